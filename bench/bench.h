@@ -1,0 +1,18 @@
+/* Shared benchmark helpers: a monotonic clock and the machine's memory bandwidth. */
+#ifndef MN_BENCH_H
+#define MN_BENCH_H
+
+#include <time.h>
+
+static inline double mn_bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Measures sustained memory bandwidth in GB/s (a STREAM-like triad on 3 x 64 MiB arrays,
+ * best of several runs, all threads). Takes about a second. */
+double mn_bench_bandwidth_gbs(void);
+
+#endif

@@ -1,0 +1,182 @@
+/*
+ * mneedle catalogues: devices, body sites, concerns, products (molecules), screening rules and
+ * aftercare items. They are read from JSON data files embedded in the library (data/ in the
+ * source tree) or from a directory given with mn_ctx_create_with_data(). Every numeric value in
+ * them carries its source in the file; docs/catalogues.md explains each.
+ *
+ * All pointers handed out here are owned by the context and valid until mn_ctx_free().
+ * Reading a catalogue is thread-safe once the context is created.
+ */
+#ifndef MNEEDLE_CATALOG_H
+#define MNEEDLE_CATALOG_H
+
+#include "mneedle/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MN_MAX_ALIASES 6
+
+typedef enum { MN_DEVICE_PEN, MN_DEVICE_ROLLER, MN_DEVICE_STAMP } mn_device_kind;
+typedef enum { MN_DEVICE_CLINICAL, MN_DEVICE_HOME } mn_device_class;
+
+typedef struct {
+    const char *id;     /* contract name, e.g. "skinpen" */
+    const char *name;   /* display name */
+    const char *source; /* citation(s) for the numbers below */
+    const char *aliases[MN_MAX_ALIASES];
+    int n_aliases;
+    mn_device_kind kind;
+    mn_device_class device_class;
+    int needles;                   /* needles per cartridge or drum */
+    double stroke_hz;              /* pens and stamps: strokes per second; 0 for rollers */
+    double head_width_mm;          /* pens: width of the track one pass sweeps */
+    double drum_diameter_mm;       /* rollers */
+    double drum_width_mm;          /* rollers */
+    double needle_diameter_um;     /* at the base */
+    double depth_min_mm;           /* shortest setting (or fixed length for rollers) */
+    double depth_max_mm;           /* longest setting */
+    double depth_step_mm;          /* setting increment; 0 if the length is fixed */
+    double depth_fraction_max;     /* effective-depth law: see device.h */
+    double depth_fraction_half_mm; /* effective-depth law: see device.h */
+    double price_hint;             /* typical consumable cost per session, 0 if none */
+} mn_device;
+
+typedef struct {
+    const char *id;
+    const char *name;
+    const char *source;
+    const char *aliases[MN_MAX_ALIASES];
+    int n_aliases;
+    int facial;             /* 1 for face zones */
+    double sc_um;           /* stratum corneum, reference adult (female, 25 y) */
+    double ve_um;           /* viable epidermis */
+    double papillary_um;    /* papillary dermis */
+    double reticular_um;    /* reticular dermis */
+    double subcutis_um;     /* subcutis (for the transport sink and depth checks) */
+    double male_factor;     /* male/female ratio of epidermis + dermis thickness */
+    double clinical_max_mm; /* usual upper needle length in clinics for this zone */
+    double area_cm2;        /* typical treated area, for timing */
+    double closure_factor;  /* channel-closure time relative to forearm (1 = same) */
+} mn_site;
+
+typedef struct {
+    const char *id;
+    const char *name;
+    const char *source;
+    const char *aliases[MN_MAX_ALIASES];
+    int n_aliases;
+    const char *zones[32]; /* zones where the concern is treated */
+    int n_zones;
+    double face_depth_mm[2]; /* usual needle length range on the face (min, max) */
+    double body_depth_mm[2]; /* … on the body and scalp */
+    double deep_face_max_mm; /* a justified exception above 1.5 mm on the face, or 0 */
+    const char *deep_reason; /* why the exception is justified (NULL if none) */
+    int sessions_min, sessions_max, sessions_default;
+    int interval_days;         /* usual interval between course sessions */
+    int min_interval_days;     /* never closer than this */
+    int maintenance_days;      /* default maintenance interval before the model sets it */
+    double passes;             /* usual passes per session */
+    double response_weight;    /* how much the concern responds to collagen gain (0–1) */
+    const char *response_note; /* limited or variable response, when the evidence says so */
+} mn_concern;
+
+typedef struct {
+    const char *id;
+    const char *name;
+    const char *source;
+    const char *aliases[MN_MAX_ALIASES];
+    int n_aliases;
+    double mw;                  /* g/mol */
+    double logp;                /* octanol/water log P */
+    double concentration_mg_ml; /* typical in a serum */
+    const char *note;
+} mn_product;
+
+typedef enum {
+    MN_SEVERITY_CAUTION = 1,
+    MN_SEVERITY_DEFER = 2,
+    MN_SEVERITY_DECLINE = 3
+} mn_severity;
+
+typedef enum {
+    MN_RULE_FLAG,         /* a boolean history flag is true */
+    MN_RULE_MONTHS_AGO,   /* a "months ago" number is below the threshold */
+    MN_RULE_WEEKS_AGO,    /* a "weeks ago" number is below the threshold */
+    MN_RULE_PHOTOTYPE_GE, /* Fitzpatrick type at or above the threshold */
+    MN_RULE_AGE_GE,       /* age at or above the threshold */
+    MN_RULE_SMOKER        /* lifestyle.smoker is true */
+} mn_rule_kind;
+
+typedef struct {
+    const char *code; /* stable, e.g. "MN-S-ISOTRETINOIN" */
+    const char *flag; /* history key (or "fitzpatrick", "age", "smoker") */
+    const char *message;
+    const char *source;
+    mn_rule_kind kind;
+    mn_severity severity;
+    double threshold;      /* months, weeks, phototype or years, by kind */
+    const char *zones[16]; /* the rule applies only to these zones (none = all) */
+    int n_zones;
+    int defer_until_known; /* 1 when a re-screen date can be computed */
+} mn_rule;
+
+typedef enum {
+    MN_AFTERCARE_DO,
+    MN_AFTERCARE_AVOID,
+    MN_AFTERCARE_EXPECT,
+    MN_AFTERCARE_RED_FLAG
+} mn_aftercare_kind;
+
+typedef struct {
+    const char *id;
+    const char *text;
+    const char *source;
+    mn_aftercare_kind kind;
+    int day_from;        /* day offset from the session, 0 = the day of treatment */
+    int day_to;          /* inclusive; -1 = every day until the next session */
+    double min_depth_mm; /* only when a zone is needled at least this deep (0 = always) */
+} mn_aftercare;
+
+typedef struct mn_catalog mn_catalog;
+
+/** The context's catalogue. Never NULL for a created context. */
+const mn_catalog *mn_ctx_catalog(const mn_ctx *ctx);
+
+size_t mn_catalog_device_count(const mn_catalog *cat);
+const mn_device *mn_catalog_device_at(const mn_catalog *cat, size_t i);
+size_t mn_catalog_site_count(const mn_catalog *cat);
+const mn_site *mn_catalog_site_at(const mn_catalog *cat, size_t i);
+size_t mn_catalog_concern_count(const mn_catalog *cat);
+const mn_concern *mn_catalog_concern_at(const mn_catalog *cat, size_t i);
+size_t mn_catalog_product_count(const mn_catalog *cat);
+const mn_product *mn_catalog_product_at(const mn_catalog *cat, size_t i);
+size_t mn_catalog_rule_count(const mn_catalog *cat);
+const mn_rule *mn_catalog_rule_at(const mn_catalog *cat, size_t i);
+size_t mn_catalog_aftercare_count(const mn_catalog *cat);
+const mn_aftercare *mn_catalog_aftercare_at(const mn_catalog *cat, size_t i);
+
+/**
+ * Finds an entry by id or alias (case-insensitive; '_' and ' ' match '-').
+ * @return the entry, or NULL if the name is unknown.
+ */
+const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name);
+const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name);
+const mn_concern *mn_catalog_find_concern(const mn_catalog *cat, const char *name);
+const mn_product *mn_catalog_find_product(const mn_catalog *cat, const char *name);
+
+/** 1 if the concern is treated in that zone (by id), 0 otherwise. */
+int mn_concern_has_zone(const mn_concern *concern, const char *zone_id);
+
+/** Name of a severity ("caution", "defer", "decline"). */
+const char *mn_severity_name(mn_severity severity);
+
+/** Name of a device kind ("pen", "roller", "stamp") and class ("clinical", "home"). */
+const char *mn_device_kind_name(mn_device_kind kind);
+const char *mn_device_class_name(mn_device_class device_class);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,226 @@
+/*
+ * mneedle clinic: the client file, screening, and the plan (depth per zone, course and
+ * maintenance dates, aftercare, logistics, cost, risk notes, projection).
+ *
+ * Rules and ranges come from the catalogues (catalog.h); docs/clinic.md says where each
+ * comes from. Safety properties (tested exhaustively in tests/unit/test_plan_properties.c):
+ *   - no zone's depth exceeds the zone's cap, the anatomy cap or the device's range;
+ *   - a client whose decision is decline or defer gets no session;
+ *   - no two sessions that treat the same zone are closer than the largest minimum interval
+ *     of the concerns treated there.
+ */
+#ifndef MNEEDLE_CLINIC_H
+#define MNEEDLE_CLINIC_H
+
+#include "mneedle/catalog.h"
+#include "mneedle/skin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MN_MAX_CONCERNS 8
+#define MN_MAX_FINDINGS 64
+#define MN_CURRENCY_LEN 8
+
+/* History inputs (DESIGN §4). Booleans hold 0/1; *_ago inputs hold their number. */
+#define MN_HISTORY_LIST(X)                                                                         \
+    X(ACTIVE_INFECTION_AT_SITE, "active_infection_at_site", 0)                                     \
+    X(ACTIVE_COLD_SORE, "active_cold_sore", 0)                                                     \
+    X(ACTIVE_INFLAMMATORY_ACNE, "active_inflammatory_acne", 0)                                     \
+    X(OPEN_WOUNDS_AT_SITE, "open_wounds_at_site", 0)                                               \
+    X(ISOTRETINOIN_MONTHS_AGO, "isotretinoin_months_ago", 1)                                       \
+    X(PREGNANT, "pregnant", 0)                                                                     \
+    X(BREASTFEEDING, "breastfeeding", 0)                                                           \
+    X(ANTICOAGULANTS, "anticoagulants", 0)                                                         \
+    X(BLEEDING_DISORDER, "bleeding_disorder", 0)                                                   \
+    X(IMMUNOSUPPRESSED, "immunosuppressed", 0)                                                     \
+    X(SKIN_FLARE_AT_SITE, "skin_flare_at_site", 0)                                                 \
+    X(KELOID_HISTORY, "keloid_history", 0)                                                         \
+    X(RECENT_SUNBURN_OR_TAN, "recent_sunburn_or_tan", 0)                                           \
+    X(UNCONTROLLED_DIABETES, "uncontrolled_diabetes", 0)                                           \
+    X(NICKEL_ALLERGY, "nickel_allergy", 0)                                                         \
+    X(SUSPICIOUS_LESION_AT_SITE, "suspicious_lesion_at_site", 0)                                   \
+    X(RADIOTHERAPY_MONTHS_AGO, "radiotherapy_months_ago", 1)                                       \
+    X(HERPES_SIMPLEX_HISTORY, "herpes_simplex_history", 0)                                         \
+    X(FILLER_OR_THREADS_WEEKS_AGO, "filler_or_threads_weeks_ago", 1)                               \
+    X(KOEBNER_CONDITION, "koebner_condition", 0)                                                   \
+    X(HOME_DEVICE_USE, "home_device_use", 0)
+
+typedef enum {
+#define MN__HISTORY_ENUM(id, name, numeric) MN_HISTORY_##id,
+    MN_HISTORY_LIST(MN__HISTORY_ENUM)
+#undef MN__HISTORY_ENUM
+        MN_HISTORY_COUNT
+} mn_history_item;
+
+/** Input name of a history item ("isotretinoin_months_ago"); NULL when out of range. */
+const char *mn_history_name(mn_history_item item);
+/** 1 when the item is a number ("…_ago"), 0 when it is a boolean. */
+int mn_history_is_numeric(mn_history_item item);
+/** Index of a history name, or -1. */
+int mn_history_find(const char *name);
+
+typedef enum { MN_SEVERITY_MILD = 1, MN_SEVERITY_MODERATE = 2, MN_SEVERITY_SEVERE = 3 } mn_grade;
+
+typedef struct {
+    const mn_concern *concern;
+    const mn_site *zones[32];
+    int n_zones;
+    mn_grade grade; /* "severity" in the file: mild, moderate or severe (or 1–3) */
+} mn_client_concern;
+
+/** A client file, parsed and validated. Catalogue pointers are owned by the context. */
+typedef struct {
+    char name[64]; /* optional client.name, for the report */
+    mn_patient patient;
+    mn_client_concern concerns[MN_MAX_CONCERNS];
+    int n_concerns;
+    double history[MN_HISTORY_COUNT]; /* 0 when absent */
+    unsigned char history_set[MN_HISTORY_COUNT];
+    const mn_device *device;  /* clinic.device; SkinPen when absent */
+    double price_per_session; /* clinic.price_per_session; 0 when absent */
+    char currency[MN_CURRENCY_LEN];
+    mn_date start; /* clinic.start; required for dates */
+} mn_client;
+
+/**
+ * Reads and validates a client file ("-" for standard input). Every problem is reported with
+ * the file and the JSON path (`client.json: $.concerns[0].zones[1]: unknown zone "cheeks2"`).
+ * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND,
+ *         MN_ELIMIT, MN_ENOMEM. On failure *out is left in an unspecified state.
+ */
+mn_status mn_client_load(mn_ctx *ctx, const char *path, mn_client *out);
+
+/** As mn_client_load() from text in memory; @p src names it in messages. */
+mn_status mn_client_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                          mn_client *out);
+
+typedef enum {
+    MN_DECISION_PROCEED = 0,
+    MN_DECISION_CAUTION = 1, /* "proceed_with_caution" */
+    MN_DECISION_DEFER = 2,
+    MN_DECISION_DECLINE = 3
+} mn_decision;
+
+/** "proceed", "proceed_with_caution", "defer" or "decline". */
+const char *mn_decision_name(mn_decision decision);
+
+typedef struct {
+    const mn_rule *rule;
+    const char *code;
+    mn_severity severity;
+    const char *message;
+    const char *zone; /* zone that triggered a zone-specific rule, else NULL */
+    int has_until;    /* 1 when a re-screen date is known */
+    mn_date until;    /* earliest date to re-screen (defer) */
+} mn_finding;
+
+typedef struct {
+    mn_decision decision;
+    mn_finding findings[MN_MAX_FINDINGS];
+    int n_findings;
+    int has_rescreen; /* for defer: 1 when every deferring finding knows its date */
+    mn_date rescreen; /* the latest of those dates */
+} mn_screening;
+
+/**
+ * Applies every screening rule to the client. Aggregates decline > defer >
+ * proceed_with_caution > proceed. Pure function of the client and the catalogue.
+ * @return MN_OK; MN_EINVAL for NULL arguments.
+ */
+mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
+
+/** Plan options. */
+typedef struct {
+    int years;              /* horizon for maintenance and total cost (default 2) */
+    double target_fraction; /* maintenance keeps improvement >= this fraction of peak (0.8) */
+} mn_plan_options;
+
+void mn_plan_options_init(mn_plan_options *opts);
+
+typedef struct {
+    const mn_site *zone;
+    const mn_concern *concern;
+    double depth_min_mm, depth_max_mm, depth_start_mm;
+    double effective_depth_um;     /* at the start depth */
+    double effective_depth_max_um; /* at the maximum depth */
+    double anatomy_cap_mm;         /* longest setting that keeps the channel in the dermis */
+    double passes;
+    const char *limited_by; /* "concern", "zone", "anatomy", "device" */
+    char why[320];          /* one sentence on how the range was chosen */
+} mn_plan_zone;
+
+typedef enum { MN_PHASE_COURSE = 0, MN_PHASE_MAINTENANCE = 1 } mn_phase;
+
+typedef struct {
+    int number; /* 1-based */
+    mn_date date;
+    mn_phase phase;
+    unsigned int zone_mask; /* bit i = plan zone i treated in this session */
+    double numbing_min;
+    double treatment_min;
+    double price;
+} mn_plan_session;
+
+typedef struct {
+    int day;
+    double improvement_pct;
+    double low_pct, high_pct; /* uncertainty band */
+} mn_projection_sample;
+
+typedef struct {
+    const mn_aftercare *item;
+    int day_from, day_to; /* resolved: day_to never -1 here */
+} mn_plan_aftercare;
+
+typedef struct {
+    mn_screening screening;
+    mn_client client; /* copy of the input */
+    mn_plan_options options;
+    mn_plan_zone *zones;
+    int n_zones;
+    mn_plan_session *sessions;
+    int n_sessions;
+    int n_course_sessions;
+    mn_plan_aftercare *aftercare;
+    int n_aftercare;
+    /* cost */
+    double per_session, course_total, maintenance_per_year, horizon_total;
+    /* projection */
+    mn_projection_sample *projection;
+    int n_projection;
+    int maintenance_interval_days;
+    int maintenance_from_model; /* 1 when the collagen model set the interval */
+    char projection_note[512];
+    /* risk */
+    char pih_risk[16]; /* "low", "moderate", "high" */
+    char risk_notes[6][320];
+    int n_risk_notes;
+} mn_plan;
+
+/**
+ * Builds a plan for a validated client. Screening runs first; a declined or deferred client
+ * gets zones and aftercare for information but no sessions and no cost.
+ * @param out  receives the plan; free it with mn_plan_free().
+ * @return MN_OK; MN_EINVAL (NULL arguments, or no start date); MN_ERANGE when a zone cannot
+ *         be needled safely with the chosen device (message says which and why); MN_ENOMEM.
+ */
+mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
+                        mn_plan **out);
+
+/** Frees a plan. NULL-safe. */
+void mn_plan_free(mn_plan *plan);
+
+/** Writes the screening alone as JSON (keys of DESIGN §4) or as text for the client. */
+mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_screening *s, int json,
+                             mn_writer write, void *userdata);
+
+/** Writes the plan as JSON (keys of DESIGN §4) or as text a clinician can hand over. */
+mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write,
+                        void *userdata);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,193 @@
+/*
+ * mneedle core: status codes, the context, writers, dates and atomic file output.
+ *
+ * Every other module of the library builds on these. The library never prints and never
+ * exits: functions return an mn_status, and the context keeps the detailed message of the
+ * last failure with the place in the input that caused it.
+ */
+#ifndef MNEEDLE_CORE_H
+#define MNEEDLE_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Status codes. 0 is success; every error is negative. The X-macro keeps the enum, the
+ * names and the messages of mn_strerror() in one list.
+ */
+#define MN_STATUS_LIST(X)                                                                          \
+    X(MN_OK, 0, "success")                                                                         \
+    X(MN_ENOMEM, -1, "out of memory")                                                              \
+    X(MN_EINVAL, -2, "invalid argument")                                                           \
+    X(MN_EIO, -3, "input/output error")                                                            \
+    X(MN_EPARSE, -4, "malformed input")                                                            \
+    X(MN_ETYPE, -5, "wrong type in input")                                                         \
+    X(MN_ERANGE, -6, "value out of range")                                                         \
+    X(MN_ENOTFOUND, -7, "unknown name")                                                            \
+    X(MN_ELIMIT, -8, "input exceeds a stated limit")                                               \
+    X(MN_ENOCONV, -9, "solver did not converge")                                                   \
+    X(MN_ENUMERIC, -10, "numerical failure")                                                       \
+    X(MN_EUNSUPPORTED, -11, "not supported in this build")
+
+typedef enum {
+#define MN__STATUS_ENUM(name, value, msg) name = value,
+    MN_STATUS_LIST(MN__STATUS_ENUM)
+#undef MN__STATUS_ENUM
+} mn_status;
+
+/**
+ * Returns a static, human-readable description of a status code.
+ * Never returns NULL; unknown codes give "unknown status". Thread-safe.
+ */
+const char *mn_strerror(mn_status status);
+
+/**
+ * Returns the symbolic name of a status code ("MN_ERANGE"), or "MN_UNKNOWN". Thread-safe.
+ */
+const char *mn_status_name(mn_status status);
+
+/**
+ * Returns 1 when a status means the caller's input was at fault (malformed, wrong type, out
+ * of range, unknown name, over a limit, invalid argument), 0 otherwise. The CLI maps the
+ * first kind to exit code 2 and the second to exit code 1.
+ */
+int mn_status_is_input_error(mn_status status);
+
+/** Library version as "MAJOR.MINOR.PATCH". Static storage; thread-safe. */
+const char *mn_version(void);
+
+/*
+ * Writers. Output goes through a callback the caller supplies (as Lua's lua_Writer), so the
+ * library never touches stdout. A writer returns 0 on success, nonzero on failure.
+ */
+typedef int (*mn_writer)(void *userdata, const char *buf, size_t len);
+
+/** A writer that appends to a FILE * passed as userdata (fwrite). */
+int mn_writer_file(void *userdata, const char *buf, size_t len);
+
+/*
+ * The context. It owns the loaded catalogues and the last error message. One context per
+ * thread: a context is not thread-safe, but independent contexts are.
+ */
+typedef struct mn_ctx mn_ctx;
+
+/**
+ * Creates a context with the catalogues embedded in the library.
+ *
+ * @param out  receives the new context; the caller frees it with mn_ctx_free().
+ * @return MN_OK; MN_ENOMEM; MN_EPARSE if an embedded catalogue is malformed (a build defect).
+ */
+mn_status mn_ctx_create(mn_ctx **out);
+
+/**
+ * Creates a context whose catalogues are read from the directory @p data_dir, falling back to
+ * the embedded copy for any file the directory does not contain (devices.json, sites.json,
+ * concerns.json, products.json, rules.json, aftercare.json).
+ *
+ * @return MN_OK; MN_ENOMEM; MN_EIO if a file exists but cannot be read; MN_EPARSE, MN_ETYPE,
+ *         MN_ERANGE if a file is not a valid catalogue. On failure *out is NULL and, when
+ *         @p errbuf is not NULL, the message is copied there (at most @p errbuf_len bytes).
+ */
+mn_status mn_ctx_create_with_data(mn_ctx **out, const char *data_dir, char *errbuf,
+                                  size_t errbuf_len);
+
+/** Frees a context. NULL-safe. */
+void mn_ctx_free(mn_ctx *ctx);
+
+/**
+ * The detailed message of the last failure on this context, naming the input file and the
+ * place (`client.json:12:7` or `client.json: $.concerns[0].zones[1]`) and what was expected.
+ * Empty string when no failure happened. Owned by the context; valid until the next call.
+ */
+const char *mn_ctx_errmsg(const mn_ctx *ctx);
+
+/** The status of the last failure on this context (MN_OK if none). */
+mn_status mn_ctx_errcode(const mn_ctx *ctx);
+
+/** Clears the last error. */
+void mn_ctx_clear_error(mn_ctx *ctx);
+
+/*
+ * Dates: civil dates (proleptic Gregorian) as a count of days since 1970-01-01, so that
+ * adding days and comparing dates is integer arithmetic.
+ */
+typedef int32_t mn_date;
+
+/**
+ * Parses a strict "YYYY-MM-DD" date (years 1900 to 2999, real month lengths and leap years).
+ * @return MN_OK, or MN_EPARSE for anything else (including "2025-02-29").
+ */
+mn_status mn_date_parse(const char *text, mn_date *out);
+
+/** Formats a date as "YYYY-MM-DD" into @p buf (at least 11 bytes). Returns buf. */
+char *mn_date_format(mn_date date, char *buf);
+
+/** Builds a date from its parts; returns MN_ERANGE if the parts are not a real date. */
+mn_status mn_date_from_ymd(int year, int month, int day, mn_date *out);
+
+/** Splits a date into year, month (1–12) and day (1–31). Any pointer may be NULL. */
+void mn_date_to_ymd(mn_date date, int *year, int *month, int *day);
+
+/** Day of the week, 0 = Monday … 6 = Sunday. */
+int mn_date_weekday(mn_date date);
+
+/** Adds whole months, clamping the day to the target month's length (Jan 31 + 1 = Feb 28). */
+mn_date mn_date_add_months(mn_date date, int months);
+
+/*
+ * Atomic file output: the content is written to a temporary file beside the target, flushed,
+ * and renamed over the target only when complete, so a reader finds the old file or the new
+ * one, never a partial one.
+ */
+typedef struct mn_outfile mn_outfile;
+
+/**
+ * Opens a temporary file beside @p path. "-" means standard output (not atomic).
+ * @return MN_OK; MN_EIO (with the reason in the context) if the directory is not writable.
+ */
+mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out);
+
+/** A writer bound to an open outfile; pass the outfile as userdata. */
+int mn_outfile_writer(void *userdata, const char *buf, size_t len);
+
+/**
+ * Flushes, syncs and renames the temporary file over the target, then frees @p f.
+ * @return MN_OK; MN_EIO if any write failed or the rename failed (the target is untouched and
+ *         the temporary file removed).
+ */
+mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f);
+
+/** Removes the temporary file and frees @p f, leaving the target untouched. NULL-safe. */
+void mn_outfile_abort(mn_outfile *f);
+
+/**
+ * Writes @p len bytes to @p path atomically (open, write, commit).
+ */
+mn_status mn_write_file_atomic(mn_ctx *ctx, const char *path, const char *data, size_t len);
+
+/*
+ * Allocation. All library allocations go through these hooks so tests can inject failures
+ * (the Nth allocation fails). The hooks are process-wide and set once before any context is
+ * created; they also route jansson's allocations. Not thread-safe to change while in use.
+ */
+typedef struct {
+    void *(*malloc_fn)(size_t size);
+    void *(*realloc_fn)(void *ptr, size_t size);
+    void (*free_fn)(void *ptr);
+} mn_allocator;
+
+/** Installs an allocator (NULL restores the C library's). */
+void mn_set_allocator(const mn_allocator *allocator);
+
+/** Limits on inputs, refused with MN_ELIMIT before any work starts. */
+#define MN_MAX_INPUT_BYTES (4u * 1024u * 1024u) /* 4 MiB: a client file is a few KiB */
+#define MN_MAX_ARRAY_LEN   10000u               /* sessions, report days, zones, ... */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,74 @@
+/*
+ * mneedle device: what a setting does to the skin. Puncture density for a technique, the
+ * effective channel depth actually reached, and the channel diameter. Model and sources:
+ * docs/models/device.md.
+ *
+ * Effective depth. Skin deforms ("tents") before a needle pierces it, so a channel reaches
+ * only a fraction f of the set needle length L (F40-F43):
+ *     f(L) = clamp(f_max * L / (L + L_half), 0.2, 0.8)       depth = f(L) * L
+ * with f_max, L_half per device (data/devices.json). Pens (perpendicular, motor-driven):
+ * f_max 0.85, L_half 0.066 mm, fitted to ~460 of 600 um inserted by applicator (F42).
+ * Rollers (oblique entry, hand pressure): f_max 0.6, L_half 1.5 mm, fitted to 152.5 um
+ * channels from 770 um needles (F40a) and consistent with <50% below 1 mm (F41).
+ * The clamp is the 0.2-0.8 band of DESIGN 3.2. Uncertainty: +/-0.1 in f (the spread between
+ * F40a, F41 and F42 at similar lengths), reported by mn_device_depth_range_um().
+ *
+ * Density. Pens: needles * stroke rate / (glide speed * head width) per pass. Rollers: needles
+ * / (pi * drum diameter * drum width) per pass (F46b: 15.3 /cm2 for 192 needles on 2x2 cm).
+ * Channel diameter at the surface: half the needle's base diameter (F40b: 70.7 um for a
+ * 140 um base).
+ */
+#ifndef MNEEDLE_DEVICE_H
+#define MNEEDLE_DEVICE_H
+
+#include "mneedle/catalog.h"
+#include "mneedle/skin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Default pen glide speed in mm/s when a scenario gives none [ASSUMPTION: 2-5 cm/s by hand]. */
+#define MN_DEFAULT_GLIDE_MM_S 40.0
+/** Half-width of the uncertainty band on the depth fraction (see above). */
+#define MN_DEPTH_FRACTION_UNCERTAINTY 0.1
+
+/** Fraction of the set needle length a channel reaches (0.2–0.8). */
+double mn_device_depth_fraction(const mn_device *device, double needle_mm);
+
+/**
+ * Effective channel depth in µm for a set needle length, bounded by the skin's full thickness
+ * (epidermis + dermis + subcutis) when @p layers is not NULL.
+ */
+double mn_device_effective_depth_um(const mn_device *device, double needle_mm,
+                                    const mn_skin_layers *layers);
+
+/** Low and high ends of the effective depth (fraction ± MN_DEPTH_FRACTION_UNCERTAINTY). */
+void mn_device_depth_range_um(const mn_device *device, double needle_mm, double *lo_um,
+                              double *hi_um);
+
+/**
+ * The longest needle length in mm (not snapped to the device's step) whose effective depth
+ * does not exceed @p depth_um. Returns 0 if even the shortest length exceeds it.
+ */
+double mn_device_needle_for_depth(const mn_device *device, double depth_um);
+
+/**
+ * Snaps a length to the device's setting grid (depth_min + k * step), rounding down, and
+ * clamps it to the device range. Returns -1 if @p needle_mm is below the shortest setting.
+ */
+double mn_device_snap_down(const mn_device *device, double needle_mm);
+
+/**
+ * Punctures per cm² for @p passes passes. @p glide_mm_s is used for pens and stamps only
+ * (<= 0 means MN_DEFAULT_GLIDE_MM_S).
+ */
+double mn_device_punctures_per_cm2(const mn_device *device, double passes, double glide_mm_s);
+
+/** Channel diameter at the surface in µm. */
+double mn_device_channel_diameter_um(const mn_device *device);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,15 @@
+/*
+ * mneedle: models and plans microneedling (collagen induction therapy).
+ * This umbrella header includes the whole public API.
+ */
+#ifndef MNEEDLE_H
+#define MNEEDLE_H
+
+#include "mneedle/core.h"
+#include "mneedle/catalog.h"
+#include "mneedle/skin.h"
+#include "mneedle/device.h"
+#include "mneedle/clinic.h"
+#include "mneedle/report.h"
+
+#endif

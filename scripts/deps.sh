@@ -1,0 +1,16 @@
+#!/bin/sh
+# Installs what mneedle needs from Debian 12's packages, only if something is missing.
+set -eu
+PKGS="build-essential cmake pkg-config libjansson-dev libsundials-dev libcmocka-dev
+libcairo2-dev libopenmpi-dev openmpi-bin clang libclang-rt-14-dev clang-format valgrind"
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "mneedle: installing:$missing"
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi

@@ -1,0 +1,49 @@
+/*
+ * Internals shared across the library's modules (mn__ prefix): the context's layout,
+ * allocation through the installable hooks, and error reporting.
+ */
+#ifndef MN_CORE_INTERNAL_H
+#define MN_CORE_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "mneedle/core.h"
+
+struct mn_catalog;
+
+struct mn_ctx {
+    mn_status errcode;
+    char errmsg[1024];
+    struct mn_catalog *catalog; /* owned */
+};
+
+void *mn__malloc(size_t size);
+void *mn__calloc(size_t n, size_t size);
+void *mn__realloc(void *ptr, size_t size);
+void mn__free(void *ptr);
+char *mn__strdup(const char *s);
+
+/* Records a failure on the context and returns @p status, so callers can write
+ * `return mn__error(ctx, MN_ERANGE, "...")`. A NULL context is allowed. */
+mn_status mn__error(mn_ctx *ctx, mn_status status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Growable text buffer used to build output; all appends are no-ops after a failure,
+ * which is reported once by mn__buf_status(). */
+typedef struct {
+    char *data;
+    size_t len, cap;
+    int failed;
+} mn__buf;
+
+void mn__buf_init(mn__buf *b);
+void mn__buf_release(mn__buf *b);
+void mn__buf_append(mn__buf *b, const char *s, size_t n);
+void mn__buf_printf(mn__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+mn_status mn__buf_status(const mn__buf *b);
+
+/* True when x is a finite double. */
+int mn__finite(double x);
+
+#endif

@@ -1,0 +1,303 @@
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json_in.h"
+
+const char *mn__json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "a boolean";
+    case JSON_NULL:
+        return "null";
+    }
+    return "a value";
+}
+
+void mn__jpath_key(char *buf, size_t n, const char *path, const char *key)
+{
+    snprintf(buf, n, "%s.%s", path, key);
+}
+
+void mn__jpath_index(char *buf, size_t n, const char *path, size_t index)
+{
+    snprintf(buf, n, "%s[%zu]", path, index);
+}
+
+mn_status mn__json_parse(mn_ctx *ctx, const char *src, const char *text, size_t len, json_t **out)
+{
+    *out = NULL;
+    if (len > MN_MAX_INPUT_BYTES)
+        return mn__error(ctx, MN_ELIMIT, "%s: input is %zu bytes; the limit is %u bytes", src, len,
+                         MN_MAX_INPUT_BYTES);
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    if (i == len)
+        return mn__error(ctx, MN_EPARSE, "%s: the file is empty; expected a JSON object", src);
+    json_error_t err;
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (!root) {
+        if (json_error_code(&err) == json_error_out_of_memory)
+            return mn__error(ctx, MN_ENOMEM, "%s: out of memory while parsing", src);
+        return mn__error(ctx, MN_EPARSE, "%s:%d:%d: malformed JSON: %s", src, err.line, err.column,
+                         err.text);
+    }
+    if (!json_is_object(root)) {
+        mn_status st = mn__error(ctx, MN_ETYPE, "%s: $: expected a JSON object, got %s", src,
+                                 mn__json_type_name(root));
+        json_decref(root);
+        return st;
+    }
+    *out = root;
+    return MN_OK;
+}
+
+mn_status mn__json_load(mn_ctx *ctx, const char *path, json_t **out)
+{
+    *out = NULL;
+    int is_stdin = strcmp(path, "-") == 0;
+    const char *src = is_stdin ? "<stdin>" : path;
+    FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+    if (!fp)
+        return mn__error(ctx, MN_EINVAL, "%s: cannot open: %s", path, strerror(errno));
+    mn__buf b;
+    mn__buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    mn_status st = MN_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (b.len + n > MN_MAX_INPUT_BYTES) {
+            st = mn__error(ctx, MN_ELIMIT, "%s: input is over the limit of %u bytes", src,
+                           MN_MAX_INPUT_BYTES);
+            goto done;
+        }
+        mn__buf_append(&b, chunk, n);
+        if (b.failed) {
+            st = mn__error(ctx, MN_ENOMEM, "%s: out of memory reading the file", src);
+            goto done;
+        }
+    }
+    if (ferror(fp)) {
+        st = mn__error(ctx, MN_EINVAL, "%s: cannot read: %s", src, strerror(errno));
+        goto done;
+    }
+    st = mn__json_parse(ctx, src, b.data ? b.data : "", b.len, out);
+done:
+    if (!is_stdin)
+        fclose(fp);
+    mn__buf_release(&b);
+    return st;
+}
+
+mn_status mn__jkeys(const mn__jin *in, json_t *obj, const char *path, const char *const *allowed)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        (void)v;
+        if (key[0] == '_' || strcmp(key, "comment") == 0)
+            continue;
+        int ok = 0;
+        for (const char *const *a = allowed; *a; a++)
+            if (strcmp(*a, key) == 0) {
+                ok = 1;
+                break;
+            }
+        if (ok)
+            continue;
+        char list[512] = "";
+        size_t used = 0;
+        for (const char *const *a = allowed; *a && used < sizeof list - 40; a++) {
+            int w = snprintf(list + used, sizeof list - used, "%s%s", a == allowed ? "" : ", ", *a);
+            if (w > 0)
+                used += (size_t)w;
+        }
+        return mn__error(in->ctx, MN_ENOTFOUND, "%s: %s.%s: unknown key; expected one of: %s",
+                         in->src, path, key, list);
+    }
+    return MN_OK;
+}
+
+mn_status mn__jis_object(const mn__jin *in, json_t *v, const char *path)
+{
+    if (json_is_object(v))
+        return MN_OK;
+    return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected an object, got %s", in->src, path,
+                     mn__json_type_name(v));
+}
+
+/* Looks up a key; handles the absent case for every typed reader. */
+static mn_status mn__jfetch(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                            int required, const char *expected, json_t **v, int *present)
+{
+    *v = json_object_get(obj, key);
+    if (present)
+        *present = *v != NULL && !json_is_null(*v);
+    if (*v == NULL || json_is_null(*v)) {
+        *v = NULL;
+        if (required)
+            return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: missing; expected %s", in->src, path,
+                             key, expected);
+    }
+    return MN_OK;
+}
+
+static void mn__jshow(const json_t *v, char *buf, size_t n)
+{
+    if (json_is_string(v))
+        snprintf(buf, n, " (\"%.40s\")", json_string_value(v));
+    else if (json_is_number(v))
+        snprintf(buf, n, " (%g)", json_number_value(v));
+    else
+        buf[0] = '\0';
+}
+
+mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double lo, double hi,
+                         double *out)
+{
+    char shown[64];
+    if (!json_is_number(v)) {
+        mn__jshow(v, shown, sizeof shown);
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a number from %g to %g, got %s%s",
+                         in->src, path, lo, hi, mn__json_type_name(v), shown);
+    }
+    double x = json_number_value(v);
+    if (!isfinite(x) || x < lo || x > hi)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: %g is out of range; expected %g to %g",
+                         in->src, path, x, lo, hi);
+    *out = x;
+    return MN_OK;
+}
+
+mn_status mn__jnum(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                   double lo, double hi, double *out, int *present)
+{
+    json_t *v;
+    char p[256];
+    mn__jpath_key(p, sizeof p, path, key);
+    char expected[96];
+    snprintf(expected, sizeof expected, "a number from %g to %g", lo, hi);
+    mn_status st = mn__jfetch(in, obj, path, key, required, expected, &v, present);
+    if (st || !v)
+        return st;
+    return mn__jnum_value(in, v, p, lo, hi, out);
+}
+
+mn_status mn__jint(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                   long lo, long hi, long *out, int *present)
+{
+    double x;
+    int here;
+    mn_status st = mn__jnum(in, obj, path, key, required, (double)lo, (double)hi, &x, &here);
+    if (present)
+        *present = here;
+    if (st || !here)
+        return st;
+    if (x != floor(x))
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a whole number, got %g", in->src,
+                         path, key, x);
+    *out = (long)x;
+    return MN_OK;
+}
+
+mn_status mn__jbool(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                    int *out, int *present)
+{
+    json_t *v;
+    mn_status st = mn__jfetch(in, obj, path, key, required, "true or false", &v, present);
+    if (st || !v)
+        return st;
+    if (!json_is_boolean(v)) {
+        char shown[64];
+        mn__jshow(v, shown, sizeof shown);
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected true or false, got %s%s", in->src,
+                         path, key, mn__json_type_name(v), shown);
+    }
+    *out = json_is_true(v);
+    return MN_OK;
+}
+
+mn_status mn__jstr(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                   const char **out, int *present)
+{
+    json_t *v;
+    mn_status st = mn__jfetch(in, obj, path, key, required, "a string", &v, present);
+    if (st || !v)
+        return st;
+    if (!json_is_string(v)) {
+        char shown[64];
+        mn__jshow(v, shown, sizeof shown);
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a string, got %s%s", in->src, path,
+                         key, mn__json_type_name(v), shown);
+    }
+    *out = json_string_value(v);
+    return MN_OK;
+}
+
+mn_status mn__jdate(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                    mn_date *out, int *present)
+{
+    const char *s;
+    int here;
+    mn_status st = mn__jstr(in, obj, path, key, required, &s, &here);
+    if (present)
+        *present = here;
+    if (st || !here)
+        return st;
+    if (mn_date_parse(s, out) != MN_OK)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.%s: \"%.40s\" is not a real date; expected YYYY-MM-DD", in->src,
+                         path, key, s);
+    return MN_OK;
+}
+
+mn_status mn__jobj(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                   json_t **out, int *present)
+{
+    json_t *v;
+    mn_status st = mn__jfetch(in, obj, path, key, required, "an object", &v, present);
+    if (st || !v)
+        return st;
+    char p[256];
+    mn__jpath_key(p, sizeof p, path, key);
+    st = mn__jis_object(in, v, p);
+    if (st)
+        return st;
+    *out = v;
+    return MN_OK;
+}
+
+mn_status mn__jarr(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
+                   size_t min_len, size_t max_len, json_t **out, int *present)
+{
+    json_t *v;
+    mn_status st = mn__jfetch(in, obj, path, key, required, "an array", &v, present);
+    if (st || !v)
+        return st;
+    if (!json_is_array(v))
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected an array, got %s", in->src, path,
+                         key, mn__json_type_name(v));
+    size_t n = json_array_size(v);
+    if (n > max_len)
+        return mn__error(in->ctx, MN_ELIMIT, "%s: %s.%s: %zu elements; the limit is %zu", in->src,
+                         path, key, n, max_len);
+    if (n < min_len)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s.%s: expected at least %zu element%s", in->src,
+                         path, key, min_len, min_len == 1 ? "" : "s");
+    *out = v;
+    return MN_OK;
+}

@@ -1,0 +1,616 @@
+/*
+ * Catalogue loading. Each of the six files is read from --data DIR when present there, else
+ * from the copy embedded at build time (cmake/embed.cmake). Entries are validated as strictly
+ * as user input: a catalogue override with a typo fails with file and JSON path.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/json_in.h"
+#include "data/catalog_internal.h"
+
+struct mn__embedded_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+extern const struct mn__embedded_file mn__embedded_files[];
+
+enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_COUNT };
+static const char *const mn__file_names[F_COUNT] = {
+    "devices.json", "sites.json", "concerns.json", "products.json", "rules.json", "aftercare.json"};
+static const char *const mn__list_keys[F_COUNT] = {"devices",  "sites", "concerns",
+                                                   "products", "rules", "aftercare"};
+
+static mn_status mn__load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
+                              size_t src_len)
+{
+    const char *fname = mn__file_names[which];
+    if (data_dir) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", data_dir, fname);
+        struct stat sb;
+        if (stat(path, &sb) == 0) {
+            snprintf(src, src_len, "%s", path);
+            return mn__json_load(ctx, path, out);
+        }
+        if (errno != ENOENT)
+            return mn__error(ctx, MN_EIO, "%s: %s", path, strerror(errno));
+    }
+    for (const struct mn__embedded_file *e = mn__embedded_files; e->name; e++)
+        if (strcmp(e->name, fname) == 0) {
+            snprintf(src, src_len, "(embedded) data/%s", fname);
+            return mn__json_parse(ctx, src, e->data, e->len, out);
+        }
+    return mn__error(ctx, MN_EIO, "catalogue %s is missing from this build", fname);
+}
+
+static mn_status mn__aliases(const mn__jin *in, json_t *e, const char *path, const char **aliases,
+                             int *n)
+{
+    json_t *arr;
+    int here;
+    *n = 0;
+    mn_status st = mn__jarr(in, e, path, "aliases", 0, 0, MN_MAX_ALIASES, &arr, &here);
+    if (st || !here)
+        return st;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *a = json_array_get(arr, i);
+        if (!json_is_string(a)) {
+            char p[256];
+            snprintf(p, sizeof p, "%s.aliases[%zu]", path, i);
+            return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a string", in->src, p);
+        }
+        aliases[(*n)++] = json_string_value(a);
+    }
+    return MN_OK;
+}
+
+static mn_status mn__enum(const mn__jin *in, json_t *e, const char *path, const char *key,
+                          const char *const *names, int *out)
+{
+    const char *s;
+    mn_status st = mn__jstr(in, e, path, key, 1, &s, NULL);
+    if (st)
+        return st;
+    for (int i = 0; names[i]; i++)
+        if (strcmp(names[i], s) == 0) {
+            *out = i;
+            return MN_OK;
+        }
+    return mn__error(in->ctx, MN_ENOTFOUND, "%s: %s.%s: unknown value \"%s\"", in->src, path, key,
+                     s);
+}
+
+static mn_status mn__parse_device(const mn__jin *in, json_t *e, const char *p, mn_device *d)
+{
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "aliases",
+                                       "kind",
+                                       "class",
+                                       "needles",
+                                       "stroke_hz",
+                                       "head_width_mm",
+                                       "drum_diameter_mm",
+                                       "drum_width_mm",
+                                       "needle_diameter_um",
+                                       "depth_min_mm",
+                                       "depth_max_mm",
+                                       "depth_step_mm",
+                                       "depth_fraction_max",
+                                       "depth_fraction_half_mm",
+                                       "price_hint",
+                                       "source",
+                                       NULL};
+    static const char *const kinds[] = {"pen", "roller", "stamp", NULL};
+    static const char *const classes[] = {"clinical", "home", NULL};
+    mn_status st;
+    long needles;
+    int kind, cls;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &d->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 1, &d->name, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &d->source, NULL)) ||
+        (st = mn__aliases(in, e, p, d->aliases, &d->n_aliases)) ||
+        (st = mn__enum(in, e, p, "kind", kinds, &kind)) ||
+        (st = mn__enum(in, e, p, "class", classes, &cls)) ||
+        (st = mn__jint(in, e, p, "needles", 1, 1, 10000, &needles, NULL)) ||
+        (st =
+             mn__jnum(in, e, p, "needle_diameter_um", 1, 10, 2000, &d->needle_diameter_um, NULL)) ||
+        (st = mn__jnum(in, e, p, "depth_min_mm", 1, 0.05, 5, &d->depth_min_mm, NULL)) ||
+        (st = mn__jnum(in, e, p, "depth_max_mm", 1, 0.05, 5, &d->depth_max_mm, NULL)) ||
+        (st = mn__jnum(in, e, p, "depth_step_mm", 1, 0, 1, &d->depth_step_mm, NULL)) ||
+        (st = mn__jnum(in, e, p, "depth_fraction_max", 1, 0.05, 1, &d->depth_fraction_max, NULL)) ||
+        (st = mn__jnum(in, e, p, "depth_fraction_half_mm", 1, 0, 10, &d->depth_fraction_half_mm,
+                       NULL)) ||
+        (st = mn__jnum(in, e, p, "price_hint", 0, 0, 1e6, &d->price_hint, NULL)))
+        return st;
+    d->kind = (mn_device_kind)kind;
+    d->device_class = (mn_device_class)cls;
+    d->needles = (int)needles;
+    if (d->kind == MN_DEVICE_ROLLER) {
+        if ((st = mn__jnum(in, e, p, "drum_diameter_mm", 1, 1, 200, &d->drum_diameter_mm, NULL)) ||
+            (st = mn__jnum(in, e, p, "drum_width_mm", 1, 1, 200, &d->drum_width_mm, NULL)))
+            return st;
+    } else {
+        if ((st = mn__jnum(in, e, p, "stroke_hz", 1, 1, 1000, &d->stroke_hz, NULL)) ||
+            (st = mn__jnum(in, e, p, "head_width_mm", 1, 0.5, 50, &d->head_width_mm, NULL)))
+            return st;
+    }
+    if (d->depth_min_mm > d->depth_max_mm)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: depth_min_mm is above depth_max_mm", in->src,
+                         p);
+    return MN_OK;
+}
+
+static mn_status mn__parse_site(const mn__jin *in, json_t *e, const char *p, mn_site *s)
+{
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "aliases",
+                                       "facial",
+                                       "sc_um",
+                                       "ve_um",
+                                       "papillary_um",
+                                       "reticular_um",
+                                       "subcutis_um",
+                                       "male_factor",
+                                       "clinical_max_mm",
+                                       "area_cm2",
+                                       "closure_factor",
+                                       "source",
+                                       NULL};
+    mn_status st;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &s->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 1, &s->name, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &s->source, NULL)) ||
+        (st = mn__aliases(in, e, p, s->aliases, &s->n_aliases)) ||
+        (st = mn__jbool(in, e, p, "facial", 1, &s->facial, NULL)) ||
+        (st = mn__jnum(in, e, p, "sc_um", 1, 1, 1000, &s->sc_um, NULL)) ||
+        (st = mn__jnum(in, e, p, "ve_um", 1, 5, 1000, &s->ve_um, NULL)) ||
+        (st = mn__jnum(in, e, p, "papillary_um", 1, 10, 2000, &s->papillary_um, NULL)) ||
+        (st = mn__jnum(in, e, p, "reticular_um", 1, 50, 10000, &s->reticular_um, NULL)) ||
+        (st = mn__jnum(in, e, p, "subcutis_um", 1, 50, 100000, &s->subcutis_um, NULL)) ||
+        (st = mn__jnum(in, e, p, "male_factor", 1, 0.5, 2, &s->male_factor, NULL)) ||
+        (st = mn__jnum(in, e, p, "clinical_max_mm", 1, 0.1, 5, &s->clinical_max_mm, NULL)) ||
+        (st = mn__jnum(in, e, p, "area_cm2", 1, 1, 20000, &s->area_cm2, NULL)) ||
+        (st = mn__jnum(in, e, p, "closure_factor", 1, 0.1, 10, &s->closure_factor, NULL)))
+        return st;
+    return MN_OK;
+}
+
+static mn_status mn__pair(const mn__jin *in, json_t *e, const char *p, const char *key,
+                          double out[2])
+{
+    json_t *arr;
+    mn_status st = mn__jarr(in, e, p, key, 1, 2, 2, &arr, NULL);
+    if (st)
+        return st;
+    char q[256];
+    for (size_t i = 0; i < 2; i++) {
+        snprintf(q, sizeof q, "%s.%s[%zu]", p, key, i);
+        if ((st = mn__jnum_value(in, json_array_get(arr, i), q, 0.05, 5, &out[i])))
+            return st;
+    }
+    if (out[0] > out[1])
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s.%s: minimum above maximum", in->src, p, key);
+    return MN_OK;
+}
+
+static mn_status mn__parse_concern(const mn__jin *in, json_t *e, const char *p, mn_concern *c,
+                                   const struct mn_catalog *cat)
+{
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "aliases",
+                                       "zones",
+                                       "face_depth_mm",
+                                       "body_depth_mm",
+                                       "deep_face_max_mm",
+                                       "deep_reason",
+                                       "sessions",
+                                       "interval_days",
+                                       "min_interval_days",
+                                       "maintenance_days",
+                                       "passes",
+                                       "response_weight",
+                                       "response_note",
+                                       "source",
+                                       NULL};
+    static const char *const skeys[] = {"min", "max", "default", NULL};
+    mn_status st;
+    json_t *zones, *sessions;
+    long smin, smax, sdef, interval, minint, maint;
+    char q[256];
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &c->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 1, &c->name, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &c->source, NULL)) ||
+        (st = mn__aliases(in, e, p, c->aliases, &c->n_aliases)) ||
+        (st = mn__jarr(in, e, p, "zones", 1, 1, 32, &zones, NULL)) ||
+        (st = mn__pair(in, e, p, "face_depth_mm", c->face_depth_mm)) ||
+        (st = mn__pair(in, e, p, "body_depth_mm", c->body_depth_mm)) ||
+        (st = mn__jnum(in, e, p, "deep_face_max_mm", 0, 0, 3, &c->deep_face_max_mm, NULL)) ||
+        (st = mn__jstr(in, e, p, "deep_reason", 0, &c->deep_reason, NULL)) ||
+        (st = mn__jobj(in, e, p, "sessions", 1, &sessions, NULL)) ||
+        (st = mn__jint(in, e, p, "interval_days", 1, 1, 365, &interval, NULL)) ||
+        (st = mn__jint(in, e, p, "min_interval_days", 1, 1, 365, &minint, NULL)) ||
+        (st = mn__jint(in, e, p, "maintenance_days", 1, 14, 730, &maint, NULL)) ||
+        (st = mn__jnum(in, e, p, "passes", 1, 1, 20, &c->passes, NULL)) ||
+        (st = mn__jnum(in, e, p, "response_weight", 1, 0, 1, &c->response_weight, NULL)) ||
+        (st = mn__jstr(in, e, p, "response_note", 0, &c->response_note, NULL)))
+        return st;
+    snprintf(q, sizeof q, "%s.sessions", p);
+    if ((st = mn__jkeys(in, sessions, q, skeys)) ||
+        (st = mn__jint(in, sessions, q, "min", 1, 1, 52, &smin, NULL)) ||
+        (st = mn__jint(in, sessions, q, "max", 1, 1, 52, &smax, NULL)) ||
+        (st = mn__jint(in, sessions, q, "default", 1, 1, 52, &sdef, NULL)))
+        return st;
+    if (smin > sdef || sdef > smax)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: expected min <= default <= max", in->src, q);
+    if (minint > interval)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: min_interval_days is above interval_days",
+                         in->src, p);
+    c->sessions_min = (int)smin;
+    c->sessions_max = (int)smax;
+    c->sessions_default = (int)sdef;
+    c->interval_days = (int)interval;
+    c->min_interval_days = (int)minint;
+    c->maintenance_days = (int)maint;
+    c->n_zones = 0;
+    for (size_t i = 0; i < json_array_size(zones); i++) {
+        json_t *z = json_array_get(zones, i);
+        snprintf(q, sizeof q, "%s.zones[%zu]", p, i);
+        if (!json_is_string(z))
+            return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a zone name", in->src, q);
+        const mn_site *s = mn_catalog_find_site(cat, json_string_value(z));
+        if (!s)
+            return mn__error(in->ctx, MN_ENOTFOUND, "%s: %s: unknown zone \"%s\"", in->src, q,
+                             json_string_value(z));
+        c->zones[c->n_zones++] = s->id;
+    }
+    if (c->deep_face_max_mm > 0 && !c->deep_reason)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s: deep_face_max_mm needs a deep_reason saying why", in->src, p);
+    return MN_OK;
+}
+
+static mn_status mn__parse_product(const mn__jin *in, json_t *e, const char *p, mn_product *d)
+{
+    static const char *const keys[] = {
+        "id", "name", "aliases", "mw", "logp", "concentration_mg_ml", "note", "source", NULL};
+    mn_status st;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &d->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 1, &d->name, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &d->source, NULL)) ||
+        (st = mn__aliases(in, e, p, d->aliases, &d->n_aliases)) ||
+        (st = mn__jnum(in, e, p, "mw", 1, 10, 1e6, &d->mw, NULL)) ||
+        (st = mn__jnum(in, e, p, "logp", 1, -10, 12, &d->logp, NULL)) ||
+        (st = mn__jnum(in, e, p, "concentration_mg_ml", 1, 0, 1000, &d->concentration_mg_ml,
+                       NULL)) ||
+        (st = mn__jstr(in, e, p, "note", 0, &d->note, NULL)))
+        return st;
+    return MN_OK;
+}
+
+static mn_status mn__parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
+                                int *defer_days, const struct mn_catalog *cat)
+{
+    static const char *const keys[] = {"code",   "flag",      "kind",  "severity",   "message",
+                                       "source", "threshold", "zones", "defer_days", NULL};
+    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
+                                        "age_ge", "smoker",     NULL};
+    static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
+    mn_status st;
+    int kind, sev, here;
+    long dd = 0;
+    json_t *zones;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "code", 1, &r->code, NULL)) ||
+        (st = mn__jstr(in, e, p, "flag", 1, &r->flag, NULL)) ||
+        (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &r->source, NULL)) ||
+        (st = mn__enum(in, e, p, "kind", kinds, &kind)) ||
+        (st = mn__enum(in, e, p, "severity", sevs, &sev)) ||
+        (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
+        (st = mn__jint(in, e, p, "defer_days", 0, 1, 365, &dd, NULL)) ||
+        (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)))
+        return st;
+    if (sev == 0)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s.severity: expected caution, defer or decline",
+                         in->src, p);
+    r->kind = (mn_rule_kind)kind;
+    r->severity = (mn_severity)sev;
+    *defer_days = (int)dd;
+    r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO || dd > 0;
+    r->n_zones = 0;
+    if (here)
+        for (size_t i = 0; i < json_array_size(zones); i++) {
+            json_t *z = json_array_get(zones, i);
+            const mn_site *s =
+                json_is_string(z) ? mn_catalog_find_site(cat, json_string_value(z)) : NULL;
+            if (!s)
+                return mn__error(in->ctx, MN_ENOTFOUND, "%s: %s.zones[%zu]: unknown zone", in->src,
+                                 p, i);
+            r->zones[r->n_zones++] = s->id;
+        }
+    return MN_OK;
+}
+
+static mn_status mn__parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a)
+{
+    static const char *const keys[] = {"id",   "kind",   "day_from",     "day_to",
+                                       "text", "source", "min_depth_mm", NULL};
+    static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
+    mn_status st;
+    int kind;
+    long d0, d1;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &a->source, NULL)) ||
+        (st = mn__enum(in, e, p, "kind", kinds, &kind)) ||
+        (st = mn__jint(in, e, p, "day_from", 1, 0, 365, &d0, NULL)) ||
+        (st = mn__jint(in, e, p, "day_to", 1, -1, 365, &d1, NULL)) ||
+        (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)))
+        return st;
+    if (d1 >= 0 && d1 < d0)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: day_to is before day_from", in->src, p);
+    a->kind = (mn_aftercare_kind)kind;
+    a->day_from = (int)d0;
+    a->day_to = (int)d1;
+    return MN_OK;
+}
+
+static int mn__ids_unique(mn_ctx *ctx, const char *src, const char *what, const char **ids,
+                          size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (strcmp(ids[i], ids[j]) == 0) {
+                mn__error(ctx, MN_ERANGE, "%s: %s \"%s\" is listed twice", src, what, ids[i]);
+                return 0;
+            }
+    return 1;
+}
+
+mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog **out)
+{
+    *out = NULL;
+    struct mn_catalog *cat = mn__calloc(1, sizeof *cat);
+    if (!cat)
+        return mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+    mn_status st = MN_OK;
+    char src[F_COUNT][512];
+    json_t *lists[F_COUNT];
+    for (int f = 0; f < F_COUNT; f++) {
+        if ((st = mn__load_one(ctx, data_dir, f, &cat->roots[f], src[f], sizeof src[f])))
+            goto fail;
+        mn__jin in = {ctx, src[f]};
+        if ((st = mn__jarr(&in, cat->roots[f], "$", mn__list_keys[f], 1, 1, MN_MAX_ARRAY_LEN,
+                           &lists[f], NULL)))
+            goto fail;
+    }
+    /* Sites first: concerns and rules refer to them. */
+    size_t n;
+#define MN__ALLOC_LIST(field, count, f)                                                            \
+    n = json_array_size(lists[f]);                                                                 \
+    cat->field = mn__calloc(n, sizeof *cat->field);                                                \
+    if (!cat->field) {                                                                             \
+        st = mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");                        \
+        goto fail;                                                                                 \
+    }                                                                                              \
+    cat->count = 0
+    {
+        char p[128];
+        const char *ids[MN_MAX_ARRAY_LEN > 512 ? 512 : MN_MAX_ARRAY_LEN];
+        mn__jin in;
+
+        MN__ALLOC_LIST(sites, n_sites, F_SITES);
+        in = (mn__jin){ctx, src[F_SITES]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.sites[%zu]", i);
+            json_t *e = json_array_get(lists[F_SITES], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = mn__parse_site(&in, e, p, &cat->sites[i])))
+                goto fail;
+            cat->n_sites++;
+        }
+        MN__ALLOC_LIST(devices, n_devices, F_DEVICES);
+        in = (mn__jin){ctx, src[F_DEVICES]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.devices[%zu]", i);
+            json_t *e = json_array_get(lists[F_DEVICES], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = mn__parse_device(&in, e, p, &cat->devices[i])))
+                goto fail;
+            cat->n_devices++;
+        }
+        MN__ALLOC_LIST(concerns, n_concerns, F_CONCERNS);
+        in = (mn__jin){ctx, src[F_CONCERNS]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.concerns[%zu]", i);
+            json_t *e = json_array_get(lists[F_CONCERNS], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = mn__parse_concern(&in, e, p, &cat->concerns[i], cat)))
+                goto fail;
+            cat->n_concerns++;
+        }
+        MN__ALLOC_LIST(products, n_products, F_PRODUCTS);
+        in = (mn__jin){ctx, src[F_PRODUCTS]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.products[%zu]", i);
+            json_t *e = json_array_get(lists[F_PRODUCTS], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = mn__parse_product(&in, e, p, &cat->products[i])))
+                goto fail;
+            cat->n_products++;
+        }
+        MN__ALLOC_LIST(rules, n_rules, F_RULES);
+        cat->rule_defer_days = mn__calloc(n, sizeof *cat->rule_defer_days);
+        if (!cat->rule_defer_days) {
+            st = mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+            goto fail;
+        }
+        in = (mn__jin){ctx, src[F_RULES]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.rules[%zu]", i);
+            json_t *e = json_array_get(lists[F_RULES], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = mn__parse_rule(&in, e, p, &cat->rules[i], &cat->rule_defer_days[i], cat)))
+                goto fail;
+            cat->n_rules++;
+        }
+        MN__ALLOC_LIST(aftercare, n_aftercare, F_AFTERCARE);
+        in = (mn__jin){ctx, src[F_AFTERCARE]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.aftercare[%zu]", i);
+            json_t *e = json_array_get(lists[F_AFTERCARE], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = mn__parse_aftercare(&in, e, p, &cat->aftercare[i])))
+                goto fail;
+            cat->n_aftercare++;
+        }
+#define MN__CHECK_UNIQUE(field, count, idfield, f, what)                                           \
+    if (cat->count > 512) {                                                                        \
+        st = mn__error(ctx, MN_ELIMIT, "%s: more than 512 entries", src[f]);                       \
+        goto fail;                                                                                 \
+    }                                                                                              \
+    for (size_t i = 0; i < cat->count; i++)                                                        \
+        ids[i] = cat->field[i].idfield;                                                            \
+    if (!mn__ids_unique(ctx, src[f], what, ids, cat->count)) {                                     \
+        st = MN_ERANGE;                                                                            \
+        goto fail;                                                                                 \
+    }
+        MN__CHECK_UNIQUE(sites, n_sites, id, F_SITES, "site")
+        MN__CHECK_UNIQUE(devices, n_devices, id, F_DEVICES, "device")
+        MN__CHECK_UNIQUE(concerns, n_concerns, id, F_CONCERNS, "concern")
+        MN__CHECK_UNIQUE(products, n_products, id, F_PRODUCTS, "product")
+        MN__CHECK_UNIQUE(rules, n_rules, code, F_RULES, "rule code")
+        MN__CHECK_UNIQUE(aftercare, n_aftercare, id, F_AFTERCARE, "aftercare item")
+#undef MN__CHECK_UNIQUE
+    }
+#undef MN__ALLOC_LIST
+    *out = cat;
+    return MN_OK;
+fail:
+    mn__catalog_free(cat);
+    return st;
+}
+
+void mn__catalog_free(struct mn_catalog *cat)
+{
+    if (!cat)
+        return;
+    mn__free(cat->devices);
+    mn__free(cat->sites);
+    mn__free(cat->concerns);
+    mn__free(cat->products);
+    mn__free(cat->rules);
+    mn__free(cat->rule_defer_days);
+    mn__free(cat->aftercare);
+    for (int f = 0; f < F_COUNT; f++)
+        json_decref(cat->roots[f]);
+    mn__free(cat);
+}
+
+int mn__rule_defer_days(const mn_catalog *cat, const mn_rule *rule)
+{
+    size_t i = (size_t)(rule - cat->rules);
+    return i < cat->n_rules ? cat->rule_defer_days[i] : 0;
+}
+
+/* Names match case-insensitively with '_' and ' ' taken as '-'. */
+static int mn__name_eq(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
+        if (ca == '_' || ca == ' ')
+            ca = '-';
+        if (cb == '_' || cb == ' ')
+            cb = '-';
+        if (ca != cb)
+            return 0;
+        if (ca == 0)
+            return 1;
+    }
+}
+
+#define MN__FIND(type, field, count)                                                               \
+    if (!cat || !name)                                                                             \
+        return NULL;                                                                               \
+    for (size_t i = 0; i < cat->count; i++) {                                                      \
+        const type *e = &cat->field[i];                                                            \
+        if (mn__name_eq(e->id, name))                                                              \
+            return e;                                                                              \
+        for (int k = 0; k < e->n_aliases; k++)                                                     \
+            if (mn__name_eq(e->aliases[k], name))                                                  \
+                return e;                                                                          \
+    }                                                                                              \
+    return NULL
+
+const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name)
+{
+    MN__FIND(mn_device, devices, n_devices);
+}
+const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name)
+{
+    MN__FIND(mn_site, sites, n_sites);
+}
+const mn_concern *mn_catalog_find_concern(const mn_catalog *cat, const char *name)
+{
+    MN__FIND(mn_concern, concerns, n_concerns);
+}
+const mn_product *mn_catalog_find_product(const mn_catalog *cat, const char *name)
+{
+    MN__FIND(mn_product, products, n_products);
+}
+#undef MN__FIND
+
+#define MN__ACCESSORS(type, plural, field, count)                                                  \
+    size_t mn_catalog_##plural##_count(const mn_catalog *cat)                                      \
+    {                                                                                              \
+        return cat ? cat->count : 0;                                                               \
+    }                                                                                              \
+    const type *mn_catalog_##plural##_at(const mn_catalog *cat, size_t i)                          \
+    {                                                                                              \
+        return cat && i < cat->count ? &cat->field[i] : NULL;                                      \
+    }
+MN__ACCESSORS(mn_device, device, devices, n_devices)
+MN__ACCESSORS(mn_site, site, sites, n_sites)
+MN__ACCESSORS(mn_concern, concern, concerns, n_concerns)
+MN__ACCESSORS(mn_product, product, products, n_products)
+MN__ACCESSORS(mn_rule, rule, rules, n_rules)
+MN__ACCESSORS(mn_aftercare, aftercare, aftercare, n_aftercare)
+#undef MN__ACCESSORS
+
+int mn_concern_has_zone(const mn_concern *concern, const char *zone_id)
+{
+    for (int i = 0; i < concern->n_zones; i++)
+        if (strcmp(concern->zones[i], zone_id) == 0)
+            return 1;
+    return 0;
+}
+
+const char *mn_severity_name(mn_severity severity)
+{
+    switch (severity) {
+    case MN_SEVERITY_CAUTION:
+        return "caution";
+    case MN_SEVERITY_DEFER:
+        return "defer";
+    case MN_SEVERITY_DECLINE:
+        return "decline";
+    }
+    return "unknown";
+}
+
+const char *mn_device_kind_name(mn_device_kind kind)
+{
+    return kind == MN_DEVICE_PEN ? "pen" : kind == MN_DEVICE_ROLLER ? "roller" : "stamp";
+}
+
+const char *mn_device_class_name(mn_device_class device_class)
+{
+    return device_class == MN_DEVICE_HOME ? "home" : "clinical";
+}

@@ -1,0 +1,103 @@
+/*
+ * Puncture density, effective depth and channel size. Equations and their sources are in
+ * include/mneedle/device.h and docs/models/device.md.
+ */
+#include <math.h>
+
+#include "mneedle/device.h"
+
+#define MN_PI 3.14159265358979323846
+/* The 0.2-0.8 band of effective-depth fractions (DESIGN 3.2, F40-F43). */
+#define MN_FRACTION_MIN 0.2
+#define MN_FRACTION_MAX 0.8
+/* Surface channel diameter over needle base diameter: 70.7 / 140 um (F40a, F40b). */
+#define MN_CHANNEL_TO_NEEDLE 0.505
+
+static double mn__clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+double mn_device_depth_fraction(const mn_device *d, double needle_mm)
+{
+    if (!(needle_mm > 0))
+        return MN_FRACTION_MIN;
+    double f = d->depth_fraction_max * needle_mm / (needle_mm + d->depth_fraction_half_mm);
+    return mn__clamp(f, MN_FRACTION_MIN, MN_FRACTION_MAX);
+}
+
+double mn_device_effective_depth_um(const mn_device *d, double needle_mm,
+                                    const mn_skin_layers *layers)
+{
+    if (!(needle_mm > 0))
+        return 0;
+    double depth = mn_device_depth_fraction(d, needle_mm) * needle_mm * 1000.0;
+    if (layers) {
+        double full = layers->sc_um + layers->ve_um + layers->papillary_um + layers->reticular_um +
+                      layers->subcutis_um;
+        if (depth > full)
+            depth = full;
+    }
+    return depth;
+}
+
+void mn_device_depth_range_um(const mn_device *d, double needle_mm, double *lo_um, double *hi_um)
+{
+    double f = mn_device_depth_fraction(d, needle_mm);
+    double flo = mn__clamp(f - MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
+    double fhi = mn__clamp(f + MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
+    if (lo_um)
+        *lo_um = flo * needle_mm * 1000.0;
+    if (hi_um)
+        *hi_um = fhi * needle_mm * 1000.0;
+}
+
+double mn_device_needle_for_depth(const mn_device *d, double depth_um)
+{
+    /* depth(L) = f(L) * L is increasing in L, so bisect on [0, 10 mm]. */
+    double lo = 0, hi = 10.0;
+    if (mn_device_effective_depth_um(d, hi, NULL) <= depth_um)
+        return hi;
+    for (int i = 0; i < 80; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (mn_device_effective_depth_um(d, mid, NULL) <= depth_um)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+double mn_device_snap_down(const mn_device *d, double needle_mm)
+{
+    const double eps = 1e-9;
+    if (needle_mm < d->depth_min_mm - eps)
+        return -1;
+    if (needle_mm > d->depth_max_mm)
+        needle_mm = d->depth_max_mm;
+    if (d->depth_step_mm <= 0)
+        return d->depth_min_mm;
+    double k = floor((needle_mm - d->depth_min_mm) / d->depth_step_mm + eps);
+    double v = d->depth_min_mm + k * d->depth_step_mm;
+    /* Round to 1e-6 mm so 0.25 + 5 * 0.25 prints as 1.5, not 1.4999999. */
+    return floor(v * 1e6 + 0.5) / 1e6;
+}
+
+double mn_device_punctures_per_cm2(const mn_device *d, double passes, double glide_mm_s)
+{
+    if (!(passes > 0))
+        return 0;
+    if (d->kind == MN_DEVICE_ROLLER) {
+        double drum_area_cm2 = MN_PI * (d->drum_diameter_mm / 10.0) * (d->drum_width_mm / 10.0);
+        return passes * d->needles / drum_area_cm2;
+    }
+    if (!(glide_mm_s > 0))
+        glide_mm_s = MN_DEFAULT_GLIDE_MM_S;
+    double swept_cm2_s = (glide_mm_s / 10.0) * (d->head_width_mm / 10.0);
+    return passes * d->needles * d->stroke_hz / swept_cm2_s;
+}
+
+double mn_device_channel_diameter_um(const mn_device *d)
+{
+    return MN_CHANNEL_TO_NEEDLE * d->needle_diameter_um;
+}

@@ -1,0 +1,213 @@
+/* Catalogue listings as text tables or JSON. */
+#include <string.h>
+
+#include "core/json_out.h"
+#include "mneedle/catalog.h"
+#include "mneedle/device.h"
+#include "mneedle/report.h"
+
+static json_t *mn__aliases_json(mn__jout *j, const char *const *aliases, int n)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < n; i++)
+        mn__jpush(j, a, json_string(aliases[i]));
+    if (!a)
+        j->status = MN_ENOMEM;
+    return a;
+}
+
+static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jout *j)
+{
+    json_t *root = json_object(), *list = json_array();
+    mn__jput_str(j, root, "catalog", what);
+    mn__jput(j, root, what, list);
+    if (!strcmp(what, "devices")) {
+        for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
+            const mn_device *d = mn_catalog_device_at(cat, i);
+            json_t *o = mn__jpush(j, list, json_object());
+            mn__jput_str(j, o, "id", d->id);
+            mn__jput_str(j, o, "name", d->name);
+            mn__jput(j, o, "aliases", mn__aliases_json(j, d->aliases, d->n_aliases));
+            mn__jput_str(j, o, "kind", mn_device_kind_name(d->kind));
+            mn__jput_str(j, o, "class", mn_device_class_name(d->device_class));
+            mn__jput_int(j, o, "needles", d->needles);
+            if (d->kind == MN_DEVICE_ROLLER) {
+                mn__jput_num(j, o, "drum_diameter_mm", d->drum_diameter_mm);
+                mn__jput_num(j, o, "drum_width_mm", d->drum_width_mm);
+            } else {
+                mn__jput_num(j, o, "stroke_hz", d->stroke_hz);
+                mn__jput_num(j, o, "head_width_mm", d->head_width_mm);
+            }
+            mn__jput_num(j, o, "needle_diameter_um", d->needle_diameter_um);
+            mn__jput_num(j, o, "depth_min_mm", d->depth_min_mm);
+            mn__jput_num(j, o, "depth_max_mm", d->depth_max_mm);
+            mn__jput_num(j, o, "depth_step_mm", d->depth_step_mm);
+            mn__jput_num(j, o, "punctures_per_cm2_per_pass", mn_device_punctures_per_cm2(d, 1, 0));
+            mn__jput_str(j, o, "source", d->source);
+        }
+    } else if (!strcmp(what, "sites")) {
+        for (size_t i = 0; i < mn_catalog_site_count(cat); i++) {
+            const mn_site *s = mn_catalog_site_at(cat, i);
+            json_t *o = mn__jpush(j, list, json_object());
+            mn__jput_str(j, o, "id", s->id);
+            mn__jput_str(j, o, "name", s->name);
+            mn__jput(j, o, "aliases", mn__aliases_json(j, s->aliases, s->n_aliases));
+            mn__jput_bool(j, o, "facial", s->facial);
+            mn__jput_num(j, o, "sc_um", s->sc_um);
+            mn__jput_num(j, o, "ve_um", s->ve_um);
+            mn__jput_num(j, o, "papillary_um", s->papillary_um);
+            mn__jput_num(j, o, "reticular_um", s->reticular_um);
+            mn__jput_num(j, o, "subcutis_um", s->subcutis_um);
+            mn__jput_num(j, o, "male_factor", s->male_factor);
+            mn__jput_num(j, o, "clinical_max_mm", s->clinical_max_mm);
+            mn__jput_num(j, o, "area_cm2", s->area_cm2);
+            mn__jput_num(j, o, "closure_factor", s->closure_factor);
+            mn__jput_str(j, o, "source", s->source);
+        }
+    } else if (!strcmp(what, "concerns")) {
+        for (size_t i = 0; i < mn_catalog_concern_count(cat); i++) {
+            const mn_concern *c = mn_catalog_concern_at(cat, i);
+            json_t *o = mn__jpush(j, list, json_object());
+            mn__jput_str(j, o, "id", c->id);
+            mn__jput_str(j, o, "name", c->name);
+            mn__jput(j, o, "aliases", mn__aliases_json(j, c->aliases, c->n_aliases));
+            mn__jput(j, o, "zones", mn__aliases_json(j, c->zones, c->n_zones));
+            json_t *fd = mn__jput(j, o, "face_depth_mm", json_array());
+            mn__jpush(j, fd, mn__jnum_new(j, c->face_depth_mm[0]));
+            mn__jpush(j, fd, mn__jnum_new(j, c->face_depth_mm[1]));
+            json_t *bd = mn__jput(j, o, "body_depth_mm", json_array());
+            mn__jpush(j, bd, mn__jnum_new(j, c->body_depth_mm[0]));
+            mn__jpush(j, bd, mn__jnum_new(j, c->body_depth_mm[1]));
+            json_t *s = mn__jput(j, o, "sessions", json_object());
+            mn__jput_int(j, s, "min", c->sessions_min);
+            mn__jput_int(j, s, "max", c->sessions_max);
+            mn__jput_int(j, s, "default", c->sessions_default);
+            mn__jput_int(j, o, "interval_days", c->interval_days);
+            mn__jput_int(j, o, "min_interval_days", c->min_interval_days);
+            mn__jput_int(j, o, "maintenance_days", c->maintenance_days);
+            if (c->response_note)
+                mn__jput_str(j, o, "response_note", c->response_note);
+            mn__jput_str(j, o, "source", c->source);
+        }
+    } else if (!strcmp(what, "products")) {
+        for (size_t i = 0; i < mn_catalog_product_count(cat); i++) {
+            const mn_product *p = mn_catalog_product_at(cat, i);
+            json_t *o = mn__jpush(j, list, json_object());
+            mn__jput_str(j, o, "id", p->id);
+            mn__jput_str(j, o, "name", p->name);
+            mn__jput(j, o, "aliases", mn__aliases_json(j, p->aliases, p->n_aliases));
+            mn__jput_num(j, o, "mw", p->mw);
+            mn__jput_num(j, o, "logp", p->logp);
+            mn__jput_num(j, o, "concentration_mg_ml", p->concentration_mg_ml);
+            if (p->note)
+                mn__jput_str(j, o, "note", p->note);
+            mn__jput_str(j, o, "source", p->source);
+        }
+    } else { /* rules */
+        for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+            const mn_rule *r = mn_catalog_rule_at(cat, i);
+            json_t *o = mn__jpush(j, list, json_object());
+            mn__jput_str(j, o, "code", r->code);
+            mn__jput_str(j, o, "input", r->flag);
+            mn__jput_str(j, o, "severity", mn_severity_name(r->severity));
+            mn__jput_str(j, o, "message", r->message);
+            mn__jput_str(j, o, "source", r->source);
+        }
+    }
+    return root;
+}
+
+static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b)
+{
+    if (!strcmp(what, "devices")) {
+        mn__buf_printf(b, "%-16s %-7s %-9s %7s %13s %15s\n", "DEVICE", "KIND", "CLASS", "NEEDLES",
+                       "DEPTH (mm)", "PUNCTURES/cm2*");
+        for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
+            const mn_device *d = mn_catalog_device_at(cat, i);
+            char range[32];
+            snprintf(range, sizeof range, "%.2g-%.2g", d->depth_min_mm, d->depth_max_mm);
+            mn__buf_printf(b, "%-16s %-7s %-9s %7d %13s %15.0f\n", d->id,
+                           mn_device_kind_name(d->kind), mn_device_class_name(d->device_class),
+                           d->needles, range, mn_device_punctures_per_cm2(d, 1, 0));
+        }
+        mn__buf_printf(b,
+                       "\n* per pass; pens at a %.0f mm/s glide (an assumption: set glide_mm_s"
+                       " in a scenario).\n",
+                       MN_DEFAULT_GLIDE_MM_S);
+    } else if (!strcmp(what, "sites")) {
+        mn__buf_printf(b, "%-12s %-6s %7s %7s %10s %10s %9s\n", "ZONE", "FACE", "SC um", "VE um",
+                       "PAPIL um", "RETIC um", "CAP mm");
+        for (size_t i = 0; i < mn_catalog_site_count(cat); i++) {
+            const mn_site *s = mn_catalog_site_at(cat, i);
+            mn__buf_printf(b, "%-12s %-6s %7.1f %7.1f %10.0f %10.0f %9.2g\n", s->id,
+                           s->facial ? "yes" : "no", s->sc_um, s->ve_um, s->papillary_um,
+                           s->reticular_um, s->clinical_max_mm);
+        }
+        mn__buf_printf(b, "\nReference: a woman of 25. Dermis thins 6%%/decade after 25 (F34a);"
+                          " men's skin is thicker\n(male_factor). CAP: usual upper needle "
+                          "length in clinics. Sources: --json or data/sites.json.\n");
+    } else if (!strcmp(what, "concerns")) {
+        mn__buf_printf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", "CONCERN", "FACE mm", "BODY mm",
+                       "SESSIONS", "INTERVAL", "MIN GAP");
+        for (size_t i = 0; i < mn_catalog_concern_count(cat); i++) {
+            const mn_concern *c = mn_catalog_concern_at(cat, i);
+            char fd[24], bd[24], se[24], iv[24], mg[24];
+            snprintf(fd, sizeof fd, "%.2g-%.2g", c->face_depth_mm[0], c->face_depth_mm[1]);
+            snprintf(bd, sizeof bd, "%.2g-%.2g", c->body_depth_mm[0], c->body_depth_mm[1]);
+            snprintf(se, sizeof se, "%d-%d", c->sessions_min, c->sessions_max);
+            snprintf(iv, sizeof iv, "%d d", c->interval_days);
+            snprintf(mg, sizeof mg, "%d d", c->min_interval_days);
+            mn__buf_printf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", c->id, fd, bd, se, iv, mg);
+        }
+    } else if (!strcmp(what, "products")) {
+        mn__buf_printf(b, "%-26s %9s %7s %9s\n", "PRODUCT", "MW g/mol", "logP", "mg/ml");
+        for (size_t i = 0; i < mn_catalog_product_count(cat); i++) {
+            const mn_product *p = mn_catalog_product_at(cat, i);
+            mn__buf_printf(b, "%-26s %9.1f %7.2f %9.3g\n", p->id, p->mw, p->logp,
+                           p->concentration_mg_ml);
+        }
+        mn__buf_printf(b, "\nAny other molecule: give product.mw and product.logp in the "
+                          "scenario.\n");
+    } else {
+        mn__buf_printf(b, "%-22s %-8s %s\n", "CODE", "SEVERITY", "INPUT");
+        for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+            const mn_rule *r = mn_catalog_rule_at(cat, i);
+            mn__buf_printf(b, "%-22s %-8s %s\n", r->code, mn_severity_name(r->severity), r->flag);
+        }
+    }
+}
+
+mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer write,
+                            void *userdata)
+{
+    static const char *const known[] = {"devices", "sites", "concerns", "products", "rules"};
+    int ok = 0;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (what && !strcmp(what, known[i]))
+            ok = 1;
+    if (!ok)
+        return mn__error(ctx, MN_ENOTFOUND,
+                         "unknown catalogue \"%s\"; expected devices, sites, concerns, products "
+                         "or rules",
+                         what ? what : "");
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = mn__catalog_json(cat, what, &j);
+        mn_status st = j.status ? mn__error(ctx, j.status, "cannot build the %s listing", what)
+                                : mn__json_emit(ctx, root, write, userdata);
+        json_decref(root);
+        return st;
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__catalog_text(cat, what, &b);
+    mn_status st = mn__buf_status(&b);
+    if (st == MN_OK)
+        st = mn__write_str(ctx, write, userdata, b.data, b.len);
+    else
+        mn__error(ctx, st, "out of memory");
+    mn__buf_release(&b);
+    return st;
+}
