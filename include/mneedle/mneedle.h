@@ -11,5 +11,6 @@
 #include "mneedle/device.h"
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
+#include "mneedle/rng.h"
 
 #endif

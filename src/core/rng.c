@@ -1,0 +1,43 @@
+/* Counter-based generator; see include/mneedle/rng.h for the construction and its source. */
+#include <math.h>
+
+#include "mneedle/rng.h"
+
+#define MN_GOLDEN_GAMMA 0x9e3779b97f4a7c15ULL
+
+static uint64_t mn__mix64(uint64_t z)
+{
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void mn_rng_init(mn_rng *rng, uint64_t seed, uint64_t stream)
+{
+    rng->key = mn__mix64(mn__mix64(seed + MN_GOLDEN_GAMMA) ^ (stream * MN_GOLDEN_GAMMA + 1));
+    rng->counter = 0;
+}
+
+uint64_t mn_rng_u64(mn_rng *rng)
+{
+    uint64_t c = ++rng->counter;
+    return mn__mix64(mn__mix64(rng->key + c * MN_GOLDEN_GAMMA) ^ rng->key);
+}
+
+double mn_rng_uniform(mn_rng *rng)
+{
+    /* (k + 0.5) / 2^53 lies strictly inside (0, 1). */
+    return ((double)(mn_rng_u64(rng) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+double mn_rng_normal(mn_rng *rng)
+{
+    double u1 = mn_rng_uniform(rng), u2 = mn_rng_uniform(rng);
+    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586476925 * u2);
+}
+
+long mn_rng_int(mn_rng *rng, long lo, long hi)
+{
+    uint64_t span = (uint64_t)(hi - lo) + 1u;
+    return lo + (long)(mn_rng_u64(rng) % span);
+}
