@@ -227,6 +227,35 @@ mn_status mn_plot_dist_save(mn_ctx *ctx, const mn_plot_dist *dist, const char *p
  */
 double mn_plot_percentile_sorted(const double *sorted, int n, double p);
 
+/*
+ * Plans: figures and the HTML report. These read an mn_plan (clinic.h) and call the figure
+ * functions above; nothing in the figure layer depends on them.
+ */
+
+/**
+ * Writes the plan's projection figure into the directory @p dir: projection.png,
+ * projection.svg and projection.csv (the drawn series, see mn_plot_chart_render()). The figure
+ * shows improvement over time with its uncertainty band, each session and maintenance visit
+ * marked, and the peak labelled; it says it is a simulation. A plan without sessions (decline,
+ * defer) still gets its figure when it has projection samples; with none, the call fails.
+ * @return MN_OK; MN_EINVAL (NULL arguments, or @p dir not a writable directory: message names
+ *         it); MN_ERANGE when the plan has no projection samples; else as mn_plot_chart_save().
+ */
+mn_status mn_plan_plot(mn_ctx *ctx, const mn_plan *plan, const char *dir);
+
+/**
+ * Writes the plan as one self-contained HTML page (styles inline, figures embedded as data:
+ * URIs or inline SVG, no reference to anything outside the file): the client and the
+ * screening, zones and depths on a face/body diagram, the session calendar, the projection
+ * figure with a plain-language answer to "how long will it last?" and its uncertainty, the
+ * cost, risk notes, and the aftercare as a printable sheet (it starts on a new page when
+ * printed). Every projection is labelled as a simulation, not a promise.
+ * Output depends only on the plan (no clock), so the same plan gives the same bytes.
+ * @return MN_OK; MN_EINVAL for NULL arguments; MN_ENOMEM; MN_EIO if the writer fails; errors
+ *         of mn_plot_chart_render() for the figure.
+ */
+mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write, void *userdata);
+
 #ifdef __cplusplus
 }
 #endif

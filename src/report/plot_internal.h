@@ -108,4 +108,22 @@ mn_status mn__plot_save(mn_ctx *ctx, mn__render_fn render, const void *fig, cons
 /* Standard base64 (RFC 4648) of @p len bytes appended to @p b. */
 void mn__base64_append(mn__buf *b, const unsigned char *data, size_t len);
 
+/* The projection figure of a plan, with the arrays it borrows (plot_plan.c). */
+typedef struct {
+    mn_plot_chart chart;
+    double *day, *improvement, *low, *high;
+    mn_plot_marker *marks;
+    char (*mark_text)[16];
+    mn_plot_note notes[2];
+    char note_text[2][64];
+    int peak_index;     /* sample with the highest improvement, -1 if none */
+    int baseline_index; /* first sample after the peak at or below 0 %, -1 if none */
+    mn_date origin;     /* the date of day 0 */
+} mn__plan_figure;
+
+mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *fig);
+void mn__plan_figure_release(mn__plan_figure *fig);
+/* The date day 0 of the projection refers to: the first session, else the clinic start. */
+mn_date mn__plan_origin(const mn_plan *plan);
+
 #endif
