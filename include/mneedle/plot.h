@@ -233,13 +233,17 @@ double mn_plot_percentile_sorted(const double *sorted, int n, double p);
  */
 
 /**
- * Writes the plan's projection figure into the directory @p dir: projection.png,
- * projection.svg and projection.csv (the drawn series, see mn_plot_chart_render()). The figure
- * shows improvement over time with its uncertainty band, each session and maintenance visit
- * marked, and the peak labelled; it says it is a simulation. A plan without sessions (decline,
- * defer) still gets its figure when it has projection samples; with none, the call fails.
- * @return MN_OK; MN_EINVAL (NULL arguments, or @p dir not a writable directory: message names
- *         it); MN_ERANGE when the plan has no projection samples; else as mn_plot_chart_save().
+ * Writes the plan's figures into the directory @p dir:
+ *   - zones.svg: the face (and body) diagram with each treated zone's number and starting
+ *     needle depth; every zone dot carries data-zone, data-depth-start-mm and
+ *     data-depth-max-mm attributes with the plan's numbers;
+ *   - projection.png, projection.svg and projection.csv (the drawn series, see
+ *     mn_plot_chart_render()), only when the plan has projection samples: improvement over
+ *     time with its uncertainty band, each session and maintenance visit marked, the peak and
+ *     any return to baseline labelled, and the note that it is a simulation.
+ * Each file is written atomically.
+ * @return MN_OK; MN_EINVAL (NULL arguments, or @p dir not an existing directory: the message
+ *         names it); MN_EIO when a file cannot be written; else as mn_plot_chart_save().
  */
 mn_status mn_plan_plot(mn_ctx *ctx, const mn_plan *plan, const char *dir);
 

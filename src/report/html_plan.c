@@ -155,30 +155,33 @@ static void diagram_dots(mn__buf *b, const mn_plan *plan, int body)
         int first = -1;
         if (za->body != body || !zone_number(plan, za->id, &first))
             continue;
-        /* Number of the zone row; depth shown is the start depth of the first row for it. */
+        /* The dot carries the first plan row for this zone: its number and start depth. */
         const mn_plan_zone *z = &plan->zones[first];
         unsigned col = depth_colour(z->depth_start_mm);
         for (int k = 0; k < za->n; k++) {
             mn__buf_printf(b,
                            "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"12\" fill=\"#%06x\" "
-                           "stroke=\"#fff\" stroke-width=\"2\"/>"
-                           "<text x=\"%.0f\" y=\"%.0f\" class=\"dn\">%d</text>",
-                           za->x[k], za->y[k], col, za->x[k], za->y[k] + 4.5, first + 1);
+                           "stroke=\"#fff\" stroke-width=\"2\" data-zone=\"%s\" "
+                           "data-depth-start-mm=\"%.17g\" data-depth-max-mm=\"%.17g\"/>"
+                           "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" font-weight=\"bold\" "
+                           "fill=\"#fff\" text-anchor=\"middle\">%d</text>",
+                           za->x[k], za->y[k], col, za->id, z->depth_start_mm, z->depth_max_mm,
+                           za->x[k], za->y[k] + 4.5, first + 1);
             int left = za->n == 2 && k == 0;
-            mn__buf_printf(b, "<text x=\"%.0f\" y=\"%.0f\" class=\"dl\" text-anchor=\"%s\">",
-                           za->x[k] + (left ? -16.0 : 16.0), za->y[k] + 4.0,
-                           left ? "end" : "start");
-            mn__buf_printf(b, "%.2g mm", z->depth_start_mm);
-            put(b, "</text>");
+            mn__buf_printf(b,
+                           "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" fill=\"#222\" "
+                           "paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\" "
+                           "text-anchor=\"%s\">%.2g mm</text>",
+                           za->x[k] + (left ? -16.0 : 16.0), za->y[k] + 4.0, left ? "end" : "start",
+                           z->depth_start_mm);
         }
     }
 }
 
+/* The face drawing in a 420 × 500 box. */
 static void face_diagram(mn__buf *b, const mn_plan *plan)
 {
-    put(b, "<svg class=\"diagram\" viewBox=\"0 0 420 500\" role=\"img\" "
-           "aria-label=\"Face diagram with the treated zones\">"
-           "<g fill=\"#f6e7dc\" stroke=\"#8a6f5e\" stroke-width=\"2\">"
+    put(b, "<g fill=\"#f6e7dc\" stroke=\"#8a6f5e\" stroke-width=\"2\">"
            "<path d=\"M30,500 Q50,430 165,418 L255,418 Q370,430 390,500 Z\"/>"
            "<rect x=\"165\" y=\"330\" width=\"90\" height=\"95\"/>"
            "<ellipse cx=\"88\" cy=\"215\" rx=\"16\" ry=\"34\"/>"
@@ -191,7 +194,6 @@ static void face_diagram(mn__buf *b, const mn_plan *plan)
            "<path d=\"M210,196 L197,250 Q210,258 223,250\"/>"
            "<path d=\"M180,300 Q210,314 240,300\"/></g>");
     diagram_dots(b, plan, 0);
-    put(b, "</svg>");
 }
 
 static int has_body_zone(const mn_plan *plan)
@@ -204,21 +206,51 @@ static int has_body_zone(const mn_plan *plan)
     return 0;
 }
 
+/* The body drawing in a 220 × 420 box. */
 static void body_diagram(mn__buf *b, const mn_plan *plan)
 {
-    put(b, "<svg class=\"diagram body\" viewBox=\"0 0 220 420\" role=\"img\" "
-           "aria-label=\"Body diagram with the treated zones\">"
-           "<g fill=\"#f6e7dc\" stroke=\"#8a6f5e\" stroke-width=\"2\">"
+    put(b, "<g fill=\"#f6e7dc\" stroke=\"#8a6f5e\" stroke-width=\"2\">"
            "<circle cx=\"110\" cy=\"40\" r=\"26\"/>"
            "<path d=\"M70,80 L150,80 L160,240 L60,240 Z\"/>"
            "<path d=\"M70,84 L40,190 L28,250 L14,250 L26,186 L56,84 Z\"/>"
            "<path d=\"M150,84 L180,190 L192,250 L206,250 L194,186 L164,84 Z\"/>"
            "<path d=\"M62,240 L106,240 L100,410 L76,410 Z\"/>"
            "<path d=\"M114,240 L158,240 L144,410 L120,410 Z\"/></g>"
-           "<text x=\"110\" y=\"414\" class=\"dl\" text-anchor=\"middle\">"
-           "(back and buttock are on the rear)</text>");
+           "<text x=\"110\" y=\"418\" font-size=\"12\" fill=\"#555\" text-anchor=\"middle\">"
+           "back and buttock: on the rear</text>");
     diagram_dots(b, plan, 1);
-    put(b, "</svg>");
+}
+
+void mn__plan_diagram_svg(mn__buf *b, const mn_plan *plan, int standalone)
+{
+    int body = has_body_zone(plan);
+    double w = body ? 660.0 : 420.0;
+    if (standalone)
+        mn__buf_printf(b,
+                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0fpx\" "
+                       "height=\"560px\" viewBox=\"0 0 %.0f 560\" "
+                       "font-family=\"DejaVu Sans, Arial, sans-serif\">"
+                       "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
+                       "<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">"
+                       "Zones and starting needle depths</text>"
+                       "<g transform=\"translate(0,50)\">",
+                       w, w);
+    else
+        mn__buf_printf(b,
+                       "<svg class=\"diagram\" viewBox=\"0 0 %.0f 510\" role=\"img\" "
+                       "font-family=\"DejaVu Sans, Arial, sans-serif\" "
+                       "aria-label=\"Face and body diagram with the treated zones\"><g>",
+                       w);
+    face_diagram(b, plan);
+    if (body) {
+        put(b, "<g transform=\"translate(430,40)\">");
+        body_diagram(b, plan);
+        put(b, "</g>");
+    }
+    put(b, "</g></svg>");
+    if (standalone)
+        put(b, "\n");
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -245,16 +277,15 @@ static const char css[] =
     "th,td{border:1px solid #ccc;padding:5px 8px;text-align:left;vertical-align:top}"
     "th{background:#f2f5f8}td.num{text-align:right;white-space:nowrap}"
     ".zones{display:flex;gap:20px;align-items:flex-start;flex-wrap:wrap}"
-    ".diagram{width:300px;height:auto;flex:0 0 auto}.diagram.body{width:170px}"
-    ".dn{font-size:13px;font-weight:bold;fill:#fff;text-anchor:middle}"
-    ".dl{font-size:13px;fill:#222;paint-order:stroke;stroke:#fff;stroke-width:3px}"
+    ".diagram{width:100%;max-width:460px;height:auto;flex:0 1 auto}"
     ".legend span{display:inline-block;width:12px;height:12px;border-radius:6px;"
     "margin:0 4px 0 12px;vertical-align:middle}"
     "figure{margin:10px 0}figure img{width:100%;height:auto;border:1px solid #eee}"
     "figcaption{font-size:13px;color:#555}"
     ".answer{font-size:16px;background:#eef6fb;border-left:6px solid #0072B2;"
     "padding:10px 14px}"
-    ".grid td.on{background:#0072B2}.grid td.avoid.on{background:#D55E00}"
+    ".grid td.on{background:#0072B2;color:#fff}.grid td.avoid.on{background:#D55E00}"
+    "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     ".grid td{width:34px;text-align:center}.grid td.what{width:auto;text-align:left}"
     ".flags{border:2px solid #D55E00;border-radius:8px;padding:8px 14px}"
     ".box{display:inline-block;width:13px;height:13px;border:1.5px solid #333;"
@@ -384,9 +415,7 @@ static void section_zones(mn__buf *b, const mn_plan *plan)
         return;
     }
     put(b, "<div class=\"zones\">");
-    face_diagram(b, plan);
-    if (has_body_zone(plan))
-        body_diagram(b, plan);
+    mn__plan_diagram_svg(b, plan, 0);
     put(b, "<div style=\"flex:1 1 300px\"><p class=\"legend\">Dot colour = starting depth:"
            "<span style=\"background:#56B4E9\"></span>up to 0.5 mm"
            "<span style=\"background:#0072B2\"></span>0.5–1.5 mm"
@@ -481,17 +510,21 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
             first_maint = i;
             break;
         }
-    if (first_maint >= 0 && plan->maintenance_interval_days > 0) {
+    if (first_maint >= 0 && plan->maintenance_interval_days > 0 && plan->maintenance_from_model) {
         mn__buf_printf(b,
                        "The result is <b>not permanent</b>: new collagen is slowly broken down "
-                       "and skin keeps ageing. A maintenance session every <b>%d days</b> "
-                       "(about %.0f months) keeps it at or above %.0f %% of its best in the "
-                       "model",
+                       "and skin keeps ageing. In the model, a maintenance session every "
+                       "<b>%d days</b> (about %.0f months) keeps it at or above %.0f %% of its "
+                       "best. ",
                        plan->maintenance_interval_days, plan->maintenance_interval_days / 30.44,
                        target * 100.0);
-        put(b, plan->maintenance_from_model ? ". "
-                                            : " (interval from the usual clinic "
-                                              "practice for this concern). ");
+    } else if (first_maint >= 0 && plan->maintenance_interval_days > 0) {
+        mn__buf_printf(b,
+                       "The result is <b>not permanent</b>: new collagen is slowly broken down "
+                       "and skin keeps ageing. This plan books a maintenance session every "
+                       "<b>%d days</b> (about %.0f months), the usual interval for this "
+                       "concern. ",
+                       plan->maintenance_interval_days, plan->maintenance_interval_days / 30.44);
     } else if (below >= 0) {
         mn__buf_printf(b,
                        "The result is <b>not permanent</b>: it falls below %.0f %% of its best "
@@ -500,8 +533,8 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
     }
     if (fig->baseline_index >= 0)
         mn__buf_printf(b,
-                       "Without further sessions the skin is back to where it started about "
-                       "<b>%.1f years</b> after the first session. ",
+                       "In this projection the gain is gone (back to the starting level) "
+                       "about <b>%.1f years</b> after the first session. ",
                        fig->day[fig->baseline_index] / 365.25);
     const mn_projection_sample *last = &plan->projection[n - 1];
     mn__buf_printf(b,
@@ -527,7 +560,22 @@ static mn_status section_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan
 {
     put(b, "<section><h2>4. What to expect over time</h2>");
     if (!have_fig) {
-        put(b, "<p>No projection is available for this plan.</p></section>");
+        /* No curve to show: answer from the plan's own note, without inventing numbers. */
+        put(b, "<div class=\"answer\"><b>How long will it last?</b> ");
+        if (plan->n_sessions == 0) {
+            put(b, "No treatment is planned, so there is no result to last.");
+        } else {
+            put(b, "The result is <b>not permanent</b>: the collagen a course builds is slowly "
+                   "broken down like the rest, and skin keeps ageing. ");
+            if (plan->maintenance_interval_days > 0)
+                mn__buf_printf(b,
+                               "This plan books a maintenance session every <b>%d days</b> "
+                               "(about %.0f months) to keep the gain. ",
+                               plan->maintenance_interval_days,
+                               plan->maintenance_interval_days / 30.44);
+            esc(b, plan->projection_note);
+        }
+        put(b, " <i>No simulated curve is shown for this plan.</i></div></section>");
         return MN_OK;
     }
     mn__buf png;

@@ -134,9 +134,21 @@ mn_status mn_plan_plot(mn_ctx *ctx, const mn_plan *plan, const char *dir)
         return mn__error(ctx, MN_EINVAL, "%s: not a directory", dir);
     if (strlen(dir) + 32 > sizeof path)
         return mn__error(ctx, MN_EINVAL, "%s: directory name too long", dir);
-    mn__plan_figure fig;
-    mn_status st = mn__plan_figure_build(ctx, plan, &fig);
+    /* The zone diagram always; the projection when the plan has one. */
+    mn__buf svg;
+    mn__buf_init(&svg);
+    mn__plan_diagram_svg(&svg, plan, 1);
+    mn_status st = mn__buf_status(&svg);
+    snprintf(path, sizeof path, "%s/zones.svg", dir);
     if (st)
+        st = mn__error(ctx, MN_ENOMEM, "plot: out of memory drawing the zones");
+    else
+        st = mn_write_file_atomic(ctx, path, svg.data, svg.len);
+    mn__buf_release(&svg);
+    if (st || plan->n_projection < 1)
+        return st;
+    mn__plan_figure fig;
+    if ((st = mn__plan_figure_build(ctx, plan, &fig)))
         return st;
     snprintf(path, sizeof path, "%s/projection.png", dir);
     snprintf(data, sizeof data, "%s/projection.csv", dir);
