@@ -1,4 +1,4 @@
-/* mneedle plan CLIENT [--json] [--years N] [--plot DIR] [--report FILE.html] */
+/* mneedle plan CLIENT [--json] [--years N] [--plot DIR] [--report FILE.html|.pdf] */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 
 static const char mn_plan_help[] =
     "usage: mneedle plan CLIENT [--json] [--years N] [--output FILE] [--data DIR]\n"
-    "                           [--plot DIR] [--report FILE.html]\n"
+    "                           [--plot DIR] [--report FILE.html|FILE.pdf]\n"
     "\n"
     "Plans a client's microneedling: screening, needle depth for each zone, a dated course\n"
     "and maintenance calendar, day-by-day aftercare, session times, cost and risks.\n"
@@ -31,7 +31,8 @@ static const char mn_plan_help[] =
     "  --plot DIR         write the figures into DIR (zones.svg; projection.png, .svg and\n"
     "                     .csv with the plotted numbers, when the plan has a projection)\n"
     "  --report FILE      write a self-contained HTML report (screening, zones on a face\n"
-    "                     diagram, calendar, projection, cost, printable aftercare sheet)\n"
+    "                     diagram, calendar, projection, cost, printable aftercare sheet);\n"
+    "                     FILE.pdf prints it to PDF with weasyprint (Debian package)\n"
     "\n"
     "Example:\n"
     "  mneedle plan examples/clients/amelia-wrinkles.json --years 3\n"
@@ -100,15 +101,8 @@ int mn_cmd_plan(int argc, char **argv)
     /* Figures and report first, so a failure there leaves no plan output either. */
     if (!st && plot_dir)
         st = mn_plan_plot(ctx, plan, plot_dir);
-    if (!st && report) {
-        mn_outfile *rep = NULL;
-        if (!(st = mn_outfile_open(ctx, report, &rep))) {
-            if ((st = mn_plan_report_html(ctx, plan, mn_outfile_writer, rep)))
-                mn_outfile_abort(rep);
-            else
-                st = mn_outfile_commit(ctx, rep);
-        }
-    }
+    if (!st && report)
+        st = mn_plan_report_save(ctx, plan, report);
     if (st) {
         code = mn_cli_fail("plan", ctx, st);
     } else {

@@ -260,6 +260,20 @@ mn_status mn_plan_plot(mn_ctx *ctx, const mn_plan *plan, const char *dir);
  */
 mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write, void *userdata);
 
+/**
+ * Saves the report to @p path, atomically, in the format its extension names:
+ *   - ".html" or ".htm": the page of mn_plan_report_html();
+ *   - ".pdf": that page printed by WeasyPrint (the `weasyprint` program of the Debian package
+ *     of that name, an HTML/CSS-to-PDF engine, no browser), run from PATH with its messages
+ *     kept off the terminal; A4, the aftercare sheet on its own page.
+ * Not thread-safe for PDF only in that it runs a child process (independent calls are fine).
+ * @return MN_OK; MN_EINVAL (NULL arguments or another extension); MN_EUNSUPPORTED when a PDF is
+ *         asked for and weasyprint is not installed (message says how to get it); MN_EIO (a
+ *         file cannot be written, or weasyprint failed: its first message is quoted); errors of
+ *         mn_plan_report_html().
+ */
+mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path);
+
 #ifdef __cplusplus
 }
 #endif

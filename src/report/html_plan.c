@@ -168,12 +168,17 @@ static void diagram_dots(mn__buf *b, const mn_plan *plan, int body)
                            za->x[k], za->y[k], col, za->id, z->depth_start_mm, z->depth_max_mm,
                            za->x[k], za->y[k] + 4.5, first + 1);
             int left = za->n == 2 && k == 0;
-            mn__buf_printf(b,
-                           "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" fill=\"#222\" "
-                           "paint-order=\"stroke\" stroke=\"#fff\" stroke-width=\"3\" "
-                           "text-anchor=\"%s\">%.2g mm</text>",
-                           za->x[k] + (left ? -16.0 : 16.0), za->y[k] + 4.0, left ? "end" : "start",
-                           z->depth_start_mm);
+            /* A white outline copy under the text keeps it readable on the drawing (drawn
+             * twice rather than with paint-order, which not every renderer supports). */
+            for (int pass = 0; pass < 2; pass++)
+                mn__buf_printf(b,
+                               "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" "
+                               "text-anchor=\"%s\" %s>%.2g mm</text>",
+                               za->x[k] + (left ? -16.0 : 16.0), za->y[k] + 4.0,
+                               left ? "end" : "start",
+                               pass == 0 ? "fill=\"#fff\" stroke=\"#fff\" stroke-width=\"4\""
+                                         : "fill=\"#222\"",
+                               z->depth_start_mm);
         }
     }
 }
@@ -216,41 +221,33 @@ static void body_diagram(mn__buf *b, const mn_plan *plan)
            "<path d=\"M150,84 L180,190 L192,250 L206,250 L194,186 L164,84 Z\"/>"
            "<path d=\"M62,240 L106,240 L100,410 L76,410 Z\"/>"
            "<path d=\"M114,240 L158,240 L144,410 L120,410 Z\"/></g>"
-           "<text x=\"110\" y=\"418\" font-size=\"12\" fill=\"#555\" text-anchor=\"middle\">"
+           "<text x=\"110\" y=\"430\" font-size=\"12\" fill=\"#555\" text-anchor=\"middle\">"
            "back and buttock: on the rear</text>");
     diagram_dots(b, plan, 1);
 }
 
-void mn__plan_diagram_svg(mn__buf *b, const mn_plan *plan, int standalone)
+void mn__plan_diagram_svg(mn__buf *b, const mn_plan *plan, int titled)
 {
     int body = has_body_zone(plan);
-    double w = body ? 660.0 : 420.0;
-    if (standalone)
-        mn__buf_printf(b,
-                       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0fpx\" "
-                       "height=\"560px\" viewBox=\"0 0 %.0f 560\" "
-                       "font-family=\"DejaVu Sans, Arial, sans-serif\">"
-                       "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>"
-                       "<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">"
-                       "Zones and starting needle depths</text>"
-                       "<g transform=\"translate(0,50)\">",
-                       w, w);
-    else
-        mn__buf_printf(b,
-                       "<svg class=\"diagram\" viewBox=\"0 0 %.0f 510\" role=\"img\" "
-                       "font-family=\"DejaVu Sans, Arial, sans-serif\" "
-                       "aria-label=\"Face and body diagram with the treated zones\"><g>",
-                       w);
+    double w = body ? 660.0 : 420.0, top = titled ? 50.0 : 0.0;
+    mn__buf_printf(b,
+                   "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                   "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0fpx\" "
+                   "height=\"%.0fpx\" viewBox=\"0 0 %.0f %.0f\" "
+                   "font-family=\"DejaVu Sans, Arial, sans-serif\">"
+                   "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>",
+                   w, 510.0 + top, w, 510.0 + top);
+    if (titled)
+        put(b, "<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">"
+               "Zones and starting needle depths</text>");
+    mn__buf_printf(b, "<g transform=\"translate(0,%.0f)\">", top);
     face_diagram(b, plan);
     if (body) {
         put(b, "<g transform=\"translate(430,40)\">");
         body_diagram(b, plan);
         put(b, "</g>");
     }
-    put(b, "</g></svg>");
-    if (standalone)
-        put(b, "\n");
+    put(b, "</g></svg>\n");
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -266,8 +263,9 @@ static const char css[] =
     "h3{font-size:16px;margin:18px 0 6px}"
     ".sub{color:#555;margin:0 0 16px}"
     ".sim{background:#fff4e0;border-left:6px solid #E69F00;padding:10px 14px;margin:14px 0}"
-    ".cards{display:flex;flex-wrap:wrap;gap:12px;margin:16px 0}"
-    ".card{flex:1 1 190px;border:1px solid #ddd;border-radius:8px;padding:10px 14px}"
+    ".cards{display:flex;flex-wrap:wrap;margin:16px -6px}"
+    ".card{flex:1 1 170px;border:1px solid #ddd;border-radius:8px;padding:10px 14px;"
+    "margin:6px}"
     ".card b{display:block;font-size:20px}.card span{color:#555;font-size:13px}"
     ".badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;"
     "font-weight:bold}"
@@ -276,8 +274,9 @@ static const char css[] =
     "table{border-collapse:collapse;width:100%;margin:8px 0;font-size:14px}"
     "th,td{border:1px solid #ccc;padding:5px 8px;text-align:left;vertical-align:top}"
     "th{background:#f2f5f8}td.num{text-align:right;white-space:nowrap}"
-    ".zones{display:flex;gap:20px;align-items:flex-start;flex-wrap:wrap}"
-    ".diagram{width:100%;max-width:460px;height:auto;flex:0 1 auto}"
+    ".zones{display:flex;align-items:flex-start;flex-wrap:wrap}"
+    ".zones>div{margin-left:20px}th.why{width:38%}"
+    ".diagram{width:460px;max-width:100%;height:auto;flex:0 0 auto}"
     ".legend span{display:inline-block;width:12px;height:12px;border-radius:6px;"
     "margin:0 4px 0 12px;vertical-align:middle}"
     "figure{margin:10px 0}figure img{width:100%;height:auto;border:1px solid #eee}"
@@ -292,9 +291,13 @@ static const char css[] =
     "margin-right:6px;vertical-align:-2px}"
     "footer{color:#666;font-size:12px;margin-top:36px;border-top:1px solid #ddd;"
     "padding-top:8px}"
-    "@media print{main{max-width:none;padding:0}.noprint{display:none}"
-    ".sheet{page-break-before:always;break-before:page}h2{break-after:avoid}"
-    "table,figure{break-inside:avoid}}"
+    "@page{size:A4;margin:14mm 12mm}"
+    "@media print{body{font-size:10pt}main{max-width:none;padding:0}.noprint{display:none}"
+    "table{font-size:8.5pt}h2{font-size:15pt;margin-top:18px;break-after:avoid}"
+    ".sheet{page-break-before:always;break-before:page}"
+    "tr,figure,.card,.answer{break-inside:avoid}.zones{display:block}"
+    ".zones>div{margin-left:0}.diagram{width:360px}"
+    ".card b{font-size:14pt}}"
     "</style>";
 
 static void section_header(mn__buf *b, const mn_plan *plan)
@@ -414,8 +417,20 @@ static void section_zones(mn__buf *b, const mn_plan *plan)
         put(b, "<p>No zone to treat.</p></section>");
         return;
     }
-    put(b, "<div class=\"zones\">");
-    mn__plan_diagram_svg(b, plan, 0);
+    /* The diagram goes in as an SVG image (a data: URI): every renderer, print engines
+     * included, sizes an <img> reliably, where inline SVG in a flex box is not. */
+    mn__buf svg;
+    mn__buf_init(&svg);
+    mn__plan_diagram_svg(&svg, plan, 0);
+    put(b, "<div class=\"zones\"><img class=\"diagram\" alt=\"Face and body diagram: each "
+           "treated zone is numbered as in the table, with its starting needle depth\" "
+           "src=\"data:image/svg+xml;base64,");
+    if (svg.failed)
+        b->failed = 1;
+    else
+        mn__base64_append(b, (const unsigned char *)svg.data, svg.len);
+    mn__buf_release(&svg);
+    put(b, "\">");
     put(b, "<div style=\"flex:1 1 300px\"><p class=\"legend\">Dot colour = starting depth:"
            "<span style=\"background:#56B4E9\"></span>up to 0.5 mm"
            "<span style=\"background:#0072B2\"></span>0.5–1.5 mm"
@@ -425,7 +440,8 @@ static void section_zones(mn__buf *b, const mn_plan *plan)
            "deep the needles really reach (skin gives way under the needle, so it is less "
            "than the setting).</p></div></div>");
     put(b, "<table><tr><th>#</th><th>Zone</th><th>Concern</th><th>Needle setting (mm)<br>"
-           "start · range</th><th>Effective depth (µm)</th><th>Passes</th><th>Why</th></tr>");
+           "start · range</th><th>Effective depth (µm)</th><th>Passes</th><th "
+           "class=\"why\">Why</th></tr>");
     for (int i = 0; i < plan->n_zones; i++) {
         const mn_plan_zone *z = &plan->zones[i];
         mn__buf_printf(b, "<tr><td>%d</td><td>", i + 1);

@@ -109,17 +109,18 @@ static int b64val(char c)
     return -1;
 }
 
-/* Decodes the first data:image/png URI of the page; returns the byte count. */
-static size_t embedded_png(const char *html, unsigned char **out)
+/* Decodes the first data URI with this prefix ("data:image/png;base64,"); returns the byte
+ * count and a NUL-terminated copy in *out. */
+static size_t embedded(const char *html, const char *prefix, unsigned char **out)
 {
-    const char *p = strstr(html, "data:image/png;base64,");
+    const char *p = strstr(html, prefix);
     assert_non_null(p);
-    p += strlen("data:image/png;base64,");
+    p += strlen(prefix);
     const char *end = strchr(p, '"');
     assert_non_null(end);
     size_t n = (size_t)(end - p);
     assert_int_equal(n % 4, 0);
-    unsigned char *buf = malloc(n / 4 * 3 + 3);
+    unsigned char *buf = malloc(n / 4 * 3 + 4);
     assert_non_null(buf);
     size_t k = 0;
     for (size_t i = 0; i < n; i += 4) {
@@ -136,6 +137,7 @@ static size_t embedded_png(const char *html, unsigned char **out)
         if (p[i + 3] != '=')
             buf[k++] = (unsigned char)w;
     }
+    buf[k] = 0;
     *out = buf;
     return k;
 }
@@ -177,13 +179,17 @@ static void test_report_sections_and_escaping(void **state)
         if (!strchr(f.plan->aftercare[i].item->text, '\'') &&
             !strchr(f.plan->aftercare[i].item->text, '&'))
             assert_non_null(strstr(h, f.plan->aftercare[i].item->text));
-    /* The diagram has a dot per treated zone with the plan's start depth. */
+    /* The embedded diagram is an SVG with a dot per treated zone at the plan's start depth. */
+    unsigned char *svg = NULL;
+    embedded(h, "data:image/svg+xml;base64,", &svg);
+    assert_non_null(strstr((char *)svg, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
     for (int i = 0; i < f.plan->n_zones; i++) {
         char attr[160];
         snprintf(attr, sizeof attr, "data-zone=\"%s\" data-depth-start-mm=\"%.17g\"",
                  f.plan->zones[i].zone->id, f.plan->zones[i].depth_start_mm);
-        assert_non_null(strstr(h, attr));
+        assert_non_null(strstr((char *)svg, attr));
     }
+    free(svg);
     /* Same plan, same bytes. */
     text t2 = {0};
     assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t2), MN_OK);
@@ -218,7 +224,7 @@ static void test_report_with_projection(void **state)
         fclose(fp);
     }
     unsigned char *png = NULL;
-    size_t n = embedded_png(t.data, &png);
+    size_t n = embedded(t.data, "data:image/png;base64,", &png);
     assert_true(n > 1000);
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     assert_memory_equal(png, sig, 8);
@@ -377,6 +383,42 @@ static void test_report_errors(void **state)
     teardown_fixture(&f);
 }
 
+static void test_report_save(void **state)
+{
+    (void)state;
+    fixture f;
+    build(&f, client_json);
+    char dir[] = "/tmp/mn_save_XXXXXX", p[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(p, sizeof p, "%s/r.txt", dir);
+    assert_int_equal(mn_plan_report_save(f.ctx, f.plan, p), MN_EINVAL);
+    assert_false(file_exists(p));
+    snprintf(p, sizeof p, "%s/r.HTML", dir);
+    assert_int_equal(mn_plan_report_save(f.ctx, f.plan, p), MN_OK);
+    char *h = slurp(p);
+    text t = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t), MN_OK);
+    assert_string_equal(h, t.data); /* the file is the page, byte for byte */
+    free(h);
+    free(t.data);
+    unlink(p);
+    /* PDF: a real PDF when weasyprint is installed, else MN_EUNSUPPORTED and no file. */
+    snprintf(p, sizeof p, "%s/r.pdf", dir);
+    mn_status st = mn_plan_report_save(f.ctx, f.plan, p);
+    if (st == MN_OK) {
+        char *pdf = slurp(p);
+        assert_int_equal(strncmp(pdf, "%PDF-", 5), 0);
+        free(pdf);
+        unlink(p);
+    } else {
+        assert_int_equal(st, MN_EUNSUPPORTED);
+        assert_non_null(strstr(mn_ctx_errmsg(f.ctx), "weasyprint"));
+        assert_false(file_exists(p));
+    }
+    assert_int_equal(rmdir(dir), 0); /* no temporary file left behind either way */
+    teardown_fixture(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +427,7 @@ int main(void)
         cmocka_unit_test(test_plan_plot_files),
         cmocka_unit_test(test_declined_report),
         cmocka_unit_test(test_report_errors),
+        cmocka_unit_test(test_report_save),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
