@@ -119,5 +119,7 @@ int mn_cmd_plan(int argc, char **argv)
     }
     mn_plan_free(plan);
     mn_ctx_free(ctx);
+    if (plot_dir || report)
+        mn_plot_global_cleanup(); /* font caches of the figures, for leak checkers */
     return code;
 }

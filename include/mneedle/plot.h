@@ -35,6 +35,13 @@ typedef enum { MN_PLOT_PNG = 0, MN_PLOT_SVG = 1 } mn_plot_format;
  */
 mn_status mn_plot_format_from_path(mn_ctx *ctx, const char *path, mn_plot_format *out);
 
+/**
+ * Releases the font caches that cairo and fontconfig keep for the whole process, so leak
+ * checkers (ASan, valgrind) see only real leaks. Optional; call at most once, at exit, when no
+ * thread is drawing. Drawing afterwards still works (the caches are rebuilt). Not thread-safe.
+ */
+void mn_plot_global_cleanup(void);
+
 /** Number of colours in the series palette (Okabe–Ito without the yellow, which is too pale
  *  for lines on white, plus black). */
 #define MN_PLOT_PALETTE_SIZE 7
@@ -226,6 +233,92 @@ mn_status mn_plot_dist_save(mn_ctx *ctx, const mn_plot_dist *dist, const char *p
  * statistics (Hyndman–Fan type 7, the default of R and NumPy). Returns NAN for n < 1.
  */
 double mn_plot_percentile_sorted(const double *sorted, int n, double p);
+
+/*
+ * Standard figures of the other subcommands, from plain arrays (so the plot layer never
+ * depends on the models). Each *_save() writes into an existing directory, for every figure
+ * STEM it draws, STEM.png, STEM.svg and STEM.csv (the drawn data, as mn_plot_chart_render()
+ * and friends describe). Arrays are borrowed for the call. Figures whose inputs are NULL or
+ * empty are left out. Thread-safety as for the figure functions.
+ * @return MN_OK; MN_EINVAL (NULL arguments, @p dir not a directory, inconsistent counts);
+ *         otherwise as mn_plot_chart_save().
+ */
+
+/** Results of `simulate` for one zone: treated skin against its untreated twin. */
+typedef struct {
+    const double *day; /* n report days, days since the first session */
+    int n;
+    const double *improvement_pct;     /* treated; with the untreated twin as 0 */
+    const double *improvement_low_pct; /* optional band (both or neither) */
+    const double *improvement_high_pct;
+    const double *collagen_change_pct;      /* treated, vs day 0 (NULL: no collagen figure) */
+    const double *twin_collagen_change_pct; /* untreated twin, vs day 0 (optional) */
+    const double *erythema;                 /* 0–1 (NULL: no erythema figure) */
+    const double *session_day;              /* course sessions */
+    int n_sessions;
+    const double *maintenance_day; /* maintenance visits */
+    int n_maintenance;
+    double peak_day;             /* < 0: not labelled */
+    double back_to_baseline_day; /* < 0: not reached, not labelled */
+} mn_plot_healing;
+
+/**
+ * Writes improvement (treated vs untreated twin, sessions and maintenance marked, peak and
+ * "back to baseline" labelled), collagen (treated vs twin) and erythema over the first week
+ * after the first session (days 0–7): STEMs "improvement", "collagen", "erythema".
+ */
+mn_status mn_plot_healing_save(mn_ctx *ctx, const mn_plot_healing *h, const char *dir);
+
+/** Results of `absorb`. */
+typedef struct {
+    const double *hour; /* n sample times (h) */
+    int n;
+    const double *delivered_ug_cm2; /* through needled skin */
+    const double *intact_ug_cm2;    /* intact skin, same dose (optional) */
+    /* Concentration against depth at chosen hours (optional): n_profiles curves on n_depth
+     * depths, row-major profile[k * n_depth + i] at profile_hour[k]. */
+    const double *depth_um;
+    int n_depth;
+    const double *profile;
+    const double *profile_hour;
+    int n_profiles;
+    const char *concentration_unit; /* "µg/ml" when NULL */
+    /* Puncture field seen from above (optional): centres in µm on a field_w × field_h patch,
+     * drawn over a coverage map of channel discs of channel_radius_um (1 inside a channel, 0
+     * outside), so the figure shows where the skin is open. */
+    const double *puncture_x_um, *puncture_y_um;
+    int n_punctures;
+    double field_w_um, field_h_um, channel_radius_um;
+    /* A vertical slice of the 3D concentration (`--field`, optional): slice_nx × slice_nz,
+     * row-major slice[k * slice_nx + i] at depth k, over slice_w_um × slice_depth_um. */
+    const double *slice;
+    int slice_nx, slice_nz;
+    double slice_w_um, slice_depth_um;
+    double effective_concentration; /* marked on the colour bar when > 0 */
+} mn_plot_absorb;
+
+/**
+ * Writes "delivery" (delivered amount against time, needled vs intact), "depth_profile"
+ * (concentration against depth at each chosen hour), "field" (top view of the punctures and
+ * the open area; the sidecar lists each puncture) and "slice" (concentration slice).
+ */
+mn_status mn_plot_absorb_save(mn_ctx *ctx, const mn_plot_absorb *a, const char *dir);
+
+/** Results of `cohort`. */
+typedef struct {
+    const double *endpoint_day; /* n_endpoints days */
+    int n_endpoints;
+    const double *improvement_pct; /* n_endpoints × n_patients, row-major per endpoint */
+    int n_patients;
+    const double *responder_fraction; /* per endpoint, 0–1 (optional) */
+    double responder_threshold_pct;   /* the responder cut (e.g. 50) */
+} mn_plot_cohort;
+
+/**
+ * Writes "improvement_distribution" (a violin per endpoint, the responder cut drawn) and
+ * "responders" (responder rate in % against the endpoint day).
+ */
+mn_status mn_plot_cohort_save(mn_ctx *ctx, const mn_plot_cohort *c, const char *dir);
 
 /*
  * Plans: figures and the HTML report. These read an mn_plan (clinic.h) and call the figure

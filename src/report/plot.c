@@ -9,6 +9,7 @@
  * Ticks: Heckbert, "Nice numbers for graph labels", Graphics Gems (1990).
  */
 #include <cairo-svg.h>
+#include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +57,22 @@ unsigned mn__viridis(double t)
         out |= (c & 0xffu) << sh;
     }
     return out;
+}
+
+void mn_plot_global_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    /* fontconfig is cairo's dependency, not ours: look FcFini up rather than link it. */
+    void *self = dlopen(NULL, RTLD_NOW);
+    if (!self)
+        return;
+    void *sym = dlsym(self, "FcFini");
+    if (sym) {
+        void (*fini)(void);
+        memcpy(&fini, &sym, sizeof fini);
+        fini();
+    }
+    dlclose(self);
 }
 
 mn_status mn_plot_format_from_path(mn_ctx *ctx, const char *path, mn_plot_format *out)
