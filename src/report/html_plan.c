@@ -279,6 +279,11 @@ static const char css[] =
     ".diagram{width:460px;max-width:100%;height:auto;flex:0 0 auto}"
     ".legend span{display:inline-block;width:12px;height:12px;border-radius:6px;"
     "margin:0 4px 0 12px;vertical-align:middle}"
+    ".months{display:flex;flex-wrap:wrap}table.month{width:auto;margin:6px 10px 6px 0;"
+    "font-size:12px}table.month td,table.month th{width:22px;padding:2px;text-align:center;"
+    "border:1px solid #e3e3e3}table.month th{background:#fff}"
+    "td.cv{background:#0072B2;color:#fff;font-weight:bold}"
+    "td.mv{background:#D55E00;color:#fff;font-weight:bold}"
     "figure{margin:10px 0}figure img{width:100%;height:auto;border:1px solid #eee}"
     "figcaption{font-size:13px;color:#555}"
     ".answer{font-size:16px;background:#eef6fb;border-left:6px solid #0072B2;"
@@ -472,6 +477,56 @@ static void zone_list(mn__buf *b, const mn_plan *plan, unsigned mask)
     }
 }
 
+/* Month grids (Monday first) for every month with a visit, visits filled in: course in blue,
+ * maintenance in vermillion, each with its number. */
+static void month_grids(mn__buf *b, const mn_plan *plan)
+{
+    static const char *months[] = {"January",   "February", "March",    "April",
+                                   "May",       "June",     "July",     "August",
+                                   "September", "October",  "November", "December"};
+    int last_y = -1, last_m = -1;
+    put(b, "<div class=\"months\">");
+    for (int i = 0; i < plan->n_sessions; i++) {
+        int y, m, d;
+        mn_date_to_ymd(plan->sessions[i].date, &y, &m, &d);
+        if (y == last_y && m == last_m)
+            continue;
+        last_y = y;
+        last_m = m;
+        mn_date first;
+        if (mn_date_from_ymd(y, m, 1, &first) != MN_OK)
+            continue;
+        mn_date next = mn_date_add_months(first, 1);
+        mn__buf_printf(b, "<table class=\"month\"><tr><th colspan=\"7\">%s %d</th></tr><tr>",
+                       months[(m - 1) % 12], y);
+        put(b, "<td>Mo</td><td>Tu</td><td>We</td><td>Th</td><td>Fr</td><td>Sa</td><td>Su</td>"
+               "</tr><tr>");
+        int col = mn_date_weekday(first);
+        for (int k = 0; k < col; k++)
+            put(b, "<td></td>");
+        for (mn_date t = first; t < next; t++) {
+            const mn_plan_session *hit = NULL;
+            for (int k = 0; k < plan->n_sessions && !hit; k++)
+                if (plan->sessions[k].date == t)
+                    hit = &plan->sessions[k];
+            int dd;
+            mn_date_to_ymd(t, NULL, NULL, &dd);
+            if (hit)
+                mn__buf_printf(b, "<td class=\"%s\" title=\"visit %d\">%d</td>",
+                               hit->phase == MN_PHASE_MAINTENANCE ? "mv" : "cv", hit->number, dd);
+            else
+                mn__buf_printf(b, "<td>%d</td>", dd);
+            if (++col == 7 && t + 1 < next) {
+                put(b, "</tr><tr>");
+                col = 0;
+            }
+        }
+        put(b, "</tr></table>");
+    }
+    put(b, "</div><p class=\"legend\"><span style=\"background:#0072B2\"></span>course session"
+           "<span style=\"background:#D55E00\"></span>maintenance visit</p>");
+}
+
 static void section_calendar(mn__buf *b, const mn_plan *plan)
 {
     char d1[16], m[64];
@@ -495,7 +550,9 @@ static void section_calendar(mn__buf *b, const mn_plan *plan)
                        money(m, sizeof m, s->price, plan->client.currency));
     }
     put(b, "</table><p>Arrive with clean skin; the numbing cream needs the time shown before "
-           "the treatment starts.</p></section>");
+           "the treatment starts.</p>");
+    month_grids(b, plan);
+    put(b, "</section>");
 }
 
 /* The plain-language answer to "how long will it last?". */

@@ -604,7 +604,9 @@ static mn_status chart_render(mn_ctx *ctx, const void *fig, mn_plot_format forma
         cairo_stroke(cr);
         set_dash(cr, MN_LINE_SOLID);
         if (m->label && m->label[0] && px - last_label_px >= 18.0) {
-            mn__text(cr, px, f.top + 2.0, m->label, MN__SMALL_PT, 0, 0.5, 0.0, col);
+            /* Left-aligned at the left edge, where a centred label would be clipped. */
+            mn__text(cr, px, f.top + 2.0, m->label, MN__SMALL_PT, 0, px < f.left + 8.0 ? 0.0 : 0.5,
+                     0.0, col);
             last_label_px = px;
         }
         mn__buf_printf(&side, "marker,,%d,%.17g,,%.3f,\n", i, m->x, px);

@@ -171,6 +171,16 @@ static void test_report_sections_and_escaping(void **state)
         char d[16];
         assert_non_null(strstr(h, mn_date_format(f.plan->sessions[i].date, d)));
     }
+    /* The month grids fill one cell per visit: course (cv) and maintenance (mv). */
+    int cv = 0, mv = 0, course = 0;
+    for (const char *q = strstr(h, "<td class=\"cv\""); q; q = strstr(q + 1, "<td class=\"cv\""))
+        cv++;
+    for (const char *q = strstr(h, "<td class=\"mv\""); q; q = strstr(q + 1, "<td class=\"mv\""))
+        mv++;
+    for (int i = 0; i < f.plan->n_sessions; i++)
+        course += f.plan->sessions[i].phase == MN_PHASE_COURSE;
+    assert_int_equal(cv, course);
+    assert_int_equal(mv, f.plan->n_sessions - course);
     char money[64];
     snprintf(money, sizeof money, "%.2f EUR", f.plan->course_total);
     assert_non_null(strstr(h, money));
