@@ -370,7 +370,7 @@ mn_status mn__sidecar_flush(mn_ctx *ctx, const mn__buf *b, mn_writer write, void
 mn_status mn__plot_save(mn_ctx *ctx, mn__render_fn render, const void *fig, const char *path,
                         const char *data_path)
 {
-    mn_plot_format format;
+    mn_plot_format format = MN_PLOT_PNG;
     mn_status st = mn_plot_format_from_path(ctx, path, &format);
     if (st)
         return st;
@@ -547,7 +547,7 @@ static mn_status chart_render(mn_ctx *ctx, const void *fig, mn_plot_format forma
     mn__buf side;
     mn__frame f;
     int w, h;
-    double xlo, xhi, ylo, yhi;
+    double xlo = 0.0, xhi = 0.0, ylo = 0.0, yhi = 0.0;
     mn_status st;
     if (!c || !write)
         return mn__error(ctx, MN_EINVAL, "plot: no chart or no writer");

@@ -72,7 +72,7 @@ static mn_status map_render(mn_ctx *ctx, const void *fig, mn_plot_format format,
     mn__frame f;
     mn__buf side;
     int w, h;
-    double vlo, vhi;
+    double vlo = 0.0, vhi = 1.0;
     mn_status st;
     cairo_surface_t *cells = NULL;
     if (!m || !write)
