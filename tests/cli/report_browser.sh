@@ -13,7 +13,7 @@ if ! command -v python3 >/dev/null; then
     exit 77
 fi
 
-W=1000 H=1100
+W=900 H=800
 shot() { # shot PAGE.html OUT.png
     profile=$(mktemp -d "$TMP/profile.XXXXXX")
     timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
