@@ -172,7 +172,7 @@ static void diagram_dots(mn__buf *b, const mn_plan *plan, int body)
              * twice rather than with paint-order, which not every renderer supports). */
             for (int pass = 0; pass < 2; pass++)
                 mn__buf_printf(b,
-                               "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" "
+                               "<text x=\"%.0f\" y=\"%.0f\" font-size=\"16\" "
                                "text-anchor=\"%s\" %s>%.2g mm</text>",
                                za->x[k] + (left ? -16.0 : 16.0), za->y[k] + 4.0,
                                left ? "end" : "start",
@@ -267,6 +267,7 @@ static const char css[] =
     ".card{flex:1 1 170px;border:1px solid #ddd;border-radius:8px;padding:10px 14px;"
     "margin:6px}"
     ".card b{display:block;font-size:20px}.card span{color:#555;font-size:13px}"
+    ".card .badge{font-size:14px;color:#fff}.card .caution,.card .defer{color:#000}"
     ".badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;"
     "font-weight:bold}"
     ".ok{background:#009E73}.caution{background:#E69F00;color:#000}.defer{background:#56B4E9;"

@@ -50,6 +50,18 @@ PY
         check "$client: projection.png is 800x500" test "$(png_size "$d/fig/projection.png")" = "800 500"
         check "$client: projection.svg root" grep -q 'width="800px" height="500px"' "$d/fig/projection.svg"
         check "$client: projection.csv header" grep -q '^kind,series,index,x,y,px,py$' "$d/fig/projection.csv"
+        if command -v python3 >/dev/null; then
+            check "$client: plotted projection = plan --json projection" python3 - "$d/plan.json" "$d/fig/projection.csv" <<'PY'
+import csv, json, sys
+samples = json.load(open(sys.argv[1]))["projection"]["samples"]
+rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["kind"] == "line"]
+ok = len(rows) == len(samples) and all(
+    abs(float(r["x"]) - s["day"]) < 1e-9 and
+    abs(float(r["y"]) - s["improvement_pct"]) <= 1e-9 * max(1.0, abs(s["improvement_pct"]))
+    for r, s in zip(rows, samples))
+sys.exit(0 if ok else 1)
+PY
+        fi
     fi
 done
 
