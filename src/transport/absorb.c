@@ -105,6 +105,11 @@ void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_u
     g->lay_dk[2] = g->lay_dk[3] = p->d_de_um2_h * p->k_de_w;
     g->lay_kcl[0] = g->lay_kcl[1] = 0;
     g->lay_kcl[2] = g->lay_kcl[3] = p->clearance_per_h;
+    /* No lateral transport inside the SC: lateral SC diffusion is negligible (D_sc K is 5-10
+     * orders below the aqueous value), and dropping it keeps the channel wall in the SC from
+     * coupling the stiffest cells sideways; both solvers drop it so they share one physics. */
+    g->lat_scale[0] = 0;
+    g->lat_scale[1] = g->lat_scale[2] = g->lat_scale[3] = 1;
     g->ch_k = 1.0;
     g->ch_dk = p->d_aq_um2_h;
     g->donor_h_um = dose_ul_cm2 * 10.0; /* 1 µl/cm² = 1e-3 cm = 10 µm */
