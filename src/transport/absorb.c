@@ -10,7 +10,7 @@
  * the dermis reaches the sink.
  *
  * Time steps: 1e-3 h at the start (the SC's early transient), growing by 1.25 per step to at
- * most 1 h (0.1 h for the intact column, whose SC lag phase sets the baseline), and to a quarter of the closure half-life while channels are more than 1 %
+ * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter of the closure half-life while channels are more than 1 %
  * open, all divided by the resolution factor; steps land on every report hour.
  */
 #include <math.h>
@@ -367,7 +367,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
     size_t next = 0;
     while (next < n) {
         /* The intact column is cheap: small steps resolve the SC's lag phase. */
-        double dt_max = (g->cov ? 1.0 : 0.1) / res;
+        double dt_max = (g->cov ? 1.0 : 0.25) / res;
         double phi_now = g->cov ? mn_absorb_open_fraction(p, t) : 0;
         if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
             dt_max = p->closure_half_life_h / 2 / res;

@@ -49,6 +49,32 @@ mn_status mn__adi_alloc(mn__adi *g)
     g->gcol = mn__calloc(g->ncol, sizeof(double));
     g->ggcol = mn__calloc(g->ncol, sizeof(double));
     g->scratch = mn__calloc(g->scratch_per_thread * (size_t)g->threads, sizeof(double));
+    if (g->ny > 1) {
+        int uniform = 1;
+        for (int i = 0; i < g->nx; i++)
+            uniform &= g->hx[i] == g->hx[0] && g->vx[i] == g->hx[0] && g->afx[i + 1] == 1;
+        for (int j = 0; j < g->ny; j++)
+            uniform &= g->hy[j] == g->hy[0] && g->vy[j] == g->hy[0] && g->afy[j + 1] == 1;
+        g->fk = mn__calloc((size_t)g->nz, sizeof(double));
+        g->ftx = mn__calloc((size_t)g->nz, sizeof(double));
+        g->fty = mn__calloc((size_t)g->nz, sizeof(double));
+        g->ftz = mn__calloc((size_t)g->nz, sizeof(double));
+        g->pz = mn__calloc(4 * (size_t)g->nz, sizeof(double));
+        if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->pz)
+            return MN_ENOMEM;
+        g->fast = uniform;
+        double dx = g->hx[0], dy = g->hy[0];
+        for (int k = 0; k < g->nz; k++) {
+            int L = g->layer[k];
+            double ls = g->lat_scale[L], dk = g->lay_dk[L];
+            g->fk[k] = g->lay_k[L];
+            g->ftx[k] = mn__conductance(ls * dy * g->hz[k], dx, dk, dx, dk);
+            g->fty[k] = mn__conductance(ls * dx * g->hz[k], dy, dk, dy, dk);
+            if (k > 0)
+                g->ftz[k] = mn__conductance(1.0, g->hz[k - 1], g->lay_dk[g->layer[k - 1]],
+                                            g->hz[k], dk);
+        }
+    }
     if (!g->u || !g->d || !g->w || !g->gcol || !g->ggcol || !g->scratch)
         return MN_ENOMEM;
     return MN_OK;
@@ -64,6 +90,11 @@ void mn__adi_free(mn__adi *g)
         mn__free(p[i]);
     mn__free(g->band);
     mn__free(g->bvec);
+    mn__free(g->fk);
+    mn__free(g->ftx);
+    mn__free(g->fty);
+    mn__free(g->ftz);
+    mn__free(g->pz);
     memset(g, 0, sizeof *g);
 }
 
@@ -243,6 +274,21 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
             size_t c = c0 + (size_t)i;
             double *dd = z + c * (size_t)nz;
             double *cpi = cp + (size_t)i * (size_t)nz;
+            if (g->fast && (!g->cov || (g->cov[c] == 0 && (i == 0 || g->cov[c - 1] == 0) &&
+                                        (i == nx - 1 || g->cov[c + 1] == 0)))) {
+                /* Tissue on both sides: per-depth constants, no divisions but the pivot. */
+                double vol = g->vx[i] * g->vy[j];
+                const double *cpp = cp + (size_t)(i > 0 ? i - 1 : 0) * (size_t)nz;
+                for (int k = 0; k < nz; k++) {
+                    double m = g->fk[k] * vol * g->hz[k];
+                    double tf = dt * g->ftx[k];
+                    double tl = i > 0 ? tf : 0, tr = i < nx - 1 ? tf : 0;
+                    double denom = m + tl + tr + tl * cpp[k];
+                    cpi[k] = -tr / denom;
+                    dd[k] = (dd[k] + (i > 0 ? tl * dd[k - nz] : 0)) / denom;
+                }
+                continue;
+            }
             for (int k = 0; k < nz; k++) {
                 double kk, dk, kn, dkn;
                 mn__adi_cell(g, c, k, &kk, &dk);
@@ -300,6 +346,23 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
                 double *dd = z + c * (size_t)nz;
                 double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
+                if (g->fast &&
+                    (!g->cov || (g->cov[c] == 0 && (j == 0 || g->cov[c - (size_t)nx] == 0) &&
+                                 (j == ny - 1 || g->cov[c + (size_t)nx] == 0)))) {
+                    double vol = g->vx[i] * g->vy[j];
+                    for (int k = 0; k < nz; k++) {
+                        double m = g->fk[k] * vol * g->hz[k];
+                        double tf = dt * g->fty[k];
+                        double tl = j > 0 ? tf : 0, tr = j < ny - 1 ? tf : 0;
+                        double denom =
+                            m + tl + tr + (j > 0 ? tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw] : 0);
+                        cpj[k] = -tr / denom;
+                        dd[k] = (m * dd[k] +
+                                 (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) /
+                                denom;
+                    }
+                    continue;
+                }
                 for (int k = 0; k < nz; k++) {
                     double kk, dk, kn, dkn;
                     mn__adi_cell(g, c, k, &kk, &dk);
@@ -346,6 +409,34 @@ static void mn__sweep_z(mn__adi *g, double dt, double *z)
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     double sum_g = 0, sum_ggg = 0, sum_gd0 = 0;
     const double rd = z[g->ncell]; /* the donor's rhs passes the x and y sweeps unchanged */
+    /* Columns without channel on a uniform grid all have the same matrix: eliminate it once
+     * (pm: mass, pratio: elimination factor, pbinv: 1 / reduced pivot, pww: substitution
+     * factor), so each such column costs two multiply-add chains and no division. */
+    double *pm = g->pz, *pratio = pm + nz, *pbinv = pratio + nz, *pww = pbinv + nz;
+    double pgt = 0, pgg = 0;
+    if (g->fast) {
+        double axy = g->vx[0] * g->vy[0], t_down = 0, bp_next = 0;
+        for (int k = nz - 1; k >= 0; k--) {
+            double t_up = dt * axy * g->ftz[k];
+            double m = g->fk[k] * axy * g->hz[k];
+            double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
+            if (k == nz - 1 && g->bottom_sink)
+                b += dt * axy * g->lay_dk[g->layer[k]] / (0.5 * g->hz[k]);
+            if (k == 0) {
+                pgt = dt * axy * g->lay_dk[g->layer[0]] / (0.5 * g->hz[0]);
+                b += pgt;
+            }
+            pratio[k] = k < nz - 1 ? t_down / bp_next : 0;
+            b -= pratio[k] * t_down;
+            pm[k] = m;
+            pbinv[k] = 1.0 / b;
+            pww[k] = -t_up / b;
+            if (k == 0)
+                pgg = pgt / b;
+            bp_next = b;
+            t_down = t_up;
+        }
+    }
     /* Pass 1: eliminate each column from the bottom up. After it, for row k:
      *   d3[k] = d[k] - w[k] * d3[k-1]   (k >= 1),   d3[0] = d[0] + gg * delta_donor. */
 #pragma omp parallel for schedule(static) reduction(+ : sum_g, sum_ggg, sum_gd0)                  \
@@ -356,6 +447,20 @@ static void mn__sweep_z(mn__adi *g, double dt, double *z)
             double *dd = z + c * (size_t)nz;
             double *ww = g->w + c * (size_t)nz;
             double axy = g->vx[i] * g->vy[j];
+            if (g->fast && (!g->cov || g->cov[c] == 0)) {
+                double fp = pm[nz - 1] * dd[nz - 1];
+                dd[nz - 1] = fp * pbinv[nz - 1];
+                for (int k = nz - 2; k >= 0; k--) {
+                    fp = pm[k] * dd[k] + pratio[k] * fp;
+                    dd[k] = fp * pbinv[k];
+                }
+                g->gcol[c] = pgt;
+                g->ggcol[c] = pgg;
+                sum_g += pgt;
+                sum_ggg += pgt * pgg;
+                sum_gd0 += pgt * dd[0];
+                continue;
+            }
             double t_down = 0, bp_next = 0, fp_next = 0;
             double kk, dk, kn = 0, dkn = 0;
             mn__adi_cell(g, c, nz - 1, &kn, &dkn);
@@ -409,7 +514,7 @@ static void mn__sweep_z(mn__adi *g, double dt, double *z)
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
             double *dd = z + c * (size_t)nz;
-            const double *ww = g->w + c * (size_t)nz;
+            const double *ww = g->fast && (!g->cov || g->cov[c] == 0) ? pww : g->w + c * (size_t)nz;
             double prev = dd[0] + g->ggcol[c] * delta_d;
             dd[0] = prev;
             for (int k = 1; k < nz; k++) {
@@ -431,11 +536,15 @@ static void mn__tally(mn__adi *g, double dt)
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
             const double *u = g->u + c * (size_t)nz;
             double axy = g->vx[i] * g->vy[j];
+            int plain = g->fast && (!g->cov || g->cov[c] == 0);
             for (int k = 0; k < nz; k++) {
                 double rate = g->lay_kcl[g->layer[k]];
                 if (rate > 0) {
                     double kk, dk;
-                    mn__adi_cell(g, c, k, &kk, &dk);
+                    if (plain)
+                        kk = g->fk[k];
+                    else
+                        mn__adi_cell(g, c, k, &kk, &dk);
                     removed += dt * rate * kk * axy * g->hz[k] * u[k];
                 }
             }
@@ -571,11 +680,16 @@ static void mn__step_split(mn__adi *g, double dt)
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
             double axy = g->vx[i] * g->vy[j];
+            size_t idx0 = mn__adi_index(g, c, 0);
+            if (g->fast && (!g->cov || g->cov[c] == 0)) {
+                for (int k = 0; k < nz; k++)
+                    d[idx0 + (size_t)k] = g->fk[k] * axy * g->hz[k] * g->u[idx0 + (size_t)k];
+                continue;
+            }
             for (int k = 0; k < nz; k++) {
                 double kk, dk;
                 mn__adi_cell(g, c, k, &kk, &dk);
-                size_t idx = mn__adi_index(g, c, k);
-                d[idx] = kk * axy * g->hz[k] * g->u[idx];
+                d[idx0 + (size_t)k] = kk * axy * g->hz[k] * g->u[idx0 + (size_t)k];
             }
         }
     d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];

@@ -62,6 +62,11 @@ typedef struct {
     double *u, *d, *w; /* ncell + 1 each: the donor's value is u[ncell] */
     double *gcol, *ggcol;
     double *band, *bvec;                /* direct solver (ny == 1) */
+    /* Fast path for 3D grids with uniform lateral cells: tissue-only properties per z cell
+     * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
+    int fast;
+    double *fk, *ftx, *fty, *ftz;
+    double *pz; /* 4 * nz: the z sweep's shared elimination of channel-free columns */
     double removed; /* cumulative mass removed by clearance and the bottom sink (µg/cm³ µm³) */
     int threads;
     double *scratch; /* per-thread line scratch */
