@@ -113,8 +113,8 @@ static int bench_field(mn_ctx *ctx, int reference, double bw)
            "%zu punctures, 24 h in %zu steps:\n  %.1f s wall, peak RSS %.0f MiB (solver %.0f "
            "MiB), mass balance %.1e, delivered %.4g ug/cm2, coverage %.3f\n",
            reference ? "REFERENCE" : "(small; MN_BENCH_REFERENCE=1 for 1 cm2)", r.field.width_um,
-           r.field.height_um, r.dx_um, r.n_depth, cells, r.field.n, r.steps - 0, t,
-           peak_rss_mib(), r.field_bytes / 1048576.0, r.mass_balance_error,
+           r.field.height_um, r.dx_um, r.n_depth, cells, r.field.n, r.steps - 0, t, peak_rss_mib(),
+           r.field_bytes / 1048576.0, r.mass_balance_error,
            r.samples[r.n_samples - 1].delivered_ug_cm2, r.samples[r.n_samples - 1].coverage);
     /* The main kernel alone: split steps on the same grid. */
     mn_absorb_params p = r.params;
@@ -123,8 +123,12 @@ static int bench_field(mn_ctx *ctx, int reference, double bw)
         return 1;
     g.u[g.ncell] = p.donor_conc_ug_ml;
     mn__adi_step(&g, 0.01); /* warm up: touch every page */
-    int reps = reference ? 3 : 10;
+    int reps = reference ? 5 : 10;
     double best = 1e30;
+    /* The machine is shared: measure the triad again right beside the kernel. */
+    double bw_now = mn_bench_bandwidth_gbs();
+    if (bw_now > bw)
+        bw = bw_now;
     for (int i = 0; i < reps; i++) {
         double k0 = mn_bench_now();
         mn__adi_step(&g, 0.1);
@@ -134,7 +138,7 @@ static int bench_field(mn_ctx *ctx, int reference, double bw)
     }
     double gbs = 128.0 * (double)g.ncell / best / 1e9;
     printf("  split step (main kernel): %.3f s per step, %.2f GB/s = %.0f %% of the measured "
-           "%.2f GB/s   [bar: >= 50 %%]\n",
+           "%.2f GB/s (best of two triads)   [bar: >= 50 %%]\n",
            best, gbs, 100 * gbs / bw, bw);
     mn__adi_free(&g);
     mn_absorb_result_release(&r);

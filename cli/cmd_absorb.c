@@ -94,14 +94,11 @@ static int mn__absorb_side_file(const char *what, mn_ctx *ctx, const char *path,
 
 int mn_cmd_absorb(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"field", no_argument, NULL, 'f'},
-                                         {"csv", required_argument, NULL, 'c'},
-                                         {"vtk", required_argument, NULL, 'v'},
-                                         {"data", required_argument, NULL, 'd'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},       {"field", no_argument, NULL, 'f'},
+        {"csv", required_argument, NULL, 'c'},  {"vtk", required_argument, NULL, 'v'},
+        {"data", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     int json = 0, field = 0, c, code = MN_EXIT_OK;
     const char *data = NULL, *output = NULL, *csv = NULL, *vtk = NULL;
     optind = 1;

@@ -71,7 +71,6 @@ double mn_device_punctures_per_cm2(const mn_device *device, double passes, doubl
 /** Channel diameter at the surface in µm. */
 double mn_device_channel_diameter_um(const mn_device *device);
 
-
 /*
  * Puncture point fields. A seeded sample of where the punctures of one treatment fall on a
  * rectangular patch, for the 3D transport solver and for plotting.

@@ -35,13 +35,13 @@ typedef enum {
 } mn_kp_model;
 
 /** Limits on a scenario (checked by the loader and by mn_absorb_run). */
-#define MN_ABSORB_MAX_HOURS      720.0 /* 30 days */
-#define MN_ABSORB_MAX_REPORTS    1000
-#define MN_ABSORB_MIN_MW         18.0
-#define MN_ABSORB_MAX_MW         100000.0
-#define MN_ABSORB_MIN_LOGP       -8.0
-#define MN_ABSORB_MAX_LOGP       10.0
-#define MN_ABSORB_DEFAULT_SEED   20260101u
+#define MN_ABSORB_MAX_HOURS       720.0 /* 30 days */
+#define MN_ABSORB_MAX_REPORTS     1000
+#define MN_ABSORB_MIN_MW          18.0
+#define MN_ABSORB_MAX_MW          100000.0
+#define MN_ABSORB_MIN_LOGP        -8.0
+#define MN_ABSORB_MAX_LOGP        10.0
+#define MN_ABSORB_DEFAULT_SEED    20260101u
 #define MN_ABSORB_FIELD_MAX_CELLS 200000000.0 /* refuse 3D grids larger than this */
 
 /** An absorb scenario (caller-owned; init fills defaults, release frees report_hours). */
@@ -57,18 +57,18 @@ typedef struct {
     double logp;             /* octanol/water */
     double concentration_mg_ml;
     double dose_ul_cm2;
-    int occluded;  /* 1: covered (channels close slowly); 0: open to air */
-    double hours;  /* simulated time */
+    int occluded;         /* 1: covered (channels close slowly); 0: open to air */
+    double hours;         /* simulated time */
     double *report_hours; /* n_report ascending times in (0, hours], owned */
     size_t n_report;
     mn_kp_model kp_model;
-    int field;              /* 1: 3D patch solver */
-    double field_width_um;  /* patch size for the 3D solver (default 2000 x 2000) */
+    int field;             /* 1: 3D patch solver */
+    double field_width_um; /* patch size for the 3D solver (default 2000 x 2000) */
     double field_height_um;
-    double field_dx_um;     /* lateral cell size (default 10) */
-    uint64_t seed;          /* puncture field seed */
+    double field_dx_um;              /* lateral cell size (default 10) */
+    uint64_t seed;                   /* puncture field seed */
     double coverage_threshold_ug_ml; /* <= 0: 0.1 % of the applied concentration */
-    double resolution;      /* grid and time-step refinement factor, 1 = default (0.25-16) */
+    double resolution; /* grid and time-step refinement factor, 1 = default (0.25-16) */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
@@ -95,25 +95,25 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
 /** Molecule and tissue parameters the physics derives from a scenario (all documented in
  *  docs/models/transport.md with their sources). Units: µm, h, µg/cm³. */
 typedef struct {
-    double kp_cm_h;            /* intact SC permeability (F65 or F67) */
-    double k_sc_w;             /* SC/water partition coefficient */
-    double k_ve_w;             /* viable epidermis/water */
-    double k_de_w;             /* dermis/water */
-    double d_aq_um2_h;         /* free aqueous diffusivity (Stokes-Einstein, 32 °C) */
-    double d_sc_um2_h;         /* effective SC diffusivity, D = kp h / K */
-    double d_ve_um2_h;         /* viable epidermis */
-    double d_de_um2_h;         /* dermis */
-    double clearance_per_h;    /* first-order dermal clearance */
-    double closure_half_life_h;   /* open channel area halves every this many hours */
+    double kp_cm_h;             /* intact SC permeability (F65 or F67) */
+    double k_sc_w;              /* SC/water partition coefficient */
+    double k_ve_w;              /* viable epidermis/water */
+    double k_de_w;              /* dermis/water */
+    double d_aq_um2_h;          /* free aqueous diffusivity (Stokes-Einstein, 32 °C) */
+    double d_sc_um2_h;          /* effective SC diffusivity, D = kp h / K */
+    double d_ve_um2_h;          /* viable epidermis */
+    double d_de_um2_h;          /* dermis */
+    double clearance_per_h;     /* first-order dermal clearance */
+    double closure_half_life_h; /* open channel area halves every this many hours */
     double punctures_per_cm2;
-    double channel_depth_um;      /* effective depth (device law, bounded by the skin) */
-    double channel_depth_lo_um;   /* depth uncertainty band */
+    double channel_depth_um;    /* effective depth (device law, bounded by the skin) */
+    double channel_depth_lo_um; /* depth uncertainty band */
     double channel_depth_hi_um;
-    double channel_diameter_um;   /* at the surface */
-    double cell_radius_um;        /* unit-cell radius from the density (0 if intact) */
-    double cell_area_fraction;    /* area the unit cells cover (the rest is intact) */
-    double dose_ug_cm2;           /* applied amount */
-    double donor_conc_ug_ml;      /* applied concentration */
+    double channel_diameter_um; /* at the surface */
+    double cell_radius_um;      /* unit-cell radius from the density (0 if intact) */
+    double cell_area_fraction;  /* area the unit cells cover (the rest is intact) */
+    double dose_ug_cm2;         /* applied amount */
+    double donor_conc_ug_ml;    /* applied concentration */
     mn_skin_layers layers;
 } mn_absorb_params;
 
@@ -121,8 +121,7 @@ typedef struct {
  * Derives the parameters of a scenario without solving anything.
  * @return MN_OK; MN_EINVAL for a scenario without site or molecule, or out-of-range values.
  */
-mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s,
-                                   mn_absorb_params *out);
+mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_params *out);
 
 /** Closure: the fraction of the initial channel area still open at @p t_h (2^(-t/t½)). */
 double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h);
@@ -146,23 +145,23 @@ typedef struct {
 /** Results of a run (caller-owned; mn_absorb_result_init / _release). */
 typedef struct {
     mn_absorb_params params;
-    int solver_field;              /* 1 if the 3D patch solver ran */
+    int solver_field; /* 1 if the 3D patch solver ran */
     size_t n_samples;
-    mn_absorb_sample *samples;     /* n_samples, at the scenario's report hours */
-    size_t n_depth;                /* depth cells */
-    double *depth_top_um;          /* n_depth + 1 cell faces from the skin surface */
-    int *depth_layer;              /* n_depth: 0 SC, 1 VE, 2 papillary, 3 reticular dermis */
-    double *profile_ug_ml;         /* n_samples x n_depth: mean tissue concentration by depth */
-    double *intact_profile_ug_ml;  /* the same for intact skin */
-    double mass_balance_error;     /* max over the run of |mass in - mass accounted| / dose */
+    mn_absorb_sample *samples;    /* n_samples, at the scenario's report hours */
+    size_t n_depth;               /* depth cells */
+    double *depth_top_um;         /* n_depth + 1 cell faces from the skin surface */
+    int *depth_layer;             /* n_depth: 0 SC, 1 VE, 2 papillary, 3 reticular dermis */
+    double *profile_ug_ml;        /* n_samples x n_depth: mean tissue concentration by depth */
+    double *intact_profile_ug_ml; /* the same for intact skin */
+    double mass_balance_error;    /* max over the run of |mass in - mass accounted| / dose */
     double coverage_threshold_ug_ml;
-    size_t steps;                  /* time steps taken */
+    size_t steps; /* time steps taken */
     /* 3D patch only (empty otherwise): */
     mn_puncture_field field;
-    size_t nx, ny;                 /* lateral cells; volume below is nx * ny * n_depth */
+    size_t nx, ny; /* lateral cells; volume below is nx * ny * n_depth */
     double dx_um;
-    float *volume_ug_ml;           /* final tissue concentration, index (j * nx + i) * n_depth + k */
-    double field_bytes;            /* memory the 3D solver held */
+    float *volume_ug_ml; /* final tissue concentration, index (j * nx + i) * n_depth + k */
+    double field_bytes;  /* memory the 3D solver held */
 } mn_absorb_result;
 
 void mn_absorb_result_init(mn_absorb_result *r);
@@ -182,12 +181,12 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
                         void *userdata, mn_absorb_result *out);
 
 /** Writes the result as one JSON object (DESIGN 4 keys and more). */
-mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s,
-                               const mn_absorb_result *r, mn_writer write, void *userdata);
+mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata);
 
 /** Writes a short human explanation and a table of the samples. */
-mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s,
-                               const mn_absorb_result *r, mn_writer write, void *userdata);
+mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata);
 
 /** Writes the depth profile over time as CSV: hour, depth_top_um, depth_bottom_um, layer,
  *  conc_ug_ml, intact_conc_ug_ml. */

@@ -86,6 +86,8 @@ static void mn__field_pen_pass(mn__field_builder *b, const mn_device *d, int pas
     double head_um = d->head_width_mm * 1000.0;
     double step_um = glide_mm_s * 1000.0 / d->stroke_hz; /* distance between stamps */
     double radius_um = 0.5 * head_um;
+    if (!(step_um > 0) || !isfinite(step_um) || !(head_um > 0))
+        return; /* a device without a stroke rate or head width stamps nothing */
     double track0 = -radius_um + head_um * mn_rng_uniform(rng);
     for (double t = track0; t < across + radius_um; t += head_um) {
         double s0 = -radius_um + step_um * mn_rng_uniform(rng);
@@ -104,8 +106,8 @@ static void mn__field_pen_pass(mn__field_builder *b, const mn_device *d, int pas
     }
 }
 
-static void mn__field_roller_pass(mn__field_builder *b, const mn_device *d, int pass,
-                                  double keep, mn_rng *rng)
+static void mn__field_roller_pass(mn__field_builder *b, const mn_device *d, int pass, double keep,
+                                  mn_rng *rng)
 {
     double len = pass % 2 == 0 ? b->f->width_um : b->f->height_um;
     double across = pass % 2 == 0 ? b->f->height_um : b->f->width_um;
@@ -114,6 +116,8 @@ static void mn__field_roller_pass(mn__field_builder *b, const mn_device *d, int 
     if (per_row < 1)
         per_row = 1;
     double row_step = MN_PI * d->drum_diameter_mm * 1000.0 / MN_ROLLER_ROWS;
+    if (!(row_step > 0) || !(drum_w > 0))
+        return;
     double track0 = -drum_w * mn_rng_uniform(rng);
     for (double t = track0; t < across; t += drum_w) {
         double s0 = -row_step * mn_rng_uniform(rng);
@@ -143,7 +147,8 @@ mn_status mn_puncture_field_generate(mn_ctx *ctx, const mn_device *d, double pas
                          width_um, height_um, passes);
     if (!(glide_mm_s > 0))
         glide_mm_s = MN_DEFAULT_GLIDE_MM_S;
-    double expect = mn_device_punctures_per_cm2(d, passes, glide_mm_s) * width_um * height_um * 1e-8;
+    double expect =
+        mn_device_punctures_per_cm2(d, passes, glide_mm_s) * width_um * height_um * 1e-8;
     if (!(expect <= MN_FIELD_MAX_POINTS))
         return mn__error(ctx, MN_ELIMIT,
                          "puncture field: about %.3g punctures expected; at most %.0f allowed",

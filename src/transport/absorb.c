@@ -10,8 +10,9 @@
  * the dermis reaches the sink.
  *
  * Time steps: 1e-3 h at the start (the SC's early transient), growing by 1.25 per step to at
- * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter of the closure half-life while channels are more than 1 %
- * open, all divided by the resolution factor; steps land on every report hour.
+ * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
+ * of the closure half-life while channels are more than 1 % open, all divided by the resolution
+ * factor; steps land on every report hour.
  */
 #include <math.h>
 #include <string.h>
@@ -29,9 +30,8 @@
 static const double mn__dz_max_um[MN__NLAYER] = {2.5, 10.0, 25.0, 100.0};
 static const int mn__min_cells[MN__NLAYER] = {6, 3, 2, 3};
 
-mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um,
-                           double resolution, double **hz_out, int **layer_out, int *nz_out,
-                           int *kch_out)
+mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um, double resolution,
+                           double **hz_out, int **layer_out, int *nz_out, int *kch_out)
 {
     double thick[MN__NLAYER] = {layers->sc_um, layers->ve_um, layers->papillary_um,
                                 layers->reticular_um};
@@ -175,16 +175,16 @@ static void mn__geometric(double *h, int n, double h0, double len)
         h[m] *= len / sum; /* exact total */
 }
 
-mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
-                               const mn_absorb_params *p, mn__adi *g)
+mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                               mn__adi *g)
 {
     memset(g, 0, sizeof *g);
     double res = s->resolution > 0 ? s->resolution : 1;
     double r0 = 0.5 * p->channel_diameter_um, rc = p->cell_radius_um;
     int n_in = (int)ceil(3 * res), n_out = (int)ceil(9 * res);
     int kch;
-    mn_status st = mn__absorb_zgrid(&p->layers, p->channel_depth_um, res, &g->hz, &g->layer,
-                                    &g->nz, &kch);
+    mn_status st =
+        mn__absorb_zgrid(&p->layers, p->channel_depth_um, res, &g->hz, &g->layer, &g->nz, &kch);
     g->nx = n_in + n_out;
     g->ny = 1;
     if (!st)
@@ -226,9 +226,8 @@ fail:
     return mn__error(ctx, st, "absorb: out of memory for the unit-cell grid");
 }
 
-mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
-                                const mn_absorb_params *p, const mn_puncture_field *f,
-                                mn__adi *g)
+mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                                const mn_puncture_field *f, mn__adi *g)
 {
     memset(g, 0, sizeof *g);
     double dx = s->field_dx_um;
@@ -312,8 +311,8 @@ fail:
 
 void mn__series_release(mn__series *s)
 {
-    double *p[] = {s->donor,    s->sc,       s->ve,           s->dermis,
-                   s->cleared, s->coverage, s->open_fraction, s->profile};
+    double *p[] = {s->donor,         s->sc,     s->ve, s->dermis, s->cleared, s->coverage,
+                   s->open_fraction, s->profile};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
     memset(s, 0, sizeof *s);
@@ -384,8 +383,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
         if (!isfinite(g->u[g->ncell])) {
             mn__free(by_k);
             mn__series_release(out);
-            return mn__error(ctx, MN_ENUMERIC, "absorb: the solution became non-finite at %g h",
-                             t);
+            return mn__error(ctx, MN_ENUMERIC, "absorb: the solution became non-finite at %g h", t);
         }
         while (next < n && t >= s->report_hours[next] - 1e-12)
             mn__record(g, out, next++, m0, threshold, by_k);
@@ -442,8 +440,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
     if (!s || !r)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL scenario or result");
     mn_absorb_result_init(r);
-    if (!(s->hours > 0 && s->hours <= MN_ABSORB_MAX_HOURS) || s->n_report < 1 ||
-        !s->report_hours)
+    if (!(s->hours > 0 && s->hours <= MN_ABSORB_MAX_HOURS) || s->n_report < 1 || !s->report_hours)
         return mn__error(ctx, MN_EINVAL, "absorb: need 0 < hours <= %g and report hours",
                          MN_ABSORB_MAX_HOURS);
     for (size_t i = 0; i < s->n_report; i++)
@@ -457,8 +454,8 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
     if (st)
         return st;
     const mn_absorb_params *p = &r->params;
-    double threshold = s->coverage_threshold_ug_ml > 0 ? s->coverage_threshold_ug_ml
-                                                       : 1e-3 * p->donor_conc_ug_ml;
+    double threshold =
+        s->coverage_threshold_ug_ml > 0 ? s->coverage_threshold_ug_ml : 1e-3 * p->donor_conc_ug_ml;
     r->coverage_threshold_ug_ml = threshold;
     mn__adi gi, gm;
     memset(&gi, 0, sizeof gi);

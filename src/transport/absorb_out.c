@@ -20,8 +20,8 @@ static json_t *mn__num_array(mn__jout *j, const double *x, size_t n)
     return a;
 }
 
-mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s,
-                               const mn_absorb_result *r, mn_writer write, void *userdata)
+mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata)
 {
     if (!s || !r || !write)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
@@ -120,8 +120,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s,
     return st;
 }
 
-mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s,
-                               const mn_absorb_result *r, mn_writer write, void *userdata)
+mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata)
 {
     if (!s || !r || !write)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
@@ -151,8 +151,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s,
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
         mn__buf_printf(&b, "%8g %14.4g %14.4g %12.3g %10.1f %10.1f\n", x->hour, x->delivered_ug_cm2,
-                       x->intact_ug_cm2, x->enhancement, 100 * x->open_fraction,
-                       100 * x->coverage);
+                       x->intact_ug_cm2, x->enhancement, 100 * x->open_fraction, 100 * x->coverage);
     }
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
     if (last)
@@ -242,7 +241,8 @@ mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
                        "BINARY\nDATASET RECTILINEAR_GRID\nDIMENSIONS %zu %zu %zu\n",
                        r->n_samples ? r->samples[r->n_samples - 1].hour : 0.0, nx, ny, nz);
     mn_status st = mn__write_str(ctx, write, userdata, head, (size_t)len);
-    double *tmp = mn__malloc((nx > ny ? (nx > nz ? nx : nz) : (ny > nz ? ny : nz)) * sizeof(double));
+    double *tmp =
+        mn__malloc((nx > ny ? (nx > nz ? nx : nz) : (ny > nz ? ny : nz)) * sizeof(double));
     if (!tmp)
         return mn__error(ctx, MN_ENOMEM, "absorb: out of memory");
     for (size_t i = 0; i < nx; i++)

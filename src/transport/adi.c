@@ -71,8 +71,8 @@ mn_status mn__adi_alloc(mn__adi *g)
             g->ftx[k] = mn__conductance(ls * dy * g->hz[k], dx, dk, dx, dk);
             g->fty[k] = mn__conductance(ls * dx * g->hz[k], dy, dk, dy, dk);
             if (k > 0)
-                g->ftz[k] = mn__conductance(1.0, g->hz[k - 1], g->lay_dk[g->layer[k - 1]],
-                                            g->hz[k], dk);
+                g->ftz[k] =
+                    mn__conductance(1.0, g->hz[k - 1], g->lay_dk[g->layer[k - 1]], g->hz[k], dk);
         }
     }
     if (!g->u || !g->d || !g->w || !g->gcol || !g->ggcol || !g->scratch)
@@ -84,8 +84,8 @@ void mn__adi_free(mn__adi *g)
 {
     if (!g)
         return;
-    void *p[] = {g->hx, g->vx, g->afx, g->hy,   g->vy,    g->afy,    g->hz,   g->layer,
-                 g->cov, g->kch, g->kc, g->dkc, g->u, g->d, g->w, g->gcol, g->ggcol, g->scratch};
+    void *p[] = {g->hx,  g->vx, g->afx, g->hy, g->vy, g->afy, g->hz,   g->layer, g->cov,
+                 g->kch, g->kc, g->dkc, g->u,  g->d,  g->w,   g->gcol, g->ggcol, g->scratch};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
     mn__free(g->band);
@@ -218,13 +218,13 @@ void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int 
                 if (j < ny - 1) {
                     size_t cn = c + (size_t)nx;
                     mn__adi_cell(g, cn, k, &kx, &dkx);
-                    flux += mn__conductance(ls * g->afy[j + 1] * g->vx[i] * g->hz[k], g->hy[j],
-                                            dk, g->hy[j + 1], dkx) *
+                    flux += mn__conductance(ls * g->afy[j + 1] * g->vx[i] * g->hz[k], g->hy[j], dk,
+                                            g->hy[j + 1], dkx) *
                             (v[cn * (size_t)nz + (size_t)k] - uc);
                 }
                 if (k > 0)
-                    flux += mn__conductance(axy, g->hz[k - 1], dkprev, g->hz[k], dk) *
-                            (u[k - 1] - uc);
+                    flux +=
+                        mn__conductance(axy, g->hz[k - 1], dkprev, g->hz[k], dk) * (u[k - 1] - uc);
                 if (k < nz - 1) {
                     mn__adi_cell(g, c, k + 1, &kn, &dkn);
                     flux += mn__conductance(axy, g->hz[k], dk, g->hz[k + 1], dkn) * (u[k + 1] - uc);
@@ -283,9 +283,9 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
                     double m = g->fk[k] * vol * g->hz[k];
                     double tf = dt * g->ftx[k];
                     double tl = i > 0 ? tf : 0, tr = i < nx - 1 ? tf : 0;
-                    double denom = m + tl + tr + tl * cpp[k];
-                    cpi[k] = -tr / denom;
-                    dd[k] = (dd[k] + (i > 0 ? tl * dd[k - nz] : 0)) / denom;
+                    double inv = 1.0 / (m + tl + tr + tl * cpp[k]);
+                    cpi[k] = -tr * inv;
+                    dd[k] = (dd[k] + (i > 0 ? tl * dd[k - nz] : 0)) * inv;
                 }
                 continue;
             }
@@ -302,7 +302,8 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
                 }
                 if (i < nx - 1) {
                     mn__adi_cell(g, c + 1, k, &kn, &dkn);
-                    tr = dt * mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
+                    tr = dt *
+                         mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
                 }
                 double b = m + tl + tr;
                 if (i > 0) {
@@ -357,9 +358,9 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
                         double denom =
                             m + tl + tr + (j > 0 ? tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw] : 0);
                         cpj[k] = -tr / denom;
-                        dd[k] = (m * dd[k] +
-                                 (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) /
-                                denom;
+                        dd[k] =
+                            (m * dd[k] + (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) /
+                            denom;
                     }
                     continue;
                 }
@@ -377,8 +378,8 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
                     }
                     if (j < ny - 1) {
                         mn__adi_cell(g, c + (size_t)nx, k, &kn, &dkn);
-                        tr = dt * mn__conductance(g->afy[j + 1] * larea, g->hy[j], dk,
-                                                  g->hy[j + 1], dkn);
+                        tr = dt * mn__conductance(g->afy[j + 1] * larea, g->hy[j], dk, g->hy[j + 1],
+                                                  dkn);
                     }
                     double b = m + tl + tr;
                     double rhs = m * dd[k];
@@ -573,15 +574,15 @@ static void mn__step_direct(mn__adi *g, double dt)
             double diag = m + dt * g->lay_kcl[g->layer[k]] * m;
             if (i > 0) {
                 mn__adi_cell(g, (size_t)i - 1, k, &kn, &dkn);
-                double t = dt * mn__conductance(ls * g->afx[i] * g->hz[k], g->hx[i - 1], dkn, g->hx[i],
-                                                dk);
+                double t = dt * mn__conductance(ls * g->afx[i] * g->hz[k], g->hx[i - 1], dkn,
+                                                g->hx[i], dk);
                 L[row * ld + bw - 1] = -t;
                 diag += t;
             }
             if (i < nx - 1) {
                 mn__adi_cell(g, (size_t)i + 1, k, &kn, &dkn);
-                diag += dt * mn__conductance(ls * g->afx[i + 1] * g->hz[k], g->hx[i], dk, g->hx[i + 1],
-                                             dkn);
+                diag += dt * mn__conductance(ls * g->afx[i + 1] * g->hz[k], g->hx[i], dk,
+                                             g->hx[i + 1], dkn);
             }
             if (k > 0) {
                 mn__adi_cell(g, (size_t)i, k - 1, &kn, &dkn);

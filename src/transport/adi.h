@@ -36,7 +36,6 @@
 
 #define MN__NLAYER 4 /* SC, VE, papillary dermis, reticular dermis */
 
-
 typedef struct {
     int nx, ny, nz;
     size_t ncol, ncell;
@@ -49,24 +48,24 @@ typedef struct {
     int *layer; /* per z cell */
     /* Tissue properties per layer: K, D*K (µm²/h), first-order clearance (1/h). */
     double lay_k[MN__NLAYER], lay_dk[MN__NLAYER], lay_kcl[MN__NLAYER];
-    double ch_k, ch_dk; /* open channel fluid */
+    double ch_k, ch_dk;           /* open channel fluid */
     double lat_scale[MN__NLAYER]; /* multiplies lateral conductances (0: no lateral transport) */
-    float *cov;         /* per column, NULL = no channels */
-    double *kc, *dkc;   /* optional per-cell cache of K and D*K (small grids; mn__adi_cache) */
-    int *kch;           /* per column */
-    double phi;         /* open fraction of channel area now */
-    double donor_h_um;  /* donor film thickness (µl/cm² * 10) */
-    int bottom_sink;    /* 1: zero concentration below the last cell */
-    double area_um2;    /* sum over columns of vx * vy */
+    float *cov;                   /* per column, NULL = no channels */
+    double *kc, *dkc;  /* optional per-cell cache of K and D*K (small grids; mn__adi_cache) */
+    int *kch;          /* per column */
+    double phi;        /* open fraction of channel area now */
+    double donor_h_um; /* donor film thickness (µl/cm² * 10) */
+    int bottom_sink;   /* 1: zero concentration below the last cell */
+    double area_um2;   /* sum over columns of vx * vy */
     /* State. */
     double *u, *d, *w; /* ncell + 1 each: the donor's value is u[ncell] */
     double *gcol, *ggcol;
-    double *band, *bvec;                /* direct solver (ny == 1) */
+    double *band, *bvec; /* direct solver (ny == 1) */
     /* Fast path for 3D grids with uniform lateral cells: tissue-only properties per z cell
      * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
     int fast;
     double *fk, *ftx, *fty, *ftz;
-    double *pz; /* 4 * nz: the z sweep's shared elimination of channel-free columns */
+    double *pz;     /* 4 * nz: the z sweep's shared elimination of channel-free columns */
     double removed; /* cumulative mass removed by clearance and the bottom sink (µg/cm³ µm³) */
     int threads;
     double *scratch; /* per-thread line scratch */

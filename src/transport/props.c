@@ -44,17 +44,17 @@
 #include "core/internal.h"
 #include "mneedle/transport.h"
 
-#define MN_PI       3.14159265358979323846
-#define MN_KB       1.380649e-23 /* J/K */
-#define MN_NA       6.02214076e23
-#define MN_T_SKIN_K 305.15  /* 32 °C skin surface */
-#define MN_ETA_PA_S 7.65e-4 /* water at 32 °C */
-#define MN_PSV      0.75    /* cm³/g partial specific volume (see above) */
-#define MN_TISSUE_HINDRANCE 0.2
-#define MN_SC_WATER_K       0.3
-#define MN_TISSUE_WATER_K   0.7
-#define MN_TISSUE_BINDING   0.02
-#define MN_CLEARANCE_MAX_H  1.8
+#define MN_PI                 3.14159265358979323846
+#define MN_KB                 1.380649e-23 /* J/K */
+#define MN_NA                 6.02214076e23
+#define MN_T_SKIN_K           305.15  /* 32 °C skin surface */
+#define MN_ETA_PA_S           7.65e-4 /* water at 32 °C */
+#define MN_PSV                0.75    /* cm³/g partial specific volume (see above) */
+#define MN_TISSUE_HINDRANCE   0.2
+#define MN_SC_WATER_K         0.3
+#define MN_TISSUE_WATER_K     0.7
+#define MN_TISSUE_BINDING     0.02
+#define MN_CLEARANCE_MAX_H    1.8
 #define MN_CLOSURE_OCCLUDED_H 20.2
 #define MN_CLOSURE_OPEN_H     0.69
 /* Unit cells wider than this are capped; the area they do not reach is treated as intact
@@ -121,8 +121,8 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     p->clearance_per_h = kcl < MN_CLEARANCE_MAX_H ? kcl : MN_CLEARANCE_MAX_H;
     double age_factor = 1.0 + 0.01 * fmax(0.0, s->patient.age_years - 25.0);
     double t_half = s->occluded ? MN_CLOSURE_OCCLUDED_H : MN_CLOSURE_OPEN_H;
-    p->closure_half_life_h =
-        t_half * s->site->closure_factor * age_factor * mn__phototype_factor(s->patient.fitzpatrick);
+    p->closure_half_life_h = t_half * s->site->closure_factor * age_factor *
+                             mn__phototype_factor(s->patient.fitzpatrick);
     p->dose_ug_cm2 = s->concentration_mg_ml * s->dose_ul_cm2; /* mg/ml = µg/µl */
     p->donor_conc_ug_ml = s->concentration_mg_ml * 1000.0;
     if (s->device && s->passes > 0 && s->needle_mm > 0) {

@@ -80,7 +80,7 @@ static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_sce
 static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
                                   mn_absorb_scenario *s)
 {
-    static const char *const keys[] = {"name", "mw", "logp", "concentration_mg_ml",
+    static const char *const keys[] = {"name",        "mw", "logp", "concentration_mg_ml",
                                        "dose_ul_cm2", NULL};
     json_t *pr;
     int here, has_mw, has_logp;
@@ -105,11 +105,11 @@ static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_cata
         s->logp = prod->logp;
         conc = prod->concentration_mg_ml;
     }
-    if ((st = mn__jnum(in, pr, "$.product", "mw", !here, MN_ABSORB_MIN_MW, MN_ABSORB_MAX_MW,
-                       &s->mw, &has_mw)))
+    if ((st = mn__jnum(in, pr, "$.product", "mw", !here, MN_ABSORB_MIN_MW, MN_ABSORB_MAX_MW, &s->mw,
+                       &has_mw)))
         return st;
-    if ((st = mn__jnum(in, pr, "$.product", "logp", !here, MN_ABSORB_MIN_LOGP,
-                       MN_ABSORB_MAX_LOGP, &s->logp, &has_logp)))
+    if ((st = mn__jnum(in, pr, "$.product", "logp", !here, MN_ABSORB_MIN_LOGP, MN_ABSORB_MAX_LOGP,
+                       &s->logp, &has_logp)))
         return st;
     if (here && (has_mw || has_logp))
         snprintf(s->product_name, sizeof s->product_name, "%s (modified)", name);
@@ -118,30 +118,21 @@ static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_cata
                        &has_mw)))
         return st;
     s->concentration_mg_ml = has_mw ? c : conc;
-    if ((st = mn__jnum(in, pr, "$.product", "dose_ul_cm2", 0, 0.01, 1000, &s->dose_ul_cm2,
-                       &here)))
+    if ((st = mn__jnum(in, pr, "$.product", "dose_ul_cm2", 0, 0.01, 1000, &s->dose_ul_cm2, &here)))
         return st;
     return MN_OK;
 }
 
 mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s)
 {
-    static const char *const keys[] = {"site",
-                                       "patient",
-                                       "device",
-                                       "needle_mm",
-                                       "passes",
-                                       "glide_mm_s",
-                                       "product",
-                                       "occluded",
-                                       "hours",
-                                       "report_hours",
-                                       "kp_model",
-                                       "seed",
-                                       "field",
-                                       "coverage_threshold_ug_ml",
-                                       "resolution",
-                                       NULL};
+    static const char *const keys[] = {"site",       "patient",
+                                       "device",     "needle_mm",
+                                       "passes",     "glide_mm_s",
+                                       "product",    "occluded",
+                                       "hours",      "report_hours",
+                                       "kp_model",   "seed",
+                                       "field",      "coverage_threshold_ug_ml",
+                                       "resolution", NULL};
     if (!ctx || !path || !s)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
     mn_absorb_scenario_init(s);

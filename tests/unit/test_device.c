@@ -81,23 +81,20 @@ static void test_field_density_and_seed(void **state)
     for (size_t i = 0; i < 4; i++) {
         mn_puncture_field a, b, c;
         double passes = 4;
-        assert_int_equal(mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000,
-                                                    7, &a),
-                         MN_OK);
+        assert_int_equal(
+            mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000, 7, &a), MN_OK);
         double want = mn_device_punctures_per_cm2(dev(names[i]), passes, 40);
         assert_close(field_density(&a), want, 0.05, 0);
         for (size_t n = 0; n < a.n; n++)
             assert_true(a.points[n].x_um >= 0 && a.points[n].x_um < 50000 &&
                         a.points[n].y_um >= 0 && a.points[n].y_um < 50000);
         /* Same seed, same field; another seed, another field. */
-        assert_int_equal(mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000,
-                                                    7, &b),
-                         MN_OK);
+        assert_int_equal(
+            mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000, 7, &b), MN_OK);
         assert_int_equal(a.n, b.n);
         assert_memory_equal(a.points, b.points, a.n * sizeof *a.points);
-        assert_int_equal(mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000,
-                                                    8, &c),
-                         MN_OK);
+        assert_int_equal(
+            mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000, 8, &c), MN_OK);
         assert_true(c.n != a.n || memcmp(a.points, c.points, a.n * sizeof *a.points) != 0);
         mn_puncture_field_release(&a);
         mn_puncture_field_release(&b);
@@ -118,8 +115,7 @@ static void test_roller_rows(void **state)
      * the row step clusters (skid 20 um) while a uniform field would spread over the step. */
     mn_puncture_field f;
     assert_int_equal(
-        mn_puncture_field_generate(ctx, dev("dermaroller-192"), 1, 0, 40000, 20000, 11, &f),
-        MN_OK);
+        mn_puncture_field_generate(ctx, dev("dermaroller-192"), 1, 0, 40000, 20000, 11, &f), MN_OK);
     assert_true(f.n > 100);
     double step = 3.14159265358979 * 20000.0 / 8;
     double ref = fmod(f.points[0].x_um, step), spread = 0;
@@ -152,7 +148,7 @@ static void test_field_bad_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_density_against_f46),  cmocka_unit_test(test_depth_against_f40_f42),
+        cmocka_unit_test(test_density_against_f46),    cmocka_unit_test(test_depth_against_f40_f42),
         cmocka_unit_test(test_field_density_and_seed), cmocka_unit_test(test_roller_rows),
         cmocka_unit_test(test_field_bad_input),
     };

@@ -78,7 +78,7 @@ static void test_intact_flux_is_kp_c(void **state)
                 g.nz = nsc;
                 g.ncell = (size_t)nsc;
                 g.donor_h_um = 1e30; /* effectively infinite */
-                double c = 1000; /* µg/cm³ */
+                double c = 1000;     /* µg/cm³ */
                 memset(g.u, 0, (g.ncell + 1) * sizeof(double));
                 g.u[g.ncell] = c;
                 for (int n = 0; n < 3; n++)
@@ -247,12 +247,17 @@ static void test_json_and_csv(void **state)
     assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
     mn__buf b;
     mn__buf_init(&b);
-    assert_int_equal(mn_absorb_write_json(ctx, &s, &r, buf_writer, &b),
-                     MN_OK);
+    assert_int_equal(mn_absorb_write_json(ctx, &s, &r, buf_writer, &b), MN_OK);
     mn__buf_append(&b, "", 1);
-    const char *keys[] = {"\"punctures_per_cm2\"",  "\"channel_depth_um\"", "\"channel_diameter_um\"",
-                          "\"closure_half_life_h\"", "\"samples\"",          "\"delivered_ug_cm2\"",
-                          "\"intact_ug_cm2\"",       "\"enhancement\"",      "\"mass_balance_error\"",
+    const char *keys[] = {"\"punctures_per_cm2\"",
+                          "\"channel_depth_um\"",
+                          "\"channel_diameter_um\"",
+                          "\"closure_half_life_h\"",
+                          "\"samples\"",
+                          "\"delivered_ug_cm2\"",
+                          "\"intact_ug_cm2\"",
+                          "\"enhancement\"",
+                          "\"mass_balance_error\"",
                           "\"hour\""};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         assert_non_null(strstr(b.data, keys[i]));
@@ -265,8 +270,7 @@ static void test_json_and_csv(void **state)
     assert_int_equal(lines, 1 + r.n_samples * r.n_depth);
     mn__buf_release(&b);
     /* --vtk without a 3D run is refused. */
-    assert_int_equal(mn_absorb_write_vtk(ctx, &r, buf_writer, &b),
-                     MN_EINVAL);
+    assert_int_equal(mn_absorb_write_vtk(ctx, &r, buf_writer, &b), MN_EINVAL);
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);
 }
@@ -312,7 +316,8 @@ static void test_bad_scenarios(void **state)
         {"{\"site\":\"cheek\",\"device\":\"none\",\"product\":{\"name\":\"caffeine\"},\"hours\":24,"
          "\"report_hours\":[6,2]}",
          "$.report_hours[1]", MN_ERANGE},
-        {"{\"site\":\"cheek\",\"device\":\"none\",\"product\":{\"name\":\"caffeine\"},\"colour\":1}",
+        {"{\"site\":\"cheek\",\"device\":\"none\",\"product\":{\"name\":\"caffeine\"},\"colour\":"
+         "1}",
          "colour", MN_EPARSE},
         {"{\"site\":\"cheek\",\"patient\":{\"fitzpatrick\":7},\"device\":\"none\",\"product\":{"
          "\"name\":\"caffeine\"}}",

@@ -157,8 +157,8 @@ static void test_lattice_agreement(void **state)
     f.points = calloc(5, sizeof *f.points);
     f.width_um = a_um;
     f.height_um = 520; /* 52 cells of 10 um: 0.08 % more than a*sqrt(3) */
-    double px[5] = {0, a_um, 0, a_um, a_um / 2}, py[5] = {0, 0, f.height_um, f.height_um,
-                                                          f.height_um / 2};
+    double px[5] = {0, a_um, 0, a_um, a_um / 2},
+           py[5] = {0, 0, f.height_um, f.height_um, f.height_um / 2};
     for (int n = 0; n < 5; n++) {
         f.points[n].x_um = px[n];
         f.points[n].y_um = py[n];
@@ -214,7 +214,7 @@ static void test_time_step_convergence(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_membrane_flux_and_lag), cmocka_unit_test(test_series_resistances),
+        cmocka_unit_test(test_membrane_flux_and_lag),  cmocka_unit_test(test_series_resistances),
         cmocka_unit_test(test_grid_convergence_order), cmocka_unit_test(test_lattice_agreement),
         cmocka_unit_test(test_time_step_convergence),
     };
