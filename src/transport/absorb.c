@@ -9,7 +9,7 @@
  * divided by the resolution factor, with a face at the channel bottom. A channel deeper than
  * the dermis reaches the sink.
  *
- * Time steps: 1e-3 h at the start (the SC's early transient), growing by 1.25 per step to at
+ * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
  * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
  * of the closure half-life while channels are more than 1 % open, all divided by the resolution
  * factor; steps land on every report hour.
@@ -362,7 +362,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
     }
     double res = s->resolution > 0 ? s->resolution : 1;
     double m0 = mn__adi_donor_mass(g) + mn__adi_tissue_mass(g, NULL);
-    double t = 0, dt = 1e-3 / res;
+    double t = 0, dt = 3e-3 / res;
     size_t next = 0;
     while (next < n) {
         /* The intact column is cheap: small steps resolve the SC's lag phase. */
@@ -389,7 +389,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
             mn__record(g, out, next++, m0, threshold, by_k);
         if (progress)
             progress(userdata, t / s->hours);
-        dt *= 1.25;
+        dt *= 1.3;
     }
     mn__free(by_k);
     return MN_OK;

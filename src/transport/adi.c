@@ -182,7 +182,7 @@ void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int 
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     const double vd = v[g->ncell];
     double yd = 0;
-#pragma omp parallel for schedule(static) reduction(+ : yd) num_threads(g->threads)
+#pragma omp parallel for schedule(static) reduction(+ : yd) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
@@ -262,7 +262,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
             }
         return;
     }
-#pragma omp parallel for schedule(static) num_threads(g->threads)
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
         int t = 0;
 #ifdef _OPENMP
@@ -332,7 +332,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
     if (ny < 2)
         return; /* (M) d2 = M d1: nothing to do */
     int nblocks = (nx + MN__YBLOCK - 1) / MN__YBLOCK;
-#pragma omp parallel for schedule(static) num_threads(g->threads)
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (int bI = 0; bI < nblocks; bI++) {
         int t = 0;
 #ifdef _OPENMP
@@ -441,7 +441,7 @@ static void mn__sweep_z(mn__adi *g, double dt, double *z)
     /* Pass 1: eliminate each column from the bottom up. After it, for row k:
      *   d3[k] = d[k] - w[k] * d3[k-1]   (k >= 1),   d3[0] = d[0] + gg * delta_donor. */
 #pragma omp parallel for schedule(static) reduction(+ : sum_g, sum_ggg, sum_gd0)                  \
-    num_threads(g->threads)
+    num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
@@ -510,7 +510,7 @@ static void mn__sweep_z(mn__adi *g, double dt, double *z)
     double md = g->donor_h_um * g->area_um2;
     double delta_d = (rd + sum_gd0) / (md + sum_g - sum_ggg);
     z[g->ncell] = delta_d;
-#pragma omp parallel for schedule(static) num_threads(g->threads)
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
@@ -531,7 +531,7 @@ static void mn__tally(mn__adi *g, double dt)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     double removed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads)
+#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++)
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
@@ -676,7 +676,7 @@ static void mn__step_split(mn__adi *g, double dt)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     double *d = g->d;
-#pragma omp parallel for schedule(static) num_threads(g->threads)
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++)
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
