@@ -248,17 +248,22 @@ void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int 
 }
 
 /* (M + dt Ax) d = d, plane by plane; lines along x solved for all z at once. */
-static void mn__sweep_x(mn__adi *g, double dt, double *z)
+/* (M + dt Ax) z = rhs, where rhs is z itself, or M uin when uin is not NULL (the split step
+ * reads u directly: one pass less). */
+static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     if (nx < 2) {
-        /* Only the mass matrix: d /= M. */
+        /* Only the mass matrix: z = M^-1 rhs. */
         for (int j = 0; j < ny; j++)
             for (int k = 0; k < nz; k++) {
                 double kk, dk;
-                size_t c = (size_t)j * (size_t)nx;
+                size_t c = (size_t)j * (size_t)nx, idx = mn__adi_index(g, c, k);
                 mn__adi_cell(g, c, k, &kk, &dk);
-                z[mn__adi_index(g, c, k)] /= kk * g->vx[0] * g->vy[j] * g->hz[k];
+                if (uin)
+                    z[idx] = uin[idx];
+                else
+                    z[idx] /= kk * g->vx[0] * g->vy[j] * g->hz[k];
             }
         return;
     }
@@ -273,6 +278,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
         for (int i = 0; i < nx; i++) {
             size_t c = c0 + (size_t)i;
             double *dd = z + c * (size_t)nz;
+            const double *uu = uin ? uin + c * (size_t)nz : NULL;
             double *cpi = cp + (size_t)i * (size_t)nz;
             if (g->fast && (!g->cov || (g->cov[c] == 0 && (i == 0 || g->cov[c - 1] == 0) &&
                                         (i == nx - 1 || g->cov[c + 1] == 0)))) {
@@ -285,7 +291,8 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
                     double tl = i > 0 ? tf : 0, tr = i < nx - 1 ? tf : 0;
                     double inv = 1.0 / (m + tl + tr + tl * cpp[k]);
                     cpi[k] = -tr * inv;
-                    dd[k] = (dd[k] + (i > 0 ? tl * dd[k - nz] : 0)) * inv;
+                    double rhs = uu ? m * uu[k] : dd[k];
+                    dd[k] = (rhs + (i > 0 ? tl * dd[k - nz] : 0)) * inv;
                 }
                 continue;
             }
@@ -306,13 +313,14 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z)
                          mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
                 }
                 double b = m + tl + tr;
+                double rhs = uu ? m * uu[k] : dd[k];
                 if (i > 0) {
                     double denom = b + tl * cp[(size_t)(i - 1) * (size_t)nz + (size_t)k];
                     cpi[k] = -tr / denom;
-                    dd[k] = (dd[k] + tl * dd[(ptrdiff_t)k - nz]) / denom;
+                    dd[k] = (rhs + tl * dd[(ptrdiff_t)k - nz]) / denom;
                 } else {
                     cpi[k] = -tr / b;
-                    dd[k] = dd[k] / b;
+                    dd[k] = rhs / b;
                 }
             }
         }
@@ -405,7 +413,8 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
 }
 
 /* (M + dt Az) d3 = M d2 with the donor bordered in, then u += d3; returns removed mass. */
-static void mn__sweep_z(mn__adi *g, double dt, double *z)
+/* (M + dt Az) out = M z with the donor bordered in (out may be z). */
+static void mn__sweep_z(mn__adi *g, double dt, double *z, double *out)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     double sum_g = 0, sum_ggg = 0, sum_gd0 = 0;
@@ -509,18 +518,19 @@ static void mn__sweep_z(mn__adi *g, double dt, double *z)
     /* Donor's bordered equation: (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
     double md = g->donor_h_um * g->area_um2;
     double delta_d = (rd + sum_gd0) / (md + sum_g - sum_ggg);
-    z[g->ncell] = delta_d;
+    out[g->ncell] = delta_d;
 #pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            double *dd = z + c * (size_t)nz;
+            const double *dd = z + c * (size_t)nz;
+            double *oo = out + c * (size_t)nz;
             const double *ww = g->fast && (!g->cov || g->cov[c] == 0) ? pww : g->w + c * (size_t)nz;
             double prev = dd[0] + g->ggcol[c] * delta_d;
-            dd[0] = prev;
+            oo[0] = prev;
             for (int k = 1; k < nz; k++) {
                 prev = dd[k] - ww[k] * prev;
-                dd[k] = prev;
+                oo[k] = prev;
             }
         }
     }
@@ -662,40 +672,23 @@ void mn__adi_precond(mn__adi *g, double dt, const double *in, double *out)
 {
     if (out != in)
         memcpy(out, in, (g->ncell + 1) * sizeof(double));
-    mn__sweep_x(g, dt, out);
+    mn__sweep_x(g, dt, out, NULL);
     mn__sweep_y(g, dt, out);
-    mn__sweep_z(g, dt, out);
+    mn__sweep_z(g, dt, out, out);
 }
 
-/* Split step for 3D grids (Lie splitting, see adi.h): d = M u^n; then exact backward-Euler
- * solves along x, y and z lines in turn; u^{n+1} = d. Each factor (M + dt A_i)^{-1} M is a
- * contraction in the M-norm and an M-matrix inverse, so the step is unconditionally stable,
- * keeps concentrations non-negative and conserves mass, whatever the heterogeneity; its
- * splitting error is first order in dt. O(N). */
+/* Split step for 3D grids (Lie splitting, see adi.h): exact backward-Euler solves along x
+ * (from M u^n), y and z lines in turn, the last writing u^{n+1}. Each factor
+ * (M + dt A_i)^{-1} M is a contraction in the M-norm and an M-matrix inverse, so the step is
+ * unconditionally stable, keeps concentrations non-negative and conserves mass, whatever the
+ * heterogeneity; its splitting error is first order in dt. O(N). */
 static void mn__step_split(mn__adi *g, double dt)
 {
-    const int nx = g->nx, ny = g->ny, nz = g->nz;
-    double *d = g->d;
-#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
-    for (int j = 0; j < ny; j++)
-        for (int i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            double axy = g->vx[i] * g->vy[j];
-            size_t idx0 = mn__adi_index(g, c, 0);
-            if (g->fast && (!g->cov || g->cov[c] == 0)) {
-                for (int k = 0; k < nz; k++)
-                    d[idx0 + (size_t)k] = g->fk[k] * axy * g->hz[k] * g->u[idx0 + (size_t)k];
-                continue;
-            }
-            for (int k = 0; k < nz; k++) {
-                double kk, dk;
-                mn__adi_cell(g, c, k, &kk, &dk);
-                d[idx0 + (size_t)k] = kk * axy * g->hz[k] * g->u[idx0 + (size_t)k];
-            }
-        }
-    d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
-    mn__adi_precond(g, dt, d, d);
-    memcpy(g->u, d, (g->ncell + 1) * sizeof(double));
+    /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
+    g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
+    mn__sweep_x(g, dt, g->d, g->u);
+    mn__sweep_y(g, dt, g->d);
+    mn__sweep_z(g, dt, g->d, g->u);
 }
 
 void mn__adi_step(mn__adi *g, double dt_h)
