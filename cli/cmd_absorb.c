@@ -17,7 +17,7 @@ static const char mn_absorb_help[] =
     "What the numbers mean:\n"
     "  punctures_per_cm2    holes per cm2 for the device, passes and (pens) glide speed\n"
     "  channel_depth_um     effective depth: skin tents before it is pierced, so a channel\n"
-    "                       reaches 20-80 %% of the set needle length (F40-F43)\n"
+    "                       reaches 20-80 % of the set needle length (F40-F42)\n"
     "  closure_half_life_h  the open channel area halves every this many hours: ~0.7 h open\n"
     "                       to air, ~20 h occluded (F51, F56), longer with age and darker skin\n"
     "  delivered_ug_cm2     amount that has crossed the stratum corneum (now in the viable\n"
