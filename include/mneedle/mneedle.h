@@ -13,5 +13,6 @@
 #include "mneedle/report.h"
 #include "mneedle/rng.h"
 #include "mneedle/plot.h"
+#include "mneedle/transport.h"
 
 #endif
