@@ -68,6 +68,18 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
                                  int n_report, mn_healing_sample *samples,
                                  mn_healing_summary *summary);
 
+/* As mn__healing_run_params() with default options and no samples, writing for every day
+ * 0..horizon the visible collagen the sessions added (v3 C3 + Cy + CL, a fraction of day-0
+ * papillary collagen) into @p added and the untreated twin's change (C(t)/C(0) - 1) into
+ * @p twin (either may be NULL). Used by the projection, which superposes sessions. */
+mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
+                             const mn_healing_scenario *sc, double *added, double *twin);
+
+/* The collagen-III injection (G) one session gives this person at @p age_y, typical
+ * multipliers: the amplitude by which the session's collagen response scales. */
+double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
+                                    const mn_site *zone, const mn_patient *patient, double age_y);
+
 /* Untreated dermal collagen at @p age_y relative to the level at 25 y, for a person of this
  * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */
 double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_patient *patient,

@@ -53,6 +53,7 @@
 #define MN_EXT_STEP_DAYS  8
 #define MN_ERYTHEMA_SEEN  0.1 /* erythema index at which redness is barely visible */
 #define MN_DEFAULT_SEARCH (40 * 365)
+#define MN_FAST_CUTOFF    1e-10
 
 void mn__healing_params_default(mn__healing_params *p)
 {
@@ -331,6 +332,16 @@ double mn_healing_dermal_dose(const mn_healing_session *s, const mn_site *zone,
     return d;
 }
 
+double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
+                                    const mn_site *zone, const mn_patient *patient, double age_y)
+{
+    double dermal, total;
+    if (mn_session_doses(par, s, zone, patient, 1.0, &dermal, &total))
+        return 0;
+    return par->response_max * dermal / (dermal + par->dose_half_sat) *
+           mn__healing_response_gain(par, patient, age_y);
+}
+
 /* ---- the per-person linear system and its exact propagators ---- */
 
 typedef double mn_mat[N][N];
@@ -386,16 +397,26 @@ static void mn_expm(mn_mat A, double h, mn_mat out)
     memcpy(out, T, sizeof T);
 }
 
-static void mn_tri_apply(mn_mat phi, double *x, int from)
+/* x <- phi x using the block structure of the cascade: exp(A h) is block diagonal like A,
+ * with the blocks {injury, inflammation}, {barrier}, {epidermal wound} and the lower-triangular
+ * chain growth factor ... epidermal thickening. When the fast states have died away only the
+ * collagen end of the chain (collagen III onwards) is updated. Rows are updated bottom-up so
+ * each reads entries not yet overwritten. */
+static void mn_apply(mn_mat phi, double *x, int fast)
 {
-    /* x <- phi x, bottom-up so each row reads only not-yet-updated entries; rows below
-     * `from` have zero columns in [0, from) only when the fast states are zero, so the caller
-     * may skip them by passing from > 0. */
+    int from = fast ? MN__H_GROWTH : MN__H_COL3;
     for (int i = N - 1; i >= from; i--) {
         double s = 0;
         for (int k = from; k <= i; k++)
             s += phi[i][k] * x[k];
         x[i] = s;
+    }
+    if (fast) {
+        x[MN__H_EPI_WOUND] *= phi[MN__H_EPI_WOUND][MN__H_EPI_WOUND];
+        x[MN__H_BARRIER] *= phi[MN__H_BARRIER][MN__H_BARRIER];
+        x[MN__H_INFLAM] = phi[MN__H_INFLAM][MN__H_INJURY] * x[MN__H_INJURY] +
+                          phi[MN__H_INFLAM][MN__H_INFLAM] * x[MN__H_INFLAM];
+        x[MN__H_INJURY] *= phi[MN__H_INJURY][MN__H_INJURY];
     }
 }
 
@@ -514,19 +535,18 @@ static mn_status mn_advance(mn_ctx *ctx, mn_run *r, double dt)
         return st;
     }
     double(*phi)[N] = dt == 0.5 ? r->phi_half : dt == 1.0 ? r->phi_day : r->phi_ext;
+    mn_apply(phi, r->x, r->fast_active);
     if (r->fast_active) {
-        mn_tri_apply(phi, r->x, 0);
-        /* Once the fast states have died away (well below anything reported), skip them. */
+        /* Once the fast states have died away, skip them: what they still hold is below
+         * 1e-10 of the zone's collagen (1e-8 %), far below any reported digit. */
         double m = 0;
         for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
             m = fabs(r->x[i]) > m ? fabs(r->x[i]) : m;
-        if (m < 1e-13) {
+        if (m < MN_FAST_CUTOFF) {
             for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
                 r->x[i] = 0;
             r->fast_active = 0;
         }
-    } else {
-        mn_tri_apply(phi, r->x, MN__H_COL3);
     }
     r->t += dt;
     return MN_OK;
@@ -614,9 +634,9 @@ static void mn_fill_sample(const mn_run *r, int day, mn_healing_sample *o)
 
 static int mn_sample_finite(const mn_healing_sample *o)
 {
-    return mn__finite(o->collagen_change_pct) && mn__finite(o->epidermis_change_pct) &&
-           mn__finite(o->improvement_pct) && mn__finite(o->erythema) &&
-           mn__finite(o->barrier_open_fraction) && mn__finite(o->untreated_collagen_change_pct);
+    return isfinite(o->collagen_change_pct) && isfinite(o->epidermis_change_pct) &&
+           isfinite(o->improvement_pct) && isfinite(o->erythema) &&
+           isfinite(o->barrier_open_fraction) && isfinite(o->untreated_collagen_change_pct);
 }
 
 /* Online summary tracker. */
@@ -646,11 +666,11 @@ static void mn_track_day(mn_track *k, int day, double imp, double erythema)
     k->prev_day = day;
 }
 
-mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
-                                 const mn_healing_scenario *sc, const mn_healing_variability *var,
-                                 const mn_healing_options *opts, const int *report_days,
-                                 int n_report, mn_healing_sample *samples,
-                                 mn_healing_summary *summary)
+static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
+                             const mn_healing_scenario *sc, const mn_healing_variability *var,
+                             const mn_healing_options *opts, const int *report_days, int n_report,
+                             mn_healing_sample *samples, mn_healing_summary *summary,
+                             double *series_added, double *series_twin)
 {
     mn_status st = MN_OK;
     if (!par || !sc)
@@ -726,17 +746,26 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
     int next_session = 0, next_report = 0;
     mn_track k = {-1e300, 0, -1, -1, 0, 0, 0, 0};
     for (int day = 0; day <= sc->horizon_days; day++) {
-        if (day > 0 && (st = mn_advance(ctx, &r, 0.5)))
-            goto done;
-        if (next_session < sc->n_sessions && sc->sessions[next_session].day == day)
+        /* From the previous report time (day - 1/2) to this one (day + 1/2): a session is
+         * given at the start of its day, half-way through the step. */
+        if (next_session < sc->n_sessions && sc->sessions[next_session].day == day) {
             k.last_session_day = day;
-        if ((st = mn_apply_sessions(ctx, &r, day, &next_session)))
+            if (day > 0 && (st = mn_advance(ctx, &r, 0.5)))
+                goto done;
+            if ((st = mn_apply_sessions(ctx, &r, day, &next_session)) ||
+                (st = mn_advance(ctx, &r, 0.5)))
+                goto done;
+        } else if ((st = mn_advance(ctx, &r, day > 0 ? 1.0 : 0.5))) {
             goto done;
-        if ((st = mn_advance(ctx, &r, 0.5)))
-            goto done;
+        }
         double u = mn_twin_collagen(&r, day + 0.5);
-        double imp = mn_improvement(&r, mn_visible(&r, u));
+        double vis = mn_visible(&r, u);
+        double imp = mn_improvement(&r, vis);
         double I = r.x[MN__H_INFLAM] > 0 ? r.x[MN__H_INFLAM] : 0;
+        if (series_added)
+            series_added[day] = vis - (u - 1);
+        if (series_twin)
+            series_twin[day] = u - 1;
         mn_track_day(&k, day, imp, I / (I + par->erythema_half_sat));
         if (!report_days) {
             if (n_report > 0)
@@ -812,6 +841,22 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
 done:
     mn__healing_cvode_free(r.cv);
     return st;
+}
+
+mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
+                                 const mn_healing_scenario *sc, const mn_healing_variability *var,
+                                 const mn_healing_options *opts, const int *report_days,
+                                 int n_report, mn_healing_sample *samples,
+                                 mn_healing_summary *summary)
+{
+    return mn_run_core(ctx, par, sc, var, opts, report_days, n_report, samples, summary, NULL,
+                       NULL);
+}
+
+mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
+                             const mn_healing_scenario *sc, double *added, double *twin)
+{
+    return mn_run_core(ctx, par, sc, NULL, NULL, NULL, 0, NULL, NULL, added, twin);
 }
 
 mn_status mn_healing_run(mn_ctx *ctx, const mn_healing_scenario *sc,

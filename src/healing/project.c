@@ -11,6 +11,8 @@
 #include "healing/healing_internal.h"
 
 #define MN_INTERVAL_STEP_DAYS 7
+#define MN_Z90                1.2815515655446004 /* 90th percentile of the standard normal */
+#define MN_GAIN_SD_LOG        0.35               /* response_gain spread (healing.h) */
 
 static int mn_cmp_double(const void *a, const void *b)
 {
@@ -104,13 +106,50 @@ static int mn_build_sessions(const mn_course_session *course, int n_course, cons
     return n;
 }
 
-/* Lowest daily improvement from @p from_day to the horizon. */
-static double mn_min_from(const mn_healing_sample *daily, int horizon, int from_day)
+static double mn_improvement_of(const mn__healing_params *par, double weight, double x)
+{
+    double h = par->improvement_half_sat;
+    double v = x >= 0 ? x / (x + h) : x / h;
+    double imp = 100.0 * weight * v;
+    return imp < -100 ? -100 : imp;
+}
+
+/* Superposition: the visible collagen change on each day 0..days-1 is the twin's drift plus
+ * each session's response, a shifted copy of one session's response @p unit scaled by the
+ * session's amplitude (its collagen-III injection over the unit session's). Exact, since the
+ * cascade is linear in its states. Writes the improvement (or, with @p gain_scale, the
+ * improvement when every session's response is scaled by it: the response-gain band). */
+typedef struct {
+    const mn__healing_params *par;
+    const mn_healing_scenario *sc;
+    const double *unit, *twin;
+    double unit_amplitude;
+    int days;
+} mn_super;
+
+static void mn_superpose(const mn_super *S, const mn_healing_session *ss, int n, double gain_scale,
+                         double *imp)
+{
+    for (int d = 0; d < S->days; d++)
+        imp[d] = 0;
+    for (int i = 0; i < n; i++) {
+        double a = mn__healing_session_response(S->par, &ss[i], S->sc->zone, &S->sc->patient,
+                                                S->sc->patient.age_years + ss[i].day / 365.25) /
+                   S->unit_amplitude;
+        for (int d = ss[i].day; d < S->days; d++)
+            imp[d] += a * S->unit[d - ss[i].day];
+    }
+    for (int d = 0; d < S->days; d++)
+        imp[d] = mn_improvement_of(S->par, S->sc->concern->response_weight,
+                                   S->twin[d] + gain_scale * imp[d]);
+}
+
+static double mn_min_from(const double *imp, int days, int from_day)
 {
     double m = 1e300;
-    for (int d = from_day; d <= horizon; d++)
-        if (daily[d].improvement_pct < m)
-            m = daily[d].improvement_pct;
+    for (int d = from_day; d < days; d++)
+        if (imp[d] < m)
+            m = imp[d];
     return m;
 }
 
@@ -125,8 +164,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     if (!patient || !zone || !concern || !device || !course || n_course < 1 ||
         n_course > MN_HEALING_MAX_SESSIONS)
         return mn__error(ctx, MN_EINVAL,
-                         "healing: projection needs a patient, zone, concern, "
-                         "device and 1-%d course sessions",
+                         "healing: projection needs a patient, zone, concern, device and 1-%d "
+                         "course sessions",
                          MN_HEALING_MAX_SESSIONS);
     mn_projection_options o;
     if (opts)
@@ -135,121 +174,194 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         mn_projection_options_init(&o);
     if (!(o.target_fraction > 0 && o.target_fraction < 1) || o.horizon_days < 1 ||
         o.horizon_days > MN_HEALING_MAX_DAYS || o.step_days < 1 || o.min_interval_days < 1 ||
-        o.max_interval_days < o.min_interval_days || o.band_draws < 0 || o.band_draws > 100000)
+        o.max_interval_days < o.min_interval_days || o.band_draws < -1 || o.band_draws > 100000)
         return mn__error(ctx, MN_EINVAL, "healing: projection options out of range");
+    if (course[0].day != 0)
+        return mn__error(ctx, MN_EINVAL, "healing: the first course session must be on day 0");
     for (int i = 1; i < n_course; i++)
         if (course[i].day < course[i - 1].day)
             return mn__error(ctx, MN_EINVAL, "healing: course sessions must be sorted by day");
     int last_day = course[n_course - 1].day;
-    /* Long enough to see the course's peak and two maintenance cycles at the longest
-     * interval. */
+    /* Long enough to see the course's peak and two maintenance cycles at the longest interval
+     * with the response to the second (~3 months), and the planner's horizon. */
     int horizon = o.horizon_days;
-    int window = last_day + 3 * o.max_interval_days;
-    if (window > MN_HEALING_MAX_DAYS)
-        window = MN_HEALING_MAX_DAYS;
-    if (last_day > window)
-        return mn__error(ctx, MN_EINVAL, "healing: course longer than %d days",
+    int sim_days = last_day + 2 * o.max_interval_days + 90;
+    if (sim_days < horizon)
+        sim_days = horizon;
+    if (sim_days > MN_HEALING_MAX_DAYS)
+        return mn__error(ctx, MN_EINVAL, "healing: course and horizon longer than %d days",
                          MN_HEALING_MAX_DAYS);
-    int sim_days = horizon > window ? horizon : window;
+    mn__healing_params par;
+    mn__healing_params_default(&par);
 
     mn_status st = MN_OK;
     int max_sessions = n_course + sim_days / o.min_interval_days + 1;
     if (max_sessions > MN_HEALING_MAX_SESSIONS)
         max_sessions = MN_HEALING_MAX_SESSIONS;
-    mn_healing_session *sessions = mn__malloc(sizeof *sessions * (size_t)max_sessions);
-    mn_healing_sample *daily = mn__malloc(sizeof *daily * (size_t)(sim_days + 1));
     int n_samples = horizon / o.step_days + 1 + (horizon % o.step_days ? 1 : 0);
+    size_t nd = (size_t)sim_days + 1;
+    mn_healing_session *sessions = mn__malloc(sizeof *sessions * (size_t)max_sessions);
+    double *unit = mn__malloc(sizeof(double) * nd);
+    double *twin = mn__malloc(sizeof(double) * nd);
+    double *imp = mn__malloc(sizeof(double) * nd);
+    double *typical = mn__malloc(sizeof(double) * nd);
+    double *imp_lo = mn__malloc(sizeof(double) * nd);
+    double *imp_hi = mn__malloc(sizeof(double) * nd);
     int *days = mn__malloc(sizeof *days * (size_t)n_samples);
     double *lo = mn__malloc(sizeof *lo * (size_t)(n_samples + 1));
     double *hi = mn__malloc(sizeof *hi * (size_t)(n_samples + 1));
     mn_projection_sample *ps = mn__calloc((size_t)n_samples, sizeof *ps);
-    if (!sessions || !daily || !days || !lo || !hi || !ps) {
+    if (!sessions || !unit || !twin || !imp || !typical || !imp_lo || !imp_hi || !days || !lo ||
+        !hi || !ps) {
         st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the projection");
         goto fail;
     }
     mn_healing_scenario sc = {*patient, zone, concern, sessions, 0, sim_days};
 
-    /* The course alone: its peak and how long it lasts. */
+    /* One session alone on day 0 (the last course session's settings): its response and the
+     * untreated twin, every day; every schedule is then a superposition of shifted copies. */
+    sessions[0] = (mn_healing_session){0, device, course[n_course - 1].needle_mm,
+                                       course[n_course - 1].passes, 0};
+    sc.n_sessions = 1;
+    if ((st = mn__healing_series(ctx, &par, &sc, unit, twin)))
+        goto fail;
+    mn_super S = {
+        &par,
+        &sc,
+        unit,
+        twin,
+        mn__healing_session_response(&par, &sessions[0], zone, patient, patient->age_years),
+        sim_days + 1};
+    if (!(S.unit_amplitude > 0)) {
+        st = mn__error(ctx, MN_ERANGE,
+                       "healing: %.2f mm with %s does not reach the dermis of the %s, so there is "
+                       "no collagen response to project",
+                       course[n_course - 1].needle_mm, device->id, zone->id);
+        goto fail;
+    }
+
+    /* The course alone, run directly for its summary (peak, durability past the window). */
     sc.n_sessions =
         mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+    sc.horizon_days = last_day + 365 < sim_days ? last_day + 365 : sim_days;
     mn_healing_summary sum;
-    if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, sim_days + 1, daily, &sum)))
+    if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &sum)))
         goto fail;
+    sc.horizon_days = sim_days;
     out->peak_improvement_pct = sum.peak_improvement_pct;
     out->peak_day = sum.peak_day;
     out->durability_days = sum.durability_days;
     out->back_to_baseline_day = sum.back_to_baseline_day;
     double target = o.target_fraction * sum.peak_improvement_pct;
 
-    /* The longest interval that holds the target from the peak through the window. */
-    int chosen = -1;
-    for (int T = o.max_interval_days; T >= o.min_interval_days; T -= MN_INTERVAL_STEP_DAYS) {
-        sc.n_sessions =
-            mn_build_sessions(course, n_course, device, T, sim_days, sessions, max_sessions);
-        if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, sim_days + 1, daily, NULL)))
-            goto fail;
-        if (mn_min_from(daily, sim_days, sum.peak_day) >= target) {
-            chosen = T;
-            break;
-        }
+    /* The longest interval (on a 7-day grid from the shortest) that holds the target from the
+     * peak through the window. More frequent maintenance never lowers the improvement, so the
+     * intervals that hold form a prefix of the grid: bisect it. */
+    int n_grid = (o.max_interval_days - o.min_interval_days) / MN_INTERVAL_STEP_DAYS + 1;
+    int holds_lo = -1, fails_hi = n_grid;
+    int mid = n_grid - 1;
+    while (fails_hi - holds_lo > 1) {
+        int T = o.min_interval_days + mid * MN_INTERVAL_STEP_DAYS;
+        int n = mn_build_sessions(course, n_course, device, T, sim_days, sessions, max_sessions);
+        mn_superpose(&S, sessions, n, 1.0, imp);
+        if (mn_min_from(imp, sim_days + 1, sum.peak_day) >= target)
+            holds_lo = mid;
+        else
+            fails_hi = mid;
+        mid = (holds_lo + fails_hi) / 2;
+        if (mid < 0)
+            mid = 0;
     }
-    if (chosen < 0) {
+    int chosen;
+    if (holds_lo < 0) {
         chosen = o.min_interval_days;
         out->interval_bounded = 1;
-    } else if (chosen == o.max_interval_days) {
-        /* Would the course hold even longer without maintenance? Then the bound binds. */
-        if (mn_min_from(daily, sim_days, sum.peak_day) > target &&
+    } else {
+        chosen = o.min_interval_days + holds_lo * MN_INTERVAL_STEP_DAYS;
+        /* The course alone holds the target past the longest interval: the bound binds. */
+        if (holds_lo == n_grid - 1 &&
             (sum.durability_days < 0 || sum.peak_day + sum.durability_days > last_day + chosen))
             out->interval_bounded = 1;
     }
     out->maintenance_interval_days = chosen;
     out->maintenance_first_day = last_day + chosen;
 
-    /* The projection shown: course and maintenance over the planner's horizon. */
-    sc.horizon_days = horizon;
-    sc.n_sessions =
-        mn_build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
+    /* The curve shown: course and maintenance over the planner's horizon. */
+    int n_maint =
+        mn_build_sessions(course, n_course, device, chosen, sim_days, sessions, max_sessions);
+    mn_superpose(&S, sessions, n_maint, 1.0, typical);
+    int from = sum.peak_day < horizon ? sum.peak_day : horizon;
+    out->min_improvement_after_peak_pct = mn_min_from(typical, horizon + 1, from);
     for (int i = 0; i < n_samples; i++)
         days[i] = i * o.step_days <= horizon ? i * o.step_days : horizon;
-    if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, horizon + 1, daily, NULL)))
-        goto fail;
-    out->min_improvement_after_peak_pct =
-        mn_min_from(daily, horizon, sum.peak_day < horizon ? sum.peak_day : horizon);
+    out->peak_low_pct = out->peak_high_pct = out->peak_improvement_pct;
     if (o.band_draws > 0) {
+        sc.horizon_days = horizon;
+        sc.n_sessions =
+            mn_build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
         if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed, 0.1, 0.9, lo,
                                   hi)))
             goto fail;
+        /* The band of the course's peak. */
+        mn_healing_scenario pk = sc;
+        pk.n_sessions =
+            mn_build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
+        pk.horizon_days = sum.peak_day;
+        double plo, phi;
+        if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed, 0.1, 0.9, &plo,
+                                  &phi)))
+            goto fail;
+        out->peak_low_pct = plo;
+        out->peak_high_pct = phi;
+    } else if (o.band_draws == 0) {
+        /* The quick band: the response gain at its 10th and 90th percentiles (the largest
+         * single source of spread; the other multipliers held at 1), exact by superposition. */
+        double g_lo = exp(-MN_Z90 * MN_GAIN_SD_LOG), g_hi = exp(MN_Z90 * MN_GAIN_SD_LOG);
+        mn_superpose(&S, sessions, n_maint, g_lo, imp_lo);
+        mn_superpose(&S, sessions, n_maint, g_hi, imp_hi);
+        for (int i = 0; i < n_samples; i++) {
+            lo[i] = imp_lo[days[i]];
+            hi[i] = imp_hi[days[i]];
+        }
+        int n_course_only =
+            mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+        mn_superpose(&S, sessions, n_course_only, g_lo, imp_lo);
+        mn_superpose(&S, sessions, n_course_only, g_hi, imp_hi);
+        out->peak_low_pct = imp_lo[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
+        out->peak_high_pct = imp_hi[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
     }
+    if (out->peak_low_pct > out->peak_improvement_pct)
+        out->peak_low_pct = out->peak_improvement_pct;
+    if (out->peak_high_pct < out->peak_improvement_pct)
+        out->peak_high_pct = out->peak_improvement_pct;
     for (int i = 0; i < n_samples; i++) {
         ps[i].day = days[i];
-        ps[i].improvement_pct = daily[days[i]].improvement_pct;
-        ps[i].low_pct = o.band_draws > 0 ? lo[i] : ps[i].improvement_pct;
-        ps[i].high_pct = o.band_draws > 0 ? hi[i] : ps[i].improvement_pct;
-        /* The band is of the draws; the typical person lies inside it by construction of the
-         * spreads, but keep the reported interval ordered if a draw set is small. */
+        ps[i].improvement_pct = typical[days[i]];
+        ps[i].low_pct = o.band_draws >= 0 ? lo[i] : ps[i].improvement_pct;
+        ps[i].high_pct = o.band_draws >= 0 ? hi[i] : ps[i].improvement_pct;
+        /* Keep the interval ordered around the typical person (a small draw set may not
+         * bracket it). */
         if (ps[i].low_pct > ps[i].improvement_pct)
             ps[i].low_pct = ps[i].improvement_pct;
         if (ps[i].high_pct < ps[i].improvement_pct)
             ps[i].high_pct = ps[i].improvement_pct;
-    }
-    /* The band of the course's peak. */
-    out->peak_low_pct = out->peak_high_pct = out->peak_improvement_pct;
-    if (o.band_draws > 0 && sum.peak_day <= sim_days) {
-        sc.horizon_days = sim_days;
-        sc.n_sessions =
-            mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
-        if ((st = mn_healing_band(ctx, &sc, &sum.peak_day, 1, o.band_draws, o.seed, 0.1, 0.9, lo,
-                                  hi)))
+        if (!mn__finite(ps[i].improvement_pct) || !mn__finite(ps[i].low_pct) ||
+            !mn__finite(ps[i].high_pct)) {
+            st = mn__error(ctx, MN_ENUMERIC, "healing: non-finite projection on day %d", days[i]);
             goto fail;
-        out->peak_low_pct = lo[0] < out->peak_improvement_pct ? lo[0] : out->peak_improvement_pct;
-        out->peak_high_pct = hi[0] > out->peak_improvement_pct ? hi[0] : out->peak_improvement_pct;
+        }
     }
     out->samples = ps;
     out->n_samples = n_samples;
     ps = NULL;
 fail:
     mn__free(sessions);
-    mn__free(daily);
+    mn__free(unit);
+    mn__free(twin);
+    mn__free(imp);
+    mn__free(typical);
+    mn__free(imp_lo);
+    mn__free(imp_hi);
     mn__free(days);
     mn__free(lo);
     mn__free(hi);
