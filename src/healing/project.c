@@ -306,7 +306,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         mn_healing_scenario pk = sc;
         pk.n_sessions =
             mn_build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
-        pk.horizon_days = sum.peak_day;
+        pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
         double plo, phi;
         if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed, 0.1, 0.9, &plo,
                                   &phi)))
