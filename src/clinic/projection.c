@@ -67,6 +67,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         mn_healing_projection proj;
         st = mn_healing_project(ctx, &p->client.patient, p->zones[i].zone, p->zones[i].concern,
                                 p->client.device, course, n, &o, &proj);
+        if (st == MN_ERANGE) { /* a start depth that stays in the epidermis: nothing to project */
+            mn_ctx_clear_error(ctx);
+            st = MN_OK;
+            continue;
+        }
         if (st)
             goto done;
         if (best_zone < 0 || proj.maintenance_interval_days < best.maintenance_interval_days) {

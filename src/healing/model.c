@@ -552,6 +552,39 @@ static mn_status mn_advance(mn_ctx *ctx, mn_run *r, double dt)
     return MN_OK;
 }
 
+/* Report-days-only runs (cohorts): jump from event to event (sessions, report days) with
+ * exp(A 2^k) for the set bits of each whole-day gap, instead of stepping every day. */
+#define MN_POW_MAX 15 /* 2^14 days > MN_HEALING_MAX_DAYS */
+
+static void mn_fast_cutoff(mn_run *r)
+{
+    if (!r->fast_active)
+        return;
+    double m = 0;
+    for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
+        m = fabs(r->x[i]) > m ? fabs(r->x[i]) : m;
+    if (m < MN_FAST_CUTOFF) {
+        for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
+            r->x[i] = 0;
+        r->fast_active = 0;
+    }
+}
+
+static void mn_jump(mn_run *r, mn_mat *pow2, int n_pow, double dt)
+{
+    int whole = (int)dt;
+    if (dt - whole > 0.25) {
+        mn_apply(r->phi_half, r->x, r->fast_active);
+        mn_fast_cutoff(r);
+    }
+    for (int k = 0; k < n_pow && whole > 0; k++, whole >>= 1)
+        if (whole & 1) {
+            mn_apply(pow2[k], r->x, r->fast_active);
+            mn_fast_cutoff(r);
+        }
+    r->t += dt;
+}
+
 static mn_status mn_apply_sessions(mn_ctx *ctx, mn_run *r, int day, int *next)
 {
     const mn_healing_scenario *sc = r->sc;
@@ -745,6 +778,30 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
                 sorted = 0;
     int next_session = 0, next_report = 0;
     mn_track k = {-1e300, 0, -1, -1, 0, 0, 0, 0};
+    if (!summary && !series_added && !series_twin && !r.cv && report_days && sorted) {
+        /* Only the report days are wanted: jump between events. */
+        mn_mat pow2[MN_POW_MAX];
+        int n_pow = 1;
+        memcpy(pow2[0], r.phi_day, sizeof(mn_mat));
+        while (n_pow < MN_POW_MAX && (1 << (n_pow - 1)) < sc->horizon_days) {
+            mn_tri_mul(pow2[n_pow - 1], pow2[n_pow - 1], pow2[n_pow]);
+            n_pow++;
+        }
+        for (int i = 0; i < n_report; i++) {
+            int day = report_days[i];
+            while (next_session < sc->n_sessions && sc->sessions[next_session].day <= day) {
+                int sd = sc->sessions[next_session].day;
+                if (sd > r.t)
+                    mn_jump(&r, pow2, n_pow, sd - r.t);
+                if ((st = mn_apply_sessions(ctx, &r, sd, &next_session)))
+                    goto done;
+            }
+            if (day + 0.5 > r.t)
+                mn_jump(&r, pow2, n_pow, day + 0.5 - r.t);
+            mn_fill_sample(&r, day, &samples[i]);
+        }
+        goto check;
+    }
     for (int day = 0; day <= sc->horizon_days; day++) {
         /* From the previous report time (day - 1/2) to this one (day + 1/2): a session is
          * given at the start of its day, half-way through the step. */
@@ -779,6 +836,7 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
                     mn_fill_sample(&r, day, &samples[i]);
         }
     }
+check:
     for (int i = 0; i < n_report; i++)
         if (!mn_sample_finite(&samples[i])) {
             st =
