@@ -463,6 +463,18 @@ static void test_report_days_and_arguments(void **state)
         assert_int_equal(pick[i].day, days[i]);
         assert_close(pick[i].improvement_pct, daily[days[i]].improvement_pct, 0, 0);
     }
+    /* Sorted report days take the event-jumping path (cohorts): same numbers as daily steps. */
+    int sorted_days[] = {0, 1, 29, 30, 31, 64, 100};
+    mn_healing_sample jump[7];
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, sorted_days, 7, jump, NULL), MN_OK);
+    for (int i = 0; i < 7; i++) {
+        const mn_healing_sample *a = &jump[i], *b = &daily[sorted_days[i]];
+        assert_close(a->collagen_change_pct, b->collagen_change_pct, 1e-10, 1e-12);
+        assert_close(a->epidermis_change_pct, b->epidermis_change_pct, 1e-10, 1e-12);
+        assert_close(a->improvement_pct, b->improvement_pct, 1e-10, 1e-12);
+        assert_close(a->erythema, b->erythema, 1e-9, 1e-12);
+        assert_close(a->barrier_open_fraction, b->barrier_open_fraction, 1e-9, 1e-12);
+    }
     int bad_day = 101;
     assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, &bad_day, 1, pick, NULL), MN_EINVAL);
     assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 50, daily, NULL), MN_EINVAL);
@@ -581,6 +593,43 @@ static void test_answer(void **state)
     assert_int_equal(strlen(buf), 9);
 }
 
+/* The planner takes its maintenance interval and projection from this model. */
+static void test_planner_uses_model(void **state)
+{
+    (void)state;
+    const char *text = "{\"client\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"
+                       " \"concerns\": [{\"concern\": \"fine-lines-wrinkles\","
+                       " \"zones\": [\"cheek\"]}],"
+                       " \"clinic\": {\"device\": \"skinpen\", \"start\": \"2027-03-01\"}}";
+    mn_client c;
+    assert_int_equal(mn_client_parse(ctx, "c.json", text, strlen(text), &c), MN_OK);
+    mn_plan *p = NULL;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    assert_true(p->maintenance_from_model);
+    assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
+    assert_true(p->n_projection > 10);
+    assert_non_null(strstr(p->projection_note, "Simulation"));
+    double peak = 0;
+    for (int i = 0; i < p->n_projection; i++) {
+        assert_true(p->projection[i].low_pct <= p->projection[i].improvement_pct);
+        assert_true(p->projection[i].improvement_pct <= p->projection[i].high_pct);
+        peak = p->projection[i].improvement_pct > peak ? p->projection[i].improvement_pct : peak;
+    }
+    assert_true(peak > 30 && peak < 90);
+    /* Maintenance visits follow the model's interval. */
+    int last_course = -1, first_maint = -1;
+    for (int i = 0; i < p->n_sessions; i++) {
+        if (p->sessions[i].phase == MN_PHASE_COURSE)
+            last_course = i;
+        else if (first_maint < 0)
+            first_maint = i;
+    }
+    assert_true(last_course >= 0 && first_maint > last_course);
+    int gap = (int)(p->sessions[first_maint].date - p->sessions[last_course].date);
+    assert_true(gap >= p->maintenance_interval_days - 1 && gap <= p->maintenance_interval_days + 1);
+    mn_plan_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -599,6 +648,7 @@ int main(void)
         cmocka_unit_test(test_report_days_and_arguments),
         cmocka_unit_test(test_scenario_parse),
         cmocka_unit_test(test_answer),
+        cmocka_unit_test(test_planner_uses_model),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
