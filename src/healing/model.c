@@ -815,15 +815,18 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
         } else if ((st = mn_advance(ctx, &r, day > 0 ? 1.0 : 0.5))) {
             goto done;
         }
-        double u = mn_twin_collagen(&r, day + 0.5);
-        double vis = mn_visible(&r, u);
-        double imp = mn_improvement(&r, vis);
-        double I = r.x[MN__H_INFLAM] > 0 ? r.x[MN__H_INFLAM] : 0;
-        if (series_added)
-            series_added[day] = vis - (u - 1);
-        if (series_twin)
-            series_twin[day] = u - 1;
-        mn_track_day(&k, day, imp, I / (I + par->erythema_half_sat));
+        if (summary || series_added || series_twin) {
+            double u = mn_twin_collagen(&r, day + 0.5);
+            double vis = mn_visible(&r, u);
+            if (series_added)
+                series_added[day] = vis - (u - 1);
+            if (series_twin)
+                series_twin[day] = u - 1;
+            if (summary) {
+                double I = r.x[MN__H_INFLAM] > 0 ? r.x[MN__H_INFLAM] : 0;
+                mn_track_day(&k, day, mn_improvement(&r, vis), I / (I + par->erythema_half_sat));
+            }
+        }
         if (!report_days) {
             if (n_report > 0)
                 mn_fill_sample(&r, day, &samples[day]);

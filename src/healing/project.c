@@ -123,25 +123,54 @@ typedef struct {
     const mn__healing_params *par;
     const mn_healing_scenario *sc;
     const double *unit, *twin;
-    double unit_amplitude;
+    double *course_sum; /* the course sessions' added collagen, every day */
+    double gain0;       /* response gain at the first session's age */
     int days;
 } mn_super;
 
-static void mn_superpose(const mn_super *S, const mn_healing_session *ss, int n, double gain_scale,
-                         double *imp)
+/* Fills S->course_sum from the course sessions (the first @p n of @p ss). */
+static void mn_course_sum(mn_super *S, const mn_healing_session *ss, int n, double unit_amplitude)
 {
     for (int d = 0; d < S->days; d++)
-        imp[d] = 0;
+        S->course_sum[d] = 0;
     for (int i = 0; i < n; i++) {
         double a = mn__healing_session_response(S->par, &ss[i], S->sc->zone, &S->sc->patient,
                                                 S->sc->patient.age_years + ss[i].day / 365.25) /
-                   S->unit_amplitude;
+                   unit_amplitude;
         for (int d = ss[i].day; d < S->days; d++)
-            imp[d] += a * S->unit[d - ss[i].day];
+            S->course_sum[d] += a * S->unit[d - ss[i].day];
     }
-    for (int d = 0; d < S->days; d++)
+}
+
+/* Improvement on days 0..upto-1: the twin, the course, and maintenance sessions (at the unit
+ * session's settings) on @p maint_days, every session's response scaled by @p gain_scale. */
+static void mn_superpose(const mn_super *S, const int *maint_days, int n_maint, double gain_scale,
+                         double *imp, int upto)
+{
+    if (upto > S->days)
+        upto = S->days;
+    for (int d = 0; d < upto; d++)
+        imp[d] = S->course_sum[d];
+    for (int i = 0; i < n_maint; i++) {
+        int t = maint_days[i];
+        double a = mn__healing_response_gain(S->par, &S->sc->patient,
+                                             S->sc->patient.age_years + t / 365.25) /
+                   S->gain0;
+        for (int d = t; d < upto; d++)
+            imp[d] += a * S->unit[d - t];
+    }
+    for (int d = 0; d < upto; d++)
         imp[d] = mn_improvement_of(S->par, S->sc->concern->response_weight,
                                    S->twin[d] + gain_scale * imp[d]);
+}
+
+/* Maintenance days every @p interval after @p last_day, before @p end. */
+static int mn_maint_days(int last_day, int interval, int end, int *out, int max_out)
+{
+    int n = 0;
+    for (int d = last_day + interval; interval > 0 && d < end && n < max_out; d += interval)
+        out[n++] = d;
+    return n;
 }
 
 static double mn_min_from(const double *imp, int days, int from_day)
@@ -205,14 +234,16 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     double *twin = mn__malloc(sizeof(double) * nd);
     double *imp = mn__malloc(sizeof(double) * nd);
     double *typical = mn__malloc(sizeof(double) * nd);
+    double *course_sum = mn__malloc(sizeof(double) * nd);
+    int *mdays = mn__malloc(sizeof(int) * (size_t)max_sessions);
     double *imp_lo = mn__malloc(sizeof(double) * nd);
     double *imp_hi = mn__malloc(sizeof(double) * nd);
     int *days = mn__malloc(sizeof *days * (size_t)n_samples);
     double *lo = mn__malloc(sizeof *lo * (size_t)(n_samples + 1));
     double *hi = mn__malloc(sizeof *hi * (size_t)(n_samples + 1));
     mn_projection_sample *ps = mn__calloc((size_t)n_samples, sizeof *ps);
-    if (!sessions || !unit || !twin || !imp || !typical || !imp_lo || !imp_hi || !days || !lo ||
-        !hi || !ps) {
+    if (!sessions || !unit || !twin || !imp || !typical || !course_sum || !mdays || !imp_lo ||
+        !imp_hi || !days || !lo || !hi || !ps) {
         st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the projection");
         goto fail;
     }
@@ -225,20 +256,22 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     sc.n_sessions = 1;
     if ((st = mn__healing_series(ctx, &par, &sc, unit, twin)))
         goto fail;
-    mn_super S = {
-        &par,
-        &sc,
-        unit,
-        twin,
-        mn__healing_session_response(&par, &sessions[0], zone, patient, patient->age_years),
-        sim_days + 1};
-    if (!(S.unit_amplitude > 0)) {
+    double unit_amplitude =
+        mn__healing_session_response(&par, &sessions[0], zone, patient, patient->age_years);
+    if (!(unit_amplitude > 0)) {
         st = mn__error(ctx, MN_ERANGE,
                        "healing: %.2f mm with %s does not reach the dermis of the %s, so there is "
                        "no collagen response to project",
                        course[n_course - 1].needle_mm, device->id, zone->id);
         goto fail;
     }
+    mn_super S = {&par,        &sc,
+                  unit,        twin,
+                  course_sum,  mn__healing_response_gain(&par, patient, patient->age_years),
+                  sim_days + 1};
+    sc.n_sessions =
+        mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+    mn_course_sum(&S, sessions, n_course, unit_amplitude);
 
     /* The course alone, run directly for its summary (peak, durability past the window). */
     sc.n_sessions =
@@ -262,9 +295,12 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     int mid = n_grid - 1;
     while (fails_hi - holds_lo > 1) {
         int T = o.min_interval_days + mid * MN_INTERVAL_STEP_DAYS;
-        int n = mn_build_sessions(course, n_course, device, T, sim_days, sessions, max_sessions);
-        mn_superpose(&S, sessions, n, 1.0, imp);
-        if (mn_min_from(imp, sim_days + 1, sum.peak_day) >= target)
+        /* Two cycles at this interval and the response to the second. */
+        int upto = last_day + 2 * T + 91;
+        upto = upto < sim_days + 1 ? upto : sim_days + 1;
+        int n = mn_maint_days(last_day, T, upto, mdays, max_sessions);
+        mn_superpose(&S, mdays, n, 1.0, imp, upto);
+        if (mn_min_from(imp, upto, sum.peak_day) >= target)
             holds_lo = mid;
         else
             fails_hi = mid;
@@ -287,9 +323,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->maintenance_first_day = last_day + chosen;
 
     /* The curve shown: course and maintenance over the planner's horizon. */
-    int n_maint =
-        mn_build_sessions(course, n_course, device, chosen, sim_days, sessions, max_sessions);
-    mn_superpose(&S, sessions, n_maint, 1.0, typical);
+    int n_maint = mn_maint_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
+    mn_superpose(&S, mdays, n_maint, 1.0, typical, sim_days + 1);
     int from = sum.peak_day < horizon ? sum.peak_day : horizon;
     out->min_improvement_after_peak_pct = mn_min_from(typical, horizon + 1, from);
     for (int i = 0; i < n_samples; i++)
@@ -317,16 +352,15 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         /* The quick band: the response gain at its 10th and 90th percentiles (the largest
          * single source of spread; the other multipliers held at 1), exact by superposition. */
         double g_lo = exp(-MN_Z90 * MN_GAIN_SD_LOG), g_hi = exp(MN_Z90 * MN_GAIN_SD_LOG);
-        mn_superpose(&S, sessions, n_maint, g_lo, imp_lo);
-        mn_superpose(&S, sessions, n_maint, g_hi, imp_hi);
+        mn_superpose(&S, mdays, n_maint, g_lo, imp_lo, horizon + 1);
+        mn_superpose(&S, mdays, n_maint, g_hi, imp_hi, horizon + 1);
         for (int i = 0; i < n_samples; i++) {
             lo[i] = imp_lo[days[i]];
             hi[i] = imp_hi[days[i]];
         }
-        int n_course_only =
-            mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
-        mn_superpose(&S, sessions, n_course_only, g_lo, imp_lo);
-        mn_superpose(&S, sessions, n_course_only, g_hi, imp_hi);
+        int pk = (sum.peak_day <= sim_days ? sum.peak_day : sim_days) + 1;
+        mn_superpose(&S, mdays, 0, g_lo, imp_lo, pk);
+        mn_superpose(&S, mdays, 0, g_hi, imp_hi, pk);
         out->peak_low_pct = imp_lo[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
         out->peak_high_pct = imp_hi[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
     }
@@ -360,6 +394,8 @@ fail:
     mn__free(twin);
     mn__free(imp);
     mn__free(typical);
+    mn__free(course_sum);
+    mn__free(mdays);
     mn__free(imp_lo);
     mn__free(imp_hi);
     mn__free(days);

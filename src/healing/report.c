@@ -134,8 +134,12 @@ static mn_status mn_write_json(mn_ctx *ctx, const mn_healing_result *res, mn_wri
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
     mn__jput_str(&j, root, "note",
-                 "model projection for one typical person with a 10th-90th percentile band over "
-                 "virtual people; not a promised result");
+                 res->band_draws > 0
+                     ? "simulation for one typical person, with a 10th-90th percentile band of "
+                       "improvement over virtual people drawn from the model's variability; not a "
+                       "promised result"
+                     : "simulation for one typical person (no band requested); not a promised "
+                       "result");
     json_t *scn = mn__jput(&j, root, "scenario", json_object());
     if (scn) {
         json_t *pt = mn__jput(&j, scn, "patient", json_object());
