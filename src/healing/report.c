@@ -68,11 +68,12 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     }
     if (S->durability_days >= 0) {
         mn_duration(S->durability_days, half, sizeof half);
-        MN_PUT(" Without further sessions, half of that gain is lost %s after the peak (day %d)",
-               half, S->peak_day + S->durability_days);
+        MN_PUT(" %s, half of that gain is lost %s after the peak (day %d)",
+               S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
+               S->peak_day + S->durability_days);
     } else {
-        MN_PUT(" Without further sessions, it does not fall to half within the 40 years "
-               "searched");
+        MN_PUT(" %s, it does not fall to half within the 40 years searched",
+               S->peak_day >= last ? "Without further sessions" : "With this schedule");
     }
     if (S->back_to_baseline_day >= 0) {
         mn_duration(S->back_to_baseline_day, base, sizeof base);
