@@ -139,6 +139,10 @@ static mn_status mn_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int 
     mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
                                       sc->n_sessions, &po, proj);
     free(course);
+    if (st == MN_ERANGE) { /* the needle stays in the epidermis: no maintenance to time */
+        mn_ctx_clear_error(ctx);
+        return MN_OK;
+    }
     if (st == MN_OK)
         *have = 1;
     return st;

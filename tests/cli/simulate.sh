@@ -58,6 +58,10 @@ expect 0 "stdout:^1095," -- tail -1 "$TMP/t.csv"
 "$MNEEDLE" simulate --band 0 --integrator cvode "$EX/simulate-wrinkles-course.json" | grep -v integrator >"$TMP/b.txt"
 expect 0 "" -- cmp "$TMP/a.txt" "$TMP/b.txt"
 
+# A home roller at 0.25 mm stays in the epidermis: it runs, and says there is no lasting gain.
+DEVICE=home-roller MM=0.25 scn | sed 's/"device": "skinpen", "needle_mm": 1.5/"device": "home-roller", "needle_mm": 0.25/' >"$TMP/home.json"
+expect 0 "stdout:barely reach the dermis" -- "$MNEEDLE" simulate "$TMP/home.json"
+
 # Standard input and --output.
 scn | expect 0 'stdout:"samples"' -- "$MNEEDLE" simulate --json -
 scn >"$TMP/s.json"
