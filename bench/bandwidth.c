@@ -9,7 +9,7 @@
 
 double mn_bench_bandwidth_gbs(void)
 {
-    const size_t n = (size_t)8 << 20; /* 8 Mi doubles = 64 MiB per array */
+    const size_t n = (size_t)32 << 20; /* 32 Mi doubles = 256 MiB per array, beyond any L3 */
     double *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), *c = malloc(n * sizeof *c);
     if (!a || !b || !c) {
         free(a);

@@ -11,7 +11,7 @@ static inline double mn_bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Measures sustained memory bandwidth in GB/s (a STREAM-like triad on 3 x 64 MiB arrays,
+/* Measures sustained memory bandwidth in GB/s (a STREAM-like triad on 3 x 256 MiB arrays,
  * best of several runs, all threads). Takes about a second. */
 double mn_bench_bandwidth_gbs(void);
 

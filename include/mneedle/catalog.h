@@ -69,10 +69,11 @@ typedef struct {
     int n_aliases;
     const char *zones[32]; /* zones where the concern is treated */
     int n_zones;
-    double face_depth_mm[2]; /* usual needle length range on the face (min, max) */
-    double body_depth_mm[2]; /* … on the body and scalp */
-    double deep_face_max_mm; /* a justified exception above 1.5 mm on the face, or 0 */
-    const char *deep_reason; /* why the exception is justified (NULL if none) */
+    double face_depth_mm[2];      /* usual needle length range on the face (min, max) */
+    double body_depth_mm[2];      /* … on the body and scalp */
+    double deep_face_max_mm;      /* a justified exception above 1.5 mm on the face, or 0 */
+    const char *deep_reason;      /* why the exception is justified (NULL if none) */
+    double dark_phototype_max_mm; /* lower cap for phototypes IV-VI, or 0 for none */
     int sessions_min, sessions_max, sessions_default;
     int interval_days;         /* usual interval between course sessions */
     int min_interval_days;     /* never closer than this */

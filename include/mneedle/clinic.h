@@ -147,7 +147,7 @@ typedef struct {
     double effective_depth_max_um; /* at the maximum depth */
     double anatomy_cap_mm;         /* longest setting that keeps the channel in the dermis */
     double passes;
-    const char *limited_by; /* "concern", "zone", "anatomy", "device" */
+    const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device" */
     char why[320];          /* one sentence on how the range was chosen */
 } mn_plan_zone;
 
@@ -187,6 +187,7 @@ typedef struct {
     int n_aftercare;
     /* cost */
     double per_session, course_total, maintenance_per_year, horizon_total;
+    double maintenance_visits_per_year;
     /* projection */
     mn_projection_sample *projection;
     int n_projection;

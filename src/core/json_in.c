@@ -200,8 +200,8 @@ mn_status mn__jnum(const mn__jin *in, json_t *obj, const char *path, const char 
 mn_status mn__jint(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
                    long lo, long hi, long *out, int *present)
 {
-    double x;
-    int here;
+    double x = 0;
+    int here = 0;
     mn_status st = mn__jnum(in, obj, path, key, required, (double)lo, (double)hi, &x, &here);
     if (present)
         *present = here;
@@ -251,8 +251,8 @@ mn_status mn__jstr(const mn__jin *in, json_t *obj, const char *path, const char 
 mn_status mn__jdate(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
                     mn_date *out, int *present)
 {
-    const char *s;
-    int here;
+    const char *s = NULL;
+    int here = 0;
     mn_status st = mn__jstr(in, obj, path, key, required, &s, &here);
     if (present)
         *present = here;

@@ -110,7 +110,7 @@ static mn_status mn__parse_device(const mn__jin *in, json_t *e, const char *p, m
     static const char *const classes[] = {"clinical", "home", NULL};
     mn_status st;
     long needles;
-    int kind, cls;
+    int kind = 0, cls = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &d->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &d->name, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &d->source, NULL)) ||
@@ -219,6 +219,7 @@ static mn_status mn__parse_concern(const mn__jin *in, json_t *e, const char *p, 
                                        "response_weight",
                                        "response_note",
                                        "source",
+                                       "dark_phototype_max_mm",
                                        NULL};
     static const char *const skeys[] = {"min", "max", "default", NULL};
     mn_status st;
@@ -234,6 +235,8 @@ static mn_status mn__parse_concern(const mn__jin *in, json_t *e, const char *p, 
         (st = mn__pair(in, e, p, "body_depth_mm", c->body_depth_mm)) ||
         (st = mn__jnum(in, e, p, "deep_face_max_mm", 0, 0, 3, &c->deep_face_max_mm, NULL)) ||
         (st = mn__jstr(in, e, p, "deep_reason", 0, &c->deep_reason, NULL)) ||
+        (st = mn__jnum(in, e, p, "dark_phototype_max_mm", 0, 0.1, 3, &c->dark_phototype_max_mm,
+                       NULL)) ||
         (st = mn__jobj(in, e, p, "sessions", 1, &sessions, NULL)) ||
         (st = mn__jint(in, e, p, "interval_days", 1, 1, 365, &interval, NULL)) ||
         (st = mn__jint(in, e, p, "min_interval_days", 1, 1, 365, &minint, NULL)) ||
@@ -304,7 +307,7 @@ static mn_status mn__parse_rule(const mn__jin *in, json_t *e, const char *p, mn_
                                         "age_ge", "smoker",     NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
     mn_status st;
-    int kind, sev, here;
+    int kind = 0, sev = 0, here = 0;
     long dd = 0;
     json_t *zones;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "code", 1, &r->code, NULL)) ||
@@ -344,7 +347,7 @@ static mn_status mn__parse_aftercare(const mn__jin *in, json_t *e, const char *p
                                        "text", "source", "min_depth_mm", NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
     mn_status st;
-    int kind;
+    int kind = 0;
     long d0, d1;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
@@ -381,7 +384,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
     if (!cat)
         return mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
     mn_status st = MN_OK;
-    char src[F_COUNT][512];
+    char src[F_COUNT][4200];
     json_t *lists[F_COUNT];
     for (int f = 0; f < F_COUNT; f++) {
         if ((st = mn__load_one(ctx, data_dir, f, &cat->roots[f], src[f], sizeof src[f])))

@@ -1,0 +1,307 @@
+/*
+ * The client file: parsed strictly, so a typo in a history flag (which would silently skip a
+ * contraindication) is an error, not an omission. Keys of DESIGN §4; extras documented in
+ * docs/input-formats.md.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json_in.h"
+#include "mneedle/clinic.h"
+
+static const char *const mn__history_names[] = {
+#define MN__HISTORY_NAME(id, name, numeric) name,
+    MN_HISTORY_LIST(MN__HISTORY_NAME)
+#undef MN__HISTORY_NAME
+};
+static const int mn__history_numeric[] = {
+#define MN__HISTORY_NUM(id, name, numeric) numeric,
+    MN_HISTORY_LIST(MN__HISTORY_NUM)
+#undef MN__HISTORY_NUM
+};
+
+const char *mn_history_name(mn_history_item item)
+{
+    return (int)item >= 0 && item < MN_HISTORY_COUNT ? mn__history_names[item] : NULL;
+}
+
+int mn_history_is_numeric(mn_history_item item)
+{
+    return (int)item >= 0 && item < MN_HISTORY_COUNT ? mn__history_numeric[item] : 0;
+}
+
+int mn_history_find(const char *name)
+{
+    for (int i = 0; i < MN_HISTORY_COUNT; i++)
+        if (strcmp(mn__history_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static mn_status mn__parse_client_block(const mn__jin *in, json_t *root, mn_client *out)
+{
+    static const char *const keys[] = {"name", "age", "sex", "fitzpatrick", NULL};
+    json_t *c;
+    mn_status st;
+    const char *sex, *name;
+    long fitz;
+    int here;
+    if ((st = mn__jobj(in, root, "$", "client", 1, &c, NULL)) ||
+        (st = mn__jkeys(in, c, "$.client", keys)) ||
+        (st = mn__jnum(in, c, "$.client", "age", 1, 18, 100, &out->patient.age_years, NULL)) ||
+        (st = mn__jstr(in, c, "$.client", "sex", 1, &sex, NULL)) ||
+        (st = mn__jint(in, c, "$.client", "fitzpatrick", 1, 1, 6, &fitz, NULL)) ||
+        (st = mn__jstr(in, c, "$.client", "name", 0, &name, &here)))
+        return st;
+    if (!mn_sex_parse(sex, &out->patient.sex))
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.client.sex: unknown value \"%.40s\"; expected female or male",
+                         in->src, sex);
+    out->patient.fitzpatrick = (int)fitz;
+    if (here)
+        snprintf(out->name, sizeof out->name, "%s", name);
+    return MN_OK;
+}
+
+static mn_status mn__parse_grade(const mn__jin *in, json_t *e, const char *p, mn_grade *out)
+{
+    json_t *v = json_object_get(e, "severity");
+    *out = MN_SEVERITY_MODERATE;
+    if (!v || json_is_null(v))
+        return MN_OK;
+    if (json_is_string(v)) {
+        static const char *const names[] = {"mild", "moderate", "severe"};
+        for (int i = 0; i < 3; i++)
+            if (!strcmp(json_string_value(v), names[i])) {
+                *out = (mn_grade)(i + 1);
+                return MN_OK;
+            }
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: %s.severity: unknown value \"%.40s\"; expected mild, moderate, "
+                         "severe (or 1-3)",
+                         in->src, p, json_string_value(v));
+    }
+    double x;
+    char q[256];
+    snprintf(q, sizeof q, "%s.severity", p);
+    mn_status st = mn__jnum_value(in, v, q, 1, 3, &x);
+    if (st)
+        return st;
+    if (x != floor(x))
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected 1, 2 or 3", in->src, q);
+    *out = (mn_grade)(int)x;
+    return MN_OK;
+}
+
+static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *out)
+{
+    static const char *const keys[] = {"concern", "zones", "severity", NULL};
+    const mn_catalog *cat = mn_ctx_catalog(in->ctx);
+    json_t *arr;
+    mn_status st = mn__jarr(in, root, "$", "concerns", 1, 1, MN_MAX_CONCERNS, &arr, NULL);
+    if (st)
+        return st;
+    out->n_concerns = 0;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        char p[64];
+        snprintf(p, sizeof p, "$.concerns[%zu]", i);
+        json_t *e = json_array_get(arr, i), *zones;
+        const char *name;
+        mn_client_concern *cc = &out->concerns[out->n_concerns];
+        if ((st = mn__jis_object(in, e, p)) || (st = mn__jkeys(in, e, p, keys)) ||
+            (st = mn__jstr(in, e, p, "concern", 1, &name, NULL)) ||
+            (st = mn__jarr(in, e, p, "zones", 1, 1, 32, &zones, NULL)) ||
+            (st = mn__parse_grade(in, e, p, &cc->grade)))
+            return st;
+        cc->concern = mn_catalog_find_concern(cat, name);
+        if (!cc->concern)
+            return mn__error(in->ctx, MN_ENOTFOUND,
+                             "%s: %s.concern: unknown concern \"%.40s\" (see 'mneedle catalog "
+                             "concerns')",
+                             in->src, p, name);
+        for (int k = 0; k < out->n_concerns; k++)
+            if (out->concerns[k].concern == cc->concern)
+                return mn__error(in->ctx, MN_ERANGE,
+                                 "%s: %s.concern: \"%s\" is listed twice; put all its zones in "
+                                 "one entry",
+                                 in->src, p, cc->concern->id);
+        cc->n_zones = 0;
+        for (size_t z = 0; z < json_array_size(zones); z++) {
+            char q[96];
+            snprintf(q, sizeof q, "%s.zones[%zu]", p, z);
+            json_t *zv = json_array_get(zones, z);
+            if (!json_is_string(zv))
+                return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a zone name, got %s", in->src,
+                                 q, mn__json_type_name(zv));
+            const mn_site *site = mn_catalog_find_site(cat, json_string_value(zv));
+            if (!site)
+                return mn__error(in->ctx, MN_ENOTFOUND,
+                                 "%s: %s: unknown zone \"%.40s\" (see 'mneedle catalog sites')",
+                                 in->src, q, json_string_value(zv));
+            if (!mn_concern_has_zone(cc->concern, site->id)) {
+                char list[400] = "";
+                size_t used = 0;
+                for (int k = 0; k < cc->concern->n_zones && used < sizeof list - 20; k++) {
+                    int w = snprintf(list + used, sizeof list - used, "%s%s", k ? ", " : "",
+                                     cc->concern->zones[k]);
+                    if (w > 0)
+                        used += (size_t)w;
+                }
+                return mn__error(in->ctx, MN_ERANGE,
+                                 "%s: %s: %s is not treated on the %s; expected one of: %s",
+                                 in->src, q, cc->concern->id, site->id, list);
+            }
+            for (int k = 0; k < cc->n_zones; k++)
+                if (cc->zones[k] == site)
+                    return mn__error(in->ctx, MN_ERANGE, "%s: %s: zone \"%s\" is listed twice",
+                                     in->src, q, site->id);
+            cc->zones[cc->n_zones++] = site;
+        }
+        out->n_concerns++;
+    }
+    return MN_OK;
+}
+
+static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *out)
+{
+    json_t *h;
+    int here;
+    mn_status st = mn__jobj(in, root, "$", "history", 0, &h, &here);
+    if (st || !here)
+        return st;
+    const char *key;
+    json_t *v;
+    json_object_foreach(h, key, v)
+    {
+        if (key[0] == '_' || !strcmp(key, "comment"))
+            continue;
+        int i = mn_history_find(key);
+        if (i < 0) {
+            return mn__error(in->ctx, MN_ENOTFOUND,
+                             "%s: $.history.%s: unknown history item; the known items are "
+                             "listed by 'mneedle screen --help'",
+                             in->src, key);
+        }
+        if (mn__history_numeric[i]) {
+            /* "…_ago" items: months or weeks since; null means never. */
+            double x;
+            int present;
+            if ((st = mn__jnum(in, h, "$.history", key, 0, 0, 1200, &x, &present)))
+                return st;
+            if (!present)
+                continue;
+            out->history[i] = x;
+            out->history_set[i] = 1;
+        } else {
+            int b, present;
+            if ((st = mn__jbool(in, h, "$.history", key, 0, &b, &present)))
+                return st;
+            out->history[i] = b;
+            out->history_set[i] = (unsigned char)present;
+        }
+    }
+    return MN_OK;
+}
+
+static mn_status mn__parse_lifestyle(const mn__jin *in, json_t *root, mn_client *out)
+{
+    static const char *const keys[] = {"smoker", "sun", NULL};
+    json_t *l;
+    int here, b;
+    const char *sun;
+    mn_status st = mn__jobj(in, root, "$", "lifestyle", 0, &l, &here);
+    if (st || !here)
+        return st;
+    if ((st = mn__jkeys(in, l, "$.lifestyle", keys)) ||
+        (st = mn__jbool(in, l, "$.lifestyle", "smoker", 0, &b, &here)))
+        return st;
+    if (here)
+        out->patient.smoker = b;
+    if ((st = mn__jstr(in, l, "$.lifestyle", "sun", 0, &sun, &here)))
+        return st;
+    if (here && !mn_sun_parse(sun, &out->patient.sun))
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.lifestyle.sun: unknown value \"%.40s\"; expected low, moderate "
+                         "or high",
+                         in->src, sun);
+    return MN_OK;
+}
+
+static mn_status mn__parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
+{
+    static const char *const keys[] = {"device", "price_per_session", "currency", "start", NULL};
+    const mn_catalog *cat = mn_ctx_catalog(in->ctx);
+    json_t *c;
+    int here;
+    const char *dev, *cur;
+    mn_status st = mn__jobj(in, root, "$", "clinic", 1, &c, NULL);
+    if (st)
+        return st;
+    if ((st = mn__jkeys(in, c, "$.clinic", keys)) ||
+        (st = mn__jstr(in, c, "$.clinic", "device", 0, &dev, &here)))
+        return st;
+    out->device = mn_catalog_find_device(cat, here ? dev : "skinpen");
+    if (!out->device)
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.clinic.device: unknown device \"%.40s\" (see 'mneedle catalog "
+                         "devices')",
+                         in->src, dev);
+    if ((st = mn__jnum(in, c, "$.clinic", "price_per_session", 0, 0, 1e6, &out->price_per_session,
+                       NULL)) ||
+        (st = mn__jstr(in, c, "$.clinic", "currency", 0, &cur, &here)))
+        return st;
+    if (here) {
+        size_t n = strlen(cur);
+        if (n < 1 || n >= MN_CURRENCY_LEN)
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: $.clinic.currency: expected a short code such as GBP or USD",
+                             in->src);
+        snprintf(out->currency, sizeof out->currency, "%s", cur);
+    }
+    return mn__jdate(in, c, "$.clinic", "start", 1, &out->start, NULL);
+}
+
+static mn_status mn__client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn_client *out)
+{
+    static const char *const keys[] = {"client",    "concerns", "history",
+                                       "lifestyle", "clinic",   NULL};
+    mn__jin in = {ctx, src};
+    memset(out, 0, sizeof *out);
+    mn_patient_init(&out->patient);
+    out->patient.sun = MN_SUN_MODERATE;
+    snprintf(out->currency, sizeof out->currency, "GBP");
+    mn_status st;
+    if ((st = mn__jkeys(&in, root, "$", keys)) || (st = mn__parse_client_block(&in, root, out)) ||
+        (st = mn__parse_concerns(&in, root, out)) || (st = mn__parse_history(&in, root, out)) ||
+        (st = mn__parse_lifestyle(&in, root, out)) || (st = mn__parse_clinic(&in, root, out)))
+        return st;
+    return MN_OK;
+}
+
+mn_status mn_client_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                          mn_client *out)
+{
+    if (!ctx || !text || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_client_parse: NULL argument");
+    json_t *root;
+    mn_status st = mn__json_parse(ctx, src ? src : "<string>", text, len, &root);
+    if (st)
+        return st;
+    st = mn__client_from_json(ctx, src ? src : "<string>", root, out);
+    json_decref(root);
+    return st;
+}
+
+mn_status mn_client_load(mn_ctx *ctx, const char *path, mn_client *out)
+{
+    if (!ctx || !path || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_client_load: NULL argument");
+    json_t *root;
+    mn_status st = mn__json_load(ctx, path, &root);
+    if (st)
+        return st;
+    st = mn__client_from_json(ctx, strcmp(path, "-") ? path : "<stdin>", root, out);
+    json_decref(root);
+    return st;
+}

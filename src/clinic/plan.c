@@ -1,0 +1,496 @@
+/*
+ * The plan: depth per zone, one coherent calendar for all concerns, aftercare, logistics,
+ * cost and risk notes. The projection and the maintenance interval come from
+ * mn__plan_projection() (projection.c).
+ *
+ * Depth per zone (DESIGN 3.6). The maximum needle length is the smallest of
+ *   - the concern's usual range on the face or the body (data/concerns.json),
+ *   - the zone's clinic cap (data/sites.json; periorbital and forehead 0.5 mm), raised on a
+ *     facial zone whose cap is already 1.5 mm only when the concern names a justified
+ *     exception (deep_face_max_mm, deep_reason) and the device is a clinical one,
+ *   - the anatomy cap: the longest setting whose effective depth (device.h) stays inside the
+ *     dermis of this site, for this age and sex, with a margin of max(150 um, 20% of the
+ *     dermis) [ASSUMPTION: a safety margin of the size of the depth-fraction uncertainty,
+ *     +/-0.1 x L, at 1.5 mm],
+ *   - for phototypes IV-VI, a concern's lower cap where pigment is the problem
+ *     (dark_phototype_max_mm: deeper injury raises the PIH risk),
+ *   - the device's range,
+ * snapped down to the device's setting grid. Treatment starts at the low end and titrates up.
+ *
+ * Calendar. Each zone follows one track: its interval is the longest usual interval of the
+ * concerns treated there (never below their minimum intervals) and its course length the
+ * largest of their session counts for the stated severity (mild: fewest, severe: most).
+ * Zones on the same track share sessions; tracks merge into visits by date. A date that falls
+ * on a Sunday moves to the Monday, and each date is computed from the previous *actual* date,
+ * so no gap ever shrinks below the track's interval.
+ *
+ * Logistics. Numbing cream 30 min before treatment (topical anaesthetic lead time, seed
+ * articles 001 and 004 [S]); treatment 10 min of preparation plus 1.8 s per cm2 per pass,
+ * derived from a full face (~276 cm2 in data/sites.json) at 3 passes taking 20-30 min
+ * (seed article 004).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clinic/plan_internal.h"
+#include "core/internal.h"
+#include "mneedle/device.h"
+
+#define MN_NUMBING_MIN            30.0
+#define MN_PREP_MIN               10.0
+#define MN_MIN_PER_CM2_PASS       (1.8 / 60.0)
+#define MN_MARGIN_MIN_UM          150.0
+#define MN_MARGIN_DERMIS_FRACTION 0.2
+#define MN_FACE_DEFAULT_MAX_MM    1.5
+#define MN_MAX_TRACKS             16
+#define MN_MAX_VISITS             4096
+
+void mn_plan_options_init(mn_plan_options *opts)
+{
+    opts->years = 2;
+    opts->target_fraction = 0.8;
+}
+
+void mn_plan_free(mn_plan *plan)
+{
+    if (!plan)
+        return;
+    mn__free(plan->zones);
+    mn__free(plan->sessions);
+    mn__free(plan->aftercare);
+    mn__free(plan->projection);
+    mn__free(plan);
+}
+
+static double mn__snap_up(const mn_device *d, double mm)
+{
+    if (d->depth_step_mm <= 0)
+        return d->depth_min_mm;
+    if (mm <= d->depth_min_mm)
+        return d->depth_min_mm;
+    double k = ceil((mm - d->depth_min_mm) / d->depth_step_mm - 1e-9);
+    return floor((d->depth_min_mm + k * d->depth_step_mm) * 1e6 + 0.5) / 1e6;
+}
+
+/* Chooses the depth range for one zone of one concern. */
+static mn_status mn__plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc,
+                               const mn_site *site, mn_plan_zone *z)
+{
+    const mn_device *dev = c->device;
+    mn_skin_layers layers;
+    mn_status st = mn_skin_layers_at(site, &c->patient, &layers);
+    if (st)
+        return mn__error(ctx, st, "cannot compute the skin layers of the %s", site->id);
+    memset(z, 0, sizeof *z);
+    z->zone = site;
+    z->concern = cc;
+    z->passes = cc->passes;
+
+    const double *usual = site->facial ? cc->face_depth_mm : cc->body_depth_mm;
+    double zone_cap = site->clinical_max_mm;
+    int exception = 0;
+    if (site->facial && site->clinical_max_mm >= MN_FACE_DEFAULT_MAX_MM &&
+        cc->deep_face_max_mm > zone_cap && dev->device_class == MN_DEVICE_CLINICAL) {
+        zone_cap = cc->deep_face_max_mm;
+        exception = 1;
+    }
+    double usual_max = exception ? cc->deep_face_max_mm : usual[1];
+    double dermis = mn_skin_dermis_um(&layers);
+    double margin = fmax(MN_MARGIN_MIN_UM, MN_MARGIN_DERMIS_FRACTION * dermis);
+    double max_depth_um = mn_skin_epidermis_um(&layers) + dermis - margin;
+    z->anatomy_cap_mm = mn_device_needle_for_depth(dev, max_depth_um);
+
+    double max = usual_max;
+    z->limited_by = "concern";
+    if (zone_cap < max) {
+        max = zone_cap;
+        z->limited_by = "zone";
+    }
+    if (cc->dark_phototype_max_mm > 0 && c->patient.fitzpatrick >= 4 &&
+        cc->dark_phototype_max_mm < max) {
+        max = cc->dark_phototype_max_mm;
+        z->limited_by = "phototype";
+    }
+    if (z->anatomy_cap_mm < max) {
+        max = z->anatomy_cap_mm;
+        z->limited_by = "anatomy";
+    }
+    if (dev->depth_max_mm < max) {
+        max = dev->depth_max_mm;
+        z->limited_by = "device";
+    }
+    double snapped = mn_device_snap_down(dev, max);
+    if (snapped < 0)
+        return mn__error(ctx, MN_ERANGE,
+                         "the %s cannot be needled safely with the %s: its shortest setting "
+                         "(%.2f mm) reaches deeper than the %.2f mm this zone allows (%s limit)",
+                         site->id, dev->name, dev->depth_min_mm, max, z->limited_by);
+    z->depth_max_mm = snapped;
+    double min = mn__snap_up(dev, fmax(usual[0], dev->depth_min_mm));
+    int collapsed = 0;
+    if (min > z->depth_max_mm) {
+        min = z->depth_max_mm;
+        collapsed = 1;
+    }
+    z->depth_min_mm = min;
+    z->depth_start_mm = min;
+    z->effective_depth_um = mn_device_effective_depth_um(dev, z->depth_start_mm, &layers);
+    z->effective_depth_max_um = mn_device_effective_depth_um(dev, z->depth_max_mm, &layers);
+
+    int n;
+    if (exception && z->depth_max_mm > MN_FACE_DEFAULT_MAX_MM)
+        n = snprintf(z->why, sizeof z->why,
+                     "Above the usual 1.5 mm facial limit because %s; channels reach about "
+                     "%.0f um of %.0f um of skin.",
+                     cc->deep_reason, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
+    else
+        n = snprintf(z->why, sizeof z->why,
+                     "%s usually %.2g-%.2g mm here; capped by the %s (%s). At %.2g mm the "
+                     "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], z->limited_by,
+                     !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
+                     : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
+                     : !strcmp(z->limited_by, "device")    ? "device's longest setting"
+                     : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
+                                                           : "concern's usual range",
+                     z->depth_max_mm, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
+    if (collapsed && n > 0 && (size_t)n < sizeof z->why)
+        snprintf(z->why + n, sizeof z->why - (size_t)n,
+                 " The usual range starts deeper than this zone allows, so every session "
+                 "stays at %.2g mm.",
+                 z->depth_max_mm);
+    return MN_OK;
+}
+
+static int mn__course_sessions(const mn_client_concern *cc)
+{
+    return cc->grade == MN_SEVERITY_MILD     ? cc->concern->sessions_min
+           : cc->grade == MN_SEVERITY_SEVERE ? cc->concern->sessions_max
+                                             : cc->concern->sessions_default;
+}
+
+typedef struct {
+    int interval_days;
+    int sessions;
+    int maintenance_days;
+    unsigned int zone_mask;
+    mn_date course_dates[64];
+    int n_course;
+    mn_date last;
+} mn__track;
+
+static mn_date mn__not_sunday(mn_date d)
+{
+    return mn_date_weekday(d) == 6 ? d + 1 : d;
+}
+
+/* Builds the tracks, one per distinct (interval, sessions) over zones. Zones are keyed by
+ * site: a site treated for two concerns uses the stricter schedule of the two. */
+static int mn__build_tracks(const mn_plan *p, mn__track *tracks, int *zone_track)
+{
+    int n_tracks = 0;
+    for (int i = 0; i < p->n_zones; i++) {
+        const mn_site *site = p->zones[i].zone;
+        int interval = 0, sessions = 0, maint = 100000;
+        for (int k = 0; k < p->client.n_concerns; k++) {
+            const mn_client_concern *cc = &p->client.concerns[k];
+            for (int z = 0; z < cc->n_zones; z++)
+                if (cc->zones[z] == site) {
+                    int iv = cc->concern->interval_days;
+                    if (cc->concern->min_interval_days > iv)
+                        iv = cc->concern->min_interval_days;
+                    if (iv > interval)
+                        interval = iv;
+                    if (mn__course_sessions(cc) > sessions)
+                        sessions = mn__course_sessions(cc);
+                    if (cc->concern->maintenance_days < maint)
+                        maint = cc->concern->maintenance_days;
+                }
+        }
+        int t;
+        for (t = 0; t < n_tracks; t++)
+            if (tracks[t].interval_days == interval && tracks[t].sessions == sessions)
+                break;
+        if (t == n_tracks) {
+            if (n_tracks == MN_MAX_TRACKS)
+                return -1;
+            memset(&tracks[t], 0, sizeof tracks[t]);
+            tracks[t].interval_days = interval;
+            tracks[t].sessions = sessions;
+            tracks[t].maintenance_days = maint;
+            n_tracks++;
+        }
+        if (maint < tracks[t].maintenance_days)
+            tracks[t].maintenance_days = maint;
+        tracks[t].zone_mask |= 1u << i;
+        zone_track[i] = t;
+    }
+    return n_tracks;
+}
+
+typedef struct {
+    mn_date date;
+    unsigned int zone_mask;
+    int course;
+} mn__visit;
+
+/* A track's maintenance interval: the model's when it set one, else the track's concerns'
+ * default bounded to 90-365 days (clinics: every 3-12 months, DESIGN 3.5). */
+static int mn__track_maintenance(const mn_plan *p, int concern_default)
+{
+    if (p->maintenance_from_model)
+        return p->maintenance_interval_days;
+    return concern_default < 90 ? 90 : concern_default > 365 ? 365 : concern_default;
+}
+
+static int mn__add_visit(mn__visit *v, int *n, mn_date date, unsigned int mask, int course)
+{
+    for (int i = 0; i < *n; i++)
+        if (v[i].date == date) {
+            v[i].zone_mask |= mask;
+            v[i].course |= course;
+            return 0;
+        }
+    if (*n >= MN_MAX_VISITS)
+        return -1;
+    v[*n].date = date;
+    v[*n].zone_mask = mask;
+    v[*n].course = course;
+    (*n)++;
+    return 0;
+}
+
+static mn_status mn__schedule(mn_ctx *ctx, mn_plan *p)
+{
+    mn__track tracks[MN_MAX_TRACKS];
+    int zone_track[32];
+    int n_tracks = mn__build_tracks(p, tracks, zone_track);
+    if (n_tracks < 0)
+        return mn__error(ctx, MN_ELIMIT, "too many different schedules in one plan");
+    mn_date horizon = mn_date_add_months(p->client.start, 12 * p->options.years);
+    mn__visit *visits = mn__calloc(MN_MAX_VISITS, sizeof *visits);
+    if (!visits)
+        return mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
+    int nv = 0;
+    mn_status st = MN_OK;
+    for (int t = 0; t < n_tracks; t++) {
+        mn__track *tr = &tracks[t];
+        mn_date d = mn__not_sunday(p->client.start);
+        for (int s = 0; s < tr->sessions && s < 64; s++) {
+            if (s > 0)
+                d = mn__not_sunday(d + tr->interval_days);
+            tr->course_dates[tr->n_course++] = d;
+            if (mn__add_visit(visits, &nv, d, tr->zone_mask, 1))
+                goto too_many;
+        }
+        tr->last = d;
+        int m = mn__track_maintenance(p, tr->maintenance_days);
+        if (m < tr->interval_days)
+            m = tr->interval_days;
+        for (mn_date md = mn__not_sunday(d + m); md <= horizon; md = mn__not_sunday(md + m))
+            if (mn__add_visit(visits, &nv, md, tr->zone_mask, 0))
+                goto too_many;
+    }
+    /* Sort visits by date (few hundred at most: insertion sort). */
+    for (int i = 1; i < nv; i++) {
+        mn__visit v = visits[i];
+        int j = i - 1;
+        while (j >= 0 && visits[j].date > v.date) {
+            visits[j + 1] = visits[j];
+            j--;
+        }
+        visits[j + 1] = v;
+    }
+    p->sessions = mn__calloc((size_t)(nv ? nv : 1), sizeof *p->sessions);
+    if (!p->sessions) {
+        st = mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
+        goto done;
+    }
+    p->n_sessions = nv;
+    p->n_course_sessions = 0;
+    for (int i = 0; i < nv; i++) {
+        mn_plan_session *s = &p->sessions[i];
+        s->number = i + 1;
+        s->date = visits[i].date;
+        s->phase = visits[i].course ? MN_PHASE_COURSE : MN_PHASE_MAINTENANCE;
+        s->zone_mask = visits[i].zone_mask;
+        double area_passes = 0;
+        for (int z = 0; z < p->n_zones; z++)
+            if (s->zone_mask & (1u << z)) {
+                /* A site listed for two concerns is treated once per visit. */
+                int dup = 0;
+                for (int k = 0; k < z; k++)
+                    if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
+                        dup = 1;
+                if (!dup)
+                    area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
+            }
+        s->numbing_min = MN_NUMBING_MIN;
+        s->treatment_min = round(MN_PREP_MIN + area_passes * MN_MIN_PER_CM2_PASS);
+        s->price = p->client.price_per_session;
+        if (s->phase == MN_PHASE_COURSE)
+            p->n_course_sessions++;
+    }
+    goto done;
+too_many:
+    st = mn__error(ctx, MN_ELIMIT, "the plan would need more than %d visits", MN_MAX_VISITS);
+done:
+    if (st == MN_OK) {
+        p->maintenance_visits_per_year = 0;
+        for (int t = 0; t < n_tracks; t++) {
+            int m = mn__track_maintenance(p, tracks[t].maintenance_days);
+            if (m < tracks[t].interval_days)
+                m = tracks[t].interval_days;
+            p->maintenance_visits_per_year += 365.0 / m;
+        }
+    }
+    mn__free(visits);
+    return st;
+}
+
+static void mn__cost(mn_plan *p)
+{
+    double price = p->client.price_per_session;
+    p->per_session = price;
+    p->course_total = price * p->n_course_sessions;
+    double horizon_total = 0;
+    for (int i = 0; i < p->n_sessions; i++)
+        horizon_total += p->sessions[i].price;
+    p->horizon_total = horizon_total;
+    /* Tracks on different intervals are counted separately: an upper bound when their
+     * visits happen to fall on the same day. */
+    p->maintenance_per_year = p->n_sessions > 0 ? price * p->maintenance_visits_per_year : 0;
+}
+
+static mn_status mn__aftercare(mn_ctx *ctx, mn_plan *p)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    size_t n = mn_catalog_aftercare_count(cat);
+    p->aftercare = mn__calloc(n ? n : 1, sizeof *p->aftercare);
+    if (!p->aftercare)
+        return mn__error(ctx, MN_ENOMEM, "out of memory building aftercare");
+    double deepest = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        deepest = fmax(deepest, p->zones[z].depth_max_mm);
+    int until_next = 28;
+    for (int i = 1; i < p->n_sessions; i++) {
+        int gap = (int)(p->sessions[i].date - p->sessions[i - 1].date);
+        if (gap < until_next)
+            until_next = gap;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const mn_aftercare *a = mn_catalog_aftercare_at(cat, i);
+        if (a->min_depth_mm > 0 && deepest < a->min_depth_mm)
+            continue;
+        mn_plan_aftercare *pa = &p->aftercare[p->n_aftercare++];
+        pa->item = a;
+        pa->day_from = a->day_from;
+        pa->day_to = a->day_to < 0 ? until_next - 1 : a->day_to;
+    }
+    return MN_OK;
+}
+
+static void mn__risk(const mn_ctx *ctx, mn_plan *p)
+{
+    (void)ctx;
+    double deepest = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        deepest = fmax(deepest, p->zones[z].depth_max_mm);
+    int fitz = p->client.patient.fitzpatrick;
+    /* PIH risk grows with phototype and with injury depth (F70 lists PIH among persistent
+     * adverse events; deeper needling means more inflammation). Bands are a clinical
+     * convention [ASSUMPTION], stated in docs/clinic.md. */
+    const char *risk = fitz >= 4   ? (deepest > 0.5 ? "high" : "moderate")
+                       : fitz == 3 ? (deepest > 1.5 ? "moderate" : "low")
+                                   : "low";
+    snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
+    int n = 0;
+    snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
+             "Pigmentation (PIH) risk %s: phototype %d, deepest setting %.2g mm. Darker skin "
+             "reacts to inflammation with pigment; deeper needling inflames more.",
+             risk, fitz, deepest);
+    for (int k = 0; k < p->client.n_concerns && n < 5; k++)
+        if (p->client.concerns[k].concern->response_note)
+            snprintf(p->risk_notes[n++], sizeof p->risk_notes[0], "%s: %s",
+                     p->client.concerns[k].concern->name,
+                     p->client.concerns[k].concern->response_note);
+    if (n < 6 && (p->client.history[MN_HISTORY_HOME_DEVICE_USE] != 0 ||
+                  p->client.device->device_class == MN_DEVICE_HOME))
+        snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
+                 "Infection risk: home needling devices are hard to keep sterile; stop home "
+                 "use around clinic sessions.");
+    p->n_risk_notes = n;
+}
+
+mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
+                        mn_plan **out)
+{
+    if (!ctx || !client || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_plan_build: NULL argument");
+    *out = NULL;
+    mn_plan_options defaults;
+    mn_plan_options_init(&defaults);
+    if (!opts)
+        opts = &defaults;
+    if (opts->years < 1 || opts->years > 20)
+        return mn__error(ctx, MN_ERANGE, "--years: %d is out of range; expected 1 to 20",
+                         opts->years);
+    if (!(opts->target_fraction > 0 && opts->target_fraction < 1))
+        return mn__error(ctx, MN_ERANGE, "target fraction must lie between 0 and 1");
+    mn_plan *p = mn__calloc(1, sizeof *p);
+    if (!p)
+        return mn__error(ctx, MN_ENOMEM, "out of memory building the plan");
+    p->client = *client;
+    p->options = *opts;
+    mn_status st = mn_screen(ctx, client, &p->screening);
+    if (st)
+        goto fail;
+    int nz = 0;
+    for (int k = 0; k < client->n_concerns; k++)
+        nz += client->concerns[k].n_zones;
+    if (nz > 32) {
+        st = mn__error(ctx, MN_ELIMIT, "a plan covers at most 32 concern-zone pairs; got %d", nz);
+        goto fail;
+    }
+    p->zones = mn__calloc((size_t)nz, sizeof *p->zones);
+    if (!p->zones) {
+        st = mn__error(ctx, MN_ENOMEM, "out of memory building the plan");
+        goto fail;
+    }
+    for (int k = 0; k < client->n_concerns; k++)
+        for (int z = 0; z < client->concerns[k].n_zones; z++) {
+            st = mn__plan_zone(ctx, client, client->concerns[k].concern,
+                               client->concerns[k].zones[z], &p->zones[p->n_zones]);
+            if (st)
+                goto fail;
+            p->n_zones++;
+        }
+    /* Schedule with the default maintenance interval, project the course, and re-schedule
+     * the maintenance visits if the projection sets another interval. */
+    int treat = p->screening.decision <= MN_DECISION_CAUTION;
+    p->maintenance_interval_days = mn__plan_default_maintenance(p);
+    if (treat && (st = mn__schedule(ctx, p)))
+        goto fail;
+    int provisional = p->maintenance_interval_days;
+    if ((st = mn__plan_projection(ctx, p)))
+        goto fail;
+    if (treat && p->maintenance_interval_days != provisional) {
+        mn__free(p->sessions);
+        p->sessions = NULL;
+        p->n_sessions = 0;
+        if ((st = mn__schedule(ctx, p)))
+            goto fail;
+    }
+    mn__cost(p);
+    if ((st = mn__aftercare(ctx, p)))
+        goto fail;
+    mn__risk(ctx, p);
+    *out = p;
+    return MN_OK;
+fail:
+    mn_plan_free(p);
+    return st;
+}

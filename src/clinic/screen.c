@@ -1,0 +1,131 @@
+/*
+ * Screening: every rule in data/rules.json applied to the client. The aggregate decision is
+ * the most severe finding: decline > defer > proceed_with_caution > proceed (DESIGN 3.6). A
+ * deferral names the earliest re-screen date when every deferring finding knows one.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "data/catalog_internal.h"
+#include "mneedle/clinic.h"
+
+const char *mn_decision_name(mn_decision d)
+{
+    switch (d) {
+    case MN_DECISION_PROCEED:
+        return "proceed";
+    case MN_DECISION_CAUTION:
+        return "proceed_with_caution";
+    case MN_DECISION_DEFER:
+        return "defer";
+    case MN_DECISION_DECLINE:
+        return "decline";
+    }
+    return "unknown";
+}
+
+/* The first treated zone among the rule's zones, or NULL when the rule does not apply. */
+static const char *mn__rule_zone(const mn_rule *r, const mn_client *c, int *applies)
+{
+    *applies = 1;
+    if (r->n_zones == 0)
+        return NULL;
+    for (int i = 0; i < c->n_concerns; i++)
+        for (int z = 0; z < c->concerns[i].n_zones; z++)
+            for (int k = 0; k < r->n_zones; k++)
+                if (!strcmp(c->concerns[i].zones[z]->id, r->zones[k]))
+                    return r->zones[k];
+    *applies = 0;
+    return NULL;
+}
+
+mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
+{
+    if (!ctx || !client || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_screen: NULL argument");
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    memset(out, 0, sizeof *out);
+    out->decision = MN_DECISION_PROCEED;
+    int all_known = 1, any_defer = 0;
+    for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *r = mn_catalog_rule_at(cat, i);
+        int hit = 0, has_until = 0, idx = -1;
+        mn_date until = 0;
+        if (r->kind == MN_RULE_FLAG || r->kind == MN_RULE_MONTHS_AGO ||
+            r->kind == MN_RULE_WEEKS_AGO) {
+            idx = mn_history_find(r->flag);
+            if (idx < 0 || mn_history_is_numeric((mn_history_item)idx) != (r->kind != MN_RULE_FLAG))
+                return mn__error(ctx, MN_EPARSE,
+                                 "rules.json: rule %s refers to \"%s\", which is not a %s history "
+                                 "item",
+                                 r->code, r->flag, r->kind == MN_RULE_FLAG ? "boolean" : "numeric");
+        }
+        switch (r->kind) {
+        case MN_RULE_FLAG:
+            hit = client->history_set[idx] && client->history[idx] != 0;
+            if (hit && mn__rule_defer_days(cat, r) > 0) {
+                has_until = 1;
+                until = client->start + mn__rule_defer_days(cat, r);
+            }
+            break;
+        case MN_RULE_MONTHS_AGO:
+            hit = client->history_set[idx] && client->history[idx] < r->threshold;
+            if (hit) {
+                /* Whole months left, rounded up, so the wait is never cut short. */
+                has_until = 1;
+                until = mn_date_add_months(client->start,
+                                           (int)ceil(r->threshold - client->history[idx]));
+            }
+            break;
+        case MN_RULE_WEEKS_AGO:
+            hit = client->history_set[idx] && client->history[idx] < r->threshold;
+            if (hit) {
+                has_until = 1;
+                until = client->start + (mn_date)ceil((r->threshold - client->history[idx]) * 7);
+            }
+            break;
+        case MN_RULE_PHOTOTYPE_GE:
+            hit = client->patient.fitzpatrick >= (int)r->threshold;
+            break;
+        case MN_RULE_AGE_GE:
+            hit = client->patient.age_years >= r->threshold;
+            break;
+        case MN_RULE_SMOKER:
+            hit = client->patient.smoker;
+            break;
+        }
+        if (!hit)
+            continue;
+        int applies;
+        const char *zone = mn__rule_zone(r, client, &applies);
+        if (!applies)
+            continue;
+        if (out->n_findings >= MN_MAX_FINDINGS)
+            return mn__error(ctx, MN_ELIMIT, "more than %d screening findings", MN_MAX_FINDINGS);
+        mn_finding *f = &out->findings[out->n_findings++];
+        f->rule = r;
+        f->code = r->code;
+        f->severity = r->severity;
+        f->message = r->message;
+        f->zone = zone;
+        f->has_until = has_until && r->severity == MN_SEVERITY_DEFER;
+        f->until = until;
+        mn_decision d = r->severity == MN_SEVERITY_DECLINE ? MN_DECISION_DECLINE
+                        : r->severity == MN_SEVERITY_DEFER ? MN_DECISION_DEFER
+                                                           : MN_DECISION_CAUTION;
+        if (d > out->decision)
+            out->decision = d;
+        if (r->severity == MN_SEVERITY_DEFER) {
+            any_defer = 1;
+            if (!f->has_until)
+                all_known = 0;
+            else if (f->until > out->rescreen)
+                out->rescreen = f->until;
+        }
+    }
+    out->has_rescreen = out->decision == MN_DECISION_DEFER && any_defer && all_known;
+    if (!out->has_rescreen)
+        out->rescreen = 0;
+    return MN_OK;
+}

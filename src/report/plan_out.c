@@ -1,0 +1,353 @@
+/*
+ * Screening and plan output: JSON with the keys of DESIGN §4 (and more), and text a
+ * clinician can hand to a client.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/json_out.h"
+#include "mneedle/clinic.h"
+#include "mneedle/report.h"
+
+static const char *mn__aftercare_kind(mn_aftercare_kind k)
+{
+    switch (k) {
+    case MN_AFTERCARE_DO:
+        return "do";
+    case MN_AFTERCARE_AVOID:
+        return "avoid";
+    case MN_AFTERCARE_EXPECT:
+        return "expect";
+    case MN_AFTERCARE_RED_FLAG:
+        return "red_flag";
+    }
+    return "do";
+}
+
+static json_t *mn__screening_json(mn__jout *j, const mn_screening *s)
+{
+    char buf[11];
+    json_t *o = json_object();
+    mn__jput_str(j, o, "decision", mn_decision_name(s->decision));
+    if (s->decision == MN_DECISION_DEFER)
+        mn__jput(j, o, "rescreen_date",
+                 s->has_rescreen ? json_string(mn_date_format(s->rescreen, buf)) : json_null());
+    json_t *arr = mn__jput(j, o, "findings", json_array());
+    for (int i = 0; i < s->n_findings; i++) {
+        const mn_finding *f = &s->findings[i];
+        json_t *e = mn__jpush(j, arr, json_object());
+        mn__jput_str(j, e, "code", f->code);
+        mn__jput_str(j, e, "severity", mn_severity_name(f->severity));
+        mn__jput_str(j, e, "message", f->message);
+        if (f->zone)
+            mn__jput_str(j, e, "zone", f->zone);
+        if (f->has_until)
+            mn__jput_str(j, e, "until", mn_date_format(f->until, buf));
+        mn__jput_str(j, e, "source", f->rule->source);
+    }
+    if (!o)
+        j->status = MN_ENOMEM;
+    return o;
+}
+
+static const char *mn__decision_sentence(mn_decision d)
+{
+    switch (d) {
+    case MN_DECISION_PROCEED:
+        return "You can be treated.";
+    case MN_DECISION_CAUTION:
+        return "You can be treated, with the precautions below.";
+    case MN_DECISION_DEFER:
+        return "Not yet: treatment has to wait.";
+    case MN_DECISION_DECLINE:
+        return "We cannot offer microneedling.";
+    }
+    return "";
+}
+
+static void mn__screening_text(mn__buf *b, const mn_screening *s)
+{
+    char buf[11];
+    mn__buf_printf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
+                   mn__decision_sentence(s->decision));
+    if (s->decision == MN_DECISION_DEFER) {
+        if (s->has_rescreen)
+            mn__buf_printf(b, "  Earliest date to check again: %s\n",
+                           mn_date_format(s->rescreen, buf));
+        else
+            mn__buf_printf(b, "  Check again once the conditions below have resolved.\n");
+    }
+    for (int i = 0; i < s->n_findings; i++) {
+        const mn_finding *f = &s->findings[i];
+        mn__buf_printf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
+                       f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
+        mn__buf_printf(b, "      %s\n", f->message);
+        if (f->has_until)
+            mn__buf_printf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
+    }
+    if (s->n_findings == 0)
+        mn__buf_printf(b, "  No contraindications found in the history given.\n");
+}
+
+static mn_status mn__emit_text(mn_ctx *ctx, mn__buf *b, mn_writer write, void *ud)
+{
+    mn_status st = mn__buf_status(b);
+    if (st)
+        st = mn__error(ctx, st, "out of memory writing the output");
+    else
+        st = mn__write_str(ctx, write, ud, b->data ? b->data : "", b->len);
+    mn__buf_release(b);
+    return st;
+}
+
+mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_screening *s, int json,
+                             mn_writer write, void *userdata)
+{
+    if (!ctx || !client || !s || !write)
+        return mn__error(ctx, MN_EINVAL, "mn_screening_write: NULL argument");
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput(&j, root, "screening", mn__screening_json(&j, s));
+        mn_status st = j.status ? mn__error(ctx, j.status, "cannot build the screening output")
+                                : mn__json_emit(ctx, root, write, userdata);
+        json_decref(root);
+        return st;
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__screening_text(&b, s);
+    return mn__emit_text(ctx, &b, write, userdata);
+}
+
+static json_t *mn__plan_json(mn__jout *j, const mn_plan *p)
+{
+    char buf[11];
+    json_t *root = json_object();
+    mn__jput_str(j, root, "kind", "mneedle.plan");
+    mn__jput_str(j, root, "version", mn_version());
+    json_t *cl = mn__jput(j, root, "client", json_object());
+    if (p->client.name[0])
+        mn__jput_str(j, cl, "name", p->client.name);
+    mn__jput_num(j, cl, "age", p->client.patient.age_years);
+    mn__jput_str(j, cl, "sex", mn_sex_name(p->client.patient.sex));
+    mn__jput_int(j, cl, "fitzpatrick", p->client.patient.fitzpatrick);
+    mn__jput_str(j, cl, "device", p->client.device->id);
+    mn__jput_str(j, cl, "start", mn_date_format(p->client.start, buf));
+
+    mn__jput(j, root, "screening", mn__screening_json(j, &p->screening));
+
+    json_t *zones = mn__jput(j, root, "zones", json_array());
+    for (int i = 0; i < p->n_zones; i++) {
+        const mn_plan_zone *z = &p->zones[i];
+        json_t *e = mn__jpush(j, zones, json_object());
+        mn__jput_str(j, e, "zone", z->zone->id);
+        mn__jput_str(j, e, "concern", z->concern->id);
+        json_t *d = mn__jput(j, e, "depth_mm", json_object());
+        mn__jput_num(j, d, "min", z->depth_min_mm);
+        mn__jput_num(j, d, "max", z->depth_max_mm);
+        mn__jput_num(j, d, "start", z->depth_start_mm);
+        json_t *ed = mn__jput(j, e, "effective_depth_um", json_object());
+        mn__jput_num(j, ed, "start", round(z->effective_depth_um));
+        mn__jput_num(j, ed, "max", round(z->effective_depth_max_um));
+        mn__jput_num(j, e, "anatomy_cap_mm", round(z->anatomy_cap_mm * 100) / 100);
+        mn__jput_str(j, e, "limited_by", z->limited_by);
+        mn__jput_num(j, e, "passes", z->passes);
+        mn__jput_str(j, e, "why", z->why);
+    }
+
+    json_t *sessions = mn__jput(j, root, "sessions", json_array());
+    for (int i = 0; i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        json_t *e = mn__jpush(j, sessions, json_object());
+        mn__jput_int(j, e, "number", s->number);
+        mn__jput_str(j, e, "date", mn_date_format(s->date, buf));
+        mn__jput_str(j, e, "phase", s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
+        json_t *zl = mn__jput(j, e, "zones", json_array());
+        for (int z = 0; z < p->n_zones; z++)
+            if (s->zone_mask & (1u << z)) {
+                int dup = 0;
+                for (int k = 0; k < z; k++)
+                    if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
+                        dup = 1;
+                if (!dup)
+                    mn__jpush(j, zl, json_string(p->zones[z].zone->id));
+            }
+        mn__jput_num(j, e, "numbing_min", s->numbing_min);
+        mn__jput_num(j, e, "treatment_min", s->treatment_min);
+        mn__jput_num(j, e, "price", s->price);
+    }
+
+    json_t *after = mn__jput(j, root, "aftercare", json_array());
+    for (int i = 0; i < p->n_aftercare; i++) {
+        const mn_plan_aftercare *a = &p->aftercare[i];
+        json_t *e = mn__jpush(j, after, json_object());
+        mn__jput_str(j, e, "id", a->item->id);
+        mn__jput_str(j, e, "kind", mn__aftercare_kind(a->item->kind));
+        mn__jput_int(j, e, "day_from", a->day_from);
+        mn__jput_int(j, e, "day_to", a->day_to);
+        mn__jput_str(j, e, "text", a->item->text);
+    }
+
+    json_t *cost = mn__jput(j, root, "cost", json_object());
+    mn__jput_num(j, cost, "per_session", p->per_session);
+    mn__jput_num(j, cost, "course_total", p->course_total);
+    mn__jput_num(j, cost, "maintenance_per_year", round(p->maintenance_per_year * 100) / 100);
+    mn__jput_num(j, cost, "horizon_total", p->horizon_total);
+    mn__jput_int(j, cost, "horizon_years", p->options.years);
+    mn__jput_str(j, cost, "currency", p->client.currency);
+    if (p->client.price_per_session <= 0)
+        mn__jput_str(j, cost, "note",
+                     "No price_per_session in the client file; a single session typically "
+                     "costs 250-700 USD (seed article 003).");
+
+    json_t *proj = mn__jput(j, root, "projection", json_object());
+    json_t *samples = mn__jput(j, proj, "samples", json_array());
+    for (int i = 0; i < p->n_projection; i++) {
+        json_t *e = mn__jpush(j, samples, json_object());
+        mn__jput_int(j, e, "day", p->projection[i].day);
+        mn__jput_num(j, e, "improvement_pct", p->projection[i].improvement_pct);
+        mn__jput_num(j, e, "low_pct", p->projection[i].low_pct);
+        mn__jput_num(j, e, "high_pct", p->projection[i].high_pct);
+    }
+    mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);
+    mn__jput_str(j, proj, "maintenance_source",
+                 p->maintenance_from_model ? "model" : "concern_default");
+    mn__jput_str(j, proj, "note", p->projection_note);
+
+    json_t *risk = mn__jput(j, root, "risk", json_object());
+    mn__jput_str(j, risk, "pih", p->pih_risk);
+    json_t *notes = mn__jput(j, risk, "notes", json_array());
+    for (int i = 0; i < p->n_risk_notes; i++)
+        mn__jpush(j, notes, json_string(p->risk_notes[i]));
+    if (!root)
+        j->status = MN_ENOMEM;
+    return root;
+}
+
+static void mn__plan_text(mn__buf *b, const mn_plan *p)
+{
+    char buf[11], buf2[11];
+    const mn_client *c = &p->client;
+    mn__buf_printf(b, "mneedle plan%s%s\n", c->name[0] ? " for " : "", c->name);
+    mn__buf_printf(b, "Client: %.0f y, %s, Fitzpatrick %d%s; device %s; start %s\n\n",
+                   c->patient.age_years, mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
+                   c->patient.smoker ? ", smoker" : "", c->device->name,
+                   mn_date_format(c->start, buf));
+    mn__screening_text(b, &p->screening);
+
+    mn__buf_printf(b, "\nZones and needle depth\n");
+    mn__buf_printf(b, "  %-12s %-20s %-16s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
+                   "REACHES");
+    for (int i = 0; i < p->n_zones; i++) {
+        const mn_plan_zone *z = &p->zones[i];
+        char range[32], reach[48];
+        snprintf(range, sizeof range, "%.2g-%.2g", z->depth_min_mm, z->depth_max_mm);
+        snprintf(reach, sizeof reach, "~%.0f-%.0f um", z->effective_depth_um,
+                 z->effective_depth_max_um);
+        mn__buf_printf(b, "  %-12s %-20s %-16s %-10.2g %s\n", z->zone->id, z->concern->id, range,
+                       z->depth_start_mm, reach);
+        mn__buf_printf(b, "      %s\n", z->why);
+    }
+
+    if (p->n_sessions == 0) {
+        mn__buf_printf(b, "\nNo sessions are scheduled: the screening decision is %s.\n",
+                       mn_decision_name(p->screening.decision));
+    } else {
+        mn__buf_printf(b, "\nSchedule (%d course session%s, then maintenance, the most frequent every %d days%s)\n",
+                       p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
+                       p->maintenance_interval_days,
+                       p->maintenance_from_model ? ", set by the collagen model"
+                                                 : ", the usual interval");
+        for (int i = 0; i < p->n_sessions; i++) {
+            const mn_plan_session *s = &p->sessions[i];
+            static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+            mn__buf_printf(b, "  %2d  %s %s  %-11s ", s->number, wd[mn_date_weekday(s->date)],
+                           mn_date_format(s->date, buf),
+                           s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
+            int first = 1;
+            for (int z = 0; z < p->n_zones; z++)
+                if (s->zone_mask & (1u << z)) {
+                    int dup = 0;
+                    for (int k = 0; k < z; k++)
+                        if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
+                            dup = 1;
+                    if (!dup) {
+                        mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
+                        first = 0;
+                    }
+                }
+            mn__buf_printf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min,
+                           s->treatment_min);
+        }
+    }
+
+    mn__buf_printf(b, "\nAftercare after each session (day 0 = treatment day)\n");
+    static const char *const heads[] = {"Do", "Avoid", "What to expect", "Call us if"};
+    for (int kind = 0; kind < 4; kind++) {
+        int any = 0;
+        for (int i = 0; i < p->n_aftercare; i++) {
+            const mn_plan_aftercare *a = &p->aftercare[i];
+            if ((int)a->item->kind != kind)
+                continue;
+            if (!any)
+                mn__buf_printf(b, "  %s:\n", heads[kind]);
+            any = 1;
+            if (a->day_from == a->day_to)
+                mn__buf_printf(b, "    day %d      %s\n", a->day_from, a->item->text);
+            else
+                mn__buf_printf(b, "    days %d-%-3d %s\n", a->day_from, a->day_to, a->item->text);
+        }
+    }
+
+    mn__buf_printf(b, "\nCost (%s)\n", c->currency);
+    if (c->price_per_session > 0) {
+        mn__buf_printf(b,
+                       "  per session %.2f; course %.2f; maintenance about %.2f a year; "
+                       "%d-year total %.2f\n",
+                       p->per_session, p->course_total, p->maintenance_per_year, p->options.years,
+                       p->horizon_total);
+    } else {
+        mn__buf_printf(b, "  No price given (clinic.price_per_session). A session typically "
+                          "costs 250-700 USD (seed article 003).\n");
+    }
+
+    mn__buf_printf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
+    if (p->n_projection > 0) {
+        for (int i = 0; i < p->n_projection; i++)
+            mn__buf_printf(b, "    day %4d: %5.1f%% improvement (range %.1f-%.1f%%)\n",
+                           p->projection[i].day, p->projection[i].improvement_pct,
+                           p->projection[i].low_pct, p->projection[i].high_pct);
+    }
+    mn__buf_printf(b, "\nRisks\n");
+    for (int i = 0; i < p->n_risk_notes; i++)
+        mn__buf_printf(b, "  - %s\n", p->risk_notes[i]);
+    if (p->n_sessions > 0) {
+        const mn_plan_session *last = &p->sessions[p->n_sessions - 1];
+        mn__buf_printf(b,
+                       "\nPlanned visits run from %s to %s. Results are a simulation with "
+                       "uncertainty, not a promise.\n",
+                       mn_date_format(p->sessions[0].date, buf), mn_date_format(last->date, buf2));
+    }
+}
+
+mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write, void *userdata)
+{
+    if (!ctx || !plan || !write)
+        return mn__error(ctx, MN_EINVAL, "mn_plan_write: NULL argument");
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = mn__plan_json(&j, plan);
+        mn_status st = j.status ? mn__error(ctx, j.status, "cannot build the plan output (%s)",
+                                            j.bad_key ? j.bad_key : "?")
+                                : mn__json_emit(ctx, root, write, userdata);
+        json_decref(root);
+        return st;
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__plan_text(&b, plan);
+    return mn__emit_text(ctx, &b, write, userdata);
+}

@@ -1,0 +1,32 @@
+# Shared helpers for the end-to-end CLI tests. Sourced, not run (no test of its own: the
+# CMake glob only registers files that do not start with "lib").
+: "${MNEEDLE:?MNEEDLE must point at the mneedle binary}"
+: "${MN_SOURCE_DIR:?MN_SOURCE_DIR must point at the source tree}"
+fails=0
+passes=0
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# expect CODE PATTERN -- command...: runs the command, checks the exit code and that stderr
+# (or stdout when PATTERN starts with "stdout:") matches the extended regex PATTERN.
+expect() {
+    want=$1; pattern=$2; shift 3
+    "$@" >"$TMP/out" 2>"$TMP/err"
+    got=$?
+    where=err
+    case $pattern in stdout:*) where=out; pattern=${pattern#stdout:};; esac
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL: exit $got, expected $want: $*"; sed 's/^/  | /' "$TMP/err" | head -5
+        fails=$((fails + 1)); return
+    fi
+    if [ -n "$pattern" ] && ! grep -Eq -- "$pattern" "$TMP/$where"; then
+        echo "FAIL: std$where does not match /$pattern/: $*"; sed 's/^/  | /' "$TMP/$where" | head -5
+        fails=$((fails + 1)); return
+    fi
+    passes=$((passes + 1))
+}
+
+finish() {
+    echo "$passes passed, $fails failed"
+    [ "$fails" -eq 0 ]
+}

@@ -1,0 +1,236 @@
+/* Client parsing, screening dates and the plan's JSON contract (DESIGN §4). */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mn_test.h"
+#include "mneedle/mneedle.h"
+
+static mn_ctx *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mn_ctx_free(ctx);
+    return 0;
+}
+
+static const char *client_json(const char *history, const char *concerns, const char *extra)
+{
+    static char buf[4096];
+    snprintf(buf, sizeof buf,
+             "{\"client\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"
+             " \"concerns\": %s, \"history\": {%s},"
+             " \"clinic\": {\"device\": \"skinpen\", \"price_per_session\": 300,"
+             " \"currency\": \"GBP\", \"start\": \"2027-03-01\"%s}}",
+             concerns, history, extra);
+    return buf;
+}
+
+#define WRINKLES "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\", \"forehead\"]}]"
+
+static void test_parse_ok_and_aliases(void **state)
+{
+    (void)state;
+    mn_client c;
+    const char *t =
+        client_json("\"anticoagulants\": true, \"isotretinoin_months_ago\": null", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_string_equal(c.concerns[0].concern->id, "fine-lines-wrinkles");
+    assert_int_equal(c.concerns[0].n_zones, 2);
+    assert_int_equal(c.concerns[0].grade, MN_SEVERITY_MODERATE);
+    assert_true(c.history_set[MN_HISTORY_ANTICOAGULANTS]);
+    assert_false(c.history_set[MN_HISTORY_ISOTRETINOIN_MONTHS_AGO]);
+    assert_string_equal(c.device->id, "skinpen");
+}
+
+static void test_parse_errors_name_the_place(void **state)
+{
+    (void)state;
+    struct {
+        const char *history, *concerns, *want;
+        mn_status st;
+    } cases[] = {
+        {"", "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\", 3]}]",
+         "t.json: $.concerns[0].zones[1]: expected a zone name, got a number", MN_ETYPE},
+        {"", "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\"], \"severity\": \"awful\"}]",
+         "t.json: $.concerns[0].severity: unknown value \"awful\"", MN_ENOTFOUND},
+        {"", "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\"], \"severity\": 4}]",
+         "$.concerns[0].severity: 4 is out of range", MN_ERANGE},
+        {"", "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\", \"cheek\"]}]",
+         "zone \"cheek\" is listed twice", MN_ERANGE},
+        {"",
+         "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\"]}, {\"concern\": "
+         "\"fine-lines-wrinkles\", \"zones\": [\"neck\"]}]",
+         "is listed twice", MN_ERANGE},
+        {"\"radiotherapy_months_ago\": true", WRINKLES,
+         "$.history.radiotherapy_months_ago: expected a number", MN_ETYPE},
+        {"", "{\"concern\": \"wrinkles\"}", "$.concerns: expected an array", MN_ETYPE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mn_client c;
+        const char *t = client_json(cases[i].history, cases[i].concerns, "");
+        mn_status st = mn_client_parse(ctx, "t.json", t, strlen(t), &c);
+        if (st != cases[i].st || !strstr(mn_ctx_errmsg(ctx), cases[i].want))
+            fail_msg("case %zu: status %s, message \"%s\"; wanted %s and \"%s\"", i,
+                     mn_status_name(st), mn_ctx_errmsg(ctx), mn_status_name(cases[i].st),
+                     cases[i].want);
+        assert_true(mn_status_is_input_error(st));
+    }
+}
+
+static void test_defer_dates(void **state)
+{
+    (void)state;
+    struct {
+        const char *history;
+        const char *until;
+    } cases[] = {
+        {"\"isotretinoin_months_ago\": 2", "2027-07-01"},     /* 6 - 2 = 4 months */
+        {"\"isotretinoin_months_ago\": 5.5", "2027-04-01"},   /* 0.5 left, rounded up */
+        {"\"radiotherapy_months_ago\": 3", "2027-12-01"},     /* 12 - 3 = 9 months */
+        {"\"filler_or_threads_weeks_ago\": 1", "2027-03-08"}, /* 1 week left */
+        {"\"recent_sunburn_or_tan\": true", "2027-03-15"},    /* 14 days */
+        {"\"isotretinoin_months_ago\": 2, \"radiotherapy_months_ago\": 3", "2027-12-01"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mn_client c;
+        mn_screening s;
+        const char *t = client_json(cases[i].history, WRINKLES, "");
+        assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+        assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+        assert_int_equal(s.decision, MN_DECISION_DEFER);
+        assert_true(s.has_rescreen);
+        char buf[11];
+        assert_string_equal(mn_date_format(s.rescreen, buf), cases[i].until);
+    }
+    /* Isotretinoin stopped 6 months ago or more: no finding at all. */
+    mn_client c;
+    mn_screening s;
+    const char *t = client_json("\"isotretinoin_months_ago\": 6", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+    assert_int_equal(s.decision, MN_DECISION_PROCEED);
+    /* A deferral with no known date (pregnancy) leaves the date unknown even beside one
+     * that has a date. */
+    t = client_json("\"pregnant\": true, \"isotretinoin_months_ago\": 1", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+    assert_false(s.has_rescreen);
+}
+
+static int write_to_buffer(void *ud, const char *buf, size_t len)
+{
+    char **out = ud;
+    size_t old = *out ? strlen(*out) : 0;
+    char *p = realloc(*out, old + len + 1);
+    if (!p)
+        return -1;
+    memcpy(p + old, buf, len);
+    p[old + len] = '\0';
+    *out = p;
+    return 0;
+}
+
+static void test_plan_json_contract(void **state)
+{
+    (void)state;
+    mn_client c;
+    const char *t = client_json("", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    mn_plan *p;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    char *text = NULL;
+    assert_int_equal(mn_plan_write(ctx, p, 1, write_to_buffer, &text), MN_OK);
+    json_error_t err;
+    json_t *root = json_loads(text, 0, &err);
+    assert_non_null(root);
+    const char *paths[] = {"screening", "zones", "sessions", "aftercare", "cost", "projection"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
+        assert_non_null(json_object_get(root, paths[i]));
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(root, "screening"), "decision")),
+        "proceed");
+    json_t *z0 = json_array_get(json_object_get(root, "zones"), 0);
+    assert_string_equal(json_string_value(json_object_get(z0, "zone")), "cheek");
+    assert_string_equal(json_string_value(json_object_get(z0, "concern")), "fine-lines-wrinkles");
+    json_t *depth = json_object_get(z0, "depth_mm");
+    assert_true(json_is_number(json_object_get(depth, "min")));
+    assert_true(json_is_number(json_object_get(depth, "max")));
+    assert_true(json_is_number(json_object_get(depth, "start")));
+    json_t *sessions = json_object_get(root, "sessions");
+    /* Moderate wrinkles: the concern's default of 6 monthly sessions, then maintenance. */
+    assert_int_equal(p->n_course_sessions, 6);
+    json_t *s0 = json_array_get(sessions, 0);
+    assert_int_equal(json_integer_value(json_object_get(s0, "number")), 1);
+    assert_string_equal(json_string_value(json_object_get(s0, "date")), "2027-03-01");
+    assert_string_equal(json_string_value(json_object_get(s0, "phase")), "course");
+    json_t *last = json_array_get(sessions, json_array_size(sessions) - 1);
+    assert_string_equal(json_string_value(json_object_get(last, "phase")), "maintenance");
+    json_t *cost = json_object_get(root, "cost");
+    assert_close(json_number_value(json_object_get(cost, "per_session")), 300, 0, 1e-9);
+    assert_close(json_number_value(json_object_get(cost, "course_total")), 1800, 0, 1e-9);
+    assert_true(json_is_number(json_object_get(cost, "maintenance_per_year")));
+    assert_string_equal(json_string_value(json_object_get(cost, "currency")), "GBP");
+    json_t *proj = json_object_get(root, "projection");
+    assert_true(json_is_array(json_object_get(proj, "samples")));
+    assert_true(json_is_integer(json_object_get(proj, "maintenance_interval_days")));
+    assert_true(json_array_size(json_object_get(root, "aftercare")) > 5);
+    json_decref(root);
+    free(text);
+    mn_plan_free(p);
+}
+
+static void test_grade_sets_course_length(void **state)
+{
+    (void)state;
+    const char *grades[] = {"mild", "moderate", "severe"};
+    int want[] = {3, 6, 6}; /* fine-lines-wrinkles: sessions min 3, default 6, max 6 */
+    for (int g = 0; g < 3; g++) {
+        char concerns[256];
+        snprintf(concerns, sizeof concerns,
+                 "[{\"concern\": \"wrinkles\", \"zones\": [\"cheek\"], \"severity\": \"%s\"}]",
+                 grades[g]);
+        mn_client c;
+        const char *t = client_json("", concerns, "");
+        assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+        mn_plan *p;
+        assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+        assert_int_equal(p->n_course_sessions, want[g]);
+        mn_plan_free(p);
+    }
+}
+
+static void test_home_roller_stays_shallow(void **state)
+{
+    (void)state;
+    mn_client c;
+    const char *t = client_json("", "[{\"concern\": \"acne-scars\", \"zones\": [\"cheek\"]}]", "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    c.device = mn_catalog_find_device(mn_ctx_catalog(ctx), "home-roller");
+    mn_plan *p;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    /* A home device never gets the deep-scar exception, and never exceeds 0.5 mm. */
+    assert_true(p->zones[0].depth_max_mm <= 0.5 + 1e-9);
+    assert_string_equal(p->zones[0].limited_by, "device");
+    mn_plan_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_ok_and_aliases),
+        cmocka_unit_test(test_parse_errors_name_the_place),
+        cmocka_unit_test(test_defer_dates),
+        cmocka_unit_test(test_plan_json_contract),
+        cmocka_unit_test(test_grade_sets_course_length),
+        cmocka_unit_test(test_home_roller_stays_shallow),
+    };
+    return cmocka_run_group_tests_name("clinic", tests, setup, teardown);
+}
