@@ -120,7 +120,8 @@ typedef struct {
     double erythema;                      /* redness index 0-1 (0.1 = barely visible) */
     double barrier_open_fraction;         /* fraction of the latest session's channels still open */
     double epidermal_wound_fraction;      /* fraction of the needled epidermis not yet renewed */
-    double fibroblast_activity;           /* activated fibroblasts, relative to a session's peak */
+    double collagen_deposition_pct_day;   /* new collagen laid down by activated fibroblasts, % of
+                                             day-0 papillary collagen per day */
     double collagen3_pct;                 /* new collagen III, % of day-0 papillary collagen */
     double collagen1_pct;                 /* new collagen I (young + long-lived), same unit */
     double untreated_collagen_change_pct; /* the untreated twin */
