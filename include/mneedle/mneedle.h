@@ -13,5 +13,6 @@
 #include "mneedle/report.h"
 #include "mneedle/rng.h"
 #include "mneedle/healing.h"
+#include "mneedle/cohort.h"
 
 #endif
