@@ -170,6 +170,7 @@ typedef struct {
     mn_cohort_dist collagen_change_pct;
     mn_cohort_dist epidermis_change_pct;
     long responders_50pct; /* patients with improvement >= 50 % */
+    long responders_75pct; /* patients with improvement > 75 % (F19b, F26b report it) */
     long pih_cases;        /* patients with PIH on or before this day */
     long maintenance_due;  /* patients needing maintenance by this day */
 } mn_cohort_endpoint;

@@ -39,7 +39,13 @@ double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, ui
 
 /* Layout of a rank's accumulators: flat arrays, so one MPI reduction merges each kind. */
 enum { MN__Q_IMPROVEMENT = 0, MN__Q_COLLAGEN = 1, MN__Q_EPIDERMIS = 2, MN__Q_COUNT = 3 };
-enum { MN__C_RESPONDERS = 0, MN__C_PIH = 1, MN__C_MAINTENANCE = 2, MN__C_COUNT = 3 };
+enum {
+    MN__C_RESPONDERS = 0,
+    MN__C_RESPONDERS75 = 1,
+    MN__C_PIH = 2,
+    MN__C_MAINTENANCE = 3,
+    MN__C_COUNT = 4
+};
 enum {
     MN__D_FEMALE = 0,
     MN__D_SMOKERS = 1,

@@ -174,6 +174,7 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
         }
         uint64_t *tail = c + st->per_endpoint - MN__C_COUNT;
         tail[MN__C_RESPONDERS] += o->improvement_pct >= 50.0;
+        tail[MN__C_RESPONDERS75] += o->improvement_pct > 75.0;
         tail[MN__C_PIH] += o->pih != 0;
         tail[MN__C_MAINTENANCE] += o->maintenance_due != 0;
     }
@@ -208,6 +209,7 @@ void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *
         mn__dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
         mn__dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
         ep->responders_50pct = (long)tail[MN__C_RESPONDERS];
+        ep->responders_75pct = (long)tail[MN__C_RESPONDERS75];
         ep->pih_cases = (long)tail[MN__C_PIH];
         ep->maintenance_due = (long)tail[MN__C_MAINTENANCE];
     }
