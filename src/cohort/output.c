@@ -66,6 +66,7 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
         mn__jput_int(&j, o, "day", ep->day);
         mn__jput(&j, o, "improvement_pct", mn__dist_json(&j, &ep->improvement_pct));
         mn__jput_num(&j, o, "responders_50pct", mn__frac(ep->responders_50pct, r->n));
+        mn__jput_num(&j, o, "responders_75pct", mn__frac(ep->responders_75pct, r->n));
         mn__jput(&j, o, "collagen_change_pct", mn__dist_json(&j, &ep->collagen_change_pct));
         mn__jput_num(&j, o, "pih_rate", mn__frac(ep->pih_cases, r->n));
         mn__jput_num(&j, o, "maintenance_due_fraction", mn__frac(ep->maintenance_due, r->n));
@@ -73,6 +74,7 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
         json_t *cnt = mn__jput(&j, o, "counts", json_object());
         if (cnt) {
             mn__jput_int(&j, cnt, "responders_50pct", ep->responders_50pct);
+            mn__jput_int(&j, cnt, "responders_75pct", ep->responders_75pct);
             mn__jput_int(&j, cnt, "pih", ep->pih_cases);
             mn__jput_int(&j, cnt, "maintenance_due", ep->maintenance_due);
         }
@@ -161,25 +163,27 @@ static mn_status mn__write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
         mn__buf_printf(&b, "%s %d", i ? "," : "", t->sessions[i].day);
     mn__buf_printf(&b, "%s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
                    (unsigned long long)r->seed);
-    mn__buf_printf(&b, "%6s  %-26s %6s  %-26s %6s %6s %6s\n", "", "improvement % of baseline", "",
-                   "papillary collagen change %", "", "", "");
-    mn__buf_printf(&b, "%6s  %6s %6s %6s %6s %6s  %6s %6s %6s %6s %6s %6s\n", "day", "mean", "p5",
-                   "p50", "p95", ">=50%", "mean", "p5", "p50", "p95", "PIH", "maint");
+    mn__buf_printf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
+                   "papillary collagen change, %");
+    mn__buf_printf(&b, "%6s  %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %6s %6s\n", "day", "mean",
+                   "p5", "p50", "p95", ">=50%", ">75%", "mean", "p5", "p50", "p95", "PIH", "maint");
     for (int e = 0; e < r->n_endpoints; e++) {
         const mn_cohort_endpoint *ep = &r->endpoints[e];
+        const mn_cohort_dist *im = &ep->improvement_pct, *co = &ep->collagen_change_pct;
         mn__buf_printf(
-            &b, "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%%  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%\n",
-            ep->day, ep->improvement_pct.mean, ep->improvement_pct.p5, ep->improvement_pct.p50,
-            ep->improvement_pct.p95, 100 * mn__frac(ep->responders_50pct, r->n),
-            ep->collagen_change_pct.mean, ep->collagen_change_pct.p5, ep->collagen_change_pct.p50,
-            ep->collagen_change_pct.p95, 100 * mn__frac(ep->pih_cases, r->n),
-            100 * mn__frac(ep->maintenance_due, r->n));
+            &b,
+            "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
+            "%5.1f%% %5.1f%%\n",
+            ep->day, im->mean, im->p5, im->p50, im->p95, 100 * mn__frac(ep->responders_50pct, r->n),
+            100 * mn__frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
+            100 * mn__frac(ep->pih_cases, r->n), 100 * mn__frac(ep->maintenance_due, r->n));
     }
     mn__buf_printf(&b,
-                   "\n>=50%%: patients improved by at least half. PIH: patients with "
-                   "post-inflammatory hyperpigmentation by that day (thin evidence). maint: "
-                   "patients whose improvement fell below %.0f%% of their peak after the "
-                   "course. Percentiles within %.3g points (sketch bins of %.3g).\n",
+                   "\n>=50%%, >75%%: patients improved by at least half, by more than three "
+                   "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
+                   "day (thin evidence).\nmaint: patients whose improvement has fallen below "
+                   "%.0f%% of their peak since the course.\nPercentiles are within %.3g points "
+                   "(sketch bins of %.3g).\n",
                    100 * t->maintenance_fraction, MN_COHORT_BIN_PCT / 2, MN_COHORT_BIN_PCT);
     mn_status st = mn__buf_status(&b);
     if (st)
