@@ -98,9 +98,9 @@ static void erythema_days(const char *dev, double mm, double passes)
     mn_healing_sample d[31];
     mn_healing_run(NULL, &sc, NULL, NULL, NULL, 31, d, &sum);
     printf("  %-16s %.2f mm x %4.1f passes: dermal dose %.3f, peak erythema %.2f, redness "
-           "gone by day %d\n",
+           "seen on %d day(s)\n",
            dev, mm, passes, mn_healing_dermal_dose(&s, sc.zone, &sc.patient, 1), d[0].erythema,
-           sum.erythema_resolved_day);
+           sum.erythema_days);
 }
 
 int main(void)

@@ -622,7 +622,7 @@ static int mn_sample_finite(const mn_healing_sample *o)
 /* Online summary tracker. */
 typedef struct {
     double peak;
-    int peak_day, half_day, base_day, last_red;
+    int peak_day, half_day, base_day, red_days, last_session_day;
     double prev_imp;
     int prev_day;
 } mn_track;
@@ -640,8 +640,8 @@ static void mn_track_day(mn_track *k, int day, double imp, double erythema)
         if (k->base_day < 0 && imp <= 0)
             k->base_day = day;
     }
-    if (erythema >= MN_ERYTHEMA_SEEN)
-        k->last_red = day;
+    if (erythema >= MN_ERYTHEMA_SEEN && day - k->last_session_day + 1 > k->red_days)
+        k->red_days = day - k->last_session_day + 1;
     k->prev_imp = imp;
     k->prev_day = day;
 }
@@ -724,10 +724,12 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
             if (report_days[i] < report_days[i - 1])
                 sorted = 0;
     int next_session = 0, next_report = 0;
-    mn_track k = {-1e300, 0, -1, -1, -1, 0, 0};
+    mn_track k = {-1e300, 0, -1, -1, 0, 0, 0, 0};
     for (int day = 0; day <= sc->horizon_days; day++) {
         if (day > 0 && (st = mn_advance(ctx, &r, 0.5)))
             goto done;
+        if (next_session < sc->n_sessions && sc->sessions[next_session].day == day)
+            k.last_session_day = day;
         if ((st = mn_apply_sessions(ctx, &r, day, &next_session)))
             goto done;
         if ((st = mn_advance(ctx, &r, 0.5)))
@@ -763,7 +765,7 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
                 100.0 * (u - 1 + r.x[MN__H_COL3] + r.x[MN__H_COL1_YOUNG] + r.x[MN__H_COL1_LONG]);
             S->final_untreated_collagen_change_pct = 100.0 * (u - 1);
         }
-        S->erythema_resolved_day = k.last_red + 1;
+        S->erythema_days = k.red_days;
         if (sc->n_sessions == 0 || k.peak <= 1e-9) {
             S->peak_improvement_pct = k.peak > 0 ? k.peak : 0;
             S->peak_day = 0;
