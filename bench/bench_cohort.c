@@ -87,9 +87,11 @@ int main(int argc, char **argv)
     t.population.n = n;
 
     if (rank_run) { /* the child run under mpirun: one thread per rank */
-        double w = run(ctx, &t, 1, 1, NULL, &r1);
+        double cpu = 0, w = run(ctx, &t, 1, 1, &cpu, &r1);
         if (w < 0)
             goto done;
+        printf("RANKCPU %.6f\n", cpu);
+        fflush(stdout);
         if (rank == 0)
             printf("RANKS %d WALL %.6f MEAN %.17g\n", size, w,
                    r1.endpoints[0].improvement_pct.mean);
@@ -110,8 +112,13 @@ int main(int argc, char **argv)
            (double)n / w1);
     printf("  2 threads: %7.3f s wall, %7.3f s cpu  %9.0f patients/s/core  (%s)\n", w2, cpu2,
            (double)n / w2 / 2, same ? "identical result" : "RESULTS DIFFER");
-    printf("  strong scaling 1->2 threads: speed-up %.2f, efficiency %.0f %%\n", w1 / w2,
-           100 * w1 / w2 / 2);
+    printf("  strong scaling 1->2 threads: speed-up %.2f, efficiency %.0f %% (wall time)\n",
+           w1 / w2, 100 * w1 / w2 / 2);
+    printf("  CPU time per patient: %.1f us (1 thread), %.1f us (2 threads); work efficiency "
+           "1->2 threads %.1f %% (CPU time, unaffected by other load)\n",
+           1e6 * cpu1 / (double)n, 1e6 * cpu2 / (double)n, 100 * cpu1 / cpu2);
+    printf("  on 2 idle cores this would take about %.2f s (n x CPU time per patient / 2)\n",
+           cpu2 / 2);
     printf("  bar: %ld patients x 5 years in %.2f s on 2 threads (<= 10 s for 100,000: %s)\n", n,
            w2, (double)w2 * 100000.0 / (double)n <= 10 ? "met" : "NOT met");
 
@@ -126,11 +133,14 @@ int main(int argc, char **argv)
                      self, n);
             FILE *p = popen(cmd, "r");
             char line[512];
-            double wr = -1, mean = 0;
+            double wr = -1, mean = 0, rank_cpu = 0, cpu_sum = 0;
             int ranks = 0;
-            while (p && fgets(line, sizeof line, p))
-                if (sscanf(line, "RANKS %d WALL %lf MEAN %lf", &ranks, &wr, &mean) != 3)
+            while (p && fgets(line, sizeof line, p)) {
+                if (sscanf(line, "RANKCPU %lf", &rank_cpu) == 1)
+                    cpu_sum += rank_cpu;
+                else if (sscanf(line, "RANKS %d WALL %lf MEAN %lf", &ranks, &wr, &mean) != 3)
                     fputs(line, stdout);
+            }
             if (p)
                 pclose(p);
             if (wr > 0)
@@ -140,6 +150,9 @@ int main(int argc, char **argv)
                        mean == r1.endpoints[0].improvement_pct.mean ? "identical mean"
                                                                     : "MEAN DIFFERS",
                        w1 / wr, 100 * w1 / wr / 2);
+            if (wr > 0 && cpu_sum > 0)
+                printf("  CPU time over both ranks %.3f s: work efficiency 1->2 ranks %.1f %%\n",
+                       cpu_sum, 100 * cpu1 / cpu_sum);
             else
                 printf("  MPI run failed (see above)\n");
         }
