@@ -9,8 +9,8 @@
  *
  * Determinism. Patient i draws every random number from stream i of the trial's seed
  * (mn_rng_init(&r, seed, i)), and every statistic is reduced exactly: counts are integers,
- * means are sums of fixed-point values (2^-20 of a percentage point) in 128-bit integer
- * arithmetic, percentiles come from integer-count histograms. So the same seed gives
+ * means are sums of fixed-point values (2^-20 of a percentage point) in two 64-bit
+ * integers, percentiles come from integer-count histograms. So the same seed gives
  * bit-identical results for any number of OpenMP threads and MPI ranks.
  *
  * Memory does not grow with N: percentiles come from fixed-bin histograms (a bounded
@@ -97,7 +97,7 @@ void mn_cohort_trial_init(mn_cohort_trial *t);
  * '_' and "comment" are allowed anywhere (for the published result of the trial). Problems
  * are named with the file and JSON path (`t.json: $.protocol.needle_mm: 3.5 is outside
  * dermaroller-192's range 1.5-1.5 mm`).
- * @param out  caller's struct (about 30 KiB).
+ * @param out  caller's struct (about 9 KiB).
  * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND,
  *         MN_ELIMIT, MN_ENOMEM.
  */
