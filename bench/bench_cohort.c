@@ -115,7 +115,7 @@ int main(int argc, char **argv)
     printf("  strong scaling 1->2 threads: speed-up %.2f, efficiency %.0f %% (wall time)\n",
            w1 / w2, 100 * w1 / w2 / 2);
     printf("  CPU time per patient: %.1f us (1 thread), %.1f us (2 threads); work efficiency "
-           "1->2 threads %.1f %% (CPU time, unaffected by other load)\n",
+           "1->2 threads %.1f %% (CPU time: less distorted by other load than wall time)\n",
            1e6 * cpu1 / (double)n, 1e6 * cpu2 / (double)n, 100 * cpu1 / cpu2);
     printf("  on 2 idle cores this would take about %.2f s (n x CPU time per patient / 2)\n",
            cpu2 / 2);
