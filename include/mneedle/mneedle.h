@@ -15,5 +15,6 @@
 #include "mneedle/healing.h"
 #include "mneedle/plot.h"
 #include "mneedle/transport.h"
+#include "mneedle/cohort.h"
 
 #endif
