@@ -98,8 +98,7 @@ static int mn_cohort_csv_patient(void *userdata, const mn_cohort_trial *trial,
 }
 
 /* --plot: improvement at each endpoint and the responder rate of the whole cohort. */
-static mn_status mn_cohort_plot(mn_ctx *ctx, const mn_cohort_trial *trial,
-                                const mn_cohort_result *res, const mn_csv_sink *sink,
+static mn_status mn_cohort_plot(mn_ctx *ctx, const mn_cohort_result *res, const mn_csv_sink *sink,
                                 const char *dir)
 {
     double day[MN_COHORT_MAX_ENDPOINTS], responders[MN_COHORT_MAX_ENDPOINTS];
@@ -114,7 +113,6 @@ static mn_status mn_cohort_plot(mn_ctx *ctx, const mn_cohort_trial *trial,
     c.n_patients = (int)sink->kept;
     c.responder_fraction = responders;
     c.responder_threshold_pct = 50.0; /* responders_50pct */
-    (void)trial;
     return mn_plot_cohort_save(ctx, &c, dir);
 }
 
@@ -273,7 +271,7 @@ static int mn_cohort_main(int argc, char **argv, int rank)
                     res->ranks == 1 ? "" : "s", res->threads, res->threads == 1 ? "" : "s",
                     (double)res->n / (res->wall_s > 0 ? res->wall_s : 1e-9));
         /* Figures before the other outputs are committed, so a failure leaves none of them. */
-        if (plot && (st = mn_cohort_plot(ctx, trial, res, &sink, plot))) {
+        if (plot && (st = mn_cohort_plot(ctx, res, &sink, plot))) {
             code = mn_cli_fail("cohort", ctx, st);
             goto done;
         }

@@ -211,7 +211,7 @@ static mn_status mn_simulate_plot(mn_ctx *ctx, const mn_healing_scenario *sc,
         }
     }
     h.peak_day = ns > 0 ? sum->peak_day : -1;
-    h.back_to_baseline_day = sum->back_to_baseline_day;
+    h.back_to_baseline_day = ns > 0 ? sum->back_to_baseline_day : -1;
     st = mn_plot_healing_save(ctx, &h, dir);
 done:
     free(daily);
