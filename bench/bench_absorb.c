@@ -162,11 +162,17 @@ int main(void)
     double bw = mn_bench_bandwidth_gbs();
     printf("mneedle absorb benchmarks; machine memory bandwidth (triad): %.2f GB/s\n\n", bw);
     int reference = getenv("MN_BENCH_REFERENCE") && atoi(getenv("MN_BENCH_REFERENCE")) > 0;
-    /* MN_BENCH_ONLY=field skips the unit-cell and 1D cases; MN_BENCH_ONLY=kernel also
-     * shortens the 3D run to a token one (A/B runs of the kernel). */
+    /* MN_BENCH_ONLY=unit runs only the unit cell; MN_BENCH_ONLY=field skips the unit-cell and 1D
+     * cases; MN_BENCH_ONLY=kernel also shortens the 3D run to a token one (A/B runs of the kernel).
+     */
     const char *only = getenv("MN_BENCH_ONLY");
     int only_field = only && (!strcmp(only, "field") || !strcmp(only, "kernel"));
     int kernel_only = only && !strcmp(only, "kernel");
+    if (only && !strcmp(only, "unit")) { /* MN_BENCH_ONLY=unit: the unit cell alone */
+        int rc = bench_unit_cell(ctx);
+        mn_ctx_free(ctx);
+        return rc;
+    }
     int rc = (!only_field && (bench_unit_cell(ctx) || bench_intact(ctx))) ||
              bench_field(ctx, reference, bw, kernel_only);
     mn_ctx_free(ctx);

@@ -56,7 +56,7 @@ mn_status mn__adi_alloc(mn__adi *g)
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
     g->w = mn__calloc(g->ncell + 1, sizeof(double));
     if (g->ny == 1) {
-        g->band = mn__calloc(g->ncell * (size_t)(g->nx + 1), sizeof(double));
+        g->band = mn__calloc(g->ncell * (size_t)(g->nx + 2), sizeof(double)); /* + 1 / diag */
         g->bvec = mn__calloc(g->ncell, sizeof(double));
         if (!g->band || !g->bvec)
             return MN_ENOMEM;
@@ -804,20 +804,31 @@ static void mn__step_direct(mn__adi *g, double dt)
                 diag += dt * mn__bottom_g(g, (size_t)i, axy);
             L[row * ld + bw] = diag;
         }
-    /* Banded Cholesky in place. */
+    /* Banded Cholesky in place; the reciprocals of the diagonal go after the band, so no
+     * division is left in the inner loops. Dot products run on two accumulators. */
+    double *invd = L + n * ld;
     for (size_t r = 0; r < n; r++) {
         size_t c0 = r > bw ? r - bw : 0;
+        const double *Lr = L + r * ld + bw - r; /* Lr[q] = L(r, q) */
         for (size_t c = c0; c <= r; c++) {
-            double sum = L[r * ld + (c + bw - r)];
-            size_t k0 = c > bw ? c - bw : 0;
-            if (k0 < c0)
-                k0 = c0;
-            for (size_t q = k0; q < c; q++)
-                sum -= L[r * ld + (q + bw - r)] * L[c * ld + (q + bw - c)];
-            if (c == r)
+            const double *Lc = L + c * ld + bw - c;
+            double s0 = Lr[c], s1 = 0;
+            size_t q = c > bw ? c - bw : 0;
+            if (q < c0)
+                q = c0;
+            for (; q + 1 < c; q += 2) {
+                s0 -= Lr[q] * Lc[q];
+                s1 -= Lr[q + 1] * Lc[q + 1];
+            }
+            if (q < c)
+                s0 -= Lr[q] * Lc[q];
+            double sum = s0 + s1;
+            if (c == r) {
                 L[r * ld + bw] = sqrt(sum);
-            else
-                L[r * ld + (c + bw - r)] = sum / L[c * ld + bw];
+                invd[r] = 1.0 / L[r * ld + bw];
+            } else {
+                L[r * ld + (c + bw - r)] = sum * invd[c];
+            }
         }
     }
     /* Right-hand sides: x <- tissue rhs (permuted), y <- dt g on the top row. */
@@ -827,23 +838,28 @@ static void mn__step_direct(mn__adi *g, double dt)
             y[(size_t)k * bw + (size_t)i] =
                 k == 0 ? dt * mn__top_g(g, (size_t)i, g->vx[i] * g->vy[0]) : 0;
         }
-    double *rhs[2] = {x, y};
-    for (int v = 0; v < 2; v++) {
-        double *z = rhs[v];
-        for (size_t r = 0; r < n; r++) {
-            size_t c0 = r > bw ? r - bw : 0;
-            double sum = z[r];
-            for (size_t q = c0; q < r; q++)
-                sum -= L[r * ld + (q + bw - r)] * z[q];
-            z[r] = sum / L[r * ld + bw];
+    /* Both solved together: L z = rhs, then L^T z = z. */
+    for (size_t r = 0; r < n; r++) {
+        size_t c0 = r > bw ? r - bw : 0;
+        const double *Lr = L + r * ld + bw - r;
+        double sx = x[r], sy = y[r];
+        for (size_t q = c0; q < r; q++) {
+            sx -= Lr[q] * x[q];
+            sy -= Lr[q] * y[q];
         }
-        for (size_t r = n; r-- > 0;) {
-            double sum = z[r];
-            size_t c1 = r + bw < n - 1 ? r + bw : n - 1;
-            for (size_t q = r + 1; q <= c1; q++)
-                sum -= L[q * ld + (r + bw - q)] * z[q];
-            z[r] = sum / L[r * ld + bw];
+        x[r] = sx * invd[r];
+        y[r] = sy * invd[r];
+    }
+    for (size_t r = n; r-- > 0;) {
+        double sx = x[r], sy = y[r];
+        size_t c1 = r + bw < n - 1 ? r + bw : n - 1;
+        for (size_t q = r + 1; q <= c1; q++) {
+            double l = L[q * ld + (r + bw - q)];
+            sx -= l * x[q];
+            sy -= l * y[q];
         }
+        x[r] = sx * invd[r];
+        y[r] = sy * invd[r];
     }
     double sum_g = 0, gx = 0, gy = 0;
     for (int i = 0; i < nx; i++) {
