@@ -473,11 +473,13 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
 /* Four neighbouring channel-free columns (contiguous from dd, nz apart) through pass 1 at
  * once: four independent recurrences hide each other's latency. Same arithmetic as the
  * single-column path. */
-static void mn__z_elim_plain4(mn__adi *g, const mn__zpre *zp, size_t c, double *dd, mn__zsum *sum)
+static void mn__z_elim_plain4(mn__adi *g, const mn__zpre *zp, size_t c, size_t cs, double *dd,
+                              mn__zsum *sum)
 {
     const int nz = g->nz;
+    const size_t st = cs * (size_t)nz; /* columns c, c + cs, c + 2 cs, c + 3 cs */
     const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
-    double *d0 = dd, *d1 = dd + nz, *d2 = d1 + nz, *d3 = d2 + nz;
+    double *d0 = dd, *d1 = dd + st, *d2 = d1 + st, *d3 = d2 + st;
     int k = nz - 1;
     double f0 = pm[k] * d0[k], f1 = pm[k] * d1[k], f2 = pm[k] * d2[k], f3 = pm[k] * d3[k];
     d0[k] = f0 * pbinv[k];
@@ -494,13 +496,35 @@ static void mn__z_elim_plain4(mn__adi *g, const mn__zpre *zp, size_t c, double *
         d2[k] = f2 * pbinv[k];
         d3[k] = f3 * pbinv[k];
     }
-    for (int q = 0; q < 4; q++) {
-        g->gcol[c + (size_t)q] = zp->pgt;
-        g->ggcol[c + (size_t)q] = zp->pgg;
+    for (size_t q = 0; q < 4; q++) {
+        g->gcol[c + q * cs] = zp->pgt;
+        g->ggcol[c + q * cs] = zp->pgg;
     }
     sum->g += 4 * zp->pgt;
     sum->ggg += 4 * zp->pgt * zp->pgg;
     sum->gd0 += zp->pgt * (d0[0] + d1[0] + d2[0] + d3[0]);
+}
+
+/* Pass 1 on the columns i0..i1-1 of rows r0..r1 (r0 <= r1), four channel-free ones of a
+ * column's rows at a time (for blocks narrower than four columns). */
+static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int r0,
+                            int r1, double *z, mn__zsum *sum)
+{
+    size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
+    for (int i = i0; i < i1; i++) {
+        int j = r0;
+        while (j <= r1) {
+            size_t c = (size_t)j * nx + (size_t)i;
+            if (j + 3 <= r1 && mn__plain(g, c) && mn__plain(g, c + nx) &&
+                mn__plain(g, c + 2 * nx) && mn__plain(g, c + 3 * nx)) {
+                mn__z_elim_plain4(g, zp, c, nx, z + c * nz, sum);
+                j += 4;
+            } else {
+                mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
+                j++;
+            }
+        }
+    }
 }
 
 /* Pass 1 on the columns i0..i1-1 of row j, four channel-free ones at a time. */
@@ -513,7 +537,7 @@ static void mn__z_elim_row(mn__adi *g, double dt, const mn__zpre *zp, int i0, in
         size_t c = (size_t)j * nx + (size_t)i;
         if (i + 4 <= i1 && mn__plain(g, c) && mn__plain(g, c + 1) && mn__plain(g, c + 2) &&
             mn__plain(g, c + 3)) {
-            mn__z_elim_plain4(g, zp, c, z + c * nz, sum);
+            mn__z_elim_plain4(g, zp, c, 1, z + c * nz, sum);
             i += 4;
         } else {
             mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
@@ -681,6 +705,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
         }
         /* Back substitution; row j+1 is final once row j has used it, so its z pass 1 runs
          * then (one row behind), and row 0's at the end. */
+        int pend_hi = ny - 1; /* narrow blocks: highest row not yet through z pass 1 */
         for (int j = ny - 1; j >= -1; j--) {
             if (j - MN__YPREFETCH >= 0)
                 mn__prefetch_run(
@@ -693,8 +718,14 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                         dd[k] -= cpj[k] * dd[k + (ptrdiff_t)nx * nz];
                 }
             }
-            if (zp && j + 1 < ny)
-                mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &loc);
+            if (zp && j + 1 < ny) {
+                if (i1 - i0 >= 4) {
+                    mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &loc);
+                } else if (pend_hi - j == 4 || j + 1 == 0) { /* rows j+1..pend_hi are final */
+                    mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, pend_hi, z, &loc);
+                    pend_hi = j;
+                }
+            }
         }
         sg += loc.g;
         sggg += loc.ggg;
