@@ -124,6 +124,12 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
            r.field.height_um, r.dx_um, r.n_depth, cells, r.field.n, r.steps - 0, t, peak_rss_mib(),
            r.field_bytes / 1048576.0, r.mass_balance_error,
            r.samples[r.n_samples - 1].delivered_ug_cm2, r.samples[r.n_samples - 1].coverage);
+    /* Coverage over time: a small molecule under occlusion is delivered within hours and
+     * then cleared by blood flow, so the 24 h value alone can read 0. */
+    printf("  coverage (dermal volume above %.3g ug/ml) by hour:", r.coverage_threshold_ug_ml);
+    for (size_t m = 0; m < r.n_samples; m++)
+        printf(" %gh %.3f", r.samples[m].hour, r.samples[m].coverage);
+    printf("\n");
     /* The main kernel alone: split steps on the same grid. */
     mn_absorb_params p = r.params;
     mn__adi g;
@@ -148,6 +154,31 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
     printf("  split step (main kernel): %.3f s per step, %.2f GB/s = %.0f %% of the "
            "%.2f GB/s triad measured beside it (%.2f GB/s at start)   [bar: >= 50 %%]\n",
            best, gbs, 100 * gbs / bw, bw, bw_start);
+    /* Interleaved rounds (triad, then one step, again and again), so that both see the same
+     * load from other jobs: the median of the per-round ratios, and best step against best
+     * triad. */
+    enum { ROUNDS = 7 };
+    double ratio[ROUNDS], bw_best = 0, step_best = 1e30;
+    for (int i = 0; i < ROUNDS; i++) {
+        double b = mn_bench_bandwidth_gbs();
+        double k0 = mn_bench_now();
+        mn__adi_step(&g, 0.1);
+        double k = mn_bench_now() - k0;
+        ratio[i] = 64.0 * (double)g.ncell / k / 1e9 / b;
+        bw_best = b > bw_best ? b : bw_best;
+        step_best = k < step_best ? k : step_best;
+    }
+    for (int i = 1; i < ROUNDS; i++) /* insertion sort: seven values */
+        for (int q = i; q > 0 && ratio[q] < ratio[q - 1]; q--) {
+            double tmp = ratio[q];
+            ratio[q] = ratio[q - 1];
+            ratio[q - 1] = tmp;
+        }
+    double gbs_best = 64.0 * (double)g.ncell / step_best / 1e9;
+    printf("  interleaved, %d rounds: median %.0f %% (range %.0f-%.0f %%); best step %.3f s = "
+           "%.2f GB/s vs best triad %.2f GB/s = %.0f %%   [bar: >= 50 %%]\n",
+           ROUNDS, 100 * ratio[ROUNDS / 2], 100 * ratio[0], 100 * ratio[ROUNDS - 1], step_best,
+           gbs_best, bw_best, 100 * gbs_best / bw_best);
     mn__adi_free(&g);
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);

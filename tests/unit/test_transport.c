@@ -265,6 +265,46 @@ static void test_field_run_small(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* Dermal coverage on a small 3D patch at 1 h, with the threshold fixed in ug/ml: strictly
+ * between 0 and 1 (the reference case reads 0 at 24 h only because its dose has been
+ * delivered and cleared by then), larger with more serum, with longer needles and with a
+ * lower threshold. A tally in the wrong units, over the wrong layers or before the step
+ * would break at least one of these. */
+static double coverage_1h(double needle_mm, double dose_ul_cm2, double threshold_ug_ml)
+{
+    mn_absorb_scenario s;
+    scenario(&s, "skinpen", needle_mm, 176.12, -1.85);
+    s.passes = 1.5;
+    s.dose_ul_cm2 = dose_ul_cm2;
+    s.occluded = 1;
+    s.hours = 1;
+    s.n_report = 1;
+    s.report_hours[0] = 1;
+    s.coverage_threshold_ug_ml = threshold_ug_ml;
+    s.field = 1;
+    s.field_width_um = s.field_height_um = 600;
+    s.field_dx_um = 20;
+    mn_absorb_result r;
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+    assert_true(r.mass_balance_error < 1e-6);
+    assert_true(r.coverage_threshold_ug_ml == threshold_ug_ml);
+    double c = r.samples[0].coverage;
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+    return c;
+}
+
+static void test_field_coverage(void **state)
+{
+    (void)state;
+    double base = coverage_1h(1.5, 10, 100);
+    assert_true(base > 0.05 && base < 0.95);
+    assert_true(coverage_1h(1.5, 20, 100) > base + 0.02);
+    assert_true(coverage_1h(1.5, 5, 100) < base - 0.02);
+    assert_true(coverage_1h(0.5, 10, 100) < base - 0.02);
+    assert_true(coverage_1h(1.5, 10, 1000) < base - 0.02);
+}
+
 static void test_json_and_csv(void **state)
 {
     (void)state;
@@ -369,6 +409,7 @@ int main(void)
         cmocka_unit_test(test_closure_factors),
         cmocka_unit_test(test_extremes_stay_finite),
         cmocka_unit_test(test_field_run_small),
+        cmocka_unit_test(test_field_coverage),
         cmocka_unit_test(test_json_and_csv),
         cmocka_unit_test(test_bad_scenarios),
     };
