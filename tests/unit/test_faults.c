@@ -1,0 +1,354 @@
+/*
+ * Fault injection (Lua's failing allocator, SQLite's malloc tests): for each representative
+ * call of every public entry point, count the allocations it makes, then run it again once
+ * for every N, with the Nth allocation failing. Every run must
+ *   - return MN_ENOMEM (not a parse error: jansson 2.14's lexer drops bytes when its buffer
+ *     cannot grow, and src/core/json_in.c turns any failed allocation during a parse into
+ *     MN_ENOMEM rather than trust what it returned),
+ *   - leave no allocation behind once the caller has freed what it owns (the allocator
+ *     counts live blocks; ASan's leak checker sees the same under the asan preset),
+ *   - and never crash.
+ * Two modes: only the Nth allocation fails ("transient"), or the Nth and every later one
+ * fails ("exhausted"), which exercises the clean-up paths after a first failure.
+ *
+ * The allocator is process-wide (mn_set_allocator routes jansson's allocations as well), so
+ * the counters below are plain statics of this test program.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mn_test.h"
+#include "mneedle/mneedle.h"
+
+static long alloc_count;  /* allocations attempted since the last reset */
+static long alloc_live;   /* blocks handed out and not yet freed */
+static long fail_at;      /* 1-based index of the allocation that fails; 0: none */
+static int fail_rest;     /* 1: every allocation after fail_at fails too */
+static long failures_hit; /* allocations refused since the last reset */
+
+static int should_fail(void)
+{
+    alloc_count++;
+    if (fail_at > 0 && (alloc_count == fail_at || (fail_rest && alloc_count > fail_at))) {
+        failures_hit++;
+        return 1;
+    }
+    return 0;
+}
+
+static void *t_malloc(size_t size)
+{
+    if (should_fail())
+        return NULL;
+    void *p = malloc(size);
+    if (p)
+        alloc_live++;
+    return p;
+}
+
+static void *t_realloc(void *ptr, size_t size)
+{
+    if (should_fail())
+        return NULL;
+    void *p = realloc(ptr, size);
+    if (p && !ptr)
+        alloc_live++;
+    return p;
+}
+
+static void t_free(void *ptr)
+{
+    if (ptr)
+        alloc_live--;
+    free(ptr);
+}
+
+static const mn_allocator counting = {t_malloc, t_realloc, t_free};
+
+static void arm(long n, int rest)
+{
+    alloc_count = 0;
+    failures_hit = 0;
+    fail_at = n;
+    fail_rest = rest;
+}
+
+/* Shared state of the calls under test: a context made with the normal allocator, a client
+ * and a plan made beforehand for the calls that take them. */
+typedef struct {
+    mn_ctx *ctx;
+    mn_client client, declined;
+    mn_plan *plan;
+    char *client_text;
+    size_t client_len;
+    char data_dir[256];
+    char out_path[300];
+} fixture;
+
+static fixture fx;
+
+/* A writer that collects output in memory through the library's allocator-free path (a fixed
+ * buffer), so the only allocations counted are the library's. */
+typedef struct {
+    char buf[1 << 16];
+    size_t len;
+} sink;
+
+static sink out_sink;
+
+static int sink_write(void *userdata, const char *buf, size_t len)
+{
+    sink *s = userdata;
+    size_t n = len < sizeof s->buf - s->len ? len : sizeof s->buf - s->len;
+    memcpy(s->buf + s->len, buf, n);
+    s->len += n;
+    return 0;
+}
+
+/* Each call returns its status; it frees whatever it made, so that live blocks return to
+ * zero. */
+typedef mn_status (*call_fn)(void);
+
+static mn_status call_ctx_create(void)
+{
+    mn_ctx *c = NULL;
+    mn_status st = mn_ctx_create(&c);
+    assert_true(st == MN_OK ? c != NULL : c == NULL);
+    mn_ctx_free(c);
+    return st;
+}
+
+static mn_status call_ctx_create_with_data(void)
+{
+    mn_ctx *c = NULL;
+    char err[256] = "";
+    mn_status st = mn_ctx_create_with_data(&c, fx.data_dir, err, sizeof err);
+    if (st)
+        assert_true(err[0] != '\0');
+    mn_ctx_free(c);
+    return st;
+}
+
+static mn_status call_client_parse(void)
+{
+    mn_client c;
+    return mn_client_parse(fx.ctx, "amelia.json", fx.client_text, fx.client_len, &c);
+}
+
+static mn_status call_client_load(void)
+{
+    mn_client c;
+    return mn_client_load(fx.ctx, MN_SOURCE_DIR "/examples/clients/maya-striae-melasma.json", &c);
+}
+
+static mn_status call_plan_build(void)
+{
+    mn_plan *p = NULL;
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    o.years = 5;
+    mn_status st = mn_plan_build(fx.ctx, &fx.client, &o, &p);
+    assert_true(st == MN_OK ? p != NULL : p == NULL);
+    mn_plan_free(p);
+    return st;
+}
+
+static mn_status call_plan_build_declined(void)
+{
+    mn_plan *p = NULL;
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    mn_status st = mn_plan_build(fx.ctx, &fx.declined, &o, &p);
+    mn_plan_free(p);
+    return st;
+}
+
+static mn_status call_plan_write_json(void)
+{
+    out_sink.len = 0;
+    return mn_plan_write(fx.ctx, fx.plan, 1, sink_write, &out_sink);
+}
+
+static mn_status call_plan_write_text(void)
+{
+    out_sink.len = 0;
+    return mn_plan_write(fx.ctx, fx.plan, 0, sink_write, &out_sink);
+}
+
+static mn_status call_screening_write_json(void)
+{
+    out_sink.len = 0;
+    return mn_screening_write(fx.ctx, &fx.client, &fx.plan->screening, 1, sink_write, &out_sink);
+}
+
+static mn_status call_screening_write_text(void)
+{
+    out_sink.len = 0;
+    return mn_screening_write(fx.ctx, &fx.client, &fx.plan->screening, 0, sink_write, &out_sink);
+}
+
+static mn_status call_catalog_text(void)
+{
+    static const char *const what[] = {"devices", "sites", "concerns", "products", "rules"};
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++) {
+        out_sink.len = 0;
+        mn_status st = mn_report_catalog(fx.ctx, what[i], 0, sink_write, &out_sink);
+        if (st)
+            return st;
+    }
+    return MN_OK;
+}
+
+static mn_status call_write_file_atomic(void)
+{
+    static const char text[] = "{\"ok\": true}\n";
+    mn_status st = mn_write_file_atomic(fx.ctx, fx.out_path, text, sizeof text - 1);
+    unlink(fx.out_path);
+    return st;
+}
+
+/* What the CLI's plan command does after creating its context (call_ctx_create covers that
+ * part): load a client file, plan, write the JSON. */
+static mn_status call_pipeline(void)
+{
+    mn_client cl;
+    mn_plan *p = NULL;
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    mn_status st =
+        mn_client_load(fx.ctx, MN_SOURCE_DIR "/examples/clients/ravi-acne-scars.json", &cl);
+    if (!st)
+        st = mn_plan_build(fx.ctx, &cl, &o, &p);
+    if (!st) {
+        out_sink.len = 0;
+        st = mn_plan_write(fx.ctx, p, 1, sink_write, &out_sink);
+    }
+    mn_plan_free(p);
+    return st;
+}
+
+typedef struct {
+    const char *name;
+    call_fn fn;
+} fault_case;
+
+static long total_runs;
+
+static void run_case(const fault_case *c)
+{
+    /* Baseline: no failure; count the allocations. */
+    mn_set_allocator(&counting);
+    arm(0, 0);
+    long live0 = alloc_live;
+    mn_status st = c->fn();
+    long n_alloc = alloc_count;
+    mn_set_allocator(NULL);
+    if (st != MN_OK)
+        fail_msg("%s: failed with no fault injected: %s", c->name, mn_status_name(st));
+    assert_int_equal(alloc_live, live0);
+    assert_true(n_alloc > 0);
+    /* Every N when only the Nth fails; when all later ones fail too, every N up to 1000 and
+     * every 7th beyond (every N with MN_FAULTS_FULL=1), to keep the ASan run short. */
+    const char *full = getenv("MN_FAULTS_FULL");
+    long runs = 0;
+    for (int rest = 0; rest <= 1; rest++) {
+        for (long n = 1; n <= n_alloc; n++) {
+            if (rest && n > 1000 && n % 7 != 0 && !(full && full[0] == '1'))
+                continue;
+            runs++;
+            mn_set_allocator(&counting);
+            arm(n, rest);
+            st = c->fn();
+            long hit = failures_hit;
+            mn_set_allocator(NULL);
+            total_runs++;
+            if (hit == 0)
+                fail_msg("%s: allocation %ld of %ld was never requested", c->name, n, n_alloc);
+            if (st != MN_ENOMEM)
+                fail_msg("%s: allocation %ld of %ld failed (%s) but the call returned %s", c->name,
+                         n, n_alloc, rest ? "and all later" : "alone", mn_status_name(st));
+            if (alloc_live != live0)
+                fail_msg("%s: allocation %ld failed (%s): %ld block(s) leaked", c->name, n,
+                         rest ? "and all later" : "alone", alloc_live - live0);
+        }
+    }
+    printf("  %-28s %6ld allocations, %6ld runs with one failing\n", c->name, n_alloc, runs);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    if (mn_ctx_create(&fx.ctx) != MN_OK)
+        return -1;
+    FILE *fp = fopen(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", "rb");
+    if (!fp)
+        return -1;
+    fx.client_text = malloc(1 << 16);
+    fx.client_len = fread(fx.client_text, 1, 1 << 16, fp);
+    fclose(fp);
+    if (mn_client_parse(fx.ctx, "amelia.json", fx.client_text, fx.client_len, &fx.client) ||
+        mn_client_load(fx.ctx, MN_SOURCE_DIR "/examples/clients/george-keloid.json", &fx.declined))
+        return -1;
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    if (mn_plan_build(fx.ctx, &fx.client, &o, &fx.plan))
+        return -1;
+    /* A data directory that overrides two catalogues (the rest come from the embedded copy). */
+    snprintf(fx.data_dir, sizeof fx.data_dir, "/tmp/mn_faults_%ld", (long)getpid());
+    snprintf(fx.out_path, sizeof fx.out_path, "%s/out.json", fx.data_dir);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && cp %s/data/sites.json %s/data/rules.json %s/",
+             fx.data_dir, MN_SOURCE_DIR, MN_SOURCE_DIR, fx.data_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", fx.data_dir);
+    if (system(cmd) != 0)
+        return -1;
+    mn_plan_free(fx.plan);
+    mn_ctx_free(fx.ctx);
+    free(fx.client_text);
+    printf("  %ld runs with an injected allocation failure, none crashed or leaked\n", total_runs);
+    return 0;
+}
+
+#define FAULT_TEST(fn_name, call)                                                                  \
+    static void fn_name(void **state)                                                              \
+    {                                                                                              \
+        (void)state;                                                                               \
+        const fault_case c = {#call, call};                                                        \
+        run_case(&c);                                                                              \
+    }
+
+FAULT_TEST(test_ctx_create, call_ctx_create)
+FAULT_TEST(test_ctx_create_with_data, call_ctx_create_with_data)
+FAULT_TEST(test_client_parse, call_client_parse)
+FAULT_TEST(test_client_load, call_client_load)
+FAULT_TEST(test_plan_build, call_plan_build)
+FAULT_TEST(test_plan_build_declined, call_plan_build_declined)
+FAULT_TEST(test_plan_write_json, call_plan_write_json)
+FAULT_TEST(test_plan_write_text, call_plan_write_text)
+FAULT_TEST(test_screening_write_json, call_screening_write_json)
+FAULT_TEST(test_screening_write_text, call_screening_write_text)
+FAULT_TEST(test_catalog_text, call_catalog_text)
+FAULT_TEST(test_write_file_atomic, call_write_file_atomic)
+FAULT_TEST(test_pipeline, call_pipeline)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ctx_create),           cmocka_unit_test(test_ctx_create_with_data),
+        cmocka_unit_test(test_client_parse),         cmocka_unit_test(test_client_load),
+        cmocka_unit_test(test_plan_build),           cmocka_unit_test(test_plan_build_declined),
+        cmocka_unit_test(test_plan_write_json),      cmocka_unit_test(test_plan_write_text),
+        cmocka_unit_test(test_screening_write_json), cmocka_unit_test(test_screening_write_text),
+        cmocka_unit_test(test_write_file_atomic),    cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_catalog_text),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
