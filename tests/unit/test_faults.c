@@ -188,6 +188,18 @@ static mn_status call_screening_write_text(void)
     return mn_screening_write(fx.ctx, &fx.client, &fx.plan->screening, 0, sink_write, &out_sink);
 }
 
+static mn_status call_catalog_json(void)
+{
+    static const char *const what[] = {"devices", "sites", "concerns", "products", "rules"};
+    for (size_t i = 0; i < sizeof what / sizeof what[0]; i++) {
+        out_sink.len = 0;
+        mn_status st = mn_report_catalog(fx.ctx, what[i], 1, sink_write, &out_sink);
+        if (st)
+            return st;
+    }
+    return MN_OK;
+}
+
 static mn_status call_catalog_text(void)
 {
     static const char *const what[] = {"devices", "sites", "concerns", "products", "rules"};
@@ -335,6 +347,7 @@ FAULT_TEST(test_plan_write_json, call_plan_write_json)
 FAULT_TEST(test_plan_write_text, call_plan_write_text)
 FAULT_TEST(test_screening_write_json, call_screening_write_json)
 FAULT_TEST(test_screening_write_text, call_screening_write_text)
+FAULT_TEST(test_catalog_json, call_catalog_json)
 FAULT_TEST(test_catalog_text, call_catalog_text)
 FAULT_TEST(test_write_file_atomic, call_write_file_atomic)
 FAULT_TEST(test_pipeline, call_pipeline)
@@ -347,8 +360,8 @@ int main(void)
         cmocka_unit_test(test_plan_build),           cmocka_unit_test(test_plan_build_declined),
         cmocka_unit_test(test_plan_write_json),      cmocka_unit_test(test_plan_write_text),
         cmocka_unit_test(test_screening_write_json), cmocka_unit_test(test_screening_write_text),
+        cmocka_unit_test(test_catalog_json),         cmocka_unit_test(test_catalog_text),
         cmocka_unit_test(test_write_file_atomic),    cmocka_unit_test(test_pipeline),
-        cmocka_unit_test(test_catalog_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
