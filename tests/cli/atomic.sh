@@ -38,6 +38,17 @@ expect 1 "cannot write the output|write failed" -- bash -c "trap '' XFSZ; ulimit
 if is_old && [ "$(leftovers)" -eq 0 ]; then passes=$((passes + 1)); else
     echo "FAIL: old file not kept or temporary file left after a failed write"; fails=$((fails + 1)); fi
 
+# A named pipe (like /dev/null or /dev/stdout) is written to, not replaced by a regular file:
+# renaming over it would replace the node itself, which root may do even in /dev.
+mkfifo "$OUT/pipe"
+timeout 20 cat "$OUT/pipe" > "$TMP/from-pipe" &
+reader=$!
+expect 0 "" -- timeout 20 "$MNEEDLE" plan --json --years 20 -o "$OUT/pipe" "$EX"
+wait "$reader"
+if [ -p "$OUT/pipe" ] && cmp -s "$TMP/from-pipe" "$TMP/full.json"; then passes=$((passes + 1)); else
+    echo "FAIL: the named pipe was replaced or did not carry the plan"; fails=$((fails + 1)); rm -f "$OUT/pipe"; fi
+rm -f "$OUT/pipe"
+
 # SIGKILL at random moments while the plan is computed and written: afterwards the target is
 # the old file or the complete new one.
 i=0
