@@ -64,6 +64,16 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
         mn_outfile_abort(f);
         return mn__error(ctx, MN_EIO, "%s: cannot create a file there: %s", path, strerror(e));
     }
+    /* mkstemp creates the file 0600; give the result the permissions a plain fopen() would
+     * (0666 less the umask), since reports and plans are meant to be handed out. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0) {
+        int e = errno;
+        close(fd);
+        mn_outfile_abort(f);
+        return mn__error(ctx, MN_EIO, "%s: %s", path, strerror(e));
+    }
     f->fp = fdopen(fd, "wb");
     if (!f->fp) {
         int e = errno;

@@ -90,6 +90,13 @@ static void test_atomic_write_replaces_whole_file(void **state)
     fclose(fp);
     assert_string_equal(buf, "old\n");
     assert_int_equal(mn_write_file_atomic(ctx, path, "new\n", 4), MN_OK);
+    /* Permissions follow the umask like fopen(), not mkstemp's 0600. */
+    struct stat sb;
+    mode_t mask = umask(022);
+    assert_int_equal(mn_write_file_atomic(ctx, path, "new\n", 4), MN_OK);
+    umask(mask);
+    assert_int_equal(stat(path, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0644);
     fp = fopen(path, "r");
     assert_non_null(fgets(buf, sizeof buf, fp));
     fclose(fp);
