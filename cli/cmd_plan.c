@@ -1,4 +1,4 @@
-/* mneedle plan CLIENT [--json] [--years N] */
+/* mneedle plan CLIENT [--json] [--years N] [--plot DIR] [--report FILE.html|.pdf] */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,7 @@
 
 static const char mn_plan_help[] =
     "usage: mneedle plan CLIENT [--json] [--years N] [--output FILE] [--data DIR]\n"
+    "                           [--plot DIR] [--report FILE.html|FILE.pdf]\n"
     "\n"
     "Plans a client's microneedling: screening, needle depth for each zone, a dated course\n"
     "and maintenance calendar, day-by-day aftercare, session times, cost and risks.\n"
@@ -27,6 +28,11 @@ static const char mn_plan_help[] =
     "  --years N          horizon for maintenance and the total cost (1-20, default 2)\n"
     "  -o, --output FILE  write to FILE atomically\n"
     "  --data DIR         read catalogues from DIR instead of the built-in copies\n"
+    "  --plot DIR         write the figures into DIR (zones.svg; projection.png, .svg and\n"
+    "                     .csv with the plotted numbers, when the plan has a projection)\n"
+    "  --report FILE      write a self-contained HTML report (screening, zones on a face\n"
+    "                     diagram, calendar, projection, cost, printable aftercare sheet);\n"
+    "                     FILE.pdf prints it to PDF with weasyprint (Debian package)\n"
     "\n"
     "Example:\n"
     "  mneedle plan examples/clients/amelia-wrinkles.json --years 3\n"
@@ -36,11 +42,12 @@ static const char mn_plan_help[] =
 int mn_cmd_plan(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},       {"years", required_argument, NULL, 'y'},
-        {"data", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
-        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
+        {"json", no_argument, NULL, 'j'},         {"years", required_argument, NULL, 'y'},
+        {"data", required_argument, NULL, 'd'},   {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},         {"plot", required_argument, NULL, 'p'},
+        {"report", required_argument, NULL, 'r'}, {NULL, 0, NULL, 0}};
     int json = 0, c, code = MN_EXIT_OK;
-    const char *data = NULL, *output = NULL;
+    const char *data = NULL, *output = NULL, *plot_dir = NULL, *report = NULL;
     mn_plan_options popts;
     mn_plan_options_init(&popts);
     optind = 1;
@@ -67,6 +74,12 @@ int mn_cmd_plan(int argc, char **argv)
         case 'o':
             output = optarg;
             break;
+        case 'p':
+            plot_dir = optarg;
+            break;
+        case 'r':
+            report = optarg;
+            break;
         case 'h':
             fputs(mn_plan_help, stdout);
             return MN_EXIT_OK;
@@ -85,6 +98,11 @@ int mn_cmd_plan(int argc, char **argv)
     mn_status st = mn_client_load(ctx, argv[optind], &client);
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
+    /* Figures and report first, so a failure there leaves no plan output either. */
+    if (!st && plot_dir)
+        st = mn_plan_plot(ctx, plan, plot_dir);
+    if (!st && report)
+        st = mn_plan_report_save(ctx, plan, report);
     if (st) {
         code = mn_cli_fail("plan", ctx, st);
     } else {
@@ -101,5 +119,7 @@ int mn_cmd_plan(int argc, char **argv)
     }
     mn_plan_free(plan);
     mn_ctx_free(ctx);
+    if (plot_dir || report)
+        mn_plot_global_cleanup(); /* font caches of the figures, for leak checkers */
     return code;
 }

@@ -12,5 +12,6 @@
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
 #include "mneedle/rng.h"
+#include "mneedle/plot.h"
 
 #endif

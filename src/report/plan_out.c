@@ -255,7 +255,9 @@ static void mn__plan_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "\nNo sessions are scheduled: the screening decision is %s.\n",
                        mn_decision_name(p->screening.decision));
     } else {
-        mn__buf_printf(b, "\nSchedule (%d course session%s, then maintenance, the most frequent every %d days%s)\n",
+        mn__buf_printf(b,
+                       "\nSchedule (%d course session%s, then maintenance, the most frequent every "
+                       "%d days%s)\n",
                        p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
                        p->maintenance_interval_days,
                        p->maintenance_from_model ? ", set by the collagen model"

@@ -1,0 +1,162 @@
+/*
+ * The figures of a plan: improvement over time with its uncertainty band, sessions and
+ * maintenance visits marked, the peak (and, when it happens, the return to baseline) labelled.
+ * The numbers are the plan's projection samples exactly; nothing is smoothed or re-computed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "report/plot_internal.h"
+
+mn_date mn__plan_origin(const mn_plan *plan)
+{
+    if (plan->n_sessions > 0)
+        return plan->sessions[0].date;
+    return plan->client.start;
+}
+
+void mn__plan_figure_release(mn__plan_figure *fig)
+{
+    if (!fig)
+        return;
+    mn__free(fig->day);
+    mn__free(fig->improvement);
+    mn__free(fig->low);
+    mn__free(fig->high);
+    mn__free(fig->marks);
+    mn__free(fig->mark_text);
+    memset(fig, 0, sizeof *fig);
+}
+
+mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *fig)
+{
+    memset(fig, 0, sizeof *fig);
+    fig->peak_index = fig->baseline_index = -1;
+    if (!plan)
+        return mn__error(ctx, MN_EINVAL, "plot: no plan");
+    int n = plan->n_projection;
+    if (n < 1 || !plan->projection)
+        return mn__error(ctx, MN_ERANGE, "plot: the plan has no projection to draw");
+    size_t nn = (size_t)n, nm = (size_t)(plan->n_sessions > 0 ? plan->n_sessions : 1);
+    fig->day = mn__malloc(nn * sizeof(double));
+    fig->improvement = mn__malloc(nn * sizeof(double));
+    fig->low = mn__malloc(nn * sizeof(double));
+    fig->high = mn__malloc(nn * sizeof(double));
+    fig->marks = mn__calloc(nm, sizeof *fig->marks);
+    fig->mark_text = mn__calloc(nm, sizeof *fig->mark_text);
+    if (!fig->day || !fig->improvement || !fig->low || !fig->high || !fig->marks ||
+        !fig->mark_text) {
+        mn__plan_figure_release(fig);
+        return mn__error(ctx, MN_ENOMEM, "plot: out of memory for the projection figure");
+    }
+    fig->origin = mn__plan_origin(plan);
+    for (int i = 0; i < n; i++) {
+        const mn_projection_sample *s = &plan->projection[i];
+        fig->day[i] = s->day;
+        fig->improvement[i] = s->improvement_pct;
+        /* The band always contains the central line, even if a model rounds it apart. */
+        fig->low[i] = s->low_pct < s->improvement_pct ? s->low_pct : s->improvement_pct;
+        fig->high[i] = s->high_pct > s->improvement_pct ? s->high_pct : s->improvement_pct;
+        if (fig->peak_index < 0 || s->improvement_pct > fig->improvement[fig->peak_index])
+            fig->peak_index = i;
+    }
+    for (int i = fig->peak_index + 1; i < n; i++)
+        if (fig->improvement[fig->peak_index] > 0.0 && fig->improvement[i] <= 0.0) {
+            fig->baseline_index = i;
+            break;
+        }
+    int maint = 0;
+    for (int k = 0; k < plan->n_sessions; k++) {
+        const mn_plan_session *s = &plan->sessions[k];
+        fig->marks[k].x = (double)(s->date - fig->origin);
+        if (s->phase == MN_PHASE_MAINTENANCE) {
+            fig->marks[k].kind = MN_MARK_MAINTENANCE;
+            snprintf(fig->mark_text[k], sizeof fig->mark_text[k], "M%d", ++maint);
+        } else {
+            fig->marks[k].kind = MN_MARK_SESSION;
+            snprintf(fig->mark_text[k], sizeof fig->mark_text[k], "%d", s->number);
+        }
+        fig->marks[k].label = fig->mark_text[k];
+    }
+
+    mn_plot_chart *c = &fig->chart;
+    mn_plot_chart_init(c);
+    c->title = "Projected improvement over time";
+    c->x_label = "days since the first session";
+    c->y_label = "improvement (% of baseline severity)";
+    c->footnote = "Simulation from the mneedle collagen model, not a promise: shaded band = "
+                  "plausible range. Lines: sessions; dashed: maintenance (M).";
+    c->y_zero_line = 1;
+    c->series[0] = (mn_plot_series){"projected improvement (band: uncertainty)",
+                                    fig->day,
+                                    fig->improvement,
+                                    fig->low,
+                                    fig->high,
+                                    n,
+                                    0,
+                                    MN_LINE_SOLID};
+    c->n_series = 1;
+    c->markers = fig->marks;
+    c->n_markers = plan->n_sessions;
+    int nn_notes = 0;
+    if (fig->improvement[fig->peak_index] > 0.0) {
+        snprintf(fig->note_text[nn_notes], sizeof fig->note_text[nn_notes], "peak %.0f %%",
+                 fig->improvement[fig->peak_index]);
+        fig->notes[nn_notes] = (mn_plot_note){
+            fig->day[fig->peak_index], fig->improvement[fig->peak_index], fig->note_text[nn_notes]};
+        nn_notes++;
+    }
+    if (fig->baseline_index >= 0) {
+        snprintf(fig->note_text[nn_notes], sizeof fig->note_text[nn_notes],
+                 "back to baseline (day %.0f)", fig->day[fig->baseline_index]);
+        fig->notes[nn_notes] =
+            (mn_plot_note){fig->day[fig->baseline_index], fig->improvement[fig->baseline_index],
+                           fig->note_text[nn_notes]};
+        nn_notes++;
+    }
+    c->notes = fig->notes;
+    c->n_notes = nn_notes;
+    return MN_OK;
+}
+
+mn_status mn_plan_plot(mn_ctx *ctx, const mn_plan *plan, const char *dir)
+{
+    struct stat sb;
+    char path[4096], data[4096];
+    if (!plan || !dir || !dir[0])
+        return mn__error(ctx, MN_EINVAL, "plot: no plan or no directory");
+    if (stat(dir, &sb) != 0)
+        return mn__error(ctx, MN_EINVAL, "%s: cannot use as the figure directory: %s", dir,
+                         strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return mn__error(ctx, MN_EINVAL, "%s: not a directory", dir);
+    if (strlen(dir) + 32 > sizeof path)
+        return mn__error(ctx, MN_EINVAL, "%s: directory name too long", dir);
+    /* The zone diagram always; the projection when the plan has one. */
+    mn__buf svg;
+    mn__buf_init(&svg);
+    mn__plan_diagram_svg(&svg, plan, 1);
+    mn_status st = mn__buf_status(&svg);
+    snprintf(path, sizeof path, "%s/zones.svg", dir);
+    if (st)
+        st = mn__error(ctx, MN_ENOMEM, "plot: out of memory drawing the zones");
+    else
+        st = mn_write_file_atomic(ctx, path, svg.data, svg.len);
+    mn__buf_release(&svg);
+    if (st || plan->n_projection < 1)
+        return st;
+    mn__plan_figure fig;
+    if ((st = mn__plan_figure_build(ctx, plan, &fig)))
+        return st;
+    snprintf(path, sizeof path, "%s/projection.png", dir);
+    snprintf(data, sizeof data, "%s/projection.csv", dir);
+    st = mn_plot_chart_save(ctx, &fig.chart, path, data);
+    if (!st) {
+        snprintf(path, sizeof path, "%s/projection.svg", dir);
+        st = mn_plot_chart_save(ctx, &fig.chart, path, NULL);
+    }
+    mn__plan_figure_release(&fig);
+    return st;
+}

@@ -1,0 +1,324 @@
+/*
+ * The standard figures of simulate, absorb and cohort: every file is written, images are
+ * valid and of the expected size, and the CSV sidecars hold the input numbers.
+ * Set MN_PLOT_KEEP=DIR to keep the figures for a look.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mn_test.h"
+#include "mneedle/mneedle.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    const char *keep = getenv("MN_PLOT_KEEP");
+    if (keep) {
+        snprintf(dir, sizeof dir, "%s", keep);
+        return 0;
+    }
+    snprintf(dir, sizeof dir, "/tmp/mn_plotres_XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (getenv("MN_PLOT_KEEP"))
+        return 0;
+    const char *stems[] = {"improvement",   "collagen", "erythema", "delivery",
+                           "depth_profile", "field",    "slice",    "improvement_distribution",
+                           "responders"};
+    const char *ext[] = {"png", "svg", "csv"};
+    char p[256];
+    for (size_t i = 0; i < sizeof stems / sizeof stems[0]; i++)
+        for (size_t k = 0; k < 3; k++) {
+            snprintf(p, sizeof p, "%s/%s.%s", dir, stems[i], ext[k]);
+            unlink(p);
+        }
+    return rmdir(dir);
+}
+
+static char *slurp(const char *stem, const char *ext, size_t *len)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s.%s", dir, stem, ext);
+    FILE *fp = fopen(p, "rb");
+    if (!fp)
+        return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    buf[n] = 0;
+    fclose(fp);
+    if (len)
+        *len = (size_t)n;
+    return buf;
+}
+
+static void assert_png_size(const char *stem, unsigned w, unsigned h)
+{
+    size_t n;
+    unsigned char *d = (unsigned char *)slurp(stem, "png", &n);
+    assert_non_null(d);
+    assert_true(n > 24);
+    assert_memory_equal(d, "\x89PNG\r\n\x1a\n", 8);
+    assert_memory_equal(d + 12, "IHDR", 4);
+    assert_int_equal((unsigned)d[16] << 24 | d[17] << 16 | d[18] << 8 | d[19], w);
+    assert_int_equal((unsigned)d[20] << 24 | d[21] << 16 | d[22] << 8 | d[23], h);
+    free(d);
+    char *svg = slurp(stem, "svg", NULL);
+    assert_non_null(svg);
+    char want[64];
+    snprintf(want, sizeof want, "width=\"%upx\" height=\"%upx\"", w, h);
+    assert_non_null(strstr(svg, want));
+    free(svg);
+}
+
+/* Values of column `y` of the rows `kind,series,...` for one series, in order. */
+static int csv_series(const char *csv, const char *kind, int series, double *x, double *y, int max)
+{
+    int n = 0;
+    char *copy = strdup(csv), *save = NULL;
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        char k[32];
+        int s, i;
+        double xv, yv;
+        if (sscanf(l, "%31[^,],%d,%d,%lf,%lf", k, &s, &i, &xv, &yv) == 5 && strcmp(k, kind) == 0 &&
+            s == series && n < max) {
+            x[n] = xv;
+            y[n] = yv;
+            n++;
+        }
+    }
+    free(copy);
+    return n;
+}
+
+static void test_healing(void **state)
+{
+    (void)state;
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    enum { N = 200 };
+    double day[N], imp[N], col[N], twin[N], ery[N], x[N], y[N];
+    for (int i = 0; i < N; i++) {
+        day[i] = i < 40 ? i * 0.25 : 10.0 + (i - 40) * 12.0; /* dense first week */
+        imp[i] = 30.0 * (1 - exp(-day[i] / 60.0)) - day[i] * 0.02;
+        col[i] = 10.0 * (1 - exp(-day[i] / 90.0)) - day[i] * 0.004;
+        twin[i] = -day[i] * 0.004;
+        ery[i] = day[i] < 8 ? exp(-day[i] / 1.5) : 0.0;
+    }
+    double sessions[] = {0, 28, 56}, maint[] = {400, 800};
+    mn_plot_healing h = {0};
+    h.day = day;
+    h.n = N;
+    h.improvement_pct = imp;
+    h.collagen_change_pct = col;
+    h.twin_collagen_change_pct = twin;
+    h.erythema = ery;
+    h.session_day = sessions;
+    h.n_sessions = 3;
+    h.maintenance_day = maint;
+    h.n_maintenance = 2;
+    h.peak_day = 190.0;
+    h.back_to_baseline_day = 1450.0;
+    assert_int_equal(mn_plot_healing_save(ctx, &h, dir), MN_OK);
+    assert_png_size("improvement", 800, 500);
+    assert_png_size("collagen", 800, 500);
+    assert_png_size("erythema", 800, 500);
+    char *csv = slurp("improvement", "csv", NULL);
+    assert_int_equal(csv_series(csv, "line", 0, x, y, N), N);
+    for (int i = 0; i < N; i++)
+        assert_true(x[i] == day[i] && y[i] == imp[i]);
+    assert_int_equal(csv_series(csv, "line", 1, x, y, N), N);
+    for (int i = 0; i < N; i++)
+        assert_true(y[i] == 0.0); /* the twin is the zero line */
+    assert_non_null(strstr(csv, "note,,0,190,"));
+    assert_non_null(strstr(csv, "note,,1,1450,"));
+    int markers = 0;
+    for (const char *p = strstr(csv, "\nmarker,"); p; p = strstr(p + 1, "\nmarker,"))
+        markers++;
+    assert_int_equal(markers, 5);
+    free(csv);
+    csv = slurp("collagen", "csv", NULL);
+    assert_int_equal(csv_series(csv, "line", 1, x, y, N), N);
+    for (int i = 0; i < N; i++)
+        assert_true(y[i] == twin[i]);
+    free(csv);
+    /* Erythema: only the first week (days 0–7 of the dense samples: 0, 0.25, …, 7). */
+    csv = slurp("erythema", "csv", NULL);
+    int n = csv_series(csv, "line", 0, x, y, N);
+    assert_int_equal(n, 29);
+    for (int i = 0; i < n; i++)
+        assert_true(x[i] >= 0.0 && x[i] <= 7.0 && y[i] == ery[i]);
+    free(csv);
+    /* Bad input. */
+    h.n_sessions = 2;
+    h.session_day = NULL;
+    assert_int_equal(mn_plot_healing_save(ctx, &h, dir), MN_EINVAL);
+    h.session_day = sessions;
+    imp[3] = NAN;
+    assert_int_equal(mn_plot_healing_save(ctx, &h, dir), MN_ENUMERIC);
+    assert_int_equal(mn_plot_healing_save(ctx, &h, "/nonexistent/dir"), MN_EINVAL);
+    mn_ctx_free(ctx);
+}
+
+static void test_absorb(void **state)
+{
+    (void)state;
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    enum { NT = 25, ND = 50, NP = 3, NPUN = 100, SX = 60, SZ = 40 };
+    double hour[NT], del[NT], intact[NT], depth[ND], prof[NP * ND], ph[NP] = {1, 4, 24};
+    double px[NPUN], py[NPUN], slice[SX * SZ], x[ND * NP], y[ND * NP];
+    for (int i = 0; i < NT; i++) {
+        hour[i] = i;
+        del[i] = 5.0 * (1 - exp(-i / 3.0));
+        intact[i] = 0.05 * i;
+    }
+    for (int k = 0; k < NP; k++)
+        for (int i = 0; i < ND; i++) {
+            depth[i] = i * 20.0;
+            prof[k * ND + i] = 100.0 * exp(-depth[i] / (100.0 * (k + 1)));
+        }
+    /* 10 × 10 punctures 1 mm apart on a 1 cm patch: no two discs overlap. */
+    for (int p = 0; p < NPUN; p++) {
+        px[p] = 500.0 + 1000.0 * (p % 10);
+        py[p] = 500.0 + 1000.0 * (p / 10);
+    }
+    for (int k = 0; k < SZ; k++)
+        for (int i = 0; i < SX; i++)
+            slice[k * SX + i] = exp(-k / 10.0) * (1.0 + 0.5 * cos(i / 5.0));
+    mn_plot_absorb a = {0};
+    a.hour = hour;
+    a.n = NT;
+    a.delivered_ug_cm2 = del;
+    a.intact_ug_cm2 = intact;
+    a.depth_um = depth;
+    a.n_depth = ND;
+    a.profile = prof;
+    a.profile_hour = ph;
+    a.n_profiles = NP;
+    a.puncture_x_um = px;
+    a.puncture_y_um = py;
+    a.n_punctures = NPUN;
+    a.field_w_um = 10000.0;
+    a.field_h_um = 10000.0;
+    a.channel_radius_um = 100.0;
+    a.slice = slice;
+    a.slice_nx = SX;
+    a.slice_nz = SZ;
+    a.slice_w_um = 1200.0;
+    a.slice_depth_um = 800.0;
+    a.effective_concentration = 0.5;
+    assert_int_equal(mn_plot_absorb_save(ctx, &a, dir), MN_OK);
+    assert_png_size("delivery", 800, 500);
+    assert_png_size("depth_profile", 800, 500);
+    assert_png_size("field", 800, 600);
+    assert_png_size("slice", 800, 600);
+    char *csv = slurp("delivery", "csv", NULL);
+    assert_int_equal(csv_series(csv, "line", 0, x, y, NT), NT);
+    for (int i = 0; i < NT; i++)
+        assert_true(x[i] == hour[i] && y[i] == del[i]);
+    assert_int_equal(csv_series(csv, "line", 1, x, y, NT), NT);
+    for (int i = 0; i < NT; i++)
+        assert_true(y[i] == intact[i]);
+    free(csv);
+    csv = slurp("depth_profile", "csv", NULL);
+    for (int k = 0; k < NP; k++) {
+        assert_int_equal(csv_series(csv, "line", k, x, y, ND), ND);
+        for (int i = 0; i < ND; i++)
+            assert_true(x[i] == depth[i] && y[i] == prof[k * ND + i]);
+    }
+    free(csv);
+    /* Field: every puncture listed; the open area is the discs' area (100 × π × 100² µm² on
+     * 1 cm² = 3.14 %) within the raster's resolution (25 µm cells). */
+    csv = slurp("field", "csv", NULL);
+    int points = 0;
+    long cells = 0, open = 0;
+    char *save = NULL;
+    for (char *l = strtok_r(csv, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        int idx;
+        double cx, cy, v;
+        if (sscanf(l, "point,%d,%lf,%lf", &idx, &cx, &cy) == 3) {
+            assert_true(cx == px[idx] && cy == py[idx]);
+            points++;
+        } else if (sscanf(l, "cell,%d,%lf,%lf,%lf", &idx, &cx, &cy, &v) == 4) {
+            cells++;
+            open += v == 1.0;
+        }
+    }
+    assert_int_equal(points, NPUN);
+    assert_int_equal(cells, 400L * 400L);
+    assert_close((double)open / (double)cells, NPUN * 3.14159265 * 1e4 / 1e8, 0.08, 0);
+    free(csv);
+    /* The field figure's footnote states the same open area. */
+    char *svg = slurp("field", "svg", NULL);
+    assert_non_null(svg);
+    free(svg);
+    /* Too many profiles for one figure. */
+    a.n_profiles = MN_PLOT_MAX_SERIES + 1;
+    assert_int_equal(mn_plot_absorb_save(ctx, &a, dir), MN_EINVAL);
+    mn_ctx_free(ctx);
+}
+
+static void test_cohort(void **state)
+{
+    (void)state;
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    enum { NE = 3, NPAT = 1001 };
+    static double imp[NE * NPAT];
+    double days[NE] = {90, 180, 365}, resp[NE], x[16], y[16];
+    for (int e = 0; e < NE; e++) {
+        int above = 0;
+        for (int i = 0; i < NPAT; i++) {
+            /* 0..100 % spread, shifted per endpoint: percentiles are known exactly. */
+            double v = (double)((i * 7919) % NPAT) / (NPAT - 1) * 100.0 - 10.0 * e;
+            imp[e * NPAT + i] = v;
+            above += v >= 50.0;
+        }
+        resp[e] = (double)above / NPAT;
+    }
+    mn_plot_cohort c = {days, NE, imp, NPAT, resp, 50.0};
+    assert_int_equal(mn_plot_cohort_save(ctx, &c, dir), MN_OK);
+    assert_png_size("improvement_distribution", 800, 500);
+    assert_png_size("responders", 800, 500);
+    char *csv = slurp("improvement_distribution", "csv", NULL);
+    for (int e = 0; e < NE; e++) {
+        /* p50 of 0..100 shifted by -10e is 50 - 10e. */
+        assert_int_equal(csv_series(csv, "p50", e, x, y, 16), 1);
+        assert_close(y[0], 50.0 - 10.0 * e, 0, 1e-9);
+        assert_int_equal(csv_series(csv, "p5", e, x, y, 16), 1);
+        assert_close(y[0], 5.0 - 10.0 * e, 0, 1e-9);
+    }
+    free(csv);
+    csv = slurp("responders", "csv", NULL);
+    assert_int_equal(csv_series(csv, "line", 0, x, y, 16), NE);
+    for (int e = 0; e < NE; e++)
+        assert_close(y[e], 100.0 * resp[e], 1e-12, 0);
+    free(csv);
+    c.n_endpoints = 0;
+    assert_int_equal(mn_plot_cohort_save(ctx, &c, dir), MN_EINVAL);
+    mn_ctx_free(ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_healing),
+        cmocka_unit_test(test_absorb),
+        cmocka_unit_test(test_cohort),
+    };
+    int failed = cmocka_run_group_tests(tests, setup, teardown);
+    mn_plot_global_cleanup(); /* font caches, so leak checks see only ours */
+    return failed;
+}
