@@ -1,5 +1,5 @@
-# Valgrind (memcheck) on the CLI: the plan, as JSON and as text, for every example, a
-# catalogue listing, and the error paths of bad input: no invalid read or write, no use of
+# Valgrind (memcheck) on the CLI: the plan, as JSON and as text, for every example, its
+# figures and HTML report for one, a catalogue listing, and the error paths of bad input: no invalid read or write, no use of
 # uninitialised memory, no definite or indirect leak. MN_VALGRIND_FULL=1 adds screen on every
 # example and every catalogue listing (about twice as long). Skipped (passes, saying so) when valgrind is not installed or
 # the binary is built with AddressSanitizer (the two cannot run together; the asan preset
@@ -27,6 +27,9 @@ for what in $lists; do
     expect 0 "" -- $VG "$MNEEDLE" catalog --json "$what"
 done
 expect 0 "" -- $VG "$MNEEDLE" plan -o "$TMP/plan.txt" "$EX/amelia-wrinkles.json"
+# The figures and the HTML report (cairo, fontconfig).
+mkdir "$TMP/figures"
+expect 0 "" -- $VG "$MNEEDLE" plan --plot "$TMP/figures" --report "$TMP/report.html" "$EX/maya-striae-melasma.json"
 
 # Error paths: each must exit 2 (input) or 1 (runtime), not 99.
 printf '{"client": {"age": 300}}' > "$TMP/bad.json"

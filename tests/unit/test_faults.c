@@ -20,6 +20,7 @@
 
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
+#include "mneedle/plot.h"
 
 static long alloc_count;  /* allocations attempted since the last reset */
 static long alloc_live;   /* blocks handed out and not yet freed */
@@ -220,6 +221,101 @@ static mn_status call_write_file_atomic(void)
     return st;
 }
 
+static mn_status call_plan_report_html(void)
+{
+    out_sink.len = 0;
+    return mn_plan_report_html(fx.ctx, fx.plan, sink_write, &out_sink);
+}
+
+static mn_status call_plan_plot(void)
+{
+    return mn_plan_plot(fx.ctx, fx.plan, fx.data_dir);
+}
+
+/* A chart with everything a figure can carry: two series, a band, markers and a note, drawn
+ * as PNG and SVG with its CSV sidecar. */
+static mn_status call_chart_render(void)
+{
+    static const double x[] = {0, 30, 60, 120, 365, 730}, y[] = {0, 12, 25, 31, 22, 9};
+    static const double lo[] = {0, 8, 18, 22, 12, 2}, hi[] = {0, 16, 32, 40, 30, 16};
+    static const mn_plot_marker marks[] = {
+        {0, "1", MN_MARK_SESSION}, {30, "2", MN_MARK_SESSION}, {365, "M1", MN_MARK_MAINTENANCE}};
+    static const mn_plot_note note = {120, 31, "peak"};
+    mn_plot_chart c;
+    mn_plot_chart_init(&c);
+    c.title = "Improvement";
+    c.x_label = "days";
+    c.y_label = "improvement (%)";
+    c.footnote = "Simulation, not a promise.";
+    c.series[0] = (mn_plot_series){"treated", x, y, lo, hi, 6, -1, MN_LINE_SOLID};
+    c.series[1] = (mn_plot_series){"twin", x, lo, NULL, NULL, 6, -1, MN_LINE_DASHED};
+    c.n_series = 2;
+    c.markers = marks;
+    c.n_markers = 3;
+    c.notes = &note;
+    c.n_notes = 1;
+    for (int f = 0; f < 2; f++) {
+        out_sink.len = 0;
+        mn_status st = mn_plot_chart_render(fx.ctx, &c, f ? MN_PLOT_SVG : MN_PLOT_PNG, sink_write,
+                                            &out_sink, sink_write, &out_sink);
+        if (st)
+            return st;
+    }
+    return MN_OK;
+}
+
+static mn_status call_heatmap_render(void)
+{
+    static double v[12 * 8];
+    static const double px[] = {0.2, 0.5, 0.8}, py[] = {0.1, 0.4, 0.7};
+    for (int i = 0; i < 12 * 8; i++)
+        v[i] = (double)(i % 12) * (double)(i / 12);
+    mn_plot_heatmap m;
+    mn_plot_heatmap_init(&m);
+    m.title = "Concentration";
+    m.x_label = "x (mm)";
+    m.y_label = "depth (mm)";
+    m.value_label = "c (ug/ml)";
+    m.values = v;
+    m.nx = 12;
+    m.ny = 8;
+    m.x0 = 0;
+    m.x1 = 1;
+    m.y0 = 0;
+    m.y1 = 1;
+    m.y_down = 1;
+    m.point_x = px;
+    m.point_y = py;
+    m.n_points = 3;
+    m.has_threshold = 1;
+    m.threshold = 20;
+    m.threshold_label = "effective";
+    out_sink.len = 0;
+    return mn_plot_heatmap_render(fx.ctx, &m, MN_PLOT_SVG, sink_write, &out_sink, sink_write,
+                                  &out_sink);
+}
+
+static mn_status call_dist_render(void)
+{
+    static const double a[] = {10, 20, 25, 30, 31, 40, 52, 60}, b[] = {5, 8, 9, 15, 22, 23};
+    mn_status st = MN_OK;
+    for (int style = 0; style < 2 && !st; style++) {
+        mn_plot_dist d;
+        mn_plot_dist_init(&d);
+        d.title = "Improvement at the endpoints";
+        d.x_label = style ? "improvement (%)" : "endpoint";
+        d.y_label = style ? "patients (%)" : "improvement (%)";
+        d.style = style ? MN_DIST_HISTOGRAM : MN_DIST_VIOLIN;
+        d.groups[0] = (mn_plot_group){"day 90", a, 8};
+        d.groups[1] = (mn_plot_group){"day 365", b, 6};
+        d.n_groups = 2;
+        out_sink.len = 0;
+        st = mn_plot_dist_render(fx.ctx, &d, MN_PLOT_PNG, sink_write, &out_sink, sink_write,
+                                 &out_sink);
+    }
+    return st;
+}
+
 /* What the CLI's plan command does after creating its context (call_ctx_create covers that
  * part): load a client file, plan, write the JSON. */
 static mn_status call_pipeline(void)
@@ -325,6 +421,7 @@ static int teardown(void **state)
     mn_plan_free(fx.plan);
     mn_ctx_free(fx.ctx);
     free(fx.client_text);
+    mn_plot_global_cleanup(); /* fontconfig's caches, so LeakSanitizer sees only real leaks */
     printf("  %ld runs with an injected allocation failure, none crashed or leaked\n", total_runs);
     return 0;
 }
@@ -351,6 +448,11 @@ FAULT_TEST(test_catalog_json, call_catalog_json)
 FAULT_TEST(test_catalog_text, call_catalog_text)
 FAULT_TEST(test_write_file_atomic, call_write_file_atomic)
 FAULT_TEST(test_pipeline, call_pipeline)
+FAULT_TEST(test_plan_report_html, call_plan_report_html)
+FAULT_TEST(test_plan_plot, call_plan_plot)
+FAULT_TEST(test_chart_render, call_chart_render)
+FAULT_TEST(test_heatmap_render, call_heatmap_render)
+FAULT_TEST(test_dist_render, call_dist_render)
 
 int main(void)
 {
@@ -362,6 +464,9 @@ int main(void)
         cmocka_unit_test(test_screening_write_json), cmocka_unit_test(test_screening_write_text),
         cmocka_unit_test(test_catalog_json),         cmocka_unit_test(test_catalog_text),
         cmocka_unit_test(test_write_file_atomic),    cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_plan_report_html),     cmocka_unit_test(test_plan_plot),
+        cmocka_unit_test(test_chart_render),         cmocka_unit_test(test_heatmap_render),
+        cmocka_unit_test(test_dist_render),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
