@@ -15,6 +15,10 @@ int fuzz_sink_write(void *userdata, const char *buf, size_t len)
 {
     fuzz_sink *s = userdata;
     s->bytes += len;
+    for (size_t i = 0; i < len; i++) {
+        s->lt += buf[i] == '<';
+        s->gt += buf[i] == '>';
+    }
     for (size_t i = 0; i + 3 <= len; i++) {
         char a = (char)tolower((unsigned char)buf[i]), b = (char)tolower((unsigned char)buf[i + 1]),
              c = (char)tolower((unsigned char)buf[i + 2]);

@@ -30,7 +30,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* A writer that throws output away but counts it, and fails on demand. */
 typedef struct {
     size_t bytes;
-    int nan_seen; /* 1 if the output contains "nan" or "inf" as a word */
+    int nan_seen;  /* 1 if the output contains "nan" or "inf" as a word */
+    size_t lt, gt; /* '<' and '>' seen: markup, in HTML */
 } fuzz_sink;
 
 int fuzz_sink_write(void *userdata, const char *buf, size_t len);

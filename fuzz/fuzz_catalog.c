@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_check(err[0] != '\0');
         return 0;
     }
-    fuzz_sink out = {0, 0};
+    fuzz_sink out = {0, 0, 0, 0};
     static const char *const lists[] = {"devices", "sites", "concerns", "products", "rules"};
     for (int i = 0; i < 5; i++) {
         fuzz_check(mn_report_catalog(ctx, lists[i], 1, fuzz_sink_write, &out) == MN_OK);

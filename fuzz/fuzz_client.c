@@ -4,12 +4,14 @@
  * screens, plans (or is refused with MN_ERANGE and a reason) and writes JSON and text
  * without a numerical failure; the plan keeps the planner's safety invariants (no session
  * for a declined or deferred client, depths ordered inside the device's range, sessions in
- * date order and numbered from 1).
+ * date order and numbered from 1), and the client's own text reaches the HTML report
+ * escaped.
  */
 #include <ctype.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "mneedle/plot.h"
 
 /* "nan" or "inf" in the text is acceptable only when the client's own words put it there. */
 static int fuzz_has_nan_inf(const char *s)
@@ -26,6 +28,27 @@ static int fuzz_has_nan_inf(const char *s)
 static int fuzz_words_from_client(const mn_client *c)
 {
     return fuzz_has_nan_inf(c->name) || fuzz_has_nan_inf(c->currency);
+}
+
+static int fuzz_has_markup(const char *s)
+{
+    return strpbrk(s, "<>&\"'") != NULL;
+}
+
+/* The client's free text (name, currency) must reach the HTML report as text: the page's
+ * markup is the same as for neutral words in their place. Checked only when the text holds a
+ * markup character, since the report draws a figure and is slow. */
+static void fuzz_html_escaped(mn_ctx *ctx, mn_plan *p)
+{
+    if (!fuzz_has_markup(p->client.name) && !fuzz_has_markup(p->client.currency))
+        return;
+    fuzz_sink raw = {0, 0, 0, 0}, neutral = {0, 0, 0, 0};
+    fuzz_check(mn_plan_report_html(ctx, p, fuzz_sink_write, &raw) == MN_OK);
+    snprintf(p->client.name, sizeof p->client.name, "%s", p->client.name[0] ? "Client" : "");
+    snprintf(p->client.currency, sizeof p->client.currency, "%s",
+             p->client.currency[0] ? "EUR" : "");
+    fuzz_check(mn_plan_report_html(ctx, p, fuzz_sink_write, &neutral) == MN_OK);
+    fuzz_check(raw.lt == neutral.lt && raw.gt == neutral.gt);
 }
 
 static void fuzz_plan_invariants(const mn_client *c, const mn_plan *p)
@@ -66,7 +89,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     mn_screening s;
     fuzz_check(mn_screen(ctx, &c, &s) == MN_OK);
-    fuzz_sink out = {0, 0};
+    fuzz_sink out = {0, 0, 0, 0};
     fuzz_check(mn_screening_write(ctx, &c, &s, 1, fuzz_sink_write, &out) == MN_OK);
     fuzz_check(mn_screening_write(ctx, &c, &s, 0, fuzz_sink_write, &out) == MN_OK);
 
@@ -87,6 +110,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_check(!out.nan_seen || fuzz_words_from_client(&c));
     fuzz_check(mn_plan_write(ctx, p, 0, fuzz_sink_write, &out) == MN_OK);
     fuzz_check(!out.nan_seen || fuzz_words_from_client(&c));
+    fuzz_html_escaped(ctx, p);
     mn_plan_free(p);
     return 0;
 }
