@@ -24,6 +24,9 @@
 #include "mneedle/catalog.h"
 #include "mneedle/skin.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -67,6 +70,56 @@ double mn_device_punctures_per_cm2(const mn_device *device, double passes, doubl
 
 /** Channel diameter at the surface in µm. */
 double mn_device_channel_diameter_um(const mn_device *device);
+
+/*
+ * Puncture point fields. A seeded sample of where the punctures of one treatment fall on a
+ * rectangular patch, for the 3D transport solver and for plotting.
+ *
+ * Pens: each pass sweeps parallel strokes one head width apart (alternate passes turn by
+ * 90 degrees, as clinicians cross-hatch); along a stroke the pen stamps every
+ * glide / stroke_hz; each stamp places the cartridge's needles on a disk of the head width
+ * (a fixed sunflower pattern per cartridge) with a hand tremor offset per stamp, so points
+ * cluster along strokes. Rollers: each pass rolls the drum across the patch in parallel
+ * tracks one drum width apart; a drum of R rows leaves a row of needles / R holes every
+ * pi * diameter / R along the track (rows: 8 for the 192-needle MF8, F45a; assumed 8 for
+ * other drums). Both reproduce mn_device_punctures_per_cm2() on average (tested).
+ */
+
+/** One puncture's centre on the patch, in µm from the patch's lower-left corner. */
+typedef struct {
+    double x_um;
+    double y_um;
+} mn_puncture;
+
+/** A sampled point field (caller-owned; mn_puncture_field_init / _release). */
+typedef struct {
+    mn_puncture *points; /* n points, owned */
+    size_t n;
+    double width_um;  /* patch extent in x */
+    double height_um; /* patch extent in y */
+    uint64_t seed;
+} mn_puncture_field;
+
+/** Sets an empty field (no allocation). */
+void mn_puncture_field_init(mn_puncture_field *f);
+
+/** Frees the points and empties the field. NULL-safe. */
+void mn_puncture_field_release(mn_puncture_field *f);
+
+/**
+ * Samples the punctures @p device makes with @p passes passes (fractional passes cover the
+ * patch in part) at glide speed @p glide_mm_s (pens; <= 0 means MN_DEFAULT_GLIDE_MM_S) on a
+ * patch of @p width_um x @p height_um, reproducibly from @p seed (counter-based RNG, so the
+ * field is the same on every machine and thread count).
+ *
+ * @param out  receives the field; release it with mn_puncture_field_release().
+ * @return MN_OK; MN_EINVAL for NULL pointers, non-positive sizes or passes outside 0-100;
+ *         MN_ELIMIT if more than 50 million points would be placed; MN_ENOMEM.
+ * Thread-safe for distinct @p out.
+ */
+mn_status mn_puncture_field_generate(mn_ctx *ctx, const mn_device *device, double passes,
+                                     double glide_mm_s, double width_um, double height_um,
+                                     uint64_t seed, mn_puncture_field *out);
 
 #ifdef __cplusplus
 }

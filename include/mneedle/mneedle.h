@@ -12,6 +12,9 @@
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
 #include "mneedle/rng.h"
+#include "mneedle/healing.h"
 #include "mneedle/plot.h"
+#include "mneedle/transport.h"
+#include "mneedle/cohort.h"
 
 #endif

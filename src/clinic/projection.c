@@ -1,9 +1,13 @@
 /*
- * The plan's projection and maintenance interval. Until the collagen model (src/healing) is
- * part of the build, the interval is the concerns' default and no curve is projected; the
- * note says so in the output.
+ * The plan's projection and maintenance interval, from the healing model (src/healing): the
+ * course of each zone is simulated with maintenance at the interval that keeps improvement at
+ * or above the target fraction of its peak (bounded to 3-12 months); a plan without sessions
+ * keeps the concerns' default interval and says so.
  */
 #include <stdio.h>
+#include <string.h>
+
+#include "mneedle/healing.h"
 
 #include "clinic/plan_internal.h"
 #include "core/internal.h"
@@ -22,14 +26,88 @@ int mn__plan_default_maintenance(const mn_plan *p)
 
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
 {
-    (void)ctx;
     p->maintenance_interval_days = mn__plan_default_maintenance(p);
     p->maintenance_from_model = 0;
     p->n_projection = 0;
     snprintf(p->projection_note, sizeof p->projection_note,
-             "Maintenance every %d days is the usual interval for these concerns (clinics "
-             "advise quarterly to yearly visits), not yet a model result: no collagen "
-             "projection is available in this version.",
+             "No sessions are planned, so no collagen projection is made; maintenance every %d "
+             "days is the usual interval for these concerns.",
              p->maintenance_interval_days);
-    return MN_OK;
+    if (p->n_sessions == 0 || !p->client.device)
+        return MN_OK;
+    /* One projection per zone from the healing model (include/mneedle/healing.h); the zone
+     * that needs maintenance soonest sets the plan's interval and is the curve shown. */
+    mn_healing_projection best;
+    int best_zone = -1;
+    mn_status st = MN_OK;
+    memset(&best, 0, sizeof best);
+    for (int i = 0; i < p->n_zones && i < 32; i++) {
+        mn_course_session course[64];
+        int n = 0;
+        mn_date first = 0;
+        for (int s = 0; s < p->n_sessions && n < 64; s++) {
+            const mn_plan_session *ps = &p->sessions[s];
+            if (ps->phase != MN_PHASE_COURSE || !(ps->zone_mask & (1u << i)))
+                continue;
+            if (n == 0)
+                first = ps->date;
+            course[n].day = (int)(ps->date - first);
+            course[n].needle_mm = p->zones[i].depth_start_mm;
+            course[n].passes = p->zones[i].passes;
+            n++;
+        }
+        if (n == 0)
+            continue;
+        mn_projection_options o;
+        mn_projection_options_init(&o);
+        o.target_fraction = p->options.target_fraction;
+        o.horizon_days = p->options.years * 365;
+        o.step_days = 30;
+        o.band_draws = 0; /* the quick band: two runs (healing.h) */
+        mn_healing_projection proj;
+        st = mn_healing_project(ctx, &p->client.patient, p->zones[i].zone, p->zones[i].concern,
+                                p->client.device, course, n, &o, &proj);
+        if (st == MN_ERANGE) { /* a start depth that stays in the epidermis: nothing to project */
+            mn_ctx_clear_error(ctx);
+            st = MN_OK;
+            continue;
+        }
+        if (st)
+            goto done;
+        if (best_zone < 0 || proj.maintenance_interval_days < best.maintenance_interval_days) {
+            mn_healing_projection_release(&best);
+            best = proj;
+            best_zone = i;
+        } else {
+            mn_healing_projection_release(&proj);
+        }
+    }
+    if (best_zone < 0)
+        goto done;
+    p->projection = best.samples;
+    p->n_projection = best.n_samples;
+    best.samples = NULL;
+    p->maintenance_interval_days = best.maintenance_interval_days;
+    p->maintenance_from_model = 1;
+    char half[64] = "", base[64] = "";
+    if (best.durability_days >= 0)
+        snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
+                 best.durability_days / 30.44);
+    else
+        snprintf(half, sizeof half, "it holds more than half for decades");
+    if (best.back_to_baseline_day >= 0)
+        snprintf(base, sizeof base, ", back to the pre-treatment level after ~%.0f years",
+                 best.back_to_baseline_day / 365.25);
+    snprintf(p->projection_note, sizeof p->projection_note,
+             "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
+             "%% (typical range %.0f-%.0f %%) around day %d after the first session; without "
+             "maintenance %s%s. Maintenance every %d days keeps it at or above %.0f %% of the "
+             "peak%s.",
+             p->zones[best_zone].zone->id, p->zones[best_zone].concern->id,
+             best.peak_improvement_pct, best.peak_low_pct, best.peak_high_pct, best.peak_day, half,
+             base, best.maintenance_interval_days, 100 * p->options.target_fraction,
+             best.interval_bounded ? " (as far as the 3-12 month bounds allow)" : "");
+done:
+    mn_healing_projection_release(&best);
+    return st;
 }

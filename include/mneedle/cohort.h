@@ -1,0 +1,243 @@
+/*
+ * mneedle cohort: virtual trials. A TRIAL file describes a population (age range, sex,
+ * phototype range, smoker fraction, sun-exposure mix) and a protocol (device, needle length,
+ * passes, session days); N virtual patients are sampled from it, each with inter-individual
+ * variability on the healing model's uncertain parameters (mn_healing_variability), the
+ * protocol is simulated for each with mn_healing_run() (the same model `simulate` uses), and
+ * the outcome distributions are reported at each endpoint day. Model, distributions and their
+ * sources: docs/models/cohort.md.
+ *
+ * Determinism. Patient i draws every random number from stream i of the trial's seed
+ * (mn_rng_init(&r, seed, i)), and every statistic is reduced exactly: counts are integers,
+ * means are sums of fixed-point values (2^-20 of a percentage point) in two 64-bit
+ * integers, percentiles come from integer-count histograms. So the same seed gives
+ * bit-identical results for any number of OpenMP threads and MPI ranks.
+ *
+ * Memory does not grow with N: percentiles come from fixed-bin histograms (a bounded
+ * sketch) whose error is at most half a bin (MN_COHORT_BIN_PCT / 2 percentage points) for
+ * values inside the sketch range; values outside it are counted and reported.
+ *
+ * Results are simulations of a model with stated, partly thin evidence, not predictions of
+ * what a real trial will find.
+ */
+#ifndef MNEEDLE_COHORT_H
+#define MNEEDLE_COHORT_H
+
+#include <stdint.h>
+
+#include "mneedle/healing.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MN_COHORT_MAX_ENDPOINTS 64
+#define MN_COHORT_MAX_SESSIONS  200
+#define MN_COHORT_MAX_N         1000000000L /* 10^9 patients */
+/** Width of a percentile-sketch bin in percentage points; the error of a reported
+ *  percentile inside the sketch range is at most half of it. */
+#define MN_COHORT_BIN_PCT 0.05
+/** Sketch ranges, in percent of baseline: improvement (% of baseline severity) and the
+ *  collagen and epidermis changes. Values outside are counted as out of range. */
+#define MN_COHORT_IMPROVEMENT_LO_PCT (-100.0)
+#define MN_COHORT_IMPROVEMENT_HI_PCT 100.0
+#define MN_COHORT_CHANGE_LO_PCT      (-100.0)
+#define MN_COHORT_CHANGE_HI_PCT      400.0
+
+typedef enum {
+    MN_COHORT_SEX_FEMALE = 0, /* every patient female */
+    MN_COHORT_SEX_MALE = 1,   /* every patient male */
+    MN_COHORT_SEX_ANY = 2     /* female with probability female_fraction */
+} mn_cohort_sex;
+
+/** Inclusion criteria and mix of the sampled population. */
+typedef struct {
+    long n;                 /* patients, 1..MN_COHORT_MAX_N */
+    double age_lo, age_hi;  /* years, uniform in [lo, hi], 18 <= lo <= hi <= 100 */
+    mn_cohort_sex sex;      /* "female", "male" or "any" */
+    double female_fraction; /* for MN_COHORT_SEX_ANY (default 0.5) */
+    int fitzpatrick_lo;     /* phototypes, uniform integer in [lo, hi], 1..6 */
+    int fitzpatrick_hi;     /* */
+    double smoker_fraction; /* 0..1 */
+    double sun_fraction[3]; /* low, moderate, high; sums to 1 (default all moderate) */
+} mn_cohort_population;
+
+/** A virtual trial: population, protocol, endpoints, seed. */
+typedef struct {
+    char name[96]; /* optional "name" */
+    mn_cohort_population population;
+    const mn_site *zone;       /* catalogue entries, owned by the context */
+    const mn_concern *concern; /* */
+    const mn_device *device;   /* */
+    double needle_mm;          /* set length, inside the device's range */
+    double passes;             /* per session, (0, 100] */
+    mn_healing_session sessions[MN_COHORT_MAX_SESSIONS]; /* sorted by day */
+    int n_sessions;                                      /* 1..MN_COHORT_MAX_SESSIONS */
+    int endpoint_days[MN_COHORT_MAX_ENDPOINTS];          /* sorted, unique */
+    int n_endpoints;                                     /* 1..MN_COHORT_MAX_ENDPOINTS */
+    int horizon_days;            /* max(last endpoint, last session), set by the loader */
+    uint64_t seed;               /* 0..2^53-1 in the file (JSON numbers are doubles) */
+    double maintenance_fraction; /* a patient needs maintenance once improvement falls below
+                                    this fraction of his/her peak after the course (0.8,
+                                    the planner's target, DESIGN 3.5) */
+    int maintenance_check_days;  /* spacing of the grid on which the running peak and the
+                                    fall below it are checked (7) */
+} mn_cohort_trial;
+
+/** Sets defaults: n 1000, age 18-100, any sex (0.5), phototypes 1-6, no smokers, all
+ *  moderate sun, seed 1, maintenance 0.8 checked weekly; no zone, protocol or endpoints. */
+void mn_cohort_trial_init(mn_cohort_trial *t);
+
+/**
+ * Reads and validates a TRIAL file ("-" for standard input): population.{n, age:[lo,hi],
+ * sex, female_fraction, fitzpatrick:[lo,hi], smoker_fraction, sun}, zone, concern,
+ * protocol.{device, needle_mm, passes, session_days[]}, endpoints_days[], seed, and the
+ * optional maintenance_fraction, maintenance_check_days, name. `sun` is "low", "moderate",
+ * "high" or an object of fractions {"low": .2, "moderate": .5, "high": .3}. Keys starting with
+ * '_' and "comment" are allowed anywhere (for the published result of the trial). Problems
+ * are named with the file and JSON path (`t.json: $.protocol.needle_mm: 3.5 is outside
+ * dermaroller-192's range 1.5-1.5 mm`).
+ * @param out  caller's struct (about 9 KiB).
+ * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND,
+ *         MN_ELIMIT, MN_ENOMEM.
+ */
+mn_status mn_cohort_trial_load(mn_ctx *ctx, const char *path, mn_cohort_trial *out);
+
+/** As mn_cohort_trial_load() from text in memory; @p src names it in messages. */
+mn_status mn_cohort_trial_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                mn_cohort_trial *out);
+
+/**
+ * Draws patient @p index's demographics (age, sex, phototype, smoker, sun) from the
+ * population, consuming exactly 5 draws of @p rng. Thread-safe (touches only its arguments).
+ */
+void mn_cohort_patient_sample(const mn_cohort_population *pop, mn_rng *rng, mn_patient *out);
+
+/** One patient's outcome at one endpoint. */
+typedef struct {
+    double improvement_pct;      /* clinical improvement, % of baseline severity */
+    double collagen_change_pct;  /* papillary collagen vs day 0 */
+    double epidermis_change_pct; /* viable-epidermis thickness vs day 0 */
+    int pih;                     /* 1 when PIH has occurred on or before this day */
+    int maintenance_due;         /* 1 when improvement has fallen below maintenance_fraction x
+                                    the running peak on or before this day */
+} mn_cohort_outcome;
+
+/** One simulated patient: who, how he/she varies, and the outcomes (for per-patient CSV). */
+typedef struct {
+    long index; /* 0-based; the rng stream */
+    mn_patient patient;
+    mn_healing_variability variability;
+    double pih_probability_per_session; /* the drawn per-session probability */
+    int pih_day;                        /* day of the session after which PIH appeared, or -1 */
+    double peak_improvement_pct;        /* over the maintenance grid, to the horizon */
+    int peak_day;
+    int maintenance_day;               /* first grid day below the maintenance threshold, or -1 */
+    const mn_cohort_outcome *outcomes; /* n_endpoints entries; valid during the callback */
+} mn_cohort_patient_result;
+
+/** Called for each patient in index order, on rank 0 only. Nonzero return stops the run
+ *  with MN_EIO. */
+typedef int (*mn_cohort_patient_fn)(void *userdata, const mn_cohort_trial *trial,
+                                    const mn_cohort_patient_result *patient);
+/** Called on rank 0 after each block of patients (done <= total). */
+typedef void (*mn_cohort_progress_fn)(void *userdata, long done, long total);
+
+typedef struct {
+    int threads; /* OpenMP threads per process; 0 = the OpenMP default, or, under MPI, the
+                    cores of the node divided by the ranks on it */
+    int use_mpi; /* 1 (default): when MPI is initialised (mn_cohort_mpi_begin) and has more
+                    than one rank, patients are shared among the ranks */
+    mn_cohort_patient_fn on_patient; /* per-patient results (CSV), or NULL */
+    void *patient_userdata;
+    mn_cohort_progress_fn on_progress; /* or NULL */
+    void *progress_userdata;
+} mn_cohort_options;
+
+void mn_cohort_options_init(mn_cohort_options *opts);
+
+/** Distribution of one quantity over the cohort at one endpoint. */
+typedef struct {
+    double mean; /* exact to 2^-20 percentage points */
+    double p5, p50, p95;
+    double min, max;
+    long out_of_range; /* values outside the sketch range (percentiles may then be clipped) */
+} mn_cohort_dist;
+
+typedef struct {
+    int day;
+    mn_cohort_dist improvement_pct;
+    mn_cohort_dist collagen_change_pct;
+    mn_cohort_dist epidermis_change_pct;
+    long responders_50pct; /* patients with improvement >= 50 % */
+    long responders_75pct; /* patients with improvement > 75 % (F19b, F26b report it) */
+    long pih_cases;        /* patients with PIH on or before this day */
+    long maintenance_due;  /* patients needing maintenance by this day */
+} mn_cohort_endpoint;
+
+/** What the cohort looked like (realised, not requested). */
+typedef struct {
+    double mean_age_years;
+    long female;
+    long smokers;
+    long fitzpatrick[6]; /* count per phototype 1..6 */
+    long sun[3];         /* low, moderate, high */
+} mn_cohort_demographics;
+
+typedef struct {
+    long n;
+    uint64_t seed;
+    int n_endpoints;
+    mn_cohort_endpoint endpoints[MN_COHORT_MAX_ENDPOINTS];
+    mn_cohort_demographics demographics;
+    int ranks;     /* MPI processes that took part (1 without MPI) */
+    int threads;   /* OpenMP threads per process */
+    double wall_s; /* wall time of the run (not part of the deterministic output) */
+} mn_cohort_result;
+
+/**
+ * Runs the virtual trial. Under MPI (after mn_cohort_mpi_begin() with several ranks) every
+ * rank must call it with the same trial and options; each simulates its share and the
+ * result is complete on rank 0 (other ranks get only n, seed and the endpoint days).
+ * @return MN_OK; MN_EINVAL (NULL or inconsistent arguments, message says which); MN_ENOMEM;
+ *         MN_ENUMERIC (a model result was not finite: the patient is named); MN_EIO (the
+ *         patient callback failed). Under MPI a failure on any rank fails every rank.
+ * Thread-safety: uses OpenMP internally; do not call it from several threads at once with the
+ * same context. Memory: O(threads + endpoints x sketch bins), independent of N.
+ */
+mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_options *opts,
+                        mn_cohort_result *out);
+
+/**
+ * Writes the result as JSON (keys of DESIGN 4: n, seed, endpoints[].{day,
+ * improvement_pct.{mean,p5,p50,p95}, responders_50pct, collagen_change_pct.{...}, pih_rate},
+ * plus maintenance_due_fraction, epidermis_change_pct, the realised population and the sketch
+ * error bound) or as a human table. Rates and responders_50pct are fractions of n (0-1).
+ */
+mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_result *res,
+                          int json, mn_writer write, void *userdata);
+
+/** CSV of per-patient results: one header line (mn_cohort_csv_header) then, from an
+ *  mn_cohort_patient_fn, one row per patient and endpoint (mn_cohort_csv_row). */
+mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
+mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
+                            const mn_cohort_patient_result *p, mn_writer write, void *userdata);
+
+/**
+ * MPI. mn_cohort_mpi_begin() initialises MPI only when the process was started by an MPI
+ * launcher (mpirun/mpiexec: Open MPI, MPICH or a PMI-based launcher), so the same binary runs
+ * alone without one; it returns this process's rank and the number of ranks (0 and 1 without
+ * MPI or when the build has none). mn_cohort_mpi_end() finalises MPI if it was initialised.
+ * Call both from the main thread, once per process.
+ * @return MN_OK; MN_EUNSUPPORTED when started by a launcher but built without MPI (then
+ *         *rank and *size still say 0 and 1); MN_EIO when MPI_Init fails.
+ */
+mn_status mn_cohort_mpi_begin(int *argc, char ***argv, int *rank, int *size);
+void mn_cohort_mpi_end(void);
+/** 1 when this build has MPI support. */
+int mn_cohort_mpi_built(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,368 @@
+/*
+ * mneedle healing: the wound response to each session (days to weeks) and dermal collagen over
+ * years, against an untreated twin of the same person. Model, parameters and their sources:
+ * docs/models/healing.md and the comment block at the top of src/healing/model.c.
+ *
+ * Shape of the model (all states per zone, relative to the day-0 content of that zone):
+ *   per session, an injury dose from the device model (punctures/cm2 x channel area x depth
+ *   reached in papillary and reticular dermis, mn_device_*() and mn_skin_layers_at()) drives a
+ *   linear cascade
+ *     injury -> inflammation (erythema)          hours to days
+ *     channels open -> closed (barrier)          hours
+ *     epidermal wound -> renewed                 ~5 days (F09)
+ *     growth factors -> activated fibroblasts -> matrix-producing fibroblasts
+ *                                                 day ~5 to ~8 weeks (F11)
+ *     -> collagen III -> young collagen I -> long-lived collagen I
+ *                                                 remodelling 8 weeks to ~1 year (F11),
+ *                                                 long-lived half-life ~15 years (F31)
+ *     new papillary matrix -> epidermal thickening (F05a)
+ *   and the untreated twin follows dC/dt = S(age) - k(age) C (synthesis falling with age, F32;
+ *   degradation ~15-year half-life, F31, faster with age, UV and smoking, F34, F36, F38).
+ *   Clinical improvement (% of baseline severity) is a saturating function of the papillary
+ *   collagen change since day 0, scaled by the concern's response_weight (data/concerns.json).
+ *
+ * The cascade is linear in its states with constant rates for one person, so it is integrated
+ * exactly (matrix exponential of the triangular system, computed once per person) rather
+ * than approximately; tests/unit/test_healing.c shows it agrees with SUNDIALS CVODE (which
+ * is kept as a selectable reference integrator) and bench/bench_simulate.c that it is faster.
+ *
+ * Results are simulations with an uncertainty band, not promised outcomes.
+ */
+#ifndef MNEEDLE_HEALING_H
+#define MNEEDLE_HEALING_H
+
+#include "mneedle/catalog.h"
+#include "mneedle/clinic.h"
+#include "mneedle/rng.h"
+#include "mneedle/skin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Longest scenario in days (40 years) and most sessions in one scenario. */
+#define MN_HEALING_MAX_DAYS     14610
+#define MN_HEALING_MAX_SESSIONS 1000
+
+/** One needling session of a zone. */
+typedef struct {
+    int day;                 /* offset from day 0, >= 0; sessions are given at the start of
+                                their day, and a report day d is read at t = d + 0.5 day */
+    const mn_device *device; /* catalogue entry (owned by the context) */
+    double needle_mm;        /* set needle length, within the device's range */
+    double passes;           /* passes over the zone, > 0 */
+    double glide_mm_s;       /* pens: glide speed, <= 0 for MN_DEFAULT_GLIDE_MM_S */
+} mn_healing_session;
+
+/** What to simulate: one person, one zone, one concern, a list of sessions. */
+typedef struct {
+    mn_patient patient;
+    const mn_site *zone;
+    const mn_concern *concern;
+    const mn_healing_session *sessions; /* sorted by day (ties allowed); borrowed */
+    int n_sessions;                     /* 0 is allowed: the untreated twin alone */
+    int horizon_days;                   /* last day simulated, 1..MN_HEALING_MAX_DAYS */
+} mn_healing_scenario;
+
+/**
+ * Inter-individual variability: multipliers on the model's uncertain parameters, all 1 for the
+ * typical person. A virtual cohort draws them per patient (mn_healing_variability_sample()).
+ * The spreads below are log-normal standard deviations (sd of ln multiplier) with their
+ * sources or reasoning; docs/models/healing.md explains each.
+ */
+typedef struct {
+    double response_gain;        /* collagen deposited per unit injury. sd_log 0.35: the
+                                    spread of clinical response (F19a/b, F26a/b: all patients
+                                    >=50 % but only 28-65 % >75 %), and of fibroblast output
+                                    between donors (F32a: 82+-16 ng/ml, CV ~0.2) */
+    double depth_fraction_scale; /* effective channel depth. sd_log 0.15: +-0.1 on a 0.6-0.8
+                                    depth fraction (device.h, F40-F42) */
+    double closure_scale;        /* channel-closure time. sd_log 0.5: closure half-life
+                                    20-26 +- 12-15 h between people (F56b) */
+    double ageing_rate;          /* speed of the untreated decline (synthesis loss and extra
+                                    degradation with age). sd_log 0.25: dermal thinning varies
+                                    between people at a given age (F34a, F74e) [judgement] */
+    double inflammation_scale;   /* erythema intensity and duration. sd_log 0.3: redness lasts
+                                    3-6 h in some series and up to 2-3 days in others (F80,
+                                    F54, F70) */
+    double remodelling_scale;    /* time collagen III takes to mature. sd_log 0.3: remodelling
+                                    8 weeks to ~1 year (F11) */
+    double retention_scale;      /* lifetime of young collagen I before it is either
+                                    degraded or becomes long-lived. sd_log 0.35: results last
+                                    'several months to a few years' (seed articles) */
+    double epidermal_gain;       /* epidermal thickening per unit new matrix. sd_log 0.3:
+                                    +50 % (F05a) to +40 % spinosum (Aust, F64 note) */
+} mn_healing_variability;
+
+/** Sets every multiplier to 1. */
+void mn_healing_variability_init(mn_healing_variability *v);
+
+/**
+ * Draws a person's multipliers from the documented log-normal spreads, each clamped to
+ * [exp(-3 sd), exp(3 sd)] so no draw is absurd. Consumes a fixed number of draws (16), so a
+ * patient's stream gives the same multipliers whatever else is drawn. Thread-safe (touches
+ * only *rng and *out).
+ */
+void mn_healing_variability_sample(mn_rng *rng, mn_healing_variability *out);
+
+/** Moves every multiplier @p z standard deviations in the direction that raises (z > 0) or
+ *  lowers (z < 0) the improvement; used for the pessimistic/optimistic ends of a band. */
+void mn_healing_variability_shift(double z, mn_healing_variability *out);
+
+/** The model's outputs on one day. Percentages are changes relative to day 0. */
+typedef struct {
+    int day;
+    double collagen_change_pct;           /* papillary-dermis collagen (all types) vs day 0 (F05b's
+                                             measure) */
+    double epidermis_change_pct;          /* viable-epidermis thickness vs day 0 */
+    double improvement_pct;               /* clinical improvement of the concern, % of baseline
+                                             severity; negative = worse than before treatment */
+    double erythema;                      /* redness index 0-1 (0.1 = barely visible) */
+    double barrier_open_fraction;         /* fraction of the latest session's channels still open */
+    double epidermal_wound_fraction;      /* fraction of the needled epidermis not yet renewed */
+    double collagen_deposition_pct_day;   /* new collagen laid down by activated fibroblasts, % of
+                                             day-0 papillary collagen per day */
+    double collagen3_pct;                 /* new collagen III, % of day-0 papillary collagen */
+    double collagen1_pct;                 /* new collagen I (young + long-lived), same unit */
+    double untreated_collagen_change_pct; /* the untreated twin */
+    double untreated_epidermis_change_pct; /* the untreated twin */
+    double untreated_improvement_pct;      /* the untreated twin (<= 0: it only ages) */
+} mn_healing_sample;
+
+/** The answer to "how long will it last?". Days are offsets from day 0; -1 means "not found
+ *  within the search limit" (see mn_healing_options.search_limit_days). */
+typedef struct {
+    double peak_improvement_pct;
+    int peak_day;
+    int durability_days;           /* from the peak until improvement < half the peak */
+    int back_to_baseline_day;      /* first day after the peak with collagen at or below its
+                                      day-0 level (improvement <= 0) */
+    int durability_beyond_horizon; /* 1 when durability was found by simulating past the
+                                      horizon with no further session */
+    int baseline_beyond_horizon;   /* same for back_to_baseline_day */
+    int erythema_days; /* longest run of visible redness (erythema >= 0.1) after a session, in
+                          report days counted from the session's day (0 = never visible) */
+    double final_collagen_change_pct;           /* at the horizon */
+    double final_untreated_collagen_change_pct; /* at the horizon */
+} mn_healing_summary;
+
+/** Integrators, found by name (mn_healing_integrator_parse). */
+typedef enum {
+    MN_HEALING_EXACT = 0, /* matrix exponential of the linear cascade; allocation-free */
+    MN_HEALING_CVODE = 1  /* SUNDIALS CVODE (BDF, dense Newton); the reference; allocates */
+} mn_healing_integrator;
+
+/** "exact" or "cvode" -> enum; returns 1 on success, 0 for an unknown name. */
+int mn_healing_integrator_parse(const char *name, mn_healing_integrator *out);
+const char *mn_healing_integrator_name(mn_healing_integrator integrator);
+
+typedef struct {
+    mn_healing_integrator integrator; /* MN_HEALING_EXACT */
+    double cvode_rtol;                /* relative tolerance for CVODE (1e-8) */
+    int search_limit_days; /* how far past the horizon the summary may look for the durability
+                              and baseline crossings (default 40 years; 0 = only within the
+                              horizon) */
+} mn_healing_options;
+
+void mn_healing_options_init(mn_healing_options *opts);
+
+/**
+ * Simulates a scenario for one person: the treated zone and its untreated twin.
+ *
+ * @param ctx        context for error messages; may be NULL (then only the status reports
+ *                   the failure), so a cohort thread need not own one.
+ * @param sc         the scenario; sessions must be sorted by day and lie within the horizon,
+ *                   with needle lengths inside each device's range and passes in (0, 100].
+ * @param var        multipliers, or NULL for the typical person (all 1).
+ * @param opts       options, or NULL for the defaults (exact integrator).
+ * @param report_days days to report, each in [0, horizon_days], in any order; or NULL to
+ *                   report every day 0..horizon_days (then @p n_report must be
+ *                   horizon_days + 1): the daily trajectory.
+ * @param n_report   number of entries of @p report_days and of @p samples (may be 0).
+ * @param samples    caller's buffer of @p n_report samples (may be NULL when n_report is 0).
+ * @param summary    receives the summary; may be NULL (then no search past the horizon).
+ * @return MN_OK; MN_EINVAL for NULL or inconsistent arguments or an invalid scenario (the
+ *         message says which field); MN_ENUMERIC if a non-finite value appeared; MN_ENOCONV or
+ *         MN_ENOMEM from the CVODE integrator only.
+ * Thread-safety: re-entrant; with the exact integrator it allocates nothing and touches only
+ * its arguments, so any number of threads may call it at once (each with its own ctx or NULL).
+ * Cost: ~10-50 us for 5 years and 10 sessions (bench/bench_simulate.c).
+ */
+mn_status mn_healing_run(mn_ctx *ctx, const mn_healing_scenario *sc,
+                         const mn_healing_variability *var, const mn_healing_options *opts,
+                         const int *report_days, int n_report, mn_healing_sample *samples,
+                         mn_healing_summary *summary);
+
+/**
+ * The injury dose of one session on one zone of one person (dimensionless: needled channel
+ * area fraction x depth reached in the dermis, papillary weighted 1 and reticular 0.5, per
+ * 200 um of reference papillary dermis). Exposed for tests and for the planner's notes.
+ * @param depth_scale multiplies the effective depth (variability; 1 for the typical person).
+ * @return the dose (>= 0), or -1 for NULL arguments.
+ */
+double mn_healing_dermal_dose(const mn_healing_session *s, const mn_site *zone,
+                              const mn_patient *patient, double depth_scale);
+
+/**
+ * The uncertainty band of a scenario's improvement: @p draws virtual copies of the person with
+ * multipliers from mn_healing_variability_sample() (stream i of @p seed for copy i), and the
+ * @p q_lo and @p q_hi quantiles (e.g. 0.1 and 0.9) of improvement_pct on each report day.
+ * @param report_days as for mn_healing_run() (NULL = every day, n_report = horizon + 1).
+ * @param low_pct, high_pct caller's buffers of @p n_report values.
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM (it allocates draws x n_report doubles); MN_ENUMERIC.
+ * Thread-safety: re-entrant. Deterministic for a given seed.
+ */
+mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int *report_days,
+                          int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
+                          double *low_pct, double *high_pct);
+
+/*
+ * Projection for the clinic planner: the planned course, then maintenance sessions at the
+ * interval the model chooses, simulated over a horizon with a low/high band.
+ */
+
+/** A planned course session (the device is the plan's). */
+typedef struct {
+    int day;          /* offset from the first session (day 0) */
+    double needle_mm; /* set length */
+    double passes;
+} mn_course_session;
+
+typedef struct {
+    double target_fraction; /* maintenance keeps improvement >= this x peak (0.8) */
+    int horizon_days;       /* projection horizon (730) */
+    int step_days;          /* spacing of projection samples (7) */
+    int min_interval_days;  /* shortest maintenance interval allowed (90) */
+    int max_interval_days;  /* longest (365) */
+    int band_draws;         /* virtual patients for the band (64): 10th-90th percentiles over
+                               them. 0 = the quick band: the response gain alone at its 10th
+                               and 90th percentiles (the largest single spread; the others at
+                               1), exact by superposition and nearly free; -1 = no band */
+    uint64_t seed;          /* for the band draws (fixed default, so plans are reproducible) */
+} mn_projection_options;
+
+void mn_projection_options_init(mn_projection_options *opts);
+
+typedef struct {
+    mn_projection_sample *samples; /* day, improvement_pct (typical person), low_pct, high_pct
+                                      (10th and 90th percentiles over the band draws), with
+                                      maintenance; owned, free with
+                                      mn_healing_projection_release() */
+    int n_samples;
+    int maintenance_interval_days; /* in [min, max]; the longest that holds the target */
+    int maintenance_first_day;     /* day of the first maintenance session */
+    int interval_bounded;          /* 1 when the model wanted a shorter or longer interval
+                                      than the bounds allow (then the target may not hold,
+                                      or holds with margin) */
+    double peak_improvement_pct;   /* course alone, typical person */
+    double peak_low_pct, peak_high_pct;
+    int peak_day;
+    int durability_days;                   /* course alone: peak until half the peak (-1: > 40 y) */
+    int back_to_baseline_day;              /* course alone (-1: > 40 y) */
+    double min_improvement_after_peak_pct; /* with maintenance, over the horizon */
+} mn_healing_projection;
+
+/** Releases what a projection owns (NULL-safe) and zeroes it. */
+void mn_healing_projection_release(mn_healing_projection *p);
+
+/**
+ * Projects a planned course for one zone and chooses the maintenance interval: the longest
+ * interval in [min_interval_days, max_interval_days] (on a 7-day grid from the shortest) such
+ * that, with
+ * maintenance sessions at the last course session's needle length and passes every interval
+ * from (last course session + interval), the typical person's improvement stays >=
+ * target_fraction x the course's peak from the peak to the horizon. If even the shortest
+ * interval does not hold it, the shortest is returned and interval_bounded is set.
+ *
+ * @param course     sessions sorted by day, day 0 first; 1..MN_HEALING_MAX_SESSIONS.
+ * @param opts       NULL for the defaults.
+ * @param out        receives the projection; release with mn_healing_projection_release().
+ * @return MN_OK; MN_EINVAL (NULL arguments, empty or unsorted course, needle length outside
+ *         the device range, options out of range); MN_ENOMEM; MN_ENUMERIC.
+ * Thread-safety: re-entrant (uses only its arguments); allocates the samples.
+ * The typical person's curve is exact: the model is linear in its states, so the course and
+ * each maintenance session superpose (tests check this against a direct run).
+ * Cost: ~0.2 ms with the quick band, a few ms with 64 draws (bench/bench_simulate.c).
+ */
+mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
+                             const mn_concern *concern, const mn_device *device,
+                             const mn_course_session *course, int n_course,
+                             const mn_projection_options *opts, mn_healing_projection *out);
+
+/*
+ * Reading a SCENARIO file (DESIGN §4): patient.{age, sex, fitzpatrick, smoker, sun}, zone,
+ * concern, sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days.
+ */
+typedef struct {
+    mn_healing_scenario scenario; /* sessions point into this struct */
+    mn_healing_session sessions[MN_HEALING_MAX_SESSIONS];
+    int report_days[MN_MAX_ARRAY_LEN]; /* sorted, unique */
+    int n_report_days;
+    int report_days_given; /* 0: defaults were chosen (see mn_healing_scenario_load) */
+} mn_healing_input;
+
+/**
+ * Reads and validates a SCENARIO file ("-" for standard input). Every problem is named with the
+ * file and the JSON path (`scn.json: $.sessions[2].needle_mm: 3.5 is outside skinpen's range
+ * 0.25-2.5 mm`). When report_days is absent, the defaults are days 0, 1, 3, 7, 28, 90, 180,
+ * 365 and then yearly up to the horizon, plus the horizon.
+ * @param out  caller's struct (large: allocate it, ~40 KiB).
+ * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND,
+ *         MN_ELIMIT, MN_ENOMEM.
+ */
+mn_status mn_healing_scenario_load(mn_ctx *ctx, const char *path, mn_healing_input *out);
+
+/** As mn_healing_scenario_load() from text in memory; @p src names it in messages. */
+mn_status mn_healing_scenario_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                    mn_healing_input *out);
+
+/*
+ * Writing results (the CLI's output, also usable by any front end).
+ */
+
+/** A simulated scenario, ready to write. Everything is borrowed. */
+typedef struct {
+    const mn_healing_scenario *scenario;
+    const mn_healing_sample *samples; /* at the report days */
+    int n_samples;
+    const double *low_pct, *high_pct; /* band of improvement_pct per sample, or NULL */
+    int band_draws;                   /* how many virtual copies made the band (0 = none) */
+    const mn_healing_summary *summary;
+    const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
+    mn_healing_integrator integrator;
+} mn_healing_result;
+
+/**
+ * Writes "how long will it last?" as one or two sentences with numbers (peak, when, how long
+ * until half of it is lost, when the skin is back to its pre-treatment level, the maintenance
+ * interval when known), saying it is a simulation with its uncertainty. Always NUL-terminates
+ * @p buf (truncating if needed). Returns @p buf.
+ */
+char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len);
+
+/**
+ * Writes a result as one JSON object (DESIGN §4 keys: samples[].{day, collagen_change_pct,
+ * epidermis_change_pct, improvement_pct, erythema, barrier_open_fraction} and
+ * summary.{peak_improvement_pct, peak_day, durability_days, back_to_baseline_day}, plus the
+ * band, the untreated twin, the maintenance interval and the answer sentence) or as text.
+ * Days not found within the search limit are JSON null.
+ * @return MN_OK; MN_ENUMERIC if a value is not finite (nothing is written then); MN_ENOMEM;
+ *         MN_EIO if the writer fails.
+ */
+mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,
+                           void *userdata);
+
+/**
+ * Writes daily trajectories as CSV: one row per day with the treated zone and the untreated
+ * twin (header row first). @p daily holds days 0..n_days-1 (from mn_healing_run() with
+ * report_days NULL); @p low_pct / @p high_pct may be NULL.
+ * @return MN_OK; MN_ENUMERIC; MN_EIO if the writer fails.
+ */
+mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,
+                               const double *low_pct, const double *high_pct, mn_writer write,
+                               void *userdata);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,204 @@
+/*
+ * mneedle transport: what a serum applied after needling does. A finite dose sits on the
+ * skin; it crosses the intact stratum corneum slowly and the open channels quickly; the
+ * channels close over hours to days; the dermis clears what reaches it. Model, equations and
+ * sources: docs/models/transport.md. Every figure is a simulation, not a measurement.
+ *
+ * Two solvers share one physics and one discretisation (flux-conservative finite volumes,
+ * implicit in time, alternating-direction line solves, O(N) per step):
+ *   - unit cell (default): axisymmetric r-z around one channel, cell radius from the puncture
+ *     density, plus any intact area the cells do not reach; milliseconds per 24 h;
+ *   - 3D patch (field = 1): the seeded puncture field (mn_puncture_field_generate) on a
+ *     laterally resolved grid; shows heterogeneity (coverage).
+ *
+ * Life cycle: mn_absorb_scenario_init -> fill or mn_absorb_scenario_load -> mn_absorb_run ->
+ * read the mn_absorb_result -> mn_absorb_result_release and mn_absorb_scenario_release.
+ */
+#ifndef MNEEDLE_TRANSPORT_H
+#define MNEEDLE_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mneedle/catalog.h"
+#include "mneedle/device.h"
+#include "mneedle/skin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Intact stratum corneum permeability law. */
+typedef enum {
+    MN_KP_POTTS_GUY = 0, /* log kp[cm/s] = -6.3 + 0.71 logP - 0.0061 MW (F65) */
+    MN_KP_UPDATED = 1    /* log kp[cm/h] = -2.55 + 0.65 logP - 0.0085 MW (F67) */
+} mn_kp_model;
+
+/** Limits on a scenario (checked by the loader and by mn_absorb_run). */
+#define MN_ABSORB_MAX_HOURS       720.0 /* 30 days */
+#define MN_ABSORB_MAX_REPORTS     1000
+#define MN_ABSORB_MIN_MW          18.0
+#define MN_ABSORB_MAX_MW          100000.0
+#define MN_ABSORB_MIN_LOGP        -8.0
+#define MN_ABSORB_MAX_LOGP        10.0
+#define MN_ABSORB_DEFAULT_SEED    20260101u
+#define MN_ABSORB_FIELD_MAX_CELLS 200000000.0 /* refuse 3D grids larger than this */
+
+/** An absorb scenario (caller-owned; init fills defaults, release frees report_hours). */
+typedef struct {
+    const mn_site *site;     /* required; owned by the context's catalogue */
+    mn_patient patient;      /* age, sex, phototype */
+    const mn_device *device; /* NULL = intact skin ("none") */
+    double needle_mm;        /* set needle length */
+    double passes;           /* passes over the area (fractional allowed) */
+    double glide_mm_s;       /* pens: hand speed; <= 0 means MN_DEFAULT_GLIDE_MM_S */
+    char product_name[64];   /* catalogue id, or "custom" */
+    double mw;               /* g/mol */
+    double logp;             /* octanol/water */
+    double concentration_mg_ml;
+    double dose_ul_cm2;
+    int occluded;         /* 1: covered (channels close slowly); 0: open to air */
+    double hours;         /* simulated time */
+    double *report_hours; /* n_report ascending times in (0, hours], owned */
+    size_t n_report;
+    mn_kp_model kp_model;
+    int field;             /* 1: 3D patch solver */
+    double field_width_um; /* patch size for the 3D solver (default 2000 x 2000) */
+    double field_height_um;
+    double field_dx_um;              /* lateral cell size (default 10) */
+    uint64_t seed;                   /* puncture field seed */
+    double coverage_threshold_ug_ml; /* <= 0: 0.1 % of the applied concentration */
+    double resolution; /* grid and time-step refinement factor, 1 = default (0.25-16) */
+} mn_absorb_scenario;
+
+/** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
+ *  caffeine-like molecule unset (mw 0), 10 µl/cm², occluded, 24 h, Potts-Guy, unit cell,
+ *  2 x 2 mm patch at 10 µm, default seed, resolution 1. */
+void mn_absorb_scenario_init(mn_absorb_scenario *s);
+
+/** Frees report_hours. NULL-safe. */
+void mn_absorb_scenario_release(mn_absorb_scenario *s);
+
+/**
+ * Reads a scenario file (DESIGN 4 keys: site, patient.{age, sex, fitzpatrick}, device or
+ * "none", needle_mm, passes, product.{name | mw, logp, concentration_mg_ml, dose_ul_cm2},
+ * occluded, hours, report_hours[]; optional: glide_mm_s, kp_model ("potts-guy"|"updated"),
+ * seed, field.{width_um, height_um, dx_um}, coverage_threshold_ug_ml, resolution).
+ * "-" reads standard input.
+ *
+ * @return MN_OK; MN_EIO; MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND, MN_ELIMIT with the file
+ *         and the JSON path in the context's message. On failure @p s is left initialised and
+ *         empty (release is still safe).
+ */
+mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s);
+
+/** Molecule and tissue parameters the physics derives from a scenario (all documented in
+ *  docs/models/transport.md with their sources). Units: µm, h, µg/cm³. */
+typedef struct {
+    double kp_cm_h;             /* intact SC permeability (F65 or F67) */
+    double k_sc_w;              /* SC/water partition coefficient */
+    double k_ve_w;              /* viable epidermis/water */
+    double k_de_w;              /* dermis/water */
+    double d_aq_um2_h;          /* free aqueous diffusivity (Stokes-Einstein, 32 °C) */
+    double d_sc_um2_h;          /* effective SC diffusivity, D = kp h / K */
+    double d_ve_um2_h;          /* viable epidermis */
+    double d_de_um2_h;          /* dermis */
+    double clearance_per_h;     /* first-order dermal clearance */
+    double closure_half_life_h; /* open channel area halves every this many hours */
+    double punctures_per_cm2;
+    double channel_depth_um;    /* effective depth (device law, bounded by the skin) */
+    double channel_depth_lo_um; /* depth uncertainty band */
+    double channel_depth_hi_um;
+    double channel_diameter_um; /* at the surface */
+    double cell_radius_um;      /* unit-cell radius from the density (0 if intact) */
+    double cell_area_fraction;  /* area the unit cells cover (the rest is intact) */
+    double dose_ug_cm2;         /* applied amount */
+    double donor_conc_ug_ml;    /* applied concentration */
+    mn_skin_layers layers;
+} mn_absorb_params;
+
+/**
+ * Derives the parameters of a scenario without solving anything.
+ * @return MN_OK; MN_EINVAL for a scenario without site or molecule, or out-of-range values.
+ */
+mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_params *out);
+
+/** Closure: the fraction of the initial channel area still open at @p t_h (2^(-t/t½)). */
+double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h);
+
+/** One reported time. Amounts per cm² of treated skin. */
+typedef struct {
+    double hour;
+    double delivered_ug_cm2; /* crossed the SC: in VE + dermis + cleared + below the dermis */
+    double intact_ug_cm2;    /* the same on intact skin (baseline) */
+    double enhancement;      /* delivered / intact (an output, never an input) */
+    double donor_ug_cm2;     /* still on the surface */
+    double sc_ug_cm2;        /* in the stratum corneum */
+    double ve_ug_cm2;        /* in the viable epidermis */
+    double dermis_ug_cm2;    /* in the dermis */
+    double cleared_ug_cm2;   /* taken away by dermal blood flow and the lower boundary */
+    double open_fraction;    /* channel area still open */
+    double coverage;         /* fraction of dermal volume above the coverage threshold */
+    double intact_coverage;  /* the same on intact skin */
+} mn_absorb_sample;
+
+/** Results of a run (caller-owned; mn_absorb_result_init / _release). */
+typedef struct {
+    mn_absorb_params params;
+    int solver_field; /* 1 if the 3D patch solver ran */
+    size_t n_samples;
+    mn_absorb_sample *samples;    /* n_samples, at the scenario's report hours */
+    size_t n_depth;               /* depth cells */
+    double *depth_top_um;         /* n_depth + 1 cell faces from the skin surface */
+    int *depth_layer;             /* n_depth: 0 SC, 1 VE, 2 papillary, 3 reticular dermis */
+    double *profile_ug_ml;        /* n_samples x n_depth: mean tissue concentration by depth */
+    double *intact_profile_ug_ml; /* the same for intact skin */
+    double mass_balance_error;    /* max over the run of |mass in - mass accounted| / dose */
+    double coverage_threshold_ug_ml;
+    size_t steps; /* time steps taken */
+    /* 3D patch only (empty otherwise): */
+    mn_puncture_field field;
+    size_t nx, ny; /* lateral cells; volume below is nx * ny * n_depth */
+    double dx_um;
+    float *volume_ug_ml; /* final tissue concentration, index (j * nx + i) * n_depth + k */
+    double field_bytes;  /* memory the 3D solver held */
+} mn_absorb_result;
+
+void mn_absorb_result_init(mn_absorb_result *r);
+void mn_absorb_result_release(mn_absorb_result *r);
+
+/** Progress callback: @p fraction of the simulated time done (0-1). May be NULL. */
+typedef void (*mn_progress_fn)(void *userdata, double fraction);
+
+/**
+ * Runs a scenario: the intact-skin baseline, then the unit cell or (s->field) the 3D patch.
+ * @param out  filled on success; release with mn_absorb_result_release().
+ * @return MN_OK; MN_EINVAL or MN_ERANGE for a bad scenario; MN_ELIMIT for a 3D grid over
+ *         MN_ABSORB_FIELD_MAX_CELLS; MN_ENOMEM; MN_ENUMERIC if a non-finite value appears.
+ * Thread-safe for distinct contexts; the 3D solver uses OpenMP threads.
+ */
+mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
+                        void *userdata, mn_absorb_result *out);
+
+/** Writes the result as one JSON object (DESIGN 4 keys and more). */
+mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata);
+
+/** Writes a short human explanation and a table of the samples. */
+mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata);
+
+/** Writes the depth profile over time as CSV: hour, depth_top_um, depth_bottom_um, layer,
+ *  conc_ug_ml, intact_conc_ug_ml. */
+mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
+                              void *userdata);
+
+/** Writes the final 3D concentration as a legacy VTK rectilinear grid (binary) for ParaView.
+ *  @return MN_EINVAL if the result has no 3D volume. */
+mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
+                              void *userdata);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

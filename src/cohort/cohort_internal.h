@@ -1,0 +1,126 @@
+/*
+ * Internals of the cohort module: exact accumulators and the percentile sketch (stats.c), the
+ * run plan (the grid of days each patient is read on), and the engine that spreads patients
+ * over threads and MPI ranks (engine.c) for any per-patient model (model.c is the healing
+ * model; the unit tests also drive the engine with synthetic models).
+ */
+#ifndef MN_COHORT_INTERNAL_H
+#define MN_COHORT_INTERNAL_H
+
+#include <stdint.h>
+
+#include "core/internal.h"
+#include "mneedle/cohort.h"
+
+/* Fixed point for exact sums: values are rounded to 2^-20 (about 1e-6) of their unit. */
+#define MN__XSUM_FRAC_BITS 20
+/* An exact sum as hi * 2^40 + lo, |lo| < 2^40 (canonical: 0 <= lo < 2^40). */
+typedef struct {
+    int64_t hi, lo;
+} mn__xsum;
+
+void mn__xsum_add(mn__xsum *s, double x);
+void mn__xsum_merge(mn__xsum *s, const mn__xsum *other);
+void mn__xsum_canonical(mn__xsum *s);
+double mn__xsum_value(const mn__xsum *s); /* canonicalises a copy */
+
+/* Percentile sketch: bins of MN_COHORT_BIN_PCT over [lo, hi), plus one under- and one
+ * overflow bin (index 0 and n_bins + 1). */
+typedef struct {
+    double lo, hi, width;
+    size_t n_bins; /* inner bins */
+} mn__sketch_shape;
+
+mn__sketch_shape mn__sketch_shape_make(double lo, double hi, double width);
+size_t mn__sketch_bin(const mn__sketch_shape *s, double x); /* 0 .. n_bins + 1 */
+/* Nearest-rank quantile q in (0, 1] of the n counted values: the centre of the bin that holds
+ * the ceil(q n)-th smallest value (the range edge for the outer bins). */
+double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n, double q);
+
+/* Layout of a rank's accumulators: flat arrays, so one MPI reduction merges each kind. */
+enum { MN__Q_IMPROVEMENT = 0, MN__Q_COLLAGEN = 1, MN__Q_EPIDERMIS = 2, MN__Q_COUNT = 3 };
+enum {
+    MN__C_RESPONDERS = 0,
+    MN__C_RESPONDERS75 = 1,
+    MN__C_PIH = 2,
+    MN__C_MAINTENANCE = 3,
+    MN__C_COUNT = 4
+};
+enum {
+    MN__D_FEMALE = 0,
+    MN__D_SMOKERS = 1,
+    MN__D_FITZ = 2, /* 6 entries */
+    MN__D_SUN = 8,  /* 3 entries */
+    MN__D_COUNT = 11
+};
+
+typedef struct {
+    int n_endpoints;
+    mn__sketch_shape shape[MN__Q_COUNT];
+    size_t hist_offset[MN__Q_COUNT]; /* within one endpoint's block of counts */
+    size_t per_endpoint;             /* counts per endpoint: 3 histograms + MN__C_COUNT */
+    size_t n_counts;                 /* per_endpoint * n_endpoints + MN__D_COUNT */
+    uint64_t *counts;
+    size_t n_sums; /* MN__Q_COUNT * n_endpoints + 1 (age) */
+    mn__xsum *sums;
+    size_t n_extrema; /* MN__Q_COUNT * n_endpoints */
+    double *mins, *maxs;
+    uint64_t n; /* patients counted */
+} mn__cohort_stats;
+
+mn_status mn__cohort_stats_init(mn__cohort_stats *st, int n_endpoints);
+void mn__cohort_stats_release(mn__cohort_stats *st);
+/* Adds one patient (demographics and every endpoint outcome). */
+void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *p,
+                          const mn_cohort_outcome *outcomes);
+/* Fills the result's endpoints and demographics from the (merged) stats. */
+void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *trial,
+                             mn_cohort_result *out);
+
+/* The days each patient is simulated on: a grid every maintenance_check_days from day 0 to
+ * the horizon, merged with the endpoint days (sorted, unique). */
+typedef struct {
+    const mn_cohort_trial *trial;
+    int *grid_days;
+    int n_grid;
+    int *endpoint_index; /* grid index of each endpoint */
+    int last_session_day;
+} mn__cohort_plan;
+
+mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *trial);
+void mn__cohort_plan_release(mn__cohort_plan *plan);
+
+/*
+ * From a patient's improvement on the grid (and the collagen and epidermis changes, which
+ * may be NULL in tests), fills the endpoint outcomes, the running peak and the maintenance
+ * day. PIH flags come from res->pih_day. Pure function of its inputs.
+ */
+void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improvement_pct,
+                               const double *collagen_pct, const double *epidermis_pct,
+                               mn_cohort_patient_result *res, mn_cohort_outcome *outcomes);
+
+/*
+ * A per-patient model: simulates patient @p index into res and outcomes (n_endpoints). Must
+ * be a pure function of (plan, index) and thread-safe; @p scratch is this thread's buffer of
+ * scratch_per_grid_day x plan->n_grid bytes. Returns MN_OK or a status (no context: the engine
+ * names the patient).
+ */
+typedef mn_status (*mn__cohort_model_fn)(const mn__cohort_plan *plan, long index, void *scratch,
+                                         mn_cohort_patient_result *res,
+                                         mn_cohort_outcome *outcomes);
+
+typedef struct {
+    mn__cohort_model_fn run;
+    size_t scratch_per_grid_day; /* scratch bytes per grid day (plan->n_grid of them) */
+    const char *name;
+} mn__cohort_model;
+
+/* Runs @p model for every patient of @p trial (threads and ranks as opts say). */
+mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
+                            const mn_cohort_options *opts, const mn__cohort_model *model,
+                            mn_cohort_result *out);
+
+/* The healing model (model.c). */
+extern const mn__cohort_model mn__cohort_healing_model;
+
+#endif

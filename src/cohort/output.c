@@ -1,0 +1,245 @@
+/*
+ * Writing a cohort result: JSON with the keys of DESIGN 4 (and extras), a human table, and
+ * per-patient CSV rows. Only deterministic quantities are written (no thread or rank counts,
+ * no timings), so outputs of different decompositions can be compared byte for byte.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cohort/cohort_internal.h"
+#include "core/json_out.h"
+
+static const char mn__simulation_note[] =
+    "Simulated virtual cohort: outcome distributions of the mneedle healing model over "
+    "sampled patients, not a prediction of a real trial. PIH rates rest on thin evidence "
+    "(docs/models/cohort.md).";
+
+static double mn__frac(long k, long n)
+{
+    return n > 0 ? (double)k / (double)n : 0;
+}
+
+static json_t *mn__dist_json(mn__jout *j, const mn_cohort_dist *d)
+{
+    json_t *o = json_object();
+    mn__jput_num(j, o, "mean", d->mean);
+    mn__jput_num(j, o, "p5", d->p5);
+    mn__jput_num(j, o, "p50", d->p50);
+    mn__jput_num(j, o, "p95", d->p95);
+    mn__jput_num(j, o, "min", d->min);
+    mn__jput_num(j, o, "max", d->max);
+    if (d->out_of_range)
+        mn__jput_int(j, o, "outside_sketch_range", d->out_of_range);
+    return o;
+}
+
+static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
+                                mn_writer write, void *ud)
+{
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    if (!root)
+        return mn__error(ctx, MN_ENOMEM, "cohort: out of memory building JSON");
+    if (t->name[0])
+        mn__jput_str(&j, root, "name", t->name);
+    mn__jput_int(&j, root, "n", r->n);
+    mn__jput_int(&j, root, "seed", (long long)r->seed);
+    mn__jput_str(&j, root, "simulation", mn__simulation_note);
+    mn__jput_str(&j, root, "zone", t->zone->id);
+    mn__jput_str(&j, root, "concern", t->concern->id);
+    json_t *pr = mn__jput(&j, root, "protocol", json_object());
+    if (pr) {
+        mn__jput_str(&j, pr, "device", t->device->id);
+        mn__jput_num(&j, pr, "needle_mm", t->needle_mm);
+        mn__jput_num(&j, pr, "passes", t->passes);
+        json_t *days = mn__jput(&j, pr, "session_days", json_array());
+        for (int i = 0; days && i < t->n_sessions; i++)
+            mn__jpush(&j, days, json_integer(t->sessions[i].day));
+    }
+    json_t *eps = mn__jput(&j, root, "endpoints", json_array());
+    for (int e = 0; eps && e < r->n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &r->endpoints[e];
+        json_t *o = mn__jpush(&j, eps, json_object());
+        if (!o)
+            break;
+        mn__jput_int(&j, o, "day", ep->day);
+        mn__jput(&j, o, "improvement_pct", mn__dist_json(&j, &ep->improvement_pct));
+        mn__jput_num(&j, o, "responders_50pct", mn__frac(ep->responders_50pct, r->n));
+        mn__jput_num(&j, o, "responders_75pct", mn__frac(ep->responders_75pct, r->n));
+        mn__jput(&j, o, "collagen_change_pct", mn__dist_json(&j, &ep->collagen_change_pct));
+        mn__jput_num(&j, o, "pih_rate", mn__frac(ep->pih_cases, r->n));
+        mn__jput_num(&j, o, "maintenance_due_fraction", mn__frac(ep->maintenance_due, r->n));
+        mn__jput(&j, o, "epidermis_change_pct", mn__dist_json(&j, &ep->epidermis_change_pct));
+        json_t *cnt = mn__jput(&j, o, "counts", json_object());
+        if (cnt) {
+            mn__jput_int(&j, cnt, "responders_50pct", ep->responders_50pct);
+            mn__jput_int(&j, cnt, "responders_75pct", ep->responders_75pct);
+            mn__jput_int(&j, cnt, "pih", ep->pih_cases);
+            mn__jput_int(&j, cnt, "maintenance_due", ep->maintenance_due);
+        }
+    }
+    const mn_cohort_demographics *d = &r->demographics;
+    json_t *pop = mn__jput(&j, root, "population", json_object());
+    if (pop) {
+        mn__jput_num(&j, pop, "mean_age_years", d->mean_age_years);
+        mn__jput_num(&j, pop, "female_fraction", mn__frac(d->female, r->n));
+        mn__jput_num(&j, pop, "smoker_fraction", mn__frac(d->smokers, r->n));
+        json_t *fz = mn__jput(&j, pop, "fitzpatrick_fraction", json_object());
+        for (int i = 0; fz && i < 6; i++) {
+            char key[4];
+            snprintf(key, sizeof key, "%d", i + 1);
+            mn__jput_num(&j, fz, key, mn__frac(d->fitzpatrick[i], r->n));
+        }
+        json_t *sun = mn__jput(&j, pop, "sun_fraction", json_object());
+        for (int i = 0; sun && i < 3; i++)
+            mn__jput_num(&j, sun, mn_sun_name((mn_sun)i), mn__frac(d->sun[i], r->n));
+    }
+    json_t *mt = mn__jput(&j, root, "maintenance", json_object());
+    if (mt) {
+        mn__jput_num(&j, mt, "fraction_of_peak", t->maintenance_fraction);
+        mn__jput_int(&j, mt, "check_every_days", t->maintenance_check_days);
+        mn__jput_str(&j, mt, "rule",
+                     "due from the first check day, on or after the last session, on which "
+                     "improvement is below fraction_of_peak x the best improvement so far");
+    }
+    json_t *sk = mn__jput(&j, root, "sketch", json_object());
+    if (sk) {
+        mn__jput_num(&j, sk, "bin_width_pct", MN_COHORT_BIN_PCT);
+        mn__jput_num(&j, sk, "percentile_max_error_pct", MN_COHORT_BIN_PCT / 2);
+        mn__jput_num(&j, sk, "mean_resolution_pct", 1.0 / (double)(1L << MN__XSUM_FRAC_BITS));
+        json_t *ir = mn__jput(&j, sk, "improvement_range_pct", json_array());
+        if (ir) {
+            mn__jpush(&j, ir, mn__jnum_new(&j, MN_COHORT_IMPROVEMENT_LO_PCT));
+            mn__jpush(&j, ir, mn__jnum_new(&j, MN_COHORT_IMPROVEMENT_HI_PCT));
+        }
+        json_t *cr = mn__jput(&j, sk, "change_range_pct", json_array());
+        if (cr) {
+            mn__jpush(&j, cr, mn__jnum_new(&j, MN_COHORT_CHANGE_LO_PCT));
+            mn__jpush(&j, cr, mn__jnum_new(&j, MN_COHORT_CHANGE_HI_PCT));
+        }
+    }
+    mn_status st = j.status;
+    if (st)
+        st = mn__error(ctx, st, "cohort: cannot write the result as JSON (%s)",
+                       j.bad_key ? j.bad_key : "?");
+    else
+        st = mn__json_emit(ctx, root, write, ud);
+    json_decref(root);
+    return st;
+}
+
+static void mn__phototypes(const mn_cohort_trial *t, char *buf, size_t n)
+{
+    static const char *const roman[6] = {"I", "II", "III", "IV", "V", "VI"};
+    int lo = t->population.fitzpatrick_lo, hi = t->population.fitzpatrick_hi;
+    if (lo == hi)
+        snprintf(buf, n, "%s", roman[lo - 1]);
+    else
+        snprintf(buf, n, "%s-%s", roman[lo - 1], roman[hi - 1]);
+}
+
+static mn_status mn__write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
+                                mn_writer write, void *ud)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    const mn_cohort_demographics *d = &r->demographics;
+    char types[16];
+    mn__phototypes(t, types, sizeof types);
+    mn__buf_printf(&b, "Virtual trial%s%s (simulation, not a prediction)\n", t->name[0] ? ": " : "",
+                   t->name);
+    mn__buf_printf(&b,
+                   "Population: %ld patients, age %g-%g (mean %.1f), %.0f%% female, phototypes "
+                   "%s, %.0f%% smokers, sun low/moderate/high %.0f/%.0f/%.0f%%\n",
+                   r->n, t->population.age_lo, t->population.age_hi, d->mean_age_years,
+                   100 * mn__frac(d->female, r->n), types, 100 * mn__frac(d->smokers, r->n),
+                   100 * mn__frac(d->sun[0], r->n), 100 * mn__frac(d->sun[1], r->n),
+                   100 * mn__frac(d->sun[2], r->n));
+    mn__buf_printf(&b, "Protocol: %s on the %s, %s at %g mm, %g pass%s, sessions on day",
+                   t->concern->id, t->zone->id, t->device->id, t->needle_mm, t->passes,
+                   t->passes == 1 ? "" : "es");
+    for (int i = 0; i < t->n_sessions && i < 24; i++)
+        mn__buf_printf(&b, "%s %d", i ? "," : "", t->sessions[i].day);
+    mn__buf_printf(&b, "%s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
+                   (unsigned long long)r->seed);
+    mn__buf_printf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
+                   "papillary collagen change, %");
+    mn__buf_printf(&b, "%6s  %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %6s %6s\n", "day", "mean",
+                   "p5", "p50", "p95", ">=50%", ">75%", "mean", "p5", "p50", "p95", "PIH", "maint");
+    for (int e = 0; e < r->n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &r->endpoints[e];
+        const mn_cohort_dist *im = &ep->improvement_pct, *co = &ep->collagen_change_pct;
+        mn__buf_printf(
+            &b,
+            "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
+            "%5.1f%% %5.1f%%\n",
+            ep->day, im->mean, im->p5, im->p50, im->p95, 100 * mn__frac(ep->responders_50pct, r->n),
+            100 * mn__frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
+            100 * mn__frac(ep->pih_cases, r->n), 100 * mn__frac(ep->maintenance_due, r->n));
+    }
+    mn__buf_printf(&b,
+                   "\n>=50%%, >75%%: patients improved by at least half, by more than three "
+                   "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
+                   "day (thin evidence).\nmaint: patients whose improvement has fallen below "
+                   "%.0f%% of their peak since the course.\nPercentiles are within %.3g points "
+                   "(sketch bins of %.3g).\n",
+                   100 * t->maintenance_fraction, MN_COHORT_BIN_PCT / 2, MN_COHORT_BIN_PCT);
+    mn_status st = mn__buf_status(&b);
+    if (st)
+        st = mn__error(ctx, st, "cohort: out of memory writing the table");
+    else
+        st = mn__write_str(ctx, write, ud, b.data, b.len);
+    mn__buf_release(&b);
+    return st;
+}
+
+mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_result *res,
+                          int json, mn_writer write, void *userdata)
+{
+    if (!trial || !res || !write || !trial->zone || !trial->concern || !trial->device)
+        return mn__error(ctx, MN_EINVAL, "mn_cohort_write: NULL or incomplete argument");
+    return json ? mn__write_json(ctx, trial, res, write, userdata)
+                : mn__write_text(ctx, trial, res, write, userdata);
+}
+
+mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata)
+{
+    static const char header[] =
+        "patient,day,age_years,sex,fitzpatrick,smoker,sun,response_gain,depth_fraction_scale,"
+        "closure_scale,ageing_rate,inflammation_scale,pih_probability_per_session,pih_day,"
+        "peak_improvement_pct,peak_day,maintenance_day,improvement_pct,collagen_change_pct,"
+        "epidermis_change_pct,responder_50pct,pih,maintenance_due\n";
+    if (!write)
+        return mn__error(ctx, MN_EINVAL, "mn_cohort_csv_header: NULL writer");
+    return mn__write_str(ctx, write, userdata, header, sizeof header - 1);
+}
+
+mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
+                            const mn_cohort_patient_result *p, mn_writer write, void *userdata)
+{
+    if (!trial || !p || !p->outcomes || !write)
+        return mn__error(ctx, MN_EINVAL, "mn_cohort_csv_row: NULL argument");
+    char line[512];
+    for (int e = 0; e < trial->n_endpoints; e++) {
+        const mn_cohort_outcome *o = &p->outcomes[e];
+        const mn_healing_variability *v = &p->variability;
+        int len = snprintf(
+            line, sizeof line,
+            "%ld,%d,%.3f,%s,%d,%d,%s,%.5f,%.5f,%.5f,%.5f,%.5f,%.6f,%d,%.4f,%d,%d,%.4f,%.4f,%.4f,%d,"
+            "%d,%d\n",
+            p->index, trial->endpoint_days[e], p->patient.age_years, mn_sex_name(p->patient.sex),
+            p->patient.fitzpatrick, p->patient.smoker, mn_sun_name(p->patient.sun),
+            v->response_gain, v->depth_fraction_scale, v->closure_scale, v->ageing_rate,
+            v->inflammation_scale, p->pih_probability_per_session, p->pih_day,
+            p->peak_improvement_pct, p->peak_day, p->maintenance_day, o->improvement_pct,
+            o->collagen_change_pct, o->epidermis_change_pct, o->improvement_pct >= 50.0, o->pih,
+            o->maintenance_due);
+        if (len < 0 || (size_t)len >= sizeof line)
+            return mn__error(ctx, MN_ENUMERIC, "cohort: patient %ld: CSV row too long", p->index);
+        mn_status st = mn__write_str(ctx, write, userdata, line, (size_t)len);
+        if (st)
+            return st;
+    }
+    return MN_OK;
+}

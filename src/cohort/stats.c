@@ -1,0 +1,225 @@
+/*
+ * Cohort statistics that do not depend on the order patients are added in, so threads and
+ * MPI ranks can merge them in any order and still give bit-identical results:
+ *   - exact sums: each value is rounded to a fixed point of 2^-20 of its unit and added in
+ *     integer arithmetic (two 64-bit words), so the mean is exact to 2^-20 whatever the order;
+ *   - percentiles from integer-count histograms of MN_COHORT_BIN_PCT-wide bins: the reported
+ *     value is the centre of the bin holding the nearest-rank order statistic, within half a
+ *     bin of it (MN_COHORT_BIN_PCT / 2 = 0.025 percentage points), for values in range;
+ *   - min and max (exact in any order).
+ * Memory is fixed by the number of endpoints and bins, not by the number of patients.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "cohort/cohort_internal.h"
+
+#define MN__XSUM_BASE ((int64_t)1 << 40)
+/* Values beyond this magnitude are clamped before conversion so llround stays defined; the
+ * sketch counts them out of range long before (percentages of a few hundred at most). */
+#define MN__XSUM_CLAMP 1e9
+
+static void mn__xsum_normalise(mn__xsum *s)
+{
+    if (s->lo >= MN__XSUM_BASE || s->lo <= -MN__XSUM_BASE) {
+        int64_t carry = s->lo / MN__XSUM_BASE;
+        s->lo -= carry * MN__XSUM_BASE;
+        s->hi += carry;
+    }
+}
+
+void mn__xsum_add(mn__xsum *s, double x)
+{
+    if (!(x == x)) /* NaN never reaches here (the engine checks), but stay defined */
+        x = 0;
+    if (x > MN__XSUM_CLAMP)
+        x = MN__XSUM_CLAMP;
+    if (x < -MN__XSUM_CLAMP)
+        x = -MN__XSUM_CLAMP;
+    s->lo += (int64_t)llround(ldexp(x, MN__XSUM_FRAC_BITS));
+    mn__xsum_normalise(s);
+}
+
+void mn__xsum_merge(mn__xsum *s, const mn__xsum *other)
+{
+    s->hi += other->hi;
+    s->lo += other->lo;
+    mn__xsum_normalise(s);
+}
+
+void mn__xsum_canonical(mn__xsum *s)
+{
+    mn__xsum_normalise(s);
+    if (s->lo < 0) {
+        s->lo += MN__XSUM_BASE;
+        s->hi -= 1;
+    }
+}
+
+double mn__xsum_value(const mn__xsum *s)
+{
+    mn__xsum c = *s;
+    mn__xsum_canonical(&c);
+    return ldexp((double)c.hi, 40 - MN__XSUM_FRAC_BITS) + ldexp((double)c.lo, -MN__XSUM_FRAC_BITS);
+}
+
+mn__sketch_shape mn__sketch_shape_make(double lo, double hi, double width)
+{
+    mn__sketch_shape s;
+    s.lo = lo;
+    s.hi = hi;
+    s.width = width;
+    s.n_bins = (size_t)llround((hi - lo) / width);
+    return s;
+}
+
+size_t mn__sketch_bin(const mn__sketch_shape *s, double x)
+{
+    if (!(x >= s->lo))
+        return 0;
+    if (x >= s->hi)
+        return s->n_bins + 1;
+    double b = floor((x - s->lo) / s->width);
+    size_t i = (size_t)b + 1;
+    return i > s->n_bins ? s->n_bins : i; /* x just below hi may round up */
+}
+
+double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n, double q)
+{
+    if (n == 0)
+        return 0;
+    uint64_t rank = (uint64_t)ceil(q * (double)n);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    uint64_t cum = 0;
+    for (size_t i = 0; i < s->n_bins + 2; i++) {
+        cum += counts[i];
+        if (cum >= rank) {
+            if (i == 0)
+                return s->lo;
+            if (i == s->n_bins + 1)
+                return s->hi;
+            return s->lo + ((double)(i - 1) + 0.5) * s->width;
+        }
+    }
+    return s->hi;
+}
+
+mn_status mn__cohort_stats_init(mn__cohort_stats *st, int n_endpoints)
+{
+    memset(st, 0, sizeof *st);
+    st->n_endpoints = n_endpoints;
+    st->shape[MN__Q_IMPROVEMENT] = mn__sketch_shape_make(
+        MN_COHORT_IMPROVEMENT_LO_PCT, MN_COHORT_IMPROVEMENT_HI_PCT, MN_COHORT_BIN_PCT);
+    st->shape[MN__Q_COLLAGEN] =
+        mn__sketch_shape_make(MN_COHORT_CHANGE_LO_PCT, MN_COHORT_CHANGE_HI_PCT, MN_COHORT_BIN_PCT);
+    st->shape[MN__Q_EPIDERMIS] = st->shape[MN__Q_COLLAGEN];
+    size_t off = 0;
+    for (int q = 0; q < MN__Q_COUNT; q++) {
+        st->hist_offset[q] = off;
+        off += st->shape[q].n_bins + 2;
+    }
+    st->per_endpoint = off + MN__C_COUNT;
+    st->n_counts = st->per_endpoint * (size_t)n_endpoints + MN__D_COUNT;
+    st->n_sums = (size_t)MN__Q_COUNT * (size_t)n_endpoints + 1;
+    st->n_extrema = (size_t)MN__Q_COUNT * (size_t)n_endpoints;
+    st->counts = mn__calloc(st->n_counts, sizeof *st->counts);
+    st->sums = mn__calloc(st->n_sums, sizeof *st->sums);
+    st->mins = mn__malloc(st->n_extrema * sizeof *st->mins + 1);
+    st->maxs = mn__malloc(st->n_extrema * sizeof *st->maxs + 1);
+    if (!st->counts || !st->sums || !st->mins || !st->maxs) {
+        mn__cohort_stats_release(st);
+        return MN_ENOMEM;
+    }
+    for (size_t i = 0; i < st->n_extrema; i++) {
+        st->mins[i] = HUGE_VAL;
+        st->maxs[i] = -HUGE_VAL;
+    }
+    return MN_OK;
+}
+
+void mn__cohort_stats_release(mn__cohort_stats *st)
+{
+    mn__free(st->counts);
+    mn__free(st->sums);
+    mn__free(st->mins);
+    mn__free(st->maxs);
+    memset(st, 0, sizeof *st);
+}
+
+void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *p,
+                          const mn_cohort_outcome *outcomes)
+{
+    uint64_t *demo = st->counts + st->per_endpoint * (size_t)st->n_endpoints;
+    demo[MN__D_FEMALE] += p->patient.sex == MN_SEX_FEMALE;
+    demo[MN__D_SMOKERS] += p->patient.smoker != 0;
+    demo[MN__D_FITZ + (p->patient.fitzpatrick - 1)]++;
+    demo[MN__D_SUN + (int)p->patient.sun]++;
+    mn__xsum_add(&st->sums[st->n_sums - 1], p->patient.age_years);
+    for (int e = 0; e < st->n_endpoints; e++) {
+        const mn_cohort_outcome *o = &outcomes[e];
+        uint64_t *c = st->counts + st->per_endpoint * (size_t)e;
+        const double v[MN__Q_COUNT] = {o->improvement_pct, o->collagen_change_pct,
+                                       o->epidermis_change_pct};
+        for (int q = 0; q < MN__Q_COUNT; q++) {
+            size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
+            c[st->hist_offset[q] + mn__sketch_bin(&st->shape[q], v[q])]++;
+            mn__xsum_add(&st->sums[k], v[q]);
+            if (v[q] < st->mins[k])
+                st->mins[k] = v[q];
+            if (v[q] > st->maxs[k])
+                st->maxs[k] = v[q];
+        }
+        uint64_t *tail = c + st->per_endpoint - MN__C_COUNT;
+        tail[MN__C_RESPONDERS] += o->improvement_pct >= 50.0;
+        tail[MN__C_RESPONDERS75] += o->improvement_pct > 75.0;
+        tail[MN__C_PIH] += o->pih != 0;
+        tail[MN__C_MAINTENANCE] += o->maintenance_due != 0;
+    }
+    st->n++;
+}
+
+static void mn__dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist *d)
+{
+    const uint64_t *h = st->counts + st->per_endpoint * (size_t)e + st->hist_offset[q];
+    size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
+    const mn__sketch_shape *s = &st->shape[q];
+    d->mean = st->n ? mn__xsum_value(&st->sums[k]) / (double)st->n : 0;
+    d->p5 = mn__sketch_quantile(s, h, st->n, 0.05);
+    d->p50 = mn__sketch_quantile(s, h, st->n, 0.50);
+    d->p95 = mn__sketch_quantile(s, h, st->n, 0.95);
+    d->min = st->n ? st->mins[k] : 0;
+    d->max = st->n ? st->maxs[k] : 0;
+    d->out_of_range = (long)(h[0] + h[s->n_bins + 1]);
+}
+
+void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *trial,
+                             mn_cohort_result *out)
+{
+    out->n = (long)st->n;
+    out->seed = trial->seed;
+    out->n_endpoints = st->n_endpoints;
+    for (int e = 0; e < st->n_endpoints; e++) {
+        mn_cohort_endpoint *ep = &out->endpoints[e];
+        const uint64_t *tail = st->counts + st->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
+        ep->day = trial->endpoint_days[e];
+        mn__dist_finish(st, e, MN__Q_IMPROVEMENT, &ep->improvement_pct);
+        mn__dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
+        mn__dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
+        ep->responders_50pct = (long)tail[MN__C_RESPONDERS];
+        ep->responders_75pct = (long)tail[MN__C_RESPONDERS75];
+        ep->pih_cases = (long)tail[MN__C_PIH];
+        ep->maintenance_due = (long)tail[MN__C_MAINTENANCE];
+    }
+    const uint64_t *demo = st->counts + st->per_endpoint * (size_t)st->n_endpoints;
+    mn_cohort_demographics *d = &out->demographics;
+    d->mean_age_years = st->n ? mn__xsum_value(&st->sums[st->n_sums - 1]) / (double)st->n : 0;
+    d->female = (long)demo[MN__D_FEMALE];
+    d->smokers = (long)demo[MN__D_SMOKERS];
+    for (int i = 0; i < 6; i++)
+        d->fitzpatrick[i] = (long)demo[MN__D_FITZ + i];
+    for (int i = 0; i < 3; i++)
+        d->sun[i] = (long)demo[MN__D_SUN + i];
+}

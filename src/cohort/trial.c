@@ -1,0 +1,291 @@
+/*
+ * Reading a TRIAL file (DESIGN 4): population.{n, age:[lo,hi], sex, fitzpatrick:[lo,hi],
+ * smoker_fraction}, zone, concern, protocol.{device, needle_mm, passes, session_days[]},
+ * endpoints_days[], seed; and the extras population.{female_fraction, sun}, protocol.glide_mm_s,
+ * maintenance_fraction, maintenance_check_days, name. Every problem names the file and the
+ * JSON path; nothing is run until the whole file is valid.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cohort/cohort_internal.h"
+#include "core/json_in.h"
+
+/* Seeds are JSON numbers, so they are exact only up to 2^53. */
+#define MN__SEED_MAX 9007199254740991.0
+
+/* A two-number [lo, hi] range with lo <= hi. */
+static mn_status mn__jrange(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                            double lo, double hi, int whole, double out[2])
+{
+    char p[128];
+    json_t *arr = json_object_get(obj, key);
+    mn__jpath_key(p, sizeof p, path, key);
+    if (!arr)
+        return mn__error(in->ctx, MN_EPARSE, "%s: %s: missing; expected [lo, hi]", in->src, p);
+    if (!json_is_array(arr) || json_array_size(arr) != 2)
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected [lo, hi] (two numbers), got %s",
+                         in->src, p, mn__json_type_name(arr));
+    for (size_t i = 0; i < 2; i++) {
+        char q[140];
+        mn__jpath_index(q, sizeof q, p, i);
+        mn_status st = mn__jnum_value(in, json_array_get(arr, i), q, lo, hi, &out[i]);
+        if (st)
+            return st;
+        if (whole && out[i] != floor(out[i]))
+            return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole number, got %g", in->src,
+                             q, out[i]);
+    }
+    if (out[0] > out[1])
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: the low end %g is above the high end %g",
+                         in->src, p, out[0], out[1]);
+    return MN_OK;
+}
+
+static mn_status mn__parse_sun(const mn__jin *in, json_t *pop, mn_cohort_population *out)
+{
+    json_t *v = json_object_get(pop, "sun");
+    if (!v)
+        return MN_OK;
+    memset(out->sun_fraction, 0, sizeof out->sun_fraction);
+    if (json_is_string(v)) {
+        mn_sun s;
+        if (!mn_sun_parse(json_string_value(v), &s))
+            return mn__error(in->ctx, MN_ENOTFOUND,
+                             "%s: $.population.sun: unknown value \"%.40s\"; expected low, "
+                             "moderate, high or an object of their fractions",
+                             in->src, json_string_value(v));
+        out->sun_fraction[s] = 1;
+        return MN_OK;
+    }
+    static const char *const keys[] = {"low", "moderate", "high", NULL};
+    mn_status st;
+    if ((st = mn__jis_object(in, v, "$.population.sun")) ||
+        (st = mn__jkeys(in, v, "$.population.sun", keys)))
+        return st;
+    double sum = 0;
+    for (int i = 0; i < 3; i++) {
+        if ((st = mn__jnum(in, v, "$.population.sun", keys[i], 0, 0, 1, &out->sun_fraction[i],
+                           NULL)))
+            return st;
+        sum += out->sun_fraction[i];
+    }
+    if (fabs(sum - 1) > 1e-6)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.population.sun: the fractions add up to %g; expected 1", in->src,
+                         sum);
+    return MN_OK;
+}
+
+static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort_population *out)
+{
+    static const char *const keys[] = {
+        "n", "age", "sex", "female_fraction", "fitzpatrick", "smoker_fraction", "sun", NULL};
+    json_t *pop;
+    mn_status st;
+    double age[2], fitz[2];
+    const char *sex;
+    int here = 0;
+    if ((st = mn__jobj(in, root, "$", "population", 1, &pop, NULL)) ||
+        (st = mn__jkeys(in, pop, "$.population", keys)) ||
+        (st = mn__jint(in, pop, "$.population", "n", 1, 1, MN_COHORT_MAX_N, &out->n, NULL)) ||
+        (st = mn__jrange(in, pop, "$.population", "age", 18, 100, 0, age)) ||
+        (st = mn__jrange(in, pop, "$.population", "fitzpatrick", 1, 6, 1, fitz)) ||
+        (st = mn__jstr(in, pop, "$.population", "sex", 1, &sex, NULL)) ||
+        (st = mn__jnum(in, pop, "$.population", "female_fraction", 0, 0, 1, &out->female_fraction,
+                       &here)) ||
+        (st = mn__jnum(in, pop, "$.population", "smoker_fraction", 1, 0, 1, &out->smoker_fraction,
+                       NULL)) ||
+        (st = mn__parse_sun(in, pop, out)))
+        return st;
+    out->age_lo = age[0];
+    out->age_hi = age[1];
+    out->fitzpatrick_lo = (int)fitz[0];
+    out->fitzpatrick_hi = (int)fitz[1];
+    mn_sex one;
+    if (!strcmp(sex, "any") || !strcmp(sex, "mixed") || !strcmp(sex, "both"))
+        out->sex = MN_COHORT_SEX_ANY;
+    else if (mn_sex_parse(sex, &one))
+        out->sex = one == MN_SEX_MALE ? MN_COHORT_SEX_MALE : MN_COHORT_SEX_FEMALE;
+    else
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.population.sex: unknown value \"%.40s\"; expected female, male "
+                         "or any",
+                         in->src, sex);
+    if (here && out->sex != MN_COHORT_SEX_ANY)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.population.female_fraction: only meaningful with sex \"any\"",
+                         in->src);
+    return MN_OK;
+}
+
+static mn_status mn__parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+{
+    static const char *const keys[] = {"device",       "needle_mm",  "passes",
+                                       "session_days", "glide_mm_s", NULL};
+    const mn_catalog *cat = mn_ctx_catalog(in->ctx);
+    json_t *pr, *days;
+    const char *dev;
+    double glide = 0;
+    mn_status st;
+    if ((st = mn__jobj(in, root, "$", "protocol", 1, &pr, NULL)) ||
+        (st = mn__jkeys(in, pr, "$.protocol", keys)) ||
+        (st = mn__jstr(in, pr, "$.protocol", "device", 1, &dev, NULL)) ||
+        (st = mn__jnum(in, pr, "$.protocol", "needle_mm", 1, 0.01, 5, &t->needle_mm, NULL)) ||
+        (st = mn__jnum(in, pr, "$.protocol", "passes", 1, 0.01, 100, &t->passes, NULL)) ||
+        (st = mn__jnum(in, pr, "$.protocol", "glide_mm_s", 0, 1, 500, &glide, NULL)) ||
+        (st = mn__jarr(in, pr, "$.protocol", "session_days", 1, 1, MN_COHORT_MAX_SESSIONS, &days,
+                       NULL)))
+        return st;
+    t->device = mn_catalog_find_device(cat, dev);
+    if (!t->device)
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.protocol.device: unknown device \"%.40s\" (see 'mneedle catalog "
+                         "devices')",
+                         in->src, dev);
+    if (t->needle_mm < t->device->depth_min_mm - 1e-9 ||
+        t->needle_mm > t->device->depth_max_mm + 1e-9)
+        return mn__error(
+            in->ctx, MN_ERANGE, "%s: $.protocol.needle_mm: %g is outside %s's range %g-%g mm",
+            in->src, t->needle_mm, t->device->id, t->device->depth_min_mm, t->device->depth_max_mm);
+    t->n_sessions = (int)json_array_size(days);
+    for (int i = 0; i < t->n_sessions; i++) {
+        char q[64];
+        double d;
+        snprintf(q, sizeof q, "$.protocol.session_days[%d]", i);
+        if ((st = mn__jnum_value(in, json_array_get(days, (size_t)i), q, 0, MN_HEALING_MAX_DAYS,
+                                 &d)))
+            return st;
+        if (d != floor(d))
+            return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole day, got %g", in->src, q,
+                             d);
+        if (i > 0 && (int)d <= t->sessions[i - 1].day)
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s: day %g is not after the previous session (day %d); list "
+                             "sessions in order, one per day",
+                             in->src, q, d, t->sessions[i - 1].day);
+        mn_healing_session *s = &t->sessions[i];
+        s->day = (int)d;
+        s->device = t->device;
+        s->needle_mm = t->needle_mm;
+        s->passes = t->passes;
+        s->glide_mm_s = glide;
+    }
+    return MN_OK;
+}
+
+static mn_status mn__parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+{
+    json_t *arr;
+    mn_status st =
+        mn__jarr(in, root, "$", "endpoints_days", 1, 1, MN_COHORT_MAX_ENDPOINTS, &arr, NULL);
+    if (st)
+        return st;
+    t->n_endpoints = (int)json_array_size(arr);
+    for (int i = 0; i < t->n_endpoints; i++) {
+        char q[64];
+        double d;
+        snprintf(q, sizeof q, "$.endpoints_days[%d]", i);
+        if ((st =
+                 mn__jnum_value(in, json_array_get(arr, (size_t)i), q, 0, MN_HEALING_MAX_DAYS, &d)))
+            return st;
+        if (d != floor(d))
+            return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole day, got %g", in->src, q,
+                             d);
+        if (i > 0 && (int)d <= t->endpoint_days[i - 1])
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s: day %g is not after the previous endpoint (day %d); list "
+                             "endpoints in increasing order",
+                             in->src, q, d, t->endpoint_days[i - 1]);
+        t->endpoint_days[i] = (int)d;
+    }
+    return MN_OK;
+}
+
+static mn_status mn__trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+{
+    static const char *const keys[] = {"name",
+                                       "population",
+                                       "zone",
+                                       "concern",
+                                       "protocol",
+                                       "endpoints_days",
+                                       "seed",
+                                       "maintenance_fraction",
+                                       "maintenance_check_days",
+                                       NULL};
+    const mn_catalog *cat = mn_ctx_catalog(in->ctx);
+    const char *zone, *concern, *name;
+    double seed = 1;
+    long check = 7;
+    int here = 0;
+    mn_status st;
+    mn_cohort_trial_init(t);
+    if ((st = mn__jis_object(in, root, "$")) || (st = mn__jkeys(in, root, "$", keys)) ||
+        (st = mn__jstr(in, root, "$", "name", 0, &name, &here)) ||
+        (st = mn__parse_population(in, root, &t->population)) ||
+        (st = mn__jstr(in, root, "$", "zone", 1, &zone, NULL)) ||
+        (st = mn__jstr(in, root, "$", "concern", 1, &concern, NULL)) ||
+        (st = mn__parse_protocol(in, root, t)) || (st = mn__parse_endpoints(in, root, t)) ||
+        (st = mn__jnum(in, root, "$", "seed", 0, 0, MN__SEED_MAX, &seed, NULL)) ||
+        (st = mn__jnum(in, root, "$", "maintenance_fraction", 0, 0.05, 1, &t->maintenance_fraction,
+                       NULL)) ||
+        (st = mn__jint(in, root, "$", "maintenance_check_days", 0, 1, 365, &check, NULL)))
+        return st;
+    if (here)
+        snprintf(t->name, sizeof t->name, "%s", name);
+    if (seed != floor(seed))
+        return mn__error(in->ctx, MN_ETYPE, "%s: $.seed: expected a whole number, got %g", in->src,
+                         seed);
+    t->seed = (uint64_t)seed;
+    t->maintenance_check_days = (int)check;
+    t->zone = mn_catalog_find_site(cat, zone);
+    if (!t->zone)
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.zone: unknown zone \"%.40s\" (see 'mneedle catalog sites')",
+                         in->src, zone);
+    t->concern = mn_catalog_find_concern(cat, concern);
+    if (!t->concern)
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: $.concern: unknown concern \"%.40s\" (see 'mneedle catalog "
+                         "concerns')",
+                         in->src, concern);
+    if (!mn_concern_has_zone(t->concern, t->zone->id))
+        return mn__error(in->ctx, MN_ERANGE, "%s: $.zone: %s is not treated on the %s", in->src,
+                         t->concern->id, t->zone->id);
+    int last_session = t->sessions[t->n_sessions - 1].day;
+    int last_endpoint = t->endpoint_days[t->n_endpoints - 1];
+    t->horizon_days = last_endpoint > last_session ? last_endpoint : last_session;
+    return MN_OK;
+}
+
+mn_status mn_cohort_trial_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                mn_cohort_trial *out)
+{
+    json_t *root = NULL;
+    if (!ctx || !text || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_cohort_trial_parse: NULL argument");
+    mn_status st = mn__json_parse(ctx, src ? src : "<string>", text, len, &root);
+    if (st)
+        return st;
+    mn__jin in = {ctx, src ? src : "<string>"};
+    st = mn__trial_from_json(&in, root, out);
+    json_decref(root);
+    return st;
+}
+
+mn_status mn_cohort_trial_load(mn_ctx *ctx, const char *path, mn_cohort_trial *out)
+{
+    json_t *root = NULL;
+    if (!ctx || !path || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_cohort_trial_load: NULL argument");
+    mn_status st = mn__json_load(ctx, path, &root);
+    if (st)
+        return st;
+    mn__jin in = {ctx, strcmp(path, "-") ? path : "<stdin>"};
+    st = mn__trial_from_json(&in, root, out);
+    json_decref(root);
+    return st;
+}

@@ -1,0 +1,107 @@
+/*
+ * Healing internals shared by the model, its integrators, the projection and the calibration
+ * tool (scripts/calibrate/). Parameters and their sources: src/healing/model.c.
+ */
+#ifndef MN_HEALING_INTERNAL_H
+#define MN_HEALING_INTERNAL_H
+
+#include "core/internal.h"
+#include "mneedle/healing.h"
+
+/* States of the per-zone cascade, ordered so that each depends only on earlier ones (the rate
+ * matrix is lower triangular). All are relative to the zone's day-0 content. */
+enum {
+    MN__H_INJURY,     /* injury signal (DAMPs, platelets) */
+    MN__H_INFLAM,     /* inflammation; erythema is a saturating function of it */
+    MN__H_BARRIER,    /* open fraction of the latest session's channels */
+    MN__H_EPI_WOUND,  /* un-renewed fraction of the latest session's epidermal defects */
+    MN__H_GROWTH,     /* growth-factor signal reaching the dermis */
+    MN__H_FIB_ACTIVE, /* activated, proliferating fibroblasts */
+    MN__H_FIB_MATRIX, /* matrix-producing fibroblasts */
+    MN__H_COL3,       /* new collagen III */
+    MN__H_COL1_YOUNG, /* young (not yet cross-linked) collagen I */
+    MN__H_COL1_LONG,  /* long-lived collagen I */
+    MN__H_EPI_THICK,  /* epidermal thickening */
+    MN__H_NSTATE
+};
+
+/* The model's constants; mn__healing_params_default() holds the calibrated values. */
+typedef struct {
+    double injury_half_life_d;
+    double erythema_tau_d;
+    double erythema_half_sat;
+    double closure_half_life_h;
+    double closure_age_per_year;
+    double closure_per_phototype;
+    double epi_renewal_rate_d;
+    double growth_half_life_d;
+    double fib_active_tau_d;
+    double fib_matrix_tau_d;
+    double col3_tau_d;
+    double col3_mature_fraction;
+    double col1_young_tau_d;
+    double col1_long_fraction;
+    double col1_long_half_life_y;
+    double epi_turnover_tau_d;
+    double epi_gain;
+    double reticular_weight;
+    double ref_papillary_um;
+    double dose_half_sat;
+    double response_max;
+    double response_age_loss_per_decade;
+    double smoker_response;
+    double smoker_degradation;
+    double synthesis_age_loss_per_decade;
+    double degradation_age_gain_per_decade;
+    double uv_degradation[3];
+    double col3_visible_weight;
+    double improvement_half_sat;
+} mn__healing_params;
+
+void mn__healing_params_default(mn__healing_params *p);
+
+/* Runs with explicit parameters (the calibration tool varies them). Same contract as
+ * mn_healing_run(). */
+mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
+                                 const mn_healing_scenario *sc, const mn_healing_variability *var,
+                                 const mn_healing_options *opts, const int *report_days,
+                                 int n_report, mn_healing_sample *samples,
+                                 mn_healing_summary *summary);
+
+/* As mn__healing_run_params() with default options and no samples, writing for every day
+ * 0..horizon the visible collagen the sessions added (v3 C3 + Cy + CL, a fraction of day-0
+ * papillary collagen) into @p added and the untreated twin's change (C(t)/C(0) - 1) into
+ * @p twin (either may be NULL). Used by the projection, which superposes sessions. */
+mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
+                             const mn_healing_scenario *sc, double *added, double *twin);
+
+/* The collagen-III injection (G) one session gives this person at @p age_y, typical
+ * multipliers: the amplitude by which the session's collagen response scales. */
+double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
+                                    const mn_site *zone, const mn_patient *patient, double age_y);
+
+/* Untreated dermal collagen at @p age_y relative to the level at 25 y, for a person of this
+ * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */
+double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_patient *patient,
+                                      const mn_site *zone, double ageing_rate, double age_y);
+
+/* The collagen-response gain of a person at @p age_y (1 at 25 y for a non-smoker). */
+double mn__healing_response_gain(const mn__healing_params *par, const mn_patient *patient,
+                                 double age_y);
+
+/* The per-person linear system: rates (per day) and the couplings, x' = A x. */
+typedef struct {
+    double a[MN__H_NSTATE][MN__H_NSTATE];
+} mn__healing_matrix;
+
+/* The reference integrator: advances x' = A x from t0 to t1 (days) with CVODE. A handle
+ * keeps CVODE's memory across calls so resets at sessions are cheap. */
+typedef struct mn__healing_cvode mn__healing_cvode;
+mn_status mn__healing_cvode_create(mn_ctx *ctx, const mn__healing_matrix *m, double rtol,
+                                   mn__healing_cvode **out);
+/* Sets the state at time t (after a session's jump). */
+mn_status mn__healing_cvode_reset(mn__healing_cvode *cv, double t, const double *x);
+mn_status mn__healing_cvode_advance(mn_ctx *ctx, mn__healing_cvode *cv, double t1, double *x);
+void mn__healing_cvode_free(mn__healing_cvode *cv);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * Uncertainty bands (virtual copies of one person drawn from the variability spreads) and the
+ * planner's projection: course, then maintenance at the longest interval in the clinic's
+ * bounds (3-12 months, DESIGN 3.5) that keeps improvement >= a target fraction of the
+ * course's peak.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "healing/healing_internal.h"
+
+#define MN_INTERVAL_STEP_DAYS 7
+#define MN_Z90                1.2815515655446004 /* 90th percentile of the standard normal */
+#define MN_GAIN_SD_LOG        0.35               /* response_gain spread (healing.h) */
+
+static int mn_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double mn_quantile(const double *sorted, int n, double q)
+{
+    double pos = q * (n - 1);
+    int i = (int)floor(pos);
+    if (i >= n - 1)
+        return sorted[n - 1];
+    double f = pos - i;
+    return sorted[i] * (1 - f) + sorted[i + 1] * f;
+}
+
+mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int *report_days,
+                          int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
+                          double *low_pct, double *high_pct)
+{
+    if (!sc || draws < 1 || draws > 100000 || n_report < 0 || !(q_lo >= 0 && q_lo <= q_hi) ||
+        !(q_hi <= 1) || (n_report > 0 && (!low_pct || !high_pct)))
+        return mn__error(ctx, MN_EINVAL, "healing: bad band arguments");
+    if (n_report == 0)
+        return MN_OK;
+    mn_status st = MN_OK;
+    double *vals = mn__malloc(sizeof(double) * (size_t)draws * (size_t)n_report);
+    double *col = mn__malloc(sizeof(double) * (size_t)draws);
+    mn_healing_sample *smp = mn__malloc(sizeof *smp * (size_t)n_report);
+    if (!vals || !col || !smp) {
+        st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the band");
+        goto done;
+    }
+    for (int i = 0; i < draws; i++) {
+        mn_rng rng;
+        mn_rng_init(&rng, seed, (uint64_t)i);
+        mn_healing_variability v;
+        mn_healing_variability_sample(&rng, &v);
+        if ((st = mn_healing_run(ctx, sc, &v, NULL, report_days, n_report, smp, NULL)))
+            goto done;
+        for (int d = 0; d < n_report; d++)
+            vals[(size_t)d * (size_t)draws + (size_t)i] = smp[d].improvement_pct;
+    }
+    for (int d = 0; d < n_report; d++) {
+        memcpy(col, vals + (size_t)d * (size_t)draws, sizeof(double) * (size_t)draws);
+        qsort(col, (size_t)draws, sizeof(double), mn_cmp_double);
+        low_pct[d] = mn_quantile(col, draws, q_lo);
+        high_pct[d] = mn_quantile(col, draws, q_hi);
+    }
+done:
+    mn__free(vals);
+    mn__free(col);
+    mn__free(smp);
+    return st;
+}
+
+void mn_projection_options_init(mn_projection_options *opts)
+{
+    opts->target_fraction = 0.8;
+    opts->horizon_days = 730;
+    opts->step_days = 7;
+    opts->min_interval_days = 90;
+    opts->max_interval_days = 365;
+    opts->band_draws = 64;
+    opts->seed = 20131001u; /* fixed, so the same plan always shows the same band */
+}
+
+void mn_healing_projection_release(mn_healing_projection *p)
+{
+    if (!p)
+        return;
+    mn__free(p->samples);
+    memset(p, 0, sizeof *p);
+}
+
+/* Fills sessions: the course, then maintenance every @p interval days (0 = none) from the last
+ * course session, up to @p horizon. Returns the count. */
+static int mn_build_sessions(const mn_course_session *course, int n_course, const mn_device *device,
+                             int interval, int horizon, mn_healing_session *out, int max_out)
+{
+    int n = 0;
+    for (int i = 0; i < n_course && n < max_out; i++)
+        out[n++] =
+            (mn_healing_session){course[i].day, device, course[i].needle_mm, course[i].passes, 0};
+    if (interval > 0) {
+        const mn_course_session *last = &course[n_course - 1];
+        for (int d = last->day + interval; d <= horizon && n < max_out; d += interval)
+            out[n++] = (mn_healing_session){d, device, last->needle_mm, last->passes, 0};
+    }
+    return n;
+}
+
+static double mn_improvement_of(const mn__healing_params *par, double weight, double x)
+{
+    double h = par->improvement_half_sat;
+    double v = x >= 0 ? x / (x + h) : x / h;
+    double imp = 100.0 * weight * v;
+    return imp < -100 ? -100 : imp;
+}
+
+/* Superposition: the visible collagen change on each day 0..days-1 is the twin's drift plus
+ * each session's response, a shifted copy of one session's response @p unit scaled by the
+ * session's amplitude (its collagen-III injection over the unit session's). Exact, since the
+ * cascade is linear in its states. Writes the improvement (or, with @p gain_scale, the
+ * improvement when every session's response is scaled by it: the response-gain band). */
+typedef struct {
+    const mn__healing_params *par;
+    const mn_healing_scenario *sc;
+    const double *unit, *twin;
+    double *course_sum; /* the course sessions' added collagen, every day */
+    double gain0;       /* response gain at the first session's age */
+    int days;
+} mn_super;
+
+/* Fills S->course_sum from the course sessions (the first @p n of @p ss). */
+static void mn_course_sum(mn_super *S, const mn_healing_session *ss, int n, double unit_amplitude)
+{
+    for (int d = 0; d < S->days; d++)
+        S->course_sum[d] = 0;
+    for (int i = 0; i < n; i++) {
+        double a = mn__healing_session_response(S->par, &ss[i], S->sc->zone, &S->sc->patient,
+                                                S->sc->patient.age_years + ss[i].day / 365.25) /
+                   unit_amplitude;
+        for (int d = ss[i].day; d < S->days; d++)
+            S->course_sum[d] += a * S->unit[d - ss[i].day];
+    }
+}
+
+/* Improvement on days 0..upto-1: the twin, the course, and maintenance sessions (at the unit
+ * session's settings) on @p maint_days, every session's response scaled by @p gain_scale. */
+static void mn_superpose(const mn_super *S, const int *maint_days, int n_maint, double gain_scale,
+                         double *imp, int upto)
+{
+    if (upto > S->days)
+        upto = S->days;
+    for (int d = 0; d < upto; d++)
+        imp[d] = S->course_sum[d];
+    for (int i = 0; i < n_maint; i++) {
+        int t = maint_days[i];
+        double a = mn__healing_response_gain(S->par, &S->sc->patient,
+                                             S->sc->patient.age_years + t / 365.25) /
+                   S->gain0;
+        for (int d = t; d < upto; d++)
+            imp[d] += a * S->unit[d - t];
+    }
+    for (int d = 0; d < upto; d++)
+        imp[d] = mn_improvement_of(S->par, S->sc->concern->response_weight,
+                                   S->twin[d] + gain_scale * imp[d]);
+}
+
+/* Maintenance days every @p interval after @p last_day, before @p end. */
+static int mn_maint_days(int last_day, int interval, int end, int *out, int max_out)
+{
+    int n = 0;
+    for (int d = last_day + interval; interval > 0 && d < end && n < max_out; d += interval)
+        out[n++] = d;
+    return n;
+}
+
+static double mn_min_from(const double *imp, int days, int from_day)
+{
+    double m = 1e300;
+    for (int d = from_day; d < days; d++)
+        if (imp[d] < m)
+            m = imp[d];
+    return m;
+}
+
+mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
+                             const mn_concern *concern, const mn_device *device,
+                             const mn_course_session *course, int n_course,
+                             const mn_projection_options *opts, mn_healing_projection *out)
+{
+    if (!out)
+        return mn__error(ctx, MN_EINVAL, "healing: NULL projection");
+    memset(out, 0, sizeof *out);
+    if (!patient || !zone || !concern || !device || !course || n_course < 1 ||
+        n_course > MN_HEALING_MAX_SESSIONS)
+        return mn__error(ctx, MN_EINVAL,
+                         "healing: projection needs a patient, zone, concern, device and 1-%d "
+                         "course sessions",
+                         MN_HEALING_MAX_SESSIONS);
+    mn_projection_options o;
+    if (opts)
+        o = *opts;
+    else
+        mn_projection_options_init(&o);
+    if (!(o.target_fraction > 0 && o.target_fraction < 1) || o.horizon_days < 1 ||
+        o.horizon_days > MN_HEALING_MAX_DAYS || o.step_days < 1 || o.min_interval_days < 1 ||
+        o.max_interval_days < o.min_interval_days || o.band_draws < -1 || o.band_draws > 100000)
+        return mn__error(ctx, MN_EINVAL, "healing: projection options out of range");
+    if (course[0].day != 0)
+        return mn__error(ctx, MN_EINVAL, "healing: the first course session must be on day 0");
+    for (int i = 1; i < n_course; i++)
+        if (course[i].day < course[i - 1].day)
+            return mn__error(ctx, MN_EINVAL, "healing: course sessions must be sorted by day");
+    int last_day = course[n_course - 1].day;
+    /* Long enough to see the course's peak and two maintenance cycles at the longest interval
+     * with the response to the second (~3 months), and the planner's horizon. */
+    int horizon = o.horizon_days;
+    int sim_days = last_day + 2 * o.max_interval_days + 90;
+    if (sim_days < horizon)
+        sim_days = horizon;
+    if (sim_days > MN_HEALING_MAX_DAYS)
+        return mn__error(ctx, MN_EINVAL, "healing: course and horizon longer than %d days",
+                         MN_HEALING_MAX_DAYS);
+    mn__healing_params par;
+    mn__healing_params_default(&par);
+
+    mn_status st = MN_OK;
+    int max_sessions = n_course + sim_days / o.min_interval_days + 1;
+    if (max_sessions > MN_HEALING_MAX_SESSIONS)
+        max_sessions = MN_HEALING_MAX_SESSIONS;
+    int n_samples = horizon / o.step_days + 1 + (horizon % o.step_days ? 1 : 0);
+    size_t nd = (size_t)sim_days + 1;
+    mn_healing_session *sessions = mn__malloc(sizeof *sessions * (size_t)max_sessions);
+    double *unit = mn__malloc(sizeof(double) * nd);
+    double *twin = mn__malloc(sizeof(double) * nd);
+    double *imp = mn__malloc(sizeof(double) * nd);
+    double *typical = mn__malloc(sizeof(double) * nd);
+    double *course_sum = mn__malloc(sizeof(double) * nd);
+    int *mdays = mn__malloc(sizeof(int) * (size_t)max_sessions);
+    double *imp_lo = mn__malloc(sizeof(double) * nd);
+    double *imp_hi = mn__malloc(sizeof(double) * nd);
+    int *days = mn__malloc(sizeof *days * (size_t)n_samples);
+    double *lo = mn__malloc(sizeof *lo * (size_t)(n_samples + 1));
+    double *hi = mn__malloc(sizeof *hi * (size_t)(n_samples + 1));
+    mn_projection_sample *ps = mn__calloc((size_t)n_samples, sizeof *ps);
+    if (!sessions || !unit || !twin || !imp || !typical || !course_sum || !mdays || !imp_lo ||
+        !imp_hi || !days || !lo || !hi || !ps) {
+        st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the projection");
+        goto fail;
+    }
+    mn_healing_scenario sc = {*patient, zone, concern, sessions, 0, sim_days};
+
+    /* One session alone on day 0 (the last course session's settings): its response and the
+     * untreated twin, every day; every schedule is then a superposition of shifted copies. */
+    sessions[0] = (mn_healing_session){0, device, course[n_course - 1].needle_mm,
+                                       course[n_course - 1].passes, 0};
+    sc.n_sessions = 1;
+    if ((st = mn__healing_series(ctx, &par, &sc, unit, twin)))
+        goto fail;
+    double unit_amplitude =
+        mn__healing_session_response(&par, &sessions[0], zone, patient, patient->age_years);
+    if (!(unit_amplitude > 0)) {
+        st = mn__error(ctx, MN_ERANGE,
+                       "healing: %.2f mm with %s does not reach the dermis of the %s, so there is "
+                       "no collagen response to project",
+                       course[n_course - 1].needle_mm, device->id, zone->id);
+        goto fail;
+    }
+    mn_super S = {&par,        &sc,
+                  unit,        twin,
+                  course_sum,  mn__healing_response_gain(&par, patient, patient->age_years),
+                  sim_days + 1};
+    sc.n_sessions =
+        mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+    mn_course_sum(&S, sessions, n_course, unit_amplitude);
+
+    /* The course alone, run directly for its summary (peak, durability past the window). */
+    sc.n_sessions =
+        mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+    sc.horizon_days = last_day + 365 < sim_days ? last_day + 365 : sim_days;
+    mn_healing_summary sum;
+    if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &sum)))
+        goto fail;
+    sc.horizon_days = sim_days;
+    out->peak_improvement_pct = sum.peak_improvement_pct;
+    out->peak_day = sum.peak_day;
+    out->durability_days = sum.durability_days;
+    out->back_to_baseline_day = sum.back_to_baseline_day;
+    double target = o.target_fraction * sum.peak_improvement_pct;
+
+    /* The longest interval (on a 7-day grid from the shortest) that holds the target from the
+     * peak through the window. More frequent maintenance never lowers the improvement, so the
+     * intervals that hold form a prefix of the grid: bisect it. */
+    int n_grid = (o.max_interval_days - o.min_interval_days) / MN_INTERVAL_STEP_DAYS + 1;
+    int holds_lo = -1, fails_hi = n_grid;
+    int mid = n_grid - 1;
+    while (fails_hi - holds_lo > 1) {
+        int T = o.min_interval_days + mid * MN_INTERVAL_STEP_DAYS;
+        /* Two cycles at this interval and the response to the second. */
+        int upto = last_day + 2 * T + 91;
+        upto = upto < sim_days + 1 ? upto : sim_days + 1;
+        int n = mn_maint_days(last_day, T, upto, mdays, max_sessions);
+        mn_superpose(&S, mdays, n, 1.0, imp, upto);
+        if (mn_min_from(imp, upto, sum.peak_day) >= target)
+            holds_lo = mid;
+        else
+            fails_hi = mid;
+        mid = (holds_lo + fails_hi) / 2;
+        if (mid < 0)
+            mid = 0;
+    }
+    int chosen;
+    if (holds_lo < 0) {
+        chosen = o.min_interval_days;
+        out->interval_bounded = 1;
+    } else {
+        chosen = o.min_interval_days + holds_lo * MN_INTERVAL_STEP_DAYS;
+        /* The course alone holds the target past the longest interval: the bound binds. */
+        if (holds_lo == n_grid - 1 &&
+            (sum.durability_days < 0 || sum.peak_day + sum.durability_days > last_day + chosen))
+            out->interval_bounded = 1;
+    }
+    out->maintenance_interval_days = chosen;
+    out->maintenance_first_day = last_day + chosen;
+
+    /* The curve shown: course and maintenance over the planner's horizon. */
+    int n_maint = mn_maint_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
+    mn_superpose(&S, mdays, n_maint, 1.0, typical, sim_days + 1);
+    int from = sum.peak_day < horizon ? sum.peak_day : horizon;
+    out->min_improvement_after_peak_pct = mn_min_from(typical, horizon + 1, from);
+    for (int i = 0; i < n_samples; i++)
+        days[i] = i * o.step_days <= horizon ? i * o.step_days : horizon;
+    out->peak_low_pct = out->peak_high_pct = out->peak_improvement_pct;
+    if (o.band_draws > 0) {
+        sc.horizon_days = horizon;
+        sc.n_sessions =
+            mn_build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
+        if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed, 0.1, 0.9, lo,
+                                  hi)))
+            goto fail;
+        /* The band of the course's peak. */
+        mn_healing_scenario pk = sc;
+        pk.n_sessions =
+            mn_build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
+        pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
+        double plo, phi;
+        if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed, 0.1, 0.9, &plo,
+                                  &phi)))
+            goto fail;
+        out->peak_low_pct = plo;
+        out->peak_high_pct = phi;
+    } else if (o.band_draws == 0) {
+        /* The quick band: the response gain at its 10th and 90th percentiles (the largest
+         * single source of spread; the other multipliers held at 1), exact by superposition. */
+        double g_lo = exp(-MN_Z90 * MN_GAIN_SD_LOG), g_hi = exp(MN_Z90 * MN_GAIN_SD_LOG);
+        mn_superpose(&S, mdays, n_maint, g_lo, imp_lo, horizon + 1);
+        mn_superpose(&S, mdays, n_maint, g_hi, imp_hi, horizon + 1);
+        for (int i = 0; i < n_samples; i++) {
+            lo[i] = imp_lo[days[i]];
+            hi[i] = imp_hi[days[i]];
+        }
+        int pk = (sum.peak_day <= sim_days ? sum.peak_day : sim_days) + 1;
+        mn_superpose(&S, mdays, 0, g_lo, imp_lo, pk);
+        mn_superpose(&S, mdays, 0, g_hi, imp_hi, pk);
+        out->peak_low_pct = imp_lo[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
+        out->peak_high_pct = imp_hi[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
+    }
+    if (out->peak_low_pct > out->peak_improvement_pct)
+        out->peak_low_pct = out->peak_improvement_pct;
+    if (out->peak_high_pct < out->peak_improvement_pct)
+        out->peak_high_pct = out->peak_improvement_pct;
+    for (int i = 0; i < n_samples; i++) {
+        ps[i].day = days[i];
+        ps[i].improvement_pct = typical[days[i]];
+        ps[i].low_pct = o.band_draws >= 0 ? lo[i] : ps[i].improvement_pct;
+        ps[i].high_pct = o.band_draws >= 0 ? hi[i] : ps[i].improvement_pct;
+        /* Keep the interval ordered around the typical person (a small draw set may not
+         * bracket it). */
+        if (ps[i].low_pct > ps[i].improvement_pct)
+            ps[i].low_pct = ps[i].improvement_pct;
+        if (ps[i].high_pct < ps[i].improvement_pct)
+            ps[i].high_pct = ps[i].improvement_pct;
+        if (!mn__finite(ps[i].improvement_pct) || !mn__finite(ps[i].low_pct) ||
+            !mn__finite(ps[i].high_pct)) {
+            st = mn__error(ctx, MN_ENUMERIC, "healing: non-finite projection on day %d", days[i]);
+            goto fail;
+        }
+    }
+    out->samples = ps;
+    out->n_samples = n_samples;
+    ps = NULL;
+fail:
+    mn__free(sessions);
+    mn__free(unit);
+    mn__free(twin);
+    mn__free(imp);
+    mn__free(typical);
+    mn__free(course_sum);
+    mn__free(mdays);
+    mn__free(imp_lo);
+    mn__free(imp_hi);
+    mn__free(days);
+    mn__free(lo);
+    mn__free(hi);
+    mn__free(ps);
+    if (st)
+        memset(out, 0, sizeof *out);
+    return st;
+}

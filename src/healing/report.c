@@ -1,0 +1,360 @@
+/*
+ * Writing a healing result: JSON (DESIGN §4 keys and more), text for a clinician or client,
+ * CSV of daily trajectories, and the one answer everyone asks for: how long will it last?
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json_out.h"
+#include "healing/healing_internal.h"
+
+#define MN_DAYS_PER_MONTH 30.44
+#define MN_DAYS_PER_YEAR  365.25
+
+/* "12 days", "5 months", "3.1 years". */
+static void mn_duration(int days, char *buf, size_t n)
+{
+    if (days < 60)
+        snprintf(buf, n, "%d day%s", days, days == 1 ? "" : "s");
+    else if (days < 730)
+        snprintf(buf, n, "%.0f months", days / MN_DAYS_PER_MONTH);
+    else
+        snprintf(buf, n, "%.1f years", days / MN_DAYS_PER_YEAR);
+}
+
+char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
+{
+    if (!buf || len == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!res || !res->summary || !res->scenario)
+        return buf;
+    const mn_healing_summary *S = res->summary;
+    const mn_healing_scenario *sc = res->scenario;
+    size_t k = 0;
+#define MN_PUT(...)                                                                                \
+    do {                                                                                           \
+        if (k < len) {                                                                             \
+            int w_ = snprintf(buf + k, len - k, __VA_ARGS__);                                      \
+            k = w_ < 0 ? len : k + (size_t)w_;                                                     \
+        }                                                                                          \
+    } while (0)
+    if (sc->n_sessions == 0) {
+        MN_PUT("Simulation: with no session, the untreated skin's collagen changes by %+.1f %% "
+               "over %d days (ageing).",
+               S->final_untreated_collagen_change_pct, sc->horizon_days);
+        return buf;
+    }
+    if (S->peak_improvement_pct < 0.5) {
+        MN_PUT("Simulation: these settings barely reach the dermis, so the model expects no "
+               "lasting collagen gain (peak improvement %.1f %%).",
+               S->peak_improvement_pct);
+        return buf;
+    }
+    int last = sc->sessions[sc->n_sessions - 1].day;
+    char after_last[32], half[32], base[32], interval[32];
+    MN_PUT("How long will it last? In this simulation, improvement peaks at about %.0f %% of "
+           "the baseline severity",
+           S->peak_improvement_pct);
+    if (res->maintenance && res->maintenance->peak_high_pct > res->maintenance->peak_low_pct)
+        MN_PUT(" (typical range %.0f-%.0f %% between people)", res->maintenance->peak_low_pct,
+               res->maintenance->peak_high_pct);
+    if (S->peak_day > last) {
+        mn_duration(S->peak_day - last, after_last, sizeof after_last);
+        MN_PUT(" on day %d, %s after the last session, as new collagen matures.", S->peak_day,
+               after_last);
+    } else {
+        MN_PUT(" on day %d.", S->peak_day);
+    }
+    if (S->durability_days >= 0) {
+        mn_duration(S->durability_days, half, sizeof half);
+        MN_PUT(" %s, half of that gain is lost %s after the peak (day %d)",
+               S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
+               S->peak_day + S->durability_days);
+    } else {
+        MN_PUT(" %s, it does not fall to half within the 40 years searched",
+               S->peak_day >= last ? "Without further sessions" : "With this schedule");
+    }
+    if (S->back_to_baseline_day >= 0) {
+        mn_duration(S->back_to_baseline_day, base, sizeof base);
+        MN_PUT(" and the skin is back to its pre-treatment level after about %s (day %d): the "
+               "result is not permanent, because the new collagen turns over and the skin "
+               "keeps ageing.",
+               base, S->back_to_baseline_day);
+    } else {
+        MN_PUT(", and it stays above the pre-treatment level for the 40 years searched.");
+    }
+    if (res->maintenance) {
+        mn_duration(res->maintenance->maintenance_interval_days, interval, sizeof interval);
+        MN_PUT(" A maintenance session every %d days (about %s) keeps at least 80 %% of the "
+               "peak%s.",
+               res->maintenance->maintenance_interval_days, interval,
+               res->maintenance->interval_bounded ? " as far as the 3-12 month bounds allow" : "");
+    }
+    MN_PUT(" These are model projections with the uncertainty shown, not promised results.");
+#undef MN_PUT
+    return buf;
+}
+
+static mn_status mn_check_finite(mn_ctx *ctx, const mn_healing_result *res)
+{
+    for (int i = 0; i < res->n_samples; i++) {
+        const mn_healing_sample *o = &res->samples[i];
+        double v[] = {o->collagen_change_pct,
+                      o->epidermis_change_pct,
+                      o->improvement_pct,
+                      o->erythema,
+                      o->barrier_open_fraction,
+                      o->untreated_collagen_change_pct,
+                      res->low_pct ? res->low_pct[i] : 0,
+                      res->high_pct ? res->high_pct[i] : 0};
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++)
+            if (!mn__finite(v[j]))
+                return mn__error(ctx, MN_ENUMERIC, "healing: non-finite value on day %d", o->day);
+    }
+    return MN_OK;
+}
+
+static void mn_put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
+{
+    if (day >= 0)
+        mn__jput_int(j, obj, key, day);
+    else
+        mn__jput(j, obj, key, json_null());
+}
+
+static mn_status mn_write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+{
+    const mn_healing_scenario *sc = res->scenario;
+    const mn_healing_summary *S = res->summary;
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    char answer[1024];
+    if (!root)
+        return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
+    mn__jput_bool(&j, root, "simulation", 1);
+    mn__jput_str(&j, root, "note",
+                 res->band_draws > 0
+                     ? "simulation for one typical person, with a 10th-90th percentile band of "
+                       "improvement over virtual people drawn from the model's variability; not a "
+                       "promised result"
+                     : "simulation for one typical person (no band requested); not a promised "
+                       "result");
+    json_t *scn = mn__jput(&j, root, "scenario", json_object());
+    if (scn) {
+        json_t *pt = mn__jput(&j, scn, "patient", json_object());
+        if (pt) {
+            mn__jput_num(&j, pt, "age", sc->patient.age_years);
+            mn__jput_str(&j, pt, "sex", mn_sex_name(sc->patient.sex));
+            mn__jput_int(&j, pt, "fitzpatrick", sc->patient.fitzpatrick);
+            mn__jput_bool(&j, pt, "smoker", sc->patient.smoker);
+            mn__jput_str(&j, pt, "sun", mn_sun_name(sc->patient.sun));
+        }
+        mn__jput_str(&j, scn, "zone", sc->zone->id);
+        mn__jput_str(&j, scn, "concern", sc->concern->id);
+        mn__jput_num(&j, scn, "response_weight", sc->concern->response_weight);
+        json_t *ss = mn__jput(&j, scn, "sessions", json_array());
+        for (int i = 0; ss && i < sc->n_sessions; i++) {
+            const mn_healing_session *s = &sc->sessions[i];
+            json_t *e = mn__jpush(&j, ss, json_object());
+            if (!e)
+                break;
+            mn__jput_int(&j, e, "day", s->day);
+            mn__jput_str(&j, e, "device", s->device->id);
+            mn__jput_num(&j, e, "needle_mm", s->needle_mm);
+            mn__jput_num(&j, e, "passes", s->passes);
+            mn__jput_num(&j, e, "dermal_dose",
+                         mn_healing_dermal_dose(s, sc->zone, &sc->patient, 1.0));
+        }
+        mn__jput_int(&j, scn, "horizon_days", sc->horizon_days);
+    }
+    json_t *model = mn__jput(&j, root, "model", json_object());
+    if (model) {
+        mn__jput_str(&j, model, "integrator", mn_healing_integrator_name(res->integrator));
+        mn__jput_int(&j, model, "band_draws", res->band_draws);
+        mn__jput_str(&j, model, "docs", "docs/models/healing.md");
+    }
+    json_t *arr = mn__jput(&j, root, "samples", json_array());
+    for (int i = 0; arr && i < res->n_samples; i++) {
+        const mn_healing_sample *o = &res->samples[i];
+        json_t *e = mn__jpush(&j, arr, json_object());
+        if (!e)
+            break;
+        mn__jput_int(&j, e, "day", o->day);
+        mn__jput_num(&j, e, "collagen_change_pct", o->collagen_change_pct);
+        mn__jput_num(&j, e, "epidermis_change_pct", o->epidermis_change_pct);
+        mn__jput_num(&j, e, "improvement_pct", o->improvement_pct);
+        if (res->low_pct && res->high_pct) {
+            mn__jput_num(&j, e, "improvement_low_pct", res->low_pct[i]);
+            mn__jput_num(&j, e, "improvement_high_pct", res->high_pct[i]);
+        }
+        mn__jput_num(&j, e, "erythema", o->erythema);
+        mn__jput_num(&j, e, "barrier_open_fraction", o->barrier_open_fraction);
+        mn__jput_num(&j, e, "epidermal_wound_fraction", o->epidermal_wound_fraction);
+        mn__jput_num(&j, e, "collagen_deposition_pct_day", o->collagen_deposition_pct_day);
+        mn__jput_num(&j, e, "collagen3_pct", o->collagen3_pct);
+        mn__jput_num(&j, e, "collagen1_pct", o->collagen1_pct);
+        json_t *u = mn__jput(&j, e, "untreated", json_object());
+        if (u) {
+            mn__jput_num(&j, u, "collagen_change_pct", o->untreated_collagen_change_pct);
+            mn__jput_num(&j, u, "epidermis_change_pct", o->untreated_epidermis_change_pct);
+            mn__jput_num(&j, u, "improvement_pct", o->untreated_improvement_pct);
+        }
+    }
+    json_t *sum = mn__jput(&j, root, "summary", json_object());
+    if (sum) {
+        mn__jput_num(&j, sum, "peak_improvement_pct", S->peak_improvement_pct);
+        mn__jput_int(&j, sum, "peak_day", S->peak_day);
+        mn_put_day_or_null(&j, sum, "durability_days", S->durability_days);
+        mn_put_day_or_null(&j, sum, "back_to_baseline_day", S->back_to_baseline_day);
+        mn__jput_bool(&j, sum, "durability_beyond_horizon", S->durability_beyond_horizon);
+        mn__jput_bool(&j, sum, "baseline_beyond_horizon", S->baseline_beyond_horizon);
+        mn__jput_int(&j, sum, "erythema_days", S->erythema_days);
+        mn__jput_num(&j, sum, "final_collagen_change_pct", S->final_collagen_change_pct);
+        mn__jput_num(&j, sum, "final_untreated_collagen_change_pct",
+                     S->final_untreated_collagen_change_pct);
+        if (res->maintenance) {
+            const mn_healing_projection *m = res->maintenance;
+            mn__jput_num(&j, sum, "peak_improvement_low_pct", m->peak_low_pct);
+            mn__jput_num(&j, sum, "peak_improvement_high_pct", m->peak_high_pct);
+            mn__jput_int(&j, sum, "maintenance_interval_days", m->maintenance_interval_days);
+            mn__jput_bool(&j, sum, "maintenance_interval_bounded", m->interval_bounded);
+        }
+    }
+    mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
+    mn_status st = j.status;
+    if (st)
+        st = mn__error(ctx, st, "healing: cannot build the JSON output (%s)",
+                       j.bad_key ? j.bad_key : "?");
+    else
+        st = mn__json_emit(ctx, root, write, ud);
+    json_decref(root);
+    return st;
+}
+
+/* A value that would print as "-0.0" (or "-0") prints as zero. */
+static double mn_nz(double x, double half_unit)
+{
+    return x > -half_unit && x < half_unit ? 0.0 : x;
+}
+
+static mn_status mn_write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+{
+    const mn_healing_scenario *sc = res->scenario;
+    mn__buf b;
+    mn__buf_init(&b);
+    char answer[1024];
+    mn__buf_printf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
+                   sc->concern->name, sc->zone->id, sc->patient.age_years,
+                   mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,
+                   sc->patient.smoker ? "smoker" : "non-smoker", mn_sun_name(sc->patient.sun));
+    mn__buf_printf(&b, "Sessions (%d):", sc->n_sessions);
+    for (int i = 0; i < sc->n_sessions; i++) {
+        const mn_healing_session *s = &sc->sessions[i];
+        mn__buf_printf(&b, "%s day %d %s %.2g mm x %.3g", i ? "," : "", s->day, s->device->id,
+                       s->needle_mm, s->passes);
+        if (i == 11 && sc->n_sessions > 13) {
+            mn__buf_printf(&b, ", ... (%d more)", sc->n_sessions - 12);
+            break;
+        }
+    }
+    mn__buf_printf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis",
+                   "improvement (10-90%)", "erythema", "barrier", "untreated");
+    for (int i = 0; i < res->n_samples; i++) {
+        const mn_healing_sample *o = &res->samples[i];
+        char band[32] = "";
+        if (res->low_pct && res->high_pct)
+            snprintf(band, sizeof band, "(%.0f to %.0f)", mn_nz(res->low_pct[i], 0.5),
+                     mn_nz(res->high_pct[i], 0.5));
+        mn__buf_printf(&b, "%6d %+9.1f%% %+9.1f%% %+7.1f%% %-13s %9.2f %8.2f %+9.1f%%\n", o->day,
+                       mn_nz(o->collagen_change_pct, 0.05), mn_nz(o->epidermis_change_pct, 0.05),
+                       mn_nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,
+                       mn_nz(o->untreated_collagen_change_pct, 0.05));
+    }
+    mn__buf_printf(&b,
+                   "\ncollagen: papillary-dermis collagen vs day 0; improvement: %% of baseline "
+                   "severity of the concern;\nerythema 0-1 (0.1 barely visible); barrier: share "
+                   "of the latest session's channels still open;\nuntreated: collagen of the same "
+                   "skin left untreated (its twin).\n\n");
+    if (res->summary) {
+        mn__buf_printf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));
+        if (res->summary->erythema_days > 0)
+            mn__buf_printf(&b, "Redness: visible for up to %d day%s after a session.\n",
+                           res->summary->erythema_days,
+                           res->summary->erythema_days == 1 ? "" : "s");
+    }
+    mn__buf_printf(&b, "Model and sources: docs/models/healing.md (integrator: %s).\n",
+                   mn_healing_integrator_name(res->integrator));
+    mn_status st = mn__buf_status(&b);
+    if (st)
+        st = mn__error(ctx, st, "healing: out of memory writing the text");
+    else
+        st = mn__write_str(ctx, write, ud, b.data, b.len);
+    mn__buf_release(&b);
+    return st;
+}
+
+mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,
+                           void *userdata)
+{
+    if (!res || !res->scenario || !res->summary || !write || (res->n_samples > 0 && !res->samples))
+        return mn__error(ctx, MN_EINVAL, "healing: nothing to write");
+    mn_status st = mn_check_finite(ctx, res);
+    if (st)
+        return st;
+    return json ? mn_write_json(ctx, res, write, userdata)
+                : mn_write_text(ctx, res, write, userdata);
+}
+
+mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,
+                               const double *low_pct, const double *high_pct, mn_writer write,
+                               void *userdata)
+{
+    if (!daily || n_days < 0 || !write)
+        return mn__error(ctx, MN_EINVAL, "healing: nothing to write");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "day,collagen_change_pct,epidermis_change_pct,improvement_pct,"
+                       "improvement_low_pct,improvement_high_pct,erythema,barrier_open_fraction,"
+                       "epidermal_wound_fraction,collagen_deposition_pct_day,collagen3_pct,"
+                       "collagen1_pct,untreated_collagen_change_pct,"
+                       "untreated_epidermis_change_pct,untreated_improvement_pct\n");
+    mn_status st = MN_OK;
+    for (int i = 0; i < n_days; i++) {
+        const mn_healing_sample *o = &daily[i];
+        double lo = low_pct ? low_pct[i] : o->improvement_pct;
+        double hi = high_pct ? high_pct[i] : o->improvement_pct;
+        double v[] = {o->collagen_change_pct,
+                      o->epidermis_change_pct,
+                      o->improvement_pct,
+                      lo,
+                      hi,
+                      o->erythema,
+                      o->barrier_open_fraction,
+                      o->epidermal_wound_fraction,
+                      o->collagen_deposition_pct_day,
+                      o->collagen3_pct,
+                      o->collagen1_pct,
+                      o->untreated_collagen_change_pct,
+                      o->untreated_epidermis_change_pct,
+                      o->untreated_improvement_pct};
+        mn__buf_printf(&b, "%d", o->day);
+        for (size_t j = 0; j < sizeof v / sizeof v[0]; j++) {
+            if (!mn__finite(v[j])) {
+                st = mn__error(ctx, MN_ENUMERIC, "healing: non-finite value on day %d", o->day);
+                goto done;
+            }
+            mn__buf_printf(&b, ",%.6g", v[j]);
+        }
+        mn__buf_printf(&b, "\n");
+    }
+    st = mn__buf_status(&b);
+    if (st)
+        st = mn__error(ctx, st, "healing: out of memory writing the CSV");
+    else
+        st = mn__write_str(ctx, write, userdata, b.data, b.len);
+done:
+    mn__buf_release(&b);
+    return st;
+}

@@ -1,0 +1,593 @@
+/*
+ * The absorb solvers: grids for the intact column, the axisymmetric unit cell and the 3D
+ * patch, the time march that records what the results report, and mn_absorb_run that puts
+ * them together. Physics: transport/props.c; numerics: transport/adi.c.
+ *
+ * Depth grid: the domain is SC + viable epidermis + papillary + reticular dermis, with zero
+ * concentration below (the perfused subcutis, a sink). Each layer is split into cells of at
+ * most 2.5 µm (SC, at least 6 cells), 10 µm (VE), 25 µm (papillary) and 100 µm (reticular),
+ * divided by the resolution factor, with a face at the channel bottom. A channel deeper than
+ * the dermis reaches the sink.
+ *
+ * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
+ * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
+ * of the closure half-life while channels are more than 1 % open, all divided by the resolution
+ * factor; steps land on every report hour.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "transport/absorb_internal.h"
+
+#define MN_PI 3.14159265358979323846
+/* Per-area amounts: (µg/cm³ µm³) / µm² = µg/cm³ µm = 1e-4 µg/cm². */
+#define MN_UGCM3_UM_TO_UG_CM2 1e-4
+/* Intact deliveries below this are reported as this when forming the enhancement ratio, so
+ * the ratio stays finite for molecules that do not cross intact skin at all. */
+#define MN_INTACT_FLOOR_UG_CM2 1e-20
+
+static const double mn__dz_max_um[MN__NLAYER] = {2.5, 10.0, 25.0, 100.0};
+static const int mn__min_cells[MN__NLAYER] = {6, 3, 2, 3};
+
+mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um, double resolution,
+                           double **hz_out, int **layer_out, int *nz_out, int *kch_out)
+{
+    double thick[MN__NLAYER] = {layers->sc_um, layers->ve_um, layers->papillary_um,
+                                layers->reticular_um};
+    if (!(resolution > 0))
+        resolution = 1;
+    /* Count first, then fill. */
+    int count = 0;
+    double top = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        int n = 0;
+        top = 0;
+        int kch = 0;
+        for (int L = 0; L < MN__NLAYER; L++) {
+            double bottom = top + thick[L];
+            double cuts[3] = {top, bottom, bottom};
+            int ncut = 2;
+            if (channel_depth_um > top + 1e-9 && channel_depth_um < bottom - 1e-9) {
+                cuts[1] = channel_depth_um;
+                cuts[2] = bottom;
+                ncut = 3;
+            }
+            for (int sgm = 0; sgm + 1 < ncut; sgm++) {
+                double len = cuts[sgm + 1] - cuts[sgm];
+                int cells = (int)ceil(len * resolution / mn__dz_max_um[L]);
+                int min_cells = (int)ceil(mn__min_cells[L] * resolution * len / thick[L]);
+                if (cells < min_cells)
+                    cells = min_cells;
+                if (cells < 1)
+                    cells = 1;
+                for (int m = 0; m < cells; m++) {
+                    if (pass == 1) {
+                        (*hz_out)[n] = len / cells;
+                        (*layer_out)[n] = L;
+                    }
+                    n++;
+                }
+                if (channel_depth_um >= cuts[sgm + 1] - 1e-9)
+                    kch = n;
+            }
+            top = bottom;
+        }
+        if (pass == 0) {
+            count = n;
+            *hz_out = mn__malloc((size_t)count * sizeof(double));
+            *layer_out = mn__malloc((size_t)count * sizeof(int));
+            if (!*hz_out || !*layer_out) {
+                mn__free(*hz_out);
+                mn__free(*layer_out);
+                *hz_out = NULL;
+                *layer_out = NULL;
+                return MN_ENOMEM;
+            }
+        } else {
+            *nz_out = n;
+            *kch_out = channel_depth_um > 0 ? kch : 0;
+        }
+    }
+    return MN_OK;
+}
+
+void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_ul_cm2)
+{
+    /* Floors keep D*K positive (a conductance of exactly zero divides by zero) for molecules
+     * that effectively do not cross the SC; 1e-200 µm²/h is far below any physical value. */
+    double d_sc = p->d_sc_um2_h > 1e-200 ? p->d_sc_um2_h : 1e-200;
+    g->lay_k[0] = p->k_sc_w;
+    g->lay_dk[0] = d_sc * p->k_sc_w;
+    g->lay_k[1] = p->k_ve_w;
+    g->lay_dk[1] = p->d_ve_um2_h * p->k_ve_w;
+    g->lay_k[2] = g->lay_k[3] = p->k_de_w;
+    g->lay_dk[2] = g->lay_dk[3] = p->d_de_um2_h * p->k_de_w;
+    g->lay_kcl[0] = g->lay_kcl[1] = 0;
+    g->lay_kcl[2] = g->lay_kcl[3] = p->clearance_per_h;
+    /* No lateral transport inside the SC: lateral SC diffusion is negligible (D_sc K is 5-10
+     * orders below the aqueous value), and dropping it keeps the channel wall in the SC from
+     * coupling the stiffest cells sideways; both solvers drop it so they share one physics. */
+    g->lat_scale[0] = 0;
+    g->lat_scale[1] = g->lat_scale[2] = g->lat_scale[3] = 1;
+    g->ch_k = 1.0;
+    g->ch_dk = p->d_aq_um2_h;
+    g->donor_h_um = dose_ul_cm2 * 10.0; /* 1 µl/cm² = 1e-3 cm = 10 µm */
+    g->bottom_sink = 1;
+}
+
+static mn_status mn__alloc_axis(size_t n, double **h, double **v, double **af)
+{
+    *h = mn__calloc(n, sizeof(double));
+    *v = mn__calloc(n, sizeof(double));
+    *af = mn__calloc(n + 1, sizeof(double));
+    return *h && *v && *af ? MN_OK : MN_ENOMEM;
+}
+
+static mn_status mn__unit_axis(double **h, double **v, double **af)
+{
+    mn_status st = mn__alloc_axis(1, h, v, af);
+    if (st)
+        return st;
+    (*h)[0] = (*v)[0] = 1;
+    return MN_OK;
+}
+
+mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
+                                 const mn_absorb_params *p, mn__adi *g)
+{
+    memset(g, 0, sizeof *g);
+    int kch;
+    mn_status st = mn__absorb_zgrid(&p->layers, 0, s->resolution, &g->hz, &g->layer, &g->nz, &kch);
+    if (!st)
+        st = mn__unit_axis(&g->hx, &g->vx, &g->afx);
+    if (!st)
+        st = mn__unit_axis(&g->hy, &g->vy, &g->afy);
+    g->nx = g->ny = 1;
+    mn__absorb_set_physics(g, p, s->dose_ul_cm2);
+    if (!st)
+        st = mn__adi_alloc(g);
+    if (st)
+        return mn__error(ctx, st, "absorb: out of memory for the intact-skin grid");
+    g->u[g->ncell] = p->donor_conc_ug_ml;
+    return MN_OK;
+}
+
+/* Widths of n cells from x0 to x1 growing geometrically from first width h0. */
+static void mn__geometric(double *h, int n, double h0, double len)
+{
+    double lo = 1e-3, hi = 10.0;
+    for (int it = 0; it < 200; it++) {
+        double q = 0.5 * (lo + hi), sum = 0, w = h0;
+        for (int m = 0; m < n; m++, w *= q)
+            sum += w;
+        if (sum > len)
+            hi = q;
+        else
+            lo = q;
+    }
+    double q = 0.5 * (lo + hi), w = h0, sum = 0;
+    for (int m = 0; m < n; m++, w *= q) {
+        h[m] = w;
+        sum += w;
+    }
+    for (int m = 0; m < n; m++)
+        h[m] *= len / sum; /* exact total */
+}
+
+mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                               mn__adi *g)
+{
+    memset(g, 0, sizeof *g);
+    double res = s->resolution > 0 ? s->resolution : 1;
+    double r0 = 0.5 * p->channel_diameter_um, rc = p->cell_radius_um;
+    int n_in = (int)ceil(3 * res), n_out = (int)ceil(9 * res);
+    int kch;
+    mn_status st =
+        mn__absorb_zgrid(&p->layers, p->channel_depth_um, res, &g->hz, &g->layer, &g->nz, &kch);
+    g->nx = n_in + n_out;
+    g->ny = 1;
+    if (!st)
+        st = mn__alloc_axis((size_t)g->nx, &g->hx, &g->vx, &g->afx);
+    if (!st)
+        st = mn__unit_axis(&g->hy, &g->vy, &g->afy);
+    if (!st) {
+        g->cov = mn__calloc((size_t)g->nx, sizeof(float));
+        g->kch = mn__calloc((size_t)g->nx, sizeof(int));
+        if (!g->cov || !g->kch)
+            st = MN_ENOMEM;
+    }
+    if (st)
+        goto fail;
+    for (int i = 0; i < n_in; i++)
+        g->hx[i] = r0 / n_in;
+    mn__geometric(g->hx + n_in, n_out, r0 / n_in, rc - r0);
+    double r = 0;
+    for (int i = 0; i < g->nx; i++) {
+        g->afx[i] = 2 * MN_PI * r;
+        double r1 = r + g->hx[i];
+        g->vx[i] = MN_PI * (r1 * r1 - r * r);
+        r = r1;
+        g->cov[i] = i < n_in ? 1.0f : 0.0f;
+        g->kch[i] = i < n_in ? kch : 0;
+    }
+    g->afx[g->nx] = 2 * MN_PI * r;
+    g->phi = 1;
+    mn__absorb_set_physics(g, p, s->dose_ul_cm2);
+    st = mn__adi_alloc(g);
+    if (!st)
+        st = mn__adi_cache(g);
+    if (st)
+        goto fail;
+    g->u[g->ncell] = p->donor_conc_ug_ml;
+    return MN_OK;
+fail:
+    mn__adi_free(g);
+    return mn__error(ctx, st, "absorb: out of memory for the unit-cell grid");
+}
+
+mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                                const mn_puncture_field *f, mn__adi *g)
+{
+    memset(g, 0, sizeof *g);
+    double dx = s->field_dx_um;
+    int nx = (int)lround(f->width_um / dx), ny = (int)lround(f->height_um / dx);
+    if (nx < 1 || ny < 1)
+        return mn__error(ctx, MN_EINVAL, "absorb: patch smaller than one cell");
+    int kch;
+    mn_status st = mn__absorb_zgrid(&p->layers, p->channel_depth_um, s->resolution, &g->hz,
+                                    &g->layer, &g->nz, &kch);
+    if (st)
+        return mn__error(ctx, st, "absorb: out of memory for the depth grid");
+    double cells = (double)nx * ny * g->nz;
+    if (cells > MN_ABSORB_FIELD_MAX_CELLS) {
+        mn__adi_free(g);
+        return mn__error(ctx, MN_ELIMIT,
+                         "absorb: the 3D grid would have %.3g cells; at most %.3g (use a larger "
+                         "field.dx_um or a smaller patch)",
+                         cells, MN_ABSORB_FIELD_MAX_CELLS);
+    }
+    g->nx = nx;
+    g->ny = ny;
+    st = mn__alloc_axis((size_t)nx, &g->hx, &g->vx, &g->afx);
+    if (!st)
+        st = mn__alloc_axis((size_t)ny, &g->hy, &g->vy, &g->afy);
+    size_t ncol = (size_t)nx * (size_t)ny;
+    if (!st) {
+        g->cov = mn__calloc(ncol, sizeof(float));
+        g->kch = mn__calloc(ncol, sizeof(int));
+        if (!g->cov || !g->kch)
+            st = MN_ENOMEM;
+    }
+    if (st)
+        goto fail;
+    for (int i = 0; i < nx; i++) {
+        g->hx[i] = g->vx[i] = dx;
+        g->afx[i] = 1;
+    }
+    g->afx[nx] = 1;
+    for (int j = 0; j < ny; j++) {
+        g->hy[j] = g->vy[j] = dx;
+        g->afy[j] = 1;
+    }
+    g->afy[ny] = 1;
+    /* Area each channel covers in each column, by 4 x 4 sub-samples; overlapping channels
+     * add up to at most the whole column. */
+    double r0 = 0.5 * p->channel_diameter_um;
+    if (kch > 0 && r0 > 0) {
+        for (size_t n = 0; n < f->n; n++) {
+            double cx = f->points[n].x_um, cy = f->points[n].y_um;
+            int i0 = (int)floor((cx - r0) / dx), i1 = (int)floor((cx + r0) / dx);
+            int j0 = (int)floor((cy - r0) / dx), j1 = (int)floor((cy + r0) / dx);
+            for (int j = j0 < 0 ? 0 : j0; j <= j1 && j < ny; j++)
+                for (int i = i0 < 0 ? 0 : i0; i <= i1 && i < nx; i++) {
+                    int inside = 0;
+                    for (int sy = 0; sy < 4; sy++)
+                        for (int sx = 0; sx < 4; sx++) {
+                            double px = (i + (sx + 0.5) / 4) * dx - cx;
+                            double py = (j + (sy + 0.5) / 4) * dx - cy;
+                            inside += px * px + py * py <= r0 * r0;
+                        }
+                    if (!inside)
+                        continue;
+                    size_t c = (size_t)j * (size_t)nx + (size_t)i;
+                    float cv = g->cov[c] + (float)inside / 16.0f;
+                    g->cov[c] = cv > 1.0f ? 1.0f : cv;
+                    g->kch[c] = kch;
+                }
+        }
+    }
+    g->phi = 1;
+    mn__absorb_set_physics(g, p, s->dose_ul_cm2);
+    st = mn__adi_alloc(g);
+    if (st)
+        goto fail;
+    g->u[g->ncell] = p->donor_conc_ug_ml;
+    return MN_OK;
+fail:
+    mn__adi_free(g);
+    return mn__error(ctx, st, "absorb: out of memory for the 3D grid");
+}
+
+void mn__series_release(mn__series *s)
+{
+    double *p[] = {s->donor,         s->sc,     s->ve, s->dermis, s->cleared, s->coverage,
+                   s->open_fraction, s->profile};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        mn__free(p[i]);
+    memset(s, 0, sizeof *s);
+}
+
+static void mn__record(mn__adi *g, mn__series *out, size_t m, double m0, double threshold,
+                       double *by_k)
+{
+    double per_area = MN_UGCM3_UM_TO_UG_CM2 / g->area_um2;
+    double tissue = mn__adi_tissue_mass(g, by_k);
+    double sums[MN__NLAYER] = {0, 0, 0, 0};
+    for (int k = 0; k < g->nz; k++) {
+        sums[g->layer[k]] += by_k[k];
+        out->profile[m * (size_t)g->nz + (size_t)k] = by_k[k] / (g->area_um2 * g->hz[k]);
+    }
+    double donor = mn__adi_donor_mass(g);
+    out->donor[m] = donor * per_area;
+    out->sc[m] = sums[0] * per_area;
+    out->ve[m] = sums[1] * per_area;
+    out->dermis[m] = (sums[2] + sums[3]) * per_area;
+    out->cleared[m] = g->removed * per_area;
+    out->coverage[m] = mn__adi_coverage(g, 2, threshold);
+    out->open_fraction[m] = g->cov ? g->phi : 0;
+    double err = fabs(donor + tissue + g->removed - m0) / m0;
+    if (!(err <= out->mass_balance_error)) /* also catches NaN */
+        out->mass_balance_error = err;
+}
+
+mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
+                           const mn_absorb_params *p, double threshold, mn_progress_fn progress,
+                           void *userdata, mn__series *out)
+{
+    memset(out, 0, sizeof *out);
+    size_t n = s->n_report;
+    out->n = n;
+    out->nz = g->nz;
+    double **arrs[] = {&out->donor,   &out->sc,       &out->ve,           &out->dermis,
+                       &out->cleared, &out->coverage, &out->open_fraction};
+    for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++)
+        if (!(*arrs[i] = mn__calloc(n ? n : 1, sizeof(double))))
+            goto nomem;
+    out->profile = mn__calloc((n ? n : 1) * (size_t)g->nz, sizeof(double));
+    double *by_k = mn__calloc((size_t)g->nz, sizeof(double));
+    if (!out->profile || !by_k) {
+        mn__free(by_k);
+        goto nomem;
+    }
+    double res = s->resolution > 0 ? s->resolution : 1;
+    double m0 = mn__adi_donor_mass(g) + mn__adi_tissue_mass(g, NULL);
+    double t = 0, dt = 3e-3 / res;
+    size_t next = 0;
+    while (next < n) {
+        /* The intact column is cheap: small steps resolve the SC's lag phase. */
+        double dt_max = (g->cov ? 1.0 : 0.25) / res;
+        double phi_now = g->cov ? mn_absorb_open_fraction(p, t) : 0;
+        if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
+            dt_max = p->closure_half_life_h / 2 / res;
+        if (dt > dt_max)
+            dt = dt_max;
+        double step = dt;
+        if (t + step >= s->report_hours[next] - 1e-12)
+            step = s->report_hours[next] - t;
+        if (g->cov)
+            mn__adi_set_phi(g, mn_absorb_open_fraction(p, t + step));
+        mn__adi_step(g, step);
+        out->steps++;
+        t += step;
+        if (!isfinite(g->u[g->ncell])) {
+            mn__free(by_k);
+            mn__series_release(out);
+            return mn__error(ctx, MN_ENUMERIC, "absorb: the solution became non-finite at %g h", t);
+        }
+        while (next < n && t >= s->report_hours[next] - 1e-12)
+            mn__record(g, out, next++, m0, threshold, by_k);
+        if (progress)
+            progress(userdata, t / s->hours);
+        dt *= 1.3;
+    }
+    mn__free(by_k);
+    return MN_OK;
+nomem:
+    mn__series_release(out);
+    return mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the results");
+}
+
+void mn_absorb_result_init(mn_absorb_result *r)
+{
+    if (!r)
+        return;
+    memset(r, 0, sizeof *r);
+    mn_puncture_field_init(&r->field);
+}
+
+void mn_absorb_result_release(mn_absorb_result *r)
+{
+    if (!r)
+        return;
+    mn__free(r->samples);
+    mn__free(r->depth_top_um);
+    mn__free(r->depth_layer);
+    mn__free(r->profile_ug_ml);
+    mn__free(r->intact_profile_ug_ml);
+    mn__free(r->volume_ug_ml);
+    mn_puncture_field_release(&r->field);
+    mn_absorb_result_init(r);
+}
+
+/* Progress split between the intact run (first 2 %) and the main run. */
+typedef struct {
+    mn_progress_fn fn;
+    void *ud;
+    double lo, span;
+} mn__progress_map;
+
+static void mn__progress_mapped(void *ud, double fraction)
+{
+    mn__progress_map *m = ud;
+    if (m->fn)
+        m->fn(m->ud, m->lo + m->span * fraction);
+}
+
+mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
+                        void *userdata, mn_absorb_result *r)
+{
+    if (!s || !r)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL scenario or result");
+    mn_absorb_result_init(r);
+    if (!(s->hours > 0 && s->hours <= MN_ABSORB_MAX_HOURS) || s->n_report < 1 || !s->report_hours)
+        return mn__error(ctx, MN_EINVAL, "absorb: need 0 < hours <= %g and report hours",
+                         MN_ABSORB_MAX_HOURS);
+    for (size_t i = 0; i < s->n_report; i++)
+        if (!(s->report_hours[i] > 0 && s->report_hours[i] <= s->hours) ||
+            (i > 0 && !(s->report_hours[i] > s->report_hours[i - 1])))
+            return mn__error(ctx, MN_ERANGE,
+                             "absorb: report hours must increase within (0, hours]");
+    if (s->field && !(s->field_dx_um >= 1 && s->field_width_um > 0 && s->field_height_um > 0))
+        return mn__error(ctx, MN_ERANGE, "absorb: 3D patch needs dx >= 1 um and a positive size");
+    mn_status st = mn_absorb_params_compute(ctx, s, &r->params);
+    if (st)
+        return st;
+    const mn_absorb_params *p = &r->params;
+    double threshold =
+        s->coverage_threshold_ug_ml > 0 ? s->coverage_threshold_ug_ml : 1e-3 * p->donor_conc_ug_ml;
+    r->coverage_threshold_ug_ml = threshold;
+    mn__adi gi, gm;
+    memset(&gi, 0, sizeof gi);
+    memset(&gm, 0, sizeof gm);
+    mn__series si, sm;
+    memset(&si, 0, sizeof si);
+    memset(&sm, 0, sizeof sm);
+    int punctured = p->punctures_per_cm2 > 0 && p->channel_depth_um > 0;
+    mn__progress_map map = {progress, userdata, 0, punctured ? 0.02 : 1.0};
+    st = mn__absorb_intact_grid(ctx, s, p, &gi);
+    if (!st)
+        st = mn__absorb_march(ctx, &gi, s, p, threshold, mn__progress_mapped, &map, &si);
+    if (st)
+        goto done;
+    double f_cell = 0;
+    if (punctured) {
+        map.lo = 0.02;
+        map.span = 0.98;
+        if (s->field) {
+            st = mn_puncture_field_generate(ctx, s->device, s->passes, s->glide_mm_s,
+                                            s->field_width_um, s->field_height_um, s->seed,
+                                            &r->field);
+            if (!st)
+                st = mn__absorb_field_grid(ctx, s, p, &r->field, &gm);
+            f_cell = 1;
+            r->solver_field = 1;
+        } else {
+            st = mn__absorb_cell_grid(ctx, s, p, &gm);
+            f_cell = p->cell_area_fraction;
+        }
+        if (!st)
+            st = mn__absorb_march(ctx, &gm, s, p, threshold, mn__progress_mapped, &map, &sm);
+        if (st)
+            goto done;
+    }
+    /* Results: the punctured run (on its area fraction) plus intact skin for the rest. The
+     * intact run's depth grid has no channel face, so profiles are mapped by depth. */
+    const mn__adi *gd = punctured ? &gm : &gi;
+    size_t n = s->n_report, nz = (size_t)gd->nz;
+    r->n_samples = n;
+    r->n_depth = nz;
+    r->samples = mn__calloc(n, sizeof *r->samples);
+    r->depth_top_um = mn__calloc(nz + 1, sizeof(double));
+    r->depth_layer = mn__calloc(nz, sizeof(int));
+    r->profile_ug_ml = mn__calloc(n * nz, sizeof(double));
+    r->intact_profile_ug_ml = mn__calloc(n * nz, sizeof(double));
+    if (!r->samples || !r->depth_top_um || !r->depth_layer || !r->profile_ug_ml ||
+        !r->intact_profile_ug_ml) {
+        st = mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the results");
+        goto done;
+    }
+    for (size_t k = 0; k < nz; k++) {
+        r->depth_top_um[k + 1] = r->depth_top_um[k] + gd->hz[k];
+        r->depth_layer[k] = gd->layer[k];
+    }
+    for (size_t m = 0; m < n; m++) {
+        mn_absorb_sample *x = &r->samples[m];
+        double fi = 1 - f_cell;
+        x->hour = s->report_hours[m];
+        x->intact_ug_cm2 = si.ve[m] + si.dermis[m] + si.cleared[m];
+        x->intact_coverage = si.coverage[m];
+        x->donor_ug_cm2 = si.donor[m];
+        x->sc_ug_cm2 = si.sc[m];
+        x->ve_ug_cm2 = si.ve[m];
+        x->dermis_ug_cm2 = si.dermis[m];
+        x->cleared_ug_cm2 = si.cleared[m];
+        x->coverage = si.coverage[m];
+        if (punctured) {
+            x->donor_ug_cm2 = f_cell * sm.donor[m] + fi * si.donor[m];
+            x->sc_ug_cm2 = f_cell * sm.sc[m] + fi * si.sc[m];
+            x->ve_ug_cm2 = f_cell * sm.ve[m] + fi * si.ve[m];
+            x->dermis_ug_cm2 = f_cell * sm.dermis[m] + fi * si.dermis[m];
+            x->cleared_ug_cm2 = f_cell * sm.cleared[m] + fi * si.cleared[m];
+            x->coverage = f_cell * sm.coverage[m] + fi * si.coverage[m];
+            x->open_fraction = sm.open_fraction[m];
+        }
+        x->delivered_ug_cm2 = x->ve_ug_cm2 + x->dermis_ug_cm2 + x->cleared_ug_cm2;
+        x->enhancement =
+            x->delivered_ug_cm2 /
+            (x->intact_ug_cm2 > MN_INTACT_FLOOR_UG_CM2 ? x->intact_ug_cm2 : MN_INTACT_FLOOR_UG_CM2);
+        /* Depth profiles: intact values at each cell's centre depth. */
+        size_t ki = 0;
+        double top_i = 0;
+        for (size_t k = 0; k < nz; k++) {
+            double mid = 0.5 * (r->depth_top_um[k] + r->depth_top_um[k + 1]);
+            while (ki + 1 < (size_t)gi.nz && top_i + gi.hz[ki] < mid)
+                top_i += gi.hz[ki++];
+            double ci = si.profile[m * (size_t)gi.nz + ki];
+            r->intact_profile_ug_ml[m * nz + k] = ci;
+            r->profile_ug_ml[m * nz + k] =
+                punctured ? f_cell * sm.profile[m * nz + k] + fi * ci : ci;
+        }
+        double vals[] = {x->delivered_ug_cm2, x->intact_ug_cm2, x->enhancement, x->coverage};
+        for (size_t v = 0; v < sizeof vals / sizeof vals[0]; v++)
+            if (!isfinite(vals[v])) {
+                st = mn__error(ctx, MN_ENUMERIC, "absorb: non-finite result at %g h", x->hour);
+                goto done;
+            }
+    }
+    r->mass_balance_error = si.mass_balance_error;
+    if (punctured && sm.mass_balance_error > r->mass_balance_error)
+        r->mass_balance_error = sm.mass_balance_error;
+    r->steps = si.steps + sm.steps;
+    if (r->solver_field) {
+        r->nx = (size_t)gm.nx;
+        r->ny = (size_t)gm.ny;
+        r->dx_um = s->field_dx_um;
+        r->field_bytes = (double)gm.ncell * 3 * sizeof(double) +
+                         (double)gm.ncol * (sizeof(float) + sizeof(int) + 2 * sizeof(double)) +
+                         (double)gm.scratch_per_thread * gm.threads * sizeof(double);
+        r->volume_ug_ml = mn__malloc(gm.ncell * sizeof(float));
+        if (!r->volume_ug_ml) {
+            st = mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the 3D volume");
+            goto done;
+        }
+        for (size_t c = 0; c < gm.ncol; c++)
+            for (int k = 0; k < gm.nz; k++) {
+                double kk, dk;
+                mn__adi_cell(&gm, c, k, &kk, &dk);
+                size_t idx = mn__adi_index(&gm, c, k);
+                r->volume_ug_ml[idx] = (float)(kk * gm.u[idx]);
+            }
+    }
+done:
+    mn__series_release(&si);
+    mn__series_release(&sm);
+    mn__adi_free(&gi);
+    mn__adi_free(&gm);
+    if (st) {
+        mn_absorb_params keep = r->params;
+        mn_absorb_result_release(r);
+        r->params = keep;
+    }
+    return st;
+}

@@ -1,0 +1,46 @@
+/* Pieces of the absorb solvers that tests and benchmarks drive directly. */
+#ifndef MN_TRANSPORT_ABSORB_INTERNAL_H
+#define MN_TRANSPORT_ABSORB_INTERNAL_H
+
+#include "mneedle/transport.h"
+#include "transport/adi.h"
+
+/* Per-sample series of one grid run, amounts in µg/cm², profile in µg/ml (n x nz). */
+typedef struct {
+    size_t n;
+    int nz;
+    double *donor, *sc, *ve, *dermis, *cleared, *coverage, *open_fraction;
+    double *profile;
+    double mass_balance_error;
+    size_t steps;
+} mn__series;
+
+/* Builds the depth grid for the layers and a channel depth (0 = none): hz, layer (owned by
+ * the caller, from mn__malloc), nz, and kch = cells above the channel's bottom. */
+mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um, double resolution,
+                           double **hz, int **layer, int *nz, int *kch);
+
+/* Sets the layer properties of an engine from the parameters. */
+void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_ul_cm2);
+
+/* Runs an engine through the scenario's times, recording the series (allocated here,
+ * freed by mn__series_release). */
+mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
+                           const mn_absorb_params *p, double threshold, mn_progress_fn progress,
+                           void *userdata, mn__series *out);
+void mn__series_release(mn__series *s);
+
+/* The 3D patch solver on a given point field (the regular lattice in tests, the sampled
+ * field in mn_absorb_run). Fills the engine (caller frees with mn__adi_free). */
+mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                                const mn_puncture_field *f, mn__adi *g);
+
+/* The axisymmetric unit cell of radius p->cell_radius_um around one channel. */
+mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                               mn__adi *g);
+
+/* One column of intact skin. */
+mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
+                                 const mn_absorb_params *p, mn__adi *g);
+
+#endif

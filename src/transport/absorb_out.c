@@ -1,0 +1,279 @@
+/*
+ * Writers for absorb results: JSON (DESIGN 4 keys first, then the detail a plotting module
+ * needs), a short human explanation, the depth profile over time as CSV, and the 3D volume
+ * as a legacy VTK rectilinear grid.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/json_out.h"
+#include "mneedle/transport.h"
+
+static const char *const mn__layer_names[4] = {"stratum_corneum", "viable_epidermis",
+                                               "papillary_dermis", "reticular_dermis"};
+
+static json_t *mn__num_array(mn__jout *j, const double *x, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        mn__jpush(j, a, mn__jnum_new(j, x[i]));
+    return a;
+}
+
+mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata)
+{
+    if (!s || !r || !write)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
+    const mn_absorb_params *p = &r->params;
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    mn__jput_num(&j, root, "punctures_per_cm2", p->punctures_per_cm2);
+    mn__jput_num(&j, root, "channel_depth_um", p->channel_depth_um);
+    mn__jput_num(&j, root, "channel_diameter_um", p->channel_diameter_um);
+    mn__jput_num(&j, root, "closure_half_life_h", p->closure_half_life_h);
+    json_t *samples = mn__jput(&j, root, "samples", json_array());
+    for (size_t m = 0; m < r->n_samples; m++) {
+        const mn_absorb_sample *x = &r->samples[m];
+        json_t *o = mn__jpush(&j, samples, json_object());
+        mn__jput_num(&j, o, "hour", x->hour);
+        mn__jput_num(&j, o, "delivered_ug_cm2", x->delivered_ug_cm2);
+        mn__jput_num(&j, o, "intact_ug_cm2", x->intact_ug_cm2);
+        mn__jput_num(&j, o, "enhancement", x->enhancement);
+        mn__jput_num(&j, o, "donor_ug_cm2", x->donor_ug_cm2);
+        mn__jput_num(&j, o, "stratum_corneum_ug_cm2", x->sc_ug_cm2);
+        mn__jput_num(&j, o, "viable_epidermis_ug_cm2", x->ve_ug_cm2);
+        mn__jput_num(&j, o, "dermis_ug_cm2", x->dermis_ug_cm2);
+        mn__jput_num(&j, o, "cleared_ug_cm2", x->cleared_ug_cm2);
+        mn__jput_num(&j, o, "open_fraction", x->open_fraction);
+        mn__jput_num(&j, o, "coverage", x->coverage);
+        mn__jput_num(&j, o, "intact_coverage", x->intact_coverage);
+    }
+    mn__jput_num(&j, root, "mass_balance_error", r->mass_balance_error);
+    mn__jput_str(&j, root, "solver", r->solver_field ? "3d-patch" : "unit-cell");
+    mn__jput_str(&j, root, "site", s->site ? s->site->id : "");
+    mn__jput_str(&j, root, "device", s->device ? s->device->id : "none");
+    mn__jput_num(&j, root, "needle_mm", s->needle_mm);
+    mn__jput_num(&j, root, "passes", s->passes);
+    mn__jput_num(&j, root, "glide_mm_s", s->glide_mm_s > 0 ? s->glide_mm_s : MN_DEFAULT_GLIDE_MM_S);
+    mn__jput_bool(&j, root, "occluded", s->occluded);
+    json_t *depth = mn__jput(&j, root, "channel_depth_range_um", json_object());
+    mn__jput_num(&j, depth, "low", p->channel_depth_lo_um);
+    mn__jput_num(&j, depth, "high", p->channel_depth_hi_um);
+    mn__jput_num(&j, root, "dose_ug_cm2", p->dose_ug_cm2);
+    json_t *mol = mn__jput(&j, root, "molecule", json_object());
+    mn__jput_str(&j, mol, "name", s->product_name);
+    mn__jput_num(&j, mol, "mw", s->mw);
+    mn__jput_num(&j, mol, "logp", s->logp);
+    mn__jput_num(&j, mol, "concentration_mg_ml", s->concentration_mg_ml);
+    mn__jput_num(&j, mol, "dose_ul_cm2", s->dose_ul_cm2);
+    json_t *phys = mn__jput(&j, root, "physics", json_object());
+    mn__jput_str(&j, phys, "kp_model", s->kp_model == MN_KP_UPDATED ? "updated" : "potts-guy");
+    mn__jput_num(&j, phys, "kp_cm_h", p->kp_cm_h);
+    mn__jput_num(&j, phys, "k_sc_w", p->k_sc_w);
+    mn__jput_num(&j, phys, "k_ve_w", p->k_ve_w);
+    mn__jput_num(&j, phys, "k_dermis_w", p->k_de_w);
+    mn__jput_num(&j, phys, "d_aq_cm2_s", p->d_aq_um2_h * 1e-8 / 3600.0);
+    mn__jput_num(&j, phys, "d_sc_cm2_s", p->d_sc_um2_h * 1e-8 / 3600.0);
+    mn__jput_num(&j, phys, "d_ve_cm2_s", p->d_ve_um2_h * 1e-8 / 3600.0);
+    mn__jput_num(&j, phys, "d_dermis_cm2_s", p->d_de_um2_h * 1e-8 / 3600.0);
+    mn__jput_num(&j, phys, "clearance_per_h", p->clearance_per_h);
+    mn__jput_num(&j, phys, "unit_cell_radius_um", p->cell_radius_um);
+    mn__jput_num(&j, phys, "unit_cell_area_fraction", p->cell_area_fraction);
+    json_t *lay = mn__jput(&j, root, "layers_um", json_object());
+    mn__jput_num(&j, lay, "stratum_corneum", p->layers.sc_um);
+    mn__jput_num(&j, lay, "viable_epidermis", p->layers.ve_um);
+    mn__jput_num(&j, lay, "papillary_dermis", p->layers.papillary_um);
+    mn__jput_num(&j, lay, "reticular_dermis", p->layers.reticular_um);
+    mn__jput_num(&j, root, "coverage_threshold_ug_ml", r->coverage_threshold_ug_ml);
+    json_t *prof = mn__jput(&j, root, "depth_profile", json_object());
+    mn__jput(&j, prof, "depth_top_um", mn__num_array(&j, r->depth_top_um, r->n_depth + 1));
+    json_t *ln = mn__jput(&j, prof, "layer", json_array());
+    for (size_t k = 0; k < r->n_depth; k++)
+        mn__jpush(&j, ln, json_string(mn__layer_names[r->depth_layer[k]]));
+    json_t *conc = mn__jput(&j, prof, "conc_ug_ml", json_array());
+    json_t *iconc = mn__jput(&j, prof, "intact_conc_ug_ml", json_array());
+    for (size_t m = 0; m < r->n_samples; m++) {
+        mn__jpush(&j, conc, mn__num_array(&j, r->profile_ug_ml + m * r->n_depth, r->n_depth));
+        mn__jpush(&j, iconc,
+                  mn__num_array(&j, r->intact_profile_ug_ml + m * r->n_depth, r->n_depth));
+    }
+    if (r->solver_field) {
+        json_t *f = mn__jput(&j, root, "field", json_object());
+        mn__jput_num(&j, f, "width_um", r->field.width_um);
+        mn__jput_num(&j, f, "height_um", r->field.height_um);
+        mn__jput_num(&j, f, "dx_um", r->dx_um);
+        mn__jput_int(&j, f, "seed", (long long)r->field.seed);
+        mn__jput_int(&j, f, "punctures", (long long)r->field.n);
+        mn__jput_num(&j, f, "sampled_per_cm2",
+                     (double)r->field.n / (r->field.width_um * r->field.height_um * 1e-8));
+        mn__jput_num(&j, f, "memory_mib", r->field_bytes / 1048576.0);
+    }
+    mn__jput_int(&j, root, "steps", (long long)r->steps);
+    mn__jput_str(&j, root, "note",
+                 "simulation: model estimates with stated assumptions (docs/models/transport.md), "
+                 "not measurements");
+    mn_status st = j.status ? mn__error(ctx, j.status, "absorb: cannot build the JSON output")
+                            : mn__json_emit(ctx, root, write, userdata);
+    json_decref(root);
+    return st;
+}
+
+mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata)
+{
+    if (!s || !r || !write)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
+    const mn_absorb_params *p = &r->params;
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
+                   s->occluded ? "occluded" : "open to air", s->hours);
+    mn__buf_printf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
+                   s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
+                   p->dose_ug_cm2);
+    if (s->device && p->punctures_per_cm2 > 0) {
+        mn__buf_printf(&b,
+                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2, channels %.0f um "
+                       "deep (range %.0f-%.0f) and %.0f um wide,\n  closure half-life %.2g h\n",
+                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
+                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
+                       p->channel_diameter_um, p->closure_half_life_h);
+    } else {
+        mn__buf_printf(&b, "Device: none (intact skin)\n");
+    }
+    mn__buf_printf(&b, "Intact skin permeability kp = %.3g cm/h (%s)\n\n", p->kp_cm_h,
+                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65");
+    mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "hour", "delivered", "intact",
+                   "enhancement", "open", "coverage");
+    mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "", "ug/cm2", "ug/cm2", "x", "%", "%");
+    for (size_t m = 0; m < r->n_samples; m++) {
+        const mn_absorb_sample *x = &r->samples[m];
+        mn__buf_printf(&b, "%8g %14.4g %14.4g %12.3g %10.1f %10.1f\n", x->hour, x->delivered_ug_cm2,
+                       x->intact_ug_cm2, x->enhancement, 100 * x->open_fraction, 100 * x->coverage);
+    }
+    const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
+    if (last)
+        mn__buf_printf(&b,
+                       "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
+                       "in the viable epidermis,\n%.3g in the dermis, %.3g cleared by blood flow); "
+                       "%.3g ug/cm2 is still on the surface.\n",
+                       last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
+                       last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
+    mn__buf_printf(&b,
+                   "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
+                   "and cleared);\n'enhancement' is delivered / intact at the same hour. "
+                   "Coverage: dermal volume above %.3g ug/ml.\nMass balance error %.1e. "
+                   "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
+                   r->coverage_threshold_ug_ml, r->mass_balance_error,
+                   r->solver_field ? "3D patch" : "unit cell");
+    mn_status st = mn__buf_status(&b);
+    if (st == MN_OK)
+        st = mn__write_str(ctx, write, userdata, b.data, b.len);
+    else
+        mn__error(ctx, st, "out of memory");
+    mn__buf_release(&b);
+    return st;
+}
+
+mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
+                              void *userdata)
+{
+    if (!r || !write)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "hour,depth_top_um,depth_bottom_um,layer,conc_ug_ml,intact_conc_ug_ml\n");
+    for (size_t m = 0; m < r->n_samples; m++)
+        for (size_t k = 0; k < r->n_depth; k++)
+            mn__buf_printf(&b, "%g,%.6g,%.6g,%s,%.6g,%.6g\n", r->samples[m].hour,
+                           r->depth_top_um[k], r->depth_top_um[k + 1],
+                           mn__layer_names[r->depth_layer[k]], r->profile_ug_ml[m * r->n_depth + k],
+                           r->intact_profile_ug_ml[m * r->n_depth + k]);
+    mn_status st = mn__buf_status(&b);
+    if (st == MN_OK)
+        st = mn__write_str(ctx, write, userdata, b.data, b.len);
+    else
+        mn__error(ctx, st, "out of memory");
+    mn__buf_release(&b);
+    return st;
+}
+
+/* VTK legacy binary wants big-endian 32-bit floats. */
+static void mn__be_float(unsigned char *out, float v)
+{
+    uint32_t u;
+    memcpy(&u, &v, sizeof u);
+    out[0] = (unsigned char)(u >> 24);
+    out[1] = (unsigned char)(u >> 16);
+    out[2] = (unsigned char)(u >> 8);
+    out[3] = (unsigned char)u;
+}
+
+static mn_status mn__vtk_coords(mn_ctx *ctx, const char *axis, const double *x, size_t n,
+                                mn_writer write, void *ud)
+{
+    char head[64];
+    int len = snprintf(head, sizeof head, "%s_COORDINATES %zu float\n", axis, n);
+    mn_status st = mn__write_str(ctx, write, ud, head, (size_t)len);
+    unsigned char buf[4];
+    for (size_t i = 0; i < n && !st; i++) {
+        mn__be_float(buf, (float)x[i]);
+        st = mn__write_str(ctx, write, ud, (const char *)buf, 4);
+    }
+    if (!st)
+        st = mn__write_str(ctx, write, ud, "\n", 1);
+    return st;
+}
+
+mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
+                              void *userdata)
+{
+    if (!r || !write || !r->volume_ug_ml)
+        return mn__error(ctx, MN_EINVAL, "absorb: --vtk needs a 3D patch run (--field)");
+    size_t nx = r->nx, ny = r->ny, nz = r->n_depth;
+    char head[512];
+    /* Points are cell centres; z is depth below the surface, drawn downwards (negative). */
+    int len = snprintf(head, sizeof head,
+                       "# vtk DataFile Version 3.0\n"
+                       "mneedle absorb: tissue concentration (ug/ml) at %g h (simulation)\n"
+                       "BINARY\nDATASET RECTILINEAR_GRID\nDIMENSIONS %zu %zu %zu\n",
+                       r->n_samples ? r->samples[r->n_samples - 1].hour : 0.0, nx, ny, nz);
+    mn_status st = mn__write_str(ctx, write, userdata, head, (size_t)len);
+    double *tmp =
+        mn__malloc((nx > ny ? (nx > nz ? nx : nz) : (ny > nz ? ny : nz)) * sizeof(double));
+    if (!tmp)
+        return mn__error(ctx, MN_ENOMEM, "absorb: out of memory");
+    for (size_t i = 0; i < nx; i++)
+        tmp[i] = ((double)i + 0.5) * r->dx_um;
+    if (!st)
+        st = mn__vtk_coords(ctx, "X", tmp, nx, write, userdata);
+    for (size_t j = 0; j < ny; j++)
+        tmp[j] = ((double)j + 0.5) * r->dx_um;
+    if (!st)
+        st = mn__vtk_coords(ctx, "Y", tmp, ny, write, userdata);
+    for (size_t k = 0; k < nz; k++)
+        tmp[k] = -0.5 * (r->depth_top_um[k] + r->depth_top_um[k + 1]);
+    if (!st)
+        st = mn__vtk_coords(ctx, "Z", tmp, nz, write, userdata);
+    mn__free(tmp);
+    if (!st) {
+        len = snprintf(head, sizeof head,
+                       "POINT_DATA %zu\nSCALARS conc_ug_ml float 1\nLOOKUP_TABLE default\n",
+                       nx * ny * nz);
+        st = mn__write_str(ctx, write, userdata, head, (size_t)len);
+    }
+    /* VTK orders x fastest, then y, then z; the solver stores z fastest. */
+    unsigned char *row = mn__malloc(nx * 4);
+    if (!row)
+        return mn__error(ctx, MN_ENOMEM, "absorb: out of memory");
+    for (size_t k = 0; k < nz && !st; k++)
+        for (size_t j = 0; j < ny && !st; j++) {
+            for (size_t i = 0; i < nx; i++)
+                mn__be_float(row + 4 * i, r->volume_ug_ml[(j * nx + i) * nz + k]);
+            st = mn__write_str(ctx, write, userdata, (const char *)row, nx * 4);
+        }
+    mn__free(row);
+    return st;
+}

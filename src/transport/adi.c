@@ -1,0 +1,749 @@
+/*
+ * The split implicit finite-volume engine (see adi.h for the scheme and why it conserves
+ * mass). Loops run over planes, blocks of columns or columns with OpenMP; the innermost loop
+ * always walks the contiguous z index, so every pass streams memory once.
+ */
+#include <math.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "transport/adi.h"
+
+/* y sweeps solve this many neighbouring x columns together so memory is read in runs. */
+#define MN__YBLOCK 8
+/* Grids smaller than this run on one thread (thread start-up would cost more). */
+#define MN__PARALLEL_MIN_CELLS 200000
+
+static double mn__conductance(double area, double ha, double dka, double hb, double dkb)
+{
+    return area / (0.5 * ha / dka + 0.5 * hb / dkb);
+}
+
+mn_status mn__adi_alloc(mn__adi *g)
+{
+    g->ncol = (size_t)g->nx * (size_t)g->ny;
+    g->ncell = g->ncol * (size_t)g->nz;
+    g->area_um2 = 0;
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++)
+            g->area_um2 += g->vx[i] * g->vy[j];
+    g->threads = 1;
+#ifdef _OPENMP
+    if (g->ncell >= MN__PARALLEL_MIN_CELLS)
+        g->threads = omp_get_max_threads();
+#endif
+    size_t nmax = (size_t)(g->nx > g->ny ? g->nx : g->ny);
+    g->scratch_per_thread = nmax * (size_t)g->nz * MN__YBLOCK * 2 + 4 * (size_t)g->nz;
+    g->u = mn__calloc(g->ncell + 1, sizeof(double));
+    g->d = mn__calloc(g->ncell + 1, sizeof(double));
+    g->w = mn__calloc(g->ncell + 1, sizeof(double));
+    if (g->ny == 1) {
+        g->band = mn__calloc(g->ncell * (size_t)(g->nx + 1), sizeof(double));
+        g->bvec = mn__calloc(g->ncell, sizeof(double));
+        if (!g->band || !g->bvec)
+            return MN_ENOMEM;
+    }
+    g->gcol = mn__calloc(g->ncol, sizeof(double));
+    g->ggcol = mn__calloc(g->ncol, sizeof(double));
+    g->scratch = mn__calloc(g->scratch_per_thread * (size_t)g->threads, sizeof(double));
+    if (g->ny > 1) {
+        int uniform = 1;
+        for (int i = 0; i < g->nx; i++)
+            uniform &= g->hx[i] == g->hx[0] && g->vx[i] == g->hx[0] && g->afx[i + 1] == 1;
+        for (int j = 0; j < g->ny; j++)
+            uniform &= g->hy[j] == g->hy[0] && g->vy[j] == g->hy[0] && g->afy[j + 1] == 1;
+        g->fk = mn__calloc((size_t)g->nz, sizeof(double));
+        g->ftx = mn__calloc((size_t)g->nz, sizeof(double));
+        g->fty = mn__calloc((size_t)g->nz, sizeof(double));
+        g->ftz = mn__calloc((size_t)g->nz, sizeof(double));
+        g->pz = mn__calloc(4 * (size_t)g->nz, sizeof(double));
+        if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->pz)
+            return MN_ENOMEM;
+        g->fast = uniform;
+        double dx = g->hx[0], dy = g->hy[0];
+        for (int k = 0; k < g->nz; k++) {
+            int L = g->layer[k];
+            double ls = g->lat_scale[L], dk = g->lay_dk[L];
+            g->fk[k] = g->lay_k[L];
+            g->ftx[k] = mn__conductance(ls * dy * g->hz[k], dx, dk, dx, dk);
+            g->fty[k] = mn__conductance(ls * dx * g->hz[k], dy, dk, dy, dk);
+            if (k > 0)
+                g->ftz[k] =
+                    mn__conductance(1.0, g->hz[k - 1], g->lay_dk[g->layer[k - 1]], g->hz[k], dk);
+        }
+    }
+    if (!g->u || !g->d || !g->w || !g->gcol || !g->ggcol || !g->scratch)
+        return MN_ENOMEM;
+    return MN_OK;
+}
+
+void mn__adi_free(mn__adi *g)
+{
+    if (!g)
+        return;
+    void *p[] = {g->hx,  g->vx, g->afx, g->hy, g->vy, g->afy, g->hz,   g->layer, g->cov,
+                 g->kch, g->kc, g->dkc, g->u,  g->d,  g->w,   g->gcol, g->ggcol, g->scratch};
+    for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
+        mn__free(p[i]);
+    mn__free(g->band);
+    mn__free(g->bvec);
+    mn__free(g->fk);
+    mn__free(g->ftx);
+    mn__free(g->fty);
+    mn__free(g->ftz);
+    mn__free(g->pz);
+    memset(g, 0, sizeof *g);
+}
+
+static void mn__adi_fill_cache(mn__adi *g)
+{
+    double *kc = g->kc, *dkc = g->dkc;
+    g->kc = g->dkc = NULL; /* compute from the layers */
+    for (size_t c = 0; c < g->ncol; c++)
+        for (int k = 0; k < g->nz; k++) {
+            size_t idx = mn__adi_index(g, c, k);
+            mn__adi_cell(g, c, k, &kc[idx], &dkc[idx]);
+        }
+    g->kc = kc;
+    g->dkc = dkc;
+}
+
+mn_status mn__adi_cache(mn__adi *g)
+{
+    double *kc = mn__malloc(g->ncell * sizeof(double));
+    double *dkc = mn__malloc(g->ncell * sizeof(double));
+    if (!kc || !dkc) {
+        mn__free(kc);
+        mn__free(dkc);
+        return MN_ENOMEM;
+    }
+    g->kc = kc;
+    g->dkc = dkc;
+    mn__adi_fill_cache(g);
+    return MN_OK;
+}
+
+void mn__adi_set_phi(mn__adi *g, double phi)
+{
+    if (phi == g->phi)
+        return;
+    if (!g->cov) {
+        g->phi = phi;
+        return;
+    }
+    double old = g->phi;
+    double *kc = g->kc, *dkc = g->dkc;
+    g->kc = g->dkc = NULL;
+    for (size_t c = 0; c < g->ncol; c++) {
+        if (g->cov[c] <= 0)
+            continue;
+        for (int k = 0; k < g->kch[c]; k++) {
+            double k_old, k_new, dk;
+            g->phi = old;
+            mn__adi_cell(g, c, k, &k_old, &dk);
+            g->phi = phi;
+            mn__adi_cell(g, c, k, &k_new, &dk);
+            g->u[mn__adi_index(g, c, k)] *= k_old / k_new;
+        }
+    }
+    g->phi = phi;
+    g->kc = kc;
+    g->dkc = dkc;
+    if (kc)
+        mn__adi_fill_cache(g);
+}
+
+/* Top (donor) and bottom (sink) conductances of a column, and the z-face conductance
+ * between k-1 and k. */
+static double mn__top_g(const mn__adi *g, size_t c, double area)
+{
+    double kk, dk;
+    mn__adi_cell(g, c, 0, &kk, &dk);
+    return area * dk / (0.5 * g->hz[0]);
+}
+
+static double mn__bottom_g(const mn__adi *g, size_t c, double area)
+{
+    if (!g->bottom_sink)
+        return 0;
+    double kk, dk;
+    mn__adi_cell(g, c, g->nz - 1, &kk, &dk);
+    return area * dk / (0.5 * g->hz[g->nz - 1]);
+}
+
+/* Applies the implicit operator to v (ncell + 1 entries, the donor last):
+ *   mode 0: y = -dt A v         (the step's right-hand side when v = u^n)
+ *   mode 1: y = (M + dt A) v    (the backward-Euler matrix) */
+void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int mode)
+{
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    const double vd = v[g->ncell];
+    double yd = 0;
+#pragma omp parallel for schedule(static) reduction(+ : yd) num_threads(g->threads) if (g->threads > 1)
+    for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            const double *u = v + c * (size_t)nz;
+            double *r = y + c * (size_t)nz;
+            double axy = g->vx[i] * g->vy[j];
+            double dkprev = 0, kk, dk, kn = 0, dkn = 0;
+            mn__adi_cell(g, c, 0, &kn, &dkn);
+            for (int k = 0; k < nz; k++) {
+                double kx, dkx, flux = 0, ls = g->lat_scale[g->layer[k]];
+                kk = kn;
+                dk = dkn;
+                double uc = u[k];
+                if (i > 0) {
+                    mn__adi_cell(g, c - 1, k, &kx, &dkx);
+                    flux += mn__conductance(ls * g->afx[i] * g->vy[j] * g->hz[k], g->hx[i - 1], dkx,
+                                            g->hx[i], dk) *
+                            (u[k - nz] - uc);
+                }
+                if (i < nx - 1) {
+                    mn__adi_cell(g, c + 1, k, &kx, &dkx);
+                    flux += mn__conductance(ls * g->afx[i + 1] * g->vy[j] * g->hz[k], g->hx[i], dk,
+                                            g->hx[i + 1], dkx) *
+                            (u[k + nz] - uc);
+                }
+                if (j > 0) {
+                    size_t cn = c - (size_t)nx;
+                    mn__adi_cell(g, cn, k, &kx, &dkx);
+                    flux += mn__conductance(ls * g->afy[j] * g->vx[i] * g->hz[k], g->hy[j - 1], dkx,
+                                            g->hy[j], dk) *
+                            (v[cn * (size_t)nz + (size_t)k] - uc);
+                }
+                if (j < ny - 1) {
+                    size_t cn = c + (size_t)nx;
+                    mn__adi_cell(g, cn, k, &kx, &dkx);
+                    flux += mn__conductance(ls * g->afy[j + 1] * g->vx[i] * g->hz[k], g->hy[j], dk,
+                                            g->hy[j + 1], dkx) *
+                            (v[cn * (size_t)nz + (size_t)k] - uc);
+                }
+                if (k > 0)
+                    flux +=
+                        mn__conductance(axy, g->hz[k - 1], dkprev, g->hz[k], dk) * (u[k - 1] - uc);
+                if (k < nz - 1) {
+                    mn__adi_cell(g, c, k + 1, &kn, &dkn);
+                    flux += mn__conductance(axy, g->hz[k], dk, g->hz[k + 1], dkn) * (u[k + 1] - uc);
+                }
+                if (k == 0) {
+                    double gt = mn__top_g(g, c, axy);
+                    flux += gt * (vd - uc);
+                    yd += gt * (uc - vd);
+                }
+                if (k == nz - 1)
+                    flux -= mn__bottom_g(g, c, axy) * uc;
+                double m = kk * axy * g->hz[k];
+                flux -= g->lay_kcl[g->layer[k]] * m * uc;
+                r[k] = mode ? m * uc - dt * flux : dt * flux;
+                dkprev = dk;
+            }
+        }
+    }
+    double md = g->donor_h_um * g->area_um2;
+    y[g->ncell] = mode ? md * vd - dt * yd : dt * yd;
+}
+
+/* (M + dt Ax) d = d, plane by plane; lines along x solved for all z at once. */
+/* (M + dt Ax) z = rhs, where rhs is z itself, or M uin when uin is not NULL (the split step
+ * reads u directly: one pass less). */
+static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
+{
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    if (nx < 2) {
+        /* Only the mass matrix: z = M^-1 rhs. */
+        for (int j = 0; j < ny; j++)
+            for (int k = 0; k < nz; k++) {
+                double kk, dk;
+                size_t c = (size_t)j * (size_t)nx, idx = mn__adi_index(g, c, k);
+                mn__adi_cell(g, c, k, &kk, &dk);
+                if (uin)
+                    z[idx] = uin[idx];
+                else
+                    z[idx] /= kk * g->vx[0] * g->vy[j] * g->hz[k];
+            }
+        return;
+    }
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
+    for (int j = 0; j < ny; j++) {
+        int t = 0;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+#endif
+        double *cp = g->scratch + (size_t)t * g->scratch_per_thread; /* nx * nz */
+        size_t c0 = (size_t)j * (size_t)nx;
+        for (int i = 0; i < nx; i++) {
+            size_t c = c0 + (size_t)i;
+            double *dd = z + c * (size_t)nz;
+            const double *uu = uin ? uin + c * (size_t)nz : NULL;
+            double *cpi = cp + (size_t)i * (size_t)nz;
+            if (g->fast && (!g->cov || (g->cov[c] == 0 && (i == 0 || g->cov[c - 1] == 0) &&
+                                        (i == nx - 1 || g->cov[c + 1] == 0)))) {
+                /* Tissue on both sides: per-depth constants, no divisions but the pivot. */
+                double vol = g->vx[i] * g->vy[j];
+                const double *cpp = cp + (size_t)(i > 0 ? i - 1 : 0) * (size_t)nz;
+                for (int k = 0; k < nz; k++) {
+                    double m = g->fk[k] * vol * g->hz[k];
+                    double tf = dt * g->ftx[k];
+                    double tl = i > 0 ? tf : 0, tr = i < nx - 1 ? tf : 0;
+                    double inv = 1.0 / (m + tl + tr + tl * cpp[k]);
+                    cpi[k] = -tr * inv;
+                    double rhs = uu ? m * uu[k] : dd[k];
+                    dd[k] = (rhs + (i > 0 ? tl * dd[k - nz] : 0)) * inv;
+                }
+                continue;
+            }
+            for (int k = 0; k < nz; k++) {
+                double kk, dk, kn, dkn;
+                mn__adi_cell(g, c, k, &kk, &dk);
+                double area = g->vy[j] * g->hz[k];
+                double larea = area * g->lat_scale[g->layer[k]];
+                double m = kk * g->vx[i] * area;
+                double tl = 0, tr = 0;
+                if (i > 0) {
+                    mn__adi_cell(g, c - 1, k, &kn, &dkn);
+                    tl = dt * mn__conductance(g->afx[i] * larea, g->hx[i - 1], dkn, g->hx[i], dk);
+                }
+                if (i < nx - 1) {
+                    mn__adi_cell(g, c + 1, k, &kn, &dkn);
+                    tr = dt *
+                         mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
+                }
+                double b = m + tl + tr;
+                double rhs = uu ? m * uu[k] : dd[k];
+                if (i > 0) {
+                    double denom = b + tl * cp[(size_t)(i - 1) * (size_t)nz + (size_t)k];
+                    cpi[k] = -tr / denom;
+                    dd[k] = (rhs + tl * dd[(ptrdiff_t)k - nz]) / denom;
+                } else {
+                    cpi[k] = -tr / b;
+                    dd[k] = rhs / b;
+                }
+            }
+        }
+        for (int i = nx - 2; i >= 0; i--) {
+            double *dd = z + (c0 + (size_t)i) * (size_t)nz;
+            const double *cpi = cp + (size_t)i * (size_t)nz;
+            for (int k = 0; k < nz; k++)
+                dd[k] -= cpi[k] * dd[k + nz];
+        }
+    }
+}
+
+/* (M + dt Ay) d2 = M d1, blocks of MN__YBLOCK columns along x solved together. */
+static void mn__sweep_y(mn__adi *g, double dt, double *z)
+{
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    if (ny < 2)
+        return; /* (M) d2 = M d1: nothing to do */
+    int nblocks = (nx + MN__YBLOCK - 1) / MN__YBLOCK;
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
+    for (int bI = 0; bI < nblocks; bI++) {
+        int t = 0;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+#endif
+        double *cp = g->scratch + (size_t)t * g->scratch_per_thread; /* ny * B * nz */
+        int i0 = bI * MN__YBLOCK;
+        int i1 = i0 + MN__YBLOCK < nx ? i0 + MN__YBLOCK : nx;
+        size_t bw = (size_t)(i1 - i0) * (size_t)nz;
+        for (int j = 0; j < ny; j++) {
+            for (int i = i0; i < i1; i++) {
+                size_t c = (size_t)j * (size_t)nx + (size_t)i;
+                double *dd = z + c * (size_t)nz;
+                double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
+                if (g->fast &&
+                    (!g->cov || (g->cov[c] == 0 && (j == 0 || g->cov[c - (size_t)nx] == 0) &&
+                                 (j == ny - 1 || g->cov[c + (size_t)nx] == 0)))) {
+                    double vol = g->vx[i] * g->vy[j];
+                    for (int k = 0; k < nz; k++) {
+                        double m = g->fk[k] * vol * g->hz[k];
+                        double tf = dt * g->fty[k];
+                        double tl = j > 0 ? tf : 0, tr = j < ny - 1 ? tf : 0;
+                        double denom =
+                            m + tl + tr + (j > 0 ? tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw] : 0);
+                        cpj[k] = -tr / denom;
+                        dd[k] =
+                            (m * dd[k] + (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) /
+                            denom;
+                    }
+                    continue;
+                }
+                for (int k = 0; k < nz; k++) {
+                    double kk, dk, kn, dkn;
+                    mn__adi_cell(g, c, k, &kk, &dk);
+                    double area = g->vx[i] * g->hz[k];
+                    double larea = area * g->lat_scale[g->layer[k]];
+                    double m = kk * g->vy[j] * area;
+                    double tl = 0, tr = 0;
+                    if (j > 0) {
+                        mn__adi_cell(g, c - (size_t)nx, k, &kn, &dkn);
+                        tl = dt *
+                             mn__conductance(g->afy[j] * larea, g->hy[j - 1], dkn, g->hy[j], dk);
+                    }
+                    if (j < ny - 1) {
+                        mn__adi_cell(g, c + (size_t)nx, k, &kn, &dkn);
+                        tr = dt * mn__conductance(g->afy[j + 1] * larea, g->hy[j], dk, g->hy[j + 1],
+                                                  dkn);
+                    }
+                    double b = m + tl + tr;
+                    double rhs = m * dd[k];
+                    if (j > 0) {
+                        double denom = b + tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw];
+                        cpj[k] = -tr / denom;
+                        dd[k] = (rhs + tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz]) / denom;
+                    } else {
+                        cpj[k] = -tr / b;
+                        dd[k] = rhs / b;
+                    }
+                }
+            }
+        }
+        for (int j = ny - 2; j >= 0; j--)
+            for (int i = i0; i < i1; i++) {
+                double *dd = z + ((size_t)j * (size_t)nx + (size_t)i) * (size_t)nz;
+                const double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
+                for (int k = 0; k < nz; k++)
+                    dd[k] -= cpj[k] * dd[k + (ptrdiff_t)nx * nz];
+            }
+    }
+}
+
+/* (M + dt Az) d3 = M d2 with the donor bordered in, then u += d3; returns removed mass. */
+/* (M + dt Az) out = M z with the donor bordered in (out may be z). */
+static void mn__sweep_z(mn__adi *g, double dt, double *z, double *out)
+{
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    double sum_g = 0, sum_ggg = 0, sum_gd0 = 0;
+    const double rd = z[g->ncell]; /* the donor's rhs passes the x and y sweeps unchanged */
+    /* Columns without channel on a uniform grid all have the same matrix: eliminate it once
+     * (pm: mass, pratio: elimination factor, pbinv: 1 / reduced pivot, pww: substitution
+     * factor), so each such column costs two multiply-add chains and no division. */
+    double *pm = g->pz, *pratio = pm + nz, *pbinv = pratio + nz, *pww = pbinv + nz;
+    double pgt = 0, pgg = 0;
+    if (g->fast) {
+        double axy = g->vx[0] * g->vy[0], t_down = 0, bp_next = 0;
+        for (int k = nz - 1; k >= 0; k--) {
+            double t_up = dt * axy * g->ftz[k];
+            double m = g->fk[k] * axy * g->hz[k];
+            double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
+            if (k == nz - 1 && g->bottom_sink)
+                b += dt * axy * g->lay_dk[g->layer[k]] / (0.5 * g->hz[k]);
+            if (k == 0) {
+                pgt = dt * axy * g->lay_dk[g->layer[0]] / (0.5 * g->hz[0]);
+                b += pgt;
+            }
+            pratio[k] = k < nz - 1 ? t_down / bp_next : 0;
+            b -= pratio[k] * t_down;
+            pm[k] = m;
+            pbinv[k] = 1.0 / b;
+            pww[k] = -t_up / b;
+            if (k == 0)
+                pgg = pgt / b;
+            bp_next = b;
+            t_down = t_up;
+        }
+    }
+    /* Pass 1: eliminate each column from the bottom up. After it, for row k:
+     *   d3[k] = d[k] - w[k] * d3[k-1]   (k >= 1),   d3[0] = d[0] + gg * delta_donor. */
+#pragma omp parallel for schedule(static) reduction(+ : sum_g, sum_ggg, sum_gd0)                  \
+    num_threads(g->threads) if (g->threads > 1)
+    for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            double *dd = z + c * (size_t)nz;
+            double *ww = g->w + c * (size_t)nz;
+            double axy = g->vx[i] * g->vy[j];
+            if (g->fast && (!g->cov || g->cov[c] == 0)) {
+                double fp = pm[nz - 1] * dd[nz - 1];
+                dd[nz - 1] = fp * pbinv[nz - 1];
+                for (int k = nz - 2; k >= 0; k--) {
+                    fp = pm[k] * dd[k] + pratio[k] * fp;
+                    dd[k] = fp * pbinv[k];
+                }
+                g->gcol[c] = pgt;
+                g->ggcol[c] = pgg;
+                sum_g += pgt;
+                sum_ggg += pgt * pgg;
+                sum_gd0 += pgt * dd[0];
+                continue;
+            }
+            double t_down = 0, bp_next = 0, fp_next = 0;
+            double kk, dk, kn = 0, dkn = 0;
+            mn__adi_cell(g, c, nz - 1, &kn, &dkn);
+            for (int k = nz - 1; k >= 0; k--) {
+                kk = kn;
+                dk = dkn;
+                double t_up = 0; /* dt * conductance to cell k-1 */
+                if (k > 0) {
+                    mn__adi_cell(g, c, k - 1, &kn, &dkn);
+                    t_up = dt * mn__conductance(axy, g->hz[k - 1], dkn, g->hz[k], dk);
+                }
+                double m = kk * axy * g->hz[k];
+                double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
+                if (k == nz - 1)
+                    b += dt * mn__bottom_g(g, c, axy);
+                double gt = 0;
+                if (k == 0) {
+                    gt = dt * mn__top_g(g, c, axy);
+                    b += gt;
+                }
+                double f = m * dd[k];
+                if (k < nz - 1) {
+                    /* Eliminate row k+1 (already reduced to b' d[k+1] - t_down d[k] = f'). */
+                    double ratio = t_down / bp_next;
+                    b -= ratio * t_down;
+                    f += ratio * fp_next;
+                }
+                if (k > 0) {
+                    ww[k] = -t_up / b;
+                    dd[k] = f / b;
+                } else {
+                    dd[0] = f / b;
+                    g->gcol[c] = gt;
+                    g->ggcol[c] = gt / b;
+                    sum_g += gt;
+                    sum_ggg += gt * (gt / b);
+                    sum_gd0 += gt * dd[0];
+                }
+                bp_next = b;
+                fp_next = f;
+                t_down = t_up;
+            }
+        }
+    }
+    /* Donor's bordered equation: (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
+    double md = g->donor_h_um * g->area_um2;
+    double delta_d = (rd + sum_gd0) / (md + sum_g - sum_ggg);
+    out[g->ncell] = delta_d;
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
+    for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            const double *dd = z + c * (size_t)nz;
+            double *oo = out + c * (size_t)nz;
+            const double *ww = g->fast && (!g->cov || g->cov[c] == 0) ? pww : g->w + c * (size_t)nz;
+            double prev = dd[0] + g->ggcol[c] * delta_d;
+            oo[0] = prev;
+            for (int k = 1; k < nz; k++) {
+                prev = dd[k] - ww[k] * prev;
+                oo[k] = prev;
+            }
+        }
+    }
+}
+
+/* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler). */
+static void mn__tally(mn__adi *g, double dt)
+{
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    double removed = 0;
+#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads) if (g->threads > 1)
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            const double *u = g->u + c * (size_t)nz;
+            double axy = g->vx[i] * g->vy[j];
+            int plain = g->fast && (!g->cov || g->cov[c] == 0);
+            for (int k = 0; k < nz; k++) {
+                double rate = g->lay_kcl[g->layer[k]];
+                if (rate > 0) {
+                    double kk, dk;
+                    if (plain)
+                        kk = g->fk[k];
+                    else
+                        mn__adi_cell(g, c, k, &kk, &dk);
+                    removed += dt * rate * kk * axy * g->hz[k] * u[k];
+                }
+            }
+            removed += dt * mn__bottom_g(g, c, axy) * u[nz - 1];
+        }
+    g->removed += removed;
+}
+
+/* Direct solve for a single-row grid (the unit cell and the intact column): banded Cholesky
+ * of M + dt A ordered z-major (bandwidth nx), with the donor bordered in by two solves. */
+static void mn__step_direct(mn__adi *g, double dt)
+{
+    const int nx = g->nx, nz = g->nz;
+    const size_t n = g->ncell, bw = (size_t)nx, ld = bw + 1;
+    double *L = g->band, *x = g->d, *y = g->bvec;
+    mn__adi_apply(g, dt, g->u, g->w, 0); /* rhs, engine order, donor last */
+    /* Assemble the lower band: row (k, i) -> k * nx + i; L[row * ld + (col - row + bw)]. */
+    memset(L, 0, n * ld * sizeof(double));
+    for (int k = 0; k < nz; k++)
+        for (int i = 0; i < nx; i++) {
+            size_t row = (size_t)k * bw + (size_t)i;
+            double kk, dk, kn, dkn, axy = g->vx[i] * g->vy[0];
+            double ls = g->lat_scale[g->layer[k]];
+            mn__adi_cell(g, (size_t)i, k, &kk, &dk);
+            double m = kk * axy * g->hz[k];
+            double diag = m + dt * g->lay_kcl[g->layer[k]] * m;
+            if (i > 0) {
+                mn__adi_cell(g, (size_t)i - 1, k, &kn, &dkn);
+                double t = dt * mn__conductance(ls * g->afx[i] * g->hz[k], g->hx[i - 1], dkn,
+                                                g->hx[i], dk);
+                L[row * ld + bw - 1] = -t;
+                diag += t;
+            }
+            if (i < nx - 1) {
+                mn__adi_cell(g, (size_t)i + 1, k, &kn, &dkn);
+                diag += dt * mn__conductance(ls * g->afx[i + 1] * g->hz[k], g->hx[i], dk,
+                                             g->hx[i + 1], dkn);
+            }
+            if (k > 0) {
+                mn__adi_cell(g, (size_t)i, k - 1, &kn, &dkn);
+                double t = dt * mn__conductance(axy, g->hz[k - 1], dkn, g->hz[k], dk);
+                L[row * ld + 0] = -t;
+                diag += t;
+            }
+            if (k < nz - 1) {
+                mn__adi_cell(g, (size_t)i, k + 1, &kn, &dkn);
+                diag += dt * mn__conductance(axy, g->hz[k], dk, g->hz[k + 1], dkn);
+            }
+            if (k == 0)
+                diag += dt * mn__top_g(g, (size_t)i, axy);
+            if (k == nz - 1)
+                diag += dt * mn__bottom_g(g, (size_t)i, axy);
+            L[row * ld + bw] = diag;
+        }
+    /* Banded Cholesky in place. */
+    for (size_t r = 0; r < n; r++) {
+        size_t c0 = r > bw ? r - bw : 0;
+        for (size_t c = c0; c <= r; c++) {
+            double sum = L[r * ld + (c + bw - r)];
+            size_t k0 = c > bw ? c - bw : 0;
+            if (k0 < c0)
+                k0 = c0;
+            for (size_t q = k0; q < c; q++)
+                sum -= L[r * ld + (q + bw - r)] * L[c * ld + (q + bw - c)];
+            if (c == r)
+                L[r * ld + bw] = sqrt(sum);
+            else
+                L[r * ld + (c + bw - r)] = sum / L[c * ld + bw];
+        }
+    }
+    /* Right-hand sides: x <- tissue rhs (permuted), y <- dt g on the top row. */
+    for (int k = 0; k < nz; k++)
+        for (int i = 0; i < nx; i++) {
+            x[(size_t)k * bw + (size_t)i] = g->w[mn__adi_index(g, (size_t)i, k)];
+            y[(size_t)k * bw + (size_t)i] =
+                k == 0 ? dt * mn__top_g(g, (size_t)i, g->vx[i] * g->vy[0]) : 0;
+        }
+    double *rhs[2] = {x, y};
+    for (int v = 0; v < 2; v++) {
+        double *z = rhs[v];
+        for (size_t r = 0; r < n; r++) {
+            size_t c0 = r > bw ? r - bw : 0;
+            double sum = z[r];
+            for (size_t q = c0; q < r; q++)
+                sum -= L[r * ld + (q + bw - r)] * z[q];
+            z[r] = sum / L[r * ld + bw];
+        }
+        for (size_t r = n; r-- > 0;) {
+            double sum = z[r];
+            size_t c1 = r + bw < n - 1 ? r + bw : n - 1;
+            for (size_t q = r + 1; q <= c1; q++)
+                sum -= L[q * ld + (r + bw - q)] * z[q];
+            z[r] = sum / L[r * ld + bw];
+        }
+    }
+    double sum_g = 0, gx = 0, gy = 0;
+    for (int i = 0; i < nx; i++) {
+        double gt = dt * mn__top_g(g, (size_t)i, g->vx[i] * g->vy[0]);
+        sum_g += gt;
+        gx += gt * x[i];
+        gy += gt * y[i];
+    }
+    double md = g->donor_h_um * g->area_um2;
+    double delta_d = (g->w[n] + gx) / (md + sum_g - gy);
+    for (int k = 0; k < nz; k++)
+        for (int i = 0; i < nx; i++) {
+            size_t b = (size_t)k * bw + (size_t)i;
+            g->u[mn__adi_index(g, (size_t)i, k)] += x[b] + delta_d * y[b];
+        }
+    g->u[n] += delta_d;
+}
+
+void mn__adi_precond(mn__adi *g, double dt, const double *in, double *out)
+{
+    if (out != in)
+        memcpy(out, in, (g->ncell + 1) * sizeof(double));
+    mn__sweep_x(g, dt, out, NULL);
+    mn__sweep_y(g, dt, out);
+    mn__sweep_z(g, dt, out, out);
+}
+
+/* Split step for 3D grids (Lie splitting, see adi.h): exact backward-Euler solves along x
+ * (from M u^n), y and z lines in turn, the last writing u^{n+1}. Each factor
+ * (M + dt A_i)^{-1} M is a contraction in the M-norm and an M-matrix inverse, so the step is
+ * unconditionally stable, keeps concentrations non-negative and conserves mass, whatever the
+ * heterogeneity; its splitting error is first order in dt. O(N). */
+static void mn__step_split(mn__adi *g, double dt)
+{
+    /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
+    g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
+    mn__sweep_x(g, dt, g->d, g->u);
+    mn__sweep_y(g, dt, g->d);
+    mn__sweep_z(g, dt, g->d, g->u);
+}
+
+void mn__adi_step(mn__adi *g, double dt_h)
+{
+    if (g->ny == 1)
+        mn__step_direct(g, dt_h);
+    else
+        mn__step_split(g, dt_h);
+    mn__tally(g, dt_h);
+}
+
+double mn__adi_tissue_mass(const mn__adi *g, double *by_k)
+{
+    double total = 0;
+    if (by_k)
+        for (int k = 0; k < g->nz; k++)
+            by_k[k] = 0;
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            size_t c = (size_t)j * (size_t)g->nx + (size_t)i;
+            double axy = g->vx[i] * g->vy[j];
+            for (int k = 0; k < g->nz; k++) {
+                double kk, dk;
+                mn__adi_cell(g, c, k, &kk, &dk);
+                double m = kk * g->u[mn__adi_index(g, c, k)] * axy * g->hz[k];
+                total += m;
+                if (by_k)
+                    by_k[k] += m;
+            }
+        }
+    return total;
+}
+
+double mn__adi_donor_mass(const mn__adi *g)
+{
+    return g->u[g->ncell] * g->donor_h_um * g->area_um2;
+}
+
+double mn__adi_coverage(const mn__adi *g, int min_layer, double threshold)
+{
+    double vol = 0, above = 0;
+    for (int j = 0; j < g->ny; j++)
+        for (int i = 0; i < g->nx; i++) {
+            size_t c = (size_t)j * (size_t)g->nx + (size_t)i;
+            double axy = g->vx[i] * g->vy[j];
+            for (int k = 0; k < g->nz; k++) {
+                if (g->layer[k] < min_layer)
+                    continue;
+                double kk, dk;
+                mn__adi_cell(g, c, k, &kk, &dk);
+                double v = axy * g->hz[k];
+                vol += v;
+                if (kk * g->u[mn__adi_index(g, c, k)] > threshold)
+                    above += v;
+            }
+        }
+    return vol > 0 ? above / vol : 0;
+}

@@ -1,0 +1,149 @@
+/*
+ * Molecule and tissue parameters for serum transport. Every number cites its source here and
+ * in docs/models/transport.md; where the evidence is thin the comment says so.
+ *
+ * Intact SC permeability (cm/h):
+ *   Potts-Guy (F65):   log kp = -6.3 + 0.71 logP - 0.0061 MW  (cm/s; +log 3600 for cm/h)
+ *   updated (F67):     log kp = -2.55 + 0.65 logP - 0.0085 MW (cm/h)
+ * SC/water partition: K_sc = 0.3 + Kow^0.7. The power law is the usual lipid-domain
+ *   correlation (slope ~0.7 in log-log: Raykar, Fung & Anderson, Pharm Res 1988;5:140 and the
+ *   reviews of Vecchia & Bunge 2003 and Hansen et al., Adv Drug Deliv Rev 2013;65:251); the
+ *   0.3 floor is the water the hydrated SC holds for hydrophilic solutes [ASSUMPTION, ~30 %
+ *   water by volume]. Scatter of such correlations is a factor 2.5-3 (Nitsche & Kasting, J
+ *   Pharm Sci 2018;107:727).
+ * SC diffusivity: chosen so the SC alone has exactly the regression's permeability,
+ *   D_sc = kp h_sc / K_sc. Size enters through the MW term of kp.
+ * Free aqueous diffusivity: Stokes-Einstein at 32 °C (skin surface temperature), radius of a
+ *   sphere of the molecule's volume MW * 0.75 cm³/g / N_A (partial specific volume typical
+ *   of organic solutes and proteins) [DERIVED]. Caffeine: 7.6e-6 cm²/s (measured 6.3e-6 at
+ *   25 °C).
+ * Viable epidermis and dermis: D = 0.2 D_aq (tortuosity and binding in hydrated tissue)
+ *   [ASSUMPTION; gives 1.5e-6 cm²/s for caffeine, close to Kretsos et al., Int J Pharm
+ *   2008;346:64's dermis correlation; F68 quotes lower values, 1e-7-1e-8 cm²/s, from a
+ *   secondary source: range 0.02-0.5 D_aq].
+ * VE and dermis partition: K = 0.7 + 0.02 Kow^0.7: the tissue's water fraction plus binding
+ *   that grows with lipophilicity, the form of Kretsos et al. 2008 [coefficient ASSUMED].
+ * Dermal clearance: skin blood flow ~3 ml/min/100 g (textbook range 1-10) = 1.8 /h for a
+ *   flow-limited small solute; larger solutes are permeability-limited, so k scales with
+ *   D_aq relative to a 200 Da solute, capped at 1.8 /h [ASSUMPTION; thin].
+ * Channel closure (area open = 2^(-t/t_half)):
+ *   occluded t_half = 20.2 h at the forearm (F56b), times the site's closure_factor (F56b);
+ *   open to air: closure by ~2 h (F51a); closure time is ~2.9 half-lives in F56a/F56b
+ *   (58.3 h / 20.2 h), so t_half = 2 / 2.9 = 0.69 h;
+ *   age: closure is significantly slower in elderly (77 y) than young (26 y) subjects, both
+ *   occluded and not (Kelchen et al., J Control Release 2016;225:294); the abstract gives no
+ *   ratio, so factor 1 + 0.01 (age - 25)+ (1.5 at 75) [ASSUMPTION; range 1.2-2];
+ *   phototype: micropore lifetime 66.5 h in Black vs 50.2 h in White subjects (x1.32),
+ *   Latino 61.1 h (x1.22), Asian 44.1 h (x0.88), and darker L* predicted longer lifetimes
+ *   (Ogunjimi et al., Sci Rep 2020;10:18963). Mapped to phototype I-II 1.0, III 1.1, IV 1.2,
+ *   V 1.26, VI 1.32 [mapping ASSUMED: skin colour, not ethnicity, was the better predictor].
+ */
+#include <math.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "mneedle/transport.h"
+
+#define MN_PI                 3.14159265358979323846
+#define MN_KB                 1.380649e-23 /* J/K */
+#define MN_NA                 6.02214076e23
+#define MN_T_SKIN_K           305.15  /* 32 °C skin surface */
+#define MN_ETA_PA_S           7.65e-4 /* water at 32 °C */
+#define MN_PSV                0.75    /* cm³/g partial specific volume (see above) */
+#define MN_TISSUE_HINDRANCE   0.2
+#define MN_SC_WATER_K         0.3
+#define MN_TISSUE_WATER_K     0.7
+#define MN_TISSUE_BINDING     0.02
+#define MN_CLEARANCE_MAX_H    1.8
+#define MN_CLOSURE_OCCLUDED_H 20.2
+#define MN_CLOSURE_OPEN_H     0.69
+/* Unit cells wider than this are capped; the area they do not reach is treated as intact
+ * skin (lateral reach of dermal diffusion in a day, sqrt(D_de t) ~ 2 mm for a small solute). */
+#define MN_CELL_RADIUS_MAX_UM 2000.0
+
+static double mn__d_aq_cm2_s(double mw)
+{
+    double vol_m3 = mw * MN_PSV / MN_NA * 1e-6;
+    double r_m = cbrt(3.0 * vol_m3 / (4.0 * MN_PI));
+    return MN_KB * MN_T_SKIN_K / (6.0 * MN_PI * MN_ETA_PA_S * r_m) * 1e4;
+}
+
+static double mn__kp_cm_h(mn_kp_model model, double mw, double logp)
+{
+    if (model == MN_KP_UPDATED)
+        return pow(10.0, -2.55 + 0.65 * logp - 0.0085 * mw);
+    return pow(10.0, -6.3 + 0.71 * logp - 0.0061 * mw) * 3600.0;
+}
+
+static double mn__phototype_factor(int fitzpatrick)
+{
+    static const double f[7] = {1.0, 1.0, 1.0, 1.1, 1.2, 1.26, 1.32};
+    if (fitzpatrick < 1 || fitzpatrick > 6)
+        return 1.0;
+    return f[fitzpatrick];
+}
+
+double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h)
+{
+    if (!p || !(p->punctures_per_cm2 > 0) || !(p->closure_half_life_h > 0))
+        return 0;
+    if (t_h <= 0)
+        return 1;
+    return exp2(-t_h / p->closure_half_life_h);
+}
+
+mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_params *p)
+{
+    if (!s || !p || !s->site)
+        return mn__error(ctx, MN_EINVAL, "absorb: scenario without a site");
+    memset(p, 0, sizeof *p);
+    if (!(s->mw >= MN_ABSORB_MIN_MW && s->mw <= MN_ABSORB_MAX_MW) ||
+        !(s->logp >= MN_ABSORB_MIN_LOGP && s->logp <= MN_ABSORB_MAX_LOGP))
+        return mn__error(ctx, MN_ERANGE, "absorb: molecule MW %g, logP %g out of range", s->mw,
+                         s->logp);
+    if (!(s->concentration_mg_ml > 0) || !(s->dose_ul_cm2 > 0))
+        return mn__error(ctx, MN_ERANGE, "absorb: concentration and dose must be positive");
+    mn_status st = mn_skin_layers_at(s->site, &s->patient, &p->layers);
+    if (st)
+        return mn__error(ctx, st, "absorb: cannot compute the layers at site '%s'", s->site->id);
+    double kow = pow(10.0, s->logp);
+    p->kp_cm_h = mn__kp_cm_h(s->kp_model, s->mw, s->logp);
+    p->k_sc_w = MN_SC_WATER_K + pow(kow, 0.7);
+    p->k_ve_w = MN_TISSUE_WATER_K + MN_TISSUE_BINDING * pow(kow, 0.7);
+    p->k_de_w = p->k_ve_w;
+    double daq = mn__d_aq_cm2_s(s->mw);
+    p->d_aq_um2_h = daq * 1e8 * 3600.0;
+    p->d_ve_um2_h = MN_TISSUE_HINDRANCE * p->d_aq_um2_h;
+    p->d_de_um2_h = MN_TISSUE_HINDRANCE * p->d_aq_um2_h;
+    /* kp [cm/h] * 1e4 = µm/h. */
+    p->d_sc_um2_h = p->kp_cm_h * 1e4 * p->layers.sc_um / p->k_sc_w;
+    double kcl = MN_CLEARANCE_MAX_H * daq / mn__d_aq_cm2_s(200.0);
+    p->clearance_per_h = kcl < MN_CLEARANCE_MAX_H ? kcl : MN_CLEARANCE_MAX_H;
+    double age_factor = 1.0 + 0.01 * fmax(0.0, s->patient.age_years - 25.0);
+    double t_half = s->occluded ? MN_CLOSURE_OCCLUDED_H : MN_CLOSURE_OPEN_H;
+    p->closure_half_life_h = t_half * s->site->closure_factor * age_factor *
+                             mn__phototype_factor(s->patient.fitzpatrick);
+    p->dose_ug_cm2 = s->concentration_mg_ml * s->dose_ul_cm2; /* mg/ml = µg/µl */
+    p->donor_conc_ug_ml = s->concentration_mg_ml * 1000.0;
+    if (s->device && s->passes > 0 && s->needle_mm > 0) {
+        p->punctures_per_cm2 = mn_device_punctures_per_cm2(s->device, s->passes, s->glide_mm_s);
+        p->channel_depth_um = mn_device_effective_depth_um(s->device, s->needle_mm, &p->layers);
+        mn_device_depth_range_um(s->device, s->needle_mm, &p->channel_depth_lo_um,
+                                 &p->channel_depth_hi_um);
+        p->channel_diameter_um = mn_device_channel_diameter_um(s->device);
+        if (p->punctures_per_cm2 > 0) {
+            double r = sqrt(1e8 / (MN_PI * p->punctures_per_cm2));
+            double r_min = 0.5 * p->channel_diameter_um * 1.05;
+            p->cell_radius_um = r > MN_CELL_RADIUS_MAX_UM ? MN_CELL_RADIUS_MAX_UM
+                                : r < r_min               ? r_min
+                                                          : r;
+            double f = p->punctures_per_cm2 * MN_PI * p->cell_radius_um * p->cell_radius_um * 1e-8;
+            p->cell_area_fraction = f > 1 ? 1 : f;
+        }
+    }
+    double vals[] = {p->kp_cm_h, p->k_sc_w, p->d_sc_um2_h, p->d_aq_um2_h, p->closure_half_life_h};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        if (!isfinite(vals[i]) || vals[i] < 0)
+            return mn__error(ctx, MN_ENUMERIC, "absorb: a derived parameter is not finite");
+    return MN_OK;
+}

@@ -1,0 +1,275 @@
+/*
+ * Absorb scenarios: defaults and the strict JSON reader (DESIGN 4 keys plus optional ones).
+ * Every error names the file and the JSON path and says what was expected.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json_in.h"
+#include "mneedle/transport.h"
+
+void mn_absorb_scenario_init(mn_absorb_scenario *s)
+{
+    if (!s)
+        return;
+    memset(s, 0, sizeof *s);
+    mn_patient_init(&s->patient);
+    snprintf(s->product_name, sizeof s->product_name, "custom");
+    s->dose_ul_cm2 = 10;
+    s->occluded = 1;
+    s->hours = 24;
+    s->kp_model = MN_KP_POTTS_GUY;
+    s->field_width_um = 2000;
+    s->field_height_um = 2000;
+    s->field_dx_um = 10;
+    s->seed = MN_ABSORB_DEFAULT_SEED;
+    s->resolution = 1;
+}
+
+void mn_absorb_scenario_release(mn_absorb_scenario *s)
+{
+    if (!s)
+        return;
+    mn__free(s->report_hours);
+    s->report_hours = NULL;
+    s->n_report = 0;
+}
+
+static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_scenario *s)
+{
+    static const char *const keys[] = {"age", "sex", "fitzpatrick", "smoker", "sun", NULL};
+    json_t *pt;
+    int here;
+    mn_status st = mn__jobj(in, root, "$", "patient", 0, &pt, &here);
+    if (st || !here)
+        return st;
+    if ((st = mn__jkeys(in, pt, "$.patient", keys)))
+        return st;
+    double age;
+    if ((st = mn__jnum(in, pt, "$.patient", "age", 0, 18, 100, &age, &here)))
+        return st;
+    if (here)
+        s->patient.age_years = age;
+    long fitz;
+    if ((st = mn__jint(in, pt, "$.patient", "fitzpatrick", 0, 1, 6, &fitz, &here)))
+        return st;
+    if (here)
+        s->patient.fitzpatrick = (int)fitz;
+    const char *sex;
+    if ((st = mn__jstr(in, pt, "$.patient", "sex", 0, &sex, &here)))
+        return st;
+    if (here && !mn_sex_parse(sex, &s->patient.sex))
+        return mn__error(in->ctx, MN_ERANGE, "%s: $.patient.sex: expected female or male, got '%s'",
+                         in->src, sex);
+    int smoker;
+    if ((st = mn__jbool(in, pt, "$.patient", "smoker", 0, &smoker, &here)))
+        return st;
+    if (here)
+        s->patient.smoker = smoker;
+    const char *sun;
+    if ((st = mn__jstr(in, pt, "$.patient", "sun", 0, &sun, &here)))
+        return st;
+    if (here && !mn_sun_parse(sun, &s->patient.sun))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.patient.sun: expected low, moderate or high, got '%s'", in->src,
+                         sun);
+    return MN_OK;
+}
+
+static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
+                                  mn_absorb_scenario *s)
+{
+    static const char *const keys[] = {"name",        "mw", "logp", "concentration_mg_ml",
+                                       "dose_ul_cm2", NULL};
+    json_t *pr;
+    int here, has_mw, has_logp;
+    mn_status st = mn__jobj(in, root, "$", "product", 1, &pr, &here);
+    if (st)
+        return st;
+    if ((st = mn__jkeys(in, pr, "$.product", keys)))
+        return st;
+    const char *name;
+    if ((st = mn__jstr(in, pr, "$.product", "name", 0, &name, &here)))
+        return st;
+    double conc = -1;
+    if (here) {
+        const mn_product *prod = mn_catalog_find_product(cat, name);
+        if (!prod)
+            return mn__error(in->ctx, MN_ENOTFOUND,
+                             "%s: $.product.name: unknown product '%s' (see 'mneedle catalog "
+                             "products', or give mw and logp instead)",
+                             in->src, name);
+        snprintf(s->product_name, sizeof s->product_name, "%s", prod->id);
+        s->mw = prod->mw;
+        s->logp = prod->logp;
+        conc = prod->concentration_mg_ml;
+    }
+    if ((st = mn__jnum(in, pr, "$.product", "mw", !here, MN_ABSORB_MIN_MW, MN_ABSORB_MAX_MW, &s->mw,
+                       &has_mw)))
+        return st;
+    if ((st = mn__jnum(in, pr, "$.product", "logp", !here, MN_ABSORB_MIN_LOGP, MN_ABSORB_MAX_LOGP,
+                       &s->logp, &has_logp)))
+        return st;
+    if (here && (has_mw || has_logp))
+        snprintf(s->product_name, sizeof s->product_name, "%s (modified)", name);
+    double c;
+    if ((st = mn__jnum(in, pr, "$.product", "concentration_mg_ml", conc < 0, 1e-9, 1000, &c,
+                       &has_mw)))
+        return st;
+    s->concentration_mg_ml = has_mw ? c : conc;
+    if ((st = mn__jnum(in, pr, "$.product", "dose_ul_cm2", 0, 0.01, 1000, &s->dose_ul_cm2, &here)))
+        return st;
+    return MN_OK;
+}
+
+mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s)
+{
+    static const char *const keys[] = {"site",       "patient",
+                                       "device",     "needle_mm",
+                                       "passes",     "glide_mm_s",
+                                       "product",    "occluded",
+                                       "hours",      "report_hours",
+                                       "kp_model",   "seed",
+                                       "field",      "coverage_threshold_ug_ml",
+                                       "resolution", NULL};
+    if (!ctx || !path || !s)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
+    mn_absorb_scenario_init(s);
+    json_t *root = NULL;
+    mn_status st = mn__json_load(ctx, path, &root);
+    if (st)
+        return st;
+    mn__jin in = {ctx, strcmp(path, "-") == 0 ? "<stdin>" : path};
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    int here;
+    if ((st = mn__jis_object(&in, root, "$")) || (st = mn__jkeys(&in, root, "$", keys)))
+        goto done;
+    const char *site;
+    if ((st = mn__jstr(&in, root, "$", "site", 1, &site, &here)))
+        goto done;
+    if (!(s->site = mn_catalog_find_site(cat, site))) {
+        st = mn__error(ctx, MN_ENOTFOUND,
+                       "%s: $.site: unknown site '%s' (see 'mneedle catalog sites')", in.src, site);
+        goto done;
+    }
+    if ((st = mn__load_patient(&in, root, s)))
+        goto done;
+    const char *dev;
+    if ((st = mn__jstr(&in, root, "$", "device", 1, &dev, &here)))
+        goto done;
+    if (strcmp(dev, "none") != 0) {
+        if (!(s->device = mn_catalog_find_device(cat, dev))) {
+            st = mn__error(ctx, MN_ENOTFOUND,
+                           "%s: $.device: unknown device '%s' (see 'mneedle catalog devices', or "
+                           "\"none\" for intact skin)",
+                           in.src, dev);
+            goto done;
+        }
+        if ((st = mn__jnum(&in, root, "$", "needle_mm", 1, 0.1, 3.0, &s->needle_mm, &here)))
+            goto done;
+        if ((st = mn__jnum(&in, root, "$", "passes", 1, 0, 30, &s->passes, &here)))
+            goto done;
+        if ((st = mn__jnum(&in, root, "$", "glide_mm_s", 0, 5, 200, &s->glide_mm_s, &here)))
+            goto done;
+    } else {
+        /* Intact skin: needle settings, if present, must still be valid numbers. */
+        if ((st = mn__jnum(&in, root, "$", "needle_mm", 0, 0, 3.0, &s->needle_mm, &here)) ||
+            (st = mn__jnum(&in, root, "$", "passes", 0, 0, 30, &s->passes, &here)))
+            goto done;
+        s->needle_mm = 0;
+        s->passes = 0;
+    }
+    if ((st = mn__load_product(&in, root, cat, s)))
+        goto done;
+    if ((st = mn__jbool(&in, root, "$", "occluded", 0, &s->occluded, &here)))
+        goto done;
+    if ((st = mn__jnum(&in, root, "$", "hours", 0, 0.01, MN_ABSORB_MAX_HOURS, &s->hours, &here)))
+        goto done;
+    json_t *rh;
+    if ((st = mn__jarr(&in, root, "$", "report_hours", 0, 1, MN_ABSORB_MAX_REPORTS, &rh, &here)))
+        goto done;
+    size_t n = here ? json_array_size(rh) : 0;
+    if (!here) {
+        /* Default: hourly to 6 h, then every 6 h to the end. */
+        for (double h = 1; h <= s->hours + 1e-9; h += h < 6 ? 1 : 6)
+            n++;
+        if (n == 0 || s->hours < 1)
+            n = 1;
+    }
+    s->report_hours = mn__calloc(n, sizeof(double));
+    if (!s->report_hours) {
+        st = mn__error(ctx, MN_ENOMEM, "absorb: out of memory");
+        goto done;
+    }
+    if (here) {
+        for (size_t i = 0; i < n; i++) {
+            char p[64];
+            mn__jpath_index(p, sizeof p, "$.report_hours", i);
+            double lo = i > 0 ? s->report_hours[i - 1] : 0;
+            if ((st = mn__jnum_value(&in, json_array_get(rh, i), p, 0, s->hours,
+                                     &s->report_hours[i])))
+                goto done;
+            if (!(s->report_hours[i] > lo)) {
+                st = mn__error(ctx, MN_ERANGE,
+                               "%s: %s: %g must be greater than 0 and the previous report hour "
+                               "(%g), and at most hours (%g)",
+                               in.src, p, s->report_hours[i], lo, s->hours);
+                goto done;
+            }
+        }
+    } else if (s->hours < 1) {
+        s->report_hours[0] = s->hours;
+    } else {
+        size_t i = 0;
+        for (double h = 1; h <= s->hours + 1e-9 && i < n; h += h < 6 ? 1 : 6)
+            s->report_hours[i++] = h;
+        n = i;
+    }
+    s->n_report = n;
+    const char *kp;
+    if ((st = mn__jstr(&in, root, "$", "kp_model", 0, &kp, &here)))
+        goto done;
+    if (here) {
+        if (!strcmp(kp, "potts-guy"))
+            s->kp_model = MN_KP_POTTS_GUY;
+        else if (!strcmp(kp, "updated"))
+            s->kp_model = MN_KP_UPDATED;
+        else {
+            st = mn__error(ctx, MN_ERANGE,
+                           "%s: $.kp_model: expected \"potts-guy\" or \"updated\", got '%s'",
+                           in.src, kp);
+            goto done;
+        }
+    }
+    long seed;
+    if ((st = mn__jint(&in, root, "$", "seed", 0, 0, 2147483647L, &seed, &here)))
+        goto done;
+    if (here)
+        s->seed = (uint64_t)seed;
+    json_t *fl;
+    if ((st = mn__jobj(&in, root, "$", "field", 0, &fl, &here)))
+        goto done;
+    if (here) {
+        static const char *const fkeys[] = {"width_um", "height_um", "dx_um", NULL};
+        if ((st = mn__jkeys(&in, fl, "$.field", fkeys)) ||
+            (st = mn__jnum(&in, fl, "$.field", "width_um", 0, 50, 50000, &s->field_width_um,
+                           &here)) ||
+            (st = mn__jnum(&in, fl, "$.field", "height_um", 0, 50, 50000, &s->field_height_um,
+                           &here)) ||
+            (st = mn__jnum(&in, fl, "$.field", "dx_um", 0, 1, 500, &s->field_dx_um, &here)))
+            goto done;
+    }
+    if ((st = mn__jnum(&in, root, "$", "coverage_threshold_ug_ml", 0, 0, 1e9,
+                       &s->coverage_threshold_ug_ml, &here)))
+        goto done;
+    if ((st = mn__jnum(&in, root, "$", "resolution", 0, 0.25, 16, &s->resolution, &here)))
+        goto done;
+done:
+    json_decref(root);
+    if (st) {
+        mn_absorb_scenario_release(s);
+        mn_absorb_scenario_init(s);
+    }
+    return st;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# End-to-end: mneedle absorb on the example scenarios, its outputs, and every kind of bad input.
+set -u
+fail() { echo "FAIL: $*" >&2; exit 1; }
+EX="$MN_SOURCE_DIR/examples/scenarios"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+"$MNEEDLE" absorb --help | grep -q "What the numbers mean" || fail "--help does not teach"
+"$MNEEDLE" absorb --help | grep -q "Assumptions" || fail "--help lists no assumptions"
+
+# Every example runs, text and JSON.
+for f in "$EX"/absorb-*.json; do
+    "$MNEEDLE" absorb "$f" > "$T/out.txt" || fail "$f: text run failed"
+    grep -q "simulation" "$T/out.txt" || fail "$f: output not labelled a simulation"
+    "$MNEEDLE" absorb "$f" --json > "$T/out.json" || fail "$f: JSON run failed"
+    for k in punctures_per_cm2 channel_depth_um channel_diameter_um closure_half_life_h samples \
+             hour delivered_ug_cm2 intact_ug_cm2 enhancement mass_balance_error; do
+        grep -q "\"$k\"" "$T/out.json" || fail "$f: key $k missing"
+    done
+    grep -qi "nan\|inf" "$T/out.json" && fail "$f: non-finite number in JSON"
+done
+
+# Intact skin: enhancement exactly 1.
+"$MNEEDLE" absorb "$EX/absorb-caffeine-intact.json" --json > "$T/i.json"
+python3 - "$T/i.json" <<'PY' || fail "intact enhancement is not 1 or mass balance is off"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert all(abs(s["enhancement"] - 1) < 1e-12 for s in d["samples"])
+assert d["mass_balance_error"] < 1e-6
+assert d["punctures_per_cm2"] == 0
+PY
+
+# CSV of the depth profile over time, written atomically beside the report.
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/profile.csv" -o "$T/report.txt" ||
+    fail "--csv run failed"
+head -1 "$T/profile.csv" | grep -q "^hour,depth_top_um,depth_bottom_um,layer,conc_ug_ml" ||
+    fail "CSV header"
+[ "$(wc -l < "$T/profile.csv")" -gt 50 ] || fail "CSV too short"
+grep -q "Dermapen" "$T/report.txt" || fail "report file"
+
+# 3D patch on a small grid, with VTK.
+cat > "$T/small.json" <<'J'
+{"site": "cheek", "device": "skinpen", "needle_mm": 1.0, "passes": 2,
+ "product": {"name": "niacinamide"}, "hours": 4, "report_hours": [1, 4],
+ "field": {"width_um": 400, "height_um": 400, "dx_um": 20}, "seed": 5}
+J
+"$MNEEDLE" absorb "$T/small.json" --field --json --vtk "$T/c.vtk" > "$T/f.json" || fail "--field"
+grep -q '"solver": "3d-patch"' "$T/f.json" || fail "field solver not used"
+head -c 26 "$T/c.vtk" | grep -q "# vtk DataFile Version 3.0" || fail "VTK header"
+"$MNEEDLE" absorb "$T/small.json" --field --json > "$T/f2.json"
+diff -q <(grep -v '"memory_mib"' "$T/f.json") <(grep -v '"memory_mib"' "$T/f2.json") >/dev/null ||
+    fail "--field is not reproducible for a fixed seed"
+
+# Bad input: exit 2, a message with the place, no output file left behind.
+expect_input_error() { # name, json, expected text in the message
+    printf '%s' "$2" > "$T/bad.json"
+    "$MNEEDLE" absorb "$T/bad.json" -o "$T/never.txt" 2> "$T/err.txt"
+    rc=$?
+    [ $rc -eq 2 ] || fail "$1: exit $rc, expected 2"
+    grep -q -- "$3" "$T/err.txt" || fail "$1: message lacks '$3': $(cat "$T/err.txt")"
+    [ ! -e "$T/never.txt" ] || fail "$1: partial output left"
+}
+expect_input_error "unknown site" '{"site":"elbow","device":"none","product":{"name":"caffeine"}}' '$.site'
+expect_input_error "age 300" '{"site":"cheek","patient":{"age":300},"device":"none","product":{"name":"caffeine"}}' '$.patient.age'
+expect_input_error "needle 9 mm" '{"site":"cheek","device":"skinpen","needle_mm":9,"passes":1,"product":{"name":"caffeine"}}' '$.needle_mm'
+expect_input_error "phototype 7" '{"site":"cheek","patient":{"fitzpatrick":7},"device":"none","product":{"name":"caffeine"}}' 'fitzpatrick'
+expect_input_error "unknown device" '{"site":"cheek","device":"laser","product":{"name":"caffeine"}}' '$.device'
+expect_input_error "unknown product" '{"site":"cheek","device":"none","product":{"name":"unobtainium"}}' '$.product.name'
+expect_input_error "wrong type" '{"site":"cheek","device":"none","product":{"name":"caffeine"},"hours":"long"}' '$.hours'
+expect_input_error "malformed" '{"site":"cheek",' 'bad.json:1'
+expect_input_error "empty" '' 'bad.json'
+expect_input_error "not an object" '[1,2]' '$'
+"$MNEEDLE" absorb 2> /dev/null; [ $? -eq 2 ] || fail "no argument: exit not 2"
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --vtk "$T/x.vtk" 2> /dev/null
+[ $? -eq 2 ] || fail "--vtk without --field: exit not 2"
+"$MNEEDLE" absorb "$T/does-not-exist.json" 2> /dev/null
+rc=$?; [ $rc -ne 0 ] || fail "missing file accepted"
+echo "absorb CLI: all checks passed"

@@ -1,0 +1,111 @@
+# End-to-end: the cohort command on the example trials, its outputs (JSON keys, CSV), identical
+# results for 1 and 2 threads (and for 1 and 2 MPI ranks when the build has MPI), and every
+# kind of bad input (exit 2, a message naming the place, no output file left behind).
+. "$(dirname "$0")/lib.sh"
+EX="$MN_SOURCE_DIR/examples/trials"
+N=150 # small cohorts keep this test short under ASan
+
+# A valid trial to mutate.
+trial() {
+    cat <<JSON
+{"population": {"n": ${NPAT:-100}, "age": [${AGE:-30, 60}], "sex": "${SEX:-any}",
+                "fitzpatrick": [${FITZ:-1, 6}], "smoker_fraction": ${SMOKERS:-0.2}},
+ "zone": "${ZONE:-cheek}", "concern": "${CONCERN:-fine-lines-wrinkles}",
+ "protocol": {"device": "${DEVICE:-skinpen}", "needle_mm": ${MM:-1.5}, "passes": 3,
+              "session_days": [${DAYS-0, 28, 56}]},
+ "endpoints_days": [${ENDS:-90, 365}], "seed": ${SEED:-7}}
+JSON
+}
+
+expect 0 "stdout:usage: mneedle cohort" -- "$MNEEDLE" cohort --help
+expect 0 "stdout:--csv FILE" -- "$MNEEDLE" help cohort
+
+# Every example runs, as text and as JSON with the contract keys.
+for f in "$EX"/*.json; do
+    expect 0 "stdout:simulation, not a prediction" -- "$MNEEDLE" cohort --n $N "$f"
+    expect 0 'stdout:"responders_50pct"' -- "$MNEEDLE" cohort --json --n $N "$f"
+    for key in '"n": '$N '"seed"' '"endpoints"' '"day"' '"improvement_pct"' '"p5"' '"p50"' \
+        '"p95"' '"collagen_change_pct"' '"pih_rate"' '"maintenance_due_fraction"' \
+        '"percentile_max_error_pct"'; do
+        grep -q -- "$key" "$TMP/out" || { echo "FAIL: $f: no $key in JSON"; fails=$((fails + 1)); }
+    done
+done
+
+# The seed is echoed, and it matters.
+trial >"$TMP/t.json"
+expect 0 'stdout:"seed": 7,' -- "$MNEEDLE" cohort --json "$TMP/t.json"
+cp "$TMP/out" "$TMP/seed7.json"
+expect 0 'stdout:"seed": 8,' -- "$MNEEDLE" cohort --json --seed 8 "$TMP/t.json"
+if cmp -s <(grep -v '"seed"' "$TMP/seed7.json") <(grep -v '"seed"' "$TMP/out"); then
+    echo "FAIL: seeds 7 and 8 give the same cohort"; fails=$((fails + 1))
+fi
+
+# Identical output for 1 and 2 threads, JSON and per-patient CSV alike.
+T="$EX/lotfi-2013-acne-scars.json"
+expect 0 "" -- "$MNEEDLE" cohort --json --n $N --threads 1 --csv "$TMP/t1.csv" -o "$TMP/t1.json" "$T"
+expect 0 "" -- "$MNEEDLE" cohort --json --n $N --threads 2 --csv "$TMP/t2.csv" -o "$TMP/t2.json" "$T"
+if ! cmp -s "$TMP/t1.json" "$TMP/t2.json" || ! cmp -s "$TMP/t1.csv" "$TMP/t2.csv"; then
+    echo "FAIL: 1 and 2 threads differ"; fails=$((fails + 1))
+fi
+# CSV: a header, then one row per patient and endpoint, patients in order.
+ends=$(grep -c '"day":' "$TMP/t1.json")
+rows=$(($(wc -l <"$TMP/t1.csv") - 1))
+[ "$rows" -eq $((N * ends)) ] || { echo "FAIL: CSV has $rows rows, expected $((N * ends))"; fails=$((fails + 1)); }
+head -1 "$TMP/t1.csv" | grep -q '^patient,day,age_years,sex,fitzpatrick' ||
+    { echo "FAIL: CSV header"; fails=$((fails + 1)); }
+[ "$(tail -1 "$TMP/t1.csv" | cut -d, -f1)" = $((N - 1)) ] ||
+    { echo "FAIL: CSV does not end with patient $((N - 1))"; fails=$((fails + 1)); }
+# The CSV agrees with the summary: PIH cases at the last endpoint.
+last=$(grep '"day":' "$TMP/t1.json" | tail -1 | tr -dc 0-9)
+pih_csv=$(awk -F, -v d="$last" 'NR > 1 && $2 == d && $22 == 1' "$TMP/t1.csv" | wc -l)
+grep -A200 "\"day\": $last," "$TMP/t1.json" | grep -m1 '"pih":' | grep -Eq "\"pih\": $pih_csv,?$" ||
+    { echo "FAIL: CSV PIH count $pih_csv disagrees with the JSON"; fails=$((fails + 1)); }
+
+# MPI: 2 ranks give the same bytes as one process.
+if [ "${MN_HAVE_MPI:-0}" = 1 ] && command -v mpirun >/dev/null; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    # Open MPI's own allocations are not ours to leak-check.
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    expect 0 "" -- mpirun --oversubscribe -np 2 "$MNEEDLE" cohort --json --n $N \
+        --csv "$TMP/m2.csv" -o "$TMP/m2.json" "$T"
+    if ! cmp -s "$TMP/t1.json" "$TMP/m2.json" || ! cmp -s "$TMP/t1.csv" "$TMP/m2.csv"; then
+        echo "FAIL: 1 process and 2 MPI ranks differ"; fails=$((fails + 1))
+    fi
+else
+    echo "skip: MPI test (MN_HAVE_MPI=${MN_HAVE_MPI:-unset})"
+fi
+
+# Bad input: exit 2, the place named, no output left behind.
+bad() { # PATTERN, then the trial on stdin
+    rm -f "$TMP/bad-out.json"
+    expect 2 "$1" -- "$MNEEDLE" cohort -o "$TMP/bad-out.json" "$TMP/bad.json"
+    [ ! -e "$TMP/bad-out.json" ] || { echo "FAIL: output left after bad input"; fails=$((fails + 1)); }
+}
+NPAT=0 trial >"$TMP/bad.json"; bad '\$\.population\.n'
+AGE="60, 30" trial >"$TMP/bad.json"; bad '\$\.population\.age'
+AGE="30, 300" trial >"$TMP/bad.json"; bad '\$\.population\.age\[1\]'
+FITZ="1, 7" trial >"$TMP/bad.json"; bad '\$\.population\.fitzpatrick\[1\]'
+SMOKERS=1.5 trial >"$TMP/bad.json"; bad '\$\.population\.smoker_fraction'
+SEX=robot trial >"$TMP/bad.json"; bad '\$\.population\.sex'
+ZONE=elbow trial >"$TMP/bad.json"; bad 'unknown zone "elbow"'
+CONCERN=acne trial >"$TMP/bad.json"; bad '\$\.concern'
+DEVICE=laser trial >"$TMP/bad.json"; bad '\$\.protocol\.device'
+MM=9 trial >"$TMP/bad.json"; bad '\$\.protocol\.needle_mm'
+DAYS="0, 56, 28" trial >"$TMP/bad.json"; bad '\$\.protocol\.session_days\[2\]'
+DAYS="" trial >"$TMP/bad.json"; bad '\$\.protocol\.session_days'
+ENDS="365, 90" trial >"$TMP/bad.json"; bad '\$\.endpoints_days\[1\]'
+SEED=-1 trial >"$TMP/bad.json"; bad '\$\.seed'
+SEED='"x"' trial >"$TMP/bad.json"; bad '\$\.seed'
+echo '{"population": ' >"$TMP/bad.json"; bad 'bad\.json:[0-9]+:[0-9]+'
+: >"$TMP/bad.json"; bad 'bad\.json'
+echo '[1, 2]' >"$TMP/bad.json"; bad "expected a JSON object"
+expect 2 "cannot open" -- "$MNEEDLE" cohort "$TMP/missing.json"
+expect 2 "--threads" -- "$MNEEDLE" cohort --threads 0 "$T"
+expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"
+expect 2 "--seed" -- "$MNEEDLE" cohort --seed -3 "$T"
+expect 2 "unknown option" -- "$MNEEDLE" cohort --bogus "$T"
+expect 2 "expected one TRIAL" -- "$MNEEDLE" cohort
+# Standard input works.
+expect 0 'stdout:"n": 100' -- sh -c "trial_text=\$(cat '$TMP/t.json'); printf '%s' \"\$trial_text\" | '$MNEEDLE' cohort --json -"
+
+finish

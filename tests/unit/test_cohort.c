@@ -1,0 +1,556 @@
+/*
+ * Virtual cohorts: exact order-independent sums, the percentile sketch against exact order
+ * statistics, population sampling, the trial loader's errors, the engine's determinism over
+ * thread counts (synthetic models with known answers) and the healing model's behaviour.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "mn_test.h"
+#include "cohort/cohort_internal.h"
+#include "mneedle/mneedle.h"
+
+static mn_ctx *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mn_ctx_free(ctx);
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_xsum_order_independent(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    static double v[N];
+    mn_rng r;
+    mn_rng_init(&r, 7, 0);
+    long double exact = 0;
+    for (int i = 0; i < N; i++) {
+        /* Mixed magnitudes and signs, where naive double sums depend on order. */
+        v[i] = (mn_rng_uniform(&r) - 0.3) * (i % 7 == 0 ? 1e5 : 1.0);
+        exact += (long double)v[i];
+    }
+    mn__xsum fwd = {0, 0}, rev = {0, 0}, a = {0, 0}, b = {0, 0};
+    for (int i = 0; i < N; i++)
+        mn__xsum_add(&fwd, v[i]);
+    for (int i = N - 1; i >= 0; i--)
+        mn__xsum_add(&rev, v[i]);
+    for (int i = 0; i < N; i++)
+        mn__xsum_add(i % 3 ? &a : &b, v[i]);
+    mn__xsum_merge(&b, &a);
+    mn__xsum_canonical(&fwd);
+    mn__xsum_canonical(&rev);
+    mn__xsum_canonical(&b);
+    assert_true(fwd.hi == rev.hi && fwd.lo == rev.lo);
+    assert_true(fwd.hi == b.hi && fwd.lo == b.lo);
+    /* Each value is rounded to 2^-21 at most: the sum is exact to N * 2^-21. */
+    assert_close(mn__xsum_value(&fwd), (double)exact, 0, N * ldexp(1, -21) + 1e-6);
+    /* Negative totals are canonical too. */
+    mn__xsum s = {0, 0};
+    mn__xsum_add(&s, -3.25);
+    assert_close(mn__xsum_value(&s), -3.25, 0, 0);
+}
+
+static void test_sketch_quantiles_within_half_bin(void **state)
+{
+    (void)state;
+    enum { N = 5001 };
+    static double v[N];
+    mn__sketch_shape s = mn__sketch_shape_make(-100, 100, MN_COHORT_BIN_PCT);
+    uint64_t *h = calloc(s.n_bins + 2, sizeof *h);
+    assert_non_null(h);
+    mn_rng r;
+    mn_rng_init(&r, 3, 1);
+    for (int i = 0; i < N; i++) {
+        v[i] = 40 + 15 * mn_rng_normal(&r);
+        h[mn__sketch_bin(&s, v[i])]++;
+    }
+    qsort(v, N, sizeof v[0], cmp_double);
+    const double qs[] = {0.05, 0.5, 0.95, 0.001, 1.0};
+    for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
+        size_t rank = (size_t)ceil(qs[k] * N); /* nearest rank, 1-based */
+        double want = v[rank - 1];
+        assert_close(mn__sketch_quantile(&s, h, N, qs[k]), want, 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
+    }
+    /* Outside the range: counted in the outer bins, reported at the edge. */
+    assert_int_equal(mn__sketch_bin(&s, -250), 0);
+    assert_int_equal(mn__sketch_bin(&s, 100), s.n_bins + 1);
+    assert_int_equal(mn__sketch_bin(&s, -100), 1);
+    free(h);
+}
+
+static void test_patient_sampling_matches_population(void **state)
+{
+    (void)state;
+    mn_cohort_population pop;
+    mn_cohort_trial t;
+    mn_cohort_trial_init(&t);
+    pop = t.population;
+    pop.age_lo = 45;
+    pop.age_hi = 65;
+    pop.sex = MN_COHORT_SEX_ANY;
+    pop.female_fraction = 0.7;
+    pop.fitzpatrick_lo = 3;
+    pop.fitzpatrick_hi = 5;
+    pop.smoker_fraction = 0.25;
+    pop.sun_fraction[0] = 0.2;
+    pop.sun_fraction[1] = 0.5;
+    pop.sun_fraction[2] = 0.3;
+    enum { N = 30000 };
+    long female = 0, smokers = 0, fitz[7] = {0}, sun[3] = {0};
+    double age_sum = 0;
+    for (long i = 0; i < N; i++) {
+        mn_rng r;
+        mn_patient p;
+        mn_rng_init(&r, 11, (uint64_t)i);
+        mn_cohort_patient_sample(&pop, &r, &p);
+        assert_int_equal(r.counter, 5); /* the documented draw count */
+        assert_true(p.age_years >= 45 && p.age_years <= 65);
+        assert_true(p.fitzpatrick >= 3 && p.fitzpatrick <= 5);
+        female += p.sex == MN_SEX_FEMALE;
+        smokers += p.smoker;
+        fitz[p.fitzpatrick]++;
+        sun[p.sun]++;
+        age_sum += p.age_years;
+    }
+    /* ~5 standard errors: sqrt(0.25/N) = 0.0029 */
+    assert_close((double)female / N, 0.7, 0, 0.014);
+    assert_close((double)smokers / N, 0.25, 0, 0.013);
+    assert_close((double)sun[0] / N, 0.2, 0, 0.012);
+    assert_close((double)sun[2] / N, 0.3, 0, 0.013);
+    for (int k = 3; k <= 5; k++)
+        assert_close((double)fitz[k] / N, 1.0 / 3, 0, 0.014);
+    assert_close(age_sum / N, 55, 0, 0.2);
+    /* A fixed sex and zero fractions are never violated. */
+    pop.sex = MN_COHORT_SEX_MALE;
+    pop.smoker_fraction = 0;
+    pop.sun_fraction[0] = 0;
+    pop.sun_fraction[1] = 0;
+    pop.sun_fraction[2] = 1;
+    for (long i = 0; i < 2000; i++) {
+        mn_rng r;
+        mn_patient p;
+        mn_rng_init(&r, 12, (uint64_t)i);
+        mn_cohort_patient_sample(&pop, &r, &p);
+        assert_int_equal(p.sex, MN_SEX_MALE);
+        assert_int_equal(p.smoker, 0);
+        assert_int_equal(p.sun, MN_SUN_HIGH);
+    }
+}
+
+/* A valid trial to mutate: printf format with the mutable parts as arguments. */
+static char trial_text[2048];
+static const char *make_trial(const char *population, const char *protocol, const char *extra)
+{
+    snprintf(trial_text, sizeof trial_text,
+             "{\"population\": %s, \"zone\": \"cheek\", \"concern\": \"acne-scars\", "
+             "\"protocol\": %s, \"endpoints_days\": [0, 30, 176, 365]%s}",
+             population ? population
+                        : "{\"n\": 200, \"age\": [18, 35], \"sex\": \"any\", \"fitzpatrick\": "
+                          "[3, 4], \"smoker_fraction\": 0.2}",
+             protocol ? protocol
+                      : "{\"device\": \"dermaroller-192\", \"needle_mm\": 1.5, \"passes\": 15, "
+                        "\"session_days\": [0, 30, 60, 90, 120]}",
+             extra ? extra : "");
+    return trial_text;
+}
+
+static mn_status parse(const char *text, mn_cohort_trial *t)
+{
+    return mn_cohort_trial_parse(ctx, "t.json", text, strlen(text), t);
+}
+
+static void expect_error(const char *text, mn_status want, const char *fragment)
+{
+    static mn_cohort_trial t;
+    mn_status st = parse(text, &t);
+    if (st != want || !strstr(mn_ctx_errmsg(ctx), fragment)) {
+        print_error("got %s \"%s\", wanted %s with \"%s\"\n", mn_status_name(st),
+                    mn_ctx_errmsg(ctx), mn_status_name(want), fragment);
+        fail();
+    }
+}
+
+static void test_trial_parse(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    assert_int_equal(parse(make_trial(NULL, NULL, ", \"seed\": 99"), &t), MN_OK);
+    assert_int_equal(t.population.n, 200);
+    assert_int_equal(t.n_sessions, 5);
+    assert_int_equal(t.sessions[4].day, 120);
+    assert_true(t.sessions[2].device == t.device && t.sessions[2].needle_mm == 1.5);
+    assert_int_equal(t.n_endpoints, 4);
+    assert_int_equal(t.horizon_days, 365);
+    assert_true(t.seed == 99);
+    assert_string_equal(t.zone->id, "cheek");
+    assert_true(t.population.sun_fraction[MN_SUN_MODERATE] == 1);
+
+    const char *sun_mix = "{\"n\": 10, \"age\": [18, 35], \"sex\": \"female\", \"fitzpatrick\": "
+                          "[1, 6], \"smoker_fraction\": 0, \"sun\": {\"low\": 0.25, \"high\": "
+                          "0.75}}";
+    assert_int_equal(parse(make_trial(sun_mix, NULL, NULL), &t), MN_OK);
+    assert_true(t.population.sun_fraction[0] == 0.25 && t.population.sun_fraction[2] == 0.75);
+    assert_int_equal(t.population.sex, MN_COHORT_SEX_FEMALE);
+
+    expect_error("{", MN_EPARSE, "t.json:1:");
+    char unknown_zone[2048];
+    snprintf(unknown_zone, sizeof unknown_zone, "%s", make_trial(NULL, NULL, NULL));
+    memcpy(strstr(unknown_zone, "\"cheek\""), "\"elbow\"", 7);
+    expect_error(unknown_zone, MN_ENOTFOUND, "$.zone: unknown zone \"elbow\"");
+    expect_error(make_trial(NULL,
+                            "{\"device\": \"dermaroller-192\", \"needle_mm\": 3.5, \"passes\": "
+                            "15, \"session_days\": [0]}",
+                            NULL),
+                 MN_ERANGE, "$.protocol.needle_mm: 3.5 is outside dermaroller-192");
+    expect_error(make_trial(NULL,
+                            "{\"device\": \"laser\", \"needle_mm\": 1, \"passes\": 1, "
+                            "\"session_days\": [0]}",
+                            NULL),
+                 MN_ENOTFOUND, "$.protocol.device: unknown device \"laser\"");
+    expect_error(make_trial(NULL,
+                            "{\"device\": \"skinpen\", \"needle_mm\": 1, \"passes\": 1, "
+                            "\"session_days\": [0, 60, 30]}",
+                            NULL),
+                 MN_ERANGE, "$.protocol.session_days[2]");
+    expect_error(make_trial("{\"n\": 10, \"age\": [50, 30], \"sex\": \"any\", \"fitzpatrick\": "
+                            "[1, 6], \"smoker_fraction\": 0}",
+                            NULL, NULL),
+                 MN_ERANGE, "$.population.age");
+    expect_error(make_trial("{\"n\": 10, \"age\": [30, 50], \"sex\": \"any\", \"fitzpatrick\": "
+                            "[1, 7], \"smoker_fraction\": 0}",
+                            NULL, NULL),
+                 MN_ERANGE, "$.population.fitzpatrick[1]");
+    expect_error(make_trial("{\"n\": 10, \"age\": [30, 50], \"sex\": \"other\", "
+                            "\"fitzpatrick\": [1, 6], \"smoker_fraction\": 0}",
+                            NULL, NULL),
+                 MN_ENOTFOUND, "$.population.sex");
+    expect_error(make_trial("{\"n\": 10, \"age\": [30, 50], \"sex\": \"any\", \"fitzpatrick\": "
+                            "[1, 6], \"smoker_fraction\": 0, \"sun\": {\"low\": 0.5}}",
+                            NULL, NULL),
+                 MN_ERANGE, "add up to 0.5");
+    expect_error(make_trial("{\"n\": 0, \"age\": [30, 50], \"sex\": \"any\", \"fitzpatrick\": "
+                            "[1, 6], \"smoker_fraction\": 0}",
+                            NULL, NULL),
+                 MN_ERANGE, "$.population.n");
+    expect_error(make_trial(NULL, NULL, ", \"seed\": 1.5"), MN_ETYPE, "$.seed");
+    expect_error(make_trial(NULL, NULL, ", \"colour\": 1"), MN_ENOTFOUND, "$.colour: unknown key");
+    /* Stretch marks are not treated on the eyelids: the zone is named. */
+    const char *bad_zone = "{\"population\": {\"n\": 10, \"age\": [30, 50], \"sex\": \"any\", "
+                           "\"fitzpatrick\": [1, 6], \"smoker_fraction\": 0}, \"zone\": "
+                           "\"periorbital\", \"concern\": \"stretch-marks\", \"protocol\": "
+                           "{\"device\": \"skinpen\", \"needle_mm\": 1, \"passes\": 1, "
+                           "\"session_days\": [0]}, \"endpoints_days\": [30]}";
+    expect_error(bad_zone, MN_ERANGE, "$.zone");
+}
+
+/* Synthetic models with known answers: improvement uniform on [0, 100) from the patient's
+ * stream, collagen = improvement / 2; patient `fail_at` fails. */
+static long fail_at = -1;
+
+static mn_status synthetic_model(const mn__cohort_plan *plan, long index, void *scratch,
+                                 mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
+{
+    double *imp = scratch, *col = imp + plan->n_grid;
+    mn_rng r;
+    mn_rng_init(&r, plan->trial->seed, (uint64_t)index);
+    mn_cohort_patient_sample(&plan->trial->population, &r, &res->patient);
+    double peak = 100 * mn_rng_uniform(&r);
+    for (int g = 0; g < plan->n_grid; g++) {
+        /* rises to the peak at day 100, then decays with a 200-day half-life */
+        double d = plan->grid_days[g];
+        imp[g] = d <= 100 ? peak * d / 100 : peak * exp2(-(d - 100) / 200);
+        col[g] = imp[g] / 2;
+    }
+    res->pih_day = index % 10 == 0 ? 50 : -1;
+    mn__cohort_finish_patient(plan, imp, col, NULL, res, outcomes);
+    return index == fail_at ? MN_ENUMERIC : MN_OK;
+}
+
+static const mn__cohort_model synthetic = {synthetic_model, 2 * sizeof(double), "synthetic"};
+
+static void synthetic_trial(mn_cohort_trial *t, long n)
+{
+    mn_cohort_trial_init(t);
+    t->population.n = n;
+    t->n_sessions = 1;
+    t->sessions[0].day = 0;
+    t->n_endpoints = 3;
+    t->endpoint_days[0] = 100;
+    t->endpoint_days[1] = 200;
+    t->endpoint_days[2] = 400;
+    t->horizon_days = 400;
+    t->seed = 5;
+}
+
+typedef struct {
+    long next;
+    int bad;
+    double imp_at_100[3000];
+} order_check;
+
+static int check_order(void *ud, const mn_cohort_trial *t, const mn_cohort_patient_result *p)
+{
+    order_check *c = ud;
+    (void)t;
+    c->bad |= p->index != c->next;
+    if (p->index < 3000)
+        c->imp_at_100[p->index] = p->outcomes[0].improvement_pct;
+    c->next++;
+    return 0;
+}
+
+typedef struct {
+    long last, calls;
+    int bad;
+} progress_check;
+
+static void check_progress(void *ud, long done, long total)
+{
+    progress_check *c = ud;
+    c->bad |= done < c->last || done > total;
+    c->last = done;
+    c->calls++;
+}
+
+static void test_engine_deterministic_and_exact(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    static mn_cohort_result r1, r2, r3;
+    static order_check oc;
+    progress_check pc = {0, 0, 0};
+    mn_cohort_options o;
+    synthetic_trial(&t, 2500); /* not a multiple of the block size */
+    mn_cohort_options_init(&o);
+    o.threads = 1;
+    o.on_patient = check_order;
+    o.patient_userdata = &oc;
+    o.on_progress = check_progress;
+    o.progress_userdata = &pc;
+    memset(&oc, 0, sizeof oc);
+    assert_int_equal(mn__cohort_engine(ctx, &t, &o, &synthetic, &r1), MN_OK);
+    assert_int_equal(oc.next, 2500);
+    assert_false(oc.bad);
+    assert_false(pc.bad);
+    assert_int_equal(pc.last, 2500);
+    o.on_patient = NULL;
+    o.on_progress = NULL;
+    o.threads = 2;
+    assert_int_equal(mn__cohort_engine(ctx, &t, &o, &synthetic, &r2), MN_OK);
+    o.threads = 3;
+    assert_int_equal(mn__cohort_engine(ctx, &t, &o, &synthetic, &r3), MN_OK);
+    assert_int_equal(r1.n, 2500);
+    assert_memory_equal(r1.endpoints, r2.endpoints, sizeof r1.endpoints);
+    assert_memory_equal(r1.endpoints, r3.endpoints, sizeof r1.endpoints);
+    assert_memory_equal(&r1.demographics, &r3.demographics, sizeof r1.demographics);
+
+    /* Against the exact statistics of the same values. */
+    static double v[2500];
+    double sum = 0;
+    long resp = 0, resp75 = 0;
+    for (int i = 0; i < 2500; i++) {
+        v[i] = oc.imp_at_100[i];
+        sum += v[i];
+        resp += v[i] >= 50;
+        resp75 += v[i] > 75;
+    }
+    qsort(v, 2500, sizeof v[0], cmp_double);
+    const mn_cohort_endpoint *e = &r1.endpoints[0];
+    assert_int_equal(e->day, 100);
+    assert_close(e->improvement_pct.mean, sum / 2500, 0, 1e-5);
+    assert_close(e->improvement_pct.p5, v[124], 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
+    assert_close(e->improvement_pct.p50, v[1249], 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
+    assert_close(e->improvement_pct.p95, v[2374], 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
+    assert_close(e->collagen_change_pct.mean, sum / 5000, 0, 1e-5);
+    assert_int_equal(e->responders_50pct, resp);
+    assert_int_equal(e->responders_75pct, resp75);
+    assert_int_equal(e->pih_cases, 250); /* every tenth patient, from day 50 */
+    /* Day 200: half a half-life past the peak, 2^-0.5 = 0.707 < 0.8: every patient is due;
+     * day 100 is the peak: none. */
+    assert_int_equal(e->maintenance_due, 0);
+    assert_int_equal(r1.endpoints[1].maintenance_due, 2500);
+    assert_close(r1.endpoints[1].improvement_pct.mean, sum / 2500 * exp2(-0.5), 0, 1e-4);
+}
+
+static void test_engine_names_first_failing_patient(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    static mn_cohort_result r;
+    mn_cohort_options o;
+    synthetic_trial(&t, 3000);
+    mn_cohort_options_init(&o);
+    o.threads = 2;
+    fail_at = 1700;
+    mn_status st = mn__cohort_engine(ctx, &t, &o, &synthetic, &r);
+    fail_at = -1;
+    assert_int_equal(st, MN_ENUMERIC);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "patient 1700"));
+}
+
+static void test_maintenance_rule(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    mn__cohort_plan plan;
+    synthetic_trial(&t, 1);
+    t.sessions[0].day = 0;
+    t.sessions[1].day = 60;
+    t.n_sessions = 2;
+    t.maintenance_check_days = 30;
+    t.n_endpoints = 2;
+    t.endpoint_days[0] = 45;
+    t.endpoint_days[1] = 400;
+    assert_int_equal(mn__cohort_plan_init(&plan, &t), MN_OK);
+    /* grid: 0 30 45 60 90 ... 390 400 */
+    assert_int_equal(plan.grid_days[2], 45);
+    assert_int_equal(plan.grid_days[plan.n_grid - 1], 400);
+    double imp[32];
+    assert_true(plan.n_grid <= 32);
+    /* A dip before the last session does not count; after it, the first fall below 0.8 of
+     * the running peak does. */
+    for (int g = 0; g < plan.n_grid; g++) {
+        int d = plan.grid_days[g];
+        imp[g] = d == 45 ? 10 : d < 200 ? 40 + d / 10.0 : 60 - (d - 200) / 5.0;
+    }
+    mn_cohort_patient_result res;
+    mn_cohort_outcome out[2];
+    memset(&res, 0, sizeof res);
+    res.pih_day = 60;
+    mn__cohort_finish_patient(&plan, imp, NULL, NULL, &res, out);
+    assert_int_equal(res.peak_day, 180);
+    assert_close(res.peak_improvement_pct, 58, 0, 1e-12);
+    /* 0.8 * 58 = 46.4; 60 - (d - 200) / 5 < 46.4 first at d = 270 */
+    assert_int_equal(res.maintenance_day, 270);
+    assert_int_equal(out[0].maintenance_due, 0);
+    assert_int_equal(out[1].maintenance_due, 1);
+    assert_int_equal(out[0].pih, 0);
+    assert_int_equal(out[1].pih, 1);
+    assert_close(out[0].improvement_pct, 10, 0, 0);
+    mn__cohort_plan_release(&plan);
+}
+
+/* The real model on small cohorts. */
+static void run_trial(const char *text, int threads, mn_cohort_result *r)
+{
+    static mn_cohort_trial t;
+    mn_cohort_options o;
+    assert_int_equal(parse(text, &t), MN_OK);
+    mn_cohort_options_init(&o);
+    o.threads = threads;
+    mn_status st = mn_cohort_run(ctx, &t, &o, r);
+    if (st)
+        print_error("%s\n", mn_ctx_errmsg(ctx));
+    assert_int_equal(st, MN_OK);
+}
+
+static void test_healing_cohort(void **state)
+{
+    (void)state;
+    static mn_cohort_result a, b, dark, fair, shallow;
+    run_trial(make_trial(NULL, NULL, NULL), 1, &a);
+    run_trial(make_trial(NULL, NULL, NULL), 2, &b);
+    assert_memory_equal(a.endpoints, b.endpoints, sizeof a.endpoints);
+    assert_int_equal(a.n, 200);
+    /* Day 0: nothing has happened yet (read at noon of the first session's day). */
+    assert_close(a.endpoints[0].improvement_pct.mean, 0, 0, 5);
+    /* Collagen builds over the course and improvement is highest 8 weeks after it. */
+    assert_true(a.endpoints[2].collagen_change_pct.mean > a.endpoints[1].collagen_change_pct.mean);
+    assert_true(a.endpoints[2].improvement_pct.mean > a.endpoints[1].improvement_pct.mean);
+    assert_true(a.endpoints[2].improvement_pct.p5 < a.endpoints[2].improvement_pct.p50);
+    assert_true(a.endpoints[2].improvement_pct.p50 < a.endpoints[2].improvement_pct.p95);
+    /* PIH and maintenance are cumulative. */
+    for (int e = 1; e < a.n_endpoints; e++) {
+        assert_true(a.endpoints[e].pih_cases >= a.endpoints[e - 1].pih_cases);
+        assert_true(a.endpoints[e].maintenance_due >= a.endpoints[e - 1].maintenance_due);
+    }
+    /* Darker phototypes get more PIH than fair ones for the same protocol. */
+    const char *pop_dark = "{\"n\": 400, \"age\": [18, 35], \"sex\": \"any\", \"fitzpatrick\": "
+                           "[5, 6], \"smoker_fraction\": 0}";
+    const char *pop_fair = "{\"n\": 400, \"age\": [18, 35], \"sex\": \"any\", \"fitzpatrick\": "
+                           "[1, 2], \"smoker_fraction\": 0}";
+    run_trial(make_trial(pop_dark, NULL, NULL), 2, &dark);
+    run_trial(make_trial(pop_fair, NULL, NULL), 2, &fair);
+    assert_true(dark.endpoints[3].pih_cases > 2 * fair.endpoints[3].pih_cases + 5);
+    /* A shallower needle builds less collagen. */
+    run_trial(make_trial(NULL,
+                         "{\"device\": \"dermaroller-192\", \"needle_mm\": 0.5, \"passes\": 15, "
+                         "\"session_days\": [0, 30, 60, 90, 120]}",
+                         NULL),
+              2, &shallow);
+    assert_true(shallow.endpoints[2].collagen_change_pct.mean <
+                a.endpoints[2].collagen_change_pct.mean);
+    assert_true(shallow.endpoints[3].pih_cases <= a.endpoints[3].pih_cases);
+}
+
+/* A patient is the same whatever the size of the cohort: stream i of the seed. */
+typedef struct {
+    double imp[8];
+    int pih_day;
+} patient_snapshot;
+
+static int snapshot_patient(void *ud, const mn_cohort_trial *t, const mn_cohort_patient_result *p)
+{
+    patient_snapshot *s = ud;
+    (void)t;
+    if (p->index == 7) {
+        for (int e = 0; e < t->n_endpoints; e++)
+            s->imp[e] = p->outcomes[e].improvement_pct;
+        s->pih_day = p->pih_day;
+    }
+    return 0;
+}
+
+static void test_patient_independent_of_cohort_size(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    static mn_cohort_result r;
+    patient_snapshot small, big;
+    mn_cohort_options o;
+    memset(&small, 0, sizeof small);
+    memset(&big, 0xff, sizeof big);
+    assert_int_equal(parse(make_trial(NULL, NULL, NULL), &t), MN_OK);
+    mn_cohort_options_init(&o);
+    o.on_patient = snapshot_patient;
+    t.population.n = 10;
+    o.patient_userdata = &small;
+    assert_int_equal(mn_cohort_run(ctx, &t, &o, &r), MN_OK);
+    t.population.n = 1500;
+    o.patient_userdata = &big;
+    o.threads = 2;
+    assert_int_equal(mn_cohort_run(ctx, &t, &o, &r), MN_OK);
+    assert_memory_equal(small.imp, big.imp, (size_t)t.n_endpoints * sizeof small.imp[0]);
+    assert_int_equal(small.pih_day, big.pih_day);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_xsum_order_independent),
+        cmocka_unit_test(test_sketch_quantiles_within_half_bin),
+        cmocka_unit_test(test_patient_sampling_matches_population),
+        cmocka_unit_test(test_trial_parse),
+        cmocka_unit_test(test_engine_deterministic_and_exact),
+        cmocka_unit_test(test_engine_names_first_failing_patient),
+        cmocka_unit_test(test_maintenance_rule),
+        cmocka_unit_test(test_healing_cohort),
+        cmocka_unit_test(test_patient_independent_of_cohort_size),
+    };
+    return cmocka_run_group_tests_name("cohort", tests, setup, teardown);
+}

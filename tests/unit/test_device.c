@@ -1,0 +1,156 @@
+/* Device model: puncture density, effective depth and channel size against F40-F46, and the
+ * seeded puncture field. */
+#include <string.h>
+
+#include "mn_test.h"
+#include "mneedle/mneedle.h"
+
+static mn_ctx *ctx;
+
+static int setup(void **state)
+{
+    (void)state;
+    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mn_ctx_free(ctx);
+    return 0;
+}
+
+static const mn_device *dev(const char *name)
+{
+    const mn_device *d = mn_catalog_find_device(mn_ctx_catalog(ctx), name);
+    assert_non_null(d);
+    return d;
+}
+
+static void test_density_against_f46(void **state)
+{
+    (void)state;
+    /* F46b: 192 needles on a 2 x 2 cm drum give 15.3 punctures/cm2 per pass. */
+    assert_close(mn_device_punctures_per_cm2(dev("dermaroller-192"), 1, 0), 15.28, 0.005, 0);
+    /* F46a: ~250 holes/cm2 after 15 passes (secondary source): within 10 %. */
+    assert_close(mn_device_punctures_per_cm2(dev("dermaroller-192"), 15, 0), 250, 0.10, 0);
+    /* Pens: needles x stroke rate / (glide x head width): 14 x 116.7 / (4 cm/s x 0.6 cm). */
+    assert_close(mn_device_punctures_per_cm2(dev("skinpen"), 1, 40), 14 * 116.7 / 2.4, 1e-9, 0);
+    /* Slower glide, more punctures; passes add linearly. */
+    assert_true(mn_device_punctures_per_cm2(dev("skinpen"), 1, 20) >
+                mn_device_punctures_per_cm2(dev("skinpen"), 1, 40));
+    assert_close(mn_device_punctures_per_cm2(dev("skinpen"), 3, 40),
+                 3 * mn_device_punctures_per_cm2(dev("skinpen"), 1, 40), 1e-12, 0);
+    assert_true(mn_device_punctures_per_cm2(dev("skinpen"), 0, 40) == 0);
+}
+
+static void test_depth_against_f40_f42(void **state)
+{
+    (void)state;
+    /* F40a: 770 um roller needles make 152.5 +/- 9.6 um channels. */
+    assert_close(mn_device_effective_depth_um(dev("dermaroller-192"), 0.77, NULL), 152.5, 0, 15);
+    /* F42: ~460 um of a 600 um needle inserted perpendicularly (pen-like). */
+    assert_close(mn_device_effective_depth_um(dev("skinpen"), 0.6, NULL), 460, 0, 25);
+    /* F41: rollers bury < 50 % below 1 mm. */
+    assert_true(mn_device_depth_fraction(dev("dermaroller-192"), 0.9) < 0.5);
+    /* The 0.2-0.8 band for every device and length, and depth grows with length. */
+    for (size_t i = 0; i < mn_catalog_device_count(mn_ctx_catalog(ctx)); i++) {
+        const mn_device *d = mn_catalog_device_at(mn_ctx_catalog(ctx), i);
+        double prev = 0;
+        for (double L = 0.1; L <= 3.0001; L += 0.1) {
+            double f = mn_device_depth_fraction(d, L);
+            assert_true(f >= 0.2 && f <= 0.8);
+            double depth = mn_device_effective_depth_um(d, L, NULL);
+            assert_true(depth > prev);
+            prev = depth;
+        }
+    }
+    /* F40b: a 140 um base gives a ~70.7 um channel; the catalogue's 250 um needle ~126 um. */
+    assert_close(mn_device_channel_diameter_um(dev("dermaroller-192")), 250 * 70.7 / 140, 0.01, 0);
+}
+
+static double field_density(const mn_puncture_field *f)
+{
+    return (double)f->n / (f->width_um * f->height_um * 1e-8);
+}
+
+static void test_field_density_and_seed(void **state)
+{
+    (void)state;
+    const char *names[] = {"skinpen", "dermapen-4", "dermaroller-192", "dermaroller-540"};
+    for (size_t i = 0; i < 4; i++) {
+        mn_puncture_field a, b, c;
+        double passes = 4;
+        assert_int_equal(
+            mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000, 7, &a), MN_OK);
+        double want = mn_device_punctures_per_cm2(dev(names[i]), passes, 40);
+        assert_close(field_density(&a), want, 0.05, 0);
+        for (size_t n = 0; n < a.n; n++)
+            assert_true(a.points[n].x_um >= 0 && a.points[n].x_um < 50000 &&
+                        a.points[n].y_um >= 0 && a.points[n].y_um < 50000);
+        /* Same seed, same field; another seed, another field. */
+        assert_int_equal(
+            mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000, 7, &b), MN_OK);
+        assert_int_equal(a.n, b.n);
+        assert_memory_equal(a.points, b.points, a.n * sizeof *a.points);
+        assert_int_equal(
+            mn_puncture_field_generate(ctx, dev(names[i]), passes, 40, 50000, 50000, 8, &c), MN_OK);
+        assert_true(c.n != a.n || memcmp(a.points, c.points, a.n * sizeof *a.points) != 0);
+        mn_puncture_field_release(&a);
+        mn_puncture_field_release(&b);
+        mn_puncture_field_release(&c);
+    }
+    /* A fractional pass covers in proportion. */
+    mn_puncture_field h;
+    assert_int_equal(mn_puncture_field_generate(ctx, dev("skinpen"), 2.5, 40, 20000, 20000, 3, &h),
+                     MN_OK);
+    assert_close(field_density(&h), mn_device_punctures_per_cm2(dev("skinpen"), 2.5, 40), 0.06, 0);
+    mn_puncture_field_release(&h);
+}
+
+static void test_roller_rows(void **state)
+{
+    (void)state;
+    /* One roller pass along x: holes sit in rows pi * 20 mm / 8 = 7.85 mm apart, so x modulo
+     * the row step clusters (skid 20 um) while a uniform field would spread over the step. */
+    mn_puncture_field f;
+    assert_int_equal(
+        mn_puncture_field_generate(ctx, dev("dermaroller-192"), 1, 0, 40000, 20000, 11, &f), MN_OK);
+    assert_true(f.n > 100);
+    double step = 3.14159265358979 * 20000.0 / 8;
+    double ref = fmod(f.points[0].x_um, step), spread = 0;
+    for (size_t n = 0; n < f.n; n++) {
+        double dx = fmod(f.points[n].x_um - ref + 10 * step, step);
+        if (dx > step / 2)
+            dx -= step;
+        spread += dx * dx;
+    }
+    spread = sqrt(spread / (double)f.n);
+    assert_true(spread < 100); /* uniform would give step / sqrt(12) = 2267 um */
+    mn_puncture_field_release(&f);
+}
+
+static void test_field_bad_input(void **state)
+{
+    (void)state;
+    mn_puncture_field f;
+    assert_int_equal(mn_puncture_field_generate(ctx, dev("skinpen"), -1, 40, 1000, 1000, 1, &f),
+                     MN_EINVAL);
+    assert_int_equal(mn_puncture_field_generate(ctx, dev("skinpen"), 1, 40, 0, 1000, 1, &f),
+                     MN_EINVAL);
+    assert_int_equal(mn_puncture_field_generate(ctx, dev("skinpen"), 100, 5, 1e6, 1e6, 1, &f),
+                     MN_ELIMIT);
+    assert_int_equal(f.n, 0);
+    mn_puncture_field_release(&f);
+    mn_puncture_field_release(NULL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_density_against_f46),    cmocka_unit_test(test_depth_against_f40_f42),
+        cmocka_unit_test(test_field_density_and_seed), cmocka_unit_test(test_roller_rows),
+        cmocka_unit_test(test_field_bad_input),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

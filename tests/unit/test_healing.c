@@ -1,0 +1,654 @@
+/*
+ * Healing model: the calibration rows it must reproduce (F05a/b, F09, F32a, F34a), the
+ * behaviour it must show (remodelling after a course, dose response with saturation, age and
+ * smoking, not permanent, maintenance holds), and the numerics (exact propagator vs CVODE,
+ * superposition in the projection, no allocation in the per-person run).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "healing/healing_internal.h"
+#include "mn_test.h"
+#include "mneedle/mneedle.h"
+
+static mn_ctx *ctx;
+static const mn_catalog *cat;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (mn_ctx_create(&ctx))
+        return -1;
+    cat = mn_ctx_catalog(ctx);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    mn_ctx_free(ctx);
+    return 0;
+}
+
+static mn_patient person(double age, int smoker)
+{
+    mn_patient p = {age, MN_SEX_FEMALE, 2, smoker, MN_SUN_MODERATE};
+    return p;
+}
+
+/* n sessions every `every` days with one device and setting. */
+static void course(mn_healing_session *s, int n, int every, const char *dev, double mm,
+                   double passes)
+{
+    for (int i = 0; i < n; i++)
+        s[i] = (mn_healing_session){every * i, mn_catalog_find_device(cat, dev), mm, passes, 0};
+}
+
+static mn_healing_scenario scenario(mn_patient p, const char *zone, const char *concern,
+                                    const mn_healing_session *s, int n, int horizon)
+{
+    mn_healing_scenario sc = {
+        p, mn_catalog_find_site(cat, zone), mn_catalog_find_concern(cat, concern), s, n, horizon};
+    return sc;
+}
+
+static mn_healing_sample at_day(const mn_healing_scenario *sc, int day)
+{
+    mn_healing_sample o;
+    memset(&o, 0, sizeof o);
+    assert_int_equal(mn_healing_run(ctx, sc, NULL, NULL, &day, 1, &o, NULL), MN_OK);
+    return o;
+}
+
+/* F05a/b, Lotfi 2013: 5 monthly 1.5 mm roller sessions -> papillary collagen +53.2 %,
+ * epidermis +50 %, 8 weeks after the last. Tolerance +-5 points: the fit is exact at the
+ * calibrated values, so a drift of the model or its parameters shows here. */
+static void test_lotfi_2013(void **state)
+{
+    (void)state;
+    mn_healing_session s[5];
+    course(s, 5, 30, "dermaroller-192", 1.5, 15);
+    mn_patient p = {25, MN_SEX_FEMALE, 3, 0, MN_SUN_MODERATE};
+    mn_healing_scenario sc = scenario(p, "cheek", "acne-scars", s, 5, 400);
+    mn_healing_sample o = at_day(&sc, 120 + 56);
+    assert_close(o.collagen_change_pct, 53.2, 0, 5);
+    assert_close(o.epidermis_change_pct, 50.0, 0, 5);
+    /* F05c / F19a: acne scars good-to-excellent, i.e. well past 50 % improvement. */
+    assert_true(o.improvement_pct > 55 && o.improvement_pct < 85);
+    /* Before the course nothing has changed. */
+    o = at_day(&sc, 0);
+    assert_close(o.collagen_change_pct, 0, 0, 0.5);
+}
+
+/* F32a: fibroblast procollagen output 56 vs 82 ng/ml at 80+ vs 18-29 y (ratio 0.68). */
+static void test_fibroblast_output_by_age(void **state)
+{
+    (void)state;
+    mn__healing_params par;
+    mn__healing_params_default(&par);
+    mn_patient p = person(23, 0);
+    double young = mn__healing_response_gain(&par, &p, 23);
+    double old = mn__healing_response_gain(&par, &p, 85);
+    assert_close(old / young, 56.0 / 82.0, 0.04, 0);
+    /* The same through the public run: new collagen from one identical session, with the
+     * dose computed on each person's own (thinner, older) skin divided out. */
+    mn_healing_session s[1];
+    course(s, 1, 0, "skinpen", 1.5, 3);
+    mn_healing_scenario a = scenario(person(23, 0), "cheek", "fine-lines-wrinkles", s, 1, 60);
+    mn_healing_scenario b = scenario(person(85, 0), "cheek", "fine-lines-wrinkles", s, 1, 60);
+    double ra = mn__healing_session_response(&par, s, a.zone, &a.patient, 23);
+    double rb = mn__healing_session_response(&par, s, b.zone, &b.patient, 85);
+    mn_healing_sample oa = at_day(&a, 56), ob = at_day(&b, 56);
+    double new_a = oa.collagen3_pct + oa.collagen1_pct, new_b = ob.collagen3_pct + ob.collagen1_pct;
+    /* Equal up to the long-lived collagen's slightly faster turnover at 85 (within 56 days). */
+    assert_close((new_b / new_a), rb / ra, 1e-3, 0);
+    assert_true(new_b < 0.75 * new_a);
+}
+
+/* F34a: dermis thins ~6 % per decade without treatment (sun-protected upper inner arm). */
+static void test_untreated_decline(void **state)
+{
+    (void)state;
+    mn__healing_params par;
+    mn__healing_params_default(&par);
+    mn_patient p = {50, MN_SEX_FEMALE, 2, 0, MN_SUN_LOW};
+    const mn_site *arm = mn_catalog_find_site(cat, "upper-arm");
+    double per_decade = (mn__healing_untreated_collagen(&par, &p, arm, 1, 30) -
+                         mn__healing_untreated_collagen(&par, &p, arm, 1, 70)) /
+                        4.0;
+    assert_close(per_decade, 0.06, 0, 0.01);
+    /* The twin in a 10-year run of a 45-year-old with no session. */
+    mn_healing_scenario sc = {{45, MN_SEX_FEMALE, 2, 0, MN_SUN_LOW},
+                              arm,
+                              mn_catalog_find_concern(cat, "acne-scars"),
+                              NULL,
+                              0,
+                              3653};
+    mn_healing_sample o = at_day(&sc, 3652);
+    assert_close(o.untreated_collagen_change_pct, o.collagen_change_pct, 0, 1e-9);
+    assert_true(o.collagen_change_pct < -4.5 && o.collagen_change_pct > -9.0);
+    /* Sun and smoking speed the decline (F36, F38). */
+    mn_healing_scenario sm = sc;
+    sm.zone = mn_catalog_find_site(cat, "cheek");
+    sm.patient.sun = MN_SUN_HIGH;
+    sm.patient.smoker = 1;
+    mn_healing_sample os = at_day(&sm, 3652);
+    assert_true(os.collagen_change_pct < o.collagen_change_pct - 1.0);
+}
+
+/* F09: epidermal recovery almost complete by day 5; erythema peaks within a day and resolves in
+ * 1-3 days, at most about a week for aggressive settings (DESIGN 3.4, F54, F70). */
+static void test_early_days(void **state)
+{
+    (void)state;
+    mn_healing_session s[1];
+    course(s, 1, 0, "skinpen", 1.5, 3);
+    mn_healing_scenario sc = scenario(person(40, 0), "cheek", "fine-lines-wrinkles", s, 1, 30);
+    mn_healing_sample d[31];
+    mn_healing_summary sum;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 31, d, &sum), MN_OK);
+    assert_true(d[1].epidermal_wound_fraction > 0.2);
+    assert_true(d[5].epidermal_wound_fraction < 0.06);
+    assert_true(d[0].erythema > d[1].erythema && d[1].erythema > d[3].erythema);
+    assert_true(d[0].erythema > 0.3);
+    assert_true(sum.erythema_days >= 1 && sum.erythema_days <= 3);
+    assert_true(d[0].barrier_open_fraction > 0.05 && d[2].barrier_open_fraction < 1e-3);
+    /* Fibroblasts lay down collagen from ~day 5 for ~8 weeks (F11): most of it after day 3,
+     * little after day 60. */
+    double early = 0, mid = 0, late = 0;
+    for (int i = 0; i <= 30; i++)
+        *(i < 3 ? &early : &mid) += d[i].collagen_deposition_pct_day;
+    mn_healing_scenario lg = sc;
+    lg.horizon_days = 200;
+    mn_healing_sample e[201];
+    assert_int_equal(mn_healing_run(ctx, &lg, NULL, NULL, NULL, 201, e, NULL), MN_OK);
+    for (int i = 31; i <= 200; i++)
+        *(i <= 60 ? &mid : &late) += e[i].collagen_deposition_pct_day;
+    assert_true(early < 0.05 * mid && late < 0.15 * mid);
+    /* Aggressive: 2.5 mm, 5 passes. Redness longer, still within a week. */
+    course(s, 1, 0, "skinpen", 2.5, 5);
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 31, d, &sum), MN_OK);
+    assert_true(sum.erythema_days >= 2 && sum.erythema_days <= 7);
+}
+
+static mn_healing_summary summary_of(const mn_healing_scenario *sc)
+{
+    mn_healing_summary sum;
+    assert_int_equal(mn_healing_run(ctx, sc, NULL, NULL, NULL, 0, NULL, &sum), MN_OK);
+    return sum;
+}
+
+/* Improvement keeps rising for weeks after the last session (remodelling). */
+static void test_rises_after_course(void **state)
+{
+    (void)state;
+    mn_healing_session s[6];
+    course(s, 6, 28, "skinpen", 1.5, 3);
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 6, 730);
+    mn_healing_summary sum = summary_of(&sc);
+    assert_true(sum.peak_day >= 140 + 14);
+    mn_healing_sample a = at_day(&sc, 141), b = at_day(&sc, 141 + 21);
+    assert_true(b.improvement_pct > a.improvement_pct + 0.5);
+}
+
+/* Deeper or denser needling gives more response, with diminishing returns (saturation). */
+static void test_dose_response(void **state)
+{
+    (void)state;
+    double depth[] = {0.5, 1.0, 1.5, 2.0}, passes[] = {1, 2, 4, 8, 16};
+    double by_depth[4], by_passes[5];
+    mn_healing_session s[1];
+    for (int i = 0; i < 4; i++) {
+        course(s, 1, 0, "skinpen", depth[i], 1);
+        mn_healing_scenario sc = scenario(person(40, 0), "cheek", "acne-scars", s, 1, 120);
+        by_depth[i] = at_day(&sc, 90).collagen_change_pct;
+    }
+    for (int i = 0; i < 5; i++) {
+        course(s, 1, 0, "dermaroller-192", 1.5, passes[i]);
+        mn_healing_scenario sc = scenario(person(40, 0), "cheek", "acne-scars", s, 1, 120);
+        by_passes[i] = at_day(&sc, 90).collagen_change_pct;
+    }
+    for (int i = 1; i < 4; i++)
+        assert_true(by_depth[i] > by_depth[i - 1]);
+    for (int i = 1; i < 5; i++)
+        assert_true(by_passes[i] > by_passes[i - 1]);
+    /* Saturation: each doubling of the dose multiplies the response by less than the one
+     * before, and at 16 passes a doubling adds little. */
+    for (int i = 2; i < 5; i++)
+        assert_true(by_passes[i] / by_passes[i - 1] < by_passes[i - 1] / by_passes[i - 2]);
+    assert_true(by_passes[4] / by_passes[3] < 1.3);
+    /* A home roller at 0.25 mm stays in the epidermis: no collagen response. */
+    course(s, 1, 0, "home-roller", 0.25, 10);
+    mn_healing_scenario sc = scenario(person(40, 0), "cheek", "acne-scars", s, 1, 120);
+    assert_close(at_day(&sc, 90).collagen3_pct + at_day(&sc, 90).collagen1_pct, 0, 0, 1e-9);
+}
+
+/* Older and smoking patients respond less. */
+static void test_age_and_smoking(void **state)
+{
+    (void)state;
+    mn_healing_session s[4];
+    course(s, 4, 28, "skinpen", 1.0, 3);
+    mn_healing_scenario y = scenario(person(30, 0), "cheek", "fine-lines-wrinkles", s, 4, 400);
+    mn_healing_scenario o = scenario(person(70, 0), "cheek", "fine-lines-wrinkles", s, 4, 400);
+    mn_healing_scenario k = scenario(person(30, 1), "cheek", "fine-lines-wrinkles", s, 4, 400);
+    double py = summary_of(&y).peak_improvement_pct, po = summary_of(&o).peak_improvement_pct,
+           pk = summary_of(&k).peak_improvement_pct;
+    assert_true(po < py - 2);
+    assert_true(pk < py - 1);
+    double cy = at_day(&y, 120).collagen_change_pct, ck = at_day(&k, 120).collagen_change_pct;
+    /* F36a: type I/III synthesis -18/-22 % in smokers. */
+    assert_true(ck < 0.85 * cy && ck > 0.7 * cy);
+}
+
+/* Not permanent: without maintenance the skin returns to its pre-treatment level; with it,
+ * improvement holds. */
+static void test_not_permanent(void **state)
+{
+    (void)state;
+    mn_healing_session s[6];
+    course(s, 6, 28, "skinpen", 1.5, 3);
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 6, 1826);
+    mn_healing_summary sum = summary_of(&sc);
+    assert_true(sum.durability_days > 180);
+    assert_true(sum.back_to_baseline_day > sum.peak_day + sum.durability_days);
+    assert_true(sum.back_to_baseline_day < 20 * 365);
+    mn_healing_sample end = at_day(&sc, 1826);
+    assert_true(end.improvement_pct < 0.6 * sum.peak_improvement_pct);
+    assert_true(end.untreated_collagen_change_pct < 0);
+    /* With a 40-year search turned off the crossings past the horizon are not reported. */
+    mn_healing_options o;
+    mn_healing_options_init(&o);
+    o.search_limit_days = 0;
+    mn_healing_scenario short_sc = sc;
+    short_sc.horizon_days = 400;
+    mn_healing_summary s2;
+    assert_int_equal(mn_healing_run(ctx, &short_sc, NULL, &o, NULL, 0, NULL, &s2), MN_OK);
+    assert_int_equal(s2.back_to_baseline_day, -1);
+}
+
+/* The projection's interval holds the target, a longer one does not, and the curve it shows is
+ * the direct simulation of course + maintenance (superposition is exact). */
+static void test_maintenance_holds(void **state)
+{
+    (void)state;
+    mn_course_session c[6];
+    for (int i = 0; i < 6; i++)
+        c[i] = (mn_course_session){28 * i, 1.5, 3};
+    mn_patient p = person(45, 0);
+    const mn_site *zone = mn_catalog_find_site(cat, "cheek");
+    const mn_concern *concern = mn_catalog_find_concern(cat, "fine-lines-wrinkles");
+    const mn_device *dev = mn_catalog_find_device(cat, "skinpen");
+    mn_projection_options po;
+    mn_projection_options_init(&po);
+    po.band_draws = 0;
+    po.step_days = 1;
+    mn_healing_projection pr;
+    assert_int_equal(mn_healing_project(ctx, &p, zone, concern, dev, c, 6, &po, &pr), MN_OK);
+    int T = pr.maintenance_interval_days;
+    assert_true(T >= 90 && T <= 365);
+    assert_false(pr.interval_bounded);
+    for (int i = 0; i < pr.n_samples; i++)
+        assert_true(pr.samples[i].low_pct <= pr.samples[i].improvement_pct + 1e-12 &&
+                    pr.samples[i].improvement_pct <= pr.samples[i].high_pct + 1e-12);
+
+    /* Direct run with maintenance every T days. */
+    int horizon = po.horizon_days;
+    mn_healing_session s[64];
+    int n = 0;
+    for (int i = 0; i < 6; i++)
+        s[n++] = (mn_healing_session){c[i].day, dev, 1.5, 3, 0};
+    for (int d = 140 + T; d <= horizon; d += T)
+        s[n++] = (mn_healing_session){d, dev, 1.5, 3, 0};
+    mn_healing_scenario sc = {p, zone, concern, s, n, horizon};
+    mn_healing_sample *daily = malloc(sizeof *daily * (size_t)(horizon + 1));
+    assert_non_null(daily);
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, horizon + 1, daily, NULL), MN_OK);
+    double lowest = 1e9;
+    for (int d = pr.peak_day; d <= horizon; d++)
+        lowest = daily[d].improvement_pct < lowest ? daily[d].improvement_pct : lowest;
+    assert_true(lowest >= 0.8 * pr.peak_improvement_pct - 1e-9);
+    for (int i = 0; i < pr.n_samples; i++)
+        assert_close(pr.samples[i].improvement_pct, daily[pr.samples[i].day].improvement_pct, 1e-9,
+                     1e-9);
+    /* Four weeks longer and the target is missed: the chosen interval is the longest. */
+    n = 6;
+    for (int d = 140 + T + 28; d <= horizon; d += T + 28)
+        s[n++] = (mn_healing_session){d, dev, 1.5, 3, 0};
+    sc.n_sessions = n;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, horizon + 1, daily, NULL), MN_OK);
+    lowest = 1e9;
+    for (int d = pr.peak_day; d <= horizon; d++)
+        lowest = daily[d].improvement_pct < lowest ? daily[d].improvement_pct : lowest;
+    assert_true(lowest < 0.8 * pr.peak_improvement_pct);
+    free(daily);
+    mn_healing_projection_release(&pr);
+    assert_null(pr.samples);
+}
+
+/* The exact propagator agrees with SUNDIALS CVODE at tight tolerance. */
+static void test_exact_matches_cvode(void **state)
+{
+    (void)state;
+    mn_healing_session s[5];
+    course(s, 5, 30, "dermaroller-192", 1.5, 15);
+    s[4] = (mn_healing_session){200, mn_catalog_find_device(cat, "skinpen"), 2.0, 4, 0};
+    mn_healing_scenario sc = scenario(person(55, 1), "forehead", "fine-lines-wrinkles", s, 5, 700);
+    int days[] = {0, 1, 2, 3, 5, 10, 30, 31, 60, 120, 200, 201, 250, 400, 700};
+    enum { ND = sizeof days / sizeof days[0] };
+    mn_healing_sample a[ND], b[ND];
+    mn_healing_summary sa, sb;
+    mn_healing_options o;
+    mn_healing_options_init(&o);
+    o.search_limit_days = 3000;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, &o, days, ND, a, &sa), MN_OK);
+    o.integrator = MN_HEALING_CVODE;
+    o.cvode_rtol = 1e-10;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, &o, days, ND, b, &sb), MN_OK);
+    for (int i = 0; i < ND; i++) {
+        assert_close(a[i].collagen_change_pct, b[i].collagen_change_pct, 1e-6, 1e-6);
+        assert_close(a[i].epidermis_change_pct, b[i].epidermis_change_pct, 1e-6, 1e-6);
+        assert_close(a[i].improvement_pct, b[i].improvement_pct, 1e-6, 1e-6);
+        assert_close(a[i].erythema, b[i].erythema, 1e-6, 1e-8);
+        assert_close(a[i].barrier_open_fraction, b[i].barrier_open_fraction, 1e-6, 1e-8);
+        assert_close(a[i].epidermal_wound_fraction, b[i].epidermal_wound_fraction, 1e-6, 1e-8);
+    }
+    assert_int_equal(sa.peak_day, sb.peak_day);
+    assert_close(sa.peak_improvement_pct, sb.peak_improvement_pct, 1e-7, 0);
+    assert_int_equal(sa.durability_days, sb.durability_days);
+}
+
+/* A failing allocator: the per-person run must not allocate (cohorts call it from threads). */
+static int alloc_calls;
+static void *no_malloc(size_t n)
+{
+    (void)n;
+    alloc_calls++;
+    return NULL;
+}
+static void *no_realloc(void *p, size_t n)
+{
+    (void)p, (void)n;
+    alloc_calls++;
+    return NULL;
+}
+static void plain_free(void *p)
+{
+    free(p);
+}
+
+static void test_run_allocates_nothing(void **state)
+{
+    (void)state;
+    mn_healing_session s[10];
+    course(s, 10, 30, "skinpen", 1.5, 3);
+    mn_healing_scenario sc = scenario(person(50, 0), "cheek", "fine-lines-wrinkles", s, 10, 1826);
+    int days[] = {90, 365, 1826};
+    mn_healing_sample o[3];
+    mn_healing_summary sum;
+    mn_rng rng;
+    mn_rng_init(&rng, 7, 3);
+    mn_healing_variability v;
+    mn_healing_variability_sample(&rng, &v);
+    mn_allocator none = {no_malloc, no_realloc, plain_free};
+    alloc_calls = 0;
+    mn_set_allocator(&none);
+    mn_status st = mn_healing_run(NULL, &sc, &v, NULL, days, 3, o, &sum);
+    mn_set_allocator(NULL);
+    assert_int_equal(st, MN_OK);
+    assert_int_equal(alloc_calls, 0);
+    /* And the projection reports running out of memory instead of crashing. */
+    mn_course_session c[1] = {{0, 1.0, 2}};
+    mn_healing_projection pr;
+    mn_set_allocator(&none);
+    st = mn_healing_project(NULL, &sc.patient, sc.zone, sc.concern, s[0].device, c, 1, NULL, &pr);
+    mn_set_allocator(NULL);
+    assert_int_equal(st, MN_ENOMEM);
+    assert_null(pr.samples);
+}
+
+/* Variability: reproducible per stream, inside the clamp, and each shift moves the outcome the
+ * way its sign says. */
+static void test_variability(void **state)
+{
+    (void)state;
+    mn_rng r1, r2;
+    mn_healing_variability a, b, typical;
+    mn_rng_init(&r1, 42, 9);
+    mn_rng_init(&r2, 42, 9);
+    mn_healing_variability_sample(&r1, &a);
+    mn_healing_variability_sample(&r2, &b);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(r1.counter, 16);
+    mn_healing_variability_init(&typical);
+    assert_close(typical.response_gain * typical.retention_scale * typical.ageing_rate, 1, 0, 0);
+    for (int i = 0; i < 2000; i++) {
+        mn_healing_variability_sample(&r1, &a);
+        assert_true(a.response_gain > 0.34 && a.response_gain < 2.9);
+        assert_true(a.closure_scale > 0.22 && a.closure_scale < 4.5);
+    }
+    mn_healing_session s[3];
+    course(s, 3, 28, "skinpen", 1.5, 3);
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 400);
+    mn_healing_variability lo = typical, hi = typical;
+    mn_healing_variability_shift(-1.28, &lo);
+    mn_healing_variability_shift(1.28, &hi);
+    int day = 300;
+    mn_healing_sample ol, ot, oh;
+    assert_int_equal(mn_healing_run(ctx, &sc, &lo, NULL, &day, 1, &ol, NULL), MN_OK);
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, &day, 1, &ot, NULL), MN_OK);
+    assert_int_equal(mn_healing_run(ctx, &sc, &hi, NULL, &day, 1, &oh, NULL), MN_OK);
+    assert_true(ol.improvement_pct < ot.improvement_pct && ot.improvement_pct < oh.improvement_pct);
+    /* The Monte Carlo band brackets the typical person and is reproducible. */
+    double l1, h1, l2, h2;
+    assert_int_equal(mn_healing_band(ctx, &sc, &day, 1, 64, 5, 0.1, 0.9, &l1, &h1), MN_OK);
+    assert_int_equal(mn_healing_band(ctx, &sc, &day, 1, 64, 5, 0.1, 0.9, &l2, &h2), MN_OK);
+    assert_true(l1 < ot.improvement_pct && ot.improvement_pct < h1);
+    assert_close(l1, l2, 0, 0);
+    assert_close(h1, h2, 0, 0);
+}
+
+/* Report days in any order, repeated; the daily mode; argument checks. */
+static void test_report_days_and_arguments(void **state)
+{
+    (void)state;
+    mn_healing_session s[2];
+    course(s, 2, 30, "skinpen", 1.0, 2);
+    mn_healing_scenario sc = scenario(person(35, 0), "neck", "fine-lines-wrinkles", s, 2, 100);
+    mn_healing_sample daily[101], pick[4];
+    int days[] = {77, 3, 77, 0};
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 101, daily, NULL), MN_OK);
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, days, 4, pick, NULL), MN_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(pick[i].day, days[i]);
+        assert_close(pick[i].improvement_pct, daily[days[i]].improvement_pct, 0, 0);
+    }
+    /* Sorted report days take the event-jumping path (cohorts): same numbers as daily steps. */
+    int sorted_days[] = {0, 1, 29, 30, 31, 64, 100};
+    mn_healing_sample jump[7];
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, sorted_days, 7, jump, NULL), MN_OK);
+    for (int i = 0; i < 7; i++) {
+        const mn_healing_sample *a = &jump[i], *b = &daily[sorted_days[i]];
+        assert_close(a->collagen_change_pct, b->collagen_change_pct, 1e-10, 1e-12);
+        assert_close(a->epidermis_change_pct, b->epidermis_change_pct, 1e-10, 1e-12);
+        assert_close(a->improvement_pct, b->improvement_pct, 1e-10, 1e-12);
+        assert_close(a->erythema, b->erythema, 1e-9, 1e-12);
+        assert_close(a->barrier_open_fraction, b->barrier_open_fraction, 1e-9, 1e-12);
+    }
+    int bad_day = 101;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, &bad_day, 1, pick, NULL), MN_EINVAL);
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 50, daily, NULL), MN_EINVAL);
+    mn_healing_session unsorted[2] = {s[1], s[0]};
+    sc.sessions = unsorted;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, NULL), MN_EINVAL);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "sorted"));
+    s[1].needle_mm = 9;
+    sc.sessions = s;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, NULL), MN_EINVAL);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "skinpen"));
+}
+
+static mn_status parse(const char *text, mn_healing_input *in)
+{
+    return mn_healing_scenario_parse(ctx, "scn.json", text, strlen(text), in);
+}
+
+static void test_scenario_parse(void **state)
+{
+    (void)state;
+    mn_healing_input *in = malloc(sizeof *in);
+    assert_non_null(in);
+    const char *ok =
+        "{\"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2,"
+        " \"smoker\": true, \"sun\": \"high\"}, \"zone\": \"cheek\","
+        " \"concern\": \"wrinkles\", \"sessions\": ["
+        "{\"day\": 28, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3},"
+        "{\"day\": 0, \"device\": \"dermaroller\", \"needle_mm\": 1.0, \"passes\": 8}],"
+        " \"report_days\": [365, 0, 28, 28], \"horizon_days\": 400}";
+    assert_int_equal(parse(ok, in), MN_OK);
+    assert_int_equal(in->scenario.n_sessions, 2);
+    assert_int_equal(in->scenario.sessions[0].day, 0); /* sorted */
+    assert_string_equal(in->scenario.sessions[0].device->id, "dermaroller-192");
+    assert_int_equal(in->n_report_days, 3);
+    assert_int_equal(in->report_days[2], 365);
+    assert_true(in->scenario.patient.smoker && in->scenario.patient.sun == MN_SUN_HIGH);
+
+    struct {
+        const char *text;
+        mn_status st;
+        const char *msg;
+    } bad[] = {
+        {"{\"patient\": {\"age\": 300, \"sex\": \"female\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": []}",
+         MN_ERANGE, "$.patient.age"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"female\", \"fitzpatrick\": 7}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": []}",
+         MN_ERANGE, "$.patient.fitzpatrick"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"x\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": []}",
+         MN_ENOTFOUND, "$.patient.sex"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheeks2\", \"concern\": \"acne-scars\", \"sessions\": []}",
+         MN_ENOTFOUND, "unknown zone \"cheeks2\""},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"scalp\", \"concern\": \"acne-scars\", \"sessions\": []}",
+         MN_ERANGE, "not treated"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 0, \"device\": "
+         "\"skinpen\", \"needle_mm\": 9, \"passes\": 3}]}",
+         MN_ERANGE, "$.sessions[0].needle_mm"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 0, \"device\": "
+         "\"laser\", \"needle_mm\": 1, \"passes\": 3}]}",
+         MN_ENOTFOUND, "$.sessions[0].device"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 500, \"device\": "
+         "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}], \"horizon_days\": 100}",
+         MN_ERANGE, "$.sessions[0].day"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 1.5, \"device\": "
+         "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}]}",
+         MN_ETYPE, "$.sessions[0]"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [], \"report_days\": [\"a\"]}",
+         MN_ETYPE, "$.report_days[0]"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [], \"colour\": 1}",
+         MN_ENOTFOUND, "colour"},
+        {"{\"patient\": {\"age\": 40}", MN_EPARSE, "scn.json:1"},
+        {"   ", MN_EPARSE, "empty"},
+        {"[1]", MN_ETYPE, "expected a JSON object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mn_status st = parse(bad[i].text, in);
+        if (st != bad[i].st || !strstr(mn_ctx_errmsg(ctx), bad[i].msg))
+            print_error("case %zu: status %s, message '%s'\n", i, mn_status_name(st),
+                        mn_ctx_errmsg(ctx));
+        assert_int_equal(st, bad[i].st);
+        assert_non_null(strstr(mn_ctx_errmsg(ctx), bad[i].msg));
+        assert_true(mn_status_is_input_error(st));
+    }
+    free(in);
+}
+
+/* The answer sentence carries numbers and says it is a simulation. */
+static void test_answer(void **state)
+{
+    (void)state;
+    mn_healing_session s[3];
+    course(s, 3, 28, "skinpen", 1.5, 3);
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 730);
+    mn_healing_summary sum = summary_of(&sc);
+    mn_healing_result res = {&sc, NULL, 0, NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT};
+    char buf[1024];
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "How long will it last?"));
+    assert_non_null(strstr(buf, "simulation"));
+    assert_non_null(strstr(buf, "not permanent"));
+    char num[32];
+    snprintf(num, sizeof num, "day %d", sum.peak_day);
+    assert_non_null(strstr(buf, num));
+    /* Truncation is safe. */
+    mn_healing_answer(&res, buf, 10);
+    assert_int_equal(strlen(buf), 9);
+}
+
+/* The planner takes its maintenance interval and projection from this model. */
+static void test_planner_uses_model(void **state)
+{
+    (void)state;
+    const char *text = "{\"client\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"
+                       " \"concerns\": [{\"concern\": \"fine-lines-wrinkles\","
+                       " \"zones\": [\"cheek\"]}],"
+                       " \"clinic\": {\"device\": \"skinpen\", \"start\": \"2027-03-01\"}}";
+    mn_client c;
+    assert_int_equal(mn_client_parse(ctx, "c.json", text, strlen(text), &c), MN_OK);
+    mn_plan *p = NULL;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    assert_true(p->maintenance_from_model);
+    assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
+    assert_true(p->n_projection > 10);
+    assert_non_null(strstr(p->projection_note, "Simulation"));
+    double peak = 0;
+    for (int i = 0; i < p->n_projection; i++) {
+        assert_true(p->projection[i].low_pct <= p->projection[i].improvement_pct);
+        assert_true(p->projection[i].improvement_pct <= p->projection[i].high_pct);
+        peak = p->projection[i].improvement_pct > peak ? p->projection[i].improvement_pct : peak;
+    }
+    assert_true(peak > 30 && peak < 90);
+    /* Maintenance visits follow the model's interval. */
+    int last_course = -1, first_maint = -1;
+    for (int i = 0; i < p->n_sessions; i++) {
+        if (p->sessions[i].phase == MN_PHASE_COURSE)
+            last_course = i;
+        else if (first_maint < 0)
+            first_maint = i;
+    }
+    assert_true(last_course >= 0 && first_maint > last_course);
+    int gap = (int)(p->sessions[first_maint].date - p->sessions[last_course].date);
+    assert_true(gap >= p->maintenance_interval_days - 1 && gap <= p->maintenance_interval_days + 1);
+    mn_plan_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lotfi_2013),
+        cmocka_unit_test(test_fibroblast_output_by_age),
+        cmocka_unit_test(test_untreated_decline),
+        cmocka_unit_test(test_early_days),
+        cmocka_unit_test(test_rises_after_course),
+        cmocka_unit_test(test_dose_response),
+        cmocka_unit_test(test_age_and_smoking),
+        cmocka_unit_test(test_not_permanent),
+        cmocka_unit_test(test_maintenance_holds),
+        cmocka_unit_test(test_exact_matches_cvode),
+        cmocka_unit_test(test_run_allocates_nothing),
+        cmocka_unit_test(test_variability),
+        cmocka_unit_test(test_report_days_and_arguments),
+        cmocka_unit_test(test_scenario_parse),
+        cmocka_unit_test(test_answer),
+        cmocka_unit_test(test_planner_uses_model),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
