@@ -679,6 +679,8 @@ static mn_status section_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan
     mn__buf_init(&png);
     mn_status st =
         mn_plot_chart_render(ctx, &fig->chart, MN_PLOT_PNG, buf_writer, &png, NULL, NULL);
+    if (st == MN_EIO && png.failed) /* the writer failed because the buffer could not grow */
+        st = mn__error(ctx, MN_ENOMEM, "out of memory drawing the projection figure");
     if (st == MN_OK) {
         put(b, "<figure><img alt=\"Projected improvement over time, with its uncertainty band, "
                "sessions and maintenance visits\" src=\"data:image/png;base64,");
