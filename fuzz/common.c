@@ -36,3 +36,14 @@ mn_ctx *fuzz_ctx(void)
         abort();
     return ctx;
 }
+
+int fuzz_input_says_nan(const uint8_t *data, size_t size)
+{
+    for (size_t i = 0; i + 3 <= size; i++) {
+        char a = (char)tolower(data[i]), b = (char)tolower(data[i + 1]),
+             c = (char)tolower(data[i + 2]);
+        if ((a == 'n' && b == 'a' && c == 'n') || (a == 'i' && b == 'n' && c == 'f'))
+            return 1;
+    }
+    return 0;
+}

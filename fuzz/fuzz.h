@@ -36,6 +36,10 @@ typedef struct {
 
 int fuzz_sink_write(void *userdata, const char *buf, size_t len);
 
+/* 1 if the input holds "nan" or "inf" (any case) anywhere: its own words may then reach the
+ * output, so the output's check for printed non-finite numbers is skipped. */
+int fuzz_input_says_nan(const uint8_t *data, size_t size);
+
 /* The context with the embedded catalogues, created on first use and kept (reachable, so not
  * a leak) for the life of the process. Aborts if it cannot be created. */
 mn_ctx *fuzz_ctx(void);

@@ -29,6 +29,8 @@ for t in $targets; do
         client) seeds="examples/clients" ;;
         json) seeds="examples/clients data" ;;
         catalog) seeds="data" ;;
+        scenario | absorb) seeds="examples/scenarios" ;;
+        trial) seeds="examples/trials" ;;
         *) seeds="" ;;
     esac
     mkdir -p "build/fuzz/corpus/$t"
