@@ -21,6 +21,9 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 #include "mneedle/plot.h"
+#include "mneedle/cohort.h"
+#include "mneedle/healing.h"
+#include "mneedle/transport.h"
 
 static long alloc_count;  /* allocations attempted since the last reset */
 static long alloc_live;   /* blocks handed out and not yet freed */
@@ -341,6 +344,81 @@ static mn_status call_dist_render(void)
     return st;
 }
 
+/* The scenario and trial loaders, and each model run through its writers, as the simulate,
+ * absorb and cohort commands do. */
+#define EX_SCN MN_SOURCE_DIR "/examples/scenarios/"
+
+static mn_status call_simulate(void)
+{
+    mn_healing_input *in = malloc(sizeof *in);
+    mn_healing_sample samples[64];
+    double lo[64], hi[64];
+    mn_healing_summary summary;
+    assert_non_null(in);
+    mn_status st = mn_healing_scenario_load(fx.ctx, EX_SCN "simulate-wrinkles-course.json", in);
+    if (!st) {
+        assert_true(in->n_report_days <= 64);
+        st = mn_healing_run(fx.ctx, &in->scenario, NULL, NULL, in->report_days, in->n_report_days,
+                            samples, &summary);
+    }
+    if (!st)
+        st = mn_healing_band(fx.ctx, &in->scenario, in->report_days, in->n_report_days, 8, 1, 0.1,
+                             0.9, lo, hi);
+    if (!st) {
+        mn_healing_result res = {&in->scenario, samples, in->n_report_days, lo, hi, 8,
+                                 &summary,      NULL,    MN_HEALING_EXACT};
+        st = mn_healing_write(fx.ctx, &res, 1, sink_write, &out_sink);
+        if (!st)
+            st = mn_healing_write(fx.ctx, &res, 0, sink_write, &out_sink);
+    }
+    free(in);
+    return st;
+}
+
+static mn_status call_absorb(void)
+{
+    mn_absorb_scenario s;
+    mn_absorb_result r;
+    mn_absorb_scenario_init(&s);
+    mn_absorb_result_init(&r);
+    mn_status st = mn_absorb_scenario_load(fx.ctx, EX_SCN "absorb-vitc-pen.json", &s);
+    if (!st)
+        st = mn_absorb_run(fx.ctx, &s, NULL, NULL, &r);
+    if (!st)
+        st = mn_absorb_write_json(fx.ctx, &s, &r, sink_write, &out_sink);
+    if (!st)
+        st = mn_absorb_write_text(fx.ctx, &s, &r, sink_write, &out_sink);
+    if (!st)
+        st = mn_absorb_write_csv(fx.ctx, &r, sink_write, &out_sink);
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+    return st;
+}
+
+static mn_status call_cohort(void)
+{
+    mn_cohort_trial *t = malloc(sizeof *t);
+    mn_cohort_result *r = malloc(sizeof *r);
+    assert_true(t && r);
+    mn_status st = mn_cohort_trial_load(
+        fx.ctx, MN_SOURCE_DIR "/examples/trials/lotfi-2013-acne-scars.json", t);
+    if (!st) {
+        t->population.n = 50;
+        mn_cohort_options o;
+        mn_cohort_options_init(&o);
+        o.threads = 1;
+        o.use_mpi = 0;
+        st = mn_cohort_run(fx.ctx, t, &o, r);
+    }
+    if (!st)
+        st = mn_cohort_write(fx.ctx, t, r, 1, sink_write, &out_sink);
+    if (!st)
+        st = mn_cohort_write(fx.ctx, t, r, 0, sink_write, &out_sink);
+    free(t);
+    free(r);
+    return st;
+}
+
 /* What the CLI's plan command does after creating its context (call_ctx_create covers that
  * part): load a client file, plan, write the JSON. */
 static mn_status call_pipeline(void)
@@ -491,20 +569,35 @@ FAULT_TEST(test_plan_plot, call_plan_plot, 1)
 FAULT_TEST(test_chart_render, call_chart_render, 1)
 FAULT_TEST(test_heatmap_render, call_heatmap_render, 1)
 FAULT_TEST(test_dist_render, call_dist_render, 1)
+FAULT_TEST(test_simulate, call_simulate, 0)
+FAULT_TEST(test_absorb, call_absorb, 0)
+FAULT_TEST(test_cohort, call_cohort, 0)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_ctx_create),           cmocka_unit_test(test_ctx_create_with_data),
-        cmocka_unit_test(test_client_parse),         cmocka_unit_test(test_client_load),
-        cmocka_unit_test(test_plan_build),           cmocka_unit_test(test_plan_build_declined),
-        cmocka_unit_test(test_plan_write_json),      cmocka_unit_test(test_plan_write_text),
-        cmocka_unit_test(test_screening_write_json), cmocka_unit_test(test_screening_write_text),
-        cmocka_unit_test(test_catalog_json),         cmocka_unit_test(test_catalog_text),
-        cmocka_unit_test(test_write_file_atomic),    cmocka_unit_test(test_pipeline),
-        cmocka_unit_test(test_plan_report_html),     cmocka_unit_test(test_plan_plot),
-        cmocka_unit_test(test_chart_render),         cmocka_unit_test(test_heatmap_render),
+        cmocka_unit_test(test_ctx_create),
+        cmocka_unit_test(test_ctx_create_with_data),
+        cmocka_unit_test(test_client_parse),
+        cmocka_unit_test(test_client_load),
+        cmocka_unit_test(test_plan_build),
+        cmocka_unit_test(test_plan_build_declined),
+        cmocka_unit_test(test_plan_write_json),
+        cmocka_unit_test(test_plan_write_text),
+        cmocka_unit_test(test_screening_write_json),
+        cmocka_unit_test(test_screening_write_text),
+        cmocka_unit_test(test_catalog_json),
+        cmocka_unit_test(test_catalog_text),
+        cmocka_unit_test(test_write_file_atomic),
+        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_plan_report_html),
+        cmocka_unit_test(test_plan_plot),
+        cmocka_unit_test(test_chart_render),
+        cmocka_unit_test(test_heatmap_render),
         cmocka_unit_test(test_dist_render),
+        cmocka_unit_test(test_simulate),
+        cmocka_unit_test(test_absorb),
+        cmocka_unit_test(test_cohort),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
