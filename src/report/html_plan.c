@@ -117,8 +117,9 @@ static const char *esc_short(char *buf, size_t n, const char *s)
 
 static const char *money(char *buf, size_t n, double v, const char *cur)
 {
-    char escaped[64];
-    snprintf(buf, n, "%.2f %s", v, esc_short(escaped, sizeof escaped, cur));
+    int k = snprintf(buf, n, "%.2f ", v);
+    if (k > 0 && (size_t)k < n)
+        esc_short(buf + k, n - (size_t)k, cur);
     return buf;
 }
 
