@@ -54,6 +54,27 @@ expect 2 "deep.json:1:[0-9]+: malformed JSON: maximum parsing depth" -- "$MNEEDL
 printf '{"client": {"age": 1e400}}' > "$TMP/huge-number.json"
 expect 2 "malformed JSON: real number overflow" -- "$MNEEDLE" plan "$TMP/huge-number.json"
 
+# Horizons, grids and populations beyond what memory and time allow, refused before any work:
+# simulate's horizon_days (14,610 days, 40 years), absorb's 3D grid (2e8 cells), a cohort's
+# population (1e9 patients).
+python3 - "$MN_SOURCE_DIR/examples" "$TMP" <<'PY' || exit 1
+import json, sys
+ex, tmp = sys.argv[1], sys.argv[2]
+s = json.load(open(ex + "/scenarios/simulate-wrinkles-course.json"))
+s["horizon_days"] = 14611
+s.pop("report_days", None)
+json.dump(s, open(tmp + "/long.json", "w"))
+a = json.load(open(ex + "/scenarios/absorb-field-niacinamide.json"))
+a["field"] = {"width_um": 50000, "height_um": 50000, "dx_um": 2}
+json.dump(a, open(tmp + "/grid.json", "w"))
+t = json.load(open(ex + "/trials/lotfi-2013-acne-scars.json"))
+t["population"]["n"] = 2000000000
+json.dump(t, open(tmp + "/crowd.json", "w"))
+PY
+expect 2 '\$\.horizon_days: 14611 is out of range; expected 1 to 14610' -- "$MNEEDLE" simulate "$TMP/long.json"
+expect 2 '3D grid would have 2\.19e\+10 cells; at most 2e\+08' -- "$MNEEDLE" absorb --field "$TMP/grid.json"
+expect 2 '\$\.population\.n: .* is out of range' -- "$MNEEDLE" cohort "$TMP/crowd.json"
+
 # Plan horizon: --years 1 to 20.
 for y in 0 21 -1 1e3 2.5 ""; do
     expect 2 "--years: expected a whole number from 1 to 20" -- "$MNEEDLE" plan --years "$y" "$EX"
