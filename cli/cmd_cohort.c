@@ -1,10 +1,11 @@
-/* mneedle cohort TRIAL [--json] [--csv FILE] [--threads N] [--n N] [--seed S] (also under mpirun)
- */
+/* mneedle cohort TRIAL [--json] [--csv FILE] [--plot DIR] [--threads N] [--n N] [--seed S]
+ * (also under mpirun) */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli.h"
@@ -28,6 +29,9 @@ static const char mn_cohort_help[] =
     "  --json           one JSON object (n, seed, endpoints[] with improvement_pct,\n"
     "                   responders_50pct, collagen_change_pct, pih_rate, ...)\n"
     "  --csv FILE       per-patient results, one row per patient and endpoint ('-' = stdout)\n"
+    "  --plot DIR       write figures into DIR (an existing directory): improvement at each\n"
+    "                   endpoint (violins; the first 20000 patients when n is larger) and the\n"
+    "                   responder rate; each as .png, .svg and .csv (the plotted numbers)\n"
     "  --threads N      OpenMP threads per process (default: all cores, shared among the\n"
     "                   ranks on a node)\n"
     "  --n N            override population.n\n"
@@ -68,16 +72,48 @@ static void mn_cohort_progress(void *userdata, long done, long total)
     fflush(stderr);
 }
 
+/* Patients kept for the violins of --plot: each patient is an independent draw (stream i of
+ * the seed), so the first ones are a random sample of any larger cohort; 20000 give smooth
+ * violins and cap the memory at 20000 x endpoints doubles. */
+#define MN_COHORT_PLOT_MAX_PATIENTS 20000L
+
 typedef struct {
     mn_ctx *ctx;
-    mn_outfile *out;
+    mn_outfile *out;     /* per-patient CSV, or NULL */
+    double *improvement; /* for --plot: [endpoint][kept patient], or NULL */
+    long kept, keep;     /* patients stored so far, and how many to store */
 } mn_csv_sink;
 
 static int mn_cohort_csv_patient(void *userdata, const mn_cohort_trial *trial,
                                  const mn_cohort_patient_result *patient)
 {
     mn_csv_sink *s = userdata;
-    return mn_cohort_csv_row(s->ctx, trial, patient, mn_outfile_writer, s->out) != MN_OK;
+    if (s->improvement && s->kept < s->keep) {
+        for (int e = 0; e < trial->n_endpoints; e++)
+            s->improvement[(size_t)e * (size_t)s->keep + (size_t)s->kept] =
+                patient->outcomes[e].improvement_pct;
+        s->kept++;
+    }
+    return s->out && mn_cohort_csv_row(s->ctx, trial, patient, mn_outfile_writer, s->out) != MN_OK;
+}
+
+/* --plot: improvement at each endpoint and the responder rate of the whole cohort. */
+static mn_status mn_cohort_plot(mn_ctx *ctx, const mn_cohort_result *res, const mn_csv_sink *sink,
+                                const char *dir)
+{
+    double day[MN_COHORT_MAX_ENDPOINTS], responders[MN_COHORT_MAX_ENDPOINTS];
+    for (int e = 0; e < res->n_endpoints; e++) {
+        day[e] = res->endpoints[e].day;
+        responders[e] = (double)res->endpoints[e].responders_50pct / (double)res->n;
+    }
+    mn_plot_cohort c = {0};
+    c.endpoint_day = day;
+    c.n_endpoints = res->n_endpoints;
+    c.improvement_pct = sink->improvement;
+    c.n_patients = (int)sink->kept;
+    c.responder_fraction = responders;
+    c.responder_threshold_pct = 50.0; /* responders_50pct */
+    return mn_plot_cohort_save(ctx, &c, dir);
 }
 
 static int mn_parse_long(const char *s, long lo, long hi, long *out)
@@ -93,20 +129,16 @@ static int mn_parse_long(const char *s, long lo, long hi, long *out)
 
 static int mn_cohort_main(int argc, char **argv, int rank)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"csv", required_argument, NULL, 'c'},
-                                         {"threads", required_argument, NULL, 't'},
-                                         {"n", required_argument, NULL, 'n'},
-                                         {"seed", required_argument, NULL, 's'},
-                                         {"quiet", no_argument, NULL, 'q'},
-                                         {"timing", no_argument, NULL, 'T'},
-                                         {"data", required_argument, NULL, 'd'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'},       {"csv", required_argument, NULL, 'c'},
+        {"plot", required_argument, NULL, 'p'}, {"threads", required_argument, NULL, 't'},
+        {"n", required_argument, NULL, 'n'},    {"seed", required_argument, NULL, 's'},
+        {"quiet", no_argument, NULL, 'q'},      {"timing", no_argument, NULL, 'T'},
+        {"data", required_argument, NULL, 'd'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},       {NULL, 0, NULL, 0}};
     int json = 0, quiet = 0, timing = 0, c, code = MN_EXIT_OK;
     long threads = 0, n = 0, seed = -1;
-    const char *data = NULL, *output = NULL, *csv = NULL;
+    const char *data = NULL, *output = NULL, *csv = NULL, *plot = NULL;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -116,6 +148,9 @@ static int mn_cohort_main(int argc, char **argv, int rank)
             break;
         case 'c':
             csv = optarg;
+            break;
+        case 'p':
+            plot = optarg;
             break;
         case 't':
             if (!mn_parse_long(optarg, 1, 4096, &threads))
@@ -157,12 +192,16 @@ static int mn_cohort_main(int argc, char **argv, int rank)
         return mn_cli_usage_error("cohort", "--csv and --output name the same file");
     if (csv && !strcmp(csv, "-") && (!output || !strcmp(output, "-")))
         return mn_cli_usage_error("cohort", "--csv - needs --output FILE for the summary");
+    struct stat plot_sb;
+    if (plot && (stat(plot, &plot_sb) != 0 || !S_ISDIR(plot_sb.st_mode)))
+        return mn_cli_usage_error("cohort", "--plot: '%s' is not an existing directory", plot);
 
     mn_ctx *ctx = mn_cli_open("cohort", data, &code);
     if (!ctx)
         return code;
     mn_cohort_trial *trial = malloc(sizeof *trial);
     mn_outfile *out = NULL, *csv_out = NULL;
+    double *sink_improvement = NULL; /* --plot's patients, owned here */
     mn_cohort_result *res = malloc(sizeof *res);
     mn_status st;
     if (!trial || !res) {
@@ -181,7 +220,7 @@ static int mn_cohort_main(int argc, char **argv, int rank)
 
     mn_cohort_options copts;
     mn_progress_state progress = {0, 0};
-    mn_csv_sink sink = {ctx, NULL};
+    mn_csv_sink sink = {ctx, NULL, NULL, 0, 0};
     mn_cohort_options_init(&copts);
     copts.threads = (int)threads;
     if (rank == 0) {
@@ -195,6 +234,20 @@ static int mn_cohort_main(int argc, char **argv, int rank)
                 goto done;
             }
             sink.out = csv_out;
+            copts.on_patient = mn_cohort_csv_patient;
+            copts.patient_userdata = &sink;
+        }
+        if (plot) {
+            long pop = trial->population.n;
+            sink.keep = pop < MN_COHORT_PLOT_MAX_PATIENTS ? pop : MN_COHORT_PLOT_MAX_PATIENTS;
+            sink_improvement =
+                malloc(sizeof *sink_improvement * (size_t)sink.keep * (size_t)trial->n_endpoints);
+            sink.improvement = sink_improvement;
+            if (!sink_improvement) {
+                fprintf(stderr, "mneedle cohort: out of memory\n");
+                code = MN_EXIT_RUNTIME;
+                goto done;
+            }
             copts.on_patient = mn_cohort_csv_patient;
             copts.patient_userdata = &sink;
         }
@@ -217,6 +270,11 @@ static int mn_cohort_main(int argc, char **argv, int rank)
                     res->n, trial->horizon_days, res->wall_s, res->ranks,
                     res->ranks == 1 ? "" : "s", res->threads, res->threads == 1 ? "" : "s",
                     (double)res->n / (res->wall_s > 0 ? res->wall_s : 1e-9));
+        /* Figures before the other outputs are committed, so a failure leaves none of them. */
+        if (plot && (st = mn_cohort_plot(ctx, res, &sink, plot))) {
+            code = mn_cli_fail("cohort", ctx, st);
+            goto done;
+        }
         if ((st = mn_cohort_write(ctx, trial, res, json, mn_outfile_writer, out))) {
             code = mn_cli_fail("cohort", ctx, st);
             goto done;
@@ -235,7 +293,10 @@ done:
     mn_outfile_abort(out);
     free(trial);
     free(res);
+    free(sink_improvement);
     mn_ctx_free(ctx);
+    if (plot)
+        mn_plot_global_cleanup(); /* font caches of the figures, for leak checkers */
     return code;
 }
 

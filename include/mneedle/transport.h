@@ -62,6 +62,7 @@ typedef struct {
     double *report_hours; /* n_report ascending times in (0, hours], owned */
     size_t n_report;
     mn_kp_model kp_model;
+    int polar_route;       /* 1 (default): add the size-dependent polar pathway to kp */
     int field;             /* 1: 3D patch solver */
     double field_width_um; /* patch size for the 3D solver (default 2000 x 2000) */
     double field_height_um;
@@ -83,6 +84,7 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  * Reads a scenario file (DESIGN 4 keys: site, patient.{age, sex, fitzpatrick}, device or
  * "none", needle_mm, passes, product.{name | mw, logp, concentration_mg_ml, dose_ul_cm2},
  * occluded, hours, report_hours[]; optional: glide_mm_s, kp_model ("potts-guy"|"updated"),
+ * polar_route (bool, default true),
  * seed, field.{width_um, height_um, dx_um}, coverage_threshold_ug_ml, resolution).
  * "-" reads standard input.
  *
@@ -95,7 +97,9 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
 /** Molecule and tissue parameters the physics derives from a scenario (all documented in
  *  docs/models/transport.md with their sources). Units: µm, h, µg/cm³. */
 typedef struct {
-    double kp_cm_h;             /* intact SC permeability (F65 or F67) */
+    double kp_cm_h;             /* intact SC permeability: lipid + polar routes in parallel */
+    double kp_lipid_cm_h;       /* lipid route (F65 or F67 regression) */
+    double kp_polar_cm_h;       /* polar (aqueous pore/appendage) route, 0 if disabled */
     double k_sc_w;              /* SC/water partition coefficient */
     double k_ve_w;              /* viable epidermis/water */
     double k_de_w;              /* dermis/water */

@@ -9,6 +9,12 @@
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
 
+/* Rounds values that would print as "-0.0" to zero. */
+static double mn__no_neg_zero(double x)
+{
+    return fabs(x) < 0.05 ? 0.0 : x;
+}
+
 static const char *mn__aftercare_kind(mn_aftercare_kind k)
 {
     switch (k) {
@@ -317,10 +323,17 @@ static void mn__plan_text(mn__buf *b, const mn_plan *p)
 
     mn__buf_printf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
     if (p->n_projection > 0) {
-        for (int i = 0; i < p->n_projection; i++)
+        /* Every ~3 months and the last sample: the JSON and the figure carry them all. */
+        int last_day = -1000;
+        for (int i = 0; i < p->n_projection; i++) {
+            if (p->projection[i].day - last_day < 84 && i != p->n_projection - 1)
+                continue;
+            last_day = p->projection[i].day;
             mn__buf_printf(b, "    day %4d: %5.1f%% improvement (range %.1f-%.1f%%)\n",
                            p->projection[i].day, p->projection[i].improvement_pct,
-                           p->projection[i].low_pct, p->projection[i].high_pct);
+                           mn__no_neg_zero(p->projection[i].low_pct),
+                           mn__no_neg_zero(p->projection[i].high_pct));
+        }
     }
     mn__buf_printf(b, "\nRisks\n");
     for (int i = 0; i < p->n_risk_notes; i++)

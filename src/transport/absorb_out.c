@@ -71,6 +71,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     json_t *phys = mn__jput(&j, root, "physics", json_object());
     mn__jput_str(&j, phys, "kp_model", s->kp_model == MN_KP_UPDATED ? "updated" : "potts-guy");
     mn__jput_num(&j, phys, "kp_cm_h", p->kp_cm_h);
+    mn__jput_num(&j, phys, "kp_lipid_cm_h", p->kp_lipid_cm_h);
+    mn__jput_num(&j, phys, "kp_polar_cm_h", p->kp_polar_cm_h);
     mn__jput_num(&j, phys, "k_sc_w", p->k_sc_w);
     mn__jput_num(&j, phys, "k_ve_w", p->k_ve_w);
     mn__jput_num(&j, phys, "k_dermis_w", p->k_de_w);
@@ -143,8 +145,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     } else {
         mn__buf_printf(&b, "Device: none (intact skin)\n");
     }
-    mn__buf_printf(&b, "Intact skin permeability kp = %.3g cm/h (%s)\n\n", p->kp_cm_h,
-                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65");
+    mn__buf_printf(&b,
+                   "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
+                   "%.3g (pores and appendages, Wilschut et al. 1995)\n\n",
+                   p->kp_cm_h, p->kp_lipid_cm_h,
+                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
+                   p->kp_polar_cm_h);
     mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "hour", "delivered", "intact",
                    "enhancement", "open", "coverage");
     mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "", "ug/cm2", "ug/cm2", "x", "%", "%");

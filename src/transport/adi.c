@@ -14,8 +14,23 @@
 
 /* y sweeps solve this many neighbouring x columns together so memory is read in runs. */
 #define MN__YBLOCK 8
+/* The y sweep walks its block's rows with a stride of a whole plane, so each row's run of
+ * B * nz values starts a new page where the hardware prefetcher stops: fetch the run this
+ * many rows ahead by hand. */
+#define MN__YPREFETCH 2
 /* Grids smaller than this run on one thread (thread start-up would cost more). */
 #define MN__PARALLEL_MIN_CELLS 200000
+
+static void mn__prefetch_run(const double *p, size_t n)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    for (size_t q = 0; q < n; q += 8) /* one 64-byte line per 8 doubles */
+        __builtin_prefetch(p + q, 1, 3);
+#else
+    (void)p;
+    (void)n;
+#endif
+}
 
 static double mn__conductance(double area, double ha, double dka, double hb, double dkb)
 {
@@ -41,7 +56,7 @@ mn_status mn__adi_alloc(mn__adi *g)
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
     g->w = mn__calloc(g->ncell + 1, sizeof(double));
     if (g->ny == 1) {
-        g->band = mn__calloc(g->ncell * (size_t)(g->nx + 1), sizeof(double));
+        g->band = mn__calloc(g->ncell * (size_t)(g->nx + 2), sizeof(double)); /* + 1 / diag */
         g->bvec = mn__calloc(g->ncell, sizeof(double));
         if (!g->band || !g->bvec)
             return MN_ENOMEM;
@@ -59,7 +74,7 @@ mn_status mn__adi_alloc(mn__adi *g)
         g->ftx = mn__calloc((size_t)g->nz, sizeof(double));
         g->fty = mn__calloc((size_t)g->nz, sizeof(double));
         g->ftz = mn__calloc((size_t)g->nz, sizeof(double));
-        g->pz = mn__calloc(4 * (size_t)g->nz, sizeof(double));
+        g->pz = mn__calloc(5 * (size_t)g->nz, sizeof(double));
         if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->pz)
             return MN_ENOMEM;
         g->fast = uniform;
@@ -333,14 +348,296 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
     }
 }
 
-/* (M + dt Ay) d2 = M d1, blocks of MN__YBLOCK columns along x solved together. */
-static void mn__sweep_y(mn__adi *g, double dt, double *z)
+/* The z sweep's per-step constants: columns without channel on a uniform grid all have the
+ * same matrix, eliminated once (pm: mass, pratio: elimination factor, pbinv: 1 / reduced
+ * pivot, pww: substitution factor, pcl: dt * clearance * K * h per unit area for the tally),
+ * so each such column costs two multiply-add chains and no division. */
+typedef struct {
+    double *pm, *pratio, *pbinv, *pww, *pcl;
+    double pgt, pgg;
+} mn__zpre;
+
+/* The donor's bordered-equation sums over columns. */
+typedef struct {
+    double g, ggg, gd0;
+} mn__zsum;
+
+static int mn__plain(const mn__adi *g, size_t c)
+{
+    return g->fast && (!g->cov || g->cov[c] == 0);
+}
+
+static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
+{
+    const int nz = g->nz;
+    zp->pm = g->pz;
+    zp->pratio = zp->pm + nz;
+    zp->pbinv = zp->pratio + nz;
+    zp->pww = zp->pbinv + nz;
+    zp->pcl = zp->pww + nz;
+    zp->pgt = zp->pgg = 0;
+    if (!g->fast)
+        return;
+    double axy = g->vx[0] * g->vy[0], t_down = 0, bp_next = 0;
+    for (int k = nz - 1; k >= 0; k--) {
+        double t_up = dt * axy * g->ftz[k];
+        double m = g->fk[k] * axy * g->hz[k];
+        double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
+        if (k == nz - 1 && g->bottom_sink)
+            b += dt * axy * g->lay_dk[g->layer[k]] / (0.5 * g->hz[k]);
+        if (k == 0) {
+            zp->pgt = dt * axy * g->lay_dk[g->layer[0]] / (0.5 * g->hz[0]);
+            b += zp->pgt;
+        }
+        zp->pratio[k] = k < nz - 1 ? t_down / bp_next : 0;
+        b -= zp->pratio[k] * t_down;
+        zp->pm[k] = m;
+        zp->pbinv[k] = 1.0 / b;
+        zp->pww[k] = -t_up / b;
+        zp->pcl[k] = dt * g->lay_kcl[g->layer[k]] * g->fk[k] * g->hz[k];
+        if (k == 0)
+            zp->pgg = zp->pgt / b;
+        bp_next = b;
+        t_down = t_up;
+    }
+}
+
+/* Pass 1 of the z sweep on column c (x index i, y index j), in place on dd: eliminate from
+ * the bottom up. After it, for row k: d3[k] = d[k] - w[k] * d3[k-1] (k >= 1),
+ * d3[0] = d[0] + gg * delta_donor. Adds the column's terms to the donor sums. */
+static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int i, int j,
+                       double *dd, mn__zsum *sum)
+{
+    const int nz = g->nz;
+    if (mn__plain(g, c)) {
+        const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
+        double fp = pm[nz - 1] * dd[nz - 1];
+        dd[nz - 1] = fp * pbinv[nz - 1];
+        for (int k = nz - 2; k >= 0; k--) {
+            fp = pm[k] * dd[k] + pratio[k] * fp;
+            dd[k] = fp * pbinv[k];
+        }
+        g->gcol[c] = zp->pgt;
+        g->ggcol[c] = zp->pgg;
+        sum->g += zp->pgt;
+        sum->ggg += zp->pgt * zp->pgg;
+        sum->gd0 += zp->pgt * dd[0];
+        return;
+    }
+    double *ww = g->w + c * (size_t)nz;
+    double axy = g->vx[i] * g->vy[j];
+    double t_down = 0, bp_next = 0, fp_next = 0;
+    double kk, dk, kn = 0, dkn = 0;
+    mn__adi_cell(g, c, nz - 1, &kn, &dkn);
+    for (int k = nz - 1; k >= 0; k--) {
+        kk = kn;
+        dk = dkn;
+        double t_up = 0; /* dt * conductance to cell k-1 */
+        if (k > 0) {
+            mn__adi_cell(g, c, k - 1, &kn, &dkn);
+            t_up = dt * mn__conductance(axy, g->hz[k - 1], dkn, g->hz[k], dk);
+        }
+        double m = kk * axy * g->hz[k];
+        double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
+        if (k == nz - 1)
+            b += dt * mn__bottom_g(g, c, axy);
+        double gt = 0;
+        if (k == 0) {
+            gt = dt * mn__top_g(g, c, axy);
+            b += gt;
+        }
+        double f = m * dd[k];
+        if (k < nz - 1) {
+            /* Eliminate row k+1 (already reduced to b' d[k+1] - t_down d[k] = f'). */
+            double ratio = t_down / bp_next;
+            b -= ratio * t_down;
+            f += ratio * fp_next;
+        }
+        if (k > 0) {
+            ww[k] = -t_up / b;
+            dd[k] = f / b;
+        } else {
+            dd[0] = f / b;
+            g->gcol[c] = gt;
+            g->ggcol[c] = gt / b;
+            sum->g += gt;
+            sum->ggg += gt * (gt / b);
+            sum->gd0 += gt * dd[0];
+        }
+        bp_next = b;
+        fp_next = f;
+        t_down = t_up;
+    }
+}
+
+/* Four neighbouring channel-free columns (contiguous from dd, nz apart) through pass 1 at
+ * once: four independent recurrences hide each other's latency. Same arithmetic as the
+ * single-column path. */
+static void mn__z_elim_plain4(mn__adi *g, const mn__zpre *zp, size_t c, size_t cs, double *dd,
+                              mn__zsum *sum)
+{
+    const int nz = g->nz;
+    const size_t st = cs * (size_t)nz; /* columns c, c + cs, c + 2 cs, c + 3 cs */
+    const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
+    double *d0 = dd, *d1 = dd + st, *d2 = d1 + st, *d3 = d2 + st;
+    int k = nz - 1;
+    double f0 = pm[k] * d0[k], f1 = pm[k] * d1[k], f2 = pm[k] * d2[k], f3 = pm[k] * d3[k];
+    d0[k] = f0 * pbinv[k];
+    d1[k] = f1 * pbinv[k];
+    d2[k] = f2 * pbinv[k];
+    d3[k] = f3 * pbinv[k];
+    for (k = nz - 2; k >= 0; k--) {
+        f0 = pm[k] * d0[k] + pratio[k] * f0;
+        f1 = pm[k] * d1[k] + pratio[k] * f1;
+        f2 = pm[k] * d2[k] + pratio[k] * f2;
+        f3 = pm[k] * d3[k] + pratio[k] * f3;
+        d0[k] = f0 * pbinv[k];
+        d1[k] = f1 * pbinv[k];
+        d2[k] = f2 * pbinv[k];
+        d3[k] = f3 * pbinv[k];
+    }
+    for (size_t q = 0; q < 4; q++) {
+        g->gcol[c + q * cs] = zp->pgt;
+        g->ggcol[c + q * cs] = zp->pgg;
+    }
+    sum->g += 4 * zp->pgt;
+    sum->ggg += 4 * zp->pgt * zp->pgg;
+    sum->gd0 += zp->pgt * (d0[0] + d1[0] + d2[0] + d3[0]);
+}
+
+/* Pass 1 on the columns i0..i1-1 of rows r0..r1 (r0 <= r1), four channel-free ones of a
+ * column's rows at a time (for blocks narrower than four columns). */
+static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int r0,
+                            int r1, double *z, mn__zsum *sum)
+{
+    size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
+    for (int i = i0; i < i1; i++) {
+        int j = r0;
+        while (j <= r1) {
+            size_t c = (size_t)j * nx + (size_t)i;
+            if (j + 3 <= r1 && mn__plain(g, c) && mn__plain(g, c + nx) &&
+                mn__plain(g, c + 2 * nx) && mn__plain(g, c + 3 * nx)) {
+                mn__z_elim_plain4(g, zp, c, nx, z + c * nz, sum);
+                j += 4;
+            } else {
+                mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
+                j++;
+            }
+        }
+    }
+}
+
+/* Pass 1 on the columns i0..i1-1 of row j, four channel-free ones at a time. */
+static void mn__z_elim_row(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int j,
+                           double *z, mn__zsum *sum)
+{
+    size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
+    int i = i0;
+    while (i < i1) {
+        size_t c = (size_t)j * nx + (size_t)i;
+        if (i + 4 <= i1 && mn__plain(g, c) && mn__plain(g, c + 1) && mn__plain(g, c + 2) &&
+            mn__plain(g, c + 3)) {
+            mn__z_elim_plain4(g, zp, c, 1, z + c * nz, sum);
+            i += 4;
+        } else {
+            mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
+            i++;
+        }
+    }
+}
+
+/* Pass 2 of the z sweep: the donor's bordered equation, then back substitution of every
+ * column into out (may be z). With tally, also adds the mass that clearance and the bottom
+ * sink remove at the new values (backward Euler) to g->removed, in the same pass. */
+static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zsum *sum, double rd,
+                         const double *z, double *out, int tally)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
-    if (ny < 2)
-        return; /* (M) d2 = M d1: nothing to do */
+    /* (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
+    double md = g->donor_h_um * g->area_um2;
+    double delta_d = (rd + sum->gd0) / (md + sum->g - sum->ggg);
+    out[g->ncell] = delta_d;
+    double removed = 0;
+#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads) if (g->threads > 1)
+    for (int j = 0; j < ny; j++) {
+        for (int i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            const double *dd = z + c * (size_t)nz;
+            double *oo = out + c * (size_t)nz;
+            if (i + 4 <= nx && mn__plain(g, c) && mn__plain(g, c + 1) && mn__plain(g, c + 2) &&
+                mn__plain(g, c + 3)) {
+                /* Four channel-free columns at once (independent recurrences). */
+                const double *ww = zp->pww;
+                double p0 = dd[0] + zp->pgg * delta_d, p1 = dd[nz] + zp->pgg * delta_d;
+                double p2 = dd[2 * nz] + zp->pgg * delta_d, p3 = dd[3 * nz] + zp->pgg * delta_d;
+                oo[0] = p0;
+                oo[nz] = p1;
+                oo[2 * nz] = p2;
+                oo[3 * nz] = p3;
+                double c0 = zp->pcl[0] * p0, c1 = zp->pcl[0] * p1, c2 = zp->pcl[0] * p2,
+                       c3 = zp->pcl[0] * p3;
+                for (int k = 1; k < nz; k++) {
+                    p0 = dd[k] - ww[k] * p0;
+                    p1 = dd[nz + k] - ww[k] * p1;
+                    p2 = dd[2 * nz + k] - ww[k] * p2;
+                    p3 = dd[3 * nz + k] - ww[k] * p3;
+                    oo[k] = p0;
+                    oo[nz + k] = p1;
+                    oo[2 * nz + k] = p2;
+                    oo[3 * nz + k] = p3;
+                    c0 += zp->pcl[k] * p0;
+                    c1 += zp->pcl[k] * p1;
+                    c2 += zp->pcl[k] * p2;
+                    c3 += zp->pcl[k] * p3;
+                }
+                if (tally) {
+                    double axy = g->vx[i] * g->vy[j], gb = dt * mn__bottom_g(g, c, axy);
+                    removed += axy * (c0 + c1 + c2 + c3) +
+                               gb * (p0 + p1 + p2 + p3); /* p*: the bottom cells now */
+                }
+                i += 3;
+                continue;
+            }
+            int plain = mn__plain(g, c);
+            const double *ww = plain ? zp->pww : g->w + c * (size_t)nz;
+            double prev = dd[0] + g->ggcol[c] * delta_d;
+            oo[0] = prev;
+            for (int k = 1; k < nz; k++) {
+                prev = dd[k] - ww[k] * prev;
+                oo[k] = prev;
+            }
+            if (!tally)
+                continue;
+            double axy = g->vx[i] * g->vy[j], cl = 0;
+            if (plain) {
+                for (int k = 0; k < nz; k++)
+                    cl += zp->pcl[k] * oo[k];
+            } else {
+                for (int k = 0; k < nz; k++) {
+                    double rate = g->lay_kcl[g->layer[k]];
+                    if (rate > 0) {
+                        double kk, dk;
+                        mn__adi_cell(g, c, k, &kk, &dk);
+                        cl += dt * rate * kk * g->hz[k] * oo[k];
+                    }
+                }
+            }
+            removed += axy * cl + dt * mn__bottom_g(g, c, axy) * oo[nz - 1];
+        }
+    }
+    if (tally)
+        g->removed += removed;
+}
+
+/* (M + dt Ay) d2 = M d1, blocks of MN__YBLOCK columns along x solved together. With zp not
+ * NULL, pass 1 of the z sweep follows on each column as soon as its y solve is final (while
+ * it is still in cache), adding to *zs: one pass over memory less. */
+static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn__zsum *zs)
+{
+    const int nx = g->nx, ny = g->ny, nz = g->nz;
     int nblocks = (nx + MN__YBLOCK - 1) / MN__YBLOCK;
-#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
+    double sg = 0, sggg = 0, sgd0 = 0;
+#pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0) num_threads(g->threads) if (g->threads > 1)
     for (int bI = 0; bI < nblocks; bI++) {
         int t = 0;
 #ifdef _OPENMP
@@ -350,7 +647,11 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
         int i0 = bI * MN__YBLOCK;
         int i1 = i0 + MN__YBLOCK < nx ? i0 + MN__YBLOCK : nx;
         size_t bw = (size_t)(i1 - i0) * (size_t)nz;
-        for (int j = 0; j < ny; j++) {
+        mn__zsum loc = {0, 0, 0};
+        for (int j = 0; j < ny && ny > 1; j++) {
+            if (j + MN__YPREFETCH < ny)
+                mn__prefetch_run(
+                    z + ((size_t)(j + MN__YPREFETCH) * (size_t)nx + (size_t)i0) * (size_t)nz, bw);
             for (int i = i0; i < i1; i++) {
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
                 double *dd = z + c * (size_t)nz;
@@ -363,12 +664,12 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
                         double m = g->fk[k] * vol * g->hz[k];
                         double tf = dt * g->fty[k];
                         double tl = j > 0 ? tf : 0, tr = j < ny - 1 ? tf : 0;
-                        double denom =
-                            m + tl + tr + (j > 0 ? tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw] : 0);
-                        cpj[k] = -tr / denom;
+                        double inv = 1.0 / (m + tl + tr +
+                                            (j > 0 ? tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw] : 0));
+                        cpj[k] = -tr * inv;
                         dd[k] =
-                            (m * dd[k] + (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) /
-                            denom;
+                            (m * dd[k] + (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) *
+                            inv;
                     }
                     continue;
                 }
@@ -402,138 +703,62 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z)
                 }
             }
         }
-        for (int j = ny - 2; j >= 0; j--)
+        /* Back substitution; row j+1 is final once row j has used it, so its z pass 1 runs
+         * then (one row behind), and row 0's at the end. */
+        int pend_hi = ny - 1; /* narrow blocks: highest row not yet through z pass 1 */
+        for (int j = ny - 1; j >= -1; j--) {
+            if (j - MN__YPREFETCH >= 0)
+                mn__prefetch_run(
+                    z + ((size_t)(j - MN__YPREFETCH) * (size_t)nx + (size_t)i0) * (size_t)nz, bw);
             for (int i = i0; i < i1; i++) {
-                double *dd = z + ((size_t)j * (size_t)nx + (size_t)i) * (size_t)nz;
-                const double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
-                for (int k = 0; k < nz; k++)
-                    dd[k] -= cpj[k] * dd[k + (ptrdiff_t)nx * nz];
+                if (j >= 0 && j < ny - 1) {
+                    double *dd = z + ((size_t)j * (size_t)nx + (size_t)i) * (size_t)nz;
+                    const double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
+                    for (int k = 0; k < nz; k++)
+                        dd[k] -= cpj[k] * dd[k + (ptrdiff_t)nx * nz];
+                }
             }
+            if (zp && j + 1 < ny) {
+                if (i1 - i0 >= 4) {
+                    mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &loc);
+                } else if (pend_hi - j == 4 || j + 1 == 0) { /* rows j+1..pend_hi are final */
+                    mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, pend_hi, z, &loc);
+                    pend_hi = j;
+                }
+            }
+        }
+        sg += loc.g;
+        sggg += loc.ggg;
+        sgd0 += loc.gd0;
+    }
+    if (zs) {
+        zs->g += sg;
+        zs->ggg += sggg;
+        zs->gd0 += sgd0;
     }
 }
 
-/* (M + dt Az) d3 = M d2 with the donor bordered in, then u += d3; returns removed mass. */
 /* (M + dt Az) out = M z with the donor bordered in (out may be z). */
 static void mn__sweep_z(mn__adi *g, double dt, double *z, double *out)
 {
-    const int nx = g->nx, ny = g->ny, nz = g->nz;
-    double sum_g = 0, sum_ggg = 0, sum_gd0 = 0;
+    const int nx = g->nx, ny = g->ny;
     const double rd = z[g->ncell]; /* the donor's rhs passes the x and y sweeps unchanged */
-    /* Columns without channel on a uniform grid all have the same matrix: eliminate it once
-     * (pm: mass, pratio: elimination factor, pbinv: 1 / reduced pivot, pww: substitution
-     * factor), so each such column costs two multiply-add chains and no division. */
-    double *pm = g->pz, *pratio = pm + nz, *pbinv = pratio + nz, *pww = pbinv + nz;
-    double pgt = 0, pgg = 0;
-    if (g->fast) {
-        double axy = g->vx[0] * g->vy[0], t_down = 0, bp_next = 0;
-        for (int k = nz - 1; k >= 0; k--) {
-            double t_up = dt * axy * g->ftz[k];
-            double m = g->fk[k] * axy * g->hz[k];
-            double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
-            if (k == nz - 1 && g->bottom_sink)
-                b += dt * axy * g->lay_dk[g->layer[k]] / (0.5 * g->hz[k]);
-            if (k == 0) {
-                pgt = dt * axy * g->lay_dk[g->layer[0]] / (0.5 * g->hz[0]);
-                b += pgt;
-            }
-            pratio[k] = k < nz - 1 ? t_down / bp_next : 0;
-            b -= pratio[k] * t_down;
-            pm[k] = m;
-            pbinv[k] = 1.0 / b;
-            pww[k] = -t_up / b;
-            if (k == 0)
-                pgg = pgt / b;
-            bp_next = b;
-            t_down = t_up;
-        }
-    }
-    /* Pass 1: eliminate each column from the bottom up. After it, for row k:
-     *   d3[k] = d[k] - w[k] * d3[k-1]   (k >= 1),   d3[0] = d[0] + gg * delta_donor. */
-#pragma omp parallel for schedule(static) reduction(+ : sum_g, sum_ggg, sum_gd0)                  \
-    num_threads(g->threads) if (g->threads > 1)
+    mn__zpre zp;
+    mn__z_prepare(g, dt, &zp);
+    double sg = 0, sggg = 0, sgd0 = 0;
+#pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
+        mn__zsum loc = {0, 0, 0};
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            double *dd = z + c * (size_t)nz;
-            double *ww = g->w + c * (size_t)nz;
-            double axy = g->vx[i] * g->vy[j];
-            if (g->fast && (!g->cov || g->cov[c] == 0)) {
-                double fp = pm[nz - 1] * dd[nz - 1];
-                dd[nz - 1] = fp * pbinv[nz - 1];
-                for (int k = nz - 2; k >= 0; k--) {
-                    fp = pm[k] * dd[k] + pratio[k] * fp;
-                    dd[k] = fp * pbinv[k];
-                }
-                g->gcol[c] = pgt;
-                g->ggcol[c] = pgg;
-                sum_g += pgt;
-                sum_ggg += pgt * pgg;
-                sum_gd0 += pgt * dd[0];
-                continue;
-            }
-            double t_down = 0, bp_next = 0, fp_next = 0;
-            double kk, dk, kn = 0, dkn = 0;
-            mn__adi_cell(g, c, nz - 1, &kn, &dkn);
-            for (int k = nz - 1; k >= 0; k--) {
-                kk = kn;
-                dk = dkn;
-                double t_up = 0; /* dt * conductance to cell k-1 */
-                if (k > 0) {
-                    mn__adi_cell(g, c, k - 1, &kn, &dkn);
-                    t_up = dt * mn__conductance(axy, g->hz[k - 1], dkn, g->hz[k], dk);
-                }
-                double m = kk * axy * g->hz[k];
-                double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
-                if (k == nz - 1)
-                    b += dt * mn__bottom_g(g, c, axy);
-                double gt = 0;
-                if (k == 0) {
-                    gt = dt * mn__top_g(g, c, axy);
-                    b += gt;
-                }
-                double f = m * dd[k];
-                if (k < nz - 1) {
-                    /* Eliminate row k+1 (already reduced to b' d[k+1] - t_down d[k] = f'). */
-                    double ratio = t_down / bp_next;
-                    b -= ratio * t_down;
-                    f += ratio * fp_next;
-                }
-                if (k > 0) {
-                    ww[k] = -t_up / b;
-                    dd[k] = f / b;
-                } else {
-                    dd[0] = f / b;
-                    g->gcol[c] = gt;
-                    g->ggcol[c] = gt / b;
-                    sum_g += gt;
-                    sum_ggg += gt * (gt / b);
-                    sum_gd0 += gt * dd[0];
-                }
-                bp_next = b;
-                fp_next = f;
-                t_down = t_up;
-            }
+            mn__z_elim(g, dt, &zp, c, i, j, z + c * (size_t)g->nz, &loc);
         }
+        sg += loc.g;
+        sggg += loc.ggg;
+        sgd0 += loc.gd0;
     }
-    /* Donor's bordered equation: (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
-    double md = g->donor_h_um * g->area_um2;
-    double delta_d = (rd + sum_gd0) / (md + sum_g - sum_ggg);
-    out[g->ncell] = delta_d;
-#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
-    for (int j = 0; j < ny; j++) {
-        for (int i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            const double *dd = z + c * (size_t)nz;
-            double *oo = out + c * (size_t)nz;
-            const double *ww = g->fast && (!g->cov || g->cov[c] == 0) ? pww : g->w + c * (size_t)nz;
-            double prev = dd[0] + g->ggcol[c] * delta_d;
-            oo[0] = prev;
-            for (int k = 1; k < nz; k++) {
-                prev = dd[k] - ww[k] * prev;
-                oo[k] = prev;
-            }
-        }
-    }
+    mn__zsum sum = {sg, sggg, sgd0};
+    mn__z_finish(g, dt, &zp, &sum, rd, z, out, 0);
 }
 
 /* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler). */
@@ -610,20 +835,31 @@ static void mn__step_direct(mn__adi *g, double dt)
                 diag += dt * mn__bottom_g(g, (size_t)i, axy);
             L[row * ld + bw] = diag;
         }
-    /* Banded Cholesky in place. */
+    /* Banded Cholesky in place; the reciprocals of the diagonal go after the band, so no
+     * division is left in the inner loops. Dot products run on two accumulators. */
+    double *invd = L + n * ld;
     for (size_t r = 0; r < n; r++) {
         size_t c0 = r > bw ? r - bw : 0;
+        const double *Lr = L + r * ld + bw - r; /* Lr[q] = L(r, q) */
         for (size_t c = c0; c <= r; c++) {
-            double sum = L[r * ld + (c + bw - r)];
-            size_t k0 = c > bw ? c - bw : 0;
-            if (k0 < c0)
-                k0 = c0;
-            for (size_t q = k0; q < c; q++)
-                sum -= L[r * ld + (q + bw - r)] * L[c * ld + (q + bw - c)];
-            if (c == r)
+            const double *Lc = L + c * ld + bw - c;
+            double s0 = Lr[c], s1 = 0;
+            size_t q = c > bw ? c - bw : 0;
+            if (q < c0)
+                q = c0;
+            for (; q + 1 < c; q += 2) {
+                s0 -= Lr[q] * Lc[q];
+                s1 -= Lr[q + 1] * Lc[q + 1];
+            }
+            if (q < c)
+                s0 -= Lr[q] * Lc[q];
+            double sum = s0 + s1;
+            if (c == r) {
                 L[r * ld + bw] = sqrt(sum);
-            else
-                L[r * ld + (c + bw - r)] = sum / L[c * ld + bw];
+                invd[r] = 1.0 / L[r * ld + bw];
+            } else {
+                L[r * ld + (c + bw - r)] = sum * invd[c];
+            }
         }
     }
     /* Right-hand sides: x <- tissue rhs (permuted), y <- dt g on the top row. */
@@ -633,23 +869,28 @@ static void mn__step_direct(mn__adi *g, double dt)
             y[(size_t)k * bw + (size_t)i] =
                 k == 0 ? dt * mn__top_g(g, (size_t)i, g->vx[i] * g->vy[0]) : 0;
         }
-    double *rhs[2] = {x, y};
-    for (int v = 0; v < 2; v++) {
-        double *z = rhs[v];
-        for (size_t r = 0; r < n; r++) {
-            size_t c0 = r > bw ? r - bw : 0;
-            double sum = z[r];
-            for (size_t q = c0; q < r; q++)
-                sum -= L[r * ld + (q + bw - r)] * z[q];
-            z[r] = sum / L[r * ld + bw];
+    /* Both solved together: L z = rhs, then L^T z = z. */
+    for (size_t r = 0; r < n; r++) {
+        size_t c0 = r > bw ? r - bw : 0;
+        const double *Lr = L + r * ld + bw - r;
+        double sx = x[r], sy = y[r];
+        for (size_t q = c0; q < r; q++) {
+            sx -= Lr[q] * x[q];
+            sy -= Lr[q] * y[q];
         }
-        for (size_t r = n; r-- > 0;) {
-            double sum = z[r];
-            size_t c1 = r + bw < n - 1 ? r + bw : n - 1;
-            for (size_t q = r + 1; q <= c1; q++)
-                sum -= L[q * ld + (r + bw - q)] * z[q];
-            z[r] = sum / L[r * ld + bw];
+        x[r] = sx * invd[r];
+        y[r] = sy * invd[r];
+    }
+    for (size_t r = n; r-- > 0;) {
+        double sx = x[r], sy = y[r];
+        size_t c1 = r + bw < n - 1 ? r + bw : n - 1;
+        for (size_t q = r + 1; q <= c1; q++) {
+            double l = L[q * ld + (r + bw - q)];
+            sx -= l * x[q];
+            sy -= l * y[q];
         }
+        x[r] = sx * invd[r];
+        y[r] = sy * invd[r];
     }
     double sum_g = 0, gx = 0, gy = 0;
     for (int i = 0; i < nx; i++) {
@@ -673,7 +914,7 @@ void mn__adi_precond(mn__adi *g, double dt, const double *in, double *out)
     if (out != in)
         memcpy(out, in, (g->ncell + 1) * sizeof(double));
     mn__sweep_x(g, dt, out, NULL);
-    mn__sweep_y(g, dt, out);
+    mn__sweep_y(g, dt, out, NULL, NULL);
     mn__sweep_z(g, dt, out, out);
 }
 
@@ -687,17 +928,24 @@ static void mn__step_split(mn__adi *g, double dt)
     /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
     g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
     mn__sweep_x(g, dt, g->d, g->u);
-    mn__sweep_y(g, dt, g->d);
-    mn__sweep_z(g, dt, g->d, g->u);
+    /* y sweep with pass 1 of the z sweep fused in, then pass 2 with the tally fused in:
+     * three passes over memory per step. */
+    mn__zpre zp;
+    mn__z_prepare(g, dt, &zp);
+    mn__zsum sum = {0, 0, 0};
+    const double rd = g->d[g->ncell];
+    mn__sweep_y(g, dt, g->d, &zp, &sum);
+    mn__z_finish(g, dt, &zp, &sum, rd, g->d, g->u, 1);
 }
 
 void mn__adi_step(mn__adi *g, double dt_h)
 {
-    if (g->ny == 1)
+    if (g->ny == 1) {
         mn__step_direct(g, dt_h);
-    else
-        mn__step_split(g, dt_h);
-    mn__tally(g, dt_h);
+        mn__tally(g, dt_h);
+    } else {
+        mn__step_split(g, dt_h); /* tallies in its last pass */
+    }
 }
 
 double mn__adi_tissue_mass(const mn__adi *g, double *by_k)

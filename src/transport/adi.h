@@ -65,7 +65,7 @@ typedef struct {
      * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
     int fast;
     double *fk, *ftx, *fty, *ftz;
-    double *pz;     /* 4 * nz: the z sweep's shared elimination of channel-free columns */
+    double *pz;     /* 5 * nz: the z sweep's shared elimination of channel-free columns */
     double removed; /* cumulative mass removed by clearance and the bottom sink (µg/cm³ µm³) */
     int threads;
     double *scratch; /* per-thread line scratch */

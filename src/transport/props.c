@@ -5,6 +5,18 @@
  * Intact SC permeability (cm/h):
  *   Potts-Guy (F65):   log kp = -6.3 + 0.71 logP - 0.0061 MW  (cm/s; +log 3600 for cm/h)
  *   updated (F67):     log kp = -2.55 + 0.65 logP - 0.0085 MW (cm/h)
+ * Polar route (aqueous pores between the lipid domains, follicles and sweat ducts), in
+ *   parallel with the lipid route: kp_polar = 1.519e-4 / sqrt(MW) cm/h, the pore term of
+ *   Robinson's model as validated by Wilschut, ten Berge, Robinson & McKone (Chemosphere
+ *   1995;30:1275) and kept in ten Berge's SkinPerm (kp = 1 / (1 / (kp_lipid + kp_polar) +
+ *   1 / kp_aq)). Its size dependence (1/sqrt(MW), the free-diffusivity scaling of a solute in
+ *   wide pores) is the same as Kasting's polar-pathway estimate for hydrophilic permeants
+ *   (Peck, Ghanem & Higuchi's hindered pores give a steeper fall for solutes larger than the
+ *   pores, so it is an upper estimate for HA) [evidence: fitted to ~100 mostly small
+ *   solutes; scatter ~x3]. It matters only for hydrophilic or large molecules, where the
+ *   lipid route's MW term makes kp vanish; small lipophilic molecules are unchanged. The SC
+ *   carries the sum as one homogenised layer (D_sc below). The viable-tissue term kp_aq is
+ *   not added: the model resolves the viable epidermis and dermis explicitly.
  * SC/water partition: K_sc = 0.3 + Kow^0.7. The power law is the usual lipid-domain
  *   correlation (slope ~0.7 in log-log: Raykar, Fung & Anderson, Pharm Res 1988;5:140 and the
  *   reviews of Vecchia & Bunge 2003 and Hansen et al., Adv Drug Deliv Rev 2013;65:251); the
@@ -47,9 +59,10 @@
 #define MN_PI                 3.14159265358979323846
 #define MN_KB                 1.380649e-23 /* J/K */
 #define MN_NA                 6.02214076e23
-#define MN_T_SKIN_K           305.15  /* 32 °C skin surface */
-#define MN_ETA_PA_S           7.65e-4 /* water at 32 °C */
-#define MN_PSV                0.75    /* cm³/g partial specific volume (see above) */
+#define MN_T_SKIN_K           305.15   /* 32 °C skin surface */
+#define MN_ETA_PA_S           7.65e-4  /* water at 32 °C */
+#define MN_PSV                0.75     /* cm³/g partial specific volume (see above) */
+#define MN_KP_POLAR_CM_H      1.519e-4 /* x MW^-1/2: Wilschut et al. 1995 (see above) */
 #define MN_TISSUE_HINDRANCE   0.2
 #define MN_SC_WATER_K         0.3
 #define MN_TISSUE_WATER_K     0.7
@@ -107,8 +120,17 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     if (st)
         return mn__error(ctx, st, "absorb: cannot compute the layers at site '%s'", s->site->id);
     double kow = pow(10.0, s->logp);
-    p->kp_cm_h = mn__kp_cm_h(s->kp_model, s->mw, s->logp);
-    p->k_sc_w = MN_SC_WATER_K + pow(kow, 0.7);
+    p->kp_lipid_cm_h = mn__kp_cm_h(s->kp_model, s->mw, s->logp);
+    p->kp_polar_cm_h = s->polar_route ? MN_KP_POLAR_CM_H / sqrt(s->mw) : 0;
+    p->kp_cm_h = p->kp_lipid_cm_h + p->kp_polar_cm_h;
+    /* One homogenised SC layer carries both routes. Its D K / h is exactly kp; its K sets the
+     * lag time, and a single layer has only one: the log-mean of the routes' partition
+     * coefficients (lipid: 0.3 + Kow^0.7; polar: the SC water, 0.3), weighted by each
+     * route's share of kp, gives either route's own lag where it dominates [DERIVED; a
+     * mixed case sits in between]. */
+    double k_lipid = MN_SC_WATER_K + pow(kow, 0.7);
+    double w_polar = p->kp_polar_cm_h / p->kp_cm_h;
+    p->k_sc_w = exp((1.0 - w_polar) * log(k_lipid) + w_polar * log(MN_SC_WATER_K));
     p->k_ve_w = MN_TISSUE_WATER_K + MN_TISSUE_BINDING * pow(kow, 0.7);
     p->k_de_w = p->k_ve_w;
     double daq = mn__d_aq_cm2_s(s->mw);

@@ -20,6 +20,7 @@ void mn_absorb_scenario_init(mn_absorb_scenario *s)
     s->occluded = 1;
     s->hours = 24;
     s->kp_model = MN_KP_POTTS_GUY;
+    s->polar_route = 1;
     s->field_width_um = 2000;
     s->field_height_um = 2000;
     s->field_dx_um = 10;
@@ -132,7 +133,8 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
                                        "hours",      "report_hours",
                                        "kp_model",   "seed",
                                        "field",      "coverage_threshold_ug_ml",
-                                       "resolution", NULL};
+                                       "resolution", "polar_route",
+                                       NULL};
     if (!ctx || !path || !s)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
     mn_absorb_scenario_init(s);
@@ -242,6 +244,11 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
             goto done;
         }
     }
+    int polar;
+    if ((st = mn__jbool(&in, root, "$", "polar_route", 0, &polar, &here)))
+        goto done;
+    if (here)
+        s->polar_route = polar;
     long seed;
     if ((st = mn__jint(&in, root, "$", "seed", 0, 0, 2147483647L, &seed, &here)))
         goto done;

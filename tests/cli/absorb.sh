@@ -76,4 +76,19 @@ expect_input_error "not an object" '[1,2]' '$'
 [ $? -eq 2 ] || fail "--vtk without --field: exit not 2"
 "$MNEEDLE" absorb "$T/does-not-exist.json" 2> /dev/null
 rc=$?; [ $rc -ne 0 ] || fail "missing file accepted"
+expect_input_error "polar_route not a bool" '{"site":"cheek","device":"none","product":{"name":"caffeine"},"polar_route":"yes"}' '$.polar_route'
+
+# The polar route: on by default, off on request; a peptide's intact baseline hangs on it.
+for polar in true false; do
+    printf '{"site":"cheek","device":"none","product":{"name":"palmitoyl-pentapeptide-4"},"polar_route":%s}' \
+        "$polar" > "$T/polar-$polar.json"
+    "$MNEEDLE" absorb "$T/polar-$polar.json" --json > "$T/polar-$polar.out" || fail "polar_route $polar run"
+done
+python3 - "$T/polar-true.out" "$T/polar-false.out" <<'PY' || fail "polar route on/off"
+import json, sys
+on, off = (json.load(open(p)) for p in sys.argv[1:3])
+assert on["physics"]["kp_polar_cm_h"] > 0 and off["physics"]["kp_polar_cm_h"] == 0
+assert on["physics"]["kp_cm_h"] > 10 * off["physics"]["kp_cm_h"]
+assert on["samples"][-1]["intact_ug_cm2"] > 100 * off["samples"][-1]["intact_ug_cm2"]
+PY
 echo "absorb CLI: all checks passed"

@@ -68,7 +68,8 @@ static void test_intact_flux_is_kp_c(void **state)
                 assert_int_equal(mn_absorb_params_compute(ctx, &s, &p), MN_OK);
                 double kp_want = model ? pow(10, -2.55 + 0.65 * logp - 0.0085 * mw)
                                        : 3600 * pow(10, -6.3 + 0.71 * logp - 0.0061 * mw);
-                assert_close(p.kp_cm_h, kp_want, 1e-12, 0);
+                assert_close(p.kp_lipid_cm_h, kp_want, 1e-12, 0);
+                assert_close(p.kp_cm_h, kp_want + 1.519e-4 / sqrt(mw), 1e-12, 0);
                 mn__adi g;
                 assert_int_equal(mn__absorb_intact_grid(ctx, &s, &p, &g), MN_OK);
                 /* Keep only the SC: cut the column to the SC's cells, sink below it. */
@@ -127,16 +128,42 @@ static void test_enhancement_spread(void **state)
     double e_lip = lip / intact;
     print_message("lipophilic: delivered %g intact %g (x%.2f)\n", lip, intact, e_lip);
     assert_true(e_lip >= 1.0 && e_lip < 3.0);
-    /* Ascorbic acid: small and hydrophilic: gains a lot. */
+    /* Ascorbic acid: small and hydrophilic: gains a lot (its intact baseline runs mostly
+     * through the polar route). */
     double hyd = delivered_24h("dermapen-4", 1.0, 176.12, -1.85, &intact, &mbe);
     double e_hyd = hyd / intact;
     print_message("hydrophilic: delivered %g intact %g (x%.3g)\n", hyd, intact, e_hyd);
-    assert_true(e_hyd > 30);
-    /* A peptide: large: gains even more. */
-    double pep = delivered_24h("dermapen-4", 1.0, 802, 1.5, &intact, &mbe);
-    double e_pep = pep / (intact > 1e-20 ? intact : 1e-20);
-    assert_true(e_pep > e_hyd);
+    assert_true(e_hyd > 10);
+    /* Peptides (Matrixyl-like MW 802 logP 1.5; Argireline-like MW 889 logP -4): the polar
+     * route gives them a finite intact baseline, so the ratio lands in the hundreds, not at
+     * 1e8 as with the lipid route alone (measured 2-22x, DESIGN 3.3: the model stays above
+     * that, see docs/models/transport.md), and above the small hydrophilic molecule's. */
+    double mws[2] = {802, 889}, lps[2] = {1.5, -4};
+    for (int i = 0; i < 2; i++) {
+        double pep = delivered_24h("dermapen-4", 1.0, mws[i], lps[i], &intact, &mbe);
+        double e_pep = pep / intact;
+        print_message("peptide MW %g: delivered %g intact %g (x%.3g)\n", mws[i], pep, intact,
+                      e_pep);
+        assert_true(intact > 1e-6 * pep);
+        assert_true(e_pep > 2 && e_pep < 1000);
+        assert_true(e_pep > e_hyd);
+    }
+    /* HA 5 kDa: "undetectable -> delivered": the largest ratio. */
+    double ha = delivered_24h("dermapen-4", 1.0, 5000, -5, &intact, &mbe);
+    print_message("HA 5 kDa: delivered %g intact %g (x%.3g)\n", ha, intact, ha / intact);
+    assert_true(ha / intact > 1000);
     assert_true(e_lip < e_hyd);
+    /* Without the polar route the peptide's intact baseline all but vanishes. */
+    {
+        mn_absorb_scenario s;
+        scenario(&s, "dermapen-4", 1.0, 802, 1.5);
+        mn_absorb_params with, without;
+        assert_int_equal(mn_absorb_params_compute(ctx, &s, &with), MN_OK);
+        s.polar_route = 0;
+        assert_int_equal(mn_absorb_params_compute(ctx, &s, &without), MN_OK);
+        assert_true(with.kp_cm_h > 10 * without.kp_cm_h);
+        mn_absorb_scenario_release(&s);
+    }
 }
 
 static void test_delivery_grows_with_needle_length(void **state)
