@@ -1,6 +1,8 @@
 #!/bin/sh
-# Install what is missing, build, and run the whole test suite twice: an optimised build, and
-# a build under AddressSanitizer + UndefinedBehaviorSanitizer. Also checks formatting.
+# Install what is missing, build, and run the whole test suite twice: an optimised build (its
+# CLI tests include valgrind on every example), and a build under AddressSanitizer +
+# UndefinedBehaviorSanitizer. Also checks formatting and fuzzes every parser briefly
+# (MN_FUZZ_SECONDS per target, default 15; 0 skips; scripts/fuzz.sh runs longer).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -19,6 +21,12 @@ echo "== ASan + UBSan build and tests"
 cmake --preset asan >/dev/null
 cmake --build --preset asan -j "$jobs"
 ctest --preset asan -j "$jobs"
+
+fuzz_seconds="${MN_FUZZ_SECONDS:-15}"
+if [ "$fuzz_seconds" -gt 0 ]; then
+    echo "== fuzz (libFuzzer + ASan + UBSan, ${fuzz_seconds} s per target)"
+    sh scripts/fuzz.sh "$fuzz_seconds"
+fi
 
 echo "== example plan"
 ./build/release/mneedle plan examples/clients/amelia-wrinkles.json >/dev/null

@@ -146,7 +146,8 @@ mn_date mn_date_add_months(mn_date date, int months);
 typedef struct mn_outfile mn_outfile;
 
 /**
- * Opens a temporary file beside @p path. "-" means standard output (not atomic).
+ * Opens a temporary file beside @p path. "-" means standard output, and a path that names a
+ * device, FIFO or socket (/dev/null, a named pipe) is written directly; neither is atomic.
  * @return MN_OK; MN_EIO (with the reason in the context) if the directory is not writable.
  */
 mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out);

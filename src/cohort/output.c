@@ -86,11 +86,11 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
         mn__jput_num(&j, pop, "female_fraction", mn__frac(d->female, r->n));
         mn__jput_num(&j, pop, "smoker_fraction", mn__frac(d->smokers, r->n));
         json_t *fz = mn__jput(&j, pop, "fitzpatrick_fraction", json_object());
-        for (int i = 0; fz && i < 6; i++) {
-            char key[4];
-            snprintf(key, sizeof key, "%d", i + 1);
-            mn__jput_num(&j, fz, key, mn__frac(d->fitzpatrick[i], r->n));
-        }
+        /* Keys with static storage: the JSON builder keeps the key of its first failure for
+         * the message, after this loop is over. */
+        static const char *const types[6] = {"1", "2", "3", "4", "5", "6"};
+        for (int i = 0; fz && i < 6; i++)
+            mn__jput_num(&j, fz, types[i], mn__frac(d->fitzpatrick[i], r->n));
         json_t *sun = mn__jput(&j, pop, "sun_fraction", json_object());
         for (int i = 0; sun && i < 3; i++)
             mn__jput_num(&j, sun, mn_sun_name((mn_sun)i), mn__frac(d->sun[i], r->n));

@@ -3,6 +3,7 @@
  * that every public entry point returns MN_ENOMEM instead of crashing. The hooks also route
  * jansson's allocations (json_set_alloc_funcs), which is why they are process-wide.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,14 +13,72 @@
 
 static mn_allocator mn_alloc = {malloc, realloc, free};
 
+/*
+ * jansson 2.14 is not safe when an allocation fails while it parses: lex_save() ignores a
+ * failed growth of the token buffer and drops the byte, so a string can lose its closing
+ * quote, and lex_scan_string() then copies past the end of the buffer (a heap overflow);
+ * with less luck a number or a name just comes back truncated and the parse "succeeds".
+ * So while mn__json_parse runs (mn__json_parse_begin/end), a request the installed
+ * allocator refuses is counted and served by the C library instead, jansson never sees
+ * NULL, and the parse is then reported as MN_ENOMEM and its tree thrown away. Each jansson
+ * block carries a small header saying which allocator to give it back to. The state is
+ * thread-local, so contexts on different threads stay independent.
+ */
+typedef union {
+    max_align_t align;
+    unsigned char from_libc;
+} mn__json_header;
+
+static _Thread_local int mn__json_parsing;
+static _Thread_local unsigned long mn__json_failures;
+
 static void *mn__json_malloc(size_t size)
 {
-    return mn_alloc.malloc_fn(size);
+    if (size > (size_t)-1 - sizeof(mn__json_header))
+        return NULL;
+    mn__json_header *h = mn_alloc.malloc_fn(sizeof *h + size);
+    unsigned char from_libc = 0;
+    if (!h) {
+        mn__json_failures++;
+        if (!mn__json_parsing)
+            return NULL; /* building output: jansson checks, and so do its callers */
+        h = malloc(sizeof *h + size);
+        if (!h)
+            return NULL;
+        from_libc = 1;
+    }
+    h->from_libc = from_libc;
+    return h + 1;
 }
 
 static void mn__json_free(void *ptr)
 {
-    mn_alloc.free_fn(ptr);
+    if (!ptr)
+        return;
+    mn__json_header *h = (mn__json_header *)ptr - 1;
+    if (h->from_libc)
+        free(h);
+    else
+        mn_alloc.free_fn(h);
+}
+
+/* jansson goes through the wrappers from the start, so no block it holds was allocated
+ * without the header, whenever mn_set_allocator() is called. */
+__attribute__((constructor)) static void mn__json_hooks_init(void)
+{
+    json_set_alloc_funcs(mn__json_malloc, mn__json_free);
+}
+
+unsigned long mn__json_parse_begin(void)
+{
+    mn__json_parsing = 1;
+    return mn__json_failures;
+}
+
+int mn__json_parse_end(unsigned long failures_before)
+{
+    mn__json_parsing = 0;
+    return mn__json_failures != failures_before;
 }
 
 void mn_set_allocator(const mn_allocator *allocator)
@@ -28,10 +87,9 @@ void mn_set_allocator(const mn_allocator *allocator)
         mn_alloc.malloc_fn = malloc;
         mn_alloc.realloc_fn = realloc;
         mn_alloc.free_fn = free;
-        json_set_alloc_funcs(malloc, free);
-        return;
+    } else {
+        mn_alloc = *allocator;
     }
-    mn_alloc = *allocator;
     json_set_alloc_funcs(mn__json_malloc, mn__json_free);
 }
 

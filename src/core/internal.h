@@ -23,6 +23,11 @@ void *mn__calloc(size_t n, size_t size);
 void *mn__realloc(void *ptr, size_t size);
 void mn__free(void *ptr);
 char *mn__strdup(const char *s);
+/* Bracket a jansson parse: begin returns a token, end returns 1 when an allocation was
+ * refused in between (the parse's result must then be discarded as MN_ENOMEM; alloc.c
+ * explains why). */
+unsigned long mn__json_parse_begin(void);
+int mn__json_parse_end(unsigned long token);
 
 /* Records a failure on the context and returns @p status, so callers can write
  * `return mn__error(ctx, MN_ERANGE, "...")`. A NULL context is allowed. */

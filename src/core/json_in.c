@@ -48,7 +48,13 @@ mn_status mn__json_parse(mn_ctx *ctx, const char *src, const char *text, size_t 
     if (i == len)
         return mn__error(ctx, MN_EPARSE, "%s: the file is empty; expected a JSON object", src);
     json_error_t err;
+    unsigned long guard = mn__json_parse_begin();
     json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (mn__json_parse_end(guard)) {
+        /* An allocation was refused mid-parse: whatever jansson returned cannot be trusted. */
+        json_decref(root);
+        return mn__error(ctx, MN_ENOMEM, "%s: out of memory while parsing", src);
+    }
     if (!root) {
         if (json_error_code(&err) == json_error_out_of_memory)
             return mn__error(ctx, MN_ENOMEM, "%s: out of memory while parsing", src);

@@ -15,7 +15,8 @@
 struct mn_outfile {
     FILE *fp;
     char *path;
-    char *tmp_path; /* NULL for standard output */
+    char *tmp_path; /* NULL for standard output and for devices, FIFOs and sockets */
+    int close_fp;   /* 1 when fp was opened here directly (a device, FIFO or socket) */
     int failed;
 };
 
@@ -29,6 +30,21 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
         return mn__error(ctx, MN_ENOMEM, "out of memory opening %s", path);
     if (strcmp(path, "-") == 0) {
         f->fp = stdout;
+        *out = f;
+        return MN_OK;
+    }
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        /* A device, FIFO or socket (/dev/null, /dev/stdout, a named pipe): there is no file
+         * to replace, and renaming over it would replace the node itself (which root may do,
+         * even in /dev). Write to it directly, as to standard output. */
+        f->fp = fopen(path, "wb");
+        if (!f->fp) {
+            int e = errno;
+            mn__free(f);
+            return mn__error(ctx, MN_EIO, "%s: cannot open for writing: %s", path, strerror(e));
+        }
+        f->close_fp = 1;
         *out = f;
         return MN_OK;
     }
@@ -85,10 +101,16 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f)
 {
     if (f == NULL)
         return MN_EINVAL;
-    if (f->tmp_path == NULL) { /* standard output */
+    if (f->tmp_path == NULL) { /* standard output, or a device, FIFO or socket */
         int bad = f->failed || fflush(f->fp) != 0;
+        int closed = f->close_fp;
+        if (closed && fclose(f->fp) != 0)
+            bad = 1;
         mn__free(f);
-        return bad ? mn__error(ctx, MN_EIO, "cannot write to standard output") : MN_OK;
+        if (bad)
+            return mn__error(ctx, MN_EIO, "cannot write to %s",
+                             closed ? "the output device or pipe" : "standard output");
+        return MN_OK;
     }
     int bad = f->failed;
     if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
@@ -110,7 +132,7 @@ void mn_outfile_abort(mn_outfile *f)
 {
     if (f == NULL)
         return;
-    if (f->fp && f->tmp_path)
+    if (f->fp && (f->tmp_path || f->close_fp))
         fclose(f->fp);
     if (f->tmp_path)
         unlink(f->tmp_path); /* after a successful rename this finds nothing: harmless */

@@ -18,9 +18,11 @@ static json_t *mn__aliases_json(mn__jout *j, const char *const *aliases, int n)
 
 static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jout *j)
 {
-    json_t *root = json_object(), *list = json_array();
+    json_t *root = json_object();
     mn__jput_str(j, root, "catalog", what);
-    mn__jput(j, root, what, list);
+    /* The list as held by root, or NULL when it could not be added (mn__jput has then freed
+     * it), so that no entry is ever appended to a freed array. */
+    json_t *list = mn__jput(j, root, what, json_array());
     if (!strcmp(what, "devices")) {
         for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
             const mn_device *d = mn_catalog_device_at(cat, i);

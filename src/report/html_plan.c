@@ -94,9 +94,32 @@ static const char *severity_word(mn_severity s)
     return s == MN_SEVERITY_DECLINE ? "decline" : s == MN_SEVERITY_DEFER ? "defer" : "caution";
 }
 
+/* A short string from the input (the currency code), escaped into @p buf for inline use. */
+static const char *esc_short(char *buf, size_t n, const char *s)
+{
+    size_t k = 0;
+    for (; s && *s; s++) {
+        const char *rep = *s == '&'    ? "&amp;"
+                          : *s == '<'  ? "&lt;"
+                          : *s == '>'  ? "&gt;"
+                          : *s == '"'  ? "&quot;"
+                          : *s == '\'' ? "&#39;"
+                                       : NULL;
+        size_t r = rep ? strlen(rep) : 1;
+        if (k + r >= n)
+            break;
+        memcpy(buf + k, rep ? rep : s, r);
+        k += r;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 static const char *money(char *buf, size_t n, double v, const char *cur)
 {
-    snprintf(buf, n, "%.2f %s", v, cur && cur[0] ? cur : "");
+    int k = snprintf(buf, n, "%.2f ", v);
+    if (k > 0 && (size_t)k < n)
+        esc_short(buf + k, n - (size_t)k, cur);
     return buf;
 }
 
@@ -332,7 +355,7 @@ static void section_header(mn__buf *b, const mn_plan *plan)
 
 static void section_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig, int have_fig)
 {
-    char d1[16], m[64];
+    char d1[16], m[64], cur[64];
     put(b, "<div class=\"cards\">");
     mn__buf_printf(b, "<div class=\"card\"><span>Screening</span><b><span class=\"badge %s\">",
                    decision_class(plan->screening.decision));
@@ -354,7 +377,8 @@ static void section_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure
                        "<div class=\"card\"><span>Course cost</span><b>%s</b>"
                        "<span>then about %.0f %s a year</span></div>",
                        money(m, sizeof m, plan->course_total, plan->client.currency),
-                       plan->maintenance_per_year, plan->client.currency);
+                       plan->maintenance_per_year,
+                       esc_short(cur, sizeof cur, plan->client.currency));
     }
     if (have_fig && fig->peak_index >= 0 && plan->n_sessions > 0) {
         const mn_projection_sample *p = &plan->projection[fig->peak_index];
@@ -656,6 +680,8 @@ static mn_status section_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan
     mn__buf_init(&png);
     mn_status st =
         mn_plot_chart_render(ctx, &fig->chart, MN_PLOT_PNG, buf_writer, &png, NULL, NULL);
+    if (st == MN_EIO && png.failed) /* the writer failed because the buffer could not grow */
+        st = mn__error(ctx, MN_ENOMEM, "out of memory drawing the projection figure");
     if (st == MN_OK) {
         put(b, "<figure><img alt=\"Projected improvement over time, with its uncertainty band, "
                "sessions and maintenance visits\" src=\"data:image/png;base64,");

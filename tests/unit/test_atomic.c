@@ -1,0 +1,217 @@
+/*
+ * Atomic output (src/core/outfile.c): a process killed while it writes, or whose writes
+ * fail, leaves the target as it was (the old file, or no file), never a partial one.
+ *
+ * A child process opens an outfile over a target that holds OLD, writes part of a large
+ * NEW, and then dies: killed by SIGKILL after k bytes, or killed by SIGXFSZ inside write()
+ * itself once it passes a file-size limit of k bytes (RLIMIT_FSIZE), for many k. With
+ * SIGXFSZ ignored the same limit makes the writes fail instead, and mn_outfile_commit must
+ * report MN_EIO, keep the target and remove its temporary file.
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mn_test.h"
+#include "mneedle/mneedle.h"
+
+#define NEW_BYTES (1u << 20)
+
+static char dir[64];
+static char target[128];
+static char *new_data;
+static const char old_data[] = "OLD CONTENT\n";
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/mn_atomic_XXXXXX");
+    if (!mkdtemp(dir))
+        return -1;
+    snprintf(target, sizeof target, "%s/plan.json", dir);
+    new_data = malloc(NEW_BYTES);
+    if (!new_data)
+        return -1;
+    for (size_t i = 0; i < NEW_BYTES; i++)
+        new_data[i] = (char)('a' + i % 26);
+    return 0;
+}
+
+/* Removes temporary files a killed writer left behind; returns how many, and the size of the
+ * largest in *largest. */
+static int remove_leftovers(long *largest)
+{
+    int n = 0;
+    *largest = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strstr(e->d_name, ".tmp."))
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat sb;
+        if (stat(path, &sb) == 0 && sb.st_size > *largest)
+            *largest = (long)sb.st_size;
+        unlink(path);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    long largest;
+    remove_leftovers(&largest);
+    unlink(target);
+    rmdir(dir);
+    free(new_data);
+    return 0;
+}
+
+static void write_old(void)
+{
+    FILE *fp = fopen(target, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(old_data, 1, sizeof old_data - 1, fp), sizeof old_data - 1);
+    assert_int_equal(fclose(fp), 0);
+}
+
+/* 1 if the target holds exactly OLD (want_old) or does not exist (!want_old). */
+static int target_is(int want_old)
+{
+    FILE *fp = fopen(target, "rb");
+    if (!fp)
+        return !want_old;
+    char buf[64];
+    size_t n = fread(buf, 1, sizeof buf, fp);
+    fclose(fp);
+    return want_old && n == sizeof old_data - 1 && memcmp(buf, old_data, n) == 0;
+}
+
+enum { DIE_SIGKILL, DIE_SIGXFSZ, FAIL_EFBIG };
+
+/* The child: open, write NEW in 4 KiB pieces, and die (before the piece that would pass
+ * @p cut bytes, or inside write() at @p cut bytes) or fail as told. */
+static void child(int how, size_t cut)
+{
+    if (how != DIE_SIGKILL) {
+        struct rlimit rl = {cut, cut};
+        signal(SIGXFSZ, how == FAIL_EFBIG ? SIG_IGN : SIG_DFL);
+        if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+            _exit(10);
+    }
+    mn_ctx *ctx = NULL;
+    mn_outfile *f = NULL;
+    if (mn_ctx_create(&ctx) || mn_outfile_open(ctx, target, &f))
+        _exit(11);
+    for (size_t done = 0; done < NEW_BYTES; done += 4096) {
+        if (how == DIE_SIGKILL && done + 4096 > cut)
+            raise(SIGKILL);
+        mn_outfile_writer(f, new_data + done, 4096);
+    }
+    mn_status st = mn_outfile_commit(ctx, f);
+    mn_ctx_free(ctx);
+    /* Only FAIL_EFBIG gets here: the commit must have failed. */
+    _exit(st == MN_EIO ? 0 : 12);
+}
+
+static void run(int how, size_t cut, int with_old)
+{
+    unlink(target);
+    if (with_old)
+        write_old();
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        child(how, cut);
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    if (how == FAIL_EFBIG) {
+        if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+            fail_msg("cut %zu: the writer did not report MN_EIO (status 0x%x)", cut, ws);
+    } else {
+        int sig = how == DIE_SIGKILL ? SIGKILL : SIGXFSZ;
+        if (!WIFSIGNALED(ws) || WTERMSIG(ws) != sig)
+            fail_msg("cut %zu: the writer was not killed by signal %d (status 0x%x)", cut, sig, ws);
+    }
+    if (!target_is(with_old))
+        fail_msg("cut %zu: the target is not %s", cut, with_old ? "the old file" : "absent");
+    long largest;
+    int left = remove_leftovers(&largest);
+    if (how == FAIL_EFBIG) {
+        assert_int_equal(left, 0); /* a failed commit removes its temporary file */
+    } else {
+        /* A killed writer leaves its temporary file (nothing can remove it); it must hold
+         * part of NEW, which shows the process died in the middle of writing. */
+        assert_int_equal(left, 1);
+        assert_true(largest < (long)NEW_BYTES);
+    }
+}
+
+static const size_t cuts[] = {0, 1, 4095, 4096, 65536, 100000, 500000, NEW_BYTES - 1};
+
+static void test_killed_mid_write_keeps_old_file(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        run(DIE_SIGKILL, cuts[i], 1);
+        if (cuts[i] > 0)
+            run(DIE_SIGXFSZ, cuts[i], 1);
+    }
+}
+
+static void test_killed_mid_write_leaves_no_file(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        run(DIE_SIGKILL, cuts[i], 0);
+        if (cuts[i] > 0)
+            run(DIE_SIGXFSZ, cuts[i], 0);
+    }
+}
+
+static void test_failed_writes_keep_old_file(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
+        run(FAIL_EFBIG, cuts[i], 1);
+        run(FAIL_EFBIG, cuts[i], 0);
+    }
+}
+
+/* And the complete write does replace the target (so the tests above can fail). */
+static void test_complete_write_replaces(void **state)
+{
+    (void)state;
+    write_old();
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
+    mn_ctx_free(ctx);
+    struct stat sb;
+    assert_int_equal(stat(target, &sb), 0);
+    assert_int_equal(sb.st_size, NEW_BYTES);
+    assert_false(target_is(1));
+    long largest;
+    assert_int_equal(remove_leftovers(&largest), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_killed_mid_write_keeps_old_file),
+        cmocka_unit_test(test_killed_mid_write_leaves_no_file),
+        cmocka_unit_test(test_failed_writes_keep_old_file),
+        cmocka_unit_test(test_complete_write_replaces),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
