@@ -167,7 +167,7 @@ static void mn__jshow(const json_t *v, char *buf, size_t n)
     if (json_is_string(v))
         snprintf(buf, n, " (\"%.40s\")", json_string_value(v));
     else if (json_is_number(v))
-        snprintf(buf, n, " (%g)", json_number_value(v));
+        snprintf(buf, n, " (%.15g)", json_number_value(v));
     else
         buf[0] = '\0';
 }
@@ -178,13 +178,15 @@ mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double 
     char shown[64];
     if (!json_is_number(v)) {
         mn__jshow(v, shown, sizeof shown);
-        return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a number from %g to %g, got %s%s",
-                         in->src, path, lo, hi, mn__json_type_name(v), shown);
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s: expected a number from %.15g to %.15g, got %s%s", in->src, path,
+                         lo, hi, mn__json_type_name(v), shown);
     }
     double x = json_number_value(v);
     if (!isfinite(x) || x < lo || x > hi)
-        return mn__error(in->ctx, MN_ERANGE, "%s: %s: %g is out of range; expected %g to %g",
-                         in->src, path, x, lo, hi);
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: %.15g is out of range; expected %.15g to %.15g", in->src, path, x,
+                         lo, hi);
     *out = x;
     return MN_OK;
 }
@@ -196,7 +198,7 @@ mn_status mn__jnum(const mn__jin *in, json_t *obj, const char *path, const char 
     char p[256];
     mn__jpath_key(p, sizeof p, path, key);
     char expected[96];
-    snprintf(expected, sizeof expected, "a number from %g to %g", lo, hi);
+    snprintf(expected, sizeof expected, "a number from %.15g to %.15g", lo, hi);
     mn_status st = mn__jfetch(in, obj, path, key, required, expected, &v, present);
     if (st || !v)
         return st;
@@ -214,8 +216,8 @@ mn_status mn__jint(const mn__jin *in, json_t *obj, const char *path, const char 
     if (st || !here)
         return st;
     if (x != floor(x))
-        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a whole number, got %g", in->src,
-                         path, key, x);
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a whole number, got %.15g",
+                         in->src, path, key, x);
     *out = (long)x;
     return MN_OK;
 }
