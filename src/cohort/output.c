@@ -119,14 +119,7 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
             mn__jpush(&j, cr, mn__jnum_new(&j, MN_COHORT_CHANGE_HI_PCT));
         }
     }
-    mn_status st = j.status;
-    if (st)
-        st = mn__error(ctx, st, "cohort: cannot write the result as JSON (%s)",
-                       j.bad_key ? j.bad_key : "?");
-    else
-        st = mn__json_emit(ctx, root, write, ud);
-    json_decref(root);
-    return st;
+    return mn__json_finish(ctx, &j, root, "cohort", write, ud);
 }
 
 static void mn__phototypes(const mn_cohort_trial *t, char *buf, size_t n)

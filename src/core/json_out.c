@@ -111,6 +111,19 @@ mn_status mn__json_emit(mn_ctx *ctx, json_t *root, mn_writer write, void *userda
     return MN_OK;
 }
 
+mn_status mn__json_finish(mn_ctx *ctx, const mn__jout *j, json_t *root, const char *what,
+                          mn_writer write, void *userdata)
+{
+    mn_status st = j->status;
+    if (st)
+        st = mn__error(ctx, st, "cannot build the %s output (%s)", what,
+                       j->bad_key ? j->bad_key : "?");
+    else
+        st = mn__json_emit(ctx, root, write, userdata);
+    json_decref(root);
+    return st;
+}
+
 mn_status mn__write_str(mn_ctx *ctx, mn_writer write, void *userdata, const char *s, size_t n)
 {
     if (write(userdata, s, n) != 0)

@@ -30,6 +30,12 @@ json_t *mn__jnum_new(mn__jout *j, double x);
 /* Serialises @p root (2-space indent, keys in insertion order) and a newline to a writer. */
 mn_status mn__json_emit(mn_ctx *ctx, json_t *root, mn_writer write, void *userdata);
 
+/* Finishes a JSON output: when building it failed (j->status), records "cannot build the
+ * WHAT output (key)" on the context and returns that status; otherwise emits @p root. Always
+ * releases @p root. */
+mn_status mn__json_finish(mn_ctx *ctx, const mn__jout *j, json_t *root, const char *what,
+                          mn_writer write, void *userdata);
+
 /* Writes a string to a writer; MN_EIO on failure. */
 mn_status mn__write_str(mn_ctx *ctx, mn_writer write, void *userdata, const char *s, size_t n);
 

@@ -223,14 +223,7 @@ static mn_status mn_write_json(mn_ctx *ctx, const mn_healing_result *res, mn_wri
         }
     }
     mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
-    mn_status st = j.status;
-    if (st)
-        st = mn__error(ctx, st, "healing: cannot build the JSON output (%s)",
-                       j.bad_key ? j.bad_key : "?");
-    else
-        st = mn__json_emit(ctx, root, write, ud);
-    json_decref(root);
-    return st;
+    return mn__json_finish(ctx, &j, root, "simulate", write, ud);
 }
 
 /* A value that would print as "-0.0" (or "-0") prints as zero. */

@@ -197,10 +197,7 @@ mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer w
         mn__jout j;
         mn__jout_init(&j);
         json_t *root = mn__catalog_json(cat, what, &j);
-        mn_status st = j.status ? mn__error(ctx, j.status, "cannot build the %s listing", what)
-                                : mn__json_emit(ctx, root, write, userdata);
-        json_decref(root);
-        return st;
+        return mn__json_finish(ctx, &j, root, what, write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);

@@ -116,10 +116,7 @@ mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_scre
         mn__jout_init(&j);
         json_t *root = json_object();
         mn__jput(&j, root, "screening", mn__screening_json(&j, s));
-        mn_status st = j.status ? mn__error(ctx, j.status, "cannot build the screening output")
-                                : mn__json_emit(ctx, root, write, userdata);
-        json_decref(root);
-        return st;
+        return mn__json_finish(ctx, &j, root, "screening", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
@@ -355,11 +352,7 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
         mn__jout j;
         mn__jout_init(&j);
         json_t *root = mn__plan_json(&j, plan);
-        mn_status st = j.status ? mn__error(ctx, j.status, "cannot build the plan output (%s)",
-                                            j.bad_key ? j.bad_key : "?")
-                                : mn__json_emit(ctx, root, write, userdata);
-        json_decref(root);
-        return st;
+        return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);

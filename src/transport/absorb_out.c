@@ -116,10 +116,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_str(&j, root, "note",
                  "simulation: model estimates with stated assumptions (docs/models/transport.md), "
                  "not measurements");
-    mn_status st = j.status ? mn__error(ctx, j.status, "absorb: cannot build the JSON output")
-                            : mn__json_emit(ctx, root, write, userdata);
-    json_decref(root);
-    return st;
+    return mn__json_finish(ctx, &j, root, "absorb", write, userdata);
 }
 
 mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
