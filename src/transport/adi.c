@@ -4,6 +4,7 @@
  * always walks the contiguous z index, so every pass streams memory once.
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -18,6 +19,10 @@
  * B * nz values starts a new page where the hardware prefetcher stops: fetch the run this
  * many rows ahead by hand. */
 #define MN__YPREFETCH 2
+/* Columns go through the z sweep this many at a time: independent recurrences hide each
+ * other's latency (a step of a channel-free one is a multiply and an add, ~6 cycles; of a
+ * channel one, a division). 8 was slower than 4: the pointers no longer fit the registers. */
+#define MN__ZBATCH 4
 /* Grids smaller than this run on one thread (thread start-up would cost more). */
 #define MN__PARALLEL_MIN_CELLS 200000
 
@@ -37,6 +42,161 @@ static double mn__conductance(double area, double ha, double dka, double hb, dou
     return area / (0.5 * ha / dka + 0.5 * hb / dkb);
 }
 
+static int mn__thread(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+static int mn__imax(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+/* Depth (in cells) down to which column c differs from plain tissue: its channel's depth,
+ * or 0 without one. */
+static int mn__kslow(const mn__adi *g, size_t c)
+{
+    return g->cov && g->cov[c] > 0 ? g->kch[c] : 0;
+}
+
+/* Forward elimination (Thomas) of cells k0..nz-1 of one column on a lateral (x or y) line,
+ * where the column and both neighbours are tissue on a uniform grid, so each depth has one
+ * mass pm[k] and one face term tf[k] (dt times the conductance). The right-hand side is
+ * pm u (u not NULL) or d itself (scale 0) or pm d (scale 1). dprev and cprev are the previous
+ * column's reduced values and factors (NULL at the start of the line); right is 0 at its end.
+ * On return d holds the reduced values and cp the factors -tr / pivot. The arithmetic is the
+ * general path's, in the same order; the loops carry no dependence between depths, so they
+ * vectorise. */
+static void mn__lat_line(int k0, int nz, const double *restrict pm, const double *restrict tf,
+                         const double *restrict u, int scale, const double *restrict dprev,
+                         const double *restrict cprev, int right, double *restrict d,
+                         double *restrict cp)
+{
+    if (u)
+        for (int k = k0; k < nz; k++)
+            d[k] = pm[k] * u[k];
+    else if (scale)
+        for (int k = k0; k < nz; k++)
+            d[k] = pm[k] * d[k];
+    if (cprev && right) {
+        for (int k = k0; k < nz; k++) {
+            double t = tf[k];
+            double inv = 1.0 / (pm[k] + t + t + t * cprev[k]);
+            cp[k] = -t * inv;
+            d[k] = (d[k] + t * dprev[k]) * inv;
+        }
+    } else if (cprev) {
+        for (int k = k0; k < nz; k++) {
+            double t = tf[k];
+            double inv = 1.0 / (pm[k] + t + t * cprev[k]);
+            cp[k] = 0;
+            d[k] = (d[k] + t * dprev[k]) * inv;
+        }
+    } else if (right) {
+        for (int k = k0; k < nz; k++) {
+            double t = tf[k];
+            double inv = 1.0 / (pm[k] + t);
+            cp[k] = -t * inv;
+            d[k] = d[k] * inv;
+        }
+    } else {
+        for (int k = k0; k < nz; k++) {
+            cp[k] = 0;
+            d[k] = d[k] / pm[k];
+        }
+    }
+}
+
+/* Refreshes the packed channel cells (choff, chk, chidk) when phi has changed. */
+static void mn__ch_refresh(mn__adi *g)
+{
+    if (!g->chk || g->ch_phi == g->phi)
+        return;
+    for (size_t c = 0; c < g->ncol; c++) {
+        if (g->choff[c] == SIZE_MAX)
+            continue;
+        double *kk = g->chk + g->choff[c], *idk = g->chidk + g->choff[c];
+        for (int k = 0; k < g->kch[c]; k++) {
+            double dk;
+            mn__adi_cell(g, c, k, &kk[k], &dk);
+            idk[k] = 1.0 / dk;
+        }
+    }
+    g->ch_phi = g->phi;
+}
+
+/* K (into kk, unless NULL) and 1 / (D K) (into idk) of column c's cells 0..ks-1 on a fast
+ * grid, from the packed channel cells and the tissue's values. */
+static void mn__col_props(const mn__adi *g, size_t c, int ks, double *restrict kk,
+                          double *restrict idk)
+{
+    int kc = 0;
+    if (g->choff && g->choff[c] != SIZE_MAX) {
+        kc = g->kch[c] < ks ? g->kch[c] : ks;
+        const double *a = g->chk + g->choff[c], *b = g->chidk + g->choff[c];
+        for (int k = 0; k < kc; k++)
+            idk[k] = b[k];
+        if (kk)
+            for (int k = 0; k < kc; k++)
+                kk[k] = a[k];
+    }
+    for (int k = kc; k < ks; k++)
+        idk[k] = g->fidk[k];
+    if (kk)
+        for (int k = kc; k < ks; k++)
+            kk[k] = g->fk[k];
+}
+
+/* mn__lat_line for cells 0..ks-1 that a channel, in the column or a neighbour, makes differ
+ * from tissue (fast grids). kk and idc: the column's K and 1 / (D K); idl and idr: the
+ * neighbours' 1 / (D K) (NULL past the ends of the line, and then dprev, cprev are unused);
+ * pv: cell volume per depth; fa: dt times face area over half a cell width, so that a face's
+ * dt * conductance is fa / (1/(DK) + 1/(DK) of the two cells). Vectorises like mn__lat_line. */
+static void mn__lat_line_ch(int ks, const double *restrict kk, const double *restrict idc,
+                            const double *restrict idl, const double *restrict idr,
+                            const double *restrict pv, const double *restrict fa,
+                            const double *restrict u, int scale, const double *restrict dprev,
+                            const double *restrict cprev, double *restrict d, double *restrict cp)
+{
+    if (u)
+        for (int k = 0; k < ks; k++)
+            d[k] = kk[k] * pv[k] * u[k];
+    else if (scale)
+        for (int k = 0; k < ks; k++)
+            d[k] = kk[k] * pv[k] * d[k];
+    if (idl && idr) {
+        for (int k = 0; k < ks; k++) {
+            double tl = fa[k] / (idl[k] + idc[k]), tr = fa[k] / (idr[k] + idc[k]);
+            double inv = 1.0 / (kk[k] * pv[k] + tl + tr + tl * cprev[k]);
+            cp[k] = -tr * inv;
+            d[k] = (d[k] + tl * dprev[k]) * inv;
+        }
+    } else if (idl) {
+        for (int k = 0; k < ks; k++) {
+            double tl = fa[k] / (idl[k] + idc[k]);
+            double inv = 1.0 / (kk[k] * pv[k] + tl + tl * cprev[k]);
+            cp[k] = 0;
+            d[k] = (d[k] + tl * dprev[k]) * inv;
+        }
+    } else if (idr) {
+        for (int k = 0; k < ks; k++) {
+            double tr = fa[k] / (idr[k] + idc[k]);
+            double inv = 1.0 / (kk[k] * pv[k] + tr);
+            cp[k] = -tr * inv;
+            d[k] = d[k] * inv;
+        }
+    } else {
+        for (int k = 0; k < ks; k++) {
+            cp[k] = 0;
+            d[k] = d[k] / (kk[k] * pv[k]);
+        }
+    }
+}
+
 mn_status mn__adi_alloc(mn__adi *g)
 {
     g->ncol = (size_t)g->nx * (size_t)g->ny;
@@ -51,7 +211,9 @@ mn_status mn__adi_alloc(mn__adi *g)
         g->threads = omp_get_max_threads();
 #endif
     size_t nmax = (size_t)(g->nx > g->ny ? g->nx : g->ny);
-    g->scratch_per_thread = nmax * (size_t)g->nz * MN__YBLOCK * 2 + 4 * (size_t)g->nz;
+    /* Then the properties of up to 4 columns (lateral sweeps) or MN__ZBATCH (z sweep). */
+    g->scratch_props = nmax * (size_t)g->nz * MN__YBLOCK * 2;
+    g->scratch_per_thread = g->scratch_props + 3 * MN__ZBATCH * (size_t)g->nz + 4 * (size_t)g->nz;
     g->u = mn__calloc(g->ncell + 1, sizeof(double));
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
     g->w = mn__calloc(g->ncell + 1, sizeof(double));
@@ -74,15 +236,32 @@ mn_status mn__adi_alloc(mn__adi *g)
         g->ftx = mn__calloc((size_t)g->nz, sizeof(double));
         g->fty = mn__calloc((size_t)g->nz, sizeof(double));
         g->ftz = mn__calloc((size_t)g->nz, sizeof(double));
-        g->pz = mn__calloc(5 * (size_t)g->nz, sizeof(double));
-        if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->pz)
+        g->fidk = mn__calloc((size_t)g->nz, sizeof(double));
+        g->pz = mn__calloc(11 * (size_t)g->nz, sizeof(double));
+        if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->fidk || !g->pz)
             return MN_ENOMEM;
         g->fast = uniform;
+        if (uniform && g->cov) {
+            size_t n = 0;
+            g->choff = mn__calloc(g->ncol, sizeof(size_t));
+            if (!g->choff)
+                return MN_ENOMEM;
+            for (size_t c = 0; c < g->ncol; c++) {
+                g->choff[c] = mn__kslow(g, c) > 0 ? n : SIZE_MAX;
+                n += (size_t)mn__kslow(g, c);
+            }
+            g->chk = mn__calloc(n ? n : 1, sizeof(double));
+            g->chidk = mn__calloc(n ? n : 1, sizeof(double));
+            if (!g->chk || !g->chidk)
+                return MN_ENOMEM;
+            g->ch_phi = NAN; /* filled before the first step */
+        }
         double dx = g->hx[0], dy = g->hy[0];
         for (int k = 0; k < g->nz; k++) {
             int L = g->layer[k];
             double ls = g->lat_scale[L], dk = g->lay_dk[L];
             g->fk[k] = g->lay_k[L];
+            g->fidk[k] = 1.0 / dk;
             g->ftx[k] = mn__conductance(ls * dy * g->hz[k], dx, dk, dx, dk);
             g->fty[k] = mn__conductance(ls * dx * g->hz[k], dy, dk, dy, dk);
             if (k > 0)
@@ -99,16 +278,23 @@ void mn__adi_free(mn__adi *g)
 {
     if (!g)
         return;
-    void *p[] = {g->hx,  g->vx, g->afx, g->hy, g->vy, g->afy, g->hz,   g->layer, g->cov,
-                 g->kch, g->kc, g->dkc, g->u,  g->d,  g->w,   g->gcol, g->ggcol, g->scratch};
+    void *p[] = {g->hx,  g->vx,  g->afx, g->hy,  g->vy,   g->afy,   g->hz,     g->layer,
+                 g->cov, g->kch, g->kc,  g->dkc, g->gcol, g->ggcol, g->scratch};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
+    mn__free(g->u);
+    mn__free(g->d);
+    mn__free(g->w);
     mn__free(g->band);
     mn__free(g->bvec);
     mn__free(g->fk);
     mn__free(g->ftx);
     mn__free(g->fty);
     mn__free(g->ftz);
+    mn__free(g->fidk);
+    mn__free(g->choff);
+    mn__free(g->chk);
+    mn__free(g->chidk);
     mn__free(g->pz);
     memset(g, 0, sizeof *g);
 }
@@ -282,6 +468,8 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             }
         return;
     }
+    const double *pm = g->pz, *tf = g->pz + 5 * (size_t)nz; /* see mn__z_prepare */
+    const double *pv = g->pz + 7 * (size_t)nz, *fax = pv + nz;
 #pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
         int t = 0;
@@ -295,23 +483,28 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             double *dd = z + c * (size_t)nz;
             const double *uu = uin ? uin + c * (size_t)nz : NULL;
             double *cpi = cp + (size_t)i * (size_t)nz;
-            if (g->fast && (!g->cov || (g->cov[c] == 0 && (i == 0 || g->cov[c - 1] == 0) &&
-                                        (i == nx - 1 || g->cov[c + 1] == 0)))) {
-                /* Tissue on both sides: per-depth constants, no divisions but the pivot. */
-                double vol = g->vx[i] * g->vy[j];
-                const double *cpp = cp + (size_t)(i > 0 ? i - 1 : 0) * (size_t)nz;
-                for (int k = 0; k < nz; k++) {
-                    double m = g->fk[k] * vol * g->hz[k];
-                    double tf = dt * g->ftx[k];
-                    double tl = i > 0 ? tf : 0, tr = i < nx - 1 ? tf : 0;
-                    double inv = 1.0 / (m + tl + tr + tl * cpp[k]);
-                    cpi[k] = -tr * inv;
-                    double rhs = uu ? m * uu[k] : dd[k];
-                    dd[k] = (rhs + (i > 0 ? tl * dd[k - nz] : 0)) * inv;
-                }
-                continue;
+            /* Cells below every channel of this column and its two neighbours are tissue
+             * on both sides: per-depth constants, vectorised (mn__lat_line). */
+            int ks = nz;
+            if (g->fast) {
+                ks = mn__kslow(g, c);
+                if (i > 0)
+                    ks = mn__imax(ks, mn__kslow(g, c - 1));
+                if (i < nx - 1)
+                    ks = mn__imax(ks, mn__kslow(g, c + 1));
             }
-            for (int k = 0; k < nz; k++) {
+            if (g->fast && ks > 0) {
+                double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
+                double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
+                mn__col_props(g, c, ks, kk, idc);
+                if (i > 0)
+                    mn__col_props(g, c - 1, ks, NULL, idl);
+                if (i < nx - 1)
+                    mn__col_props(g, c + 1, ks, NULL, idr);
+                mn__lat_line_ch(ks, kk, idc, i > 0 ? idl : NULL, i < nx - 1 ? idr : NULL, pv, fax,
+                                uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd, cpi);
+            }
+            for (int k = 0; k < ks && !g->fast; k++) {
                 double kk, dk, kn, dkn;
                 mn__adi_cell(g, c, k, &kk, &dk);
                 double area = g->vy[j] * g->hz[k];
@@ -338,6 +531,9 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                     dd[k] = rhs / b;
                 }
             }
+            if (ks < nz)
+                mn__lat_line(ks, nz, pm, tf, uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
+                             i < nx - 1, dd, cpi);
         }
         for (int i = nx - 2; i >= 0; i--) {
             double *dd = z + (c0 + (size_t)i) * (size_t)nz;
@@ -353,7 +549,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
  * pivot, pww: substitution factor, pcl: dt * clearance * K * h per unit area for the tally),
  * so each such column costs two multiply-add chains and no division. */
 typedef struct {
-    double *pm, *pratio, *pbinv, *pww, *pcl;
+    double *pm, *pratio, *pbinv, *pww, *pcl, *pb; /* pb: reduced pivot */
     double pgt, pgg;
 } mn__zpre;
 
@@ -375,9 +571,22 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
     zp->pbinv = zp->pratio + nz;
     zp->pww = zp->pbinv + nz;
     zp->pcl = zp->pww + nz;
+    zp->pb = zp->pcl + 6 * (size_t)nz;
     zp->pgt = zp->pgg = 0;
     if (!g->fast)
         return;
+    /* The lateral sweeps': dt * face conductances in tissue (tx, ty); cell volumes (pv); dt *
+     * face area / half width (fax, fay: mn__lat_line_ch). */
+    double *tx = zp->pcl + nz, *ty = tx + nz, *pv = ty + nz, *fax = pv + nz, *fay = fax + nz;
+    double dx = g->hx[0], dy = g->hy[0];
+    for (int k = 0; k < nz; k++) {
+        double ls = g->lat_scale[g->layer[k]];
+        tx[k] = dt * g->ftx[k];
+        ty[k] = dt * g->fty[k];
+        pv[k] = dx * dy * g->hz[k];
+        fax[k] = dt * (ls * dy * g->hz[k]) / (0.5 * dx);
+        fay[k] = dt * (ls * dx * g->hz[k]) / (0.5 * dy);
+    }
     double axy = g->vx[0] * g->vy[0], t_down = 0, bp_next = 0;
     for (int k = nz - 1; k >= 0; k--) {
         double t_up = dt * axy * g->ftz[k];
@@ -392,6 +601,7 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
         zp->pratio[k] = k < nz - 1 ? t_down / bp_next : 0;
         b -= zp->pratio[k] * t_down;
         zp->pm[k] = m;
+        zp->pb[k] = b;
         zp->pbinv[k] = 1.0 / b;
         zp->pww[k] = -t_up / b;
         zp->pcl[k] = dt * g->lay_kcl[g->layer[k]] * g->fk[k] * g->hz[k];
@@ -399,6 +609,76 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
             zp->pgg = zp->pgt / b;
         bp_next = b;
         t_down = t_up;
+    }
+}
+
+/* Whether column c goes through mn__z_elim_ch: a channel column of a fast grid whose
+ * channel ends above the last cell. */
+static int mn__z_ch(const mn__adi *g, size_t c)
+{
+    return g->fast && g->choff && g->choff[c] != SIZE_MAX && g->kch[c] < g->nz - 1;
+}
+
+/* mn__z_elim on n (1..MN__ZBATCH) columns cc[] that pass mn__z_ch with the same channel
+ * depth, their recurrences interleaved so that their divisions overlap. Below the channel
+ * a column is tissue, so the shared elimination (zp) carries it up to the cell under the
+ * channel's last; from there up, its own cells (packed properties), with one division per
+ * cell on the recurrence. */
+static void mn__z_elim_ch(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc, int n,
+                          double *z, mn__zsum *sum)
+{
+    const int nz = g->nz, kc = g->kch[cc[0]]; /* cells 0..kc-1 are in the channel */
+    const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
+    const double axy = g->vx[0] * g->vy[0];
+    double *dd[MN__ZBATCH], *ww[MN__ZBATCH], *kk[MN__ZBATCH], *tup[MN__ZBATCH];
+    double fp[MN__ZBATCH], t_down[MN__ZBATCH], binv[MN__ZBATCH], gt[MN__ZBATCH];
+    double *buf = g->scratch + (size_t)mn__thread() * g->scratch_per_thread + g->scratch_props;
+    for (int q = 0; q < n; q++) {
+        dd[q] = z + cc[q] * (size_t)nz;
+        ww[q] = g->w + cc[q] * (size_t)nz;
+        kk[q] = buf + (size_t)(3 * q) * (size_t)nz;
+        double *idk = kk[q] + nz;
+        tup[q] = idk + nz;
+        fp[q] = pm[nz - 1] * dd[q][nz - 1];
+        dd[q][nz - 1] = fp[q] * pbinv[nz - 1];
+        ww[q][nz - 1] = zp->pww[nz - 1];
+        /* Cells 0..kc: properties, dt * conductance to the cell above. */
+        mn__col_props(g, cc[q], kc + 1, kk[q], idk);
+        for (int k = 1; k <= kc; k++)
+            tup[q][k] = dt * axy / (0.5 * g->hz[k - 1] * idk[k - 1] + 0.5 * g->hz[k] * idk[k]);
+        gt[q] = dt * axy / (0.5 * g->hz[0] * idk[0]);
+        t_down[q] = dt * axy * g->ftz[kc + 1];
+        binv[q] = pbinv[kc + 1];
+    }
+    for (int k = nz - 2; k > kc; k--)
+        for (int q = 0; q < n; q++) {
+            fp[q] = pm[k] * dd[q][k] + pratio[k] * fp[q];
+            dd[q][k] = fp[q] * pbinv[k];
+            ww[q][k] = zp->pww[k];
+        }
+    for (int k = kc; k >= 0; k--) {
+        double hk = axy * g->hz[k], rk = dt * g->lay_kcl[g->layer[k]];
+        for (int q = 0; q < n; q++) {
+            double m = kk[q][k] * hk;
+            double t_up = k > 0 ? tup[q][k] : gt[q]; /* the donor's face at the top */
+            double b = m + t_up + t_down[q] + rk * m;
+            double ratio = t_down[q] * binv[q];
+            b -= ratio * t_down[q];
+            double f = m * dd[q][k] + ratio * fp[q];
+            double inv = 1.0 / b; /* the one division on the recurrence */
+            dd[q][k] = f * inv;
+            ww[q][k] = -t_up * inv; /* row 0's is unused */
+            binv[q] = inv;
+            fp[q] = f;
+            t_down[q] = t_up;
+        }
+    }
+    for (int q = 0; q < n; q++) {
+        g->gcol[cc[q]] = gt[q];
+        g->ggcol[cc[q]] = gt[q] * binv[q];
+        sum->g += gt[q];
+        sum->ggg += gt[q] * g->ggcol[cc[q]];
+        sum->gd0 += gt[q] * dd[q][0];
     }
 }
 
@@ -426,6 +706,10 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
     }
     double *ww = g->w + c * (size_t)nz;
     double axy = g->vx[i] * g->vy[j];
+    if (mn__z_ch(g, c)) {
+        mn__z_elim_ch(g, dt, zp, &c, 1, dd - c * (size_t)nz, sum);
+        return;
+    }
     double t_down = 0, bp_next = 0, fp_next = 0;
     double kk, dk, kn = 0, dkn = 0;
     mn__adi_cell(g, c, nz - 1, &kn, &dkn);
@@ -470,80 +754,152 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
     }
 }
 
-/* Four neighbouring channel-free columns (contiguous from dd, nz apart) through pass 1 at
- * once: four independent recurrences hide each other's latency. Same arithmetic as the
+/* MN__ZBATCH channel-free columns cc[] through pass 1 at once. Same arithmetic as the
  * single-column path. */
-static void mn__z_elim_plain4(mn__adi *g, const mn__zpre *zp, size_t c, size_t cs, double *dd,
-                              mn__zsum *sum)
+static void mn__z_elim_plain(mn__adi *g, const mn__zpre *zp, const size_t *cc, double *z,
+                             mn__zsum *sum)
 {
     const int nz = g->nz;
-    const size_t st = cs * (size_t)nz; /* columns c, c + cs, c + 2 cs, c + 3 cs */
     const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
-    double *d0 = dd, *d1 = dd + st, *d2 = d1 + st, *d3 = d2 + st;
-    int k = nz - 1;
-    double f0 = pm[k] * d0[k], f1 = pm[k] * d1[k], f2 = pm[k] * d2[k], f3 = pm[k] * d3[k];
-    d0[k] = f0 * pbinv[k];
-    d1[k] = f1 * pbinv[k];
-    d2[k] = f2 * pbinv[k];
-    d3[k] = f3 * pbinv[k];
-    for (k = nz - 2; k >= 0; k--) {
-        f0 = pm[k] * d0[k] + pratio[k] * f0;
-        f1 = pm[k] * d1[k] + pratio[k] * f1;
-        f2 = pm[k] * d2[k] + pratio[k] * f2;
-        f3 = pm[k] * d3[k] + pratio[k] * f3;
-        d0[k] = f0 * pbinv[k];
-        d1[k] = f1 * pbinv[k];
-        d2[k] = f2 * pbinv[k];
-        d3[k] = f3 * pbinv[k];
+    double *d[MN__ZBATCH], f[MN__ZBATCH];
+    for (int q = 0; q < MN__ZBATCH; q++) {
+        d[q] = z + cc[q] * (size_t)nz;
+        f[q] = pm[nz - 1] * d[q][nz - 1];
+        d[q][nz - 1] = f[q] * pbinv[nz - 1];
     }
-    for (size_t q = 0; q < 4; q++) {
-        g->gcol[c + q * cs] = zp->pgt;
-        g->ggcol[c + q * cs] = zp->pgg;
+    for (int k = nz - 2; k >= 0; k--)
+        for (int q = 0; q < MN__ZBATCH; q++) {
+            f[q] = pm[k] * d[q][k] + pratio[k] * f[q];
+            d[q][k] = f[q] * pbinv[k];
+        }
+    double d0 = 0;
+    for (int q = 0; q < MN__ZBATCH; q++) {
+        g->gcol[cc[q]] = zp->pgt;
+        g->ggcol[cc[q]] = zp->pgg;
+        d0 += d[q][0];
     }
-    sum->g += 4 * zp->pgt;
-    sum->ggg += 4 * zp->pgt * zp->pgg;
-    sum->gd0 += zp->pgt * (d0[0] + d1[0] + d2[0] + d3[0]);
+    sum->g += MN__ZBATCH * zp->pgt;
+    sum->ggg += MN__ZBATCH * zp->pgt * zp->pgg;
+    sum->gd0 += zp->pgt * d0;
 }
 
-/* Pass 1 on the columns i0..i1-1 of rows r0..r1 (r0 <= r1), four channel-free ones of a
- * column's rows at a time (for blocks narrower than four columns). */
+/* Columns waiting for pass 1: channel-free ones, and channel ones of one depth (mn__z_ch). */
+typedef struct {
+    size_t cc[MN__ZBATCH], ch[MN__ZBATCH];
+    int n, nch;
+} mn__zbatch;
+
+/* Pass 1 on what is left in the batch. */
+static void mn__z_elim_flush(mn__adi *g, double dt, const mn__zpre *zp, double *z, mn__zbatch *b,
+                             mn__zsum *sum)
+{
+    size_t nx = (size_t)g->nx;
+    for (int q = 0; q < b->n; q++) {
+        size_t c = b->cc[q];
+        mn__z_elim(g, dt, zp, c, (int)(c % nx), (int)(c / nx), z + c * (size_t)g->nz, sum);
+    }
+    if (b->nch)
+        mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
+    b->n = b->nch = 0;
+}
+
+/* Pass 1 on the columns i0..i1-1 of rows r0..r1 (r0 <= r1): channel-free ones and channel
+ * ones MN__ZBATCH at a time through the batch (in the order met, wherever the channels
+ * fall), any others at once. */
 static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int r0,
-                            int r1, double *z, mn__zsum *sum)
+                            int r1, double *z, mn__zbatch *b, mn__zsum *sum)
 {
     size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
-    for (int i = i0; i < i1; i++) {
-        int j = r0;
-        while (j <= r1) {
+    for (int j = r0; j <= r1; j++)
+        for (int i = i0; i < i1; i++) {
             size_t c = (size_t)j * nx + (size_t)i;
-            if (j + 3 <= r1 && mn__plain(g, c) && mn__plain(g, c + nx) &&
-                mn__plain(g, c + 2 * nx) && mn__plain(g, c + 3 * nx)) {
-                mn__z_elim_plain4(g, zp, c, nx, z + c * nz, sum);
-                j += 4;
+            if (mn__plain(g, c)) {
+                b->cc[b->n++] = c;
+                if (b->n == MN__ZBATCH) {
+                    mn__z_elim_plain(g, zp, b->cc, z, sum);
+                    b->n = 0;
+                }
+            } else if (mn__z_ch(g, c)) {
+                if (b->nch > 0 && g->kch[b->ch[0]] != g->kch[c]) {
+                    mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
+                    b->nch = 0;
+                }
+                b->ch[b->nch++] = c;
+                if (b->nch == MN__ZBATCH) {
+                    mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
+                    b->nch = 0;
+                }
             } else {
                 mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
-                j++;
+            }
+        }
+}
+
+/* Back substitution of pass 2 (below) on column c into out; returns the mass that
+ * clearance and the bottom sink remove at the new values when tally is set. */
+static double mn__z_back1(mn__adi *g, double dt, const mn__zpre *zp, size_t c, double delta_d,
+                          const double *z, double *out, int tally)
+{
+    const int nz = g->nz;
+    const double *dd = z + c * (size_t)nz;
+    double *oo = out + c * (size_t)nz;
+    int plain = mn__plain(g, c);
+    const double *ww = plain ? zp->pww : g->w + c * (size_t)nz;
+    double prev = dd[0] + g->ggcol[c] * delta_d;
+    oo[0] = prev;
+    for (int k = 1; k < nz; k++) {
+        prev = dd[k] - ww[k] * prev;
+        oo[k] = prev;
+    }
+    if (!tally)
+        return 0;
+    size_t i = c % (size_t)g->nx, j = c / (size_t)g->nx;
+    double axy = g->vx[i] * g->vy[j], cl = 0;
+    if (plain) {
+        for (int k = 0; k < nz; k++)
+            cl += zp->pcl[k] * oo[k];
+    } else {
+        for (int k = 0; k < nz; k++) {
+            double rate = g->lay_kcl[g->layer[k]];
+            if (rate > 0) {
+                double kk, dk;
+                mn__adi_cell(g, c, k, &kk, &dk);
+                cl += dt * rate * kk * g->hz[k] * oo[k];
             }
         }
     }
+    return axy * cl + dt * mn__bottom_g(g, c, axy) * oo[nz - 1];
 }
 
-/* Pass 1 on the columns i0..i1-1 of row j, four channel-free ones at a time. */
-static void mn__z_elim_row(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int j,
-                           double *z, mn__zsum *sum)
+/* mn__z_back1 on MN__ZBATCH channel-free columns cc[] at once. */
+static double mn__z_back_plain(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc,
+                               double delta_d, const double *z, double *out, int tally)
 {
-    size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
-    int i = i0;
-    while (i < i1) {
-        size_t c = (size_t)j * nx + (size_t)i;
-        if (i + 4 <= i1 && mn__plain(g, c) && mn__plain(g, c + 1) && mn__plain(g, c + 2) &&
-            mn__plain(g, c + 3)) {
-            mn__z_elim_plain4(g, zp, c, 1, z + c * nz, sum);
-            i += 4;
-        } else {
-            mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
-            i++;
-        }
+    const int nz = g->nz;
+    const double *ww = zp->pww, *pcl = zp->pcl;
+    const double *d[MN__ZBATCH];
+    double *o[MN__ZBATCH], p[MN__ZBATCH], cl[MN__ZBATCH];
+    for (int q = 0; q < MN__ZBATCH; q++) {
+        d[q] = z + cc[q] * (size_t)nz;
+        o[q] = out + cc[q] * (size_t)nz;
+        p[q] = d[q][0] + zp->pgg * delta_d;
+        o[q][0] = p[q];
+        cl[q] = pcl[0] * p[q];
     }
+    for (int k = 1; k < nz; k++)
+        for (int q = 0; q < MN__ZBATCH; q++) {
+            p[q] = d[q][k] - ww[k] * p[q];
+            o[q][k] = p[q];
+            cl[q] += pcl[k] * p[q];
+        }
+    if (!tally)
+        return 0;
+    double axy = g->vx[0] * g->vy[0], gb = dt * mn__bottom_g(g, cc[0], axy), scl = 0, sp = 0;
+    for (int q = 0; q < MN__ZBATCH; q++) {
+        scl += cl[q];
+        sp += p[q]; /* p: the bottom cells now */
+    }
+    return axy * scl + gb * sp;
 }
 
 /* Pass 2 of the z sweep: the donor's bordered equation, then back substitution of every
@@ -552,7 +908,7 @@ static void mn__z_elim_row(mn__adi *g, double dt, const mn__zpre *zp, int i0, in
 static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zsum *sum, double rd,
                          const double *z, double *out, int tally)
 {
-    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    const int nx = g->nx, ny = g->ny;
     /* (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
     double md = g->donor_h_um * g->area_um2;
     double delta_d = (rd + sum->gd0) / (md + sum->g - sum->ggg);
@@ -560,70 +916,21 @@ static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zs
     double removed = 0;
 #pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads) if (g->threads > 1)
     for (int j = 0; j < ny; j++) {
+        mn__zbatch batch = {{0}, {0}, 0, 0};
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            const double *dd = z + c * (size_t)nz;
-            double *oo = out + c * (size_t)nz;
-            if (i + 4 <= nx && mn__plain(g, c) && mn__plain(g, c + 1) && mn__plain(g, c + 2) &&
-                mn__plain(g, c + 3)) {
-                /* Four channel-free columns at once (independent recurrences). */
-                const double *ww = zp->pww;
-                double p0 = dd[0] + zp->pgg * delta_d, p1 = dd[nz] + zp->pgg * delta_d;
-                double p2 = dd[2 * nz] + zp->pgg * delta_d, p3 = dd[3 * nz] + zp->pgg * delta_d;
-                oo[0] = p0;
-                oo[nz] = p1;
-                oo[2 * nz] = p2;
-                oo[3 * nz] = p3;
-                double c0 = zp->pcl[0] * p0, c1 = zp->pcl[0] * p1, c2 = zp->pcl[0] * p2,
-                       c3 = zp->pcl[0] * p3;
-                for (int k = 1; k < nz; k++) {
-                    p0 = dd[k] - ww[k] * p0;
-                    p1 = dd[nz + k] - ww[k] * p1;
-                    p2 = dd[2 * nz + k] - ww[k] * p2;
-                    p3 = dd[3 * nz + k] - ww[k] * p3;
-                    oo[k] = p0;
-                    oo[nz + k] = p1;
-                    oo[2 * nz + k] = p2;
-                    oo[3 * nz + k] = p3;
-                    c0 += zp->pcl[k] * p0;
-                    c1 += zp->pcl[k] * p1;
-                    c2 += zp->pcl[k] * p2;
-                    c3 += zp->pcl[k] * p3;
+            if (mn__plain(g, c)) { /* MN__ZBATCH at a time, in the order met */
+                batch.cc[batch.n++] = c;
+                if (batch.n == MN__ZBATCH) {
+                    removed += mn__z_back_plain(g, dt, zp, batch.cc, delta_d, z, out, tally);
+                    batch.n = 0;
                 }
-                if (tally) {
-                    double axy = g->vx[i] * g->vy[j], gb = dt * mn__bottom_g(g, c, axy);
-                    removed += axy * (c0 + c1 + c2 + c3) +
-                               gb * (p0 + p1 + p2 + p3); /* p*: the bottom cells now */
-                }
-                i += 3;
                 continue;
             }
-            int plain = mn__plain(g, c);
-            const double *ww = plain ? zp->pww : g->w + c * (size_t)nz;
-            double prev = dd[0] + g->ggcol[c] * delta_d;
-            oo[0] = prev;
-            for (int k = 1; k < nz; k++) {
-                prev = dd[k] - ww[k] * prev;
-                oo[k] = prev;
-            }
-            if (!tally)
-                continue;
-            double axy = g->vx[i] * g->vy[j], cl = 0;
-            if (plain) {
-                for (int k = 0; k < nz; k++)
-                    cl += zp->pcl[k] * oo[k];
-            } else {
-                for (int k = 0; k < nz; k++) {
-                    double rate = g->lay_kcl[g->layer[k]];
-                    if (rate > 0) {
-                        double kk, dk;
-                        mn__adi_cell(g, c, k, &kk, &dk);
-                        cl += dt * rate * kk * g->hz[k] * oo[k];
-                    }
-                }
-            }
-            removed += axy * cl + dt * mn__bottom_g(g, c, axy) * oo[nz - 1];
+            removed += mn__z_back1(g, dt, zp, c, delta_d, z, out, tally);
         }
+        for (int q = 0; q < batch.n; q++)
+            removed += mn__z_back1(g, dt, zp, batch.cc[q], delta_d, z, out, tally);
     }
     if (tally)
         g->removed += removed;
@@ -636,6 +943,8 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     int nblocks = (nx + MN__YBLOCK - 1) / MN__YBLOCK;
+    const double *pm = g->pz, *ty = g->pz + 6 * (size_t)nz; /* see mn__z_prepare */
+    const double *pv = g->pz + 7 * (size_t)nz, *fay = pv + 2 * (size_t)nz;
     double sg = 0, sggg = 0, sgd0 = 0;
 #pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0) num_threads(g->threads) if (g->threads > 1)
     for (int bI = 0; bI < nblocks; bI++) {
@@ -656,24 +965,27 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
                 double *dd = z + c * (size_t)nz;
                 double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
-                if (g->fast &&
-                    (!g->cov || (g->cov[c] == 0 && (j == 0 || g->cov[c - (size_t)nx] == 0) &&
-                                 (j == ny - 1 || g->cov[c + (size_t)nx] == 0)))) {
-                    double vol = g->vx[i] * g->vy[j];
-                    for (int k = 0; k < nz; k++) {
-                        double m = g->fk[k] * vol * g->hz[k];
-                        double tf = dt * g->fty[k];
-                        double tl = j > 0 ? tf : 0, tr = j < ny - 1 ? tf : 0;
-                        double inv = 1.0 / (m + tl + tr +
-                                            (j > 0 ? tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw] : 0));
-                        cpj[k] = -tr * inv;
-                        dd[k] =
-                            (m * dd[k] + (j > 0 ? tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz] : 0)) *
-                            inv;
-                    }
-                    continue;
+                int ks = nz;
+                if (g->fast) {
+                    ks = mn__kslow(g, c);
+                    if (j > 0)
+                        ks = mn__imax(ks, mn__kslow(g, c - (size_t)nx));
+                    if (j < ny - 1)
+                        ks = mn__imax(ks, mn__kslow(g, c + (size_t)nx));
                 }
-                for (int k = 0; k < nz; k++) {
+                if (g->fast && ks > 0) {
+                    double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
+                    double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
+                    mn__col_props(g, c, ks, kk, idc);
+                    if (j > 0)
+                        mn__col_props(g, c - (size_t)nx, ks, NULL, idl);
+                    if (j < ny - 1)
+                        mn__col_props(g, c + (size_t)nx, ks, NULL, idr);
+                    mn__lat_line_ch(ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL, pv,
+                                    fay, NULL, 1, j > 0 ? dd - (ptrdiff_t)nx * nz : NULL,
+                                    j > 0 ? cpj - (ptrdiff_t)bw : NULL, dd, cpj);
+                }
+                for (int k = 0; k < ks && !g->fast; k++) {
                     double kk, dk, kn, dkn;
                     mn__adi_cell(g, c, k, &kk, &dk);
                     double area = g->vx[i] * g->hz[k];
@@ -701,11 +1013,15 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                         dd[k] = rhs / b;
                     }
                 }
+                if (ks < nz)
+                    mn__lat_line(ks, nz, pm, ty, NULL, 1, j > 0 ? dd - (ptrdiff_t)nx * nz : NULL,
+                                 j > 0 ? cpj - (ptrdiff_t)bw : NULL, j < ny - 1, dd, cpj);
             }
         }
         /* Back substitution; row j+1 is final once row j has used it, so its z pass 1 runs
-         * then (one row behind), and row 0's at the end. */
-        int pend_hi = ny - 1; /* narrow blocks: highest row not yet through z pass 1 */
+         * then (one row behind), and row 0's at the end; channel-free columns go four at a
+         * time, through a batch that carries over from row to row. */
+        mn__zbatch batch = {{0}, {0}, 0, 0};
         for (int j = ny - 1; j >= -1; j--) {
             if (j - MN__YPREFETCH >= 0)
                 mn__prefetch_run(
@@ -718,15 +1034,11 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                         dd[k] -= cpj[k] * dd[k + (ptrdiff_t)nx * nz];
                 }
             }
-            if (zp && j + 1 < ny) {
-                if (i1 - i0 >= 4) {
-                    mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &loc);
-                } else if (pend_hi - j == 4 || j + 1 == 0) { /* rows j+1..pend_hi are final */
-                    mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, pend_hi, z, &loc);
-                    pend_hi = j;
-                }
-            }
+            if (zp && j + 1 < ny)
+                mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, j + 1, z, &batch, &loc);
         }
+        if (zp)
+            mn__z_elim_flush(g, dt, zp, z, &batch, &loc);
         sg += loc.g;
         sggg += loc.ggg;
         sgd0 += loc.gd0;
@@ -913,6 +1225,9 @@ void mn__adi_precond(mn__adi *g, double dt, const double *in, double *out)
 {
     if (out != in)
         memcpy(out, in, (g->ncell + 1) * sizeof(double));
+    mn__zpre zp;
+    mn__z_prepare(g, dt, &zp); /* also the lateral sweeps' constants */
+    mn__ch_refresh(g);
     mn__sweep_x(g, dt, out, NULL);
     mn__sweep_y(g, dt, out, NULL, NULL);
     mn__sweep_z(g, dt, out, out);
@@ -927,11 +1242,12 @@ static void mn__step_split(mn__adi *g, double dt)
 {
     /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
     g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
+    mn__zpre zp;
+    mn__z_prepare(g, dt, &zp); /* also the lateral sweeps' constants */
+    mn__ch_refresh(g);
     mn__sweep_x(g, dt, g->d, g->u);
     /* y sweep with pass 1 of the z sweep fused in, then pass 2 with the tally fused in:
      * three passes over memory per step. */
-    mn__zpre zp;
-    mn__z_prepare(g, dt, &zp);
     mn__zsum sum = {0, 0, 0};
     const double rd = g->d[g->ncell];
     mn__sweep_y(g, dt, g->d, &zp, &sum);

@@ -65,11 +65,18 @@ typedef struct {
      * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
     int fast;
     double *fk, *ftx, *fty, *ftz;
-    double *pz;     /* 5 * nz: the z sweep's shared elimination of channel-free columns */
+    double *fidk; /* per z cell: 1 / (D K) of the tissue */
+    double *pz;   /* 11 * nz: the sweeps' per-step constants (mn__z_prepare) */
+    /* Channel cells of a fast grid, packed column by column: K and 1 / (D K) at the current
+     * phi (ch_phi), so the sweeps read them instead of mixing them anew. choff[c] is the
+     * column's first cell there, or SIZE_MAX without a channel. */
+    size_t *choff;
+    double *chk, *chidk;
+    double ch_phi;
     double removed; /* cumulative mass removed by clearance and the bottom sink (µg/cm³ µm³) */
     int threads;
     double *scratch; /* per-thread line scratch */
-    size_t scratch_per_thread;
+    size_t scratch_per_thread, scratch_props;
 } mn__adi;
 
 /* Allocates state for a grid whose geometry arrays the caller has set (the engine takes

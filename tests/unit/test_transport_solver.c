@@ -1,6 +1,7 @@
 /* Transport numerics as mathematics: analytic membrane flux and lag time, series resistances
  * with partitioning, grid convergence order, mass conservation, and agreement of the 3D patch
  * solver with the axisymmetric unit cell on a regular lattice. Small grids only. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,6 +189,56 @@ static void test_lattice_agreement(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+static void test_fast_paths_match_general(void **state)
+{
+    (void)state;
+    /* The 3D solver's fast paths (uniform grid: shared tissue constants, packed channel
+     * cells, batched z recurrences) against its general path on the same grid: same scheme,
+     * so they agree to rounding. Channels anywhere (edges, corners, overlapping, partly
+     * covering their columns), on a grid large enough to run on every thread. */
+    mn_absorb_scenario s;
+    load_example(&s, "absorb-vitc-pen.json");
+    mn_absorb_params p;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &p), MN_OK);
+    mn_puncture_field f;
+    mn_puncture_field_init(&f);
+    double px[] = {0, 800, 3, 401.5, 407, 250, 796, 555.5, 120, 640};
+    double py[] = {0, 800, 790, 402.5, 409, 13, 300, 555.5, 640, 120};
+    f.n = sizeof px / sizeof px[0];
+    f.points = calloc(f.n, sizeof *f.points);
+    f.width_um = f.height_um = 800;
+    for (size_t n = 0; n < f.n; n++) {
+        f.points[n].x_um = px[n];
+        f.points[n].y_um = py[n];
+    }
+    s.field_dx_um = 10;
+    mn__adi gf, gg;
+    assert_int_equal(mn__absorb_field_grid(ctx, &s, &p, &f, &gf), MN_OK);
+    assert_int_equal(mn__absorb_field_grid(ctx, &s, &p, &f, &gg), MN_OK);
+    assert_true(gf.fast && gf.choff);
+    gg.fast = 0;
+    mn__series a, b;
+    assert_int_equal(mn__absorb_march(ctx, &gf, &s, &p, 30, NULL, NULL, &a), MN_OK);
+    assert_int_equal(mn__absorb_march(ctx, &gg, &s, &p, 30, NULL, NULL, &b), MN_OK);
+    double worst = 0, umax = 0;
+    for (size_t c = 0; c <= gf.ncell; c++)
+        umax = fmax(umax, fabs(gg.u[c]));
+    for (size_t c = 0; c <= gf.ncell; c++)
+        worst = fmax(worst, fabs(gf.u[c] - gg.u[c]) / umax);
+    print_message("%zu cells, largest difference %.3g of the largest value\n", gf.ncell, worst);
+    assert_true(umax > 0);
+    assert_true(worst < 1e-9);
+    for (size_t m = 0; m < a.n; m++)
+        assert_close(a.dermis[m], b.dermis[m], 1e-9, 1e-12);
+    assert_true(a.mass_balance_error < 1e-9);
+    mn__series_release(&a);
+    mn__series_release(&b);
+    mn__adi_free(&gf);
+    mn__adi_free(&gg);
+    free(f.points);
+    mn_absorb_scenario_release(&s);
+}
+
 static void test_time_step_convergence(void **state)
 {
     (void)state;
@@ -214,9 +265,12 @@ static void test_time_step_convergence(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_membrane_flux_and_lag),  cmocka_unit_test(test_series_resistances),
-        cmocka_unit_test(test_grid_convergence_order), cmocka_unit_test(test_lattice_agreement),
+        cmocka_unit_test(test_membrane_flux_and_lag),
+        cmocka_unit_test(test_series_resistances),
+        cmocka_unit_test(test_grid_convergence_order),
+        cmocka_unit_test(test_lattice_agreement),
         cmocka_unit_test(test_time_step_convergence),
+        cmocka_unit_test(test_fast_paths_match_general),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
