@@ -13,29 +13,12 @@
 
 #include "transport/adi.h"
 
-/* y sweeps solve this many neighbouring x columns together so memory is read in runs. */
-#define MN__YBLOCK 8
-/* The y sweep walks its block's rows with a stride of a whole plane, so each row's run of
- * B * nz values starts a new page where the hardware prefetcher stops: fetch the run this
- * many rows ahead by hand. */
-#define MN__YPREFETCH 2
 /* Columns go through the z sweep this many at a time: independent recurrences hide each
  * other's latency (a step of a channel-free one is a multiply and an add, ~6 cycles; of a
  * channel one, a division). 8 was slower than 4: the pointers no longer fit the registers. */
 #define MN__ZBATCH 4
 /* Grids smaller than this run on one thread (thread start-up would cost more). */
 #define MN__PARALLEL_MIN_CELLS 200000
-
-static void mn__prefetch_run(const double *p, size_t n)
-{
-#if defined(__GNUC__) || defined(__clang__)
-    for (size_t q = 0; q < n; q += 8) /* one 64-byte line per 8 doubles */
-        __builtin_prefetch(p + q, 1, 3);
-#else
-    (void)p;
-    (void)n;
-#endif
-}
 
 static double mn__conductance(double area, double ha, double dka, double hb, double dkb)
 {
@@ -210,9 +193,9 @@ mn_status mn__adi_alloc(mn__adi *g)
     if (g->ncell >= MN__PARALLEL_MIN_CELLS)
         g->threads = omp_get_max_threads();
 #endif
-    size_t nmax = (size_t)(g->nx > g->ny ? g->nx : g->ny);
-    /* Then the properties of up to 4 columns (lateral sweeps) or MN__ZBATCH (z sweep). */
-    g->scratch_props = nmax * (size_t)g->nz * MN__YBLOCK * 2;
+    /* The x sweep's Thomas factors for one plane, then the properties of up to 4 columns
+     * (lateral sweeps) or MN__ZBATCH (z sweep). */
+    g->scratch_props = (size_t)g->nx * (size_t)g->nz;
     g->scratch_per_thread = g->scratch_props + 3 * MN__ZBATCH * (size_t)g->nz + 4 * (size_t)g->nz;
     g->u = mn__calloc(g->ncell + 1, sizeof(double));
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
@@ -936,15 +919,19 @@ static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zs
         g->removed += removed;
 }
 
-/* (M + dt Ay) d2 = M d1, blocks of MN__YBLOCK columns along x solved together. With zp not
- * NULL, pass 1 of the z sweep follows on each column as soon as its y solve is final (while
- * it is still in cache), adding to *zs: one pass over memory less. */
+/* (M + dt Ay) d2 = M d1, each thread solving the y lines of its share of the columns
+ * together, row by row. With zp not NULL, pass 1 of the z sweep follows on each row as soon as
+ * its y solve is final (while it is still in cache), adding to *zs: one pass over memory
+ * less. */
 static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn__zsum *zs)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
-    int nblocks = (nx + MN__YBLOCK - 1) / MN__YBLOCK;
+    /* Each thread sweeps whole rows of its share of the columns: long contiguous runs. */
+    int bcols = (nx + g->threads - 1) / g->threads;
+    int nblocks = (nx + bcols - 1) / bcols;
     const double *pm = g->pz, *ty = g->pz + 6 * (size_t)nz; /* see mn__z_prepare */
     const double *pv = g->pz + 7 * (size_t)nz, *fay = pv + 2 * (size_t)nz;
+    const ptrdiff_t row = (ptrdiff_t)nx * nz; /* one row of cells */
     double sg = 0, sggg = 0, sgd0 = 0;
 #pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0) num_threads(g->threads) if (g->threads > 1)
     for (int bI = 0; bI < nblocks; bI++) {
@@ -952,19 +939,17 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
 #ifdef _OPENMP
         t = omp_get_thread_num();
 #endif
-        double *cp = g->scratch + (size_t)t * g->scratch_per_thread; /* ny * B * nz */
-        int i0 = bI * MN__YBLOCK;
-        int i1 = i0 + MN__YBLOCK < nx ? i0 + MN__YBLOCK : nx;
-        size_t bw = (size_t)(i1 - i0) * (size_t)nz;
+        /* The Thomas factors go to w, cell by cell: the z sweep writes its own factors there
+         * only for rows whose factors the backward pass has used. */
+        double *cp = g->w;
+        int i0 = bI * bcols;
+        int i1 = i0 + bcols < nx ? i0 + bcols : nx;
         mn__zsum loc = {0, 0, 0};
         for (int j = 0; j < ny && ny > 1; j++) {
-            if (j + MN__YPREFETCH < ny)
-                mn__prefetch_run(
-                    z + ((size_t)(j + MN__YPREFETCH) * (size_t)nx + (size_t)i0) * (size_t)nz, bw);
             for (int i = i0; i < i1; i++) {
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
                 double *dd = z + c * (size_t)nz;
-                double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
+                double *cpj = cp + c * (size_t)nz;
                 int ks = nz;
                 if (g->fast) {
                     ks = mn__kslow(g, c);
@@ -982,8 +967,8 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     if (j < ny - 1)
                         mn__col_props(g, c + (size_t)nx, ks, NULL, idr);
                     mn__lat_line_ch(ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL, pv,
-                                    fay, NULL, 1, j > 0 ? dd - (ptrdiff_t)nx * nz : NULL,
-                                    j > 0 ? cpj - (ptrdiff_t)bw : NULL, dd, cpj);
+                                    fay, NULL, 1, j > 0 ? dd - row : NULL, j > 0 ? cpj - row : NULL,
+                                    dd, cpj);
                 }
                 for (int k = 0; k < ks && !g->fast; k++) {
                     double kk, dk, kn, dkn;
@@ -1005,17 +990,17 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     double b = m + tl + tr;
                     double rhs = m * dd[k];
                     if (j > 0) {
-                        double denom = b + tl * cpj[(ptrdiff_t)k - (ptrdiff_t)bw];
+                        double denom = b + tl * cpj[(ptrdiff_t)k - row];
                         cpj[k] = -tr / denom;
-                        dd[k] = (rhs + tl * dd[(ptrdiff_t)k - (ptrdiff_t)nx * nz]) / denom;
+                        dd[k] = (rhs + tl * dd[(ptrdiff_t)k - row]) / denom;
                     } else {
                         cpj[k] = -tr / b;
                         dd[k] = rhs / b;
                     }
                 }
                 if (ks < nz)
-                    mn__lat_line(ks, nz, pm, ty, NULL, 1, j > 0 ? dd - (ptrdiff_t)nx * nz : NULL,
-                                 j > 0 ? cpj - (ptrdiff_t)bw : NULL, j < ny - 1, dd, cpj);
+                    mn__lat_line(ks, nz, pm, ty, NULL, 1, j > 0 ? dd - row : NULL,
+                                 j > 0 ? cpj - row : NULL, j < ny - 1, dd, cpj);
             }
         }
         /* Back substitution; row j+1 is final once row j has used it, so its z pass 1 runs
@@ -1023,16 +1008,12 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
          * time, through a batch that carries over from row to row. */
         mn__zbatch batch = {{0}, {0}, 0, 0};
         for (int j = ny - 1; j >= -1; j--) {
-            if (j - MN__YPREFETCH >= 0)
-                mn__prefetch_run(
-                    z + ((size_t)(j - MN__YPREFETCH) * (size_t)nx + (size_t)i0) * (size_t)nz, bw);
-            for (int i = i0; i < i1; i++) {
-                if (j >= 0 && j < ny - 1) {
-                    double *dd = z + ((size_t)j * (size_t)nx + (size_t)i) * (size_t)nz;
-                    const double *cpj = cp + (size_t)j * bw + (size_t)(i - i0) * (size_t)nz;
-                    for (int k = 0; k < nz; k++)
-                        dd[k] -= cpj[k] * dd[k + (ptrdiff_t)nx * nz];
-                }
+            if (j >= 0 && j < ny - 1) {
+                size_t c0 = (size_t)j * (size_t)nx + (size_t)i0;
+                double *dd = z + c0 * (size_t)nz;
+                const double *cpj = cp + c0 * (size_t)nz;
+                for (size_t q = 0; q < (size_t)(i1 - i0) * (size_t)nz; q++)
+                    dd[q] -= cpj[q] * dd[(ptrdiff_t)q + row];
             }
             if (zp && j + 1 < ny)
                 mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, j + 1, z, &batch, &loc);
