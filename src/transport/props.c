@@ -13,7 +13,9 @@
  *   wide pores) is the same as Kasting's polar-pathway estimate for hydrophilic permeants
  *   (Peck, Ghanem & Higuchi's hindered pores give a steeper fall for solutes larger than the
  *   pores, so it is an upper estimate for HA) [evidence: fitted to ~100 mostly small
- *   solutes; scatter ~x3]. It matters only for hydrophilic or large molecules, where the
+ *   solutes; scatter ~x3; the coefficient is as quoted for the published model and has not
+ *   been re-checked against the paper's text, so treat it as uncertain by the same ~x3]. It
+ *   matters only for hydrophilic or large molecules, where the
  *   lipid route's MW term makes kp vanish; small lipophilic molecules are unchanged. The SC
  *   carries the sum as one homogenised layer (D_sc below). The viable-tissue term kp_aq is
  *   not added: the model resolves the viable epidermis and dermis explicitly.
