@@ -7,10 +7,12 @@
  *      memory, and the achieved bandwidth of the split step (the main kernel), counted as the
  *      DRAM traffic of its passes over the 8-byte unknowns, reads and writes once each as in
  *      the triad (no write-allocate): x sweep (read u, write d: 16 B/cell), y sweep forward
- *      (read and write d: 16) and backward with pass 1 of the z sweep fused in (16: a block's
- *      rows span more than the caches on the reference grid), pass 2 of the z sweep with the
- *      clearance tally fused in (read d, write u: 16): 64 bytes per cell per step. Not
- *      counted: the y sweep's per-thread scratch and the channel columns' w.
+ *      (read and write d: 16) and backward with pass 1 of the z sweep fused in (16: a
+ *      thread's rows span more than the caches on the reference grid), pass 2 of the z sweep
+ *      with the clearance tally fused in (read d, write u: 16): 64 bytes per cell per step,
+ *      the figure the bar is judged on. The y sweep also writes its Thomas factors in the
+ *      forward pass and reads them back in the backward one (16 more): printed beside it as
+ *      the traffic the step actually streams, not used for the bar.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,8 +154,9 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
     }
     double gbs = 64.0 * (double)g.ncell / best / 1e9;
     printf("  split step (main kernel): %.3f s per step, %.2f GB/s = %.0f %% of the "
-           "%.2f GB/s triad measured beside it (%.2f GB/s at start)   [bar: >= 50 %%]\n",
-           best, gbs, 100 * gbs / bw, bw, bw_start);
+           "%.2f GB/s triad measured beside it (%.2f GB/s at start)   [bar: >= 50 %%]\n"
+           "  (with the y sweep's stored factors, 80 B/cell: %.2f GB/s = %.0f %%; not the bar)\n",
+           best, gbs, 100 * gbs / bw, bw, bw_start, gbs * 80 / 64, 100 * gbs * 80 / 64 / bw);
     /* Interleaved rounds (triad, then one step, again and again), so that both see the same
      * load from other jobs: the median of the per-round ratios, and best step against best
      * triad. */
