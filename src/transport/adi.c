@@ -169,26 +169,30 @@ static void mn__lat_line_ch(int ks, const double *restrict kk, const double *res
     else if (scale)
         for (int k = 0; k < ks; k++)
             d[k] = kk[k] * pv[k] * d[k];
+    /* With tl = fa / al and tr = fa / ar (al, ar: the faces' summed 1/(DK)), the pivot
+     * m + tl + tr + tl cprev times al ar is n = m al ar + fa (ar + al + ar cprev): one
+     * division per cell instead of three, cp = -tr / pivot = -fa al / n and
+     * d = (rhs + tl dprev) / pivot = ar (rhs al + fa dprev) / n. */
     if (idl && idr) {
         for (int k = 0; k < ks; k++) {
-            double tl = fa[k] / (idl[k] + idc[k]), tr = fa[k] / (idr[k] + idc[k]);
-            double inv = 1.0 / (kk[k] * pv[k] + tl + tr + tl * cprev[k]);
-            cp[k] = -tr * inv;
-            d[k] = (d[k] + tl * dprev[k]) * inv;
+            double al = idl[k] + idc[k], ar = idr[k] + idc[k];
+            double r = 1.0 / (kk[k] * pv[k] * al * ar + fa[k] * (ar + al + ar * cprev[k]));
+            cp[k] = -fa[k] * al * r;
+            d[k] = ar * (d[k] * al + fa[k] * dprev[k]) * r;
         }
     } else if (idl) {
         for (int k = 0; k < ks; k++) {
-            double tl = fa[k] / (idl[k] + idc[k]);
-            double inv = 1.0 / (kk[k] * pv[k] + tl + tl * cprev[k]);
+            double al = idl[k] + idc[k];
+            double r = 1.0 / (kk[k] * pv[k] * al + fa[k] * (1.0 + cprev[k]));
             cp[k] = 0;
-            d[k] = (d[k] + tl * dprev[k]) * inv;
+            d[k] = (d[k] * al + fa[k] * dprev[k]) * r;
         }
     } else if (idr) {
         for (int k = 0; k < ks; k++) {
-            double tr = fa[k] / (idr[k] + idc[k]);
-            double inv = 1.0 / (kk[k] * pv[k] + tr);
-            cp[k] = -tr * inv;
-            d[k] = d[k] * inv;
+            double ar = idr[k] + idc[k];
+            double r = 1.0 / (kk[k] * pv[k] * ar + fa[k]);
+            cp[k] = -fa[k] * r;
+            d[k] = d[k] * ar * r;
         }
     } else {
         for (int k = 0; k < ks; k++) {
@@ -625,8 +629,10 @@ static int mn__z_ch(const mn__adi *g, size_t c)
  * a column is tissue, so the shared elimination (zp) carries it up to the cell under the
  * channel's last; from there up, its own cells (packed properties), with one division per
  * cell on the recurrence. */
-static void mn__z_elim_ch(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc, int n,
-                          double *z, mn__zsum *sum)
+static inline __attribute__((always_inline)) void mn__z_elim_chn(mn__adi *g, double dt,
+                                                                 const mn__zpre *zp,
+                                                                 const size_t *cc, int n, double *z,
+                                                                 mn__zsum *sum)
 {
     const int nz = g->nz, kc = g->kch[cc[0]]; /* cells 0..kc-1 are in the channel */
     const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
@@ -681,6 +687,19 @@ static void mn__z_elim_ch(mn__adi *g, double dt, const mn__zpre *zp, const size_
         sum->ggg += gt[q] * g->ggcol[cc[q]];
         sum->gd0 += gt[q] * dd[q][0];
     }
+}
+
+/* mn__z_elim_chn with the batch size known to the compiler (the per-column arrays then live
+ * in registers, not on the stack): whole batches at once, a remainder one by one. */
+static void mn__z_elim_ch(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc, int n,
+                          double *z, mn__zsum *sum)
+{
+    if (n == MN__ZBATCH) {
+        mn__z_elim_chn(g, dt, zp, cc, MN__ZBATCH, z, sum);
+        return;
+    }
+    for (int q = 0; q < n; q++)
+        mn__z_elim_chn(g, dt, zp, cc + q, 1, z, sum);
 }
 
 /* Pass 1 of the z sweep on column c (x index i, y index j), in place on dd: eliminate from
