@@ -20,6 +20,25 @@ static json_t *mn__num_array(mn__jout *j, const double *x, size_t n)
     return a;
 }
 
+/* Large molecules (the "500 Dalton rule": Bos & Meinardi, Exp Dermatol 2000;9:165) whose
+ * simulated enhancement exceeds the 2-22x measured for peptides after needling (DESIGN 3.3):
+ * the model's channels are open cylinders with no binding in their walls and no evaporation,
+ * so it likely overstates delivery for them (docs/models/transport.md, Limits). */
+#define MN__LARGE_MW                500
+#define MN__PEPTIDE_MAX_ENHANCEMENT 22
+
+static const char mn__large_caution[] =
+    "measured enhancement for peptides (MW >= 500) is 2-22x; the model's channels stay open "
+    "cylinders with no binding in their walls and no evaporation, so for large molecules it "
+    "likely overstates delivery (docs/models/transport.md, Limits)";
+
+static int mn__large_overstated(const mn_absorb_scenario *s, const mn_absorb_result *r)
+{
+    if (s->mw < MN__LARGE_MW || r->n_samples == 0)
+        return 0;
+    return r->samples[r->n_samples - 1].enhancement > MN__PEPTIDE_MAX_ENHANCEMENT;
+}
+
 mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
                                mn_writer write, void *userdata)
 {
@@ -116,6 +135,9 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_str(&j, root, "note",
                  "simulation: model estimates with stated assumptions (docs/models/transport.md), "
                  "not measurements");
+    json_t *cautions = mn__jput(&j, root, "cautions", json_array());
+    if (mn__large_overstated(s, r))
+        mn__jpush(&j, cautions, json_string(mn__large_caution));
     return mn__json_finish(ctx, &j, root, "absorb", write, userdata);
 }
 
@@ -164,6 +186,11 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                        "%.3g ug/cm2 is still on the surface.\n",
                        last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
                        last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
+    if (mn__large_overstated(s, r))
+        mn__buf_printf(&b, "\nCaution: measured enhancement for peptides (MW >= 500) is 2-22x; "
+                           "the model's channels stay\nopen cylinders with no binding in their "
+                           "walls and no evaporation, so for large molecules it likely\n"
+                           "overstates delivery (docs/models/transport.md, Limits).\n");
     mn__buf_printf(&b,
                    "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
                    "and cleared);\n'enhancement' is delivered / intact at the same hour. "

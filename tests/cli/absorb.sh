@@ -31,6 +31,21 @@ assert d["mass_balance_error"] < 1e-6
 assert d["punctures_per_cm2"] == 0
 PY
 
+# Large molecules whose simulated enhancement exceeds the measured 2-22x carry a caution; a
+# small molecule does not.
+"$MNEEDLE" absorb "$EX/absorb-peptide-roller.json" > "$T/pep.txt" || fail "peptide run"
+grep -q "^Caution: measured enhancement for peptides" "$T/pep.txt" || fail "peptide: no caution"
+"$MNEEDLE" absorb "$EX/absorb-peptide-roller.json" --json > "$T/pep.json" || fail "peptide JSON"
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --json > "$T/vitc.json" || fail "vitamin C JSON"
+python3 - "$T/pep.json" "$T/vitc.json" <<'PY' || fail "cautions in JSON"
+import json, sys
+pep, vitc = (json.load(open(f)) for f in sys.argv[1:3])
+assert pep["samples"][-1]["enhancement"] > 22 and len(pep["cautions"]) == 1, pep["cautions"]
+assert "2-22x" in pep["cautions"][0]
+assert vitc["cautions"] == []
+PY
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep -q "^Caution" && fail "vitamin C: caution"
+
 # CSV of the depth profile over time, written atomically beside the report.
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/profile.csv" -o "$T/report.txt" ||
     fail "--csv run failed"
