@@ -1136,29 +1136,6 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
     }
 }
 
-/* (M + dt Az) out = M z with the donor bordered in (out may be z). */
-static void mn__sweep_z(mn__adi *g, double dt, double *z, double *out)
-{
-    const int nx = g->nx, ny = g->ny;
-    const double rd = z[g->ncell]; /* the donor's rhs passes the x and y sweeps unchanged */
-    mn__zpre zp;
-    mn__z_prepare(g, dt, &zp);
-    double sg = 0, sggg = 0, sgd0 = 0;
-#pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0) num_threads(g->threads) if (g->threads > 1)
-    for (int j = 0; j < ny; j++) {
-        mn__zsum loc = {0, 0, 0};
-        for (int i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            mn__z_elim(g, dt, &zp, c, i, j, z + c * (size_t)g->nz, &loc);
-        }
-        sg += loc.g;
-        sggg += loc.ggg;
-        sgd0 += loc.gd0;
-    }
-    mn__zsum sum = {sg, sggg, sgd0};
-    mn__z_finish(g, dt, &zp, &sum, rd, z, out, 0);
-}
-
 /* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler). */
 static void mn__tally(mn__adi *g, double dt)
 {
@@ -1305,18 +1282,6 @@ static void mn__step_direct(mn__adi *g, double dt)
             g->u[mn__adi_index(g, (size_t)i, k)] += x[b] + delta_d * y[b];
         }
     g->u[n] += delta_d;
-}
-
-void mn__adi_precond(mn__adi *g, double dt, const double *in, double *out)
-{
-    if (out != in)
-        memcpy(out, in, (g->ncell + 1) * sizeof(double));
-    mn__zpre zp;
-    mn__z_prepare(g, dt, &zp); /* also the lateral sweeps' constants */
-    mn__ch_refresh(g);
-    mn__sweep_x(g, dt, out, NULL);
-    mn__sweep_y(g, dt, out, NULL, NULL);
-    mn__sweep_z(g, dt, out, out);
 }
 
 /* Split step for 3D grids (Lie splitting, see adi.h): exact backward-Euler solves along x

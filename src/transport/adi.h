@@ -97,11 +97,9 @@ void mn__adi_set_phi(mn__adi *g, double phi);
 void mn__adi_step(mn__adi *g, double dt_h);
 
 /* The backward-Euler operator on v (ncell + 1 values, donor last): mode 0 gives y = -dt A v,
- * mode 1 gives y = (M + dt A) v. Exposed for tests and the bandwidth benchmark. */
+ * mode 1 gives y = (M + dt A) v. */
 void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int mode);
 
-/* One split sweep (x, y, z line solves), the split scheme's approximate inverse of M + dt A. */
-void mn__adi_precond(mn__adi *g, double dt, const double *in, double *out);
 
 /* Cell index. */
 static inline size_t mn__adi_index(const mn__adi *g, size_t col, int k)
