@@ -100,7 +100,6 @@ void mn__adi_step(mn__adi *g, double dt_h);
  * mode 1 gives y = (M + dt A) v. */
 void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int mode);
 
-
 /* Cell index. */
 static inline size_t mn__adi_index(const mn__adi *g, size_t col, int k)
 {
