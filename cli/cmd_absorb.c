@@ -28,6 +28,8 @@ static const char mn_absorb_help[] =
     "                       molecules gain little; hydrophilic and large ones gain a lot\n"
     "  coverage             fraction of dermal volume above the threshold concentration\n"
     "  mass_balance_error   |applied - (surface + skin + cleared)| / applied (expect < 1e-6)\n"
+    "  cautions             where the model is known to overstate: molecules of MW >= 500\n"
+    "                       simulated above the 2-22x measured for peptides\n"
     "\n"
     "Example scenario:\n"
     "  {\"site\": \"cheek\", \"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 3},\n"
