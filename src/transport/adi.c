@@ -152,50 +152,50 @@ static void mn__col_props(const mn__adi *g, size_t c, int ks, double *restrict k
             kk[k] = g->fk[k];
 }
 
-/* mn__lat_line for cells 0..ks-1 that a channel, in the column or a neighbour, makes differ
+/* mn__lat_line for cells k0..ks-1 that a channel, in the column or a neighbour, makes differ
  * from tissue (fast grids). kk and idc: the column's K and 1 / (D K); idl and idr: the
  * neighbours' 1 / (D K) (NULL past the ends of the line, and then dprev, cprev are unused);
  * pv: cell volume per depth; fa: dt times face area over half a cell width, so that a face's
  * dt * conductance is fa / (1/(DK) + 1/(DK) of the two cells). Vectorises like mn__lat_line. */
-static void mn__lat_line_ch(int ks, const double *restrict kk, const double *restrict idc,
+static void mn__lat_line_ch(int k0, int ks, const double *restrict kk, const double *restrict idc,
                             const double *restrict idl, const double *restrict idr,
                             const double *restrict pv, const double *restrict fa,
                             const double *restrict u, int scale, const double *restrict dprev,
                             const double *restrict cprev, double *restrict d, double *restrict cp)
 {
     if (u)
-        for (int k = 0; k < ks; k++)
+        for (int k = k0; k < ks; k++)
             d[k] = kk[k] * pv[k] * u[k];
     else if (scale)
-        for (int k = 0; k < ks; k++)
+        for (int k = k0; k < ks; k++)
             d[k] = kk[k] * pv[k] * d[k];
     /* With tl = fa / al and tr = fa / ar (al, ar: the faces' summed 1/(DK)), the pivot
      * m + tl + tr + tl cprev times al ar is n = m al ar + fa (ar + al + ar cprev): one
      * division per cell instead of three, cp = -tr / pivot = -fa al / n and
      * d = (rhs + tl dprev) / pivot = ar (rhs al + fa dprev) / n. */
     if (idl && idr) {
-        for (int k = 0; k < ks; k++) {
+        for (int k = k0; k < ks; k++) {
             double al = idl[k] + idc[k], ar = idr[k] + idc[k];
             double r = 1.0 / (kk[k] * pv[k] * al * ar + fa[k] * (ar + al + ar * cprev[k]));
             cp[k] = -fa[k] * al * r;
             d[k] = ar * (d[k] * al + fa[k] * dprev[k]) * r;
         }
     } else if (idl) {
-        for (int k = 0; k < ks; k++) {
+        for (int k = k0; k < ks; k++) {
             double al = idl[k] + idc[k];
             double r = 1.0 / (kk[k] * pv[k] * al + fa[k] * (1.0 + cprev[k]));
             cp[k] = 0;
             d[k] = (d[k] * al + fa[k] * dprev[k]) * r;
         }
     } else if (idr) {
-        for (int k = 0; k < ks; k++) {
+        for (int k = k0; k < ks; k++) {
             double ar = idr[k] + idc[k];
             double r = 1.0 / (kk[k] * pv[k] * ar + fa[k]);
             cp[k] = -fa[k] * r;
             d[k] = d[k] * ar * r;
         }
     } else {
-        for (int k = 0; k < ks; k++) {
+        for (int k = k0; k < ks; k++) {
             cp[k] = 0;
             d[k] = d[k] / (kk[k] * pv[k]);
         }
@@ -246,6 +246,9 @@ mn_status mn__adi_alloc(mn__adi *g)
         if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->fidk || !g->pz)
             return MN_ENOMEM;
         g->fast = uniform;
+        g->klat = 0;
+        while (g->klat < g->nz && g->lat_scale[g->layer[g->klat]] == 0)
+            g->klat++; /* the cells above have no lateral transport (the SC) */
         if (uniform && g->cov) {
             size_t n = 0;
             g->choff = mn__calloc(g->ncol, sizeof(size_t));
@@ -490,15 +493,21 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             double *cpi = cp + (size_t)i * (size_t)nz;
             /* Cells below every channel of this column and its two neighbours are tissue
              * on both sides: per-depth constants, vectorised (mn__lat_line). */
-            int ks = nz;
+            int ks = nz, k0 = g->fast ? g->klat : 0;
             if (g->fast) {
                 ks = mn__kslow(g, c);
                 if (i > 0)
                     ks = mn__imax(ks, mn__kslow(g, c - 1));
                 if (i < nx - 1)
                     ks = mn__imax(ks, mn__kslow(g, c + 1));
+                ks = mn__imax(ks, k0);
+                /* No lateral transport above k0: the line solve is the identity there. */
+                for (int k = 0; k < k0; k++) {
+                    dd[k] = uu ? uu[k] : dd[k];
+                    cpi[k] = 0;
+                }
             }
-            if (g->fast && ks > 0) {
+            if (g->fast && ks > k0) {
                 double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
                 double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
                 mn__col_props(g, c, ks, kk, idc);
@@ -506,8 +515,9 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                     mn__col_props(g, c - 1, ks, NULL, idl);
                 if (i < nx - 1)
                     mn__col_props(g, c + 1, ks, NULL, idr);
-                mn__lat_line_ch(ks, kk, idc, i > 0 ? idl : NULL, i < nx - 1 ? idr : NULL, pv, fax,
-                                uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd, cpi);
+                mn__lat_line_ch(k0, ks, kk, idc, i > 0 ? idl : NULL, i < nx - 1 ? idr : NULL, pv,
+                                fax, uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd,
+                                cpi);
             }
             for (int k = 0; k < ks && !g->fast; k++) {
                 double kk, dk, kn, dkn;
@@ -540,10 +550,11 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 mn__lat_line(ks, nz, pm, tf, uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
                              i < nx - 1, dd, cpi);
         }
+        int kb = g->fast ? g->klat : 0; /* the factors above are 0 */
         for (int i = nx - 2; i >= 0; i--) {
             double *dd = z + (c0 + (size_t)i) * (size_t)nz;
             const double *cpi = cp + (size_t)i * (size_t)nz;
-            for (int k = 0; k < nz; k++)
+            for (int k = kb; k < nz; k++)
                 dd[k] -= cpi[k] * dd[k + nz];
         }
     }
@@ -1050,15 +1061,18 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
                 double *dd = z + c * (size_t)nz;
                 double *cpj = cp + c * (size_t)nz;
-                int ks = nz;
+                int ks = nz, k0 = g->fast ? g->klat : 0;
                 if (g->fast) {
                     ks = mn__kslow(g, c);
                     if (j > 0)
                         ks = mn__imax(ks, mn__kslow(g, c - (size_t)nx));
                     if (j < ny - 1)
                         ks = mn__imax(ks, mn__kslow(g, c + (size_t)nx));
+                    ks = mn__imax(ks, k0);
+                    for (int k = 0; k < k0; k++) /* no lateral transport: identity */
+                        cpj[k] = 0;
                 }
-                if (g->fast && ks > 0) {
+                if (g->fast && ks > k0) {
                     double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
                     double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
                     mn__col_props(g, c, ks, kk, idc);
@@ -1066,9 +1080,9 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                         mn__col_props(g, c - (size_t)nx, ks, NULL, idl);
                     if (j < ny - 1)
                         mn__col_props(g, c + (size_t)nx, ks, NULL, idr);
-                    mn__lat_line_ch(ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL, pv,
-                                    fay, NULL, 1, j > 0 ? dd - row : NULL, j > 0 ? cpj - row : NULL,
-                                    dd, cpj);
+                    mn__lat_line_ch(k0, ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL,
+                                    pv, fay, NULL, 1, j > 0 ? dd - row : NULL,
+                                    j > 0 ? cpj - row : NULL, dd, cpj);
                 }
                 for (int k = 0; k < ks && !g->fast; k++) {
                     double kk, dk, kn, dkn;

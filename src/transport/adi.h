@@ -64,6 +64,7 @@ typedef struct {
     /* Fast path for 3D grids with uniform lateral cells: tissue-only properties per z cell
      * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
     int fast;
+    int klat; /* fast grids: the first z cell with lateral transport (0 otherwise) */
     double *fk, *ftx, *fty, *ftz;
     double *fidk; /* per z cell: 1 / (D K) of the tissue */
     double *pz;   /* 11 * nz: the sweeps' per-step constants (mn__z_prepare) */
