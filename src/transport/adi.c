@@ -1,7 +1,8 @@
 /*
  * The split implicit finite-volume engine (see adi.h for the scheme and why it conserves
- * mass). Loops run over planes, blocks of columns or columns with OpenMP; the innermost loop
- * always walks the contiguous z index, so every pass streams memory once.
+ * mass). Threads share planes (x sweep), the columns of every row (y sweep with z pass 1) or
+ * rows (z pass 2); the innermost loops walk the contiguous z index, or neighbouring columns
+ * in a z recurrence, so every pass streams memory once.
  */
 #include <math.h>
 #include <stdint.h>
