@@ -50,13 +50,13 @@ static int mn__kslow(const mn__adi *g, size_t c)
 /* Forward elimination (Thomas) of cells k0..nz-1 of one column on a lateral (x or y) line,
  * where the column and both neighbours are tissue on a uniform grid, so each depth has one
  * mass pm[k] and one face term tf[k] (dt times the conductance). The right-hand side is
- * pm u (u not NULL) or d itself (scale 0) or pm d (scale 1). dprev and cprev are the previous
+ * pm u, or pm d when u is NULL. dprev and cprev are the previous
  * column's reduced values and factors (NULL at the start of the line); right is 0 at its end.
  * On return d holds the reduced values and cp the factors -tr / pivot. The arithmetic is the
  * general path's, in the same order; the loops carry no dependence between depths, so they
  * vectorise. */
 static void mn__lat_line(int k0, int nz, const double *restrict pm, const double *restrict tf,
-                         const double *restrict u, int scale, const double *restrict dprev,
+                         const double *restrict u, const double *restrict dprev,
                          const double *restrict cprev, int right, double *restrict d,
                          double *restrict cp)
 {
@@ -68,19 +68,12 @@ static void mn__lat_line(int k0, int nz, const double *restrict pm, const double
                 cp[k] = -t * inv;
                 d[k] = (pm[k] * u[k] + t * dprev[k]) * inv;
             }
-        } else if (scale) {
-            for (int k = k0; k < nz; k++) {
-                double t = tf[k];
-                double inv = 1.0 / (pm[k] + t + t + t * cprev[k]);
-                cp[k] = -t * inv;
-                d[k] = (pm[k] * d[k] + t * dprev[k]) * inv;
-            }
         } else {
             for (int k = k0; k < nz; k++) {
                 double t = tf[k];
                 double inv = 1.0 / (pm[k] + t + t + t * cprev[k]);
                 cp[k] = -t * inv;
-                d[k] = (d[k] + t * dprev[k]) * inv;
+                d[k] = (pm[k] * d[k] + t * dprev[k]) * inv;
             }
         }
         return;
@@ -88,7 +81,7 @@ static void mn__lat_line(int k0, int nz, const double *restrict pm, const double
     if (u)
         for (int k = k0; k < nz; k++)
             d[k] = pm[k] * u[k];
-    else if (scale)
+    else
         for (int k = k0; k < nz; k++)
             d[k] = pm[k] * d[k];
     if (cprev) {
@@ -161,13 +154,13 @@ static void mn__col_props(const mn__adi *g, size_t c, int ks, double *restrict k
 static void mn__lat_line_ch(int k0, int ks, const double *restrict kk, const double *restrict idc,
                             const double *restrict idl, const double *restrict idr,
                             const double *restrict pv, const double *restrict fa,
-                            const double *restrict u, int scale, const double *restrict dprev,
+                            const double *restrict u, const double *restrict dprev,
                             const double *restrict cprev, double *restrict d, double *restrict cp)
 {
     if (u)
         for (int k = k0; k < ks; k++)
             d[k] = kk[k] * pv[k] * u[k];
-    else if (scale)
+    else
         for (int k = k0; k < ks; k++)
             d[k] = kk[k] * pv[k] * d[k];
     /* With tl = fa / al and tr = fa / ar (al, ar: the faces' summed 1/(DK)), the pivot
@@ -384,10 +377,9 @@ static double mn__bottom_g(const mn__adi *g, size_t c, double area)
     return area * dk / (0.5 * g->hz[g->nz - 1]);
 }
 
-/* Applies the implicit operator to v (ncell + 1 entries, the donor last):
- *   mode 0: y = -dt A v         (the step's right-hand side when v = u^n)
- *   mode 1: y = (M + dt A) v    (the backward-Euler matrix) */
-void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int mode)
+/* y = -dt A v for v of ncell + 1 entries, the donor last: the direct step's right-hand side
+ * when v = u^n. */
+void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     const double vd = v[g->ncell];
@@ -448,33 +440,20 @@ void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int 
                     flux -= mn__bottom_g(g, c, axy) * uc;
                 double m = kk * axy * g->hz[k];
                 flux -= g->lay_kcl[g->layer[k]] * m * uc;
-                r[k] = mode ? m * uc - dt * flux : dt * flux;
+                r[k] = dt * flux;
                 dkprev = dk;
             }
         }
     }
-    double md = g->donor_h_um * g->area_um2;
-    y[g->ncell] = mode ? md * vd - dt * yd : dt * yd;
+    y[g->ncell] = dt * yd;
 }
 
-/* (M + dt Ax) d = d, plane by plane; lines along x solved for all z at once. */
-/* (M + dt Ax) z = rhs, where rhs is z itself, or M uin when uin is not NULL (the split step
- * reads u directly: one pass less). */
+/* (M + dt Ax) z = M uin, plane by plane; lines along x solved for all depths at once. */
 static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
-    if (nx < 2) {
-        /* Only the mass matrix: z = M^-1 rhs. */
-        for (int j = 0; j < ny; j++)
-            for (int k = 0; k < nz; k++) {
-                double kk, dk;
-                size_t c = (size_t)j * (size_t)nx, idx = mn__adi_index(g, c, k);
-                mn__adi_cell(g, c, k, &kk, &dk);
-                if (uin)
-                    z[idx] = uin[idx];
-                else
-                    z[idx] /= kk * g->vx[0] * g->vy[j] * g->hz[k];
-            }
+    if (nx < 2) { /* only the mass matrix: z = M^-1 M uin */
+        memcpy(z, uin, g->ncell * sizeof(double));
         return;
     }
     const double *pm = g->pz, *tf = g->pz + 5 * (size_t)nz; /* see mn__z_prepare */
@@ -490,7 +469,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
         for (int i = 0; i < nx; i++) {
             size_t c = c0 + (size_t)i;
             double *dd = z + c * (size_t)nz;
-            const double *uu = uin ? uin + c * (size_t)nz : NULL;
+            const double *uu = uin + c * (size_t)nz;
             double *cpi = cp + (size_t)i * (size_t)nz;
             /* Cells below every channel of this column and its two neighbours are tissue
              * on both sides: per-depth constants, vectorised (mn__lat_line). */
@@ -504,7 +483,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 ks = mn__imax(ks, k0);
                 /* No lateral transport above k0: the line solve is the identity there. */
                 for (int k = 0; k < k0; k++) {
-                    dd[k] = uu ? uu[k] : dd[k];
+                    dd[k] = uu[k];
                     cpi[k] = 0;
                 }
             }
@@ -517,8 +496,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 if (i < nx - 1)
                     mn__col_props(g, c + 1, ks, NULL, idr);
                 mn__lat_line_ch(k0, ks, kk, idc, i > 0 ? idl : NULL, i < nx - 1 ? idr : NULL, pv,
-                                fax, uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd,
-                                cpi);
+                                fax, uu, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd, cpi);
             }
             for (int k = 0; k < ks && !g->fast; k++) {
                 double kk, dk, kn, dkn;
@@ -537,7 +515,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                          mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
                 }
                 double b = m + tl + tr;
-                double rhs = uu ? m * uu[k] : dd[k];
+                double rhs = m * uu[k];
                 if (i > 0) {
                     double denom = b + tl * cp[(size_t)(i - 1) * (size_t)nz + (size_t)k];
                     cpi[k] = -tr / denom;
@@ -548,7 +526,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 }
             }
             if (ks < nz)
-                mn__lat_line(ks, nz, pm, tf, uu, 0, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
+                mn__lat_line(ks, nz, pm, tf, uu, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
                              i < nx - 1, dd, cpi);
         }
         int kb = g->fast ? g->klat : 0; /* the factors above are 0 */
@@ -924,9 +902,9 @@ static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, i
 }
 
 /* Back substitution of pass 2 (below) on column c into out; returns the mass that
- * clearance and the bottom sink remove at the new values when tally is set. */
+ * clearance and the bottom sink remove at the new values. */
 static double mn__z_back1(mn__adi *g, double dt, const mn__zpre *zp, size_t c, double delta_d,
-                          const double *z, double *out, int tally)
+                          const double *z, double *out)
 {
     const int nz = g->nz;
     const double *dd = z + c * (size_t)nz;
@@ -939,8 +917,6 @@ static double mn__z_back1(mn__adi *g, double dt, const mn__zpre *zp, size_t c, d
         prev = dd[k] - ww[k] * prev;
         oo[k] = prev;
     }
-    if (!tally)
-        return 0;
     size_t i = c % (size_t)g->nx, j = c / (size_t)g->nx;
     double axy = g->vx[i] * g->vy[j], cl = 0;
     if (plain) {
@@ -968,7 +944,7 @@ static double mn__z_back1(mn__adi *g, double dt, const mn__zpre *zp, size_t c, d
 
 /* mn__z_back1 on MN__ZBATCH channel-free columns cc[] at once. */
 static double mn__z_back_plain(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc,
-                               double delta_d, const double *z, double *out, int tally)
+                               double delta_d, const double *z, double *out)
 {
     const int nz = g->nz;
     const double *ww = zp->pww, *pcl = zp->pcl;
@@ -987,8 +963,6 @@ static double mn__z_back_plain(mn__adi *g, double dt, const mn__zpre *zp, const 
             o[q][k] = p[q];
             cl[q] += pcl[k] * p[q];
         }
-    if (!tally)
-        return 0;
     double axy = g->vx[0] * g->vy[0], gb = dt * mn__bottom_g(g, cc[0], axy), scl = 0, sp = 0;
     for (int q = 0; q < MN__ZBATCH; q++) {
         scl += cl[q];
@@ -998,10 +972,10 @@ static double mn__z_back_plain(mn__adi *g, double dt, const mn__zpre *zp, const 
 }
 
 /* Pass 2 of the z sweep: the donor's bordered equation, then back substitution of every
- * column into out (may be z). With tally, also adds the mass that clearance and the bottom
- * sink remove at the new values (backward Euler) to g->removed, in the same pass. */
+ * column into out, adding the mass that clearance and the bottom sink remove at the new
+ * values (backward Euler) to g->removed in the same pass. */
 static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zsum *sum, double rd,
-                         const double *z, double *out, int tally)
+                         const double *z, double *out)
 {
     const int nx = g->nx, ny = g->ny;
     /* (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
@@ -1017,24 +991,22 @@ static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zs
             if (mn__plain(g, c)) { /* MN__ZBATCH at a time, in the order met */
                 batch.cc[batch.n++] = c;
                 if (batch.n == MN__ZBATCH) {
-                    removed += mn__z_back_plain(g, dt, zp, batch.cc, delta_d, z, out, tally);
+                    removed += mn__z_back_plain(g, dt, zp, batch.cc, delta_d, z, out);
                     batch.n = 0;
                 }
                 continue;
             }
-            removed += mn__z_back1(g, dt, zp, c, delta_d, z, out, tally);
+            removed += mn__z_back1(g, dt, zp, c, delta_d, z, out);
         }
         for (int q = 0; q < batch.n; q++)
-            removed += mn__z_back1(g, dt, zp, batch.cc[q], delta_d, z, out, tally);
+            removed += mn__z_back1(g, dt, zp, batch.cc[q], delta_d, z, out);
     }
-    if (tally)
-        g->removed += removed;
+    g->removed += removed;
 }
 
 /* (M + dt Ay) d2 = M d1, each thread solving the y lines of its share of the columns
- * together, row by row. With zp not NULL, pass 1 of the z sweep follows on each row as soon as
- * its y solve is final (while it is still in cache), adding to *zs: one pass over memory
- * less. */
+ * together, row by row; pass 1 of the z sweep follows on each row as soon as its y solve is
+ * final (while it is still in cache), adding to *zs: one pass over memory less. */
 static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn__zsum *zs)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
@@ -1082,7 +1054,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     if (j < ny - 1)
                         mn__col_props(g, c + (size_t)nx, ks, NULL, idr);
                     mn__lat_line_ch(k0, ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL,
-                                    pv, fay, NULL, 1, j > 0 ? dd - row : NULL,
+                                    pv, fay, NULL, j > 0 ? dd - row : NULL,
                                     j > 0 ? cpj - row : NULL, dd, cpj);
                 }
                 for (int k = 0; k < ks && !g->fast; k++) {
@@ -1114,7 +1086,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     }
                 }
                 if (ks < nz)
-                    mn__lat_line(ks, nz, pm, ty, NULL, 1, j > 0 ? dd - row : NULL,
+                    mn__lat_line(ks, nz, pm, ty, NULL, j > 0 ? dd - row : NULL,
                                  j > 0 ? cpj - row : NULL, j < ny - 1, dd, cpj);
             }
         }
@@ -1130,7 +1102,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 for (size_t q = 0; q < (size_t)(i1 - i0) * (size_t)nz; q++)
                     dd[q] -= cpj[q] * dd[(ptrdiff_t)q + row];
             }
-            if (zp && j + 1 < ny) { /* summed by row, then rows: sums of ~1e3 terms */
+            if (j + 1 < ny) { /* summed by row, then rows: sums of ~1e3 terms */
                 mn__zsum rs = {0, 0, 0};
                 mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, j + 1, z, &batch, &rs);
                 loc.g += rs.g;
@@ -1138,17 +1110,14 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 loc.gd0 += rs.gd0;
             }
         }
-        if (zp)
-            mn__z_elim_flush(g, dt, zp, z, &batch, &loc);
+        mn__z_elim_flush(g, dt, zp, z, &batch, &loc);
         sg += loc.g;
         sggg += loc.ggg;
         sgd0 += loc.gd0;
     }
-    if (zs) {
-        zs->g += sg;
-        zs->ggg += sggg;
-        zs->gd0 += sgd0;
-    }
+    zs->g += sg;
+    zs->ggg += sggg;
+    zs->gd0 += sgd0;
 }
 
 /* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler). */
@@ -1186,7 +1155,7 @@ static void mn__step_direct(mn__adi *g, double dt)
     const int nx = g->nx, nz = g->nz;
     const size_t n = g->ncell, bw = (size_t)nx, ld = bw + 1;
     double *L = g->band, *x = g->d, *y = g->bvec;
-    mn__adi_apply(g, dt, g->u, g->w, 0); /* rhs, engine order, donor last */
+    mn__adi_apply(g, dt, g->u, g->w); /* rhs, engine order, donor last */
     /* Assemble the lower band: row (k, i) -> k * nx + i; L[row * ld + (col - row + bw)]. */
     memset(L, 0, n * ld * sizeof(double));
     for (int k = 0; k < nz; k++)
@@ -1317,7 +1286,7 @@ static void mn__step_split(mn__adi *g, double dt)
     mn__zsum sum = {0, 0, 0};
     const double rd = g->d[g->ncell];
     mn__sweep_y(g, dt, g->d, &zp, &sum);
-    mn__z_finish(g, dt, &zp, &sum, rd, g->d, g->u, 1);
+    mn__z_finish(g, dt, &zp, &sum, rd, g->d, g->u);
 }
 
 void mn__adi_step(mn__adi *g, double dt_h)

@@ -97,9 +97,8 @@ void mn__adi_set_phi(mn__adi *g, double phi);
  * intact column), the split line sweeps (O(N)) otherwise. */
 void mn__adi_step(mn__adi *g, double dt_h);
 
-/* The backward-Euler operator on v (ncell + 1 values, donor last): mode 0 gives y = -dt A v,
- * mode 1 gives y = (M + dt A) v. */
-void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y, int mode);
+/* y = -dt A v for v of ncell + 1 values, donor last (the direct step's right-hand side). */
+void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y);
 
 /* Cell index. */
 static inline size_t mn__adi_index(const mn__adi *g, size_t col, int k)
