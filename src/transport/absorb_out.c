@@ -32,6 +32,32 @@ static const char mn__large_caution[] =
     "cylinders with no binding in their walls and no evaporation, so for large molecules it "
     "likely overstates delivery (docs/models/transport.md, Limits)";
 
+/* Appends prefix and text, then ".\n", breaking the text at spaces into lines of at most
+ * 92 characters (the width of the report's other paragraphs). */
+static void mn__buf_wrapped(mn__buf *b, const char *prefix, const char *text)
+{
+    const int width = 92;
+    mn__buf_printf(b, "%s", prefix);
+    int col = (int)strlen(prefix) - (prefix[0] == '\n'), first = 1;
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        if (!first && col + 1 + (int)n > width) {
+            mn__buf_printf(b, "\n");
+            col = 0;
+        } else if (!first) {
+            mn__buf_printf(b, " ");
+            col++;
+        }
+        first = 0;
+        mn__buf_printf(b, "%.*s", (int)n, text);
+        col += (int)n;
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+    mn__buf_printf(b, ".\n");
+}
+
 static int mn__large_overstated(const mn_absorb_scenario *s, const mn_absorb_result *r)
 {
     if (s->mw < MN__LARGE_MW || r->n_samples == 0)
@@ -187,10 +213,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                        last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
                        last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
     if (mn__large_overstated(s, r))
-        mn__buf_printf(&b, "\nCaution: measured enhancement for peptides (MW >= 500) is 2-22x; "
-                           "the model's channels stay\nopen cylinders with no binding in their "
-                           "walls and no evaporation, so for large molecules it likely\n"
-                           "overstates delivery (docs/models/transport.md, Limits).\n");
+        mn__buf_wrapped(&b, "\nCaution: ", mn__large_caution);
     mn__buf_printf(&b,
                    "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
                    "and cleared);\n'enhancement' is delivered / intact at the same hour. "
