@@ -571,6 +571,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
             st = mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the 3D volume");
             goto done;
         }
+        mn__adi_sync(&gm); /* the last step's donor term, if not yet added */
         for (size_t c = 0; c < gm.ncol; c++)
             for (int k = 0; k < gm.nz; k++) {
                 double kk, dk;

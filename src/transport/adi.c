@@ -1,8 +1,8 @@
 /*
  * The split implicit finite-volume engine (see adi.h for the scheme and why it conserves
- * mass). Threads share planes (x sweep), the columns of every row (y sweep with z pass 1) or
- * rows (z pass 2); the innermost loops walk the contiguous z index, or neighbouring columns
- * in a z recurrence, so every pass streams memory once.
+ * mass). Threads share planes (x sweep) or the columns of every row (y sweep with the z sweep
+ * fused into its backward pass); the innermost loops walk the contiguous z index, or
+ * neighbouring columns in a z recurrence, so every pass streams memory once.
  */
 #include <math.h>
 #include <stdint.h>
@@ -47,18 +47,24 @@ static int mn__kslow(const mn__adi *g, size_t c)
     return g->cov && g->cov[c] > 0 ? g->kch[c] : 0;
 }
 
+/* Whether column c is channel-free on a fast grid: its z sweep uses the shared constants. */
+static int mn__plain(const mn__adi *g, size_t c)
+{
+    return g->fast && (!g->cov || g->cov[c] == 0);
+}
+
 /* Forward elimination (Thomas) of cells k0..nz-1 of one column on a lateral (x or y) line,
  * where the column and both neighbours are tissue on a uniform grid, so each depth has one
  * mass pm[k] and one face term tf[k] (dt times the conductance). The right-hand side is
- * pm u, or pm d when u is NULL. dprev and cprev are the previous
- * column's reduced values and factors (NULL at the start of the line); right is 0 at its end.
- * On return d holds the reduced values and cp the factors -tr / pivot. The arithmetic is the
- * general path's, in the same order; the loops carry no dependence between depths, so they
- * vectorise. */
+ * pm (u + pend x2) (the x sweep adds the pending donor term as it reads u: mn__adi), or
+ * pm d when u is NULL. dprev and cprev are the previous column's reduced values and factors (NULL
+ * at the start of the line); right is 0 at its end. On return d holds the reduced values and cp the
+ * factors -tr / pivot. The arithmetic is the general path's, in the same order; the loops carry no
+ * dependence between depths, so they vectorise. */
 static void mn__lat_line(int k0, int nz, const double *restrict pm, const double *restrict tf,
-                         const double *restrict u, const double *restrict dprev,
-                         const double *restrict cprev, int right, double *restrict d,
-                         double *restrict cp)
+                         const double *restrict u, const double *restrict x2, double pend,
+                         const double *restrict dprev, const double *restrict cprev, int right,
+                         double *restrict d, double *restrict cp)
 {
     if (cprev && right) { /* inside the line: nearly every column, so the rhs is fused in */
         if (u) {
@@ -66,7 +72,7 @@ static void mn__lat_line(int k0, int nz, const double *restrict pm, const double
                 double t = tf[k];
                 double inv = 1.0 / (pm[k] + t + t + t * cprev[k]);
                 cp[k] = -t * inv;
-                d[k] = (pm[k] * u[k] + t * dprev[k]) * inv;
+                d[k] = (pm[k] * (u[k] + pend * x2[k]) + t * dprev[k]) * inv;
             }
         } else {
             for (int k = k0; k < nz; k++) {
@@ -80,7 +86,7 @@ static void mn__lat_line(int k0, int nz, const double *restrict pm, const double
     }
     if (u)
         for (int k = k0; k < nz; k++)
-            d[k] = pm[k] * u[k];
+            d[k] = pm[k] * (u[k] + pend * x2[k]);
     else
         for (int k = k0; k < nz; k++)
             d[k] = pm[k] * d[k];
@@ -149,17 +155,19 @@ static void mn__col_props(const mn__adi *g, size_t c, int ks, double *restrict k
 /* mn__lat_line for cells k0..ks-1 that a channel, in the column or a neighbour, makes differ
  * from tissue (fast grids). kk and idc: the column's K and 1 / (D K); idl and idr: the
  * neighbours' 1 / (D K) (NULL past the ends of the line, and then dprev, cprev are unused);
- * pv: cell volume per depth; fa: dt times face area over half a cell width, so that a face's
- * dt * conductance is fa / (1/(DK) + 1/(DK) of the two cells). Vectorises like mn__lat_line. */
+ * u, x2, pend: as in mn__lat_line; pv: cell volume per depth; fa: dt times face area over half a
+ * cell width, so that a face's dt * conductance is fa / (1/(DK) + 1/(DK) of the two cells).
+ * Vectorises like mn__lat_line. */
 static void mn__lat_line_ch(int k0, int ks, const double *restrict kk, const double *restrict idc,
                             const double *restrict idl, const double *restrict idr,
                             const double *restrict pv, const double *restrict fa,
-                            const double *restrict u, const double *restrict dprev,
-                            const double *restrict cprev, double *restrict d, double *restrict cp)
+                            const double *restrict u, const double *restrict x2, double pend,
+                            const double *restrict dprev, const double *restrict cprev,
+                            double *restrict d, double *restrict cp)
 {
     if (u)
         for (int k = k0; k < ks; k++)
-            d[k] = kk[k] * pv[k] * u[k];
+            d[k] = kk[k] * pv[k] * (u[k] + pend * x2[k]);
     else
         for (int k = k0; k < ks; k++)
             d[k] = kk[k] * pv[k] * d[k];
@@ -216,6 +224,8 @@ mn_status mn__adi_alloc(mn__adi *g)
     g->u = mn__calloc(g->ncell + 1, sizeof(double));
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
     g->w = mn__calloc(g->ncell + 1, sizeof(double));
+    g->x2p = mn__calloc((size_t)g->nz, sizeof(double));
+    g->pend = 0;
     if (g->ny == 1) {
         g->band = mn__calloc(g->ncell * (size_t)(g->nx + 2), sizeof(double)); /* + 1 / diag */
         g->bvec = mn__calloc(g->ncell, sizeof(double));
@@ -236,7 +246,7 @@ mn_status mn__adi_alloc(mn__adi *g)
         g->fty = mn__calloc((size_t)g->nz, sizeof(double));
         g->ftz = mn__calloc((size_t)g->nz, sizeof(double));
         g->fidk = mn__calloc((size_t)g->nz, sizeof(double));
-        g->pz = mn__calloc(11 * (size_t)g->nz, sizeof(double));
+        g->pz = mn__calloc(12 * (size_t)g->nz, sizeof(double));
         if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->fidk || !g->pz)
             return MN_ENOMEM;
         g->fast = uniform;
@@ -271,7 +281,7 @@ mn_status mn__adi_alloc(mn__adi *g)
                     mn__conductance(1.0, g->hz[k - 1], g->lay_dk[g->layer[k - 1]], g->hz[k], dk);
         }
     }
-    if (!g->u || !g->d || !g->w || !g->gcol || !g->ggcol || !g->scratch)
+    if (!g->u || !g->d || !g->w || !g->x2p || !g->gcol || !g->ggcol || !g->scratch)
         return MN_ENOMEM;
     return MN_OK;
 }
@@ -287,6 +297,7 @@ void mn__adi_free(mn__adi *g)
     mn__free(g->u);
     mn__free(g->d);
     mn__free(g->w);
+    mn__free(g->x2p);
     mn__free(g->band);
     mn__free(g->bvec);
     mn__free(g->fk);
@@ -350,6 +361,8 @@ void mn__adi_set_phi(mn__adi *g, double phi)
             g->phi = phi;
             mn__adi_cell(g, c, k, &k_new, &dk);
             g->u[mn__adi_index(g, c, k)] *= k_old / k_new;
+            if (g->pend != 0) /* the pending donor term's response, in w (mn__adi) */
+                g->w[mn__adi_index(g, c, k)] *= k_old / k_new;
         }
     }
     g->phi = phi;
@@ -454,6 +467,11 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
     const int nx = g->nx, ny = g->ny, nz = g->nz;
     if (nx < 2) { /* only the mass matrix: z = M^-1 M uin */
         memcpy(z, uin, g->ncell * sizeof(double));
+        for (size_t c = 0; c < g->ncol && g->pend != 0; c++) {
+            const double *x = mn__plain(g, c) ? g->x2p : g->w + c * (size_t)nz;
+            for (int k = 0; k < nz; k++)
+                z[c * (size_t)nz + (size_t)k] += g->pend * x[k];
+        }
         return;
     }
     const double *pm = g->pz, *tf = g->pz + 5 * (size_t)nz; /* see mn__z_prepare */
@@ -471,6 +489,9 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             double *dd = z + c * (size_t)nz;
             const double *uu = uin + c * (size_t)nz;
             double *cpi = cp + (size_t)i * (size_t)nz;
+            /* The last step's donor term (mn__adi) is added as u is read: u + pend x. */
+            const double pend = g->pend;
+            const double *x2 = pend == 0 || mn__plain(g, c) ? g->x2p : g->w + c * (size_t)nz;
             /* Cells below every channel of this column and its two neighbours are tissue
              * on both sides: per-depth constants, vectorised (mn__lat_line). */
             int ks = nz, k0 = g->fast ? g->klat : 0;
@@ -483,7 +504,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 ks = mn__imax(ks, k0);
                 /* No lateral transport above k0: the line solve is the identity there. */
                 for (int k = 0; k < k0; k++) {
-                    dd[k] = uu[k];
+                    dd[k] = uu[k] + pend * x2[k];
                     cpi[k] = 0;
                 }
             }
@@ -496,7 +517,8 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 if (i < nx - 1)
                     mn__col_props(g, c + 1, ks, NULL, idr);
                 mn__lat_line_ch(k0, ks, kk, idc, i > 0 ? idl : NULL, i < nx - 1 ? idr : NULL, pv,
-                                fax, uu, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd, cpi);
+                                fax, uu, x2, pend, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
+                                dd, cpi);
             }
             for (int k = 0; k < ks && !g->fast; k++) {
                 double kk, dk, kn, dkn;
@@ -515,7 +537,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                          mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
                 }
                 double b = m + tl + tr;
-                double rhs = m * uu[k];
+                double rhs = m * (uu[k] + pend * x2[k]);
                 if (i > 0) {
                     double denom = b + tl * cp[(size_t)(i - 1) * (size_t)nz + (size_t)k];
                     cpi[k] = -tr / denom;
@@ -526,8 +548,8 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                 }
             }
             if (ks < nz)
-                mn__lat_line(ks, nz, pm, tf, uu, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
-                             i < nx - 1, dd, cpi);
+                mn__lat_line(ks, nz, pm, tf, uu, x2, pend, i > 0 ? dd - nz : NULL,
+                             i > 0 ? cpi - nz : NULL, i < nx - 1, dd, cpi);
         }
         int kb = g->fast ? g->klat : 0; /* the factors above are 0 */
         for (int i = nx - 2; i >= 0; i--) {
@@ -541,22 +563,20 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
 
 /* The z sweep's per-step constants: columns without channel on a uniform grid all have the
  * same matrix, eliminated once (pm: mass, pratio: elimination factor, pbinv: 1 / reduced
- * pivot, pww: substitution factor, pcl: dt * clearance * K * h per unit area for the tally),
- * so each such column costs two multiply-add chains and no division. */
+ * pivot, pww: substitution factor, pcl: dt * clearance * K * h per unit area for the tally,
+ * px2: the response to the donor, pgb: dt * the bottom sink's conductance, pr2: what
+ * clearance and the sink remove from px2), so each such column costs three multiply-add
+ * chains and no division. */
 typedef struct {
-    double *pm, *pratio, *pbinv, *pww, *pcl, *pb; /* pb: reduced pivot */
-    double pgt, pgg;
+    double *pm, *pratio, *pbinv, *pww, *pcl, *pb, *px2; /* pb: reduced pivot */
+    double pgt, pgg, pgb, pr2;
 } mn__zpre;
 
-/* The donor's bordered-equation sums over columns. */
+/* Sums over columns: the donor's bordered equation (g, ggg, gd0), and the mass that
+ * clearance and the bottom sink remove over the step, r1 + u_d r2 (mn__adi). */
 typedef struct {
-    double g, ggg, gd0;
+    double g, ggg, gd0, r1, r2;
 } mn__zsum;
-
-static int mn__plain(const mn__adi *g, size_t c)
-{
-    return g->fast && (!g->cov || g->cov[c] == 0);
-}
 
 static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
 {
@@ -567,7 +587,8 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
     zp->pww = zp->pbinv + nz;
     zp->pcl = zp->pww + nz;
     zp->pb = zp->pcl + 6 * (size_t)nz;
-    zp->pgt = zp->pgg = 0;
+    zp->px2 = zp->pb + nz;
+    zp->pgt = zp->pgg = zp->pgb = zp->pr2 = 0;
     if (!g->fast)
         return;
     /* The lateral sweeps': dt * face conductances in tissue (tx, ty); cell volumes (pv); dt *
@@ -605,6 +626,63 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
         bp_next = b;
         t_down = t_up;
     }
+    if (g->bottom_sink)
+        zp->pgb = dt * axy * g->lay_dk[g->layer[nz - 1]] / (0.5 * g->hz[nz - 1]);
+    double x = zp->pgg, cl = zp->pcl[0] * x;
+    zp->px2[0] = x;
+    for (int k = 1; k < nz; k++) {
+        x = -zp->pww[k] * x;
+        zp->px2[k] = x;
+        cl += zp->pcl[k] * x;
+    }
+    zp->pr2 = axy * cl + zp->pgb * x;
+}
+
+/* Back substitution of the z sweep on column c (not channel-free on a fast grid), in place
+ * on dd: the values without the donor term, then the column's response to the donor into
+ * its factors' place in w (row 0's is unused), adding what clearance and the bottom sink
+ * remove from both to sum. */
+static void mn__z_back(mn__adi *g, double dt, const mn__zpre *zp, size_t c, double *dd,
+                       mn__zsum *sum)
+{
+    const int nz = g->nz;
+    double *ww = g->w + c * (size_t)nz;
+    double p = dd[0], x = g->ggcol[c];
+    ww[0] = x;
+    for (int k = 1; k < nz; k++) {
+        double f = ww[k];
+        p = dd[k] - f * p;
+        dd[k] = p;
+        x = -f * x;
+        ww[k] = x;
+    }
+    size_t i = c % (size_t)g->nx, j = c / (size_t)g->nx;
+    double axy = g->vx[i] * g->vy[j], cl1 = 0, cl2 = 0;
+    int k0 = 0;
+    if (g->fast && g->choff && g->choff[c] != SIZE_MAX) { /* the packed channel cells */
+        const double *kk = g->chk + g->choff[c];
+        k0 = g->kch[c] < nz ? g->kch[c] : nz;
+        for (int k = 0; k < k0; k++) {
+            double r = dt * g->lay_kcl[g->layer[k]] * kk[k] * g->hz[k];
+            cl1 += r * dd[k];
+            cl2 += r * ww[k];
+        }
+    }
+    for (int k = k0; k < nz; k++) {
+        double r;
+        if (g->fast) {
+            r = zp->pcl[k];
+        } else {
+            double kk, dk;
+            mn__adi_cell(g, c, k, &kk, &dk);
+            r = dt * g->lay_kcl[g->layer[k]] * kk * g->hz[k];
+        }
+        cl1 += r * dd[k];
+        cl2 += r * ww[k];
+    }
+    double gb = dt * mn__bottom_g(g, c, axy);
+    sum->r1 += axy * cl1 + gb * dd[nz - 1];
+    sum->r2 += axy * cl2 + gb * ww[nz - 1];
 }
 
 /* Whether column c goes through mn__z_elim_ch: a channel column of a fast grid whose
@@ -676,6 +754,7 @@ static inline __attribute__((always_inline)) void mn__z_elim_chn(mn__adi *g, dou
         sum->g += gt[q];
         sum->ggg += gt[q] * g->ggcol[cc[q]];
         sum->gd0 += gt[q] * dd[q][0];
+        mn__z_back(g, dt, zp, cc[q], dd[q], sum);
     }
 }
 
@@ -692,9 +771,9 @@ static void mn__z_elim_ch(mn__adi *g, double dt, const mn__zpre *zp, const size_
         mn__z_elim_chn(g, dt, zp, cc + q, 1, z, sum);
 }
 
-/* Pass 1 of the z sweep on column c (x index i, y index j), in place on dd: eliminate from
- * the bottom up. After it, for row k: d3[k] = d[k] - w[k] * d3[k-1] (k >= 1),
- * d3[0] = d[0] + gg * delta_donor. Adds the column's terms to the donor sums. */
+/* The z sweep on column c (x index i, y index j), in place on dd: eliminate from the bottom
+ * up, adding the column's terms to the donor sums, then substitute from the top down
+ * (values without the donor term, and the response to the donor: mn__adi). */
 static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int i, int j,
                        double *dd, mn__zsum *sum)
 {
@@ -712,6 +791,14 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
         sum->g += zp->pgt;
         sum->ggg += zp->pgt * zp->pgg;
         sum->gd0 += zp->pgt * dd[0];
+        double p = dd[0], cl = zp->pcl[0] * p;
+        for (int k = 1; k < nz; k++) {
+            p = dd[k] - zp->pww[k] * p;
+            dd[k] = p;
+            cl += zp->pcl[k] * p;
+        }
+        sum->r1 += g->vx[i] * g->vy[j] * cl + zp->pgb * p;
+        sum->r2 += zp->pr2;
         return;
     }
     double *ww = g->w + c * (size_t)nz;
@@ -762,9 +849,10 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
         fp_next = f;
         t_down = t_up;
     }
+    mn__z_back(g, dt, zp, c, dd, sum);
 }
 
-/* MN__ZBATCH channel-free columns cc[] through pass 1 at once. Same arithmetic as the
+/* MN__ZBATCH channel-free columns cc[] through the z sweep at once. Same arithmetic as the
  * single-column path. */
 static void mn__z_elim_plain(mn__adi *g, const mn__zpre *zp, const size_t *cc, double *z,
                              mn__zsum *sum)
@@ -791,12 +879,32 @@ static void mn__z_elim_plain(mn__adi *g, const mn__zpre *zp, const size_t *cc, d
     sum->g += MN__ZBATCH * zp->pgt;
     sum->ggg += MN__ZBATCH * zp->pgt * zp->pgg;
     sum->gd0 += zp->pgt * d0;
+    /* Back substitution, with what clearance and the sink remove. */
+    const double *ww = zp->pww, *pcl = zp->pcl;
+    double cl[MN__ZBATCH];
+    for (int q = 0; q < MN__ZBATCH; q++) {
+        f[q] = d[q][0];
+        cl[q] = pcl[0] * f[q];
+    }
+    for (int k = 1; k < nz; k++)
+        for (int q = 0; q < MN__ZBATCH; q++) {
+            f[q] = d[q][k] - ww[k] * f[q];
+            d[q][k] = f[q];
+            cl[q] += pcl[k] * f[q];
+        }
+    double scl = 0, sp = 0;
+    for (int q = 0; q < MN__ZBATCH; q++) {
+        scl += cl[q];
+        sp += f[q]; /* the bottom cells */
+    }
+    sum->r1 += g->vx[0] * g->vy[0] * scl + zp->pgb * sp;
+    sum->r2 += MN__ZBATCH * zp->pr2;
 }
 
 /* Two doubles in one SIMD register (GCC and Clang vector extension; SSE2 on x86-64). */
 typedef double mn__v2d __attribute__((vector_size(16)));
 
-/* MN__ZRUN neighbouring channel-free columns c, c+1, ... in pass 1, two to a register:
+/* MN__ZRUN neighbouring channel-free columns c, c+1, ... through the z sweep, two to a register:
  * four independent register recurrences, and each step of one serves two columns. Same
  * arithmetic, element by element, as mn__z_elim_plain. */
 #define MN__ZRUN 8
@@ -835,6 +943,32 @@ static void mn__z_elim_run(mn__adi *g, const mn__zpre *zp, size_t c, double *z, 
     sum->g += MN__ZRUN * zp->pgt;
     sum->ggg += MN__ZRUN * zp->pgt * zp->pgg;
     sum->gd0 += zp->pgt * d0;
+    /* Back substitution, with what clearance and the sink remove. */
+    const double *ww = zp->pww, *pcl = zp->pcl;
+    mn__v2d cl[MN__ZRUN / 2];
+    for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+        double *d0p = b + 2 * h * nz, *d1p = d0p + nz;
+        f[h] = (mn__v2d){*d0p, *d1p};
+        cl[h] = pcl[0] * f[h];
+    }
+    for (size_t k = 1; k < nz; k++) {
+        const double w = ww[k], r = pcl[k];
+        for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+            double *d0p = b + 2 * h * nz + k, *d1p = d0p + nz;
+            mn__v2d dv = {*d0p, *d1p};
+            f[h] = dv - w * f[h];
+            *d0p = f[h][0];
+            *d1p = f[h][1];
+            cl[h] += r * f[h];
+        }
+    }
+    double scl = 0, sp = 0;
+    for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+        scl += cl[h][0] + cl[h][1];
+        sp += f[h][0] + f[h][1]; /* the bottom cells */
+    }
+    sum->r1 += g->vx[0] * g->vy[0] * scl + zp->pgb * sp;
+    sum->r2 += MN__ZRUN * zp->pr2;
 }
 
 /* Whether columns c..c+MN__ZRUN-1 are all channel-free. */
@@ -846,7 +980,7 @@ static int mn__plain_run(const mn__adi *g, size_t c)
     return 1;
 }
 
-/* Columns waiting for pass 1: channel-free ones, and channel ones of one depth (mn__z_ch). */
+/* Columns waiting for the z sweep: channel-free ones, and channel ones of one depth (mn__z_ch). */
 typedef struct {
     size_t cc[MN__ZBATCH], ch[MN__ZBATCH];
     int n, nch;
@@ -901,111 +1035,41 @@ static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, i
         }
 }
 
-/* Back substitution of pass 2 (below) on column c into out; returns the mass that
- * clearance and the bottom sink remove at the new values. */
-static double mn__z_back1(mn__adi *g, double dt, const mn__zpre *zp, size_t c, double delta_d,
-                          const double *z, double *out)
+/* The end of the z sweep: the donor's bordered equation gives its new value u_d, which
+ * becomes the pending donor term (mn__adi); the mass removed over the step is r1 + u_d r2.
+ * The values (z) become u, with u_d. No pass over memory. */
+static void mn__z_close(mn__adi *g, const mn__zpre *zp, const mn__zsum *sum, double rd, double *z)
 {
-    const int nz = g->nz;
-    const double *dd = z + c * (size_t)nz;
-    double *oo = out + c * (size_t)nz;
-    int plain = mn__plain(g, c);
-    const double *ww = plain ? zp->pww : g->w + c * (size_t)nz;
-    double prev = dd[0] + g->ggcol[c] * delta_d;
-    oo[0] = prev;
-    for (int k = 1; k < nz; k++) {
-        prev = dd[k] - ww[k] * prev;
-        oo[k] = prev;
-    }
-    size_t i = c % (size_t)g->nx, j = c / (size_t)g->nx;
-    double axy = g->vx[i] * g->vy[j], cl = 0;
-    if (plain) {
-        for (int k = 0; k < nz; k++)
-            cl += zp->pcl[k] * oo[k];
-    } else if (mn__z_ch(g, c)) { /* the packed channel cells, then tissue */
-        const double *kk = g->chk + g->choff[c];
-        int kc = g->kch[c];
-        for (int k = 0; k < kc; k++)
-            cl += dt * g->lay_kcl[g->layer[k]] * kk[k] * g->hz[k] * oo[k];
-        for (int k = kc; k < nz; k++)
-            cl += zp->pcl[k] * oo[k];
-    } else {
-        for (int k = 0; k < nz; k++) {
-            double rate = g->lay_kcl[g->layer[k]];
-            if (rate > 0) {
-                double kk, dk;
-                mn__adi_cell(g, c, k, &kk, &dk);
-                cl += dt * rate * kk * g->hz[k] * oo[k];
-            }
-        }
-    }
-    return axy * cl + dt * mn__bottom_g(g, c, axy) * oo[nz - 1];
-}
-
-/* mn__z_back1 on MN__ZBATCH channel-free columns cc[] at once. */
-static double mn__z_back_plain(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc,
-                               double delta_d, const double *z, double *out)
-{
-    const int nz = g->nz;
-    const double *ww = zp->pww, *pcl = zp->pcl;
-    const double *d[MN__ZBATCH];
-    double *o[MN__ZBATCH], p[MN__ZBATCH], cl[MN__ZBATCH];
-    for (int q = 0; q < MN__ZBATCH; q++) {
-        d[q] = z + cc[q] * (size_t)nz;
-        o[q] = out + cc[q] * (size_t)nz;
-        p[q] = d[q][0] + zp->pgg * delta_d;
-        o[q][0] = p[q];
-        cl[q] = pcl[0] * p[q];
-    }
-    for (int k = 1; k < nz; k++)
-        for (int q = 0; q < MN__ZBATCH; q++) {
-            p[q] = d[q][k] - ww[k] * p[q];
-            o[q][k] = p[q];
-            cl[q] += pcl[k] * p[q];
-        }
-    double axy = g->vx[0] * g->vy[0], gb = dt * mn__bottom_g(g, cc[0], axy), scl = 0, sp = 0;
-    for (int q = 0; q < MN__ZBATCH; q++) {
-        scl += cl[q];
-        sp += p[q]; /* p: the bottom cells now */
-    }
-    return axy * scl + gb * sp;
-}
-
-/* Pass 2 of the z sweep: the donor's bordered equation, then back substitution of every
- * column into out, adding the mass that clearance and the bottom sink remove at the new
- * values (backward Euler) to g->removed in the same pass. */
-static void mn__z_finish(mn__adi *g, double dt, const mn__zpre *zp, const mn__zsum *sum, double rd,
-                         const double *z, double *out)
-{
-    const int nx = g->nx, ny = g->ny;
-    /* (M_d + sum g - sum g gg) delta = rd + sum g d0 (dt folded in). */
+    /* (M_d + sum g - sum g gg) u_d = rd + sum g d0 (dt folded in). */
     double md = g->donor_h_um * g->area_um2;
-    double delta_d = (rd + sum->gd0) / (md + sum->g - sum->ggg);
-    out[g->ncell] = delta_d;
-    double removed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads) if (g->threads > 1)
-    for (int j = 0; j < ny; j++) {
-        mn__zbatch batch = {{0}, {0}, 0, 0};
-        for (int i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            if (mn__plain(g, c)) { /* MN__ZBATCH at a time, in the order met */
-                batch.cc[batch.n++] = c;
-                if (batch.n == MN__ZBATCH) {
-                    removed += mn__z_back_plain(g, dt, zp, batch.cc, delta_d, z, out);
-                    batch.n = 0;
-                }
-                continue;
-            }
-            removed += mn__z_back1(g, dt, zp, c, delta_d, z, out);
-        }
-        for (int q = 0; q < batch.n; q++)
-            removed += mn__z_back1(g, dt, zp, batch.cc[q], delta_d, z, out);
+    double ud = (rd + sum->gd0) / (md + sum->g - sum->ggg);
+    g->removed += sum->r1 + ud * sum->r2;
+    g->d = g->u;
+    g->u = z;
+    g->u[g->ncell] = ud;
+    g->pend = ud;
+    memcpy(g->x2p, zp->px2, (size_t)g->nz * sizeof(double));
+}
+
+void mn__adi_sync(mn__adi *g)
+{
+    if (g->pend == 0)
+        return;
+    const size_t nz = (size_t)g->nz;
+    const double pend = g->pend;
+    const long ncol = (long)g->ncol;
+#pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
+    for (long c = 0; c < ncol; c++) {
+        const double *x = mn__plain(g, (size_t)c) ? g->x2p : g->w + (size_t)c * nz;
+        double *u = g->u + (size_t)c * nz;
+        for (size_t k = 0; k < nz; k++)
+            u[k] += pend * x[k];
     }
-    g->removed += removed;
+    g->pend = 0;
 }
 
 /* (M + dt Ay) d2 = M d1, each thread solving the y lines of its share of the columns
- * together, row by row; pass 1 of the z sweep follows on each row as soon as its y solve is
+ * together, row by row; the z sweep follows on each row as soon as its y solve is
  * final (while it is still in cache), adding to *zs: one pass over memory less. */
 static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn__zsum *zs)
 {
@@ -1016,8 +1080,8 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
     const double *pm = g->pz, *ty = g->pz + 6 * (size_t)nz; /* see mn__z_prepare */
     const double *pv = g->pz + 7 * (size_t)nz, *fay = pv + 2 * (size_t)nz;
     const ptrdiff_t row = (ptrdiff_t)nx * nz; /* one row of cells */
-    double sg = 0, sggg = 0, sgd0 = 0;
-#pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0) num_threads(g->threads) if (g->threads > 1)
+    double sg = 0, sggg = 0, sgd0 = 0, sr1 = 0, sr2 = 0;
+#pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0, sr1, sr2) num_threads(g->threads) if (g->threads > 1)
     for (int bI = 0; bI < nblocks; bI++) {
         int t = 0;
 #ifdef _OPENMP
@@ -1028,7 +1092,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
         double *cp = g->w;
         int i0 = bI * bcols;
         int i1 = i0 + bcols < nx ? i0 + bcols : nx;
-        mn__zsum loc = {0, 0, 0};
+        mn__zsum loc = {0, 0, 0, 0, 0};
         for (int j = 0; j < ny && ny > 1; j++) {
             for (int i = i0; i < i1; i++) {
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
@@ -1054,7 +1118,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     if (j < ny - 1)
                         mn__col_props(g, c + (size_t)nx, ks, NULL, idr);
                     mn__lat_line_ch(k0, ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL,
-                                    pv, fay, NULL, j > 0 ? dd - row : NULL,
+                                    pv, fay, NULL, NULL, 0, j > 0 ? dd - row : NULL,
                                     j > 0 ? cpj - row : NULL, dd, cpj);
                 }
                 for (int k = 0; k < ks && !g->fast; k++) {
@@ -1086,11 +1150,11 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     }
                 }
                 if (ks < nz)
-                    mn__lat_line(ks, nz, pm, ty, NULL, j > 0 ? dd - row : NULL,
+                    mn__lat_line(ks, nz, pm, ty, NULL, NULL, 0, j > 0 ? dd - row : NULL,
                                  j > 0 ? cpj - row : NULL, j < ny - 1, dd, cpj);
             }
         }
-        /* Back substitution; row j+1 is final once row j has used it, so its z pass 1 runs
+        /* Back substitution; row j+1 is final once row j has used it, so its z sweep runs
          * then (one row behind), and row 0's at the end; channel-free columns go four at a
          * time, through a batch that carries over from row to row. */
         mn__zbatch batch = {{0}, {0}, 0, 0};
@@ -1103,21 +1167,27 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     dd[q] -= cpj[q] * dd[(ptrdiff_t)q + row];
             }
             if (j + 1 < ny) { /* summed by row, then rows: sums of ~1e3 terms */
-                mn__zsum rs = {0, 0, 0};
+                mn__zsum rs = {0, 0, 0, 0, 0};
                 mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, j + 1, z, &batch, &rs);
                 loc.g += rs.g;
                 loc.ggg += rs.ggg;
                 loc.gd0 += rs.gd0;
+                loc.r1 += rs.r1;
+                loc.r2 += rs.r2;
             }
         }
         mn__z_elim_flush(g, dt, zp, z, &batch, &loc);
         sg += loc.g;
         sggg += loc.ggg;
         sgd0 += loc.gd0;
+        sr1 += loc.r1;
+        sr2 += loc.r2;
     }
     zs->g += sg;
     zs->ggg += sggg;
     zs->gd0 += sgd0;
+    zs->r1 += sr1;
+    zs->r2 += sr2;
 }
 
 /* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler). */
@@ -1280,13 +1350,13 @@ static void mn__step_split(mn__adi *g, double dt)
     mn__zpre zp;
     mn__z_prepare(g, dt, &zp); /* also the lateral sweeps' constants */
     mn__ch_refresh(g);
-    mn__sweep_x(g, dt, g->d, g->u);
-    /* y sweep with pass 1 of the z sweep fused in, then pass 2 with the tally fused in:
-     * three passes over memory per step. */
-    mn__zsum sum = {0, 0, 0};
+    mn__sweep_x(g, dt, g->d, g->u); /* adds the last step's donor term as it reads u */
+    /* y sweep with the z sweep fused in (its tally too); the donor's term is left pending:
+     * three passes over memory per step (x, y forward, y back and z). */
+    mn__zsum sum = {0, 0, 0, 0, 0};
     const double rd = g->d[g->ncell];
     mn__sweep_y(g, dt, g->d, &zp, &sum);
-    mn__z_finish(g, dt, &zp, &sum, rd, g->d, g->u);
+    mn__z_close(g, &zp, &sum, rd, g->d);
 }
 
 void mn__adi_step(mn__adi *g, double dt_h)
@@ -1295,12 +1365,13 @@ void mn__adi_step(mn__adi *g, double dt_h)
         mn__step_direct(g, dt_h);
         mn__tally(g, dt_h);
     } else {
-        mn__step_split(g, dt_h); /* tallies in its last pass */
+        mn__step_split(g, dt_h); /* tallies in its z sweep */
     }
 }
 
-double mn__adi_tissue_mass(const mn__adi *g, double *by_k)
+double mn__adi_tissue_mass(mn__adi *g, double *by_k)
 {
+    mn__adi_sync(g);
     double total = 0;
     if (by_k)
         for (int k = 0; k < g->nz; k++)
@@ -1326,8 +1397,9 @@ double mn__adi_donor_mass(const mn__adi *g)
     return g->u[g->ncell] * g->donor_h_um * g->area_um2;
 }
 
-double mn__adi_coverage(const mn__adi *g, int min_layer, double threshold)
+double mn__adi_coverage(mn__adi *g, int min_layer, double threshold)
 {
+    mn__adi_sync(g);
     double vol = 0, above = 0;
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {

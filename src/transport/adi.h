@@ -21,7 +21,11 @@
  * u^{n+1}), which the engine tallies.
  * The donor film (well mixed, volume per area h_d) is one more unknown coupled to the top
  * cell of every column; the z sweep eliminates each column from the bottom up and solves the
- * donor's bordered equation exactly.
+ * donor's bordered equation exactly. On 3D grids a column's values are linear in the new
+ * donor value u_d: u = v + u_d x, with x the column's response to the donor (shared by all
+ * channel-free columns). The z sweep stores v and x, then solves for u_d; adding u_d x is
+ * left to the next step's first pass, which reads u anyway (mn__adi_sync does it at once):
+ * one pass over memory less per step.
  *
  * Channels: column c carries a channel to depth index kch[c] with area coverage cov[c]
  * (0-1); a cell inside it mixes open channel fluid (fraction phi * cov, K = 1, D = D_aq) and
@@ -59,6 +63,10 @@ typedef struct {
     double area_um2;   /* sum over columns of vx * vy */
     /* State. */
     double *u, *d, *w; /* ncell + 1 each: the donor's value is u[ncell] */
+    /* Pending donor term (3D grids): the true values are u + pend * x, where x is x2p for a
+     * channel-free column of a fast grid and the column's cells in w otherwise. */
+    double pend;
+    double *x2p; /* nz */
     double *gcol, *ggcol;
     double *band, *bvec; /* direct solver (ny == 1) */
     /* Fast path for 3D grids with uniform lateral cells: tissue-only properties per z cell
@@ -94,8 +102,12 @@ mn_status mn__adi_cache(mn__adi *g);
 void mn__adi_set_phi(mn__adi *g, double phi);
 
 /* One backward-Euler step of dt hours: a direct banded solve when ny == 1 (unit cell,
- * intact column), the split line sweeps (O(N)) otherwise. */
+ * intact column), the split line sweeps (O(N)) otherwise. After a split step u lacks the
+ * pending donor term until mn__adi_sync or the next step (see above). */
 void mn__adi_step(mn__adi *g, double dt_h);
+
+/* Adds the pending donor term to u, so that u holds the values; the readers below call it. */
+void mn__adi_sync(mn__adi *g);
 
 /* y = -dt A v for v of ncell + 1 values, donor last (the direct step's right-hand side). */
 void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y);
@@ -127,13 +139,13 @@ static inline void mn__adi_cell(const mn__adi *g, size_t col, int k, double *kk,
 }
 
 /* Total mass in the tissue (µg/cm³ µm³), and per z cell into by_k (nz, may be NULL). */
-double mn__adi_tissue_mass(const mn__adi *g, double *by_k);
+double mn__adi_tissue_mass(mn__adi *g, double *by_k);
 
 /* Donor mass (same units). */
 double mn__adi_donor_mass(const mn__adi *g);
 
 /* Volume fraction of the cells with layer >= min_layer whose tissue concentration K u
  * exceeds threshold. */
-double mn__adi_coverage(const mn__adi *g, int min_layer, double threshold);
+double mn__adi_coverage(mn__adi *g, int min_layer, double threshold);
 
 #endif
