@@ -642,6 +642,9 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
  * on dd: the values without the donor term, then the column's response to the donor into
  * its factors' place in w (row 0's is unused), adding what clearance and the bottom sink
  * remove from both to sum. */
+static void mn__z_tally(mn__adi *g, double dt, const mn__zpre *zp, size_t c, const double *dd,
+                        mn__zsum *sum);
+
 static void mn__z_back(mn__adi *g, double dt, const mn__zpre *zp, size_t c, double *dd,
                        mn__zsum *sum)
 {
@@ -656,6 +659,16 @@ static void mn__z_back(mn__adi *g, double dt, const mn__zpre *zp, size_t c, doub
         x = -f * x;
         ww[k] = x;
     }
+    mn__z_tally(g, dt, zp, c, dd, sum);
+}
+
+/* What clearance and the bottom sink remove from column c's values dd and from its response
+ * to the donor (in w), added to sum (mn__z_back). */
+static void mn__z_tally(mn__adi *g, double dt, const mn__zpre *zp, size_t c, const double *dd,
+                        mn__zsum *sum)
+{
+    const int nz = g->nz;
+    const double *ww = g->w + c * (size_t)nz;
     size_t i = c % (size_t)g->nx, j = c / (size_t)g->nx;
     double axy = g->vx[i] * g->vy[j], cl1 = 0, cl2 = 0;
     int k0 = 0;
@@ -754,8 +767,24 @@ static inline __attribute__((always_inline)) void mn__z_elim_chn(mn__adi *g, dou
         sum->g += gt[q];
         sum->ggg += gt[q] * g->ggcol[cc[q]];
         sum->gd0 += gt[q] * dd[q][0];
-        mn__z_back(g, dt, zp, cc[q], dd[q], sum);
     }
+    /* mn__z_back on the n columns, their recurrences interleaved. */
+    double p[MN__ZBATCH], x[MN__ZBATCH];
+    for (int q = 0; q < n; q++) {
+        p[q] = dd[q][0];
+        x[q] = g->ggcol[cc[q]];
+        ww[q][0] = x[q];
+    }
+    for (int k = 1; k < nz; k++)
+        for (int q = 0; q < n; q++) {
+            double f = ww[q][k];
+            p[q] = dd[q][k] - f * p[q];
+            dd[q][k] = p[q];
+            x[q] = -f * x[q];
+            ww[q][k] = x[q];
+        }
+    for (int q = 0; q < n; q++)
+        mn__z_tally(g, dt, zp, cc[q], dd[q], sum);
 }
 
 /* mn__z_elim_chn with the batch size known to the compiler (the per-column arrays then live
@@ -903,6 +932,7 @@ static void mn__z_elim_plain(mn__adi *g, const mn__zpre *zp, const size_t *cc, d
 
 /* Two doubles in one SIMD register (GCC and Clang vector extension; SSE2 on x86-64). */
 typedef double mn__v2d __attribute__((vector_size(16)));
+typedef double mn__v2du __attribute__((vector_size(16), aligned(8))); /* unaligned access */
 
 /* MN__ZRUN neighbouring channel-free columns c, c+1, ... through the z sweep, two to a register:
  * four independent register recurrences, and each step of one serves two columns. Same
@@ -911,51 +941,54 @@ typedef double mn__v2d __attribute__((vector_size(16)));
 
 static void mn__z_elim_run(mn__adi *g, const mn__zpre *zp, size_t c, double *z, mn__zsum *sum)
 {
-    const size_t nz = (size_t)g->nz;
+    const size_t nz = (size_t)g->nz, H = MN__ZRUN / 2;
     const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
     double *b = z + c * nz;
+    /* The eliminated values wait in scratch, depth-major (tb[k][column]), so that the
+     * substitution reads each register's pair with one load. */
+    double *tb = g->scratch + (size_t)mn__thread() * g->scratch_per_thread + g->scratch_props;
     mn__v2d f[MN__ZRUN / 2];
-    for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+    for (size_t h = 0; h < H; h++) {
         double *d0 = b + 2 * h * nz + nz - 1, *d1 = d0 + nz;
         mn__v2d dv = {*d0, *d1};
         f[h] = pm[nz - 1] * dv;
-        mn__v2d o = f[h] * pbinv[nz - 1];
-        *d0 = o[0];
-        *d1 = o[1];
+        mn__v2du *o = (mn__v2du *)(tb + (nz - 1) * MN__ZRUN + 2 * h);
+        *o = f[h] * pbinv[nz - 1];
     }
     for (int k = (int)nz - 2; k >= 0; k--) {
         const double m = pm[k], r = pratio[k], bi = pbinv[k];
-        for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+        for (size_t h = 0; h < H; h++) {
             double *d0 = b + 2 * h * nz + (size_t)k, *d1 = d0 + nz;
             mn__v2d dv = {*d0, *d1};
             f[h] = m * dv + r * f[h];
-            mn__v2d o = f[h] * bi;
-            *d0 = o[0];
-            *d1 = o[1];
+            mn__v2du *o = (mn__v2du *)(tb + (size_t)k * MN__ZRUN + 2 * h);
+            *o = f[h] * bi;
         }
     }
     double d0 = 0;
     for (size_t q = 0; q < MN__ZRUN; q++) {
         g->gcol[c + q] = zp->pgt;
         g->ggcol[c + q] = zp->pgg;
-        d0 += b[q * nz];
+        d0 += tb[q];
     }
     sum->g += MN__ZRUN * zp->pgt;
     sum->ggg += MN__ZRUN * zp->pgt * zp->pgg;
     sum->gd0 += zp->pgt * d0;
-    /* Back substitution, with what clearance and the sink remove. */
+    /* Back substitution into the columns, with what clearance and the sink remove. */
     const double *ww = zp->pww, *pcl = zp->pcl;
     mn__v2d cl[MN__ZRUN / 2];
-    for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+    for (size_t h = 0; h < H; h++) {
         double *d0p = b + 2 * h * nz, *d1p = d0p + nz;
-        f[h] = (mn__v2d){*d0p, *d1p};
+        f[h] = *(const mn__v2du *)(tb + 2 * h);
+        *d0p = f[h][0];
+        *d1p = f[h][1];
         cl[h] = pcl[0] * f[h];
     }
     for (size_t k = 1; k < nz; k++) {
         const double w = ww[k], r = pcl[k];
-        for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+        for (size_t h = 0; h < H; h++) {
             double *d0p = b + 2 * h * nz + k, *d1p = d0p + nz;
-            mn__v2d dv = {*d0p, *d1p};
+            mn__v2d dv = *(const mn__v2du *)(tb + k * MN__ZRUN + 2 * h);
             f[h] = dv - w * f[h];
             *d0p = f[h][0];
             *d1p = f[h][1];
@@ -963,7 +996,7 @@ static void mn__z_elim_run(mn__adi *g, const mn__zpre *zp, size_t c, double *z, 
         }
     }
     double scl = 0, sp = 0;
-    for (size_t h = 0; h < MN__ZRUN / 2; h++) {
+    for (size_t h = 0; h < H; h++) {
         scl += cl[h][0] + cl[h][1];
         sp += f[h][0] + f[h][1]; /* the bottom cells */
     }
