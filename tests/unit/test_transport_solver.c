@@ -189,6 +189,29 @@ static void test_lattice_agreement(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* Two identical 3D grids (10 µm) of the vitamin C pen example on a square patch of side µm
+ * with n punctures at (px, py); its scenario and parameters into s and p. */
+static void twin_field_grids(mn_absorb_scenario *s, mn_absorb_params *p, const double *px,
+                             const double *py, size_t n, double side, mn__adi *ga, mn__adi *gb)
+{
+    load_example(s, "absorb-vitc-pen.json");
+    assert_int_equal(mn_absorb_params_compute(ctx, s, p), MN_OK);
+    mn_puncture_field f;
+    mn_puncture_field_init(&f);
+    f.n = n;
+    f.points = calloc(n, sizeof *f.points);
+    assert_non_null(f.points);
+    f.width_um = f.height_um = side;
+    for (size_t q = 0; q < n; q++) {
+        f.points[q].x_um = px[q];
+        f.points[q].y_um = py[q];
+    }
+    s->field_dx_um = 10;
+    assert_int_equal(mn__absorb_field_grid(ctx, s, p, &f, ga), MN_OK);
+    assert_int_equal(mn__absorb_field_grid(ctx, s, p, &f, gb), MN_OK);
+    free(f.points);
+}
+
 static void test_fast_paths_match_general(void **state)
 {
     (void)state;
@@ -196,25 +219,12 @@ static void test_fast_paths_match_general(void **state)
      * cells, batched z recurrences) against its general path on the same grid: same scheme,
      * so they agree to rounding. Channels anywhere (edges, corners, overlapping, partly
      * covering their columns), on a grid large enough to run on every thread. */
-    mn_absorb_scenario s;
-    load_example(&s, "absorb-vitc-pen.json");
-    mn_absorb_params p;
-    assert_int_equal(mn_absorb_params_compute(ctx, &s, &p), MN_OK);
-    mn_puncture_field f;
-    mn_puncture_field_init(&f);
     double px[] = {0, 800, 3, 401.5, 407, 250, 796, 555.5, 120, 640};
     double py[] = {0, 800, 790, 402.5, 409, 13, 300, 555.5, 640, 120};
-    f.n = sizeof px / sizeof px[0];
-    f.points = calloc(f.n, sizeof *f.points);
-    f.width_um = f.height_um = 800;
-    for (size_t n = 0; n < f.n; n++) {
-        f.points[n].x_um = px[n];
-        f.points[n].y_um = py[n];
-    }
-    s.field_dx_um = 10;
+    mn_absorb_scenario s;
+    mn_absorb_params p;
     mn__adi gf, gg;
-    assert_int_equal(mn__absorb_field_grid(ctx, &s, &p, &f, &gf), MN_OK);
-    assert_int_equal(mn__absorb_field_grid(ctx, &s, &p, &f, &gg), MN_OK);
+    twin_field_grids(&s, &p, px, py, sizeof px / sizeof px[0], 800, &gf, &gg);
     assert_true(gf.fast && gf.choff);
     gg.fast = 0;
     mn__series a, b;
@@ -235,7 +245,6 @@ static void test_fast_paths_match_general(void **state)
     mn__series_release(&b);
     mn__adi_free(&gf);
     mn__adi_free(&gg);
-    free(f.points);
     mn_absorb_scenario_release(&s);
 }
 
@@ -246,24 +255,11 @@ static void test_pending_donor_term(void **state)
      * once (mn__adi_sync) and then stepping must give what stepping on gives, across a change
      * of the open fraction (which rescales the pending term with u); on channel-free columns
      * (shared response) and channel ones (their own, in w). */
-    mn_absorb_scenario s;
-    load_example(&s, "absorb-vitc-pen.json");
-    mn_absorb_params p;
-    assert_int_equal(mn_absorb_params_compute(ctx, &s, &p), MN_OK);
-    mn_puncture_field f;
-    mn_puncture_field_init(&f);
     double px[] = {0, 155, 302.5, 90}, py[] = {0, 140, 40, 290};
-    f.n = 4;
-    f.points = calloc(f.n, sizeof *f.points);
-    f.width_um = f.height_um = 320;
-    for (size_t n = 0; n < f.n; n++) {
-        f.points[n].x_um = px[n];
-        f.points[n].y_um = py[n];
-    }
-    s.field_dx_um = 10;
+    mn_absorb_scenario s;
+    mn_absorb_params p;
     mn__adi ga, gb;
-    assert_int_equal(mn__absorb_field_grid(ctx, &s, &p, &f, &ga), MN_OK);
-    assert_int_equal(mn__absorb_field_grid(ctx, &s, &p, &f, &gb), MN_OK);
+    twin_field_grids(&s, &p, px, py, 4, 320, &ga, &gb);
     assert_true(ga.ny > 1 && ga.fast && ga.choff);
     ga.u[ga.ncell] = gb.u[gb.ncell] = p.donor_conc_ug_ml;
     double m0 = mn__adi_tissue_mass(&ga, NULL) + mn__adi_donor_mass(&ga);
@@ -296,7 +292,6 @@ static void test_pending_donor_term(void **state)
     assert_close(m1, m0, 1e-12, 0);
     mn__adi_free(&ga);
     mn__adi_free(&gb);
-    free(f.points);
     mn_absorb_scenario_release(&s);
 }
 
