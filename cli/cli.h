@@ -25,6 +25,19 @@ int mn_cmd_simulate(int argc, char **argv);
 int mn_cmd_absorb(int argc, char **argv);
 int mn_cmd_cohort(int argc, char **argv);
 
+/* The options of a command that takes nothing else: --json, --data DIR, -o/--output FILE
+ * and --help. */
+typedef struct {
+    int json;
+    const char *data, *output;
+} mn_cli_common;
+
+/* Parses them from argv into *o, --help through help(). Returns -1 to go on (optind then
+ * indexes the first operand), or the exit code to return at once: 0 after the help, 2 (with
+ * the message) for an unknown option. */
+int mn_cli_parse_common(const char *cmd, int argc, char **argv, void (*help)(void),
+                        mn_cli_common *o);
+
 /* Prints "mneedle CMD: MESSAGE" to stderr and returns MN_EXIT_INPUT. */
 int mn_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -20,44 +20,27 @@ static const char mn_catalog_help[] =
     "  --data DIR    read catalogue files from DIR instead of the built-in copies\n"
     "  -o, --output FILE  write to FILE atomically instead of standard output\n";
 
+static void mn_catalog_help_print(void)
+{
+    fputs(mn_catalog_help, stdout);
+}
+
 int mn_cmd_catalog(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"data", required_argument, NULL, 'd'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int json = 0, c, code = MN_EXIT_OK;
-    const char *data = NULL, *output = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            fputs(mn_catalog_help, stdout);
-            return MN_EXIT_OK;
-        default:
-            return mn_cli_usage_error("catalog", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    mn_cli_common o;
+    int code = mn_cli_parse_common("catalog", argc, argv, mn_catalog_help_print, &o);
+    if (code >= 0)
+        return code;
+    code = MN_EXIT_OK;
     if (optind != argc - 1)
         return mn_cli_usage_error("catalog", "expected one of devices, sites, concerns, "
                                              "products, rules");
-    mn_ctx *ctx = mn_cli_open("catalog", data, &code);
+    mn_ctx *ctx = mn_cli_open("catalog", o.data, &code);
     if (!ctx)
         return code;
-    mn_outfile *out = mn_cli_output("catalog", ctx, output, &code);
+    mn_outfile *out = mn_cli_output("catalog", ctx, o.output, &code);
     if (out) {
-        mn_status st = mn_report_catalog(ctx, argv[optind], json, mn_outfile_writer, out);
+        mn_status st = mn_report_catalog(ctx, argv[optind], o.json, mn_outfile_writer, out);
         if (st) {
             mn_outfile_abort(out);
             code = mn_cli_fail("catalog", ctx, st);

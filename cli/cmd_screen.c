@@ -35,36 +35,14 @@ static void mn_screen_help(void)
 
 int mn_cmd_screen(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"data", required_argument, NULL, 'd'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int json = 0, c, code = MN_EXIT_OK;
-    const char *data = NULL, *output = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            mn_screen_help();
-            return MN_EXIT_OK;
-        default:
-            return mn_cli_usage_error("screen", "unknown option '%s'", argv[optind - 1]);
-        }
-    }
+    mn_cli_common o;
+    int code = mn_cli_parse_common("screen", argc, argv, mn_screen_help, &o);
+    if (code >= 0)
+        return code;
+    code = MN_EXIT_OK;
     if (optind != argc - 1)
         return mn_cli_usage_error("screen", "expected one CLIENT file");
-    mn_ctx *ctx = mn_cli_open("screen", data, &code);
+    mn_ctx *ctx = mn_cli_open("screen", o.data, &code);
     if (!ctx)
         return code;
     mn_client client;
@@ -75,9 +53,9 @@ int mn_cmd_screen(int argc, char **argv)
     if (st) {
         code = mn_cli_fail("screen", ctx, st);
     } else {
-        mn_outfile *out = mn_cli_output("screen", ctx, output, &code);
+        mn_outfile *out = mn_cli_output("screen", ctx, o.output, &code);
         if (out) {
-            st = mn_screening_write(ctx, &client, &s, json, mn_outfile_writer, out);
+            st = mn_screening_write(ctx, &client, &s, o.json, mn_outfile_writer, out);
             if (st) {
                 mn_outfile_abort(out);
                 code = mn_cli_fail("screen", ctx, st);

@@ -1,4 +1,5 @@
 /* Status to message and exit code, context and output helpers shared by the subcommands. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -14,6 +15,40 @@ int mn_cli_usage_error(const char *cmd, const char *fmt, ...)
     va_end(ap);
     fprintf(stderr, "\n(see 'mneedle %s --help')\n", cmd);
     return MN_EXIT_INPUT;
+}
+
+int mn_cli_parse_common(const char *cmd, int argc, char **argv, void (*help)(void),
+                        mn_cli_common *o)
+{
+    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                         {"data", required_argument, NULL, 'd'},
+                                         {"output", required_argument, NULL, 'o'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    o->json = 0;
+    o->data = o->output = NULL;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o->json = 1;
+            break;
+        case 'd':
+            o->data = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'h':
+            help();
+            return MN_EXIT_OK;
+        default:
+            return mn_cli_usage_error(cmd, "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    return -1;
 }
 
 int mn_cli_fail(const char *cmd, mn_ctx *ctx, mn_status st)
