@@ -53,6 +53,10 @@ static int mn__plain(const mn__adi *g, size_t c)
     return g->fast && (!g->cov || g->cov[c] == 0);
 }
 
+/* Column classes (zcls): channel-free (mn__plain), through mn__z_elim_ch (mn__z_ch), and
+ * the first of MN__ZRUN channel-free columns in one row (mn__z_elim_run). */
+enum { MN__C_PLAIN = 1, MN__C_ZCH = 2, MN__C_RUN = 4 };
+
 /* Forward elimination (Thomas) of cells k0..nz-1 of one column on a lateral (x or y) line,
  * where the column and both neighbours are tissue on a uniform grid, so each depth has one
  * mass pm[k] and one face term tf[k] (dt times the conductance). The right-hand side is
@@ -235,7 +239,13 @@ mn_status mn__adi_alloc(mn__adi *g)
     g->gcol = mn__calloc(g->ncol, sizeof(double));
     g->ggcol = mn__calloc(g->ncol, sizeof(double));
     g->scratch = mn__calloc(g->scratch_per_thread * (size_t)g->threads, sizeof(double));
+    g->cls_fast = -1; /* not worked out yet */
     if (g->ny > 1) {
+        g->zcls = mn__calloc(g->ncol, 1);
+        g->ksx = mn__calloc(g->ncol, sizeof(int));
+        g->ksy = mn__calloc(g->ncol, sizeof(int));
+        if (!g->zcls || !g->ksx || !g->ksy)
+            return MN_ENOMEM;
         int uniform = 1;
         for (int i = 0; i < g->nx; i++)
             uniform &= g->hx[i] == g->hx[0] && g->vx[i] == g->hx[0] && g->afx[i + 1] == 1;
@@ -309,6 +319,9 @@ void mn__adi_free(mn__adi *g)
     mn__free(g->chk);
     mn__free(g->chidk);
     mn__free(g->pz);
+    mn__free(g->zcls);
+    mn__free(g->ksx);
+    mn__free(g->ksy);
     memset(g, 0, sizeof *g);
 }
 
@@ -491,17 +504,13 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             double *cpi = cp + (size_t)i * (size_t)nz;
             /* The last step's donor term (mn__adi) is added as u is read: u + pend x. */
             const double pend = g->pend;
-            const double *x2 = pend == 0 || mn__plain(g, c) ? g->x2p : g->w + c * (size_t)nz;
+            const double *x2 =
+                pend == 0 || (g->zcls[c] & MN__C_PLAIN) ? g->x2p : g->w + c * (size_t)nz;
             /* Cells below every channel of this column and its two neighbours are tissue
              * on both sides: per-depth constants, vectorised (mn__lat_line). */
             int ks = nz, k0 = g->fast ? g->klat : 0;
             if (g->fast) {
-                ks = mn__kslow(g, c);
-                if (i > 0)
-                    ks = mn__imax(ks, mn__kslow(g, c - 1));
-                if (i < nx - 1)
-                    ks = mn__imax(ks, mn__kslow(g, c + 1));
-                ks = mn__imax(ks, k0);
+                ks = g->ksx[c]; /* mn__classify */
                 /* No lateral transport above k0: the line solve is the identity there. */
                 for (int k = 0; k < k0; k++) {
                     dd[k] = uu[k] + pend * x2[k];
@@ -1043,16 +1052,17 @@ static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, i
     for (int j = r0; j <= r1; j++)
         for (int i = i0; i < i1; i++) {
             size_t c = (size_t)j * nx + (size_t)i;
-            if (i + MN__ZRUN <= i1 && mn__plain_run(g, c)) {
+            unsigned cl = g->zcls[c]; /* mn__classify */
+            if (i + MN__ZRUN <= i1 && (cl & MN__C_RUN)) {
                 mn__z_elim_run(g, zp, c, z, sum);
                 i += MN__ZRUN - 1;
-            } else if (mn__plain(g, c)) {
+            } else if (cl & MN__C_PLAIN) {
                 b->cc[b->n++] = c;
                 if (b->n == MN__ZBATCH) {
                     mn__z_elim_plain(g, zp, b->cc, z, sum);
                     b->n = 0;
                 }
-            } else if (mn__z_ch(g, c)) {
+            } else if (cl & MN__C_ZCH) {
                 if (b->nch > 0 && g->kch[b->ch[0]] != g->kch[c]) {
                     mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
                     b->nch = 0;
@@ -1133,12 +1143,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 double *cpj = cp + c * (size_t)nz;
                 int ks = nz, k0 = g->fast ? g->klat : 0;
                 if (g->fast) {
-                    ks = mn__kslow(g, c);
-                    if (j > 0)
-                        ks = mn__imax(ks, mn__kslow(g, c - (size_t)nx));
-                    if (j < ny - 1)
-                        ks = mn__imax(ks, mn__kslow(g, c + (size_t)nx));
-                    ks = mn__imax(ks, k0);
+                    ks = g->ksy[c];              /* mn__classify */
                     for (int k = 0; k < k0; k++) /* no lateral transport: identity */
                         cpj[k] = 0;
                 }
@@ -1371,6 +1376,36 @@ static void mn__step_direct(mn__adi *g, double dt)
     g->u[n] += delta_d;
 }
 
+/* Works out zcls, ksx and ksy for the current value of fast. */
+static void mn__classify(mn__adi *g)
+{
+    const int nx = g->nx, ny = g->ny;
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            size_t c = (size_t)j * (size_t)nx + (size_t)i;
+            unsigned char cl = 0;
+            if (mn__plain(g, c))
+                cl |= MN__C_PLAIN;
+            if (mn__z_ch(g, c))
+                cl |= MN__C_ZCH;
+            if (i + MN__ZRUN <= nx && mn__plain_run(g, c))
+                cl |= MN__C_RUN;
+            g->zcls[c] = cl;
+            int kx = mn__imax(mn__kslow(g, c), g->klat), ky = kx;
+            if (i > 0)
+                kx = mn__imax(kx, mn__kslow(g, c - 1));
+            if (i < nx - 1)
+                kx = mn__imax(kx, mn__kslow(g, c + 1));
+            if (j > 0)
+                ky = mn__imax(ky, mn__kslow(g, c - (size_t)nx));
+            if (j < ny - 1)
+                ky = mn__imax(ky, mn__kslow(g, c + (size_t)nx));
+            g->ksx[c] = kx;
+            g->ksy[c] = ky;
+        }
+    g->cls_fast = g->fast;
+}
+
 /* Split step for 3D grids (Lie splitting, see adi.h): exact backward-Euler solves along x
  * (from M u^n), y and z lines in turn, the last writing u^{n+1}. Each factor
  * (M + dt A_i)^{-1} M is a contraction in the M-norm and an M-matrix inverse, so the step is
@@ -1380,6 +1415,8 @@ static void mn__step_split(mn__adi *g, double dt)
 {
     /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
     g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
+    if (g->cls_fast != g->fast)
+        mn__classify(g);
     mn__zpre zp;
     mn__z_prepare(g, dt, &zp); /* also the lateral sweeps' constants */
     mn__ch_refresh(g);

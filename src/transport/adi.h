@@ -82,6 +82,12 @@ typedef struct {
     size_t *choff;
     double *chk, *chidk;
     double ch_phi;
+    /* Per column of a 3D grid, worked out once for the current value of fast (cls_fast):
+     * zcls, its z sweep's path (MN__C_* in adi.c); ksx, ksy: the depth down to which a
+     * lateral sweep along x or y takes the channel path (fast grids). */
+    unsigned char *zcls;
+    int *ksx, *ksy;
+    int cls_fast;
     double removed; /* cumulative mass removed by clearance and the bottom sink (µg/cm³ µm³) */
     int threads;
     double *scratch; /* per-thread line scratch */
