@@ -208,6 +208,25 @@ static void mn__lat_line_ch(int k0, int ks, const double *restrict kk, const dou
     }
 }
 
+/* mn__lat_line_ch on column c of a lateral line whose neighbours are c - step and c + step
+ * (has_l, has_r: whether they exist), with t's scratch for the three columns' properties;
+ * back: the distance in cells to the previous column's values and factors. */
+static void mn__lat_ch(const mn__adi *g, int t, size_t c, size_t step, int has_l, int has_r, int k0,
+                       int ks, const double *pv, const double *fa, const double *u,
+                       const double *x2, double pend, ptrdiff_t back, double *dd, double *cp)
+{
+    const int nz = g->nz;
+    double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
+    double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
+    mn__col_props(g, c, ks, kk, idc);
+    if (has_l)
+        mn__col_props(g, c - step, ks, NULL, idl);
+    if (has_r)
+        mn__col_props(g, c + step, ks, NULL, idr);
+    mn__lat_line_ch(k0, ks, kk, idc, has_l ? idl : NULL, has_r ? idr : NULL, pv, fa, u, x2, pend,
+                    has_l ? dd - back : NULL, has_l ? cp - back : NULL, dd, cp);
+}
+
 mn_status mn__adi_alloc(mn__adi *g)
 {
     g->ncol = (size_t)g->nx * (size_t)g->ny;
@@ -517,18 +536,9 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
                     cpi[k] = 0;
                 }
             }
-            if (g->fast && ks > k0) {
-                double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
-                double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
-                mn__col_props(g, c, ks, kk, idc);
-                if (i > 0)
-                    mn__col_props(g, c - 1, ks, NULL, idl);
-                if (i < nx - 1)
-                    mn__col_props(g, c + 1, ks, NULL, idr);
-                mn__lat_line_ch(k0, ks, kk, idc, i > 0 ? idl : NULL, i < nx - 1 ? idr : NULL, pv,
-                                fax, uu, x2, pend, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL,
-                                dd, cpi);
-            }
+            if (g->fast && ks > k0)
+                mn__lat_ch(g, t, c, 1, i > 0, i < nx - 1, k0, ks, pv, fax, uu, x2, pend, nz, dd,
+                           cpi);
             for (int k = 0; k < ks && !g->fast; k++) {
                 double kk, dk, kn, dkn;
                 mn__adi_cell(g, c, k, &kk, &dk);
@@ -647,32 +657,41 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
     zp->pr2 = axy * cl + zp->pgb * x;
 }
 
-/* Back substitution of the z sweep on column c (not channel-free on a fast grid), in place
- * on dd: the values without the donor term, then the column's response to the donor into
- * its factors' place in w (row 0's is unused), adding what clearance and the bottom sink
- * remove from both to sum. */
 static void mn__z_tally(mn__adi *g, double dt, const mn__zpre *zp, size_t c, const double *dd,
                         mn__zsum *sum);
 
-static void mn__z_back(mn__adi *g, double dt, const mn__zpre *zp, size_t c, double *dd,
-                       mn__zsum *sum)
+/* Back substitution of the z sweep on n (1..MN__ZBATCH) columns cc[] (not channel-free on a
+ * fast grid), in place on their values dd[]: the values without the donor term, then each
+ * column's response to the donor into its factors' place in w (row 0's is unused), adding
+ * what clearance and the bottom sink remove from both to sum. The columns' recurrences are
+ * interleaved; inlined, so that for a constant n the per-column values live in registers. */
+static inline __attribute__((always_inline)) void mn__z_back_n(mn__adi *g, double dt,
+                                                               const mn__zpre *zp, const size_t *cc,
+                                                               double *const *dd, int n,
+                                                               mn__zsum *sum)
 {
     const int nz = g->nz;
-    double *ww = g->w + c * (size_t)nz;
-    double p = dd[0], x = g->ggcol[c];
-    ww[0] = x;
-    for (int k = 1; k < nz; k++) {
-        double f = ww[k];
-        p = dd[k] - f * p;
-        dd[k] = p;
-        x = -f * x;
-        ww[k] = x;
+    double p[MN__ZBATCH], x[MN__ZBATCH], *ww[MN__ZBATCH];
+    for (int q = 0; q < n; q++) {
+        ww[q] = g->w + cc[q] * (size_t)nz;
+        p[q] = dd[q][0];
+        x[q] = g->ggcol[cc[q]];
+        ww[q][0] = x[q];
     }
-    mn__z_tally(g, dt, zp, c, dd, sum);
+    for (int k = 1; k < nz; k++)
+        for (int q = 0; q < n; q++) {
+            double f = ww[q][k];
+            p[q] = dd[q][k] - f * p[q];
+            dd[q][k] = p[q];
+            x[q] = -f * x[q];
+            ww[q][k] = x[q];
+        }
+    for (int q = 0; q < n; q++)
+        mn__z_tally(g, dt, zp, cc[q], dd[q], sum);
 }
 
 /* What clearance and the bottom sink remove from column c's values dd and from its response
- * to the donor (in w), added to sum (mn__z_back). */
+ * to the donor (in w), added to sum (mn__z_back_n). */
 static void mn__z_tally(mn__adi *g, double dt, const mn__zpre *zp, size_t c, const double *dd,
                         mn__zsum *sum)
 {
@@ -777,23 +796,7 @@ static inline __attribute__((always_inline)) void mn__z_elim_chn(mn__adi *g, dou
         sum->ggg += gt[q] * g->ggcol[cc[q]];
         sum->gd0 += gt[q] * dd[q][0];
     }
-    /* mn__z_back on the n columns, their recurrences interleaved. */
-    double p[MN__ZBATCH], x[MN__ZBATCH];
-    for (int q = 0; q < n; q++) {
-        p[q] = dd[q][0];
-        x[q] = g->ggcol[cc[q]];
-        ww[q][0] = x[q];
-    }
-    for (int k = 1; k < nz; k++)
-        for (int q = 0; q < n; q++) {
-            double f = ww[q][k];
-            p[q] = dd[q][k] - f * p[q];
-            dd[q][k] = p[q];
-            x[q] = -f * x[q];
-            ww[q][k] = x[q];
-        }
-    for (int q = 0; q < n; q++)
-        mn__z_tally(g, dt, zp, cc[q], dd[q], sum);
+    mn__z_back_n(g, dt, zp, cc, dd, n, sum);
 }
 
 /* mn__z_elim_chn with the batch size known to the compiler (the per-column arrays then live
@@ -887,7 +890,7 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
         fp_next = f;
         t_down = t_up;
     }
-    mn__z_back(g, dt, zp, c, dd, sum);
+    mn__z_back_n(g, dt, zp, &c, &dd, 1, sum);
 }
 
 /* MN__ZBATCH channel-free columns cc[] through the z sweep at once. Same arithmetic as the
@@ -1147,18 +1150,9 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                     for (int k = 0; k < k0; k++) /* no lateral transport: identity */
                         cpj[k] = 0;
                 }
-                if (g->fast && ks > k0) {
-                    double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
-                    double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
-                    mn__col_props(g, c, ks, kk, idc);
-                    if (j > 0)
-                        mn__col_props(g, c - (size_t)nx, ks, NULL, idl);
-                    if (j < ny - 1)
-                        mn__col_props(g, c + (size_t)nx, ks, NULL, idr);
-                    mn__lat_line_ch(k0, ks, kk, idc, j > 0 ? idl : NULL, j < ny - 1 ? idr : NULL,
-                                    pv, fay, NULL, NULL, 0, j > 0 ? dd - row : NULL,
-                                    j > 0 ? cpj - row : NULL, dd, cpj);
-                }
+                if (g->fast && ks > k0)
+                    mn__lat_ch(g, t, c, (size_t)nx, j > 0, j < ny - 1, k0, ks, pv, fay, NULL, NULL,
+                               0, row, dd, cpj);
                 for (int k = 0; k < ks && !g->fast; k++) {
                     double kk, dk, kn, dkn;
                     mn__adi_cell(g, c, k, &kk, &dk);
