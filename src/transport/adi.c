@@ -18,6 +18,9 @@
  * other's latency (a step of a channel-free one is a multiply and an add, ~6 cycles; of a
  * channel one, a division). 8 was slower than 4: the pointers no longer fit the registers. */
 #define MN__ZBATCH 4
+/* Runs of this many neighbouring channel-free columns go through the z sweep together
+ * (mn__z_elim_run). */
+#define MN__ZRUN 8
 /* Grids smaller than this run on one thread (thread start-up would cost more). */
 #define MN__PARALLEL_MIN_CELLS 200000
 
@@ -116,16 +119,18 @@ static void mn__lat_line(int k0, int nz, const double *restrict pm, const double
     }
 }
 
-/* Refreshes the packed channel cells (choff, chk, chidk) when phi has changed. */
+/* Refreshes the packed channel columns (choff, chk, chidk) when phi has changed: the cells
+ * in the channel, and the first time the tissue below it too. */
 static void mn__ch_refresh(mn__adi *g)
 {
     if (!g->chk || g->ch_phi == g->phi)
         return;
+    const int all = isnan(g->ch_phi);
     for (size_t c = 0; c < g->ncol; c++) {
         if (g->choff[c] == SIZE_MAX)
             continue;
         double *kk = g->chk + g->choff[c], *idk = g->chidk + g->choff[c];
-        for (int k = 0; k < g->kch[c]; k++) {
+        for (int k = 0; k < (all ? g->nz : g->kch[c]); k++) {
             double dk;
             mn__adi_cell(g, c, k, &kk[k], &dk);
             idk[k] = 1.0 / dk;
@@ -134,26 +139,19 @@ static void mn__ch_refresh(mn__adi *g)
     g->ch_phi = g->phi;
 }
 
-/* K (into kk, unless NULL) and 1 / (D K) (into idk) of column c's cells 0..ks-1 on a fast
- * grid, from the packed channel cells and the tissue's values. */
-static void mn__col_props(const mn__adi *g, size_t c, int ks, double *restrict kk,
-                          double *restrict idk)
+/* K and 1 / (D K) of column c's cells on a fast grid: its packed cells (a channel column)
+ * or the tissue's. Pointers, not copies: a copy per column cost more than the sweep's
+ * arithmetic on it. */
+static const double *mn__col_idk(const mn__adi *g, size_t c, const double **kk)
 {
-    int kc = 0;
     if (g->choff && g->choff[c] != SIZE_MAX) {
-        kc = g->kch[c] < ks ? g->kch[c] : ks;
-        const double *a = g->chk + g->choff[c], *b = g->chidk + g->choff[c];
-        for (int k = 0; k < kc; k++)
-            idk[k] = b[k];
         if (kk)
-            for (int k = 0; k < kc; k++)
-                kk[k] = a[k];
+            *kk = g->chk + g->choff[c];
+        return g->chidk + g->choff[c];
     }
-    for (int k = kc; k < ks; k++)
-        idk[k] = g->fidk[k];
     if (kk)
-        for (int k = kc; k < ks; k++)
-            kk[k] = g->fk[k];
+        *kk = g->fk;
+    return g->fidk;
 }
 
 /* mn__lat_line for cells k0..ks-1 that a channel, in the column or a neighbour, makes differ
@@ -209,22 +207,17 @@ static void mn__lat_line_ch(int k0, int ks, const double *restrict kk, const dou
 }
 
 /* mn__lat_line_ch on column c of a lateral line whose neighbours are c - step and c + step
- * (has_l, has_r: whether they exist), with t's scratch for the three columns' properties;
- * back: the distance in cells to the previous column's values and factors. */
-static void mn__lat_ch(const mn__adi *g, int t, size_t c, size_t step, int has_l, int has_r, int k0,
+ * (has_l, has_r: whether they exist); back: the distance in cells to the previous column's
+ * values and factors. */
+static void mn__lat_ch(const mn__adi *g, size_t c, size_t step, int has_l, int has_r, int k0,
                        int ks, const double *pv, const double *fa, const double *u,
                        const double *x2, double pend, ptrdiff_t back, double *dd, double *cp)
 {
-    const int nz = g->nz;
-    double *kk = g->scratch + (size_t)t * g->scratch_per_thread + g->scratch_props;
-    double *idc = kk + nz, *idl = idc + nz, *idr = idl + nz;
-    mn__col_props(g, c, ks, kk, idc);
-    if (has_l)
-        mn__col_props(g, c - step, ks, NULL, idl);
-    if (has_r)
-        mn__col_props(g, c + step, ks, NULL, idr);
-    mn__lat_line_ch(k0, ks, kk, idc, has_l ? idl : NULL, has_r ? idr : NULL, pv, fa, u, x2, pend,
-                    has_l ? dd - back : NULL, has_l ? cp - back : NULL, dd, cp);
+    const double *kk, *idc = mn__col_idk(g, c, &kk);
+    const double *idl = has_l ? mn__col_idk(g, c - step, NULL) : NULL;
+    const double *idr = has_r ? mn__col_idk(g, c + step, NULL) : NULL;
+    mn__lat_line_ch(k0, ks, kk, idc, idl, idr, pv, fa, u, x2, pend, has_l ? dd - back : NULL,
+                    has_l ? cp - back : NULL, dd, cp);
 }
 
 mn_status mn__adi_alloc(mn__adi *g)
@@ -240,10 +233,11 @@ mn_status mn__adi_alloc(mn__adi *g)
     if (g->ncell >= MN__PARALLEL_MIN_CELLS)
         g->threads = omp_get_max_threads();
 #endif
-    /* The x sweep's Thomas factors for one plane, then the properties of up to 4 columns
-     * (lateral sweeps) or MN__ZBATCH (z sweep). */
+    /* The x sweep's Thomas factors for one plane, then the z sweep's: the vertical
+     * conductances of MN__ZBATCH channel columns, or a run's eliminated values. */
     g->scratch_props = (size_t)g->nx * (size_t)g->nz;
-    g->scratch_per_thread = g->scratch_props + 3 * MN__ZBATCH * (size_t)g->nz + 4 * (size_t)g->nz;
+    g->scratch_per_thread =
+        g->scratch_props + (MN__ZBATCH > MN__ZRUN ? MN__ZBATCH : MN__ZRUN) * (size_t)g->nz;
     g->u = mn__calloc(g->ncell + 1, sizeof(double));
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
     g->w = mn__calloc(g->ncell + 1, sizeof(double));
@@ -289,7 +283,7 @@ mn_status mn__adi_alloc(mn__adi *g)
                 return MN_ENOMEM;
             for (size_t c = 0; c < g->ncol; c++) {
                 g->choff[c] = mn__kslow(g, c) > 0 ? n : SIZE_MAX;
-                n += (size_t)mn__kslow(g, c);
+                n += mn__kslow(g, c) > 0 ? (size_t)g->nz : 0;
             }
             g->chk = mn__calloc(n ? n : 1, sizeof(double));
             g->chidk = mn__calloc(n ? n : 1, sizeof(double));
@@ -530,15 +524,13 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             int ks = nz, k0 = g->fast ? g->klat : 0;
             if (g->fast) {
                 ks = g->ksx[c]; /* mn__classify */
-                /* No lateral transport above k0: the line solve is the identity there. */
-                for (int k = 0; k < k0; k++) {
+                /* No lateral transport above k0: the line solve is the identity there (its
+                 * factors, 0, are never read). */
+                for (int k = 0; k < k0; k++)
                     dd[k] = uu[k] + pend * x2[k];
-                    cpi[k] = 0;
-                }
             }
             if (g->fast && ks > k0)
-                mn__lat_ch(g, t, c, 1, i > 0, i < nx - 1, k0, ks, pv, fax, uu, x2, pend, nz, dd,
-                           cpi);
+                mn__lat_ch(g, c, 1, i > 0, i < nx - 1, k0, ks, pv, fax, uu, x2, pend, nz, dd, cpi);
             for (int k = 0; k < ks && !g->fast; k++) {
                 double kk, dk, kn, dkn;
                 mn__adi_cell(g, c, k, &kk, &dk);
@@ -746,20 +738,19 @@ static inline __attribute__((always_inline)) void mn__z_elim_chn(mn__adi *g, dou
     const int nz = g->nz, kc = g->kch[cc[0]]; /* cells 0..kc-1 are in the channel */
     const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
     const double axy = g->vx[0] * g->vy[0];
-    double *dd[MN__ZBATCH], *ww[MN__ZBATCH], *kk[MN__ZBATCH], *tup[MN__ZBATCH];
+    double *dd[MN__ZBATCH], *ww[MN__ZBATCH], *tup[MN__ZBATCH];
+    const double *kk[MN__ZBATCH];
     double fp[MN__ZBATCH], t_down[MN__ZBATCH], binv[MN__ZBATCH], gt[MN__ZBATCH];
     double *buf = g->scratch + (size_t)mn__thread() * g->scratch_per_thread + g->scratch_props;
     for (int q = 0; q < n; q++) {
         dd[q] = z + cc[q] * (size_t)nz;
         ww[q] = g->w + cc[q] * (size_t)nz;
-        kk[q] = buf + (size_t)(3 * q) * (size_t)nz;
-        double *idk = kk[q] + nz;
-        tup[q] = idk + nz;
+        const double *idk = mn__col_idk(g, cc[q], &kk[q]);
+        tup[q] = buf + (size_t)q * (size_t)nz;
         fp[q] = pm[nz - 1] * dd[q][nz - 1];
         dd[q][nz - 1] = fp[q] * pbinv[nz - 1];
         ww[q][nz - 1] = zp->pww[nz - 1];
-        /* Cells 0..kc: properties, dt * conductance to the cell above. */
-        mn__col_props(g, cc[q], kc + 1, kk[q], idk);
+        /* Cells 1..kc: dt * conductance to the cell above. */
         for (int k = 1; k <= kc; k++)
             tup[q][k] = dt * axy / (0.5 * g->hz[k - 1] * idk[k - 1] + 0.5 * g->hz[k] * idk[k]);
         gt[q] = dt * axy / (0.5 * g->hz[0] * idk[0]);
@@ -949,7 +940,6 @@ typedef double mn__v2du __attribute__((vector_size(16), aligned(8))); /* unalign
 /* MN__ZRUN neighbouring channel-free columns c, c+1, ... through the z sweep, two to a register:
  * four independent register recurrences, and each step of one serves two columns. Same
  * arithmetic, element by element, as mn__z_elim_plain. */
-#define MN__ZRUN 8
 
 static void mn__z_elim_run(mn__adi *g, const mn__zpre *zp, size_t c, double *z, mn__zsum *sum)
 {
@@ -1129,10 +1119,6 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
     double sg = 0, sggg = 0, sgd0 = 0, sr1 = 0, sr2 = 0;
 #pragma omp parallel for schedule(static) reduction(+ : sg, sggg, sgd0, sr1, sr2) num_threads(g->threads) if (g->threads > 1)
     for (int bI = 0; bI < nblocks; bI++) {
-        int t = 0;
-#ifdef _OPENMP
-        t = omp_get_thread_num();
-#endif
         /* The Thomas factors go to w, cell by cell: the z sweep writes its own factors there
          * only for rows whose factors the backward pass has used. */
         double *cp = g->w;
@@ -1144,15 +1130,12 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 size_t c = (size_t)j * (size_t)nx + (size_t)i;
                 double *dd = z + c * (size_t)nz;
                 double *cpj = cp + c * (size_t)nz;
-                int ks = nz, k0 = g->fast ? g->klat : 0;
-                if (g->fast) {
-                    ks = g->ksy[c];              /* mn__classify */
-                    for (int k = 0; k < k0; k++) /* no lateral transport: identity */
-                        cpj[k] = 0;
-                }
+                int ks = nz, k0 = g->fast ? g->klat : 0; /* above k0: the identity */
+                if (g->fast)
+                    ks = g->ksy[c]; /* mn__classify */
                 if (g->fast && ks > k0)
-                    mn__lat_ch(g, t, c, (size_t)nx, j > 0, j < ny - 1, k0, ks, pv, fay, NULL, NULL,
-                               0, row, dd, cpj);
+                    mn__lat_ch(g, c, (size_t)nx, j > 0, j < ny - 1, k0, ks, pv, fay, NULL, NULL, 0,
+                               row, dd, cpj);
                 for (int k = 0; k < ks && !g->fast; k++) {
                     double kk, dk, kn, dkn;
                     mn__adi_cell(g, c, k, &kk, &dk);
@@ -1192,11 +1175,14 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
         mn__zbatch batch = {{0}, {0}, 0, 0};
         for (int j = ny - 1; j >= -1; j--) {
             if (j >= 0 && j < ny - 1) {
-                size_t c0 = (size_t)j * (size_t)nx + (size_t)i0;
-                double *dd = z + c0 * (size_t)nz;
-                const double *cpj = cp + c0 * (size_t)nz;
-                for (size_t q = 0; q < (size_t)(i1 - i0) * (size_t)nz; q++)
-                    dd[q] -= cpj[q] * dd[(ptrdiff_t)q + row];
+                const int kb = g->fast ? g->klat : 0; /* the factors above are 0 */
+                for (int i = i0; i < i1; i++) {
+                    size_t c = (size_t)j * (size_t)nx + (size_t)i;
+                    double *dd = z + c * (size_t)nz;
+                    const double *cpj = cp + c * (size_t)nz;
+                    for (int k = kb; k < nz; k++)
+                        dd[k] -= cpj[k] * dd[(ptrdiff_t)k + row];
+                }
             }
             if (j + 1 < ny) { /* summed by row, then rows: sums of ~1e3 terms */
                 mn__zsum rs = {0, 0, 0, 0, 0};
