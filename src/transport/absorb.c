@@ -563,8 +563,9 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
         r->nx = (size_t)gm.nx;
         r->ny = (size_t)gm.ny;
         r->dx_um = s->field_dx_um;
+        /* u, d, w; per column cov, kch, ksx, ksy, zcls, ccls; scratch (class tables: kB). */
         r->field_bytes = (double)gm.ncell * 3 * sizeof(double) +
-                         (double)gm.ncol * (sizeof(float) + sizeof(int) + 2 * sizeof(double)) +
+                         (double)gm.ncol * (sizeof(float) + 3 * sizeof(int) + 1 + sizeof *gm.ccls) +
                          (double)gm.scratch_per_thread * gm.threads * sizeof(double);
         r->volume_ug_ml = mn__malloc(gm.ncell * sizeof(float));
         if (!r->volume_ug_ml) {

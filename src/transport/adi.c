@@ -21,6 +21,11 @@
 /* Runs of this many neighbouring channel-free columns go through the z sweep together
  * (mn__z_elim_run). */
 #define MN__ZRUN 8
+/* The z sweep's factors per cell of a class (clz), interleaved: mass, elimination factor,
+ * 1 / reduced pivot, substitution factor, clearance tally factor, response to the donor. */
+enum { MN__ZF_M, MN__ZF_RATIO, MN__ZF_BINV, MN__ZF_WW, MN__ZF_CL, MN__ZF_X, MN__ZF };
+/* Per class (clc): top conductance, its reduced share, bottom sink, r2 (mn__zpre). */
+enum { MN__CC_GT, MN__CC_GG, MN__CC_GB, MN__CC_R2 };
 /* Grids smaller than this run on one thread (thread start-up would cost more). */
 #define MN__PARALLEL_MIN_CELLS 200000
 
@@ -56,9 +61,22 @@ static int mn__plain(const mn__adi *g, size_t c)
     return g->fast && (!g->cov || g->cov[c] == 0);
 }
 
-/* Column classes (zcls): channel-free (mn__plain), through mn__z_elim_ch (mn__z_ch), and
- * the first of MN__ZRUN channel-free columns in one row (mn__z_elim_run). */
-enum { MN__C_PLAIN = 1, MN__C_ZCH = 2, MN__C_RUN = 4 };
+/* Column paths (zcls): channel-free on a fast grid (mn__plain), and the first of MN__ZRUN
+ * channel-free columns in one row (mn__z_elim_run). */
+enum { MN__C_PLAIN = 1, MN__C_RUN = 4 };
+
+/* Column c's class on a fast grid (mn__adi). */
+static inline size_t mn__cls(const mn__adi *g, size_t c)
+{
+    return g->ccls ? g->ccls[c] : 0;
+}
+
+/* Where column c's response to the donor lies, which the pending term multiplies: its
+ * class's row of clx if the last z sweep took the fast path, its cells in w if not. */
+static inline const double *mn__pend_x(const mn__adi *g, size_t c)
+{
+    return g->cls_fast == 1 ? g->clx + mn__cls(g, c) * (size_t)g->nz : g->w + c * (size_t)g->nz;
+}
 
 /* Forward elimination (Thomas) of cells k0..nz-1 of one column on a lateral (x or y) line,
  * where the column and both neighbours are tissue on a uniform grid, so each depth has one
@@ -119,39 +137,33 @@ static void mn__lat_line(int k0, int nz, const double *restrict pm, const double
     }
 }
 
-/* Refreshes the packed channel columns (choff, chk, chidk) when phi has changed: the cells
- * in the channel, and the first time the tissue below it too. */
-static void mn__ch_refresh(mn__adi *g)
+/* Refreshes the classes' K and 1 / (D K) (clk, clidk) when phi has changed. */
+static void mn__cl_refresh(mn__adi *g)
 {
-    if (!g->chk || g->ch_phi == g->phi)
+    if (g->cls_fast != 1 || g->cl_phi == g->phi)
         return;
-    const int all = isnan(g->ch_phi);
-    for (size_t c = 0; c < g->ncol; c++) {
-        if (g->choff[c] == SIZE_MAX)
-            continue;
-        double *kk = g->chk + g->choff[c], *idk = g->chidk + g->choff[c];
-        for (int k = 0; k < (all ? g->nz : g->kch[c]); k++) {
-            double dk;
-            mn__adi_cell(g, c, k, &kk[k], &dk);
-            idk[k] = 1.0 / dk;
-        }
+    const size_t nz = (size_t)g->nz;
+    for (size_t k = 0; k < nz; k++) { /* class 0: tissue */
+        g->clk[k] = g->fk[k];
+        g->clidk[k] = g->fidk[k];
     }
-    g->ch_phi = g->phi;
+    for (int n = 1; n < g->ncls; n++)
+        for (size_t k = 0; k < nz; k++) {
+            double dk;
+            mn__adi_cell(g, g->crep[n], (int)k, &g->clk[(size_t)n * nz + k], &dk);
+            g->clidk[(size_t)n * nz + k] = 1.0 / dk;
+        }
+    g->cl_phi = g->phi;
 }
 
-/* K and 1 / (D K) of column c's cells on a fast grid: its packed cells (a channel column)
- * or the tissue's. Pointers, not copies: a copy per column cost more than the sweep's
- * arithmetic on it. */
+/* K and 1 / (D K) of column c's cells on a fast grid: its class's. Pointers, not copies: a
+ * copy per column cost more than the sweep's arithmetic on it. */
 static const double *mn__col_idk(const mn__adi *g, size_t c, const double **kk)
 {
-    if (g->choff && g->choff[c] != SIZE_MAX) {
-        if (kk)
-            *kk = g->chk + g->choff[c];
-        return g->chidk + g->choff[c];
-    }
+    size_t off = mn__cls(g, c) * (size_t)g->nz;
     if (kk)
-        *kk = g->fk;
-    return g->fidk;
+        *kk = g->clk + off;
+    return g->clidk + off;
 }
 
 /* mn__lat_line for cells k0..ks-1 that a channel, in the column or a neighbour, makes differ
@@ -241,7 +253,6 @@ mn_status mn__adi_alloc(mn__adi *g)
     g->u = mn__calloc(g->ncell + 1, sizeof(double));
     g->d = mn__calloc(g->ncell + 1, sizeof(double));
     g->w = mn__calloc(g->ncell + 1, sizeof(double));
-    g->x2p = mn__calloc((size_t)g->nz, sizeof(double));
     g->pend = 0;
     if (g->ny == 1) {
         g->band = mn__calloc(g->ncell * (size_t)(g->nx + 2), sizeof(double)); /* + 1 / diag */
@@ -249,8 +260,6 @@ mn_status mn__adi_alloc(mn__adi *g)
         if (!g->band || !g->bvec)
             return MN_ENOMEM;
     }
-    g->gcol = mn__calloc(g->ncol, sizeof(double));
-    g->ggcol = mn__calloc(g->ncol, sizeof(double));
     g->scratch = mn__calloc(g->scratch_per_thread * (size_t)g->threads, sizeof(double));
     g->cls_fast = -1; /* not worked out yet */
     if (g->ny > 1) {
@@ -276,20 +285,16 @@ mn_status mn__adi_alloc(mn__adi *g)
         g->klat = 0;
         while (g->klat < g->nz && g->lat_scale[g->layer[g->klat]] == 0)
             g->klat++; /* the cells above have no lateral transport (the SC) */
-        if (uniform && g->cov) {
-            size_t n = 0;
-            g->choff = mn__calloc(g->ncol, sizeof(size_t));
-            if (!g->choff)
+        if (uniform) { /* the class tables (mn__classify) */
+            size_t m = g->cov ? MN__NCLS_MAX : 1, mz = m * (size_t)g->nz;
+            g->ccls = g->cov ? mn__calloc(g->ncol, sizeof *g->ccls) : NULL;
+            g->crep = mn__calloc(m, sizeof *g->crep);
+            g->clk = mn__calloc(mz, sizeof(double));
+            g->clidk = mn__calloc(mz, sizeof(double));
+            g->clz = mn__calloc(mz * MN__ZF, sizeof(double));
+            g->clc = mn__calloc(m * 4, sizeof(double));
+            if ((g->cov && !g->ccls) || !g->crep || !g->clk || !g->clidk || !g->clz || !g->clc)
                 return MN_ENOMEM;
-            for (size_t c = 0; c < g->ncol; c++) {
-                g->choff[c] = mn__kslow(g, c) > 0 ? n : SIZE_MAX;
-                n += mn__kslow(g, c) > 0 ? (size_t)g->nz : 0;
-            }
-            g->chk = mn__calloc(n ? n : 1, sizeof(double));
-            g->chidk = mn__calloc(n ? n : 1, sizeof(double));
-            if (!g->chk || !g->chidk)
-                return MN_ENOMEM;
-            g->ch_phi = NAN; /* filled before the first step */
         }
         double dx = g->hx[0], dy = g->hy[0];
         for (int k = 0; k < g->nz; k++) {
@@ -304,7 +309,9 @@ mn_status mn__adi_alloc(mn__adi *g)
                     mn__conductance(1.0, g->hz[k - 1], g->lay_dk[g->layer[k - 1]], g->hz[k], dk);
         }
     }
-    if (!g->u || !g->d || !g->w || !g->x2p || !g->gcol || !g->ggcol || !g->scratch)
+    /* The pending term's responses: per class on a fast grid (one row on others, unread). */
+    g->clx = mn__calloc((g->ccls ? MN__NCLS_MAX : 1) * (size_t)g->nz, sizeof(double));
+    if (!g->u || !g->d || !g->w || !g->clx || !g->scratch)
         return MN_ENOMEM;
     return MN_OK;
 }
@@ -313,28 +320,12 @@ void mn__adi_free(mn__adi *g)
 {
     if (!g)
         return;
-    void *p[] = {g->hx,  g->vx,  g->afx, g->hy,  g->vy,   g->afy,   g->hz,     g->layer,
-                 g->cov, g->kch, g->kc,  g->dkc, g->gcol, g->ggcol, g->scratch};
+    void *p[] = {g->hx,  g->vx,    g->afx,  g->hy,  g->vy,   g->afy,  g->hz,      g->layer, g->cov,
+                 g->kch, g->kc,    g->dkc,  g->u,   g->d,    g->w,    g->scratch, g->fk,    g->ftx,
+                 g->fty, g->ftz,   g->fidk, g->pz,  g->zcls, g->ksx,  g->ksy,     g->ccls,  g->crep,
+                 g->clk, g->clidk, g->clz,  g->clc, g->clx,  g->band, g->bvec};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
-    mn__free(g->u);
-    mn__free(g->d);
-    mn__free(g->w);
-    mn__free(g->x2p);
-    mn__free(g->band);
-    mn__free(g->bvec);
-    mn__free(g->fk);
-    mn__free(g->ftx);
-    mn__free(g->fty);
-    mn__free(g->ftz);
-    mn__free(g->fidk);
-    mn__free(g->choff);
-    mn__free(g->chk);
-    mn__free(g->chidk);
-    mn__free(g->pz);
-    mn__free(g->zcls);
-    mn__free(g->ksx);
-    mn__free(g->ksy);
     memset(g, 0, sizeof *g);
 }
 
@@ -366,6 +357,18 @@ mn_status mn__adi_cache(mn__adi *g)
     return MN_OK;
 }
 
+/* K of cell (c, k) at open fraction old over K at phi: the factor that keeps its mass when
+ * phi changes. Leaves g->phi at phi. */
+static double mn__phi_ratio(mn__adi *g, size_t c, int k, double old, double phi)
+{
+    double k_old, k_new, dk;
+    g->phi = old;
+    mn__adi_cell(g, c, k, &k_old, &dk);
+    g->phi = phi;
+    mn__adi_cell(g, c, k, &k_new, &dk);
+    return k_old / k_new;
+}
+
 void mn__adi_set_phi(mn__adi *g, double phi)
 {
     if (phi == g->phi)
@@ -377,20 +380,22 @@ void mn__adi_set_phi(mn__adi *g, double phi)
     double old = g->phi;
     double *kc = g->kc, *dkc = g->dkc;
     g->kc = g->dkc = NULL;
+    /* The pending donor term's response (mn__adi) scales with u: a class's, or a column's. */
+    const int by_class = g->pend != 0 && g->cls_fast == 1;
     for (size_t c = 0; c < g->ncol; c++) {
         if (g->cov[c] <= 0)
             continue;
         for (int k = 0; k < g->kch[c]; k++) {
-            double k_old, k_new, dk;
-            g->phi = old;
-            mn__adi_cell(g, c, k, &k_old, &dk);
-            g->phi = phi;
-            mn__adi_cell(g, c, k, &k_new, &dk);
-            g->u[mn__adi_index(g, c, k)] *= k_old / k_new;
-            if (g->pend != 0) /* the pending donor term's response, in w (mn__adi) */
-                g->w[mn__adi_index(g, c, k)] *= k_old / k_new;
+            double r = mn__phi_ratio(g, c, k, old, phi);
+            g->u[mn__adi_index(g, c, k)] *= r;
+            if (g->pend != 0 && !by_class)
+                g->w[mn__adi_index(g, c, k)] *= r;
         }
     }
+    for (int n = 1; by_class && n < g->ncls; n++)
+        for (int k = 0; k < g->kch[g->crep[n]]; k++)
+            g->clx[(size_t)n * (size_t)g->nz + (size_t)k] *=
+                mn__phi_ratio(g, g->crep[n], k, old, phi);
     g->phi = phi;
     g->kc = kc;
     g->dkc = dkc;
@@ -494,7 +499,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
     if (nx < 2) { /* only the mass matrix: z = M^-1 M uin */
         memcpy(z, uin, g->ncell * sizeof(double));
         for (size_t c = 0; c < g->ncol && g->pend != 0; c++) {
-            const double *x = mn__plain(g, c) ? g->x2p : g->w + c * (size_t)nz;
+            const double *x = mn__pend_x(g, c);
             for (int k = 0; k < nz; k++)
                 z[c * (size_t)nz + (size_t)k] += g->pend * x[k];
         }
@@ -517,8 +522,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             double *cpi = cp + (size_t)i * (size_t)nz;
             /* The last step's donor term (mn__adi) is added as u is read: u + pend x. */
             const double pend = g->pend;
-            const double *x2 =
-                pend == 0 || (g->zcls[c] & MN__C_PLAIN) ? g->x2p : g->w + c * (size_t)nz;
+            const double *x2 = pend == 0 ? g->clx : mn__pend_x(g, c); /* finite either way */
             /* Cells below every channel of this column and its two neighbours are tissue
              * on both sides: per-depth constants, vectorised (mn__lat_line). */
             int ks = nz, k0 = g->fast ? g->klat : 0;
@@ -649,198 +653,15 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
     zp->pr2 = axy * cl + zp->pgb * x;
 }
 
-static void mn__z_tally(mn__adi *g, double dt, const mn__zpre *zp, size_t c, const double *dd,
-                        mn__zsum *sum);
-
-/* Back substitution of the z sweep on n (1..MN__ZBATCH) columns cc[] (not channel-free on a
- * fast grid), in place on their values dd[]: the values without the donor term, then each
- * column's response to the donor into its factors' place in w (row 0's is unused), adding
- * what clearance and the bottom sink remove from both to sum. The columns' recurrences are
- * interleaved; inlined, so that for a constant n the per-column values live in registers. */
-static inline __attribute__((always_inline)) void mn__z_back_n(mn__adi *g, double dt,
-                                                               const mn__zpre *zp, const size_t *cc,
-                                                               double *const *dd, int n,
-                                                               mn__zsum *sum)
+/* The z sweep's factors of column c (x index i, y index j) into rec (nz records of MN__ZF)
+ * and cc (MN__CC_*), by the same elimination as the shared constants but from the column's
+ * own cells: a class's on a fast grid (crep), any column's on the general path. */
+static void mn__z_factors(const mn__adi *g, double dt, size_t c, int i, int j, double *rec,
+                          double *cc)
 {
     const int nz = g->nz;
-    double p[MN__ZBATCH], x[MN__ZBATCH], *ww[MN__ZBATCH];
-    for (int q = 0; q < n; q++) {
-        ww[q] = g->w + cc[q] * (size_t)nz;
-        p[q] = dd[q][0];
-        x[q] = g->ggcol[cc[q]];
-        ww[q][0] = x[q];
-    }
-    for (int k = 1; k < nz; k++)
-        for (int q = 0; q < n; q++) {
-            double f = ww[q][k];
-            p[q] = dd[q][k] - f * p[q];
-            dd[q][k] = p[q];
-            x[q] = -f * x[q];
-            ww[q][k] = x[q];
-        }
-    for (int q = 0; q < n; q++)
-        mn__z_tally(g, dt, zp, cc[q], dd[q], sum);
-}
-
-/* What clearance and the bottom sink remove from column c's values dd and from its response
- * to the donor (in w), added to sum (mn__z_back_n). */
-static void mn__z_tally(mn__adi *g, double dt, const mn__zpre *zp, size_t c, const double *dd,
-                        mn__zsum *sum)
-{
-    const int nz = g->nz;
-    const double *ww = g->w + c * (size_t)nz;
-    size_t i = c % (size_t)g->nx, j = c / (size_t)g->nx;
-    double axy = g->vx[i] * g->vy[j], cl1 = 0, cl2 = 0;
-    int k0 = 0;
-    if (g->fast && g->choff && g->choff[c] != SIZE_MAX) { /* the packed channel cells */
-        const double *kk = g->chk + g->choff[c];
-        k0 = g->kch[c] < nz ? g->kch[c] : nz;
-        for (int k = 0; k < k0; k++) {
-            double r = dt * g->lay_kcl[g->layer[k]] * kk[k] * g->hz[k];
-            cl1 += r * dd[k];
-            cl2 += r * ww[k];
-        }
-    }
-    for (int k = k0; k < nz; k++) {
-        double r;
-        if (g->fast) {
-            r = zp->pcl[k];
-        } else {
-            double kk, dk;
-            mn__adi_cell(g, c, k, &kk, &dk);
-            r = dt * g->lay_kcl[g->layer[k]] * kk * g->hz[k];
-        }
-        cl1 += r * dd[k];
-        cl2 += r * ww[k];
-    }
-    double gb = dt * mn__bottom_g(g, c, axy);
-    sum->r1 += axy * cl1 + gb * dd[nz - 1];
-    sum->r2 += axy * cl2 + gb * ww[nz - 1];
-}
-
-/* Whether column c goes through mn__z_elim_ch: a channel column of a fast grid whose
- * channel ends above the last cell. */
-static int mn__z_ch(const mn__adi *g, size_t c)
-{
-    return g->fast && g->choff && g->choff[c] != SIZE_MAX && g->kch[c] < g->nz - 1;
-}
-
-/* mn__z_elim on n (1..MN__ZBATCH) columns cc[] that pass mn__z_ch with the same channel
- * depth, their recurrences interleaved so that their divisions overlap. Below the channel
- * a column is tissue, so the shared elimination (zp) carries it up to the cell under the
- * channel's last; from there up, its own cells (packed properties), with one division per
- * cell on the recurrence. */
-static inline __attribute__((always_inline)) void mn__z_elim_chn(mn__adi *g, double dt,
-                                                                 const mn__zpre *zp,
-                                                                 const size_t *cc, int n, double *z,
-                                                                 mn__zsum *sum)
-{
-    const int nz = g->nz, kc = g->kch[cc[0]]; /* cells 0..kc-1 are in the channel */
-    const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
-    const double axy = g->vx[0] * g->vy[0];
-    double *dd[MN__ZBATCH], *ww[MN__ZBATCH], *tup[MN__ZBATCH];
-    const double *kk[MN__ZBATCH];
-    double fp[MN__ZBATCH], t_down[MN__ZBATCH], binv[MN__ZBATCH], gt[MN__ZBATCH];
-    double *buf = g->scratch + (size_t)mn__thread() * g->scratch_per_thread + g->scratch_props;
-    for (int q = 0; q < n; q++) {
-        dd[q] = z + cc[q] * (size_t)nz;
-        ww[q] = g->w + cc[q] * (size_t)nz;
-        const double *idk = mn__col_idk(g, cc[q], &kk[q]);
-        tup[q] = buf + (size_t)q * (size_t)nz;
-        fp[q] = pm[nz - 1] * dd[q][nz - 1];
-        dd[q][nz - 1] = fp[q] * pbinv[nz - 1];
-        ww[q][nz - 1] = zp->pww[nz - 1];
-        /* Cells 1..kc: dt * conductance to the cell above. */
-        for (int k = 1; k <= kc; k++)
-            tup[q][k] = dt * axy / (0.5 * g->hz[k - 1] * idk[k - 1] + 0.5 * g->hz[k] * idk[k]);
-        gt[q] = dt * axy / (0.5 * g->hz[0] * idk[0]);
-        t_down[q] = dt * axy * g->ftz[kc + 1];
-        binv[q] = pbinv[kc + 1];
-    }
-    for (int k = nz - 2; k > kc; k--)
-        for (int q = 0; q < n; q++) {
-            fp[q] = pm[k] * dd[q][k] + pratio[k] * fp[q];
-            dd[q][k] = fp[q] * pbinv[k];
-            ww[q][k] = zp->pww[k];
-        }
-    for (int k = kc; k >= 0; k--) {
-        double hk = axy * g->hz[k], rk = dt * g->lay_kcl[g->layer[k]];
-        for (int q = 0; q < n; q++) {
-            double m = kk[q][k] * hk;
-            double t_up = k > 0 ? tup[q][k] : gt[q]; /* the donor's face at the top */
-            double b = m + t_up + t_down[q] + rk * m;
-            double ratio = t_down[q] * binv[q];
-            b -= ratio * t_down[q];
-            double f = m * dd[q][k] + ratio * fp[q];
-            double inv = 1.0 / b; /* the one division on the recurrence */
-            dd[q][k] = f * inv;
-            ww[q][k] = -t_up * inv; /* row 0's is unused */
-            binv[q] = inv;
-            fp[q] = f;
-            t_down[q] = t_up;
-        }
-    }
-    for (int q = 0; q < n; q++) {
-        g->gcol[cc[q]] = gt[q];
-        g->ggcol[cc[q]] = gt[q] * binv[q];
-        sum->g += gt[q];
-        sum->ggg += gt[q] * g->ggcol[cc[q]];
-        sum->gd0 += gt[q] * dd[q][0];
-    }
-    mn__z_back_n(g, dt, zp, cc, dd, n, sum);
-}
-
-/* mn__z_elim_chn with the batch size known to the compiler (the per-column arrays then live
- * in registers, not on the stack): whole batches at once, a remainder one by one. */
-static void mn__z_elim_ch(mn__adi *g, double dt, const mn__zpre *zp, const size_t *cc, int n,
-                          double *z, mn__zsum *sum)
-{
-    if (n == MN__ZBATCH) {
-        mn__z_elim_chn(g, dt, zp, cc, MN__ZBATCH, z, sum);
-        return;
-    }
-    for (int q = 0; q < n; q++)
-        mn__z_elim_chn(g, dt, zp, cc + q, 1, z, sum);
-}
-
-/* The z sweep on column c (x index i, y index j), in place on dd: eliminate from the bottom
- * up, adding the column's terms to the donor sums, then substitute from the top down
- * (values without the donor term, and the response to the donor: mn__adi). */
-static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int i, int j,
-                       double *dd, mn__zsum *sum)
-{
-    const int nz = g->nz;
-    if (mn__plain(g, c)) {
-        const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
-        double fp = pm[nz - 1] * dd[nz - 1];
-        dd[nz - 1] = fp * pbinv[nz - 1];
-        for (int k = nz - 2; k >= 0; k--) {
-            fp = pm[k] * dd[k] + pratio[k] * fp;
-            dd[k] = fp * pbinv[k];
-        }
-        g->gcol[c] = zp->pgt;
-        g->ggcol[c] = zp->pgg;
-        sum->g += zp->pgt;
-        sum->ggg += zp->pgt * zp->pgg;
-        sum->gd0 += zp->pgt * dd[0];
-        double p = dd[0], cl = zp->pcl[0] * p;
-        for (int k = 1; k < nz; k++) {
-            p = dd[k] - zp->pww[k] * p;
-            dd[k] = p;
-            cl += zp->pcl[k] * p;
-        }
-        sum->r1 += g->vx[i] * g->vy[j] * cl + zp->pgb * p;
-        sum->r2 += zp->pr2;
-        return;
-    }
-    double *ww = g->w + c * (size_t)nz;
-    double axy = g->vx[i] * g->vy[j];
-    if (mn__z_ch(g, c)) {
-        mn__z_elim_ch(g, dt, zp, &c, 1, dd - c * (size_t)nz, sum);
-        return;
-    }
-    double t_down = 0, bp_next = 0, fp_next = 0;
-    double kk, dk, kn = 0, dkn = 0;
+    const double axy = g->vx[i] * g->vy[j];
+    double t_down = 0, bp_next = 0, kk, dk, kn, dkn;
     mn__adi_cell(g, c, nz - 1, &kn, &dkn);
     for (int k = nz - 1; k >= 0; k--) {
         kk = kn;
@@ -854,83 +675,139 @@ static void mn__z_elim(mn__adi *g, double dt, const mn__zpre *zp, size_t c, int 
         double b = m + t_up + t_down + dt * g->lay_kcl[g->layer[k]] * m;
         if (k == nz - 1)
             b += dt * mn__bottom_g(g, c, axy);
-        double gt = 0;
         if (k == 0) {
-            gt = dt * mn__top_g(g, c, axy);
-            b += gt;
+            cc[MN__CC_GT] = dt * mn__top_g(g, c, axy);
+            b += cc[MN__CC_GT];
         }
-        double f = m * dd[k];
-        if (k < nz - 1) {
-            /* Eliminate row k+1 (already reduced to b' d[k+1] - t_down d[k] = f'). */
-            double ratio = t_down / bp_next;
-            b -= ratio * t_down;
-            f += ratio * fp_next;
-        }
-        if (k > 0) {
-            ww[k] = -t_up / b;
-            dd[k] = f / b;
-        } else {
-            dd[0] = f / b;
-            g->gcol[c] = gt;
-            g->ggcol[c] = gt / b;
-            sum->g += gt;
-            sum->ggg += gt * (gt / b);
-            sum->gd0 += gt * dd[0];
-        }
+        /* Row k+1, already reduced to b' d[k+1] - t_down d[k] = f', eliminated. */
+        double ratio = k < nz - 1 ? t_down / bp_next : 0;
+        b -= ratio * t_down;
+        double *r = rec + (size_t)k * MN__ZF;
+        r[MN__ZF_M] = m;
+        r[MN__ZF_RATIO] = ratio;
+        r[MN__ZF_BINV] = 1.0 / b;
+        r[MN__ZF_WW] = -t_up / b;
+        r[MN__ZF_CL] = dt * g->lay_kcl[g->layer[k]] * kk * g->hz[k];
+        if (k == 0)
+            cc[MN__CC_GG] = cc[MN__CC_GT] / b;
         bp_next = b;
-        fp_next = f;
         t_down = t_up;
     }
-    mn__z_back_n(g, dt, zp, &c, &dd, 1, sum);
+    cc[MN__CC_GB] = dt * mn__bottom_g(g, c, axy);
+    double x = cc[MN__CC_GG], cl = rec[MN__ZF_CL] * x;
+    rec[MN__ZF_X] = x;
+    for (int k = 1; k < nz; k++) {
+        double *r = rec + (size_t)k * MN__ZF;
+        x = -r[MN__ZF_WW] * x;
+        r[MN__ZF_X] = x;
+        cl += r[MN__ZF_CL] * x;
+    }
+    cc[MN__CC_R2] = axy * cl + cc[MN__CC_GB] * x;
 }
 
-/* MN__ZBATCH channel-free columns cc[] through the z sweep at once. Same arithmetic as the
- * single-column path. */
-static void mn__z_elim_plain(mn__adi *g, const mn__zpre *zp, const size_t *cc, double *z,
-                             mn__zsum *sum)
+/* The class tables (clz, clc) for this step: class 0 from the shared constants, the others
+ * from a column of the class. */
+static void mn__z_classes(mn__adi *g, double dt, const mn__zpre *zp)
 {
-    const int nz = g->nz;
-    const double *pm = zp->pm, *pratio = zp->pratio, *pbinv = zp->pbinv;
-    double *d[MN__ZBATCH], f[MN__ZBATCH];
-    for (int q = 0; q < MN__ZBATCH; q++) {
-        d[q] = z + cc[q] * (size_t)nz;
-        f[q] = pm[nz - 1] * d[q][nz - 1];
-        d[q][nz - 1] = f[q] * pbinv[nz - 1];
+    const size_t nz = (size_t)g->nz;
+    for (size_t k = 0; k < nz; k++) {
+        double *r = g->clz + k * MN__ZF;
+        r[MN__ZF_M] = zp->pm[k];
+        r[MN__ZF_RATIO] = zp->pratio[k];
+        r[MN__ZF_BINV] = zp->pbinv[k];
+        r[MN__ZF_WW] = zp->pww[k];
+        r[MN__ZF_CL] = zp->pcl[k];
+        r[MN__ZF_X] = zp->px2[k];
+    }
+    g->clc[MN__CC_GT] = zp->pgt;
+    g->clc[MN__CC_GG] = zp->pgg;
+    g->clc[MN__CC_GB] = zp->pgb;
+    g->clc[MN__CC_R2] = zp->pr2;
+    for (int n = 1; n < g->ncls; n++)
+        mn__z_factors(g, dt, g->crep[n], 0, 0, g->clz + (size_t)n * nz * MN__ZF,
+                      g->clc + 4 * (size_t)n);
+}
+
+/* The z sweep on n (1..MN__ZBATCH) columns cc[], each with its factors rec[] and cf[]
+ * (mn__z_factors), in place on their values: eliminate from the bottom up, add the columns'
+ * terms to the donor's sums, substitute from the top down (the values without the donor
+ * term: mn__adi), adding what clearance and the bottom sink remove. Interleaved, so that the
+ * columns' recurrences overlap; inlined, so that for a constant n the per-column values live
+ * in registers. axy: the columns' area. */
+static inline __attribute__((always_inline)) void mn__z_elim_n(int nz, double axy, double *const *d,
+                                                               const double *const *rec,
+                                                               const double *const *cf, int n,
+                                                               mn__zsum *sum)
+{
+    double f[MN__ZBATCH];
+    for (int q = 0; q < n; q++) {
+        const double *r = rec[q] + (size_t)(nz - 1) * MN__ZF;
+        f[q] = r[MN__ZF_M] * d[q][nz - 1];
+        d[q][nz - 1] = f[q] * r[MN__ZF_BINV];
     }
     for (int k = nz - 2; k >= 0; k--)
-        for (int q = 0; q < MN__ZBATCH; q++) {
-            f[q] = pm[k] * d[q][k] + pratio[k] * f[q];
-            d[q][k] = f[q] * pbinv[k];
+        for (int q = 0; q < n; q++) {
+            const double *r = rec[q] + (size_t)k * MN__ZF;
+            f[q] = r[MN__ZF_M] * d[q][k] + r[MN__ZF_RATIO] * f[q];
+            d[q][k] = f[q] * r[MN__ZF_BINV];
         }
-    double d0 = 0;
-    for (int q = 0; q < MN__ZBATCH; q++) {
-        g->gcol[cc[q]] = zp->pgt;
-        g->ggcol[cc[q]] = zp->pgg;
-        d0 += d[q][0];
-    }
-    sum->g += MN__ZBATCH * zp->pgt;
-    sum->ggg += MN__ZBATCH * zp->pgt * zp->pgg;
-    sum->gd0 += zp->pgt * d0;
-    /* Back substitution, with what clearance and the sink remove. */
-    const double *ww = zp->pww, *pcl = zp->pcl;
     double cl[MN__ZBATCH];
-    for (int q = 0; q < MN__ZBATCH; q++) {
+    for (int q = 0; q < n; q++) {
+        sum->g += cf[q][MN__CC_GT];
+        sum->ggg += cf[q][MN__CC_GT] * cf[q][MN__CC_GG];
+        sum->gd0 += cf[q][MN__CC_GT] * d[q][0];
         f[q] = d[q][0];
-        cl[q] = pcl[0] * f[q];
+        cl[q] = rec[q][MN__ZF_CL] * f[q];
     }
     for (int k = 1; k < nz; k++)
-        for (int q = 0; q < MN__ZBATCH; q++) {
-            f[q] = d[q][k] - ww[k] * f[q];
+        for (int q = 0; q < n; q++) {
+            const double *r = rec[q] + (size_t)k * MN__ZF;
+            f[q] = d[q][k] - r[MN__ZF_WW] * f[q];
             d[q][k] = f[q];
-            cl[q] += pcl[k] * f[q];
+            cl[q] += r[MN__ZF_CL] * f[q];
         }
-    double scl = 0, sp = 0;
-    for (int q = 0; q < MN__ZBATCH; q++) {
-        scl += cl[q];
-        sp += f[q]; /* the bottom cells */
+    for (int q = 0; q < n; q++) {
+        sum->r1 += axy * cl[q] + cf[q][MN__CC_GB] * f[q]; /* f: the bottom cell */
+        sum->r2 += cf[q][MN__CC_R2];
     }
-    sum->r1 += g->vx[0] * g->vy[0] * scl + zp->pgb * sp;
-    sum->r2 += MN__ZBATCH * zp->pr2;
+}
+
+/* The z sweep on n (1..MN__ZBATCH) columns cc[] of a fast grid, with their classes'
+ * factors: whole batches interleaved, a remainder one by one. */
+static void mn__z_elim_cls(mn__adi *g, const size_t *cc, int n, double *z, mn__zsum *sum)
+{
+    const size_t nz = (size_t)g->nz;
+    const double axy = g->vx[0] * g->vy[0];
+    double *d[MN__ZBATCH];
+    const double *rec[MN__ZBATCH], *cf[MN__ZBATCH];
+    for (int q = 0; q < n; q++) {
+        size_t m = mn__cls(g, cc[q]);
+        d[q] = z + cc[q] * nz;
+        rec[q] = g->clz + m * nz * MN__ZF;
+        cf[q] = g->clc + 4 * m;
+    }
+    if (n == MN__ZBATCH) {
+        mn__z_elim_n((int)nz, axy, d, rec, cf, MN__ZBATCH, sum);
+        return;
+    }
+    for (int q = 0; q < n; q++)
+        mn__z_elim_n((int)nz, axy, d + q, rec + q, cf + q, 1, sum);
+}
+
+/* The z sweep on column c (x index i, y index j) of a grid without the fast path, in place
+ * on dd: its factors (into t's scratch), the sweep, and its response to the donor into w
+ * (the pending term: mn__adi). */
+static void mn__z_elim(mn__adi *g, double dt, size_t c, int i, int j, double *dd, mn__zsum *sum)
+{
+    const int nz = g->nz;
+    double *rec = g->scratch + (size_t)mn__thread() * g->scratch_per_thread + g->scratch_props;
+    double cf[4];
+    mn__z_factors(g, dt, c, i, j, rec, cf);
+    const double *r = rec, *f = cf;
+    mn__z_elim_n(nz, g->vx[i] * g->vy[j], &dd, &r, &f, 1, sum);
+    double *x = g->w + c * (size_t)nz;
+    for (int k = 0; k < nz; k++)
+        x[k] = rec[(size_t)k * MN__ZF + MN__ZF_X];
 }
 
 /* Two doubles in one SIMD register (GCC and Clang vector extension; SSE2 on x86-64). */
@@ -939,8 +816,7 @@ typedef double mn__v2du __attribute__((vector_size(16), aligned(8))); /* unalign
 
 /* MN__ZRUN neighbouring channel-free columns c, c+1, ... through the z sweep, two to a register:
  * four independent register recurrences, and each step of one serves two columns. Same
- * arithmetic, element by element, as mn__z_elim_plain. */
-
+ * arithmetic, element by element, as mn__z_elim_n with class 0. */
 static void mn__z_elim_run(mn__adi *g, const mn__zpre *zp, size_t c, double *z, mn__zsum *sum)
 {
     const size_t nz = (size_t)g->nz, H = MN__ZRUN / 2;
@@ -968,11 +844,8 @@ static void mn__z_elim_run(mn__adi *g, const mn__zpre *zp, size_t c, double *z, 
         }
     }
     double d0 = 0;
-    for (size_t q = 0; q < MN__ZRUN; q++) {
-        g->gcol[c + q] = zp->pgt;
-        g->ggcol[c + q] = zp->pgg;
+    for (size_t q = 0; q < MN__ZRUN; q++)
         d0 += tb[q];
-    }
     sum->g += MN__ZRUN * zp->pgt;
     sum->ggg += MN__ZRUN * zp->pgt * zp->pgg;
     sum->gd0 += zp->pgt * d0;
@@ -1015,66 +888,40 @@ static int mn__plain_run(const mn__adi *g, size_t c)
     return 1;
 }
 
-/* Columns waiting for the z sweep: channel-free ones, and channel ones of one depth (mn__z_ch). */
+/* Columns of a fast grid waiting for the z sweep, of any classes. */
 typedef struct {
-    size_t cc[MN__ZBATCH], ch[MN__ZBATCH];
-    int n, nch;
+    size_t cc[MN__ZBATCH];
+    int n;
 } mn__zbatch;
 
-/* Pass 1 on what is left in the batch. */
-static void mn__z_elim_flush(mn__adi *g, double dt, const mn__zpre *zp, double *z, mn__zbatch *b,
-                             mn__zsum *sum)
-{
-    size_t nx = (size_t)g->nx;
-    for (int q = 0; q < b->n; q++) {
-        size_t c = b->cc[q];
-        mn__z_elim(g, dt, zp, c, (int)(c % nx), (int)(c / nx), z + c * (size_t)g->nz, sum);
-    }
-    if (b->nch)
-        mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
-    b->n = b->nch = 0;
-}
-
-/* Pass 1 on the columns i0..i1-1 of rows r0..r1 (r0 <= r1): channel-free ones and channel
- * ones MN__ZBATCH at a time through the batch (in the order met, wherever the channels
- * fall), any others at once. */
-static void mn__z_elim_rows(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int r0,
-                            int r1, double *z, mn__zbatch *b, mn__zsum *sum)
+/* The z sweep on the columns i0..i1-1 of row j: on a fast grid, runs of channel-free
+ * neighbours together, the others MN__ZBATCH at a time through the batch (in the order met,
+ * wherever the channels fall; the caller flushes the rest); on others, one by one. */
+static void mn__z_elim_row(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int j,
+                           double *z, mn__zbatch *b, mn__zsum *sum)
 {
     size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
-    for (int j = r0; j <= r1; j++)
-        for (int i = i0; i < i1; i++) {
-            size_t c = (size_t)j * nx + (size_t)i;
-            unsigned cl = g->zcls[c]; /* mn__classify */
-            if (i + MN__ZRUN <= i1 && (cl & MN__C_RUN)) {
-                mn__z_elim_run(g, zp, c, z, sum);
-                i += MN__ZRUN - 1;
-            } else if (cl & MN__C_PLAIN) {
-                b->cc[b->n++] = c;
-                if (b->n == MN__ZBATCH) {
-                    mn__z_elim_plain(g, zp, b->cc, z, sum);
-                    b->n = 0;
-                }
-            } else if (cl & MN__C_ZCH) {
-                if (b->nch > 0 && g->kch[b->ch[0]] != g->kch[c]) {
-                    mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
-                    b->nch = 0;
-                }
-                b->ch[b->nch++] = c;
-                if (b->nch == MN__ZBATCH) {
-                    mn__z_elim_ch(g, dt, zp, b->ch, b->nch, z, sum);
-                    b->nch = 0;
-                }
-            } else {
-                mn__z_elim(g, dt, zp, c, i, j, z + c * nz, sum);
+    for (int i = i0; i < i1; i++) {
+        size_t c = (size_t)j * nx + (size_t)i;
+        if (!g->fast) {
+            mn__z_elim(g, dt, c, i, j, z + c * nz, sum);
+        } else if (i + MN__ZRUN <= i1 && (g->zcls[c] & MN__C_RUN)) { /* mn__classify */
+            mn__z_elim_run(g, zp, c, z, sum);
+            i += MN__ZRUN - 1;
+        } else {
+            b->cc[b->n++] = c;
+            if (b->n == MN__ZBATCH) {
+                mn__z_elim_cls(g, b->cc, b->n, z, sum);
+                b->n = 0;
             }
         }
+    }
 }
 
 /* The end of the z sweep: the donor's bordered equation gives its new value u_d, which
  * becomes the pending donor term (mn__adi); the mass removed over the step is r1 + u_d r2.
  * The values (z) become u, with u_d. No pass over memory. */
-static void mn__z_close(mn__adi *g, const mn__zpre *zp, const mn__zsum *sum, double rd, double *z)
+static void mn__z_close(mn__adi *g, const mn__zsum *sum, double rd, double *z)
 {
     /* (M_d + sum g - sum g gg) u_d = rd + sum g d0 (dt folded in). */
     double md = g->donor_h_um * g->area_um2;
@@ -1084,7 +931,9 @@ static void mn__z_close(mn__adi *g, const mn__zpre *zp, const mn__zsum *sum, dou
     g->u = z;
     g->u[g->ncell] = ud;
     g->pend = ud;
-    memcpy(g->x2p, zp->px2, (size_t)g->nz * sizeof(double));
+    /* The classes' responses, which the pending term multiplies (on other grids, in w). */
+    for (size_t q = 0; q < (size_t)g->ncls * (size_t)g->nz; q++)
+        g->clx[q] = g->clz[q * MN__ZF + MN__ZF_X];
 }
 
 void mn__adi_sync(mn__adi *g)
@@ -1096,7 +945,7 @@ void mn__adi_sync(mn__adi *g)
     const long ncol = (long)g->ncol;
 #pragma omp parallel for schedule(static) num_threads(g->threads) if (g->threads > 1)
     for (long c = 0; c < ncol; c++) {
-        const double *x = mn__plain(g, (size_t)c) ? g->x2p : g->w + (size_t)c * nz;
+        const double *x = mn__pend_x(g, (size_t)c);
         double *u = g->u + (size_t)c * nz;
         for (size_t k = 0; k < nz; k++)
             u[k] += pend * x[k];
@@ -1172,7 +1021,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
         /* Back substitution; row j+1 is final once row j has used it, so its z sweep runs
          * then (one row behind), and row 0's at the end; channel-free columns go four at a
          * time, through a batch that carries over from row to row. */
-        mn__zbatch batch = {{0}, {0}, 0, 0};
+        mn__zbatch batch = {{0}, 0};
         for (int j = ny - 1; j >= -1; j--) {
             if (j >= 0 && j < ny - 1) {
                 const int kb = g->fast ? g->klat : 0; /* the factors above are 0 */
@@ -1186,7 +1035,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
             }
             if (j + 1 < ny) { /* summed by row, then rows: sums of ~1e3 terms */
                 mn__zsum rs = {0, 0, 0, 0, 0};
-                mn__z_elim_rows(g, dt, zp, i0, i1, j + 1, j + 1, z, &batch, &rs);
+                mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &batch, &rs);
                 loc.g += rs.g;
                 loc.ggg += rs.ggg;
                 loc.gd0 += rs.gd0;
@@ -1194,7 +1043,7 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 loc.r2 += rs.r2;
             }
         }
-        mn__z_elim_flush(g, dt, zp, z, &batch, &loc);
+        mn__z_elim_cls(g, batch.cc, batch.n, z, &loc); /* what is left in the batch */
         sg += loc.g;
         sggg += loc.ggg;
         sgd0 += loc.gd0;
@@ -1356,18 +1205,64 @@ static void mn__step_direct(mn__adi *g, double dt)
     g->u[n] += delta_d;
 }
 
-/* Works out zcls, ksx and ksy for the current value of fast. */
+/* Assigns a fast grid's column classes (ccls, crep, ncls; mn__adi): 0 without a channel,
+ * one per distinct channel depth and coverage otherwise. Returns 0 if there are more than
+ * MN__NCLS_MAX. */
+static int mn__classes(mn__adi *g)
+{
+    g->ncls = 1;
+    if (!g->ccls)
+        return 1;
+    enum { H = 2 * MN__NCLS_MAX }; /* open addressing, at most half full */
+    uint64_t key[H];
+    int id[H];
+    for (int h = 0; h < H; h++)
+        id[h] = -1;
+    uint64_t last = 0;
+    int last_id = 0;
+    for (size_t c = 0; c < g->ncol; c++) {
+        if (!(g->cov[c] > 0)) {
+            g->ccls[c] = 0;
+            continue;
+        }
+        uint32_t bits;
+        memcpy(&bits, &g->cov[c], sizeof bits);
+        uint64_t kv = (uint64_t)(uint32_t)g->kch[c] << 32 | bits;
+        if (!last_id || kv != last) {
+            size_t h = (size_t)((kv * 0x9E3779B97F4A7C15u) >> 32) % H;
+            while (id[h] >= 0 && key[h] != kv)
+                h = (h + 1) % H;
+            if (id[h] < 0) {
+                if (g->ncls == MN__NCLS_MAX)
+                    return 0;
+                key[h] = kv;
+                id[h] = g->ncls;
+                g->crep[g->ncls++] = c;
+            }
+            last = kv;
+            last_id = id[h];
+        }
+        g->ccls[c] = (unsigned short)last_id;
+    }
+    return 1;
+}
+
+/* Works out the classes, zcls, ksx and ksy for the current value of fast; a grid with too
+ * many classes takes the general path. */
 static void mn__classify(mn__adi *g)
 {
     const int nx = g->nx, ny = g->ny;
+    if (g->fast && !mn__classes(g))
+        g->fast = 0;
+    if (!g->fast)
+        g->ncls = 0;
+    g->cl_phi = NAN; /* the classes' properties: mn__cl_refresh */
     for (int j = 0; j < ny; j++)
         for (int i = 0; i < nx; i++) {
             size_t c = (size_t)j * (size_t)nx + (size_t)i;
             unsigned char cl = 0;
             if (mn__plain(g, c))
                 cl |= MN__C_PLAIN;
-            if (mn__z_ch(g, c))
-                cl |= MN__C_ZCH;
             if (i + MN__ZRUN <= nx && mn__plain_run(g, c))
                 cl |= MN__C_RUN;
             g->zcls[c] = cl;
@@ -1395,18 +1290,22 @@ static void mn__step_split(mn__adi *g, double dt)
 {
     /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
     g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
-    if (g->cls_fast != g->fast)
+    if (g->cls_fast != g->fast) {
+        mn__adi_sync(g); /* where the pending term's response lies may change */
         mn__classify(g);
+    }
     mn__zpre zp;
     mn__z_prepare(g, dt, &zp); /* also the lateral sweeps' constants */
-    mn__ch_refresh(g);
+    if (g->fast)
+        mn__z_classes(g, dt, &zp);
+    mn__cl_refresh(g);
     mn__sweep_x(g, dt, g->d, g->u); /* adds the last step's donor term as it reads u */
     /* y sweep with the z sweep fused in (its tally too); the donor's term is left pending:
      * three passes over memory per step (x, y forward, y back and z). */
     mn__zsum sum = {0, 0, 0, 0, 0};
     const double rd = g->d[g->ncell];
     mn__sweep_y(g, dt, g->d, &zp, &sum);
-    mn__z_close(g, &zp, &sum, rd, g->d);
+    mn__z_close(g, &sum, rd, g->d);
 }
 
 void mn__adi_step(mn__adi *g, double dt_h)

@@ -38,7 +38,8 @@
 
 #include "core/internal.h"
 
-#define MN__NLAYER 4 /* SC, VE, papillary dermis, reticular dermis */
+#define MN__NLAYER   4   /* SC, VE, papillary dermis, reticular dermis */
+#define MN__NCLS_MAX 256 /* column classes of a fast grid (mn__adi) */
 
 typedef struct {
     int nx, ny, nz;
@@ -63,11 +64,9 @@ typedef struct {
     double area_um2;   /* sum over columns of vx * vy */
     /* State. */
     double *u, *d, *w; /* ncell + 1 each: the donor's value is u[ncell] */
-    /* Pending donor term (3D grids): the true values are u + pend * x, where x is x2p for a
-     * channel-free column of a fast grid and the column's cells in w otherwise. */
+    /* Pending donor term (3D grids): the true values are u + pend * x, where x is the
+     * column's class's row of clx on a fast grid and the column's cells in w otherwise. */
     double pend;
-    double *x2p; /* nz */
-    double *gcol, *ggcol;
     double *band, *bvec; /* direct solver (ny == 1) */
     /* Fast path for 3D grids with uniform lateral cells: tissue-only properties per z cell
      * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
@@ -76,15 +75,22 @@ typedef struct {
     double *fk, *ftx, *fty, *ftz;
     double *fidk; /* per z cell: 1 / (D K) of the tissue */
     double *pz;   /* 11 * nz: the sweeps' per-step constants (mn__z_prepare) */
-    /* Channel cells of a fast grid, packed column by column: K and 1 / (D K) at the current
-     * phi (ch_phi), so the sweeps read them instead of mixing them anew. choff[c] is the
-     * column's first cell there, or SIZE_MAX without a channel. */
-    size_t *choff;
-    double *chk, *chidk;
-    double ch_phi;
-    /* Per column of a 3D grid, worked out once for the current value of fast (cls_fast):
-     * zcls, its z sweep's path (MN__C_* in adi.c); ksx, ksy: the depth down to which a
-     * lateral sweep along x or y takes the channel path (fast grids). */
+    /* Classes of a fast grid's columns. Columns with the same channel (depth kch and
+     * coverage cov) have the same cells and the same z-line matrix, so their properties and
+     * z-sweep factors are worked out once per class and step, not per column: class 0 is
+     * tissue, and the sampled fields have a handful of classes (cov in sixteenths). ccls[c]
+     * is column c's class, crep[n] a column of class n; ncls classes (mn__classify: more than
+     * MN__NCLS_MAX and the grid takes the general path). Per class, nz values each: clk and
+     * clidk, K and 1 / (D K) at phi = cl_phi; clx, the pending donor term's response; clz,
+     * the z sweep's factors (MN__ZF per cell, interleaved: adi.c); clc, 4 values per class. */
+    unsigned short *ccls;
+    size_t *crep;
+    int ncls;
+    double *clk, *clidk, *clx, *clz, *clc;
+    double cl_phi;
+    /* Per column of a 3D grid, worked out once for the current value of fast (cls_fast),
+     * with the classes: zcls, its z sweep's path (MN__C_* in adi.c); ksx, ksy: the depth
+     * down to which a lateral sweep along x or y takes the channel path (fast grids). */
     unsigned char *zcls;
     int *ksx, *ksy;
     int cls_fast;
