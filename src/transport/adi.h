@@ -96,6 +96,7 @@ typedef struct {
     int cls_fast;
     double removed; /* cumulative mass removed by clearance and the bottom sink (µg/cm³ µm³) */
     int threads;
+    int isa;         /* the split step's variant: 0 baseline, 1 AVX2 (adi.c) */
     double *scratch; /* per-thread line scratch */
     size_t scratch_per_thread, scratch_props;
 } mn__adi;
@@ -159,5 +160,57 @@ double mn__adi_donor_mass(const mn__adi *g);
 /* Volume fraction of the cells with layer >= min_layer whose tissue concentration K u
  * exceeds threshold. */
 double mn__adi_coverage(mn__adi *g, int min_layer, double threshold);
+
+/* Internals shared by adi.c and the split step (adi_split.c). */
+
+/* Runs of this many neighbouring channel-free columns go through the z sweep together. */
+#define MN__ZRUN 8
+/* The z sweep's factors per cell of a class (clz), interleaved: mass, elimination factor,
+ * 1 / reduced pivot, substitution factor, clearance tally factor, response to the donor. */
+enum { MN__ZF_M, MN__ZF_RATIO, MN__ZF_BINV, MN__ZF_WW, MN__ZF_CL, MN__ZF_X, MN__ZF };
+/* Column paths (zcls): channel-free on a fast grid, and the first of MN__ZRUN channel-free
+ * columns in one row. */
+enum { MN__C_PLAIN = 1, MN__C_RUN = 4 };
+
+/* Conductance of the face between cells a and b (half widths h/2, D K each) of this area. */
+static inline double mn__conductance(double area, double ha, double dka, double hb, double dkb)
+{
+    return area / (0.5 * ha / dka + 0.5 * hb / dkb);
+}
+
+/* Top (donor) and bottom (sink) conductances of column c, of this area. */
+static inline double mn__top_g(const mn__adi *g, size_t c, double area)
+{
+    double kk, dk;
+    mn__adi_cell(g, c, 0, &kk, &dk);
+    return area * dk / (0.5 * g->hz[0]);
+}
+
+static inline double mn__bottom_g(const mn__adi *g, size_t c, double area)
+{
+    if (!g->bottom_sink)
+        return 0;
+    double kk, dk;
+    mn__adi_cell(g, c, g->nz - 1, &kk, &dk);
+    return area * dk / (0.5 * g->hz[g->nz - 1]);
+}
+
+/* Column c's class on a fast grid. */
+static inline size_t mn__cls(const mn__adi *g, size_t c)
+{
+    return g->ccls ? g->ccls[c] : 0;
+}
+
+/* Where column c's response to the donor lies, which the pending term multiplies: its
+ * class's row of clx if the last z sweep took the fast path, its cells in w if not. */
+static inline const double *mn__pend_x(const mn__adi *g, size_t c)
+{
+    return g->cls_fast == 1 ? g->clx + mn__cls(g, c) * (size_t)g->nz : g->w + c * (size_t)g->nz;
+}
+
+/* The split step (3D grids) on a grid classified for its value of fast, in two builds of
+ * one source: baseline, and AVX2 where the compiler can make it (MN_HAVE_AVX2_KERNEL). */
+void mn__adi_split_base(mn__adi *g, double dt);
+void mn__adi_split_avx2(mn__adi *g, double dt);
 
 #endif
