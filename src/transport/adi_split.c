@@ -579,13 +579,26 @@ typedef struct {
 
 /* The z sweep on the columns i0..i1-1 of row j: on a fast grid, runs of channel-free
  * neighbours together, the others MN__ZBATCH at a time through the batch (in the order met,
- * wherever the channels fall; the caller flushes the rest); on others, one by one. */
+ * wherever the channels fall; the caller flushes the rest); on others, one by one.
+ * Meanwhile it asks for the same columns of the next row's values and factors (pf_d, pf_w,
+ * unless NULL), as many at each step as it sweeps: a core streams memory only while it
+ * asks (one core reaches half the triad of two), and this arithmetic would otherwise leave
+ * memory idle. */
 static void mn__z_elim_row(mn__adi *g, double dt, const mn__zpre *zp, int i0, int i1, int j,
-                           double *z, mn__zbatch *b, mn__zsum *sum)
+                           double *z, mn__zbatch *b, mn__zsum *sum, const double *pf_d,
+                           const double *pf_w)
 {
     size_t nx = (size_t)g->nx, nz = (size_t)g->nz;
+    const char *pd = (const char *)pf_d, *pw = (const char *)pf_w;
+    size_t done = 0; /* bytes of each asked for so far */
     for (int i = i0; i < i1; i++) {
         size_t c = (size_t)j * nx + (size_t)i;
+        /* As many of the next row's columns as this step will sweep here. */
+        size_t want = (size_t)(i - i0 + (i + MN__ZRUN <= i1 ? MN__ZRUN : 1)) * nz * sizeof(double);
+        for (; pd && done < want; done += 64) {
+            __builtin_prefetch(pd + done, 1, 3); /* to be written */
+            __builtin_prefetch(pw + done, 0, 3);
+        }
         if (!g->fast) {
             mn__z_elim(g, dt, c, i, j, z + c * nz, sum);
         } else if (i + MN__ZRUN <= i1 && (g->zcls[c] & MN__C_RUN)) { /* mn__classify */
@@ -685,8 +698,9 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
             }
         }
         /* Back substitution; row j+1 is final once row j has used it, so its z sweep runs
-         * then (one row behind), and row 0's at the end; channel-free columns go four at a
-         * time, through a batch that carries over from row to row. */
+         * then (one row behind), and row 0's at the end, fetching row j-1 for the next
+         * substitution as it goes; channel-free columns go four at a time, through a batch
+         * that carries over from row to row. */
         mn__zbatch batch = {{0}, 0};
         for (int j = ny - 1; j >= -1; j--) {
             if (j >= 0 && j < ny - 1) {
@@ -701,7 +715,10 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
             }
             if (j + 1 < ny) { /* summed by row, then rows: sums of ~1e3 terms */
                 mn__zsum rs = {0, 0, 0, 0, 0};
-                mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &batch, &rs);
+                size_t next = (size_t)(j - 1) * (size_t)nx + (size_t)i0; /* row j-1 */
+                mn__z_elim_row(g, dt, zp, i0, i1, j + 1, z, &batch, &rs,
+                               j > 0 ? z + next * (size_t)nz : NULL,
+                               j > 0 ? cp + next * (size_t)nz : NULL);
                 loc.g += rs.g;
                 loc.ggg += rs.ggg;
                 loc.gd0 += rs.gd0;
