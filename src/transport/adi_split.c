@@ -190,6 +190,44 @@ static void mn__lat_ch(const mn__adi *g, size_t c, size_t step, int has_l, int h
                     has_l ? cp - back : NULL, dd, cp);
 }
 
+/* The general path's forward elimination of cells 0..ks-1 of column c, at index n of a
+ * lateral line of nn cells whose neighbours are c - step and c + step: cell widths h, volume
+ * factors v and face-area factors af along the line, width vt across it; the right-hand side
+ * M (u + pend x2), or M d when u is NULL; dprev and cprev, the previous column's reduced values
+ * and factors (NULL at the start of the line); into d and cp (mn__lat_line). */
+static void mn__lat_general(const mn__adi *g, double dt, size_t c, size_t step, int n, int nn,
+                            const double *h, const double *v, const double *af, double vt, int ks,
+                            const double *u, const double *x2, double pend, const double *dprev,
+                            const double *cprev, double *d, double *cp)
+{
+    for (int k = 0; k < ks; k++) {
+        double kk, dk, kn, dkn;
+        mn__adi_cell(g, c, k, &kk, &dk);
+        double area = vt * g->hz[k];
+        double larea = area * g->lat_scale[g->layer[k]];
+        double m = kk * v[n] * area;
+        double tl = 0, tr = 0;
+        if (dprev) {
+            mn__adi_cell(g, c - step, k, &kn, &dkn);
+            tl = dt * mn__conductance(af[n] * larea, h[n - 1], dkn, h[n], dk);
+        }
+        if (n < nn - 1) {
+            mn__adi_cell(g, c + step, k, &kn, &dkn);
+            tr = dt * mn__conductance(af[n + 1] * larea, h[n], dk, h[n + 1], dkn);
+        }
+        double b = m + tl + tr;
+        double rhs = m * (u ? u[k] + pend * x2[k] : d[k]);
+        if (dprev) {
+            double denom = b + tl * cprev[k];
+            cp[k] = -tr / denom;
+            d[k] = (rhs + tl * dprev[k]) / denom;
+        } else {
+            cp[k] = -tr / b;
+            d[k] = rhs / b;
+        }
+    }
+}
+
 /* (M + dt Ax) z = M uin, plane by plane; lines along x solved for all depths at once. */
 static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
 {
@@ -233,33 +271,9 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
             }
             if (g->fast && ks > k0)
                 mn__lat_ch(g, c, 1, i > 0, i < nx - 1, k0, ks, pv, fax, uu, x2, pend, nz, dd, cpi);
-            for (int k = 0; k < ks && !g->fast; k++) {
-                double kk, dk, kn, dkn;
-                mn__adi_cell(g, c, k, &kk, &dk);
-                double area = g->vy[j] * g->hz[k];
-                double larea = area * g->lat_scale[g->layer[k]];
-                double m = kk * g->vx[i] * area;
-                double tl = 0, tr = 0;
-                if (i > 0) {
-                    mn__adi_cell(g, c - 1, k, &kn, &dkn);
-                    tl = dt * mn__conductance(g->afx[i] * larea, g->hx[i - 1], dkn, g->hx[i], dk);
-                }
-                if (i < nx - 1) {
-                    mn__adi_cell(g, c + 1, k, &kn, &dkn);
-                    tr = dt *
-                         mn__conductance(g->afx[i + 1] * larea, g->hx[i], dk, g->hx[i + 1], dkn);
-                }
-                double b = m + tl + tr;
-                double rhs = m * (uu[k] + pend * x2[k]);
-                if (i > 0) {
-                    double denom = b + tl * cp[(size_t)(i - 1) * (size_t)nz + (size_t)k];
-                    cpi[k] = -tr / denom;
-                    dd[k] = (rhs + tl * dd[(ptrdiff_t)k - nz]) / denom;
-                } else {
-                    cpi[k] = -tr / b;
-                    dd[k] = rhs / b;
-                }
-            }
+            if (!g->fast)
+                mn__lat_general(g, dt, c, 1, i, nx, g->hx, g->vx, g->afx, g->vy[j], ks, uu, x2,
+                                pend, i > 0 ? dd - nz : NULL, i > 0 ? cpi - nz : NULL, dd, cpi);
             if (ks < nz)
                 mn__lat_line(ks, nz, pm, tf, uu, x2, pend, i > 0 ? dd - nz : NULL,
                              i > 0 ? cpi - nz : NULL, i < nx - 1, dd, cpi);
@@ -664,34 +678,10 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
                 if (g->fast && ks > k0)
                     mn__lat_ch(g, c, (size_t)nx, j > 0, j < ny - 1, k0, ks, pv, fay, NULL, NULL, 0,
                                row, dd, cpj);
-                for (int k = 0; k < ks && !g->fast; k++) {
-                    double kk, dk, kn, dkn;
-                    mn__adi_cell(g, c, k, &kk, &dk);
-                    double area = g->vx[i] * g->hz[k];
-                    double larea = area * g->lat_scale[g->layer[k]];
-                    double m = kk * g->vy[j] * area;
-                    double tl = 0, tr = 0;
-                    if (j > 0) {
-                        mn__adi_cell(g, c - (size_t)nx, k, &kn, &dkn);
-                        tl = dt *
-                             mn__conductance(g->afy[j] * larea, g->hy[j - 1], dkn, g->hy[j], dk);
-                    }
-                    if (j < ny - 1) {
-                        mn__adi_cell(g, c + (size_t)nx, k, &kn, &dkn);
-                        tr = dt * mn__conductance(g->afy[j + 1] * larea, g->hy[j], dk, g->hy[j + 1],
-                                                  dkn);
-                    }
-                    double b = m + tl + tr;
-                    double rhs = m * dd[k];
-                    if (j > 0) {
-                        double denom = b + tl * cpj[(ptrdiff_t)k - row];
-                        cpj[k] = -tr / denom;
-                        dd[k] = (rhs + tl * dd[(ptrdiff_t)k - row]) / denom;
-                    } else {
-                        cpj[k] = -tr / b;
-                        dd[k] = rhs / b;
-                    }
-                }
+                if (!g->fast)
+                    mn__lat_general(g, dt, c, (size_t)nx, j, ny, g->hy, g->vy, g->afy, g->vx[i], ks,
+                                    NULL, NULL, 0, j > 0 ? dd - row : NULL,
+                                    j > 0 ? cpj - row : NULL, dd, cpj);
                 if (ks < nz)
                     mn__lat_line(ks, nz, pm, ty, NULL, NULL, 0, j > 0 ? dd - row : NULL,
                                  j > 0 ? cpj - row : NULL, j < ny - 1, dd, cpj);
