@@ -297,6 +297,42 @@ static void test_pending_donor_term(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+static void test_many_classes_take_general_path(void **state)
+{
+    (void)state;
+    /* Channel columns are grouped in classes of equal depth and coverage (mn__adi); a grid
+     * with more than MN__NCLS_MAX of them takes the general path, with the same results as
+     * a grid sent there from the start. */
+    double px[] = {0, 800, 3, 401.5, 407, 250, 796, 555.5, 120, 640};
+    double py[] = {0, 800, 790, 402.5, 409, 13, 300, 555.5, 640, 120};
+    mn_absorb_scenario s;
+    mn_absorb_params p;
+    mn__adi ga, gb;
+    twin_field_grids(&s, &p, px, py, sizeof px / sizeof px[0], 800, &ga, &gb);
+    size_t nch = 0;
+    for (size_t c = 0; c < ga.ncol; c++)
+        if (ga.cov[c] > 0) { /* a coverage of its own for every channel column */
+            ga.cov[c] = gb.cov[c] = (float)(0.25 + 0.5 * (double)nch++ / (double)ga.ncol);
+        }
+    assert_true(nch > MN__NCLS_MAX);
+    gb.fast = 0;
+    ga.u[ga.ncell] = gb.u[gb.ncell] = p.donor_conc_ug_ml;
+    for (int n = 0; n < 3; n++) {
+        mn__adi_set_phi(&ga, 1.0 - 0.2 * n);
+        mn__adi_set_phi(&gb, 1.0 - 0.2 * n);
+        mn__adi_step(&ga, 0.2);
+        mn__adi_step(&gb, 0.2);
+    }
+    assert_true(ga.fast == 0 && ga.ncls == 0); /* fell back */
+    mn__adi_sync(&ga);
+    mn__adi_sync(&gb);
+    assert_true(ga.u[ga.ncell] > 0);
+    assert_memory_equal(ga.u, gb.u, (ga.ncell + 1) * sizeof(double));
+    mn__adi_free(&ga);
+    mn__adi_free(&gb);
+    mn_absorb_scenario_release(&s);
+}
+
 static void test_split_variants_identical(void **state)
 {
     (void)state;
@@ -366,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_fast_paths_match_general),
         cmocka_unit_test(test_pending_donor_term),
         cmocka_unit_test(test_split_variants_identical),
+        cmocka_unit_test(test_many_classes_take_general_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
