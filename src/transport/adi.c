@@ -93,7 +93,7 @@ mn_status mn__adi_alloc(mn__adi *g)
         g->fty = mn__calloc((size_t)g->nz, sizeof(double));
         g->ftz = mn__calloc((size_t)g->nz, sizeof(double));
         g->fidk = mn__calloc((size_t)g->nz, sizeof(double));
-        g->pz = mn__calloc(12 * (size_t)g->nz, sizeof(double));
+        g->pz = mn__calloc(11 * (size_t)g->nz, sizeof(double));
         if (!g->fk || !g->ftx || !g->fty || !g->ftz || !g->fidk || !g->pz)
             return MN_ENOMEM;
         g->fast = uniform;

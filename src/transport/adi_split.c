@@ -20,9 +20,9 @@
 #define MN__SPLIT_STEP mn__adi_split_base
 #endif
 
-/* Columns go through the z sweep this many at a time: independent recurrences hide each
- * other's latency (a step of a channel-free one is a multiply and an add, ~6 cycles; of a
- * channel one, a division). 8 was slower than 4: the pointers no longer fit the registers. */
+/* Columns outside runs go through the z sweep this many at a time: independent recurrences
+ * hide each other's latency (a step is a multiply and an add, ~6 cycles). 8 was slower than
+ * 4: the pointers no longer fit the registers. */
 #define MN__ZBATCH 4
 /* Per class (clc): top conductance, its reduced share, bottom sink, r2 (mn__zpre). */
 enum { MN__CC_GT, MN__CC_GG, MN__CC_GB, MN__CC_R2 };
@@ -295,7 +295,7 @@ static void mn__sweep_x(mn__adi *g, double dt, double *z, const double *uin)
  * clearance and the sink remove from px2), so each such column costs three multiply-add
  * chains and no division. */
 typedef struct {
-    double *pm, *pratio, *pbinv, *pww, *pcl, *pb, *px2; /* pb: reduced pivot */
+    double *pm, *pratio, *pbinv, *pww, *pcl, *px2;
     double pgt, pgg, pgb, pr2;
 } mn__zpre;
 
@@ -313,8 +313,7 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
     zp->pbinv = zp->pratio + nz;
     zp->pww = zp->pbinv + nz;
     zp->pcl = zp->pww + nz;
-    zp->pb = zp->pcl + 6 * (size_t)nz;
-    zp->px2 = zp->pb + nz;
+    zp->px2 = zp->pcl + 6 * (size_t)nz; /* after the lateral constants */
     zp->pgt = zp->pgg = zp->pgb = zp->pr2 = 0;
     if (!g->fast)
         return;
@@ -344,7 +343,6 @@ static void mn__z_prepare(mn__adi *g, double dt, mn__zpre *zp)
         zp->pratio[k] = k < nz - 1 ? t_down / bp_next : 0;
         b -= zp->pratio[k] * t_down;
         zp->pm[k] = m;
-        zp->pb[k] = b;
         zp->pbinv[k] = 1.0 / b;
         zp->pww[k] = -t_up / b;
         zp->pcl[k] = dt * g->lay_kcl[g->layer[k]] * g->fk[k] * g->hz[k];

@@ -212,19 +212,47 @@ static void twin_field_grids(mn_absorb_scenario *s, mn_absorb_params *p, const d
     free(f.points);
 }
 
+/* twin_field_grids on a 0.8 mm patch with 10 channels anywhere: edges, corners, overlapping,
+ * partly covering their columns; large enough to run on every thread. */
+static void edge_case_twins(mn_absorb_scenario *s, mn_absorb_params *p, mn__adi *ga, mn__adi *gb)
+{
+    double px[] = {0, 800, 3, 401.5, 407, 250, 796, 555.5, 120, 640};
+    double py[] = {0, 800, 790, 402.5, 409, 13, 300, 555.5, 640, 120};
+    twin_field_grids(s, p, px, py, sizeof px / sizeof px[0], 800, ga, gb);
+}
+
+/* n steps of dts[i] on both twins, each after setting the open fraction to phis[i]. */
+static void step_twins(mn__adi *ga, mn__adi *gb, const double *dts, const double *phis, int n)
+{
+    for (int i = 0; i < n; i++) {
+        mn__adi_set_phi(ga, phis[i]);
+        mn__adi_set_phi(gb, phis[i]);
+        mn__adi_step(ga, dts[i]);
+        mn__adi_step(gb, dts[i]);
+    }
+}
+
+/* Both twins' fields, with the pending donor term added, are bit-identical; frees both. */
+static void assert_twins_identical(mn__adi *ga, mn__adi *gb)
+{
+    mn__adi_sync(ga);
+    mn__adi_sync(gb);
+    assert_memory_equal(ga->u, gb->u, (ga->ncell + 1) * sizeof(double));
+    assert_true(ga->removed == gb->removed);
+    mn__adi_free(ga);
+    mn__adi_free(gb);
+}
+
 static void test_fast_paths_match_general(void **state)
 {
     (void)state;
     /* The 3D solver's fast paths (uniform grid: shared tissue constants, column classes,
      * batched z recurrences) against its general path on the same grid: same scheme, so they
-     * agree to rounding. Channels anywhere (edges, corners, overlapping, partly
-     * covering their columns), on a grid large enough to run on every thread. */
-    double px[] = {0, 800, 3, 401.5, 407, 250, 796, 555.5, 120, 640};
-    double py[] = {0, 800, 790, 402.5, 409, 13, 300, 555.5, 640, 120};
+     * agree to rounding (edge_case_twins). */
     mn_absorb_scenario s;
     mn_absorb_params p;
     mn__adi gf, gg;
-    twin_field_grids(&s, &p, px, py, sizeof px / sizeof px[0], 800, &gf, &gg);
+    edge_case_twins(&s, &p, &gf, &gg);
     assert_true(gf.fast && gf.ccls);
     gg.fast = 0;
     mn__series a, b;
@@ -303,12 +331,10 @@ static void test_many_classes_take_general_path(void **state)
     /* Channel columns are grouped in classes of equal depth and coverage (mn__adi); a grid
      * with more than MN__NCLS_MAX of them takes the general path, with the same results as
      * a grid sent there from the start. */
-    double px[] = {0, 800, 3, 401.5, 407, 250, 796, 555.5, 120, 640};
-    double py[] = {0, 800, 790, 402.5, 409, 13, 300, 555.5, 640, 120};
     mn_absorb_scenario s;
     mn_absorb_params p;
     mn__adi ga, gb;
-    twin_field_grids(&s, &p, px, py, sizeof px / sizeof px[0], 800, &ga, &gb);
+    edge_case_twins(&s, &p, &ga, &gb);
     size_t nch = 0;
     for (size_t c = 0; c < ga.ncol; c++)
         if (ga.cov[c] > 0) { /* a coverage of its own for every channel column */
@@ -317,19 +343,11 @@ static void test_many_classes_take_general_path(void **state)
     assert_true(nch > MN__NCLS_MAX);
     gb.fast = 0;
     ga.u[ga.ncell] = gb.u[gb.ncell] = p.donor_conc_ug_ml;
-    for (int n = 0; n < 3; n++) {
-        mn__adi_set_phi(&ga, 1.0 - 0.2 * n);
-        mn__adi_set_phi(&gb, 1.0 - 0.2 * n);
-        mn__adi_step(&ga, 0.2);
-        mn__adi_step(&gb, 0.2);
-    }
+    double dts[] = {0.2, 0.2, 0.2}, phis[] = {1.0, 0.8, 0.6};
+    step_twins(&ga, &gb, dts, phis, 3);
     assert_true(ga.fast == 0 && ga.ncls == 0); /* fell back */
-    mn__adi_sync(&ga);
-    mn__adi_sync(&gb);
     assert_true(ga.u[ga.ncell] > 0);
-    assert_memory_equal(ga.u, gb.u, (ga.ncell + 1) * sizeof(double));
-    mn__adi_free(&ga);
-    mn__adi_free(&gb);
+    assert_twins_identical(&ga, &gb);
     mn_absorb_scenario_release(&s);
 }
 
@@ -351,19 +369,9 @@ static void test_split_variants_identical(void **state)
         ga.fast = gb.fast = !general;
         ga.u[ga.ncell] = gb.u[gb.ncell] = p.donor_conc_ug_ml;
         double dts[] = {0.05, 0.2, 0.5}, phis[] = {1.0, 0.7, 0.4};
-        for (int n = 0; n < 3; n++) {
-            mn__adi_set_phi(&ga, phis[n]);
-            mn__adi_set_phi(&gb, phis[n]);
-            mn__adi_step(&ga, dts[n]);
-            mn__adi_step(&gb, dts[n]);
-        }
-        mn__adi_sync(&ga);
-        mn__adi_sync(&gb);
+        step_twins(&ga, &gb, dts, phis, 3);
         assert_true(ga.u[ga.ncell] > 0 && ga.u[ga.ncell] < p.donor_conc_ug_ml);
-        assert_memory_equal(ga.u, gb.u, (ga.ncell + 1) * sizeof(double));
-        assert_true(ga.removed == gb.removed);
-        mn__adi_free(&ga);
-        mn__adi_free(&gb);
+        assert_twins_identical(&ga, &gb);
         mn_absorb_scenario_release(&s);
     }
 }
