@@ -1,0 +1,60 @@
+#!/bin/bash
+# Golden outputs: every bundled example run through its command (text, --json, CSV, and for
+# clients the HTML report and the SVG/CSV figures) must match tests/golden/ byte for byte, so a
+# change that should not move any output is proved not to. A change that moves one on purpose
+# regenerates them with MN_GOLDEN_UPDATE=1 and its commit says which lines changed and why.
+. "$MN_SOURCE_DIR/tests/cli/lib.sh"
+G="$MN_SOURCE_DIR/tests/golden"
+EX="$MN_SOURCE_DIR/examples"
+
+# golden NAME COMMAND...: runs the command (output in $TMP/run/, stdout to NAME) and compares
+# NAME and every file the command wrote with the golden copies.
+golden() {
+    local name=$1 f want; shift
+    rm -rf "$TMP/run"; mkdir -p "$TMP/run"
+    if ! (cd "$TMP/run" && "$@" >"$TMP/run/$name" 2>"$TMP/err"); then
+        echo "FAIL: $name: exit status $?: $*"; sed 's/^/  | /' "$TMP/err" | head -5
+        fails=$((fails + 1)); return
+    fi
+    for f in $(cd "$TMP/run" && find . -type f | sort); do
+        f=${f#./}
+        want="$G/${f//\//__}"
+        [ "$f" = "$name" ] || want="$G/$name--${f//\//__}"
+        if [ -n "${MN_GOLDEN_UPDATE:-}" ]; then
+            cp "$TMP/run/$f" "$want"; passes=$((passes + 1)); continue
+        fi
+        if cmp -s "$TMP/run/$f" "$want"; then
+            passes=$((passes + 1))
+        else
+            echo "FAIL: $name: $f differs from ${want#$MN_SOURCE_DIR/}"
+            diff "$want" "$TMP/run/$f" 2>&1 | head -8 | sed 's/^/  | /'
+            fails=$((fails + 1))
+        fi
+    done
+}
+
+for what in devices sites concerns products rules; do
+    golden "catalog-$what.txt" "$MNEEDLE" catalog "$what"
+    golden "catalog-$what.json" "$MNEEDLE" catalog "$what" --json
+done
+for f in "$EX"/clients/*.json; do
+    c=$(basename "$f" .json)
+    golden "screen-$c.txt" "$MNEEDLE" screen "$f"
+    golden "screen-$c.json" "$MNEEDLE" screen "$f" --json
+    golden "plan-$c.txt" "$MNEEDLE" plan "$f" --plot . --report report.html
+    golden "plan-$c.json" "$MNEEDLE" plan "$f" --json --years 3
+done
+for f in "$EX"/scenarios/*.json; do
+    s=$(basename "$f" .json)
+    cmd=${s%%-*}
+    golden "$s.txt" "$MNEEDLE" "$cmd" "$f" --csv out.csv
+    golden "$s.json" "$MNEEDLE" "$cmd" "$f" --json
+done
+golden "absorb-field-niacinamide-field.json" "$MNEEDLE" absorb \
+    "$EX/scenarios/absorb-field-niacinamide.json" --field --json
+for f in "$EX"/trials/*.json; do
+    t=$(basename "$f" .json)
+    golden "cohort-$t.txt" "$MNEEDLE" cohort "$f"
+    golden "cohort-$t.json" "$MNEEDLE" cohort "$f" --json
+done
+finish
