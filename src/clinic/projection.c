@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "mneedle/healing.h"
 
 #include "clinic/plan_internal.h"
@@ -92,12 +93,12 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     char half[64] = "", base[64] = "";
     if (best.durability_days >= 0)
         snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
-                 best.durability_days / 30.44);
+                 best.durability_days / MN__DAYS_PER_MONTH);
     else
         snprintf(half, sizeof half, "it holds more than half for decades");
     if (best.back_to_baseline_day >= 0)
         snprintf(base, sizeof base, ", back to the pre-treatment level after ~%.0f years",
-                 best.back_to_baseline_day / 365.25);
+                 best.back_to_baseline_day / MN__DAYS_PER_YEAR);
     snprintf(p->projection_note, sizeof p->projection_note,
              "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
              "%% (typical range %.0f-%.0f %%) around day %d after the first session; without "

@@ -7,11 +7,11 @@
  */
 #include <math.h>
 
+#include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/device.h"
 #include "mneedle/rng.h"
 
-#define MN_PI 3.14159265358979323846
 /* Golden angle for the sunflower (Vogel 1979) layout of a cartridge's needles on its face. */
 #define MN_GOLDEN_ANGLE 2.39996322972865332
 /* Hand tremor of a pen stamp about its nominal place, 1 SD in µm [ASSUMPTION: physiological
@@ -115,7 +115,7 @@ static void mn__field_roller_pass(mn__field_builder *b, const mn_device *d, int 
     int per_row = d->needles / MN_ROLLER_ROWS;
     if (per_row < 1)
         per_row = 1;
-    double row_step = MN_PI * d->drum_diameter_mm * 1000.0 / MN_ROLLER_ROWS;
+    double row_step = MN__PI * d->drum_diameter_mm * 1000.0 / MN_ROLLER_ROWS;
     if (!(row_step > 0) || !(drum_w > 0))
         return;
     double track0 = -drum_w * mn_rng_uniform(rng);

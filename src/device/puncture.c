@@ -4,9 +4,9 @@
  */
 #include <math.h>
 
+#include "core/consts.h"
 #include "mneedle/device.h"
 
-#define MN_PI 3.14159265358979323846
 /* The 0.2-0.8 band of effective-depth fractions (DESIGN 3.2, F40-F43). */
 #define MN_FRACTION_MIN 0.2
 #define MN_FRACTION_MAX 0.8
@@ -88,7 +88,7 @@ double mn_device_punctures_per_cm2(const mn_device *d, double passes, double gli
     if (!(passes > 0))
         return 0;
     if (d->kind == MN_DEVICE_ROLLER) {
-        double drum_area_cm2 = MN_PI * (d->drum_diameter_mm / 10.0) * (d->drum_width_mm / 10.0);
+        double drum_area_cm2 = MN__PI * (d->drum_diameter_mm / 10.0) * (d->drum_width_mm / 10.0);
         return passes * d->needles / drum_area_cm2;
     }
     if (!(glide_mm_s > 0))

@@ -41,13 +41,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "healing/healing_internal.h"
 #include "mneedle/device.h"
 
 #define N                 MN__H_NSTATE
-#define MN_PI             3.14159265358979323846
-#define MN_LN2            0.69314718055994530942
-#define MN_DAYS_PER_YEAR  365.25
 #define MN_REF_AGE_Y      25.0
 #define MN_MAX_AGE_NODES  256
 #define MN_EXT_STEP_DAYS  8
@@ -235,7 +233,7 @@ static void mn_ageing_rates(const mn__healing_params *par, const mn_patient *pat
                             const mn_site *zone, double ageing_rate, double age_y, double *synth,
                             double *degr)
 {
-    double k0 = MN_LN2 / (par->col1_long_half_life_y * MN_DAYS_PER_YEAR);
+    double k0 = MN__LN2 / (par->col1_long_half_life_y * MN__DAYS_PER_YEAR);
     double dec = mn_decades_over_ref(age_y) * ageing_rate;
     double s = 1 - par->synthesis_age_loss_per_decade * dec;
     if (s < 0.05)
@@ -263,7 +261,7 @@ static int mn_ageing_nodes(const mn__healing_params *par, const mn_patient *pati
     for (double a = a_start; a < a_end && n < max_nodes; a += 1.0) {
         double s, k;
         mn_ageing_rates(par, patient, zone, ageing_rate, a + 0.5, &s, &k);
-        double e = exp(-k * MN_DAYS_PER_YEAR);
+        double e = exp(-k * MN__DAYS_PER_YEAR);
         c = c * e + (s / k) * (1 - e);
         nodes[n++] = c;
     }
@@ -312,7 +310,7 @@ static int mn_session_doses(const mn__healing_params *par, const mn_healing_sess
     double n = mn_device_punctures_per_cm2(s->device, s->passes, s->glide_mm_s);
     double r_cm = 0.5 * mn_device_channel_diameter_um(s->device) * 1e-4;
     /* Poisson coverage: overlapping channels do not count twice. */
-    double area = 1 - exp(-n * MN_PI * r_cm * r_cm);
+    double area = 1 - exp(-n * MN__PI * r_cm * r_cm);
     double reached = depth < epi + L.papillary_um + L.reticular_um
                          ? depth
                          : epi + L.papillary_um + L.reticular_um;
@@ -446,15 +444,15 @@ static void mn_build_matrix(mn_run *r)
     const mn_patient *pt = &r->sc->patient;
     double(*a)[N] = r->A.a;
     memset(&r->A, 0, sizeof r->A);
-    double kW = MN_LN2 / p->injury_half_life_d;
+    double kW = MN__LN2 / p->injury_half_life_d;
     double kI = 1.0 / (p->erythema_tau_d * v->inflammation_scale);
     double closure_h =
         p->closure_half_life_h * r->sc->zone->closure_factor * v->closure_scale *
         (1 + p->closure_age_per_year * (r->age0 > MN_REF_AGE_Y ? r->age0 - MN_REF_AGE_Y : 0)) *
         (1 + p->closure_per_phototype * (pt->fitzpatrick - 1));
-    double kB = MN_LN2 / (closure_h / 24.0);
+    double kB = MN__LN2 / (closure_h / 24.0);
     double kE = p->epi_renewal_rate_d;
-    double kG = MN_LN2 / p->growth_half_life_d;
+    double kG = MN__LN2 / p->growth_half_life_d;
     double kF1 = 1.0 / p->fib_active_tau_d;
     double kF2 = 1.0 / p->fib_matrix_tau_d;
     double k3 = 1.0 / (p->col3_tau_d * v->remodelling_scale);
@@ -595,7 +593,7 @@ static mn_status mn_apply_sessions(mn_ctx *ctx, mn_run *r, int day, int *next)
         if (mn_session_doses(r->par, s, sc->zone, &sc->patient, r->var.depth_fraction_scale,
                              &dermal, &total))
             return mn__error(ctx, MN_EINVAL, "healing: session %d cannot be evaluated", *next);
-        double age = r->age0 + day / MN_DAYS_PER_YEAR;
+        double age = r->age0 + day / MN__DAYS_PER_YEAR;
         double R = r->par->response_max * dermal / (dermal + r->par->dose_half_sat) *
                    mn__healing_response_gain(r->par, &sc->patient, age) * r->var.response_gain;
         r->x[MN__H_INJURY] += total * r->var.inflammation_scale;
@@ -616,13 +614,13 @@ static mn_status mn_apply_sessions(mn_ctx *ctx, mn_run *r, int day, int *next)
 /* Untreated twin's collagen and epidermis relative to day 0, at time t (days). */
 static double mn_twin_collagen(const mn_run *r, double t)
 {
-    return mn_nodes_at(r->nodes, r->n_nodes, r->a_start, r->age0 + t / MN_DAYS_PER_YEAR) /
+    return mn_nodes_at(r->nodes, r->n_nodes, r->a_start, r->age0 + t / MN__DAYS_PER_YEAR) /
            r->c_day0;
 }
 
 static double mn_twin_epidermis(const mn_run *r, double t)
 {
-    double a = r->age0 + t / MN_DAYS_PER_YEAR;
+    double a = r->age0 + t / MN__DAYS_PER_YEAR;
     double d = (a > MN_REF_AGE_Y ? a - MN_REF_AGE_Y : 0) -
                (r->age0 > MN_REF_AGE_Y ? r->age0 - MN_REF_AGE_Y : 0);
     return 1 + r->ve_slope_per_y * d / r->ve0;
@@ -742,7 +740,7 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
     if (search > MN_HEALING_MAX_DAYS)
         search = MN_HEALING_MAX_DAYS;
     r.a_start = r.age0 < MN_REF_AGE_Y ? r.age0 : MN_REF_AGE_Y;
-    double a_end = r.age0 + (sc->horizon_days + search + MN_EXT_STEP_DAYS) / MN_DAYS_PER_YEAR + 1;
+    double a_end = r.age0 + (sc->horizon_days + search + MN_EXT_STEP_DAYS) / MN__DAYS_PER_YEAR + 1;
     r.n_nodes = mn_ageing_nodes(par, &sc->patient, sc->zone, r.var.ageing_rate, r.a_start, a_end,
                                 r.nodes, MN_MAX_AGE_NODES);
     r.c_day0 = mn_nodes_at(r.nodes, r.n_nodes, r.a_start, r.age0);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "healing/healing_internal.h"
 
 #define MN_INTERVAL_STEP_DAYS 7
@@ -134,9 +135,10 @@ static void mn_course_sum(mn_super *S, const mn_healing_session *ss, int n, doub
     for (int d = 0; d < S->days; d++)
         S->course_sum[d] = 0;
     for (int i = 0; i < n; i++) {
-        double a = mn__healing_session_response(S->par, &ss[i], S->sc->zone, &S->sc->patient,
-                                                S->sc->patient.age_years + ss[i].day / 365.25) /
-                   unit_amplitude;
+        double a =
+            mn__healing_session_response(S->par, &ss[i], S->sc->zone, &S->sc->patient,
+                                         S->sc->patient.age_years + ss[i].day / MN__DAYS_PER_YEAR) /
+            unit_amplitude;
         for (int d = ss[i].day; d < S->days; d++)
             S->course_sum[d] += a * S->unit[d - ss[i].day];
     }
@@ -154,7 +156,7 @@ static void mn_superpose(const mn_super *S, const int *maint_days, int n_maint, 
     for (int i = 0; i < n_maint; i++) {
         int t = maint_days[i];
         double a = mn__healing_response_gain(S->par, &S->sc->patient,
-                                             S->sc->patient.age_years + t / 365.25) /
+                                             S->sc->patient.age_years + t / MN__DAYS_PER_YEAR) /
                    S->gain0;
         for (int d = t; d < upto; d++)
             imp[d] += a * S->unit[d - t];

@@ -5,11 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "core/json_out.h"
 #include "healing/healing_internal.h"
-
-#define MN_DAYS_PER_MONTH 30.44
-#define MN_DAYS_PER_YEAR  365.25
 
 /* "12 days", "5 months", "3.1 years". */
 static void mn_duration(int days, char *buf, size_t n)
@@ -17,9 +15,9 @@ static void mn_duration(int days, char *buf, size_t n)
     if (days < 60)
         snprintf(buf, n, "%d day%s", days, days == 1 ? "" : "s");
     else if (days < 730)
-        snprintf(buf, n, "%.0f months", days / MN_DAYS_PER_MONTH);
+        snprintf(buf, n, "%.0f months", days / MN__DAYS_PER_MONTH);
     else
-        snprintf(buf, n, "%.1f years", days / MN_DAYS_PER_YEAR);
+        snprintf(buf, n, "%.1f years", days / MN__DAYS_PER_YEAR);
 }
 
 char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "report/plot_internal.h"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -372,7 +373,7 @@ static void section_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure
                            "<div class=\"card\"><span>Maintenance</span><b>every %d days</b>"
                            "<span>about every %.0f months</span></div>",
                            plan->maintenance_interval_days,
-                           plan->maintenance_interval_days / 30.44);
+                           plan->maintenance_interval_days / MN__DAYS_PER_MONTH);
         mn__buf_printf(b,
                        "<div class=\"card\"><span>Course cost</span><b>%s</b>"
                        "<span>then about %.0f %s a year</span></div>",
@@ -614,31 +615,33 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
                        "and skin keeps ageing. In the model, a maintenance session every "
                        "<b>%d days</b> (about %.0f months) keeps it at or above %.0f %% of its "
                        "best. ",
-                       plan->maintenance_interval_days, plan->maintenance_interval_days / 30.44,
-                       target * 100.0);
+                       plan->maintenance_interval_days,
+                       plan->maintenance_interval_days / MN__DAYS_PER_MONTH, target * 100.0);
     } else if (first_maint >= 0 && plan->maintenance_interval_days > 0) {
         mn__buf_printf(b,
                        "The result is <b>not permanent</b>: new collagen is slowly broken down "
                        "and skin keeps ageing. This plan books a maintenance session every "
                        "<b>%d days</b> (about %.0f months), the usual interval for this "
                        "concern. ",
-                       plan->maintenance_interval_days, plan->maintenance_interval_days / 30.44);
+                       plan->maintenance_interval_days,
+                       plan->maintenance_interval_days / MN__DAYS_PER_MONTH);
     } else if (below >= 0) {
         mn__buf_printf(b,
                        "The result is <b>not permanent</b>: it falls below %.0f %% of its best "
                        "about <b>%.0f months</b> after the first session. ",
-                       target * 100.0, fig->day[below] / 30.44);
+                       target * 100.0, fig->day[below] / MN__DAYS_PER_MONTH);
     }
     if (fig->baseline_index >= 0)
         mn__buf_printf(b,
                        "In this projection the gain is gone (back to the starting level) "
                        "about <b>%.1f years</b> after the first session. ",
-                       fig->day[fig->baseline_index] / 365.25);
+                       fig->day[fig->baseline_index] / MN__DAYS_PER_YEAR);
     const mn_projection_sample *last = &plan->projection[n - 1];
     mn__buf_printf(b,
                    "At the end of the plan (%.1f years) the simulation gives %.0f %% (range "
                    "%.0f–%.0f %%). ",
-                   last->day / 365.25, last->improvement_pct, fig->low[n - 1], fig->high[n - 1]);
+                   last->day / MN__DAYS_PER_YEAR, last->improvement_pct, fig->low[n - 1],
+                   fig->high[n - 1]);
     if (plan->projection_note[0]) {
         esc(b, plan->projection_note);
         put(b, " ");
@@ -670,7 +673,7 @@ static mn_status section_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan
                                "This plan books a maintenance session every <b>%d days</b> "
                                "(about %.0f months) to keep the gain. ",
                                plan->maintenance_interval_days,
-                               plan->maintenance_interval_days / 30.44);
+                               plan->maintenance_interval_days / MN__DAYS_PER_MONTH);
             esc(b, plan->projection_note);
         }
         put(b, " <i>No simulated curve is shown for this plan.</i></div></section>");

@@ -8,11 +8,11 @@
 
 #include <cairo.h>
 
+#include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/plot.h"
 
 /* The house look, in pixels. */
-#define MN__PI             3.14159265358979323846
 #define MN__FONT           "DejaVu Sans"
 #define MN__TITLE_PT       18.0
 #define MN__LABEL_PT       14.0

@@ -17,10 +17,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "core/internal.h"
 #include "transport/absorb_internal.h"
 
-#define MN_PI 3.14159265358979323846
 /* Per-area amounts: (µg/cm³ µm³) / µm² = µg/cm³ µm = 1e-4 µg/cm². */
 #define MN_UGCM3_UM_TO_UG_CM2 1e-4
 /* Intact deliveries below this are reported as this when forming the enhancement ratio, so
@@ -204,14 +204,14 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__geometric(g->hx + n_in, n_out, r0 / n_in, rc - r0);
     double r = 0;
     for (int i = 0; i < g->nx; i++) {
-        g->afx[i] = 2 * MN_PI * r;
+        g->afx[i] = 2 * MN__PI * r;
         double r1 = r + g->hx[i];
-        g->vx[i] = MN_PI * (r1 * r1 - r * r);
+        g->vx[i] = MN__PI * (r1 * r1 - r * r);
         r = r1;
         g->cov[i] = i < n_in ? 1.0f : 0.0f;
         g->kch[i] = i < n_in ? kch : 0;
     }
-    g->afx[g->nx] = 2 * MN_PI * r;
+    g->afx[g->nx] = 2 * MN__PI * r;
     g->phi = 1;
     mn__absorb_set_physics(g, p, s->dose_ul_cm2);
     st = mn__adi_alloc(g);

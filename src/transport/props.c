@@ -55,10 +55,10 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/transport.h"
 
-#define MN_PI                 3.14159265358979323846
 #define MN_KB                 1.380649e-23 /* J/K */
 #define MN_NA                 6.02214076e23
 #define MN_T_SKIN_K           305.15   /* 32 °C skin surface */
@@ -79,8 +79,8 @@
 static double mn__d_aq_cm2_s(double mw)
 {
     double vol_m3 = mw * MN_PSV / MN_NA * 1e-6;
-    double r_m = cbrt(3.0 * vol_m3 / (4.0 * MN_PI));
-    return MN_KB * MN_T_SKIN_K / (6.0 * MN_PI * MN_ETA_PA_S * r_m) * 1e4;
+    double r_m = cbrt(3.0 * vol_m3 / (4.0 * MN__PI));
+    return MN_KB * MN_T_SKIN_K / (6.0 * MN__PI * MN_ETA_PA_S * r_m) * 1e4;
 }
 
 static double mn__kp_cm_h(mn_kp_model model, double mw, double logp)
@@ -156,12 +156,12 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
                                  &p->channel_depth_hi_um);
         p->channel_diameter_um = mn_device_channel_diameter_um(s->device);
         if (p->punctures_per_cm2 > 0) {
-            double r = sqrt(1e8 / (MN_PI * p->punctures_per_cm2));
+            double r = sqrt(1e8 / (MN__PI * p->punctures_per_cm2));
             double r_min = 0.5 * p->channel_diameter_um * 1.05;
             p->cell_radius_um = r > MN_CELL_RADIUS_MAX_UM ? MN_CELL_RADIUS_MAX_UM
                                 : r < r_min               ? r_min
                                                           : r;
-            double f = p->punctures_per_cm2 * MN_PI * p->cell_radius_um * p->cell_radius_um * 1e-8;
+            double f = p->punctures_per_cm2 * MN__PI * p->cell_radius_um * p->cell_radius_um * 1e-8;
             p->cell_area_fraction = f > 1 ? 1 : f;
         }
     }

@@ -1,0 +1,16 @@
+/*
+ * Mathematical and calendar constants, named once for the whole library.
+ *
+ * MN__DAYS_PER_YEAR is the mean Julian year (365.25 d); MN__DAYS_PER_MONTH is one twelfth of
+ * it rounded to two decimals (30.4375 -> 30.44). They turn day counts into the months and years
+ * a reader expects; calendar dates go through date.c instead.
+ */
+#ifndef MN_CORE_CONSTS_H
+#define MN_CORE_CONSTS_H
+
+#define MN__PI             3.14159265358979323846
+#define MN__LN2            0.69314718055994530942
+#define MN__DAYS_PER_YEAR  365.25
+#define MN__DAYS_PER_MONTH 30.44
+
+#endif
