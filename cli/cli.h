@@ -1,60 +1,143 @@
 /*
- * Shared pieces of the mneedle command line: the subcommand table, option helpers and the
- * one place that turns statuses into messages and exit codes (0 ok, 1 runtime, 2 input).
+ * Shared pieces of the mneedle command line: the subcommands, the option table every one of
+ * them parses with (options.c), and the one place that turns statuses into messages and exit
+ * codes (0 ok, 1 runtime, 2 input).
+ *
+ * Names: cli_ for what cli/ files share (declared here), cmd_ for the subcommands, short
+ * static names inside a file. The library's mn_ names are never defined here.
  */
-#ifndef MN_CLI_H
-#define MN_CLI_H
+#ifndef CLI_H
+#define CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "mneedle/mneedle.h"
 
-enum { MN_EXIT_OK = 0, MN_EXIT_RUNTIME = 1, MN_EXIT_INPUT = 2 };
+enum { CLI_EXIT_OK = 0, CLI_EXIT_RUNTIME = 1, CLI_EXIT_INPUT = 2 };
+
+/* Subcommands, one file each (cmd_NAME.c); argv[0] is the command's name. */
+int cmd_catalog(int argc, char **argv);
+int cmd_screen(int argc, char **argv);
+int cmd_plan(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_absorb(int argc, char **argv);
+int cmd_cohort(int argc, char **argv);
+
+/*
+ * Options, in the spirit of git's parse-options: each command lists its options once, in a
+ * table of typed rows ended by CLI_END; the table both parses argv and writes the "Options:"
+ * block and the usage line of --help, so the two cannot disagree.
+ */
+typedef enum {
+    CLI_OPT_FLAG,   /* no value; sets an int to 1 */
+    CLI_OPT_PATH,   /* a file or directory name, stored as given (const char *) */
+    CLI_OPT_INT,    /* a whole number in [min, max] (int) */
+    CLI_OPT_SEED,   /* a random seed, 0 to CLI_SEED_MAX (cli_seed) */
+    CLI_OPT_CHOICE, /* one of a few names, read by the row's parse function */
+} cli_option_type;
+
+/* Seeds are echoed in JSON, whose numbers are doubles: every seed fits one exactly. */
+#define CLI_SEED_MAX 9007199254740991LL /* 2^53 - 1 */
+
+/* A seed option: the value, and whether the command line gave one. */
+typedef struct {
+    uint64_t value;
+    int given;
+} cli_seed;
 
 typedef struct {
-    const char *name;
-    int (*run)(int argc, char **argv);
-    const char *summary;
-} mn_cli_command;
+    const char *name; /* long name without the dashes; NULL ends a table */
+    char short_name;  /* one-letter name, or 0 */
+    cli_option_type type;
+    void *value;      /* where the value goes; its type follows from the row's type */
+    const char *arg;  /* the value's name in --help ("FILE", "N"); NULL for flags */
+    const char *help; /* one line of help; --help wraps it */
+    long min, max;    /* CLI_OPT_INT: the accepted range */
+    int (*parse)(const char *arg, void *value); /* CLI_OPT_CHOICE: 1 if arg is a choice */
+    const char *choices; /* CLI_OPT_CHOICE: the names, for the message ("exact or cvode") */
+} cli_option;
 
-/* Subcommands, one file each. */
-int mn_cmd_catalog(int argc, char **argv);
-int mn_cmd_screen(int argc, char **argv);
-int mn_cmd_plan(int argc, char **argv);
-int mn_cmd_simulate(int argc, char **argv);
-int mn_cmd_absorb(int argc, char **argv);
-int mn_cmd_cohort(int argc, char **argv);
+/* The rows, one macro per type; each checks the type of the place the value goes. */
+#define CLI_CHECK_(T, p) ((void *)(1 ? (p) : (T *)0))
+#define CLI_FLAG(name, v, help)                                                                    \
+    {                                                                                              \
+        name, 0, CLI_OPT_FLAG, CLI_CHECK_(int, v), NULL, help, 0, 0, NULL, NULL                    \
+    }
+#define CLI_PATH(name, short_name, v, arg, help)                                                   \
+    {                                                                                              \
+        name, short_name, CLI_OPT_PATH, CLI_CHECK_(const char *, v), arg, help, 0, 0, NULL, NULL   \
+    }
+#define CLI_INT(name, v, arg, min, max, help)                                                      \
+    {                                                                                              \
+        name, 0, CLI_OPT_INT, CLI_CHECK_(int, v), arg, help, min, max, NULL, NULL                  \
+    }
+#define CLI_SEED(name, v, help)                                                                    \
+    {                                                                                              \
+        name, 0, CLI_OPT_SEED, CLI_CHECK_(cli_seed, v), "S", help, 0, 0, NULL, NULL                \
+    }
+#define CLI_CHOICE(name, v, arg, parse, choices, help)                                             \
+    {                                                                                              \
+        name, 0, CLI_OPT_CHOICE, v, arg, help, 0, 0, parse, choices                                \
+    }
+#define CLI_END                                                                                    \
+    {                                                                                              \
+        NULL, 0, CLI_OPT_FLAG, NULL, NULL, NULL, 0, 0, NULL, NULL                                  \
+    }
 
-/* The options of a command that takes nothing else: --json, --data DIR, -o/--output FILE
- * and --help. */
+/* What every command takes besides --help (which the parser adds to each table itself). */
 typedef struct {
-    int json;
-    const char *data, *output;
-} mn_cli_common;
+    int json;           /* --json: one JSON object instead of text */
+    const char *output; /* -o, --output FILE: written atomically; NULL for standard output */
+    const char *data;   /* --data DIR: catalogues from DIR; NULL for the built-in copies */
+} cli_common;
 
-/* Parses them from argv into *o, --help through help(). Returns -1 to go on (optind then
- * indexes the first operand), or the exit code to return at once: 0 after the help, 2 (with
- * the message) for an unknown option. */
-int mn_cli_parse_common(const char *cmd, int argc, char **argv, void (*help)(void),
-                        mn_cli_common *o);
+/* Their rows: the names and types are fixed here, the help line is the command's. */
+#define CLI_JSON(common, help)   CLI_FLAG("json", &(common)->json, help)
+#define CLI_OUTPUT(common, help) CLI_PATH("output", 'o', &(common)->output, "FILE", help)
+#define CLI_DATA(common, help)   CLI_PATH("data", 0, &(common)->data, "DIR", help)
 
-/* Prints "mneedle CMD: MESSAGE" to stderr and returns MN_EXIT_INPUT. */
-int mn_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A command as --help and the messages present it. Every command takes one operand. */
+typedef struct {
+    const char *name;             /* "plan" */
+    const char *operand;          /* the operand in the usage line ("CLIENT") */
+    const char *operand_error;    /* the message when there is not exactly one operand */
+    const char *usage_more;       /* further usage lines, each ending in a newline, or NULL */
+    const char *about;            /* prose between the usage and the options */
+    void (*about_more)(FILE *fp); /* prose made at run time, after about; or NULL */
+    const char *footer;           /* prose after the options (examples), or NULL */
+} cli_command;
+
+/* cli_parse's answer when the command should go on. */
+#define CLI_PARSED (-1)
+
+/*
+ * Parses argv (argv[0] is the command's name) against the rows of opts, storing each value
+ * where its row says; options and the operand may come in any order. --help (-h) writes the
+ * help to help_out (NULL: nowhere). Returns CLI_PARSED with *operand set, or the exit code to
+ * return at once: CLI_EXIT_OK after --help, CLI_EXIT_INPUT (with the message) for an unknown
+ * option, a missing or bad value, or not exactly one operand.
+ */
+int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **argv, FILE *help_out,
+              const char **operand);
+
+/* Prints "mneedle CMD: MESSAGE" to stderr and returns CLI_EXIT_INPUT. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Prints the context's last error (or the status text) and returns the exit code for it. */
-int mn_cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
+int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
 
 /* Creates a context, honouring --data DIR (NULL for the embedded catalogues). On failure
  * prints the reason and stores the exit code in *exit_code. */
-mn_ctx *mn_cli_open(const char *cmd, const char *data_dir, int *exit_code);
+mn_ctx *cli_open(const char *cmd, const char *data_dir, int *exit_code);
 
 /* Opens the output (--output FILE, atomic; NULL or "-" for stdout). */
-mn_outfile *mn_cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit_code);
+mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit_code);
 
-/* Commits an output opened by mn_cli_output; returns the exit code. */
-int mn_cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
+/* Commits an output opened by cli_output; returns the exit code. */
+int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
 
 /* 1 if stderr is a terminal (for progress bars). */
-int mn_cli_stderr_is_tty(void);
+int cli_stderr_is_tty(void);
 
 #endif

@@ -1,78 +1,69 @@
 /* mneedle absorb SCENARIO [--field] [--json] [--csv FILE] [--vtk FILE] [--plot DIR] */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char mn_absorb_help[] =
-    "usage: mneedle absorb SCENARIO [--field] [--json] [--csv FILE] [--vtk FILE]\n"
-    "                      [--data DIR] [-o FILE]\n"
-    "\n"
-    "Simulates what a serum applied after needling does: how many punctures the device\n"
-    "makes, how deep they really reach, how long they stay open, and how much of the\n"
-    "product crosses the skin barrier compared with the same serum on intact skin.\n"
-    "SCENARIO is a JSON file ('-' for standard input). All figures are simulations.\n"
-    "\n"
-    "What the numbers mean:\n"
-    "  punctures_per_cm2    holes per cm2 for the device, passes and (pens) glide speed\n"
-    "  channel_depth_um     effective depth: skin tents before it is pierced, so a channel\n"
-    "                       reaches 20-80 % of the set needle length (F40-F42)\n"
-    "  closure_half_life_h  the open channel area halves every this many hours: ~0.7 h open\n"
-    "                       to air, ~20 h occluded (F51, F56), longer with age and darker skin\n"
-    "  delivered_ug_cm2     amount that has crossed the stratum corneum (now in the viable\n"
-    "                       epidermis or dermis, or cleared by dermal blood flow)\n"
-    "  intact_ug_cm2        the same serum on unneedled skin (baseline)\n"
-    "  enhancement          delivered / intact: computed, never assumed. Small lipophilic\n"
-    "                       molecules gain little; hydrophilic and large ones gain a lot\n"
-    "  coverage             fraction of dermal volume above the threshold concentration\n"
-    "  mass_balance_error   |applied - (surface + skin + cleared)| / applied (expect < 1e-6)\n"
-    "  cautions             where the model is known to overstate: molecules of MW >= 500\n"
-    "                       simulated above the 2-22x measured for peptides\n"
-    "\n"
-    "Example scenario:\n"
-    "  {\"site\": \"cheek\", \"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 3},\n"
-    "   \"device\": \"dermapen-4\", \"needle_mm\": 1.0, \"passes\": 2,\n"
-    "   \"product\": {\"name\": \"ascorbic-acid\", \"concentration_mg_ml\": 150,\n"
-    "               \"dose_ul_cm2\": 10},\n"
-    "   \"occluded\": false, \"hours\": 24, \"report_hours\": [1, 6, 24]}\n"
-    "  Use \"device\": \"none\" for intact skin; a molecule not in 'mneedle catalog products'\n"
-    "  is given as \"product\": {\"mw\": 500, \"logp\": 1.0, ...}. Optional keys: glide_mm_s,\n"
-    "  kp_model (\"potts-guy\" | \"updated\"), polar_route (true), seed,\n"
-    "  field.{width_um, height_um, dx_um},\n"
-    "  coverage_threshold_ug_ml, resolution (grid refinement, default 1).\n"
-    "  Examples: examples/scenarios/absorb-*.json\n"
-    "\n"
-    "Options:\n"
-    "  --field       3D patch solver on a sampled puncture field (default 2 x 2 mm at\n"
-    "                10 um); slower, shows heterogeneity; default is the unit cell\n"
-    "  --json        one JSON object (DESIGN keys plus depth profile and physics)\n"
-    "  --csv FILE    depth profile over time (hour, depth, layer, concentration)\n"
-    "  --vtk FILE    final 3D concentration for ParaView (needs --field)\n"
-    "  --plot DIR    figures into the existing DIR (PNG, SVG and a CSV of the plotted\n"
-    "                numbers each): delivery (needled vs intact over time), depth_profile,\n"
-    "                field (punctures seen from above), slice (with --field)\n"
-    "  --data DIR    read catalogue files from DIR\n"
-    "  -o, --output FILE  write the report to FILE atomically\n"
-    "\n"
-    "Assumptions (details and sources: docs/models/transport.md):\n"
-    "  - aqueous serum, well mixed on the surface, no evaporation, solubility not limiting;\n"
-    "  - intact barrier: a lipid route from Potts-Guy (F65) or the updated regression\n"
-    "    (F67) plus a size-dependent polar route (Wilschut et al. 1995); partition and\n"
-    "    diffusivities from molecular size and logP by correlations with wide scatter;\n"
-    "  - channels are open water-filled cylinders of the surface diameter to the effective\n"
-    "    depth; their open area closes exponentially; perfused subcutis is a sink;\n"
-    "  - unit cell: every channel identical, each with its share of skin; the 3D patch\n"
-    "    uses the seeded field (pen stamps along strokes, roller holes along rows).\n";
+static const cli_command command = {
+    .name = "absorb",
+    .operand = "SCENARIO",
+    .operand_error = "expected one SCENARIO file ('-' for stdin)",
+    .about =
+        "Simulates what a serum applied after needling does: how many punctures the device\n"
+        "makes, how deep they really reach, how long they stay open, and how much of the\n"
+        "product crosses the skin barrier compared with the same serum on intact skin.\n"
+        "SCENARIO is a JSON file ('-' for standard input). All figures are simulations.\n"
+        "\n"
+        "What the numbers mean:\n"
+        "  punctures_per_cm2    holes per cm2 for the device, passes and (pens) glide speed\n"
+        "  channel_depth_um     effective depth: skin tents before it is pierced, so a channel\n"
+        "                       reaches 20-80 % of the set needle length (F40-F42)\n"
+        "  closure_half_life_h  the open channel area halves every this many hours: ~0.7 h open\n"
+        "                       to air, ~20 h occluded (F51, F56), longer with age and darker "
+        "skin\n"
+        "  delivered_ug_cm2     amount that has crossed the stratum corneum (now in the viable\n"
+        "                       epidermis or dermis, or cleared by dermal blood flow)\n"
+        "  intact_ug_cm2        the same serum on unneedled skin (baseline)\n"
+        "  enhancement          delivered / intact: computed, never assumed. Small lipophilic\n"
+        "                       molecules gain little; hydrophilic and large ones gain a lot\n"
+        "  coverage             fraction of dermal volume above the threshold concentration\n"
+        "  mass_balance_error   |applied - (surface + skin + cleared)| / applied (expect < 1e-6)\n"
+        "  cautions             where the model is known to overstate: molecules of MW >= 500\n"
+        "                       simulated above the 2-22x measured for peptides\n"
+        "\n"
+        "Example scenario:\n"
+        "  {\"site\": \"cheek\", \"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": "
+        "3},\n"
+        "   \"device\": \"dermapen-4\", \"needle_mm\": 1.0, \"passes\": 2,\n"
+        "   \"product\": {\"name\": \"ascorbic-acid\", \"concentration_mg_ml\": 150,\n"
+        "               \"dose_ul_cm2\": 10},\n"
+        "   \"occluded\": false, \"hours\": 24, \"report_hours\": [1, 6, 24]}\n"
+        "  Use \"device\": \"none\" for intact skin; a molecule not in 'mneedle catalog products'\n"
+        "  is given as \"product\": {\"mw\": 500, \"logp\": 1.0, ...}. Optional keys: glide_mm_s,\n"
+        "  kp_model (\"potts-guy\" | \"updated\"), polar_route (true), seed,\n"
+        "  field.{width_um, height_um, dx_um},\n"
+        "  coverage_threshold_ug_ml, resolution (grid refinement, default 1).\n"
+        "  Examples: examples/scenarios/absorb-*.json\n",
+    .footer =
+        "Assumptions (details and sources: docs/models/transport.md):\n"
+        "  - aqueous serum, well mixed on the surface, no evaporation, solubility not limiting;\n"
+        "  - intact barrier: a lipid route from Potts-Guy (F65) or the updated regression\n"
+        "    (F67) plus a size-dependent polar route (Wilschut et al. 1995); partition and\n"
+        "    diffusivities from molecular size and logP by correlations with wide scatter;\n"
+        "  - channels are open water-filled cylinders of the surface diameter to the effective\n"
+        "    depth; their open area closes exponentially; perfused subcutis is a sink;\n"
+        "  - unit cell: every channel identical, each with its share of skin; the 3D patch\n"
+        "    uses the seeded field (pen stamps along strokes, roller holes along rows).\n",
+};
 
 typedef struct {
     int last;
-} mn__bar;
+} bar_state;
 
-static void mn__absorb_progress(void *ud, double fraction)
+static void show_progress(void *ud, double fraction)
 {
-    mn__bar *b = ud;
+    bar_state *b = ud;
     int pct = (int)(fraction * 100);
     if (pct == b->last)
         return;
@@ -84,20 +75,20 @@ static void mn__absorb_progress(void *ud, double fraction)
     fflush(stderr);
 }
 
-static int mn__absorb_side_file(const char *what, mn_ctx *ctx, const char *path,
-                                const mn_absorb_result *r)
+static int write_side_file(const char *what, mn_ctx *ctx, const char *path,
+                           const mn_absorb_result *r)
 {
     mn_outfile *f = NULL;
     mn_status st = mn_outfile_open(ctx, path, &f);
     if (st)
-        return mn_cli_fail("absorb", ctx, st);
+        return cli_fail("absorb", ctx, st);
     st = !strcmp(what, "csv") ? mn_absorb_write_csv(ctx, r, mn_outfile_writer, f)
                               : mn_absorb_write_vtk(ctx, r, mn_outfile_writer, f);
     if (st) {
         mn_outfile_abort(f);
-        return mn_cli_fail("absorb", ctx, st);
+        return cli_fail("absorb", ctx, st);
     }
-    return mn_cli_commit("absorb", ctx, f);
+    return cli_commit("absorb", ctx, f);
 }
 
 /* The figures of a run (--plot DIR): delivered amount against time, needled and intact; the
@@ -208,97 +199,74 @@ done:
     return st;
 }
 
-int mn_cmd_absorb(int argc, char **argv)
+int cmd_absorb(int argc, char **argv)
 {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
-                                         {"field", no_argument, NULL, 'f'},
-                                         {"csv", required_argument, NULL, 'c'},
-                                         {"vtk", required_argument, NULL, 'v'},
-                                         {"data", required_argument, NULL, 'd'},
-                                         {"output", required_argument, NULL, 'o'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {"plot", required_argument, NULL, 'p'},
-                                         {NULL, 0, NULL, 0}};
-    int json = 0, field = 0, c, code = MN_EXIT_OK;
-    const char *data = NULL, *output = NULL, *csv = NULL, *vtk = NULL, *plot_dir = NULL;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            json = 1;
-            break;
-        case 'f':
-            field = 1;
-            break;
-        case 'c':
-            csv = optarg;
-            break;
-        case 'v':
-            vtk = optarg;
-            break;
-        case 'p':
-            plot_dir = optarg;
-            break;
-        case 'd':
-            data = optarg;
-            break;
-        case 'o':
-            output = optarg;
-            break;
-        case 'h':
-            fputs(mn_absorb_help, stdout);
-            return MN_EXIT_OK;
-        default:
-            return mn_cli_usage_error("absorb", "unknown option or missing value '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return mn_cli_usage_error("absorb", "expected one SCENARIO file ('-' for stdin)");
+    cli_common o = {0};
+    int field = 0;
+    const char *csv = NULL, *vtk = NULL, *plot_dir = NULL, *file;
+    const cli_option opts[] = {
+        CLI_FLAG("field", &field,
+                 "3D patch solver on a sampled puncture field (default 2 x 2 mm at\n10 um); "
+                 "slower, shows heterogeneity; default is the unit cell"),
+        CLI_JSON(&o, "one JSON object (DESIGN keys plus depth profile and physics)"),
+        CLI_PATH("csv", 0, &csv, "FILE",
+                 "depth profile over time (hour, depth, layer, concentration)"),
+        CLI_PATH("vtk", 0, &vtk, "FILE", "final 3D concentration for ParaView (needs --field)"),
+        CLI_PATH("plot", 0, &plot_dir, "DIR",
+                 "figures into the existing DIR (PNG, SVG and a CSV of the plotted numbers "
+                 "each): delivery (needled vs intact over time), depth_profile, field "
+                 "(punctures seen from above), slice (with --field)"),
+        CLI_DATA(&o, "read catalogue files from DIR"),
+        CLI_OUTPUT(&o, "write the report to FILE atomically"),
+        CLI_END,
+    };
+    int code = cli_parse(&command, opts, argc, argv, stdout, &file);
+    if (code != CLI_PARSED)
+        return code;
+    code = CLI_EXIT_OK;
     if (vtk && !field)
-        return mn_cli_usage_error("absorb", "--vtk needs --field (the 3D patch solver)");
-    mn_ctx *ctx = mn_cli_open("absorb", data, &code);
+        return cli_usage_error("absorb", "--vtk needs --field (the 3D patch solver)");
+    mn_ctx *ctx = cli_open("absorb", o.data, &code);
     if (!ctx)
         return code;
     mn_absorb_scenario s;
     mn_absorb_result r;
     mn_absorb_result_init(&r);
-    mn_status st = mn_absorb_scenario_load(ctx, argv[optind], &s);
+    mn_status st = mn_absorb_scenario_load(ctx, file, &s);
     if (st) {
-        code = mn_cli_fail("absorb", ctx, st);
+        code = cli_fail("absorb", ctx, st);
         goto done;
     }
     s.field = field;
-    mn__bar bar = {-1};
-    int tty = field && mn_cli_stderr_is_tty();
-    st = mn_absorb_run(ctx, &s, tty ? mn__absorb_progress : NULL, &bar, &r);
+    bar_state bar = {-1};
+    int tty = field && cli_stderr_is_tty();
+    st = mn_absorb_run(ctx, &s, tty ? show_progress : NULL, &bar, &r);
     if (tty && bar.last < 100 && bar.last >= 0)
         fputc('\n', stderr);
     if (st) {
-        code = mn_cli_fail("absorb", ctx, st);
+        code = cli_fail("absorb", ctx, st);
         goto done;
     }
     /* Figures first, so a bad --plot leaves no report either. */
     if (plot_dir && (st = mn__absorb_plot(ctx, &s, &r, plot_dir))) {
-        code = mn_cli_fail("absorb", ctx, st);
+        code = cli_fail("absorb", ctx, st);
         goto done;
     }
-    mn_outfile *out = mn_cli_output("absorb", ctx, output, &code);
+    mn_outfile *out = cli_output("absorb", ctx, o.output, &code);
     if (!out)
         goto done;
-    st = json ? mn_absorb_write_json(ctx, &s, &r, mn_outfile_writer, out)
-              : mn_absorb_write_text(ctx, &s, &r, mn_outfile_writer, out);
+    st = o.json ? mn_absorb_write_json(ctx, &s, &r, mn_outfile_writer, out)
+                : mn_absorb_write_text(ctx, &s, &r, mn_outfile_writer, out);
     if (st) {
         mn_outfile_abort(out);
-        code = mn_cli_fail("absorb", ctx, st);
+        code = cli_fail("absorb", ctx, st);
         goto done;
     }
-    code = mn_cli_commit("absorb", ctx, out);
-    if (code == MN_EXIT_OK && csv)
-        code = mn__absorb_side_file("csv", ctx, csv, &r);
-    if (code == MN_EXIT_OK && vtk)
-        code = mn__absorb_side_file("vtk", ctx, vtk, &r);
+    code = cli_commit("absorb", ctx, out);
+    if (code == CLI_EXIT_OK && csv)
+        code = write_side_file("csv", ctx, csv, &r);
+    if (code == CLI_EXIT_OK && vtk)
+        code = write_side_file("vtk", ctx, vtk, &r);
 done:
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);

@@ -1,119 +1,74 @@
 /* mneedle simulate SCENARIO [--json] [--csv FILE] [--plot DIR]: healing and collagen over years.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
-static const char mn_simulate_help[] =
-    "usage: mneedle simulate SCENARIO [--json] [--csv FILE] [options]\n"
-    "\n"
-    "Simulates one zone of one person: the wound response to each session (redness, barrier,\n"
-    "epidermis, fibroblasts, collagen III maturing to collagen I) and dermal collagen over\n"
-    "years, beside an untreated twin of the same skin. Answers 'how long will it last?'.\n"
-    "The result is a simulation with a 10th-90th percentile band over virtual people, not a\n"
-    "promised outcome. Model and sources: docs/models/healing.md.\n"
-    "\n"
-    "SCENARIO (JSON; - for standard input):\n"
-    "  patient.{age, sex, fitzpatrick, smoker, sun}, zone, concern,\n"
-    "  sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days\n"
-    "  (report_days default: 0, 1, 3, 7, 28, 90, 180, 365, then yearly, and the horizon;\n"
-    "   horizon_days default: two years after the last session)\n"
-    "\n"
-    "Options:\n"
-    "  --json              one JSON object on standard output\n"
-    "  --csv FILE          also write daily trajectories (treated and untreated) as CSV\n"
-    "  --plot DIR          write figures into DIR (an existing directory): improvement and\n"
-    "                      collagen against the untreated twin, erythema in the first week;\n"
-    "                      each as .png, .svg and .csv (the plotted numbers)\n"
-    "  -o, --output FILE   write the report to FILE atomically instead of standard output\n"
-    "  --band N            virtual people for the uncertainty band (default 64; 0 = none)\n"
-    "  --seed N            seed for the band (default 20131001)\n"
-    "  --integrator NAME   exact (default) or cvode (SUNDIALS reference)\n"
-    "  --data DIR          read catalogue files from DIR instead of the built-in copies\n"
-    "\n"
-    "Example:\n"
-    "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n";
+static const cli_command command = {
+    .name = "simulate",
+    .operand = "SCENARIO",
+    .operand_error = "expected one SCENARIO file (or - for stdin)",
+    .about =
+        "Simulates one zone of one person: the wound response to each session (redness, barrier,\n"
+        "epidermis, fibroblasts, collagen III maturing to collagen I) and dermal collagen over\n"
+        "years, beside an untreated twin of the same skin. Answers 'how long will it last?'.\n"
+        "The result is a simulation with a 10th-90th percentile band over virtual people, not a\n"
+        "promised outcome. Model and sources: docs/models/healing.md.\n"
+        "\n"
+        "SCENARIO (JSON; - for standard input):\n"
+        "  patient.{age, sex, fitzpatrick, smoker, sun}, zone, concern,\n"
+        "  sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days\n"
+        "  (report_days default: 0, 1, 3, 7, 28, 90, 180, 365, then yearly, and the horizon;\n"
+        "   horizon_days default: two years after the last session)\n",
+    .footer = "Example:\n"
+              "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
+};
 
 typedef struct {
     int json, band;
-    unsigned long long seed;
+    uint64_t seed;
     const char *csv, *output, *data, *file, *plot;
     mn_healing_integrator integrator;
-} mn_simulate_args;
+} args;
 
-static int mn_parse_args(int argc, char **argv, mn_simulate_args *a, int *done)
+static int parse_integrator(const char *name, void *value)
 {
-    static const struct option opts[] = {
-        {"json", no_argument, NULL, 'j'},         {"csv", required_argument, NULL, 'c'},
-        {"output", required_argument, NULL, 'o'}, {"band", required_argument, NULL, 'b'},
-        {"seed", required_argument, NULL, 's'},   {"integrator", required_argument, NULL, 'i'},
-        {"data", required_argument, NULL, 'd'},   {"plot", required_argument, NULL, 'p'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
-    int c;
-    char *end;
-    *done = 0;
+    return mn_healing_integrator_parse(name, value);
+}
+
+/* Returns CLI_PARSED, or the exit code to return at once. */
+static int parse_args(int argc, char **argv, args *a)
+{
+    cli_common o = {0};
+    cli_seed seed = {20131001u, 0};
     memset(a, 0, sizeof *a);
     a->band = 64;
-    a->seed = 20131001u;
     a->integrator = MN_HEALING_EXACT;
-    optind = 1;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
-        switch (c) {
-        case 'j':
-            a->json = 1;
-            break;
-        case 'c':
-            a->csv = optarg;
-            break;
-        case 'o':
-            a->output = optarg;
-            break;
-        case 'b': {
-            long v = strtol(optarg, &end, 10);
-            if (*optarg == '\0' || *end != '\0' || v < 0 || v > 10000)
-                return mn_cli_usage_error("simulate", "--band expects 0 to 10000, got '%s'",
-                                          optarg);
-            a->band = (int)v;
-            break;
-        }
-        case 's':
-            a->seed = strtoull(optarg, &end, 10);
-            if (*optarg == '\0' || *optarg == '-' || *end != '\0')
-                return mn_cli_usage_error("simulate",
-                                          "--seed expects a non-negative integer, "
-                                          "got '%s'",
-                                          optarg);
-            break;
-        case 'i':
-            if (!mn_healing_integrator_parse(optarg, &a->integrator))
-                return mn_cli_usage_error("simulate",
-                                          "--integrator expects exact or cvode, got "
-                                          "'%s'",
-                                          optarg);
-            break;
-        case 'd':
-            a->data = optarg;
-            break;
-        case 'p':
-            a->plot = optarg;
-            break;
-        case 'h':
-            fputs(mn_simulate_help, stdout);
-            *done = 1;
-            return MN_EXIT_OK;
-        default:
-            return mn_cli_usage_error("simulate", "unknown option or missing value '%s'",
-                                      argv[optind - 1]);
-        }
-    }
-    if (optind != argc - 1)
-        return mn_cli_usage_error("simulate", "expected one SCENARIO file (or - for stdin)");
-    a->file = argv[optind];
-    return MN_EXIT_OK;
+    const cli_option opts[] = {
+        CLI_JSON(&o, "one JSON object on standard output"),
+        CLI_PATH("csv", 0, &a->csv, "FILE",
+                 "also write daily trajectories (treated and untreated) as CSV"),
+        CLI_PATH("plot", 0, &a->plot, "DIR",
+                 "write figures into DIR (an existing directory): improvement and collagen "
+                 "against the untreated twin, erythema in the first week; each as .png, .svg "
+                 "and .csv (the plotted numbers)"),
+        CLI_OUTPUT(&o, "write the report to FILE atomically instead of standard output"),
+        CLI_INT("band", &a->band, "N", 0, 10000,
+                "virtual people for the uncertainty band (default 64; 0 = none)"),
+        CLI_SEED("seed", &seed, "seed for the band (default 20131001)"),
+        CLI_CHOICE("integrator", &a->integrator, "NAME", parse_integrator, "exact or cvode",
+                   "exact (default) or cvode (SUNDIALS reference)"),
+        CLI_DATA(&o, "read catalogue files from DIR instead of the built-in copies"),
+        CLI_END,
+    };
+    int code = cli_parse(&command, opts, argc, argv, stdout, &a->file);
+    a->json = o.json;
+    a->output = o.output;
+    a->data = o.data;
+    a->seed = seed.value;
+    return code;
 }
 
 /* The model's maintenance interval for this course, when it uses one device. */
@@ -219,13 +174,14 @@ done:
     return st;
 }
 
-int mn_cmd_simulate(int argc, char **argv)
+int cmd_simulate(int argc, char **argv)
 {
-    mn_simulate_args a;
-    int done, code = mn_parse_args(argc, argv, &a, &done);
-    if (code != MN_EXIT_OK || done)
+    args a;
+    int code = parse_args(argc, argv, &a);
+    if (code != CLI_PARSED)
         return code;
-    mn_ctx *ctx = mn_cli_open("simulate", a.data, &code);
+    code = CLI_EXIT_OK;
+    mn_ctx *ctx = cli_open("simulate", a.data, &code);
     if (!ctx)
         return code;
     mn_status st = MN_OK;
@@ -306,7 +262,7 @@ int mn_cmd_simulate(int argc, char **argv)
     out = NULL;
 fail:
     if (st)
-        code = mn_cli_fail("simulate", ctx, st);
+        code = cli_fail("simulate", ctx, st);
     mn_outfile_abort(csv);
     mn_outfile_abort(out);
     mn_healing_projection_release(&proj);
