@@ -118,6 +118,14 @@ static inline void mn_test_keep(const char *name, const void *data, size_t len)
     fclose(fp);
 }
 
+/* For a main() that drew figures: frees the plotting library's font caches, so leak checks see
+ * only ours, and passes on @p failed, the count cmocka_run_group_tests() returned. */
+static inline int mn_test_plots_done(int failed)
+{
+    mn_plot_global_cleanup();
+    return failed;
+}
+
 /* The number of generated cases a property test runs: MN_PROPERTY_CASES when it is a positive
  * number, else @p fallback. */
 static inline int mn_test_property_cases(int fallback)

@@ -408,7 +408,5 @@ int main(void)
         cmocka_unit_test(test_report_errors),
         cmocka_unit_test(test_report_save),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    mn_plot_global_cleanup(); /* font caches, so leak checks see only ours */
-    return failed;
+    return mn_test_plots_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -305,7 +305,5 @@ int main(void)
         cmocka_unit_test(test_absorb),
         cmocka_unit_test(test_cohort),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
-    mn_plot_global_cleanup(); /* font caches, so leak checks see only ours */
-    return failed;
+    return mn_test_plots_done(cmocka_run_group_tests(tests, setup, teardown));
 }
