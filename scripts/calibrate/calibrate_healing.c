@@ -1,5 +1,5 @@
 /*
- * Re-fits the four calibrated constants of the healing model (src/healing/model.c) from the
+ * Re-fits the four calibrated constants of the healing model (src/healing/params.c) from the
  * calibration rows and prints them beside the compiled defaults, then prints the checks that
  * are set by judgement (erythema duration, durability). Run through scripts/calibrate/healing.sh.
  *

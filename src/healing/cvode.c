@@ -25,7 +25,7 @@ struct mn__healing_cvode {
     double t;
 };
 
-static int mn_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user)
+static int rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user)
 {
     (void)t;
     const mn__healing_cvode *cv = user;
@@ -40,8 +40,8 @@ static int mn_rhs(sunrealtype t, N_Vector y, N_Vector ydot, void *user)
     return 0;
 }
 
-static int mn_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user, N_Vector t1,
-                  N_Vector t2, N_Vector t3)
+static int jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *user, N_Vector t1,
+               N_Vector t2, N_Vector t3)
 {
     (void)t, (void)y, (void)fy, (void)t1, (void)t2, (void)t3;
     const mn__healing_cvode *cv = user;
@@ -52,7 +52,7 @@ static int mn_jac(sunrealtype t, N_Vector y, N_Vector fy, SUNMatrix J, void *use
 }
 
 /* The library never prints: CVODE's messages are dropped and its status reported instead. */
-static void mn_silent(int code, const char *module, const char *function, char *msg, void *user)
+static void silent(int code, const char *module, const char *function, char *msg, void *user)
 {
     (void)code, (void)module, (void)function, (void)msg, (void)user;
 }
@@ -77,8 +77,8 @@ mn_status mn__healing_cvode_create(mn_ctx *ctx, const mn__healing_matrix *m, dou
     cv->mem = CVodeCreate(CV_BDF, cv->sun);
     if (!cv->mem)
         goto fail;
-    CVodeSetErrHandlerFn(cv->mem, mn_silent, NULL);
-    if (CVodeInit(cv->mem, mn_rhs, 0.0, cv->y) != CV_SUCCESS)
+    CVodeSetErrHandlerFn(cv->mem, silent, NULL);
+    if (CVodeInit(cv->mem, rhs, 0.0, cv->y) != CV_SUCCESS)
         goto fail;
     /* States are fractions of order 0.01-1; the absolute floor keeps decayed states cheap. */
     if (CVodeSStolerances(cv->mem, rtol, rtol * 1e-4) != CV_SUCCESS)
@@ -86,8 +86,7 @@ mn_status mn__healing_cvode_create(mn_ctx *ctx, const mn__healing_matrix *m, dou
     cv->J = SUNDenseMatrix(N, N, cv->sun);
     cv->LS = cv->J ? SUNLinSol_Dense(cv->y, cv->J, cv->sun) : NULL;
     if (!cv->LS || CVodeSetLinearSolver(cv->mem, cv->LS, cv->J) != CV_SUCCESS ||
-        CVodeSetJacFn(cv->mem, mn_jac) != CV_SUCCESS ||
-        CVodeSetUserData(cv->mem, cv) != CV_SUCCESS ||
+        CVodeSetJacFn(cv->mem, jac) != CV_SUCCESS || CVodeSetUserData(cv->mem, cv) != CV_SUCCESS ||
         CVodeSetMaxNumSteps(cv->mem, 1000000) != CV_SUCCESS)
         goto fail;
     *out = cv;

@@ -1,6 +1,7 @@
 /*
  * Healing internals shared by the model, its integrators, the projection and the calibration
- * tool (scripts/calibrate/). Parameters and their sources: src/healing/model.c.
+ * tool (scripts/calibrate/). Equations: model.c; parameters and their sources: params.c; the
+ * matrix exponential: expm.c.
  */
 #ifndef MN_HEALING_INTERNAL_H
 #define MN_HEALING_INTERNAL_H
@@ -93,6 +94,17 @@ double mn__healing_response_gain(const mn__healing_params *par, const mn_patient
 typedef struct {
     double a[MN__H_NSTATE][MN__H_NSTATE];
 } mn__healing_matrix;
+
+/* A dense N x N matrix of the cascade; the propagators keep only its lower triangle. */
+typedef double mn__healing_mat[MN__H_NSTATE][MN__H_NSTATE];
+
+/* c = a b for lower-triangular a and b (c lower triangular, its upper part zeroed). @p c must
+ * not alias @p a or @p b. */
+void mn__healing_tri_mul(mn__healing_mat a, mn__healing_mat b, mn__healing_mat c);
+
+/* out = exp(A h) for lower-triangular @p A and step @p h (days); relative error < 1e-13
+ * (expm.c names the method). @p out must not alias @p A. */
+void mn__healing_expm(mn__healing_mat A, double h, mn__healing_mat out);
 
 /* The reference integrator: advances x' = A x from t0 to t1 (days) with CVODE. A handle
  * keeps CVODE's memory across calls so resets at sessions are cheap. */

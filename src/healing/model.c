@@ -29,14 +29,14 @@
  *   improvement = 100 w x / (x + x_half) for x >= 0, 100 w x / x_half below (worse than
  *   before), w the concern's response_weight (data/concerns.json).
  *
- * Parameters and what each reproduces: mn__healing_params_default() below and
- * docs/models/healing.md; the four fitted ones come from scripts/calibrate/healing.sh.
+ * Parameters, their sources and what each reproduces: mn__healing_params_default() in
+ * params.c and docs/models/healing.md; the fitted ones come from scripts/calibrate/healing.sh.
  *
  * INTEGRATION. For one person all rates are constant, so between sessions x(t+h) = exp(A h) x(t)
  * exactly. exp(A h) of the 11x11 lower-triangular A is computed once per person by scaling
- * and squaring with a degree-12 Taylor polynomial (relative error < 1e-13), for h = 1/2 day,
- * 1 day and 8 days. The stiffness (rates from ~18/day to 1/8000 days) costs nothing this
- * way. CVODE (healing/cvode.c) integrates the same system as the reference.
+ * and squaring with a degree-12 Taylor polynomial (expm.c; relative error < 1e-13), for h = 1/2
+ * day, 1 day and 8 days. The stiffness (rates from ~18/day to 1/8000 days) costs nothing this way.
+ * CVODE (healing/cvode.c) integrates the same system as the reference.
  */
 #include <math.h>
 #include <string.h>
@@ -45,142 +45,19 @@
 #include "healing/healing_internal.h"
 #include "mneedle/device.h"
 
-#define N                 MN__H_NSTATE
-#define MN_REF_AGE_Y      25.0
-#define MN_MAX_AGE_NODES  256
-#define MN_EXT_STEP_DAYS  8
-#define MN_ERYTHEMA_SEEN  0.1 /* erythema index at which redness is barely visible */
-#define MN_DEFAULT_SEARCH (40 * 365)
-#define MN_FAST_CUTOFF    1e-10
-
-void mn__healing_params_default(mn__healing_params *p)
-{
-    /* Injury signal (DAMPs, platelet release) half-life 3 h [judgement], so erythema peaks
-     * about 8 h after the session: "peaks within a day" (DESIGN 3.4). */
-    p->injury_half_life_d = 0.125;
-    /* Erythema decay time and half-saturation: fitted (scripts/calibrate) so that redness
-     * (index >= 0.1) lasts ~1 day after a 1.5 mm 192-needle roller x 15 passes, ~3 days after
-     * 1.5 mm pen x 3 passes and < 7 days after 2.5 mm pen x 5 passes (DESIGN 3.4; F54:
-     * erythema < 48 h; F70: transient effects up to 7 days; F80: 3-6 h for light settings). */
-    p->erythema_tau_d = 0.7;
-    p->erythema_half_sat = 0.186;
-    /* Channel closure, non-occluded: pores closed by calcein imaging at 12-18 h (F53b) i.e.
-     * ~3-4 half-lives; TEWL back in 4-5 h (F53a), <= 2 h for small arrays (F51a): 4 h. Slower
-     * with age (1 %/year after 25) and darker phototypes (5 % per type) [judgement; DESIGN
-     * 3.3 says slower, no figure in the calibration set]; site factor from sites.json (F56). */
-    p->closure_half_life_h = 4.0;
-    p->closure_age_per_year = 0.01;
-    p->closure_per_phototype = 0.05;
-    /* Epidermal renewal: almost complete by ~5 days (F09): 95 % by day 5, k = ln 20 / 5. */
-    p->epi_renewal_rate_d = 2.99573227355399099344 / 5.0;
-    /* Growth-factor signal half-life 1.5 d, activated-fibroblast stage 4 d, matrix-producing
-     * stage 14 d [judgement], placing fibroblast activity from ~day 5 to ~8 weeks (F11): the
-     * deposition peaks near day 12 and 90 % of it is done by day 60 (tested). */
-    p->growth_half_life_d = 1.5;
-    p->fib_active_tau_d = 4.0;
-    p->fib_matrix_tau_d = 14.0;
-    /* Collagen III lifetime 60 d: remodelling 8 weeks to ~1 year (F11), 99.8 % gone by a year;
-     * 70 % of it matures into collagen I, the rest is removed [judgement]. */
-    p->col3_tau_d = 60.0;
-    p->col3_mature_fraction = 0.7;
-    /* Young collagen I lifetime 300 d and 25 % of it becoming long-lived: chosen so that a
-     * course's improvement holds >= 80 % of its peak for ~6 months and halves in ~1.5-2
-     * years ("results last several months to a few years", maintenance "quarterly to once or
-     * twice a year": seed articles; F19a: scar improvement still rated at 12 months)
-     * [judgement, wide range: see docs]. */
-    p->col1_young_tau_d = 80.8;
-    p->col1_long_fraction = 0.15;
-    /* Long-lived skin collagen half-life 15 years (F31). */
-    p->col1_long_half_life_y = 15.0;
-    /* Epidermal thickening follows the new papillary matrix with the epidermal turnover time,
-     * ~4 weeks [textbook value]; gain fitted to +50 % epidermis with +53 % collagen (F05a/b). */
-    p->epi_turnover_tau_d = 28.0;
-    p->epi_gain = 0.9053;
-    /* Dose: the reticular dermis counts half as much as the papillary [judgement: the
-     * papillary dermis is where F05b measured the gain and what shapes the surface]; dose per
-     * 200 um, the reference papillary thickness (sites.json). */
-    p->reticular_weight = 0.5;
-    p->ref_papillary_um = 200.0;
-    /* Saturation: half of the maximal per-session stimulus at a dermal dose of 0.03, about one
-     * pass of a 1 mm pen [judgement: roller and pen protocols of very different densities
-     * give similar clinical results (F05, F15, F19, F25)]. R_max fitted to Lotfi 2013:
-     * papillary collagen +53.2 % 8 weeks after 5 monthly 1.5 mm roller sessions (F05b). */
-    p->dose_half_sat = 0.01;
-    p->response_max = 0.2461;
-    /* Response falls with age: fibroblast procollagen I output 56 vs 82 ng/ml at 80+ vs
-     * 18-29 y (F32a), -32 % over ~6.2 decades = 5.2 % per decade after 25. Smokers: type I and
-     * III collagen synthesis -18 % and -22 % (F36a): x 0.8. */
-    p->response_age_loss_per_decade = 0.052;
-    p->smoker_response = 0.8;
-    /* Smokers' collagen degradation x 1.15: MMP-8 +100 % but TIMP-1 only -14 % and MMP-1
-     * unchanged (F36b) [judgement, range 1.0-1.5]. */
-    p->smoker_degradation = 1.15;
-    /* Untreated synthesis falls as fibroblast output does (F32a, 5.2 %/decade); degradation
-     * rises with age by d_age per decade, fitted so dermal collagen of a sun-protected site
-     * falls 6 % per decade from 30 to 70 (F34a, upper inner arm). */
-    p->synthesis_age_loss_per_decade = 0.052;
-    p->degradation_age_gain_per_decade = 0.0508;
-    /* UV: extra degradation on sun-exposed zones for low/moderate/high exposure. F38 puts
-     * ~80 % of visible facial ageing on UV; collagen loss is one part of visible ageing, so
-     * only 0/13/33 % of the loss rate is added [judgement, bounded by F38]. */
-    p->uv_degradation[0] = 1.0;
-    p->uv_degradation[1] = 1.15;
-    p->uv_degradation[2] = 1.5;
-    /* Collagen III counts half towards the visible change [judgement: thin, unorganised
-     * fibres]; improvement half-saturation fitted so Lotfi's course gives ~70 % improvement
-     * of acne scars (F05c: good/excellent in 90 %; F19a: all >= 50 %, 65 % > 75 %). */
-    p->col3_visible_weight = 0.5;
-    p->improvement_half_sat = 0.116;
-}
-
-void mn_healing_variability_init(mn_healing_variability *v)
-{
-    v->response_gain = 1;
-    v->depth_fraction_scale = 1;
-    v->closure_scale = 1;
-    v->ageing_rate = 1;
-    v->inflammation_scale = 1;
-    v->remodelling_scale = 1;
-    v->retention_scale = 1;
-    v->epidermal_gain = 1;
-}
-
-/* Log-normal sds of the multipliers, in the struct's order (sources in healing.h), and the
- * sign of each one's effect on improvement (for mn_healing_variability_shift). */
-static const double mn_var_sd[8] = {0.35, 0.15, 0.5, 0.25, 0.3, 0.3, 0.35, 0.3};
-static const double mn_var_sign[8] = {1, 1, 0, -1, 0, -1, 1, 0};
-
-static double *mn_var_slot(mn_healing_variability *v, int i)
-{
-    double *slots[8] = {&v->response_gain,   &v->depth_fraction_scale, &v->closure_scale,
-                        &v->ageing_rate,     &v->inflammation_scale,   &v->remodelling_scale,
-                        &v->retention_scale, &v->epidermal_gain};
-    return slots[i];
-}
-
-void mn_healing_variability_sample(mn_rng *rng, mn_healing_variability *out)
-{
-    for (int i = 0; i < 8; i++) {
-        double z = mn_rng_normal(rng); /* two draws each: 16 in all */
-        if (z > 3)
-            z = 3;
-        if (z < -3)
-            z = -3;
-        *mn_var_slot(out, i) = exp(mn_var_sd[i] * z);
-    }
-}
-
-void mn_healing_variability_shift(double z, mn_healing_variability *out)
-{
-    for (int i = 0; i < 8; i++)
-        *mn_var_slot(out, i) *= exp(mn_var_sign[i] * mn_var_sd[i] * z);
-}
+#define N                   MN__H_NSTATE
+#define REF_AGE_Y           25.0
+#define MAX_AGE_NODES       256
+#define EXT_STEP_DAYS       8
+#define ERYTHEMA_SEEN       0.1 /* erythema index at which redness is barely visible */
+#define DEFAULT_SEARCH_DAYS (40 * 365)
+#define FAST_CUTOFF         1e-10
 
 void mn_healing_options_init(mn_healing_options *opts)
 {
     opts->integrator = MN_HEALING_EXACT;
     opts->cvode_rtol = 1e-8;
-    opts->search_limit_days = MN_DEFAULT_SEARCH;
+    opts->search_limit_days = DEFAULT_SEARCH_DAYS;
 }
 
 int mn_healing_integrator_parse(const char *name, mn_healing_integrator *out)
@@ -203,21 +80,21 @@ const char *mn_healing_integrator_name(mn_healing_integrator integrator)
     return integrator == MN_HEALING_CVODE ? "cvode" : "exact";
 }
 
-static double mn_decades_over_ref(double age_y)
+static double decades_over_ref(double age_y)
 {
-    return age_y > MN_REF_AGE_Y ? (age_y - MN_REF_AGE_Y) / 10.0 : 0.0;
+    return age_y > REF_AGE_Y ? (age_y - REF_AGE_Y) / 10.0 : 0.0;
 }
 
 double mn__healing_response_gain(const mn__healing_params *par, const mn_patient *patient,
                                  double age_y)
 {
-    double g = 1 - par->response_age_loss_per_decade * mn_decades_over_ref(age_y);
+    double g = 1 - par->response_age_loss_per_decade * decades_over_ref(age_y);
     if (g < 0.05)
         g = 0.05;
     return patient->smoker ? g * par->smoker_response : g;
 }
 
-static int mn_sun_exposed(const mn_site *zone)
+static int sun_exposed(const mn_site *zone)
 {
     static const char *const exposed[] = {"neck", "decolletage", "hand", "scalp"};
     if (zone->facial)
@@ -229,12 +106,12 @@ static int mn_sun_exposed(const mn_site *zone)
 }
 
 /* Synthesis and degradation of the untreated twin at one age, per day. */
-static void mn_ageing_rates(const mn__healing_params *par, const mn_patient *patient,
-                            const mn_site *zone, double ageing_rate, double age_y, double *synth,
-                            double *degr)
+static void ageing_rates(const mn__healing_params *par, const mn_patient *patient,
+                         const mn_site *zone, double ageing_rate, double age_y, double *synth,
+                         double *degr)
 {
     double k0 = MN__LN2 / (par->col1_long_half_life_y * MN__DAYS_PER_YEAR);
-    double dec = mn_decades_over_ref(age_y) * ageing_rate;
+    double dec = decades_over_ref(age_y) * ageing_rate;
     double s = 1 - par->synthesis_age_loss_per_decade * dec;
     if (s < 0.05)
         s = 0.05;
@@ -243,7 +120,7 @@ static void mn_ageing_rates(const mn__healing_params *par, const mn_patient *pat
         s *= par->smoker_response;
         k *= par->smoker_degradation;
     }
-    if (mn_sun_exposed(zone))
+    if (sun_exposed(zone))
         k *= par->uv_degradation[patient->sun];
     *synth = k0 * s;
     *degr = k0 * k;
@@ -251,16 +128,16 @@ static void mn_ageing_rates(const mn__healing_params *par, const mn_patient *pat
 
 /* Fills nodes[i] = C(a_start + i years) with exact steps (rates at mid-year) and returns the
  * number of nodes. C = 1 at a_start = min(25, age at which nodes start). */
-static int mn_ageing_nodes(const mn__healing_params *par, const mn_patient *patient,
-                           const mn_site *zone, double ageing_rate, double a_start, double a_end,
-                           double *nodes, int max_nodes)
+static int ageing_nodes(const mn__healing_params *par, const mn_patient *patient,
+                        const mn_site *zone, double ageing_rate, double a_start, double a_end,
+                        double *nodes, int max_nodes)
 {
     int n = 0;
     double c = 1;
     nodes[n++] = c;
     for (double a = a_start; a < a_end && n < max_nodes; a += 1.0) {
         double s, k;
-        mn_ageing_rates(par, patient, zone, ageing_rate, a + 0.5, &s, &k);
+        ageing_rates(par, patient, zone, ageing_rate, a + 0.5, &s, &k);
         double e = exp(-k * MN__DAYS_PER_YEAR);
         c = c * e + (s / k) * (1 - e);
         nodes[n++] = c;
@@ -268,7 +145,7 @@ static int mn_ageing_nodes(const mn__healing_params *par, const mn_patient *pati
     return n;
 }
 
-static double mn_nodes_at(const double *nodes, int n, double a_start, double age_y)
+static double nodes_at(const double *nodes, int n, double a_start, double age_y)
 {
     double u = age_y - a_start;
     if (u <= 0)
@@ -283,17 +160,16 @@ static double mn_nodes_at(const double *nodes, int n, double a_start, double age
 double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_patient *patient,
                                       const mn_site *zone, double ageing_rate, double age_y)
 {
-    double nodes[MN_MAX_AGE_NODES];
-    double a0 = age_y < MN_REF_AGE_Y ? age_y : MN_REF_AGE_Y;
-    int n =
-        mn_ageing_nodes(par, patient, zone, ageing_rate, a0, age_y + 1, nodes, MN_MAX_AGE_NODES);
-    return mn_nodes_at(nodes, n, a0, age_y);
+    double nodes[MAX_AGE_NODES];
+    double a0 = age_y < REF_AGE_Y ? age_y : REF_AGE_Y;
+    int n = ageing_nodes(par, patient, zone, ageing_rate, a0, age_y + 1, nodes, MAX_AGE_NODES);
+    return nodes_at(nodes, n, a0, age_y);
 }
 
 /* Injury doses of one session: dermal (drives collagen) and total (drives inflammation). */
-static int mn_session_doses(const mn__healing_params *par, const mn_healing_session *s,
-                            const mn_site *zone, const mn_patient *patient, double depth_scale,
-                            double *dermal, double *total)
+static int session_doses(const mn__healing_params *par, const mn_healing_session *s,
+                         const mn_site *zone, const mn_patient *patient, double depth_scale,
+                         double *dermal, double *total)
 {
     mn_skin_layers L;
     if (!s || !s->device || !zone || !patient || mn_skin_layers_at(zone, patient, &L) != MN_OK)
@@ -325,7 +201,7 @@ double mn_healing_dermal_dose(const mn_healing_session *s, const mn_site *zone,
     mn__healing_params par;
     mn__healing_params_default(&par);
     double d, t;
-    if (mn_session_doses(&par, s, zone, patient, depth_scale, &d, &t))
+    if (session_doses(&par, s, zone, patient, depth_scale, &d, &t))
         return -1;
     return d;
 }
@@ -334,7 +210,7 @@ double mn__healing_session_response(const mn__healing_params *par, const mn_heal
                                     const mn_site *zone, const mn_patient *patient, double age_y)
 {
     double dermal, total;
-    if (mn_session_doses(par, s, zone, patient, 1.0, &dermal, &total))
+    if (session_doses(par, s, zone, patient, 1.0, &dermal, &total))
         return 0;
     return par->response_max * dermal / (dermal + par->dose_half_sat) *
            mn__healing_response_gain(par, patient, age_y);
@@ -342,65 +218,12 @@ double mn__healing_session_response(const mn__healing_params *par, const mn_heal
 
 /* ---- the per-person linear system and its exact propagators ---- */
 
-typedef double mn_mat[N][N];
-
-static void mn_tri_mul(mn_mat a, mn_mat b, mn_mat c)
-{
-    for (int i = 0; i < N; i++) {
-        for (int j = 0; j <= i; j++) {
-            double s = 0;
-            for (int k = j; k <= i; k++)
-                s += a[i][k] * b[k][j];
-            c[i][j] = s;
-        }
-        for (int j = i + 1; j < N; j++)
-            c[i][j] = 0;
-    }
-}
-
-/* exp(A h) for lower-triangular A: scaling and squaring, degree-12 Taylor (Horner). With
- * ||A h / 2^s|| <= 0.5 the truncation error is below 0.5^13 / 13! = 2e-14. */
-static void mn_expm(mn_mat A, double h, mn_mat out)
-{
-    double norm = 0;
-    for (int i = 0; i < N; i++) {
-        double r = 0;
-        for (int j = 0; j <= i; j++)
-            r += fabs(A[i][j]) * h;
-        if (r > norm)
-            norm = r;
-    }
-    int s = 0;
-    while (norm > 0.5 && s < 60) {
-        norm *= 0.5;
-        s++;
-    }
-    double scale = ldexp(h, -s);
-    mn_mat M, T, P;
-    for (int i = 0; i < N; i++)
-        for (int j = 0; j < N; j++) {
-            M[i][j] = A[i][j] * scale;
-            T[i][j] = i == j ? 1.0 : 0.0;
-        }
-    for (int k = 12; k >= 1; k--) {
-        mn_tri_mul(M, T, P);
-        for (int i = 0; i < N; i++)
-            for (int j = 0; j < N; j++)
-                T[i][j] = (i == j ? 1.0 : 0.0) + P[i][j] / k;
-    }
-    for (int q = 0; q < s; q++) {
-        mn_tri_mul(T, T, P);
-        memcpy(T, P, sizeof T);
-    }
-    memcpy(out, T, sizeof T);
-}
-
 /* x <- phi x using the block structure of the cascade: exp(A h) is block diagonal like A,
  * with the blocks {injury, inflammation}, {barrier}, {epidermal wound} and the lower-triangular
  * chain growth factor ... epidermal thickening. When the fast states have died away only the
  * collagen end of the chain (collagen III onwards) is updated. Rows are updated bottom-up so
  * each reads entries not yet overwritten. */
-static void mn_apply(mn_mat phi, double *x, int fast)
+static void apply_phi(mn__healing_mat phi, double *x, int fast)
 {
     int from = fast ? MN__H_GROWTH : MN__H_COL3;
     for (int i = N - 1; i >= from; i--) {
@@ -424,10 +247,10 @@ typedef struct {
     const mn_healing_scenario *sc;
     mn_healing_variability var;
     mn__healing_matrix A;
-    mn_mat phi_half, phi_day, phi_ext;
+    mn__healing_mat phi_half, phi_day, phi_ext;
     double x[N];
     double age0;
-    double nodes[MN_MAX_AGE_NODES];
+    double nodes[MAX_AGE_NODES];
     int n_nodes;
     double a_start, c_day0;
     double ve0, ve_slope_per_y; /* untreated epidermis: ve(a) / ve(age0) */
@@ -435,9 +258,9 @@ typedef struct {
     mn__healing_cvode *cv;      /* CVODE integrator, or NULL for exact */
     double t;                   /* current time, days */
     int fast_active;
-} mn_run;
+} run_state;
 
-static void mn_build_matrix(mn_run *r)
+static void build_matrix(run_state *r)
 {
     const mn__healing_params *p = r->par;
     const mn_healing_variability *v = &r->var;
@@ -448,7 +271,7 @@ static void mn_build_matrix(mn_run *r)
     double kI = 1.0 / (p->erythema_tau_d * v->inflammation_scale);
     double closure_h =
         p->closure_half_life_h * r->sc->zone->closure_factor * v->closure_scale *
-        (1 + p->closure_age_per_year * (r->age0 > MN_REF_AGE_Y ? r->age0 - MN_REF_AGE_Y : 0)) *
+        (1 + p->closure_age_per_year * (r->age0 > REF_AGE_Y ? r->age0 - REF_AGE_Y : 0)) *
         (1 + p->closure_per_phototype * (pt->fitzpatrick - 1));
     double kB = MN__LN2 / (closure_h / 24.0);
     double kE = p->epi_renewal_rate_d;
@@ -458,7 +281,7 @@ static void mn_build_matrix(mn_run *r)
     double k3 = 1.0 / (p->col3_tau_d * v->remodelling_scale);
     double ky = 1.0 / (p->col1_young_tau_d * v->retention_scale);
     double s_unused, kdeg;
-    mn_ageing_rates(p, pt, r->sc->zone, v->ageing_rate, r->age0, &s_unused, &kdeg);
+    ageing_rates(p, pt, r->sc->zone, v->ageing_rate, r->age0, &s_unused, &kdeg);
     double ke = 1.0 / p->epi_turnover_tau_d;
     double eg = p->epi_gain * v->epidermal_gain;
 
@@ -485,7 +308,7 @@ static void mn_build_matrix(mn_run *r)
 }
 
 /* Validates the scenario; message names the field. */
-static mn_status mn_check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
+static mn_status check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
 {
     if (!sc->zone || !sc->concern)
         return mn__error(ctx, MN_EINVAL, "healing: scenario needs a zone and a concern");
@@ -525,7 +348,23 @@ static mn_status mn_check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
     return MN_OK;
 }
 
-static mn_status mn_advance(mn_ctx *ctx, mn_run *r, double dt)
+/* Once the fast states have died away, skip them: what they still hold is below 1e-10 of the
+ * zone's collagen (1e-8 %), far below any reported digit. */
+static void fast_cutoff(run_state *r)
+{
+    if (!r->fast_active)
+        return;
+    double m = 0;
+    for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
+        m = fabs(r->x[i]) > m ? fabs(r->x[i]) : m;
+    if (m < FAST_CUTOFF) {
+        for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
+            r->x[i] = 0;
+        r->fast_active = 0;
+    }
+}
+
+static mn_status advance(mn_ctx *ctx, run_state *r, double dt)
 {
     if (r->cv) {
         mn_status st = mn__healing_cvode_advance(ctx, r->cv, r->t + dt, r->x);
@@ -533,65 +372,40 @@ static mn_status mn_advance(mn_ctx *ctx, mn_run *r, double dt)
         return st;
     }
     double(*phi)[N] = dt == 0.5 ? r->phi_half : dt == 1.0 ? r->phi_day : r->phi_ext;
-    mn_apply(phi, r->x, r->fast_active);
-    if (r->fast_active) {
-        /* Once the fast states have died away, skip them: what they still hold is below
-         * 1e-10 of the zone's collagen (1e-8 %), far below any reported digit. */
-        double m = 0;
-        for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
-            m = fabs(r->x[i]) > m ? fabs(r->x[i]) : m;
-        if (m < MN_FAST_CUTOFF) {
-            for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
-                r->x[i] = 0;
-            r->fast_active = 0;
-        }
-    }
+    apply_phi(phi, r->x, r->fast_active);
+    fast_cutoff(r);
     r->t += dt;
     return MN_OK;
 }
 
 /* Report-days-only runs (cohorts): jump from event to event (sessions, report days) with
  * exp(A 2^k) for the set bits of each whole-day gap, instead of stepping every day. */
-#define MN_POW_MAX 15 /* 2^14 days > MN_HEALING_MAX_DAYS */
+#define POW_MAX 15 /* 2^14 days > MN_HEALING_MAX_DAYS */
 
-static void mn_fast_cutoff(mn_run *r)
-{
-    if (!r->fast_active)
-        return;
-    double m = 0;
-    for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
-        m = fabs(r->x[i]) > m ? fabs(r->x[i]) : m;
-    if (m < MN_FAST_CUTOFF) {
-        for (int i = 0; i <= MN__H_FIB_MATRIX; i++)
-            r->x[i] = 0;
-        r->fast_active = 0;
-    }
-}
-
-static void mn_jump(mn_run *r, mn_mat *pow2, int n_pow, double dt)
+static void jump(run_state *r, mn__healing_mat *pow2, int n_pow, double dt)
 {
     int whole = (int)dt;
     if (dt - whole > 0.25) {
-        mn_apply(r->phi_half, r->x, r->fast_active);
-        mn_fast_cutoff(r);
+        apply_phi(r->phi_half, r->x, r->fast_active);
+        fast_cutoff(r);
     }
     for (int k = 0; k < n_pow && whole > 0; k++, whole >>= 1)
         if (whole & 1) {
-            mn_apply(pow2[k], r->x, r->fast_active);
-            mn_fast_cutoff(r);
+            apply_phi(pow2[k], r->x, r->fast_active);
+            fast_cutoff(r);
         }
     r->t += dt;
 }
 
-static mn_status mn_apply_sessions(mn_ctx *ctx, mn_run *r, int day, int *next)
+static mn_status apply_sessions(mn_ctx *ctx, run_state *r, int day, int *next)
 {
     const mn_healing_scenario *sc = r->sc;
     int any = 0;
     while (*next < sc->n_sessions && sc->sessions[*next].day == day) {
         const mn_healing_session *s = &sc->sessions[*next];
         double dermal, total;
-        if (mn_session_doses(r->par, s, sc->zone, &sc->patient, r->var.depth_fraction_scale,
-                             &dermal, &total))
+        if (session_doses(r->par, s, sc->zone, &sc->patient, r->var.depth_fraction_scale, &dermal,
+                          &total))
             return mn__error(ctx, MN_EINVAL, "healing: session %d cannot be evaluated", *next);
         double age = r->age0 + day / MN__DAYS_PER_YEAR;
         double R = r->par->response_max * dermal / (dermal + r->par->dose_half_sat) *
@@ -612,21 +426,20 @@ static mn_status mn_apply_sessions(mn_ctx *ctx, mn_run *r, int day, int *next)
 }
 
 /* Untreated twin's collagen and epidermis relative to day 0, at time t (days). */
-static double mn_twin_collagen(const mn_run *r, double t)
+static double twin_collagen(const run_state *r, double t)
 {
-    return mn_nodes_at(r->nodes, r->n_nodes, r->a_start, r->age0 + t / MN__DAYS_PER_YEAR) /
-           r->c_day0;
+    return nodes_at(r->nodes, r->n_nodes, r->a_start, r->age0 + t / MN__DAYS_PER_YEAR) / r->c_day0;
 }
 
-static double mn_twin_epidermis(const mn_run *r, double t)
+static double twin_epidermis(const run_state *r, double t)
 {
     double a = r->age0 + t / MN__DAYS_PER_YEAR;
-    double d = (a > MN_REF_AGE_Y ? a - MN_REF_AGE_Y : 0) -
-               (r->age0 > MN_REF_AGE_Y ? r->age0 - MN_REF_AGE_Y : 0);
+    double d =
+        (a > REF_AGE_Y ? a - REF_AGE_Y : 0) - (r->age0 > REF_AGE_Y ? r->age0 - REF_AGE_Y : 0);
     return 1 + r->ve_slope_per_y * d / r->ve0;
 }
 
-static double mn_improvement(const mn_run *r, double x)
+static double improvement(const run_state *r, double x)
 {
     double h = r->par->improvement_half_sat;
     double v = x >= 0 ? x / (x + h) : x / h;
@@ -635,23 +448,23 @@ static double mn_improvement(const mn_run *r, double x)
 }
 
 /* The visible collagen change and the improvement at the current state. */
-static double mn_visible(const mn_run *r, double u)
+static double visible(const run_state *r, double u)
 {
     return u - 1 + r->par->col3_visible_weight * r->x[MN__H_COL3] + r->x[MN__H_COL1_YOUNG] +
            r->x[MN__H_COL1_LONG];
 }
 
-static void mn_fill_sample(const mn_run *r, int day, mn_healing_sample *o)
+static void fill_sample(const run_state *r, int day, mn_healing_sample *o)
 {
     double t = day + 0.5;
-    double u = mn_twin_collagen(r, t), ue = mn_twin_epidermis(r, t);
+    double u = twin_collagen(r, t), ue = twin_epidermis(r, t);
     const double *x = r->x;
     double I = x[MN__H_INFLAM] > 0 ? x[MN__H_INFLAM] : 0;
     o->day = day;
     o->collagen_change_pct =
         100.0 * (u - 1 + x[MN__H_COL3] + x[MN__H_COL1_YOUNG] + x[MN__H_COL1_LONG]);
     o->epidermis_change_pct = 100.0 * (ue - 1 + x[MN__H_EPI_THICK]);
-    o->improvement_pct = mn_improvement(r, mn_visible(r, u));
+    o->improvement_pct = improvement(r, visible(r, u));
     o->erythema = I / (I + r->par->erythema_half_sat);
     o->barrier_open_fraction = x[MN__H_BARRIER] > 0 ? x[MN__H_BARRIER] : 0;
     o->epidermal_wound_fraction = x[MN__H_EPI_WOUND] > 0 ? x[MN__H_EPI_WOUND] : 0;
@@ -660,10 +473,10 @@ static void mn_fill_sample(const mn_run *r, int day, mn_healing_sample *o)
     o->collagen1_pct = 100.0 * (x[MN__H_COL1_YOUNG] + x[MN__H_COL1_LONG]);
     o->untreated_collagen_change_pct = 100.0 * (u - 1);
     o->untreated_epidermis_change_pct = 100.0 * (ue - 1);
-    o->untreated_improvement_pct = mn_improvement(r, u - 1);
+    o->untreated_improvement_pct = improvement(r, u - 1);
 }
 
-static int mn_sample_finite(const mn_healing_sample *o)
+static int sample_finite(const mn_healing_sample *o)
 {
     return isfinite(o->collagen_change_pct) && isfinite(o->epidermis_change_pct) &&
            isfinite(o->improvement_pct) && isfinite(o->erythema) &&
@@ -676,9 +489,9 @@ typedef struct {
     int peak_day, half_day, base_day, red_days, last_session_day;
     double prev_imp;
     int prev_day;
-} mn_track;
+} tracker;
 
-static void mn_track_day(mn_track *k, int day, double imp, double erythema)
+static void track_day(tracker *k, int day, double imp, double erythema)
 {
     if (imp > k->peak) {
         k->peak = imp;
@@ -691,22 +504,21 @@ static void mn_track_day(mn_track *k, int day, double imp, double erythema)
         if (k->base_day < 0 && imp <= 0)
             k->base_day = day;
     }
-    if (erythema >= MN_ERYTHEMA_SEEN && day - k->last_session_day + 1 > k->red_days)
+    if (erythema >= ERYTHEMA_SEEN && day - k->last_session_day + 1 > k->red_days)
         k->red_days = day - k->last_session_day + 1;
     k->prev_imp = imp;
     k->prev_day = day;
 }
 
-static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
-                             const mn_healing_scenario *sc, const mn_healing_variability *var,
-                             const mn_healing_options *opts, const int *report_days, int n_report,
-                             mn_healing_sample *samples, mn_healing_summary *summary,
-                             double *series_added, double *series_twin)
+static mn_status run_core(mn_ctx *ctx, const mn__healing_params *par, const mn_healing_scenario *sc,
+                          const mn_healing_variability *var, const mn_healing_options *opts,
+                          const int *report_days, int n_report, mn_healing_sample *samples,
+                          mn_healing_summary *summary, double *series_added, double *series_twin)
 {
     mn_status st = MN_OK;
     if (!par || !sc)
         return mn__error(ctx, MN_EINVAL, "healing: NULL scenario");
-    if ((st = mn_check_scenario(ctx, sc)))
+    if ((st = check_scenario(ctx, sc)))
         return st;
     if (n_report < 0 || (n_report > 0 && !samples) ||
         (!report_days && n_report != sc->horizon_days + 1 && n_report != 0))
@@ -723,7 +535,7 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
     else
         mn_healing_options_init(&o);
 
-    mn_run r;
+    run_state r;
     r.par = par;
     r.sc = sc;
     if (var)
@@ -739,33 +551,33 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
     int search = summary ? (o.search_limit_days > 0 ? o.search_limit_days : 0) : 0;
     if (search > MN_HEALING_MAX_DAYS)
         search = MN_HEALING_MAX_DAYS;
-    r.a_start = r.age0 < MN_REF_AGE_Y ? r.age0 : MN_REF_AGE_Y;
-    double a_end = r.age0 + (sc->horizon_days + search + MN_EXT_STEP_DAYS) / MN__DAYS_PER_YEAR + 1;
-    r.n_nodes = mn_ageing_nodes(par, &sc->patient, sc->zone, r.var.ageing_rate, r.a_start, a_end,
-                                r.nodes, MN_MAX_AGE_NODES);
-    r.c_day0 = mn_nodes_at(r.nodes, r.n_nodes, r.a_start, r.age0);
+    r.a_start = r.age0 < REF_AGE_Y ? r.age0 : REF_AGE_Y;
+    double a_end = r.age0 + (sc->horizon_days + search + EXT_STEP_DAYS) / MN__DAYS_PER_YEAR + 1;
+    r.n_nodes = ageing_nodes(par, &sc->patient, sc->zone, r.var.ageing_rate, r.a_start, a_end,
+                             r.nodes, MAX_AGE_NODES);
+    r.c_day0 = nodes_at(r.nodes, r.n_nodes, r.a_start, r.age0);
     {
         mn_skin_layers l0, l1;
         mn_patient p25 = sc->patient, p35 = sc->patient;
-        p25.age_years = MN_REF_AGE_Y;
-        p35.age_years = MN_REF_AGE_Y + 10;
+        p25.age_years = REF_AGE_Y;
+        p35.age_years = REF_AGE_Y + 10;
         mn_skin_layers_at(sc->zone, &p25, &l0);
         mn_skin_layers_at(sc->zone, &p35, &l1);
         r.ve_slope_per_y = (l1.ve_um - l0.ve_um) / 10.0;
         mn_skin_layers_at(sc->zone, &sc->patient, &l0);
         r.ve0 = l0.ve_um;
     }
-    mn_build_matrix(&r);
+    build_matrix(&r);
     if (o.integrator == MN_HEALING_CVODE) {
         if ((st = mn__healing_cvode_create(ctx, &r.A, o.cvode_rtol, &r.cv)))
             return st;
     } else {
-        mn_expm(r.A.a, 0.5, r.phi_half);
-        mn_tri_mul(r.phi_half, r.phi_half, r.phi_day);
-        mn_mat tmp;
-        mn_tri_mul(r.phi_day, r.phi_day, tmp); /* 2 days */
-        mn_tri_mul(tmp, tmp, r.phi_ext);       /* 4 days */
-        mn_tri_mul(r.phi_ext, r.phi_ext, tmp); /* 8 days */
+        mn__healing_expm(r.A.a, 0.5, r.phi_half);
+        mn__healing_tri_mul(r.phi_half, r.phi_half, r.phi_day);
+        mn__healing_mat tmp;
+        mn__healing_tri_mul(r.phi_day, r.phi_day, tmp); /* 2 days */
+        mn__healing_tri_mul(tmp, tmp, r.phi_ext);       /* 4 days */
+        mn__healing_tri_mul(r.phi_ext, r.phi_ext, tmp); /* 8 days */
         memcpy(r.phi_ext, tmp, sizeof tmp);
     }
 
@@ -775,14 +587,14 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
             if (report_days[i] < report_days[i - 1])
                 sorted = 0;
     int next_session = 0, next_report = 0;
-    mn_track k = {-1e300, 0, -1, -1, 0, 0, 0, 0};
+    tracker k = {-1e300, 0, -1, -1, 0, 0, 0, 0};
     if (!summary && !series_added && !series_twin && !r.cv && report_days && sorted) {
         /* Only the report days are wanted: jump between events. */
-        mn_mat pow2[MN_POW_MAX];
+        mn__healing_mat pow2[POW_MAX];
         int n_pow = 1;
-        memcpy(pow2[0], r.phi_day, sizeof(mn_mat));
-        while (n_pow < MN_POW_MAX && (1 << (n_pow - 1)) < sc->horizon_days) {
-            mn_tri_mul(pow2[n_pow - 1], pow2[n_pow - 1], pow2[n_pow]);
+        memcpy(pow2[0], r.phi_day, sizeof(mn__healing_mat));
+        while (n_pow < POW_MAX && (1 << (n_pow - 1)) < sc->horizon_days) {
+            mn__healing_tri_mul(pow2[n_pow - 1], pow2[n_pow - 1], pow2[n_pow]);
             n_pow++;
         }
         for (int i = 0; i < n_report; i++) {
@@ -790,13 +602,13 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
             while (next_session < sc->n_sessions && sc->sessions[next_session].day <= day) {
                 int sd = sc->sessions[next_session].day;
                 if (sd > r.t)
-                    mn_jump(&r, pow2, n_pow, sd - r.t);
-                if ((st = mn_apply_sessions(ctx, &r, sd, &next_session)))
+                    jump(&r, pow2, n_pow, sd - r.t);
+                if ((st = apply_sessions(ctx, &r, sd, &next_session)))
                     goto done;
             }
             if (day + 0.5 > r.t)
-                mn_jump(&r, pow2, n_pow, day + 0.5 - r.t);
-            mn_fill_sample(&r, day, &samples[i]);
+                jump(&r, pow2, n_pow, day + 0.5 - r.t);
+            fill_sample(&r, day, &samples[i]);
         }
         goto check;
     }
@@ -805,41 +617,40 @@ static mn_status mn_run_core(mn_ctx *ctx, const mn__healing_params *par,
          * given at the start of its day, half-way through the step. */
         if (next_session < sc->n_sessions && sc->sessions[next_session].day == day) {
             k.last_session_day = day;
-            if (day > 0 && (st = mn_advance(ctx, &r, 0.5)))
+            if (day > 0 && (st = advance(ctx, &r, 0.5)))
                 goto done;
-            if ((st = mn_apply_sessions(ctx, &r, day, &next_session)) ||
-                (st = mn_advance(ctx, &r, 0.5)))
+            if ((st = apply_sessions(ctx, &r, day, &next_session)) || (st = advance(ctx, &r, 0.5)))
                 goto done;
-        } else if ((st = mn_advance(ctx, &r, day > 0 ? 1.0 : 0.5))) {
+        } else if ((st = advance(ctx, &r, day > 0 ? 1.0 : 0.5))) {
             goto done;
         }
         if (summary || series_added || series_twin) {
-            double u = mn_twin_collagen(&r, day + 0.5);
-            double vis = mn_visible(&r, u);
+            double u = twin_collagen(&r, day + 0.5);
+            double vis = visible(&r, u);
             if (series_added)
                 series_added[day] = vis - (u - 1);
             if (series_twin)
                 series_twin[day] = u - 1;
             if (summary) {
                 double I = r.x[MN__H_INFLAM] > 0 ? r.x[MN__H_INFLAM] : 0;
-                mn_track_day(&k, day, mn_improvement(&r, vis), I / (I + par->erythema_half_sat));
+                track_day(&k, day, improvement(&r, vis), I / (I + par->erythema_half_sat));
             }
         }
         if (!report_days) {
             if (n_report > 0)
-                mn_fill_sample(&r, day, &samples[day]);
+                fill_sample(&r, day, &samples[day]);
         } else if (sorted) {
             while (next_report < n_report && report_days[next_report] == day)
-                mn_fill_sample(&r, day, &samples[next_report++]);
+                fill_sample(&r, day, &samples[next_report++]);
         } else {
             for (int i = 0; i < n_report; i++)
                 if (report_days[i] == day)
-                    mn_fill_sample(&r, day, &samples[i]);
+                    fill_sample(&r, day, &samples[i]);
         }
     }
 check:
     for (int i = 0; i < n_report; i++)
-        if (!mn_sample_finite(&samples[i])) {
+        if (!sample_finite(&samples[i])) {
             st =
                 mn__error(ctx, MN_ENUMERIC, "healing: non-finite result on day %d", samples[i].day);
             goto done;
@@ -848,7 +659,7 @@ check:
         mn_healing_summary *S = summary;
         memset(S, 0, sizeof *S);
         {
-            double u = mn_twin_collagen(&r, sc->horizon_days + 0.5);
+            double u = twin_collagen(&r, sc->horizon_days + 0.5);
             S->final_collagen_change_pct =
                 100.0 * (u - 1 + r.x[MN__H_COL3] + r.x[MN__H_COL1_YOUNG] + r.x[MN__H_COL1_LONG]);
             S->final_untreated_collagen_change_pct = 100.0 * (u - 1);
@@ -865,20 +676,20 @@ check:
             int day = sc->horizon_days;
             double prev = k.prev_imp;
             while ((k.half_day < 0 || k.base_day < 0) &&
-                   day + MN_EXT_STEP_DAYS <= sc->horizon_days + search) {
-                if ((st = mn_advance(ctx, &r, MN_EXT_STEP_DAYS)))
+                   day + EXT_STEP_DAYS <= sc->horizon_days + search) {
+                if ((st = advance(ctx, &r, EXT_STEP_DAYS)))
                     goto done;
-                day += MN_EXT_STEP_DAYS;
-                double u = mn_twin_collagen(&r, day + 0.5);
-                double imp = mn_improvement(&r, mn_visible(&r, u));
+                day += EXT_STEP_DAYS;
+                double u = twin_collagen(&r, day + 0.5);
+                double imp = improvement(&r, visible(&r, u));
                 if (k.half_day < 0 && imp < 0.5 * k.peak) {
                     double f = (prev - 0.5 * k.peak) / (prev - imp);
-                    k.half_day = day - MN_EXT_STEP_DAYS + (int)ceil(f * MN_EXT_STEP_DAYS);
+                    k.half_day = day - EXT_STEP_DAYS + (int)ceil(f * EXT_STEP_DAYS);
                     S->durability_beyond_horizon = 1;
                 }
                 if (k.base_day < 0 && imp <= 0) {
                     double f = prev / (prev - imp);
-                    k.base_day = day - MN_EXT_STEP_DAYS + (int)ceil(f * MN_EXT_STEP_DAYS);
+                    k.base_day = day - EXT_STEP_DAYS + (int)ceil(f * EXT_STEP_DAYS);
                     S->baseline_beyond_horizon = 1;
                 }
                 if (!mn__finite(imp)) {
@@ -908,14 +719,13 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
                                  int n_report, mn_healing_sample *samples,
                                  mn_healing_summary *summary)
 {
-    return mn_run_core(ctx, par, sc, var, opts, report_days, n_report, samples, summary, NULL,
-                       NULL);
+    return run_core(ctx, par, sc, var, opts, report_days, n_report, samples, summary, NULL, NULL);
 }
 
 mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
                              const mn_healing_scenario *sc, double *added, double *twin)
 {
-    return mn_run_core(ctx, par, sc, NULL, NULL, NULL, 0, NULL, NULL, added, twin);
+    return run_core(ctx, par, sc, NULL, NULL, NULL, 0, NULL, NULL, added, twin);
 }
 
 mn_status mn_healing_run(mn_ctx *ctx, const mn_healing_scenario *sc,

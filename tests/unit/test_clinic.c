@@ -6,20 +6,7 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-static mn_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CONTEXT_FIXTURE
 
 static const char *client_json(const char *history, const char *concerns, const char *extra)
 {
@@ -125,19 +112,6 @@ static void test_defer_dates(void **state)
     assert_false(s.has_rescreen);
 }
 
-static int write_to_buffer(void *ud, const char *buf, size_t len)
-{
-    char **out = ud;
-    size_t old = *out ? strlen(*out) : 0;
-    char *p = realloc(*out, old + len + 1);
-    if (!p)
-        return -1;
-    memcpy(p + old, buf, len);
-    p[old + len] = '\0';
-    *out = p;
-    return 0;
-}
-
 static void test_plan_json_contract(void **state)
 {
     (void)state;
@@ -146,10 +120,10 @@ static void test_plan_json_contract(void **state)
     assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
     mn_plan *p;
     assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
-    char *text = NULL;
-    assert_int_equal(mn_plan_write(ctx, p, 1, write_to_buffer, &text), MN_OK);
+    mn_test_text out = {0};
+    assert_int_equal(mn_plan_write(ctx, p, 1, mn_test_text_write, &out), MN_OK);
     json_error_t err;
-    json_t *root = json_loads(text, 0, &err);
+    json_t *root = json_loads(out.data, 0, &err);
     assert_non_null(root);
     const char *paths[] = {"screening", "zones", "sessions", "aftercare", "cost", "projection"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++)
@@ -183,7 +157,7 @@ static void test_plan_json_contract(void **state)
     assert_true(json_is_integer(json_object_get(proj, "maintenance_interval_days")));
     assert_true(json_array_size(json_object_get(root, "aftercare")) > 5);
     json_decref(root);
-    free(text);
+    free(out.data);
     mn_plan_free(p);
 }
 

@@ -5,20 +5,7 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-static mn_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CONTEXT_FIXTURE
 
 static const mn_device *dev(const char *name)
 {

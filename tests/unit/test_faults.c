@@ -508,12 +508,10 @@ static int setup(void **state)
     (void)state;
     if (mn_ctx_create(&fx.ctx) != MN_OK)
         return -1;
-    FILE *fp = fopen(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", "rb");
-    if (!fp)
+    fx.client_text =
+        mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &fx.client_len);
+    if (!fx.client_text)
         return -1;
-    fx.client_text = malloc(1 << 16);
-    fx.client_len = fread(fx.client_text, 1, 1 << 16, fp);
-    fclose(fp);
     if (mn_client_parse(fx.ctx, "amelia.json", fx.client_text, fx.client_len, &fx.client) ||
         mn_client_load(fx.ctx, MN_SOURCE_DIR "/examples/clients/george-keloid.json", &fx.declined))
         return -1;

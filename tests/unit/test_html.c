@@ -11,24 +11,6 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-typedef struct {
-    char *data;
-    size_t len;
-} text;
-
-static int text_write(void *ud, const char *buf, size_t len)
-{
-    text *t = ud;
-    char *p = realloc(t->data, t->len + len + 1);
-    if (!p)
-        return -1;
-    memcpy(p + t->len, buf, len);
-    t->data = p;
-    t->len += len;
-    p[t->len] = 0;
-    return 0;
-}
-
 static const char client_json[] =
     "{\"client\": {\"name\": \"<b>Ann & Co</b>\", \"age\": 52, \"sex\": \"female\","
     " \"fitzpatrick\": 2},"
@@ -147,8 +129,8 @@ static void test_report_sections_and_escaping(void **state)
     (void)state;
     fixture f;
     build(&f, client_json);
-    text t = {0};
-    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t), MN_OK);
+    mn_test_text t = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     const char *h = t.data;
     assert_non_null(h);
     assert_int_equal(strncmp(h, "<!DOCTYPE html>", 15), 0);
@@ -201,8 +183,8 @@ static void test_report_sections_and_escaping(void **state)
     }
     free(svg);
     /* Same plan, same bytes. */
-    text t2 = {0};
-    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t2), MN_OK);
+    mn_test_text t2 = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t2), MN_OK);
     assert_int_equal(t.len, t2.len);
     assert_memory_equal(t.data, t2.data, t.len);
     free(t.data);
@@ -221,18 +203,10 @@ static void test_report_with_projection(void **state)
     int own_n = f.plan->n_projection;
     f.plan->projection = s;
     f.plan->n_projection = NPROJ;
-    text t = {0};
-    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t), MN_OK);
+    mn_test_text t = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     assert_self_contained(t.data);
-    const char *keep = getenv("MN_PLOT_KEEP"); /* MN_PLOT_KEEP=DIR keeps the page for a look */
-    if (keep) {
-        char path[1024];
-        snprintf(path, sizeof path, "%s/report-projection.html", keep);
-        FILE *fp = fopen(path, "wb");
-        assert_non_null(fp);
-        fwrite(t.data, 1, t.len, fp);
-        fclose(fp);
-    }
+    mn_test_keep("report-projection.html", t.data, t.len); /* MN_PLOT_KEEP=DIR: a look */
     unsigned char *png = NULL;
     size_t n = embedded(t.data, "data:image/png;base64,", &png);
     assert_true(n > 1000);
@@ -268,15 +242,9 @@ static int file_exists(const char *p)
 
 static char *slurp(const char *path)
 {
-    FILE *fp = fopen(path, "rb");
-    assert_non_null(fp);
-    text t = {0};
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
-        assert_int_equal(text_write(&t, buf, n), 0);
-    fclose(fp);
-    return t.data;
+    char *s = mn_test_read_file(path, NULL);
+    assert_non_null(s);
+    return s;
 }
 
 static void test_plan_plot_files(void **state)
@@ -352,8 +320,8 @@ static void test_declined_report(void **state)
     fixture f;
     build(&f, declined_json);
     assert_int_equal(f.plan->n_sessions, 0);
-    text t = {0};
-    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t), MN_OK);
+    mn_test_text t = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     assert_self_contained(t.data);
     assert_non_null(strstr(t.data, "no session is booked"));
     assert_non_null(strstr(t.data, "no result to last"));
@@ -385,8 +353,8 @@ static void test_report_errors(void **state)
     int own_n = f.plan->n_projection;
     f.plan->projection = s;
     f.plan->n_projection = NPROJ;
-    text t = {0};
-    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t), MN_ENUMERIC);
+    mn_test_text t = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_ENUMERIC);
     assert_null(t.data);
     f.plan->projection = own;
     f.plan->n_projection = own_n;
@@ -406,8 +374,8 @@ static void test_report_save(void **state)
     snprintf(p, sizeof p, "%s/r.HTML", dir);
     assert_int_equal(mn_plan_report_save(f.ctx, f.plan, p), MN_OK);
     char *h = slurp(p);
-    text t = {0};
-    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, text_write, &t), MN_OK);
+    mn_test_text t = {0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     assert_string_equal(h, t.data); /* the file is the page, byte for byte */
     free(h);
     free(t.data);
@@ -440,7 +408,5 @@ int main(void)
         cmocka_unit_test(test_report_errors),
         cmocka_unit_test(test_report_save),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    mn_plot_global_cleanup(); /* font caches, so leak checks see only ours */
-    return failed;
+    return mn_test_plots_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -31,45 +31,7 @@
 #endif
 static int N_CASES = N_CASES_DEFAULT;
 
-static mn_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    const char *cases = getenv("MN_PROPERTY_CASES");
-    if (cases && atoi(cases) > 0)
-        N_CASES = atoi(cases);
-    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
-
-typedef struct {
-    char *data;
-    size_t len, cap;
-} text_buf;
-
-static int text_write(void *userdata, const char *buf, size_t len)
-{
-    text_buf *t = userdata;
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = (t->len + len + 1) * 2;
-        char *p = realloc(t->data, cap);
-        if (!p)
-            return -1;
-        t->data = p;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->len, buf, len);
-    t->len += len;
-    t->data[t->len] = '\0';
-    return 0;
-}
+MN_TEST_CONTEXT_FIXTURE
 
 /* Counts the numbers in a JSON tree; fails on any that is not finite. */
 static long check_numbers(json_t *v)
@@ -226,7 +188,7 @@ static void test_generated_clients(void **state)
     long numbers = 0, planned = 0, refused = 0, compared = 0;
     const char *all = getenv("MN_PROPERTY_ALL");
     int every = all && all[0] == '1';
-    text_buf t = {NULL, 0, 0};
+    mn_test_text t = {0};
     for (int i = 0; i < N_CASES; i++) {
         char text[4096];
         random_client_text(&r, text, sizeof text);
@@ -247,9 +209,9 @@ static void test_generated_clients(void **state)
         planned++;
         for (int json = 1; json >= 0; json--) {
             t.len = 0;
-            assert_int_equal(mn_plan_write(ctx, p, json, text_write, &t), MN_OK);
-            assert_int_equal(mn_screening_write(ctx, &c, &p->screening, json, text_write, &t),
-                             MN_OK);
+            assert_int_equal(mn_plan_write(ctx, p, json, mn_test_text_write, &t), MN_OK);
+            assert_int_equal(
+                mn_screening_write(ctx, &c, &p->screening, json, mn_test_text_write, &t), MN_OK);
             if (json) {
                 /* Two JSON objects one after the other: read both. */
                 json_error_t err;
@@ -329,6 +291,7 @@ static void test_depth_monotonic_in_needle_length(void **state)
 
 int main(void)
 {
+    N_CASES = mn_test_property_cases(N_CASES);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_generated_clients),
         cmocka_unit_test(test_depth_monotonic_in_needle_length),

@@ -24,24 +24,9 @@
 #define N_CASES_DEFAULT 10000
 #endif
 
-static mn_ctx *ctx;
 static int n_cases = N_CASES_DEFAULT;
 
-static int setup(void **state)
-{
-    (void)state;
-    const char *cases = getenv("MN_PROPERTY_CASES");
-    if (cases && atoi(cases) > 0)
-        n_cases = atoi(cases);
-    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CONTEXT_FIXTURE
 
 static void random_scenario(mn_rng *r, mn_absorb_scenario *s, double *hours)
 {
@@ -125,6 +110,7 @@ static void test_mass_conserved_and_dose_monotonic(void **state)
 
 int main(void)
 {
+    n_cases = mn_test_property_cases(n_cases);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_mass_conserved_and_dose_monotonic),
     };

@@ -17,20 +17,7 @@
 
 #define N_CLIENTS 10000
 
-static mn_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CONTEXT_FIXTURE
 
 /* Independent statement of the depth bounds a zone must respect. */
 static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)

@@ -14,44 +14,14 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-typedef struct {
-    unsigned char *data;
-    size_t len, cap;
-    int fail_after; /* fail the write that would pass this many bytes (0 = never) */
-} membuf;
-
-static int mem_write(void *ud, const char *buf, size_t len)
+static uint32_t be32(const char *bytes)
 {
-    membuf *m = ud;
-    if (m->fail_after && m->len + len > (size_t)m->fail_after)
-        return -1;
-    if (m->len + len + 1 > m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 4096;
-        while (cap < m->len + len + 1)
-            cap *= 2;
-        m->data = realloc(m->data, cap);
-        assert_non_null(m->data);
-        m->cap = cap;
-    }
-    memcpy(m->data + m->len, buf, len);
-    m->len += len;
-    m->data[m->len] = 0;
-    return 0;
-}
-
-static void mem_free(membuf *m)
-{
-    free(m->data);
-    memset(m, 0, sizeof *m);
-}
-
-static uint32_t be32(const unsigned char *p)
-{
+    const unsigned char *p = (const unsigned char *)bytes;
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* Checks the PNG signature and that the first chunk is IHDR with the given size. */
-static void assert_png(const membuf *m, uint32_t w, uint32_t h)
+static void assert_png(const mn_test_text *m, uint32_t w, uint32_t h)
 {
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
     assert_true(m->len > 33);
@@ -63,10 +33,10 @@ static void assert_png(const membuf *m, uint32_t w, uint32_t h)
 }
 
 /* Checks the SVG's root element and its width, height and viewBox. */
-static void assert_svg(const membuf *m, int w, int h)
+static void assert_svg(const mn_test_text *m, int w, int h)
 {
     char want[128];
-    const char *s = (const char *)m->data;
+    const char *s = m->data;
     assert_non_null(s);
     assert_non_null(strstr(s, "<?xml"));
     const char *root = strstr(s, "<svg");
@@ -103,9 +73,9 @@ static cairo_status_t mem_read(void *closure, unsigned char *data, unsigned int 
     return CAIRO_STATUS_SUCCESS;
 }
 
-static cairo_surface_t *decode_png(const membuf *m)
+static cairo_surface_t *decode_png(const mn_test_text *m)
 {
-    memread r = {m->data, m->len};
+    memread r = {(const unsigned char *)m->data, m->len};
     cairo_surface_t *s = cairo_image_surface_create_from_png_stream(mem_read, &r);
     assert_int_equal(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
     return s;
@@ -140,10 +110,10 @@ typedef struct {
 } row;
 
 /* Parses `kind,series,index,x,y,px,py` rows (empty fields become -1 / NAN). */
-static int parse_rows(const membuf *m, row *rows, int max)
+static int parse_rows(const mn_test_text *m, row *rows, int max)
 {
     int n = 0;
-    char *text = strdup((const char *)m->data);
+    char *text = strdup(m->data);
     assert_non_null(text);
     char *save = NULL;
     char *line = strtok_r(text, "\n", &save);
@@ -172,19 +142,6 @@ static int parse_rows(const membuf *m, row *rows, int max)
     }
     free(text);
     return n;
-}
-
-static void keep(const char *name, const membuf *m)
-{
-    const char *dir = getenv("MN_PLOT_KEEP");
-    if (!dir)
-        return;
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *fp = fopen(path, "wb");
-    assert_non_null(fp);
-    fwrite(m->data, 1, m->len, fp);
-    fclose(fp);
 }
 
 #define NPTS 60
@@ -233,11 +190,12 @@ static void test_chart_png_matches_series(void **state)
     c.width_px = 640;
     c.height_px = 420;
     c.series[1].style = MN_LINE_SOLID_POINTS; /* a dashed line has gaps at some samples */
-    membuf img = {0}, side = {0};
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mem_write, &img, mem_write, &side),
+    mn_test_text img = {0}, side = {0};
+    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mn_test_text_write, &img,
+                                          mn_test_text_write, &side),
                      MN_OK);
     assert_png(&img, 640, 420);
-    keep("chart.png", &img);
+    mn_test_keep("chart.png", img.data, img.len);
 
     row rows[4 * NPTS + 16];
     int n = parse_rows(&side, rows, (int)(sizeof rows / sizeof rows[0]));
@@ -295,8 +253,8 @@ static void test_chart_png_matches_series(void **state)
         assert_true(colour_close(pixel(s, r->px, r->py), mn_plot_palette(0), 60));
     }
     cairo_surface_destroy(s);
-    mem_free(&img);
-    mem_free(&side);
+    mn_test_text_free(&img);
+    mn_test_text_free(&side);
     mn_ctx_free(ctx);
 }
 
@@ -310,12 +268,12 @@ static void test_chart_svg_and_files(void **state)
     mn_plot_note note;
     mn_plot_chart c;
     make_chart(&c, x, t, lo, hi, u, marks, &note);
-    membuf svg = {0};
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mem_write, &svg, NULL, NULL),
-                     MN_OK);
+    mn_test_text svg = {0};
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mn_test_text_write, &svg, NULL, NULL), MN_OK);
     assert_svg(&svg, MN_PLOT_DEFAULT_WIDTH, MN_PLOT_DEFAULT_HEIGHT);
-    keep("chart.svg", &svg);
-    mem_free(&svg);
+    mn_test_keep("chart.svg", svg.data, svg.len);
+    mn_test_text_free(&svg);
 
     /* Files: the extension picks the format; the sidecar lands beside it. */
     char dir[] = "/tmp/mn_plot_XXXXXX";
@@ -355,45 +313,53 @@ static void test_chart_rejects_bad_input(void **state)
     mn_plot_marker marks[5];
     mn_plot_note note;
     mn_plot_chart c;
-    membuf img = {0};
+    mn_test_text img = {0};
     make_chart(&c, x, t, lo, hi, u, marks, &note);
     c.width_px = 50;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ERANGE);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_ERANGE);
     make_chart(&c, x, t, lo, hi, u, marks, &note);
     c.series[0].y_high = NULL;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_EINVAL);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_EINVAL);
     make_chart(&c, x, t, lo, hi, u, marks, &note);
     c.n_series = MN_PLOT_MAX_SERIES + 1;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ERANGE);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_ERANGE);
     make_chart(&c, x, t, lo, hi, u, marks, &note);
     c.x_min = 10;
     c.x_max = 5;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mem_write, &img, NULL, NULL),
-                     MN_ERANGE);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mn_test_text_write, &img, NULL, NULL),
+        MN_ERANGE);
     make_chart(&c, x, t, lo, hi, u, marks, &note);
     hi[7] = INFINITY;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mem_write, &img, NULL, NULL),
-                     MN_ENUMERIC);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mn_test_text_write, &img, NULL, NULL),
+        MN_ENUMERIC);
     assert_int_equal(img.len, 0); /* nothing written on a refused chart */
     /* A writer that fails part-way is an I/O error, for both formats. */
     make_chart(&c, x, t, lo, hi, u, marks, &note);
-    membuf failing = {0};
+    mn_test_text failing = {0};
     failing.fail_after = 100;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mem_write, &failing, NULL, NULL),
-                     MN_EIO);
-    mem_free(&failing);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mn_test_text_write, &failing, NULL, NULL),
+        MN_EIO);
+    mn_test_text_free(&failing);
     failing.fail_after = 100;
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mem_write, &failing, NULL, NULL),
-                     MN_EIO);
-    mem_free(&failing);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_SVG, mn_test_text_write, &failing, NULL, NULL),
+        MN_EIO);
+    mn_test_text_free(&failing);
     /* An empty chart has nothing to draw. */
     mn_plot_chart_init(&c);
-    assert_int_equal(mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ERANGE);
-    mem_free(&img);
+    assert_int_equal(
+        mn_plot_chart_render(ctx, &c, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_ERANGE);
+    mn_test_text_free(&img);
     mn_ctx_free(ctx);
 }
 
@@ -429,15 +395,16 @@ static void test_heatmap(void **state)
     m.has_threshold = 1;
     m.threshold = 20;
     m.threshold_label = "effective";
-    membuf img = {0}, side = {0};
-    assert_int_equal(
-        mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mem_write, &img, mem_write, &side), MN_OK);
+    mn_test_text img = {0}, side = {0};
+    assert_int_equal(mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mn_test_text_write, &img,
+                                            mn_test_text_write, &side),
+                     MN_OK);
     assert_png(&img, MN_PLOT_DEFAULT_WIDTH, 600);
-    keep("heatmap.png", &img);
+    mn_test_keep("heatmap.png", img.data, img.len);
     cairo_surface_t *s = decode_png(&img);
     /* Count cells and check colours at the cell centres: first column is viridis(0), last is
      * viridis near 1 (#440154 and #fde725 are the ends of the published map). */
-    char *text = strdup((const char *)side.data);
+    char *text = strdup(side.data);
     int cells = 0, points = 0;
     char *save = NULL;
     for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -464,24 +431,27 @@ static void test_heatmap(void **state)
     assert_int_equal(points, 3);
     free(text);
     cairo_surface_destroy(s);
-    mem_free(&img);
-    mem_free(&side);
-    assert_int_equal(mn_plot_heatmap_render(ctx, &m, MN_PLOT_SVG, mem_write, &img, NULL, NULL),
-                     MN_OK);
+    mn_test_text_free(&img);
+    mn_test_text_free(&side);
+    assert_int_equal(
+        mn_plot_heatmap_render(ctx, &m, MN_PLOT_SVG, mn_test_text_write, &img, NULL, NULL), MN_OK);
     assert_svg(&img, MN_PLOT_DEFAULT_WIDTH, 600);
-    mem_free(&img);
+    mn_test_text_free(&img);
     v[5] = NAN;
-    assert_int_equal(mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ENUMERIC);
+    assert_int_equal(
+        mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_ENUMERIC);
     v[5] = 0;
     m.nx = 0;
-    assert_int_equal(mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_EINVAL);
+    assert_int_equal(
+        mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_EINVAL);
     m.nx = 3000;
     m.ny = 3000;
-    assert_int_equal(mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ELIMIT);
-    mem_free(&img);
+    assert_int_equal(
+        mn_plot_heatmap_render(ctx, &m, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_ELIMIT);
+    mn_test_text_free(&img);
     mn_ctx_free(ctx);
 }
 
@@ -521,11 +491,12 @@ static void test_distributions(void **state)
     d.has_threshold = 1;
     d.threshold = 50;
     d.threshold_label = "responder: ≥ 50 %";
-    membuf img = {0}, side = {0};
-    assert_int_equal(mn_plot_dist_render(ctx, &d, MN_PLOT_PNG, mem_write, &img, mem_write, &side),
+    mn_test_text img = {0}, side = {0};
+    assert_int_equal(mn_plot_dist_render(ctx, &d, MN_PLOT_PNG, mn_test_text_write, &img,
+                                         mn_test_text_write, &side),
                      MN_OK);
     assert_png(&img, MN_PLOT_DEFAULT_WIDTH, MN_PLOT_DEFAULT_HEIGHT);
-    keep("violin.png", &img);
+    mn_test_keep("violin.png", img.data, img.len);
     row rows[32];
     int n = parse_rows(&side, rows, 32);
     assert_int_equal(n, 12);
@@ -539,17 +510,18 @@ static void test_distributions(void **state)
     }
     assert_string_equal(rows[8].kind, "p50"); /* second group, third row */
     assert_close(rows[8].y, 60.0 + 30.0 * 0.25, 0, 1e-9);
-    mem_free(&img);
-    mem_free(&side);
+    mn_test_text_free(&img);
+    mn_test_text_free(&side);
 
     d.style = MN_DIST_HISTOGRAM;
     d.bins = 10;
     d.x_label = "improvement (%)";
     d.y_label = "patients (%)";
-    assert_int_equal(mn_plot_dist_render(ctx, &d, MN_PLOT_SVG, mem_write, &img, mem_write, &side),
+    assert_int_equal(mn_plot_dist_render(ctx, &d, MN_PLOT_SVG, mn_test_text_write, &img,
+                                         mn_test_text_write, &side),
                      MN_OK);
     assert_svg(&img, MN_PLOT_DEFAULT_WIDTH, MN_PLOT_DEFAULT_HEIGHT);
-    keep("hist.svg", &img);
+    mn_test_keep("hist.svg", img.data, img.len);
     n = parse_rows(&side, rows, 32);
     assert_int_equal(n, 20);
     double total[2] = {0, 0};
@@ -560,17 +532,18 @@ static void test_distributions(void **state)
     /* Group 0 spans 0..100 in 10 bins of 10: 10 values per bin except the last (11). */
     assert_close(rows[0].y, 100.0 * 10 / N, 1e-12, 0);
     assert_close(rows[9].y, 100.0 * 11 / N, 1e-12, 0);
-    mem_free(&img);
-    mem_free(&side);
+    mn_test_text_free(&img);
+    mn_test_text_free(&side);
 
     a[4] = NAN;
-    assert_int_equal(mn_plot_dist_render(ctx, &d, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ENUMERIC);
+    assert_int_equal(
+        mn_plot_dist_render(ctx, &d, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL),
+        MN_ENUMERIC);
     a[4] = 1;
     d.groups[1].n = 0;
-    assert_int_equal(mn_plot_dist_render(ctx, &d, MN_PLOT_PNG, mem_write, &img, NULL, NULL),
-                     MN_ERANGE);
-    mem_free(&img);
+    assert_int_equal(
+        mn_plot_dist_render(ctx, &d, MN_PLOT_PNG, mn_test_text_write, &img, NULL, NULL), MN_ERANGE);
+    mn_test_text_free(&img);
     mn_ctx_free(ctx);
 }
 
@@ -598,7 +571,5 @@ int main(void)
         cmocka_unit_test(test_distributions),
         cmocka_unit_test(test_palette_distinct),
     };
-    int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    mn_plot_global_cleanup(); /* font caches, so leak checks see only ours */
-    return failed;
+    return mn_test_plots_done(cmocka_run_group_tests(tests, NULL, NULL));
 }

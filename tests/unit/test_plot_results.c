@@ -47,20 +47,7 @@ static char *slurp(const char *stem, const char *ext, size_t *len)
 {
     char p[256];
     snprintf(p, sizeof p, "%s/%s.%s", dir, stem, ext);
-    FILE *fp = fopen(p, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-    buf[n] = 0;
-    fclose(fp);
-    if (len)
-        *len = (size_t)n;
-    return buf;
+    return mn_test_read_file(p, len);
 }
 
 static void assert_png_size(const char *stem, unsigned w, unsigned h)
@@ -318,7 +305,5 @@ int main(void)
         cmocka_unit_test(test_absorb),
         cmocka_unit_test(test_cohort),
     };
-    int failed = cmocka_run_group_tests(tests, setup, teardown);
-    mn_plot_global_cleanup(); /* font caches, so leak checks see only ours */
-    return failed;
+    return mn_test_plots_done(cmocka_run_group_tests(tests, setup, teardown));
 }

@@ -9,20 +9,7 @@
 #include "mneedle/mneedle.h"
 #include "transport/absorb_internal.h"
 
-static mn_ctx *ctx;
-
-static int setup(void **state)
-{
-    (void)state;
-    return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CONTEXT_FIXTURE
 
 /* One column of n_layers slabs (thickness h, D, K), cells per slab, infinite or finite donor
  * at concentration c0 on top, sink below, no clearance. */

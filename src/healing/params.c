@@ -1,0 +1,133 @@
+/*
+ * The healing model's parameters and where each value comes from: mn__healing_params_default()
+ * holds the values the model runs with, each beside its source (a calibration row F.., a design
+ * clause, or [judgement] with its reasoning). The equations they enter open model.c; what each
+ * reproduces is in docs/models/healing.md; the fitted ones are re-fitted by
+ * scripts/calibrate/healing.sh. The spreads of the per-person variability multipliers follow.
+ */
+#include <math.h>
+
+#include "healing/healing_internal.h"
+
+void mn__healing_params_default(mn__healing_params *p)
+{
+    /* Injury signal (DAMPs, platelet release) half-life 3 h [judgement], so erythema peaks
+     * about 8 h after the session: "peaks within a day" (DESIGN 3.4). */
+    p->injury_half_life_d = 0.125;
+    /* Erythema decay time and half-saturation: fitted (scripts/calibrate) so that redness
+     * (index >= 0.1) lasts ~1 day after a 1.5 mm 192-needle roller x 15 passes, ~3 days after
+     * 1.5 mm pen x 3 passes and < 7 days after 2.5 mm pen x 5 passes (DESIGN 3.4; F54:
+     * erythema < 48 h; F70: transient effects up to 7 days; F80: 3-6 h for light settings). */
+    p->erythema_tau_d = 0.7;
+    p->erythema_half_sat = 0.186;
+    /* Channel closure, non-occluded: pores closed by calcein imaging at 12-18 h (F53b) i.e.
+     * ~3-4 half-lives; TEWL back in 4-5 h (F53a), <= 2 h for small arrays (F51a): 4 h. Slower
+     * with age (1 %/year after 25) and darker phototypes (5 % per type) [judgement; DESIGN
+     * 3.3 says slower, no figure in the calibration set]; site factor from sites.json (F56). */
+    p->closure_half_life_h = 4.0;
+    p->closure_age_per_year = 0.01;
+    p->closure_per_phototype = 0.05;
+    /* Epidermal renewal: almost complete by ~5 days (F09): 95 % by day 5, k = ln 20 / 5. */
+    p->epi_renewal_rate_d = 2.99573227355399099344 / 5.0;
+    /* Growth-factor signal half-life 1.5 d, activated-fibroblast stage 4 d, matrix-producing
+     * stage 14 d [judgement], placing fibroblast activity from ~day 5 to ~8 weeks (F11): the
+     * deposition peaks near day 12 and 90 % of it is done by day 60 (tested). */
+    p->growth_half_life_d = 1.5;
+    p->fib_active_tau_d = 4.0;
+    p->fib_matrix_tau_d = 14.0;
+    /* Collagen III lifetime 60 d: remodelling 8 weeks to ~1 year (F11), 99.8 % gone by a year;
+     * 70 % of it matures into collagen I, the rest is removed [judgement]. */
+    p->col3_tau_d = 60.0;
+    p->col3_mature_fraction = 0.7;
+    /* Young collagen I lifetime 300 d and 25 % of it becoming long-lived: chosen so that a
+     * course's improvement holds >= 80 % of its peak for ~6 months and halves in ~1.5-2
+     * years ("results last several months to a few years", maintenance "quarterly to once or
+     * twice a year": seed articles; F19a: scar improvement still rated at 12 months)
+     * [judgement, wide range: see docs]. */
+    p->col1_young_tau_d = 80.8;
+    p->col1_long_fraction = 0.15;
+    /* Long-lived skin collagen half-life 15 years (F31). */
+    p->col1_long_half_life_y = 15.0;
+    /* Epidermal thickening follows the new papillary matrix with the epidermal turnover time,
+     * ~4 weeks [textbook value]; gain fitted to +50 % epidermis with +53 % collagen (F05a/b). */
+    p->epi_turnover_tau_d = 28.0;
+    p->epi_gain = 0.9053;
+    /* Dose: the reticular dermis counts half as much as the papillary [judgement: the
+     * papillary dermis is where F05b measured the gain and what shapes the surface]; dose per
+     * 200 um, the reference papillary thickness (sites.json). */
+    p->reticular_weight = 0.5;
+    p->ref_papillary_um = 200.0;
+    /* Saturation: half of the maximal per-session stimulus at a dermal dose of 0.03, about one
+     * pass of a 1 mm pen [judgement: roller and pen protocols of very different densities
+     * give similar clinical results (F05, F15, F19, F25)]. R_max fitted to Lotfi 2013:
+     * papillary collagen +53.2 % 8 weeks after 5 monthly 1.5 mm roller sessions (F05b). */
+    p->dose_half_sat = 0.01;
+    p->response_max = 0.2461;
+    /* Response falls with age: fibroblast procollagen I output 56 vs 82 ng/ml at 80+ vs
+     * 18-29 y (F32a), -32 % over ~6.2 decades = 5.2 % per decade after 25. Smokers: type I and
+     * III collagen synthesis -18 % and -22 % (F36a): x 0.8. */
+    p->response_age_loss_per_decade = 0.052;
+    p->smoker_response = 0.8;
+    /* Smokers' collagen degradation x 1.15: MMP-8 +100 % but TIMP-1 only -14 % and MMP-1
+     * unchanged (F36b) [judgement, range 1.0-1.5]. */
+    p->smoker_degradation = 1.15;
+    /* Untreated synthesis falls as fibroblast output does (F32a, 5.2 %/decade); degradation
+     * rises with age by d_age per decade, fitted so dermal collagen of a sun-protected site
+     * falls 6 % per decade from 30 to 70 (F34a, upper inner arm). */
+    p->synthesis_age_loss_per_decade = 0.052;
+    p->degradation_age_gain_per_decade = 0.0508;
+    /* UV: extra degradation on sun-exposed zones for low/moderate/high exposure. F38 puts
+     * ~80 % of visible facial ageing on UV; collagen loss is one part of visible ageing, so
+     * only 0/13/33 % of the loss rate is added [judgement, bounded by F38]. */
+    p->uv_degradation[0] = 1.0;
+    p->uv_degradation[1] = 1.15;
+    p->uv_degradation[2] = 1.5;
+    /* Collagen III counts half towards the visible change [judgement: thin, unorganised
+     * fibres]; improvement half-saturation fitted so Lotfi's course gives ~70 % improvement
+     * of acne scars (F05c: good/excellent in 90 %; F19a: all >= 50 %, 65 % > 75 %). */
+    p->col3_visible_weight = 0.5;
+    p->improvement_half_sat = 0.116;
+}
+
+void mn_healing_variability_init(mn_healing_variability *v)
+{
+    v->response_gain = 1;
+    v->depth_fraction_scale = 1;
+    v->closure_scale = 1;
+    v->ageing_rate = 1;
+    v->inflammation_scale = 1;
+    v->remodelling_scale = 1;
+    v->retention_scale = 1;
+    v->epidermal_gain = 1;
+}
+
+/* Log-normal sds of the multipliers, in the struct's order (sources in healing.h), and the
+ * sign of each one's effect on improvement (for mn_healing_variability_shift). */
+static const double var_sd[8] = {0.35, 0.15, 0.5, 0.25, 0.3, 0.3, 0.35, 0.3};
+static const double var_sign[8] = {1, 1, 0, -1, 0, -1, 1, 0};
+
+static double *var_slot(mn_healing_variability *v, int i)
+{
+    double *slots[8] = {&v->response_gain,   &v->depth_fraction_scale, &v->closure_scale,
+                        &v->ageing_rate,     &v->inflammation_scale,   &v->remodelling_scale,
+                        &v->retention_scale, &v->epidermal_gain};
+    return slots[i];
+}
+
+void mn_healing_variability_sample(mn_rng *rng, mn_healing_variability *out)
+{
+    for (int i = 0; i < 8; i++) {
+        double z = mn_rng_normal(rng); /* two draws each: 16 in all */
+        if (z > 3)
+            z = 3;
+        if (z < -3)
+            z = -3;
+        *var_slot(out, i) = exp(var_sd[i] * z);
+    }
+}
+
+void mn_healing_variability_shift(double z, mn_healing_variability *out)
+{
+    for (int i = 0; i < 8; i++)
+        *var_slot(out, i) *= exp(var_sign[i] * var_sd[i] * z);
+}
