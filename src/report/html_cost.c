@@ -46,11 +46,10 @@ void mn__html_risks(mn__buf *b, const mn_plan *plan)
         mn__html_esc(b, plan->pih_risk);
         mn__html_put(b, "</b>.</p>");
     }
-    if (plan->n_risk_notes > 0) {
+    int n = plan->n_risk_notes, room = (int)(sizeof plan->risk_notes / sizeof plan->risk_notes[0]);
+    if (n > 0) {
         mn__html_put(b, "<ul>");
-        for (int i = 0; i < plan->n_risk_notes &&
-                        i < (int)(sizeof plan->risk_notes / sizeof plan->risk_notes[0]);
-             i++) {
+        for (int i = 0; i < n && i < room; i++) {
             mn__html_put(b, "<li>");
             mn__html_esc(b, plan->risk_notes[i]);
             mn__html_put(b, "</li>");
