@@ -125,8 +125,8 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
 void mn__plan_figure_release(mn__plan_figure *fig);
 /* The date day 0 of the projection refers to: the first session, else the clinic start. */
 mn_date mn__plan_origin(const mn_plan *plan);
-/* The face (and, when a body zone is treated, body) diagram with each zone's number and
- * starting depth, as a complete SVG document; each dot carries data-zone,
+/* The face (and, when a body zone is treated, body) diagram (plan_diagram.c) with each zone's
+ * number and starting depth, as a complete SVG document; each dot carries data-zone,
  * data-depth-start-mm and data-depth-max-mm. @p titled: with a title line on top. */
 void mn__plan_diagram_svg(mn__buf *b, const mn_plan *plan, int titled);
 

@@ -30,6 +30,65 @@ void mn__plan_figure_release(mn__plan_figure *fig)
     memset(fig, 0, sizeof *fig);
 }
 
+/* The sample with the highest improvement (the first of equals). */
+static int peak_sample(const mn_plan *plan)
+{
+    int pk = 0;
+    for (int i = 1; i < plan->n_projection; i++)
+        if (plan->projection[i].improvement_pct > plan->projection[pk].improvement_pct)
+            pk = i;
+    return pk;
+}
+
+/* When the gain is gone, read off the curve: the first sample after a positive peak at or below
+ * 0 %, or -1 when it stays above to the end. */
+static int back_to_baseline(const mn_plan *plan, int pk)
+{
+    if (!(plan->projection[pk].improvement_pct > 0.0))
+        return -1;
+    for (int i = pk + 1; i < plan->n_projection; i++)
+        if (plan->projection[i].improvement_pct <= 0.0)
+            return i;
+    return -1;
+}
+
+/* One marker a session: its number for the course, M1, M2, ... for maintenance visits. */
+static void session_marks(mn__plan_figure *fig, const mn_plan *plan)
+{
+    int maint = 0;
+    for (int k = 0; k < plan->n_sessions; k++) {
+        const mn_plan_session *s = &plan->sessions[k];
+        fig->marks[k].x = (double)(s->date - fig->origin);
+        if (s->phase == MN_PHASE_MAINTENANCE) {
+            fig->marks[k].kind = MN_MARK_MAINTENANCE;
+            snprintf(fig->mark_text[k], sizeof fig->mark_text[k], "M%d", ++maint);
+        } else {
+            fig->marks[k].kind = MN_MARK_SESSION;
+            snprintf(fig->mark_text[k], sizeof fig->mark_text[k], "%d", s->number);
+        }
+        fig->marks[k].label = fig->mark_text[k];
+    }
+}
+
+/* Labels on the curve: the peak when there is a gain, and the return to baseline. Returns how
+ * many. */
+static int curve_notes(mn__plan_figure *fig)
+{
+    int n = 0, pk = fig->peak_index, bl = fig->baseline_index;
+    if (fig->improvement[pk] > 0.0) {
+        snprintf(fig->note_text[n], sizeof fig->note_text[n], "peak %.0f %%", fig->improvement[pk]);
+        fig->notes[n] = (mn_plot_note){fig->day[pk], fig->improvement[pk], fig->note_text[n]};
+        n++;
+    }
+    if (bl >= 0) {
+        snprintf(fig->note_text[n], sizeof fig->note_text[n], "back to baseline (day %.0f)",
+                 fig->day[bl]);
+        fig->notes[n] = (mn_plot_note){fig->day[bl], fig->improvement[bl], fig->note_text[n]};
+        n++;
+    }
+    return n;
+}
+
 mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *fig)
 {
     memset(fig, 0, sizeof *fig);
@@ -59,27 +118,10 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
         /* The band always contains the central line, even if a model rounds it apart. */
         fig->low[i] = s->low_pct < s->improvement_pct ? s->low_pct : s->improvement_pct;
         fig->high[i] = s->high_pct > s->improvement_pct ? s->high_pct : s->improvement_pct;
-        if (fig->peak_index < 0 || s->improvement_pct > fig->improvement[fig->peak_index])
-            fig->peak_index = i;
     }
-    for (int i = fig->peak_index + 1; i < n; i++)
-        if (fig->improvement[fig->peak_index] > 0.0 && fig->improvement[i] <= 0.0) {
-            fig->baseline_index = i;
-            break;
-        }
-    int maint = 0;
-    for (int k = 0; k < plan->n_sessions; k++) {
-        const mn_plan_session *s = &plan->sessions[k];
-        fig->marks[k].x = (double)(s->date - fig->origin);
-        if (s->phase == MN_PHASE_MAINTENANCE) {
-            fig->marks[k].kind = MN_MARK_MAINTENANCE;
-            snprintf(fig->mark_text[k], sizeof fig->mark_text[k], "M%d", ++maint);
-        } else {
-            fig->marks[k].kind = MN_MARK_SESSION;
-            snprintf(fig->mark_text[k], sizeof fig->mark_text[k], "%d", s->number);
-        }
-        fig->marks[k].label = fig->mark_text[k];
-    }
+    fig->peak_index = peak_sample(plan);
+    fig->baseline_index = back_to_baseline(plan, fig->peak_index);
+    session_marks(fig, plan);
 
     mn_plot_chart *c = &fig->chart;
     mn_plot_chart_init(c);
@@ -100,24 +142,8 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
     c->n_series = 1;
     c->markers = fig->marks;
     c->n_markers = plan->n_sessions;
-    int nn_notes = 0;
-    if (fig->improvement[fig->peak_index] > 0.0) {
-        snprintf(fig->note_text[nn_notes], sizeof fig->note_text[nn_notes], "peak %.0f %%",
-                 fig->improvement[fig->peak_index]);
-        fig->notes[nn_notes] = (mn_plot_note){
-            fig->day[fig->peak_index], fig->improvement[fig->peak_index], fig->note_text[nn_notes]};
-        nn_notes++;
-    }
-    if (fig->baseline_index >= 0) {
-        snprintf(fig->note_text[nn_notes], sizeof fig->note_text[nn_notes],
-                 "back to baseline (day %.0f)", fig->day[fig->baseline_index]);
-        fig->notes[nn_notes] =
-            (mn_plot_note){fig->day[fig->baseline_index], fig->improvement[fig->baseline_index],
-                           fig->note_text[nn_notes]};
-        nn_notes++;
-    }
     c->notes = fig->notes;
-    c->n_notes = nn_notes;
+    c->n_notes = curve_notes(fig);
     return MN_OK;
 }
 

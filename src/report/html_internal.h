@@ -1,0 +1,53 @@
+/*
+ * The pieces of the plan's HTML report: small writing helpers (html_util.c) and the sections of
+ * the page, each in a file named after what it renders; html_plan.c puts the page together.
+ * Who calls whom runs one way: html_plan.c → the sections → html_util.c, plan_diagram.c and the
+ * projection figure (plot_plan.c); none of those calls back up. Internal to src/report.
+ */
+#ifndef MN_REPORT_HTML_INTERNAL_H
+#define MN_REPORT_HTML_INTERNAL_H
+
+#include <stddef.h>
+
+#include "mneedle/clinic.h"
+#include "report/plot_internal.h"
+
+/* ---- html_util.c: writing helpers ---- */
+
+/* Appends markup written here, as it is. */
+void mn__html_put(mn__buf *b, const char *s);
+/* Appends text from the input (names, catalogue text) with & < > " ' escaped; NULL: nothing. */
+void mn__html_esc(mn__buf *b, const char *s);
+/* Escapes a short string from the input (a currency code) into @p buf of @p n bytes, cutting
+ * it at a whole character or entity when it does not fit. Returns buf. */
+const char *mn__html_esc_into(char *buf, size_t n, const char *s);
+/* An amount with two decimals and its escaped currency ("120.00 EUR") into @p buf. Returns buf. */
+const char *mn__html_money(char *buf, size_t n, double amount, const char *currency);
+/* The short English name of a date's weekday ("Mon"). */
+const char *mn__html_weekday(mn_date d);
+/* Appends the base64 of a finished buffer (the body of a data: URI); a buffer that failed to
+ * grow makes @p b fail too. */
+void mn__html_base64(mn__buf *b, const mn__buf *data);
+
+/* ---- the sections, in page order ---- */
+
+/* html_screening.c: the decision in words ("Suitable to proceed") and its badge's CSS class. */
+const char *mn__html_decision_words(mn_decision d);
+const char *mn__html_decision_class(mn_decision d);
+/* 1. Screening: the decision and the findings behind it. */
+void mn__html_screening(mn__buf *b, const mn_plan *plan);
+/* 2. Zones and needle depths (html_zones.c). */
+void mn__html_zones(mn__buf *b, const mn_plan *plan);
+/* 3. Calendar (html_calendar.c). */
+void mn__html_calendar(mn__buf *b, const mn_plan *plan);
+/* 4. What to expect over time (html_projection.c); @p have_fig: @p fig is built. Fails only when
+ * the figure cannot be drawn. */
+mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
+                              const mn__plan_figure *fig, int have_fig);
+/* 5. Cost and 6. Risks to know about (html_cost.c). */
+void mn__html_cost(mn__buf *b, const mn_plan *plan);
+void mn__html_risks(mn__buf *b, const mn_plan *plan);
+/* The aftercare sheet, on a page of its own when printed (html_aftercare.c). */
+void mn__html_aftercare(mn__buf *b, const mn_plan *plan);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * Section 4 of the report, what to expect over time: the projection figure (plot_plan.c) drawn
+ * as a PNG and embedded in the page, and the plain-language answer to "how long will it last?"
+ * read off the same curve: when the improvement peaks and how high, whether and how it is kept
+ * (maintenance) or when it fades, and where it stands at the end of the plan. A plan without a
+ * projection gets the answer from its own note, without invented numbers.
+ */
+#include "report/html_internal.h"
+
+static const char question[] = "<div class=\"answer\"><b>How long will it last?</b> ";
+static const char nothing_to_last[] = "No treatment is planned, so there is no result to last.";
+
+/* The fraction of the peak that maintenance keeps (the plan's option, 0.8 when unset). */
+static double target_fraction(const mn_plan *plan)
+{
+    return plan->options.target_fraction > 0 ? plan->options.target_fraction : 0.8;
+}
+
+/* The first maintenance visit of the plan, or -1 when none is booked. */
+static int first_maintenance(const mn_plan *plan)
+{
+    for (int i = 0; i < plan->n_sessions; i++)
+        if (plan->sessions[i].phase == MN_PHASE_MAINTENANCE)
+            return i;
+    return -1;
+}
+
+/* "This plan books a maintenance session every N days (about M months)" and @p then. */
+static void books_maintenance(mn__buf *b, const mn_plan *plan, const char *then)
+{
+    mn__buf_printf(b,
+                   "This plan books a maintenance session every <b>%d days</b> (about %.0f "
+                   "months)%s",
+                   plan->maintenance_interval_days,
+                   plan->maintenance_interval_days / MN__DAYS_PER_MONTH, then);
+}
+
+/* How long the course alone lasts, read off the curve: the first sample after the peak where
+ * the improvement is below @p target × the peak, or -1 when it stays above to the end. */
+static int first_below_target(const mn__plan_figure *fig, int n, double target)
+{
+    int pk = fig->peak_index;
+    for (int i = pk + 1; i < n; i++)
+        if (fig->improvement[i] < target * fig->improvement[pk])
+            return i;
+    return -1;
+}
+
+/* Whether the result is kept, and how: by maintenance the model timed, by maintenance at the
+ * concern's usual interval, or not at all (then when it falls below the target). */
+static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig, double target)
+{
+    if (first_maintenance(plan) >= 0 && plan->maintenance_interval_days > 0) {
+        mn__html_put(b, "The result is <b>not permanent</b>: new collagen is slowly broken "
+                        "down and skin keeps ageing. ");
+        if (plan->maintenance_from_model)
+            mn__buf_printf(b,
+                           "In the model, a maintenance session every <b>%d days</b> (about "
+                           "%.0f months) keeps it at or above %.0f %% of its best. ",
+                           plan->maintenance_interval_days,
+                           plan->maintenance_interval_days / MN__DAYS_PER_MONTH, target * 100.0);
+        else
+            books_maintenance(b, plan, ", the usual interval for this concern. ");
+        return;
+    }
+    int below = first_below_target(fig, plan->n_projection, target);
+    if (below >= 0)
+        mn__buf_printf(b,
+                       "The result is <b>not permanent</b>: it falls below %.0f %% of its best "
+                       "about <b>%.0f months</b> after the first session. ",
+                       target * 100.0, fig->day[below] / MN__DAYS_PER_MONTH);
+}
+
+/* The plain-language answer to "how long will it last?", from the curve. */
+static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig)
+{
+    int n = plan->n_projection, pk = fig->peak_index;
+    double peak = fig->improvement[pk];
+    double target = target_fraction(plan);
+    mn__html_put(b, question);
+    if (plan->n_sessions == 0 || !(peak > 0.0)) {
+        mn__html_put(b, nothing_to_last);
+        mn__html_put(b, "</div>");
+        return;
+    }
+    mn__buf_printf(b,
+                   "In the simulation the improvement is greatest about <b>%.0f weeks</b> after "
+                   "the first session, at <b>%.0f %%</b> (plausible range %.0f–%.0f %%). ",
+                   fig->day[pk] / 7.0, peak, fig->low[pk], fig->high[pk]);
+    permanence(b, plan, fig, target);
+    if (fig->baseline_index >= 0)
+        mn__buf_printf(b,
+                       "In this projection the gain is gone (back to the starting level) "
+                       "about <b>%.1f years</b> after the first session. ",
+                       fig->day[fig->baseline_index] / MN__DAYS_PER_YEAR);
+    const mn_projection_sample *last = &plan->projection[n - 1];
+    mn__buf_printf(b,
+                   "At the end of the plan (%.1f years) the simulation gives %.0f %% (range "
+                   "%.0f–%.0f %%). ",
+                   last->day / MN__DAYS_PER_YEAR, last->improvement_pct, fig->low[n - 1],
+                   fig->high[n - 1]);
+    if (plan->projection_note[0]) {
+        mn__html_esc(b, plan->projection_note);
+        mn__html_put(b, " ");
+    }
+    mn__html_put(b, "<i>These are model estimates with wide uncertainty, not a promise.</i></div>");
+}
+
+/* No curve to show: the answer from the plan's own note, without inventing numbers. */
+static void answer_without_curve(mn__buf *b, const mn_plan *plan)
+{
+    mn__html_put(b, question);
+    if (plan->n_sessions == 0) {
+        mn__html_put(b, nothing_to_last);
+    } else {
+        mn__html_put(b, "The result is <b>not permanent</b>: the collagen a course builds is "
+                        "slowly broken down like the rest, and skin keeps ageing. ");
+        if (plan->maintenance_interval_days > 0)
+            books_maintenance(b, plan, " to keep the gain. ");
+        mn__html_esc(b, plan->projection_note);
+    }
+    mn__html_put(b, " <i>No simulated curve is shown for this plan.</i></div>");
+}
+
+/* An mn_writer appending to an mn__buf, for the PNG rendered in memory. */
+static int to_buf(void *userdata, const char *data, size_t len)
+{
+    mn__buf *b = userdata;
+    mn__buf_append(b, data, len);
+    return b->failed ? -1 : 0;
+}
+
+mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
+                              const mn__plan_figure *fig, int have_fig)
+{
+    mn__html_put(b, "<section><h2>4. What to expect over time</h2>");
+    if (!have_fig) {
+        answer_without_curve(b, plan);
+        mn__html_put(b, "</section>");
+        return MN_OK;
+    }
+    mn__buf png;
+    mn__buf_init(&png);
+    mn_status st = mn_plot_chart_render(ctx, &fig->chart, MN_PLOT_PNG, to_buf, &png, NULL, NULL);
+    if (st == MN_EIO && png.failed) /* the writer failed because the buffer could not grow */
+        st = mn__error(ctx, MN_ENOMEM, "out of memory drawing the projection figure");
+    if (st == MN_OK) {
+        mn__html_put(b, "<figure><img alt=\"Projected improvement over time, with its "
+                        "uncertainty band, sessions and maintenance visits\" "
+                        "src=\"data:image/png;base64,");
+        mn__html_base64(b, &png);
+        mn__html_put(b, "\"><figcaption>Simulated improvement of the treated concern (% of how "
+                        "it was before treatment), with the plausible range shaded. Vertical "
+                        "lines are sessions; dashed lines are maintenance visits (M). A "
+                        "simulation, not a promise.</figcaption></figure>");
+        lasting_answer(b, plan, fig);
+        mn__html_put(b, "</section>");
+    }
+    mn__buf_release(&png);
+    return st;
+}

@@ -1,0 +1,99 @@
+/*
+ * Section 1 of the report, the screening: the decision as a coloured badge, a sentence saying
+ * what it means for booking (with the date to check again when treatment is deferred), and the
+ * table of findings behind it with their level, zone and code. The decision's words and badge
+ * class are shared with the summary cards at the top of the page.
+ */
+#include "report/html_internal.h"
+
+const char *mn__html_decision_words(mn_decision d)
+{
+    switch (d) {
+    case MN_DECISION_PROCEED:
+        return "Suitable to proceed";
+    case MN_DECISION_CAUTION:
+        return "Suitable with precautions";
+    case MN_DECISION_DEFER:
+        return "Not now: treatment deferred";
+    case MN_DECISION_DECLINE:
+        return "Not suitable: treatment declined";
+    }
+    return "Unknown";
+}
+
+const char *mn__html_decision_class(mn_decision d)
+{
+    switch (d) {
+    case MN_DECISION_PROCEED:
+        return "ok";
+    case MN_DECISION_CAUTION:
+        return "caution";
+    case MN_DECISION_DEFER:
+        return "defer";
+    default:
+        return "decline";
+    }
+}
+
+/* A finding's level in one word, which is also its badge's CSS class. */
+static const char *severity_word(mn_severity s)
+{
+    return s == MN_SEVERITY_DECLINE ? "decline" : s == MN_SEVERITY_DEFER ? "defer" : "caution";
+}
+
+/* What the decision means for booking. */
+static void meaning(mn__buf *b, const mn_screening *s)
+{
+    char d1[16];
+    switch (s->decision) {
+    case MN_DECISION_PROCEED:
+        mn__html_put(b, "Nothing in the health questionnaire stands in the way of treatment.");
+        break;
+    case MN_DECISION_CAUTION:
+        mn__html_put(b, "Treatment can go ahead with the precautions listed below.");
+        break;
+    case MN_DECISION_DEFER:
+        mn__html_put(b, "Treatment should wait; no session is booked.");
+        if (s->has_rescreen)
+            mn__buf_printf(b, " Earliest date to check again: <b>%s</b>.",
+                           mn_date_format(s->rescreen, d1));
+        break;
+    case MN_DECISION_DECLINE:
+        mn__html_put(b, "Microneedling is not advised; no session is booked.");
+        break;
+    }
+}
+
+static void findings(mn__buf *b, const mn_screening *s)
+{
+    char d1[16];
+    mn__html_put(b, "<table><tr><th>Finding</th><th>Level</th><th>Zone</th><th>Code</th></tr>");
+    for (int i = 0; i < s->n_findings; i++) {
+        const mn_finding *f = &s->findings[i];
+        mn__html_put(b, "<tr><td>");
+        mn__html_esc(b, f->message);
+        if (f->has_until)
+            mn__buf_printf(b, " <i>(until %s)</i>", mn_date_format(f->until, d1));
+        mn__buf_printf(b, "</td><td><span class=\"badge %s\">%s</span></td><td>",
+                       severity_word(f->severity), severity_word(f->severity));
+        mn__html_esc(b, f->zone ? f->zone : "all");
+        mn__html_put(b, "</td><td>");
+        mn__html_esc(b, f->code);
+        mn__html_put(b, "</td></tr>");
+    }
+    mn__html_put(b, "</table>");
+}
+
+void mn__html_screening(mn__buf *b, const mn_plan *plan)
+{
+    const mn_screening *s = &plan->screening;
+    mn__html_put(b, "<section><h2>1. Screening</h2><p>");
+    mn__buf_printf(b, "<span class=\"badge %s\">", mn__html_decision_class(s->decision));
+    mn__html_esc(b, mn__html_decision_words(s->decision));
+    mn__html_put(b, "</span> ");
+    meaning(b, s);
+    mn__html_put(b, "</p>");
+    if (s->n_findings > 0)
+        findings(b, s);
+    mn__html_put(b, "</section>");
+}

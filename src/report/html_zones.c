@@ -1,0 +1,64 @@
+/*
+ * Section 2 of the report, zones and needle depths: the face/body diagram (plan_diagram.c)
+ * embedded as an SVG image with its colour legend, a note on how the needle setting is used,
+ * and one table row per plan zone with its concern, needle setting (start and range),
+ * effective depth, passes and the reason for them.
+ */
+#include "report/html_internal.h"
+
+/* The diagram goes in as an SVG image (a data: URI): every renderer, print engines included,
+ * sizes an <img> reliably, where inline SVG in a flex box is not. */
+static void diagram(mn__buf *b, const mn_plan *plan)
+{
+    mn__buf svg;
+    mn__buf_init(&svg);
+    mn__plan_diagram_svg(&svg, plan, 0);
+    mn__html_put(b, "<div class=\"zones\"><img class=\"diagram\" alt=\"Face and body diagram: "
+                    "each treated zone is numbered as in the table, with its starting needle "
+                    "depth\" src=\"data:image/svg+xml;base64,");
+    mn__html_base64(b, &svg);
+    mn__buf_release(&svg);
+    mn__html_put(b, "\">");
+    mn__html_put(b, "<div style=\"flex:1 1 300px\"><p class=\"legend\">Dot colour = starting depth:"
+                    "<span style=\"background:#56B4E9\"></span>up to 0.5 mm"
+                    "<span style=\"background:#0072B2\"></span>0.5–1.5 mm"
+                    "<span style=\"background:#D55E00\"></span>over 1.5 mm</p>"
+                    "<p>Needle length is set per zone: it starts at the lower setting and is "
+                    "raised only if the skin tolerates it, never past the maximum. The effective "
+                    "depth is how deep the needles really reach (skin gives way under the "
+                    "needle, so it is less than the setting).</p></div></div>");
+}
+
+static void zone_table(mn__buf *b, const mn_plan *plan)
+{
+    mn__html_put(b, "<table><tr><th>#</th><th>Zone</th><th>Concern</th><th>Needle setting "
+                    "(mm)<br>start · range</th><th>Effective depth (µm)</th><th>Passes</th><th "
+                    "class=\"why\">Why</th></tr>");
+    for (int i = 0; i < plan->n_zones; i++) {
+        const mn_plan_zone *z = &plan->zones[i];
+        mn__buf_printf(b, "<tr><td>%d</td><td>", i + 1);
+        mn__html_esc(b, z->zone ? z->zone->name : "?");
+        mn__html_put(b, "</td><td>");
+        mn__html_esc(b, z->concern ? z->concern->name : "?");
+        mn__buf_printf(b,
+                       "</td><td class=\"num\"><b>%.2f</b> · %.2f–%.2f</td>"
+                       "<td class=\"num\">%.0f–%.0f</td><td class=\"num\">%.0f</td><td>",
+                       z->depth_start_mm, z->depth_min_mm, z->depth_max_mm, z->effective_depth_um,
+                       z->effective_depth_max_um, z->passes);
+        mn__html_esc(b, z->why);
+        mn__html_put(b, "</td></tr>");
+    }
+    mn__html_put(b, "</table>");
+}
+
+void mn__html_zones(mn__buf *b, const mn_plan *plan)
+{
+    mn__html_put(b, "<section><h2>2. Zones and needle depths</h2>");
+    if (plan->n_zones == 0) {
+        mn__html_put(b, "<p>No zone to treat.</p></section>");
+        return;
+    }
+    diagram(b, plan);
+    zone_table(b, plan);
+    mn__html_put(b, "</section>");
+}
