@@ -10,12 +10,12 @@
 #include "core/json_in.h"
 #include "mneedle/clinic.h"
 
-static const char *const mn__history_names[] = {
+static const char *const history_names[] = {
 #define MN__HISTORY_NAME(id, name, numeric) name,
     MN_HISTORY_LIST(MN__HISTORY_NAME)
 #undef MN__HISTORY_NAME
 };
-static const int mn__history_numeric[] = {
+static const int history_numeric[] = {
 #define MN__HISTORY_NUM(id, name, numeric) numeric,
     MN_HISTORY_LIST(MN__HISTORY_NUM)
 #undef MN__HISTORY_NUM
@@ -23,23 +23,23 @@ static const int mn__history_numeric[] = {
 
 const char *mn_history_name(mn_history_item item)
 {
-    return (int)item >= 0 && item < MN_HISTORY_COUNT ? mn__history_names[item] : NULL;
+    return (int)item >= 0 && item < MN_HISTORY_COUNT ? history_names[item] : NULL;
 }
 
 int mn_history_is_numeric(mn_history_item item)
 {
-    return (int)item >= 0 && item < MN_HISTORY_COUNT ? mn__history_numeric[item] : 0;
+    return (int)item >= 0 && item < MN_HISTORY_COUNT ? history_numeric[item] : 0;
 }
 
 int mn_history_find(const char *name)
 {
     for (int i = 0; i < MN_HISTORY_COUNT; i++)
-        if (strcmp(mn__history_names[i], name) == 0)
+        if (strcmp(history_names[i], name) == 0)
             return i;
     return -1;
 }
 
-static mn_status mn__parse_client_block(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_client_block(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"name", "age", "sex", "fitzpatrick", NULL};
     json_t *c;
@@ -64,7 +64,7 @@ static mn_status mn__parse_client_block(const mn__jin *in, json_t *root, mn_clie
     return MN_OK;
 }
 
-static mn_status mn__parse_grade(const mn__jin *in, json_t *e, const char *p, mn_grade *out)
+static mn_status parse_grade(const mn__jin *in, json_t *e, const char *p, mn_grade *out)
 {
     json_t *v = json_object_get(e, "severity");
     *out = MN_SEVERITY_MODERATE;
@@ -94,7 +94,7 @@ static mn_status mn__parse_grade(const mn__jin *in, json_t *e, const char *p, mn
     return MN_OK;
 }
 
-static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_concerns(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"concern", "zones", "severity", NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
@@ -112,7 +112,7 @@ static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *
         if ((st = mn__jis_object(in, e, p)) || (st = mn__jkeys(in, e, p, keys)) ||
             (st = mn__jstr(in, e, p, "concern", 1, &name, NULL)) ||
             (st = mn__jarr(in, e, p, "zones", 1, 1, 32, &zones, NULL)) ||
-            (st = mn__parse_grade(in, e, p, &cc->grade)))
+            (st = parse_grade(in, e, p, &cc->grade)))
             return st;
         cc->concern = mn_catalog_find_concern(cat, name);
         if (!cc->concern)
@@ -163,7 +163,7 @@ static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *
     return MN_OK;
 }
 
-static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_history(const mn__jin *in, json_t *root, mn_client *out)
 {
     json_t *h;
     int here;
@@ -183,7 +183,7 @@ static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *o
                              "listed by 'mneedle screen --help'",
                              in->src, key);
         }
-        if (mn__history_numeric[i]) {
+        if (history_numeric[i]) {
             /* "…_ago" items: months or weeks since; null means never. */
             double x;
             int present;
@@ -204,7 +204,7 @@ static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *o
     return MN_OK;
 }
 
-static mn_status mn__parse_lifestyle(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_lifestyle(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"smoker", "sun", NULL};
     json_t *l;
@@ -228,7 +228,7 @@ static mn_status mn__parse_lifestyle(const mn__jin *in, json_t *root, mn_client 
     return MN_OK;
 }
 
-static mn_status mn__parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"device", "price_per_session", "currency", "start", NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
@@ -262,7 +262,7 @@ static mn_status mn__parse_clinic(const mn__jin *in, json_t *root, mn_client *ou
     return mn__jdate(in, c, "$.clinic", "start", 1, &out->start, NULL);
 }
 
-static mn_status mn__client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn_client *out)
+static mn_status client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"client",    "concerns", "history",
                                        "lifestyle", "clinic",   NULL};
@@ -272,9 +272,9 @@ static mn_status mn__client_from_json(mn_ctx *ctx, const char *src, json_t *root
     out->patient.sun = MN_SUN_MODERATE;
     snprintf(out->currency, sizeof out->currency, "GBP");
     mn_status st;
-    if ((st = mn__jkeys(&in, root, "$", keys)) || (st = mn__parse_client_block(&in, root, out)) ||
-        (st = mn__parse_concerns(&in, root, out)) || (st = mn__parse_history(&in, root, out)) ||
-        (st = mn__parse_lifestyle(&in, root, out)) || (st = mn__parse_clinic(&in, root, out)))
+    if ((st = mn__jkeys(&in, root, "$", keys)) || (st = parse_client_block(&in, root, out)) ||
+        (st = parse_concerns(&in, root, out)) || (st = parse_history(&in, root, out)) ||
+        (st = parse_lifestyle(&in, root, out)) || (st = parse_clinic(&in, root, out)))
         return st;
     return MN_OK;
 }
@@ -288,7 +288,7 @@ mn_status mn_client_parse(mn_ctx *ctx, const char *src, const char *text, size_t
     mn_status st = mn__json_parse(ctx, src ? src : "<string>", text, len, &root);
     if (st)
         return st;
-    st = mn__client_from_json(ctx, src ? src : "<string>", root, out);
+    st = client_from_json(ctx, src ? src : "<string>", root, out);
     json_decref(root);
     return st;
 }
@@ -301,7 +301,7 @@ mn_status mn_client_load(mn_ctx *ctx, const char *path, mn_client *out)
     mn_status st = mn__json_load(ctx, path, &root);
     if (st)
         return st;
-    st = mn__client_from_json(ctx, strcmp(path, "-") ? path : "<stdin>", root, out);
+    st = client_from_json(ctx, strcmp(path, "-") ? path : "<stdin>", root, out);
     json_decref(root);
     return st;
 }

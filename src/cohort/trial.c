@@ -17,7 +17,7 @@
 #define MN__SEED_MAX 9007199254740991.0
 
 /* A two-number [lo, hi] range with lo <= hi. */
-static mn_status mn__jrange(const mn__jin *in, json_t *obj, const char *path, const char *key,
+static mn_status read_range(const mn__jin *in, json_t *obj, const char *path, const char *key,
                             double lo, double hi, int whole, double out[2])
 {
     char p[128];
@@ -44,7 +44,7 @@ static mn_status mn__jrange(const mn__jin *in, json_t *obj, const char *path, co
     return MN_OK;
 }
 
-static mn_status mn__parse_sun(const mn__jin *in, json_t *pop, mn_cohort_population *out)
+static mn_status parse_sun(const mn__jin *in, json_t *pop, mn_cohort_population *out)
 {
     json_t *v = json_object_get(pop, "sun");
     if (!v)
@@ -79,7 +79,7 @@ static mn_status mn__parse_sun(const mn__jin *in, json_t *pop, mn_cohort_populat
     return MN_OK;
 }
 
-static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort_population *out)
+static mn_status parse_population(const mn__jin *in, json_t *root, mn_cohort_population *out)
 {
     static const char *const keys[] = {
         "n", "age", "sex", "female_fraction", "fitzpatrick", "smoker_fraction", "sun", NULL};
@@ -91,14 +91,14 @@ static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort
     if ((st = mn__jobj(in, root, "$", "population", 1, &pop, NULL)) ||
         (st = mn__jkeys(in, pop, "$.population", keys)) ||
         (st = mn__jint(in, pop, "$.population", "n", 1, 1, MN_COHORT_MAX_N, &out->n, NULL)) ||
-        (st = mn__jrange(in, pop, "$.population", "age", 18, 100, 0, age)) ||
-        (st = mn__jrange(in, pop, "$.population", "fitzpatrick", 1, 6, 1, fitz)) ||
+        (st = read_range(in, pop, "$.population", "age", 18, 100, 0, age)) ||
+        (st = read_range(in, pop, "$.population", "fitzpatrick", 1, 6, 1, fitz)) ||
         (st = mn__jstr(in, pop, "$.population", "sex", 1, &sex, NULL)) ||
         (st = mn__jnum(in, pop, "$.population", "female_fraction", 0, 0, 1, &out->female_fraction,
                        &here)) ||
         (st = mn__jnum(in, pop, "$.population", "smoker_fraction", 1, 0, 1, &out->smoker_fraction,
                        NULL)) ||
-        (st = mn__parse_sun(in, pop, out)))
+        (st = parse_sun(in, pop, out)))
         return st;
     out->age_lo = age[0];
     out->age_hi = age[1];
@@ -121,7 +121,7 @@ static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort
     return MN_OK;
 }
 
-static mn_status mn__parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     static const char *const keys[] = {"device",       "needle_mm",  "passes",
                                        "session_days", "glide_mm_s", NULL};
@@ -176,7 +176,7 @@ static mn_status mn__parse_protocol(const mn__jin *in, json_t *root, mn_cohort_t
     return MN_OK;
 }
 
-static mn_status mn__parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+static mn_status parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     json_t *arr;
     mn_status st =
@@ -204,7 +204,7 @@ static mn_status mn__parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_
     return MN_OK;
 }
 
-static mn_status mn__trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+static mn_status trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     static const char *const keys[] = {"name",
                                        "population",
@@ -225,10 +225,10 @@ static mn_status mn__trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
     mn_cohort_trial_init(t);
     if ((st = mn__jis_object(in, root, "$")) || (st = mn__jkeys(in, root, "$", keys)) ||
         (st = mn__jstr(in, root, "$", "name", 0, &name, &here)) ||
-        (st = mn__parse_population(in, root, &t->population)) ||
+        (st = parse_population(in, root, &t->population)) ||
         (st = mn__jstr(in, root, "$", "zone", 1, &zone, NULL)) ||
         (st = mn__jstr(in, root, "$", "concern", 1, &concern, NULL)) ||
-        (st = mn__parse_protocol(in, root, t)) || (st = mn__parse_endpoints(in, root, t)) ||
+        (st = parse_protocol(in, root, t)) || (st = parse_endpoints(in, root, t)) ||
         (st = mn__jnum(in, root, "$", "seed", 0, 0, MN__SEED_MAX, &seed, NULL)) ||
         (st = mn__jnum(in, root, "$", "maintenance_fraction", 0, 0.05, 1, &t->maintenance_fraction,
                        NULL)) ||
@@ -271,7 +271,7 @@ mn_status mn_cohort_trial_parse(mn_ctx *ctx, const char *src, const char *text, 
     if (st)
         return st;
     mn__jin in = {ctx, src ? src : "<string>"};
-    st = mn__trial_from_json(&in, root, out);
+    st = trial_from_json(&in, root, out);
     json_decref(root);
     return st;
 }
@@ -285,7 +285,7 @@ mn_status mn_cohort_trial_load(mn_ctx *ctx, const char *path, mn_cohort_trial *o
     if (st)
         return st;
     mn__jin in = {ctx, strcmp(path, "-") ? path : "<stdin>"};
-    st = mn__trial_from_json(&in, root, out);
+    st = trial_from_json(&in, root, out);
     json_decref(root);
     return st;
 }

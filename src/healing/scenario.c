@@ -11,7 +11,7 @@
 
 #define MN_DEFAULT_HORIZON_AFTER_LAST 730 /* two years after the last session */
 
-static mn_status mn_parse_patient(const mn__jin *in, json_t *root, mn_patient *p)
+static mn_status parse_patient(const mn__jin *in, json_t *root, mn_patient *p)
 {
     static const char *const keys[] = {"age", "sex", "fitzpatrick", "smoker", "sun", NULL};
     json_t *o;
@@ -42,8 +42,8 @@ static mn_status mn_parse_patient(const mn__jin *in, json_t *root, mn_patient *p
     return MN_OK;
 }
 
-static mn_status mn_parse_session(const mn__jin *in, const mn_catalog *cat, json_t *e,
-                                  const char *path, mn_healing_session *s)
+static mn_status parse_session(const mn__jin *in, const mn_catalog *cat, json_t *e,
+                               const char *path, mn_healing_session *s)
 {
     static const char *const keys[] = {"day", "device", "needle_mm", "passes", "glide_mm_s", NULL};
     mn_status st;
@@ -75,13 +75,13 @@ static mn_status mn_parse_session(const mn__jin *in, const mn_catalog *cat, json
     return MN_OK;
 }
 
-static int mn_cmp_int(const void *a, const void *b)
+static int cmp_int(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
     return x < y ? -1 : x > y;
 }
 
-static mn_status mn_parse_root(const mn__jin *in, json_t *root, mn_healing_input *out)
+static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *out)
 {
     static const char *const keys[] = {"name",     "patient",     "zone",         "concern",
                                        "sessions", "report_days", "horizon_days", NULL};
@@ -99,7 +99,7 @@ static mn_status mn_parse_root(const mn__jin *in, json_t *root, mn_healing_input
     out->report_days_given = 0;
     if ((st = mn__jkeys(in, root, "$", keys)) ||
         (st = mn__jstr(in, root, "$", "name", 0, &name, NULL)) ||
-        (st = mn_parse_patient(in, root, &sc->patient)) ||
+        (st = parse_patient(in, root, &sc->patient)) ||
         (st = mn__jstr(in, root, "$", "zone", 1, &zone, NULL)) ||
         (st = mn__jstr(in, root, "$", "concern", 1, &concern, NULL)))
         return st;
@@ -128,7 +128,7 @@ static mn_status mn_parse_root(const mn__jin *in, json_t *root, mn_healing_input
     int last = 0;
     for (size_t i = 0; i < n; i++) {
         mn__jpath_index(path, sizeof path, "$.sessions", i);
-        if ((st = mn_parse_session(in, cat, json_array_get(sessions, i), path, &out->sessions[i])))
+        if ((st = parse_session(in, cat, json_array_get(sessions, i), path, &out->sessions[i])))
             return st;
         if (out->sessions[i].day > last)
             last = out->sessions[i].day;
@@ -184,7 +184,7 @@ static mn_status mn_parse_root(const mn__jin *in, json_t *root, mn_healing_input
         out->report_days[k++] = (int)horizon;
         out->n_report_days = k;
     }
-    qsort(out->report_days, (size_t)out->n_report_days, sizeof(int), mn_cmp_int);
+    qsort(out->report_days, (size_t)out->n_report_days, sizeof(int), cmp_int);
     int u = 0;
     for (int i = 0; i < out->n_report_days; i++)
         if (u == 0 || out->report_days[i] != out->report_days[u - 1])
@@ -203,7 +203,7 @@ mn_status mn_healing_scenario_parse(mn_ctx *ctx, const char *src, const char *te
     if (st)
         return st;
     mn__jin in = {ctx, src};
-    st = mn_parse_root(&in, root, out);
+    st = parse_root(&in, root, out);
     json_decref(root);
     return st;
 }
@@ -217,7 +217,7 @@ mn_status mn_healing_scenario_load(mn_ctx *ctx, const char *path, mn_healing_inp
     if (st)
         return st;
     mn__jin in = {ctx, strcmp(path, "-") ? path : "<stdin>"};
-    st = mn_parse_root(&in, root, out);
+    st = parse_root(&in, root, out);
     json_decref(root);
     return st;
 }

@@ -37,7 +37,7 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s)
     s->n_report = 0;
 }
 
-static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_scenario *s)
+static mn_status load_patient(const mn__jin *in, json_t *root, mn_absorb_scenario *s)
 {
     static const char *const keys[] = {"age", "sex", "fitzpatrick", "smoker", "sun", NULL};
     json_t *pt;
@@ -78,8 +78,8 @@ static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_sce
     return MN_OK;
 }
 
-static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
-                                  mn_absorb_scenario *s)
+static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
+                              mn_absorb_scenario *s)
 {
     static const char *const keys[] = {"name",        "mw", "logp", "concentration_mg_ml",
                                        "dose_ul_cm2", NULL};
@@ -155,7 +155,7 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
                        "%s: $.site: unknown site '%s' (see 'mneedle catalog sites')", in.src, site);
         goto done;
     }
-    if ((st = mn__load_patient(&in, root, s)))
+    if ((st = load_patient(&in, root, s)))
         goto done;
     const char *dev;
     if ((st = mn__jstr(&in, root, "$", "device", 1, &dev, &here)))
@@ -182,7 +182,7 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
         s->needle_mm = 0;
         s->passes = 0;
     }
-    if ((st = mn__load_product(&in, root, cat, s)))
+    if ((st = load_product(&in, root, cat, s)))
         goto done;
     if ((st = mn__jbool(&in, root, "$", "occluded", 0, &s->occluded, &here)))
         goto done;
