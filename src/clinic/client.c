@@ -111,7 +111,7 @@ static mn_status parse_concerns(const mn__jin *in, json_t *root, mn_client *out)
         mn_client_concern *cc = &out->concerns[out->n_concerns];
         if ((st = mn__jis_object(in, e, p)) || (st = mn__jkeys(in, e, p, keys)) ||
             (st = mn__jstr(in, e, p, "concern", 1, &name, NULL)) ||
-            (st = mn__jarr(in, e, p, "zones", 1, 1, 32, &zones, NULL)) ||
+            (st = mn__jarr(in, e, p, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)) ||
             (st = parse_grade(in, e, p, &cc->grade)))
             return st;
         cc->concern = mn_catalog_find_concern(cat, name);

@@ -218,7 +218,7 @@ static mn_status trial_from_json(const mn__jin *in, json_t *root, mn_cohort_tria
                                        NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
     const char *zone, *concern, *name;
-    double seed = 1;
+    double seed = MN_COHORT_DEFAULT_SEED;
     long check = 7;
     int here = 0;
     mn_status st;
