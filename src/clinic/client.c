@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/json_in.h"
+#include "data/ranges.h"
 #include "mneedle/clinic.h"
 
 static const char *const history_names[] = {
@@ -49,9 +50,10 @@ static mn_status parse_client_block(const mn__jin *in, json_t *root, mn_client *
     int here;
     if ((st = mn__jobj(in, root, "$", "client", 1, &c, NULL)) ||
         (st = mn__jkeys(in, c, "$.client", keys)) ||
-        (st = mn__jnum(in, c, "$.client", "age", 1, 18, 100, &out->patient.age_years, NULL)) ||
+        (st = mn__jnum_in(in, c, "$.client", "age", 1, MN__IN_AGE_YEARS, &out->patient.age_years,
+                          NULL)) ||
         (st = mn__jstr(in, c, "$.client", "sex", 1, &sex, NULL)) ||
-        (st = mn__jint(in, c, "$.client", "fitzpatrick", 1, 1, 6, &fitz, NULL)) ||
+        (st = mn__jint_in(in, c, "$.client", "fitzpatrick", 1, MN__IN_FITZPATRICK, &fitz, NULL)) ||
         (st = mn__jstr(in, c, "$.client", "name", 0, &name, &here)))
         return st;
     if (!mn_sex_parse(sex, &out->patient.sex))
@@ -85,7 +87,7 @@ static mn_status parse_grade(const mn__jin *in, json_t *e, const char *p, mn_gra
     double x;
     char q[256];
     snprintf(q, sizeof q, "%s.severity", p);
-    mn_status st = mn__jnum_value(in, v, q, 1, 3, &x);
+    mn_status st = mn__jnum_value_in(in, v, q, MN__IN_SEVERITY, &x);
     if (st)
         return st;
     if (x != floor(x))
@@ -187,7 +189,7 @@ static mn_status parse_history(const mn__jin *in, json_t *root, mn_client *out)
             /* "…_ago" items: months or weeks since; null means never. */
             double x;
             int present;
-            if ((st = mn__jnum(in, h, "$.history", key, 0, 0, 1200, &x, &present)))
+            if ((st = mn__jnum_in(in, h, "$.history", key, 0, MN__IN_HISTORY_AGO, &x, &present)))
                 return st;
             if (!present)
                 continue;
@@ -247,8 +249,8 @@ static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
                          "%s: $.clinic.device: unknown device \"%.40s\" (see 'mneedle catalog "
                          "devices')",
                          in->src, dev);
-    if ((st = mn__jnum(in, c, "$.clinic", "price_per_session", 0, 0, 1e6, &out->price_per_session,
-                       NULL)) ||
+    if ((st = mn__jnum_in(in, c, "$.clinic", "price_per_session", 0, MN__IN_PRICE,
+                          &out->price_per_session, NULL)) ||
         (st = mn__jstr(in, c, "$.clinic", "currency", 0, &cur, &here)))
         return st;
     if (here) {

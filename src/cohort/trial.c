@@ -12,13 +12,11 @@
 
 #include "cohort/cohort_internal.h"
 #include "core/json_in.h"
+#include "data/ranges.h"
 
-/* Seeds are JSON numbers, so they are exact only up to 2^53. */
-#define MN__SEED_MAX 9007199254740991.0
-
-/* A two-number [lo, hi] range with lo <= hi. */
+/* A two-number [lo, hi] range with lo <= hi, each end within quantity @p q's limits. */
 static mn_status read_range(const mn__jin *in, json_t *obj, const char *path, const char *key,
-                            double lo, double hi, int whole, double out[2])
+                            mn__input q, int whole, double out[2])
 {
     char p[128];
     json_t *arr = json_object_get(obj, key);
@@ -29,14 +27,14 @@ static mn_status read_range(const mn__jin *in, json_t *obj, const char *path, co
         return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected [lo, hi] (two numbers), got %s",
                          in->src, p, mn__json_type_name(arr));
     for (size_t i = 0; i < 2; i++) {
-        char q[140];
-        mn__jpath_index(q, sizeof q, p, i);
-        mn_status st = mn__jnum_value(in, json_array_get(arr, i), q, lo, hi, &out[i]);
+        char q_path[140];
+        mn__jpath_index(q_path, sizeof q_path, p, i);
+        mn_status st = mn__jnum_value_in(in, json_array_get(arr, i), q_path, q, &out[i]);
         if (st)
             return st;
         if (whole && out[i] != floor(out[i]))
             return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole number, got %g", in->src,
-                             q, out[i]);
+                             q_path, out[i]);
     }
     if (out[0] > out[1])
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: the low end %g is above the high end %g",
@@ -67,8 +65,8 @@ static mn_status parse_sun(const mn__jin *in, json_t *pop, mn_cohort_population 
         return st;
     double sum = 0;
     for (int i = 0; i < 3; i++) {
-        if ((st = mn__jnum(in, v, "$.population.sun", keys[i], 0, 0, 1, &out->sun_fraction[i],
-                           NULL)))
+        if ((st = mn__jnum_in(in, v, "$.population.sun", keys[i], 0, MN__IN_FRACTION,
+                              &out->sun_fraction[i], NULL)))
             return st;
         sum += out->sun_fraction[i];
     }
@@ -91,13 +89,13 @@ static mn_status parse_population(const mn__jin *in, json_t *root, mn_cohort_pop
     if ((st = mn__jobj(in, root, "$", "population", 1, &pop, NULL)) ||
         (st = mn__jkeys(in, pop, "$.population", keys)) ||
         (st = mn__jint(in, pop, "$.population", "n", 1, 1, MN_COHORT_MAX_N, &out->n, NULL)) ||
-        (st = read_range(in, pop, "$.population", "age", 18, 100, 0, age)) ||
-        (st = read_range(in, pop, "$.population", "fitzpatrick", 1, 6, 1, fitz)) ||
+        (st = read_range(in, pop, "$.population", "age", MN__IN_AGE_YEARS, 0, age)) ||
+        (st = read_range(in, pop, "$.population", "fitzpatrick", MN__IN_FITZPATRICK, 1, fitz)) ||
         (st = mn__jstr(in, pop, "$.population", "sex", 1, &sex, NULL)) ||
-        (st = mn__jnum(in, pop, "$.population", "female_fraction", 0, 0, 1, &out->female_fraction,
-                       &here)) ||
-        (st = mn__jnum(in, pop, "$.population", "smoker_fraction", 1, 0, 1, &out->smoker_fraction,
-                       NULL)) ||
+        (st = mn__jnum_in(in, pop, "$.population", "female_fraction", 0, MN__IN_FRACTION,
+                          &out->female_fraction, &here)) ||
+        (st = mn__jnum_in(in, pop, "$.population", "smoker_fraction", 1, MN__IN_FRACTION,
+                          &out->smoker_fraction, NULL)) ||
         (st = parse_sun(in, pop, out)))
         return st;
     out->age_lo = age[0];
@@ -133,9 +131,11 @@ static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial
     if ((st = mn__jobj(in, root, "$", "protocol", 1, &pr, NULL)) ||
         (st = mn__jkeys(in, pr, "$.protocol", keys)) ||
         (st = mn__jstr(in, pr, "$.protocol", "device", 1, &dev, NULL)) ||
-        (st = mn__jnum(in, pr, "$.protocol", "needle_mm", 1, 0.01, 5, &t->needle_mm, NULL)) ||
-        (st = mn__jnum(in, pr, "$.protocol", "passes", 1, 0.01, 100, &t->passes, NULL)) ||
-        (st = mn__jnum(in, pr, "$.protocol", "glide_mm_s", 0, 1, 500, &glide, NULL)) ||
+        (st = mn__jnum_in(in, pr, "$.protocol", "needle_mm", 1, MN__IN_NEEDLE_MM, &t->needle_mm,
+                          NULL)) ||
+        (st = mn__jnum_in(in, pr, "$.protocol", "passes", 1, MN__IN_PASSES, &t->passes, NULL)) ||
+        (st =
+             mn__jnum_in(in, pr, "$.protocol", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &glide, NULL)) ||
         (st = mn__jarr(in, pr, "$.protocol", "session_days", 1, 1, MN_COHORT_MAX_SESSIONS, &days,
                        NULL)))
         return st;
@@ -229,10 +229,11 @@ static mn_status trial_from_json(const mn__jin *in, json_t *root, mn_cohort_tria
         (st = mn__jstr(in, root, "$", "zone", 1, &zone, NULL)) ||
         (st = mn__jstr(in, root, "$", "concern", 1, &concern, NULL)) ||
         (st = parse_protocol(in, root, t)) || (st = parse_endpoints(in, root, t)) ||
-        (st = mn__jnum(in, root, "$", "seed", 0, 0, MN__SEED_MAX, &seed, NULL)) ||
-        (st = mn__jnum(in, root, "$", "maintenance_fraction", 0, 0.05, 1, &t->maintenance_fraction,
-                       NULL)) ||
-        (st = mn__jint(in, root, "$", "maintenance_check_days", 0, 1, 365, &check, NULL)))
+        (st = mn__jnum_in(in, root, "$", "seed", 0, MN__IN_SEED, &seed, NULL)) ||
+        (st = mn__jnum_in(in, root, "$", "maintenance_fraction", 0, MN__IN_MAINTENANCE_FRACTION,
+                          &t->maintenance_fraction, NULL)) ||
+        (st = mn__jint_in(in, root, "$", "maintenance_check_days", 0, MN__IN_MAINTENANCE_CHECK_DAYS,
+                          &check, NULL)))
         return st;
     if (here)
         snprintf(t->name, sizeof t->name, "%s", name);

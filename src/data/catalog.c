@@ -11,6 +11,7 @@
 
 #include "core/json_in.h"
 #include "data/catalog_internal.h"
+#include "data/ranges.h"
 
 struct mn__embedded_file {
     const char *name;
@@ -126,7 +127,7 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
         (st = mn__jnum(in, e, p, "depth_fraction_max", 1, 0.05, 1, &d->depth_fraction_max, NULL)) ||
         (st = mn__jnum(in, e, p, "depth_fraction_half_mm", 1, 0, 10, &d->depth_fraction_half_mm,
                        NULL)) ||
-        (st = mn__jnum(in, e, p, "price_hint", 0, 0, 1e6, &d->price_hint, NULL)))
+        (st = mn__jnum_in(in, e, p, "price_hint", 0, MN__IN_PRICE, &d->price_hint, NULL)))
         return st;
     d->kind = (mn_device_kind)kind;
     d->device_class = (mn_device_class)cls;
