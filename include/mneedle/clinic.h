@@ -20,6 +20,9 @@ extern "C" {
 #endif
 
 #define MN_MAX_CONCERNS 8
+/** Most zones in one client file, counted as concern-zone pairs (per concern and in total): a
+ *  plan's visits record the zones they treat as bits of a 32-bit mask. */
+#define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
 #define MN_CURRENCY_LEN 8
 
@@ -65,7 +68,7 @@ typedef enum { MN_SEVERITY_MILD = 1, MN_SEVERITY_MODERATE = 2, MN_SEVERITY_SEVER
 
 typedef struct {
     const mn_concern *concern;
-    const mn_site *zones[32];
+    const mn_site *zones[MN_MAX_ZONES];
     int n_zones;
     mn_grade grade; /* "severity" in the file: mild, moderate or severe (or 1–3) */
 } mn_client_concern;

@@ -34,6 +34,8 @@ extern "C" {
 #define MN_COHORT_MAX_ENDPOINTS 64
 #define MN_COHORT_MAX_SESSIONS  200
 #define MN_COHORT_MAX_N         1000000000L /* 10^9 patients */
+/** Seed of a trial file that gives none (any fixed value would do: runs must repeat). */
+#define MN_COHORT_DEFAULT_SEED 1
 /** Width of a percentile-sketch bin in percentage points; the error of a reported
  *  percentile inside the sketch range is at most half of it. */
 #define MN_COHORT_BIN_PCT 0.05

@@ -71,7 +71,9 @@ int mn_writer_file(void *userdata, const char *buf, size_t len);
 
 /*
  * The context. It owns the loaded catalogues and the last error message. One context per
- * thread: a context is not thread-safe, but independent contexts are.
+ * thread: a context is not thread-safe, but independent contexts are. Its error state is
+ * core's (src/core/ctx.c); creating and freeing it loads and frees the catalogues, so that is
+ * defined in the data layer (src/data/context.c), though declared here.
  */
 typedef struct mn_ctx mn_ctx;
 

@@ -44,6 +44,26 @@ extern "C" {
 #define MN_HEALING_MAX_DAYS     14610
 #define MN_HEALING_MAX_SESSIONS 1000
 
+/**
+ * Maintenance scheduling (DESIGN §3.5): the model picks the longest interval that keeps
+ * improvement at or above MN_MAINTENANCE_TARGET_FRACTION of the course's peak, bounded to what
+ * clinics do, every 3 to 12 months (seed articles 000 and 001: "quarterly ... once or twice a
+ * year"). The target is the one the young-collagen lifetime was fitted to: a typical wrinkle
+ * course keeps 80 % of its peak for about 6 months (docs/models/healing.md).
+ */
+#define MN_MAINTENANCE_MIN_DAYS        90  /* 3 months */
+#define MN_MAINTENANCE_MAX_DAYS        365 /* 12 months */
+#define MN_MAINTENANCE_TARGET_FRACTION 0.8 /* of the course's peak improvement */
+
+/**
+ * Uncertainty bands give the 10th and 90th percentiles over virtual people (the "10–90 %
+ * ranges" of DESIGN §8), drawn with a fixed default seed so the same input always shows the
+ * same band (the value itself is arbitrary).
+ */
+#define MN_BAND_QUANTILE_LOW  0.1
+#define MN_BAND_QUANTILE_HIGH 0.9
+#define MN_BAND_DEFAULT_SEED  20131001u
+
 /** One needling session of a zone. */
 typedef struct {
     int day;                 /* offset from day 0, >= 0; sessions are given at the start of

@@ -8,14 +8,15 @@
 #include <string.h>
 
 #include "core/json_in.h"
+#include "data/ranges.h"
 #include "mneedle/clinic.h"
 
-static const char *const mn__history_names[] = {
+static const char *const history_names[] = {
 #define MN__HISTORY_NAME(id, name, numeric) name,
     MN_HISTORY_LIST(MN__HISTORY_NAME)
 #undef MN__HISTORY_NAME
 };
-static const int mn__history_numeric[] = {
+static const int history_numeric[] = {
 #define MN__HISTORY_NUM(id, name, numeric) numeric,
     MN_HISTORY_LIST(MN__HISTORY_NUM)
 #undef MN__HISTORY_NUM
@@ -23,23 +24,23 @@ static const int mn__history_numeric[] = {
 
 const char *mn_history_name(mn_history_item item)
 {
-    return (int)item >= 0 && item < MN_HISTORY_COUNT ? mn__history_names[item] : NULL;
+    return (int)item >= 0 && item < MN_HISTORY_COUNT ? history_names[item] : NULL;
 }
 
 int mn_history_is_numeric(mn_history_item item)
 {
-    return (int)item >= 0 && item < MN_HISTORY_COUNT ? mn__history_numeric[item] : 0;
+    return (int)item >= 0 && item < MN_HISTORY_COUNT ? history_numeric[item] : 0;
 }
 
 int mn_history_find(const char *name)
 {
     for (int i = 0; i < MN_HISTORY_COUNT; i++)
-        if (strcmp(mn__history_names[i], name) == 0)
+        if (strcmp(history_names[i], name) == 0)
             return i;
     return -1;
 }
 
-static mn_status mn__parse_client_block(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_client_block(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"name", "age", "sex", "fitzpatrick", NULL};
     json_t *c;
@@ -49,9 +50,10 @@ static mn_status mn__parse_client_block(const mn__jin *in, json_t *root, mn_clie
     int here;
     if ((st = mn__jobj(in, root, "$", "client", 1, &c, NULL)) ||
         (st = mn__jkeys(in, c, "$.client", keys)) ||
-        (st = mn__jnum(in, c, "$.client", "age", 1, 18, 100, &out->patient.age_years, NULL)) ||
+        (st = mn__jnum_in(in, c, "$.client", "age", 1, MN__IN_AGE_YEARS, &out->patient.age_years,
+                          NULL)) ||
         (st = mn__jstr(in, c, "$.client", "sex", 1, &sex, NULL)) ||
-        (st = mn__jint(in, c, "$.client", "fitzpatrick", 1, 1, 6, &fitz, NULL)) ||
+        (st = mn__jint_in(in, c, "$.client", "fitzpatrick", 1, MN__IN_FITZPATRICK, &fitz, NULL)) ||
         (st = mn__jstr(in, c, "$.client", "name", 0, &name, &here)))
         return st;
     if (!mn_sex_parse(sex, &out->patient.sex))
@@ -64,7 +66,7 @@ static mn_status mn__parse_client_block(const mn__jin *in, json_t *root, mn_clie
     return MN_OK;
 }
 
-static mn_status mn__parse_grade(const mn__jin *in, json_t *e, const char *p, mn_grade *out)
+static mn_status parse_grade(const mn__jin *in, json_t *e, const char *p, mn_grade *out)
 {
     json_t *v = json_object_get(e, "severity");
     *out = MN_SEVERITY_MODERATE;
@@ -85,7 +87,7 @@ static mn_status mn__parse_grade(const mn__jin *in, json_t *e, const char *p, mn
     double x;
     char q[256];
     snprintf(q, sizeof q, "%s.severity", p);
-    mn_status st = mn__jnum_value(in, v, q, 1, 3, &x);
+    mn_status st = mn__jnum_value_in(in, v, q, MN__IN_SEVERITY, &x);
     if (st)
         return st;
     if (x != floor(x))
@@ -94,7 +96,7 @@ static mn_status mn__parse_grade(const mn__jin *in, json_t *e, const char *p, mn
     return MN_OK;
 }
 
-static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_concerns(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"concern", "zones", "severity", NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
@@ -111,8 +113,8 @@ static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *
         mn_client_concern *cc = &out->concerns[out->n_concerns];
         if ((st = mn__jis_object(in, e, p)) || (st = mn__jkeys(in, e, p, keys)) ||
             (st = mn__jstr(in, e, p, "concern", 1, &name, NULL)) ||
-            (st = mn__jarr(in, e, p, "zones", 1, 1, 32, &zones, NULL)) ||
-            (st = mn__parse_grade(in, e, p, &cc->grade)))
+            (st = mn__jarr(in, e, p, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)) ||
+            (st = parse_grade(in, e, p, &cc->grade)))
             return st;
         cc->concern = mn_catalog_find_concern(cat, name);
         if (!cc->concern)
@@ -163,7 +165,7 @@ static mn_status mn__parse_concerns(const mn__jin *in, json_t *root, mn_client *
     return MN_OK;
 }
 
-static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_history(const mn__jin *in, json_t *root, mn_client *out)
 {
     json_t *h;
     int here;
@@ -183,11 +185,11 @@ static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *o
                              "listed by 'mneedle screen --help'",
                              in->src, key);
         }
-        if (mn__history_numeric[i]) {
+        if (history_numeric[i]) {
             /* "…_ago" items: months or weeks since; null means never. */
             double x;
             int present;
-            if ((st = mn__jnum(in, h, "$.history", key, 0, 0, 1200, &x, &present)))
+            if ((st = mn__jnum_in(in, h, "$.history", key, 0, MN__IN_HISTORY_AGO, &x, &present)))
                 return st;
             if (!present)
                 continue;
@@ -204,7 +206,7 @@ static mn_status mn__parse_history(const mn__jin *in, json_t *root, mn_client *o
     return MN_OK;
 }
 
-static mn_status mn__parse_lifestyle(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_lifestyle(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"smoker", "sun", NULL};
     json_t *l;
@@ -228,7 +230,7 @@ static mn_status mn__parse_lifestyle(const mn__jin *in, json_t *root, mn_client 
     return MN_OK;
 }
 
-static mn_status mn__parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
+static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"device", "price_per_session", "currency", "start", NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
@@ -247,8 +249,8 @@ static mn_status mn__parse_clinic(const mn__jin *in, json_t *root, mn_client *ou
                          "%s: $.clinic.device: unknown device \"%.40s\" (see 'mneedle catalog "
                          "devices')",
                          in->src, dev);
-    if ((st = mn__jnum(in, c, "$.clinic", "price_per_session", 0, 0, 1e6, &out->price_per_session,
-                       NULL)) ||
+    if ((st = mn__jnum_in(in, c, "$.clinic", "price_per_session", 0, MN__IN_PRICE,
+                          &out->price_per_session, NULL)) ||
         (st = mn__jstr(in, c, "$.clinic", "currency", 0, &cur, &here)))
         return st;
     if (here) {
@@ -262,7 +264,7 @@ static mn_status mn__parse_clinic(const mn__jin *in, json_t *root, mn_client *ou
     return mn__jdate(in, c, "$.clinic", "start", 1, &out->start, NULL);
 }
 
-static mn_status mn__client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn_client *out)
+static mn_status client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn_client *out)
 {
     static const char *const keys[] = {"client",    "concerns", "history",
                                        "lifestyle", "clinic",   NULL};
@@ -272,9 +274,9 @@ static mn_status mn__client_from_json(mn_ctx *ctx, const char *src, json_t *root
     out->patient.sun = MN_SUN_MODERATE;
     snprintf(out->currency, sizeof out->currency, "GBP");
     mn_status st;
-    if ((st = mn__jkeys(&in, root, "$", keys)) || (st = mn__parse_client_block(&in, root, out)) ||
-        (st = mn__parse_concerns(&in, root, out)) || (st = mn__parse_history(&in, root, out)) ||
-        (st = mn__parse_lifestyle(&in, root, out)) || (st = mn__parse_clinic(&in, root, out)))
+    if ((st = mn__jkeys(&in, root, "$", keys)) || (st = parse_client_block(&in, root, out)) ||
+        (st = parse_concerns(&in, root, out)) || (st = parse_history(&in, root, out)) ||
+        (st = parse_lifestyle(&in, root, out)) || (st = parse_clinic(&in, root, out)))
         return st;
     return MN_OK;
 }
@@ -288,7 +290,7 @@ mn_status mn_client_parse(mn_ctx *ctx, const char *src, const char *text, size_t
     mn_status st = mn__json_parse(ctx, src ? src : "<string>", text, len, &root);
     if (st)
         return st;
-    st = mn__client_from_json(ctx, src ? src : "<string>", root, out);
+    st = client_from_json(ctx, src ? src : "<string>", root, out);
     json_decref(root);
     return st;
 }
@@ -301,7 +303,7 @@ mn_status mn_client_load(mn_ctx *ctx, const char *path, mn_client *out)
     mn_status st = mn__json_load(ctx, path, &root);
     if (st)
         return st;
-    st = mn__client_from_json(ctx, strcmp(path, "-") ? path : "<stdin>", root, out);
+    st = client_from_json(ctx, strcmp(path, "-") ? path : "<stdin>", root, out);
     json_decref(root);
     return st;
 }

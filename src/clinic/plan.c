@@ -36,6 +36,7 @@
 #include "clinic/plan_internal.h"
 #include "core/internal.h"
 #include "mneedle/device.h"
+#include "mneedle/healing.h"
 
 #define MN_NUMBING_MIN            30.0
 #define MN_PREP_MIN               10.0
@@ -49,7 +50,7 @@
 void mn_plan_options_init(mn_plan_options *opts)
 {
     opts->years = 2;
-    opts->target_fraction = 0.8;
+    opts->target_fraction = MN_MAINTENANCE_TARGET_FRACTION;
 }
 
 void mn_plan_free(mn_plan *plan)
@@ -243,7 +244,9 @@ static int mn__track_maintenance(const mn_plan *p, int concern_default)
 {
     if (p->maintenance_from_model)
         return p->maintenance_interval_days;
-    return concern_default < 90 ? 90 : concern_default > 365 ? 365 : concern_default;
+    return concern_default < MN_MAINTENANCE_MIN_DAYS   ? MN_MAINTENANCE_MIN_DAYS
+           : concern_default > MN_MAINTENANCE_MAX_DAYS ? MN_MAINTENANCE_MAX_DAYS
+                                                       : concern_default;
 }
 
 static int mn__add_visit(mn__visit *v, int *n, mn_date date, unsigned int mask, int course)
@@ -451,8 +454,9 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     int nz = 0;
     for (int k = 0; k < client->n_concerns; k++)
         nz += client->concerns[k].n_zones;
-    if (nz > 32) {
-        st = mn__error(ctx, MN_ELIMIT, "a plan covers at most 32 concern-zone pairs; got %d", nz);
+    if (nz > MN_MAX_ZONES) {
+        st = mn__error(ctx, MN_ELIMIT, "a plan covers at most %d concern-zone pairs; got %d",
+                       MN_MAX_ZONES, nz);
         goto fail;
     }
     p->zones = mn__calloc((size_t)nz, sizeof *p->zones);

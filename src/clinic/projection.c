@@ -13,16 +13,13 @@
 #include "clinic/plan_internal.h"
 #include "core/internal.h"
 
-#define MN_MAINT_MIN_DAYS 90
-#define MN_MAINT_MAX_DAYS 365
-
 int mn__plan_default_maintenance(const mn_plan *p)
 {
-    int m = MN_MAINT_MAX_DAYS;
+    int m = MN_MAINTENANCE_MAX_DAYS;
     for (int k = 0; k < p->client.n_concerns; k++)
         if (p->client.concerns[k].concern->maintenance_days < m)
             m = p->client.concerns[k].concern->maintenance_days;
-    return m < MN_MAINT_MIN_DAYS ? MN_MAINT_MIN_DAYS : m;
+    return m < MN_MAINTENANCE_MIN_DAYS ? MN_MAINTENANCE_MIN_DAYS : m;
 }
 
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)

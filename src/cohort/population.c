@@ -27,8 +27,8 @@ void mn_cohort_trial_init(mn_cohort_trial *t)
     t->population.fitzpatrick_hi = 6;
     t->population.smoker_fraction = 0;
     t->population.sun_fraction[MN_SUN_MODERATE] = 1;
-    t->seed = 1;
-    t->maintenance_fraction = 0.8;
+    t->seed = MN_COHORT_DEFAULT_SEED;
+    t->maintenance_fraction = MN_MAINTENANCE_TARGET_FRACTION;
     t->maintenance_check_days = 7;
 }
 

@@ -12,13 +12,11 @@
 
 #include "cohort/cohort_internal.h"
 #include "core/json_in.h"
+#include "data/ranges.h"
 
-/* Seeds are JSON numbers, so they are exact only up to 2^53. */
-#define MN__SEED_MAX 9007199254740991.0
-
-/* A two-number [lo, hi] range with lo <= hi. */
-static mn_status mn__jrange(const mn__jin *in, json_t *obj, const char *path, const char *key,
-                            double lo, double hi, int whole, double out[2])
+/* A two-number [lo, hi] range with lo <= hi, each end within quantity @p q's limits. */
+static mn_status read_range(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                            mn__input q, int whole, double out[2])
 {
     char p[128];
     json_t *arr = json_object_get(obj, key);
@@ -29,14 +27,14 @@ static mn_status mn__jrange(const mn__jin *in, json_t *obj, const char *path, co
         return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected [lo, hi] (two numbers), got %s",
                          in->src, p, mn__json_type_name(arr));
     for (size_t i = 0; i < 2; i++) {
-        char q[140];
-        mn__jpath_index(q, sizeof q, p, i);
-        mn_status st = mn__jnum_value(in, json_array_get(arr, i), q, lo, hi, &out[i]);
+        char q_path[140];
+        mn__jpath_index(q_path, sizeof q_path, p, i);
+        mn_status st = mn__jnum_value_in(in, json_array_get(arr, i), q_path, q, &out[i]);
         if (st)
             return st;
         if (whole && out[i] != floor(out[i]))
             return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole number, got %g", in->src,
-                             q, out[i]);
+                             q_path, out[i]);
     }
     if (out[0] > out[1])
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: the low end %g is above the high end %g",
@@ -44,7 +42,7 @@ static mn_status mn__jrange(const mn__jin *in, json_t *obj, const char *path, co
     return MN_OK;
 }
 
-static mn_status mn__parse_sun(const mn__jin *in, json_t *pop, mn_cohort_population *out)
+static mn_status parse_sun(const mn__jin *in, json_t *pop, mn_cohort_population *out)
 {
     json_t *v = json_object_get(pop, "sun");
     if (!v)
@@ -67,8 +65,8 @@ static mn_status mn__parse_sun(const mn__jin *in, json_t *pop, mn_cohort_populat
         return st;
     double sum = 0;
     for (int i = 0; i < 3; i++) {
-        if ((st = mn__jnum(in, v, "$.population.sun", keys[i], 0, 0, 1, &out->sun_fraction[i],
-                           NULL)))
+        if ((st = mn__jnum_in(in, v, "$.population.sun", keys[i], 0, MN__IN_FRACTION,
+                              &out->sun_fraction[i], NULL)))
             return st;
         sum += out->sun_fraction[i];
     }
@@ -79,7 +77,7 @@ static mn_status mn__parse_sun(const mn__jin *in, json_t *pop, mn_cohort_populat
     return MN_OK;
 }
 
-static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort_population *out)
+static mn_status parse_population(const mn__jin *in, json_t *root, mn_cohort_population *out)
 {
     static const char *const keys[] = {
         "n", "age", "sex", "female_fraction", "fitzpatrick", "smoker_fraction", "sun", NULL};
@@ -91,14 +89,14 @@ static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort
     if ((st = mn__jobj(in, root, "$", "population", 1, &pop, NULL)) ||
         (st = mn__jkeys(in, pop, "$.population", keys)) ||
         (st = mn__jint(in, pop, "$.population", "n", 1, 1, MN_COHORT_MAX_N, &out->n, NULL)) ||
-        (st = mn__jrange(in, pop, "$.population", "age", 18, 100, 0, age)) ||
-        (st = mn__jrange(in, pop, "$.population", "fitzpatrick", 1, 6, 1, fitz)) ||
+        (st = read_range(in, pop, "$.population", "age", MN__IN_AGE_YEARS, 0, age)) ||
+        (st = read_range(in, pop, "$.population", "fitzpatrick", MN__IN_FITZPATRICK, 1, fitz)) ||
         (st = mn__jstr(in, pop, "$.population", "sex", 1, &sex, NULL)) ||
-        (st = mn__jnum(in, pop, "$.population", "female_fraction", 0, 0, 1, &out->female_fraction,
-                       &here)) ||
-        (st = mn__jnum(in, pop, "$.population", "smoker_fraction", 1, 0, 1, &out->smoker_fraction,
-                       NULL)) ||
-        (st = mn__parse_sun(in, pop, out)))
+        (st = mn__jnum_in(in, pop, "$.population", "female_fraction", 0, MN__IN_FRACTION,
+                          &out->female_fraction, &here)) ||
+        (st = mn__jnum_in(in, pop, "$.population", "smoker_fraction", 1, MN__IN_FRACTION,
+                          &out->smoker_fraction, NULL)) ||
+        (st = parse_sun(in, pop, out)))
         return st;
     out->age_lo = age[0];
     out->age_hi = age[1];
@@ -121,7 +119,7 @@ static mn_status mn__parse_population(const mn__jin *in, json_t *root, mn_cohort
     return MN_OK;
 }
 
-static mn_status mn__parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     static const char *const keys[] = {"device",       "needle_mm",  "passes",
                                        "session_days", "glide_mm_s", NULL};
@@ -133,9 +131,11 @@ static mn_status mn__parse_protocol(const mn__jin *in, json_t *root, mn_cohort_t
     if ((st = mn__jobj(in, root, "$", "protocol", 1, &pr, NULL)) ||
         (st = mn__jkeys(in, pr, "$.protocol", keys)) ||
         (st = mn__jstr(in, pr, "$.protocol", "device", 1, &dev, NULL)) ||
-        (st = mn__jnum(in, pr, "$.protocol", "needle_mm", 1, 0.01, 5, &t->needle_mm, NULL)) ||
-        (st = mn__jnum(in, pr, "$.protocol", "passes", 1, 0.01, 100, &t->passes, NULL)) ||
-        (st = mn__jnum(in, pr, "$.protocol", "glide_mm_s", 0, 1, 500, &glide, NULL)) ||
+        (st = mn__jnum_in(in, pr, "$.protocol", "needle_mm", 1, MN__IN_NEEDLE_MM, &t->needle_mm,
+                          NULL)) ||
+        (st = mn__jnum_in(in, pr, "$.protocol", "passes", 1, MN__IN_PASSES, &t->passes, NULL)) ||
+        (st =
+             mn__jnum_in(in, pr, "$.protocol", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &glide, NULL)) ||
         (st = mn__jarr(in, pr, "$.protocol", "session_days", 1, 1, MN_COHORT_MAX_SESSIONS, &days,
                        NULL)))
         return st;
@@ -176,7 +176,7 @@ static mn_status mn__parse_protocol(const mn__jin *in, json_t *root, mn_cohort_t
     return MN_OK;
 }
 
-static mn_status mn__parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+static mn_status parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     json_t *arr;
     mn_status st =
@@ -204,7 +204,7 @@ static mn_status mn__parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_
     return MN_OK;
 }
 
-static mn_status mn__trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+static mn_status trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     static const char *const keys[] = {"name",
                                        "population",
@@ -218,21 +218,22 @@ static mn_status mn__trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
                                        NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
     const char *zone, *concern, *name;
-    double seed = 1;
+    double seed = MN_COHORT_DEFAULT_SEED;
     long check = 7;
     int here = 0;
     mn_status st;
     mn_cohort_trial_init(t);
     if ((st = mn__jis_object(in, root, "$")) || (st = mn__jkeys(in, root, "$", keys)) ||
         (st = mn__jstr(in, root, "$", "name", 0, &name, &here)) ||
-        (st = mn__parse_population(in, root, &t->population)) ||
+        (st = parse_population(in, root, &t->population)) ||
         (st = mn__jstr(in, root, "$", "zone", 1, &zone, NULL)) ||
         (st = mn__jstr(in, root, "$", "concern", 1, &concern, NULL)) ||
-        (st = mn__parse_protocol(in, root, t)) || (st = mn__parse_endpoints(in, root, t)) ||
-        (st = mn__jnum(in, root, "$", "seed", 0, 0, MN__SEED_MAX, &seed, NULL)) ||
-        (st = mn__jnum(in, root, "$", "maintenance_fraction", 0, 0.05, 1, &t->maintenance_fraction,
-                       NULL)) ||
-        (st = mn__jint(in, root, "$", "maintenance_check_days", 0, 1, 365, &check, NULL)))
+        (st = parse_protocol(in, root, t)) || (st = parse_endpoints(in, root, t)) ||
+        (st = mn__jnum_in(in, root, "$", "seed", 0, MN__IN_SEED, &seed, NULL)) ||
+        (st = mn__jnum_in(in, root, "$", "maintenance_fraction", 0, MN__IN_MAINTENANCE_FRACTION,
+                          &t->maintenance_fraction, NULL)) ||
+        (st = mn__jint_in(in, root, "$", "maintenance_check_days", 0, MN__IN_MAINTENANCE_CHECK_DAYS,
+                          &check, NULL)))
         return st;
     if (here)
         snprintf(t->name, sizeof t->name, "%s", name);
@@ -271,7 +272,7 @@ mn_status mn_cohort_trial_parse(mn_ctx *ctx, const char *src, const char *text, 
     if (st)
         return st;
     mn__jin in = {ctx, src ? src : "<string>"};
-    st = mn__trial_from_json(&in, root, out);
+    st = trial_from_json(&in, root, out);
     json_decref(root);
     return st;
 }
@@ -285,7 +286,7 @@ mn_status mn_cohort_trial_load(mn_ctx *ctx, const char *path, mn_cohort_trial *o
     if (st)
         return st;
     mn__jin in = {ctx, strcmp(path, "-") ? path : "<stdin>"};
-    st = mn__trial_from_json(&in, root, out);
+    st = trial_from_json(&in, root, out);
     json_decref(root);
     return st;
 }

@@ -19,7 +19,7 @@ void mn__buf_release(mn__buf *b)
     mn__buf_init(b);
 }
 
-static int mn__buf_reserve(mn__buf *b, size_t extra)
+static int buf_reserve(mn__buf *b, size_t extra)
 {
     if (b->failed)
         return -1;
@@ -40,7 +40,7 @@ static int mn__buf_reserve(mn__buf *b, size_t extra)
 
 void mn__buf_append(mn__buf *b, const char *s, size_t n)
 {
-    if (mn__buf_reserve(b, n))
+    if (buf_reserve(b, n))
         return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -62,7 +62,7 @@ void mn__buf_printf(mn__buf *b, const char *fmt, ...)
         mn__buf_append(b, small, (size_t)n);
         return;
     }
-    if (mn__buf_reserve(b, (size_t)n))
+    if (buf_reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

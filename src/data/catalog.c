@@ -11,6 +11,7 @@
 
 #include "core/json_in.h"
 #include "data/catalog_internal.h"
+#include "data/ranges.h"
 
 struct mn__embedded_file {
     const char *name;
@@ -20,15 +21,15 @@ struct mn__embedded_file {
 extern const struct mn__embedded_file mn__embedded_files[];
 
 enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_COUNT };
-static const char *const mn__file_names[F_COUNT] = {
-    "devices.json", "sites.json", "concerns.json", "products.json", "rules.json", "aftercare.json"};
-static const char *const mn__list_keys[F_COUNT] = {"devices",  "sites", "concerns",
-                                                   "products", "rules", "aftercare"};
+static const char *const file_names[F_COUNT] = {"devices.json",  "sites.json", "concerns.json",
+                                                "products.json", "rules.json", "aftercare.json"};
+static const char *const list_keys[F_COUNT] = {"devices",  "sites", "concerns",
+                                               "products", "rules", "aftercare"};
 
-static mn_status mn__load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
-                              size_t src_len)
+static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
+                          size_t src_len)
 {
-    const char *fname = mn__file_names[which];
+    const char *fname = file_names[which];
     if (data_dir) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", data_dir, fname);
@@ -48,8 +49,8 @@ static mn_status mn__load_one(mn_ctx *ctx, const char *data_dir, int which, json
     return mn__error(ctx, MN_EIO, "catalogue %s is missing from this build", fname);
 }
 
-static mn_status mn__aliases(const mn__jin *in, json_t *e, const char *path, const char **aliases,
-                             int *n)
+static mn_status read_aliases(const mn__jin *in, json_t *e, const char *path, const char **aliases,
+                              int *n)
 {
     json_t *arr;
     int here;
@@ -69,8 +70,8 @@ static mn_status mn__aliases(const mn__jin *in, json_t *e, const char *path, con
     return MN_OK;
 }
 
-static mn_status mn__enum(const mn__jin *in, json_t *e, const char *path, const char *key,
-                          const char *const *names, int *out)
+static mn_status read_enum(const mn__jin *in, json_t *e, const char *path, const char *key,
+                           const char *const *names, int *out)
 {
     const char *s;
     mn_status st = mn__jstr(in, e, path, key, 1, &s, NULL);
@@ -85,7 +86,7 @@ static mn_status mn__enum(const mn__jin *in, json_t *e, const char *path, const 
                      s);
 }
 
-static mn_status mn__parse_device(const mn__jin *in, json_t *e, const char *p, mn_device *d)
+static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_device *d)
 {
     static const char *const keys[] = {"id",
                                        "name",
@@ -114,9 +115,9 @@ static mn_status mn__parse_device(const mn__jin *in, json_t *e, const char *p, m
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &d->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &d->name, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &d->source, NULL)) ||
-        (st = mn__aliases(in, e, p, d->aliases, &d->n_aliases)) ||
-        (st = mn__enum(in, e, p, "kind", kinds, &kind)) ||
-        (st = mn__enum(in, e, p, "class", classes, &cls)) ||
+        (st = read_aliases(in, e, p, d->aliases, &d->n_aliases)) ||
+        (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
+        (st = read_enum(in, e, p, "class", classes, &cls)) ||
         (st = mn__jint(in, e, p, "needles", 1, 1, 10000, &needles, NULL)) ||
         (st =
              mn__jnum(in, e, p, "needle_diameter_um", 1, 10, 2000, &d->needle_diameter_um, NULL)) ||
@@ -126,7 +127,7 @@ static mn_status mn__parse_device(const mn__jin *in, json_t *e, const char *p, m
         (st = mn__jnum(in, e, p, "depth_fraction_max", 1, 0.05, 1, &d->depth_fraction_max, NULL)) ||
         (st = mn__jnum(in, e, p, "depth_fraction_half_mm", 1, 0, 10, &d->depth_fraction_half_mm,
                        NULL)) ||
-        (st = mn__jnum(in, e, p, "price_hint", 0, 0, 1e6, &d->price_hint, NULL)))
+        (st = mn__jnum_in(in, e, p, "price_hint", 0, MN__IN_PRICE, &d->price_hint, NULL)))
         return st;
     d->kind = (mn_device_kind)kind;
     d->device_class = (mn_device_class)cls;
@@ -146,7 +147,7 @@ static mn_status mn__parse_device(const mn__jin *in, json_t *e, const char *p, m
     return MN_OK;
 }
 
-static mn_status mn__parse_site(const mn__jin *in, json_t *e, const char *p, mn_site *s)
+static mn_status parse_site(const mn__jin *in, json_t *e, const char *p, mn_site *s)
 {
     static const char *const keys[] = {"id",
                                        "name",
@@ -167,7 +168,7 @@ static mn_status mn__parse_site(const mn__jin *in, json_t *e, const char *p, mn_
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &s->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &s->name, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &s->source, NULL)) ||
-        (st = mn__aliases(in, e, p, s->aliases, &s->n_aliases)) ||
+        (st = read_aliases(in, e, p, s->aliases, &s->n_aliases)) ||
         (st = mn__jbool(in, e, p, "facial", 1, &s->facial, NULL)) ||
         (st = mn__jnum(in, e, p, "sc_um", 1, 1, 1000, &s->sc_um, NULL)) ||
         (st = mn__jnum(in, e, p, "ve_um", 1, 5, 1000, &s->ve_um, NULL)) ||
@@ -182,8 +183,8 @@ static mn_status mn__parse_site(const mn__jin *in, json_t *e, const char *p, mn_
     return MN_OK;
 }
 
-static mn_status mn__pair(const mn__jin *in, json_t *e, const char *p, const char *key,
-                          double out[2])
+static mn_status read_pair(const mn__jin *in, json_t *e, const char *p, const char *key,
+                           double out[2])
 {
     json_t *arr;
     mn_status st = mn__jarr(in, e, p, key, 1, 2, 2, &arr, NULL);
@@ -200,8 +201,8 @@ static mn_status mn__pair(const mn__jin *in, json_t *e, const char *p, const cha
     return MN_OK;
 }
 
-static mn_status mn__parse_concern(const mn__jin *in, json_t *e, const char *p, mn_concern *c,
-                                   const struct mn_catalog *cat)
+static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_concern *c,
+                               const struct mn_catalog *cat)
 {
     static const char *const keys[] = {"id",
                                        "name",
@@ -229,10 +230,10 @@ static mn_status mn__parse_concern(const mn__jin *in, json_t *e, const char *p, 
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &c->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &c->name, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &c->source, NULL)) ||
-        (st = mn__aliases(in, e, p, c->aliases, &c->n_aliases)) ||
+        (st = read_aliases(in, e, p, c->aliases, &c->n_aliases)) ||
         (st = mn__jarr(in, e, p, "zones", 1, 1, 32, &zones, NULL)) ||
-        (st = mn__pair(in, e, p, "face_depth_mm", c->face_depth_mm)) ||
-        (st = mn__pair(in, e, p, "body_depth_mm", c->body_depth_mm)) ||
+        (st = read_pair(in, e, p, "face_depth_mm", c->face_depth_mm)) ||
+        (st = read_pair(in, e, p, "body_depth_mm", c->body_depth_mm)) ||
         (st = mn__jnum(in, e, p, "deep_face_max_mm", 0, 0, 3, &c->deep_face_max_mm, NULL)) ||
         (st = mn__jstr(in, e, p, "deep_reason", 0, &c->deep_reason, NULL)) ||
         (st = mn__jnum(in, e, p, "dark_phototype_max_mm", 0, 0.1, 3, &c->dark_phototype_max_mm,
@@ -280,7 +281,7 @@ static mn_status mn__parse_concern(const mn__jin *in, json_t *e, const char *p, 
     return MN_OK;
 }
 
-static mn_status mn__parse_product(const mn__jin *in, json_t *e, const char *p, mn_product *d)
+static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_product *d)
 {
     static const char *const keys[] = {
         "id", "name", "aliases", "mw", "logp", "concentration_mg_ml", "note", "source", NULL};
@@ -288,7 +289,7 @@ static mn_status mn__parse_product(const mn__jin *in, json_t *e, const char *p, 
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &d->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &d->name, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &d->source, NULL)) ||
-        (st = mn__aliases(in, e, p, d->aliases, &d->n_aliases)) ||
+        (st = read_aliases(in, e, p, d->aliases, &d->n_aliases)) ||
         (st = mn__jnum(in, e, p, "mw", 1, 10, 1e6, &d->mw, NULL)) ||
         (st = mn__jnum(in, e, p, "logp", 1, -10, 12, &d->logp, NULL)) ||
         (st = mn__jnum(in, e, p, "concentration_mg_ml", 1, 0, 1000, &d->concentration_mg_ml,
@@ -298,8 +299,8 @@ static mn_status mn__parse_product(const mn__jin *in, json_t *e, const char *p, 
     return MN_OK;
 }
 
-static mn_status mn__parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
-                                int *defer_days, const struct mn_catalog *cat)
+static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
+                            int *defer_days, const struct mn_catalog *cat)
 {
     static const char *const keys[] = {"code",   "flag",      "kind",  "severity",   "message",
                                        "source", "threshold", "zones", "defer_days", NULL};
@@ -314,8 +315,8 @@ static mn_status mn__parse_rule(const mn__jin *in, json_t *e, const char *p, mn_
         (st = mn__jstr(in, e, p, "flag", 1, &r->flag, NULL)) ||
         (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &r->source, NULL)) ||
-        (st = mn__enum(in, e, p, "kind", kinds, &kind)) ||
-        (st = mn__enum(in, e, p, "severity", sevs, &sev)) ||
+        (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
+        (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
         (st = mn__jint(in, e, p, "defer_days", 0, 1, 365, &dd, NULL)) ||
         (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)))
@@ -341,7 +342,7 @@ static mn_status mn__parse_rule(const mn__jin *in, json_t *e, const char *p, mn_
     return MN_OK;
 }
 
-static mn_status mn__parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a)
+static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a)
 {
     static const char *const keys[] = {"id",   "kind",   "day_from",     "day_to",
                                        "text", "source", "min_depth_mm", NULL};
@@ -352,7 +353,7 @@ static mn_status mn__parse_aftercare(const mn__jin *in, json_t *e, const char *p
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &a->source, NULL)) ||
-        (st = mn__enum(in, e, p, "kind", kinds, &kind)) ||
+        (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = mn__jint(in, e, p, "day_from", 1, 0, 365, &d0, NULL)) ||
         (st = mn__jint(in, e, p, "day_to", 1, -1, 365, &d1, NULL)) ||
         (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)))
@@ -365,8 +366,7 @@ static mn_status mn__parse_aftercare(const mn__jin *in, json_t *e, const char *p
     return MN_OK;
 }
 
-static int mn__ids_unique(mn_ctx *ctx, const char *src, const char *what, const char **ids,
-                          size_t n)
+static int ids_unique(mn_ctx *ctx, const char *src, const char *what, const char **ids, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++)
@@ -387,11 +387,11 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
     char src[F_COUNT][4200];
     json_t *lists[F_COUNT];
     for (int f = 0; f < F_COUNT; f++) {
-        if ((st = mn__load_one(ctx, data_dir, f, &cat->roots[f], src[f], sizeof src[f])))
+        if ((st = load_one(ctx, data_dir, f, &cat->roots[f], src[f], sizeof src[f])))
             goto fail;
         mn__jin in = {ctx, src[f]};
-        if ((st = mn__jarr(&in, cat->roots[f], "$", mn__list_keys[f], 1, 1, MN_MAX_ARRAY_LEN,
-                           &lists[f], NULL)))
+        if ((st = mn__jarr(&in, cat->roots[f], "$", list_keys[f], 1, 1, MN_MAX_ARRAY_LEN, &lists[f],
+                           NULL)))
             goto fail;
     }
     /* Sites first: concerns and rules refer to them. */
@@ -414,8 +414,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         for (size_t i = 0; i < n; i++) {
             snprintf(p, sizeof p, "$.sites[%zu]", i);
             json_t *e = json_array_get(lists[F_SITES], i);
-            if ((st = mn__jis_object(&in, e, p)) ||
-                (st = mn__parse_site(&in, e, p, &cat->sites[i])))
+            if ((st = mn__jis_object(&in, e, p)) || (st = parse_site(&in, e, p, &cat->sites[i])))
                 goto fail;
             cat->n_sites++;
         }
@@ -425,7 +424,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.devices[%zu]", i);
             json_t *e = json_array_get(lists[F_DEVICES], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = mn__parse_device(&in, e, p, &cat->devices[i])))
+                (st = parse_device(&in, e, p, &cat->devices[i])))
                 goto fail;
             cat->n_devices++;
         }
@@ -435,7 +434,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.concerns[%zu]", i);
             json_t *e = json_array_get(lists[F_CONCERNS], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = mn__parse_concern(&in, e, p, &cat->concerns[i], cat)))
+                (st = parse_concern(&in, e, p, &cat->concerns[i], cat)))
                 goto fail;
             cat->n_concerns++;
         }
@@ -445,7 +444,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.products[%zu]", i);
             json_t *e = json_array_get(lists[F_PRODUCTS], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = mn__parse_product(&in, e, p, &cat->products[i])))
+                (st = parse_product(&in, e, p, &cat->products[i])))
                 goto fail;
             cat->n_products++;
         }
@@ -460,7 +459,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.rules[%zu]", i);
             json_t *e = json_array_get(lists[F_RULES], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = mn__parse_rule(&in, e, p, &cat->rules[i], &cat->rule_defer_days[i], cat)))
+                (st = parse_rule(&in, e, p, &cat->rules[i], &cat->rule_defer_days[i], cat)))
                 goto fail;
             cat->n_rules++;
         }
@@ -470,7 +469,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.aftercare[%zu]", i);
             json_t *e = json_array_get(lists[F_AFTERCARE], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = mn__parse_aftercare(&in, e, p, &cat->aftercare[i])))
+                (st = parse_aftercare(&in, e, p, &cat->aftercare[i])))
                 goto fail;
             cat->n_aftercare++;
         }
@@ -481,7 +480,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
     }                                                                                              \
     for (size_t i = 0; i < cat->count; i++)                                                        \
         ids[i] = cat->field[i].idfield;                                                            \
-    if (!mn__ids_unique(ctx, src[f], what, ids, cat->count)) {                                     \
+    if (!ids_unique(ctx, src[f], what, ids, cat->count)) {                                         \
         st = MN_ERANGE;                                                                            \
         goto fail;                                                                                 \
     }
@@ -524,7 +523,7 @@ int mn__rule_defer_days(const mn_catalog *cat, const mn_rule *rule)
 }
 
 /* Names match case-insensitively with '_' and ' ' taken as '-'. */
-static int mn__name_eq(const char *a, const char *b)
+static int name_eq(const char *a, const char *b)
 {
     for (;; a++, b++) {
         int ca = tolower((unsigned char)*a), cb = tolower((unsigned char)*b);
@@ -544,10 +543,10 @@ static int mn__name_eq(const char *a, const char *b)
         return NULL;                                                                               \
     for (size_t i = 0; i < cat->count; i++) {                                                      \
         const type *e = &cat->field[i];                                                            \
-        if (mn__name_eq(e->id, name))                                                              \
+        if (name_eq(e->id, name))                                                                  \
             return e;                                                                              \
         for (int k = 0; k < e->n_aliases; k++)                                                     \
-            if (mn__name_eq(e->aliases[k], name))                                                  \
+            if (name_eq(e->aliases[k], name))                                                      \
                 return e;                                                                          \
     }                                                                                              \
     return NULL

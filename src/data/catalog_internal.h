@@ -1,4 +1,4 @@
-/* The catalogue's layout, private to src/data and the context. */
+/* The catalogue's layout, private to src/data (the catalogue and the context that owns it). */
 #ifndef MN_DATA_CATALOG_INTERNAL_H
 #define MN_DATA_CATALOG_INTERNAL_H
 

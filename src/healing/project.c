@@ -73,13 +73,13 @@ done:
 
 void mn_projection_options_init(mn_projection_options *opts)
 {
-    opts->target_fraction = 0.8;
+    opts->target_fraction = MN_MAINTENANCE_TARGET_FRACTION;
     opts->horizon_days = 730;
     opts->step_days = 7;
-    opts->min_interval_days = 90;
-    opts->max_interval_days = 365;
+    opts->min_interval_days = MN_MAINTENANCE_MIN_DAYS;
+    opts->max_interval_days = MN_MAINTENANCE_MAX_DAYS;
     opts->band_draws = 64;
-    opts->seed = 20131001u; /* fixed, so the same plan always shows the same band */
+    opts->seed = MN_BAND_DEFAULT_SEED; /* fixed, so the same plan always shows the same band */
 }
 
 void mn_healing_projection_release(mn_healing_projection *p)
@@ -336,8 +336,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         sc.horizon_days = horizon;
         sc.n_sessions =
             mn_build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
-        if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed, 0.1, 0.9, lo,
-                                  hi)))
+        if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed,
+                                  MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
             goto fail;
         /* The band of the course's peak. */
         mn_healing_scenario pk = sc;
@@ -345,8 +345,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
             mn_build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
         pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
         double plo, phi;
-        if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed, 0.1, 0.9, &plo,
-                                  &phi)))
+        if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed,
+                                  MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, &plo, &phi)))
             goto fail;
         out->peak_low_pct = plo;
         out->peak_high_pct = phi;

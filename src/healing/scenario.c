@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json_in.h"
+#include "data/ranges.h"
 #include "healing/healing_internal.h"
 
 #define MN_DEFAULT_HORIZON_AFTER_LAST 730 /* two years after the last session */
@@ -22,9 +23,9 @@ static mn_status parse_patient(const mn__jin *in, json_t *root, mn_patient *p)
     mn_patient_init(p);
     if ((st = mn__jobj(in, root, "$", "patient", 1, &o, NULL)) ||
         (st = mn__jkeys(in, o, "$.patient", keys)) ||
-        (st = mn__jnum(in, o, "$.patient", "age", 1, 18, 100, &p->age_years, NULL)) ||
+        (st = mn__jnum_in(in, o, "$.patient", "age", 1, MN__IN_AGE_YEARS, &p->age_years, NULL)) ||
         (st = mn__jstr(in, o, "$.patient", "sex", 1, &sex, &has_sex)) ||
-        (st = mn__jint(in, o, "$.patient", "fitzpatrick", 1, 1, 6, &fitz, NULL)) ||
+        (st = mn__jint_in(in, o, "$.patient", "fitzpatrick", 1, MN__IN_FITZPATRICK, &fitz, NULL)) ||
         (st = mn__jbool(in, o, "$.patient", "smoker", 0, &smoker, NULL)) ||
         (st = mn__jstr(in, o, "$.patient", "sun", 0, &sun, &has_sun)))
         return st;
@@ -60,9 +61,10 @@ static mn_status parse_session(const mn__jin *in, const mn_catalog *cat, json_t 
         return mn__error(in->ctx, MN_ENOTFOUND,
                          "%s: %s.device: unknown device \"%s\"; see 'mneedle catalog devices'",
                          in->src, path, dev);
-    if ((st = mn__jnum(in, e, path, "needle_mm", 1, 0.01, 10, &s->needle_mm, NULL)) ||
-        (st = mn__jnum(in, e, path, "passes", 1, 0.1, 100, &s->passes, NULL)) ||
-        (st = mn__jnum(in, e, path, "glide_mm_s", 0, 5, 500, &s->glide_mm_s, &has_glide)))
+    if ((st = mn__jnum_in(in, e, path, "needle_mm", 1, MN__IN_NEEDLE_MM, &s->needle_mm, NULL)) ||
+        (st = mn__jnum_in(in, e, path, "passes", 1, MN__IN_PASSES, &s->passes, NULL)) ||
+        (st = mn__jnum_in(in, e, path, "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &s->glide_mm_s,
+                          &has_glide)))
         return st;
     if (!has_glide)
         s->glide_mm_s = 0;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/json_in.h"
+#include "data/ranges.h"
 #include "mneedle/transport.h"
 
 void mn_absorb_scenario_init(mn_absorb_scenario *s)
@@ -37,7 +38,7 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s)
     s->n_report = 0;
 }
 
-static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_scenario *s)
+static mn_status load_patient(const mn__jin *in, json_t *root, mn_absorb_scenario *s)
 {
     static const char *const keys[] = {"age", "sex", "fitzpatrick", "smoker", "sun", NULL};
     json_t *pt;
@@ -48,12 +49,12 @@ static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_sce
     if ((st = mn__jkeys(in, pt, "$.patient", keys)))
         return st;
     double age;
-    if ((st = mn__jnum(in, pt, "$.patient", "age", 0, 18, 100, &age, &here)))
+    if ((st = mn__jnum_in(in, pt, "$.patient", "age", 0, MN__IN_AGE_YEARS, &age, &here)))
         return st;
     if (here)
         s->patient.age_years = age;
     long fitz;
-    if ((st = mn__jint(in, pt, "$.patient", "fitzpatrick", 0, 1, 6, &fitz, &here)))
+    if ((st = mn__jint_in(in, pt, "$.patient", "fitzpatrick", 0, MN__IN_FITZPATRICK, &fitz, &here)))
         return st;
     if (here)
         s->patient.fitzpatrick = (int)fitz;
@@ -78,8 +79,8 @@ static mn_status mn__load_patient(const mn__jin *in, json_t *root, mn_absorb_sce
     return MN_OK;
 }
 
-static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
-                                  mn_absorb_scenario *s)
+static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
+                              mn_absorb_scenario *s)
 {
     static const char *const keys[] = {"name",        "mw", "logp", "concentration_mg_ml",
                                        "dose_ul_cm2", NULL};
@@ -115,11 +116,12 @@ static mn_status mn__load_product(const mn__jin *in, json_t *root, const mn_cata
     if (here && (has_mw || has_logp))
         snprintf(s->product_name, sizeof s->product_name, "%s (modified)", name);
     double c;
-    if ((st = mn__jnum(in, pr, "$.product", "concentration_mg_ml", conc < 0, 1e-9, 1000, &c,
-                       &has_mw)))
+    if ((st = mn__jnum_in(in, pr, "$.product", "concentration_mg_ml", conc < 0,
+                          MN__IN_CONCENTRATION_MG_ML, &c, &has_mw)))
         return st;
     s->concentration_mg_ml = has_mw ? c : conc;
-    if ((st = mn__jnum(in, pr, "$.product", "dose_ul_cm2", 0, 0.01, 1000, &s->dose_ul_cm2, &here)))
+    if ((st = mn__jnum_in(in, pr, "$.product", "dose_ul_cm2", 0, MN__IN_DOSE_UL_CM2,
+                          &s->dose_ul_cm2, &here)))
         return st;
     return MN_OK;
 }
@@ -155,7 +157,7 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
                        "%s: $.site: unknown site '%s' (see 'mneedle catalog sites')", in.src, site);
         goto done;
     }
-    if ((st = mn__load_patient(&in, root, s)))
+    if ((st = load_patient(&in, root, s)))
         goto done;
     const char *dev;
     if ((st = mn__jstr(&in, root, "$", "device", 1, &dev, &here)))
@@ -168,21 +170,35 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
                            in.src, dev);
             goto done;
         }
-        if ((st = mn__jnum(&in, root, "$", "needle_mm", 1, 0.1, 3.0, &s->needle_mm, &here)))
+        if ((st = mn__jnum_in(&in, root, "$", "needle_mm", 1, MN__IN_NEEDLE_MM_TRANSPORT,
+                              &s->needle_mm, &here)))
             goto done;
-        if ((st = mn__jnum(&in, root, "$", "passes", 1, 0, 30, &s->passes, &here)))
+        const double eps = 1e-9;
+        if (s->needle_mm < s->device->depth_min_mm - eps ||
+            s->needle_mm > s->device->depth_max_mm + eps) {
+            st = mn__error(ctx, MN_ERANGE, "%s: $.needle_mm: %g mm is outside %s's range %g-%g mm",
+                           in.src, s->needle_mm, s->device->id, s->device->depth_min_mm,
+                           s->device->depth_max_mm);
             goto done;
-        if ((st = mn__jnum(&in, root, "$", "glide_mm_s", 0, 5, 200, &s->glide_mm_s, &here)))
+        }
+        if ((st = mn__jnum_in(&in, root, "$", "passes", 1, MN__IN_PASSES, &s->passes, &here)))
+            goto done;
+        if ((st = mn__jnum_in(&in, root, "$", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &s->glide_mm_s,
+                              &here)))
             goto done;
     } else {
-        /* Intact skin: needle settings, if present, must still be valid numbers. */
-        if ((st = mn__jnum(&in, root, "$", "needle_mm", 0, 0, 3.0, &s->needle_mm, &here)) ||
-            (st = mn__jnum(&in, root, "$", "passes", 0, 0, 30, &s->passes, &here)))
+        /* Intact skin: needle settings, if present, must still be valid numbers (0 allowed:
+         * no needling). */
+        if ((st =
+                 mn__jnum(&in, root, "$", "needle_mm", 0, 0,
+                          mn__input_ranges[MN__IN_NEEDLE_MM_TRANSPORT].hi, &s->needle_mm, &here)) ||
+            (st = mn__jnum(&in, root, "$", "passes", 0, 0, mn__input_ranges[MN__IN_PASSES].hi,
+                           &s->passes, &here)))
             goto done;
         s->needle_mm = 0;
         s->passes = 0;
     }
-    if ((st = mn__load_product(&in, root, cat, s)))
+    if ((st = load_product(&in, root, cat, s)))
         goto done;
     if ((st = mn__jbool(&in, root, "$", "occluded", 0, &s->occluded, &here)))
         goto done;
@@ -250,7 +266,7 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
     if (here)
         s->polar_route = polar;
     long seed;
-    if ((st = mn__jint(&in, root, "$", "seed", 0, 0, 2147483647L, &seed, &here)))
+    if ((st = mn__jint_in(&in, root, "$", "seed", 0, MN__IN_SEED, &seed, &here)))
         goto done;
     if (here)
         s->seed = (uint64_t)seed;
@@ -260,17 +276,19 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
     if (here) {
         static const char *const fkeys[] = {"width_um", "height_um", "dx_um", NULL};
         if ((st = mn__jkeys(&in, fl, "$.field", fkeys)) ||
-            (st = mn__jnum(&in, fl, "$.field", "width_um", 0, 50, 50000, &s->field_width_um,
-                           &here)) ||
-            (st = mn__jnum(&in, fl, "$.field", "height_um", 0, 50, 50000, &s->field_height_um,
-                           &here)) ||
-            (st = mn__jnum(&in, fl, "$.field", "dx_um", 0, 1, 500, &s->field_dx_um, &here)))
+            (st = mn__jnum_in(&in, fl, "$.field", "width_um", 0, MN__IN_FIELD_SIZE_UM,
+                              &s->field_width_um, &here)) ||
+            (st = mn__jnum_in(&in, fl, "$.field", "height_um", 0, MN__IN_FIELD_SIZE_UM,
+                              &s->field_height_um, &here)) ||
+            (st = mn__jnum_in(&in, fl, "$.field", "dx_um", 0, MN__IN_FIELD_DX_UM, &s->field_dx_um,
+                              &here)))
             goto done;
     }
-    if ((st = mn__jnum(&in, root, "$", "coverage_threshold_ug_ml", 0, 0, 1e9,
-                       &s->coverage_threshold_ug_ml, &here)))
+    if ((st = mn__jnum_in(&in, root, "$", "coverage_threshold_ug_ml", 0, MN__IN_COVERAGE_UG_ML,
+                          &s->coverage_threshold_ug_ml, &here)))
         goto done;
-    if ((st = mn__jnum(&in, root, "$", "resolution", 0, 0.25, 16, &s->resolution, &here)))
+    if ((st = mn__jnum_in(&in, root, "$", "resolution", 0, MN__IN_RESOLUTION, &s->resolution,
+                          &here)))
         goto done;
 done:
     json_decref(root);

@@ -1,9 +1,10 @@
-/* Core: status codes, dates, atomic output, catalogue loading. */
+/* Core: status codes, dates, atomic output, catalogue loading, the table of input ranges. */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "data/ranges.h"
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
@@ -172,6 +173,82 @@ static void test_data_dir_override_errors(void **state)
     rmdir(dir);
 }
 
+static void test_input_ranges_complete(void **state)
+{
+    (void)state;
+    /* Every quantity has a row (a row left out of the designated initialiser would be all
+     * zeros), a source, and a range that admits something. */
+    for (int q = 0; q < MN__IN_COUNT; q++) {
+        const mn__input_range *r = &mn__input_ranges[q];
+        assert_non_null(r->name);
+        assert_non_null(r->source);
+        assert_true(strlen(r->source) > 0);
+        assert_true(r->lo < r->hi);
+    }
+    /* Every embedded device's depths lie inside both needle ranges, so a needle length is
+     * refused against the chosen device (the message a user can act on), and every device
+     * can be used in absorb. */
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    const mn__input_range *any = &mn__input_ranges[MN__IN_NEEDLE_MM];
+    const mn__input_range *tr = &mn__input_ranges[MN__IN_NEEDLE_MM_TRANSPORT];
+    const mn_device *d;
+    int n = 0;
+    for (size_t i = 0; (d = mn_catalog_device_at(mn_ctx_catalog(ctx), i)) != NULL; i++, n++) {
+        assert_true(d->depth_min_mm >= any->lo && d->depth_max_mm <= any->hi);
+        assert_true(d->depth_min_mm >= tr->lo && d->depth_max_mm <= tr->hi);
+    }
+    assert_true(n > 0);
+    mn_ctx_free(ctx);
+}
+
+static void test_input_range_reader(void **state)
+{
+    (void)state;
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    mn__jin in = {ctx, "t.json"};
+    json_t *obj = json_pack("{s:f, s:f, s:i}", "passes", 30.0, "too_many", 30.5, "fitz", 7);
+    assert_non_null(obj);
+    double x = 0;
+    long k = 0;
+    int here = 0;
+    assert_int_equal(mn__jnum_in(&in, obj, "$", "passes", 1, MN__IN_PASSES, &x, &here), MN_OK);
+    assert_true(here);
+    assert_true(x == 30.0);
+    assert_int_equal(mn__jnum_in(&in, obj, "$", "too_many", 1, MN__IN_PASSES, &x, NULL), MN_ERANGE);
+    assert_string_equal(mn_ctx_errmsg(ctx),
+                        "t.json: $.too_many: 30.5 is out of range; expected 0.1 to 30");
+    assert_int_equal(mn__jint_in(&in, obj, "$", "fitz", 1, MN__IN_FITZPATRICK, &k, NULL),
+                     MN_ERANGE);
+    assert_int_equal(mn__jnum_in(&in, obj, "$", "absent", 0, MN__IN_SEED, &x, &here), MN_OK);
+    assert_false(here);
+    json_decref(obj);
+    mn_ctx_free(ctx);
+}
+
+static void test_absorb_needle_within_device(void **state)
+{
+    (void)state;
+    /* absorb checks the needle against the device, as simulate and cohort do: the home
+     * roller reaches 0.5 mm, so 1 mm is refused although the transport model covers it. */
+    char path[] = "/tmp/mn-absorb-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    const char *text = "{\"site\": \"cheek\", \"device\": \"home-roller\", \"needle_mm\": 1, "
+                       "\"passes\": 2, \"product\": {\"name\": \"caffeine\"}}";
+    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    mn_absorb_scenario s;
+    assert_int_equal(mn_absorb_scenario_load(ctx, path, &s), MN_ERANGE);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "$.needle_mm: 1 mm is outside home-roller's range"));
+    mn_absorb_scenario_release(&s);
+    unlink(path);
+    mn_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -182,6 +259,9 @@ int main(void)
         cmocka_unit_test(test_atomic_write_replaces_whole_file),
         cmocka_unit_test(test_catalogues_load),
         cmocka_unit_test(test_data_dir_override_errors),
+        cmocka_unit_test(test_input_ranges_complete),
+        cmocka_unit_test(test_input_range_reader),
+        cmocka_unit_test(test_absorb_needle_within_device),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
