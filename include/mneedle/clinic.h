@@ -13,6 +13,7 @@
 #define MNEEDLE_CLINIC_H
 
 #include "mneedle/catalog.h"
+#include "mneedle/healing.h"
 #include "mneedle/skin.h"
 
 #ifdef __cplusplus
@@ -162,12 +163,6 @@ typedef struct {
     double treatment_min;
     double price;
 } mn_plan_session;
-
-typedef struct {
-    int day;
-    double improvement_pct;
-    double low_pct, high_pct; /* uncertainty band */
-} mn_projection_sample;
 
 typedef struct {
     const mn_aftercare *item;

@@ -32,7 +32,6 @@
 #define MNEEDLE_HEALING_H
 
 #include "mneedle/catalog.h"
-#include "mneedle/clinic.h"
 #include "mneedle/rng.h"
 #include "mneedle/skin.h"
 
@@ -242,6 +241,14 @@ typedef struct {
 } mn_projection_options;
 
 void mn_projection_options_init(mn_projection_options *opts);
+
+/** One day of a projection: the typical person's improvement and its band (% of baseline
+ *  severity, as mn_healing_sample.improvement_pct). */
+typedef struct {
+    int day;
+    double improvement_pct;
+    double low_pct, high_pct; /* uncertainty band */
+} mn_projection_sample;
 
 typedef struct {
     mn_projection_sample *samples; /* day, improvement_pct (typical person), low_pct, high_pct
