@@ -208,14 +208,6 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
 /** Frees a plan. NULL-safe. */
 void mn_plan_free(mn_plan *plan);
 
-/** Writes the screening alone as JSON (keys of DESIGN §4) or as text for the client. */
-mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_screening *s, int json,
-                             mn_writer write, void *userdata);
-
-/** Writes the plan as JSON (keys of DESIGN §4) or as text a clinician can hand over. */
-mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write,
-                        void *userdata);
-
 #ifdef __cplusplus
 }
 #endif

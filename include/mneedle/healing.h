@@ -323,52 +323,6 @@ mn_status mn_healing_scenario_load(mn_ctx *ctx, const char *path, mn_healing_inp
 mn_status mn_healing_scenario_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
                                     mn_healing_input *out);
 
-/*
- * Writing results (the CLI's output, also usable by any front end).
- */
-
-/** A simulated scenario, ready to write. Everything is borrowed. */
-typedef struct {
-    const mn_healing_scenario *scenario;
-    const mn_healing_sample *samples; /* at the report days */
-    int n_samples;
-    const double *low_pct, *high_pct; /* band of improvement_pct per sample, or NULL */
-    int band_draws;                   /* how many virtual copies made the band (0 = none) */
-    const mn_healing_summary *summary;
-    const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
-    mn_healing_integrator integrator;
-} mn_healing_result;
-
-/**
- * Writes "how long will it last?" as one or two sentences with numbers (peak, when, how long
- * until half of it is lost, when the skin is back to its pre-treatment level, the maintenance
- * interval when known), saying it is a simulation with its uncertainty. Always NUL-terminates
- * @p buf (truncating if needed). Returns @p buf.
- */
-char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len);
-
-/**
- * Writes a result as one JSON object (DESIGN §4 keys: samples[].{day, collagen_change_pct,
- * epidermis_change_pct, improvement_pct, erythema, barrier_open_fraction} and
- * summary.{peak_improvement_pct, peak_day, durability_days, back_to_baseline_day}, plus the
- * band, the untreated twin, the maintenance interval and the answer sentence) or as text.
- * Days not found within the search limit are JSON null.
- * @return MN_OK; MN_ENUMERIC if a value is not finite (nothing is written then); MN_ENOMEM;
- *         MN_EIO if the writer fails.
- */
-mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,
-                           void *userdata);
-
-/**
- * Writes daily trajectories as CSV: one row per day with the treated zone and the untreated
- * twin (header row first). @p daily holds days 0..n_days-1 (from mn_healing_run() with
- * report_days NULL); @p low_pct / @p high_pct may be NULL.
- * @return MN_OK; MN_ENUMERIC; MN_EIO if the writer fails.
- */
-mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,
-                               const double *low_pct, const double *high_pct, mn_writer write,
-                               void *userdata);
-
 #ifdef __cplusplus
 }
 #endif
