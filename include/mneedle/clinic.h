@@ -159,6 +159,10 @@ typedef struct {
     mn_date date;
     mn_phase phase;
     unsigned int zone_mask; /* bit i = plan zone i treated in this session */
+    unsigned int site_mask; /* the zones the visit treats, one per body site: the bits of
+                               zone_mask whose plan zone is the first with its site (a site
+                               listed for two concerns is needled once per visit); list
+                               and time the visit from these */
     double numbing_min;
     double treatment_min;
     double price;

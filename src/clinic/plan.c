@@ -263,6 +263,23 @@ static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int cour
     return 0;
 }
 
+/* The zones of @p zone_mask a visit treats: a site listed for two concerns is treated once
+ * per visit, as its first plan zone. */
+static unsigned int site_mask(const mn_plan *p, unsigned int zone_mask)
+{
+    unsigned int sites = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        if (zone_mask & (1u << z)) {
+            int dup = 0;
+            for (int k = 0; k < z; k++)
+                if ((zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
+                    dup = 1;
+            if (!dup)
+                sites |= 1u << z;
+        }
+    return sites;
+}
+
 static mn_status schedule(mn_ctx *ctx, mn_plan *p)
 {
     track tracks[MN_MAX_TRACKS];
@@ -317,17 +334,11 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         s->date = visits[i].date;
         s->phase = visits[i].course ? MN_PHASE_COURSE : MN_PHASE_MAINTENANCE;
         s->zone_mask = visits[i].zone_mask;
+        s->site_mask = site_mask(p, s->zone_mask);
         double area_passes = 0;
         for (int z = 0; z < p->n_zones; z++)
-            if (s->zone_mask & (1u << z)) {
-                /* A site listed for two concerns is treated once per visit. */
-                int dup = 0;
-                for (int k = 0; k < z; k++)
-                    if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
-                        dup = 1;
-                if (!dup)
-                    area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
-            }
+            if (s->site_mask & (1u << z))
+                area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
         s->numbing_min = MN_NUMBING_MIN;
         s->treatment_min = round(MN_PREP_MIN + area_passes * MN_MIN_PER_CM2_PASS);
         s->price = p->client.price_per_session;

@@ -169,14 +169,8 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_str(j, e, "phase", s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
         json_t *zl = mn__jput(j, e, "zones", json_array());
         for (int z = 0; z < p->n_zones; z++)
-            if (s->zone_mask & (1u << z)) {
-                int dup = 0;
-                for (int k = 0; k < z; k++)
-                    if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
-                        dup = 1;
-                if (!dup)
-                    mn__jpush(j, zl, json_string(p->zones[z].zone->id));
-            }
+            if (s->site_mask & (1u << z))
+                mn__jpush(j, zl, json_string(p->zones[z].zone->id));
         mn__jput_num(j, e, "numbing_min", s->numbing_min);
         mn__jput_num(j, e, "treatment_min", s->treatment_min);
         mn__jput_num(j, e, "price", s->price);
@@ -273,15 +267,9 @@ static void plan_text(mn__buf *b, const mn_plan *p)
                            s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
             int first = 1;
             for (int z = 0; z < p->n_zones; z++)
-                if (s->zone_mask & (1u << z)) {
-                    int dup = 0;
-                    for (int k = 0; k < z; k++)
-                        if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
-                            dup = 1;
-                    if (!dup) {
-                        mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
-                        first = 0;
-                    }
+                if (s->site_mask & (1u << z)) {
+                    mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
+                    first = 0;
                 }
             mn__buf_printf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min,
                            s->treatment_min);
