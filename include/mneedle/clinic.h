@@ -193,6 +193,10 @@ typedef struct {
     int maintenance_interval_days;
     int maintenance_from_model; /* 1 when the collagen model set the interval */
     char projection_note[512];
+    /* landmarks of the projection, indices into projection[] computed with it
+     * (mn_healing_projection): peak; first below target_fraction x peak; first back at or
+     * below baseline. -1: none (every one is -1 without a projection) */
+    int projection_peak, projection_below_target, projection_baseline;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];

@@ -267,6 +267,13 @@ typedef struct {
     int durability_days;                   /* course alone: peak until half the peak (-1: > 40 y) */
     int back_to_baseline_day;              /* course alone (-1: > 40 y) */
     double min_improvement_after_peak_pct; /* with maintenance, over the horizon */
+    /* Landmarks of the curve shown (samples, with maintenance), as indices into samples, so
+     * writers and figures label them without searching the curve again: */
+    int peak_sample;         /* the highest improvement (the first of equals) */
+    int below_target_sample; /* the first after the peak below target_fraction x the peak's
+                                improvement; -1: none */
+    int baseline_sample;     /* the first after the peak at or below 0 (back to baseline), when
+                                the peak is above 0; -1: none */
 } mn_healing_projection;
 
 /** Releases what a projection owns (NULL-safe) and zeroes it. */

@@ -184,6 +184,29 @@ static double min_from(const double *imp, int days, int from_day)
     return m;
 }
 
+/* The landmarks of the curve shown: its peak, where it falls below the target and where it is
+ * back to baseline (healing.h). */
+static void mark_samples(mn_healing_projection *out, double target_fraction)
+{
+    const mn_projection_sample *s = out->samples;
+    int pk = 0;
+    for (int i = 1; i < out->n_samples; i++)
+        if (s[i].improvement_pct > s[pk].improvement_pct)
+            pk = i;
+    out->peak_sample = pk;
+    out->below_target_sample = out->baseline_sample = -1;
+    for (int i = pk + 1; i < out->n_samples; i++)
+        if (s[i].improvement_pct < target_fraction * s[pk].improvement_pct) {
+            out->below_target_sample = i;
+            break;
+        }
+    for (int i = pk + 1; i < out->n_samples; i++)
+        if (s[pk].improvement_pct > 0.0 && s[i].improvement_pct <= 0.0) {
+            out->baseline_sample = i;
+            break;
+        }
+}
+
 mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
                              const mn_concern *concern, const mn_device *device,
                              const mn_course_session *course, int n_course,
@@ -388,6 +411,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->samples = ps;
     out->n_samples = n_samples;
     ps = NULL;
+    mark_samples(out, o.target_fraction);
 fail:
     mn__free(sessions);
     mn__free(unit);
