@@ -116,42 +116,6 @@ static int mn_parse_args(int argc, char **argv, mn_simulate_args *a, int *done)
     return MN_EXIT_OK;
 }
 
-/* The model's maintenance interval for this course, when it uses one device. */
-static mn_status mn_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band,
-                                unsigned long long seed, mn_healing_projection *proj, int *have)
-{
-    *have = 0;
-    if (sc->n_sessions == 0)
-        return MN_OK;
-    const mn_device *dev = sc->sessions[0].device;
-    for (int i = 1; i < sc->n_sessions; i++)
-        if (sc->sessions[i].device != dev)
-            return MN_OK;
-    mn_course_session *course = malloc(sizeof *course * (size_t)sc->n_sessions);
-    if (!course)
-        return MN_ENOMEM;
-    for (int i = 0; i < sc->n_sessions; i++) {
-        course[i].day = sc->sessions[i].day - sc->sessions[0].day;
-        course[i].needle_mm = sc->sessions[i].needle_mm;
-        course[i].passes = sc->sessions[i].passes;
-    }
-    mn_projection_options po;
-    mn_projection_options_init(&po);
-    po.band_draws = band;
-    po.seed = seed;
-    po.step_days = 30;
-    mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
-                                      sc->n_sessions, &po, proj);
-    free(course);
-    if (st == MN_ERANGE) { /* the needle stays in the epidermis: no maintenance to time */
-        mn_ctx_clear_error(ctx);
-        return MN_OK;
-    }
-    if (st == MN_OK)
-        *have = 1;
-    return st;
-}
-
 /*
  * The figures of --plot: daily curves from day 0 to the horizon, or on to the return to
  * baseline (no further session) when the summary found it after the horizon, so the figure can
@@ -260,8 +224,9 @@ int mn_cmd_simulate(int argc, char **argv)
     if (a.band > 0 &&
         (st = mn_healing_band(ctx, sc, in->report_days, n, a.band, a.seed, 0.1, 0.9, lo, hi)))
         goto fail;
-    if ((st = mn_maintenance(ctx, sc, a.band, a.seed, &proj, &have_proj)))
+    if ((st = mn_healing_maintenance(ctx, sc, a.band, a.seed, &proj)))
         goto fail;
+    have_proj = proj.maintenance_interval_days > 0;
     /* Figures before any other output, so a bad --plot leaves nothing behind. */
     if (a.plot && (st = mn_simulate_plot(ctx, sc, &opts, &summary, have_proj ? &proj : NULL, a.band,
                                          a.seed, a.plot)))

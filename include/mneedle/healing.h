@@ -303,6 +303,23 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                              const mn_course_session *course, int n_course,
                              const mn_projection_options *opts, mn_healing_projection *out);
 
+/**
+ * The model's maintenance for a simulated scenario (what `mneedle simulate` reports): its
+ * sessions, taken as a course from the first session's day, projected by mn_healing_project()
+ * with the default options except samples every 30 days and the band of @p band_draws
+ * virtual people drawn with @p seed (0: the quick band). The projection's days count from the
+ * first session.
+ * There is none, and @p out is left zeroed (maintenance_interval_days 0, no samples), when the
+ * scenario has no session, when its sessions use more than one device, or when the last
+ * session's needle stays in the epidermis (then no error is left in @p ctx either).
+ * @param out  receives the projection; release with mn_healing_projection_release().
+ * @return MN_OK (also when there is none); MN_EINVAL for NULL arguments or a scenario
+ *         mn_healing_project() refuses; MN_ENOMEM; MN_ENUMERIC.
+ * Thread-safety: re-entrant (uses only its arguments); allocates.
+ */
+mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band_draws,
+                                 uint64_t seed, mn_healing_projection *out);
+
 /*
  * Reading a SCENARIO file (DESIGN §4): patient.{age, sex, fitzpatrick, smoker, sun}, zone,
  * concern, sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days.

@@ -2,7 +2,8 @@
  * Uncertainty bands (virtual copies of one person drawn from the variability spreads) and the
  * planner's projection: course, then maintenance at the longest interval in the clinic's
  * bounds (3-12 months, DESIGN 3.5) that keeps improvement >= a target fraction of the
- * course's peak.
+ * course's peak. The maintenance `simulate` reports is the same projection of a scenario's
+ * sessions.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -428,5 +429,43 @@ fail:
     mn__free(ps);
     if (st)
         memset(out, 0, sizeof *out);
+    return st;
+}
+
+/* simulate's maintenance: the scenario's sessions as a course (healing.h). */
+mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band_draws,
+                                 uint64_t seed, mn_healing_projection *out)
+{
+    if (!out)
+        return mn__error(ctx, MN_EINVAL, "healing: NULL projection");
+    memset(out, 0, sizeof *out);
+    if (!sc || (sc->n_sessions > 0 && !sc->sessions))
+        return mn__error(ctx, MN_EINVAL, "healing: NULL scenario");
+    if (sc->n_sessions == 0)
+        return MN_OK;
+    const mn_device *dev = sc->sessions[0].device;
+    for (int i = 1; i < sc->n_sessions; i++)
+        if (sc->sessions[i].device != dev)
+            return MN_OK;
+    mn_course_session *course = mn__malloc(sizeof *course * (size_t)sc->n_sessions);
+    if (!course)
+        return mn__error(ctx, MN_ENOMEM, "healing: out of memory for the maintenance");
+    for (int i = 0; i < sc->n_sessions; i++) {
+        course[i].day = sc->sessions[i].day - sc->sessions[0].day;
+        course[i].needle_mm = sc->sessions[i].needle_mm;
+        course[i].passes = sc->sessions[i].passes;
+    }
+    mn_projection_options po;
+    mn_projection_options_init(&po);
+    po.band_draws = band_draws;
+    po.seed = seed;
+    po.step_days = 30;
+    mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
+                                      sc->n_sessions, &po, out);
+    mn__free(course);
+    if (st == MN_ERANGE) { /* the needle stays in the epidermis: no maintenance to time */
+        mn_ctx_clear_error(ctx);
+        st = MN_OK;
+    }
     return st;
 }

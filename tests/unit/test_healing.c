@@ -661,6 +661,58 @@ static void test_planner_uses_model(void **state)
     mn_plan_free(p);
 }
 
+/* simulate's maintenance is the projection of the scenario's sessions as a course from the
+ * first session's day; there is none without a session, with two devices, or with a needle
+ * that stays in the epidermis (and then no error is left behind). */
+static void test_simulate_maintenance(void **state)
+{
+    (void)state;
+    mn_healing_session s[4];
+    course(s, 4, 28, "skinpen", 1.5, 3);
+    for (int i = 0; i < 4; i++)
+        s[i].day += 10;
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 4, 730);
+    mn_course_session c[4];
+    for (int i = 0; i < 4; i++)
+        c[i] = (mn_course_session){28 * i, 1.5, 3};
+    mn_projection_options po;
+    mn_projection_options_init(&po);
+    po.band_draws = 0;
+    po.step_days = 30;
+    mn_healing_projection m, direct;
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, po.seed, &m), MN_OK);
+    assert_int_equal(
+        mn_healing_project(ctx, &sc.patient, sc.zone, sc.concern, s[0].device, c, 4, &po, &direct),
+        MN_OK);
+    assert_true(m.maintenance_interval_days >= 90);
+    assert_int_equal(m.maintenance_interval_days, direct.maintenance_interval_days);
+    assert_int_equal(m.maintenance_first_day, direct.maintenance_first_day);
+    assert_int_equal(m.n_samples, direct.n_samples);
+    for (int i = 0; i < m.n_samples; i++) {
+        assert_int_equal(m.samples[i].day, direct.samples[i].day);
+        assert_true(m.samples[i].improvement_pct == direct.samples[i].improvement_pct);
+        assert_true(m.samples[i].high_pct == direct.samples[i].high_pct);
+    }
+    mn_healing_projection_release(&m);
+    mn_healing_projection_release(&direct);
+
+    sc.n_sessions = 0;
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    sc.n_sessions = 4;
+    s[2].device = mn_catalog_find_device(cat, "dermapen-4");
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    course(s, 4, 28, "home-roller", 0.2, 1);
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    assert_string_equal(mn_ctx_errmsg(ctx), "");
+    assert_int_equal(mn_healing_maintenance(ctx, NULL, 0, 1, &m), MN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -680,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_scenario_parse),
         cmocka_unit_test(test_answer),
         cmocka_unit_test(test_planner_uses_model),
+        cmocka_unit_test(test_simulate_maintenance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
