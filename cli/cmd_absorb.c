@@ -91,114 +91,6 @@ static int write_side_file(const char *what, mn_ctx *ctx, const char *path,
     return cli_commit("absorb", ctx, f);
 }
 
-/* The figures of a run (--plot DIR): delivered amount against time, needled and intact; the
- * depth profile at up to six of the report hours; the punctures from above (the 3D run's
- * field, or for the unit cell a field sampled the same way on a 5 x 5 mm patch); and with
- * --field a vertical slice through the middle of the patch. */
-static mn_status mn__absorb_plot(mn_ctx *ctx, const mn_absorb_scenario *s,
-                                 const mn_absorb_result *r, const char *dir)
-{
-    enum { MAXP = 6 };
-    size_t n = r->n_samples, nd = r->n_depth;
-    mn_status st = MN_OK;
-    double *hour = calloc(n ? n : 1, sizeof(double));
-    double *del = calloc(n ? n : 1, sizeof(double));
-    double *intact = calloc(n ? n : 1, sizeof(double));
-    double *depth = calloc(nd ? nd : 1, sizeof(double));
-    double *prof = calloc(MAXP * (nd ? nd : 1), sizeof(double));
-    double *px = NULL, *py = NULL, *slice = NULL;
-    double phour[MAXP];
-    mn_puncture_field own;
-    mn_puncture_field_init(&own);
-    if (!hour || !del || !intact || !depth || !prof) {
-        st = MN_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        hour[i] = r->samples[i].hour;
-        del[i] = r->samples[i].delivered_ug_cm2;
-        intact[i] = r->samples[i].intact_ug_cm2;
-    }
-    for (size_t k = 0; k < nd; k++)
-        depth[k] = 0.5 * (r->depth_top_um[k] + r->depth_top_um[k + 1]);
-    /* Up to MAXP report hours, spread over the run (always the last). */
-    int np = n < MAXP ? (int)n : MAXP;
-    for (int q = 0; q < np; q++) {
-        size_t idx = np == 1 ? n - 1 : (size_t)q * (n - 1) / (size_t)(np - 1);
-        phour[q] = r->samples[idx].hour;
-        memcpy(prof + (size_t)q * nd, r->profile_ug_ml + idx * nd, nd * sizeof(double));
-    }
-    mn_plot_absorb a;
-    memset(&a, 0, sizeof a);
-    a.hour = hour;
-    a.n = (int)n;
-    a.delivered_ug_cm2 = del;
-    a.intact_ug_cm2 = intact;
-    a.depth_um = depth;
-    a.n_depth = (int)nd;
-    a.profile = prof;
-    a.profile_hour = phour;
-    a.n_profiles = nd ? np : 0;
-    a.concentration_unit = "µg/ml";
-    const mn_puncture_field *f = NULL;
-    if (r->solver_field) {
-        f = &r->field;
-    } else if (s->device && r->params.punctures_per_cm2 > 0) {
-        st = mn_puncture_field_generate(ctx, s->device, s->passes, s->glide_mm_s, 5000, 5000,
-                                        s->seed, &own);
-        if (st)
-            goto done;
-        f = &own;
-    }
-    if (f && f->n > 0) {
-        px = calloc(f->n, sizeof(double));
-        py = calloc(f->n, sizeof(double));
-        if (!px || !py) {
-            st = MN_ENOMEM;
-            goto done;
-        }
-        for (size_t i = 0; i < f->n; i++) {
-            px[i] = f->points[i].x_um;
-            py[i] = f->points[i].y_um;
-        }
-        a.puncture_x_um = px;
-        a.puncture_y_um = py;
-        a.n_punctures = (int)f->n;
-        a.field_w_um = f->width_um;
-        a.field_h_um = f->height_um;
-        a.channel_radius_um = 0.5 * r->params.channel_diameter_um;
-    }
-    if (r->solver_field && r->volume_ug_ml && r->nx > 0 && r->ny > 0 && nd > 0) {
-        size_t jm = r->ny / 2;
-        slice = calloc(r->nx * nd, sizeof(double));
-        if (!slice) {
-            st = MN_ENOMEM;
-            goto done;
-        }
-        for (size_t k = 0; k < nd; k++)
-            for (size_t i = 0; i < r->nx; i++)
-                slice[k * r->nx + i] = r->volume_ug_ml[(jm * r->nx + i) * nd + k];
-        a.slice = slice;
-        a.slice_nx = (int)r->nx;
-        a.slice_nz = (int)nd;
-        a.slice_w_um = (double)r->nx * r->dx_um;
-        a.slice_depth_um = r->depth_top_um[nd];
-        a.effective_concentration = r->coverage_threshold_ug_ml;
-    }
-    st = mn_plot_absorb_save(ctx, &a, dir);
-done:
-    free(hour);
-    free(del);
-    free(intact);
-    free(depth);
-    free(prof);
-    free(px);
-    free(py);
-    free(slice);
-    mn_puncture_field_release(&own);
-    return st;
-}
-
 int cmd_absorb(int argc, char **argv)
 {
     cli_common o = {0};
@@ -248,7 +140,7 @@ int cmd_absorb(int argc, char **argv)
         goto done;
     }
     /* Figures first, so a bad --plot leaves no report either. */
-    if (plot_dir && (st = mn__absorb_plot(ctx, &s, &r, plot_dir))) {
+    if (plot_dir && (st = mn_absorb_plot(ctx, &s, &r, plot_dir))) {
         code = cli_fail("absorb", ctx, st);
         goto done;
     }

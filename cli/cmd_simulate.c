@@ -42,7 +42,7 @@ static int parse_integrator(const char *name, void *value)
 static int parse_args(int argc, char **argv, args *a)
 {
     cli_common o = {0};
-    cli_seed seed = {20131001u, 0};
+    cli_seed seed = {MN_BAND_DEFAULT_SEED, 0};
     memset(a, 0, sizeof *a);
     a->band = 64;
     a->integrator = MN_HEALING_EXACT;
@@ -69,109 +69,6 @@ static int parse_args(int argc, char **argv, args *a)
     a->data = o.data;
     a->seed = seed.value;
     return code;
-}
-
-/* The model's maintenance interval for this course, when it uses one device. */
-static mn_status mn_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band,
-                                unsigned long long seed, mn_healing_projection *proj, int *have)
-{
-    *have = 0;
-    if (sc->n_sessions == 0)
-        return MN_OK;
-    const mn_device *dev = sc->sessions[0].device;
-    for (int i = 1; i < sc->n_sessions; i++)
-        if (sc->sessions[i].device != dev)
-            return MN_OK;
-    mn_course_session *course = malloc(sizeof *course * (size_t)sc->n_sessions);
-    if (!course)
-        return MN_ENOMEM;
-    for (int i = 0; i < sc->n_sessions; i++) {
-        course[i].day = sc->sessions[i].day - sc->sessions[0].day;
-        course[i].needle_mm = sc->sessions[i].needle_mm;
-        course[i].passes = sc->sessions[i].passes;
-    }
-    mn_projection_options po;
-    mn_projection_options_init(&po);
-    po.band_draws = band;
-    po.seed = seed;
-    po.step_days = 30;
-    mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
-                                      sc->n_sessions, &po, proj);
-    free(course);
-    if (st == MN_ERANGE) { /* the needle stays in the epidermis: no maintenance to time */
-        mn_ctx_clear_error(ctx);
-        return MN_OK;
-    }
-    if (st == MN_OK)
-        *have = 1;
-    return st;
-}
-
-/*
- * The figures of --plot: daily curves from day 0 to the horizon, or on to the return to
- * baseline (no further session) when the summary found it after the horizon, so the figure can
- * label it. The suggested maintenance is marked at its first visit (M1); the curve is the course
- * alone, as in the numbers of the report.
- */
-static mn_status mn_simulate_plot(mn_ctx *ctx, const mn_healing_scenario *sc,
-                                  const mn_healing_options *opts, const mn_healing_summary *sum,
-                                  const mn_healing_projection *proj, int band,
-                                  unsigned long long seed, const char *dir)
-{
-    mn_healing_scenario ext = *sc;
-    if (sum->back_to_baseline_day > sc->horizon_days) {
-        int margin = sum->back_to_baseline_day / 10 > 30 ? sum->back_to_baseline_day / 10 : 30;
-        long h = (long)sum->back_to_baseline_day + margin;
-        ext.horizon_days = h > MN_HEALING_MAX_DAYS ? MN_HEALING_MAX_DAYS : (int)h;
-    }
-    int n = ext.horizon_days + 1, ns = sc->n_sessions;
-    mn_status st = MN_OK;
-    mn_healing_sample *daily = malloc(sizeof *daily * (size_t)n);
-    double *v = malloc(sizeof *v * (size_t)n * 7 + sizeof *v * (size_t)(ns + 1));
-    if (!daily || !v) {
-        st = MN_ENOMEM;
-        goto done;
-    }
-    double *day = v, *imp = v + n, *lo = v + 2 * n, *hi = v + 3 * n, *col = v + 4 * n,
-           *twin = v + 5 * n, *ery = v + 6 * n, *sday = v + 7 * n, mday;
-    if ((st = mn_healing_run(ctx, &ext, NULL, opts, NULL, n, daily, NULL)))
-        goto done;
-    if (band > 0 && (st = mn_healing_band(ctx, &ext, NULL, n, band, seed, 0.1, 0.9, lo, hi)))
-        goto done;
-    for (int i = 0; i < n; i++) {
-        day[i] = daily[i].day;
-        imp[i] = daily[i].improvement_pct;
-        col[i] = daily[i].collagen_change_pct;
-        twin[i] = daily[i].untreated_collagen_change_pct;
-        ery[i] = daily[i].erythema;
-    }
-    for (int i = 0; i < ns; i++)
-        sday[i] = sc->sessions[i].day;
-    mn_plot_healing h = {0};
-    h.day = day;
-    h.n = n;
-    h.improvement_pct = imp;
-    h.improvement_low_pct = band > 0 ? lo : NULL;
-    h.improvement_high_pct = band > 0 ? hi : NULL;
-    h.collagen_change_pct = col;
-    h.twin_collagen_change_pct = twin;
-    h.erythema = ery;
-    h.session_day = sday;
-    h.n_sessions = ns;
-    if (proj && ns > 0) {
-        mday = sc->sessions[0].day + proj->maintenance_first_day;
-        if (mday <= ext.horizon_days) {
-            h.maintenance_day = &mday;
-            h.n_maintenance = 1;
-        }
-    }
-    h.peak_day = ns > 0 ? sum->peak_day : -1;
-    h.back_to_baseline_day = ns > 0 ? sum->back_to_baseline_day : -1;
-    st = mn_plot_healing_save(ctx, &h, dir);
-done:
-    free(daily);
-    free(v);
-    return st;
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -213,14 +110,15 @@ int cmd_simulate(int argc, char **argv)
     mn_healing_summary summary;
     if ((st = mn_healing_run(ctx, sc, NULL, &opts, in->report_days, n, samples, &summary)))
         goto fail;
-    if (a.band > 0 &&
-        (st = mn_healing_band(ctx, sc, in->report_days, n, a.band, a.seed, 0.1, 0.9, lo, hi)))
+    if (a.band > 0 && (st = mn_healing_band(ctx, sc, in->report_days, n, a.band, a.seed,
+                                            MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
         goto fail;
-    if ((st = mn_maintenance(ctx, sc, a.band, a.seed, &proj, &have_proj)))
+    if ((st = mn_healing_maintenance(ctx, sc, a.band, a.seed, &proj)))
         goto fail;
+    have_proj = proj.maintenance_interval_days > 0;
     /* Figures before any other output, so a bad --plot leaves nothing behind. */
-    if (a.plot && (st = mn_simulate_plot(ctx, sc, &opts, &summary, have_proj ? &proj : NULL, a.band,
-                                         a.seed, a.plot)))
+    if (a.plot && (st = mn_healing_plot(ctx, sc, &opts, &summary, have_proj ? &proj : NULL, a.band,
+                                        a.seed, a.plot)))
         goto fail;
     if (a.csv) {
         daily = malloc(sizeof *daily * (size_t)nd);
@@ -233,7 +131,8 @@ int cmd_simulate(int argc, char **argv)
         if ((st = mn_healing_run(ctx, sc, NULL, &opts, NULL, nd, daily, NULL)))
             goto fail;
         if (a.band > 0 &&
-            (st = mn_healing_band(ctx, sc, NULL, nd, a.band, a.seed, 0.1, 0.9, dlo, dhi)))
+            (st = mn_healing_band(ctx, sc, NULL, nd, a.band, a.seed, MN_BAND_QUANTILE_LOW,
+                                  MN_BAND_QUANTILE_HIGH, dlo, dhi)))
             goto fail;
         if ((st = mn_outfile_open(ctx, a.csv, &csv)) ||
             (st = mn_healing_write_csv(ctx, daily, nd, a.band > 0 ? dlo : NULL,

@@ -13,6 +13,7 @@
 #define MNEEDLE_CLINIC_H
 
 #include "mneedle/catalog.h"
+#include "mneedle/healing.h"
 #include "mneedle/skin.h"
 
 #ifdef __cplusplus
@@ -161,16 +162,14 @@ typedef struct {
     mn_date date;
     mn_phase phase;
     unsigned int zone_mask; /* bit i = plan zone i treated in this session */
+    unsigned int site_mask; /* the zones the visit treats, one per body site: the bits of
+                               zone_mask whose plan zone is the first with its site (a site
+                               listed for two concerns is needled once per visit); list
+                               and time the visit from these */
     double numbing_min;
     double treatment_min;
     double price;
 } mn_plan_session;
-
-typedef struct {
-    int day;
-    double improvement_pct;
-    double low_pct, high_pct; /* uncertainty band */
-} mn_projection_sample;
 
 typedef struct {
     const mn_aftercare *item;
@@ -197,6 +196,10 @@ typedef struct {
     int maintenance_interval_days;
     int maintenance_from_model; /* 1 when the collagen model set the interval */
     char projection_note[512];
+    /* landmarks of the projection, indices into projection[] computed with it
+     * (mn_healing_projection): peak; first below target_fraction x peak; first back at or
+     * below baseline. -1: none (every one is -1 without a projection) */
+    int projection_peak, projection_below_target, projection_baseline;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];
@@ -215,14 +218,6 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
 
 /** Frees a plan. NULL-safe. */
 void mn_plan_free(mn_plan *plan);
-
-/** Writes the screening alone as JSON (keys of DESIGN §4) or as text for the client. */
-mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_screening *s, int json,
-                             mn_writer write, void *userdata);
-
-/** Writes the plan as JSON (keys of DESIGN §4) or as text a clinician can hand over. */
-mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write,
-                        void *userdata);
 
 #ifdef __cplusplus
 }

@@ -211,21 +211,6 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
                         mn_cohort_result *out);
 
 /**
- * Writes the result as JSON (keys of DESIGN 4: n, seed, endpoints[].{day,
- * improvement_pct.{mean,p5,p50,p95}, responders_50pct, collagen_change_pct.{...}, pih_rate},
- * plus maintenance_due_fraction, epidermis_change_pct, the realised population and the sketch
- * error bound) or as a human table. Rates and responders_50pct are fractions of n (0-1).
- */
-mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_result *res,
-                          int json, mn_writer write, void *userdata);
-
-/** CSV of per-patient results: one header line (mn_cohort_csv_header) then, from an
- *  mn_cohort_patient_fn, one row per patient and endpoint (mn_cohort_csv_row). */
-mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
-mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
-                            const mn_cohort_patient_result *p, mn_writer write, void *userdata);
-
-/**
  * MPI. mn_cohort_mpi_begin() initialises MPI only when the process was started by an MPI
  * launcher (mpirun/mpiexec: Open MPI, MPICH or a PMI-based launcher), so the same binary runs
  * alone without one; it returns this process's rank and the number of ranks (0 and 1 without

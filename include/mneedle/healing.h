@@ -32,7 +32,6 @@
 #define MNEEDLE_HEALING_H
 
 #include "mneedle/catalog.h"
-#include "mneedle/clinic.h"
 #include "mneedle/rng.h"
 #include "mneedle/skin.h"
 
@@ -263,6 +262,14 @@ typedef struct {
 
 void mn_projection_options_init(mn_projection_options *opts);
 
+/** One day of a projection: the typical person's improvement and its band (% of baseline
+ *  severity, as mn_healing_sample.improvement_pct). */
+typedef struct {
+    int day;
+    double improvement_pct;
+    double low_pct, high_pct; /* uncertainty band */
+} mn_projection_sample;
+
 typedef struct {
     mn_projection_sample *samples; /* day, improvement_pct (typical person), low_pct, high_pct
                                       (10th and 90th percentiles over the band draws), with
@@ -280,6 +287,13 @@ typedef struct {
     int durability_days;                   /* course alone: peak until half the peak (-1: > 40 y) */
     int back_to_baseline_day;              /* course alone (-1: > 40 y) */
     double min_improvement_after_peak_pct; /* with maintenance, over the horizon */
+    /* Landmarks of the curve shown (samples, with maintenance), as indices into samples, so
+     * writers and figures label them without searching the curve again: */
+    int peak_sample;         /* the highest improvement (the first of equals) */
+    int below_target_sample; /* the first after the peak below target_fraction x the peak's
+                                improvement; -1: none */
+    int baseline_sample;     /* the first after the peak at or below 0 (back to baseline), when
+                                the peak is above 0; -1: none */
 } mn_healing_projection;
 
 /** Releases what a projection owns (NULL-safe) and zeroes it. */
@@ -309,6 +323,23 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                              const mn_course_session *course, int n_course,
                              const mn_projection_options *opts, mn_healing_projection *out);
 
+/**
+ * The model's maintenance for a simulated scenario (what `mneedle simulate` reports): its
+ * sessions, taken as a course from the first session's day, projected by mn_healing_project()
+ * with the default options except samples every 30 days and the band of @p band_draws
+ * virtual people drawn with @p seed (0: the quick band). The projection's days count from the
+ * first session.
+ * There is none, and @p out is left zeroed (maintenance_interval_days 0, no samples), when the
+ * scenario has no session, when its sessions use more than one device, or when the last
+ * session's needle stays in the epidermis (then no error is left in @p ctx either).
+ * @param out  receives the projection; release with mn_healing_projection_release().
+ * @return MN_OK (also when there is none); MN_EINVAL for NULL arguments or a scenario
+ *         mn_healing_project() refuses; MN_ENOMEM; MN_ENUMERIC.
+ * Thread-safety: re-entrant (uses only its arguments); allocates.
+ */
+mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band_draws,
+                                 uint64_t seed, mn_healing_projection *out);
+
 /*
  * Reading a SCENARIO file (DESIGN §4): patient.{age, sex, fitzpatrick, smoker, sun}, zone,
  * concern, sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days.
@@ -335,52 +366,6 @@ mn_status mn_healing_scenario_load(mn_ctx *ctx, const char *path, mn_healing_inp
 /** As mn_healing_scenario_load() from text in memory; @p src names it in messages. */
 mn_status mn_healing_scenario_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
                                     mn_healing_input *out);
-
-/*
- * Writing results (the CLI's output, also usable by any front end).
- */
-
-/** A simulated scenario, ready to write. Everything is borrowed. */
-typedef struct {
-    const mn_healing_scenario *scenario;
-    const mn_healing_sample *samples; /* at the report days */
-    int n_samples;
-    const double *low_pct, *high_pct; /* band of improvement_pct per sample, or NULL */
-    int band_draws;                   /* how many virtual copies made the band (0 = none) */
-    const mn_healing_summary *summary;
-    const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
-    mn_healing_integrator integrator;
-} mn_healing_result;
-
-/**
- * Writes "how long will it last?" as one or two sentences with numbers (peak, when, how long
- * until half of it is lost, when the skin is back to its pre-treatment level, the maintenance
- * interval when known), saying it is a simulation with its uncertainty. Always NUL-terminates
- * @p buf (truncating if needed). Returns @p buf.
- */
-char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len);
-
-/**
- * Writes a result as one JSON object (DESIGN §4 keys: samples[].{day, collagen_change_pct,
- * epidermis_change_pct, improvement_pct, erythema, barrier_open_fraction} and
- * summary.{peak_improvement_pct, peak_day, durability_days, back_to_baseline_day}, plus the
- * band, the untreated twin, the maintenance interval and the answer sentence) or as text.
- * Days not found within the search limit are JSON null.
- * @return MN_OK; MN_ENUMERIC if a value is not finite (nothing is written then); MN_ENOMEM;
- *         MN_EIO if the writer fails.
- */
-mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,
-                           void *userdata);
-
-/**
- * Writes daily trajectories as CSV: one row per day with the treated zone and the untreated
- * twin (header row first). @p daily holds days 0..n_days-1 (from mn_healing_run() with
- * report_days NULL); @p low_pct / @p high_pct may be NULL.
- * @return MN_OK; MN_ENUMERIC; MN_EIO if the writer fails.
- */
-mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,
-                               const double *low_pct, const double *high_pct, mn_writer write,
-                               void *userdata);
 
 #ifdef __cplusplus
 }

@@ -21,6 +21,8 @@
 
 #include "mneedle/core.h"
 #include "mneedle/clinic.h"
+#include "mneedle/healing.h"
+#include "mneedle/transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -319,6 +321,43 @@ typedef struct {
  * "responders" (responder rate in % against the endpoint day).
  */
 mn_status mn_plot_cohort_save(mn_ctx *ctx, const mn_plot_cohort *c, const char *dir);
+
+/*
+ * The figures of a model's result, assembled from it for the *_save() functions above: what
+ * `simulate --plot` and `absorb --plot` write. Same files, same thread-safety.
+ */
+
+/**
+ * Writes the figures of a simulated scenario into @p dir with mn_plot_healing_save(): the
+ * typical person's daily curves (and, when @p band_draws > 0, the 10th-90th percentile band
+ * of @p band_draws virtual people drawn with @p seed, as mn_healing_band()) from day 0 to the
+ * horizon, or on to the return to baseline when @p summary found it after the horizon, with
+ * no further session, so the figure can label it; the sessions; the first maintenance visit
+ * of @p maintenance (M1) when it falls inside; the peak and the return to baseline.
+ * @param opts        the integrator options of the run, or NULL for the defaults.
+ * @param summary     the run's summary (mn_healing_run()).
+ * @param maintenance the model's maintenance (mn_healing_maintenance()), or NULL.
+ * @return MN_OK; MN_EINVAL (NULL @p sc or @p summary, @p band_draws < 0, @p dir not a
+ *         directory); MN_ENOMEM; errors of mn_healing_run() and mn_healing_band(); otherwise
+ *         as mn_plot_healing_save().
+ */
+mn_status mn_healing_plot(mn_ctx *ctx, const mn_healing_scenario *sc,
+                          const mn_healing_options *opts, const mn_healing_summary *summary,
+                          const mn_healing_projection *maintenance, int band_draws, uint64_t seed,
+                          const char *dir);
+
+/**
+ * Writes the figures of an absorb run into @p dir with mn_plot_absorb_save(): delivered
+ * amount against time, needled and intact; the depth profile at up to six report hours spread
+ * over the run (always the last); the punctures from above (the 3D run's field, or for the
+ * unit cell a field sampled by mn_puncture_field_generate() with the scenario's seed on a
+ * 5 x 5 mm patch); and, after the 3D solver, a vertical slice through the middle of the patch
+ * with the coverage threshold marked.
+ * @return MN_OK; MN_EINVAL (NULL arguments, @p dir not a directory); MN_ENOMEM; errors of
+ *         mn_puncture_field_generate(); otherwise as mn_plot_absorb_save().
+ */
+mn_status mn_absorb_plot(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                         const char *dir);
 
 /*
  * Plans: figures and the HTML report. These read an mn_plan (clinic.h) and call the figure

@@ -1,11 +1,19 @@
 /*
  * mneedle report: turning results into text, JSON and CSV for people and programs.
  * Writers are passed in (core.h); nothing here prints on its own.
+ * Every writer of the library is declared here, beside the result it writes: catalogue
+ * listings, screening and plan (clinic.h), simulate (healing.h), absorb (transport.h) and
+ * cohort (cohort.h). Figures and the HTML report are in plot.h. The writers format what the
+ * models computed and stored in their results; they compute nothing of their own.
  */
 #ifndef MNEEDLE_REPORT_H
 #define MNEEDLE_REPORT_H
 
+#include "mneedle/clinic.h"
+#include "mneedle/cohort.h"
 #include "mneedle/core.h"
+#include "mneedle/healing.h"
+#include "mneedle/transport.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -18,6 +26,110 @@ extern "C" {
  */
 mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer write,
                             void *userdata);
+
+/*
+ * Screening and plan (src/report/plan_out.c).
+ */
+
+/** Writes the screening alone as JSON (keys of DESIGN §4) or as text for the client. */
+mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_screening *s, int json,
+                             mn_writer write, void *userdata);
+
+/** Writes the plan as JSON (keys of DESIGN §4) or as text a clinician can hand over. */
+mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write,
+                        void *userdata);
+
+/*
+ * simulate: a healing result (src/report/simulate_out.c).
+ */
+
+/** A simulated scenario, ready to write. Everything is borrowed. */
+typedef struct {
+    const mn_healing_scenario *scenario;
+    const mn_healing_sample *samples; /* at the report days */
+    int n_samples;
+    const double *low_pct, *high_pct; /* band of improvement_pct per sample, or NULL */
+    int band_draws;                   /* how many virtual copies made the band (0 = none) */
+    const mn_healing_summary *summary;
+    const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
+    mn_healing_integrator integrator;
+} mn_healing_result;
+
+/**
+ * Writes "how long will it last?" as one or two sentences with numbers (peak, when, how long
+ * until half of it is lost, when the skin is back to its pre-treatment level, the maintenance
+ * interval when known), saying it is a simulation with its uncertainty. Always NUL-terminates
+ * @p buf (truncating if needed). Returns @p buf.
+ */
+char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len);
+
+/**
+ * Writes a result as one JSON object (DESIGN §4 keys: samples[].{day, collagen_change_pct,
+ * epidermis_change_pct, improvement_pct, erythema, barrier_open_fraction} and
+ * summary.{peak_improvement_pct, peak_day, durability_days, back_to_baseline_day}, plus the
+ * band, the untreated twin, the maintenance interval and the answer sentence) or as text.
+ * Days not found within the search limit are JSON null.
+ * @return MN_OK; MN_ENUMERIC if a value is not finite (nothing is written then); MN_ENOMEM;
+ *         MN_EIO if the writer fails.
+ */
+mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,
+                           void *userdata);
+
+/**
+ * Writes daily trajectories as CSV: one row per day with the treated zone and the untreated
+ * twin (header row first). @p daily holds days 0..n_days-1 (from mn_healing_run() with
+ * report_days NULL); @p low_pct / @p high_pct may be NULL.
+ * @return MN_OK; MN_ENUMERIC; MN_EIO if the writer fails.
+ */
+mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,
+                               const double *low_pct, const double *high_pct, mn_writer write,
+                               void *userdata);
+
+/*
+ * absorb: a transport result (src/report/absorb_out.c).
+ */
+
+/** Writes the result as one JSON object (DESIGN 4 keys and more). */
+mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata);
+
+/** Writes a short human explanation and a table of the samples. */
+mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                               mn_writer write, void *userdata);
+
+/** Writes the depth profile over time as CSV: hour, depth_top_um, depth_bottom_um, layer,
+ *  conc_ug_ml, intact_conc_ug_ml. */
+mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
+                              void *userdata);
+
+/** Writes the final 3D concentration as a legacy VTK rectilinear grid (binary) for ParaView.
+ *  @return MN_EINVAL if the result has no 3D volume. */
+mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
+                              void *userdata);
+
+/*
+ * cohort: a virtual trial (src/report/cohort_out.c).
+ */
+
+/**
+ * Writes the result as JSON (keys of DESIGN 4: n, seed, endpoints[].{day,
+ * improvement_pct.{mean,p5,p50,p95}, responders_50pct, collagen_change_pct.{...}, pih_rate},
+ * plus maintenance_due_fraction, epidermis_change_pct, the realised population and the sketch
+ * error bound) or as a human table. Rates and responders_50pct are fractions of n (0-1).
+ */
+mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_result *res,
+                          int json, mn_writer write, void *userdata);
+
+/** Writes the header line of the per-patient CSV; the rows follow from mn_cohort_csv_row().
+ *  @return MN_OK; MN_EINVAL for a NULL writer; MN_EIO if the writer fails. */
+mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
+
+/** Writes one patient's rows of the per-patient CSV, one per endpoint of @p trial; call it
+ *  from an mn_cohort_patient_fn, after mn_cohort_csv_header().
+ *  @return MN_OK; MN_EINVAL for NULL arguments; MN_ENUMERIC if a row does not fit its
+ *          buffer; MN_EIO if the writer fails. */
+mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
+                            const mn_cohort_patient_result *p, mn_writer write, void *userdata);
 
 #ifdef __cplusplus
 }

@@ -184,24 +184,6 @@ typedef void (*mn_progress_fn)(void *userdata, double fraction);
 mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
                         void *userdata, mn_absorb_result *out);
 
-/** Writes the result as one JSON object (DESIGN 4 keys and more). */
-mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
-                               mn_writer write, void *userdata);
-
-/** Writes a short human explanation and a table of the samples. */
-mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
-                               mn_writer write, void *userdata);
-
-/** Writes the depth profile over time as CSV: hour, depth_top_um, depth_bottom_um, layer,
- *  conc_ug_ml, intact_conc_ug_ml. */
-mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
-                              void *userdata);
-
-/** Writes the final 3D concentration as a legacy VTK rectilinear grid (binary) for ParaView.
- *  @return MN_EINVAL if the result has no 3D volume. */
-mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
-                              void *userdata);
-
 #ifdef __cplusplus
 }
 #endif

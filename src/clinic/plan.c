@@ -64,7 +64,7 @@ void mn_plan_free(mn_plan *plan)
     mn__free(plan);
 }
 
-static double mn__snap_up(const mn_device *d, double mm)
+static double snap_up(const mn_device *d, double mm)
 {
     if (d->depth_step_mm <= 0)
         return d->depth_min_mm;
@@ -75,8 +75,8 @@ static double mn__snap_up(const mn_device *d, double mm)
 }
 
 /* Chooses the depth range for one zone of one concern. */
-static mn_status mn__plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc,
-                               const mn_site *site, mn_plan_zone *z)
+static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc,
+                           const mn_site *site, mn_plan_zone *z)
 {
     const mn_device *dev = c->device;
     mn_skin_layers layers;
@@ -128,7 +128,7 @@ static mn_status mn__plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern
                          "(%.2f mm) reaches deeper than the %.2f mm this zone allows (%s limit)",
                          site->id, dev->name, dev->depth_min_mm, max, z->limited_by);
     z->depth_max_mm = snapped;
-    double min = mn__snap_up(dev, fmax(usual[0], dev->depth_min_mm));
+    double min = snap_up(dev, fmax(usual[0], dev->depth_min_mm));
     int collapsed = 0;
     if (min > z->depth_max_mm) {
         min = z->depth_max_mm;
@@ -166,7 +166,7 @@ static mn_status mn__plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern
     return MN_OK;
 }
 
-static int mn__course_sessions(const mn_client_concern *cc)
+static int course_sessions(const mn_client_concern *cc)
 {
     return cc->grade == MN_SEVERITY_MILD     ? cc->concern->sessions_min
            : cc->grade == MN_SEVERITY_SEVERE ? cc->concern->sessions_max
@@ -181,16 +181,16 @@ typedef struct {
     mn_date course_dates[64];
     int n_course;
     mn_date last;
-} mn__track;
+} track;
 
-static mn_date mn__not_sunday(mn_date d)
+static mn_date not_sunday(mn_date d)
 {
     return mn_date_weekday(d) == 6 ? d + 1 : d;
 }
 
 /* Builds the tracks, one per distinct (interval, sessions) over zones. Zones are keyed by
  * site: a site treated for two concerns uses the stricter schedule of the two. */
-static int mn__build_tracks(const mn_plan *p, mn__track *tracks, int *zone_track)
+static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
 {
     int n_tracks = 0;
     for (int i = 0; i < p->n_zones; i++) {
@@ -205,8 +205,8 @@ static int mn__build_tracks(const mn_plan *p, mn__track *tracks, int *zone_track
                         iv = cc->concern->min_interval_days;
                     if (iv > interval)
                         interval = iv;
-                    if (mn__course_sessions(cc) > sessions)
-                        sessions = mn__course_sessions(cc);
+                    if (course_sessions(cc) > sessions)
+                        sessions = course_sessions(cc);
                     if (cc->concern->maintenance_days < maint)
                         maint = cc->concern->maintenance_days;
                 }
@@ -236,11 +236,11 @@ typedef struct {
     mn_date date;
     unsigned int zone_mask;
     int course;
-} mn__visit;
+} visit;
 
 /* A track's maintenance interval: the model's when it set one, else the track's concerns'
  * default bounded to 90-365 days (clinics: every 3-12 months, DESIGN 3.5). */
-static int mn__track_maintenance(const mn_plan *p, int concern_default)
+static int track_maintenance(const mn_plan *p, int concern_default)
 {
     if (p->maintenance_from_model)
         return p->maintenance_interval_days;
@@ -249,7 +249,7 @@ static int mn__track_maintenance(const mn_plan *p, int concern_default)
                                                        : concern_default;
 }
 
-static int mn__add_visit(mn__visit *v, int *n, mn_date date, unsigned int mask, int course)
+static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int course)
 {
     for (int i = 0; i < *n; i++)
         if (v[i].date == date) {
@@ -266,40 +266,57 @@ static int mn__add_visit(mn__visit *v, int *n, mn_date date, unsigned int mask, 
     return 0;
 }
 
-static mn_status mn__schedule(mn_ctx *ctx, mn_plan *p)
+/* The zones of @p zone_mask a visit treats: a site listed for two concerns is treated once
+ * per visit, as its first plan zone. */
+static unsigned int site_mask(const mn_plan *p, unsigned int zone_mask)
 {
-    mn__track tracks[MN_MAX_TRACKS];
+    unsigned int sites = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        if (zone_mask & (1u << z)) {
+            int dup = 0;
+            for (int k = 0; k < z; k++)
+                if ((zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
+                    dup = 1;
+            if (!dup)
+                sites |= 1u << z;
+        }
+    return sites;
+}
+
+static mn_status schedule(mn_ctx *ctx, mn_plan *p)
+{
+    track tracks[MN_MAX_TRACKS];
     int zone_track[32];
-    int n_tracks = mn__build_tracks(p, tracks, zone_track);
+    int n_tracks = build_tracks(p, tracks, zone_track);
     if (n_tracks < 0)
         return mn__error(ctx, MN_ELIMIT, "too many different schedules in one plan");
     mn_date horizon = mn_date_add_months(p->client.start, 12 * p->options.years);
-    mn__visit *visits = mn__calloc(MN_MAX_VISITS, sizeof *visits);
+    visit *visits = mn__calloc(MN_MAX_VISITS, sizeof *visits);
     if (!visits)
         return mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
     int nv = 0;
     mn_status st = MN_OK;
     for (int t = 0; t < n_tracks; t++) {
-        mn__track *tr = &tracks[t];
-        mn_date d = mn__not_sunday(p->client.start);
+        track *tr = &tracks[t];
+        mn_date d = not_sunday(p->client.start);
         for (int s = 0; s < tr->sessions && s < 64; s++) {
             if (s > 0)
-                d = mn__not_sunday(d + tr->interval_days);
+                d = not_sunday(d + tr->interval_days);
             tr->course_dates[tr->n_course++] = d;
-            if (mn__add_visit(visits, &nv, d, tr->zone_mask, 1))
+            if (add_visit(visits, &nv, d, tr->zone_mask, 1))
                 goto too_many;
         }
         tr->last = d;
-        int m = mn__track_maintenance(p, tr->maintenance_days);
+        int m = track_maintenance(p, tr->maintenance_days);
         if (m < tr->interval_days)
             m = tr->interval_days;
-        for (mn_date md = mn__not_sunday(d + m); md <= horizon; md = mn__not_sunday(md + m))
-            if (mn__add_visit(visits, &nv, md, tr->zone_mask, 0))
+        for (mn_date md = not_sunday(d + m); md <= horizon; md = not_sunday(md + m))
+            if (add_visit(visits, &nv, md, tr->zone_mask, 0))
                 goto too_many;
     }
     /* Sort visits by date (few hundred at most: insertion sort). */
     for (int i = 1; i < nv; i++) {
-        mn__visit v = visits[i];
+        visit v = visits[i];
         int j = i - 1;
         while (j >= 0 && visits[j].date > v.date) {
             visits[j + 1] = visits[j];
@@ -320,17 +337,11 @@ static mn_status mn__schedule(mn_ctx *ctx, mn_plan *p)
         s->date = visits[i].date;
         s->phase = visits[i].course ? MN_PHASE_COURSE : MN_PHASE_MAINTENANCE;
         s->zone_mask = visits[i].zone_mask;
+        s->site_mask = site_mask(p, s->zone_mask);
         double area_passes = 0;
         for (int z = 0; z < p->n_zones; z++)
-            if (s->zone_mask & (1u << z)) {
-                /* A site listed for two concerns is treated once per visit. */
-                int dup = 0;
-                for (int k = 0; k < z; k++)
-                    if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
-                        dup = 1;
-                if (!dup)
-                    area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
-            }
+            if (s->site_mask & (1u << z))
+                area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
         s->numbing_min = MN_NUMBING_MIN;
         s->treatment_min = round(MN_PREP_MIN + area_passes * MN_MIN_PER_CM2_PASS);
         s->price = p->client.price_per_session;
@@ -344,7 +355,7 @@ done:
     if (st == MN_OK) {
         p->maintenance_visits_per_year = 0;
         for (int t = 0; t < n_tracks; t++) {
-            int m = mn__track_maintenance(p, tracks[t].maintenance_days);
+            int m = track_maintenance(p, tracks[t].maintenance_days);
             if (m < tracks[t].interval_days)
                 m = tracks[t].interval_days;
             p->maintenance_visits_per_year += 365.0 / m;
@@ -354,7 +365,7 @@ done:
     return st;
 }
 
-static void mn__cost(mn_plan *p)
+static void fill_cost(mn_plan *p)
 {
     double price = p->client.price_per_session;
     p->per_session = price;
@@ -368,7 +379,7 @@ static void mn__cost(mn_plan *p)
     p->maintenance_per_year = p->n_sessions > 0 ? price * p->maintenance_visits_per_year : 0;
 }
 
-static mn_status mn__aftercare(mn_ctx *ctx, mn_plan *p)
+static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
 {
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     size_t n = mn_catalog_aftercare_count(cat);
@@ -396,7 +407,7 @@ static mn_status mn__aftercare(mn_ctx *ctx, mn_plan *p)
     return MN_OK;
 }
 
-static void mn__risk(const mn_ctx *ctx, mn_plan *p)
+static void fill_risk(const mn_ctx *ctx, mn_plan *p)
 {
     (void)ctx;
     double deepest = 0;
@@ -466,8 +477,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     }
     for (int k = 0; k < client->n_concerns; k++)
         for (int z = 0; z < client->concerns[k].n_zones; z++) {
-            st = mn__plan_zone(ctx, client, client->concerns[k].concern,
-                               client->concerns[k].zones[z], &p->zones[p->n_zones]);
+            st = plan_zone(ctx, client, client->concerns[k].concern, client->concerns[k].zones[z],
+                           &p->zones[p->n_zones]);
             if (st)
                 goto fail;
             p->n_zones++;
@@ -476,7 +487,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
      * the maintenance visits if the projection sets another interval. */
     int treat = p->screening.decision <= MN_DECISION_CAUTION;
     p->maintenance_interval_days = mn__plan_default_maintenance(p);
-    if (treat && (st = mn__schedule(ctx, p)))
+    if (treat && (st = schedule(ctx, p)))
         goto fail;
     int provisional = p->maintenance_interval_days;
     if ((st = mn__plan_projection(ctx, p)))
@@ -485,13 +496,13 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         mn__free(p->sessions);
         p->sessions = NULL;
         p->n_sessions = 0;
-        if ((st = mn__schedule(ctx, p)))
+        if ((st = schedule(ctx, p)))
             goto fail;
     }
-    mn__cost(p);
-    if ((st = mn__aftercare(ctx, p)))
+    fill_cost(p);
+    if ((st = fill_aftercare(ctx, p)))
         goto fail;
-    mn__risk(ctx, p);
+    fill_risk(ctx, p);
     *out = p;
     return MN_OK;
 fail:

@@ -27,6 +27,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->maintenance_interval_days = mn__plan_default_maintenance(p);
     p->maintenance_from_model = 0;
     p->n_projection = 0;
+    p->projection_peak = p->projection_below_target = p->projection_baseline = -1;
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
              "days is the usual interval for these concerns.",
@@ -85,6 +86,9 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->projection = best.samples;
     p->n_projection = best.n_samples;
     best.samples = NULL;
+    p->projection_peak = best.peak_sample;
+    p->projection_below_target = best.below_target_sample;
+    p->projection_baseline = best.baseline_sample;
     p->maintenance_interval_days = best.maintenance_interval_days;
     p->maintenance_from_model = 1;
     char half[64] = "", base[64] = "";

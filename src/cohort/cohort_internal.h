@@ -9,11 +9,10 @@
 
 #include <stdint.h>
 
+#include "cohort/xsum.h"
 #include "core/internal.h"
 #include "mneedle/cohort.h"
 
-/* Fixed point for exact sums: values are rounded to 2^-20 (about 1e-6) of their unit. */
-#define MN__XSUM_FRAC_BITS 20
 /* An exact sum as hi * 2^40 + lo, |lo| < 2^40 (canonical: 0 <= lo < 2^40). */
 typedef struct {
     int64_t hi, lo;

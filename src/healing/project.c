@@ -2,7 +2,8 @@
  * Uncertainty bands (virtual copies of one person drawn from the variability spreads) and the
  * planner's projection: course, then maintenance at the longest interval in the clinic's
  * bounds (3-12 months, DESIGN 3.5) that keeps improvement >= a target fraction of the
- * course's peak.
+ * course's peak. The maintenance `simulate` reports is the same projection of a scenario's
+ * sessions.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -15,13 +16,13 @@
 #define MN_Z90                1.2815515655446004 /* 90th percentile of the standard normal */
 #define MN_GAIN_SD_LOG        0.35               /* response_gain spread (healing.h) */
 
-static int mn_cmp_double(const void *a, const void *b)
+static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
 }
 
-static double mn_quantile(const double *sorted, int n, double q)
+static double quantile(const double *sorted, int n, double q)
 {
     double pos = q * (n - 1);
     int i = (int)floor(pos);
@@ -60,9 +61,9 @@ mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int 
     }
     for (int d = 0; d < n_report; d++) {
         memcpy(col, vals + (size_t)d * (size_t)draws, sizeof(double) * (size_t)draws);
-        qsort(col, (size_t)draws, sizeof(double), mn_cmp_double);
-        low_pct[d] = mn_quantile(col, draws, q_lo);
-        high_pct[d] = mn_quantile(col, draws, q_hi);
+        qsort(col, (size_t)draws, sizeof(double), cmp_double);
+        low_pct[d] = quantile(col, draws, q_lo);
+        high_pct[d] = quantile(col, draws, q_hi);
     }
 done:
     mn__free(vals);
@@ -92,8 +93,8 @@ void mn_healing_projection_release(mn_healing_projection *p)
 
 /* Fills sessions: the course, then maintenance every @p interval days (0 = none) from the last
  * course session, up to @p horizon. Returns the count. */
-static int mn_build_sessions(const mn_course_session *course, int n_course, const mn_device *device,
-                             int interval, int horizon, mn_healing_session *out, int max_out)
+static int build_sessions(const mn_course_session *course, int n_course, const mn_device *device,
+                          int interval, int horizon, mn_healing_session *out, int max_out)
 {
     int n = 0;
     for (int i = 0; i < n_course && n < max_out; i++)
@@ -107,7 +108,7 @@ static int mn_build_sessions(const mn_course_session *course, int n_course, cons
     return n;
 }
 
-static double mn_improvement_of(const mn__healing_params *par, double weight, double x)
+static double improvement_of(const mn__healing_params *par, double weight, double x)
 {
     double h = par->improvement_half_sat;
     double v = x >= 0 ? x / (x + h) : x / h;
@@ -127,10 +128,10 @@ typedef struct {
     double *course_sum; /* the course sessions' added collagen, every day */
     double gain0;       /* response gain at the first session's age */
     int days;
-} mn_super;
+} superposition;
 
 /* Fills S->course_sum from the course sessions (the first @p n of @p ss). */
-static void mn_course_sum(mn_super *S, const mn_healing_session *ss, int n, double unit_amplitude)
+static void sum_course(superposition *S, const mn_healing_session *ss, int n, double unit_amplitude)
 {
     for (int d = 0; d < S->days; d++)
         S->course_sum[d] = 0;
@@ -146,8 +147,8 @@ static void mn_course_sum(mn_super *S, const mn_healing_session *ss, int n, doub
 
 /* Improvement on days 0..upto-1: the twin, the course, and maintenance sessions (at the unit
  * session's settings) on @p maint_days, every session's response scaled by @p gain_scale. */
-static void mn_superpose(const mn_super *S, const int *maint_days, int n_maint, double gain_scale,
-                         double *imp, int upto)
+static void superpose(const superposition *S, const int *maint_days, int n_maint, double gain_scale,
+                      double *imp, int upto)
 {
     if (upto > S->days)
         upto = S->days;
@@ -162,12 +163,12 @@ static void mn_superpose(const mn_super *S, const int *maint_days, int n_maint, 
             imp[d] += a * S->unit[d - t];
     }
     for (int d = 0; d < upto; d++)
-        imp[d] = mn_improvement_of(S->par, S->sc->concern->response_weight,
-                                   S->twin[d] + gain_scale * imp[d]);
+        imp[d] = improvement_of(S->par, S->sc->concern->response_weight,
+                                S->twin[d] + gain_scale * imp[d]);
 }
 
 /* Maintenance days every @p interval after @p last_day, before @p end. */
-static int mn_maint_days(int last_day, int interval, int end, int *out, int max_out)
+static int maintenance_days(int last_day, int interval, int end, int *out, int max_out)
 {
     int n = 0;
     for (int d = last_day + interval; interval > 0 && d < end && n < max_out; d += interval)
@@ -175,13 +176,36 @@ static int mn_maint_days(int last_day, int interval, int end, int *out, int max_
     return n;
 }
 
-static double mn_min_from(const double *imp, int days, int from_day)
+static double min_from(const double *imp, int days, int from_day)
 {
     double m = 1e300;
     for (int d = from_day; d < days; d++)
         if (imp[d] < m)
             m = imp[d];
     return m;
+}
+
+/* The landmarks of the curve shown: its peak, where it falls below the target and where it is
+ * back to baseline (healing.h). */
+static void mark_samples(mn_healing_projection *out, double target_fraction)
+{
+    const mn_projection_sample *s = out->samples;
+    int pk = 0;
+    for (int i = 1; i < out->n_samples; i++)
+        if (s[i].improvement_pct > s[pk].improvement_pct)
+            pk = i;
+    out->peak_sample = pk;
+    out->below_target_sample = out->baseline_sample = -1;
+    for (int i = pk + 1; i < out->n_samples; i++)
+        if (s[i].improvement_pct < target_fraction * s[pk].improvement_pct) {
+            out->below_target_sample = i;
+            break;
+        }
+    for (int i = pk + 1; i < out->n_samples; i++)
+        if (s[pk].improvement_pct > 0.0 && s[i].improvement_pct <= 0.0) {
+            out->baseline_sample = i;
+            break;
+        }
 }
 
 mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
@@ -267,17 +291,15 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                        course[n_course - 1].needle_mm, device->id, zone->id);
         goto fail;
     }
-    mn_super S = {&par,        &sc,
-                  unit,        twin,
-                  course_sum,  mn__healing_response_gain(&par, patient, patient->age_years),
-                  sim_days + 1};
-    sc.n_sessions =
-        mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
-    mn_course_sum(&S, sessions, n_course, unit_amplitude);
+    superposition S = {&par,        &sc,
+                       unit,        twin,
+                       course_sum,  mn__healing_response_gain(&par, patient, patient->age_years),
+                       sim_days + 1};
+    sc.n_sessions = build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+    sum_course(&S, sessions, n_course, unit_amplitude);
 
     /* The course alone, run directly for its summary (peak, durability past the window). */
-    sc.n_sessions =
-        mn_build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
+    sc.n_sessions = build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
     sc.horizon_days = last_day + 365 < sim_days ? last_day + 365 : sim_days;
     mn_healing_summary sum;
     if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &sum)))
@@ -300,9 +322,9 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         /* Two cycles at this interval and the response to the second. */
         int upto = last_day + 2 * T + 91;
         upto = upto < sim_days + 1 ? upto : sim_days + 1;
-        int n = mn_maint_days(last_day, T, upto, mdays, max_sessions);
-        mn_superpose(&S, mdays, n, 1.0, imp, upto);
-        if (mn_min_from(imp, upto, sum.peak_day) >= target)
+        int n = maintenance_days(last_day, T, upto, mdays, max_sessions);
+        superpose(&S, mdays, n, 1.0, imp, upto);
+        if (min_from(imp, upto, sum.peak_day) >= target)
             holds_lo = mid;
         else
             fails_hi = mid;
@@ -325,24 +347,24 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->maintenance_first_day = last_day + chosen;
 
     /* The curve shown: course and maintenance over the planner's horizon. */
-    int n_maint = mn_maint_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
-    mn_superpose(&S, mdays, n_maint, 1.0, typical, sim_days + 1);
+    int n_maint = maintenance_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
+    superpose(&S, mdays, n_maint, 1.0, typical, sim_days + 1);
     int from = sum.peak_day < horizon ? sum.peak_day : horizon;
-    out->min_improvement_after_peak_pct = mn_min_from(typical, horizon + 1, from);
+    out->min_improvement_after_peak_pct = min_from(typical, horizon + 1, from);
     for (int i = 0; i < n_samples; i++)
         days[i] = i * o.step_days <= horizon ? i * o.step_days : horizon;
     out->peak_low_pct = out->peak_high_pct = out->peak_improvement_pct;
     if (o.band_draws > 0) {
         sc.horizon_days = horizon;
         sc.n_sessions =
-            mn_build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
+            build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
         if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed,
                                   MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
             goto fail;
         /* The band of the course's peak. */
         mn_healing_scenario pk = sc;
         pk.n_sessions =
-            mn_build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
+            build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
         pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
         double plo, phi;
         if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed,
@@ -354,15 +376,15 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         /* The quick band: the response gain at its 10th and 90th percentiles (the largest
          * single source of spread; the other multipliers held at 1), exact by superposition. */
         double g_lo = exp(-MN_Z90 * MN_GAIN_SD_LOG), g_hi = exp(MN_Z90 * MN_GAIN_SD_LOG);
-        mn_superpose(&S, mdays, n_maint, g_lo, imp_lo, horizon + 1);
-        mn_superpose(&S, mdays, n_maint, g_hi, imp_hi, horizon + 1);
+        superpose(&S, mdays, n_maint, g_lo, imp_lo, horizon + 1);
+        superpose(&S, mdays, n_maint, g_hi, imp_hi, horizon + 1);
         for (int i = 0; i < n_samples; i++) {
             lo[i] = imp_lo[days[i]];
             hi[i] = imp_hi[days[i]];
         }
         int pk = (sum.peak_day <= sim_days ? sum.peak_day : sim_days) + 1;
-        mn_superpose(&S, mdays, 0, g_lo, imp_lo, pk);
-        mn_superpose(&S, mdays, 0, g_hi, imp_hi, pk);
+        superpose(&S, mdays, 0, g_lo, imp_lo, pk);
+        superpose(&S, mdays, 0, g_hi, imp_hi, pk);
         out->peak_low_pct = imp_lo[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
         out->peak_high_pct = imp_hi[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
     }
@@ -390,6 +412,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->samples = ps;
     out->n_samples = n_samples;
     ps = NULL;
+    mark_samples(out, o.target_fraction);
 fail:
     mn__free(sessions);
     mn__free(unit);
@@ -406,5 +429,43 @@ fail:
     mn__free(ps);
     if (st)
         memset(out, 0, sizeof *out);
+    return st;
+}
+
+/* simulate's maintenance: the scenario's sessions as a course (healing.h). */
+mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band_draws,
+                                 uint64_t seed, mn_healing_projection *out)
+{
+    if (!out)
+        return mn__error(ctx, MN_EINVAL, "healing: NULL projection");
+    memset(out, 0, sizeof *out);
+    if (!sc || (sc->n_sessions > 0 && !sc->sessions))
+        return mn__error(ctx, MN_EINVAL, "healing: NULL scenario");
+    if (sc->n_sessions == 0)
+        return MN_OK;
+    const mn_device *dev = sc->sessions[0].device;
+    for (int i = 1; i < sc->n_sessions; i++)
+        if (sc->sessions[i].device != dev)
+            return MN_OK;
+    mn_course_session *course = mn__malloc(sizeof *course * (size_t)sc->n_sessions);
+    if (!course)
+        return mn__error(ctx, MN_ENOMEM, "healing: out of memory for the maintenance");
+    for (int i = 0; i < sc->n_sessions; i++) {
+        course[i].day = sc->sessions[i].day - sc->sessions[0].day;
+        course[i].needle_mm = sc->sessions[i].needle_mm;
+        course[i].passes = sc->sessions[i].passes;
+    }
+    mn_projection_options po;
+    mn_projection_options_init(&po);
+    po.band_draws = band_draws;
+    po.seed = seed;
+    po.step_days = 30;
+    mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
+                                      sc->n_sessions, &po, out);
+    mn__free(course);
+    if (st == MN_ERANGE) { /* the needle stays in the epidermis: no maintenance to time */
+        mn_ctx_clear_error(ctx);
+        st = MN_OK;
+    }
     return st;
 }

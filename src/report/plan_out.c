@@ -10,12 +10,12 @@
 #include "mneedle/report.h"
 
 /* Rounds values that would print as "-0.0" to zero. */
-static double mn__no_neg_zero(double x)
+static double no_neg_zero(double x)
 {
     return fabs(x) < 0.05 ? 0.0 : x;
 }
 
-static const char *mn__aftercare_kind(mn_aftercare_kind k)
+static const char *aftercare_kind(mn_aftercare_kind k)
 {
     switch (k) {
     case MN_AFTERCARE_DO:
@@ -30,7 +30,7 @@ static const char *mn__aftercare_kind(mn_aftercare_kind k)
     return "do";
 }
 
-static json_t *mn__screening_json(mn__jout *j, const mn_screening *s)
+static json_t *screening_json(mn__jout *j, const mn_screening *s)
 {
     char buf[11];
     json_t *o = json_object();
@@ -56,7 +56,7 @@ static json_t *mn__screening_json(mn__jout *j, const mn_screening *s)
     return o;
 }
 
-static const char *mn__decision_sentence(mn_decision d)
+static const char *decision_sentence(mn_decision d)
 {
     switch (d) {
     case MN_DECISION_PROCEED:
@@ -71,11 +71,11 @@ static const char *mn__decision_sentence(mn_decision d)
     return "";
 }
 
-static void mn__screening_text(mn__buf *b, const mn_screening *s)
+static void screening_text(mn__buf *b, const mn_screening *s)
 {
     char buf[11];
     mn__buf_printf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
-                   mn__decision_sentence(s->decision));
+                   decision_sentence(s->decision));
     if (s->decision == MN_DECISION_DEFER) {
         if (s->has_rescreen)
             mn__buf_printf(b, "  Earliest date to check again: %s\n",
@@ -95,7 +95,7 @@ static void mn__screening_text(mn__buf *b, const mn_screening *s)
         mn__buf_printf(b, "  No contraindications found in the history given.\n");
 }
 
-static mn_status mn__emit_text(mn_ctx *ctx, mn__buf *b, mn_writer write, void *ud)
+static mn_status emit_text(mn_ctx *ctx, mn__buf *b, mn_writer write, void *ud)
 {
     mn_status st = mn__buf_status(b);
     if (st)
@@ -115,16 +115,16 @@ mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_scre
         mn__jout j;
         mn__jout_init(&j);
         json_t *root = json_object();
-        mn__jput(&j, root, "screening", mn__screening_json(&j, s));
+        mn__jput(&j, root, "screening", screening_json(&j, s));
         return mn__json_finish(ctx, &j, root, "screening", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    mn__screening_text(&b, s);
-    return mn__emit_text(ctx, &b, write, userdata);
+    screening_text(&b, s);
+    return emit_text(ctx, &b, write, userdata);
 }
 
-static json_t *mn__plan_json(mn__jout *j, const mn_plan *p)
+static json_t *plan_json(mn__jout *j, const mn_plan *p)
 {
     char buf[11];
     json_t *root = json_object();
@@ -139,7 +139,7 @@ static json_t *mn__plan_json(mn__jout *j, const mn_plan *p)
     mn__jput_str(j, cl, "device", p->client.device->id);
     mn__jput_str(j, cl, "start", mn_date_format(p->client.start, buf));
 
-    mn__jput(j, root, "screening", mn__screening_json(j, &p->screening));
+    mn__jput(j, root, "screening", screening_json(j, &p->screening));
 
     json_t *zones = mn__jput(j, root, "zones", json_array());
     for (int i = 0; i < p->n_zones; i++) {
@@ -169,14 +169,8 @@ static json_t *mn__plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_str(j, e, "phase", s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
         json_t *zl = mn__jput(j, e, "zones", json_array());
         for (int z = 0; z < p->n_zones; z++)
-            if (s->zone_mask & (1u << z)) {
-                int dup = 0;
-                for (int k = 0; k < z; k++)
-                    if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
-                        dup = 1;
-                if (!dup)
-                    mn__jpush(j, zl, json_string(p->zones[z].zone->id));
-            }
+            if (s->site_mask & (1u << z))
+                mn__jpush(j, zl, json_string(p->zones[z].zone->id));
         mn__jput_num(j, e, "numbing_min", s->numbing_min);
         mn__jput_num(j, e, "treatment_min", s->treatment_min);
         mn__jput_num(j, e, "price", s->price);
@@ -187,7 +181,7 @@ static json_t *mn__plan_json(mn__jout *j, const mn_plan *p)
         const mn_plan_aftercare *a = &p->aftercare[i];
         json_t *e = mn__jpush(j, after, json_object());
         mn__jput_str(j, e, "id", a->item->id);
-        mn__jput_str(j, e, "kind", mn__aftercare_kind(a->item->kind));
+        mn__jput_str(j, e, "kind", aftercare_kind(a->item->kind));
         mn__jput_int(j, e, "day_from", a->day_from);
         mn__jput_int(j, e, "day_to", a->day_to);
         mn__jput_str(j, e, "text", a->item->text);
@@ -229,7 +223,7 @@ static json_t *mn__plan_json(mn__jout *j, const mn_plan *p)
     return root;
 }
 
-static void mn__plan_text(mn__buf *b, const mn_plan *p)
+static void plan_text(mn__buf *b, const mn_plan *p)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
@@ -238,7 +232,7 @@ static void mn__plan_text(mn__buf *b, const mn_plan *p)
                    c->patient.age_years, mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
                    c->patient.smoker ? ", smoker" : "", c->device->name,
                    mn_date_format(c->start, buf));
-    mn__screening_text(b, &p->screening);
+    screening_text(b, &p->screening);
 
     mn__buf_printf(b, "\nZones and needle depth\n");
     mn__buf_printf(b, "  %-12s %-20s %-16s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
@@ -273,15 +267,9 @@ static void mn__plan_text(mn__buf *b, const mn_plan *p)
                            s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
             int first = 1;
             for (int z = 0; z < p->n_zones; z++)
-                if (s->zone_mask & (1u << z)) {
-                    int dup = 0;
-                    for (int k = 0; k < z; k++)
-                        if ((s->zone_mask & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
-                            dup = 1;
-                    if (!dup) {
-                        mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
-                        first = 0;
-                    }
+                if (s->site_mask & (1u << z)) {
+                    mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
+                    first = 0;
                 }
             mn__buf_printf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min,
                            s->treatment_min);
@@ -328,8 +316,8 @@ static void mn__plan_text(mn__buf *b, const mn_plan *p)
             last_day = p->projection[i].day;
             mn__buf_printf(b, "    day %4d: %5.1f%% improvement (range %.1f-%.1f%%)\n",
                            p->projection[i].day, p->projection[i].improvement_pct,
-                           mn__no_neg_zero(p->projection[i].low_pct),
-                           mn__no_neg_zero(p->projection[i].high_pct));
+                           no_neg_zero(p->projection[i].low_pct),
+                           no_neg_zero(p->projection[i].high_pct));
         }
     }
     mn__buf_printf(b, "\nRisks\n");
@@ -351,11 +339,11 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = mn__plan_json(&j, plan);
+        json_t *root = plan_json(&j, plan);
         return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    mn__plan_text(&b, plan);
-    return mn__emit_text(ctx, &b, write, userdata);
+    plan_text(&b, plan);
+    return emit_text(ctx, &b, write, userdata);
 }

@@ -1,7 +1,8 @@
 /*
- * The standard figures of `simulate`, `absorb` and `cohort`, from plain arrays. Each figure
- * goes out as PNG, SVG and a CSV of the drawn data, through the figure functions of plot.c,
- * plot_map.c and plot_dist.c, so all of them share one look.
+ * The standard figures of `simulate`, `absorb` and `cohort`, from plain arrays, and the
+ * assembly of those arrays from a simulate or absorb result. Each figure goes out as PNG, SVG
+ * and a CSV of the drawn data, through the figure functions of plot.c, plot_map.c and
+ * plot_dist.c, so all of them share one look.
  */
 #include <errno.h>
 #include <math.h>
@@ -205,6 +206,78 @@ done:
     return st;
 }
 
+/*
+ * The figures of `simulate --plot`: daily curves from day 0 to the horizon, or on to the return
+ * to baseline (no further session) when the summary found it after the horizon, so the figure
+ * can label it. The suggested maintenance is marked at its first visit (M1); the curve is the
+ * course alone, as in the numbers of the report.
+ */
+mn_status mn_healing_plot(mn_ctx *ctx, const mn_healing_scenario *sc,
+                          const mn_healing_options *opts, const mn_healing_summary *summary,
+                          const mn_healing_projection *maintenance, int band_draws, uint64_t seed,
+                          const char *dir)
+{
+    if (!sc || !summary || band_draws < 0)
+        return mn__error(ctx, MN_EINVAL, "plot: no simulation to draw");
+    mn_healing_scenario ext = *sc;
+    if (summary->back_to_baseline_day > sc->horizon_days) {
+        int margin =
+            summary->back_to_baseline_day / 10 > 30 ? summary->back_to_baseline_day / 10 : 30;
+        long h = (long)summary->back_to_baseline_day + margin;
+        ext.horizon_days = h > MN_HEALING_MAX_DAYS ? MN_HEALING_MAX_DAYS : (int)h;
+    }
+    int n = ext.horizon_days + 1, ns = sc->n_sessions;
+    mn_status st = MN_OK;
+    mn_healing_sample *daily = mn__malloc(sizeof *daily * (size_t)n);
+    double *v = mn__malloc(sizeof *v * (size_t)n * 7 + sizeof *v * (size_t)(ns + 1));
+    if (!daily || !v) {
+        st = mn__error(ctx, MN_ENOMEM, "plot: out of memory for the simulation figures");
+        goto done;
+    }
+    double *day = v, *imp = v + n, *lo = v + 2 * n, *hi = v + 3 * n, *col = v + 4 * n,
+           *twin = v + 5 * n, *ery = v + 6 * n, *sday = v + 7 * n, mday;
+    if ((st = mn_healing_run(ctx, &ext, NULL, opts, NULL, n, daily, NULL)))
+        goto done;
+    if (band_draws > 0 &&
+        (st = mn_healing_band(ctx, &ext, NULL, n, band_draws, seed, MN_BAND_QUANTILE_LOW,
+                              MN_BAND_QUANTILE_HIGH, lo, hi)))
+        goto done;
+    for (int i = 0; i < n; i++) {
+        day[i] = daily[i].day;
+        imp[i] = daily[i].improvement_pct;
+        col[i] = daily[i].collagen_change_pct;
+        twin[i] = daily[i].untreated_collagen_change_pct;
+        ery[i] = daily[i].erythema;
+    }
+    for (int i = 0; i < ns; i++)
+        sday[i] = sc->sessions[i].day;
+    mn_plot_healing h = {0};
+    h.day = day;
+    h.n = n;
+    h.improvement_pct = imp;
+    h.improvement_low_pct = band_draws > 0 ? lo : NULL;
+    h.improvement_high_pct = band_draws > 0 ? hi : NULL;
+    h.collagen_change_pct = col;
+    h.twin_collagen_change_pct = twin;
+    h.erythema = ery;
+    h.session_day = sday;
+    h.n_sessions = ns;
+    if (maintenance && maintenance->maintenance_interval_days > 0 && ns > 0) {
+        mday = sc->sessions[0].day + maintenance->maintenance_first_day;
+        if (mday <= ext.horizon_days) {
+            h.maintenance_day = &mday;
+            h.n_maintenance = 1;
+        }
+    }
+    h.peak_day = ns > 0 ? summary->peak_day : -1;
+    h.back_to_baseline_day = ns > 0 ? summary->back_to_baseline_day : -1;
+    st = mn_plot_healing_save(ctx, &h, dir);
+done:
+    mn__free(daily);
+    mn__free(v);
+    return st;
+}
+
 /* ---------------------------------------------------------------------------------------- */
 /* absorb                                                                                   */
 
@@ -349,6 +422,117 @@ mn_status mn_plot_absorb_save(mn_ctx *ctx, const mn_plot_absorb *a, const char *
             return st;
     }
     return MN_OK;
+}
+
+/* Report hours whose depth profiles the absorb figure shows, at most. */
+#define ABSORB_PROFILES 6
+
+/*
+ * The figures of `absorb --plot`: delivered amount against time, needled and intact; the depth
+ * profile at up to ABSORB_PROFILES of the report hours; the punctures from above (the 3D run's
+ * field, or for the unit cell a field sampled the same way on a 5 x 5 mm patch); and with
+ * the 3D solver a vertical slice through the middle of the patch.
+ */
+mn_status mn_absorb_plot(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
+                         const char *dir)
+{
+    if (!s || !r)
+        return mn__error(ctx, MN_EINVAL, "plot: no absorb result to draw");
+    size_t n = r->n_samples, nd = r->n_depth;
+    mn_status st = MN_OK;
+    double *hour = mn__calloc(n ? n : 1, sizeof(double));
+    double *del = mn__calloc(n ? n : 1, sizeof(double));
+    double *intact = mn__calloc(n ? n : 1, sizeof(double));
+    double *depth = mn__calloc(nd ? nd : 1, sizeof(double));
+    double *prof = mn__calloc(ABSORB_PROFILES * (nd ? nd : 1), sizeof(double));
+    double *px = NULL, *py = NULL, *slice = NULL;
+    double phour[ABSORB_PROFILES];
+    mn_puncture_field own;
+    mn_puncture_field_init(&own);
+    if (!hour || !del || !intact || !depth || !prof)
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        hour[i] = r->samples[i].hour;
+        del[i] = r->samples[i].delivered_ug_cm2;
+        intact[i] = r->samples[i].intact_ug_cm2;
+    }
+    for (size_t k = 0; k < nd; k++)
+        depth[k] = 0.5 * (r->depth_top_um[k] + r->depth_top_um[k + 1]);
+    /* Up to ABSORB_PROFILES report hours, spread over the run (always the last). */
+    int np = n < ABSORB_PROFILES ? (int)n : ABSORB_PROFILES;
+    for (int q = 0; q < np; q++) {
+        size_t idx = np == 1 ? n - 1 : (size_t)q * (n - 1) / (size_t)(np - 1);
+        phour[q] = r->samples[idx].hour;
+        memcpy(prof + (size_t)q * nd, r->profile_ug_ml + idx * nd, nd * sizeof(double));
+    }
+    mn_plot_absorb a;
+    memset(&a, 0, sizeof a);
+    a.hour = hour;
+    a.n = (int)n;
+    a.delivered_ug_cm2 = del;
+    a.intact_ug_cm2 = intact;
+    a.depth_um = depth;
+    a.n_depth = (int)nd;
+    a.profile = prof;
+    a.profile_hour = phour;
+    a.n_profiles = nd ? np : 0;
+    a.concentration_unit = "µg/ml";
+    const mn_puncture_field *f = NULL;
+    if (r->solver_field) {
+        f = &r->field;
+    } else if (s->device && r->params.punctures_per_cm2 > 0) {
+        st = mn_puncture_field_generate(ctx, s->device, s->passes, s->glide_mm_s, 5000, 5000,
+                                        s->seed, &own);
+        if (st)
+            goto done;
+        f = &own;
+    }
+    if (f && f->n > 0) {
+        px = mn__calloc(f->n, sizeof(double));
+        py = mn__calloc(f->n, sizeof(double));
+        if (!px || !py)
+            goto oom;
+        for (size_t i = 0; i < f->n; i++) {
+            px[i] = f->points[i].x_um;
+            py[i] = f->points[i].y_um;
+        }
+        a.puncture_x_um = px;
+        a.puncture_y_um = py;
+        a.n_punctures = (int)f->n;
+        a.field_w_um = f->width_um;
+        a.field_h_um = f->height_um;
+        a.channel_radius_um = 0.5 * r->params.channel_diameter_um;
+    }
+    if (r->solver_field && r->volume_ug_ml && r->nx > 0 && r->ny > 0 && nd > 0) {
+        size_t jm = r->ny / 2;
+        slice = mn__calloc(r->nx * nd, sizeof(double));
+        if (!slice)
+            goto oom;
+        for (size_t k = 0; k < nd; k++)
+            for (size_t i = 0; i < r->nx; i++)
+                slice[k * r->nx + i] = r->volume_ug_ml[(jm * r->nx + i) * nd + k];
+        a.slice = slice;
+        a.slice_nx = (int)r->nx;
+        a.slice_nz = (int)nd;
+        a.slice_w_um = (double)r->nx * r->dx_um;
+        a.slice_depth_um = r->depth_top_um[nd];
+        a.effective_concentration = r->coverage_threshold_ug_ml;
+    }
+    st = mn_plot_absorb_save(ctx, &a, dir);
+    goto done;
+oom:
+    st = mn__error(ctx, MN_ENOMEM, "plot: out of memory for the absorb figures");
+done:
+    mn__free(hour);
+    mn__free(del);
+    mn__free(intact);
+    mn__free(depth);
+    mn__free(prof);
+    mn__free(px);
+    mn__free(py);
+    mn__free(slice);
+    mn_puncture_field_release(&own);
+    return st;
 }
 
 /* ---------------------------------------------------------------------------------------- */

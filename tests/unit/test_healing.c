@@ -269,6 +269,22 @@ static void test_not_permanent(void **state)
 
 /* The projection's interval holds the target, a longer one does not, and the curve it shows is
  * the direct simulation of course + maintenance (superposition is exact). */
+/* The landmarks of a projection's curve are where a search of its samples finds them. */
+static void check_landmarks(const mn_healing_projection *pr, double target_fraction)
+{
+    int pk = 0, below = -1, base = -1;
+    for (int i = 1; i < pr->n_samples; i++)
+        pk = pr->samples[i].improvement_pct > pr->samples[pk].improvement_pct ? i : pk;
+    double peak = pr->samples[pk].improvement_pct;
+    for (int i = pr->n_samples - 1; i > pk; i--) {
+        below = pr->samples[i].improvement_pct < target_fraction * peak ? i : below;
+        base = peak > 0 && pr->samples[i].improvement_pct <= 0 ? i : base;
+    }
+    assert_int_equal(pr->peak_sample, pk);
+    assert_int_equal(pr->below_target_sample, below);
+    assert_int_equal(pr->baseline_sample, base);
+}
+
 static void test_maintenance_holds(void **state)
 {
     (void)state;
@@ -291,6 +307,7 @@ static void test_maintenance_holds(void **state)
     for (int i = 0; i < pr.n_samples; i++)
         assert_true(pr.samples[i].low_pct <= pr.samples[i].improvement_pct + 1e-12 &&
                     pr.samples[i].improvement_pct <= pr.samples[i].high_pct + 1e-12);
+    check_landmarks(&pr, po.target_fraction);
 
     /* Direct run with maintenance every T days. */
     int horizon = po.horizon_days;
@@ -324,6 +341,18 @@ static void test_maintenance_holds(void **state)
     free(daily);
     mn_healing_projection_release(&pr);
     assert_null(pr.samples);
+
+    /* One shallow session and maintenance forced past the horizon: the curve falls below the
+     * target and back to baseline, and the landmarks say where. */
+    po.min_interval_days = po.max_interval_days = 6000;
+    po.horizon_days = 5000;
+    c[0].needle_mm = 0.5;
+    assert_int_equal(mn_healing_project(ctx, &p, zone, concern, dev, c, 1, &po, &pr), MN_OK);
+    check_landmarks(&pr, po.target_fraction);
+    assert_true(pr.peak_sample > 0);
+    assert_true(pr.below_target_sample > pr.peak_sample);
+    assert_true(pr.baseline_sample > pr.below_target_sample);
+    mn_healing_projection_release(&pr);
 }
 
 /* The exact propagator agrees with SUNDIALS CVODE at tight tolerance. */
@@ -616,6 +645,8 @@ static void test_planner_uses_model(void **state)
         peak = p->projection[i].improvement_pct > peak ? p->projection[i].improvement_pct : peak;
     }
     assert_true(peak > 30 && peak < 90);
+    assert_true(p->projection_peak >= 0 && p->projection_peak < p->n_projection);
+    assert_true(p->projection[p->projection_peak].improvement_pct == peak);
     /* Maintenance visits follow the model's interval. */
     int last_course = -1, first_maint = -1;
     for (int i = 0; i < p->n_sessions; i++) {
@@ -628,6 +659,58 @@ static void test_planner_uses_model(void **state)
     int gap = (int)(p->sessions[first_maint].date - p->sessions[last_course].date);
     assert_true(gap >= p->maintenance_interval_days - 1 && gap <= p->maintenance_interval_days + 1);
     mn_plan_free(p);
+}
+
+/* simulate's maintenance is the projection of the scenario's sessions as a course from the
+ * first session's day; there is none without a session, with two devices, or with a needle
+ * that stays in the epidermis (and then no error is left behind). */
+static void test_simulate_maintenance(void **state)
+{
+    (void)state;
+    mn_healing_session s[4];
+    course(s, 4, 28, "skinpen", 1.5, 3);
+    for (int i = 0; i < 4; i++)
+        s[i].day += 10;
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 4, 730);
+    mn_course_session c[4];
+    for (int i = 0; i < 4; i++)
+        c[i] = (mn_course_session){28 * i, 1.5, 3};
+    mn_projection_options po;
+    mn_projection_options_init(&po);
+    po.band_draws = 0;
+    po.step_days = 30;
+    mn_healing_projection m, direct;
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, po.seed, &m), MN_OK);
+    assert_int_equal(
+        mn_healing_project(ctx, &sc.patient, sc.zone, sc.concern, s[0].device, c, 4, &po, &direct),
+        MN_OK);
+    assert_true(m.maintenance_interval_days >= 90);
+    assert_int_equal(m.maintenance_interval_days, direct.maintenance_interval_days);
+    assert_int_equal(m.maintenance_first_day, direct.maintenance_first_day);
+    assert_int_equal(m.n_samples, direct.n_samples);
+    for (int i = 0; i < m.n_samples; i++) {
+        assert_int_equal(m.samples[i].day, direct.samples[i].day);
+        assert_true(m.samples[i].improvement_pct == direct.samples[i].improvement_pct);
+        assert_true(m.samples[i].high_pct == direct.samples[i].high_pct);
+    }
+    mn_healing_projection_release(&m);
+    mn_healing_projection_release(&direct);
+
+    sc.n_sessions = 0;
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    sc.n_sessions = 4;
+    s[2].device = mn_catalog_find_device(cat, "dermapen-4");
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    course(s, 4, 28, "home-roller", 0.2, 1);
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    assert_string_equal(mn_ctx_errmsg(ctx), "");
+    assert_int_equal(mn_healing_maintenance(ctx, NULL, 0, 1, &m), MN_EINVAL);
 }
 
 int main(void)
@@ -649,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_scenario_parse),
         cmocka_unit_test(test_answer),
         cmocka_unit_test(test_planner_uses_model),
+        cmocka_unit_test(test_simulate_maintenance),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -87,6 +87,18 @@ static void check_schedule(const mn_plan *p)
         assert_true(p->sessions[i].phase == MN_PHASE_COURSE || p->sessions[i].date <= horizon);
         assert_true(p->sessions[i].zone_mask != 0);
         assert_int_not_equal(mn_date_weekday(p->sessions[i].date), 6);
+        /* The visit's sites: within its zones, each treated site exactly once. */
+        unsigned zm = p->sessions[i].zone_mask, sm = p->sessions[i].site_mask;
+        assert_int_equal(sm & ~zm, 0);
+        for (int z = 0; z < p->n_zones; z++) {
+            if (!(zm & (1u << z)))
+                continue;
+            int listed = 0;
+            for (int k = 0; k < p->n_zones; k++)
+                if ((sm & (1u << k)) && p->zones[k].zone == p->zones[z].zone)
+                    listed++;
+            assert_int_equal(listed, 1);
+        }
     }
     /* Minimum interval per treated site, whatever concerns share it. */
     for (int z = 0; z < p->n_zones; z++) {

@@ -298,12 +298,84 @@ static void test_cohort(void **state)
     mn_ctx_free(ctx);
 }
 
+/* The figures of a simulated scenario: the typical person's daily curve from day 0, a marker
+ * per session and one for the first maintenance visit; and of an absorb run: the delivered
+ * amount at every sample. */
+static void test_from_results(void **state)
+{
+    (void)state;
+    mn_ctx *ctx = NULL;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_device *dev = mn_catalog_find_device(cat, "skinpen");
+    mn_healing_session s[3];
+    for (int i = 0; i < 3; i++)
+        s[i] = (mn_healing_session){28 * i, dev, 1.5, 3, 0};
+    mn_patient p = {45, MN_SEX_FEMALE, 2, 0, MN_SUN_MODERATE};
+    mn_healing_scenario sc = {p,
+                              mn_catalog_find_site(cat, "cheek"),
+                              mn_catalog_find_concern(cat, "fine-lines-wrinkles"),
+                              s,
+                              3,
+                              730};
+    int d0 = 0;
+    mn_healing_sample o;
+    mn_healing_summary sum;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, &d0, 1, &o, &sum), MN_OK);
+    mn_healing_projection m;
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);
+    assert_true(m.maintenance_first_day > 56 && m.maintenance_first_day <= 730);
+    assert_int_equal(mn_healing_plot(ctx, &sc, NULL, &sum, &m, 0, 1, dir), MN_OK);
+    enum { MAXD = MN_HEALING_MAX_DAYS + 1 };
+    double *x = malloc(sizeof *x * MAXD), *y = malloc(sizeof *y * MAXD);
+    mn_healing_sample *daily = malloc(sizeof *daily * MAXD);
+    assert_true(x && y && daily);
+    char *csv = slurp("improvement", "csv", NULL);
+    int n = csv_series(csv, "line", 0, x, y, MAXD);
+    assert_true(n >= 731);
+    sc.horizon_days = n - 1;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, n, daily, NULL), MN_OK);
+    for (int i = 0; i < n; i++)
+        assert_true(x[i] == i && y[i] == daily[i].improvement_pct);
+    int markers = 0;
+    for (const char *q = strstr(csv, "\nmarker,"); q; q = strstr(q + 1, "\nmarker,"))
+        markers++;
+    assert_int_equal(markers, 4);
+    free(csv);
+    assert_int_equal(mn_healing_plot(ctx, &sc, NULL, NULL, &m, 0, 1, dir), MN_EINVAL);
+    mn_healing_projection_release(&m);
+    free(x);
+    free(y);
+    free(daily);
+
+    mn_absorb_scenario as;
+    mn_absorb_result r;
+    mn_absorb_result_init(&r);
+    assert_int_equal(
+        mn_absorb_scenario_load(ctx, MN_SOURCE_DIR "/examples/scenarios/absorb-vitc-pen.json", &as),
+        MN_OK);
+    assert_int_equal(mn_absorb_run(ctx, &as, NULL, NULL, &r), MN_OK);
+    assert_int_equal(mn_absorb_plot(ctx, &as, &r, dir), MN_OK);
+    double hx[64], hy[64];
+    csv = slurp("delivery", "csv", NULL);
+    assert_true(r.n_samples > 0 && r.n_samples <= 64);
+    assert_int_equal(csv_series(csv, "line", 0, hx, hy, 64), (int)r.n_samples);
+    for (size_t i = 0; i < r.n_samples; i++)
+        assert_true(hx[i] == r.samples[i].hour && hy[i] == r.samples[i].delivered_ug_cm2);
+    free(csv);
+    assert_int_equal(mn_absorb_plot(ctx, &as, NULL, dir), MN_EINVAL);
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&as);
+    mn_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_healing),
         cmocka_unit_test(test_absorb),
         cmocka_unit_test(test_cohort),
+        cmocka_unit_test(test_from_results),
     };
     return mn_test_plots_done(cmocka_run_group_tests(tests, setup, teardown));
 }

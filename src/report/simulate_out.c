@@ -7,10 +7,10 @@
 
 #include "core/consts.h"
 #include "core/json_out.h"
-#include "healing/healing_internal.h"
+#include "mneedle/report.h"
 
 /* "12 days", "5 months", "3.1 years". */
-static void mn_duration(int days, char *buf, size_t n)
+static void duration(int days, char *buf, size_t n)
 {
     if (days < 60)
         snprintf(buf, n, "%d day%s", days, days == 1 ? "" : "s");
@@ -30,7 +30,7 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     const mn_healing_summary *S = res->summary;
     const mn_healing_scenario *sc = res->scenario;
     size_t k = 0;
-#define MN_PUT(...)                                                                                \
+#define PUT(...)                                                                                   \
     do {                                                                                           \
         if (k < len) {                                                                             \
             int w_ = snprintf(buf + k, len - k, __VA_ARGS__);                                      \
@@ -38,63 +38,63 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
         }                                                                                          \
     } while (0)
     if (sc->n_sessions == 0) {
-        MN_PUT("Simulation: with no session, the untreated skin's collagen changes by %+.1f %% "
-               "over %d days (ageing).",
-               S->final_untreated_collagen_change_pct, sc->horizon_days);
+        PUT("Simulation: with no session, the untreated skin's collagen changes by %+.1f %% "
+            "over %d days (ageing).",
+            S->final_untreated_collagen_change_pct, sc->horizon_days);
         return buf;
     }
     if (S->peak_improvement_pct < 0.5) {
-        MN_PUT("Simulation: these settings barely reach the dermis, so the model expects no "
-               "lasting collagen gain (peak improvement %.1f %%).",
-               S->peak_improvement_pct);
+        PUT("Simulation: these settings barely reach the dermis, so the model expects no "
+            "lasting collagen gain (peak improvement %.1f %%).",
+            S->peak_improvement_pct);
         return buf;
     }
     int last = sc->sessions[sc->n_sessions - 1].day;
     char after_last[32], half[32], base[32], interval[32];
-    MN_PUT("How long will it last? In this simulation, improvement peaks at about %.0f %% of "
-           "the baseline severity",
-           S->peak_improvement_pct);
+    PUT("How long will it last? In this simulation, improvement peaks at about %.0f %% of "
+        "the baseline severity",
+        S->peak_improvement_pct);
     if (res->maintenance && res->maintenance->peak_high_pct > res->maintenance->peak_low_pct)
-        MN_PUT(" (typical range %.0f-%.0f %% between people)", res->maintenance->peak_low_pct,
-               res->maintenance->peak_high_pct);
+        PUT(" (typical range %.0f-%.0f %% between people)", res->maintenance->peak_low_pct,
+            res->maintenance->peak_high_pct);
     if (S->peak_day > last) {
-        mn_duration(S->peak_day - last, after_last, sizeof after_last);
-        MN_PUT(" on day %d, %s after the last session, as new collagen matures.", S->peak_day,
-               after_last);
+        duration(S->peak_day - last, after_last, sizeof after_last);
+        PUT(" on day %d, %s after the last session, as new collagen matures.", S->peak_day,
+            after_last);
     } else {
-        MN_PUT(" on day %d.", S->peak_day);
+        PUT(" on day %d.", S->peak_day);
     }
     if (S->durability_days >= 0) {
-        mn_duration(S->durability_days, half, sizeof half);
-        MN_PUT(" %s, half of that gain is lost %s after the peak (day %d)",
-               S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
-               S->peak_day + S->durability_days);
+        duration(S->durability_days, half, sizeof half);
+        PUT(" %s, half of that gain is lost %s after the peak (day %d)",
+            S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
+            S->peak_day + S->durability_days);
     } else {
-        MN_PUT(" %s, it does not fall to half within the 40 years searched",
-               S->peak_day >= last ? "Without further sessions" : "With this schedule");
+        PUT(" %s, it does not fall to half within the 40 years searched",
+            S->peak_day >= last ? "Without further sessions" : "With this schedule");
     }
     if (S->back_to_baseline_day >= 0) {
-        mn_duration(S->back_to_baseline_day, base, sizeof base);
-        MN_PUT(" and the skin is back to its pre-treatment level after about %s (day %d): the "
-               "result is not permanent, because the new collagen turns over and the skin "
-               "keeps ageing.",
-               base, S->back_to_baseline_day);
+        duration(S->back_to_baseline_day, base, sizeof base);
+        PUT(" and the skin is back to its pre-treatment level after about %s (day %d): the "
+            "result is not permanent, because the new collagen turns over and the skin "
+            "keeps ageing.",
+            base, S->back_to_baseline_day);
     } else {
-        MN_PUT(", and it stays above the pre-treatment level for the 40 years searched.");
+        PUT(", and it stays above the pre-treatment level for the 40 years searched.");
     }
     if (res->maintenance) {
-        mn_duration(res->maintenance->maintenance_interval_days, interval, sizeof interval);
-        MN_PUT(" A maintenance session every %d days (about %s) keeps at least 80 %% of the "
-               "peak%s.",
-               res->maintenance->maintenance_interval_days, interval,
-               res->maintenance->interval_bounded ? " as far as the 3-12 month bounds allow" : "");
+        duration(res->maintenance->maintenance_interval_days, interval, sizeof interval);
+        PUT(" A maintenance session every %d days (about %s) keeps at least 80 %% of the "
+            "peak%s.",
+            res->maintenance->maintenance_interval_days, interval,
+            res->maintenance->interval_bounded ? " as far as the 3-12 month bounds allow" : "");
     }
-    MN_PUT(" These are model projections with the uncertainty shown, not promised results.");
-#undef MN_PUT
+    PUT(" These are model projections with the uncertainty shown, not promised results.");
+#undef PUT
     return buf;
 }
 
-static mn_status mn_check_finite(mn_ctx *ctx, const mn_healing_result *res)
+static mn_status check_finite(mn_ctx *ctx, const mn_healing_result *res)
 {
     for (int i = 0; i < res->n_samples; i++) {
         const mn_healing_sample *o = &res->samples[i];
@@ -113,7 +113,7 @@ static mn_status mn_check_finite(mn_ctx *ctx, const mn_healing_result *res)
     return MN_OK;
 }
 
-static void mn_put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
+static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
 {
     if (day >= 0)
         mn__jput_int(j, obj, key, day);
@@ -121,7 +121,7 @@ static void mn_put_day_or_null(mn__jout *j, json_t *obj, const char *key, int da
         mn__jput(j, obj, key, json_null());
 }
 
-static mn_status mn_write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
 {
     const mn_healing_scenario *sc = res->scenario;
     const mn_healing_summary *S = res->summary;
@@ -204,8 +204,8 @@ static mn_status mn_write_json(mn_ctx *ctx, const mn_healing_result *res, mn_wri
     if (sum) {
         mn__jput_num(&j, sum, "peak_improvement_pct", S->peak_improvement_pct);
         mn__jput_int(&j, sum, "peak_day", S->peak_day);
-        mn_put_day_or_null(&j, sum, "durability_days", S->durability_days);
-        mn_put_day_or_null(&j, sum, "back_to_baseline_day", S->back_to_baseline_day);
+        put_day_or_null(&j, sum, "durability_days", S->durability_days);
+        put_day_or_null(&j, sum, "back_to_baseline_day", S->back_to_baseline_day);
         mn__jput_bool(&j, sum, "durability_beyond_horizon", S->durability_beyond_horizon);
         mn__jput_bool(&j, sum, "baseline_beyond_horizon", S->baseline_beyond_horizon);
         mn__jput_int(&j, sum, "erythema_days", S->erythema_days);
@@ -225,12 +225,12 @@ static mn_status mn_write_json(mn_ctx *ctx, const mn_healing_result *res, mn_wri
 }
 
 /* A value that would print as "-0.0" (or "-0") prints as zero. */
-static double mn_nz(double x, double half_unit)
+static double nz(double x, double half_unit)
 {
     return x > -half_unit && x < half_unit ? 0.0 : x;
 }
 
-static mn_status mn_write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
 {
     const mn_healing_scenario *sc = res->scenario;
     mn__buf b;
@@ -256,12 +256,12 @@ static mn_status mn_write_text(mn_ctx *ctx, const mn_healing_result *res, mn_wri
         const mn_healing_sample *o = &res->samples[i];
         char band[32] = "";
         if (res->low_pct && res->high_pct)
-            snprintf(band, sizeof band, "(%.0f to %.0f)", mn_nz(res->low_pct[i], 0.5),
-                     mn_nz(res->high_pct[i], 0.5));
+            snprintf(band, sizeof band, "(%.0f to %.0f)", nz(res->low_pct[i], 0.5),
+                     nz(res->high_pct[i], 0.5));
         mn__buf_printf(&b, "%6d %+9.1f%% %+9.1f%% %+7.1f%% %-13s %9.2f %8.2f %+9.1f%%\n", o->day,
-                       mn_nz(o->collagen_change_pct, 0.05), mn_nz(o->epidermis_change_pct, 0.05),
-                       mn_nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,
-                       mn_nz(o->untreated_collagen_change_pct, 0.05));
+                       nz(o->collagen_change_pct, 0.05), nz(o->epidermis_change_pct, 0.05),
+                       nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,
+                       nz(o->untreated_collagen_change_pct, 0.05));
     }
     mn__buf_printf(&b,
                    "\ncollagen: papillary-dermis collagen vs day 0; improvement: %% of baseline "
@@ -291,11 +291,10 @@ mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, 
 {
     if (!res || !res->scenario || !res->summary || !write || (res->n_samples > 0 && !res->samples))
         return mn__error(ctx, MN_EINVAL, "healing: nothing to write");
-    mn_status st = mn_check_finite(ctx, res);
+    mn_status st = check_finite(ctx, res);
     if (st)
         return st;
-    return json ? mn_write_json(ctx, res, write, userdata)
-                : mn_write_text(ctx, res, write, userdata);
+    return json ? write_json(ctx, res, write, userdata) : write_text(ctx, res, write, userdata);
 }
 
 mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,

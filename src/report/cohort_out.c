@@ -6,20 +6,21 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cohort/cohort_internal.h"
+#include "cohort/xsum.h"
 #include "core/json_out.h"
+#include "mneedle/report.h"
 
-static const char mn__simulation_note[] =
+static const char simulation_note[] =
     "Simulated virtual cohort: outcome distributions of the mneedle healing model over "
     "sampled patients, not a prediction of a real trial. PIH rates rest on thin evidence "
     "(docs/models/cohort.md).";
 
-static double mn__frac(long k, long n)
+static double frac(long k, long n)
 {
     return n > 0 ? (double)k / (double)n : 0;
 }
 
-static json_t *mn__dist_json(mn__jout *j, const mn_cohort_dist *d)
+static json_t *dist_json(mn__jout *j, const mn_cohort_dist *d)
 {
     json_t *o = json_object();
     mn__jput_num(j, o, "mean", d->mean);
@@ -33,8 +34,8 @@ static json_t *mn__dist_json(mn__jout *j, const mn_cohort_dist *d)
     return o;
 }
 
-static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
-                                mn_writer write, void *ud)
+static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
+                            mn_writer write, void *ud)
 {
     mn__jout j;
     mn__jout_init(&j);
@@ -45,7 +46,7 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
         mn__jput_str(&j, root, "name", t->name);
     mn__jput_int(&j, root, "n", r->n);
     mn__jput_int(&j, root, "seed", (long long)r->seed);
-    mn__jput_str(&j, root, "simulation", mn__simulation_note);
+    mn__jput_str(&j, root, "simulation", simulation_note);
     mn__jput_str(&j, root, "zone", t->zone->id);
     mn__jput_str(&j, root, "concern", t->concern->id);
     json_t *pr = mn__jput(&j, root, "protocol", json_object());
@@ -64,13 +65,13 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
         if (!o)
             break;
         mn__jput_int(&j, o, "day", ep->day);
-        mn__jput(&j, o, "improvement_pct", mn__dist_json(&j, &ep->improvement_pct));
-        mn__jput_num(&j, o, "responders_50pct", mn__frac(ep->responders_50pct, r->n));
-        mn__jput_num(&j, o, "responders_75pct", mn__frac(ep->responders_75pct, r->n));
-        mn__jput(&j, o, "collagen_change_pct", mn__dist_json(&j, &ep->collagen_change_pct));
-        mn__jput_num(&j, o, "pih_rate", mn__frac(ep->pih_cases, r->n));
-        mn__jput_num(&j, o, "maintenance_due_fraction", mn__frac(ep->maintenance_due, r->n));
-        mn__jput(&j, o, "epidermis_change_pct", mn__dist_json(&j, &ep->epidermis_change_pct));
+        mn__jput(&j, o, "improvement_pct", dist_json(&j, &ep->improvement_pct));
+        mn__jput_num(&j, o, "responders_50pct", frac(ep->responders_50pct, r->n));
+        mn__jput_num(&j, o, "responders_75pct", frac(ep->responders_75pct, r->n));
+        mn__jput(&j, o, "collagen_change_pct", dist_json(&j, &ep->collagen_change_pct));
+        mn__jput_num(&j, o, "pih_rate", frac(ep->pih_cases, r->n));
+        mn__jput_num(&j, o, "maintenance_due_fraction", frac(ep->maintenance_due, r->n));
+        mn__jput(&j, o, "epidermis_change_pct", dist_json(&j, &ep->epidermis_change_pct));
         json_t *cnt = mn__jput(&j, o, "counts", json_object());
         if (cnt) {
             mn__jput_int(&j, cnt, "responders_50pct", ep->responders_50pct);
@@ -83,17 +84,17 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
     json_t *pop = mn__jput(&j, root, "population", json_object());
     if (pop) {
         mn__jput_num(&j, pop, "mean_age_years", d->mean_age_years);
-        mn__jput_num(&j, pop, "female_fraction", mn__frac(d->female, r->n));
-        mn__jput_num(&j, pop, "smoker_fraction", mn__frac(d->smokers, r->n));
+        mn__jput_num(&j, pop, "female_fraction", frac(d->female, r->n));
+        mn__jput_num(&j, pop, "smoker_fraction", frac(d->smokers, r->n));
         json_t *fz = mn__jput(&j, pop, "fitzpatrick_fraction", json_object());
         /* Keys with static storage: the JSON builder keeps the key of its first failure for
          * the message, after this loop is over. */
         static const char *const types[6] = {"1", "2", "3", "4", "5", "6"};
         for (int i = 0; fz && i < 6; i++)
-            mn__jput_num(&j, fz, types[i], mn__frac(d->fitzpatrick[i], r->n));
+            mn__jput_num(&j, fz, types[i], frac(d->fitzpatrick[i], r->n));
         json_t *sun = mn__jput(&j, pop, "sun_fraction", json_object());
         for (int i = 0; sun && i < 3; i++)
-            mn__jput_num(&j, sun, mn_sun_name((mn_sun)i), mn__frac(d->sun[i], r->n));
+            mn__jput_num(&j, sun, mn_sun_name((mn_sun)i), frac(d->sun[i], r->n));
     }
     json_t *mt = mn__jput(&j, root, "maintenance", json_object());
     if (mt) {
@@ -122,7 +123,7 @@ static mn_status mn__write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
     return mn__json_finish(ctx, &j, root, "cohort", write, ud);
 }
 
-static void mn__phototypes(const mn_cohort_trial *t, char *buf, size_t n)
+static void phototypes(const mn_cohort_trial *t, char *buf, size_t n)
 {
     static const char *const roman[6] = {"I", "II", "III", "IV", "V", "VI"};
     int lo = t->population.fitzpatrick_lo, hi = t->population.fitzpatrick_hi;
@@ -132,23 +133,23 @@ static void mn__phototypes(const mn_cohort_trial *t, char *buf, size_t n)
         snprintf(buf, n, "%s-%s", roman[lo - 1], roman[hi - 1]);
 }
 
-static mn_status mn__write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
-                                mn_writer write, void *ud)
+static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
+                            mn_writer write, void *ud)
 {
     mn__buf b;
     mn__buf_init(&b);
     const mn_cohort_demographics *d = &r->demographics;
     char types[16];
-    mn__phototypes(t, types, sizeof types);
+    phototypes(t, types, sizeof types);
     mn__buf_printf(&b, "Virtual trial%s%s (simulation, not a prediction)\n", t->name[0] ? ": " : "",
                    t->name);
     mn__buf_printf(&b,
                    "Population: %ld patients, age %g-%g (mean %.1f), %.0f%% female, phototypes "
                    "%s, %.0f%% smokers, sun low/moderate/high %.0f/%.0f/%.0f%%\n",
                    r->n, t->population.age_lo, t->population.age_hi, d->mean_age_years,
-                   100 * mn__frac(d->female, r->n), types, 100 * mn__frac(d->smokers, r->n),
-                   100 * mn__frac(d->sun[0], r->n), 100 * mn__frac(d->sun[1], r->n),
-                   100 * mn__frac(d->sun[2], r->n));
+                   100 * frac(d->female, r->n), types, 100 * frac(d->smokers, r->n),
+                   100 * frac(d->sun[0], r->n), 100 * frac(d->sun[1], r->n),
+                   100 * frac(d->sun[2], r->n));
     mn__buf_printf(&b, "Protocol: %s on the %s, %s at %g mm, %g pass%s, sessions on day",
                    t->concern->id, t->zone->id, t->device->id, t->needle_mm, t->passes,
                    t->passes == 1 ? "" : "es");
@@ -163,13 +164,13 @@ static mn_status mn__write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_
     for (int e = 0; e < r->n_endpoints; e++) {
         const mn_cohort_endpoint *ep = &r->endpoints[e];
         const mn_cohort_dist *im = &ep->improvement_pct, *co = &ep->collagen_change_pct;
-        mn__buf_printf(
-            &b,
-            "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
-            "%5.1f%% %5.1f%%\n",
-            ep->day, im->mean, im->p5, im->p50, im->p95, 100 * mn__frac(ep->responders_50pct, r->n),
-            100 * mn__frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
-            100 * mn__frac(ep->pih_cases, r->n), 100 * mn__frac(ep->maintenance_due, r->n));
+        mn__buf_printf(&b,
+                       "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
+                       "%5.1f%% %5.1f%%\n",
+                       ep->day, im->mean, im->p5, im->p50, im->p95,
+                       100 * frac(ep->responders_50pct, r->n),
+                       100 * frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
+                       100 * frac(ep->pih_cases, r->n), 100 * frac(ep->maintenance_due, r->n));
     }
     mn__buf_printf(&b,
                    "\n>=50%%, >75%%: patients improved by at least half, by more than three "
@@ -192,8 +193,8 @@ mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_co
 {
     if (!trial || !res || !write || !trial->zone || !trial->concern || !trial->device)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_write: NULL or incomplete argument");
-    return json ? mn__write_json(ctx, trial, res, write, userdata)
-                : mn__write_text(ctx, trial, res, write, userdata);
+    return json ? write_json(ctx, trial, res, write, userdata)
+                : write_text(ctx, trial, res, write, userdata);
 }
 
 mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata)

@@ -7,12 +7,12 @@
 #include <string.h>
 
 #include "core/json_out.h"
-#include "mneedle/transport.h"
+#include "mneedle/report.h"
 
-static const char *const mn__layer_names[4] = {"stratum_corneum", "viable_epidermis",
-                                               "papillary_dermis", "reticular_dermis"};
+static const char *const layer_names[4] = {"stratum_corneum", "viable_epidermis",
+                                           "papillary_dermis", "reticular_dermis"};
 
-static json_t *mn__num_array(mn__jout *j, const double *x, size_t n)
+static json_t *num_array(mn__jout *j, const double *x, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
@@ -24,17 +24,17 @@ static json_t *mn__num_array(mn__jout *j, const double *x, size_t n)
  * simulated enhancement exceeds the 2-22x measured for peptides after needling (DESIGN 3.3):
  * the model's channels are open cylinders with no binding in their walls and no evaporation,
  * so it likely overstates delivery for them (docs/models/transport.md, Limits). */
-#define MN__LARGE_MW                500
-#define MN__PEPTIDE_MAX_ENHANCEMENT 22
+#define LARGE_MW                500
+#define PEPTIDE_MAX_ENHANCEMENT 22
 
-static const char mn__large_caution[] =
+static const char large_caution[] =
     "measured enhancement for peptides (MW >= 500) is 2-22x; the model's channels stay open "
     "cylinders with no binding in their walls and no evaporation, so for large molecules it "
     "likely overstates delivery (docs/models/transport.md, Limits)";
 
 /* Appends prefix and text, then ".\n", breaking the text at spaces into lines of at most
  * 92 characters (the width of the report's other paragraphs). */
-static void mn__buf_wrapped(mn__buf *b, const char *prefix, const char *text)
+static void put_wrapped(mn__buf *b, const char *prefix, const char *text)
 {
     const int width = 92;
     mn__buf_printf(b, "%s", prefix);
@@ -58,11 +58,11 @@ static void mn__buf_wrapped(mn__buf *b, const char *prefix, const char *text)
     mn__buf_printf(b, ".\n");
 }
 
-static int mn__large_overstated(const mn_absorb_scenario *s, const mn_absorb_result *r)
+static int large_overstated(const mn_absorb_scenario *s, const mn_absorb_result *r)
 {
-    if (s->mw < MN__LARGE_MW || r->n_samples == 0)
+    if (s->mw < LARGE_MW || r->n_samples == 0)
         return 0;
-    return r->samples[r->n_samples - 1].enhancement > MN__PEPTIDE_MAX_ENHANCEMENT;
+    return r->samples[r->n_samples - 1].enhancement > PEPTIDE_MAX_ENHANCEMENT;
 }
 
 mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
@@ -135,16 +135,15 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, lay, "reticular_dermis", p->layers.reticular_um);
     mn__jput_num(&j, root, "coverage_threshold_ug_ml", r->coverage_threshold_ug_ml);
     json_t *prof = mn__jput(&j, root, "depth_profile", json_object());
-    mn__jput(&j, prof, "depth_top_um", mn__num_array(&j, r->depth_top_um, r->n_depth + 1));
+    mn__jput(&j, prof, "depth_top_um", num_array(&j, r->depth_top_um, r->n_depth + 1));
     json_t *ln = mn__jput(&j, prof, "layer", json_array());
     for (size_t k = 0; k < r->n_depth; k++)
-        mn__jpush(&j, ln, json_string(mn__layer_names[r->depth_layer[k]]));
+        mn__jpush(&j, ln, json_string(layer_names[r->depth_layer[k]]));
     json_t *conc = mn__jput(&j, prof, "conc_ug_ml", json_array());
     json_t *iconc = mn__jput(&j, prof, "intact_conc_ug_ml", json_array());
     for (size_t m = 0; m < r->n_samples; m++) {
-        mn__jpush(&j, conc, mn__num_array(&j, r->profile_ug_ml + m * r->n_depth, r->n_depth));
-        mn__jpush(&j, iconc,
-                  mn__num_array(&j, r->intact_profile_ug_ml + m * r->n_depth, r->n_depth));
+        mn__jpush(&j, conc, num_array(&j, r->profile_ug_ml + m * r->n_depth, r->n_depth));
+        mn__jpush(&j, iconc, num_array(&j, r->intact_profile_ug_ml + m * r->n_depth, r->n_depth));
     }
     if (r->solver_field) {
         json_t *f = mn__jput(&j, root, "field", json_object());
@@ -162,8 +161,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                  "simulation: model estimates with stated assumptions (docs/models/transport.md), "
                  "not measurements");
     json_t *cautions = mn__jput(&j, root, "cautions", json_array());
-    if (mn__large_overstated(s, r))
-        mn__jpush(&j, cautions, json_string(mn__large_caution));
+    if (large_overstated(s, r))
+        mn__jpush(&j, cautions, json_string(large_caution));
     return mn__json_finish(ctx, &j, root, "absorb", write, userdata);
 }
 
@@ -212,8 +211,8 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                        "%.3g ug/cm2 is still on the surface.\n",
                        last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
                        last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
-    if (mn__large_overstated(s, r))
-        mn__buf_wrapped(&b, "\nCaution: ", mn__large_caution);
+    if (large_overstated(s, r))
+        put_wrapped(&b, "\nCaution: ", large_caution);
     mn__buf_printf(&b,
                    "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
                    "and cleared);\n'enhancement' is delivered / intact at the same hour. "
@@ -242,7 +241,7 @@ mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
         for (size_t k = 0; k < r->n_depth; k++)
             mn__buf_printf(&b, "%g,%.6g,%.6g,%s,%.6g,%.6g\n", r->samples[m].hour,
                            r->depth_top_um[k], r->depth_top_um[k + 1],
-                           mn__layer_names[r->depth_layer[k]], r->profile_ug_ml[m * r->n_depth + k],
+                           layer_names[r->depth_layer[k]], r->profile_ug_ml[m * r->n_depth + k],
                            r->intact_profile_ug_ml[m * r->n_depth + k]);
     mn_status st = mn__buf_status(&b);
     if (st == MN_OK)
@@ -254,7 +253,7 @@ mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
 }
 
 /* VTK legacy binary wants big-endian 32-bit floats. */
-static void mn__be_float(unsigned char *out, float v)
+static void be_float(unsigned char *out, float v)
 {
     uint32_t u;
     memcpy(&u, &v, sizeof u);
@@ -264,15 +263,15 @@ static void mn__be_float(unsigned char *out, float v)
     out[3] = (unsigned char)u;
 }
 
-static mn_status mn__vtk_coords(mn_ctx *ctx, const char *axis, const double *x, size_t n,
-                                mn_writer write, void *ud)
+static mn_status vtk_coords(mn_ctx *ctx, const char *axis, const double *x, size_t n,
+                            mn_writer write, void *ud)
 {
     char head[64];
     int len = snprintf(head, sizeof head, "%s_COORDINATES %zu float\n", axis, n);
     mn_status st = mn__write_str(ctx, write, ud, head, (size_t)len);
     unsigned char buf[4];
     for (size_t i = 0; i < n && !st; i++) {
-        mn__be_float(buf, (float)x[i]);
+        be_float(buf, (float)x[i]);
         st = mn__write_str(ctx, write, ud, (const char *)buf, 4);
     }
     if (!st)
@@ -301,15 +300,15 @@ mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
     for (size_t i = 0; i < nx; i++)
         tmp[i] = ((double)i + 0.5) * r->dx_um;
     if (!st)
-        st = mn__vtk_coords(ctx, "X", tmp, nx, write, userdata);
+        st = vtk_coords(ctx, "X", tmp, nx, write, userdata);
     for (size_t j = 0; j < ny; j++)
         tmp[j] = ((double)j + 0.5) * r->dx_um;
     if (!st)
-        st = mn__vtk_coords(ctx, "Y", tmp, ny, write, userdata);
+        st = vtk_coords(ctx, "Y", tmp, ny, write, userdata);
     for (size_t k = 0; k < nz; k++)
         tmp[k] = -0.5 * (r->depth_top_um[k] + r->depth_top_um[k + 1]);
     if (!st)
-        st = mn__vtk_coords(ctx, "Z", tmp, nz, write, userdata);
+        st = vtk_coords(ctx, "Z", tmp, nz, write, userdata);
     mn__free(tmp);
     if (!st) {
         len = snprintf(head, sizeof head,
@@ -324,7 +323,7 @@ mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
     for (size_t k = 0; k < nz && !st; k++)
         for (size_t j = 0; j < ny && !st; j++) {
             for (size_t i = 0; i < nx; i++)
-                mn__be_float(row + 4 * i, r->volume_ug_ml[(j * nx + i) * nz + k]);
+                be_float(row + 4 * i, r->volume_ug_ml[(j * nx + i) * nz + k]);
             st = mn__write_str(ctx, write, userdata, (const char *)row, nx * 4);
         }
     mn__free(row);
