@@ -11,7 +11,7 @@
 
 #include "core/internal.h"
 
-static mn_allocator mn_alloc = {malloc, realloc, free};
+static mn_allocator hooks = {malloc, realloc, free};
 
 /*
  * jansson 2.14 is not safe when an allocation fails while it parses: lex_save() ignores a
@@ -27,20 +27,20 @@ static mn_allocator mn_alloc = {malloc, realloc, free};
 typedef union {
     max_align_t align;
     unsigned char from_libc;
-} mn__json_header;
+} json_header;
 
-static _Thread_local int mn__json_parsing;
-static _Thread_local unsigned long mn__json_failures;
+static _Thread_local int json_parsing;
+static _Thread_local unsigned long json_failures;
 
-static void *mn__json_malloc(size_t size)
+static void *json_malloc(size_t size)
 {
-    if (size > (size_t)-1 - sizeof(mn__json_header))
+    if (size > (size_t)-1 - sizeof(json_header))
         return NULL;
-    mn__json_header *h = mn_alloc.malloc_fn(sizeof *h + size);
+    json_header *h = hooks.malloc_fn(sizeof *h + size);
     unsigned char from_libc = 0;
     if (!h) {
-        mn__json_failures++;
-        if (!mn__json_parsing)
+        json_failures++;
+        if (!json_parsing)
             return NULL; /* building output: jansson checks, and so do its callers */
         h = malloc(sizeof *h + size);
         if (!h)
@@ -51,51 +51,51 @@ static void *mn__json_malloc(size_t size)
     return h + 1;
 }
 
-static void mn__json_free(void *ptr)
+static void json_free(void *ptr)
 {
     if (!ptr)
         return;
-    mn__json_header *h = (mn__json_header *)ptr - 1;
+    json_header *h = (json_header *)ptr - 1;
     if (h->from_libc)
         free(h);
     else
-        mn_alloc.free_fn(h);
+        hooks.free_fn(h);
 }
 
 /* jansson goes through the wrappers from the start, so no block it holds was allocated
  * without the header, whenever mn_set_allocator() is called. */
-__attribute__((constructor)) static void mn__json_hooks_init(void)
+__attribute__((constructor)) static void json_hooks_init(void)
 {
-    json_set_alloc_funcs(mn__json_malloc, mn__json_free);
+    json_set_alloc_funcs(json_malloc, json_free);
 }
 
 unsigned long mn__json_parse_begin(void)
 {
-    mn__json_parsing = 1;
-    return mn__json_failures;
+    json_parsing = 1;
+    return json_failures;
 }
 
 int mn__json_parse_end(unsigned long failures_before)
 {
-    mn__json_parsing = 0;
-    return mn__json_failures != failures_before;
+    json_parsing = 0;
+    return json_failures != failures_before;
 }
 
 void mn_set_allocator(const mn_allocator *allocator)
 {
     if (allocator == NULL) {
-        mn_alloc.malloc_fn = malloc;
-        mn_alloc.realloc_fn = realloc;
-        mn_alloc.free_fn = free;
+        hooks.malloc_fn = malloc;
+        hooks.realloc_fn = realloc;
+        hooks.free_fn = free;
     } else {
-        mn_alloc = *allocator;
+        hooks = *allocator;
     }
-    json_set_alloc_funcs(mn__json_malloc, mn__json_free);
+    json_set_alloc_funcs(json_malloc, json_free);
 }
 
 void *mn__malloc(size_t size)
 {
-    return mn_alloc.malloc_fn(size ? size : 1);
+    return hooks.malloc_fn(size ? size : 1);
 }
 
 void *mn__calloc(size_t n, size_t size)
@@ -110,13 +110,13 @@ void *mn__calloc(size_t n, size_t size)
 
 void *mn__realloc(void *ptr, size_t size)
 {
-    return mn_alloc.realloc_fn(ptr, size ? size : 1);
+    return hooks.realloc_fn(ptr, size ? size : 1);
 }
 
 void mn__free(void *ptr)
 {
     if (ptr)
-        mn_alloc.free_fn(ptr);
+        hooks.free_fn(ptr);
 }
 
 char *mn__strdup(const char *s)

@@ -6,18 +6,18 @@
 
 #include "core/internal.h"
 
-static int mn__is_leap(int y)
+static int is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int mn__month_days(int y, int m)
+static int month_days(int y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    return m == 2 && mn__is_leap(y) ? 29 : days[m - 1];
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-static mn_date mn__days_from_civil(int y, int m, int d)
+static mn_date days_from_civil(int y, int m, int d)
 {
     y -= m <= 2;
     int era = (y >= 0 ? y : y - 399) / 400;
@@ -49,9 +49,9 @@ void mn_date_to_ymd(mn_date date, int *year, int *month, int *day)
 mn_status mn_date_from_ymd(int year, int month, int day, mn_date *out)
 {
     if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1 ||
-        day > mn__month_days(year, month))
+        day > month_days(year, month))
         return MN_ERANGE;
-    *out = mn__days_from_civil(year, month, day);
+    *out = days_from_civil(year, month, day);
     return MN_OK;
 }
 
@@ -105,8 +105,8 @@ mn_date mn_date_add_months(mn_date date, int months)
     int total = y * 12 + (m - 1) + months;
     y = total / 12;
     m = total % 12 + 1;
-    int dim = mn__month_days(y, m);
+    int dim = month_days(y, m);
     if (d > dim)
         d = dim;
-    return mn__days_from_civil(y, m, d);
+    return days_from_civil(y, m, d);
 }

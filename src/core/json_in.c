@@ -147,8 +147,8 @@ mn_status mn__jis_object(const mn__jin *in, json_t *v, const char *path)
 }
 
 /* Looks up a key; handles the absent case for every typed reader. */
-static mn_status mn__jfetch(const mn__jin *in, json_t *obj, const char *path, const char *key,
-                            int required, const char *expected, json_t **v, int *present)
+static mn_status jfetch(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                        int required, const char *expected, json_t **v, int *present)
 {
     *v = json_object_get(obj, key);
     if (present)
@@ -162,7 +162,7 @@ static mn_status mn__jfetch(const mn__jin *in, json_t *obj, const char *path, co
     return MN_OK;
 }
 
-static void mn__jshow(const json_t *v, char *buf, size_t n)
+static void jshow(const json_t *v, char *buf, size_t n)
 {
     if (json_is_string(v))
         snprintf(buf, n, " (\"%.40s\")", json_string_value(v));
@@ -177,7 +177,7 @@ mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double 
 {
     char shown[64];
     if (!json_is_number(v)) {
-        mn__jshow(v, shown, sizeof shown);
+        jshow(v, shown, sizeof shown);
         return mn__error(in->ctx, MN_ETYPE,
                          "%s: %s: expected a number from %.15g to %.15g, got %s%s", in->src, path,
                          lo, hi, mn__json_type_name(v), shown);
@@ -199,7 +199,7 @@ mn_status mn__jnum(const mn__jin *in, json_t *obj, const char *path, const char 
     mn__jpath_key(p, sizeof p, path, key);
     char expected[96];
     snprintf(expected, sizeof expected, "a number from %.15g to %.15g", lo, hi);
-    mn_status st = mn__jfetch(in, obj, path, key, required, expected, &v, present);
+    mn_status st = jfetch(in, obj, path, key, required, expected, &v, present);
     if (st || !v)
         return st;
     return mn__jnum_value(in, v, p, lo, hi, out);
@@ -226,12 +226,12 @@ mn_status mn__jbool(const mn__jin *in, json_t *obj, const char *path, const char
                     int *out, int *present)
 {
     json_t *v;
-    mn_status st = mn__jfetch(in, obj, path, key, required, "true or false", &v, present);
+    mn_status st = jfetch(in, obj, path, key, required, "true or false", &v, present);
     if (st || !v)
         return st;
     if (!json_is_boolean(v)) {
         char shown[64];
-        mn__jshow(v, shown, sizeof shown);
+        jshow(v, shown, sizeof shown);
         return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected true or false, got %s%s", in->src,
                          path, key, mn__json_type_name(v), shown);
     }
@@ -243,12 +243,12 @@ mn_status mn__jstr(const mn__jin *in, json_t *obj, const char *path, const char 
                    const char **out, int *present)
 {
     json_t *v;
-    mn_status st = mn__jfetch(in, obj, path, key, required, "a string", &v, present);
+    mn_status st = jfetch(in, obj, path, key, required, "a string", &v, present);
     if (st || !v)
         return st;
     if (!json_is_string(v)) {
         char shown[64];
-        mn__jshow(v, shown, sizeof shown);
+        jshow(v, shown, sizeof shown);
         return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a string, got %s%s", in->src, path,
                          key, mn__json_type_name(v), shown);
     }
@@ -277,7 +277,7 @@ mn_status mn__jobj(const mn__jin *in, json_t *obj, const char *path, const char 
                    json_t **out, int *present)
 {
     json_t *v;
-    mn_status st = mn__jfetch(in, obj, path, key, required, "an object", &v, present);
+    mn_status st = jfetch(in, obj, path, key, required, "an object", &v, present);
     if (st || !v)
         return st;
     char p[256];
@@ -293,7 +293,7 @@ mn_status mn__jarr(const mn__jin *in, json_t *obj, const char *path, const char 
                    size_t min_len, size_t max_len, json_t **out, int *present)
 {
     json_t *v;
-    mn_status st = mn__jfetch(in, obj, path, key, required, "an array", &v, present);
+    mn_status st = jfetch(in, obj, path, key, required, "an array", &v, present);
     if (st || !v)
         return st;
     if (!json_is_array(v))

@@ -13,7 +13,7 @@
 /* Surface channel diameter over needle base diameter: 70.7 / 140 um (F40a, F40b). */
 #define MN_CHANNEL_TO_NEEDLE 0.505
 
-static double mn__clamp(double x, double lo, double hi)
+static double clamp(double x, double lo, double hi)
 {
     return x < lo ? lo : x > hi ? hi : x;
 }
@@ -23,7 +23,7 @@ double mn_device_depth_fraction(const mn_device *d, double needle_mm)
     if (!(needle_mm > 0))
         return MN_FRACTION_MIN;
     double f = d->depth_fraction_max * needle_mm / (needle_mm + d->depth_fraction_half_mm);
-    return mn__clamp(f, MN_FRACTION_MIN, MN_FRACTION_MAX);
+    return clamp(f, MN_FRACTION_MIN, MN_FRACTION_MAX);
 }
 
 double mn_device_effective_depth_um(const mn_device *d, double needle_mm,
@@ -44,8 +44,8 @@ double mn_device_effective_depth_um(const mn_device *d, double needle_mm,
 void mn_device_depth_range_um(const mn_device *d, double needle_mm, double *lo_um, double *hi_um)
 {
     double f = mn_device_depth_fraction(d, needle_mm);
-    double flo = mn__clamp(f - MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
-    double fhi = mn__clamp(f + MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
+    double flo = clamp(f - MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
+    double fhi = clamp(f + MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
     if (lo_um)
         *lo_um = flo * needle_mm * 1000.0;
     if (hi_um)
