@@ -19,6 +19,11 @@
  *
  * Results are simulations of a model with stated, partly thin evidence, not predictions of
  * what a real trial will find.
+ *
+ * Thread safety: mn_cohort_run() runs its patients on OpenMP threads of its own
+ * (mn_cohort_options.threads) and calls the callbacks on the calling thread only; do not
+ * call it on one context from several threads. Loading, sampling and writing touch only their
+ * arguments (one context per thread). The MPI functions belong to the main thread.
  */
 #ifndef MNEEDLE_COHORT_H
 #define MNEEDLE_COHORT_H
@@ -154,6 +159,8 @@ typedef struct {
     void *progress_userdata;
 } mn_cohort_options;
 
+/** Fills the defaults: the default thread count (threads 0), MPI used when initialised
+ *  (use_mpi 1), no callbacks. @p opts must not be NULL. */
 void mn_cohort_options_init(mn_cohort_options *opts);
 
 /** Distribution of one quantity over the cohort at one endpoint. */
@@ -220,6 +227,13 @@ mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_co
 /** CSV of per-patient results: one header line (mn_cohort_csv_header) then, from an
  *  mn_cohort_patient_fn, one row per patient and endpoint (mn_cohort_csv_row). */
 mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
+/**
+ * Writes one CSV row per endpoint of @p p (patient, day, demographics, drawn multipliers, PIH,
+ * peak, maintenance and the outcomes at that day), in the column order of
+ * mn_cohort_csv_header(). Meant to be called from an mn_cohort_patient_fn.
+ * @return MN_OK; MN_EINVAL for a NULL argument or a result without outcomes; MN_ENUMERIC if a
+ *         row does not fit 512 bytes; MN_EIO if the writer fails.
+ */
 mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_patient_result *p, mn_writer write, void *userdata);
 
@@ -233,6 +247,8 @@ mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
  *         *rank and *size still say 0 and 1); MN_EIO when MPI_Init fails.
  */
 mn_status mn_cohort_mpi_begin(int *argc, char ***argv, int *rank, int *size);
+/** Finalises MPI when it was initialised and not yet finalised; does nothing otherwise (also
+ *  in builds without MPI). Call once, from the main thread, after the last mn_cohort_run(). */
 void mn_cohort_mpi_end(void);
 /** 1 when this build has MPI support. */
 int mn_cohort_mpi_built(void);

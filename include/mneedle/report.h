@@ -1,6 +1,9 @@
 /*
  * mneedle report: turning results into text, JSON and CSV for people and programs.
  * Writers are passed in (core.h); nothing here prints on its own.
+ *
+ * Thread safety: writing reads the context's read-only catalogue and records errors on the
+ * context, so one context per thread; it starts no threads of its own.
  */
 #ifndef MNEEDLE_REPORT_H
 #define MNEEDLE_REPORT_H
