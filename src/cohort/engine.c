@@ -10,6 +10,7 @@
  * per-patient results are wanted, each round's blocks are gathered on rank 0 and handed to the
  * callback in patient order; memory stays at ranks x MN__BLOCK patients.
  */
+#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ static int mn__int_cmp(const void *a, const void *b)
 
 mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *trial)
 {
+    assert(trial->n_endpoints >= 1 && trial->horizon_days >= 0);
     memset(plan, 0, sizeof *plan);
     plan->trial = trial;
     int step = trial->maintenance_check_days > 0 ? trial->maintenance_check_days : 7;
@@ -47,6 +49,7 @@ mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *tri
         plan->grid_days[n++] = d;
     for (int e = 0; e < trial->n_endpoints; e++)
         plan->grid_days[n++] = trial->endpoint_days[e];
+    assert(n <= n_max);
     qsort(plan->grid_days, (size_t)n, sizeof(int), mn__int_cmp);
     int u = 0;
     for (int i = 0; i < n; i++)
@@ -56,6 +59,7 @@ mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *tri
     for (int e = 0, g = 0; e < trial->n_endpoints; e++) {
         while (plan->grid_days[g] != trial->endpoint_days[e])
             g++;
+        assert(g < plan->n_grid); /* endpoints are sorted and on the grid */
         plan->endpoint_index[e] = g;
     }
     plan->last_session_day = trial->n_sessions ? trial->sessions[trial->n_sessions - 1].day : 0;
@@ -78,6 +82,7 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
      * last session on, the first grid day on which improvement is below the fraction of the
      * best improvement seen so far. A patient who never improved (peak <= 0) has nothing to
      * maintain. */
+    assert(plan->n_grid > 0 && improvement_pct != NULL);
     double peak = -HUGE_VAL;
     int peak_day = 0;
     res->maintenance_day = -1;
@@ -95,6 +100,7 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
     res->peak_day = peak_day;
     for (int e = 0; e < t->n_endpoints; e++) {
         int g = plan->endpoint_index[e], day = t->endpoint_days[e];
+        assert(g >= 0 && g < plan->n_grid && plan->grid_days[g] == day);
         mn_cohort_outcome *o = &outcomes[e];
         o->improvement_pct = improvement_pct[g];
         o->collagen_change_pct = collagen_pct ? collagen_pct[g] : 0;
@@ -242,6 +248,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
     memset(out, 0, sizeof *out);
     mn__team_init(&team, opts->use_mpi);
     int nt = opts->threads > 0 ? opts->threads : mn__default_threads(&team);
+    assert(nt >= 1 && model->run != NULL);
     int ne = trial->n_endpoints;
     long n = trial->population.n;
     int want_patients = team.rank == 0 && opts->on_patient != NULL;
@@ -352,6 +359,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
         goto done;
     }
     if (team.rank == 0) {
+        assert(stats.n == (uint64_t)n); /* every patient counted once, over all ranks */
         mn__cohort_stats_finish(&stats, trial, out);
         for (int e = 0; e < ne; e++) {
             const mn_cohort_endpoint *ep = &out->endpoints[e];

@@ -32,6 +32,7 @@
  * [ASSUMPTION: UV after needling is the usual trigger named in aftercare advice]; s_i a
  * log-normal susceptibility with sd_log 0.7 and mean 1 [ASSUMPTION]. Capped at 0.5.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -55,10 +56,12 @@ static double pih_probability(const mn_cohort_trial *t, const mn_patient *p,
     if (mn_skin_layers_at(t->zone, p, &layers) == MN_OK)
         depth_um = mn_device_effective_depth_um(t->device, t->needle_mm, &layers) *
                    v->depth_fraction_scale;
+    assert(p->fitzpatrick >= 1 && p->fitzpatrick <= 6 && p->sun >= 0 && p->sun <= 2);
     double depth = depth_um / MN__PIH_REF_DEPTH_UM;
     depth = depth < 0.25 ? 0.25 : depth > 3 ? 3 : depth;
     double prob = MN__PIH_P_REF * pih_phototype[p->fitzpatrick - 1] * depth *
                   v->inflammation_scale * pih_sun[p->sun] * susceptibility;
+    assert(prob >= 0); /* a probability: capped above, never negative */
     return prob > MN__PIH_P_MAX ? MN__PIH_P_MAX : prob;
 }
 
@@ -70,6 +73,7 @@ typedef struct {
 
 static void scratch_layout(const mn__cohort_plan *plan, void *scratch, healing_scratch *s)
 {
+    assert(scratch != NULL && plan->n_grid > 0);
     unsigned char *p = scratch;
     s->samples = (mn_healing_sample *)(void *)p;
     p += sizeof(mn_healing_sample) * (size_t)plan->n_grid;

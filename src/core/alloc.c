@@ -3,6 +3,7 @@
  * that every public entry point returns MN_ENOMEM instead of crashing. The hooks also route
  * jansson's allocations (json_set_alloc_funcs), which is why they are process-wide.
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ static void json_free(void *ptr)
     if (!ptr)
         return;
     json_header *h = (json_header *)ptr - 1;
+    assert(h->from_libc <= 1);
     if (h->from_libc)
         free(h);
     else
@@ -71,12 +73,14 @@ __attribute__((constructor)) static void json_hooks_init(void)
 
 unsigned long mn__json_parse_begin(void)
 {
+    assert(!json_parsing); /* parses do not nest */
     json_parsing = 1;
     return json_failures;
 }
 
 int mn__json_parse_end(unsigned long failures_before)
 {
+    assert(json_parsing);
     json_parsing = 0;
     return json_failures != failures_before;
 }

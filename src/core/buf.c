@@ -1,4 +1,5 @@
 /* A growable text buffer; errors are sticky so call sites stay linear. */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,6 +29,7 @@ static int mn__buf_reserve(mn__buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
+    assert(cap > b->len + extra);
     char *p = mn__realloc(b->data, cap);
     if (!p) {
         b->failed = 1;
@@ -40,6 +42,7 @@ static int mn__buf_reserve(mn__buf *b, size_t extra)
 
 void mn__buf_append(mn__buf *b, const char *s, size_t n)
 {
+    assert(s != NULL || n == 0);
     if (mn__buf_reserve(b, n))
         return;
     memcpy(b->data + b->len, s, n);
@@ -65,8 +68,10 @@ void mn__buf_printf(mn__buf *b, const char *fmt, ...)
     if (mn__buf_reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    int again = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    assert(again == n); /* the same format and arguments give the same length */
+    (void)again;
     b->len += (size_t)n;
 }
 

@@ -5,6 +5,7 @@
  * counter-based generator with the pass number as the stream, so a field depends only on its
  * inputs and seed.
  */
+#include <assert.h>
 #include <math.h>
 
 #include "core/consts.h"
@@ -35,6 +36,7 @@ static void field_add(field_builder *b, double x_um, double y_um)
     mn_puncture_field *f = b->f;
     if (b->failed || x_um < 0 || y_um < 0 || x_um >= f->width_um || y_um >= f->height_um)
         return;
+    assert(f->n <= b->cap);
     if (f->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 1024;
         mn_puncture *p = mn__realloc(f->points, cap * sizeof *p);
@@ -81,6 +83,7 @@ static void field_put(field_builder *b, int pass, double s_um, double t_um)
 static void pen_pass(field_builder *b, const mn_device *d, int pass, double keep, double glide_mm_s,
                      mn_rng *rng)
 {
+    assert(keep > 0 && keep <= 1); /* the share of a pass that is made */
     double len = pass % 2 == 0 ? b->f->width_um : b->f->height_um;
     double across = pass % 2 == 0 ? b->f->height_um : b->f->width_um;
     double head_um = d->head_width_mm * 1000.0;
@@ -108,6 +111,7 @@ static void pen_pass(field_builder *b, const mn_device *d, int pass, double keep
 
 static void roller_pass(field_builder *b, const mn_device *d, int pass, double keep, mn_rng *rng)
 {
+    assert(keep > 0 && keep <= 1);
     double len = pass % 2 == 0 ? b->f->width_um : b->f->height_um;
     double across = pass % 2 == 0 ? b->f->height_um : b->f->width_um;
     double drum_w = d->drum_width_mm * 1000.0;
@@ -166,6 +170,7 @@ mn_status mn_puncture_field_generate(mn_ctx *ctx, const mn_device *d, double pas
         else
             pen_pass(&b, d, p, keep, glide_mm_s, &rng);
     }
+    assert(b.failed || out->n <= b.cap);
     if (b.failed) {
         mn_puncture_field_release(out);
         return mn__error(ctx, MN_ENOMEM, "puncture field: out of memory");

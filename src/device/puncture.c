@@ -2,6 +2,7 @@
  * Puncture density, effective depth and channel size. Equations and their sources are in
  * include/mneedle/device.h and docs/models/device.md.
  */
+#include <assert.h>
 #include <math.h>
 
 #include "core/consts.h"
@@ -15,11 +16,13 @@
 
 static double clamp(double x, double lo, double hi)
 {
+    assert(lo <= hi);
     return x < lo ? lo : x > hi ? hi : x;
 }
 
 double mn_device_depth_fraction(const mn_device *d, double needle_mm)
 {
+    assert(d != NULL); /* a catalogue entry */
     if (!(needle_mm > 0))
         return MN_FRACTION_MIN;
     double f = d->depth_fraction_max * needle_mm / (needle_mm + d->depth_fraction_half_mm);
@@ -78,6 +81,7 @@ double mn_device_snap_down(const mn_device *d, double needle_mm)
     if (d->depth_step_mm <= 0)
         return d->depth_min_mm;
     double k = floor((needle_mm - d->depth_min_mm) / d->depth_step_mm + eps);
+    assert(k >= 0); /* needle_mm is at least the shortest setting here */
     double v = d->depth_min_mm + k * d->depth_step_mm;
     /* Round to 1e-6 mm so 0.25 + 5 * 0.25 prints as 1.5, not 1.4999999. */
     return floor(v * 1e6 + 0.5) / 1e6;
@@ -85,6 +89,7 @@ double mn_device_snap_down(const mn_device *d, double needle_mm)
 
 double mn_device_punctures_per_cm2(const mn_device *d, double passes, double glide_mm_s)
 {
+    assert(d != NULL);
     if (!(passes > 0))
         return 0;
     if (d->kind == MN_DEVICE_ROLLER) {

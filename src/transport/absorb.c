@@ -14,6 +14,7 @@
  * of the closure half-life while channels are more than 1 % open, all divided by the resolution
  * factor; steps land on every report hour.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -33,6 +34,8 @@ static const int layer_min_cells[MN__NLAYER] = {6, 3, 2, 3};
 mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um, double resolution,
                            double **hz_out, int **layer_out, int *nz_out, int *kch_out)
 {
+    assert(layers != NULL && hz_out != NULL && layer_out != NULL && nz_out != NULL &&
+           kch_out != NULL);
     double thick[MN__NLAYER] = {layers->sc_um, layers->ve_um, layers->papillary_um,
                                 layers->reticular_um};
     if (!(resolution > 0))
@@ -45,6 +48,7 @@ mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um
         top = 0;
         int kch = 0;
         for (int L = 0; L < MN__NLAYER; L++) {
+            assert(thick[L] > 0); /* every layer has a thickness (atlas.c) */
             double bottom = top + thick[L];
             double cuts[3] = {top, bottom, bottom};
             int ncut = 2;
@@ -85,6 +89,7 @@ mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um
                 return MN_ENOMEM;
             }
         } else {
+            assert(n == count && n > 0 && kch >= 0 && kch <= n); /* both passes cut alike */
             *nz_out = n;
             *kch_out = channel_depth_um > 0 ? kch : 0;
         }
@@ -96,6 +101,7 @@ void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_u
 {
     /* Floors keep D*K positive (a conductance of exactly zero divides by zero) for molecules
      * that effectively do not cross the SC; 1e-200 µm²/h is far below any physical value. */
+    assert(p->k_sc_w > 0 && p->k_ve_w > 0 && p->k_de_w > 0 && dose_ul_cm2 > 0);
     double d_sc = p->d_sc_um2_h > 1e-200 ? p->d_sc_um2_h : 1e-200;
     g->lay_k[0] = p->k_sc_w;
     g->lay_dk[0] = d_sc * p->k_sc_w;
@@ -156,6 +162,7 @@ mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
 /* Widths of n cells from x0 to x1 growing geometrically from first width h0. */
 static void geometric(double *h, int n, double h0, double len)
 {
+    assert(n > 0 && h0 > 0 && len > 0);
     double lo = 1e-3, hi = 10.0;
     for (int it = 0; it < 200; it++) {
         double q = 0.5 * (lo + hi), sum = 0, w = h0;
@@ -182,6 +189,9 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     double res = s->resolution > 0 ? s->resolution : 1;
     double r0 = 0.5 * p->channel_diameter_um, rc = p->cell_radius_um;
     int n_in = (int)ceil(3 * res), n_out = (int)ceil(9 * res);
+    /* Only punctured skin gets a unit cell, and its radius is at least 1.05 channel radii
+     * (props.c). */
+    assert(r0 > 0 && rc > r0 && p->channel_depth_um > 0);
     int kch;
     mn_status st =
         mn__absorb_zgrid(&p->layers, p->channel_depth_um, res, &g->hz, &g->layer, &g->nz, &kch);
@@ -320,6 +330,7 @@ void mn__series_release(mn__series *s)
 
 static void record(mn__adi *g, mn__series *out, size_t m, double m0, double threshold, double *by_k)
 {
+    assert(m < out->n && by_k != NULL && m0 > 0);
     double per_area = MN_UGCM3_UM_TO_UG_CM2 / g->area_um2;
     double tissue = mn__adi_tissue_mass(g, by_k);
     double sums[MN__NLAYER] = {0, 0, 0, 0};
@@ -336,6 +347,9 @@ static void record(mn__adi *g, mn__series *out, size_t m, double m0, double thre
     out->coverage[m] = mn__adi_coverage(g, 2, threshold);
     out->open_fraction[m] = g->cov ? g->phi : 0;
     double err = fabs(donor + tissue + g->removed - m0) / m0;
+    /* Each step conserves mass to rounding (adi.h); a larger error is a bug in the solver.
+     * NaN passes: the caller reports non-finite values as MN_ENUMERIC. */
+    assert(!(err > 1e-6));
     if (!(err <= out->mass_balance_error)) /* also catches NaN */
         out->mass_balance_error = err;
 }
@@ -374,6 +388,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
         double step = dt;
         if (t + step >= s->report_hours[next] - 1e-12)
             step = s->report_hours[next] - t;
+        assert(step > 0); /* a report hour within 1e-12 h of t was recorded below */
         if (g->cov)
             mn__adi_set_phi(g, mn_absorb_open_fraction(p, t + step));
         mn__adi_step(g, step);
@@ -510,6 +525,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
         r->depth_top_um[k + 1] = r->depth_top_um[k] + gd->hz[k];
         r->depth_layer[k] = gd->layer[k];
     }
+    assert(f_cell >= 0 && f_cell <= 1);
     for (size_t m = 0; m < n; m++) {
         mn_absorb_sample *x = &r->samples[m];
         double fi = 1 - f_cell;

@@ -52,6 +52,7 @@
  *   (Ogunjimi et al., Sci Rep 2020;10:18963). Mapped to phototype I-II 1.0, III 1.1, IV 1.2,
  *   V 1.26, VI 1.32 [mapping ASSUMED: skin colour, not ethnicity, was the better predictor].
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -78,6 +79,7 @@
 
 static double mn__d_aq_cm2_s(double mw)
 {
+    assert(mw > 0);
     double vol_m3 = mw * MN_PSV / MN_NA * 1e-6;
     double r_m = cbrt(3.0 * vol_m3 / (4.0 * MN__PI));
     return MN_KB * MN_T_SKIN_K / (6.0 * MN__PI * MN_ETA_PA_S * r_m) * 1e4;
@@ -132,6 +134,7 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
      * mixed case sits in between]. */
     double k_lipid = MN_SC_WATER_K + pow(kow, 0.7);
     double w_polar = p->kp_polar_cm_h / p->kp_cm_h;
+    assert(!(w_polar < 0 || w_polar > 1)); /* a share (NaN, for a kp of 0, is caught below) */
     p->k_sc_w = exp((1.0 - w_polar) * log(k_lipid) + w_polar * log(MN_SC_WATER_K));
     p->k_ve_w = MN_TISSUE_WATER_K + MN_TISSUE_BINDING * pow(kow, 0.7);
     p->k_de_w = p->k_ve_w;
@@ -163,6 +166,8 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
                                                           : r;
             double f = p->punctures_per_cm2 * MN__PI * p->cell_radius_um * p->cell_radius_um * 1e-8;
             p->cell_area_fraction = f > 1 ? 1 : f;
+            assert(p->cell_radius_um > 0.5 * p->channel_diameter_um);
+            assert(p->cell_area_fraction > 0 && p->cell_area_fraction <= 1);
         }
     }
     double vals[] = {p->kp_cm_h, p->k_sc_w, p->d_sc_um2_h, p->d_aq_um2_h, p->closure_half_life_h};
