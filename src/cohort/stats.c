@@ -32,7 +32,7 @@ static void mn__xsum_normalise(mn__xsum *s)
 
 void mn__xsum_add(mn__xsum *s, double x)
 {
-    if (!(x == x)) /* NaN never reaches here (the engine checks), but stay defined */
+    if (NEVER(x != x)) /* models report a non-finite value as MN_ENUMERIC; stay defined */
         x = 0;
     if (x > MN__XSUM_CLAMP)
         x = MN__XSUM_CLAMP;

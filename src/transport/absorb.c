@@ -63,7 +63,7 @@ mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um
                 int min_cells = (int)ceil(layer_min_cells[L] * resolution * len / thick[L]);
                 if (cells < min_cells)
                     cells = min_cells;
-                if (cells < 1)
+                if (NEVER(cells < 1)) /* len > 0: the channel cut lies inside the layer */
                     cells = 1;
                 for (int m = 0; m < cells; m++) {
                     if (pass == 1) {
