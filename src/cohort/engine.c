@@ -25,7 +25,7 @@
 
 #define MN__BLOCK 1024 /* patients per block: ~20 ms of work, so fork/join cost is noise */
 
-static int mn__int_cmp(const void *a, const void *b)
+static int int_cmp(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
     return (x > y) - (x < y);
@@ -50,7 +50,7 @@ mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *tri
     for (int e = 0; e < trial->n_endpoints; e++)
         plan->grid_days[n++] = trial->endpoint_days[e];
     assert(n <= n_max);
-    qsort(plan->grid_days, (size_t)n, sizeof(int), mn__int_cmp);
+    qsort(plan->grid_days, (size_t)n, sizeof(int), int_cmp);
     int u = 0;
     for (int i = 0; i < n; i++)
         if (u == 0 || plan->grid_days[u - 1] != plan->grid_days[i])
@@ -116,9 +116,9 @@ typedef struct {
 #if MN_HAVE_MPI
     MPI_Comm comm;
 #endif
-} mn__team;
+} mpi_team;
 
-static void mn__team_init(mn__team *team, int use_mpi)
+static void team_init(mpi_team *team, int use_mpi)
 {
     team->rank = 0;
     team->size = 1;
@@ -137,7 +137,7 @@ static void mn__team_init(mn__team *team, int use_mpi)
 
 /* Threads per process when the caller leaves it to us: under MPI, the cores of the node
  * shared by the ranks on it, so `mpirun -np 2` on 2 cores does not run 4 threads. */
-static int mn__default_threads(const mn__team *team)
+static int default_threads(const mpi_team *team)
 {
     int nt = omp_get_max_threads();
 #if MN_HAVE_MPI
@@ -158,7 +158,7 @@ static int mn__default_threads(const mn__team *team)
 }
 
 /* Agrees on the first failing patient over all ranks (LONG_MAX when none). */
-static long mn__team_min_long(const mn__team *team, long v)
+static long team_min_long(const mpi_team *team, long v)
 {
 #if MN_HAVE_MPI
     if (team->size > 1) {
@@ -172,7 +172,7 @@ static long mn__team_min_long(const mn__team *team, long v)
     return v;
 }
 
-static int mn__team_reduce_stats(const mn__team *team, mn__cohort_stats *st)
+static int team_reduce_stats(const mpi_team *team, mn__cohort_stats *st)
 {
 #if MN_HAVE_MPI
     if (team->size > 1) {
@@ -210,7 +210,7 @@ typedef struct {
     mn_cohort_patient_result *res; /* MN__BLOCK */
     mn_cohort_outcome *outcomes;   /* MN__BLOCK * n_endpoints */
     mn_status *status;             /* MN__BLOCK */
-} mn__block;
+} patient_block;
 
 mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_options *opts, const mn__cohort_model *model,
@@ -219,9 +219,9 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
     mn_cohort_options defaults;
     mn__cohort_plan plan;
     mn__cohort_stats stats;
-    mn__team team;
-    mn__block blk = {NULL, NULL, NULL};
-    mn__block gathered = {NULL, NULL, NULL};
+    mpi_team team;
+    patient_block blk = {NULL, NULL, NULL};
+    patient_block gathered = {NULL, NULL, NULL};
     unsigned char *scratch = NULL;
     mn_status st = MN_OK;
     int have_plan = 0, have_stats = 0;
@@ -246,8 +246,8 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
         return mn__error(ctx, MN_EINVAL, "cohort: threads must be 0 (default) to 4096, got %d",
                          opts->threads);
     memset(out, 0, sizeof *out);
-    mn__team_init(&team, opts->use_mpi);
-    int nt = opts->threads > 0 ? opts->threads : mn__default_threads(&team);
+    team_init(&team, opts->use_mpi);
+    int nt = opts->threads > 0 ? opts->threads : default_threads(&team);
     assert(nt >= 1 && model->run != NULL);
     int ne = trial->n_endpoints;
     long n = trial->population.n;
@@ -299,7 +299,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
                 bad = first + i;
                 bad_status = blk.status[i];
             }
-        long first_bad = mn__team_min_long(&team, bad);
+        long first_bad = team_min_long(&team, bad);
         if (first_bad != LONG_MAX) {
             if (bad == first_bad)
                 mn__error(ctx, bad_status,
@@ -317,7 +317,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
             mn__cohort_stats_add(&stats, &blk.res[i], blk.outcomes + (size_t)i * ne);
 
         if (want_patients) {
-            const mn__block *src = &blk;
+            const patient_block *src = &blk;
             long round_first = round * team.size * MN__BLOCK;
             long round_count = n - round_first < (long)team.size * MN__BLOCK
                                    ? n - round_first
@@ -354,7 +354,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
             opts->on_progress(opts->progress_userdata, done_n < n ? done_n : n, n);
         }
     }
-    if (!mn__team_reduce_stats(&team, &stats)) {
+    if (!team_reduce_stats(&team, &stats)) {
         st = mn__error(ctx, MN_EIO, "cohort: the MPI reduction of the results failed");
         goto done;
     }

@@ -20,7 +20,7 @@
  * sketch counts them out of range long before (percentages of a few hundred at most). */
 #define MN__XSUM_CLAMP 1e9
 
-static void mn__xsum_normalise(mn__xsum *s)
+static void xsum_normalise(mn__xsum *s)
 {
     if (s->lo >= MN__XSUM_BASE || s->lo <= -MN__XSUM_BASE) {
         int64_t carry = s->lo / MN__XSUM_BASE;
@@ -39,19 +39,19 @@ void mn__xsum_add(mn__xsum *s, double x)
     if (x < -MN__XSUM_CLAMP)
         x = -MN__XSUM_CLAMP;
     s->lo += (int64_t)llround(ldexp(x, MN__XSUM_FRAC_BITS));
-    mn__xsum_normalise(s);
+    xsum_normalise(s);
 }
 
 void mn__xsum_merge(mn__xsum *s, const mn__xsum *other)
 {
     s->hi += other->hi;
     s->lo += other->lo;
-    mn__xsum_normalise(s);
+    xsum_normalise(s);
 }
 
 void mn__xsum_canonical(mn__xsum *s)
 {
-    mn__xsum_normalise(s);
+    xsum_normalise(s);
     if (s->lo < 0) {
         s->lo += MN__XSUM_BASE;
         s->hi -= 1;
@@ -190,7 +190,7 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
     st->n++;
 }
 
-static void mn__dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist *d)
+static void dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist *d)
 {
     const uint64_t *h = st->counts + st->per_endpoint * (size_t)e + st->hist_offset[q];
     size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
@@ -215,9 +215,9 @@ void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *
         mn_cohort_endpoint *ep = &out->endpoints[e];
         const uint64_t *tail = st->counts + st->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
         ep->day = trial->endpoint_days[e];
-        mn__dist_finish(st, e, MN__Q_IMPROVEMENT, &ep->improvement_pct);
-        mn__dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
-        mn__dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
+        dist_finish(st, e, MN__Q_IMPROVEMENT, &ep->improvement_pct);
+        dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
+        dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
         ep->responders_50pct = (long)tail[MN__C_RESPONDERS];
         ep->responders_75pct = (long)tail[MN__C_RESPONDERS75];
         ep->pih_cases = (long)tail[MN__C_PIH];

@@ -20,7 +20,7 @@ void mn__buf_release(mn__buf *b)
     mn__buf_init(b);
 }
 
-static int mn__buf_reserve(mn__buf *b, size_t extra)
+static int reserve(mn__buf *b, size_t extra)
 {
     if (b->failed)
         return -1;
@@ -43,7 +43,7 @@ static int mn__buf_reserve(mn__buf *b, size_t extra)
 void mn__buf_append(mn__buf *b, const char *s, size_t n)
 {
     assert(s != NULL || n == 0);
-    if (mn__buf_reserve(b, n))
+    if (reserve(b, n))
         return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -65,7 +65,7 @@ void mn__buf_printf(mn__buf *b, const char *fmt, ...)
         mn__buf_append(b, small, (size_t)n);
         return;
     }
-    if (mn__buf_reserve(b, (size_t)n))
+    if (reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);
     int again = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);

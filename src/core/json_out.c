@@ -10,7 +10,7 @@ void mn__jout_init(mn__jout *j)
     j->bad_key = NULL;
 }
 
-static void mn__jfail(mn__jout *j, mn_status st, const char *key)
+static void jfail(mn__jout *j, mn_status st, const char *key)
 {
     assert(st != MN_OK);
     if (j->status == MN_OK) {
@@ -22,13 +22,13 @@ static void mn__jfail(mn__jout *j, mn_status st, const char *key)
 json_t *mn__jput(mn__jout *j, json_t *obj, const char *key, json_t *v)
 {
     if (!v) {
-        mn__jfail(j, MN_ENOMEM, key);
+        jfail(j, MN_ENOMEM, key);
         return NULL;
     }
     if (!obj || json_object_set_new(obj, key, v) != 0) {
         if (!obj)
             json_decref(v);
-        mn__jfail(j, MN_ENOMEM, key);
+        jfail(j, MN_ENOMEM, key);
         return NULL;
     }
     return v;
@@ -37,13 +37,13 @@ json_t *mn__jput(mn__jout *j, json_t *obj, const char *key, json_t *v)
 json_t *mn__jpush(mn__jout *j, json_t *arr, json_t *v)
 {
     if (!v) {
-        mn__jfail(j, MN_ENOMEM, "[]");
+        jfail(j, MN_ENOMEM, "[]");
         return NULL;
     }
     if (!arr || json_array_append_new(arr, v) != 0) {
         if (!arr)
             json_decref(v);
-        mn__jfail(j, MN_ENOMEM, "[]");
+        jfail(j, MN_ENOMEM, "[]");
         return NULL;
     }
     return v;
@@ -52,19 +52,19 @@ json_t *mn__jpush(mn__jout *j, json_t *arr, json_t *v)
 json_t *mn__jnum_new(mn__jout *j, double x)
 {
     if (!isfinite(x)) {
-        mn__jfail(j, MN_ENUMERIC, "(number)");
+        jfail(j, MN_ENUMERIC, "(number)");
         return NULL;
     }
     json_t *v = json_real(x);
     if (!v)
-        mn__jfail(j, MN_ENOMEM, "(number)");
+        jfail(j, MN_ENOMEM, "(number)");
     return v;
 }
 
 void mn__jput_num(mn__jout *j, json_t *obj, const char *key, double x)
 {
     if (!isfinite(x)) {
-        mn__jfail(j, MN_ENUMERIC, key);
+        jfail(j, MN_ENUMERIC, key);
         return;
     }
     mn__jput(j, obj, key, json_real(x));
@@ -89,11 +89,11 @@ typedef struct {
     mn_writer write;
     void *userdata;
     int failed;
-} mn__emit_state;
+} emit_state;
 
-static int mn__emit_cb(const char *buf, size_t size, void *data)
+static int emit_cb(const char *buf, size_t size, void *data)
 {
-    mn__emit_state *s = data;
+    emit_state *s = data;
     if (s->write(s->userdata, buf, size) != 0) {
         s->failed = 1;
         return -1;
@@ -104,8 +104,8 @@ static int mn__emit_cb(const char *buf, size_t size, void *data)
 mn_status mn__json_emit(mn_ctx *ctx, json_t *root, mn_writer write, void *userdata)
 {
     assert(root != NULL && write != NULL);
-    mn__emit_state s = {write, userdata, 0};
-    if (json_dump_callback(root, mn__emit_cb, &s,
+    emit_state s = {write, userdata, 0};
+    if (json_dump_callback(root, emit_cb, &s,
                            JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0)
         return s.failed ? mn__error(ctx, MN_EIO, "cannot write the output")
                         : mn__error(ctx, MN_ENOMEM, "out of memory writing JSON");

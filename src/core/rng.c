@@ -6,7 +6,7 @@
 
 #define MN_GOLDEN_GAMMA 0x9e3779b97f4a7c15ULL
 
-static uint64_t mn__mix64(uint64_t z)
+static uint64_t mix64(uint64_t z)
 {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -15,14 +15,14 @@ static uint64_t mn__mix64(uint64_t z)
 
 void mn_rng_init(mn_rng *rng, uint64_t seed, uint64_t stream)
 {
-    rng->key = mn__mix64(mn__mix64(seed + MN_GOLDEN_GAMMA) ^ (stream * MN_GOLDEN_GAMMA + 1));
+    rng->key = mix64(mix64(seed + MN_GOLDEN_GAMMA) ^ (stream * MN_GOLDEN_GAMMA + 1));
     rng->counter = 0;
 }
 
 uint64_t mn_rng_u64(mn_rng *rng)
 {
     uint64_t c = ++rng->counter;
-    return mn__mix64(mn__mix64(rng->key + c * MN_GOLDEN_GAMMA) ^ rng->key);
+    return mix64(mix64(rng->key + c * MN_GOLDEN_GAMMA) ^ rng->key);
 }
 
 double mn_rng_uniform(mn_rng *rng)
