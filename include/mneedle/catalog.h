@@ -6,6 +6,10 @@
  *
  * All pointers handed out here are owned by the context and valid until mn_ctx_free().
  * Reading a catalogue is thread-safe once the context is created.
+ *
+ * Thread safety: every function here only reads the catalogue, which does not change after
+ * mn_ctx_create*() returns, so any number of threads may call them at once on the same
+ * catalogue.
  */
 #ifndef MNEEDLE_CATALOG_H
 #define MNEEDLE_CATALOG_H
@@ -145,17 +149,52 @@ typedef struct mn_catalog mn_catalog;
 /** The context's catalogue. Never NULL for a created context. */
 const mn_catalog *mn_ctx_catalog(const mn_ctx *ctx);
 
+/**
+ * Number of devices in the catalogue (data/devices.json or its override).
+ * @param cat  a catalogue from mn_ctx_catalog(); NULL gives 0.
+ * @return the count; entries are numbered 0 .. count - 1 in file order.
+ */
 size_t mn_catalog_device_count(const mn_catalog *cat);
+/**
+ * Device number @p i, in file order.
+ * @return the entry, owned by the context (valid until mn_ctx_free()); NULL when @p cat is
+ *         NULL or @p i is not below mn_catalog_device_count().
+ */
 const mn_device *mn_catalog_device_at(const mn_catalog *cat, size_t i);
+/** Number of body sites (zones) in the catalogue (data/sites.json); 0 for a NULL @p cat. */
 size_t mn_catalog_site_count(const mn_catalog *cat);
+/**
+ * Site number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
 const mn_site *mn_catalog_site_at(const mn_catalog *cat, size_t i);
+/** Number of concerns (data/concerns.json); 0 for a NULL @p cat. */
 size_t mn_catalog_concern_count(const mn_catalog *cat);
+/**
+ * Concern number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
 const mn_concern *mn_catalog_concern_at(const mn_catalog *cat, size_t i);
+/** Number of products (serum molecules, data/products.json); 0 for a NULL @p cat. */
 size_t mn_catalog_product_count(const mn_catalog *cat);
+/**
+ * Product number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
 const mn_product *mn_catalog_product_at(const mn_catalog *cat, size_t i);
+/** Number of screening rules (data/rules.json); 0 for a NULL @p cat. */
 size_t mn_catalog_rule_count(const mn_catalog *cat);
+/**
+ * Screening rule number @p i, in file order (the order mn_screen() applies them in).
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
 const mn_rule *mn_catalog_rule_at(const mn_catalog *cat, size_t i);
+/** Number of aftercare items (data/aftercare.json); 0 for a NULL @p cat. */
 size_t mn_catalog_aftercare_count(const mn_catalog *cat);
+/**
+ * Aftercare item number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
 const mn_aftercare *mn_catalog_aftercare_at(const mn_catalog *cat, size_t i);
 
 /**
@@ -163,8 +202,14 @@ const mn_aftercare *mn_catalog_aftercare_at(const mn_catalog *cat, size_t i);
  * @return the entry, or NULL if the name is unknown.
  */
 const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name);
+/** As mn_catalog_find_device(), for a site ("forehead", "cheek"). NULL if unknown or if an
+ *  argument is NULL; the entry is owned by the context. */
 const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name);
+/** As mn_catalog_find_device(), for a concern ("wrinkles", "acne-scars"). NULL if unknown or
+ *  if an argument is NULL; the entry is owned by the context. */
 const mn_concern *mn_catalog_find_concern(const mn_catalog *cat, const char *name);
+/** As mn_catalog_find_device(), for a product ("vitamin-c"). NULL if unknown or if an
+ *  argument is NULL; the entry is owned by the context. */
 const mn_product *mn_catalog_find_product(const mn_catalog *cat, const char *name);
 
 /** 1 if the concern is treated in that zone (by id), 0 otherwise. */
@@ -175,6 +220,7 @@ const char *mn_severity_name(mn_severity severity);
 
 /** Name of a device kind ("pen", "roller", "stamp") and class ("clinical", "home"). */
 const char *mn_device_kind_name(mn_device_kind kind);
+/** Name of a device class: "home" for MN_DEVICE_HOME, "clinical" otherwise. Static storage. */
 const char *mn_device_class_name(mn_device_class device_class);
 
 #ifdef __cplusplus

@@ -8,6 +8,10 @@
  *   - a client whose decision is decline or defer gets no session;
  *   - no two sessions that treat the same zone are closer than the largest minimum interval
  *     of the concerns treated there.
+ *
+ * Thread safety: one context per thread. Loading, screening, planning and writing touch only
+ * their arguments, the context's read-only catalogue and its error message, and use no
+ * threads of their own, so threads with their own contexts may plan different clients at once.
  */
 #ifndef MNEEDLE_CLINIC_H
 #define MNEEDLE_CLINIC_H
@@ -141,6 +145,8 @@ typedef struct {
     double target_fraction; /* maintenance keeps improvement >= this fraction of peak (0.8) */
 } mn_plan_options;
 
+/** Fills the defaults: a 2-year horizon and maintenance that keeps 0.8 of the peak. @p opts
+ *  must not be NULL. */
 void mn_plan_options_init(mn_plan_options *opts);
 
 typedef struct {

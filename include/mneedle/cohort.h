@@ -19,6 +19,11 @@
  *
  * Results are simulations of a model with stated, partly thin evidence, not predictions of
  * what a real trial will find.
+ *
+ * Thread safety: mn_cohort_run() runs its patients on OpenMP threads of its own
+ * (mn_cohort_options.threads) and calls the callbacks on the calling thread only; do not
+ * call it on one context from several threads. Loading, sampling and writing touch only their
+ * arguments (one context per thread). The MPI functions belong to the main thread.
  */
 #ifndef MNEEDLE_COHORT_H
 #define MNEEDLE_COHORT_H
@@ -156,6 +161,8 @@ typedef struct {
     void *progress_userdata;
 } mn_cohort_options;
 
+/** Fills the defaults: the default thread count (threads 0), MPI used when initialised
+ *  (use_mpi 1), no callbacks. @p opts must not be NULL. */
 void mn_cohort_options_init(mn_cohort_options *opts);
 
 /** Distribution of one quantity over the cohort at one endpoint. */
@@ -220,6 +227,8 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
  *         *rank and *size still say 0 and 1); MN_EIO when MPI_Init fails.
  */
 mn_status mn_cohort_mpi_begin(int *argc, char ***argv, int *rank, int *size);
+/** Finalises MPI when it was initialised and not yet finalised; does nothing otherwise (also
+ *  in builds without MPI). Call once, from the main thread, after the last mn_cohort_run(). */
 void mn_cohort_mpi_end(void);
 /** 1 when this build has MPI support. */
 int mn_cohort_mpi_built(void);

@@ -4,6 +4,13 @@
  * Every other module of the library builds on these. The library never prints and never
  * exits: functions return an mn_status, and the context keeps the detailed message of the
  * last failure with the place in the input that caused it.
+ *
+ * Thread safety: the library keeps no mutable global state of its own except the allocator
+ * hooks (mn_set_allocator(), set once before any other call). A context (mn_ctx) records the
+ * last error of every call made with it, so it belongs to one thread at a time; independent
+ * contexts may be used on different threads at once. The catalogues a context loads are
+ * read-only after mn_ctx_create*() returns. The functions here that take no context (status
+ * names, dates, writers) touch only their arguments and may be called from any thread.
  */
 #ifndef MNEEDLE_CORE_H
 #define MNEEDLE_CORE_H

@@ -17,6 +17,10 @@
  * / (pi * drum diameter * drum width) per pass (F46b: 15.3 /cm2 for 192 needles on 2x2 cm).
  * Channel diameter at the surface: half the needle's base diameter (F40b: 70.7 um for a
  * 140 um base).
+ *
+ * Thread safety: the device functions are pure functions of their arguments; the point field
+ * touches only its own output and the context's error message, so threads with their own
+ * contexts (or their own outputs and a NULL context) may call any of them at once.
  */
 #ifndef MNEEDLE_DEVICE_H
 #define MNEEDLE_DEVICE_H

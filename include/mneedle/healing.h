@@ -27,6 +27,10 @@
  * is kept as a selectable reference integrator) and bench/bench_simulate.c that it is faster.
  *
  * Results are simulations with an uncertainty band, not promised outcomes.
+ *
+ * Thread safety: re-entrant throughout. The functions keep no state, use no threads of their
+ * own, and accept a NULL context where noted, so a cohort may call them from many threads at
+ * once; with a context, one context per thread.
  */
 #ifndef MNEEDLE_HEALING_H
 #define MNEEDLE_HEALING_H
@@ -173,6 +177,8 @@ typedef enum {
 
 /** "exact" or "cvode" -> enum; returns 1 on success, 0 for an unknown name. */
 int mn_healing_integrator_parse(const char *name, mn_healing_integrator *out);
+/** The name of an integrator: "cvode" for MN_HEALING_CVODE, "exact" otherwise (the inverse of
+ *  mn_healing_integrator_parse()). Static storage. */
 const char *mn_healing_integrator_name(mn_healing_integrator integrator);
 
 typedef struct {
@@ -183,6 +189,9 @@ typedef struct {
                               horizon) */
 } mn_healing_options;
 
+/** Fills the defaults: the exact integrator, CVODE's relative tolerance 1e-8 (used only when
+ *  it is chosen) and a search limit of 40 years (14,600 days) past the horizon. @p opts must
+ *  not be NULL. */
 void mn_healing_options_init(mn_healing_options *opts);
 
 /**
@@ -260,6 +269,9 @@ typedef struct {
     uint64_t seed;          /* for the band draws (fixed default, so plans are reproducible) */
 } mn_projection_options;
 
+/** Fills the defaults given beside each field: target 0.8 of the peak, a 730-day horizon
+ *  sampled every 7 days, maintenance every 90 to 365 days, a band of 64 draws, and a fixed seed
+ *  (so the same plan always shows the same band). @p opts must not be NULL. */
 void mn_projection_options_init(mn_projection_options *opts);
 
 /** One day of a projection: the typical person's improvement and its band (% of baseline

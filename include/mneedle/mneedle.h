@@ -1,6 +1,10 @@
 /*
  * mneedle: models and plans microneedling (collagen induction therapy).
  * This umbrella header includes the whole public API.
+ *
+ * Thread safety, in one line: one mn_ctx per thread; catalogues are read-only once a context
+ * exists; mn_cohort_run() and the 3D absorb solver use OpenMP threads of their own. Each
+ * header says the rest.
  */
 #ifndef MNEEDLE_H
 #define MNEEDLE_H

@@ -15,6 +15,9 @@
  * and users can check the picture against the numbers.
  *
  * Figures are drawn with cairo; the functions are thread-safe for distinct contexts.
+ *
+ * Thread safety: one context per thread; the figure and report functions use no threads of
+ * their own. mn_plot_global_cleanup() is the exception: call it alone, at exit.
  */
 #ifndef MNEEDLE_PLOT_H
 #define MNEEDLE_PLOT_H

@@ -5,6 +5,9 @@
  * listings, screening and plan (clinic.h), simulate (healing.h), absorb (transport.h) and
  * cohort (cohort.h). Figures and the HTML report are in plot.h. The writers format what the
  * models computed and stored in their results; they compute nothing of their own.
+ *
+ * Thread safety: writing reads the context's read-only catalogue and records errors on the
+ * context, so one context per thread; it starts no threads of its own.
  */
 #ifndef MNEEDLE_REPORT_H
 #define MNEEDLE_REPORT_H

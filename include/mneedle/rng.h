@@ -6,6 +6,10 @@
  * The hash is SplitMix64's finaliser (Steele, Lea & Flood, "Fast splittable pseudorandom
  * number generators", OOPSLA 2014), applied twice with the stream folded into the key; it
  * passes BigCrush as a counter-mode generator. Not for cryptography.
+ *
+ * Thread safety: a generator is a plain struct owned by its caller; the functions touch only
+ * it, so threads with their own mn_rng may draw at once (and draw the same numbers as one
+ * thread would, stream by stream).
  */
 #ifndef MNEEDLE_RNG_H
 #define MNEEDLE_RNG_H

@@ -7,6 +7,9 @@
  *                                                                            0.072 M)
  *   men: epidermis and dermis * male_factor (F74a-c for the face)
  * The stratum corneum does not change with age here (F69b: no age correlation).
+ *
+ * Thread safety: every function here is a pure function of its arguments (no context, no
+ * allocation) and may be called from any number of threads at once.
  */
 #ifndef MNEEDLE_SKIN_H
 #define MNEEDLE_SKIN_H
@@ -54,10 +57,20 @@ double mn_skin_epidermis_um(const mn_skin_layers *layers);
 double mn_skin_dermis_um(const mn_skin_layers *layers);
 
 /** Parse/print names: "female"/"male" (aliases "f", "m", "woman", "man"), "low"/"moderate"/"high".
+ * mn_sex_parse() is case-insensitive; it returns 1 and sets *out on success, 0 (out untouched)
+ * for any other text. @p s must not be NULL.
  */
 int mn_sex_parse(const char *s, mn_sex *out);
+/** "male" for MN_SEX_MALE, "female" otherwise. Static storage. */
 const char *mn_sex_name(mn_sex sex);
+/**
+ * Parses a sun-exposure name, "low", "moderate" or "high" (case-insensitive).
+ * @param s    the name; must not be NULL.
+ * @param out  receives the value on success; untouched otherwise.
+ * @return 1 on success, 0 for any other text.
+ */
 int mn_sun_parse(const char *s, mn_sun *out);
+/** "low", "moderate" or "high" (anything else gives "moderate"). Static storage. */
 const char *mn_sun_name(mn_sun sun);
 
 #ifdef __cplusplus

@@ -13,6 +13,11 @@
  *
  * Life cycle: mn_absorb_scenario_init -> fill or mn_absorb_scenario_load -> mn_absorb_run ->
  * read the mn_absorb_result -> mn_absorb_result_release and mn_absorb_scenario_release.
+ *
+ * Thread safety: one context per thread. mn_absorb_run() may use OpenMP threads of its own:
+ * the solver spreads a grid of 200,000 cells or more (in practice the 3D patch) over
+ * omp_get_max_threads() threads (OMP_NUM_THREADS bounds it); smaller grids run on the calling
+ * thread. The other functions use no threads and touch only their arguments and the context.
  */
 #ifndef MNEEDLE_TRANSPORT_H
 #define MNEEDLE_TRANSPORT_H
@@ -168,7 +173,11 @@ typedef struct {
     double field_bytes;  /* memory the 3D solver held */
 } mn_absorb_result;
 
+/** Empties a result (zero counts, NULL arrays, an empty puncture field) without allocating, so
+ *  mn_absorb_result_release() is safe on it. NULL-safe. mn_absorb_run() calls it itself. */
 void mn_absorb_result_init(mn_absorb_result *r);
+/** Frees every array a result owns (samples, depth grid, profiles, 3D volume, puncture field)
+ *  and empties it again. NULL-safe; safe to call twice. */
 void mn_absorb_result_release(mn_absorb_result *r);
 
 /** Progress callback: @p fraction of the simulated time done (0-1). May be NULL. */

@@ -10,6 +10,7 @@
  * per-patient results are wanted, each round's blocks are gathered on rank 0 and handed to the
  * callback in patient order; memory stays at ranks x MN__BLOCK patients.
  */
+#include <assert.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -24,7 +25,7 @@
 
 #define MN__BLOCK 1024 /* patients per block: ~20 ms of work, so fork/join cost is noise */
 
-static int mn__int_cmp(const void *a, const void *b)
+static int int_cmp(const void *a, const void *b)
 {
     int x = *(const int *)a, y = *(const int *)b;
     return (x > y) - (x < y);
@@ -32,6 +33,7 @@ static int mn__int_cmp(const void *a, const void *b)
 
 mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *trial)
 {
+    assert(trial->n_endpoints >= 1 && trial->horizon_days >= 0);
     memset(plan, 0, sizeof *plan);
     plan->trial = trial;
     int step = trial->maintenance_check_days > 0 ? trial->maintenance_check_days : 7;
@@ -47,7 +49,8 @@ mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *tri
         plan->grid_days[n++] = d;
     for (int e = 0; e < trial->n_endpoints; e++)
         plan->grid_days[n++] = trial->endpoint_days[e];
-    qsort(plan->grid_days, (size_t)n, sizeof(int), mn__int_cmp);
+    assert(n <= n_max);
+    qsort(plan->grid_days, (size_t)n, sizeof(int), int_cmp);
     int u = 0;
     for (int i = 0; i < n; i++)
         if (u == 0 || plan->grid_days[u - 1] != plan->grid_days[i])
@@ -56,6 +59,7 @@ mn_status mn__cohort_plan_init(mn__cohort_plan *plan, const mn_cohort_trial *tri
     for (int e = 0, g = 0; e < trial->n_endpoints; e++) {
         while (plan->grid_days[g] != trial->endpoint_days[e])
             g++;
+        assert(g < plan->n_grid); /* endpoints are sorted and on the grid */
         plan->endpoint_index[e] = g;
     }
     plan->last_session_day = trial->n_sessions ? trial->sessions[trial->n_sessions - 1].day : 0;
@@ -78,6 +82,7 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
      * last session on, the first grid day on which improvement is below the fraction of the
      * best improvement seen so far. A patient who never improved (peak <= 0) has nothing to
      * maintain. */
+    assert(plan->n_grid > 0 && improvement_pct != NULL);
     double peak = -HUGE_VAL;
     int peak_day = 0;
     res->maintenance_day = -1;
@@ -95,6 +100,7 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
     res->peak_day = peak_day;
     for (int e = 0; e < t->n_endpoints; e++) {
         int g = plan->endpoint_index[e], day = t->endpoint_days[e];
+        assert(g >= 0 && g < plan->n_grid && plan->grid_days[g] == day);
         mn_cohort_outcome *o = &outcomes[e];
         o->improvement_pct = improvement_pct[g];
         o->collagen_change_pct = collagen_pct ? collagen_pct[g] : 0;
@@ -110,9 +116,9 @@ typedef struct {
 #if MN_HAVE_MPI
     MPI_Comm comm;
 #endif
-} mn__team;
+} mpi_team;
 
-static void mn__team_init(mn__team *team, int use_mpi)
+static void team_init(mpi_team *team, int use_mpi)
 {
     team->rank = 0;
     team->size = 1;
@@ -131,7 +137,7 @@ static void mn__team_init(mn__team *team, int use_mpi)
 
 /* Threads per process when the caller leaves it to us: under MPI, the cores of the node
  * shared by the ranks on it, so `mpirun -np 2` on 2 cores does not run 4 threads. */
-static int mn__default_threads(const mn__team *team)
+static int default_threads(const mpi_team *team)
 {
     int nt = omp_get_max_threads();
 #if MN_HAVE_MPI
@@ -152,7 +158,7 @@ static int mn__default_threads(const mn__team *team)
 }
 
 /* Agrees on the first failing patient over all ranks (LONG_MAX when none). */
-static long mn__team_min_long(const mn__team *team, long v)
+static long team_min_long(const mpi_team *team, long v)
 {
 #if MN_HAVE_MPI
     if (team->size > 1) {
@@ -166,7 +172,7 @@ static long mn__team_min_long(const mn__team *team, long v)
     return v;
 }
 
-static int mn__team_reduce_stats(const mn__team *team, mn__cohort_stats *st)
+static int team_reduce_stats(const mpi_team *team, mn__cohort_stats *st)
 {
 #if MN_HAVE_MPI
     if (team->size > 1) {
@@ -204,7 +210,7 @@ typedef struct {
     mn_cohort_patient_result *res; /* MN__BLOCK */
     mn_cohort_outcome *outcomes;   /* MN__BLOCK * n_endpoints */
     mn_status *status;             /* MN__BLOCK */
-} mn__block;
+} patient_block;
 
 mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_options *opts, const mn__cohort_model *model,
@@ -213,9 +219,9 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
     mn_cohort_options defaults;
     mn__cohort_plan plan;
     mn__cohort_stats stats;
-    mn__team team;
-    mn__block blk = {NULL, NULL, NULL};
-    mn__block gathered = {NULL, NULL, NULL};
+    mpi_team team;
+    patient_block blk = {NULL, NULL, NULL};
+    patient_block gathered = {NULL, NULL, NULL};
     unsigned char *scratch = NULL;
     mn_status st = MN_OK;
     int have_plan = 0, have_stats = 0;
@@ -240,8 +246,9 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
         return mn__error(ctx, MN_EINVAL, "cohort: threads must be 0 (default) to 4096, got %d",
                          opts->threads);
     memset(out, 0, sizeof *out);
-    mn__team_init(&team, opts->use_mpi);
-    int nt = opts->threads > 0 ? opts->threads : mn__default_threads(&team);
+    team_init(&team, opts->use_mpi);
+    int nt = opts->threads > 0 ? opts->threads : default_threads(&team);
+    assert(nt >= 1 && model->run != NULL);
     int ne = trial->n_endpoints;
     long n = trial->population.n;
     int want_patients = team.rank == 0 && opts->on_patient != NULL;
@@ -292,7 +299,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
                 bad = first + i;
                 bad_status = blk.status[i];
             }
-        long first_bad = mn__team_min_long(&team, bad);
+        long first_bad = team_min_long(&team, bad);
         if (first_bad != LONG_MAX) {
             if (bad == first_bad)
                 mn__error(ctx, bad_status,
@@ -310,7 +317,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
             mn__cohort_stats_add(&stats, &blk.res[i], blk.outcomes + (size_t)i * ne);
 
         if (want_patients) {
-            const mn__block *src = &blk;
+            const patient_block *src = &blk;
             long round_first = round * team.size * MN__BLOCK;
             long round_count = n - round_first < (long)team.size * MN__BLOCK
                                    ? n - round_first
@@ -347,11 +354,12 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
             opts->on_progress(opts->progress_userdata, done_n < n ? done_n : n, n);
         }
     }
-    if (!mn__team_reduce_stats(&team, &stats)) {
+    if (!team_reduce_stats(&team, &stats)) {
         st = mn__error(ctx, MN_EIO, "cohort: the MPI reduction of the results failed");
         goto done;
     }
     if (team.rank == 0) {
+        assert(stats.n == (uint64_t)n); /* every patient counted once, over all ranks */
         mn__cohort_stats_finish(&stats, trial, out);
         for (int e = 0; e < ne; e++) {
             const mn_cohort_endpoint *ep = &out->endpoints[e];

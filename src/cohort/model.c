@@ -32,6 +32,7 @@
  * [ASSUMPTION: UV after needling is the usual trigger named in aftercare advice]; s_i a
  * log-normal susceptibility with sd_log 0.7 and mean 1 [ASSUMPTION]. Capped at 0.5.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -43,22 +44,24 @@
 #define MN__PIH_SUSCEPT_SD_LOG 0.7   /* [ASSUMPTION] */
 #define MN__PIH_P_MAX          0.5
 
-static const double mn__pih_phototype[6] = {0.05, 0.15, 0.4, 1.0, 1.5, 2.0}; /* [ASSUMPTION] */
-static const double mn__pih_sun[3] = {0.75, 1.0, 1.5};                       /* [ASSUMPTION] */
+static const double pih_phototype[6] = {0.05, 0.15, 0.4, 1.0, 1.5, 2.0}; /* [ASSUMPTION] */
+static const double pih_sun[3] = {0.75, 1.0, 1.5};                       /* [ASSUMPTION] */
 
 /* The per-session PIH probability for a patient (see the comment at the top). */
-static double mn__pih_probability(const mn_cohort_trial *t, const mn_patient *p,
-                                  const mn_healing_variability *v, double susceptibility)
+static double pih_probability(const mn_cohort_trial *t, const mn_patient *p,
+                              const mn_healing_variability *v, double susceptibility)
 {
     mn_skin_layers layers;
     double depth_um = MN__PIH_REF_DEPTH_UM;
     if (mn_skin_layers_at(t->zone, p, &layers) == MN_OK)
         depth_um = mn_device_effective_depth_um(t->device, t->needle_mm, &layers) *
                    v->depth_fraction_scale;
+    assert(p->fitzpatrick >= 1 && p->fitzpatrick <= 6 && p->sun >= 0 && p->sun <= 2);
     double depth = depth_um / MN__PIH_REF_DEPTH_UM;
     depth = depth < 0.25 ? 0.25 : depth > 3 ? 3 : depth;
-    double prob = MN__PIH_P_REF * mn__pih_phototype[p->fitzpatrick - 1] * depth *
-                  v->inflammation_scale * mn__pih_sun[p->sun] * susceptibility;
+    double prob = MN__PIH_P_REF * pih_phototype[p->fitzpatrick - 1] * depth *
+                  v->inflammation_scale * pih_sun[p->sun] * susceptibility;
+    assert(prob >= 0); /* a probability: capped above, never negative */
     return prob > MN__PIH_P_MAX ? MN__PIH_P_MAX : prob;
 }
 
@@ -66,10 +69,11 @@ static double mn__pih_probability(const mn_cohort_trial *t, const mn_patient *p,
 typedef struct {
     mn_healing_sample *samples;
     double *improvement, *collagen, *epidermis;
-} mn__healing_scratch;
+} healing_scratch;
 
-static void mn__scratch_layout(const mn__cohort_plan *plan, void *scratch, mn__healing_scratch *s)
+static void scratch_layout(const mn__cohort_plan *plan, void *scratch, healing_scratch *s)
 {
+    assert(scratch != NULL && plan->n_grid > 0);
     unsigned char *p = scratch;
     s->samples = (mn_healing_sample *)(void *)p;
     p += sizeof(mn_healing_sample) * (size_t)plan->n_grid;
@@ -78,13 +82,13 @@ static void mn__scratch_layout(const mn__cohort_plan *plan, void *scratch, mn__h
     s->epidermis = s->collagen + plan->n_grid;
 }
 
-static mn_status mn__healing_patient(const mn__cohort_plan *plan, long index, void *scratch,
-                                     mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
+static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *scratch,
+                                 mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
 {
     const mn_cohort_trial *t = plan->trial;
-    mn__healing_scratch s;
+    healing_scratch s;
     mn_rng rng;
-    mn__scratch_layout(plan, scratch, &s);
+    scratch_layout(plan, scratch, &s);
     mn_rng_init(&rng, t->seed, (uint64_t)index);
     memset(res, 0, sizeof *res);
     res->index = index;
@@ -94,7 +98,7 @@ static mn_status mn__healing_patient(const mn__cohort_plan *plan, long index, vo
     double sd = MN__PIH_SUSCEPT_SD_LOG;
     double susceptibility = exp(sd * z - 0.5 * sd * sd);
     res->pih_probability_per_session =
-        mn__pih_probability(t, &res->patient, &res->variability, susceptibility);
+        pih_probability(t, &res->patient, &res->variability, susceptibility);
     res->pih_day = -1;
     for (int k = 0; k < t->n_sessions; k++) {
         double u = mn_rng_uniform(&rng); /* drawn for every session: a fixed draw count */
@@ -131,7 +135,7 @@ static mn_status mn__healing_patient(const mn__cohort_plan *plan, long index, vo
 }
 
 const mn__cohort_model mn__cohort_healing_model = {
-    mn__healing_patient, sizeof(mn_healing_sample) + 3 * sizeof(double), "healing"};
+    healing_patient, sizeof(mn_healing_sample) + 3 * sizeof(double), "healing"};
 
 mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_options *opts,
                         mn_cohort_result *out)

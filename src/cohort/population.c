@@ -11,6 +11,7 @@
  *   smoker  with probability smoker_fraction
  *   sun     habitual exposure drawn from the trial's low/moderate/high mix
  */
+#include <assert.h>
 #include <string.h>
 
 #include "cohort/cohort_internal.h"
@@ -40,6 +41,11 @@ void mn_cohort_options_init(mn_cohort_options *opts)
 
 void mn_cohort_patient_sample(const mn_cohort_population *pop, mn_rng *rng, mn_patient *out)
 {
+    /* A loaded trial (trial.c) guarantees these; they keep the draws below in range. */
+    assert(pop->age_lo <= pop->age_hi && pop->fitzpatrick_lo <= pop->fitzpatrick_hi);
+    assert(pop->fitzpatrick_lo >= 1 && pop->fitzpatrick_hi <= 6);
+    assert(pop->female_fraction >= 0 && pop->female_fraction <= 1);
+    assert(pop->smoker_fraction >= 0 && pop->smoker_fraction <= 1);
     double u_age = mn_rng_uniform(rng);
     double u_sex = mn_rng_uniform(rng);
     double u_fitz = mn_rng_uniform(rng);
@@ -60,4 +66,5 @@ void mn_cohort_patient_sample(const mn_cohort_population *pop, mn_rng *rng, mn_p
     /* A sun fraction of exactly 0 must never be drawn, even at the rounding edge. */
     if (out->sun == MN_SUN_HIGH && pop->sun_fraction[MN_SUN_HIGH] <= 0)
         out->sun = mod > 0 ? MN_SUN_MODERATE : MN_SUN_LOW;
+    assert(out->fitzpatrick >= pop->fitzpatrick_lo && out->fitzpatrick <= pop->fitzpatrick_hi);
 }

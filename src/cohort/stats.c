@@ -9,6 +9,7 @@
  *   - min and max (exact in any order).
  * Memory is fixed by the number of endpoints and bins, not by the number of patients.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,41 +20,43 @@
  * sketch counts them out of range long before (percentages of a few hundred at most). */
 #define MN__XSUM_CLAMP 1e9
 
-static void mn__xsum_normalise(mn__xsum *s)
+static void xsum_normalise(mn__xsum *s)
 {
     if (s->lo >= MN__XSUM_BASE || s->lo <= -MN__XSUM_BASE) {
         int64_t carry = s->lo / MN__XSUM_BASE;
         s->lo -= carry * MN__XSUM_BASE;
         s->hi += carry;
     }
+    assert(s->lo > -MN__XSUM_BASE && s->lo < MN__XSUM_BASE);
 }
 
 void mn__xsum_add(mn__xsum *s, double x)
 {
-    if (!(x == x)) /* NaN never reaches here (the engine checks), but stay defined */
+    if (NEVER(x != x)) /* models report a non-finite value as MN_ENUMERIC; stay defined */
         x = 0;
     if (x > MN__XSUM_CLAMP)
         x = MN__XSUM_CLAMP;
     if (x < -MN__XSUM_CLAMP)
         x = -MN__XSUM_CLAMP;
     s->lo += (int64_t)llround(ldexp(x, MN__XSUM_FRAC_BITS));
-    mn__xsum_normalise(s);
+    xsum_normalise(s);
 }
 
 void mn__xsum_merge(mn__xsum *s, const mn__xsum *other)
 {
     s->hi += other->hi;
     s->lo += other->lo;
-    mn__xsum_normalise(s);
+    xsum_normalise(s);
 }
 
 void mn__xsum_canonical(mn__xsum *s)
 {
-    mn__xsum_normalise(s);
+    xsum_normalise(s);
     if (s->lo < 0) {
         s->lo += MN__XSUM_BASE;
         s->hi -= 1;
     }
+    assert(s->lo >= 0 && s->lo < MN__XSUM_BASE);
 }
 
 double mn__xsum_value(const mn__xsum *s)
@@ -65,6 +68,7 @@ double mn__xsum_value(const mn__xsum *s)
 
 mn__sketch_shape mn__sketch_shape_make(double lo, double hi, double width)
 {
+    assert(width > 0 && hi > lo);
     mn__sketch_shape s;
     s.lo = lo;
     s.hi = hi;
@@ -86,6 +90,7 @@ size_t mn__sketch_bin(const mn__sketch_shape *s, double x)
 
 double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n, double q)
 {
+    assert(q > 0 && q <= 1);
     if (n == 0)
         return 0;
     uint64_t rank = (uint64_t)ceil(q * (double)n);
@@ -104,11 +109,13 @@ double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, ui
             return s->lo + ((double)(i - 1) + 0.5) * s->width;
         }
     }
+    assert(!"the histogram holds fewer than n values");
     return s->hi;
 }
 
 mn_status mn__cohort_stats_init(mn__cohort_stats *st, int n_endpoints)
 {
+    assert(n_endpoints >= 1 && n_endpoints <= MN_COHORT_MAX_ENDPOINTS);
     memset(st, 0, sizeof *st);
     st->n_endpoints = n_endpoints;
     st->shape[MN__Q_IMPROVEMENT] = mn__sketch_shape_make(
@@ -152,6 +159,8 @@ void mn__cohort_stats_release(mn__cohort_stats *st)
 void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *p,
                           const mn_cohort_outcome *outcomes)
 {
+    assert(p->patient.fitzpatrick >= 1 && p->patient.fitzpatrick <= 6);
+    assert(p->patient.sun >= MN_SUN_LOW && p->patient.sun <= MN_SUN_HIGH);
     uint64_t *demo = st->counts + st->per_endpoint * (size_t)st->n_endpoints;
     demo[MN__D_FEMALE] += p->patient.sex == MN_SEX_FEMALE;
     demo[MN__D_SMOKERS] += p->patient.smoker != 0;
@@ -181,7 +190,7 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
     st->n++;
 }
 
-static void mn__dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist *d)
+static void dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist *d)
 {
     const uint64_t *h = st->counts + st->per_endpoint * (size_t)e + st->hist_offset[q];
     size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
@@ -193,6 +202,7 @@ static void mn__dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_
     d->min = st->n ? st->mins[k] : 0;
     d->max = st->n ? st->maxs[k] : 0;
     d->out_of_range = (long)(h[0] + h[s->n_bins + 1]);
+    assert(d->p5 <= d->p50 && d->p50 <= d->p95);
 }
 
 void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *trial,
@@ -205,9 +215,9 @@ void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *
         mn_cohort_endpoint *ep = &out->endpoints[e];
         const uint64_t *tail = st->counts + st->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
         ep->day = trial->endpoint_days[e];
-        mn__dist_finish(st, e, MN__Q_IMPROVEMENT, &ep->improvement_pct);
-        mn__dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
-        mn__dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
+        dist_finish(st, e, MN__Q_IMPROVEMENT, &ep->improvement_pct);
+        dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
+        dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
         ep->responders_50pct = (long)tail[MN__C_RESPONDERS];
         ep->responders_75pct = (long)tail[MN__C_RESPONDERS75];
         ep->pih_cases = (long)tail[MN__C_PIH];

@@ -3,6 +3,7 @@
  * that every public entry point returns MN_ENOMEM instead of crashing. The hooks also route
  * jansson's allocations (json_set_alloc_funcs), which is why they are process-wide.
  */
+#include <assert.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,7 @@
 
 #include "core/internal.h"
 
-static mn_allocator alloc_hooks = {malloc, realloc, free};
+static mn_allocator hooks = {malloc, realloc, free};
 
 /*
  * jansson 2.14 is not safe when an allocation fails while it parses: lex_save() ignores a
@@ -27,16 +28,16 @@ static mn_allocator alloc_hooks = {malloc, realloc, free};
 typedef union {
     max_align_t align;
     unsigned char from_libc;
-} mn__json_header;
+} json_header;
 
 static _Thread_local int json_parsing;
 static _Thread_local unsigned long json_failures;
 
-static void *jansson_malloc(size_t size)
+static void *json_malloc(size_t size)
 {
-    if (size > (size_t)-1 - sizeof(mn__json_header))
+    if (size > (size_t)-1 - sizeof(json_header))
         return NULL;
-    mn__json_header *h = alloc_hooks.malloc_fn(sizeof *h + size);
+    json_header *h = hooks.malloc_fn(sizeof *h + size);
     unsigned char from_libc = 0;
     if (!h) {
         json_failures++;
@@ -51,32 +52,35 @@ static void *jansson_malloc(size_t size)
     return h + 1;
 }
 
-static void jansson_free(void *ptr)
+static void json_free(void *ptr)
 {
     if (!ptr)
         return;
-    mn__json_header *h = (mn__json_header *)ptr - 1;
+    json_header *h = (json_header *)ptr - 1;
+    assert(h->from_libc <= 1);
     if (h->from_libc)
         free(h);
     else
-        alloc_hooks.free_fn(h);
+        hooks.free_fn(h);
 }
 
 /* jansson goes through the wrappers from the start, so no block it holds was allocated
  * without the header, whenever mn_set_allocator() is called. */
-__attribute__((constructor)) static void jansson_hooks_init(void)
+__attribute__((constructor)) static void json_hooks_init(void)
 {
-    json_set_alloc_funcs(jansson_malloc, jansson_free);
+    json_set_alloc_funcs(json_malloc, json_free);
 }
 
 unsigned long mn__json_parse_begin(void)
 {
+    assert(!json_parsing); /* parses do not nest */
     json_parsing = 1;
     return json_failures;
 }
 
 int mn__json_parse_end(unsigned long failures_before)
 {
+    assert(json_parsing);
     json_parsing = 0;
     return json_failures != failures_before;
 }
@@ -84,18 +88,18 @@ int mn__json_parse_end(unsigned long failures_before)
 void mn_set_allocator(const mn_allocator *allocator)
 {
     if (allocator == NULL) {
-        alloc_hooks.malloc_fn = malloc;
-        alloc_hooks.realloc_fn = realloc;
-        alloc_hooks.free_fn = free;
+        hooks.malloc_fn = malloc;
+        hooks.realloc_fn = realloc;
+        hooks.free_fn = free;
     } else {
-        alloc_hooks = *allocator;
+        hooks = *allocator;
     }
-    json_set_alloc_funcs(jansson_malloc, jansson_free);
+    json_set_alloc_funcs(json_malloc, json_free);
 }
 
 void *mn__malloc(size_t size)
 {
-    return alloc_hooks.malloc_fn(size ? size : 1);
+    return hooks.malloc_fn(size ? size : 1);
 }
 
 void *mn__calloc(size_t n, size_t size)
@@ -110,13 +114,13 @@ void *mn__calloc(size_t n, size_t size)
 
 void *mn__realloc(void *ptr, size_t size)
 {
-    return alloc_hooks.realloc_fn(ptr, size ? size : 1);
+    return hooks.realloc_fn(ptr, size ? size : 1);
 }
 
 void mn__free(void *ptr)
 {
     if (ptr)
-        alloc_hooks.free_fn(ptr);
+        hooks.free_fn(ptr);
 }
 
 char *mn__strdup(const char *s)

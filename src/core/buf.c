@@ -1,4 +1,5 @@
 /* A growable text buffer; errors are sticky so call sites stay linear. */
+#include <assert.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,7 +20,7 @@ void mn__buf_release(mn__buf *b)
     mn__buf_init(b);
 }
 
-static int buf_reserve(mn__buf *b, size_t extra)
+static int reserve(mn__buf *b, size_t extra)
 {
     if (b->failed)
         return -1;
@@ -28,6 +29,7 @@ static int buf_reserve(mn__buf *b, size_t extra)
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + extra + 1)
         cap *= 2;
+    assert(cap > b->len + extra);
     char *p = mn__realloc(b->data, cap);
     if (!p) {
         b->failed = 1;
@@ -40,7 +42,8 @@ static int buf_reserve(mn__buf *b, size_t extra)
 
 void mn__buf_append(mn__buf *b, const char *s, size_t n)
 {
-    if (buf_reserve(b, n))
+    assert(s != NULL || n == 0);
+    if (reserve(b, n))
         return;
     memcpy(b->data + b->len, s, n);
     b->len += n;
@@ -62,11 +65,13 @@ void mn__buf_printf(mn__buf *b, const char *fmt, ...)
         mn__buf_append(b, small, (size_t)n);
         return;
     }
-    if (buf_reserve(b, (size_t)n))
+    if (reserve(b, (size_t)n))
         return;
     va_start(ap, fmt);
-    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    int again = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    assert(again == n); /* the same format and arguments give the same length */
+    (void)again;
     b->len += (size_t)n;
 }
 

@@ -2,6 +2,7 @@
  * Civil dates as days since 1970-01-01 in the proleptic Gregorian calendar. The conversion
  * uses 400-year eras (146097 days each), which makes it exact for every date without tables.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "core/internal.h"
@@ -14,11 +15,13 @@ static int is_leap(int y)
 static int month_days(int y, int m)
 {
     static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    assert(m >= 1 && m <= 12);
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
 static mn_date days_from_civil(int y, int m, int d)
 {
+    assert(m >= 1 && m <= 12 && d >= 1 && d <= month_days(y, m));
     y -= m <= 2;
     int era = (y >= 0 ? y : y - 399) / 400;
     int yoe = y - era * 400;                                  /* [0, 399] */
@@ -38,6 +41,7 @@ void mn_date_to_ymd(mn_date date, int *year, int *month, int *day)
     int mp = (5 * doy + 2) / 153;
     int d = doy - (153 * mp + 2) / 5 + 1;
     int m = mp < 10 ? mp + 3 : mp - 9;
+    assert(m >= 1 && m <= 12 && d >= 1 && d <= 31);
     if (year)
         *year = y + (m <= 2);
     if (month)

@@ -5,10 +5,32 @@
 #ifndef MN_CORE_INTERNAL_H
 #define MN_CORE_INTERNAL_H
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stddef.h>
 
 #include "mneedle/core.h"
+
+/*
+ * Invariants. Public functions check their arguments and return an mn_status; a condition
+ * that only a bug inside the library could break (a NULL internal pointer, an index out of
+ * its array, a grid that is not monotonic, a probability outside [0, 1]) is stated with
+ * assert(), which the dev and asan presets keep and the release preset (CMAKE_BUILD_TYPE
+ * Release adds -DNDEBUG) compiles away. So an assert costs nothing where speed counts, and
+ * none sits inside a solver's innermost loop even in debug builds.
+ *
+ * Where the code also handles the impossible case defensively (returns an error rather than
+ * crash), the test is written `if (NEVER(cond))` or `if (!ALWAYS(cond))`, as SQLite does:
+ * in a debug build the assertion fires, so tests notice the bug; in a release build the
+ * condition is evaluated as written and the defensive branch runs.
+ */
+#ifndef NDEBUG
+#define ALWAYS(x) ((x) ? 1 : (assert(0), 0))
+#define NEVER(x)  ((x) ? (assert(0), 1) : 0)
+#else
+#define ALWAYS(x) (x)
+#define NEVER(x)  (x)
+#endif
 
 struct mn_catalog;
 

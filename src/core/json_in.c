@@ -1,3 +1,4 @@
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ void mn__jpath_index(char *buf, size_t n, const char *path, size_t index)
 
 mn_status mn__json_parse(mn_ctx *ctx, const char *src, const char *text, size_t len, json_t **out)
 {
+    assert(src != NULL && (text != NULL || len == 0));
     *out = NULL;
     if (len > MN_MAX_INPUT_BYTES)
         return mn__error(ctx, MN_ELIMIT, "%s: input is %zu bytes; the limit is %u bytes", src, len,
@@ -110,6 +112,7 @@ done:
 
 mn_status mn__jkeys(const mn__jin *in, json_t *obj, const char *path, const char *const *allowed)
 {
+    assert(allowed != NULL);
     const char *key;
     json_t *v;
     json_object_foreach(obj, key, v)
@@ -150,6 +153,7 @@ mn_status mn__jis_object(const mn__jin *in, json_t *v, const char *path)
 static mn_status jfetch(const mn__jin *in, json_t *obj, const char *path, const char *key,
                         int required, const char *expected, json_t **v, int *present)
 {
+    assert(in != NULL && path != NULL && key != NULL && key[0] != '\0' && v != NULL);
     *v = json_object_get(obj, key);
     if (present)
         *present = *v != NULL && !json_is_null(*v);
@@ -164,6 +168,7 @@ static mn_status jfetch(const mn__jin *in, json_t *obj, const char *path, const 
 
 static void jshow(const json_t *v, char *buf, size_t n)
 {
+    assert(n > 0);
     if (json_is_string(v))
         snprintf(buf, n, " (\"%.40s\")", json_string_value(v));
     else if (json_is_number(v))
@@ -175,6 +180,7 @@ static void jshow(const json_t *v, char *buf, size_t n)
 mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double lo, double hi,
                          double *out)
 {
+    assert(lo <= hi); /* callers pass a range, never an empty one */
     char shown[64];
     if (!json_is_number(v)) {
         jshow(v, shown, sizeof shown);
@@ -292,6 +298,7 @@ mn_status mn__jobj(const mn__jin *in, json_t *obj, const char *path, const char 
 mn_status mn__jarr(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
                    size_t min_len, size_t max_len, json_t **out, int *present)
 {
+    assert(min_len <= max_len);
     json_t *v;
     mn_status st = jfetch(in, obj, path, key, required, "an array", &v, present);
     if (st || !v)

@@ -1,3 +1,4 @@
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ void mn__jout_init(mn__jout *j)
 
 static void jfail(mn__jout *j, mn_status st, const char *key)
 {
+    assert(st != MN_OK);
     if (j->status == MN_OK) {
         j->status = st;
         j->bad_key = key;
@@ -87,11 +89,11 @@ typedef struct {
     mn_writer write;
     void *userdata;
     int failed;
-} mn__emit_state;
+} emit_state;
 
 static int emit_cb(const char *buf, size_t size, void *data)
 {
-    mn__emit_state *s = data;
+    emit_state *s = data;
     if (s->write(s->userdata, buf, size) != 0) {
         s->failed = 1;
         return -1;
@@ -101,7 +103,8 @@ static int emit_cb(const char *buf, size_t size, void *data)
 
 mn_status mn__json_emit(mn_ctx *ctx, json_t *root, mn_writer write, void *userdata)
 {
-    mn__emit_state s = {write, userdata, 0};
+    assert(root != NULL && write != NULL);
+    emit_state s = {write, userdata, 0};
     if (json_dump_callback(root, emit_cb, &s,
                            JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0)
         return s.failed ? mn__error(ctx, MN_EIO, "cannot write the output")
@@ -114,6 +117,7 @@ mn_status mn__json_emit(mn_ctx *ctx, json_t *root, mn_writer write, void *userda
 mn_status mn__json_finish(mn_ctx *ctx, const mn__jout *j, json_t *root, const char *what,
                           mn_writer write, void *userdata)
 {
+    assert(j->status != MN_OK || root != NULL); /* a missing root was an allocation failure */
     mn_status st = j->status;
     if (st)
         st = mn__error(ctx, st, "cannot build the %s output (%s)", what,

@@ -3,6 +3,7 @@
  * on one filesystem), fsync, then rename over the target. A crash at any point leaves either
  * the old target or none, never a partial one.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,7 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
 int mn_outfile_writer(void *userdata, const char *buf, size_t len)
 {
     mn_outfile *f = userdata;
+    assert(f != NULL && f->fp != NULL); /* an open outfile always has its stream */
     if (f->failed)
         return -1;
     if (len && fwrite(buf, 1, len, f->fp) != len) {
@@ -112,6 +114,7 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f)
                              closed ? "the output device or pipe" : "standard output");
         return MN_OK;
     }
+    assert(f->fp != NULL && f->path != NULL); /* a temporary file and its target */
     int bad = f->failed;
     if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
         bad = 1;

@@ -1,4 +1,5 @@
 /* Counter-based generator; see include/mneedle/rng.h for the construction and its source. */
+#include <assert.h>
 #include <math.h>
 
 #include "mneedle/rng.h"
@@ -27,7 +28,9 @@ uint64_t mn_rng_u64(mn_rng *rng)
 double mn_rng_uniform(mn_rng *rng)
 {
     /* (k + 0.5) / 2^53 lies strictly inside (0, 1). */
-    return ((double)(mn_rng_u64(rng) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    double u = ((double)(mn_rng_u64(rng) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    assert(u > 0 && u < 1);
+    return u;
 }
 
 double mn_rng_normal(mn_rng *rng)
@@ -38,6 +41,7 @@ double mn_rng_normal(mn_rng *rng)
 
 long mn_rng_int(mn_rng *rng, long lo, long hi)
 {
+    assert(hi >= lo);
     uint64_t span = (uint64_t)(hi - lo) + 1u;
     return lo + (long)(mn_rng_u64(rng) % span);
 }

@@ -5,6 +5,7 @@
  * counter-based generator with the pass number as the stream, so a field depends only on its
  * inputs and seed.
  */
+#include <assert.h>
 #include <math.h>
 
 #include "core/consts.h"
@@ -28,13 +29,14 @@ typedef struct {
     mn_puncture_field *f;
     size_t cap;
     int failed;
-} mn__field_builder;
+} field_builder;
 
-static void mn__field_add(mn__field_builder *b, double x_um, double y_um)
+static void field_add(field_builder *b, double x_um, double y_um)
 {
     mn_puncture_field *f = b->f;
     if (b->failed || x_um < 0 || y_um < 0 || x_um >= f->width_um || y_um >= f->height_um)
         return;
+    assert(f->n <= b->cap);
     if (f->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 1024;
         mn_puncture *p = mn__realloc(f->points, cap * sizeof *p);
@@ -70,17 +72,18 @@ void mn_puncture_field_release(mn_puncture_field *f)
 
 /* Maps a point given in a pass's own frame (s along the stroke, t across) to the patch:
  * even passes run along x, odd passes along y (cross-hatching). */
-static void mn__field_put(mn__field_builder *b, int pass, double s_um, double t_um)
+static void field_put(field_builder *b, int pass, double s_um, double t_um)
 {
     if (pass % 2 == 0)
-        mn__field_add(b, s_um, t_um);
+        field_add(b, s_um, t_um);
     else
-        mn__field_add(b, t_um, s_um);
+        field_add(b, t_um, s_um);
 }
 
-static void mn__field_pen_pass(mn__field_builder *b, const mn_device *d, int pass, double keep,
-                               double glide_mm_s, mn_rng *rng)
+static void pen_pass(field_builder *b, const mn_device *d, int pass, double keep, double glide_mm_s,
+                     mn_rng *rng)
 {
+    assert(keep > 0 && keep <= 1); /* the share of a pass that is made */
     double len = pass % 2 == 0 ? b->f->width_um : b->f->height_um;
     double across = pass % 2 == 0 ? b->f->height_um : b->f->width_um;
     double head_um = d->head_width_mm * 1000.0;
@@ -100,15 +103,15 @@ static void mn__field_pen_pass(mn__field_builder *b, const mn_device *d, int pas
             for (int n = 0; n < d->needles; n++) {
                 double rho = radius_um * sqrt((n + 0.5) / d->needles);
                 double ang = n * MN_GOLDEN_ANGLE;
-                mn__field_put(b, pass, s + ds + rho * cos(ang), t + dt + rho * sin(ang));
+                field_put(b, pass, s + ds + rho * cos(ang), t + dt + rho * sin(ang));
             }
         }
     }
 }
 
-static void mn__field_roller_pass(mn__field_builder *b, const mn_device *d, int pass, double keep,
-                                  mn_rng *rng)
+static void roller_pass(field_builder *b, const mn_device *d, int pass, double keep, mn_rng *rng)
 {
+    assert(keep > 0 && keep <= 1);
     double len = pass % 2 == 0 ? b->f->width_um : b->f->height_um;
     double across = pass % 2 == 0 ? b->f->height_um : b->f->width_um;
     double drum_w = d->drum_width_mm * 1000.0;
@@ -126,8 +129,8 @@ static void mn__field_roller_pass(mn__field_builder *b, const mn_device *d, int 
                 continue;
             for (int q = 0; q < per_row; q++) {
                 double tq = t + (q + 0.5) * drum_w / per_row;
-                mn__field_put(b, pass, s + MN_ROLLER_SKID_UM * mn_rng_normal(rng),
-                              tq + MN_ROLLER_SKID_UM * mn_rng_normal(rng));
+                field_put(b, pass, s + MN_ROLLER_SKID_UM * mn_rng_normal(rng),
+                          tq + MN_ROLLER_SKID_UM * mn_rng_normal(rng));
             }
         }
     }
@@ -156,17 +159,18 @@ mn_status mn_puncture_field_generate(mn_ctx *ctx, const mn_device *d, double pas
     out->width_um = width_um;
     out->height_um = height_um;
     out->seed = seed;
-    mn__field_builder b = {out, 0, 0};
+    field_builder b = {out, 0, 0};
     int whole = (int)ceil(passes);
     for (int p = 0; p < whole; p++) {
         mn_rng rng;
         mn_rng_init(&rng, seed, (uint64_t)p);
         double keep = passes - p >= 1.0 ? 1.0 : passes - p;
         if (d->kind == MN_DEVICE_ROLLER)
-            mn__field_roller_pass(&b, d, p, keep, &rng);
+            roller_pass(&b, d, p, keep, &rng);
         else
-            mn__field_pen_pass(&b, d, p, keep, glide_mm_s, &rng);
+            pen_pass(&b, d, p, keep, glide_mm_s, &rng);
     }
+    assert(b.failed || out->n <= b.cap);
     if (b.failed) {
         mn_puncture_field_release(out);
         return mn__error(ctx, MN_ENOMEM, "puncture field: out of memory");

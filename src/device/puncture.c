@@ -2,6 +2,7 @@
  * Puncture density, effective depth and channel size. Equations and their sources are in
  * include/mneedle/device.h and docs/models/device.md.
  */
+#include <assert.h>
 #include <math.h>
 
 #include "core/consts.h"
@@ -13,17 +14,19 @@
 /* Surface channel diameter over needle base diameter: 70.7 / 140 um (F40a, F40b). */
 #define MN_CHANNEL_TO_NEEDLE 0.505
 
-static double mn__clamp(double x, double lo, double hi)
+static double clamp(double x, double lo, double hi)
 {
+    assert(lo <= hi);
     return x < lo ? lo : x > hi ? hi : x;
 }
 
 double mn_device_depth_fraction(const mn_device *d, double needle_mm)
 {
+    assert(d != NULL); /* a catalogue entry */
     if (!(needle_mm > 0))
         return MN_FRACTION_MIN;
     double f = d->depth_fraction_max * needle_mm / (needle_mm + d->depth_fraction_half_mm);
-    return mn__clamp(f, MN_FRACTION_MIN, MN_FRACTION_MAX);
+    return clamp(f, MN_FRACTION_MIN, MN_FRACTION_MAX);
 }
 
 double mn_device_effective_depth_um(const mn_device *d, double needle_mm,
@@ -44,8 +47,8 @@ double mn_device_effective_depth_um(const mn_device *d, double needle_mm,
 void mn_device_depth_range_um(const mn_device *d, double needle_mm, double *lo_um, double *hi_um)
 {
     double f = mn_device_depth_fraction(d, needle_mm);
-    double flo = mn__clamp(f - MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
-    double fhi = mn__clamp(f + MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
+    double flo = clamp(f - MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
+    double fhi = clamp(f + MN_DEPTH_FRACTION_UNCERTAINTY, 0.1, 1.0);
     if (lo_um)
         *lo_um = flo * needle_mm * 1000.0;
     if (hi_um)
@@ -78,6 +81,7 @@ double mn_device_snap_down(const mn_device *d, double needle_mm)
     if (d->depth_step_mm <= 0)
         return d->depth_min_mm;
     double k = floor((needle_mm - d->depth_min_mm) / d->depth_step_mm + eps);
+    assert(k >= 0); /* needle_mm is at least the shortest setting here */
     double v = d->depth_min_mm + k * d->depth_step_mm;
     /* Round to 1e-6 mm so 0.25 + 5 * 0.25 prints as 1.5, not 1.4999999. */
     return floor(v * 1e6 + 0.5) / 1e6;
@@ -85,6 +89,7 @@ double mn_device_snap_down(const mn_device *d, double needle_mm)
 
 double mn_device_punctures_per_cm2(const mn_device *d, double passes, double glide_mm_s)
 {
+    assert(d != NULL);
     if (!(passes > 0))
         return 0;
     if (d->kind == MN_DEVICE_ROLLER) {

@@ -14,6 +14,7 @@
  * of the closure half-life while channels are more than 1 % open, all divided by the resolution
  * factor; steps land on every report hour.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -27,12 +28,14 @@
  * the ratio stays finite for molecules that do not cross intact skin at all. */
 #define MN_INTACT_FLOOR_UG_CM2 1e-20
 
-static const double mn__dz_max_um[MN__NLAYER] = {2.5, 10.0, 25.0, 100.0};
-static const int mn__min_cells[MN__NLAYER] = {6, 3, 2, 3};
+static const double dz_max_um[MN__NLAYER] = {2.5, 10.0, 25.0, 100.0};
+static const int layer_min_cells[MN__NLAYER] = {6, 3, 2, 3};
 
 mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um, double resolution,
                            double **hz_out, int **layer_out, int *nz_out, int *kch_out)
 {
+    assert(layers != NULL && hz_out != NULL && layer_out != NULL && nz_out != NULL &&
+           kch_out != NULL);
     double thick[MN__NLAYER] = {layers->sc_um, layers->ve_um, layers->papillary_um,
                                 layers->reticular_um};
     if (!(resolution > 0))
@@ -45,6 +48,7 @@ mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um
         top = 0;
         int kch = 0;
         for (int L = 0; L < MN__NLAYER; L++) {
+            assert(thick[L] > 0); /* every layer has a thickness (atlas.c) */
             double bottom = top + thick[L];
             double cuts[3] = {top, bottom, bottom};
             int ncut = 2;
@@ -55,11 +59,11 @@ mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um
             }
             for (int sgm = 0; sgm + 1 < ncut; sgm++) {
                 double len = cuts[sgm + 1] - cuts[sgm];
-                int cells = (int)ceil(len * resolution / mn__dz_max_um[L]);
-                int min_cells = (int)ceil(mn__min_cells[L] * resolution * len / thick[L]);
+                int cells = (int)ceil(len * resolution / dz_max_um[L]);
+                int min_cells = (int)ceil(layer_min_cells[L] * resolution * len / thick[L]);
                 if (cells < min_cells)
                     cells = min_cells;
-                if (cells < 1)
+                if (NEVER(cells < 1)) /* len > 0: the channel cut lies inside the layer */
                     cells = 1;
                 for (int m = 0; m < cells; m++) {
                     if (pass == 1) {
@@ -85,6 +89,7 @@ mn_status mn__absorb_zgrid(const mn_skin_layers *layers, double channel_depth_um
                 return MN_ENOMEM;
             }
         } else {
+            assert(n == count && n > 0 && kch >= 0 && kch <= n); /* both passes cut alike */
             *nz_out = n;
             *kch_out = channel_depth_um > 0 ? kch : 0;
         }
@@ -96,6 +101,7 @@ void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_u
 {
     /* Floors keep D*K positive (a conductance of exactly zero divides by zero) for molecules
      * that effectively do not cross the SC; 1e-200 µm²/h is far below any physical value. */
+    assert(p->k_sc_w > 0 && p->k_ve_w > 0 && p->k_de_w > 0 && dose_ul_cm2 > 0);
     double d_sc = p->d_sc_um2_h > 1e-200 ? p->d_sc_um2_h : 1e-200;
     g->lay_k[0] = p->k_sc_w;
     g->lay_dk[0] = d_sc * p->k_sc_w;
@@ -116,7 +122,7 @@ void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_u
     g->bottom_sink = 1;
 }
 
-static mn_status mn__alloc_axis(size_t n, double **h, double **v, double **af)
+static mn_status alloc_axis(size_t n, double **h, double **v, double **af)
 {
     *h = mn__calloc(n, sizeof(double));
     *v = mn__calloc(n, sizeof(double));
@@ -124,9 +130,9 @@ static mn_status mn__alloc_axis(size_t n, double **h, double **v, double **af)
     return *h && *v && *af ? MN_OK : MN_ENOMEM;
 }
 
-static mn_status mn__unit_axis(double **h, double **v, double **af)
+static mn_status unit_axis(double **h, double **v, double **af)
 {
-    mn_status st = mn__alloc_axis(1, h, v, af);
+    mn_status st = alloc_axis(1, h, v, af);
     if (st)
         return st;
     (*h)[0] = (*v)[0] = 1;
@@ -140,9 +146,9 @@ mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
     int kch;
     mn_status st = mn__absorb_zgrid(&p->layers, 0, s->resolution, &g->hz, &g->layer, &g->nz, &kch);
     if (!st)
-        st = mn__unit_axis(&g->hx, &g->vx, &g->afx);
+        st = unit_axis(&g->hx, &g->vx, &g->afx);
     if (!st)
-        st = mn__unit_axis(&g->hy, &g->vy, &g->afy);
+        st = unit_axis(&g->hy, &g->vy, &g->afy);
     g->nx = g->ny = 1;
     mn__absorb_set_physics(g, p, s->dose_ul_cm2);
     if (!st)
@@ -154,8 +160,9 @@ mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
 }
 
 /* Widths of n cells from x0 to x1 growing geometrically from first width h0. */
-static void mn__geometric(double *h, int n, double h0, double len)
+static void geometric(double *h, int n, double h0, double len)
 {
+    assert(n > 0 && h0 > 0 && len > 0);
     double lo = 1e-3, hi = 10.0;
     for (int it = 0; it < 200; it++) {
         double q = 0.5 * (lo + hi), sum = 0, w = h0;
@@ -182,15 +189,18 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     double res = s->resolution > 0 ? s->resolution : 1;
     double r0 = 0.5 * p->channel_diameter_um, rc = p->cell_radius_um;
     int n_in = (int)ceil(3 * res), n_out = (int)ceil(9 * res);
+    /* Only punctured skin gets a unit cell, and its radius is at least 1.05 channel radii
+     * (props.c). */
+    assert(r0 > 0 && rc > r0 && p->channel_depth_um > 0);
     int kch;
     mn_status st =
         mn__absorb_zgrid(&p->layers, p->channel_depth_um, res, &g->hz, &g->layer, &g->nz, &kch);
     g->nx = n_in + n_out;
     g->ny = 1;
     if (!st)
-        st = mn__alloc_axis((size_t)g->nx, &g->hx, &g->vx, &g->afx);
+        st = alloc_axis((size_t)g->nx, &g->hx, &g->vx, &g->afx);
     if (!st)
-        st = mn__unit_axis(&g->hy, &g->vy, &g->afy);
+        st = unit_axis(&g->hy, &g->vy, &g->afy);
     if (!st) {
         g->cov = mn__calloc((size_t)g->nx, sizeof(float));
         g->kch = mn__calloc((size_t)g->nx, sizeof(int));
@@ -201,7 +211,7 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         goto fail;
     for (int i = 0; i < n_in; i++)
         g->hx[i] = r0 / n_in;
-    mn__geometric(g->hx + n_in, n_out, r0 / n_in, rc - r0);
+    geometric(g->hx + n_in, n_out, r0 / n_in, rc - r0);
     double r = 0;
     for (int i = 0; i < g->nx; i++) {
         g->afx[i] = 2 * MN__PI * r;
@@ -249,9 +259,9 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
     }
     g->nx = nx;
     g->ny = ny;
-    st = mn__alloc_axis((size_t)nx, &g->hx, &g->vx, &g->afx);
+    st = alloc_axis((size_t)nx, &g->hx, &g->vx, &g->afx);
     if (!st)
-        st = mn__alloc_axis((size_t)ny, &g->hy, &g->vy, &g->afy);
+        st = alloc_axis((size_t)ny, &g->hy, &g->vy, &g->afy);
     size_t ncol = (size_t)nx * (size_t)ny;
     if (!st) {
         g->cov = mn__calloc(ncol, sizeof(float));
@@ -318,9 +328,9 @@ void mn__series_release(mn__series *s)
     memset(s, 0, sizeof *s);
 }
 
-static void mn__record(mn__adi *g, mn__series *out, size_t m, double m0, double threshold,
-                       double *by_k)
+static void record(mn__adi *g, mn__series *out, size_t m, double m0, double threshold, double *by_k)
 {
+    assert(m < out->n && by_k != NULL && m0 > 0);
     double per_area = MN_UGCM3_UM_TO_UG_CM2 / g->area_um2;
     double tissue = mn__adi_tissue_mass(g, by_k);
     double sums[MN__NLAYER] = {0, 0, 0, 0};
@@ -337,6 +347,9 @@ static void mn__record(mn__adi *g, mn__series *out, size_t m, double m0, double 
     out->coverage[m] = mn__adi_coverage(g, 2, threshold);
     out->open_fraction[m] = g->cov ? g->phi : 0;
     double err = fabs(donor + tissue + g->removed - m0) / m0;
+    /* Each step conserves mass to rounding (adi.h); a larger error is a bug in the solver.
+     * NaN passes: the caller reports non-finite values as MN_ENUMERIC. */
+    assert(!(err > 1e-6));
     if (!(err <= out->mass_balance_error)) /* also catches NaN */
         out->mass_balance_error = err;
 }
@@ -375,6 +388,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
         double step = dt;
         if (t + step >= s->report_hours[next] - 1e-12)
             step = s->report_hours[next] - t;
+        assert(step > 0); /* a report hour within 1e-12 h of t was recorded below */
         if (g->cov)
             mn__adi_set_phi(g, mn_absorb_open_fraction(p, t + step));
         mn__adi_step(g, step);
@@ -386,7 +400,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
             return mn__error(ctx, MN_ENUMERIC, "absorb: the solution became non-finite at %g h", t);
         }
         while (next < n && t >= s->report_hours[next] - 1e-12)
-            mn__record(g, out, next++, m0, threshold, by_k);
+            record(g, out, next++, m0, threshold, by_k);
         if (progress)
             progress(userdata, t / s->hours);
         dt *= 1.3;
@@ -425,11 +439,11 @@ typedef struct {
     mn_progress_fn fn;
     void *ud;
     double lo, span;
-} mn__progress_map;
+} progress_map;
 
-static void mn__progress_mapped(void *ud, double fraction)
+static void progress_mapped(void *ud, double fraction)
 {
-    mn__progress_map *m = ud;
+    progress_map *m = ud;
     if (m->fn)
         m->fn(m->ud, m->lo + m->span * fraction);
 }
@@ -464,10 +478,10 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
     memset(&si, 0, sizeof si);
     memset(&sm, 0, sizeof sm);
     int punctured = p->punctures_per_cm2 > 0 && p->channel_depth_um > 0;
-    mn__progress_map map = {progress, userdata, 0, punctured ? 0.02 : 1.0};
+    progress_map map = {progress, userdata, 0, punctured ? 0.02 : 1.0};
     st = mn__absorb_intact_grid(ctx, s, p, &gi);
     if (!st)
-        st = mn__absorb_march(ctx, &gi, s, p, threshold, mn__progress_mapped, &map, &si);
+        st = mn__absorb_march(ctx, &gi, s, p, threshold, progress_mapped, &map, &si);
     if (st)
         goto done;
     double f_cell = 0;
@@ -487,7 +501,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
             f_cell = p->cell_area_fraction;
         }
         if (!st)
-            st = mn__absorb_march(ctx, &gm, s, p, threshold, mn__progress_mapped, &map, &sm);
+            st = mn__absorb_march(ctx, &gm, s, p, threshold, progress_mapped, &map, &sm);
         if (st)
             goto done;
     }
@@ -511,6 +525,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
         r->depth_top_um[k + 1] = r->depth_top_um[k] + gd->hz[k];
         r->depth_layer[k] = gd->layer[k];
     }
+    assert(f_cell >= 0 && f_cell <= 1);
     for (size_t m = 0; m < n; m++) {
         mn_absorb_sample *x = &r->samples[m];
         double fi = 1 - f_cell;

@@ -3,6 +3,7 @@
  * grids, open fraction, the direct step of single-row grids, the classes of a 3D grid's
  * columns, the readers of the field. The split step of 3D grids is in adi_split.c.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -48,6 +49,9 @@ static int mn__isa(void)
 
 mn_status mn__adi_alloc(mn__adi *g)
 {
+    assert(g->nx > 0 && g->ny > 0 && g->nz > 0);
+    assert(g->hx && g->vx && g->afx && g->hy && g->vy && g->afy && g->hz && g->layer);
+    assert(!g->cov || g->kch); /* a channel's coverage comes with its depth */
     g->ncol = (size_t)g->nx * (size_t)g->ny;
     g->ncell = g->ncol * (size_t)g->nz;
     g->area_um2 = 0;
@@ -114,6 +118,7 @@ mn_status mn__adi_alloc(mn__adi *g)
         double dx = g->hx[0], dy = g->hy[0];
         for (int k = 0; k < g->nz; k++) {
             int L = g->layer[k];
+            assert(L >= 0 && L < MN__NLAYER && g->lay_dk[L] > 0);
             double ls = g->lat_scale[L], dk = g->lay_dk[L];
             g->fk[k] = g->lay_k[L];
             g->fidk[k] = 1.0 / dk;
@@ -159,6 +164,7 @@ static void mn__adi_fill_cache(mn__adi *g)
 
 mn_status mn__adi_cache(mn__adi *g)
 {
+    assert(g->ncell > 0 && !g->kc && !g->dkc); /* after mn__adi_alloc, once */
     double *kc = mn__malloc(g->ncell * sizeof(double));
     double *dkc = mn__malloc(g->ncell * sizeof(double));
     if (!kc || !dkc) {
@@ -186,6 +192,7 @@ static double mn__phi_ratio(mn__adi *g, size_t c, int k, double old, double phi)
 
 void mn__adi_set_phi(mn__adi *g, double phi)
 {
+    assert(phi >= 0 && phi <= 1); /* a fraction of the channels' area */
     if (phi == g->phi)
         return;
     if (!g->cov) {
@@ -350,6 +357,7 @@ static void mn__step_direct(mn__adi *g, double dt)
     const int nx = g->nx, nz = g->nz;
     const size_t n = g->ncell, bw = (size_t)nx, ld = bw + 1;
     double *L = g->band, *x = g->d, *y = g->bvec;
+    assert(g->ny == 1 && L != NULL && y != NULL);
     mn__adi_apply(g, dt, g->u, g->w); /* rhs, engine order, donor last */
     /* Assemble the lower band: row (k, i) -> k * nx + i; L[row * ld + (col - row + bw)]. */
     memset(L, 0, n * ld * sizeof(double));
@@ -409,6 +417,7 @@ static void mn__step_direct(mn__adi *g, double dt)
                 s0 -= Lr[q] * Lc[q];
             double sum = s0 + s1;
             if (c == r) {
+                assert(sum > 0); /* M + dt A is symmetric positive definite */
                 L[r * ld + bw] = sqrt(sum);
                 invd[r] = 1.0 / L[r * ld + bw];
             } else {
@@ -454,6 +463,7 @@ static void mn__step_direct(mn__adi *g, double dt)
         gy += gt * y[i];
     }
     double md = g->donor_h_um * g->area_um2;
+    assert(md + sum_g - gy > 0); /* the donor's Schur complement stays positive */
     double delta_d = (g->w[n] + gx) / (md + sum_g - gy);
     for (int k = 0; k < nz; k++)
         for (int i = 0; i < nx; i++) {
@@ -502,6 +512,7 @@ static int mn__classes(mn__adi *g)
         }
         g->ccls[c] = (unsigned short)last_id;
     }
+    assert(g->ncls >= 1 && g->ncls <= MN__NCLS_MAX);
     return 1;
 }
 
@@ -510,6 +521,7 @@ static int mn__classes(mn__adi *g)
 static void mn__classify(mn__adi *g)
 {
     const int nx = g->nx, ny = g->ny;
+    assert(ny > 1 && g->zcls && g->ksx && g->ksy); /* 3D grids only */
     if (g->fast && !mn__classes(g))
         g->fast = 0;
     if (!g->fast)
@@ -541,6 +553,7 @@ static void mn__classify(mn__adi *g)
 
 void mn__adi_step(mn__adi *g, double dt_h)
 {
+    assert(dt_h > 0 && g->u != NULL);
     if (g->ny == 1) {
         mn__step_direct(g, dt_h);
         mn__tally(g, dt_h);
@@ -562,6 +575,7 @@ void mn__adi_step(mn__adi *g, double dt_h)
 double mn__adi_tissue_mass(mn__adi *g, double *by_k)
 {
     mn__adi_sync(g);
+    assert(g->pend == 0);
     double total = 0;
     if (by_k)
         for (int k = 0; k < g->nz; k++)
@@ -590,6 +604,7 @@ double mn__adi_donor_mass(const mn__adi *g)
 double mn__adi_coverage(mn__adi *g, int min_layer, double threshold)
 {
     mn__adi_sync(g);
+    assert(min_layer >= 0 && min_layer < MN__NLAYER);
     double vol = 0, above = 0;
     for (int j = 0; j < g->ny; j++)
         for (int i = 0; i < g->nx; i++) {

@@ -6,6 +6,7 @@
  * once. Compiled once as it is and, on x86-64, once more for AVX2 (adi_split_avx2.c, which
  * names its entry point through MN__SPLIT_STEP); adi.c picks one at run time.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -100,6 +101,7 @@ static void mn__cl_refresh(mn__adi *g)
 {
     if (g->cls_fast != 1 || g->cl_phi == g->phi)
         return;
+    assert(g->ncls >= 1 && g->ncls <= MN__NCLS_MAX);
     const size_t nz = (size_t)g->nz;
     for (size_t k = 0; k < nz; k++) { /* class 0: tissue */
         g->clk[k] = g->fk[k];
@@ -420,6 +422,7 @@ static void mn__z_factors(const mn__adi *g, double dt, size_t c, int i, int j, d
 static void mn__z_classes(mn__adi *g, double dt, const mn__zpre *zp)
 {
     const size_t nz = (size_t)g->nz;
+    assert(g->fast && g->clz && g->clc && g->ncls <= MN__NCLS_MAX);
     for (size_t k = 0; k < nz; k++) {
         double *r = g->clz + k * MN__ZF;
         r[MN__ZF_M] = zp->pm[k];
@@ -633,6 +636,7 @@ static void mn__z_close(mn__adi *g, const mn__zsum *sum, double rd, double *z)
 {
     /* (M_d + sum g - sum g gg) u_d = rd + sum g d0 (dt folded in). */
     double md = g->donor_h_um * g->area_um2;
+    assert(md + sum->g - sum->ggg > 0); /* the donor's bordered pivot stays positive */
     double ud = (rd + sum->gd0) / (md + sum->g - sum->ggg);
     g->removed += sum->r1 + ud * sum->r2;
     g->d = g->u;
@@ -650,6 +654,7 @@ static void mn__z_close(mn__adi *g, const mn__zsum *sum, double rd, double *z)
 static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn__zsum *zs)
 {
     const int nx = g->nx, ny = g->ny, nz = g->nz;
+    assert(g->threads >= 1 && ny > 1);
     /* Each thread sweeps whole rows of its share of the columns: long contiguous runs. */
     int bcols = (nx + g->threads - 1) / g->threads;
     int nblocks = (nx + bcols - 1) / bcols;
@@ -736,6 +741,8 @@ static void mn__sweep_y(mn__adi *g, double dt, double *z, const mn__zpre *zp, mn
  * heterogeneity; its splitting error is first order in dt. O(N). */
 void MN__SPLIT_STEP(mn__adi *g, double dt)
 {
+    assert(g->ny > 1 && dt > 0);
+    assert(g->cls_fast == g->fast); /* mn__classify ran for this value of fast */
     /* x sweep reads M u^n directly; the donor's right-hand side M_d u_d passes to z. */
     g->d[g->ncell] = g->donor_h_um * g->area_um2 * g->u[g->ncell];
     mn__zpre zp;

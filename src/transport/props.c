@@ -52,6 +52,7 @@
  *   (Ogunjimi et al., Sci Rep 2020;10:18963). Mapped to phototype I-II 1.0, III 1.1, IV 1.2,
  *   V 1.26, VI 1.32 [mapping ASSUMED: skin colour, not ethnicity, was the better predictor].
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -76,21 +77,22 @@
  * skin (lateral reach of dermal diffusion in a day, sqrt(D_de t) ~ 2 mm for a small solute). */
 #define MN_CELL_RADIUS_MAX_UM 2000.0
 
-static double mn__d_aq_cm2_s(double mw)
+static double d_aq_cm2_s(double mw)
 {
+    assert(mw > 0);
     double vol_m3 = mw * MN_PSV / MN_NA * 1e-6;
     double r_m = cbrt(3.0 * vol_m3 / (4.0 * MN__PI));
     return MN_KB * MN_T_SKIN_K / (6.0 * MN__PI * MN_ETA_PA_S * r_m) * 1e4;
 }
 
-static double mn__kp_cm_h(mn_kp_model model, double mw, double logp)
+static double lipid_kp_cm_h(mn_kp_model model, double mw, double logp)
 {
     if (model == MN_KP_UPDATED)
         return pow(10.0, -2.55 + 0.65 * logp - 0.0085 * mw);
     return pow(10.0, -6.3 + 0.71 * logp - 0.0061 * mw) * 3600.0;
 }
 
-static double mn__phototype_factor(int fitzpatrick)
+static double phototype_factor(int fitzpatrick)
 {
     static const double f[7] = {1.0, 1.0, 1.0, 1.1, 1.2, 1.26, 1.32};
     if (fitzpatrick < 1 || fitzpatrick > 6)
@@ -122,7 +124,7 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     if (st)
         return mn__error(ctx, st, "absorb: cannot compute the layers at site '%s'", s->site->id);
     double kow = pow(10.0, s->logp);
-    p->kp_lipid_cm_h = mn__kp_cm_h(s->kp_model, s->mw, s->logp);
+    p->kp_lipid_cm_h = lipid_kp_cm_h(s->kp_model, s->mw, s->logp);
     p->kp_polar_cm_h = s->polar_route ? MN_KP_POLAR_CM_H / sqrt(s->mw) : 0;
     p->kp_cm_h = p->kp_lipid_cm_h + p->kp_polar_cm_h;
     /* One homogenised SC layer carries both routes. Its D K / h is exactly kp; its K sets the
@@ -132,21 +134,22 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
      * mixed case sits in between]. */
     double k_lipid = MN_SC_WATER_K + pow(kow, 0.7);
     double w_polar = p->kp_polar_cm_h / p->kp_cm_h;
+    assert(!(w_polar < 0 || w_polar > 1)); /* a share (NaN, for a kp of 0, is caught below) */
     p->k_sc_w = exp((1.0 - w_polar) * log(k_lipid) + w_polar * log(MN_SC_WATER_K));
     p->k_ve_w = MN_TISSUE_WATER_K + MN_TISSUE_BINDING * pow(kow, 0.7);
     p->k_de_w = p->k_ve_w;
-    double daq = mn__d_aq_cm2_s(s->mw);
+    double daq = d_aq_cm2_s(s->mw);
     p->d_aq_um2_h = daq * 1e8 * 3600.0;
     p->d_ve_um2_h = MN_TISSUE_HINDRANCE * p->d_aq_um2_h;
     p->d_de_um2_h = MN_TISSUE_HINDRANCE * p->d_aq_um2_h;
     /* kp [cm/h] * 1e4 = µm/h. */
     p->d_sc_um2_h = p->kp_cm_h * 1e4 * p->layers.sc_um / p->k_sc_w;
-    double kcl = MN_CLEARANCE_MAX_H * daq / mn__d_aq_cm2_s(200.0);
+    double kcl = MN_CLEARANCE_MAX_H * daq / d_aq_cm2_s(200.0);
     p->clearance_per_h = kcl < MN_CLEARANCE_MAX_H ? kcl : MN_CLEARANCE_MAX_H;
     double age_factor = 1.0 + 0.01 * fmax(0.0, s->patient.age_years - 25.0);
     double t_half = s->occluded ? MN_CLOSURE_OCCLUDED_H : MN_CLOSURE_OPEN_H;
-    p->closure_half_life_h = t_half * s->site->closure_factor * age_factor *
-                             mn__phototype_factor(s->patient.fitzpatrick);
+    p->closure_half_life_h =
+        t_half * s->site->closure_factor * age_factor * phototype_factor(s->patient.fitzpatrick);
     p->dose_ug_cm2 = s->concentration_mg_ml * s->dose_ul_cm2; /* mg/ml = µg/µl */
     p->donor_conc_ug_ml = s->concentration_mg_ml * 1000.0;
     if (s->device && s->passes > 0 && s->needle_mm > 0) {
@@ -163,6 +166,8 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
                                                           : r;
             double f = p->punctures_per_cm2 * MN__PI * p->cell_radius_um * p->cell_radius_um * 1e-8;
             p->cell_area_fraction = f > 1 ? 1 : f;
+            assert(p->cell_radius_um > 0.5 * p->channel_diameter_um);
+            assert(p->cell_area_fraction > 0 && p->cell_area_fraction <= 1);
         }
     }
     double vals[] = {p->kp_cm_h, p->k_sc_w, p->d_sc_um2_h, p->d_aq_um2_h, p->closure_half_life_h};
