@@ -290,6 +290,7 @@ typedef struct {
     int n_samples;
     int maintenance_interval_days; /* in [min, max]; the longest that holds the target */
     int maintenance_first_day;     /* day of the first maintenance session */
+    double target_fraction;        /* the share of the peak maintenance keeps (the option) */
     int interval_bounded;          /* 1 when the model wanted a shorter or longer interval
                                       than the bounds allow (then the target may not hold,
                                       or holds with margin) */

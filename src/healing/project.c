@@ -412,6 +412,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->samples = ps;
     out->n_samples = n_samples;
     ps = NULL;
+    out->target_fraction = o.target_fraction;
     mark_samples(out, o.target_fraction);
 fail:
     mn__free(sessions);

@@ -13,7 +13,8 @@ static const char nothing_to_last[] = "No treatment is planned, so there is no r
 /* The fraction of the peak that maintenance keeps (the plan's option, 0.8 when unset). */
 static double target_fraction(const mn_plan *plan)
 {
-    return plan->options.target_fraction > 0 ? plan->options.target_fraction : 0.8;
+    return plan->options.target_fraction > 0 ? plan->options.target_fraction
+                                             : MN_MAINTENANCE_TARGET_FRACTION;
 }
 
 /* The first maintenance visit of the plan, or -1 when none is booked. */
@@ -35,17 +36,6 @@ static void books_maintenance(mn__buf *b, const mn_plan *plan, const char *then)
                    plan->maintenance_interval_days / MN__DAYS_PER_MONTH, then);
 }
 
-/* How long the course alone lasts, read off the curve: the first sample after the peak where
- * the improvement is below @p target × the peak, or -1 when it stays above to the end. */
-static int first_below_target(const mn__plan_figure *fig, int n, double target)
-{
-    int pk = fig->peak_index;
-    for (int i = pk + 1; i < n; i++)
-        if (fig->improvement[i] < target * fig->improvement[pk])
-            return i;
-    return -1;
-}
-
 /* Whether the result is kept, and how: by maintenance the model timed, by maintenance at the
  * concern's usual interval, or not at all (then when it falls below the target). */
 static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig, double target)
@@ -63,7 +53,7 @@ static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *f
             books_maintenance(b, plan, ", the usual interval for this concern. ");
         return;
     }
-    int below = first_below_target(fig, plan->n_projection, target);
+    int below = plan->projection_below_target;
     if (below >= 0)
         mn__buf_printf(b,
                        "The result is <b>not permanent</b>: it falls below %.0f %% of its best "

@@ -30,28 +30,6 @@ void mn__plan_figure_release(mn__plan_figure *fig)
     memset(fig, 0, sizeof *fig);
 }
 
-/* The sample with the highest improvement (the first of equals). */
-static int peak_sample(const mn_plan *plan)
-{
-    int pk = 0;
-    for (int i = 1; i < plan->n_projection; i++)
-        if (plan->projection[i].improvement_pct > plan->projection[pk].improvement_pct)
-            pk = i;
-    return pk;
-}
-
-/* When the gain is gone, read off the curve: the first sample after a positive peak at or below
- * 0 %, or -1 when it stays above to the end. */
-static int back_to_baseline(const mn_plan *plan, int pk)
-{
-    if (!(plan->projection[pk].improvement_pct > 0.0))
-        return -1;
-    for (int i = pk + 1; i < plan->n_projection; i++)
-        if (plan->projection[i].improvement_pct <= 0.0)
-            return i;
-    return -1;
-}
-
 /* One marker a session: its number for the course, M1, M2, ... for maintenance visits. */
 static void session_marks(mn__plan_figure *fig, const mn_plan *plan)
 {
@@ -119,8 +97,9 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
         fig->low[i] = s->low_pct < s->improvement_pct ? s->low_pct : s->improvement_pct;
         fig->high[i] = s->high_pct > s->improvement_pct ? s->high_pct : s->improvement_pct;
     }
-    fig->peak_index = peak_sample(plan);
-    fig->baseline_index = back_to_baseline(plan, fig->peak_index);
+    /* The curve's landmarks were found once, with the projection (healing.h). */
+    fig->peak_index = plan->projection_peak >= 0 ? plan->projection_peak : 0;
+    fig->baseline_index = plan->projection_baseline;
     session_marks(fig, plan);
 
     mn_plot_chart *c = &fig->chart;

@@ -84,9 +84,10 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     }
     if (res->maintenance) {
         duration(res->maintenance->maintenance_interval_days, interval, sizeof interval);
-        PUT(" A maintenance session every %d days (about %s) keeps at least 80 %% of the "
+        PUT(" A maintenance session every %d days (about %s) keeps at least %.0f %% of the "
             "peak%s.",
             res->maintenance->maintenance_interval_days, interval,
+            100.0 * res->maintenance->target_fraction,
             res->maintenance->interval_bounded ? " as far as the 3-12 month bounds allow" : "");
     }
     PUT(" These are model projections with the uncertainty shown, not promised results.");
