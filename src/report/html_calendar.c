@@ -5,13 +5,13 @@
  */
 #include "report/html_internal.h"
 
-/* The names of the zones visit @p s treats, comma-separated: the plan rows set in the
- * session's zone mask (bit i = plan zone i). */
+/* The names of the zones visit @p s treats, comma-separated, one per body site (the planner's
+ * site mask: a site listed for two concerns is needled once). */
 static void visit_zones(mn__buf *b, const mn_plan *plan, const mn_plan_session *s)
 {
     int first = 1;
     for (int i = 0; i < plan->n_zones && i < 32; i++) {
-        if (!(s->zone_mask & (1u << i)))
+        if (!(s->site_mask & (1u << i)))
             continue;
         if (!first)
             mn__html_put(b, ", ");

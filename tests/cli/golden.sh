@@ -27,7 +27,7 @@ golden() {
             passes=$((passes + 1))
         else
             echo "FAIL: $name: $f differs from ${want#$MN_SOURCE_DIR/}"
-            diff "$want" "$TMP/run/$f" 2>&1 | head -8 | sed 's/^/  | /'
+            diff "$want" "$TMP/run/$f" 2>&1 | head -8 | cut -c1-240 | sed 's/^/  | /'
             fails=$((fails + 1))
         fi
     done
