@@ -109,7 +109,7 @@ double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, ui
             return s->lo + ((double)(i - 1) + 0.5) * s->width;
         }
     }
-    assert(!"the histogram holds fewer than n values");
+    assert(0 && "the histogram holds fewer than n values");
     return s->hi;
 }
 
