@@ -153,7 +153,7 @@ mn_status mn__jis_object(const mn__jin *in, json_t *v, const char *path)
 static mn_status jfetch(const mn__jin *in, json_t *obj, const char *path, const char *key,
                         int required, const char *expected, json_t **v, int *present)
 {
-    assert(in != NULL && path != NULL && key != NULL && key[0] != '\0' && v != NULL);
+    assert(in != NULL && path != NULL && key != NULL && v != NULL); /* "" is a valid key */
     *v = json_object_get(obj, key);
     if (present)
         *present = *v != NULL && !json_is_null(*v);
