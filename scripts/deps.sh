@@ -3,7 +3,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libjansson-dev libsundials-dev libcmocka-dev
 libcairo2-dev libopenmpi-dev openmpi-bin clang libclang-rt-14-dev libomp-14-dev clang-format valgrind
-chromium python3"
+chromium python3 weasyprint"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
