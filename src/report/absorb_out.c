@@ -220,13 +220,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                    "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
                    r->coverage_threshold_ug_ml, r->mass_balance_error,
                    r->solver_field ? "3D patch" : "unit cell");
-    mn_status st = mn__buf_status(&b);
-    if (st == MN_OK)
-        st = mn__write_str(ctx, write, userdata, b.data, b.len);
-    else
-        mn__error(ctx, st, "out of memory");
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 
 mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
@@ -243,13 +237,7 @@ mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
                            r->depth_top_um[k], r->depth_top_um[k + 1],
                            layer_names[r->depth_layer[k]], r->profile_ug_ml[m * r->n_depth + k],
                            r->intact_profile_ug_ml[m * r->n_depth + k]);
-    mn_status st = mn__buf_status(&b);
-    if (st == MN_OK)
-        st = mn__write_str(ctx, write, userdata, b.data, b.len);
-    else
-        mn__error(ctx, st, "out of memory");
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 
 /* VTK legacy binary wants big-endian 32-bit floats. */

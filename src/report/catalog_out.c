@@ -202,11 +202,5 @@ mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer w
     mn__buf b;
     mn__buf_init(&b);
     mn__catalog_text(cat, what, &b);
-    mn_status st = mn__buf_status(&b);
-    if (st == MN_OK)
-        st = mn__write_str(ctx, write, userdata, b.data, b.len);
-    else
-        mn__error(ctx, st, "out of memory");
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "catalog", write, userdata);
 }
