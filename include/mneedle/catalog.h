@@ -20,6 +20,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 #define MN_MAX_ALIASES 6
 
 typedef enum { MN_DEVICE_PEN, MN_DEVICE_ROLLER, MN_DEVICE_STAMP } mn_device_kind;
@@ -233,4 +236,5 @@ const char *mn_device_class_name(mn_device_class device_class);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -24,6 +24,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 #define MN_MAX_CONCERNS 8
 /** Most zones in one client file, counted as concern-zone pairs (per concern and in total): a
  *  plan's visits record the zones they treat as bits of a 32-bit mask. */
@@ -243,4 +246,5 @@ void mn_plan_free(mn_plan *plan);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

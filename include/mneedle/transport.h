@@ -33,6 +33,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /** Intact stratum corneum permeability law. */
 typedef enum {
     MN_KP_POTTS_GUY = 0, /* log kp[cm/s] = -6.3 + 0.71 logP - 0.0061 MW (F65) */
@@ -196,4 +199,5 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -125,6 +125,7 @@ mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_scre
         mn__jout j;
         mn__jout_init(&j);
         json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
         mn__jput(&j, root, "screening", screening_json(&j, s));
         return mn__json_finish(ctx, &j, root, "screening", write, userdata);
     }
