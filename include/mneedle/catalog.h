@@ -121,6 +121,7 @@ typedef struct {
     const char *code; /* stable, e.g. "MN-S-ISOTRETINOIN" */
     const char *flag; /* history key (or "fitzpatrick", "age", "smoker") */
     const char *message;
+    const char *advice; /* what the client can do next, for a defer or decline; NULL: none */
     const char *source;
     mn_rule_kind kind;
     mn_severity severity;
@@ -145,6 +146,12 @@ typedef struct {
     int day_from;        /* day offset from the session, 0 = the day of treatment */
     int day_to;          /* inclusive; -1 = every day until the next session */
     double min_depth_mm; /* only when a zone is needled at least this deep (0 = always) */
+    /* The item holds every day for the whole course and after (no end day) when the plan
+     * treats one of these concerns or the client's phototype is at least ongoing_phototype
+     * (0: never from the phototype). */
+    const char *ongoing_concerns[8];
+    int n_ongoing_concerns;
+    int ongoing_phototype;
 } mn_aftercare;
 
 typedef struct mn_catalog mn_catalog;
