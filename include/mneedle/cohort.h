@@ -36,6 +36,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 #define MN_COHORT_MAX_ENDPOINTS 64
 #define MN_COHORT_MAX_SESSIONS  200
 #define MN_COHORT_MAX_N         1000000000L /* 10^9 patients */
@@ -329,4 +332,5 @@ int mn_cohort_mpi_built(void);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -22,6 +22,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /**
  * Writes a catalogue listing: @p what is "devices", "sites", "concerns", "products" or
  * "rules". @p json selects one JSON object (with "sources") instead of a text table.
@@ -142,4 +145,5 @@ mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

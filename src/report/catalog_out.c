@@ -20,6 +20,7 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
 {
     json_t *root = json_object();
     mn__jput_str(j, root, "catalog", what);
+    mn__jput_str(j, root, "version", mn_version());
     /* The list as held by root, or NULL when it could not be added (mn__jput has then freed
      * it), so that no entry is ever appended to a freed array. */
     json_t *list = mn__jput(j, root, what, json_array());
