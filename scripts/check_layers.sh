@@ -12,6 +12,9 @@
 # resolved as the compiler would (beside the including file, then src/, then include/).
 #
 # Usage: scripts/check_layers.sh [ROOT]   (ROOT defaults to the repository holding this script)
+# The command (cli/) is a program outside the library: it may include the public headers
+# and its own, never a private header under src/.
+#
 # Prints each upward include as FILE:LINE with both layers and exits 1 if there is any;
 # exits 2 if a file or header cannot be placed in a layer (add it to the tables below).
 set -eu
@@ -85,6 +88,12 @@ done | awk -F '\t' -v layers="$LAYERS" -v hmod="$HEADER_MODULE" '
         if (!(to in rank)) {
             printf "%s:%s: %s is in no known layer\n", $1, $2, $4; unknown = 1; next
         }
+        if (from == "cli" && $4 ~ /^src\//) {
+            printf "%s:%s: private include: the command includes \"%s\" of the library; use the public headers\n",
+                   $1, $2, $3
+            bad++
+            next
+        }
         if (rank[to] > rank[from]) {
             printf "%s:%s: upward include: %s (layer %d) includes \"%s\" of %s (layer %d)\n",
                    $1, $2, name(from), rank[from], $3, name(to), rank[to]
@@ -93,5 +102,5 @@ done | awk -F '\t' -v layers="$LAYERS" -v hmod="$HEADER_MODULE" '
     }
     END {
         if (unknown) exit 2
-        if (bad) { printf "check_layers: %d upward include(s)\n", bad; exit 1 }
+        if (bad) { printf "check_layers: %d upward or private include(s)\n", bad; exit 1 }
     }'

@@ -24,12 +24,17 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 #define MN_MAX_CONCERNS 8
 /** Most zones in one client file, counted as concern-zone pairs (per concern and in total): a
  *  plan's visits record the zones they treat as bits of a 32-bit mask. */
 #define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
 #define MN_CURRENCY_LEN 8
+/** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
+#define MN_CLINIC_TEXT_LEN 96
 
 /* History inputs (DESIGN §4). Booleans hold 0/1; *_ago inputs hold their number. */
 #define MN_HISTORY_LIST(X)                                                                         \
@@ -91,6 +96,10 @@ typedef struct {
     char currency[MN_CURRENCY_LEN];
     mn_date start; /* clinic.start; required for dates */
     char src[256]; /* the file it was read from, for messages ("" when built in code) */
+    /* clinic.{name, phone, practitioner}: the clinic's identity on the report; "" when absent */
+    char clinic_name[MN_CLINIC_TEXT_LEN];
+    char clinic_phone[MN_CLINIC_TEXT_LEN];
+    char practitioner[MN_CLINIC_TEXT_LEN];
 } mn_client;
 
 /**
@@ -144,10 +153,12 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */
     double target_fraction; /* maintenance keeps improvement >= this fraction of peak (0.8) */
+    int has_prepared;       /* 1: the plan states the date it was prepared on (prepared) */
+    mn_date prepared;       /* set by the caller (the CLI: today, or SOURCE_DATE_EPOCH) */
 } mn_plan_options;
 
-/** Fills the defaults: a 2-year horizon and maintenance that keeps 0.8 of the peak. @p opts
- *  must not be NULL. */
+/** Fills the defaults: a 2-year horizon, maintenance that keeps 0.8 of the peak, and no
+ *  preparation date (the library never reads the clock). @p opts must not be NULL. */
 void mn_plan_options_init(mn_plan_options *opts);
 
 typedef struct {
@@ -190,6 +201,8 @@ typedef struct {
 typedef struct {
     const mn_aftercare *item;
     int day_from, day_to; /* resolved: day_to never -1 here */
+    int ongoing;          /* 1: every day of the course and after it (day_to is then the
+                             last day before the next session, for a day grid) */
 } mn_plan_aftercare;
 
 /** One pre-treatment instruction of a plan, dated from the first visit. */
@@ -232,13 +245,18 @@ typedef struct {
     int n_risk_notes;
 } mn_plan;
 
+/** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a
+ *  declined or deferred client, whose plan carries no treatment content. */
+int mn_plan_treats(const mn_plan *plan);
+
 /**
  * Builds a plan for a validated client. Screening runs first; a declined or deferred client
- * gets zones and aftercare for information but no sessions and no cost. Every finding whose
- * rule has an adjust block changes the zones it applies to (docs/clinic.md): the sum of the
- * blocks' depth changes lowers each zone's start and maximum (snapped down to a setting the
- * device has, never below its shortest one), their interval changes lengthen the course
- * interval, and their pre-treatment items join the plan's.
+ * gets its zones listed (which areas were asked about) but no sessions, no aftercare, no
+ * cost and no projection; the writers leave out depths and risks for them too. Every finding
+ * whose rule has an adjust block changes the zones it applies to (docs/clinic.md): the sum of
+ * the blocks' depth changes lowers each zone's start and maximum (snapped down to a setting
+ * the device has, never below its shortest one), their interval changes lengthen the course
+ * interval, and their pre-treatment items join a treated plan's.
  * @param out  receives the plan; free it with mn_plan_free().
  * @return MN_OK; MN_EINVAL (NULL arguments, no start date, or a home-class device: plans are
  *         for clinic devices; the message names client->src and $.clinic.device); MN_ERANGE
@@ -254,4 +272,5 @@ void mn_plan_free(mn_plan *plan);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

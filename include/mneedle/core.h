@@ -22,6 +22,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /*
  * Status codes. 0 is success; every error is negative. The X-macro keeps the enum, the
  * names and the messages of mn_strerror() in one list.
@@ -97,8 +100,16 @@ mn_status mn_ctx_create(mn_ctx **out);
  * the embedded copy for any file the directory does not contain (devices.json, sites.json,
  * concerns.json, products.json, rules.json, aftercare.json).
  *
- * @return MN_OK; MN_ENOMEM; MN_EIO if a file exists but cannot be read; MN_EPARSE, MN_ETYPE,
- *         MN_ERANGE if a file is not a valid catalogue. On failure *out is NULL and, when
+ * @p data_dir must be a directory; a file in it named within two letters of a catalogue
+ * ("device.json"), or a catalogue name that is a dangling link or not a regular file, is
+ * refused rather than passed over. Ids and aliases must be unique under the lookup's
+ * normalisation (case, '_', ' ' and '-' alike).
+ *
+ * @return MN_OK; MN_ENOMEM; MN_EINVAL if @p data_dir is not a directory or a catalogue name in
+ *         it is not a readable regular file; MN_ENOTFOUND for a misspelt catalogue file name;
+ *         MN_EIO if a file exists but cannot be read; MN_EPARSE, MN_ETYPE,
+ *         MN_ERANGE if a file is not a valid catalogue (MN_ERANGE for a name collision). On failure
+ * *out is NULL and, when
  *         @p errbuf is not NULL, the message is copied there (at most @p errbuf_len bytes).
  */
 mn_status mn_ctx_create_with_data(mn_ctx **out, const char *data_dir, char *errbuf,
@@ -200,4 +211,5 @@ void mn_set_allocator(const mn_allocator *allocator);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

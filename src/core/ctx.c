@@ -11,10 +11,15 @@
 mn_status mn__error(mn_ctx *ctx, mn_status status, const char *fmt, ...)
 {
     if (ctx) {
+        /* Messages quote the input: a stray control or invisible character is named, never
+         * printed raw (escape.c). */
+        char raw[sizeof ctx->errmsg];
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+        int n = vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
+        size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+        mn__escape(ctx->errmsg, sizeof ctx->errmsg, raw, len, MN__ESC_ERROR);
         ctx->errcode = status;
     }
     return status;

@@ -70,6 +70,31 @@ void mn__buf_append(mn__buf *b, const char *s, size_t n);
 void mn__buf_printf(mn__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mn_status mn__buf_status(const mn__buf *b);
 
+/* Showing user text safely (escape.c). MN__ESC_TEXT names controls, line separators,
+ * bidirectional overrides and bytes that are not UTF-8 ("<U+001B>", "<byte 0xA0>");
+ * MN__ESC_ERROR also names characters that print as nothing or as a plain space ("<U+FEFF>",
+ * "<U+00A0>"). */
+enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1 };
+
+/* Writes the escaped form of src[0..len) to dst (at most cap bytes with the NUL, cut at a
+ * whole character or name); returns the length the whole of it needs, as snprintf does. */
+size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode);
+
+/* 1 when s (NUL-terminated; NULL is clean) has anything mn__escape would rewrite. */
+int mn__needs_escape(const char *s, int mode);
+
+/* The copies made by mn__safe_str for one writer, freed together by mn__safe_release. Zero
+ * initialise: mn__safe arena = {0}. */
+typedef struct {
+    struct mn__safe_item *items;
+    int failed; /* an allocation failed: a "?" was shown instead */
+} mn__safe;
+
+/* The string to print for the user-supplied s in text output: s itself when it is clean,
+ * else its escaped copy (owned by arena). Every text writer prints user strings through it. */
+const char *mn__safe_str(mn__safe *arena, const char *s);
+void mn__safe_release(mn__safe *arena);
+
 /* True when x is a finite double. */
 int mn__finite(double x);
 

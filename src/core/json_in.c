@@ -44,6 +44,13 @@ mn_status mn__json_parse(mn_ctx *ctx, const char *src, const char *text, size_t 
     if (len > MN_MAX_INPUT_BYTES)
         return mn__error(ctx, MN_ELIMIT, "%s: input is %zu bytes; the limit is %u bytes", src, len,
                          MN_MAX_INPUT_BYTES);
+    /* A UTF-8 byte-order mark at the start is ignored (RFC 8259 §8.1 allows it; editors on
+     * some systems write one). */
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (len >= sizeof bom - 1 && memcmp(text, bom, sizeof bom - 1) == 0) {
+        text += sizeof bom - 1;
+        len -= sizeof bom - 1;
+    }
     size_t i = 0;
     while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
         i++;

@@ -128,6 +128,17 @@ mn_status mn__json_finish(mn_ctx *ctx, const mn__jout *j, json_t *root, const ch
     return st;
 }
 
+mn_status mn__buf_finish(mn_ctx *ctx, mn__buf *b, const char *what, mn_writer write, void *userdata)
+{
+    mn_status st = mn__buf_status(b);
+    if (st)
+        st = mn__error(ctx, st, "%s: out of memory writing the output", what);
+    else
+        st = mn__write_str(ctx, write, userdata, b->data, b->len);
+    mn__buf_release(b);
+    return st;
+}
+
 mn_status mn__write_str(mn_ctx *ctx, mn_writer write, void *userdata, const char *s, size_t n)
 {
     if (write(userdata, s, n) != 0)

@@ -36,6 +36,12 @@ mn_status mn__json_emit(mn_ctx *ctx, json_t *root, mn_writer write, void *userda
 mn_status mn__json_finish(mn_ctx *ctx, const mn__jout *j, json_t *root, const char *what,
                           mn_writer write, void *userdata);
 
+/* Finishes a text output, as mn__json_finish does a JSON one: when building @p b failed,
+ * records "WHAT: out of memory writing the output" and returns MN_ENOMEM; otherwise writes
+ * its bytes. Always releases @p b. */
+mn_status mn__buf_finish(mn_ctx *ctx, mn__buf *b, const char *what, mn_writer write,
+                         void *userdata);
+
 /* Writes a string to a writer; MN_EIO on failure. */
 mn_status mn__write_str(mn_ctx *ctx, mn_writer write, void *userdata, const char *s, size_t n);
 

@@ -4,6 +4,7 @@
  * as user input: a catalogue override with a typo fails with file and JSON path.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +48,91 @@ static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t *
             return mn__json_parse(ctx, src, e->data, e->len, out);
         }
     return mn__error(ctx, MN_EIO, "catalogue %s is missing from this build", fname);
+}
+
+/* Edit distance between a and b, capped at 3 (enough to tell a near miss). */
+static int near_miss(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 32 || lb > 32 || (la > lb ? la - lb : lb - la) > 2)
+        return 0;
+    int d[33][33];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = (int)i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = (int)j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            int sub = d[i - 1][j - 1] +
+                      (tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]));
+            int del = d[i - 1][j] + 1, ins = d[i][j - 1] + 1;
+            d[i][j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+    return d[la][lb] <= 2;
+}
+
+/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the six
+ * names: its stem (up to the first '.') is within two edits of a catalogue's, case aside
+ * ("device.json", "Devices.JSON", "sites.jsn", "rule.json"). Other files are left alone. */
+static int looks_like_catalogue(const char *name)
+{
+    char stem[33];
+    size_t k = strcspn(name, ".");
+    if (k >= sizeof stem)
+        return 0;
+    memcpy(stem, name, k);
+    stem[k] = '\0';
+    for (int f = 0; f < F_COUNT; f++)
+        if (near_miss(stem, list_keys[f]))
+            return 1;
+    return 0;
+}
+
+/* The --data directory itself: it must exist and be a directory, and every entry in it that
+ * looks like a catalogue must be one of the six files, present (not a dangling link) and a
+ * regular file. Silently falling back to the embedded copy of a file the user meant to
+ * override would plan with data they did not choose. */
+static mn_status check_dir(mn_ctx *ctx, const char *dir)
+{
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return mn__error(ctx, MN_EINVAL, "data directory %s: %s", dir, strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return mn__error(ctx, MN_EINVAL,
+                         "data directory %s: not a directory; expected a directory holding "
+                         "catalogue files (devices.json, sites.json, ...)",
+                         dir);
+    DIR *d = opendir(dir);
+    if (!d)
+        return mn__error(ctx, MN_EINVAL, "data directory %s: %s", dir, strerror(errno));
+    mn_status st = MN_OK;
+    struct dirent *de;
+    while (!st && (de = readdir(d)) != NULL) {
+        const char *name = de->d_name;
+        if (name[0] == '.')
+            continue;
+        int known = 0;
+        for (int f = 0; f < F_COUNT; f++)
+            known |= strcmp(name, file_names[f]) == 0;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        if (!known) {
+            if (looks_like_catalogue(name))
+                st = mn__error(ctx, MN_ENOTFOUND,
+                               "%s: not a catalogue file name; a data directory holds "
+                               "devices.json, sites.json, concerns.json, products.json, "
+                               "rules.json and aftercare.json",
+                               path);
+            continue;
+        }
+        if (stat(path, &sb) != 0)
+            st = mn__error(ctx, MN_EINVAL, "%s: %s%s", path, strerror(errno),
+                           lstat(path, &sb) == 0 ? " (a link to a file that does not exist)" : "");
+        else if (!S_ISREG(sb.st_mode))
+            st = mn__error(ctx, MN_EINVAL, "%s: not a regular file", path);
+    }
+    closedir(d);
+    return st;
 }
 
 static mn_status read_aliases(const mn__jin *in, json_t *e, const char *path, const char **aliases,
@@ -396,9 +482,9 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",       "flag",   "kind",      "severity",
-                                       "message",    "source", "threshold", "zones",
-                                       "defer_days", "adjust", NULL};
+    static const char *const keys[] = {"code",  "flag",   "kind",      "severity",   "message",
+                                       "advice", "source", "threshold", "zones",      "defer_days",
+                                       "adjust", NULL};
     static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
                                         "age_ge", "smoker",     NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
@@ -409,6 +495,7 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "code", 1, &r->code, NULL)) ||
         (st = mn__jstr(in, e, p, "flag", 1, &r->flag, NULL)) ||
         (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
+        (st = mn__jstr(in, e, p, "advice", 0, &r->advice, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &r->source, NULL)) ||
         (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
@@ -439,22 +526,48 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     return MN_OK;
 }
 
-static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a)
+static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a,
+                                 const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"id",   "kind",   "day_from",     "day_to",
-                                       "text", "source", "min_depth_mm", NULL};
+    static const char *const keys[] = {"id",
+                                       "kind",
+                                       "day_from",
+                                       "day_to",
+                                       "text",
+                                       "source",
+                                       "min_depth_mm",
+                                       "ongoing_for_concerns",
+                                       "ongoing_from_phototype",
+                                       NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
     mn_status st;
-    int kind = 0;
-    long d0, d1;
+    int kind = 0, here = 0;
+    long d0, d1, photo = 0;
+    json_t *ongoing;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &a->source, NULL)) ||
         (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = mn__jint(in, e, p, "day_from", 1, 0, 365, &d0, NULL)) ||
         (st = mn__jint(in, e, p, "day_to", 1, -1, 365, &d1, NULL)) ||
-        (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)))
+        (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)) ||
+        (st = mn__jint(in, e, p, "ongoing_from_phototype", 0, 1, 6, &photo, NULL)) ||
+        (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)))
         return st;
+    a->ongoing_phototype = (int)photo;
+    a->n_ongoing_concerns = 0;
+    if (here)
+        for (size_t i = 0; i < json_array_size(ongoing); i++) {
+            json_t *c = json_array_get(ongoing, i);
+            const mn_concern *k =
+                json_is_string(c) ? mn_catalog_find_concern(cat, json_string_value(c)) : NULL;
+            if (!k)
+                return mn__error(in->ctx, MN_ENOTFOUND,
+                                 "%s: %s.ongoing_for_concerns[%zu]: expected a concern from "
+                                 "concerns.json",
+                                 in->src, p, i);
+            a->ongoing_concerns[a->n_ongoing_concerns++] = k->id;
+        }
     if (d1 >= 0 && d1 < d0)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: day_to is before day_from", in->src, p);
     a->kind = (mn_aftercare_kind)kind;
@@ -500,6 +613,32 @@ static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_
     return MN_OK;
 }
 
+static int name_eq(const char *a, const char *b);
+
+/* A name (id or alias) of a catalogue entry, for the uniqueness check. */
+typedef struct {
+    const char *name;
+    const char *id; /* the entry's id */
+    size_t entry;   /* its index in the list */
+} cat_name;
+
+/* Every id and alias must find one entry under the lookup's normalisation (name_eq: case,
+ * '_', ' ' and '-' alike), else the lookup silently returns the first. Names both entries. */
+static mn_status names_unique(mn_ctx *ctx, const char *src, const char *list, const cat_name *v,
+                              size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (v[i].entry != v[j].entry && name_eq(v[i].name, v[j].name))
+                return mn__error(ctx, MN_ERANGE,
+                                 "%s: $.%s[%zu] (\"%s\") and $.%s[%zu] (\"%s\") share the "
+                                 "name \"%s\" / \"%s\"; ids and aliases must differ by more "
+                                 "than case, '_', ' ' and '-'",
+                                 src, list, v[i].entry, v[i].id, list, v[j].entry, v[j].id,
+                                 v[i].name, v[j].name);
+    return MN_OK;
+}
+
 static int ids_unique(mn_ctx *ctx, const char *src, const char *what, const char **ids, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -517,7 +656,11 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
     struct mn_catalog *cat = mn__calloc(1, sizeof *cat);
     if (!cat)
         return mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
-    mn_status st = MN_OK;
+    mn_status st = data_dir ? check_dir(ctx, data_dir) : MN_OK;
+    if (st) {
+        mn__free(cat);
+        return st;
+    }
     char src[F_COUNT][4200];
     json_t *lists[F_COUNT];
     for (int f = 0; f < F_COUNT; f++) {
@@ -603,7 +746,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.aftercare[%zu]", i);
             json_t *e = json_array_get(lists[F_AFTERCARE], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = parse_aftercare(&in, e, p, &cat->aftercare[i])))
+                (st = parse_aftercare(&in, e, p, &cat->aftercare[i], cat)))
                 goto fail;
             cat->n_aftercare++;
         }
@@ -648,6 +791,29 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         MN__CHECK_UNIQUE(aftercare, n_aftercare, id, F_AFTERCARE, "aftercare item")
         MN__CHECK_UNIQUE(pretreatment, n_pretreatment, id, F_AFTERCARE, "pre-treatment item")
 #undef MN__CHECK_UNIQUE
+        cat_name *names = mn__calloc(512 * (MN_MAX_ALIASES + 1), sizeof *names);
+        if (!names) {
+            st = mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+            goto fail;
+        }
+#define MN__CHECK_NAMES(field, count, f)                                                           \
+    if (!st) {                                                                                     \
+        size_t k = 0;                                                                              \
+        for (size_t i = 0; i < cat->count; i++) {                                                  \
+            names[k++] = (cat_name){cat->field[i].id, cat->field[i].id, i};                        \
+            for (int a = 0; a < cat->field[i].n_aliases; a++)                                      \
+                names[k++] = (cat_name){cat->field[i].aliases[a], cat->field[i].id, i};            \
+        }                                                                                          \
+        st = names_unique(ctx, src[f], list_keys[f], names, k);                                    \
+    }
+        MN__CHECK_NAMES(sites, n_sites, F_SITES)
+        MN__CHECK_NAMES(devices, n_devices, F_DEVICES)
+        MN__CHECK_NAMES(concerns, n_concerns, F_CONCERNS)
+        MN__CHECK_NAMES(products, n_products, F_PRODUCTS)
+#undef MN__CHECK_NAMES
+        mn__free(names);
+        if (st)
+            goto fail;
     }
 #undef MN__ALLOC_LIST
     *out = cat;

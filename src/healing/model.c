@@ -50,7 +50,7 @@
 #define MAX_AGE_NODES       256
 #define EXT_STEP_DAYS       8
 #define ERYTHEMA_SEEN       0.1 /* erythema index at which redness is barely visible */
-#define DEFAULT_SEARCH_DAYS (40 * 365)
+#define DEFAULT_SEARCH_DAYS (40 * MN__DAYS_PER_COMMON_YEAR)
 #define FAST_CUTOFF         1e-10
 
 void mn_healing_options_init(mn_healing_options *opts)

@@ -300,7 +300,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
 
     /* The course alone, run directly for its summary (peak, durability past the window). */
     sc.n_sessions = build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
-    sc.horizon_days = last_day + 365 < sim_days ? last_day + 365 : sim_days;
+    int year_on = last_day + MN__DAYS_PER_COMMON_YEAR;
+    sc.horizon_days = year_on < sim_days ? year_on : sim_days;
     mn_healing_summary sum;
     if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &sum)))
         goto fail;

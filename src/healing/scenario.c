@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "core/json_in.h"
 #include "data/ranges.h"
 #include "healing/healing_internal.h"
@@ -176,13 +177,14 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
         out->n_report_days = (int)m;
         out->report_days_given = 1;
     } else {
-        static const int defaults[] = {0, 1, 3, 7, 28, 90, 180, 365};
+        static const int defaults[] = {0, 1, 3, 7, 28, 90, 180, MN__DAYS_PER_COMMON_YEAR};
         int k = 0;
         for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
             if (defaults[i] <= horizon)
                 out->report_days[k++] = defaults[i];
-        for (int y = 2; y * 365 <= horizon && k < (int)MN_MAX_ARRAY_LEN - 1; y++)
-            out->report_days[k++] = y * 365;
+        for (int y = 2; y * MN__DAYS_PER_COMMON_YEAR <= horizon && k < (int)MN_MAX_ARRAY_LEN - 1;
+             y++)
+            out->report_days[k++] = y * MN__DAYS_PER_COMMON_YEAR;
         out->report_days[k++] = (int)horizon;
         out->n_report_days = k;
     }

@@ -74,6 +74,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jout j;
     mn__jout_init(&j);
     json_t *root = json_object();
+    mn__jput_str(&j, root, "version", mn_version());
     mn__jput_num(&j, root, "punctures_per_cm2", p->punctures_per_cm2);
     mn__jput_num(&j, root, "channel_depth_um", p->channel_depth_um);
     mn__jput_num(&j, root, "channel_diameter_um", p->channel_diameter_um);
@@ -220,13 +221,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                    "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
                    r->coverage_threshold_ug_ml, r->mass_balance_error,
                    r->solver_field ? "3D patch" : "unit cell");
-    mn_status st = mn__buf_status(&b);
-    if (st == MN_OK)
-        st = mn__write_str(ctx, write, userdata, b.data, b.len);
-    else
-        mn__error(ctx, st, "out of memory");
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 
 mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer write,
@@ -243,13 +238,7 @@ mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
                            r->depth_top_um[k], r->depth_top_um[k + 1],
                            layer_names[r->depth_layer[k]], r->profile_ug_ml[m * r->n_depth + k],
                            r->intact_profile_ug_ml[m * r->n_depth + k]);
-    mn_status st = mn__buf_status(&b);
-    if (st == MN_OK)
-        st = mn__write_str(ctx, write, userdata, b.data, b.len);
-    else
-        mn__error(ctx, st, "out of memory");
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 
 /* VTK legacy binary wants big-endian 32-bit floats. */

@@ -20,6 +20,7 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
 {
     json_t *root = json_object();
     mn__jput_str(j, root, "catalog", what);
+    mn__jput_str(j, root, "version", mn_version());
     /* The list as held by root, or NULL when it could not be added (mn__jput has then freed
      * it), so that no entry is ever appended to a freed array. */
     json_t *list = mn__jput(j, root, what, json_array());
@@ -216,11 +217,5 @@ mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer w
     mn__buf b;
     mn__buf_init(&b);
     mn__catalog_text(cat, what, &b);
-    mn_status st = mn__buf_status(&b);
-    if (st == MN_OK)
-        st = mn__write_str(ctx, write, userdata, b.data, b.len);
-    else
-        mn__error(ctx, st, "out of memory");
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "catalog", write, userdata);
 }

@@ -42,6 +42,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     json_t *root = json_object();
     if (!root)
         return mn__error(ctx, MN_ENOMEM, "cohort: out of memory building JSON");
+    mn__jput_str(&j, root, "version", mn_version());
     if (t->name[0])
         mn__jput_str(&j, root, "name", t->name);
     mn__jput_int(&j, root, "n", r->n);
@@ -179,13 +180,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                    "%.0f%% of their peak since the course.\nPercentiles are within %.3g points "
                    "(sketch bins of %.3g).\n",
                    100 * t->maintenance_fraction, MN_COHORT_BIN_PCT / 2, MN_COHORT_BIN_PCT);
-    mn_status st = mn__buf_status(&b);
-    if (st)
-        st = mn__error(ctx, st, "cohort: out of memory writing the table");
-    else
-        st = mn__write_str(ctx, write, ud, b.data, b.len);
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "cohort", write, ud);
 }
 
 mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_result *res,

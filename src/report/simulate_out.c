@@ -133,6 +133,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     if (!root)
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
+    mn__jput_str(&j, root, "version", mn_version());
     mn__jput_str(&j, root, "note",
                  res->band_draws > 0
                      ? "simulation for one typical person, with a 10th-90th percentile band of "
@@ -278,13 +279,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     }
     mn__buf_printf(&b, "Model and sources: docs/models/healing.md (integrator: %s).\n",
                    mn_healing_integrator_name(res->integrator));
-    mn_status st = mn__buf_status(&b);
-    if (st)
-        st = mn__error(ctx, st, "healing: out of memory writing the text");
-    else
-        st = mn__write_str(ctx, write, ud, b.data, b.len);
-    mn__buf_release(&b);
-    return st;
+    return mn__buf_finish(ctx, &b, "simulate", write, ud);
 }
 
 mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,

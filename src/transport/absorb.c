@@ -182,6 +182,29 @@ static void geometric(double *h, int n, double h0, double len)
         h[m] *= len / sum; /* exact total */
 }
 
+/* Releases a grid whose set-up failed and records why. */
+static mn_status grid_fail(mn_ctx *ctx, mn__adi *g, mn_status st, const char *what)
+{
+    mn__adi_free(g);
+    return mn__error(ctx, st, "absorb: out of memory for the %s grid", what);
+}
+
+/* The last steps every punctured grid shares once its geometry is laid out: the physics,
+ * the solver's arrays (and its cached coefficients for the unit cell) and the donor. */
+static mn_status grid_finish(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
+                             mn__adi *g, int cache, const char *what)
+{
+    g->phi = 1;
+    mn__absorb_set_physics(g, p, s->dose_ul_cm2);
+    mn_status st = mn__adi_alloc(g);
+    if (!st && cache)
+        st = mn__adi_cache(g);
+    if (st)
+        return grid_fail(ctx, g, st, what);
+    g->u[g->ncell] = p->donor_conc_ug_ml;
+    return MN_OK;
+}
+
 mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
                                mn__adi *g)
 {
@@ -208,7 +231,7 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             st = MN_ENOMEM;
     }
     if (st)
-        goto fail;
+        return grid_fail(ctx, g, st, "unit-cell");
     for (int i = 0; i < n_in; i++)
         g->hx[i] = r0 / n_in;
     geometric(g->hx + n_in, n_out, r0 / n_in, rc - r0);
@@ -222,18 +245,7 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         g->kch[i] = i < n_in ? kch : 0;
     }
     g->afx[g->nx] = 2 * MN__PI * r;
-    g->phi = 1;
-    mn__absorb_set_physics(g, p, s->dose_ul_cm2);
-    st = mn__adi_alloc(g);
-    if (!st)
-        st = mn__adi_cache(g);
-    if (st)
-        goto fail;
-    g->u[g->ncell] = p->donor_conc_ug_ml;
-    return MN_OK;
-fail:
-    mn__adi_free(g);
-    return mn__error(ctx, st, "absorb: out of memory for the unit-cell grid");
+    return grid_finish(ctx, s, p, g, 1, "unit-cell");
 }
 
 mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
@@ -270,7 +282,7 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
             st = MN_ENOMEM;
     }
     if (st)
-        goto fail;
+        return grid_fail(ctx, g, st, "3D");
     for (int i = 0; i < nx; i++) {
         g->hx[i] = g->vx[i] = dx;
         g->afx[i] = 1;
@@ -307,16 +319,7 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
                 }
         }
     }
-    g->phi = 1;
-    mn__absorb_set_physics(g, p, s->dose_ul_cm2);
-    st = mn__adi_alloc(g);
-    if (st)
-        goto fail;
-    g->u[g->ncell] = p->donor_conc_ug_ml;
-    return MN_OK;
-fail:
-    mn__adi_free(g);
-    return mn__error(ctx, st, "absorb: out of memory for the 3D grid");
+    return grid_finish(ctx, s, p, g, 0, "3D");
 }
 
 void mn__series_release(mn__series *s)

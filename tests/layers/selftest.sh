@@ -39,6 +39,15 @@ echo "$out" | grep -q '^include/mneedle/healing.h:2: upward include: healing .*c
     fail "include/mneedle/healing.h:2 not reported: $out"
 [ "$(echo "$out" | grep -c 'upward include:')" -eq 2 ] || fail "expected exactly 2 reports: $out"
 
+# The command reaching into a private header of the library (same or lower layer) fails too.
+printf '#include "core/internal.h"\n' >"$tmp/src/core/ctx.c"
+printf '#include "mneedle/mneedle.h"\n#include "core/internal.h"\n' >"$tmp/cli/main.c"
+out=$(sh "$check" "$tmp" 2>&1); rc=$?
+[ "$rc" -eq 1 ] || fail "private include from cli/: expected exit 1, got $rc: $out"
+echo "$out" | grep -q '^cli/main.c:2: private include: .*core/internal.h' ||
+    fail "cli/main.c:2 not reported as a private include: $out"
+printf '#include "mneedle/mneedle.h"\n#include "cli.h"\n' >"$tmp/cli/main.c"
+
 # A header that cannot be placed is an error, not a silent pass.
 printf '#include "core/internal.h"\n#include "nowhere/missing.h"\n' >"$tmp/src/core/ctx.c"
 printf '#include "mneedle/catalog.h"\n' >"$tmp/include/mneedle/healing.h"
@@ -46,4 +55,4 @@ out=$(sh "$check" "$tmp" 2>&1); rc=$?
 [ "$rc" -eq 2 ] || fail "unresolvable include: expected exit 2, got $rc: $out"
 echo "$out" | grep -q '^src/core/ctx.c:2: cannot find "nowhere/missing.h"' ||
     fail "unresolvable include not named: $out"
-echo "ok: check_layers passes a layered tree and fails on upward or unknown includes"
+echo "ok: check_layers passes a layered tree and fails on upward, private or unknown includes"

@@ -1,0 +1,155 @@
+/*
+ * Making user-supplied text safe to show: every character that could forge a line, hide one
+ * or move the cursor (C0 and C1 controls, DEL, the line and paragraph separators, the
+ * bidirectional overrides and isolates of Unicode's "Trojan Source" class, CVE-2021-42574)
+ * and every byte that is not valid UTF-8 is written as a visible name: "<U+001B>",
+ * "<byte 0xA0>". Error messages also name the characters that print as nothing or as a plain
+ * space (no-break and zero-width spaces, the byte-order mark, the soft hyphen), since a name
+ * that "looks right" but does not match is the usual reason for the error.
+ *
+ * Every text writer passes user strings through mn__safe_str(); mn__error() passes every
+ * message through mn__escape(). JSON output needs neither: the encoder escapes controls.
+ */
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+
+/* Decodes one UTF-8 sequence at s (n bytes left): its code point and length, or -1 when the
+ * bytes are not a valid, shortest-form sequence (RFC 3629 §4). */
+static long decode(const unsigned char *s, size_t n, size_t *used)
+{
+    unsigned char c = s[0];
+    long cp;
+    size_t k;
+    if (c < 0x80) {
+        *used = 1;
+        return c;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        cp = c & 0x1F;
+        k = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        cp = c & 0x0F;
+        k = 3;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        cp = c & 0x07;
+        k = 4;
+    } else
+        return -1;
+    if (n < k)
+        return -1;
+    for (size_t i = 1; i < k; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return -1;
+        cp = cp << 6 | (s[i] & 0x3F);
+    }
+    if ((k == 3 && cp < 0x800) || (k == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return -1;
+    *used = k;
+    return cp;
+}
+
+/* Characters that reorder or break lines, or control the terminal: never shown raw. */
+static int is_control(long cp)
+{
+    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+           cp == 0x200F || cp == 0x061C;
+}
+
+/* Characters that print as nothing or as an ordinary space: named in error messages. */
+static int is_invisible(long cp)
+{
+    return cp == 0xA0 || cp == 0xAD || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200D) ||
+           cp == 0x202F || cp == 0x205F || (cp >= 0x2060 && cp <= 0x2064) || cp == 0x3000 ||
+           cp == 0xFEFF || cp == 0x3164 || cp == 0xFFA0;
+}
+
+size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode)
+{
+    assert(src != NULL && (dst != NULL || cap == 0));
+    const unsigned char *s = (const unsigned char *)src;
+    size_t need = 0, written = 0;
+    int full = cap == 0; /* once a piece does not fit, nothing more is written */
+    for (size_t i = 0; i < len;) {
+        size_t used = 1;
+        long cp = decode(s + i, len - i, &used);
+        char name[24];
+        const char *piece = (const char *)s + i;
+        size_t plen = used;
+        if (cp < 0) {
+            plen = (size_t)snprintf(name, sizeof name, "<byte 0x%02X>", s[i]);
+            piece = name;
+        } else if (is_control(cp) || (mode == MN__ESC_ERROR && is_invisible(cp))) {
+            plen = (size_t)snprintf(name, sizeof name, "<U+%04lX>", (unsigned long)cp);
+            piece = name;
+        }
+        if (!full && written + plen < cap) {
+            memcpy(dst + written, piece, plen);
+            written += plen;
+        } else
+            full = 1;
+        need += plen;
+        i += used;
+    }
+    if (cap)
+        dst[written] = '\0';
+    return need;
+}
+
+int mn__needs_escape(const char *s, int mode)
+{
+    if (!s)
+        return 0;
+    size_t len = strlen(s);
+    for (size_t i = 0; i < len;) {
+        const unsigned char *p = (const unsigned char *)s + i;
+        if (*p >= 0x20 && *p < 0x7F) {
+            i++;
+            continue;
+        }
+        size_t used = 1;
+        long cp = decode(p, len - i, &used);
+        if (cp < 0 || is_control(cp) || (mode == MN__ESC_ERROR && is_invisible(cp)))
+            return 1;
+        i += used;
+    }
+    return 0;
+}
+
+struct mn__safe_item {
+    struct mn__safe_item *next;
+    char text[];
+};
+
+const char *mn__safe_str(mn__safe *arena, const char *s)
+{
+    assert(arena != NULL);
+    if (s == NULL || !mn__needs_escape(s, MN__ESC_TEXT))
+        return s;
+    size_t len = strlen(s);
+    size_t need = mn__escape(NULL, 0, s, len, MN__ESC_TEXT);
+    struct mn__safe_item *it = mn__malloc(sizeof *it + need + 1);
+    if (!it) {
+        arena->failed = 1;
+        return "?";
+    }
+    mn__escape(it->text, need + 1, s, len, MN__ESC_TEXT);
+    it->next = arena->items;
+    arena->items = it;
+    return it->text;
+}
+
+void mn__safe_release(mn__safe *arena)
+{
+    if (!arena)
+        return;
+    for (struct mn__safe_item *it = arena->items, *next; it; it = next) {
+        next = it->next;
+        mn__free(it);
+    }
+    arena->items = NULL;
+}

@@ -1,0 +1,97 @@
+# End-to-end: the rules for inputs and outputs every command shares. Each bad input exits 2 with
+# a message naming the file and the place, and leaves nothing behind: no output, no temporary.
+. "$(dirname "$0")/lib.sh"
+EX="$MN_SOURCE_DIR/examples"
+CLIENT="$EX/clients/amelia-wrinkles.json"
+
+# refused CODE PATTERN -- command... --output: runs the command with --output "$TMP/o/out",
+# checks the exit code and message as expect does, and that the output folder is still empty
+# (no output and no temporary file).
+refused() {
+    rm -rf "$TMP/o" && mkdir "$TMP/o"
+    code=$1 pattern=$2
+    shift 3
+    expect "$code" "$pattern" -- "$@" --output "$TMP/o/out"
+    if [ -n "$(ls -A "$TMP/o")" ]; then
+        echo "FAIL: files left behind: $(ls -A "$TMP/o") by: $*"
+        fails=$((fails + 1))
+    fi
+}
+
+# --data DIR: missing, not a directory, a misspelt catalogue file, a dangling link.
+refused 2 "data directory $TMP/none: No such file or directory" -- "$MNEEDLE" plan --data "$TMP/none" "$CLIENT"
+refused 2 "data directory $CLIENT: not a directory" -- "$MNEEDLE" plan --data "$CLIENT" "$CLIENT"
+mkdir "$TMP/d1" && cp "$MN_SOURCE_DIR/data/devices.json" "$TMP/d1/device.json"
+refused 2 "$TMP/d1/device.json: not a catalogue file name" -- "$MNEEDLE" plan --data "$TMP/d1" "$CLIENT"
+mkdir "$TMP/d2" && cp "$MN_SOURCE_DIR/data/sites.json" "$TMP/d2/Sites.JSON"
+refused 2 "$TMP/d2/Sites.JSON: not a catalogue file name" -- "$MNEEDLE" catalog --data "$TMP/d2" sites
+mkdir "$TMP/d3" && ln -s "$TMP/nowhere.json" "$TMP/d3/rules.json"
+refused 2 "$TMP/d3/rules.json: No such file or directory \(a link to a file that does not exist\)" -- "$MNEEDLE" screen --data "$TMP/d3" "$CLIENT"
+mkdir "$TMP/d4" "$TMP/d4/sites.json"
+refused 2 "$TMP/d4/sites.json: not a regular file" -- "$MNEEDLE" catalog --data "$TMP/d4" sites
+# Other files in the directory are left alone; the six names are read.
+mkdir "$TMP/d5" && cp "$MN_SOURCE_DIR/data/sites.json" "$TMP/d5/" && echo notes > "$TMP/d5/README.md"
+expect 0 "stdout:forehead" -- "$MNEEDLE" catalog --data "$TMP/d5" sites
+
+# Ids and aliases are unique under the lookup's normalisation (case, '_', ' ', '-'); a collision
+# names both entries.
+mkdir "$TMP/d6" "$TMP/d7"
+python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
+import json, sys
+data, tmp = sys.argv[1], sys.argv[2]
+s = json.load(open(data + "/sites.json"))
+s["sites"][4]["aliases"].append("Under_Eye")  # cheek's alias collides with periorbital's
+json.dump(s, open(tmp + "/d6/sites.json", "w"))
+d = json.load(open(data + "/devices.json"))
+d["devices"][1]["id"] = "Skin Pen"  # a second device whose id reads as skinpen
+json.dump(d, open(tmp + "/d7/devices.json", "w"))
+PY
+refused 2 'd6/sites.json: \$\.sites\[2\] \("periorbital"\) and \$\.sites\[4\] \("cheek"\) share the name "under-eye" / "Under_Eye"' -- "$MNEEDLE" catalog --data "$TMP/d6" sites
+refused 2 'd7/devices.json: \$\.devices\[0\] \("skinpen"\) and \$\.devices\[1\] \("Skin Pen"\) share the name' -- "$MNEEDLE" plan --data "$TMP/d7" "$CLIENT"
+
+# A UTF-8 byte-order mark at the start of a file is ignored, in every kind of input.
+bom() { printf '\357\273\277' > "$2" && cat "$1" >> "$2"; }
+bom "$CLIENT" "$TMP/bom-client.json"
+expect 0 "stdout:Screening:" -- "$MNEEDLE" plan "$TMP/bom-client.json"
+expect 0 "stdout:Screening:" -- sh -c "\"$MNEEDLE\" plan - < \"$TMP/bom-client.json\""
+bom "$EX/scenarios/simulate-wrinkles-course.json" "$TMP/bom-sim.json"
+expect 0 'stdout:"version"' -- "$MNEEDLE" simulate --json "$TMP/bom-sim.json"
+bom "$EX/scenarios/absorb-vitc-pen.json" "$TMP/bom-abs.json"
+expect 0 'stdout:"version"' -- "$MNEEDLE" absorb --json "$TMP/bom-abs.json"
+bom "$EX/trials/lotfi-2013-acne-scars.json" "$TMP/bom-trial.json"
+expect 0 'stdout:"version"' -- "$MNEEDLE" cohort --json --n 40 "$TMP/bom-trial.json"
+mkdir "$TMP/d8" && bom "$MN_SOURCE_DIR/data/products.json" "$TMP/d8/products.json"
+expect 0 "stdout:niacinamide" -- "$MNEEDLE" catalog --data "$TMP/d8" products
+# ... only at the start: a second one, or one inside a value, is named, not printed raw.
+bom "$TMP/bom-client.json" "$TMP/bom2.json"
+refused 2 'bom2\.json:1:1: malformed JSON: .*<U\+FEFF>' -- "$MNEEDLE" plan "$TMP/bom2.json"
+sed 's/"cheek"/"cheek\xef\xbb\xbf"/' "$CLIENT" > "$TMP/feff-zone.json"
+refused 2 'unknown zone "cheek<U\+FEFF>"' -- "$MNEEDLE" plan "$TMP/feff-zone.json"
+sed 's/"cheek"/"cheek\xc2\xa0"/' "$CLIENT" > "$TMP/nbsp-zone.json"
+refused 2 'unknown zone "cheek<U\+00A0>"' -- "$MNEEDLE" plan "$TMP/nbsp-zone.json"
+sed 's/"cheek"/"che\xe2\x80\x8bek"/' "$CLIENT" > "$TMP/zwsp-zone.json"
+refused 2 'unknown zone "che<U\+200B>ek"' -- "$MNEEDLE" plan "$TMP/zwsp-zone.json"
+printf '{"client": {"age": \240}}' > "$TMP/byte.json"
+refused 2 'byte\.json:1:[0-9]+: malformed JSON: .*byte 0xa0' -- "$MNEEDLE" plan "$TMP/byte.json"
+printf '{"client": {"age": 40, "sex": "fe\240male"}}' > "$TMP/latin1.json"
+refused 2 'latin1\.json:1:[0-9]+: malformed JSON: .*byte 0xa0' -- "$MNEEDLE" plan "$TMP/latin1.json"
+# No raw invisible character or byte reaches the terminal in any of these messages.
+for f in feff-zone nbsp-zone zwsp-zone bom2 byte latin1; do
+    "$MNEEDLE" plan "$TMP/$f.json" 2> "$TMP/msg" >/dev/null
+    if LC_ALL=C grep -q "$(printf '[\200-\377]')" "$TMP/msg"; then
+        echo "FAIL: $f: a raw non-ASCII byte in the message: $(cat -v "$TMP/msg")"; fails=$((fails + 1))
+    else passes=$((passes + 1)); fi
+done
+
+# Every --json output carries the version.
+V=$("$MNEEDLE" --version | sed 's/^mneedle //')
+expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" plan --json "$CLIENT"
+expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" screen --json "$CLIENT"
+for what in devices sites concerns products rules; do
+    expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" catalog --json "$what"
+done
+expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" simulate --json "$EX/scenarios/simulate-wrinkles-course.json"
+expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" absorb --json "$EX/scenarios/absorb-vitc-pen.json"
+expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" cohort --json --n 40 "$EX/trials/lotfi-2013-acne-scars.json"
+
+finish
