@@ -44,6 +44,16 @@ static const cli_command command = {
         "clinic limit (eyelids and forehead 0.5 mm), by anatomy (the channel must stay inside\n"
         "the dermis of that site for this age and sex, with a margin) and by the device's range;\n"
         "treatment starts at the low end. Each zone's line says which limit applied and why.\n"
+        "Settings are ones the device has: a pen's step, or a length a roller is sold in.\n"
+        "\n"
+        "Findings that call for gentler treatment change it, as data/rules.json says (the\n"
+        "rule's adjust block): blood thinners lower the start and the maximum; phototypes IV-VI\n"
+        "lower both, space course sessions further apart, and add pre-treatment steps (a test\n"
+        "patch for V-VI). Each changed zone says why; never below the device's shortest\n"
+        "setting. The plan lists what to stop or start before the first visit, with dates.\n"
+        "\n"
+        "The device must be a clinic device: a home device (class home in 'mneedle catalog\n"
+        "devices') is refused (exit 2). A client's own home needling is a screening question.\n"
         "\n"
         "A declined or deferred client gets no treatment content (no depths, sessions,\n"
         "aftercare, cost or projection): the plan says why, what to do, and when to come back.\n"
@@ -67,8 +77,8 @@ int cmd_plan(int argc, char **argv)
     mn_plan_options popts;
     mn_plan_options_init(&popts);
     const cli_option opts[] = {
-        CLI_JSON(&o, "one JSON object (screening, zones, sessions, aftercare, cost, projection, "
-                     "risk)"),
+        CLI_JSON(&o, "one JSON object (screening, zones, sessions, pretreatment, aftercare, cost, "
+                     "projection, risk)"),
         CLI_INT("years", &popts.years, "N", 1, 20,
                 "horizon for maintenance and the total cost (1-20, default 2)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
