@@ -200,6 +200,8 @@ static int run(int argc, char **argv, int rank)
         }
     }
     if ((st = mn_cohort_run(ctx, trial, &copts, res))) {
+        st = mn_outfile_fail(ctx, csv_out, st); /* a failed CSV row names its file and reason */
+        csv_out = NULL;
         code = rank == 0 ? cli_fail("cohort", ctx, st)
                          : (mn_status_is_input_error(st) ? CLI_EXIT_INPUT : CLI_EXIT_RUNTIME);
         goto done;
@@ -218,7 +220,8 @@ static int run(int argc, char **argv, int rank)
             goto done;
         }
         if ((st = mn_cohort_write(ctx, trial, res, o.json, mn_outfile_writer, out))) {
-            code = cli_fail("cohort", ctx, st);
+            code = cli_fail("cohort", ctx, mn_outfile_fail(ctx, out, st));
+            out = NULL;
             goto done;
         }
         if (csv_out) {

@@ -72,8 +72,7 @@ int cmd_plan(int argc, char **argv)
         if (out) {
             st = mn_plan_write(ctx, plan, o.json, mn_outfile_writer, out);
             if (st) {
-                mn_outfile_abort(out);
-                code = cli_fail("plan", ctx, st);
+                code = cli_fail("plan", ctx, mn_outfile_fail(ctx, out, st));
             } else {
                 code = cli_commit("plan", ctx, out);
             }
