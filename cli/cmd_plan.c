@@ -1,7 +1,36 @@
 /* mneedle plan CLIENT [--json] [--years N] [--plot DIR] [--report FILE.html|.pdf] */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "cli.h"
+
+#define SECONDS_PER_DAY 86400
+
+/* The date the plan is prepared on: SOURCE_DATE_EPOCH (seconds since 1970, the
+ * reproducible-builds convention) when set, so the same input gives the same output; else
+ * today (UTC). Returns 0, or the exit code of a usage error. */
+static int prepared_date(mn_plan_options *popts)
+{
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    long long secs;
+    if (env && env[0]) {
+        char *end;
+        errno = 0;
+        secs = strtoll(env, &end, 10);
+        if (errno || *end || secs < 0 || secs > 32503680000LL)
+            return cli_usage_error("plan",
+                                   "SOURCE_DATE_EPOCH: \"%.40s\" is not a whole number of "
+                                   "seconds since 1970 (up to year 3000)",
+                                   env);
+    } else {
+        secs = (long long)time(NULL);
+    }
+    popts->has_prepared = 1;
+    popts->prepared = (mn_date)(secs / SECONDS_PER_DAY);
+    return 0;
+}
 
 static const cli_command command = {
     .name = "plan",
@@ -16,8 +45,13 @@ static const cli_command command = {
         "the dermis of that site for this age and sex, with a margin) and by the device's range;\n"
         "treatment starts at the low end. Each zone's line says which limit applied and why.\n"
         "\n"
-        "A declined or deferred client gets no sessions. Sessions for one zone are never closer\n"
-        "than the minimum interval of the concerns treated there.\n"
+        "A declined or deferred client gets no treatment content (no depths, sessions,\n"
+        "aftercare, cost or projection): the plan says why, what to do, and when to come back.\n"
+        "Sessions for one zone are never closer than the minimum interval of the concerns\n"
+        "treated there.\n"
+        "\n"
+        "The plan states the date it was prepared: today (UTC), or SOURCE_DATE_EPOCH (seconds\n"
+        "since 1970) when set, so the same input gives the same output.\n"
         "\n"
         "CLIENT: see 'mneedle screen --help' for the file format and examples/clients/.\n",
     .footer = "Example:\n"
@@ -50,6 +84,8 @@ int cmd_plan(int argc, char **argv)
     };
     int code = cli_parse(&command, opts, argc, argv, stdout, &file);
     if (code != CLI_PARSED)
+        return code;
+    if ((code = prepared_date(&popts)))
         return code;
     code = CLI_EXIT_OK;
     mn_ctx *ctx = cli_open("plan", o.data, &code);

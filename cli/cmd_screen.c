@@ -28,6 +28,9 @@ static const cli_command command = {
         "   \"lifestyle\": {\"smoker\": false, \"sun\": \"moderate\"},\n"
         "   \"clinic\": {\"device\": \"skinpen\", \"price_per_session\": 300,\n"
         "              \"currency\": \"GBP\", \"start\": \"2026-12-01\"}}\n"
+        "Optional clinic.{name, phone, practitioner} put the clinic's identity and a \"call us\"\n"
+        "number on the plan and its report (phone: digits with spaces + - . / ( ), 3 to 15\n"
+        "digits).\n"
         "\n"
         "History items (booleans unless marked; absent means no or never):\n",
     .about_more = history_items,

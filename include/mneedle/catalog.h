@@ -20,6 +20,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 #define MN_MAX_ALIASES 6
 
 typedef enum { MN_DEVICE_PEN, MN_DEVICE_ROLLER, MN_DEVICE_STAMP } mn_device_kind;
@@ -118,6 +121,7 @@ typedef struct {
     const char *code; /* stable, e.g. "MN-S-ISOTRETINOIN" */
     const char *flag; /* history key (or "fitzpatrick", "age", "smoker") */
     const char *message;
+    const char *advice; /* what the client can do next, for a defer or decline; NULL: none */
     const char *source;
     mn_rule_kind kind;
     mn_severity severity;
@@ -142,6 +146,12 @@ typedef struct {
     int day_from;        /* day offset from the session, 0 = the day of treatment */
     int day_to;          /* inclusive; -1 = every day until the next session */
     double min_depth_mm; /* only when a zone is needled at least this deep (0 = always) */
+    /* The item holds every day for the whole course and after (no end day) when the plan
+     * treats one of these concerns or the client's phototype is at least ongoing_phototype
+     * (0: never from the phototype). */
+    const char *ongoing_concerns[8];
+    int n_ongoing_concerns;
+    int ongoing_phototype;
 } mn_aftercare;
 
 typedef struct mn_catalog mn_catalog;
@@ -226,4 +236,5 @@ const char *mn_device_class_name(mn_device_class device_class);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -24,12 +24,17 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 #define MN_MAX_CONCERNS 8
 /** Most zones in one client file, counted as concern-zone pairs (per concern and in total): a
  *  plan's visits record the zones they treat as bits of a 32-bit mask. */
 #define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
 #define MN_CURRENCY_LEN 8
+/** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
+#define MN_CLINIC_TEXT_LEN 96
 
 /* History inputs (DESIGN §4). Booleans hold 0/1; *_ago inputs hold their number. */
 #define MN_HISTORY_LIST(X)                                                                         \
@@ -90,6 +95,10 @@ typedef struct {
     double price_per_session; /* clinic.price_per_session; 0 when absent */
     char currency[MN_CURRENCY_LEN];
     mn_date start; /* clinic.start; required for dates */
+    /* clinic.{name, phone, practitioner}: the clinic's identity on the report; "" when absent */
+    char clinic_name[MN_CLINIC_TEXT_LEN];
+    char clinic_phone[MN_CLINIC_TEXT_LEN];
+    char practitioner[MN_CLINIC_TEXT_LEN];
 } mn_client;
 
 /**
@@ -143,10 +152,12 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */
     double target_fraction; /* maintenance keeps improvement >= this fraction of peak (0.8) */
+    int has_prepared;       /* 1: the plan states the date it was prepared on (prepared) */
+    mn_date prepared;       /* set by the caller (the CLI: today, or SOURCE_DATE_EPOCH) */
 } mn_plan_options;
 
-/** Fills the defaults: a 2-year horizon and maintenance that keeps 0.8 of the peak. @p opts
- *  must not be NULL. */
+/** Fills the defaults: a 2-year horizon, maintenance that keeps 0.8 of the peak, and no
+ *  preparation date (the library never reads the clock). @p opts must not be NULL. */
 void mn_plan_options_init(mn_plan_options *opts);
 
 typedef struct {
@@ -180,6 +191,8 @@ typedef struct {
 typedef struct {
     const mn_aftercare *item;
     int day_from, day_to; /* resolved: day_to never -1 here */
+    int ongoing;          /* 1: every day of the course and after it (day_to is then the
+                             last day before the next session, for a day grid) */
 } mn_plan_aftercare;
 
 typedef struct {
@@ -212,9 +225,14 @@ typedef struct {
     int n_risk_notes;
 } mn_plan;
 
+/** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a
+ *  declined or deferred client, whose plan carries no treatment content. */
+int mn_plan_treats(const mn_plan *plan);
+
 /**
  * Builds a plan for a validated client. Screening runs first; a declined or deferred client
- * gets zones and aftercare for information but no sessions and no cost.
+ * gets its zones listed (which areas were asked about) but no sessions, no aftercare, no
+ * cost and no projection; the writers leave out depths and risks for them too.
  * @param out  receives the plan; free it with mn_plan_free().
  * @return MN_OK; MN_EINVAL (NULL arguments, or no start date); MN_ERANGE when a zone cannot
  *         be needled safely with the chosen device (message says which and why); MN_ENOMEM.
@@ -228,4 +246,5 @@ void mn_plan_free(mn_plan *plan);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -22,6 +22,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /*
  * Status codes. 0 is success; every error is negative. The X-macro keeps the enum, the
  * names and the messages of mn_strerror() in one list.
@@ -229,4 +232,5 @@ void mn_set_allocator(const mn_allocator *allocator);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -35,6 +35,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /** Default pen glide speed in mm/s when a scenario gives none [ASSUMPTION: 2-5 cm/s by hand]. */
 #define MN_DEFAULT_GLIDE_MM_S 40.0
 /** Half-width of the uncertainty band on the depth fraction (see above). */
@@ -128,4 +131,5 @@ mn_status mn_puncture_field_generate(mn_ctx *ctx, const mn_device *device, doubl
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -43,6 +43,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /** Longest scenario in days (40 years) and most sessions in one scenario. */
 #define MN_HEALING_MAX_DAYS     14610
 #define MN_HEALING_MAX_SESSIONS 1000
@@ -383,4 +386,5 @@ mn_status mn_healing_scenario_parse(mn_ctx *ctx, const char *src, const char *te
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

@@ -31,6 +31,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /** Image formats. mn_plot_format_from_path() picks one from a file name. */
 typedef enum { MN_PLOT_PNG = 0, MN_PLOT_SVG = 1 } mn_plot_format;
 
@@ -412,4 +415,5 @@ mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

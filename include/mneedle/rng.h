@@ -20,6 +20,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 typedef struct {
     uint64_t key;     /* derived from seed and stream */
     uint64_t counter; /* draws so far */
@@ -43,4 +46,5 @@ long mn_rng_int(mn_rng *rng, long lo, long hi);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

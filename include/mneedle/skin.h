@@ -20,6 +20,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 typedef enum { MN_SEX_FEMALE = 0, MN_SEX_MALE = 1 } mn_sex;
 typedef enum { MN_SUN_LOW = 0, MN_SUN_MODERATE = 1, MN_SUN_HIGH = 2 } mn_sun;
 
@@ -76,4 +79,5 @@ const char *mn_sun_name(mn_sun sun);
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

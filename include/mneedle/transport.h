@@ -33,6 +33,9 @@
 extern "C" {
 #endif
 
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
 /** Intact stratum corneum permeability law. */
 typedef enum {
     MN_KP_POTTS_GUY = 0, /* log kp[cm/s] = -6.3 + 0.71 logP - 0.0061 MW (F65) */
@@ -98,6 +101,10 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  *         empty (release is still safe).
  */
 mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s);
+
+/** As mn_absorb_scenario_load() from text in memory; @p src names it in messages. */
+mn_status mn_absorb_scenario_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                   mn_absorb_scenario *s);
 
 /** Molecule and tissue parameters the physics derives from a scenario (all documented in
  *  docs/models/transport.md with their sources). Units: µm, h, µg/cm³. */
@@ -196,4 +203,5 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
 #ifdef __cplusplus
 }
 #endif
+#pragma GCC visibility pop
 #endif

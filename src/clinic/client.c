@@ -230,9 +230,58 @@ static mn_status parse_lifestyle(const mn__jin *in, json_t *root, mn_client *out
     return MN_OK;
 }
 
+/* Reads an optional text of the clinic's identity ($.clinic.KEY) into @p dst: one line of
+ * printable text, 1 to MN_CLINIC_TEXT_LEN - 1 bytes. */
+static mn_status clinic_text(const mn__jin *in, json_t *c, const char *key, char *dst)
+{
+    const char *v;
+    int here = 0;
+    mn_status st = mn__jstr(in, c, "$.clinic", key, 0, &v, &here);
+    if (st || !here)
+        return st;
+    size_t n = strlen(v);
+    if (n < 1 || n >= MN_CLINIC_TEXT_LEN)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.clinic.%s: expected 1 to %d characters of text, got %zu", in->src,
+                         key, MN_CLINIC_TEXT_LEN - 1, n);
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: $.clinic.%s: control character (byte 0x%02X) at %zu; expected "
+                             "one line of text",
+                             in->src, key, (unsigned)(unsigned char)v[i], i);
+    snprintf(dst, MN_CLINIC_TEXT_LEN, "%s", v);
+    return MN_OK;
+}
+
+/* A telephone number as people write one: digits with spaces, '+', '-', '.', '/' and
+ * parentheses, MN_PHONE_MIN_DIGITS to MN_PHONE_MAX_DIGITS digits (E.164 numbers have at most
+ * 15; local and short numbers fewer). */
+#define MN_PHONE_MIN_DIGITS 3
+#define MN_PHONE_MAX_DIGITS 15
+static mn_status check_phone(const mn__jin *in, const char *phone)
+{
+    int digits = 0;
+    for (const char *s = phone; *s; s++) {
+        if (*s >= '0' && *s <= '9')
+            digits++;
+        else if (!strchr(" +-./()", *s))
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: $.clinic.phone: unexpected character '%c' in \"%.40s\"; "
+                             "expected digits, spaces and + - . / ( )",
+                             in->src, (unsigned char)*s < 0x80 ? *s : '?', phone);
+    }
+    if (digits < MN_PHONE_MIN_DIGITS || digits > MN_PHONE_MAX_DIGITS)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.clinic.phone: \"%.40s\" has %d digits; expected %d to %d", in->src,
+                         phone, digits, MN_PHONE_MIN_DIGITS, MN_PHONE_MAX_DIGITS);
+    return MN_OK;
+}
+
 static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
 {
-    static const char *const keys[] = {"device", "price_per_session", "currency", "start", NULL};
+    static const char *const keys[] = {"device", "price_per_session", "currency", "start", "name",
+                                       "phone",  "practitioner",      NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
     json_t *c;
     int here;
@@ -261,6 +310,11 @@ static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
                              in->src);
         snprintf(out->currency, sizeof out->currency, "%s", cur);
     }
+    if ((st = clinic_text(in, c, "name", out->clinic_name)) ||
+        (st = clinic_text(in, c, "phone", out->clinic_phone)) ||
+        (st = clinic_text(in, c, "practitioner", out->practitioner)) ||
+        (out->clinic_phone[0] && (st = check_phone(in, out->clinic_phone))))
+        return st;
     return mn__jdate(in, c, "$.clinic", "start", 1, &out->start, NULL);
 }
 

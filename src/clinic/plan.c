@@ -29,6 +29,7 @@
  * derived from a full face (~276 cm2 in data/sites.json) at 3 passes taking 20-30 min
  * (seed article 004).
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +52,14 @@ void mn_plan_options_init(mn_plan_options *opts)
 {
     opts->years = 2;
     opts->target_fraction = MN_MAINTENANCE_TARGET_FRACTION;
+    opts->has_prepared = 0;
+    opts->prepared = 0;
+}
+
+int mn_plan_treats(const mn_plan *plan)
+{
+    assert(plan);
+    return plan->screening.decision <= MN_DECISION_CAUTION;
 }
 
 void mn_plan_free(mn_plan *plan)
@@ -379,6 +388,19 @@ static void fill_cost(mn_plan *p)
     p->maintenance_per_year = p->n_sessions > 0 ? price * p->maintenance_visits_per_year : 0;
 }
 
+/* 1 when aftercare item @p a holds for the whole course and after for this client: the plan
+ * treats a concern it names (pigment problems) or the phototype is at or above its bound. */
+static int ongoing_for(const mn_plan *p, const mn_aftercare *a)
+{
+    if (a->ongoing_phototype > 0 && p->client.patient.fitzpatrick >= a->ongoing_phototype)
+        return 1;
+    for (int k = 0; k < p->client.n_concerns; k++)
+        for (int i = 0; i < a->n_ongoing_concerns; i++)
+            if (strcmp(p->client.concerns[k].concern->id, a->ongoing_concerns[i]) == 0)
+                return 1;
+    return 0;
+}
+
 static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
 {
     const mn_catalog *cat = mn_ctx_catalog(ctx);
@@ -403,6 +425,7 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
         pa->item = a;
         pa->day_from = a->day_from;
         pa->day_to = a->day_to < 0 ? until_next - 1 : a->day_to;
+        pa->ongoing = ongoing_for(p, a);
     }
     return MN_OK;
 }
@@ -498,6 +521,14 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         p->n_sessions = 0;
         if ((st = schedule(ctx, p)))
             goto fail;
+    }
+    if (!treat) {
+        /* No treatment content for a declined or deferred client: no maintenance, no
+         * projection, no aftercare sheet, no cost, no risk of a treatment not given. */
+        p->maintenance_interval_days = 0;
+        p->projection_note[0] = '\0';
+        *out = p;
+        return MN_OK;
     }
     fill_cost(p);
     if ((st = fill_aftercare(ctx, p)))

@@ -388,8 +388,9 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",   "flag",      "kind",  "severity",   "message",
-                                       "source", "threshold", "zones", "defer_days", NULL};
+    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
+                                       "message", "advice",     "source", "threshold",
+                                       "zones",   "defer_days", NULL};
     static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
                                         "age_ge", "smoker",     NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
@@ -400,6 +401,7 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "code", 1, &r->code, NULL)) ||
         (st = mn__jstr(in, e, p, "flag", 1, &r->flag, NULL)) ||
         (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
+        (st = mn__jstr(in, e, p, "advice", 0, &r->advice, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &r->source, NULL)) ||
         (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
@@ -428,22 +430,48 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     return MN_OK;
 }
 
-static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a)
+static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn_aftercare *a,
+                                 const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"id",   "kind",   "day_from",     "day_to",
-                                       "text", "source", "min_depth_mm", NULL};
+    static const char *const keys[] = {"id",
+                                       "kind",
+                                       "day_from",
+                                       "day_to",
+                                       "text",
+                                       "source",
+                                       "min_depth_mm",
+                                       "ongoing_for_concerns",
+                                       "ongoing_from_phototype",
+                                       NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
     mn_status st;
-    int kind = 0;
-    long d0, d1;
+    int kind = 0, here = 0;
+    long d0, d1, photo = 0;
+    json_t *ongoing;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &a->source, NULL)) ||
         (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = mn__jint(in, e, p, "day_from", 1, 0, 365, &d0, NULL)) ||
         (st = mn__jint(in, e, p, "day_to", 1, -1, 365, &d1, NULL)) ||
-        (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)))
+        (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)) ||
+        (st = mn__jint(in, e, p, "ongoing_from_phototype", 0, 1, 6, &photo, NULL)) ||
+        (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)))
         return st;
+    a->ongoing_phototype = (int)photo;
+    a->n_ongoing_concerns = 0;
+    if (here)
+        for (size_t i = 0; i < json_array_size(ongoing); i++) {
+            json_t *c = json_array_get(ongoing, i);
+            const mn_concern *k =
+                json_is_string(c) ? mn_catalog_find_concern(cat, json_string_value(c)) : NULL;
+            if (!k)
+                return mn__error(in->ctx, MN_ENOTFOUND,
+                                 "%s: %s.ongoing_for_concerns[%zu]: expected a concern from "
+                                 "concerns.json",
+                                 in->src, p, i);
+            a->ongoing_concerns[a->n_ongoing_concerns++] = k->id;
+        }
     if (d1 >= 0 && d1 < d0)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: day_to is before day_from", in->src, p);
     a->kind = (mn_aftercare_kind)kind;
@@ -585,7 +613,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
             snprintf(p, sizeof p, "$.aftercare[%zu]", i);
             json_t *e = json_array_get(lists[F_AFTERCARE], i);
             if ((st = mn__jis_object(&in, e, p)) ||
-                (st = parse_aftercare(&in, e, p, &cat->aftercare[i])))
+                (st = parse_aftercare(&in, e, p, &cat->aftercare[i], cat)))
                 goto fail;
             cat->n_aftercare++;
         }

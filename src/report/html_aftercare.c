@@ -27,6 +27,10 @@ static void item_text(mn__buf *b, const mn_plan_aftercare *a, int with_days)
     mn__html_esc(b, a->item->text);
     if (!with_days)
         return;
+    if (a->ongoing) {
+        mn__html_put(b, " <i>(every day, all through the course and after it)</i>");
+        return;
+    }
     mn__html_put(b, " <i>(");
     day_range(b, a->day_from, a->day_to);
     mn__html_put(b, ")</i>");
@@ -41,16 +45,16 @@ static void grid_group(mn__buf *b, const mn_plan *plan, mn_aftercare_kind kind, 
         const mn_plan_aftercare *a = &plan->aftercare[i];
         if (!a->item || a->item->kind != kind)
             continue;
-        mn__html_put(b, "<tr><td class=\"what\"><span class=\"box\"></span>");
+        mn__html_put(b, "<tr><td class=\"what\"><span class=\"tick\"></span>");
         item_text(b, a, 1);
         mn__html_put(b, "</td>");
         for (int d = 0; d < SHEET_DAYS; d++) {
-            int on = d >= a->day_from && d <= a->day_to;
+            int on = d >= a->day_from && (a->ongoing || d <= a->day_to);
             mn__buf_printf(b, "<td class=\"%s%s\">%s</td>", cls, on ? " on" : "",
                            on ? "&#10003;" : "");
         }
         mn__buf_printf(b, "<td class=\"%s%s\"></td></tr>", cls,
-                       a->day_to >= SHEET_DAYS ? " on" : "");
+                       a->ongoing || a->day_to >= SHEET_DAYS ? " on" : "");
     }
 }
 
@@ -100,5 +104,6 @@ void mn__html_aftercare(mn__buf *b, const mn_plan *plan)
     item_list(b, plan, MN_AFTERCARE_EXPECT, "<h3>What is normal</h3><ul>", "</ul>", 1);
     item_list(b, plan, MN_AFTERCARE_RED_FLAG,
               "<div class=\"flags\"><h3>Call the clinic if</h3><ul>", "</ul></div>", 0);
+    mn__html_call_us(b, plan, "Worried about anything after a session?");
     mn__html_put(b, "</section>");
 }

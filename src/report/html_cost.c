@@ -26,7 +26,7 @@ void mn__html_cost(mn__buf *b, const mn_plan *plan)
         mn__html_put(b, "<p>No cost: no session is booked.</p></section>");
         return;
     }
-    mn__html_put(b, "<table>");
+    mn__html_put(b, "<table class=\"data\">");
     cost_row(b, "td", "Per session", plan->per_session, cur);
     snprintf(label, sizeof label, "Course (%d sessions)", plan->n_course_sessions);
     cost_row(b, "td", label, plan->course_total, cur);

@@ -29,6 +29,21 @@ const char *mn__html_weekday(mn_date d);
  * grow makes @p b fail too. */
 void mn__html_base64(mn__buf *b, const mn__buf *data);
 
+/* ---- next steps for a declined or deferred client (html_util.c), shared with plan_out.c ---- */
+
+/* The advice of finding @p i of the plan's screening when it is a defer or decline finding
+ * and the first finding of its rule that has advice; NULL otherwise. */
+const char *mn__next_step(const mn_plan *plan, int i);
+/* What to do when no finding carries advice of its own (for a defer or a decline). */
+const char *mn__next_step_default(mn_decision d);
+
+/* 1 when finding @p f is shown to the client: every finding of a plan that treats; only the
+ * findings behind the decision (defer, decline) for one that does not. */
+int mn__finding_shown(const mn_plan *plan, const mn_finding *f);
+/* A "call us" box with the clinic's phone after @p lead ("Questions?"); nothing without a
+ * phone in the client file. */
+void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead);
+
 /* ---- the sections, in page order ---- */
 
 /* html_screening.c: the decision in words ("Suitable to proceed") and its badge's CSS class. */
@@ -36,6 +51,9 @@ const char *mn__html_decision_words(mn_decision d);
 const char *mn__html_decision_class(mn_decision d);
 /* 1. Screening: the decision and the findings behind it. */
 void mn__html_screening(mn__buf *b, const mn_plan *plan);
+/* 2. What to do next, for a declined or deferred client in place of the treatment sections:
+ * the advice, when to come back (defer) and the clinic's phone. */
+void mn__html_next_steps(mn__buf *b, const mn_plan *plan);
 /* 2. Zones and needle depths (html_zones.c). */
 void mn__html_zones(mn__buf *b, const mn_plan *plan);
 /* 3. Calendar (html_calendar.c). */

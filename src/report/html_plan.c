@@ -8,7 +8,9 @@
  * face/body diagram an SVG one; the page refers to nothing outside itself, so it opens offline
  * and can be archived or e-mailed as one file. The aftercare sheet starts on a new page when
  * printed (CSS page-break rules), and screen-only parts are hidden on paper. Nothing depends on
- * the clock: the same plan gives the same bytes.
+ * the clock: the same plan gives the same bytes (the date it was prepared is the caller's, in
+ * the plan's options). A declined or deferred client's page carries no treatment content: the
+ * screening, then what to do next and when to come back.
  */
 #include <string.h>
 
@@ -55,10 +57,26 @@ static const char css[] =
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     ".grid td{width:34px;text-align:center}.grid td.what{width:auto;text-align:left}"
     ".flags{border:2px solid #D55E00;border-radius:8px;padding:8px 14px}"
-    ".box{display:inline-block;width:13px;height:13px;border:1.5px solid #333;"
+    ".tick{display:inline-block;width:13px;height:13px;border:1.5px solid #333;"
     "margin-right:6px;vertical-align:-2px}"
     "footer{color:#666;font-size:12px;margin-top:36px;border-top:1px solid #ddd;"
     "padding-top:8px}"
+    ".box{border-radius:8px;padding:8px 14px;margin:10px 0}"
+    ".call{background:#e8f6f0;border:2px solid #009E73}.call .phone{white-space:nowrap}"
+    ".advice{background:#eef6fb;border-left:6px solid #0072B2;padding-left:30px}"
+    ".comeback{background:#fff4e0;border-left:6px solid #E69F00}"
+    ".refs{font-size:13px;color:#333}.refs li{margin:3px 0}"
+    "td,th,li,p{overflow-wrap:anywhere}"
+    ".box,.card,.answer,.flags,.sim,figure,tr,li,h3,.zones{break-inside:avoid;"
+    "page-break-inside:avoid}"
+    "@media (max-width:600px){main{padding:12px}h1{font-size:22px}"
+    "table.data,table.data tbody,table.data tr,table.data td,table.data th{display:block;"
+    "width:auto}table.data tr{border:1px solid #ccc;margin:6px 0}"
+    "table.data td,table.data th{border:0;border-top:1px solid #eee}"
+    "table.data td.num{text-align:left;white-space:normal}"
+    "table.data tr.head{display:none}th.why{width:auto}"
+    ".grid td{width:auto;padding:2px 1px;font-size:11px}.grid th{padding:2px 1px;"
+    "font-size:11px}.grid td.what{font-size:12px}.zones>div{margin-left:0}}"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}.noprint{display:none}"
     "table{font-size:8.5pt}h2{font-size:15pt;margin-top:18px;break-after:avoid}"
@@ -67,6 +85,40 @@ static const char css[] =
     ".zones>div{margin-left:0}.diagram{width:360px}"
     ".card b{font-size:14pt}}"
     "</style>";
+
+/* "Prepared on DATE by CLINIC (PRACTITIONER) · Telephone PHONE", as far as known. */
+static void clinic_line(mn__buf *b, const mn_plan *plan)
+{
+    const mn_client *c = &plan->client;
+    char d1[16];
+    if (!plan->options.has_prepared && !c->clinic_name[0] && !c->practitioner[0] &&
+        !c->clinic_phone[0])
+        return;
+    mn__html_put(b, "<p class=\"sub clinic\">");
+    const char *sep = "";
+    if (plan->options.has_prepared || c->clinic_name[0] || c->practitioner[0]) {
+        mn__html_put(b, "Prepared");
+        if (plan->options.has_prepared)
+            mn__buf_printf(b, " on %s", mn_date_format(plan->options.prepared, d1));
+        if (c->clinic_name[0]) {
+            mn__html_put(b, " by <b>");
+            mn__html_esc(b, c->clinic_name);
+            mn__html_put(b, "</b>");
+        }
+        if (c->practitioner[0]) {
+            mn__html_put(b, c->clinic_name[0] ? " (" : " by ");
+            mn__html_esc(b, c->practitioner);
+            mn__html_put(b, c->clinic_name[0] ? ")" : "");
+        }
+        sep = " · ";
+    }
+    if (c->clinic_phone[0]) {
+        mn__buf_printf(b, "%sTelephone <b class=\"phone\">", sep);
+        mn__html_esc(b, c->clinic_phone);
+        mn__html_put(b, "</b>");
+    }
+    mn__html_put(b, "</p>");
+}
 
 static void client_header(mn__buf *b, const mn_plan *plan)
 {
@@ -81,11 +133,16 @@ static void client_header(mn__buf *b, const mn_plan *plan)
     mn__buf_printf(b, "Age %.0f · %s · skin phototype %d (Fitzpatrick) · %s · sun exposure %s",
                    c->patient.age_years, mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
                    c->patient.smoker ? "smoker" : "non-smoker", mn_sun_name(c->patient.sun));
-    if (c->device) {
+    if (c->device && mn_plan_treats(plan)) { /* the device and dates are treatment content */
         mn__html_put(b, " · device: ");
         mn__html_esc(b, c->device->name);
+        mn__buf_printf(b, " · plan start %s", mn_date_format(c->start, d1));
     }
-    mn__buf_printf(b, " · plan start %s</p></header>", mn_date_format(c->start, d1));
+    mn__html_put(b, "</p>");
+    clinic_line(b, plan);
+    mn__html_put(b, "</header>");
+    if (!mn_plan_treats(plan))
+        return;
     mn__html_put(
         b, "<div class=\"sim\"><b>This is a simulation, not a promise.</b> The dates, depths and "
            "costs below are a plan. The projected results come from a computer model of skin "
@@ -160,13 +217,19 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
     client_header(&b, plan);
     summary_cards(&b, plan, &fig, have_fig);
     mn__html_screening(&b, plan);
-    mn__html_zones(&b, plan);
-    mn__html_calendar(&b, plan);
-    if ((st = mn__html_projection(ctx, &b, plan, &fig, have_fig)))
-        goto done;
-    mn__html_cost(&b, plan);
-    mn__html_risks(&b, plan);
-    mn__html_aftercare(&b, plan);
+    if (mn_plan_treats(plan)) {
+        mn__html_zones(&b, plan);
+        mn__html_calendar(&b, plan);
+        if ((st = mn__html_projection(ctx, &b, plan, &fig, have_fig)))
+            goto done;
+        mn__html_cost(&b, plan);
+        mn__html_risks(&b, plan);
+        mn__html_aftercare(&b, plan);
+    } else {
+        /* No treatment content for a declined or deferred client: why (the screening), what
+         * to do and when to come back. */
+        mn__html_next_steps(&b, plan);
+    }
     mn__buf_printf(&b,
                    "<footer>Prepared with mneedle %s, an open-source planning and simulation "
                    "tool for microneedling. Depths, dates and costs follow the clinic's "

@@ -1,8 +1,10 @@
 /*
  * Section 1 of the report, the screening: the decision as a coloured badge, a sentence saying
  * what it means for booking (with the date to check again when treatment is deferred), and the
- * table of findings behind it with their level, zone and code. The decision's words and badge
- * class are shared with the summary cards at the top of the page.
+ * table of findings behind it with their level and zone (for a client who is not treated, only
+ * the findings behind the decision); for such a client, in place of the treatment sections,
+ * what to do next and when to come back. The decision's words and badge class are shared with
+ * the summary cards at the top of the page.
  */
 #include "report/html_internal.h"
 
@@ -64,12 +66,17 @@ static void meaning(mn__buf *b, const mn_screening *s)
     }
 }
 
-static void findings(mn__buf *b, const mn_screening *s)
+static void findings(mn__buf *b, const mn_plan *plan)
 {
     char d1[16];
-    mn__html_put(b, "<table><tr><th>Finding</th><th>Level</th><th>Zone</th><th>Code</th></tr>");
+    const mn_screening *s = &plan->screening;
+    mn__html_put(b, "<table class=\"data findings\"><tr "
+                    "class=\"head\"><th>Finding</th><th>Level</th><th>Zone</th>"
+                    "</tr>");
     for (int i = 0; i < s->n_findings; i++) {
         const mn_finding *f = &s->findings[i];
+        if (!mn__finding_shown(plan, f))
+            continue;
         mn__html_put(b, "<tr><td>");
         mn__html_esc(b, f->message);
         if (f->has_until)
@@ -77,8 +84,6 @@ static void findings(mn__buf *b, const mn_screening *s)
         mn__buf_printf(b, "</td><td><span class=\"badge %s\">%s</span></td><td>",
                        severity_word(f->severity), severity_word(f->severity));
         mn__html_esc(b, f->zone ? f->zone : "all");
-        mn__html_put(b, "</td><td>");
-        mn__html_esc(b, f->code);
         mn__html_put(b, "</td></tr>");
     }
     mn__html_put(b, "</table>");
@@ -94,6 +99,50 @@ void mn__html_screening(mn__buf *b, const mn_plan *plan)
     meaning(b, s);
     mn__html_put(b, "</p>");
     if (s->n_findings > 0)
-        findings(b, s);
+        findings(b, plan);
+    mn__html_put(b, "</section>");
+}
+
+void mn__html_next_steps(mn__buf *b, const mn_plan *plan)
+{
+    char d1[16];
+    const mn_screening *s = &plan->screening;
+    mn__html_put(b, "<section class=\"next\"><h2>2. What to do next</h2><p>No treatment is "
+                    "planned, so this plan has no needle settings, sessions, aftercare, cost or "
+                    "projection. Areas you asked about: ");
+    for (int i = 0; i < plan->n_zones; i++) {
+        mn__html_put(b, i ? ", " : "");
+        mn__html_esc(b, plan->zones[i].zone->name);
+        mn__html_put(b, " (");
+        mn__html_esc(b, plan->zones[i].concern->name);
+        mn__html_put(b, ")");
+    }
+    mn__html_put(b, ".</p><ul class=\"box advice\">");
+    int any = 0;
+    for (int i = 0; i < s->n_findings; i++) {
+        const char *a = mn__next_step(plan, i);
+        if (a) {
+            mn__html_put(b, "<li>");
+            mn__html_esc(b, a);
+            mn__html_put(b, "</li>");
+            any = 1;
+        }
+    }
+    if (!any) {
+        mn__html_put(b, "<li>");
+        mn__html_esc(b, mn__next_step_default(s->decision));
+        mn__html_put(b, "</li>");
+    }
+    mn__html_put(b, "</ul>");
+    if (s->decision == MN_DECISION_DEFER) {
+        mn__html_put(b, "<p class=\"box comeback\"><b>When to come back:</b> ");
+        if (s->has_rescreen)
+            mn__buf_printf(b, "on or after <b>%s</b>, to be checked again.",
+                           mn_date_format(s->rescreen, d1));
+        else
+            mn__html_put(b, "once the reasons above no longer apply, to be checked again.");
+        mn__html_put(b, "</p>");
+    }
+    mn__html_call_us(b, plan, "Questions about this decision?");
     mn__html_put(b, "</section>");
 }

@@ -4,6 +4,7 @@
  * They only append to a buffer; a buffer that failed stays failed and is reported once by the
  * page.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,4 +84,47 @@ void mn__html_base64(mn__buf *b, const mn__buf *data)
         b->failed = 1;
     else
         mn__base64_append(b, (const unsigned char *)data->data, data->len);
+}
+
+const char *mn__next_step(const mn_plan *plan, int i)
+{
+    const mn_screening *s = &plan->screening;
+    assert(i >= 0 && i < s->n_findings);
+    const mn_finding *f = &s->findings[i];
+    if (f->severity < MN_SEVERITY_DEFER || !f->rule || !f->rule->advice)
+        return NULL;
+    for (int k = 0; k < i; k++)
+        if (s->findings[k].rule == f->rule)
+            return NULL;
+    return f->rule->advice;
+}
+
+const char *mn__next_step_default(mn_decision d)
+{
+    return d == MN_DECISION_DECLINE
+               ? "Ask your doctor or a dermatologist about other treatments for your skin."
+               : "Book a new consultation once the reasons above no longer apply.";
+}
+
+int mn__finding_shown(const mn_plan *plan, const mn_finding *f)
+{
+    return mn_plan_treats(plan) || f->severity >= MN_SEVERITY_DEFER;
+}
+
+void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead)
+{
+    const mn_client *c = &plan->client;
+    if (!c->clinic_phone[0])
+        return;
+    mn__html_put(b, "<p class=\"box call\">");
+    mn__html_esc(b, lead);
+    mn__html_put(b, " Call us on <b class=\"phone\">");
+    mn__html_esc(b, c->clinic_phone);
+    mn__html_put(b, "</b>");
+    if (c->clinic_name[0]) {
+        mn__html_put(b, " (");
+        mn__html_esc(b, c->clinic_name);
+        mn__html_put(b, ")");
+    }
+    mn__html_put(b, ".</p>");
 }

@@ -31,7 +31,8 @@ static void diagram(mn__buf *b, const mn_plan *plan)
 
 static void zone_table(mn__buf *b, const mn_plan *plan)
 {
-    mn__html_put(b, "<table><tr><th>#</th><th>Zone</th><th>Concern</th><th>Needle setting "
+    mn__html_put(b, "<table class=\"data\"><tr "
+                    "class=\"head\"><th>#</th><th>Zone</th><th>Concern</th><th>Needle setting "
                     "(mm)<br>start · range</th><th>Effective depth (µm)</th><th>Passes</th><th "
                     "class=\"why\">Why</th></tr>");
     for (int i = 0; i < plan->n_zones; i++) {

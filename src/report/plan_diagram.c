@@ -36,6 +36,8 @@ static const zone_anchor *anchor_for(const char *id)
     return NULL;
 }
 
+#define UNTREATED_COLOUR 0x767676u /* grey, 4.5:1 against white */
+
 /* Colour of a zone's dot by its starting depth: shallow, medium, deep. */
 static unsigned depth_colour(double mm)
 {
@@ -60,6 +62,19 @@ static void diagram_dots(mn__buf *b, const mn_plan *plan, int body)
             continue;
         /* The dot carries the first plan row for this zone: its number and start depth. */
         const mn_plan_zone *z = &plan->zones[first];
+        if (!mn_plan_treats(plan)) {
+            /* Not treated: the zone marked with its number, without a setting. */
+            for (int k = 0; k < za->n; k++)
+                mn__buf_printf(b,
+                               "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"12\" fill=\"#%06x\" "
+                               "stroke=\"#fff\" stroke-width=\"2\" data-zone=\"%s\"/>"
+                               "<text x=\"%.0f\" y=\"%.0f\" font-size=\"13\" "
+                               "font-weight=\"bold\" fill=\"#fff\" "
+                               "text-anchor=\"middle\">%d</text>",
+                               za->x[k], za->y[k], UNTREATED_COLOUR, za->id, za->x[k],
+                               za->y[k] + 4.5, first + 1);
+            continue;
+        }
         unsigned col = depth_colour(z->depth_start_mm);
         for (int k = 0; k < za->n; k++) {
             mn__buf_printf(b,
@@ -142,8 +157,9 @@ void mn__plan_diagram_svg(mn__buf *b, const mn_plan *plan, int titled)
                    "<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>",
                    w, 510.0 + top, w, 510.0 + top);
     if (titled)
-        mn__html_put(b, "<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">"
-                        "Zones and starting needle depths</text>");
+        mn__buf_printf(b, "<text x=\"10\" y=\"26\" font-size=\"18\" font-weight=\"bold\">%s</text>",
+                       mn_plan_treats(plan) ? "Zones and starting needle depths"
+                                            : "Zones asked about (no treatment planned)");
     mn__buf_printf(b, "<g transform=\"translate(0,%.0f)\">", top);
     face_diagram(b, plan);
     if (body) {

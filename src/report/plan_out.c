@@ -8,6 +8,7 @@
 #include "core/json_out.h"
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
+#include "report/html_internal.h"
 
 /* Rounds values that would print as "-0.0" to zero. */
 static double no_neg_zero(double x)
@@ -71,7 +72,9 @@ static const char *decision_sentence(mn_decision d)
     return "";
 }
 
-static void screening_text(mn__buf *b, const mn_screening *s)
+/* The screening in words; @p codes: with each finding's rule code (the clinician's screen
+ * command), or without (the client's plan). */
+static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, int codes)
 {
     char buf[11];
     mn__buf_printf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
@@ -85,9 +88,16 @@ static void screening_text(mn__buf *b, const mn_screening *s)
     }
     for (int i = 0; i < s->n_findings; i++) {
         const mn_finding *f = &s->findings[i];
-        mn__buf_printf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
-                       f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
-        mn__buf_printf(b, "      %s\n", f->message);
+        if (p && !mn__finding_shown(p, f))
+            continue;
+        if (codes) {
+            mn__buf_printf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
+                           f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
+            mn__buf_printf(b, "      %s\n", f->message);
+        } else {
+            mn__buf_printf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
+                           f->zone ? ") " : "", f->message);
+        }
         if (f->has_until)
             mn__buf_printf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
     }
@@ -121,8 +131,34 @@ mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_scre
     }
     mn__buf b;
     mn__buf_init(&b);
-    screening_text(&b, s);
+    screening_text(&b, NULL, s, 1);
     return emit_text(ctx, &b, write, userdata);
+}
+
+/* What a declined or deferred client can do: the advice of the findings behind the decision
+ * and, for a defer, the date to come back (null when it cannot be known yet). */
+static json_t *next_steps_json(mn__jout *j, const mn_plan *p)
+{
+    char buf[11];
+    const mn_screening *s = &p->screening;
+    json_t *o = json_object();
+    json_t *advice = mn__jput(j, o, "advice", json_array());
+    int any = 0;
+    for (int i = 0; i < s->n_findings; i++) {
+        const char *a = mn__next_step(p, i);
+        if (a) {
+            mn__jpush(j, advice, json_string(a));
+            any = 1;
+        }
+    }
+    if (!any)
+        mn__jpush(j, advice, json_string(mn__next_step_default(s->decision)));
+    if (s->decision == MN_DECISION_DEFER)
+        mn__jput(j, o, "come_back",
+                 s->has_rescreen ? json_string(mn_date_format(s->rescreen, buf)) : json_null());
+    if (!o)
+        j->status = MN_ENOMEM;
+    return o;
 }
 
 static json_t *plan_json(mn__jout *j, const mn_plan *p)
@@ -139,8 +175,22 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     mn__jput_int(j, cl, "fitzpatrick", p->client.patient.fitzpatrick);
     mn__jput_str(j, cl, "device", p->client.device->id);
     mn__jput_str(j, cl, "start", mn_date_format(p->client.start, buf));
+    if (p->options.has_prepared)
+        mn__jput_str(j, root, "prepared", mn_date_format(p->options.prepared, buf));
+    if (p->client.clinic_name[0] || p->client.clinic_phone[0] || p->client.practitioner[0]) {
+        json_t *clinic = mn__jput(j, root, "clinic", json_object());
+        if (p->client.clinic_name[0])
+            mn__jput_str(j, clinic, "name", p->client.clinic_name);
+        if (p->client.clinic_phone[0])
+            mn__jput_str(j, clinic, "phone", p->client.clinic_phone);
+        if (p->client.practitioner[0])
+            mn__jput_str(j, clinic, "practitioner", p->client.practitioner);
+    }
 
     mn__jput(j, root, "screening", screening_json(j, &p->screening));
+    int treats = mn_plan_treats(p);
+    if (!treats)
+        mn__jput(j, root, "next_steps", next_steps_json(j, p));
 
     json_t *zones = mn__jput(j, root, "zones", json_array());
     for (int i = 0; i < p->n_zones; i++) {
@@ -148,6 +198,8 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         json_t *e = mn__jpush(j, zones, json_object());
         mn__jput_str(j, e, "zone", z->zone->id);
         mn__jput_str(j, e, "concern", z->concern->id);
+        if (!treats)
+            continue; /* no depths for a client who is not treated (DESIGN §8) */
         json_t *d = mn__jput(j, e, "depth_mm", json_object());
         mn__jput_num(j, d, "min", z->depth_min_mm);
         mn__jput_num(j, d, "max", z->depth_max_mm);
@@ -185,7 +237,15 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_str(j, e, "kind", aftercare_kind(a->item->kind));
         mn__jput_int(j, e, "day_from", a->day_from);
         mn__jput_int(j, e, "day_to", a->day_to);
+        if (a->ongoing)
+            mn__jput(j, e, "ongoing", json_true());
         mn__jput_str(j, e, "text", a->item->text);
+    }
+    if (!treats) {
+        /* Cost, projection and risks belong to a treatment that is not given: absent. */
+        if (!root)
+            j->status = MN_ENOMEM;
+        return root;
     }
 
     json_t *cost = mn__jput(j, root, "cost", json_object());
@@ -224,16 +284,80 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     return root;
 }
 
+/* "Prepared on DATE by CLINIC (PRACTITIONER). Questions: call us on PHONE." as far as known. */
+static void clinic_text(mn__buf *b, const mn_plan *p)
+{
+    char buf[11];
+    const mn_client *c = &p->client;
+    int any = p->options.has_prepared || c->clinic_name[0] || c->practitioner[0];
+    if (any)
+        mn__buf_printf(b, "Prepared");
+    if (p->options.has_prepared)
+        mn__buf_printf(b, " on %s", mn_date_format(p->options.prepared, buf));
+    if (c->clinic_name[0])
+        mn__buf_printf(b, " by %s", c->clinic_name);
+    if (c->practitioner[0])
+        mn__buf_printf(b, "%s%s%s", c->clinic_name[0] ? " (" : " by ", c->practitioner,
+                       c->clinic_name[0] ? ")" : "");
+    if (any)
+        mn__buf_printf(b, ".");
+    if (c->clinic_phone[0])
+        mn__buf_printf(b, "%sQuestions: call us on %s.", any ? " " : "", c->clinic_phone);
+    if (any || c->clinic_phone[0])
+        mn__buf_printf(b, "\n");
+}
+
+/* A declined or deferred client: the areas asked about, what to do and when to come back. */
+static void next_steps_text(mn__buf *b, const mn_plan *p)
+{
+    char buf[11];
+    const mn_screening *s = &p->screening;
+    mn__buf_printf(b, "\nAreas you asked about:");
+    for (int i = 0; i < p->n_zones; i++)
+        mn__buf_printf(b, "%s %s (%s)", i ? "," : "", p->zones[i].zone->name,
+                       p->zones[i].concern->name);
+    mn__buf_printf(b, "\nNo treatment is planned, so this plan has no needle settings, sessions, "
+                      "aftercare, cost or projection.\n");
+    mn__buf_printf(b, "\nWhat to do next\n");
+    int any = 0;
+    for (int i = 0; i < s->n_findings; i++) {
+        const char *a = mn__next_step(p, i);
+        if (a) {
+            mn__buf_printf(b, "  - %s\n", a);
+            any = 1;
+        }
+    }
+    if (!any)
+        mn__buf_printf(b, "  - %s\n", mn__next_step_default(s->decision));
+    if (s->decision == MN_DECISION_DEFER) {
+        if (s->has_rescreen)
+            mn__buf_printf(b, "  Come back to be checked again on or after %s.\n",
+                           mn_date_format(s->rescreen, buf));
+        else
+            mn__buf_printf(b, "  Come back to be checked again once the reasons above no longer "
+                              "apply.\n");
+    }
+    if (p->client.clinic_phone[0])
+        mn__buf_printf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
+}
+
 static void plan_text(mn__buf *b, const mn_plan *p)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
     mn__buf_printf(b, "mneedle plan%s%s\n", c->name[0] ? " for " : "", c->name);
-    mn__buf_printf(b, "Client: %.0f y, %s, Fitzpatrick %d%s; device %s; start %s\n\n",
-                   c->patient.age_years, mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
-                   c->patient.smoker ? ", smoker" : "", c->device->name,
-                   mn_date_format(c->start, buf));
-    screening_text(b, &p->screening);
+    clinic_text(b, p);
+    mn__buf_printf(b, "Client: %.0f y, %s, Fitzpatrick %d%s", c->patient.age_years,
+                   mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
+                   c->patient.smoker ? ", smoker" : "");
+    if (mn_plan_treats(p)) /* the device is treatment content */
+        mn__buf_printf(b, "; device %s; start %s", c->device->name, mn_date_format(c->start, buf));
+    mn__buf_printf(b, "\n\n");
+    screening_text(b, p, &p->screening, 0);
+    if (!mn_plan_treats(p)) {
+        next_steps_text(b, p);
+        return;
+    }
 
     mn__buf_printf(b, "\nZones and needle depth\n");
     mn__buf_printf(b, "  %-12s %-20s %-16s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
@@ -249,10 +373,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "      %s\n", z->why);
     }
 
-    if (p->n_sessions == 0) {
-        mn__buf_printf(b, "\nNo sessions are scheduled: the screening decision is %s.\n",
-                       mn_decision_name(p->screening.decision));
-    } else {
+    if (p->n_sessions > 0) {
         mn__buf_printf(b,
                        "\nSchedule (%d course session%s, then maintenance, the most frequent every "
                        "%d days%s)\n",
@@ -288,12 +409,18 @@ static void plan_text(mn__buf *b, const mn_plan *p)
             if (!any)
                 mn__buf_printf(b, "  %s:\n", heads[kind]);
             any = 1;
-            if (a->day_from == a->day_to)
+            if (a->ongoing)
+                mn__buf_printf(b, "    every day, all through the course and after it: %s\n",
+                               a->item->text);
+            else if (a->day_from == a->day_to)
                 mn__buf_printf(b, "    day %d      %s\n", a->day_from, a->item->text);
             else
                 mn__buf_printf(b, "    days %d-%-3d %s\n", a->day_from, a->day_to, a->item->text);
         }
     }
+
+    if (c->clinic_phone[0])
+        mn__buf_printf(b, "  Call us on %s if anything worries you.\n", c->clinic_phone);
 
     mn__buf_printf(b, "\nCost (%s)\n", c->currency);
     if (c->price_per_session > 0) {

@@ -5,6 +5,8 @@
 # regenerates them with MN_GOLDEN_UPDATE=1 and its commit says which lines changed and why.
 . "$MN_SOURCE_DIR/tests/cli/lib.sh"
 G="$MN_SOURCE_DIR/tests/golden"
+# Plans state the date they were prepared: fixed here (2027-01-01) so outputs are reproducible.
+export SOURCE_DATE_EPOCH=1798761600
 EX="$MN_SOURCE_DIR/examples"
 
 # golden NAME COMMAND...: runs the command (output in $TMP/run/, stdout to NAME) and compares

@@ -23,8 +23,15 @@ for client in amelia-wrinkles maya-striae-melasma lena-pregnant; do
     expect 0 "" -- "$MNEEDLE" plan "$EX/$client.json" --plot "$d/fig" --report "$d/report.html" -o "$d/plan.txt"
     check "$client: zones.svg has an svg root" grep -q '<svg xmlns="http://www.w3.org/2000/svg"' "$d/fig/zones.svg"
     check "$client: report is HTML" grep -q '^<!DOCTYPE html>' "$d/report.html"
-    check "$client: report says it is a simulation" grep -q 'simulation, not a promise' "$d/report.html"
-    check "$client: report answers how long it lasts" grep -q 'How long will it last?' "$d/report.html"
+    if [ "$client" = lena-pregnant ]; then # deferred: no treatment content at all
+        check "$client: no projection in the report" bash -c "! grep -q 'How long will it last?' '$d/report.html'"
+        check "$client: no depth on the diagram" bash -c "! grep -q 'data-depth\|mm</text>' '$d/fig/zones.svg'"
+        check "$client: zones marked on the diagram" grep -q 'data-zone="' "$d/fig/zones.svg"
+        check "$client: no simulation notice (nothing simulated)" bash -c "! grep -q 'simulation, not a promise' '$d/report.html'"
+    else
+        check "$client: report says it is a simulation" grep -q 'simulation, not a promise' "$d/report.html"
+        check "$client: report answers how long it lasts" grep -q 'How long will it last?' "$d/report.html"
+    fi
     # Self-contained: nothing that a browser would fetch.
     check "$client: no network reference" bash -c "! grep -Eq 'https?:|@import|url\\(|<link|<script' '$d/report.html'"
     check "$client: every src is a data: URI" bash -c "! grep -Eo 'src=\"[^\"]{0,5}' '$d/report.html' | grep -qv 'src=\"data:'"
@@ -38,7 +45,10 @@ svg = open(sys.argv[2]).read()
 drawn = {m.group(1): float(m.group(2)) for m in re.finditer(r'data-zone="([^"]+)" data-depth-start-mm="([^"]+)"', svg)}
 first = {}
 for z in plan["zones"]:
-    first.setdefault(z["zone"], z["depth_mm"]["start"])
+    if "depth_mm" in z:
+        first.setdefault(z["zone"], z["depth_mm"]["start"])
+if plan["screening"]["decision"] in ("defer", "decline"):
+    first = {}  # no depths in the plan, none drawn
 ok = set(drawn) == set(first) and all(abs(drawn[k] - first[k]) < 1e-9 for k in first)
 if not ok:
     print("drawn", drawn, "plan", first)
@@ -67,6 +77,11 @@ done
 
 # A declined or deferred client still gets a report, without sessions.
 check "lena: no session booked" grep -q 'no session is booked' "$TMP/lena-pregnant/report.html"
+check "lena: says what to do next" grep -q 'What to do next' "$TMP/lena-pregnant/report.html"
+check "lena: says when to come back" grep -q 'When to come back' "$TMP/lena-pregnant/report.html"
+for section in 'Aftercare sheet' 'Zones and needle depths' 'Cost</h2>' 'Risks to know about'; do
+    check "lena: no '$section'" bash -c "! grep -q '$section' '$TMP/lena-pregnant/report.html'"
+done
 
 # Bad paths: exit 2 (input), and no report or plan output left behind.
 expect 2 "not-a-dir" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --plot "$TMP/not-a-dir" --report "$TMP/r.html" -o "$TMP/p.txt"

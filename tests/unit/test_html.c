@@ -339,7 +339,13 @@ static void test_declined_report(void **state)
     assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     assert_self_contained(t.data);
     assert_non_null(strstr(t.data, "no session is booked"));
-    assert_non_null(strstr(t.data, "no result to last"));
+    assert_non_null(strstr(t.data, "What to do next"));
+    /* No treatment content: no depths, projection, cost, risks or aftercare sheet. */
+    assert_null(strstr(t.data, "How long will it last"));
+    assert_null(strstr(t.data, "Needle setting"));
+    assert_null(strstr(t.data, "Aftercare sheet"));
+    assert_null(strstr(t.data, "Cost</h2>"));
+    assert_null(strstr(t.data, "Risks to know about"));
     assert_null(strstr(t.data, "data:image/png"));
     free(t.data);
     teardown_fixture(&f);

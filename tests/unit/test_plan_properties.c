@@ -4,10 +4,15 @@
  *   - no depth beyond the zone's cap, the anatomy cap or the device's range, on the grid;
  *   - no session for a declined or deferred client, and every rule that applies is found;
  *   - no two sessions treating a zone closer than the minimum interval of its concerns;
- *   - every finding's code is documented in docs/screening.md.
+ *   - every finding's code is documented in docs/screening.md;
+ *   - a declined or deferred plan carries no treatment content (depths, sessions, aftercare,
+ *     cost, projection, risks) in the structure, the JSON, the text or the HTML report, and
+ *     says what to do next (and, for a defer with a known date, when to come back).
  * The checks recompute each bound independently from the catalogue and the public device
  * and skin functions rather than reading the planner's own fields.
  */
+#include <ctype.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +234,100 @@ static void random_client(mn_rng *r, mn_client *c)
     }
 }
 
+/* 1 when @p text gives a length in millimetres ("0.5 mm", "1.5mm"): a needle setting. */
+static int has_mm_figure(const char *text)
+{
+    for (const char *m = strstr(text, "mm"); m; m = strstr(m + 1, "mm")) {
+        const char *d = m;
+        if (d > text && d[-1] == ' ')
+            d--;
+        if (d > text && isdigit((unsigned char)d[-1]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Plan @p p written as text (@p kind 0), JSON (1) or the HTML report (2), in memory; the
+ * caller frees it. */
+static char *written(const mn_plan *p, int kind)
+{
+    mn_test_text t = {0};
+    mn_status st = kind == 2 ? mn_plan_report_html(ctx, p, mn_test_text_write, &t)
+                             : mn_plan_write(ctx, p, kind, mn_test_text_write, &t);
+    assert_int_equal(st, MN_OK);
+    assert_non_null(t.data);
+    return t.data;
+}
+
+/* A declined or deferred plan: no treatment content anywhere, and the next steps said. */
+static void check_no_treatment(const mn_plan *p)
+{
+    char date[11];
+    assert_int_equal(p->n_sessions, 0);
+    assert_int_equal(p->n_aftercare, 0);
+    assert_int_equal(p->n_projection, 0);
+    assert_true(p->per_session == 0 && p->course_total == 0 && p->horizon_total == 0);
+    assert_int_equal(p->n_risk_notes, 0);
+    const mn_screening *s = &p->screening;
+    int dated = s->decision == MN_DECISION_DEFER && s->has_rescreen;
+    if (dated)
+        mn_date_format(s->rescreen, date);
+
+    char *js = written(p, 1);
+    json_error_t err;
+    json_t *root = json_loads(js, 0, &err);
+    assert_non_null(root);
+    assert_int_equal(json_array_size(json_object_get(root, "sessions")), 0);
+    assert_int_equal(json_array_size(json_object_get(root, "aftercare")), 0);
+    assert_null(json_object_get(root, "cost"));
+    assert_null(json_object_get(root, "projection"));
+    assert_null(json_object_get(root, "risk"));
+    json_t *zones = json_object_get(root, "zones");
+    assert_int_equal(json_array_size(zones), (size_t)p->n_zones);
+    for (size_t i = 0; i < json_array_size(zones); i++) /* only zone and concern */
+        assert_int_equal(json_object_size(json_array_get(zones, i)), 2);
+    json_t *next = json_object_get(root, "next_steps");
+    assert_true(json_array_size(json_object_get(next, "advice")) >= 1);
+    json_t *back = json_object_get(next, "come_back");
+    if (s->decision == MN_DECISION_DEFER)
+        assert_non_null(back);
+    else
+        assert_null(back);
+    if (dated)
+        assert_string_equal(json_string_value(back), date);
+    json_decref(root);
+    free(js);
+
+    for (int kind = 0; kind <= 2; kind += 2) { /* text, then HTML */
+        char *t = written(p, kind);
+        const char *body = kind ? strstr(t, "</style>") : t; /* the page's @page margins */
+        assert_non_null(body);
+        assert_false(has_mm_figure(body));
+        assert_null(strstr(t, kind ? "Aftercare sheet" : "Aftercare after each session"));
+        assert_null(strstr(t, "How long will it last"));
+        assert_null(strstr(t, kind ? "Cost</h2>" : "\nCost ("));
+        assert_null(strstr(t, kind ? "Calendar</h2>" : "\nSchedule ("));
+        assert_null(strstr(t, kind ? "Risks to know about" : "\nRisks\n"));
+        assert_null(strstr(t, kind ? "Zones and needle depths" : "Zones and needle depth\n"));
+        assert_non_null(strstr(t, "What to do next"));
+        if (dated)
+            assert_non_null(strstr(t, date));
+        free(t);
+    }
+}
+
+/* A treated plan shows the content the check above looks for, so that check can fail. */
+static void check_treatment_shown(const mn_plan *p)
+{
+    char *t = written(p, 0);
+    assert_non_null(strstr(t, "Aftercare after each session"));
+    assert_non_null(strstr(t, "\nCost ("));
+    assert_non_null(strstr(t, "\nSchedule ("));
+    assert_non_null(strstr(t, "Zones and needle depth\n"));
+    assert_null(strstr(t, "What to do next"));
+    free(t);
+}
+
 static void test_generated_clients(void **state)
 {
     (void)state;
@@ -252,6 +351,12 @@ static void test_generated_clients(void **state)
         for (int z = 0; z < p->n_zones; z++)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
+        if (mn_plan_treats(p)) {
+            if (decided[0] + decided[1] < 200) /* a sample: the writers are slower */
+                check_treatment_shown(p);
+        } else {
+            check_no_treatment(p);
+        }
         decided[p->screening.decision]++;
         mn_plan_free(p);
     }
