@@ -15,8 +15,18 @@ os.execvp(sys.argv[1], sys.argv[1:])'
 signum() { case $1 in INT) echo 2;; TERM) echo 15;; HUP) echo 1;; esac; }
 leftovers() { ls -A "$OUT" | grep -v '^out\.json$' | grep -v '^rows\.csv$' || true; }
 
-# stopped SIG: a cohort long enough to be caught while it runs (with its per-patient CSV, which
-# is written from the start), stopped after 1 s.
+# appear GLOB: waits up to 60 s for a file matching GLOB in $OUT; 1 if none came.
+appear() {
+    t=0
+    while [ $t -lt 600 ]; do
+        for f in "$OUT"/$1; do [ -e "$f" ] && return 0; done
+        sleep 0.1; t=$((t + 1))
+    done
+    return 1
+}
+
+# stopped SIG: a cohort long enough to be caught while it runs, stopped once its per-patient
+# CSV is being written (its temporary file exists, so the check can fail).
 stopped() {
     sig=$1
     printf 'OLD\n' > "$OUT/out.json"
@@ -24,7 +34,9 @@ stopped() {
     python3 -c "$DFLT" "$MNEEDLE" cohort --json --n 2000000 --threads 1 --csv "$OUT/rows.csv" -o "$OUT/out.json" \
         "$EX/trials/lotfi-2013-acne-scars.json" 2>/dev/null &
     pid=$!
-    sleep 2
+    if ! appear 'rows.csv.tmp.*'; then
+        echo "FAIL: SIG$sig: no temporary CSV while the run went on"; fails=$((fails + 1))
+    fi
     kill -s "$sig" "$pid"
     wait "$pid"
     got=$?
@@ -45,16 +57,6 @@ stopped() {
 stopped INT
 stopped TERM
 stopped HUP
-
-# The CSV's temporary file did exist while the run went on (so the check above can fail).
-"$MNEEDLE" cohort --n 2000000 --threads 1 --csv "$OUT/rows.csv" "$EX/trials/lotfi-2013-acne-scars.json" >/dev/null 2>&1 &
-pid=$!
-sleep 2
-seen=$(ls -A "$OUT" | grep -c '^rows\.csv\.tmp\.' || true)
-kill -s KILL "$pid"; wait "$pid" 2>/dev/null
-if [ "$seen" -eq 1 ]; then passes=$((passes + 1)); else
-    echo "FAIL: no temporary CSV while the run went on"; fails=$((fails + 1)); fi
-rm -f "$OUT"/rows.csv.tmp.*
 
 # A signal ignored by the caller (nohup) stays ignored: the run completes and writes.
 printf 'OLD\n' > "$OUT/out.json"
