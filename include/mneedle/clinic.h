@@ -170,7 +170,24 @@ typedef struct {
     double passes;
     const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device" */
     char why[320];          /* one sentence on how the range was chosen */
+    /* One setting per body site and visit. A site listed for several concerns is needled
+     * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
+     * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */
+    double site_start_mm, site_max_mm;
+    const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
+    double site_passes;       /* passes of set_by's range */
+    int course_sessions;      /* number of course sessions of this site */
 } mn_plan_zone;
+
+/** The needle setting of one body site at one visit (sessions[].settings[] in the JSON). */
+typedef struct {
+    int zone;                  /* index into plan->zones: the first plan zone with this site */
+    const mn_concern *concern; /* the concern that sets the setting (mn_plan_zone.set_by) */
+    double depth_mm;           /* the needle length at this visit, on the device's grid */
+    double max_mm;             /* the site's maximum (never exceeded) */
+    double passes;
+    int course_step; /* 1..course_sessions for a course visit of this site, 0 for maintenance */
+} mn_plan_setting;
 
 typedef enum { MN_PHASE_COURSE = 0, MN_PHASE_MAINTENANCE = 1 } mn_phase;
 
@@ -186,6 +203,12 @@ typedef struct {
     double numbing_min;
     double treatment_min;
     double price;
+    /* One per site of site_mask, in plan-zone order; points into mn_plan.settings. The
+     * course titrates each site from its start towards its maximum, evenly over its course
+     * sessions and snapped down to the device's grid; maintenance repeats the last course
+     * setting. */
+    const mn_plan_setting *settings;
+    int n_settings;
 } mn_plan_session;
 
 typedef struct {
@@ -203,6 +226,8 @@ typedef struct {
     int n_zones;
     mn_plan_session *sessions;
     int n_sessions;
+    mn_plan_setting *settings; /* storage for every session's settings */
+    int n_settings;
     int n_course_sessions;
     mn_plan_aftercare *aftercare;
     int n_aftercare;

@@ -68,6 +68,7 @@ void mn_plan_free(mn_plan *plan)
         return;
     mn__free(plan->zones);
     mn__free(plan->sessions);
+    mn__free(plan->settings);
     mn__free(plan->aftercare);
     mn__free(plan->projection);
     mn__free(plan);
@@ -175,6 +176,48 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc
     return MN_OK;
 }
 
+/* One setting per body site: the zones of one site, listed for several concerns, share the
+ * safer of their maxima (its concern sets the site's setting) and the deeper of their starts,
+ * held within that maximum. */
+static void site_settings(mn_plan *p)
+{
+    for (int i = 0; i < p->n_zones; i++) {
+        mn_plan_zone *z = &p->zones[i];
+        const mn_plan_zone *cap = NULL;
+        double start = z->depth_start_mm;
+        for (int k = 0; k < p->n_zones; k++) {
+            const mn_plan_zone *o = &p->zones[k];
+            if (o->zone != z->zone)
+                continue;
+            if (!cap || o->depth_max_mm < cap->depth_max_mm)
+                cap = o;
+            start = fmax(start, o->depth_start_mm);
+        }
+        assert(cap); /* z itself has its site */
+        z->site_max_mm = cap->depth_max_mm;
+        z->site_start_mm = fmin(start, cap->depth_max_mm);
+        z->set_by = cap->concern;
+        z->site_passes = cap->passes;
+    }
+}
+
+/* The needle length of course session @p step (1-based) of @p n: evenly from @p start to
+ * @p max over the course, snapped down to the device's grid, so never past the maximum and
+ * never below the start; a one-session course stays at the start. */
+static double titrate(const mn_device *d, double start, double max, int step, int n)
+{
+    assert(start <= max + 1e-9 && step >= 1 && step <= n);
+    if (n <= 1 || step <= 1)
+        return start;
+    double want = start + (max - start) * (double)(step - 1) / (double)(n - 1);
+    double v = mn_device_snap_down(d, want);
+    if (v < start)
+        v = start;
+    if (v > max)
+        v = max;
+    return v;
+}
+
 static int course_sessions(const mn_client_concern *cc)
 {
     return cc->grade == MN_SEVERITY_MILD     ? cc->concern->sessions_min
@@ -244,6 +287,7 @@ static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
 typedef struct {
     mn_date date;
     unsigned int zone_mask;
+    unsigned int course_mask; /* the zones for which this is a course session */
     int course;
 } visit;
 
@@ -263,6 +307,7 @@ static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int cour
     for (int i = 0; i < *n; i++)
         if (v[i].date == date) {
             v[i].zone_mask |= mask;
+            v[i].course_mask |= course ? mask : 0;
             v[i].course |= course;
             return 0;
         }
@@ -270,6 +315,7 @@ static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int cour
         return -1;
     v[*n].date = date;
     v[*n].zone_mask = mask;
+    v[*n].course_mask = course ? mask : 0;
     v[*n].course = course;
     (*n)++;
     return 0;
@@ -340,6 +386,21 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
     }
     p->n_sessions = nv;
     p->n_course_sessions = 0;
+    size_t n_set = 0;
+    for (int i = 0; i < nv; i++)
+        for (int z = 0; z < p->n_zones; z++)
+            n_set += (site_mask(p, visits[i].zone_mask) >> z) & 1u;
+    p->settings = mn__calloc(n_set ? n_set : 1, sizeof *p->settings);
+    if (!p->settings) {
+        st = mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
+        goto done;
+    }
+    for (int z = 0; z < p->n_zones; z++)
+        p->zones[z].course_sessions = tracks[zone_track[z]].n_course;
+    int step[MN_MAX_ZONES] = {0};
+    double last_course[MN_MAX_ZONES];
+    for (int z = 0; z < p->n_zones; z++)
+        last_course[z] = p->zones[z].site_start_mm;
     for (int i = 0; i < nv; i++) {
         mn_plan_session *s = &p->sessions[i];
         s->number = i + 1;
@@ -347,10 +408,29 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         s->phase = visits[i].course ? MN_PHASE_COURSE : MN_PHASE_MAINTENANCE;
         s->zone_mask = visits[i].zone_mask;
         s->site_mask = site_mask(p, s->zone_mask);
+        s->settings = p->settings + p->n_settings;
         double area_passes = 0;
-        for (int z = 0; z < p->n_zones; z++)
-            if (s->site_mask & (1u << z))
-                area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
+        for (int z = 0; z < p->n_zones; z++) {
+            if (!(s->site_mask & (1u << z)))
+                continue;
+            const mn_plan_zone *pz = &p->zones[z];
+            mn_plan_setting *set = &p->settings[p->n_settings++];
+            set->zone = z;
+            set->concern = pz->set_by;
+            set->max_mm = pz->site_max_mm;
+            set->passes = pz->site_passes;
+            if (visits[i].course_mask & (1u << z)) {
+                set->course_step = ++step[z];
+                set->depth_mm = titrate(p->client.device, pz->site_start_mm, pz->site_max_mm,
+                                        set->course_step, pz->course_sessions);
+                last_course[z] = set->depth_mm;
+            } else {
+                set->course_step = 0;
+                set->depth_mm = last_course[z]; /* maintenance: the last course setting */
+            }
+            s->n_settings++;
+            area_passes += pz->zone->area_cm2 * set->passes;
+        }
         s->numbing_min = MN_NUMBING_MIN;
         s->treatment_min = round(MN_PREP_MIN + area_passes * MN_MIN_PER_CM2_PASS);
         s->price = p->client.price_per_session;
@@ -506,6 +586,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
                 goto fail;
             p->n_zones++;
         }
+    site_settings(p);
     /* Schedule with the default maintenance interval, project the course, and re-schedule
      * the maintenance visits if the projection sets another interval. */
     int treat = p->screening.decision <= MN_DECISION_CAUTION;
@@ -517,8 +598,10 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         goto fail;
     if (treat && p->maintenance_interval_days != provisional) {
         mn__free(p->sessions);
+        mn__free(p->settings);
         p->sessions = NULL;
-        p->n_sessions = 0;
+        p->settings = NULL;
+        p->n_sessions = p->n_settings = 0;
         if ((st = schedule(ctx, p)))
             goto fail;
     }

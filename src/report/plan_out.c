@@ -211,6 +211,8 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_str(j, e, "limited_by", z->limited_by);
         mn__jput_num(j, e, "passes", z->passes);
         mn__jput_str(j, e, "why", z->why);
+        /* The concern whose maximum sets this site's one setting per visit. */
+        mn__jput_str(j, e, "set_by", z->set_by->id);
     }
 
     json_t *sessions = mn__jput(j, root, "sessions", json_array());
@@ -227,6 +229,17 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_num(j, e, "numbing_min", s->numbing_min);
         mn__jput_num(j, e, "treatment_min", s->treatment_min);
         mn__jput_num(j, e, "price", s->price);
+        json_t *sl = mn__jput(j, e, "settings", json_array());
+        for (int k = 0; k < s->n_settings; k++) {
+            const mn_plan_setting *set = &s->settings[k];
+            json_t *o = mn__jpush(j, sl, json_object());
+            mn__jput_str(j, o, "zone", p->zones[set->zone].zone->id);
+            mn__jput_str(j, o, "concern", set->concern->id);
+            mn__jput_num(j, o, "depth_mm", set->depth_mm);
+            mn__jput_num(j, o, "passes", set->passes);
+            mn__jput_num(j, o, "max_mm", set->max_mm);
+            mn__jput_int(j, o, "course_step", set->course_step);
+        }
     }
 
     json_t *after = mn__jput(j, root, "aftercare", json_array());
@@ -282,6 +295,15 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     if (!root)
         j->status = MN_ENOMEM;
     return root;
+}
+
+/* 1 when the site of plan zone @p i is listed for more than one concern. */
+static int shared_site(const mn_plan *p, int i)
+{
+    for (int k = 0; k < p->n_zones; k++)
+        if (k != i && p->zones[k].zone == p->zones[i].zone)
+            return 1;
+    return 0;
 }
 
 /* "Prepared on DATE by CLINIC (PRACTITIONER). Questions: call us on PHONE." as far as known. */
@@ -371,6 +393,14 @@ static void plan_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  %-12s %-20s %-16s %-10.2g %s\n", z->zone->id, z->concern->id, range,
                        z->depth_start_mm, reach);
         mn__buf_printf(b, "      %s\n", z->why);
+        if (shared_site(p, i)) {
+            char lo[16], hi[16];
+            mn__buf_printf(b,
+                           "      Treated for more than one concern: one setting per visit, "
+                           "%s-%s mm, set by %s (the safer maximum).\n",
+                           mn__depth_str(lo, sizeof lo, z->site_start_mm),
+                           mn__depth_str(hi, sizeof hi, z->site_max_mm), z->set_by->name);
+        }
     }
 
     if (p->n_sessions > 0) {
@@ -387,12 +417,13 @@ static void plan_text(mn__buf *b, const mn_plan *p)
             mn__buf_printf(b, "  %2d  %s %s  %-11s ", s->number, wd[mn_date_weekday(s->date)],
                            mn_date_format(s->date, buf),
                            s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
-            int first = 1;
-            for (int z = 0; z < p->n_zones; z++)
-                if (s->site_mask & (1u << z)) {
-                    mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
-                    first = 0;
-                }
+            for (int k = 0; k < s->n_settings; k++) {
+                char d[16];
+                const mn_plan_setting *set = &s->settings[k];
+                mn__buf_printf(b, "%s%s %s mm (%g passes)", k ? "; " : "",
+                               p->zones[set->zone].zone->id,
+                               mn__depth_str(d, sizeof d, set->depth_mm), set->passes);
+            }
             mn__buf_printf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min,
                            s->treatment_min);
         }

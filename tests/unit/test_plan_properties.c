@@ -128,6 +128,89 @@ static void check_schedule(const mn_plan *p)
     assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
 }
 
+/* One setting per site and visit: within the safer cap of the site's concerns and the device's
+ * range, on its grid, titrating upward through the course from the site's start to its maximum,
+ * and maintenance at the last course setting. Returns bit 0 when a site is shared by two
+ * concerns, bit 1 when a course titrates (its last setting deeper than its first). */
+static int check_settings(const mn_plan *p)
+{
+    const mn_device *d = p->client.device;
+    const double eps = 1e-9;
+    int kinds = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_site *site = p->zones[z].zone;
+        /* The site's bounds, recomputed from its zones: the smallest maximum (its concern
+         * sets the setting), and the deepest start held within it. */
+        double cap = 1e9, start = 0;
+        const mn_concern *by = NULL;
+        int listed = 0;
+        for (int k = 0; k < p->n_zones; k++)
+            if (p->zones[k].zone == site) {
+                listed++;
+                if (p->zones[k].depth_max_mm < cap) {
+                    cap = p->zones[k].depth_max_mm;
+                    by = p->zones[k].concern;
+                }
+                if (p->zones[k].depth_start_mm > start)
+                    start = p->zones[k].depth_start_mm;
+            }
+        if (start > cap)
+            start = cap;
+        if (listed > 1 && p->n_sessions > 0)
+            kinds |= 1;
+        double last = -1;
+        int steps = 0, in_course = 1;
+        for (int i = 0; i < p->n_sessions; i++) {
+            const mn_plan_session *s = &p->sessions[i];
+            const mn_plan_setting *set = NULL;
+            for (int k = 0; k < s->n_settings; k++)
+                if (p->zones[s->settings[k].zone].zone == site) {
+                    assert_null(set); /* one setting per site and visit */
+                    set = &s->settings[k];
+                }
+            int treats = 0;
+            for (int k = 0; k < p->n_zones; k++)
+                if ((s->zone_mask & (1u << k)) && p->zones[k].zone == site)
+                    treats = 1;
+            assert_int_equal(set != NULL, treats);
+            if (!set)
+                continue;
+            assert_true(s->site_mask & (1u << set->zone));
+            assert_ptr_equal(set->concern, by);
+            assert_true(set->depth_mm <= cap + eps && set->max_mm <= cap + eps);
+            assert_true(set->depth_mm >= start - eps);
+            assert_true(set->depth_mm >= d->depth_min_mm - eps);
+            assert_true(set->depth_mm <= d->depth_max_mm + eps);
+            if (d->depth_step_mm > 0) {
+                double k = (set->depth_mm - d->depth_min_mm) / d->depth_step_mm;
+                assert_close(k, floor(k + 0.5), 0, 1e-6);
+            }
+            if (set->course_step > 0) {
+                assert_true(in_course); /* no course session after maintenance began */
+                assert_int_equal(set->course_step, ++steps);
+                if (steps == 1)
+                    assert_close(set->depth_mm, start, 0, eps);
+                else
+                    assert_true(set->depth_mm >= last - eps); /* never lowered */
+                if (steps > 1 && set->depth_mm > start + eps)
+                    kinds |= 2;
+                last = set->depth_mm;
+            } else {
+                in_course = 0;
+                assert_true(steps > 0);
+                assert_close(set->depth_mm, last, 0, eps); /* the last course setting */
+            }
+        }
+        if (p->n_sessions > 0) {
+            assert_int_equal(steps, p->zones[z].course_sessions);
+            /* The course reaches the site's maximum at its last session. */
+            if (steps > 1)
+                assert_close(last, cap, 0, 1e-6);
+        }
+    }
+    return kinds;
+}
+
 /* Whether a rule's condition holds for a client, stated independently of the screener. */
 static int rule_applies(const mn_rule *r, const mn_client *c)
 {
@@ -333,7 +416,7 @@ static void test_generated_clients(void **state)
     (void)state;
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
-    int decided[4] = {0, 0, 0, 0}, refused = 0;
+    int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -351,6 +434,9 @@ static void test_generated_clients(void **state)
         for (int z = 0; z < p->n_zones; z++)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
+        int kinds = check_settings(p);
+        shared += (kinds & 1) != 0;
+        titrated += (kinds & 2) != 0;
         if (mn_plan_treats(p)) {
             if (decided[0] + decided[1] < 200) /* a sample: the writers are slower */
                 check_treatment_shown(p);
@@ -363,6 +449,8 @@ static void test_generated_clients(void **state)
     /* The generator must exercise every decision, or the properties prove little. */
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
+    /* ... and sites shared by two concerns, and courses that titrate. */
+    assert_true(shared > 100 && titrated > 1000);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused);
 }
@@ -398,6 +486,7 @@ static void test_depth_caps_exhaustive(void **state)
                         assert_int_equal(st, MN_OK);
                         check_zone_bounds(&c, &p->zones[0]);
                         check_schedule(p);
+                        check_settings(p);
                         mn_plan_free(p);
                         checked++;
                     }
