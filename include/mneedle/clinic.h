@@ -95,6 +95,7 @@ typedef struct {
     double price_per_session; /* clinic.price_per_session; 0 when absent */
     char currency[MN_CURRENCY_LEN];
     mn_date start; /* clinic.start; required for dates */
+    char src[256]; /* the file it was read from, for messages ("" when built in code) */
     /* clinic.{name, phone, practitioner}: the clinic's identity on the report; "" when absent */
     char clinic_name[MN_CLINIC_TEXT_LEN];
     char clinic_phone[MN_CLINIC_TEXT_LEN];
@@ -177,6 +178,15 @@ typedef struct {
     const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
     double site_passes;       /* passes of set_by's range */
     int course_sessions;      /* number of course sessions of this site */
+    /* The findings that changed this zone (their rules' adjust blocks, catalog.h), in
+     * screening order, and the range before they did. */
+    const mn_rule *adjusted_by[MN_MAX_FINDINGS];
+    int n_adjusted_by;
+    double base_start_mm, base_max_mm; /* before the adjustments (= the final values if none) */
+    int interval_add_days;             /* added to the zone's course interval */
+    int held_at_device_min; /* 1 when an adjustment asked for less than the device's shortest
+                               setting, which the zone keeps instead */
+    char adjusted[512];     /* plain words: what the findings changed and why ("" if none) */
 } mn_plan_zone;
 
 /** The needle setting of one body site at one visit (sessions[].settings[] in the JSON). */
@@ -218,6 +228,12 @@ typedef struct {
                              last day before the next session, for a day grid) */
 } mn_plan_aftercare;
 
+/** One pre-treatment instruction of a plan, dated from the first visit. */
+typedef struct {
+    const mn_pretreatment *item;
+    mn_date from; /* first visit minus item->days_before */
+} mn_plan_pretreatment;
+
 typedef struct {
     mn_screening screening;
     mn_client client; /* copy of the input */
@@ -231,6 +247,10 @@ typedef struct {
     int n_course_sessions;
     mn_plan_aftercare *aftercare;
     int n_aftercare;
+    /* before the first visit, in catalogue order: every client's items, and those the
+     * findings' adjust blocks name (none when no session is planned) */
+    mn_plan_pretreatment *pretreatment;
+    int n_pretreatment;
     /* cost */
     double per_session, course_total, maintenance_per_year, horizon_total;
     double maintenance_visits_per_year;
@@ -257,10 +277,16 @@ int mn_plan_treats(const mn_plan *plan);
 /**
  * Builds a plan for a validated client. Screening runs first; a declined or deferred client
  * gets its zones listed (which areas were asked about) but no sessions, no aftercare, no
- * cost and no projection; the writers leave out depths and risks for them too.
+ * cost and no projection; the writers leave out depths and risks for them too. Every finding
+ * whose rule has an adjust block changes the zones it applies to (docs/clinic.md): the sum of
+ * the blocks' depth changes lowers each zone's start and maximum (snapped down to a setting
+ * the device has, never below its shortest one), their interval changes lengthen the course
+ * interval, and their pre-treatment items join a treated plan's.
  * @param out  receives the plan; free it with mn_plan_free().
- * @return MN_OK; MN_EINVAL (NULL arguments, or no start date); MN_ERANGE when a zone cannot
- *         be needled safely with the chosen device (message says which and why); MN_ENOMEM.
+ * @return MN_OK; MN_EINVAL (NULL arguments, no start date, or a home-class device: plans are
+ *         for clinic devices; the message names client->src and $.clinic.device); MN_ERANGE
+ *         when a zone cannot be needled safely with the chosen device (message says which and
+ *         why); MN_ENOMEM.
  */
 mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
                         mn_plan **out);

@@ -324,6 +324,7 @@ static mn_status client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn
                                        "lifestyle", "clinic",   NULL};
     mn__jin in = {ctx, src};
     memset(out, 0, sizeof *out);
+    snprintf(out->src, sizeof out->src, "%s", src);
     mn_patient_init(&out->patient);
     out->patient.sun = MN_SUN_MODERATE;
     snprintf(out->currency, sizeof out->currency, "GBP");

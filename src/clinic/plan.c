@@ -31,6 +31,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -70,23 +71,108 @@ void mn_plan_free(mn_plan *plan)
     mn__free(plan->sessions);
     mn__free(plan->settings);
     mn__free(plan->aftercare);
+    mn__free(plan->pretreatment);
     mn__free(plan->projection);
     mn__free(plan);
 }
 
-static double snap_up(const mn_device *d, double mm)
+/* Whether a finding's rule applies to this zone: a rule without zones applies to every zone. */
+static int rule_covers(const mn_rule *r, const mn_site *site)
 {
-    if (d->depth_step_mm <= 0)
-        return d->depth_min_mm;
-    if (mm <= d->depth_min_mm)
-        return d->depth_min_mm;
-    double k = ceil((mm - d->depth_min_mm) / d->depth_step_mm - 1e-9);
-    return floor((d->depth_min_mm + k * d->depth_step_mm) * 1e6 + 0.5) / 1e6;
+    if (r->n_zones == 0)
+        return 1;
+    for (int k = 0; k < r->n_zones; k++)
+        if (!strcmp(r->zones[k], site->id))
+            return 1;
+    return 0;
+}
+
+/* Appends to the text in @p buf (@p n bytes), cutting it at the end of the buffer. */
+static void add(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(char *buf, size_t n, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    if (len + 1 >= n)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf + len, n - len, fmt, ap);
+    va_end(ap);
+}
+
+/* Applies the adjust blocks of the findings that fire for this zone (data/rules.json): one
+ * mechanism for every rule. The blocks' changes add up and are applied once to the range the
+ * caps chose: the maximum and the start move down by their sums and snap down to a setting the
+ * device has; neither goes below the device's shortest setting (the zone keeps it and says
+ * so); the start never exceeds the maximum; the course interval grows by the interval sum. */
+static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_zone *z)
+{
+    double d_start = 0, d_max = 0;
+    int d_int = 0;
+    z->base_start_mm = z->depth_start_mm;
+    z->base_max_mm = z->depth_max_mm;
+    for (int i = 0; i < scr->n_findings; i++) {
+        const mn_rule *r = scr->findings[i].rule;
+        if (!r || !r->adjust.present || !rule_covers(r, z->zone))
+            continue;
+        int dup = 0;
+        for (int k = 0; k < z->n_adjusted_by; k++)
+            dup |= z->adjusted_by[k] == r;
+        if (dup)
+            continue;
+        z->adjusted_by[z->n_adjusted_by++] = r;
+        d_start += r->adjust.start_mm;
+        d_max += r->adjust.max_mm;
+        d_int += r->adjust.interval_days;
+    }
+    if (z->n_adjusted_by == 0)
+        return;
+    double max = mn_device_snap_down(dev, z->depth_max_mm + d_max);
+    double start = mn_device_snap_down(dev, z->depth_start_mm + d_start);
+    if (max < 0 || start < 0)
+        z->held_at_device_min = d_max < 0 || d_start < 0;
+    if (max < 0)
+        max = dev->depth_min_mm;
+    if (start < 0)
+        start = dev->depth_min_mm;
+    if (start > max)
+        start = max;
+    assert(max <= z->depth_max_mm && start <= z->depth_start_mm);
+    z->depth_max_mm = max;
+    z->depth_start_mm = start;
+    if (z->depth_min_mm > start)
+        z->depth_min_mm = start;
+    z->interval_add_days = d_int;
+
+    /* In plain words: why, then what changed (cut at the buffer's end, never overrun). */
+    char *w = z->adjusted;
+    size_t n = sizeof z->adjusted;
+    add(w, n, "Gentler settings because ");
+    for (int k = 0; k < z->n_adjusted_by; k++)
+        add(w, n, "%s%s",
+            k == 0                     ? ""
+            : k + 1 < z->n_adjusted_by ? ", "
+                                       : " and ",
+            z->adjusted_by[k]->adjust.reason);
+    add(w, n, ":");
+    if (d_start < 0 || d_max < 0)
+        add(w, n, " start %.3g mm instead of %.3g mm, at most %.3g mm instead of %.3g mm;",
+            z->depth_start_mm, z->base_start_mm, z->depth_max_mm, z->base_max_mm);
+    if (d_int > 0)
+        add(w, n, " %d more days between course sessions;", d_int);
+    if (z->held_at_device_min)
+        add(w, n,
+            " %.3g mm is this device's shortest setting, so the zone stays there rather than "
+            "going lower;",
+            dev->depth_min_mm);
+    size_t len = strlen(w);
+    if (len > 0 && w[len - 1] == ';')
+        w[len - 1] = '.';
 }
 
 /* Chooses the depth range for one zone of one concern. */
-static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc,
-                           const mn_site *site, mn_plan_zone *z)
+static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *scr,
+                           const mn_concern *cc, const mn_site *site, mn_plan_zone *z)
 {
     const mn_device *dev = c->device;
     mn_skin_layers layers;
@@ -138,14 +224,16 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc
                          "(%.2f mm) reaches deeper than the %.2f mm this zone allows (%s limit)",
                          site->id, dev->name, dev->depth_min_mm, max, z->limited_by);
     z->depth_max_mm = snapped;
-    double min = snap_up(dev, fmax(usual[0], dev->depth_min_mm));
+    double want = fmax(usual[0], dev->depth_min_mm);
+    double min = want > z->depth_max_mm ? -1 : mn_device_snap_up(dev, want);
     int collapsed = 0;
-    if (min > z->depth_max_mm) {
+    if (min < 0 || min > z->depth_max_mm) {
         min = z->depth_max_mm;
         collapsed = 1;
     }
     z->depth_min_mm = min;
     z->depth_start_mm = min;
+    adjust_zone(scr, dev, z);
     z->effective_depth_um = mn_device_effective_depth_um(dev, z->depth_start_mm, &layers);
     z->effective_depth_max_um = mn_device_effective_depth_um(dev, z->depth_max_mm, &layers);
 
@@ -158,7 +246,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc
                      mn_skin_epidermis_um(&layers) + dermis);
     else
         n = snprintf(z->why, sizeof z->why,
-                     "%s usually %.2g-%.2g mm here; capped by the %s (%s). At %.2g mm the "
+                     "%s usually %.3g-%.3g mm here; capped by the %s (%s). At %.3g mm the "
                      "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
                      cc->name, usual[0], usual[1], z->limited_by,
                      !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
@@ -171,7 +259,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_concern *cc
     if (collapsed && n > 0 && (size_t)n < sizeof z->why)
         snprintf(z->why + n, sizeof z->why - (size_t)n,
                  " The usual range starts deeper than this zone allows, so every session "
-                 "stays at %.2g mm.",
+                 "stays at %.3g mm.",
                  z->depth_max_mm);
     return MN_OK;
 }
@@ -263,6 +351,7 @@ static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
                         maint = cc->concern->maintenance_days;
                 }
         }
+        interval += p->zones[i].interval_add_days; /* the findings' adjust blocks */
         int t;
         for (t = 0; t < n_tracks; t++)
             if (tracks[t].interval_days == interval && tracks[t].sessions == sessions)
@@ -510,6 +599,43 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     return MN_OK;
 }
 
+/* Does a finding that fired name this pre-treatment item in its adjust block? */
+static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
+{
+    for (int i = 0; i < scr->n_findings; i++) {
+        const mn_rule_adjust *x = &scr->findings[i].rule->adjust;
+        for (int k = 0; k < x->n_pretreatment; k++)
+            if (!strcmp(x->pretreatment[k], t->id))
+                return 1;
+    }
+    return 0;
+}
+
+/* Pre-treatment instructions, dated from the first visit: every client's items, and those a
+ * finding's adjust block names (on_finding), each for the phototypes it is meant for. A plan
+ * without sessions gets none. */
+static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    size_t n = mn_catalog_pretreatment_count(cat);
+    p->pretreatment = mn__calloc(n ? n : 1, sizeof *p->pretreatment);
+    if (!p->pretreatment)
+        return mn__error(ctx, MN_ENOMEM, "out of memory building the pre-treatment list");
+    if (p->n_sessions == 0)
+        return MN_OK;
+    for (size_t i = 0; i < n; i++) {
+        const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
+        if (t->on_finding && !named_by_finding(&p->screening, t))
+            continue;
+        if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
+            continue;
+        mn_plan_pretreatment *pt = &p->pretreatment[p->n_pretreatment++];
+        pt->item = t;
+        pt->from = p->sessions[0].date - t->days_before;
+    }
+    return MN_OK;
+}
+
 static void fill_risk(const mn_ctx *ctx, mn_plan *p)
 {
     (void)ctx;
@@ -552,6 +678,13 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     mn_plan_options_init(&defaults);
     if (!opts)
         opts = &defaults;
+    if (client->device && client->device->device_class == MN_DEVICE_HOME)
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: $.clinic.device: \"%s\" is a home device, not a clinic device; a "
+                         "plan is for treatment in a clinic (see 'mneedle catalog devices' for "
+                         "clinic devices). A client's own home needling is a screening question "
+                         "(history.home_device_use)",
+                         client->src[0] ? client->src : "client", client->device->id);
     if (opts->years < 1 || opts->years > 20)
         return mn__error(ctx, MN_ERANGE, "--years: %d is out of range; expected 1 to 20",
                          opts->years);
@@ -580,8 +713,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     }
     for (int k = 0; k < client->n_concerns; k++)
         for (int z = 0; z < client->concerns[k].n_zones; z++) {
-            st = plan_zone(ctx, client, client->concerns[k].concern, client->concerns[k].zones[z],
-                           &p->zones[p->n_zones]);
+            st = plan_zone(ctx, client, &p->screening, client->concerns[k].concern,
+                           client->concerns[k].zones[z], &p->zones[p->n_zones]);
             if (st)
                 goto fail;
             p->n_zones++;
@@ -614,7 +747,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         return MN_OK;
     }
     fill_cost(p);
-    if ((st = fill_aftercare(ctx, p)))
+    if ((st = fill_aftercare(ctx, p)) || (st = fill_pretreatment(ctx, p)))
         goto fail;
     fill_risk(ctx, p);
     *out = p;

@@ -21,6 +21,8 @@ struct mn_catalog {
     size_t n_rules;
     mn_aftercare *aftercare;
     size_t n_aftercare;
+    mn_pretreatment *pretreatment; /* the pretreatment list of aftercare.json */
+    size_t n_pretreatment;
     /* defer_days per rule (flag rules that know their re-screen date), parallel to rules */
     int *rule_defer_days;
 };

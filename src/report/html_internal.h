@@ -68,6 +68,9 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
 /* 5. Cost and 6. Risks to know about (html_cost.c). */
 void mn__html_cost(mn__buf *b, const mn_plan *plan);
 void mn__html_risks(mn__buf *b, const mn_plan *plan);
+/* Before your first visit: the pre-treatment checklist, dated (html_pretreatment.c); nothing
+ * for a plan without sessions. */
+void mn__html_pretreatment(mn__buf *b, const mn_plan *plan);
 /* The aftercare sheet, on a page of its own when printed (html_aftercare.c). */
 void mn__html_aftercare(mn__buf *b, const mn_plan *plan);
 

@@ -47,6 +47,11 @@ static void zone_table(mn__buf *b, const mn_plan *plan)
                        z->depth_start_mm, z->depth_min_mm, z->depth_max_mm, z->effective_depth_um,
                        z->effective_depth_max_um, z->passes);
         mn__html_esc(b, z->why);
+        if (z->adjusted[0]) {
+            mn__html_put(b, "<br><b>");
+            mn__html_esc(b, z->adjusted);
+            mn__html_put(b, "</b>");
+        }
         mn__html_put(b, "</td></tr>");
     }
     mn__html_put(b, "</table>");

@@ -213,6 +213,17 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_str(j, e, "why", z->why);
         /* The concern whose maximum sets this site's one setting per visit. */
         mn__jput_str(j, e, "set_by", z->set_by->id);
+        json_t *adj = mn__jput(j, e, "adjusted_by", json_array());
+        for (int k = 0; k < z->n_adjusted_by; k++)
+            mn__jpush(j, adj, json_string(z->adjusted_by[k]->code));
+        if (z->n_adjusted_by > 0) {
+            json_t *base = mn__jput(j, e, "unadjusted_depth_mm", json_object());
+            mn__jput_num(j, base, "start", z->base_start_mm);
+            mn__jput_num(j, base, "max", z->base_max_mm);
+            mn__jput_int(j, e, "interval_add_days", z->interval_add_days);
+            mn__jput(j, e, "held_at_device_min", json_boolean(z->held_at_device_min));
+            mn__jput_str(j, e, "adjusted", z->adjusted);
+        }
     }
 
     json_t *sessions = mn__jput(j, root, "sessions", json_array());
@@ -240,6 +251,17 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
             mn__jput_num(j, o, "max_mm", set->max_mm);
             mn__jput_int(j, o, "course_step", set->course_step);
         }
+    }
+
+    json_t *pre = mn__jput(j, root, "pretreatment", json_array());
+    for (int i = 0; i < p->n_pretreatment; i++) {
+        const mn_plan_pretreatment *t = &p->pretreatment[i];
+        json_t *e = mn__jpush(j, pre, json_object());
+        mn__jput_str(j, e, "id", t->item->id);
+        mn__jput_int(j, e, "days_before", t->item->days_before);
+        mn__jput_str(j, e, "from", mn_date_format(t->from, buf));
+        mn__jput_str(j, e, "text", t->item->text);
+        mn__jput_str(j, e, "source", t->item->source);
     }
 
     json_t *after = mn__jput(j, root, "aftercare", json_array());
@@ -387,10 +409,11 @@ static void plan_text(mn__buf *b, const mn_plan *p)
     for (int i = 0; i < p->n_zones; i++) {
         const mn_plan_zone *z = &p->zones[i];
         char range[32], reach[48];
-        snprintf(range, sizeof range, "%.2g-%.2g", z->depth_min_mm, z->depth_max_mm);
+        /* %.3g: a setting prints as the JSON gives it (1.75, 0.25, 1.5), never rounded */
+        snprintf(range, sizeof range, "%.3g-%.3g", z->depth_min_mm, z->depth_max_mm);
         snprintf(reach, sizeof reach, "~%.0f-%.0f um", z->effective_depth_um,
                  z->effective_depth_max_um);
-        mn__buf_printf(b, "  %-12s %-20s %-16s %-10.2g %s\n", z->zone->id, z->concern->id, range,
+        mn__buf_printf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
                        z->depth_start_mm, reach);
         mn__buf_printf(b, "      %s\n", z->why);
         if (shared_site(p, i)) {
@@ -400,6 +423,20 @@ static void plan_text(mn__buf *b, const mn_plan *p)
                            "%s-%s mm, set by %s (the safer maximum).\n",
                            mn__depth_str(lo, sizeof lo, z->site_start_mm),
                            mn__depth_str(hi, sizeof hi, z->site_max_mm), z->set_by->name);
+        }
+        if (z->adjusted[0])
+            mn__buf_printf(b, "      %s\n", z->adjusted);
+    }
+
+    if (p->n_pretreatment > 0) {
+        mn__buf_printf(b, "\nBefore your first visit (%s)\n",
+                       mn_date_format(p->sessions[0].date, buf));
+        for (int i = 0; i < p->n_pretreatment; i++) {
+            const mn_plan_pretreatment *t = &p->pretreatment[i];
+            if (t->item->days_before == 0)
+                mn__buf_printf(b, "  on the day      %s\n", t->item->text);
+            else
+                mn__buf_printf(b, "  from %s  %s\n", mn_date_format(t->from, buf2), t->item->text);
         }
     }
 

@@ -181,19 +181,24 @@ static void test_grade_sets_course_length(void **state)
     }
 }
 
-static void test_home_roller_stays_shallow(void **state)
+static void test_home_device_refused(void **state)
 {
     (void)state;
     mn_client c;
     const char *t = client_json("", "[{\"concern\": \"acne-scars\", \"zones\": [\"cheek\"]}]", "");
     assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
     c.device = mn_catalog_find_device(mn_ctx_catalog(ctx), "home-roller");
-    mn_plan *p;
-    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
-    /* A home device never gets the deep-scar exception, and never exceeds 0.5 mm. */
-    assert_true(p->zones[0].depth_max_mm <= 0.5 + 1e-9);
-    assert_string_equal(p->zones[0].limited_by, "device");
-    mn_plan_free(p);
+    assert_int_equal(c.device->device_class, MN_DEVICE_HOME);
+    mn_plan *p = (mn_plan *)&c; /* must be reset to NULL */
+    /* A home device is not a clinic device: refused as bad input, naming file and place. */
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_EINVAL);
+    assert_null(p);
+    assert_true(mn_status_is_input_error(mn_ctx_errcode(ctx)));
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "t.json: $.clinic.device"));
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "home device, not a clinic device"));
+    /* Screening still runs for it: home use is a screening question, not a planning one. */
+    mn_screening s;
+    assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
 }
 
 int main(void)
@@ -204,7 +209,7 @@ int main(void)
         cmocka_unit_test(test_defer_dates),
         cmocka_unit_test(test_plan_json_contract),
         cmocka_unit_test(test_grade_sets_course_length),
-        cmocka_unit_test(test_home_roller_stays_shallow),
+        cmocka_unit_test(test_home_device_refused),
     };
     return cmocka_run_group_tests_name("clinic", tests, setup, teardown);
 }
