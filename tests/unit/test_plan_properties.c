@@ -303,6 +303,37 @@ static void check_schedule(const mn_plan *p)
     assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
 }
 
+/* One calendar: no two maintenance visits closer than 28 days (the maintenance of different
+ * concerns is merged), and the cost is the sum over the visits booked. */
+static void check_calendar(const mn_plan *p)
+{
+    mn_date last_maint = 0;
+    int seen = 0;
+    double course = 0, total = 0;
+    for (int i = 0; i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        total += s->price;
+        if (s->phase == MN_PHASE_COURSE) {
+            course += s->price;
+            continue;
+        }
+        if (seen)
+            assert_true(s->date - last_maint >= 28);
+        last_maint = s->date;
+        seen = 1;
+    }
+    assert_close(p->horizon_total, total, 0, 1e-9);
+    assert_close(p->course_total, course, 0, 1e-9);
+    if (p->n_sessions > 0) {
+        /* Merged maintenance never needs more visits than the tracks apart (each at least
+         * every 90 days, and at most one per concern-zone) nor fewer than one a year. */
+        assert_true(p->maintenance_visits_per_year >= 1 - 1e-9);
+        assert_true(p->maintenance_visits_per_year <= 365.0 / 28 + 1e-9);
+        assert_close(p->maintenance_per_year,
+                     p->maintenance_visits_per_year * p->client.price_per_session, 0, 1e-6);
+    }
+}
+
 /* One setting per site and visit: within the safer cap of the site's concerns and the device's
  * range, on its grid, titrating upward through the course from the site's start to its maximum,
  * and maintenance at the last course setting. Returns bit 0 when a site is shared by two
@@ -583,6 +614,7 @@ static void test_generated_clients(void **state)
         for (int z = 0; z < p->n_zones; z++)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
+        check_calendar(p);
         int kinds = check_settings(p);
         shared += (kinds & 1) != 0;
         titrated += (kinds & 2) != 0;
@@ -829,6 +861,7 @@ static void test_depth_caps_exhaustive(void **state)
                         check_zone_bounds(&c, &p->zones[0]);
                         check_schedule(p);
                         check_settings(p);
+                        check_calendar(p);
                         check_adjusted(p);
                         mn_plan_free(p);
                         checked++;
