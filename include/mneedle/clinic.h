@@ -33,6 +33,8 @@ extern "C" {
 #define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
 #define MN_CURRENCY_LEN 8
+/** Most entries in clinic.prices (zones and the face/body groups). */
+#define MN_MAX_PRICES 64
 /** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
 #define MN_CLINIC_TEXT_LEN 96
 
@@ -93,6 +95,18 @@ typedef struct {
     unsigned char history_set[MN_HISTORY_COUNT];
     const mn_device *device;  /* clinic.device; SkinPen when absent */
     double price_per_session; /* clinic.price_per_session; 0 when absent */
+    /* clinic.prices: a price per visit for a zone (by site) or an area group, face or body;
+     * a visit costs its zones' prices, each group's price once for its zones without one, and
+     * price_per_session once for zones priced neither way. n_prices == 0 when absent. */
+    struct {
+        const mn_site *site;
+        double price;
+    } prices[MN_MAX_PRICES];
+    int n_prices;
+    double face_price, body_price; /* clinic.prices.face / .body, when has_* */
+    int has_face_price, has_body_price;
+    double course_price; /* clinic.course_price: the whole course as a package, when has_ */
+    int has_course_price;
     char currency[MN_CURRENCY_LEN];
     mn_date start; /* clinic.start; required for dates */
     char src[256]; /* the file it was read from, for messages ("" when built in code) */

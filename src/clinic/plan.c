@@ -450,11 +450,37 @@ static int track_interval(const mn_plan *p, const track *tr)
     return m < tr->interval_days ? tr->interval_days : m;
 }
 
-/* The price of a visit that treats the zones of @p site_mask (one per site). */
+/* The price of a visit that treats the zones of @p site_mask (one per site), as clinics
+ * price: each zone at its own price (clinic.prices), the zones without one at their group's
+ * price (face, body) once per visit, and price_per_session once for the zones left. */
 static double visit_price(const mn_plan *p, unsigned int site_mask)
 {
-    (void)site_mask;
-    return p->client.price_per_session;
+    const mn_client *c = &p->client;
+    if (c->n_prices == 0 && !c->has_face_price && !c->has_body_price)
+        return c->price_per_session;
+    double sum = 0;
+    int face = 0, body = 0, rest = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        if (!(site_mask & (1u << z)))
+            continue;
+        const mn_site *site = p->zones[z].zone;
+        int own = 0;
+        for (int i = 0; i < c->n_prices && !own; i++)
+            if (c->prices[i].site == site) {
+                sum += c->prices[i].price;
+                own = 1;
+            }
+        if (own)
+            continue;
+        if (site->facial && c->has_face_price)
+            face = 1;
+        else if (!site->facial && c->has_body_price)
+            body = 1;
+        else
+            rest = 1;
+    }
+    return sum + (face ? c->face_price : 0) + (body ? c->body_price : 0) +
+           (rest ? c->price_per_session : 0);
 }
 
 /* Books every track's maintenance from its last course session up to @p until on one calendar:
@@ -635,6 +661,12 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
 too_many:
     st = mn__error(ctx, MN_ELIMIT, "the plan would need more than %d visits", MN_MAX_VISITS);
 done:
+    /* A course sold as a package (clinic.course_price): its price spread over the course
+     * visits, so the cost stays the sum over the visits booked. */
+    if (st == MN_OK && p->client.has_course_price && p->n_course_sessions > 0)
+        for (int i = 0; i < p->n_sessions; i++)
+            if (p->sessions[i].phase == MN_PHASE_COURSE)
+                p->sessions[i].price = p->client.course_price / p->n_course_sessions;
     if (st == MN_OK)
         st = steady_maintenance(ctx, p, tracks, n_tracks);
     mn__free(visits);

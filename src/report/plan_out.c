@@ -161,6 +161,28 @@ static json_t *next_steps_json(mn__jout *j, const mn_plan *p)
     return o;
 }
 
+/* 1 when the client file prices the treatment in any way. */
+static int priced(const mn_client *c)
+{
+    return c->price_per_session > 0 || c->n_prices > 0 || c->has_face_price || c->has_body_price ||
+           c->has_course_price;
+}
+
+/* What to say without a price: the typical range of seed article 003 is in US dollars, so it
+ * is quoted only to a client whose currency is USD; never a currency other than the client's.
+ * @p json: the note for the JSON (names the keys and the source). */
+static const char *no_price_note(const mn_client *c, int json)
+{
+    int usd = strcmp(c->currency, "USD") == 0;
+    if (json)
+        return usd ? "No price in the client file (clinic.price_per_session, clinic.prices); a "
+                     "single session typically costs 250-700 USD (seed article 003)."
+                   : "No price in the client file (clinic.price_per_session, clinic.prices).";
+    return usd ? "No price given. A session typically costs 250-700 USD; ask the clinic for "
+                 "its prices."
+               : "No price given; ask the clinic for its prices.";
+}
+
 static json_t *plan_json(mn__jout *j, const mn_plan *p)
 {
     char buf[11];
@@ -290,10 +312,12 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     mn__jput_num(j, cost, "horizon_total", p->horizon_total);
     mn__jput_int(j, cost, "horizon_years", p->options.years);
     mn__jput_str(j, cost, "currency", p->client.currency);
-    if (p->client.price_per_session <= 0)
-        mn__jput_str(j, cost, "note",
-                     "No price_per_session in the client file; a single session typically "
-                     "costs 250-700 USD (seed article 003).");
+    mn__jput_num(j, cost, "maintenance_visits_per_year",
+                 round(p->maintenance_visits_per_year * 100) / 100);
+    if (p->client.has_course_price)
+        mn__jput_num(j, cost, "course_price", p->client.course_price);
+    if (!priced(&p->client))
+        mn__jput_str(j, cost, "note", no_price_note(&p->client, 1));
 
     json_t *proj = mn__jput(j, root, "projection", json_object());
     json_t *samples = mn__jput(j, proj, "samples", json_array());
@@ -491,15 +515,20 @@ static void plan_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  Call us on %s if anything worries you.\n", c->clinic_phone);
 
     mn__buf_printf(b, "\nCost (%s)\n", c->currency);
-    if (c->price_per_session > 0) {
+    if (priced(c)) {
+        if (c->price_per_session > 0 && c->n_prices == 0 && !c->has_face_price &&
+            !c->has_body_price)
+            mn__buf_printf(b, "  per session %.2f; ", p->per_session);
+        else
+            mn__buf_printf(b, "  priced per area treated; ");
         mn__buf_printf(b,
-                       "  per session %.2f; course %.2f; maintenance about %.2f a year; "
+                       "course %.2f%s; maintenance about %.2f a year (%.1f visits); "
                        "%d-year total %.2f\n",
-                       p->per_session, p->course_total, p->maintenance_per_year, p->options.years,
+                       p->course_total, c->has_course_price ? " (package)" : "",
+                       p->maintenance_per_year, p->maintenance_visits_per_year, p->options.years,
                        p->horizon_total);
     } else {
-        mn__buf_printf(b, "  No price given (clinic.price_per_session). A session typically "
-                          "costs 250-700 USD (seed article 003).\n");
+        mn__buf_printf(b, "  %s\n", no_price_note(c, 0));
     }
 
     mn__buf_printf(b, "\nHow long will it last?\n  %s\n", p->projection_note);

@@ -329,8 +329,20 @@ static void check_calendar(const mn_plan *p)
          * every 90 days, and at most one per concern-zone) nor fewer than one a year. */
         assert_true(p->maintenance_visits_per_year >= 1 - 1e-9);
         assert_true(p->maintenance_visits_per_year <= 365.0 / 28 + 1e-9);
-        assert_close(p->maintenance_per_year,
-                     p->maintenance_visits_per_year * p->client.price_per_session, 0, 1e-6);
+        const mn_client *c = &p->client;
+        if (c->n_prices == 0 && !c->has_face_price && !c->has_body_price)
+            assert_close(p->maintenance_per_year,
+                         p->maintenance_visits_per_year * c->price_per_session, 0, 1e-6);
+        if (c->has_course_price)
+            assert_close(p->course_total, c->course_price, 0, 1e-6);
+        /* A visit costs at most every price that could apply to it, once each. */
+        double most = c->price_per_session + c->face_price * c->has_face_price +
+                      c->body_price * c->has_body_price;
+        for (int k = 0; k < c->n_prices; k++)
+            most += c->prices[k].price;
+        for (int i = 0; i < p->n_sessions; i++)
+            if (p->sessions[i].phase == MN_PHASE_MAINTENANCE || !c->has_course_price)
+                assert_true(p->sessions[i].price >= 0 && p->sessions[i].price <= most + 1e-9);
     }
 }
 
@@ -487,6 +499,25 @@ static void random_client(mn_rng *r, mn_client *c)
             if (!zdup)
                 x->zones[x->n_zones++] = s;
         }
+    }
+    if (mn_rng_uniform(r) < 0.3) { /* prices as clinics give them: per zone, group, package */
+        for (int k = 0; k < c->n_concerns; k++)
+            for (int z = 0; z < c->concerns[k].n_zones; z++)
+                if (mn_rng_uniform(r) < 0.5 && c->n_prices < MN_MAX_PRICES) {
+                    int dup = 0;
+                    for (int q = 0; q < c->n_prices; q++)
+                        dup |= c->prices[q].site == c->concerns[k].zones[z];
+                    if (dup)
+                        continue;
+                    c->prices[c->n_prices].site = c->concerns[k].zones[z];
+                    c->prices[c->n_prices++].price = (double)mn_rng_int(r, 50, 400);
+                }
+        c->has_face_price = mn_rng_uniform(r) < 0.5;
+        c->face_price = (double)mn_rng_int(r, 100, 500);
+        c->has_body_price = mn_rng_uniform(r) < 0.5;
+        c->body_price = (double)mn_rng_int(r, 100, 500);
+        c->has_course_price = mn_rng_uniform(r) < 0.5;
+        c->course_price = (double)mn_rng_int(r, 500, 3000);
     }
     for (int h = 0; h < MN_HISTORY_COUNT; h++) {
         if (mn_rng_uniform(r) >= 0.06)
