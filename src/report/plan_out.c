@@ -161,7 +161,20 @@ static json_t *next_steps_json(mn__jout *j, const mn_plan *p)
     return o;
 }
 
-static json_t *plan_json(mn__jout *j, const mn_plan *p)
+/* references[]: {key, citation} behind what the plan shows (as in the text and the report). */
+static void references_json(mn__jout *j, json_t *root, const mn_catalog *cat, const mn_plan *p)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, p, refs);
+    json_t *arr = mn__jput(j, root, "references", json_array());
+    for (int i = 0; i < n; i++) {
+        json_t *e = mn__jpush(j, arr, json_object());
+        mn__jput_str(j, e, "key", refs[i]->key);
+        mn__jput_str(j, e, "citation", refs[i]->citation);
+    }
+}
+
+static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11];
     json_t *root = json_object();
@@ -243,6 +256,7 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     }
     if (!treats) {
         /* Cost, projection and risks belong to a treatment that is not given: absent. */
+        references_json(j, root, cat, p);
         if (!root)
             j->status = MN_ENOMEM;
         return root;
@@ -279,6 +293,7 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)
         mn__jpush(j, notes, json_string(p->risk_notes[i]));
+    references_json(j, root, cat, p);
     if (!root)
         j->status = MN_ENOMEM;
     return root;
@@ -341,7 +356,18 @@ static void next_steps_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
 }
 
-static void plan_text(mn__buf *b, const mn_plan *p)
+/* The full citations behind the plan, numbered, at its end. */
+static void references_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, p, refs);
+    if (n > 0)
+        mn__buf_printf(b, "\nReferences\n");
+    for (int i = 0; i < n; i++)
+        mn__buf_printf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
+}
+
+static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
@@ -356,6 +382,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
     screening_text(b, p, &p->screening, 0);
     if (!mn_plan_treats(p)) {
         next_steps_text(b, p);
+        references_text(b, cat, p);
         return;
     }
 
@@ -430,8 +457,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
                        p->per_session, p->course_total, p->maintenance_per_year, p->options.years,
                        p->horizon_total);
     } else {
-        mn__buf_printf(b, "  No price given (clinic.price_per_session). A session typically "
-                          "costs 250-700 USD (seed article 003).\n");
+        mn__buf_printf(b, "  No price given (clinic.price_per_session). %s\n", mn__no_price_note);
     }
 
     mn__buf_printf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
@@ -458,6 +484,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
                        "uncertainty, not a promise.\n",
                        mn_date_format(p->sessions[0].date, buf), mn_date_format(last->date, buf2));
     }
+    references_text(b, cat, p);
 }
 
 mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write, void *userdata)
@@ -467,11 +494,11 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = plan_json(&j, plan);
+        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan);
         return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    plan_text(&b, plan);
+    plan_text(&b, mn_ctx_catalog(ctx), plan);
     return emit_text(ctx, &b, write, userdata);
 }
