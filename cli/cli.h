@@ -23,6 +23,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
 int cmd_absorb(int argc, char **argv);
 int cmd_cohort(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
@@ -97,7 +98,8 @@ typedef struct {
 #define CLI_OUTPUT(common, help) CLI_PATH("output", 'o', &(common)->output, "FILE", help)
 #define CLI_DATA(common, help)   CLI_PATH("data", 0, &(common)->data, "DIR", help)
 
-/* A command as --help and the messages present it. Every command takes one operand. */
+/* A command as --help and the messages present it. Every command takes one operand, but for
+ * those parsed with cli_parse_list (one or more). */
 typedef struct {
     const char *name;             /* "plan" */
     const char *operand;          /* the operand in the usage line ("CLIENT") */
@@ -120,6 +122,11 @@ typedef struct {
  */
 int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **argv, FILE *help_out,
               const char **operand);
+
+/* As cli_parse, for a command that takes one or more operands (cmd->operand names them, e.g.
+ * "PART..."): on CLI_PARSED, *operands points at the *n_operands (>= 1) of them, in order. */
+int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                   FILE *help_out, char ***operands, int *n_operands);
 
 /* Prints "mneedle CMD: MESSAGE" to stderr and returns CLI_EXIT_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,5 +1,5 @@
 /* mneedle cohort TRIAL [--json] [--csv FILE] [--plot DIR] [--threads N] [--n N] [--seed S]
- * (also under mpirun) */
+ * [--shard K/N [--patients]] (also under mpirun) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +12,8 @@ static const cli_command command = {
     .name = "cohort",
     .operand = "TRIAL",
     .operand_error = "expected one TRIAL file ('-' for standard input)",
-    .usage_more = "       mpirun -np R mneedle cohort TRIAL ...\n",
+    .usage_more = "       mpirun -np R mneedle cohort TRIAL ...\n"
+                  "       mneedle cohort TRIAL --shard K/N -o PART; then mneedle merge PART...\n",
     .about =
         "Runs a virtual trial: samples the TRIAL file's population (age range, sex, phototype\n"
         "range, smoker fraction, sun mix), gives each patient his or her own variability on the\n"
@@ -23,7 +24,13 @@ static const cli_command command = {
         "\n"
         "The same seed gives identical output for any number of threads or MPI ranks. Under\n"
         "mpirun (Open MPI or MPICH) the patients are shared among the ranks; without it the same\n"
-        "binary runs alone.\n",
+        "binary runs alone.\n"
+        "\n"
+        "On a cluster without MPI, --shard K/N runs the K-th of N slices of the patients (each\n"
+        "with its own random stream, as in one run) and writes a part file; 'mneedle merge'\n"
+        "combines the N parts into output byte-identical to a single run (docs/cluster.md).\n"
+        "When srun or mpirun started several tasks but MPI sees one process, the command\n"
+        "stops instead of running the same cohort in every task.\n",
     .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
 };
 
@@ -63,7 +70,8 @@ static void show_progress(void *userdata, long done, long total)
 
 typedef struct {
     mn_ctx *ctx;
-    mn_outfile *out;     /* per-patient CSV, or NULL */
+    mn_writer write;     /* per-patient CSV rows go here (the --csv file or a shard's part) */
+    void *out;           /* its userdata, or NULL for no rows */
     double *improvement; /* for --plot: [endpoint][kept patient], or NULL */
     long kept, keep;     /* patients stored so far, and how many to store */
 } patient_sink;
@@ -78,7 +86,7 @@ static int on_patient(void *userdata, const mn_cohort_trial *trial,
                 patient->outcomes[e].improvement_pct;
         s->kept++;
     }
-    return s->out && mn_cohort_csv_row(s->ctx, trial, patient, mn_outfile_writer, s->out) != MN_OK;
+    return s->out && mn_cohort_csv_row(s->ctx, trial, patient, s->write, s->out) != MN_OK;
 }
 
 /* --plot: improvement at each endpoint and the responder rate of the whole cohort. */
@@ -100,11 +108,43 @@ static mn_status plot_cohort(mn_ctx *ctx, const mn_cohort_result *res, const pat
     return mn_plot_cohort_save(ctx, &c, dir);
 }
 
-static int run(int argc, char **argv, int rank)
+/* --shard K/N */
+typedef struct {
+    int k, n, given;
+} shard_option;
+
+static int parse_shard(const char *arg, void *value)
+{
+    shard_option *s = value;
+    s->given = mn_cohort_shard_parse(arg, &s->k, &s->n);
+    return s->given;
+}
+
+/* Under srun or mpirun with several tasks, a process that MPI sees alone is one of several
+ * identical copies: each would run and write the whole cohort. */
+static int copies_refused(int size, const shard_option *shard)
+{
+    const char *var = NULL;
+    long tasks = mn_cohort_launcher_tasks(&var);
+    if (size > 1 || tasks <= 1 || shard->given)
+        return 0;
+    fprintf(stderr,
+            "mneedle cohort: error: %s=%ld says %ld tasks were started, but MPI sees this "
+            "process alone (%s), so each task would run the same whole cohort. Use an MPI "
+            "build under mpirun or 'srun --mpi=pmix', give each task its own --shard K/N and "
+            "merge the parts (docs/cluster.md), or start one task.\n",
+            var, tasks, tasks,
+            mn_cohort_mpi_built() ? "srun without --mpi=pmix, or a foreign MPI"
+                                  : "this build has no MPI");
+    return 1;
+}
+
+static int run(int argc, char **argv, int rank, int size)
 {
     cli_common o = {0};
     cli_seed seed = {0, 0};
-    int quiet = 0, timing = 0, threads = 0, n = 0;
+    shard_option shard = {0, 0, 0};
+    int quiet = 0, timing = 0, threads = 0, n = 0, with_patients = 0;
     const char *csv = NULL, *plot = NULL, *file;
     const cli_option opts[] = {
         CLI_JSON(&o, "one JSON object (n, seed, endpoints[] with improvement_pct, "
@@ -120,6 +160,12 @@ static int run(int argc, char **argv, int rank)
                 "node)"),
         CLI_INT("n", &n, "N", 1, MN_COHORT_MAX_N, "override population.n"),
         CLI_SEED("seed", &seed, "override the trial's seed (0 to 2^53-1)"),
+        CLI_CHOICE("shard", &shard, "K/N", parse_shard, "K/N with 1 <= K <= N (e.g. 3/16)",
+                   "run only the K-th of N slices of the patients and write its part file "
+                   "(JSON, for 'mneedle merge') instead of the result; N may exceed n"),
+        CLI_FLAG("patients", &with_patients,
+                 "with --shard: the part also carries the slice's per-patient "
+                 "CSV rows, for 'mneedle merge --csv'"),
         CLI_FLAG("quiet", &quiet, "no progress line on a terminal"),
         CLI_FLAG("timing", &timing, "print patients, ranks, threads and wall time to stderr"),
         CLI_DATA(&o, "read catalogue files from DIR instead of the built-in copies"),
@@ -130,6 +176,18 @@ static int run(int argc, char **argv, int rank)
     if (code != CLI_PARSED)
         return code;
     code = CLI_EXIT_OK;
+    if (copies_refused(size, &shard))
+        return CLI_EXIT_INPUT;
+    if (shard.given && (o.json || csv || plot))
+        return cli_usage_error("cohort",
+                               "--shard writes a part file: --%s belongs to 'mneedle "
+                               "merge' (--patients carries the CSV rows to it)",
+                               o.json ? "json"
+                               : csv  ? "csv"
+                                      : "plot");
+    if (with_patients && !shard.given)
+        return cli_usage_error("cohort", "--patients goes with --shard K/N (use --csv FILE "
+                                         "for a single run)");
     if (csv && o.output && strcmp(csv, "-") && !strcmp(csv, o.output))
         return cli_usage_error("cohort", "--csv and --output name the same file");
     if (csv && !strcmp(csv, "-") && (!o.output || !strcmp(o.output, "-")))
@@ -145,13 +203,17 @@ static int run(int argc, char **argv, int rank)
     mn_outfile *out = NULL, *csv_out = NULL;
     double *sink_improvement = NULL; /* --plot's patients, owned here */
     mn_cohort_result *res = malloc(sizeof *res);
+    mn_cohort_part *part = NULL;
     mn_status st;
     if (!trial || !res) {
         fprintf(stderr, "mneedle cohort: out of memory\n");
         code = CLI_EXIT_RUNTIME;
         goto done;
     }
-    if ((st = mn_cohort_trial_load(ctx, file, trial))) {
+    st = shard.given
+             ? mn_cohort_part_create(ctx, file, shard.k, shard.n, with_patients, trial, &part)
+             : mn_cohort_trial_load(ctx, file, trial);
+    if (st) {
         code = cli_fail("cohort", ctx, st);
         goto done;
     }
@@ -162,12 +224,18 @@ static int run(int argc, char **argv, int rank)
 
     mn_cohort_options copts;
     progress_state progress = {0, 0};
-    patient_sink sink = {ctx, NULL, NULL, 0, 0};
+    patient_sink sink = {ctx, mn_outfile_writer, NULL, NULL, 0, 0};
     mn_cohort_options_init(&copts);
     copts.threads = threads;
     if (rank == 0) {
         if (!(out = cli_output("cohort", ctx, o.output, &code)))
             goto done;
+        if (part && with_patients) {
+            sink.write = mn_cohort_part_csv_writer;
+            sink.out = part;
+            copts.on_patient = on_patient;
+            copts.patient_userdata = &sink;
+        }
         if (csv) {
             if (!(csv_out = cli_output("cohort", ctx, csv, &code)))
                 goto done;
@@ -199,7 +267,9 @@ static int run(int argc, char **argv, int rank)
             copts.progress_userdata = &progress;
         }
     }
-    if ((st = mn_cohort_run(ctx, trial, &copts, res))) {
+    st = part ? mn_cohort_part_run(ctx, part, trial, &copts, res)
+              : mn_cohort_run(ctx, trial, &copts, res);
+    if (st) {
         code = rank == 0 ? cli_fail("cohort", ctx, st)
                          : (mn_status_is_input_error(st) ? CLI_EXIT_INPUT : CLI_EXIT_RUNTIME);
         goto done;
@@ -212,6 +282,15 @@ static int run(int argc, char **argv, int rank)
                     res->n, trial->horizon_days, res->wall_s, res->ranks,
                     res->ranks == 1 ? "" : "s", res->threads, res->threads == 1 ? "" : "s",
                     (double)res->n / (res->wall_s > 0 ? res->wall_s : 1e-9));
+        if (part) {
+            if ((st = mn_cohort_part_write(ctx, part, mn_outfile_writer, out))) {
+                code = cli_fail("cohort", ctx, st);
+                goto done;
+            }
+            code = cli_commit("cohort", ctx, out);
+            out = NULL;
+            goto done;
+        }
         /* Figures before the other outputs are committed, so a failure leaves none of them. */
         if (plot && (st = plot_cohort(ctx, res, &sink, plot))) {
             code = cli_fail("cohort", ctx, st);
@@ -236,6 +315,7 @@ done:
     free(trial);
     free(res);
     free(sink_improvement);
+    mn_cohort_part_free(part);
     mn_ctx_free(ctx);
     if (plot)
         mn_plot_global_cleanup(); /* font caches of the figures, for leak checkers */
@@ -260,8 +340,7 @@ int cmd_cohort(int argc, char **argv)
         FILE *quiet = freopen("/dev/null", "w", stderr);
         (void)quiet; /* if it fails, duplicate messages are harmless */
     }
-    int code = run(argc, argv, rank);
+    int code = run(argc, argv, rank, size);
     mn_cohort_mpi_end();
-    (void)size;
     return code;
 }

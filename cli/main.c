@@ -19,6 +19,7 @@ static const subcommand commands[] = {
     {"simulate", cmd_simulate, "simulate healing and collagen over years for one scenario"},
     {"absorb", cmd_absorb, "simulate serum delivery through needled skin"},
     {"cohort", cmd_cohort, "run a virtual trial over a sampled population"},
+    {"merge", cmd_merge, "merge the parts of a cohort run split with cohort --shard"},
 };
 
 static void usage(FILE *fp)

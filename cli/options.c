@@ -129,8 +129,10 @@ static void print_help(FILE *fp, const cli_command *cmd, const cli_option *opts)
         fprintf(fp, "\n%s", cmd->footer);
 }
 
-int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **argv, FILE *help_out,
-              const char **operand)
+/* Parses the options of argv; returns CLI_PARSED with the operands from optind on, or the exit
+ * code to return at once. */
+static int parse_rows(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                      FILE *help_out)
 {
     struct option longs[MAX_ROWS + 2];
     char shorts[2 * MAX_ROWS + 3] = ":h"; /* ':' first: a missing value is told apart */
@@ -175,8 +177,30 @@ int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **a
         if (code != CLI_EXIT_OK)
             return code;
     }
+    return CLI_PARSED;
+}
+
+int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **argv, FILE *help_out,
+              const char **operand)
+{
+    int code = parse_rows(cmd, opts, argc, argv, help_out);
+    if (code != CLI_PARSED)
+        return code;
     if (optind != argc - 1)
         return cli_usage_error(cmd->name, "%s", cmd->operand_error);
     *operand = argv[optind];
+    return CLI_PARSED;
+}
+
+int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                   FILE *help_out, char ***operands, int *n_operands)
+{
+    int code = parse_rows(cmd, opts, argc, argv, help_out);
+    if (code != CLI_PARSED)
+        return code;
+    if (optind >= argc)
+        return cli_usage_error(cmd->name, "%s", cmd->operand_error);
+    *operands = argv + optind;
+    *n_operands = argc - optind;
     return CLI_PARSED;
 }

@@ -221,6 +221,99 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
                         mn_cohort_result *out);
 
 /**
+ * Shards: a run split over independent jobs (a cluster's job array) instead of MPI ranks.
+ * Shard K of N (1 <= K <= N) runs patients floor((K-1) n / N) to floor(K n / N) - 1, each
+ * from its own random stream exactly as in a single run, and keeps the slice's exact
+ * accumulators (integer counts, fixed-point sums, minima and maxima) in a part; merging the N
+ * parts gives a result bit-identical to one run of all n patients, for any N (slices may be
+ * uneven, and empty when N > n). The part file format is described in docs/cluster.md.
+ */
+typedef struct mn_cohort_part mn_cohort_part;
+
+/** Most shards one run may be split into. */
+#define MN_COHORT_MAX_SHARDS 1000000
+
+/** Reads "K/N" (decimal digits only, 1 <= K <= N <= MN_COHORT_MAX_SHARDS). Returns 1 and
+ *  stores K and N, or 0 (then *k and *n are untouched). Thread-safe. */
+int mn_cohort_shard_parse(const char *text, int *k, int *n);
+
+/** The slice of shard @p k of @p n_shards over @p n_patients: its first patient and its count
+ *  (0 when n_shards > n_patients leaves it empty). @return MN_OK, or MN_EINVAL when not
+ *  1 <= k <= n_shards <= MN_COHORT_MAX_SHARDS or n_patients < 0. Thread-safe. */
+mn_status mn_cohort_shard_range(long n_patients, int k, int n_shards, long *first, long *count);
+
+/**
+ * Loads the TRIAL file @p path ("-" for standard input) into @p trial, as
+ * mn_cohort_trial_load() does, and creates the part of shard @p k of @p n_shards, which keeps
+ * the file's JSON so that merging can rebuild the trial. The caller may then change
+ * trial->population.n and trial->seed (command-line overrides) before mn_cohort_part_run().
+ * @param with_csv  1: the part also carries the slice's per-patient CSV rows, appended
+ *                  through mn_cohort_part_csv_writer() from the run's patient callback.
+ * @return MN_OK; the loader's errors; MN_EINVAL for a bad k or n_shards; MN_ENOMEM.
+ */
+mn_status mn_cohort_part_create(mn_ctx *ctx, const char *path, int k, int n_shards, int with_csv,
+                                mn_cohort_trial *trial, mn_cohort_part **out);
+
+/**
+ * Runs the part's slice of @p trial (the trial mn_cohort_part_create() filled, n and seed
+ * possibly overridden) as mn_cohort_run() runs a whole cohort: opts->on_patient sees the
+ * slice's patients in order, opts->on_progress counts them. Under MPI every rank calls it and
+ * the part is complete on rank 0. @p info_out, when not NULL, gets the ranks, threads and wall
+ * time (as in mn_cohort_result; its statistics are not filled).
+ * @return as mn_cohort_run(); MN_EINVAL when the part has already run.
+ */
+mn_status mn_cohort_part_run(mn_ctx *ctx, mn_cohort_part *part, const mn_cohort_trial *trial,
+                             const mn_cohort_options *opts, mn_cohort_result *info_out);
+
+/** An mn_writer that appends to the per-patient CSV rows of a part created with with_csv
+ *  (pass the part as userdata, e.g. to mn_cohort_csv_row()). Returns 0, or -1 out of memory
+ *  or when the part carries no CSV. */
+int mn_cohort_part_csv_writer(void *part, const char *buf, size_t len);
+
+/**
+ * Reads a part file written by mn_cohort_part_write() and checks it: the format and its
+ * version, the shard and its slice, the accumulators' sizes and totals. Problems name the file
+ * and the JSON path. Any size (the part may carry per-patient rows): the whole file is held in
+ * memory.
+ * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOMEM.
+ */
+mn_status mn_cohort_part_load(mn_ctx *ctx, const char *path, mn_cohort_part **out);
+
+/** Frees a part (NULL is allowed). */
+void mn_cohort_part_free(mn_cohort_part *part);
+
+/** K, N and the slice of a part (any pointer may be NULL). */
+void mn_cohort_part_shard(const mn_cohort_part *part, int *k, int *n_shards, long *first,
+                          long *count);
+
+/**
+ * Merges the parts of one run into the result a single run would give, and rebuilds its
+ * trial. The parts may come in any order but must be all N shards of one run: the same
+ * mneedle version, TRIAL file, n, seed and N, each shard once. Parts of different runs, a
+ * duplicate or a missing shard are MN_EINVAL with a message naming the parts and what
+ * differs. @p ctx must hold the catalogues the shards ran with.
+ * @return MN_OK; MN_EINVAL; the trial loader's errors; MN_ENUMERIC; MN_ENOMEM.
+ */
+mn_status mn_cohort_merge(mn_ctx *ctx, mn_cohort_part *const *parts, int n_parts,
+                          mn_cohort_trial *trial, mn_cohort_result *out);
+
+/**
+ * Writes the per-patient CSV rows the parts carry, in patient order (after
+ * mn_cohort_csv_header()), as a single run's --csv would. Call after mn_cohort_merge()
+ * accepted the same parts. @return MN_OK; MN_EINVAL naming a part made without them; MN_EIO.
+ */
+mn_status mn_cohort_merge_csv(mn_ctx *ctx, mn_cohort_part *const *parts, int n_parts,
+                              mn_writer write, void *userdata);
+
+/**
+ * The number of tasks the launcher or the scheduler says it started, and the variable that
+ * says so (OMPI_COMM_WORLD_SIZE, PMI_SIZE, SLURM_STEP_NUM_TASKS, then SLURM_NTASKS); 1 and
+ * NULL when none says more than one. A process that sees more tasks here than MPI ranks is
+ * one of several identical copies (a build without MPI, or srun without --mpi).
+ */
+long mn_cohort_launcher_tasks(const char **var);
+
+/**
  * MPI. mn_cohort_mpi_begin() initialises MPI only when the process was started by an MPI
  * launcher (mpirun/mpiexec: Open MPI, MPICH or a PMI-based launcher), so the same binary runs
  * alone without one; it returns this process's rank and the number of ranks (0 and 1 without

@@ -126,6 +126,11 @@ mn_status mn_absorb_write_vtk(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
 mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_result *res,
                           int json, mn_writer write, void *userdata);
 
+/** Writes a shard's part file (JSON; docs/cluster.md) after mn_cohort_part_run(), for
+ *  mneedle merge. @return MN_OK; MN_EINVAL (NULL, or the part has not run); MN_ENOMEM; MN_EIO. */
+mn_status mn_cohort_part_write(mn_ctx *ctx, const mn_cohort_part *part, mn_writer write,
+                               void *userdata);
+
 /** Writes the header line of the per-patient CSV; the rows follow from mn_cohort_csv_row().
  *  @return MN_OK; MN_EINVAL for a NULL writer; MN_EIO if the writer fails. */
 mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);

@@ -102,6 +102,10 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  */
 mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s);
 
+/** As mn_absorb_scenario_load() from text in memory; @p src names it in messages. */
+mn_status mn_absorb_scenario_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                   mn_absorb_scenario *s);
+
 /** Molecule and tissue parameters the physics derives from a scenario (all documented in
  *  docs/models/transport.md with their sources). Units: µm, h, µg/cm³. */
 typedef struct {

@@ -11,6 +11,7 @@
 
 #include "cohort/xsum.h"
 #include "core/internal.h"
+#include "core/json_in.h"
 #include "mneedle/cohort.h"
 
 /* An exact sum as hi * 2^40 + lo, |lo| < 2^40 (canonical: 0 <= lo < 2^40). */
@@ -115,9 +116,52 @@ typedef struct {
 } mn__cohort_model;
 
 /* Runs @p model for every patient of @p trial (threads and ranks as opts say). */
+typedef struct {
+    int rank, size; /* this process's MPI rank and the ranks that took part */
+    int threads;    /* OpenMP threads per process */
+} mn__cohort_run_info;
+
+/* Runs @p model for patients first_patient .. first_patient + n_patients - 1 of @p trial (a
+ * slice; each patient still draws from its own stream) and adds them to @p stats, which the
+ * caller initialised empty for the trial's endpoints; after it, @p stats holds the whole
+ * slice on rank 0 (reduced over ranks). */
+mn_status mn__cohort_engine_slice(mn_ctx *ctx, const mn_cohort_trial *trial,
+                                  const mn_cohort_options *opts, const mn__cohort_model *model,
+                                  long first_patient, long n_patients, mn__cohort_stats *stats,
+                                  mn__cohort_run_info *info);
+
+/* MN_ENUMERIC (named on the context) when a mean of a finished result is not finite. */
+mn_status mn__cohort_check_means(mn_ctx *ctx, const mn_cohort_result *out);
+
 mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_options *opts, const mn__cohort_model *model,
                             mn_cohort_result *out);
+
+/* Reads a trial from parsed JSON (trial.c; the loaders' body). */
+mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t);
+
+/* A shard's part (part.c; written by src/report/cohort_part_out.c). */
+#define MN__PART_FORMAT         "mneedle-cohort-part"
+#define MN__PART_FORMAT_VERSION 1
+
+struct mn_cohort_part {
+    char src[256];       /* the part file, or "shard K/N" for one made here; for messages */
+    char version[32];    /* mneedle version that ran the shard */
+    json_t *trial;       /* the TRIAL file's JSON, as read (owned) */
+    long n;              /* patients of the whole run (population.n after --n) */
+    uint64_t seed;       /* the run's seed (after --seed) */
+    int shard, n_shards; /* K (1-based) and N */
+    long first, count;   /* the slice: patients first .. first + count - 1 */
+    int ran;             /* stats hold the slice (run or loaded) */
+    mn__cohort_stats stats;
+    int has_csv;   /* carries the slice's per-patient CSV rows */
+    mn__buf csv;   /* those rows (no header) */
+    int csv_error; /* appending to csv ran out of memory */
+};
+
+/* The run identity: FNV-1a 64 of the trial's canonical JSON, n, seed, N and the version, as
+ * 16 hex digits and a NUL. */
+mn_status mn__cohort_part_run_id(const mn_cohort_part *p, char out[17]);
 
 /* The healing model (model.c). */
 extern const mn__cohort_model mn__cohort_healing_model;

@@ -212,22 +212,21 @@ typedef struct {
     mn_status *status;             /* MN__BLOCK */
 } patient_block;
 
-mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
-                            const mn_cohort_options *opts, const mn__cohort_model *model,
-                            mn_cohort_result *out)
+mn_status mn__cohort_engine_slice(mn_ctx *ctx, const mn_cohort_trial *trial,
+                                  const mn_cohort_options *opts, const mn__cohort_model *model,
+                                  long first_patient, long n_patients, mn__cohort_stats *stats,
+                                  mn__cohort_run_info *info)
 {
     mn_cohort_options defaults;
     mn__cohort_plan plan;
-    mn__cohort_stats stats;
     mpi_team team;
     patient_block blk = {NULL, NULL, NULL};
     patient_block gathered = {NULL, NULL, NULL};
     unsigned char *scratch = NULL;
     mn_status st = MN_OK;
-    int have_plan = 0, have_stats = 0;
-    double t0 = omp_get_wtime();
+    int have_plan = 0;
 
-    if (!trial || !model || !out)
+    if (!trial || !model || !stats || !info)
         return mn__error(ctx, MN_EINVAL, "cohort: NULL trial, model or result");
     if (!opts) {
         mn_cohort_options_init(&defaults);
@@ -245,12 +244,19 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
     if (opts->threads < 0 || opts->threads > 4096)
         return mn__error(ctx, MN_EINVAL, "cohort: threads must be 0 (default) to 4096, got %d",
                          opts->threads);
-    memset(out, 0, sizeof *out);
+    if (first_patient < 0 || n_patients < 0 || first_patient > trial->population.n - n_patients)
+        return mn__error(ctx, MN_EINVAL,
+                         "cohort: patients %ld to %ld are not within the trial's %ld",
+                         first_patient, first_patient + n_patients - 1, trial->population.n);
+    assert(stats->n_endpoints == trial->n_endpoints && stats->n == 0);
     team_init(&team, opts->use_mpi);
     int nt = opts->threads > 0 ? opts->threads : default_threads(&team);
     assert(nt >= 1 && model->run != NULL);
     int ne = trial->n_endpoints;
-    long n = trial->population.n;
+    long n = n_patients, base = first_patient;
+    info->rank = team.rank;
+    info->size = team.size;
+    info->threads = nt;
     int want_patients = team.rank == 0 && opts->on_patient != NULL;
 #if MN_HAVE_MPI
     if (team.size > 1)
@@ -260,9 +266,6 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
     if ((st = mn__cohort_plan_init(&plan, trial)))
         goto fail_nomem;
     have_plan = 1;
-    if ((st = mn__cohort_stats_init(&stats, ne)))
-        goto fail_nomem;
-    have_stats = 1;
     size_t scratch_stride = (model->scratch_per_grid_day * (size_t)plan.n_grid + 63) / 64 * 64 + 64;
     size_t n_slots = want_patients ? (size_t)MN__BLOCK * (size_t)team.size : 0;
     blk.res = mn__calloc(MN__BLOCK, sizeof *blk.res);
@@ -282,21 +285,21 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
     long n_rounds = (n_blocks + team.size - 1) / team.size;
     for (long round = 0; round < n_rounds; round++) {
         long b = round * team.size + team.rank;
-        long first = b * MN__BLOCK;
+        long first = b * MN__BLOCK; /* within the slice; patient base + first */
         long count = first < n ? (n - first < MN__BLOCK ? n - first : MN__BLOCK) : 0;
 #pragma omp parallel for num_threads(nt) schedule(static)
         for (long i = 0; i < count; i++) {
             void *mine = scratch + scratch_stride * (size_t)omp_get_thread_num();
-            blk.res[i].index = first + i;
-            blk.status[i] =
-                model->run(&plan, first + i, mine, &blk.res[i], blk.outcomes + (size_t)i * ne);
+            blk.res[i].index = base + first + i;
+            blk.status[i] = model->run(&plan, base + first + i, mine, &blk.res[i],
+                                       blk.outcomes + (size_t)i * ne);
         }
         /* The first failing patient, agreed over ranks, so every rank stops together. */
         long bad = LONG_MAX;
         mn_status bad_status = MN_OK;
         for (long i = 0; i < count && bad == LONG_MAX; i++)
             if (blk.status[i]) {
-                bad = first + i;
+                bad = base + first + i;
                 bad_status = blk.status[i];
             }
         long first_bad = team_min_long(&team, bad);
@@ -314,7 +317,7 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
             goto done;
         }
         for (long i = 0; i < count; i++)
-            mn__cohort_stats_add(&stats, &blk.res[i], blk.outcomes + (size_t)i * ne);
+            mn__cohort_stats_add(stats, &blk.res[i], blk.outcomes + (size_t)i * ne);
 
         if (want_patients) {
             const patient_block *src = &blk;
@@ -354,28 +357,12 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
             opts->on_progress(opts->progress_userdata, done_n < n ? done_n : n, n);
         }
     }
-    if (!team_reduce_stats(&team, &stats)) {
+    if (!team_reduce_stats(&team, stats)) {
         st = mn__error(ctx, MN_EIO, "cohort: the MPI reduction of the results failed");
         goto done;
     }
-    if (team.rank == 0) {
-        assert(stats.n == (uint64_t)n); /* every patient counted once, over all ranks */
-        mn__cohort_stats_finish(&stats, trial, out);
-        for (int e = 0; e < ne; e++) {
-            const mn_cohort_endpoint *ep = &out->endpoints[e];
-            if (!mn__finite(ep->improvement_pct.mean) || !mn__finite(ep->collagen_change_pct.mean))
-                st = mn__error(ctx, MN_ENUMERIC, "cohort: day %d: a mean is not finite", ep->day);
-        }
-    } else {
-        out->n = n;
-        out->seed = trial->seed;
-        out->n_endpoints = ne;
-        for (int e = 0; e < ne; e++)
-            out->endpoints[e].day = trial->endpoint_days[e];
-    }
-    out->ranks = team.size;
-    out->threads = nt;
-    out->wall_s = omp_get_wtime() - t0;
+    /* every patient of the slice counted once, over all ranks */
+    assert(team.rank != 0 || stats->n == (uint64_t)n);
     goto done;
 
 fail_nomem:
@@ -387,9 +374,55 @@ done:
     mn__free(gathered.res);
     mn__free(gathered.outcomes);
     mn__free(scratch);
-    if (have_stats)
-        mn__cohort_stats_release(&stats);
     if (have_plan)
         mn__cohort_plan_release(&plan);
+    return st;
+}
+
+mn_status mn__cohort_check_means(mn_ctx *ctx, const mn_cohort_result *out)
+{
+    mn_status st = MN_OK;
+    for (int e = 0; e < out->n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &out->endpoints[e];
+        if (!mn__finite(ep->improvement_pct.mean) || !mn__finite(ep->collagen_change_pct.mean))
+            st = mn__error(ctx, MN_ENUMERIC, "cohort: day %d: a mean is not finite", ep->day);
+    }
+    return st;
+}
+
+mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
+                            const mn_cohort_options *opts, const mn__cohort_model *model,
+                            mn_cohort_result *out)
+{
+    mn__cohort_stats stats;
+    mn__cohort_run_info info = {0, 1, 1};
+    double t0 = omp_get_wtime();
+    if (!trial || !model || !out)
+        return mn__error(ctx, MN_EINVAL, "cohort: NULL trial, model or result");
+    if (trial->n_endpoints < 1 || trial->n_endpoints > MN_COHORT_MAX_ENDPOINTS)
+        return mn__error(ctx, MN_EINVAL,
+                         "cohort: the trial is not valid (%d endpoints); load it "
+                         "with mn_cohort_trial_load()",
+                         trial->n_endpoints);
+    memset(out, 0, sizeof *out);
+    if (mn__cohort_stats_init(&stats, trial->n_endpoints))
+        return mn__error(ctx, MN_ENOMEM, "cohort: out of memory for %d endpoints",
+                         trial->n_endpoints);
+    mn_status st =
+        mn__cohort_engine_slice(ctx, trial, opts, model, 0, trial->population.n, &stats, &info);
+    if (!st && info.rank == 0) {
+        mn__cohort_stats_finish(&stats, trial, out);
+        st = mn__cohort_check_means(ctx, out);
+    } else if (!st) {
+        out->n = trial->population.n;
+        out->seed = trial->seed;
+        out->n_endpoints = trial->n_endpoints;
+        for (int e = 0; e < trial->n_endpoints; e++)
+            out->endpoints[e].day = trial->endpoint_days[e];
+    }
+    mn__cohort_stats_release(&stats);
+    out->ranks = info.size;
+    out->threads = info.threads;
+    out->wall_s = omp_get_wtime() - t0;
     return st;
 }

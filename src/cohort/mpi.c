@@ -23,6 +23,29 @@ static int mn__started_by_launcher(void)
     return 0;
 }
 
+long mn_cohort_launcher_tasks(const char **var)
+{
+    /* Open MPI's mpirun, PMI launchers (MPICH's Hydra, srun --mpi=pmi2), srun's step, then
+     * the job's task count (srun sets it for the step it runs). */
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS",
+                                       "SLURM_NTASKS"};
+    if (var)
+        *var = NULL;
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        const char *v = getenv(vars[i]);
+        char *end;
+        if (!v || !*v)
+            continue;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1)
+            continue;
+        if (n > 1 && var)
+            *var = vars[i];
+        return n > 1 ? n : 1;
+    }
+    return 1;
+}
+
 int mn_cohort_mpi_built(void)
 {
     return MN_HAVE_MPI;

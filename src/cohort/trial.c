@@ -204,7 +204,7 @@ static mn_status parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_tria
     return MN_OK;
 }
 
-static mn_status trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
+mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t)
 {
     static const char *const keys[] = {"name",
                                        "population",
@@ -272,7 +272,7 @@ mn_status mn_cohort_trial_parse(mn_ctx *ctx, const char *src, const char *text, 
     if (st)
         return st;
     mn__jin in = {ctx, src ? src : "<string>"};
-    st = trial_from_json(&in, root, out);
+    st = mn__cohort_trial_from_json(&in, root, out);
     json_decref(root);
     return st;
 }
@@ -286,7 +286,7 @@ mn_status mn_cohort_trial_load(mn_ctx *ctx, const char *path, mn_cohort_trial *o
     if (st)
         return st;
     mn__jin in = {ctx, strcmp(path, "-") ? path : "<stdin>"};
-    st = trial_from_json(&in, root, out);
+    st = mn__cohort_trial_from_json(&in, root, out);
     json_decref(root);
     return st;
 }

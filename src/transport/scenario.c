@@ -126,7 +126,8 @@ static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog 
     return MN_OK;
 }
 
-mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s)
+/* Reads a parsed scenario; @p src names it in messages. On failure @p s is left empty. */
+static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb_scenario *s)
 {
     static const char *const keys[] = {"site",       "patient",
                                        "device",     "needle_mm",
@@ -137,14 +138,8 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
                                        "field",      "coverage_threshold_ug_ml",
                                        "resolution", "polar_route",
                                        NULL};
-    if (!ctx || !path || !s)
-        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
-    mn_absorb_scenario_init(s);
-    json_t *root = NULL;
-    mn_status st = mn__json_load(ctx, path, &root);
-    if (st)
-        return st;
-    mn__jin in = {ctx, strcmp(path, "-") == 0 ? "<stdin>" : path};
+    mn_status st = MN_OK;
+    mn__jin in = {ctx, src};
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     int here;
     if ((st = mn__jis_object(&in, root, "$")) || (st = mn__jkeys(&in, root, "$", keys)))
@@ -291,10 +286,38 @@ mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scena
                           &here)))
         goto done;
 done:
-    json_decref(root);
     if (st) {
         mn_absorb_scenario_release(s);
         mn_absorb_scenario_init(s);
     }
+    return st;
+}
+
+mn_status mn_absorb_scenario_load(mn_ctx *ctx, const char *path, mn_absorb_scenario *s)
+{
+    if (!ctx || !path || !s)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
+    mn_absorb_scenario_init(s);
+    json_t *root = NULL;
+    mn_status st = mn__json_load(ctx, path, &root);
+    if (st)
+        return st;
+    st = from_json(ctx, strcmp(path, "-") == 0 ? "<stdin>" : path, root, s);
+    json_decref(root);
+    return st;
+}
+
+mn_status mn_absorb_scenario_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                   mn_absorb_scenario *s)
+{
+    if (!ctx || !src || !text || !s)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
+    mn_absorb_scenario_init(s);
+    json_t *root = NULL;
+    mn_status st = mn__json_parse(ctx, src, text, len, &root);
+    if (st)
+        return st;
+    st = from_json(ctx, src, root, s);
+    json_decref(root);
     return st;
 }

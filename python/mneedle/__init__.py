@@ -1,0 +1,300 @@
+"""mneedle: models and plans microneedling, from Python.
+
+Each call takes the same object as the command's JSON file (a dict) and returns the command's
+--json output as a dict; simulate and absorb add ``trajectory``, the samples as NumPy arrays.
+Bad input raises InputError with the JSON path and the message. See docs/python.md.
+"""
+import json
+import math
+import numbers
+import re
+import threading
+
+import numpy as np
+
+from ._mneedle import ffi, lib
+
+__all__ = ["Context", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
+           "cohort", "catalog", "version", "BAND_DEFAULT_SEED"]
+
+#: The default seed of simulate's uncertainty band (MN_BAND_DEFAULT_SEED, healing.h).
+BAND_DEFAULT_SEED = 20131001
+_INTEGRATORS = ("exact", "cvode")
+_CATALOGUES = ("devices", "sites", "concerns", "products", "rules")
+_SEED_MAX = 2 ** 53 - 1  # the command's --seed range
+_INT_MAX = 2 ** 31 - 1
+
+
+class MneedleError(RuntimeError):
+    """A failure that is not the input's fault (out of memory, a solver that failed)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+class InputError(MneedleError, ValueError):
+    """The input was wrong. ``path`` is the JSON path of the place (``$.patient.age``) or None
+    when the message names no place, ``message`` what was expected, ``source`` the input's
+    name in the message ("scenario"), ``status`` the library's status name."""
+
+    def __init__(self, message, path=None, source=None, status=None):
+        super().__init__(message, status)
+        self.path = path
+        self.source = source
+
+    def __str__(self):
+        where = ": ".join(p for p in (self.source, self.path) if p)
+        return f"{where}: {self.message}" if where else self.message
+
+
+# "SRC: $.path: message" or "SRC:LINE:COL: message" (core/json_in.h).
+_MSG_RE = re.compile(r"^(?P<src>[^:]*?)(?::\d+:\d+)?: (?:(?P<path>\$[^ :]*): )?(?P<msg>.*)$",
+                     re.S)
+
+
+def _type_name(v):
+    if isinstance(v, np.ndarray):
+        return "a NumPy array"
+    return "a " + type(v).__name__
+
+
+def _plain(value, path):
+    """Checks a Python value is JSON (dict with str keys, list, str, finite number, bool,
+    None) and returns it with NumPy scalars turned into Python numbers; raises InputError
+    naming the path otherwise. A NumPy array or a tuple is refused where a list is expected."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, np.ndarray):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
+        f = float(value)
+        if not math.isfinite(f):
+            raise InputError(f"expected a finite number, got {f}", path)
+        return f
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InputError(f"keys must be strings, got {k!r}", path)
+            out[k] = _plain(v, f"{path}.{k}")
+        return out
+    if isinstance(value, list):
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    hint = " (use .tolist())" if isinstance(value, np.ndarray) else ""
+    raise InputError(f"expected a JSON value (object, list, string, number, true/false or "
+                     f"null), got {_type_name(value)}{hint}", path)
+
+
+def _check_int(name, value, lo, hi):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise InputError(f"{name}: expected a whole number from {lo} to {hi}, got "
+                         f"{_type_name(value)}")
+    if not lo <= int(value) <= hi:
+        raise InputError(f"{name}: expected a whole number from {lo} to {hi}, got {value}")
+    return int(value)
+
+
+def _columns(samples):
+    """The list of sample objects as a dict of NumPy arrays, one per field; nested objects
+    flatten to "outer_inner" (untreated.improvement_pct -> untreated_improvement_pct)."""
+    cols = {}
+
+    def add(prefix, obj, i):
+        for k, v in obj.items():
+            name = prefix + k
+            if isinstance(v, dict):
+                add(name + "_", v, i)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                cols.setdefault(name, [math.nan] * len(samples))[i] = v
+    for i, s in enumerate(samples):
+        add("", s, i)
+    return {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+
+
+class Context:
+    """The catalogues (devices, sites, concerns, products, rules, aftercare): the built-in copy,
+    or the files of ``data_dir`` where it has them (as the command's --data DIR).
+
+    A Context serialises its own calls with a lock (the library keeps one error state per
+    context); use one Context per thread to run in parallel. The GIL is released while the
+    library runs.
+    """
+
+    def __init__(self, data_dir=None):
+        self._ptr = ffi.NULL
+        self._lock = threading.Lock()
+        self.data_dir = data_dir
+        out = ffi.new("mn_ctx **")
+        if data_dir is None:
+            st = lib.mn_ctx_create(out)
+            if st:
+                raise MneedleError("cannot load the built-in catalogues: " + _s(lib.mn_strerror(st)))
+        else:
+            if not isinstance(data_dir, str):
+                raise InputError(f"data_dir: expected a directory name, got {_type_name(data_dir)}")
+            err = ffi.new("char[]", 1024)
+            st = lib.mn_ctx_create_with_data(out, data_dir.encode(), err, 1024)
+            if st:
+                self._raise(st, _s(err) or _s(lib.mn_strerror(st)))
+        self._ptr = out[0]
+
+    def close(self):
+        """Frees the catalogues; the Context cannot be used afterwards."""
+        with self._lock:
+            if self._ptr != ffi.NULL:
+                lib.mn_ctx_free(self._ptr)
+                self._ptr = ffi.NULL
+
+    def __del__(self):
+        if getattr(self, "_ptr", ffi.NULL) != ffi.NULL:
+            lib.mn_ctx_free(self._ptr)
+            self._ptr = ffi.NULL
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @staticmethod
+    def _raise(st, msg):
+        status = _s(lib.mn_status_name(st))
+        if lib.mn_status_is_input_error(st):
+            m = _MSG_RE.match(msg)
+            if m:
+                raise InputError(m.group("msg"), m.group("path"), m.group("src") or None, status)
+            raise InputError(msg, None, None, status)
+        raise MneedleError(msg, status)
+
+    def _call(self, fn, src, doc, *args):
+        if isinstance(doc, (str, bytes)):
+            raise InputError(f"expected a dict (the object of a {src} file), got "
+                             f"{_type_name(doc)}; to read a file, pass json.load(f)", "$", src)
+        if not isinstance(doc, dict):
+            raise InputError(f"expected a dict (the object of a {src} file), got "
+                             f"{_type_name(doc)}", "$", src)
+        try:
+            text = json.dumps(_plain(doc, "$"), allow_nan=False).encode()
+        except InputError as e:
+            e.source = src
+            raise
+        buf = ffi.new("mnpy_buf *")
+        with self._lock:
+            if self._ptr == ffi.NULL:
+                raise MneedleError("this Context was closed")
+            lib.mn_ctx_clear_error(self._ptr)
+            try:
+                st = fn(self._ptr, src.encode(), text, len(text), *args, buf)
+                if st:
+                    self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
+                                f"{src}: {_s(lib.mn_strerror(st))}")
+                out = ffi.string(buf.data, buf.len).decode() if buf.data != ffi.NULL else ""
+            finally:
+                lib.mnpy_buf_free(buf)
+        return json.loads(out)
+
+    def screen(self, client):
+        """Screening of a client (the object of a CLIENT file): ``mneedle screen --json``."""
+        return self._call(lib.mnpy_screen, "client", client)
+
+    def plan(self, client, years=2):
+        """A treatment plan for a client: ``mneedle plan --json --years YEARS``."""
+        years = _check_int("years", years, 1, 20)
+        return self._call(lib.mnpy_plan, "client", client, years)
+
+    def simulate(self, scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
+        """Healing and collagen over years for one scenario: ``mneedle simulate --json``, with
+        ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...)."""
+        band = _check_int("band", band, 0, 10000)
+        seed = _check_int("seed", seed, 0, _SEED_MAX)
+        if integrator not in _INTEGRATORS:
+            raise InputError(f"integrator: expected one of {', '.join(_INTEGRATORS)}, "
+                             f"got {integrator!r}")
+        out = self._call(lib.mnpy_simulate, "scenario", scenario, band, seed, integrator.encode())
+        out["trajectory"] = _columns(out.get("samples", []))
+        return out
+
+    def absorb(self, scenario, field=False):
+        """Serum delivery through the channels: ``mneedle absorb --json [--field]``, with
+        ``trajectory`` added (the samples over hours as NumPy arrays)."""
+        if not isinstance(field, bool):
+            raise InputError(f"field: expected True or False, got {_type_name(field)}")
+        out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field))
+        out["trajectory"] = _columns(out.get("samples", []))
+        return out
+
+    def cohort(self, trial, threads=0, n=None, seed=None):
+        """A virtual trial: ``mneedle cohort --json [--threads N] [--n N] [--seed S]``.
+        ``threads`` 0 uses OpenMP's default; results are identical for any thread count."""
+        threads = _check_int("threads", threads, 0, 4096)
+        n = 0 if n is None else _check_int("n", n, 1, _INT_MAX)
+        seed_given = seed is not None
+        seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
+        return self._call(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given), seed)
+
+    def catalog(self, what):
+        """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
+        if what not in _CATALOGUES:
+            raise InputError(f"catalog: expected one of {', '.join(_CATALOGUES)}, got {what!r}")
+        buf = ffi.new("mnpy_buf *")
+        with self._lock:
+            try:
+                st = lib.mnpy_catalog(self._ptr, what.encode(), buf)
+                if st:
+                    self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)))
+                out = ffi.string(buf.data, buf.len).decode()
+            finally:
+                lib.mnpy_buf_free(buf)
+        return json.loads(out)
+
+
+def _s(cstr):
+    return ffi.string(cstr).decode(errors="replace") if cstr != ffi.NULL else ""
+
+
+_default = threading.local()
+
+
+def _ctx():
+    if not hasattr(_default, "ctx"):
+        _default.ctx = Context()
+    return _default.ctx
+
+
+def version():
+    """The library's version ("0.1.0")."""
+    return _s(lib.mn_version())
+
+
+def screen(client):
+    """Context().screen with the built-in catalogues (one Context per thread)."""
+    return _ctx().screen(client)
+
+
+def plan(client, years=2):
+    """Context().plan with the built-in catalogues."""
+    return _ctx().plan(client, years)
+
+
+def simulate(scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
+    """Context().simulate with the built-in catalogues."""
+    return _ctx().simulate(scenario, band, seed, integrator)
+
+
+def absorb(scenario, field=False):
+    """Context().absorb with the built-in catalogues."""
+    return _ctx().absorb(scenario, field)
+
+
+def cohort(trial, threads=0, n=None, seed=None):
+    """Context().cohort with the built-in catalogues."""
+    return _ctx().cohort(trial, threads, n, seed)
+
+
+def catalog(what):
+    """Context().catalog with the built-in catalogues."""
+    return _ctx().catalog(what)

@@ -1,0 +1,82 @@
+"""cffi build script (API mode): compiles mneedle._mneedle, the glue of _glue.c linked against
+libmneedle.so. Where the library and headers are: $MNEEDLE_INCLUDEDIR and $MNEEDLE_LIBDIR if
+set, else pkg-config's `mneedle` (an installed copy, `cmake --install`), else this source tree
+(../include and ../build/release)."""
+import os
+import subprocess
+
+from cffi import FFI
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TREE = os.path.dirname(os.path.dirname(HERE))
+
+
+def _pkg_config(variable):
+    try:
+        out = subprocess.run(["pkg-config", "--variable=" + variable, "mneedle"],
+                             capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return out.stdout.strip() or None
+
+
+def locate():
+    """Returns (include_dir, lib_dir) of the mneedle library to build against."""
+    inc = os.environ.get("MNEEDLE_INCLUDEDIR") or _pkg_config("includedir")
+    lib = os.environ.get("MNEEDLE_LIBDIR") or _pkg_config("libdir")
+    inc = inc or os.path.join(TREE, "include")
+    lib = lib or os.path.join(TREE, "build", "release")
+    for path, what in ((os.path.join(inc, "mneedle", "mneedle.h"), "headers"),
+                       (os.path.join(lib, "libmneedle.so"), "shared library")):
+        if not os.path.exists(path):
+            raise RuntimeError(f"mneedle {what} not found at {path}: build and install mneedle "
+                               "(cmake --install), or set MNEEDLE_INCLUDEDIR/MNEEDLE_LIBDIR")
+    return inc, lib
+
+
+CDEF = """
+typedef struct mn_ctx mn_ctx;
+typedef int... mn_status;
+typedef struct { char *data; size_t len; ...; } mnpy_buf;
+
+mn_status mn_ctx_create(mn_ctx **out);
+mn_status mn_ctx_create_with_data(mn_ctx **out, const char *data_dir, char *errbuf,
+                                  size_t errbuf_len);
+void mn_ctx_free(mn_ctx *ctx);
+const char *mn_ctx_errmsg(const mn_ctx *ctx);
+void mn_ctx_clear_error(mn_ctx *ctx);
+const char *mn_strerror(mn_status status);
+const char *mn_status_name(mn_status status);
+int mn_status_is_input_error(mn_status status);
+const char *mn_version(void);
+
+void mnpy_buf_free(mnpy_buf *b);
+mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len, mnpy_buf *out);
+mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
+                    mnpy_buf *out);
+mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
+                        uint64_t seed, const char *integrator, mnpy_buf *out);
+mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
+                      mnpy_buf *out);
+mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                      long n, int seed_given, uint64_t seed, mnpy_buf *out);
+mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
+"""
+
+ffibuilder = FFI()
+ffibuilder.cdef(CDEF)
+_inc, _lib = locate()
+ffibuilder.set_source(
+    "mneedle._mneedle",
+    '#include "_glue.h"',
+    sources=[os.path.relpath(os.path.join(HERE, "_glue.c"))],
+    include_dirs=[HERE, _inc],
+    library_dirs=[_lib],
+    libraries=["mneedle"],
+    # The wheel carries libmneedle.so.0 beside the extension (setup.py), found through $ORIGIN.
+    extra_link_args=["-Wl,-rpath,$ORIGIN"],
+    extra_compile_args=["-std=c11", "-Wall", "-Wextra", "-Werror"],
+)
+
+if __name__ == "__main__":
+    ffibuilder.compile(verbose=True)

@@ -1,0 +1,160 @@
+/* The Python package's calls (see _glue.h). Each mirrors its command in cli/ step for step,
+ * without the files, figures and terminal the command adds; tests/test_cli_identity.py checks
+ * the output against the command's on every bundled example. */
+#include "_glue.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int mnpy_buf_write(void *userdata, const char *buf, size_t len)
+{
+    mnpy_buf *b = userdata;
+    if (b->len + len + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len + 1)
+            cap *= 2;
+        char *p = realloc(b->data, cap);
+        if (!p)
+            return 1;
+        b->data = p;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, buf, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+void mnpy_buf_free(mnpy_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len, mnpy_buf *out)
+{
+    mn_client client;
+    mn_screening s;
+    mn_status st = mn_client_parse(ctx, src, text, len, &client);
+    if (!st)
+        st = mn_screen(ctx, &client, &s);
+    if (!st)
+        st = mn_screening_write(ctx, &client, &s, 1, mnpy_buf_write, out);
+    return st;
+}
+
+mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
+                    mnpy_buf *out)
+{
+    mn_client client;
+    mn_plan *plan = NULL;
+    mn_plan_options opts;
+    mn_plan_options_init(&opts);
+    if (years > 0)
+        opts.years = years;
+    mn_status st = mn_client_parse(ctx, src, text, len, &client);
+    if (!st)
+        st = mn_plan_build(ctx, &client, &opts, &plan);
+    if (!st)
+        st = mn_plan_write(ctx, plan, 1, mnpy_buf_write, out);
+    mn_plan_free(plan);
+    return st;
+}
+
+mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
+                        uint64_t seed, const char *integrator, mnpy_buf *out)
+{
+    mn_healing_options opts;
+    mn_healing_options_init(&opts);
+    if (integrator && !mn_healing_integrator_parse(integrator, &opts.integrator))
+        return MN_EINVAL;
+    mn_healing_input *in = malloc(sizeof *in);
+    mn_healing_sample *samples = NULL;
+    double *lo = NULL, *hi = NULL;
+    mn_healing_projection proj;
+    memset(&proj, 0, sizeof proj);
+    mn_status st = in ? mn_healing_scenario_parse(ctx, src, text, len, in) : MN_ENOMEM;
+    if (st)
+        goto done;
+    const mn_healing_scenario *sc = &in->scenario;
+    int n = in->n_report_days;
+    samples = malloc(sizeof *samples * (size_t)n);
+    lo = malloc(sizeof *lo * (size_t)n);
+    hi = malloc(sizeof *hi * (size_t)n);
+    if (!samples || !lo || !hi) {
+        st = MN_ENOMEM;
+        goto done;
+    }
+    mn_healing_summary summary;
+    if ((st = mn_healing_run(ctx, sc, NULL, &opts, in->report_days, n, samples, &summary)))
+        goto done;
+    if (band > 0 && (st = mn_healing_band(ctx, sc, in->report_days, n, band, seed,
+                                          MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
+        goto done;
+    if ((st = mn_healing_maintenance(ctx, sc, band, seed, &proj)))
+        goto done;
+    int have_proj = proj.maintenance_interval_days > 0;
+    mn_healing_result res = {sc,
+                             samples,
+                             n,
+                             band > 0 ? lo : NULL,
+                             band > 0 ? hi : NULL,
+                             band,
+                             &summary,
+                             have_proj ? &proj : NULL,
+                             opts.integrator};
+    st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
+done:
+    mn_healing_projection_release(&proj);
+    free(in);
+    free(samples);
+    free(lo);
+    free(hi);
+    return st;
+}
+
+mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
+                      mnpy_buf *out)
+{
+    mn_absorb_scenario s;
+    mn_absorb_result r;
+    mn_absorb_result_init(&r);
+    mn_status st = mn_absorb_scenario_parse(ctx, src, text, len, &s);
+    if (st)
+        return st;
+    s.field = field;
+    if (!(st = mn_absorb_run(ctx, &s, NULL, NULL, &r)))
+        st = mn_absorb_write_json(ctx, &s, &r, mnpy_buf_write, out);
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+    return st;
+}
+
+mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                      long n, int seed_given, uint64_t seed, mnpy_buf *out)
+{
+    mn_cohort_trial *trial = malloc(sizeof *trial);
+    mn_cohort_result *res = malloc(sizeof *res);
+    mn_status st = trial && res ? mn_cohort_trial_parse(ctx, src, text, len, trial) : MN_ENOMEM;
+    if (st)
+        goto done;
+    if (n > 0)
+        trial->population.n = n;
+    if (seed_given)
+        trial->seed = seed;
+    mn_cohort_options opts;
+    mn_cohort_options_init(&opts);
+    opts.threads = threads;
+    if (!(st = mn_cohort_run(ctx, trial, &opts, res)))
+        st = mn_cohort_write(ctx, trial, res, 1, mnpy_buf_write, out);
+done:
+    free(trial);
+    free(res);
+    return st;
+}
+
+mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out)
+{
+    return mn_report_catalog(ctx, what, 1, mnpy_buf_write, out);
+}

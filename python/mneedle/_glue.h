@@ -1,0 +1,38 @@
+/*
+ * The calls the Python package makes, one per command: each takes the input as JSON text (the
+ * same object as the command's file), runs what the command runs through the public API only,
+ * and writes the command's --json output into a growing buffer. Shared by the cffi extension
+ * (python/mneedle/_build.py) and the C side of the Python-call benchmark (bench/).
+ */
+#ifndef MNPY_GLUE_H
+#define MNPY_GLUE_H
+
+#include <mneedle/mneedle.h>
+
+typedef struct {
+    char *data; /* NUL-terminated output, malloc'd; NULL before the first write */
+    size_t len, cap;
+} mnpy_buf;
+
+/** An mn_writer appending to an mnpy_buf passed as userdata. */
+int mnpy_buf_write(void *userdata, const char *buf, size_t len);
+/** Frees the buffer's data and empties it. */
+void mnpy_buf_free(mnpy_buf *b);
+
+mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len, mnpy_buf *out);
+mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
+                    mnpy_buf *out);
+/** As `mneedle simulate --json --band BAND --seed SEED --integrator NAME`. */
+mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
+                        uint64_t seed, const char *integrator, mnpy_buf *out);
+/** As `mneedle absorb --json [--field]`. */
+mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
+                      mnpy_buf *out);
+/** As `mneedle cohort --json [--threads N] [--n N] [--seed S]`; 0 keeps the default or the
+ *  trial's value, and @p seed_given says whether @p seed overrides the trial's. */
+mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                      long n, int seed_given, uint64_t seed, mnpy_buf *out);
+/** As `mneedle catalog WHAT --json`. */
+mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
+
+#endif

@@ -1,0 +1,166 @@
+"""Bad input from Python raises mneedle.InputError naming the JSON path, whatever its kind:
+values the library refuses, Python types that are not JSON, arguments of the wrong type. The
+interpreter never crashes (a crash would end this test run)."""
+import json
+import math
+import random
+
+import numpy as np
+import pytest
+
+import mneedle
+from conftest import example, examples
+
+SCENARIO = "simulate-wrinkles-course.json"
+
+
+def bad(call, *args, **kw):
+    with pytest.raises(mneedle.InputError) as info:
+        call(*args, **kw)
+    return info.value
+
+
+def test_a_string_for_a_number_names_the_path():
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["age"] = "forty"
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.patient.age" and e.source == "scenario"
+    assert "expected a number" in e.message and "string" in e.message
+    assert str(e) == f"scenario: $.patient.age: {e.message}"
+    assert e.status == "MN_ETYPE"
+
+
+def test_a_value_out_of_range_and_an_unknown_name():
+    sc = example("scenarios", SCENARIO)
+    sc["sessions"][1]["needle_mm"] = 9.0
+    assert bad(mneedle.simulate, sc).path == "$.sessions[1].needle_mm"
+    client = example("clients", "amelia-wrinkles.json")
+    client["concerns"][0]["zones"] = ["elbow-of-nowhere"]
+    e = bad(mneedle.plan, client)
+    assert e.path == "$.concerns[0].zones[0]" and e.source == "client"
+    trial = example("trials", examples("trials")[0])
+    trial["mystery"] = 1
+    assert bad(mneedle.cohort, trial).source == "trial"
+
+
+def test_a_numpy_array_where_a_list_is_expected():
+    sc = example("scenarios", SCENARIO)
+    sc["report_days"] = np.array([0, 30, 60])
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.report_days" and "NumPy array" in e.message and ".tolist()" in e.message
+    sc["report_days"] = (0, 30, 60)
+    assert bad(mneedle.simulate, sc).path == "$.report_days"
+    # NumPy scalars are numbers and are accepted.
+    sc["report_days"] = [np.int64(0), np.int32(30), np.float64(60.0)]
+    ok = mneedle.simulate(sc, band=0)
+    assert [s["day"] for s in ok["samples"]] == [0, 30, 60]
+
+
+@pytest.mark.parametrize("value", [math.nan, math.inf, -math.inf, np.float64("nan")])
+def test_non_finite_numbers(value):
+    sc = example("scenarios", SCENARIO)
+    sc["sessions"][0]["passes"] = value
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.sessions[0].passes" and "finite" in e.message
+
+
+@pytest.mark.parametrize("doc", ["{}", b"{}", [], None, 3, np.zeros(2)])
+def test_the_input_must_be_a_dict(doc):
+    for call in (mneedle.screen, mneedle.plan, mneedle.simulate, mneedle.absorb, mneedle.cohort):
+        e = bad(call, doc)
+        assert e.path == "$" and "expected a dict" in e.message
+
+
+def test_keys_and_objects():
+    sc = example("scenarios", SCENARIO)
+    sc["patient"][3] = "x"
+    assert bad(mneedle.simulate, sc).path == "$.patient"
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["when"] = object()
+    assert bad(mneedle.simulate, sc).path == "$.patient.when"
+    assert "expected an object" in bad(mneedle.simulate, {"patient": []}).message
+
+
+@pytest.mark.parametrize("kw", [dict(band="64"), dict(band=-1), dict(band=1.5), dict(band=True),
+                                dict(seed="1"), dict(seed=-1), dict(seed=2 ** 60),
+                                dict(integrator="rk4"), dict(integrator=None)])
+def test_simulate_options(kw):
+    e = bad(mneedle.simulate, example("scenarios", SCENARIO), **kw)
+    assert list(kw)[0] in str(e)
+
+
+@pytest.mark.parametrize("kw", [dict(threads="2"), dict(threads=-1), dict(threads=2.0),
+                                dict(n=0), dict(n="10"), dict(seed=1.5)])
+def test_cohort_options(kw):
+    e = bad(mneedle.cohort, example("trials", examples("trials")[0]), **kw)
+    assert list(kw)[0] in str(e)
+
+
+def test_other_arguments():
+    bad(mneedle.plan, example("clients", "amelia-wrinkles.json"), years=0)
+    bad(mneedle.plan, example("clients", "amelia-wrinkles.json"), years="2")
+    bad(mneedle.absorb, example("scenarios", "absorb-vitc-pen.json"), field=1)
+    bad(mneedle.catalog, "needles")
+    bad(mneedle.Context, data_dir=3)
+
+
+def test_a_bad_data_dir(tmp_path):
+    e = bad(mneedle.Context, data_dir=str(tmp_path / "missing"))
+    assert "missing" in str(e)
+    (tmp_path / "devices.json").write_text('{"devices": [{"id": 7}]}')
+    e = bad(mneedle.Context, data_dir=str(tmp_path))
+    assert "devices.json" in str(e) and e.path is not None and e.path.startswith("$.devices[0]")
+
+
+def test_a_closed_context():
+    ctx = mneedle.Context()
+    ctx.close()
+    ctx.close()
+    with pytest.raises(mneedle.MneedleError):
+        ctx.simulate(example("scenarios", SCENARIO))
+
+
+def mutations(doc, rng):
+    """Copies of doc with one leaf replaced by a value of another kind."""
+    leaves = []
+
+    def walk(v, path):
+        if isinstance(v, dict):
+            for k in v:
+                walk(v[k], path + [k])
+        elif isinstance(v, list):
+            for i in range(len(v)):
+                walk(v[i], path + [i])
+        leaves.append(path)
+    walk(doc, [])
+    choices = ["x", "", -1, 0, 1e308, -1e308, 2 ** 63, True, None, [], {}, [1, "a"], {"a": 1},
+               1.5, "2026-02-30", "\u00a0", np.array([1.0]), (1,), math.nan, 10 ** 30]
+    for _ in range(150):
+        d = json.loads(json.dumps(doc))
+        path = rng.choice(leaves)
+        if not path:
+            continue
+        target = d
+        for p in path[:-1]:
+            target = target[p]
+        target[path[-1]] = rng.choice(choices)
+        yield d
+
+
+@pytest.mark.parametrize("call,kind,prefix", [
+    (mneedle.screen, "clients", ""), (mneedle.plan, "clients", ""),
+    (lambda d: mneedle.simulate(d, band=2), "scenarios", "simulate-"),
+    (mneedle.absorb, "scenarios", "absorb-"),
+    (lambda d: mneedle.cohort(d, n=50, threads=1), "trials", "")])
+def test_mutated_inputs_never_crash(call, kind, prefix):
+    rng = random.Random(20261203)
+    refused = 0
+    for name in examples(kind, prefix):
+        for d in mutations(example(kind, name), rng):
+            try:
+                out = call(d)
+                assert isinstance(out, dict)
+            except mneedle.InputError as e:
+                refused += 1
+                assert e.message
+    assert refused > 0

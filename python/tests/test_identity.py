@@ -1,0 +1,96 @@
+"""Each Python call returns exactly what the command prints with --json, on every bundled
+example: the package runs the same library steps as the command (mneedle/_glue.c)."""
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import mneedle
+from conftest import TREE, example, examples
+
+
+def run_cli(cli, *args):
+    out = subprocess.run([cli, *args, "--json"], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def test_package_is_the_installed_one():
+    # The tests exercise the built wheel, not the source folder (which has no extension).
+    assert os.path.exists(os.path.join(os.path.dirname(mneedle.__file__), "libmneedle.so.0"))
+    with open(os.path.join(TREE, "CMakeLists.txt"), encoding="utf-8") as f:
+        assert f"project(mneedle VERSION {mneedle.version()} " in f.read()
+
+
+@pytest.mark.parametrize("name", examples("clients"))
+def test_screen_and_plan_match_the_command(cli, name):
+    client = example("clients", name)
+    path = os.path.join(TREE, "examples", "clients", name)
+    assert mneedle.screen(client) == run_cli(cli, "screen", path)
+    assert mneedle.plan(client) == run_cli(cli, "plan", path)
+    assert mneedle.plan(client, years=5) == run_cli(cli, "plan", path, "--years", "5")
+
+
+@pytest.mark.parametrize("name", examples("scenarios", "simulate-"))
+def test_simulate_matches_the_command(cli, name):
+    path = os.path.join(TREE, "examples", "scenarios", name)
+    got = mneedle.simulate(example("scenarios", name))
+    traj = got.pop("trajectory")
+    assert got == run_cli(cli, "simulate", path)
+    # The trajectory holds the samples as arrays, nested objects flattened.
+    days = [s["day"] for s in got["samples"]]
+    assert isinstance(traj["day"], np.ndarray) and traj["day"].tolist() == days
+    assert traj["untreated_improvement_pct"].tolist() == [
+        s["untreated"]["improvement_pct"] for s in got["samples"]]
+    got = mneedle.simulate(example("scenarios", name), band=8, seed=7, integrator="cvode")
+    got.pop("trajectory")
+    assert got == run_cli(cli, "simulate", path, "--band", "8", "--seed", "7",
+                          "--integrator", "cvode")
+
+
+@pytest.mark.parametrize("name", examples("scenarios", "absorb-"))
+def test_absorb_matches_the_command(cli, name):
+    path = os.path.join(TREE, "examples", "scenarios", name)
+    got = mneedle.absorb(example("scenarios", name))
+    traj = got.pop("trajectory")
+    assert got == run_cli(cli, "absorb", path)
+    assert traj["hour"].tolist() == [s["hour"] for s in got["samples"]]
+
+
+def test_absorb_field_matches_the_command(cli):
+    name = "absorb-field-niacinamide.json"
+    got = mneedle.absorb(example("scenarios", name), field=True)
+    got.pop("trajectory")
+    assert got == run_cli(cli, "absorb", "--field",
+                          os.path.join(TREE, "examples", "scenarios", name))
+
+
+@pytest.mark.parametrize("name", examples("trials"))
+def test_cohort_matches_the_command_for_any_thread_count(cli, name):
+    path = os.path.join(TREE, "examples", "trials", name)
+    want = run_cli(cli, "cohort", path, "--n", "600", "--seed", "11", "--threads", "1")
+    trial = example("trials", name)
+    assert mneedle.cohort(trial, threads=1, n=600, seed=11) == want
+    assert mneedle.cohort(trial, threads=2, n=600, seed=11) == want
+    assert mneedle.cohort(trial, threads=3, n=600, seed=11) == want
+
+
+@pytest.mark.parametrize("what", ["devices", "sites", "concerns", "products", "rules"])
+def test_catalog_matches_the_command(cli, what):
+    assert mneedle.catalog(what) == run_cli(cli, "catalog", what)
+
+
+def test_data_dir_is_used(tmp_path, cli):
+    # A catalogue folder with one device renamed: the Context sees it, the built-in does not.
+    with open(os.path.join(TREE, "data", "devices.json"), encoding="utf-8") as f:
+        devices = json.load(f)
+    text = json.dumps(devices)
+    first = devices["devices"][0]["id"]
+    (tmp_path / "devices.json").write_text(text.replace(f'"{first}"', '"test-pen-x"'))
+    ctx = mneedle.Context(data_dir=str(tmp_path))
+    assert ctx.data_dir == str(tmp_path)
+    ids = json.dumps(ctx.catalog("devices"))
+    assert "test-pen-x" in ids and "test-pen-x" not in json.dumps(mneedle.catalog("devices"))
+    assert ctx.catalog("devices") == run_cli(cli, "catalog", "devices", "--data", str(tmp_path))
+    ctx.close()

@@ -1,0 +1,84 @@
+"""Long runs release the GIL, so other Python threads keep running; separate Contexts run in
+parallel threads with the same results; cohort(threads=N) gives the same answer for any N."""
+import threading
+import time
+
+import mneedle
+from conftest import example, examples
+
+
+def test_the_gil_is_released_during_a_long_run():
+    trial = example("trials", examples("trials")[0])
+    ctx = mneedle.Context()
+    start = time.perf_counter()
+    ctx.cohort(trial, n=20000, threads=1)
+    one = time.perf_counter() - start
+    n = max(20000, int(20000 * 0.6 / max(one, 1e-3)))  # about 0.6 s of work
+    done = threading.Event()
+    ticks = []
+
+    def run():
+        try:
+            ctx.cohort(trial, n=n, threads=1)
+        finally:
+            done.set()
+    t = threading.Thread(target=run)
+    t.start()
+    begin = time.perf_counter()
+    while not done.is_set():
+        ticks.append(time.perf_counter())
+        time.sleep(0.002)
+    t.join()
+    took = time.perf_counter() - begin
+    gaps = [b - a for a, b in zip([begin] + ticks, ticks)]
+    # Holding the GIL would stop this loop for the whole call: one gap as long as the run.
+    assert took > 0.2, f"the run was too short to tell ({took:.3f} s)"
+    assert len(ticks) > 20 and max(gaps) < took / 2, (len(ticks), max(gaps), took)
+
+
+def test_contexts_on_threads_agree():
+    sc = example("scenarios", examples("scenarios", "simulate-")[0])
+    want = mneedle.Context().simulate(sc, band=16)
+    results = [None] * 4
+
+    def run(i):
+        results[i] = mneedle.Context().simulate(sc, band=16)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for r in results:
+        assert r["summary"] == want["summary"] and r["samples"] == want["samples"]
+
+
+def test_one_context_shared_by_threads_is_safe():
+    ctx = mneedle.Context()
+    client = example("clients", "amelia-wrinkles.json")
+    want = ctx.plan(client)
+    errors = []
+
+    def run():
+        try:
+            for _ in range(5):
+                assert ctx.plan(client) == want
+                bad = dict(client, client={"age": "x"})
+                try:
+                    ctx.plan(bad)
+                except mneedle.InputError as e:
+                    assert e.path.startswith("$.client")
+        except Exception as e:  # noqa: BLE001 - reported below
+            errors.append(e)
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+def test_cohort_threads():
+    trial = example("trials", examples("trials")[0])
+    one = mneedle.cohort(trial, n=3000, threads=1)
+    assert mneedle.cohort(trial, n=3000, threads=4) == one
+    assert mneedle.cohort(trial, n=3000) == one
