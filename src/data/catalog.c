@@ -173,6 +173,43 @@ static mn_status read_enum(const mn__jin *in, json_t *e, const char *path, const
                      s);
 }
 
+/* A roller's fixed needle lengths: required for rollers (they are sold in fixed lengths, so a
+ * plan may only name one of them), refused for pens and stamps (they keep their step). */
+static mn_status read_lengths(const mn__jin *in, json_t *e, const char *p, mn_device *d)
+{
+    json_t *arr;
+    int here;
+    char q[256];
+    d->n_lengths = 0;
+    mn_status st = mn__jarr(in, e, p, "lengths_mm", d->kind == MN_DEVICE_ROLLER, 1, MN_MAX_LENGTHS,
+                            &arr, &here);
+    if (st || !here)
+        return st;
+    if (d->kind != MN_DEVICE_ROLLER)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s.lengths_mm: only rollers have fixed lengths; a %s sets its depth "
+                         "with depth_step_mm",
+                         in->src, p, d->kind == MN_DEVICE_PEN ? "pen" : "stamp");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        snprintf(q, sizeof q, "%s.lengths_mm[%zu]", p, i);
+        double v;
+        if ((st = mn__jnum_value(in, json_array_get(arr, i), q, d->depth_min_mm, d->depth_max_mm,
+                                 &v)))
+            return st;
+        if (i > 0 && !(v > d->lengths_mm[i - 1]))
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s: expected lengths in increasing order, each listed once",
+                             in->src, q);
+        d->lengths_mm[d->n_lengths++] = v;
+    }
+    if (d->lengths_mm[0] != d->depth_min_mm || d->lengths_mm[d->n_lengths - 1] != d->depth_max_mm)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.lengths_mm: expected the shortest length to equal depth_min_mm "
+                         "(%g) and the longest depth_max_mm (%g)",
+                         in->src, p, d->depth_min_mm, d->depth_max_mm);
+    return MN_OK;
+}
+
 static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_device *d)
 {
     static const char *const keys[] = {"id",
@@ -189,6 +226,7 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
                                        "depth_min_mm",
                                        "depth_max_mm",
                                        "depth_step_mm",
+                                       "lengths_mm",
                                        "depth_fraction_max",
                                        "depth_fraction_half_mm",
                                        "price_hint",
@@ -231,7 +269,7 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
     if (d->depth_min_mm > d->depth_max_mm)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: depth_min_mm is above depth_max_mm", in->src,
                          p);
-    return MN_OK;
+    return read_lengths(in, e, p, d);
 }
 
 static mn_status parse_site(const mn__jin *in, json_t *e, const char *p, mn_site *s)
@@ -386,12 +424,68 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
     return MN_OK;
 }
 
+/* A rule's adjust block: what the plan changes when the rule fires. Every change makes the
+ * plan more conservative (depths only down, intervals only up); the pre-treatment ids are
+ * checked against the pre-treatment list once it is loaded (check_adjust_ids). */
+#define MN__ADJUST_REASON_MAX 100 /* a plan's zone line names up to four reasons */
+
+static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rule *r)
+{
+    static const char *const keys[] = {
+        "start_mm", "max_mm", "interval_days", "pretreatment", "reason", "source", NULL};
+    json_t *a, *pre;
+    int here, has_start = 0, has_max = 0, has_int = 0, has_pre = 0;
+    long iv = 0;
+    char q[256];
+    mn_rule_adjust *x = &r->adjust;
+    memset(x, 0, sizeof *x);
+    mn_status st = mn__jobj(in, e, p, "adjust", 0, &a, &here);
+    if (st || !here)
+        return st;
+    snprintf(q, sizeof q, "%s.adjust", p);
+    if (r->severity != MN_SEVERITY_CAUTION)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: only a caution rule can adjust the plan (a %s gets no treatment)",
+                         in->src, q, r->severity == MN_SEVERITY_DEFER ? "defer" : "decline");
+    if ((st = mn__jkeys(in, a, q, keys)) ||
+        (st = mn__jnum(in, a, q, "start_mm", 0, -2, 0, &x->start_mm, &has_start)) ||
+        (st = mn__jnum(in, a, q, "max_mm", 0, -2, 0, &x->max_mm, &has_max)) ||
+        (st = mn__jint(in, a, q, "interval_days", 0, 0, 180, &iv, &has_int)) ||
+        (st = mn__jarr(in, a, q, "pretreatment", 0, 1, MN_MAX_ADJUST_PRETREATMENT, &pre,
+                       &has_pre)) ||
+        (st = mn__jstr(in, a, q, "reason", 1, &x->reason, NULL)) ||
+        (st = mn__jstr(in, a, q, "source", 1, &x->source, NULL)))
+        return st;
+    x->interval_days = (int)iv;
+    if (strlen(x->reason) > MN__ADJUST_REASON_MAX)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.reason: expected at most %d characters (it is shown beside each "
+                         "setting it changes)",
+                         in->src, q, MN__ADJUST_REASON_MAX);
+    if (!has_start && !has_max && !has_int && !has_pre)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s: expected at least one of start_mm, max_mm, interval_days or "
+                         "pretreatment",
+                         in->src, q);
+    if (has_pre)
+        for (size_t i = 0; i < json_array_size(pre); i++) {
+            json_t *v = json_array_get(pre, i);
+            if (!json_is_string(v))
+                return mn__error(in->ctx, MN_ETYPE,
+                                 "%s: %s.pretreatment[%zu]: expected a pre-treatment id, got %s",
+                                 in->src, q, i, mn__json_type_name(v));
+            x->pretreatment[x->n_pretreatment++] = json_string_value(v);
+        }
+    x->present = 1;
+    return MN_OK;
+}
+
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
     static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
                                        "message", "advice",     "source", "threshold",
-                                       "zones",   "defer_days", NULL};
+                                       "zones",   "defer_days", "adjust", NULL};
     static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
                                         "age_ge", "smoker",     NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
@@ -417,6 +511,8 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     r->severity = (mn_severity)sev;
     *defer_days = (int)dd;
     r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO || dd > 0;
+    if ((st = read_adjust(in, e, p, r)))
+        return st;
     r->n_zones = 0;
     if (here)
         for (size_t i = 0; i < json_array_size(zones); i++) {
@@ -478,6 +574,43 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
     a->kind = (mn_aftercare_kind)kind;
     a->day_from = (int)d0;
     a->day_to = (int)d1;
+    return MN_OK;
+}
+
+static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p, mn_pretreatment *t)
+{
+    static const char *const keys[] = {
+        "id", "text", "source", "days_before", "min_phototype", "on_finding", NULL};
+    mn_status st;
+    long days, photo = 0;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &t->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "text", 1, &t->text, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &t->source, NULL)) ||
+        (st = mn__jint(in, e, p, "days_before", 1, 0, 365, &days, NULL)) ||
+        (st = mn__jint(in, e, p, "min_phototype", 0, 1, 6, &photo, NULL)) ||
+        (st = mn__jbool(in, e, p, "on_finding", 0, &t->on_finding, NULL)))
+        return st;
+    t->days_before = (int)days;
+    t->min_phototype = (int)photo;
+    return MN_OK;
+}
+
+/* Every pre-treatment id a rule's adjust block names is in the pre-treatment list. */
+static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_catalog *cat)
+{
+    for (size_t i = 0; i < cat->n_rules; i++) {
+        const mn_rule_adjust *x = &cat->rules[i].adjust;
+        for (int k = 0; k < x->n_pretreatment; k++) {
+            size_t j = 0;
+            while (j < cat->n_pretreatment && strcmp(cat->pretreatment[j].id, x->pretreatment[k]))
+                j++;
+            if (j == cat->n_pretreatment)
+                return mn__error(ctx, MN_ENOTFOUND,
+                                 "%s: $.rules[%zu].adjust.pretreatment[%d]: unknown pre-treatment "
+                                 "\"%s\" (not in the pretreatment list of aftercare.json)",
+                                 src, i, k, x->pretreatment[k]);
+        }
+    }
     return MN_OK;
 }
 
@@ -641,6 +774,28 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
                 goto fail;
             cat->n_references++;
         }
+        /* The pre-treatment list lives beside the aftercare list, in the same file. */
+        json_t *pre_list = NULL;
+        int has_pre = 0;
+        if ((st = mn__jarr(&in, cat->roots[F_AFTERCARE], "$", "pretreatment", 0, 1,
+                           MN_MAX_ARRAY_LEN, &pre_list, &has_pre)))
+            goto fail;
+        n = has_pre ? json_array_size(pre_list) : 0;
+        cat->pretreatment = mn__calloc(n ? n : 1, sizeof *cat->pretreatment);
+        if (!cat->pretreatment) {
+            st = mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.pretreatment[%zu]", i);
+            json_t *e = json_array_get(pre_list, i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = parse_pretreatment(&in, e, p, &cat->pretreatment[i])))
+                goto fail;
+            cat->n_pretreatment++;
+        }
+        if ((st = check_adjust_ids(ctx, src[F_RULES], cat)))
+            goto fail;
 #define MN__CHECK_UNIQUE(field, count, idfield, f, what)                                           \
     if (cat->count > 512) {                                                                        \
         st = mn__error(ctx, MN_ELIMIT, "%s: more than 512 entries", src[f]);                       \
@@ -659,6 +814,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         MN__CHECK_UNIQUE(rules, n_rules, code, F_RULES, "rule code")
         MN__CHECK_UNIQUE(aftercare, n_aftercare, id, F_AFTERCARE, "aftercare item")
         MN__CHECK_UNIQUE(references, n_references, key, F_REFERENCES, "reference key")
+        MN__CHECK_UNIQUE(pretreatment, n_pretreatment, id, F_AFTERCARE, "pre-treatment item")
 #undef MN__CHECK_UNIQUE
         cat_name *names = mn__calloc(512 * (MN_MAX_ALIASES + 1), sizeof *names);
         if (!names) {
@@ -704,6 +860,7 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat->rule_defer_days);
     mn__free(cat->aftercare);
     mn__free(cat->references);
+    mn__free(cat->pretreatment);
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
     mn__free(cat);
@@ -778,6 +935,7 @@ MN__ACCESSORS(mn_product, product, products, n_products)
 MN__ACCESSORS(mn_rule, rule, rules, n_rules)
 MN__ACCESSORS(mn_aftercare, aftercare, aftercare, n_aftercare)
 MN__ACCESSORS(mn_reference, reference, references, n_references)
+MN__ACCESSORS(mn_pretreatment, pretreatment, pretreatment, n_pretreatment)
 #undef MN__ACCESSORS
 
 int mn_concern_has_zone(const mn_concern *concern, const char *zone_id)

@@ -23,6 +23,8 @@ struct mn_catalog {
     size_t n_aftercare;
     mn_reference *references;
     size_t n_references;
+    mn_pretreatment *pretreatment; /* the pretreatment list of aftercare.json */
+    size_t n_pretreatment;
     /* defer_days per rule (flag rules that know their re-screen date), parallel to rules */
     int *rule_defer_days;
 };

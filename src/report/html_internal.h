@@ -23,6 +23,9 @@ void mn__html_esc(mn__buf *b, const char *s);
 const char *mn__html_esc_into(char *buf, size_t n, const char *s);
 /* An amount with two decimals and its escaped currency ("120.00 EUR") into @p buf. Returns buf. */
 const char *mn__html_money(char *buf, size_t n, double amount, const char *currency);
+/* A needle length in mm as text, at most two decimals without trailing zeros ("1.25", "1.5",
+ * "1"): the value the JSON carries. Returns @p buf. */
+const char *mn__depth_str(char *buf, size_t n, double mm);
 /* The short English name of a date's weekday ("Mon"). */
 const char *mn__html_weekday(mn_date d);
 /* Appends the base64 of a finished buffer (the body of a data: URI); a buffer that failed to
@@ -53,8 +56,7 @@ void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead);
  * when no price is given), in order of first mention, each once. Returns how many (at most
  * MN__MAX_PLAN_REFS). */
 int mn__plan_references(const mn_catalog *cat, const mn_plan *plan, const mn_reference **out);
-/* The typical price range quoted when the client file gives no price, and its source. */
-extern const char mn__no_price_note[];
+/* The source of the typical price range quoted when the client file gives no price. */
 extern const char mn__no_price_source[];
 
 /* ---- the sections, in page order ---- */
@@ -78,6 +80,9 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
 /* 5. Cost and 6. Risks to know about (html_cost.c). */
 void mn__html_cost(mn__buf *b, const mn_plan *plan);
 void mn__html_risks(mn__buf *b, const mn_plan *plan);
+/* Before your first visit: the pre-treatment checklist, dated (html_pretreatment.c); nothing
+ * for a plan without sessions. */
+void mn__html_pretreatment(mn__buf *b, const mn_plan *plan);
 /* The aftercare sheet, on a page of its own when printed (html_aftercare.c). */
 void mn__html_aftercare(mn__buf *b, const mn_plan *plan);
 /* References: the full citations behind the plan, numbered, at the end (html_util.c). */

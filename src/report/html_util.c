@@ -71,6 +71,21 @@ const char *mn__html_money(char *buf, size_t n, double amount, const char *curre
     return buf;
 }
 
+const char *mn__depth_str(char *buf, size_t n, double mm)
+{
+    /* Settings lie on grids of 0.05 mm or coarser, so two decimals are exact; trailing zeros
+     * go ("1.5", "0.25", "1"), so text, report and JSON show the same value. */
+    int k = snprintf(buf, n, "%.2f", mm);
+    if (k > 0 && (size_t)k < n && strchr(buf, '.')) {
+        char *e = buf + k - 1;
+        while (*e == '0')
+            *e-- = '\0';
+        if (*e == '.')
+            *e = '\0';
+    }
+    return buf;
+}
+
 const char *mn__html_weekday(mn_date d)
 {
     static const char *names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -129,7 +144,6 @@ void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead)
     mn__html_put(b, ".</p>");
 }
 
-const char mn__no_price_note[] = "A single session typically costs 250-700 USD.";
 const char mn__no_price_source[] = "seed article 003 (typical price of one session)";
 
 /* Adds the references @p source cites to @p out (n so far), each once. */
@@ -163,8 +177,9 @@ int mn__plan_references(const mn_catalog *cat, const mn_plan *plan, const mn_ref
         add_refs(cat, plan->zones[z].zone->source, out, &n);
     for (int i = 0; i < plan->n_aftercare; i++)
         add_refs(cat, plan->aftercare[i].item->source, out, &n);
-    if (plan->client.price_per_session <= 0)
-        add_refs(cat, mn__no_price_source, out, &n);
+    if (plan->client.price_per_session <= 0 && plan->client.n_prices == 0 &&
+        !plan->client.has_course_price && strcmp(plan->client.currency, "USD") == 0)
+        add_refs(cat, mn__no_price_source, out, &n); /* the USD range is quoted */
     return n;
 }
 
