@@ -3,7 +3,8 @@
 # must have the window's size and real content (not a blank page), where a blank page rendered
 # the same way fails the same check. Then a proceed report and a declined one are laid out at
 # a 390 px phone width and measured in the page: no horizontal overflow, the clinic's phone
-# shown, no internal code in the visible text; a broken page fails all three. Skipped (exit 77) when chromium or python3 is missing.
+# shown, no internal code in the visible text; a broken page fails all three. Skipped
+# (exit 77) when chromium or python3 is missing.
 . "$MN_SOURCE_DIR/tests/cli/lib.sh"
 CHROMIUM=${MN_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
