@@ -152,6 +152,15 @@ mn_status mn_date_from_ymd(int year, int month, int day, mn_date *out);
 /** Splits a date into year, month (1–12) and day (1–31). Any pointer may be NULL. */
 void mn_date_to_ymd(mn_date date, int *year, int *month, int *day);
 
+/**
+ * Today's date (UTC) for dating an output, or the date of SOURCE_DATE_EPOCH (seconds since
+ * 1970, the reproducible-builds convention) when that is set, so that the same input gives the
+ * same output. The only place the library reads the clock or the environment for a date.
+ * @return MN_OK; MN_EINVAL when SOURCE_DATE_EPOCH is set but is not a whole number of seconds
+ *         from 0 up to the year 3000 (the message says so).
+ */
+mn_status mn_date_today(mn_ctx *ctx, mn_date *out);
+
 /** Day of the week, 0 = Monday … 6 = Sunday. */
 int mn_date_weekday(mn_date date);
 

@@ -47,6 +47,18 @@ int mn__finding_shown(const mn_plan *plan, const mn_finding *f);
  * phone in the client file. */
 void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead);
 
+/* ---- references (html_util.c), shared with plan_out.c ---- */
+
+/* Most references one plan lists. */
+#define MN__MAX_PLAN_REFS 64
+/* The references behind what the plan shows (the sources of the findings shown, and for a plan
+ * that treats, of its concerns, device, zones and aftercare, and of the price range quoted
+ * when no price is given), in order of first mention, each once. Returns how many (at most
+ * MN__MAX_PLAN_REFS). */
+int mn__plan_references(const mn_catalog *cat, const mn_plan *plan, const mn_reference **out);
+/* The source of the typical price range quoted when the client file gives no price. */
+extern const char mn__no_price_source[];
+
 /* ---- the sections, in page order ---- */
 
 /* html_screening.c: the decision in words ("Suitable to proceed") and its badge's CSS class. */
@@ -73,5 +85,7 @@ void mn__html_risks(mn__buf *b, const mn_plan *plan);
 void mn__html_pretreatment(mn__buf *b, const mn_plan *plan);
 /* The aftercare sheet, on a page of its own when printed (html_aftercare.c). */
 void mn__html_aftercare(mn__buf *b, const mn_plan *plan);
+/* References: the full citations behind the plan, numbered, at the end (html_util.c). */
+void mn__html_references(mn__buf *b, const mn_catalog *cat, const mn_plan *plan);
 
 #endif

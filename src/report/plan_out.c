@@ -161,6 +161,19 @@ static json_t *next_steps_json(mn__jout *j, const mn_plan *p)
     return o;
 }
 
+/* references[]: {key, citation} behind what the plan shows (as in the text and the report). */
+static void references_json(mn__jout *j, json_t *root, const mn_catalog *cat, const mn_plan *p)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, p, refs);
+    json_t *arr = mn__jput(j, root, "references", json_array());
+    for (int i = 0; i < n; i++) {
+        json_t *e = mn__jpush(j, arr, json_object());
+        mn__jput_str(j, e, "key", refs[i]->key);
+        mn__jput_str(j, e, "citation", refs[i]->citation);
+    }
+}
+
 /* 1 when the client file prices the treatment in any way. */
 static int priced(const mn_client *c)
 {
@@ -183,7 +196,7 @@ static const char *no_price_note(const mn_client *c, int json)
                : "No price given; ask the clinic for its prices.";
 }
 
-static json_t *plan_json(mn__jout *j, const mn_plan *p)
+static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11];
     json_t *root = json_object();
@@ -300,6 +313,7 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     }
     if (!treats) {
         /* Cost, projection and risks belong to a treatment that is not given: absent. */
+        references_json(j, root, cat, p);
         if (!root)
             j->status = MN_ENOMEM;
         return root;
@@ -338,6 +352,7 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)
         mn__jpush(j, notes, json_string(p->risk_notes[i]));
+    references_json(j, root, cat, p);
     if (!root)
         j->status = MN_ENOMEM;
     return root;
@@ -409,7 +424,18 @@ static void next_steps_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
 }
 
-static void plan_text(mn__buf *b, const mn_plan *p)
+/* The full citations behind the plan, numbered, at its end. */
+static void references_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, p, refs);
+    if (n > 0)
+        mn__buf_printf(b, "\nReferences\n");
+    for (int i = 0; i < n; i++)
+        mn__buf_printf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
+}
+
+static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
@@ -424,6 +450,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
     screening_text(b, p, &p->screening, 0);
     if (!mn_plan_treats(p)) {
         next_steps_text(b, p);
+        references_text(b, cat, p);
         return;
     }
 
@@ -555,6 +582,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
                        "uncertainty, not a promise.\n",
                        mn_date_format(p->sessions[0].date, buf), mn_date_format(last->date, buf2));
     }
+    references_text(b, cat, p);
 }
 
 mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write, void *userdata)
@@ -564,11 +592,11 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = plan_json(&j, plan);
+        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan);
         return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    plan_text(&b, plan);
+    plan_text(&b, mn_ctx_catalog(ctx), plan);
     return emit_text(ctx, &b, write, userdata);
 }

@@ -288,6 +288,43 @@ static void test_prices_in_plan(void **state)
     mn_plan_free(p);
 }
 
+/* Every source key any catalogue names resolves to a full citation (data/references.json),
+ * and the key reader finds the forms the catalogues use. */
+static void test_references_resolve(void **state)
+{
+    (void)state;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_reference *r[8];
+    size_t unknown = 0, total = 0;
+    assert_int_equal(
+        mn_catalog_cite(cat, "F25, Harris 2015; seed articles 001, 004 and 002", r, 8, &unknown),
+        4);
+    assert_int_equal(unknown, 0);
+    assert_string_equal(r[0]->key, "F25");
+    assert_string_equal(r[1]->key, "seed 001");
+    assert_string_equal(r[2]->key, "seed 004");
+    assert_string_equal(r[3]->key, "seed 002");
+    assert_int_equal(mn_catalog_cite(cat, "F25 and F25; seed 003; DESIGN 3.6", r, 8, &unknown), 2);
+    assert_int_equal(mn_catalog_cite(cat, "F9999 (no such row); XF25; F25x2", r, 8, &unknown), 0);
+    assert_int_equal(unknown, 1); /* F9999: named, not in the catalogue */
+#define MN__ALL_SOURCES(kind)                                                                      \
+    for (size_t i = 0; i < mn_catalog_##kind##_count(cat); i++) {                                  \
+        const char *src = mn_catalog_##kind##_at(cat, i)->source;                                  \
+        total += mn_catalog_cite(cat, src, NULL, 0, &unknown);                                     \
+        if (unknown)                                                                               \
+            print_message("unresolved source key in %s: %s\n", #kind, src);                        \
+        assert_int_equal(unknown, 0);                                                              \
+    }
+    MN__ALL_SOURCES(device)
+    MN__ALL_SOURCES(site)
+    MN__ALL_SOURCES(concern)
+    MN__ALL_SOURCES(product)
+    MN__ALL_SOURCES(rule)
+    MN__ALL_SOURCES(aftercare)
+#undef MN__ALL_SOURCES
+    assert_true(total > 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -296,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_defer_dates),
         cmocka_unit_test(test_plan_json_contract),
         cmocka_unit_test(test_grade_sets_course_length),
+        cmocka_unit_test(test_references_resolve),
         cmocka_unit_test(test_home_device_refused),
         cmocka_unit_test(test_prices_loader),
         cmocka_unit_test(test_prices_in_plan),

@@ -5,6 +5,7 @@
  *   - no session for a declined or deferred client, and every rule that applies is found;
  *   - no two sessions treating a zone closer than the minimum interval of its concerns;
  *   - every finding's code is documented in docs/screening.md;
+ *   - the client's text and report carry no internal code (rule codes, F rows, DESIGN);
  *   - every rule whose catalogue entry promises an adjustment (its adjust block) changes the
  *     plan exactly as promised against the twin client without the rule's condition, and the
  *     plan says so (adjusted_by, the plain-words note, the pre-treatment list);
@@ -541,6 +542,48 @@ static int has_mm_figure(const char *text)
     return 0;
 }
 
+/* The client-facing words of @p text: for a page (@p html), what is outside tags and the style
+ * sheet (data: URIs and colours live there); a copy the caller frees. */
+static char *visible_text(const char *text, int html)
+{
+    size_t n = strlen(text);
+    char *out = malloc(n + 1), *o = out;
+    assert_non_null(out);
+    for (const char *t = text; *t;) {
+        if (html && strncmp(t, "<style", 6) == 0) {
+            const char *end = strstr(t, "</style>");
+            t = end ? end + 8 : t + strlen(t);
+        } else if (html && *t == '<') {
+            const char *end = strchr(t, '>');
+            t = end ? end + 1 : t + strlen(t);
+            *o++ = ' ';
+        } else {
+            *o++ = *t++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The first internal code in @p text, or NULL: a rule code ("MN-PIH-RISK"), a row of the
+ * literature table ("F25"), a design reference, a seed article number or a data mark. */
+static const char *internal_code(const char *text)
+{
+    static const char *const marks[] = {"DESIGN",      "seed article", "seeds/",    "[ASSUMED",
+                                        "[ASSUMPTION", "[EVIDENCE",    "[ESTIMATE", "UNVERIFIED"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strstr(text, marks[i]))
+            return strstr(text, marks[i]);
+    for (const char *t = text; *t; t++) {
+        int start = t == text || !isalnum((unsigned char)t[-1]);
+        if (start && t[0] == 'F' && isdigit((unsigned char)t[1]))
+            return t;
+        if (start && strncmp(t, "MN-", 3) == 0 && isupper((unsigned char)t[3]))
+            return t;
+    }
+    return NULL;
+}
+
 /* Plan @p p written as text (@p kind 0), JSON (1) or the HTML report (2), in memory; the
  * caller frees it. */
 static char *written(const mn_plan *p, int kind)
@@ -551,6 +594,21 @@ static char *written(const mn_plan *p, int kind)
     assert_int_equal(st, MN_OK);
     assert_non_null(t.data);
     return t.data;
+}
+
+/* Client-facing text and report of plan @p p carry no internal code. */
+static void check_no_codes(const mn_plan *p)
+{
+    for (int kind = 0; kind <= 2; kind += 2) {
+        char *t = written(p, kind);
+        char *v = visible_text(t, kind == 2);
+        const char *code = internal_code(v);
+        if (code)
+            print_message("internal code in the %s: %.40s\n", kind ? "report" : "text", code);
+        assert_null(code);
+        free(v);
+        free(t);
+    }
 }
 
 /* A declined or deferred plan: no treatment content anywhere, and the next steps said. */
@@ -651,10 +709,13 @@ static void test_generated_clients(void **state)
         titrated += (kinds & 2) != 0;
         check_adjusted(p);
         if (mn_plan_treats(p)) {
-            if (decided[0] + decided[1] < 200) /* a sample: the writers are slower */
+            if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
                 check_treatment_shown(p);
+                check_no_codes(p);
+            }
         } else {
             check_no_treatment(p);
+            check_no_codes(p);
         }
         decided[p->screening.decision]++;
         mn_plan_free(p);
