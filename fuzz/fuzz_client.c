@@ -98,8 +98,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.years = 1 + (int)(size % 20); /* the whole --years range, 1-20 */
     mn_plan *p = NULL;
     st = mn_plan_build(ctx, &c, &o, &p);
+    if (st && c.device->device_class == MN_DEVICE_HOME) {
+        /* A home device is refused as a clinic device, naming the place. */
+        fuzz_check(st == MN_EINVAL && p == NULL);
+        fuzz_check(strstr(mn_ctx_errmsg(ctx), "$.clinic.device") != NULL);
+        return 0;
+    }
     if (st) {
-        /* The one refusal the planner documents for a valid client: a zone the device
+        /* The other refusal the planner documents for a valid client: a zone the device
          * cannot needle safely. */
         fuzz_check(st == MN_ERANGE && p == NULL);
         fuzz_check(mn_ctx_errmsg(ctx)[0] != '\0');

@@ -24,6 +24,10 @@ extern "C" {
 #pragma GCC visibility push(default)
 
 #define MN_MAX_ALIASES 6
+/** Most fixed needle lengths one roller entry lists (lengths_mm). */
+#define MN_MAX_LENGTHS 16
+/** Most pre-treatment items one rule's adjust block names. */
+#define MN_MAX_ADJUST_PRETREATMENT 8
 
 typedef enum { MN_DEVICE_PEN, MN_DEVICE_ROLLER, MN_DEVICE_STAMP } mn_device_kind;
 typedef enum { MN_DEVICE_CLINICAL, MN_DEVICE_HOME } mn_device_class;
@@ -36,18 +40,21 @@ typedef struct {
     int n_aliases;
     mn_device_kind kind;
     mn_device_class device_class;
-    int needles;                   /* needles per cartridge or drum */
-    double stroke_hz;              /* pens and stamps: strokes per second; 0 for rollers */
-    double head_width_mm;          /* pens: width of the track one pass sweeps */
-    double drum_diameter_mm;       /* rollers */
-    double drum_width_mm;          /* rollers */
-    double needle_diameter_um;     /* at the base */
-    double depth_min_mm;           /* shortest setting (or fixed length for rollers) */
-    double depth_max_mm;           /* longest setting */
-    double depth_step_mm;          /* setting increment; 0 if the length is fixed */
-    double depth_fraction_max;     /* effective-depth law: see device.h */
-    double depth_fraction_half_mm; /* effective-depth law: see device.h */
-    double price_hint;             /* typical consumable cost per session, 0 if none */
+    int needles;                       /* needles per cartridge or drum */
+    double stroke_hz;                  /* pens and stamps: strokes per second; 0 for rollers */
+    double head_width_mm;              /* pens: width of the track one pass sweeps */
+    double drum_diameter_mm;           /* rollers */
+    double drum_width_mm;              /* rollers */
+    double needle_diameter_um;         /* at the base */
+    double depth_min_mm;               /* shortest setting (or fixed length for rollers) */
+    double depth_max_mm;               /* longest setting */
+    double depth_step_mm;              /* setting increment; 0 if the length is fixed */
+    double lengths_mm[MN_MAX_LENGTHS]; /* rollers: the fixed needle lengths sold, ascending,
+                                          first = depth_min_mm, last = depth_max_mm */
+    int n_lengths;                     /* 0 for pens and stamps (they use depth_step_mm) */
+    double depth_fraction_max;         /* effective-depth law: see device.h */
+    double depth_fraction_half_mm;     /* effective-depth law: see device.h */
+    double price_hint;                 /* typical consumable cost per session, 0 if none */
 } mn_device;
 
 typedef struct {
@@ -117,6 +124,20 @@ typedef enum {
     MN_RULE_SMOKER        /* lifestyle.smoker is true */
 } mn_rule_kind;
 
+/** What a rule that fires changes in the plan (the rule's `adjust` block in data/rules.json;
+ *  docs/clinic.md). Depth changes are never positive and interval changes never negative: an
+ *  adjustment only makes the plan more conservative. */
+typedef struct {
+    int present;       /* 1 when the rule has an adjust block */
+    double start_mm;   /* added to each zone's starting needle length (<= 0) */
+    double max_mm;     /* added to each zone's maximum needle length (<= 0) */
+    int interval_days; /* added to the interval between course sessions (>= 0) */
+    const char *pretreatment[MN_MAX_ADJUST_PRETREATMENT]; /* pre-treatment ids it adds */
+    int n_pretreatment;
+    const char *reason; /* plain words for the client: "you take blood thinners" */
+    const char *source; /* where the values come from */
+} mn_rule_adjust;
+
 typedef struct {
     const char *code; /* stable, e.g. "MN-S-ISOTRETINOIN" */
     const char *flag; /* history key (or "fitzpatrick", "age", "smoker") */
@@ -129,6 +150,7 @@ typedef struct {
     const char *zones[16]; /* the rule applies only to these zones (none = all) */
     int n_zones;
     int defer_until_known; /* 1 when a re-screen date can be computed */
+    mn_rule_adjust adjust; /* what the rule changes in the plan when it fires */
 } mn_rule;
 
 typedef enum {
@@ -153,6 +175,17 @@ typedef struct {
     int n_ongoing_concerns;
     int ongoing_phototype;
 } mn_aftercare;
+
+/** A pre-treatment instruction: what to stop or start before the first visit
+ *  (the `pretreatment` list of data/aftercare.json). */
+typedef struct {
+    const char *id;
+    const char *text; /* plain words for the client */
+    const char *source;
+    int days_before;   /* from this many days before the first visit */
+    int min_phototype; /* only for Fitzpatrick phototypes at or above this (0 = every client) */
+    int on_finding;    /* 1: only when a finding's adjust block names it */
+} mn_pretreatment;
 
 typedef struct mn_catalog mn_catalog;
 
@@ -199,6 +232,37 @@ size_t mn_catalog_rule_count(const mn_catalog *cat);
  * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
  */
 const mn_rule *mn_catalog_rule_at(const mn_catalog *cat, size_t i);
+/** A full citation for a source key the catalogues name (data/references.json). */
+typedef struct {
+    const char *key;      /* "F25", "seed 003" */
+    const char *citation; /* authors, title, journal, year;volume(issue):pages, doi */
+} mn_reference;
+
+/** Number of references (data/references.json); 0 for a NULL @p cat. */
+size_t mn_catalog_reference_count(const mn_catalog *cat);
+/**
+ * Reference number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
+const mn_reference *mn_catalog_reference_at(const mn_catalog *cat, size_t i);
+/**
+ * The reference with key @p key ("F25", "seed 003"), compared exactly.
+ * @return the entry, owned by the context; NULL when there is none.
+ */
+const mn_reference *mn_catalog_find_reference(const mn_catalog *cat, const char *key);
+
+/**
+ * The references a source text cites: each key it names ("F25", "F05a"; "seed article 001",
+ * "seed articles 001, 004", "seed 002" for the seed articles) resolved in data/references.json,
+ * in order of first mention, each once.
+ * @param out      receives up to @p max entries (owned by the context); may be NULL when
+ *                 @p max is 0
+ * @param unknown  receives the number of keys named but not in the catalogue; may be NULL
+ * @return the number of references found (all of them, even past @p max).
+ */
+size_t mn_catalog_cite(const mn_catalog *cat, const char *source, const mn_reference **out,
+                       size_t max, size_t *unknown);
+
 /** Number of aftercare items (data/aftercare.json); 0 for a NULL @p cat. */
 size_t mn_catalog_aftercare_count(const mn_catalog *cat);
 /**
@@ -206,6 +270,14 @@ size_t mn_catalog_aftercare_count(const mn_catalog *cat);
  * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
  */
 const mn_aftercare *mn_catalog_aftercare_at(const mn_catalog *cat, size_t i);
+
+/** Number of pre-treatment items (data/aftercare.json, `pretreatment`); 0 for a NULL @p cat. */
+size_t mn_catalog_pretreatment_count(const mn_catalog *cat);
+/**
+ * Pre-treatment item number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
+const mn_pretreatment *mn_catalog_pretreatment_at(const mn_catalog *cat, size_t i);
 
 /**
  * Finds an entry by id or alias (case-insensitive; '_' and ' ' match '-').

@@ -33,6 +33,8 @@ extern "C" {
 #define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
 #define MN_CURRENCY_LEN 8
+/** Most entries in clinic.prices (zones and the face/body groups). */
+#define MN_MAX_PRICES 64
 /** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
 #define MN_CLINIC_TEXT_LEN 96
 
@@ -93,8 +95,21 @@ typedef struct {
     unsigned char history_set[MN_HISTORY_COUNT];
     const mn_device *device;  /* clinic.device; SkinPen when absent */
     double price_per_session; /* clinic.price_per_session; 0 when absent */
+    /* clinic.prices: a price per visit for a zone (by site) or an area group, face or body;
+     * a visit costs its zones' prices, each group's price once for its zones without one, and
+     * price_per_session once for zones priced neither way. n_prices == 0 when absent. */
+    struct {
+        const mn_site *site;
+        double price;
+    } prices[MN_MAX_PRICES];
+    int n_prices;
+    double face_price, body_price; /* clinic.prices.face / .body, when has_* */
+    int has_face_price, has_body_price;
+    double course_price; /* clinic.course_price: the whole course as a package, when has_ */
+    int has_course_price;
     char currency[MN_CURRENCY_LEN];
     mn_date start; /* clinic.start; required for dates */
+    char src[256]; /* the file it was read from, for messages ("" when built in code) */
     /* clinic.{name, phone, practitioner}: the clinic's identity on the report; "" when absent */
     char clinic_name[MN_CLINIC_TEXT_LEN];
     char clinic_phone[MN_CLINIC_TEXT_LEN];
@@ -170,7 +185,33 @@ typedef struct {
     double passes;
     const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device" */
     char why[320];          /* one sentence on how the range was chosen */
+    /* One setting per body site and visit. A site listed for several concerns is needled
+     * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
+     * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */
+    double site_start_mm, site_max_mm;
+    const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
+    double site_passes;       /* passes of set_by's range */
+    int course_sessions;      /* number of course sessions of this site */
+    /* The findings that changed this zone (their rules' adjust blocks, catalog.h), in
+     * screening order, and the range before they did. */
+    const mn_rule *adjusted_by[MN_MAX_FINDINGS];
+    int n_adjusted_by;
+    double base_start_mm, base_max_mm; /* before the adjustments (= the final values if none) */
+    int interval_add_days;             /* added to the zone's course interval */
+    int held_at_device_min; /* 1 when an adjustment asked for less than the device's shortest
+                               setting, which the zone keeps instead */
+    char adjusted[512];     /* plain words: what the findings changed and why ("" if none) */
 } mn_plan_zone;
+
+/** The needle setting of one body site at one visit (sessions[].settings[] in the JSON). */
+typedef struct {
+    int zone;                  /* index into plan->zones: the first plan zone with this site */
+    const mn_concern *concern; /* the concern that sets the setting (mn_plan_zone.set_by) */
+    double depth_mm;           /* the needle length at this visit, on the device's grid */
+    double max_mm;             /* the site's maximum (never exceeded) */
+    double passes;
+    int course_step; /* 1..course_sessions for a course visit of this site, 0 for maintenance */
+} mn_plan_setting;
 
 typedef enum { MN_PHASE_COURSE = 0, MN_PHASE_MAINTENANCE = 1 } mn_phase;
 
@@ -186,6 +227,12 @@ typedef struct {
     double numbing_min;
     double treatment_min;
     double price;
+    /* One per site of site_mask, in plan-zone order; points into mn_plan.settings. The
+     * course titrates each site from its start towards its maximum, evenly over its course
+     * sessions and snapped down to the device's grid; maintenance repeats the last course
+     * setting. */
+    const mn_plan_setting *settings;
+    int n_settings;
 } mn_plan_session;
 
 typedef struct {
@@ -195,6 +242,12 @@ typedef struct {
                              last day before the next session, for a day grid) */
 } mn_plan_aftercare;
 
+/** One pre-treatment instruction of a plan, dated from the first visit. */
+typedef struct {
+    const mn_pretreatment *item;
+    mn_date from; /* first visit minus item->days_before */
+} mn_plan_pretreatment;
+
 typedef struct {
     mn_screening screening;
     mn_client client; /* copy of the input */
@@ -203,9 +256,15 @@ typedef struct {
     int n_zones;
     mn_plan_session *sessions;
     int n_sessions;
+    mn_plan_setting *settings; /* storage for every session's settings */
+    int n_settings;
     int n_course_sessions;
     mn_plan_aftercare *aftercare;
     int n_aftercare;
+    /* before the first visit, in catalogue order: every client's items, and those the
+     * findings' adjust blocks name (none when no session is planned) */
+    mn_plan_pretreatment *pretreatment;
+    int n_pretreatment;
     /* cost */
     double per_session, course_total, maintenance_per_year, horizon_total;
     double maintenance_visits_per_year;
@@ -232,10 +291,16 @@ int mn_plan_treats(const mn_plan *plan);
 /**
  * Builds a plan for a validated client. Screening runs first; a declined or deferred client
  * gets its zones listed (which areas were asked about) but no sessions, no aftercare, no
- * cost and no projection; the writers leave out depths and risks for them too.
+ * cost and no projection; the writers leave out depths and risks for them too. Every finding
+ * whose rule has an adjust block changes the zones it applies to (docs/clinic.md): the sum of
+ * the blocks' depth changes lowers each zone's start and maximum (snapped down to a setting
+ * the device has, never below its shortest one), their interval changes lengthen the course
+ * interval, and their pre-treatment items join a treated plan's.
  * @param out  receives the plan; free it with mn_plan_free().
- * @return MN_OK; MN_EINVAL (NULL arguments, or no start date); MN_ERANGE when a zone cannot
- *         be needled safely with the chosen device (message says which and why); MN_ENOMEM.
+ * @return MN_OK; MN_EINVAL (NULL arguments, no start date, or a home-class device: plans are
+ *         for clinic devices; the message names client->src and $.clinic.device); MN_ERANGE
+ *         when a zone cannot be needled safely with the chosen device (message says which and
+ *         why); MN_ENOMEM.
  */
 mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
                         mn_plan **out);

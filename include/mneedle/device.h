@@ -64,10 +64,20 @@ void mn_device_depth_range_um(const mn_device *device, double needle_mm, double 
 double mn_device_needle_for_depth(const mn_device *device, double depth_um);
 
 /**
- * Snaps a length to the device's setting grid (depth_min + k * step), rounding down, and
- * clamps it to the device range. Returns -1 if @p needle_mm is below the shortest setting.
+ * Snaps a length down to one the device can be set to, after clamping it to the device range:
+ * for a roller that lists its fixed lengths (lengths_mm), the longest of them not longer than
+ * @p needle_mm; for a pen or stamp, its setting grid (depth_min + k * step).
+ * @return the setting in mm; -1 if @p needle_mm is below the shortest setting.
  */
 double mn_device_snap_down(const mn_device *device, double needle_mm);
+
+/**
+ * As mn_device_snap_down(), rounding up: the shortest setting (a roller's fixed length, or a
+ * point of a pen's grid) not shorter than @p needle_mm; the shortest setting for anything
+ * below it, never more than the longest setting.
+ * @return the setting in mm; -1 if @p needle_mm is above the longest setting.
+ */
+double mn_device_snap_up(const mn_device *device, double needle_mm);
 
 /**
  * Punctures per cm² for @p passes passes. @p glide_mm_s is used for pens and stamps only

@@ -1,5 +1,5 @@
 /*
- * Catalogue loading. Each of the six files is read from --data DIR when present there, else
+ * Catalogue loading. Each of the seven files is read from --data DIR when present there, else
  * from the copy embedded at build time (cmake/embed.cmake). Entries are validated as strictly
  * as user input: a catalogue override with a typo fails with file and JSON path.
  */
@@ -21,11 +21,12 @@ struct mn__embedded_file {
 };
 extern const struct mn__embedded_file mn__embedded_files[];
 
-enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_COUNT };
-static const char *const file_names[F_COUNT] = {"devices.json",  "sites.json", "concerns.json",
-                                                "products.json", "rules.json", "aftercare.json"};
-static const char *const list_keys[F_COUNT] = {"devices",  "sites", "concerns",
-                                               "products", "rules", "aftercare"};
+enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_REFERENCES, F_COUNT };
+static const char *const file_names[F_COUNT] = {"devices.json",   "sites.json", "concerns.json",
+                                                "products.json",  "rules.json", "aftercare.json",
+                                                "references.json"};
+static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",  "products",
+                                               "rules",   "aftercare", "references"};
 
 static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
                           size_t src_len)
@@ -71,7 +72,7 @@ static int near_miss(const char *a, const char *b)
     return d[la][lb] <= 2;
 }
 
-/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the six
+/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the seven
  * names: its stem (up to the first '.') is within two edits of a catalogue's, case aside
  * ("device.json", "Devices.JSON", "sites.jsn", "rule.json"). Other files are left alone. */
 static int looks_like_catalogue(const char *name)
@@ -89,7 +90,7 @@ static int looks_like_catalogue(const char *name)
 }
 
 /* The --data directory itself: it must exist and be a directory, and every entry in it that
- * looks like a catalogue must be one of the six files, present (not a dangling link) and a
+ * looks like a catalogue must be one of the seven files, present (not a dangling link) and a
  * regular file. Silently falling back to the embedded copy of a file the user meant to
  * override would plan with data they did not choose. */
 static mn_status check_dir(mn_ctx *ctx, const char *dir)
@@ -121,7 +122,7 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                 st = mn__error(ctx, MN_ENOTFOUND,
                                "%s: not a catalogue file name; a data directory holds "
                                "devices.json, sites.json, concerns.json, products.json, "
-                               "rules.json and aftercare.json",
+                               "rules.json, aftercare.json and references.json",
                                path);
             continue;
         }
@@ -172,6 +173,43 @@ static mn_status read_enum(const mn__jin *in, json_t *e, const char *path, const
                      s);
 }
 
+/* A roller's fixed needle lengths: required for rollers (they are sold in fixed lengths, so a
+ * plan may only name one of them), refused for pens and stamps (they keep their step). */
+static mn_status read_lengths(const mn__jin *in, json_t *e, const char *p, mn_device *d)
+{
+    json_t *arr;
+    int here;
+    char q[256];
+    d->n_lengths = 0;
+    mn_status st = mn__jarr(in, e, p, "lengths_mm", d->kind == MN_DEVICE_ROLLER, 1, MN_MAX_LENGTHS,
+                            &arr, &here);
+    if (st || !here)
+        return st;
+    if (d->kind != MN_DEVICE_ROLLER)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s.lengths_mm: only rollers have fixed lengths; a %s sets its depth "
+                         "with depth_step_mm",
+                         in->src, p, d->kind == MN_DEVICE_PEN ? "pen" : "stamp");
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        snprintf(q, sizeof q, "%s.lengths_mm[%zu]", p, i);
+        double v;
+        if ((st = mn__jnum_value(in, json_array_get(arr, i), q, d->depth_min_mm, d->depth_max_mm,
+                                 &v)))
+            return st;
+        if (i > 0 && !(v > d->lengths_mm[i - 1]))
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s: expected lengths in increasing order, each listed once",
+                             in->src, q);
+        d->lengths_mm[d->n_lengths++] = v;
+    }
+    if (d->lengths_mm[0] != d->depth_min_mm || d->lengths_mm[d->n_lengths - 1] != d->depth_max_mm)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.lengths_mm: expected the shortest length to equal depth_min_mm "
+                         "(%g) and the longest depth_max_mm (%g)",
+                         in->src, p, d->depth_min_mm, d->depth_max_mm);
+    return MN_OK;
+}
+
 static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_device *d)
 {
     static const char *const keys[] = {"id",
@@ -188,6 +226,7 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
                                        "depth_min_mm",
                                        "depth_max_mm",
                                        "depth_step_mm",
+                                       "lengths_mm",
                                        "depth_fraction_max",
                                        "depth_fraction_half_mm",
                                        "price_hint",
@@ -230,7 +269,7 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
     if (d->depth_min_mm > d->depth_max_mm)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: depth_min_mm is above depth_max_mm", in->src,
                          p);
-    return MN_OK;
+    return read_lengths(in, e, p, d);
 }
 
 static mn_status parse_site(const mn__jin *in, json_t *e, const char *p, mn_site *s)
@@ -385,12 +424,68 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
     return MN_OK;
 }
 
+/* A rule's adjust block: what the plan changes when the rule fires. Every change makes the
+ * plan more conservative (depths only down, intervals only up); the pre-treatment ids are
+ * checked against the pre-treatment list once it is loaded (check_adjust_ids). */
+#define MN__ADJUST_REASON_MAX 100 /* a plan's zone line names up to four reasons */
+
+static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rule *r)
+{
+    static const char *const keys[] = {
+        "start_mm", "max_mm", "interval_days", "pretreatment", "reason", "source", NULL};
+    json_t *a, *pre;
+    int here, has_start = 0, has_max = 0, has_int = 0, has_pre = 0;
+    long iv = 0;
+    char q[256];
+    mn_rule_adjust *x = &r->adjust;
+    memset(x, 0, sizeof *x);
+    mn_status st = mn__jobj(in, e, p, "adjust", 0, &a, &here);
+    if (st || !here)
+        return st;
+    snprintf(q, sizeof q, "%s.adjust", p);
+    if (r->severity != MN_SEVERITY_CAUTION)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: only a caution rule can adjust the plan (a %s gets no treatment)",
+                         in->src, q, r->severity == MN_SEVERITY_DEFER ? "defer" : "decline");
+    if ((st = mn__jkeys(in, a, q, keys)) ||
+        (st = mn__jnum(in, a, q, "start_mm", 0, -2, 0, &x->start_mm, &has_start)) ||
+        (st = mn__jnum(in, a, q, "max_mm", 0, -2, 0, &x->max_mm, &has_max)) ||
+        (st = mn__jint(in, a, q, "interval_days", 0, 0, 180, &iv, &has_int)) ||
+        (st = mn__jarr(in, a, q, "pretreatment", 0, 1, MN_MAX_ADJUST_PRETREATMENT, &pre,
+                       &has_pre)) ||
+        (st = mn__jstr(in, a, q, "reason", 1, &x->reason, NULL)) ||
+        (st = mn__jstr(in, a, q, "source", 1, &x->source, NULL)))
+        return st;
+    x->interval_days = (int)iv;
+    if (strlen(x->reason) > MN__ADJUST_REASON_MAX)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.reason: expected at most %d characters (it is shown beside each "
+                         "setting it changes)",
+                         in->src, q, MN__ADJUST_REASON_MAX);
+    if (!has_start && !has_max && !has_int && !has_pre)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s: expected at least one of start_mm, max_mm, interval_days or "
+                         "pretreatment",
+                         in->src, q);
+    if (has_pre)
+        for (size_t i = 0; i < json_array_size(pre); i++) {
+            json_t *v = json_array_get(pre, i);
+            if (!json_is_string(v))
+                return mn__error(in->ctx, MN_ETYPE,
+                                 "%s: %s.pretreatment[%zu]: expected a pre-treatment id, got %s",
+                                 in->src, q, i, mn__json_type_name(v));
+            x->pretreatment[x->n_pretreatment++] = json_string_value(v);
+        }
+    x->present = 1;
+    return MN_OK;
+}
+
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
     static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
                                        "message", "advice",     "source", "threshold",
-                                       "zones",   "defer_days", NULL};
+                                       "zones",   "defer_days", "adjust", NULL};
     static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
                                         "age_ge", "smoker",     NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
@@ -416,6 +511,8 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     r->severity = (mn_severity)sev;
     *defer_days = (int)dd;
     r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO || dd > 0;
+    if ((st = read_adjust(in, e, p, r)))
+        return st;
     r->n_zones = 0;
     if (here)
         for (size_t i = 0; i < json_array_size(zones); i++) {
@@ -480,6 +577,43 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
     return MN_OK;
 }
 
+static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p, mn_pretreatment *t)
+{
+    static const char *const keys[] = {
+        "id", "text", "source", "days_before", "min_phototype", "on_finding", NULL};
+    mn_status st;
+    long days, photo = 0;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &t->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "text", 1, &t->text, NULL)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &t->source, NULL)) ||
+        (st = mn__jint(in, e, p, "days_before", 1, 0, 365, &days, NULL)) ||
+        (st = mn__jint(in, e, p, "min_phototype", 0, 1, 6, &photo, NULL)) ||
+        (st = mn__jbool(in, e, p, "on_finding", 0, &t->on_finding, NULL)))
+        return st;
+    t->days_before = (int)days;
+    t->min_phototype = (int)photo;
+    return MN_OK;
+}
+
+/* Every pre-treatment id a rule's adjust block names is in the pre-treatment list. */
+static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_catalog *cat)
+{
+    for (size_t i = 0; i < cat->n_rules; i++) {
+        const mn_rule_adjust *x = &cat->rules[i].adjust;
+        for (int k = 0; k < x->n_pretreatment; k++) {
+            size_t j = 0;
+            while (j < cat->n_pretreatment && strcmp(cat->pretreatment[j].id, x->pretreatment[k]))
+                j++;
+            if (j == cat->n_pretreatment)
+                return mn__error(ctx, MN_ENOTFOUND,
+                                 "%s: $.rules[%zu].adjust.pretreatment[%d]: unknown pre-treatment "
+                                 "\"%s\" (not in the pretreatment list of aftercare.json)",
+                                 src, i, k, x->pretreatment[k]);
+        }
+    }
+    return MN_OK;
+}
+
 static int name_eq(const char *a, const char *b);
 
 /* A name (id or alias) of a catalogue entry, for the uniqueness check. */
@@ -503,6 +637,19 @@ static mn_status names_unique(mn_ctx *ctx, const char *src, const char *list, co
                                  "than case, '_', ' ' and '-'",
                                  src, list, v[i].entry, v[i].id, list, v[j].entry, v[j].id,
                                  v[i].name, v[j].name);
+    return MN_OK;
+}
+
+static mn_status parse_reference(const mn__jin *in, json_t *e, const char *p, mn_reference *r)
+{
+    static const char *const keys[] = {"key", "citation", NULL};
+    mn_status st;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "key", 1, &r->key, NULL)) ||
+        (st = mn__jstr(in, e, p, "citation", 1, &r->citation, NULL)))
+        return st;
+    if (!r->key[0] || !r->citation[0])
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: key and citation must not be empty", in->src,
+                         p);
     return MN_OK;
 }
 
@@ -617,6 +764,38 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
                 goto fail;
             cat->n_aftercare++;
         }
+        MN__ALLOC_LIST(references, n_references, F_REFERENCES);
+        in = (mn__jin){ctx, src[F_REFERENCES]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.references[%zu]", i);
+            json_t *e = json_array_get(lists[F_REFERENCES], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = parse_reference(&in, e, p, &cat->references[i])))
+                goto fail;
+            cat->n_references++;
+        }
+        /* The pre-treatment list lives beside the aftercare list, in the same file. */
+        json_t *pre_list = NULL;
+        int has_pre = 0;
+        if ((st = mn__jarr(&in, cat->roots[F_AFTERCARE], "$", "pretreatment", 0, 1,
+                           MN_MAX_ARRAY_LEN, &pre_list, &has_pre)))
+            goto fail;
+        n = has_pre ? json_array_size(pre_list) : 0;
+        cat->pretreatment = mn__calloc(n ? n : 1, sizeof *cat->pretreatment);
+        if (!cat->pretreatment) {
+            st = mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+            goto fail;
+        }
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.pretreatment[%zu]", i);
+            json_t *e = json_array_get(pre_list, i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = parse_pretreatment(&in, e, p, &cat->pretreatment[i])))
+                goto fail;
+            cat->n_pretreatment++;
+        }
+        if ((st = check_adjust_ids(ctx, src[F_RULES], cat)))
+            goto fail;
 #define MN__CHECK_UNIQUE(field, count, idfield, f, what)                                           \
     if (cat->count > 512) {                                                                        \
         st = mn__error(ctx, MN_ELIMIT, "%s: more than 512 entries", src[f]);                       \
@@ -634,6 +813,8 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         MN__CHECK_UNIQUE(products, n_products, id, F_PRODUCTS, "product")
         MN__CHECK_UNIQUE(rules, n_rules, code, F_RULES, "rule code")
         MN__CHECK_UNIQUE(aftercare, n_aftercare, id, F_AFTERCARE, "aftercare item")
+        MN__CHECK_UNIQUE(references, n_references, key, F_REFERENCES, "reference key")
+        MN__CHECK_UNIQUE(pretreatment, n_pretreatment, id, F_AFTERCARE, "pre-treatment item")
 #undef MN__CHECK_UNIQUE
         cat_name *names = mn__calloc(512 * (MN_MAX_ALIASES + 1), sizeof *names);
         if (!names) {
@@ -678,6 +859,8 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat->rules);
     mn__free(cat->rule_defer_days);
     mn__free(cat->aftercare);
+    mn__free(cat->references);
+    mn__free(cat->pretreatment);
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
     mn__free(cat);
@@ -751,6 +934,8 @@ MN__ACCESSORS(mn_concern, concern, concerns, n_concerns)
 MN__ACCESSORS(mn_product, product, products, n_products)
 MN__ACCESSORS(mn_rule, rule, rules, n_rules)
 MN__ACCESSORS(mn_aftercare, aftercare, aftercare, n_aftercare)
+MN__ACCESSORS(mn_reference, reference, references, n_references)
+MN__ACCESSORS(mn_pretreatment, pretreatment, pretreatment, n_pretreatment)
 #undef MN__ACCESSORS
 
 int mn_concern_has_zone(const mn_concern *concern, const char *zone_id)
@@ -782,4 +967,86 @@ const char *mn_device_kind_name(mn_device_kind kind)
 const char *mn_device_class_name(mn_device_class device_class)
 {
     return device_class == MN_DEVICE_HOME ? "home" : "clinical";
+}
+
+const mn_reference *mn_catalog_find_reference(const mn_catalog *cat, const char *key)
+{
+    if (!cat || !key)
+        return NULL;
+    for (size_t i = 0; i < cat->n_references; i++)
+        if (strcmp(cat->references[i].key, key) == 0)
+            return &cat->references[i];
+    return NULL;
+}
+
+/* Appends reference @p key to the list unless it is there already; counts unknown keys. */
+static void cite_one(const mn_catalog *cat, const char *key, const mn_reference **out, size_t max,
+                     size_t *n, size_t *unknown)
+{
+    const mn_reference *r = mn_catalog_find_reference(cat, key);
+    if (!r) {
+        (*unknown)++;
+        return;
+    }
+    for (size_t i = 0; i < *n && i < max; i++)
+        if (out[i] == r)
+            return;
+    if (*n < max)
+        out[*n] = r;
+    (*n)++;
+}
+
+size_t mn_catalog_cite(const mn_catalog *cat, const char *source, const mn_reference **out,
+                       size_t max, size_t *unknown)
+{
+    size_t n = 0, unk = 0;
+    if (!cat || !source)
+        max = 0;
+    for (const char *s = source; s && *s; s++) {
+        int start = s == source || !isalnum((unsigned char)s[-1]);
+        if (!start)
+            continue;
+        if (s[0] == 'F' && isdigit((unsigned char)s[1])) {
+            /* F + digits + an optional lower-case letter, as a whole word */
+            size_t k = 1;
+            while (isdigit((unsigned char)s[k]))
+                k++;
+            if (islower((unsigned char)s[k]))
+                k++;
+            if (k < 16 && !isalnum((unsigned char)s[k])) {
+                char key[16];
+                memcpy(key, s, k);
+                key[k] = '\0';
+                cite_one(cat, key, out, max, &n, &unk);
+            }
+            continue;
+        }
+        if (strncmp(s, "seed", 4) != 0)
+            continue;
+        /* "seed", "seeds", "seed article(s)", then numbers joined by ", ", " and ", "/" */
+        const char *q = s + 4;
+        if (*q == 's')
+            q++;
+        if (strncmp(q, " articles", 9) == 0)
+            q += 9;
+        else if (strncmp(q, " article", 8) == 0)
+            q += 8;
+        for (;;) {
+            while (*q == ' ' || *q == ',' || *q == '/')
+                q++;
+            if (strncmp(q, "and ", 4) == 0)
+                q += 4;
+            if (!(isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) &&
+                  isdigit((unsigned char)q[2]) && !isalnum((unsigned char)q[3])))
+                break;
+            char key[16];
+            snprintf(key, sizeof key, "seed %.3s", q);
+            cite_one(cat, key, out, max, &n, &unk);
+            q += 3;
+        }
+        s = q - 1;
+    }
+    if (unknown)
+        *unknown = unk;
+    return n;
 }

@@ -78,12 +78,38 @@ double mn_device_snap_down(const mn_device *d, double needle_mm)
         return -1;
     if (needle_mm > d->depth_max_mm)
         needle_mm = d->depth_max_mm;
+    if (d->n_lengths > 0) { /* a roller: the longest length sold that is not longer */
+        int i = d->n_lengths - 1;
+        while (i > 0 && d->lengths_mm[i] > needle_mm + eps)
+            i--;
+        return d->lengths_mm[i];
+    }
     if (d->depth_step_mm <= 0)
         return d->depth_min_mm;
     double k = floor((needle_mm - d->depth_min_mm) / d->depth_step_mm + eps);
     assert(k >= 0); /* needle_mm is at least the shortest setting here */
     double v = d->depth_min_mm + k * d->depth_step_mm;
     /* Round to 1e-6 mm so 0.25 + 5 * 0.25 prints as 1.5, not 1.4999999. */
+    return floor(v * 1e6 + 0.5) / 1e6;
+}
+
+double mn_device_snap_up(const mn_device *d, double needle_mm)
+{
+    const double eps = 1e-9;
+    if (needle_mm > d->depth_max_mm + eps)
+        return -1;
+    if (needle_mm <= d->depth_min_mm)
+        return d->depth_min_mm;
+    if (d->n_lengths > 0) { /* a roller: the shortest length sold that is not shorter */
+        int i = 0;
+        while (i < d->n_lengths - 1 && d->lengths_mm[i] < needle_mm - eps)
+            i++;
+        return d->lengths_mm[i];
+    }
+    if (d->depth_step_mm <= 0)
+        return d->depth_min_mm;
+    double k = ceil((needle_mm - d->depth_min_mm) / d->depth_step_mm - eps);
+    double v = fmin(d->depth_min_mm + k * d->depth_step_mm, d->depth_max_mm);
     return floor(v * 1e6 + 0.5) / 1e6;
 }
 

@@ -45,6 +45,11 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             mn__jput_num(j, o, "depth_min_mm", d->depth_min_mm);
             mn__jput_num(j, o, "depth_max_mm", d->depth_max_mm);
             mn__jput_num(j, o, "depth_step_mm", d->depth_step_mm);
+            if (d->n_lengths > 0) {
+                json_t *len = mn__jput(j, o, "lengths_mm", json_array());
+                for (int k = 0; k < d->n_lengths; k++)
+                    mn__jpush(j, len, json_real(d->lengths_mm[k]));
+            }
             mn__jput_num(j, o, "punctures_per_cm2_per_pass", mn_device_punctures_per_cm2(d, 1, 0));
             mn__jput_str(j, o, "source", d->source);
         }
@@ -137,6 +142,15 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
                        "\n* per pass; pens at a %.0f mm/s glide (an assumption: set glide_mm_s"
                        " in a scenario).\n",
                        MN_DEFAULT_GLIDE_MM_S);
+        for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
+            const mn_device *d = mn_catalog_device_at(cat, i);
+            if (d->n_lengths == 0)
+                continue;
+            mn__buf_printf(b, "%s is sold in fixed lengths:", d->id);
+            for (int k = 0; k < d->n_lengths; k++)
+                mn__buf_printf(b, " %.3g", d->lengths_mm[k]);
+            mn__buf_printf(b, " mm.\n");
+        }
     } else if (!strcmp(what, "sites")) {
         mn__buf_printf(b, "%-12s %-6s %7s %7s %10s %10s %9s\n", "ZONE", "FACE", "SC um", "VE um",
                        "PAPIL um", "RETIC um", "CAP mm");

@@ -2,7 +2,8 @@
  * The plan as one self-contained HTML page a clinic can hand to a client: the page itself (head,
  * styles, the client's header, the summary cards, the footer) and the entry point that runs the
  * sections in order. Each section is rendered by a file named after it (html_screening.c,
- * html_zones.c, html_calendar.c, html_projection.c, html_cost.c, html_aftercare.c).
+ * html_zones.c, html_calendar.c, html_projection.c, html_cost.c, html_pretreatment.c,
+ * html_aftercare.c).
  *
  * Self-contained: styles are inline, the projection figure is a PNG in a data: URI and the
  * face/body diagram an SVG one; the page refers to nothing outside itself, so it opens offline
@@ -224,12 +225,14 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
             goto done;
         mn__html_cost(&b, plan);
         mn__html_risks(&b, plan);
+        mn__html_pretreatment(&b, plan);
         mn__html_aftercare(&b, plan);
     } else {
         /* No treatment content for a declined or deferred client: why (the screening), what
          * to do and when to come back. */
         mn__html_next_steps(&b, plan);
     }
+    mn__html_references(&b, mn_ctx_catalog(ctx), plan);
     mn__buf_printf(&b,
                    "<footer>Prepared with mneedle %s, an open-source planning and simulation "
                    "tool for microneedling. Depths, dates and costs follow the clinic's "

@@ -5,6 +5,12 @@
  *   - no session for a declined or deferred client, and every rule that applies is found;
  *   - no two sessions treating a zone closer than the minimum interval of its concerns;
  *   - every finding's code is documented in docs/screening.md;
+ *   - the client's text and report carry no internal code (rule codes, F rows, DESIGN);
+ *   - every rule whose catalogue entry promises an adjustment (its adjust block) changes the
+ *     plan exactly as promised against the twin client without the rule's condition, and the
+ *     plan says so (adjusted_by, the plain-words note, the pre-treatment list);
+ *   - every depth given for a roller is one of the lengths the catalogue lists for it;
+ *   - a home-class device is refused as a clinic device;
  *   - a declined or deferred plan carries no treatment content (depths, sessions, aftercare,
  *     cost, projection, risks) in the structure, the JSON, the text or the HTML report, and
  *     says what to do next (and, for a defer with a known date, when to come back).
@@ -35,7 +41,17 @@ static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)
     assert_true(z->depth_start_mm <= z->depth_max_mm + eps);
     assert_true(z->depth_min_mm >= d->depth_min_mm - eps);
     assert_true(z->depth_max_mm <= d->depth_max_mm + eps);
-    if (d->depth_step_mm > 0) {
+    if (d->n_lengths > 0) { /* a roller: every depth is a length sold */
+        const double v[3] = {z->depth_min_mm, z->depth_start_mm, z->depth_max_mm};
+        assert_int_equal(d->kind, MN_DEVICE_ROLLER);
+        for (int i = 0; i < 3; i++) {
+            int listed = 0;
+            for (int k = 0; k < d->n_lengths; k++)
+                listed |= v[i] == d->lengths_mm[k];
+            if (!listed)
+                fail_msg("%s: %.6g mm is not one of its lengths", d->id, v[i]);
+        }
+    } else if (d->depth_step_mm > 0) {
         double k = (z->depth_max_mm - d->depth_min_mm) / d->depth_step_mm;
         assert_close(k, floor(k + 0.5), 0, 1e-6);
         k = (z->depth_min_mm - d->depth_min_mm) / d->depth_step_mm;
@@ -76,6 +92,155 @@ static int max_min_interval(const mn_client *c, const mn_site *site)
     return m;
 }
 
+/* Whether a rule's condition holds for a client, stated independently of the screener. */
+static int rule_applies(const mn_rule *r, const mn_client *c)
+{
+    int idx = mn_history_find(r->flag);
+    int hit = 0;
+    switch (r->kind) {
+    case MN_RULE_FLAG:
+        hit = idx >= 0 && c->history_set[idx] && c->history[idx] != 0;
+        break;
+    case MN_RULE_MONTHS_AGO:
+    case MN_RULE_WEEKS_AGO:
+        hit = idx >= 0 && c->history_set[idx] && c->history[idx] < r->threshold;
+        break;
+    case MN_RULE_PHOTOTYPE_GE:
+        hit = c->patient.fitzpatrick >= r->threshold;
+        break;
+    case MN_RULE_AGE_GE:
+        hit = c->patient.age_years >= r->threshold;
+        break;
+    case MN_RULE_SMOKER:
+        hit = c->patient.smoker;
+        break;
+    }
+    if (!hit || r->n_zones == 0)
+        return hit;
+    for (int k = 0; k < c->n_concerns; k++)
+        for (int z = 0; z < c->concerns[k].n_zones; z++)
+            for (int q = 0; q < r->n_zones; q++)
+                if (!strcmp(c->concerns[k].zones[z]->id, r->zones[q]))
+                    return 1;
+    return 0;
+}
+
+/* A rule covers a zone when it names no zones or names this one. */
+static int covers(const mn_rule *r, const mn_site *site)
+{
+    if (r->n_zones == 0)
+        return 1;
+    for (int q = 0; q < r->n_zones; q++)
+        if (!strcmp(r->zones[q], site->id))
+            return 1;
+    return 0;
+}
+
+/* What the catalogue promises for a zone of this client: the sum of the adjust blocks of the
+ * rules that apply to the client and cover the zone. */
+static mn_rule_adjust promised(const mn_client *c, const mn_site *site)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    mn_rule_adjust sum;
+    memset(&sum, 0, sizeof sum);
+    for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *r = mn_catalog_rule_at(cat, i);
+        if (!r->adjust.present || !rule_applies(r, c) || !covers(r, site))
+            continue;
+        sum.present++;
+        sum.start_mm += r->adjust.start_mm;
+        sum.max_mm += r->adjust.max_mm;
+        sum.interval_days += r->adjust.interval_days;
+    }
+    return sum;
+}
+
+/* The course interval of a site: the longest usual interval of its concerns (never below their
+ * minimum), before any finding lengthens it. */
+static int course_interval(const mn_client *c, const mn_site *site)
+{
+    int m = 0;
+    for (int k = 0; k < c->n_concerns; k++)
+        for (int z = 0; z < c->concerns[k].n_zones; z++)
+            if (c->concerns[k].zones[z] == site) {
+                const mn_concern *cc = c->concerns[k].concern;
+                int iv = cc->interval_days > cc->min_interval_days ? cc->interval_days
+                                                                   : cc->min_interval_days;
+                if (iv > m)
+                    m = iv;
+            }
+    return m;
+}
+
+/* A promised depth change applied to an unadjusted depth: down to a setting the device has,
+ * never below its shortest one. */
+static double lowered(const mn_device *d, double base_mm, double delta_mm, int *held)
+{
+    double v = mn_device_snap_down(d, base_mm + delta_mm);
+    if (v < 0) {
+        *held |= delta_mm < 0;
+        return d->depth_min_mm;
+    }
+    return v;
+}
+
+/* Every zone's final range is its unadjusted range changed exactly as the catalogue promises,
+ * and the zone says which findings changed it. */
+static void check_adjusted(const mn_plan *p)
+{
+    const mn_client *c = &p->client;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    for (int i = 0; i < p->n_zones; i++) {
+        const mn_plan_zone *z = &p->zones[i];
+        mn_rule_adjust a = promised(c, z->zone);
+        int held = 0;
+        double max = lowered(c->device, z->base_max_mm, a.max_mm, &held);
+        double start = lowered(c->device, z->base_start_mm, a.start_mm, &held);
+        if (start > max)
+            start = max;
+        assert_true(z->depth_max_mm == max);
+        assert_true(z->depth_start_mm == start);
+        assert_true(z->depth_min_mm <= start);
+        assert_int_equal(z->interval_add_days, a.interval_days);
+        assert_int_equal(z->held_at_device_min, held);
+        assert_int_equal(z->n_adjusted_by, a.present);
+        assert_int_equal(z->adjusted[0] != '\0', a.present > 0);
+        for (int k = 0; k < z->n_adjusted_by; k++) {
+            assert_true(z->adjusted_by[k]->adjust.present);
+            assert_true(rule_applies(z->adjusted_by[k], c));
+            /* Client-facing words, not internal codes. */
+            assert_null(strstr(z->adjusted, z->adjusted_by[k]->code));
+            assert_non_null(strstr(z->adjusted, z->adjusted_by[k]->adjust.reason));
+        }
+        if (held)
+            assert_non_null(strstr(z->adjusted, "shortest setting"));
+    }
+    /* Pre-treatment: every client's items, and those an applying rule's block names, each for
+     * its phototypes; none without a session. */
+    for (size_t i = 0; i < mn_catalog_pretreatment_count(cat); i++) {
+        const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
+        int named = 0;
+        for (size_t k = 0; k < mn_catalog_rule_count(cat); k++) {
+            const mn_rule *r = mn_catalog_rule_at(cat, k);
+            if (!rule_applies(r, c))
+                continue;
+            for (int q = 0; q < r->adjust.n_pretreatment; q++)
+                named |= !strcmp(r->adjust.pretreatment[q], t->id);
+        }
+        int want = p->n_sessions > 0 && (!t->on_finding || named) &&
+                   c->patient.fitzpatrick >= t->min_phototype;
+        int got = 0;
+        for (int k = 0; k < p->n_pretreatment; k++)
+            if (p->pretreatment[k].item == t) {
+                got = 1;
+                assert_true(p->pretreatment[k].from ==
+                            p->sessions[0].date - (mn_date)t->days_before);
+            }
+        if (got != want)
+            fail_msg("pre-treatment %s: %s", t->id, want ? "missing" : "not promised");
+    }
+}
+
 static void check_schedule(const mn_plan *p)
 {
     const mn_client *c = &p->client;
@@ -109,6 +274,9 @@ static void check_schedule(const mn_plan *p)
     for (int z = 0; z < p->n_zones; z++) {
         const mn_site *site = p->zones[z].zone;
         int min_gap = max_min_interval(c, site);
+        int course_gap = course_interval(c, site) + promised(c, site).interval_days;
+        mn_date last_course = 0;
+        int seen_course = 0;
         mn_date last = 0;
         int seen = 0;
         for (int i = 0; i < p->n_sessions; i++) {
@@ -122,43 +290,149 @@ static void check_schedule(const mn_plan *p)
                 assert_true(p->sessions[i].date - last >= min_gap);
             last = p->sessions[i].date;
             seen = 1;
+            /* Course visits keep the course interval, lengthened by the findings' blocks. */
+            if (p->sessions[i].phase != MN_PHASE_COURSE)
+                continue;
+            if (seen_course && p->sessions[i].date - last_course < course_gap)
+                fail_msg("%s: course visits %d days apart, promised at least %d", site->id,
+                         (int)(p->sessions[i].date - last_course), course_gap);
+            last_course = p->sessions[i].date;
+            seen_course = 1;
         }
         assert_true(seen);
     }
     assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
 }
 
-/* Whether a rule's condition holds for a client, stated independently of the screener. */
-static int rule_applies(const mn_rule *r, const mn_client *c)
+/* One calendar: no two maintenance visits closer than 28 days (the maintenance of different
+ * concerns is merged), and the cost is the sum over the visits booked. */
+static void check_calendar(const mn_plan *p)
 {
-    int idx = mn_history_find(r->flag);
-    int hit = 0;
-    switch (r->kind) {
-    case MN_RULE_FLAG:
-        hit = idx >= 0 && c->history_set[idx] && c->history[idx] != 0;
-        break;
-    case MN_RULE_MONTHS_AGO:
-    case MN_RULE_WEEKS_AGO:
-        hit = idx >= 0 && c->history_set[idx] && c->history[idx] < r->threshold;
-        break;
-    case MN_RULE_PHOTOTYPE_GE:
-        hit = c->patient.fitzpatrick >= r->threshold;
-        break;
-    case MN_RULE_AGE_GE:
-        hit = c->patient.age_years >= r->threshold;
-        break;
-    case MN_RULE_SMOKER:
-        hit = c->patient.smoker;
-        break;
+    mn_date last_maint = 0;
+    int seen = 0;
+    double course = 0, total = 0;
+    for (int i = 0; i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        total += s->price;
+        if (s->phase == MN_PHASE_COURSE) {
+            course += s->price;
+            continue;
+        }
+        if (seen)
+            assert_true(s->date - last_maint >= 28);
+        last_maint = s->date;
+        seen = 1;
     }
-    if (!hit || r->n_zones == 0)
-        return hit;
-    for (int k = 0; k < c->n_concerns; k++)
-        for (int z = 0; z < c->concerns[k].n_zones; z++)
-            for (int q = 0; q < r->n_zones; q++)
-                if (!strcmp(c->concerns[k].zones[z]->id, r->zones[q]))
-                    return 1;
-    return 0;
+    assert_close(p->horizon_total, total, 0, 1e-9);
+    assert_close(p->course_total, course, 0, 1e-9);
+    if (p->n_sessions > 0) {
+        /* Merged maintenance never needs more visits than the tracks apart (each at least
+         * every 90 days, and at most one per concern-zone) nor fewer than one a year. */
+        assert_true(p->maintenance_visits_per_year >= 1 - 1e-9);
+        assert_true(p->maintenance_visits_per_year <= 365.0 / 28 + 1e-9);
+        const mn_client *c = &p->client;
+        if (c->n_prices == 0 && !c->has_face_price && !c->has_body_price)
+            assert_close(p->maintenance_per_year,
+                         p->maintenance_visits_per_year * c->price_per_session, 0, 1e-6);
+        if (c->has_course_price)
+            assert_close(p->course_total, c->course_price, 0, 1e-6);
+        /* A visit costs at most every price that could apply to it, once each. */
+        double most = c->price_per_session + c->face_price * c->has_face_price +
+                      c->body_price * c->has_body_price;
+        for (int k = 0; k < c->n_prices; k++)
+            most += c->prices[k].price;
+        for (int i = 0; i < p->n_sessions; i++)
+            if (p->sessions[i].phase == MN_PHASE_MAINTENANCE || !c->has_course_price)
+                assert_true(p->sessions[i].price >= 0 && p->sessions[i].price <= most + 1e-9);
+    }
+}
+
+/* One setting per site and visit: within the safer cap of the site's concerns and the device's
+ * range, on its grid, titrating upward through the course from the site's start to its maximum,
+ * and maintenance at the last course setting. Returns bit 0 when a site is shared by two
+ * concerns, bit 1 when a course titrates (its last setting deeper than its first). */
+static int check_settings(const mn_plan *p)
+{
+    const mn_device *d = p->client.device;
+    const double eps = 1e-9;
+    int kinds = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_site *site = p->zones[z].zone;
+        /* The site's bounds, recomputed from its zones: the smallest maximum (its concern
+         * sets the setting), and the deepest start held within it. */
+        double cap = 1e9, start = 0;
+        const mn_concern *by = NULL;
+        int listed = 0;
+        for (int k = 0; k < p->n_zones; k++)
+            if (p->zones[k].zone == site) {
+                listed++;
+                if (p->zones[k].depth_max_mm < cap) {
+                    cap = p->zones[k].depth_max_mm;
+                    by = p->zones[k].concern;
+                }
+                if (p->zones[k].depth_start_mm > start)
+                    start = p->zones[k].depth_start_mm;
+            }
+        if (start > cap)
+            start = cap;
+        if (listed > 1 && p->n_sessions > 0)
+            kinds |= 1;
+        double last = -1;
+        int steps = 0, in_course = 1;
+        for (int i = 0; i < p->n_sessions; i++) {
+            const mn_plan_session *s = &p->sessions[i];
+            const mn_plan_setting *set = NULL;
+            for (int k = 0; k < s->n_settings; k++)
+                if (p->zones[s->settings[k].zone].zone == site) {
+                    assert_null(set); /* one setting per site and visit */
+                    set = &s->settings[k];
+                }
+            int treats = 0;
+            for (int k = 0; k < p->n_zones; k++)
+                if ((s->zone_mask & (1u << k)) && p->zones[k].zone == site)
+                    treats = 1;
+            assert_int_equal(set != NULL, treats);
+            if (!set)
+                continue;
+            assert_true(s->site_mask & (1u << set->zone));
+            assert_ptr_equal(set->concern, by);
+            assert_true(set->depth_mm <= cap + eps && set->max_mm <= cap + eps);
+            assert_true(set->depth_mm >= start - eps);
+            assert_true(set->depth_mm >= d->depth_min_mm - eps);
+            assert_true(set->depth_mm <= d->depth_max_mm + eps);
+            if (d->n_lengths > 0) { /* a roller: one of the lengths it is sold in */
+                int sold = 0;
+                for (int k = 0; k < d->n_lengths; k++)
+                    sold |= set->depth_mm == d->lengths_mm[k];
+                assert_true(sold);
+            } else if (d->depth_step_mm > 0) {
+                double k = (set->depth_mm - d->depth_min_mm) / d->depth_step_mm;
+                assert_close(k, floor(k + 0.5), 0, 1e-6);
+            }
+            if (set->course_step > 0) {
+                assert_true(in_course); /* no course session after maintenance began */
+                assert_int_equal(set->course_step, ++steps);
+                if (steps == 1)
+                    assert_close(set->depth_mm, start, 0, eps);
+                else
+                    assert_true(set->depth_mm >= last - eps); /* never lowered */
+                if (steps > 1 && set->depth_mm > start + eps)
+                    kinds |= 2;
+                last = set->depth_mm;
+            } else {
+                in_course = 0;
+                assert_true(steps > 0);
+                assert_close(set->depth_mm, last, 0, eps); /* the last course setting */
+            }
+        }
+        if (p->n_sessions > 0) {
+            assert_int_equal(steps, p->zones[z].course_sessions);
+            /* The course reaches the site's maximum at its last session. */
+            if (steps > 1)
+                assert_close(last, cap, 0, 1e-6);
+        }
+    }
+    return kinds;
 }
 
 static void check_screening(const mn_client *c, const mn_screening *s)
@@ -196,8 +470,10 @@ static void random_client(mn_rng *r, mn_client *c)
     c->patient.fitzpatrick = (int)mn_rng_int(r, 1, 6);
     c->patient.smoker = mn_rng_uniform(r) < 0.2;
     c->patient.sun = (mn_sun)mn_rng_int(r, 0, 2);
-    c->device =
-        mn_catalog_device_at(cat, (size_t)mn_rng_int(r, 0, (long)mn_catalog_device_count(cat) - 1));
+    do /* clinic devices: a home device is refused (test_home_device_refused) */
+        c->device = mn_catalog_device_at(
+            cat, (size_t)mn_rng_int(r, 0, (long)mn_catalog_device_count(cat) - 1));
+    while (c->device->device_class == MN_DEVICE_HOME);
     c->price_per_session = (double)mn_rng_int(r, 0, 700);
     strcpy(c->currency, "GBP");
     mn_date_from_ymd(2026, 1, 1, &c->start);
@@ -225,6 +501,25 @@ static void random_client(mn_rng *r, mn_client *c)
                 x->zones[x->n_zones++] = s;
         }
     }
+    if (mn_rng_uniform(r) < 0.3) { /* prices as clinics give them: per zone, group, package */
+        for (int k = 0; k < c->n_concerns; k++)
+            for (int z = 0; z < c->concerns[k].n_zones; z++)
+                if (mn_rng_uniform(r) < 0.5 && c->n_prices < MN_MAX_PRICES) {
+                    int dup = 0;
+                    for (int q = 0; q < c->n_prices; q++)
+                        dup |= c->prices[q].site == c->concerns[k].zones[z];
+                    if (dup)
+                        continue;
+                    c->prices[c->n_prices].site = c->concerns[k].zones[z];
+                    c->prices[c->n_prices++].price = (double)mn_rng_int(r, 50, 400);
+                }
+        c->has_face_price = mn_rng_uniform(r) < 0.5;
+        c->face_price = (double)mn_rng_int(r, 100, 500);
+        c->has_body_price = mn_rng_uniform(r) < 0.5;
+        c->body_price = (double)mn_rng_int(r, 100, 500);
+        c->has_course_price = mn_rng_uniform(r) < 0.5;
+        c->course_price = (double)mn_rng_int(r, 500, 3000);
+    }
     for (int h = 0; h < MN_HISTORY_COUNT; h++) {
         if (mn_rng_uniform(r) >= 0.06)
             continue;
@@ -247,6 +542,48 @@ static int has_mm_figure(const char *text)
     return 0;
 }
 
+/* The client-facing words of @p text: for a page (@p html), what is outside tags and the style
+ * sheet (data: URIs and colours live there); a copy the caller frees. */
+static char *visible_text(const char *text, int html)
+{
+    size_t n = strlen(text);
+    char *out = malloc(n + 1), *o = out;
+    assert_non_null(out);
+    for (const char *t = text; *t;) {
+        if (html && strncmp(t, "<style", 6) == 0) {
+            const char *end = strstr(t, "</style>");
+            t = end ? end + 8 : t + strlen(t);
+        } else if (html && *t == '<') {
+            const char *end = strchr(t, '>');
+            t = end ? end + 1 : t + strlen(t);
+            *o++ = ' ';
+        } else {
+            *o++ = *t++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The first internal code in @p text, or NULL: a rule code ("MN-PIH-RISK"), a row of the
+ * literature table ("F25"), a design reference, a seed article number or a data mark. */
+static const char *internal_code(const char *text)
+{
+    static const char *const marks[] = {"DESIGN",      "seed article", "seeds/",    "[ASSUMED",
+                                        "[ASSUMPTION", "[EVIDENCE",    "[ESTIMATE", "UNVERIFIED"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strstr(text, marks[i]))
+            return strstr(text, marks[i]);
+    for (const char *t = text; *t; t++) {
+        int start = t == text || !isalnum((unsigned char)t[-1]);
+        if (start && t[0] == 'F' && isdigit((unsigned char)t[1]))
+            return t;
+        if (start && strncmp(t, "MN-", 3) == 0 && isupper((unsigned char)t[3]))
+            return t;
+    }
+    return NULL;
+}
+
 /* Plan @p p written as text (@p kind 0), JSON (1) or the HTML report (2), in memory; the
  * caller frees it. */
 static char *written(const mn_plan *p, int kind)
@@ -257,6 +594,21 @@ static char *written(const mn_plan *p, int kind)
     assert_int_equal(st, MN_OK);
     assert_non_null(t.data);
     return t.data;
+}
+
+/* Client-facing text and report of plan @p p carry no internal code. */
+static void check_no_codes(const mn_plan *p)
+{
+    for (int kind = 0; kind <= 2; kind += 2) {
+        char *t = written(p, kind);
+        char *v = visible_text(t, kind == 2);
+        const char *code = internal_code(v);
+        if (code)
+            print_message("internal code in the %s: %.40s\n", kind ? "report" : "text", code);
+        assert_null(code);
+        free(v);
+        free(t);
+    }
 }
 
 /* A declined or deferred plan: no treatment content anywhere, and the next steps said. */
@@ -333,7 +685,7 @@ static void test_generated_clients(void **state)
     (void)state;
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
-    int decided[4] = {0, 0, 0, 0}, refused = 0;
+    int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -351,11 +703,19 @@ static void test_generated_clients(void **state)
         for (int z = 0; z < p->n_zones; z++)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
+        check_calendar(p);
+        int kinds = check_settings(p);
+        shared += (kinds & 1) != 0;
+        titrated += (kinds & 2) != 0;
+        check_adjusted(p);
         if (mn_plan_treats(p)) {
-            if (decided[0] + decided[1] < 200) /* a sample: the writers are slower */
+            if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
                 check_treatment_shown(p);
+                check_no_codes(p);
+            }
         } else {
             check_no_treatment(p);
+            check_no_codes(p);
         }
         decided[p->screening.decision]++;
         mn_plan_free(p);
@@ -363,8 +723,198 @@ static void test_generated_clients(void **state)
     /* The generator must exercise every decision, or the properties prove little. */
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
+    /* ... and sites shared by two concerns, and courses that titrate. */
+    assert_true(shared > 100 && titrated > 1000);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused);
+}
+
+/* The client with rule @p r's condition made true (@p on) or false, all else kept. The
+ * phototype twin is phototype II, as the issue compares "the same client in phototype I-II";
+ * the flagged one keeps its phototype when it already qualifies. */
+static void with_condition(const mn_rule *r, mn_rng *rng, mn_client *c, int on)
+{
+    int idx = mn_history_find(r->flag);
+    switch (r->kind) {
+    case MN_RULE_FLAG:
+        assert_true(idx >= 0);
+        c->history_set[idx] = (unsigned char)on;
+        c->history[idx] = on;
+        break;
+    case MN_RULE_MONTHS_AGO:
+    case MN_RULE_WEEKS_AGO:
+        assert_true(idx >= 0);
+        c->history_set[idx] = (unsigned char)on;
+        c->history[idx] = 0;
+        break;
+    case MN_RULE_PHOTOTYPE_GE:
+        if (on && c->patient.fitzpatrick < r->threshold)
+            c->patient.fitzpatrick = (int)mn_rng_int(rng, (long)r->threshold, 6);
+        if (!on)
+            c->patient.fitzpatrick = r->threshold > 2 ? 2 : (int)r->threshold - 1;
+        break;
+    case MN_RULE_AGE_GE:
+        if (on && c->patient.age_years < r->threshold)
+            c->patient.age_years = r->threshold;
+        if (!on)
+            c->patient.age_years = r->threshold - 1;
+        break;
+    case MN_RULE_SMOKER:
+        c->patient.smoker = on;
+        break;
+    }
+}
+
+/* For every rule whose catalogue entry promises an adjustment: over generated clients, the
+ * client with the rule's condition and its twin without it get plans that differ exactly as
+ * the rule's adjust block says, read from the catalogue: each covered zone's maximum and start
+ * lower by the block's amounts (snapped down to the device's settings, held at its shortest
+ * one), its course interval longer, its pre-treatment items added, and the finding named on
+ * the zone; zones the rule does not cover are unchanged. */
+static void test_adjust_twins(void **state)
+{
+    (void)state;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    mn_rng r;
+    mn_rng_init(&r, 20261203, 0);
+    int n_adjust = 0;
+    long compared[16] = {0}, lower_max[16] = {0}, held[16] = {0}, on_roller[16] = {0};
+    for (size_t ri = 0; ri < mn_catalog_rule_count(cat); ri++)
+        n_adjust += mn_catalog_rule_at(cat, ri)->adjust.present;
+    assert_true(n_adjust >= 2); /* anticoagulants and darker phototypes at least */
+    for (int i = 0; i < N_CLIENTS; i++) {
+        mn_client base;
+        random_client(&r, &base);
+        int a = 0;
+        for (size_t ri = 0; ri < mn_catalog_rule_count(cat); ri++) {
+            const mn_rule *rule = mn_catalog_rule_at(cat, ri);
+            if (!rule->adjust.present)
+                continue;
+            mn_client with = base, twin = base;
+            with_condition(rule, &r, &with, 1);
+            with_condition(rule, &r, &twin, 0);
+            assert_false(rule_applies(rule, &twin));
+            mn_plan *pw = NULL, *pt = NULL;
+            mn_status sw = mn_plan_build(ctx, &with, NULL, &pw);
+            mn_status stw = mn_plan_build(ctx, &twin, NULL, &pt);
+            if (sw == MN_ERANGE || stw == MN_ERANGE) { /* a zone this device cannot needle */
+                mn_plan_free(pw);
+                mn_plan_free(pt);
+                a++;
+                continue;
+            }
+            assert_int_equal(sw, MN_OK);
+            assert_int_equal(stw, MN_OK);
+            check_adjusted(pw);
+            check_adjusted(pt);
+            assert_int_equal(pw->n_zones, pt->n_zones);
+            int applies = rule_applies(rule, &with);
+            for (int z = 0; z < pw->n_zones; z++) {
+                const mn_plan_zone *zw = &pw->zones[z], *zt = &pt->zones[z];
+                const mn_device *d = with.device;
+                assert_ptr_equal(zw->zone, zt->zone);
+                int covered = applies && covers(rule, zw->zone);
+                /* The unadjusted range is the twin's, except where the condition itself is a
+                 * cap input (a concern's lower cap for phototypes IV-VI). */
+                double base_max = zt->base_max_mm;
+                if (rule->kind == MN_RULE_PHOTOTYPE_GE && zw->concern->dark_phototype_max_mm > 0 &&
+                    with.patient.fitzpatrick >= 4 && twin.patient.fitzpatrick < 4) {
+                    double cap = mn_device_snap_down(d, zw->concern->dark_phototype_max_mm);
+                    if (cap < base_max)
+                        base_max = cap;
+                }
+                double base_start = zt->base_start_mm < base_max ? zt->base_start_mm : base_max;
+                assert_true(zw->base_max_mm == base_max);
+                assert_true(zw->base_start_mm == base_start);
+                /* The twin's sum of blocks plus this rule's block, where it covers the zone. */
+                mn_rule_adjust s = promised(&twin, zt->zone);
+                double dmax = s.max_mm + (covered ? rule->adjust.max_mm : 0);
+                double dstart = s.start_mm + (covered ? rule->adjust.start_mm : 0);
+                int h = 0;
+                double max = lowered(d, base_max, dmax, &h);
+                double start = lowered(d, base_start, dstart, &h);
+                if (start > max)
+                    start = max;
+                assert_true(zw->depth_max_mm == max);
+                assert_true(zw->depth_start_mm == start);
+                assert_int_equal(zw->interval_add_days,
+                                 zt->interval_add_days +
+                                     (covered ? rule->adjust.interval_days : 0));
+                int named = 0;
+                for (int k = 0; k < zw->n_adjusted_by; k++)
+                    named |= zw->adjusted_by[k] == rule;
+                assert_int_equal(named, covered);
+                for (int k = 0; k < zt->n_adjusted_by; k++)
+                    assert_true(zt->adjusted_by[k] != rule);
+                if (covered) {
+                    compared[a]++;
+                    lower_max[a] += zw->depth_max_mm < zt->depth_max_mm;
+                    held[a] += zw->held_at_device_min;
+                    on_roller[a] += d->n_lengths > 0;
+                    /* Never deeper than the twin: an adjustment only makes a plan gentler. */
+                    assert_true(zw->depth_max_mm <= zt->depth_max_mm);
+                    assert_true(zw->depth_start_mm <= zt->depth_start_mm);
+                } else if (rule->kind != MN_RULE_PHOTOTYPE_GE) {
+                    assert_true(zw->depth_max_mm == zt->depth_max_mm);
+                    assert_true(zw->depth_start_mm == zt->depth_start_mm);
+                }
+            }
+            /* The rule's pre-treatment items are in the flagged plan when it is treated. */
+            if (applies && pw->n_sessions > 0)
+                for (int q = 0; q < rule->adjust.n_pretreatment; q++) {
+                    int found = 0;
+                    for (int k = 0; k < pw->n_pretreatment; k++)
+                        found |=
+                            !strcmp(pw->pretreatment[k].item->id, rule->adjust.pretreatment[q]);
+                    const mn_pretreatment *t = NULL;
+                    for (size_t k = 0; k < mn_catalog_pretreatment_count(cat); k++)
+                        if (!strcmp(mn_catalog_pretreatment_at(cat, k)->id,
+                                    rule->adjust.pretreatment[q]))
+                            t = mn_catalog_pretreatment_at(cat, k);
+                    assert_non_null(t);
+                    assert_int_equal(found, with.patient.fitzpatrick >= t->min_phototype);
+                }
+            mn_plan_free(pw);
+            mn_plan_free(pt);
+            a++;
+        }
+    }
+    /* Each promised adjustment was exercised, changed plans, met the device floor, and ran
+     * on rollers, or the comparison proves little. */
+    for (int a = 0; a < n_adjust && a < 16; a++) {
+        print_message("  adjust block %d: %ld zones compared, %ld with a lower maximum, %ld held "
+                      "at the device minimum, %ld on rollers\n",
+                      a, compared[a], lower_max[a], held[a], on_roller[a]);
+        assert_true(compared[a] > 1000 && lower_max[a] > 100 && held[a] > 10 && on_roller[a] > 100);
+    }
+}
+
+/* A home-class device is not a clinic device: the planner refuses it for any client. */
+static void test_home_device_refused(void **state)
+{
+    (void)state;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    mn_rng r;
+    mn_rng_init(&r, 7, 0);
+    int homes = 0;
+    for (size_t di = 0; di < mn_catalog_device_count(cat); di++) {
+        const mn_device *d = mn_catalog_device_at(cat, di);
+        if (d->device_class != MN_DEVICE_HOME)
+            continue;
+        homes++;
+        for (int i = 0; i < 200; i++) {
+            mn_client c;
+            random_client(&r, &c);
+            c.device = d;
+            snprintf(c.src, sizeof c.src, "gen.json");
+            mn_plan *p = (mn_plan *)&c;
+            assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_EINVAL);
+            assert_null(p);
+            assert_non_null(strstr(mn_ctx_errmsg(ctx), "gen.json: $.clinic.device"));
+            assert_non_null(strstr(mn_ctx_errmsg(ctx), "home device"));
+        }
+    }
+    assert_true(homes > 0);
 }
 
 /* Exhaustive over device x concern x zone x age x sex: every depth choice is bounded. */
@@ -393,11 +943,18 @@ static void test_depth_caps_exhaustive(void **state)
                         c.concerns[0].n_zones = 1;
                         mn_plan *p = NULL;
                         mn_status st = mn_plan_build(ctx, &c, NULL, &p);
+                        if (c.device->device_class == MN_DEVICE_HOME) {
+                            assert_int_equal(st, MN_EINVAL);
+                            continue;
+                        }
                         if (st == MN_ERANGE)
                             continue;
                         assert_int_equal(st, MN_OK);
                         check_zone_bounds(&c, &p->zones[0]);
                         check_schedule(p);
+                        check_settings(p);
+                        check_calendar(p);
+                        check_adjusted(p);
                         mn_plan_free(p);
                         checked++;
                     }
@@ -458,10 +1015,9 @@ static void test_codes_documented(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_each_rule_alone),
-        cmocka_unit_test(test_codes_documented),
-        cmocka_unit_test(test_depth_caps_exhaustive),
-        cmocka_unit_test(test_generated_clients),
+        cmocka_unit_test(test_each_rule_alone),       cmocka_unit_test(test_codes_documented),
+        cmocka_unit_test(test_depth_caps_exhaustive), cmocka_unit_test(test_generated_clients),
+        cmocka_unit_test(test_adjust_twins),          cmocka_unit_test(test_home_device_refused),
     };
     return cmocka_run_group_tests_name("plan_properties", tests, setup, teardown);
 }
