@@ -85,8 +85,7 @@ static int write_side_file(const char *what, mn_ctx *ctx, const char *path,
     st = !strcmp(what, "csv") ? mn_absorb_write_csv(ctx, r, mn_outfile_writer, f)
                               : mn_absorb_write_vtk(ctx, r, mn_outfile_writer, f);
     if (st) {
-        mn_outfile_abort(f);
-        return cli_fail("absorb", ctx, st);
+        return cli_fail("absorb", ctx, mn_outfile_fail(ctx, f, st));
     }
     return cli_commit("absorb", ctx, f);
 }
@@ -150,8 +149,7 @@ int cmd_absorb(int argc, char **argv)
     st = o.json ? mn_absorb_write_json(ctx, &s, &r, mn_outfile_writer, out)
                 : mn_absorb_write_text(ctx, &s, &r, mn_outfile_writer, out);
     if (st) {
-        mn_outfile_abort(out);
-        code = cli_fail("absorb", ctx, st);
+        code = cli_fail("absorb", ctx, mn_outfile_fail(ctx, out, st));
         goto done;
     }
     code = cli_commit("absorb", ctx, out);

@@ -36,8 +36,7 @@ int cmd_catalog(int argc, char **argv)
     if (out) {
         mn_status st = mn_report_catalog(ctx, what, o.json, mn_outfile_writer, out);
         if (st) {
-            mn_outfile_abort(out);
-            code = cli_fail("catalog", ctx, st);
+            code = cli_fail("catalog", ctx, mn_outfile_fail(ctx, out, st));
         } else {
             code = cli_commit("catalog", ctx, out);
         }

@@ -270,6 +270,8 @@ static int run(int argc, char **argv, int rank, int size)
     st = part ? mn_cohort_part_run(ctx, part, trial, &copts, res)
               : mn_cohort_run(ctx, trial, &copts, res);
     if (st) {
+        st = mn_outfile_fail(ctx, csv_out, st); /* a failed CSV row names its file and reason */
+        csv_out = NULL;
         code = rank == 0 ? cli_fail("cohort", ctx, st)
                          : (mn_status_is_input_error(st) ? CLI_EXIT_INPUT : CLI_EXIT_RUNTIME);
         goto done;
@@ -284,7 +286,8 @@ static int run(int argc, char **argv, int rank, int size)
                     (double)res->n / (res->wall_s > 0 ? res->wall_s : 1e-9));
         if (part) {
             if ((st = mn_cohort_part_write(ctx, part, mn_outfile_writer, out))) {
-                code = cli_fail("cohort", ctx, st);
+                code = cli_fail("cohort", ctx, mn_outfile_fail(ctx, out, st));
+                out = NULL;
                 goto done;
             }
             code = cli_commit("cohort", ctx, out);
@@ -297,7 +300,8 @@ static int run(int argc, char **argv, int rank, int size)
             goto done;
         }
         if ((st = mn_cohort_write(ctx, trial, res, o.json, mn_outfile_writer, out))) {
-            code = cli_fail("cohort", ctx, st);
+            code = cli_fail("cohort", ctx, mn_outfile_fail(ctx, out, st));
+            out = NULL;
             goto done;
         }
         if (csv_out) {

@@ -83,12 +83,14 @@ int cmd_merge(int argc, char **argv)
             goto done;
         if ((st = mn_cohort_csv_header(ctx, mn_outfile_writer, csv_out)) ||
             (st = mn_cohort_merge_csv(ctx, parts, n_files, mn_outfile_writer, csv_out))) {
-            code = cli_fail("merge", ctx, st);
+            code = cli_fail("merge", ctx, mn_outfile_fail(ctx, csv_out, st));
+            csv_out = NULL;
             goto done;
         }
     }
     if ((st = mn_cohort_write(ctx, trial, res, o.json, mn_outfile_writer, out))) {
-        code = cli_fail("merge", ctx, st);
+        code = cli_fail("merge", ctx, mn_outfile_fail(ctx, out, st));
+        out = NULL;
         goto done;
     }
     if (csv_out) {

@@ -1,36 +1,7 @@
 /* mneedle plan CLIENT [--json] [--years N] [--plot DIR] [--report FILE.html|.pdf] */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <time.h>
 
 #include "cli.h"
-
-#define SECONDS_PER_DAY 86400
-
-/* The date the plan is prepared on: SOURCE_DATE_EPOCH (seconds since 1970, the
- * reproducible-builds convention) when set, so the same input gives the same output; else
- * today (UTC). Returns 0, or the exit code of a usage error. */
-static int prepared_date(mn_plan_options *popts)
-{
-    const char *env = getenv("SOURCE_DATE_EPOCH");
-    long long secs;
-    if (env && env[0]) {
-        char *end;
-        errno = 0;
-        secs = strtoll(env, &end, 10);
-        if (errno || *end || secs < 0 || secs > 32503680000LL)
-            return cli_usage_error("plan",
-                                   "SOURCE_DATE_EPOCH: \"%.40s\" is not a whole number of "
-                                   "seconds since 1970 (up to year 3000)",
-                                   env);
-    } else {
-        secs = (long long)time(NULL);
-    }
-    popts->has_prepared = 1;
-    popts->prepared = (mn_date)(secs / SECONDS_PER_DAY);
-    return 0;
-}
 
 static const cli_command command = {
     .name = "plan",
@@ -95,15 +66,17 @@ int cmd_plan(int argc, char **argv)
     int code = cli_parse(&command, opts, argc, argv, stdout, &file);
     if (code != CLI_PARSED)
         return code;
-    if ((code = prepared_date(&popts)))
-        return code;
     code = CLI_EXIT_OK;
     mn_ctx *ctx = cli_open("plan", o.data, &code);
     if (!ctx)
         return code;
     mn_client client;
     mn_plan *plan = NULL;
-    mn_status st = mn_client_load(ctx, file, &client);
+    /* The plan is dated today, or SOURCE_DATE_EPOCH's day for reproducible outputs. */
+    mn_status st = mn_date_today(ctx, &popts.prepared);
+    popts.has_prepared = st == MN_OK;
+    if (!st)
+        st = mn_client_load(ctx, file, &client);
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
     /* Figures and report first, so a failure there leaves no plan output either. */
@@ -118,8 +91,7 @@ int cmd_plan(int argc, char **argv)
         if (out) {
             st = mn_plan_write(ctx, plan, o.json, mn_outfile_writer, out);
             if (st) {
-                mn_outfile_abort(out);
-                code = cli_fail("plan", ctx, st);
+                code = cli_fail("plan", ctx, mn_outfile_fail(ctx, out, st));
             } else {
                 code = cli_commit("plan", ctx, out);
             }

@@ -66,8 +66,7 @@ int cmd_screen(int argc, char **argv)
         if (out) {
             st = mn_screening_write(ctx, &client, &s, o.json, mn_outfile_writer, out);
             if (st) {
-                mn_outfile_abort(out);
-                code = cli_fail("screen", ctx, st);
+                code = cli_fail("screen", ctx, mn_outfile_fail(ctx, out, st));
             } else {
                 code = cli_commit("screen", ctx, out);
             }

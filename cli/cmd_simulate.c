@@ -160,8 +160,12 @@ int cmd_simulate(int argc, char **argv)
     st = mn_outfile_commit(ctx, out);
     out = NULL;
 fail:
-    if (st)
+    if (st) {
+        st = mn_outfile_fail(ctx, csv, st); /* a failed write names its file and reason */
+        st = mn_outfile_fail(ctx, out, st);
+        csv = out = NULL;
         code = cli_fail("simulate", ctx, st);
+    }
     mn_outfile_abort(csv);
     mn_outfile_abort(out);
     mn_healing_projection_release(&proj);

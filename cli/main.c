@@ -47,6 +47,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_INPUT;
     }
+    mn_outfile_cleanup_on_signals(); /* Ctrl-C leaves no temporary file behind */
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         if (argc > 2 && strcmp(cmd, "help") == 0) {

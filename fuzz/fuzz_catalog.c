@@ -1,22 +1,24 @@
 /*
  * Fuzz target: a catalogue override (mneedle --data DIR). The input is written as the one
  * file of the directory whose list key appears first in it ("devices", "sites", "concerns",
- * "products", "rules", "aftercare"; by size when none does), the other five come from the
- * embedded copy, and mn_ctx_create_with_data() loads the set.
- * Properties: a refused set gives an input-error status (or MN_EIO) and a message; an
- * accepted one lists every catalogue as JSON and text without a numerical failure, and a
- * client planned against it either plans and writes its plan without a numerical failure
- * or is refused with an input-error status and a reason.
+ * "products", "rules", "aftercare", "references"; by size when none does), the other six come from
+ * the embedded copy, and mn_ctx_create_with_data() loads the set. Properties: a refused set gives
+ * an input-error status (or MN_EIO) and a message; an accepted one lists every catalogue as JSON
+ * and text without a numerical failure, and a client planned against it either plans and writes its
+ * plan without a numerical failure or is refused with an input-error status and a reason.
  */
 #include <string.h>
 #include <unistd.h>
 
 #include "fuzz.h"
 
-static const char *const fuzz_files[6] = {"devices.json",  "sites.json", "concerns.json",
-                                          "products.json", "rules.json", "aftercare.json"};
-static const char *const fuzz_keys[6] = {"\"devices\"",  "\"sites\"", "\"concerns\"",
-                                         "\"products\"", "\"rules\"", "\"aftercare\""};
+#define FUZZ_FILES 7
+static const char *const fuzz_files[FUZZ_FILES] = {"devices.json",   "sites.json", "concerns.json",
+                                                   "products.json",  "rules.json", "aftercare.json",
+                                                   "references.json"};
+static const char *const fuzz_keys[FUZZ_FILES] = {"\"devices\"",   "\"sites\"", "\"concerns\"",
+                                                  "\"products\"",  "\"rules\"", "\"aftercare\"",
+                                                  "\"references\""};
 
 static const char fuzz_client_text[] =
     "{\"client\": {\"age\": 52, \"sex\": \"female\", \"fitzpatrick\": 4},"
@@ -30,7 +32,7 @@ static char fuzz_dir[64];
 
 static void fuzz_cleanup(void)
 {
-    for (int i = 0; i < 6; i++) {
+    for (int i = 0; i < FUZZ_FILES; i++) {
         char path[128];
         snprintf(path, sizeof path, "%s/%s", fuzz_dir, fuzz_files[i]);
         unlink(path);
@@ -40,9 +42,9 @@ static void fuzz_cleanup(void)
 
 static int fuzz_which(const uint8_t *data, size_t size)
 {
-    int which = (int)(size % 6);
+    int which = (int)(size % FUZZ_FILES);
     size_t best = size;
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < FUZZ_FILES; k++) {
         size_t n = strlen(fuzz_keys[k]);
         for (size_t i = 0; i + n <= size && i < best; i++)
             if (memcmp(data + i, fuzz_keys[k], n) == 0) {

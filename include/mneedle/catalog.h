@@ -232,6 +232,37 @@ size_t mn_catalog_rule_count(const mn_catalog *cat);
  * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
  */
 const mn_rule *mn_catalog_rule_at(const mn_catalog *cat, size_t i);
+/** A full citation for a source key the catalogues name (data/references.json). */
+typedef struct {
+    const char *key;      /* "F25", "seed 003" */
+    const char *citation; /* authors, title, journal, year;volume(issue):pages, doi */
+} mn_reference;
+
+/** Number of references (data/references.json); 0 for a NULL @p cat. */
+size_t mn_catalog_reference_count(const mn_catalog *cat);
+/**
+ * Reference number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
+const mn_reference *mn_catalog_reference_at(const mn_catalog *cat, size_t i);
+/**
+ * The reference with key @p key ("F25", "seed 003"), compared exactly.
+ * @return the entry, owned by the context; NULL when there is none.
+ */
+const mn_reference *mn_catalog_find_reference(const mn_catalog *cat, const char *key);
+
+/**
+ * The references a source text cites: each key it names ("F25", "F05a"; "seed article 001",
+ * "seed articles 001, 004", "seed 002" for the seed articles) resolved in data/references.json,
+ * in order of first mention, each once.
+ * @param out      receives up to @p max entries (owned by the context); may be NULL when
+ *                 @p max is 0
+ * @param unknown  receives the number of keys named but not in the catalogue; may be NULL
+ * @return the number of references found (all of them, even past @p max).
+ */
+size_t mn_catalog_cite(const mn_catalog *cat, const char *source, const mn_reference **out,
+                       size_t max, size_t *unknown);
+
 /** Number of aftercare items (data/aftercare.json); 0 for a NULL @p cat. */
 size_t mn_catalog_aftercare_count(const mn_catalog *cat);
 /**

@@ -33,6 +33,8 @@ extern "C" {
 #define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
 #define MN_CURRENCY_LEN 8
+/** Most entries in clinic.prices (zones and the face/body groups). */
+#define MN_MAX_PRICES 64
 /** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
 #define MN_CLINIC_TEXT_LEN 96
 
@@ -93,6 +95,18 @@ typedef struct {
     unsigned char history_set[MN_HISTORY_COUNT];
     const mn_device *device;  /* clinic.device; SkinPen when absent */
     double price_per_session; /* clinic.price_per_session; 0 when absent */
+    /* clinic.prices: a price per visit for a zone (by site) or an area group, face or body;
+     * a visit costs its zones' prices, each group's price once for its zones without one, and
+     * price_per_session once for zones priced neither way. n_prices == 0 when absent. */
+    struct {
+        const mn_site *site;
+        double price;
+    } prices[MN_MAX_PRICES];
+    int n_prices;
+    double face_price, body_price; /* clinic.prices.face / .body, when has_* */
+    int has_face_price, has_body_price;
+    double course_price; /* clinic.course_price: the whole course as a package, when has_ */
+    int has_course_price;
     char currency[MN_CURRENCY_LEN];
     mn_date start; /* clinic.start; required for dates */
     char src[256]; /* the file it was read from, for messages ("" when built in code) */
@@ -171,6 +185,13 @@ typedef struct {
     double passes;
     const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device" */
     char why[320];          /* one sentence on how the range was chosen */
+    /* One setting per body site and visit. A site listed for several concerns is needled
+     * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
+     * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */
+    double site_start_mm, site_max_mm;
+    const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
+    double site_passes;       /* passes of set_by's range */
+    int course_sessions;      /* number of course sessions of this site */
     /* The findings that changed this zone (their rules' adjust blocks, catalog.h), in
      * screening order, and the range before they did. */
     const mn_rule *adjusted_by[MN_MAX_FINDINGS];
@@ -181,6 +202,16 @@ typedef struct {
                                setting, which the zone keeps instead */
     char adjusted[512];     /* plain words: what the findings changed and why ("" if none) */
 } mn_plan_zone;
+
+/** The needle setting of one body site at one visit (sessions[].settings[] in the JSON). */
+typedef struct {
+    int zone;                  /* index into plan->zones: the first plan zone with this site */
+    const mn_concern *concern; /* the concern that sets the setting (mn_plan_zone.set_by) */
+    double depth_mm;           /* the needle length at this visit, on the device's grid */
+    double max_mm;             /* the site's maximum (never exceeded) */
+    double passes;
+    int course_step; /* 1..course_sessions for a course visit of this site, 0 for maintenance */
+} mn_plan_setting;
 
 typedef enum { MN_PHASE_COURSE = 0, MN_PHASE_MAINTENANCE = 1 } mn_phase;
 
@@ -196,6 +227,12 @@ typedef struct {
     double numbing_min;
     double treatment_min;
     double price;
+    /* One per site of site_mask, in plan-zone order; points into mn_plan.settings. The
+     * course titrates each site from its start towards its maximum, evenly over its course
+     * sessions and snapped down to the device's grid; maintenance repeats the last course
+     * setting. */
+    const mn_plan_setting *settings;
+    int n_settings;
 } mn_plan_session;
 
 typedef struct {
@@ -219,6 +256,8 @@ typedef struct {
     int n_zones;
     mn_plan_session *sessions;
     int n_sessions;
+    mn_plan_setting *settings; /* storage for every session's settings */
+    int n_settings;
     int n_course_sessions;
     mn_plan_aftercare *aftercare;
     int n_aftercare;

@@ -152,6 +152,15 @@ mn_status mn_date_from_ymd(int year, int month, int day, mn_date *out);
 /** Splits a date into year, month (1–12) and day (1–31). Any pointer may be NULL. */
 void mn_date_to_ymd(mn_date date, int *year, int *month, int *day);
 
+/**
+ * Today's date (UTC) for dating an output, or the date of SOURCE_DATE_EPOCH (seconds since
+ * 1970, the reproducible-builds convention) when that is set, so that the same input gives the
+ * same output. The only place the library reads the clock or the environment for a date.
+ * @return MN_OK; MN_EINVAL when SOURCE_DATE_EPOCH is set but is not a whole number of seconds
+ *         from 0 up to the year 3000 (the message says so).
+ */
+mn_status mn_date_today(mn_ctx *ctx, mn_date *out);
+
 /** Day of the week, 0 = Monday … 6 = Sunday. */
 int mn_date_weekday(mn_date date);
 
@@ -166,9 +175,12 @@ mn_date mn_date_add_months(mn_date date, int months);
 typedef struct mn_outfile mn_outfile;
 
 /**
- * Opens a temporary file beside @p path. "-" means standard output, and a path that names a
- * device, FIFO or socket (/dev/null, a named pipe) is written directly; neither is atomic.
- * @return MN_OK; MN_EIO (with the reason in the context) if the directory is not writable.
+ * Opens an output for @p path: its temporary file beside @p path is created at the first
+ * write (or at commit, for an empty output), so nothing is left on disk by a run that fails
+ * before writing. "-" means standard output, and a path that names a device, FIFO or socket
+ * (/dev/null, a named pipe) is written directly; neither is atomic.
+ * @return MN_OK; MN_EIO (with the reason in the context) if the directory is not writable or
+ *         @p path is a directory.
  */
 mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out);
 
@@ -184,6 +196,24 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f);
 
 /** Removes the temporary file and frees @p f, leaving the target untouched. NULL-safe. */
 void mn_outfile_abort(mn_outfile *f);
+
+/**
+ * Abandons @p f after a writer returned @p status, as mn_outfile_abort(). When the cause was
+ * a failed write to @p f (a full disk, a file-size limit), the context's message becomes the
+ * path and the system's reason ("out.json: cannot write: No space left on device") and the
+ * result is MN_EIO; otherwise @p status is returned unchanged. NULL-safe.
+ */
+mn_status mn_outfile_fail(mn_ctx *ctx, mn_outfile *f, mn_status status);
+
+/**
+ * Installs handlers for SIGINT, SIGTERM and SIGHUP that remove every temporary file an open
+ * outfile (or the PDF report) holds, then let the signal take its default action, so an
+ * interrupted program leaves its targets as they were and no temporary files. The handler
+ * calls only unlink() and raise() (async-signal-safe). A signal already ignored (nohup) stays
+ * ignored. For programs: a library never installs handlers on its own. Call once, early;
+ * not thread-safe against other sigaction() calls.
+ */
+void mn_outfile_cleanup_on_signals(void);
 
 /**
  * Writes @p len bytes to @p path atomically (open, write, commit).

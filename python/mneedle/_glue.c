@@ -53,7 +53,11 @@ mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, 
     mn_plan_options_init(&opts);
     if (years > 0)
         opts.years = years;
-    mn_status st = mn_client_parse(ctx, src, text, len, &client);
+    /* Dated as the command dates it: today, or SOURCE_DATE_EPOCH's day. */
+    mn_status st = mn_date_today(ctx, &opts.prepared);
+    opts.has_prepared = st == MN_OK;
+    if (!st)
+        st = mn_client_parse(ctx, src, text, len, &client);
     if (!st)
         st = mn_plan_build(ctx, &client, &opts, &plan);
     if (!st)

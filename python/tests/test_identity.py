@@ -13,6 +13,8 @@ from conftest import TREE, example, examples
 
 def run_cli(cli, *args):
     out = subprocess.run([cli, *args, "--json"], capture_output=True, text=True, check=True)
+    # Plans are dated alike by the command and the package (mn_date_today: today, or
+    # SOURCE_DATE_EPOCH), so every key is compared, "prepared" included.
     return json.loads(out.stdout)
 
 

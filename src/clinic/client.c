@@ -242,7 +242,7 @@ static mn_status clinic_text(const mn__jin *in, json_t *c, const char *key, char
     size_t n = strlen(v);
     if (n < 1 || n >= MN_CLINIC_TEXT_LEN)
         return mn__error(in->ctx, MN_ERANGE,
-                         "%s: $.clinic.%s: expected 1 to %d characters of text, got %zu", in->src,
+                         "%s: $.clinic.%s: expected 1 to %d bytes of text, got %zu", in->src,
                          key, MN_CLINIC_TEXT_LEN - 1, n);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
@@ -278,10 +278,70 @@ static mn_status check_phone(const mn__jin *in, const char *phone)
     return MN_OK;
 }
 
+/* clinic.prices: {"cheek": 150, "face": 300, "body": 250}: a price per visit for a zone
+ * (any name the site catalogue resolves) or for the face or body group. */
+static mn_status parse_prices(const mn__jin *in, json_t *c, mn_client *out)
+{
+    json_t *pr, *v;
+    int here;
+    const char *key;
+    mn_status st = mn__jobj(in, c, "$.clinic", "prices", 0, &pr, &here);
+    if (st || !here)
+        return st;
+    if (json_object_size(pr) > MN_MAX_PRICES)
+        return mn__error(in->ctx, MN_ELIMIT, "%s: $.clinic.prices: more than %d entries", in->src,
+                         MN_MAX_PRICES);
+    json_object_foreach(pr, key, v)
+    {
+        char q[128];
+        double x;
+        if (key[0] == '_' || !strcmp(key, "comment"))
+            continue;
+        snprintf(q, sizeof q, "$.clinic.prices.%.60s", key);
+        if ((st = mn__jnum_value_in(in, v, q, MN__IN_PRICE, &x)))
+            return st;
+        if (!strcmp(key, "face") || !strcmp(key, "body")) {
+            *(key[0] == 'f' ? &out->face_price : &out->body_price) = x;
+            *(key[0] == 'f' ? &out->has_face_price : &out->has_body_price) = 1;
+            continue;
+        }
+        const mn_site *site = mn_catalog_find_site(mn_ctx_catalog(in->ctx), key);
+        if (!site)
+            return mn__error(in->ctx, MN_ENOTFOUND,
+                             "%s: %s: unknown zone; expected a zone name (see 'mneedle catalog "
+                             "sites'), face or body",
+                             in->src, q);
+        for (int k = 0; k < out->n_prices; k++)
+            if (out->prices[k].site == site)
+                return mn__error(in->ctx, MN_ERANGE, "%s: %s: zone \"%s\" is priced twice", in->src,
+                                 q, site->id);
+        out->prices[out->n_prices].site = site;
+        out->prices[out->n_prices].price = x;
+        out->n_prices++;
+    }
+    /* Every zone treated needs a price: its own, its group's, or price_per_session. */
+    for (int k = 0; k < out->n_concerns; k++)
+        for (int z = 0; z < out->concerns[k].n_zones; z++) {
+            const mn_site *site = out->concerns[k].zones[z];
+            int priced = out->price_per_session > 0 ||
+                         (site->facial ? out->has_face_price : out->has_body_price);
+            for (int i = 0; i < out->n_prices; i++)
+                priced |= out->prices[i].site == site;
+            if (!priced)
+                return mn__error(in->ctx, MN_ERANGE,
+                                 "%s: $.clinic.prices: no price for the %s ($.concerns[%d]."
+                                 "zones[%d]); expected its zone, its group (%s) or "
+                                 "$.clinic.price_per_session",
+                                 in->src, site->id, k, z, site->facial ? "face" : "body");
+        }
+    return MN_OK;
+}
+
 static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
 {
-    static const char *const keys[] = {"device", "price_per_session", "currency", "start", "name",
-                                       "phone",  "practitioner",      NULL};
+    static const char *const keys[] = {
+        "device", "price_per_session", "currency", "start",        "name",
+        "phone",  "practitioner",      "prices",   "course_price", NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
     json_t *c;
     int here;
@@ -310,6 +370,10 @@ static mn_status parse_clinic(const mn__jin *in, json_t *root, mn_client *out)
                              in->src);
         snprintf(out->currency, sizeof out->currency, "%s", cur);
     }
+    if ((st = parse_prices(in, c, out)) ||
+        (st = mn__jnum_in(in, c, "$.clinic", "course_price", 0, MN__IN_PRICE, &out->course_price,
+                          &out->has_course_price)))
+        return st;
     if ((st = clinic_text(in, c, "name", out->clinic_name)) ||
         (st = clinic_text(in, c, "phone", out->clinic_phone)) ||
         (st = clinic_text(in, c, "practitioner", out->practitioner)) ||

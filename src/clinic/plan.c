@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "clinic/plan_internal.h"
+#include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/device.h"
 #include "mneedle/healing.h"
@@ -47,7 +48,22 @@
 #define MN_MARGIN_DERMIS_FRACTION 0.2
 #define MN_FACE_DEFAULT_MAX_MM    1.5
 #define MN_MAX_TRACKS             16
-#define MN_MAX_VISITS             4096
+/* No two maintenance visits closer than this: a maintenance visit falling due up to this many
+ * days after another visit is brought forward into it. 28 days is the longest minimum interval
+ * between sessions of any concern (data/concerns.json: scars, striae, laxity) and about one
+ * epidermal renewal cycle; maintenance tops up collagen on a scale of 3-12 months (DESIGN 3.5),
+ * so bringing it forward by up to 4 weeks costs little of its effect, and the client is not
+ * asked back twice in one month [ASSUMED]. */
+#define MN_MAINTENANCE_GAP_DAYS 28
+/* A course session may wait for a visit already booked up to this fraction of its interval
+ * later: course intervals are given as ranges such as 4-6 weeks (DESIGN 3.5), the usual
+ * interval plus half of it; a later session never shortens a gap [ASSUMED]. */
+#define MN_COURSE_DELAY_FRACTION 0.5
+/* Maintenance visits and cost per year are counted over this many years of the merged
+ * maintenance calendar, starting a year after the course (the steady state, whatever the
+ * horizon). */
+#define MN_STEADY_YEARS 10
+#define MN_MAX_VISITS   4096
 
 void mn_plan_options_init(mn_plan_options *opts)
 {
@@ -69,6 +85,7 @@ void mn_plan_free(mn_plan *plan)
         return;
     mn__free(plan->zones);
     mn__free(plan->sessions);
+    mn__free(plan->settings);
     mn__free(plan->aftercare);
     mn__free(plan->pretreatment);
     mn__free(plan->projection);
@@ -263,6 +280,48 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     return MN_OK;
 }
 
+/* One setting per body site: the zones of one site, listed for several concerns, share the
+ * safer of their maxima (its concern sets the site's setting) and the deeper of their starts,
+ * held within that maximum. */
+static void site_settings(mn_plan *p)
+{
+    for (int i = 0; i < p->n_zones; i++) {
+        mn_plan_zone *z = &p->zones[i];
+        const mn_plan_zone *cap = NULL;
+        double start = z->depth_start_mm;
+        for (int k = 0; k < p->n_zones; k++) {
+            const mn_plan_zone *o = &p->zones[k];
+            if (o->zone != z->zone)
+                continue;
+            if (!cap || o->depth_max_mm < cap->depth_max_mm)
+                cap = o;
+            start = fmax(start, o->depth_start_mm);
+        }
+        assert(cap); /* z itself has its site */
+        z->site_max_mm = cap->depth_max_mm;
+        z->site_start_mm = fmin(start, cap->depth_max_mm);
+        z->set_by = cap->concern;
+        z->site_passes = cap->passes;
+    }
+}
+
+/* The needle length of course session @p step (1-based) of @p n: evenly from @p start to
+ * @p max over the course, snapped down to the device's grid, so never past the maximum and
+ * never below the start; a one-session course stays at the start. */
+static double titrate(const mn_device *d, double start, double max, int step, int n)
+{
+    assert(start <= max + 1e-9 && step >= 1 && step <= n);
+    if (n <= 1 || step <= 1)
+        return start;
+    double want = start + (max - start) * (double)(step - 1) / (double)(n - 1);
+    double v = mn_device_snap_down(d, want);
+    if (v < start)
+        v = start;
+    if (v > max)
+        v = max;
+    return v;
+}
+
 static int course_sessions(const mn_client_concern *cc)
 {
     return cc->grade == MN_SEVERITY_MILD     ? cc->concern->sessions_min
@@ -333,6 +392,7 @@ static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
 typedef struct {
     mn_date date;
     unsigned int zone_mask;
+    unsigned int course_mask; /* the zones for which this is a course session */
     int course;
 } visit;
 
@@ -352,6 +412,7 @@ static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int cour
     for (int i = 0; i < *n; i++)
         if (v[i].date == date) {
             v[i].zone_mask |= mask;
+            v[i].course_mask |= course ? mask : 0;
             v[i].course |= course;
             return 0;
         }
@@ -359,6 +420,7 @@ static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int cour
         return -1;
     v[*n].date = date;
     v[*n].zone_mask = mask;
+    v[*n].course_mask = course ? mask : 0;
     v[*n].course = course;
     (*n)++;
     return 0;
@@ -381,6 +443,114 @@ static unsigned int site_mask(const mn_plan *p, unsigned int zone_mask)
     return sites;
 }
 
+/* A track's maintenance interval: never shorter than its course interval. */
+static int track_interval(const mn_plan *p, const track *tr)
+{
+    int m = track_maintenance(p, tr->maintenance_days);
+    return m < tr->interval_days ? tr->interval_days : m;
+}
+
+/* The price of a visit that treats the zones of @p site_mask (one per site), as clinics
+ * price: each zone at its own price (clinic.prices), the zones without one at their group's
+ * price (face, body) once per visit, and price_per_session once for the zones left. */
+static double visit_price(const mn_plan *p, unsigned int site_mask)
+{
+    const mn_client *c = &p->client;
+    if (c->n_prices == 0 && !c->has_face_price && !c->has_body_price)
+        return c->price_per_session;
+    double sum = 0;
+    int face = 0, body = 0, rest = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        if (!(site_mask & (1u << z)))
+            continue;
+        const mn_site *site = p->zones[z].zone;
+        int own = 0;
+        for (int i = 0; i < c->n_prices && !own; i++)
+            if (c->prices[i].site == site) {
+                sum += c->prices[i].price;
+                own = 1;
+            }
+        if (own)
+            continue;
+        if (site->facial && c->has_face_price)
+            face = 1;
+        else if (!site->facial && c->has_body_price)
+            body = 1;
+        else
+            rest = 1;
+    }
+    return sum + (face ? c->face_price : 0) + (body ? c->body_price : 0) +
+           (rest ? c->price_per_session : 0);
+}
+
+/* Books every track's maintenance from its last course session up to @p until on one calendar:
+ * the earliest-due track sets the date, or a visit already booked up to
+ * MN_MAINTENANCE_GAP_DAYS earlier takes it along; every other track due within
+ * MN_MAINTENANCE_GAP_DAYS of that date comes forward into it; each track's next visit counts
+ * from the date it actually had. So no maintenance falls due later than its interval, and no
+ * two maintenance-only visits are closer than MN_MAINTENANCE_GAP_DAYS. Returns -1 when the
+ * visits do not fit. */
+static int book_maintenance(const mn_plan *p, const track *tracks, int n_tracks, visit *v, int *nv,
+                            mn_date until)
+{
+    mn_date due[MN_MAX_TRACKS];
+    for (int t = 0; t < n_tracks; t++)
+        due[t] = not_sunday(tracks[t].last + track_interval(p, &tracks[t]));
+    for (;;) {
+        int first = -1;
+        for (int t = 0; t < n_tracks; t++)
+            if (due[t] <= until && (first < 0 || due[t] < due[first]))
+                first = t;
+        if (first < 0)
+            return 0;
+        mn_date at = due[first];
+        for (int i = 0; i < *nv; i++)
+            if (v[i].date <= due[first] && v[i].date >= due[first] - MN_MAINTENANCE_GAP_DAYS &&
+                v[i].date < at)
+                at = v[i].date;
+        unsigned int mask = 0;
+        for (int t = 0; t < n_tracks; t++)
+            if (due[t] <= until && due[t] <= at + MN_MAINTENANCE_GAP_DAYS) {
+                mask |= tracks[t].zone_mask;
+                due[t] = not_sunday(at + track_interval(p, &tracks[t]));
+            }
+        assert(mask & tracks[first].zone_mask);
+        if (add_visit(v, nv, at, mask, 0))
+            return -1;
+    }
+}
+
+/* Maintenance visits and their cost per year in the steady state: the merged maintenance
+ * calendar alone over MN_STEADY_YEARS, from a year after the last course session. */
+static mn_status steady_maintenance(mn_ctx *ctx, mn_plan *p, const track *tracks, int n_tracks)
+{
+    mn_date end = 0;
+    for (int t = 0; t < n_tracks; t++)
+        if (tracks[t].last > end)
+            end = tracks[t].last;
+    mn_date from = end + MN__DAYS_PER_COMMON_YEAR;
+    mn_date until = from + MN_STEADY_YEARS * MN__DAYS_PER_COMMON_YEAR;
+    visit *v = mn__calloc(MN_MAX_VISITS, sizeof *v);
+    if (!v)
+        return mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
+    int nv = 0;
+    if (book_maintenance(p, tracks, n_tracks, v, &nv, until)) {
+        mn__free(v);
+        return mn__error(ctx, MN_ELIMIT, "the plan would need more than %d visits", MN_MAX_VISITS);
+    }
+    int count = 0;
+    double cost = 0;
+    for (int i = 0; i < nv; i++)
+        if (v[i].date >= from && v[i].date < until) {
+            count++;
+            cost += visit_price(p, site_mask(p, v[i].zone_mask));
+        }
+    mn__free(v);
+    p->maintenance_visits_per_year = (double)count / MN_STEADY_YEARS;
+    p->maintenance_per_year = cost / MN_STEADY_YEARS;
+    return MN_OK;
+}
+
 static mn_status schedule(mn_ctx *ctx, mn_plan *p)
 {
     track tracks[MN_MAX_TRACKS];
@@ -394,24 +564,31 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         return mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
     int nv = 0;
     mn_status st = MN_OK;
+    /* Courses: every track starts on the first day; a session waits for a visit already
+     * booked within MN_COURSE_DELAY_FRACTION of its interval, so tracks share visits. */
     for (int t = 0; t < n_tracks; t++) {
         track *tr = &tracks[t];
         mn_date d = not_sunday(p->client.start);
         for (int s = 0; s < tr->sessions && s < 64; s++) {
-            if (s > 0)
-                d = not_sunday(d + tr->interval_days);
+            if (s > 0) {
+                mn_date due = not_sunday(d + tr->interval_days);
+                mn_date latest = due + (int)(MN_COURSE_DELAY_FRACTION * tr->interval_days);
+                d = due;
+                mn_date host = latest + 1;
+                for (int i = 0; i < nv; i++)
+                    if (visits[i].date >= due && visits[i].date <= latest && visits[i].date < host)
+                        host = visits[i].date;
+                if (host <= latest)
+                    d = host;
+            }
             tr->course_dates[tr->n_course++] = d;
             if (add_visit(visits, &nv, d, tr->zone_mask, 1))
                 goto too_many;
         }
         tr->last = d;
-        int m = track_maintenance(p, tr->maintenance_days);
-        if (m < tr->interval_days)
-            m = tr->interval_days;
-        for (mn_date md = not_sunday(d + m); md <= horizon; md = not_sunday(md + m))
-            if (add_visit(visits, &nv, md, tr->zone_mask, 0))
-                goto too_many;
     }
+    if (book_maintenance(p, tracks, n_tracks, visits, &nv, horizon))
+        goto too_many;
     /* Sort visits by date (few hundred at most: insertion sort). */
     for (int i = 1; i < nv; i++) {
         visit v = visits[i];
@@ -429,6 +606,21 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
     }
     p->n_sessions = nv;
     p->n_course_sessions = 0;
+    size_t n_set = 0;
+    for (int i = 0; i < nv; i++)
+        for (int z = 0; z < p->n_zones; z++)
+            n_set += (site_mask(p, visits[i].zone_mask) >> z) & 1u;
+    p->settings = mn__calloc(n_set ? n_set : 1, sizeof *p->settings);
+    if (!p->settings) {
+        st = mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
+        goto done;
+    }
+    for (int z = 0; z < p->n_zones; z++)
+        p->zones[z].course_sessions = tracks[zone_track[z]].n_course;
+    int step[MN_MAX_ZONES] = {0};
+    double last_course[MN_MAX_ZONES];
+    for (int z = 0; z < p->n_zones; z++)
+        last_course[z] = p->zones[z].site_start_mm;
     for (int i = 0; i < nv; i++) {
         mn_plan_session *s = &p->sessions[i];
         s->number = i + 1;
@@ -436,13 +628,32 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         s->phase = visits[i].course ? MN_PHASE_COURSE : MN_PHASE_MAINTENANCE;
         s->zone_mask = visits[i].zone_mask;
         s->site_mask = site_mask(p, s->zone_mask);
+        s->settings = p->settings + p->n_settings;
         double area_passes = 0;
-        for (int z = 0; z < p->n_zones; z++)
-            if (s->site_mask & (1u << z))
-                area_passes += p->zones[z].zone->area_cm2 * p->zones[z].passes;
+        for (int z = 0; z < p->n_zones; z++) {
+            if (!(s->site_mask & (1u << z)))
+                continue;
+            const mn_plan_zone *pz = &p->zones[z];
+            mn_plan_setting *set = &p->settings[p->n_settings++];
+            set->zone = z;
+            set->concern = pz->set_by;
+            set->max_mm = pz->site_max_mm;
+            set->passes = pz->site_passes;
+            if (visits[i].course_mask & (1u << z)) {
+                set->course_step = ++step[z];
+                set->depth_mm = titrate(p->client.device, pz->site_start_mm, pz->site_max_mm,
+                                        set->course_step, pz->course_sessions);
+                last_course[z] = set->depth_mm;
+            } else {
+                set->course_step = 0;
+                set->depth_mm = last_course[z]; /* maintenance: the last course setting */
+            }
+            s->n_settings++;
+            area_passes += pz->zone->area_cm2 * set->passes;
+        }
         s->numbing_min = MN_NUMBING_MIN;
         s->treatment_min = round(MN_PREP_MIN + area_passes * MN_MIN_PER_CM2_PASS);
-        s->price = p->client.price_per_session;
+        s->price = visit_price(p, s->site_mask);
         if (s->phase == MN_PHASE_COURSE)
             p->n_course_sessions++;
     }
@@ -450,15 +661,14 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
 too_many:
     st = mn__error(ctx, MN_ELIMIT, "the plan would need more than %d visits", MN_MAX_VISITS);
 done:
-    if (st == MN_OK) {
-        p->maintenance_visits_per_year = 0;
-        for (int t = 0; t < n_tracks; t++) {
-            int m = track_maintenance(p, tracks[t].maintenance_days);
-            if (m < tracks[t].interval_days)
-                m = tracks[t].interval_days;
-            p->maintenance_visits_per_year += 365.0 / m;
-        }
-    }
+    /* A course sold as a package (clinic.course_price): its price spread over the course
+     * visits, so the cost stays the sum over the visits booked. */
+    if (st == MN_OK && p->client.has_course_price && p->n_course_sessions > 0)
+        for (int i = 0; i < p->n_sessions; i++)
+            if (p->sessions[i].phase == MN_PHASE_COURSE)
+                p->sessions[i].price = p->client.course_price / p->n_course_sessions;
+    if (st == MN_OK)
+        st = steady_maintenance(ctx, p, tracks, n_tracks);
     mn__free(visits);
     return st;
 }
@@ -467,14 +677,18 @@ static void fill_cost(mn_plan *p)
 {
     double price = p->client.price_per_session;
     p->per_session = price;
-    p->course_total = price * p->n_course_sessions;
-    double horizon_total = 0;
-    for (int i = 0; i < p->n_sessions; i++)
+    /* Cost per booked visit of the merged calendar; maintenance per year was counted on the
+     * same calendar (steady_maintenance). */
+    double course_total = 0, horizon_total = 0;
+    for (int i = 0; i < p->n_sessions; i++) {
         horizon_total += p->sessions[i].price;
+        if (p->sessions[i].phase == MN_PHASE_COURSE)
+            course_total += p->sessions[i].price;
+    }
+    p->course_total = course_total;
     p->horizon_total = horizon_total;
-    /* Tracks on different intervals are counted separately: an upper bound when their
-     * visits happen to fall on the same day. */
-    p->maintenance_per_year = p->n_sessions > 0 ? price * p->maintenance_visits_per_year : 0;
+    if (p->n_sessions == 0)
+        p->maintenance_per_year = 0;
 }
 
 /* 1 when aftercare item @p a holds for the whole course and after for this client: the plan
@@ -639,6 +853,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
                 goto fail;
             p->n_zones++;
         }
+    site_settings(p);
     /* Schedule with the default maintenance interval, project the course, and re-schedule
      * the maintenance visits if the projection sets another interval. */
     int treat = p->screening.decision <= MN_DECISION_CAUTION;
@@ -650,8 +865,10 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         goto fail;
     if (treat && p->maintenance_interval_days != provisional) {
         mn__free(p->sessions);
+        mn__free(p->settings);
         p->sessions = NULL;
-        p->n_sessions = 0;
+        p->settings = NULL;
+        p->n_sessions = p->n_settings = 0;
         if ((st = schedule(ctx, p)))
             goto fail;
     }

@@ -51,8 +51,14 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             if (n == 0)
                 first = ps->date;
             course[n].day = (int)(ps->date - first);
-            course[n].needle_mm = p->zones[i].depth_start_mm;
-            course[n].passes = p->zones[i].passes;
+            /* The course as planned: the site's setting at this visit. */
+            course[n].needle_mm = p->zones[i].site_start_mm;
+            course[n].passes = p->zones[i].site_passes;
+            for (int k = 0; k < ps->n_settings; k++)
+                if (p->zones[ps->settings[k].zone].zone == p->zones[i].zone) {
+                    course[n].needle_mm = ps->settings[k].depth_mm;
+                    course[n].passes = ps->settings[k].passes;
+                }
             n++;
         }
         if (n == 0)

@@ -3,7 +3,10 @@
  * uses 400-year eras (146097 days each), which makes it exact for every date without tables.
  */
 #include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/internal.h"
 
@@ -113,4 +116,28 @@ mn_date mn_date_add_months(mn_date date, int months)
     if (d > dim)
         d = dim;
     return days_from_civil(y, m, d);
+}
+
+#define SECONDS_PER_DAY    86400
+#define LAST_EPOCH_SECONDS 32503680000LL /* 3000-01-01T00:00:00Z */
+
+mn_status mn_date_today(mn_ctx *ctx, mn_date *out)
+{
+    assert(out);
+    const char *env = getenv("SOURCE_DATE_EPOCH");
+    long long secs;
+    if (env && env[0]) {
+        char *end;
+        errno = 0;
+        secs = strtoll(env, &end, 10);
+        if (errno || *end || secs < 0 || secs >= LAST_EPOCH_SECONDS)
+            return mn__error(ctx, MN_EINVAL,
+                             "SOURCE_DATE_EPOCH: \"%.40s\" is not a whole number of seconds "
+                             "since 1970 (before the year 3000)",
+                             env);
+    } else {
+        secs = (long long)time(NULL);
+    }
+    *out = (mn_date)(secs / SECONDS_PER_DAY);
+    return MN_OK;
 }

@@ -95,6 +95,15 @@ typedef struct {
 const char *mn__safe_str(mn__safe *arena, const char *s);
 void mn__safe_release(mn__safe *arena);
 
+/* Temporary files removed by the signal handler of mn_outfile_cleanup_on_signals (outfile.c).
+ * mn__temp_create: mkstemp(name_template) and, on success, registers the name (the buffer
+ * must stay valid until forgotten or removed); returns the descriptor or -1 with errno.
+ * mn__temp_forget: unregisters (after a rename moved the file away). mn__temp_remove: unlinks
+ * and unregisters. */
+int mn__temp_create(char *name_template);
+void mn__temp_forget(const char *name);
+void mn__temp_remove(const char *name);
+
 /* True when x is a finite double. */
 int mn__finite(double x);
 

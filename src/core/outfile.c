@@ -2,9 +2,16 @@
  * Atomic file output: write to a temporary file in the target's directory (so rename() stays
  * on one filesystem), fsync, then rename over the target. A crash at any point leaves either
  * the old target or none, never a partial one.
+ *
+ * The temporary file is created at the first write, not at open, so a run that fails or is
+ * stopped before it has anything to write leaves nothing. While it exists its name is in a
+ * small registry that a handler for SIGINT, SIGTERM and SIGHUP (mn_outfile_cleanup_on_signals)
+ * unlinks before the signal takes its default course: an interrupted run leaves the old
+ * target and no temporary file. Only SIGKILL and power loss can still leave one.
  */
 #include <assert.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +26,117 @@ struct mn_outfile {
     char *tmp_path; /* NULL for standard output and for devices, FIFOs and sockets */
     int close_fp;   /* 1 when fp was opened here directly (a device, FIFO or socket) */
     int failed;
+    int err; /* errno of the first failed write */
 };
+
+/* The registry of temporary files to remove on a signal. A slot holds a pointer to a name
+ * that stays valid while registered; it is set only once the name is complete and cleared
+ * before the name is freed, with the signals blocked in this thread meanwhile, so the handler
+ * reads either nothing or a whole name. */
+enum { MAX_TEMPS = 32 };
+static const char *volatile temps[MAX_TEMPS];
+static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+static void block(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++)
+        sigaddset(&set, cleanup_signals[i]);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
+static void unblock(const sigset_t *old)
+{
+    pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+/* Async-signal-safe: unlink() only, then the signal's default action (SA_RESETHAND restored
+ * it on entry; the re-raised signal is delivered when the handler returns). */
+static void on_signal(int sig)
+{
+    int saved = errno;
+    for (int i = 0; i < MAX_TEMPS; i++) {
+        const char *p = temps[i];
+        if (p)
+            unlink(p);
+    }
+    raise(sig);
+    errno = saved;
+}
+
+void mn_outfile_cleanup_on_signals(void)
+{
+    for (size_t i = 0; i < sizeof cleanup_signals / sizeof cleanup_signals[0]; i++) {
+        struct sigaction old, sa;
+        if (sigaction(cleanup_signals[i], NULL, &old) != 0 || old.sa_handler == SIG_IGN)
+            continue; /* ignored on purpose (nohup): leave it so */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESETHAND;
+        sigaction(cleanup_signals[i], &sa, NULL);
+    }
+}
+
+int mn__temp_create(char *name_template)
+{
+    sigset_t old;
+    block(&old);
+    int fd = mkstemp(name_template);
+    if (fd >= 0) {
+        int i = 0;
+        while (i < MAX_TEMPS && temps[i])
+            i++;
+        if (i < MAX_TEMPS)
+            temps[i] = name_template;
+        /* With every slot taken the file still works; only a signal could leave it. */
+    }
+    unblock(&old);
+    return fd;
+}
+
+void mn__temp_forget(const char *name)
+{
+    sigset_t old;
+    block(&old);
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temps[i] == name)
+            temps[i] = NULL;
+    unblock(&old);
+}
+
+void mn__temp_remove(const char *name)
+{
+    sigset_t old;
+    block(&old);
+    unlink(name);
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temps[i] == name)
+            temps[i] = NULL;
+    unblock(&old);
+}
+
+/* Creates the temporary file beside the target (at the first write or at commit). */
+static int create_temp(mn_outfile *f)
+{
+    assert(f->tmp_path != NULL && f->fp == NULL);
+    int fd = mn__temp_create(f->tmp_path);
+    if (fd < 0)
+        return -1;
+    /* mkstemp creates the file 0600; give the result the permissions a plain fopen() would
+     * (0666 less the umask), since reports and plans are meant to be handed out. */
+    mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd, 0666 & ~mask) != 0 || !(f->fp = fdopen(fd, "wb"))) {
+        int e = errno;
+        close(fd);
+        mn__temp_remove(f->tmp_path);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
 
 mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
 {
@@ -40,6 +157,7 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
          * to replace, and renaming over it would replace the node itself (which root may do,
          * even in /dev). Write to it directly, as to standard output. */
         f->fp = fopen(path, "wb");
+        f->path = f->fp ? mn__strdup(path) : NULL; /* for messages; NULL only without memory */
         if (!f->fp) {
             int e = errno;
             mn__free(f);
@@ -57,30 +175,22 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
         return mn__error(ctx, MN_ENOMEM, "out of memory opening %s", path);
     }
     snprintf(f->tmp_path, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(f->tmp_path);
-    if (fd < 0) {
-        int e = errno;
-        mn__free(f->tmp_path);
-        f->tmp_path = NULL;
+    /* The file itself is created at the first write; check now that it can be, so a long run
+     * does not end in "cannot create". */
+    char *dir = mn__strdup(path);
+    if (!dir) {
         mn_outfile_abort(f);
-        return mn__error(ctx, MN_EIO, "%s: cannot create a file there: %s", path, strerror(e));
+        return mn__error(ctx, MN_ENOMEM, "out of memory opening %s", path);
     }
-    /* mkstemp creates the file 0600; give the result the permissions a plain fopen() would
-     * (0666 less the umask), since reports and plans are meant to be handed out. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0) {
-        int e = errno;
-        close(fd);
+    char *slash = strrchr(dir, '/');
+    const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
+    int ok = access(d, W_OK | X_OK) == 0;
+    int e = errno;
+    mn__free(dir);
+    if (!ok || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))) {
         mn_outfile_abort(f);
-        return mn__error(ctx, MN_EIO, "%s: %s", path, strerror(e));
-    }
-    f->fp = fdopen(fd, "wb");
-    if (!f->fp) {
-        int e = errno;
-        close(fd);
-        mn_outfile_abort(f);
-        return mn__error(ctx, MN_EIO, "%s: %s", path, strerror(e));
+        return mn__error(ctx, MN_EIO, "%s: cannot create a file there: %s", path,
+                         ok ? strerror(EISDIR) : strerror(e));
     }
     *out = f;
     return MN_OK;
@@ -89,11 +199,17 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
 int mn_outfile_writer(void *userdata, const char *buf, size_t len)
 {
     mn_outfile *f = userdata;
-    assert(f != NULL && f->fp != NULL); /* an open outfile always has its stream */
+    assert(f != NULL && (f->fp != NULL || f->tmp_path != NULL)); /* a stream, or one to create */
     if (f->failed)
         return -1;
+    if (!f->fp && create_temp(f) != 0) {
+        f->failed = 1;
+        f->err = errno;
+        return -1;
+    }
     if (len && fwrite(buf, 1, len, f->fp) != len) {
         f->failed = 1;
+        f->err = errno;
         return -1;
     }
     return 0;
@@ -104,31 +220,53 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f)
     if (f == NULL)
         return MN_EINVAL;
     if (f->tmp_path == NULL) { /* standard output, or a device, FIFO or socket */
-        int bad = f->failed || fflush(f->fp) != 0;
-        int closed = f->close_fp;
-        if (closed && fclose(f->fp) != 0)
-            bad = 1;
-        mn__free(f);
+        int bad = f->failed, e = f->err;
+        if (!bad && fflush(f->fp) != 0)
+            bad = 1, e = errno;
+        if (f->close_fp && fclose(f->fp) != 0 && !bad)
+            bad = 1, e = errno;
+        f->fp = NULL;
+        mn_status st = MN_OK;
         if (bad)
-            return mn__error(ctx, MN_EIO, "cannot write to %s",
-                             closed ? "the output device or pipe" : "standard output");
-        return MN_OK;
+            st = mn__error(ctx, MN_EIO, "%s: cannot write: %s",
+                           f->path ? f->path : "standard output", strerror(e));
+        mn_outfile_abort(f);
+        return st;
     }
-    assert(f->fp != NULL && f->path != NULL); /* a temporary file and its target */
-    int bad = f->failed;
-    if (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0)
-        bad = 1;
-    if (fclose(f->fp) != 0)
-        bad = 1;
-    f->fp = NULL;
-    if (!bad && rename(f->tmp_path, f->path) != 0)
-        bad = 1;
+    assert(f->path != NULL); /* a temporary file and its target */
+    int bad = f->failed, e = f->err;
+    if (!bad && !f->fp && create_temp(f) != 0) /* nothing was written: an empty file */
+        bad = 1, e = errno;
+    if (f->fp) {
+        if (!bad && (fflush(f->fp) != 0 || fsync(fileno(f->fp)) != 0))
+            bad = 1, e = errno;
+        if (fclose(f->fp) != 0 && !bad)
+            bad = 1, e = errno;
+        f->fp = NULL;
+        if (!bad && rename(f->tmp_path, f->path) != 0)
+            bad = 1, e = errno;
+        if (bad)
+            mn__temp_remove(f->tmp_path);
+        else
+            mn__temp_forget(f->tmp_path);
+    }
     mn_status st = MN_OK;
     if (bad)
-        st = mn__error(ctx, MN_EIO, "%s: write failed: %s (the previous file, if any, is kept)",
-                       f->path, strerror(errno));
+        st = mn__error(ctx, MN_EIO, "%s: cannot write: %s (the previous file, if any, is kept)",
+                       f->path, strerror(e));
+    mn__free(f->tmp_path);
+    f->tmp_path = NULL;
     mn_outfile_abort(f);
     return st;
+}
+
+mn_status mn_outfile_fail(mn_ctx *ctx, mn_outfile *f, mn_status status)
+{
+    if (f && f->failed)
+        status = mn__error(ctx, MN_EIO, "%s: cannot write: %s",
+                           f->path ? f->path : "standard output", strerror(f->err));
+    mn_outfile_abort(f);
+    return status;
 }
 
 void mn_outfile_abort(mn_outfile *f)
@@ -137,8 +275,8 @@ void mn_outfile_abort(mn_outfile *f)
         return;
     if (f->fp && (f->tmp_path || f->close_fp))
         fclose(f->fp);
-    if (f->tmp_path)
-        unlink(f->tmp_path); /* after a successful rename this finds nothing: harmless */
+    if (f->tmp_path && f->fp)
+        mn__temp_remove(f->tmp_path);
     mn__free(f->tmp_path);
     mn__free(f->path);
     mn__free(f);

@@ -1,5 +1,5 @@
 /*
- * Catalogue loading. Each of the six files is read from --data DIR when present there, else
+ * Catalogue loading. Each of the seven files is read from --data DIR when present there, else
  * from the copy embedded at build time (cmake/embed.cmake). Entries are validated as strictly
  * as user input: a catalogue override with a typo fails with file and JSON path.
  */
@@ -21,11 +21,12 @@ struct mn__embedded_file {
 };
 extern const struct mn__embedded_file mn__embedded_files[];
 
-enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_COUNT };
-static const char *const file_names[F_COUNT] = {"devices.json",  "sites.json", "concerns.json",
-                                                "products.json", "rules.json", "aftercare.json"};
-static const char *const list_keys[F_COUNT] = {"devices",  "sites", "concerns",
-                                               "products", "rules", "aftercare"};
+enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_REFERENCES, F_COUNT };
+static const char *const file_names[F_COUNT] = {"devices.json",   "sites.json", "concerns.json",
+                                                "products.json",  "rules.json", "aftercare.json",
+                                                "references.json"};
+static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",  "products",
+                                               "rules",   "aftercare", "references"};
 
 static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
                           size_t src_len)
@@ -71,7 +72,7 @@ static int near_miss(const char *a, const char *b)
     return d[la][lb] <= 2;
 }
 
-/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the six
+/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the seven
  * names: its stem (up to the first '.') is within two edits of a catalogue's, case aside
  * ("device.json", "Devices.JSON", "sites.jsn", "rule.json"). Other files are left alone. */
 static int looks_like_catalogue(const char *name)
@@ -89,7 +90,7 @@ static int looks_like_catalogue(const char *name)
 }
 
 /* The --data directory itself: it must exist and be a directory, and every entry in it that
- * looks like a catalogue must be one of the six files, present (not a dangling link) and a
+ * looks like a catalogue must be one of the seven files, present (not a dangling link) and a
  * regular file. Silently falling back to the embedded copy of a file the user meant to
  * override would plan with data they did not choose. */
 static mn_status check_dir(mn_ctx *ctx, const char *dir)
@@ -121,7 +122,7 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                 st = mn__error(ctx, MN_ENOTFOUND,
                                "%s: not a catalogue file name; a data directory holds "
                                "devices.json, sites.json, concerns.json, products.json, "
-                               "rules.json and aftercare.json",
+                               "rules.json, aftercare.json and references.json",
                                path);
             continue;
         }
@@ -482,9 +483,9 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",  "flag",   "kind",      "severity",   "message",
-                                       "advice", "source", "threshold", "zones",      "defer_days",
-                                       "adjust", NULL};
+    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
+                                       "message", "advice",     "source", "threshold",
+                                       "zones",   "defer_days", "adjust", NULL};
     static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
                                         "age_ge", "smoker",     NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
@@ -639,6 +640,19 @@ static mn_status names_unique(mn_ctx *ctx, const char *src, const char *list, co
     return MN_OK;
 }
 
+static mn_status parse_reference(const mn__jin *in, json_t *e, const char *p, mn_reference *r)
+{
+    static const char *const keys[] = {"key", "citation", NULL};
+    mn_status st;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "key", 1, &r->key, NULL)) ||
+        (st = mn__jstr(in, e, p, "citation", 1, &r->citation, NULL)))
+        return st;
+    if (!r->key[0] || !r->citation[0])
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: key and citation must not be empty", in->src,
+                         p);
+    return MN_OK;
+}
+
 static int ids_unique(mn_ctx *ctx, const char *src, const char *what, const char **ids, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -750,6 +764,16 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
                 goto fail;
             cat->n_aftercare++;
         }
+        MN__ALLOC_LIST(references, n_references, F_REFERENCES);
+        in = (mn__jin){ctx, src[F_REFERENCES]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.references[%zu]", i);
+            json_t *e = json_array_get(lists[F_REFERENCES], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = parse_reference(&in, e, p, &cat->references[i])))
+                goto fail;
+            cat->n_references++;
+        }
         /* The pre-treatment list lives beside the aftercare list, in the same file. */
         json_t *pre_list = NULL;
         int has_pre = 0;
@@ -789,6 +813,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         MN__CHECK_UNIQUE(products, n_products, id, F_PRODUCTS, "product")
         MN__CHECK_UNIQUE(rules, n_rules, code, F_RULES, "rule code")
         MN__CHECK_UNIQUE(aftercare, n_aftercare, id, F_AFTERCARE, "aftercare item")
+        MN__CHECK_UNIQUE(references, n_references, key, F_REFERENCES, "reference key")
         MN__CHECK_UNIQUE(pretreatment, n_pretreatment, id, F_AFTERCARE, "pre-treatment item")
 #undef MN__CHECK_UNIQUE
         cat_name *names = mn__calloc(512 * (MN_MAX_ALIASES + 1), sizeof *names);
@@ -834,6 +859,7 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat->rules);
     mn__free(cat->rule_defer_days);
     mn__free(cat->aftercare);
+    mn__free(cat->references);
     mn__free(cat->pretreatment);
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
@@ -908,6 +934,7 @@ MN__ACCESSORS(mn_concern, concern, concerns, n_concerns)
 MN__ACCESSORS(mn_product, product, products, n_products)
 MN__ACCESSORS(mn_rule, rule, rules, n_rules)
 MN__ACCESSORS(mn_aftercare, aftercare, aftercare, n_aftercare)
+MN__ACCESSORS(mn_reference, reference, references, n_references)
 MN__ACCESSORS(mn_pretreatment, pretreatment, pretreatment, n_pretreatment)
 #undef MN__ACCESSORS
 
@@ -940,4 +967,86 @@ const char *mn_device_kind_name(mn_device_kind kind)
 const char *mn_device_class_name(mn_device_class device_class)
 {
     return device_class == MN_DEVICE_HOME ? "home" : "clinical";
+}
+
+const mn_reference *mn_catalog_find_reference(const mn_catalog *cat, const char *key)
+{
+    if (!cat || !key)
+        return NULL;
+    for (size_t i = 0; i < cat->n_references; i++)
+        if (strcmp(cat->references[i].key, key) == 0)
+            return &cat->references[i];
+    return NULL;
+}
+
+/* Appends reference @p key to the list unless it is there already; counts unknown keys. */
+static void cite_one(const mn_catalog *cat, const char *key, const mn_reference **out, size_t max,
+                     size_t *n, size_t *unknown)
+{
+    const mn_reference *r = mn_catalog_find_reference(cat, key);
+    if (!r) {
+        (*unknown)++;
+        return;
+    }
+    for (size_t i = 0; i < *n && i < max; i++)
+        if (out[i] == r)
+            return;
+    if (*n < max)
+        out[*n] = r;
+    (*n)++;
+}
+
+size_t mn_catalog_cite(const mn_catalog *cat, const char *source, const mn_reference **out,
+                       size_t max, size_t *unknown)
+{
+    size_t n = 0, unk = 0;
+    if (!cat || !source)
+        max = 0;
+    for (const char *s = source; s && *s; s++) {
+        int start = s == source || !isalnum((unsigned char)s[-1]);
+        if (!start)
+            continue;
+        if (s[0] == 'F' && isdigit((unsigned char)s[1])) {
+            /* F + digits + an optional lower-case letter, as a whole word */
+            size_t k = 1;
+            while (isdigit((unsigned char)s[k]))
+                k++;
+            if (islower((unsigned char)s[k]))
+                k++;
+            if (k < 16 && !isalnum((unsigned char)s[k])) {
+                char key[16];
+                memcpy(key, s, k);
+                key[k] = '\0';
+                cite_one(cat, key, out, max, &n, &unk);
+            }
+            continue;
+        }
+        if (strncmp(s, "seed", 4) != 0)
+            continue;
+        /* "seed", "seeds", "seed article(s)", then numbers joined by ", ", " and ", "/" */
+        const char *q = s + 4;
+        if (*q == 's')
+            q++;
+        if (strncmp(q, " articles", 9) == 0)
+            q += 9;
+        else if (strncmp(q, " article", 8) == 0)
+            q += 8;
+        for (;;) {
+            while (*q == ' ' || *q == ',' || *q == '/')
+                q++;
+            if (strncmp(q, "and ", 4) == 0)
+                q += 4;
+            if (!(isdigit((unsigned char)q[0]) && isdigit((unsigned char)q[1]) &&
+                  isdigit((unsigned char)q[2]) && !isalnum((unsigned char)q[3])))
+                break;
+            char key[16];
+            snprintf(key, sizeof key, "seed %.3s", q);
+            cite_one(cat, key, out, max, &n, &unk);
+            q += 3;
+        }
+        s = q - 1;
+    }
+    if (unknown)
+        *unknown = unk;
+    return n;
 }

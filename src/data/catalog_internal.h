@@ -8,7 +8,7 @@
 #include "mneedle/catalog.h"
 
 struct mn_catalog {
-    json_t *roots[6]; /* parsed files; strings in the entries point into them */
+    json_t *roots[7]; /* parsed files; strings in the entries point into them */
     mn_device *devices;
     size_t n_devices;
     mn_site *sites;
@@ -21,6 +21,8 @@ struct mn_catalog {
     size_t n_rules;
     mn_aftercare *aftercare;
     size_t n_aftercare;
+    mn_reference *references;
+    size_t n_references;
     mn_pretreatment *pretreatment; /* the pretreatment list of aftercare.json */
     size_t n_pretreatment;
     /* defer_days per rule (flag rules that know their re-screen date), parallel to rules */

@@ -1,30 +1,34 @@
 /*
  * Section 3 of the report, the calendar: one table row per visit (date with its weekday, course
- * or maintenance, the zones treated, numbing and treatment minutes, price), then a month grid
- * for every month with a visit, the visit days filled in and numbered.
+ * or maintenance, the zones treated with their needle setting at that visit, numbing and
+ * treatment minutes, price), then a month grid for every month with a visit, the visit days
+ * filled in and numbered.
  */
 #include "report/html_internal.h"
 
-/* The names of the zones visit @p s treats, comma-separated, one per body site (the planner's
- * site mask: a site listed for two concerns is needled once). */
+/* The zones visit @p s treats with their needle setting at this visit ("Cheek 1.25 mm ·
+ * 3 passes"), one per body site (the planner's settings: a site listed for two concerns is
+ * needled once, at one setting). */
 static void visit_zones(mn__buf *b, const mn_plan *plan, const mn_plan_session *s)
 {
-    int first = 1;
-    for (int i = 0; i < plan->n_zones && i < 32; i++) {
-        if (!(s->site_mask & (1u << i)))
-            continue;
-        if (!first)
-            mn__html_put(b, ", ");
-        mn__html_esc(b, plan->zones[i].zone ? plan->zones[i].zone->name : "?");
-        first = 0;
+    for (int k = 0; k < s->n_settings; k++) {
+        char d[16];
+        const mn_plan_setting *set = &s->settings[k];
+        const mn_plan_zone *z = &plan->zones[set->zone];
+        if (k)
+            mn__html_put(b, "<br>");
+        mn__html_esc(b, z->zone ? z->zone->name : "?");
+        mn__buf_printf(b, " <b>%s mm</b> · %g passes", mn__depth_str(d, sizeof d, set->depth_mm),
+                       set->passes);
     }
 }
 
 static void visit_table(mn__buf *b, const mn_plan *plan)
 {
     char d1[16], m[64];
-    mn__html_put(b, "<table><tr><th>#</th><th>Date</th><th>Visit</th><th>Zones</th>"
-                    "<th>Numbing (min)</th><th>Treatment (min)</th><th>Price</th></tr>");
+    mn__html_put(b,
+                 "<table><tr><th>#</th><th>Date</th><th>Visit</th><th>Zones and needle setting</th>"
+                 "<th>Numbing (min)</th><th>Treatment (min)</th><th>Price</th></tr>");
     for (int i = 0; i < plan->n_sessions; i++) {
         const mn_plan_session *s = &plan->sessions[i];
         mn__buf_printf(b, "<tr><td>%d</td><td>%s %s</td><td>%s</td><td>", s->number,

@@ -26,9 +26,18 @@ void mn__html_cost(mn__buf *b, const mn_plan *plan)
         mn__html_put(b, "<p>No cost: no session is booked.</p></section>");
         return;
     }
+    const mn_client *c = &plan->client;
+    int by_area = c->n_prices > 0 || c->has_face_price || c->has_body_price;
+    if (!by_area && !c->has_course_price && c->price_per_session <= 0) {
+        /* No price: never a figure in another currency than the client's. */
+        mn__html_put(b, "<p>No price given; ask the clinic for its prices.</p></section>");
+        return;
+    }
     mn__html_put(b, "<table class=\"data\">");
-    cost_row(b, "td", "Per session", plan->per_session, cur);
-    snprintf(label, sizeof label, "Course (%d sessions)", plan->n_course_sessions);
+    if (!by_area)
+        cost_row(b, "td", "Per session", plan->per_session, cur);
+    snprintf(label, sizeof label, "Course (%d sessions%s)", plan->n_course_sessions,
+             c->has_course_price ? ", package" : "");
     cost_row(b, "td", label, plan->course_total, cur);
     cost_row(b, "td", "Maintenance per year", plan->maintenance_per_year, cur);
     snprintf(label, sizeof label, "Total over %d year%s", plan->options.years,

@@ -23,6 +23,9 @@ void mn__html_esc(mn__buf *b, const char *s);
 const char *mn__html_esc_into(char *buf, size_t n, const char *s);
 /* An amount with two decimals and its escaped currency ("120.00 EUR") into @p buf. Returns buf. */
 const char *mn__html_money(char *buf, size_t n, double amount, const char *currency);
+/* A needle length in mm as text, at most two decimals without trailing zeros ("1.25", "1.5",
+ * "1"): the value the JSON carries. Returns @p buf. */
+const char *mn__depth_str(char *buf, size_t n, double mm);
 /* The short English name of a date's weekday ("Mon"). */
 const char *mn__html_weekday(mn_date d);
 /* Appends the base64 of a finished buffer (the body of a data: URI); a buffer that failed to
@@ -43,6 +46,18 @@ int mn__finding_shown(const mn_plan *plan, const mn_finding *f);
 /* A "call us" box with the clinic's phone after @p lead ("Questions?"); nothing without a
  * phone in the client file. */
 void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead);
+
+/* ---- references (html_util.c), shared with plan_out.c ---- */
+
+/* Most references one plan lists. */
+#define MN__MAX_PLAN_REFS 64
+/* The references behind what the plan shows (the sources of the findings shown, and for a plan
+ * that treats, of its concerns, device, zones and aftercare, and of the price range quoted
+ * when no price is given), in order of first mention, each once. Returns how many (at most
+ * MN__MAX_PLAN_REFS). */
+int mn__plan_references(const mn_catalog *cat, const mn_plan *plan, const mn_reference **out);
+/* The source of the typical price range quoted when the client file gives no price. */
+extern const char mn__no_price_source[];
 
 /* ---- the sections, in page order ---- */
 
@@ -70,5 +85,7 @@ void mn__html_risks(mn__buf *b, const mn_plan *plan);
 void mn__html_pretreatment(mn__buf *b, const mn_plan *plan);
 /* The aftercare sheet, on a page of its own when printed (html_aftercare.c). */
 void mn__html_aftercare(mn__buf *b, const mn_plan *plan);
+/* References: the full citations behind the plan, numbered, at the end (html_util.c). */
+void mn__html_references(mn__buf *b, const mn_catalog *cat, const mn_plan *plan);
 
 #endif

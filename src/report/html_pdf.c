@@ -47,7 +47,7 @@ static int temp_beside(const char *path, char *name, size_t n, const char *tag)
 {
     if ((size_t)snprintf(name, n, "%s.%s.XXXXXX", path, tag) >= n)
         return -1;
-    return mkstemp(name);
+    return mn__temp_create(name); /* removed by the signal handler if the run is stopped */
 }
 
 static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
@@ -119,6 +119,7 @@ static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
         st = mn__error(ctx, MN_EIO, "%s: cannot write the PDF: %s", path, strerror(errno));
         goto done;
     }
+    mn__temp_forget(pdf);
     pdf[0] = '\0'; /* renamed: nothing to remove */
 done:
     if (fd_html >= 0)
@@ -128,11 +129,11 @@ done:
     if (fd_log >= 0)
         close(fd_log);
     if (html[0])
-        unlink(html);
+        mn__temp_remove(html);
     if (pdf[0])
-        unlink(pdf);
+        mn__temp_remove(pdf);
     if (log[0])
-        unlink(log);
+        mn__temp_remove(log);
     return st;
 }
 
@@ -150,8 +151,7 @@ mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path
     if (st)
         return st;
     if ((st = mn_plan_report_html(ctx, plan, mn_outfile_writer, out))) {
-        mn_outfile_abort(out);
-        return st;
+        return mn_outfile_fail(ctx, out, st);
     }
     return mn_outfile_commit(ctx, out);
 }

@@ -232,6 +232,7 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
          * to do and when to come back. */
         mn__html_next_steps(&b, plan);
     }
+    mn__html_references(&b, mn_ctx_catalog(ctx), plan);
     mn__buf_printf(&b,
                    "<footer>Prepared with mneedle %s, an open-source planning and simulation "
                    "tool for microneedling. Depths, dates and costs follow the clinic's "

@@ -71,6 +71,21 @@ const char *mn__html_money(char *buf, size_t n, double amount, const char *curre
     return buf;
 }
 
+const char *mn__depth_str(char *buf, size_t n, double mm)
+{
+    /* Settings lie on grids of 0.05 mm or coarser, so two decimals are exact; trailing zeros
+     * go ("1.5", "0.25", "1"), so text, report and JSON show the same value. */
+    int k = snprintf(buf, n, "%.2f", mm);
+    if (k > 0 && (size_t)k < n && strchr(buf, '.')) {
+        char *e = buf + k - 1;
+        while (*e == '0')
+            *e-- = '\0';
+        if (*e == '.')
+            *e = '\0';
+    }
+    return buf;
+}
+
 const char *mn__html_weekday(mn_date d)
 {
     static const char *names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -127,4 +142,59 @@ void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead)
         mn__html_put(b, ")");
     }
     mn__html_put(b, ".</p>");
+}
+
+const char mn__no_price_source[] = "seed article 003 (typical price of one session)";
+
+/* Adds the references @p source cites to @p out (n so far), each once. */
+static void add_refs(const mn_catalog *cat, const char *source, const mn_reference **out, int *n)
+{
+    const mn_reference *found[MN__MAX_PLAN_REFS];
+    size_t k = mn_catalog_cite(cat, source, found, MN__MAX_PLAN_REFS, NULL);
+    for (size_t i = 0; i < k && i < MN__MAX_PLAN_REFS; i++) {
+        int seen = 0;
+        for (int j = 0; j < *n; j++)
+            seen |= out[j] == found[i] || strcmp(out[j]->citation, found[i]->citation) == 0;
+        if (!seen && *n < MN__MAX_PLAN_REFS)
+            out[(*n)++] = found[i];
+    }
+}
+
+int mn__plan_references(const mn_catalog *cat, const mn_plan *plan, const mn_reference **out)
+{
+    int n = 0;
+    const mn_screening *s = &plan->screening;
+    for (int i = 0; i < s->n_findings; i++)
+        if (mn__finding_shown(plan, &s->findings[i]) && s->findings[i].rule)
+            add_refs(cat, s->findings[i].rule->source, out, &n);
+    if (!mn_plan_treats(plan))
+        return n;
+    for (int k = 0; k < plan->client.n_concerns; k++)
+        add_refs(cat, plan->client.concerns[k].concern->source, out, &n);
+    if (plan->client.device)
+        add_refs(cat, plan->client.device->source, out, &n);
+    for (int z = 0; z < plan->n_zones; z++)
+        add_refs(cat, plan->zones[z].zone->source, out, &n);
+    for (int i = 0; i < plan->n_aftercare; i++)
+        add_refs(cat, plan->aftercare[i].item->source, out, &n);
+    if (plan->client.price_per_session <= 0 && plan->client.n_prices == 0 &&
+        !plan->client.has_course_price && strcmp(plan->client.currency, "USD") == 0)
+        add_refs(cat, mn__no_price_source, out, &n); /* the USD range is quoted */
+    return n;
+}
+
+void mn__html_references(mn__buf *b, const mn_catalog *cat, const mn_plan *plan)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, plan, refs);
+    if (n == 0)
+        return;
+    mn__html_put(b, "<section class=\"refs\"><h2>References</h2><p>The published studies and "
+                    "articles behind the rules, settings and advice in this plan.</p><ol>");
+    for (int i = 0; i < n; i++) {
+        mn__html_put(b, "<li>");
+        mn__html_esc(b, refs[i]->citation);
+        mn__html_put(b, "</li>");
+    }
+    mn__html_put(b, "</ol></section>");
 }

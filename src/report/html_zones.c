@@ -29,6 +29,15 @@ static void diagram(mn__buf *b, const mn_plan *plan)
                     "needle, so it is less than the setting).</p></div></div>");
 }
 
+/* 1 when the site of plan zone @p i is listed for more than one concern. */
+static int shared_site(const mn_plan *plan, int i)
+{
+    for (int k = 0; k < plan->n_zones; k++)
+        if (k != i && plan->zones[k].zone == plan->zones[i].zone)
+            return 1;
+    return 0;
+}
+
 static void zone_table(mn__buf *b, const mn_plan *plan)
 {
     mn__html_put(b, "<table class=\"data\"><tr "
@@ -51,6 +60,16 @@ static void zone_table(mn__buf *b, const mn_plan *plan)
             mn__html_put(b, "<br><b>");
             mn__html_esc(b, z->adjusted);
             mn__html_put(b, "</b>");
+        }
+        if (shared_site(plan, i)) {
+            char lo[16], hi[16];
+            mn__buf_printf(
+                b,
+                "<br>Treated for more than one concern: one setting per visit, %s–%s mm, set by ",
+                mn__depth_str(lo, sizeof lo, z->site_start_mm),
+                mn__depth_str(hi, sizeof hi, z->site_max_mm));
+            mn__html_esc(b, z->set_by ? z->set_by->name : "?");
+            mn__html_put(b, " (the safer maximum); the calendar gives the setting per visit.");
         }
         mn__html_put(b, "</td></tr>");
     }

@@ -161,7 +161,42 @@ static json_t *next_steps_json(mn__jout *j, const mn_plan *p)
     return o;
 }
 
-static json_t *plan_json(mn__jout *j, const mn_plan *p)
+/* references[]: {key, citation} behind what the plan shows (as in the text and the report). */
+static void references_json(mn__jout *j, json_t *root, const mn_catalog *cat, const mn_plan *p)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, p, refs);
+    json_t *arr = mn__jput(j, root, "references", json_array());
+    for (int i = 0; i < n; i++) {
+        json_t *e = mn__jpush(j, arr, json_object());
+        mn__jput_str(j, e, "key", refs[i]->key);
+        mn__jput_str(j, e, "citation", refs[i]->citation);
+    }
+}
+
+/* 1 when the client file prices the treatment in any way. */
+static int priced(const mn_client *c)
+{
+    return c->price_per_session > 0 || c->n_prices > 0 || c->has_face_price || c->has_body_price ||
+           c->has_course_price;
+}
+
+/* What to say without a price: the typical range of seed article 003 is in US dollars, so it
+ * is quoted only to a client whose currency is USD; never a currency other than the client's.
+ * @p json: the note for the JSON (names the keys and the source). */
+static const char *no_price_note(const mn_client *c, int json)
+{
+    int usd = strcmp(c->currency, "USD") == 0;
+    if (json)
+        return usd ? "No price in the client file (clinic.price_per_session, clinic.prices); a "
+                     "single session typically costs 250-700 USD (seed article 003)."
+                   : "No price in the client file (clinic.price_per_session, clinic.prices).";
+    return usd ? "No price given. A session typically costs 250-700 USD; ask the clinic for "
+                 "its prices."
+               : "No price given; ask the clinic for its prices.";
+}
+
+static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11];
     json_t *root = json_object();
@@ -211,6 +246,8 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_str(j, e, "limited_by", z->limited_by);
         mn__jput_num(j, e, "passes", z->passes);
         mn__jput_str(j, e, "why", z->why);
+        /* The concern whose maximum sets this site's one setting per visit. */
+        mn__jput_str(j, e, "set_by", z->set_by->id);
         json_t *adj = mn__jput(j, e, "adjusted_by", json_array());
         for (int k = 0; k < z->n_adjusted_by; k++)
             mn__jpush(j, adj, json_string(z->adjusted_by[k]->code));
@@ -238,6 +275,17 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
         mn__jput_num(j, e, "numbing_min", s->numbing_min);
         mn__jput_num(j, e, "treatment_min", s->treatment_min);
         mn__jput_num(j, e, "price", s->price);
+        json_t *sl = mn__jput(j, e, "settings", json_array());
+        for (int k = 0; k < s->n_settings; k++) {
+            const mn_plan_setting *set = &s->settings[k];
+            json_t *o = mn__jpush(j, sl, json_object());
+            mn__jput_str(j, o, "zone", p->zones[set->zone].zone->id);
+            mn__jput_str(j, o, "concern", set->concern->id);
+            mn__jput_num(j, o, "depth_mm", set->depth_mm);
+            mn__jput_num(j, o, "passes", set->passes);
+            mn__jput_num(j, o, "max_mm", set->max_mm);
+            mn__jput_int(j, o, "course_step", set->course_step);
+        }
     }
 
     json_t *pre = mn__jput(j, root, "pretreatment", json_array());
@@ -265,6 +313,7 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     }
     if (!treats) {
         /* Cost, projection and risks belong to a treatment that is not given: absent. */
+        references_json(j, root, cat, p);
         if (!root)
             j->status = MN_ENOMEM;
         return root;
@@ -277,10 +326,12 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     mn__jput_num(j, cost, "horizon_total", p->horizon_total);
     mn__jput_int(j, cost, "horizon_years", p->options.years);
     mn__jput_str(j, cost, "currency", p->client.currency);
-    if (p->client.price_per_session <= 0)
-        mn__jput_str(j, cost, "note",
-                     "No price_per_session in the client file; a single session typically "
-                     "costs 250-700 USD (seed article 003).");
+    mn__jput_num(j, cost, "maintenance_visits_per_year",
+                 round(p->maintenance_visits_per_year * 100) / 100);
+    if (p->client.has_course_price)
+        mn__jput_num(j, cost, "course_price", p->client.course_price);
+    if (!priced(&p->client))
+        mn__jput_str(j, cost, "note", no_price_note(&p->client, 1));
 
     json_t *proj = mn__jput(j, root, "projection", json_object());
     json_t *samples = mn__jput(j, proj, "samples", json_array());
@@ -301,9 +352,19 @@ static json_t *plan_json(mn__jout *j, const mn_plan *p)
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)
         mn__jpush(j, notes, json_string(p->risk_notes[i]));
+    references_json(j, root, cat, p);
     if (!root)
         j->status = MN_ENOMEM;
     return root;
+}
+
+/* 1 when the site of plan zone @p i is listed for more than one concern. */
+static int shared_site(const mn_plan *p, int i)
+{
+    for (int k = 0; k < p->n_zones; k++)
+        if (k != i && p->zones[k].zone == p->zones[i].zone)
+            return 1;
+    return 0;
 }
 
 /* "Prepared on DATE by CLINIC (PRACTITIONER). Questions: call us on PHONE." as far as known. */
@@ -363,7 +424,18 @@ static void next_steps_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
 }
 
-static void plan_text(mn__buf *b, const mn_plan *p)
+/* The full citations behind the plan, numbered, at its end. */
+static void references_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
+{
+    const mn_reference *refs[MN__MAX_PLAN_REFS];
+    int n = mn__plan_references(cat, p, refs);
+    if (n > 0)
+        mn__buf_printf(b, "\nReferences\n");
+    for (int i = 0; i < n; i++)
+        mn__buf_printf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
+}
+
+static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
@@ -378,6 +450,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
     screening_text(b, p, &p->screening, 0);
     if (!mn_plan_treats(p)) {
         next_steps_text(b, p);
+        references_text(b, cat, p);
         return;
     }
 
@@ -394,6 +467,14 @@ static void plan_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
                        z->depth_start_mm, reach);
         mn__buf_printf(b, "      %s\n", z->why);
+        if (shared_site(p, i)) {
+            char lo[16], hi[16];
+            mn__buf_printf(b,
+                           "      Treated for more than one concern: one setting per visit, "
+                           "%s-%s mm, set by %s (the safer maximum).\n",
+                           mn__depth_str(lo, sizeof lo, z->site_start_mm),
+                           mn__depth_str(hi, sizeof hi, z->site_max_mm), z->set_by->name);
+        }
         if (z->adjusted[0])
             mn__buf_printf(b, "      %s\n", z->adjusted);
     }
@@ -424,12 +505,13 @@ static void plan_text(mn__buf *b, const mn_plan *p)
             mn__buf_printf(b, "  %2d  %s %s  %-11s ", s->number, wd[mn_date_weekday(s->date)],
                            mn_date_format(s->date, buf),
                            s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
-            int first = 1;
-            for (int z = 0; z < p->n_zones; z++)
-                if (s->site_mask & (1u << z)) {
-                    mn__buf_printf(b, "%s%s", first ? "" : ", ", p->zones[z].zone->id);
-                    first = 0;
-                }
+            for (int k = 0; k < s->n_settings; k++) {
+                char d[16];
+                const mn_plan_setting *set = &s->settings[k];
+                mn__buf_printf(b, "%s%s %s mm (%g passes)", k ? "; " : "",
+                               p->zones[set->zone].zone->id,
+                               mn__depth_str(d, sizeof d, set->depth_mm), set->passes);
+            }
             mn__buf_printf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min,
                            s->treatment_min);
         }
@@ -460,15 +542,20 @@ static void plan_text(mn__buf *b, const mn_plan *p)
         mn__buf_printf(b, "  Call us on %s if anything worries you.\n", c->clinic_phone);
 
     mn__buf_printf(b, "\nCost (%s)\n", c->currency);
-    if (c->price_per_session > 0) {
+    if (priced(c)) {
+        if (c->price_per_session > 0 && c->n_prices == 0 && !c->has_face_price &&
+            !c->has_body_price)
+            mn__buf_printf(b, "  per session %.2f; ", p->per_session);
+        else
+            mn__buf_printf(b, "  priced per area treated; ");
         mn__buf_printf(b,
-                       "  per session %.2f; course %.2f; maintenance about %.2f a year; "
+                       "course %.2f%s; maintenance about %.2f a year (%.1f visits); "
                        "%d-year total %.2f\n",
-                       p->per_session, p->course_total, p->maintenance_per_year, p->options.years,
+                       p->course_total, c->has_course_price ? " (package)" : "",
+                       p->maintenance_per_year, p->maintenance_visits_per_year, p->options.years,
                        p->horizon_total);
     } else {
-        mn__buf_printf(b, "  No price given (clinic.price_per_session). A session typically "
-                          "costs 250-700 USD (seed article 003).\n");
+        mn__buf_printf(b, "  %s\n", no_price_note(c, 0));
     }
 
     mn__buf_printf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
@@ -495,6 +582,7 @@ static void plan_text(mn__buf *b, const mn_plan *p)
                        "uncertainty, not a promise.\n",
                        mn_date_format(p->sessions[0].date, buf), mn_date_format(last->date, buf2));
     }
+    references_text(b, cat, p);
 }
 
 mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer write, void *userdata)
@@ -504,11 +592,11 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = plan_json(&j, plan);
+        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan);
         return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    plan_text(&b, plan);
+    plan_text(&b, mn_ctx_catalog(ctx), plan);
     return emit_text(ctx, &b, write, userdata);
 }

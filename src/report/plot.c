@@ -383,9 +383,8 @@ mn_status mn__plot_save(mn_ctx *ctx, mn__render_fn render, const void *fig, cons
     }
     st = render(ctx, fig, format, mn_outfile_writer, img, data ? mn_outfile_writer : NULL, data);
     if (st) {
-        mn_outfile_abort(img);
-        mn_outfile_abort(data);
-        return st;
+        st = mn_outfile_fail(ctx, data, st); /* a failed write names its file and reason */
+        return mn_outfile_fail(ctx, img, st);
     }
     if (data && (st = mn_outfile_commit(ctx, data))) {
         mn_outfile_abort(img);

@@ -94,4 +94,17 @@ expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" simulate --json "$EX/scenari
 expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" absorb --json "$EX/scenarios/absorb-vitc-pen.json"
 expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" cohort --json --n 40 "$EX/trials/lotfi-2013-acne-scars.json"
 
+# A full disk: the message names the file and the system's reason; exit 1.
+if [ -w /dev/full ]; then
+    expect 1 "/dev/full: cannot write: No space left on device" -- "$MNEEDLE" plan --json --years 20 -o /dev/full "$EX/clients/maya-striae-melasma.json"
+    expect 1 "standard output: cannot write: No space left on device" -- sh -c "\"$MNEEDLE\" plan \"$CLIENT\" > /dev/full"
+    expect 1 "/dev/full: cannot write: No space left on device" -- "$MNEEDLE" simulate --csv /dev/full "$EX/scenarios/simulate-wrinkles-course.json"
+    expect 1 "/dev/full: cannot write: No space left on device" -- "$MNEEDLE" cohort --n 200 --csv /dev/full "$EX/trials/lotfi-2013-acne-scars.json"
+    expect 1 "/dev/full: cannot write: No space left on device" -- "$MNEEDLE" absorb --csv /dev/full "$EX/scenarios/absorb-vitc-pen.json"
+fi
+# A file-size limit (writes fail with EFBIG): the file and the reason, nothing left.
+mkdir "$TMP/fs"
+expect 1 "$TMP/fs/plan.json: cannot write: File too large" -- bash -c "trap '' XFSZ; ulimit -f 4; exec \"$MNEEDLE\" plan --json --years 20 -o \"$TMP/fs/plan.json\" \"$EX/clients/maya-striae-melasma.json\""
+if [ -z "$(ls -A "$TMP/fs")" ]; then passes=$((passes + 1)); else echo "FAIL: left $(ls "$TMP/fs")"; fails=$((fails + 1)); fi
+
 finish

@@ -1,7 +1,10 @@
 #!/bin/bash
 # Browser check of the HTML report: Debian's chromium renders it headless, and the screenshot
 # must have the window's size and real content (not a blank page), where a blank page rendered
-# the same way fails the same check. Skipped (exit 77) when chromium or python3 is missing.
+# the same way fails the same check. Then a proceed report and a declined one are laid out at
+# a 390 px phone width and measured in the page: no horizontal overflow, the clinic's phone
+# shown, no internal code in the visible text; a broken page fails all three. Skipped
+# (exit 77) when chromium or python3 is missing.
 . "$MN_SOURCE_DIR/tests/cli/lib.sh"
 CHROMIUM=${MN_CHROMIUM:-/usr/bin/chromium}
 if [ ! -x "$CHROMIUM" ]; then
@@ -90,4 +93,30 @@ check_shot "report" "$TMP/report.png" content
 printf '<!DOCTYPE html><html><body></body></html>\n' >"$TMP/blank.html"
 shot "$TMP/blank.html" "$TMP/blank.png"
 check_shot "blank page" "$TMP/blank.png" blank
+# Layout at a 390 px phone width, measured in the page: a script appended to a copy of the
+# report records the document's scroll width against the window's, the clinic's phone, and
+# any internal code in the visible text, in an element that --dump-dom prints.
+measure() { # measure PAGE.html WIDTH -> "OVERFLOW PHONE CODE" on stdout
+    profile=$(mktemp -d "$TMP/profile.XXXXXX")
+    sed 's#</body>#<script>(function(){var d=document.documentElement,t=document.body.innerText;var m=t.match(/\\b(F[0-9]+[a-z]?|MN-[A-Z][A-Z-]*|DESIGN|seed articles?)\\b/);var p=document.createElement("pre");p.id="mn-measure";p.textContent="RESULT "+(d.scrollWidth>window.innerWidth?1:0)+" "+(t.indexOf("+44 161 555 0142")>=0?1:0)+" "+(m?m[0]:"none");document.body.appendChild(p);})();</script></body>#' "$1" >"$TMP/measure.html"
+    timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-background-networking \
+        --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+        --window-size="$2",800 --dump-dom "file://$TMP/measure.html" 2>"$TMP/chromium.log" |
+        grep -o 'RESULT [01] [01] [^<]*' | cut -d' ' -f2-
+}
+check_layout() { # check_layout DESC PAGE WANT_OVERFLOW WANT_PHONE WANT_CODE
+    read -r overflow phone code < <(measure "$2" 390)
+    echo "$1 at 390 px: overflow=$overflow phone=$phone code=$code"
+    if [ "$overflow" = "$3" ] && [ "$phone" = "$4" ] && [ "$code" = "$5" ]; then
+        passes=$((passes + 1))
+    else
+        echo "FAIL: $1: expected overflow=$3 phone=$4 code=$5"; fails=$((fails + 1))
+    fi
+}
+"$MNEEDLE" plan "$MN_SOURCE_DIR/examples/clients/george-keloid.json" --report "$TMP/declined.html" >/dev/null
+check_layout "proceed report" "$TMP/report.html" 0 1 none
+check_layout "declined report" "$TMP/declined.html" 0 1 none
+# Each check must be able to fail: a page too wide for a phone, without the phone, with a code.
+printf '<!DOCTYPE html><html><body><table style="width:900px"><tr><td>MN-KELOID</td></tr></table></body></html>\n' >"$TMP/broken.html"
+check_layout "broken page" "$TMP/broken.html" 1 0 MN-KELOID
 finish

@@ -1,5 +1,5 @@
 # Valgrind (memcheck) on the CLI: the plan, as JSON and as text, for every example, its
-# figures and HTML report for one, a catalogue listing, and the error paths of bad input: no invalid read or write, no use of
+# figures and HTML report for one, a catalogue listing, a cohort run as two shards and merged, and the error paths of bad input: no invalid read or write, no use of
 # uninitialised memory, no definite or indirect leak. MN_VALGRIND_FULL=1 adds screen on every
 # example and every catalogue listing (about twice as long). Skipped (passes, saying so) when valgrind is not installed or
 # the binary is built with AddressSanitizer (the two cannot run together; the asan preset
@@ -40,4 +40,13 @@ mkdir "$TMP/data"
 printf '{"sites": [{"id": "cheek"}]}' > "$TMP/data/sites.json"
 expect 2 "sites.json" -- $VG "$MNEEDLE" catalog --data "$TMP/data" sites
 expect 1 "cannot create" -- $VG "$MNEEDLE" plan -o /nonexistent-dir/p.txt "$EX/amelia-wrinkles.json"
+# A cohort in two shards and their merge, and a refused merge (parts are read by their own
+# loader).
+TR="$MN_SOURCE_DIR/examples/trials/lotfi-2013-acne-scars.json"
+for k in 1 2; do
+    expect 0 "" -- $VG "$MNEEDLE" cohort "$TR" --n 12 --threads 1 --shard $k/2 --patients \
+        -o "$TMP/part-$k.json"
+done
+expect 0 "" -- $VG "$MNEEDLE" merge --json --csv "$TMP/m.csv" "$TMP/part-1.json" "$TMP/part-2.json"
+expect 2 "both shard 1/2" -- $VG "$MNEEDLE" merge "$TMP/part-1.json" "$TMP/part-1.json"
 finish

@@ -149,6 +149,10 @@ static void run(int how, size_t cut, int with_old)
     int left = remove_leftovers(&largest);
     if (how == FAIL_EFBIG) {
         assert_int_equal(left, 0); /* a failed commit removes its temporary file */
+    } else if (how == DIE_SIGKILL && cut < 4096) {
+        /* Killed before the first write: the temporary file is created at the first write,
+         * so there is none. */
+        assert_int_equal(left, 0);
     } else {
         /* A killed writer leaves its temporary file (nothing can remove it); it must hold
          * part of NEW, which shows the process died in the middle of writing. */
@@ -188,6 +192,69 @@ static void test_failed_writes_keep_old_file(void **state)
     }
 }
 
+/* The child for a stopping signal: with the cleanup handlers installed, write part of NEW (so
+ * the temporary file exists) and receive @p sig from outside. */
+static void child_signalled(int sig, size_t cut)
+{
+    mn_outfile_cleanup_on_signals();
+    mn_ctx *ctx = NULL;
+    mn_outfile *f = NULL;
+    if (mn_ctx_create(&ctx) || mn_outfile_open(ctx, target, &f))
+        _exit(11);
+    for (size_t done = 0; done < NEW_BYTES; done += 4096) {
+        if (done + 4096 > cut)
+            kill(getpid(), sig);
+        mn_outfile_writer(f, new_data + done, 4096);
+    }
+    _exit(12); /* not reached: the signal ends the process */
+}
+
+/* SIGINT, SIGTERM and SIGHUP end the writer with that signal, leave the target as it was and
+ * remove the temporary file (which the SIGKILL cases above show would otherwise remain). */
+static void test_signals_remove_temporary(void **state)
+{
+    (void)state;
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t k = 0; k < sizeof sigs / sizeof sigs[0]; k++)
+        for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
+            for (int with_old = 0; with_old < 2; with_old++) {
+                unlink(target);
+                if (with_old)
+                    write_old();
+                pid_t pid = fork();
+                assert_true(pid >= 0);
+                if (pid == 0)
+                    child_signalled(sigs[k], cuts[i]);
+                int ws;
+                assert_int_equal(waitpid(pid, &ws, 0), pid);
+                if (!WIFSIGNALED(ws) || WTERMSIG(ws) != sigs[k])
+                    fail_msg("signal %d, cut %zu: the writer was not ended by it (0x%x)", sigs[k],
+                             cuts[i], ws);
+                if (!target_is(with_old))
+                    fail_msg("signal %d, cut %zu: the target changed", sigs[k], cuts[i]);
+                long largest;
+                if (remove_leftovers(&largest) != 0)
+                    fail_msg("signal %d, cut %zu: a temporary file was left", sigs[k], cuts[i]);
+            }
+}
+
+/* A signal that was ignored when the handlers were installed (nohup) stays ignored. */
+static void test_ignored_signal_stays_ignored(void **state)
+{
+    (void)state;
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        signal(SIGHUP, SIG_IGN);
+        mn_outfile_cleanup_on_signals();
+        raise(SIGHUP);
+        _exit(0);
+    }
+    int ws;
+    assert_int_equal(waitpid(pid, &ws, 0), pid);
+    assert_true(WIFEXITED(ws) && WEXITSTATUS(ws) == 0);
+}
+
 /* And the complete write does replace the target (so the tests above can fail). */
 static void test_complete_write_replaces(void **state)
 {
@@ -211,6 +278,8 @@ int main(void)
         cmocka_unit_test(test_killed_mid_write_keeps_old_file),
         cmocka_unit_test(test_killed_mid_write_leaves_no_file),
         cmocka_unit_test(test_failed_writes_keep_old_file),
+        cmocka_unit_test(test_signals_remove_temporary),
+        cmocka_unit_test(test_ignored_signal_stays_ignored),
         cmocka_unit_test(test_complete_write_replaces),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

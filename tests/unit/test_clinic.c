@@ -201,6 +201,130 @@ static void test_home_device_refused(void **state)
     assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
 }
 
+/* clinic.prices and clinic.course_price: read, and refused with the file and the place. */
+static void test_prices_loader(void **state)
+{
+    (void)state;
+    mn_client c;
+    const char *t = client_json(
+        "", WRINKLES,
+        ", \"prices\": {\"cheek\": 150, \"face\": 200, \"body\": 90}, \"course_price\": 1000");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(c.n_prices, 1);
+    assert_string_equal(c.prices[0].site->id, "cheek");
+    assert_close(c.prices[0].price, 150, 0, 0);
+    assert_true(c.has_face_price && c.has_body_price && c.has_course_price);
+    assert_close(c.face_price, 200, 0, 0);
+    assert_close(c.body_price, 90, 0, 0);
+    assert_close(c.course_price, 1000, 0, 0);
+    /* Absent: no prices, no package. */
+    t = client_json("", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_true(c.n_prices == 0 && !c.has_face_price && !c.has_body_price && !c.has_course_price);
+
+    struct {
+        const char *extra, *want;
+        mn_status st;
+    } cases[] = {
+        {", \"prices\": 5", "t.json: $.clinic.prices: expected an object", MN_ETYPE},
+        {", \"prices\": {\"cheeks2\": 5}", "t.json: $.clinic.prices.cheeks2: unknown zone",
+         MN_ENOTFOUND},
+        {", \"prices\": {\"cheek\": \"ten\"}", "t.json: $.clinic.prices.cheek: expected a number",
+         MN_ETYPE},
+        {", \"prices\": {\"face\": -1}", "t.json: $.clinic.prices.face: -1 is out of range",
+         MN_ERANGE},
+        {", \"prices\": {\"cheek\": 1, \"cheeks\": 2}",
+         "$.clinic.prices.cheeks: zone \"cheek\" is priced twice", MN_ERANGE},
+        {", \"course_price\": -5", "t.json: $.clinic.course_price: -5 is out of range", MN_ERANGE},
+        {", \"course_price\": true", "t.json: $.clinic.course_price: expected a number", MN_ETYPE},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        t = client_json("", WRINKLES, cases[i].extra);
+        mn_status st = mn_client_parse(ctx, "t.json", t, strlen(t), &c);
+        if (st != cases[i].st || !strstr(mn_ctx_errmsg(ctx), cases[i].want))
+            fail_msg("case %zu: status %s, message \"%s\"; wanted %s and \"%s\"", i,
+                     mn_status_name(st), mn_ctx_errmsg(ctx), mn_status_name(cases[i].st),
+                     cases[i].want);
+        assert_true(mn_status_is_input_error(st));
+    }
+    /* A treated zone left without any price (no zone, group or per-session price). */
+    static char buf[1024];
+    snprintf(
+        buf, sizeof buf,
+        "{\"client\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2}, \"concerns\": %s,"
+        " \"clinic\": {\"prices\": {\"cheek\": 100}, \"start\": \"2027-03-01\"}}",
+        WRINKLES);
+    assert_int_equal(mn_client_parse(ctx, "t.json", buf, strlen(buf), &c), MN_ERANGE);
+    assert_non_null(
+        strstr(mn_ctx_errmsg(ctx), "t.json: $.clinic.prices: no price for the forehead"));
+}
+
+/* Zone and group prices and a course package: each visit costs what its zones cost, the
+ * course what the package costs, and the totals are the sums over the visits booked. */
+static void test_prices_in_plan(void **state)
+{
+    (void)state;
+    mn_client c;
+    const char *t = client_json("", WRINKLES, ", \"prices\": {\"cheek\": 150, \"face\": 200}");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    mn_plan *p = NULL;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    double total = 0;
+    for (int i = 0; i < p->n_sessions; i++) {
+        assert_close(p->sessions[i].price, 150 + 200, 0, 1e-9); /* cheek + the rest of the face */
+        total += p->sessions[i].price;
+    }
+    assert_close(p->horizon_total, total, 0, 1e-9);
+    assert_close(p->maintenance_per_year, 350 * p->maintenance_visits_per_year, 0, 1e-6);
+    mn_plan_free(p);
+    t = client_json("", WRINKLES, ", \"course_price\": 1200");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    assert_close(p->course_total, 1200, 0, 1e-9);
+    for (int i = 0; i < p->n_sessions; i++)
+        assert_close(p->sessions[i].price,
+                     p->sessions[i].phase == MN_PHASE_COURSE ? 1200.0 / p->n_course_sessions : 300,
+                     0, 1e-9);
+    mn_plan_free(p);
+}
+
+/* Every source key any catalogue names resolves to a full citation (data/references.json),
+ * and the key reader finds the forms the catalogues use. */
+static void test_references_resolve(void **state)
+{
+    (void)state;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_reference *r[8];
+    size_t unknown = 0, total = 0;
+    assert_int_equal(
+        mn_catalog_cite(cat, "F25, Harris 2015; seed articles 001, 004 and 002", r, 8, &unknown),
+        4);
+    assert_int_equal(unknown, 0);
+    assert_string_equal(r[0]->key, "F25");
+    assert_string_equal(r[1]->key, "seed 001");
+    assert_string_equal(r[2]->key, "seed 004");
+    assert_string_equal(r[3]->key, "seed 002");
+    assert_int_equal(mn_catalog_cite(cat, "F25 and F25; seed 003; DESIGN 3.6", r, 8, &unknown), 2);
+    assert_int_equal(mn_catalog_cite(cat, "F9999 (no such row); XF25; F25x2", r, 8, &unknown), 0);
+    assert_int_equal(unknown, 1); /* F9999: named, not in the catalogue */
+#define MN__ALL_SOURCES(kind)                                                                      \
+    for (size_t i = 0; i < mn_catalog_##kind##_count(cat); i++) {                                  \
+        const char *src = mn_catalog_##kind##_at(cat, i)->source;                                  \
+        total += mn_catalog_cite(cat, src, NULL, 0, &unknown);                                     \
+        if (unknown)                                                                               \
+            print_message("unresolved source key in %s: %s\n", #kind, src);                        \
+        assert_int_equal(unknown, 0);                                                              \
+    }
+    MN__ALL_SOURCES(device)
+    MN__ALL_SOURCES(site)
+    MN__ALL_SOURCES(concern)
+    MN__ALL_SOURCES(product)
+    MN__ALL_SOURCES(rule)
+    MN__ALL_SOURCES(aftercare)
+#undef MN__ALL_SOURCES
+    assert_true(total > 40);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,7 +333,10 @@ int main(void)
         cmocka_unit_test(test_defer_dates),
         cmocka_unit_test(test_plan_json_contract),
         cmocka_unit_test(test_grade_sets_course_length),
+        cmocka_unit_test(test_references_resolve),
         cmocka_unit_test(test_home_device_refused),
+        cmocka_unit_test(test_prices_loader),
+        cmocka_unit_test(test_prices_in_plan),
     };
     return cmocka_run_group_tests_name("clinic", tests, setup, teardown);
 }

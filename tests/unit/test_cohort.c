@@ -1,7 +1,8 @@
 /*
  * Virtual cohorts: exact order-independent sums, the percentile sketch against exact order
  * statistics, population sampling, the trial loader's errors, the engine's determinism over
- * thread counts (synthetic models with known answers) and the healing model's behaviour.
+ * thread counts (synthetic models with known answers), shards (their slices, and slices of
+ * the engine adding up to the whole run exactly) and the healing model's behaviour.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -374,6 +375,106 @@ static void test_engine_deterministic_and_exact(void **state)
     assert_close(r1.endpoints[1].improvement_pct.mean, sum / 2500 * exp2(-0.5), 0, 1e-4);
 }
 
+/* Shards: every patient in exactly one slice, slices in order and within one patient of each
+ * other, for every n <= 300 and N <= 320 (N > n included), and no overflow at the limits. */
+static void test_shard_range(void **state)
+{
+    (void)state;
+    long first, count;
+    for (long n = 0; n <= 300; n++)
+        for (int sh = 1; sh <= 320; sh++) {
+            long next = 0, lo = n, hi = 0;
+            for (int k = 1; k <= sh; k++) {
+                assert_int_equal(mn_cohort_shard_range(n, k, sh, &first, &count), MN_OK);
+                assert_int_equal(first, next);
+                assert_true(count >= 0);
+                next = first + count;
+                lo = count < lo ? count : lo;
+                hi = count > hi ? count : hi;
+            }
+            assert_int_equal(next, n);
+            assert_true(hi - lo <= 1);
+        }
+    assert_int_equal(mn_cohort_shard_range(MN_COHORT_MAX_N, MN_COHORT_MAX_SHARDS,
+                                           MN_COHORT_MAX_SHARDS, &first, &count),
+                     MN_OK);
+    assert_int_equal(first + count, MN_COHORT_MAX_N);
+    assert_int_equal(mn_cohort_shard_range(10, 0, 4, &first, &count), MN_EINVAL);
+    assert_int_equal(mn_cohort_shard_range(10, 5, 4, &first, &count), MN_EINVAL);
+    assert_int_equal(mn_cohort_shard_range(10, 1, 0, &first, &count), MN_EINVAL);
+    assert_int_equal(mn_cohort_shard_range(-1, 1, 1, &first, &count), MN_EINVAL);
+
+    int k = -7, nn = -7;
+    static const char *const bad[] = {"0/4",  "5/4",   "1/0",  "x",         "4",
+                                      "1/",   "/4",    "-1/4", "+1/4",      " 1/4",
+                                      "1/4 ", "1/2/3", "",     "1/1000001", "99999999999/1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_false(mn_cohort_shard_parse(bad[i], &k, &nn));
+        assert_int_equal(k, -7); /* untouched */
+    }
+    assert_false(mn_cohort_shard_parse(NULL, &k, &nn));
+    assert_true(mn_cohort_shard_parse("3/16", &k, &nn));
+    assert_int_equal(k, 3);
+    assert_int_equal(nn, 16);
+    assert_true(mn_cohort_shard_parse("1000000/1000000", &k, &nn));
+    assert_true(mn_cohort_shard_parse("007/08", &k, &nn));
+    assert_int_equal(k, 7);
+}
+
+/* The engine's slices, their accumulators added as merge adds them, give the whole run's
+ * result bit for bit: slices that cross block boundaries, uneven ones, empty ones. */
+static void test_engine_slices_merge_exactly(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    static mn_cohort_result whole, merged;
+    mn_cohort_options o;
+    mn__cohort_run_info info;
+    synthetic_trial(&t, 2500);
+    mn_cohort_options_init(&o);
+    o.threads = 2;
+    assert_int_equal(mn__cohort_engine(ctx, &t, &o, &synthetic, &whole), MN_OK);
+    static const int shards[] = {1, 2, 3, 7, 2503};
+    for (size_t i = 0; i < sizeof shards / sizeof shards[0]; i++) {
+        mn__cohort_stats total, part;
+        assert_int_equal(mn__cohort_stats_init(&total, t.n_endpoints), MN_OK);
+        for (int k = shards[i]; k >= 1; k--) { /* any order */
+            long first, count;
+            assert_int_equal(mn_cohort_shard_range(t.population.n, k, shards[i], &first, &count),
+                             MN_OK);
+            assert_int_equal(mn__cohort_stats_init(&part, t.n_endpoints), MN_OK);
+            assert_int_equal(
+                mn__cohort_engine_slice(ctx, &t, &o, &synthetic, first, count, &part, &info),
+                MN_OK);
+            assert_int_equal(part.n, (uint64_t)count);
+            for (size_t c = 0; c < total.n_counts; c++)
+                total.counts[c] += part.counts[c];
+            for (size_t c = 0; c < total.n_sums; c++)
+                mn__xsum_merge(&total.sums[c], &part.sums[c]);
+            for (size_t c = 0; c < total.n_extrema; c++) {
+                total.mins[c] = part.mins[c] < total.mins[c] ? part.mins[c] : total.mins[c];
+                total.maxs[c] = part.maxs[c] > total.maxs[c] ? part.maxs[c] : total.maxs[c];
+            }
+            total.n += part.n;
+            mn__cohort_stats_release(&part);
+        }
+        for (size_t c = 0; c < total.n_sums; c++)
+            mn__xsum_canonical(&total.sums[c]);
+        memset(&merged, 0, sizeof merged);
+        mn__cohort_stats_finish(&total, &t, &merged);
+        mn__cohort_stats_release(&total);
+        assert_int_equal(merged.n, whole.n);
+        assert_memory_equal(merged.endpoints, whole.endpoints, sizeof whole.endpoints);
+        assert_memory_equal(&merged.demographics, &whole.demographics, sizeof whole.demographics);
+    }
+    /* A slice outside the trial is refused. */
+    mn__cohort_stats st;
+    assert_int_equal(mn__cohort_stats_init(&st, t.n_endpoints), MN_OK);
+    assert_int_equal(mn__cohort_engine_slice(ctx, &t, &o, &synthetic, 2000, 501, &st, &info),
+                     MN_EINVAL);
+    mn__cohort_stats_release(&st);
+}
+
 static void test_engine_names_first_failing_patient(void **state)
 {
     (void)state;
@@ -534,6 +635,8 @@ int main(void)
         cmocka_unit_test(test_patient_sampling_matches_population),
         cmocka_unit_test(test_trial_parse),
         cmocka_unit_test(test_engine_deterministic_and_exact),
+        cmocka_unit_test(test_shard_range),
+        cmocka_unit_test(test_engine_slices_merge_exactly),
         cmocka_unit_test(test_engine_names_first_failing_patient),
         cmocka_unit_test(test_maintenance_rule),
         cmocka_unit_test(test_healing_cohort),

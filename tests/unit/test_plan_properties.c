@@ -5,6 +5,7 @@
  *   - no session for a declined or deferred client, and every rule that applies is found;
  *   - no two sessions treating a zone closer than the minimum interval of its concerns;
  *   - every finding's code is documented in docs/screening.md;
+ *   - the client's text and report carry no internal code (rule codes, F rows, DESIGN);
  *   - every rule whose catalogue entry promises an adjustment (its adjust block) changes the
  *     plan exactly as promised against the twin client without the rule's condition, and the
  *     plan says so (adjusted_by, the plain-words note, the pre-treatment list);
@@ -303,6 +304,137 @@ static void check_schedule(const mn_plan *p)
     assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
 }
 
+/* One calendar: no two maintenance visits closer than 28 days (the maintenance of different
+ * concerns is merged), and the cost is the sum over the visits booked. */
+static void check_calendar(const mn_plan *p)
+{
+    mn_date last_maint = 0;
+    int seen = 0;
+    double course = 0, total = 0;
+    for (int i = 0; i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        total += s->price;
+        if (s->phase == MN_PHASE_COURSE) {
+            course += s->price;
+            continue;
+        }
+        if (seen)
+            assert_true(s->date - last_maint >= 28);
+        last_maint = s->date;
+        seen = 1;
+    }
+    assert_close(p->horizon_total, total, 0, 1e-9);
+    assert_close(p->course_total, course, 0, 1e-9);
+    if (p->n_sessions > 0) {
+        /* Merged maintenance never needs more visits than the tracks apart (each at least
+         * every 90 days, and at most one per concern-zone) nor fewer than one a year. */
+        assert_true(p->maintenance_visits_per_year >= 1 - 1e-9);
+        assert_true(p->maintenance_visits_per_year <= 365.0 / 28 + 1e-9);
+        const mn_client *c = &p->client;
+        if (c->n_prices == 0 && !c->has_face_price && !c->has_body_price)
+            assert_close(p->maintenance_per_year,
+                         p->maintenance_visits_per_year * c->price_per_session, 0, 1e-6);
+        if (c->has_course_price)
+            assert_close(p->course_total, c->course_price, 0, 1e-6);
+        /* A visit costs at most every price that could apply to it, once each. */
+        double most = c->price_per_session + c->face_price * c->has_face_price +
+                      c->body_price * c->has_body_price;
+        for (int k = 0; k < c->n_prices; k++)
+            most += c->prices[k].price;
+        for (int i = 0; i < p->n_sessions; i++)
+            if (p->sessions[i].phase == MN_PHASE_MAINTENANCE || !c->has_course_price)
+                assert_true(p->sessions[i].price >= 0 && p->sessions[i].price <= most + 1e-9);
+    }
+}
+
+/* One setting per site and visit: within the safer cap of the site's concerns and the device's
+ * range, on its grid, titrating upward through the course from the site's start to its maximum,
+ * and maintenance at the last course setting. Returns bit 0 when a site is shared by two
+ * concerns, bit 1 when a course titrates (its last setting deeper than its first). */
+static int check_settings(const mn_plan *p)
+{
+    const mn_device *d = p->client.device;
+    const double eps = 1e-9;
+    int kinds = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_site *site = p->zones[z].zone;
+        /* The site's bounds, recomputed from its zones: the smallest maximum (its concern
+         * sets the setting), and the deepest start held within it. */
+        double cap = 1e9, start = 0;
+        const mn_concern *by = NULL;
+        int listed = 0;
+        for (int k = 0; k < p->n_zones; k++)
+            if (p->zones[k].zone == site) {
+                listed++;
+                if (p->zones[k].depth_max_mm < cap) {
+                    cap = p->zones[k].depth_max_mm;
+                    by = p->zones[k].concern;
+                }
+                if (p->zones[k].depth_start_mm > start)
+                    start = p->zones[k].depth_start_mm;
+            }
+        if (start > cap)
+            start = cap;
+        if (listed > 1 && p->n_sessions > 0)
+            kinds |= 1;
+        double last = -1;
+        int steps = 0, in_course = 1;
+        for (int i = 0; i < p->n_sessions; i++) {
+            const mn_plan_session *s = &p->sessions[i];
+            const mn_plan_setting *set = NULL;
+            for (int k = 0; k < s->n_settings; k++)
+                if (p->zones[s->settings[k].zone].zone == site) {
+                    assert_null(set); /* one setting per site and visit */
+                    set = &s->settings[k];
+                }
+            int treats = 0;
+            for (int k = 0; k < p->n_zones; k++)
+                if ((s->zone_mask & (1u << k)) && p->zones[k].zone == site)
+                    treats = 1;
+            assert_int_equal(set != NULL, treats);
+            if (!set)
+                continue;
+            assert_true(s->site_mask & (1u << set->zone));
+            assert_ptr_equal(set->concern, by);
+            assert_true(set->depth_mm <= cap + eps && set->max_mm <= cap + eps);
+            assert_true(set->depth_mm >= start - eps);
+            assert_true(set->depth_mm >= d->depth_min_mm - eps);
+            assert_true(set->depth_mm <= d->depth_max_mm + eps);
+            if (d->n_lengths > 0) { /* a roller: one of the lengths it is sold in */
+                int sold = 0;
+                for (int k = 0; k < d->n_lengths; k++)
+                    sold |= set->depth_mm == d->lengths_mm[k];
+                assert_true(sold);
+            } else if (d->depth_step_mm > 0) {
+                double k = (set->depth_mm - d->depth_min_mm) / d->depth_step_mm;
+                assert_close(k, floor(k + 0.5), 0, 1e-6);
+            }
+            if (set->course_step > 0) {
+                assert_true(in_course); /* no course session after maintenance began */
+                assert_int_equal(set->course_step, ++steps);
+                if (steps == 1)
+                    assert_close(set->depth_mm, start, 0, eps);
+                else
+                    assert_true(set->depth_mm >= last - eps); /* never lowered */
+                if (steps > 1 && set->depth_mm > start + eps)
+                    kinds |= 2;
+                last = set->depth_mm;
+            } else {
+                in_course = 0;
+                assert_true(steps > 0);
+                assert_close(set->depth_mm, last, 0, eps); /* the last course setting */
+            }
+        }
+        if (p->n_sessions > 0) {
+            assert_int_equal(steps, p->zones[z].course_sessions);
+            /* The course reaches the site's maximum at its last session. */
+            if (steps > 1)
+                assert_close(last, cap, 0, 1e-6);
+        }
+    }
+    return kinds;
+}
+
 static void check_screening(const mn_client *c, const mn_screening *s)
 {
     const mn_catalog *cat = mn_ctx_catalog(ctx);
@@ -369,6 +501,25 @@ static void random_client(mn_rng *r, mn_client *c)
                 x->zones[x->n_zones++] = s;
         }
     }
+    if (mn_rng_uniform(r) < 0.3) { /* prices as clinics give them: per zone, group, package */
+        for (int k = 0; k < c->n_concerns; k++)
+            for (int z = 0; z < c->concerns[k].n_zones; z++)
+                if (mn_rng_uniform(r) < 0.5 && c->n_prices < MN_MAX_PRICES) {
+                    int dup = 0;
+                    for (int q = 0; q < c->n_prices; q++)
+                        dup |= c->prices[q].site == c->concerns[k].zones[z];
+                    if (dup)
+                        continue;
+                    c->prices[c->n_prices].site = c->concerns[k].zones[z];
+                    c->prices[c->n_prices++].price = (double)mn_rng_int(r, 50, 400);
+                }
+        c->has_face_price = mn_rng_uniform(r) < 0.5;
+        c->face_price = (double)mn_rng_int(r, 100, 500);
+        c->has_body_price = mn_rng_uniform(r) < 0.5;
+        c->body_price = (double)mn_rng_int(r, 100, 500);
+        c->has_course_price = mn_rng_uniform(r) < 0.5;
+        c->course_price = (double)mn_rng_int(r, 500, 3000);
+    }
     for (int h = 0; h < MN_HISTORY_COUNT; h++) {
         if (mn_rng_uniform(r) >= 0.06)
             continue;
@@ -391,6 +542,48 @@ static int has_mm_figure(const char *text)
     return 0;
 }
 
+/* The client-facing words of @p text: for a page (@p html), what is outside tags and the style
+ * sheet (data: URIs and colours live there); a copy the caller frees. */
+static char *visible_text(const char *text, int html)
+{
+    size_t n = strlen(text);
+    char *out = malloc(n + 1), *o = out;
+    assert_non_null(out);
+    for (const char *t = text; *t;) {
+        if (html && strncmp(t, "<style", 6) == 0) {
+            const char *end = strstr(t, "</style>");
+            t = end ? end + 8 : t + strlen(t);
+        } else if (html && *t == '<') {
+            const char *end = strchr(t, '>');
+            t = end ? end + 1 : t + strlen(t);
+            *o++ = ' ';
+        } else {
+            *o++ = *t++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The first internal code in @p text, or NULL: a rule code ("MN-PIH-RISK"), a row of the
+ * literature table ("F25"), a design reference, a seed article number or a data mark. */
+static const char *internal_code(const char *text)
+{
+    static const char *const marks[] = {"DESIGN",      "seed article", "seeds/",    "[ASSUMED",
+                                        "[ASSUMPTION", "[EVIDENCE",    "[ESTIMATE", "UNVERIFIED"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (strstr(text, marks[i]))
+            return strstr(text, marks[i]);
+    for (const char *t = text; *t; t++) {
+        int start = t == text || !isalnum((unsigned char)t[-1]);
+        if (start && t[0] == 'F' && isdigit((unsigned char)t[1]))
+            return t;
+        if (start && strncmp(t, "MN-", 3) == 0 && isupper((unsigned char)t[3]))
+            return t;
+    }
+    return NULL;
+}
+
 /* Plan @p p written as text (@p kind 0), JSON (1) or the HTML report (2), in memory; the
  * caller frees it. */
 static char *written(const mn_plan *p, int kind)
@@ -401,6 +594,21 @@ static char *written(const mn_plan *p, int kind)
     assert_int_equal(st, MN_OK);
     assert_non_null(t.data);
     return t.data;
+}
+
+/* Client-facing text and report of plan @p p carry no internal code. */
+static void check_no_codes(const mn_plan *p)
+{
+    for (int kind = 0; kind <= 2; kind += 2) {
+        char *t = written(p, kind);
+        char *v = visible_text(t, kind == 2);
+        const char *code = internal_code(v);
+        if (code)
+            print_message("internal code in the %s: %.40s\n", kind ? "report" : "text", code);
+        assert_null(code);
+        free(v);
+        free(t);
+    }
 }
 
 /* A declined or deferred plan: no treatment content anywhere, and the next steps said. */
@@ -477,7 +685,7 @@ static void test_generated_clients(void **state)
     (void)state;
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
-    int decided[4] = {0, 0, 0, 0}, refused = 0;
+    int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -495,12 +703,19 @@ static void test_generated_clients(void **state)
         for (int z = 0; z < p->n_zones; z++)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
+        check_calendar(p);
+        int kinds = check_settings(p);
+        shared += (kinds & 1) != 0;
+        titrated += (kinds & 2) != 0;
         check_adjusted(p);
         if (mn_plan_treats(p)) {
-            if (decided[0] + decided[1] < 200) /* a sample: the writers are slower */
+            if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
                 check_treatment_shown(p);
+                check_no_codes(p);
+            }
         } else {
             check_no_treatment(p);
+            check_no_codes(p);
         }
         decided[p->screening.decision]++;
         mn_plan_free(p);
@@ -508,6 +723,8 @@ static void test_generated_clients(void **state)
     /* The generator must exercise every decision, or the properties prove little. */
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
+    /* ... and sites shared by two concerns, and courses that titrate. */
+    assert_true(shared > 100 && titrated > 1000);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused);
 }
@@ -735,6 +952,8 @@ static void test_depth_caps_exhaustive(void **state)
                         assert_int_equal(st, MN_OK);
                         check_zone_bounds(&c, &p->zones[0]);
                         check_schedule(p);
+                        check_settings(p);
+                        check_calendar(p);
                         check_adjusted(p);
                         mn_plan_free(p);
                         checked++;
