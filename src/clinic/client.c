@@ -242,8 +242,8 @@ static mn_status clinic_text(const mn__jin *in, json_t *c, const char *key, char
     size_t n = strlen(v);
     if (n < 1 || n >= MN_CLINIC_TEXT_LEN)
         return mn__error(in->ctx, MN_ERANGE,
-                         "%s: $.clinic.%s: expected 1 to %d bytes of text, got %zu", in->src,
-                         key, MN_CLINIC_TEXT_LEN - 1, n);
+                         "%s: $.clinic.%s: expected 1 to %d bytes of text, got %zu", in->src, key,
+                         MN_CLINIC_TEXT_LEN - 1, n);
     for (size_t i = 0; i < n; i++)
         if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
             return mn__error(in->ctx, MN_ERANGE,
