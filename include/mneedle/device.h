@@ -89,6 +89,81 @@ double mn_device_punctures_per_cm2(const mn_device *device, double passes, doubl
 double mn_device_channel_diameter_um(const mn_device *device);
 
 /*
+ * Channels as they stay open, and how they close: one law, read by the transport model
+ * (mn_absorb_params_compute) and the healing model (its barrier state). Equations, sources
+ * and the evidence behind every factor: docs/models/device.md ("Open channels", "Closure").
+ *
+ * Three depths, each a different number: the set needle length L (the device's setting), the
+ * effective depth (how deep the tip reached, mn_device_effective_depth_um: the injury the
+ * healing model doses), and the open depth, what stays open as a fluid-filled channel once
+ * the needle is out and the dermis has recoiled (dye histology and OCT):
+ *     open depth = f_open * L, bounded by the effective depth,
+ * f_open = 0.10 (range 0.046-0.20): 152.5 um for 770 um roller needles by dye and histology
+ * (F40a, hairless rat, 0.198 L) and 70 um by in-vivo OCT for 1500 um needles at low energy
+ * (Skin Res Technol 2019;25:482, doi:10.1111/srt.12676, human, 0.047 L;
+ * histology: disruption only in the epidermis); the centre is their
+ * geometric mean [judgement: two measurements]. The open channel is a cone (needles are
+ * conical or pyramidal; the tip leaves no open width) of surface diameter
+ * mn_device_channel_diameter_um() (F40b, after recoil) down to the open depth: its open area
+ * falls as (1 - z / depth)^2, its volume is pi r0^2 depth / 3 and its wall area
+ * pi r0 sqrt(r0^2 + depth^2) per puncture.
+ */
+
+/** Open-channel geometry of one setting (per puncture and per cm² at a density). */
+typedef struct {
+    double set_mm;              /* the needle's set length */
+    double effective_depth_um;  /* tip reach (mn_device_effective_depth_um) */
+    double open_depth_um;       /* open after recoil (f_open * L, <= effective depth) */
+    double open_depth_lo_um;    /* f_open 0.046 */
+    double open_depth_hi_um;    /* f_open 0.20 */
+    double surface_diameter_um; /* open width at the surface */
+    double volume_um3;          /* of one open cone */
+    double wall_um2;            /* lateral wall of one open cone */
+    double volume_ul_cm2;       /* at the density given */
+    double wall_cm2_cm2;        /* wall area per cm² of skin */
+} mn_channel_geometry;
+
+/** Central, low and high fractions of the set length that stay open (see above). */
+#define MN_OPEN_DEPTH_FRACTION    0.10
+#define MN_OPEN_DEPTH_FRACTION_LO 0.046
+#define MN_OPEN_DEPTH_FRACTION_HI 0.20
+
+/**
+ * Fills @p out for @p needle_mm at @p punctures_per_cm2 on skin with @p layers (NULL: no
+ * bound by the skin's thickness). A length <= 0 gives an empty geometry (all zero).
+ */
+void mn_channel_geometry_at(const mn_device *device, double needle_mm, double punctures_per_cm2,
+                            const mn_skin_layers *layers, mn_channel_geometry *out);
+
+/** Closure of the open channels: area open = 2^(-t / half_life_h). */
+typedef struct {
+    double half_life_h;      /* central */
+    double half_life_lo_h;   /* 10th percentile of the band */
+    double half_life_hi_h;   /* 90th percentile */
+    double base_h;           /* reference half-life (forearm, 25 y, phototype I-II) */
+    double site_factor;      /* site's closure_factor (F56b) */
+    double age_factor;       /* 1 + 0.01 (age - 25)+ [judgement on Kelchen 2016] */
+    double phototype_factor; /* Ogunjimi 2020 by colour [mapping judgement] */
+} mn_closure;
+
+/** Reference half-lives (forearm, 25 y, phototype I-II) and their 10-90 % bands, in hours:
+ *  occluded 20.2 h (F56b), open to air 1.5 h (F53a with F51a and F53b: device.md). */
+#define MN_CLOSURE_OCCLUDED_H    20.2
+#define MN_CLOSURE_OCCLUDED_LO_H 10.0
+#define MN_CLOSURE_OCCLUDED_HI_H 41.0
+#define MN_CLOSURE_OPEN_H        1.5
+#define MN_CLOSURE_OPEN_LO_H     0.69
+#define MN_CLOSURE_OPEN_HI_H     4.0
+
+/**
+ * The closure law: base half-life (occluded or open to air) x site x age x phototype, with
+ * the band from the base's spread (the factors' own uncertainty is stated in device.md).
+ * @p site may be NULL (factor 1). Pure function; thread-safe.
+ */
+void mn_channel_closure(const mn_site *site, const mn_patient *patient, int occluded,
+                        mn_closure *out);
+
+/*
  * Puncture point fields. A seeded sample of where the punctures of one treatment fall on a
  * rectangular patch, for the 3D transport solver and for plotting.
  *

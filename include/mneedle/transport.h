@@ -122,14 +122,21 @@ typedef struct {
     double clearance_per_h;     /* first-order dermal clearance */
     double closure_half_life_h; /* open channel area halves every this many hours */
     double punctures_per_cm2;
-    double channel_depth_um;    /* effective depth (device law, bounded by the skin) */
+    double channel_depth_um;    /* effective depth: the tip's reach (device law, bounded) */
     double channel_depth_lo_um; /* depth uncertainty band */
     double channel_depth_hi_um;
     double channel_diameter_um; /* at the surface */
-    double cell_radius_um;      /* unit-cell radius from the density (0 if intact) */
-    double cell_area_fraction;  /* area the unit cells cover (the rest is intact) */
-    double dose_ug_cm2;         /* applied amount */
-    double donor_conc_ug_ml;    /* applied concentration */
+    double open_depth_um;       /* depth that stays open after recoil (the transport channel) */
+    double open_depth_lo_um;    /* its band (mn_channel_geometry_at) */
+    double open_depth_hi_um;
+    double channel_volume_ul_cm2;  /* open cones per cm² of skin */
+    double channel_wall_cm2_cm2;   /* their wall area per cm² */
+    double closure_half_life_lo_h; /* 10-90 % band of the closure half-life */
+    double closure_half_life_hi_h;
+    double cell_radius_um;     /* unit-cell radius from the density (0 if intact) */
+    double cell_area_fraction; /* area the unit cells cover (the rest is intact) */
+    double dose_ug_cm2;        /* applied amount */
+    double donor_conc_ug_ml;   /* applied concentration */
     mn_skin_layers layers;
 } mn_absorb_params;
 

@@ -31,9 +31,6 @@ typedef struct {
     double injury_half_life_d;
     double erythema_tau_d;
     double erythema_half_sat;
-    double closure_half_life_h;
-    double closure_age_per_year;
-    double closure_per_phototype;
     double epi_renewal_rate_d;
     double growth_half_life_d;
     double fib_active_tau_d;

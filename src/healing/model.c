@@ -269,10 +269,13 @@ static void build_matrix(run_state *r)
     memset(&r->A, 0, sizeof r->A);
     double kW = MN__LN2 / p->injury_half_life_d;
     double kI = 1.0 / (p->erythema_tau_d * v->inflammation_scale);
-    double closure_h =
-        p->closure_half_life_h * r->sc->zone->closure_factor * v->closure_scale *
-        (1 + p->closure_age_per_year * (r->age0 > REF_AGE_Y ? r->age0 - REF_AGE_Y : 0)) *
-        (1 + p->closure_per_phototype * (pt->fitzpatrick - 1));
+    /* Channel closure: the one law the transport model reads too (device.h), open to air as
+     * aftercare leaves the skin, at the starting age, times the person's closure_scale. */
+    mn_patient at_start = *pt;
+    at_start.age_years = r->age0;
+    mn_closure cl;
+    mn_channel_closure(r->sc->zone, &at_start, 0, &cl);
+    double closure_h = cl.half_life_h * v->closure_scale;
     double kB = MN__LN2 / (closure_h / 24.0);
     double kE = p->epi_renewal_rate_d;
     double kG = MN__LN2 / p->growth_half_life_d;

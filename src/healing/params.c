@@ -20,13 +20,9 @@ void mn__healing_params_default(mn__healing_params *p)
      * erythema < 48 h; F70: transient effects up to 7 days; F80: 3-6 h for light settings). */
     p->erythema_tau_d = 0.7;
     p->erythema_half_sat = 0.186;
-    /* Channel closure, non-occluded: pores closed by calcein imaging at 12-18 h (F53b) i.e.
-     * ~3-4 half-lives; TEWL back in 4-5 h (F53a), <= 2 h for small arrays (F51a): 4 h. Slower
-     * with age (1 %/year after 25) and darker phototypes (5 % per type) [judgement; DESIGN
-     * 3.3 says slower, no figure in the calibration set]; site factor from sites.json (F56). */
-    p->closure_half_life_h = 4.0;
-    p->closure_age_per_year = 0.01;
-    p->closure_per_phototype = 0.05;
+    /* Channel closure: not a parameter here. The barrier state closes by the one closure law
+     * of src/device/channel.c (mn_channel_closure, open to air), which the transport model
+     * reads too; its sources and factors are in docs/models/device.md. */
     /* Epidermal renewal: almost complete by ~5 days (F09): 95 % by day 5, k = ln 20 / 5. */
     p->epi_renewal_rate_d = 2.99573227355399099344 / 5.0;
     /* Growth-factor signal half-life 1.5 d, activated-fibroblast stage 4 d, matrix-producing

@@ -107,6 +107,19 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     json_t *depth = mn__jput(&j, root, "channel_depth_range_um", json_object());
     mn__jput_num(&j, depth, "low", p->channel_depth_lo_um);
     mn__jput_num(&j, depth, "high", p->channel_depth_hi_um);
+    json_t *ch = mn__jput(&j, root, "channel", json_object());
+    mn__jput_num(&j, ch, "set_length_um", s->device ? s->needle_mm * 1000.0 : 0);
+    mn__jput_num(&j, ch, "effective_depth_um", p->channel_depth_um);
+    mn__jput_num(&j, ch, "open_depth_um", p->open_depth_um);
+    json_t *odr = mn__jput(&j, ch, "open_depth_range_um", json_object());
+    mn__jput_num(&j, odr, "low", p->open_depth_lo_um);
+    mn__jput_num(&j, odr, "high", p->open_depth_hi_um);
+    mn__jput_str(&j, ch, "shape", "cone");
+    mn__jput_num(&j, ch, "volume_ul_cm2", p->channel_volume_ul_cm2);
+    mn__jput_num(&j, ch, "wall_area_cm2_per_cm2", p->channel_wall_cm2_cm2);
+    json_t *clr = mn__jput(&j, root, "closure_half_life_range_h", json_object());
+    mn__jput_num(&j, clr, "low", p->closure_half_life_lo_h);
+    mn__jput_num(&j, clr, "high", p->closure_half_life_hi_h);
     mn__jput_num(&j, root, "dose_ug_cm2", p->dose_ug_cm2);
     json_t *mol = mn__jput(&j, root, "molecule", json_object());
     mn__jput_str(&j, mol, "name", s->product_name);
@@ -182,11 +195,17 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                    p->dose_ug_cm2);
     if (s->device && p->punctures_per_cm2 > 0) {
         mn__buf_printf(&b,
-                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2, channels %.0f um "
-                       "deep (range %.0f-%.0f) and %.0f um wide,\n  closure half-life %.2g h\n",
+                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
+                       "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
+                       "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
+                       "volume and %.3g cm2 of wall per cm2; closure half-life %.2g h "
+                       "(%.2g-%.2g)\n",
                        s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
                        p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
-                       p->channel_diameter_um, p->closure_half_life_h);
+                       p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
+                       p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2,
+                       p->closure_half_life_h, p->closure_half_life_lo_h,
+                       p->closure_half_life_hi_h);
     } else {
         mn__buf_printf(&b, "Device: none (intact skin)\n");
     }

@@ -195,6 +195,20 @@ static mn_status grid_finish(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_
                              mn__adi *g, int cache, const char *what)
 {
     g->phi = 1;
+    /* The open channel is a cone (device.h): its share of a cell's area at depth z is
+     * (1 - z / depth)^2, averaged over the cell exactly, so its volume is pi r0^2 depth / 3. */
+    g->zsh = mn__calloc((size_t)g->nz, sizeof(double));
+    if (!g->zsh)
+        return grid_fail(ctx, g, MN_ENOMEM, what);
+    double top = 0, depth = p->open_depth_um;
+    for (int k = 0; k < g->nz; k++) {
+        double a = top / depth, b = (top + g->hz[k]) / depth;
+        if (b <= 1 + 1e-12) {
+            double qa = 1 - a, qb = b < 1 ? 1 - b : 0;
+            g->zsh[k] = (qa * qa * qa - qb * qb * qb) / (3 * (b - a));
+        }
+        top += g->hz[k];
+    }
     mn__absorb_set_physics(g, p, s->dose_ul_cm2);
     mn_status st = mn__adi_alloc(g);
     if (!st && cache)
@@ -214,10 +228,10 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     int n_in = (int)ceil(3 * res), n_out = (int)ceil(9 * res);
     /* Only punctured skin gets a unit cell, and its radius is at least 1.05 channel radii
      * (props.c). */
-    assert(r0 > 0 && rc > r0 && p->channel_depth_um > 0);
+    assert(r0 > 0 && rc > r0 && p->open_depth_um > 0);
     int kch;
     mn_status st =
-        mn__absorb_zgrid(&p->layers, p->channel_depth_um, res, &g->hz, &g->layer, &g->nz, &kch);
+        mn__absorb_zgrid(&p->layers, p->open_depth_um, res, &g->hz, &g->layer, &g->nz, &kch);
     g->nx = n_in + n_out;
     g->ny = 1;
     if (!st)
@@ -257,8 +271,8 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
     if (nx < 1 || ny < 1)
         return mn__error(ctx, MN_EINVAL, "absorb: patch smaller than one cell");
     int kch;
-    mn_status st = mn__absorb_zgrid(&p->layers, p->channel_depth_um, s->resolution, &g->hz,
-                                    &g->layer, &g->nz, &kch);
+    mn_status st = mn__absorb_zgrid(&p->layers, p->open_depth_um, s->resolution, &g->hz, &g->layer,
+                                    &g->nz, &kch);
     if (st)
         return mn__error(ctx, st, "absorb: out of memory for the depth grid");
     double cells = (double)nx * ny * g->nz;
@@ -480,7 +494,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
     mn__series si, sm;
     memset(&si, 0, sizeof si);
     memset(&sm, 0, sizeof sm);
-    int punctured = p->punctures_per_cm2 > 0 && p->channel_depth_um > 0;
+    int punctured = p->punctures_per_cm2 > 0 && p->open_depth_um > 0;
     progress_map map = {progress, userdata, 0, punctured ? 0.02 : 1.0};
     st = mn__absorb_intact_grid(ctx, s, p, &gi);
     if (!st)

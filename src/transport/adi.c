@@ -143,7 +143,7 @@ void mn__adi_free(mn__adi *g)
     void *p[] = {g->hx,  g->vx,    g->afx,  g->hy,  g->vy,   g->afy,  g->hz,      g->layer, g->cov,
                  g->kch, g->kc,    g->dkc,  g->u,   g->d,    g->w,    g->scratch, g->fk,    g->ftx,
                  g->fty, g->ftz,   g->fidk, g->pz,  g->zcls, g->ksx,  g->ksy,     g->ccls,  g->crep,
-                 g->clk, g->clidk, g->clz,  g->clc, g->clx,  g->band, g->bvec};
+                 g->clk, g->clidk, g->clz,  g->clc, g->clx,  g->band, g->bvec,    g->zsh};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
     memset(g, 0, sizeof *g);

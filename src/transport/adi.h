@@ -28,8 +28,9 @@
  * one pass over memory less per step.
  *
  * Channels: column c carries a channel to depth index kch[c] with area coverage cov[c]
- * (0-1); a cell inside it mixes open channel fluid (fraction phi * cov, K = 1, D = D_aq) and
- * tissue in parallel. When phi changes, u is rescaled so the cell's mass is unchanged.
+ * (0-1); a cell inside it mixes open channel fluid (fraction phi * cov * zsh[k], K = 1,
+ * D = D_aq) and tissue in parallel, zsh being the channel's taper with depth. When phi changes, u
+ * is rescaled so the cell's mass is unchanged.
  */
 #ifndef MN_TRANSPORT_ADI_H
 #define MN_TRANSPORT_ADI_H
@@ -56,8 +57,11 @@ typedef struct {
     double ch_k, ch_dk;           /* open channel fluid */
     double lat_scale[MN__NLAYER]; /* multiplies lateral conductances (0: no lateral transport) */
     float *cov;                   /* per column, NULL = no channels */
-    double *kc, *dkc;  /* optional per-cell cache of K and D*K (small grids; mn__adi_cache) */
-    int *kch;          /* per column */
+    double *kc, *dkc; /* optional per-cell cache of K and D*K (small grids; mn__adi_cache) */
+    int *kch;         /* per column */
+    /* Per z cell: the open channel's share of its surface area at that depth (a cone's
+     * (1 - z / depth)^2, averaged over the cell); NULL = 1 (a cylinder). Owned. */
+    double *zsh;
     double phi;        /* open fraction of channel area now */
     double donor_h_um; /* donor film thickness (µl/cm² * 10) */
     int bottom_sink;   /* 1: zero concentration below the last cell */
@@ -143,7 +147,7 @@ static inline void mn__adi_cell(const mn__adi *g, size_t col, int k, double *kk,
     int L = g->layer[k];
     double k0 = g->lay_k[L], d0 = g->lay_dk[L];
     if (g->cov && k < g->kch[col]) {
-        double psi = g->phi * (double)g->cov[col];
+        double psi = g->phi * (double)g->cov[col] * (g->zsh ? g->zsh[k] : 1.0);
         k0 += psi * (g->ch_k - k0);
         d0 += psi * (g->ch_dk - d0);
     }

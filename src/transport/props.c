@@ -40,17 +40,10 @@
  * Dermal clearance: skin blood flow ~3 ml/min/100 g (textbook range 1-10) = 1.8 /h for a
  *   flow-limited small solute; larger solutes are permeability-limited, so k scales with
  *   D_aq relative to a 200 Da solute, capped at 1.8 /h [ASSUMPTION; thin].
- * Channel closure (area open = 2^(-t/t_half)):
- *   occluded t_half = 20.2 h at the forearm (F56b), times the site's closure_factor (F56b);
- *   open to air: closure by ~2 h (F51a); closure time is ~2.9 half-lives in F56a/F56b
- *   (58.3 h / 20.2 h), so t_half = 2 / 2.9 = 0.69 h;
- *   age: closure is significantly slower in elderly (77 y) than young (26 y) subjects, both
- *   occluded and not (Kelchen et al., J Control Release 2016;225:294); the abstract gives no
- *   ratio, so factor 1 + 0.01 (age - 25)+ (1.5 at 75) [ASSUMPTION; range 1.2-2];
- *   phototype: micropore lifetime 66.5 h in Black vs 50.2 h in White subjects (x1.32),
- *   Latino 61.1 h (x1.22), Asian 44.1 h (x0.88), and darker L* predicted longer lifetimes
- *   (Ogunjimi et al., Sci Rep 2020;10:18963). Mapped to phototype I-II 1.0, III 1.1, IV 1.2,
- *   V 1.26, VI 1.32 [mapping ASSUMED: skin colour, not ethnicity, was the better predictor].
+ * Channel closure (area open = 2^(-t/t_half)) and the open channels' geometry: the one law
+ *   of src/device/channel.c (mn_channel_closure, mn_channel_geometry_at), which the healing
+ *   model reads too; the transport channel is the open cone to the open depth, not the tip's
+ *   reach.
  */
 #include <assert.h>
 #include <math.h>
@@ -60,19 +53,17 @@
 #include "core/internal.h"
 #include "mneedle/transport.h"
 
-#define MN_KB                 1.380649e-23 /* J/K */
-#define MN_NA                 6.02214076e23
-#define MN_T_SKIN_K           305.15   /* 32 °C skin surface */
-#define MN_ETA_PA_S           7.65e-4  /* water at 32 °C */
-#define MN_PSV                0.75     /* cm³/g partial specific volume (see above) */
-#define MN_KP_POLAR_CM_H      1.519e-4 /* x MW^-1/2: Wilschut et al. 1995 (see above) */
-#define MN_TISSUE_HINDRANCE   0.2
-#define MN_SC_WATER_K         0.3
-#define MN_TISSUE_WATER_K     0.7
-#define MN_TISSUE_BINDING     0.02
-#define MN_CLEARANCE_MAX_H    1.8
-#define MN_CLOSURE_OCCLUDED_H 20.2
-#define MN_CLOSURE_OPEN_H     0.69
+#define MN_KB               1.380649e-23 /* J/K */
+#define MN_NA               6.02214076e23
+#define MN_T_SKIN_K         305.15   /* 32 °C skin surface */
+#define MN_ETA_PA_S         7.65e-4  /* water at 32 °C */
+#define MN_PSV              0.75     /* cm³/g partial specific volume (see above) */
+#define MN_KP_POLAR_CM_H    1.519e-4 /* x MW^-1/2: Wilschut et al. 1995 (see above) */
+#define MN_TISSUE_HINDRANCE 0.2
+#define MN_SC_WATER_K       0.3
+#define MN_TISSUE_WATER_K   0.7
+#define MN_TISSUE_BINDING   0.02
+#define MN_CLEARANCE_MAX_H  1.8
 /* Unit cells wider than this are capped; the area they do not reach is treated as intact
  * skin (lateral reach of dermal diffusion in a day, sqrt(D_de t) ~ 2 mm for a small solute). */
 #define MN_CELL_RADIUS_MAX_UM 2000.0
@@ -90,14 +81,6 @@ static double lipid_kp_cm_h(mn_kp_model model, double mw, double logp)
     if (model == MN_KP_UPDATED)
         return pow(10.0, -2.55 + 0.65 * logp - 0.0085 * mw);
     return pow(10.0, -6.3 + 0.71 * logp - 0.0061 * mw) * 3600.0;
-}
-
-static double phototype_factor(int fitzpatrick)
-{
-    static const double f[7] = {1.0, 1.0, 1.0, 1.1, 1.2, 1.26, 1.32};
-    if (fitzpatrick < 1 || fitzpatrick > 6)
-        return 1.0;
-    return f[fitzpatrick];
 }
 
 double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h)
@@ -146,10 +129,11 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     p->d_sc_um2_h = p->kp_cm_h * 1e4 * p->layers.sc_um / p->k_sc_w;
     double kcl = MN_CLEARANCE_MAX_H * daq / d_aq_cm2_s(200.0);
     p->clearance_per_h = kcl < MN_CLEARANCE_MAX_H ? kcl : MN_CLEARANCE_MAX_H;
-    double age_factor = 1.0 + 0.01 * fmax(0.0, s->patient.age_years - 25.0);
-    double t_half = s->occluded ? MN_CLOSURE_OCCLUDED_H : MN_CLOSURE_OPEN_H;
-    p->closure_half_life_h =
-        t_half * s->site->closure_factor * age_factor * phototype_factor(s->patient.fitzpatrick);
+    mn_closure cl;
+    mn_channel_closure(s->site, &s->patient, s->occluded, &cl);
+    p->closure_half_life_h = cl.half_life_h;
+    p->closure_half_life_lo_h = cl.half_life_lo_h;
+    p->closure_half_life_hi_h = cl.half_life_hi_h;
     p->dose_ug_cm2 = s->concentration_mg_ml * s->dose_ul_cm2; /* mg/ml = µg/µl */
     p->donor_conc_ug_ml = s->concentration_mg_ml * 1000.0;
     if (s->device && s->passes > 0 && s->needle_mm > 0) {
@@ -157,7 +141,14 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
         p->channel_depth_um = mn_device_effective_depth_um(s->device, s->needle_mm, &p->layers);
         mn_device_depth_range_um(s->device, s->needle_mm, &p->channel_depth_lo_um,
                                  &p->channel_depth_hi_um);
-        p->channel_diameter_um = mn_device_channel_diameter_um(s->device);
+        mn_channel_geometry g;
+        mn_channel_geometry_at(s->device, s->needle_mm, p->punctures_per_cm2, &p->layers, &g);
+        p->channel_diameter_um = g.surface_diameter_um;
+        p->open_depth_um = g.open_depth_um;
+        p->open_depth_lo_um = g.open_depth_lo_um;
+        p->open_depth_hi_um = g.open_depth_hi_um;
+        p->channel_volume_ul_cm2 = g.volume_ul_cm2;
+        p->channel_wall_cm2_cm2 = g.wall_cm2_cm2;
         if (p->punctures_per_cm2 > 0) {
             double r = sqrt(1e8 / (MN__PI * p->punctures_per_cm2));
             double r_min = 0.5 * p->channel_diameter_um * 1.05;

@@ -72,7 +72,7 @@ t["population"]["n"] = 2000000000
 json.dump(t, open(tmp + "/crowd.json", "w"))
 PY
 expect 2 '\$\.horizon_days: 14611 is out of range; expected 1 to 14610' -- "$MNEEDLE" simulate "$TMP/long.json"
-expect 2 '3D grid would have 2\.19e\+10 cells; at most 2e\+08' -- "$MNEEDLE" absorb --field "$TMP/grid.json"
+expect 2 '3D grid would have 2\.12e\+10 cells; at most 2e\+08' -- "$MNEEDLE" absorb --field "$TMP/grid.json"
 expect 2 '\$\.population\.n: .* is out of range' -- "$MNEEDLE" cohort "$TMP/crowd.json"
 
 # Plan horizon: --years 1 to 20.

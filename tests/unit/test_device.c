@@ -61,6 +61,50 @@ static double field_density(const mn_puncture_field *f)
     return (double)f->n / (f->width_um * f->height_um * 1e-8);
 }
 
+/* Open channels: three depths (set, reached, open), the open one inside the measured band, a
+ * physical volume, and the one closure law. */
+static void test_open_channels(void **state)
+{
+    (void)state;
+    mn_channel_geometry g;
+    /* F40a (dye, histology): 152.5 um open under 770 um roller needles; in-vivo OCT: 70 um
+     * open under 1500 um needles (Skin Res Technol 2019;25:482). Both inside the band. */
+    mn_channel_geometry_at(dev("dermaroller-192"), 0.77, 15.3, NULL, &g);
+    assert_true(g.open_depth_lo_um <= 152.5 && g.open_depth_hi_um >= 152.5 - 9.6);
+    mn_channel_geometry_at(dev("dermapen-4"), 1.5, 800, NULL, &g);
+    assert_true(g.open_depth_lo_um <= 70 && g.open_depth_hi_um >= 70);
+    /* Set length > tip's reach >= open depth. */
+    assert_true(g.set_mm * 1000 > g.effective_depth_um && g.effective_depth_um >= g.open_depth_um);
+    /* A cone: volume pi r^2 d / 3 per puncture, per cm2 at the density. */
+    double r0 = 0.5 * g.surface_diameter_um;
+    assert_close(g.volume_um3, 3.14159265358979 * r0 * r0 * g.open_depth_um / 3, 1e-12, 0);
+    assert_close(g.volume_ul_cm2, 800 * g.volume_um3 * 1e-9, 1e-12, 0);
+    /* Two pen passes at 1 mm (~1,600 /cm2) open well under a microlitre per cm2: a serum
+     * film of 10 ul/cm2 cannot all fit in the channels. */
+    mn_channel_geometry_at(dev("dermapen-4"), 1.0, 1600, NULL, &g);
+    assert_true(g.volume_ul_cm2 > 0.05 && g.volume_ul_cm2 < 1.0);
+    /* Longer needles open deeper channels; none gives an empty geometry. */
+    mn_channel_geometry h;
+    mn_channel_geometry_at(dev("dermapen-4"), 2.0, 1600, NULL, &h);
+    assert_true(h.open_depth_um > g.open_depth_um && h.volume_ul_cm2 > g.volume_ul_cm2);
+    mn_channel_geometry_at(dev("dermapen-4"), 0, 1600, NULL, &h);
+    assert_true(h.volume_ul_cm2 == 0 && h.open_depth_um == 0);
+    /* Closure: occluded 20.2 h at the forearm at 25 y (F56b), open to air far faster; the
+     * band brackets the centre; age, site and phototype multiply. */
+    mn_patient pt = {25, MN_SEX_FEMALE, 2, 0, MN_SUN_MODERATE};
+    mn_closure occ, open, old;
+    mn_channel_closure(NULL, &pt, 1, &occ);
+    mn_channel_closure(NULL, &pt, 0, &open);
+    assert_close(occ.half_life_h, 20.2, 1e-12, 0);
+    assert_true(open.half_life_h < occ.half_life_h / 10);
+    assert_true(open.half_life_lo_h < open.half_life_h && open.half_life_h < open.half_life_hi_h);
+    pt.age_years = 75;
+    pt.fitzpatrick = 6;
+    const mn_site *arm = mn_catalog_find_site(mn_ctx_catalog(ctx), "upper-arm");
+    mn_channel_closure(arm, &pt, 1, &old);
+    assert_close(old.half_life_h, 20.2 * 1.5 * 1.32 * arm->closure_factor, 1e-12, 0);
+}
+
 static void test_field_density_and_seed(void **state)
 {
     (void)state;
@@ -137,7 +181,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_density_against_f46),    cmocka_unit_test(test_depth_against_f40_f42),
         cmocka_unit_test(test_field_density_and_seed), cmocka_unit_test(test_roller_rows),
-        cmocka_unit_test(test_field_bad_input),
+        cmocka_unit_test(test_field_bad_input),        cmocka_unit_test(test_open_channels),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

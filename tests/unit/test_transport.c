@@ -189,8 +189,15 @@ static void test_closure_factors(void **state)
     assert_close(occ.closure_half_life_h, 23.69, 0.01, 0);
     s.occluded = 0;
     assert_int_equal(mn_absorb_params_compute(ctx, &s, &open), MN_OK);
-    /* Open to air: closed (3 half-lives) within ~2 h at the forearm (F51a). */
-    assert_true(3 * open.closure_half_life_h / s.site->closure_factor < 2.2);
+    /* Open to air, at the forearm: about 3 half-lives to closure, which takes <= 2 h for
+     * small arrays in humans (F51a), 4-5 h by TEWL after roller needles (F53a) and 12-18 h
+     * by dye (F53b): pen and roller channels fall between the first two. */
+    double open_closed_h = 3 * open.closure_half_life_h / s.site->closure_factor;
+    assert_true(open_closed_h > 2.0 && open_closed_h < 5.0);
+    assert_true(open.closure_half_life_lo_h < open.closure_half_life_h &&
+                open.closure_half_life_hi_h > open.closure_half_life_h);
+    /* Occlusion slows closure at least tenfold (F56b against F51a/F53a). */
+    assert_true(occ.closure_half_life_h > 10 * open.closure_half_life_h);
     s.occluded = 1;
     s.patient.age_years = 75;
     assert_int_equal(mn_absorb_params_compute(ctx, &s, &old), MN_OK);
