@@ -106,6 +106,8 @@ typedef struct {
     double mw;                  /* g/mol */
     double logp;                /* octanol/water log P */
     double concentration_mg_ml; /* typical in a serum */
+    double solubility_mg_ml;    /* in water near skin temperature; 0 = not known (estimated) */
+    const char *solubility_source;
     const char *note;
 } mn_product;
 

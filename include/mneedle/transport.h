@@ -51,6 +51,13 @@ typedef enum {
 #define MN_ABSORB_MAX_LOGP        10.0
 #define MN_ABSORB_DEFAULT_SEED    20260101u
 #define MN_ABSORB_FIELD_MAX_CELLS 200000000.0 /* refuse 3D grids larger than this */
+/* The room the film dries in, unless a scenario says (docs/models/transport.md, "The film"):
+ * skin surface 32 °C; a clinic room at 22 °C and 50 % relative humidity and still indoor air
+ * (< 0.2 m/s is the comfort limit of ISO 7730) [ASSUMPTION: typical indoor conditions]. */
+#define MN_ABSORB_SKIN_TEMP_C       32.0
+#define MN_ABSORB_AIR_TEMP_C        22.0
+#define MN_ABSORB_RELATIVE_HUMIDITY 0.5
+#define MN_ABSORB_AIR_SPEED_M_S     0.1
 
 /** An absorb scenario (caller-owned; init fills defaults, release frees report_hours). */
 typedef struct {
@@ -78,6 +85,12 @@ typedef struct {
     uint64_t seed;                   /* puncture field seed */
     double coverage_threshold_ug_ml; /* <= 0: 0.1 % of the applied concentration */
     double resolution; /* grid and time-step refinement factor, 1 = default (0.25-16) */
+    /* The applied film (docs/models/transport.md, "The film"): */
+    double solubility_mg_ml;  /* in the vehicle (water); <= 0: the product's, else estimated */
+    double skin_temp_c;       /* skin surface (default 32) */
+    double air_temp_c;        /* room air (default 22) */
+    double relative_humidity; /* 0-1 (default 0.5) */
+    double air_speed_m_s;     /* over the skin (default 0.1, still indoor air) */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
@@ -92,7 +105,8 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  * Reads a scenario file (DESIGN 4 keys: site, patient.{age, sex, fitzpatrick}, device or
  * "none", needle_mm, passes, product.{name | mw, logp, concentration_mg_ml, dose_ul_cm2},
  * occluded, hours, report_hours[]; optional: glide_mm_s, kp_model ("potts-guy"|"updated"),
- * polar_route (bool, default true),
+ * polar_route (bool, default true), product.solubility_mg_ml, environment.{skin_temperature_c,
+ * air_temperature_c, relative_humidity, air_speed_m_s},
  * seed, field.{width_um, height_um, dx_um}, coverage_threshold_ug_ml, resolution).
  * "-" reads standard input.
  *
@@ -133,10 +147,13 @@ typedef struct {
     double channel_wall_cm2_cm2;   /* their wall area per cm² */
     double closure_half_life_lo_h; /* 10-90 % band of the closure half-life */
     double closure_half_life_hi_h;
-    double cell_radius_um;     /* unit-cell radius from the density (0 if intact) */
-    double cell_area_fraction; /* area the unit cells cover (the rest is intact) */
-    double dose_ug_cm2;        /* applied amount */
-    double donor_conc_ug_ml;   /* applied concentration */
+    double cell_radius_um;       /* unit-cell radius from the density (0 if intact) */
+    double cell_area_fraction;   /* area the unit cells cover (the rest is intact) */
+    double solubility_ug_ml;     /* the solute's solubility in the film */
+    int solubility_estimated;    /* 1: from the general solubility equation, not the product */
+    double evaporation_ul_cm2_h; /* water lost from the film, 0 when occluded */
+    double dose_ug_cm2;          /* applied amount */
+    double donor_conc_ug_ml;     /* applied concentration */
     mn_skin_layers layers;
 } mn_absorb_params;
 
@@ -155,7 +172,10 @@ typedef struct {
     double delivered_ug_cm2; /* crossed the SC: in VE + dermis + cleared + below the dermis */
     double intact_ug_cm2;    /* the same on intact skin (baseline) */
     double enhancement;      /* delivered / intact (an output, never an input) */
-    double donor_ug_cm2;     /* still on the surface */
+    double donor_ug_cm2;     /* dissolved in the film still on the surface */
+    double solid_ug_cm2;     /* precipitated or dried on the surface */
+    double surface_ug_cm2;   /* on the surface: dissolved + solid */
+    double film_ul_cm2;      /* liquid film left */
     double sc_ug_cm2;        /* in the stratum corneum */
     double ve_ug_cm2;        /* in the viable epidermis */
     double dermis_ug_cm2;    /* in the dermis */

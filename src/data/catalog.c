@@ -408,8 +408,18 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
 
 static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_product *d)
 {
-    static const char *const keys[] = {
-        "id", "name", "aliases", "mw", "logp", "concentration_mg_ml", "note", "source", NULL};
+    int has_sol = 0;
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "aliases",
+                                       "mw",
+                                       "logp",
+                                       "concentration_mg_ml",
+                                       "solubility_mg_ml",
+                                       "solubility_source",
+                                       "note",
+                                       "source",
+                                       NULL};
     mn_status st;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &d->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &d->name, NULL)) ||
@@ -419,6 +429,9 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
         (st = mn__jnum(in, e, p, "logp", 1, -10, 12, &d->logp, NULL)) ||
         (st = mn__jnum(in, e, p, "concentration_mg_ml", 1, 0, 1000, &d->concentration_mg_ml,
                        NULL)) ||
+        (st = mn__jnum(in, e, p, "solubility_mg_ml", 0, 1e-9, 5000, &d->solubility_mg_ml,
+                       &has_sol)) ||
+        (st = mn__jstr(in, e, p, "solubility_source", has_sol, &d->solubility_source, NULL)) ||
         (st = mn__jstr(in, e, p, "note", 0, &d->note, NULL)))
         return st;
     return MN_OK;

@@ -28,9 +28,22 @@ static json_t *num_array(mn__jout *j, const double *x, size_t n)
 #define PEPTIDE_MAX_ENHANCEMENT 22
 
 static const char large_caution[] =
-    "measured enhancement for peptides (MW >= 500) is 2-22x; the model's channels stay open "
-    "cylinders with no binding in their walls and no evaporation, so for large molecules it "
-    "likely overstates delivery (docs/models/transport.md, Limits)";
+    "measured enhancement for peptides (MW >= 500) is 2-22x; the model's open channels have "
+    "no binding in their walls, so for large molecules it likely overstates delivery "
+    "(docs/models/transport.md, Limits)";
+
+static const char bleeding_caution[] =
+    "the needle tips reach the dermis, where pinpoint bleeding is expected: the model starts "
+    "the channels full of solute-free tissue fluid but does not model the outward flow of "
+    "fluid and blood in the first minutes, which carries solute back out and dilutes the "
+    "film, so its first-hour delivery is an upper estimate";
+
+/* Tips past the epidermis into the dermis's capillary loops: bleeding settings. */
+static int bleeding(const mn_absorb_result *r)
+{
+    const mn_absorb_params *p = &r->params;
+    return p->punctures_per_cm2 > 0 && p->channel_depth_um > p->layers.sc_um + p->layers.ve_um;
+}
 
 /* Appends prefix and text, then ".\n", breaking the text at spaces into lines of at most
  * 92 characters (the width of the report's other paragraphs). */
@@ -88,6 +101,9 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, o, "intact_ug_cm2", x->intact_ug_cm2);
         mn__jput_num(&j, o, "enhancement", x->enhancement);
         mn__jput_num(&j, o, "donor_ug_cm2", x->donor_ug_cm2);
+        mn__jput_num(&j, o, "surface_ug_cm2", x->surface_ug_cm2);
+        mn__jput_num(&j, o, "surface_solid_ug_cm2", x->solid_ug_cm2);
+        mn__jput_num(&j, o, "film_ul_cm2", x->film_ul_cm2);
         mn__jput_num(&j, o, "stratum_corneum_ug_cm2", x->sc_ug_cm2);
         mn__jput_num(&j, o, "viable_epidermis_ug_cm2", x->ve_ug_cm2);
         mn__jput_num(&j, o, "dermis_ug_cm2", x->dermis_ug_cm2);
@@ -140,6 +156,9 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, phys, "d_ve_cm2_s", p->d_ve_um2_h * 1e-8 / 3600.0);
     mn__jput_num(&j, phys, "d_dermis_cm2_s", p->d_de_um2_h * 1e-8 / 3600.0);
     mn__jput_num(&j, phys, "clearance_per_h", p->clearance_per_h);
+    mn__jput_num(&j, phys, "solubility_mg_ml", p->solubility_ug_ml / 1000.0);
+    mn__jput_bool(&j, phys, "solubility_estimated", p->solubility_estimated);
+    mn__jput_num(&j, phys, "evaporation_ul_cm2_h", p->evaporation_ul_cm2_h);
     mn__jput_num(&j, phys, "unit_cell_radius_um", p->cell_radius_um);
     mn__jput_num(&j, phys, "unit_cell_area_fraction", p->cell_area_fraction);
     json_t *lay = mn__jput(&j, root, "layers_um", json_object());
@@ -177,6 +196,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     json_t *cautions = mn__jput(&j, root, "cautions", json_array());
     if (large_overstated(s, r))
         mn__jpush(&j, cautions, json_string(large_caution));
+    if (bleeding(r))
+        mn__jpush(&j, cautions, json_string(bleeding_caution));
     return mn__json_finish(ctx, &j, root, "absorb", write, userdata);
 }
 
@@ -231,8 +252,29 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                        "%.3g ug/cm2 is still on the surface.\n",
                        last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
                        last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
+    if (last)
+        mn__buf_printf(
+            &b,
+            "Film: %s; %.3g ul/cm2 of liquid left; on the surface %.3g ug/cm2 "
+            "(%.3g dissolved, %.3g dried or precipitated), %.3g%% of the dose went "
+            "in.\n  Solubility %.3g mg/ml (%s).\n",
+            s->occluded                                           ? "occluded, no evaporation"
+            : last->film_ul_cm2 <= 1e-3 * s->dose_ul_cm2 * 1.0001 ? "open to air, dried"
+                                                                  : "open to air, still wet",
+            last->film_ul_cm2, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
+            100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2), p->solubility_ug_ml / 1000.0,
+            p->solubility_estimated ? "estimated: general solubility equation" : "product");
+    if (!s->occluded && p->evaporation_ul_cm2_h > 0)
+        mn__buf_printf(&b,
+                       "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "
+                       "m/s): the film dries in %.2g h.\n",
+                       p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
+                       100 * s->relative_humidity, s->air_speed_m_s,
+                       s->dose_ul_cm2 * (1 - 1e-3) / p->evaporation_ul_cm2_h);
     if (large_overstated(s, r))
         put_wrapped(&b, "\nCaution: ", large_caution);
+    if (bleeding(r))
+        put_wrapped(&b, "Caution: ", bleeding_caution);
     mn__buf_printf(&b,
                    "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
                    "and cleared);\n'enhancement' is delivered / intact at the same hour. "

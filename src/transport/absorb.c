@@ -9,6 +9,16 @@
  * divided by the resolution factor, with a face at the channel bottom. A channel deeper than
  * the dermis reaches the sink.
  *
+ * The film: the donor is a well-mixed liquid film of the applied volume. Open to air its
+ * water evaporates at the rate props.c derives (occluded: none); before each step the film
+ * thins by evaporation with its dissolved mass kept, so it concentrates; anything above the
+ * solubility precipitates on the surface as solid, and solid redissolves while liquid is
+ * left. When the film is down to 0.1 % of its applied volume it has dried: the solid stays
+ * on the surface (a dry deposit is not taken up) and the thin film left exchanges with the
+ * skin. The film empties into the channels only by diffusion into their fluid and their
+ * walls, so what goes in is bounded by the channels' volume and the tissue's uptake. While it
+ * evaporates, steps are at most 1/100 of the time it takes to dry.
+ *
  * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
  * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
  * of the closure half-life while channels are more than 1 % open, all divided by the resolution
@@ -144,7 +154,10 @@ mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
 {
     memset(g, 0, sizeof *g);
     int kch;
-    mn_status st = mn__absorb_zgrid(&p->layers, 0, s->resolution, &g->hz, &g->layer, &g->nz, &kch);
+    /* One column is cheap: four times the depth resolution, so that the SC resolves the
+     * short pulse of a film concentrating as it dries. */
+    double zres = 4 * (s->resolution > 0 ? s->resolution : 1);
+    mn_status st = mn__absorb_zgrid(&p->layers, 0, zres, &g->hz, &g->layer, &g->nz, &kch);
     if (!st)
         st = unit_axis(&g->hx, &g->vx, &g->afx);
     if (!st)
@@ -338,14 +351,63 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
 
 void mn__series_release(mn__series *s)
 {
-    double *p[] = {s->donor,         s->sc,     s->ve, s->dermis, s->cleared, s->coverage,
-                   s->open_fraction, s->profile};
+    double *p[] = {s->donor,         s->sc,      s->ve,    s->dermis, s->cleared, s->coverage,
+                   s->open_fraction, s->profile, s->solid, s->film};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
     memset(s, 0, sizeof *s);
 }
 
-static void record(mn__adi *g, mn__series *out, size_t m, double m0, double threshold, double *by_k)
+/* The film on the surface (engine units: µm, µg/cm³ µm³). */
+typedef struct {
+    double h0, floor, evap_um_h, sol, solid;
+} film_state;
+
+/* Share of the applied film volume at which it counts as dried. */
+#define MN_FILM_DRY_FRACTION 1e-3
+
+static void film_init(mn__adi *g, const mn_absorb_params *p, film_state *f)
+{
+    f->h0 = g->donor_h_um;
+    f->floor = MN_FILM_DRY_FRACTION * f->h0;
+    f->evap_um_h = p->evaporation_ul_cm2_h * 10.0; /* 1 µl/cm² = 10 µm */
+    f->sol = p->solubility_ug_ml;
+    f->solid = 0;
+    double ud = g->u[g->ncell];
+    if (ud > f->sol) { /* applied above its solubility: the excess is a suspension */
+        f->solid = (ud - f->sol) * g->donor_h_um * g->area_um2;
+        g->u[g->ncell] = f->sol;
+    }
+}
+
+/* The film over dt before the transport step: evaporation, then precipitation or
+ * dissolution at the solubility. Mass in film + solid is unchanged. */
+static void film_step(mn__adi *g, film_state *f, double dt)
+{
+    double area = g->area_um2, h = g->donor_h_um, ud = g->u[g->ncell];
+    if (f->evap_um_h > 0 && h > f->floor) {
+        double h1 = h - f->evap_um_h * dt;
+        if (h1 < f->floor)
+            h1 = f->floor;
+        ud *= h / h1;
+        h = h1;
+        g->donor_h_um = h1;
+    }
+    if (ud > f->sol) {
+        f->solid += (ud - f->sol) * h * area;
+        ud = f->sol;
+    } else if (f->solid > 0 && h > f->floor) {
+        double take = (f->sol - ud) * h * area;
+        if (take > f->solid)
+            take = f->solid;
+        f->solid -= take;
+        ud += take / (h * area);
+    }
+    g->u[g->ncell] = ud;
+}
+
+static void record(mn__adi *g, mn__series *out, size_t m, double m0, double threshold, double *by_k,
+                   const film_state *f)
 {
     assert(m < out->n && by_k != NULL && m0 > 0);
     double per_area = MN_UGCM3_UM_TO_UG_CM2 / g->area_um2;
@@ -363,7 +425,9 @@ static void record(mn__adi *g, mn__series *out, size_t m, double m0, double thre
     out->cleared[m] = g->removed * per_area;
     out->coverage[m] = mn__adi_coverage(g, 2, threshold);
     out->open_fraction[m] = g->cov ? g->phi : 0;
-    double err = fabs(donor + tissue + g->removed - m0) / m0;
+    out->solid[m] = f->solid * per_area;
+    out->film[m] = g->donor_h_um / 10.0;
+    double err = fabs(donor + f->solid + tissue + g->removed - m0) / m0;
     /* Each step conserves mass to rounding (adi.h); a larger error is a bug in the solver.
      * NaN passes: the caller reports non-finite values as MN_ENUMERIC. */
     assert(!(err > 1e-6));
@@ -379,8 +443,9 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
     size_t n = s->n_report;
     out->n = n;
     out->nz = g->nz;
-    double **arrs[] = {&out->donor,   &out->sc,       &out->ve,           &out->dermis,
-                       &out->cleared, &out->coverage, &out->open_fraction};
+    double **arrs[] = {&out->donor,         &out->sc,      &out->ve,
+                       &out->dermis,        &out->cleared, &out->coverage,
+                       &out->open_fraction, &out->solid,   &out->film};
     for (size_t i = 0; i < sizeof arrs / sizeof arrs[0]; i++)
         if (!(*arrs[i] = mn__calloc(n ? n : 1, sizeof(double))))
             goto nomem;
@@ -392,6 +457,8 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
     }
     double res = s->resolution > 0 ? s->resolution : 1;
     double m0 = mn__adi_donor_mass(g) + mn__adi_tissue_mass(g, NULL);
+    film_state film;
+    film_init(g, p, &film);
     double t = 0, dt = 3e-3 / res;
     size_t next = 0;
     while (next < n) {
@@ -400,6 +467,10 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
         double phi_now = g->cov ? mn_absorb_open_fraction(p, t) : 0;
         if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
             dt_max = p->closure_half_life_h / 2 / res;
+        /* While the film evaporates, at least 100 steps until it is dry. */
+        if (film.evap_um_h > 0 && g->donor_h_um > film.floor &&
+            0.01 * film.h0 / film.evap_um_h / res < dt_max)
+            dt_max = 0.01 * film.h0 / film.evap_um_h / res;
         if (dt > dt_max)
             dt = dt_max;
         double step = dt;
@@ -408,6 +479,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
         assert(step > 0); /* a report hour within 1e-12 h of t was recorded below */
         if (g->cov)
             mn__adi_set_phi(g, mn_absorb_open_fraction(p, t + step));
+        film_step(g, &film, step);
         mn__adi_step(g, step);
         out->steps++;
         t += step;
@@ -417,7 +489,7 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
             return mn__error(ctx, MN_ENUMERIC, "absorb: the solution became non-finite at %g h", t);
         }
         while (next < n && t >= s->report_hours[next] - 1e-12)
-            record(g, out, next++, m0, threshold, by_k);
+            record(g, out, next++, m0, threshold, by_k, &film);
         if (progress)
             progress(userdata, t / s->hours);
         dt *= 1.3;
@@ -550,6 +622,8 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
         x->intact_ug_cm2 = si.ve[m] + si.dermis[m] + si.cleared[m];
         x->intact_coverage = si.coverage[m];
         x->donor_ug_cm2 = si.donor[m];
+        x->solid_ug_cm2 = si.solid[m];
+        x->film_ul_cm2 = si.film[m];
         x->sc_ug_cm2 = si.sc[m];
         x->ve_ug_cm2 = si.ve[m];
         x->dermis_ug_cm2 = si.dermis[m];
@@ -557,6 +631,8 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
         x->coverage = si.coverage[m];
         if (punctured) {
             x->donor_ug_cm2 = f_cell * sm.donor[m] + fi * si.donor[m];
+            x->solid_ug_cm2 = f_cell * sm.solid[m] + fi * si.solid[m];
+            x->film_ul_cm2 = f_cell * sm.film[m] + fi * si.film[m];
             x->sc_ug_cm2 = f_cell * sm.sc[m] + fi * si.sc[m];
             x->ve_ug_cm2 = f_cell * sm.ve[m] + fi * si.ve[m];
             x->dermis_ug_cm2 = f_cell * sm.dermis[m] + fi * si.dermis[m];
@@ -565,6 +641,7 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
             x->open_fraction = sm.open_fraction[m];
         }
         x->delivered_ug_cm2 = x->ve_ug_cm2 + x->dermis_ug_cm2 + x->cleared_ug_cm2;
+        x->surface_ug_cm2 = x->donor_ug_cm2 + x->solid_ug_cm2;
         x->enhancement =
             x->delivered_ug_cm2 /
             (x->intact_ug_cm2 > MN_INTACT_FLOOR_UG_CM2 ? x->intact_ug_cm2 : MN_INTACT_FLOOR_UG_CM2);

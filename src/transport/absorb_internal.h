@@ -10,6 +10,7 @@ typedef struct {
     size_t n;
     int nz;
     double *donor, *sc, *ve, *dermis, *cleared, *coverage, *open_fraction;
+    double *solid, *film; /* on the surface as solid (µg/cm²); liquid film left (µl/cm²) */
     double *profile;
     double mass_balance_error;
     size_t steps;

@@ -40,6 +40,19 @@
  * Dermal clearance: skin blood flow ~3 ml/min/100 g (textbook range 1-10) = 1.8 /h for a
  *   flow-limited small solute; larger solutes are permeability-limited, so k scales with
  *   D_aq relative to a 200 Da solute, capped at 1.8 /h [ASSUMPTION; thin].
+ * The applied film (absorb.c does the bookkeeping):
+ *   evaporation open to air: the evaporative capacity of a wet skin surface,
+ *     E = h_e (p_sat(T_skin) - RH p_sat(T_air)) / lambda,  h_e = LR h_c,
+ *   with the Lewis ratio LR = 16.5 K/kPa and the convective coefficient h_c = max(3.1,
+ *   8.3 v^0.6) W/m2/K (ASHRAE Handbook - Fundamentals, ch. 9, thermal comfort: still air and
+ *   forced convection over a person), p_sat by the Magnus form of Alduchov & Eskridge (J Appl
+ *   Meteorol 1996;35:601), lambda = 2.43 MJ/kg (water at ~30 °C). At 32 °C skin, 22 °C,
+ *   50 % and 0.1 m/s: 26 ul/cm2/h, so 10 ul/cm2 dries in ~23 min. Not modelled: the
+ *   film's evaporative cooling and the solutes' lowering of water activity (both slow it;
+ *   the rate is an upper estimate for a concentrated film). Occluded: no evaporation.
+ *   solubility: the product's (catalogue, with source) or the general solubility equation of
+ *   Jain & Yalkowsky (J Pharm Sci 2001;90:234), log S[mol/l] = 0.5 - 0.01 (MP - 25) - logP,
+ *   with MP 125 °C [ASSUMPTION: the melting point is not known], capped at 1000 mg/ml.
  * Channel closure (area open = 2^(-t/t_half)) and the open channels' geometry: the one law
  *   of src/device/channel.c (mn_channel_closure, mn_channel_geometry_at), which the healing
  *   model reads too; the transport channel is the open cone to the open depth, not the tip's
@@ -60,6 +73,12 @@
 #define MN_PSV              0.75     /* cm³/g partial specific volume (see above) */
 #define MN_KP_POLAR_CM_H    1.519e-4 /* x MW^-1/2: Wilschut et al. 1995 (see above) */
 #define MN_TISSUE_HINDRANCE 0.2
+#define MN_LEWIS_K_KPA      16.5   /* Lewis ratio (ASHRAE Fundamentals ch. 9) */
+#define MN_HC_STILL_W_M2K   3.1    /* convective coefficient, still air (idem) */
+#define MN_HC_FORCED_W_M2K  8.3    /* x v^0.6, forced convection (idem) */
+#define MN_LATENT_J_KG      2.43e6 /* latent heat of water at ~30 °C */
+#define MN_GSE_MP_C         125.0  /* assumed melting point for the GSE estimate */
+#define MN_SOLUBILITY_CAP   1000.0 /* mg/ml */
 #define MN_SC_WATER_K       0.3
 #define MN_TISSUE_WATER_K   0.7
 #define MN_TISSUE_BINDING   0.02
@@ -81,6 +100,25 @@ static double lipid_kp_cm_h(mn_kp_model model, double mw, double logp)
     if (model == MN_KP_UPDATED)
         return pow(10.0, -2.55 + 0.65 * logp - 0.0085 * mw);
     return pow(10.0, -6.3 + 0.71 * logp - 0.0061 * mw) * 3600.0;
+}
+
+/* Saturation vapour pressure of water (kPa) at T °C (Alduchov & Eskridge 1996). */
+static double psat_kpa(double t_c)
+{
+    return 0.61094 * exp(17.625 * t_c / (t_c + 243.04));
+}
+
+/* Water evaporating from a wet skin surface, µl/cm²/h (see above). */
+static double evaporation_ul_cm2_h(const mn_absorb_scenario *s)
+{
+    double hc = MN_HC_FORCED_W_M2K * pow(s->air_speed_m_s > 0 ? s->air_speed_m_s : 0, 0.6);
+    if (hc < MN_HC_STILL_W_M2K)
+        hc = MN_HC_STILL_W_M2K;
+    double dp = psat_kpa(s->skin_temp_c) - s->relative_humidity * psat_kpa(s->air_temp_c);
+    if (!(dp > 0))
+        return 0;
+    double kg_m2_s = MN_LEWIS_K_KPA * hc * dp / MN_LATENT_J_KG;
+    return kg_m2_s * 3600.0 * 100.0; /* 1 kg/m² = 1 mm = 100 µl/cm² */
 }
 
 double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h)
@@ -135,6 +173,15 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     p->closure_half_life_lo_h = cl.half_life_lo_h;
     p->closure_half_life_hi_h = cl.half_life_hi_h;
     p->dose_ug_cm2 = s->concentration_mg_ml * s->dose_ul_cm2; /* mg/ml = µg/µl */
+    double sol = s->solubility_mg_ml;
+    p->solubility_estimated = !(sol > 0);
+    if (p->solubility_estimated) {
+        sol = pow(10.0, 0.5 - 0.01 * (MN_GSE_MP_C - 25.0) - s->logp) * s->mw; /* g/l = mg/ml */
+        if (sol > MN_SOLUBILITY_CAP)
+            sol = MN_SOLUBILITY_CAP;
+    }
+    p->solubility_ug_ml = sol * 1000.0;
+    p->evaporation_ul_cm2_h = s->occluded ? 0 : evaporation_ul_cm2_h(s);
     p->donor_conc_ug_ml = s->concentration_mg_ml * 1000.0;
     if (s->device && s->passes > 0 && s->needle_mm > 0) {
         p->punctures_per_cm2 = mn_device_punctures_per_cm2(s->device, s->passes, s->glide_mm_s);

@@ -27,6 +27,10 @@ void mn_absorb_scenario_init(mn_absorb_scenario *s)
     s->field_dx_um = 10;
     s->seed = MN_ABSORB_DEFAULT_SEED;
     s->resolution = 1;
+    s->skin_temp_c = MN_ABSORB_SKIN_TEMP_C;
+    s->air_temp_c = MN_ABSORB_AIR_TEMP_C;
+    s->relative_humidity = MN_ABSORB_RELATIVE_HUMIDITY;
+    s->air_speed_m_s = MN_ABSORB_AIR_SPEED_M_S;
 }
 
 void mn_absorb_scenario_release(mn_absorb_scenario *s)
@@ -82,8 +86,8 @@ static mn_status load_patient(const mn__jin *in, json_t *root, mn_absorb_scenari
 static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
                               mn_absorb_scenario *s)
 {
-    static const char *const keys[] = {"name",        "mw", "logp", "concentration_mg_ml",
-                                       "dose_ul_cm2", NULL};
+    static const char *const keys[] = {
+        "name", "mw", "logp", "concentration_mg_ml", "dose_ul_cm2", "solubility_mg_ml", NULL};
     json_t *pr;
     int here, has_mw, has_logp;
     mn_status st = mn__jobj(in, root, "$", "product", 1, &pr, &here);
@@ -106,6 +110,7 @@ static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog 
         s->mw = prod->mw;
         s->logp = prod->logp;
         conc = prod->concentration_mg_ml;
+        s->solubility_mg_ml = prod->solubility_mg_ml;
     }
     if ((st = mn__jnum(in, pr, "$.product", "mw", !here, MN_ABSORB_MIN_MW, MN_ABSORB_MAX_MW, &s->mw,
                        &has_mw)))
@@ -123,21 +128,24 @@ static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog 
     if ((st = mn__jnum_in(in, pr, "$.product", "dose_ul_cm2", 0, MN__IN_DOSE_UL_CM2,
                           &s->dose_ul_cm2, &here)))
         return st;
+    if ((st = mn__jnum(in, pr, "$.product", "solubility_mg_ml", 0, 1e-9, 5000, &s->solubility_mg_ml,
+                       &here)))
+        return st;
     return MN_OK;
 }
 
 /* Reads a parsed scenario; @p src names it in messages. On failure @p s is left empty. */
 static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb_scenario *s)
 {
-    static const char *const keys[] = {"site",       "patient",
-                                       "device",     "needle_mm",
-                                       "passes",     "glide_mm_s",
-                                       "product",    "occluded",
-                                       "hours",      "report_hours",
-                                       "kp_model",   "seed",
-                                       "field",      "coverage_threshold_ug_ml",
-                                       "resolution", "polar_route",
-                                       NULL};
+    static const char *const keys[] = {"site",        "patient",
+                                       "device",      "needle_mm",
+                                       "passes",      "glide_mm_s",
+                                       "product",     "occluded",
+                                       "hours",       "report_hours",
+                                       "kp_model",    "seed",
+                                       "field",       "coverage_threshold_ug_ml",
+                                       "resolution",  "polar_route",
+                                       "environment", NULL};
     mn_status st = MN_OK;
     mn__jin in = {ctx, src};
     const mn_catalog *cat = mn_ctx_catalog(ctx);
@@ -285,6 +293,21 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
     if ((st = mn__jnum_in(&in, root, "$", "resolution", 0, MN__IN_RESOLUTION, &s->resolution,
                           &here)))
         goto done;
+    json_t *env;
+    if ((st = mn__jobj(&in, root, "$", "environment", 0, &env, &here)))
+        goto done;
+    if (here) {
+        static const char *const ekeys[] = {"skin_temperature_c", "air_temperature_c",
+                                            "relative_humidity", "air_speed_m_s", NULL};
+        const char *e = "$.environment";
+        if ((st = mn__jkeys(&in, env, e, ekeys)) ||
+            (st = mn__jnum(&in, env, e, "skin_temperature_c", 0, 20, 40, &s->skin_temp_c, &here)) ||
+            (st = mn__jnum(&in, env, e, "air_temperature_c", 0, 0, 45, &s->air_temp_c, &here)) ||
+            (st = mn__jnum(&in, env, e, "relative_humidity", 0, 0, 1, &s->relative_humidity,
+                           &here)) ||
+            (st = mn__jnum(&in, env, e, "air_speed_m_s", 0, 0, 10, &s->air_speed_m_s, &here)))
+            goto done;
+    }
 done:
     if (st) {
         mn_absorb_scenario_release(s);

@@ -91,9 +91,15 @@ static void test_mass_conserved_and_dose_monotonic(void **state)
         if (st != MN_OK)
             fail_msg("case %d: %s", i, mn_ctx_errmsg(ctx));
         check_run(&s, &a);
-        /* The same skin and molecule, more of it applied. */
+        /* The same skin and molecule, more of it applied: a thicker film when occluded; open
+         * to air, a stronger one of the same volume (a thicker film concentrates more slowly
+         * as it dries, so it may deliver less in the first hour: that is physics, not a
+         * bug). */
         double factor = 1.1 + 3 * mn_rng_uniform(&rng);
-        s.dose_ul_cm2 *= factor;
+        if (s.occluded)
+            s.dose_ul_cm2 *= factor;
+        else
+            s.concentration_mg_ml *= factor;
         assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &b), MN_OK);
         check_run(&s, &b);
         for (size_t k = 0; k < a.n_samples; k++)
