@@ -42,6 +42,13 @@ typedef enum {
     MN_KP_UPDATED = 1    /* log kp[cm/h] = -2.55 + 0.65 logP - 0.0085 MW (F67) */
 } mn_kp_model;
 
+/** Where the intact-skin regressions were fitted (F65: MW 18-750, log Kow -3 to 6; F67: MW
+ *  18-584). Outside, kp is extrapolated (docs/models/transport.md) and runs print a caution. */
+#define MN_KP_POTTS_GUY_MW_MAX 750.0
+#define MN_KP_UPDATED_MW_MAX   584.0
+#define MN_KP_LOGP_MIN         -3.0
+#define MN_KP_LOGP_MAX         6.0
+
 /** Limits on a scenario (checked by the loader and by mn_absorb_run). */
 #define MN_ABSORB_MAX_HOURS       720.0 /* 30 days */
 #define MN_ABSORB_MAX_REPORTS     1000
@@ -54,6 +61,8 @@ typedef enum {
 /* The room the film dries in, unless a scenario says (docs/models/transport.md, "The film"):
  * skin surface 32 °C; a clinic room at 22 °C and 50 % relative humidity and still indoor air
  * (< 0.2 m/s is the comfort limit of ISO 7730) [ASSUMPTION: typical indoor conditions]. */
+#define MN_ABSORB_BAND_RUNS         32 /* sampled unit-cell runs behind the 10-90 % band */
+#define MN_ABSORB_MAX_BAND_RUNS     1000
 #define MN_ABSORB_SKIN_TEMP_C       32.0
 #define MN_ABSORB_AIR_TEMP_C        22.0
 #define MN_ABSORB_RELATIVE_HUMIDITY 0.5
@@ -91,6 +100,8 @@ typedef struct {
     double air_temp_c;        /* room air (default 22) */
     double relative_humidity; /* 0-1 (default 0.5) */
     double air_speed_m_s;     /* over the skin (default 0.1, still indoor air) */
+    int band_runs; /* unit-cell runs with sampled parameters for the 10-90 % band (default 32;
+                      0: no band) */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
@@ -106,7 +117,7 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  * "none", needle_mm, passes, product.{name | mw, logp, concentration_mg_ml, dose_ul_cm2},
  * occluded, hours, report_hours[]; optional: glide_mm_s, kp_model ("potts-guy"|"updated"),
  * polar_route (bool, default true), product.solubility_mg_ml, environment.{skin_temperature_c,
- * air_temperature_c, relative_humidity, air_speed_m_s},
+ * air_temperature_c, relative_humidity, air_speed_m_s}, band_runs,
  * seed, field.{width_um, height_um, dx_um}, coverage_threshold_ug_ml, resolution).
  * "-" reads standard input.
  *
@@ -126,6 +137,7 @@ typedef struct {
     double kp_cm_h;             /* intact SC permeability: lipid + polar routes in parallel */
     double kp_lipid_cm_h;       /* lipid route (F65 or F67 regression) */
     double kp_polar_cm_h;       /* polar (aqueous pore/appendage) route, 0 if disabled */
+    int kp_outside_range;       /* 1: MW or logP outside the regression's fitted range */
     double k_sc_w;              /* SC/water partition coefficient */
     double k_ve_w;              /* viable epidermis/water */
     double k_de_w;              /* dermis/water */
@@ -163,6 +175,9 @@ typedef struct {
  */
 mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_params *out);
 
+/** The largest MW the lipid-route regression was fitted on (750 Potts-Guy, 584 updated). */
+double mn_absorb_kp_mw_max(mn_kp_model model);
+
 /** Closure: the fraction of the initial channel area still open at @p t_h (2^(-t/t½)). */
 double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h);
 
@@ -183,6 +198,12 @@ typedef struct {
     double open_fraction;    /* channel area still open */
     double coverage;         /* fraction of dermal volume above the coverage threshold */
     double intact_coverage;  /* the same on intact skin */
+    double flux_ug_cm2_h;    /* mean rate of delivery since the previous report hour (or 0) */
+    double intact_flux_ug_cm2_h;
+    double delivered_lo_ug_cm2; /* 10-90 % band over sampled parameters (= delivered if none) */
+    double delivered_hi_ug_cm2;
+    double enhancement_lo; /* 10-90 % band of the enhancement */
+    double enhancement_hi;
 } mn_absorb_sample;
 
 /** Results of a run (caller-owned; mn_absorb_result_init / _release). */
@@ -197,6 +218,12 @@ typedef struct {
     double *profile_ug_ml;        /* n_samples x n_depth: mean tissue concentration by depth */
     double *intact_profile_ug_ml; /* the same for intact skin */
     double mass_balance_error;    /* max over the run of |mass in - mass accounted| / dose */
+    /* Franz-cell summaries from the report hours (docs/models/transport.md, Outputs): the
+     * interval of largest mean flux, the hour it ends, and the lag time t - Q/J there. */
+    double max_flux_ug_cm2_h, max_flux_hour, lag_time_h;
+    double intact_max_flux_ug_cm2_h, intact_max_flux_hour, intact_lag_time_h;
+    double flux_enhancement; /* max flux / intact max flux */
+    size_t band_runs;        /* runs behind the band (0: none) */
     double coverage_threshold_ug_ml;
     size_t steps; /* time steps taken */
     /* 3D patch only (empty otherwise): */

@@ -38,6 +38,22 @@ static const char bleeding_caution[] =
     "fluid and blood in the first minutes, which carries solute back out and dilutes the "
     "film, so its first-hour delivery is an upper estimate";
 
+/* The caution for a molecule outside the intact regression's fitted range, in @p buf. */
+static int range_caution(const mn_absorb_scenario *s, const mn_absorb_result *r, char *buf,
+                         size_t n)
+{
+    if (!r->params.kp_outside_range)
+        return 0;
+    snprintf(buf, n,
+             "MW %g, logP %g is outside the range the %s regression was fitted on (MW 18-%g, log "
+             "Kow %g to %g); above that MW its lipid route falls with size as in Mitragotri's "
+             "scaled-particle model (J Control Release 2003;86:69), so the intact baseline and the "
+             "enhancement are order-of-magnitude figures",
+             s->mw, s->logp, s->kp_model == MN_KP_UPDATED ? "updated (F67)" : "Potts-Guy (F65)",
+             mn_absorb_kp_mw_max(s->kp_model), MN_KP_LOGP_MIN, MN_KP_LOGP_MAX);
+    return 1;
+}
+
 /* Tips past the epidermis into the dermis's capillary loops: bleeding settings. */
 static int bleeding(const mn_absorb_result *r)
 {
@@ -111,7 +127,32 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, o, "open_fraction", x->open_fraction);
         mn__jput_num(&j, o, "coverage", x->coverage);
         mn__jput_num(&j, o, "intact_coverage", x->intact_coverage);
+        mn__jput_num(&j, o, "flux_ug_cm2_h", x->flux_ug_cm2_h);
+        mn__jput_num(&j, o, "intact_flux_ug_cm2_h", x->intact_flux_ug_cm2_h);
+        mn__jput_num(&j, o, "epidermis_ug_cm2", x->sc_ug_cm2 + x->ve_ug_cm2);
+        json_t *fr = mn__jput(&j, o, "fraction_of_dose", json_object());
+        double d = p->dose_ug_cm2;
+        mn__jput_num(&j, fr, "surface", x->surface_ug_cm2 / d);
+        mn__jput_num(&j, fr, "stratum_corneum", x->sc_ug_cm2 / d);
+        mn__jput_num(&j, fr, "viable_epidermis", x->ve_ug_cm2 / d);
+        mn__jput_num(&j, fr, "dermis", x->dermis_ug_cm2 / d);
+        mn__jput_num(&j, fr, "cleared", x->cleared_ug_cm2 / d);
+        json_t *bd = mn__jput(&j, o, "band", json_object());
+        mn__jput_num(&j, bd, "delivered_low_ug_cm2", x->delivered_lo_ug_cm2);
+        mn__jput_num(&j, bd, "delivered_high_ug_cm2", x->delivered_hi_ug_cm2);
+        mn__jput_num(&j, bd, "enhancement_low", x->enhancement_lo);
+        mn__jput_num(&j, bd, "enhancement_high", x->enhancement_hi);
     }
+    json_t *fz = mn__jput(&j, root, "franz", json_object());
+    mn__jput_num(&j, fz, "dose_ug_cm2", p->dose_ug_cm2);
+    mn__jput_num(&j, fz, "max_flux_ug_cm2_h", r->max_flux_ug_cm2_h);
+    mn__jput_num(&j, fz, "max_flux_hour", r->max_flux_hour);
+    mn__jput_num(&j, fz, "lag_time_h", r->lag_time_h);
+    mn__jput_num(&j, fz, "intact_max_flux_ug_cm2_h", r->intact_max_flux_ug_cm2_h);
+    mn__jput_num(&j, fz, "intact_max_flux_hour", r->intact_max_flux_hour);
+    mn__jput_num(&j, fz, "intact_lag_time_h", r->intact_lag_time_h);
+    mn__jput_num(&j, fz, "flux_enhancement", r->flux_enhancement);
+    mn__jput_int(&j, root, "band_runs", (long long)r->band_runs);
     mn__jput_num(&j, root, "mass_balance_error", r->mass_balance_error);
     mn__jput_str(&j, root, "solver", r->solver_field ? "3d-patch" : "unit-cell");
     mn__jput_str(&j, root, "site", s->site ? s->site->id : "");
@@ -198,6 +239,9 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jpush(&j, cautions, json_string(large_caution));
     if (bleeding(r))
         mn__jpush(&j, cautions, json_string(bleeding_caution));
+    char rc[512];
+    if (range_caution(s, r, rc, sizeof rc))
+        mn__jpush(&j, cautions, json_string(rc));
     return mn__json_finish(ctx, &j, root, "absorb", write, userdata);
 }
 
@@ -236,14 +280,33 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                    p->kp_cm_h, p->kp_lipid_cm_h,
                    s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
                    p->kp_polar_cm_h);
-    mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "hour", "delivered", "intact",
-                   "enhancement", "open", "coverage");
-    mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "", "ug/cm2", "ug/cm2", "x", "%", "%");
+    mn__buf_printf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "hour", "delivered",
+                   "(10-90%)", "flux", "intact", "surface", "enhancement (10-90%)", "open", "cover",
+                   "of dose");
+    mn__buf_printf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
+                   "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
-        mn__buf_printf(&b, "%8g %14.4g %14.4g %12.3g %10.1f %10.1f\n", x->hour, x->delivered_ug_cm2,
-                       x->intact_ug_cm2, x->enhancement, 100 * x->open_fraction, 100 * x->coverage);
+        char bd[40], be[40];
+        snprintf(bd, sizeof bd, "(%.3g-%.3g)", x->delivered_lo_ug_cm2, x->delivered_hi_ug_cm2);
+        snprintf(be, sizeof be, "%.3g (%.2g-%.2g)", x->enhancement, x->enhancement_lo,
+                 x->enhancement_hi);
+        mn__buf_printf(&b, "%8g %10.4g %19s %10.3g %10.4g %10.4g %21s %8.1f %6.1f %8.1f\n", x->hour,
+                       x->delivered_ug_cm2, bd, x->flux_ug_cm2_h, x->intact_ug_cm2,
+                       x->surface_ug_cm2, be, 100 * x->open_fraction, 100 * x->coverage,
+                       100 * x->delivered_ug_cm2 / p->dose_ug_cm2);
     }
+    mn__buf_printf(&b,
+                   "Bands: %zu unit-cell runs with the uncertain parameters drawn from their "
+                   "ranges%s.\n",
+                   r->band_runs, r->band_runs ? "" : " (none asked)");
+    mn__buf_printf(&b,
+                   "Franz view: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
+                   "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "
+                   "x%.3g, for %g ug/cm2 applied.\n",
+                   r->max_flux_ug_cm2_h, r->max_flux_hour, r->lag_time_h,
+                   r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour, r->intact_lag_time_h,
+                   r->flux_enhancement, p->dose_ug_cm2);
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
     if (last)
         mn__buf_printf(&b,
@@ -271,10 +334,34 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                        p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
                        100 * s->relative_humidity, s->air_speed_m_s,
                        s->dose_ul_cm2 * (1 - 1e-3) / p->evaporation_ul_cm2_h);
+    if (last && s->device && p->punctures_per_cm2 > 0) {
+        const mn_absorb_sample *first = &r->samples[0];
+        char claim[700];
+        snprintf(
+            claim, sizeof claim,
+            "'boosts absorption by 40 %%' (the articles' claim, no source found) would mean "
+            "1.4 times what intact skin takes up. For this product and setting the model gives "
+            "x%.3g (band %.2g-%.2g) at %g h and x%.3g (band %.2g-%.2g) at %g h, x%.3g in "
+            "maximal flux, with %.3g%% of the dose gone in by %g h: %s",
+            first->enhancement, first->enhancement_lo, first->enhancement_hi, first->hour,
+            last->enhancement, last->enhancement_lo, last->enhancement_hi, last->hour,
+            r->flux_enhancement, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->hour,
+            last->enhancement_hi < 1.4
+                ? "less than the claim; a molecule that already crosses intact skin gains "
+                  "little"
+            : last->enhancement_lo > 1.4
+                ? "far more than 1.4x, because intact skin lets this molecule through so "
+                  "little; one fixed percentage cannot describe serums in general"
+                : "about the claim, within the band");
+        put_wrapped(&b, "\n", claim);
+    }
     if (large_overstated(s, r))
         put_wrapped(&b, "\nCaution: ", large_caution);
     if (bleeding(r))
         put_wrapped(&b, "Caution: ", bleeding_caution);
+    char rc[512];
+    if (range_caution(s, r, rc, sizeof rc))
+        put_wrapped(&b, "Caution: ", rc);
     mn__buf_printf(&b,
                    "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
                    "and cleared);\n'enhancement' is delivered / intact at the same hour. "

@@ -26,10 +26,12 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/consts.h"
 #include "core/internal.h"
+#include "mneedle/rng.h"
 #include "transport/absorb_internal.h"
 
 /* Per-area amounts: (µg/cm³ µm³) / µm² = µg/cm³ µm = 1e-4 µg/cm². */
@@ -537,8 +539,171 @@ static void progress_mapped(void *ud, double fraction)
         m->fn(m->ud, m->lo + m->span * fraction);
 }
 
+/* Multipliers on the uncertain parameters for one run of the band (1 = as computed). */
+typedef struct {
+    double closure, open_depth, tissue_d, kp, k_sc, clearance, evaporation, diameter;
+} perturbation;
+
+static void perturb(mn_absorb_params *p, const perturbation *m)
+{
+    p->closure_half_life_h *= m->closure;
+    p->open_depth_um *= m->open_depth;
+    if (p->open_depth_um > p->channel_depth_um)
+        p->open_depth_um = p->channel_depth_um;
+    p->d_ve_um2_h *= m->tissue_d;
+    p->d_de_um2_h *= m->tissue_d;
+    p->kp_cm_h *= m->kp;
+    p->kp_lipid_cm_h *= m->kp;
+    p->kp_polar_cm_h *= m->kp;
+    p->k_sc_w *= m->k_sc;
+    p->d_sc_um2_h = p->kp_cm_h * 1e4 * p->layers.sc_um / p->k_sc_w;
+    p->clearance_per_h *= m->clearance;
+    p->evaporation_ul_cm2_h *= m->evaporation;
+    p->channel_diameter_um *= m->diameter;
+    /* The unit cell stays wider than its channel (props.c). */
+    if (p->cell_radius_um > 0 && 0.5 * p->channel_diameter_um * 1.05 >= p->cell_radius_um)
+        p->channel_diameter_um = p->cell_radius_um / 0.53;
+}
+
+static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
+                          void *userdata, mn_absorb_result *r, const perturbation *pert);
+
+/* A log-normal multiplier with median `mid` whose 10th and 90th percentiles are lo and hi. */
+static double draw(mn_rng *rng, double mid, double lo, double hi)
+{
+    double sigma = log(hi / lo) / (2 * 1.2815515655446004);
+    return mid * exp(sigma * mn_rng_normal(rng));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The q-quantile of n sorted values (linear interpolation). */
+static double quantile(const double *v, size_t n, double q)
+{
+    double pos = q * (double)(n - 1);
+    size_t i = (size_t)pos;
+    if (i + 1 >= n)
+        return v[n - 1];
+    return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
+}
+
+/* The 10-90 % band: unit-cell runs with the uncertain parameters drawn from their stated
+ * ranges (docs/models/transport.md, "Band"), reproducibly from the scenario's seed. */
+static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result *r)
+{
+    size_t n = (size_t)s->band_runs, ns = r->n_samples;
+    const mn_absorb_params *p = &r->params;
+    double *del = mn__calloc(n * ns, sizeof(double)), *enh = mn__calloc(n * ns, sizeof(double));
+    double *col = mn__calloc(n, sizeof(double));
+    if (!del || !enh || !col) {
+        mn__free(del);
+        mn__free(enh);
+        mn__free(col);
+        return mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the band");
+    }
+    mn_absorb_scenario one = *s;
+    one.field = 0;
+    mn_rng rng;
+    mn_rng_init(&rng, s->seed, 17);
+    mn_status st = MN_OK;
+    for (size_t b = 0; b < n && !st; b++) {
+        perturbation m;
+        m.closure = draw(&rng, 1, p->closure_half_life_lo_h / p->closure_half_life_h,
+                         p->closure_half_life_hi_h / p->closure_half_life_h);
+        m.open_depth = p->open_depth_um > 0 ? draw(&rng, 1, p->open_depth_lo_um / p->open_depth_um,
+                                                   p->open_depth_hi_um / p->open_depth_um)
+                                            : 1;
+        m.tissue_d = draw(&rng, 1, 0.1, 2.5);        /* 0.02-0.5 D_aq around 0.2 (props.c) */
+        m.kp = draw(&rng, 1, 1.0 / 3.0, 3.0);        /* scatter ~x3 (F65, F67, polar route) */
+        m.k_sc = draw(&rng, 1, 0.4, 2.5);            /* x2.5 (Nitsche & Kasting 2018) */
+        m.clearance = draw(&rng, 1, 1.0 / 3.0, 3.3); /* blood flow 1-10 vs 3 ml/min/100 g */
+        m.evaporation = draw(&rng, 0.71, 0.5, 1.0);  /* the rate is an upper estimate */
+        m.diameter = draw(&rng, 1, 0.82, 1.18);      /* F40b: 70.7 +/- 9.9 um */
+        mn_absorb_result t;
+        st = run_core(ctx, &one, NULL, NULL, &t, &m);
+        if (!st)
+            for (size_t k = 0; k < ns; k++) {
+                del[k * n + b] = t.samples[k].delivered_ug_cm2;
+                enh[k * n + b] = t.samples[k].enhancement;
+            }
+        mn_absorb_result_release(&t);
+    }
+    for (size_t k = 0; k < ns && !st; k++) {
+        mn_absorb_sample *x = &r->samples[k];
+        memcpy(col, del + k * n, n * sizeof(double));
+        qsort(col, n, sizeof(double), cmp_double);
+        x->delivered_lo_ug_cm2 = quantile(col, n, 0.1);
+        x->delivered_hi_ug_cm2 = quantile(col, n, 0.9);
+        memcpy(col, enh + k * n, n * sizeof(double));
+        qsort(col, n, sizeof(double), cmp_double);
+        x->enhancement_lo = quantile(col, n, 0.1);
+        x->enhancement_hi = quantile(col, n, 0.9);
+    }
+    mn__free(del);
+    mn__free(enh);
+    mn__free(col);
+    if (!st)
+        r->band_runs = n;
+    return st;
+}
+
+/* Largest mean flux between report hours, the hour it ends, and the lag time t - Q/J there
+ * (the Franz-cell construction: the steady part's line extended to the time axis). */
+static void flux_summary(const mn_absorb_sample *x, size_t n, int intact, double *jmax,
+                         double *hour, double *lag)
+{
+    *jmax = 0;
+    *hour = 0;
+    *lag = 0;
+    for (size_t m = 0; m < n; m++) {
+        double j = intact ? x[m].intact_flux_ug_cm2_h : x[m].flux_ug_cm2_h;
+        if (j > *jmax) {
+            *jmax = j;
+            *hour = x[m].hour;
+            double q = intact ? x[m].intact_ug_cm2 : x[m].delivered_ug_cm2;
+            double t = x[m].hour - q / j;
+            *lag = t > 0 ? t : 0;
+        }
+    }
+}
+
 mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
                         void *userdata, mn_absorb_result *r)
+{
+    mn_status st = run_core(ctx, s, progress, userdata, r, NULL);
+    if (st)
+        return st;
+    for (size_t m = 0; m < r->n_samples; m++) {
+        mn_absorb_sample *x = &r->samples[m];
+        double t0 = m ? r->samples[m - 1].hour : 0;
+        double q0 = m ? r->samples[m - 1].delivered_ug_cm2 : 0;
+        double i0 = m ? r->samples[m - 1].intact_ug_cm2 : 0;
+        x->flux_ug_cm2_h = (x->delivered_ug_cm2 - q0) / (x->hour - t0);
+        x->intact_flux_ug_cm2_h = (x->intact_ug_cm2 - i0) / (x->hour - t0);
+        x->delivered_lo_ug_cm2 = x->delivered_hi_ug_cm2 = x->delivered_ug_cm2;
+        x->enhancement_lo = x->enhancement_hi = x->enhancement;
+    }
+    flux_summary(r->samples, r->n_samples, 0, &r->max_flux_ug_cm2_h, &r->max_flux_hour,
+                 &r->lag_time_h);
+    flux_summary(r->samples, r->n_samples, 1, &r->intact_max_flux_ug_cm2_h,
+                 &r->intact_max_flux_hour, &r->intact_lag_time_h);
+    r->flux_enhancement = r->intact_max_flux_ug_cm2_h > MN_INTACT_FLOOR_UG_CM2
+                              ? r->max_flux_ug_cm2_h / r->intact_max_flux_ug_cm2_h
+                              : r->max_flux_ug_cm2_h / MN_INTACT_FLOOR_UG_CM2;
+    if (s->band_runs > 0 && (st = band(ctx, s, r))) {
+        mn_absorb_params keep = r->params;
+        mn_absorb_result_release(r);
+        r->params = keep;
+    }
+    return st;
+}
+
+static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
+                          void *userdata, mn_absorb_result *r, const perturbation *pert)
 {
     if (!s || !r)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL scenario or result");
@@ -556,6 +721,8 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
     mn_status st = mn_absorb_params_compute(ctx, s, &r->params);
     if (st)
         return st;
+    if (pert)
+        perturb(&r->params, pert);
     const mn_absorb_params *p = &r->params;
     double threshold =
         s->coverage_threshold_ug_ml > 0 ? s->coverage_threshold_ug_ml : 1e-3 * p->donor_conc_ug_ml;

@@ -5,6 +5,10 @@
  * Intact SC permeability (cm/h):
  *   Potts-Guy (F65):   log kp = -6.3 + 0.71 logP - 0.0061 MW  (cm/s; +log 3600 for cm/h)
  *   updated (F67):     log kp = -2.55 + 0.65 logP - 0.0085 MW (cm/h)
+ * Range: Potts-Guy was fitted on MW 18-750 and log Kow -3 to 6 (F65), the updated regression
+ *   on MW 18-584 (F67). Above the MW limit the lipid route falls with size as in
+ *   Mitragotri's scaled-particle model (J Control Release 2003;86:69), anchored at the limit;
+ *   outside either range every run prints a caution naming the limit.
  * Polar route (aqueous pores between the lipid domains, follicles and sweat ducts), in
  *   parallel with the lipid route: kp_polar = 1.519e-4 / sqrt(MW) cm/h, the pore term of
  *   Robinson's model as validated by Wilschut, ten Berge, Robinson & McKone (Chemosphere
@@ -95,11 +99,35 @@ static double d_aq_cm2_s(double mw)
     return MN_KB * MN_T_SKIN_K / (6.0 * MN__PI * MN_ETA_PA_S * r_m) * 1e4;
 }
 
-static double lipid_kp_cm_h(mn_kp_model model, double mw, double logp)
+static double lipid_kp_in_range(mn_kp_model model, double mw, double logp)
 {
     if (model == MN_KP_UPDATED)
         return pow(10.0, -2.55 + 0.65 * logp - 0.0085 * mw);
     return pow(10.0, -6.3 + 0.71 * logp - 0.0061 * mw) * 3600.0;
+}
+
+/* Radius in Å of a sphere of the molecule's volume (MW x MN_PSV / N_A). */
+static double radius_a(double mw)
+{
+    return cbrt(3.0 * mw * MN_PSV / (4.0 * MN__PI * MN_NA)) * 1e8;
+}
+
+/* The lipid route: the regression within the molecular weights it was fitted on; above them
+ * the size dependence of Mitragotri's scaled-particle model of the lipid pathway, kp ∝
+ * Kow^0.7 exp(-0.46 r^2) (r in Å; J Control Release 2003;86:69), anchored to the regression
+ * at its upper limit so the two meet [DERIVED]. */
+static double lipid_kp_cm_h(mn_kp_model model, double mw, double logp)
+{
+    double lim = mn_absorb_kp_mw_max(model);
+    if (mw <= lim)
+        return lipid_kp_in_range(model, mw, logp);
+    double ra = radius_a(lim), rb = radius_a(mw);
+    return lipid_kp_in_range(model, lim, logp) * exp(-0.46 * (rb * rb - ra * ra));
+}
+
+double mn_absorb_kp_mw_max(mn_kp_model model)
+{
+    return model == MN_KP_UPDATED ? MN_KP_UPDATED_MW_MAX : MN_KP_POTTS_GUY_MW_MAX;
 }
 
 /* Saturation vapour pressure of water (kPa) at T °C (Alduchov & Eskridge 1996). */
@@ -146,6 +174,8 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
         return mn__error(ctx, st, "absorb: cannot compute the layers at site '%s'", s->site->id);
     double kow = pow(10.0, s->logp);
     p->kp_lipid_cm_h = lipid_kp_cm_h(s->kp_model, s->mw, s->logp);
+    p->kp_outside_range = s->mw > mn_absorb_kp_mw_max(s->kp_model) || s->logp < MN_KP_LOGP_MIN ||
+                          s->logp > MN_KP_LOGP_MAX;
     p->kp_polar_cm_h = s->polar_route ? MN_KP_POLAR_CM_H / sqrt(s->mw) : 0;
     p->kp_cm_h = p->kp_lipid_cm_h + p->kp_polar_cm_h;
     /* One homogenised SC layer carries both routes. Its D K / h is exactly kp; its K sets the

@@ -31,6 +31,7 @@ void mn_absorb_scenario_init(mn_absorb_scenario *s)
     s->air_temp_c = MN_ABSORB_AIR_TEMP_C;
     s->relative_humidity = MN_ABSORB_RELATIVE_HUMIDITY;
     s->air_speed_m_s = MN_ABSORB_AIR_SPEED_M_S;
+    s->band_runs = MN_ABSORB_BAND_RUNS;
 }
 
 void mn_absorb_scenario_release(mn_absorb_scenario *s)
@@ -145,7 +146,8 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
                                        "kp_model",    "seed",
                                        "field",       "coverage_threshold_ug_ml",
                                        "resolution",  "polar_route",
-                                       "environment", NULL};
+                                       "environment", "band_runs",
+                                       NULL};
     mn_status st = MN_OK;
     mn__jin in = {ctx, src};
     const mn_catalog *cat = mn_ctx_catalog(ctx);
@@ -293,6 +295,17 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
     if ((st = mn__jnum_in(&in, root, "$", "resolution", 0, MN__IN_RESOLUTION, &s->resolution,
                           &here)))
         goto done;
+    long band;
+    if ((st = mn__jint_in(&in, root, "$", "band_runs", 0, MN__IN_SEED, &band, &here)))
+        goto done;
+    if (here) {
+        if (band > MN_ABSORB_MAX_BAND_RUNS) {
+            st = mn__error(ctx, MN_ERANGE, "%s: $.band_runs: %ld is out of range; expected 0 to %d",
+                           src, band, MN_ABSORB_MAX_BAND_RUNS);
+            goto done;
+        }
+        s->band_runs = (int)band;
+    }
     json_t *env;
     if ((st = mn__jobj(&in, root, "$", "environment", 0, &env, &here)))
         goto done;

@@ -31,20 +31,26 @@ assert d["mass_balance_error"] < 1e-6
 assert d["punctures_per_cm2"] == 0
 PY
 
-# Large molecules whose simulated enhancement exceeds the measured 2-22x carry a caution; a
-# small molecule does not.
+# Large molecules whose simulated enhancement exceeds the measured 2-22x carry a caution, and
+# one naming the intact regression's fitted range (MW 802 > 750); tips in the dermis carry the
+# bleeding caution; intact skin with a molecule in range carries none.
 "$MNEEDLE" absorb "$EX/absorb-peptide-roller.json" > "$T/pep.txt" || fail "peptide run"
 grep -q "^Caution: measured enhancement for peptides" "$T/pep.txt" || fail "peptide: no caution"
+grep -q "^Caution: MW 802, logP 1.5 is outside the range" "$T/pep.txt" || fail "peptide: range"
 "$MNEEDLE" absorb "$EX/absorb-peptide-roller.json" --json > "$T/pep.json" || fail "peptide JSON"
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --json > "$T/vitc.json" || fail "vitamin C JSON"
-python3 - "$T/pep.json" "$T/vitc.json" <<'PY' || fail "cautions in JSON"
+"$MNEEDLE" absorb "$EX/absorb-caffeine-intact.json" --json > "$T/caf.json" || fail "caffeine JSON"
+python3 - "$T/pep.json" "$T/vitc.json" "$T/caf.json" <<'PY' || fail "cautions in JSON"
 import json, sys
-pep, vitc = (json.load(open(f)) for f in sys.argv[1:3])
-assert pep["samples"][-1]["enhancement"] > 22 and len(pep["cautions"]) == 1, pep["cautions"]
-assert "2-22x" in pep["cautions"][0]
-assert vitc["cautions"] == []
+pep, vitc, caf = (json.load(open(f)) for f in sys.argv[1:4])
+assert pep["samples"][-1]["enhancement"] > 22, pep["samples"][-1]
+assert any("2-22x" in c for c in pep["cautions"]), pep["cautions"]
+assert any("MW 18-750" in c for c in pep["cautions"]), pep["cautions"]
+assert len(vitc["cautions"]) == 1 and "bleeding" in vitc["cautions"][0], vitc["cautions"]
+assert caf["cautions"] == [], caf["cautions"]
 PY
-"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep -q "^Caution" && fail "vitamin C: caution"
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep "^Caution" | grep -qv bleeding \
+    && fail "vitamin C: a caution other than bleeding"
 
 # CSV of the depth profile over time, written atomically beside the report.
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/profile.csv" -o "$T/report.txt" ||

@@ -42,11 +42,12 @@ static void test_intact_flux_is_kp_c(void **state)
 {
     (void)state;
     /* The SC alone over a sink with a constant donor: steady flux = kp C (F65 and F67), for
-     * MW 100-800 and logP -2..5. The solver sees D and K separately, with the partition
-     * jump at the donor interface, so this checks the discretisation and the D = kp h / K
-     * construction together. */
+     * MW 100 up to each regression's fitted limit (beyond it: test_kp_range) and logP
+     * -2..5. The solver sees D and K separately, with the partition jump at the donor
+     * interface, so this checks the discretisation and the D = kp h / K construction. */
     for (int model = 0; model < 2; model++)
-        for (double mw = 100; mw <= 800; mw += 175)
+        for (double mw = 100; mw <= mn_absorb_kp_mw_max(model ? MN_KP_UPDATED : MN_KP_POTTS_GUY);
+             mw += 120)
             for (double logp = -2; logp <= 5; logp += 1.75) {
                 mn_absorb_scenario s;
                 scenario(&s, NULL, 0, mw, logp);
@@ -331,6 +332,71 @@ static void test_film_mass_balance(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* Intact route within its range: Potts-Guy up to MW 750, beyond it a size-dependent model
+ * (Mitragotri 2003) anchored at the limit, and a caution naming the limit. */
+static void test_kp_range(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    scenario(&s, NULL, 0, 750, 1.5);
+    s.polar_route = 0;
+    mn_absorb_params at, above, far;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &at), MN_OK);
+    assert_false(at.kp_outside_range);
+    /* At the limit, the regression itself. */
+    assert_close(at.kp_lipid_cm_h, pow(10, -6.3 + 0.71 * 1.5 - 0.0061 * 750) * 3600, 1e-12, 0);
+    s.mw = 751;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &above), MN_OK);
+    assert_true(above.kp_outside_range);
+    assert_close(above.kp_lipid_cm_h, at.kp_lipid_cm_h, 0.02, 0); /* continuous */
+    /* 5 kDa: the scaled-particle factor exp(-0.46 (r^2 - r750^2)), not Potts-Guy's 1e-26. */
+    s.mw = 5000;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &far), MN_OK);
+    double r1 = cbrt(3 * 750 * 0.75 / (4 * 3.14159265358979 * 6.02214076e23)) * 1e8;
+    double r2 = cbrt(3 * 5000 * 0.75 / (4 * 3.14159265358979 * 6.02214076e23)) * 1e8;
+    assert_close(far.kp_lipid_cm_h / at.kp_lipid_cm_h, exp(-0.46 * (r2 * r2 - r1 * r1)), 1e-9, 0);
+    /* logP out of the fitted -3..6 is flagged too; caffeine is not. */
+    s.mw = 300;
+    s.logp = 7;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &far), MN_OK);
+    assert_true(far.kp_outside_range);
+    s.logp = -0.07;
+    s.mw = 194.19;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &far), MN_OK);
+    assert_false(far.kp_outside_range);
+    mn_absorb_scenario_release(&s);
+}
+
+/* Franz outputs: mean fluxes integrate to the delivered amount; the band brackets a spread;
+ * the maximal-flux ratio is computed from the fluxes it names. */
+static void test_franz_outputs(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    scenario(&s, "dermapen-4", 1.0, 802, 1.5);
+    s.band_runs = 16;
+    mn_absorb_result r;
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+    double q = 0, qi = 0, t0 = 0;
+    for (size_t m = 0; m < r.n_samples; m++) {
+        const mn_absorb_sample *x = &r.samples[m];
+        q += x->flux_ug_cm2_h * (x->hour - t0);
+        qi += x->intact_flux_ug_cm2_h * (x->hour - t0);
+        t0 = x->hour;
+        assert_close(q, x->delivered_ug_cm2, 1e-9, 1e-12);
+        assert_close(qi, x->intact_ug_cm2, 1e-9, 1e-15);
+        assert_true(x->delivered_lo_ug_cm2 <= x->delivered_hi_ug_cm2);
+        assert_true(x->enhancement_lo <= x->enhancement_hi);
+    }
+    assert_true(r.band_runs == 16);
+    /* Uncertain parameters spread the answer. */
+    assert_true(r.samples[0].delivered_hi_ug_cm2 > 1.05 * r.samples[0].delivered_lo_ug_cm2);
+    assert_close(r.flux_enhancement, r.max_flux_ug_cm2_h / r.intact_max_flux_ug_cm2_h, 1e-12, 0);
+    assert_true(r.lag_time_h >= 0 && r.lag_time_h <= r.max_flux_hour);
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+}
+
 static void test_extremes_stay_finite(void **state)
 {
     (void)state;
@@ -522,6 +588,8 @@ int main(void)
         cmocka_unit_test(test_film_evaporation),
         cmocka_unit_test(test_film_precipitates),
         cmocka_unit_test(test_film_mass_balance),
+        cmocka_unit_test(test_kp_range),
+        cmocka_unit_test(test_franz_outputs),
         cmocka_unit_test(test_extremes_stay_finite),
         cmocka_unit_test(test_field_run_small),
         cmocka_unit_test(test_field_coverage),
