@@ -1,7 +1,11 @@
 /*
  * absorb benchmarks, printed beside the machine's measured memory bandwidth:
  *   1. unit cell, 24 h (DESIGN 5: <= 5 ms): runs per second;
- *   2. intact skin, caffeine, 24 h, 1D: the case Surrey DPK runs in 2.6 s, timed in one run;
+ *   1b. the same open to air (the film evaporating: 100 steps while it dries);
+ *   2. intact skin, caffeine, 24 h, 1D: the case Surrey DPK runs in 2.6 s as a whole Python
+ *      process (imports included): compared with mneedle's whole process (the command run
+ *      from this bench), like for like; the in-process solve is printed beside it, but the
+ *      peer's solve alone was never measured, so no solve-against-solve ratio is claimed;
  *   3. 3D patch: a 2 x 2 mm patch by default; the reference case (1 cm2 x ~2 mm, 10 um
  *      lateral, ~1,000 channels, 24 h) with MN_BENCH_REFERENCE=1. Reports wall time, peak
  *      memory, and the achieved bandwidth of the split step (the main kernel): the DRAM
@@ -12,10 +16,12 @@
  *      on the reference grid). 64 bytes per cell; the responses to the donor and the
  *      channel columns' properties are per class of column, a few kB that stay in cache.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "bench.h"
 #include "mneedle/mneedle.h"
@@ -50,10 +56,12 @@ static void base(mn_ctx *ctx, mn_absorb_scenario *s, const char *site, const cha
     memcpy(s->report_hours, hrs, sizeof hrs);
 }
 
-static int bench_unit_cell(mn_ctx *ctx)
+static int bench_unit_cell(mn_ctx *ctx, int occluded)
 {
     mn_absorb_scenario s;
     base(ctx, &s, "cheek", "dermapen-4", 1.0, 2, "ascorbic-acid");
+    s.occluded = occluded;
+    s.band_runs = 0; /* one run; the band repeats it band_runs times */
     mn_absorb_result r;
     int runs = 0;
     double best = 1e30, t_start = mn_bench_now();
@@ -70,9 +78,10 @@ static int bench_unit_cell(mn_ctx *ctx)
         mn_absorb_result_release(&r);
     }
     double total = mn_bench_now() - t_start;
-    printf("unit cell 24 h (dermapen-4 1.0 mm x2, ascorbic acid, occluded, intact baseline "
-           "included):\n  %.2f ms best, %.2f ms mean, %.0f runs/s   [bar: <= 5 ms]\n",
-           best * 1e3, total / runs * 1e3, runs / total);
+    printf("unit cell 24 h (dermapen-4 1.0 mm x2, ascorbic acid, %s, intact baseline "
+           "included, no band):\n  %.2f ms best, %.2f ms mean, %.0f runs/s   [bar: <= 5 ms]\n",
+           occluded ? "occluded" : "open to air, film drying", best * 1e3, total / runs * 1e3,
+           runs / total);
     mn_absorb_scenario_release(&s);
     return 0;
 }
@@ -81,6 +90,7 @@ static int bench_intact(mn_ctx *ctx)
 {
     mn_absorb_scenario s;
     base(ctx, &s, "upper-arm", NULL, 0, 0, "caffeine");
+    s.band_runs = 0;
     mn_absorb_result r;
     double t0 = mn_bench_now();
     if (mn_absorb_run(ctx, &s, NULL, NULL, &r)) {
@@ -89,8 +99,42 @@ static int bench_intact(mn_ctx *ctx)
     }
     double t = mn_bench_now() - t0;
     printf("intact skin, caffeine 30 mg/ml x 10 ul/cm2, 24 h, 1D (%zu cells, %zu steps): "
-           "%.3f ms in one run\n  (Surrey DPK, Python: 2.6 s for this case: %.0fx)\n",
-           r.n_depth, r.steps, t * 1e3, 2.6 / t);
+           "%.3f ms solve in one run\n",
+           r.n_depth, r.steps, t * 1e3);
+    /* Whole process against whole process: the command beside this bench. */
+    char exe[PATH_MAX], cli[PATH_MAX + 16], scen[] = "/tmp/mn_bench_intact_XXXXXX";
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    int fd = mkstemp(scen);
+    if (n > 0 && fd >= 0) {
+        exe[n] = 0;
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = 0;
+        snprintf(cli, sizeof cli, "%s/../mneedle", exe);
+        const char *js = "{\"site\": \"upper-arm\", \"device\": \"none\", \"product\": "
+                         "{\"name\": \"caffeine\", \"dose_ul_cm2\": 10}, \"hours\": 24, "
+                         "\"report_hours\": [1, 6, 12, 24], \"band_runs\": 0}";
+        int ok = write(fd, js, strlen(js)) == (ssize_t)strlen(js);
+        close(fd);
+        char cmd[3 * PATH_MAX];
+        snprintf(cmd, sizeof cmd, "'%s' absorb '%s' > /dev/null", cli, scen);
+        double bestp = 1e30;
+        for (int i = 0; ok && access(cli, X_OK) == 0 && i < 5; i++) {
+            double p0 = mn_bench_now();
+            if (system(cmd) != 0)
+                break;
+            double tp = mn_bench_now() - p0;
+            bestp = tp < bestp ? tp : bestp;
+        }
+        if (bestp < 1e30)
+            printf("  whole process (start, catalogues, solve, text written): %.1f ms best of 5;\n"
+                   "  Surrey DPK's 2.6 s is a whole Python process: like for like %.0fx; its "
+                   "solve alone\n  was not measured, so no solve-against-solve ratio\n",
+                   bestp * 1e3, 2.6 / bestp);
+        else
+            printf("  whole process: %s not found or failed, not timed\n", cli);
+        unlink(scen);
+    }
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);
     return 0;
@@ -104,6 +148,7 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
     s.field = 1;
     s.field_dx_um = 10;
     s.field_width_um = s.field_height_um = reference ? 10000 : 2000;
+    s.band_runs = 0;
     if (kernel_only) { /* MN_BENCH_ONLY=kernel: a token run, just to build the field */
         s.hours = 0.01;
         s.n_report = 1;
@@ -118,11 +163,12 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
     double t = mn_bench_now() - t0;
     double cells = (double)r.nx * (double)r.ny * (double)r.n_depth;
     printf("3D patch %s: %.0f x %.0f um at %g um lateral, %zu depth cells (%.3g cells), "
-           "%zu punctures, 24 h in %zu steps:\n  %.1f s wall, peak RSS %.0f MiB (solver %.0f "
+           "%zu punctures, 24 h in %zu 3D steps (and %zu of the intact column):\n  %.1f s wall, "
+           "peak RSS %.0f MiB (solver %.0f "
            "MiB), mass balance %.1e, delivered %.4g ug/cm2, coverage %.3f\n",
            reference ? "REFERENCE" : "(small; MN_BENCH_REFERENCE=1 for 1 cm2)", r.field.width_um,
-           r.field.height_um, r.dx_um, r.n_depth, cells, r.field.n, r.steps - 0, t, peak_rss_mib(),
-           r.field_bytes / 1048576.0, r.mass_balance_error,
+           r.field.height_um, r.dx_um, r.n_depth, cells, r.field.n, r.steps - r.steps_intact,
+           r.steps_intact, t, peak_rss_mib(), r.field_bytes / 1048576.0, r.mass_balance_error,
            r.samples[r.n_samples - 1].delivered_ug_cm2, r.samples[r.n_samples - 1].coverage);
     /* Coverage over time: a small molecule under occlusion is delivered within hours and
      * then cleared by blood flow, so the 24 h value alone can read 0. */
@@ -155,6 +201,9 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
     printf("  split step (main kernel): %.3f s per step, %.1f B/cell, %.2f GB/s = %.0f %% of the "
            "%.2f GB/s triad measured beside it (%.2f GB/s at start)   [bar: >= 50 %%]\n",
            best, bytes / (double)g.ncell, gbs, 100 * gbs / bw, bw, bw_start);
+    printf("  floor: %.0f B/cell x %.3g cells / %.2f GB/s triad = %.3f s per step, beside the "
+           "measured %.3f s\n",
+           bytes / (double)g.ncell, (double)g.ncell, bw, bytes / (bw * 1e9), best);
     /* Interleaved rounds (triad, then two steps, again and again), so that both see the same
      * load from other jobs: the median of the per-round ratios, and best step against best
      * triad. The first step after a triad runs 15-30 % slower (the triad's dirty lines are
@@ -204,11 +253,12 @@ int main(void)
     int only_field = only && (!strcmp(only, "field") || !strcmp(only, "kernel"));
     int kernel_only = only && !strcmp(only, "kernel");
     if (only && !strcmp(only, "unit")) { /* MN_BENCH_ONLY=unit: the unit cell alone */
-        int rc = bench_unit_cell(ctx);
+        int rc = bench_unit_cell(ctx, 1) || bench_unit_cell(ctx, 0);
         mn_ctx_free(ctx);
         return rc;
     }
-    int rc = (!only_field && (bench_unit_cell(ctx) || bench_intact(ctx))) ||
+    int rc = (!only_field &&
+              (bench_unit_cell(ctx, 1) || bench_unit_cell(ctx, 0) || bench_intact(ctx))) ||
              bench_field(ctx, reference, bw, kernel_only);
     mn_ctx_free(ctx);
     return rc;

@@ -225,7 +225,8 @@ typedef struct {
     double flux_enhancement; /* max flux / intact max flux */
     size_t band_runs;        /* runs behind the band (0: none) */
     double coverage_threshold_ug_ml;
-    size_t steps; /* time steps taken */
+    size_t steps;        /* time steps taken, both runs */
+    size_t steps_intact; /* of which the intact column's (the rest: unit cell or 3D patch) */
     /* 3D patch only (empty otherwise): */
     mn_puncture_field field;
     size_t nx, ny; /* lateral cells; volume below is nx * ny * n_depth */

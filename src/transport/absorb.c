@@ -17,7 +17,7 @@
  * on the surface (a dry deposit is not taken up) and the thin film left exchanges with the
  * skin. The film empties into the channels only by diffusion into their fluid and their
  * walls, so what goes in is bounded by the channels' volume and the tissue's uptake. While it
- * evaporates, steps are at most 1/100 of the time it takes to dry.
+ * evaporates, steps are at most 1/25 of the time it takes to dry.
  *
  * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
  * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
@@ -469,10 +469,10 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
         double phi_now = g->cov ? mn_absorb_open_fraction(p, t) : 0;
         if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
             dt_max = p->closure_half_life_h / 2 / res;
-        /* While the film evaporates, at least 100 steps until it is dry. */
+        /* While the film evaporates, at least 25 steps until it is dry. */
         if (film.evap_um_h > 0 && g->donor_h_um > film.floor &&
-            0.01 * film.h0 / film.evap_um_h / res < dt_max)
-            dt_max = 0.01 * film.h0 / film.evap_um_h / res;
+            0.04 * film.h0 / film.evap_um_h / res < dt_max)
+            dt_max = 0.04 * film.h0 / film.evap_um_h / res;
         if (dt > dt_max)
             dt = dt_max;
         double step = dt;
@@ -835,6 +835,7 @@ static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_
     if (punctured && sm.mass_balance_error > r->mass_balance_error)
         r->mass_balance_error = sm.mass_balance_error;
     r->steps = si.steps + sm.steps;
+    r->steps_intact = si.steps;
     if (r->solver_field) {
         r->nx = (size_t)gm.nx;
         r->ny = (size_t)gm.ny;
