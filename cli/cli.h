@@ -147,6 +147,14 @@ mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit
 /* Commits an output opened by cli_output; returns the exit code. */
 int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
 
+/* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not
+ * NULL) and *out, in that order: a failure leaves neither target changed and the file named.
+ * Both outputs are consumed (set to NULL) whatever happens; returns the exit code. Shared by
+ * `cohort` and `merge`, whose outputs must be the same bytes. */
+int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
+                      const mn_cohort_result *res, int json, mn_outfile **csv_out,
+                      mn_outfile **out);
+
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
 

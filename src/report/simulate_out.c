@@ -44,9 +44,24 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
         return buf;
     }
     if (S->peak_improvement_pct < 0.5) {
-        PUT("Simulation: these settings barely reach the dermis, so the model expects no "
-            "lasting collagen gain (peak improvement %.1f %%).",
-            S->peak_improvement_pct);
+        /* Two reasons for no improvement over day 0: needles that stay in the epidermis, or a
+         * course that starts so late that the years of ageing before it outweigh its gain. */
+        int reaches = 0;
+        for (int i = 0; i < sc->n_sessions && !reaches; i++) {
+            mn_patient then = sc->patient;
+            then.age_years += sc->sessions[i].day / MN__DAYS_PER_YEAR;
+            reaches = mn_healing_dermal_dose(&sc->sessions[i], sc->zone, &then, 1.0) > 0;
+        }
+        if (reaches)
+            PUT("Simulation: the sessions reach the dermis, but the skin has aged since day 0 "
+                "(the first session is on day %d), so the concern never gets better than it "
+                "was on day 0 (peak improvement %.1f %%). Start the scenario at the first "
+                "session to see the gain against that day.",
+                sc->sessions[0].day, S->peak_improvement_pct);
+        else
+            PUT("Simulation: these settings barely reach the dermis, so the model expects no "
+                "lasting collagen gain (peak improvement %.1f %%).",
+                S->peak_improvement_pct);
         return buf;
     }
     int last = sc->sessions[sc->n_sessions - 1].day;
