@@ -134,6 +134,9 @@ int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, cha
 
 /* Prints "mneedle CMD: MESSAGE" to stderr and returns CLI_EXIT_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line to stderr, with what it quotes from the input named as the library's messages name
+ * it ("<U+001B>"): mn_escape_message. */
+void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the context's last error (or the status text) and returns the exit code for it. */
 int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
@@ -147,6 +150,14 @@ mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit
 
 /* Commits an output opened by cli_output; returns the exit code. */
 int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
+
+/* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not
+ * NULL) and *out, in that order: a failure leaves neither target changed and the file named.
+ * Both outputs are consumed (set to NULL) whatever happens; returns the exit code. Shared by
+ * `cohort` and `merge`, whose outputs must be the same bytes. */
+int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
+                      const mn_cohort_result *res, int json, mn_outfile **csv_out,
+                      mn_outfile **out);
 
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
