@@ -20,5 +20,6 @@
 #include "mneedle/plot.h"
 #include "mneedle/transport.h"
 #include "mneedle/cohort.h"
+#include "mneedle/evidence.h"
 
 #endif
