@@ -135,6 +135,9 @@ int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, cha
 
 /* Prints "mneedle CMD: MESSAGE" to stderr and returns CLI_EXIT_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line to stderr, with what it quotes from the input named as the library's messages name
+ * it ("<U+001B>"): mn_escape_message. */
+void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the context's last error (or the status text) and returns the exit code for it. */
 int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);

@@ -68,6 +68,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "mneedle: '%s' is not a command; see 'mneedle --help'\n", cmd);
+    cli_error_line("mneedle: '%s' is not a command; see 'mneedle --help'", cmd);
     return CLI_EXIT_INPUT;
 }

@@ -3,7 +3,7 @@
 set -eu
 PKGS="build-essential cmake pkg-config libjansson-dev libsundials-dev libcmocka-dev
 libcairo2-dev libopenmpi-dev openmpi-bin clang libclang-rt-14-dev libomp-14-dev clang-format valgrind
-chromium python3 weasyprint
+chromium poppler-utils python3 weasyprint
 python3-cffi python3-numpy python3-pytest python3-build python3-wheel python3-setuptools python3-venv
 python3-pip python3-matplotlib python3-scipy"
 missing=""
