@@ -22,5 +22,6 @@
 #include "mneedle/sensitivity.h"
 #include "mneedle/cohort.h"
 #include "mneedle/evidence.h"
+#include "mneedle/store.h"
 
 #endif
