@@ -28,6 +28,9 @@ int cmd_db(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_replan(int argc, char **argv);
+int cmd_recall(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
