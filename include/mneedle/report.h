@@ -15,6 +15,7 @@
 #include "mneedle/clinic.h"
 #include "mneedle/cohort.h"
 #include "mneedle/core.h"
+#include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 #include "mneedle/store.h"
 #include "mneedle/transport.h"
@@ -32,6 +33,15 @@ extern "C" {
  * @return MN_OK; MN_ENOTFOUND for an unknown @p what; MN_ENOMEM; MN_EIO if the writer fails.
  */
 mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer write,
+                            void *userdata);
+
+/**
+ * Writes the evidence base (`mneedle evidence`): per study its id, role, design, n, concern,
+ * how it was verified and its endpoints by family, then the studies per family and role. JSON
+ * (@p json) gives `{version, counts, studies[]}` (docs/evidence.md).
+ * @return MN_OK; MN_EINVAL for a NULL set or writer; MN_ENOMEM; MN_EIO if the writer fails.
+ */
+mn_status mn_evidence_write(mn_ctx *ctx, const mn_evidence *ev, int json, mn_writer write,
                             void *userdata);
 
 /*
