@@ -162,7 +162,7 @@ static void client_header(mn__buf *b, const mn_plan *plan)
            "person to person and are not guaranteed.</div>");
 }
 
-static void summary_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig, int have_fig)
+static void summary_cards(mn__buf *b, const mn_plan *plan, int have_fig)
 {
     char d1[16], m[64], cur[64];
     mn__html_put(b, "<div class=\"cards\">");
@@ -189,14 +189,13 @@ static void summary_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure
                        plan->maintenance_per_year,
                        mn__html_esc_into(cur, sizeof cur, plan->client.currency));
     }
-    if (have_fig && fig->peak_index >= 0 && plan->n_sessions > 0) {
-        const mn_projection_sample *p = &plan->projection[fig->peak_index];
+    if (have_fig && plan->has_lasting && plan->n_sessions > 0)
         mn__buf_printf(b,
                        "<div class=\"card\"><span>Projected best improvement</span>"
                        "<b>%.0f %%</b><span>plausible range %.0f–%.0f %% (simulation)</span>"
                        "</div>",
-                       p->improvement_pct, fig->low[fig->peak_index], fig->high[fig->peak_index]);
-    }
+                       plan->lasting_peak_pct, plan->lasting_peak_low_pct,
+                       plan->lasting_peak_high_pct);
     mn__html_put(b, "</div>");
 }
 
@@ -228,7 +227,7 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
     mn__html_put(&b, css_print);
     mn__html_put(&b, "</head><body><main>");
     client_header(&b, plan);
-    summary_cards(&b, plan, &fig, have_fig);
+    summary_cards(&b, plan, have_fig);
     mn__html_screening(&b, plan);
     if (mn_plan_treats(plan)) {
         mn__html_zones(&b, plan);

@@ -10,10 +10,10 @@
 #include "mneedle/report.h"
 #include "report/html_internal.h"
 
-/* Rounds values that would print as "-0.0" to zero. */
+/* Rounds values that would print as "-0" (whole percent) to zero. */
 static double no_neg_zero(double x)
 {
-    return fabs(x) < 0.05 ? 0.0 : x;
+    return fabs(x) < 0.5 ? 0.0 : x;
 }
 
 static const char *aftercare_kind(mn_aftercare_kind k)
@@ -342,6 +342,22 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
         mn__jput_num(j, e, "low_pct", p->projection[i].low_pct);
         mn__jput_num(j, e, "high_pct", p->projection[i].high_pct);
     }
+    if (p->has_lasting) {
+        /* How long will it last: the projection's one set of figures (clinic.h). */
+        json_t *pk = mn__jput(j, proj, "peak", json_object());
+        mn__jput_int(j, pk, "day", p->lasting_peak_day);
+        mn__jput_num(j, pk, "improvement_pct", p->lasting_peak_pct);
+        mn__jput_num(j, pk, "low_pct", p->lasting_peak_low_pct);
+        mn__jput_num(j, pk, "high_pct", p->lasting_peak_high_pct);
+        mn__jput(j, proj, "durability_days",
+                 p->lasting_durability_days >= 0 ? json_integer(p->lasting_durability_days)
+                                                 : json_null());
+        mn__jput(j, proj, "back_to_baseline_day",
+                 p->lasting_back_to_baseline_day >= 0
+                     ? json_integer(p->lasting_back_to_baseline_day)
+                     : json_null());
+        mn__jput_num(j, proj, "target_fraction", p->options.target_fraction);
+    }
     mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);
     mn__jput_str(j, proj, "maintenance_source",
                  p->maintenance_from_model ? "model" : "concern_default");
@@ -565,8 +581,9 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
             if (p->projection[i].day - last_day < 84 && i != p->n_projection - 1)
                 continue;
             last_day = p->projection[i].day;
-            mn__buf_textf(b, "    day %4d: %5.1f%% improvement (range %.1f-%.1f%%)\n",
-                          p->projection[i].day, p->projection[i].improvement_pct,
+            /* Whole percent, as the report and the figure give them (the JSON has all). */
+            mn__buf_textf(b, "    day %4d: %3.0f %% improvement (range %.0f-%.0f %%)\n",
+                          p->projection[i].day, no_neg_zero(p->projection[i].improvement_pct),
                           no_neg_zero(p->projection[i].low_pct),
                           no_neg_zero(p->projection[i].high_pct));
         }
