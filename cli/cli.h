@@ -171,6 +171,9 @@ int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
 
+/** Prints each warning of an input ("mneedle CMD: warning: FILE: PATH: ...") on stderr. */
+void cli_warn(const char *cmd, const mn_warnings *w);
+
 /* The clinic record (records.c). The database: --db FILE, else $MNEEDLE_DB, else mneedle.db in
  * the current folder. */
 const char *cli_db_path(const char *option);

@@ -70,6 +70,7 @@ typedef struct {
     const mn_healing_summary *summary;
     const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
     mn_healing_integrator integrator;
+    const mn_warnings *warnings; /* the scenario's (mn_healing_input.warnings), or NULL */
 } mn_healing_result;
 
 /**
