@@ -24,6 +24,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_absorb(int argc, char **argv);
 int cmd_cohort(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_sensitivity(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a

@@ -20,6 +20,7 @@ static const subcommand commands[] = {
     {"absorb", cmd_absorb, "simulate serum delivery through needled skin"},
     {"cohort", cmd_cohort, "run a virtual trial over a sampled population"},
     {"merge", cmd_merge, "merge the parts of a cohort run split with cohort --shard"},
+    {"sensitivity", cmd_sensitivity, "which inputs move which outputs: Sobol' indices, Morris"},
 };
 
 static void usage(FILE *fp)
