@@ -25,6 +25,10 @@ int cmd_absorb(int argc, char **argv);
 int cmd_cohort(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
@@ -131,6 +135,9 @@ int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, cha
 
 /* Prints "mneedle CMD: MESSAGE" to stderr and returns CLI_EXIT_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line to stderr, with what it quotes from the input named as the library's messages name
+ * it ("<U+001B>"): mn_escape_message. */
+void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the context's last error (or the status text) and returns the exit code for it. */
 int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
@@ -155,5 +162,19 @@ int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial
 
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
+
+/* The clinic record (records.c). The database: --db FILE, else $MNEEDLE_DB, else mneedle.db in
+ * the current folder. */
+const char *cli_db_path(const char *option);
+
+/* Opens the record database (flags of store.h) and sets the audit's actor: --actor, else
+ * $MNEEDLE_ACTOR, else $USER, else "unknown". On failure prints the reason, stores the exit
+ * code and returns NULL. */
+mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const char *actor, int flags,
+                         int *exit_code);
+
+/* Reads a whole input file ("-": standard input), up to MN_MAX_INPUT_BYTES, NUL-terminated;
+ * the caller frees it. On failure prints why, stores the exit code and returns NULL. */
+char *cli_read_input(const char *cmd, const char *path, size_t *len, int *exit_code);
 
 #endif

@@ -21,5 +21,6 @@
 #include "mneedle/transport.h"
 #include "mneedle/sensitivity.h"
 #include "mneedle/cohort.h"
+#include "mneedle/store.h"
 
 #endif
