@@ -25,10 +25,14 @@ int cmd_absorb(int argc, char **argv);
 int cmd_cohort(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_replan(int argc, char **argv);
+int cmd_recall(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
@@ -128,6 +132,10 @@ typedef struct {
 int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **argv, FILE *help_out,
               const char **operand);
 
+/* As cli_parse, for a command that takes no operand (cmd->operand is ""). */
+int cli_parse_none(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                   FILE *help_out);
+
 /* As cli_parse, for a command that takes one or more operands (cmd->operand names them, e.g.
  * "PART..."): on CLI_PARSED, *operands points at the *n_operands (>= 1) of them, in order. */
 int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
@@ -162,6 +170,9 @@ int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial
 
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
+
+/** Prints each warning of an input ("mneedle CMD: warning: FILE: PATH: ...") on stderr. */
+void cli_warn(const char *cmd, const mn_warnings *w);
 
 /* The clinic record (records.c). The database: --db FILE, else $MNEEDLE_DB, else mneedle.db in
  * the current folder. */

@@ -21,9 +21,13 @@ static const subcommand commands[] = {
     {"cohort", cmd_cohort, "run a virtual trial over a sampled population"},
     {"merge", cmd_merge, "merge the parts of a cohort run split with cohort --shard"},
     {"sensitivity", cmd_sensitivity, "which inputs move which outputs: Sobol' indices, Morris"},
+    {"evidence", cmd_evidence, "list the published studies the outcome model is checked on"},
     {"client", cmd_client, "add, show, list, update or erase a client of the clinic record"},
     {"record", cmd_record, "record sessions as done or follow-up scores, checked against the plan"},
     {"history", cmd_history, "a client's timeline: plan against actual, scores, adverse events"},
+    {"replan", cmd_replan, "replan a client from the visits done and their own scores"},
+    {"recall", cmd_recall, "clients due for model-timed maintenance (text, CSV, iCalendar)"},
+    {"export", cmd_export, "export records: iCalendar, HL7 FHIR R4 Bundle, CSV"},
     {"db", cmd_db, "create, check, back up, restore or migrate the clinic record database"},
 };
 

@@ -21,6 +21,7 @@
 #include "mneedle/transport.h"
 #include "mneedle/sensitivity.h"
 #include "mneedle/cohort.h"
+#include "mneedle/evidence.h"
 #include "mneedle/store.h"
 
 #endif

@@ -335,6 +335,83 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
                                mn_store_history **out);
 void mn_store_history_free(mn_store_history *h);
 
+/* ---- replan ---- */
+
+/** One day of the client's projection: the typical person's improvement (the stored plan's
+ *  projection) and this client's, from the posterior of their response gain (10th, 50th and
+ *  90th percentiles). */
+typedef struct {
+    int day; /* from the first session */
+    double population_pct;
+    double client_pct, client_low_pct, client_high_pct;
+} mn_store_replan_sample;
+
+/** An observation the update used: a score turned into improvement (% of baseline). */
+typedef struct {
+    mn_date date;
+    int day;                                      /* from the first session */
+    double score, improvement_pct, predicted_pct; /* predicted: the typical person's */
+} mn_store_replan_obs;
+
+typedef struct {
+    char client[MN_STORE_ID_LEN];
+    long plan_id;
+    int n_done;                        /* sessions recorded */
+    mn_store_planned_visit *remaining; /* the visits left, re-dated from the real ones */
+    int n_remaining;
+    char scale[40]; /* the severity scale the update used ("" when none) */
+    mn_store_replan_obs *obs;
+    int n_obs;
+    /* The response gain (multiplier on the typical person's improvement): prior and
+     * posterior medians and 10-90 % ranges. */
+    double prior_median, prior_low, prior_high;
+    double gain_median, gain_low, gain_high;
+    double obs_sd_pct; /* the assumed score noise, in improvement percentage points */
+    mn_store_replan_sample *samples;
+    int n_samples;
+    int has_maintenance;
+    mn_date maintenance_due, maintenance_early, maintenance_late; /* median, and the dates for
+                                                                  the gain's 10th and 90th */
+    int population_interval_days, client_interval_days;
+    char note[512];
+} mn_store_replan;
+
+/**
+ * Replans a client from the record: the visits left of the latest stored plan, re-dated from
+ * the sessions actually done (the plan's spacing kept from the last real date, settings going
+ * on with the plan's titration and never below the last depth used, never above the plan's
+ * maximum); a Bayesian update of the client's response gain from their own scores on a
+ * severity scale (docs/records.md: prior from the healing model's spread, a stated score
+ * noise, an exact posterior on a grid), so the band narrows as scores accumulate; and a
+ * maintenance date from that response. The date is stored on the client (for recall), in one
+ * audited transaction. Free with mn_store_replan_free().
+ * @return MN_OK; MN_ENOTFOUND; MN_EINVAL (no stored plan, or a plan without a projection);
+ *         MN_ENOMEM; MN_EIO.
+ */
+mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_id,
+                              mn_store_replan **out);
+void mn_store_replan_free(mn_store_replan *r);
+
+/* ---- recall ---- */
+
+/** A client due for maintenance. */
+typedef struct {
+    char client[MN_STORE_ID_LEN];
+    mn_date due;
+    int has_last_session;
+    mn_date last_session;
+    char reason[256]; /* from the plan (typical response) or from a replan (the client's) */
+} mn_store_recall;
+
+/**
+ * Every client whose maintenance date (set by plan --save, then by replan from the client's
+ * own response) is on or before @p due_before and who has had no session since it, in date
+ * order. Free with mn_store_recall_free(). @return MN_OK; MN_ENOMEM; MN_EIO.
+ */
+mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
+                               mn_store_recall **out, int *n);
+void mn_store_recall_free(mn_store_recall *list);
+
 #ifdef __cplusplus
 }
 #endif

@@ -328,6 +328,18 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
         return st;
     int is_plan = json_is_object(plan) && json_object_get(plan, "screening") &&
                   json_is_array(json_object_get(plan, "zones"));
+    /* The plan's first maintenance visit: when recall looks for the client until a replan
+     * times it from their own response. */
+    char due[16] = "";
+    json_t *visits = json_object_get(plan, "sessions");
+    for (size_t i = 0; i < json_array_size(visits) && !due[0]; i++) {
+        json_t *v = json_array_get(visits, i);
+        const char *phase = json_string_value(json_object_get(v, "phase"));
+        const char *date = json_string_value(json_object_get(v, "date"));
+        mn_date d;
+        if (phase && date && !strcmp(phase, "maintenance") && !mn_date_parse(date, &d))
+            snprintf(due, sizeof due, "%s", date);
+    }
     json_decref(plan);
     if (!is_plan)
         return mn__error(ctx, MN_EPARSE, "plan save: not a plan's JSON (screening, zones)");
@@ -356,6 +368,25 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
     sqlite3_int64 id = sqlite3_last_insert_rowid(store->db);
     if (!st)
         st = mn__store_audit(ctx, store, "insert", "plans", id, NULL);
+    if (!st) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "plan %lld: maintenance timed for the typical response",
+                 (long long)id);
+        if (!(st = mn__store_prepare(ctx, store,
+                                     "UPDATE clients SET maintenance_due = ?, "
+                                     "maintenance_reason = ? WHERE num = ?",
+                                     &q))) {
+            if (due[0]) {
+                sqlite3_bind_text(q, 1, due, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+            }
+            sqlite3_bind_int64(q, 3, num);
+            st = mn__store_run(ctx, store, q, "client");
+        }
+        if (!st)
+            st = mn__store_audit(ctx, store, "update", "clients", num,
+                                 "maintenance_due, maintenance_reason");
+    }
     st = mn__store_end(ctx, store, st);
     if (!st && plan_id)
         *plan_id = (long)id;
