@@ -73,6 +73,14 @@ int mn_store_schema_version(const mn_store *store);
 mn_status mn_store_set_actor(mn_store *store, const char *actor);
 
 /**
+ * Bulk loading (an import, a benchmark's set-up): with @p durable 0 commits are no longer
+ * synced one by one (PRAGMA synchronous=NORMAL in WAL mode: a process crash loses nothing, a
+ * power cut may lose the last commits); 1 restores the default, synchronous=FULL.
+ * @return MN_OK; MN_EIO.
+ */
+mn_status mn_store_set_durable(mn_ctx *ctx, mn_store *store, int durable);
+
+/**
  * Migrates the database to MN_STORE_SCHEMA_VERSION in one transaction (nothing changes if a
  * step fails). @p from receives the version found (may be NULL).
  * @return MN_OK (also when already current); MN_EIO.
@@ -220,6 +228,27 @@ void mn_store_client_release(mn_store_client *c);
  *  @return MN_OK; MN_ENOMEM; MN_EIO. */
 mn_status mn_store_client_list(mn_ctx *ctx, mn_store *store, mn_store_client **out, int *n);
 void mn_store_client_list_free(mn_store_client *list, int n);
+
+/** One client of an import. */
+typedef struct {
+    char id[MN_STORE_ID_LEN];
+    int line;     /* the CSV line of its first row */
+    int concerns; /* rows (concerns) merged into it */
+} mn_store_import_row;
+
+/**
+ * Imports a CSV client list: a header row naming the columns (id, name, email, phone,
+ * birth_date, age, sex, fitzpatrick, concern, zones, severity, device, start, smoker, sun), one
+ * row per client and concern (rows with the same id are one client; zones separated by ';').
+ * Each client is checked as `client add` checks a file, the message naming the file and line.
+ * One transaction: all clients or none. With @p dry_run everything is checked (ids in use
+ * included) and nothing is stored. @p out: one entry per client (free with
+ * mn_store_import_free()).
+ * @return MN_OK; input errors; MN_EIO.
+ */
+mn_status mn_store_import_clients(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                                  size_t len, int dry_run, mn_store_import_row **out, int *n_out);
+void mn_store_import_free(mn_store_import_row *rows);
 
 /**
  * The planning input of a client, as a client file `mn_client_parse()` reads (without the

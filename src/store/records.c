@@ -264,7 +264,8 @@ typedef struct {
 } plan_zone;
 
 typedef struct {
-    sqlite3_int64 id; /* 0: no plan */
+    sqlite3_int64 client; /* whose plan this is (0: none read yet) */
+    sqlite3_int64 id;     /* 0: no plan */
     plan_zone zones[MN_MAX_ZONES];
     int n_zones;
     char device[32];
@@ -273,6 +274,7 @@ typedef struct {
 static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, plan_caps *out)
 {
     memset(out, 0, sizeof *out);
+    out->client = client;
     sqlite3_stmt *q;
     mn_status st = mn__store_prepare(
         ctx, s, "SELECT id, plan_json FROM plans WHERE client = ? ORDER BY id DESC LIMIT 1", &q);
@@ -515,7 +517,8 @@ static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...
 }
 
 static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
-                               const char *place, int csv, mn_date today, checked_session *cs)
+                               const char *place, int csv, mn_date today, plan_caps *cache,
+                               checked_session *cs)
 {
     memset(cs, 0, sizeof *cs);
     mn__jin in = {ctx, src};
@@ -546,9 +549,11 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                          "devices')",
                          src, place, cs->device);
     cs->device = dev->id;
-    plan_caps caps;
-    if ((st = latest_plan(ctx, s, cs->client, &caps)))
+    /* The client's latest plan, read once per client in a file of records (the file's own
+     * records never add a plan). */
+    if (cache->client != cs->client && (st = latest_plan(ctx, s, cs->client, cache)))
         return st;
+    const plan_caps caps = *cache;
     cs->plan = caps.id;
     size_t used = 0;
 #define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
@@ -750,11 +755,14 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
         goto out;
     if ((st = mn__store_begin(ctx, store)))
         goto out;
+    plan_caps cache;
+    cache.client = 0;
     for (size_t i = 0; !st && i < json_array_size(records); i++) {
         char place[32];
         place_of(records, i, csv, place, sizeof place);
         checked_session cs;
-        st = check_session(ctx, store, src, json_array_get(records, i), place, csv, today, &cs);
+        st = check_session(ctx, store, src, json_array_get(records, i), place, csv, today, &cache,
+                           &cs);
         if (!st && cs.violations[0] && !override_reason)
             st = mn__error(ctx, MN_ERANGE,
                            "%s: %s: %s; nothing was recorded (give --override REASON to "

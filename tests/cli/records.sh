@@ -360,6 +360,21 @@ expect 2 "give --ics" -- "$MNEEDLE" export --db "$DB" "$ID"
 expect 2 "no client" -- "$MNEEDLE" export --db "$DB" c-nobody --csv "$TMP/none.csv"
 ok '[ ! -e "$TMP/none.csv" ]' "a failed export left a file"
 
+# ---- import ----
+printf 'id,name,email,age,sex,fitzpatrick,concern,zones,severity,device,start,smoker,sun\nann,Ann A,ann@x.org,44,female,2,fine-lines-wrinkles,forehead;cheek,moderate,skinpen,2027-10-01,no,low\nann,,,,,,acne-scars,cheek,mild,,,,\n,Bob B,,52,male,3,skin-laxity,neck,moderate,skinpen,2027-10-02,yes,high\n' > "$TMP/import.csv"
+dump "$DB" > "$TMP/before"
+expect 0 "stdout:would add ann \(line 2, 2 concerns\)" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/import.csv"
+ok 'grep -q "dry run: 2 clients checked, nothing stored" "$TMP/out"' "dry run report"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a dry run changed the database"
+sed 's/,52,/,520,/' "$TMP/import.csv" > "$TMP/bad-import.csv"
+expect 2 "bad-import.csv line 4: \\\$\.client\.age" -- "$MNEEDLE" import --db "$DB" "$TMP/bad-import.csv"
+sed 's/skinpen,2027-10-02/skinpen,2027-13-02/' "$TMP/import.csv" > "$TMP/bad-import2.csv"
+expect 2 "bad-import2.csv line 4: \\\$\.clinic\.start" -- "$MNEEDLE" import --db "$DB" "$TMP/bad-import2.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused import changed the database"
+expect 0 "stdout:2 clients imported" -- "$MNEEDLE" import --db "$DB" "$TMP/import.csv"
+expect 2 "import.csv line 2: client id \"ann\" is in use" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/import.csv"
+expect 0 "stdout:Ann A" -- "$MNEEDLE" client show --db "$DB" --identity ann
+
 # ---- erasure ----
 expect 0 "stdout:erased $ID" -- "$MNEEDLE" client erase --db "$DB" "$ID"
 expect 2 "no client" -- "$MNEEDLE" client show --db "$DB" "$ID"
@@ -373,5 +388,5 @@ assert n >= 10, n
 assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id NOT IN (\x27good\x27, \x27poor\x27)\").fetchone()[0] == 0
 assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 2
 " "$DB"' "erasure left rows or no audit entries"
-expect 0 "stdout:3 clients" -- "$MNEEDLE" client list --db "$DB"
+expect 0 "stdout:5 clients" -- "$MNEEDLE" client list --db "$DB"
 finish
