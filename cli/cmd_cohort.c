@@ -30,7 +30,13 @@ static const cli_command command = {
         "with its own random stream, as in one run) and writes a part file; 'mneedle merge'\n"
         "combines the N parts into output byte-identical to a single run (docs/cluster.md).\n"
         "When srun or mpirun started several tasks but MPI sees one process, the command\n"
-        "stops instead of running the same cohort in every task.\n",
+        "stops instead of running the same cohort in every task.\n"
+        "\n"
+        "A needle length outside the device's range is refused (exit 2). One beyond the\n"
+        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
+        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
+        "output's warnings[] ({code, path, message}; [] when there is none). The anatomy\n"
+        "cap is the population's thinnest skin's: its oldest age on the last session's day.\n",
     .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
 };
 
@@ -217,6 +223,8 @@ static int run(int argc, char **argv, int rank, int size)
         code = cli_fail("cohort", ctx, st);
         goto done;
     }
+    if (rank == 0)
+        cli_warn("cohort", &trial->warnings); /* it runs, as asked, but says so first */
     if (n > 0)
         trial->population.n = n;
     if (seed.given)
@@ -299,19 +307,7 @@ static int run(int argc, char **argv, int rank, int size)
             code = cli_fail("cohort", ctx, st);
             goto done;
         }
-        if ((st = mn_cohort_write(ctx, trial, res, o.json, mn_outfile_writer, out))) {
-            code = cli_fail("cohort", ctx, mn_outfile_fail(ctx, out, st));
-            out = NULL;
-            goto done;
-        }
-        if (csv_out) {
-            code = cli_commit("cohort", ctx, csv_out);
-            csv_out = NULL;
-            if (code)
-                goto done;
-        }
-        code = cli_commit("cohort", ctx, out);
-        out = NULL;
+        code = cli_cohort_finish("cohort", ctx, trial, res, o.json, &csv_out, &out);
     }
 done:
     mn_outfile_abort(csv_out);
@@ -346,5 +342,26 @@ int cmd_cohort(int argc, char **argv)
     }
     int code = run(argc, argv, rank, size);
     mn_cohort_mpi_end();
+    return code;
+}
+
+int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
+                      const mn_cohort_result *res, int json, mn_outfile **csv_out, mn_outfile **out)
+{
+    int code;
+    mn_status st = mn_cohort_write(ctx, trial, res, json, mn_outfile_writer, *out);
+    if (st) {
+        code = cli_fail(cmd, ctx, mn_outfile_fail(ctx, *out, st));
+        *out = NULL;
+        return code;
+    }
+    if (*csv_out) {
+        code = cli_commit(cmd, ctx, *csv_out);
+        *csv_out = NULL;
+        if (code)
+            return code;
+    }
+    code = cli_commit(cmd, ctx, *out);
+    *out = NULL;
     return code;
 }

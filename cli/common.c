@@ -5,14 +5,28 @@
 
 #include "cli.h"
 
+void cli_error_line(const char *fmt, ...)
+{
+    /* The message quotes the command line: what it echoes is named, never printed raw, as the
+     * library's messages are (mn_escape_message). */
+    char raw[1024], shown[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    mn_escape_message(shown, sizeof shown, raw);
+    fprintf(stderr, "%s\n", shown);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
-    fprintf(stderr, "mneedle %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see 'mneedle %s --help')\n", cmd);
+    cli_error_line("mneedle %s: %s", cmd, msg);
+    fprintf(stderr, "(see 'mneedle %s --help')\n", cmd);
     return CLI_EXIT_INPUT;
 }
 
@@ -51,6 +65,15 @@ int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out)
 {
     mn_status st = mn_outfile_commit(ctx, out);
     return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
+}
+
+void cli_warn(const char *cmd, const mn_warnings *w)
+{
+    for (int i = 0; w && i < w->n && i < MN_MAX_WARNINGS; i++)
+        fprintf(stderr, "mneedle %s: warning: %s: %s: %s\n", cmd, w->items[i].src, w->items[i].path,
+                w->items[i].message);
+    if (w && w->dropped > 0)
+        fprintf(stderr, "mneedle %s: warning: %d more warnings not shown\n", cmd, w->dropped);
 }
 
 int cli_stderr_is_tty(void)

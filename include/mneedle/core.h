@@ -41,7 +41,8 @@ extern "C" {
     X(MN_ELIMIT, -8, "input exceeds a stated limit")                                               \
     X(MN_ENOCONV, -9, "solver did not converge")                                                   \
     X(MN_ENUMERIC, -10, "numerical failure")                                                       \
-    X(MN_EUNSUPPORTED, -11, "not supported in this build")
+    X(MN_EUNSUPPORTED, -11, "not supported in this build")                                         \
+    X(MN_ESTOPPED, -12, "stopped before the end (a time limit)")
 
 typedef enum {
 #define MN__STATUS_ENUM(name, value, msg) name = value,
@@ -127,6 +128,17 @@ const char *mn_ctx_errmsg(const mn_ctx *ctx);
 
 /** The status of the last failure on this context (MN_OK if none). */
 mn_status mn_ctx_errcode(const mn_ctx *ctx);
+
+/**
+ * Writes @p src as the library writes input it quotes in a message: every control character,
+ * line or paragraph separator, bidirectional override, character that prints as nothing or as
+ * a plain space, and byte that is not UTF-8 is named ("<U+001B>", "<U+202E>", "<byte 0xA0>"),
+ * so a value echoed to a terminal cannot forge a line or hide one. Writes at most @p cap
+ * bytes with the NUL (cut at a whole character or name); returns the length the whole of it
+ * needs, as snprintf does. For programs that echo their own input (the command's usage
+ * errors). Thread-safe.
+ */
+size_t mn_escape_message(char *dst, size_t cap, const char *src);
 
 /** Clears the last error. */
 void mn_ctx_clear_error(mn_ctx *ctx);
@@ -233,6 +245,26 @@ typedef struct {
 
 /** Installs an allocator (NULL restores the C library's). */
 void mn_set_allocator(const mn_allocator *allocator);
+
+/**
+ * Warnings: an input that is accepted and runs, but that the planner would not have chosen (a
+ * needle length beyond a zone's depth cap). The loaders fill them; the command prints each on
+ * standard error as "FILE: PATH: MESSAGE", and the `--json` outputs of absorb, simulate and
+ * cohort list them under `warnings` as {code, path, message}.
+ */
+#define MN_MAX_WARNINGS 8
+typedef struct {
+    char code[40];     /* stable identifier, e.g. "depth_beyond_zone_cap" */
+    char src[256];     /* the file it is about, as named in errors ("<stdin>" for -) */
+    char path[96];     /* JSON path of the value in its file, e.g. "$.sessions[2].needle_mm" */
+    char message[320]; /* what, the limit and where it comes from (without src and path, so
+                          the same input gives the same message wherever it was read) */
+} mn_warning;
+typedef struct {
+    int n;                             /* 0..MN_MAX_WARNINGS */
+    int dropped;                       /* warnings past MN_MAX_WARNINGS, not kept */
+    mn_warning items[MN_MAX_WARNINGS]; /* in the order found */
+} mn_warnings;
 
 /** Limits on inputs, refused with MN_ELIMIT before any work starts. */
 #define MN_MAX_INPUT_BYTES (4u * 1024u * 1024u) /* 4 MiB: a client file is a few KiB */

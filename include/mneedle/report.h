@@ -15,8 +15,11 @@
 #include "mneedle/clinic.h"
 #include "mneedle/cohort.h"
 #include "mneedle/core.h"
+#include "mneedle/evidence.h"
 #include "mneedle/healing.h"
+#include "mneedle/store.h"
 #include "mneedle/transport.h"
+#include "mneedle/sensitivity.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -31,6 +34,15 @@ extern "C" {
  * @return MN_OK; MN_ENOTFOUND for an unknown @p what; MN_ENOMEM; MN_EIO if the writer fails.
  */
 mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer write,
+                            void *userdata);
+
+/**
+ * Writes the evidence base (`mneedle evidence`): per study its id, role, design, n, concern,
+ * how it was verified and its endpoints by family, then the studies per family and role. JSON
+ * (@p json) gives `{version, counts, studies[]}` (docs/evidence.md).
+ * @return MN_OK; MN_EINVAL for a NULL set or writer; MN_ENOMEM; MN_EIO if the writer fails.
+ */
+mn_status mn_evidence_write(mn_ctx *ctx, const mn_evidence *ev, int json, mn_writer write,
                             void *userdata);
 
 /*
@@ -59,6 +71,7 @@ typedef struct {
     const mn_healing_summary *summary;
     const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
     mn_healing_integrator integrator;
+    const mn_warnings *warnings; /* the scenario's (mn_healing_input.warnings), or NULL */
 } mn_healing_result;
 
 /**
@@ -141,6 +154,88 @@ mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
  *          buffer; MN_EIO if the writer fails. */
 mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_patient_result *p, mn_writer write, void *userdata);
+
+/**
+ * Writes the results of a sensitivity SPEC (`mneedle sensitivity`): as text, a table per output
+ * (each input's S1 and ST with their intervals, and Morris's mu* and sigma when run), or as
+ * JSON (json != 0): version, method, inputs[].{name, unit, distribution, parameters},
+ * outputs[].{name, unit, mean, variance, inputs[].{name, first_order, total, first_order_ci,
+ * total_ci[, morris.{mu, mu_star, sigma}]}}.
+ * @return MN_OK; MN_EINVAL (NULL); MN_ENOMEM; MN_EIO from the writer.
+ */
+mn_status mn_sens_write(mn_ctx *ctx, const mn_sens_result *res, int json, mn_writer write,
+                        void *userdata);
+
+/** The same as CSV, one row per output and input: output, input, first_order,
+ *  first_order_low, first_order_high, total, total_low, total_high, then mu, mu_star, sigma
+ *  (empty without Morris). */
+mn_status mn_sens_write_csv(mn_ctx *ctx, const mn_sens_result *res, mn_writer write,
+                            void *userdata);
+
+/* ---- the clinic record (store.h) ---- */
+
+/** Writes the verdict of mn_store_check(): JSON {version, ok, schema_version, integrity_ok,
+ *  foreign_keys_ok, audit_ok, audit_entries, rows_checked, problem} or a few lines of text.
+ *  @return MN_OK; MN_EINVAL for NULL arguments; MN_ENOMEM; MN_EIO if the writer fails. */
+mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
+                               mn_writer write, void *userdata);
+
+/** Writes one client (client show): id, dates, counts, consents, the planning input, and,
+ *  when @p identity is 1, the identifying details. JSON or text.
+ *  @return MN_OK; MN_EINVAL; MN_ENOMEM; MN_EIO. */
+mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int identity, int json,
+                                mn_writer write, void *userdata);
+
+/** Writes the client list, one line (or JSON object) per client: id, created, sessions, last
+ *  session, maintenance due; names only when @p identity is 1. */
+mn_status mn_store_client_list_write(mn_ctx *ctx, const mn_store_client *list, int n, int identity,
+                                     int json, mn_writer write, void *userdata);
+
+/** Writes a client's timeline (mneedle history): planned visits against the sessions done
+ *  (date shift, each zone's setting against the plan's, overrides), scores over time and
+ *  adverse events. JSON: {version, client, plan, planned[], sessions[], assessments[],
+ *  adverse_events[]}. */
+mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int json, mn_writer write,
+                                 void *userdata);
+
+/** Writes a replan: the visits left with their dates and settings, the scores used, the
+ *  response gain's prior and posterior (median, 10-90 %), the client's projection band and
+ *  maintenance date. JSON {version, client, plan_id, sessions_done, remaining[], response{},
+ *  observations[], projection[], maintenance{}, note} or text. */
+mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
+                                void *userdata);
+
+/** Recall list formats. */
+typedef enum {
+    MN_RECALL_TEXT,
+    MN_RECALL_JSON,
+    MN_RECALL_CSV, /* client,due,last_session,reason */
+    MN_RECALL_ICS  /* iCalendar (RFC 5545): one all-day VEVENT per client, no names */
+} mn_recall_format;
+
+/** Writes the clients due for maintenance. @p stamp: the DTSTAMP date of the iCalendar. */
+mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
+                                mn_recall_format format, mn_date stamp, mn_writer write,
+                                void *userdata);
+
+/** Writes the planned visits of clients' timelines as iCalendar (RFC 5545): one all-day
+ *  VEVENT per planned visit not yet done, summarised by the pseudonymous id, phase and zones;
+ *  never a name. @p stamp: DTSTAMP's date. */
+mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, int n, mn_date stamp,
+                             mn_writer write, void *userdata);
+
+/** Writes clients' timelines as CSV, one row per planned visit zone, session zone, score and
+ *  adverse event: client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,
+ *  rater,event,severity,device. Pseudonymous ids only. */
+mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                             mn_writer write, void *userdata);
+
+/** Writes clients' timelines as an HL7 FHIR R4 Bundle (type collection, JSON): a Patient per
+ *  client (the pseudonymous id as identifier, no name or contact), a CarePlan per stored plan
+ *  with one activity per planned visit, a Procedure per session (body sites, settings, the
+ *  Device used), an Observation per score and an AdverseEvent per recorded event. */
+mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                              mn_writer write, void *userdata);
 
 #ifdef __cplusplus
 }

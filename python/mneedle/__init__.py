@@ -1,7 +1,8 @@
 """mneedle: models and plans microneedling, from Python.
 
-Each call takes the same object as the command's JSON file (a dict) and returns the command's
---json output as a dict; simulate and absorb add ``trajectory``, the samples as NumPy arrays.
+Each call (screen, plan, simulate, absorb, cohort, sensitivity) takes the same object as the
+command's JSON file (a dict) and returns the command's --json output as a dict; simulate and
+absorb add ``trajectory``, the samples as NumPy arrays.
 Bad input raises InputError with the JSON path and the message. See docs/python.md.
 """
 import json
@@ -15,7 +16,7 @@ import numpy as np
 from ._mneedle import ffi, lib
 
 __all__ = ["Context", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
-           "cohort", "catalog", "version", "BAND_DEFAULT_SEED"]
+           "cohort", "sensitivity", "catalog", "version", "BAND_DEFAULT_SEED"]
 
 #: The default seed of simulate's uncertainty band (MN_BAND_DEFAULT_SEED, healing.h).
 BAND_DEFAULT_SEED = 20131001
@@ -23,6 +24,7 @@ _INTEGRATORS = ("exact", "cvode")
 _CATALOGUES = ("devices", "sites", "concerns", "products", "rules")
 _SEED_MAX = 2 ** 53 - 1  # the command's --seed range
 _INT_MAX = 2 ** 31 - 1
+_NUMBER_TYPES = {int, float}  # what json.loads gives for a number
 
 
 class MneedleError(RuntimeError):
@@ -64,26 +66,42 @@ def _plain(value, path):
     """Checks a Python value is JSON (dict with str keys, list, str, finite number, bool,
     None) and returns it with NumPy scalars turned into Python numbers; raises InputError
     naming the path otherwise. A NumPy array or a tuple is refused where a list is expected."""
-    if value is None or isinstance(value, (bool, str)):
+    t = type(value)
+    # The exact built-in types first: they are nearly all of any input, and checking them by
+    # identity keeps this walk a small part of a call (bench/bench_python.py).
+    if t is str or t is int or t is bool or value is None:
         return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, numbers.Integral) and not isinstance(value, np.ndarray):
-        return int(value)
-    if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
-        f = float(value)
-        if not math.isfinite(f):
-            raise InputError(f"expected a finite number, got {f}", path)
-        return f
-    if isinstance(value, dict):
+    if t is float:
+        if not math.isfinite(value):
+            raise InputError(f"expected a finite number, got {value}", path)
+        return value
+    if t is dict:
         out = {}
         for k, v in value.items():
-            if not isinstance(k, str):
+            if type(k) is not str:
                 raise InputError(f"keys must be strings, got {k!r}", path)
             out[k] = _plain(v, f"{path}.{k}")
         return out
-    if isinstance(value, list):
+    if t is list:
         return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return _plain_other(value, path)
+
+
+def _plain_other(value, path):
+    """_plain for what is not an exact built-in JSON type: NumPy scalars and subclasses of
+    the built-in types are accepted as their plain values; anything else is an InputError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, np.ndarray):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
+        return _plain(float(value), path)
+    if isinstance(value, dict):
+        return _plain(dict(value), path)
+    if isinstance(value, list):
+        return _plain(list(value), path)
     hint = " (use .tolist())" if isinstance(value, np.ndarray) else ""
     raise InputError(f"expected a JSON value (object, list, string, number, true/false or "
                      f"null), got {_type_name(value)}{hint}", path)
@@ -98,21 +116,63 @@ def _check_int(name, value, lo, hi):
     return int(value)
 
 
+def _numbers(vals):
+    return np.array(vals, dtype=float) if set(map(type, vals)) <= _NUMBER_TYPES else None
+
+
+def _columns_same_keys(samples):
+    """_columns when every sample has the same keys in the same order, and so do its nested
+    objects (as the command writes them): a column at a time, about twice as fast as the
+    general walk (bench/bench_python.py). None when the samples are not so."""
+    first = samples[0]
+    keys = first.keys()
+    if not all(s.keys() == keys for s in samples):
+        return None
+    cols = {}
+    for k, v in first.items():
+        if type(v) is dict:
+            inner = [s[k] for s in samples]
+            if not all(type(x) is dict and x.keys() == v.keys() for x in inner):
+                return None
+            for k2 in v:
+                col = _numbers([x[k2] for x in inner])
+                if col is not None:
+                    cols[f"{k}_{k2}"] = col
+        else:
+            col = _numbers([s[k] for s in samples])
+            if col is not None:
+                cols[k] = col
+    return cols
+
+
 def _columns(samples):
     """The list of sample objects as a dict of NumPy arrays, one per field; nested objects
-    flatten to "outer_inner" (untreated.improvement_pct -> untreated_improvement_pct)."""
+    flatten to "outer_inner" (untreated.improvement_pct -> untreated_improvement_pct). A field
+    missing from a sample is NaN there; fields that are not numbers are left out."""
+    if not samples:
+        return {}
+    cols = _columns_same_keys(samples)
+    if cols is not None:
+        return cols
+    names = {}  # flat name -> (key, inner key or None), in order of first appearance
+    for s in samples:
+        for k, v in s.items():
+            if type(v) is dict:
+                for k2 in v:
+                    names.setdefault(f"{k}_{k2}", (k, k2))
+            else:
+                names.setdefault(k, (k, None))
+    nan = math.nan
     cols = {}
-
-    def add(prefix, obj, i):
-        for k, v in obj.items():
-            name = prefix + k
-            if isinstance(v, dict):
-                add(name + "_", v, i)
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                cols.setdefault(name, [math.nan] * len(samples))[i] = v
-    for i, s in enumerate(samples):
-        add("", s, i)
-    return {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+    for name, (k, k2) in names.items():
+        if k2 is None:
+            vals = [s.get(k, nan) for s in samples]
+        else:
+            vals = [s[k].get(k2, nan) if type(s.get(k)) is dict else nan for s in samples]
+        col = _numbers(vals)
+        if col is not None:
+            cols[name] = col
+    return cols
 
 
 class Context:
@@ -236,6 +296,15 @@ class Context:
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
         return self._call(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given), seed)
 
+    def sensitivity(self, spec, threads=0):
+        """Global sensitivity of the models' outputs to their inputs: ``mneedle sensitivity
+        --json [--threads N]`` for a SPEC (the object of a SPEC file; scenario file names in it
+        are relative to the current folder). Sobol' first-order and total indices with
+        bootstrap intervals, and Morris effects when the SPEC asks; the same numbers for any
+        ``threads`` (0: OpenMP's default). See docs/sensitivity.md."""
+        threads = _check_int("threads", threads, 0, 4096)
+        return self._call(lib.mnpy_sensitivity, "spec", spec, threads)
+
     def catalog(self, what):
         """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
         if what not in _CATALOGUES:
@@ -293,6 +362,11 @@ def absorb(scenario, field=False):
 def cohort(trial, threads=0, n=None, seed=None):
     """Context().cohort with the built-in catalogues."""
     return _ctx().cohort(trial, threads, n, seed)
+
+
+def sensitivity(spec, threads=0):
+    """Context().sensitivity with the built-in catalogues."""
+    return _ctx().sensitivity(spec, threads)
 
 
 def catalog(what):

@@ -107,7 +107,8 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
                              band,
                              &summary,
                              have_proj ? &proj : NULL,
-                             opts.integrator};
+                             opts.integrator,
+                             &in->warnings};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);
@@ -155,6 +156,22 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
 done:
     free(trial);
     free(res);
+    return st;
+}
+
+mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                           mnpy_buf *out)
+{
+    mn_sens_spec *spec = NULL;
+    mn_sens_result res;
+    memset(&res, 0, sizeof res);
+    mn_status st = mn_sens_spec_parse(ctx, src, text, len, &spec);
+    if (!st)
+        st = mn_sens_run(ctx, spec, threads, &res);
+    if (!st)
+        st = mn_sens_write(ctx, &res, 1, mnpy_buf_write, out);
+    mn_sens_result_release(&res);
+    mn_sens_spec_free(spec);
     return st;
 }
 

@@ -66,25 +66,25 @@ static int bleeding(const mn_absorb_result *r)
 static void put_wrapped(mn__buf *b, const char *prefix, const char *text)
 {
     const int width = 92;
-    mn__buf_printf(b, "%s", prefix);
+    mn__buf_append(b, prefix, strlen(prefix)); /* the writer's own words, newline included */
     int col = (int)strlen(prefix) - (prefix[0] == '\n'), first = 1;
     while (*text) {
         size_t n = strcspn(text, " ");
         if (!first && col + 1 + (int)n > width) {
-            mn__buf_printf(b, "\n");
+            mn__buf_textf(b, "\n");
             col = 0;
         } else if (!first) {
-            mn__buf_printf(b, " ");
+            mn__buf_textf(b, " ");
             col++;
         }
         first = 0;
-        mn__buf_printf(b, "%.*s", (int)n, text);
+        mn__buf_textf(b, "%.*s", (int)n, text);
         col += (int)n;
         text += n;
         while (*text == ' ')
             text++;
     }
-    mn__buf_printf(b, ".\n");
+    mn__buf_textf(b, ".\n");
 }
 
 static int large_overstated(const mn_absorb_scenario *s, const mn_absorb_result *r)
@@ -104,6 +104,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jout_init(&j);
     json_t *root = json_object();
     mn__jput_str(&j, root, "version", mn_version());
+    mn__jput_warnings(&j, root, &s->warnings);
     mn__jput_num(&j, root, "punctures_per_cm2", p->punctures_per_cm2);
     mn__jput_num(&j, root, "channel_depth_um", p->channel_depth_um);
     mn__jput_num(&j, root, "channel_diameter_um", p->channel_diameter_um);
@@ -253,70 +254,69 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     const mn_absorb_params *p = &r->params;
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
-                   s->occluded ? "occluded" : "open to air", s->hours);
-    mn__buf_printf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
-                   s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
-                   p->dose_ug_cm2);
+    mn__buf_textf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
+                  s->occluded ? "occluded" : "open to air", s->hours);
+    mn__buf_textf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
+                  s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
+                  p->dose_ug_cm2);
     if (s->device && p->punctures_per_cm2 > 0) {
-        mn__buf_printf(&b,
-                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
-                       "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
-                       "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
-                       "volume and %.3g cm2 of wall per cm2; closure half-life %.2g h "
-                       "(%.2g-%.2g)\n",
-                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
-                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
-                       p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
-                       p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2,
-                       p->closure_half_life_h, p->closure_half_life_lo_h,
-                       p->closure_half_life_hi_h);
+        mn__buf_textf(&b,
+                      "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
+                      "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
+                      "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
+                      "volume and %.3g cm2 of wall per cm2; closure half-life %.2g h "
+                      "(%.2g-%.2g)\n",
+                      s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
+                      p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
+                      p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
+                      p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2,
+                      p->closure_half_life_h, p->closure_half_life_lo_h, p->closure_half_life_hi_h);
     } else {
-        mn__buf_printf(&b, "Device: none (intact skin)\n");
+        mn__buf_textf(&b, "Device: none (intact skin)\n");
     }
-    mn__buf_printf(&b,
-                   "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
-                   "%.3g (pores and appendages, Wilschut et al. 1995)\n\n",
-                   p->kp_cm_h, p->kp_lipid_cm_h,
-                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
-                   p->kp_polar_cm_h);
-    mn__buf_printf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "hour", "delivered",
-                   "(10-90%)", "flux", "intact", "surface", "enhancement (10-90%)", "open", "cover",
-                   "of dose");
-    mn__buf_printf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
-                   "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
+    mn__buf_textf(&b,
+                  "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
+                  "%.3g (pores and appendages, Wilschut et al. 1995)\n\n",
+                  p->kp_cm_h, p->kp_lipid_cm_h,
+                  s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
+                  p->kp_polar_cm_h);
+    mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "hour", "delivered",
+                  "(10-90%)", "flux", "intact", "surface", "enhancement (10-90%)", "open", "cover",
+                  "of dose");
+    mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
+                  "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
         char bd[40], be[40];
         snprintf(bd, sizeof bd, "(%.3g-%.3g)", x->delivered_lo_ug_cm2, x->delivered_hi_ug_cm2);
         snprintf(be, sizeof be, "%.3g (%.2g-%.2g)", x->enhancement, x->enhancement_lo,
                  x->enhancement_hi);
-        mn__buf_printf(&b, "%8g %10.4g %19s %10.3g %10.4g %10.4g %21s %8.1f %6.1f %8.1f\n", x->hour,
-                       x->delivered_ug_cm2, bd, x->flux_ug_cm2_h, x->intact_ug_cm2,
-                       x->surface_ug_cm2, be, 100 * x->open_fraction, 100 * x->coverage,
-                       100 * x->delivered_ug_cm2 / p->dose_ug_cm2);
+        mn__buf_textf(&b, "%8g %10.4g %19s %10.3g %10.4g %10.4g %21s %8.1f %6.1f %8.1f\n", x->hour,
+                      x->delivered_ug_cm2, bd, x->flux_ug_cm2_h, x->intact_ug_cm2,
+                      x->surface_ug_cm2, be, 100 * x->open_fraction, 100 * x->coverage,
+                      100 * x->delivered_ug_cm2 / p->dose_ug_cm2);
     }
-    mn__buf_printf(&b,
-                   "Bands: %zu unit-cell runs with the uncertain parameters drawn from their "
-                   "ranges%s.\n",
-                   r->band_runs, r->band_runs ? "" : " (none asked)");
-    mn__buf_printf(&b,
-                   "Franz view: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
-                   "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "
-                   "x%.3g, for %g ug/cm2 applied.\n",
-                   r->max_flux_ug_cm2_h, r->max_flux_hour, r->lag_time_h,
-                   r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour, r->intact_lag_time_h,
-                   r->flux_enhancement, p->dose_ug_cm2);
+    mn__buf_textf(&b,
+                  "Bands: %zu unit-cell runs with the uncertain parameters drawn from their "
+                  "ranges%s.\n",
+                  r->band_runs, r->band_runs ? "" : " (none asked)");
+    mn__buf_textf(&b,
+                  "Franz view: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
+                  "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "
+                  "x%.3g, for %g ug/cm2 applied.\n",
+                  r->max_flux_ug_cm2_h, r->max_flux_hour, r->lag_time_h,
+                  r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour, r->intact_lag_time_h,
+                  r->flux_enhancement, p->dose_ug_cm2);
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
     if (last)
-        mn__buf_printf(&b,
-                       "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
-                       "in the viable epidermis,\n%.3g in the dermis, %.3g cleared by blood flow); "
-                       "%.3g ug/cm2 is still on the surface.\n",
-                       last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
-                       last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
+        mn__buf_textf(&b,
+                      "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
+                      "in the viable epidermis,\n%.3g in the dermis, %.3g cleared by blood flow); "
+                      "%.3g ug/cm2 is still on the surface.\n",
+                      last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
+                      last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
     if (last)
-        mn__buf_printf(
+        mn__buf_textf(
             &b,
             "Film: %s; %.3g ul/cm2 of liquid left; on the surface %.3g ug/cm2 "
             "(%.3g dissolved, %.3g dried or precipitated), %.3g%% of the dose went "
@@ -328,12 +328,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2), p->solubility_ug_ml / 1000.0,
             p->solubility_estimated ? "estimated: general solubility equation" : "product");
     if (!s->occluded && p->evaporation_ul_cm2_h > 0)
-        mn__buf_printf(&b,
-                       "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "
-                       "m/s): the film dries in %.2g h.\n",
-                       p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
-                       100 * s->relative_humidity, s->air_speed_m_s,
-                       s->dose_ul_cm2 * (1 - 1e-3) / p->evaporation_ul_cm2_h);
+        mn__buf_textf(&b,
+                      "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "
+                      "m/s): the film dries in %.2g h.\n",
+                      p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
+                      100 * s->relative_humidity, s->air_speed_m_s,
+                      s->dose_ul_cm2 * (1 - 1e-3) / p->evaporation_ul_cm2_h);
     if (last && s->device && p->punctures_per_cm2 > 0) {
         const mn_absorb_sample *first = &r->samples[0];
         char claim[700];
@@ -362,13 +362,13 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     char rc[512];
     if (range_caution(s, r, rc, sizeof rc))
         put_wrapped(&b, "Caution: ", rc);
-    mn__buf_printf(&b,
-                   "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
-                   "and cleared);\n'enhancement' is delivered / intact at the same hour. "
-                   "Coverage: dermal volume above %.3g ug/ml.\nMass balance error %.1e. "
-                   "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
-                   r->coverage_threshold_ug_ml, r->mass_balance_error,
-                   r->solver_field ? "3D patch" : "unit cell");
+    mn__buf_textf(&b,
+                  "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
+                  "and cleared);\n'enhancement' is delivered / intact at the same hour. "
+                  "Coverage: dermal volume above %.3g ug/ml.\nMass balance error %.1e. "
+                  "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
+                  r->coverage_threshold_ug_ml, r->mass_balance_error,
+                  r->solver_field ? "3D patch" : "unit cell");
     return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 
@@ -379,13 +379,13 @@ mn_status mn_absorb_write_csv(mn_ctx *ctx, const mn_absorb_result *r, mn_writer 
         return mn__error(ctx, MN_EINVAL, "absorb: NULL argument");
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "hour,depth_top_um,depth_bottom_um,layer,conc_ug_ml,intact_conc_ug_ml\n");
+    mn__buf_textf(&b, "hour,depth_top_um,depth_bottom_um,layer,conc_ug_ml,intact_conc_ug_ml\n");
     for (size_t m = 0; m < r->n_samples; m++)
         for (size_t k = 0; k < r->n_depth; k++)
-            mn__buf_printf(&b, "%g,%.6g,%.6g,%s,%.6g,%.6g\n", r->samples[m].hour,
-                           r->depth_top_um[k], r->depth_top_um[k + 1],
-                           layer_names[r->depth_layer[k]], r->profile_ug_ml[m * r->n_depth + k],
-                           r->intact_profile_ug_ml[m * r->n_depth + k]);
+            mn__buf_textf(&b, "%g,%.6g,%.6g,%s,%.6g,%.6g\n", r->samples[m].hour, r->depth_top_um[k],
+                          r->depth_top_um[k + 1], layer_names[r->depth_layer[k]],
+                          r->profile_ug_ml[m * r->n_depth + k],
+                          r->intact_profile_ug_ml[m * r->n_depth + k]);
     return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 

@@ -1,0 +1,864 @@
+/* Writers of the clinic record (store.h): the database check, clients, the history. */
+#include <math.h>
+#include <string.h>
+
+#include "core/json_out.h"
+#include "mneedle/report.h"
+
+mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
+                               mn_writer write, void *userdata)
+{
+    if (!r || !write)
+        return mn__error(ctx, MN_EINVAL, "check: nothing to write");
+    int ok = r->integrity_ok && r->foreign_keys_ok && r->audit_ok;
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        mn__jput_bool(&j, root, "ok", ok);
+        mn__jput_int(&j, root, "schema_version", r->schema_version);
+        mn__jput_bool(&j, root, "integrity_ok", r->integrity_ok);
+        mn__jput_bool(&j, root, "foreign_keys_ok", r->foreign_keys_ok);
+        mn__jput_bool(&j, root, "audit_ok", r->audit_ok);
+        mn__jput_int(&j, root, "audit_entries", r->audit_entries);
+        mn__jput_int(&j, root, "rows_checked", r->rows_checked);
+        mn__jput_str(&j, root, "problem", r->problem);
+        return mn__json_finish(ctx, &j, root, "check", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "schema version   %d\n", r->schema_version);
+    mn__buf_printf(&b, "integrity        %s\n", r->integrity_ok ? "ok" : "FAILED");
+    mn__buf_printf(&b, "foreign keys     %s\n", r->foreign_keys_ok ? "ok" : "FAILED");
+    mn__buf_printf(&b, "audit chain      %s (%ld entries, %ld rows compared)\n",
+                   r->audit_ok ? "ok" : "FAILED", r->audit_entries, r->rows_checked);
+    if (r->problem[0])
+        mn__buf_printf(&b, "problem          %s\n", r->problem);
+    mn__buf_printf(&b, "%s\n", ok ? "database ok" : "database FAILED the check");
+    return mn__buf_finish(ctx, &b, "check", write, userdata);
+}
+
+static void put_date(mn__jout *j, json_t *o, const char *key, mn_date d)
+{
+    char buf[16];
+    mn__jput_str(j, o, key, mn_date_format(d, buf));
+}
+
+static void put_identity(mn__jout *j, json_t *o, const mn_store_client *c)
+{
+    json_t *id = mn__jput(j, o, "identity", json_object());
+    const char *keys[] = {"name", "email", "phone", "birth_date", "address"};
+    const char *vals[] = {c->name, c->email, c->phone, c->birth_date, c->address};
+    for (int i = 0; i < 5; i++)
+        if (vals[i][0])
+            mn__jput_str(j, id, keys[i], vals[i]);
+}
+
+static void put_summary(mn__jout *j, json_t *o, const mn_store_client *c, int identity)
+{
+    mn__jput_str(j, o, "id", c->id);
+    put_date(j, o, "created", c->created);
+    if (identity)
+        put_identity(j, o, c);
+    mn__jput_int(j, o, "plans", c->n_plans);
+    mn__jput_int(j, o, "sessions", c->n_sessions);
+    mn__jput_int(j, o, "assessments", c->n_assessments);
+    mn__jput_int(j, o, "adverse_events", c->n_adverse_events);
+    if (c->has_last_session)
+        put_date(j, o, "last_session", c->last_session);
+    if (c->has_maintenance_due) {
+        put_date(j, o, "maintenance_due", c->maintenance_due);
+        mn__jput_str(j, o, "maintenance_reason", c->maintenance_reason);
+    }
+}
+
+mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int identity, int json,
+                                mn_writer write, void *userdata)
+{
+    if (!c || !write)
+        return mn__error(ctx, MN_EINVAL, "client: nothing to write");
+    char d[16];
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        put_summary(&j, root, c, identity);
+        json_t *cons = mn__jput(&j, root, "consents", json_array());
+        for (int i = 0; i < c->n_consents; i++) {
+            json_t *o = mn__jpush(&j, cons, json_object());
+            mn__jput_int(&j, o, "id", c->consents[i].id);
+            mn__jput_str(&j, o, "what", c->consents[i].what);
+            mn__jput_str(&j, o, "version", c->consents[i].version);
+            put_date(&j, o, "date", c->consents[i].date);
+            if (c->consents[i].withdrawn)
+                put_date(&j, o, "withdrawn", c->consents[i].withdrawn_date);
+        }
+        json_error_t err;
+        json_t *input = c->client_json ? json_loads(c->client_json, 0, &err) : NULL;
+        mn__jput(&j, root, "input", input ? input : json_null());
+        return mn__json_finish(ctx, &j, root, "client", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "client %s (created %s)\n", c->id, mn_date_format(c->created, d));
+    if (identity) {
+        const char *keys[] = {"name", "email", "phone", "birth date", "address"};
+        const char *vals[] = {c->name, c->email, c->phone, c->birth_date, c->address};
+        for (int i = 0; i < 5; i++)
+            if (vals[i][0])
+                mn__buf_printf(&b, "  %-12s %s\n", keys[i], vals[i]);
+    }
+    mn__buf_printf(&b, "  plans %ld, sessions %ld, assessments %ld, adverse events %ld\n",
+                   c->n_plans, c->n_sessions, c->n_assessments, c->n_adverse_events);
+    if (c->has_last_session)
+        mn__buf_printf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
+    if (c->has_maintenance_due)
+        mn__buf_printf(&b, "  maintenance due %s (%s)\n", mn_date_format(c->maintenance_due, d),
+                       c->maintenance_reason);
+    for (int i = 0; i < c->n_consents; i++) {
+        const mn_store_consent *k = &c->consents[i];
+        mn__buf_printf(&b, "  consent %ld: %s, version %s, given %s", k->id, k->what, k->version,
+                       mn_date_format(k->date, d));
+        if (k->withdrawn)
+            mn__buf_printf(&b, ", withdrawn %s", mn_date_format(k->withdrawn_date, d));
+        mn__buf_printf(&b, "\n");
+    }
+    if (c->client_json)
+        mn__buf_printf(&b, "  planning input: %s\n", c->client_json);
+    return mn__buf_finish(ctx, &b, "client", write, userdata);
+}
+
+mn_status mn_store_client_list_write(mn_ctx *ctx, const mn_store_client *list, int n, int identity,
+                                     int json, mn_writer write, void *userdata)
+{
+    if ((!list && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "client list: nothing to write");
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        json_t *arr = mn__jput(&j, root, "clients", json_array());
+        for (int i = 0; i < n; i++)
+            put_summary(&j, mn__jpush(&j, arr, json_object()), &list[i], identity);
+        return mn__json_finish(ctx, &j, root, "client list", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "%-14s %-10s %8s %-10s %-10s%s\n", "id", "created", "sessions", "last",
+                   "maint. due", identity ? " name" : "");
+    for (int i = 0; i < n; i++) {
+        const mn_store_client *c = &list[i];
+        char d1[16], d2[16] = "-", d3[16] = "-";
+        if (c->has_last_session)
+            mn_date_format(c->last_session, d2);
+        if (c->has_maintenance_due)
+            mn_date_format(c->maintenance_due, d3);
+        mn__buf_printf(&b, "%-14s %-10s %8ld %-10s %-10s%s%s\n", c->id,
+                       mn_date_format(c->created, d1), c->n_sessions, d2, d3, identity ? " " : "",
+                       identity ? c->name : "");
+    }
+    mn__buf_printf(&b, "%d client%s\n", n, n == 1 ? "" : "s");
+    return mn__buf_finish(ctx, &b, "client list", write, userdata);
+}
+
+static void setting_json(mn__jout *j, json_t *o, const mn_store_setting *z, int done)
+{
+    mn__jput_str(j, o, "zone", z->zone);
+    mn__jput_num(j, o, "depth_mm", z->depth_mm);
+    mn__jput_num(j, o, "passes", z->passes);
+    if (done && z->has_planned) {
+        mn__jput_num(j, o, "planned_depth_mm", z->planned_depth_mm);
+        mn__jput_num(j, o, "planned_passes", z->planned_passes);
+        mn__jput_num(j, o, "depth_deviation_mm", z->depth_mm - z->planned_depth_mm);
+    }
+}
+
+static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer write,
+                              void *userdata)
+{
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    mn__jput_str(&j, root, "version", mn_version());
+    mn__jput_str(&j, root, "client", h->client);
+    if (h->plan_id) {
+        json_t *p = mn__jput(&j, root, "plan", json_object());
+        mn__jput_int(&j, p, "id", h->plan_id);
+        mn__jput_str(&j, p, "created", h->plan_created);
+        mn__jput_str(&j, p, "mneedle_version", h->plan_version);
+        mn__jput_str(&j, p, "catalogue_hash", h->catalogue_hash);
+    } else {
+        mn__jput(&j, root, "plan", json_null());
+    }
+    if (h->has_maintenance_due)
+        put_date(&j, root, "maintenance_due", h->maintenance_due);
+    json_t *arr = mn__jput(&j, root, "planned", json_array());
+    for (int i = 0; i < h->n_planned; i++) {
+        const mn_store_planned_visit *v = &h->planned[i];
+        json_t *o = mn__jpush(&j, arr, json_object());
+        mn__jput_int(&j, o, "number", v->number);
+        put_date(&j, o, "date", v->date);
+        mn__jput_str(&j, o, "phase", v->maintenance ? "maintenance" : "course");
+        json_t *set = mn__jput(&j, o, "settings", json_array());
+        for (int k = 0; k < v->n_settings; k++)
+            setting_json(&j, mn__jpush(&j, set, json_object()), &v->settings[k], 0);
+    }
+    arr = mn__jput(&j, root, "sessions", json_array());
+    for (int i = 0; i < h->n_sessions; i++) {
+        const mn_store_session *x = &h->sessions[i];
+        json_t *o = mn__jpush(&j, arr, json_object());
+        mn__jput_int(&j, o, "number", i + 1);
+        put_date(&j, o, "date", x->date);
+        if (x->planned >= 0) {
+            mn__jput_int(&j, o, "planned_number", h->planned[x->planned].number);
+            put_date(&j, o, "planned_date", h->planned[x->planned].date);
+            mn__jput_int(&j, o, "date_shift_days", x->date_shift_days);
+        }
+        mn__jput_str(&j, o, "device", x->device);
+        const char *keys[] = {"serial",   "cartridge_lot", "serum",          "serum_lot",
+                              "endpoint", "reactions",     "override_reason"};
+        const char *vals[] = {x->serial,   x->cartridge_lot, x->serum,          x->serum_lot,
+                              x->endpoint, x->reactions,     x->override_reason};
+        for (int k = 0; k < 7; k++)
+            if (vals[k][0])
+                mn__jput_str(&j, o, keys[k], vals[k]);
+        json_t *zs = mn__jput(&j, o, "zones", json_array());
+        for (int k = 0; k < x->n_zones; k++)
+            setting_json(&j, mn__jpush(&j, zs, json_object()), &x->zones[k], 1);
+    }
+    arr = mn__jput(&j, root, "assessments", json_array());
+    for (int i = 0; i < h->n_assessments; i++) {
+        const mn_store_assessment *a = &h->assessments[i];
+        json_t *o = mn__jpush(&j, arr, json_object());
+        put_date(&j, o, "date", a->date);
+        mn__jput_str(&j, o, "scale", a->scale);
+        mn__jput_str(&j, o, "scale_version", a->scale_version);
+        if (a->zone[0])
+            mn__jput_str(&j, o, "zone", a->zone);
+        mn__jput_num(&j, o, "score", a->score);
+        mn__jput_str(&j, o, "rater", a->rater);
+        mn__jput_int(&j, o, "photos", a->n_photos);
+    }
+    arr = mn__jput(&j, root, "adverse_events", json_array());
+    for (int i = 0; i < h->n_events; i++) {
+        const mn_store_adverse_event *e = &h->events[i];
+        json_t *o = mn__jpush(&j, arr, json_object());
+        put_date(&j, o, "date", e->date);
+        if (e->session_number)
+            mn__jput_int(&j, o, "session", e->session_number);
+        mn__jput_str(&j, o, "event", e->event);
+        if (e->severity[0])
+            mn__jput_str(&j, o, "severity", e->severity);
+        if (e->resolved)
+            put_date(&j, o, "resolved", e->resolved_date);
+    }
+    return mn__json_finish(ctx, &j, root, "history", write, userdata);
+}
+
+mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int json, mn_writer write,
+                                 void *userdata)
+{
+    if (!h || !write)
+        return mn__error(ctx, MN_EINVAL, "history: nothing to write");
+    if (json)
+        return history_json(ctx, h, write, userdata);
+    mn__buf b;
+    mn__buf_init(&b);
+    char d1[16], d2[16];
+    mn__buf_printf(&b, "History of %s\n", h->client);
+    if (h->plan_id)
+        mn__buf_printf(&b, "Plan %ld made %s with mneedle %s (catalogues %.12s)\n", h->plan_id,
+                       h->plan_created, h->plan_version, h->catalogue_hash);
+    else
+        mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
+    mn__buf_printf(&b, "\nVisits, planned against done:\n");
+    int rows = h->n_planned > h->n_sessions ? h->n_planned : h->n_sessions;
+    for (int i = 0; i < rows; i++) {
+        const mn_store_planned_visit *v = i < h->n_planned ? &h->planned[i] : NULL;
+        const mn_store_session *x = i < h->n_sessions ? &h->sessions[i] : NULL;
+        if (v)
+            mn__buf_printf(&b, "  %2d %-11s planned %s", v->number,
+                           v->maintenance ? "maintenance" : "course", mn_date_format(v->date, d1));
+        else
+            mn__buf_printf(&b, "  %2s %-11s beyond the plan   ", "-", "");
+        if (!x) {
+            mn__buf_printf(&b, "  not done yet\n");
+            continue;
+        }
+        mn__buf_printf(&b, "  done %s", mn_date_format(x->date, d2));
+        if (v && x->date_shift_days)
+            mn__buf_printf(&b, " (%+d days)", x->date_shift_days);
+        mn__buf_printf(&b, " with %s\n", x->device);
+        for (int k = 0; k < x->n_zones; k++) {
+            const mn_store_setting *z = &x->zones[k];
+            mn__buf_printf(&b, "       %-12s %.2f mm x %g passes", z->zone, z->depth_mm, z->passes);
+            if (z->has_planned)
+                mn__buf_printf(&b, "  (plan %.2f mm x %g%s)", z->planned_depth_mm,
+                               z->planned_passes,
+                               z->depth_mm > z->planned_depth_mm + 1e-9   ? ", deeper"
+                               : z->depth_mm < z->planned_depth_mm - 1e-9 ? ", shallower"
+                                                                          : "");
+            else if (v)
+                mn__buf_printf(&b, "  (not planned at this visit)");
+            mn__buf_printf(&b, "\n");
+        }
+        if (x->serum[0])
+            mn__buf_printf(&b, "       serum %s%s%s\n", x->serum, x->serum_lot[0] ? " lot " : "",
+                           x->serum_lot);
+        if (x->endpoint[0])
+            mn__buf_printf(&b, "       endpoint: %s\n", x->endpoint);
+        if (x->reactions[0])
+            mn__buf_printf(&b, "       reactions: %s\n", x->reactions);
+        if (x->override_reason[0])
+            mn__buf_printf(&b, "       outside the plan, overridden: %s\n", x->override_reason);
+    }
+    mn__buf_printf(&b, "\nScores:\n");
+    if (!h->n_assessments)
+        mn__buf_printf(&b, "  none recorded\n");
+    for (int i = 0; i < h->n_assessments; i++) {
+        const mn_store_assessment *a = &h->assessments[i];
+        mn__buf_printf(&b, "  %s  %-26s %6g  %s%s%s", mn_date_format(a->date, d1), a->scale,
+                       a->score, a->rater, a->zone[0] ? ", " : "", a->zone);
+        if (a->n_photos)
+            mn__buf_printf(&b, ", %d photo%s", a->n_photos, a->n_photos == 1 ? "" : "s");
+        mn__buf_printf(&b, "\n");
+    }
+    mn__buf_printf(&b, "\nAdverse events:\n");
+    if (!h->n_events)
+        mn__buf_printf(&b, "  nothing recorded\n");
+    for (int i = 0; i < h->n_events; i++) {
+        const mn_store_adverse_event *e = &h->events[i];
+        mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d1), e->event,
+                       e->severity[0] ? " (" : "", e->severity, e->severity[0] ? ")" : "");
+        if (e->session_number)
+            mn__buf_printf(&b, " after session %d", e->session_number);
+        if (e->resolved)
+            mn__buf_printf(&b, ", resolved %s", mn_date_format(e->resolved_date, d2));
+        mn__buf_printf(&b, "\n");
+    }
+    if (h->has_maintenance_due)
+        mn__buf_printf(&b, "\nMaintenance due %s\n", mn_date_format(h->maintenance_due, d1));
+    return mn__buf_finish(ctx, &b, "history", write, userdata);
+}
+
+/* A percentage as printed with one decimal: 0 rather than "-0.0" for a tiny negative. */
+static double shown(double pct)
+{
+    return fabs(pct) < 0.05 ? 0.0 : pct;
+}
+
+mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
+                                void *userdata)
+{
+    if (!r || !write)
+        return mn__error(ctx, MN_EINVAL, "replan: nothing to write");
+    char d[16], d2[16], d3[16];
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        mn__jput_str(&j, root, "client", r->client);
+        mn__jput_int(&j, root, "plan_id", r->plan_id);
+        mn__jput_int(&j, root, "sessions_done", r->n_done);
+        json_t *arr = mn__jput(&j, root, "remaining", json_array());
+        for (int i = 0; i < r->n_remaining; i++) {
+            const mn_store_planned_visit *v = &r->remaining[i];
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_int(&j, o, "number", v->number);
+            put_date(&j, o, "date", v->date);
+            mn__jput_str(&j, o, "phase", v->maintenance ? "maintenance" : "course");
+            json_t *set = mn__jput(&j, o, "settings", json_array());
+            for (int k = 0; k < v->n_settings; k++)
+                setting_json(&j, mn__jpush(&j, set, json_object()), &v->settings[k], 0);
+        }
+        json_t *resp = mn__jput(&j, root, "response", json_object());
+        mn__jput_str(&j, resp, "scale", r->scale);
+        mn__jput_int(&j, resp, "scores_used", r->n_obs);
+        mn__jput_num(&j, resp, "prior_gain", r->prior_median);
+        mn__jput_num(&j, resp, "prior_gain_low", r->prior_low);
+        mn__jput_num(&j, resp, "prior_gain_high", r->prior_high);
+        mn__jput_num(&j, resp, "gain", r->gain_median);
+        mn__jput_num(&j, resp, "gain_low", r->gain_low);
+        mn__jput_num(&j, resp, "gain_high", r->gain_high);
+        mn__jput_num(&j, resp, "score_sd_pct", r->obs_sd_pct);
+        arr = mn__jput(&j, root, "observations", json_array());
+        for (int i = 0; i < r->n_obs; i++) {
+            json_t *o = mn__jpush(&j, arr, json_object());
+            put_date(&j, o, "date", r->obs[i].date);
+            mn__jput_int(&j, o, "day", r->obs[i].day);
+            mn__jput_num(&j, o, "score", r->obs[i].score);
+            mn__jput_num(&j, o, "improvement_pct", r->obs[i].improvement_pct);
+            mn__jput_num(&j, o, "typical_pct", r->obs[i].predicted_pct);
+        }
+        arr = mn__jput(&j, root, "projection", json_array());
+        for (int i = 0; i < r->n_samples; i++) {
+            const mn_store_replan_sample *x = &r->samples[i];
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_int(&j, o, "day", x->day);
+            mn__jput_num(&j, o, "typical_pct", x->population_pct);
+            mn__jput_num(&j, o, "improvement_pct", x->client_pct);
+            mn__jput_num(&j, o, "low_pct", x->client_low_pct);
+            mn__jput_num(&j, o, "high_pct", x->client_high_pct);
+        }
+        if (r->has_maintenance) {
+            json_t *m = mn__jput(&j, root, "maintenance", json_object());
+            put_date(&j, m, "due", r->maintenance_due);
+            put_date(&j, m, "early", r->maintenance_early);
+            put_date(&j, m, "late", r->maintenance_late);
+            mn__jput_int(&j, m, "interval_days", r->client_interval_days);
+            mn__jput_int(&j, m, "typical_interval_days", r->population_interval_days);
+        }
+        mn__jput_str(&j, root, "note", r->note);
+        return mn__json_finish(ctx, &j, root, "replan", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
+                   r->n_done, r->n_done == 1 ? "" : "s");
+    mn__buf_printf(&b, "\nVisits left:\n");
+    if (!r->n_remaining)
+        mn__buf_printf(&b, "  none: every planned visit is done\n");
+    for (int i = 0; i < r->n_remaining; i++) {
+        const mn_store_planned_visit *v = &r->remaining[i];
+        mn__buf_printf(&b, "  %2d %-11s %s ", v->number, v->maintenance ? "maintenance" : "course",
+                       mn_date_format(v->date, d));
+        for (int k = 0; k < v->n_settings; k++)
+            mn__buf_printf(&b, "%s %s %.2f mm x %g", k ? "," : "", v->settings[k].zone,
+                           v->settings[k].depth_mm, v->settings[k].passes);
+        mn__buf_printf(&b, "\n");
+    }
+    mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
+                   r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
+    for (int i = 0; i < r->n_obs; i++)
+        mn__buf_printf(&b, "  %s day %4d  %s %g: improvement %.0f %% (typical person %.0f %%)\n",
+                       mn_date_format(r->obs[i].date, d), r->obs[i].day, r->scale, r->obs[i].score,
+                       r->obs[i].improvement_pct, r->obs[i].predicted_pct);
+    mn__buf_printf(&b, "\nProjection (improvement, %% of baseline severity):\n");
+    int last_day = -1000;
+    for (int i = 0; i < r->n_samples; i++) {
+        const mn_store_replan_sample *x = &r->samples[i];
+        /* Every 12 weeks, and the last day. */
+        if (x->day - last_day < 84 && i != r->n_samples - 1)
+            continue;
+        last_day = x->day;
+        mn__buf_printf(&b, "  day %4d  this client %5.1f %% (%.1f-%.1f)  typical %5.1f %%\n",
+                       x->day, shown(x->client_pct), shown(x->client_low_pct),
+                       shown(x->client_high_pct), shown(x->population_pct));
+    }
+    if (r->has_maintenance)
+        mn__buf_printf(&b, "\nMaintenance due %s (between %s and %s), every %d days (typical %d)\n",
+                       mn_date_format(r->maintenance_due, d),
+                       mn_date_format(r->maintenance_early, d2),
+                       mn_date_format(r->maintenance_late, d3), r->client_interval_days,
+                       r->population_interval_days);
+    mn__buf_printf(&b, "\n%s\n", r->note);
+    return mn__buf_finish(ctx, &b, "replan", write, userdata);
+}
+
+/* iCalendar text value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped. */
+static void ics_text(mn__buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == ';' || *s == ',')
+            mn__buf_printf(b, "\\%c", *s);
+        else if (*s == '\n')
+            mn__buf_printf(b, "\\n");
+        else if ((unsigned char)*s >= 0x20)
+            mn__buf_append(b, s, 1);
+    }
+}
+
+/* Appends one content line, folded at 75 octets (RFC 5545 3.1) without splitting a UTF-8
+ * character, ended by CRLF. */
+static void ics_line(mn__buf *out, const mn__buf *line)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < line->len; i++) {
+        unsigned char c = (unsigned char)line->data[i];
+        size_t clen = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (col + clen > 75) {
+            mn__buf_append(out, "\r\n ", 3);
+            col = 1;
+        }
+        mn__buf_append(out, line->data + i, clen);
+        col += clen;
+        i += clen - 1;
+    }
+    mn__buf_append(out, "\r\n", 2);
+}
+
+typedef struct {
+    mn__buf out, line;
+} ics;
+
+static void ics_begin(ics *c)
+{
+    mn__buf_init(&c->out);
+    mn__buf_init(&c->line);
+    mn__buf_printf(&c->out,
+                   "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mneedle//mneedle %s//EN\r\n"
+                   "CALSCALE:GREGORIAN\r\n",
+                   mn_version());
+}
+
+static void ics_event(ics *c, const char *uid, mn_date date, mn_date stamp, const char *summary,
+                      const char *description)
+{
+    char d[16], ymd[9], st[9];
+    mn_date_format(date, d);
+    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", d, d + 5, d + 8);
+    mn_date_format(stamp, d);
+    snprintf(st, sizeof st, "%.4s%.2s%.2s", d, d + 5, d + 8);
+    char end[16], ymd_end[9];
+    mn_date_format(date + 1, end);
+    snprintf(ymd_end, sizeof ymd_end, "%.4s%.2s%.2s", end, end + 5, end + 8);
+    mn__buf_printf(&c->out, "BEGIN:VEVENT\r\n");
+    c->line.len = 0;
+    mn__buf_printf(&c->line, "UID:%s", uid);
+    ics_line(&c->out, &c->line);
+    mn__buf_printf(&c->out,
+                   "DTSTAMP:%sT000000Z\r\nDTSTART;VALUE=DATE:%s\r\nDTEND;VALUE=DATE:%s\r\n", st,
+                   ymd, ymd_end);
+    c->line.len = 0;
+    mn__buf_printf(&c->line, "SUMMARY:");
+    ics_text(&c->line, summary);
+    ics_line(&c->out, &c->line);
+    c->line.len = 0;
+    mn__buf_printf(&c->line, "DESCRIPTION:");
+    ics_text(&c->line, description);
+    ics_line(&c->out, &c->line);
+    mn__buf_printf(&c->out, "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n");
+}
+
+static mn_status ics_finish(mn_ctx *ctx, ics *c, const char *what, mn_writer write, void *ud)
+{
+    mn__buf_printf(&c->out, "END:VCALENDAR\r\n");
+    if (mn__buf_status(&c->line))
+        c->out.failed = 1;
+    mn__buf_release(&c->line);
+    return mn__buf_finish(ctx, &c->out, what, write, ud);
+}
+
+/* CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+static void csv_field(mn__buf *b, const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        mn__buf_append(b, "\"", 1);
+        for (; *s; s++) {
+            if (*s == '"')
+                mn__buf_append(b, "\"", 1);
+            mn__buf_append(b, s, 1);
+        }
+        mn__buf_append(b, "\"", 1);
+    } else {
+        mn__buf_printf(b, "%s", s);
+    }
+    mn__buf_append(b, last ? "\n" : ",", 1);
+}
+
+mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
+                                mn_recall_format format, mn_date stamp, mn_writer write,
+                                void *userdata)
+{
+    if ((!list && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "recall: nothing to write");
+    char d[16], d2[16];
+    if (format == MN_RECALL_JSON) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        json_t *arr = mn__jput(&j, root, "due", json_array());
+        for (int i = 0; i < n; i++) {
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_str(&j, o, "client", list[i].client);
+            put_date(&j, o, "due", list[i].due);
+            if (list[i].has_last_session)
+                put_date(&j, o, "last_session", list[i].last_session);
+            mn__jput_str(&j, o, "reason", list[i].reason);
+        }
+        return mn__json_finish(ctx, &j, root, "recall", write, userdata);
+    }
+    if (format == MN_RECALL_ICS) {
+        ics c;
+        ics_begin(&c);
+        for (int i = 0; i < n; i++) {
+            char uid[96], summary[96];
+            snprintf(uid, sizeof uid, "recall-%s-%s@mneedle", list[i].client,
+                     mn_date_format(list[i].due, d));
+            snprintf(summary, sizeof summary, "Maintenance due: %s", list[i].client);
+            ics_event(&c, uid, list[i].due, stamp, summary, list[i].reason);
+        }
+        return ics_finish(ctx, &c, "recall", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    if (format == MN_RECALL_CSV)
+        mn__buf_printf(&b, "client,due,last_session,reason\n");
+    for (int i = 0; i < n; i++) {
+        const mn_store_recall *r = &list[i];
+        if (format == MN_RECALL_CSV) {
+            csv_field(&b, r->client, 0);
+            csv_field(&b, mn_date_format(r->due, d), 0);
+            csv_field(&b, r->has_last_session ? mn_date_format(r->last_session, d2) : "", 0);
+            csv_field(&b, r->reason, 1);
+        } else {
+            mn__buf_printf(
+                &b, "%-14s due %s  last session %s  %s\n", r->client, mn_date_format(r->due, d),
+                r->has_last_session ? mn_date_format(r->last_session, d2) : "-", r->reason);
+        }
+    }
+    if (format == MN_RECALL_TEXT)
+        mn__buf_printf(&b, "%d client%s due\n", n, n == 1 ? "" : "s");
+    return mn__buf_finish(ctx, &b, "recall", write, userdata);
+}
+
+mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, int n, mn_date stamp,
+                             mn_writer write, void *userdata)
+{
+    if ((!histories && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "export: nothing to write");
+    ics c;
+    ics_begin(&c);
+    for (int i = 0; i < n; i++) {
+        const mn_store_history *h = histories[i];
+        for (int k = h->n_sessions; k < h->n_planned; k++) {
+            const mn_store_planned_visit *v = &h->planned[k];
+            char uid[128], summary[128], desc[512], d[16];
+            snprintf(uid, sizeof uid, "plan-%ld-visit-%d-%s@mneedle", h->plan_id, v->number,
+                     h->client);
+            snprintf(summary, sizeof summary, "Microneedling %s visit %d: %s",
+                     v->maintenance ? "maintenance" : "course", v->number, h->client);
+            size_t used =
+                (size_t)snprintf(desc, sizeof desc, "Planned %s.", mn_date_format(v->date, d));
+            for (int z = 0; z < v->n_settings && used < sizeof desc; z++)
+                used += (size_t)snprintf(desc + used, sizeof desc - used, " %s %.2f mm x %g.",
+                                         v->settings[z].zone, v->settings[z].depth_mm,
+                                         v->settings[z].passes);
+            ics_event(&c, uid, v->date, stamp, summary, desc);
+        }
+    }
+    return ics_finish(ctx, &c, "export", write, userdata);
+}
+
+mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                             mn_writer write, void *userdata)
+{
+    if ((!histories && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "export: nothing to write");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,"
+                       "rater,event,severity,device\n");
+    char d[16];
+    for (int i = 0; i < n; i++) {
+        const mn_store_history *h = histories[i];
+        for (int k = 0; k < h->n_planned; k++) {
+            const mn_store_planned_visit *v = &h->planned[k];
+            for (int z = 0; z < v->n_settings; z++) {
+                csv_field(&b, h->client, 0);
+                mn__buf_printf(&b, "%s,%s,%d,", v->maintenance ? "planned-maintenance" : "planned",
+                               mn_date_format(v->date, d), v->number);
+                csv_field(&b, v->settings[z].zone, 0);
+                mn__buf_printf(&b, "%g,%g,,,,,,,\n", v->settings[z].depth_mm,
+                               v->settings[z].passes);
+            }
+        }
+        for (int k = 0; k < h->n_sessions; k++) {
+            const mn_store_session *x = &h->sessions[k];
+            for (int z = 0; z < x->n_zones; z++) {
+                const mn_store_setting *s = &x->zones[z];
+                csv_field(&b, h->client, 0);
+                mn__buf_printf(&b, "session,%s,%d,", mn_date_format(x->date, d), k + 1);
+                csv_field(&b, s->zone, 0);
+                mn__buf_printf(&b, "%g,%g,", s->depth_mm, s->passes);
+                if (s->has_planned)
+                    mn__buf_printf(&b, "%g", s->planned_depth_mm);
+                mn__buf_printf(&b, ",,,,,,");
+                csv_field(&b, x->device, 1);
+            }
+        }
+        for (int k = 0; k < h->n_assessments; k++) {
+            const mn_store_assessment *a = &h->assessments[k];
+            csv_field(&b, h->client, 0);
+            mn__buf_printf(&b, "assessment,%s,,", mn_date_format(a->date, d));
+            csv_field(&b, a->zone, 0);
+            mn__buf_printf(&b, ",,,");
+            csv_field(&b, a->scale, 0);
+            mn__buf_printf(&b, "%g,", a->score);
+            csv_field(&b, a->rater, 0);
+            mn__buf_printf(&b, ",,\n");
+        }
+        for (int k = 0; k < h->n_events; k++) {
+            const mn_store_adverse_event *e = &h->events[k];
+            csv_field(&b, h->client, 0);
+            mn__buf_printf(&b, "adverse_event,%s,", mn_date_format(e->date, d));
+            if (e->session_number)
+                mn__buf_printf(&b, "%d", e->session_number);
+            mn__buf_printf(&b, ",,,,,,,,");
+            csv_field(&b, e->event, 0);
+            csv_field(&b, e->severity, 0);
+            mn__buf_printf(&b, "\n");
+        }
+    }
+    return mn__buf_finish(ctx, &b, "export", write, userdata);
+}
+
+static json_t *fhir_ref(mn__jout *j, const char *type, const char *id)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s/%s", type, id);
+    json_t *o = json_object();
+    mn__jput_str(j, o, "reference", buf);
+    return o;
+}
+
+static json_t *fhir_text(mn__jout *j, const char *text)
+{
+    json_t *o = json_object();
+    mn__jput_str(j, o, "text", text);
+    return o;
+}
+
+static json_t *fhir_entry(mn__jout *j, json_t *entries, const char *type, const char *id)
+{
+    json_t *e = mn__jpush(j, entries, json_object());
+    json_t *r = mn__jput(j, e, "resource", json_object());
+    mn__jput_str(j, r, "resourceType", type);
+    mn__jput_str(j, r, "id", id);
+    return r;
+}
+
+mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                              mn_writer write, void *userdata)
+{
+    if ((!histories && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "export: nothing to write");
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    mn__jput_str(&j, root, "resourceType", "Bundle");
+    mn__jput_str(&j, root, "type", "collection");
+    json_t *entries = mn__jput(&j, root, "entry", json_array());
+    /* Devices once each, by catalogue id. */
+    json_t *devices_seen = json_object();
+    char d[16], id[128], text[512];
+    for (int i = 0; i < n; i++) {
+        const mn_store_history *h = histories[i];
+        json_t *p = fhir_entry(&j, entries, "Patient", h->client);
+        json_t *ident = mn__jpush(&j, mn__jput(&j, p, "identifier", json_array()), json_object());
+        mn__jput_str(&j, ident, "system", "urn:mneedle:client");
+        mn__jput_str(&j, ident, "value", h->client);
+        for (int k = 0; k < h->n_sessions; k++) {
+            const char *dev = h->sessions[k].device;
+            if (json_object_get(devices_seen, dev))
+                continue;
+            json_object_set_new(devices_seen, dev, json_true());
+            snprintf(id, sizeof id, "device-%s", dev);
+            json_t *r = fhir_entry(&j, entries, "Device", id);
+            json_t *name =
+                mn__jpush(&j, mn__jput(&j, r, "deviceName", json_array()), json_object());
+            mn__jput_str(&j, name, "name", dev);
+            mn__jput_str(&j, name, "type", "model-name");
+        }
+        char plan_id[64] = "";
+        if (h->plan_id) {
+            snprintf(plan_id, sizeof plan_id, "careplan-%ld", h->plan_id);
+            json_t *cp = fhir_entry(&j, entries, "CarePlan", plan_id);
+            mn__jput_str(&j, cp, "status", "active");
+            mn__jput_str(&j, cp, "intent", "plan");
+            mn__jput_str(&j, cp, "title", "Microneedling course and maintenance");
+            mn__jput(&j, cp, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, cp, "created", h->plan_created);
+            json_t *acts = mn__jput(&j, cp, "activity", json_array());
+            for (int k = 0; k < h->n_planned; k++) {
+                const mn_store_planned_visit *v = &h->planned[k];
+                json_t *detail =
+                    mn__jput(&j, mn__jpush(&j, acts, json_object()), "detail", json_object());
+                mn__jput_str(&j, detail, "status", k < h->n_sessions ? "completed" : "scheduled");
+                mn__jput_str(&j, detail, "scheduledString", mn_date_format(v->date, d));
+                size_t used = (size_t)snprintf(
+                    text, sizeof text, "%s visit %d:", v->maintenance ? "maintenance" : "course",
+                    v->number);
+                for (int z = 0; z < v->n_settings && used < sizeof text; z++)
+                    used += (size_t)snprintf(text + used, sizeof text - used, " %s %.2f mm x %g;",
+                                             v->settings[z].zone, v->settings[z].depth_mm,
+                                             v->settings[z].passes);
+                mn__jput_str(&j, detail, "description", text);
+            }
+        }
+        for (int k = 0; k < h->n_sessions; k++) {
+            const mn_store_session *x = &h->sessions[k];
+            snprintf(id, sizeof id, "procedure-%ld", x->id);
+            json_t *r = fhir_entry(&j, entries, "Procedure", id);
+            if (plan_id[0])
+                mn__jpush(&j, mn__jput(&j, r, "basedOn", json_array()),
+                          fhir_ref(&j, "CarePlan", plan_id));
+            mn__jput_str(&j, r, "status", "completed");
+            mn__jput(&j, r, "code",
+                     fhir_text(&j, "Microneedling (percutaneous collagen induction)"));
+            mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, r, "performedDateTime", mn_date_format(x->date, d));
+            json_t *sites = mn__jput(&j, r, "bodySite", json_array());
+            json_t *notes = mn__jput(&j, r, "note", json_array());
+            for (int z = 0; z < x->n_zones; z++) {
+                mn__jpush(&j, sites, fhir_text(&j, x->zones[z].zone));
+                snprintf(text, sizeof text, "%s: %.2f mm, %g passes", x->zones[z].zone,
+                         x->zones[z].depth_mm, x->zones[z].passes);
+                mn__jpush(&j, notes, fhir_text(&j, text));
+            }
+            if (x->serum[0]) {
+                snprintf(text, sizeof text, "serum %s%s%s", x->serum,
+                         x->serum_lot[0] ? " lot " : "", x->serum_lot);
+                mn__jpush(&j, notes, fhir_text(&j, text));
+            }
+            char dev_id[64];
+            snprintf(dev_id, sizeof dev_id, "device-%s", x->device);
+            json_t *fd = mn__jpush(&j, mn__jput(&j, r, "focalDevice", json_array()), json_object());
+            mn__jput(&j, fd, "manipulated", fhir_ref(&j, "Device", dev_id));
+        }
+        for (int k = 0; k < h->n_assessments; k++) {
+            const mn_store_assessment *a = &h->assessments[k];
+            snprintf(id, sizeof id, "observation-%ld", a->id);
+            json_t *r = fhir_entry(&j, entries, "Observation", id);
+            mn__jput_str(&j, r, "status", "final");
+            json_t *code = mn__jput(&j, r, "code", json_object());
+            json_t *coding =
+                mn__jpush(&j, mn__jput(&j, code, "coding", json_array()), json_object());
+            mn__jput_str(&j, coding, "system", "urn:mneedle:scale");
+            mn__jput_str(&j, coding, "code", a->scale);
+            mn__jput_str(&j, coding, "version", a->scale_version);
+            mn__jput_str(&j, code, "text", a->scale);
+            mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, r, "effectiveDateTime", mn_date_format(a->date, d));
+            json_t *q = mn__jput(&j, r, "valueQuantity", json_object());
+            mn__jput_num(&j, q, "value", a->score);
+            if (a->zone[0])
+                mn__jput(&j, r, "bodySite", fhir_text(&j, a->zone));
+        }
+        for (int k = 0; k < h->n_events; k++) {
+            const mn_store_adverse_event *e = &h->events[k];
+            if (!strcmp(e->event, "none"))
+                continue; /* "none" stays in the CSV and the record: FHIR has no empty event */
+            snprintf(id, sizeof id, "adverse-event-%ld", e->id);
+            json_t *r = fhir_entry(&j, entries, "AdverseEvent", id);
+            mn__jput_str(&j, r, "actuality", "actual");
+            mn__jput(&j, r, "event", fhir_text(&j, e->event));
+            mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, r, "date", mn_date_format(e->date, d));
+            if (e->severity[0]) {
+                json_t *sev = mn__jput(&j, r, "severity", json_object());
+                json_t *c = mn__jpush(&j, mn__jput(&j, sev, "coding", json_array()), json_object());
+                mn__jput_str(&j, c, "system",
+                             "http://terminology.hl7.org/CodeSystem/adverse-event-severity");
+                mn__jput_str(&j, c, "code", e->severity);
+            }
+        }
+    }
+    json_decref(devices_seen);
+    return mn__json_finish(ctx, &j, root, "export", write, userdata);
+}
