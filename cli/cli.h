@@ -24,6 +24,11 @@ int cmd_simulate(int argc, char **argv);
 int cmd_absorb(int argc, char **argv);
 int cmd_cohort(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_evidence(int argc, char **argv);
+int cmd_db(int argc, char **argv);
+int cmd_client(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
@@ -123,6 +128,10 @@ typedef struct {
 int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **argv, FILE *help_out,
               const char **operand);
 
+/* As cli_parse, for a command that takes no operand (cmd->operand is ""). */
+int cli_parse_none(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                   FILE *help_out);
+
 /* As cli_parse, for a command that takes one or more operands (cmd->operand names them, e.g.
  * "PART..."): on CLI_PARSED, *operands points at the *n_operands (>= 1) of them, in order. */
 int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
@@ -130,6 +139,9 @@ int cli_parse_list(const cli_command *cmd, const cli_option *opts, int argc, cha
 
 /* Prints "mneedle CMD: MESSAGE" to stderr and returns CLI_EXIT_INPUT. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* One line to stderr, with what it quotes from the input named as the library's messages name
+ * it ("<U+001B>"): mn_escape_message. */
+void cli_error_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints the context's last error (or the status text) and returns the exit code for it. */
 int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
@@ -144,7 +156,29 @@ mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit
 /* Commits an output opened by cli_output; returns the exit code. */
 int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
 
+/* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not
+ * NULL) and *out, in that order: a failure leaves neither target changed and the file named.
+ * Both outputs are consumed (set to NULL) whatever happens; returns the exit code. Shared by
+ * `cohort` and `merge`, whose outputs must be the same bytes. */
+int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
+                      const mn_cohort_result *res, int json, mn_outfile **csv_out,
+                      mn_outfile **out);
+
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
+
+/* The clinic record (records.c). The database: --db FILE, else $MNEEDLE_DB, else mneedle.db in
+ * the current folder. */
+const char *cli_db_path(const char *option);
+
+/* Opens the record database (flags of store.h) and sets the audit's actor: --actor, else
+ * $MNEEDLE_ACTOR, else $USER, else "unknown". On failure prints the reason, stores the exit
+ * code and returns NULL. */
+mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const char *actor, int flags,
+                         int *exit_code);
+
+/* Reads a whole input file ("-": standard input), up to MN_MAX_INPUT_BYTES, NUL-terminated;
+ * the caller frees it. On failure prints why, stores the exit code and returns NULL. */
+char *cli_read_input(const char *cmd, const char *path, size_t *len, int *exit_code);
 
 #endif

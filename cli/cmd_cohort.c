@@ -299,19 +299,7 @@ static int run(int argc, char **argv, int rank, int size)
             code = cli_fail("cohort", ctx, st);
             goto done;
         }
-        if ((st = mn_cohort_write(ctx, trial, res, o.json, mn_outfile_writer, out))) {
-            code = cli_fail("cohort", ctx, mn_outfile_fail(ctx, out, st));
-            out = NULL;
-            goto done;
-        }
-        if (csv_out) {
-            code = cli_commit("cohort", ctx, csv_out);
-            csv_out = NULL;
-            if (code)
-                goto done;
-        }
-        code = cli_commit("cohort", ctx, out);
-        out = NULL;
+        code = cli_cohort_finish("cohort", ctx, trial, res, o.json, &csv_out, &out);
     }
 done:
     mn_outfile_abort(csv_out);
@@ -346,5 +334,26 @@ int cmd_cohort(int argc, char **argv)
     }
     int code = run(argc, argv, rank, size);
     mn_cohort_mpi_end();
+    return code;
+}
+
+int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
+                      const mn_cohort_result *res, int json, mn_outfile **csv_out, mn_outfile **out)
+{
+    int code;
+    mn_status st = mn_cohort_write(ctx, trial, res, json, mn_outfile_writer, *out);
+    if (st) {
+        code = cli_fail(cmd, ctx, mn_outfile_fail(ctx, *out, st));
+        *out = NULL;
+        return code;
+    }
+    if (*csv_out) {
+        code = cli_commit(cmd, ctx, *csv_out);
+        *csv_out = NULL;
+        if (code)
+            return code;
+    }
+    code = cli_commit(cmd, ctx, *out);
+    *out = NULL;
     return code;
 }

@@ -88,19 +88,7 @@ int cmd_merge(int argc, char **argv)
             goto done;
         }
     }
-    if ((st = mn_cohort_write(ctx, trial, res, o.json, mn_outfile_writer, out))) {
-        code = cli_fail("merge", ctx, mn_outfile_fail(ctx, out, st));
-        out = NULL;
-        goto done;
-    }
-    if (csv_out) {
-        code = cli_commit("merge", ctx, csv_out);
-        csv_out = NULL;
-        if (code)
-            goto done;
-    }
-    code = cli_commit("merge", ctx, out);
-    out = NULL;
+    code = cli_cohort_finish("merge", ctx, trial, res, o.json, &csv_out, &out);
 done:
     mn_outfile_abort(csv_out);
     mn_outfile_abort(out);

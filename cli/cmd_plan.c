@@ -1,7 +1,32 @@
 /* mneedle plan CLIENT [--json] [--years N] [--plot DIR] [--report FILE.html|.pdf] */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
+
+/* The plan's JSON collected in memory, for the clinic record. */
+typedef struct {
+    char *data;
+    size_t len, cap;
+} membuf;
+
+static int membuf_write(void *userdata, const char *buf, size_t len)
+{
+    membuf *m = userdata;
+    if (m->len + len + 1 > m->cap) {
+        size_t cap = (m->cap ? 2 * m->cap : 65536) + len;
+        char *grown = realloc(m->data, cap);
+        if (!grown)
+            return 1;
+        m->data = grown;
+        m->cap = cap;
+    }
+    memcpy(m->data + m->len, buf, len);
+    m->len += len;
+    m->data[m->len] = '\0';
+    return 0;
+}
 
 static const cli_command command = {
     .name = "plan",
@@ -34,7 +59,10 @@ static const cli_command command = {
         "The plan states the date it was prepared: today (UTC), or SOURCE_DATE_EPOCH (seconds\n"
         "since 1970) when set, so the same input gives the same output.\n"
         "\n"
-        "CLIENT: see 'mneedle screen --help' for the file format and examples/clients/.\n",
+        "CLIENT: see 'mneedle screen --help' for the file format and examples/clients/.\n"
+        "With --save, CLIENT is a client id of the clinic record ('mneedle client add'): the\n"
+        "plan is made from the stored input and stored as produced (its JSON, this mneedle's\n"
+        "version and the catalogues' hash); sessions are then checked against it.\n",
     .footer = "Example:\n"
               "  mneedle plan examples/clients/amelia-wrinkles.json --years 3\n"
               "\n"
@@ -44,7 +72,8 @@ static const cli_command command = {
 int cmd_plan(int argc, char **argv)
 {
     cli_common o = {0};
-    const char *plot_dir = NULL, *report = NULL, *file;
+    const char *plot_dir = NULL, *report = NULL, *file, *db = NULL, *actor = NULL;
+    int save = 0;
     mn_plan_options popts;
     mn_plan_options_init(&popts);
     const cli_option opts[] = {
@@ -61,6 +90,9 @@ int cmd_plan(int argc, char **argv)
                  "write a self-contained HTML report (screening, zones on a face diagram, "
                  "calendar, projection, cost, printable aftercare sheet); FILE.pdf prints it to "
                  "PDF with weasyprint (Debian package)"),
+        CLI_FLAG("save", &save, "CLIENT is a client id of the clinic record; store the plan there"),
+        CLI_PATH("db", 0, &db, "FILE", "with --save: the database (default $MNEEDLE_DB)"),
+        CLI_PATH("actor", 0, &actor, "NAME", "with --save: who the audit log names"),
         CLI_END,
     };
     int code = cli_parse(&command, opts, argc, argv, stdout, &file);
@@ -72,13 +104,36 @@ int cmd_plan(int argc, char **argv)
         return code;
     mn_client client;
     mn_plan *plan = NULL;
+    mn_store *store = NULL;
+    char *input = NULL;
+    membuf saved = {0};
+    if (save && !(store = cli_store_open("plan", ctx, db, actor, 0, &code))) {
+        mn_ctx_free(ctx);
+        return code;
+    }
     /* The plan is dated today, or SOURCE_DATE_EPOCH's day for reproducible outputs. */
     mn_status st = mn_date_today(ctx, &popts.prepared);
     popts.has_prepared = st == MN_OK;
-    if (!st)
+    if (!st && store) {
+        st = mn_store_client_input(ctx, store, file, &input);
+        char src[80];
+        snprintf(src, sizeof src, "client %s", file);
+        if (!st)
+            st = mn_client_parse(ctx, src, input, strlen(input), &client);
+    } else if (!st) {
         st = mn_client_load(ctx, file, &client);
+    }
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
+    /* Stored before any output, so a failure to store leaves no output either. */
+    if (!st && store) {
+        st = mn_plan_write(ctx, plan, 1, membuf_write, &saved);
+        long plan_id = 0;
+        if (!st)
+            st = mn_store_plan_save(ctx, store, file, saved.data, saved.len, &plan_id);
+        if (!st)
+            fprintf(stderr, "mneedle plan: saved as plan %ld of %s\n", plan_id, file);
+    }
     /* Figures and report first, so a failure there leaves no plan output either. */
     if (!st && plot_dir)
         st = mn_plan_plot(ctx, plan, plot_dir);
@@ -98,6 +153,9 @@ int cmd_plan(int argc, char **argv)
         }
     }
     mn_plan_free(plan);
+    free(input);
+    free(saved.data);
+    mn_store_close(store);
     mn_ctx_free(ctx);
     if (plot_dir || report)
         mn_plot_global_cleanup(); /* font caches of the figures, for leak checkers */

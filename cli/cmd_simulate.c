@@ -20,8 +20,11 @@ static const cli_command command = {
         "SCENARIO (JSON; - for standard input):\n"
         "  patient.{age, sex, fitzpatrick, smoker, sun}, zone, concern,\n"
         "  sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days\n"
-        "  (report_days default: 0, 1, 3, 7, 28, 90, 180, 365, then yearly, and the horizon;\n"
-        "   horizon_days default: two years after the last session)\n",
+        "  (sessions in day order, at most one a day; report_days default: 0, 1, 3, 7, 28,\n"
+        "   90, 180, 365, then yearly, and the horizon; horizon_days default: two years after\n"
+        "   the last session, at most 14610)\n"
+        "The maintenance interval is searched on the scenario's days (none after day 13790:\n"
+        "two yearly cycles would not fit in the 14610 days).\n",
     .footer = "Example:\n"
               "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
 };

@@ -5,14 +5,28 @@
 
 #include "cli.h"
 
+void cli_error_line(const char *fmt, ...)
+{
+    /* The message quotes the command line: what it echoes is named, never printed raw, as the
+     * library's messages are (mn_escape_message). */
+    char raw[1024], shown[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    mn_escape_message(shown, sizeof shown, raw);
+    fprintf(stderr, "%s\n", shown);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
+    char msg[1024];
     va_list ap;
-    fprintf(stderr, "mneedle %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\n(see 'mneedle %s --help')\n", cmd);
+    cli_error_line("mneedle %s: %s", cmd, msg);
+    fprintf(stderr, "(see 'mneedle %s --help')\n", cmd);
     return CLI_EXIT_INPUT;
 }
 

@@ -20,6 +20,11 @@ static const subcommand commands[] = {
     {"absorb", cmd_absorb, "simulate serum delivery through needled skin"},
     {"cohort", cmd_cohort, "run a virtual trial over a sampled population"},
     {"merge", cmd_merge, "merge the parts of a cohort run split with cohort --shard"},
+    {"evidence", cmd_evidence, "list the published studies the outcome model is checked on"},
+    {"client", cmd_client, "add, show, list, update or erase a client of the clinic record"},
+    {"record", cmd_record, "record sessions as done or follow-up scores, checked against the plan"},
+    {"history", cmd_history, "a client's timeline: plan against actual, scores, adverse events"},
+    {"db", cmd_db, "create, check, back up, restore or migrate the clinic record database"},
 };
 
 static void usage(FILE *fp)
@@ -67,6 +72,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(cmd, commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "mneedle: '%s' is not a command; see 'mneedle --help'\n", cmd);
+    cli_error_line("mneedle: '%s' is not a command; see 'mneedle --help'", cmd);
     return CLI_EXIT_INPUT;
 }

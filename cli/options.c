@@ -102,7 +102,8 @@ static void wrap(FILE *fp, const char *text, size_t indent)
 static void print_help(FILE *fp, const cli_command *cmd, const cli_option *opts)
 {
     char spec[96], item[112];
-    size_t col = (size_t)fprintf(fp, "usage: mneedle %s %s", cmd->name, cmd->operand);
+    size_t col = (size_t)fprintf(fp, "usage: mneedle %s%s%s", cmd->name, cmd->operand[0] ? " " : "",
+                                 cmd->operand);
     size_t indent = strlen("usage: mneedle  ") + strlen(cmd->name), width = 0;
     for (const cli_option *o = opts; o->name; o++) {
         int len = snprintf(item, sizeof item, "[--%s%s%s]", o->name, o->arg ? " " : "",
@@ -189,6 +190,17 @@ int cli_parse(const cli_command *cmd, const cli_option *opts, int argc, char **a
     if (optind != argc - 1)
         return cli_usage_error(cmd->name, "%s", cmd->operand_error);
     *operand = argv[optind];
+    return CLI_PARSED;
+}
+
+int cli_parse_none(const cli_command *cmd, const cli_option *opts, int argc, char **argv,
+                   FILE *help_out)
+{
+    int code = parse_rows(cmd, opts, argc, argv, help_out);
+    if (code != CLI_PARSED)
+        return code;
+    if (optind != argc)
+        return cli_usage_error(cmd->name, "%s", cmd->operand_error);
     return CLI_PARSED;
 }
 

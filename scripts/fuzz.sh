@@ -34,6 +34,7 @@ for t in $targets; do
         catalog) seeds="data" ;;
         scenario | absorb) seeds="examples/scenarios" ;;
         trial) seeds="examples/trials" ;;
+        evidence) seeds="data/evidence" ;;
         *) seeds="" ;;
     esac
     mkdir -p "build/fuzz/corpus/$t"

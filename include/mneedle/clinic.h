@@ -278,6 +278,16 @@ typedef struct {
      * (mn_healing_projection): peak; first below target_fraction x peak; first back at or
      * below baseline. -1: none (every one is -1 without a projection) */
     int projection_peak, projection_below_target, projection_baseline;
+    /* "How long will it last?", computed once with the projection (mn_healing_projection of
+     * the zone whose curve is shown) and only formatted by every output (text, JSON, report,
+     * figure): the course alone for a typical person peaks at peak_pct (plausible range
+     * peak_low_pct-peak_high_pct) peak_day days after the first session; half of that gain
+     * is lost durability_days after the peak (-1: not within the 40 years searched) and the
+     * skin is back at its starting level on back_to_baseline_day (-1: not found). has_lasting
+     * is 0 without a projection. */
+    int has_lasting;
+    double lasting_peak_pct, lasting_peak_low_pct, lasting_peak_high_pct;
+    int lasting_peak_day, lasting_durability_days, lasting_back_to_baseline_day;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];

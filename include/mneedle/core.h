@@ -128,6 +128,17 @@ const char *mn_ctx_errmsg(const mn_ctx *ctx);
 /** The status of the last failure on this context (MN_OK if none). */
 mn_status mn_ctx_errcode(const mn_ctx *ctx);
 
+/**
+ * Writes @p src as the library writes input it quotes in a message: every control character,
+ * line or paragraph separator, bidirectional override, character that prints as nothing or as
+ * a plain space, and byte that is not UTF-8 is named ("<U+001B>", "<U+202E>", "<byte 0xA0>"),
+ * so a value echoed to a terminal cannot forge a line or hide one. Writes at most @p cap
+ * bytes with the NUL (cut at a whole character or name); returns the length the whole of it
+ * needs, as snprintf does. For programs that echo their own input (the command's usage
+ * errors). Thread-safe.
+ */
+size_t mn_escape_message(char *dst, size_t cap, const char *src);
+
 /** Clears the last error. */
 void mn_ctx_clear_error(mn_ctx *ctx);
 

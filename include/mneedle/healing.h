@@ -345,11 +345,16 @@ void mn_healing_projection_release(mn_healing_projection *p);
  * target_fraction x the course's peak from the peak to the horizon. If even the shortest
  * interval does not hold it, the shortest is returned and interval_bounded is set.
  *
- * @param course     sessions sorted by day, day 0 first; 1..MN_HEALING_MAX_SESSIONS.
+ * @param course     sessions sorted by day; 1..MN_HEALING_MAX_SESSIONS. A plan's course starts
+ *                   on day 0; a later first day is a course that starts after the person's
+ *                   day 0 (the patient's age is at day 0, the untreated twin drifts from it).
+ *                   Course sessions after the horizon are simulated but not in the band.
  * @param opts       NULL for the defaults.
  * @param out        receives the projection; release with mn_healing_projection_release().
  * @return MN_OK; MN_EINVAL (NULL arguments, empty or unsorted course, needle length outside
- *         the device range, options out of range); MN_ENOMEM; MN_ENUMERIC.
+ *         the device range, options out of range); MN_ERANGE when the last session leaves no
+ *         room for two cycles at max_interval_days and ~3 months of response before
+ *         MN_HEALING_MAX_DAYS, or its needle stays in the epidermis; MN_ENOMEM; MN_ENUMERIC.
  * Thread-safety: re-entrant (uses only its arguments); allocates the samples.
  * The typical person's curve is exact: the model is linear in its states, so the course and
  * each maintenance session superpose (tests check this against a direct run).
@@ -362,13 +367,15 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
 
 /**
  * The model's maintenance for a simulated scenario (what `mneedle simulate` reports): its
- * sessions, taken as a course from the first session's day, projected by mn_healing_project()
- * with the default options except samples every 30 days and the band of @p band_draws
- * virtual people drawn with @p seed (0: the quick band). The projection's days count from the
- * first session.
+ * sessions, taken as a course, projected by mn_healing_project() with the default options
+ * except the scenario's horizon_days, samples every 30 days and the band of @p band_draws
+ * virtual people drawn with @p seed (0: the quick band). The projection's days are the
+ * scenario's (day 0 is the scenario's day 0, not the first session).
  * There is none, and @p out is left zeroed (maintenance_interval_days 0, no samples), when the
- * scenario has no session, when its sessions use more than one device, or when the last
- * session's needle stays in the epidermis (then no error is left in @p ctx either).
+ * scenario has no session, when its sessions use more than one device, when the last
+ * session's needle stays in the epidermis, or when the last session is too close to
+ * MN_HEALING_MAX_DAYS to simulate two maintenance cycles of up to a year after it (after day
+ * 13,790 with the default bounds); then no error is left in @p ctx either.
  * @param out  receives the projection; release with mn_healing_projection_release().
  * @return MN_OK (also when there is none); MN_EINVAL for NULL arguments or a scenario
  *         mn_healing_project() refuses; MN_ENOMEM; MN_ENUMERIC.

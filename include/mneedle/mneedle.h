@@ -19,6 +19,9 @@
 #include "mneedle/healing.h"
 #include "mneedle/plot.h"
 #include "mneedle/transport.h"
+#include "mneedle/sensitivity.h"
 #include "mneedle/cohort.h"
+#include "mneedle/evidence.h"
+#include "mneedle/store.h"
 
 #endif

@@ -15,7 +15,9 @@
 #include "mneedle/clinic.h"
 #include "mneedle/cohort.h"
 #include "mneedle/core.h"
+#include "mneedle/evidence.h"
 #include "mneedle/healing.h"
+#include "mneedle/store.h"
 #include "mneedle/transport.h"
 
 #ifdef __cplusplus
@@ -31,6 +33,15 @@ extern "C" {
  * @return MN_OK; MN_ENOTFOUND for an unknown @p what; MN_ENOMEM; MN_EIO if the writer fails.
  */
 mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer write,
+                            void *userdata);
+
+/**
+ * Writes the evidence base (`mneedle evidence`): per study its id, role, design, n, concern,
+ * how it was verified and its endpoints by family, then the studies per family and role. JSON
+ * (@p json) gives `{version, counts, studies[]}` (docs/evidence.md).
+ * @return MN_OK; MN_EINVAL for a NULL set or writer; MN_ENOMEM; MN_EIO if the writer fails.
+ */
+mn_status mn_evidence_write(mn_ctx *ctx, const mn_evidence *ev, int json, mn_writer write,
                             void *userdata);
 
 /*
@@ -141,6 +152,32 @@ mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
  *          buffer; MN_EIO if the writer fails. */
 mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_patient_result *p, mn_writer write, void *userdata);
+
+/* ---- the clinic record (store.h) ---- */
+
+/** Writes the verdict of mn_store_check(): JSON {version, ok, schema_version, integrity_ok,
+ *  foreign_keys_ok, audit_ok, audit_entries, rows_checked, problem} or a few lines of text.
+ *  @return MN_OK; MN_EINVAL for NULL arguments; MN_ENOMEM; MN_EIO if the writer fails. */
+mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
+                               mn_writer write, void *userdata);
+
+/** Writes one client (client show): id, dates, counts, consents, the planning input, and,
+ *  when @p identity is 1, the identifying details. JSON or text.
+ *  @return MN_OK; MN_EINVAL; MN_ENOMEM; MN_EIO. */
+mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int identity, int json,
+                                mn_writer write, void *userdata);
+
+/** Writes the client list, one line (or JSON object) per client: id, created, sessions, last
+ *  session, maintenance due; names only when @p identity is 1. */
+mn_status mn_store_client_list_write(mn_ctx *ctx, const mn_store_client *list, int n, int identity,
+                                     int json, mn_writer write, void *userdata);
+
+/** Writes a client's timeline (mneedle history): planned visits against the sessions done
+ *  (date shift, each zone's setting against the plan's, overrides), scores over time and
+ *  adverse events. JSON: {version, client, plan, planned[], sessions[], assessments[],
+ *  adverse_events[]}. */
+mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int json, mn_writer write,
+                                 void *userdata);
 
 #ifdef __cplusplus
 }

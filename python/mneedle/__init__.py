@@ -23,6 +23,7 @@ _INTEGRATORS = ("exact", "cvode")
 _CATALOGUES = ("devices", "sites", "concerns", "products", "rules")
 _SEED_MAX = 2 ** 53 - 1  # the command's --seed range
 _INT_MAX = 2 ** 31 - 1
+_NUMBER_TYPES = {int, float}  # what json.loads gives for a number
 
 
 class MneedleError(RuntimeError):
@@ -64,26 +65,42 @@ def _plain(value, path):
     """Checks a Python value is JSON (dict with str keys, list, str, finite number, bool,
     None) and returns it with NumPy scalars turned into Python numbers; raises InputError
     naming the path otherwise. A NumPy array or a tuple is refused where a list is expected."""
-    if value is None or isinstance(value, (bool, str)):
+    t = type(value)
+    # The exact built-in types first: they are nearly all of any input, and checking them by
+    # identity keeps this walk a small part of a call (bench/bench_python.py).
+    if t is str or t is int or t is bool or value is None:
         return value
-    if isinstance(value, np.bool_):
-        return bool(value)
-    if isinstance(value, numbers.Integral) and not isinstance(value, np.ndarray):
-        return int(value)
-    if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
-        f = float(value)
-        if not math.isfinite(f):
-            raise InputError(f"expected a finite number, got {f}", path)
-        return f
-    if isinstance(value, dict):
+    if t is float:
+        if not math.isfinite(value):
+            raise InputError(f"expected a finite number, got {value}", path)
+        return value
+    if t is dict:
         out = {}
         for k, v in value.items():
-            if not isinstance(k, str):
+            if type(k) is not str:
                 raise InputError(f"keys must be strings, got {k!r}", path)
             out[k] = _plain(v, f"{path}.{k}")
         return out
-    if isinstance(value, list):
+    if t is list:
         return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    return _plain_other(value, path)
+
+
+def _plain_other(value, path):
+    """_plain for what is not an exact built-in JSON type: NumPy scalars and subclasses of
+    the built-in types are accepted as their plain values; anything else is an InputError."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, numbers.Integral) and not isinstance(value, np.ndarray):
+        return int(value)
+    if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
+        return _plain(float(value), path)
+    if isinstance(value, dict):
+        return _plain(dict(value), path)
+    if isinstance(value, list):
+        return _plain(list(value), path)
     hint = " (use .tolist())" if isinstance(value, np.ndarray) else ""
     raise InputError(f"expected a JSON value (object, list, string, number, true/false or "
                      f"null), got {_type_name(value)}{hint}", path)
@@ -98,21 +115,63 @@ def _check_int(name, value, lo, hi):
     return int(value)
 
 
+def _numbers(vals):
+    return np.array(vals, dtype=float) if set(map(type, vals)) <= _NUMBER_TYPES else None
+
+
+def _columns_same_keys(samples):
+    """_columns when every sample has the same keys in the same order, and so do its nested
+    objects (as the command writes them): a column at a time, about twice as fast as the
+    general walk (bench/bench_python.py). None when the samples are not so."""
+    first = samples[0]
+    keys = first.keys()
+    if not all(s.keys() == keys for s in samples):
+        return None
+    cols = {}
+    for k, v in first.items():
+        if type(v) is dict:
+            inner = [s[k] for s in samples]
+            if not all(type(x) is dict and x.keys() == v.keys() for x in inner):
+                return None
+            for k2 in v:
+                col = _numbers([x[k2] for x in inner])
+                if col is not None:
+                    cols[f"{k}_{k2}"] = col
+        else:
+            col = _numbers([s[k] for s in samples])
+            if col is not None:
+                cols[k] = col
+    return cols
+
+
 def _columns(samples):
     """The list of sample objects as a dict of NumPy arrays, one per field; nested objects
-    flatten to "outer_inner" (untreated.improvement_pct -> untreated_improvement_pct)."""
+    flatten to "outer_inner" (untreated.improvement_pct -> untreated_improvement_pct). A field
+    missing from a sample is NaN there; fields that are not numbers are left out."""
+    if not samples:
+        return {}
+    cols = _columns_same_keys(samples)
+    if cols is not None:
+        return cols
+    names = {}  # flat name -> (key, inner key or None), in order of first appearance
+    for s in samples:
+        for k, v in s.items():
+            if type(v) is dict:
+                for k2 in v:
+                    names.setdefault(f"{k}_{k2}", (k, k2))
+            else:
+                names.setdefault(k, (k, None))
+    nan = math.nan
     cols = {}
-
-    def add(prefix, obj, i):
-        for k, v in obj.items():
-            name = prefix + k
-            if isinstance(v, dict):
-                add(name + "_", v, i)
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                cols.setdefault(name, [math.nan] * len(samples))[i] = v
-    for i, s in enumerate(samples):
-        add("", s, i)
-    return {k: np.asarray(v, dtype=float) for k, v in cols.items()}
+    for name, (k, k2) in names.items():
+        if k2 is None:
+            vals = [s.get(k, nan) for s in samples]
+        else:
+            vals = [s[k].get(k2, nan) if type(s.get(k)) is dict else nan for s in samples]
+        col = _numbers(vals)
+        if col is not None:
+            cols[name] = col
+    return cols
 
 
 class Context:

@@ -30,4 +30,12 @@ rm -f "$tmp/pkg/mneedle/"*.so* "$tmp/pkg/mneedle/_mneedle.c"
 # The installed package must not reach back into the prefix it was built against.
 rm -rf "$tmp/prefix/lib" "$tmp/prefix/include"
 cd "$tmp" || exit 1
+# A library built with the sanitizers (MN_SANITIZE_FLAGS) needs their runtime loaded first in
+# the interpreter; CPython's own allocations are not ours to leak-check.
+if [ -n "${MN_SANITIZE_FLAGS:-}" ]; then
+    cc=${CC:-cc}
+    LD_PRELOAD="$("$cc" -print-file-name=libasan.so) $("$cc" -print-file-name=libubsan.so)"
+    ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    export LD_PRELOAD ASAN_OPTIONS
+fi
 MN_SOURCE_DIR=$src "$tmp/venv/bin/python" -m pytest -q -p no:cacheprovider "$src/python/tests"

@@ -55,6 +55,11 @@
  * so bringing it forward by up to 4 weeks costs little of its effect, and the client is not
  * asked back twice in one month [ASSUMED]. */
 #define MN_MAINTENANCE_GAP_DAYS 28
+/* Aftercare items that hold "until the next session" (data/aftercare.json: day_to -1) run until
+ * the shortest gap between the plan's sessions, and at most this many days (so also when the
+ * plan has only one session): four weeks, the usual interval between course sessions
+ * (data/concerns.json: interval_days 28 for all but one concern) [ASSUMED]. */
+#define MN_AFTERCARE_SINGLE_VISIT_DAYS 28
 /* A course session may wait for a visit already booked up to this fraction of its interval
  * later: course intervals are given as ranges such as 4-6 weeks (DESIGN 3.5), the usual
  * interval plus half of it; a later session never shortens a gap [ASSUMED]. */
@@ -714,7 +719,7 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     double deepest = 0;
     for (int z = 0; z < p->n_zones; z++)
         deepest = fmax(deepest, p->zones[z].depth_max_mm);
-    int until_next = 28;
+    int until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
     for (int i = 1; i < p->n_sessions; i++) {
         int gap = (int)(p->sessions[i].date - p->sessions[i - 1].date);
         if (gap < until_next)

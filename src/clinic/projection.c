@@ -28,6 +28,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->maintenance_from_model = 0;
     p->n_projection = 0;
     p->projection_peak = p->projection_below_target = p->projection_baseline = -1;
+    p->has_lasting = 0;
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
              "days is the usual interval for these concerns.",
@@ -116,23 +117,30 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->projection_baseline = best.baseline_sample;
     p->maintenance_interval_days = best.maintenance_interval_days;
     p->maintenance_from_model = 1;
+    p->has_lasting = 1;
+    p->lasting_peak_pct = best.peak_improvement_pct;
+    p->lasting_peak_low_pct = best.peak_low_pct;
+    p->lasting_peak_high_pct = best.peak_high_pct;
+    p->lasting_peak_day = best.peak_day;
+    p->lasting_durability_days = best.durability_days;
+    p->lasting_back_to_baseline_day = best.back_to_baseline_day;
     char half[64] = "", base[64] = "";
-    if (best.durability_days >= 0)
+    if (p->lasting_durability_days >= 0)
         snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
-                 best.durability_days / MN__DAYS_PER_MONTH);
+                 p->lasting_durability_days / MN__DAYS_PER_MONTH);
     else
         snprintf(half, sizeof half, "it holds more than half for decades");
-    if (best.back_to_baseline_day >= 0)
+    if (p->lasting_back_to_baseline_day >= 0)
         snprintf(base, sizeof base, ", back to the pre-treatment level after ~%.0f years",
-                 best.back_to_baseline_day / MN__DAYS_PER_YEAR);
+                 p->lasting_back_to_baseline_day / MN__DAYS_PER_YEAR);
     snprintf(p->projection_note, sizeof p->projection_note,
              "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
-             "%% (typical range %.0f-%.0f %%) around day %d after the first session; without "
+             "%% (plausible range %.0f-%.0f %%) around day %d after the first session; without "
              "maintenance %s%s. Maintenance every %d days keeps it at or above %.0f %% of the "
              "peak%s.",
-             p->zones[best_zone].zone->id, p->zones[best_zone].concern->id,
-             best.peak_improvement_pct, best.peak_low_pct, best.peak_high_pct, best.peak_day, half,
-             base, best.maintenance_interval_days, 100 * p->options.target_fraction,
+             p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, p->lasting_peak_pct,
+             p->lasting_peak_low_pct, p->lasting_peak_high_pct, p->lasting_peak_day, half, base,
+             best.maintenance_interval_days, 100 * p->options.target_fraction,
              best.interval_bounded ? " (as far as the 3-12 month bounds allow)" : "");
     if (ns) {
         size_t len = strlen(p->projection_note);

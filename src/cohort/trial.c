@@ -161,11 +161,9 @@ static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial
         if (d != floor(d))
             return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole day, got %g", in->src, q,
                              d);
-        if (i > 0 && (int)d <= t->sessions[i - 1].day)
-            return mn__error(in->ctx, MN_ERANGE,
-                             "%s: %s: day %g is not after the previous session (day %d); list "
-                             "sessions in order, one per day",
-                             in->src, q, d, t->sessions[i - 1].day);
+        if ((st = mn__jday_after(in, q, (size_t)i, d, i > 0 ? t->sessions[i - 1].day : 0,
+                                 "session")))
+            return st;
         mn_healing_session *s = &t->sessions[i];
         s->day = (int)d;
         s->device = t->device;
@@ -194,11 +192,9 @@ static mn_status parse_endpoints(const mn__jin *in, json_t *root, mn_cohort_tria
         if (d != floor(d))
             return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a whole day, got %g", in->src, q,
                              d);
-        if (i > 0 && (int)d <= t->endpoint_days[i - 1])
-            return mn__error(in->ctx, MN_ERANGE,
-                             "%s: %s: day %g is not after the previous endpoint (day %d); list "
-                             "endpoints in increasing order",
-                             in->src, q, d, t->endpoint_days[i - 1]);
+        if ((st = mn__jday_after(in, q, (size_t)i, d, i > 0 ? t->endpoint_days[i - 1] : 0,
+                                 "endpoint")))
+            return st;
         t->endpoint_days[i] = (int)d;
     }
     return MN_OK;

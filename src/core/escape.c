@@ -7,8 +7,12 @@
  * space (no-break and zero-width spaces, the byte-order mark, the soft hyphen), since a name
  * that "looks right" but does not match is the usual reason for the error.
  *
- * Every text writer passes user strings through mn__safe_str(); mn__error() passes every
- * message through mn__escape(). JSON output needs neither: the encoder escapes controls.
+ * Every text writer prints through mn__buf_textf() (buf.c), which shows each %s argument
+ * escaped; the HTML report's text goes through mn__html_esc() (report/html_util.c), which names
+ * the same characters before it writes entities; mn__error() passes every message through
+ * mn__escape(). JSON output keeps every string exact: the encoder escapes C0 controls, and
+ * mn__write_json_safe() writes the other characters named here as \u escapes, so a JSON file
+ * shown in a terminal cannot hide a line either.
  */
 #include <assert.h>
 #include <stdio.h>
@@ -100,56 +104,31 @@ size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode)
     return need;
 }
 
-int mn__needs_escape(const char *s, int mode)
+int mn__write_json_safe(mn_writer write, void *userdata, const char *text, size_t len)
 {
-    if (!s)
-        return 0;
-    size_t len = strlen(s);
+    const unsigned char *s = (const unsigned char *)text;
+    size_t start = 0;
     for (size_t i = 0; i < len;) {
-        const unsigned char *p = (const unsigned char *)s + i;
-        if (*p >= 0x20 && *p < 0x7F) {
-            i++;
+        size_t used = 1;
+        long cp = s[i] < 0x7F ? s[i] : decode(s + i, len - i, &used);
+        if (cp < 0x7F || !is_control(cp)) { /* invalid bytes (never from the encoder) pass */
+            i += used;
             continue;
         }
-        size_t used = 1;
-        long cp = decode(p, len - i, &used);
-        if (cp < 0 || is_control(cp) || (mode == MN__ESC_ERROR && is_invisible(cp)))
-            return 1;
+        char u[24];
+        snprintf(u, sizeof u, "\\u%04lX", (unsigned long)cp);
+        if ((i > start && write(userdata, text + start, i - start) != 0) ||
+            write(userdata, u, 6) != 0)
+            return -1;
         i += used;
+        start = i;
     }
-    return 0;
+    return len > start ? write(userdata, text + start, len - start) : 0;
 }
 
-struct mn__safe_item {
-    struct mn__safe_item *next;
-    char text[];
-};
-
-const char *mn__safe_str(mn__safe *arena, const char *s)
+size_t mn_escape_message(char *dst, size_t cap, const char *src)
 {
-    assert(arena != NULL);
-    if (s == NULL || !mn__needs_escape(s, MN__ESC_TEXT))
-        return s;
-    size_t len = strlen(s);
-    size_t need = mn__escape(NULL, 0, s, len, MN__ESC_TEXT);
-    struct mn__safe_item *it = mn__malloc(sizeof *it + need + 1);
-    if (!it) {
-        arena->failed = 1;
-        return "?";
-    }
-    mn__escape(it->text, need + 1, s, len, MN__ESC_TEXT);
-    it->next = arena->items;
-    arena->items = it;
-    return it->text;
-}
-
-void mn__safe_release(mn__safe *arena)
-{
-    if (!arena)
-        return;
-    for (struct mn__safe_item *it = arena->items, *next; it; it = next) {
-        next = it->next;
-        mn__free(it);
-    }
-    arena->items = NULL;
+    if (!src)
+        src = "";
+    return mn__escape(cap ? dst : NULL, dst ? cap : 0, src, strlen(src), MN__ESC_ERROR);
 }

@@ -68,6 +68,14 @@ void mn__buf_init(mn__buf *b);
 void mn__buf_release(mn__buf *b);
 void mn__buf_append(mn__buf *b, const char *s, size_t n);
 void mn__buf_printf(mn__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void mn__buf_vprintf(mn__buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Text output for a reader (a terminal, a text file): printf, except that every %s argument
+ * is shown as mn__escape(MN__ESC_TEXT) shows it, so a name from the input cannot forge a
+ * line, hide one or move the cursor ("<U+000A>", "<U+001B>"). Width and precision count bytes
+ * as printf does (precision: of the string before escaping). Every text writer prints through
+ * it; the format's own "\n" are output as they are. */
+void mn__buf_textf(mn__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mn_status mn__buf_status(const mn__buf *b);
 
 /* Showing user text safely (escape.c). MN__ESC_TEXT names controls, line separators,
@@ -80,20 +88,12 @@ enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1 };
  * whole character or name); returns the length the whole of it needs, as snprintf does. */
 size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode);
 
-/* 1 when s (NUL-terminated; NULL is clean) has anything mn__escape would rewrite. */
-int mn__needs_escape(const char *s, int mode);
-
-/* The copies made by mn__safe_str for one writer, freed together by mn__safe_release. Zero
- * initialise: mn__safe arena = {0}. */
-typedef struct {
-    struct mn__safe_item *items;
-    int failed; /* an allocation failed: a "?" was shown instead */
-} mn__safe;
-
-/* The string to print for the user-supplied s in text output: s itself when it is clean,
- * else its escaped copy (owned by arena). Every text writer prints user strings through it. */
-const char *mn__safe_str(mn__safe *arena, const char *s);
-void mn__safe_release(mn__safe *arena);
+/* Passes JSON text (as the encoder writes it: C0 controls already escaped) to @p write, with
+ * every other character mn__escape names in text mode (DEL, C1 controls, line and paragraph
+ * separators, bidirectional overrides) written as a \uXXXX escape: the same string to a
+ * parser, nothing hidden in a terminal. Returns what @p write returned (0, or nonzero on the
+ * first failure). */
+int mn__write_json_safe(mn_writer write, void *userdata, const char *text, size_t len);
 
 /* Temporary files removed by the signal handler of mn_outfile_cleanup_on_signals (outfile.c).
  * mn__temp_create: mkstemp(name_template) and, on success, registers the name (the buffer

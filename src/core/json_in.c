@@ -204,6 +204,17 @@ mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double 
     return MN_OK;
 }
 
+mn_status mn__jday_after(const mn__jin *in, const char *path, size_t index, double day,
+                         int prev_day, const char *what)
+{
+    if (index == 0 || day > prev_day)
+        return MN_OK;
+    return mn__error(in->ctx, MN_ERANGE,
+                     "%s: %s: day %g is not after the previous %s (day %d); list %ss in "
+                     "increasing order of day, at most one a day",
+                     in->src, path, day, what, prev_day, what);
+}
+
 mn_status mn__jnum(const mn__jin *in, json_t *obj, const char *path, const char *key, int required,
                    double lo, double hi, double *out, int *present)
 {

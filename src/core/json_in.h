@@ -59,4 +59,11 @@ mn_status mn__jarr(const mn__jin *in, json_t *obj, const char *path, const char 
 mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double lo, double hi,
                          double *out);
 
+/* Requires entry @p index of a list kept in day order (sessions, endpoints) to fall after the
+ * previous entry's day @p prev_day, so a list out of order or with two entries on one day is
+ * refused where it happens, naming @p path (the entry's day) and @p what ("session"). Entry 0
+ * always passes. One check for every reader of such lists, so they agree. */
+mn_status mn__jday_after(const mn__jin *in, const char *path, size_t index, double day,
+                         int prev_day, const char *what);
+
 #endif

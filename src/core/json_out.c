@@ -94,7 +94,7 @@ typedef struct {
 static int emit_cb(const char *buf, size_t size, void *data)
 {
     emit_state *s = data;
-    if (s->write(s->userdata, buf, size) != 0) {
+    if (mn__write_json_safe(s->write, s->userdata, buf, size) != 0) {
         s->failed = 1;
         return -1;
     }

@@ -104,7 +104,7 @@ static int build_sessions(const mn_course_session *course, int n_course, const m
                           int interval, int horizon, mn_healing_session *out, int max_out)
 {
     int n = 0;
-    for (int i = 0; i < n_course && n < max_out; i++)
+    for (int i = 0; i < n_course && n < max_out && course[i].day <= horizon; i++)
         out[n++] =
             (mn_healing_session){course[i].day, device, course[i].needle_mm, course[i].passes, 0};
     if (interval > 0) {
@@ -231,8 +231,9 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         o.horizon_days > MN_HEALING_MAX_DAYS || o.step_days < 1 || o.min_interval_days < 1 ||
         o.max_interval_days < o.min_interval_days || o.band_draws < -1 || o.band_draws > 100000)
         return mn__error(ctx, MN_EINVAL, "healing: projection options out of range");
-    if (course[0].day != 0)
-        return mn__error(ctx, MN_EINVAL, "healing: the first course session must be on day 0");
+    if (course[0].day < 0)
+        return mn__error(ctx, MN_EINVAL, "healing: course session on day %d, before day 0",
+                         course[0].day);
     for (int i = 1; i < n_course; i++)
         if (course[i].day < course[i - 1].day)
             return mn__error(ctx, MN_EINVAL, "healing: course sessions must be sorted by day");
@@ -244,8 +245,11 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     if (sim_days < horizon)
         sim_days = horizon;
     if (sim_days > MN_HEALING_MAX_DAYS)
-        return mn__error(ctx, MN_EINVAL, "healing: course and horizon longer than %d days",
-                         MN_HEALING_MAX_DAYS);
+        return mn__error(ctx, MN_ERANGE,
+                         "healing: no maintenance can be timed after a session on day %d: two "
+                         "cycles of up to %d days and the response to the second would run past "
+                         "the model's %d-day limit",
+                         last_day, o.max_interval_days, MN_HEALING_MAX_DAYS);
     mn__healing_params par;
     mn__healing_params_default(&par);
 
@@ -365,7 +369,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         /* The band of the course's peak. */
         mn_healing_scenario pk = sc;
         pk.n_sessions =
-            build_sessions(course, n_course, device, 0, horizon, sessions, max_sessions);
+            build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
         pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
         double plo, phi;
         if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed,
@@ -459,8 +463,10 @@ mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int
     mn_course_session *course = mn__malloc(sizeof *course * (size_t)sc->n_sessions);
     if (!course)
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory for the maintenance");
+    /* On the scenario's own days, so the person's age at each session, the untreated twin's
+     * drift before the course and the band all match what the scenario simulates. */
     for (int i = 0; i < sc->n_sessions; i++) {
-        course[i].day = sc->sessions[i].day - sc->sessions[0].day;
+        course[i].day = sc->sessions[i].day;
         course[i].needle_mm = sc->sessions[i].needle_mm;
         course[i].passes = sc->sessions[i].passes;
     }
@@ -469,6 +475,7 @@ mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int
     po.band_draws = band_draws;
     po.seed = seed;
     po.step_days = 30;
+    po.horizon_days = sc->horizon_days; /* the scenario's, not the planner's two years */
     mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
                                       sc->n_sessions, &po, out);
     mn__free(course);

@@ -133,8 +133,13 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
         mn__jpath_index(path, sizeof path, "$.sessions", i);
         if ((st = parse_session(in, cat, json_array_get(sessions, i), path, &out->sessions[i])))
             return st;
-        if (out->sessions[i].day > last)
-            last = out->sessions[i].day;
+        /* In day order, one a day, as a trial's session_days (the same check). */
+        char day_path[112];
+        mn__jpath_key(day_path, sizeof day_path, path, "day");
+        if ((st = mn__jday_after(in, day_path, i, out->sessions[i].day,
+                                 i > 0 ? out->sessions[i - 1].day : 0, "session")))
+            return st;
+        last = out->sessions[i].day;
     }
     if (!has_horizon) {
         horizon = last + MN_DEFAULT_HORIZON_AFTER_LAST;
@@ -146,16 +151,6 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
             return mn__error(in->ctx, MN_ERANGE,
                              "%s: $.sessions[%zu].day: %d is after horizon_days %ld", in->src, i,
                              out->sessions[i].day, horizon);
-    /* Sessions in day order (stable insertion sort: the input order breaks ties). */
-    for (size_t i = 1; i < n; i++) {
-        mn_healing_session s = out->sessions[i];
-        size_t j = i;
-        while (j > 0 && out->sessions[j - 1].day > s.day) {
-            out->sessions[j] = out->sessions[j - 1];
-            j--;
-        }
-        out->sessions[j] = s;
-    }
     sc->sessions = out->sessions;
     sc->n_sessions = (int)n;
     sc->horizon_days = (int)horizon;

@@ -37,25 +37,25 @@ static const char large_caution[] =
 static void put_wrapped(mn__buf *b, const char *prefix, const char *text)
 {
     const int width = 92;
-    mn__buf_printf(b, "%s", prefix);
+    mn__buf_append(b, prefix, strlen(prefix)); /* the writer's own words, newline included */
     int col = (int)strlen(prefix) - (prefix[0] == '\n'), first = 1;
     while (*text) {
         size_t n = strcspn(text, " ");
         if (!first && col + 1 + (int)n > width) {
-            mn__buf_printf(b, "\n");
+            mn__buf_textf(b, "\n");
             col = 0;
         } else if (!first) {
-            mn__buf_printf(b, " ");
+            mn__buf_textf(b, " ");
             col++;
         }
         first = 0;
-        mn__buf_printf(b, "%.*s", (int)n, text);
+        mn__buf_textf(b, "%.*s", (int)n, text);
         col += (int)n;
         text += n;
         while (*text == ' ')
             text++;
     }
-    mn__buf_printf(b, ".\n");
+    mn__buf_textf(b, ".\n");
 }
 
 static int large_overstated(const mn_absorb_scenario *s, const mn_absorb_result *r)
@@ -175,52 +175,52 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     const mn_absorb_params *p = &r->params;
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
-                   s->occluded ? "occluded" : "open to air", s->hours);
-    mn__buf_printf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
-                   s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
-                   p->dose_ug_cm2);
+    mn__buf_textf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
+                  s->occluded ? "occluded" : "open to air", s->hours);
+    mn__buf_textf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
+                  s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
+                  p->dose_ug_cm2);
     if (s->device && p->punctures_per_cm2 > 0) {
-        mn__buf_printf(&b,
-                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2, channels %.0f um "
-                       "deep (range %.0f-%.0f) and %.0f um wide,\n  closure half-life %.2g h\n",
-                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
-                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
-                       p->channel_diameter_um, p->closure_half_life_h);
+        mn__buf_textf(&b,
+                      "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2, channels %.0f um "
+                      "deep (range %.0f-%.0f) and %.0f um wide,\n  closure half-life %.2g h\n",
+                      s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
+                      p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
+                      p->channel_diameter_um, p->closure_half_life_h);
     } else {
-        mn__buf_printf(&b, "Device: none (intact skin)\n");
+        mn__buf_textf(&b, "Device: none (intact skin)\n");
     }
-    mn__buf_printf(&b,
-                   "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
-                   "%.3g (pores and appendages, Wilschut et al. 1995)\n\n",
-                   p->kp_cm_h, p->kp_lipid_cm_h,
-                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
-                   p->kp_polar_cm_h);
-    mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "hour", "delivered", "intact",
-                   "enhancement", "open", "coverage");
-    mn__buf_printf(&b, "%8s %14s %14s %12s %10s %10s\n", "", "ug/cm2", "ug/cm2", "x", "%", "%");
+    mn__buf_textf(&b,
+                  "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
+                  "%.3g (pores and appendages, Wilschut et al. 1995)\n\n",
+                  p->kp_cm_h, p->kp_lipid_cm_h,
+                  s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
+                  p->kp_polar_cm_h);
+    mn__buf_textf(&b, "%8s %14s %14s %12s %10s %10s\n", "hour", "delivered", "intact",
+                  "enhancement", "open", "coverage");
+    mn__buf_textf(&b, "%8s %14s %14s %12s %10s %10s\n", "", "ug/cm2", "ug/cm2", "x", "%", "%");
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
-        mn__buf_printf(&b, "%8g %14.4g %14.4g %12.3g %10.1f %10.1f\n", x->hour, x->delivered_ug_cm2,
-                       x->intact_ug_cm2, x->enhancement, 100 * x->open_fraction, 100 * x->coverage);
+        mn__buf_textf(&b, "%8g %14.4g %14.4g %12.3g %10.1f %10.1f\n", x->hour, x->delivered_ug_cm2,
+                      x->intact_ug_cm2, x->enhancement, 100 * x->open_fraction, 100 * x->coverage);
     }
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
     if (last)
-        mn__buf_printf(&b,
-                       "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
-                       "in the viable epidermis,\n%.3g in the dermis, %.3g cleared by blood flow); "
-                       "%.3g ug/cm2 is still on the surface.\n",
-                       last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
-                       last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
+        mn__buf_textf(&b,
+                      "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
+                      "in the viable epidermis,\n%.3g in the dermis, %.3g cleared by blood flow); "
+                      "%.3g ug/cm2 is still on the surface.\n",
+                      last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
+                      last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
     if (large_overstated(s, r))
         put_wrapped(&b, "\nCaution: ", large_caution);
-    mn__buf_printf(&b,
-                   "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
-                   "and cleared);\n'enhancement' is delivered / intact at the same hour. "
-                   "Coverage: dermal volume above %.3g ug/ml.\nMass balance error %.1e. "
-                   "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
-                   r->coverage_threshold_ug_ml, r->mass_balance_error,
-                   r->solver_field ? "3D patch" : "unit cell");
+    mn__buf_textf(&b,
+                  "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
+                  "and cleared);\n'enhancement' is delivered / intact at the same hour. "
+                  "Coverage: dermal volume above %.3g ug/ml.\nMass balance error %.1e. "
+                  "Solver: %s. These are simulations; see 'mneedle absorb --help'.\n",
+                  r->coverage_threshold_ug_ml, r->mass_balance_error,
+                  r->solver_field ? "3D patch" : "unit cell");
     return mn__buf_finish(ctx, &b, "absorb", write, userdata);
 }
 

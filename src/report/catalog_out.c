@@ -129,44 +129,44 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
 static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b)
 {
     if (!strcmp(what, "devices")) {
-        mn__buf_printf(b, "%-16s %-7s %-9s %7s %13s %15s\n", "DEVICE", "KIND", "CLASS", "NEEDLES",
-                       "DEPTH (mm)", "PUNCTURES/cm2*");
+        mn__buf_textf(b, "%-16s %-7s %-9s %7s %13s %15s\n", "DEVICE", "KIND", "CLASS", "NEEDLES",
+                      "DEPTH (mm)", "PUNCTURES/cm2*");
         for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
             const mn_device *d = mn_catalog_device_at(cat, i);
             char range[32];
             snprintf(range, sizeof range, "%.2g-%.2g", d->depth_min_mm, d->depth_max_mm);
-            mn__buf_printf(b, "%-16s %-7s %-9s %7d %13s %15.0f\n", d->id,
-                           mn_device_kind_name(d->kind), mn_device_class_name(d->device_class),
-                           d->needles, range, mn_device_punctures_per_cm2(d, 1, 0));
+            mn__buf_textf(b, "%-16s %-7s %-9s %7d %13s %15.0f\n", d->id,
+                          mn_device_kind_name(d->kind), mn_device_class_name(d->device_class),
+                          d->needles, range, mn_device_punctures_per_cm2(d, 1, 0));
         }
-        mn__buf_printf(b,
-                       "\n* per pass; pens at a %.0f mm/s glide (an assumption: set glide_mm_s"
-                       " in a scenario).\n",
-                       MN_DEFAULT_GLIDE_MM_S);
+        mn__buf_textf(b,
+                      "\n* per pass; pens at a %.0f mm/s glide (an assumption: set glide_mm_s"
+                      " in a scenario).\n",
+                      MN_DEFAULT_GLIDE_MM_S);
         for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
             const mn_device *d = mn_catalog_device_at(cat, i);
             if (d->n_lengths == 0)
                 continue;
-            mn__buf_printf(b, "%s is sold in fixed lengths:", d->id);
+            mn__buf_textf(b, "%s is sold in fixed lengths:", d->id);
             for (int k = 0; k < d->n_lengths; k++)
-                mn__buf_printf(b, " %.3g", d->lengths_mm[k]);
-            mn__buf_printf(b, " mm.\n");
+                mn__buf_textf(b, " %.3g", d->lengths_mm[k]);
+            mn__buf_textf(b, " mm.\n");
         }
     } else if (!strcmp(what, "sites")) {
-        mn__buf_printf(b, "%-12s %-6s %7s %7s %10s %10s %9s\n", "ZONE", "FACE", "SC um", "VE um",
-                       "PAPIL um", "RETIC um", "CAP mm");
+        mn__buf_textf(b, "%-12s %-6s %7s %7s %10s %10s %9s\n", "ZONE", "FACE", "SC um", "VE um",
+                      "PAPIL um", "RETIC um", "CAP mm");
         for (size_t i = 0; i < mn_catalog_site_count(cat); i++) {
             const mn_site *s = mn_catalog_site_at(cat, i);
-            mn__buf_printf(b, "%-12s %-6s %7.1f %7.1f %10.0f %10.0f %9.2g\n", s->id,
-                           s->facial ? "yes" : "no", s->sc_um, s->ve_um, s->papillary_um,
-                           s->reticular_um, s->clinical_max_mm);
+            mn__buf_textf(b, "%-12s %-6s %7.1f %7.1f %10.0f %10.0f %9.2g\n", s->id,
+                          s->facial ? "yes" : "no", s->sc_um, s->ve_um, s->papillary_um,
+                          s->reticular_um, s->clinical_max_mm);
         }
-        mn__buf_printf(b, "\nReference: a woman of 25. Dermis thins 6%%/decade after 25 (F34a);"
-                          " men's skin is thicker\n(male_factor). CAP: usual upper needle "
-                          "length in clinics. Sources: --json or data/sites.json.\n");
+        mn__buf_textf(b, "\nReference: a woman of 25. Dermis thins 6%%/decade after 25 (F34a);"
+                         " men's skin is thicker\n(male_factor). CAP: usual upper needle "
+                         "length in clinics. Sources: --json or data/sites.json.\n");
     } else if (!strcmp(what, "concerns")) {
-        mn__buf_printf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", "CONCERN", "FACE mm", "BODY mm",
-                       "SESSIONS", "INTERVAL", "MIN GAP");
+        mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", "CONCERN", "FACE mm", "BODY mm",
+                      "SESSIONS", "INTERVAL", "MIN GAP");
         for (size_t i = 0; i < mn_catalog_concern_count(cat); i++) {
             const mn_concern *c = mn_catalog_concern_at(cat, i);
             char fd[24], bd[24], se[24], iv[24], mg[24];
@@ -175,22 +175,22 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
             snprintf(se, sizeof se, "%d-%d", c->sessions_min, c->sessions_max);
             snprintf(iv, sizeof iv, "%d d", c->interval_days);
             snprintf(mg, sizeof mg, "%d d", c->min_interval_days);
-            mn__buf_printf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", c->id, fd, bd, se, iv, mg);
+            mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", c->id, fd, bd, se, iv, mg);
         }
     } else if (!strcmp(what, "products")) {
-        mn__buf_printf(b, "%-26s %9s %7s %9s\n", "PRODUCT", "MW g/mol", "logP", "mg/ml");
+        mn__buf_textf(b, "%-26s %9s %7s %9s\n", "PRODUCT", "MW g/mol", "logP", "mg/ml");
         for (size_t i = 0; i < mn_catalog_product_count(cat); i++) {
             const mn_product *p = mn_catalog_product_at(cat, i);
-            mn__buf_printf(b, "%-26s %9.1f %7.2f %9.3g\n", p->id, p->mw, p->logp,
-                           p->concentration_mg_ml);
+            mn__buf_textf(b, "%-26s %9.1f %7.2f %9.3g\n", p->id, p->mw, p->logp,
+                          p->concentration_mg_ml);
         }
-        mn__buf_printf(b, "\nAny other molecule: give product.mw and product.logp in the "
-                          "scenario.\n");
+        mn__buf_textf(b, "\nAny other molecule: give product.mw and product.logp in the "
+                         "scenario.\n");
     } else {
-        mn__buf_printf(b, "%-22s %-8s %s\n", "CODE", "SEVERITY", "INPUT");
+        mn__buf_textf(b, "%-22s %-8s %s\n", "CODE", "SEVERITY", "INPUT");
         for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
             const mn_rule *r = mn_catalog_rule_at(cat, i);
-            mn__buf_printf(b, "%-22s %-8s %s\n", r->code, mn_severity_name(r->severity), r->flag);
+            mn__buf_textf(b, "%-22s %-8s %s\n", r->code, mn_severity_name(r->severity), r->flag);
         }
     }
 }

@@ -142,44 +142,44 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     const mn_cohort_demographics *d = &r->demographics;
     char types[16];
     phototypes(t, types, sizeof types);
-    mn__buf_printf(&b, "Virtual trial%s%s (simulation, not a prediction)\n", t->name[0] ? ": " : "",
-                   t->name);
-    mn__buf_printf(&b,
-                   "Population: %ld patients, age %g-%g (mean %.1f), %.0f%% female, phototypes "
-                   "%s, %.0f%% smokers, sun low/moderate/high %.0f/%.0f/%.0f%%\n",
-                   r->n, t->population.age_lo, t->population.age_hi, d->mean_age_years,
-                   100 * frac(d->female, r->n), types, 100 * frac(d->smokers, r->n),
-                   100 * frac(d->sun[0], r->n), 100 * frac(d->sun[1], r->n),
-                   100 * frac(d->sun[2], r->n));
-    mn__buf_printf(&b, "Protocol: %s on the %s, %s at %g mm, %g pass%s, sessions on day",
-                   t->concern->id, t->zone->id, t->device->id, t->needle_mm, t->passes,
-                   t->passes == 1 ? "" : "es");
+    mn__buf_textf(&b, "Virtual trial%s%s (simulation, not a prediction)\n", t->name[0] ? ": " : "",
+                  t->name);
+    mn__buf_textf(&b,
+                  "Population: %ld patients, age %g-%g (mean %.1f), %.0f%% female, phototypes "
+                  "%s, %.0f%% smokers, sun low/moderate/high %.0f/%.0f/%.0f%%\n",
+                  r->n, t->population.age_lo, t->population.age_hi, d->mean_age_years,
+                  100 * frac(d->female, r->n), types, 100 * frac(d->smokers, r->n),
+                  100 * frac(d->sun[0], r->n), 100 * frac(d->sun[1], r->n),
+                  100 * frac(d->sun[2], r->n));
+    mn__buf_textf(&b, "Protocol: %s on the %s, %s at %g mm, %g pass%s, sessions on day",
+                  t->concern->id, t->zone->id, t->device->id, t->needle_mm, t->passes,
+                  t->passes == 1 ? "" : "es");
     for (int i = 0; i < t->n_sessions && i < 24; i++)
-        mn__buf_printf(&b, "%s %d", i ? "," : "", t->sessions[i].day);
-    mn__buf_printf(&b, "%s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
-                   (unsigned long long)r->seed);
-    mn__buf_printf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
-                   "papillary collagen change, %");
-    mn__buf_printf(&b, "%6s  %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %6s %6s\n", "day", "mean",
-                   "p5", "p50", "p95", ">=50%", ">75%", "mean", "p5", "p50", "p95", "PIH", "maint");
+        mn__buf_textf(&b, "%s %d", i ? "," : "", t->sessions[i].day);
+    mn__buf_textf(&b, "%s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
+                  (unsigned long long)r->seed);
+    mn__buf_textf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
+                  "papillary collagen change, %");
+    mn__buf_textf(&b, "%6s  %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %6s %6s\n", "day", "mean",
+                  "p5", "p50", "p95", ">=50%", ">75%", "mean", "p5", "p50", "p95", "PIH", "maint");
     for (int e = 0; e < r->n_endpoints; e++) {
         const mn_cohort_endpoint *ep = &r->endpoints[e];
         const mn_cohort_dist *im = &ep->improvement_pct, *co = &ep->collagen_change_pct;
-        mn__buf_printf(&b,
-                       "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
-                       "%5.1f%% %5.1f%%\n",
-                       ep->day, im->mean, im->p5, im->p50, im->p95,
-                       100 * frac(ep->responders_50pct, r->n),
-                       100 * frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
-                       100 * frac(ep->pih_cases, r->n), 100 * frac(ep->maintenance_due, r->n));
+        mn__buf_textf(&b,
+                      "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
+                      "%5.1f%% %5.1f%%\n",
+                      ep->day, im->mean, im->p5, im->p50, im->p95,
+                      100 * frac(ep->responders_50pct, r->n),
+                      100 * frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
+                      100 * frac(ep->pih_cases, r->n), 100 * frac(ep->maintenance_due, r->n));
     }
-    mn__buf_printf(&b,
-                   "\n>=50%%, >75%%: patients improved by at least half, by more than three "
-                   "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
-                   "day (thin evidence).\nmaint: patients whose improvement has fallen below "
-                   "%.0f%% of their peak since the course.\nPercentiles are within %.3g points "
-                   "(sketch bins of %.3g).\n",
-                   100 * t->maintenance_fraction, MN_COHORT_BIN_PCT / 2, MN_COHORT_BIN_PCT);
+    mn__buf_textf(&b,
+                  "\n>=50%%, >75%%: patients improved by at least half, by more than three "
+                  "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
+                  "day (thin evidence).\nmaint: patients whose improvement has fallen below "
+                  "%.0f%% of their peak since the course.\nPercentiles are within %.3g points "
+                  "(sketch bins of %.3g).\n",
+                  100 * t->maintenance_fraction, MN_COHORT_BIN_PCT / 2, MN_COHORT_BIN_PCT);
     return mn__buf_finish(ctx, &b, "cohort", write, ud);
 }
 

@@ -16,10 +16,12 @@
 
 /* Appends markup written here, as it is. */
 void mn__html_put(mn__buf *b, const char *s);
-/* Appends text from the input (names, catalogue text) with & < > " ' escaped; NULL: nothing. */
+/* Appends text from the input (names, catalogue text) with controls, line separators and
+ * bidirectional overrides named as the text output names them ("<U+202E>") and & < > " '
+ * escaped; NULL: nothing. */
 void mn__html_esc(mn__buf *b, const char *s);
-/* Escapes a short string from the input (a currency code) into @p buf of @p n bytes, cutting
- * it at a whole character or entity when it does not fit. Returns buf. */
+/* Escapes a short string from the input (a currency code), as mn__html_esc does, into @p buf
+ * of @p n bytes, cutting it at a whole entity when it does not fit. Returns buf. */
 const char *mn__html_esc_into(char *buf, size_t n, const char *s);
 /* An amount with two decimals and its escaped currency ("120.00 EUR") into @p buf. Returns buf. */
 const char *mn__html_money(char *buf, size_t n, double amount, const char *currency);

@@ -7,11 +7,12 @@
  *
  * Self-contained: styles are inline, the projection figure is a PNG in a data: URI and the
  * face/body diagram an SVG one; the page refers to nothing outside itself, so it opens offline
- * and can be archived or e-mailed as one file. The aftercare sheet starts on a new page when
- * printed (CSS page-break rules), and screen-only parts are hidden on paper. Nothing depends on
- * the clock: the same plan gives the same bytes (the date it was prepared is the caller's, in
- * the plan's options). A declined or deferred client's page carries no treatment content: the
- * screening, then what to do next and when to come back.
+ * and can be archived or e-mailed as one file. Printed on A4, no box splits across pages
+ * (break-inside:avoid) and the aftercare sheet is one page of its own, set compactly so it fits
+ * (tests/cli/report_browser.sh measures both); screen-only parts are hidden on paper. Nothing
+ * depends on the clock: the same plan gives the same bytes (the date it was prepared is the
+ * caller's, in the plan's options). A declined or deferred client's page carries no treatment
+ * content: the screening, then what to do next and when to come back.
  */
 #include <string.h>
 
@@ -78,10 +79,20 @@ static const char css[] =
     "table.data tr.head{display:none}th.why{width:auto}"
     ".grid td{width:auto;padding:2px 1px;font-size:11px}.grid th{padding:2px 1px;"
     "font-size:11px}.grid td.what{font-size:12px}.zones>div{margin-left:0}}"
+    "</style>";
+
+/* Paper: A4, and the aftercare sheet on a page of its own (a separate string: C99 promises
+ * string literals up to 4095 bytes). */
+static const char css_print[] =
+    "<style>"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}.noprint{display:none}"
     "table{font-size:8.5pt}h2{font-size:15pt;margin-top:18px;break-after:avoid}"
-    ".sheet{page-break-before:always;break-before:page}"
+    ".sheet{page-break-before:always;break-before:page;page-break-after:always;"
+    "break-after:page}.sheet p{margin:4px 0}.sheet h2{margin-top:0}.grid{font-size:8pt}"
+    ".grid td,.grid th{padding:1px 3px}.grid td{width:16px}.grid td.what{width:auto}"
+    ".sheet h3{margin:6px 0 2px}.sheet ul{margin:2px 0}.sheet .flags{padding:2px 10px}"
+    ".sheet .box{margin:6px 0;padding:4px 10px}"
     "tr,figure,.card,.answer{break-inside:avoid}.zones{display:block}"
     ".zones>div{margin-left:0}.diagram{width:360px}"
     ".card b{font-size:14pt}}"
@@ -151,7 +162,7 @@ static void client_header(mn__buf *b, const mn_plan *plan)
            "person to person and are not guaranteed.</div>");
 }
 
-static void summary_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig, int have_fig)
+static void summary_cards(mn__buf *b, const mn_plan *plan, int have_fig)
 {
     char d1[16], m[64], cur[64];
     mn__html_put(b, "<div class=\"cards\">");
@@ -178,14 +189,13 @@ static void summary_cards(mn__buf *b, const mn_plan *plan, const mn__plan_figure
                        plan->maintenance_per_year,
                        mn__html_esc_into(cur, sizeof cur, plan->client.currency));
     }
-    if (have_fig && fig->peak_index >= 0 && plan->n_sessions > 0) {
-        const mn_projection_sample *p = &plan->projection[fig->peak_index];
+    if (have_fig && plan->has_lasting && plan->n_sessions > 0)
         mn__buf_printf(b,
                        "<div class=\"card\"><span>Projected best improvement</span>"
                        "<b>%.0f %%</b><span>plausible range %.0f–%.0f %% (simulation)</span>"
                        "</div>",
-                       p->improvement_pct, fig->low[fig->peak_index], fig->high[fig->peak_index]);
-    }
+                       plan->lasting_peak_pct, plan->lasting_peak_low_pct,
+                       plan->lasting_peak_high_pct);
     mn__html_put(b, "</div>");
 }
 
@@ -214,9 +224,10 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
     }
     mn__html_put(&b, "</title>");
     mn__html_put(&b, css);
+    mn__html_put(&b, css_print);
     mn__html_put(&b, "</head><body><main>");
     client_header(&b, plan);
-    summary_cards(&b, plan, &fig, have_fig);
+    summary_cards(&b, plan, have_fig);
     mn__html_screening(&b, plan);
     if (mn_plan_treats(plan)) {
         mn__html_zones(&b, plan);

@@ -64,11 +64,10 @@ static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *f
 /* The plain-language answer to "how long will it last?", from the curve. */
 static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig)
 {
-    int n = plan->n_projection, pk = fig->peak_index;
-    double peak = fig->improvement[pk];
+    int n = plan->n_projection;
     double target = target_fraction(plan);
     mn__html_put(b, question);
-    if (plan->n_sessions == 0 || !(peak > 0.0)) {
+    if (plan->n_sessions == 0 || !plan->has_lasting || !(plan->lasting_peak_pct > 0.0)) {
         mn__html_put(b, nothing_to_last);
         mn__html_put(b, "</div>");
         return;
@@ -76,7 +75,8 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
     mn__buf_printf(b,
                    "In the simulation the improvement is greatest about <b>%.0f weeks</b> after "
                    "the first session, at <b>%.0f %%</b> (plausible range %.0f–%.0f %%). ",
-                   fig->day[pk] / 7.0, peak, fig->low[pk], fig->high[pk]);
+                   plan->lasting_peak_day / 7.0, plan->lasting_peak_pct, plan->lasting_peak_low_pct,
+                   plan->lasting_peak_high_pct);
     permanence(b, plan, fig, target);
     if (fig->baseline_index >= 0)
         mn__buf_printf(b,

@@ -35,28 +35,52 @@ void mn__html_put(mn__buf *b, const char *s)
     mn__buf_append(b, s, strlen(s));
 }
 
+/* Appends s with the entities of entity(). */
+static void put_entities(mn__buf *b, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        const char *rep = entity(s[i]);
+        if (rep)
+            mn__html_put(b, rep);
+        else
+            mn__buf_append(b, s + i, 1);
+    }
+}
+
+/* Text from the input is shown as the text output shows it: controls, line separators and
+ * bidirectional overrides named ("<U+202E>", escape.c), since a browser would otherwise
+ * reorder or hide the rest of the line (CVE-2021-42574); then entities. */
 void mn__html_esc(mn__buf *b, const char *s)
 {
     if (!s)
         return;
-    for (; *s; s++) {
-        const char *rep = entity(*s);
-        if (rep)
-            mn__html_put(b, rep);
-        else
-            mn__buf_append(b, s, 1);
+    size_t len = strlen(s);
+    size_t need = mn__escape(NULL, 0, s, len, MN__ESC_TEXT);
+    if (need == len) {
+        put_entities(b, s, len);
+        return;
     }
+    char *named = mn__malloc(need + 1);
+    if (!named) {
+        b->failed = 1;
+        return;
+    }
+    mn__escape(named, need + 1, s, len, MN__ESC_TEXT);
+    put_entities(b, named, need);
+    mn__free(named);
 }
 
 const char *mn__html_esc_into(char *buf, size_t n, const char *s)
 {
+    char named[256]; /* a short string (a currency code), cut at a whole name */
+    mn__escape(named, sizeof named, s ? s : "", s ? strlen(s) : 0, MN__ESC_TEXT);
     size_t k = 0;
-    for (; s && *s; s++) {
-        const char *rep = entity(*s);
+    for (const char *p = named; *p; p++) {
+        const char *rep = entity(*p);
         size_t r = rep ? strlen(rep) : 1;
         if (k + r >= n)
             break;
-        memcpy(buf + k, rep ? rep : s, r);
+        memcpy(buf + k, rep ? rep : p, r);
         k += r;
     }
     buf[k] = '\0';

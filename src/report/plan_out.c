@@ -10,10 +10,10 @@
 #include "mneedle/report.h"
 #include "report/html_internal.h"
 
-/* Rounds values that would print as "-0.0" to zero. */
+/* Rounds values that would print as "-0" (whole percent) to zero. */
 static double no_neg_zero(double x)
 {
-    return fabs(x) < 0.05 ? 0.0 : x;
+    return fabs(x) < 0.5 ? 0.0 : x;
 }
 
 static const char *aftercare_kind(mn_aftercare_kind k)
@@ -77,32 +77,32 @@ static const char *decision_sentence(mn_decision d)
 static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, int codes)
 {
     char buf[11];
-    mn__buf_printf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
-                   decision_sentence(s->decision));
+    mn__buf_textf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
+                  decision_sentence(s->decision));
     if (s->decision == MN_DECISION_DEFER) {
         if (s->has_rescreen)
-            mn__buf_printf(b, "  Earliest date to check again: %s\n",
-                           mn_date_format(s->rescreen, buf));
+            mn__buf_textf(b, "  Earliest date to check again: %s\n",
+                          mn_date_format(s->rescreen, buf));
         else
-            mn__buf_printf(b, "  Check again once the conditions below have resolved.\n");
+            mn__buf_textf(b, "  Check again once the conditions below have resolved.\n");
     }
     for (int i = 0; i < s->n_findings; i++) {
         const mn_finding *f = &s->findings[i];
         if (p && !mn__finding_shown(p, f))
             continue;
         if (codes) {
-            mn__buf_printf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
-                           f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
-            mn__buf_printf(b, "      %s\n", f->message);
+            mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
+                          f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
+            mn__buf_textf(b, "      %s\n", f->message);
         } else {
-            mn__buf_printf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
-                           f->zone ? ") " : "", f->message);
+            mn__buf_textf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
+                          f->zone ? ") " : "", f->message);
         }
         if (f->has_until)
-            mn__buf_printf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
+            mn__buf_textf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
     }
     if (s->n_findings == 0)
-        mn__buf_printf(b, "  No contraindications found in the history given.\n");
+        mn__buf_textf(b, "  No contraindications found in the history given.\n");
 }
 
 static mn_status emit_text(mn_ctx *ctx, mn__buf *b, mn_writer write, void *ud)
@@ -342,6 +342,22 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
         mn__jput_num(j, e, "low_pct", p->projection[i].low_pct);
         mn__jput_num(j, e, "high_pct", p->projection[i].high_pct);
     }
+    if (p->has_lasting) {
+        /* How long will it last: the projection's one set of figures (clinic.h). */
+        json_t *pk = mn__jput(j, proj, "peak", json_object());
+        mn__jput_int(j, pk, "day", p->lasting_peak_day);
+        mn__jput_num(j, pk, "improvement_pct", p->lasting_peak_pct);
+        mn__jput_num(j, pk, "low_pct", p->lasting_peak_low_pct);
+        mn__jput_num(j, pk, "high_pct", p->lasting_peak_high_pct);
+        mn__jput(j, proj, "durability_days",
+                 p->lasting_durability_days >= 0 ? json_integer(p->lasting_durability_days)
+                                                 : json_null());
+        mn__jput(j, proj, "back_to_baseline_day",
+                 p->lasting_back_to_baseline_day >= 0
+                     ? json_integer(p->lasting_back_to_baseline_day)
+                     : json_null());
+        mn__jput_num(j, proj, "target_fraction", p->options.target_fraction);
+    }
     mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);
     mn__jput_str(j, proj, "maintenance_source",
                  p->maintenance_from_model ? "model" : "concern_default");
@@ -374,20 +390,20 @@ static void clinic_text(mn__buf *b, const mn_plan *p)
     const mn_client *c = &p->client;
     int any = p->options.has_prepared || c->clinic_name[0] || c->practitioner[0];
     if (any)
-        mn__buf_printf(b, "Prepared");
+        mn__buf_textf(b, "Prepared");
     if (p->options.has_prepared)
-        mn__buf_printf(b, " on %s", mn_date_format(p->options.prepared, buf));
+        mn__buf_textf(b, " on %s", mn_date_format(p->options.prepared, buf));
     if (c->clinic_name[0])
-        mn__buf_printf(b, " by %s", c->clinic_name);
+        mn__buf_textf(b, " by %s", c->clinic_name);
     if (c->practitioner[0])
-        mn__buf_printf(b, "%s%s%s", c->clinic_name[0] ? " (" : " by ", c->practitioner,
-                       c->clinic_name[0] ? ")" : "");
+        mn__buf_textf(b, "%s%s%s", c->clinic_name[0] ? " (" : " by ", c->practitioner,
+                      c->clinic_name[0] ? ")" : "");
     if (any)
-        mn__buf_printf(b, ".");
+        mn__buf_textf(b, ".");
     if (c->clinic_phone[0])
-        mn__buf_printf(b, "%sQuestions: call us on %s.", any ? " " : "", c->clinic_phone);
+        mn__buf_textf(b, "%sQuestions: call us on %s.", any ? " " : "", c->clinic_phone);
     if (any || c->clinic_phone[0])
-        mn__buf_printf(b, "\n");
+        mn__buf_textf(b, "\n");
 }
 
 /* A declined or deferred client: the areas asked about, what to do and when to come back. */
@@ -395,33 +411,33 @@ static void next_steps_text(mn__buf *b, const mn_plan *p)
 {
     char buf[11];
     const mn_screening *s = &p->screening;
-    mn__buf_printf(b, "\nAreas you asked about:");
+    mn__buf_textf(b, "\nAreas you asked about:");
     for (int i = 0; i < p->n_zones; i++)
-        mn__buf_printf(b, "%s %s (%s)", i ? "," : "", p->zones[i].zone->name,
-                       p->zones[i].concern->name);
-    mn__buf_printf(b, "\nNo treatment is planned, so this plan has no needle settings, sessions, "
-                      "aftercare, cost or projection.\n");
-    mn__buf_printf(b, "\nWhat to do next\n");
+        mn__buf_textf(b, "%s %s (%s)", i ? "," : "", p->zones[i].zone->name,
+                      p->zones[i].concern->name);
+    mn__buf_textf(b, "\nNo treatment is planned, so this plan has no needle settings, sessions, "
+                     "aftercare, cost or projection.\n");
+    mn__buf_textf(b, "\nWhat to do next\n");
     int any = 0;
     for (int i = 0; i < s->n_findings; i++) {
         const char *a = mn__next_step(p, i);
         if (a) {
-            mn__buf_printf(b, "  - %s\n", a);
+            mn__buf_textf(b, "  - %s\n", a);
             any = 1;
         }
     }
     if (!any)
-        mn__buf_printf(b, "  - %s\n", mn__next_step_default(s->decision));
+        mn__buf_textf(b, "  - %s\n", mn__next_step_default(s->decision));
     if (s->decision == MN_DECISION_DEFER) {
         if (s->has_rescreen)
-            mn__buf_printf(b, "  Come back to be checked again on or after %s.\n",
-                           mn_date_format(s->rescreen, buf));
+            mn__buf_textf(b, "  Come back to be checked again on or after %s.\n",
+                          mn_date_format(s->rescreen, buf));
         else
-            mn__buf_printf(b, "  Come back to be checked again once the reasons above no longer "
-                              "apply.\n");
+            mn__buf_textf(b, "  Come back to be checked again once the reasons above no longer "
+                             "apply.\n");
     }
     if (p->client.clinic_phone[0])
-        mn__buf_printf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
+        mn__buf_textf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
 }
 
 /* The full citations behind the plan, numbered, at its end. */
@@ -430,23 +446,23 @@ static void references_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
     const mn_reference *refs[MN__MAX_PLAN_REFS];
     int n = mn__plan_references(cat, p, refs);
     if (n > 0)
-        mn__buf_printf(b, "\nReferences\n");
+        mn__buf_textf(b, "\nReferences\n");
     for (int i = 0; i < n; i++)
-        mn__buf_printf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
+        mn__buf_textf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
 }
 
 static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
-    mn__buf_printf(b, "mneedle plan%s%s\n", c->name[0] ? " for " : "", c->name);
+    mn__buf_textf(b, "mneedle plan%s%s\n", c->name[0] ? " for " : "", c->name);
     clinic_text(b, p);
-    mn__buf_printf(b, "Client: %.0f y, %s, Fitzpatrick %d%s", c->patient.age_years,
-                   mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
-                   c->patient.smoker ? ", smoker" : "");
+    mn__buf_textf(b, "Client: %.0f y, %s, Fitzpatrick %d%s", c->patient.age_years,
+                  mn_sex_name(c->patient.sex), c->patient.fitzpatrick,
+                  c->patient.smoker ? ", smoker" : "");
     if (mn_plan_treats(p)) /* the device is treatment content */
-        mn__buf_printf(b, "; device %s; start %s", c->device->name, mn_date_format(c->start, buf));
-    mn__buf_printf(b, "\n\n");
+        mn__buf_textf(b, "; device %s; start %s", c->device->name, mn_date_format(c->start, buf));
+    mn__buf_textf(b, "\n\n");
     screening_text(b, p, &p->screening, 0);
     if (!mn_plan_treats(p)) {
         next_steps_text(b, p);
@@ -454,9 +470,9 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
         return;
     }
 
-    mn__buf_printf(b, "\nZones and needle depth\n");
-    mn__buf_printf(b, "  %-12s %-20s %-16s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
-                   "REACHES");
+    mn__buf_textf(b, "\nZones and needle depth\n");
+    mn__buf_textf(b, "  %-12s %-20s %-16s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
+                  "REACHES");
     for (int i = 0; i < p->n_zones; i++) {
         const mn_plan_zone *z = &p->zones[i];
         char range[32], reach[48];
@@ -464,60 +480,59 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
         snprintf(range, sizeof range, "%.3g-%.3g", z->depth_min_mm, z->depth_max_mm);
         snprintf(reach, sizeof reach, "~%.0f-%.0f um", z->effective_depth_um,
                  z->effective_depth_max_um);
-        mn__buf_printf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
-                       z->depth_start_mm, reach);
-        mn__buf_printf(b, "      %s\n", z->why);
+        mn__buf_textf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
+                      z->depth_start_mm, reach);
+        mn__buf_textf(b, "      %s\n", z->why);
         if (shared_site(p, i)) {
             char lo[16], hi[16];
-            mn__buf_printf(b,
-                           "      Treated for more than one concern: one setting per visit, "
-                           "%s-%s mm, set by %s (the safer maximum).\n",
-                           mn__depth_str(lo, sizeof lo, z->site_start_mm),
-                           mn__depth_str(hi, sizeof hi, z->site_max_mm), z->set_by->name);
+            mn__buf_textf(b,
+                          "      Treated for more than one concern: one setting per visit, "
+                          "%s-%s mm, set by %s (the safer maximum).\n",
+                          mn__depth_str(lo, sizeof lo, z->site_start_mm),
+                          mn__depth_str(hi, sizeof hi, z->site_max_mm), z->set_by->name);
         }
         if (z->adjusted[0])
-            mn__buf_printf(b, "      %s\n", z->adjusted);
+            mn__buf_textf(b, "      %s\n", z->adjusted);
     }
 
     if (p->n_pretreatment > 0) {
-        mn__buf_printf(b, "\nBefore your first visit (%s)\n",
-                       mn_date_format(p->sessions[0].date, buf));
+        mn__buf_textf(b, "\nBefore your first visit (%s)\n",
+                      mn_date_format(p->sessions[0].date, buf));
         for (int i = 0; i < p->n_pretreatment; i++) {
             const mn_plan_pretreatment *t = &p->pretreatment[i];
             if (t->item->days_before == 0)
-                mn__buf_printf(b, "  on the day      %s\n", t->item->text);
+                mn__buf_textf(b, "  on the day      %s\n", t->item->text);
             else
-                mn__buf_printf(b, "  from %s  %s\n", mn_date_format(t->from, buf2), t->item->text);
+                mn__buf_textf(b, "  from %s  %s\n", mn_date_format(t->from, buf2), t->item->text);
         }
     }
 
     if (p->n_sessions > 0) {
-        mn__buf_printf(b,
-                       "\nSchedule (%d course session%s, then maintenance, the most frequent every "
-                       "%d days%s)\n",
-                       p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
-                       p->maintenance_interval_days,
-                       p->maintenance_from_model ? ", set by the collagen model"
-                                                 : ", the usual interval");
+        mn__buf_textf(b,
+                      "\nSchedule (%d course session%s, then maintenance, the most frequent every "
+                      "%d days%s)\n",
+                      p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
+                      p->maintenance_interval_days,
+                      p->maintenance_from_model ? ", set by the collagen model"
+                                                : ", the usual interval");
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
             static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-            mn__buf_printf(b, "  %2d  %s %s  %-11s ", s->number, wd[mn_date_weekday(s->date)],
-                           mn_date_format(s->date, buf),
-                           s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
+            mn__buf_textf(b, "  %2d  %s %s  %-11s ", s->number, wd[mn_date_weekday(s->date)],
+                          mn_date_format(s->date, buf),
+                          s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
             for (int k = 0; k < s->n_settings; k++) {
                 char d[16];
                 const mn_plan_setting *set = &s->settings[k];
-                mn__buf_printf(b, "%s%s %s mm (%g passes)", k ? "; " : "",
-                               p->zones[set->zone].zone->id,
-                               mn__depth_str(d, sizeof d, set->depth_mm), set->passes);
+                mn__buf_textf(b, "%s%s %s mm (%g passes)", k ? "; " : "",
+                              p->zones[set->zone].zone->id,
+                              mn__depth_str(d, sizeof d, set->depth_mm), set->passes);
             }
-            mn__buf_printf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min,
-                           s->treatment_min);
+            mn__buf_textf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min, s->treatment_min);
         }
     }
 
-    mn__buf_printf(b, "\nAftercare after each session (day 0 = treatment day)\n");
+    mn__buf_textf(b, "\nAftercare after each session (day 0 = treatment day)\n");
     static const char *const heads[] = {"Do", "Avoid", "What to expect", "Call us if"};
     for (int kind = 0; kind < 4; kind++) {
         int any = 0;
@@ -526,39 +541,39 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
             if ((int)a->item->kind != kind)
                 continue;
             if (!any)
-                mn__buf_printf(b, "  %s:\n", heads[kind]);
+                mn__buf_textf(b, "  %s:\n", heads[kind]);
             any = 1;
             if (a->ongoing)
-                mn__buf_printf(b, "    every day, all through the course and after it: %s\n",
-                               a->item->text);
+                mn__buf_textf(b, "    every day, all through the course and after it: %s\n",
+                              a->item->text);
             else if (a->day_from == a->day_to)
-                mn__buf_printf(b, "    day %d      %s\n", a->day_from, a->item->text);
+                mn__buf_textf(b, "    day %d      %s\n", a->day_from, a->item->text);
             else
-                mn__buf_printf(b, "    days %d-%-3d %s\n", a->day_from, a->day_to, a->item->text);
+                mn__buf_textf(b, "    days %d-%-3d %s\n", a->day_from, a->day_to, a->item->text);
         }
     }
 
     if (c->clinic_phone[0])
-        mn__buf_printf(b, "  Call us on %s if anything worries you.\n", c->clinic_phone);
+        mn__buf_textf(b, "  Call us on %s if anything worries you.\n", c->clinic_phone);
 
-    mn__buf_printf(b, "\nCost (%s)\n", c->currency);
+    mn__buf_textf(b, "\nCost (%s)\n", c->currency);
     if (priced(c)) {
         if (c->price_per_session > 0 && c->n_prices == 0 && !c->has_face_price &&
             !c->has_body_price)
-            mn__buf_printf(b, "  per session %.2f; ", p->per_session);
+            mn__buf_textf(b, "  per session %.2f; ", p->per_session);
         else
-            mn__buf_printf(b, "  priced per area treated; ");
-        mn__buf_printf(b,
-                       "course %.2f%s; maintenance about %.2f a year (%.1f visits); "
-                       "%d-year total %.2f\n",
-                       p->course_total, c->has_course_price ? " (package)" : "",
-                       p->maintenance_per_year, p->maintenance_visits_per_year, p->options.years,
-                       p->horizon_total);
+            mn__buf_textf(b, "  priced per area treated; ");
+        mn__buf_textf(b,
+                      "course %.2f%s; maintenance about %.2f a year (%.1f visits); "
+                      "%d-year total %.2f\n",
+                      p->course_total, c->has_course_price ? " (package)" : "",
+                      p->maintenance_per_year, p->maintenance_visits_per_year, p->options.years,
+                      p->horizon_total);
     } else {
-        mn__buf_printf(b, "  %s\n", no_price_note(c, 0));
+        mn__buf_textf(b, "  %s\n", no_price_note(c, 0));
     }
 
-    mn__buf_printf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
+    mn__buf_textf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
     if (p->n_projection > 0) {
         /* Every ~3 months and the last sample: the JSON and the figure carry them all. */
         int last_day = -1000;
@@ -566,21 +581,22 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
             if (p->projection[i].day - last_day < 84 && i != p->n_projection - 1)
                 continue;
             last_day = p->projection[i].day;
-            mn__buf_printf(b, "    day %4d: %5.1f%% improvement (range %.1f-%.1f%%)\n",
-                           p->projection[i].day, p->projection[i].improvement_pct,
-                           no_neg_zero(p->projection[i].low_pct),
-                           no_neg_zero(p->projection[i].high_pct));
+            /* Whole percent, as the report and the figure give them (the JSON has all). */
+            mn__buf_textf(b, "    day %4d: %3.0f %% improvement (range %.0f-%.0f %%)\n",
+                          p->projection[i].day, no_neg_zero(p->projection[i].improvement_pct),
+                          no_neg_zero(p->projection[i].low_pct),
+                          no_neg_zero(p->projection[i].high_pct));
         }
     }
-    mn__buf_printf(b, "\nRisks\n");
+    mn__buf_textf(b, "\nRisks\n");
     for (int i = 0; i < p->n_risk_notes; i++)
-        mn__buf_printf(b, "  - %s\n", p->risk_notes[i]);
+        mn__buf_textf(b, "  - %s\n", p->risk_notes[i]);
     if (p->n_sessions > 0) {
         const mn_plan_session *last = &p->sessions[p->n_sessions - 1];
-        mn__buf_printf(b,
-                       "\nPlanned visits run from %s to %s. Results are a simulation with "
-                       "uncertainty, not a promise.\n",
-                       mn_date_format(p->sessions[0].date, buf), mn_date_format(last->date, buf2));
+        mn__buf_textf(b,
+                      "\nPlanned visits run from %s to %s. Results are a simulation with "
+                      "uncertainty, not a promise.\n",
+                      mn_date_format(p->sessions[0].date, buf), mn_date_format(last->date, buf2));
     }
     references_text(b, cat, p);
 }

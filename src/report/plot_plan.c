@@ -48,14 +48,16 @@ static void session_marks(mn__plan_figure *fig, const mn_plan *plan)
     }
 }
 
-/* Labels on the curve: the peak when there is a gain, and the return to baseline. Returns how
- * many. */
-static int curve_notes(mn__plan_figure *fig)
+/* Labels on the curve: the peak when there is a gain (the plan's one peak figure, at its
+ * day, as the text, JSON and report give it), and the return to baseline. Returns how many. */
+static int curve_notes(mn__plan_figure *fig, const mn_plan *plan)
 {
     int n = 0, pk = fig->peak_index, bl = fig->baseline_index;
-    if (fig->improvement[pk] > 0.0) {
-        snprintf(fig->note_text[n], sizeof fig->note_text[n], "peak %.0f %%", fig->improvement[pk]);
-        fig->notes[n] = (mn_plot_note){fig->day[pk], fig->improvement[pk], fig->note_text[n]};
+    double peak_day = plan->has_lasting ? plan->lasting_peak_day : fig->day[pk];
+    double peak = plan->has_lasting ? plan->lasting_peak_pct : fig->improvement[pk];
+    if (peak > 0.0) {
+        snprintf(fig->note_text[n], sizeof fig->note_text[n], "peak %.0f %%", peak);
+        fig->notes[n] = (mn_plot_note){peak_day, peak, fig->note_text[n]};
         n++;
     }
     if (bl >= 0) {
@@ -122,7 +124,7 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
     c->markers = fig->marks;
     c->n_markers = plan->n_sessions;
     c->notes = fig->notes;
-    c->n_notes = curve_notes(fig);
+    c->n_notes = curve_notes(fig, plan);
     return MN_OK;
 }
 

@@ -263,7 +263,7 @@ mn_status mn_healing_plot(mn_ctx *ctx, const mn_healing_scenario *sc,
     h.session_day = sday;
     h.n_sessions = ns;
     if (maintenance && maintenance->maintenance_interval_days > 0 && ns > 0) {
-        mday = sc->sessions[0].day + maintenance->maintenance_first_day;
+        mday = maintenance->maintenance_first_day; /* on the scenario's days */
         if (mday <= ext.horizon_days) {
             h.maintenance_day = &mday;
             h.n_maintenance = 1;

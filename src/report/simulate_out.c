@@ -49,9 +49,24 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
         return buf;
     }
     if (S->peak_improvement_pct < 0.5) {
-        PUT("Simulation: these settings barely reach the dermis, so the model expects no "
-            "lasting collagen gain (peak improvement %.1f %%).",
-            S->peak_improvement_pct);
+        /* Two reasons for no improvement over day 0: needles that stay in the epidermis, or a
+         * course that starts so late that the years of ageing before it outweigh its gain. */
+        int reaches = 0;
+        for (int i = 0; i < sc->n_sessions && !reaches; i++) {
+            mn_patient then = sc->patient;
+            then.age_years += sc->sessions[i].day / MN__DAYS_PER_YEAR;
+            reaches = mn_healing_dermal_dose(&sc->sessions[i], sc->zone, &then, 1.0) > 0;
+        }
+        if (reaches)
+            PUT("Simulation: the sessions reach the dermis, but the skin has aged since day 0 "
+                "(the first session is on day %d), so the concern never gets better than it "
+                "was on day 0 (peak improvement %.1f %%). Start the scenario at the first "
+                "session to see the gain against that day.",
+                sc->sessions[0].day, S->peak_improvement_pct);
+        else
+            PUT("Simulation: these settings barely reach the dermis, so the model expects no "
+                "lasting collagen gain (peak improvement %.1f %%).",
+                S->peak_improvement_pct);
         return buf;
     }
     int last = sc->sessions[sc->n_sessions - 1].day;
@@ -244,47 +259,46 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__buf b;
     mn__buf_init(&b);
     char answer[1024];
-    mn__buf_printf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
-                   sc->concern->name, sc->zone->id, sc->patient.age_years,
-                   mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,
-                   sc->patient.smoker ? "smoker" : "non-smoker", mn_sun_name(sc->patient.sun));
-    mn__buf_printf(&b, "Sessions (%d):", sc->n_sessions);
+    mn__buf_textf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
+                  sc->concern->name, sc->zone->id, sc->patient.age_years,
+                  mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,
+                  sc->patient.smoker ? "smoker" : "non-smoker", mn_sun_name(sc->patient.sun));
+    mn__buf_textf(&b, "Sessions (%d):", sc->n_sessions);
     for (int i = 0; i < sc->n_sessions; i++) {
         const mn_healing_session *s = &sc->sessions[i];
-        mn__buf_printf(&b, "%s day %d %s %.2g mm x %.3g", i ? "," : "", s->day, s->device->id,
-                       s->needle_mm, s->passes);
+        mn__buf_textf(&b, "%s day %d %s %.2g mm x %.3g", i ? "," : "", s->day, s->device->id,
+                      s->needle_mm, s->passes);
         if (i == 11 && sc->n_sessions > 13) {
-            mn__buf_printf(&b, ", ... (%d more)", sc->n_sessions - 12);
+            mn__buf_textf(&b, ", ... (%d more)", sc->n_sessions - 12);
             break;
         }
     }
-    mn__buf_printf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis",
-                   "improvement (10-90%)", "erythema", "barrier", "untreated");
+    mn__buf_textf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis",
+                  "improvement (10-90%)", "erythema", "barrier", "untreated");
     for (int i = 0; i < res->n_samples; i++) {
         const mn_healing_sample *o = &res->samples[i];
         char band[32] = "";
         if (res->low_pct && res->high_pct)
             snprintf(band, sizeof band, "(%.0f to %.0f)", nz(res->low_pct[i], 0.5),
                      nz(res->high_pct[i], 0.5));
-        mn__buf_printf(&b, "%6d %+9.1f%% %+9.1f%% %+7.1f%% %-13s %9.2f %8.2f %+9.1f%%\n", o->day,
-                       nz(o->collagen_change_pct, 0.05), nz(o->epidermis_change_pct, 0.05),
-                       nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,
-                       nz(o->untreated_collagen_change_pct, 0.05));
+        mn__buf_textf(&b, "%6d %+9.1f%% %+9.1f%% %+7.1f%% %-13s %9.2f %8.2f %+9.1f%%\n", o->day,
+                      nz(o->collagen_change_pct, 0.05), nz(o->epidermis_change_pct, 0.05),
+                      nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,
+                      nz(o->untreated_collagen_change_pct, 0.05));
     }
-    mn__buf_printf(&b,
-                   "\ncollagen: papillary-dermis collagen vs day 0; improvement: %% of baseline "
-                   "severity of the concern;\nerythema 0-1 (0.1 barely visible); barrier: share "
-                   "of the latest session's channels still open;\nuntreated: collagen of the same "
-                   "skin left untreated (its twin).\n\n");
+    mn__buf_textf(&b,
+                  "\ncollagen: papillary-dermis collagen vs day 0; improvement: %% of baseline "
+                  "severity of the concern;\nerythema 0-1 (0.1 barely visible); barrier: share "
+                  "of the latest session's channels still open;\nuntreated: collagen of the same "
+                  "skin left untreated (its twin).\n\n");
     if (res->summary) {
-        mn__buf_printf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));
+        mn__buf_textf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));
         if (res->summary->erythema_days > 0)
-            mn__buf_printf(&b, "Redness: visible for up to %d day%s after a session.\n",
-                           res->summary->erythema_days,
-                           res->summary->erythema_days == 1 ? "" : "s");
+            mn__buf_textf(&b, "Redness: visible for up to %d day%s after a session.\n",
+                          res->summary->erythema_days, res->summary->erythema_days == 1 ? "" : "s");
     }
-    mn__buf_printf(&b, "Model and sources: docs/models/healing.md (integrator: %s).\n",
-                   mn_healing_integrator_name(res->integrator));
+    mn__buf_textf(&b, "Model and sources: docs/models/healing.md (integrator: %s).\n",
+                  mn_healing_integrator_name(res->integrator));
     return mn__buf_finish(ctx, &b, "simulate", write, ud);
 }
 

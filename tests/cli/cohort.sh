@@ -63,9 +63,7 @@ grep -A200 "\"day\": $last," "$TMP/t1.json" | grep -m1 '"pih":' | grep -Eq "\"pi
 
 # MPI: 2 ranks give the same bytes as one process.
 if [ "${MN_HAVE_MPI:-0}" = 1 ] && command -v mpirun >/dev/null; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
-    # Open MPI's own allocations are not ours to leak-check.
-    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+    mpi_env
     expect 0 "" -- mpirun --oversubscribe -np 2 "$MNEEDLE" cohort --json --n $N \
         --csv "$TMP/m2.csv" -o "$TMP/m2.json" "$T"
     if ! cmp -s "$TMP/t1.json" "$TMP/m2.json" || ! cmp -s "$TMP/t1.csv" "$TMP/m2.csv"; then

@@ -81,7 +81,7 @@ same "--n 9 --seed 5" "$TMP/s.json" "$TMP/sm.json"
 
 # MPI ranks inside a shard: the same part.
 if [ "${MN_HAVE_MPI:-0}" = 1 ] && command -v mpirun >/dev/null; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    mpi_env
     expect 0 "" -- mpirun --oversubscribe -np 2 "$MNEEDLE" cohort "$T" --n $N --shard 2/3 \
         --threads 1 -o "$TMP/mpi.json"
     same "2 MPI ranks, part" "$TMP/t1.json" "$TMP/mpi.json"

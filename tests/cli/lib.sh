@@ -30,3 +30,10 @@ finish() {
     echo "$passes passed, $fails failed"
     [ "$fails" -eq 0 ]
 }
+
+# mpi_env: the environment every mpirun in these tests needs: root allowed in containers,
+# more ranks than cores, and no leak check of Open MPI's own allocations under AddressSanitizer.
+mpi_env() {
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+}

@@ -84,10 +84,67 @@ bad 'unknown concern' CONCERN=botox
 bad '\$\.sessions\[0\]\.device: unknown device "laser"' DEVICE=laser
 bad "\\\$\\.sessions\\[0\\]\\.needle_mm: 9 mm is outside skinpen's range" MM=9
 bad '\$\.sessions\[0\]\.passes' PASSES=0
-bad '\$\.sessions\[0\]\.day: 900 is after horizon_days' DAY=900
+bad '\$\.sessions\[1\]\.day: 28 is after horizon_days 20' HORIZON=20
+# Sessions in day order, one a day (the check a trial's session_days use), never sorted.
+bad 'bad.json: \$\.sessions\[1\]\.day: day 28 is not after the previous session \(day 40\)' DAY=40
+bad 'bad.json: \$\.sessions\[1\]\.day: day 28 is not after the previous session \(day 28\)' DAY=28
 bad '\$\.report_days\[1\]: 9999 is out of range' DAYS='0, 9999'
 bad '\$\.sessions\[0\]\.passes: expected a number' PASSES='"three"'
 bad 'bad.json:[0-9]+:[0-9]+: malformed JSON' SMOKER='tru'
+
+# Late courses: the band and the maintenance follow the scenario's own days and horizon.
+late() { # FIRST SECOND [HORIZON]
+    h=${3:+, \"horizon_days\": $3}
+    printf '{"patient": {"age": 45, "sex": "female", "fitzpatrick": 2}, "zone": "cheek",
+ "concern": "fine-lines-wrinkles", "sessions": [
+  {"day": %d, "device": "skinpen", "needle_mm": 1.5, "passes": 3},
+  {"day": %d, "device": "skinpen", "needle_mm": 1.5, "passes": 3}]%s}\n' "$1" "$2" "$(printf "$h")"
+}
+# A session after day 730 (the planner's two-year horizon): runs, with a maintenance interval
+# and a band around the scenario's own peak, to its default horizon (730 days after the last).
+late 0 800 >"$TMP/late.json"
+expect 0 "stdout:A maintenance session every [0-9]+ days" -- "$MNEEDLE" simulate "$TMP/late.json"
+"$MNEEDLE" simulate --json "$TMP/late.json" >"$TMP/late.out"
+expect 0 "" -- python3 - "$TMP/late.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d["summary"]
+assert d["samples"][-1]["day"] == 1530, d["samples"][-1]
+assert 90 <= s["maintenance_interval_days"] <= 365, s
+assert s["peak_improvement_low_pct"] <= s["peak_improvement_pct"] <= s["peak_improvement_high_pct"], s
+PY
+# A course that starts late is the older person's: the same two sessions on days 3000 and 3028
+# peak lower than on days 0 and 28 (the maintenance projection once took them from day 0).
+late 0 28 >"$TMP/early.json"
+late 3000 3028 >"$TMP/later.json"
+"$MNEEDLE" simulate --json "$TMP/early.json" >"$TMP/early.out"
+"$MNEEDLE" simulate --json "$TMP/later.json" >"$TMP/later.out"
+expect 0 "" -- python3 - "$TMP/early.out" "$TMP/later.out" <<'PY'
+import json, sys
+e, l = (json.load(open(f))["summary"] for f in sys.argv[1:])
+assert l["peak_improvement_pct"] < e["peak_improvement_pct"], (e, l)
+# Its band is the older person's too (taken from day 0 it was the early course's band).
+assert l["peak_improvement_high_pct"] < e["peak_improvement_high_pct"], (e, l)
+# The band brackets each scenario's own peak.
+for s in (e, l):
+    assert s["peak_improvement_low_pct"] <= s["peak_improvement_pct"] <= s["peak_improvement_high_pct"], s
+PY
+# Near the 14,610-day limit: runs to the limit; no maintenance can be timed there (two yearly
+# cycles do not fit), so none is claimed. Measured against day 0, 38 years of ageing outweigh
+# the gain, and the answer says so rather than blaming the needle depth.
+late 14000 14028 >"$TMP/limit.json"
+expect 0 "stdout:the sessions reach the dermis, but the skin has aged since day 0 \(the first session is on day 14000\)" -- "$MNEEDLE" simulate "$TMP/limit.json"
+expect 1 "" -- grep -q "maintenance session every" "$TMP/out"
+"$MNEEDLE" simulate --json "$TMP/limit.json" >"$TMP/limit.out"
+expect 0 "" -- python3 - "$TMP/limit.out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["samples"][-1]["day"] == 14610, d["samples"][-1]
+assert "maintenance_interval_days" not in d["summary"], d["summary"]
+PY
+late 0 14610 14610 >"$TMP/limit2.json"
+expect 0 "stdout:\"horizon_days\": 14610" -- "$MNEEDLE" simulate --json "$TMP/limit2.json"
+
 expect 2 "empty" -- "$MNEEDLE" simulate /dev/null
 expect 2 "cannot open" -- "$MNEEDLE" simulate "$TMP/does-not-exist.json"
 head -c 5000000 /dev/zero | tr '\0' ' ' >"$TMP/huge.json"

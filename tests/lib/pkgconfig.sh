@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 }
 C
 # shellcheck disable=SC2086 # the flags are words
-"$cc" -std=c11 -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $flags 2>"$tmp/cc.log" ||
+# MN_SANITIZE_FLAGS: the sanitizers' runtime, when the library was built with them.
+"$cc" -std=c11 -Wall -Werror ${MN_SANITIZE_FLAGS:-} -o "$tmp/prog" "$tmp/prog.c" $flags 2>"$tmp/cc.log" ||
     fail "the program does not build with pkg-config's flags: $(cat "$tmp/cc.log")"
 readelf -d "$tmp/prog" | grep -q 'NEEDED.*\[libmneedle\.so\.0\]' ||
     fail "the program does not load libmneedle.so.0: $(readelf -d "$tmp/prog" | grep NEEDED)"

@@ -32,7 +32,8 @@
     } while (0)
 
 /* One library context shared by a file's tests: defines `ctx` and the group fixtures `setup` and
- * `teardown` that create and free it, for cmocka_run_group_tests(tests, setup, teardown). */
+ * `teardown` that create and free it (and release the figures' font caches), for
+ * cmocka_run_group_tests(tests, setup, teardown). */
 #define MN_TEST_CONTEXT_FIXTURE                                                                    \
     static mn_ctx *ctx;                                                                            \
     static int setup(void **state)                                                                 \
@@ -44,6 +45,7 @@
     {                                                                                              \
         (void)state;                                                                               \
         mn_ctx_free(ctx);                                                                          \
+        mn_plot_global_cleanup(); /* font caches a report's figures filled: not leaks of ours */   \
         return 0;                                                                                  \
     }
 

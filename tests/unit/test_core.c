@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "data/ranges.h"
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
@@ -249,10 +250,38 @@ static void test_absorb_needle_within_device(void **state)
     mn_ctx_free(ctx);
 }
 
+/* mn__buf_textf formats as printf does, except that each %s argument is shown escaped: its
+ * width pads the escaped text, its precision cuts the string before escaping. */
+static void test_text_printf_escapes_strings(void **state)
+{
+    (void)state;
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_textf(&b, "[%-8s|%8s] %5.1f%% %d %ld %lld %zu %u %x %c %g %.*s|%s\n", "a\nb", "c",
+                  58.449, -3, 70000L, 1LL << 40, (size_t)7, 9u, 255u, 'z', 0.25, 3, "ab\x1b[31m",
+                  "\xe2\x80\xae\xff");
+    assert_int_equal(mn__buf_status(&b), MN_OK);
+    char want[256];
+    snprintf(want, sizeof want, "[%-8s|%8s] %5.1f%% %d %ld %lld %zu %u %x %c %g %s|%s\n",
+             "a<U+000A>b", "c", 58.449, -3, 70000L, 1LL << 40, (size_t)7, 9u, 255u, 'z', 0.25,
+             "ab<U+001B>", "<U+202E><byte 0xFF>");
+    assert_string_equal(b.data, want);
+    /* Plain text, longer than the formatter's small buffer, passes unchanged. */
+    mn__buf_release(&b);
+    char big[2000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    mn__buf_textf(&b, "%s%*s|", big, -3, "y");
+    assert_int_equal(b.len, sizeof big - 1 + 4);
+    assert_string_equal(b.data + sizeof big - 1, "y  |");
+    mn__buf_release(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_messages),
+        cmocka_unit_test(test_text_printf_escapes_strings),
         cmocka_unit_test(test_dates_round_trip),
         cmocka_unit_test(test_dates_reject_bad),
         cmocka_unit_test(test_add_months_clamps),

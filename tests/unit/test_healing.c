@@ -648,16 +648,15 @@ static void test_scenario_parse(void **state)
     (void)state;
     mn_healing_input *in = malloc(sizeof *in);
     assert_non_null(in);
-    const char *ok =
-        "{\"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2,"
-        " \"smoker\": true, \"sun\": \"high\"}, \"zone\": \"cheek\","
-        " \"concern\": \"wrinkles\", \"sessions\": ["
-        "{\"day\": 28, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3},"
-        "{\"day\": 0, \"device\": \"dermaroller\", \"needle_mm\": 1.0, \"passes\": 8}],"
-        " \"report_days\": [365, 0, 28, 28], \"horizon_days\": 400}";
+    const char *ok = "{\"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2,"
+                     " \"smoker\": true, \"sun\": \"high\"}, \"zone\": \"cheek\","
+                     " \"concern\": \"wrinkles\", \"sessions\": ["
+                     "{\"day\": 0, \"device\": \"dermaroller\", \"needle_mm\": 1.0, \"passes\": 8},"
+                     "{\"day\": 28, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3}],"
+                     " \"report_days\": [365, 0, 28, 28], \"horizon_days\": 400}";
     assert_int_equal(parse(ok, in), MN_OK);
     assert_int_equal(in->scenario.n_sessions, 2);
-    assert_int_equal(in->scenario.sessions[0].day, 0); /* sorted */
+    assert_int_equal(in->scenario.sessions[0].day, 0);
     assert_string_equal(in->scenario.sessions[0].device->id, "dermaroller-192");
     assert_int_equal(in->n_report_days, 3);
     assert_int_equal(in->report_days[2], 365);
@@ -695,6 +694,17 @@ static void test_scenario_parse(void **state)
          "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 500, \"device\": "
          "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}], \"horizon_days\": 100}",
          MN_ERANGE, "$.sessions[0].day"},
+        /* Sessions out of order or two on one day: refused where it happens (not sorted). */
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 28, \"device\": "
+         "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}, {\"day\": 0, \"device\": "
+         "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}]}",
+         MN_ERANGE, "$.sessions[1].day: day 0 is not after the previous session (day 28)"},
+        {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
+         "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 0, \"device\": "
+         "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}, {\"day\": 0, \"device\": "
+         "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}]}",
+         MN_ERANGE, "$.sessions[1].day: day 0 is not after the previous session (day 0)"},
         {"{\"patient\": {\"age\": 40, \"sex\": \"male\", \"fitzpatrick\": 2}, \"zone\": "
          "\"cheek\", \"concern\": \"acne-scars\", \"sessions\": [{\"day\": 1.5, \"device\": "
          "\"skinpen\", \"needle_mm\": 1, \"passes\": 3}]}",
@@ -782,9 +792,10 @@ static void test_planner_uses_model(void **state)
     mn_plan_free(p);
 }
 
-/* simulate's maintenance is the projection of the scenario's sessions as a course from the
- * first session's day; there is none without a session, with two devices, or with a needle
- * that stays in the epidermis (and then no error is left behind). */
+/* simulate's maintenance is the projection of the scenario's sessions as a course on the
+ * scenario's own days and horizon; there is none without a session, with two devices, with a
+ * needle that stays in the epidermis, or too close to the 40-year limit for two maintenance
+ * cycles (and then no error is left behind). */
 static void test_simulate_maintenance(void **state)
 {
     (void)state;
@@ -795,11 +806,12 @@ static void test_simulate_maintenance(void **state)
     mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 4, 730);
     mn_course_session c[4];
     for (int i = 0; i < 4; i++)
-        c[i] = (mn_course_session){28 * i, 1.5, 3};
+        c[i] = (mn_course_session){10 + 28 * i, 1.5, 3};
     mn_projection_options po;
     mn_projection_options_init(&po);
     po.band_draws = 0;
     po.step_days = 30;
+    po.horizon_days = sc.horizon_days;
     mn_healing_projection m, direct;
     assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, po.seed, &m), MN_OK);
     assert_int_equal(
@@ -816,6 +828,41 @@ static void test_simulate_maintenance(void **state)
     }
     mn_healing_projection_release(&m);
     mn_healing_projection_release(&direct);
+
+    /* A course after day 730 on a longer horizon: the band and the maintenance search follow
+     * the scenario (samples to its horizon; the peak band brackets the scenario's own peak,
+     * which is the older person's, not a 45-year-old's). */
+    for (int i = 0; i < 4; i++)
+        s[i].day = 2000 + 28 * i;
+    sc.horizon_days = 4000;
+    mn_healing_summary own;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &own), MN_OK);
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 16, po.seed, &m), MN_OK);
+    assert_true(m.maintenance_interval_days >= 90);
+    assert_true(m.maintenance_first_day == 2000 + 28 * 3 + m.maintenance_interval_days);
+    assert_int_equal(m.samples[m.n_samples - 1].day, 4000);
+    assert_true(m.peak_improvement_pct == own.peak_improvement_pct);
+    assert_int_equal(m.peak_day, own.peak_day);
+    assert_true(m.peak_low_pct <= own.peak_improvement_pct &&
+                m.peak_high_pct >= own.peak_improvement_pct);
+    mn_healing_projection_release(&m);
+    /* Near the 40-year limit: the scenario runs, no maintenance is timed, no error is left. */
+    for (int i = 0; i < 4; i++)
+        s[i].day = MN_HEALING_MAX_DAYS - 700 + 28 * i;
+    sc.horizon_days = MN_HEALING_MAX_DAYS;
+    assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &own), MN_OK);
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 16, po.seed, &m), MN_OK);
+    assert_int_equal(m.maintenance_interval_days, 0);
+    assert_null(m.samples);
+    assert_string_equal(mn_ctx_errmsg(ctx), "");
+    /* The latest course that still gets one: its last session on day 13,790. */
+    for (int i = 0; i < 4; i++)
+        s[i].day = MN_HEALING_MAX_DAYS - 2 * MN_MAINTENANCE_MAX_DAYS - 90 - 28 * (3 - i);
+    assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, po.seed, &m), MN_OK);
+    assert_true(m.maintenance_interval_days >= 90);
+    mn_healing_projection_release(&m);
+    course(s, 4, 28, "skinpen", 1.5, 3);
+    sc.horizon_days = 730;
 
     sc.n_sessions = 0;
     assert_int_equal(mn_healing_maintenance(ctx, &sc, 0, 1, &m), MN_OK);

@@ -212,6 +212,12 @@ static void test_report_with_projection(void **state)
         if (s[i].improvement_pct > s[pk].improvement_pct)
             pk = i;
     f.plan->projection_peak = pk;
+    /* ... and the figure the answer quotes (the plan's lasting_*), the fake curve's peak. */
+    f.plan->has_lasting = 1;
+    f.plan->lasting_peak_pct = s[pk].improvement_pct;
+    f.plan->lasting_peak_low_pct = s[pk].low_pct;
+    f.plan->lasting_peak_high_pct = s[pk].high_pct;
+    f.plan->lasting_peak_day = s[pk].day;
     f.plan->projection_below_target = f.plan->projection_baseline = -1;
     for (int i = NPROJ - 1; i > pk; i--) {
         if (s[i].improvement_pct < f.plan->options.target_fraction * s[pk].improvement_pct)

@@ -1,0 +1,80 @@
+/* mneedle record session|assessment FILE [--override REASON] [--db FILE] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command command = {
+    .name = "record",
+    .operand = "session|assessment FILE",
+    .operand_error = "expected: session FILE or assessment FILE",
+    .about =
+        "Records what was done, or how the skin responded, in the clinic record.\n"
+        "FILE is JSON (one object or an array) or CSV (a header row naming the columns);\n"
+        "docs/records.md lists the keys and columns.\n"
+        "\n"
+        "  session     date, device (and serial, cartridge_lot), zones [{zone, depth_mm,\n"
+        "              passes}], serum and serum_lot, endpoint, reactions, and adverse_events:\n"
+        "              [\"none\"] or [{event, severity, resolved}] (required: 'none' is a\n"
+        "              record). Checked against the client's latest saved plan and the\n"
+        "              device: a zone not planned, a depth beyond the plan's maximum for the\n"
+        "              zone or outside the device's range is refused unless --override REASON,\n"
+        "              which is kept with the session and in the audit log.\n"
+        "  assessment  date, scale (an id of the scales catalogue, docs/records.md), score\n"
+        "              (within the scale's range and steps), rater, zone, session (its\n"
+        "              number), photos [{consent, sha256}]: a photo consent of the client and\n"
+        "              the image's SHA-256, never the image.\n"
+        "\n"
+        "The whole file is one transaction: a bad record gives exit 2, naming the file and the\n"
+        "place ($[2].zones[0].depth_mm, or line 7 of a CSV), and nothing is recorded.\n",
+    .footer = "Example:\n"
+              "  mneedle record session --db clinic.db session.json\n"
+              "  mneedle record session --db clinic.db --override \"client tolerated; scar "
+              "tissue\" deep.json\n",
+};
+
+int cmd_record(int argc, char **argv)
+{
+    const char *db = NULL, *actor = NULL, *override_reason = NULL;
+    const cli_option opts[] = {
+        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_PATH("override", 0, &override_reason, "REASON",
+                 "session: record settings outside the plan or the device's range, for this "
+                 "reason (kept in the audit log; name no one in it)"),
+        CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
+        CLI_END,
+    };
+    char **ops;
+    int n_ops;
+    int code = cli_parse_list(&command, opts, argc, argv, stdout, &ops, &n_ops);
+    if (code != CLI_PARSED)
+        return code;
+    int session = !strcmp(ops[0], "session");
+    if ((!session && strcmp(ops[0], "assessment")) || n_ops != 2)
+        return cli_usage_error("record", "%s", command.operand_error);
+    if (!session && override_reason)
+        return cli_usage_error("record", "--override is for sessions");
+    code = CLI_EXIT_OK;
+    mn_ctx *ctx = cli_open("record", NULL, &code);
+    if (!ctx)
+        return code;
+    char *text = NULL;
+    mn_store *store = cli_store_open("record", ctx, db, actor, 0, &code);
+    size_t len;
+    if (store && (text = cli_read_input("record", ops[1], &len, &code))) {
+        const char *src = strcmp(ops[1], "-") ? ops[1] : "<stdin>";
+        int n = 0;
+        mn_status st =
+            session ? mn_store_record_sessions(ctx, store, src, text, len, override_reason, &n)
+                    : mn_store_record_assessments(ctx, store, src, text, len, &n);
+        if (st)
+            code = cli_fail("record", ctx, st);
+        else
+            printf("recorded %d %s%s\n", n, session ? "session" : "assessment", n == 1 ? "" : "s");
+    }
+    free(text);
+    mn_store_close(store);
+    mn_ctx_free(ctx);
+    return code;
+}

@@ -1,0 +1,87 @@
+/* Helpers shared by the commands of the clinic record (db, client, record, history, ...). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+const char *cli_db_path(const char *option)
+{
+    if (option)
+        return option;
+    const char *env = getenv("MNEEDLE_DB");
+    return env && env[0] ? env : "mneedle.db";
+}
+
+mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const char *actor, int flags,
+                         int *exit_code)
+{
+    mn_store *store = NULL;
+    mn_status st = mn_store_open(ctx, cli_db_path(db), flags, 0, &store);
+    if (st) {
+        *exit_code = cli_fail(cmd, ctx, st);
+        return NULL;
+    }
+    if (!actor || !actor[0])
+        actor = getenv("MNEEDLE_ACTOR");
+    if (!actor || !actor[0])
+        actor = getenv("USER");
+    if (!actor || !actor[0])
+        actor = "unknown";
+    if (mn_store_set_actor(store, actor)) {
+        mn_store_close(store);
+        *exit_code = cli_usage_error(cmd, "--actor: a name of 1 to 63 bytes");
+        return NULL;
+    }
+    return store;
+}
+
+char *cli_read_input(const char *cmd, const char *path, size_t *len, int *exit_code)
+{
+    FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!fp) {
+        fprintf(stderr, "mneedle %s: error: %s: cannot open: %s\n", cmd, path, strerror(errno));
+        *exit_code = CLI_EXIT_INPUT;
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        if (n == cap) {
+            if (cap > MN_MAX_INPUT_BYTES)
+                break;
+            char *grown = realloc(buf, 2 * cap + 1);
+            if (!grown) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        size_t got = fread(buf + n, 1, cap - n, fp);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    int err = ferror(fp);
+    if (fp != stdin)
+        fclose(fp);
+    if (!buf || err) {
+        fprintf(stderr, "mneedle %s: error: %s: cannot read\n", cmd, path);
+        free(buf);
+        *exit_code = CLI_EXIT_RUNTIME;
+        return NULL;
+    }
+    if (n > MN_MAX_INPUT_BYTES) {
+        fprintf(stderr, "mneedle %s: error: %s: more than %u bytes\n", cmd, path,
+                MN_MAX_INPUT_BYTES);
+        free(buf);
+        *exit_code = CLI_EXIT_INPUT;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}

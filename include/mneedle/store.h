@@ -1,0 +1,342 @@
+/*
+ * mneedle store: the clinic record. One SQLite database file holds each client's
+ * pseudonymous record (identifying details in a table of their own), consents, every plan as
+ * produced, the sessions as done, follow-up assessments on named scales, adverse events and an
+ * append-only audit log chained by hash. docs/records.md describes the schema and the
+ * commands built on it.
+ *
+ * Nothing outside src/store/ speaks SQL: callers see the handle and the functions below, so a
+ * server database could stand behind the same interface later.
+ *
+ * Durability: WAL journal, synchronous=FULL, foreign keys on, a busy timeout so that several
+ * processes may write at once (each write waits for the others), and one transaction per
+ * call that changes anything: a call either commits all it was given or changes nothing.
+ *
+ * Privacy: no function logs or prints; the audit log records who, when, what kind of change
+ * and to which row (by table and number, with a keyed hash of the row's content), never the
+ * values. The database file and its backups are created with mode 0600.
+ *
+ * Thread safety: a store handle belongs to one thread at a time; separate handles (in one
+ * process or several) may be used at once on the same file.
+ */
+#ifndef MNEEDLE_STORE_H
+#define MNEEDLE_STORE_H
+
+#include "mneedle/clinic.h"
+#include "mneedle/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
+/** The schema version this build writes (PRAGMA user_version); migrations lead to it from
+ *  every earlier version (docs/records.md lists them). */
+#define MN_STORE_SCHEMA_VERSION 2
+
+/** Length of a backup key in bytes (libsodium secretstream XChaCha20-Poly1305). */
+#define MN_STORE_KEY_BYTES 32
+
+typedef struct mn_store mn_store;
+
+enum {
+    MN_STORE_CREATE = 1,    /* create the file (mode 0600) and its schema when absent */
+    MN_STORE_READONLY = 2,  /* open for reading only */
+    MN_STORE_ANY_SCHEMA = 4 /* open a database whose schema is older than this build's
+                               (for mn_store_migrate); otherwise such a file is refused */
+};
+
+/**
+ * Opens (or, with MN_STORE_CREATE, creates) the database at @p path.
+ * @param schema_version  with MN_STORE_CREATE on a new file: the schema version to create
+ *                        (0 for MN_STORE_SCHEMA_VERSION; lower versions exist for migration
+ *                        tests). Ignored otherwise.
+ * @param out             receives the handle; close it with mn_store_close().
+ * @return MN_OK; MN_EINVAL (NULL arguments, a missing file without MN_STORE_CREATE, a file
+ *         that is not an mneedle database, or MN_STORE_CREATE on a file that exists);
+ *         MN_EUNSUPPORTED for a schema older than this build without MN_STORE_ANY_SCHEMA, or
+ *         newer than this build; MN_EIO for a database error. The message names the file.
+ */
+mn_status mn_store_open(mn_ctx *ctx, const char *path, int flags, int schema_version,
+                        mn_store **out);
+
+/** Closes a store. NULL-safe. */
+void mn_store_close(mn_store *store);
+
+/** The schema version of the open database (PRAGMA user_version). */
+int mn_store_schema_version(const mn_store *store);
+
+/** Sets who the audit log names for this handle's changes (default "unknown"); at most 63
+ *  bytes, copied. Returns MN_EINVAL for NULL, empty or too long. */
+mn_status mn_store_set_actor(mn_store *store, const char *actor);
+
+/**
+ * Migrates the database to MN_STORE_SCHEMA_VERSION in one transaction (nothing changes if a
+ * step fails). @p from receives the version found (may be NULL).
+ * @return MN_OK (also when already current); MN_EIO.
+ */
+mn_status mn_store_migrate(mn_ctx *ctx, mn_store *store, int *from);
+
+/** What mn_store_check() found. */
+typedef struct {
+    int integrity_ok;    /* PRAGMA integrity_check said "ok" */
+    int foreign_keys_ok; /* PRAGMA foreign_key_check found nothing */
+    int audit_ok;        /* the chain links and every row matches its last audit entry */
+    long audit_entries;  /* entries in the audit log */
+    long rows_checked;   /* record rows compared against the log */
+    int schema_version;
+    char problem[512]; /* the first problem found, "" when all is well */
+} mn_store_check_result;
+
+/**
+ * Checks the database: PRAGMA integrity_check, PRAGMA foreign_key_check, and the audit
+ * chain: each entry's hash covers its predecessor's, and each record row's content matches
+ * the hash its latest audit entry recorded (an edited, added or deleted row is found).
+ * @return MN_OK when the check ran (read @p out for its verdict); MN_EIO when it could not.
+ */
+mn_status mn_store_check(mn_ctx *ctx, mn_store *store, mn_store_check_result *out);
+
+/**
+ * Copies the database to @p dest with SQLite's online backup API (a consistent copy while
+ * others write), mode 0600, atomically (a temporary file renamed into place). With @p key
+ * (MN_STORE_KEY_BYTES bytes) the copy is encrypted with libsodium's secretstream
+ * (XChaCha20-Poly1305, authenticated); NULL for a plain SQLite file.
+ * @return MN_OK; MN_EINVAL (dest exists or cannot be created); MN_EIO.
+ */
+mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const unsigned char *key);
+
+/**
+ * Restores a backup made by mn_store_backup() to @p dest (which must not exist), decrypting
+ * it with @p key when it is encrypted. A wrong key, a tampered or truncated file is refused
+ * and nothing is written.
+ * @return MN_OK; MN_EINVAL (dest exists, not a backup, encrypted but no key given, or a key
+ *         given for a plain backup); MN_ERANGE (wrong key or damaged file); MN_EIO.
+ */
+mn_status mn_store_restore(mn_ctx *ctx, const char *backup, const char *dest,
+                           const unsigned char *key);
+
+/**
+ * Reads a backup key: from the file @p key_file when not NULL, else from the environment
+ * variable MNEEDLE_KEY. Either holds 64 hexadecimal digits (32 bytes), surrounding blanks
+ * and a final newline allowed.
+ * @return MN_OK; MN_ENOTFOUND when neither is given; MN_EINVAL (unreadable file) or
+ *         MN_EPARSE (not 64 hex digits), naming the source but never the key.
+ */
+mn_status mn_store_key_load(mn_ctx *ctx, const char *key_file,
+                            unsigned char key[MN_STORE_KEY_BYTES]);
+
+/* ---- scales (data/scales.json) ---- */
+
+/** A rating scale of the catalogue: its range and direction, never its items. */
+typedef struct {
+    char id[40];
+    char name[96];
+    char version[16];
+    char concern[32]; /* the concern it grades, "" for any */
+    int change;       /* 1: rates change since baseline (GAIS); 0: grades severity */
+    double min, max;  /* the score's range */
+    double step;      /* between scores; 0 for a continuous measure */
+    int higher_better;
+    char status[16]; /* "cited" or "secondary" */
+    char source[400];
+} mn_scale;
+
+/**
+ * Finds a scale by id in the catalogue (data/scales.json, or the one in the context's --data
+ * directory). @return MN_OK; MN_ENOTFOUND (message lists the ids); MN_EPARSE for a broken
+ * catalogue file.
+ */
+mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out);
+
+/* ---- clients ---- */
+
+/** Longest client id, with its NUL. Ids are letters, digits and '-', starting with a letter. */
+#define MN_STORE_ID_LEN 40
+
+/**
+ * Adds a client from a client record: a client file as `mneedle plan` reads it (validated
+ * the same way), optionally with "identity" {name, email, phone, birth_date, address} and
+ * "consents" [{what, version, date}]. client.name moves to the identity; the planning input
+ * is stored without it. @p id: the pseudonymous id to use, or NULL for a new random one
+ * ("c-" and 10 letters and digits). @p id_out (MN_STORE_ID_LEN bytes) receives it.
+ * One transaction; the message of a bad record names @p src and the JSON path.
+ * @return MN_OK; input errors (MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND, MN_EINVAL for an
+ *         id in use or malformed); MN_EIO.
+ */
+mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                              size_t len, const char *id, char *id_out);
+
+/**
+ * Updates a client from a record of the same form: a "client"/"concerns"/... part replaces
+ * the planning input, "identity" replaces the identifying details, "consents" are added, and
+ * "withdraw" [consent ids] dates their withdrawal today. Keys left out stay as they are.
+ * @return as mn_store_client_add(); MN_ENOTFOUND for an unknown id.
+ */
+mn_status mn_store_client_update(mn_ctx *ctx, mn_store *store, const char *id, const char *src,
+                                 const char *text, size_t len);
+
+/**
+ * Erases a client (right to erasure): every row about them (identity, consents, plans,
+ * sessions, assessments, photo references, adverse events) and their key of the audit's row
+ * hashes. The audit log keeps an "erase" entry per row, naming only table and row number.
+ * @return MN_OK; MN_ENOTFOUND; MN_EIO.
+ */
+mn_status mn_store_client_erase(mn_ctx *ctx, mn_store *store, const char *id);
+
+/** A consent as stored. */
+typedef struct {
+    long id;
+    char what[64], version[32];
+    mn_date date;
+    int withdrawn;
+    mn_date withdrawn_date;
+} mn_store_consent;
+
+/** One client's summary (client list) or full record (client show). */
+typedef struct {
+    char id[MN_STORE_ID_LEN];
+    mn_date created;
+    char name[128], email[128], phone[64], birth_date[16], address[256]; /* "" when absent */
+    long n_plans, n_sessions, n_assessments, n_adverse_events;
+    int has_last_session;
+    mn_date last_session;
+    int has_maintenance_due;
+    mn_date maintenance_due;
+    char maintenance_reason[256];
+    char *client_json;          /* the planning input (show only; NULL in a list); owned */
+    mn_store_consent *consents; /* show only */
+    int n_consents;
+} mn_store_client;
+
+/** Reads one client. Free with mn_store_client_release(). @return MN_OK; MN_ENOTFOUND. */
+mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_store_client *out);
+
+/** Frees what mn_store_client_get() or mn_store_client_list() allocated in @p c. */
+void mn_store_client_release(mn_store_client *c);
+
+/** Lists every client in id order (summaries). Free with mn_store_client_list_free().
+ *  @return MN_OK; MN_ENOMEM; MN_EIO. */
+mn_status mn_store_client_list(mn_ctx *ctx, mn_store *store, mn_store_client **out, int *n);
+void mn_store_client_list_free(mn_store_client *list, int n);
+
+/**
+ * The planning input of a client, as a client file `mn_client_parse()` reads (without the
+ * name). @p out: a string the caller frees with free(). @return MN_OK; MN_ENOTFOUND.
+ */
+mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, char **out);
+
+/* ---- plans and records ---- */
+
+/**
+ * Stores a plan as produced: @p plan_json is the plan's JSON output (mn_plan_write with
+ * json=1), kept verbatim with this mneedle's version and the hash of the catalogues the
+ * context loaded. Later sessions are checked against the latest stored plan.
+ * @return MN_OK; MN_ENOTFOUND (client); MN_EPARSE (not a plan's JSON); MN_EIO.
+ */
+mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id,
+                             const char *plan_json, size_t len, long *plan_id);
+
+/**
+ * Records sessions as done, from JSON (one object or an array of them) or CSV (a header row,
+ * then one row per treated zone; docs/records.md lists the keys and columns). Each session
+ * is checked against the client's latest stored plan and the catalogues: a zone the plan does
+ * not treat, a depth beyond the plan's maximum for the zone or outside the device's range is
+ * refused unless @p override_reason is given, which is then stored with the session and in
+ * the audit log. adverse_events is required: ["none"] records that there were none.
+ * All of the file or none: one transaction.
+ * @param n_recorded  receives the number of sessions stored (may be NULL).
+ * @return MN_OK; input errors naming @p src and the place ($[1].zones[0].depth_mm, or
+ *         "line 7" of a CSV); MN_EIO.
+ */
+mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                                   size_t len, const char *override_reason, int *n_recorded);
+
+/**
+ * Records follow-up assessments (JSON object or array, or CSV rows): client, date, scale (an
+ * id of data/scales.json; its version is stored), score within the scale's range and step,
+ * rater, optional zone and session number, and photos [{consent, sha256}] referring to a
+ * photo consent of the same client by id and to the image by its SHA-256 (never the image).
+ * All or nothing. @return as mn_store_record_sessions().
+ */
+mn_status mn_store_record_assessments(mn_ctx *ctx, mn_store *store, const char *src,
+                                      const char *text, size_t len, int *n_recorded);
+
+/* ---- history ---- */
+
+/** One zone's setting: as planned, or as done with the plan's for comparison. */
+typedef struct {
+    char zone[32];
+    double depth_mm, passes;
+    int has_planned; /* done sessions: the plan had this zone at this visit */
+    double planned_depth_mm, planned_passes;
+} mn_store_setting;
+
+typedef struct {
+    int number; /* 1-based, as in the plan */
+    mn_date date;
+    int maintenance; /* 0 course, 1 maintenance */
+    mn_store_setting *settings;
+    int n_settings;
+} mn_store_planned_visit;
+
+typedef struct {
+    long id;
+    mn_date date;
+    int planned;         /* index into history->planned of the visit it stands for (the k-th session
+                            done is the k-th planned visit), or -1 beyond the plan */
+    int date_shift_days; /* date - planned date, when planned >= 0 */
+    char device[32], serial[64], cartridge_lot[64], serum[64], serum_lot[64], endpoint[128];
+    char reactions[256];
+    char override_reason[256]; /* "" when within the plan */
+    mn_store_setting *zones;
+    int n_zones;
+} mn_store_session;
+
+typedef struct {
+    long id;
+    mn_date date;
+    char scale[40], scale_version[16], zone[32], rater[64];
+    double score;
+    int n_photos;
+} mn_store_assessment;
+
+typedef struct {
+    long id;
+    mn_date date;
+    int session_number; /* 1-based index among the client's sessions, 0 when none */
+    char event[128], severity[16];
+    int resolved;
+    mn_date resolved_date;
+} mn_store_adverse_event;
+
+/** A client's timeline: the latest plan's visits, the sessions done (matched to them), the
+ *  scores and the adverse events, each in date order. */
+typedef struct {
+    char client[MN_STORE_ID_LEN];
+    long plan_id; /* 0 when no plan is stored */
+    char plan_created[16], plan_version[16], catalogue_hash[65];
+    mn_store_planned_visit *planned;
+    int n_planned;
+    mn_store_session *sessions;
+    int n_sessions;
+    mn_store_assessment *assessments;
+    int n_assessments;
+    mn_store_adverse_event *events;
+    int n_events;
+    int has_maintenance_due;
+    mn_date maintenance_due;
+} mn_store_history;
+
+/** Reads a client's timeline. Free with mn_store_history_free(). @return MN_OK;
+ *  MN_ENOTFOUND; MN_EPARSE (a stored plan that cannot be read); MN_ENOMEM; MN_EIO. */
+mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_id,
+                               mn_store_history **out);
+void mn_store_history_free(mn_store_history *h);
+
+#ifdef __cplusplus
+}
+#endif
+#pragma GCC visibility pop
+#endif

@@ -1,0 +1,26 @@
+/* Internals shared by the sensitivity module's files (layer 4): argument checks, the parallel
+ * evaluation loop both methods use, and a quantile of sorted values. */
+#ifndef MN_SENSITIVITY_INTERNAL_H
+#define MN_SENSITIVITY_INTERNAL_H
+
+#include "mneedle/sensitivity.h"
+
+/* MN_OK, or MN_EINVAL with a message when the problem is incomplete or a distribution is
+ * invalid. */
+mn_status mn__sens_check_problem(mn_ctx *ctx, const mn_sens_problem *p);
+
+/* The OpenMP thread count for an options' `threads` (0: OpenMP's default). */
+int mn__sens_threads(int threads);
+
+/* Runs the model at evaluations 0..n_eval-1 on OpenMP threads, point(plan, e, x) giving the
+ * inputs of evaluation e, and stores its outputs at y[e * n_outputs ..]. Every evaluation
+ * runs; the first failure by index (a model error, or an output that is not finite) is
+ * returned with its inputs in the message, the same for any thread count. */
+mn_status mn__sens_evaluate(mn_ctx *ctx, const mn_sens_problem *p, long n_eval, int threads,
+                            void (*point)(const void *plan, long e, double *x), const void *plan,
+                            double *y);
+
+/* Quantile q of n sorted values, linear between order statistics. */
+double mn__sens_quantile_sorted(const double *v, int n, double q);
+
+#endif

@@ -1,0 +1,646 @@
+/*
+ * Clients: the pseudonymous record (an id and the planning input without the name), the
+ * identifying details in a table of their own (so exports and the audit log can leave them
+ * out), consents, and erasure.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json_in.h"
+#include "mneedle/clinic.h"
+#include "store/store_internal.h"
+
+/* ---- small helpers shared with records.c ---- */
+
+mn_status mn__store_today(mn_ctx *ctx, mn_date *out)
+{
+    return mn_date_today(ctx, out);
+}
+
+/* 1 when id is a client id: a letter, then letters, digits and '-', shorter than
+ * MN_STORE_ID_LEN. */
+int mn__store_id_ok(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n >= MN_STORE_ID_LEN)
+        return 0;
+    if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z')))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+/* The client's row number, or MN_ENOTFOUND naming the id. */
+mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3_int64 *num)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, s, "SELECT num FROM clients WHERE id = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *num = sqlite3_column_int64(q, 0);
+    else if (rc == SQLITE_DONE)
+        st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", s->path, id);
+    else
+        st = mn__store_fail(ctx, s, "cannot find the client");
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* Binds text or NULL for "". */
+static void bind_opt(sqlite3_stmt *q, int i, const char *v)
+{
+    if (v && v[0])
+        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+/* Runs a prepared INSERT/UPDATE/DELETE to completion and finalizes it. */
+mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *what)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return mn__error(ctx, MN_EINVAL, "%s: %s: a record with that key exists", s->path,
+                             what);
+        return mn__error(ctx, MN_EIO, "%s: %s: %s", s->path, what, sqlite3_errstr(rc));
+    }
+    return MN_OK;
+}
+
+/* ---- reading a client record ---- */
+
+typedef struct {
+    json_t *root;     /* the whole record */
+    json_t *planning; /* the client file part (NULL when the record has none) */
+    json_t *identity; /* NULL when absent */
+    json_t *consents; /* NULL when absent */
+    json_t *withdraw; /* NULL when absent */
+    const char *name; /* client.name, moved to the identity */
+} record;
+
+static void record_release(record *r)
+{
+    json_decref(r->root);
+    json_decref(r->planning);
+}
+
+static const char *const planning_keys[] = {"client",    "concerns", "history",
+                                            "lifestyle", "clinic",   NULL};
+
+/* Parses and validates a client record; @p need_planning: the client file part must be
+ * there (add) or may be absent (update). */
+static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                             int need_planning, record *r)
+{
+    memset(r, 0, sizeof *r);
+    mn__jin in = {ctx, src};
+    mn_status st = mn__json_parse(ctx, src, text, len, &r->root);
+    if (st)
+        return st;
+    if ((st = mn__jis_object(&in, r->root, "$")))
+        return st;
+    static const char *const keys[] = {"client",   "concerns", "history",  "lifestyle", "clinic",
+                                       "identity", "consents", "withdraw", NULL};
+    if ((st = mn__jkeys(&in, r->root, "$", keys)))
+        return st;
+    int has_planning = 0;
+    for (int i = 0; planning_keys[i]; i++)
+        has_planning |= json_object_get(r->root, planning_keys[i]) != NULL;
+    if (need_planning && !has_planning)
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: $: expected a client file (client, concerns, clinic, ...)", src);
+    if (has_planning) {
+        r->planning = json_object();
+        for (int i = 0; planning_keys[i]; i++) {
+            json_t *v = json_object_get(r->root, planning_keys[i]);
+            if (v)
+                json_object_set_new(r->planning, planning_keys[i], json_deep_copy(v));
+        }
+        json_t *c = json_object_get(r->planning, "client");
+        json_t *name = c ? json_object_get(c, "name") : NULL;
+        if (name && json_is_string(name))
+            r->name =
+                json_string_value(json_object_get(json_object_get(r->root, "client"), "name"));
+        if (c && json_is_object(c))
+            json_object_del(c, "name");
+        /* Validate as `mneedle plan` would, so a stored client can always be planned. */
+        char *dump = mn__store_dump(r->planning);
+        if (!dump)
+            return mn__error(ctx, MN_ENOMEM, "%s: out of memory", src);
+        mn_client *client = mn__malloc(sizeof *client);
+        st = client ? mn_client_parse(ctx, src, dump, strlen(dump), client)
+                    : mn__error(ctx, MN_ENOMEM, "%s: out of memory", src);
+        mn__free(client);
+        mn__free(dump);
+        if (st)
+            return st;
+    }
+    int present;
+    if ((st = mn__jobj(&in, r->root, "$", "identity", 0, &r->identity, &present)))
+        return st;
+    if (r->identity) {
+        static const char *const id_keys[] = {"name",       "email",   "phone",
+                                              "birth_date", "address", NULL};
+        if ((st = mn__jkeys(&in, r->identity, "$.identity", id_keys)))
+            return st;
+        for (int i = 0; id_keys[i]; i++) {
+            const char *v;
+            if ((st = mn__jstr(&in, r->identity, "$.identity", id_keys[i], 0, &v, &present)))
+                return st;
+            if (present && strlen(v) > 120)
+                return mn__error(ctx, MN_ELIMIT, "%s: $.identity.%s: at most 120 bytes", src,
+                                 id_keys[i]);
+        }
+        mn_date d;
+        if ((st = mn__jdate(&in, r->identity, "$.identity", "birth_date", 0, &d, &present)))
+            return st;
+    }
+    if ((st = mn__jarr(&in, r->root, "$", "consents", 0, 0, 64, &r->consents, &present)))
+        return st;
+    for (size_t i = 0; r->consents && i < json_array_size(r->consents); i++) {
+        char path[48];
+        mn__jpath_index(path, sizeof path, "$.consents", i);
+        json_t *c = json_array_get(r->consents, i);
+        static const char *const c_keys[] = {"what", "version", "date", NULL};
+        const char *what, *version;
+        mn_date d;
+        if ((st = mn__jis_object(&in, c, path)) || (st = mn__jkeys(&in, c, path, c_keys)) ||
+            (st = mn__jstr(&in, c, path, "what", 1, &what, NULL)) ||
+            (st = mn__jstr(&in, c, path, "version", 1, &version, NULL)) ||
+            (st = mn__jdate(&in, c, path, "date", 1, &d, NULL)))
+            return st;
+        if (!what[0] || strlen(what) > 63 || !version[0] || strlen(version) > 31)
+            return mn__error(ctx, MN_ERANGE,
+                             "%s: %s: what (1-63 bytes) and version (1-31 bytes) are required", src,
+                             path);
+    }
+    if ((st = mn__jarr(&in, r->root, "$", "withdraw", 0, 1, 64, &r->withdraw, &present)))
+        return st;
+    for (size_t i = 0; r->withdraw && i < json_array_size(r->withdraw); i++) {
+        char path[48];
+        mn__jpath_index(path, sizeof path, "$.withdraw", i);
+        double v;
+        if ((st = mn__jnum_value(&in, json_array_get(r->withdraw, i), path, 1, 1e15, &v)))
+            return st;
+    }
+    return MN_OK;
+}
+
+/* Writes the identity row (insert or replace) from the record; name may come from
+ * client.name. */
+static mn_status put_identity(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, const record *r,
+                              int replace)
+{
+    if (!r->identity && !r->name)
+        return MN_OK;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, s,
+        "INSERT OR REPLACE INTO identities(client, name, email, phone, birth_date, address) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, num);
+    const char *name = r->identity ? json_string_value(json_object_get(r->identity, "name")) : NULL;
+    bind_opt(q, 2, name ? name : r->name);
+    static const char *const cols[] = {"email", "phone", "birth_date", "address"};
+    for (int i = 0; i < 4; i++)
+        bind_opt(q, 3 + i,
+                 r->identity ? json_string_value(json_object_get(r->identity, cols[i])) : NULL);
+    if ((st = mn__store_run(ctx, s, q, "identity")))
+        return st;
+    return mn__store_audit(ctx, s, replace ? "update" : "insert", "identities", num,
+                           replace ? "name, email, phone, birth_date, address" : NULL);
+}
+
+static mn_status put_consents(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, const record *r)
+{
+    for (size_t i = 0; r->consents && i < json_array_size(r->consents); i++) {
+        json_t *c = json_array_get(r->consents, i);
+        sqlite3_stmt *q;
+        mn_status st = mn__store_prepare(
+            ctx, s, "INSERT INTO consents(client, what, version, date) VALUES (?, ?, ?, ?)", &q);
+        if (st)
+            return st;
+        sqlite3_bind_int64(q, 1, num);
+        sqlite3_bind_text(q, 2, json_string_value(json_object_get(c, "what")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 3, json_string_value(json_object_get(c, "version")), -1,
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 4, json_string_value(json_object_get(c, "date")), -1,
+                          SQLITE_TRANSIENT);
+        if ((st = mn__store_run(ctx, s, q, "consent")) ||
+            (st = mn__store_audit(ctx, s, "insert", "consents", sqlite3_last_insert_rowid(s->db),
+                                  NULL)))
+            return st;
+    }
+    return MN_OK;
+}
+
+static void new_id(char *out)
+{
+    /* 10 symbols of 32: 50 bits, so ids of 10,000 clients collide with odds ~1e-8 (and a
+     * collision is refused by the UNIQUE constraint, not merged). */
+    static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789";
+    strcpy(out, "c-");
+    for (int i = 0; i < 10; i++)
+        out[2 + i] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+    out[12] = '\0';
+}
+
+mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                              size_t len, const char *id, char *id_out)
+{
+    if (!store || !src || !text || !id_out)
+        return mn__error(ctx, MN_EINVAL, "client add: missing argument");
+    if (id && !mn__store_id_ok(id))
+        return mn__error(ctx, MN_EINVAL,
+                         "client id \"%.40s\": expected a letter, then letters, digits and '-' "
+                         "(at most %d)",
+                         id, MN_STORE_ID_LEN - 1);
+    record r;
+    mn_status st = read_record(ctx, src, text, len, 1, &r);
+    if (st) {
+        record_release(&r);
+        return st;
+    }
+    if (r.withdraw) {
+        record_release(&r);
+        return mn__error(ctx, MN_EINVAL, "%s: $.withdraw: only for client update", src);
+    }
+    char cid[MN_STORE_ID_LEN];
+    if (id)
+        snprintf(cid, sizeof cid, "%s", id);
+    else
+        new_id(cid);
+    mn_date today;
+    char day[16];
+    if ((st = mn__store_today(ctx, &today))) {
+        record_release(&r);
+        return st;
+    }
+    mn_date_format(today, day);
+    char *planning = mn__store_dump(r.planning);
+    if (!planning) {
+        record_release(&r);
+        return mn__error(ctx, MN_ENOMEM, "%s: out of memory", src);
+    }
+    unsigned char salt[MN__STORE_SALT_BYTES];
+    randombytes_buf(salt, sizeof salt);
+    if ((st = mn__store_begin(ctx, store)))
+        goto out;
+    sqlite3_stmt *q;
+    if (!(st = mn__store_prepare(ctx, store,
+                                 "INSERT INTO clients(id, salt, created, client_json) "
+                                 "VALUES (?, ?, ?, ?)",
+                                 &q))) {
+        sqlite3_bind_text(q, 1, cid, -1, SQLITE_STATIC);
+        sqlite3_bind_blob(q, 2, salt, sizeof salt, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, planning, -1, SQLITE_STATIC);
+        st = mn__store_run(ctx, store, q, "client");
+        if (st == MN_EINVAL)
+            st = mn__error(ctx, MN_EINVAL, "%s: client id \"%s\" is in use", store->path, cid);
+    }
+    sqlite3_int64 num = sqlite3_last_insert_rowid(store->db);
+    if (!st)
+        st = mn__store_audit(ctx, store, "insert", "clients", num, NULL);
+    if (!st)
+        st = put_identity(ctx, store, num, &r, 0);
+    if (!st)
+        st = put_consents(ctx, store, num, &r);
+    st = mn__store_end(ctx, store, st);
+    if (!st)
+        snprintf(id_out, MN_STORE_ID_LEN, "%s", cid);
+out:
+    sodium_memzero(salt, sizeof salt);
+    mn__free(planning);
+    record_release(&r);
+    return st;
+}
+
+mn_status mn_store_client_update(mn_ctx *ctx, mn_store *store, const char *id, const char *src,
+                                 const char *text, size_t len)
+{
+    if (!store || !id || !src || !text)
+        return mn__error(ctx, MN_EINVAL, "client update: missing argument");
+    record r;
+    mn_status st = read_record(ctx, src, text, len, 0, &r);
+    if (st) {
+        record_release(&r);
+        return st;
+    }
+    sqlite3_int64 num;
+    if ((st = mn__store_begin(ctx, store)))
+        goto out;
+    st = mn__store_client_num(ctx, store, id, &num);
+    if (!st && r.planning) {
+        char *planning = mn__store_dump(r.planning);
+        sqlite3_stmt *q;
+        if (!(st = mn__store_prepare(ctx, store, "UPDATE clients SET client_json = ? WHERE num = ?",
+                                     &q))) {
+            sqlite3_bind_text(q, 1, planning, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 2, num);
+            st = mn__store_run(ctx, store, q, "client");
+        }
+        mn__free(planning);
+        if (!st)
+            st = mn__store_audit(ctx, store, "update", "clients", num, "client_json");
+    }
+    if (!st)
+        st = put_identity(ctx, store, num, &r, 1);
+    if (!st)
+        st = put_consents(ctx, store, num, &r);
+    for (size_t i = 0; !st && r.withdraw && i < json_array_size(r.withdraw); i++) {
+        sqlite3_int64 cid = (sqlite3_int64)json_number_value(json_array_get(r.withdraw, i));
+        mn_date today;
+        char day[16];
+        if ((st = mn__store_today(ctx, &today)))
+            break;
+        mn_date_format(today, day);
+        sqlite3_stmt *q;
+        if ((st = mn__store_prepare(ctx, store,
+                                    "UPDATE consents SET withdrawn = ? WHERE id = ? AND "
+                                    "client = ? AND withdrawn IS NULL",
+                                    &q)))
+            break;
+        sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(q, 2, cid);
+        sqlite3_bind_int64(q, 3, num);
+        if ((st = mn__store_run(ctx, store, q, "consent")))
+            break;
+        if (sqlite3_changes(store->db) != 1) {
+            st = mn__error(ctx, MN_ENOTFOUND,
+                           "%s: $.withdraw[%zu]: no consent %lld of this client still in force",
+                           src, i, (long long)cid);
+            break;
+        }
+        st = mn__store_audit(ctx, store, "update", "consents", cid, "withdrawn");
+    }
+    st = mn__store_end(ctx, store, st);
+out:
+    record_release(&r);
+    return st;
+}
+
+/* ---- erasure ---- */
+
+mn_status mn_store_client_erase(mn_ctx *ctx, mn_store *store, const char *id)
+{
+    if (!store || !id)
+        return mn__error(ctx, MN_EINVAL, "client erase: no id");
+    /* Children before parents; each table's rows of this client, by the row's number. */
+    static const struct {
+        const char *table, *rows;
+    } parts[] = {
+        {"photos", "SELECT p.id FROM photos p JOIN assessments a ON a.id = p.assessment "
+                   "WHERE a.client = ?"},
+        {"assessments", "SELECT id FROM assessments WHERE client = ?"},
+        {"adverse_events", "SELECT id FROM adverse_events WHERE client = ?"},
+        {"session_zones", "SELECT z.id FROM session_zones z JOIN sessions s ON s.id = z.session "
+                          "WHERE s.client = ?"},
+        {"sessions", "SELECT id FROM sessions WHERE client = ?"},
+        {"plans", "SELECT id FROM plans WHERE client = ?"},
+        {"consents", "SELECT id FROM consents WHERE client = ?"},
+        {"identities", "SELECT client FROM identities WHERE client = ?"},
+        {"clients", "SELECT num FROM clients WHERE num = ?"},
+    };
+    sqlite3_int64 num;
+    mn_status st = mn__store_begin(ctx, store);
+    if (st)
+        return st;
+    st = mn__store_client_num(ctx, store, id, &num);
+    for (size_t p = 0; !st && p < sizeof parts / sizeof parts[0]; p++) {
+        sqlite3_stmt *q;
+        if ((st = mn__store_prepare(ctx, store, parts[p].rows, &q)))
+            break;
+        sqlite3_bind_int64(q, 1, num);
+        /* Collect first: deleting while stepping the same table is undefined for SQLite. */
+        sqlite3_int64 *ids = NULL;
+        size_t n = 0, cap = 0;
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                sqlite3_int64 *grown = mn__realloc(ids, cap * sizeof *ids);
+                if (!grown) {
+                    st = mn__error(ctx, MN_ENOMEM, "client erase: out of memory");
+                    break;
+                }
+                ids = grown;
+            }
+            ids[n++] = sqlite3_column_int64(q, 0);
+        }
+        sqlite3_finalize(q);
+        if (!st && rc != SQLITE_DONE)
+            st = mn__store_fail(ctx, store, "cannot read the client's rows");
+        char sql[96];
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = ?", parts[p].table);
+        for (size_t i = 0; !st && i < n; i++) {
+            if ((st = mn__store_prepare(ctx, store, sql, &q)))
+                break;
+            sqlite3_bind_int64(q, 1, ids[i]);
+            if (!(st = mn__store_run(ctx, store, q, "erase")))
+                st = mn__store_audit(ctx, store, "erase", parts[p].table, ids[i], NULL);
+        }
+        mn__free(ids);
+    }
+    st = mn__store_end(ctx, store, st);
+    /* The old pages of the erased rows are still in the write-ahead log until a checkpoint
+     * copies the log back and truncates it; do it now (best effort: a reader holding an old
+     * snapshot makes it wait for a later one). */
+    if (!st)
+        sqlite3_wal_checkpoint_v2(store->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    return st;
+}
+
+/* ---- reading ---- */
+
+static void col_text(sqlite3_stmt *q, int i, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static mn_date col_date(sqlite3_stmt *q, int i, int *has)
+{
+    mn_date d = 0;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    int ok = t && mn_date_parse((const char *)t, &d) == MN_OK;
+    if (has)
+        *has = ok;
+    return ok ? d : 0;
+}
+
+/* Summary columns of a client: shared by get and list. */
+#define CLIENT_SUMMARY_SQL                                                                         \
+    "SELECT c.id, c.created, i.name, i.email, i.phone, i.birth_date, i.address,"                   \
+    " (SELECT count(*) FROM plans WHERE client = c.num),"                                          \
+    " (SELECT count(*) FROM sessions WHERE client = c.num),"                                       \
+    " (SELECT count(*) FROM assessments WHERE client = c.num),"                                    \
+    " (SELECT count(*) FROM adverse_events WHERE client = c.num AND event != 'none'),"             \
+    " (SELECT max(date) FROM sessions WHERE client = c.num),"                                      \
+    " c.maintenance_due, c.maintenance_reason, c.client_json, c.num"                               \
+    " FROM clients c LEFT JOIN identities i ON i.client = c.num"
+
+static void read_summary(sqlite3_stmt *q, mn_store_client *c)
+{
+    memset(c, 0, sizeof *c);
+    col_text(q, 0, c->id, sizeof c->id);
+    c->created = col_date(q, 1, NULL);
+    col_text(q, 2, c->name, sizeof c->name);
+    col_text(q, 3, c->email, sizeof c->email);
+    col_text(q, 4, c->phone, sizeof c->phone);
+    col_text(q, 5, c->birth_date, sizeof c->birth_date);
+    col_text(q, 6, c->address, sizeof c->address);
+    c->n_plans = (long)sqlite3_column_int64(q, 7);
+    c->n_sessions = (long)sqlite3_column_int64(q, 8);
+    c->n_assessments = (long)sqlite3_column_int64(q, 9);
+    c->n_adverse_events = (long)sqlite3_column_int64(q, 10);
+    c->last_session = col_date(q, 11, &c->has_last_session);
+    c->maintenance_due = col_date(q, 12, &c->has_maintenance_due);
+    col_text(q, 13, c->maintenance_reason, sizeof c->maintenance_reason);
+}
+
+mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_store_client *out)
+{
+    if (!store || !id || !out)
+        return mn__error(ctx, MN_EINVAL, "client: missing argument");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, store, CLIENT_SUMMARY_SQL " WHERE c.id = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    sqlite3_int64 num = 0;
+    if (rc == SQLITE_ROW) {
+        read_summary(q, out);
+        const char *json = (const char *)sqlite3_column_text(q, 14);
+        out->client_json = mn__strdup(json ? json : "{}");
+        num = sqlite3_column_int64(q, 15);
+        if (!out->client_json)
+            st = mn__error(ctx, MN_ENOMEM, "client: out of memory");
+    } else if (rc == SQLITE_DONE) {
+        st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", store->path, id);
+    } else {
+        st = mn__store_fail(ctx, store, "cannot read the client");
+    }
+    sqlite3_finalize(q);
+    if (st)
+        return st;
+    if ((st = mn__store_prepare(ctx, store,
+                                "SELECT id, what, version, date, withdrawn FROM consents "
+                                "WHERE client = ? ORDER BY id",
+                                &q)))
+        return st;
+    sqlite3_bind_int64(q, 1, num);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        mn_store_consent *grown =
+            mn__realloc(out->consents, (size_t)(out->n_consents + 1) * sizeof *grown);
+        if (!grown) {
+            st = mn__error(ctx, MN_ENOMEM, "client: out of memory");
+            break;
+        }
+        out->consents = grown;
+        mn_store_consent *c = &out->consents[out->n_consents++];
+        memset(c, 0, sizeof *c);
+        c->id = (long)sqlite3_column_int64(q, 0);
+        col_text(q, 1, c->what, sizeof c->what);
+        col_text(q, 2, c->version, sizeof c->version);
+        c->date = col_date(q, 3, NULL);
+        c->withdrawn_date = col_date(q, 4, &c->withdrawn);
+    }
+    sqlite3_finalize(q);
+    if (st)
+        mn_store_client_release(out);
+    return st;
+}
+
+void mn_store_client_release(mn_store_client *c)
+{
+    if (!c)
+        return;
+    mn__free(c->client_json);
+    mn__free(c->consents);
+    c->client_json = NULL;
+    c->consents = NULL;
+    c->n_consents = 0;
+}
+
+mn_status mn_store_client_list(mn_ctx *ctx, mn_store *store, mn_store_client **out, int *n)
+{
+    if (!store || !out || !n)
+        return mn__error(ctx, MN_EINVAL, "client list: missing argument");
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, store, CLIENT_SUMMARY_SQL " ORDER BY c.id", &q);
+    if (st)
+        return st;
+    int rc, cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            mn_store_client *grown = mn__realloc(*out, (size_t)cap * sizeof *grown);
+            if (!grown) {
+                st = mn__error(ctx, MN_ENOMEM, "client list: out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        read_summary(q, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(q);
+    if (!st && rc != SQLITE_DONE)
+        st = mn__store_fail(ctx, store, "cannot list clients");
+    if (st) {
+        mn__free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void mn_store_client_list_free(mn_store_client *list, int n)
+{
+    for (int i = 0; list && i < n; i++)
+        mn_store_client_release(&list[i]);
+    mn__free(list);
+}
+
+mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, char **out)
+{
+    if (!store || !id || !out)
+        return mn__error(ctx, MN_EINVAL, "client: missing argument");
+    *out = NULL;
+    sqlite3_stmt *q;
+    mn_status st =
+        mn__store_prepare(ctx, store, "SELECT client_json FROM clients WHERE id = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        const char *t = (const char *)sqlite3_column_text(q, 0);
+        *out = t ? strdup(t) : NULL;
+        if (!*out)
+            st = mn__error(ctx, MN_ENOMEM, "client: out of memory");
+    } else {
+        st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", store->path, id);
+    }
+    sqlite3_finalize(q);
+    return st;
+}

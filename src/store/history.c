@@ -1,0 +1,271 @@
+/*
+ * A client's timeline: the latest stored plan's visits, the sessions done matched to them (the
+ * k-th session done stands for the k-th planned visit; its date shift and each zone's planned
+ * setting beside the one used), the scores, and the adverse events.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+static void col_text(sqlite3_stmt *q, int i, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+static mn_date col_date(sqlite3_stmt *q, int i, int *has)
+{
+    mn_date d = 0;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    int ok = t && mn_date_parse((const char *)t, &d) == MN_OK;
+    if (has)
+        *has = ok;
+    return ok ? d : 0;
+}
+
+/* Grows *arr (of elem bytes) to hold n + 1; returns the new last element, zeroed, or NULL. */
+static void *grow(void **arr, int *n, size_t elem)
+{
+    char *p = mn__realloc(*arr, (size_t)(*n + 1) * elem);
+    if (!p)
+        return NULL;
+    *arr = p;
+    memset(p + (size_t)*n * elem, 0, elem);
+    return p + (size_t)(*n)++ * elem;
+}
+
+static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_store_history *h)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, s,
+                                     "SELECT id, created, mneedle_version, catalogue_hash, "
+                                     "plan_json FROM plans WHERE client = ? ORDER BY id DESC "
+                                     "LIMIT 1",
+                                     &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        sqlite3_finalize(q);
+        return MN_OK;
+    }
+    h->plan_id = (long)sqlite3_column_int64(q, 0);
+    col_text(q, 1, h->plan_created, sizeof h->plan_created);
+    col_text(q, 2, h->plan_version, sizeof h->plan_version);
+    col_text(q, 3, h->catalogue_hash, sizeof h->catalogue_hash);
+    const char *text = (const char *)sqlite3_column_text(q, 4);
+    json_error_t err;
+    json_t *plan = text ? json_loads(text, 0, &err) : NULL;
+    sqlite3_finalize(q);
+    if (!plan)
+        return mn__error(ctx, MN_EPARSE, "%s: stored plan %ld cannot be read", s->path, h->plan_id);
+    json_t *sessions = json_object_get(plan, "sessions");
+    for (size_t i = 0; !st && i < json_array_size(sessions); i++) {
+        json_t *v = json_array_get(sessions, i);
+        mn_store_planned_visit *p = grow((void **)&h->planned, &h->n_planned, sizeof *h->planned);
+        if (!p) {
+            st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+            break;
+        }
+        p->number = (int)json_integer_value(json_object_get(v, "number"));
+        const char *date = json_string_value(json_object_get(v, "date"));
+        if (!date || mn_date_parse(date, &p->date)) {
+            st = mn__error(ctx, MN_EPARSE, "%s: stored plan %ld: sessions[%zu] has no date",
+                           s->path, h->plan_id, i);
+            break;
+        }
+        const char *phase = json_string_value(json_object_get(v, "phase"));
+        p->maintenance = phase && !strcmp(phase, "maintenance");
+        json_t *settings = json_object_get(v, "settings");
+        for (size_t k = 0; k < json_array_size(settings); k++) {
+            json_t *z = json_array_get(settings, k);
+            mn_store_setting *set = grow((void **)&p->settings, &p->n_settings, sizeof *set);
+            if (!set) {
+                st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+                break;
+            }
+            const char *zone = json_string_value(json_object_get(z, "zone"));
+            snprintf(set->zone, sizeof set->zone, "%s", zone ? zone : "");
+            set->depth_mm = json_number_value(json_object_get(z, "depth_mm"));
+            set->passes = json_number_value(json_object_get(z, "passes"));
+        }
+    }
+    json_decref(plan);
+    return st;
+}
+
+static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_store_history *h)
+{
+    sqlite3_stmt *q, *zq;
+    mn_status st = mn__store_prepare(ctx, s,
+                                     "SELECT id, date, device, serial, cartridge_lot, serum, "
+                                     "serum_lot, endpoint, reactions, override_reason FROM "
+                                     "sessions WHERE client = ? ORDER BY date, id",
+                                     &q);
+    if (st)
+        return st;
+    if ((st = mn__store_prepare(ctx, s,
+                                "SELECT zone, depth_mm, passes FROM session_zones WHERE "
+                                "session = ? ORDER BY id",
+                                &zq))) {
+        sqlite3_finalize(q);
+        return st;
+    }
+    sqlite3_bind_int64(q, 1, client);
+    while (!st && sqlite3_step(q) == SQLITE_ROW) {
+        mn_store_session *x = grow((void **)&h->sessions, &h->n_sessions, sizeof *x);
+        if (!x) {
+            st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+            break;
+        }
+        x->id = (long)sqlite3_column_int64(q, 0);
+        x->date = col_date(q, 1, NULL);
+        col_text(q, 2, x->device, sizeof x->device);
+        col_text(q, 3, x->serial, sizeof x->serial);
+        col_text(q, 4, x->cartridge_lot, sizeof x->cartridge_lot);
+        col_text(q, 5, x->serum, sizeof x->serum);
+        col_text(q, 6, x->serum_lot, sizeof x->serum_lot);
+        col_text(q, 7, x->endpoint, sizeof x->endpoint);
+        col_text(q, 8, x->reactions, sizeof x->reactions);
+        col_text(q, 9, x->override_reason, sizeof x->override_reason);
+        int k = h->n_sessions - 1;
+        x->planned = k < h->n_planned ? k : -1;
+        const mn_store_planned_visit *pv = x->planned >= 0 ? &h->planned[x->planned] : NULL;
+        if (pv)
+            x->date_shift_days = (int)(x->date - pv->date);
+        sqlite3_reset(zq);
+        sqlite3_bind_int64(zq, 1, x->id);
+        while (sqlite3_step(zq) == SQLITE_ROW) {
+            mn_store_setting *z = grow((void **)&x->zones, &x->n_zones, sizeof *z);
+            if (!z) {
+                st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+                break;
+            }
+            col_text(zq, 0, z->zone, sizeof z->zone);
+            z->depth_mm = sqlite3_column_double(zq, 1);
+            z->passes = sqlite3_column_double(zq, 2);
+            for (int j = 0; pv && j < pv->n_settings; j++)
+                if (!strcmp(pv->settings[j].zone, z->zone)) {
+                    z->has_planned = 1;
+                    z->planned_depth_mm = pv->settings[j].depth_mm;
+                    z->planned_passes = pv->settings[j].passes;
+                }
+        }
+    }
+    sqlite3_finalize(zq);
+    sqlite3_finalize(q);
+    return st;
+}
+
+static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_store_history *h)
+{
+    sqlite3_stmt *q;
+    mn_status st =
+        mn__store_prepare(ctx, s,
+                          "SELECT a.id, a.date, a.scale, a.scale_version, a.zone, a.rater, a.score,"
+                          " (SELECT count(*) FROM photos p WHERE p.assessment = a.id)"
+                          " FROM assessments a WHERE a.client = ? ORDER BY a.date, a.id",
+                          &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        mn_store_assessment *a = grow((void **)&h->assessments, &h->n_assessments, sizeof *a);
+        if (!a) {
+            st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+            break;
+        }
+        a->id = (long)sqlite3_column_int64(q, 0);
+        a->date = col_date(q, 1, NULL);
+        col_text(q, 2, a->scale, sizeof a->scale);
+        col_text(q, 3, a->scale_version, sizeof a->scale_version);
+        col_text(q, 4, a->zone, sizeof a->zone);
+        col_text(q, 5, a->rater, sizeof a->rater);
+        a->score = sqlite3_column_double(q, 6);
+        a->n_photos = sqlite3_column_int(q, 7);
+    }
+    sqlite3_finalize(q);
+    if (st)
+        return st;
+    if ((st = mn__store_prepare(ctx, s,
+                                "SELECT e.id, e.date, e.event, e.severity, e.resolved, e.session"
+                                " FROM adverse_events e WHERE e.client = ? ORDER BY e.date, e.id",
+                                &q)))
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        mn_store_adverse_event *e = grow((void **)&h->events, &h->n_events, sizeof *e);
+        if (!e) {
+            st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+            break;
+        }
+        e->id = (long)sqlite3_column_int64(q, 0);
+        e->date = col_date(q, 1, NULL);
+        col_text(q, 2, e->event, sizeof e->event);
+        col_text(q, 3, e->severity, sizeof e->severity);
+        e->resolved_date = col_date(q, 4, &e->resolved);
+        long sid = (long)sqlite3_column_int64(q, 5);
+        for (int k = 0; k < h->n_sessions; k++)
+            if (h->sessions[k].id == sid)
+                e->session_number = k + 1;
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_id,
+                               mn_store_history **out)
+{
+    if (!store || !client_id || !out)
+        return mn__error(ctx, MN_EINVAL, "history: missing argument");
+    *out = NULL;
+    mn_store_history *h = mn__calloc(1, sizeof *h);
+    if (!h)
+        return mn__error(ctx, MN_ENOMEM, "history: out of memory");
+    snprintf(h->client, sizeof h->client, "%s", client_id);
+    /* One read transaction: the timeline is one state of the record. */
+    mn_status st = mn__store_exec(ctx, store, "BEGIN");
+    if (st) {
+        mn__free(h);
+        return st;
+    }
+    sqlite3_int64 num;
+    sqlite3_stmt *q;
+    st = mn__store_client_num(ctx, store, client_id, &num);
+    if (!st && !(st = mn__store_prepare(ctx, store,
+                                        "SELECT maintenance_due FROM clients WHERE num = ?", &q))) {
+        sqlite3_bind_int64(q, 1, num);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            h->maintenance_due = col_date(q, 0, &h->has_maintenance_due);
+        sqlite3_finalize(q);
+    }
+    if (!st)
+        st = read_plan(ctx, store, num, h);
+    if (!st)
+        st = read_sessions(ctx, store, num, h);
+    if (!st)
+        st = read_scores(ctx, store, num, h);
+    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+    if (st) {
+        mn_store_history_free(h);
+        return st;
+    }
+    *out = h;
+    return MN_OK;
+}
+
+void mn_store_history_free(mn_store_history *h)
+{
+    if (!h)
+        return;
+    for (int i = 0; i < h->n_planned; i++)
+        mn__free(h->planned[i].settings);
+    for (int i = 0; i < h->n_sessions; i++)
+        mn__free(h->sessions[i].zones);
+    mn__free(h->planned);
+    mn__free(h->sessions);
+    mn__free(h->assessments);
+    mn__free(h->events);
+    mn__free(h);
+}

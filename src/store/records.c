@@ -1,0 +1,960 @@
+/*
+ * Plans as produced, sessions as done, follow-up assessments and adverse events: each file of
+ * records is read whole, checked against the client's latest stored plan and the catalogues,
+ * and stored in one transaction, or refused with the file and the place and nothing stored.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/json_in.h"
+#include "mneedle/catalog.h"
+#include "store/store_internal.h"
+
+/* Largest needle setting and passes a session record may state before the plan is even
+ * consulted: no device in data/devices.json is longer than 3 mm, and clinics work in 1 to 8
+ * passes (docs/clinic.md); these only catch typing errors (25 for 2.5). */
+#define MAX_RECORD_DEPTH_MM 5.0
+#define MAX_RECORD_PASSES   20.0
+/* Longest free text of a record field (serial, lot, endpoint, reactions, event). */
+#define MAX_TEXT 250
+
+char *mn__store_dump(const json_t *v)
+{
+    size_t need = json_dumpb(v, NULL, 0, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    char *out = need ? mn__malloc(need + 1) : NULL;
+    if (!out)
+        return NULL;
+    json_dumpb(v, out, need, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    out[need] = '\0';
+    return out;
+}
+
+/* ---- CSV ---- */
+
+mn_status mn__store_csv(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                        const char *const *numeric, json_t **out)
+{
+    *out = NULL;
+    if (len > MN_MAX_INPUT_BYTES)
+        return mn__error(ctx, MN_ELIMIT, "%s: input is %zu bytes; the limit is %u bytes", src, len,
+                         MN_MAX_INPUT_BYTES);
+    json_t *rows = json_array(), *header = json_array(), *row = NULL;
+    mn__buf field;
+    mn__buf_init(&field);
+    mn_status st = MN_OK;
+    size_t i = 0, col = 0;
+    int line = 1, row_line = 1, in_header = 1;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        i = 3;
+    while (i <= len && !st) {
+        /* One field. */
+        field.len = 0;
+        int quoted = 0;
+        if (i < len && text[i] == '"') {
+            quoted = 1;
+            i++;
+            for (;;) {
+                if (i >= len) {
+                    st = mn__error(ctx, MN_EPARSE, "%s:%d: a quoted field is not closed", src,
+                                   row_line);
+                    break;
+                }
+                if (text[i] == '"') {
+                    if (i + 1 < len && text[i + 1] == '"') {
+                        mn__buf_append(&field, "\"", 1);
+                        i += 2;
+                        continue;
+                    }
+                    i++;
+                    break;
+                }
+                if (text[i] == '\n')
+                    line++;
+                mn__buf_append(&field, text + i, 1);
+                i++;
+            }
+            if (st)
+                break;
+        } else {
+            while (i < len && text[i] != ',' && text[i] != '\n' && text[i] != '\r')
+                mn__buf_append(&field, text + i++, 1);
+        }
+        if (mn__buf_status(&field)) {
+            st = mn__error(ctx, MN_ENOMEM, "%s: out of memory", src);
+            break;
+        }
+        mn__buf_append(&field, "", 1); /* NUL */
+        field.len--;
+        int end_of_row = i >= len || text[i] == '\n' || text[i] == '\r';
+        if (!end_of_row && text[i] != ',') {
+            st = mn__error(ctx, MN_EPARSE, "%s:%d: text after a closing quote", src, line);
+            break;
+        }
+        if (in_header) {
+            if (field.len == 0 && !(end_of_row && col == 0)) {
+                st = mn__error(ctx, MN_EPARSE, "%s:1: column %zu of the header is empty", src,
+                               col + 1);
+                break;
+            }
+            if (field.len)
+                json_array_append_new(header, json_string(field.data));
+        } else if (col == 0 && end_of_row && field.len == 0 && !quoted) {
+            /* A blank line. */
+        } else {
+            if (!row) {
+                row = json_object();
+                json_object_set_new(row, "_line", json_integer(row_line));
+            }
+            if (col >= json_array_size(header)) {
+                st = mn__error(ctx, MN_EPARSE, "%s:%d: more fields than the header's %zu", src,
+                               row_line, json_array_size(header));
+                break;
+            }
+            const char *name = json_string_value(json_array_get(header, col));
+            if (field.len) {
+                int is_num = 0;
+                for (int k = 0; numeric && numeric[k]; k++)
+                    is_num |= !strcmp(numeric[k], name);
+                char *end;
+                errno = 0;
+                double v = is_num ? strtod(field.data, &end) : 0;
+                if (is_num && !errno && end != field.data && !*end && isfinite(v))
+                    json_object_set_new(row, name, json_real(v));
+                else
+                    json_object_set_new(row, name, json_string(field.data));
+            }
+        }
+        if (!end_of_row) {
+            i++;
+            col++;
+            continue;
+        }
+        /* End of a row. */
+        if (in_header) {
+            if (json_array_size(header) == 0) {
+                st = mn__error(ctx, MN_EPARSE, "%s:1: expected a header row naming the columns",
+                               src);
+                break;
+            }
+            in_header = 0;
+        } else if (row) {
+            json_array_append_new(rows, row);
+            row = NULL;
+        }
+        col = 0;
+        if (i < len && text[i] == '\r')
+            i++;
+        if (i < len && text[i] == '\n')
+            i++;
+        line++;
+        row_line = line;
+        if (i >= len)
+            break;
+    }
+    json_decref(row);
+    json_decref(header);
+    mn__buf_release(&field);
+    if (!st && json_array_size(rows) == 0)
+        st = mn__error(ctx, MN_EPARSE, "%s: no rows after the header", src);
+    if (st) {
+        json_decref(rows);
+        return st;
+    }
+    *out = rows;
+    return MN_OK;
+}
+
+/* JSON (an object or an array of them) or CSV, told apart by the first character. Each
+ * element gets its place for messages: "$[i]" / "$" for JSON, "line N" for CSV. */
+static mn_status read_records(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                              const char *const *numeric, json_t **out, int *csv)
+{
+    size_t i = 0;
+    while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
+        i++;
+    *csv = !(i < len && (text[i] == '{' || text[i] == '['));
+    if (*csv)
+        return mn__store_csv(ctx, src, text, len, numeric, out);
+    if (len > MN_MAX_INPUT_BYTES)
+        return mn__error(ctx, MN_ELIMIT, "%s: input is %zu bytes; the limit is %u bytes", src, len,
+                         MN_MAX_INPUT_BYTES);
+    /* mn__json_parse takes objects only; a file of records may be an array of them. */
+    json_error_t err;
+    unsigned long guard = mn__json_parse_begin();
+    json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (mn__json_parse_end(guard)) {
+        json_decref(root);
+        return mn__error(ctx, MN_ENOMEM, "%s: out of memory while parsing", src);
+    }
+    if (!root)
+        return mn__error(ctx, MN_EPARSE, "%s:%d:%d: malformed JSON: %s", src, err.line, err.column,
+                         err.text);
+    if (json_is_object(root)) {
+        json_t *arr = json_array();
+        json_array_append_new(arr, root);
+        root = arr;
+    } else if (json_array_size(root) == 0) {
+        json_decref(root);
+        return mn__error(ctx, MN_EPARSE, "%s: $: expected an object or a non-empty array", src);
+    }
+    *out = root;
+    return MN_OK;
+}
+
+static void place_of(json_t *records, size_t i, int csv, char *out, size_t size)
+{
+    if (csv)
+        snprintf(
+            out, size, "line %lld",
+            (long long)json_integer_value(json_object_get(json_array_get(records, i), "_line")));
+    else if (json_array_size(records) == 1)
+        snprintf(out, size, "$");
+    else
+        snprintf(out, size, "$[%zu]", i);
+}
+
+/* Prefixes the context's last message with "src: place.key: " (for errors from helpers
+ * that do not know the place). */
+static mn_status at_place(mn_ctx *ctx, mn_status st, const char *src, const char *place,
+                          const char *key)
+{
+    char msg[sizeof((struct mn_ctx *)0)->errmsg];
+    snprintf(msg, sizeof msg, "%s", mn_ctx_errmsg(ctx));
+    return mn__error(ctx, st, "%s: %s.%s: %s", src, place, key, msg);
+}
+
+static mn_status text_field(const mn__jin *in, json_t *o, const char *place, const char *key,
+                            int required, const char **out)
+{
+    int present = 0;
+    *out = NULL;
+    mn_status st = mn__jstr(in, o, place, key, required, out, &present);
+    if (st)
+        return st;
+    if (present && strlen(*out) > MAX_TEXT)
+        return mn__error(in->ctx, MN_ELIMIT, "%s: %s.%s: at most %d bytes", in->src, place, key,
+                         MAX_TEXT);
+    return MN_OK;
+}
+
+/* A record's date: a real date, not after today. */
+static mn_status past_date(const mn__jin *in, json_t *o, const char *place, mn_date today,
+                           mn_date *out)
+{
+    mn_status st = mn__jdate(in, o, place, "date", 1, out, NULL);
+    if (!st && *out > today) {
+        char d[16];
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.date: %s is in the future; record what was done", in->src, place,
+                         mn_date_format(*out, d));
+    }
+    return st;
+}
+
+/* ---- plans ---- */
+
+/* The zones of a stored plan: zone id and its maximum needle length. */
+typedef struct {
+    char zone[32];
+    double max_mm;
+} plan_zone;
+
+typedef struct {
+    sqlite3_int64 id; /* 0: no plan */
+    plan_zone zones[MN_MAX_ZONES];
+    int n_zones;
+    char device[32];
+} plan_caps;
+
+static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, plan_caps *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, s, "SELECT id, plan_json FROM plans WHERE client = ? ORDER BY id DESC LIMIT 1", &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(q, 0);
+        const char *text = (const char *)sqlite3_column_text(q, 1);
+        json_error_t err;
+        json_t *plan = text ? json_loads(text, 0, &err) : NULL;
+        json_t *zones = plan ? json_object_get(plan, "zones") : NULL;
+        for (size_t i = 0; i < json_array_size(zones) && out->n_zones < MN_MAX_ZONES; i++) {
+            json_t *z = json_array_get(zones, i);
+            const char *zone = json_string_value(json_object_get(z, "zone"));
+            json_t *max = json_object_get(json_object_get(z, "depth_mm"), "max");
+            if (!zone || !json_is_number(max))
+                continue; /* a declined plan lists zones without depths: nothing to allow */
+            plan_zone *pz = NULL;
+            for (int k = 0; k < out->n_zones; k++)
+                if (!strcmp(out->zones[k].zone, zone))
+                    pz = &out->zones[k];
+            /* A site listed for two concerns: the smaller maximum is the site's (plan.c). */
+            if (pz) {
+                if (json_number_value(max) < pz->max_mm)
+                    pz->max_mm = json_number_value(max);
+                continue;
+            }
+            pz = &out->zones[out->n_zones++];
+            snprintf(pz->zone, sizeof pz->zone, "%s", zone);
+            pz->max_mm = json_number_value(max);
+        }
+        json_t *dev = plan ? json_object_get(json_object_get(plan, "device"), "id") : NULL;
+        if (dev && json_is_string(dev))
+            snprintf(out->device, sizeof out->device, "%s", json_string_value(dev));
+        if (!plan)
+            st = mn__error(ctx, MN_EPARSE, "%s: stored plan %lld cannot be read", s->path,
+                           (long long)out->id);
+        json_decref(plan);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id,
+                             const char *plan_json, size_t len, long *plan_id)
+{
+    if (!store || !client_id || !plan_json)
+        return mn__error(ctx, MN_EINVAL, "plan save: missing argument");
+    json_t *plan;
+    mn_status st = mn__json_parse(ctx, "plan", plan_json, len, &plan);
+    if (st)
+        return st;
+    int is_plan = json_is_object(plan) && json_object_get(plan, "screening") &&
+                  json_is_array(json_object_get(plan, "zones"));
+    json_decref(plan);
+    if (!is_plan)
+        return mn__error(ctx, MN_EPARSE, "plan save: not a plan's JSON (screening, zones)");
+    char hash[65], day[16];
+    mn__store_catalogue_hash(ctx, hash);
+    mn_date today;
+    if ((st = mn__store_today(ctx, &today)))
+        return st;
+    mn_date_format(today, day);
+    sqlite3_int64 num;
+    if ((st = mn__store_begin(ctx, store)))
+        return st;
+    st = mn__store_client_num(ctx, store, client_id, &num);
+    sqlite3_stmt *q;
+    if (!st && !(st = mn__store_prepare(ctx, store,
+                                        "INSERT INTO plans(client, created, mneedle_version, "
+                                        "catalogue_hash, plan_json) VALUES (?, ?, ?, ?, ?)",
+                                        &q))) {
+        sqlite3_bind_int64(q, 1, num);
+        sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, mn_version(), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 5, plan_json, (int)len, SQLITE_STATIC);
+        st = mn__store_run(ctx, store, q, "plan");
+    }
+    sqlite3_int64 id = sqlite3_last_insert_rowid(store->db);
+    if (!st)
+        st = mn__store_audit(ctx, store, "insert", "plans", id, NULL);
+    st = mn__store_end(ctx, store, st);
+    if (!st && plan_id)
+        *plan_id = (long)id;
+    return st;
+}
+
+/* ---- sessions ---- */
+
+static const char *const session_numeric[] = {"depth_mm", "passes", NULL};
+
+/* CSV rows (one per zone) grouped into session objects: consecutive rows with the same
+ * client and date are one session, its zones from each row and the rest from the first. */
+static mn_status group_csv_sessions(mn_ctx *ctx, const char *src, json_t *rows, json_t **out)
+{
+    static const char *const session_cols[] = {"client",
+                                               "date",
+                                               "device",
+                                               "serial",
+                                               "cartridge_lot",
+                                               "serum",
+                                               "serum_lot",
+                                               "endpoint",
+                                               "reactions",
+                                               "adverse_event",
+                                               "adverse_severity",
+                                               "zone",
+                                               "depth_mm",
+                                               "passes",
+                                               "_line",
+                                               NULL};
+    json_t *sessions = json_array();
+    json_t *cur = NULL;
+    const char *cur_client = NULL, *cur_date = NULL;
+    mn__jin in = {ctx, src};
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        char place[32];
+        place_of(rows, i, 1, place, sizeof place);
+        mn_status st = mn__jkeys(&in, r, place, session_cols);
+        if (st) {
+            json_decref(sessions);
+            return st;
+        }
+        const char *client = json_string_value(json_object_get(r, "client"));
+        const char *date = json_string_value(json_object_get(r, "date"));
+        int same = cur && client && date && cur_client && cur_date && !strcmp(client, cur_client) &&
+                   !strcmp(date, cur_date);
+        if (!same) {
+            cur = json_object();
+            json_array_append_new(sessions, cur);
+            const char *k;
+            json_t *v;
+            json_object_foreach(r, k, v)
+            {
+                if (strcmp(k, "zone") && strcmp(k, "depth_mm") && strcmp(k, "passes") &&
+                    strcmp(k, "adverse_event") && strcmp(k, "adverse_severity"))
+                    json_object_set(cur, k, v);
+            }
+            json_object_set_new(cur, "zones", json_array());
+            json_object_set_new(cur, "adverse_events", json_array());
+            cur_client = client;
+            cur_date = date;
+        }
+        json_t *z = json_object();
+        json_object_set_new(z, "_line", json_deep_copy(json_object_get(r, "_line")));
+        static const char *const zk[] = {"zone", "depth_mm", "passes"};
+        for (int k = 0; k < 3; k++) {
+            json_t *v = json_object_get(r, zk[k]);
+            if (v)
+                json_object_set(z, zk[k], v);
+        }
+        json_array_append_new(json_object_get(cur, "zones"), z);
+        json_t *ae = json_object_get(r, "adverse_event");
+        if (ae) {
+            json_t *aes = json_object_get(cur, "adverse_events");
+            if (json_is_string(ae) && !strcmp(json_string_value(ae), "none")) {
+                json_array_append_new(aes, json_string("none"));
+            } else {
+                json_t *e = json_object();
+                json_object_set(e, "event", ae);
+                json_t *sev = json_object_get(r, "adverse_severity");
+                if (sev)
+                    json_object_set(e, "severity", sev);
+                json_array_append_new(aes, e);
+            }
+        }
+    }
+    /* A CSV session with no adverse_event column at all has an empty list: the validator
+     * asks for an explicit "none". */
+    *out = sessions;
+    return MN_OK;
+}
+
+/* One checked session, ready to store. */
+typedef struct {
+    sqlite3_int64 client;
+    sqlite3_int64 plan; /* 0: none */
+    mn_date date;
+    const char *device, *serial, *lot, *serum, *serum_lot, *endpoint, *reactions;
+    struct {
+        const char *zone;
+        double depth_mm, passes;
+    } zones[MN_MAX_ZONES];
+    int n_zones;
+    json_t *events; /* the adverse_events array */
+    char violations[512];
+} checked_session;
+
+/* Appends one reason a session is outside its plan or device ("; " between them). */
+static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+    if (*used + 2 >= size)
+        return;
+    if (*used) {
+        memcpy(buf + *used, "; ", 3);
+        *used += 2;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, size - *used, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        *used += (size_t)n < size - *used ? (size_t)n : size - *used - 1;
+}
+
+static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
+                               const char *place, int csv, mn_date today, checked_session *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    mn__jin in = {ctx, src};
+    static const char *const keys[] = {"client",        "date",  "device",         "serial",
+                                       "cartridge_lot", "serum", "serum_lot",      "endpoint",
+                                       "reactions",     "zones", "adverse_events", NULL};
+    const char *client;
+    mn_status st;
+    if ((st = mn__jis_object(&in, o, place)) || (st = mn__jkeys(&in, o, place, keys)) ||
+        (st = text_field(&in, o, place, "client", 1, &client)))
+        return st;
+    if ((st = mn__store_client_num(ctx, s, client, &cs->client)))
+        return at_place(ctx, st, src, place, "client");
+    if ((st = past_date(&in, o, place, today, &cs->date)) ||
+        (st = text_field(&in, o, place, "device", 1, &cs->device)) ||
+        (st = text_field(&in, o, place, "serial", 0, &cs->serial)) ||
+        (st = text_field(&in, o, place, "cartridge_lot", 0, &cs->lot)) ||
+        (st = text_field(&in, o, place, "serum", 0, &cs->serum)) ||
+        (st = text_field(&in, o, place, "serum_lot", 0, &cs->serum_lot)) ||
+        (st = text_field(&in, o, place, "endpoint", 0, &cs->endpoint)) ||
+        (st = text_field(&in, o, place, "reactions", 0, &cs->reactions)))
+        return st;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_device *dev = mn_catalog_find_device(cat, cs->device);
+    if (!dev)
+        return mn__error(ctx, MN_ENOTFOUND,
+                         "%s: %s.device: unknown device \"%.40s\" (see 'mneedle catalog "
+                         "devices')",
+                         src, place, cs->device);
+    cs->device = dev->id;
+    plan_caps caps;
+    if ((st = latest_plan(ctx, s, cs->client, &caps)))
+        return st;
+    cs->plan = caps.id;
+    size_t used = 0;
+#define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
+    if (!caps.id)
+        VIOLATION("no plan is stored for this client");
+    json_t *zones;
+    if ((st = mn__jarr(&in, o, place, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)))
+        return st;
+    for (size_t i = 0; i < json_array_size(zones); i++) {
+        json_t *z = json_array_get(zones, i);
+        char zp[64];
+        if (csv)
+            snprintf(zp, sizeof zp, "line %lld",
+                     (long long)json_integer_value(json_object_get(z, "_line")));
+        else
+            snprintf(zp, sizeof zp, "%s.zones[%zu]", place, i);
+        static const char *const zkeys[] = {"zone", "depth_mm", "passes", NULL};
+        const char *zone;
+        double depth, passes;
+        if ((st = mn__jis_object(&in, z, zp)) || (st = mn__jkeys(&in, z, zp, zkeys)) ||
+            (st = mn__jstr(&in, z, zp, "zone", 1, &zone, NULL)) ||
+            (st = mn__jnum(&in, z, zp, "depth_mm", 1, 0.01, MAX_RECORD_DEPTH_MM, &depth, NULL)) ||
+            (st = mn__jnum(&in, z, zp, "passes", 1, 1, MAX_RECORD_PASSES, &passes, NULL)))
+            return st;
+        const mn_site *site = mn_catalog_find_site(cat, zone);
+        if (!site)
+            return mn__error(ctx, MN_ENOTFOUND,
+                             "%s: %s.zone: unknown zone \"%.40s\" (see 'mneedle catalog sites')",
+                             src, zp, zone);
+        for (int k = 0; k < cs->n_zones; k++)
+            if (!strcmp(cs->zones[k].zone, site->id))
+                return mn__error(ctx, MN_EINVAL, "%s: %s.zone: %s is listed twice", src, zp,
+                                 site->id);
+        cs->zones[cs->n_zones].zone = site->id;
+        cs->zones[cs->n_zones].depth_mm = depth;
+        cs->zones[cs->n_zones].passes = passes;
+        cs->n_zones++;
+        /* Against the device and the plan. A little slack for decimal input (1.5 typed
+         * against a 1.4999999 computed cap). */
+        const double slack = 1e-6;
+        if (depth < dev->depth_min_mm - slack || depth > dev->depth_max_mm + slack)
+            VIOLATION("%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
+                      depth, dev->id, dev->depth_min_mm, dev->depth_max_mm, zp);
+        if (caps.id) {
+            const plan_zone *pz = NULL;
+            for (int k = 0; k < caps.n_zones; k++)
+                if (!strcmp(caps.zones[k].zone, site->id))
+                    pz = &caps.zones[k];
+            if (!pz)
+                VIOLATION("%s is not in the plan (%s.zone)", site->id, zp);
+            else if (depth > pz->max_mm + slack)
+                VIOLATION("%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
+                          pz->max_mm, zp);
+        }
+    }
+#undef VIOLATION
+    /* Adverse events: an explicit list; ["none"] is a record that there were none. */
+    if ((st = mn__jarr(&in, o, place, "adverse_events", 1, 0, 32, &cs->events, NULL)))
+        return st;
+    size_t n_ev = json_array_size(cs->events);
+    if (n_ev == 0)
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: %s.adverse_events: expected [\"none\"] or the events; an empty "
+                         "list does not say there were none%s",
+                         src, place, csv ? " (CSV: an adverse_event column)" : "");
+    for (size_t i = 0; i < n_ev; i++) {
+        json_t *e = json_array_get(cs->events, i);
+        char ep[80];
+        snprintf(ep, sizeof ep, "%s.adverse_events[%zu]", place, i);
+        if (json_is_string(e) && !strcmp(json_string_value(e), "none")) {
+            if (n_ev > 1)
+                return mn__error(ctx, MN_EINVAL, "%s: %s: \"none\" beside other events", src, ep);
+            continue;
+        }
+        static const char *const ekeys[] = {"event", "severity", "resolved", NULL};
+        const char *event, *sev = NULL;
+        int has_sev;
+        mn_date resolved;
+        if ((st = mn__jis_object(&in, e, ep)) || (st = mn__jkeys(&in, e, ep, ekeys)) ||
+            (st = text_field(&in, e, ep, "event", 1, &event)) ||
+            (st = mn__jstr(&in, e, ep, "severity", 0, &sev, &has_sev)) ||
+            (st = mn__jdate(&in, e, ep, "resolved", 0, &resolved, NULL)))
+            return st;
+        if (!strcmp(event, "none") || !event[0])
+            return mn__error(ctx, MN_EINVAL, "%s: %s.event: name the event", src, ep);
+        if (has_sev && strcmp(sev, "mild") && strcmp(sev, "moderate") && strcmp(sev, "severe"))
+            return mn__error(ctx, MN_ERANGE,
+                             "%s: %s.severity: expected mild, moderate or severe, got \"%.20s\"",
+                             src, ep, sev);
+    }
+    return MN_OK;
+}
+
+static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *cs,
+                               const char *override_reason)
+{
+    sqlite3_stmt *q;
+    char day[16];
+    mn_date_format(cs->date, day);
+    mn_status st = mn__store_prepare(
+        ctx, s,
+        "INSERT INTO sessions(client, plan, date, device, serial, cartridge_lot, serum, "
+        "serum_lot, endpoint, reactions, override_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, cs->client);
+    if (cs->plan)
+        sqlite3_bind_int64(q, 2, cs->plan);
+    sqlite3_bind_text(q, 3, day, -1, SQLITE_TRANSIENT);
+    const char *texts[] = {cs->device,    cs->serial,   cs->lot,      cs->serum,
+                           cs->serum_lot, cs->endpoint, cs->reactions};
+    for (int i = 0; i < 7; i++)
+        if (texts[i])
+            sqlite3_bind_text(q, 4 + i, texts[i], -1, SQLITE_STATIC);
+    int over = cs->violations[0] != '\0';
+    if (over)
+        sqlite3_bind_text(q, 11, override_reason, -1, SQLITE_STATIC);
+    if ((st = mn__store_run(ctx, s, q, "session")))
+        return st;
+    sqlite3_int64 sid = sqlite3_last_insert_rowid(s->db);
+    if (over) {
+        /* The reason and what it overrode, in the log: settings and zones, no personal data
+         * beyond what the clinician typed as the reason. */
+        char detail[1024];
+        snprintf(detail, sizeof detail, "override: %s; reason: %s", cs->violations,
+                 override_reason);
+        st = mn__store_audit(ctx, s, "override", "sessions", sid, detail);
+    } else {
+        st = mn__store_audit(ctx, s, "insert", "sessions", sid, NULL);
+    }
+    for (int i = 0; !st && i < cs->n_zones; i++) {
+        if ((st = mn__store_prepare(ctx, s,
+                                    "INSERT INTO session_zones(session, zone, depth_mm, passes) "
+                                    "VALUES (?, ?, ?, ?)",
+                                    &q)))
+            break;
+        sqlite3_bind_int64(q, 1, sid);
+        sqlite3_bind_text(q, 2, cs->zones[i].zone, -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 3, cs->zones[i].depth_mm);
+        sqlite3_bind_double(q, 4, cs->zones[i].passes);
+        if (!(st = mn__store_run(ctx, s, q, "session zone")))
+            st = mn__store_audit(ctx, s, "insert", "session_zones",
+                                 sqlite3_last_insert_rowid(s->db), NULL);
+    }
+    for (size_t i = 0; !st && i < json_array_size(cs->events); i++) {
+        json_t *e = json_array_get(cs->events, i);
+        if ((st = mn__store_prepare(ctx, s,
+                                    "INSERT INTO adverse_events(client, session, date, event, "
+                                    "severity, resolved) VALUES (?, ?, ?, ?, ?, ?)",
+                                    &q)))
+            break;
+        sqlite3_bind_int64(q, 1, cs->client);
+        sqlite3_bind_int64(q, 2, sid);
+        sqlite3_bind_text(q, 3, day, -1, SQLITE_TRANSIENT);
+        if (json_is_string(e)) {
+            sqlite3_bind_text(q, 4, "none", -1, SQLITE_STATIC);
+        } else {
+            sqlite3_bind_text(q, 4, json_string_value(json_object_get(e, "event")), -1,
+                              SQLITE_STATIC);
+            const char *sev = json_string_value(json_object_get(e, "severity"));
+            const char *res = json_string_value(json_object_get(e, "resolved"));
+            if (sev)
+                sqlite3_bind_text(q, 5, sev, -1, SQLITE_STATIC);
+            if (res)
+                sqlite3_bind_text(q, 6, res, -1, SQLITE_STATIC);
+        }
+        if (!(st = mn__store_run(ctx, s, q, "adverse event")))
+            st = mn__store_audit(ctx, s, "insert", "adverse_events",
+                                 sqlite3_last_insert_rowid(s->db), NULL);
+    }
+    return st;
+}
+
+mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                                   size_t len, const char *override_reason, int *n_recorded)
+{
+    if (!store || !src || !text)
+        return mn__error(ctx, MN_EINVAL, "record session: missing argument");
+    if (override_reason && (!override_reason[0] || strlen(override_reason) > MAX_TEXT))
+        return mn__error(ctx, MN_EINVAL, "--override: give a reason of 1 to %d bytes", MAX_TEXT);
+    if (n_recorded)
+        *n_recorded = 0;
+    json_t *records = NULL, *rows = NULL;
+    int csv;
+    mn_status st = read_records(ctx, src, text, len, session_numeric, &rows, &csv);
+    if (st)
+        return st;
+    if (csv) {
+        st = group_csv_sessions(ctx, src, rows, &records);
+        json_decref(rows);
+        if (st)
+            return st;
+    } else {
+        records = rows;
+    }
+    mn_date today;
+    if ((st = mn__store_today(ctx, &today)))
+        goto out;
+    if ((st = mn__store_begin(ctx, store)))
+        goto out;
+    for (size_t i = 0; !st && i < json_array_size(records); i++) {
+        char place[32];
+        place_of(records, i, csv, place, sizeof place);
+        checked_session cs;
+        st = check_session(ctx, store, src, json_array_get(records, i), place, csv, today, &cs);
+        if (!st && cs.violations[0] && !override_reason)
+            st = mn__error(ctx, MN_ERANGE,
+                           "%s: %s: %s; nothing was recorded (give --override REASON to "
+                           "record it anyway)",
+                           src, place, cs.violations);
+        if (!st)
+            st = store_session(ctx, store, &cs, override_reason);
+    }
+    st = mn__store_end(ctx, store, st);
+    if (!st && n_recorded)
+        *n_recorded = (int)json_array_size(records);
+out:
+    json_decref(records);
+    return st;
+}
+
+/* ---- assessments ---- */
+
+static const char *const assessment_numeric[] = {"score", "photo_consent", "session", NULL};
+
+static int is_sha256(const char *s)
+{
+    if (strlen(s) != 64)
+        return 0;
+    for (int i = 0; i < 64; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return 1;
+}
+
+/* A photo reference: a photos consent of this client in force on the date. */
+static mn_status check_photo(mn_ctx *ctx, mn_store *s, const char *src, const char *pp,
+                             sqlite3_int64 client, double consent, const char *sha,
+                             const char *date)
+{
+    if (!is_sha256(sha))
+        return mn__error(ctx, MN_EPARSE,
+                         "%s: %s.sha256: expected the image's SHA-256 as 64 lower-case hex "
+                         "digits",
+                         src, pp);
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, s, "SELECT what, date, withdrawn FROM consents WHERE id = ? AND client = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, (sqlite3_int64)consent);
+    sqlite3_bind_int64(q, 2, client);
+    if (sqlite3_step(q) != SQLITE_ROW) {
+        st = mn__error(ctx, MN_ENOTFOUND, "%s: %s.consent: no consent %.0f of this client", src, pp,
+                       consent);
+    } else {
+        const char *what = (const char *)sqlite3_column_text(q, 0);
+        const char *given = (const char *)sqlite3_column_text(q, 1);
+        const char *withdrawn = (const char *)sqlite3_column_text(q, 2);
+        if (!what || strcmp(what, "photos"))
+            st = mn__error(ctx, MN_EINVAL, "%s: %s.consent: consent %.0f is for \"%s\", not photos",
+                           src, pp, consent, what ? what : "");
+        else if (given && strcmp(date, given) < 0)
+            st = mn__error(ctx, MN_EINVAL, "%s: %s.consent: consent %.0f was given after %s", src,
+                           pp, consent, date);
+        else if (withdrawn && strcmp(date, withdrawn) >= 0)
+            st = mn__error(ctx, MN_EINVAL, "%s: %s.consent: consent %.0f was withdrawn on %s", src,
+                           pp, consent, withdrawn);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
+                                const char *place, int csv, mn_date today)
+{
+    mn__jin in = {ctx, src};
+    static const char *const json_keys[] = {"client", "date",    "scale",  "score", "rater",
+                                            "zone",   "session", "photos", "_line", NULL};
+    static const char *const csv_keys[] = {"client",       "date",  "scale",   "score",
+                                           "rater",        "zone",  "session", "photo_consent",
+                                           "photo_sha256", "_line", NULL};
+    const char *client, *scale_id, *rater, *zone = NULL;
+    double score, session = 0;
+    mn_date date;
+    sqlite3_int64 num;
+    mn_status st;
+    int has_zone, has_session;
+    if ((st = mn__jis_object(&in, o, place)) ||
+        (st = mn__jkeys(&in, o, place, csv ? csv_keys : json_keys)) ||
+        (st = text_field(&in, o, place, "client", 1, &client)))
+        return st;
+    if ((st = mn__store_client_num(ctx, s, client, &num)))
+        return at_place(ctx, st, src, place, "client");
+    if ((st = past_date(&in, o, place, today, &date)) ||
+        (st = text_field(&in, o, place, "scale", 1, &scale_id)))
+        return st;
+    mn_scale scale;
+    if ((st = mn_store_scale_find(ctx, scale_id, &scale)))
+        return at_place(ctx, st, src, place, "scale");
+    if ((st = mn__jnum(&in, o, place, "score", 1, scale.min, scale.max, &score, NULL)))
+        return st;
+    if (scale.step > 0) {
+        double k = (score - scale.min) / scale.step;
+        if (fabs(k - floor(k + 0.5)) > 1e-9)
+            return mn__error(ctx, MN_ERANGE,
+                             "%s: %s.score: %g is not a score of %s (steps of %g from %g)", src,
+                             place, score, scale.id, scale.step, scale.min);
+    }
+    if ((st = text_field(&in, o, place, "rater", 1, &rater)) ||
+        (st = text_field(&in, o, place, "zone", 0, &zone)) ||
+        (st = mn__jnum(&in, o, place, "session", 0, 1, 1e6, &session, &has_session)))
+        return st;
+    has_zone = zone != NULL;
+    if (has_zone) {
+        const mn_site *site = mn_catalog_find_site(mn_ctx_catalog(ctx), zone);
+        if (!site)
+            return mn__error(ctx, MN_ENOTFOUND, "%s: %s.zone: unknown zone \"%.40s\"", src, place,
+                             zone);
+        zone = site->id;
+    }
+    /* The session the score follows, by its number among the client's sessions. */
+    sqlite3_int64 sid = 0;
+    sqlite3_stmt *q;
+    if (has_session) {
+        if ((st = mn__store_prepare(ctx, s,
+                                    "SELECT id FROM sessions WHERE client = ? ORDER BY date, id "
+                                    "LIMIT 1 OFFSET ?",
+                                    &q)))
+            return st;
+        sqlite3_bind_int64(q, 1, num);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)session - 1);
+        if (sqlite3_step(q) == SQLITE_ROW)
+            sid = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        if (!sid)
+            return mn__error(ctx, MN_ENOTFOUND, "%s: %s.session: the client has no session %.0f",
+                             src, place, session);
+    }
+    char day[16];
+    mn_date_format(date, day);
+    /* Photo references: JSON photos[] or the CSV's photo_consent and photo_sha256. */
+    json_t *photos = NULL;
+    int present;
+    if (csv) {
+        json_t *c = json_object_get(o, "photo_consent"), *h = json_object_get(o, "photo_sha256");
+        if (c || h) {
+            photos = json_array();
+            json_t *p = json_object();
+            if (c)
+                json_object_set(p, "consent", c);
+            if (h)
+                json_object_set(p, "sha256", h);
+            json_array_append_new(photos, p);
+        }
+    } else {
+        if ((st = mn__jarr(&in, o, place, "photos", 0, 0, 64, &photos, &present)))
+            return st;
+        json_incref(photos);
+    }
+    for (size_t i = 0; !st && i < json_array_size(photos); i++) {
+        char pp[80];
+        if (csv)
+            snprintf(pp, sizeof pp, "%s.photo", place);
+        else
+            snprintf(pp, sizeof pp, "%s.photos[%zu]", place, i);
+        json_t *p = json_array_get(photos, i);
+        static const char *const pkeys[] = {"consent", "sha256", NULL};
+        double consent;
+        const char *sha;
+        if (!(st = mn__jis_object(&in, p, pp)) && !(st = mn__jkeys(&in, p, pp, pkeys)) &&
+            !(st = mn__jnum(&in, p, pp, "consent", 1, 1, 1e15, &consent, NULL)) &&
+            !(st = mn__jstr(&in, p, pp, "sha256", 1, &sha, NULL)))
+            st = check_photo(ctx, s, src, pp, num, consent, sha, day);
+    }
+    if (!st && !(st = mn__store_prepare(ctx, s,
+                                        "INSERT INTO assessments(client, session, date, scale, "
+                                        "scale_version, zone, score, rater) "
+                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                        &q))) {
+        sqlite3_bind_int64(q, 1, num);
+        if (sid)
+            sqlite3_bind_int64(q, 2, sid);
+        sqlite3_bind_text(q, 3, day, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 4, scale.id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 5, scale.version, -1, SQLITE_TRANSIENT);
+        if (zone)
+            sqlite3_bind_text(q, 6, zone, -1, SQLITE_STATIC);
+        sqlite3_bind_double(q, 7, score);
+        sqlite3_bind_text(q, 8, rater, -1, SQLITE_STATIC);
+        st = mn__store_run(ctx, s, q, "assessment");
+    }
+    sqlite3_int64 aid = sqlite3_last_insert_rowid(s->db);
+    if (!st)
+        st = mn__store_audit(ctx, s, "insert", "assessments", aid, NULL);
+    for (size_t i = 0; !st && i < json_array_size(photos); i++) {
+        json_t *p = json_array_get(photos, i);
+        if ((st = mn__store_prepare(
+                 ctx, s, "INSERT INTO photos(assessment, consent, sha256) VALUES (?, ?, ?)", &q)))
+            break;
+        sqlite3_bind_int64(q, 1, aid);
+        sqlite3_bind_int64(q, 2, (sqlite3_int64)json_number_value(json_object_get(p, "consent")));
+        sqlite3_bind_text(q, 3, json_string_value(json_object_get(p, "sha256")), -1, SQLITE_STATIC);
+        if (!(st = mn__store_run(ctx, s, q, "photo")))
+            st =
+                mn__store_audit(ctx, s, "insert", "photos", sqlite3_last_insert_rowid(s->db), NULL);
+    }
+    json_decref(photos);
+    return st;
+}
+
+mn_status mn_store_record_assessments(mn_ctx *ctx, mn_store *store, const char *src,
+                                      const char *text, size_t len, int *n_recorded)
+{
+    if (!store || !src || !text)
+        return mn__error(ctx, MN_EINVAL, "record assessment: missing argument");
+    if (n_recorded)
+        *n_recorded = 0;
+    json_t *records;
+    int csv;
+    mn_status st = read_records(ctx, src, text, len, assessment_numeric, &records, &csv);
+    if (st)
+        return st;
+    mn_date today;
+    if ((st = mn__store_today(ctx, &today)) || (st = mn__store_begin(ctx, store))) {
+        json_decref(records);
+        return st;
+    }
+    for (size_t i = 0; !st && i < json_array_size(records); i++) {
+        char place[32];
+        place_of(records, i, csv, place, sizeof place);
+        st = one_assessment(ctx, store, src, json_array_get(records, i), place, csv, today);
+    }
+    st = mn__store_end(ctx, store, st);
+    if (!st && n_recorded)
+        *n_recorded = (int)json_array_size(records);
+    json_decref(records);
+    return st;
+}

@@ -1,0 +1,94 @@
+/*
+ * The scales catalogue (data/scales.json, embedded at build time): the range, step and
+ * direction of each rating scale a follow-up may be scored on, with its source. Only those:
+ * a scale's items and photo guides are its authors' and never part of mneedle.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/json_in.h"
+#include "store/store_internal.h"
+
+struct mn__embedded_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+extern const struct mn__embedded_file mn__embedded_files[];
+
+static const char scales_src[] = "(embedded) data/scales.json";
+
+/* Reads entry v (at path) into out, checking every field. */
+static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, mn_scale *out)
+{
+    static const char *const keys[] = {"id",  "name", "version", "concern", "kind",   "min",
+                                       "max", "step", "better",  "status",  "source", NULL};
+    const char *id, *name, *version, *kind, *better, *status, *source, *concern = NULL;
+    mn_status st;
+    if ((st = mn__jis_object(in, v, path)) || (st = mn__jkeys(in, v, path, keys)) ||
+        (st = mn__jstr(in, v, path, "id", 1, &id, NULL)) ||
+        (st = mn__jstr(in, v, path, "name", 1, &name, NULL)) ||
+        (st = mn__jstr(in, v, path, "version", 1, &version, NULL)) ||
+        (st = mn__jstr(in, v, path, "kind", 1, &kind, NULL)) ||
+        (st = mn__jnum(in, v, path, "min", 1, -1e9, 1e9, &out->min, NULL)) ||
+        (st = mn__jnum(in, v, path, "max", 1, -1e9, 1e9, &out->max, NULL)) ||
+        (st = mn__jnum(in, v, path, "step", 1, 0, 1e9, &out->step, NULL)) ||
+        (st = mn__jstr(in, v, path, "better", 1, &better, NULL)) ||
+        (st = mn__jstr(in, v, path, "status", 1, &status, NULL)) ||
+        (st = mn__jstr(in, v, path, "source", 1, &source, NULL)))
+        return st;
+    json_t *c = json_object_get(v, "concern");
+    if (c && json_is_string(c))
+        concern = json_string_value(c);
+    if (out->max <= out->min || (strcmp(kind, "severity") && strcmp(kind, "change")) ||
+        (strcmp(better, "lower") && strcmp(better, "higher")))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: expected min < max, kind severity|change, better lower|higher",
+                         in->src, path);
+    snprintf(out->id, sizeof out->id, "%s", id);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    snprintf(out->version, sizeof out->version, "%s", version);
+    snprintf(out->concern, sizeof out->concern, "%s", concern ? concern : "");
+    out->change = !strcmp(kind, "change");
+    out->higher_better = !strcmp(better, "higher");
+    snprintf(out->status, sizeof out->status, "%s", status);
+    snprintf(out->source, sizeof out->source, "%s", source);
+    return MN_OK;
+}
+
+mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out)
+{
+    if (!id || !out)
+        return mn__error(ctx, MN_EINVAL, "scales: no scale id");
+    const struct mn__embedded_file *e = mn__embedded_files;
+    while (e->name && strcmp(e->name, "scales.json"))
+        e++;
+    if (!e->name)
+        return mn__error(ctx, MN_EIO, "catalogue scales.json is missing from this build");
+    json_t *root;
+    mn_status st = mn__json_parse(ctx, scales_src, e->data, e->len, &root);
+    if (st)
+        return st;
+    mn__jin in = {ctx, scales_src};
+    json_t *list;
+    if ((st = mn__jarr(&in, root, "$", "scales", 1, 1, 1000, &list, NULL)))
+        goto done;
+    char names[600] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        char path[32];
+        mn__jpath_index(path, sizeof path, "$.scales", i);
+        if ((st = read_scale(&in, json_array_get(list, i), path, out)))
+            goto done;
+        if (!strcmp(out->id, id))
+            goto done;
+        if (used < sizeof names)
+            used +=
+                (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", out->id);
+    }
+    st = mn__error(ctx, MN_ENOTFOUND, "unknown scale \"%.40s\"; known: %s", id, names);
+done:
+    json_decref(root);
+    return st;
+}

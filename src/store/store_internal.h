@@ -1,0 +1,81 @@
+/* The store's layout and helpers shared by the files of src/store/ (private to the store). */
+#ifndef MN_STORE_INTERNAL_H
+#define MN_STORE_INTERNAL_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "core/internal.h"
+#include "mneedle/store.h"
+
+/* Milliseconds a writer waits for another's transaction before giving up (SQLite's busy
+ * handler). A record commit takes milliseconds; 30 s covers a backup or a migration of a
+ * large file running in another process. */
+#define MN__STORE_BUSY_MS 30000
+
+/* Bytes of the per-client key of the audit's row hashes (HMAC-SHA-256 keys are 32 bytes). */
+#define MN__STORE_SALT_BYTES 32
+
+struct mn_store {
+    sqlite3 *db;
+    char path[1024];
+    char actor[64];
+    int schema_version;
+    int readonly;
+    int in_tx;
+};
+
+/* Runs SQL without results; on failure records "FILE: what: sqlite's message" and returns
+ * MN_EIO. */
+mn_status mn__store_exec(mn_ctx *ctx, mn_store *s, const char *sql);
+/* Prepares a statement; MN_EIO with the message on failure. */
+mn_status mn__store_prepare(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_stmt **out);
+/* Records a database failure on the context (the file, what was being done, SQLite's text). */
+mn_status mn__store_fail(mn_ctx *ctx, mn_store *s, const char *what);
+
+/* One write transaction (BEGIN IMMEDIATE, so two writers queue on the busy timeout instead of
+ * deadlocking on an upgrade). end commits when st is MN_OK and rolls back otherwise, and
+ * returns the status of the whole. */
+mn_status mn__store_begin(mn_ctx *ctx, mn_store *s);
+mn_status mn__store_end(mn_ctx *ctx, mn_store *s, mn_status st);
+
+/*
+ * The audit log. Appends an entry for a change to row @p rowid of @p table (one of the
+ * record tables), hashing the row's current content (none after a delete) with its client's
+ * key and chaining the entry to the last one. @p action: "insert", "update", "delete",
+ * "erase", "override". @p detail: what changed in words that carry no personal data (column
+ * names, an override's reason), or NULL. Must run inside a transaction.
+ */
+mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const char *table,
+                          sqlite3_int64 rowid, const char *detail);
+
+/* Hex SHA-256 of the catalogues the context loaded (each file's JSON, keys sorted, compact,
+ * in catalogue order): names the data a plan was made with. out: 65 bytes. */
+void mn__store_catalogue_hash(const mn_ctx *ctx, char out[65]);
+
+/* Writes @p n bytes as lower-case hex into out (2n+1 bytes). */
+void mn__hex(const unsigned char *in, size_t n, char *out);
+
+/* Today (or SOURCE_DATE_EPOCH's day), as the plan dates itself. */
+mn_status mn__store_today(mn_ctx *ctx, mn_date *out);
+/* 1 when id is well formed (a letter, then letters, digits and '-'). */
+int mn__store_id_ok(const char *id);
+/* The client's row number; MN_ENOTFOUND naming the id. */
+mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3_int64 *num);
+/* Steps a prepared change to completion and finalizes it; a UNIQUE clash is MN_EINVAL. */
+mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *what);
+/* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of
+ * memory. */
+char *mn__store_dump(const json_t *v);
+
+/*
+ * Rows of a CSV file (RFC 4180: quoted fields, "" inside quotes, CRLF or LF) as JSON objects
+ * keyed by the header row, each with "_line" (its line number). Fields named in @p numeric
+ * become numbers when they read as one (else stay text, for the validator to name), and
+ * empty fields are left out. Returns an array; the message of a malformed file names src
+ * and the line.
+ */
+mn_status mn__store_csv(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                        const char *const *numeric, json_t **out);
+
+#endif

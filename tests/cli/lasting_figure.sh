@@ -1,0 +1,99 @@
+# One number, one place: "how long will it last" (the peak improvement, its plausible range,
+# the day it is reached, how long until half of it is lost, when the skin is back to its
+# starting level, and where the curve stands at the end of the plan) is computed once, with the
+# projection, and every output of every bundled client formats that one value. The figures are
+# read back from the text plan, the JSON, the HTML report and the projection figure's data
+# (--plot's CSV, whose note row is the label drawn on the curve) and must agree after the
+# rounding each output states; a client who is not treated has none of them anywhere.
+. "$(dirname "$0")/lib.sh"
+
+cat >"$TMP/agree.py" <<'PY'
+import csv, json, re, sys
+name, txt, js, html, plot_csv = sys.argv[1:6]
+text = open(txt, encoding="utf-8").read()
+plan = json.load(open(js))
+page = open(html, encoding="utf-8").read()
+bad = []
+def same(what, got, want):
+    if got != want:
+        bad.append("%s: %s, expected %s" % (what, got, want))
+r = lambda x: int(round(x))  # the outputs' whole percent / whole unit
+proj = plan.get("projection")
+if not plan["sessions"]:
+    # Not treated: no figure anywhere.
+    same("JSON projection", proj, None)
+    same("text 'How long'", "How long will it last" in text, False)
+    same("report card", "Projected best improvement" in page, False)
+    same("report answer figures", "greatest about" in page, False)
+    print(name, "no treatment: no figure in text, JSON or report")
+    sys.exit(1 if bad else 0)
+pk = proj["peak"]
+peak, lo, hi, day = r(pk["improvement_pct"]), r(pk["low_pct"]), r(pk["high_pct"]), pk["day"]
+months = lambda d: r(d / (365.2425 / 12))
+# The note, as text, JSON and report give it.
+note_re = (r"improvement peaks at about (\d+) % \(plausible range (\d+)-(\d+) %\) around day "
+           r"(\d+) after the first session; without maintenance (?:half of it is lost about "
+           r"(\d+) months after the peak|it holds more than half for decades)"
+           r"(?:, back to the pre-treatment level after ~(\d+) years)?")
+for where, body in (("text", text), ("JSON note", proj["note"]), ("report", page)):
+    m = re.search(note_re, body)
+    if not m:
+        bad.append("%s: no 'peaks at about' note" % where)
+        continue
+    same(where + " peak", tuple(map(int, m.group(1, 2, 3, 4))), (peak, lo, hi, day))
+    half = proj["durability_days"]
+    same(where + " half lost (months)", None if m.group(5) is None else int(m.group(5)),
+         None if half is None else months(half))
+    base = proj["back_to_baseline_day"]
+    same(where + " back to baseline (years)", None if m.group(6) is None else int(m.group(6)),
+         None if base is None else r(base / 365.2425))
+# The report's summary card and its answer.
+m = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>plausible range "
+              r"(\d+)–(\d+) %", page)
+same("report card", m and tuple(map(int, m.groups())), (peak, lo, hi))
+m = re.search(r"greatest about <b>(\d+) weeks</b> after the first session, at <b>(\d+) %</b> "
+              r"\(plausible range (\d+)–(\d+) %\)", page)
+same("report answer", m and tuple(map(int, m.groups())), (r(day / 7), peak, lo, hi))
+# Where the curve stands at the end of the plan: the text's last sample line and the report.
+last = plan["projection"]["samples"][-1]
+end = (last["day"], r(last["improvement_pct"]))
+m = re.findall(r"day +(\d+): +(-?\d+) % improvement", text)
+same("text last sample", m and (int(m[-1][0]), int(m[-1][1])), end)
+m = re.search(r"At the end of the plan \(([\d.]+) years\) the simulation gives (-?\d+) %", page)
+same("report end of plan", m and int(m.group(2)), end[1])
+# The figure's label on the curve: the same peak, at its day.
+notes = [row for row in csv.reader(open(plot_csv)) if row and row[0] == "note"]
+same("figure peak label", notes and (int(notes[0][3]), r(float(notes[0][4]))), (day, peak))
+print(name, "peak %d %% (%d-%d %%) on day %d, half lost after %s days, end %d %%: "
+      "text, JSON, report and figure agree" % (peak, lo, hi, day, proj["durability_days"], end[1])
+      if not bad else name + ":")
+for b in bad:
+    print("  " + b)
+sys.exit(1 if bad else 0)
+PY
+
+for client in "$MN_SOURCE_DIR"/examples/clients/*.json; do
+    name=$(basename "$client" .json)
+    mkdir -p "$TMP/$name"
+    expect 0 "" -- "$MNEEDLE" plan --output "$TMP/$name/plan.txt" --report "$TMP/$name/r.html" \
+        --plot "$TMP/$name" "$client"
+    expect 0 "" -- "$MNEEDLE" plan --json --output "$TMP/$name/plan.json" "$client"
+    [ -f "$TMP/$name/projection.csv" ] || : >"$TMP/$name/projection.csv"
+    expect 0 "stdout:$name" -- python3 "$TMP/agree.py" "$name" "$TMP/$name/plan.txt" \
+        "$TMP/$name/plan.json" "$TMP/$name/r.html" "$TMP/$name/projection.csv"
+    sed 's/^/  /' "$TMP/out"
+done
+
+# The check finds a report whose figures disagree with the JSON: amelia's report edited to a
+# peak at 26 weeks instead of the projection's (day 237, 34 weeks).
+amelia="$TMP/amelia-wrinkles"
+sed 's#greatest about <b>[0-9]* weeks</b>#greatest about <b>26 weeks</b>#' "$amelia/r.html" \
+    >"$amelia/bad.html"
+expect 1 "stdout:report answer: \(26, 79, 56, 92\), expected \(34, 79, 56, 92\)" -- \
+    python3 "$TMP/agree.py" amelia "$amelia/plan.txt" "$amelia/plan.json" "$amelia/bad.html" \
+    "$amelia/projection.csv"
+sed 's#plausible range \([0-9]*\)-92 %#plausible range \1-91 %#' "$amelia/plan.txt" >"$amelia/bad.txt"
+expect 1 "stdout:text peak: \(79, 56, 91, 237\), expected \(79, 56, 92, 237\)" -- \
+    python3 "$TMP/agree.py" amelia "$amelia/bad.txt" "$amelia/plan.json" "$amelia/r.html" \
+    "$amelia/projection.csv"
+finish
