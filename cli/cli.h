@@ -29,6 +29,10 @@ int cmd_db(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_history(int argc, char **argv);
+int cmd_replan(int argc, char **argv);
+int cmd_recall(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
@@ -166,6 +170,9 @@ int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial
 
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);
+
+/** Prints each warning of an input ("mneedle CMD: warning: FILE: PATH: ...") on stderr. */
+void cli_warn(const char *cmd, const mn_warnings *w);
 
 /* The clinic record (records.c). The database: --db FILE, else $MNEEDLE_DB, else mneedle.db in
  * the current folder. */

@@ -44,7 +44,11 @@ static const cli_command command = {
         "  kp_model (\"potts-guy\" | \"updated\"), polar_route (true), seed,\n"
         "  field.{width_um, height_um, dx_um},\n"
         "  coverage_threshold_ug_ml, resolution (grid refinement, default 1).\n"
-        "  Examples: examples/scenarios/absorb-*.json\n",
+        "  Examples: examples/scenarios/absorb-*.json\n"
+        "A needle length outside the device's range is refused (exit 2). One beyond the\n"
+        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
+        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
+        "output's warnings[] ({code, path, message}; [] when there is none).\n",
     .footer =
         "Assumptions (details and sources: docs/models/transport.md):\n"
         "  - aqueous serum, well mixed on the surface, no evaporation, solubility not limiting;\n"
@@ -128,6 +132,7 @@ int cmd_absorb(int argc, char **argv)
         code = cli_fail("absorb", ctx, st);
         goto done;
     }
+    cli_warn("absorb", &s.warnings); /* it runs, as asked, but says so first */
     s.field = field;
     bar_state bar = {-1};
     int tty = field && cli_stderr_is_tty();

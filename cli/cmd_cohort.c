@@ -30,7 +30,13 @@ static const cli_command command = {
         "with its own random stream, as in one run) and writes a part file; 'mneedle merge'\n"
         "combines the N parts into output byte-identical to a single run (docs/cluster.md).\n"
         "When srun or mpirun started several tasks but MPI sees one process, the command\n"
-        "stops instead of running the same cohort in every task.\n",
+        "stops instead of running the same cohort in every task.\n"
+        "\n"
+        "A needle length outside the device's range is refused (exit 2). One beyond the\n"
+        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
+        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
+        "output's warnings[] ({code, path, message}; [] when there is none). The anatomy\n"
+        "cap is the population's thinnest skin's: its oldest age on the last session's day.\n",
     .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
 };
 
@@ -217,6 +223,8 @@ static int run(int argc, char **argv, int rank, int size)
         code = cli_fail("cohort", ctx, st);
         goto done;
     }
+    if (rank == 0)
+        cli_warn("cohort", &trial->warnings); /* it runs, as asked, but says so first */
     if (n > 0)
         trial->population.n = n;
     if (seed.given)

@@ -75,6 +75,7 @@ int cmd_merge(int argc, char **argv)
         code = cli_fail("merge", ctx, st);
         goto done;
     }
+    cli_warn("merge", &trial->warnings); /* the trial's, as one run would give */
     /* Both outputs are temporary files until every byte is written: a failure leaves none. */
     if (!(out = cli_output("merge", ctx, o.output, &code)))
         goto done;

@@ -24,7 +24,11 @@ static const cli_command command = {
         "   90, 180, 365, then yearly, and the horizon; horizon_days default: two years after\n"
         "   the last session, at most 14610)\n"
         "The maintenance interval is searched on the scenario's days (none after day 13790:\n"
-        "two yearly cycles would not fit in the 14610 days).\n",
+        "two yearly cycles would not fit in the 14610 days).\n"
+        "A needle length outside the device's range is refused (exit 2). One beyond the\n"
+        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
+        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
+        "output's warnings[] ({code, path, message}; [] when there is none).\n",
     .footer = "Example:\n"
               "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
 };
@@ -98,6 +102,7 @@ int cmd_simulate(int argc, char **argv)
     }
     if ((st = mn_healing_scenario_load(ctx, a.file, in)))
         goto fail;
+    cli_warn("simulate", &in->warnings); /* it runs, as asked, but says so first */
     const mn_healing_scenario *sc = &in->scenario;
     int n = in->n_report_days, nd = sc->horizon_days + 1;
     samples = malloc(sizeof *samples * (size_t)n);
@@ -150,7 +155,8 @@ int cmd_simulate(int argc, char **argv)
                              a.band,
                              &summary,
                              have_proj ? &proj : NULL,
-                             a.integrator};
+                             a.integrator,
+                             &in->warnings};
     if ((st = mn_outfile_open(ctx, a.output ? a.output : "-", &out)) ||
         (st = mn_healing_write(ctx, &res, a.json, mn_outfile_writer, out)))
         goto fail;

@@ -67,6 +67,15 @@ int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out)
     return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
 }
 
+void cli_warn(const char *cmd, const mn_warnings *w)
+{
+    for (int i = 0; w && i < w->n && i < MN_MAX_WARNINGS; i++)
+        fprintf(stderr, "mneedle %s: warning: %s: %s: %s\n", cmd, w->items[i].src, w->items[i].path,
+                w->items[i].message);
+    if (w && w->dropped > 0)
+        fprintf(stderr, "mneedle %s: warning: %d more warnings not shown\n", cmd, w->dropped);
+}
+
 int cli_stderr_is_tty(void)
 {
     return isatty(STDERR_FILENO);

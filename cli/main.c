@@ -24,6 +24,10 @@ static const subcommand commands[] = {
     {"client", cmd_client, "add, show, list, update or erase a client of the clinic record"},
     {"record", cmd_record, "record sessions as done or follow-up scores, checked against the plan"},
     {"history", cmd_history, "a client's timeline: plan against actual, scores, adverse events"},
+    {"replan", cmd_replan, "replan a client from the visits done and their own scores"},
+    {"recall", cmd_recall, "clients due for model-timed maintenance (text, CSV, iCalendar)"},
+    {"export", cmd_export, "export records: iCalendar, HL7 FHIR R4 Bundle, CSV"},
+    {"import", cmd_import, "import a CSV client list into the clinic record (with --dry-run)"},
     {"db", cmd_db, "create, check, back up, restore or migrate the clinic record database"},
 };
 

@@ -287,6 +287,11 @@ const mn_pretreatment *mn_catalog_pretreatment_at(const mn_catalog *cat, size_t 
  * @return the entry, or NULL if the name is unknown.
  */
 const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name);
+/** 1 when @p needle_mm is inside @p device's catalogue range (depth_min_mm to depth_max_mm,
+ *  ends included, to within 1e-9 mm so a catalogue value typed back matches), else 0 (also for
+ *  a NULL device or a non-finite length). The one check behind every reader that takes a
+ *  needle length and behind the models' own argument checks. Thread-safe. */
+int mn_device_needle_in_range(const mn_device *device, double needle_mm);
 /** As mn_catalog_find_device(), for a site ("forehead", "cheek"). NULL if unknown or if an
  *  argument is NULL; the entry is owned by the context. */
 const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name);

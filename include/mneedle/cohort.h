@@ -92,6 +92,9 @@ typedef struct {
                                     the planner's target, DESIGN 3.5) */
     int maintenance_check_days;  /* spacing of the grid on which the running peak and the
                                     fall below it are checked (7) */
+    mn_warnings warnings;        /* set by the loader: protocol.needle_mm beyond the zone's
+                                    depth caps (mn_device_depth_caps()) for the population's
+                                    thinnest skin; the trial runs, and the command warns */
 } mn_cohort_trial;
 
 /** Sets defaults: n 1000, age 18-100, any sex (0.5), phototypes 1-6, no smokers, all
@@ -105,8 +108,8 @@ void mn_cohort_trial_init(mn_cohort_trial *t);
  * optional maintenance_fraction, maintenance_check_days, name. `sun` is "low", "moderate",
  * "high" or an object of fractions {"low": .2, "moderate": .5, "high": .3}. Keys starting with
  * '_' and "comment" are allowed anywhere (for the published result of the trial). Problems
- * are named with the file and JSON path (`t.json: $.protocol.needle_mm: 3.5 is outside
- * dermaroller-192's range 1.5-1.5 mm`).
+ * are named with the file and JSON path (`t.json: $.protocol.needle_mm: 3.5 mm is outside
+ * dermaroller-192's range 0.25-2.5 mm`).
  * @param out  caller's struct (about 9 KiB).
  * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND,
  *         MN_ELIMIT, MN_ENOMEM.

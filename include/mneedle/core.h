@@ -245,6 +245,26 @@ typedef struct {
 /** Installs an allocator (NULL restores the C library's). */
 void mn_set_allocator(const mn_allocator *allocator);
 
+/**
+ * Warnings: an input that is accepted and runs, but that the planner would not have chosen (a
+ * needle length beyond a zone's depth cap). The loaders fill them; the command prints each on
+ * standard error as "FILE: PATH: MESSAGE", and the `--json` outputs of absorb, simulate and
+ * cohort list them under `warnings` as {code, path, message}.
+ */
+#define MN_MAX_WARNINGS 8
+typedef struct {
+    char code[40];     /* stable identifier, e.g. "depth_beyond_zone_cap" */
+    char src[256];     /* the file it is about, as named in errors ("<stdin>" for -) */
+    char path[96];     /* JSON path of the value in its file, e.g. "$.sessions[2].needle_mm" */
+    char message[320]; /* what, the limit and where it comes from (without src and path, so
+                          the same input gives the same message wherever it was read) */
+} mn_warning;
+typedef struct {
+    int n;                             /* 0..MN_MAX_WARNINGS */
+    int dropped;                       /* warnings past MN_MAX_WARNINGS, not kept */
+    mn_warning items[MN_MAX_WARNINGS]; /* in the order found */
+} mn_warnings;
+
 /** Limits on inputs, refused with MN_ELIMIT before any work starts. */
 #define MN_MAX_INPUT_BYTES (4u * 1024u * 1024u) /* 4 MiB: a client file is a few KiB */
 #define MN_MAX_ARRAY_LEN   10000u               /* sessions, report days, zones, ... */

@@ -79,6 +79,40 @@ double mn_device_snap_down(const mn_device *device, double needle_mm);
  */
 double mn_device_snap_up(const mn_device *device, double needle_mm);
 
+/*
+ * Depth caps: how deep the planner lets a zone be needled (docs/clinic.md, "Depth"). The
+ * planner uses them to choose depths; absorb, simulate and cohort, which take a needle length
+ * from the user, warn when it is beyond them.
+ */
+
+/** The usual facial limit in mm; above it a concern needs a justified exception
+ *  (concerns[].deep_face_max_mm, data/concerns.json). */
+#define MN_FACE_DEFAULT_MAX_MM 1.5
+/** Safety margin kept between the effective depth and the bottom of the dermis: the larger of
+ *  these [ASSUMPTION: the size of the +-0.1 depth-fraction uncertainty at 1.5 mm]. */
+#define MN_DEPTH_MARGIN_MIN_UM          150.0
+#define MN_DEPTH_MARGIN_DERMIS_FRACTION 0.2
+
+typedef struct {
+    double zone_mm;          /* the zone's clinical cap (sites[].clinical_max_mm), or the
+                                concern's deep-face exception where it applies */
+    int deep_face_exception; /* 1 when zone_mm is the concern's exception */
+    double anatomy_depth_um; /* deepest effective depth allowed: epidermis + dermis - margin */
+    double anatomy_mm;       /* longest length (not snapped) reaching no deeper than that */
+} mn_depth_caps;
+
+/**
+ * The planner's caps for needling @p site of @p patient with @p device for @p concern (NULL
+ * when there is none, as in absorb: then no deep-face exception). The exception applies on a
+ * facial zone whose cap is already MN_FACE_DEFAULT_MAX_MM, with a clinical device, when the
+ * concern names a deeper deep_face_max_mm.
+ * @return MN_OK; MN_EINVAL for NULL arguments or a patient the site atlas refuses.
+ * Thread-safe (touches only its arguments).
+ */
+mn_status mn_device_depth_caps(const mn_device *device, const mn_site *site,
+                               const mn_patient *patient, const mn_concern *concern,
+                               mn_depth_caps *out);
+
 /**
  * Punctures per cm² for @p passes passes. @p glide_mm_s is used for pens and stamps only
  * (<= 0 means MN_DEFAULT_GLIDE_MM_S).

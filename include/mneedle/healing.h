@@ -394,6 +394,9 @@ typedef struct {
     int report_days[MN_MAX_ARRAY_LEN]; /* sorted, unique */
     int n_report_days;
     int report_days_given; /* 0: defaults were chosen (see mn_healing_scenario_load) */
+    mn_warnings warnings;  /* sessions whose needle length is beyond the zone's depth caps
+                              (mn_device_depth_caps()): they run, and the command warns; one
+                              warning per kind of cap, at the first such session */
 } mn_healing_input;
 
 /**

@@ -70,6 +70,7 @@ typedef struct {
     const mn_healing_summary *summary;
     const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
     mn_healing_integrator integrator;
+    const mn_warnings *warnings; /* the scenario's (mn_healing_input.warnings), or NULL */
 } mn_healing_result;
 
 /**
@@ -178,6 +179,45 @@ mn_status mn_store_client_list_write(mn_ctx *ctx, const mn_store_client *list, i
  *  adverse_events[]}. */
 mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int json, mn_writer write,
                                  void *userdata);
+
+/** Writes a replan: the visits left with their dates and settings, the scores used, the
+ *  response gain's prior and posterior (median, 10-90 %), the client's projection band and
+ *  maintenance date. JSON {version, client, plan_id, sessions_done, remaining[], response{},
+ *  observations[], projection[], maintenance{}, note} or text. */
+mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
+                                void *userdata);
+
+/** Recall list formats. */
+typedef enum {
+    MN_RECALL_TEXT,
+    MN_RECALL_JSON,
+    MN_RECALL_CSV, /* client,due,last_session,reason */
+    MN_RECALL_ICS  /* iCalendar (RFC 5545): one all-day VEVENT per client, no names */
+} mn_recall_format;
+
+/** Writes the clients due for maintenance. @p stamp: the DTSTAMP date of the iCalendar. */
+mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
+                                mn_recall_format format, mn_date stamp, mn_writer write,
+                                void *userdata);
+
+/** Writes the planned visits of clients' timelines as iCalendar (RFC 5545): one all-day
+ *  VEVENT per planned visit not yet done, summarised by the pseudonymous id, phase and zones;
+ *  never a name. @p stamp: DTSTAMP's date. */
+mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, int n, mn_date stamp,
+                             mn_writer write, void *userdata);
+
+/** Writes clients' timelines as CSV, one row per planned visit zone, session zone, score and
+ *  adverse event: client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,
+ *  rater,event,severity,device. Pseudonymous ids only. */
+mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                             mn_writer write, void *userdata);
+
+/** Writes clients' timelines as an HL7 FHIR R4 Bundle (type collection, JSON): a Patient per
+ *  client (the pseudonymous id as identifier, no name or contact), a CarePlan per stored plan
+ *  with one activity per planned visit, a Procedure per session (body sites, settings, the
+ *  Device used), an Observation per score and an AdverseEvent per recorded event. */
+mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                              mn_writer write, void *userdata);
 
 #ifdef __cplusplus
 }

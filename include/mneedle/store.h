@@ -73,6 +73,14 @@ int mn_store_schema_version(const mn_store *store);
 mn_status mn_store_set_actor(mn_store *store, const char *actor);
 
 /**
+ * Bulk loading (an import, a benchmark's set-up): with @p durable 0 commits are no longer
+ * synced one by one (PRAGMA synchronous=NORMAL in WAL mode: a process crash loses nothing, a
+ * power cut may lose the last commits); 1 restores the default, synchronous=FULL.
+ * @return MN_OK; MN_EIO.
+ */
+mn_status mn_store_set_durable(mn_ctx *ctx, mn_store *store, int durable);
+
+/**
  * Migrates the database to MN_STORE_SCHEMA_VERSION in one transaction (nothing changes if a
  * step fails). @p from receives the version found (may be NULL).
  * @return MN_OK (also when already current); MN_EIO.
@@ -221,6 +229,27 @@ void mn_store_client_release(mn_store_client *c);
 mn_status mn_store_client_list(mn_ctx *ctx, mn_store *store, mn_store_client **out, int *n);
 void mn_store_client_list_free(mn_store_client *list, int n);
 
+/** One client of an import. */
+typedef struct {
+    char id[MN_STORE_ID_LEN];
+    int line;     /* the CSV line of its first row */
+    int concerns; /* rows (concerns) merged into it */
+} mn_store_import_row;
+
+/**
+ * Imports a CSV client list: a header row naming the columns (id, name, email, phone,
+ * birth_date, age, sex, fitzpatrick, concern, zones, severity, device, start, smoker, sun), one
+ * row per client and concern (rows with the same id are one client; zones separated by ';').
+ * Each client is checked as `client add` checks a file, the message naming the file and line.
+ * One transaction: all clients or none. With @p dry_run everything is checked (ids in use
+ * included) and nothing is stored. @p out: one entry per client (free with
+ * mn_store_import_free()).
+ * @return MN_OK; input errors; MN_EIO.
+ */
+mn_status mn_store_import_clients(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                                  size_t len, int dry_run, mn_store_import_row **out, int *n_out);
+void mn_store_import_free(mn_store_import_row *rows);
+
 /**
  * The planning input of a client, as a client file `mn_client_parse()` reads (without the
  * name). @p out: a string the caller frees with free(). @return MN_OK; MN_ENOTFOUND.
@@ -334,6 +363,83 @@ typedef struct {
 mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_id,
                                mn_store_history **out);
 void mn_store_history_free(mn_store_history *h);
+
+/* ---- replan ---- */
+
+/** One day of the client's projection: the typical person's improvement (the stored plan's
+ *  projection) and this client's, from the posterior of their response gain (10th, 50th and
+ *  90th percentiles). */
+typedef struct {
+    int day; /* from the first session */
+    double population_pct;
+    double client_pct, client_low_pct, client_high_pct;
+} mn_store_replan_sample;
+
+/** An observation the update used: a score turned into improvement (% of baseline). */
+typedef struct {
+    mn_date date;
+    int day;                                      /* from the first session */
+    double score, improvement_pct, predicted_pct; /* predicted: the typical person's */
+} mn_store_replan_obs;
+
+typedef struct {
+    char client[MN_STORE_ID_LEN];
+    long plan_id;
+    int n_done;                        /* sessions recorded */
+    mn_store_planned_visit *remaining; /* the visits left, re-dated from the real ones */
+    int n_remaining;
+    char scale[40]; /* the severity scale the update used ("" when none) */
+    mn_store_replan_obs *obs;
+    int n_obs;
+    /* The response gain (multiplier on the typical person's improvement): prior and
+     * posterior medians and 10-90 % ranges. */
+    double prior_median, prior_low, prior_high;
+    double gain_median, gain_low, gain_high;
+    double obs_sd_pct; /* the assumed score noise, in improvement percentage points */
+    mn_store_replan_sample *samples;
+    int n_samples;
+    int has_maintenance;
+    mn_date maintenance_due, maintenance_early, maintenance_late; /* median, and the dates for
+                                                                  the gain's 10th and 90th */
+    int population_interval_days, client_interval_days;
+    char note[512];
+} mn_store_replan;
+
+/**
+ * Replans a client from the record: the visits left of the latest stored plan, re-dated from
+ * the sessions actually done (the plan's spacing kept from the last real date, settings going
+ * on with the plan's titration and never below the last depth used, never above the plan's
+ * maximum); a Bayesian update of the client's response gain from their own scores on a
+ * severity scale (docs/records.md: prior from the healing model's spread, a stated score
+ * noise, an exact posterior on a grid), so the band narrows as scores accumulate; and a
+ * maintenance date from that response. The date is stored on the client (for recall), in one
+ * audited transaction. Free with mn_store_replan_free().
+ * @return MN_OK; MN_ENOTFOUND; MN_EINVAL (no stored plan, or a plan without a projection);
+ *         MN_ENOMEM; MN_EIO.
+ */
+mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_id,
+                              mn_store_replan **out);
+void mn_store_replan_free(mn_store_replan *r);
+
+/* ---- recall ---- */
+
+/** A client due for maintenance. */
+typedef struct {
+    char client[MN_STORE_ID_LEN];
+    mn_date due;
+    int has_last_session;
+    mn_date last_session;
+    char reason[256]; /* from the plan (typical response) or from a replan (the client's) */
+} mn_store_recall;
+
+/**
+ * Every client whose maintenance date (set by plan --save, then by replan from the client's
+ * own response) is on or before @p due_before and who has had no session since it, in date
+ * order. Free with mn_store_recall_free(). @return MN_OK; MN_ENOMEM; MN_EIO.
+ */
+mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
+                               mn_store_recall **out, int *n);
+void mn_store_recall_free(mn_store_recall *list);
 
 #ifdef __cplusplus
 }

@@ -77,7 +77,9 @@ typedef struct {
     double field_dx_um;              /* lateral cell size (default 10) */
     uint64_t seed;                   /* puncture field seed */
     double coverage_threshold_ug_ml; /* <= 0: 0.1 % of the applied concentration */
-    double resolution; /* grid and time-step refinement factor, 1 = default (0.25-16) */
+    double resolution;    /* grid and time-step refinement factor, 1 = default (0.25-16) */
+    mn_warnings warnings; /* set by the loader: needle_mm beyond the site's depth caps
+                             (mn_device_depth_caps()); the run goes ahead, the command warns */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,

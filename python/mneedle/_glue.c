@@ -107,7 +107,8 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
                              band,
                              &summary,
                              have_proj ? &proj : NULL,
-                             opts.integrator};
+                             opts.integrator,
+                             &in->warnings};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);

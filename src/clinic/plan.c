@@ -11,7 +11,7 @@
  *   - the anatomy cap: the longest setting whose effective depth (device.h) stays inside the
  *     dermis of this site, for this age and sex, with a margin of max(150 um, 20% of the
  *     dermis) [ASSUMPTION: a safety margin of the size of the depth-fraction uncertainty,
- *     +/-0.1 x L, at 1.5 mm],
+ *     +/-0.1 x L, at 1.5 mm] (these two: mn_device_depth_caps(), src/device/depth_cap.c),
  *   - for phototypes IV-VI, a concern's lower cap where pigment is the problem
  *     (dark_phototype_max_mm: deeper injury raises the PIH risk),
  *   - the device's range,
@@ -41,13 +41,10 @@
 #include "mneedle/device.h"
 #include "mneedle/healing.h"
 
-#define MN_NUMBING_MIN            30.0
-#define MN_PREP_MIN               10.0
-#define MN_MIN_PER_CM2_PASS       (1.8 / 60.0)
-#define MN_MARGIN_MIN_UM          150.0
-#define MN_MARGIN_DERMIS_FRACTION 0.2
-#define MN_FACE_DEFAULT_MAX_MM    1.5
-#define MN_MAX_TRACKS             16
+#define MN_NUMBING_MIN      30.0
+#define MN_PREP_MIN         10.0
+#define MN_MIN_PER_CM2_PASS (1.8 / 60.0)
+#define MN_MAX_TRACKS       16
 /* No two maintenance visits closer than this: a maintenance visit falling due up to this many
  * days after another visit is brought forward into it. 28 days is the longest minimum interval
  * between sessions of any concern (data/concerns.json: scars, striae, laxity) and about one
@@ -206,18 +203,16 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     z->passes = cc->passes;
 
     const double *usual = site->facial ? cc->face_depth_mm : cc->body_depth_mm;
-    double zone_cap = site->clinical_max_mm;
-    int exception = 0;
-    if (site->facial && site->clinical_max_mm >= MN_FACE_DEFAULT_MAX_MM &&
-        cc->deep_face_max_mm > zone_cap && dev->device_class == MN_DEVICE_CLINICAL) {
-        zone_cap = cc->deep_face_max_mm;
-        exception = 1;
-    }
+    /* The zone's and the anatomy's caps (device.h), shared with the commands that warn when
+     * a needle length given to them is beyond these. */
+    mn_depth_caps caps;
+    if ((st = mn_device_depth_caps(dev, site, &c->patient, cc, &caps)))
+        return mn__error(ctx, st, "cannot compute the depth caps of the %s", site->id);
+    double zone_cap = caps.zone_mm;
+    int exception = caps.deep_face_exception;
     double usual_max = exception ? cc->deep_face_max_mm : usual[1];
     double dermis = mn_skin_dermis_um(&layers);
-    double margin = fmax(MN_MARGIN_MIN_UM, MN_MARGIN_DERMIS_FRACTION * dermis);
-    double max_depth_um = mn_skin_epidermis_um(&layers) + dermis - margin;
-    z->anatomy_cap_mm = mn_device_needle_for_depth(dev, max_depth_um);
+    z->anatomy_cap_mm = caps.anatomy_mm;
 
     double max = usual_max;
     z->limited_by = "concern";

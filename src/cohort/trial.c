@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "cohort/cohort_internal.h"
+#include "core/consts.h"
 #include "core/json_in.h"
 #include "data/ranges.h"
+#include "device/depth_cap.h"
 
 /* A two-number [lo, hi] range with lo <= hi, each end within quantity @p q's limits. */
 static mn_status read_range(const mn__jin *in, json_t *obj, const char *path, const char *key,
@@ -130,14 +132,7 @@ static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial
     mn_status st;
     if ((st = mn__jobj(in, root, "$", "protocol", 1, &pr, NULL)) ||
         (st = mn__jkeys(in, pr, "$.protocol", keys)) ||
-        (st = mn__jstr(in, pr, "$.protocol", "device", 1, &dev, NULL)) ||
-        (st = mn__jnum_in(in, pr, "$.protocol", "needle_mm", 1, MN__IN_NEEDLE_MM, &t->needle_mm,
-                          NULL)) ||
-        (st = mn__jnum_in(in, pr, "$.protocol", "passes", 1, MN__IN_PASSES, &t->passes, NULL)) ||
-        (st =
-             mn__jnum_in(in, pr, "$.protocol", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &glide, NULL)) ||
-        (st = mn__jarr(in, pr, "$.protocol", "session_days", 1, 1, MN_COHORT_MAX_SESSIONS, &days,
-                       NULL)))
+        (st = mn__jstr(in, pr, "$.protocol", "device", 1, &dev, NULL)))
         return st;
     t->device = mn_catalog_find_device(cat, dev);
     if (!t->device)
@@ -145,11 +140,14 @@ static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial
                          "%s: $.protocol.device: unknown device \"%.40s\" (see 'mneedle catalog "
                          "devices')",
                          in->src, dev);
-    if (t->needle_mm < t->device->depth_min_mm - 1e-9 ||
-        t->needle_mm > t->device->depth_max_mm + 1e-9)
-        return mn__error(
-            in->ctx, MN_ERANGE, "%s: $.protocol.needle_mm: %g is outside %s's range %g-%g mm",
-            in->src, t->needle_mm, t->device->id, t->device->depth_min_mm, t->device->depth_max_mm);
+    if ((st = mn__jneedle_in(in, pr, "$.protocol", "needle_mm", MN__IN_NEEDLE_MM, t->device,
+                             &t->needle_mm)) ||
+        (st = mn__jnum_in(in, pr, "$.protocol", "passes", 1, MN__IN_PASSES, &t->passes, NULL)) ||
+        (st =
+             mn__jnum_in(in, pr, "$.protocol", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &glide, NULL)) ||
+        (st = mn__jarr(in, pr, "$.protocol", "session_days", 1, 1, MN_COHORT_MAX_SESSIONS, &days,
+                       NULL)))
+        return st;
     t->n_sessions = (int)json_array_size(days);
     for (int i = 0; i < t->n_sessions; i++) {
         char q[64];
@@ -255,6 +253,28 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
     int last_session = t->sessions[t->n_sessions - 1].day;
     int last_endpoint = t->endpoint_days[t->n_endpoints - 1];
     t->horizon_days = last_endpoint > last_session ? last_endpoint : last_session;
+    /* A length beyond the planner's caps runs, with a warning. The population's extremes
+     * stand for it: skin thins with age, so the anatomy cap is lowest at the oldest age (on the
+     * last session's day) for one of the sexes sampled. */
+    const mn_cohort_population *pop = &t->population;
+    mn_patient corners[4];
+    int nc = 0;
+    for (int s = MN_SEX_FEMALE; s <= MN_SEX_MALE; s++) {
+        if ((pop->sex == MN_COHORT_SEX_FEMALE && s != MN_SEX_FEMALE) ||
+            (pop->sex == MN_COHORT_SEX_MALE && s != MN_SEX_MALE) ||
+            (pop->sex == MN_COHORT_SEX_ANY && s == MN_SEX_FEMALE && !(pop->female_fraction > 0)) ||
+            (pop->sex == MN_COHORT_SEX_ANY && s == MN_SEX_MALE && !(pop->female_fraction < 1)))
+            continue;
+        for (int a = 0; a < 2; a++) {
+            mn_patient *p = &corners[nc++];
+            mn_patient_init(p);
+            p->sex = (mn_sex)s;
+            p->age_years = (a ? pop->age_hi : pop->age_lo) + last_session / MN__DAYS_PER_YEAR;
+            p->fitzpatrick = pop->fitzpatrick_lo;
+        }
+    }
+    mn__depth_cap_warn(t->device, t->zone, corners, nc, t->concern, t->needle_mm, in->src,
+                       "$.protocol.needle_mm", 0, &t->warnings);
     return MN_OK;
 }
 

@@ -25,6 +25,29 @@ mn_status mn__error(mn_ctx *ctx, mn_status status, const char *fmt, ...)
     return status;
 }
 
+void mn__warn(mn_warnings *w, const char *code, const char *src, const char *path, const char *fmt,
+              ...)
+{
+    if (!w)
+        return;
+    if (w->n >= MN_MAX_WARNINGS) {
+        w->dropped++;
+        return;
+    }
+    mn_warning *it = &w->items[w->n++];
+    snprintf(it->code, sizeof it->code, "%s", code);
+    snprintf(it->path, sizeof it->path, "%s", path);
+    mn__escape(it->src, sizeof it->src, src, strlen(src), MN__ESC_ERROR);
+    /* As errors: what the input quotes is escaped, never printed raw. */
+    char raw[sizeof it->message];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    va_end(ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+    mn__escape(it->message, sizeof it->message, raw, len, MN__ESC_ERROR);
+}
+
 const char *mn_ctx_errmsg(const mn_ctx *ctx)
 {
     return ctx ? ctx->errmsg : "";

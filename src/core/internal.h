@@ -34,6 +34,11 @@
 
 struct mn_catalog;
 
+/* Appends a warning about @p path in @p src (printf-style message) to @p w; past
+ * MN_MAX_WARNINGS counts it in w->dropped. NULL @p w is ignored. */
+void mn__warn(mn_warnings *w, const char *code, const char *src, const char *path, const char *fmt,
+              ...) __attribute__((format(printf, 5, 6)));
+
 struct mn_ctx {
     mn_status errcode;
     char errmsg[1024];

@@ -145,3 +145,20 @@ mn_status mn__write_str(mn_ctx *ctx, mn_writer write, void *userdata, const char
         return mn__error(ctx, MN_EIO, "cannot write the output");
     return MN_OK;
 }
+
+void mn__jput_warnings(mn__jout *j, json_t *obj, const mn_warnings *w)
+{
+    json_t *arr = mn__jput(j, obj, "warnings", json_array());
+    if (!arr || !w)
+        return;
+    for (int i = 0; i < w->n && i < MN_MAX_WARNINGS; i++) {
+        json_t *o = mn__jpush(j, arr, json_object());
+        if (!o)
+            return;
+        mn__jput_str(j, o, "code", w->items[i].code);
+        mn__jput_str(j, o, "path", w->items[i].path);
+        mn__jput_str(j, o, "message", w->items[i].message);
+    }
+    if (w->dropped > 0)
+        mn__jput_int(j, obj, "warnings_dropped", w->dropped);
+}

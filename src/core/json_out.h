@@ -24,6 +24,10 @@ void mn__jput_bool(mn__jout *j, json_t *obj, const char *key, int b);
 json_t *mn__jput(mn__jout *j, json_t *obj, const char *key, json_t *v);
 /* Appends (and steals) @p v to an array. Returns v (borrowed). */
 json_t *mn__jpush(mn__jout *j, json_t *arr, json_t *v);
+/* Puts "warnings": [{code, path, message}] (empty when there is none, so the key is always
+ * there; @p w may be NULL); a count of dropped ones adds "warnings_dropped". The file name is
+ * left out, so a merged cohort's output is the same as one run's. */
+void mn__jput_warnings(mn__jout *j, json_t *obj, const mn_warnings *w);
 /* A number value (NULL and a recorded failure if not finite). */
 json_t *mn__jnum_new(mn__jout *j, double x);
 

@@ -909,6 +909,13 @@ const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name)
 {
     MN__FIND(mn_device, devices, n_devices);
 }
+int mn_device_needle_in_range(const mn_device *device, double needle_mm)
+{
+    const double eps = 1e-9; /* mm: a catalogue value typed back with rounding */
+    return device && needle_mm >= device->depth_min_mm - eps &&
+           needle_mm <= device->depth_max_mm + eps;
+}
+
 const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name)
 {
     MN__FIND(mn_site, sites, n_sites);

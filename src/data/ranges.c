@@ -64,6 +64,22 @@ mn_status mn__jint_in(const mn__jin *in, json_t *obj, const char *path, const ch
     return mn__jint(in, obj, path, key, required, (long)r->lo, (long)r->hi, out, present);
 }
 
+mn_status mn__jneedle_in(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                         mn__input q, const mn_device *device, double *out)
+{
+    mn_status st = mn__jnum_in(in, obj, path, key, 1, q, out, NULL);
+    if (st)
+        return st;
+    if (!mn_device_needle_in_range(device, *out)) {
+        char p[256];
+        mn__jpath_key(p, sizeof p, path, key);
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: %g mm is outside %s's range %g-%g mm",
+                         in->src, p, *out, device ? device->id : "?",
+                         device ? device->depth_min_mm : 0, device ? device->depth_max_mm : 0);
+    }
+    return MN_OK;
+}
+
 mn_status mn__jnum_value_in(const mn__jin *in, json_t *v, const char *path, mn__input q,
                             double *out)
 {

@@ -13,6 +13,7 @@
 #define MN_DATA_RANGES_H
 
 #include "core/json_in.h"
+#include "mneedle/catalog.h"
 
 typedef enum {
     MN__IN_AGE_YEARS,
@@ -53,5 +54,11 @@ mn_status mn__jint_in(const mn__jin *in, json_t *obj, const char *path, const ch
                       int required, mn__input q, long *out, int *present);
 mn_status mn__jnum_value_in(const mn__jin *in, json_t *v, const char *path, mn__input q,
                             double *out);
+
+/* Reads @p key, a needle length (quantity @p q), and requires it inside @p device's catalogue
+ * range (mn_device_needle_in_range()): "FILE: PATH.needle_mm: 2.8 mm is outside skinpen's
+ * range 0.25-2.5 mm". One check for simulate's sessions, a trial's protocol and absorb. */
+mn_status mn__jneedle_in(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                         mn__input q, const mn_device *device, double *out);
 
 #endif

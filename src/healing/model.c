@@ -390,9 +390,7 @@ static mn_status check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
                              s->day, sc->horizon_days);
         if (i > 0 && s->day < sc->sessions[i - 1].day)
             return mn__error(ctx, MN_EINVAL, "healing: sessions must be sorted by day");
-        const double eps = 1e-9;
-        if (!(s->needle_mm >= s->device->depth_min_mm - eps &&
-              s->needle_mm <= s->device->depth_max_mm + eps))
+        if (!mn_device_needle_in_range(s->device, s->needle_mm))
             return mn__error(ctx, MN_EINVAL,
                              "healing: session %d: needle %g mm outside %s's "
                              "range %g-%g mm",

@@ -9,6 +9,7 @@
 #include "core/consts.h"
 #include "core/json_in.h"
 #include "data/ranges.h"
+#include "device/depth_cap.h"
 #include "healing/healing_internal.h"
 
 #define MN_DEFAULT_HORIZON_AFTER_LAST 730 /* two years after the last session */
@@ -62,19 +63,14 @@ static mn_status parse_session(const mn__jin *in, const mn_catalog *cat, json_t 
         return mn__error(in->ctx, MN_ENOTFOUND,
                          "%s: %s.device: unknown device \"%s\"; see 'mneedle catalog devices'",
                          in->src, path, dev);
-    if ((st = mn__jnum_in(in, e, path, "needle_mm", 1, MN__IN_NEEDLE_MM, &s->needle_mm, NULL)) ||
+    if ((st = mn__jneedle_in(in, e, path, "needle_mm", MN__IN_NEEDLE_MM, s->device,
+                             &s->needle_mm)) ||
         (st = mn__jnum_in(in, e, path, "passes", 1, MN__IN_PASSES, &s->passes, NULL)) ||
         (st = mn__jnum_in(in, e, path, "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &s->glide_mm_s,
                           &has_glide)))
         return st;
     if (!has_glide)
         s->glide_mm_s = 0;
-    const double eps = 1e-9;
-    if (s->needle_mm < s->device->depth_min_mm - eps ||
-        s->needle_mm > s->device->depth_max_mm + eps)
-        return mn__error(
-            in->ctx, MN_ERANGE, "%s: %s.needle_mm: %g mm is outside %s's range %g-%g mm", in->src,
-            path, s->needle_mm, s->device->id, s->device->depth_min_mm, s->device->depth_max_mm);
     return MN_OK;
 }
 
@@ -98,6 +94,7 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
     char path[96];
 
     memset(sc, 0, sizeof *sc);
+    memset(&out->warnings, 0, sizeof out->warnings);
     out->n_report_days = 0;
     out->report_days_given = 0;
     if ((st = mn__jkeys(in, root, "$", keys)) ||
@@ -140,6 +137,19 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
                                  i > 0 ? out->sessions[i - 1].day : 0, "session")))
             return st;
         last = out->sessions[i].day;
+    }
+    /* Lengths beyond the planner's caps run, with a warning: once per kind of cap, at the
+     * first session beyond it, for the person as old as on that session's day. */
+    unsigned warned = 0;
+    for (size_t i = 0; i < n && warned != (MN__CAP_ZONE | MN__CAP_ANATOMY); i++) {
+        mn_patient then = sc->patient;
+        then.age_years += out->sessions[i].day / MN__DAYS_PER_YEAR;
+        char needle_path[112];
+        mn__jpath_index(path, sizeof path, "$.sessions", i);
+        mn__jpath_key(needle_path, sizeof needle_path, path, "needle_mm");
+        warned |= mn__depth_cap_warn(out->sessions[i].device, sc->zone, &then, 1, sc->concern,
+                                     out->sessions[i].needle_mm, in->src, needle_path, warned,
+                                     &out->warnings);
     }
     if (!has_horizon) {
         horizon = last + MN_DEFAULT_HORIZON_AFTER_LAST;

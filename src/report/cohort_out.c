@@ -43,6 +43,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     if (!root)
         return mn__error(ctx, MN_ENOMEM, "cohort: out of memory building JSON");
     mn__jput_str(&j, root, "version", mn_version());
+    mn__jput_warnings(&j, root, &t->warnings);
     if (t->name[0])
         mn__jput_str(&j, root, "name", t->name);
     mn__jput_int(&j, root, "n", r->n);

@@ -78,13 +78,11 @@ static const char css[] =
     "table.data td.num{text-align:left;white-space:normal}"
     "table.data tr.head{display:none}th.why{width:auto}"
     ".grid td{width:auto;padding:2px 1px;font-size:11px}.grid th{padding:2px 1px;"
-    "font-size:11px}.grid td.what{font-size:12px}.zones>div{margin-left:0}}"
-    "</style>";
+    "font-size:11px}.grid td.what{font-size:12px}.zones>div{margin-left:0}}";
 
-/* Paper: A4, and the aftercare sheet on a page of its own (a separate string: C99 promises
- * string literals up to 4095 bytes). */
+/* The rest of the same style element, for paper: A4, and the aftercare sheet on a page of its
+ * own (a separate string: C99 promises string literals up to 4095 bytes). */
 static const char css_print[] =
-    "<style>"
     "@page{size:A4;margin:14mm 12mm}"
     "@media print{body{font-size:10pt}main{max-width:none;padding:0}.noprint{display:none}"
     "table{font-size:8.5pt}h2{font-size:15pt;margin-top:18px;break-after:avoid}"

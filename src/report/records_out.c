@@ -1,4 +1,5 @@
 /* Writers of the clinic record (store.h): the database check, clients, the history. */
+#include <math.h>
 #include <string.h>
 
 #include "core/json_out.h"
@@ -341,4 +342,523 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
     if (h->has_maintenance_due)
         mn__buf_printf(&b, "\nMaintenance due %s\n", mn_date_format(h->maintenance_due, d1));
     return mn__buf_finish(ctx, &b, "history", write, userdata);
+}
+
+/* A percentage as printed with one decimal: 0 rather than "-0.0" for a tiny negative. */
+static double shown(double pct)
+{
+    return fabs(pct) < 0.05 ? 0.0 : pct;
+}
+
+mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
+                                void *userdata)
+{
+    if (!r || !write)
+        return mn__error(ctx, MN_EINVAL, "replan: nothing to write");
+    char d[16], d2[16], d3[16];
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        mn__jput_str(&j, root, "client", r->client);
+        mn__jput_int(&j, root, "plan_id", r->plan_id);
+        mn__jput_int(&j, root, "sessions_done", r->n_done);
+        json_t *arr = mn__jput(&j, root, "remaining", json_array());
+        for (int i = 0; i < r->n_remaining; i++) {
+            const mn_store_planned_visit *v = &r->remaining[i];
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_int(&j, o, "number", v->number);
+            put_date(&j, o, "date", v->date);
+            mn__jput_str(&j, o, "phase", v->maintenance ? "maintenance" : "course");
+            json_t *set = mn__jput(&j, o, "settings", json_array());
+            for (int k = 0; k < v->n_settings; k++)
+                setting_json(&j, mn__jpush(&j, set, json_object()), &v->settings[k], 0);
+        }
+        json_t *resp = mn__jput(&j, root, "response", json_object());
+        mn__jput_str(&j, resp, "scale", r->scale);
+        mn__jput_int(&j, resp, "scores_used", r->n_obs);
+        mn__jput_num(&j, resp, "prior_gain", r->prior_median);
+        mn__jput_num(&j, resp, "prior_gain_low", r->prior_low);
+        mn__jput_num(&j, resp, "prior_gain_high", r->prior_high);
+        mn__jput_num(&j, resp, "gain", r->gain_median);
+        mn__jput_num(&j, resp, "gain_low", r->gain_low);
+        mn__jput_num(&j, resp, "gain_high", r->gain_high);
+        mn__jput_num(&j, resp, "score_sd_pct", r->obs_sd_pct);
+        arr = mn__jput(&j, root, "observations", json_array());
+        for (int i = 0; i < r->n_obs; i++) {
+            json_t *o = mn__jpush(&j, arr, json_object());
+            put_date(&j, o, "date", r->obs[i].date);
+            mn__jput_int(&j, o, "day", r->obs[i].day);
+            mn__jput_num(&j, o, "score", r->obs[i].score);
+            mn__jput_num(&j, o, "improvement_pct", r->obs[i].improvement_pct);
+            mn__jput_num(&j, o, "typical_pct", r->obs[i].predicted_pct);
+        }
+        arr = mn__jput(&j, root, "projection", json_array());
+        for (int i = 0; i < r->n_samples; i++) {
+            const mn_store_replan_sample *x = &r->samples[i];
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_int(&j, o, "day", x->day);
+            mn__jput_num(&j, o, "typical_pct", x->population_pct);
+            mn__jput_num(&j, o, "improvement_pct", x->client_pct);
+            mn__jput_num(&j, o, "low_pct", x->client_low_pct);
+            mn__jput_num(&j, o, "high_pct", x->client_high_pct);
+        }
+        if (r->has_maintenance) {
+            json_t *m = mn__jput(&j, root, "maintenance", json_object());
+            put_date(&j, m, "due", r->maintenance_due);
+            put_date(&j, m, "early", r->maintenance_early);
+            put_date(&j, m, "late", r->maintenance_late);
+            mn__jput_int(&j, m, "interval_days", r->client_interval_days);
+            mn__jput_int(&j, m, "typical_interval_days", r->population_interval_days);
+        }
+        mn__jput_str(&j, root, "note", r->note);
+        return mn__json_finish(ctx, &j, root, "replan", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
+                   r->n_done, r->n_done == 1 ? "" : "s");
+    mn__buf_printf(&b, "\nVisits left:\n");
+    if (!r->n_remaining)
+        mn__buf_printf(&b, "  none: every planned visit is done\n");
+    for (int i = 0; i < r->n_remaining; i++) {
+        const mn_store_planned_visit *v = &r->remaining[i];
+        mn__buf_printf(&b, "  %2d %-11s %s ", v->number, v->maintenance ? "maintenance" : "course",
+                       mn_date_format(v->date, d));
+        for (int k = 0; k < v->n_settings; k++)
+            mn__buf_printf(&b, "%s %s %.2f mm x %g", k ? "," : "", v->settings[k].zone,
+                           v->settings[k].depth_mm, v->settings[k].passes);
+        mn__buf_printf(&b, "\n");
+    }
+    mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
+                   r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
+    for (int i = 0; i < r->n_obs; i++)
+        mn__buf_printf(&b, "  %s day %4d  %s %g: improvement %.0f %% (typical person %.0f %%)\n",
+                       mn_date_format(r->obs[i].date, d), r->obs[i].day, r->scale, r->obs[i].score,
+                       r->obs[i].improvement_pct, r->obs[i].predicted_pct);
+    mn__buf_printf(&b, "\nProjection (improvement, %% of baseline severity):\n");
+    int last_day = -1000;
+    for (int i = 0; i < r->n_samples; i++) {
+        const mn_store_replan_sample *x = &r->samples[i];
+        /* Every 12 weeks, and the last day. */
+        if (x->day - last_day < 84 && i != r->n_samples - 1)
+            continue;
+        last_day = x->day;
+        mn__buf_printf(&b, "  day %4d  this client %5.1f %% (%.1f-%.1f)  typical %5.1f %%\n",
+                       x->day, shown(x->client_pct), shown(x->client_low_pct),
+                       shown(x->client_high_pct), shown(x->population_pct));
+    }
+    if (r->has_maintenance)
+        mn__buf_printf(&b, "\nMaintenance due %s (between %s and %s), every %d days (typical %d)\n",
+                       mn_date_format(r->maintenance_due, d),
+                       mn_date_format(r->maintenance_early, d2),
+                       mn_date_format(r->maintenance_late, d3), r->client_interval_days,
+                       r->population_interval_days);
+    mn__buf_printf(&b, "\n%s\n", r->note);
+    return mn__buf_finish(ctx, &b, "replan", write, userdata);
+}
+
+/* iCalendar text value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped. */
+static void ics_text(mn__buf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == ';' || *s == ',')
+            mn__buf_printf(b, "\\%c", *s);
+        else if (*s == '\n')
+            mn__buf_printf(b, "\\n");
+        else if ((unsigned char)*s >= 0x20)
+            mn__buf_append(b, s, 1);
+    }
+}
+
+/* Appends one content line, folded at 75 octets (RFC 5545 3.1) without splitting a UTF-8
+ * character, ended by CRLF. */
+static void ics_line(mn__buf *out, const mn__buf *line)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < line->len; i++) {
+        unsigned char c = (unsigned char)line->data[i];
+        size_t clen = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        if (col + clen > 75) {
+            mn__buf_append(out, "\r\n ", 3);
+            col = 1;
+        }
+        mn__buf_append(out, line->data + i, clen);
+        col += clen;
+        i += clen - 1;
+    }
+    mn__buf_append(out, "\r\n", 2);
+}
+
+typedef struct {
+    mn__buf out, line;
+} ics;
+
+static void ics_begin(ics *c)
+{
+    mn__buf_init(&c->out);
+    mn__buf_init(&c->line);
+    mn__buf_printf(&c->out,
+                   "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//mneedle//mneedle %s//EN\r\n"
+                   "CALSCALE:GREGORIAN\r\n",
+                   mn_version());
+}
+
+static void ics_event(ics *c, const char *uid, mn_date date, mn_date stamp, const char *summary,
+                      const char *description)
+{
+    char d[16], ymd[9], st[9];
+    mn_date_format(date, d);
+    snprintf(ymd, sizeof ymd, "%.4s%.2s%.2s", d, d + 5, d + 8);
+    mn_date_format(stamp, d);
+    snprintf(st, sizeof st, "%.4s%.2s%.2s", d, d + 5, d + 8);
+    char end[16], ymd_end[9];
+    mn_date_format(date + 1, end);
+    snprintf(ymd_end, sizeof ymd_end, "%.4s%.2s%.2s", end, end + 5, end + 8);
+    mn__buf_printf(&c->out, "BEGIN:VEVENT\r\n");
+    c->line.len = 0;
+    mn__buf_printf(&c->line, "UID:%s", uid);
+    ics_line(&c->out, &c->line);
+    mn__buf_printf(&c->out,
+                   "DTSTAMP:%sT000000Z\r\nDTSTART;VALUE=DATE:%s\r\nDTEND;VALUE=DATE:%s\r\n", st,
+                   ymd, ymd_end);
+    c->line.len = 0;
+    mn__buf_printf(&c->line, "SUMMARY:");
+    ics_text(&c->line, summary);
+    ics_line(&c->out, &c->line);
+    c->line.len = 0;
+    mn__buf_printf(&c->line, "DESCRIPTION:");
+    ics_text(&c->line, description);
+    ics_line(&c->out, &c->line);
+    mn__buf_printf(&c->out, "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n");
+}
+
+static mn_status ics_finish(mn_ctx *ctx, ics *c, const char *what, mn_writer write, void *ud)
+{
+    mn__buf_printf(&c->out, "END:VCALENDAR\r\n");
+    if (mn__buf_status(&c->line))
+        c->out.failed = 1;
+    mn__buf_release(&c->line);
+    return mn__buf_finish(ctx, &c->out, what, write, ud);
+}
+
+/* CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+static void csv_field(mn__buf *b, const char *s, int last)
+{
+    if (strpbrk(s, ",\"\r\n")) {
+        mn__buf_append(b, "\"", 1);
+        for (; *s; s++) {
+            if (*s == '"')
+                mn__buf_append(b, "\"", 1);
+            mn__buf_append(b, s, 1);
+        }
+        mn__buf_append(b, "\"", 1);
+    } else {
+        mn__buf_printf(b, "%s", s);
+    }
+    mn__buf_append(b, last ? "\n" : ",", 1);
+}
+
+mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
+                                mn_recall_format format, mn_date stamp, mn_writer write,
+                                void *userdata)
+{
+    if ((!list && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "recall: nothing to write");
+    char d[16], d2[16];
+    if (format == MN_RECALL_JSON) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = json_object();
+        mn__jput_str(&j, root, "version", mn_version());
+        json_t *arr = mn__jput(&j, root, "due", json_array());
+        for (int i = 0; i < n; i++) {
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_str(&j, o, "client", list[i].client);
+            put_date(&j, o, "due", list[i].due);
+            if (list[i].has_last_session)
+                put_date(&j, o, "last_session", list[i].last_session);
+            mn__jput_str(&j, o, "reason", list[i].reason);
+        }
+        return mn__json_finish(ctx, &j, root, "recall", write, userdata);
+    }
+    if (format == MN_RECALL_ICS) {
+        ics c;
+        ics_begin(&c);
+        for (int i = 0; i < n; i++) {
+            char uid[96], summary[96];
+            snprintf(uid, sizeof uid, "recall-%s-%s@mneedle", list[i].client,
+                     mn_date_format(list[i].due, d));
+            snprintf(summary, sizeof summary, "Maintenance due: %s", list[i].client);
+            ics_event(&c, uid, list[i].due, stamp, summary, list[i].reason);
+        }
+        return ics_finish(ctx, &c, "recall", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    if (format == MN_RECALL_CSV)
+        mn__buf_printf(&b, "client,due,last_session,reason\n");
+    for (int i = 0; i < n; i++) {
+        const mn_store_recall *r = &list[i];
+        if (format == MN_RECALL_CSV) {
+            csv_field(&b, r->client, 0);
+            csv_field(&b, mn_date_format(r->due, d), 0);
+            csv_field(&b, r->has_last_session ? mn_date_format(r->last_session, d2) : "", 0);
+            csv_field(&b, r->reason, 1);
+        } else {
+            mn__buf_printf(
+                &b, "%-14s due %s  last session %s  %s\n", r->client, mn_date_format(r->due, d),
+                r->has_last_session ? mn_date_format(r->last_session, d2) : "-", r->reason);
+        }
+    }
+    if (format == MN_RECALL_TEXT)
+        mn__buf_printf(&b, "%d client%s due\n", n, n == 1 ? "" : "s");
+    return mn__buf_finish(ctx, &b, "recall", write, userdata);
+}
+
+mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, int n, mn_date stamp,
+                             mn_writer write, void *userdata)
+{
+    if ((!histories && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "export: nothing to write");
+    ics c;
+    ics_begin(&c);
+    for (int i = 0; i < n; i++) {
+        const mn_store_history *h = histories[i];
+        for (int k = h->n_sessions; k < h->n_planned; k++) {
+            const mn_store_planned_visit *v = &h->planned[k];
+            char uid[128], summary[128], desc[512], d[16];
+            snprintf(uid, sizeof uid, "plan-%ld-visit-%d-%s@mneedle", h->plan_id, v->number,
+                     h->client);
+            snprintf(summary, sizeof summary, "Microneedling %s visit %d: %s",
+                     v->maintenance ? "maintenance" : "course", v->number, h->client);
+            size_t used =
+                (size_t)snprintf(desc, sizeof desc, "Planned %s.", mn_date_format(v->date, d));
+            for (int z = 0; z < v->n_settings && used < sizeof desc; z++)
+                used += (size_t)snprintf(desc + used, sizeof desc - used, " %s %.2f mm x %g.",
+                                         v->settings[z].zone, v->settings[z].depth_mm,
+                                         v->settings[z].passes);
+            ics_event(&c, uid, v->date, stamp, summary, desc);
+        }
+    }
+    return ics_finish(ctx, &c, "export", write, userdata);
+}
+
+mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                             mn_writer write, void *userdata)
+{
+    if ((!histories && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "export: nothing to write");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,"
+                       "rater,event,severity,device\n");
+    char d[16];
+    for (int i = 0; i < n; i++) {
+        const mn_store_history *h = histories[i];
+        for (int k = 0; k < h->n_planned; k++) {
+            const mn_store_planned_visit *v = &h->planned[k];
+            for (int z = 0; z < v->n_settings; z++) {
+                csv_field(&b, h->client, 0);
+                mn__buf_printf(&b, "%s,%s,%d,", v->maintenance ? "planned-maintenance" : "planned",
+                               mn_date_format(v->date, d), v->number);
+                csv_field(&b, v->settings[z].zone, 0);
+                mn__buf_printf(&b, "%g,%g,,,,,,,\n", v->settings[z].depth_mm,
+                               v->settings[z].passes);
+            }
+        }
+        for (int k = 0; k < h->n_sessions; k++) {
+            const mn_store_session *x = &h->sessions[k];
+            for (int z = 0; z < x->n_zones; z++) {
+                const mn_store_setting *s = &x->zones[z];
+                csv_field(&b, h->client, 0);
+                mn__buf_printf(&b, "session,%s,%d,", mn_date_format(x->date, d), k + 1);
+                csv_field(&b, s->zone, 0);
+                mn__buf_printf(&b, "%g,%g,", s->depth_mm, s->passes);
+                if (s->has_planned)
+                    mn__buf_printf(&b, "%g", s->planned_depth_mm);
+                mn__buf_printf(&b, ",,,,,,");
+                csv_field(&b, x->device, 1);
+            }
+        }
+        for (int k = 0; k < h->n_assessments; k++) {
+            const mn_store_assessment *a = &h->assessments[k];
+            csv_field(&b, h->client, 0);
+            mn__buf_printf(&b, "assessment,%s,,", mn_date_format(a->date, d));
+            csv_field(&b, a->zone, 0);
+            mn__buf_printf(&b, ",,,");
+            csv_field(&b, a->scale, 0);
+            mn__buf_printf(&b, "%g,", a->score);
+            csv_field(&b, a->rater, 0);
+            mn__buf_printf(&b, ",,\n");
+        }
+        for (int k = 0; k < h->n_events; k++) {
+            const mn_store_adverse_event *e = &h->events[k];
+            csv_field(&b, h->client, 0);
+            mn__buf_printf(&b, "adverse_event,%s,", mn_date_format(e->date, d));
+            if (e->session_number)
+                mn__buf_printf(&b, "%d", e->session_number);
+            mn__buf_printf(&b, ",,,,,,,,");
+            csv_field(&b, e->event, 0);
+            csv_field(&b, e->severity, 0);
+            mn__buf_printf(&b, "\n");
+        }
+    }
+    return mn__buf_finish(ctx, &b, "export", write, userdata);
+}
+
+static json_t *fhir_ref(mn__jout *j, const char *type, const char *id)
+{
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s/%s", type, id);
+    json_t *o = json_object();
+    mn__jput_str(j, o, "reference", buf);
+    return o;
+}
+
+static json_t *fhir_text(mn__jout *j, const char *text)
+{
+    json_t *o = json_object();
+    mn__jput_str(j, o, "text", text);
+    return o;
+}
+
+static json_t *fhir_entry(mn__jout *j, json_t *entries, const char *type, const char *id)
+{
+    json_t *e = mn__jpush(j, entries, json_object());
+    json_t *r = mn__jput(j, e, "resource", json_object());
+    mn__jput_str(j, r, "resourceType", type);
+    mn__jput_str(j, r, "id", id);
+    return r;
+}
+
+mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
+                              mn_writer write, void *userdata)
+{
+    if ((!histories && n) || !write)
+        return mn__error(ctx, MN_EINVAL, "export: nothing to write");
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    mn__jput_str(&j, root, "resourceType", "Bundle");
+    mn__jput_str(&j, root, "type", "collection");
+    json_t *entries = mn__jput(&j, root, "entry", json_array());
+    /* Devices once each, by catalogue id. */
+    json_t *devices_seen = json_object();
+    char d[16], id[128], text[512];
+    for (int i = 0; i < n; i++) {
+        const mn_store_history *h = histories[i];
+        json_t *p = fhir_entry(&j, entries, "Patient", h->client);
+        json_t *ident = mn__jpush(&j, mn__jput(&j, p, "identifier", json_array()), json_object());
+        mn__jput_str(&j, ident, "system", "urn:mneedle:client");
+        mn__jput_str(&j, ident, "value", h->client);
+        for (int k = 0; k < h->n_sessions; k++) {
+            const char *dev = h->sessions[k].device;
+            if (json_object_get(devices_seen, dev))
+                continue;
+            json_object_set_new(devices_seen, dev, json_true());
+            snprintf(id, sizeof id, "device-%s", dev);
+            json_t *r = fhir_entry(&j, entries, "Device", id);
+            json_t *name =
+                mn__jpush(&j, mn__jput(&j, r, "deviceName", json_array()), json_object());
+            mn__jput_str(&j, name, "name", dev);
+            mn__jput_str(&j, name, "type", "model-name");
+        }
+        char plan_id[64] = "";
+        if (h->plan_id) {
+            snprintf(plan_id, sizeof plan_id, "careplan-%ld", h->plan_id);
+            json_t *cp = fhir_entry(&j, entries, "CarePlan", plan_id);
+            mn__jput_str(&j, cp, "status", "active");
+            mn__jput_str(&j, cp, "intent", "plan");
+            mn__jput_str(&j, cp, "title", "Microneedling course and maintenance");
+            mn__jput(&j, cp, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, cp, "created", h->plan_created);
+            json_t *acts = mn__jput(&j, cp, "activity", json_array());
+            for (int k = 0; k < h->n_planned; k++) {
+                const mn_store_planned_visit *v = &h->planned[k];
+                json_t *detail =
+                    mn__jput(&j, mn__jpush(&j, acts, json_object()), "detail", json_object());
+                mn__jput_str(&j, detail, "status", k < h->n_sessions ? "completed" : "scheduled");
+                mn__jput_str(&j, detail, "scheduledString", mn_date_format(v->date, d));
+                size_t used = (size_t)snprintf(
+                    text, sizeof text, "%s visit %d:", v->maintenance ? "maintenance" : "course",
+                    v->number);
+                for (int z = 0; z < v->n_settings && used < sizeof text; z++)
+                    used += (size_t)snprintf(text + used, sizeof text - used, " %s %.2f mm x %g;",
+                                             v->settings[z].zone, v->settings[z].depth_mm,
+                                             v->settings[z].passes);
+                mn__jput_str(&j, detail, "description", text);
+            }
+        }
+        for (int k = 0; k < h->n_sessions; k++) {
+            const mn_store_session *x = &h->sessions[k];
+            snprintf(id, sizeof id, "procedure-%ld", x->id);
+            json_t *r = fhir_entry(&j, entries, "Procedure", id);
+            if (plan_id[0])
+                mn__jpush(&j, mn__jput(&j, r, "basedOn", json_array()),
+                          fhir_ref(&j, "CarePlan", plan_id));
+            mn__jput_str(&j, r, "status", "completed");
+            mn__jput(&j, r, "code",
+                     fhir_text(&j, "Microneedling (percutaneous collagen induction)"));
+            mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, r, "performedDateTime", mn_date_format(x->date, d));
+            json_t *sites = mn__jput(&j, r, "bodySite", json_array());
+            json_t *notes = mn__jput(&j, r, "note", json_array());
+            for (int z = 0; z < x->n_zones; z++) {
+                mn__jpush(&j, sites, fhir_text(&j, x->zones[z].zone));
+                snprintf(text, sizeof text, "%s: %.2f mm, %g passes", x->zones[z].zone,
+                         x->zones[z].depth_mm, x->zones[z].passes);
+                mn__jpush(&j, notes, fhir_text(&j, text));
+            }
+            if (x->serum[0]) {
+                snprintf(text, sizeof text, "serum %s%s%s", x->serum,
+                         x->serum_lot[0] ? " lot " : "", x->serum_lot);
+                mn__jpush(&j, notes, fhir_text(&j, text));
+            }
+            char dev_id[64];
+            snprintf(dev_id, sizeof dev_id, "device-%s", x->device);
+            json_t *fd = mn__jpush(&j, mn__jput(&j, r, "focalDevice", json_array()), json_object());
+            mn__jput(&j, fd, "manipulated", fhir_ref(&j, "Device", dev_id));
+        }
+        for (int k = 0; k < h->n_assessments; k++) {
+            const mn_store_assessment *a = &h->assessments[k];
+            snprintf(id, sizeof id, "observation-%ld", a->id);
+            json_t *r = fhir_entry(&j, entries, "Observation", id);
+            mn__jput_str(&j, r, "status", "final");
+            json_t *code = mn__jput(&j, r, "code", json_object());
+            json_t *coding =
+                mn__jpush(&j, mn__jput(&j, code, "coding", json_array()), json_object());
+            mn__jput_str(&j, coding, "system", "urn:mneedle:scale");
+            mn__jput_str(&j, coding, "code", a->scale);
+            mn__jput_str(&j, coding, "version", a->scale_version);
+            mn__jput_str(&j, code, "text", a->scale);
+            mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, r, "effectiveDateTime", mn_date_format(a->date, d));
+            json_t *q = mn__jput(&j, r, "valueQuantity", json_object());
+            mn__jput_num(&j, q, "value", a->score);
+            if (a->zone[0])
+                mn__jput(&j, r, "bodySite", fhir_text(&j, a->zone));
+        }
+        for (int k = 0; k < h->n_events; k++) {
+            const mn_store_adverse_event *e = &h->events[k];
+            if (!strcmp(e->event, "none"))
+                continue; /* "none" stays in the CSV and the record: FHIR has no empty event */
+            snprintf(id, sizeof id, "adverse-event-%ld", e->id);
+            json_t *r = fhir_entry(&j, entries, "AdverseEvent", id);
+            mn__jput_str(&j, r, "actuality", "actual");
+            mn__jput(&j, r, "event", fhir_text(&j, e->event));
+            mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
+            mn__jput_str(&j, r, "date", mn_date_format(e->date, d));
+            if (e->severity[0]) {
+                json_t *sev = mn__jput(&j, r, "severity", json_object());
+                json_t *c = mn__jpush(&j, mn__jput(&j, sev, "coding", json_array()), json_object());
+                mn__jput_str(&j, c, "system",
+                             "http://terminology.hl7.org/CodeSystem/adverse-event-severity");
+                mn__jput_str(&j, c, "code", e->severity);
+            }
+        }
+    }
+    json_decref(devices_seen);
+    return mn__json_finish(ctx, &j, root, "export", write, userdata);
 }

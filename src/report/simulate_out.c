@@ -155,6 +155,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__jput_bool(&j, root, "simulation", 1);
     mn__jput_str(&j, root, "version", mn_version());
     mn__jput_bool(&j, root, "projection_applies", sc->concern->collagen_projection);
+    mn__jput_warnings(&j, root, res->warnings);
     mn__jput_str(&j, root, "note",
                  res->band_draws > 0
                      ? "simulation for one typical person, with a 10th-90th percentile band of "

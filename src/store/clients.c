@@ -261,11 +261,10 @@ static void new_id(char *out)
     out[12] = '\0';
 }
 
-mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
-                              size_t len, const char *id, char *id_out)
+/* Adds a client; inside the caller's transaction when @p in_tx, else in one of its own. */
+static mn_status client_add(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                            size_t len, const char *id, char *id_out, int in_tx)
 {
-    if (!store || !src || !text || !id_out)
-        return mn__error(ctx, MN_EINVAL, "client add: missing argument");
     if (id && !mn__store_id_ok(id))
         return mn__error(ctx, MN_EINVAL,
                          "client id \"%.40s\": expected a letter, then letters, digits and '-' "
@@ -300,7 +299,7 @@ mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, con
     }
     unsigned char salt[MN__STORE_SALT_BYTES];
     randombytes_buf(salt, sizeof salt);
-    if ((st = mn__store_begin(ctx, store)))
+    if (!in_tx && (st = mn__store_begin(ctx, store)))
         goto out;
     sqlite3_stmt *q;
     if (!(st = mn__store_prepare(ctx, store,
@@ -313,7 +312,7 @@ mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, con
         sqlite3_bind_text(q, 4, planning, -1, SQLITE_STATIC);
         st = mn__store_run(ctx, store, q, "client");
         if (st == MN_EINVAL)
-            st = mn__error(ctx, MN_EINVAL, "%s: client id \"%s\" is in use", store->path, cid);
+            st = mn__error(ctx, MN_EINVAL, "%s: client id \"%s\" is in use", src, cid);
     }
     sqlite3_int64 num = sqlite3_last_insert_rowid(store->db);
     if (!st)
@@ -322,7 +321,8 @@ mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, con
         st = put_identity(ctx, store, num, &r, 0);
     if (!st)
         st = put_consents(ctx, store, num, &r);
-    st = mn__store_end(ctx, store, st);
+    if (!in_tx)
+        st = mn__store_end(ctx, store, st);
     if (!st)
         snprintf(id_out, MN_STORE_ID_LEN, "%s", cid);
 out:
@@ -330,6 +330,158 @@ out:
     mn__free(planning);
     record_release(&r);
     return st;
+}
+
+mn_status mn_store_client_add(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                              size_t len, const char *id, char *id_out)
+{
+    if (!store || !src || !text || !id_out)
+        return mn__error(ctx, MN_EINVAL, "client add: missing argument");
+    return client_add(ctx, store, src, text, len, id, id_out, 0);
+}
+
+/* ---- import of a CSV client list ---- */
+
+static const char *const import_cols[] = {
+    "id",    "name",     "email",  "phone", "birth_date", "age", "sex",   "fitzpatrick", "concern",
+    "zones", "severity", "device", "start", "smoker",     "sun", "_line", NULL};
+
+mn_status mn_store_import_clients(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                                  size_t len, int dry_run, mn_store_import_row **out, int *n_out)
+{
+    if (!store || !src || !text || !out || !n_out)
+        return mn__error(ctx, MN_EINVAL, "import: missing argument");
+    *out = NULL;
+    *n_out = 0;
+    static const char *const numeric[] = {"age", "fitzpatrick", NULL};
+    json_t *rows;
+    mn_status st = mn__store_csv(ctx, src, text, len, numeric, &rows);
+    if (st)
+        return st;
+    mn__jin in = {ctx, src};
+    /* Rows sharing an id are one client with several concerns. */
+    json_t *clients = json_array(), *by_id = json_object();
+    for (size_t i = 0; !st && i < json_array_size(rows); i++) {
+        json_t *r = json_array_get(rows, i);
+        char place[32];
+        snprintf(place, sizeof place, "line %lld",
+                 (long long)json_integer_value(json_object_get(r, "_line")));
+        if ((st = mn__jkeys(&in, r, place, import_cols)))
+            break;
+        const char *id = json_string_value(json_object_get(r, "id"));
+        json_t *rec = id ? json_object_get(by_id, id) : NULL;
+        if (!rec) {
+            rec = json_object();
+            json_array_append_new(clients, rec);
+            if (id)
+                json_object_set(by_id, id, rec);
+            json_object_set_new(rec, "_line", json_deep_copy(json_object_get(r, "_line")));
+            if (id)
+                json_object_set_new(rec, "_id", json_string(id));
+            json_t *c = json_object(), *identity = json_object(), *clinic = json_object(),
+                   *life = json_object();
+            static const char *const client_keys[] = {"age", "sex", "fitzpatrick"};
+            for (int k = 0; k < 3; k++)
+                if (json_object_get(r, client_keys[k]))
+                    json_object_set(c, client_keys[k], json_object_get(r, client_keys[k]));
+            static const char *const id_keys[] = {"name", "email", "phone", "birth_date"};
+            for (int k = 0; k < 4; k++)
+                if (json_object_get(r, id_keys[k]))
+                    json_object_set(identity, id_keys[k], json_object_get(r, id_keys[k]));
+            if (json_object_get(r, "device"))
+                json_object_set(clinic, "device", json_object_get(r, "device"));
+            if (json_object_get(r, "start"))
+                json_object_set(clinic, "start", json_object_get(r, "start"));
+            const char *smoker = json_string_value(json_object_get(r, "smoker"));
+            if (smoker)
+                json_object_set_new(
+                    life, "smoker",
+                    json_boolean(!strcmp(smoker, "yes") || !strcmp(smoker, "true")));
+            if (json_object_get(r, "sun"))
+                json_object_set(life, "sun", json_object_get(r, "sun"));
+            json_object_set_new(rec, "client", c);
+            if (json_object_size(identity))
+                json_object_set_new(rec, "identity", identity);
+            else
+                json_decref(identity);
+            json_object_set_new(rec, "clinic", clinic);
+            if (json_object_size(life))
+                json_object_set_new(rec, "lifestyle", life);
+            else
+                json_decref(life);
+            json_object_set_new(rec, "concerns", json_array());
+        }
+        json_t *concern = json_object();
+        if (json_object_get(r, "concern"))
+            json_object_set(concern, "concern", json_object_get(r, "concern"));
+        const char *zones = json_string_value(json_object_get(r, "zones"));
+        json_t *zl = json_array();
+        /* zones: names separated by ';' or ' ' (a comma would split the CSV field). */
+        for (const char *p = zones ? zones : ""; *p;) {
+            size_t w = strcspn(p, "; ");
+            if (w) {
+                char z[64];
+                snprintf(z, sizeof z, "%.*s", (int)(w < 63 ? w : 63), p);
+                json_array_append_new(zl, json_string(z));
+            }
+            p += w;
+            p += strspn(p, "; ");
+        }
+        json_object_set_new(concern, "zones", zl);
+        if (json_object_get(r, "severity"))
+            json_object_set(concern, "severity", json_object_get(r, "severity"));
+        json_array_append_new(json_object_get(rec, "concerns"), concern);
+    }
+    json_decref(by_id);
+    json_decref(rows);
+    mn_store_import_row *res = NULL;
+    int n = 0;
+    if (!st)
+        st = mn__store_begin(ctx, store);
+    for (size_t i = 0; !st && i < json_array_size(clients); i++) {
+        json_t *rec = json_array_get(clients, i);
+        long long line = json_integer_value(json_object_get(rec, "_line"));
+        char *id = NULL;
+        const char *given = json_string_value(json_object_get(rec, "_id"));
+        if (given)
+            id = mn__strdup(given);
+        json_object_del(rec, "_id");
+        json_object_del(rec, "_line");
+        char *dump = mn__store_dump(rec);
+        char where[300];
+        snprintf(where, sizeof where, "%s line %lld", src, line);
+        mn_store_import_row *grown = mn__realloc(res, (size_t)(n + 1) * sizeof *grown);
+        if (!dump || (given && !id) || !grown) {
+            st = mn__error(ctx, MN_ENOMEM, "import: out of memory");
+        } else {
+            res = grown;
+            memset(&res[n], 0, sizeof res[n]);
+            res[n].line = (int)line;
+            res[n].concerns = (int)json_array_size(json_object_get(rec, "concerns"));
+            st = client_add(ctx, store, where, dump, strlen(dump), id, res[n].id, 1);
+            n++;
+        }
+        mn__free(dump);
+        mn__free(id);
+    }
+    json_decref(clients);
+    /* A dry run checks everything an import would, ids in use included, then changes nothing. */
+    if (dry_run && !st)
+        mn__store_end(ctx, store, MN_EINVAL); /* any failure status rolls back */
+    else
+        st = mn__store_end(ctx, store, st);
+    if (st) {
+        mn__free(res);
+        return st;
+    }
+    *out = res;
+    *n_out = n;
+    return MN_OK;
+}
+
+void mn_store_import_free(mn_store_import_row *rows)
+{
+    mn__free(rows);
 }
 
 mn_status mn_store_client_update(mn_ctx *ctx, mn_store *store, const char *id, const char *src,

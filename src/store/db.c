@@ -412,6 +412,14 @@ mn_status mn_store_set_actor(mn_store *store, const char *actor)
     return MN_OK;
 }
 
+mn_status mn_store_set_durable(mn_ctx *ctx, mn_store *store, int durable)
+{
+    if (!store)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    return mn__store_exec(ctx, store,
+                          durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+}
+
 mn_status mn_store_migrate(mn_ctx *ctx, mn_store *store, int *from)
 {
     if (!store)

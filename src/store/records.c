@@ -264,7 +264,8 @@ typedef struct {
 } plan_zone;
 
 typedef struct {
-    sqlite3_int64 id; /* 0: no plan */
+    sqlite3_int64 client; /* whose plan this is (0: none read yet) */
+    sqlite3_int64 id;     /* 0: no plan */
     plan_zone zones[MN_MAX_ZONES];
     int n_zones;
     char device[32];
@@ -273,6 +274,7 @@ typedef struct {
 static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, plan_caps *out)
 {
     memset(out, 0, sizeof *out);
+    out->client = client;
     sqlite3_stmt *q;
     mn_status st = mn__store_prepare(
         ctx, s, "SELECT id, plan_json FROM plans WHERE client = ? ORDER BY id DESC LIMIT 1", &q);
@@ -328,6 +330,18 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
         return st;
     int is_plan = json_is_object(plan) && json_object_get(plan, "screening") &&
                   json_is_array(json_object_get(plan, "zones"));
+    /* The plan's first maintenance visit: when recall looks for the client until a replan
+     * times it from their own response. */
+    char due[16] = "";
+    json_t *visits = json_object_get(plan, "sessions");
+    for (size_t i = 0; i < json_array_size(visits) && !due[0]; i++) {
+        json_t *v = json_array_get(visits, i);
+        const char *phase = json_string_value(json_object_get(v, "phase"));
+        const char *date = json_string_value(json_object_get(v, "date"));
+        mn_date d;
+        if (phase && date && !strcmp(phase, "maintenance") && !mn_date_parse(date, &d))
+            snprintf(due, sizeof due, "%s", date);
+    }
     json_decref(plan);
     if (!is_plan)
         return mn__error(ctx, MN_EPARSE, "plan save: not a plan's JSON (screening, zones)");
@@ -356,6 +370,25 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
     sqlite3_int64 id = sqlite3_last_insert_rowid(store->db);
     if (!st)
         st = mn__store_audit(ctx, store, "insert", "plans", id, NULL);
+    if (!st) {
+        char reason[96];
+        snprintf(reason, sizeof reason, "plan %lld: maintenance timed for the typical response",
+                 (long long)id);
+        if (!(st = mn__store_prepare(ctx, store,
+                                     "UPDATE clients SET maintenance_due = ?, "
+                                     "maintenance_reason = ? WHERE num = ?",
+                                     &q))) {
+            if (due[0]) {
+                sqlite3_bind_text(q, 1, due, -1, SQLITE_STATIC);
+                sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+            }
+            sqlite3_bind_int64(q, 3, num);
+            st = mn__store_run(ctx, store, q, "client");
+        }
+        if (!st)
+            st = mn__store_audit(ctx, store, "update", "clients", num,
+                                 "maintenance_due, maintenance_reason");
+    }
     st = mn__store_end(ctx, store, st);
     if (!st && plan_id)
         *plan_id = (long)id;
@@ -484,7 +517,8 @@ static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...
 }
 
 static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
-                               const char *place, int csv, mn_date today, checked_session *cs)
+                               const char *place, int csv, mn_date today, plan_caps *cache,
+                               checked_session *cs)
 {
     memset(cs, 0, sizeof *cs);
     mn__jin in = {ctx, src};
@@ -515,9 +549,11 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                          "devices')",
                          src, place, cs->device);
     cs->device = dev->id;
-    plan_caps caps;
-    if ((st = latest_plan(ctx, s, cs->client, &caps)))
+    /* The client's latest plan, read once per client in a file of records (the file's own
+     * records never add a plan). */
+    if (cache->client != cs->client && (st = latest_plan(ctx, s, cs->client, cache)))
         return st;
+    const plan_caps caps = *cache;
     cs->plan = caps.id;
     size_t used = 0;
 #define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
@@ -719,11 +755,14 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
         goto out;
     if ((st = mn__store_begin(ctx, store)))
         goto out;
+    plan_caps cache;
+    cache.client = 0;
     for (size_t i = 0; !st && i < json_array_size(records); i++) {
         char place[32];
         place_of(records, i, csv, place, sizeof place);
         checked_session cs;
-        st = check_session(ctx, store, src, json_array_get(records, i), place, csv, today, &cs);
+        st = check_session(ctx, store, src, json_array_get(records, i), place, csv, today, &cache,
+                           &cs);
         if (!st && cs.violations[0] && !override_reason)
             st = mn__error(ctx, MN_ERANGE,
                            "%s: %s: %s; nothing was recorded (give --override REASON to "

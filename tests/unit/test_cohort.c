@@ -204,7 +204,7 @@ static void test_trial_parse(void **state)
                             "{\"device\": \"dermaroller-192\", \"needle_mm\": 3.5, \"passes\": "
                             "15, \"session_days\": [0]}",
                             NULL),
-                 MN_ERANGE, "$.protocol.needle_mm: 3.5 is outside dermaroller-192");
+                 MN_ERANGE, "$.protocol.needle_mm: 3.5 mm is outside dermaroller-192");
     expect_error(make_trial(NULL,
                             "{\"device\": \"laser\", \"needle_mm\": 1, \"passes\": 1, "
                             "\"session_days\": [0]}",

@@ -1,5 +1,6 @@
 /* Device model: puncture density, effective depth and channel size against F40-F46, and the
  * seeded puncture field. */
+#include <math.h>
 #include <string.h>
 
 #include "mn_test.h"
@@ -132,12 +133,54 @@ static void test_field_bad_input(void **state)
     mn_puncture_field_release(NULL);
 }
 
+/* The planner's depth caps: the zone's clinical limit, a concern's deep-face exception only
+ * with a clinical device, the anatomy cap reached exactly by its length, thinner with age;
+ * the range check at the catalogue's ends. */
+static void test_depth_caps(void **state)
+{
+    (void)state;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_site *cheek = mn_catalog_find_site(cat, "cheek");
+    const mn_site *eye = mn_catalog_find_site(cat, "periorbital");
+    const mn_concern *scars = mn_catalog_find_concern(cat, "acne-scars");
+    mn_patient p;
+    mn_patient_init(&p);
+    p.age_years = 30;
+    mn_depth_caps c;
+    assert_int_equal(mn_device_depth_caps(dev("skinpen"), eye, &p, scars, &c), MN_OK);
+    assert_true(c.zone_mm == eye->clinical_max_mm && !c.deep_face_exception);
+    assert_int_equal(mn_device_depth_caps(dev("skinpen"), cheek, &p, NULL, &c), MN_OK);
+    assert_true(c.zone_mm == MN_FACE_DEFAULT_MAX_MM && !c.deep_face_exception);
+    assert_int_equal(mn_device_depth_caps(dev("skinpen"), cheek, &p, scars, &c), MN_OK);
+    assert_true(c.deep_face_exception && c.zone_mm == scars->deep_face_max_mm &&
+                c.zone_mm > MN_FACE_DEFAULT_MAX_MM);
+    assert_int_equal(mn_device_depth_caps(dev("home-roller"), cheek, &p, scars, &c), MN_OK);
+    assert_false(c.deep_face_exception);
+    /* The anatomy cap's length reaches the allowed depth (to rounding), and ageing lowers it. */
+    assert_int_equal(mn_device_depth_caps(dev("skinpen"), cheek, &p, NULL, &c), MN_OK);
+    assert_true(fabs(mn_device_effective_depth_um(dev("skinpen"), c.anatomy_mm, NULL) -
+                     c.anatomy_depth_um) < 1.0);
+    mn_depth_caps old;
+    p.age_years = 80;
+    assert_int_equal(mn_device_depth_caps(dev("skinpen"), cheek, &p, NULL, &old), MN_OK);
+    assert_true(old.anatomy_mm < c.anatomy_mm);
+    assert_int_equal(mn_device_depth_caps(NULL, cheek, &p, NULL, &c), MN_EINVAL);
+    /* The one range check every reader uses. */
+    const mn_device *pen = dev("skinpen");
+    assert_true(mn_device_needle_in_range(pen, pen->depth_min_mm));
+    assert_true(mn_device_needle_in_range(pen, pen->depth_max_mm));
+    assert_false(mn_device_needle_in_range(pen, pen->depth_max_mm + 0.01));
+    assert_false(mn_device_needle_in_range(pen, pen->depth_min_mm - 0.01));
+    assert_false(mn_device_needle_in_range(pen, NAN));
+    assert_false(mn_device_needle_in_range(NULL, 1.0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_density_against_f46),    cmocka_unit_test(test_depth_against_f40_f42),
         cmocka_unit_test(test_field_density_and_seed), cmocka_unit_test(test_roller_rows),
-        cmocka_unit_test(test_field_bad_input),
+        cmocka_unit_test(test_field_bad_input),        cmocka_unit_test(test_depth_caps),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,274 @@
+/*
+ * The clinic record at clinic scale (DESIGN §8: record <= 5 ms, replan <= 50 ms, recall over
+ * 10,000 clients <= 1 s; the issue adds history <= 20 ms and the database's size).
+ *
+ * Set-up: N clients (default 10,000), each with a stored plan, 20 sessions and 10 scores, loaded
+ * through the library's own calls (one transaction per client and kind, commits not synced one
+ * by one while loading). Then, with synchronous=FULL as in use:
+ *   record   one session file (JSON, checked against the plan), committed and synced;
+ *   peer     a bare SQLite INSERT and COMMIT with synchronous=FULL on the same file system, in
+ *            the same process: the price of one synced commit, which record cannot beat;
+ *   history  one client's timeline, read and written as JSON;
+ *   replan   one client, including the commit of their maintenance date;
+ *   recall   every client due, over the whole database.
+ * Usage: bench_store [N] [DIR]   (DIR: where the database goes, default $TMPDIR or /tmp)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "bench.h"
+#include "mneedle/mneedle.h"
+
+#define SESSIONS    20
+#define ASSESSMENTS 10
+#define REPEATS     200
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} text;
+
+static int text_write(void *ud, const char *buf, size_t len)
+{
+    text *t = ud;
+    if (t->len + len + 1 > t->cap) {
+        t->cap = 2 * (t->len + len + 1);
+        char *grown = realloc(t->data, t->cap);
+        if (!grown)
+            return 1;
+        t->data = grown;
+    }
+    memcpy(t->data + t->len, buf, len);
+    t->len += len;
+    t->data[t->len] = '\0';
+    return 0;
+}
+
+static int null_write(void *ud, const char *buf, size_t len)
+{
+    (void)ud;
+    (void)buf;
+    (void)len;
+    return 0;
+}
+
+static void die(mn_ctx *ctx, const char *what, mn_status st)
+{
+    fprintf(stderr, "bench_store: %s: %s\n", what, st ? mn_ctx_errmsg(ctx) : "failed");
+    exit(1);
+}
+
+static const char client_file[] =
+    "{\"client\": {\"age\": 38, \"sex\": \"female\", \"fitzpatrick\": 2},"
+    " \"concerns\": [{\"concern\": \"acne-scars\", \"zones\": [\"cheek\", \"forehead\"],"
+    " \"severity\": \"moderate\"}],"
+    " \"clinic\": {\"device\": \"dermapen-4\", \"price_per_session\": 300, \"currency\": \"EUR\","
+    " \"start\": \"2020-01-06\"}}";
+
+/* One session of client id on date, as a JSON object appended to t. */
+static void session_json(text *t, const char *id, mn_date date)
+{
+    char d[16], buf[512];
+    int n = snprintf(buf, sizeof buf,
+                     "{\"client\": \"%s\", \"date\": \"%s\", \"device\": \"dermapen-4\","
+                     " \"serial\": \"DP4-7\", \"cartridge_lot\": \"L1\", \"zones\": ["
+                     "{\"zone\": \"cheek\", \"depth_mm\": 0.7, \"passes\": 3},"
+                     " {\"zone\": \"forehead\", \"depth_mm\": 0.2, \"passes\": 3}],"
+                     " \"serum\": \"hyaluronic-acid\", \"adverse_events\": [\"none\"]}",
+                     id, mn_date_format(date, d));
+    text_write(t, buf, (size_t)n);
+}
+
+static double file_mib(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (double)sb.st_size / (1024.0 * 1024.0) : 0;
+}
+
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 10000;
+    const char *tmp = argc > 2 ? argv[2] : getenv("TMPDIR");
+    if (n < 1)
+        n = 1;
+    if (!tmp || !tmp[0])
+        tmp = "/tmp";
+    /* Records are of the past: "today" is fixed after every generated date. */
+    setenv("SOURCE_DATE_EPOCH", "1767225600", 1); /* 2026-01-01 */
+    char path[1024], peer_path[1024];
+    snprintf(path, sizeof path, "%s/bench_store_%d.db", tmp, (int)getpid());
+    snprintf(peer_path, sizeof peer_path, "%s/bench_store_peer_%d.db", tmp, (int)getpid());
+
+    mn_ctx *ctx;
+    mn_store *store;
+    mn_status st;
+    if ((st = mn_ctx_create(&ctx)))
+        die(NULL, "context", st);
+    if ((st = mn_store_open(ctx, path, MN_STORE_CREATE, 0, &store)))
+        die(ctx, "open", st);
+    mn_store_set_actor(store, "bench");
+
+    /* One plan, made once, stored for every client (a plan is made in milliseconds; the bench
+     * times the record, not the planner). */
+    mn_client client;
+    mn_plan_options popt;
+    mn_plan_options_init(&popt);
+    mn_plan *plan;
+    text plan_json = {0};
+    if ((st = mn_client_parse(ctx, "bench", client_file, strlen(client_file), &client)) ||
+        (st = mn_plan_build(ctx, &client, &popt, &plan)) ||
+        (st = mn_plan_write(ctx, plan, 1, text_write, &plan_json)))
+        die(ctx, "plan", st);
+    mn_plan_free(plan);
+
+    mn_date start;
+    mn_date_parse("2020-01-06", &start);
+    double t0 = mn_bench_now();
+    mn_store_set_durable(ctx, store, 0);
+    for (int i = 0; i < n; i++) {
+        char id[32], got[MN_STORE_ID_LEN];
+        snprintf(id, sizeof id, "b-%05d", i);
+        if ((st = mn_store_client_add(ctx, store, "bench", client_file, strlen(client_file), id,
+                                      got)))
+            die(ctx, "client add", st);
+        if ((st = mn_store_plan_save(ctx, store, id, plan_json.data, plan_json.len, NULL)))
+            die(ctx, "plan save", st);
+        text t = {0};
+        text_write(&t, "[", 1);
+        for (int k = 0; k < SESSIONS; k++) {
+            if (k)
+                text_write(&t, ",", 1);
+            session_json(&t, id, start + 42 * k);
+        }
+        text_write(&t, "]", 1);
+        if ((st = mn_store_record_sessions(ctx, store, "bench", t.data, t.len, NULL, NULL)))
+            die(ctx, "sessions", st);
+        t.len = 0;
+        text_write(&t, "[", 1);
+        for (int k = 0; k < ASSESSMENTS; k++) {
+            char d[16], buf[256];
+            int len = snprintf(buf, sizeof buf,
+                               "%s{\"client\": \"%s\", \"date\": \"%s\", \"scale\": "
+                               "\"goodman-baron-quantitative\", \"score\": %d, \"rater\": \"dr\"}",
+                               k ? "," : "", id, mn_date_format(start - 1 + 84 * k, d),
+                               40 - 2 * k - (i % 5));
+            text_write(&t, buf, (size_t)len);
+        }
+        text_write(&t, "]", 1);
+        if ((st = mn_store_record_assessments(ctx, store, "bench", t.data, t.len, NULL)))
+            die(ctx, "assessments", st);
+        free(t.data);
+        if ((i + 1) % 1000 == 0)
+            fprintf(stderr, "  loaded %d clients (%.0f s)\n", i + 1, mn_bench_now() - t0);
+    }
+    mn_store_set_durable(ctx, store, 1);
+    double load_s = mn_bench_now() - t0;
+    sqlite3 *raw;
+    sqlite3_open(path, &raw);
+    sqlite3_exec(raw, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    sqlite3_close(raw);
+
+    /* The peer: one synced commit of one small row. */
+    sqlite3 *peer;
+    sqlite3_open(peer_path, &peer);
+    sqlite3_exec(peer,
+                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                 " CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)",
+                 NULL, NULL, NULL);
+    t0 = mn_bench_now();
+    for (int k = 0; k < REPEATS; k++)
+        sqlite3_exec(peer, "BEGIN; INSERT INTO t(v) VALUES ('x'); COMMIT", NULL, NULL, NULL);
+    double peer_ms = 1e3 * (mn_bench_now() - t0) / REPEATS;
+    sqlite3_close(peer);
+
+    /* record: one session, durable. */
+    srand(7);
+    t0 = mn_bench_now();
+    for (int k = 0; k < REPEATS; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "b-%05d", rand() % n);
+        text t = {0};
+        mn_date date;
+        mn_date_parse("2025-06-01", &date);
+        session_json(&t, id, date + k % 100);
+        if ((st = mn_store_record_sessions(ctx, store, "bench", t.data, t.len, NULL, NULL)))
+            die(ctx, "record", st);
+        free(t.data);
+    }
+    double record_ms = 1e3 * (mn_bench_now() - t0) / REPEATS;
+
+    /* history: read and write as JSON. */
+    t0 = mn_bench_now();
+    for (int k = 0; k < REPEATS; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "b-%05d", rand() % n);
+        mn_store_history *h;
+        if ((st = mn_store_history_get(ctx, store, id, &h)) ||
+            (st = mn_store_history_write(ctx, h, 1, null_write, NULL)))
+            die(ctx, "history", st);
+        mn_store_history_free(h);
+    }
+    double history_ms = 1e3 * (mn_bench_now() - t0) / REPEATS;
+
+    /* replan. */
+    t0 = mn_bench_now();
+    int replans = REPEATS / 2;
+    for (int k = 0; k < replans; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "b-%05d", rand() % n);
+        mn_store_replan *r;
+        if ((st = mn_store_replan_run(ctx, store, id, &r)))
+            die(ctx, "replan", st);
+        mn_store_replan_free(r);
+    }
+    double replan_ms = 1e3 * (mn_bench_now() - t0) / replans;
+
+    /* recall over everyone (the best of 3). */
+    double recall_ms = 1e30;
+    int due = 0;
+    mn_date before;
+    mn_date_parse("2030-01-01", &before);
+    for (int k = 0; k < 3; k++) {
+        t0 = mn_bench_now();
+        mn_store_recall *list;
+        if ((st = mn_store_recall_list(ctx, store, before, &list, &due)))
+            die(ctx, "recall", st);
+        mn_store_recall_free(list);
+        double ms = 1e3 * (mn_bench_now() - t0);
+        if (ms < recall_ms)
+            recall_ms = ms;
+    }
+
+    char wal[1100];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    double db_mib = file_mib(path), wal_mib = file_mib(wal);
+    printf("clinic record: %d clients x %d sessions x %d scores (loaded in %.0f s)\n", n, SESSIONS,
+           ASSESSMENTS, load_s);
+    printf("  synced commit (bare SQLite peer)  %8.2f ms\n", peer_ms);
+    printf("  record one session                %8.2f ms  (%.1f x the peer; bar 5 ms)\n", record_ms,
+           record_ms / peer_ms);
+    printf("  history of one client (JSON)      %8.2f ms  (bar 20 ms)\n", history_ms);
+    printf("  replan one client                 %8.2f ms  (bar 50 ms)\n", replan_ms);
+    printf("  recall over all clients           %8.2f ms  (%d due; bar 1000 ms)\n", recall_ms, due);
+    printf("  database size                     %8.1f MiB (+ %.1f MiB write-ahead log), %.1f KiB "
+           "per client\n",
+           db_mib, wal_mib, 1024 * (db_mib + wal_mib) / n);
+    mn_store_close(store);
+    mn_ctx_free(ctx);
+    free(plan_json.data);
+    unlink(path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", path);
+    unlink(wal);
+    unlink(peer_path);
+    snprintf(wal, sizeof wal, "%s-wal", peer_path);
+    unlink(wal);
+    snprintf(wal, sizeof wal, "%s-shm", peer_path);
+    unlink(wal);
+    return 0;
+}

@@ -1,0 +1,119 @@
+/* mneedle export CLIENT|--all [--ics FILE] [--fhir FILE] [--csv FILE] [--db FILE] */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command command = {
+    .name = "export",
+    .operand = "CLIENT",
+    .operand_error = "expected one client id, or --all",
+    .about =
+        "Exports clients' records in open formats, each written atomically (FILE '-' for\n"
+        "standard output). Only pseudonymous ids: no name or contact detail in any of them.\n"
+        "\n"
+        "  --ics FILE   iCalendar (RFC 5545): the planned visits not yet done, all-day events\n"
+        "  --fhir FILE  an HL7 FHIR R4 Bundle (JSON): Patient (id only), CarePlan with one\n"
+        "               activity per planned visit, Procedure per session with its Device,\n"
+        "               Observation per score, AdverseEvent per event\n"
+        "  --csv FILE   every planned visit, session zone, score and adverse event, one row each\n",
+    .footer = "Example:\n"
+              "  mneedle export --db clinic.db --all --fhir clinic.fhir.json --csv clinic.csv\n",
+};
+
+typedef mn_status (*exporter)(mn_ctx *, mn_store_history *const *, int, mn_writer, void *);
+
+static int write_one(mn_ctx *ctx, const char *path, exporter fn, mn_store_history *const *hs, int n,
+                     mn_date stamp)
+{
+    int code = CLI_EXIT_OK;
+    mn_outfile *out = cli_output("export", ctx, path, &code);
+    if (!out)
+        return code;
+    mn_status st = fn ? fn(ctx, hs, n, mn_outfile_writer, out)
+                      : mn_store_ics_write(ctx, hs, n, stamp, mn_outfile_writer, out);
+    return st ? cli_fail("export", ctx, mn_outfile_fail(ctx, out, st))
+              : cli_commit("export", ctx, out);
+}
+
+int cmd_export(int argc, char **argv)
+{
+    const char *db = NULL, *ics = NULL, *fhir = NULL, *csv = NULL;
+    int all = 0;
+    const cli_option opts[] = {
+        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_FLAG("all", &all, "every client instead of one"),
+        CLI_PATH("ics", 0, &ics, "FILE", "iCalendar of the planned visits (RFC 5545)"),
+        CLI_PATH("fhir", 0, &fhir, "FILE", "HL7 FHIR R4 Bundle (JSON)"),
+        CLI_PATH("csv", 0, &csv, "FILE", "CSV of everything"),
+        CLI_END,
+    };
+    char **ops;
+    int n_ops;
+    char *args[64];
+    if (argc > 62)
+        return cli_usage_error("export", "too many arguments");
+    for (int i = 0; i < argc; i++)
+        args[i] = argv[i];
+    args[argc] = NULL;
+    /* --all takes no operand: a placeholder lets the table's parser run as for one. */
+    int with_placeholder = 0;
+    for (int i = 1; i < argc; i++)
+        with_placeholder |= !strcmp(argv[i], "--all");
+    if (with_placeholder)
+        args[argc] = "-";
+    int code = cli_parse_list(&command, opts, argc + with_placeholder, args, stdout, &ops, &n_ops);
+    if (code != CLI_PARSED)
+        return code;
+    if (n_ops != 1 || (all && strcmp(ops[0], "-")))
+        return cli_usage_error("export", "%s", command.operand_error);
+    if (!ics && !fhir && !csv)
+        return cli_usage_error("export", "give --ics FILE, --fhir FILE or --csv FILE");
+    code = CLI_EXIT_OK;
+    mn_ctx *ctx = cli_open("export", NULL, &code);
+    if (!ctx)
+        return code;
+    mn_store *store = cli_store_open("export", ctx, db, NULL, MN_STORE_READONLY, &code);
+    mn_store_client *list = NULL;
+    int n = 0;
+    mn_store_history **hs = NULL;
+    mn_status st = MN_OK;
+    mn_date today;
+    if (!store)
+        goto done;
+    if ((st = mn_date_today(ctx, &today)))
+        goto fail;
+    if (all) {
+        if ((st = mn_store_client_list(ctx, store, &list, &n)))
+            goto fail;
+    } else {
+        n = 1;
+    }
+    hs = calloc((size_t)(n ? n : 1), sizeof *hs);
+    if (!hs) {
+        fprintf(stderr, "mneedle export: out of memory\n");
+        code = CLI_EXIT_RUNTIME;
+        goto done;
+    }
+    for (int i = 0; i < n; i++)
+        if ((st = mn_store_history_get(ctx, store, all ? list[i].id : ops[0], &hs[i])))
+            goto fail;
+    if (ics)
+        code = write_one(ctx, ics, NULL, hs, n, today);
+    if (code == CLI_EXIT_OK && fhir)
+        code = write_one(ctx, fhir, mn_store_fhir_write, hs, n, today);
+    if (code == CLI_EXIT_OK && csv)
+        code = write_one(ctx, csv, mn_store_csv_write, hs, n, today);
+    goto done;
+fail:
+    code = cli_fail("export", ctx, st);
+done:
+    for (int i = 0; hs && i < n; i++)
+        mn_store_history_free(hs[i]);
+    free(hs);
+    mn_store_client_list_free(list, n);
+    mn_store_close(store);
+    mn_ctx_free(ctx);
+    return code;
+}

@@ -1,0 +1,241 @@
+/*
+ * mneedle evidence: the published studies the outcome model is calibrated on and validated
+ * against (data/evidence/, one JSON file per study; the format is docs/evidence.md).
+ *
+ * A study records its design, population, the protocol of each arm and, per endpoint, the
+ * values exactly as published (mean with SD, SE or a confidence interval, median with IQR,
+ * counts, a bound, or only a direction and p value) at each time point. Each study has a role:
+ * MN_EVIDENCE_CALIBRATION (may be fitted to) or MN_EVIDENCE_VALIDATION (never fitted to;
+ * compared with the model's prediction). The bundled split is declared in data/evidence/SPLIT.
+ *
+ * The bundled studies are embedded in the library at build time; mn_evidence_load() adds a
+ * user's own from a directory. Every file is validated as strictly as any input: a problem is
+ * refused with an input-error status and a message naming the file and the JSON path.
+ *
+ * Absent numbers are NaN (doubles) or 0 (counts that cannot be 0), as each field says; the
+ * `have` bits of a time point say which values were published.
+ *
+ * Thread safety: a loaded mn_evidence is read-only and may be shared between threads; loading
+ * uses the context's error state (one context per thread).
+ */
+#ifndef MNEEDLE_EVIDENCE_H
+#define MNEEDLE_EVIDENCE_H
+
+#include <stddef.h>
+
+#include "mneedle/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Declarations here are the exported API of libmneedle.so (CMakeLists.txt). */
+#pragma GCC visibility push(default)
+
+/** Most studies in one set (bundled and user's together). */
+#define MN_EVIDENCE_MAX_STUDIES 1000
+
+typedef enum { MN_EVIDENCE_CALIBRATION, MN_EVIDENCE_VALIDATION } mn_evidence_role;
+
+/** Endpoint families (docs/evidence.md). */
+typedef enum {
+    MN_EVIDENCE_HISTOLOGY,
+    MN_EVIDENCE_CLINICAL_SCALE,
+    MN_EVIDENCE_DEPTH_COMPARISON,
+    MN_EVIDENCE_PIH,
+    MN_EVIDENCE_ERYTHEMA,
+    MN_EVIDENCE_CHANNEL_CLOSURE,
+    MN_EVIDENCE_FAMILY_COUNT
+} mn_evidence_family;
+
+/** What an endpoint's values are (docs/evidence.md, `quantity`). */
+typedef enum {
+    MN_EVIDENCE_LEVEL,
+    MN_EVIDENCE_CHANGE,        /* value at the time - baseline */
+    MN_EVIDENCE_REDUCTION,     /* baseline - value at the time */
+    MN_EVIDENCE_PCT_CHANGE,    /* (value - baseline) / baseline x 100 */
+    MN_EVIDENCE_PCT_REDUCTION, /* (baseline - value) / baseline x 100 */
+    MN_EVIDENCE_IMPROVEMENT,   /* rated improvement, positive is better */
+    MN_EVIDENCE_RESPONDERS,    /* patients meeting the endpoint's threshold */
+    MN_EVIDENCE_DISTRIBUTION,  /* patients per category */
+    MN_EVIDENCE_EVENTS,        /* patients with the event */
+    MN_EVIDENCE_DURATION,      /* time until the event, in the endpoint's unit */
+    MN_EVIDENCE_DIFFERENCE,    /* arm - vs_arm */
+    MN_EVIDENCE_RATIO,         /* arm / vs_arm */
+    MN_EVIDENCE_COMPARISON,    /* only a direction (sign) and p were published */
+    MN_EVIDENCE_QUANTITY_COUNT
+} mn_evidence_quantity;
+
+/** When a time point was measured. */
+typedef enum {
+    MN_EVIDENCE_TIME_NONE,             /* a duration endpoint: the value is itself a time */
+    MN_EVIDENCE_TIME_FROM_FIRST,       /* days from the first session (0: baseline) */
+    MN_EVIDENCE_TIME_AFTER_LAST,       /* days after the last session */
+    MN_EVIDENCE_TIME_HOURS_AFTER_LAST, /* hours after the (only or last) session */
+    MN_EVIDENCE_TIME_UNKNOWN           /* not stated in what was read */
+} mn_evidence_time;
+
+/** Bits of mn_evidence_timepoint.have: which values were published. */
+enum {
+    MN_EVIDENCE_HAVE_N = 1 << 0,
+    MN_EVIDENCE_HAVE_MEAN = 1 << 1,
+    MN_EVIDENCE_HAVE_SD = 1 << 2,
+    MN_EVIDENCE_HAVE_SE = 1 << 3,
+    MN_EVIDENCE_HAVE_CI95 = 1 << 4,
+    MN_EVIDENCE_HAVE_CI99 = 1 << 5,
+    MN_EVIDENCE_HAVE_MEDIAN = 1 << 6,
+    MN_EVIDENCE_HAVE_IQR = 1 << 7,
+    MN_EVIDENCE_HAVE_RANGE = 1 << 8,
+    MN_EVIDENCE_HAVE_VALUE = 1 << 9,
+    MN_EVIDENCE_HAVE_COUNT = 1 << 10,
+    MN_EVIDENCE_HAVE_PCT = 1 << 11,
+    MN_EVIDENCE_HAVE_COUNTS = 1 << 12, /* per category, in cat_values */
+    MN_EVIDENCE_HAVE_PCTS = 1 << 13,   /* % per category, in cat_values */
+    MN_EVIDENCE_HAVE_P = 1 << 14,
+    MN_EVIDENCE_HAVE_SIGN = 1 << 15
+};
+
+typedef enum { MN_EVIDENCE_EXACT, MN_EVIDENCE_AT_MOST, MN_EVIDENCE_AT_LEAST } mn_evidence_bound;
+typedef enum {
+    MN_EVIDENCE_SIGN_NONE,
+    MN_EVIDENCE_GREATER,
+    MN_EVIDENCE_LESS,
+    MN_EVIDENCE_NO_DIFFERENCE
+} mn_evidence_sign;
+
+/** One time point of an endpoint, values as published (unit: the endpoint's). */
+typedef struct {
+    mn_evidence_time time;
+    double time_value;     /* days or hours per `time`; NaN for NONE and UNKNOWN */
+    const char *time_note; /* or NULL */
+    unsigned have;         /* MN_EVIDENCE_HAVE_* bits */
+    int n;                 /* participants (or sites) behind the values, 0 if not given */
+    double mean, sd, se, ci95[2], ci99[2], median, iqr[2], range[2], value, pct, p;
+    long count;               /* with n */
+    mn_evidence_bound bound;  /* how to read `value` */
+    mn_evidence_sign sign;    /* for MN_EVIDENCE_COMPARISON */
+    int p_below;              /* 1: p was published as "p < value" */
+    const double *cat_values; /* counts or % per category (HAVE_COUNTS / HAVE_PCTS) */
+    int n_cat_values;         /* = the endpoint's n_categories */
+} mn_evidence_timepoint;
+
+typedef struct {
+    const char *id;
+    mn_evidence_family family;
+    const char *scale;    /* a scale id of docs/evidence.md ("goodman_baron_quantitative") */
+    int arm;              /* index into the study's arms */
+    int vs_arm;           /* the other arm, or -1 */
+    const char *subgroup; /* or NULL */
+    mn_evidence_quantity quantity;
+    const char *unit;              /* "score", "%", "patients", "days", "hours", "um", ... */
+    int direction;                 /* +1 higher is better, -1 lower is better, 0 neither */
+    const char *threshold;         /* responders: the definition; or NULL */
+    const char *const *categories; /* distribution: ordered labels */
+    int n_categories;
+    const mn_evidence_timepoint *timepoints;
+    int n_timepoints;
+    const char *notes; /* or NULL */
+} mn_evidence_endpoint;
+
+typedef struct {
+    const char *id;
+    int control;             /* untreated or sham: no protocol */
+    int comparator;          /* an active treatment that is not needling: no protocol */
+    const char *description; /* or NULL */
+    int has_protocol;
+    const char *device;        /* as published, or NULL */
+    const char *device_class;  /* "pen", "roller", "stamp", "array", or NULL */
+    double needle_mm;          /* NaN if not published */
+    double needle_mm_range[2]; /* NaN if not published */
+    int passes;                /* 0 if not published */
+    int sessions;              /* 0 if not published (see sessions_range) */
+    int sessions_range[2];     /* 0 if not published */
+    double sessions_mean;      /* NaN if not published */
+    double interval_days;      /* NaN if not published */
+    const char *const *adjuncts;
+    int n_adjuncts;
+} mn_evidence_arm;
+
+typedef struct {
+    int n;                                 /* enrolled; 0 if not given in what was read */
+    int n_analysed;                        /* 0 if not given */
+    double age_mean, age_sd, age_range[2]; /* years; NaN if not given */
+    int female, male;                      /* -1 if not given */
+    unsigned phototypes;                   /* bit k-1 set: Fitzpatrick type k included */
+    const char *species;                   /* animal designs; or NULL */
+} mn_evidence_population;
+
+typedef struct {
+    const char *id;
+    const char *source; /* where it was read: "(embedded) data/evidence/x.json" or a path */
+    int user;           /* 1 if it came from the user's directory */
+    const char *citation;
+    const char *doi, *pmid, *url; /* each may be NULL, not all three */
+    mn_evidence_role role;
+    const char *design; /* "split-face", "rct", "case-series", "cohort", "within-subject",
+                           "animal" */
+    mn_evidence_population population;
+    const char *concern; /* a concern id, "none" or "mixed" */
+    const char *site;    /* or NULL */
+    const mn_evidence_arm *arms;
+    int n_arms;
+    const mn_evidence_endpoint *endpoints;
+    int n_endpoints;
+    const char *verified; /* "full text", "abstract only", "secondary" */
+    const char *const *unverified;
+    int n_unverified;
+    const char *notes; /* or NULL */
+} mn_evidence_study;
+
+/** A set of studies (opaque). */
+typedef struct mn_evidence mn_evidence;
+
+/**
+ * Loads the bundled studies (embedded at build time) and, when @p user_dir is not NULL, every
+ * `*.json` file in it (each must be named after its id: `mystudy.json` holds `"id":
+ * "mystudy"`). Ids must be unique over both. The concern ids are checked against the
+ * context's catalogue.
+ * @param ctx       a context (its catalogue is used; errors are recorded on it).
+ * @param user_dir  a directory of study files, or NULL for the bundled studies alone.
+ * @param out       receives the set; free with mn_evidence_free().
+ * @return MN_OK; MN_EINVAL (not a directory, no study file in it, cannot open a file),
+ *         MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND (unknown concern, arm or key value),
+ *         MN_ELIMIT (too many studies or elements), MN_ENOMEM. On failure *out is NULL and
+ *         the message names the file and the JSON path.
+ */
+mn_status mn_evidence_load(mn_ctx *ctx, const char *user_dir, mn_evidence **out);
+
+/** An empty set, to which mn_evidence_parse() adds studies. @return MN_OK or MN_ENOMEM. */
+mn_status mn_evidence_create(mn_ctx *ctx, mn_evidence **out);
+
+/**
+ * Validates one study from text in memory and adds it to @p ev (as a user's study). On
+ * failure @p ev is unchanged.
+ * @param src  the name used in messages ("mystudy.json").
+ * @return as mn_evidence_load(), and MN_EINVAL for a NULL argument.
+ */
+mn_status mn_evidence_parse(mn_ctx *ctx, mn_evidence *ev, const char *src, const char *text,
+                            size_t len);
+
+/** Frees a set (NULL is allowed). Every pointer into it becomes invalid. */
+void mn_evidence_free(mn_evidence *ev);
+
+/** Number of studies (0 for NULL). */
+size_t mn_evidence_count(const mn_evidence *ev);
+
+/** Study @p i (0 <= i < count), in load order: bundled by id, then the user's by file name. */
+const mn_evidence_study *mn_evidence_at(const mn_evidence *ev, size_t i);
+
+/** The study with this id, or NULL. */
+const mn_evidence_study *mn_evidence_find(const mn_evidence *ev, const char *id);
+
+/** Names as written in the files: "calibration", "histology", "pct_change", ... */
+const char *mn_evidence_role_name(mn_evidence_role role);
+const char *mn_evidence_family_name(mn_evidence_family family);
+const char *mn_evidence_quantity_name(mn_evidence_quantity quantity);
+
+#ifdef __cplusplus
+}
+#endif
+#pragma GCC visibility pop
+#endif

@@ -1,0 +1,456 @@
+/*
+ * Replanning a client from their record.
+ *
+ * Remaining visits. The k-th session done stands for the k-th planned visit (history.c); the
+ * visits left keep the plan's spacing from the last real date, and each zone's setting goes on
+ * with the plan's titration, never below the last depth used there and never above the plan's
+ * maximum for the site.
+ *
+ * Response. The stored plan's projection f(t) is the typical person's improvement (% of
+ * baseline severity) t days after the first session. This client's is taken as g f(t), g their
+ * response gain: the healing model's response_gain multiplier (healing.h), the one
+ * inter-individual parameter that scales the improvement. Until the outcome model's
+ * observation models replace it, the update is:
+ *   prior      ln g ~ N(0, RESPONSE_GAIN_SD_LOG^2)     (healing.h: sd_log 0.35, F19, F26, F32)
+ *   likelihood y_i ~ N(g f(t_i), SCORE_SD_PCT^2)      for each score turned into improvement
+ *   posterior  exact on a grid of ln g (GRID points over +-GRID_HALF_WIDTH)
+ * where y_i = (baseline - score) / (baseline - best) x 100 on a scale whose lower scores are
+ * better (or the mirror image on one whose higher are), the baseline being the last score on
+ * or before the first session. Only severity scales are used (a change scale such as GAIS
+ * rates improvement itself but not on this % scale). With each score the posterior narrows.
+ *
+ * Maintenance. Between the typical person's peak (day t_pk, improvement P) and their
+ * maintenance day t_p, where they fall to the target fraction F of the peak, f is taken as an
+ * exponential decline, f = P exp(-lambda (t - t_pk)) with lambda = ln(1/F) / (t_p - t_pk). The
+ * client's g f falls to the same level F P at
+ *   t_c = t_pk + (t_p - t_pk) ln(g / F) / ln(1 / F),
+ * so a better responder is due later and a poorer one sooner; the interval moves by t_c - t_p
+ * and stays within the clinic bounds of the projection (90 to 365 days, healing.h).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mneedle/healing.h"
+#include "store/store_internal.h"
+
+/* sd of ln(response_gain) between people: healing.h, mn_healing_variability.response_gain
+ * (0.35, from F19a/b, F26a/b, F32a). */
+#define RESPONSE_GAIN_SD_LOG 0.35
+/* Noise of one score once turned into improvement, in percentage points [judgement]: raters
+ * disagree by about one grade on 4- to 10-grade scales, i.e. 10-25 % of the range; 10 points
+ * is the optimistic end, so the band narrows as fast as the scores allow. docs/records.md. */
+#define SCORE_SD_PCT    10.0
+#define GRID            1201
+#define GRID_HALF_WIDTH 3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
+
+/* f at day t, linear between samples, flat beyond them. */
+static double interp(const mn_store_replan_sample *s, int n, double t)
+{
+    if (n == 0)
+        return 0;
+    if (t <= s[0].day)
+        return s[0].population_pct;
+    for (int i = 1; i < n; i++)
+        if (t <= s[i].day) {
+            double w = (t - s[i - 1].day) / (double)(s[i].day - s[i - 1].day);
+            return s[i - 1].population_pct + w * (s[i].population_pct - s[i - 1].population_pct);
+        }
+    return s[n - 1].population_pct;
+}
+
+/* The posterior's 10th, 50th and 90th percentiles of g given the observations. */
+static void update(const mn_store_replan_sample *f, int nf, const mn_store_replan_obs *obs, int n,
+                   double q[3])
+{
+    static double logp[GRID];
+    double best = -INFINITY;
+    for (int k = 0; k < GRID; k++) {
+        double u = -GRID_HALF_WIDTH + 2 * GRID_HALF_WIDTH * k / (GRID - 1);
+        double lp = -u * u / (2 * RESPONSE_GAIN_SD_LOG * RESPONSE_GAIN_SD_LOG);
+        double g = exp(u);
+        for (int i = 0; i < n; i++) {
+            double r = obs[i].improvement_pct - g * interp(f, nf, obs[i].day);
+            lp -= r * r / (2 * SCORE_SD_PCT * SCORE_SD_PCT);
+        }
+        logp[k] = lp;
+        if (lp > best)
+            best = lp;
+    }
+    double total = 0;
+    for (int k = 0; k < GRID; k++)
+        total += exp(logp[k] - best);
+    static const double levels[3] = {0.1, 0.5, 0.9};
+    double cum = 0;
+    int j = 0;
+    for (int k = 0; k < GRID && j < 3; k++) {
+        double p = exp(logp[k] - best) / total;
+        while (j < 3 && cum + p >= levels[j]) {
+            /* Within cell k, linearly: u of the level. */
+            double w = p > 0 ? (levels[j] - cum) / p : 0;
+            double u = -GRID_HALF_WIDTH + 2 * GRID_HALF_WIDTH * (k - 0.5 + w) / (GRID - 1);
+            q[j++] = exp(u);
+        }
+        cum += p;
+    }
+    while (j < 3)
+        q[j++] = exp(GRID_HALF_WIDTH);
+}
+
+/* The day the client's g f falls to F x the typical peak (see the top of the file). */
+static double due_day(double g, double t_pk, double t_p, double F)
+{
+    if (t_p <= t_pk)
+        return t_p;
+    return t_pk + (t_p - t_pk) * log(g / F) / log(1 / F);
+}
+
+static void *grow(void **arr, int *n, size_t elem)
+{
+    char *p = mn__realloc(*arr, (size_t)(*n + 1) * elem);
+    if (!p)
+        return NULL;
+    *arr = p;
+    memset(p + (size_t)*n * elem, 0, elem);
+    return p + (size_t)(*n)++ * elem;
+}
+
+/* Observations from the client's scores: the severity scale with the most scores. */
+static mn_status observations(mn_ctx *ctx, const mn_store_history *h, mn_date first,
+                              mn_store_replan *r)
+{
+    int best_n = 0;
+    for (int i = 0; i < h->n_assessments; i++) {
+        mn_scale sc;
+        if (mn_store_scale_find(ctx, h->assessments[i].scale, &sc) || sc.change)
+            continue;
+        int n = 0;
+        for (int k = 0; k < h->n_assessments; k++)
+            n += !strcmp(h->assessments[k].scale, sc.id);
+        if (n > best_n) {
+            best_n = n;
+            snprintf(r->scale, sizeof r->scale, "%s", sc.id);
+        }
+    }
+    mn_ctx_clear_error(ctx);
+    if (!best_n)
+        return MN_OK;
+    mn_scale sc;
+    mn_status st = mn_store_scale_find(ctx, r->scale, &sc);
+    if (st)
+        return st;
+    /* Baseline: the last score on or before the first session, else the first score. */
+    int base = -1;
+    for (int i = 0; i < h->n_assessments; i++) /* date order (history.c) */
+        if (!strcmp(h->assessments[i].scale, sc.id) &&
+            (base < 0 || h->assessments[i].date <= first))
+            base = i;
+    double b = h->assessments[base].score;
+    double room = sc.higher_better ? sc.max - b : b - sc.min;
+    if (room <= 0)
+        return MN_OK; /* already at the best score: nothing to improve on this scale */
+    for (int i = 0; i < h->n_assessments; i++) {
+        const mn_store_assessment *a = &h->assessments[i];
+        if (i == base || strcmp(a->scale, sc.id) || a->date <= h->assessments[base].date ||
+            a->date <= first)
+            continue;
+        mn_store_replan_obs *o = grow((void **)&r->obs, &r->n_obs, sizeof *o);
+        if (!o)
+            return mn__error(ctx, MN_ENOMEM, "replan: out of memory");
+        o->date = a->date;
+        o->day = (int)(a->date - first);
+        o->score = a->score;
+        o->improvement_pct = 100 * (sc.higher_better ? a->score - b : b - a->score) / room;
+        o->predicted_pct = interp(r->samples, r->n_samples, o->day);
+    }
+    return MN_OK;
+}
+
+mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_id,
+                              mn_store_replan **out)
+{
+    if (!store || !client_id || !out)
+        return mn__error(ctx, MN_EINVAL, "replan: missing argument");
+    *out = NULL;
+    mn_store_history *h = NULL;
+    mn_status st = mn_store_history_get(ctx, store, client_id, &h);
+    if (st)
+        return st;
+    if (!h->plan_id || h->n_planned == 0) {
+        mn_store_history_free(h);
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: no stored plan with visits to replan from ('mneedle plan %s "
+                         "--save')",
+                         client_id, client_id);
+    }
+    mn_store_replan *r = mn__calloc(1, sizeof *r);
+    json_t *plan = NULL;
+    if (!r) {
+        st = mn__error(ctx, MN_ENOMEM, "replan: out of memory");
+        goto done;
+    }
+    snprintf(r->client, sizeof r->client, "%s", client_id);
+    r->plan_id = h->plan_id;
+    r->n_done = h->n_sessions;
+    r->obs_sd_pct = SCORE_SD_PCT;
+
+    /* The stored plan's projection and maximum settings. */
+    sqlite3_stmt *q;
+    if ((st = mn__store_prepare(ctx, store, "SELECT plan_json FROM plans WHERE id = ?", &q)))
+        goto done;
+    sqlite3_bind_int64(q, 1, h->plan_id);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        json_error_t err;
+        const char *text = (const char *)sqlite3_column_text(q, 0);
+        plan = text ? json_loads(text, 0, &err) : NULL;
+    }
+    sqlite3_finalize(q);
+    json_t *proj = json_object_get(plan, "projection");
+    json_t *samples = json_object_get(proj, "samples");
+    if (!plan || json_array_size(samples) < 2) {
+        st = mn__error(ctx, MN_EINVAL, "%s: stored plan %ld has no projection to update", client_id,
+                       h->plan_id);
+        goto done;
+    }
+    for (size_t i = 0; i < json_array_size(samples); i++) {
+        json_t *s = json_array_get(samples, i);
+        mn_store_replan_sample *x = grow((void **)&r->samples, &r->n_samples, sizeof *x);
+        if (!x) {
+            st = mn__error(ctx, MN_ENOMEM, "replan: out of memory");
+            goto done;
+        }
+        x->day = (int)json_integer_value(json_object_get(s, "day"));
+        x->population_pct = json_number_value(json_object_get(s, "improvement_pct"));
+    }
+
+    /* Visits left, re-dated from the last real one. */
+    mn_date first = h->n_sessions ? h->sessions[0].date : h->planned[0].date;
+    int n = h->n_sessions;
+    long shift =
+        n > 0 && n <= h->n_planned ? (long)(h->sessions[n - 1].date - h->planned[n - 1].date) : 0;
+    /* Visits that would fall before today have not happened (or are not recorded yet): the
+     * rest move on so the first is today at the earliest. */
+    mn_date today;
+    if ((st = mn__store_today(ctx, &today)))
+        goto done;
+    if (n < h->n_planned && h->planned[n].date + shift < today)
+        shift = (long)(today - h->planned[n].date);
+    json_t *psessions = json_object_get(plan, "sessions");
+    for (int k = n; k < h->n_planned; k++) {
+        const mn_store_planned_visit *pv = &h->planned[k];
+        mn_store_planned_visit *v = grow((void **)&r->remaining, &r->n_remaining, sizeof *v);
+        if (!v) {
+            st = mn__error(ctx, MN_ENOMEM, "replan: out of memory");
+            goto done;
+        }
+        v->number = pv->number;
+        v->date = (mn_date)(pv->date + shift);
+        v->maintenance = pv->maintenance;
+        json_t *psettings = json_object_get(json_array_get(psessions, (size_t)k), "settings");
+        for (int z = 0; z < pv->n_settings; z++) {
+            mn_store_setting *set = grow((void **)&v->settings, &v->n_settings, sizeof *set);
+            if (!set) {
+                st = mn__error(ctx, MN_ENOMEM, "replan: out of memory");
+                goto done;
+            }
+            *set = pv->settings[z];
+            double max_mm =
+                json_number_value(json_object_get(json_array_get(psettings, (size_t)z), "max_mm"));
+            /* Never below the last depth used on this zone, never above the plan's maximum. */
+            for (int d = h->n_sessions - 1; d >= 0; d--) {
+                const mn_store_session *x = &h->sessions[d];
+                int found = 0;
+                for (int j = 0; j < x->n_zones; j++)
+                    if (!strcmp(x->zones[j].zone, set->zone)) {
+                        if (x->zones[j].depth_mm > set->depth_mm)
+                            set->depth_mm = x->zones[j].depth_mm;
+                        found = 1;
+                    }
+                if (found)
+                    break;
+            }
+            if (max_mm > 0 && set->depth_mm > max_mm)
+                set->depth_mm = max_mm;
+        }
+    }
+
+    /* The response gain. */
+    if ((st = observations(ctx, h, first, r)))
+        goto done;
+    double prior[3], post[3];
+    update(r->samples, r->n_samples, NULL, 0, prior);
+    update(r->samples, r->n_samples, r->obs, r->n_obs, post);
+    r->prior_low = prior[0];
+    r->prior_median = prior[1];
+    r->prior_high = prior[2];
+    r->gain_low = post[0];
+    r->gain_median = post[1];
+    r->gain_high = post[2];
+    for (int i = 0; i < r->n_samples; i++) {
+        mn_store_replan_sample *x = &r->samples[i];
+        double a = post[0] * x->population_pct, b = post[2] * x->population_pct;
+        x->client_pct = post[1] * x->population_pct;
+        x->client_low_pct = a < b ? a : b;
+        x->client_high_pct = a < b ? b : a;
+    }
+
+    /* Maintenance from the client's response. */
+    mn_projection_options popt;
+    mn_projection_options_init(&popt);
+    r->population_interval_days =
+        (int)json_integer_value(json_object_get(proj, "maintenance_interval_days"));
+    mn_date course_end = 0;
+    int has_course_end = 0;
+    for (int k = 0; k < h->n_planned; k++)
+        if (!h->planned[k].maintenance) {
+            course_end =
+                k < h->n_sessions ? h->sessions[k].date : (mn_date)(h->planned[k].date + shift);
+            has_course_end = 1;
+        }
+    if (has_course_end && r->population_interval_days > 0) {
+        /* Days of the projection count from the first planned visit. */
+        int last_course = 0;
+        for (int k = 0; k < h->n_planned; k++)
+            if (!h->planned[k].maintenance)
+                last_course = k;
+        double course_end_day = h->planned[last_course].date - h->planned[0].date;
+        double t_p = course_end_day + r->population_interval_days, t_pk = course_end_day,
+               peak = -INFINITY;
+        for (int i = 0; i < r->n_samples; i++)
+            if (r->samples[i].day >= course_end_day && r->samples[i].day <= t_p &&
+                r->samples[i].population_pct > peak) {
+                peak = r->samples[i].population_pct;
+                t_pk = r->samples[i].day;
+            }
+        double F = popt.target_fraction;
+        int iv[3];
+        for (int j = 0; j < 3; j++) {
+            double g = j == 0 ? post[1] : j == 1 ? post[0] : post[2];
+            double interval = r->population_interval_days + (due_day(g, t_pk, t_p, F) - t_p);
+            if (interval < popt.min_interval_days)
+                interval = popt.min_interval_days;
+            if (interval > popt.max_interval_days)
+                interval = popt.max_interval_days;
+            iv[j] = (int)lround(interval);
+        }
+        r->client_interval_days = iv[0];
+        r->has_maintenance = 1;
+        r->maintenance_due = course_end + iv[0];
+        r->maintenance_early = course_end + iv[1];
+        r->maintenance_late = course_end + iv[2];
+        /* The maintenance visits left follow the client's interval, not the typical one. */
+        mn_date next = r->maintenance_due;
+        for (int k = 0; k < r->n_remaining; k++)
+            if (r->remaining[k].maintenance) {
+                r->remaining[k].date = next;
+                next += iv[0];
+            }
+    }
+    snprintf(r->note, sizeof r->note,
+             "%d score%s on %s used; response gain %.2f (10-90 %%: %.2f-%.2f) against the "
+             "typical person's 1 (%.2f-%.2f before any score). Scores are assumed to carry "
+             "+-%.0f points of noise [judgement]; the maintenance date assumes the decline "
+             "after the peak is exponential.",
+             r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
+             post[1], post[0], post[2], prior[0], prior[2], SCORE_SD_PCT);
+
+    /* The client's maintenance date, for recall, in one audited transaction. */
+    if (r->has_maintenance) {
+        char day[16], reason[200];
+        mn_date_format(r->maintenance_due, day);
+        snprintf(reason, sizeof reason,
+                 "replan: client's response gain %.2f from %d score%s (interval %d days)",
+                 r->gain_median, r->n_obs, r->n_obs == 1 ? "" : "s", r->client_interval_days);
+        sqlite3_int64 num;
+        if ((st = mn__store_begin(ctx, store)))
+            goto done;
+        st = mn__store_client_num(ctx, store, client_id, &num);
+        if (!st && !(st = mn__store_prepare(ctx, store,
+                                            "UPDATE clients SET maintenance_due = ?, "
+                                            "maintenance_reason = ? WHERE num = ?",
+                                            &q))) {
+            sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 3, num);
+            st = mn__store_run(ctx, store, q, "client");
+        }
+        if (!st)
+            st = mn__store_audit(ctx, store, "update", "clients", num,
+                                 "maintenance_due, maintenance_reason");
+        st = mn__store_end(ctx, store, st);
+    }
+done:
+    json_decref(plan);
+    mn_store_history_free(h);
+    if (st) {
+        mn_store_replan_free(r);
+        return st;
+    }
+    *out = r;
+    return MN_OK;
+}
+
+void mn_store_replan_free(mn_store_replan *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->n_remaining; i++)
+        mn__free(r->remaining[i].settings);
+    mn__free(r->remaining);
+    mn__free(r->obs);
+    mn__free(r->samples);
+    mn__free(r);
+}
+
+mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
+                               mn_store_recall **out, int *n)
+{
+    if (!store || !out || !n)
+        return mn__error(ctx, MN_EINVAL, "recall: missing argument");
+    *out = NULL;
+    *n = 0;
+    char day[16];
+    mn_date_format(due_before, day);
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, store,
+        "SELECT c.id, c.maintenance_due, c.maintenance_reason,"
+        " (SELECT max(date) FROM sessions s WHERE s.client = c.num) AS last"
+        " FROM clients c WHERE c.maintenance_due IS NOT NULL AND c.maintenance_due <= ?"
+        " AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.client = c.num"
+        "                 AND s.date >= c.maintenance_due)"
+        " ORDER BY c.maintenance_due, c.id",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        mn_store_recall *r = grow((void **)out, n, sizeof *r);
+        if (!r) {
+            st = mn__error(ctx, MN_ENOMEM, "recall: out of memory");
+            break;
+        }
+        const char *t;
+        snprintf(r->client, sizeof r->client, "%s", (const char *)sqlite3_column_text(q, 0));
+        mn_date_parse((const char *)sqlite3_column_text(q, 1), &r->due);
+        t = (const char *)sqlite3_column_text(q, 2);
+        snprintf(r->reason, sizeof r->reason, "%s", t ? t : "");
+        t = (const char *)sqlite3_column_text(q, 3);
+        r->has_last_session = t && !mn_date_parse(t, &r->last_session);
+    }
+    sqlite3_finalize(q);
+    if (!st && rc != SQLITE_DONE)
+        st = mn__store_fail(ctx, store, "cannot list recalls");
+    if (st) {
+        mn__free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void mn_store_recall_free(mn_store_recall *list)
+{
+    mn__free(list);
+}
