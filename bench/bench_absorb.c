@@ -110,12 +110,23 @@ static int bench_field(mn_ctx *ctx, int reference, double bw, int kernel_only)
         s.report_hours[0] = 0.01;
     }
     mn_absorb_result r;
+    mn_absorb_work w;
+    if (mn_absorb_estimate(ctx, &s, &w)) {
+        fprintf(stderr, "3D: %s\n", mn_ctx_errmsg(ctx));
+        return 1;
+    }
     double t0 = mn_bench_now();
     if (mn_absorb_run(ctx, &s, NULL, NULL, &r)) {
         fprintf(stderr, "3D: %s\n", mn_ctx_errmsg(ctx));
         return 1;
     }
     double t = mn_bench_now() - t0;
+    /* The cost per cell and step of the whole run: the source of
+     * MN_ABSORB_SECONDS_PER_CELL_STEP (transport.h), which the long-run notice uses. */
+    printf("whole 3D run: %.3g cell-steps (estimated before the run: %.0f main steps), %.1f ns "
+           "per cell-step; MN_ABSORB_SECONDS_PER_CELL_STEP is %.1f ns (ratio %.2f)\n",
+           w.cell_steps, w.steps, t / w.cell_steps * 1e9, MN_ABSORB_SECONDS_PER_CELL_STEP * 1e9,
+           t / w.cell_steps / MN_ABSORB_SECONDS_PER_CELL_STEP);
     double cells = (double)r.nx * (double)r.ny * (double)r.n_depth;
     printf("3D patch %s: %.0f x %.0f um at %g um lateral, %zu depth cells (%.3g cells), "
            "%zu punctures, 24 h in %zu steps:\n  %.1f s wall, peak RSS %.0f MiB (solver %.0f "

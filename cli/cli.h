@@ -24,6 +24,7 @@ int cmd_simulate(int argc, char **argv);
 int cmd_absorb(int argc, char **argv);
 int cmd_cohort(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_sensitivity(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_client(int argc, char **argv);

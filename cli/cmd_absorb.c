@@ -1,5 +1,6 @@
 /* mneedle absorb SCENARIO [--field] [--json] [--csv FILE] [--vtk FILE] [--plot DIR] */
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -61,22 +62,57 @@ static const cli_command command = {
         "    uses the seeded field (pen stamps along strokes, roller holes along rows).\n",
 };
 
+/* A run estimated to take longer than this says so before it starts (mn_absorb_estimate()). */
+#define LONG_RUN_S 60.0
+
 typedef struct {
-    int last;
-} bar_state;
+    int last;       /* last percentage shown, -1 before the first */
+    int bar;        /* 1: a bar redrawn in place (a terminal); 0: a line every 10 % */
+    double start_s; /* monotonic clock at the start */
+    int max_s;      /* --max-seconds, 0 = none */
+} run_state;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 static void show_progress(void *ud, double fraction)
 {
-    bar_state *b = ud;
+    run_state *b = ud;
     int pct = (int)(fraction * 100);
-    if (pct == b->last)
+    if (pct == b->last || (!b->bar && pct / 10 == b->last / 10 && b->last >= 0))
         return;
     b->last = pct;
-    int filled = pct / 5;
-    fprintf(stderr, "\r  simulating [%-20.*s] %3d%%", filled, "####################", pct);
-    if (pct >= 100)
-        fputc('\n', stderr);
+    if (b->bar) {
+        int filled = pct / 5;
+        fprintf(stderr, "\r  simulating [%-20.*s] %3d%%", filled, "####################", pct);
+        if (pct >= 100)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "mneedle absorb: %3d%% after %.0f s\n", pct / 10 * 10,
+                now_s() - b->start_s);
+    }
     fflush(stderr);
+}
+
+static int past_limit(void *ud)
+{
+    const run_state *b = ud;
+    return b->max_s > 0 && now_s() - b->start_s > b->max_s;
+}
+
+/* "40 s", "12 min", "3.5 h". */
+static void duration(double s, char *buf, size_t n)
+{
+    if (s < 120)
+        snprintf(buf, n, "%.0f s", s);
+    else if (s < 7200)
+        snprintf(buf, n, "%.0f min", s / 60);
+    else
+        snprintf(buf, n, "%.1f h", s / 3600);
 }
 
 static int write_side_file(const char *what, mn_ctx *ctx, const char *path,
@@ -97,7 +133,7 @@ static int write_side_file(const char *what, mn_ctx *ctx, const char *path,
 int cmd_absorb(int argc, char **argv)
 {
     cli_common o = {0};
-    int field = 0;
+    int field = 0, progress = 0, max_seconds = 0;
     const char *csv = NULL, *vtk = NULL, *plot_dir = NULL, *file;
     const cli_option opts[] = {
         CLI_FLAG("field", &field,
@@ -113,6 +149,12 @@ int cmd_absorb(int argc, char **argv)
                  "(punctures seen from above), slice (with --field)"),
         CLI_DATA(&o, "read catalogue files from DIR"),
         CLI_OUTPUT(&o, "write the report to FILE atomically"),
+        CLI_INT("max-seconds", &max_seconds, "S", 1, 604800,
+                "stop a run that takes longer than S seconds of wall time: exit 1, nothing\n"
+                "written (default: no limit)"),
+        CLI_FLAG("progress", &progress,
+                 "show progress on stderr: a line every 10 %; without it, a bar is shown\n"
+                 "only for --field runs when stderr is a terminal"),
         CLI_END,
     };
     int code = cli_parse(&command, opts, argc, argv, stdout, &file);
@@ -134,11 +176,35 @@ int cmd_absorb(int argc, char **argv)
     }
     cli_warn("absorb", &s.warnings); /* it runs, as asked, but says so first */
     s.field = field;
-    bar_state bar = {-1};
-    int tty = field && cli_stderr_is_tty();
-    st = mn_absorb_run(ctx, &s, tty ? show_progress : NULL, &bar, &r);
-    if (tty && bar.last < 100 && bar.last >= 0)
+    /* The work before it starts: a long run says so, and how to bound it. */
+    mn_absorb_work work;
+    if ((st = mn_absorb_estimate(ctx, &s, &work))) {
+        code = cli_fail("absorb", ctx, st);
+        goto done;
+    }
+    if (work.seconds > LONG_RUN_S) {
+        char how_long[32];
+        duration(work.seconds, how_long, sizeof how_long);
+        fprintf(stderr,
+                "mneedle absorb: this run is estimated at about %s (%.3g cells x %.0f time "
+                "steps at ~%.0f ns a cell-step, measured on a 2-core machine)%s\n",
+                how_long, work.cells, work.steps, MN_ABSORB_SECONDS_PER_CELL_STEP * 1e9,
+                max_seconds ? "" : "; --max-seconds S stops it after S seconds");
+    }
+    int tty = cli_stderr_is_tty();
+    run_state run = {-1, tty, now_s(), max_seconds};
+    int show = progress || (tty && (field || work.seconds > LONG_RUN_S));
+    st = mn_absorb_run_until(ctx, &s, show ? show_progress : NULL, past_limit, &run, &r);
+    if (show && run.bar && run.last < 100 && run.last >= 0)
         fputc('\n', stderr);
+    if (st == MN_ESTOPPED) {
+        fprintf(stderr,
+                "mneedle absorb: error: %s: stopped after --max-seconds %d (%s); nothing "
+                "written\n",
+                file, max_seconds, mn_ctx_errmsg(ctx));
+        code = CLI_EXIT_RUNTIME;
+        goto done;
+    }
     if (st) {
         code = cli_fail("absorb", ctx, st);
         goto done;

@@ -20,6 +20,7 @@ static const subcommand commands[] = {
     {"absorb", cmd_absorb, "simulate serum delivery through needled skin"},
     {"cohort", cmd_cohort, "run a virtual trial over a sampled population"},
     {"merge", cmd_merge, "merge the parts of a cohort run split with cohort --shard"},
+    {"sensitivity", cmd_sensitivity, "which inputs move which outputs: Sobol' indices, Morris"},
     {"evidence", cmd_evidence, "list the published studies the outcome model is checked on"},
     {"client", cmd_client, "add, show, list, update or erase a client of the clinic record"},
     {"record", cmd_record, "record sessions as done or follow-up scores, checked against the plan"},

@@ -41,7 +41,8 @@ extern "C" {
     X(MN_ELIMIT, -8, "input exceeds a stated limit")                                               \
     X(MN_ENOCONV, -9, "solver did not converge")                                                   \
     X(MN_ENUMERIC, -10, "numerical failure")                                                       \
-    X(MN_EUNSUPPORTED, -11, "not supported in this build")
+    X(MN_EUNSUPPORTED, -11, "not supported in this build")                                         \
+    X(MN_ESTOPPED, -12, "stopped before the end (a time limit)")
 
 typedef enum {
 #define MN__STATUS_ENUM(name, value, msg) name = value,

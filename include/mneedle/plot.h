@@ -26,6 +26,7 @@
 #include "mneedle/clinic.h"
 #include "mneedle/healing.h"
 #include "mneedle/transport.h"
+#include "mneedle/sensitivity.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -411,6 +412,16 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
  *         mn_plan_report_html().
  */
 mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path);
+
+/**
+ * The figure of a sensitivity SPEC's results (`mneedle sensitivity --plot`): a panel per
+ * output with paired bars, S1 and ST for each input, and their bootstrap intervals as
+ * whiskers, on one index axis shared by the panels. Written atomically to @p path (.png or
+ * .svg, by its extension).
+ * @return MN_OK; MN_EINVAL (NULL or an empty result, an unknown extension); MN_ELIMIT (too
+ *         many outputs for one figure); MN_EIO; MN_ENOMEM.
+ */
+mn_status mn_sens_plot_save(mn_ctx *ctx, const mn_sens_result *res, const char *path);
 
 #ifdef __cplusplus
 }

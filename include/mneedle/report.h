@@ -19,6 +19,7 @@
 #include "mneedle/healing.h"
 #include "mneedle/store.h"
 #include "mneedle/transport.h"
+#include "mneedle/sensitivity.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -153,6 +154,23 @@ mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata);
  *          buffer; MN_EIO if the writer fails. */
 mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
                             const mn_cohort_patient_result *p, mn_writer write, void *userdata);
+
+/**
+ * Writes the results of a sensitivity SPEC (`mneedle sensitivity`): as text, a table per output
+ * (each input's S1 and ST with their intervals, and Morris's mu* and sigma when run), or as
+ * JSON (json != 0): version, method, inputs[].{name, unit, distribution, parameters},
+ * outputs[].{name, unit, mean, variance, inputs[].{name, first_order, total, first_order_ci,
+ * total_ci[, morris.{mu, mu_star, sigma}]}}.
+ * @return MN_OK; MN_EINVAL (NULL); MN_ENOMEM; MN_EIO from the writer.
+ */
+mn_status mn_sens_write(mn_ctx *ctx, const mn_sens_result *res, int json, mn_writer write,
+                        void *userdata);
+
+/** The same as CSV, one row per output and input: output, input, first_order,
+ *  first_order_low, first_order_high, total, total_low, total_high, then mu, mu_star, sigma
+ *  (empty without Morris). */
+mn_status mn_sens_write_csv(mn_ctx *ctx, const mn_sens_result *res, mn_writer write,
+                            void *userdata);
 
 /* ---- the clinic record (store.h) ---- */
 

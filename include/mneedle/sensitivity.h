@@ -13,7 +13,8 @@
  * - Estimators (A. Saltelli et al., "Variance based sensitivity analysis of model output.
  *   Design and estimator for the total sensitivity index", Comput. Phys. Commun. 181 (2010)
  *   259-270, table 2): V = variance of f over A and B together;
- *   first order  S1_i = (1/N) sum_j f(B)_j (f(A_B^(i))_j - f(A)_j) / V   (Saltelli 2010, (b));
+ *   first order  S1_i = (1/N) sum_j (f(B)_j - m) (f(A_B^(i))_j - f(A)_j) / V (Saltelli 2010,
+ *                (b), with f(B) centred on m, the mean over A and B: saltelli.c says why);
  *   total        ST_i = (1/2N) sum_j (f(A)_j - f(A_B^(i))_j)^2 / V      (Jansen 1999, (f)).
  * - Confidence intervals: percentile bootstrap over the N rows (B. Efron, R. Tibshirani, "An
  *   introduction to the bootstrap", 1993, ch. 13), the same resample for every index.
@@ -72,25 +73,25 @@ mn_status mn_sobol_point(int dims, uint64_t index, double *out);
 
 /** How one input varies. */
 typedef enum {
-    MN_DIST_UNIFORM = 0,   /* a = low, b = high (a < b) */
-    MN_DIST_NORMAL = 1,    /* a = mean, b = standard deviation (> 0) */
-    MN_DIST_LOGNORMAL = 2, /* a = median (> 0), b = standard deviation of the log (> 0) */
-    MN_DIST_TRIANGULAR = 3 /* a = low, c = mode, b = high (a <= c <= b, a < b) */
-} mn_dist_kind;
+    MN_SENS_UNIFORM = 0,   /* a = low, b = high (a < b) */
+    MN_SENS_NORMAL = 1,    /* a = mean, b = standard deviation (> 0) */
+    MN_SENS_LOGNORMAL = 2, /* a = median (> 0), b = standard deviation of the log (> 0) */
+    MN_SENS_TRIANGULAR = 3 /* a = low, c = mode, b = high (a <= c <= b, a < b) */
+} mn_sens_dist_kind;
 
 typedef struct {
-    mn_dist_kind kind;
-    double a, b, c; /* parameters, in the input's own unit (see mn_dist_kind) */
-} mn_dist;
+    mn_sens_dist_kind kind;
+    double a, b, c; /* parameters, in the input's own unit (see mn_sens_dist_kind) */
+} mn_sens_dist;
 
 /** 1 when @p d is a distribution the kinds above allow, else 0. NULL-safe (0). */
-int mn_dist_valid(const mn_dist *d);
+int mn_sens_dist_valid(const mn_sens_dist *d);
 
 /** The value of @p d with cumulative probability @p u (0 < u < 1; 0 and 1 give the bounds of a
  *  bounded distribution and +-infinity otherwise). The normal quantile is Acklam's rational
  *  approximation refined by one Halley step against erfc (relative error ~1e-15).
  *  Thread-safety: pure. */
-double mn_dist_quantile(const mn_dist *d, double u);
+double mn_sens_dist_quantile(const mn_sens_dist *d, double u);
 
 /**
  * A model under analysis: writes its n_outputs outputs for one input point @p x (n_inputs
@@ -98,15 +99,15 @@ double mn_dist_quantile(const mn_dist *d, double u);
  * then stops with that status and the index of the first failing evaluation in the message). Called
  * from several threads at once: it must only read @p userdata.
  */
-typedef int (*mn_sens_fn)(void *userdata, const double *x, double *y);
+typedef int (*mn_sens_fn)(const void *userdata, const double *x, double *y);
 
 /** What to analyse: the inputs' distributions and the model. Caller-owned. */
 typedef struct {
-    int n_inputs;         /* 1..MN_SENS_MAX_INPUTS */
-    const mn_dist *dists; /* n_inputs distributions, borrowed */
-    int n_outputs;        /* 1..MN_SENS_MAX_OUTPUTS */
+    int n_inputs;              /* 1..MN_SENS_MAX_INPUTS */
+    const mn_sens_dist *dists; /* n_inputs distributions, borrowed */
+    int n_outputs;             /* 1..MN_SENS_MAX_OUTPUTS */
     mn_sens_fn fn;
-    void *userdata;
+    const void *userdata;
 } mn_sens_problem;
 
 typedef struct {
@@ -187,6 +188,81 @@ void mn_morris_result_release(mn_morris_result *r);
  */
 mn_status mn_morris_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_morris_options *o,
                         mn_morris_result *out);
+
+/*
+ * A SPEC file: the analysis of mneedle's own models (`mneedle sensitivity SPEC`,
+ * docs/sensitivity.md). It names the outputs, the inputs with their distributions, the base
+ * scenarios the inputs change, N, the bootstrap and the seed:
+ *
+ *   scenario   a simulate SCENARIO (object, or a file name relative to the SPEC's folder);
+ *              needed by peak_improvement_pct, durability_days, maintenance_interval_days
+ *   absorb     an absorb SCENARIO (the same forms); needed by delivered_24h_ug_cm2
+ *   outputs[]  names from mn_sens_output_names()
+ *   inputs[]   {name, uniform: [low, high] | normal: [mean, sd] | lognormal: [median, sd_log]
+ *              | triangular: [low, mode, high]}; names from mn_sens_input_names()
+ *   n          N (default 1024), bootstrap (500), confidence (0.95), seed (1)
+ *   morris     optional {trajectories (20), levels (4)}: Morris effects as well
+ *
+ * Every input's whole distribution (its 2^-32 and 1 - 2^-32 quantiles: the extreme Sobol'
+ * coordinates) must lie in the range the models accept for it, so no evaluation can fail on
+ * a bad value; an input must enter at least one requested output.
+ */
+#define MN_SENS_NAME_LEN     40
+#define MN_SENS_MAX_SESSIONS 100 /* sessions of a SPEC's simulate scenario */
+
+typedef struct mn_sens_spec mn_sens_spec;
+
+/** Names accepted in a SPEC's outputs[] and inputs[] (NULL-terminated, static). */
+const char *const *mn_sens_output_names(void);
+const char *const *mn_sens_input_names(void);
+
+/**
+ * Reads and checks a SPEC file ("-" for standard input). Every problem is named with the file
+ * and the JSON path (`spec.json: $.inputs[2].uniform: ...`), a problem inside an embedded
+ * scenario with the path through it (`$.scenario.patient.age`), one inside a scenario file
+ * with that file's name.
+ * @param out  receives the SPEC; free with mn_sens_spec_free().
+ * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND,
+ *         MN_ELIMIT, MN_ENOMEM.
+ */
+mn_status mn_sens_spec_load(mn_ctx *ctx, const char *path, mn_sens_spec **out);
+
+/** As mn_sens_spec_load() from text in memory; @p src names it in messages, and scenario file
+ *  names are relative to the current folder. */
+mn_status mn_sens_spec_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                             mn_sens_spec **out);
+
+/** Frees a SPEC. NULL-safe. */
+void mn_sens_spec_free(mn_sens_spec *spec);
+
+/** A SPEC's results, self-contained for the writers. Caller-owned; release with
+ *  mn_sens_result_release(). */
+typedef struct {
+    int n_inputs, n_outputs;
+    char input_names[MN_SENS_MAX_INPUTS][MN_SENS_NAME_LEN];
+    char input_units[MN_SENS_MAX_INPUTS][MN_SENS_NAME_LEN];
+    mn_sens_dist dists[MN_SENS_MAX_INPUTS];
+    char output_names[MN_SENS_MAX_OUTPUTS][MN_SENS_NAME_LEN];
+    char output_units[MN_SENS_MAX_OUTPUTS][MN_SENS_NAME_LEN];
+    uint64_t seed;
+    mn_sobol_result sobol;
+    int has_morris;
+    mn_morris_result morris;
+} mn_sens_result;
+
+/**
+ * Runs a SPEC: Sobol' indices (and Morris effects when the SPEC asks) of each output to each
+ * input, every evaluation a run of the healing model (mn_healing_run, the maintenance
+ * projection mn_healing_maintenance) and/or the transport model (mn_absorb_run, unit cell,
+ * 24 h) on the base scenario with the inputs set.
+ * @param threads  OpenMP threads (0 = OpenMP's default); the result does not depend on it.
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM; a model's status (with the failing inputs in the
+ *         message). Thread-safety: uses OpenMP threads of its own; one call per context.
+ */
+mn_status mn_sens_run(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_sens_result *out);
+
+/** Releases what a result owns (NULL-safe). */
+void mn_sens_result_release(mn_sens_result *r);
 
 #ifdef __cplusplus
 }

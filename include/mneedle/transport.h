@@ -80,6 +80,9 @@ typedef struct {
     double resolution;    /* grid and time-step refinement factor, 1 = default (0.25-16) */
     mn_warnings warnings; /* set by the loader: needle_mm beyond the site's depth caps
                              (mn_device_depth_caps()); the run goes ahead, the command warns */
+    char source[256];     /* the file it was read from, as errors name it ("<stdin>"); set by
+                             the loader, so problems found only when the run starts (the 3D
+                             grid limit) name the file too. Empty: "absorb scenario" */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
@@ -193,6 +196,37 @@ void mn_absorb_result_release(mn_absorb_result *r);
 typedef void (*mn_progress_fn)(void *userdata, double fraction);
 
 /**
+ * Cost of one cell over one time step of the solvers (s), for mn_absorb_estimate(): the whole
+ * 3D run of bench/bench_absorb (a 2 x 2 mm patch at 10 um, 24 h, OpenMP on both cores of the
+ * project's 2-core machine) took 58 ns per cell-step while the machine was shared (load ~16);
+ * the kernel's best step alone, 12 ns. The unit cell and the intact column cost about the same
+ * per cell. Machines and loads differ by a few times: the estimate says whether a run takes
+ * seconds or hours, no more.
+ */
+#define MN_ABSORB_SECONDS_PER_CELL_STEP 5e-8
+
+/** The work of a run, known before it starts (mn_absorb_estimate()). */
+typedef struct {
+    double cells;      /* cells of the main grid: the 3D patch, the unit cell, or (intact skin
+                          only) the intact column */
+    double steps;      /* time steps the main grid takes */
+    double cell_steps; /* cells x steps of both runs (intact column and main grid) */
+    double seconds;    /* cell_steps x MN_ABSORB_SECONDS_PER_CELL_STEP */
+} mn_absorb_work;
+
+/**
+ * Estimates the work of mn_absorb_run() on @p s without running it: the grids' sizes and the
+ * exact number of time steps (the same step schedule the run takes). Refuses, as the run does,
+ * a 3D grid over MN_ABSORB_FIELD_MAX_CELLS (MN_ELIMIT, naming s->source and $.field).
+ * @return MN_OK; the errors of mn_absorb_run() for a bad scenario; MN_ENOMEM.
+ * Cheap (allocates the small grids only). Thread-safe for distinct contexts.
+ */
+mn_status mn_absorb_estimate(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_work *out);
+
+/** Asked between time steps: nonzero stops the run (mn_absorb_run_until()). */
+typedef int (*mn_stop_fn)(void *userdata);
+
+/**
  * Runs a scenario: the intact-skin baseline, then the unit cell or (s->field) the 3D patch.
  * @param out  filled on success; release with mn_absorb_result_release().
  * @return MN_OK; MN_EINVAL or MN_ERANGE for a bad scenario; MN_ELIMIT for a 3D grid over
@@ -201,6 +235,14 @@ typedef void (*mn_progress_fn)(void *userdata, double fraction);
  */
 mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
                         void *userdata, mn_absorb_result *out);
+
+/**
+ * As mn_absorb_run(), asking @p stop (may be NULL) with @p userdata after every time step: a
+ * nonzero answer ends the run with MN_ESTOPPED, @p out left empty, and a message saying how far
+ * it got. For a wall-clock limit (mneedle absorb --max-seconds) or a cancel button.
+ */
+mn_status mn_absorb_run_until(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
+                              mn_stop_fn stop, void *userdata, mn_absorb_result *out);
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,8 @@
 """mneedle: models and plans microneedling, from Python.
 
-Each call takes the same object as the command's JSON file (a dict) and returns the command's
---json output as a dict; simulate and absorb add ``trajectory``, the samples as NumPy arrays.
+Each call (screen, plan, simulate, absorb, cohort, sensitivity) takes the same object as the
+command's JSON file (a dict) and returns the command's --json output as a dict; simulate and
+absorb add ``trajectory``, the samples as NumPy arrays.
 Bad input raises InputError with the JSON path and the message. See docs/python.md.
 """
 import json
@@ -15,7 +16,7 @@ import numpy as np
 from ._mneedle import ffi, lib
 
 __all__ = ["Context", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
-           "cohort", "catalog", "version", "BAND_DEFAULT_SEED"]
+           "cohort", "sensitivity", "catalog", "version", "BAND_DEFAULT_SEED"]
 
 #: The default seed of simulate's uncertainty band (MN_BAND_DEFAULT_SEED, healing.h).
 BAND_DEFAULT_SEED = 20131001
@@ -295,6 +296,15 @@ class Context:
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
         return self._call(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given), seed)
 
+    def sensitivity(self, spec, threads=0):
+        """Global sensitivity of the models' outputs to their inputs: ``mneedle sensitivity
+        --json [--threads N]`` for a SPEC (the object of a SPEC file; scenario file names in it
+        are relative to the current folder). Sobol' first-order and total indices with
+        bootstrap intervals, and Morris effects when the SPEC asks; the same numbers for any
+        ``threads`` (0: OpenMP's default). See docs/sensitivity.md."""
+        threads = _check_int("threads", threads, 0, 4096)
+        return self._call(lib.mnpy_sensitivity, "spec", spec, threads)
+
     def catalog(self, what):
         """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
         if what not in _CATALOGUES:
@@ -352,6 +362,11 @@ def absorb(scenario, field=False):
 def cohort(trial, threads=0, n=None, seed=None):
     """Context().cohort with the built-in catalogues."""
     return _ctx().cohort(trial, threads, n, seed)
+
+
+def sensitivity(spec, threads=0):
+    """Context().sensitivity with the built-in catalogues."""
+    return _ctx().sensitivity(spec, threads)
 
 
 def catalog(what):

@@ -159,6 +159,22 @@ done:
     return st;
 }
 
+mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                           mnpy_buf *out)
+{
+    mn_sens_spec *spec = NULL;
+    mn_sens_result res;
+    memset(&res, 0, sizeof res);
+    mn_status st = mn_sens_spec_parse(ctx, src, text, len, &spec);
+    if (!st)
+        st = mn_sens_run(ctx, spec, threads, &res);
+    if (!st)
+        st = mn_sens_write(ctx, &res, 1, mnpy_buf_write, out);
+    mn_sens_result_release(&res);
+    mn_sens_spec_free(spec);
+    return st;
+}
+
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out)
 {
     return mn_report_catalog(ctx, what, 1, mnpy_buf_write, out);

@@ -32,6 +32,10 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
  *  trial's value, and @p seed_given says whether @p seed overrides the trial's. */
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
                       long n, int seed_given, uint64_t seed, mnpy_buf *out);
+/** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); scenario file names in
+ *  the SPEC are relative to the current folder. */
+mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                           mnpy_buf *out);
 /** As `mneedle catalog WHAT --json`. */
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 

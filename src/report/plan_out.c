@@ -10,6 +10,10 @@
 #include "mneedle/report.h"
 #include "report/html_internal.h"
 
+/* Schedule lines fit an 80-column terminal: a visit's settings go under it, indented. */
+#define SCHEDULE_WIDTH  79
+#define SCHEDULE_INDENT "        "
+
 /* Rounds values that would print as "-0" (whole percent) to zero. */
 static double no_neg_zero(double x)
 {
@@ -509,26 +513,39 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
 
     if (p->n_sessions > 0) {
         mn__buf_textf(b,
-                      "\nSchedule (%d course session%s, then maintenance, the most frequent every "
-                      "%d days%s)\n",
+                      "\nSchedule (%d course session%s, then maintenance)\n"
+                      "  Maintenance: the most frequent every %d days, %s.\n",
                       p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
                       p->maintenance_interval_days,
-                      p->maintenance_from_model ? ", set by the collagen model"
-                                                : ", the usual interval");
+                      p->maintenance_from_model ? "set by the collagen model"
+                                                : "the usual interval");
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
             static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-            mn__buf_textf(b, "  %2d  %s %s  %-11s ", s->number, wd[mn_date_weekday(s->date)],
-                          mn_date_format(s->date, buf),
-                          s->phase == MN_PHASE_COURSE ? "course" : "maintenance");
+            mn__buf_textf(b, "  %2d  %s %s  %-11s  numbing %.0f min + treatment %.0f min\n",
+                          s->number, wd[mn_date_weekday(s->date)], mn_date_format(s->date, buf),
+                          s->phase == MN_PHASE_COURSE ? "course" : "maintenance", s->numbing_min,
+                          s->treatment_min);
+            /* The settings under the visit, wrapped to an 80-column terminal. */
+            int col = 0;
             for (int k = 0; k < s->n_settings; k++) {
-                char d[16];
+                char d[16], piece[96];
                 const mn_plan_setting *set = &s->settings[k];
-                mn__buf_textf(b, "%s%s %s mm (%g passes)", k ? "; " : "",
-                              p->zones[set->zone].zone->id,
-                              mn__depth_str(d, sizeof d, set->depth_mm), set->passes);
+                int n = snprintf(piece, sizeof piece, "%s %s mm (%g passes)%s",
+                                 p->zones[set->zone].zone->id,
+                                 mn__depth_str(d, sizeof d, set->depth_mm), set->passes,
+                                 k + 1 < s->n_settings ? ";" : "");
+                if (n < 0)
+                    n = 0;
+                if (col > 0 && col + 1 + n > SCHEDULE_WIDTH) {
+                    mn__buf_textf(b, "\n");
+                    col = 0;
+                }
+                mn__buf_textf(b, "%s%s", col ? " " : SCHEDULE_INDENT, piece);
+                col += col ? 1 + n : (int)strlen(SCHEDULE_INDENT) + n;
             }
-            mn__buf_textf(b, "  (numbing %.0f min + %.0f min)\n", s->numbing_min, s->treatment_min);
+            if (col)
+                mn__buf_textf(b, "\n");
         }
     }
 

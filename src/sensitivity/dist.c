@@ -13,18 +13,18 @@
 #include "core/internal.h"
 #include "mneedle/sensitivity.h"
 
-int mn_dist_valid(const mn_dist *d)
+int mn_sens_dist_valid(const mn_sens_dist *d)
 {
     if (!d || !isfinite(d->a) || !isfinite(d->b))
         return 0;
     switch (d->kind) {
-    case MN_DIST_UNIFORM:
+    case MN_SENS_UNIFORM:
         return d->a < d->b;
-    case MN_DIST_NORMAL:
+    case MN_SENS_NORMAL:
         return d->b > 0;
-    case MN_DIST_LOGNORMAL:
+    case MN_SENS_LOGNORMAL:
         return d->a > 0 && d->b > 0;
-    case MN_DIST_TRIANGULAR:
+    case MN_SENS_TRIANGULAR:
         return isfinite(d->c) && d->a < d->b && d->a <= d->c && d->c <= d->b;
     }
     return 0;
@@ -69,17 +69,17 @@ static double normal_quantile(double u)
     return z - g / (1 + z * g / 2);
 }
 
-double mn_dist_quantile(const mn_dist *d, double u)
+double mn_sens_dist_quantile(const mn_sens_dist *d, double u)
 {
     assert(d && u >= 0 && u <= 1);
     switch (d->kind) {
-    case MN_DIST_UNIFORM:
+    case MN_SENS_UNIFORM:
         return d->a + (d->b - d->a) * u;
-    case MN_DIST_NORMAL:
+    case MN_SENS_NORMAL:
         return d->a + d->b * normal_quantile(u);
-    case MN_DIST_LOGNORMAL:
+    case MN_SENS_LOGNORMAL:
         return d->a * exp(d->b * normal_quantile(u));
-    case MN_DIST_TRIANGULAR: {
+    case MN_SENS_TRIANGULAR: {
         double w = d->b - d->a, fc = (d->c - d->a) / w;
         if (u <= fc)
             return d->a + sqrt(u * w * (d->c - d->a));

@@ -42,10 +42,10 @@ typedef struct {
     const double *unit; /* [evaluation][input] unit-cube points */
 } morris_plan;
 
-static double unit_to_input(const mn_dist *d, double u)
+static double unit_to_input(const mn_sens_dist *d, double u)
 {
-    int bounded = d->kind == MN_DIST_UNIFORM || d->kind == MN_DIST_TRIANGULAR;
-    return mn_dist_quantile(d, bounded ? u : MN_MORRIS_TAIL + (1 - 2 * MN_MORRIS_TAIL) * u);
+    int bounded = d->kind == MN_SENS_UNIFORM || d->kind == MN_SENS_TRIANGULAR;
+    return mn_sens_dist_quantile(d, bounded ? u : MN_MORRIS_TAIL + (1 - 2 * MN_MORRIS_TAIL) * u);
 }
 
 static void morris_point(const void *plan, long e, double *x)

@@ -248,6 +248,21 @@ mn_status mn__absorb_cell_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     return grid_finish(ctx, s, p, g, 1, "unit-cell");
 }
 
+mn_status mn__absorb_field_limit(mn_ctx *ctx, const mn_absorb_scenario *s, int nx, int ny, int nz)
+{
+    double cells = (double)nx * ny * nz;
+    if (cells <= MN_ABSORB_FIELD_MAX_CELLS)
+        return MN_OK;
+    /* Like every input error: the file and the place (the patch's keys decide the size). */
+    return mn__error(ctx, MN_ELIMIT,
+                     "%s: $.field: the 3D grid would have %.3g cells (%d x %d laterally x %d in "
+                     "depth); at most %.3g: use a larger $.field.dx_um (now %g um) or a smaller "
+                     "$.field.width_um x height_um (now %g x %g um)",
+                     s->source[0] ? s->source : "absorb scenario", cells, nx, ny, nz,
+                     MN_ABSORB_FIELD_MAX_CELLS, s->field_dx_um, s->field_width_um,
+                     s->field_height_um);
+}
+
 mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_params *p,
                                 const mn_puncture_field *f, mn__adi *g)
 {
@@ -261,13 +276,9 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
                                     &g->layer, &g->nz, &kch);
     if (st)
         return mn__error(ctx, st, "absorb: out of memory for the depth grid");
-    double cells = (double)nx * ny * g->nz;
-    if (cells > MN_ABSORB_FIELD_MAX_CELLS) {
+    if ((st = mn__absorb_field_limit(ctx, s, nx, ny, g->nz))) {
         mn__adi_free(g);
-        return mn__error(ctx, MN_ELIMIT,
-                         "absorb: the 3D grid would have %.3g cells; at most %.3g (use a larger "
-                         "field.dx_um or a smaller patch)",
-                         cells, MN_ABSORB_FIELD_MAX_CELLS);
+        return st;
     }
     g->nx = nx;
     g->ny = ny;
@@ -357,9 +368,56 @@ static void record(mn__adi *g, mn__series *out, size_t m, double m0, double thre
         out->mass_balance_error = err;
 }
 
+/* The march's step from hour @p t: it grows by MN_STEP_GROWTH a step from MN_FIRST_STEP_H, up
+ * to a cap (1 h on a punctured grid, 0.25 h on the intact column, whose small steps resolve
+ * the stratum corneum's lag phase, and half the closure half-life while channels are open),
+ * all divided by the resolution factor, and lands exactly on the next report hour. The march
+ * and mn_absorb_estimate() both take it, so the estimate counts the steps the run takes. */
+#define MN_FIRST_STEP_H 3e-3
+#define MN_STEP_GROWTH  1.3
+static double time_step(const mn_absorb_scenario *s, const mn_absorb_params *p, int punctured,
+                        double t, double *dt, double next_report)
+{
+    double res = s->resolution > 0 ? s->resolution : 1;
+    double dt_max = (punctured ? 1.0 : 0.25) / res;
+    double phi_now = punctured ? mn_absorb_open_fraction(p, t) : 0;
+    if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
+        dt_max = p->closure_half_life_h / 2 / res;
+    if (*dt > dt_max)
+        *dt = dt_max;
+    double step = *dt;
+    if (t + step >= next_report - 1e-12)
+        step = next_report - t;
+    return step;
+}
+
+/* The steps time_step() takes over the scenario's report hours. */
+static double count_steps(const mn_absorb_scenario *s, const mn_absorb_params *p, int punctured)
+{
+    double res = s->resolution > 0 ? s->resolution : 1;
+    double t = 0, dt = MN_FIRST_STEP_H / res, steps = 0;
+    size_t next = 0;
+    while (next < s->n_report) {
+        t += time_step(s, p, punctured, t, &dt, s->report_hours[next]);
+        steps++;
+        while (next < s->n_report && t >= s->report_hours[next] - 1e-12)
+            next++;
+        dt *= MN_STEP_GROWTH;
+    }
+    return steps;
+}
+
 mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
                            const mn_absorb_params *p, double threshold, mn_progress_fn progress,
                            void *userdata, mn__series *out)
+{
+    return mn__absorb_march_until(ctx, g, s, p, threshold, progress, userdata, NULL, NULL, out);
+}
+
+mn_status mn__absorb_march_until(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
+                                 const mn_absorb_params *p, double threshold,
+                                 mn_progress_fn progress, void *userdata, mn_stop_fn stop,
+                                 void *stop_ud, mn__series *out)
 {
     memset(out, 0, sizeof *out);
     size_t n = s->n_report;
@@ -378,19 +436,10 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
     }
     double res = s->resolution > 0 ? s->resolution : 1;
     double m0 = mn__adi_donor_mass(g) + mn__adi_tissue_mass(g, NULL);
-    double t = 0, dt = 3e-3 / res;
+    double t = 0, dt = MN_FIRST_STEP_H / res;
     size_t next = 0;
     while (next < n) {
-        /* The intact column is cheap: small steps resolve the SC's lag phase. */
-        double dt_max = (g->cov ? 1.0 : 0.25) / res;
-        double phi_now = g->cov ? mn_absorb_open_fraction(p, t) : 0;
-        if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
-            dt_max = p->closure_half_life_h / 2 / res;
-        if (dt > dt_max)
-            dt = dt_max;
-        double step = dt;
-        if (t + step >= s->report_hours[next] - 1e-12)
-            step = s->report_hours[next] - t;
+        double step = time_step(s, p, g->cov != NULL, t, &dt, s->report_hours[next]);
         assert(step > 0); /* a report hour within 1e-12 h of t was recorded below */
         if (g->cov)
             mn__adi_set_phi(g, mn_absorb_open_fraction(p, t + step));
@@ -406,7 +455,13 @@ mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
             record(g, out, next++, m0, threshold, by_k);
         if (progress)
             progress(userdata, t / s->hours);
-        dt *= 1.3;
+        if (stop && next < n && stop(stop_ud)) {
+            mn__free(by_k);
+            mn__series_release(out);
+            return mn__error(ctx, MN_ESTOPPED, "absorb: stopped at %.3g of %g simulated hours", t,
+                             s->hours);
+        }
+        dt *= MN_STEP_GROWTH;
     }
     mn__free(by_k);
     return MN_OK;
@@ -437,6 +492,22 @@ void mn_absorb_result_release(mn_absorb_result *r)
     mn_absorb_result_init(r);
 }
 
+/* The checks every entry point makes before it sizes or runs anything. */
+static mn_status check_scenario(mn_ctx *ctx, const mn_absorb_scenario *s)
+{
+    if (!(s->hours > 0 && s->hours <= MN_ABSORB_MAX_HOURS) || s->n_report < 1 || !s->report_hours)
+        return mn__error(ctx, MN_EINVAL, "absorb: need 0 < hours <= %g and report hours",
+                         MN_ABSORB_MAX_HOURS);
+    for (size_t i = 0; i < s->n_report; i++)
+        if (!(s->report_hours[i] > 0 && s->report_hours[i] <= s->hours) ||
+            (i > 0 && !(s->report_hours[i] > s->report_hours[i - 1])))
+            return mn__error(ctx, MN_ERANGE,
+                             "absorb: report hours must increase within (0, hours]");
+    if (s->field && !(s->field_dx_um >= 1 && s->field_width_um > 0 && s->field_height_um > 0))
+        return mn__error(ctx, MN_ERANGE, "absorb: 3D patch needs dx >= 1 um and a positive size");
+    return MN_OK;
+}
+
 /* Progress split between the intact run (first 2 %) and the main run. */
 typedef struct {
     mn_progress_fn fn;
@@ -451,23 +522,76 @@ static void progress_mapped(void *ud, double fraction)
         m->fn(m->ud, m->lo + m->span * fraction);
 }
 
+mn_status mn_absorb_estimate(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_work *out)
+{
+    if (!s || !out)
+        return mn__error(ctx, MN_EINVAL, "absorb: NULL scenario or estimate");
+    memset(out, 0, sizeof *out);
+    mn_status st = check_scenario(ctx, s);
+    if (st)
+        return st;
+    mn_absorb_params p;
+    if ((st = mn_absorb_params_compute(ctx, s, &p)))
+        return st;
+    mn__adi g;
+    if ((st = mn__absorb_intact_grid(ctx, s, &p, &g)))
+        return st;
+    double intact_cells = (double)g.ncell, intact_steps = count_steps(s, &p, 0);
+    mn__adi_free(&g);
+    out->cells = intact_cells;
+    out->steps = intact_steps;
+    out->cell_steps = intact_cells * intact_steps;
+    if (p.punctures_per_cm2 > 0 && p.channel_depth_um > 0) {
+        double cells;
+        if (s->field) {
+            /* Sized as mn__absorb_field_grid() sizes it, without building it. */
+            int nx = (int)lround(s->field_width_um / s->field_dx_um);
+            int ny = (int)lround(s->field_height_um / s->field_dx_um);
+            double *hz = NULL;
+            int *layer = NULL, nz = 0, kch = 0;
+            if ((st = mn__absorb_zgrid(&p.layers, p.channel_depth_um, s->resolution, &hz, &layer,
+                                       &nz, &kch)))
+                return mn__error(ctx, st, "absorb: out of memory for the depth grid");
+            mn__free(hz);
+            mn__free(layer);
+            if ((st = mn__absorb_field_limit(ctx, s, nx, ny, nz)))
+                return st;
+            cells = (double)nx * ny * nz;
+        } else {
+            if ((st = mn__absorb_cell_grid(ctx, s, &p, &g)))
+                return st;
+            cells = (double)g.ncell;
+            mn__adi_free(&g);
+        }
+        out->cells = cells;
+        out->steps = count_steps(s, &p, 1);
+        out->cell_steps += cells * out->steps;
+    }
+    out->seconds = out->cell_steps * MN_ABSORB_SECONDS_PER_CELL_STEP;
+    return MN_OK;
+}
+
 mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
                         void *userdata, mn_absorb_result *r)
+{
+    return mn_absorb_run_until(ctx, s, progress, NULL, userdata, r);
+}
+
+mn_status mn_absorb_run_until(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn progress,
+                              mn_stop_fn stop, void *userdata, mn_absorb_result *r)
 {
     if (!s || !r)
         return mn__error(ctx, MN_EINVAL, "absorb: NULL scenario or result");
     mn_absorb_result_init(r);
-    if (!(s->hours > 0 && s->hours <= MN_ABSORB_MAX_HOURS) || s->n_report < 1 || !s->report_hours)
-        return mn__error(ctx, MN_EINVAL, "absorb: need 0 < hours <= %g and report hours",
-                         MN_ABSORB_MAX_HOURS);
-    for (size_t i = 0; i < s->n_report; i++)
-        if (!(s->report_hours[i] > 0 && s->report_hours[i] <= s->hours) ||
-            (i > 0 && !(s->report_hours[i] > s->report_hours[i - 1])))
-            return mn__error(ctx, MN_ERANGE,
-                             "absorb: report hours must increase within (0, hours]");
-    if (s->field && !(s->field_dx_um >= 1 && s->field_width_um > 0 && s->field_height_um > 0))
-        return mn__error(ctx, MN_ERANGE, "absorb: 3D patch needs dx >= 1 um and a positive size");
-    mn_status st = mn_absorb_params_compute(ctx, s, &r->params);
+    mn_status st = check_scenario(ctx, s);
+    if (st)
+        return st;
+    if (s->field) { /* refuse a grid over the limit before any work */
+        mn_absorb_work w;
+        if ((st = mn_absorb_estimate(ctx, s, &w)))
+            return st;
+    }
+    st = mn_absorb_params_compute(ctx, s, &r->params);
     if (st)
         return st;
     const mn_absorb_params *p = &r->params;
@@ -484,7 +608,8 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
     progress_map map = {progress, userdata, 0, punctured ? 0.02 : 1.0};
     st = mn__absorb_intact_grid(ctx, s, p, &gi);
     if (!st)
-        st = mn__absorb_march(ctx, &gi, s, p, threshold, progress_mapped, &map, &si);
+        st = mn__absorb_march_until(ctx, &gi, s, p, threshold, progress_mapped, &map, stop,
+                                    userdata, &si);
     if (st)
         goto done;
     double f_cell = 0;
@@ -504,7 +629,8 @@ mn_status mn_absorb_run(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_fn
             f_cell = p->cell_area_fraction;
         }
         if (!st)
-            st = mn__absorb_march(ctx, &gm, s, p, threshold, progress_mapped, &map, &sm);
+            st = mn__absorb_march_until(ctx, &gm, s, p, threshold, progress_mapped, &map, stop,
+                                        userdata, &sm);
         if (st)
             goto done;
     }

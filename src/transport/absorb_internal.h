@@ -25,10 +25,19 @@ void mn__absorb_set_physics(mn__adi *g, const mn_absorb_params *p, double dose_u
 
 /* Runs an engine through the scenario's times, recording the series (allocated here,
  * freed by mn__series_release). */
+/* As mn__absorb_march(), asking @p stop (may be NULL) after every step (MN_ESTOPPED). */
+mn_status mn__absorb_march_until(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
+                                 const mn_absorb_params *p, double threshold,
+                                 mn_progress_fn progress, void *userdata, mn_stop_fn stop,
+                                 void *stop_ud, mn__series *out);
 mn_status mn__absorb_march(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenario *s,
                            const mn_absorb_params *p, double threshold, mn_progress_fn progress,
                            void *userdata, mn__series *out);
 void mn__series_release(mn__series *s);
+
+/* Refuses a 3D grid of @p nx x @p ny x @p nz cells over MN_ABSORB_FIELD_MAX_CELLS with
+ * MN_ELIMIT, naming the scenario's file and $.field like any input error. */
+mn_status mn__absorb_field_limit(mn_ctx *ctx, const mn_absorb_scenario *s, int nx, int ny, int nz);
 
 /* The 3D patch solver on a given point field (the regular lattice in tests, the sampled
  * field in mn_absorb_run). Fills the engine (caller frees with mn__adi_free). */

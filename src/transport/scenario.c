@@ -141,6 +141,7 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
                                        NULL};
     mn_status st = MN_OK;
     mn__jin in = {ctx, src};
+    snprintf(s->source, sizeof s->source, "%s", src);
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     int here;
     if ((st = mn__jis_object(&in, root, "$")) || (st = mn__jkeys(&in, root, "$", keys)))

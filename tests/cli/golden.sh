@@ -54,6 +54,10 @@ for f in "$EX"/scenarios/*.json; do
 done
 golden "absorb-field-niacinamide-field.json" "$MNEEDLE" absorb \
     "$EX/scenarios/absorb-field-niacinamide.json" --field --json
+for f in "$EX"/sensitivity/*.json; do
+    s=$(basename "$f" .json)
+    golden "sensitivity-$s.txt" "$MNEEDLE" sensitivity "$f" --csv out.csv --plot fig.svg
+done
 for f in "$EX"/trials/*.json; do
     t=$(basename "$f" .json)
     golden "cohort-$t.txt" "$MNEEDLE" cohort "$f"

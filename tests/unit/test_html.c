@@ -212,12 +212,6 @@ static void test_report_with_projection(void **state)
         if (s[i].improvement_pct > s[pk].improvement_pct)
             pk = i;
     f.plan->projection_peak = pk;
-    /* ... and the figure the answer quotes (the plan's lasting_*), the fake curve's peak. */
-    f.plan->has_lasting = 1;
-    f.plan->lasting_peak_pct = s[pk].improvement_pct;
-    f.plan->lasting_peak_low_pct = s[pk].low_pct;
-    f.plan->lasting_peak_high_pct = s[pk].high_pct;
-    f.plan->lasting_peak_day = s[pk].day;
     f.plan->projection_below_target = f.plan->projection_baseline = -1;
     for (int i = NPROJ - 1; i > pk; i--) {
         if (s[i].improvement_pct < f.plan->options.target_fraction * s[pk].improvement_pct)
@@ -225,6 +219,15 @@ static void test_report_with_projection(void **state)
         if (s[pk].improvement_pct > 0.0 && s[i].improvement_pct <= 0.0)
             f.plan->projection_baseline = i;
     }
+    /* ... and the "how long will it last" figures it computed with them (clinic.h), here
+     * those of the fake curve's peak. */
+    mn_plan own_lasting = *f.plan;
+    f.plan->has_lasting = 1;
+    f.plan->lasting_peak_pct = s[pk].improvement_pct;
+    f.plan->lasting_peak_low_pct = s[pk].low_pct;
+    f.plan->lasting_peak_high_pct = s[pk].high_pct;
+    f.plan->lasting_peak_day = s[pk].day;
+    f.plan->lasting_durability_days = f.plan->lasting_back_to_baseline_day = -1;
     mn_test_text t = {0};
     assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     assert_self_contained(t.data);
@@ -240,9 +243,12 @@ static void test_report_with_projection(void **state)
     assert_int_equal((png[20] << 24 | png[21] << 16 | png[22] << 8 | png[23]),
                      MN_PLOT_DEFAULT_HEIGHT);
     free(png);
-    /* The plain-language answer quotes the peak of the samples and its range. */
+    /* The plain-language answer and the summary card quote the plan's peak and its range. */
     char want[160];
     snprintf(want, sizeof want, "at <b>%.0f %%</b> (plausible range %.0f–%.0f %%)",
+             s[pk].improvement_pct, s[pk].low_pct, s[pk].high_pct);
+    assert_non_null(strstr(t.data, want));
+    snprintf(want, sizeof want, "<b>%.0f %%</b><span>plausible range %.0f–%.0f %%",
              s[pk].improvement_pct, s[pk].low_pct, s[pk].high_pct);
     assert_non_null(strstr(t.data, want));
     assert_non_null(strstr(t.data, "not permanent"));
@@ -252,6 +258,13 @@ static void test_report_with_projection(void **state)
     f.plan->projection_peak = own_peak;
     f.plan->projection_below_target = own_below;
     f.plan->projection_baseline = own_base;
+    f.plan->has_lasting = own_lasting.has_lasting;
+    f.plan->lasting_peak_pct = own_lasting.lasting_peak_pct;
+    f.plan->lasting_peak_low_pct = own_lasting.lasting_peak_low_pct;
+    f.plan->lasting_peak_high_pct = own_lasting.lasting_peak_high_pct;
+    f.plan->lasting_peak_day = own_lasting.lasting_peak_day;
+    f.plan->lasting_durability_days = own_lasting.lasting_durability_days;
+    f.plan->lasting_back_to_baseline_day = own_lasting.lasting_back_to_baseline_day;
     teardown_fixture(&f);
 }
 

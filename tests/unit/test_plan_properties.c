@@ -347,10 +347,65 @@ static void check_calendar(const mn_plan *p)
     }
 }
 
+/* The device's longest setting at or below @p aim (its shortest when none is), walked from its
+ * catalogue entry: a roller's lengths sold, or a pen's grid from its shortest setting. */
+static double setting_at_or_below(const mn_device *d, double aim)
+{
+    double best = d->depth_min_mm;
+    if (d->n_lengths > 0) {
+        for (int k = 0; k < d->n_lengths; k++)
+            if (d->lengths_mm[k] <= aim + 1e-9 && d->lengths_mm[k] > best)
+                best = d->lengths_mm[k];
+    } else if (d->depth_step_mm > 0) {
+        for (int j = 0; d->depth_min_mm + j * d->depth_step_mm <= aim + 1e-9; j++)
+            best = d->depth_min_mm + j * d->depth_step_mm;
+    }
+    return best;
+}
+
+/* The largest gap between neighbouring settings of the device from @p lo to @p hi. */
+static double widest_gap(const mn_device *d, double lo, double hi)
+{
+    if (d->n_lengths == 0)
+        return d->depth_step_mm;
+    double gap = 0;
+    for (int k = 1; k < d->n_lengths; k++)
+        if (d->lengths_mm[k - 1] >= lo - 1e-9 && d->lengths_mm[k] <= hi + 1e-9)
+            gap = fmax(gap, d->lengths_mm[k] - d->lengths_mm[k - 1]);
+    return gap;
+}
+
+/* Even titration: course step k of n aims at start + (max - start)(k - 1)/(n - 1) and takes
+ * the device's longest setting not past that aim (never below the start), so the course climbs
+ * in near-equal strides. Returns 1 when the strides are not all equal (snapping shows). */
+static int check_even_course(const mn_device *d, const double *depth, int n, double start,
+                             double max)
+{
+    for (int k = 1; k <= n; k++) {
+        double aim = n > 1 ? start + (max - start) * (k - 1) / (n - 1) : start;
+        double want = fmax(setting_at_or_below(d, aim), start);
+        assert_close(depth[k - 1], want, 0, 1e-6);
+    }
+    double lo = 1e9, hi = -1e9;
+    for (int k = 1; k < n; k++) {
+        lo = fmin(lo, depth[k] - depth[k - 1]);
+        hi = fmax(hi, depth[k] - depth[k - 1]);
+    }
+    /* Each setting lies less than one gap below its aim, so two strides differ by less than
+     * one step on a pen's even grid, and by less than two of the widest gaps on a roller's
+     * uneven lengths (dermaroller-540 from 0.2 to 0.75 mm in three: 0.2, 0.25, 0.75, the
+     * middle aim 0.475 mm falling just short of 0.5). */
+    double gap = widest_gap(d, start, max);
+    if (n > 1)
+        assert_true(hi - lo <= (d->n_lengths > 0 ? 2 * gap : gap) + 1e-6);
+    return n > 2 && hi - lo > 1e-6;
+}
+
 /* One setting per site and visit: within the safer cap of the site's concerns and the device's
- * range, on its grid, titrating upward through the course from the site's start to its maximum,
- * and maintenance at the last course setting. Returns bit 0 when a site is shared by two
- * concerns, bit 1 when a course titrates (its last setting deeper than its first). */
+ * range, on its grid, titrating upward evenly through the course from the site's start to its
+ * maximum (check_even_course), and maintenance at the last course setting. Returns bit 0 when a
+ * site is shared by two concerns, bit 1 when a course titrates (its last setting deeper than
+ * its first), bit 2 when a course's strides are uneven from snapping to the grid. */
 static int check_settings(const mn_plan *p)
 {
     const mn_device *d = p->client.device;
@@ -377,7 +432,7 @@ static int check_settings(const mn_plan *p)
             start = cap;
         if (listed > 1 && p->n_sessions > 0)
             kinds |= 1;
-        double last = -1;
+        double last = -1, course[64];
         int steps = 0, in_course = 1;
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
@@ -419,6 +474,8 @@ static int check_settings(const mn_plan *p)
                 if (steps > 1 && set->depth_mm > start + eps)
                     kinds |= 2;
                 last = set->depth_mm;
+                assert_true(steps <= 64);
+                course[steps - 1] = last;
             } else {
                 in_course = 0;
                 assert_true(steps > 0);
@@ -430,6 +487,8 @@ static int check_settings(const mn_plan *p)
             /* The course reaches the site's maximum at its last session. */
             if (steps > 1)
                 assert_close(last, cap, 0, 1e-6);
+            if (check_even_course(d, course, steps, start, cap))
+                kinds |= 4;
         }
     }
     return kinds;
@@ -685,7 +744,7 @@ static void test_generated_clients(void **state)
     (void)state;
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
-    int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0;
+    int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -707,6 +766,7 @@ static void test_generated_clients(void **state)
         int kinds = check_settings(p);
         shared += (kinds & 1) != 0;
         titrated += (kinds & 2) != 0;
+        uneven += (kinds & 4) != 0;
         check_adjusted(p);
         if (mn_plan_treats(p)) {
             if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
@@ -723,10 +783,13 @@ static void test_generated_clients(void **state)
     /* The generator must exercise every decision, or the properties prove little. */
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
-    /* ... and sites shared by two concerns, and courses that titrate. */
-    assert_true(shared > 100 && titrated > 1000);
-    print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d\n",
-                  N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused);
+    /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
+     * fall between grid steps (where evenness is tested against the snapping). */
+    assert_true(shared > 100 && titrated > 1000 && uneven > 100);
+    print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
+                  "%d titrate, %d with unequal strides (snapped to the grid)\n",
+                  N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused, titrated,
+                  uneven);
 }
 
 /* The client with rule @p r's condition made true (@p on) or false, all else kept. The

@@ -77,45 +77,47 @@ static double normal_cdf(double z)
 static void test_quantiles_invert_their_cdfs(void **state)
 {
     (void)state;
-    mn_dist n = {MN_DIST_NORMAL, 2.0, 3.0, 0}, ln = {MN_DIST_LOGNORMAL, 1.5, 0.4, 0};
+    mn_sens_dist n = {MN_SENS_NORMAL, 2.0, 3.0, 0}, ln = {MN_SENS_LOGNORMAL, 1.5, 0.4, 0};
     /* Above z = 3 the CDF's own rounding (1 - u near 1e-3 and below) would dominate; the
      * upper tail is the lower one mirrored in the code. */
     for (double z = -8; z <= 3; z += 0.01) {
-        assert_close(mn_dist_quantile(&n, normal_cdf(z)), 2.0 + 3.0 * z, 1e-12, 1e-12);
-        assert_close(mn_dist_quantile(&ln, normal_cdf(z)), 1.5 * exp(0.4 * z), 1e-12, 0);
+        assert_close(mn_sens_dist_quantile(&n, normal_cdf(z)), 2.0 + 3.0 * z, 1e-12, 1e-12);
+        assert_close(mn_sens_dist_quantile(&ln, normal_cdf(z)), 1.5 * exp(0.4 * z), 1e-12, 0);
     }
-    assert_true(mn_dist_quantile(&n, 0.5) == 2.0);
-    mn_dist u = {MN_DIST_UNIFORM, -1, 3, 0}, t = {MN_DIST_TRIANGULAR, 0, 4, 1};
-    assert_close(mn_dist_quantile(&u, 0.25), 0.0, 0, 1e-15);
+    assert_true(mn_sens_dist_quantile(&n, 0.5) == 2.0);
+    mn_sens_dist u = {MN_SENS_UNIFORM, -1, 3, 0}, t = {MN_SENS_TRIANGULAR, 0, 4, 1};
+    assert_close(mn_sens_dist_quantile(&u, 0.25), 0.0, 0, 1e-15);
     /* Triangular CDF: (x-a)^2 / ((b-a)(c-a)) below the mode, 1 - (b-x)^2/((b-a)(b-c)) above. */
     for (double x = 0.05; x < 4; x += 0.05) {
         double F = x <= 1 ? x * x / 4.0 : 1 - (4 - x) * (4 - x) / 12.0;
-        assert_close(mn_dist_quantile(&t, F), x, 1e-12, 1e-12);
+        assert_close(mn_sens_dist_quantile(&t, F), x, 1e-12, 1e-12);
     }
-    assert_true(mn_dist_valid(&n) && mn_dist_valid(&t) && mn_dist_valid(&u));
-    mn_dist bad[] = {{MN_DIST_UNIFORM, 1, 1, 0},        {MN_DIST_NORMAL, 0, 0, 0},
-                     {MN_DIST_LOGNORMAL, -1, 1, 0},     {MN_DIST_TRIANGULAR, 0, 1, 2},
-                     {MN_DIST_UNIFORM, 0, INFINITY, 0}, {(mn_dist_kind)9, 0, 1, 0}};
+    assert_true(mn_sens_dist_valid(&n) && mn_sens_dist_valid(&t) && mn_sens_dist_valid(&u));
+    mn_sens_dist bad[] = {{MN_SENS_UNIFORM, 1, 1, 0},        {MN_SENS_NORMAL, 0, 0, 0},
+                          {MN_SENS_LOGNORMAL, -1, 1, 0},     {MN_SENS_TRIANGULAR, 0, 1, 2},
+                          {MN_SENS_UNIFORM, 0, INFINITY, 0}, {(mn_sens_dist_kind)9, 0, 1, 0}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        assert_false(mn_dist_valid(&bad[i]));
-    assert_false(mn_dist_valid(NULL));
+        assert_false(mn_sens_dist_valid(&bad[i]));
+    assert_false(mn_sens_dist_valid(NULL));
 }
 
 /* Ishigami and Homma (1990): f = sin x1 + a sin^2 x2 + b x3^4 sin x1, x_i ~ U(-pi, pi). Output
- * 0 is f; output 1 is a constant (zero variance). */
+ * 0 is f; output 1 is a constant (zero variance); output 2 is f + 10^4, the same variance
+ * around a large mean. */
 static const double ISHI_A = 7, ISHI_B = 0.1;
 
-static int ishigami(void *userdata, const double *x, double *y)
+static int ishigami(const void *userdata, const double *x, double *y)
 {
     (void)userdata;
     double s2 = sin(x[1]);
     y[0] = sin(x[0]) + ISHI_A * s2 * s2 + ISHI_B * pow(x[2], 4) * sin(x[0]);
     y[1] = 42;
+    y[2] = y[0] + 1e4;
     return MN_OK;
 }
 
-static const mn_dist ISHI_DISTS[3] = {
-    {MN_DIST_UNIFORM, -PI, PI, 0}, {MN_DIST_UNIFORM, -PI, PI, 0}, {MN_DIST_UNIFORM, -PI, PI, 0}};
+static const mn_sens_dist ISHI_DISTS[3] = {
+    {MN_SENS_UNIFORM, -PI, PI, 0}, {MN_SENS_UNIFORM, -PI, PI, 0}, {MN_SENS_UNIFORM, -PI, PI, 0}};
 
 static void test_ishigami_indices(void **state)
 {
@@ -129,7 +131,7 @@ static void test_ishigami_indices(void **state)
     double V13 = 8 * b * b * pi8 / 225;
     double s1[3] = {V1 / V, V2 / V, 0}, st[3] = {(V1 + V13) / V, V2 / V, V13 / V};
 
-    mn_sens_problem p = {3, ISHI_DISTS, 2, ishigami, NULL};
+    mn_sens_problem p = {3, ISHI_DISTS, 3, ishigami, NULL};
     mn_sobol_options o;
     mn_sobol_options_init(&o);
     o.n_base = 1 << 14;
@@ -159,6 +161,13 @@ static void test_ishigami_indices(void **state)
     assert_true(r.variance[1] == 0);
     for (int i = 0; i < 3; i++)
         assert_true(r.index[3 + i].first_order == 0 && r.index[3 + i].total_hi == 0);
+    /* A shift does not change the indices or their intervals (the first-order sum is centred;
+     * uncentred, the 10^4 mean would widen its interval to about +-20). */
+    for (int i = 0; i < 3; i++) {
+        assert_close(r.index[6 + i].first_order, r.index[i].first_order, 0, 1e-6);
+        assert_close(r.index[6 + i].first_order_hi, r.index[i].first_order_hi, 0, 1e-6);
+        assert_close(r.index[6 + i].total, r.index[i].total, 0, 1e-6);
+    }
     mn_sobol_result_release(&r);
     mn_sobol_result_release(&r);
 }
@@ -166,7 +175,7 @@ static void test_ishigami_indices(void **state)
 static void test_sobol_is_the_same_for_any_thread_count(void **state)
 {
     (void)state;
-    mn_sens_problem p = {3, ISHI_DISTS, 2, ishigami, NULL};
+    mn_sens_problem p = {3, ISHI_DISTS, 3, ishigami, NULL};
     mn_sobol_options o;
     mn_sobol_options_init(&o);
     o.n_base = 1000;
@@ -176,8 +185,8 @@ static void test_sobol_is_the_same_for_any_thread_count(void **state)
     assert_int_equal(mn_sobol_run(NULL, &p, &o, &r1), MN_OK);
     o.threads = 2;
     assert_int_equal(mn_sobol_run(NULL, &p, &o, &r2), MN_OK);
-    assert_memory_equal(r1.index, r2.index, sizeof *r1.index * 6);
-    assert_memory_equal(r1.variance, r2.variance, sizeof(double) * 2);
+    assert_memory_equal(r1.index, r2.index, sizeof *r1.index * 9);
+    assert_memory_equal(r1.variance, r2.variance, sizeof(double) * 3);
     o.seed = 2; /* another bootstrap seed moves the intervals, not the estimates */
     mn_sobol_result r3;
     assert_int_equal(mn_sobol_run(NULL, &p, &o, &r3), MN_OK);
@@ -194,13 +203,13 @@ static void test_sobol_is_the_same_for_any_thread_count(void **state)
     assert_int_equal(mn_morris_run(NULL, &p, &mo, &m1), MN_OK);
     mo.threads = 2;
     assert_int_equal(mn_morris_run(NULL, &p, &mo, &m2), MN_OK);
-    assert_memory_equal(m1.effect, m2.effect, sizeof *m1.effect * 6);
+    assert_memory_equal(m1.effect, m2.effect, sizeof *m1.effect * 9);
     mn_morris_result_release(&m1);
     mn_morris_result_release(&m2);
 }
 
 /* y0 = 2 x0 - 3 x1 + 0 x2 (+ x2 x0 in y1): linear effects are exact elementary effects. */
-static int linear(void *userdata, const double *x, double *y)
+static int linear(const void *userdata, const double *x, double *y)
 {
     (void)userdata;
     y[0] = 2 * x[0] - 3 * x[1];
@@ -211,8 +220,8 @@ static int linear(void *userdata, const double *x, double *y)
 static void test_morris_linear_effects(void **state)
 {
     (void)state;
-    mn_dist d[3] = {
-        {MN_DIST_UNIFORM, 0, 1, 0}, {MN_DIST_UNIFORM, 10, 14, 0}, {MN_DIST_UNIFORM, -1, 1, 0}};
+    mn_sens_dist d[3] = {
+        {MN_SENS_UNIFORM, 0, 1, 0}, {MN_SENS_UNIFORM, 10, 14, 0}, {MN_SENS_UNIFORM, -1, 1, 0}};
     mn_sens_problem p = {3, d, 2, linear, NULL};
     mn_morris_options o;
     mn_morris_options_init(&o);
@@ -236,7 +245,7 @@ static void test_morris_linear_effects(void **state)
 }
 
 /* *userdata 0: a range error above x0 = 0.9; 1: a NaN above x1 = 0.95. */
-static int failing(void *userdata, const double *x, double *y)
+static int failing(const void *userdata, const double *x, double *y)
 {
     int mode = *(const int *)userdata;
     y[0] = x[0];
@@ -252,7 +261,7 @@ static void test_failures_are_reported_alike(void **state)
     (void)state;
     mn_ctx *ctx;
     assert_int_equal(mn_ctx_create(&ctx), MN_OK);
-    mn_dist d[2] = {{MN_DIST_UNIFORM, 0, 1, 0}, {MN_DIST_UNIFORM, 0, 1, 0}};
+    mn_sens_dist d[2] = {{MN_SENS_UNIFORM, 0, 1, 0}, {MN_SENS_UNIFORM, 0, 1, 0}};
     int mode = 0;
     mn_sens_problem p = {2, d, 1, failing, &mode};
     mn_sobol_options o;

@@ -252,6 +252,65 @@ static void test_field_run_small(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* The estimate before a run: its step count is the run's (intact column, unit cell, 3D patch),
+ * its cells the main grid's; the grid limit is refused there, naming the file and $.field; a
+ * stop request ends the run with MN_ESTOPPED and nothing in the result. */
+static int stop_now(void *ud)
+{
+    int *calls = ud;
+    return ++*calls >= 3;
+}
+
+static void test_estimate_and_stop(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    mn_absorb_result r;
+    mn_absorb_work w, intact;
+    scenario(&s, NULL, 0, 176.12, -1.85); /* intact skin only */
+    assert_int_equal(mn_absorb_estimate(ctx, &s, &intact), MN_OK);
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+    assert_true(intact.steps == (double)r.steps && intact.steps > 10);
+    assert_true(intact.cell_steps == intact.cells * intact.steps);
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+    for (int field = 0; field <= 1; field++) {
+        scenario(&s, "skinpen", 1.0, 176.12, -1.85);
+        s.field = field;
+        s.field_width_um = s.field_height_um = 600;
+        s.field_dx_um = 20;
+        assert_int_equal(mn_absorb_estimate(ctx, &s, &w), MN_OK);
+        assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+        /* The run's steps: the intact column's, then the main grid's. */
+        assert_true(w.steps + intact.steps == (double)r.steps);
+        assert_true(w.steps > 10);
+        if (field)
+            assert_true(w.cells == (double)(r.nx * r.ny * r.n_depth));
+        assert_true(w.seconds == w.cell_steps * MN_ABSORB_SECONDS_PER_CELL_STEP);
+        mn_absorb_result_release(&r);
+        /* Stopped on the third step: MN_ESTOPPED, an empty result. */
+        int calls = 0;
+        assert_int_equal(mn_absorb_run_until(ctx, &s, NULL, stop_now, &calls, &r), MN_ESTOPPED);
+        assert_int_equal(calls, 3);
+        assert_non_null(strstr(mn_ctx_errmsg(ctx), "stopped at"));
+        assert_int_equal(r.n_samples, 0);
+        assert_null(r.samples);
+        assert_false(mn_status_is_input_error(MN_ESTOPPED));
+        mn_absorb_scenario_release(&s);
+    }
+    /* Over the 3D grid limit: refused by the estimate and by the run, before any work. */
+    scenario(&s, "skinpen", 1.0, 176.12, -1.85);
+    snprintf(s.source, sizeof s.source, "big.json");
+    s.field = 1;
+    s.field_width_um = s.field_height_um = 50000;
+    s.field_dx_um = 2;
+    assert_int_equal(mn_absorb_estimate(ctx, &s, &w), MN_ELIMIT);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "big.json: $.field: the 3D grid would have"));
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_ELIMIT);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "big.json: $.field:"));
+    mn_absorb_scenario_release(&s);
+}
+
 /* Dermal coverage on a small 3D patch at 1 h, with the threshold fixed in ug/ml: strictly
  * between 0 and 1 (the reference case reads 0 at 24 h only because its dose has been
  * delivered and cleared by then), larger with more serum, with longer needles and with a
@@ -399,6 +458,7 @@ int main(void)
         cmocka_unit_test(test_field_coverage),
         cmocka_unit_test(test_json_and_csv),
         cmocka_unit_test(test_bad_scenarios),
+        cmocka_unit_test(test_estimate_and_stop),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,86 @@
+"""mneedle.sensitivity: the command's numbers from a dict, the same for any thread count, and
+every bad SPEC an InputError naming the place."""
+import copy
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import mneedle
+from conftest import TREE, example
+
+
+def small_spec():
+    return {
+        "scenario": example("scenarios", "simulate-wrinkles-course.json"),
+        "outputs": ["peak_improvement_pct", "durability_days"],
+        "inputs": [{"name": "needle_mm", "uniform": [0.5, 2.0]},
+                   {"name": "age", "triangular": [25, 40, 65]},
+                   {"name": "response_gain", "lognormal": [1.0, 0.35]}],
+        "n": 32, "bootstrap": 50, "seed": 3,
+        "morris": {"trajectories": 4},
+    }
+
+
+def test_matches_the_command(cli, tmp_path):
+    spec = small_spec()
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    want = json.loads(subprocess.run([cli, "sensitivity", "--json", str(path)], check=True,
+                                     capture_output=True, text=True).stdout)
+    got = mneedle.sensitivity(spec)
+    assert got == want
+    peak = {i["name"]: i for i in got["outputs"][0]["inputs"]}
+    assert peak["response_gain"]["total"] > 0.5 > peak["needle_mm"]["total"]
+    assert set(peak["age"]["morris"]) == {"mu", "mu_star", "sigma"}
+
+
+def test_the_same_for_any_thread_count():
+    spec = small_spec()
+    assert mneedle.sensitivity(spec, threads=1) == mneedle.sensitivity(spec, threads=2)
+
+
+def test_scenario_files_are_relative_to_the_current_folder(monkeypatch):
+    spec = small_spec()
+    spec["scenario"] = "scenarios/simulate-wrinkles-course.json"
+    monkeypatch.chdir(os.path.join(TREE, "examples"))
+    assert mneedle.sensitivity(spec) == mneedle.sensitivity(small_spec())
+
+
+def bad(spec, **kw):
+    with pytest.raises(mneedle.InputError) as info:
+        mneedle.sensitivity(spec, **kw)
+    return info.value
+
+
+def test_bad_specs_name_the_place():
+    spec = small_spec()
+    spec["outputs"] = ["peak"]
+    e = bad(spec)
+    assert e.path == "$.outputs[0]" and e.source == "spec" and "unknown output" in e.message
+    spec = small_spec()
+    spec["scenario"]["patient"]["age"] = 300
+    assert bad(spec).path == "$.scenario.patient.age"
+    spec = small_spec()
+    spec["inputs"][0]["uniform"] = [0.5, 3.0]
+    e = bad(spec)
+    assert e.path == "$.inputs[0]" and "would range over" in e.message
+    spec = small_spec()
+    spec["inputs"][1]["triangular"] = [25, "40", 65]
+    assert bad(spec).path == "$.inputs[1].triangular[1]"
+    spec = small_spec()
+    spec["inputs"] = np.array([1, 2])
+    e = bad(spec)
+    assert e.path == "$.inputs" and "NumPy array" in e.message
+    spec = small_spec()
+    spec["n"] = float("nan")
+    assert bad(spec).path == "$.n"
+    for kw in (dict(threads="2"), dict(threads=-1), dict(threads=1.5)):
+        assert "threads" in str(bad(small_spec(), **kw))
+    for doc in ("{}", None, [small_spec()]):
+        assert bad(doc).path == "$"
+    spec = copy.deepcopy(small_spec())
+    del spec["scenario"]
+    assert bad(spec).path == "$.scenario"

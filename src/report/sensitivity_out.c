@@ -1,0 +1,220 @@
+/* Writers of `mneedle sensitivity`: text, JSON and CSV of a SPEC's Sobol' indices and Morris
+ * effects (report.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/internal.h"
+#include "core/json_out.h"
+#include "mneedle/report.h"
+
+static const char *dist_name(mn_sens_dist_kind k)
+{
+    switch (k) {
+    case MN_SENS_UNIFORM:
+        return "uniform";
+    case MN_SENS_NORMAL:
+        return "normal";
+    case MN_SENS_LOGNORMAL:
+        return "lognormal";
+    case MN_SENS_TRIANGULAR:
+        return "triangular";
+    }
+    return "?";
+}
+
+/* The parameters in the SPEC's order: [low, high], [mean, sd], [median, sd_log],
+ * [low, mode, high]. */
+static int dist_params(const mn_sens_dist *d, double p[3])
+{
+    p[0] = d->a;
+    p[1] = d->b;
+    if (d->kind == MN_SENS_TRIANGULAR) {
+        p[1] = d->c;
+        p[2] = d->b;
+        return 3;
+    }
+    return 2;
+}
+
+static json_t *pair(mn__jout *j, double lo, double hi)
+{
+    json_t *a = json_array();
+    if (a) {
+        mn__jpush(j, a, mn__jnum_new(j, lo));
+        mn__jpush(j, a, mn__jnum_new(j, hi));
+    }
+    return a;
+}
+
+static mn_status write_json(mn_ctx *ctx, const mn_sens_result *r, mn_writer write, void *ud)
+{
+    const mn_sobol_result *s = &r->sobol;
+    mn__jout j;
+    mn__jout_init(&j);
+    json_t *root = json_object();
+    if (!root)
+        return mn__error(ctx, MN_ENOMEM, "sensitivity: out of memory");
+    mn__jput_str(&j, root, "version", mn_version());
+    mn__jput_str(&j, root, "note",
+                 "global sensitivity of the model's outputs to the inputs over the ranges "
+                 "given: what the model responds to, not evidence about patients");
+    json_t *m = mn__jput(&j, root, "method", json_object());
+    if (m) {
+        mn__jput_str(&j, m, "sampling",
+                     "Saltelli: Sobol' sequence (Joe-Kuo new-joe-kuo-6.21201, unscrambled)");
+        mn__jput_str(&j, m, "first_order", "Saltelli 2010");
+        mn__jput_str(&j, m, "total", "Jansen 1999");
+        mn__jput_int(&j, m, "n", s->n_base);
+        mn__jput_int(&j, m, "evaluations", s->evaluations);
+        mn__jput_int(&j, m, "bootstrap", s->bootstrap);
+        mn__jput_num(&j, m, "confidence", s->confidence);
+        mn__jput_int(&j, m, "seed", (long long)r->seed);
+        if (r->has_morris) {
+            json_t *mo = mn__jput(&j, m, "morris", json_object());
+            if (mo) {
+                mn__jput_int(&j, mo, "trajectories", r->morris.trajectories);
+                mn__jput_int(&j, mo, "levels", r->morris.levels);
+                mn__jput_int(&j, mo, "evaluations", r->morris.evaluations);
+            }
+        }
+        mn__jput_str(&j, m, "docs", "docs/sensitivity.md");
+    }
+    json_t *ins = mn__jput(&j, root, "inputs", json_array());
+    for (int i = 0; ins && i < r->n_inputs; i++) {
+        json_t *e = mn__jpush(&j, ins, json_object());
+        if (!e)
+            break;
+        mn__jput_str(&j, e, "name", r->input_names[i]);
+        mn__jput_str(&j, e, "unit", r->input_units[i]);
+        mn__jput_str(&j, e, "distribution", dist_name(r->dists[i].kind));
+        double p[3];
+        int np = dist_params(&r->dists[i], p);
+        json_t *pa = mn__jput(&j, e, "parameters", json_array());
+        for (int k = 0; pa && k < np; k++)
+            mn__jpush(&j, pa, mn__jnum_new(&j, p[k]));
+    }
+    json_t *outs = mn__jput(&j, root, "outputs", json_array());
+    for (int o = 0; outs && o < r->n_outputs; o++) {
+        json_t *e = mn__jpush(&j, outs, json_object());
+        if (!e)
+            break;
+        mn__jput_str(&j, e, "name", r->output_names[o]);
+        mn__jput_str(&j, e, "unit", r->output_units[o]);
+        mn__jput_num(&j, e, "mean", s->mean[o]);
+        mn__jput_num(&j, e, "variance", s->variance[o]);
+        json_t *xs = mn__jput(&j, e, "inputs", json_array());
+        for (int i = 0; xs && i < r->n_inputs; i++) {
+            const mn_sobol_index *x = &s->index[o * r->n_inputs + i];
+            json_t *q = mn__jpush(&j, xs, json_object());
+            if (!q)
+                break;
+            mn__jput_str(&j, q, "name", r->input_names[i]);
+            mn__jput_num(&j, q, "first_order", x->first_order);
+            mn__jput_num(&j, q, "total", x->total);
+            mn__jput(&j, q, "first_order_ci", pair(&j, x->first_order_lo, x->first_order_hi));
+            mn__jput(&j, q, "total_ci", pair(&j, x->total_lo, x->total_hi));
+            if (r->has_morris) {
+                const mn_morris_effect *me = &r->morris.effect[o * r->n_inputs + i];
+                json_t *mo = mn__jput(&j, q, "morris", json_object());
+                if (mo) {
+                    mn__jput_num(&j, mo, "mu", me->mu);
+                    mn__jput_num(&j, mo, "mu_star", me->mu_star);
+                    mn__jput_num(&j, mo, "sigma", me->sigma);
+                }
+            }
+        }
+    }
+    return mn__json_finish(ctx, &j, root, "sensitivity", write, ud);
+}
+
+/* A value that would print as "-0.000" prints as zero. */
+static double nz(double x)
+{
+    return x > -0.0005 && x < 0.0005 ? 0.0 : x;
+}
+
+static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer write, void *ud)
+{
+    const mn_sobol_result *s = &r->sobol;
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b,
+                   "SENSITIVITY: Sobol' indices from %ld model evaluations (N = %ld, Saltelli "
+                   "sampling; first order Saltelli 2010, total Jansen), %g %% bootstrap "
+                   "intervals over %d resamples, seed %llu.\n",
+                   s->evaluations, s->n_base, 100 * s->confidence, s->bootstrap,
+                   (unsigned long long)r->seed);
+    if (r->has_morris)
+        mn__buf_printf(&b, "Morris screening: %d trajectories on %d levels (%ld evaluations).\n",
+                       r->morris.trajectories, r->morris.levels, r->morris.evaluations);
+    mn__buf_printf(&b, "Inputs:");
+    for (int i = 0; i < r->n_inputs; i++) {
+        double p[3];
+        int np = dist_params(&r->dists[i], p);
+        mn__buf_printf(&b, "%s %s %s(", i ? "," : "", r->input_names[i],
+                       dist_name(r->dists[i].kind));
+        for (int k = 0; k < np; k++)
+            mn__buf_printf(&b, "%s%.4g", k ? ", " : "", p[k]);
+        mn__buf_printf(&b, ")");
+    }
+    mn__buf_printf(&b, "\n");
+    for (int o = 0; o < r->n_outputs; o++) {
+        mn__buf_printf(&b, "\n%s (%s): mean %.4g, variance %.4g%s\n", r->output_names[o],
+                       r->output_units[o], s->mean[o], s->variance[o],
+                       s->variance[o] > 0 ? "" : " (it does not vary: every index is 0)");
+        mn__buf_printf(&b, "  %-22s %24s %24s", "input", "first order S1 [CI]", "total ST [CI]");
+        if (r->has_morris)
+            mn__buf_printf(&b, " %11s %11s", "Morris mu*", "sigma");
+        mn__buf_printf(&b, "\n");
+        for (int i = 0; i < r->n_inputs; i++) {
+            const mn_sobol_index *x = &s->index[o * r->n_inputs + i];
+            char s1[64], st[64];
+            snprintf(s1, sizeof s1, "%.3f [%.3f, %.3f]", nz(x->first_order), nz(x->first_order_lo),
+                     nz(x->first_order_hi));
+            snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", nz(x->total), nz(x->total_lo),
+                     nz(x->total_hi));
+            mn__buf_printf(&b, "  %-22s %24s %24s", r->input_names[i], s1, st);
+            if (r->has_morris) {
+                const mn_morris_effect *me = &r->morris.effect[o * r->n_inputs + i];
+                mn__buf_printf(&b, " %11.4g %11.4g", me->mu_star, me->sigma);
+            }
+            mn__buf_printf(&b, "\n");
+        }
+    }
+    mn__buf_printf(&b, "\nS1: the share of the output's variance due to the input alone; ST: "
+                       "with all its interactions.\nIndices describe the model over the input "
+                       "ranges given, not patients (docs/sensitivity.md).\n");
+    return mn__buf_finish(ctx, &b, "sensitivity", write, ud);
+}
+
+mn_status mn_sens_write(mn_ctx *ctx, const mn_sens_result *res, int json, mn_writer write,
+                        void *userdata)
+{
+    if (!res || !write || !res->sobol.index)
+        return mn__error(ctx, MN_EINVAL, "sensitivity: nothing to write");
+    return json ? write_json(ctx, res, write, userdata) : write_text(ctx, res, write, userdata);
+}
+
+mn_status mn_sens_write_csv(mn_ctx *ctx, const mn_sens_result *r, mn_writer write, void *userdata)
+{
+    if (!r || !write || !r->sobol.index)
+        return mn__error(ctx, MN_EINVAL, "sensitivity: nothing to write");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "output,input,first_order,first_order_low,first_order_high,total,"
+                       "total_low,total_high,mu,mu_star,sigma\n");
+    for (int o = 0; o < r->n_outputs; o++)
+        for (int i = 0; i < r->n_inputs; i++) {
+            const mn_sobol_index *x = &r->sobol.index[o * r->n_inputs + i];
+            mn__buf_printf(&b, "%s,%s,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g", r->output_names[o],
+                           r->input_names[i], x->first_order, x->first_order_lo, x->first_order_hi,
+                           x->total, x->total_lo, x->total_hi);
+            if (r->has_morris) {
+                const mn_morris_effect *me = &r->morris.effect[o * r->n_inputs + i];
+                mn__buf_printf(&b, ",%.10g,%.10g,%.10g\n", me->mu, me->mu_star, me->sigma);
+            } else {
+                mn__buf_printf(&b, ",,,\n");
+            }
+        }
+    return mn__buf_finish(ctx, &b, "sensitivity", write, userdata);
+}

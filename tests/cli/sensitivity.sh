@@ -1,0 +1,125 @@
+# End-to-end: mneedle sensitivity on a small SPEC and the bundled example, its outputs, the
+# same numbers for any thread count, and every kind of bad SPEC (exit 2, the file and the
+# JSON path named, nothing written).
+. "$(dirname "$0")/lib.sh"
+EX="$MN_SOURCE_DIR/examples"
+
+# A small SPEC (N = 64, three inputs, the healing model only), with its scenario embedded.
+D_OUTPUTS='"peak_improvement_pct", "durability_days"'
+D_INPUTS='{"name": "needle_mm", "uniform": [0.5, 2.0]}, {"name": "age", "triangular": [25, 40, 65]},
+           {"name": "response_gain", "lognormal": [1.0, 0.35]}'
+spec() {
+    cat <<JSON
+{"scenario": ${SCENARIO:-$(cat "$EX/scenarios/simulate-wrinkles-course.json")},
+ "outputs": [${OUTPUTS:-$D_OUTPUTS}],
+ "inputs": [${INPUTS:-$D_INPUTS}],
+ "n": ${N:-64}, "bootstrap": 100, "seed": 7${EXTRA:-}}
+JSON
+}
+spec >"$TMP/s.json"
+
+expect 0 "stdout:usage: mneedle sensitivity" -- "$MNEEDLE" sensitivity --help
+expect 0 "stdout:sensitivity +which inputs move" -- "$MNEEDLE" --help
+expect 2 "expected one SPEC" -- "$MNEEDLE" sensitivity
+expect 2 "unknown option" -- "$MNEEDLE" sensitivity --bogus "$TMP/s.json"
+expect 2 "--threads" -- "$MNEEDLE" sensitivity --threads 0 "$TMP/s.json"
+
+# Text: a table per output; response_gain (spread 0.35 in the log) moves the peak most.
+expect 0 "stdout:^SENSITIVITY: Sobol' indices from 320 model evaluations" -- "$MNEEDLE" sensitivity "$TMP/s.json"
+expect 0 "stdout:^durability_days \(days\)" -- "$MNEEDLE" sensitivity "$TMP/s.json"
+
+# JSON (DESIGN 8: outputs[].inputs[].{name, first_order, total, first_order_ci, total_ci}),
+# CSV and the figure, all from one run; the same bytes with 1 and 2 threads.
+expect 0 "" -- "$MNEEDLE" sensitivity --json "$TMP/s.json" -o "$TMP/a.json" --csv "$TMP/a.csv" \
+    --plot "$TMP/a.svg" --threads 1
+expect 0 "" -- "$MNEEDLE" sensitivity --json "$TMP/s.json" -o "$TMP/b.json" --csv "$TMP/b.csv" \
+    --threads 2
+expect 0 "" -- cmp "$TMP/a.json" "$TMP/b.json"
+expect 0 "" -- cmp "$TMP/a.csv" "$TMP/b.csv"
+expect 0 "stdout:<svg" -- head -c 400 "$TMP/a.svg"
+expect 0 "" -- python3 - "$TMP/a.json" "$TMP/a.csv" <<'PY'
+import csv, json, sys
+d = json.load(open(sys.argv[1]))
+assert d["version"] and d["method"]["n"] == 64 and d["method"]["evaluations"] == 320
+assert [o["name"] for o in d["outputs"]] == ["peak_improvement_pct", "durability_days"]
+for o in d["outputs"]:
+    assert [i["name"] for i in o["inputs"]] == ["needle_mm", "age", "response_gain"]
+    for i in o["inputs"]:
+        for k in ("first_order", "total"):
+            lo, hi = i[k + "_ci"]
+            assert lo <= hi and isinstance(i[k], float)
+        assert "morris" not in i
+peak = {i["name"]: i for i in d["outputs"][0]["inputs"]}
+assert peak["response_gain"]["total"] > 0.5 > peak["needle_mm"]["total"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(rows) == 6 and rows[0]["output"] == "peak_improvement_pct"
+assert float(rows[2]["total"]) == peak["response_gain"]["total"]
+PY
+
+# Morris as well; and a seed changes the bootstrap intervals but not the estimates.
+EXTRA=', "morris": {"trajectories": 10, "levels": 6}' spec >"$TMP/m.json"
+expect 0 'stdout:"mu_star"' -- "$MNEEDLE" sensitivity --json "$TMP/m.json"
+expect 0 "stdout:Morris screening: 10 trajectories on 6 levels \(40 evaluations\)" -- "$MNEEDLE" sensitivity "$TMP/m.json"
+
+# The bundled example, as it is run from its folder (scenario files relative to the SPEC),
+# with a smaller N: all four outputs, the transport model included.
+mkdir -p "$TMP/ex/sensitivity" "$TMP/ex/scenarios"
+cp "$EX"/scenarios/simulate-wrinkles-course.json "$EX"/scenarios/absorb-peptide-roller.json "$TMP/ex/scenarios/"
+python3 - "$EX/sensitivity/wrinkles-course.json" "$TMP/ex/sensitivity/x.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["n"], d["bootstrap"], d["morris"]["trajectories"] = 16, 50, 4
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 0 "stdout:^delivered_24h_ug_cm2 \(ug/cm2\)" -- "$MNEEDLE" sensitivity "$TMP/ex/sensitivity/x.json"
+
+# Bad SPECs: exit 2, the file and the place named, and nothing written.
+bad() {
+    pattern=$1
+    shift
+    [ $# -gt 1 ] || set -- "$@" --plot "$TMP/w/r.svg"
+    rm -rf "$TMP/w"
+    mkdir "$TMP/w"
+    expect 2 "$pattern" -- "$MNEEDLE" sensitivity "$@" -o "$TMP/w/r.txt" --csv "$TMP/w/r.csv"
+    expect 0 "" -- test -z "$(ls -A "$TMP/w")"
+}
+echo '{"outputs": [' >"$TMP/x.json"
+bad "x.json:2:[0-9]+: " "$TMP/x.json"
+bad "missing.json" "$TMP/missing.json"
+OUTPUTS='"peak"' spec >"$TMP/x.json"
+bad "x.json: \\\$.outputs\[0\]: unknown output 'peak'" "$TMP/x.json"
+OUTPUTS='"durability_days", "durability_days"' spec >"$TMP/x.json"
+bad "x.json: \\\$.outputs\[1\]: 'durability_days' is already an output" "$TMP/x.json"
+OUTPUTS='"delivered_24h_ug_cm2"' spec >"$TMP/x.json"
+bad "x.json: \\\$.absorb: missing" "$TMP/x.json"
+INPUTS='{"name": "needle_length", "uniform": [1, 2]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\].name: unknown input 'needle_length'" "$TMP/x.json"
+INPUTS='{"name": "age", "uniform": [50, 40]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\].uniform: expected \[low, high\]" "$TMP/x.json"
+INPUTS='{"name": "age", "uniform": [50, "60"]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\].uniform\[1\]: expected a number" "$TMP/x.json"
+INPUTS='{"name": "age"}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\]: expected a distribution" "$TMP/x.json"
+INPUTS='{"name": "age", "uniform": [30, 40], "normal": [35, 2]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\]: give one distribution" "$TMP/x.json"
+INPUTS='{"name": "needle_mm", "uniform": [0.5, 3.0]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\]: needle_mm would range over 0.5 to 3 .*skinpen|x.json: \\\$.inputs\[0\]: needle_mm would range over 0.5 to 3" "$TMP/x.json"
+INPUTS='{"name": "age", "normal": [60, 10]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\]: age would range over" "$TMP/x.json"
+INPUTS='{"name": "response_gain", "normal": [1, 0.3]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\]: response_gain would range over .*multiplier" "$TMP/x.json"
+INPUTS='{"name": "logp", "uniform": [0, 2]}' spec >"$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\].name: 'logp' enters none of the outputs" "$TMP/x.json"
+SCENARIO='{"patient": {"age": 300}}' spec >"$TMP/x.json"
+bad "x.json: \\\$.scenario.patient" "$TMP/x.json"
+SCENARIO='"no-such-scenario.json"' spec >"$TMP/x.json"
+bad "no-such-scenario.json" "$TMP/x.json"
+N=1 spec >"$TMP/x.json"
+bad "x.json: \\\$.n: " "$TMP/x.json"
+EXTRA=', "morris": {"levels": 5}' spec >"$TMP/x.json"
+bad "x.json: \\\$.morris.levels: expected an even number" "$TMP/x.json"
+EXTRA=', "seeds": 3' spec >"$TMP/x.json"
+bad "x.json: \\\$: unknown key 'seeds'|x.json: \\\$.seeds" "$TMP/x.json"
+# A bad --plot extension: nothing written either.
+bad "r.bmp" "$TMP/s.json" --plot "$TMP/w/r.bmp"
+finish
