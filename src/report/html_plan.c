@@ -89,6 +89,7 @@ static const char css_print[] =
     ".sheet{page-break-before:always;break-before:page;page-break-after:always;"
     "break-after:page}.sheet p{margin:4px 0}.sheet h2{margin-top:0}.grid{font-size:8pt}"
     ".grid td,.grid th{padding:1px 3px}.grid td{width:16px}.grid td.what{width:auto}"
+    ".grid th{white-space:nowrap;overflow-wrap:normal}"
     ".sheet h3{margin:6px 0 2px}.sheet ul{margin:2px 0}.sheet .flags{padding:2px 10px}"
     ".sheet .box{margin:6px 0;padding:4px 10px}"
     "tr,figure,.card,.answer{break-inside:avoid}.zones{display:block}"

@@ -11,6 +11,9 @@ fi
 if ldd "$MNEEDLE" 2>/dev/null | grep -q 'libasan\|libubsan' || nm "$MNEEDLE" 2>/dev/null | grep -q __asan_init; then
     echo "sanitizer build: skipped (valgrind runs on the dev and release builds)"; exit 0
 fi
+# With the wait policy unset the command sets it and starts itself again (cli/main.c), and
+# valgrind does not follow exec by default: set it, so valgrind checks the whole run.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect"
 EX="$MN_SOURCE_DIR/examples/clients"
 
