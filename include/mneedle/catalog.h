@@ -95,6 +95,9 @@ typedef struct {
     double passes;             /* usual passes per session */
     double response_weight;    /* how much the concern responds to collagen gain (0–1) */
     const char *response_note; /* limited or variable response, when the evidence says so */
+    int collagen_projection;   /* 1: the visible concern follows dermal collagen, so the
+                                  healing model projects it; 0: it does not (pigment, hair),
+                                  and no improvement is projected for it */
 } mn_concern;
 
 typedef struct {

@@ -273,7 +273,7 @@ typedef struct {
     int n_projection;
     int maintenance_interval_days;
     int maintenance_from_model; /* 1 when the collagen model set the interval */
-    char projection_note[512];
+    char projection_note[768];
     /* landmarks of the projection, indices into projection[] computed with it
      * (mn_healing_projection): peak; first below target_fraction x peak; first back at or
      * below baseline. -1: none (every one is -1 without a projection) */

@@ -22,6 +22,7 @@
 #define MNEEDLE_EVIDENCE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mneedle/core.h"
 
@@ -233,6 +234,37 @@ const mn_evidence_study *mn_evidence_find(const mn_evidence *ev, const char *id)
 const char *mn_evidence_role_name(mn_evidence_role role);
 const char *mn_evidence_family_name(mn_evidence_family family);
 const char *mn_evidence_quantity_name(mn_evidence_quantity quantity);
+
+/**
+ * What the healing model predicts a study would have published for one endpoint at one time
+ * point, for a virtual trial of the same design and size (docs/models/observation.md).
+ */
+typedef struct {
+    int applies;         /* 0: no observation model for this endpoint (why_not says why) */
+    const char *why_not; /* static text, or NULL */
+    int n;               /* patients per virtual trial (the published n) */
+    int day;             /* day from the first session the states were read on */
+    int n_trials;        /* virtual trials behind the interval */
+    int counted;         /* 1: the statistic is a count (or % of n), 0: a mean or median */
+    double median;       /* median of the statistic over the virtual trials */
+    double lo, hi;       /* its 5th and 95th percentiles: the 90 % prediction interval */
+    double observed;     /* the published value it compares with */
+} mn_evidence_prediction;
+
+/**
+ * Runs the observation model of @p endpoint (index into the study's endpoints) at
+ * @p timepoint: @p n_trials virtual trials of the study's size, patients drawn from its
+ * population with the healing model's per-person variability, each patient's states mapped to
+ * the endpoint's scale with rater noise, and the published statistic computed per trial.
+ * Deterministic for a given @p seed. Endpoints without a map (scale, quantity, concern, site or
+ * protocol the model cannot represent) give applies = 0 and the reason, with MN_OK.
+ * @param n_trials  10-100000 (a few hundred give the interval to about a percentile).
+ * @return MN_OK; MN_EINVAL (NULL or out-of-range arguments); MN_ENOMEM; errors of
+ *         mn_healing_run().
+ * Thread-safety: re-entrant with one context per thread.
+ */
+mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
+                              int n_trials, uint64_t seed, mn_evidence_prediction *out);
 
 #ifdef __cplusplus
 }

@@ -18,8 +18,9 @@
  *     new papillary matrix -> epidermal thickening (F05a)
  *   and the untreated twin follows dC/dt = S(age) - k(age) C (synthesis falling with age, F32;
  *   degradation ~15-year half-life, F31, faster with age, UV and smoking, F34, F36, F38).
- *   Clinical improvement (% of baseline severity) is a saturating function of the papillary
- *   collagen change since day 0, scaled by the concern's response_weight (data/concerns.json).
+ *   Clinical improvement (% of baseline severity) is a saturating function of the visible
+ *   papillary collagen change since day 0 times the concern's response_weight
+ *   (data/concerns.json): 100 w x / (w x + x_c), below 100 for every concern.
  *
  * The cascade is linear in its states with constant rates for one person, so it is integrated
  * exactly (matrix exponential of the triangular system, computed once per person) rather
@@ -98,9 +99,8 @@ typedef struct {
  */
 typedef struct {
     double response_gain;        /* collagen deposited per unit injury. sd_log 0.35: the
-                                    spread of clinical response (F19a/b, F26a/b: all patients
-                                    >=50 % but only 28-65 % >75 %), and of fibroblast output
-                                    between donors (F32a: 82+-16 ng/ml, CV ~0.2) */
+                                    spread of fibroblast output between donors (F32a:
+                                    82+-16 ng/ml, CV ~0.2) and of the histological gain */
     double depth_fraction_scale; /* effective channel depth. sd_log 0.15: +-0.1 on a 0.6-0.8
                                     depth fraction (device.h, F40-F42) */
     double closure_scale;        /* channel-closure time. sd_log 0.5: closure half-life
@@ -118,6 +118,14 @@ typedef struct {
                                     'several months to a few years' (seed articles) */
     double epidermal_gain;       /* epidermal thickening per unit new matrix. sd_log 0.3:
                                     +50 % (F05a) to +40 % spinosum (Aust, F64 note) */
+    double severity_scale;       /* how much new collagen this person's concern needs for
+                                    the same visible change (deeper scars and wrinkles need
+                                    more): multiplies the improvement scale. sd_log 0.8
+                                    [judgement, range 0.4-1.0]: with the response gain, wide
+                                    enough for the fair or poor responders (10 % in F05c)
+                                    and the > 75 % responders (20 % in F05c, 28-65 % in
+                                    F19b, F26a/b) of one course, while the histological gain
+                                    stays as narrow as F32a's */
 } mn_healing_variability;
 
 /** Sets every multiplier to 1. */
@@ -125,7 +133,7 @@ void mn_healing_variability_init(mn_healing_variability *v);
 
 /**
  * Draws a person's multipliers from the documented log-normal spreads, each clamped to
- * [exp(-3 sd), exp(3 sd)] so no draw is absurd. Consumes a fixed number of draws (16), so a
+ * [exp(-3 sd), exp(3 sd)] so no draw is absurd. Consumes a fixed number of draws (18), so a
  * patient's stream gives the same multipliers whatever else is drawn. Thread-safe (touches
  * only *rng and *out).
  */
@@ -225,14 +233,27 @@ mn_status mn_healing_run(mn_ctx *ctx, const mn_healing_scenario *sc,
                          mn_healing_summary *summary);
 
 /**
- * The injury dose of one session on one zone of one person (dimensionless: needled channel
- * area fraction x depth reached in the dermis, papillary weighted 1 and reticular 0.5, per
- * 200 um of reference papillary dermis). Exposed for tests and for the planner's notes.
+ * The dermal dose of one session on one zone of one person: the dermal volume inside the wound
+ * zones of the channels (each channel's dermal segment widened by the ~100 um reach of the
+ * wound response, and closed under its tip by a hemisphere; overlapping zones counted once),
+ * papillary dermis weighted 1 and reticular 0.5, per 200 um of reference papillary dermis
+ * (dimensionless; 0 while the needle stays in the epidermis). docs/models/healing.md §1. Exposed
+ * for tests and for the planner's notes.
  * @param depth_scale multiplies the effective depth (variability; 1 for the typical person).
  * @return the dose (>= 0), or -1 for NULL arguments.
  */
 double mn_healing_dermal_dose(const mn_healing_session *s, const mn_site *zone,
                               const mn_patient *patient, double depth_scale);
+
+/**
+ * The peak redness (erythema index 0-1, 0.1 barely visible) of one session alone: the
+ * inflammation its injury dose (channel area x depth reached, so deeper and more passes inflame
+ * more) raises in this person, with the inflammation multiplier @p inflammation_scale (1 for
+ * the typical person). The cohort's PIH law scales with it (docs/models/cohort.md).
+ * @return the index, or -1 for NULL arguments or a scale <= 0.
+ */
+double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *zone,
+                                   const mn_patient *patient, double inflammation_scale);
 
 /**
  * The uncertainty band of a scenario's improvement: @p draws virtual copies of the person with

@@ -305,6 +305,20 @@ class Context:
         threads = _check_int("threads", threads, 0, 4096)
         return self._call(lib.mnpy_sensitivity, "spec", spec, threads)
 
+    def observe(self, study, endpoint, timepoint=0, trials=400, seed=1):
+        """What the model predicts a study (the object of a study file, docs/evidence.md)
+        would have published for one endpoint (by id) at one time point, for virtual trials
+        of the same design and size (docs/models/observation.md): a dict with ``applies``
+        (and ``why_not``), ``median``, ``lo`` and ``hi`` (the 90 % interval) and
+        ``observed``."""
+        if not isinstance(endpoint, str):
+            raise InputError(f"endpoint: expected an endpoint id, got {_type_name(endpoint)}")
+        timepoint = _check_int("timepoint", timepoint, 0, 31)
+        trials = _check_int("trials", trials, 10, 100000)
+        seed = _check_int("seed", seed, 0, _SEED_MAX)
+        return self._call(lib.mnpy_observe, "study", study, endpoint.encode(), timepoint,
+                          trials, seed)
+
     def catalog(self, what):
         """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
         if what not in _CATALOGUES:

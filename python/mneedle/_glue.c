@@ -3,6 +3,8 @@
  * the output against the command's on every bundled example. */
 #include "_glue.h"
 
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,4 +180,55 @@ mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out)
 {
     return mn_report_catalog(ctx, what, 1, mnpy_buf_write, out);
+}
+
+/* A number as JSON (null for NaN). */
+static void put_num(char *buf, size_t len, double v)
+{
+    if (v == v)
+        snprintf(buf, len, "%.10g", v);
+    else
+        snprintf(buf, len, "null");
+}
+
+mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                       const char *endpoint, int timepoint, int n_trials, uint64_t seed,
+                       mnpy_buf *out)
+{
+    mn_evidence *ev = NULL;
+    mn_status st = mn_evidence_create(ctx, &ev);
+    if (st)
+        return st;
+    if ((st = mn_evidence_parse(ctx, ev, src, text, len))) {
+        mn_evidence_free(ev);
+        return st;
+    }
+    const mn_evidence_study *s = mn_evidence_at(ev, 0);
+    int e = -1;
+    for (int i = 0; i < s->n_endpoints; i++)
+        if (!strcmp(s->endpoints[i].id, endpoint))
+            e = i;
+    mn_evidence_prediction p;
+    if (e < 0) {
+        mn_evidence_free(ev);
+        return MN_ENOTFOUND;
+    }
+    if ((st = mn_evidence_observe(ctx, s, e, timepoint, n_trials, seed, &p))) {
+        mn_evidence_free(ev);
+        return st;
+    }
+    char med[32], lo[32], hi[32], obs[32], json[1024];
+    put_num(med, sizeof med, p.median);
+    put_num(lo, sizeof lo, p.lo);
+    put_num(hi, sizeof hi, p.hi);
+    put_num(obs, sizeof obs, p.applies ? p.observed : NAN);
+    int n = snprintf(json, sizeof json,
+                     "{\"applies\": %s, \"why_not\": %s%s%s, \"n\": %d, \"day\": %d, "
+                     "\"n_trials\": %d, \"counted\": %s, \"median\": %s, \"lo\": %s, "
+                     "\"hi\": %s, \"observed\": %s}",
+                     p.applies ? "true" : "false", p.why_not ? "\"" : "",
+                     p.why_not ? p.why_not : "null", p.why_not ? "\"" : "", p.n, p.day, p.n_trials,
+                     p.counted ? "true" : "false", med, lo, hi, obs);
+    mn_evidence_free(ev);
+    return mnpy_buf_write(out, json, (size_t)n) ? MN_ENOMEM : MN_OK;
 }

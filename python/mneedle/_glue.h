@@ -36,6 +36,12 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
  *  the SPEC are relative to the current folder. */
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
                            mnpy_buf *out);
+/** The observation model of one endpoint of a study (the object of a study file,
+ *  docs/evidence.md): mn_evidence_observe() with @p endpoint named by id, as JSON
+ *  {applies, why_not, n, day, n_trials, counted, median, lo, hi, observed}. */
+mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                       const char *endpoint, int timepoint, int n_trials, uint64_t seed,
+                       mnpy_buf *out);
 /** As `mneedle catalog WHAT --json`. */
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 

@@ -1,19 +1,18 @@
 /*
- * Re-fits the four calibrated constants of the healing model (src/healing/params.c) from the
+ * Re-fits the calibrated constants of the healing model (src/healing/params.c) from the
  * calibration rows and prints them beside the compiled defaults, then prints the checks that
- * are set by judgement (erythema duration, durability). Run through scripts/calibrate/healing.sh.
+ * are set by judgement (erythema duration, depth and passes, remodelling after a course,
+ * durability). Run through scripts/calibrate/healing.sh.
  *
  *   response_max             Lotfi 2013 (F05b): papillary collagen +53.2 % 8 weeks after 5
  *                            monthly 1.5 mm roller sessions
  *   epi_gain                 Lotfi 2013 (F05a): epidermis +50 % at the same time
- *   improvement_half_sat     acne scars ~70 % improved after Lotfi's course (F05c, F19a)
+ *   improvement_scale        acne scars 64 % improved after Lotfi's course: the mean of F05c's
+ *                            ratings at their quartile midpoints (20 % excellent, 88; 70 %
+ *                            good, 63; 10 % fair or poor, 25)
  *   degradation_age_gain     untreated dermis -6 % per decade, 30 to 70 y (F34a)
- *   col1_young_tau_d         a typical wrinkle course (6 x 4-weekly SkinPen 1.5 mm x 3 on the
- *                            cheek, 45 y) keeps >= 80 % of its peak improvement for ~6 months,
- *                            the maintenance clinics give ("quarterly ... once or twice a
- *                            year", seed articles; 180 days in data/concerns.json) [judgement]
- * The fits interact (the Lotfi biopsy day sees some young-collagen loss), so they are repeated
- * until they settle.
+ * The young-collagen lifetime is a stated judgement (params.c), no longer fitted to the clinics'
+ * maintenance habit. The fits interact, so they are repeated until they settle.
  */
 #include <math.h>
 #include <stdio.h>
@@ -23,9 +22,8 @@
 
 #define LOTFI_COLLAGEN_PCT     53.2
 #define LOTFI_EPIDERMIS_PCT    50.0
-#define LOTFI_IMPROVEMENT_PCT  70.0
+#define LOTFI_IMPROVEMENT_PCT  64.0
 #define DERMIS_LOSS_PER_DECADE 0.06
-#define COURSE_HOLD_80_DAYS    180
 #define COURSE_DAYS            1500
 
 static const mn_catalog *cat;
@@ -61,13 +59,14 @@ static double decline(const mn__healing_params *par)
            4.0;
 }
 
-/* Days from the course's peak until improvement first falls below 80 % of it. */
-static int course_hold80(const mn__healing_params *par)
+/* A 6-session monthly course on a 45-year-old's cheek: its peak, how long after the last
+ * session the peak comes, and how long the course keeps 80 % of it. */
+static void course_report(const mn__healing_params *par, const char *dev, double mm, double passes)
 {
     static mn_healing_sample d[COURSE_DAYS + 1];
     mn_healing_session s[6];
     for (int i = 0; i < 6; i++)
-        s[i] = (mn_healing_session){28 * i, mn_catalog_find_device(cat, "skinpen"), 1.5, 3, 0};
+        s[i] = (mn_healing_session){28 * i, mn_catalog_find_device(cat, dev), mm, passes, 0};
     mn_healing_scenario sc = {{45, MN_SEX_FEMALE, 2, 0, MN_SUN_MODERATE},
                               mn_catalog_find_site(cat, "cheek"),
                               mn_catalog_find_concern(cat, "fine-lines-wrinkles"),
@@ -75,14 +74,19 @@ static int course_hold80(const mn__healing_params *par)
                               6,
                               COURSE_DAYS};
     mn__healing_run_params(NULL, par, &sc, NULL, NULL, NULL, COURSE_DAYS + 1, d, NULL);
-    int peak = 0;
+    int peak = 0, hold = COURSE_DAYS;
     for (int i = 0; i <= COURSE_DAYS; i++)
         if (d[i].improvement_pct > d[peak].improvement_pct)
             peak = i;
     for (int i = peak; i <= COURSE_DAYS; i++)
-        if (d[i].improvement_pct < 0.8 * d[peak].improvement_pct)
-            return i - peak;
-    return COURSE_DAYS;
+        if (d[i].improvement_pct < 0.8 * d[peak].improvement_pct) {
+            hold = i - peak;
+            break;
+        }
+    printf("  %-16s %.2f mm x %4.1f: dose %.3f, peak %.1f %% %d days after the last session, "
+           "80 %% of it held %d days\n",
+           dev, mm, passes, mn_healing_dermal_dose(&s[0], sc.zone, &sc.patient, 1),
+           d[peak].improvement_pct, peak - 140, hold);
 }
 
 static void erythema_days(const char *dev, double mm, double passes)
@@ -124,18 +128,9 @@ int main(void)
         s = lotfi(&par);
         double x = s.untreated_collagen_change_pct / 100 +
                    par.col3_visible_weight * s.collagen3_pct / 100 + s.collagen1_pct / 100;
-        double w = 0.9; /* acne-scars response_weight, data/concerns.json */
-        double h = LOTFI_IMPROVEMENT_PCT / (100 * w);
-        par.improvement_half_sat = x * (1 / h - 1);
-        double tlo = 10, thi = 3000;
-        for (int i = 0; i < 40; i++) {
-            par.col1_young_tau_d = 0.5 * (tlo + thi);
-            int d = course_hold80(&par);
-            if (d > COURSE_HOLD_80_DAYS)
-                thi = par.col1_young_tau_d;
-            else
-                tlo = par.col1_young_tau_d;
-        }
+        double w = mn_catalog_find_concern(cat, "acne-scars")->response_weight;
+        /* 100 w x / (w x + x_c) = target */
+        par.improvement_scale = w * x * (100.0 / LOTFI_IMPROVEMENT_PCT - 1);
     }
     double lo = 0, hi = 0.5;
     for (int i = 0; i < 60; i++) {
@@ -150,21 +145,21 @@ int main(void)
            def.response_max);
     printf("  epi_gain                        %.4f  (default %.4f)  F05a\n", par.epi_gain,
            def.epi_gain);
-    printf("  improvement_half_sat            %.4f  (default %.4f)  F05c, F19a\n",
-           par.improvement_half_sat, def.improvement_half_sat);
-    printf("  col1_young_tau_d                %.1f  (default %.1f)  seed articles\n",
-           par.col1_young_tau_d, def.col1_young_tau_d);
+    printf("  improvement_scale               %.4f  (default %.4f)  F05c\n", par.improvement_scale,
+           def.improvement_scale);
     printf("  degradation_age_gain_per_decade %.4f  (default %.4f)  F34a\n",
            par.degradation_age_gain_per_decade, def.degradation_age_gain_per_decade);
     mn_healing_sample s = lotfi(&def);
     printf("with the defaults: Lotfi day 176: collagen %+.1f %%, epidermis %+.1f %%, "
            "improvement %.1f %%; untreated decline %.2f %%/decade\n",
            s.collagen_change_pct, s.epidermis_change_pct, s.improvement_pct, 100 * decline(&def));
-    {
-        mn__healing_params q = par;
-        printf("wrinkle course with the fitted values: 80 %% of peak held %d days\n",
-               course_hold80(&q));
-    }
+    printf("wrinkle courses, 6 monthly sessions (depth and passes; remodelling after the "
+           "course):\n");
+    course_report(&def, "skinpen", 0.25, 1);
+    course_report(&def, "skinpen", 0.5, 3);
+    course_report(&def, "skinpen", 1.5, 3);
+    course_report(&def, "dermaroller-192", 0.5, 15);
+    course_report(&def, "dermaroller-192", 1.5, 15);
     printf("erythema checks (typically 1-3 days, at most ~7):\n");
     erythema_days("dermaroller-192", 1.5, 15);
     erythema_days("skinpen", 0.5, 1);

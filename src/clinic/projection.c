@@ -35,6 +35,25 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
              p->maintenance_interval_days);
     if (p->n_sessions == 0 || !p->client.device)
         return MN_OK;
+    /* Concerns that do not follow dermal collagen (pigment, hair) get no curve. */
+    char skipped[256] = "";
+    size_t ns = 0;
+    int usual = MN_MAINTENANCE_MAX_DAYS; /* the shortest usual interval of those concerns */
+    for (int k = 0; k < p->client.n_concerns; k++) {
+        const mn_concern *c = p->client.concerns[k].concern;
+        if (!c->collagen_projection && ns < sizeof skipped) {
+            int w = snprintf(skipped + ns, sizeof skipped - ns, "%s%s", ns ? " and " : "", c->id);
+            ns = w < 0 ? sizeof skipped : ns + (size_t)w;
+            usual = c->maintenance_days < usual ? c->maintenance_days : usual;
+        }
+    }
+    usual = usual < MN_MAINTENANCE_MIN_DAYS ? MN_MAINTENANCE_MIN_DAYS : usual;
+    if (ns)
+        snprintf(p->projection_note, sizeof p->projection_note,
+                 "The model does not project %s: it does not follow dermal collagen, so no "
+                 "improvement curve is shown for it; maintenance every %d days is the usual "
+                 "interval for these concerns.",
+                 skipped, p->maintenance_interval_days);
     /* One projection per zone from the healing model (include/mneedle/healing.h); the zone
      * that needs maintenance soonest sets the plan's interval and is the curve shown. */
     mn_healing_projection best;
@@ -62,7 +81,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                 }
             n++;
         }
-        if (n == 0)
+        if (n == 0 || !p->zones[i].concern->collagen_projection)
             continue;
         mn_projection_options o;
         mn_projection_options_init(&o);
@@ -123,6 +142,18 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
              p->lasting_peak_low_pct, p->lasting_peak_high_pct, p->lasting_peak_day, half, base,
              best.maintenance_interval_days, 100 * p->options.target_fraction,
              best.interval_bounded ? " (as far as the 3-12 month bounds allow)" : "");
+    if (ns) {
+        size_t len = strlen(p->projection_note);
+        snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                 " The model does not project %s: it does not follow dermal collagen%s.", skipped,
+                 usual < best.maintenance_interval_days
+                     ? ", and its usual maintenance interval, shorter, sets the visits"
+                     : "");
+        if (usual < best.maintenance_interval_days) {
+            p->maintenance_interval_days = usual;
+            p->maintenance_from_model = 0;
+        }
+    }
 done:
     mn_healing_projection_release(&best);
     return st;

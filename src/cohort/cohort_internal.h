@@ -166,4 +166,8 @@ mn_status mn__cohort_part_run_id(const mn_cohort_part *p, char out[17]);
 /* The healing model (model.c). */
 extern const mn__cohort_model mn__cohort_healing_model;
 
+/* Peak redness (mn_healing_session_erythema) of the PIH law's reference session, a 1.5 mm
+ * 192-needle roller x 15 passes on a 35-year-old's cheek (model.c; test_cohort recomputes it). */
+#define MN__PIH_REF_ERYTHEMA 0.176
+
 #endif

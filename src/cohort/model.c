@@ -4,9 +4,9 @@
  * hyperpigmentation (PIH). docs/models/cohort.md gives the reasoning; the draws of patient i
  * all come from stream i of the trial's seed, in a fixed order:
  *     5 draws   demographics (mn_cohort_patient_sample)
- *    16 draws   healing variability (mn_healing_variability_sample: response gain,
+ *    18 draws   healing variability (mn_healing_variability_sample: response gain,
  *               effective-depth fraction, closure, ageing rate, inflammation, remodelling,
- *               retention, epidermal gain; spreads and sources in healing.h)
+ *               retention, epidermal gain, severity; spreads and sources in healing.h)
  *     2 draws   PIH susceptibility (one normal)
  *     1 draw    per session: PIH after that session or not
  *
@@ -22,26 +22,29 @@
  *     Alster & Li 2020 (F19a, phototypes I-VI) report it as uncommon.
  * Pooled for phototypes III-V at about 1.5 mm with a roller: about 5 of 105 patients over a
  * 3-5 session course (5 %, 95 % interval roughly 2-11 %), that is about 1 % per session. So:
- *     p_session = p_ref * m(phototype) * (depth / 450 um) * inflammation * sun * s_i
- * with p_ref = 0.01 per session at phototype IV and 450 um effective depth (a 1.5 mm roller's,
- * device.h) [derived above]; m = 0.05, 0.15, 0.4, 1, 1.5, 2 for phototypes I-VI [ASSUMPTION:
- * PIH is rare in I-II and rises with constitutive pigment, as for lasers and peels; no
- * microneedling gradient published]; depth linear, bounded to 0.25-3 x [ASSUMPTION: deeper
- * injury, more inflammation]; the patient's inflammation multiplier from the healing
- * variability [ASSUMPTION: PIH follows inflammation]; sun x0.75 low, x1 moderate, x1.5 high
- * [ASSUMPTION: UV after needling is the usual trigger named in aftercare advice]; s_i a
- * log-normal susceptibility with sd_log 0.7 and mean 1 [ASSUMPTION]. Capped at 0.5.
+ *     p_session = p_ref * m(phototype) * (E / E_ref) * sun * s_i
+ * with p_ref = 0.01 per session at phototype IV and the inflammation of a 1.5 mm 192-needle
+ * roller x 15 passes [derived above]; E the session's peak redness in this patient
+ * (mn_healing_session_erythema(): the injury dose, channel area x depth reached, so depth
+ * and passes both count, and the patient's inflammation multiplier) and E_ref = 0.176 that of
+ * the reference roller session on a cheek (35 y, tests/unit/test_cohort.c recomputes it)
+ * [ASSUMPTION: PIH follows inflammation], the ratio bounded to 0.25-5 x; m = 0.05, 0.15,
+ * 0.4, 1, 1.5, 2 for phototypes I-VI [ASSUMPTION: PIH is rare in I-II and rises with
+ * constitutive pigment, as for lasers and peels; no microneedling gradient published]; sun
+ * x0.75 low, x1 moderate, x1.5 high [ASSUMPTION: UV after needling is the usual trigger named
+ * in aftercare advice]; s_i a log-normal susceptibility with sd_log 0.7 and mean 1
+ * [ASSUMPTION]. Capped at 0.5.
  */
 #include <assert.h>
 #include <math.h>
 #include <string.h>
 
 #include "cohort/cohort_internal.h"
-#include "mneedle/device.h"
 
-#define MN__PIH_P_REF          0.01  /* per session, phototype IV, 450 um: derived above */
-#define MN__PIH_REF_DEPTH_UM   450.0 /* a 1.5 mm roller's effective depth (device.h) */
-#define MN__PIH_SUSCEPT_SD_LOG 0.7   /* [ASSUMPTION] */
+#define MN__PIH_P_REF          0.01 /* per session, phototype IV, reference roller: above */
+#define MN__PIH_RATIO_MIN      0.25
+#define MN__PIH_RATIO_MAX      5.0
+#define MN__PIH_SUSCEPT_SD_LOG 0.7 /* [ASSUMPTION] */
 #define MN__PIH_P_MAX          0.5
 
 static const double pih_phototype[6] = {0.05, 0.15, 0.4, 1.0, 1.5, 2.0}; /* [ASSUMPTION] */
@@ -51,16 +54,15 @@ static const double pih_sun[3] = {0.75, 1.0, 1.5};                       /* [ASS
 static double pih_probability(const mn_cohort_trial *t, const mn_patient *p,
                               const mn_healing_variability *v, double susceptibility)
 {
-    mn_skin_layers layers;
-    double depth_um = MN__PIH_REF_DEPTH_UM;
-    if (mn_skin_layers_at(t->zone, p, &layers) == MN_OK)
-        depth_um = mn_device_effective_depth_um(t->device, t->needle_mm, &layers) *
-                   v->depth_fraction_scale;
+    mn_healing_session s = {0, t->device, t->needle_mm, t->passes, 0};
+    double e = mn_healing_session_erythema(&s, t->zone, p, v->inflammation_scale);
     assert(p->fitzpatrick >= 1 && p->fitzpatrick <= 6 && p->sun >= 0 && p->sun <= 2);
-    double depth = depth_um / MN__PIH_REF_DEPTH_UM;
-    depth = depth < 0.25 ? 0.25 : depth > 3 ? 3 : depth;
-    double prob = MN__PIH_P_REF * pih_phototype[p->fitzpatrick - 1] * depth *
-                  v->inflammation_scale * pih_sun[p->sun] * susceptibility;
+    double ratio = e >= 0 ? e / MN__PIH_REF_ERYTHEMA : 1.0;
+    ratio = ratio < MN__PIH_RATIO_MIN   ? MN__PIH_RATIO_MIN
+            : ratio > MN__PIH_RATIO_MAX ? MN__PIH_RATIO_MAX
+                                        : ratio;
+    double prob = MN__PIH_P_REF * pih_phototype[p->fitzpatrick - 1] * ratio * pih_sun[p->sun] *
+                  susceptibility;
     assert(prob >= 0); /* a probability: capped above, never negative */
     return prob > MN__PIH_P_MAX ? MN__PIH_P_MAX : prob;
 }

@@ -344,6 +344,7 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
                                        "passes",
                                        "response_weight",
                                        "response_note",
+                                       "collagen_projection",
                                        "source",
                                        "dark_phototype_max_mm",
                                        NULL};
@@ -351,6 +352,7 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
     mn_status st;
     json_t *zones, *sessions;
     long smin, smax, sdef, interval, minint, maint;
+    int collagen = 1, has_collagen = 0;
     char q[256];
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &c->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &c->name, NULL)) ||
@@ -369,8 +371,10 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jint(in, e, p, "maintenance_days", 1, 14, 730, &maint, NULL)) ||
         (st = mn__jnum(in, e, p, "passes", 1, 1, 20, &c->passes, NULL)) ||
         (st = mn__jnum(in, e, p, "response_weight", 1, 0, 1, &c->response_weight, NULL)) ||
-        (st = mn__jstr(in, e, p, "response_note", 0, &c->response_note, NULL)))
+        (st = mn__jstr(in, e, p, "response_note", 0, &c->response_note, NULL)) ||
+        (st = mn__jbool(in, e, p, "collagen_projection", 0, &collagen, &has_collagen)))
         return st;
+    c->collagen_projection = has_collagen ? collagen : 1;
     snprintf(q, sizeof q, "%s.sessions", p);
     if ((st = mn__jkeys(in, sessions, q, skeys)) ||
         (st = mn__jint(in, sessions, q, "min", 1, 1, 52, &smin, NULL)) ||

@@ -43,6 +43,7 @@ typedef struct {
     double epi_turnover_tau_d;
     double epi_gain;
     double reticular_weight;
+    double injury_reach_um;
     double ref_papillary_um;
     double dose_half_sat;
     double response_max;
@@ -53,10 +54,16 @@ typedef struct {
     double degradation_age_gain_per_decade;
     double uv_degradation[3];
     double col3_visible_weight;
-    double improvement_half_sat;
+    double improvement_scale;
 } mn__healing_params;
 
 void mn__healing_params_default(mn__healing_params *p);
+
+/* Log-normal sd of the per-person response gain (mn_healing_variability.response_gain; its
+ * sources in healing.h): shared by the variability draws and the projection's quick band. */
+#define MN__RESPONSE_GAIN_SD_LOG 0.35
+/* Log-normal sd of the per-person severity of the concern (severity_scale, healing.h). */
+#define MN__SEVERITY_SD_LOG 0.8
 
 /* Runs with explicit parameters (the calibration tool varies them). Same contract as
  * mn_healing_run(). */
@@ -82,6 +89,13 @@ double mn__healing_session_response(const mn__healing_params *par, const mn_heal
  * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */
 double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_patient *patient,
                                       const mn_site *zone, double ageing_rate, double age_y);
+
+/* The improvement (% of baseline severity) at visible collagen change @p x for a concern of
+ * response weight @p weight in a person whose concern needs @p severity times the typical
+ * collagen (mn_healing_variability.severity_scale): 100 w x / (w x + x_c severity) above 0,
+ * continued linearly below (worse than before treatment), floored at -100 (model.c). */
+double mn__healing_improvement(const mn__healing_params *par, double weight, double severity,
+                               double x);
 
 /* The collagen-response gain of a person at @p age_y (1 at 25 y for a non-smoker). */
 double mn__healing_response_gain(const mn__healing_params *par, const mn_patient *patient,

@@ -8,9 +8,13 @@
  * where a = 1 - exp(-n * pi * r^2) is the needled area fraction (n punctures/cm2 from
  * mn_device_punctures_per_cm2(), r the channel radius), depth_reached the effective channel
  * depth (mn_device_effective_depth_um() on the person's layers from mn_skin_layers_at(),
- * times the depth variability), and D the dermal dose: a * (z_pap + w_ret * z_ret) / 200 um
- * with z_pap, z_ret the depths reached inside the papillary and reticular dermis. Then
- *   W'  = -kW W                         I'  = kW W - kI I          erythema = I / (I + I_half)
+ * times the depth variability), and D the dermal dose: the dermal volume inside the channels'
+ * wound zones (radius r + l around each channel's dermal segment, a hemisphere of that radius
+ * under its tip; Poisson coverage 1 - exp(-n pi rho^2) at each depth), papillary dermis
+ * weighted 1 and reticular w_ret, per 200 um (dermal_volume() below). So depth counts through
+ * the layers reached and density through the coverage of the wound zones, which saturates:
+ * a pass more adds less once the zones touch. Then
+   W'  = -kW W                         I'  = kW W - kI I          erythema = I / (I + I_half)
  *   B'  = -kB B                         E'  = -kE E
  *   G'  = -kG G                         F1' = kG G - kF1 F1        F2' = kF1 F1 - kF2 F2
  *   C3' = kF2 F2 - k3 C3                Cy' = phi k3 C3 - ky Cy    CL' = psi ky Cy - kdeg CL
@@ -26,8 +30,9 @@
  * change = the atlas's epidermal ageing (F34b, skin.h) + Et.
  *
  * IMPROVEMENT of the concern, % of baseline severity:  x = C(t)/C(0) - 1 + v3 C3 + Cy + CL,
- *   improvement = 100 w x / (x + x_half) for x >= 0, 100 w x / x_half below (worse than
- *   before), w the concern's response_weight (data/concerns.json).
+ *   improvement = 100 w x / (w x + x_c) for x >= 0, 100 w x / x_c below (worse than
+ *   before), w the concern's response_weight (data/concerns.json): the weight scales how
+ *   much collagen the concern needs, so any concern's top responders can near 100 %.
  *
  * Parameters, their sources and what each reproduces: mn__healing_params_default() in
  * params.c and docs/models/healing.md; the fitted ones come from scripts/calibrate/healing.sh.
@@ -166,7 +171,44 @@ double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_pa
     return nodes_at(nodes, n, a0, age_y);
 }
 
-/* Injury doses of one session: dermal (drives collagen) and total (drives inflammation). */
+/* Dermal volume within reach of the channels, weighted by layer (papillary 1, reticular w_ret),
+ * per ref_papillary_um: the dermal dose. Around each channel's dermal segment (from the
+ * dermal-epidermal junction to its tip, zd below it) the wound zone has radius rho = r + l
+ * (channel radius and the reach l of the wound response), closed under the tip by a
+ * hemisphere of radius rho; channels fall at random, so at depth zeta below the junction the
+ * fraction of the layer inside some channel's zone is 1 - exp(-n pi rho(zeta)^2) (Poisson
+ * coverage: overlapping zones do not count twice). Integrated over the dermis: the cylinder
+ * exactly, the cap by the midpoint rule. */
+#define CAP_STEPS 32
+
+static double layer_weight(const mn__healing_params *par, double zeta, double pap)
+{
+    return zeta < pap ? 1.0 : par->reticular_weight;
+}
+
+static double dermal_volume(const mn__healing_params *par, double n_cm2, double r_um, double zd,
+                            double pap, double ret)
+{
+    double rho = r_um + par->injury_reach_um;
+    double cov = 1 - exp(-n_cm2 * MN__PI * rho * rho * 1e-8);
+    double dermis = pap + ret;
+    double z = zd < dermis ? zd : dermis;
+    double zp = z < pap ? z : pap;
+    double v = cov * (zp + par->reticular_weight * (z - zp));
+    double h = rho / CAP_STEPS;
+    for (int i = 0; i < CAP_STEPS; i++) {
+        double u = (i + 0.5) * h, zeta = zd + u;
+        if (zeta >= dermis)
+            break;
+        double rr = rho * rho - u * u;
+        v += h * layer_weight(par, zeta, pap) * (1 - exp(-n_cm2 * MN__PI * rr * 1e-8));
+    }
+    return v / par->ref_papillary_um;
+}
+
+/* Injury doses of one session: dermal (drives collagen, dermal_volume() above; nothing while the
+ * needle stays in the epidermis) and total (drives inflammation: the channels' own area
+ * fraction a = 1 - exp(-n pi r^2) times the depth reached, epidermis included). */
 static int session_doses(const mn__healing_params *par, const mn_healing_session *s,
                          const mn_site *zone, const mn_patient *patient, double depth_scale,
                          double *dermal, double *total)
@@ -179,18 +221,15 @@ static int session_doses(const mn__healing_params *par, const mn_healing_session
     if (depth > full)
         depth = full;
     double epi = L.sc_um + L.ve_um;
-    double zp = depth - epi;
-    zp = zp < 0 ? 0 : zp > L.papillary_um ? L.papillary_um : zp;
-    double zr = depth - epi - L.papillary_um;
-    zr = zr < 0 ? 0 : zr > L.reticular_um ? L.reticular_um : zr;
     double n = mn_device_punctures_per_cm2(s->device, s->passes, s->glide_mm_s);
-    double r_cm = 0.5 * mn_device_channel_diameter_um(s->device) * 1e-4;
-    /* Poisson coverage: overlapping channels do not count twice. */
+    double r_um = 0.5 * mn_device_channel_diameter_um(s->device);
+    double r_cm = r_um * 1e-4;
     double area = 1 - exp(-n * MN__PI * r_cm * r_cm);
     double reached = depth < epi + L.papillary_um + L.reticular_um
                          ? depth
                          : epi + L.papillary_um + L.reticular_um;
-    *dermal = area * (zp + par->reticular_weight * zr) / par->ref_papillary_um;
+    *dermal = depth > epi ? dermal_volume(par, n, r_um, depth - epi, L.papillary_um, L.reticular_um)
+                          : 0.0;
     *total = area * reached / par->ref_papillary_um;
     return 0;
 }
@@ -204,6 +243,24 @@ double mn_healing_dermal_dose(const mn_healing_session *s, const mn_site *zone,
     if (session_doses(&par, s, zone, patient, depth_scale, &d, &t))
         return -1;
     return d;
+}
+
+double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *zone,
+                                   const mn_patient *patient, double inflammation_scale)
+{
+    mn__healing_params par;
+    mn__healing_params_default(&par);
+    double dermal, total;
+    if (!(inflammation_scale > 0) || session_doses(&par, s, zone, patient, 1.0, &dermal, &total))
+        return -1;
+    /* W(0) = Di s, W' = -kW W, I' = kW W - kI I: I peaks at t* = ln(kI/kW) / (kI - kW). */
+    double kW = MN__LN2 / par.injury_half_life_d;
+    double kI = 1.0 / (par.erythema_tau_d * inflammation_scale);
+    double w0 = total * inflammation_scale;
+    double t = fabs(kI - kW) > 1e-12 ? log(kI / kW) / (kI - kW) : 1.0 / kW;
+    double I = fabs(kI - kW) > 1e-12 ? w0 * kW / (kI - kW) * (exp(-kW * t) - exp(-kI * t))
+                                     : w0 * kW * t * exp(-kW * t);
+    return I / (I + par.erythema_half_sat);
 }
 
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
@@ -440,12 +497,17 @@ static double twin_epidermis(const run_state *r, double t)
     return 1 + r->ve_slope_per_y * d / r->ve0;
 }
 
+double mn__healing_improvement(const mn__healing_params *par, double weight, double severity,
+                               double x)
+{
+    double wx = weight * x, h = par->improvement_scale * severity;
+    double imp = x >= 0 ? 100.0 * wx / (wx + h) : 100.0 * wx / h;
+    return imp < -100 ? -100 : imp;
+}
+
 static double improvement(const run_state *r, double x)
 {
-    double h = r->par->improvement_half_sat;
-    double v = x >= 0 ? x / (x + h) : x / h;
-    double imp = 100.0 * r->weight * v;
-    return imp < -100 ? -100 : imp;
+    return mn__healing_improvement(r->par, r->weight, r->var.severity_scale, x);
 }
 
 /* The visible collagen change and the improvement at the current state. */

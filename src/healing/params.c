@@ -31,34 +31,47 @@ void mn__healing_params_default(mn__healing_params *p)
     p->growth_half_life_d = 1.5;
     p->fib_active_tau_d = 4.0;
     p->fib_matrix_tau_d = 14.0;
-    /* Collagen III lifetime 60 d: remodelling 8 weeks to ~1 year (F11), 99.8 % gone by a year;
-     * 70 % of it matures into collagen I, the rest is removed [judgement]. */
-    p->col3_tau_d = 60.0;
+    /* Collagen III lifetime 90 d: remodelling runs from 8 weeks to ~1 year (F11); 90 d puts
+     * the mean maturation time inside that range, ~98 % done by a year [judgement, range
+     * 60-180 d]; 70 % of it matures into collagen I, the rest is removed [judgement]. */
+    p->col3_tau_d = 90.0;
     p->col3_mature_fraction = 0.7;
-    /* Young collagen I lifetime 300 d and 25 % of it becoming long-lived: chosen so that a
-     * course's improvement holds >= 80 % of its peak for ~6 months and halves in ~1.5-2
-     * years ("results last several months to a few years", maintenance "quarterly to once or
-     * twice a year": seed articles; F19a: scar improvement still rated at 12 months)
-     * [judgement, wide range: see docs]. */
-    p->col1_young_tau_d = 80.8;
+    /* Young (not yet cross-linked) collagen I lifetime 300 d and 15 % of it becoming
+     * long-lived [judgement, ranges 150-1000 d and 0.05-0.4]: cross-linking and remodelling run
+     * to ~1 year (F11), scar improvement is still rated at 12 months (F19a), results "last
+     * several months to a few years" (seed articles). No study measured the decay of a
+     * course's gain, so neither is fitted; the lifetime no longer follows the clinics'
+     * 6-month maintenance habit. */
+    p->col1_young_tau_d = 300.0;
     p->col1_long_fraction = 0.15;
     /* Long-lived skin collagen half-life 15 years (F31). */
     p->col1_long_half_life_y = 15.0;
     /* Epidermal thickening follows the new papillary matrix with the epidermal turnover time,
      * ~4 weeks [textbook value]; gain fitted to +50 % epidermis with +53 % collagen (F05a/b). */
     p->epi_turnover_tau_d = 28.0;
-    p->epi_gain = 0.9053;
+    p->epi_gain = 0.9742;
     /* Dose: the reticular dermis counts half as much as the papillary [judgement: the
      * papillary dermis is where F05b measured the gain and what shapes the surface]; dose per
      * 200 um, the reference papillary thickness (sites.json). */
     p->reticular_weight = 0.5;
+    /* Reach of the wound response around a channel: fibroblasts within ~100 um of a tract
+     * are activated and lay down matrix (the zone around each channel, and under its tip, in
+     * which the dermal dose counts the dermis as injured) [judgement, range 50-200 um: the
+     * spacing of pen channels after one pass is ~400 um, and clinically one pass leaves no
+     * untreated islands]. */
+    p->injury_reach_um = 100.0;
     p->ref_papillary_um = 200.0;
-    /* Saturation: half of the maximal per-session stimulus at a dermal dose of 0.03, about one
-     * pass of a 1 mm pen [judgement: roller and pen protocols of very different densities
-     * give similar clinical results (F05, F15, F19, F25)]. R_max fitted to Lotfi 2013:
-     * papillary collagen +53.2 % 8 weeks after 5 monthly 1.5 mm roller sessions (F05b). */
-    p->dose_half_sat = 0.01;
-    p->response_max = 0.2461;
+    /* Saturation: half of the maximal per-session stimulus at a dermal dose of 1, about the
+     * papillary dermis wholly inside wound zones (one pass of a 1 mm pen on the cheek gives
+     * 0.99) [judgement, range 0.5-4: low enough that stacking passes and depth shows
+     * diminishing returns and that pen courses stay within the histological gains reported
+     * for pens; high enough that depth and passes still count across the clinical settings
+     * (a 1.5 mm pen x 3 is at 73 %, a 0.25 mm pen x 1 at 27 %); no published dose-response
+     * fixes it]. R_max fitted to Lotfi 2013: papillary collagen +53.2 % 8 weeks after 5
+     * monthly 1.5 mm roller sessions (F05b); Lotfi's roller, shallow (~450 um) and sparse
+     * (229/cm2), is at 23 % of saturation. */
+    p->dose_half_sat = 1.0;
+    p->response_max = 0.6246;
     /* Response falls with age: fibroblast procollagen I output 56 vs 82 ng/ml at 80+ vs
      * 18-29 y (F32a), -32 % over ~6.2 decades = 5.2 % per decade after 25. Smokers: type I and
      * III collagen synthesis -18 % and -22 % (F36a): x 0.8. */
@@ -78,11 +91,14 @@ void mn__healing_params_default(mn__healing_params *p)
     p->uv_degradation[0] = 1.0;
     p->uv_degradation[1] = 1.15;
     p->uv_degradation[2] = 1.5;
-    /* Collagen III counts half towards the visible change [judgement: thin, unorganised
-     * fibres]; improvement half-saturation fitted so Lotfi's course gives ~70 % improvement
-     * of acne scars (F05c: good/excellent in 90 %; F19a: all >= 50 %, 65 % > 75 %). */
-    p->col3_visible_weight = 0.5;
-    p->improvement_half_sat = 0.116;
+    /* Collagen III counts a quarter towards the visible change [judgement, range 0-0.5: thin,
+     * unorganised fibres; the surface follows the matured collagen I, so improvement keeps
+     * rising while collagen III matures, months after a course]. Improvement scale x_c
+     * (improvement = 100 w x / (w x + x_c)) fitted so Lotfi's course gives 64 % improvement
+     * of acne scars: F05c rates 20 % excellent (> 75 %), 70 % good (51-75 %) and 10 % fair or
+     * poor, whose quartile midpoints 88, 63 and 25 % average to 64 %. */
+    p->col3_visible_weight = 0.25;
+    p->improvement_scale = 0.1648;
 }
 
 void mn_healing_variability_init(mn_healing_variability *v)
@@ -95,25 +111,28 @@ void mn_healing_variability_init(mn_healing_variability *v)
     v->remodelling_scale = 1;
     v->retention_scale = 1;
     v->epidermal_gain = 1;
+    v->severity_scale = 1;
 }
 
 /* Log-normal sds of the multipliers, in the struct's order (sources in healing.h), and the
  * sign of each one's effect on improvement (for mn_healing_variability_shift). */
-static const double var_sd[8] = {0.35, 0.15, 0.5, 0.25, 0.3, 0.3, 0.35, 0.3};
-static const double var_sign[8] = {1, 1, 0, -1, 0, -1, 1, 0};
+#define N_VAR 9
+static const double var_sd[N_VAR] = {MN__RESPONSE_GAIN_SD_LOG, 0.15, 0.5, 0.25, 0.3, 0.3, 0.35, 0.3,
+                                     MN__SEVERITY_SD_LOG};
+static const double var_sign[N_VAR] = {1, 1, 0, -1, 0, -1, 1, 0, -1};
 
 static double *var_slot(mn_healing_variability *v, int i)
 {
-    double *slots[8] = {&v->response_gain,   &v->depth_fraction_scale, &v->closure_scale,
-                        &v->ageing_rate,     &v->inflammation_scale,   &v->remodelling_scale,
-                        &v->retention_scale, &v->epidermal_gain};
+    double *slots[N_VAR] = {&v->response_gain,   &v->depth_fraction_scale, &v->closure_scale,
+                            &v->ageing_rate,     &v->inflammation_scale,   &v->remodelling_scale,
+                            &v->retention_scale, &v->epidermal_gain,       &v->severity_scale};
     return slots[i];
 }
 
 void mn_healing_variability_sample(mn_rng *rng, mn_healing_variability *out)
 {
-    for (int i = 0; i < 8; i++) {
-        double z = mn_rng_normal(rng); /* two draws each: 16 in all */
+    for (int i = 0; i < N_VAR; i++) {
+        double z = mn_rng_normal(rng); /* two draws each: 18 in all */
         if (z > 3)
             z = 3;
         if (z < -3)
@@ -124,6 +143,6 @@ void mn_healing_variability_sample(mn_rng *rng, mn_healing_variability *out)
 
 void mn_healing_variability_shift(double z, mn_healing_variability *out)
 {
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < N_VAR; i++)
         *var_slot(out, i) *= exp(var_sign[i] * var_sd[i] * z);
 }

@@ -14,7 +14,14 @@
 
 #define MN_INTERVAL_STEP_DAYS 7
 #define MN_Z90                1.2815515655446004 /* 90th percentile of the standard normal */
-#define MN_GAIN_SD_LOG        0.35               /* response_gain spread (healing.h) */
+
+/* A person's response gain and severity of the concern (mn_healing_variability), as the
+ * projection's quick band varies them. */
+typedef struct {
+    double gain, severity;
+} person_scale;
+
+static const person_scale typical_person = {1.0, 1.0};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -108,14 +115,6 @@ static int build_sessions(const mn_course_session *course, int n_course, const m
     return n;
 }
 
-static double improvement_of(const mn__healing_params *par, double weight, double x)
-{
-    double h = par->improvement_half_sat;
-    double v = x >= 0 ? x / (x + h) : x / h;
-    double imp = 100.0 * weight * v;
-    return imp < -100 ? -100 : imp;
-}
-
 /* Superposition: the visible collagen change on each day 0..days-1 is the twin's drift plus
  * each session's response, a shifted copy of one session's response @p unit scaled by the
  * session's amplitude (its collagen-III injection over the unit session's). Exact, since the
@@ -146,8 +145,9 @@ static void sum_course(superposition *S, const mn_healing_session *ss, int n, do
 }
 
 /* Improvement on days 0..upto-1: the twin, the course, and maintenance sessions (at the unit
- * session's settings) on @p maint_days, every session's response scaled by @p gain_scale. */
-static void superpose(const superposition *S, const int *maint_days, int n_maint, double gain_scale,
+ * session's settings) on @p maint_days, in the person @p ps (every session's response scaled
+ * by its gain, the improvement scale by its severity). */
+static void superpose(const superposition *S, const int *maint_days, int n_maint, person_scale ps,
                       double *imp, int upto)
 {
     if (upto > S->days)
@@ -163,8 +163,8 @@ static void superpose(const superposition *S, const int *maint_days, int n_maint
             imp[d] += a * S->unit[d - t];
     }
     for (int d = 0; d < upto; d++)
-        imp[d] = improvement_of(S->par, S->sc->concern->response_weight,
-                                S->twin[d] + gain_scale * imp[d]);
+        imp[d] = mn__healing_improvement(S->par, S->sc->concern->response_weight, ps.severity,
+                                         S->twin[d] + ps.gain * imp[d]);
 }
 
 /* Maintenance days every @p interval after @p last_day, before @p end. */
@@ -328,7 +328,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         int upto = last_day + 2 * T + 91;
         upto = upto < sim_days + 1 ? upto : sim_days + 1;
         int n = maintenance_days(last_day, T, upto, mdays, max_sessions);
-        superpose(&S, mdays, n, 1.0, imp, upto);
+        superpose(&S, mdays, n, typical_person, imp, upto);
         if (min_from(imp, upto, sum.peak_day) >= target)
             holds_lo = mid;
         else
@@ -353,7 +353,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
 
     /* The curve shown: course and maintenance over the planner's horizon. */
     int n_maint = maintenance_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
-    superpose(&S, mdays, n_maint, 1.0, typical, sim_days + 1);
+    superpose(&S, mdays, n_maint, typical_person, typical, sim_days + 1);
     int from = sum.peak_day < horizon ? sum.peak_day : horizon;
     out->min_improvement_after_peak_pct = min_from(typical, horizon + 1, from);
     for (int i = 0; i < n_samples; i++)
@@ -378,18 +378,25 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         out->peak_low_pct = plo;
         out->peak_high_pct = phi;
     } else if (o.band_draws == 0) {
-        /* The quick band: the response gain at its 10th and 90th percentiles (the largest
-         * single source of spread; the other multipliers held at 1), exact by superposition. */
-        double g_lo = exp(-MN_Z90 * MN_GAIN_SD_LOG), g_hi = exp(MN_Z90 * MN_GAIN_SD_LOG);
-        superpose(&S, mdays, n_maint, g_lo, imp_lo, horizon + 1);
-        superpose(&S, mdays, n_maint, g_hi, imp_hi, horizon + 1);
+        /* The quick band: the two largest sources of spread, the response gain and the
+         * severity of the concern (the other multipliers held at 1), at the 10th and 90th
+         * percentiles of ln(gain / severity), normal with sd s = sqrt(sg^2 + ss^2); each at
+         * its most likely point on that percentile (ln gain = z sg^2 / s, ln severity =
+         * -z ss^2 / s). Exact by superposition, and exactly those percentiles where the
+         * untreated drift is negligible beside the sessions' collagen. */
+        double sg = MN__RESPONSE_GAIN_SD_LOG, ss = MN__SEVERITY_SD_LOG;
+        double sd = sqrt(sg * sg + ss * ss);
+        person_scale p_lo = {exp(-MN_Z90 * sg * sg / sd), exp(MN_Z90 * ss * ss / sd)};
+        person_scale p_hi = {exp(MN_Z90 * sg * sg / sd), exp(-MN_Z90 * ss * ss / sd)};
+        superpose(&S, mdays, n_maint, p_lo, imp_lo, horizon + 1);
+        superpose(&S, mdays, n_maint, p_hi, imp_hi, horizon + 1);
         for (int i = 0; i < n_samples; i++) {
             lo[i] = imp_lo[days[i]];
             hi[i] = imp_hi[days[i]];
         }
         int pk = (sum.peak_day <= sim_days ? sum.peak_day : sim_days) + 1;
-        superpose(&S, mdays, 0, g_lo, imp_lo, pk);
-        superpose(&S, mdays, 0, g_hi, imp_hi, pk);
+        superpose(&S, mdays, 0, p_lo, imp_lo, pk);
+        superpose(&S, mdays, 0, p_hi, imp_hi, pk);
         out->peak_low_pct = imp_lo[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
         out->peak_high_pct = imp_hi[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
     }

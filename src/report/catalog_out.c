@@ -95,6 +95,7 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             mn__jput_int(j, o, "maintenance_days", c->maintenance_days);
             if (c->response_note)
                 mn__jput_str(j, o, "response_note", c->response_note);
+            mn__jput_bool(j, o, "collagen_projection", c->collagen_projection);
             mn__jput_str(j, o, "source", c->source);
         }
     } else if (!strcmp(what, "products")) {

@@ -37,6 +37,11 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
             k = w_ < 0 ? len : k + (size_t)w_;                                                     \
         }                                                                                          \
     } while (0)
+    if (!sc->concern->collagen_projection)
+        PUT("The model does not project %s: it does not follow dermal collagen, so the "
+            "improvement below is only what the collagen change alone would give, not a "
+            "forecast for this concern. ",
+            sc->concern->name);
     if (sc->n_sessions == 0) {
         PUT("Simulation: with no session, the untreated skin's collagen changes by %+.1f %% "
             "over %d days (ageing).",
@@ -149,6 +154,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
     mn__jput_str(&j, root, "version", mn_version());
+    mn__jput_bool(&j, root, "projection_applies", sc->concern->collagen_projection);
     mn__jput_warnings(&j, root, res->warnings);
     mn__jput_str(&j, root, "note",
                  res->band_draws > 0

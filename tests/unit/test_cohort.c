@@ -586,6 +586,39 @@ static void test_healing_cohort(void **state)
     assert_true(shallow.endpoints[3].pih_cases <= a.endpoints[3].pih_cases);
 }
 
+/* PIH follows the session's inflammation: deeper and more passes inflame more (and so raise
+ * the PIH probability), and the reference redness the law divides by is that of its reference
+ * session. */
+static void test_pih_by_depth_and_passes(void **state)
+{
+    (void)state;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_site *cheek = mn_catalog_find_site(cat, "cheek");
+    mn_patient p = {35, MN_SEX_FEMALE, 4, 0, MN_SUN_MODERATE};
+    const mn_device *roller = mn_catalog_find_device(cat, "dermaroller-192");
+    const mn_device *pen = mn_catalog_find_device(cat, "skinpen");
+    mn_healing_session ref = {0, roller, 1.5, 15, 0};
+    assert_close(mn_healing_session_erythema(&ref, cheek, &p, 1), MN__PIH_REF_ERYTHEMA, 0, 0.005);
+    double prev = 0;
+    for (double mm = 0.5; mm <= 2.5; mm += 0.5) {
+        mn_healing_session s = {0, pen, mm, 1, 0};
+        double e = mn_healing_session_erythema(&s, cheek, &p, 1);
+        assert_true(e > prev);
+        prev = e;
+    }
+    prev = 0;
+    for (double passes = 1; passes <= 8; passes *= 2) {
+        mn_healing_session s = {0, pen, 1.0, passes, 0};
+        double e = mn_healing_session_erythema(&s, cheek, &p, 1);
+        assert_true(e > prev && e < 1);
+        prev = e;
+    }
+    mn_healing_session s = {0, pen, 1.0, 2, 0};
+    assert_true(mn_healing_session_erythema(&s, cheek, &p, 1.5) >
+                mn_healing_session_erythema(&s, cheek, &p, 1));
+    assert_close(mn_healing_session_erythema(&s, cheek, &p, 0), -1, 0, 0);
+}
+
 /* A patient is the same whatever the size of the cohort: stream i of the seed. */
 typedef struct {
     double imp[8];
@@ -640,6 +673,7 @@ int main(void)
         cmocka_unit_test(test_engine_names_first_failing_patient),
         cmocka_unit_test(test_maintenance_rule),
         cmocka_unit_test(test_healing_cohort),
+        cmocka_unit_test(test_pih_by_depth_and_passes),
         cmocka_unit_test(test_patient_independent_of_cohort_size),
     };
     return cmocka_run_group_tests_name("cohort", tests, setup, teardown);

@@ -200,7 +200,8 @@ static void test_rises_after_course(void **state)
     assert_true(b.improvement_pct > a.improvement_pct + 0.5);
 }
 
-/* Deeper or denser needling gives more response, with diminishing returns (saturation). */
+/* Deeper or denser needling gives more response, with diminishing returns (saturation): once
+ * the wound zones of a pen's channels cover the skin, more passes add little. */
 static void test_dose_response(void **state)
 {
     (void)state;
@@ -213,7 +214,7 @@ static void test_dose_response(void **state)
         by_depth[i] = at_day(&sc, 90).collagen_change_pct;
     }
     for (int i = 0; i < 5; i++) {
-        course(s, 1, 0, "dermaroller-192", 1.5, passes[i]);
+        course(s, 1, 0, "skinpen", 1.5, passes[i]);
         mn_healing_scenario sc = scenario(person(40, 0), "cheek", "acne-scars", s, 1, 120);
         by_passes[i] = at_day(&sc, 90).collagen_change_pct;
     }
@@ -230,6 +231,121 @@ static void test_dose_response(void **state)
     course(s, 1, 0, "home-roller", 0.25, 10);
     mn_healing_scenario sc = scenario(person(40, 0), "cheek", "acne-scars", s, 1, 120);
     assert_close(at_day(&sc, 90).collagen3_pct + at_day(&sc, 90).collagen1_pct, 0, 0, 1e-9);
+}
+
+/* Peak improvement of a 6-session monthly course on a 45-year-old's cheek. */
+static double course_peak(const char *dev, double mm, double passes, const char *concern)
+{
+    mn_healing_session s[6];
+    course(s, 6, 28, dev, mm, passes);
+    mn_healing_scenario sc = scenario(person(45, 0), "cheek", concern, s, 6, 900);
+    return summary_of(&sc).peak_improvement_pct;
+}
+
+/* Depth and density enter through the dermal volume injured (scenarios outside the fit, which
+ * saw only Lotfi's roller course). A 0.25 mm pen setting ends in the epidermis or the upper
+ * papillary dermis, and its course is clearly below a 1.5 mm x 3 course (in improvement, and
+ * by more than half in new collagen); a 192-needle roller
+ * at 0.5 mm with the usual 15 passes is weaker than a pen at 0.5 mm x 3 but not worthless.
+ * The old dose law failed both ways: the 0.25 mm course came within a few points of the deep
+ * one, and the 0.5 mm roller gave almost nothing. */
+static void test_depth_and_density(void **state)
+{
+    (void)state;
+    const mn_site *cheek = mn_catalog_find_site(cat, "cheek");
+    mn_patient p = person(45, 0);
+    mn_skin_layers L;
+    assert_int_equal(mn_skin_layers_at(cheek, &p, &L), MN_OK);
+    const mn_device *pen = mn_catalog_find_device(cat, "skinpen");
+    double shallow_um = mn_device_effective_depth_um(pen, 0.25, &L);
+    assert_true(shallow_um < L.sc_um + L.ve_um + 0.75 * L.papillary_um);
+    mn_healing_session a = {0, pen, 0.25, 1, 0}, b = {0, pen, 1.5, 3, 0};
+    double da = mn_healing_dermal_dose(&a, cheek, &p, 1),
+           db = mn_healing_dermal_dose(&b, cheek, &p, 1);
+    assert_true(da > 0 && da < 0.25 * db);
+    double shallow = course_peak("skinpen", 0.25, 1, "fine-lines-wrinkles");
+    double deep = course_peak("skinpen", 1.5, 3, "fine-lines-wrinkles");
+    assert_true(shallow < 0.85 * deep && shallow < deep - 12);
+    /* In histology the gap is wider: new papillary collagen 8 weeks after the course. */
+    mn_healing_session cs[6], cd[6];
+    course(cs, 6, 28, "skinpen", 0.25, 1);
+    course(cd, 6, 28, "skinpen", 1.5, 3);
+    mn_healing_scenario ss = scenario(p, "cheek", "fine-lines-wrinkles", cs, 6, 200);
+    mn_healing_scenario sd = scenario(p, "cheek", "fine-lines-wrinkles", cd, 6, 200);
+    mn_healing_sample hs = at_day(&ss, 140 + 56), hd = at_day(&sd, 140 + 56);
+    assert_true(hs.collagen3_pct + hs.collagen1_pct < 0.5 * (hd.collagen3_pct + hd.collagen1_pct));
+    /* Deeper at the same passes, and more passes at the same depth, each raise the peak. */
+    assert_true(course_peak("skinpen", 0.5, 1, "fine-lines-wrinkles") > shallow + 3);
+    assert_true(course_peak("skinpen", 1.5, 1, "fine-lines-wrinkles") < deep - 3);
+    double roller = course_peak("dermaroller-192", 0.5, 15, "fine-lines-wrinkles");
+    double pen05 = course_peak("skinpen", 0.5, 3, "fine-lines-wrinkles");
+    assert_true(roller < pen05);
+    assert_true(roller > 0.4 * pen05 && roller > 25);
+}
+
+/* Remodelling goes on for months after a course: improvement still rising 3 months after the
+ * last session and still near its peak at 6 months, as split-face follow-ups report. The old
+ * model peaked about a month after the last session and was falling by month 3. */
+static void test_remodelling_after_course(void **state)
+{
+    (void)state;
+    const char *devs[] = {"skinpen", "dermaroller-192"};
+    const double mm[] = {1.0, 1.5}, passes[] = {2, 15};
+    for (int k = 0; k < 2; k++) {
+        mn_healing_session s[4];
+        course(s, 4, 30, devs[k], mm[k], passes[k]);
+        mn_healing_scenario sc = scenario(person(40, 0), "cheek", "acne-scars", s, 4, 900);
+        int last = s[3].day;
+        double at0 = at_day(&sc, last).improvement_pct,
+               at3 = at_day(&sc, last + 90).improvement_pct,
+               at6 = at_day(&sc, last + 180).improvement_pct;
+        assert_true(at3 > at0 + 3);
+        assert_true(at6 > 0.95 * at3);
+        mn_healing_summary sum = summary_of(&sc);
+        assert_true(sum.peak_day >= last + 60 && sum.peak_day <= last + 240);
+    }
+}
+
+/* Shares of 2000 virtual people (variability draws) below 25 and 50 % and above 75 and 85 %
+ * improvement, 90 days after a 4-session monthly course on a 35-year-old's cheek. */
+static void spread_of(const char *dev, double mm, double passes, int counts[4])
+{
+    mn_healing_session s[4];
+    course(s, 4, 28, dev, mm, passes);
+    mn_healing_scenario sc = scenario(person(35, 0), "cheek", "fine-lines-wrinkles", s, 4, 300);
+    int day = 84 + 90;
+    memset(counts, 0, 4 * sizeof counts[0]);
+    for (int i = 0; i < 2000; i++) {
+        mn_rng r;
+        mn_rng_init(&r, 7, (uint64_t)i);
+        mn_healing_variability v;
+        mn_healing_variability_sample(&r, &v);
+        mn_healing_sample o;
+        assert_int_equal(mn_healing_run(ctx, &sc, &v, NULL, &day, 1, &o, NULL), MN_OK);
+        counts[0] += o.improvement_pct < 25;
+        counts[1] += o.improvement_pct < 50;
+        counts[2] += o.improvement_pct > 75;
+        counts[3] += o.improvement_pct > 85;
+        assert_true(o.improvement_pct < 100);
+    }
+}
+
+/* The response spread over virtual people holds the non-responders and the top responders
+ * trials report (F05c: 10 % fair or poor, 20 % excellent > 75 %; F19b: 65 % > 75 %), and no
+ * concern's improvement is capped at its weight: the wrinkle concern (weight 0.8) could never
+ * pass 80 % before, and its spread was ~20 points wide. Scenarios outside the fit. */
+static void test_response_spread(void **state)
+{
+    (void)state;
+    int mod[4], strong[4];
+    spread_of("dermaroller-192", 1.0, 15, mod);
+    spread_of("skinpen", 1.5, 2, strong);
+    /* A moderate roller course: some barely respond, some respond fully. */
+    assert_true(mod[0] >= 20 && mod[0] < 600 && mod[1] >= 100);
+    assert_true(mod[2] >= 100);
+    /* A strong pen course: most pass 75 %, many pass the old cap, a few stay below half. */
+    assert_true(strong[2] > 1000 && strong[3] > 400);
+    assert_true(strong[1] >= 10 && strong[1] < mod[1]);
 }
 
 /* Older and smoking patients respond less. */
@@ -263,7 +379,10 @@ static void test_not_permanent(void **state)
     assert_true(sum.back_to_baseline_day > sum.peak_day + sum.durability_days);
     assert_true(sum.back_to_baseline_day < 20 * 365);
     mn_healing_sample end = at_day(&sc, 1826);
-    assert_true(end.improvement_pct < 0.6 * sum.peak_improvement_pct);
+    assert_true(end.improvement_pct < sum.peak_improvement_pct - 5);
+    mn_healing_scenario ten = sc;
+    ten.horizon_days = 3653;
+    assert_true(at_day(&ten, 3653).improvement_pct < 0.6 * sum.peak_improvement_pct);
     assert_true(end.untreated_collagen_change_pct < 0);
     /* With a 40-year search turned off the crossings past the horizon are not reported. */
     mn_healing_options o;
@@ -297,13 +416,15 @@ static void check_landmarks(const mn_healing_projection *pr, double target_fract
 static void test_maintenance_holds(void **state)
 {
     (void)state;
+    /* A roller course (as Lotfi's), whose maintenance interval falls inside the bounds. */
+    const double mm = 1.5, passes = 15;
     mn_course_session c[6];
     for (int i = 0; i < 6; i++)
-        c[i] = (mn_course_session){28 * i, 1.5, 3};
+        c[i] = (mn_course_session){28 * i, mm, passes};
     mn_patient p = person(45, 0);
     const mn_site *zone = mn_catalog_find_site(cat, "cheek");
     const mn_concern *concern = mn_catalog_find_concern(cat, "fine-lines-wrinkles");
-    const mn_device *dev = mn_catalog_find_device(cat, "skinpen");
+    const mn_device *dev = mn_catalog_find_device(cat, "dermaroller-192");
     mn_projection_options po;
     mn_projection_options_init(&po);
     po.band_draws = 0;
@@ -323,9 +444,9 @@ static void test_maintenance_holds(void **state)
     mn_healing_session s[64];
     int n = 0;
     for (int i = 0; i < 6; i++)
-        s[n++] = (mn_healing_session){c[i].day, dev, 1.5, 3, 0};
+        s[n++] = (mn_healing_session){c[i].day, dev, mm, passes, 0};
     for (int d = 140 + T; d <= horizon; d += T)
-        s[n++] = (mn_healing_session){d, dev, 1.5, 3, 0};
+        s[n++] = (mn_healing_session){d, dev, mm, passes, 0};
     mn_healing_scenario sc = {p, zone, concern, s, n, horizon};
     mn_healing_sample *daily = malloc(sizeof *daily * (size_t)(horizon + 1));
     assert_non_null(daily);
@@ -340,7 +461,7 @@ static void test_maintenance_holds(void **state)
     /* Four weeks longer and the target is missed: the chosen interval is the longest. */
     n = 6;
     for (int d = 140 + T + 28; d <= horizon; d += T + 28)
-        s[n++] = (mn_healing_session){d, dev, 1.5, 3, 0};
+        s[n++] = (mn_healing_session){d, dev, mm, passes, 0};
     sc.n_sessions = n;
     assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, horizon + 1, daily, NULL), MN_OK);
     lowest = 1e9;
@@ -457,12 +578,12 @@ static void test_variability(void **state)
     mn_healing_variability_sample(&r1, &a);
     mn_healing_variability_sample(&r2, &b);
     assert_memory_equal(&a, &b, sizeof a);
-    assert_int_equal(r1.counter, 16);
+    assert_int_equal(r1.counter, 18);
     mn_healing_variability_init(&typical);
     assert_close(typical.response_gain * typical.retention_scale * typical.ageing_rate, 1, 0, 0);
     for (int i = 0; i < 2000; i++) {
         mn_healing_variability_sample(&r1, &a);
-        assert_true(a.response_gain > 0.34 && a.response_gain < 2.9);
+        assert_true(a.response_gain > 0.12 && a.response_gain < 8.2); /* +-3 sd of 0.7 */
         assert_true(a.closure_scale > 0.22 && a.closure_scale < 4.5);
     }
     mn_healing_session s[3];
@@ -778,6 +899,9 @@ int main(void)
         cmocka_unit_test(test_early_days),
         cmocka_unit_test(test_rises_after_course),
         cmocka_unit_test(test_dose_response),
+        cmocka_unit_test(test_depth_and_density),
+        cmocka_unit_test(test_remodelling_after_course),
+        cmocka_unit_test(test_response_spread),
         cmocka_unit_test(test_age_and_smoking),
         cmocka_unit_test(test_not_permanent),
         cmocka_unit_test(test_maintenance_holds),
