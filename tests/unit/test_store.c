@@ -119,13 +119,19 @@ static void test_sigkill_loses_nothing_committed(void **state)
             writer(path, "k", committed, TOTAL_WRITES - committed, fds[1]);
         }
         close(fds[1]);
-        /* A random moment: most rounds die mid-run, a few finish. */
-        usleep((useconds_t)(rand() % 300000));
+        /* A random moment while the writer is at work: after it has reported a random number
+         * of commits (so the kill never comes after it finished, however fast the disk), then
+         * a random pause of up to a few commits' time, so the signal lands anywhere in a
+         * transaction. */
+        int wait_for = 1 + rand() % (TOTAL_WRITES / (2 * KILL_ROUNDS));
+        int last = committed - 1, i;
+        for (int k = 0; k < wait_for && read(fds[0], &i, sizeof i) == (ssize_t)sizeof i; k++)
+            last = i;
+        usleep((useconds_t)(rand() % 2000));
         kill(pid, SIGKILL);
         int status;
         waitpid(pid, &status, 0);
         killed += WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
-        int last = committed - 1, i;
         while (read(fds[0], &i, sizeof i) == (ssize_t)sizeof i)
             last = i;
         close(fds[0]);
