@@ -26,6 +26,7 @@ int cmd_cohort(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_sensitivity(int argc, char **argv);
 int cmd_evidence(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 int cmd_db(int argc, char **argv);
 int cmd_client(int argc, char **argv);
 int cmd_record(int argc, char **argv);

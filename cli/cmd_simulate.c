@@ -147,6 +147,12 @@ int cmd_simulate(int argc, char **argv)
                                        a.band > 0 ? dhi : NULL, mn_outfile_writer, csv)))
             goto fail;
     }
+    /* How far the evidence base followed patients after a course: past it, durability is an
+     * extrapolation, and the output says so. */
+    const char *followup_study = NULL;
+    int followup = 0;
+    if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)))
+        goto fail;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -156,7 +162,9 @@ int cmd_simulate(int argc, char **argv)
                              &summary,
                              have_proj ? &proj : NULL,
                              a.integrator,
-                             &in->warnings};
+                             &in->warnings,
+                             followup,
+                             followup_study};
     if ((st = mn_outfile_open(ctx, a.output ? a.output : "-", &out)) ||
         (st = mn_healing_write(ctx, &res, a.json, mn_outfile_writer, out)))
         goto fail;

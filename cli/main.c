@@ -50,6 +50,7 @@ static const subcommand commands[] = {
     {"merge", cmd_merge, "merge the parts of a cohort run split with cohort --shard"},
     {"sensitivity", cmd_sensitivity, "which inputs move which outputs: Sobol' indices, Morris"},
     {"evidence", cmd_evidence, "list the published studies the outcome model is checked on"},
+    {"validate", cmd_validate, "the model against the studies it was not fitted to"},
     {"client", cmd_client, "add, show, list, update or erase a client of the clinic record"},
     {"record", cmd_record, "record sessions as done or follow-up scores, checked against the plan"},
     {"history", cmd_history, "a client's timeline: plan against actual, scores, adverse events"},

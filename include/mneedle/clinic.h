@@ -163,12 +163,19 @@ typedef struct {
  */
 mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
 
+/** Virtual people behind a plan's ranges by default (mn_plan_options.band_draws): the same
+ *  64 as simulate's band, within the plan's 20 ms (bench/bench_plan.c). */
+#define MN_PLAN_BAND_DRAWS 64
+
 /** Plan options. */
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */
     double target_fraction; /* maintenance keeps improvement >= this fraction of peak (0.8) */
     int has_prepared;       /* 1: the plan states the date it was prepared on (prepared) */
     mn_date prepared;       /* set by the caller (the CLI: today, or SOURCE_DATE_EPOCH) */
+    int band_draws;         /* virtual people behind the projection's ranges
+                               (mn_projection_options.band_draws: 64 by default; 0 the quick
+                               band of two; -1 none) */
 } mn_plan_options;
 
 /** Fills the defaults: a 2-year horizon, maintenance that keeps 0.8 of the peak, and no
@@ -273,7 +280,7 @@ typedef struct {
     int n_projection;
     int maintenance_interval_days;
     int maintenance_from_model; /* 1 when the collagen model set the interval */
-    char projection_note[768];
+    char projection_note[1536];
     /* landmarks of the projection, indices into projection[] computed with it
      * (mn_healing_projection): peak; first below target_fraction x peak; first back at or
      * below baseline. -1: none (every one is -1 without a projection) */
@@ -288,6 +295,18 @@ typedef struct {
     int has_lasting;
     double lasting_peak_pct, lasting_peak_low_pct, lasting_peak_high_pct;
     int lasting_peak_day, lasting_durability_days, lasting_back_to_baseline_day;
+    /* Their 10-90 % ranges (mn_healing_projection's): durability (-1: beyond 40 years) and
+     * the maintenance interval each virtual person would need; lasting_band_draws is the
+     * projection's band_draws (for mn_healing_range_note()). */
+    int lasting_durability_low_days, lasting_durability_high_days;
+    int maintenance_interval_low_days, maintenance_interval_high_days;
+    int lasting_band_draws;
+    /* The longest follow-up after a course in the evidence base (days; 0: not known) and its
+     * study; lasting_extrapolated is 1 when the durability stated (or the top of its range)
+     * lies beyond it: that part is the model's extrapolation. */
+    int evidence_followup_days;
+    char evidence_followup_study[64];
+    int lasting_extrapolated;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];

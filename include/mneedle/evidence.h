@@ -266,6 +266,65 @@ typedef struct {
 mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
                               int n_trials, uint64_t seed, mn_evidence_prediction *out);
 
+/** One row of a validation: one endpoint of one validation study at one time point. */
+typedef struct {
+    const mn_evidence_study *study; /* borrowed from the set */
+    int endpoint, timepoint;        /* indices into the study */
+    mn_evidence_prediction pred;    /* pred.applies 0: not checked (pred.why_not) */
+    int inside;                     /* 1: the observed value lies in [pred.lo, pred.hi] */
+} mn_validation_row;
+
+/** The model against every validation study (mneedle validate, docs/validation.md). */
+typedef struct {
+    mn_validation_row *rows; /* owned; free with mn_validation_release() */
+    int n_rows;
+    int n_studies; /* validation studies in the set */
+    int n_checked; /* rows with a prediction */
+    int n_inside;  /* of those, observed inside the 90 % interval */
+    int n_trials;  /* virtual trials behind each interval */
+    uint64_t seed;
+} mn_validation;
+
+/**
+ * Runs every time point of every endpoint of every `validation` study of @p ev through its
+ * observation model (mn_evidence_observe(): median and 90 % interval for a trial of that size)
+ * and marks whether the published value lies inside. Baselines (day 0 from the first session)
+ * are skipped: there is nothing to predict. Rows whose endpoint has no map stay, unchecked,
+ * with the reason. Calibration studies are never included.
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM; errors of mn_evidence_observe(). On failure *out is
+ *         zeroed.
+ */
+mn_status mn_evidence_validate(mn_ctx *ctx, const mn_evidence *ev, int n_trials, uint64_t seed,
+                               mn_validation *out);
+
+/** Frees a validation's rows (NULL-safe) and zeroes it. */
+void mn_validation_release(mn_validation *v);
+
+/** Virtual trials and seed `mneedle validate` uses (so docs/validation.md is reproducible). */
+#define MN_VALIDATE_TRIALS 400
+#define MN_VALIDATE_SEED   20240101u
+
+/**
+ * The longest follow-up in @p ev: the most days after the last session of a needling arm at
+ * which a clinical scale or histology was measured (time points given from the first session
+ * count when the study publishes its sessions and interval, so the course's length is known).
+ * Beyond it, how long a result lasts is the model's extrapolation, not something a study saw.
+ * @param study_id  receives the id of the study that measured it (may be NULL).
+ * @return days, or -1 when no study measured after a course.
+ */
+int mn_evidence_longest_followup_days(const mn_evidence *ev, const char **study_id);
+
+/**
+ * mn_evidence_longest_followup_days() of the bundled evidence, found once per process and kept
+ * (the bundled studies never change; nothing allocated is kept).
+ * @param days      receives the days (0: not known, e.g. when a catalogue given with --data
+ *                  lacks a concern the bundled studies name).
+ * @param study_id  receives the study's id (static storage) or NULL.
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM.
+ * Thread-safety: safe from any thread.
+ */
+mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **study_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -331,7 +331,19 @@ typedef struct {
                                 improvement; -1: none */
     int baseline_sample;     /* the first after the peak at or below 0 (back to baseline), when
                                 the peak is above 0; -1: none */
+    /* Posterior-predictive ranges (10th-90th percentiles over the band's virtual people, each
+     * a parameter draw times a variability draw; the quick band's two people give its two
+     * ends; no band: the typical person's values). peak_low_pct/peak_high_pct above are the
+     * peak's range: each person's own peak. */
+    int durability_low_days, durability_high_days; /* -1: beyond the 40 years searched */
+    int maintenance_interval_low_days, maintenance_interval_high_days; /* each person's own
+                                                                          interval, in the
+                                                                          bounds */
 } mn_healing_projection;
+
+/** What the ranges of a projection with @p band_draws (its option) hold, in one sentence:
+ *  which virtual people, and whether parameter uncertainty is in them. Static storage. */
+const char *mn_healing_range_note(int band_draws);
 
 /** Releases what a projection owns (NULL-safe) and zeroes it. */
 void mn_healing_projection_release(mn_healing_projection *p);

@@ -45,6 +45,17 @@ mn_status mn_report_catalog(mn_ctx *ctx, const char *what, int json, mn_writer w
 mn_status mn_evidence_write(mn_ctx *ctx, const mn_evidence *ev, int json, mn_writer write,
                             void *userdata);
 
+/**
+ * Writes a validation (`mneedle validate`): as Markdown text (docs/validation.md is this
+ * output for the bundled evidence) or, with @p json, `{version, studies[], endpoints[].{study,
+ * endpoint, scale, time, day, n, observed, predicted.{median, low, high}, inside},
+ * not_checked[].{study, endpoint, scale, time, why}, coverage, checked, inside, trials, seed}`
+ * (coverage: the share inside, null when nothing was checked).
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM; MN_EIO if the writer fails.
+ */
+mn_status mn_validation_write(mn_ctx *ctx, const mn_evidence *ev, const mn_validation *v, int json,
+                              mn_writer write, void *userdata);
+
 /*
  * Screening and plan (src/report/plan_out.c).
  */
@@ -72,6 +83,11 @@ typedef struct {
     const mn_healing_projection *maintenance; /* the model's maintenance interval, or NULL */
     mn_healing_integrator integrator;
     const mn_warnings *warnings; /* the scenario's (mn_healing_input.warnings), or NULL */
+    /* The longest follow-up after a course in the evidence base
+     * (mn_evidence_longest_followup_days()) and the study that measured it: durability past
+     * it is said to be an extrapolation. 0 (and NULL): not known, nothing is said. */
+    int evidence_followup_days;
+    const char *evidence_followup_study;
 } mn_healing_result;
 
 /**

@@ -101,6 +101,10 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
     if ((st = mn_healing_maintenance(ctx, sc, band, seed, &proj)))
         goto done;
     int have_proj = proj.maintenance_interval_days > 0;
+    const char *followup_study = NULL;
+    int followup = 0;
+    if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)))
+        goto done;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -110,7 +114,9 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
                              &summary,
                              have_proj ? &proj : NULL,
                              opts.integrator,
-                             &in->warnings};
+                             &in->warnings,
+                             followup,
+                             followup_study};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);

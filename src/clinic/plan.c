@@ -73,6 +73,7 @@ void mn_plan_options_init(mn_plan_options *opts)
     opts->target_fraction = MN_MAINTENANCE_TARGET_FRACTION;
     opts->has_prepared = 0;
     opts->prepared = 0;
+    opts->band_draws = MN_PLAN_BAND_DRAWS;
 }
 
 int mn_plan_treats(const mn_plan *plan)
@@ -824,6 +825,9 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
                          opts->years);
     if (!(opts->target_fraction > 0 && opts->target_fraction < 1))
         return mn__error(ctx, MN_ERANGE, "target fraction must lie between 0 and 1");
+    if (opts->band_draws < -1 || opts->band_draws > 100000)
+        return mn__error(ctx, MN_ERANGE, "band draws: %d is out of range; expected -1 to 100000",
+                         opts->band_draws);
     mn_plan *p = mn__calloc(1, sizeof *p);
     if (!p)
         return mn__error(ctx, MN_ENOMEM, "out of memory building the plan");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/consts.h"
+#include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 
 #include "clinic/plan_internal.h"
@@ -57,7 +58,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     /* One projection per zone from the healing model (include/mneedle/healing.h); the zone
      * that needs maintenance soonest sets the plan's interval and is the curve shown. */
     mn_healing_projection best;
-    int best_zone = -1;
+    int best_zone = -1, last_course_day = 0;
+    const int band_draws = p->options.band_draws;
     mn_status st = MN_OK;
     memset(&best, 0, sizeof best);
     for (int i = 0; i < p->n_zones && i < 32; i++) {
@@ -88,7 +90,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         o.target_fraction = p->options.target_fraction;
         o.horizon_days = p->options.years * 365;
         o.step_days = 30;
-        o.band_draws = 0; /* the quick band: two runs (healing.h) */
+        o.band_draws = band_draws;
         mn_healing_projection proj;
         st = mn_healing_project(ctx, &p->client.patient, p->zones[i].zone, p->zones[i].concern,
                                 p->client.device, course, n, &o, &proj);
@@ -103,6 +105,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             mn_healing_projection_release(&best);
             best = proj;
             best_zone = i;
+            last_course_day = course[n - 1].day;
         } else {
             mn_healing_projection_release(&proj);
         }
@@ -124,6 +127,26 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_peak_day = best.peak_day;
     p->lasting_durability_days = best.durability_days;
     p->lasting_back_to_baseline_day = best.back_to_baseline_day;
+    p->lasting_durability_low_days = best.durability_low_days;
+    p->lasting_durability_high_days = best.durability_high_days;
+    p->maintenance_interval_low_days = best.maintenance_interval_low_days;
+    p->maintenance_interval_high_days = best.maintenance_interval_high_days;
+    p->lasting_band_draws = band_draws;
+    /* How far the evidence base followed patients after a course (docs/evidence.md). */
+    {
+        const char *sid = NULL;
+        int f = 0;
+        if ((st = mn_evidence_bundled_followup(ctx, &f, &sid)))
+            goto done;
+        p->evidence_followup_days = f;
+        snprintf(p->evidence_followup_study, sizeof p->evidence_followup_study, "%s",
+                 sid ? sid : "");
+        int d = best.durability_days, hi = best.durability_high_days;
+        p->lasting_extrapolated =
+            p->evidence_followup_days > 0 &&
+            (d < 0 || hi < 0 ||
+             best.peak_day + (hi > d ? hi : d) - last_course_day > p->evidence_followup_days);
+    }
     char half[64] = "", base[64] = "";
     if (p->lasting_durability_days >= 0)
         snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
@@ -142,6 +165,35 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
              p->lasting_peak_low_pct, p->lasting_peak_high_pct, p->lasting_peak_day, half, base,
              best.maintenance_interval_days, 100 * p->options.target_fraction,
              best.interval_bounded ? " (as far as the 3-12 month bounds allow)" : "");
+    /* The ranges between virtual people, and where the evidence stops. */
+    {
+        size_t len = strlen(p->projection_note);
+        char dur[96] = "";
+        if (p->lasting_durability_low_days >= 0 && p->lasting_durability_high_days >= 0)
+            snprintf(dur, sizeof dur, "half of the gain is lost %.0f-%.0f months after the peak",
+                     p->lasting_durability_low_days / MN__DAYS_PER_MONTH,
+                     p->lasting_durability_high_days / MN__DAYS_PER_MONTH);
+        else if (p->lasting_durability_low_days >= 0)
+            snprintf(dur, sizeof dur,
+                     "half of the gain is lost from %.0f months after the peak to beyond 40 "
+                     "years",
+                     p->lasting_durability_low_days / MN__DAYS_PER_MONTH);
+        else
+            snprintf(dur, sizeof dur, "more than half of the gain holds for decades");
+        snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                 " Between people (10-90 %%): %s, and the maintenance that keeps each one's own "
+                 "%.0f %% comes every %d-%d days.",
+                 dur, 100 * p->options.target_fraction, p->maintenance_interval_low_days,
+                 p->maintenance_interval_high_days);
+        len = strlen(p->projection_note);
+        if (p->lasting_extrapolated)
+            snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                     " No study in the evidence base measured results beyond %.0f months after "
+                     "a course (the longest follow-up: %s), so durability beyond %.0f months is "
+                     "the model's extrapolation.",
+                     p->evidence_followup_days / MN__DAYS_PER_MONTH, p->evidence_followup_study,
+                     p->evidence_followup_days / MN__DAYS_PER_MONTH);
+    }
     if (ns) {
         size_t len = strlen(p->projection_note);
         snprintf(p->projection_note + len, sizeof p->projection_note - len,

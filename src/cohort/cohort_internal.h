@@ -12,6 +12,7 @@
 #include "cohort/xsum.h"
 #include "core/internal.h"
 #include "core/json_in.h"
+#include "healing/healing_internal.h" /* the PIH law (pih.c) */
 #include "mneedle/cohort.h"
 
 /* An exact sum as hi * 2^40 + lo, |lo| < 2^40 (canonical: 0 <= lo < 2^40). */
@@ -165,9 +166,5 @@ mn_status mn__cohort_part_run_id(const mn_cohort_part *p, char out[17]);
 
 /* The healing model (model.c). */
 extern const mn__cohort_model mn__cohort_healing_model;
-
-/* Peak redness (mn_healing_session_erythema) of the PIH law's reference session, a 1.5 mm
- * 192-needle roller x 15 passes on a 35-year-old's cheek (model.c; test_cohort recomputes it). */
-#define MN__PIH_REF_ERYTHEMA 0.176
 
 #endif

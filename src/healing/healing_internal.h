@@ -80,10 +80,46 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
 mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
                              const mn_healing_scenario *sc, double *added, double *twin);
 
+/* As mn__healing_series() for the person @p var (NULL: the typical person), also filling
+ * @p summary when not NULL (the search past the horizon included). */
+mn_status mn__healing_series_var(mn_ctx *ctx, const mn__healing_params *par,
+                                 const mn_healing_scenario *sc, const mn_healing_variability *var,
+                                 double *added, double *twin, mn_healing_summary *summary);
+
+/* Peak redness (mn_healing_session_erythema) of the PIH law's reference session, a 1.5 mm
+ * 192-needle roller x 15 passes on a 35-year-old's cheek (pih.c; test_cohort recomputes it). */
+#define MN__PIH_REF_ERYTHEMA 0.176
+/* Log-normal sd of a person's PIH susceptibility (mean 1) [ASSUMPTION, pih.c]. */
+#define MN__PIH_SUSCEPT_SD_LOG 0.7
+
+/* The per-session PIH probability of session @p s for person @p p with inflammation
+ * multiplier @p inflammation_scale and susceptibility @p susceptibility (pih.c: the law, its
+ * evidence and assumptions). */
+double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *zone,
+                                   const mn_patient *p, double inflammation_scale,
+                                   double susceptibility);
+
+/* Parameter draw @p k of the stream @p seed (draws.c): the model's parameters for one virtual
+ * person or virtual trial. Every band, range and observation model takes its parameters from
+ * here, so switching the source (point values, prior, posterior) happens in one function.
+ * @p ctx may be NULL. */
+void mn__healing_param_draw(const mn_ctx *ctx, uint64_t seed, uint64_t k, mn__healing_params *par);
+
+/* How many distinct parameter draws mn__healing_param_draw() has: 0 when every draw holds the
+ * calibrated point values (no parameter uncertainty in the ranges yet). */
+int mn__healing_param_draws(const mn_ctx *ctx);
+
 /* The collagen-III injection (G) one session gives this person at @p age_y, typical
  * multipliers: the amplitude by which the session's collagen response scales. */
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
                                     const mn_site *zone, const mn_patient *patient, double age_y);
+
+/* As mn__healing_session_response() for a person whose effective depth is @p depth_scale
+ * times the typical (mn_healing_variability.depth_fraction_scale). */
+double mn__healing_session_response_depth(const mn__healing_params *par,
+                                          const mn_healing_session *s, const mn_site *zone,
+                                          const mn_patient *patient, double age_y,
+                                          double depth_scale);
 
 /* Untreated dermal collagen at @p age_y relative to the level at 25 y, for a person of this
  * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */

@@ -61,7 +61,10 @@ mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int 
         mn_rng_init(&rng, seed, (uint64_t)i);
         mn_healing_variability v;
         mn_healing_variability_sample(&rng, &v);
-        if ((st = mn_healing_run(ctx, sc, &v, NULL, report_days, n_report, smp, NULL)))
+        mn__healing_params par;
+        mn__healing_param_draw(ctx, seed, (uint64_t)i, &par);
+        if ((st =
+                 mn__healing_run_params(ctx, &par, sc, &v, NULL, report_days, n_report, smp, NULL)))
             goto done;
         for (int d = 0; d < n_report; d++)
             vals[(size_t)d * (size_t)draws + (size_t)i] = smp[d].improvement_pct;
@@ -185,6 +188,165 @@ static double min_from(const double *imp, int days, int from_day)
     return m;
 }
 
+/* The longest maintenance interval (on a 7-day grid from the shortest) that holds
+ * target_fraction x the course's peak from the peak through the window, for the person @p ps
+ * whose course alone is summarised by @p sum; the shortest when none holds. Sets *bounded
+ * when the bounds bind. More frequent maintenance never lowers the improvement, so the
+ * intervals that hold form a prefix of the grid: bisect it. @p mdays and @p imp are scratch
+ * (max_sessions and sim_days + 1 entries). */
+static int choose_interval(const superposition *S, person_scale ps, int last_day,
+                           const mn_projection_options *o, const mn_healing_summary *sum,
+                           int sim_days, int *mdays, int max_sessions, double *imp, int *bounded)
+{
+    double target = o->target_fraction * sum->peak_improvement_pct;
+    int n_grid = (o->max_interval_days - o->min_interval_days) / MN_INTERVAL_STEP_DAYS + 1;
+    int holds_lo = -1, fails_hi = n_grid;
+    int mid = n_grid - 1;
+    while (fails_hi - holds_lo > 1) {
+        int T = o->min_interval_days + mid * MN_INTERVAL_STEP_DAYS;
+        /* Two cycles at this interval and the response to the second. */
+        int upto = last_day + 2 * T + 91;
+        upto = upto < sim_days + 1 ? upto : sim_days + 1;
+        int n = maintenance_days(last_day, T, upto, mdays, max_sessions);
+        superpose(S, mdays, n, ps, imp, upto);
+        if (min_from(imp, upto, sum->peak_day) >= target)
+            holds_lo = mid;
+        else
+            fails_hi = mid;
+        mid = (holds_lo + fails_hi) / 2;
+        if (mid < 0)
+            mid = 0;
+    }
+    *bounded = 0;
+    if (holds_lo < 0) {
+        *bounded = 1;
+        return o->min_interval_days;
+    }
+    int chosen = o->min_interval_days + holds_lo * MN_INTERVAL_STEP_DAYS;
+    /* The course alone holds the target past the longest interval: the bound binds. */
+    if (holds_lo == n_grid - 1 &&
+        (sum->durability_days < 0 || sum->peak_day + sum->durability_days > last_day + chosen))
+        *bounded = 1;
+    return chosen;
+}
+
+/* Scratch of one person's run (sized as in mn_healing_project). */
+typedef struct {
+    mn_healing_session *sessions;
+    double *unit, *twin, *course_sum, *imp;
+    int *mdays;
+} person_work;
+
+/* What one virtual person's course gives: its peak, durability (-1: beyond the search) and
+ * the maintenance interval chosen for that person. */
+typedef struct {
+    double peak;
+    int durability, interval;
+} person_outcome;
+
+/* The course for the person (@p par, @p var): its summary, its own maintenance interval, and
+ * its curve on @p days with maintenance every @p typical_interval days (the plan's), written
+ * to @p curve. Exact: the course and each maintenance session superpose. */
+static mn_status person_run(mn_ctx *ctx, const mn__healing_params *par,
+                            const mn_healing_variability *var, const mn_patient *patient,
+                            const mn_site *zone, const mn_concern *concern, const mn_device *device,
+                            const mn_course_session *course, int n_course,
+                            const mn_projection_options *o, int sim_days, int max_sessions,
+                            int typical_interval, const int *days, int n_samples, person_work *w,
+                            double *curve, person_outcome *res)
+{
+    /* One session alone on day 0 for this person: every schedule superposes shifted,
+     * scaled copies of it (its amplitude: the collagen-III injection at this person's
+     * effective depth and the session's age; the rest of the cascade is the same linear
+     * system for every session of one person). */
+    mn_healing_scenario sc = {*patient, zone, concern, w->sessions, 1, sim_days};
+    w->sessions[0] = (mn_healing_session){0, device, course[n_course - 1].needle_mm,
+                                          course[n_course - 1].passes, 0};
+    mn_status st = mn__healing_series_var(ctx, par, &sc, var, w->unit, w->twin, NULL);
+    if (st)
+        return st;
+    double ds = var->depth_fraction_scale;
+    double unit_amp = mn__healing_session_response_depth(par, &w->sessions[0], zone, patient,
+                                                         patient->age_years, ds);
+    for (int d = 0; d <= sim_days; d++)
+        w->course_sum[d] = 0;
+    for (int i = 0; i < n_course && course[i].day <= sim_days && unit_amp > 0; i++) {
+        mn_healing_session si = {course[i].day, device, course[i].needle_mm, course[i].passes, 0};
+        double a =
+            mn__healing_session_response_depth(
+                par, &si, zone, patient, patient->age_years + si.day / MN__DAYS_PER_YEAR, ds) /
+            unit_amp;
+        for (int d = si.day; d <= sim_days; d++)
+            w->course_sum[d] += a * w->unit[d - si.day];
+    }
+    superposition S = {par,           &sc,
+                       w->unit,       w->twin,
+                       w->course_sum, mn__healing_response_gain(par, patient, patient->age_years),
+                       sim_days + 1};
+    person_scale ps = {1.0, var->severity_scale}; /* the gain is inside the runs */
+    int last_day = course[n_course - 1].day, bounded;
+    /* The course alone: its peak (the first of equals) and the first day after it below half
+     * of it, as mn_healing_run()'s summary finds them; past the window, the run's search. */
+    superpose(&S, NULL, 0, ps, w->imp, sim_days + 1);
+    mn_healing_summary sum;
+    memset(&sum, 0, sizeof sum);
+    sum.peak_improvement_pct = -1e300;
+    for (int d = 0; d <= sim_days; d++)
+        if (w->imp[d] > sum.peak_improvement_pct) {
+            sum.peak_improvement_pct = w->imp[d];
+            sum.peak_day = d;
+        }
+    sum.durability_days = -1;
+    for (int d = sum.peak_day + 1; d <= sim_days; d++)
+        if (w->imp[d] < 0.5 * sum.peak_improvement_pct) {
+            sum.durability_days = d - sum.peak_day;
+            break;
+        }
+    if (sum.durability_days < 0) {
+        mn_healing_summary run;
+        sc.n_sessions =
+            build_sessions(course, n_course, device, 0, sim_days, w->sessions, max_sessions);
+        sc.horizon_days = last_day + MN__DAYS_PER_COMMON_YEAR < sim_days
+                              ? last_day + MN__DAYS_PER_COMMON_YEAR
+                              : sim_days;
+        if ((st = mn__healing_run_params(ctx, par, &sc, var, NULL, NULL, 0, NULL, &run)))
+            return st;
+        sum.durability_days = run.durability_days;
+        sc.horizon_days = sim_days;
+    }
+    res->peak = sum.peak_improvement_pct;
+    res->durability = sum.durability_days;
+    res->interval = choose_interval(&S, ps, last_day, o, &sum, sim_days, w->mdays, max_sessions,
+                                    w->imp, &bounded);
+    /* The curve on the sample days alone (the superposition of superpose(), day by day). */
+    int n = maintenance_days(last_day, typical_interval, sim_days + 1, w->mdays, max_sessions);
+    for (int i = 0; i < n_samples; i++) {
+        int d = days[i];
+        double x = w->course_sum[d];
+        for (int k = 0; k < n && w->mdays[k] <= d; k++)
+            x += mn__healing_response_gain(par, patient,
+                                           patient->age_years + w->mdays[k] / MN__DAYS_PER_YEAR) /
+                 S.gain0 * w->unit[d - w->mdays[k]];
+        curve[i] = mn__healing_improvement(par, concern->response_weight, ps.severity,
+                                           w->twin[d] + ps.gain * x);
+    }
+    return MN_OK;
+}
+
+/* The band's ends over @p n values (the 10th and 90th percentiles; with two, their min and
+ * max). Sorts @p v. Infinite values sort last. */
+static void range_of(double *v, int n, double *lo, double *hi)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    if (n == 2) {
+        *lo = v[0];
+        *hi = v[1];
+        return;
+    }
+    *lo = quantile(v, n, MN_BAND_QUANTILE_LOW);
+    *hi = quantile(v, n, MN_BAND_QUANTILE_HIGH);
+}
+
 /* The landmarks of the curve shown: its peak, where it falls below the target and where it is
  * back to baseline (healing.h). */
 static void mark_samples(mn_healing_projection *out, double target_fraction)
@@ -266,14 +428,12 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     double *typical = mn__malloc(sizeof(double) * nd);
     double *course_sum = mn__malloc(sizeof(double) * nd);
     int *mdays = mn__malloc(sizeof(int) * (size_t)max_sessions);
-    double *imp_lo = mn__malloc(sizeof(double) * nd);
-    double *imp_hi = mn__malloc(sizeof(double) * nd);
     int *days = mn__malloc(sizeof *days * (size_t)n_samples);
     double *lo = mn__malloc(sizeof *lo * (size_t)(n_samples + 1));
     double *hi = mn__malloc(sizeof *hi * (size_t)(n_samples + 1));
     mn_projection_sample *ps = mn__calloc((size_t)n_samples, sizeof *ps);
-    if (!sessions || !unit || !twin || !imp || !typical || !course_sum || !mdays || !imp_lo ||
-        !imp_hi || !days || !lo || !hi || !ps) {
+    if (!sessions || !unit || !twin || !imp || !typical || !course_sum || !mdays || !days || !lo ||
+        !hi || !ps) {
         st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the projection");
         goto fail;
     }
@@ -314,40 +474,9 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->peak_day = sum.peak_day;
     out->durability_days = sum.durability_days;
     out->back_to_baseline_day = sum.back_to_baseline_day;
-    double target = o.target_fraction * sum.peak_improvement_pct;
 
-    /* The longest interval (on a 7-day grid from the shortest) that holds the target from the
-     * peak through the window. More frequent maintenance never lowers the improvement, so the
-     * intervals that hold form a prefix of the grid: bisect it. */
-    int n_grid = (o.max_interval_days - o.min_interval_days) / MN_INTERVAL_STEP_DAYS + 1;
-    int holds_lo = -1, fails_hi = n_grid;
-    int mid = n_grid - 1;
-    while (fails_hi - holds_lo > 1) {
-        int T = o.min_interval_days + mid * MN_INTERVAL_STEP_DAYS;
-        /* Two cycles at this interval and the response to the second. */
-        int upto = last_day + 2 * T + 91;
-        upto = upto < sim_days + 1 ? upto : sim_days + 1;
-        int n = maintenance_days(last_day, T, upto, mdays, max_sessions);
-        superpose(&S, mdays, n, typical_person, imp, upto);
-        if (min_from(imp, upto, sum.peak_day) >= target)
-            holds_lo = mid;
-        else
-            fails_hi = mid;
-        mid = (holds_lo + fails_hi) / 2;
-        if (mid < 0)
-            mid = 0;
-    }
-    int chosen;
-    if (holds_lo < 0) {
-        chosen = o.min_interval_days;
-        out->interval_bounded = 1;
-    } else {
-        chosen = o.min_interval_days + holds_lo * MN_INTERVAL_STEP_DAYS;
-        /* The course alone holds the target past the longest interval: the bound binds. */
-        if (holds_lo == n_grid - 1 &&
-            (sum.durability_days < 0 || sum.peak_day + sum.durability_days > last_day + chosen))
-            out->interval_bounded = 1;
-    }
+    int chosen = choose_interval(&S, typical_person, last_day, &o, &sum, sim_days, mdays,
+                                 max_sessions, imp, &out->interval_bounded);
     out->maintenance_interval_days = chosen;
     out->maintenance_first_day = last_day + chosen;
 
@@ -359,46 +488,73 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     for (int i = 0; i < n_samples; i++)
         days[i] = i * o.step_days <= horizon ? i * o.step_days : horizon;
     out->peak_low_pct = out->peak_high_pct = out->peak_improvement_pct;
-    if (o.band_draws > 0) {
-        sc.horizon_days = horizon;
-        sc.n_sessions =
-            build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
-        if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed,
-                                  MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
+    out->durability_low_days = out->durability_high_days = out->durability_days;
+    out->maintenance_interval_low_days = out->maintenance_interval_high_days = chosen;
+    if (o.band_draws >= 0) {
+        /* Posterior-predictive ranges: each virtual person (a parameter draw times a
+         * variability draw, draws.c) gets the course's peak, durability and own maintenance
+         * interval, and the curve with the typical person's maintenance; the 10th and 90th
+         * percentiles over them are the ranges. The quick band (band_draws 0) has two people:
+         * the response gain and the severity of the concern, the two largest sources of
+         * spread (the other multipliers at 1), at the 10th and 90th percentiles of
+         * ln(gain / severity), normal with sd s = sqrt(sg^2 + ss^2), each at its most likely
+         * point on that percentile (ln gain = z sg^2 / s, ln severity = -z ss^2 / s); their
+         * curves are exact by superposition, and the ranges are their two ends. */
+        int nb = o.band_draws > 0 ? o.band_draws : 2;
+        person_work w = {sessions, unit, twin, course_sum, imp, mdays};
+        double *peaks = mn__malloc(sizeof(double) * (size_t)nb * 4);
+        double *curves = mn__malloc(sizeof(double) * (size_t)nb * (size_t)n_samples);
+        if (!peaks || !curves) {
+            mn__free(peaks);
+            mn__free(curves);
+            st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the band");
             goto fail;
-        /* The band of the course's peak. */
-        mn_healing_scenario pk = sc;
-        pk.n_sessions =
-            build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
-        pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
-        double plo, phi;
-        if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed,
-                                  MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, &plo, &phi)))
-            goto fail;
-        out->peak_low_pct = plo;
-        out->peak_high_pct = phi;
-    } else if (o.band_draws == 0) {
-        /* The quick band: the two largest sources of spread, the response gain and the
-         * severity of the concern (the other multipliers held at 1), at the 10th and 90th
-         * percentiles of ln(gain / severity), normal with sd s = sqrt(sg^2 + ss^2); each at
-         * its most likely point on that percentile (ln gain = z sg^2 / s, ln severity =
-         * -z ss^2 / s). Exact by superposition, and exactly those percentiles where the
-         * untreated drift is negligible beside the sessions' collagen. */
+        }
+        double *durs = peaks + nb, *ints = peaks + 2 * nb, *col = peaks + 3 * nb;
         double sg = MN__RESPONSE_GAIN_SD_LOG, ss = MN__SEVERITY_SD_LOG;
         double sd = sqrt(sg * sg + ss * ss);
-        person_scale p_lo = {exp(-MN_Z90 * sg * sg / sd), exp(MN_Z90 * ss * ss / sd)};
-        person_scale p_hi = {exp(MN_Z90 * sg * sg / sd), exp(-MN_Z90 * ss * ss / sd)};
-        superpose(&S, mdays, n_maint, p_lo, imp_lo, horizon + 1);
-        superpose(&S, mdays, n_maint, p_hi, imp_hi, horizon + 1);
-        for (int i = 0; i < n_samples; i++) {
-            lo[i] = imp_lo[days[i]];
-            hi[i] = imp_hi[days[i]];
+        for (int b = 0; b < nb && !st; b++) {
+            mn__healing_params pb;
+            mn_healing_variability vb;
+            if (o.band_draws > 0) {
+                mn_rng rng;
+                mn_rng_init(&rng, o.seed, (uint64_t)b);
+                mn_healing_variability_sample(&rng, &vb);
+                mn__healing_param_draw(ctx, o.seed, (uint64_t)b, &pb);
+            } else {
+                double z = b == 0 ? -MN_Z90 : MN_Z90;
+                pb = par;
+                mn_healing_variability_init(&vb);
+                vb.response_gain = exp(z * sg * sg / sd);
+                vb.severity_scale = exp(-z * ss * ss / sd);
+            }
+            person_outcome pr = {0, 0, 0};
+            st = person_run(ctx, &pb, &vb, patient, zone, concern, device, course, n_course, &o,
+                            sim_days, max_sessions, chosen, days, n_samples, &w,
+                            curves + (size_t)b * (size_t)n_samples, &pr);
+            peaks[b] = pr.peak;
+            durs[b] = pr.durability >= 0 ? (double)pr.durability : (double)INFINITY;
+            ints[b] = pr.interval;
         }
-        int pk = (sum.peak_day <= sim_days ? sum.peak_day : sim_days) + 1;
-        superpose(&S, mdays, 0, p_lo, imp_lo, pk);
-        superpose(&S, mdays, 0, p_hi, imp_hi, pk);
-        out->peak_low_pct = imp_lo[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
-        out->peak_high_pct = imp_hi[sum.peak_day <= sim_days ? sum.peak_day : sim_days];
+        if (!st) {
+            for (int i = 0; i < n_samples; i++) {
+                for (int b = 0; b < nb; b++)
+                    col[b] = curves[(size_t)b * (size_t)n_samples + (size_t)i];
+                range_of(col, nb, &lo[i], &hi[i]);
+            }
+            range_of(peaks, nb, &out->peak_low_pct, &out->peak_high_pct);
+            double dlo, dhi, ilo, ihi;
+            range_of(durs, nb, &dlo, &dhi);
+            range_of(ints, nb, &ilo, &ihi);
+            out->durability_low_days = isfinite(dlo) ? (int)floor(dlo + 0.5) : -1;
+            out->durability_high_days = isfinite(dhi) ? (int)floor(dhi + 0.5) : -1;
+            out->maintenance_interval_low_days = (int)floor(ilo + 0.5);
+            out->maintenance_interval_high_days = (int)floor(ihi + 0.5);
+        }
+        mn__free(peaks);
+        mn__free(curves);
+        if (st)
+            goto fail;
     }
     if (out->peak_low_pct > out->peak_improvement_pct)
         out->peak_low_pct = out->peak_improvement_pct;
@@ -434,8 +590,6 @@ fail:
     mn__free(typical);
     mn__free(course_sum);
     mn__free(mdays);
-    mn__free(imp_lo);
-    mn__free(imp_hi);
     mn__free(days);
     mn__free(lo);
     mn__free(hi);

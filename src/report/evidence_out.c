@@ -1,4 +1,5 @@
 /* The evidence base as a text table or JSON (`mneedle evidence`). */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/json_out.h"
@@ -142,4 +143,196 @@ mn_status mn_evidence_write(mn_ctx *ctx, const mn_evidence *ev, int json, mn_wri
     mn__buf_init(&b);
     evidence_text(ev, &b);
     return mn__buf_finish(ctx, &b, "evidence", write, userdata);
+}
+
+/* ---- mneedle validate (docs/validation.md is its text output) ---- */
+
+static const char *row_scale(const mn_validation_row *r)
+{
+    return r->study->endpoints[r->endpoint].scale;
+}
+
+/* What the row's numbers are, when not the scale's own unit. */
+static const char *row_statistic(const mn_validation_row *r)
+{
+    return r->study->endpoints[r->endpoint].quantity == MN_EVIDENCE_COMPARISON
+               ? " (paired t: the published direction and p as a t statistic)"
+               : "";
+}
+
+static const char *row_endpoint(const mn_validation_row *r)
+{
+    return r->study->endpoints[r->endpoint].id;
+}
+
+/* The published time point in words: "day 84", "3 months after the last session". */
+static void row_time(const mn_validation_row *r, char *buf, size_t n)
+{
+    const mn_evidence_timepoint *tp = &r->study->endpoints[r->endpoint].timepoints[r->timepoint];
+    switch (tp->time) {
+    case MN_EVIDENCE_TIME_FROM_FIRST:
+        snprintf(buf, n, "day %.0f", tp->time_value);
+        break;
+    case MN_EVIDENCE_TIME_AFTER_LAST:
+        snprintf(buf, n, "%.0f d after last", tp->time_value);
+        break;
+    case MN_EVIDENCE_TIME_HOURS_AFTER_LAST:
+        snprintf(buf, n, "%.0f h after last", tp->time_value);
+        break;
+    case MN_EVIDENCE_TIME_NONE:
+        snprintf(buf, n, "duration");
+        break;
+    default:
+        snprintf(buf, n, "not stated");
+    }
+}
+
+/* The coverage aimed at: a 90 % interval should hold about 90 % of honest observations; 80 %
+ * leaves room for the studies' own reporting quirks. */
+#define VALIDATE_AIM_PCT 80.0
+
+static double coverage_pct(const mn_validation *v)
+{
+    return v->n_checked ? 100.0 * v->n_inside / v->n_checked : 0.0;
+}
+
+static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn__jout *j)
+{
+    json_t *root = json_object();
+    mn__jput_str(j, root, "version", mn_version());
+    json_t *studies = mn__jput(j, root, "studies", json_array());
+    for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        if (s->role != MN_EVIDENCE_VALIDATION)
+            continue;
+        json_t *o = mn__jpush(j, studies, json_object());
+        mn__jput_str(j, o, "id", s->id);
+        mn__jput_str(j, o, "citation", s->citation);
+        mn__jput_bool(j, o, "user", s->user);
+    }
+    json_t *eps = mn__jput(j, root, "endpoints", json_array());
+    json_t *skipped = mn__jput(j, root, "not_checked", json_array());
+    char when[64];
+    for (int i = 0; i < v->n_rows; i++) {
+        const mn_validation_row *r = &v->rows[i];
+        row_time(r, when, sizeof when);
+        json_t *o = mn__jpush(j, r->pred.applies ? eps : skipped, json_object());
+        mn__jput_str(j, o, "study", r->study->id);
+        mn__jput_str(j, o, "endpoint", row_endpoint(r));
+        mn__jput_str(j, o, "scale", row_scale(r));
+        mn__jput_str(j, o, "time", when);
+        if (r->study->endpoints[r->endpoint].quantity == MN_EVIDENCE_COMPARISON)
+            mn__jput_str(j, o, "statistic", "paired_t");
+        if (!r->pred.applies) {
+            mn__jput_str(j, o, "why", r->pred.why_not);
+            continue;
+        }
+        mn__jput_int(j, o, "day", r->pred.day);
+        mn__jput_int(j, o, "n", r->pred.n);
+        mn__jput_num(j, o, "observed", r->pred.observed);
+        const mn_evidence_timepoint *tp =
+            &r->study->endpoints[r->endpoint].timepoints[r->timepoint];
+        if ((tp->have & MN_EVIDENCE_HAVE_VALUE) && !r->pred.counted &&
+            !(tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN)) &&
+            tp->bound != MN_EVIDENCE_EXACT)
+            mn__jput_str(j, o, "bound", tp->bound == MN_EVIDENCE_AT_MOST ? "at_most" : "at_least");
+        json_t *p = mn__jput(j, o, "predicted", json_object());
+        mn__jput_num(j, p, "median", r->pred.median);
+        mn__jput_num(j, p, "low", r->pred.lo);
+        mn__jput_num(j, p, "high", r->pred.hi);
+        mn__jput_bool(j, o, "inside", r->inside);
+    }
+    if (v->n_checked)
+        mn__jput_num(j, root, "coverage", v->n_inside / (double)v->n_checked);
+    else
+        mn__jput(j, root, "coverage", json_null());
+    mn__jput_int(j, root, "checked", v->n_checked);
+    mn__jput_int(j, root, "inside", v->n_inside);
+    mn__jput_int(j, root, "trials", v->n_trials);
+    mn__jput_int(j, root, "seed", (long long)v->seed);
+    mn__jput_str(j, root, "interval", "90 % (5th-95th percentiles over virtual trials)");
+    mn__jput_str(j, root, "people", mn_healing_range_note(1));
+    return root;
+}
+
+static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__buf *b)
+{
+    (void)ev;
+    mn__buf_printf(
+        b,
+        "# Validation: the model against studies it was not fitted to\n\n"
+        "Generated by `mneedle validate` from the bundled evidence base; tests/cli/validate.sh "
+        "checks that this page is the command's output, so it is never edited by hand.\n\n"
+        "Each row is one endpoint of one study declared `validation` in data/evidence/SPLIT "
+        "(never used to fit the model) at one published time point. *Predicted* is what the "
+        "observation model (docs/models/observation.md) says a trial of the published design "
+        "and size would have reported: the median and the 90 %% interval (5th-95th percentiles) "
+        "over %d virtual trials (seed %llu), with between-person variability, rater noise and "
+        "the sampling noise of the trial's n. *Inside* is yes when the published value lies in "
+        "that interval (for a published bound such as \"< 2 days\", when the interval reaches "
+        "its side of it). Misses stay in the table.\n\n",
+        v->n_trials, (unsigned long long)v->seed);
+    mn__buf_printf(b, "Virtual people: %s.\n\n", mn_healing_range_note(1));
+    if (v->n_checked)
+        mn__buf_printf(b,
+                       "**Coverage: %d of %d checked endpoints inside their 90 %% interval "
+                       "(%.0f %%)**, over %d validation studies; %d more endpoint time points "
+                       "have no observation model yet and are listed after the table.\n\n",
+                       v->n_inside, v->n_checked, coverage_pct(v), v->n_studies,
+                       v->n_rows - v->n_checked);
+    else
+        mn__buf_printf(b, "**Coverage: no endpoint could be checked** (%d validation studies).\n\n",
+                       v->n_studies);
+    if (v->n_checked && coverage_pct(v) < VALIDATE_AIM_PCT)
+        mn__buf_printf(b,
+                       "The aim is %.0f %%. Below it, the model as calibrated does not reproduce "
+                       "these studies: every miss is in the table, none is dropped, and "
+                       "tests/cli/validate.sh holds the coverage at no less than this figure. "
+                       "docs/models/observation.md discusses the misses.\n\n",
+                       VALIDATE_AIM_PCT);
+    mn__buf_printf(b, "| study | endpoint | scale | time | model day | n | observed | predicted "
+                      "median | 90 %% interval | inside |\n"
+                      "|---|---|---|---|---|---|---|---|---|---|\n");
+    char when[64];
+    for (int i = 0; i < v->n_rows; i++) {
+        const mn_validation_row *r = &v->rows[i];
+        if (!r->pred.applies)
+            continue;
+        row_time(r, when, sizeof when);
+        mn__buf_printf(b, "| %s%s | %s | %s%s | %s | %d | %d | %.2f | %.2f | %.2f-%.2f | %s |\n",
+                       r->study->id, r->study->user ? " *" : "", row_endpoint(r), row_scale(r),
+                       row_statistic(r), when, r->pred.day, r->pred.n, r->pred.observed,
+                       r->pred.median, r->pred.lo, r->pred.hi, r->inside ? "yes" : "**no**");
+    }
+    if (v->n_rows > v->n_checked) {
+        mn__buf_printf(b, "\n## Not checked\n\nEndpoints of validation studies the model cannot "
+                          "yet say anything about, and why:\n\n| study | endpoint | scale | time "
+                          "| why |\n|---|---|---|---|---|\n");
+        for (int i = 0; i < v->n_rows; i++) {
+            const mn_validation_row *r = &v->rows[i];
+            if (r->pred.applies)
+                continue;
+            row_time(r, when, sizeof when);
+            mn__buf_printf(b, "| %s%s | %s | %s | %s | %s |\n", r->study->id,
+                           r->study->user ? " *" : "", row_endpoint(r), row_scale(r), when,
+                           r->pred.why_not ? r->pred.why_not : "");
+        }
+    }
+}
+
+mn_status mn_validation_write(mn_ctx *ctx, const mn_evidence *ev, const mn_validation *v, int json,
+                              mn_writer write, void *userdata)
+{
+    if (!ev || !v || !write)
+        return mn__error(ctx, MN_EINVAL, "mn_validation_write: NULL argument");
+    if (json) {
+        mn__jout j;
+        mn__jout_init(&j);
+        json_t *root = validation_json(ev, v, &j);
+        return mn__json_finish(ctx, &j, root, "validate", write, userdata);
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    validation_text(ev, v, &b);
+    return mn__buf_finish(ctx, &b, "validate", write, userdata);
 }

@@ -361,6 +361,25 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
                      ? json_integer(p->lasting_back_to_baseline_day)
                      : json_null());
         mn__jput_num(j, proj, "target_fraction", p->options.target_fraction);
+        /* The 10-90 % ranges (DESIGN §8): peak, durability and the interval each virtual
+         * person would need; peak.low_pct/high_pct are the peak's range too. */
+        mn__jput_num(j, proj, "peak_improvement_pct", p->lasting_peak_pct);
+        mn__jput_num(j, proj, "peak_improvement_pct_low", p->lasting_peak_low_pct);
+        mn__jput_num(j, proj, "peak_improvement_pct_high", p->lasting_peak_high_pct);
+        mn__jput(j, proj, "durability_days_low",
+                 p->lasting_durability_low_days >= 0 ? json_integer(p->lasting_durability_low_days)
+                                                     : json_null());
+        mn__jput(j, proj, "durability_days_high",
+                 p->lasting_durability_high_days >= 0
+                     ? json_integer(p->lasting_durability_high_days)
+                     : json_null());
+        mn__jput_int(j, proj, "maintenance_interval_days_low", p->maintenance_interval_low_days);
+        mn__jput_int(j, proj, "maintenance_interval_days_high", p->maintenance_interval_high_days);
+        mn__jput_str(j, proj, "range_note", mn_healing_range_note(p->lasting_band_draws));
+        if (p->evidence_followup_days > 0) {
+            mn__jput_int(j, proj, "evidence_followup_days", p->evidence_followup_days);
+            mn__jput_bool(j, proj, "durability_extrapolated", p->lasting_extrapolated);
+        }
     }
     mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);
     mn__jput_str(j, proj, "maintenance_source",

@@ -20,6 +20,23 @@ static void duration(int days, char *buf, size_t n)
         snprintf(buf, n, "%.1f years", days / MN__DAYS_PER_YEAR);
 }
 
+/* Whether the durability the result states (the typical person's or the top of its range)
+ * lies past the longest follow-up after a course in the evidence base; 0 when unknown. */
+static int extrapolated(const mn_healing_result *res)
+{
+    const mn_healing_summary *S = res->summary;
+    const mn_healing_scenario *sc = res->scenario;
+    if (res->evidence_followup_days <= 0 || !S || sc->n_sessions == 0)
+        return 0;
+    int last = sc->sessions[sc->n_sessions - 1].day;
+    int d = S->durability_days, hi = res->maintenance ? res->maintenance->durability_high_days : d;
+    if (d < 0 || hi < 0)
+        return 1;
+    if (hi > d)
+        d = hi;
+    return S->peak_day + d - last > res->evidence_followup_days;
+}
+
 char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
 {
     if (!buf || len == 0)
@@ -75,7 +92,7 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
         "the baseline severity",
         S->peak_improvement_pct);
     if (res->maintenance && res->maintenance->peak_high_pct > res->maintenance->peak_low_pct)
-        PUT(" (typical range %.0f-%.0f %% between people)", res->maintenance->peak_low_pct,
+        PUT(" (10-90 %% range %.0f-%.0f %% over virtual people)", res->maintenance->peak_low_pct,
             res->maintenance->peak_high_pct);
     if (S->peak_day > last) {
         duration(S->peak_day - last, after_last, sizeof after_last);
@@ -86,9 +103,18 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     }
     if (S->durability_days >= 0) {
         duration(S->durability_days, half, sizeof half);
-        PUT(" %s, half of that gain is lost %s after the peak (day %d)",
+        PUT(" %s, half of that gain is lost %s after the peak (day %d",
             S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
             S->peak_day + S->durability_days);
+        const mn_healing_projection *m = res->maintenance;
+        if (m && m->durability_low_days >= 0 && m->durability_high_days != m->durability_low_days) {
+            char dlo[32], dhi[32] = "over 40 years";
+            duration(m->durability_low_days, dlo, sizeof dlo);
+            if (m->durability_high_days >= 0)
+                duration(m->durability_high_days, dhi, sizeof dhi);
+            PUT("; 10-90 %% range %s to %s", dlo, dhi);
+        }
+        PUT(")");
     } else {
         PUT(" %s, it does not fall to half within the 40 years searched",
             S->peak_day >= last ? "Without further sessions" : "With this schedule");
@@ -109,7 +135,20 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
             res->maintenance->maintenance_interval_days, interval,
             100.0 * res->maintenance->target_fraction,
             res->maintenance->interval_bounded ? " as far as the 3-12 month bounds allow" : "");
+        if (res->maintenance->maintenance_interval_high_days >
+            res->maintenance->maintenance_interval_low_days)
+            PUT(" Between people the interval that keeps 80 %% of each one's own peak ranges "
+                "from %d to %d days (10-90 %%).",
+                res->maintenance->maintenance_interval_low_days,
+                res->maintenance->maintenance_interval_high_days);
     }
+    if (extrapolated(res))
+        PUT(" No study in the evidence base measured results beyond %.0f months after a course "
+            "(the longest follow-up: %s), so durability beyond %.0f months is the model's "
+            "extrapolation.",
+            res->evidence_followup_days / MN__DAYS_PER_MONTH,
+            res->evidence_followup_study ? res->evidence_followup_study : "unnamed",
+            res->evidence_followup_days / MN__DAYS_PER_MONTH);
     PUT(" These are model projections with the uncertainty shown, not promised results.");
 #undef PUT
     return buf;
@@ -149,7 +188,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__jout j;
     mn__jout_init(&j);
     json_t *root = json_object();
-    char answer[1024];
+    char answer[2048];
     if (!root)
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
@@ -238,10 +277,26 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                      S->final_untreated_collagen_change_pct);
         if (res->maintenance) {
             const mn_healing_projection *m = res->maintenance;
+            /* The 10-90 % ranges (DESIGN §8 names); peak_improvement_low_pct and
+             * peak_improvement_high_pct are older names of the peak's, kept as aliases. */
             mn__jput_num(&j, sum, "peak_improvement_low_pct", m->peak_low_pct);
             mn__jput_num(&j, sum, "peak_improvement_high_pct", m->peak_high_pct);
+            mn__jput_num(&j, sum, "peak_improvement_pct_low", m->peak_low_pct);
+            mn__jput_num(&j, sum, "peak_improvement_pct_high", m->peak_high_pct);
+            put_day_or_null(&j, sum, "durability_days_low", m->durability_low_days);
+            put_day_or_null(&j, sum, "durability_days_high", m->durability_high_days);
             mn__jput_int(&j, sum, "maintenance_interval_days", m->maintenance_interval_days);
+            mn__jput_int(&j, sum, "maintenance_interval_days_low",
+                         m->maintenance_interval_low_days);
+            mn__jput_int(&j, sum, "maintenance_interval_days_high",
+                         m->maintenance_interval_high_days);
             mn__jput_bool(&j, sum, "maintenance_interval_bounded", m->interval_bounded);
+            mn__jput_int(&j, sum, "range_people", res->band_draws > 0 ? res->band_draws : 2);
+            mn__jput_str(&j, sum, "range_note", mn_healing_range_note(res->band_draws));
+        }
+        if (res->evidence_followup_days > 0) {
+            mn__jput_int(&j, sum, "evidence_followup_days", res->evidence_followup_days);
+            mn__jput_bool(&j, sum, "durability_extrapolated", extrapolated(res));
         }
     }
     mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
@@ -259,7 +314,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     const mn_healing_scenario *sc = res->scenario;
     mn__buf b;
     mn__buf_init(&b);
-    char answer[1024];
+    char answer[2048];
     mn__buf_textf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
                   sc->concern->name, sc->zone->id, sc->patient.age_years,
                   mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,

@@ -748,7 +748,8 @@ static void test_answer(void **state)
     course(s, 3, 28, "skinpen", 1.5, 3);
     mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 730);
     mn_healing_summary sum = summary_of(&sc);
-    mn_healing_result res = {&sc, NULL, 0, NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT, NULL};
+    mn_healing_result res = {&sc,  NULL, 0,   NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
+                             NULL, 0,    NULL};
     char buf[1024];
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "How long will it last?"));

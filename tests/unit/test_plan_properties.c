@@ -31,6 +31,18 @@
 MN_TEST_CONTEXT_FIXTURE
 
 /* Independent statement of the depth bounds a zone must respect. */
+
+/* Plan options with the quick band (two virtual people): the properties here are the
+ * planner's, not its ranges (those are tested in test_healing.c), and 64 draws per zone over
+ * thousands of generated clients would take minutes. */
+static const mn_plan_options *quick(void)
+{
+    static mn_plan_options o;
+    mn_plan_options_init(&o);
+    o.band_draws = 0;
+    return &o;
+}
+
 static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)
 {
     const mn_device *d = c->device;
@@ -750,6 +762,7 @@ static void test_generated_clients(void **state)
         random_client(&r, &c);
         mn_plan_options o;
         mn_plan_options_init(&o);
+        o.band_draws = 0; /* the quick band: these are the planner's properties, not its ranges */
         o.years = (int)mn_rng_int(&r, 1, 5);
         mn_plan *p = NULL;
         mn_status st = mn_plan_build(ctx, &c, &o, &p);
@@ -858,8 +871,8 @@ static void test_adjust_twins(void **state)
             with_condition(rule, &r, &twin, 0);
             assert_false(rule_applies(rule, &twin));
             mn_plan *pw = NULL, *pt = NULL;
-            mn_status sw = mn_plan_build(ctx, &with, NULL, &pw);
-            mn_status stw = mn_plan_build(ctx, &twin, NULL, &pt);
+            mn_status sw = mn_plan_build(ctx, &with, quick(), &pw);
+            mn_status stw = mn_plan_build(ctx, &twin, quick(), &pt);
             if (sw == MN_ERANGE || stw == MN_ERANGE) { /* a zone this device cannot needle */
                 mn_plan_free(pw);
                 mn_plan_free(pt);
@@ -971,7 +984,7 @@ static void test_home_device_refused(void **state)
             c.device = d;
             snprintf(c.src, sizeof c.src, "gen.json");
             mn_plan *p = (mn_plan *)&c;
-            assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_EINVAL);
+            assert_int_equal(mn_plan_build(ctx, &c, quick(), &p), MN_EINVAL);
             assert_null(p);
             assert_non_null(strstr(mn_ctx_errmsg(ctx), "gen.json: $.clinic.device"));
             assert_non_null(strstr(mn_ctx_errmsg(ctx), "home device"));
@@ -1005,7 +1018,7 @@ static void test_depth_caps_exhaustive(void **state)
                         c.concerns[0].zones[0] = mn_catalog_find_site(cat, cc->zones[zi]);
                         c.concerns[0].n_zones = 1;
                         mn_plan *p = NULL;
-                        mn_status st = mn_plan_build(ctx, &c, NULL, &p);
+                        mn_status st = mn_plan_build(ctx, &c, quick(), &p);
                         if (c.device->device_class == MN_DEVICE_HOME) {
                             assert_int_equal(st, MN_EINVAL);
                             continue;

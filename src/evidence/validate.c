@@ -1,0 +1,84 @@
+/*
+ * Validation: the model against the studies it was not fitted to (role `validation`,
+ * data/evidence/SPLIT). Every time point of every endpoint goes through its observation model
+ * (observe.c); the published value is inside or outside the 90 % interval for a trial of that
+ * size. `mneedle validate` prints the rows, and docs/validation.md is that output.
+ */
+#include <string.h>
+
+#include "core/internal.h"
+#include "mneedle/evidence.h"
+
+void mn_validation_release(mn_validation *v)
+{
+    if (!v)
+        return;
+    mn__free(v->rows);
+    memset(v, 0, sizeof *v);
+}
+
+/* A baseline: measured before the first session, nothing to predict. */
+static int baseline(const mn_evidence_timepoint *tp)
+{
+    return tp->time == MN_EVIDENCE_TIME_FROM_FIRST && tp->time_value <= 0;
+}
+
+mn_status mn_evidence_validate(mn_ctx *ctx, const mn_evidence *ev, int n_trials, uint64_t seed,
+                               mn_validation *out)
+{
+    if (!out)
+        return mn__error(ctx, MN_EINVAL, "evidence: NULL validation");
+    memset(out, 0, sizeof *out);
+    if (!ctx || !ev || n_trials < 10 || n_trials > 100000)
+        return mn__error(ctx, MN_EINVAL, "evidence: bad validation arguments");
+    size_t n = 0;
+    for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        if (s->role != MN_EVIDENCE_VALIDATION)
+            continue;
+        for (int e = 0; e < s->n_endpoints; e++)
+            for (int t = 0; t < s->endpoints[e].n_timepoints; t++)
+                n += !baseline(&s->endpoints[e].timepoints[t]);
+    }
+    out->rows = mn__calloc(n ? n : 1, sizeof *out->rows);
+    if (!out->rows)
+        return mn__error(ctx, MN_ENOMEM, "evidence: out of memory for the validation");
+    out->n_trials = n_trials;
+    out->seed = seed;
+    mn_status st = MN_OK;
+    for (size_t i = 0; i < mn_evidence_count(ev) && !st; i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        if (s->role != MN_EVIDENCE_VALIDATION)
+            continue;
+        out->n_studies++;
+        for (int e = 0; e < s->n_endpoints && !st; e++)
+            for (int t = 0; t < s->endpoints[e].n_timepoints && !st; t++) {
+                if (baseline(&s->endpoints[e].timepoints[t]))
+                    continue;
+                mn_validation_row *r = &out->rows[out->n_rows++];
+                r->study = s;
+                r->endpoint = e;
+                r->timepoint = t;
+                /* One seed per study, so adding a study does not move the others' rows. */
+                if ((st = mn_evidence_observe(ctx, s, e, t, n_trials, seed, &r->pred)))
+                    break;
+                if (!r->pred.applies)
+                    continue;
+                out->n_checked++;
+                /* A bound ("< 2 days") agrees when the interval reaches its side of it. */
+                const mn_evidence_timepoint *tp = &s->endpoints[e].timepoints[t];
+                int bound = (tp->have & MN_EVIDENCE_HAVE_VALUE) && !r->pred.counted &&
+                            !(tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN));
+                if (bound && tp->bound == MN_EVIDENCE_AT_MOST)
+                    r->inside = r->pred.lo <= r->pred.observed;
+                else if (bound && tp->bound == MN_EVIDENCE_AT_LEAST)
+                    r->inside = r->pred.hi >= r->pred.observed;
+                else
+                    r->inside = r->pred.observed >= r->pred.lo && r->pred.observed <= r->pred.hi;
+                out->n_inside += r->inside;
+            }
+    }
+    if (st)
+        mn_validation_release(out);
+    return st;
+}

@@ -1,0 +1,55 @@
+/*
+ * Post-inflammatory hyperpigmentation (PIH) after a session: the per-session probability the
+ * virtual cohort (src/cohort/model.c) and the observation models of PIH counts
+ * (src/evidence/observe.c) share. docs/models/cohort.md gives the evidence and reasoning.
+ *
+ * Evidence is thin: no microneedling study reports PIH incidence by phototype and depth.
+ * What there is:
+ *   - Dogra et al. 2014 (J Cosmet Dermatol 13:180-7): 36 patients, phototypes IV-V, 1.5 mm
+ *     roller, 5 monthly sessions: PIH in 5 of the 30 who completed (17 %).
+ *   - Hong Kong J Dermatol Venereol 2018 (F22a, F80): 36 Indian acne-scar patients: no
+ *     complication beyond pain, erythema and oedema for 3-6 h (0 PIH reported).
+ *   - Al Qarqaz & Al-Yousef 2018 (J Cosmet Dermatol): 39 patients, phototypes III-V: none
+ *     showed worsening of pigmentation.
+ *   - Chu et al. 2021 (F70, review of 85 articles): PIH is among the persistent adverse events;
+ *     Alster & Li 2020 (F19a, phototypes I-VI) report it as uncommon.
+ * Pooled for phototypes III-V at about 1.5 mm with a roller: about 5 of 105 patients over a
+ * 3-5 session course (5 %, 95 % interval roughly 2-11 %), that is about 1 % per session. So:
+ *     p_session = p_ref * m(phototype) * (E / E_ref) * sun * s_i
+ * with p_ref = 0.01 per session at phototype IV and the inflammation of a 1.5 mm 192-needle
+ * roller x 15 passes [derived above]; E the session's peak redness in this patient
+ * (mn_healing_session_erythema(): the injury dose, channel area x depth reached, so depth
+ * and passes both count, and the patient's inflammation multiplier) and E_ref that of the
+ * reference roller session on a cheek (MN__PIH_REF_ERYTHEMA) [ASSUMPTION: PIH follows
+ * inflammation], the ratio bounded to 0.25-5 x; m = 0.05, 0.15, 0.4, 1, 1.5, 2 for phototypes
+ * I-VI [ASSUMPTION: PIH is rare in I-II and rises with constitutive pigment, as for lasers and
+ * peels; no microneedling gradient published]; sun x0.75 low, x1 moderate, x1.5 high
+ * [ASSUMPTION: UV after needling is the usual trigger named in aftercare advice]; s_i a
+ * log-normal susceptibility with sd_log MN__PIH_SUSCEPT_SD_LOG and mean 1 [ASSUMPTION].
+ * Capped at 0.5.
+ */
+#include <assert.h>
+
+#include "healing/healing_internal.h"
+
+#define PIH_P_REF     0.01 /* per session, phototype IV, reference roller: above */
+#define PIH_RATIO_MIN 0.25
+#define PIH_RATIO_MAX 5.0
+#define PIH_P_MAX     0.5
+
+static const double pih_phototype[6] = {0.05, 0.15, 0.4, 1.0, 1.5, 2.0}; /* [ASSUMPTION] */
+static const double pih_sun[3] = {0.75, 1.0, 1.5};                       /* [ASSUMPTION] */
+
+double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *zone,
+                                   const mn_patient *p, double inflammation_scale,
+                                   double susceptibility)
+{
+    double e = mn_healing_session_erythema(s, zone, p, inflammation_scale);
+    assert(p->fitzpatrick >= 1 && p->fitzpatrick <= 6 && p->sun >= 0 && p->sun <= 2);
+    double ratio = e >= 0 ? e / MN__PIH_REF_ERYTHEMA : 1.0;
+    ratio = ratio < PIH_RATIO_MIN ? PIH_RATIO_MIN : ratio > PIH_RATIO_MAX ? PIH_RATIO_MAX : ratio;
+    double prob =
+        PIH_P_REF * pih_phototype[p->fitzpatrick - 1] * ratio * pih_sun[p->sun] * susceptibility;
+    assert(prob >= 0); /* a probability: capped above, never negative */
+    return prob > PIH_P_MAX ? PIH_P_MAX : prob;
+}

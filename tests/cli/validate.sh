@@ -1,0 +1,87 @@
+# End-to-end: mneedle validate. docs/validation.md is the command's output for the bundled
+# evidence; the coverage it states is checked against an honest floor; only validation studies
+# are run; a user's study is added with --evidence, and a malformed one refused (exit 2).
+. "$(dirname "$0")/lib.sh"
+EV="$MN_SOURCE_DIR/data/evidence"
+
+expect 0 "stdout:usage: mneedle validate \[--json\]" -- "$MNEEDLE" validate --help
+expect 2 "takes no operand" -- "$MNEEDLE" validate extra
+
+# The page is the output (regenerate: mneedle validate -o docs/validation.md).
+"$MNEEDLE" validate >"$TMP/v.md"
+if ! cmp -s "$TMP/v.md" "$MN_SOURCE_DIR/docs/validation.md"; then
+    echo "FAIL: docs/validation.md is not the output of 'mneedle validate' (regenerate it with"
+    echo "      mneedle validate -o docs/validation.md and say why in the commit):"
+    diff "$MN_SOURCE_DIR/docs/validation.md" "$TMP/v.md" | head -20
+    fails=$((fails + 1))
+else
+    passes=$((passes + 1))
+fi
+
+# The JSON: every row consistent with its interval, only validation studies, the coverage the
+# rows give, and at least the stated floor. VALIDATE_FLOOR is the coverage achieved with the
+# bundled evidence (docs/validation.md states it); a model change that loses coverage fails
+# here, and the floor moves only with the page.
+VALIDATE_FLOOR=0.111
+VALIDATE_MIN_CHECKED=9
+"$MNEEDLE" validate --json >"$TMP/v.json"
+expect 0 "" -- python3 - "$TMP/v.json" "$EV" "$VALIDATE_FLOOR" "$VALIDATE_MIN_CHECKED" <<'PY'
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+floor, min_checked = float(sys.argv[3]), int(sys.argv[4])
+split = dict(l.split() for l in open(os.path.join(sys.argv[2], "SPLIT"))
+             if l.strip() and not l.startswith("#"))
+assert {s["id"] for s in d["studies"]} == {k for k, r in split.items() if r == "validation"}
+inside = 0
+for e in d["endpoints"]:
+    assert split[e["study"]] == "validation", e
+    p = e["predicted"]
+    assert p["low"] <= p["median"] <= p["high"], e
+    assert e["inside"] in (True, False)
+    if "bound" not in e:
+        assert e["inside"] == (p["low"] <= e["observed"] <= p["high"]), e
+    inside += e["inside"]
+for e in d["not_checked"]:
+    assert split[e["study"]] == "validation" and e["why"], e
+assert d["checked"] == len(d["endpoints"]) >= min_checked, d["checked"]
+assert d["inside"] == inside
+assert abs(d["coverage"] - inside / len(d["endpoints"])) < 1e-12
+assert d["coverage"] >= floor - 1e-12, (d["coverage"], floor)
+PY
+expect 0 "" -- "$MNEEDLE" validate --json --output "$TMP/out.json"
+expect 0 "" -- cmp "$TMP/v.json" "$TMP/out.json"
+
+# A user's validation study is run too; one whose published value the model cannot reach
+# is a miss, and stays in the table.
+mkdir "$TMP/mine"
+cat >"$TMP/mine/clinic2025.json" <<'JSON'
+{"id": "clinic2025", "citation": "Our clinic's audit, 2025.", "url": "https://example.org/audit",
+ "role": "validation", "design": "case-series", "population": {"n": 20, "age_range": [40, 60], "phototypes": ["II", "III"]},
+ "concern": "fine-lines-wrinkles", "site": "face",
+ "arms": [{"id": "pen", "protocol": {"device": "SkinPen", "device_class": "pen", "needle_mm": 1.5,
+                                      "passes": 3, "sessions": 3, "interval_days": 28}}],
+ "endpoints": [{"id": "rated", "family": "clinical_scale", "scale": "pct_improvement", "arm": "pen",
+                "quantity": "improvement", "unit": "%", "direction": "higher_better",
+                "timepoints": [{"day_after_last": 90, "n": 20, "mean": 2}]}],
+ "verified": "full text", "unverified": []}
+JSON
+"$MNEEDLE" validate --json --evidence "$TMP/mine" >"$TMP/u.json"
+expect 0 "" -- python3 - "$TMP/u.json" "$TMP/v.json" <<'PY'
+import json, sys
+u, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+mine = [e for e in u["endpoints"] if e["study"] == "clinic2025"]
+assert len(mine) == 1 and mine[0]["inside"] is False, mine
+assert mine[0]["predicted"]["low"] > 2
+assert u["checked"] == v["checked"] + 1 and u["inside"] == v["inside"]
+PY
+expect 0 "stdout:clinic2025 \* \| rated .*\*\*no\*\*" -- "$MNEEDLE" validate --evidence "$TMP/mine"
+
+# Malformed: exit 2, the file and the JSON path named, nothing written.
+mkdir "$TMP/bad" "$TMP/o"
+sed 's/"mean": 2/"mean": "two"/' "$TMP/mine/clinic2025.json" >"$TMP/bad/clinic2025.json"
+expect 2 'clinic2025.json: \$\.endpoints\[0\]\.timepoints\[0\]\.mean: expected a number' -- \
+    "$MNEEDLE" validate --evidence "$TMP/bad" --output "$TMP/o/v.md"
+if [ -n "$(ls -A "$TMP/o")" ]; then
+    echo "FAIL: output written for a refused study: $(ls -A "$TMP/o")"; fails=$((fails + 1))
+fi
+finish
