@@ -123,6 +123,33 @@ expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 ok '[ "$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM audit WHERE action=\x27read\x27 AND actor=\x27rob\x27\").fetchone()[0])" "$DB")" -ge 1 ]' \
     "reads are not audited with the user"
 
+# ---- TLS: HTTPS, and the session cookie is Secure with the __Host- prefix ----
+if command -v openssl >/dev/null; then
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -keyout "$TMP/key.pem" -out "$TMP/cert.pem" -subj /CN=127.0.0.1 2>/dev/null
+    "$MNEEDLE" serve --db "$DB" --port 0 --tls-cert "$TMP/cert.pem" --tls-key "$TMP/key.pem" \
+        > "$TMP/tls.out" 2> "$TMP/tls.err" &
+    TLS=$!
+    for _ in $(seq 1 100); do
+        grep -q "serving on" "$TMP/tls.out" 2>/dev/null && break
+        sleep 0.1
+    done
+    BASE=$(sed -n 's/^mneedle: serving on \(https:[^ ]*\)\/$/\1/p' "$TMP/tls.out")
+    ok '[ -n "$BASE" ]' "TLS: no https address line"
+    rm -f "$TMP/tlsjar"
+    curl -sk -c "$TMP/tlsjar" -b "$TMP/tlsjar" "$BASE/signin" -o "$TMP/signin.html"
+    tok=$(sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$TMP/signin.html")
+    ok '[ "$(status /signin -k -c "$TMP/tlsjar" -b "$TMP/tlsjar" --data-urlencode "csrf=$tok" -d user=ada --data-urlencode "password=$PW")" = 303 ]' \
+        "TLS: sign-in failed"
+    ok 'grep -q "^Set-Cookie: __Host-mneedle=[0-9a-f]\{32\}; Path=/; HttpOnly; SameSite=Strict; Secure" "$TMP/h"' \
+        "TLS: the session cookie is not __Host- and Secure"
+    kill -TERM "$TLS"
+    wait "$TLS"
+    ok '[ $? -eq 0 ]' "TLS: SIGTERM did not stop the server with exit 0"
+else
+    echo "note: openssl not installed: TLS not checked"
+fi
+
 # ---- --demo: a temporary database, removed at exit ----
 TMPDIR="$TMP" "$MNEEDLE" serve --demo --port 0 > "$TMP/demo.out" 2> "$TMP/demo.err" &
 DEMO=$!
