@@ -354,13 +354,24 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
                        "type=\"date\" required value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "date") : mn_date_format(today, d));
     mn__buf_printf(&b, "\"></p>");
+    /* The device the plan was made for (the client's clinic.device, SkinPen when absent),
+     * read by the same loader as the plan. */
+    char device[64] = "";
+    char *input = NULL;
+    mn_client client;
+    if (!posted && mn_store_client_input(c->w->ctx, c->w->store, id, &input) == MN_OK &&
+        mn_client_parse(c->w->ctx, "client", input, strlen(input), &client) == MN_OK &&
+        client.device)
+        snprintf(device, sizeof device, "%s", client.device->id);
+    free(input);
+    mn_ctx_clear_error(c->w->ctx);
     for (int i = 0; i < N_SESSION_TEXT; i++) {
         mn__buf_printf(&b,
                        "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
                        "value=\"",
                        session_text[i][0], session_text[i][1], session_text[i][0],
                        session_text[i][0]);
-        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : "");
+        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : i == 0 ? device : "");
         mn__buf_printf(&b, "\"></p>");
     }
     mn__buf_printf(&b, "<table id=\"session-zones\"><thead><tr><th>Zone</th><th>Depth (mm)</th>"
