@@ -384,7 +384,7 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     if (rows > MAX_FORM_ZONES)
         rows = MAX_FORM_ZONES;
     for (int k = 0; k < rows; k++) {
-        char zn[16], dn[16], pn[16], buf[32];
+        char zn[24], dn[24], pn[24], buf[32];
         snprintf(zn, sizeof zn, "zone%d", k);
         snprintf(dn, sizeof dn, "depth%d", k);
         snprintf(pn, sizeof pn, "passes%d", k);
@@ -457,7 +457,7 @@ void mn__post_session(mn__call *c)
     }
     json_t *zones = json_array();
     for (int k = 0; k < MAX_FORM_ZONES; k++) {
-        char zn[16], dn[16], pn[16];
+        char zn[24], dn[24], pn[24];
         snprintf(zn, sizeof zn, "zone%d", k);
         snprintf(dn, sizeof dn, "depth%d", k);
         snprintf(pn, sizeof pn, "passes%d", k);
