@@ -788,6 +788,22 @@ static void users_page(mn__call *c, const char *err, int status)
         mn__srv_esc(&b, err);
         mn__buf_printf(&b, "</p>");
     }
+    mn_store_user *users = NULL;
+    int n = 0;
+    if (mn_store_user_list(c->w->ctx, c->w->store, &users, &n) == MN_OK) {
+        mn__buf_printf(&b, "<table id=\"user-list\"><thead><tr><th>User</th><th>Role</th>"
+                           "<th>Since</th><th>State</th></tr></thead><tbody>");
+        for (int i = 0; i < n; i++) {
+            mn__buf_printf(&b, "<tr><td>");
+            mn__srv_esc(&b, users[i].name);
+            mn__buf_printf(&b, "</td><td>%s</td><td>", mn_store_role_name(users[i].role));
+            mn__srv_esc(&b, users[i].created);
+            mn__buf_printf(&b, "</td><td>%s</td></tr>", users[i].disabled ? "disabled" : "active");
+        }
+        mn__buf_printf(&b, "</tbody></table>");
+    }
+    mn_store_user_list_free(users);
+    mn__buf_printf(&b, "<h2>Add a user</h2>");
     mn__buf_printf(&b, "<form id=\"user-add\" method=\"post\" action=\"/users\">");
     mn__csrf_field(&b, c);
     mn__buf_printf(&b,
