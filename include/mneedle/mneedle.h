@@ -24,5 +24,6 @@
 #include "mneedle/cohort.h"
 #include "mneedle/evidence.h"
 #include "mneedle/store.h"
+#include "mneedle/server.h"
 
 #endif
