@@ -34,6 +34,7 @@ int cmd_replan(int argc, char **argv);
 int cmd_recall(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a

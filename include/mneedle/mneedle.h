@@ -23,5 +23,6 @@
 #include "mneedle/cohort.h"
 #include "mneedle/evidence.h"
 #include "mneedle/store.h"
+#include "mneedle/server.h"
 
 #endif
