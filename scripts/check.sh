@@ -1,12 +1,19 @@
 #!/bin/sh
 # Install what is missing, build, and run the whole test suite twice: an optimised build (its
 # CLI tests include valgrind on every example), and a build under AddressSanitizer +
-# UndefinedBehaviorSanitizer. Also checks formatting and fuzzes every parser briefly
+# UndefinedBehaviorSanitizer. Installs the tests' Node packages from package-lock.json first
+# (scripts/node-deps.sh). Also checks formatting and fuzzes every parser briefly
 # (MN_FUZZ_SECONDS per target, default 15; 0 skips; scripts/fuzz.sh runs longer).
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
 jobs="$(nproc)"
+
+echo "== Node packages for the tests (npm ci from package-lock.json; no browser download)"
+sh scripts/node-deps.sh
+# The tests that use them (the FHIR R4 schema check, the browser tests) fail here rather than
+# skip when node_modules/ lacks what they need.
+export MN_REQUIRE_NODE_MODULES=1
 
 echo "== format (clang-format, .clang-format)"
 files=$(git ls-files '*.c' '*.h' 2>/dev/null || find include src cli tests bench -name '*.[ch]')

@@ -43,6 +43,15 @@ mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int 
                           int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
                           double *low_pct, double *high_pct)
 {
+    return mn__healing_band_params(ctx, NULL, sc, report_days, n_report, draws, seed, q_lo, q_hi,
+                                   low_pct, high_pct);
+}
+
+mn_status mn__healing_band_params(mn_ctx *ctx, const mn_healing_params *par,
+                                  const mn_healing_scenario *sc, const int *report_days,
+                                  int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
+                                  double *low_pct, double *high_pct)
+{
     if (!sc || draws < 1 || draws > 100000 || n_report < 0 || !(q_lo >= 0 && q_lo <= q_hi) ||
         !(q_hi <= 1) || (n_report > 0 && (!low_pct || !high_pct)))
         return mn__error(ctx, MN_EINVAL, "healing: bad band arguments");
@@ -61,10 +70,10 @@ mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int 
         mn_rng_init(&rng, seed, (uint64_t)i);
         mn_healing_variability v;
         mn_healing_variability_sample(&rng, &v);
-        mn__healing_params par;
-        mn__healing_param_draw(ctx, seed, (uint64_t)i, &par);
-        if ((st =
-                 mn__healing_run_params(ctx, &par, sc, &v, NULL, report_days, n_report, smp, NULL)))
+        mn__healing_params p;
+        if (!par || mn__healing_params_from(par, &p))
+            mn__healing_param_draw(ctx, seed, (uint64_t)i, &p);
+        if ((st = mn__healing_run_params(ctx, &p, sc, &v, NULL, report_days, n_report, smp, NULL)))
             goto done;
         for (int d = 0; d < n_report; d++)
             vals[(size_t)d * (size_t)draws + (size_t)i] = smp[d].improvement_pct;
@@ -91,6 +100,7 @@ void mn_projection_options_init(mn_projection_options *opts)
     opts->max_interval_days = MN_MAINTENANCE_MAX_DAYS;
     opts->band_draws = 64;
     opts->seed = MN_BAND_DEFAULT_SEED; /* fixed, so the same plan always shows the same band */
+    opts->params = NULL;
 }
 
 void mn_healing_projection_release(mn_healing_projection *p)
@@ -413,7 +423,12 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                          "the model's %d-day limit",
                          last_day, o.max_interval_days, MN_HEALING_MAX_DAYS);
     mn__healing_params par;
-    mn__healing_params_default(&par);
+    if (mn__healing_params_from(o.params, &par))
+        return mn__error(ctx, MN_EINVAL,
+                         "healing: options.params was not filled by mn_healing_params_default()");
+    mn_healing_options ho;
+    mn_healing_options_init(&ho);
+    ho.params = o.params;
 
     mn_status st = MN_OK;
     int max_sessions = n_course + sim_days / o.min_interval_days + 1;
@@ -467,7 +482,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     int year_on = last_day + MN__DAYS_PER_COMMON_YEAR;
     sc.horizon_days = year_on < sim_days ? year_on : sim_days;
     mn_healing_summary sum;
-    if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &sum)))
+    if ((st = mn_healing_run(ctx, &sc, NULL, &ho, NULL, 0, NULL, &sum)))
         goto fail;
     sc.horizon_days = sim_days;
     out->peak_improvement_pct = sum.peak_improvement_pct;
@@ -520,7 +535,10 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                 mn_rng rng;
                 mn_rng_init(&rng, o.seed, (uint64_t)b);
                 mn_healing_variability_sample(&rng, &vb);
-                mn__healing_param_draw(ctx, o.seed, (uint64_t)b, &pb);
+                if (o.params) /* the caller's set: between-person spread alone */
+                    pb = par;
+                else
+                    mn__healing_param_draw(ctx, o.seed, (uint64_t)b, &pb);
             } else {
                 double z = b == 0 ? -MN_Z90 : MN_Z90;
                 pb = par;

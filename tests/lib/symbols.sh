@@ -21,14 +21,19 @@ if grep -v '^mn_' "$tmp/exported" >"$tmp/foreign"; then
     echo "symbols without the mn_ prefix exported from $lib:"; sed 's/^/  /' "$tmp/foreign"; bad=1
 fi
 
-# Functions declared by the public headers: names followed by '(' in the preprocessed umbrella
-# header, not preceded by '(*' (function pointer types) or part of a longer name.
+# Functions declared by the public headers, read from the preprocessed umbrella header one
+# statement at a time: a name mn_... directly followed by '(' whose next character is not '*'.
+# So a function-pointer typedef or parameter contributes neither its own name ('(*mn_cb)')
+# nor its return type ('mn_code (*cb)(...)'); a typedef of a function type ('typedef int
+# mn_hook(int)') is skipped whole; a function returning a function pointer
+# ('int (*mn_pick(int))(void)') is found.
 for h in "$inc"/mneedle/*.h; do printf '#include "mneedle/%s"\n' "$(basename "$h")"; done \
     >"$tmp/all.c"
 "$cc" -E -P -I"$inc" "$tmp/all.c" >"$tmp/pre.c" || { echo "symbols.sh: headers do not compile"; exit 1; }
-tr '\n' ' ' <"$tmp/pre.c" | sed 's/([[:space:]]*\*[[:space:]]*mn_/(*fnptr_/g' |
-    grep -o '[^A-Za-z0-9_]mn_[a-z0-9_]*[[:space:]]*(' |
-    sed 's/^.//; s/[[:space:]]*($//' | grep -v '^mn__' | sort -u >"$tmp/declared"
+tr '\n' ' ' <"$tmp/pre.c" | tr ';{}' '\n\n\n' | sed 's/^/ /' |
+    grep -v '^[[:space:]]*typedef[^A-Za-z0-9_]' |
+    grep -o '[^A-Za-z0-9_]mn_[A-Za-z0-9_]*[[:space:]]*([[:space:]]*[^*[:space:]]' |
+    sed 's/^.//; s/[[:space:]]*(.*$//' | grep -v '^mn__' | sort -u >"$tmp/declared"
 [ -s "$tmp/declared" ] || { echo "symbols.sh: no function declarations found in $inc"; exit 1; }
 if comm -23 "$tmp/declared" "$tmp/exported" >"$tmp/missing" && [ -s "$tmp/missing" ]; then
     echo "declared in the public headers but not exported from $lib:"
