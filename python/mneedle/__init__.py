@@ -6,6 +6,7 @@ absorb add ``trajectory``, the samples as NumPy arrays.
 Bad input raises InputError with the JSON path and the message. See docs/python.md.
 """
 import json
+import os
 import math
 import numbers
 import re
@@ -319,6 +320,38 @@ class Context:
         return self._call(lib.mnpy_observe, "study", study, endpoint.encode(), timepoint,
                           trials, seed)
 
+    def _dir_call(self, fn, what, evidence):
+        if evidence is not None and not isinstance(evidence, (str, os.PathLike)):
+            raise InputError(f"evidence: expected a directory name, got {_type_name(evidence)}")
+        arg = ffi.NULL if evidence is None else os.fsencode(evidence)
+        buf = ffi.new("mnpy_buf *")
+        with self._lock:
+            if self._ptr == ffi.NULL:
+                raise MneedleError("this Context was closed")
+            lib.mn_ctx_clear_error(self._ptr)
+            try:
+                st = fn(self._ptr, arg, buf)
+                if st:
+                    self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
+                                f"{what}: {_s(lib.mn_strerror(st))}")
+                out = ffi.string(buf.data, buf.len).decode()
+            finally:
+                lib.mnpy_buf_free(buf)
+        return json.loads(out)
+
+    def evidence(self, evidence=None):
+        """The evidence base: ``mneedle evidence --json [--evidence DIR]``. ``evidence`` is a
+        directory of your own study files (docs/evidence.md) added to the bundled ones; a
+        malformed file raises InputError naming the file and the JSON path."""
+        return self._dir_call(lib.mnpy_evidence, "evidence", evidence)
+
+    def validate(self, evidence=None):
+        """The model against the studies it was not fitted to: ``mneedle validate --json
+        [--evidence DIR]`` (docs/validation.md): ``endpoints`` with predicted median and 90 %
+        interval beside the observed value, ``not_checked`` with reasons, and ``coverage``.
+        ``evidence`` adds a directory of your own study files, as for evidence()."""
+        return self._dir_call(lib.mnpy_validate, "validate", evidence)
+
     def catalog(self, what):
         """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
         if what not in _CATALOGUES:
@@ -381,6 +414,16 @@ def cohort(trial, threads=0, n=None, seed=None):
 def sensitivity(spec, threads=0):
     """Context().sensitivity with the built-in catalogues."""
     return _ctx().sensitivity(spec, threads)
+
+
+def evidence(evidence=None):
+    """Context().evidence with the built-in catalogues (one Context per thread)."""
+    return _ctx().evidence(evidence)
+
+
+def validate(evidence=None):
+    """Context().validate with the built-in catalogues (one Context per thread)."""
+    return _ctx().validate(evidence)
 
 
 def catalog(what):

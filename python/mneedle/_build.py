@@ -63,6 +63,8 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len,
                            int threads, mnpy_buf *out);
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
+mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
+mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
 mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
                        const char *endpoint, int timepoint, int n_trials, uint64_t seed,
                        mnpy_buf *out);

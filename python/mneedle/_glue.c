@@ -238,3 +238,28 @@ mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t le
     mn_evidence_free(ev);
     return mnpy_buf_write(out, json, (size_t)n) ? MN_ENOMEM : MN_OK;
 }
+
+mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out)
+{
+    mn_evidence *ev = NULL;
+    mn_status st = mn_evidence_load(ctx, evidence_dir, &ev);
+    if (!st)
+        st = mn_evidence_write(ctx, ev, 1, mnpy_buf_write, out);
+    mn_evidence_free(ev);
+    return st;
+}
+
+mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out)
+{
+    mn_evidence *ev = NULL;
+    mn_validation v;
+    memset(&v, 0, sizeof v);
+    mn_status st = mn_evidence_load(ctx, evidence_dir, &ev);
+    if (!st)
+        st = mn_evidence_validate(ctx, ev, MN_VALIDATE_TRIALS, MN_VALIDATE_SEED, &v);
+    if (!st)
+        st = mn_validation_write(ctx, ev, &v, 1, mnpy_buf_write, out);
+    mn_validation_release(&v);
+    mn_evidence_free(ev);
+    return st;
+}

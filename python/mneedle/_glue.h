@@ -42,6 +42,11 @@ mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_
 mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
                        const char *endpoint, int timepoint, int n_trials, uint64_t seed,
                        mnpy_buf *out);
+/** As `mneedle evidence --json [--evidence DIR]` (@p evidence_dir NULL: the bundled studies
+ *  alone). */
+mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
+/** As `mneedle validate --json [--evidence DIR]`. */
+mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
 /** As `mneedle catalog WHAT --json`. */
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 
