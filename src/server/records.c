@@ -149,7 +149,7 @@ void mn__page_plan(mn__call *c)
                            "the record</button></form>");
     }
     mn__buf_printf(&b, "</div><p class=\"sim\">Projections are simulations with uncertainty, "
-                       "never promised results.</p><pre id=\"plan-text\">");
+                       "never promised results.</p><pre id=\"plan-text\" tabindex=\"0\">");
     if (!st && text.data)
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
@@ -354,13 +354,31 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
                        "type=\"date\" required value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "date") : mn_date_format(today, d));
     mn__buf_printf(&b, "\"></p>");
+    /* The device is pre-filled too: the one of the last session, else the client's. */
+    char device[sizeof h->sessions[0].device] = "";
+    if (!posted && h->n_sessions > 0) {
+        snprintf(device, sizeof device, "%s", h->sessions[h->n_sessions - 1].device);
+    } else if (!posted) {
+        char *input = NULL;
+        if (mn_store_client_input(c->w->ctx, c->w->store, id, &input) == MN_OK) {
+            json_t *rec = json_loads(input, 0, NULL);
+            const char *dv =
+                json_string_value(json_object_get(json_object_get(rec, "clinic"), "device"));
+            snprintf(device, sizeof device, "%s", dv ? dv : "");
+            json_decref(rec);
+        }
+        free(input); /* mn_store_client_input's string: free() */
+        mn_ctx_clear_error(c->w->ctx);
+    }
     for (int i = 0; i < N_SESSION_TEXT; i++) {
         mn__buf_printf(&b,
                        "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
                        "value=\"",
                        session_text[i][0], session_text[i][1], session_text[i][0],
                        session_text[i][0]);
-        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : "");
+        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0])
+                        : !strcmp(session_text[i][0], "device") ? device
+                                                                : "");
         mn__buf_printf(&b, "\"></p>");
     }
     mn__buf_printf(&b, "<table id=\"session-zones\"><thead><tr><th>Zone</th><th>Depth (mm)</th>"
@@ -675,7 +693,7 @@ void mn__post_replan(mn__call *c)
         mn__buf_printf(&b, "; maintenance due %s", mn_date_format(r->maintenance_due, d));
     mn__buf_printf(&b, ".</p>");
     back_link(&b, id);
-    mn__buf_printf(&b, "<pre id=\"replan-text\">");
+    mn__buf_printf(&b, "<pre id=\"replan-text\" tabindex=\"0\">");
     if (!st && text.data)
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
@@ -755,7 +773,7 @@ void mn__page_catalog(mn__call *c)
             mn__error_page(c, 404, "There is no such catalogue.", NULL);
             return;
         }
-        mn__buf_printf(&b, "<pre id=\"catalog-text\">");
+        mn__buf_printf(&b, "<pre id=\"catalog-text\" tabindex=\"0\">");
         if (!st && text.data)
             mn__srv_esc(&b, text.data);
         mn__buf_printf(&b, "</pre>");
