@@ -17,6 +17,7 @@
 #include "mneedle/report.h"
 #include "mneedle/rng.h"
 #include "mneedle/healing.h"
+#include "mneedle/posterior.h"
 #include "mneedle/plot.h"
 #include "mneedle/transport.h"
 #include "mneedle/sensitivity.h"

@@ -210,7 +210,8 @@ typedef struct {
 typedef struct {
     char id[MN_STORE_ID_LEN];
     mn_date created;
-    char name[128], email[128], phone[64], birth_date[16], address[256]; /* "" when absent */
+    char name[MN_CLIENT_NAME_LEN], email[128], phone[64], birth_date[16],
+        address[256]; /* "" when absent */
     long n_plans, n_sessions, n_assessments, n_adverse_events;
     int has_last_session;
     mn_date last_session;
