@@ -34,6 +34,7 @@ int cmd_replan(int argc, char **argv);
 int cmd_recall(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 
 /*
  * Options, in the spirit of git's parse-options: each command lists its options once, in a
@@ -160,6 +161,13 @@ mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit
 
 /* Commits an output opened by cli_output; returns the exit code. */
 int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
+
+/* Ends a command that writes a report and, maybe, a side file (--csv): with @p st MN_OK commits
+ * @p side and then @p report, so a failed commit leaves the report unwritten; otherwise removes
+ * both. A failure is printed, naming the file when a write to it failed. Both outputs are
+ * consumed (either may be NULL); returns the exit code. */
+int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *report,
+                       mn_outfile *side);
 
 /* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not
  * NULL) and *out, in that order: a failure leaves neither target changed and the file named.

@@ -36,32 +36,28 @@ static const cli_command command = {
 };
 
 typedef struct {
-    int json, threads;
-    const char *csv, *output, *data, *file, *plot;
+    int threads;
+    cli_common common; /* --json, --output, --data */
+    const char *csv, *file, *plot;
 } args;
 
 /* Returns CLI_PARSED, or the exit code to return at once. */
 static int parse_args(int argc, char **argv, args *a)
 {
-    cli_common o = {0};
     memset(a, 0, sizeof *a);
     const cli_option opts[] = {
-        CLI_JSON(&o, "one JSON object on standard output"),
+        CLI_JSON(&a->common, "one JSON object on standard output"),
         CLI_PATH("csv", 0, &a->csv, "FILE",
                  "also write the indices as CSV (one row per output and input)"),
         CLI_PATH("plot", 0, &a->plot, "FILE",
                  "also draw S1 and ST with their intervals, a panel per output (.svg or .png)"),
-        CLI_OUTPUT(&o, "write the report to FILE atomically instead of standard output"),
+        CLI_OUTPUT(&a->common, "write the report to FILE atomically instead of standard output"),
         CLI_INT("threads", &a->threads, "N", 1, 4096,
                 "OpenMP threads (default: all cores); the result does not depend on it"),
-        CLI_DATA(&o, "read catalogue files from DIR instead of the built-in copies"),
+        CLI_DATA(&a->common, "read catalogue files from DIR instead of the built-in copies"),
         CLI_END,
     };
-    int code = cli_parse(&command, opts, argc, argv, stdout, &a->file);
-    a->json = o.json;
-    a->output = o.output;
-    a->data = o.data;
-    return code;
+    return cli_parse(&command, opts, argc, argv, stdout, &a->file);
 }
 
 int cmd_sensitivity(int argc, char **argv)
@@ -71,7 +67,7 @@ int cmd_sensitivity(int argc, char **argv)
     if (code != CLI_PARSED)
         return code;
     code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("sensitivity", a.data, &code);
+    mn_ctx *ctx = cli_open("sensitivity", a.common.data, &code);
     if (!ctx)
         return code;
     mn_sens_spec *spec = NULL;
@@ -88,26 +84,10 @@ int cmd_sensitivity(int argc, char **argv)
     if (a.csv && ((st = mn_outfile_open(ctx, a.csv, &csv)) ||
                   (st = mn_sens_write_csv(ctx, &res, mn_outfile_writer, csv))))
         goto fail;
-    if ((st = mn_outfile_open(ctx, a.output ? a.output : "-", &out)) ||
-        (st = mn_sens_write(ctx, &res, a.json, mn_outfile_writer, out)))
-        goto fail;
-    if (csv) {
-        st = mn_outfile_commit(ctx, csv);
-        csv = NULL;
-        if (st)
-            goto fail;
-    }
-    st = mn_outfile_commit(ctx, out);
-    out = NULL;
+    if (!(st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)))
+        st = mn_sens_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
-    if (st) {
-        st = mn_outfile_fail(ctx, csv, st);
-        st = mn_outfile_fail(ctx, out, st);
-        csv = out = NULL;
-        code = cli_fail("sensitivity", ctx, st);
-    }
-    mn_outfile_abort(csv);
-    mn_outfile_abort(out);
+    code = cli_finish_outputs("sensitivity", ctx, st, out, csv);
     mn_sens_result_release(&res);
     mn_sens_spec_free(spec);
     mn_ctx_free(ctx);

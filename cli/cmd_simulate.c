@@ -34,9 +34,10 @@ static const cli_command command = {
 };
 
 typedef struct {
-    int json, band;
+    int band;
     uint64_t seed;
-    const char *csv, *output, *data, *file, *plot;
+    cli_common common; /* --json, --output, --data */
+    const char *csv, *file, *plot;
     mn_healing_integrator integrator;
 } args;
 
@@ -48,32 +49,28 @@ static int parse_integrator(const char *name, void *value)
 /* Returns CLI_PARSED, or the exit code to return at once. */
 static int parse_args(int argc, char **argv, args *a)
 {
-    cli_common o = {0};
     cli_seed seed = {MN_BAND_DEFAULT_SEED, 0};
     memset(a, 0, sizeof *a);
     a->band = 64;
     a->integrator = MN_HEALING_EXACT;
     const cli_option opts[] = {
-        CLI_JSON(&o, "one JSON object on standard output"),
+        CLI_JSON(&a->common, "one JSON object on standard output"),
         CLI_PATH("csv", 0, &a->csv, "FILE",
                  "also write daily trajectories (treated and untreated) as CSV"),
         CLI_PATH("plot", 0, &a->plot, "DIR",
                  "write figures into DIR (an existing directory): improvement and collagen "
                  "against the untreated twin, erythema in the first week; each as .png, .svg "
                  "and .csv (the plotted numbers)"),
-        CLI_OUTPUT(&o, "write the report to FILE atomically instead of standard output"),
+        CLI_OUTPUT(&a->common, "write the report to FILE atomically instead of standard output"),
         CLI_INT("band", &a->band, "N", 0, 10000,
                 "virtual people for the uncertainty band (default 64; 0 = none)"),
         CLI_SEED("seed", &seed, "seed for the band (default 20131001)"),
         CLI_CHOICE("integrator", &a->integrator, "NAME", parse_integrator, "exact or cvode",
                    "exact (default) or cvode (SUNDIALS reference)"),
-        CLI_DATA(&o, "read catalogue files from DIR instead of the built-in copies"),
+        CLI_DATA(&a->common, "read catalogue files from DIR instead of the built-in copies"),
         CLI_END,
     };
     int code = cli_parse(&command, opts, argc, argv, stdout, &a->file);
-    a->json = o.json;
-    a->output = o.output;
-    a->data = o.data;
     a->seed = seed.value;
     return code;
 }
@@ -85,7 +82,7 @@ int cmd_simulate(int argc, char **argv)
     if (code != CLI_PARSED)
         return code;
     code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("simulate", a.data, &code);
+    mn_ctx *ctx = cli_open("simulate", a.common.data, &code);
     if (!ctx)
         return code;
     mn_status st = MN_OK;
@@ -157,26 +154,10 @@ int cmd_simulate(int argc, char **argv)
                              have_proj ? &proj : NULL,
                              a.integrator,
                              &in->warnings};
-    if ((st = mn_outfile_open(ctx, a.output ? a.output : "-", &out)) ||
-        (st = mn_healing_write(ctx, &res, a.json, mn_outfile_writer, out)))
-        goto fail;
-    if (csv) {
-        st = mn_outfile_commit(ctx, csv);
-        csv = NULL;
-        if (st)
-            goto fail;
-    }
-    st = mn_outfile_commit(ctx, out);
-    out = NULL;
+    if (!(st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)))
+        st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
-    if (st) {
-        st = mn_outfile_fail(ctx, csv, st); /* a failed write names its file and reason */
-        st = mn_outfile_fail(ctx, out, st);
-        csv = out = NULL;
-        code = cli_fail("simulate", ctx, st);
-    }
-    mn_outfile_abort(csv);
-    mn_outfile_abort(out);
+    code = cli_finish_outputs("simulate", ctx, st, out, csv);
     mn_healing_projection_release(&proj);
     free(in);
     free(samples);

@@ -67,6 +67,24 @@ int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out)
     return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
 }
 
+int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *report,
+                       mn_outfile *side)
+{
+    if (!st && side) {
+        st = mn_outfile_commit(ctx, side);
+        side = NULL;
+    }
+    if (!st) {
+        st = mn_outfile_commit(ctx, report);
+        report = NULL;
+    }
+    if (!st)
+        return CLI_EXIT_OK;
+    st = mn_outfile_fail(ctx, side, st); /* a failed write names its file and reason */
+    st = mn_outfile_fail(ctx, report, st);
+    return cli_fail(cmd, ctx, st);
+}
+
 void cli_warn(const char *cmd, const mn_warnings *w)
 {
     for (int i = 0; w && i < w->n && i < MN_MAX_WARNINGS; i++)

@@ -57,6 +57,7 @@ static const subcommand commands[] = {
     {"recall", cmd_recall, "clients due for model-timed maintenance (text, CSV, iCalendar)"},
     {"export", cmd_export, "export records: iCalendar, HL7 FHIR R4 Bundle, CSV"},
     {"import", cmd_import, "import a CSV client list into the clinic record (with --dry-run)"},
+    {"serve", cmd_serve, "the web workstation: sign in, chart, plan, recall (try: serve --demo)"},
     {"db", cmd_db, "create, check, back up, restore or migrate the clinic record database"},
 };
 

@@ -26,7 +26,7 @@ cd "$root"
 LAYERS='core=0 data=1 skin=2 device=2 transport=3 healing=3 evidence=4 sensitivity=4
 clinic=5 cohort=5 store=6 report=7 server=8 cli=8 TOP=8'
 # Public headers that are not named after their module's folder.
-HEADER_MODULE='catalog=data rng=core plot=report mneedle=TOP'
+HEADER_MODULE='catalog=data rng=core plot=report posterior=healing mneedle=TOP'
 
 files=$(for d in src include cli; do
     [ -d "$d" ] && find "$d" -type f \( -name '*.c' -o -name '*.h' \)

@@ -2,10 +2,10 @@
 # Installs what mneedle needs from Debian 12's packages, only if something is missing.
 set -eu
 PKGS="build-essential cmake pkg-config libjansson-dev libsundials-dev libcmocka-dev
-libcairo2-dev libsqlite3-dev libsodium-dev libopenmpi-dev openmpi-bin clang libclang-rt-14-dev libomp-14-dev clang-format valgrind
+libcairo2-dev libsqlite3-dev libsodium-dev libmicrohttpd-dev curl libopenmpi-dev openmpi-bin clang libclang-rt-14-dev libomp-14-dev clang-format valgrind
 chromium poppler-utils python3 weasyprint
 python3-cffi python3-numpy python3-pytest python3-build python3-wheel python3-setuptools python3-venv
-python3-pip python3-matplotlib python3-scipy python3-icalendar python3-jsonschema wrk"
+python3-pip python3-matplotlib python3-scipy python3-icalendar python3-jsonschema wrk python3-emcee"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

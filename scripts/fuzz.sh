@@ -35,6 +35,7 @@ for t in $targets; do
         scenario | absorb) seeds="examples/scenarios" ;;
         trial) seeds="examples/trials" ;;
         evidence) seeds="data/evidence" ;;
+        posterior) seeds="data/posterior" ;;
         *) seeds="" ;;
     esac
     mkdir -p "build/fuzz/corpus/$t"

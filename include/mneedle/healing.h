@@ -192,17 +192,65 @@ int mn_healing_integrator_parse(const char *name, mn_healing_integrator *out);
  *  mn_healing_integrator_parse()). Static storage. */
 const char *mn_healing_integrator_name(mn_healing_integrator integrator);
 
+/*
+ * The model's constants by name. The library runs with its defaults (src/healing/params.c, each
+ * beside its source) unless a caller passes a set of its own through mn_healing_options.params
+ * or mn_projection_options.params: a draw of the calibrated posterior (posterior.h,
+ * mn_posterior_params()), a sensitivity sample, a user's fit. Names and what each means:
+ * docs/models/healing.md §4.
+ */
+
+/** Room for the constants (the set is a block of doubles; its layout is the library's). */
+#define MN_HEALING_PARAM_SLOTS 48
+
+/** A full set of the healing model's constants. Fill it with mn_healing_params_default()
+ *  before use (a set that was not filled is refused with MN_EINVAL); change entries by name
+ *  with mn_healing_params_set(). Plain data: copy it with `=`. */
+typedef struct {
+    unsigned magic; /* set by mn_healing_params_default() */
+    double slot[MN_HEALING_PARAM_SLOTS];
+} mn_healing_params;
+
+/** Fills @p p with the library's defaults. @p p must not be NULL. */
+void mn_healing_params_default(mn_healing_params *p);
+
+/** How many constants may be set by name (mn_healing_param_name() lists them). */
+int mn_healing_param_count(void);
+
+/** The name of constant @p i (0 <= i < count), e.g. "dose_half_sat", or NULL. Static. */
+const char *mn_healing_param_name(int i);
+
+/** The index of the constant named @p name, or -1 when there is none. */
+int mn_healing_param_find(const char *name);
+
+/** The range a value of constant @p i must lie in (inclusive); returns 0 for a bad index. */
+int mn_healing_param_range(int i, double *lo, double *hi);
+
+/**
+ * Sets constant @p name of @p p to @p value.
+ * @return MN_OK; MN_EINVAL (NULL, or @p p not filled by mn_healing_params_default());
+ *         MN_ENOTFOUND (no constant of that name); MN_ERANGE (value outside
+ *         mn_healing_param_range() or not finite). The message (on @p ctx, which may be NULL)
+ *         names the constant. On failure @p p is unchanged.
+ */
+mn_status mn_healing_params_set(mn_ctx *ctx, mn_healing_params *p, const char *name, double value);
+
+/** The value of constant @p name in @p p (NaN for an unknown name or an unfilled set). */
+double mn_healing_params_get(const mn_healing_params *p, const char *name);
+
 typedef struct {
     mn_healing_integrator integrator; /* MN_HEALING_EXACT */
     double cvode_rtol;                /* relative tolerance for CVODE (1e-8) */
     int search_limit_days; /* how far past the horizon the summary may look for the durability
                               and baseline crossings (default 40 years; 0 = only within the
                               horizon) */
+    const mn_healing_params *params; /* the model's constants; NULL: the library's defaults
+                                        (the pointer must stay valid during the call) */
 } mn_healing_options;
 
 /** Fills the defaults: the exact integrator, CVODE's relative tolerance 1e-8 (used only when
- *  it is chosen) and a search limit of 40 years (14,600 days) past the horizon. @p opts must
- *  not be NULL. */
+ *  it is chosen), a search limit of 40 years (14,600 days) past the horizon and the library's
+ *  constants (params NULL). @p opts must not be NULL. */
 void mn_healing_options_init(mn_healing_options *opts);
 
 /**
@@ -291,6 +339,7 @@ typedef struct {
                                and 90th percentiles (the largest single spread; the others at
                                1), exact by superposition and nearly free; -1 = no band */
     uint64_t seed;          /* for the band draws (fixed default, so plans are reproducible) */
+    const mn_healing_params *params; /* the model's constants; NULL: the library's defaults */
 } mn_projection_options;
 
 /** Fills the defaults given beside each field: target 0.8 of the peak, a 730-day horizon

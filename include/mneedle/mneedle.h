@@ -17,11 +17,13 @@
 #include "mneedle/report.h"
 #include "mneedle/rng.h"
 #include "mneedle/healing.h"
+#include "mneedle/posterior.h"
 #include "mneedle/plot.h"
 #include "mneedle/transport.h"
 #include "mneedle/sensitivity.h"
 #include "mneedle/cohort.h"
 #include "mneedle/evidence.h"
 #include "mneedle/store.h"
+#include "mneedle/server.h"
 
 #endif

@@ -34,7 +34,7 @@ extern "C" {
 
 /** The schema version this build writes (PRAGMA user_version); migrations lead to it from
  *  every earlier version (docs/records.md lists them). */
-#define MN_STORE_SCHEMA_VERSION 2
+#define MN_STORE_SCHEMA_VERSION 3
 
 /** Length of a backup key in bytes (libsodium secretstream XChaCha20-Poly1305). */
 #define MN_STORE_KEY_BYTES 32
@@ -158,6 +158,10 @@ typedef struct {
  */
 mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out);
 
+/** The scale at @p index (0-based, catalogue order), to list them all.
+ *  @return MN_OK; MN_ENOTFOUND past the last (no message); MN_EPARSE for a broken file. */
+mn_status mn_store_scale_at(mn_ctx *ctx, int index, mn_scale *out);
+
 /* ---- clients ---- */
 
 /** Longest client id, with its NUL. Ids are letters, digits and '-', starting with a letter. */
@@ -206,7 +210,8 @@ typedef struct {
 typedef struct {
     char id[MN_STORE_ID_LEN];
     mn_date created;
-    char name[128], email[128], phone[64], birth_date[16], address[256]; /* "" when absent */
+    char name[MN_CLIENT_NAME_LEN], email[128], phone[64], birth_date[16],
+        address[256]; /* "" when absent */
     long n_plans, n_sessions, n_assessments, n_adverse_events;
     int has_last_session;
     mn_date last_session;
@@ -440,6 +445,76 @@ typedef struct {
 mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                                mn_store_recall **out, int *n);
 void mn_store_recall_free(mn_store_recall *list);
+
+/* ---- users of the web workstation (mneedle serve) and read auditing ---- */
+
+/** What a user may do: read-only reads; a practitioner also adds and updates clients, plans,
+ *  charts sessions, scores and replans; an admin also manages users. */
+typedef enum { MN_ROLE_READONLY = 0, MN_ROLE_PRACTITIONER = 1, MN_ROLE_ADMIN = 2 } mn_store_role;
+
+/** "read-only", "practitioner" or "admin". */
+const char *mn_store_role_name(mn_store_role role);
+/** Reads a role's name; returns 1 and sets @p out, or 0 for an unknown name. */
+int mn_store_role_parse(const char *name, mn_store_role *out);
+
+/** Longest user name, with its NUL; names are letters, digits, '.', '_' and '-'. */
+#define MN_STORE_USER_LEN 64
+/** Passwords: at least this many bytes (NIST SP 800-63B §5.1.1.2: 8 at the least)... */
+#define MN_STORE_PASSWORD_MIN 8
+/** ...and at most this many (a bound on the hashing work one request can ask for). */
+#define MN_STORE_PASSWORD_MAX 1024
+
+/**
+ * Adds a user with a role and a password, hashed with Argon2id (libsodium's
+ * crypto_pwhash_str, interactive limits: 2 passes over 64 MiB; the hash string keeps its
+ * salt and parameters). One audited transaction. Not fast (about 0.1 s): by design.
+ * @return MN_OK; MN_EINVAL (a malformed or taken name, a password shorter than
+ *         MN_STORE_PASSWORD_MIN or longer than MN_STORE_PASSWORD_MAX); MN_ENOMEM (hashing
+ *         could not get its memory); MN_EIO.
+ */
+mn_status mn_store_user_add(mn_ctx *ctx, mn_store *store, const char *name, mn_store_role role,
+                            const char *password);
+
+/** Sets a user's password (hashed as mn_store_user_add() does). @return MN_OK; MN_ENOTFOUND;
+ *  MN_EINVAL (password length); MN_ENOMEM; MN_EIO. */
+mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *name,
+                                     const char *password);
+
+/**
+ * Checks a user's password. When the stored hash was made with other parameters than this
+ * build's (crypto_pwhash_str_needs_rehash), it is replaced by a new hash of the same password
+ * in an audited transaction. An unknown name costs the same hashing work as a known one, so
+ * timing does not tell which names exist.
+ * @param role  receives the user's role on success (may be NULL).
+ * @return MN_OK; MN_EINVAL for a wrong name or password, or a disabled user (one message for
+ *         all: "wrong user name or password"); MN_ENOMEM; MN_EIO.
+ */
+mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, const char *password,
+                               mn_store_role *role);
+
+/** A user as listed (never the hash). */
+typedef struct {
+    char name[MN_STORE_USER_LEN];
+    mn_store_role role;
+    char created[16]; /* YYYY-MM-DD */
+    int disabled;
+} mn_store_user;
+
+/** Lists the users by name. Free with mn_store_user_list_free(). @return MN_OK; MN_ENOMEM;
+ *  MN_EIO. */
+mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, int *n);
+void mn_store_user_list_free(mn_store_user *list);
+
+/** Number of (enabled) users, so a fresh database can be told apart. @return MN_OK; MN_EIO. */
+mn_status mn_store_user_count(mn_ctx *ctx, mn_store *store, int *n);
+
+/**
+ * Records in the audit log that the handle's actor read client @p id's record, with @p what
+ * (the view read: "page", "history", "plan", "export"; no personal data) as the entry's
+ * detail. The entry carries the client row's current hash, so mn_store_check() still holds.
+ * @return MN_OK; MN_ENOTFOUND; MN_EINVAL (read-only handle); MN_EIO.
+ */
+mn_status mn_store_audit_read(mn_ctx *ctx, mn_store *store, const char *id, const char *what);
 
 #ifdef __cplusplus
 }

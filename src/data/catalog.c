@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/dir.h"
 #include "core/json_in.h"
 #include "data/catalog_internal.h"
 #include "data/ranges.h"
@@ -95,18 +96,11 @@ static int looks_like_catalogue(const char *name)
  * override would plan with data they did not choose. */
 static mn_status check_dir(mn_ctx *ctx, const char *dir)
 {
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return mn__error(ctx, MN_EINVAL, "data directory %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return mn__error(ctx, MN_EINVAL,
-                         "data directory %s: not a directory; expected a directory holding "
-                         "catalogue files (devices.json, sites.json, ...)",
-                         dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return mn__error(ctx, MN_EINVAL, "data directory %s: %s", dir, strerror(errno));
-    mn_status st = MN_OK;
+    DIR *d;
+    mn_status st = mn__dir_open(ctx, dir, "data directory",
+                                "catalogue files (devices.json, sites.json, ...)", &d);
+    if (st)
+        return st;
     struct dirent *de;
     while (!st && (de = readdir(d)) != NULL) {
         const char *name = de->d_name;
@@ -126,6 +120,7 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                                path);
             continue;
         }
+        struct stat sb;
         if (stat(path, &sb) != 0)
             st = mn__error(ctx, MN_EINVAL, "%s: %s%s", path, strerror(errno),
                            lstat(path, &sb) == 0 ? " (a link to a file that does not exist)" : "");

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/dir.h"
 #include "core/json_in.h"
 #include "mneedle/catalog.h"
 #include "mneedle/evidence.h"
@@ -952,20 +953,13 @@ static int stem(const char *name, char *buf, size_t n)
 
 static mn_status load_dir(mn_ctx *ctx, mn_evidence *ev, const char *dir)
 {
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return mn__error(ctx, MN_EINVAL, "evidence directory %s: %s", dir, strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return mn__error(ctx, MN_EINVAL,
-                         "evidence directory %s: not a directory; expected a directory of study "
-                         "files (docs/evidence.md)",
-                         dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return mn__error(ctx, MN_EINVAL, "evidence directory %s: %s", dir, strerror(errno));
+    DIR *d;
+    mn_status st =
+        mn__dir_open(ctx, dir, "evidence directory", "study files (docs/evidence.md)", &d);
+    if (st)
+        return st;
     char **names = NULL;
     size_t n = 0, cap = 0;
-    mn_status st = MN_OK;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         char id[256];
@@ -1003,6 +997,7 @@ static mn_status load_dir(mn_ctx *ctx, mn_evidence *ev, const char *dir)
         char path[4096], id[256];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         stem(names[i], id, sizeof id);
+        struct stat sb;
         if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
             st = mn__error(ctx, MN_EINVAL, "%s: not a regular file; expected a study file", path);
             break;

@@ -59,6 +59,16 @@ typedef struct {
 
 void mn__healing_params_default(mn__healing_params *p);
 
+/* The internal set of a caller's public one (NULL: the defaults). Returns -1, leaving @p out
+ * untouched, when @p p was not filled by mn_healing_params_default(). */
+int mn__healing_params_from(const mn_healing_params *p, mn__healing_params *out);
+
+/* mn_healing_band() with the model's constants @p par (NULL: the defaults). */
+mn_status mn__healing_band_params(mn_ctx *ctx, const mn_healing_params *par,
+                                  const mn_healing_scenario *sc, const int *report_days,
+                                  int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
+                                  double *low_pct, double *high_pct);
+
 /* Log-normal sd of the per-person response gain (mn_healing_variability.response_gain; its
  * sources in healing.h): shared by the variability draws and the projection's quick band. */
 #define MN__RESPONSE_GAIN_SD_LOG 0.35

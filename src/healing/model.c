@@ -63,6 +63,7 @@ void mn_healing_options_init(mn_healing_options *opts)
     opts->integrator = MN_HEALING_EXACT;
     opts->cvode_rtol = 1e-8;
     opts->search_limit_days = DEFAULT_SEARCH_DAYS;
+    opts->params = NULL;
 }
 
 int mn_healing_integrator_parse(const char *name, mn_healing_integrator *out)
@@ -797,7 +798,9 @@ mn_status mn_healing_run(mn_ctx *ctx, const mn_healing_scenario *sc,
                          mn_healing_summary *summary)
 {
     mn__healing_params par;
-    mn__healing_params_default(&par);
+    if (mn__healing_params_from(opts ? opts->params : NULL, &par))
+        return mn__error(ctx, MN_EINVAL,
+                         "healing: options.params was not filled by mn_healing_params_default()");
     return mn__healing_run_params(ctx, &par, sc, var, opts, report_days, n_report, samples,
                                   summary);
 }

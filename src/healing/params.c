@@ -6,6 +6,8 @@
  * scripts/calibrate/healing.sh. The spreads of the per-person variability multipliers follow.
  */
 #include <math.h>
+#include <stddef.h>
+#include <string.h>
 
 #include "healing/healing_internal.h"
 
@@ -145,4 +147,128 @@ void mn_healing_variability_shift(double z, mn_healing_variability *out)
 {
     for (int i = 0; i < N_VAR; i++)
         *var_slot(out, i) *= exp(var_sign[i] * var_sd[i] * z);
+}
+
+/* The constants that may be set by name (mn_healing_params_set), where each lives in the
+ * internal set, and the range a value must lie in: rates, times and gains are positive and
+ * finite (bounded far beyond any physiological value, so a typo is refused), fractions and
+ * weights lie in [0, 1]. uv_degradation[] and ref_papillary_um are not settable: the first
+ * is per exposure class, the second the unit the dose is counted in. */
+#define BIG 1e6
+#define PARAM(name, lo, hi)                                                                        \
+    {                                                                                              \
+#name, offsetof(mn__healing_params, name), lo, hi                                          \
+    }
+static const struct {
+    const char *name;
+    size_t offset;
+    double lo, hi;
+} named[] = {
+    PARAM(injury_half_life_d, 1e-3, BIG),
+    PARAM(erythema_tau_d, 1e-3, BIG),
+    PARAM(erythema_half_sat, 1e-6, BIG),
+    PARAM(epi_renewal_rate_d, 1e-6, BIG),
+    PARAM(growth_half_life_d, 1e-3, BIG),
+    PARAM(fib_active_tau_d, 1e-3, BIG),
+    PARAM(fib_matrix_tau_d, 1e-3, BIG),
+    PARAM(col3_tau_d, 1e-3, BIG),
+    PARAM(col3_mature_fraction, 0, 1),
+    PARAM(col1_young_tau_d, 1e-3, BIG),
+    PARAM(col1_long_fraction, 0, 1),
+    PARAM(col1_long_half_life_y, 1e-3, BIG),
+    PARAM(epi_turnover_tau_d, 1e-3, BIG),
+    PARAM(epi_gain, 0, BIG),
+    PARAM(reticular_weight, 0, 1),
+    PARAM(injury_reach_um, 0, 10000),
+    PARAM(dose_half_sat, 1e-6, BIG),
+    PARAM(response_max, 0, BIG),
+    PARAM(response_age_loss_per_decade, 0, 1),
+    PARAM(smoker_response, 0, BIG),
+    PARAM(smoker_degradation, 1e-6, BIG),
+    PARAM(synthesis_age_loss_per_decade, 0, 1),
+    PARAM(degradation_age_gain_per_decade, 0, BIG),
+    PARAM(col3_visible_weight, 0, 1),
+    PARAM(improvement_scale, 1e-6, BIG),
+};
+#undef PARAM
+#define N_NAMED ((int)(sizeof named / sizeof named[0]))
+/* Marks a set filled by mn_healing_params_default(). */
+#define PARAMS_MAGIC 0x6d6e6870u
+
+_Static_assert(sizeof(mn__healing_params) <= sizeof(((mn_healing_params *)0)->slot),
+               "MN_HEALING_PARAM_SLOTS is too small for the model's constants");
+
+void mn_healing_params_default(mn_healing_params *p)
+{
+    mn__healing_params d;
+    mn__healing_params_default(&d);
+    memset(p, 0, sizeof *p);
+    memcpy(p->slot, &d, sizeof d);
+    p->magic = PARAMS_MAGIC;
+}
+
+int mn__healing_params_from(const mn_healing_params *p, mn__healing_params *out)
+{
+    if (!p) {
+        mn__healing_params_default(out);
+        return 0;
+    }
+    if (p->magic != PARAMS_MAGIC)
+        return -1;
+    memcpy(out, p->slot, sizeof *out);
+    return 0;
+}
+
+int mn_healing_param_count(void)
+{
+    return N_NAMED;
+}
+
+const char *mn_healing_param_name(int i)
+{
+    return i >= 0 && i < N_NAMED ? named[i].name : NULL;
+}
+
+int mn_healing_param_find(const char *name)
+{
+    for (int i = 0; name && i < N_NAMED; i++)
+        if (!strcmp(named[i].name, name))
+            return i;
+    return -1;
+}
+
+int mn_healing_param_range(int i, double *lo, double *hi)
+{
+    if (i < 0 || i >= N_NAMED)
+        return 0;
+    if (lo)
+        *lo = named[i].lo;
+    if (hi)
+        *hi = named[i].hi;
+    return 1;
+}
+
+mn_status mn_healing_params_set(mn_ctx *ctx, mn_healing_params *p, const char *name, double value)
+{
+    if (!p || !name || p->magic != PARAMS_MAGIC)
+        return mn__error(ctx, MN_EINVAL,
+                         "healing: a parameter set must be filled by mn_healing_params_default()");
+    int i = mn_healing_param_find(name);
+    if (i < 0)
+        return mn__error(ctx, MN_ENOTFOUND, "healing: no model constant named '%s'", name);
+    if (!(value >= named[i].lo && value <= named[i].hi))
+        return mn__error(ctx, MN_ERANGE, "healing: %s = %g is outside %g-%g", name, value,
+                         named[i].lo, named[i].hi);
+    memcpy((char *)p->slot + named[i].offset, &value, sizeof value);
+    return MN_OK;
+}
+
+double mn_healing_params_get(const mn_healing_params *p, const char *name)
+{
+    int i = mn_healing_param_find(name);
+    if (!p || i < 0 || p->magic != PARAMS_MAGIC)
+        return NAN;
+    double v;
+    memcpy(&v, (const char *)p->slot + named[i].offset, sizeof v);
+    return v;
 }

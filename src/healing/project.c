@@ -43,6 +43,18 @@ mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int 
                           int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
                           double *low_pct, double *high_pct)
 {
+    return mn__healing_band_params(ctx, NULL, sc, report_days, n_report, draws, seed, q_lo, q_hi,
+                                   low_pct, high_pct);
+}
+
+mn_status mn__healing_band_params(mn_ctx *ctx, const mn_healing_params *par,
+                                  const mn_healing_scenario *sc, const int *report_days,
+                                  int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
+                                  double *low_pct, double *high_pct)
+{
+    mn_healing_options ho;
+    mn_healing_options_init(&ho);
+    ho.params = par;
     if (!sc || draws < 1 || draws > 100000 || n_report < 0 || !(q_lo >= 0 && q_lo <= q_hi) ||
         !(q_hi <= 1) || (n_report > 0 && (!low_pct || !high_pct)))
         return mn__error(ctx, MN_EINVAL, "healing: bad band arguments");
@@ -61,7 +73,7 @@ mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int 
         mn_rng_init(&rng, seed, (uint64_t)i);
         mn_healing_variability v;
         mn_healing_variability_sample(&rng, &v);
-        if ((st = mn_healing_run(ctx, sc, &v, NULL, report_days, n_report, smp, NULL)))
+        if ((st = mn_healing_run(ctx, sc, &v, &ho, report_days, n_report, smp, NULL)))
             goto done;
         for (int d = 0; d < n_report; d++)
             vals[(size_t)d * (size_t)draws + (size_t)i] = smp[d].improvement_pct;
@@ -88,6 +100,7 @@ void mn_projection_options_init(mn_projection_options *opts)
     opts->max_interval_days = MN_MAINTENANCE_MAX_DAYS;
     opts->band_draws = 64;
     opts->seed = MN_BAND_DEFAULT_SEED; /* fixed, so the same plan always shows the same band */
+    opts->params = NULL;
 }
 
 void mn_healing_projection_release(mn_healing_projection *p)
@@ -251,7 +264,12 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                          "the model's %d-day limit",
                          last_day, o.max_interval_days, MN_HEALING_MAX_DAYS);
     mn__healing_params par;
-    mn__healing_params_default(&par);
+    if (mn__healing_params_from(o.params, &par))
+        return mn__error(ctx, MN_EINVAL,
+                         "healing: options.params was not filled by mn_healing_params_default()");
+    mn_healing_options ho;
+    mn_healing_options_init(&ho);
+    ho.params = o.params;
 
     mn_status st = MN_OK;
     int max_sessions = n_course + sim_days / o.min_interval_days + 1;
@@ -307,7 +325,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     int year_on = last_day + MN__DAYS_PER_COMMON_YEAR;
     sc.horizon_days = year_on < sim_days ? year_on : sim_days;
     mn_healing_summary sum;
-    if ((st = mn_healing_run(ctx, &sc, NULL, NULL, NULL, 0, NULL, &sum)))
+    if ((st = mn_healing_run(ctx, &sc, NULL, &ho, NULL, 0, NULL, &sum)))
         goto fail;
     sc.horizon_days = sim_days;
     out->peak_improvement_pct = sum.peak_improvement_pct;
@@ -363,8 +381,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         sc.horizon_days = horizon;
         sc.n_sessions =
             build_sessions(course, n_course, device, chosen, horizon, sessions, max_sessions);
-        if ((st = mn_healing_band(ctx, &sc, days, n_samples, o.band_draws, o.seed,
-                                  MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
+        if ((st = mn__healing_band_params(ctx, o.params, &sc, days, n_samples, o.band_draws, o.seed,
+                                          MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
             goto fail;
         /* The band of the course's peak. */
         mn_healing_scenario pk = sc;
@@ -372,8 +390,9 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
             build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
         pk.horizon_days = sum.peak_day > last_day ? sum.peak_day : last_day;
         double plo, phi;
-        if ((st = mn_healing_band(ctx, &pk, &sum.peak_day, 1, o.band_draws, o.seed,
-                                  MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, &plo, &phi)))
+        if ((st =
+                 mn__healing_band_params(ctx, o.params, &pk, &sum.peak_day, 1, o.band_draws, o.seed,
+                                         MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, &plo, &phi)))
             goto fail;
         out->peak_low_pct = plo;
         out->peak_high_pct = phi;

@@ -59,10 +59,7 @@ static void morris_point(const void *plan, long e, double *x)
 mn_status mn_morris_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_morris_options *opts,
                         mn_morris_result *out)
 {
-    if (!out)
-        return mn__error(ctx, MN_EINVAL, "sensitivity: NULL result");
-    memset(out, 0, sizeof *out);
-    mn_status st = mn__sens_check_problem(ctx, p);
+    mn_status st = mn__sens_begin(ctx, p, out, sizeof *out);
     if (st)
         return st;
     mn_morris_options o;

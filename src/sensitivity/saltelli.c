@@ -46,8 +46,11 @@ void mn_sobol_result_release(mn_sobol_result *r)
     memset(r, 0, sizeof *r);
 }
 
-mn_status mn__sens_check_problem(mn_ctx *ctx, const mn_sens_problem *p)
+mn_status mn__sens_begin(mn_ctx *ctx, const mn_sens_problem *p, void *out, size_t out_size)
 {
+    if (!out)
+        return mn__error(ctx, MN_EINVAL, "sensitivity: NULL result");
+    memset(out, 0, out_size);
     if (!p || !p->fn || !p->dists || p->n_inputs < 1 || p->n_inputs > MN_SENS_MAX_INPUTS ||
         p->n_outputs < 1 || p->n_outputs > MN_SENS_MAX_OUTPUTS)
         return mn__error(ctx, MN_EINVAL,
@@ -185,10 +188,7 @@ double mn__sens_quantile_sorted(const double *v, int n, double q)
 mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_options *opts,
                        mn_sobol_result *out)
 {
-    if (!out)
-        return mn__error(ctx, MN_EINVAL, "sensitivity: NULL result");
-    memset(out, 0, sizeof *out);
-    mn_status st = mn__sens_check_problem(ctx, p);
+    mn_status st = mn__sens_begin(ctx, p, out, sizeof *out);
     if (st)
         return st;
     mn_sobol_options o;

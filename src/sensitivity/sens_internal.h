@@ -3,11 +3,14 @@
 #ifndef MN_SENSITIVITY_INTERNAL_H
 #define MN_SENSITIVITY_INTERNAL_H
 
+#include <stddef.h>
+
 #include "mneedle/sensitivity.h"
 
-/* MN_OK, or MN_EINVAL with a message when the problem is incomplete or a distribution is
- * invalid. */
-mn_status mn__sens_check_problem(mn_ctx *ctx, const mn_sens_problem *p);
+/* The start of a run (mn_sobol_run, mn_morris_run): MN_EINVAL when @p out is NULL; otherwise
+ * zeroes the @p out_size bytes of @p out, so a failed run leaves it empty, and returns MN_OK,
+ * or MN_EINVAL with a message when the problem is incomplete or a distribution is invalid. */
+mn_status mn__sens_begin(mn_ctx *ctx, const mn_sens_problem *p, void *out, size_t out_size);
 
 /* The OpenMP thread count for an options' `threads` (0: OpenMP's default). */
 int mn__sens_threads(int threads);

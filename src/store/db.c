@@ -118,6 +118,7 @@ typedef struct {
     const char *table;
     const char *alias; /* the table's alias in rows, for "AND alias.rowid = ?" */
     const char *rows;  /* SELECT rowid, key, content FROM ... WHERE 1 (AND ... may follow) */
+    int since;         /* the schema version that created the table (0: the first) */
 } tracked;
 
 static const tracked tables[] = {
@@ -125,41 +126,57 @@ static const tracked tables[] = {
      "SELECT p.id AS id, c.salt AS key, json_array(p.id, p.assessment, p.consent, p.sha256) AS "
      "content "
      "FROM photos p JOIN assessments a ON a.id = p.assessment "
-     "JOIN clients c ON c.num = a.client WHERE 1"},
+     "JOIN clients c ON c.num = a.client WHERE 1",
+     0},
     {"assessments", "a",
      "SELECT a.id AS id, c.salt AS key, json_array(a.id, a.client, a.session, a.date, a.scale, "
      "a.scale_version, a.zone, a.score, a.rater) AS content FROM assessments a "
-     "JOIN clients c ON c.num = a.client WHERE 1"},
+     "JOIN clients c ON c.num = a.client WHERE 1",
+     0},
     {"adverse_events", "e",
      "SELECT e.id AS id, c.salt AS key, json_array(e.id, e.client, e.session, e.date, e.event, "
      "e.severity, "
-     "e.resolved) AS content FROM adverse_events e JOIN clients c ON c.num = e.client WHERE 1"},
+     "e.resolved) AS content FROM adverse_events e JOIN clients c ON c.num = e.client WHERE 1",
+     0},
     {"session_zones", "z",
      "SELECT z.id AS id, c.salt AS key, json_array(z.id, z.session, z.zone, z.depth_mm, z.passes) "
      "AS content "
      "FROM session_zones z JOIN sessions s ON s.id = z.session "
-     "JOIN clients c ON c.num = s.client WHERE 1"},
+     "JOIN clients c ON c.num = s.client WHERE 1",
+     0},
     {"sessions", "s",
      "SELECT s.id AS id, c.salt AS key, json_array(s.id, s.client, s.plan, s.date, s.device, "
      "s.serial, "
      "s.cartridge_lot, s.serum, s.serum_lot, s.endpoint, s.reactions, s.override_reason) AS "
      "content "
-     "FROM sessions s JOIN clients c ON c.num = s.client WHERE 1"},
+     "FROM sessions s JOIN clients c ON c.num = s.client WHERE 1",
+     0},
     {"plans", "p",
      "SELECT p.id AS id, c.salt AS key, json_array(p.id, p.client, p.created, p.mneedle_version, "
      "p.catalogue_hash, p.plan_json) AS content FROM plans p JOIN clients c ON c.num = p.client "
-     "WHERE 1"},
+     "WHERE 1",
+     0},
     {"consents", "k",
      "SELECT k.id AS id, c.salt AS key, json_array(k.id, k.client, k.what, k.version, k.date, "
      "k.withdrawn) AS content "
-     "FROM consents k JOIN clients c ON c.num = k.client WHERE 1"},
+     "FROM consents k JOIN clients c ON c.num = k.client WHERE 1",
+     0},
     {"identities", "i",
      "SELECT i.client AS id, c.salt AS key, json_array(i.client, i.name, i.email, i.phone, "
      "i.birth_date, "
-     "i.address) AS content FROM identities i JOIN clients c ON c.num = i.client WHERE 1"},
+     "i.address) AS content FROM identities i JOIN clients c ON c.num = i.client WHERE 1",
+     0},
     {"clients", "c",
      "SELECT c.num AS id, c.salt AS key, json_array(c.num, c.id, c.created, c.client_json, "
-     "c.maintenance_due, c.maintenance_reason) AS content FROM clients c WHERE 1"},
+     "c.maintenance_due, c.maintenance_reason) AS content FROM clients c WHERE 1",
+     0},
+    /* The workstation's users (mneedle serve): not about a client, so no client key; a
+     * fixed all-zero key still makes the hash a check that a row was not edited outside
+     * mneedle (an added admin, a replaced password hash). */
+    {"users", "u",
+     "SELECT u.id AS id, zeroblob(32) AS key, json_array(u.id, u.name, u.role, u.pwhash, "
+     "u.created, u.disabled) AS content FROM users u WHERE 1",
+     3},
 };
 enum { N_TABLES = sizeof tables / sizeof tables[0] };
 
@@ -244,6 +261,16 @@ static const char *const migrations[MN_STORE_SCHEMA_VERSION] = {
     "CREATE INDEX photos_assessment ON photos(assessment);"
     "CREATE INDEX audit_entity ON audit(entity, seq);"
     "CREATE INDEX clients_due ON clients(maintenance_due);",
+    /* 3: the users of the web workstation (mneedle serve, docs/serve.md): a role each and
+     * an Argon2id password hash (libsodium's crypto_pwhash_str, which carries its own salt
+     * and parameters). */
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " name TEXT NOT NULL UNIQUE,"
+    " role TEXT NOT NULL CHECK (role IN ('admin', 'practitioner', 'read-only')),"
+    " pwhash TEXT NOT NULL,"
+    " created TEXT NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0);",
 };
 
 static mn_status read_version(mn_ctx *ctx, mn_store *s, int *out)
@@ -605,6 +632,8 @@ static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
         return st;
     for (int i = 0; i < N_TABLES && !st; i++) {
         const tracked *t = &tables[i];
+        if (t->since > s->schema_version)
+            continue; /* an older file (db check before db migrate) has no such table */
         char sql[1400];
         /* Rows whose content differs from what the log last recorded (or that the log never
          * recorded): the first one's id. */

@@ -57,10 +57,9 @@ static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, mn_s
     return MN_OK;
 }
 
-mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out)
+/* Finds the scale with id @p id, or (id NULL) the one at @p index. */
+static mn_status scale_lookup(mn_ctx *ctx, const char *id, size_t index, mn_scale *out)
 {
-    if (!id || !out)
-        return mn__error(ctx, MN_EINVAL, "scales: no scale id");
     const struct mn__embedded_file *e = mn__embedded_files;
     while (e->name && strcmp(e->name, "scales.json"))
         e++;
@@ -81,14 +80,29 @@ mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out)
         mn__jpath_index(path, sizeof path, "$.scales", i);
         if ((st = read_scale(&in, json_array_get(list, i), path, out)))
             goto done;
-        if (!strcmp(out->id, id))
+        if (id ? !strcmp(out->id, id) : i == index)
             goto done;
         if (used < sizeof names)
             used +=
                 (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", out->id);
     }
-    st = mn__error(ctx, MN_ENOTFOUND, "unknown scale \"%.40s\"; known: %s", id, names);
+    st = id ? mn__error(ctx, MN_ENOTFOUND, "unknown scale \"%.40s\"; known: %s", id, names)
+            : MN_ENOTFOUND;
 done:
     json_decref(root);
     return st;
+}
+
+mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out)
+{
+    if (!id || !out)
+        return mn__error(ctx, MN_EINVAL, "scales: no scale id");
+    return scale_lookup(ctx, id, 0, out);
+}
+
+mn_status mn_store_scale_at(mn_ctx *ctx, int index, mn_scale *out)
+{
+    if (!out || index < 0)
+        return mn__error(ctx, MN_EINVAL, "scales: no place for the scale");
+    return scale_lookup(ctx, NULL, (size_t)index, out);
 }

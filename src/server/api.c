@@ -1,0 +1,130 @@
+/*
+ * The JSON API under /api/v1/ (docs/serve.md): the same writers as the command's --json
+ * outputs, so each answer has the shape of the matching command (DESIGN §4, §8):
+ *   GET  /api/v1/clients              mneedle client list --json
+ *   GET  /api/v1/clients/ID           mneedle client show ID --json
+ *   GET  /api/v1/clients/ID/history   mneedle history ID --json
+ *   GET  /api/v1/clients/ID/plan      mneedle plan ID --json (made from the stored input)
+ *   POST /api/v1/clients/ID/replan    mneedle replan ID --json
+ *   GET  /api/v1/recall               mneedle recall --json
+ *   GET  /api/v1/session              {version, user, role, csrf}: the token for POSTs
+ * ?identity=1 adds the identifying details to the client answers, as --identity does.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mneedle/report.h"
+#include "server/server_internal.h"
+
+static void api_error(mn__call *c, int status, const char *msg)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "{\"error\": ");
+    mn__srv_json_str(&b, msg);
+    mn__buf_printf(&b, "}\n");
+    c->resp->status = status;
+    mn__resp_body(c->resp, &b, "application/json");
+    mn__buf_release(&b);
+}
+
+static void api_fail(mn__call *c, mn_status st)
+{
+    const char *msg = mn_ctx_errmsg(c->w->ctx);
+    if (st == MN_ENOTFOUND && strstr(msg, "no client"))
+        api_error(c, 404, "no such client");
+    else
+        api_error(c, mn_status_is_input_error(st) ? 422 : 500, msg[0] ? msg : mn_strerror(st));
+}
+
+static void api_ok(mn__call *c, mn__buf *b)
+{
+    if (mn__buf_status(b)) {
+        mn__buf_release(b);
+        api_error(c, 500, "out of memory");
+        return;
+    }
+    c->resp->status = 200;
+    mn__resp_body(c->resp, b, "application/json");
+    mn__buf_release(b);
+}
+
+void mn__api(mn__call *c)
+{
+    const char *path = c->req->path;
+    mn_ctx *ctx = c->w->ctx;
+    mn_store *store = c->w->store;
+    int identity = !strcmp(mn__form_str(&c->query, "identity"), "1");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn_status st = MN_OK;
+    size_t n = strlen(path);
+#define ENDS(s) (n >= sizeof(s) - 1 && !strcmp(path + n - (sizeof(s) - 1), s))
+    if (!strcmp(path, "/api/v1/session")) {
+        mn__buf_printf(&b, "{\"version\": \"%s\", \"user\": ", mn_version());
+        mn__srv_json_str(&b, c->sess->user);
+        mn__buf_printf(&b, ", \"role\": \"%s\", \"csrf\": \"%s\"}\n",
+                       mn_store_role_name(c->sess->role), c->sess->csrf);
+    } else if (!strcmp(path, "/api/v1/recall")) {
+        mn_date today;
+        mn_store_recall *list = NULL;
+        int k = 0;
+        if (!(st = mn_date_today(ctx, &today)) &&
+            !(st = mn_store_recall_list(ctx, store, today, &list, &k)))
+            st = mn_store_recall_write(ctx, list, k, MN_RECALL_JSON, today, mn__buf_writer, &b);
+        mn_store_recall_free(list);
+    } else if (!strcmp(path, "/api/v1/clients")) {
+        mn_store_client *list = NULL;
+        int k = 0;
+        if (!(st = mn_store_client_list(ctx, store, &list, &k)))
+            st = mn_store_client_list_write(ctx, list, k, identity, 1, mn__buf_writer, &b);
+        mn_store_client_list_free(list, k);
+    } else {
+        const char *id = c->params[0];
+        if (ENDS("/history")) {
+            mn_store_history *h = NULL;
+            if (!(st = mn_store_history_get(ctx, store, id, &h)) &&
+                !(st = mn_store_audit_read(ctx, store, id, "history")))
+                st = mn_store_history_write(ctx, h, 1, mn__buf_writer, &b);
+            mn_store_history_free(h);
+        } else if (ENDS("/plan")) {
+            mn_plan_options popts;
+            mn_plan_options_init(&popts);
+            mn_plan *plan = NULL;
+            char *input = NULL;
+            mn_client client;
+            char src[80];
+            snprintf(src, sizeof src, "client %s", id);
+            if (!(st = mn_date_today(ctx, &popts.prepared))) {
+                popts.has_prepared = 1;
+                if (!(st = mn_store_client_input(ctx, store, id, &input)) &&
+                    !(st = mn_client_parse(ctx, src, input, strlen(input), &client)) &&
+                    !(st = mn_plan_build(ctx, &client, &popts, &plan)) &&
+                    !(st = mn_store_audit_read(ctx, store, id, "plan")))
+                    st = mn_plan_write(ctx, plan, 1, mn__buf_writer, &b);
+            }
+            mn_plan_free(plan);
+            free(input); /* mn_store_client_input's string: free() */
+        } else if (ENDS("/replan")) {
+            mn_store_replan *r = NULL;
+            if (!(st = mn_store_replan_run(ctx, store, id, &r)))
+                st = mn_store_replan_write(ctx, r, 1, mn__buf_writer, &b);
+            mn_store_replan_free(r);
+        } else {
+            mn_store_client cl;
+            if (!(st = mn_store_client_get(ctx, store, id, &cl))) {
+                if (!(st = mn_store_audit_read(ctx, store, id, identity ? "identity" : "show")))
+                    st = mn_store_client_write(ctx, &cl, identity, 1, mn__buf_writer, &b);
+                mn_store_client_release(&cl);
+            }
+        }
+    }
+#undef ENDS
+    if (st) {
+        mn__buf_release(&b);
+        api_fail(c, st);
+        return;
+    }
+    api_ok(c, &b);
+}

@@ -1,0 +1,524 @@
+/*
+ * The request handler: one request in, one response out, no sockets. In order: the clock and
+ * the session (from the cookie), the route, for a state-changing request the Origin /
+ * Sec-Fetch-Site check, sign-in and role, then the CSRF synchronizer token; a database
+ * handle from the pool with the signed-in user as the audit's actor; the page or API call;
+ * the security headers on whatever came out (docs/serve.md, "Security").
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "server/server_internal.h"
+
+void mn_server_config_init(mn_server_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->workers = 4;
+    cfg->idle_timeout_s = 30 * 60;       /* OWASP: 15-30 min for sensitive data */
+    cfg->absolute_timeout_s = 12 * 3600; /* a working day with its margins */
+    cfg->max_sessions = 1024;
+    cfg->login_max_failures = 5; /* OWASP authentication cheat sheet: a few tries, then wait */
+    cfg->login_window_s = 15 * 60;
+}
+
+void mn_server_free(mn_server *srv)
+{
+    if (!srv)
+        return;
+    for (int i = 0; srv->workers && i < srv->n_workers; i++) {
+        mn_store_close(srv->workers[i].store);
+        mn_ctx_free(srv->workers[i].ctx);
+    }
+    mn__free(srv->workers);
+    mn__sessions_release(&srv->sessions);
+    pthread_mutex_destroy(&srv->pool_lock);
+    pthread_cond_destroy(&srv->pool_free);
+    mn__free(srv);
+}
+
+mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server **out)
+{
+    if (!cfg || !out || !cfg->db_path)
+        return mn__error(ctx, MN_EINVAL, "serve: no database given");
+    *out = NULL;
+    if (cfg->workers < 1 || cfg->workers > 64 || cfg->max_sessions < 1 || cfg->idle_timeout_s < 1 ||
+        cfg->absolute_timeout_s < cfg->idle_timeout_s || cfg->login_max_failures < 1 ||
+        cfg->login_window_s < 1)
+        return mn__error(ctx, MN_EINVAL, "serve: a setting out of range");
+    if (strlen(cfg->db_path) >= sizeof((mn_server *)0)->db_path)
+        return mn__error(ctx, MN_EINVAL, "serve: database path too long");
+    mn_server *srv = mn__calloc(1, sizeof *srv);
+    if (!srv)
+        return mn__error(ctx, MN_ENOMEM, "serve: out of memory");
+    srv->cfg = *cfg;
+    snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
+    srv->cfg.db_path = srv->db_path;
+    srv->cfg.data_dir = NULL; /* used only here, while creating the contexts */
+    pthread_mutex_init(&srv->pool_lock, NULL);
+    pthread_cond_init(&srv->pool_free, NULL);
+    mn_status st =
+        mn__sessions_init(&srv->sessions, cfg->max_sessions, cfg->idle_timeout_s,
+                          cfg->absolute_timeout_s, cfg->login_max_failures, cfg->login_window_s);
+    if (st) {
+        mn__free(srv);
+        return mn__error(ctx, st, "serve: cannot set up sessions");
+    }
+    srv->workers = mn__calloc((size_t)cfg->workers, sizeof *srv->workers);
+    if (!srv->workers) {
+        mn_server_free(srv);
+        return mn__error(ctx, MN_ENOMEM, "serve: out of memory");
+    }
+    srv->n_workers = cfg->workers;
+    for (int i = 0; i < cfg->workers; i++) {
+        char err[1024] = "";
+        mn__worker *w = &srv->workers[i];
+        st = mn_ctx_create_with_data(&w->ctx, cfg->data_dir, err, sizeof err);
+        if (st) {
+            mn__error(ctx, st, "%s", err[0] ? err : mn_strerror(st));
+            break;
+        }
+        if ((st = mn_store_open(w->ctx, srv->db_path, 0, 0, &w->store))) {
+            mn__error(ctx, st, "%s", mn_ctx_errmsg(w->ctx));
+            break;
+        }
+    }
+    if (st) {
+        mn_server_free(srv);
+        return st;
+    }
+    *out = srv;
+    return MN_OK;
+}
+
+static mn__worker *worker_take(mn_server *srv)
+{
+    pthread_mutex_lock(&srv->pool_lock);
+    mn__worker *w = NULL;
+    for (;;) {
+        for (int i = 0; i < srv->n_workers && !w; i++)
+            if (!srv->workers[i].busy)
+                w = &srv->workers[i];
+        if (w)
+            break;
+        pthread_cond_wait(&srv->pool_free, &srv->pool_lock);
+    }
+    w->busy = 1;
+    pthread_mutex_unlock(&srv->pool_lock);
+    mn_ctx_clear_error(w->ctx);
+    return w;
+}
+
+static void worker_give(mn_server *srv, mn__worker *w)
+{
+    pthread_mutex_lock(&srv->pool_lock);
+    w->busy = 0;
+    pthread_cond_signal(&srv->pool_free);
+    pthread_mutex_unlock(&srv->pool_lock);
+}
+
+/* The cookie's name: under TLS the __Host- prefix (the browser then insists on Secure, Path=/
+ * and no Domain, so no sibling host can set it). */
+static const char *cookie_name(const mn_server *srv)
+{
+    return srv->cfg.tls ? "__Host-mneedle" : "mneedle";
+}
+
+/* The Origin / Sec-Fetch-Site check of a state-changing request (OWASP CSRF cheat sheet:
+ * "verifying origin with standard headers"): a browser that says the request comes from
+ * another site, or whose Origin is not this server's, is refused. A client that sends
+ * neither (curl, scripts) passes here and still needs the token. */
+static int same_origin(const mn_http_request *req, int tls)
+{
+    const char *site = mn__req_header(req, "Sec-Fetch-Site");
+    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
+        return 0;
+    const char *origin = mn__req_header(req, "Origin");
+    if (!origin)
+        return 1;
+    const char *host = mn__req_header(req, "Host");
+    if (!host || !host[0])
+        return 0;
+    char want[512];
+    snprintf(want, sizeof want, "%s://%s", tls ? "https" : "http", host);
+    return strcmp(origin, want) == 0;
+}
+
+/* The routes (docs/serve.md lists them): method, pattern ('*' matches one path segment,
+ * captured), the least role, and flags. */
+enum {
+    PUBLIC = 1,  /* no sign-in needed */
+    NO_CSRF = 2, /* a POST that carries its own token (the sign-in form's) */
+    API = 4      /* answers in JSON: 401 instead of a redirect to sign-in */
+};
+typedef struct {
+    const char *method, *pattern;
+    void (*run)(mn__call *c);
+    mn_store_role role;
+    int flags;
+} route;
+
+static const route routes[] = {
+    {"GET", "/", mn__page_home, MN_ROLE_READONLY, 0},
+    {"GET", "/signin", mn__page_signin, MN_ROLE_READONLY, PUBLIC},
+    {"POST", "/signin", mn__post_signin, MN_ROLE_READONLY, PUBLIC | NO_CSRF},
+    {"POST", "/signout", mn__post_signout, MN_ROLE_READONLY, 0},
+    {"GET", "/style.css", mn__page_style, MN_ROLE_READONLY, PUBLIC},
+    {"GET", "/clients", mn__page_clients, MN_ROLE_READONLY, 0},
+    {"POST", "/clients", mn__post_client, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/new", mn__page_client_form, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*", mn__page_client, MN_ROLE_READONLY, 0},
+    {"POST", "/clients/*", mn__post_client, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*/edit", mn__page_client_form, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*/plan", mn__page_plan, MN_ROLE_READONLY, 0},
+    {"POST", "/clients/*/plan", mn__post_plan, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*/report.html", mn__page_report, MN_ROLE_READONLY, 0},
+    {"GET", "/clients/*/report.pdf", mn__page_report, MN_ROLE_READONLY, 0},
+    {"GET", "/clients/*/export.ics", mn__page_export, MN_ROLE_READONLY, 0},
+    {"GET", "/clients/*/export.fhir.json", mn__page_export, MN_ROLE_READONLY, 0},
+    {"GET", "/clients/*/export.csv", mn__page_export, MN_ROLE_READONLY, 0},
+    {"GET", "/clients/*/sessions/new", mn__page_session_form, MN_ROLE_PRACTITIONER, 0},
+    {"POST", "/clients/*/sessions", mn__post_session, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*/assessments/new", mn__page_assessment_form, MN_ROLE_PRACTITIONER, 0},
+    {"POST", "/clients/*/assessments", mn__post_assessment, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*/replan", mn__page_replan, MN_ROLE_READONLY, 0},
+    {"POST", "/clients/*/replan", mn__post_replan, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/recall", mn__page_recall, MN_ROLE_READONLY, 0},
+    {"GET", "/catalog", mn__page_catalog, MN_ROLE_READONLY, 0},
+    {"GET", "/catalog/*", mn__page_catalog, MN_ROLE_READONLY, 0},
+    {"GET", "/users", mn__page_users, MN_ROLE_ADMIN, 0},
+    {"POST", "/users", mn__post_users, MN_ROLE_ADMIN, 0},
+    {"GET", "/api/v1/clients", mn__api, MN_ROLE_READONLY, API},
+    {"GET", "/api/v1/clients/*", mn__api, MN_ROLE_READONLY, API},
+    {"GET", "/api/v1/clients/*/history", mn__api, MN_ROLE_READONLY, API},
+    {"GET", "/api/v1/clients/*/plan", mn__api, MN_ROLE_READONLY, API},
+    {"POST", "/api/v1/clients/*/replan", mn__api, MN_ROLE_PRACTITIONER, API},
+    {"GET", "/api/v1/recall", mn__api, MN_ROLE_READONLY, API},
+    {"GET", "/api/v1/session", mn__api, MN_ROLE_READONLY, API},
+};
+enum { N_ROUTES = sizeof routes / sizeof routes[0], MAX_PARAMS = 4, MAX_SEGMENTS = 8 };
+
+/* Splits a path into its decoded segments; 0 when it has too many, an empty one (but for
+ * the root), a decoded '/' or NUL, or "." / "..". */
+static int split(const char *path, char **seg, int *n)
+{
+    *n = 0;
+    if (path[0] != '/')
+        return 0;
+    if (!strcmp(path, "/"))
+        return 1;
+    const char *p = path + 1;
+    while (1) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (!len || *n == MAX_SEGMENTS)
+            return 0;
+        for (size_t i = 0; i + 2 < len; i++)
+            if (p[i] == '%' && p[i + 1] == '0' && p[i + 2] == '0')
+                return 0;
+        char *s = mn__url_decode(p, len, 0);
+        if (!s)
+            return 0;
+        seg[(*n)++] = s;
+        if (strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..") || !s[0])
+            return 0;
+        if (!end)
+            return 1;
+        p = end + 1;
+    }
+}
+
+/* 1 when the pattern's segments match; captures '*' segments into params. */
+static int match(const char *pattern, char *const *seg, int n, const char **params, int *np)
+{
+    *np = 0;
+    if (!strcmp(pattern, "/"))
+        return n == 0;
+    const char *p = pattern + 1;
+    int i = 0;
+    while (*p) {
+        const char *end = strchr(p, '/');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (i >= n)
+            return 0;
+        if (len == 1 && *p == '*') {
+            if (*np == MAX_PARAMS)
+                return 0;
+            params[(*np)++] = seg[i];
+        } else if (strlen(seg[i]) != len || strncmp(seg[i], p, len)) {
+            return 0;
+        }
+        i++;
+        p = end ? end + 1 : p + len;
+    }
+    return i == n;
+}
+
+/* The headers every response carries (docs/serve.md, "Security"). */
+static void security_headers(mn_http_response *r, const char *path)
+{
+    int report = strstr(path, "/report.html") != NULL;
+    /* The report is a self-contained page with inline styles and data: images and no script
+     * at all; every other page takes its one stylesheet and scripts from this server only. */
+    mn__resp_header(r, "Content-Security-Policy",
+                    report ? "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                             "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+                           : "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                             "frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    mn__resp_header(r, "X-Content-Type-Options", "nosniff");
+    mn__resp_header(r, "Referrer-Policy", "no-referrer");
+    mn__resp_header(r, "X-Frame-Options", "DENY");
+    mn__resp_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    if (!mn_http_response_header(r, "Cache-Control"))
+        mn__resp_header(r, "Cache-Control", "no-store");
+}
+
+static void plain(mn__call *c, int status, const char *json_msg, const char *text)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    c->resp->status = status;
+    if (json_msg) {
+        mn__buf_printf(&b, "{\"error\": ");
+        mn__srv_json_str(&b, json_msg);
+        mn__buf_printf(&b, "}\n");
+        mn__resp_body(c->resp, &b, "application/json");
+    } else {
+        mn__error_page(c, status, text, NULL);
+    }
+    mn__buf_release(&b);
+}
+
+mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_response *resp)
+{
+    if (!srv || !req || !resp)
+        return MN_EINVAL;
+    memset(resp, 0, sizeof *resp);
+    resp->status = 500;
+    mn__call c = {.srv = srv, .req = req, .resp = resp};
+    c.now = req->now ? req->now : (long long)time(NULL);
+    const char *method = req->method ? req->method : "";
+    const char *path = req->path ? req->path : "";
+    int head = !strcmp(method, "HEAD");
+    if (head)
+        method = "GET";
+    char *seg[MAX_SEGMENTS] = {0};
+    int n_seg = 0;
+    const char *params[MAX_PARAMS];
+    int np = 0;
+    const route *rt = NULL;
+    int path_known = 0;
+    int path_ok = split(path, seg, &n_seg);
+    if (path_ok)
+        for (int i = 0; i < N_ROUTES; i++)
+            if (match(routes[i].pattern, seg, n_seg, params, &np)) {
+                path_known = 1;
+                if (!strcmp(routes[i].method, method)) {
+                    rt = &routes[i];
+                    break;
+                }
+            }
+    if (rt) /* match() again: the captures of the last pattern tried are not this one's */
+        match(rt->pattern, seg, n_seg, params, &np);
+    c.params = params;
+    c.n_params = np;
+    int api = !strncmp(path, "/api/", 5);
+
+    char cookie[80];
+    mn__session sess;
+    if (mn__req_cookie(req, cookie_name(srv), cookie, sizeof cookie) &&
+        mn__session_find(&srv->sessions, cookie, c.now, &sess))
+        c.sess = &sess;
+
+    mn__form_parse(req->query, req->query ? strlen(req->query) : 0, &c.query);
+    if (!rt) {
+        if (path_known)
+            plain(&c, 405, api ? "method not allowed" : NULL, "That action is not available here.");
+        else
+            plain(&c, 404, api ? "no such resource" : NULL, "There is no such page.");
+        goto out;
+    }
+    int posting = strcmp(method, "GET") != 0;
+    if (posting && !same_origin(req, srv->cfg.tls)) {
+        plain(&c, 403, api ? "cross-origin request refused" : NULL,
+              "Refused: the request did not come from this site's own pages.");
+        goto out;
+    }
+    if (!(rt->flags & PUBLIC) && !c.sess) {
+        if (api) {
+            plain(&c, 401, "sign in first", NULL);
+        } else {
+            mn__buf next;
+            mn__buf_init(&next);
+            mn__buf_printf(&next, "/signin?next=");
+            mn__srv_url(&next, posting ? "/clients" : path);
+            mn__redirect(&c, next.data ? next.data : "/signin", NULL);
+            mn__buf_release(&next);
+        }
+        goto out;
+    }
+    if (c.sess && c.sess->role < rt->role) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "Your role (%s) does not allow this; it needs %s.",
+                 mn_store_role_name(c.sess->role), mn_store_role_name(rt->role));
+        plain(&c, 403, api ? msg : NULL, msg);
+        goto out;
+    }
+    if (posting) {
+        const char *type = mn__req_header(req, "Content-Type");
+        if (type && !strncasecmp(type, "application/x-www-form-urlencoded", 33)) {
+            mn_status fst = mn__form_parse(req->body, req->body_len, &c.form);
+            if (fst) {
+                plain(&c, 413, api ? "form too large" : NULL, "The form has too many fields.");
+                goto out;
+            }
+        }
+        if (!(rt->flags & NO_CSRF)) {
+            const char *tok = mn__form_get(&c.form, "csrf");
+            if (!tok)
+                tok = mn__req_header(req, "X-CSRF-Token");
+            if (!mn__csrf_ok(c.sess, tok)) {
+                plain(&c, 403, api ? "missing or wrong CSRF token" : NULL,
+                      "Refused: the form's security token is missing or out of date. Reload "
+                      "the page and try again.");
+                goto out;
+            }
+        }
+    }
+    c.w = worker_take(srv);
+    mn_store_set_actor(c.w->store, c.sess ? c.sess->user : "web");
+    rt->run(&c);
+    worker_give(srv, c.w);
+out:
+    security_headers(resp, path);
+    if (head) {
+        mn__free(resp->body);
+        resp->body = NULL;
+        resp->body_len = 0;
+    }
+    for (int i = 0; i < MAX_SEGMENTS; i++)
+        mn__free(seg[i]);
+    mn__form_release(&c.query);
+    mn__form_release(&c.form);
+    sodium_memzero(&sess, sizeof sess);
+    return MN_OK;
+}
+
+/* ---- sign-in and sign-out ---- */
+
+/* The sign-in form's own token: before a session exists, a random value in a cookie and in
+ * the form (double submit), so a sign-in cannot be forged from another site either. */
+static const char *signin_cookie(const mn_server *srv)
+{
+    return srv->cfg.tls ? "__Host-mneedle-signin" : "mneedle-signin";
+}
+
+static void set_cookie(mn__call *c, const char *name, const char *value, int max_age)
+{
+    char v[256];
+    snprintf(v, sizeof v, "%s=%s; Path=/; HttpOnly; SameSite=Strict%s%s", name, value,
+             c->srv->cfg.tls ? "; Secure" : "", max_age == 0 ? "; Max-Age=0" : "");
+    mn__resp_header(c->resp, "Set-Cookie", v);
+}
+
+void mn__page_signin(mn__call *c)
+{
+    unsigned char raw[16];
+    char tok[MN__TOKEN_HEX];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(tok, sizeof tok, raw, sizeof raw);
+    set_cookie(c, signin_cookie(c->srv), tok, -1);
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Sign in", "signin");
+    const char *msg = mn__form_get(&c->query, "msg");
+    if (msg) {
+        mn__buf_printf(&b, "<p class=\"msg\" id=\"message\" role=\"status\">");
+        mn__srv_esc(&b, msg);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn__buf_printf(&b,
+                   "<form id=\"signin-form\" method=\"post\" action=\"/signin\">"
+                   "<input type=\"hidden\" name=\"csrf\" value=\"%s\">",
+                   tok);
+    const char *next = mn__form_get(&c->query, "next");
+    if (next) {
+        mn__buf_printf(&b, "<input type=\"hidden\" name=\"next\" value=\"");
+        mn__srv_esc(&b, next);
+        mn__buf_printf(&b, "\">");
+    }
+    mn__buf_printf(&b, "<p><label for=\"user\">User name</label> <input id=\"user\" name=\"user\" "
+                       "autocomplete=\"username\" required></p>"
+                       "<p><label for=\"password\">Password</label> <input id=\"password\" "
+                       "name=\"password\" type=\"password\" autocomplete=\"current-password\" "
+                       "required></p>"
+                       "<p><button id=\"signin-submit\" type=\"submit\">Sign in</button></p>"
+                       "</form>");
+    mn__page_end(&b);
+    mn__page_send(c, 200, &b);
+}
+
+/* Where to go after sign-in: a local path only (never another site: an open redirect). */
+static const char *safe_next(const char *next)
+{
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+        return "/clients";
+    return next;
+}
+
+void mn__post_signin(mn__call *c)
+{
+    char want[80];
+    const char *tok = mn__form_get(&c->form, "csrf");
+    if (!mn__req_cookie(c->req, signin_cookie(c->srv), want, sizeof want) || !tok ||
+        strlen(tok) != strlen(want) || sodium_memcmp(tok, want, strlen(want)) != 0) {
+        mn__redirect(c, "/signin",
+                     "The sign-in form had expired or came from elsewhere; please sign in "
+                     "again.");
+        return;
+    }
+    const char *user = mn__form_str(&c->form, "user");
+    const char *password = mn__form_str(&c->form, "password");
+    char akey[80], ukey[80];
+    snprintf(akey, sizeof akey, "a:%.70s", c->req->peer && c->req->peer[0] ? c->req->peer : "?");
+    snprintf(ukey, sizeof ukey, "u:%.70s", user);
+    if (!mn__login_allowed(&c->srv->sessions, akey, c->now) ||
+        !mn__login_allowed(&c->srv->sessions, ukey, c->now)) {
+        mn__error_page(c, 429, "Too many failed sign-ins. Wait 15 minutes and try again.", NULL);
+        mn__resp_header(c->resp, "Retry-After", "900");
+        return;
+    }
+    mn_store_role role;
+    mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, password, &role);
+    mn__login_result(&c->srv->sessions, akey, st == MN_OK, c->now);
+    mn__login_result(&c->srv->sessions, ukey, st == MN_OK, c->now);
+    if (st == MN_EINVAL) {
+        mn__redirect(c, "/signin", "Wrong user name or password.");
+        return;
+    }
+    if (st) {
+        mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
+        return;
+    }
+    /* A new session (and id) at every sign-in; an old one of this browser ends. */
+    char old[80];
+    if (mn__req_cookie(c->req, c->srv->cfg.tls ? "__Host-mneedle" : "mneedle", old, sizeof old))
+        mn__session_end(&c->srv->sessions, old);
+    mn__session s;
+    mn__session_start(&c->srv->sessions, user, role, c->now, &s);
+    set_cookie(c, c->srv->cfg.tls ? "__Host-mneedle" : "mneedle", s.id, -1);
+    set_cookie(c, signin_cookie(c->srv), "", 0);
+    mn__redirect(c, safe_next(mn__form_get(&c->form, "next")), "Signed in.");
+    sodium_memzero(&s, sizeof s);
+}
+
+void mn__post_signout(mn__call *c)
+{
+    char id[80];
+    if (mn__req_cookie(c->req, cookie_name(c->srv), id, sizeof id))
+        mn__session_end(&c->srv->sessions, id);
+    set_cookie(c, cookie_name(c->srv), "", 0);
+    mn__redirect(c, "/signin", "Signed out.");
+}

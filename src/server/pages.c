@@ -1,0 +1,789 @@
+/*
+ * Pages of the workstation: the frame every page shares, messages, errors, the stylesheet,
+ * and the client list, client page and client form. Everything the record holds reaches the
+ * page through mn__srv_esc (HTML text and double-quoted attributes) or mn__srv_url (path
+ * segments and query values); no page has inline script.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/server_internal.h"
+
+/* The report's look (src/report/html_plan.c): its fonts, the Okabe-Ito palette, tables. */
+static const char stylesheet[] =
+    "body{font-family:'DejaVu Sans',Arial,sans-serif;color:#222;margin:0;background:#fff;"
+    "line-height:1.45}"
+    "header.top{background:#0072B2;color:#fff;padding:8px 28px;display:flex;flex-wrap:wrap;"
+    "align-items:center;gap:18px}"
+    "header.top a{color:#fff;font-weight:bold;text-decoration:none}"
+    "header.top form{margin:0 0 0 auto}header.top .who{font-size:13px}"
+    "main{max-width:1040px;margin:0 auto;padding:20px 28px}"
+    "h1{font-size:26px;margin:0 0 6px}h2{font-size:20px;margin:28px 0 10px;"
+    "border-bottom:2px solid #0072B2;padding-bottom:4px}"
+    "table{border-collapse:collapse;width:100%;margin:8px 0;font-size:14px}"
+    "th,td{border:1px solid #ccc;padding:5px 8px;text-align:left;vertical-align:top}"
+    "th{background:#f2f5f8}td.num{text-align:right;white-space:nowrap}"
+    ".msg{background:#e8f6f0;border-left:6px solid #009E73;padding:8px 14px}"
+    ".err,.field-error{color:#a33b00}"
+    ".err{background:#fff0e8;border-left:6px solid #D55E00;padding:8px 14px}"
+    ".sim{background:#fff4e0;border-left:6px solid #E69F00;padding:8px 14px}"
+    "label{display:inline-block;min-width:190px;font-weight:bold}"
+    "input,select,textarea{font:inherit;padding:3px 6px;border:1px solid #888;"
+    "border-radius:4px}"
+    "textarea{width:100%;min-height:14em;font-family:monospace;font-size:13px}"
+    "button{font:inherit;background:#0072B2;color:#fff;border:0;border-radius:4px;"
+    "padding:6px 14px;cursor:pointer}button.secondary{background:#555}"
+    "fieldset{border:1px solid #ccc;border-radius:6px;margin:12px 0}"
+    "pre{background:#f6f6f6;padding:10px;overflow-x:auto;font-size:13px}"
+    ".actions a,.actions form{display:inline-block;margin:4px 10px 4px 0}"
+    "img.chart{max-width:100%;height:auto;border:1px solid #eee}"
+    "a:focus,button:focus,input:focus,select:focus,textarea:focus{outline:3px solid #E69F00}"
+    "@media (max-width:600px){main{padding:12px}label{min-width:0;display:block}}\n";
+
+void mn__page_style(mn__call *c)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_append(&b, stylesheet, sizeof stylesheet - 1);
+    c->resp->status = 200;
+    mn__resp_header(c->resp, "Cache-Control", "public, max-age=3600");
+    mn__resp_body(c->resp, &b, "text/css; charset=utf-8");
+    mn__buf_release(&b);
+}
+
+void mn__csrf_field(mn__buf *b, const mn__call *c)
+{
+    if (c->sess)
+        mn__buf_printf(b, "<input type=\"hidden\" name=\"csrf\" value=\"%s\">", c->sess->csrf);
+}
+
+void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char *main_id)
+{
+    mn__buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+                      "<title>");
+    mn__srv_esc(b, title);
+    mn__buf_printf(b, " - mneedle</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
+                      "<body><header class=\"top\"><a href=\"/clients\">mneedle</a>");
+    if (c->sess) {
+        mn__buf_printf(b, "<nav aria-label=\"main\"><a href=\"/clients\" id=\"nav-clients\">"
+                          "Clients</a> <a href=\"/recall\" id=\"nav-recall\">Recall</a> "
+                          "<a href=\"/catalog\" id=\"nav-catalog\">Catalogues</a>");
+        if (c->sess->role == MN_ROLE_ADMIN)
+            mn__buf_printf(b, " <a href=\"/users\" id=\"nav-users\">Users</a>");
+        mn__buf_printf(b, "</nav><span class=\"who\" id=\"who\">");
+        mn__srv_esc(b, c->sess->user);
+        mn__buf_printf(b,
+                       " (%s)</span><form id=\"signout-form\" method=\"post\" "
+                       "action=\"/signout\">",
+                       mn_store_role_name(c->sess->role));
+        mn__csrf_field(b, c);
+        mn__buf_printf(b, "<button class=\"secondary\" id=\"signout\" type=\"submit\">Sign out"
+                          "</button></form>");
+    }
+    mn__buf_printf(b, "</header><main id=\"%s\"><h1>", main_id);
+    mn__srv_esc(b, title);
+    mn__buf_printf(b, "</h1>");
+    const char *msg = c->query.n ? mn__form_get(&c->query, "msg") : NULL;
+    if (msg && strcmp(main_id, "signin") != 0) {
+        mn__buf_printf(b, "<p class=\"msg\" id=\"message\" role=\"status\">");
+        mn__srv_esc(b, msg);
+        mn__buf_printf(b, "</p>");
+    }
+}
+
+void mn__page_end(mn__buf *b)
+{
+    mn__buf_printf(b, "</main></body></html>\n");
+}
+
+void mn__page_send(mn__call *c, int status, mn__buf *b)
+{
+    if (mn__buf_status(b)) {
+        mn__buf_release(b);
+        c->resp->status = 500;
+        mn__buf_init(b);
+        mn__buf_printf(b, "out of memory\n");
+        mn__resp_body(c->resp, b, "text/plain; charset=utf-8");
+        return;
+    }
+    c->resp->status = status;
+    mn__resp_body(c->resp, b, "text/html; charset=utf-8");
+    mn__buf_release(b);
+}
+
+void mn__redirect(mn__call *c, const char *location, const char *msg)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "%s", location);
+    if (msg) {
+        mn__buf_printf(&b, "%smsg=", strchr(location, '?') ? "&" : "?");
+        mn__srv_url(&b, msg);
+    }
+    c->resp->status = 303;
+    if (!mn__buf_status(&b) && b.len < sizeof c->resp->headers[0].value)
+        mn__resp_header(c->resp, "Location", b.data);
+    else
+        mn__resp_header(c->resp, "Location", location);
+    mn__buf_release(&b);
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "See other\n");
+    mn__resp_body(c->resp, &b, "text/plain; charset=utf-8");
+    mn__buf_release(&b);
+}
+
+void mn__error_page(mn__call *c, int status, const char *what, const char *detail)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c,
+                   status == 404   ? "Not found"
+                   : status == 403 ? "Not allowed"
+                                   : "Problem",
+                   "error-page");
+    mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+    mn__srv_esc(&b, what);
+    if (detail && detail[0]) {
+        mn__buf_printf(&b, "<br>");
+        mn__srv_esc(&b, detail);
+    }
+    mn__buf_printf(&b, "</p><p><a href=\"/clients\">Back to the clients</a></p>");
+    mn__page_end(&b);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_home(mn__call *c)
+{
+    mn__redirect(c, "/clients", NULL);
+}
+
+/* A date as text ("" for none). */
+static const char *day(mn_date d, int has, char buf[16])
+{
+    if (!has) {
+        buf[0] = '\0';
+        return buf;
+    }
+    return mn_date_format(d, buf);
+}
+
+/* 1 when @p hay holds @p needle, ignoring ASCII case. */
+static int contains(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; *hay; hay++) {
+        size_t i = 0;
+        while (i < n && hay[i] && (hay[i] | 32) == (needle[i] | 32))
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return n == 0;
+}
+
+void mn__page_clients(mn__call *c)
+{
+    mn_store_client *list = NULL;
+    int n = 0;
+    mn_status st = mn_store_client_list(c->w->ctx, c->w->store, &list, &n);
+    if (st) {
+        mn__error_page(c, 500, "The client list cannot be read.", mn_ctx_errmsg(c->w->ctx));
+        return;
+    }
+    const char *q = mn__form_str(&c->query, "q");
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Clients", "clients");
+    mn__buf_printf(&b, "<form id=\"search\" method=\"get\" action=\"/clients\" role=\"search\">"
+                       "<label for=\"q\">Search (id, name, email)</label> <input id=\"q\" "
+                       "name=\"q\" type=\"search\" value=\"");
+    mn__srv_esc(&b, q);
+    mn__buf_printf(&b, "\"> <button type=\"submit\">Search</button></form>");
+    if (c->sess->role >= MN_ROLE_PRACTITIONER)
+        mn__buf_printf(&b, "<p class=\"actions\"><a href=\"/clients/new\" id=\"new-client\">"
+                           "New client</a></p>");
+    mn__buf_printf(&b, "<table id=\"client-list\"><thead><tr><th>Client</th><th>Name</th>"
+                       "<th>Sessions</th><th>Last session</th><th>Maintenance due</th></tr>"
+                       "</thead><tbody>");
+    int shown = 0;
+    for (int i = 0; i < n; i++) {
+        const mn_store_client *x = &list[i];
+        if (q[0] && !contains(x->id, q) && !contains(x->name, q) && !contains(x->email, q))
+            continue;
+        char d1[16], d2[16];
+        mn__buf_printf(&b, "<tr><td><a href=\"/clients/");
+        mn__srv_url(&b, x->id);
+        mn__buf_printf(&b, "\">");
+        mn__srv_esc(&b, x->id);
+        mn__buf_printf(&b, "</a></td><td>");
+        mn__srv_esc(&b, x->name);
+        mn__buf_printf(&b, "</td><td class=\"num\">%ld</td><td>%s</td><td>%s</td></tr>",
+                       x->n_sessions, day(x->last_session, x->has_last_session, d1),
+                       day(x->maintenance_due, x->has_maintenance_due, d2));
+        shown++;
+    }
+    mn__buf_printf(&b, "</tbody></table><p id=\"client-count\">%d of %d clients shown.</p>", shown,
+                   n);
+    mn__page_end(&b);
+    mn_store_client_list_free(list, n);
+    mn__page_send(c, 200, &b);
+}
+
+void mn__page_client(mn__call *c)
+{
+    const char *id = c->params[0];
+    mn_store_client cl;
+    mn_store_history *h = NULL;
+    mn_status st = mn_store_client_get(c->w->ctx, c->w->store, id, &cl);
+    if (st == MN_ENOTFOUND || st == MN_EINVAL) {
+        mn__error_page(c, 404, "There is no such client.", NULL);
+        return;
+    }
+    if (!st && (st = mn_store_history_get(c->w->ctx, c->w->store, id, &h)))
+        mn_store_client_release(&cl);
+    if (!st && (st = mn_store_audit_read(c->w->ctx, c->w->store, id, "page"))) {
+        mn_store_client_release(&cl);
+        mn_store_history_free(h);
+    }
+    if (st) {
+        mn__error_page(c, 500, "The record cannot be read.", mn_ctx_errmsg(c->w->ctx));
+        return;
+    }
+    mn__buf b, title;
+    mn__buf_init(&b);
+    mn__buf_init(&title);
+    mn__buf_printf(&title, "Client %s", id);
+    mn__page_begin(&b, c, title.data ? title.data : "Client", "client");
+    mn__buf_release(&title);
+    char d[16];
+    mn__buf_printf(&b, "<p id=\"client-summary\">");
+    if (cl.name[0]) {
+        mn__srv_esc(&b, cl.name);
+        mn__buf_printf(&b, " &middot; ");
+    }
+    mn__buf_printf(&b,
+                   "in the record since %s &middot; %ld plan(s), %ld session(s), %ld "
+                   "score(s), %ld adverse event record(s)</p>",
+                   mn_date_format(cl.created, d), cl.n_plans, cl.n_sessions, cl.n_assessments,
+                   cl.n_adverse_events);
+    mn__buf_printf(&b, "<p id=\"next-due\"><b>Next due:</b> ");
+    if (h->n_sessions < h->n_planned) {
+        const mn_store_planned_visit *v = &h->planned[h->n_sessions];
+        mn__buf_printf(&b, "visit %d on %s (%s)", v->number, mn_date_format(v->date, d),
+                       v->maintenance ? "maintenance" : "course");
+    } else if (h->has_maintenance_due) {
+        mn__buf_printf(&b, "maintenance on %s", mn_date_format(h->maintenance_due, d));
+    } else {
+        mn__buf_printf(&b, "nothing planned%s", h->plan_id ? "" : " (no plan saved yet)");
+    }
+    mn__buf_printf(&b, "</p><div class=\"actions\" id=\"client-actions\">");
+    mn__buf_printf(&b, "<a href=\"/clients/");
+    mn__srv_url(&b, id);
+    mn__buf_printf(&b, "/plan\" id=\"open-plan\">Plan and report</a>");
+    if (c->sess->role >= MN_ROLE_PRACTITIONER) {
+        static const struct {
+            const char *path, *id, *label;
+        } acts[] = {{"/edit", "edit-client", "Edit client"},
+                    {"/sessions/new", "chart-session", "Chart a session"},
+                    {"/assessments/new", "record-assessment", "Record a score"},
+                    {"/replan", "open-replan", "Re-plan"}};
+        for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
+            mn__buf_printf(&b, "<a href=\"/clients/");
+            mn__srv_url(&b, id);
+            mn__buf_printf(&b, "%s\" id=\"%s\">%s</a>", acts[i].path, acts[i].id, acts[i].label);
+        }
+    }
+    static const struct {
+        const char *ext, *label;
+    } ex[] = {{"ics", "Calendar (ICS)"}, {"fhir.json", "FHIR R4"}, {"csv", "CSV"}};
+    for (size_t i = 0; i < sizeof ex / sizeof ex[0]; i++) {
+        mn__buf_printf(&b, "<a href=\"/clients/");
+        mn__srv_url(&b, id);
+        mn__buf_printf(&b, "/export.%s\" id=\"export-%.4s\">%s</a>", ex[i].ext, ex[i].ext,
+                       ex[i].label);
+    }
+    mn__buf_printf(&b, "</div>");
+
+    /* The timeline: each planned visit against the session done for it. */
+    mn__buf_printf(&b, "<h2>Plan against actual</h2><table id=\"timeline\"><thead><tr>"
+                       "<th>Visit</th><th>Planned</th><th>Planned settings</th><th>Done</th>"
+                       "<th>Settings used</th></tr></thead><tbody>");
+    int rows = h->n_planned > h->n_sessions ? h->n_planned : h->n_sessions;
+    for (int i = 0; i < rows; i++) {
+        const mn_store_planned_visit *v = i < h->n_planned ? &h->planned[i] : NULL;
+        const mn_store_session *s = i < h->n_sessions ? &h->sessions[i] : NULL;
+        mn__buf_printf(&b, "<tr><td>%d%s</td><td>", v ? v->number : i + 1,
+                       v && v->maintenance ? " (maintenance)" : "");
+        if (v)
+            mn__buf_printf(&b, "%s", mn_date_format(v->date, d));
+        mn__buf_printf(&b, "</td><td>");
+        for (int k = 0; v && k < v->n_settings; k++) {
+            mn__srv_esc(&b, v->settings[k].zone);
+            mn__buf_printf(&b, " %.2f mm &times; %g<br>", v->settings[k].depth_mm,
+                           v->settings[k].passes);
+        }
+        mn__buf_printf(&b, "</td><td>");
+        if (s) {
+            mn__buf_printf(&b, "%s", mn_date_format(s->date, d));
+            if (s->planned >= 0 && s->date_shift_days)
+                mn__buf_printf(&b, " (%+d days)", s->date_shift_days);
+        }
+        mn__buf_printf(&b, "</td><td>");
+        for (int k = 0; s && k < s->n_zones; k++) {
+            mn__srv_esc(&b, s->zones[k].zone);
+            mn__buf_printf(&b, " %.2f mm &times; %g<br>", s->zones[k].depth_mm, s->zones[k].passes);
+        }
+        if (s && s->override_reason[0]) {
+            mn__buf_printf(&b, "<i>override: ");
+            mn__srv_esc(&b, s->override_reason);
+            mn__buf_printf(&b, "</i>");
+        }
+        mn__buf_printf(&b, "</td></tr>");
+    }
+    mn__buf_printf(&b, "</tbody></table>");
+    mn__buf_printf(&b, "<h2>Scores</h2><table id=\"scores\"><thead><tr><th>Date</th>"
+                       "<th>Scale</th><th>Zone</th><th>Score</th><th>Rater</th></tr></thead>"
+                       "<tbody>");
+    for (int i = 0; i < h->n_assessments; i++) {
+        const mn_store_assessment *a = &h->assessments[i];
+        mn__buf_printf(&b, "<tr><td>%s</td><td>", mn_date_format(a->date, d));
+        mn__srv_esc(&b, a->scale);
+        mn__buf_printf(&b, "</td><td>");
+        mn__srv_esc(&b, a->zone);
+        mn__buf_printf(&b, "</td><td class=\"num\">%g</td><td>", a->score);
+        mn__srv_esc(&b, a->rater);
+        mn__buf_printf(&b, "</td></tr>");
+    }
+    mn__buf_printf(&b, "</tbody></table>");
+    if (h->plan_id) {
+        mn__buf_printf(&b, "<h2>Projection</h2><p class=\"sim\">A simulation for a typical "
+                           "person with this input, with its 10-90 %% band: not a promise."
+                           "</p><img class=\"chart\" id=\"projection-chart\" alt=\"Projected "
+                           "improvement over time with its uncertainty band\" src=\"/clients/");
+        mn__srv_url(&b, id);
+        mn__buf_printf(&b, "/plan?figure=svg\">");
+    }
+    mn__page_end(&b);
+    mn_store_history_free(h);
+    mn_store_client_release(&cl);
+    mn__page_send(c, 200, &b);
+}
+
+/* ---- the client form ---- */
+
+/* The form's fields, each with the JSON path of the client record it fills (the loader's
+ * messages name these paths, so an error lands beside its field). Concerns come in
+ * MAX_FORM_CONCERNS groups; history items are one field each. */
+enum { MAX_FORM_CONCERNS = 3 };
+
+typedef struct {
+    const char *name, *path, *label, *type; /* type: text, number, date, email, sex, bool */
+} field;
+
+static const field fields[] = {
+    {"client.name", "$.client.name", "Name (kept apart, in the identity)", "text"},
+    {"client.age", "$.client.age", "Age (years)", "number"},
+    {"client.sex", "$.client.sex", "Sex", "sex"},
+    {"client.fitzpatrick", "$.client.fitzpatrick", "Fitzpatrick phototype (1-6)", "number"},
+    {"identity.email", "$.identity.email", "Email", "email"},
+    {"identity.phone", "$.identity.phone", "Phone", "text"},
+    {"identity.birth_date", "$.identity.birth_date", "Birth date", "date"},
+    {"identity.address", "$.identity.address", "Address", "text"},
+    {"lifestyle.smoker", "$.lifestyle.smoker", "Smoker", "bool"},
+    {"lifestyle.sun", "$.lifestyle.sun", "Sun exposure (low, moderate, high)", "text"},
+    {"clinic.device", "$.clinic.device", "Device (catalogue id)", "text"},
+    {"clinic.start", "$.clinic.start", "Course start", "date"},
+    {"clinic.price_per_session", "$.clinic.price_per_session", "Price per session", "number"},
+    {"clinic.course_price", "$.clinic.course_price", "Course price (package)", "number"},
+    {"clinic.currency", "$.clinic.currency", "Currency", "text"},
+    {"clinic.name", "$.clinic.name", "Clinic name", "text"},
+    {"clinic.phone", "$.clinic.phone", "Clinic phone", "text"},
+    {"clinic.practitioner", "$.clinic.practitioner", "Practitioner", "text"},
+};
+enum { N_FIELDS = sizeof fields / sizeof fields[0] };
+
+/* Sets obj[key] from text by the field's type; "" leaves it out. 0 when a number is not one
+ * (it is then stored as the text, for the loader to name). */
+static void set_typed(json_t *obj, const char *key, const char *text, const char *type)
+{
+    if (!text || !text[0])
+        return;
+    if (!strcmp(type, "number")) {
+        char *end;
+        double v = strtod(text, &end);
+        if (end != text && !*end) {
+            json_object_set_new(obj, key, json_real(v));
+            if (v == (double)(long long)v)
+                json_object_set_new(obj, key, json_integer((long long)v));
+            return;
+        }
+    } else if (!strcmp(type, "bool")) {
+        json_object_set_new(obj, key, json_boolean(!strcmp(text, "yes") || !strcmp(text, "on")));
+        return;
+    }
+    json_object_set_new(obj, key, json_string(text));
+}
+
+/* The client record the form describes. */
+static json_t *form_record(const mn__form *f)
+{
+    json_t *rec = json_object();
+    for (int i = 0; i < N_FIELDS; i++) {
+        const char *v = mn__form_get(f, fields[i].name);
+        if (!v || !v[0])
+            continue;
+        char part[32];
+        const char *dot = strchr(fields[i].name, '.');
+        snprintf(part, sizeof part, "%.*s", (int)(dot - fields[i].name), fields[i].name);
+        json_t *obj = json_object_get(rec, part);
+        if (!obj) {
+            obj = json_object();
+            json_object_set_new(rec, part, obj);
+        }
+        set_typed(obj, dot + 1, v, fields[i].type);
+    }
+    json_t *concerns = json_array();
+    for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
+        char n1[32], n2[32], n3[32];
+        snprintf(n1, sizeof n1, "concern%d.concern", k);
+        snprintf(n2, sizeof n2, "concern%d.zones", k);
+        snprintf(n3, sizeof n3, "concern%d.severity", k);
+        const char *concern = mn__form_str(f, n1);
+        if (!concern[0])
+            continue;
+        json_t *c = json_object();
+        json_object_set_new(c, "concern", json_string(concern));
+        json_t *zones = json_array();
+        char *list = mn__url_decode(mn__form_str(f, n2), strlen(mn__form_str(f, n2)), 0);
+        for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
+             z = strtok_r(NULL, ", ;", &save))
+            json_array_append_new(zones, json_string(z));
+        mn__free(list);
+        json_object_set_new(c, "zones", zones);
+        if (mn__form_str(f, n3)[0])
+            json_object_set_new(c, "severity", json_string(mn__form_str(f, n3)));
+        json_array_append_new(concerns, c);
+    }
+    json_object_set_new(rec, "concerns", concerns);
+    json_t *history = json_object();
+    for (int i = 0; i < MN_HISTORY_COUNT; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "history.%s", mn_history_name((mn_history_item)i));
+        const char *v = mn__form_get(f, name);
+        if (v && v[0])
+            set_typed(history, mn_history_name((mn_history_item)i), v,
+                      mn_history_is_numeric((mn_history_item)i) ? "number" : "bool");
+    }
+    json_object_set_new(rec, "history", history);
+    return rec;
+}
+
+/* The form's value of a field, from the posted form (after an error) or the stored record. */
+static const char *value_of(const mn__form *posted, json_t *stored, const char *name, char *buf,
+                            size_t size)
+{
+    if (posted)
+        return mn__form_str(posted, name);
+    buf[0] = '\0';
+    if (!stored)
+        return buf;
+    char part[64];
+    const char *dot = strchr(name, '.');
+    snprintf(part, sizeof part, "%.*s", (int)(dot - name), name);
+    json_t *v = json_object_get(json_object_get(stored, part), dot + 1);
+    if (json_is_string(v))
+        snprintf(buf, size, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(buf, size, "%g", json_real_value(v));
+    else if (json_is_true(v))
+        snprintf(buf, size, "yes");
+    else if (json_is_false(v))
+        snprintf(buf, size, "no");
+    return buf;
+}
+
+/* The field an error message is about: the form field whose path the message names. */
+static int error_field(const char *msg, char *name, size_t size)
+{
+    const char *p = msg ? strstr(msg, ": $.") : NULL;
+    if (!p)
+        return 0;
+    p += 2;
+    char path[128];
+    size_t n = strcspn(p, ": ");
+    snprintf(path, sizeof path, "%.*s", (int)n, p);
+    int k;
+    char rest[64];
+    if (sscanf(path, "$.concerns[%d].%63[a-z_]", &k, rest) == 2 && k >= 0 &&
+        k < MAX_FORM_CONCERNS) {
+        snprintf(name, size, "concern%d.%s", k, rest);
+        return 1;
+    }
+    if (sscanf(path, "$.concerns[%d]", &k) == 1 && k >= 0 && k < MAX_FORM_CONCERNS) {
+        snprintf(name, size, "concern%d.concern", k);
+        return 1;
+    }
+    if (!strncmp(path, "$.history.", 10)) {
+        size_t len = strlen(path + 10);
+        if (len + 9 >= size)
+            return 0;
+        memcpy(name, "history.", 8);
+        memcpy(name + 8, path + 10, len + 1);
+        return 1;
+    }
+    for (int i = 0; i < N_FIELDS; i++)
+        if (!strncmp(path, fields[i].path, strlen(fields[i].path))) {
+            snprintf(name, size, "%s", fields[i].name);
+            return 1;
+        }
+    return 0;
+}
+
+static void field_error(mn__buf *b, const char *name, const char *err_field, const char *err)
+{
+    if (err && !strcmp(name, err_field)) {
+        mn__buf_printf(b, " <span class=\"field-error\" id=\"error-");
+        mn__srv_esc(b, name);
+        mn__buf_printf(b, "\" role=\"alert\">");
+        mn__srv_esc(b, err);
+        mn__buf_printf(b, "</span>");
+    }
+}
+
+/* The form for a new client (id NULL) or an edit, filled from @p posted (after an error, with
+ * @p err placed beside its field) or from the stored record. */
+static void client_form(mn__call *c, const char *id, const mn__form *posted, json_t *stored,
+                        const char *err, int status)
+{
+    char ef[80] = "";
+    int placed = err && error_field(err, ef, sizeof ef);
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, id ? "Edit client" : "New client", "client-form");
+    if (err && !placed) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    } else if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">Not saved: see the "
+                           "field marked below.</p>");
+    }
+    mn__buf_printf(&b, "<form id=\"client-edit\" method=\"post\" action=\"/clients%s",
+                   id ? "/" : "");
+    if (id)
+        mn__srv_url(&b, id);
+    mn__buf_printf(&b, "\">");
+    mn__csrf_field(&b, c);
+    char buf[512];
+    if (!id) {
+        mn__buf_printf(&b, "<p><label for=\"f-id\">Client id (empty: a new random one)</label> "
+                           "<input id=\"f-id\" name=\"id\" value=\"");
+        mn__srv_esc(&b, posted ? mn__form_str(posted, "id") : "");
+        mn__buf_printf(&b, "\"></p>");
+    }
+    mn__buf_printf(&b, "<fieldset id=\"fs-client\"><legend>Client</legend>");
+    for (int i = 0; i < N_FIELDS; i++) {
+        const field *f = &fields[i];
+        if (i == 8)
+            mn__buf_printf(&b, "</fieldset><fieldset id=\"fs-clinic\"><legend>Lifestyle and "
+                               "clinic</legend>");
+        const char *v = value_of(posted, stored, f->name, buf, sizeof buf);
+        mn__buf_printf(&b, "<p><label for=\"f-%s\">%s</label> ", f->name, f->label);
+        if (!strcmp(f->type, "sex") || !strcmp(f->type, "bool")) {
+            static const char *const sexes[] = {"", "female", "male", NULL};
+            static const char *const bools[] = {"", "no", "yes", NULL};
+            const char *const *opts = !strcmp(f->type, "sex") ? sexes : bools;
+            mn__buf_printf(&b, "<select id=\"f-%s\" name=\"%s\">", f->name, f->name);
+            for (int k = 0; opts[k]; k++)
+                mn__buf_printf(&b, "<option%s>%s</option>", !strcmp(v, opts[k]) ? " selected" : "",
+                               opts[k]);
+            mn__buf_printf(&b, "</select>");
+        } else {
+            mn__buf_printf(&b, "<input id=\"f-%s\" name=\"%s\" type=\"%s\" %svalue=\"", f->name,
+                           f->name, !strcmp(f->type, "number") ? "text" : f->type,
+                           !strcmp(f->type, "number") ? "inputmode=\"decimal\" " : "");
+            mn__srv_esc(&b, v);
+            mn__buf_printf(&b, "\">");
+        }
+        field_error(&b, f->name, ef, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn__buf_printf(&b, "</fieldset>");
+    json_t *concerns = stored ? json_object_get(stored, "concerns") : NULL;
+    for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
+        json_t *sc = json_array_get(concerns, (size_t)k);
+        mn__buf_printf(&b, "<fieldset id=\"fs-concern%d\"><legend>Concern %d</legend>", k, k + 1);
+        static const char *const parts[] = {"concern", "zones", "severity"};
+        static const char *const labels[] = {"Concern (catalogue id)",
+                                             "Zones (catalogue ids, comma-separated)",
+                                             "Severity (mild, moderate, severe)"};
+        for (int p = 0; p < 3; p++) {
+            char name[40];
+            snprintf(name, sizeof name, "concern%d.%s", k, parts[p]);
+            const char *v = "";
+            buf[0] = '\0';
+            if (posted) {
+                v = mn__form_str(posted, name);
+            } else if (sc && p == 1) {
+                size_t z;
+                json_t *zone;
+                size_t used = 0;
+                json_array_foreach(json_object_get(sc, "zones"), z, zone)
+                {
+                    int w = snprintf(buf + used, sizeof buf - used, "%s%s", z ? ", " : "",
+                                     json_string_value(zone) ? json_string_value(zone) : "");
+                    if (w < 0 || (size_t)w >= sizeof buf - used)
+                        break;
+                    used += (size_t)w;
+                }
+                v = buf;
+            } else if (sc) {
+                json_t *x = json_object_get(sc, parts[p]);
+                if (json_is_string(x))
+                    v = json_string_value(x);
+                else if (json_is_integer(x))
+                    snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(x)), v = buf;
+            }
+            mn__buf_printf(&b,
+                           "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
+                           "value=\"",
+                           name, labels[p], name, name);
+            mn__srv_esc(&b, v);
+            mn__buf_printf(&b, "\">");
+            field_error(&b, name, ef, err);
+            mn__buf_printf(&b, "</p>");
+        }
+        mn__buf_printf(&b, "</fieldset>");
+    }
+    mn__buf_printf(&b, "<fieldset id=\"fs-history\"><legend>History (screening)</legend>");
+    json_t *hist = stored ? json_object_get(stored, "history") : NULL;
+    for (int i = 0; i < MN_HISTORY_COUNT; i++) {
+        const char *hn = mn_history_name((mn_history_item)i);
+        int numeric = mn_history_is_numeric((mn_history_item)i);
+        char name[64];
+        snprintf(name, sizeof name, "history.%s", hn);
+        const char *v = "";
+        if (posted) {
+            v = mn__form_str(posted, name);
+        } else {
+            json_t *x = json_object_get(hist, hn);
+            if (json_is_true(x))
+                v = "yes";
+            else if (json_is_false(x))
+                v = "no";
+            else if (json_is_number(x))
+                snprintf(buf, sizeof buf, "%g", json_number_value(x)), v = buf;
+        }
+        mn__buf_printf(&b, "<p><label for=\"f-%s\">%s</label> ", name, hn);
+        if (numeric) {
+            mn__buf_printf(&b, "<input id=\"f-%s\" name=\"%s\" inputmode=\"decimal\" value=\"",
+                           name, name);
+            mn__srv_esc(&b, v);
+            mn__buf_printf(&b, "\">");
+        } else {
+            mn__buf_printf(&b,
+                           "<select id=\"f-%s\" name=\"%s\"><option%s></option><option%s>no"
+                           "</option><option%s>yes</option></select>",
+                           name, name, !v[0] ? " selected" : "",
+                           !strcmp(v, "no") ? " selected" : "",
+                           !strcmp(v, "yes") ? " selected" : "");
+        }
+        field_error(&b, name, ef, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn__buf_printf(&b, "</fieldset><p><button id=\"client-save\" type=\"submit\">Save</button>"
+                       "</p></form>");
+    mn__page_end(&b);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_client_form(mn__call *c)
+{
+    if (c->n_params == 0) {
+        client_form(c, NULL, NULL, NULL, NULL, 200);
+        return;
+    }
+    const char *id = c->params[0];
+    mn_store_client cl;
+    mn_status st = mn_store_client_get(c->w->ctx, c->w->store, id, &cl);
+    if (st) {
+        mn__error_page(c, st == MN_ENOTFOUND ? 404 : 500, "There is no such client.", NULL);
+        return;
+    }
+    json_t *stored = json_loads(cl.client_json ? cl.client_json : "{}", 0, NULL);
+    json_t *client = json_object_get(stored, "client");
+    if (client && cl.name[0])
+        json_object_set_new(client, "name", json_string(cl.name));
+    json_t *identity = json_object();
+    if (cl.email[0])
+        json_object_set_new(identity, "email", json_string(cl.email));
+    if (cl.phone[0])
+        json_object_set_new(identity, "phone", json_string(cl.phone));
+    if (cl.birth_date[0])
+        json_object_set_new(identity, "birth_date", json_string(cl.birth_date));
+    if (cl.address[0])
+        json_object_set_new(identity, "address", json_string(cl.address));
+    if (stored)
+        json_object_set_new(stored, "identity", identity);
+    else
+        json_decref(identity);
+    mn_store_audit_read(c->w->ctx, c->w->store, id, "edit");
+    client_form(c, id, NULL, stored, NULL, 200);
+    json_decref(stored);
+    mn_store_client_release(&cl);
+}
+
+void mn__post_client(mn__call *c)
+{
+    const char *id = c->n_params ? c->params[0] : NULL;
+    json_t *rec = form_record(&c->form);
+    json_t *client = json_object_get(rec, "client");
+    /* The name goes to the identity (store.h: client.name moves there on add; on update the
+     * identity part replaces the details, so it is set there explicitly). */
+    json_t *identity = json_object_get(rec, "identity");
+    if (client && json_object_get(client, "name")) {
+        if (!identity) {
+            identity = json_object();
+            json_object_set_new(rec, "identity", identity);
+        }
+        json_object_set(identity, "name", json_object_get(client, "name"));
+        if (id)
+            json_object_del(client, "name");
+    }
+    char *text = mn__srv_dump(rec);
+    json_decref(rec);
+    if (!text) {
+        mn__error_page(c, 500, "Out of memory.", NULL);
+        return;
+    }
+    mn_status st;
+    char new_id[MN_STORE_ID_LEN] = "";
+    if (id) {
+        st = mn_store_client_update(c->w->ctx, c->w->store, id, "form", text, strlen(text));
+    } else {
+        const char *want = mn__form_str(&c->form, "id");
+        st = mn_store_client_add(c->w->ctx, c->w->store, "form", text, strlen(text),
+                                 want[0] ? want : NULL, new_id);
+    }
+    mn__free(text);
+    if (st == MN_ENOTFOUND && id && strstr(mn_ctx_errmsg(c->w->ctx), "no client")) {
+        mn__error_page(c, 404, "There is no such client.", NULL);
+        return;
+    }
+    if (st) {
+        client_form(c, id, &c->form, NULL, mn_ctx_errmsg(c->w->ctx),
+                    mn_status_is_input_error(st) ? 422 : 500);
+        return;
+    }
+    mn__buf loc;
+    mn__buf_init(&loc);
+    mn__buf_printf(&loc, "/clients/");
+    mn__srv_url(&loc, id ? id : new_id);
+    mn__redirect(c, loc.data ? loc.data : "/clients", id ? "Client saved." : "Client added.");
+    mn__buf_release(&loc);
+}

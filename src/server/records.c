@@ -1,0 +1,842 @@
+/*
+ * Pages over a client's plan and records: the plan with its report and figure, exports,
+ * session charting, scores, re-plan, recall, catalogues and users. Each calls the library as
+ * the matching command does (cli/cmd_plan.c, cmd_record.c, cmd_replan.c, cmd_recall.c,
+ * cmd_export.c, cmd_catalog.c): the same loaders check the input and the same writers format
+ * the output.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mneedle/plot.h"
+#include "mneedle/report.h"
+#include "server/server_internal.h"
+
+/* Builds the plan of client @p id from the stored input, dated today, as `mneedle plan ID
+ * --save` does. */
+static mn_status build_plan(mn__call *c, const char *id, mn_plan **out)
+{
+    mn_ctx *ctx = c->w->ctx;
+    mn_plan_options popts;
+    mn_plan_options_init(&popts);
+    mn_status st = mn_date_today(ctx, &popts.prepared);
+    popts.has_prepared = st == MN_OK;
+    char *input = NULL;
+    mn_client client;
+    if (!st)
+        st = mn_store_client_input(ctx, c->w->store, id, &input);
+    if (!st) {
+        char src[80];
+        snprintf(src, sizeof src, "client %s", id);
+        st = mn_client_parse(ctx, src, input, strlen(input), &client);
+    }
+    if (!st)
+        st = mn_plan_build(ctx, &client, &popts, out);
+    free(input);
+    return st;
+}
+
+static void fail(mn__call *c, mn_status st, const char *what)
+{
+    if (st == MN_ENOTFOUND && strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
+        mn__error_page(c, 404, "There is no such client.", NULL);
+    else
+        mn__error_page(c, mn_status_is_input_error(st) ? 422 : 500, what, mn_ctx_errmsg(c->w->ctx));
+}
+
+static void client_link(mn__buf *b, const char *id, const char *suffix)
+{
+    mn__buf_printf(b, "/clients/");
+    mn__srv_url(b, id);
+    mn__buf_printf(b, "%s", suffix);
+}
+
+static void back_link(mn__buf *b, const char *id)
+{
+    mn__buf_printf(b, "<p><a id=\"back\" href=\"");
+    client_link(b, id, "");
+    mn__buf_printf(b, "\">Back to client ");
+    mn__srv_esc(b, id);
+    mn__buf_printf(b, "</a></p>");
+}
+
+/* The projection figure of a plan as SVG (the report's figure code, src/report/plot*.c). */
+static void projection_svg(mn__call *c, const mn_plan *plan)
+{
+    int n = plan->n_projection;
+    if (n < 2) {
+        mn__error_page(c, 404, "This plan has no projection.", NULL);
+        return;
+    }
+    double *x = mn__calloc((size_t)n * 4, sizeof *x);
+    if (!x) {
+        mn__error_page(c, 500, "Out of memory.", NULL);
+        return;
+    }
+    double *y = x + n, *lo = x + 2 * n, *hi = x + 3 * n;
+    for (int i = 0; i < n; i++) {
+        x[i] = plan->projection[i].day;
+        y[i] = plan->projection[i].improvement_pct;
+        lo[i] = plan->projection[i].low_pct;
+        hi[i] = plan->projection[i].high_pct;
+    }
+    mn_plot_chart ch;
+    mn_plot_chart_init(&ch);
+    ch.title = "Projected improvement";
+    ch.x_label = "days since the first session";
+    ch.y_label = "improvement (% of baseline severity)";
+    ch.footnote = "Simulation for a typical person with this input, 10-90 % band; not a promise.";
+    ch.y_zero_line = 1;
+    ch.series[0] = (mn_plot_series){"typical person", x, y, lo, hi, n, 0, MN_LINE_SOLID};
+    ch.n_series = 1;
+    mn__buf b;
+    mn__buf_init(&b);
+    mn_status st =
+        mn_plot_chart_render(c->w->ctx, &ch, MN_PLOT_SVG, mn__buf_writer, &b, NULL, NULL);
+    mn__free(x);
+    if (st) {
+        mn__buf_release(&b);
+        mn__error_page(c, 500, "The figure cannot be drawn.", mn_ctx_errmsg(c->w->ctx));
+        return;
+    }
+    c->resp->status = 200;
+    mn__resp_body(c->resp, &b, "image/svg+xml");
+    mn__buf_release(&b);
+}
+
+void mn__page_plan(mn__call *c)
+{
+    const char *id = c->params[0];
+    mn_plan *plan = NULL;
+    mn_status st = build_plan(c, id, &plan);
+    if (st) {
+        fail(c, st, "The plan cannot be made from this client's input.");
+        return;
+    }
+    mn_store_audit_read(c->w->ctx, c->w->store, id, "plan");
+    if (!strcmp(mn__form_str(&c->query, "figure"), "svg")) {
+        projection_svg(c, plan);
+        mn_plan_free(plan);
+        return;
+    }
+    mn__buf b, text;
+    mn__buf_init(&b);
+    mn__buf_init(&text);
+    st = mn_plan_write(c->w->ctx, plan, 0, mn__buf_writer, &text);
+    mn__page_begin(&b, c, "Plan", "plan");
+    back_link(&b, id);
+    mn__buf_printf(&b, "<div class=\"actions\" id=\"plan-actions\"><a id=\"report-html\" "
+                       "href=\"");
+    client_link(&b, id, "/report.html");
+    mn__buf_printf(&b, "\">Report (HTML)</a><a id=\"report-pdf\" href=\"");
+    client_link(&b, id, "/report.pdf");
+    mn__buf_printf(&b, "\">Report (PDF, printed by WeasyPrint: takes a few seconds)</a>");
+    static const char *const ex[] = {"ics", "fhir.json", "csv"};
+    for (int i = 0; i < 3; i++) {
+        mn__buf_printf(&b, "<a id=\"export-%.4s\" href=\"", ex[i]);
+        client_link(&b, id, "/export.");
+        mn__buf_printf(&b, "%s\">Export %s</a>", ex[i], ex[i]);
+    }
+    if (c->sess->role >= MN_ROLE_PRACTITIONER) {
+        mn__buf_printf(&b, "<form id=\"plan-save\" method=\"post\" action=\"");
+        client_link(&b, id, "/plan");
+        mn__buf_printf(&b, "\">");
+        mn__csrf_field(&b, c);
+        mn__buf_printf(&b, "<button id=\"plan-save-submit\" type=\"submit\">Save this plan to "
+                           "the record</button></form>");
+    }
+    mn__buf_printf(&b, "</div><p class=\"sim\">Projections are simulations with uncertainty, "
+                       "never promised results.</p><pre id=\"plan-text\">");
+    if (!st && text.data)
+        mn__srv_esc(&b, text.data);
+    mn__buf_printf(&b, "</pre>");
+    mn__page_end(&b);
+    mn__buf_release(&text);
+    mn_plan_free(plan);
+    mn__page_send(c, 200, &b);
+}
+
+void mn__post_plan(mn__call *c)
+{
+    const char *id = c->params[0];
+    mn_plan *plan = NULL;
+    mn__buf json;
+    mn__buf_init(&json);
+    long plan_id = 0;
+    mn_status st = build_plan(c, id, &plan);
+    if (!st)
+        st = mn_plan_write(c->w->ctx, plan, 1, mn__buf_writer, &json);
+    if (!st)
+        st = mn_store_plan_save(c->w->ctx, c->w->store, id, json.data, json.len, &plan_id);
+    mn__buf_release(&json);
+    mn_plan_free(plan);
+    if (st) {
+        fail(c, st, "The plan was not saved.");
+        return;
+    }
+    char msg[96];
+    snprintf(msg, sizeof msg, "Plan saved (plan %ld).", plan_id);
+    mn__buf loc;
+    mn__buf_init(&loc);
+    client_link(&loc, id, "");
+    mn__redirect(c, loc.data, msg);
+    mn__buf_release(&loc);
+}
+
+void mn__page_report(mn__call *c)
+{
+    const char *id = c->params[0];
+    int pdf = strstr(c->req->path, ".pdf") != NULL;
+    mn_plan *plan = NULL;
+    mn_status st = build_plan(c, id, &plan);
+    if (st) {
+        fail(c, st, "The plan cannot be made from this client's input.");
+        return;
+    }
+    mn_store_audit_read(c->w->ctx, c->w->store, id, pdf ? "report-pdf" : "report");
+    mn__buf b;
+    mn__buf_init(&b);
+    if (!pdf) {
+        st = mn_plan_report_html(c->w->ctx, plan, mn__buf_writer, &b);
+        mn_plan_free(plan);
+        if (st) {
+            mn__buf_release(&b);
+            fail(c, st, "The report cannot be written.");
+            return;
+        }
+        c->resp->status = 200;
+        mn__resp_body(c->resp, &b, "text/html; charset=utf-8");
+        mn__buf_release(&b);
+        return;
+    }
+    /* The PDF goes through a private temporary folder: mn_plan_report_save writes files. */
+    char dir[] = "/tmp/mneedle-report.XXXXXX", path[64];
+    if (!mkdtemp(dir)) {
+        mn_plan_free(plan);
+        mn__error_page(c, 500, "No temporary folder for the PDF.", NULL);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/report.pdf", dir);
+    st = mn_plan_report_save(c->w->ctx, plan, path);
+    mn_plan_free(plan);
+    FILE *fp = st ? NULL : fopen(path, "rb");
+    if (fp) {
+        char chunk[65536];
+        size_t got;
+        while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+            mn__buf_append(&b, chunk, got);
+        fclose(fp);
+    }
+    unlink(path);
+    rmdir(dir);
+    if (st == MN_EUNSUPPORTED) {
+        mn__buf_release(&b);
+        mn__error_page(c, 501,
+                       "PDF reports need WeasyPrint (the Debian package weasyprint); "
+                       "the HTML report has the same content and prints from the "
+                       "browser.",
+                       NULL);
+        return;
+    }
+    if (st || mn__buf_status(&b)) {
+        mn__buf_release(&b);
+        fail(c, st ? st : MN_EIO, "The PDF cannot be made.");
+        return;
+    }
+    c->resp->status = 200;
+    mn__resp_header(c->resp, "Content-Disposition", "attachment; filename=\"report.pdf\"");
+    mn__resp_body(c->resp, &b, "application/pdf");
+    mn__buf_release(&b);
+}
+
+void mn__page_export(mn__call *c)
+{
+    const char *id = c->params[0];
+    const char *path = c->req->path;
+    mn_store_history *h = NULL;
+    mn_date today;
+    mn_status st = mn_date_today(c->w->ctx, &today);
+    if (!st)
+        st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
+    if (!st)
+        st = mn_store_audit_read(c->w->ctx, c->w->store, id, "export");
+    mn__buf b;
+    mn__buf_init(&b);
+    const char *type = "text/plain", *name = "export.txt";
+    if (!st) {
+        mn_store_history *const hs[1] = {h};
+        size_t n = strlen(path);
+        if (n > 4 && !strcmp(path + n - 4, ".ics")) {
+            st = mn_store_ics_write(c->w->ctx, hs, 1, today, mn__buf_writer, &b);
+            type = "text/calendar; charset=utf-8";
+            name = "visits.ics";
+        } else if (n > 10 && !strcmp(path + n - 10, ".fhir.json")) {
+            st = mn_store_fhir_write(c->w->ctx, hs, 1, mn__buf_writer, &b);
+            type = "application/fhir+json";
+            name = "record.fhir.json";
+        } else {
+            st = mn_store_csv_write(c->w->ctx, hs, 1, mn__buf_writer, &b);
+            type = "text/csv; charset=utf-8";
+            name = "record.csv";
+        }
+    }
+    mn_store_history_free(h);
+    if (st) {
+        mn__buf_release(&b);
+        fail(c, st, "The export cannot be made.");
+        return;
+    }
+    char disp[96];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+    c->resp->status = 200;
+    mn__resp_header(c->resp, "Content-Disposition", disp);
+    mn__resp_body(c->resp, &b, type);
+    mn__buf_release(&b);
+}
+
+/* ---- charting a session ---- */
+
+enum { MAX_FORM_ZONES = 12 };
+
+static const char *const session_text[][2] = {
+    {"device", "Device (catalogue id)"}, {"serial", "Device serial"},
+    {"cartridge_lot", "Cartridge lot"},  {"serum", "Serum"},
+    {"serum_lot", "Serum lot"},          {"endpoint", "Clinical endpoint reached"},
+    {"reactions", "Reactions"},
+};
+enum { N_SESSION_TEXT = sizeof session_text / sizeof session_text[0] };
+
+static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
+                         int status)
+{
+    mn_store_history *h = NULL;
+    mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
+    if (st) {
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
+    mn_store_audit_read(c->w->ctx, c->w->store, id, "chart");
+    const mn_store_planned_visit *v =
+        h->n_sessions < h->n_planned ? &h->planned[h->n_sessions] : NULL;
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Chart a session", "session-form");
+    back_link(&b, id);
+    if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    char d[16];
+    if (v)
+        mn__buf_printf(&b,
+                       "<p id=\"planned-visit\">Pre-filled from the saved plan: visit %d, "
+                       "planned for %s. Depths beyond the plan's maximum for a zone or the "
+                       "device's range are refused unless you give a reason to override."
+                       "</p>",
+                       v->number, mn_date_format(v->date, d));
+    else
+        mn__buf_printf(&b, "<p id=\"planned-visit\">%s</p>",
+                       h->plan_id ? "Every planned visit has been charted: settings are not "
+                                    "pre-filled."
+                                  : "No plan is saved for this client: save one first (the "
+                                    "session is checked against it).");
+    mn__buf_printf(&b, "<form id=\"session-chart\" method=\"post\" action=\"");
+    client_link(&b, id, "/sessions");
+    mn__buf_printf(&b, "\">");
+    mn__csrf_field(&b, c);
+    mn_date today;
+    mn_date_today(c->w->ctx, &today);
+    mn__buf_printf(&b, "<p><label for=\"f-date\">Date</label> <input id=\"f-date\" name=\"date\" "
+                       "type=\"date\" required value=\"");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "date") : mn_date_format(today, d));
+    mn__buf_printf(&b, "\"></p>");
+    /* The device the plan was made for (the client's clinic.device, SkinPen when absent),
+     * read by the same loader as the plan. */
+    char device[64] = "";
+    char *input = NULL;
+    mn_client client;
+    if (!posted && mn_store_client_input(c->w->ctx, c->w->store, id, &input) == MN_OK &&
+        mn_client_parse(c->w->ctx, "client", input, strlen(input), &client) == MN_OK &&
+        client.device)
+        snprintf(device, sizeof device, "%s", client.device->id);
+    free(input);
+    mn_ctx_clear_error(c->w->ctx);
+    for (int i = 0; i < N_SESSION_TEXT; i++) {
+        mn__buf_printf(&b,
+                       "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
+                       "value=\"",
+                       session_text[i][0], session_text[i][1], session_text[i][0],
+                       session_text[i][0]);
+        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : i == 0 ? device : "");
+        mn__buf_printf(&b, "\"></p>");
+    }
+    mn__buf_printf(&b, "<table id=\"session-zones\"><thead><tr><th>Zone</th><th>Depth (mm)</th>"
+                       "<th>Passes</th><th>Plan</th></tr></thead><tbody>");
+    int rows = v ? v->n_settings : 0;
+    if (posted || rows == 0)
+        rows = MAX_FORM_ZONES < 4 ? MAX_FORM_ZONES : 4;
+    if (v && v->n_settings > rows)
+        rows = v->n_settings;
+    if (rows > MAX_FORM_ZONES)
+        rows = MAX_FORM_ZONES;
+    for (int k = 0; k < rows; k++) {
+        char zn[24], dn[24], pn[24], buf[32];
+        snprintf(zn, sizeof zn, "zone%d", k);
+        snprintf(dn, sizeof dn, "depth%d", k);
+        snprintf(pn, sizeof pn, "passes%d", k);
+        const mn_store_setting *s = v && k < v->n_settings ? &v->settings[k] : NULL;
+        mn__buf_printf(&b,
+                       "<tr><td><input aria-label=\"zone %d\" id=\"f-%s\" name=\"%s\" "
+                       "value=\"",
+                       k + 1, zn, zn);
+        mn__srv_esc(&b, posted ? mn__form_str(posted, zn) : s ? s->zone : "");
+        mn__buf_printf(&b,
+                       "\"></td><td><input aria-label=\"depth %d\" id=\"f-%s\" name=\"%s\" "
+                       "inputmode=\"decimal\" value=\"",
+                       k + 1, dn, dn);
+        if (s)
+            snprintf(buf, sizeof buf, "%g", s->depth_mm);
+        mn__srv_esc(&b, posted ? mn__form_str(posted, dn) : s ? buf : "");
+        mn__buf_printf(&b,
+                       "\"></td><td><input aria-label=\"passes %d\" id=\"f-%s\" name=\"%s\" "
+                       "inputmode=\"decimal\" value=\"",
+                       k + 1, pn, pn);
+        if (s)
+            snprintf(buf, sizeof buf, "%g", s->passes);
+        mn__srv_esc(&b, posted ? mn__form_str(posted, pn) : s ? buf : "");
+        mn__buf_printf(&b, "\"></td><td>");
+        if (s)
+            mn__buf_printf(&b, "%.2f mm &times; %g", s->depth_mm, s->passes);
+        mn__buf_printf(&b, "</td></tr>");
+    }
+    mn__buf_printf(&b, "</tbody></table>");
+    mn__buf_printf(&b, "<p><label for=\"f-adverse\">Adverse events (\"none\", or one per line: "
+                       "event; severity)</label><br><textarea id=\"f-adverse\" "
+                       "name=\"adverse_events\" rows=\"3\">");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "adverse_events") : "none");
+    mn__buf_printf(&b, "</textarea></p><p><label for=\"f-override\">Override reason (only to "
+                       "go beyond the plan or device; name no one)</label> <input "
+                       "id=\"f-override\" name=\"override\" value=\"");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "override") : "");
+    mn__buf_printf(&b, "\"></p><p><button id=\"session-save\" type=\"submit\">Record the "
+                       "session</button></p></form>");
+    mn__page_end(&b);
+    mn_store_history_free(h);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_session_form(mn__call *c)
+{
+    session_form(c, c->params[0], NULL, NULL, 200);
+}
+
+/* A number typed in a form as JSON (the text itself when it is not one, for the loader to
+ * name). */
+static json_t *number_or_text(const char *s)
+{
+    char *end;
+    double v = strtod(s, &end);
+    return end != s && !*end ? json_real(v) : json_string(s);
+}
+
+void mn__post_session(mn__call *c)
+{
+    const char *id = c->params[0];
+    const mn__form *f = &c->form;
+    json_t *s = json_object();
+    json_object_set_new(s, "client", json_string(id));
+    json_object_set_new(s, "date", json_string(mn__form_str(f, "date")));
+    for (int i = 0; i < N_SESSION_TEXT; i++) {
+        const char *v = mn__form_str(f, session_text[i][0]);
+        if (v[0])
+            json_object_set_new(s, session_text[i][0], json_string(v));
+    }
+    json_t *zones = json_array();
+    for (int k = 0; k < MAX_FORM_ZONES; k++) {
+        char zn[24], dn[24], pn[24];
+        snprintf(zn, sizeof zn, "zone%d", k);
+        snprintf(dn, sizeof dn, "depth%d", k);
+        snprintf(pn, sizeof pn, "passes%d", k);
+        const char *zone = mn__form_str(f, zn);
+        if (!zone[0])
+            continue;
+        json_t *z = json_object();
+        json_object_set_new(z, "zone", json_string(zone));
+        json_object_set_new(z, "depth_mm", number_or_text(mn__form_str(f, dn)));
+        json_object_set_new(z, "passes", number_or_text(mn__form_str(f, pn)));
+        json_array_append_new(zones, z);
+    }
+    json_object_set_new(s, "zones", zones);
+    json_t *aes = json_array();
+    char *lines = mn__url_decode(mn__form_str(f, "adverse_events"),
+                                 strlen(mn__form_str(f, "adverse_events")), 0);
+    for (char *save = NULL, *line = lines ? strtok_r(lines, "\r\n", &save) : NULL; line;
+         line = strtok_r(NULL, "\r\n", &save)) {
+        while (*line == ' ')
+            line++;
+        if (!*line)
+            continue;
+        if (!strcmp(line, "none")) {
+            json_array_append_new(aes, json_string("none"));
+            continue;
+        }
+        json_t *e = json_object();
+        char *semi = strchr(line, ';');
+        if (semi) {
+            *semi = '\0';
+            char *sev = semi + 1;
+            while (*sev == ' ')
+                sev++;
+            json_object_set_new(e, "severity", json_string(sev));
+        }
+        json_object_set_new(e, "event", json_string(line));
+        json_array_append_new(aes, e);
+    }
+    mn__free(lines);
+    json_object_set_new(s, "adverse_events", aes);
+    char *text = mn__srv_dump(s);
+    json_decref(s);
+    const char *override = mn__form_str(f, "override");
+    int n = 0;
+    mn_status st = text ? mn_store_record_sessions(c->w->ctx, c->w->store, "form", text,
+                                                   strlen(text), override[0] ? override : NULL, &n)
+                        : MN_ENOMEM;
+    mn__free(text);
+    if (st) {
+        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
+            session_form(c, id, f, mn_ctx_errmsg(c->w->ctx), 422);
+        else
+            fail(c, st, "The session was not recorded.");
+        return;
+    }
+    mn__buf loc;
+    mn__buf_init(&loc);
+    client_link(&loc, id, "");
+    mn__redirect(c, loc.data,
+                 override[0] ? "Session recorded, with the override reason." : "Session recorded.");
+    mn__buf_release(&loc);
+}
+
+/* ---- scores ---- */
+
+static void assessment_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
+                            int status)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Record a score", "assessment-form");
+    back_link(&b, id);
+    if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn__buf_printf(&b, "<form id=\"assessment-record\" method=\"post\" action=\"");
+    client_link(&b, id, "/assessments");
+    mn__buf_printf(&b, "\">");
+    mn__csrf_field(&b, c);
+    /* The scales of the catalogue, each with its range (data/scales.json). */
+    mn__buf_printf(&b, "<p><label for=\"f-scale\">Scale</label> <select id=\"f-scale\" "
+                       "name=\"scale\">");
+    const char *chosen = posted ? mn__form_str(posted, "scale") : "";
+    mn_scale sc;
+    for (int i = 0; mn_store_scale_at(c->w->ctx, i, &sc) == MN_OK; i++) {
+        mn__buf_printf(&b, "<option value=\"");
+        mn__srv_esc(&b, sc.id);
+        mn__buf_printf(&b, "\"%s>", !strcmp(chosen, sc.id) ? " selected" : "");
+        mn__srv_esc(&b, sc.name);
+        mn__buf_printf(&b, " (%g to %g%s)</option>", sc.min, sc.max,
+                       sc.higher_better ? ", higher is better" : ", lower is better");
+    }
+    mn_ctx_clear_error(c->w->ctx);
+    mn__buf_printf(&b, "</select></p>");
+    static const char *const fields[][3] = {{"date", "Date", "date"},
+                                            {"score", "Score", "text"},
+                                            {"rater", "Rater", "text"},
+                                            {"zone", "Zone (optional)", "text"},
+                                            {"session", "Session number (optional)", "text"}};
+    char d[16];
+    mn_date today;
+    mn_date_today(c->w->ctx, &today);
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        mn__buf_printf(&b,
+                       "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
+                       "type=\"%s\" value=\"",
+                       fields[i][0], fields[i][1], fields[i][0], fields[i][0], fields[i][2]);
+        const char *v = posted ? mn__form_str(posted, fields[i][0]) : "";
+        if (!posted && !strcmp(fields[i][0], "date"))
+            v = mn_date_format(today, d);
+        if (!posted && !strcmp(fields[i][0], "rater"))
+            v = c->sess->user;
+        mn__srv_esc(&b, v);
+        mn__buf_printf(&b, "\"></p>");
+    }
+    mn__buf_printf(&b, "<p><button id=\"assessment-save\" type=\"submit\">Record the score"
+                       "</button></p></form>");
+    mn__page_end(&b);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_assessment_form(mn__call *c)
+{
+    mn_store_client cl;
+    mn_status st = mn_store_client_get(c->w->ctx, c->w->store, c->params[0], &cl);
+    if (st) {
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
+    mn_store_client_release(&cl);
+    assessment_form(c, c->params[0], NULL, NULL, 200);
+}
+
+void mn__post_assessment(mn__call *c)
+{
+    const char *id = c->params[0];
+    const mn__form *f = &c->form;
+    json_t *a = json_object();
+    json_object_set_new(a, "client", json_string(id));
+    json_object_set_new(a, "date", json_string(mn__form_str(f, "date")));
+    json_object_set_new(a, "scale", json_string(mn__form_str(f, "scale")));
+    json_object_set_new(a, "score", number_or_text(mn__form_str(f, "score")));
+    json_object_set_new(a, "rater", json_string(mn__form_str(f, "rater")));
+    if (mn__form_str(f, "zone")[0])
+        json_object_set_new(a, "zone", json_string(mn__form_str(f, "zone")));
+    if (mn__form_str(f, "session")[0]) {
+        char *end;
+        long n = strtol(mn__form_str(f, "session"), &end, 10);
+        json_object_set_new(a, "session",
+                            *end ? json_string(mn__form_str(f, "session")) : json_integer(n));
+    }
+    char *text = mn__srv_dump(a);
+    json_decref(a);
+    int n = 0;
+    mn_status st =
+        text ? mn_store_record_assessments(c->w->ctx, c->w->store, "form", text, strlen(text), &n)
+             : MN_ENOMEM;
+    mn__free(text);
+    if (st) {
+        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
+            assessment_form(c, id, f, mn_ctx_errmsg(c->w->ctx), 422);
+        else
+            fail(c, st, "The score was not recorded.");
+        return;
+    }
+    mn__buf loc;
+    mn__buf_init(&loc);
+    client_link(&loc, id, "");
+    mn__redirect(c, loc.data, "Score recorded.");
+    mn__buf_release(&loc);
+}
+
+/* ---- re-plan ---- */
+
+void mn__page_replan(mn__call *c)
+{
+    const char *id = c->params[0];
+    mn_store_client cl;
+    mn_status st = mn_store_client_get(c->w->ctx, c->w->store, id, &cl);
+    if (st) {
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
+    mn_store_client_release(&cl);
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Re-plan", "replan");
+    back_link(&b, id);
+    mn__buf_printf(&b, "<p>Re-planning re-dates the visits left from the sessions done, updates "
+                       "this client's response from their own scores, and sets the "
+                       "maintenance date used by the recall list.</p>");
+    if (c->sess->role >= MN_ROLE_PRACTITIONER) {
+        mn__buf_printf(&b, "<form id=\"replan-run\" method=\"post\" action=\"");
+        client_link(&b, id, "/replan");
+        mn__buf_printf(&b, "\">");
+        mn__csrf_field(&b, c);
+        mn__buf_printf(&b, "<button id=\"replan-submit\" type=\"submit\">Re-plan now</button>"
+                           "</form>");
+    }
+    mn__page_end(&b);
+    mn__page_send(c, 200, &b);
+}
+
+void mn__post_replan(mn__call *c)
+{
+    const char *id = c->params[0];
+    mn_store_replan *r = NULL;
+    mn_status st = mn_store_replan_run(c->w->ctx, c->w->store, id, &r);
+    if (st) {
+        fail(c, st, "The re-plan could not be made.");
+        return;
+    }
+    mn__buf b, text;
+    mn__buf_init(&b);
+    mn__buf_init(&text);
+    st = mn_store_replan_write(c->w->ctx, r, 0, mn__buf_writer, &text);
+    mn__page_begin(&b, c, "Re-plan", "replan-result");
+    mn__buf_printf(&b,
+                   "<p class=\"msg\" id=\"message\" role=\"status\">Re-planned: %d "
+                   "visit(s) left",
+                   r->n_remaining);
+    char d[16];
+    if (r->has_maintenance)
+        mn__buf_printf(&b, "; maintenance due %s", mn_date_format(r->maintenance_due, d));
+    mn__buf_printf(&b, ".</p>");
+    back_link(&b, id);
+    mn__buf_printf(&b, "<pre id=\"replan-text\">");
+    if (!st && text.data)
+        mn__srv_esc(&b, text.data);
+    mn__buf_printf(&b, "</pre>");
+    mn__page_end(&b);
+    mn__buf_release(&text);
+    mn_store_replan_free(r);
+    mn__page_send(c, 200, &b);
+}
+
+/* ---- recall, catalogues ---- */
+
+void mn__page_recall(mn__call *c)
+{
+    mn_date due;
+    const char *before = mn__form_str(&c->query, "before");
+    mn_status st = mn_date_today(c->w->ctx, &due);
+    if (!st && before[0] && mn_date_parse(before, &due) != MN_OK) {
+        mn__error_page(c, 400, "The date is not a date (YYYY-MM-DD).", NULL);
+        return;
+    }
+    mn_store_recall *list = NULL;
+    int n = 0;
+    if (!st)
+        st = mn_store_recall_list(c->w->ctx, c->w->store, due, &list, &n);
+    if (st) {
+        fail(c, st, "The recall list cannot be read.");
+        return;
+    }
+    mn__buf b;
+    mn__buf_init(&b);
+    char d[16];
+    mn__page_begin(&b, c, "Recall", "recall");
+    mn__buf_printf(&b,
+                   "<form id=\"recall-filter\" method=\"get\" action=\"/recall\"><label "
+                   "for=\"before\">Due on or before</label> <input id=\"before\" "
+                   "name=\"before\" type=\"date\" value=\"%s\"> <button "
+                   "type=\"submit\">Show</button></form>",
+                   mn_date_format(due, d));
+    mn__buf_printf(&b, "<table id=\"recall-list\"><thead><tr><th>Client</th><th>Due</th>"
+                       "<th>Last session</th><th>Why</th></tr></thead><tbody>");
+    for (int i = 0; i < n; i++) {
+        mn__buf_printf(&b, "<tr><td><a href=\"");
+        client_link(&b, list[i].client, "");
+        mn__buf_printf(&b, "\">");
+        mn__srv_esc(&b, list[i].client);
+        mn__buf_printf(&b, "</a></td><td>%s</td><td>", mn_date_format(list[i].due, d));
+        if (list[i].has_last_session)
+            mn__buf_printf(&b, "%s", mn_date_format(list[i].last_session, d));
+        mn__buf_printf(&b, "</td><td>");
+        mn__srv_esc(&b, list[i].reason);
+        mn__buf_printf(&b, "</td></tr>");
+    }
+    mn__buf_printf(&b, "</tbody></table><p id=\"recall-count\">%d client(s) due.</p>", n);
+    mn__page_end(&b);
+    mn_store_recall_free(list);
+    mn__page_send(c, 200, &b);
+}
+
+void mn__page_catalog(mn__call *c)
+{
+    static const char *const kinds[] = {"devices", "sites", "concerns", "products", "rules", NULL};
+    const char *what = c->n_params ? c->params[0] : NULL;
+    mn__buf b, text;
+    mn__buf_init(&b);
+    mn__buf_init(&text);
+    mn__page_begin(&b, c, "Catalogues", "catalog");
+    mn__buf_printf(&b, "<p class=\"actions\" id=\"catalog-kinds\">");
+    for (int i = 0; kinds[i]; i++)
+        mn__buf_printf(&b, "<a id=\"catalog-%s\" href=\"/catalog/%s\">%s</a>", kinds[i], kinds[i],
+                       kinds[i]);
+    mn__buf_printf(&b, "</p>");
+    if (what) {
+        mn_status st = mn_report_catalog(c->w->ctx, what, 0, mn__buf_writer, &text);
+        if (st == MN_ENOTFOUND) {
+            mn__buf_release(&b);
+            mn__buf_release(&text);
+            mn__error_page(c, 404, "There is no such catalogue.", NULL);
+            return;
+        }
+        mn__buf_printf(&b, "<pre id=\"catalog-text\">");
+        if (!st && text.data)
+            mn__srv_esc(&b, text.data);
+        mn__buf_printf(&b, "</pre>");
+    }
+    mn__page_end(&b);
+    mn__buf_release(&text);
+    mn__page_send(c, 200, &b);
+}
+
+/* ---- users (admin) ---- */
+
+static void users_page(mn__call *c, const char *err, int status)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Users", "users");
+    if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn_store_user *users = NULL;
+    int n = 0;
+    if (mn_store_user_list(c->w->ctx, c->w->store, &users, &n) == MN_OK) {
+        mn__buf_printf(&b, "<table id=\"user-list\"><thead><tr><th>User</th><th>Role</th>"
+                           "<th>Since</th><th>State</th></tr></thead><tbody>");
+        for (int i = 0; i < n; i++) {
+            mn__buf_printf(&b, "<tr><td>");
+            mn__srv_esc(&b, users[i].name);
+            mn__buf_printf(&b, "</td><td>%s</td><td>", mn_store_role_name(users[i].role));
+            mn__srv_esc(&b, users[i].created);
+            mn__buf_printf(&b, "</td><td>%s</td></tr>", users[i].disabled ? "disabled" : "active");
+        }
+        mn__buf_printf(&b, "</tbody></table>");
+    }
+    mn_store_user_list_free(users);
+    mn__buf_printf(&b, "<h2>Add a user</h2>");
+    mn__buf_printf(&b, "<form id=\"user-add\" method=\"post\" action=\"/users\">");
+    mn__csrf_field(&b, c);
+    mn__buf_printf(&b,
+                   "<p><label for=\"f-name\">User name</label> <input id=\"f-name\" "
+                   "name=\"name\" autocomplete=\"off\" required></p><p><label "
+                   "for=\"f-role\">Role</label> <select id=\"f-role\" name=\"role\"><option>"
+                   "read-only</option><option selected>practitioner</option><option>admin"
+                   "</option></select></p><p><label for=\"f-password\">Password (at least "
+                   "%d characters)</label> <input id=\"f-password\" name=\"password\" "
+                   "type=\"password\" autocomplete=\"new-password\" required></p><p><button "
+                   "id=\"user-save\" type=\"submit\">Add user</button></p></form>",
+                   MN_STORE_PASSWORD_MIN);
+    mn__page_end(&b);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_users(mn__call *c)
+{
+    users_page(c, NULL, 200);
+}
+
+void mn__post_users(mn__call *c)
+{
+    mn_store_role role;
+    if (!mn_store_role_parse(mn__form_str(&c->form, "role"), &role)) {
+        users_page(c, "The role is admin, practitioner or read-only.", 422);
+        return;
+    }
+    mn_status st = mn_store_user_add(c->w->ctx, c->w->store, mn__form_str(&c->form, "name"), role,
+                                     mn__form_str(&c->form, "password"));
+    if (st) {
+        users_page(c, mn_ctx_errmsg(c->w->ctx), mn_status_is_input_error(st) ? 422 : 500);
+        return;
+    }
+    mn__redirect(c, "/users", "User added.");
+}

@@ -1,0 +1,186 @@
+/* The server's pieces shared between the files of src/server/ (private to the server). */
+#ifndef MN_SERVER_INTERNAL_H
+#define MN_SERVER_INTERNAL_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+#include "core/internal.h"
+#include "mneedle/server.h"
+
+/* ---- http.c: requests, forms, escaping, responses ---- */
+
+/* Percent-decodes @p len bytes of @p s ('+' as space when @p plus) into a new string
+ * (mn__malloc); NULL when out of memory. A '%' not followed by two hex digits is kept. A NUL
+ * decoded from "%00" ends the string early, which the callers' checks then see as short. */
+char *mn__url_decode(const char *s, size_t len, int plus);
+
+/* A parsed form or query string: decoded names and values. */
+typedef struct {
+    char **names, **values;
+    int n;
+} mn__form;
+
+/* Parses application/x-www-form-urlencoded text; at most MN__FORM_MAX_FIELDS fields (more:
+ * MN_ELIMIT). */
+#define MN__FORM_MAX_FIELDS 512
+mn_status mn__form_parse(const char *text, size_t len, mn__form *out);
+void mn__form_release(mn__form *f);
+/* The value of field @p name, or NULL. */
+const char *mn__form_get(const mn__form *f, const char *name);
+/* As mn__form_get, "" when absent. */
+const char *mn__form_str(const mn__form *f, const char *name);
+
+/* The value of request header @p name (case-insensitive), or NULL. */
+const char *mn__req_header(const mn_http_request *req, const char *name);
+/* The value of cookie @p name in the Cookie header, copied into out (size bytes); 1 if found. */
+int mn__req_cookie(const mn_http_request *req, const char *name, char *out, size_t size);
+
+/* HTML text (and attribute values, which are always double-quoted): & < > " ' as entities,
+ * controls and bidirectional overrides named as the report names them (report/html_util.c). */
+void mn__srv_esc(mn__buf *b, const char *s);
+/* A path segment or query value: everything but unreserved characters percent-encoded. */
+void mn__srv_url(mn__buf *b, const char *s);
+/* A JSON string with its quotes; '<', '>' and '&' as \u escapes, so it is also safe inside
+ * HTML. */
+void mn__srv_json_str(mn__buf *b, const char *s);
+
+/* Adds a header to a response (silently dropped beyond MN_HTTP_MAX_HEADERS: never more than
+ * the handler itself sets). */
+void mn__resp_header(mn_http_response *r, const char *name, const char *value);
+/* Sets the body from a buffer (taking its memory) and the Content-Type. */
+void mn__resp_body(mn_http_response *r, mn__buf *b, const char *content_type);
+
+/* Compact JSON text of a jansson value, allocated with mn__malloc (free with mn__free; jansson's
+ * own json_dumps allocates through the library's hooks, core/alloc.c); NULL when out of
+ * memory. */
+struct json_t;
+char *mn__srv_dump(const struct json_t *v);
+
+/* A writer (mn_writer) appending to an mn__buf. */
+int mn__buf_writer(void *userdata, const char *buf, size_t len);
+
+/* ---- session.c: signed-in sessions, CSRF tokens, the sign-in limit ---- */
+
+/* 128-bit random values as 32 hex digits. */
+#define MN__TOKEN_HEX 33
+
+typedef struct {
+    char id[MN__TOKEN_HEX];   /* the cookie's value */
+    char csrf[MN__TOKEN_HEX]; /* the synchronizer token of its forms */
+    char user[MN_STORE_USER_LEN];
+    mn_store_role role;
+    long long created, last_seen;
+    int used;
+} mn__session;
+
+typedef struct {
+    char key[80]; /* "a:" address or "u:" user name */
+    long long first;
+    int failures;
+} mn__login_fail;
+
+typedef struct {
+    pthread_mutex_t lock;
+    mn__session *slots;
+    int n_slots;
+    int idle_s, absolute_s;
+    mn__login_fail *fails;
+    int n_fails;
+    int max_failures, window_s;
+} mn__sessions;
+
+mn_status mn__sessions_init(mn__sessions *s, int max_sessions, int idle_s, int absolute_s,
+                            int max_failures, int window_s);
+void mn__sessions_release(mn__sessions *s);
+/* Starts a session for a user (a new id, a new CSRF token), evicting the least recently used
+ * one when full; copies it to out. */
+mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role role, long long now,
+                            mn__session *out);
+/* Finds a live session by id and touches it; copies it to out. 0 when none (or expired, which
+ * also ends it). */
+int mn__session_find(mn__sessions *s, const char *id, long long now, mn__session *out);
+/* Ends a session (sign-out). */
+void mn__session_end(mn__sessions *s, const char *id);
+/* 1 when the token matches the session's (constant time). */
+int mn__csrf_ok(const mn__session *sess, const char *token);
+/* The sign-in limit: 1 when @p key may try now. */
+int mn__login_allowed(mn__sessions *s, const char *key, long long now);
+/* Counts a failure of @p key; a success clears it. */
+void mn__login_result(mn__sessions *s, const char *key, int ok, long long now);
+
+/* ---- the handler (handler.c) and its pages ---- */
+
+/* A database handle and a context for one request at a time. */
+typedef struct {
+    mn_ctx *ctx;
+    mn_store *store;
+    int busy;
+} mn__worker;
+
+struct mn_server {
+    mn_server_config cfg;
+    char db_path[1024];
+    mn__worker *workers;
+    int n_workers;
+    pthread_mutex_t pool_lock;
+    pthread_cond_t pool_free;
+    mn__sessions sessions;
+};
+
+/* What a page handler gets: the request, its parsed query and form, the session (NULL when
+ * not signed in), a worker, and the response to fill. */
+typedef struct {
+    mn_server *srv;
+    const mn_http_request *req;
+    mn__form query, form;
+    const mn__session *sess;
+    mn__worker *w;
+    mn_http_response *resp;
+    long long now;
+    const char *const *params; /* the route's captured path segments (decoded) */
+    int n_params;
+} mn__call;
+
+/* Page helpers (pages.c). */
+void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char *main_id);
+void mn__page_end(mn__buf *b);
+/* A finished page: status, body, no-store. */
+void mn__page_send(mn__call *c, int status, mn__buf *b);
+/* 303 to @p location, with an optional message carried in the query (?msg=...). */
+void mn__redirect(mn__call *c, const char *location, const char *msg);
+/* A page saying what went wrong, with the context's message when there is one. */
+void mn__error_page(mn__call *c, int status, const char *what, const char *detail);
+/* The hidden CSRF input of a form. */
+void mn__csrf_field(mn__buf *b, const mn__call *c);
+
+/* The route table (routes.c): finds and runs the handler of a request. */
+void mn__route(mn__call *c);
+
+/* Pages (pages.c, records.c) and the API (api.c); each fills c->resp. */
+void mn__page_home(mn__call *c);
+void mn__page_signin(mn__call *c);
+void mn__post_signin(mn__call *c);
+void mn__post_signout(mn__call *c);
+void mn__page_style(mn__call *c);
+void mn__page_clients(mn__call *c);
+void mn__page_client(mn__call *c);
+void mn__page_client_form(mn__call *c);
+void mn__post_client(mn__call *c);
+void mn__page_plan(mn__call *c);
+void mn__post_plan(mn__call *c);
+void mn__page_report(mn__call *c);
+void mn__page_export(mn__call *c);
+void mn__page_session_form(mn__call *c);
+void mn__post_session(mn__call *c);
+void mn__page_assessment_form(mn__call *c);
+void mn__post_assessment(mn__call *c);
+void mn__page_replan(mn__call *c);
+void mn__post_replan(mn__call *c);
+void mn__page_recall(mn__call *c);
+void mn__page_catalog(mn__call *c);
+void mn__page_users(mn__call *c);
+void mn__post_users(mn__call *c);
+void mn__api(mn__call *c);
+
+#endif

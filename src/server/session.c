@@ -1,0 +1,185 @@
+/*
+ * Signed-in sessions, kept in memory on the server only (the cookie holds a random id and
+ * nothing else), their CSRF synchronizer tokens, and the sign-in limit.
+ *
+ * Ids and tokens are 128 bits from libsodium's randombytes_buf (the system's CSPRNG):
+ * OWASP's session management cheat sheet asks for at least 64 bits of entropy. A new id is
+ * made at every sign-in (no fixation); a session ends after idle_s without a request and
+ * absolute_s after its sign-in whatever happens (OWASP: idle 15-30 min, absolute 4-8 h for
+ * applications handling sensitive data; docs/serve.md gives the defaults). Restarting the
+ * server ends every session.
+ *
+ * The sign-in limit counts failures per client address and per user name in a window;
+ * past the limit every attempt of that key is refused until the window has passed, so a
+ * guesser gets max_failures tries per window and per name whatever address it uses.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "server/server_internal.h"
+
+/* Failure records kept; beyond it the oldest is reused (a flood of addresses cannot grow
+ * memory). */
+#define MAX_FAIL_KEYS 4096
+
+mn_status mn__sessions_init(mn__sessions *s, int max_sessions, int idle_s, int absolute_s,
+                            int max_failures, int window_s)
+{
+    memset(s, 0, sizeof *s);
+    if (sodium_init() < 0)
+        return MN_EIO;
+    s->slots = mn__calloc((size_t)max_sessions, sizeof *s->slots);
+    s->fails = mn__calloc(MAX_FAIL_KEYS, sizeof *s->fails);
+    if (!s->slots || !s->fails) {
+        mn__free(s->slots);
+        mn__free(s->fails);
+        return MN_ENOMEM;
+    }
+    s->n_slots = max_sessions;
+    s->idle_s = idle_s;
+    s->absolute_s = absolute_s;
+    s->n_fails = MAX_FAIL_KEYS;
+    s->max_failures = max_failures;
+    s->window_s = window_s;
+    pthread_mutex_init(&s->lock, NULL);
+    return MN_OK;
+}
+
+void mn__sessions_release(mn__sessions *s)
+{
+    if (!s->slots)
+        return;
+    sodium_memzero(s->slots, (size_t)s->n_slots * sizeof *s->slots);
+    mn__free(s->slots);
+    mn__free(s->fails);
+    pthread_mutex_destroy(&s->lock);
+    memset(s, 0, sizeof *s);
+}
+
+static void token(char out[MN__TOKEN_HEX])
+{
+    unsigned char raw[16];
+    randombytes_buf(raw, sizeof raw);
+    sodium_bin2hex(out, MN__TOKEN_HEX, raw, sizeof raw);
+}
+
+static int expired(const mn__sessions *s, const mn__session *x, long long now)
+{
+    return now - x->last_seen >= s->idle_s || now - x->created >= s->absolute_s || now < x->created;
+}
+
+mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role role, long long now,
+                            mn__session *out)
+{
+    pthread_mutex_lock(&s->lock);
+    int pick = -1;
+    for (int i = 0; i < s->n_slots && pick < 0; i++)
+        if (!s->slots[i].used || expired(s, &s->slots[i], now))
+            pick = i;
+    if (pick < 0) { /* full: the least recently used goes */
+        pick = 0;
+        for (int i = 1; i < s->n_slots; i++)
+            if (s->slots[i].last_seen < s->slots[pick].last_seen)
+                pick = i;
+    }
+    mn__session *x = &s->slots[pick];
+    memset(x, 0, sizeof *x);
+    token(x->id);
+    token(x->csrf);
+    snprintf(x->user, sizeof x->user, "%s", user);
+    x->role = role;
+    x->created = x->last_seen = now;
+    x->used = 1;
+    *out = *x;
+    pthread_mutex_unlock(&s->lock);
+    return MN_OK;
+}
+
+int mn__session_find(mn__sessions *s, const char *id, long long now, mn__session *out)
+{
+    if (!id || strlen(id) != MN__TOKEN_HEX - 1)
+        return 0;
+    int found = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->n_slots; i++) {
+        mn__session *x = &s->slots[i];
+        if (!x->used || sodium_memcmp(x->id, id, MN__TOKEN_HEX - 1) != 0)
+            continue;
+        if (expired(s, x, now)) {
+            sodium_memzero(x, sizeof *x);
+        } else {
+            x->last_seen = now;
+            *out = *x;
+            found = 1;
+        }
+        break;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
+void mn__session_end(mn__sessions *s, const char *id)
+{
+    if (!id || strlen(id) != MN__TOKEN_HEX - 1)
+        return;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->n_slots; i++)
+        if (s->slots[i].used && sodium_memcmp(s->slots[i].id, id, MN__TOKEN_HEX - 1) == 0)
+            sodium_memzero(&s->slots[i], sizeof s->slots[i]);
+    pthread_mutex_unlock(&s->lock);
+}
+
+int mn__csrf_ok(const mn__session *sess, const char *tok)
+{
+    return sess && tok && strlen(tok) == MN__TOKEN_HEX - 1 &&
+           sodium_memcmp(sess->csrf, tok, MN__TOKEN_HEX - 1) == 0;
+}
+
+static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now, int create)
+{
+    mn__login_fail *victim = NULL; /* an empty record, else the one whose window began first */
+    for (int i = 0; i < s->n_fails; i++) {
+        mn__login_fail *f = &s->fails[i];
+        if (f->failures && !strcmp(f->key, key)) {
+            if (now - f->first < s->window_s && now >= f->first)
+                return f;
+            memset(f, 0, sizeof *f); /* the window has passed */
+            victim = f;
+            break;
+        }
+        if (!f->failures) {
+            if (!victim || victim->failures)
+                victim = f;
+        } else if (!victim || (victim->failures && f->first < victim->first)) {
+            victim = f;
+        }
+    }
+    if (!create || !victim)
+        return NULL;
+    memset(victim, 0, sizeof *victim);
+    snprintf(victim->key, sizeof victim->key, "%s", key);
+    victim->first = now;
+    return victim;
+}
+
+int mn__login_allowed(mn__sessions *s, const char *key, long long now)
+{
+    pthread_mutex_lock(&s->lock);
+    mn__login_fail *f = fail_slot(s, key, now, 0);
+    int ok = !f || f->failures < s->max_failures;
+    pthread_mutex_unlock(&s->lock);
+    return ok;
+}
+
+void mn__login_result(mn__sessions *s, const char *key, int ok, long long now)
+{
+    pthread_mutex_lock(&s->lock);
+    mn__login_fail *f = fail_slot(s, key, now, !ok);
+    if (f) {
+        if (ok)
+            memset(f, 0, sizeof *f);
+        else
+            f->failures++;
+    }
+    pthread_mutex_unlock(&s->lock);
+}

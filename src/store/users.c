@@ -1,0 +1,302 @@
+/*
+ * The users of the web workstation (mneedle serve) and the audit entries for reading a
+ * client's record.
+ *
+ * Passwords are hashed with Argon2id through libsodium's crypto_pwhash_str at the
+ * "interactive" limits (crypto_pwhash_OPSLIMIT_INTERACTIVE, _MEMLIMIT_INTERACTIVE: 2 passes
+ * over 64 MiB, libsodium's recommendation for on-line logins; OWASP's password storage
+ * cheat sheet asks for at least 19 MiB and 2 passes). The hash string carries its salt and
+ * parameters, so a change of limits is found by crypto_pwhash_str_needs_rehash at the next
+ * sign-in and the hash replaced then.
+ */
+#include <sodium.h>
+#include <string.h>
+
+#include "store/store_internal.h"
+
+static const char *const role_names[] = {"read-only", "practitioner", "admin"};
+
+const char *mn_store_role_name(mn_store_role role)
+{
+    return role >= MN_ROLE_READONLY && role <= MN_ROLE_ADMIN ? role_names[role] : "?";
+}
+
+int mn_store_role_parse(const char *name, mn_store_role *out)
+{
+    for (int i = 0; name && i < 3; i++)
+        if (!strcmp(name, role_names[i])) {
+            *out = (mn_store_role)i;
+            return 1;
+        }
+    return 0;
+}
+
+static int name_ok(const char *name)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (n == 0 || n >= MN_STORE_USER_LEN)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == '-'))
+            return 0;
+    }
+    return 1;
+}
+
+static mn_status password_ok(mn_ctx *ctx, const char *password)
+{
+    size_t n = password ? strlen(password) : 0;
+    if (n < MN_STORE_PASSWORD_MIN || n > MN_STORE_PASSWORD_MAX)
+        return mn__error(ctx, MN_EINVAL, "users: a password has %d to %d bytes",
+                         MN_STORE_PASSWORD_MIN, MN_STORE_PASSWORD_MAX);
+    return MN_OK;
+}
+
+static mn_status hash_password(mn_ctx *ctx, const char *password, char out[crypto_pwhash_STRBYTES])
+{
+    if (sodium_init() < 0)
+        return mn__error(ctx, MN_EIO, "users: libsodium cannot start");
+    if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+        return mn__error(ctx, MN_ENOMEM, "users: not enough memory to hash a password");
+    return MN_OK;
+}
+
+/* Replaces the hash of user row @p id, audited; inside the caller's transaction. */
+static mn_status store_hash(mn_ctx *ctx, mn_store *s, sqlite3_int64 id, const char *hash,
+                            const char *detail)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, s, "UPDATE users SET pwhash = ? WHERE id = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 2, id);
+    if (!(st = mn__store_run(ctx, s, q, "user")))
+        st = mn__store_audit(ctx, s, "update", "users", id, detail);
+    return st;
+}
+
+mn_status mn_store_user_add(mn_ctx *ctx, mn_store *store, const char *name, mn_store_role role,
+                            const char *password)
+{
+    if (!store)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    if (!name_ok(name))
+        return mn__error(ctx, MN_EINVAL,
+                         "users: a user name is 1 to %d letters, digits, '.', '_' or '-'",
+                         MN_STORE_USER_LEN - 1);
+    if (role < MN_ROLE_READONLY || role > MN_ROLE_ADMIN)
+        return mn__error(ctx, MN_EINVAL, "users: no such role");
+    mn_status st = password_ok(ctx, password);
+    char hash[crypto_pwhash_STRBYTES];
+    if (st || (st = hash_password(ctx, password, hash)))
+        return st;
+    mn_date today;
+    char day[16];
+    if ((st = mn__store_today(ctx, &today)))
+        return st;
+    mn_date_format(today, day);
+    if ((st = mn__store_begin(ctx, store)))
+        return st;
+    sqlite3_stmt *q;
+    if (!(st = mn__store_prepare(
+              ctx, store, "INSERT INTO users(name, role, pwhash, created) VALUES (?, ?, ?, ?)",
+              &q))) {
+        sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 2, mn_store_role_name(role), -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, day, -1, SQLITE_STATIC);
+        st = mn__store_run(ctx, store, q, "user");
+        if (st == MN_EINVAL)
+            st = mn__error(ctx, MN_EINVAL, "users: \"%s\" exists already", name);
+    }
+    if (!st)
+        st = mn__store_audit(ctx, store, "insert", "users", sqlite3_last_insert_rowid(store->db),
+                             mn_store_role_name(role));
+    sodium_memzero(hash, sizeof hash);
+    return mn__store_end(ctx, store, st);
+}
+
+/* The row of user @p name: id, role, hash (hash_out: crypto_pwhash_STRBYTES), disabled.
+ * MN_ENOTFOUND when there is none. */
+static mn_status find_user(mn_ctx *ctx, mn_store *s, const char *name, sqlite3_int64 *id,
+                           mn_store_role *role, char *hash_out, int *disabled)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, s, "SELECT id, role, pwhash, disabled FROM users WHERE name = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(q, 0);
+        const char *r = (const char *)sqlite3_column_text(q, 1);
+        if (!mn_store_role_parse(r, role))
+            *role = MN_ROLE_READONLY;
+        const char *h = (const char *)sqlite3_column_text(q, 2);
+        snprintf(hash_out, crypto_pwhash_STRBYTES, "%s", h ? h : "");
+        *disabled = sqlite3_column_int(q, 3);
+    } else if (rc == SQLITE_DONE) {
+        st = MN_ENOTFOUND;
+    } else {
+        st = mn__store_fail(ctx, s, "cannot read the users");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *name,
+                                     const char *password)
+{
+    if (!store || !name)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    mn_status st = password_ok(ctx, password);
+    char hash[crypto_pwhash_STRBYTES], old[crypto_pwhash_STRBYTES];
+    if (st || (st = hash_password(ctx, password, hash)))
+        return st;
+    if ((st = mn__store_begin(ctx, store)))
+        return st;
+    sqlite3_int64 id;
+    mn_store_role role;
+    int disabled;
+    st = find_user(ctx, store, name, &id, &role, old, &disabled);
+    if (st == MN_ENOTFOUND)
+        st = mn__error(ctx, MN_ENOTFOUND, "users: no user \"%.63s\"", name);
+    if (!st)
+        st = store_hash(ctx, store, id, hash, "password");
+    sodium_memzero(hash, sizeof hash);
+    return mn__store_end(ctx, store, st);
+}
+
+mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, const char *password,
+                               mn_store_role *role)
+{
+    if (!store || !name || !password)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    if (sodium_init() < 0)
+        return mn__error(ctx, MN_EIO, "users: libsodium cannot start");
+    static const char wrong[] = "wrong user name or password";
+    size_t plen = strlen(password);
+    if (plen > MN_STORE_PASSWORD_MAX)
+        return mn__error(ctx, MN_EINVAL, "%s", wrong);
+    char hash[crypto_pwhash_STRBYTES];
+    sqlite3_int64 id = 0;
+    mn_store_role r = MN_ROLE_READONLY;
+    int disabled = 0;
+    mn_status st =
+        name_ok(name) ? find_user(ctx, store, name, &id, &r, hash, &disabled) : MN_ENOTFOUND;
+    if (st && st != MN_ENOTFOUND)
+        return st;
+    int found = st == MN_OK;
+    if (!found) {
+        /* The same work as for a real user: a hash of a random password, made once per call
+         * (no state kept in the library), checked against the given one. */
+        char dummy_pw[32];
+        randombytes_buf(dummy_pw, sizeof dummy_pw - 1);
+        for (size_t i = 0; i < sizeof dummy_pw - 1; i++)
+            dummy_pw[i] = (char)('a' + (unsigned char)dummy_pw[i] % 26);
+        dummy_pw[sizeof dummy_pw - 1] = '\0';
+        if ((st = hash_password(ctx, dummy_pw, hash)))
+            return st;
+    }
+    int ok = crypto_pwhash_str_verify(hash, password, plen) == 0;
+    if (!found || !ok || disabled)
+        return mn__error(ctx, MN_EINVAL, "%s", wrong);
+    if (role)
+        *role = r;
+    if (crypto_pwhash_str_needs_rehash(hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                       crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+        char fresh[crypto_pwhash_STRBYTES];
+        if ((st = hash_password(ctx, password, fresh)))
+            return st;
+        if (!(st = mn__store_begin(ctx, store)))
+            st = mn__store_end(ctx, store, store_hash(ctx, store, id, fresh, "rehash"));
+        sodium_memzero(fresh, sizeof fresh);
+    }
+    return st;
+}
+
+mn_status mn_store_user_count(mn_ctx *ctx, mn_store *store, int *n)
+{
+    if (!store || !n)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    sqlite3_stmt *q;
+    mn_status st =
+        mn__store_prepare(ctx, store, "SELECT count(*) FROM users WHERE disabled = 0", &q);
+    if (st)
+        return st;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *n = sqlite3_column_int(q, 0);
+    else
+        st = mn__store_fail(ctx, store, "cannot count the users");
+    sqlite3_finalize(q);
+    return st;
+}
+
+mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, int *n)
+{
+    if (!store || !out || !n)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, store, "SELECT name, role, created, disabled FROM users ORDER BY name", &q);
+    if (st)
+        return st;
+    int cap = 0, rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            mn_store_user *grown = mn__realloc(*out, (size_t)cap * sizeof **out);
+            if (!grown) {
+                st = mn__error(ctx, MN_ENOMEM, "users: out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        mn_store_user *u = &(*out)[(*n)++];
+        memset(u, 0, sizeof *u);
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        const char *created = (const char *)sqlite3_column_text(q, 2);
+        snprintf(u->name, sizeof u->name, "%s", name ? name : "");
+        if (!mn_store_role_parse((const char *)sqlite3_column_text(q, 1), &u->role))
+            u->role = MN_ROLE_READONLY;
+        snprintf(u->created, sizeof u->created, "%s", created ? created : "");
+        u->disabled = sqlite3_column_int(q, 3);
+    }
+    if (!st && rc != SQLITE_DONE)
+        st = mn__store_fail(ctx, store, "cannot read the users");
+    sqlite3_finalize(q);
+    if (st) {
+        mn__free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void mn_store_user_list_free(mn_store_user *list)
+{
+    mn__free(list);
+}
+
+mn_status mn_store_audit_read(mn_ctx *ctx, mn_store *store, const char *id, const char *what)
+{
+    if (!store || !id || !what)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    if (store->readonly)
+        return mn__error(ctx, MN_EINVAL, "%s: opened read-only: reads cannot be audited",
+                         store->path);
+    mn_status st = mn__store_begin(ctx, store);
+    if (st)
+        return st;
+    sqlite3_int64 num;
+    if (!(st = mn__store_client_num(ctx, store, id, &num)))
+        st = mn__store_audit(ctx, store, "read", "clients", num, what);
+    return mn__store_end(ctx, store, st);
+}
