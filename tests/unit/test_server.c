@@ -418,6 +418,8 @@ static void test_roles(void **state)
     mn_http_response_release(&r);
     request("GET", "/users", NULL, ada, NULL, NULL, T0, &r);
     assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<td>rob</td><td>read-only</td>"));
+    assert_null(strstr(r.body, "$argon2id$")); /* never a hash */
     mn_http_response_release(&r);
     /* API: read-only cannot replan. */
     mn_http_header h[2] = {{"Cookie", NULL}, {"X-CSRF-Token", tok}};
@@ -442,6 +444,7 @@ static void test_charting(void **state)
     request("GET", "/clients/amelia/sessions/new", NULL, pia, NULL, NULL, T0, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "name=\"zone0\" value=\"forehead\""));
+    assert_non_null(strstr(r.body, "name=\"device\" value=\"skinpen\""));
     mn_http_response_release(&r);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
