@@ -37,6 +37,10 @@ extern "C" {
 #define MN_MAX_PRICES 64
 /** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
 #define MN_CLINIC_TEXT_LEN 96
+/** Longest client name (client.name, and the stored identity's name), bytes with the NUL: room
+ *  for a full legal name in any script (85 characters of three-byte UTF-8). A longer name is
+ *  refused, never cut. */
+#define MN_CLIENT_NAME_LEN 256
 
 /* History inputs (DESIGN §4). Booleans hold 0/1; *_ago inputs hold their number. */
 #define MN_HISTORY_LIST(X)                                                                         \
@@ -87,7 +91,7 @@ typedef struct {
 
 /** A client file, parsed and validated. Catalogue pointers are owned by the context. */
 typedef struct {
-    char name[64]; /* optional client.name, for the report */
+    char name[MN_CLIENT_NAME_LEN]; /* optional client.name, for the report; "" when absent */
     mn_patient patient;
     mn_client_concern concerns[MN_MAX_CONCERNS];
     int n_concerns;

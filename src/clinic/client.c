@@ -61,6 +61,9 @@ static mn_status parse_client_block(const mn__jin *in, json_t *root, mn_client *
                          "%s: $.client.sex: unknown value \"%.40s\"; expected female or male",
                          in->src, sex);
     out->patient.fitzpatrick = (int)fitz;
+    if (here && strlen(name) >= sizeof out->name)
+        return mn__error(in->ctx, MN_ELIMIT, "%s: $.client.name: at most %d bytes, got %zu",
+                         in->src, MN_CLIENT_NAME_LEN - 1, strlen(name));
     if (here)
         snprintf(out->name, sizeof out->name, "%s", name);
     return MN_OK;

@@ -61,10 +61,13 @@ typedef struct {
     void *userdata;
 } sink;
 
+/* Through the JSON-safe writer, as every other JSON output: a trial name's bidi override or
+ * line separator is written as a \u escape, so a part shown in a terminal hides nothing (the
+ * string reads back the same). */
 static int emit(const char *buf, size_t len, void *data)
 {
     const sink *s = data;
-    return s->write(s->userdata, buf, len) == 0 ? 0 : -1;
+    return mn__write_json_safe(s->write, s->userdata, buf, len) == 0 ? 0 : -1;
 }
 
 mn_status mn_cohort_part_write(mn_ctx *ctx, const mn_cohort_part *part, mn_writer write,

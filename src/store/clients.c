@@ -12,6 +12,10 @@
 #include "mneedle/clinic.h"
 #include "store/store_internal.h"
 
+/* Longest identity detail other than the name (email, phone, address), bytes: an address of
+ * three lines of 40. The name's limit is the client file's (MN_CLIENT_NAME_LEN). */
+#define MAX_IDENTITY_TEXT 120
+
 /* ---- small helpers shared with records.c ---- */
 
 mn_status mn__store_today(mn_ctx *ctx, mn_date *out)
@@ -133,6 +137,11 @@ static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, siz
         if (name && json_is_string(name))
             r->name =
                 json_string_value(json_object_get(json_object_get(r->root, "client"), "name"));
+        /* The name is kept with the identity, whole: refused here, as plan refuses it, when
+         * longer than a client file may hold. */
+        if (r->name && strlen(r->name) >= MN_CLIENT_NAME_LEN)
+            return mn__error(ctx, MN_ELIMIT, "%s: $.client.name: at most %d bytes, got %zu", src,
+                             MN_CLIENT_NAME_LEN - 1, strlen(r->name));
         if (c && json_is_object(c))
             json_object_del(c, "name");
         /* Validate as `mneedle plan` would, so a stored client can always be planned. */
@@ -159,9 +168,10 @@ static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, siz
             const char *v;
             if ((st = mn__jstr(&in, r->identity, "$.identity", id_keys[i], 0, &v, &present)))
                 return st;
-            if (present && strlen(v) > 120)
-                return mn__error(ctx, MN_ELIMIT, "%s: $.identity.%s: at most 120 bytes", src,
-                                 id_keys[i]);
+            size_t most = strcmp(id_keys[i], "name") ? MAX_IDENTITY_TEXT : MN_CLIENT_NAME_LEN - 1;
+            if (present && strlen(v) > most)
+                return mn__error(ctx, MN_ELIMIT, "%s: $.identity.%s: at most %zu bytes, got %zu",
+                                 src, id_keys[i], most, strlen(v));
         }
         mn_date d;
         if ((st = mn__jdate(&in, r->identity, "$.identity", "birth_date", 0, &d, &present)))

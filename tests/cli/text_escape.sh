@@ -102,6 +102,14 @@ expect 0 'stdout:Virtual trial: Eve<U\+000A>mneedle plan for Mal<U\+000D><U\+001
     -- cat "$TMP/cohort.txt"
 expect 0 "" -- "$MNEEDLE" cohort --json --output "$TMP/cohort.json" "$TMP/trial.json"
 expect 0 "" -- raw "$TMP/cohort.json"
+# A shard's part file (JSON for machines, but shown in terminals too): escaped as JSON, and the
+# merge of the parts still reads the name back exactly.
+expect 0 "" -- "$MNEEDLE" cohort --shard 1/2 --output "$TMP/part1.json" "$TMP/trial.json"
+expect 0 "" -- "$MNEEDLE" cohort --shard 2/2 --output "$TMP/part2.json" "$TMP/trial.json"
+expect 0 "" -- raw "$TMP/part1.json"
+expect 0 'stdout:\\u202Ee\\u2028x\\u009B2J\\u007F' -- cat "$TMP/part1.json"
+expect 0 "" -- "$MNEEDLE" merge --json --output "$TMP/merged.json" "$TMP/part1.json" "$TMP/part2.json"
+expect 0 "" -- cmp "$TMP/cohort.json" "$TMP/merged.json"
 
 # A catalogue given with --data is input too: the catalogue listing and the absorb text.
 expect 0 "" -- "$MNEEDLE" absorb --data "$TMP/data" --output "$TMP/absorb.txt" \
