@@ -20,19 +20,6 @@
  *      histometry_pct_change              collagen (or, for an epidermal endpoint, epidermis)
  *                                         change % + N(0, 10)
  *      erythema_days                      the model's days of visible redness after a session
- *      gais (responders)                  rated improvement + N(0, 12) >= 25 %: "improved"
- *      wrinkle_grade                      grades fallen: (baseline, else 3) x improvement/100
- *                                         + N(0, 0.5); change = -fallen; responders: >= 1
- *                                         whole grade
- *      scar_score                         an unnamed severity score: baseline x improvement/100
- *                                         + N(0, 0.15 baseline) fallen (baseline needed)
- *      pih_count                          patients with PIH over the course: per session the
- *                                         PIH law (healing/pih.c) of the session's settings,
- *                                         phototype, inflammation and susceptibility
- *      masi, gais levels                  not mapped, with the reason (pigment has no collagen
- *                                         projection; a GAIS level needs its coding)
- *    Each virtual trial takes one parameter draw (healing/draws.c), each patient a variability
- *    draw, so the interval is posterior-predictive once a posterior ships.
  * 3. The statistic the study published (a mean, a median, a count or a percentage of n) over
  *    the n patients, for n_trials virtual trials: its median and 5-95 % interval are the
  *    prediction for a trial of that size, sampling noise included.
@@ -40,14 +27,13 @@
  */
 #include <ctype.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/consts.h"
 #include "core/internal.h"
-#include "healing/healing_internal.h"
 #include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 
@@ -59,33 +45,18 @@
 #define GB_QUANT_BASELINE      14.0 /* Goodman & Baron quantitative score at enrolment */
 #define GB_QUANT_NOISE         2.0
 #define HISTOMETRY_NOISE_PCT   10.0 /* morphometry repeatability, points of % change */
-#define WRINKLE_BASELINE_GRADE 3.0  /* Lemperle/wrinkle grade (0-5) at enrolment */
-#define WRINKLE_NOISE_GRADES   0.5  /* raters of one wrinkle grade differ by ~half a grade */
-#define GAIS_IMPROVED_PCT      25.0 /* rated improvement at which GAIS says "improved" */
-#define SCORE_NOISE_FRACTION   0.15 /* a named-or-not severity score: rater sd, of baseline */
 #define PEN_PASSES             3.0  /* usual pen technique (data/concerns.json passes) */
 #define ROLLER_PASSES          15.0 /* usual rolling technique: ~250 punctures/cm2 (F46b) */
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
-#define MIXED_CONCERN          "fine-lines-wrinkles" /* stands in for mixed or none (below) */
-#define COMPARE_DEFAULT_AFTER_DAYS                                                                 \
-    30 /* a comparison "after the course": the usual final                                         \
-          assessment a month after the last session */
 
-typedef enum {
-    MAP_NONE,
-    MAP_RATING,
-    MAP_GB_QUAL,
-    MAP_GB_QUANT,
-    MAP_HISTO,
-    MAP_ERYTHEMA,
-    MAP_GAIS,
-    MAP_WRINKLE,
-    MAP_SCORE,
-    MAP_PIH,
-    MAP_COMPARE
-} map_kind;
+typedef enum { MAP_NONE, MAP_RATING, MAP_GB_QUAL, MAP_GB_QUANT, MAP_HISTO, MAP_ERYTHEMA } map_kind;
+
+static double normal_cdf(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
 
 static int has(const char *s, const char *word)
 {
@@ -106,41 +77,6 @@ static double threshold_value(const char *t)
         if (isdigit((unsigned char)*c))
             return strtod(c, NULL);
     return NAN;
-}
-
-/* The Student t quantile (df >= 1) by the Cornish-Fisher expansion about the normal one
- * (Abramowitz & Stegun 26.7.5; within 1 % for df >= 5); the normal quantile by
- * Acklam's rational approximation (relative error < 1.2e-9). */
-static double normal_quantile(double p)
-{
-    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                               -2.759285104469687e+02, 1.383577518672690e+02,
-                               -3.066479806614716e+01, 2.506628277459239e+00};
-    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                               -1.556989798598866e+02, 6.680131188771972e+01,
-                               -1.328068155288572e+01};
-    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                               -2.400758277161838e+00, -2.549732539343734e+00,
-                               4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                               3.754408661907416e+00};
-    if (p < 0.02425) {
-        double q = sqrt(-2 * log(p));
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    if (p > 1 - 0.02425)
-        return -normal_quantile(1 - p);
-    double q = p - 0.5, r = q * q;
-    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
-static double t_quantile(double p, int df)
-{
-    double z = normal_quantile(p), z2 = z * z, n = df;
-    return z + z * (z2 + 1) / (4 * n) + z * ((5 * z2 + 16) * z2 + 3) / (96 * n * n) +
-           z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * n * n * n);
 }
 
 /* No prediction for this endpoint: a success with the reason recorded. */
@@ -194,8 +130,6 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
         !strcmp(sc, "quartile_improvement")) {
         if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS)
             return MAP_RATING;
-        if (q == MN_EVIDENCE_COMPARISON)
-            return MAP_COMPARE;
     } else if (!strcmp(sc, "goodman_baron_qualitative")) {
         if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS)
             return MAP_GB_QUAL;
@@ -206,32 +140,8 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
         if (q == MN_EVIDENCE_PCT_CHANGE)
             return MAP_HISTO;
     } else if (!strcmp(sc, "erythema_days")) {
-        if (q == MN_EVIDENCE_DURATION && e->unit && !strcmp(e->unit, "days"))
+        if (q == MN_EVIDENCE_DURATION)
             return MAP_ERYTHEMA;
-        if (q == MN_EVIDENCE_DURATION) {
-            *why = "redness in hours: the model reads redness once a day, so it cannot resolve "
-                   "a duration under a day";
-            return MAP_NONE;
-        }
-    } else if (!strcmp(sc, "gais") || !strcmp(sc, "gais_responders")) {
-        if (q == MN_EVIDENCE_RESPONDERS)
-            return MAP_GAIS;
-        *why = "a GAIS level needs the scale's coding (which end is better), which the study "
-               "record does not give; only GAIS responders are mapped";
-        return MAP_NONE;
-    } else if (!strcmp(sc, "wrinkle_grade")) {
-        if (q == MN_EVIDENCE_CHANGE || q == MN_EVIDENCE_REDUCTION || q == MN_EVIDENCE_RESPONDERS)
-            return MAP_WRINKLE;
-    } else if (!strcmp(sc, "scar_score")) {
-        if (q == MN_EVIDENCE_LEVEL || q == MN_EVIDENCE_REDUCTION)
-            return MAP_SCORE;
-    } else if (!strcmp(sc, "pih_count")) {
-        if (q == MN_EVIDENCE_EVENTS)
-            return MAP_PIH;
-    } else if (!strcmp(sc, "masi")) {
-        *why = "MASI scores pigment: melasma does not follow dermal collagen and the model has "
-               "no pigment response, so it projects no MASI";
-        return MAP_NONE;
     } else {
         *why = "no observation model for this scale yet";
         return MAP_NONE;
@@ -314,8 +224,200 @@ static int meets(double y, double thr)
     return y >= thr - 1e-9;
 }
 
-mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
-                              int n_trials, uint64_t seed, mn_evidence_prediction *out)
+/* The band of improvement (%) a quartile category names: poor/minimal/slight 0-25, fair/
+ * moderate 25-50, good 50-75, excellent/very good 75-100 (the quartile scale of
+ * docs/evidence.md). Returns 0 for a label that is not one of them. */
+static int category_band(const char *label, double *lo, double *hi)
+{
+    static const struct {
+        const char *word;
+        double lo, hi;
+    } bands[] = {{"very good", 75, 100}, {"excellent", 75, 100}, {"good", 50, 75},
+                 {"moderate", 25, 50},   {"fair", 25, 50},       {"minimal", 0, 25},
+                 {"slight", 0, 25},      {"poor", 0, 25},        {"none", 0, 25}};
+    for (size_t i = 0; label && i < sizeof bands / sizeof bands[0]; i++)
+        if (!strcmp(label, bands[i].word)) {
+            *lo = bands[i].lo;
+            *hi = bands[i].hi;
+            return 1;
+        }
+    return 0;
+}
+
+/* Everything an endpoint's observation model needs that does not depend on the patient or the
+ * model's constants: the map, the course, the day, the statistic and the scale's baseline. */
+typedef struct {
+    map_kind map;
+    const mn_evidence_timepoint *tp;
+    const mn_concern *concern;
+    const mn_site *zone;
+    mn_healing_session ss[32];
+    int n_sessions, last, day;
+    int counted, distribution;
+    double thr;
+    int n;
+    double baseline;
+    int level, epidermal;
+} obs_plan;
+
+/* Builds the plan of one endpoint at one time point, or returns why there is none. */
+static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, int endpoint,
+                           int timepoint, int allow_distribution, obs_plan *o)
+{
+    const mn_evidence_endpoint *e = &s->endpoints[endpoint];
+    const mn_evidence_timepoint *tp = &e->timepoints[timepoint];
+    const char *why = NULL;
+    memset(o, 0, sizeof *o);
+    o->tp = tp;
+    int distribution = allow_distribution && e->quantity == MN_EVIDENCE_DISTRIBUTION &&
+                       !strcmp(e->scale, "quartile_improvement");
+    map_kind map = distribution ? MAP_RATING : map_of(e, &why);
+    if (map == MAP_NONE)
+        return why;
+    o->map = map;
+    o->distribution = distribution;
+    const mn_concern *c = mn_catalog_find_concern(cat, s->concern);
+    if (!c)
+        return "the study's concern is not one the model projects";
+    if (!c->collagen_projection && map != MAP_ERYTHEMA && map != MAP_HISTO)
+        return "the concern does not follow dermal collagen";
+    o->concern = c;
+    o->zone = zone_of(cat, s);
+    if (!o->zone)
+        return "the study's site is not in the site atlas";
+    if (e->vs_arm >= 0)
+        return "between-arm quantities are not observed yet";
+    if ((why = arm_course(cat, s, &s->arms[e->arm], c, map == MAP_ERYTHEMA, o->ss, &o->n_sessions)))
+        return why;
+    o->last = o->ss[o->n_sessions - 1].day;
+    if (map == MAP_ERYTHEMA)
+        o->day = o->last + 30;
+    else if (tp->time == MN_EVIDENCE_TIME_FROM_FIRST)
+        o->day = (int)floor(tp->time_value + 0.5);
+    else if (tp->time == MN_EVIDENCE_TIME_AFTER_LAST)
+        o->day = o->last + (int)floor(tp->time_value + 0.5);
+    else
+        return "the time point's day is not known";
+    if (o->day < 0 || o->day > MN_HEALING_MAX_DAYS)
+        return "the time point is outside the model's horizon";
+    if (distribution) {
+        if (!(tp->have & (MN_EVIDENCE_HAVE_COUNTS | MN_EVIDENCE_HAVE_PCTS)))
+            return "no counts or percentages per category were published";
+        for (int k = 0; k < e->n_categories; k++) {
+            double lo, hi;
+            if (!category_band(e->categories[k], &lo, &hi))
+                return "a category is not a quartile of improvement";
+        }
+    } else {
+        o->counted = (tp->have & (MN_EVIDENCE_HAVE_COUNT | MN_EVIDENCE_HAVE_PCT)) != 0;
+        int averaged = (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN |
+                                    MN_EVIDENCE_HAVE_VALUE)) != 0;
+        if (!o->counted && !averaged)
+            return "no mean, median, count or percentage was published";
+        o->thr = threshold_value(e->threshold);
+        if (o->counted && !(o->thr == o->thr))
+            return "the responders' threshold has no number";
+    }
+    int n = tp->n > 0                      ? tp->n
+            : s->population.n_analysed > 0 ? s->population.n_analysed
+                                           : s->population.n;
+    if (n <= 0)
+        return "the number of patients is not published";
+    o->n = n > MAX_N ? MAX_N : n;
+    o->baseline = GB_QUANT_BASELINE;
+    int have_baseline = 0;
+    for (int k = 0; k < e->n_timepoints; k++)
+        if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
+            e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN)) {
+            have_baseline = 1;
+            if (map == MAP_GB_QUANT)
+                o->baseline = e->timepoints[k].mean;
+        }
+    o->level = map == MAP_GB_QUANT && e->quantity == MN_EVIDENCE_LEVEL;
+    if (o->level && (!have_baseline || o->day == 0))
+        return have_baseline ? "the baseline itself" : "a level needs the published baseline";
+    o->epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
+    return NULL;
+}
+
+/* One virtual patient of a plan: drawn from the study's population with the healing model's
+ * per-person variability (stream @p stream of @p seed), run with the constants @p par, and
+ * mapped to the scale: @p u receives the improvement (>= 0), @p noise the rater's standard
+ * normal draw and @p y the rated value. */
+static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan *o,
+                         const mn_healing_params *par, uint64_t seed, uint64_t stream, double *u,
+                         double *noise, double *y)
+{
+    mn_rng rng;
+    mn_rng_init(&rng, seed, stream);
+    mn_healing_scenario sc;
+    draw_patient(&s->population, &rng, &sc.patient);
+    mn_healing_variability v;
+    mn_healing_variability_sample(&rng, &v);
+    *noise = mn_rng_normal(&rng);
+    sc.zone = o->zone;
+    sc.concern = o->concern;
+    sc.sessions = o->ss;
+    sc.n_sessions = o->n_sessions;
+    sc.horizon_days = o->day > o->last ? o->day : o->last;
+    mn_healing_sample smp;
+    mn_healing_summary sum;
+    mn_healing_options ho;
+    mn_healing_options_init(&ho);
+    ho.search_limit_days = 0;
+    ho.params = par;
+    int day = o->day;
+    mn_status st =
+        mn_healing_run(ctx, &sc, &v, &ho, &day, 1, &smp, o->map == MAP_ERYTHEMA ? &sum : NULL);
+    if (st)
+        return st;
+    *u = smp.improvement_pct > 0 ? smp.improvement_pct : 0;
+    switch (o->map) {
+    case MAP_RATING:
+        *y = *u + RATING_NOISE_PCT * *noise;
+        *y = *y < 0 ? 0 : *y > 100 ? 100 : *y;
+        break;
+    case MAP_GB_QUAL:
+        *y = (GB_QUAL_BASELINE_GRADE - 1) * *u / 100 + GB_QUAL_NOISE_GRADES * *noise;
+        if (o->counted)
+            *y = floor(*y + 0.5);
+        break;
+    case MAP_GB_QUANT: /* points fallen, or the level left */
+        *y = o->baseline * *u / 100 + GB_QUANT_NOISE * *noise;
+        if (o->level)
+            *y = o->baseline - *y;
+        break;
+    case MAP_HISTO:
+        *y = (o->epidermal ? smp.epidermis_change_pct : smp.collagen_change_pct) +
+             HISTOMETRY_NOISE_PCT * *noise;
+        break;
+    case MAP_ERYTHEMA:
+        *y = sum.erythema_days;
+        break;
+    default:
+        *y = 0;
+    }
+    return MN_OK;
+}
+
+static double observed_value(const obs_plan *o)
+{
+    const mn_evidence_timepoint *tp = o->tp;
+    if (o->counted)
+        return (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count : tp->pct;
+    return (tp->have & MN_EVIDENCE_HAVE_MEAN)     ? tp->mean
+           : (tp->have & MN_EVIDENCE_HAVE_MEDIAN) ? tp->median
+                                                  : tp->value;
+}
+
+static int median_only(const mn_evidence_timepoint *tp)
+{
+    return !(tp->have & MN_EVIDENCE_HAVE_MEAN) && (tp->have & MN_EVIDENCE_HAVE_MEDIAN);
+}
+
+mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
+                                     int timepoint, int n_trials, uint64_t seed,
+                                     const mn_healing_params *params, mn_evidence_prediction *out)
 {
     if (!out)
         return mn__error(ctx, MN_EINVAL, "evidence: NULL prediction");
@@ -328,99 +430,11 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
     if (timepoint < 0 || timepoint >= e->n_timepoints)
         return mn__error(ctx, MN_EINVAL, "evidence: %s/%s has no time point %d", s->id, e->id,
                          timepoint);
-    const mn_evidence_timepoint *tp = &e->timepoints[timepoint];
-    const mn_catalog *cat = mn_ctx_catalog(ctx);
-    const char *why = NULL;
-    map_kind map = map_of(e, &why);
-    if (map == MAP_NONE)
+    obs_plan o;
+    const char *why = plan_of(mn_ctx_catalog(ctx), s, endpoint, timepoint, 0, &o);
+    if (why)
         return not_applies(out, why);
-    int concern_free = map == MAP_ERYTHEMA || map == MAP_HISTO || map == MAP_PIH;
-    const mn_concern *c = mn_catalog_find_concern(cat, s->concern);
-    /* Histology, redness and PIH do not depend on the concern (only the improvement does):
-     * a study of mixed or no concern is read with the wrinkle concern's usual depth and
-     * interval filling what it did not publish. */
-    if (!c && concern_free)
-        c = mn_catalog_find_concern(cat, MIXED_CONCERN);
-    if (!c)
-        return not_applies(out, "the study's concern is not one the model projects");
-    if (!c->collagen_projection && !concern_free)
-        return not_applies(out, "the concern does not follow dermal collagen");
-    const mn_site *zone = zone_of(cat, s);
-    if (!zone)
-        return not_applies(out, "the study's site is not in the site atlas");
-    if (e->vs_arm >= 0 && map != MAP_COMPARE)
-        return not_applies(out, "between-arm quantities are not observed yet");
-    mn_healing_session ss[32], ss2[32];
-    int n_sessions = 0, n_sessions2 = 0;
-    if ((why = arm_course(cat, s, &s->arms[e->arm], c, map == MAP_ERYTHEMA, ss, &n_sessions)))
-        return not_applies(out, why);
-    int last = ss[n_sessions - 1].day, day;
-    if (map == MAP_COMPARE) {
-        if (e->vs_arm < 0 || !s->design ||
-            (strcmp(s->design, "split-face") && strcmp(s->design, "within-subject")))
-            return not_applies(out, "only paired (split-face, within-subject) comparisons are "
-                                    "observed");
-        if (!(tp->have & MN_EVIDENCE_HAVE_SIGN) || !(tp->have & MN_EVIDENCE_HAVE_P) ||
-            (tp->sign != MN_EVIDENCE_GREATER && tp->sign != MN_EVIDENCE_LESS))
-            return not_applies(out, "a comparison needs a published direction and p value");
-        if ((why = arm_course(cat, s, &s->arms[e->vs_arm], c, 0, ss2, &n_sessions2)))
-            return not_applies(out, why);
-        if (ss2[n_sessions2 - 1].day > last)
-            last = ss2[n_sessions2 - 1].day;
-    }
-    if (map == MAP_ERYTHEMA || map == MAP_PIH) /* over the course: the day read is moot */
-        day = last + 30;
-    else if (map == MAP_COMPARE && tp->time == MN_EVIDENCE_TIME_UNKNOWN)
-        day = last + COMPARE_DEFAULT_AFTER_DAYS;
-    else if (tp->time == MN_EVIDENCE_TIME_FROM_FIRST)
-        day = (int)floor(tp->time_value + 0.5);
-    else if (tp->time == MN_EVIDENCE_TIME_AFTER_LAST)
-        day = last + (int)floor(tp->time_value + 0.5);
-    else
-        return not_applies(out, "the time point's day is not known");
-    if (day < 0 || day > MN_HEALING_MAX_DAYS)
-        return not_applies(out, "the time point is outside the model's horizon");
-    int counted = (tp->have & (MN_EVIDENCE_HAVE_COUNT | MN_EVIDENCE_HAVE_PCT)) != 0;
-    int averaged =
-        (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN | MN_EVIDENCE_HAVE_VALUE)) !=
-        0;
-    if (!counted && !averaged && map != MAP_COMPARE)
-        return not_applies(out, "no mean, median, count or percentage was published");
-    double thr = threshold_value(e->threshold);
-    /* GAIS "improved or better" and a wrinkle grade "improved" are the maps' own thresholds. */
-    if (!(thr == thr) && map == MAP_GAIS)
-        thr = GAIS_IMPROVED_PCT;
-    if (!(thr == thr) && map == MAP_WRINKLE)
-        thr = 1;
-    if (map == MAP_PIH)
-        thr = 1; /* a patient with an event */
-    if (counted && !(thr == thr))
-        return not_applies(out, "the responders' threshold has no number");
-    int n = tp->n > 0                      ? tp->n
-            : s->population.n_analysed > 0 ? s->population.n_analysed
-                                           : s->population.n;
-    if (n <= 0)
-        return not_applies(out, "the number of patients is not published");
-    n = n > MAX_N ? MAX_N : n;
-    double baseline = map == MAP_WRINKLE ? WRINKLE_BASELINE_GRADE : GB_QUANT_BASELINE;
-    if (map == MAP_GB_QUANT || map == MAP_WRINKLE || map == MAP_SCORE)
-        for (int k = 0; k < e->n_timepoints; k++)
-            if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
-                e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN))
-                baseline = e->timepoints[k].mean;
-    int have_baseline = 0;
-    for (int k = 0; k < e->n_timepoints; k++)
-        if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
-            e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN))
-            have_baseline = 1;
-    int level = (map == MAP_GB_QUANT || map == MAP_SCORE) && e->quantity == MN_EVIDENCE_LEVEL;
-    if (map == MAP_SCORE && !have_baseline)
-        return not_applies(out, "an unnamed score needs the published baseline");
-    if (level && (!have_baseline || day == 0))
-        return not_applies(out, have_baseline ? "the baseline itself"
-                                              : "a level needs the published baseline");
-    int epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
-
+    int n = o.n;
     mn_status st = MN_OK;
     double *stat = mn__malloc(sizeof(double) * (size_t)n_trials);
     double *y = mn__malloc(sizeof(double) * (size_t)n);
@@ -429,113 +443,18 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
         goto done;
     }
     for (int t = 0; t < n_trials; t++) {
-        /* One parameter draw per virtual trial, a variability draw per patient: the
-         * posterior-predictive spread of what such a trial reports (healing/draws.c). */
-        mn__healing_params par;
-        mn__healing_param_draw(ctx, seed, (uint64_t)t, &par);
         for (int i = 0; i < n; i++) {
-            mn_rng rng;
-            mn_rng_init(&rng, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i);
-            mn_healing_scenario sc;
-            draw_patient(&s->population, &rng, &sc.patient);
-            mn_healing_variability v;
-            mn_healing_variability_sample(&rng, &v);
-            double noise = mn_rng_normal(&rng);
-            sc.zone = zone;
-            sc.concern = c;
-            sc.sessions = ss;
-            sc.n_sessions = n_sessions;
-            sc.horizon_days = day > last ? day : last;
-            mn_healing_sample o;
-            mn_healing_summary sum;
-            mn_healing_options ho;
-            mn_healing_options_init(&ho);
-            ho.search_limit_days = 0;
-            if (map == MAP_PIH) { /* events over the course, by the PIH law (healing/pih.c) */
-                double sd = MN__PIH_SUSCEPT_SD_LOG;
-                double susceptibility = exp(sd * mn_rng_normal(&rng) - 0.5 * sd * sd);
-                int event = 0;
-                for (int k = 0; k < n_sessions; k++) {
-                    mn_patient then = sc.patient;
-                    then.age_years += ss[k].day / MN__DAYS_PER_YEAR;
-                    double pk = mn__healing_pih_probability(&ss[k], zone, &then,
-                                                            v.inflammation_scale, susceptibility);
-                    event |= mn_rng_uniform(&rng) < pk;
-                }
-                y[i] = event;
-                continue;
-            }
-            if ((st = mn__healing_run_params(ctx, &par, &sc, &v, &ho, &day, 1, &o,
-                                             map == MAP_ERYTHEMA ? &sum : NULL)))
+            double u, noise;
+            if ((st = patient(ctx, s, &o, params, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i,
+                              &u, &noise, &y[i])))
                 goto done;
-            if (map == MAP_COMPARE) { /* the same person's other side, rated separately */
-                mn_healing_sample o2;
-                sc.sessions = ss2;
-                sc.n_sessions = n_sessions2;
-                if ((st = mn__healing_run_params(ctx, &par, &sc, &v, &ho, &day, 1, &o2, NULL)))
-                    goto done;
-                double u1 = o.improvement_pct > 0 ? o.improvement_pct : 0;
-                double u2 = o2.improvement_pct > 0 ? o2.improvement_pct : 0;
-                y[i] = u1 - u2 + RATING_NOISE_PCT * (noise - mn_rng_normal(&rng));
-                continue;
-            }
-            double u = o.improvement_pct > 0 ? o.improvement_pct : 0;
-            switch (map) {
-            case MAP_RATING:
-                y[i] = u + RATING_NOISE_PCT * noise;
-                y[i] = y[i] < 0 ? 0 : y[i] > 100 ? 100 : y[i];
-                break;
-            case MAP_GB_QUAL:
-                y[i] = (GB_QUAL_BASELINE_GRADE - 1) * u / 100 + GB_QUAL_NOISE_GRADES * noise;
-                if (counted)
-                    y[i] = floor(y[i] + 0.5);
-                break;
-            case MAP_GB_QUANT: /* points fallen, or the level left */
-                y[i] = baseline * u / 100 + GB_QUANT_NOISE * noise;
-                if (level)
-                    y[i] = baseline - y[i];
-                break;
-            case MAP_HISTO:
-                y[i] = (epidermal ? o.epidermis_change_pct : o.collagen_change_pct) +
-                       HISTOMETRY_NOISE_PCT * noise;
-                break;
-            case MAP_ERYTHEMA:
-                y[i] = sum.erythema_days;
-                break;
-            case MAP_GAIS: /* the rated improvement, against the map's "improved" cut */
-                y[i] = u + RATING_NOISE_PCT * noise;
-                break;
-            case MAP_WRINKLE: /* grades fallen; a change is the negative; responders: whole */
-                y[i] = baseline * u / 100 + WRINKLE_NOISE_GRADES * noise;
-                if (counted)
-                    y[i] = floor(y[i] + 0.5);
-                else if (e->quantity == MN_EVIDENCE_CHANGE)
-                    y[i] = -y[i];
-                break;
-            case MAP_SCORE: /* a severity score falling in proportion to the improvement */
-                y[i] = baseline * u / 100 + SCORE_NOISE_FRACTION * baseline * noise;
-                if (level)
-                    y[i] = baseline - y[i];
-                break;
-            default:
-                y[i] = 0;
-            }
         }
-        if (map == MAP_COMPARE) { /* the paired t statistic of the trial */
-            double m = 0, v2 = 0;
-            for (int i = 0; i < n; i++)
-                m += y[i];
-            m /= n;
-            for (int i = 0; i < n; i++)
-                v2 += (y[i] - m) * (y[i] - m);
-            double se = n > 1 ? sqrt(v2 / (n - 1) / n) : 0;
-            stat[t] = se > 0 ? m / se : 0;
-        } else if (counted) {
+        if (o.counted) {
             int k = 0;
             for (int i = 0; i < n; i++)
-                k += meets(y[i], thr);
-            stat[t] = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? k : 100.0 * k / n;
-        } else if (!(tp->have & MN_EVIDENCE_HAVE_MEAN) && (tp->have & MN_EVIDENCE_HAVE_MEDIAN)) {
+                k += meets(y[i], o.thr);
+            stat[t] = (o.tp->have & MN_EVIDENCE_HAVE_COUNT) ? k : 100.0 * k / n;
+        } else if (median_only(o.tp)) {
             qsort(y, (size_t)n, sizeof(double), cmp_double);
             stat[t] = n % 2 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]);
         } else {
@@ -548,23 +467,208 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
     qsort(stat, (size_t)n_trials, sizeof(double), cmp_double);
     out->applies = 1;
     out->n = n;
-    out->day = day;
+    out->day = o.day;
     out->n_trials = n_trials;
-    out->counted = counted;
+    out->counted = o.counted;
     out->median = quantile(stat, n_trials, 0.5);
     out->lo = quantile(stat, n_trials, 0.05);
     out->hi = quantile(stat, n_trials, 0.95);
-    if (map == MAP_COMPARE) /* the t statistic the published direction and p imply */
-        out->observed =
-            (tp->sign == MN_EVIDENCE_GREATER ? 1 : -1) * t_quantile(1 - tp->p / 2, n - 1);
-    else if (counted)
-        out->observed = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count : tp->pct;
-    else
-        out->observed = (tp->have & MN_EVIDENCE_HAVE_MEAN)     ? tp->mean
-                        : (tp->have & MN_EVIDENCE_HAVE_MEDIAN) ? tp->median
-                                                               : tp->value;
+    out->observed = observed_value(&o);
 done:
     mn__free(stat);
+    mn__free(y);
+    return st;
+}
+
+mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
+                              int n_trials, uint64_t seed, mn_evidence_prediction *out)
+{
+    return mn_evidence_observe_params(ctx, s, endpoint, timepoint, n_trials, seed, NULL, out);
+}
+
+/*
+ * The likelihood (docs/models/observation.md, "Likelihood"). For each endpoint and time point
+ * with an observation model, P virtual patients (common random numbers: stream i of the
+ * options' seed for patient i, whatever the constants) give the model's per-patient values on
+ * the study's scale; the published statistic of a trial of the study's size n is then:
+ *   a mean        ~ Normal(m, s^2/n + s^2/P)        m, s^2: mean and variance over the P
+ *   a median      ~ Normal(m, (pi/2) s^2/n + s^2/P)  (the large-sample variance of a median)
+ *   a count k     ~ Binomial(n, p), p the mean over patients of the chance that the rated
+ *                  value meets the threshold given the patient's state (normal rater noise:
+ *                  smooth in the constants)
+ *   counts per quartile category ~ Multinomial(n, p_1..p_K, p_rest) likewise, the patients
+ *                  not in a listed category forming the rest.
+ * Percentages become counts of n. The s^2/P and the smooth chances keep the finite set of
+ * virtual patients from showing in the posterior.
+ */
+#define LOGLIK_DEFAULT_PATIENTS 64
+#define LOGLIK_DEFAULT_SEED     0x6c696b656c69ULL /* fixed: the same patients for every call */
+#define P_FLOOR                 1e-9              /* smallest chance a category or count is given */
+#define MAX_CATS                17
+
+void mn_evidence_loglik_options_init(mn_evidence_loglik_options *o)
+{
+    o->patients = LOGLIK_DEFAULT_PATIENTS;
+    o->seed = LOGLIK_DEFAULT_SEED;
+    o->role = MN_EVIDENCE_CALIBRATION;
+    o->all_roles = 0;
+}
+
+/* The chance that a patient in state u is rated at or above threshold @p thr. */
+static double p_meets(const obs_plan *o, double u, double thr)
+{
+    switch (o->map) {
+    case MAP_RATING: /* clamp(u + 12 z, 0, 100) >= thr */
+        if (thr <= 0)
+            return 1;
+        if (thr > 100)
+            return 0;
+        return normal_cdf((u - thr) / RATING_NOISE_PCT);
+    case MAP_GB_QUAL: /* round(2 u/100 + 0.4 z) >= thr */
+        return normal_cdf(((GB_QUAL_BASELINE_GRADE - 1) * u / 100 - (thr - 0.5)) /
+                          GB_QUAL_NOISE_GRADES);
+    default:
+        return 0;
+    }
+}
+
+static double clamp_p(double p)
+{
+    return p < P_FLOOR ? P_FLOOR : p > 1 - P_FLOOR ? 1 - P_FLOOR : p;
+}
+
+static double log_choose(double n, double k)
+{
+    return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
+}
+
+mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healing_params *params,
+                             const mn_evidence_loglik_options *opts, double *loglik,
+                             mn_evidence_loglik_term *terms, int max_terms, int *n_terms)
+{
+    mn_evidence_loglik_options o;
+    if (opts)
+        o = *opts;
+    else
+        mn_evidence_loglik_options_init(&o);
+    if (!ctx || !ev || !loglik || (max_terms > 0 && !terms) || max_terms < 0 || o.patients < 2 ||
+        o.patients > MAX_N)
+        return mn__error(ctx, MN_EINVAL, "evidence: bad likelihood arguments");
+    *loglik = 0;
+    if (n_terms)
+        *n_terms = 0;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    int P = o.patients, nt = 0;
+    double total = 0;
+    mn_status st = MN_OK;
+    double *u = mn__malloc(sizeof(double) * (size_t)P);
+    double *y = mn__malloc(sizeof(double) * (size_t)P);
+    if (!u || !y) {
+        st = mn__error(ctx, MN_ENOMEM, "evidence: out of memory for the likelihood");
+        goto done;
+    }
+    for (size_t si = 0; si < mn_evidence_count(ev); si++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, si);
+        if (!o.all_roles && s->role != o.role)
+            continue;
+        for (int e = 0; e < s->n_endpoints; e++) {
+            const mn_evidence_endpoint *ep = &s->endpoints[e];
+            for (int t = 0; t < ep->n_timepoints; t++) {
+                obs_plan pl;
+                const char *why = plan_of(cat, s, e, t, 1, &pl);
+                mn_evidence_loglik_term term;
+                memset(&term, 0, sizeof term);
+                term.study = s;
+                term.endpoint = e;
+                term.timepoint = t;
+                term.why_not = why;
+                term.predicted = term.spread = term.observed = NAN;
+                if (!why) {
+                    double noise;
+                    for (int i = 0; i < P; i++)
+                        if ((st = patient(ctx, s, &pl, params, o.seed, (uint64_t)i, &u[i], &noise,
+                                          &y[i])))
+                            goto done;
+                    const mn_evidence_timepoint *tp = pl.tp;
+                    double n = pl.n, ll;
+                    term.applies = 1;
+                    term.n = pl.n;
+                    term.day = pl.day;
+                    if (pl.distribution) {
+                        /* Quartile categories: the chance of each band, then the rest. */
+                        double pc[MAX_CATS], rest = 1, lo = 0, hi = 100, kept = 0;
+                        int K = ep->n_categories < MAX_CATS - 1 ? ep->n_categories : MAX_CATS - 1;
+                        ll = 0;
+                        for (int k = 0; k < K; k++) {
+                            category_band(ep->categories[k], &lo, &hi);
+                            double sum = 0;
+                            for (int i = 0; i < P; i++)
+                                sum += (lo <= 0 ? 1 : normal_cdf((u[i] - lo) / RATING_NOISE_PCT)) -
+                                       (hi >= 100 ? 0 : normal_cdf((u[i] - hi) / RATING_NOISE_PCT));
+                            pc[k] = clamp_p(sum / P);
+                            rest -= sum / P;
+                            double c = (tp->have & MN_EVIDENCE_HAVE_COUNTS)
+                                           ? tp->cat_values[k]
+                                           : floor(tp->cat_values[k] * n / 100 + 0.5);
+                            ll += c * log(pc[k]) - lgamma(c + 1);
+                            kept += c;
+                        }
+                        double r = n - kept > 0 ? n - kept : 0;
+                        ll += r * log(clamp_p(rest)) - lgamma(r + 1) + lgamma(n + 1);
+                        term.counted = 1;
+                        term.predicted = 100 * (1 - rest); /* % in the listed categories */
+                        term.observed = 100 * kept / n;
+                    } else if (pl.counted) {
+                        double p = 0;
+                        for (int i = 0; i < P; i++)
+                            p += p_meets(&pl, u[i], pl.thr);
+                        p = clamp_p(p / P);
+                        double k = (tp->have & MN_EVIDENCE_HAVE_COUNT)
+                                       ? (double)tp->count
+                                       : floor(tp->pct * n / 100 + 0.5);
+                        k = k > n ? n : k;
+                        ll = log_choose(n, k) + k * log(p) + (n - k) * log1p(-p);
+                        term.counted = 1;
+                        term.predicted = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? p * n : 100 * p;
+                        term.spread = (tp->have & MN_EVIDENCE_HAVE_COUNT)
+                                          ? sqrt(n * p * (1 - p))
+                                          : 100 * sqrt(p * (1 - p) / n);
+                        term.observed = observed_value(&pl);
+                    } else {
+                        double m = 0, v = 0;
+                        for (int i = 0; i < P; i++)
+                            m += y[i];
+                        m /= P;
+                        for (int i = 0; i < P; i++)
+                            v += (y[i] - m) * (y[i] - m);
+                        v /= P - 1;
+                        double var = (median_only(tp) ? MN__PI / 2 : 1) * v / n + v / P;
+                        var = var > 1e-12 ? var : 1e-12;
+                        double x = observed_value(&pl);
+                        ll = -0.5 * ((x - m) * (x - m) / var + log(2 * MN__PI * var));
+                        term.predicted = m;
+                        term.spread = sqrt(var);
+                        term.observed = x;
+                    }
+                    if (!mn__finite(ll)) {
+                        st = mn__error(ctx, MN_ENUMERIC, "evidence: non-finite likelihood of %s/%s",
+                                       s->id, ep->id);
+                        goto done;
+                    }
+                    term.loglik = ll;
+                    total += ll;
+                }
+                if (nt < max_terms)
+                    terms[nt] = term;
+                nt++;
+            }
+        }
+    }
+    *loglik = total;
+    if (n_terms)
+        *n_terms = nt;
+done:
+    mn__free(u);
     mn__free(y);
     return st;
 }

@@ -267,13 +267,13 @@ double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *z
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
                                     const mn_site *zone, const mn_patient *patient, double age_y)
 {
-    return mn__healing_session_response_depth(par, s, zone, patient, age_y, 1.0);
+    return mn__healing_session_response_scaled(par, s, zone, patient, age_y, 1.0);
 }
 
-double mn__healing_session_response_depth(const mn__healing_params *par,
-                                          const mn_healing_session *s, const mn_site *zone,
-                                          const mn_patient *patient, double age_y,
-                                          double depth_scale)
+double mn__healing_session_response_scaled(const mn__healing_params *par,
+                                           const mn_healing_session *s, const mn_site *zone,
+                                           const mn_patient *patient, double age_y,
+                                           double depth_scale)
 {
     double dermal, total;
     if (session_doses(par, s, zone, patient, depth_scale, &dermal, &total))
@@ -795,9 +795,10 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
 }
 
 mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
-                             const mn_healing_scenario *sc, double *added, double *twin)
+                             const mn_healing_scenario *sc, const mn_healing_variability *var,
+                             double *added, double *twin)
 {
-    return run_core(ctx, par, sc, NULL, NULL, NULL, 0, NULL, NULL, added, twin);
+    return run_core(ctx, par, sc, var, NULL, NULL, 0, NULL, NULL, added, twin);
 }
 
 mn_status mn__healing_series_var(mn_ctx *ctx, const mn__healing_params *par,
