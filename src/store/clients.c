@@ -45,7 +45,7 @@ int mn__store_id_ok(const char *id)
 mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3_int64 *num)
 {
     sqlite3_stmt *q;
-    mn_status st = mn__store_prepare(ctx, s, "SELECT num FROM clients WHERE id = ?", &q);
+    mn_status st = mn__store_prepare_kept(ctx, s, "SELECT num FROM clients WHERE id = ?", &q);
     if (st)
         return st;
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
@@ -56,7 +56,7 @@ mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3
         st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", s->path, id);
     else
         st = mn__store_fail(ctx, s, "cannot find the client");
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -73,7 +73,7 @@ static void bind_opt(sqlite3_stmt *q, int i, const char *v)
 mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *what)
 {
     int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (rc != SQLITE_DONE) {
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
             return mn__error(ctx, MN_EINVAL, "%s: %s: a record with that key exists", s->path,
@@ -606,7 +606,7 @@ mn_status mn_store_client_erase(mn_ctx *ctx, mn_store *store, const char *id)
             }
             ids[n++] = sqlite3_column_int64(q, 0);
         }
-        sqlite3_finalize(q);
+        mn__store_done(store, q);
         if (!st && rc != SQLITE_DONE)
             st = mn__store_fail(ctx, store, "cannot read the client's rows");
         char sql[96];
@@ -701,7 +701,7 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
     } else {
         st = mn__store_fail(ctx, store, "cannot read the client");
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (st)
         return st;
     if ((st = mn__store_prepare(ctx, store,
@@ -726,7 +726,7 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
         c->date = col_date(q, 3, NULL);
         c->withdrawn_date = col_date(q, 4, &c->withdrawn);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (st)
         mn_store_client_release(out);
     return st;
@@ -766,7 +766,7 @@ mn_status mn_store_client_list(mn_ctx *ctx, mn_store *store, mn_store_client **o
         }
         read_summary(q, &(*out)[(*n)++]);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list clients");
     if (st) {
@@ -803,6 +803,6 @@ mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, ch
     } else {
         st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", store->path, id);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     return st;
 }

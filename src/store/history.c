@@ -47,7 +47,7 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
         return st;
     sqlite3_bind_int64(q, 1, client);
     if (sqlite3_step(q) != SQLITE_ROW) {
-        sqlite3_finalize(q);
+        mn__store_done(s, q);
         return MN_OK;
     }
     h->plan_id = (long)sqlite3_column_int64(q, 0);
@@ -57,7 +57,7 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
     const char *text = (const char *)sqlite3_column_text(q, 4);
     json_error_t err;
     json_t *plan = text ? json_loads(text, 0, &err) : NULL;
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (!plan)
         return mn__error(ctx, MN_EPARSE, "%s: stored plan %ld cannot be read", s->path, h->plan_id);
     json_t *sessions = json_object_get(plan, "sessions");
@@ -109,7 +109,7 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
                                 "SELECT zone, depth_mm, passes FROM session_zones WHERE "
                                 "session = ? ORDER BY id",
                                 &zq))) {
-        sqlite3_finalize(q);
+        mn__store_done(s, q);
         return st;
     }
     sqlite3_bind_int64(q, 1, client);
@@ -153,8 +153,8 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
                 }
         }
     }
-    sqlite3_finalize(zq);
-    sqlite3_finalize(q);
+    mn__store_done(s, zq);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -185,7 +185,7 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
         a->score = sqlite3_column_double(q, 6);
         a->n_photos = sqlite3_column_int(q, 7);
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (st)
         return st;
     if ((st = mn__store_prepare(ctx, s,
@@ -210,7 +210,7 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
             if (h->sessions[k].id == sid)
                 e->session_number = k + 1;
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -238,7 +238,7 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         sqlite3_bind_int64(q, 1, num);
         if (sqlite3_step(q) == SQLITE_ROW)
             h->maintenance_due = col_date(q, 0, &h->has_maintenance_due);
-        sqlite3_finalize(q);
+        mn__store_done(store, q);
     }
     if (!st)
         st = read_plan(ctx, store, num, h);

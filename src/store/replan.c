@@ -204,7 +204,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         const char *text = (const char *)sqlite3_column_text(q, 0);
         plan = text ? json_loads(text, 0, &err) : NULL;
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     json_t *proj = json_object_get(plan, "projection");
     json_t *samples = json_object_get(proj, "samples");
     if (!plan || json_array_size(samples) < 2) {
@@ -439,7 +439,7 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         t = (const char *)sqlite3_column_text(q, 3);
         r->has_last_session = t && !mn_date_parse(t, &r->last_session);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list recalls");
     if (st) {

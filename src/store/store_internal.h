@@ -16,8 +16,21 @@
 /* Bytes of the per-client key of the audit's row hashes (HMAC-SHA-256 keys are 32 bytes). */
 #define MN__STORE_SALT_BYTES 32
 
+/* Prepared statements kept for reuse per handle: a record command runs the same dozen
+ * statements for each row and audit entry, and compiling SQL cost as much as the rest of the
+ * work together (bench/bench_store). Enough for every statement of one command. */
+#define MN__STORE_CACHED 48
+
+typedef struct {
+    char *sql;       /* the statement's text (mn__malloc) */
+    sqlite3_stmt *q; /* prepared once, reset after each use */
+    int busy;        /* handed out and not yet given back with mn__store_done */
+} mn__store_cached;
+
 struct mn_store {
     sqlite3 *db;
+    mn__store_cached cache[MN__STORE_CACHED];
+    int n_cached;
     char path[1024];
     char actor[64];
     int schema_version;
@@ -28,8 +41,18 @@ struct mn_store {
 /* Runs SQL without results; on failure records "FILE: what: sqlite's message" and returns
  * MN_EIO. */
 mn_status mn__store_exec(mn_ctx *ctx, mn_store *s, const char *sql);
-/* Prepares a statement; MN_EIO with the message on failure. */
+/* Prepares a statement; MN_EIO with the message on failure. Finalize it, or give it back with
+ * mn__store_done (which finalizes it). */
 mn_status mn__store_prepare(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_stmt **out);
+/* As mn__store_prepare for the statements every record runs (its inserts, the audit entry's,
+ * the client and plan look-ups): hands out the handle's prepared copy of the same text when
+ * it is not in use. Must be given back with mn__store_done, never finalized. */
+mn_status mn__store_prepare_kept(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_stmt **out);
+/* Gives back a statement from mn__store_prepare(_kept): a kept one is reset (bindings cleared) for
+ * its next use, any other finalized. NULL is ignored. */
+void mn__store_done(mn_store *s, sqlite3_stmt *q);
+/* Finalizes every kept statement (before closing the connection). */
+void mn__store_forget(mn_store *s);
 /* Records a database failure on the context (the file, what was being done, SQLite's text). */
 mn_status mn__store_fail(mn_ctx *ctx, mn_store *s, const char *what);
 
