@@ -6,6 +6,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -917,11 +918,48 @@ const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name)
 {
     MN__FIND(mn_device, devices, n_devices);
 }
+/* mm: a catalogue value typed back with rounding */
+#define NEEDLE_EPS_MM 1e-9
+
 int mn_device_needle_in_range(const mn_device *device, double needle_mm)
 {
-    const double eps = 1e-9; /* mm: a catalogue value typed back with rounding */
-    return device && needle_mm >= device->depth_min_mm - eps &&
-           needle_mm <= device->depth_max_mm + eps;
+    return device && needle_mm >= device->depth_min_mm - NEEDLE_EPS_MM &&
+           needle_mm <= device->depth_max_mm + NEEDLE_EPS_MM;
+}
+
+int mn_device_needle_offered(const mn_device *device, double needle_mm)
+{
+    if (!mn_device_needle_in_range(device, needle_mm))
+        return 0;
+    if (device->n_lengths == 0)
+        return 1;
+    for (int i = 0; i < device->n_lengths; i++)
+        if (fabs(needle_mm - device->lengths_mm[i]) <= NEEDLE_EPS_MM)
+            return 1;
+    return 0;
+}
+
+void mn_device_needle_describe(const mn_device *device, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return;
+    buf[0] = '\0';
+    if (!device)
+        return;
+    if (device->n_lengths == 0) {
+        snprintf(buf, size, "range %g-%g mm", device->depth_min_mm, device->depth_max_mm);
+        return;
+    }
+    size_t used = 0;
+    for (int i = 0; i < device->n_lengths && used < size; i++) {
+        int n =
+            snprintf(buf + used, size - used, "%s%g", i ? ", " : "lengths ", device->lengths_mm[i]);
+        if (n < 0)
+            return;
+        used += (size_t)n;
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, " mm");
 }
 
 const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name)

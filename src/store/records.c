@@ -603,6 +603,12 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
         if (depth < dev->depth_min_mm - slack || depth > dev->depth_max_mm + slack)
             VIOLATION("%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
                       depth, dev->id, dev->depth_min_mm, dev->depth_max_mm, zp);
+        else if (!mn_device_needle_offered(dev, depth)) {
+            char offered[200];
+            mn_device_needle_describe(dev, offered, sizeof offered);
+            VIOLATION("%s %.2f mm is not a length the %s is made in (%s) (%s.depth_mm)", site->id,
+                      depth, dev->id, offered, zp);
+        }
         if (caps.id) {
             const plan_zone *pz = NULL;
             for (int k = 0; k < caps.n_zones; k++)

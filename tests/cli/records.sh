@@ -90,6 +90,10 @@ expect 2 "deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zon
 # Outside the device's range (dermapen-4 starts at 0.2 mm... and ends at 3 mm).
 sed 's/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/dev.json"
 expect 2 "outside the dermapen-4's range" -- "$MNEEDLE" record session --db "$DB" "$TMP/dev.json"
+# A roller between the lengths it is made in (0.6 mm on a 0.5/0.75 mm range): refused the same way.
+sed 's/dermapen-4/dermaroller-192/; s/"depth_mm": 0.7/"depth_mm": 0.6/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/roller.json"
+expect 2 "cheek 0.60 mm is not a length the dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)" -- \
+    "$MNEEDLE" record session --db "$DB" "$TMP/roller.json"
 # No adverse-event record, an empty one, a future date, an unknown zone or device, a typo.
 sed 's/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/noae.json"
 expect 2 "adverse_events: expected \[\"none\"\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/noae.json"
