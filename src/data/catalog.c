@@ -1,5 +1,5 @@
 /*
- * Catalogue loading. Each of the seven files is read from --data DIR when present there, else
+ * Catalogue loading. Each of the eight files is read from --data DIR when present there, else
  * from the copy embedded at build time (cmake/embed.cmake). Entries are validated as strictly
  * as user input: a catalogue override with a typo fails with file and JSON path.
  */
@@ -23,12 +23,25 @@ struct mn__embedded_file {
 };
 extern const struct mn__embedded_file mn__embedded_files[];
 
-enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_REFERENCES, F_COUNT };
-static const char *const file_names[F_COUNT] = {"devices.json",   "sites.json", "concerns.json",
-                                                "products.json",  "rules.json", "aftercare.json",
-                                                "references.json"};
-static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",  "products",
-                                               "rules",   "aftercare", "references"};
+/* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES are what plans are
+ * made from (and what the catalogue hash names); scales.json is read by the clinic record
+ * (src/store/scales.c) through mn__catalog_file. */
+enum {
+    F_DEVICES,
+    F_SITES,
+    F_CONCERNS,
+    F_PRODUCTS,
+    F_RULES,
+    F_AFTERCARE,
+    F_REFERENCES,
+    F_SCALES,
+    F_COUNT
+};
+static const char *const file_names[F_COUNT] = {"devices.json",    "sites.json", "concerns.json",
+                                                "products.json",   "rules.json", "aftercare.json",
+                                                "references.json", "scales.json"};
+static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",   "products",
+                                               "rules",   "aftercare", "references", "scales"};
 
 static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
                           size_t src_len)
@@ -74,7 +87,7 @@ static int near_miss(const char *a, const char *b)
     return d[la][lb] <= 2;
 }
 
-/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the seven
+/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the eight
  * names: its stem (up to the first '.') is within two edits of a catalogue's, case aside
  * ("device.json", "Devices.JSON", "sites.jsn", "rule.json"). Other files are left alone. */
 static int looks_like_catalogue(const char *name)
@@ -92,7 +105,7 @@ static int looks_like_catalogue(const char *name)
 }
 
 /* The --data directory itself: it must exist and be a directory, and every entry in it that
- * looks like a catalogue must be one of the seven files, present (not a dangling link) and a
+ * looks like a catalogue must be one of the eight files, present (not a dangling link) and a
  * regular file. Silently falling back to the embedded copy of a file the user meant to
  * override would plan with data they did not choose. */
 static mn_status check_dir(mn_ctx *ctx, const char *dir)
@@ -117,7 +130,7 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                 st = mn__error(ctx, MN_ENOTFOUND,
                                "%s: not a catalogue file name; a data directory holds "
                                "devices.json, sites.json, concerns.json, products.json, "
-                               "rules.json, aftercare.json and references.json",
+                               "rules.json, aftercare.json, references.json and scales.json",
                                path);
             continue;
         }
@@ -688,7 +701,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         mn__free(cat);
         return st;
     }
-    char src[F_COUNT][4200];
+    char(*src)[sizeof cat->sources[0]] = cat->sources; /* each file's name in messages */
     json_t *lists[F_COUNT];
     for (int f = 0; f < F_COUNT; f++) {
         if ((st = load_one(ctx, data_dir, f, &cat->roots[f], src[f], sizeof src[f])))
@@ -877,6 +890,17 @@ void mn__catalog_free(struct mn_catalog *cat)
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
     mn__free(cat);
+}
+
+json_t *mn__catalog_file(const mn_catalog *cat, const char *name, const char **src)
+{
+    for (int f = 0; cat && f < F_COUNT; f++)
+        if (!strcmp(file_names[f], name)) {
+            if (src)
+                *src = cat->sources[f];
+            return cat->roots[f];
+        }
+    return NULL;
 }
 
 int mn__rule_defer_days(const mn_catalog *cat, const mn_rule *rule)

@@ -804,7 +804,9 @@ void mn__store_catalogue_hash(const mn_ctx *ctx, char out[65])
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
-    for (size_t i = 0; cat && i < sizeof cat->roots / sizeof cat->roots[0]; i++) {
+    /* The planning catalogues only: the scales do not change a plan, and leaving them out keeps
+     * the hash of the plans stored before scales could be overridden. */
+    for (size_t i = 0; cat && i < MN__CATALOG_PLAN_FILES; i++) {
         if (!cat->roots[i])
             continue;
         size_t need = json_dumpb(cat->roots[i], NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
