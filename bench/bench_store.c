@@ -93,6 +93,29 @@ static double file_mib(const char *path)
     return stat(path, &sb) == 0 ? (double)sb.st_size / (1024.0 * 1024.0) : 0;
 }
 
+/* Records REPEATS single sessions of random clients, dated from first on, one file and
+ * transaction each; returns the wall milliseconds per record and sets *cpu_ms to the processor
+ * milliseconds per record. */
+static double record_sessions(mn_ctx *ctx, mn_store *store, int n, const char *first,
+                              double *cpu_ms)
+{
+    mn_date date;
+    mn_date_parse(first, &date);
+    double cpu0 = mn_bench_cpu(), t0 = mn_bench_now();
+    for (int k = 0; k < REPEATS; k++) {
+        char id[32];
+        snprintf(id, sizeof id, "b-%05d", rand() % n);
+        text t = {0};
+        session_json(&t, id, date + k % 100);
+        mn_status st = mn_store_record_sessions(ctx, store, "bench", t.data, t.len, NULL, NULL);
+        if (st)
+            die(ctx, "record", st);
+        free(t.data);
+    }
+    *cpu_ms = 1e3 * (mn_bench_cpu() - cpu0) / REPEATS;
+    return 1e3 * (mn_bench_now() - t0) / REPEATS;
+}
+
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 10000;
@@ -189,42 +212,14 @@ int main(int argc, char **argv)
     double peer_ms = 1e3 * (mn_bench_now() - t0) / REPEATS;
     sqlite3_close(peer);
 
-    /* record: one session, durable. */
+    /* record: one session, durable; then the same with commits not synced
+     * (synchronous=NORMAL): what record costs besides the disk's flush (the checks, the audit
+     * entries and row hashes, the writes to the log). */
     srand(7);
-    double cpu0 = mn_bench_cpu();
-    t0 = mn_bench_now();
-    for (int k = 0; k < REPEATS; k++) {
-        char id[32];
-        snprintf(id, sizeof id, "b-%05d", rand() % n);
-        text t = {0};
-        mn_date date;
-        mn_date_parse("2025-06-01", &date);
-        session_json(&t, id, date + k % 100);
-        if ((st = mn_store_record_sessions(ctx, store, "bench", t.data, t.len, NULL, NULL)))
-            die(ctx, "record", st);
-        free(t.data);
-    }
-    double record_ms = 1e3 * (mn_bench_now() - t0) / REPEATS;
-    double record_cpu_ms = 1e3 * (mn_bench_cpu() - cpu0) / REPEATS;
-
-    /* The same records with commits not synced (synchronous=NORMAL): what record costs besides
-     * the disk's flush (the checks, the audit entries and row hashes, the writes to the log). */
+    double record_cpu_ms, unsynced_cpu_ms;
+    double record_ms = record_sessions(ctx, store, n, "2025-06-01", &record_cpu_ms);
     mn_store_set_durable(ctx, store, 0);
-    cpu0 = mn_bench_cpu();
-    t0 = mn_bench_now();
-    for (int k = 0; k < REPEATS; k++) {
-        char id[32];
-        snprintf(id, sizeof id, "b-%05d", rand() % n);
-        text t = {0};
-        mn_date date;
-        mn_date_parse("2025-09-09", &date);
-        session_json(&t, id, date + k % 100);
-        if ((st = mn_store_record_sessions(ctx, store, "bench", t.data, t.len, NULL, NULL)))
-            die(ctx, "record", st);
-        free(t.data);
-    }
-    double unsynced_ms = 1e3 * (mn_bench_now() - t0) / REPEATS;
-    double unsynced_cpu_ms = 1e3 * (mn_bench_cpu() - cpu0) / REPEATS;
+    double unsynced_ms = record_sessions(ctx, store, n, "2025-09-09", &unsynced_cpu_ms);
     mn_store_set_durable(ctx, store, 1);
 
     /* history: read and write as JSON. */

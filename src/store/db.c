@@ -84,6 +84,22 @@ mn_status mn__store_prepare_kept(mn_ctx *ctx, mn_store *s, const char *sql, sqli
     return MN_OK;
 }
 
+void mn__store_col_text(sqlite3_stmt *q, int i, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+mn_date mn__store_col_date(sqlite3_stmt *q, int i, int *has)
+{
+    mn_date d = 0;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    int ok = t && mn_date_parse((const char *)t, &d) == MN_OK;
+    if (has)
+        *has = ok;
+    return ok ? d : 0;
+}
+
 void mn__store_done(mn_store *s, sqlite3_stmt *q)
 {
     if (!q)
@@ -674,6 +690,27 @@ static mn_status check_chain(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
 
 /* Compares every record row with its last audit entry, and every entity the log says exists
  * with the tables. */
+/* Runs a query giving (count, first id) of a table's rows with a problem and, when there are
+ * any, marks the audit failed with "TABLE: row ID WHAT". */
+static mn_status count_bad_rows(mn_ctx *ctx, mn_store *s, const char *sql, mn_store_check_result *r,
+                                const char *table, const char *what)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, s, sql, &q);
+    if (st)
+        return st;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (sqlite3_column_int64(q, 0) > 0) {
+            r->audit_ok = 0;
+            problem(r, "%s: row %lld %s", table, (long long)sqlite3_column_int64(q, 1), what);
+        }
+    } else {
+        st = mn__store_fail(ctx, s, "cannot check the records");
+    }
+    mn__store_done(s, q);
+    return st;
+}
+
 static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
 {
     mn_status st =
@@ -696,23 +733,8 @@ static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
                  " LEFT JOIN mn_last l ON l.entity = '%s:' || r.id"
                  " WHERE l.row_hash IS NOT mn_rowhash(r.key, r.content)",
                  t->rows, t->table);
-        sqlite3_stmt *q;
-        if ((st = mn__store_prepare(ctx, s, sql, &q)))
-            break;
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            long long bad = sqlite3_column_int64(q, 0);
-            if (bad > 0) {
-                r->audit_ok = 0;
-                problem(r,
-                        "%s: row %lld differs from its last audit entry (changed outside "
-                        "mneedle)",
-                        t->table, (long long)sqlite3_column_int64(q, 1));
-            }
-        } else {
-            st = mn__store_fail(ctx, s, "cannot check the records");
-        }
-        mn__store_done(s, q);
-        if (st)
+        if ((st = count_bad_rows(ctx, s, sql, r, t->table,
+                                 "differs from its last audit entry (changed outside mneedle)")))
             break;
         /* Rows the log says exist but the table lacks (deleted outside mneedle). */
         snprintf(sql, sizeof sql,
@@ -721,24 +743,13 @@ static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
                  " AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.rowid ="
                  " CAST(substr(l.entity, %d) AS INTEGER))",
                  (int)strlen(t->table) + 2, t->table, t->table, (int)strlen(t->table) + 2);
-        if ((st = mn__store_prepare(ctx, s, sql, &q)))
+        if ((st = count_bad_rows(ctx, s, sql, r, t->table,
+                                 "is in the audit log but missing (deleted outside mneedle)")))
             break;
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            long long bad = sqlite3_column_int64(q, 0);
-            if (bad > 0) {
-                r->audit_ok = 0;
-                problem(r,
-                        "%s: row %lld is in the audit log but missing (deleted outside "
-                        "mneedle)",
-                        t->table, (long long)sqlite3_column_int64(q, 1));
-            }
-        } else {
-            st = mn__store_fail(ctx, s, "cannot check the records");
-        }
-        mn__store_done(s, q);
         /* Rows checked: those of this table. */
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", t->table);
-        if (!st && !(st = mn__store_prepare(ctx, s, sql, &q))) {
+        sqlite3_stmt *q;
+        if (!(st = mn__store_prepare(ctx, s, sql, &q))) {
             if (sqlite3_step(q) == SQLITE_ROW)
                 r->rows_checked += (long)sqlite3_column_int64(q, 0);
             mn__store_done(s, q);

@@ -380,20 +380,8 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
         char reason[96];
         snprintf(reason, sizeof reason, "plan %lld: maintenance timed for the typical response",
                  (long long)id);
-        if (!(st = mn__store_prepare(ctx, store,
-                                     "UPDATE clients SET maintenance_due = ?, "
-                                     "maintenance_reason = ? WHERE num = ?",
-                                     &q))) {
-            if (due[0]) {
-                sqlite3_bind_text(q, 1, due, -1, SQLITE_STATIC);
-                sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-            }
-            sqlite3_bind_int64(q, 3, num);
-            st = mn__store_run(ctx, store, q, "client");
-        }
-        if (!st)
-            st = mn__store_audit(ctx, store, "update", "clients", num,
-                                 "maintenance_due, maintenance_reason");
+        st =
+            mn__store_set_maintenance(ctx, store, num, due[0] ? due : NULL, due[0] ? reason : NULL);
     }
     st = mn__store_end(ctx, store, st);
     if (!st && plan_id)

@@ -365,18 +365,8 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         if ((st = mn__store_begin(ctx, store)))
             goto done;
         st = mn__store_client_num(ctx, store, client_id, &num);
-        if (!st && !(st = mn__store_prepare(ctx, store,
-                                            "UPDATE clients SET maintenance_due = ?, "
-                                            "maintenance_reason = ? WHERE num = ?",
-                                            &q))) {
-            sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, num);
-            st = mn__store_run(ctx, store, q, "client");
-        }
         if (!st)
-            st = mn__store_audit(ctx, store, "update", "clients", num,
-                                 "maintenance_due, maintenance_reason");
+            st = mn__store_set_maintenance(ctx, store, num, day, reason);
         st = mn__store_end(ctx, store, st);
     }
 done:
@@ -394,9 +384,7 @@ void mn_store_replan_free(mn_store_replan *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < r->n_remaining; i++)
-        mn__free(r->remaining[i].settings);
-    mn__free(r->remaining);
+    mn__store_planned_free(r->remaining, r->n_remaining);
     mn__free(r->obs);
     mn__free(r->samples);
     mn__free(r);

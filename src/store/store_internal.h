@@ -51,6 +51,10 @@ mn_status mn__store_prepare_kept(mn_ctx *ctx, mn_store *s, const char *sql, sqli
 /* Gives back a statement from mn__store_prepare(_kept): a kept one is reset (bindings cleared) for
  * its next use, any other finalized. NULL is ignored. */
 void mn__store_done(mn_store *s, sqlite3_stmt *q);
+/* Column i of a result row as text into out ("" for NULL), cut to size bytes. */
+void mn__store_col_text(sqlite3_stmt *q, int i, char *out, size_t size);
+/* Column i as a date; *has (when not NULL) says whether it held one (0 is returned if not). */
+mn_date mn__store_col_date(sqlite3_stmt *q, int i, int *has);
 /* Finalizes every kept statement (before closing the connection). */
 void mn__store_forget(mn_store *s);
 /* Records a database failure on the context (the file, what was being done, SQLite's text). */
@@ -87,6 +91,12 @@ int mn__store_id_ok(const char *id);
 mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3_int64 *num);
 /* Steps a prepared change to completion and finalizes it; a UNIQUE clash is MN_EINVAL. */
 mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *what);
+/* Sets a client's maintenance date (YYYY-MM-DD, NULL for none) and its reason (NULL for none),
+ * with its audit entry. Inside a transaction. */
+mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, const char *due,
+                                    const char *reason);
+/* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
+void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of
  * memory. */
 char *mn__store_dump(const json_t *v);
