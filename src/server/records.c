@@ -149,7 +149,7 @@ void mn__page_plan(mn__call *c)
                            "the record</button></form>");
     }
     mn__buf_printf(&b, "</div><p class=\"sim\">Projections are simulations with uncertainty, "
-                       "never promised results.</p><pre id=\"plan-text\">");
+                       "never promised results.</p><pre id=\"plan-text\" tabindex=\"0\">");
     if (!st && text.data)
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
@@ -686,7 +686,7 @@ void mn__post_replan(mn__call *c)
         mn__buf_printf(&b, "; maintenance due %s", mn_date_format(r->maintenance_due, d));
     mn__buf_printf(&b, ".</p>");
     back_link(&b, id);
-    mn__buf_printf(&b, "<pre id=\"replan-text\">");
+    mn__buf_printf(&b, "<pre id=\"replan-text\" tabindex=\"0\">");
     if (!st && text.data)
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
@@ -766,7 +766,7 @@ void mn__page_catalog(mn__call *c)
             mn__error_page(c, 404, "There is no such catalogue.", NULL);
             return;
         }
-        mn__buf_printf(&b, "<pre id=\"catalog-text\">");
+        mn__buf_printf(&b, "<pre id=\"catalog-text\" tabindex=\"0\">");
         if (!st && text.data)
             mn__srv_esc(&b, text.data);
         mn__buf_printf(&b, "</pre>");
