@@ -35,8 +35,9 @@ static const cli_command command = {
         "(Ctrl-C) or SIGTERM stops it after the requests in flight.\n"
         "\n"
         "Roles: read-only reads records; practitioner also adds and edits clients, saves plans,\n"
-        "charts sessions, records scores and re-plans; admin also adds users. Every read and\n"
-        "change of a client's record is in the audit log under the signed-in user's name.\n",
+        "charts sessions, records scores and re-plans; admin also adds users. Every change,\n"
+        "and every read of one client's record (its page, plan, report, exports, forms), is\n"
+        "in the audit log under the signed-in user's name.\n",
     .footer = "Example:\n"
               "  mneedle serve --demo\n"
               "  mneedle db init --db clinic.db\n"
@@ -208,6 +209,7 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "mneedle serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     mn_serve_stop(d);
     mn_server_free(srv);
+    mn_plot_global_cleanup(); /* the projection charts' font caches, for leak checkers */
 out:
     if (tmpdb[0]) {
         char side[640];

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "mneedle/core.h"
+#include "mneedle/healing.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -265,6 +266,62 @@ typedef struct {
  */
 mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
                               int n_trials, uint64_t seed, mn_evidence_prediction *out);
+
+/** As mn_evidence_observe(), with the healing model's constants @p params (NULL: the library's
+ *  defaults; e.g. a posterior draw, mn_posterior_params()). */
+mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
+                                     int timepoint, int n_trials, uint64_t seed,
+                                     const mn_healing_params *params, mn_evidence_prediction *out);
+
+/*
+ * The likelihood of the evidence given the healing model's constants: how probable each
+ * study's published summary is for a trial of its design and size had its patients followed
+ * the model (docs/models/observation.md, "Likelihood"). The calibration (scripts/calibrate/)
+ * samples the posterior with it.
+ */
+typedef struct {
+    int patients;  /* virtual patients per endpoint and time point (64; 2-2000) */
+    uint64_t seed; /* their draws: the same patients for every call (a fixed default), so the
+                      likelihood is a smooth, deterministic function of the constants */
+    mn_evidence_role role; /* the studies of this role (MN_EVIDENCE_CALIBRATION) */
+    int all_roles;         /* 1: every study, whatever its role */
+} mn_evidence_loglik_options;
+
+/** Fills the defaults given beside each field. */
+void mn_evidence_loglik_options_init(mn_evidence_loglik_options *o);
+
+/** One endpoint at one time point of the likelihood. */
+typedef struct {
+    const mn_evidence_study *study;
+    int endpoint, timepoint; /* indices into the study */
+    int applies;             /* 0: no observation model (why_not says why); not in the sum */
+    const char *why_not;     /* static text, or NULL */
+    int n, day;              /* the trial's size and the day read (from the first session) */
+    int counted;             /* 1: a count, % of n, or counts per category */
+    double loglik;           /* its log likelihood (natural log) */
+    double predicted;        /* the statistic's expected value for a trial of size n (for
+                                categories: % of patients in the listed categories) */
+    double spread;           /* its sampling sd for a trial of size n (NaN for categories) */
+    double observed;         /* the published value, same unit */
+} mn_evidence_loglik_term;
+
+/**
+ * The log likelihood of the studies of @p ev selected by @p opts (the calibration studies by
+ * default) given the constants @p params (NULL: the library's defaults): the sum over every
+ * endpoint and time point that has an observation model. Deterministic for given options.
+ * @param opts      NULL for the defaults.
+ * @param loglik    receives the sum (natural log).
+ * @param terms     caller's array of @p max_terms, filled in study, endpoint, time point order
+ *                  (including those that do not apply); may be NULL when max_terms is 0.
+ * @param n_terms   receives how many terms there are (may exceed max_terms); may be NULL.
+ * @return MN_OK; MN_EINVAL (NULL or out-of-range arguments, an unfilled @p params);
+ *         MN_ENOMEM; MN_ENUMERIC (a non-finite term: constants far outside any sense).
+ * Cost: ~patients x (endpoints and time points) healing runs (bench/bench_loglik.c).
+ * Thread-safety: re-entrant with one context per thread.
+ */
+mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healing_params *params,
+                             const mn_evidence_loglik_options *opts, double *loglik,
+                             mn_evidence_loglik_term *terms, int max_terms, int *n_terms);
 
 #ifdef __cplusplus
 }

@@ -339,16 +339,24 @@ typedef struct {
                                and 90th percentiles (the largest single spread; the others at
                                1), exact by superposition and nearly free; -1 = no band */
     uint64_t seed;          /* for the band draws (fixed default, so plans are reproducible) */
-    const mn_healing_params *params; /* the model's constants; NULL: the library's defaults */
+    const mn_healing_params *params;      /* the model's constants; NULL: the library's defaults */
+    const mn_healing_variability *person; /* whom to project: NULL for the typical person
+                                             (every multiplier 1), else this person's
+                                             multipliers (a cohort draw, a sensitivity
+                                             sample); borrowed for the call. The quick band
+                                             is then around this person; a band of draws
+                                             (band_draws > 0) stays the population's */
 } mn_projection_options;
 
 /** Fills the defaults given beside each field: target 0.8 of the peak, a 730-day horizon
- *  sampled every 7 days, maintenance every 90 to 365 days, a band of 64 draws, and a fixed seed
- *  (so the same plan always shows the same band). @p opts must not be NULL. */
+ *  sampled every 7 days, maintenance every 90 to 365 days, a band of 64 draws, a fixed seed
+ *  (so the same plan always shows the same band) and the typical person. @p opts must not be
+ *  NULL. */
 void mn_projection_options_init(mn_projection_options *opts);
 
-/** One day of a projection: the typical person's improvement and its band (% of baseline
- *  severity, as mn_healing_sample.improvement_pct). */
+/** One day of a projection: the person's improvement (the typical person unless
+ *  mn_projection_options.person says otherwise) and its band (% of baseline severity, as
+ *  mn_healing_sample.improvement_pct). */
 typedef struct {
     int day;
     double improvement_pct;
@@ -356,8 +364,8 @@ typedef struct {
 } mn_projection_sample;
 
 typedef struct {
-    mn_projection_sample *samples; /* day, improvement_pct (typical person), low_pct, high_pct
-                                      (10th and 90th percentiles over the band draws), with
+    mn_projection_sample *samples; /* day, improvement_pct (the person projected), low_pct,
+                                      high_pct (10th and 90th percentiles over the band draws), with
                                       maintenance; owned, free with
                                       mn_healing_projection_release() */
     int n_samples;
@@ -367,7 +375,7 @@ typedef struct {
     int interval_bounded;          /* 1 when the model wanted a shorter or longer interval
                                       than the bounds allow (then the target may not hold,
                                       or holds with margin) */
-    double peak_improvement_pct;   /* course alone, typical person */
+    double peak_improvement_pct;   /* course alone, the person projected */
     double peak_low_pct, peak_high_pct;
     int peak_day;
     int durability_days;                   /* course alone: peak until half the peak (-1: > 40 y) */
@@ -390,8 +398,9 @@ void mn_healing_projection_release(mn_healing_projection *p);
  * interval in [min_interval_days, max_interval_days] (on a 7-day grid from the shortest) such
  * that, with
  * maintenance sessions at the last course session's needle length and passes every interval
- * from (last course session + interval), the typical person's improvement stays >=
- * target_fraction x the course's peak from the peak to the horizon. If even the shortest
+ * from (last course session + interval), the person's (opts->person; the typical person by
+ * default) improvement stays >= target_fraction x the course's peak from the peak to the
+ * horizon. If even the shortest
  * interval does not hold it, the shortest is returned and interval_bounded is set.
  *
  * @param course     sessions sorted by day; 1..MN_HEALING_MAX_SESSIONS. A plan's course starts
@@ -405,8 +414,9 @@ void mn_healing_projection_release(mn_healing_projection *p);
  *         room for two cycles at max_interval_days and ~3 months of response before
  *         MN_HEALING_MAX_DAYS, or its needle stays in the epidermis; MN_ENOMEM; MN_ENUMERIC.
  * Thread-safety: re-entrant (uses only its arguments); allocates the samples.
- * The typical person's curve is exact: the model is linear in its states, so the course and
- * each maintenance session superpose (tests check this against a direct run).
+ * The person's curve is exact: the model is linear in its states, so the course and each
+ * maintenance session superpose (tests check this against a direct run, for the typical person
+ * and for others).
  * Cost: ~0.2 ms with the quick band, a few ms with 64 draws (bench/bench_simulate.c).
  */
 mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
@@ -432,6 +442,17 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
  */
 mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band_draws,
                                  uint64_t seed, mn_healing_projection *out);
+
+/**
+ * As mn_healing_maintenance() for the person @p person (NULL: the typical person, which is
+ * mn_healing_maintenance()): the interval that holds this person's improvement, whose peak
+ * and decline follow their multipliers (mn_projection_options.person). What a sensitivity
+ * analysis of the maintenance interval varies.
+ * Thread-safety: re-entrant (uses only its arguments); allocates.
+ */
+mn_status mn_healing_maintenance_person(mn_ctx *ctx, const mn_healing_scenario *sc,
+                                        const mn_healing_variability *person, int band_draws,
+                                        uint64_t seed, mn_healing_projection *out);
 
 /*
  * Reading a SCENARIO file (DESIGN §4): patient.{age, sex, fitzpatrick, smoker, sun}, zone,

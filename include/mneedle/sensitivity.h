@@ -253,8 +253,8 @@ typedef struct {
 /**
  * Runs a SPEC: Sobol' indices (and Morris effects when the SPEC asks) of each output to each
  * input, every evaluation a run of the healing model (mn_healing_run, the maintenance
- * projection mn_healing_maintenance) and/or the transport model (mn_absorb_run, unit cell,
- * 24 h) on the base scenario with the inputs set.
+ * projection mn_healing_maintenance_person for the same person) and/or the transport model
+ * (mn_absorb_run, unit cell, 24 h) on the base scenario with the inputs set.
  * @param threads  OpenMP threads (0 = OpenMP's default); the result does not depend on it.
  * @return MN_OK; MN_EINVAL; MN_ENOMEM; a model's status (with the failing inputs in the
  *         message). Thread-safety: uses OpenMP threads of its own; one call per context.

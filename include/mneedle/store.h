@@ -492,6 +492,19 @@ mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *n
 mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, const char *password,
                                mn_store_role *role);
 
+/** A user as listed (never the hash). */
+typedef struct {
+    char name[MN_STORE_USER_LEN];
+    mn_store_role role;
+    char created[16]; /* YYYY-MM-DD */
+    int disabled;
+} mn_store_user;
+
+/** Lists the users by name. Free with mn_store_user_list_free(). @return MN_OK; MN_ENOMEM;
+ *  MN_EIO. */
+mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, int *n);
+void mn_store_user_list_free(mn_store_user *list);
+
 /** Number of (enabled) users, so a fresh database can be told apart. @return MN_OK; MN_EIO. */
 mn_status mn_store_user_count(mn_ctx *ctx, mn_store *store, int *n);
 

@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 
 from ._mneedle import ffi, lib  # noqa: E402
 
-__all__ = ["Context", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
+__all__ = ["Context", "Likelihood", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
            "cohort", "sensitivity", "catalog", "version", "BAND_DEFAULT_SEED"]
 
 #: The default seed of simulate's uncertainty band (MN_BAND_DEFAULT_SEED, healing.h).
@@ -314,19 +314,32 @@ class Context:
         threads = _check_int("threads", threads, 0, 4096)
         return self._call(lib.mnpy_sensitivity, "spec", spec, threads)
 
-    def observe(self, study, endpoint, timepoint=0, trials=400, seed=1):
+    def observe(self, study, endpoint, timepoint=0, trials=400, seed=1, params=None):
         """What the model predicts a study (the object of a study file, docs/evidence.md)
         would have published for one endpoint (by id) at one time point, for virtual trials
         of the same design and size (docs/models/observation.md): a dict with ``applies``
         (and ``why_not``), ``median``, ``lo`` and ``hi`` (the 90 % interval) and
-        ``observed``."""
+        ``observed``. ``params``: the healing model's constants to change, a dict of name ->
+        value (docs/models/healing.md §4); the library's defaults for the rest."""
         if not isinstance(endpoint, str):
             raise InputError(f"endpoint: expected an endpoint id, got {_type_name(endpoint)}")
         timepoint = _check_int("timepoint", timepoint, 0, 31)
         trials = _check_int("trials", trials, 10, 100000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
+        names, values, keep = _params(params)
         return self._call(lib.mnpy_observe, "study", study, endpoint.encode(), timepoint,
-                          trials, seed)
+                          trials, seed, len(keep), names, values)
+
+    def likelihood(self, names, studies=(), bundled=True, evidence_dir=None, patients=0,
+                   seed=0, all_roles=False):
+        """The log likelihood of the evidence as a function of the healing model's constants
+        ``names`` (mn_evidence_loglik, docs/models/observation.md): a Likelihood, called with
+        one value per name. The studies are the bundled ones (``bundled``; with
+        ``evidence_dir``'s added, as --evidence DIR) and ``studies`` (objects of study files),
+        of role calibration unless ``all_roles``. ``patients`` (virtual patients per endpoint)
+        and ``seed`` 0 keep the library's defaults."""
+        return Likelihood(self, names, studies, bundled, evidence_dir, patients, seed,
+                          all_roles)
 
     def catalog(self, what):
         """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
@@ -342,6 +355,102 @@ class Context:
             finally:
                 lib.mnpy_buf_free(buf)
         return json.loads(out)
+
+
+def _params(params):
+    """(names, values, keep-alive) for a dict of constant name -> value."""
+    if params is None:
+        params = {}
+    if not isinstance(params, dict):
+        raise InputError(f"params: expected a dict of constant name -> value, got "
+                         f"{_type_name(params)}")
+    keep = [ffi.new("char[]", str(k).encode()) for k in params]
+    names = ffi.new("const char *[]", keep) if keep else ffi.NULL
+    for k, v in params.items():
+        if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, numbers.Real):
+            raise InputError(f"params: {k!r}: expected a constant's name and a number")
+    values = ffi.new("double[]", [float(v) for v in params.values()]) if keep else ffi.NULL
+    return names, values, keep
+
+
+class Likelihood:
+    """The log likelihood of a set of studies given the healing model's constants (made by
+    Context.likelihood). ``L(values)`` returns it for one value per name; ``L.terms(values)``
+    lists each endpoint and time point (applies, why_not, n, day, loglik, predicted, spread,
+    observed). Values outside a constant's range raise InputError. Uses its Context's lock."""
+
+    def __init__(self, ctx, names, studies, bundled, evidence_dir, patients, seed, all_roles):
+        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
+            raise InputError("names: expected a list of constant names")
+        self.names = list(names)
+        self._ctx = ctx
+        self._ptr = ffi.NULL
+        patients = _check_int("patients", patients, 0, 2000)
+        seed = _check_int("seed", seed, 0, _SEED_MAX)
+        texts, srcs = [], []
+        for i, st in enumerate(studies):
+            if not isinstance(st, dict):
+                raise InputError(f"studies[{i}]: expected a dict (the object of a study file)")
+            texts.append(json.dumps(_plain(st, "$"), allow_nan=False).encode())
+            srcs.append(f"{st.get('id', 'study')}.json".encode())
+        c_texts = [ffi.new("char[]", t) for t in texts]
+        c_srcs = [ffi.new("char[]", s) for s in srcs]
+        c_names = [ffi.new("char[]", n.encode()) for n in self.names]
+        out = ffi.new("mnpy_lik **")
+        dir_c = ffi.new("char[]", evidence_dir.encode()) if evidence_dir else ffi.NULL
+        with ctx._lock:
+            if ctx._ptr == ffi.NULL:
+                raise MneedleError("this Context was closed")
+            lib.mn_ctx_clear_error(ctx._ptr)
+            st = lib.mnpy_lik_create(
+                ctx._ptr, int(bool(bundled)), dir_c, len(texts),
+                ffi.new("const char *[]", c_srcs) if texts else ffi.NULL,
+                ffi.new("const char *[]", c_texts) if texts else ffi.NULL,
+                ffi.new("size_t[]", [len(t) for t in texts]) if texts else ffi.NULL,
+                len(self.names), ffi.new("const char *[]", c_names) if c_names else ffi.NULL,
+                patients, seed, int(bool(all_roles)), out)
+            if st:
+                ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+        self._ptr = out[0]
+        self._values = ffi.new("double[]", max(1, len(self.names)))
+        self._ll = ffi.new("double *")
+
+    def _set(self, values):
+        if len(values) != len(self.names):
+            raise InputError(f"values: expected {len(self.names)} numbers, got {len(values)}")
+        for i, v in enumerate(values):
+            self._values[i] = float(v)
+
+    def __call__(self, values):
+        ctx = self._ctx
+        with ctx._lock:
+            self._set(values)
+            st = lib.mnpy_lik_eval(ctx._ptr, self._ptr, self._values, self._ll)
+            if st:
+                ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+            return self._ll[0]
+
+    def terms(self, values):
+        ctx = self._ctx
+        buf = ffi.new("mnpy_buf *")
+        with ctx._lock:
+            self._set(values)
+            try:
+                st = lib.mnpy_lik_terms(ctx._ptr, self._ptr, self._values, buf)
+                if st:
+                    ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+                out = ffi.string(buf.data, buf.len).decode()
+            finally:
+                lib.mnpy_buf_free(buf)
+        return json.loads(out)
+
+    def close(self):
+        if self._ptr != ffi.NULL:
+            lib.mnpy_lik_free(self._ptr)
+            self._ptr = ffi.NULL
+
+    def __del__(self):
+        self.close()
 
 
 def _s(cstr):

@@ -65,7 +65,16 @@ mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
                        const char *endpoint, int timepoint, int n_trials, uint64_t seed,
+                       int n_names, const char *const *names, const double *values,
                        mnpy_buf *out);
+typedef struct mnpy_lik mnpy_lik;
+mn_status mnpy_lik_create(mn_ctx *ctx, int bundled, const char *evidence_dir, int n_texts,
+                          const char *const *srcs, const char *const *texts, const size_t *lens,
+                          int n_names, const char *const *names, int patients, uint64_t seed,
+                          int all_roles, mnpy_lik **out);
+mn_status mnpy_lik_eval(mn_ctx *ctx, const mnpy_lik *L, const double *values, double *loglik);
+mn_status mnpy_lik_terms(mn_ctx *ctx, const mnpy_lik *L, const double *values, mnpy_buf *out);
+void mnpy_lik_free(mnpy_lik *L);
 """
 
 ffibuilder = FFI()

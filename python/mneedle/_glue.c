@@ -191,9 +191,22 @@ static void put_num(char *buf, size_t len, double v)
         snprintf(buf, len, "null");
 }
 
+/* The library's defaults with the named constants set (each checked). */
+static mn_status params_of(mn_ctx *ctx, int n_names, const char *const *names, const double *values,
+                           mn_healing_params *out)
+{
+    mn_healing_params_default(out);
+    for (int i = 0; i < n_names; i++) {
+        mn_status st = mn_healing_params_set(ctx, out, names[i], values[i]);
+        if (st)
+            return st;
+    }
+    return MN_OK;
+}
+
 mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
                        const char *endpoint, int timepoint, int n_trials, uint64_t seed,
-                       mnpy_buf *out)
+                       int n_names, const char *const *names, const double *values, mnpy_buf *out)
 {
     mn_evidence *ev = NULL;
     mn_status st = mn_evidence_create(ctx, &ev);
@@ -213,7 +226,12 @@ mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t le
         mn_evidence_free(ev);
         return MN_ENOTFOUND;
     }
-    if ((st = mn_evidence_observe(ctx, s, e, timepoint, n_trials, seed, &p))) {
+    mn_healing_params hp;
+    if ((st = params_of(ctx, n_names, names, values, &hp))) {
+        mn_evidence_free(ev);
+        return st;
+    }
+    if ((st = mn_evidence_observe_params(ctx, s, e, timepoint, n_trials, seed, &hp, &p))) {
         mn_evidence_free(ev);
         return st;
     }
@@ -231,4 +249,123 @@ mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t le
                      p.counted ? "true" : "false", med, lo, hi, obs);
     mn_evidence_free(ev);
     return mnpy_buf_write(out, json, (size_t)n) ? MN_ENOMEM : MN_OK;
+}
+
+struct mnpy_lik {
+    mn_evidence *ev;
+    mn_evidence_loglik_options opts;
+    int n_names;
+    char **names;
+};
+
+void mnpy_lik_free(mnpy_lik *L)
+{
+    if (!L)
+        return;
+    mn_evidence_free(L->ev);
+    for (int i = 0; i < L->n_names; i++)
+        free(L->names[i]);
+    free(L->names);
+    free(L);
+}
+
+mn_status mnpy_lik_create(mn_ctx *ctx, int bundled, const char *evidence_dir, int n_texts,
+                          const char *const *srcs, const char *const *texts, const size_t *lens,
+                          int n_names, const char *const *names, int patients, uint64_t seed,
+                          int all_roles, mnpy_lik **out)
+{
+    *out = NULL;
+    mnpy_lik *L = calloc(1, sizeof *L);
+    if (!L)
+        return MN_ENOMEM;
+    mn_status st =
+        bundled ? mn_evidence_load(ctx, evidence_dir, &L->ev) : mn_evidence_create(ctx, &L->ev);
+    for (int i = 0; !st && i < n_texts; i++)
+        st = mn_evidence_parse(ctx, L->ev, srcs[i], texts[i], lens[i]);
+    mn_healing_params check;
+    mn_healing_params_default(&check);
+    L->names = calloc((size_t)(n_names > 0 ? n_names : 1), sizeof *L->names);
+    if (!st && !L->names)
+        st = MN_ENOMEM;
+    for (int i = 0; !st && i < n_names; i++) {
+        if (mn_healing_param_find(names[i]) < 0)
+            st = mn_healing_params_set(ctx, &check, names[i], 0); /* names the unknown one */
+        else if (!(L->names[i] = malloc(strlen(names[i]) + 1)))
+            st = MN_ENOMEM;
+        else
+            memcpy(L->names[i], names[i], strlen(names[i]) + 1);
+        L->n_names = i + 1;
+    }
+    mn_evidence_loglik_options_init(&L->opts);
+    if (patients > 0)
+        L->opts.patients = patients;
+    if (seed)
+        L->opts.seed = seed;
+    L->opts.all_roles = all_roles;
+    if (st) {
+        mnpy_lik_free(L);
+        return st;
+    }
+    *out = L;
+    return MN_OK;
+}
+
+mn_status mnpy_lik_eval(mn_ctx *ctx, const mnpy_lik *L, const double *values, double *loglik)
+{
+    mn_healing_params hp;
+    mn_status st = params_of(ctx, L->n_names, (const char *const *)L->names, values, &hp);
+    if (st)
+        return st;
+    return mn_evidence_loglik(ctx, L->ev, &hp, &L->opts, loglik, NULL, 0, NULL);
+}
+
+static int put_str(mnpy_buf *b, const char *key, const char *v)
+{
+    char tmp[600];
+    int n = v ? snprintf(tmp, sizeof tmp, "\"%s\": \"%s\"", key, v)
+              : snprintf(tmp, sizeof tmp, "\"%s\": null", key);
+    return mnpy_buf_write(b, tmp, (size_t)(n < (int)sizeof tmp ? n : (int)sizeof tmp - 1));
+}
+
+mn_status mnpy_lik_terms(mn_ctx *ctx, const mnpy_lik *L, const double *values, mnpy_buf *out)
+{
+    mn_healing_params hp;
+    mn_status st = params_of(ctx, L->n_names, (const char *const *)L->names, values, &hp);
+    if (st)
+        return st;
+    int n = 0;
+    double ll;
+    if ((st = mn_evidence_loglik(ctx, L->ev, &hp, &L->opts, &ll, NULL, 0, &n)))
+        return st;
+    mn_evidence_loglik_term *t = calloc((size_t)(n > 0 ? n : 1), sizeof *t);
+    if (!t)
+        return MN_ENOMEM;
+    if ((st = mn_evidence_loglik(ctx, L->ev, &hp, &L->opts, &ll, t, n, &n))) {
+        free(t);
+        return st;
+    }
+    int bad = mnpy_buf_write(out, "[", 1);
+    for (int i = 0; i < n && !bad; i++) {
+        char a[32], b[32], c[32], d[32], tmp[256];
+        put_num(a, sizeof a, t[i].applies ? t[i].loglik : NAN);
+        put_num(b, sizeof b, t[i].predicted);
+        put_num(c, sizeof c, t[i].spread);
+        put_num(d, sizeof d, t[i].observed);
+        bad |= mnpy_buf_write(out, i ? ", {" : "{", i ? 3 : 1);
+        bad |= put_str(out, "study", t[i].study->id);
+        bad |= mnpy_buf_write(out, ", ", 2);
+        bad |= put_str(out, "endpoint", t[i].study->endpoints[t[i].endpoint].id);
+        bad |= mnpy_buf_write(out, ", ", 2);
+        bad |= put_str(out, "why_not", t[i].why_not);
+        int k = snprintf(tmp, sizeof tmp,
+                         ", \"timepoint\": %d, \"applies\": %s, \"n\": %d, \"day\": %d, "
+                         "\"counted\": %s, \"loglik\": %s, \"predicted\": %s, \"spread\": "
+                         "%s, \"observed\": %s}",
+                         t[i].timepoint, t[i].applies ? "true" : "false", t[i].n, t[i].day,
+                         t[i].counted ? "true" : "false", a, b, c, d);
+        bad |= mnpy_buf_write(out, tmp, (size_t)k);
+    }
+    bad |= mnpy_buf_write(out, "]", 1);
+    free(t);
+    return bad ? MN_ENOMEM : MN_OK;
 }

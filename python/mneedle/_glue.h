@@ -37,11 +37,27 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
                            mnpy_buf *out);
 /** The observation model of one endpoint of a study (the object of a study file,
- *  docs/evidence.md): mn_evidence_observe() with @p endpoint named by id, as JSON
+ *  docs/evidence.md): mn_evidence_observe_params() with @p endpoint named by id and the
+ *  @p n_names constants @p names set to @p values (the library's defaults otherwise), as JSON
  *  {applies, why_not, n, day, n_trials, counted, median, lo, hi, observed}. */
 mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
                        const char *endpoint, int timepoint, int n_trials, uint64_t seed,
-                       mnpy_buf *out);
+                       int n_names, const char *const *names, const double *values, mnpy_buf *out);
+
+/** A likelihood over a set of studies (mn_evidence_loglik) with constants given by name: the
+ *  bundled studies (and @p evidence_dir's, if not NULL) when @p bundled, plus @p n_texts
+ *  study files given as text; @p patients and @p seed 0 keep the library's defaults. */
+typedef struct mnpy_lik mnpy_lik;
+mn_status mnpy_lik_create(mn_ctx *ctx, int bundled, const char *evidence_dir, int n_texts,
+                          const char *const *srcs, const char *const *texts, const size_t *lens,
+                          int n_names, const char *const *names, int patients, uint64_t seed,
+                          int all_roles, mnpy_lik **out);
+/** The log likelihood for @p values (one per name, in the order given at creation). */
+mn_status mnpy_lik_eval(mn_ctx *ctx, const mnpy_lik *L, const double *values, double *loglik);
+/** Its terms as a JSON array of {study, endpoint, timepoint, applies, why_not, n, day, counted,
+ *  loglik, predicted, spread, observed}. */
+mn_status mnpy_lik_terms(mn_ctx *ctx, const mnpy_lik *L, const double *values, mnpy_buf *out);
+void mnpy_lik_free(mnpy_lik *L);
 /** As `mneedle catalog WHAT --json`. */
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 

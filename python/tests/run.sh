@@ -12,7 +12,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mn_python.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-for m in cffi numpy pytest build wheel setuptools venv matplotlib scipy; do
+for m in cffi numpy pytest build wheel setuptools venv matplotlib scipy emcee; do
     "$py" -c "import $m" 2>/dev/null || fail "Python module $m missing: run scripts/deps.sh"
 done
 cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/log" 2>&1 || fail "install: $(cat "$tmp/log")"

@@ -39,3 +39,28 @@ def test_observe_refuses(tree):
     broken = dict(study, role="both")
     with pytest.raises(mneedle.InputError):
         ctx.observe(broken, "papillary_collagen", trials=20)
+
+
+def test_likelihood(tree):
+    """The Python likelihood is the library's: deterministic, one term per endpoint and time
+    point of the calibration studies, worse far from the constants Lotfi's histology fits, and
+    bad names or values refused."""
+    ctx = mneedle.Context()
+    L = ctx.likelihood(["response_max"])
+    a = L([0.62])
+    assert a == L([0.62])
+    assert L([0.1]) < a - 5
+    terms = L.terms([0.62])
+    assert abs(sum(t["loglik"] for t in terms if t["applies"]) - a) < 1e-6
+    assert any(t["study"] == "lotfi2013" and t["applies"] for t in terms)
+    assert all(t["why_not"] for t in terms if not t["applies"])
+    only = ctx.likelihood(["response_max"], studies=[lotfi(tree)], bundled=False)
+    assert {t["study"] for t in only.terms([0.62])} == {"lotfi2013"}
+    with pytest.raises(mneedle.InputError):
+        L([-1.0])
+    with pytest.raises(mneedle.InputError):
+        L([0.6, 1.0])
+    with pytest.raises(mneedle.InputError):
+        ctx.likelihood(["no_such_constant"])
+    with pytest.raises(mneedle.InputError):
+        ctx.observe(lotfi(tree), "papillary_collagen", trials=20, params={"epi_gain": "x"})

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/evidence.h"
 #include "mneedle/healing.h"
@@ -49,6 +50,11 @@
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
 
 typedef enum { MAP_NONE, MAP_RATING, MAP_GB_QUAL, MAP_GB_QUANT, MAP_HISTO, MAP_ERYTHEMA } map_kind;
+
+static double normal_cdf(double x)
+{
+    return 0.5 * erfc(-x / sqrt(2.0));
+}
 
 static int has(const char *s, const char *word)
 {
@@ -216,8 +222,200 @@ static int meets(double y, double thr)
     return y >= thr - 1e-9;
 }
 
-mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
-                              int n_trials, uint64_t seed, mn_evidence_prediction *out)
+/* The band of improvement (%) a quartile category names: poor/minimal/slight 0-25, fair/
+ * moderate 25-50, good 50-75, excellent/very good 75-100 (the quartile scale of
+ * docs/evidence.md). Returns 0 for a label that is not one of them. */
+static int category_band(const char *label, double *lo, double *hi)
+{
+    static const struct {
+        const char *word;
+        double lo, hi;
+    } bands[] = {{"very good", 75, 100}, {"excellent", 75, 100}, {"good", 50, 75},
+                 {"moderate", 25, 50},   {"fair", 25, 50},       {"minimal", 0, 25},
+                 {"slight", 0, 25},      {"poor", 0, 25},        {"none", 0, 25}};
+    for (size_t i = 0; label && i < sizeof bands / sizeof bands[0]; i++)
+        if (!strcmp(label, bands[i].word)) {
+            *lo = bands[i].lo;
+            *hi = bands[i].hi;
+            return 1;
+        }
+    return 0;
+}
+
+/* Everything an endpoint's observation model needs that does not depend on the patient or the
+ * model's constants: the map, the course, the day, the statistic and the scale's baseline. */
+typedef struct {
+    map_kind map;
+    const mn_evidence_timepoint *tp;
+    const mn_concern *concern;
+    const mn_site *zone;
+    mn_healing_session ss[32];
+    int n_sessions, last, day;
+    int counted, distribution;
+    double thr;
+    int n;
+    double baseline;
+    int level, epidermal;
+} obs_plan;
+
+/* Builds the plan of one endpoint at one time point, or returns why there is none. */
+static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, int endpoint,
+                           int timepoint, int allow_distribution, obs_plan *o)
+{
+    const mn_evidence_endpoint *e = &s->endpoints[endpoint];
+    const mn_evidence_timepoint *tp = &e->timepoints[timepoint];
+    const char *why = NULL;
+    memset(o, 0, sizeof *o);
+    o->tp = tp;
+    int distribution = allow_distribution && e->quantity == MN_EVIDENCE_DISTRIBUTION &&
+                       !strcmp(e->scale, "quartile_improvement");
+    map_kind map = distribution ? MAP_RATING : map_of(e, &why);
+    if (map == MAP_NONE)
+        return why;
+    o->map = map;
+    o->distribution = distribution;
+    const mn_concern *c = mn_catalog_find_concern(cat, s->concern);
+    if (!c)
+        return "the study's concern is not one the model projects";
+    if (!c->collagen_projection && map != MAP_ERYTHEMA && map != MAP_HISTO)
+        return "the concern does not follow dermal collagen";
+    o->concern = c;
+    o->zone = zone_of(cat, s);
+    if (!o->zone)
+        return "the study's site is not in the site atlas";
+    if (e->vs_arm >= 0)
+        return "between-arm quantities are not observed yet";
+    if ((why = arm_course(cat, s, &s->arms[e->arm], c, map == MAP_ERYTHEMA, o->ss, &o->n_sessions)))
+        return why;
+    o->last = o->ss[o->n_sessions - 1].day;
+    if (map == MAP_ERYTHEMA)
+        o->day = o->last + 30;
+    else if (tp->time == MN_EVIDENCE_TIME_FROM_FIRST)
+        o->day = (int)floor(tp->time_value + 0.5);
+    else if (tp->time == MN_EVIDENCE_TIME_AFTER_LAST)
+        o->day = o->last + (int)floor(tp->time_value + 0.5);
+    else
+        return "the time point's day is not known";
+    if (o->day < 0 || o->day > MN_HEALING_MAX_DAYS)
+        return "the time point is outside the model's horizon";
+    if (distribution) {
+        if (!(tp->have & (MN_EVIDENCE_HAVE_COUNTS | MN_EVIDENCE_HAVE_PCTS)))
+            return "no counts or percentages per category were published";
+        for (int k = 0; k < e->n_categories; k++) {
+            double lo, hi;
+            if (!category_band(e->categories[k], &lo, &hi))
+                return "a category is not a quartile of improvement";
+        }
+    } else {
+        o->counted = (tp->have & (MN_EVIDENCE_HAVE_COUNT | MN_EVIDENCE_HAVE_PCT)) != 0;
+        int averaged = (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN |
+                                    MN_EVIDENCE_HAVE_VALUE)) != 0;
+        if (!o->counted && !averaged)
+            return "no mean, median, count or percentage was published";
+        o->thr = threshold_value(e->threshold);
+        if (o->counted && !(o->thr == o->thr))
+            return "the responders' threshold has no number";
+    }
+    int n = tp->n > 0                      ? tp->n
+            : s->population.n_analysed > 0 ? s->population.n_analysed
+                                           : s->population.n;
+    if (n <= 0)
+        return "the number of patients is not published";
+    o->n = n > MAX_N ? MAX_N : n;
+    o->baseline = GB_QUANT_BASELINE;
+    int have_baseline = 0;
+    for (int k = 0; k < e->n_timepoints; k++)
+        if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
+            e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN)) {
+            have_baseline = 1;
+            if (map == MAP_GB_QUANT)
+                o->baseline = e->timepoints[k].mean;
+        }
+    o->level = map == MAP_GB_QUANT && e->quantity == MN_EVIDENCE_LEVEL;
+    if (o->level && (!have_baseline || o->day == 0))
+        return have_baseline ? "the baseline itself" : "a level needs the published baseline";
+    o->epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
+    return NULL;
+}
+
+/* One virtual patient of a plan: drawn from the study's population with the healing model's
+ * per-person variability (stream @p stream of @p seed), run with the constants @p par, and
+ * mapped to the scale: @p u receives the improvement (>= 0), @p noise the rater's standard
+ * normal draw and @p y the rated value. */
+static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan *o,
+                         const mn_healing_params *par, uint64_t seed, uint64_t stream, double *u,
+                         double *noise, double *y)
+{
+    mn_rng rng;
+    mn_rng_init(&rng, seed, stream);
+    mn_healing_scenario sc;
+    draw_patient(&s->population, &rng, &sc.patient);
+    mn_healing_variability v;
+    mn_healing_variability_sample(&rng, &v);
+    *noise = mn_rng_normal(&rng);
+    sc.zone = o->zone;
+    sc.concern = o->concern;
+    sc.sessions = o->ss;
+    sc.n_sessions = o->n_sessions;
+    sc.horizon_days = o->day > o->last ? o->day : o->last;
+    mn_healing_sample smp;
+    mn_healing_summary sum;
+    mn_healing_options ho;
+    mn_healing_options_init(&ho);
+    ho.search_limit_days = 0;
+    ho.params = par;
+    int day = o->day;
+    mn_status st =
+        mn_healing_run(ctx, &sc, &v, &ho, &day, 1, &smp, o->map == MAP_ERYTHEMA ? &sum : NULL);
+    if (st)
+        return st;
+    *u = smp.improvement_pct > 0 ? smp.improvement_pct : 0;
+    switch (o->map) {
+    case MAP_RATING:
+        *y = *u + RATING_NOISE_PCT * *noise;
+        *y = *y < 0 ? 0 : *y > 100 ? 100 : *y;
+        break;
+    case MAP_GB_QUAL:
+        *y = (GB_QUAL_BASELINE_GRADE - 1) * *u / 100 + GB_QUAL_NOISE_GRADES * *noise;
+        if (o->counted)
+            *y = floor(*y + 0.5);
+        break;
+    case MAP_GB_QUANT: /* points fallen, or the level left */
+        *y = o->baseline * *u / 100 + GB_QUANT_NOISE * *noise;
+        if (o->level)
+            *y = o->baseline - *y;
+        break;
+    case MAP_HISTO:
+        *y = (o->epidermal ? smp.epidermis_change_pct : smp.collagen_change_pct) +
+             HISTOMETRY_NOISE_PCT * *noise;
+        break;
+    case MAP_ERYTHEMA:
+        *y = sum.erythema_days;
+        break;
+    default:
+        *y = 0;
+    }
+    return MN_OK;
+}
+
+static double observed_value(const obs_plan *o)
+{
+    const mn_evidence_timepoint *tp = o->tp;
+    if (o->counted)
+        return (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count : tp->pct;
+    return (tp->have & MN_EVIDENCE_HAVE_MEAN)     ? tp->mean
+           : (tp->have & MN_EVIDENCE_HAVE_MEDIAN) ? tp->median
+                                                  : tp->value;
+}
+
+static int median_only(const mn_evidence_timepoint *tp)
+{
+    return !(tp->have & MN_EVIDENCE_HAVE_MEAN) && (tp->have & MN_EVIDENCE_HAVE_MEDIAN);
+}
+
+mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
+                                     int timepoint, int n_trials, uint64_t seed,
+                                     const mn_healing_params *params, mn_evidence_prediction *out)
 {
     if (!out)
         return mn__error(ctx, MN_EINVAL, "evidence: NULL prediction");
@@ -230,69 +428,11 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
     if (timepoint < 0 || timepoint >= e->n_timepoints)
         return mn__error(ctx, MN_EINVAL, "evidence: %s/%s has no time point %d", s->id, e->id,
                          timepoint);
-    const mn_evidence_timepoint *tp = &e->timepoints[timepoint];
-    const mn_catalog *cat = mn_ctx_catalog(ctx);
-    const char *why = NULL;
-    map_kind map = map_of(e, &why);
-    if (map == MAP_NONE)
+    obs_plan o;
+    const char *why = plan_of(mn_ctx_catalog(ctx), s, endpoint, timepoint, 0, &o);
+    if (why)
         return not_applies(out, why);
-    const mn_concern *c = mn_catalog_find_concern(cat, s->concern);
-    if (!c)
-        return not_applies(out, "the study's concern is not one the model projects");
-    if (!c->collagen_projection && map != MAP_ERYTHEMA && map != MAP_HISTO)
-        return not_applies(out, "the concern does not follow dermal collagen");
-    const mn_site *zone = zone_of(cat, s);
-    if (!zone)
-        return not_applies(out, "the study's site is not in the site atlas");
-    if (e->vs_arm >= 0)
-        return not_applies(out, "between-arm quantities are not observed yet");
-    mn_healing_session ss[32];
-    int n_sessions = 0;
-    if ((why = arm_course(cat, s, &s->arms[e->arm], c, map == MAP_ERYTHEMA, ss, &n_sessions)))
-        return not_applies(out, why);
-    int last = ss[n_sessions - 1].day, day;
-    if (map == MAP_ERYTHEMA)
-        day = last + 30;
-    else if (tp->time == MN_EVIDENCE_TIME_FROM_FIRST)
-        day = (int)floor(tp->time_value + 0.5);
-    else if (tp->time == MN_EVIDENCE_TIME_AFTER_LAST)
-        day = last + (int)floor(tp->time_value + 0.5);
-    else
-        return not_applies(out, "the time point's day is not known");
-    if (day < 0 || day > MN_HEALING_MAX_DAYS)
-        return not_applies(out, "the time point is outside the model's horizon");
-    int counted = (tp->have & (MN_EVIDENCE_HAVE_COUNT | MN_EVIDENCE_HAVE_PCT)) != 0;
-    int averaged =
-        (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN | MN_EVIDENCE_HAVE_VALUE)) !=
-        0;
-    if (!counted && !averaged)
-        return not_applies(out, "no mean, median, count or percentage was published");
-    double thr = threshold_value(e->threshold);
-    if (counted && !(thr == thr))
-        return not_applies(out, "the responders' threshold has no number");
-    int n = tp->n > 0                      ? tp->n
-            : s->population.n_analysed > 0 ? s->population.n_analysed
-                                           : s->population.n;
-    if (n <= 0)
-        return not_applies(out, "the number of patients is not published");
-    n = n > MAX_N ? MAX_N : n;
-    double baseline = GB_QUANT_BASELINE;
-    if (map == MAP_GB_QUANT)
-        for (int k = 0; k < e->n_timepoints; k++)
-            if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
-                e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN))
-                baseline = e->timepoints[k].mean;
-    int have_baseline = 0;
-    for (int k = 0; k < e->n_timepoints; k++)
-        if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
-            e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN))
-            have_baseline = 1;
-    int level = map == MAP_GB_QUANT && e->quantity == MN_EVIDENCE_LEVEL;
-    if (level && (!have_baseline || day == 0))
-        return not_applies(out, have_baseline ? "the baseline itself"
-                                              : "a level needs the published baseline");
-    int epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
-
+    int n = o.n;
     mn_status st = MN_OK;
     double *stat = mn__malloc(sizeof(double) * (size_t)n_trials);
     double *y = mn__malloc(sizeof(double) * (size_t)n);
@@ -302,59 +442,17 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
     }
     for (int t = 0; t < n_trials; t++) {
         for (int i = 0; i < n; i++) {
-            mn_rng rng;
-            mn_rng_init(&rng, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i);
-            mn_healing_scenario sc;
-            draw_patient(&s->population, &rng, &sc.patient);
-            mn_healing_variability v;
-            mn_healing_variability_sample(&rng, &v);
-            double noise = mn_rng_normal(&rng);
-            sc.zone = zone;
-            sc.concern = c;
-            sc.sessions = ss;
-            sc.n_sessions = n_sessions;
-            sc.horizon_days = day > last ? day : last;
-            mn_healing_sample o;
-            mn_healing_summary sum;
-            mn_healing_options ho;
-            mn_healing_options_init(&ho);
-            ho.search_limit_days = 0;
-            if ((st = mn_healing_run(ctx, &sc, &v, &ho, &day, 1, &o,
-                                     map == MAP_ERYTHEMA ? &sum : NULL)))
+            double u, noise;
+            if ((st = patient(ctx, s, &o, params, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i,
+                              &u, &noise, &y[i])))
                 goto done;
-            double u = o.improvement_pct > 0 ? o.improvement_pct : 0;
-            switch (map) {
-            case MAP_RATING:
-                y[i] = u + RATING_NOISE_PCT * noise;
-                y[i] = y[i] < 0 ? 0 : y[i] > 100 ? 100 : y[i];
-                break;
-            case MAP_GB_QUAL:
-                y[i] = (GB_QUAL_BASELINE_GRADE - 1) * u / 100 + GB_QUAL_NOISE_GRADES * noise;
-                if (counted)
-                    y[i] = floor(y[i] + 0.5);
-                break;
-            case MAP_GB_QUANT: /* points fallen, or the level left */
-                y[i] = baseline * u / 100 + GB_QUANT_NOISE * noise;
-                if (level)
-                    y[i] = baseline - y[i];
-                break;
-            case MAP_HISTO:
-                y[i] = (epidermal ? o.epidermis_change_pct : o.collagen_change_pct) +
-                       HISTOMETRY_NOISE_PCT * noise;
-                break;
-            case MAP_ERYTHEMA:
-                y[i] = sum.erythema_days;
-                break;
-            default:
-                y[i] = 0;
-            }
         }
-        if (counted) {
+        if (o.counted) {
             int k = 0;
             for (int i = 0; i < n; i++)
-                k += meets(y[i], thr);
-            stat[t] = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? k : 100.0 * k / n;
-        } else if (!(tp->have & MN_EVIDENCE_HAVE_MEAN) && (tp->have & MN_EVIDENCE_HAVE_MEDIAN)) {
+                k += meets(y[i], o.thr);
+            stat[t] = (o.tp->have & MN_EVIDENCE_HAVE_COUNT) ? k : 100.0 * k / n;
+        } else if (median_only(o.tp)) {
             qsort(y, (size_t)n, sizeof(double), cmp_double);
             stat[t] = n % 2 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]);
         } else {
@@ -367,20 +465,208 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
     qsort(stat, (size_t)n_trials, sizeof(double), cmp_double);
     out->applies = 1;
     out->n = n;
-    out->day = day;
+    out->day = o.day;
     out->n_trials = n_trials;
-    out->counted = counted;
+    out->counted = o.counted;
     out->median = quantile(stat, n_trials, 0.5);
     out->lo = quantile(stat, n_trials, 0.05);
     out->hi = quantile(stat, n_trials, 0.95);
-    if (counted)
-        out->observed = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count : tp->pct;
-    else
-        out->observed = (tp->have & MN_EVIDENCE_HAVE_MEAN)     ? tp->mean
-                        : (tp->have & MN_EVIDENCE_HAVE_MEDIAN) ? tp->median
-                                                               : tp->value;
+    out->observed = observed_value(&o);
 done:
     mn__free(stat);
+    mn__free(y);
+    return st;
+}
+
+mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
+                              int n_trials, uint64_t seed, mn_evidence_prediction *out)
+{
+    return mn_evidence_observe_params(ctx, s, endpoint, timepoint, n_trials, seed, NULL, out);
+}
+
+/*
+ * The likelihood (docs/models/observation.md, "Likelihood"). For each endpoint and time point
+ * with an observation model, P virtual patients (common random numbers: stream i of the
+ * options' seed for patient i, whatever the constants) give the model's per-patient values on
+ * the study's scale; the published statistic of a trial of the study's size n is then:
+ *   a mean        ~ Normal(m, s^2/n + s^2/P)        m, s^2: mean and variance over the P
+ *   a median      ~ Normal(m, (pi/2) s^2/n + s^2/P)  (the large-sample variance of a median)
+ *   a count k     ~ Binomial(n, p), p the mean over patients of the chance that the rated
+ *                  value meets the threshold given the patient's state (normal rater noise:
+ *                  smooth in the constants)
+ *   counts per quartile category ~ Multinomial(n, p_1..p_K, p_rest) likewise, the patients
+ *                  not in a listed category forming the rest.
+ * Percentages become counts of n. The s^2/P and the smooth chances keep the finite set of
+ * virtual patients from showing in the posterior.
+ */
+#define LOGLIK_DEFAULT_PATIENTS 64
+#define LOGLIK_DEFAULT_SEED     0x6c696b656c69ULL /* fixed: the same patients for every call */
+#define P_FLOOR                 1e-9              /* smallest chance a category or count is given */
+#define MAX_CATS                17
+
+void mn_evidence_loglik_options_init(mn_evidence_loglik_options *o)
+{
+    o->patients = LOGLIK_DEFAULT_PATIENTS;
+    o->seed = LOGLIK_DEFAULT_SEED;
+    o->role = MN_EVIDENCE_CALIBRATION;
+    o->all_roles = 0;
+}
+
+/* The chance that a patient in state u is rated at or above threshold @p thr. */
+static double p_meets(const obs_plan *o, double u, double thr)
+{
+    switch (o->map) {
+    case MAP_RATING: /* clamp(u + 12 z, 0, 100) >= thr */
+        if (thr <= 0)
+            return 1;
+        if (thr > 100)
+            return 0;
+        return normal_cdf((u - thr) / RATING_NOISE_PCT);
+    case MAP_GB_QUAL: /* round(2 u/100 + 0.4 z) >= thr */
+        return normal_cdf(((GB_QUAL_BASELINE_GRADE - 1) * u / 100 - (thr - 0.5)) /
+                          GB_QUAL_NOISE_GRADES);
+    default:
+        return 0;
+    }
+}
+
+static double clamp_p(double p)
+{
+    return p < P_FLOOR ? P_FLOOR : p > 1 - P_FLOOR ? 1 - P_FLOOR : p;
+}
+
+static double log_choose(double n, double k)
+{
+    return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
+}
+
+mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healing_params *params,
+                             const mn_evidence_loglik_options *opts, double *loglik,
+                             mn_evidence_loglik_term *terms, int max_terms, int *n_terms)
+{
+    mn_evidence_loglik_options o;
+    if (opts)
+        o = *opts;
+    else
+        mn_evidence_loglik_options_init(&o);
+    if (!ctx || !ev || !loglik || (max_terms > 0 && !terms) || max_terms < 0 || o.patients < 2 ||
+        o.patients > MAX_N)
+        return mn__error(ctx, MN_EINVAL, "evidence: bad likelihood arguments");
+    *loglik = 0;
+    if (n_terms)
+        *n_terms = 0;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    int P = o.patients, nt = 0;
+    double total = 0;
+    mn_status st = MN_OK;
+    double *u = mn__malloc(sizeof(double) * (size_t)P);
+    double *y = mn__malloc(sizeof(double) * (size_t)P);
+    if (!u || !y) {
+        st = mn__error(ctx, MN_ENOMEM, "evidence: out of memory for the likelihood");
+        goto done;
+    }
+    for (size_t si = 0; si < mn_evidence_count(ev); si++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, si);
+        if (!o.all_roles && s->role != o.role)
+            continue;
+        for (int e = 0; e < s->n_endpoints; e++) {
+            const mn_evidence_endpoint *ep = &s->endpoints[e];
+            for (int t = 0; t < ep->n_timepoints; t++) {
+                obs_plan pl;
+                const char *why = plan_of(cat, s, e, t, 1, &pl);
+                mn_evidence_loglik_term term;
+                memset(&term, 0, sizeof term);
+                term.study = s;
+                term.endpoint = e;
+                term.timepoint = t;
+                term.why_not = why;
+                term.predicted = term.spread = term.observed = NAN;
+                if (!why) {
+                    double noise;
+                    for (int i = 0; i < P; i++)
+                        if ((st = patient(ctx, s, &pl, params, o.seed, (uint64_t)i, &u[i], &noise,
+                                          &y[i])))
+                            goto done;
+                    const mn_evidence_timepoint *tp = pl.tp;
+                    double n = pl.n, ll;
+                    term.applies = 1;
+                    term.n = pl.n;
+                    term.day = pl.day;
+                    if (pl.distribution) {
+                        /* Quartile categories: the chance of each band, then the rest. */
+                        double pc[MAX_CATS], rest = 1, lo = 0, hi = 100, kept = 0;
+                        int K = ep->n_categories < MAX_CATS - 1 ? ep->n_categories : MAX_CATS - 1;
+                        ll = 0;
+                        for (int k = 0; k < K; k++) {
+                            category_band(ep->categories[k], &lo, &hi);
+                            double sum = 0;
+                            for (int i = 0; i < P; i++)
+                                sum += (lo <= 0 ? 1 : normal_cdf((u[i] - lo) / RATING_NOISE_PCT)) -
+                                       (hi >= 100 ? 0 : normal_cdf((u[i] - hi) / RATING_NOISE_PCT));
+                            pc[k] = clamp_p(sum / P);
+                            rest -= sum / P;
+                            double c = (tp->have & MN_EVIDENCE_HAVE_COUNTS)
+                                           ? tp->cat_values[k]
+                                           : floor(tp->cat_values[k] * n / 100 + 0.5);
+                            ll += c * log(pc[k]) - lgamma(c + 1);
+                            kept += c;
+                        }
+                        double r = n - kept > 0 ? n - kept : 0;
+                        ll += r * log(clamp_p(rest)) - lgamma(r + 1) + lgamma(n + 1);
+                        term.counted = 1;
+                        term.predicted = 100 * (1 - rest); /* % in the listed categories */
+                        term.observed = 100 * kept / n;
+                    } else if (pl.counted) {
+                        double p = 0;
+                        for (int i = 0; i < P; i++)
+                            p += p_meets(&pl, u[i], pl.thr);
+                        p = clamp_p(p / P);
+                        double k = (tp->have & MN_EVIDENCE_HAVE_COUNT)
+                                       ? (double)tp->count
+                                       : floor(tp->pct * n / 100 + 0.5);
+                        k = k > n ? n : k;
+                        ll = log_choose(n, k) + k * log(p) + (n - k) * log1p(-p);
+                        term.counted = 1;
+                        term.predicted = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? p * n : 100 * p;
+                        term.spread = (tp->have & MN_EVIDENCE_HAVE_COUNT)
+                                          ? sqrt(n * p * (1 - p))
+                                          : 100 * sqrt(p * (1 - p) / n);
+                        term.observed = observed_value(&pl);
+                    } else {
+                        double m = 0, v = 0;
+                        for (int i = 0; i < P; i++)
+                            m += y[i];
+                        m /= P;
+                        for (int i = 0; i < P; i++)
+                            v += (y[i] - m) * (y[i] - m);
+                        v /= P - 1;
+                        double var = (median_only(tp) ? MN__PI / 2 : 1) * v / n + v / P;
+                        var = var > 1e-12 ? var : 1e-12;
+                        double x = observed_value(&pl);
+                        ll = -0.5 * ((x - m) * (x - m) / var + log(2 * MN__PI * var));
+                        term.predicted = m;
+                        term.spread = sqrt(var);
+                        term.observed = x;
+                    }
+                    if (!mn__finite(ll)) {
+                        st = mn__error(ctx, MN_ENUMERIC, "evidence: non-finite likelihood of %s/%s",
+                                       s->id, ep->id);
+                        goto done;
+                    }
+                    term.loglik = ll;
+                    total += ll;
+                }
+                if (nt < max_terms)
+                    terms[nt] = term;
+                nt++;
+            }
+        }
+    }
+    *loglik = total;
+    if (n_terms)
+        *n_terms = nt;
+done:
+    mn__free(u);
     mn__free(y);
     return st;
 }

@@ -86,14 +86,23 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
 /* As mn__healing_run_params() with default options and no samples, writing for every day
  * 0..horizon the visible collagen the sessions added (v3 C3 + Cy + CL, a fraction of day-0
  * papillary collagen) into @p added and the untreated twin's change (C(t)/C(0) - 1) into
- * @p twin (either may be NULL). Used by the projection, which superposes sessions. */
+ * @p twin (either may be NULL), for the person @p var (NULL: the typical person). Used by the
+ * projection, which superposes sessions. */
 mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
-                             const mn_healing_scenario *sc, double *added, double *twin);
+                             const mn_healing_scenario *sc, const mn_healing_variability *var,
+                             double *added, double *twin);
 
 /* The collagen-III injection (G) one session gives this person at @p age_y, typical
  * multipliers: the amplitude by which the session's collagen response scales. */
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
                                     const mn_site *zone, const mn_patient *patient, double age_y);
+/* The same for a person whose effective channel depth is @p depth_scale times the typical
+ * (mn_healing_variability.depth_fraction_scale); the person's response gain multiplies every
+ * session alike, so it is left out here too. */
+double mn__healing_session_response_scaled(const mn__healing_params *par,
+                                           const mn_healing_session *s, const mn_site *zone,
+                                           const mn_patient *patient, double age_y,
+                                           double depth_scale);
 
 /* Untreated dermal collagen at @p age_y relative to the level at 25 y, for a person of this
  * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */

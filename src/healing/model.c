@@ -267,8 +267,16 @@ double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *z
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
                                     const mn_site *zone, const mn_patient *patient, double age_y)
 {
+    return mn__healing_session_response_scaled(par, s, zone, patient, age_y, 1.0);
+}
+
+double mn__healing_session_response_scaled(const mn__healing_params *par,
+                                           const mn_healing_session *s, const mn_site *zone,
+                                           const mn_patient *patient, double age_y,
+                                           double depth_scale)
+{
     double dermal, total;
-    if (session_doses(par, s, zone, patient, 1.0, &dermal, &total))
+    if (session_doses(par, s, zone, patient, depth_scale, &dermal, &total))
         return 0;
     return par->response_max * dermal / (dermal + par->dose_half_sat) *
            mn__healing_response_gain(par, patient, age_y);
@@ -787,9 +795,10 @@ mn_status mn__healing_run_params(mn_ctx *ctx, const mn__healing_params *par,
 }
 
 mn_status mn__healing_series(mn_ctx *ctx, const mn__healing_params *par,
-                             const mn_healing_scenario *sc, double *added, double *twin)
+                             const mn_healing_scenario *sc, const mn_healing_variability *var,
+                             double *added, double *twin)
 {
-    return run_core(ctx, par, sc, NULL, NULL, NULL, 0, NULL, NULL, added, twin);
+    return run_core(ctx, par, sc, var, NULL, NULL, 0, NULL, NULL, added, twin);
 }
 
 mn_status mn_healing_run(mn_ctx *ctx, const mn_healing_scenario *sc,

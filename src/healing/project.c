@@ -16,12 +16,12 @@
 #define MN_Z90                1.2815515655446004 /* 90th percentile of the standard normal */
 
 /* A person's response gain and severity of the concern (mn_healing_variability), as the
- * projection's quick band varies them. */
+ * projection's quick band shifts them from the person projected (options.person). */
 typedef struct {
     double gain, severity;
 } person_scale;
 
-static const person_scale typical_person = {1.0, 1.0};
+static const person_scale unshifted = {1.0, 1.0};
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -101,6 +101,7 @@ void mn_projection_options_init(mn_projection_options *opts)
     opts->band_draws = 64;
     opts->seed = MN_BAND_DEFAULT_SEED; /* fixed, so the same plan always shows the same band */
     opts->params = NULL;
+    opts->person = NULL;
 }
 
 void mn_healing_projection_release(mn_healing_projection *p)
@@ -139,6 +140,8 @@ typedef struct {
     const double *unit, *twin;
     double *course_sum; /* the course sessions' added collagen, every day */
     double gain0;       /* response gain at the first session's age */
+    double severity;    /* the person's severity_scale (mn_healing_variability) */
+    double depth_scale; /* the person's depth_fraction_scale */
     int days;
 } superposition;
 
@@ -148,10 +151,10 @@ static void sum_course(superposition *S, const mn_healing_session *ss, int n, do
     for (int d = 0; d < S->days; d++)
         S->course_sum[d] = 0;
     for (int i = 0; i < n; i++) {
-        double a =
-            mn__healing_session_response(S->par, &ss[i], S->sc->zone, &S->sc->patient,
-                                         S->sc->patient.age_years + ss[i].day / MN__DAYS_PER_YEAR) /
-            unit_amplitude;
+        double a = mn__healing_session_response_scaled(
+                       S->par, &ss[i], S->sc->zone, &S->sc->patient,
+                       S->sc->patient.age_years + ss[i].day / MN__DAYS_PER_YEAR, S->depth_scale) /
+                   unit_amplitude;
         for (int d = ss[i].day; d < S->days; d++)
             S->course_sum[d] += a * S->unit[d - ss[i].day];
     }
@@ -176,8 +179,8 @@ static void superpose(const superposition *S, const int *maint_days, int n_maint
             imp[d] += a * S->unit[d - t];
     }
     for (int d = 0; d < upto; d++)
-        imp[d] = mn__healing_improvement(S->par, S->sc->concern->response_weight, ps.severity,
-                                         S->twin[d] + ps.gain * imp[d]);
+        imp[d] = mn__healing_improvement(S->par, S->sc->concern->response_weight,
+                                         ps.severity * S->severity, S->twin[d] + ps.gain * imp[d]);
 }
 
 /* Maintenance days every @p interval after @p last_day, before @p end. */
@@ -270,6 +273,11 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     mn_healing_options ho;
     mn_healing_options_init(&ho);
     ho.params = o.params;
+    mn_healing_variability person;
+    if (o.person)
+        person = *o.person;
+    else
+        mn_healing_variability_init(&person);
 
     mn_status st = MN_OK;
     int max_sessions = n_course + sim_days / o.min_interval_days + 1;
@@ -302,10 +310,10 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     sessions[0] = (mn_healing_session){0, device, course[n_course - 1].needle_mm,
                                        course[n_course - 1].passes, 0};
     sc.n_sessions = 1;
-    if ((st = mn__healing_series(ctx, &par, &sc, unit, twin)))
+    if ((st = mn__healing_series(ctx, &par, &sc, &person, unit, twin)))
         goto fail;
-    double unit_amplitude =
-        mn__healing_session_response(&par, &sessions[0], zone, patient, patient->age_years);
+    double unit_amplitude = mn__healing_session_response_scaled(
+        &par, &sessions[0], zone, patient, patient->age_years, person.depth_fraction_scale);
     if (!(unit_amplitude > 0)) {
         st = mn__error(ctx, MN_ERANGE,
                        "healing: %.2f mm with %s does not reach the dermis of the %s, so there is "
@@ -313,9 +321,14 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                        course[n_course - 1].needle_mm, device->id, zone->id);
         goto fail;
     }
-    superposition S = {&par,        &sc,
-                       unit,        twin,
-                       course_sum,  mn__healing_response_gain(&par, patient, patient->age_years),
+    superposition S = {&par,
+                       &sc,
+                       unit,
+                       twin,
+                       course_sum,
+                       mn__healing_response_gain(&par, patient, patient->age_years),
+                       person.severity_scale,
+                       person.depth_fraction_scale,
                        sim_days + 1};
     sc.n_sessions = build_sessions(course, n_course, device, 0, sim_days, sessions, max_sessions);
     sum_course(&S, sessions, n_course, unit_amplitude);
@@ -325,7 +338,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     int year_on = last_day + MN__DAYS_PER_COMMON_YEAR;
     sc.horizon_days = year_on < sim_days ? year_on : sim_days;
     mn_healing_summary sum;
-    if ((st = mn_healing_run(ctx, &sc, NULL, &ho, NULL, 0, NULL, &sum)))
+    if ((st = mn_healing_run(ctx, &sc, &person, &ho, NULL, 0, NULL, &sum)))
         goto fail;
     sc.horizon_days = sim_days;
     out->peak_improvement_pct = sum.peak_improvement_pct;
@@ -346,7 +359,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         int upto = last_day + 2 * T + 91;
         upto = upto < sim_days + 1 ? upto : sim_days + 1;
         int n = maintenance_days(last_day, T, upto, mdays, max_sessions);
-        superpose(&S, mdays, n, typical_person, imp, upto);
+        superpose(&S, mdays, n, unshifted, imp, upto);
         if (min_from(imp, upto, sum.peak_day) >= target)
             holds_lo = mid;
         else
@@ -371,7 +384,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
 
     /* The curve shown: course and maintenance over the planner's horizon. */
     int n_maint = maintenance_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
-    superpose(&S, mdays, n_maint, typical_person, typical, sim_days + 1);
+    superpose(&S, mdays, n_maint, unshifted, typical, sim_days + 1);
     int from = sum.peak_day < horizon ? sum.peak_day : horizon;
     out->min_improvement_after_peak_pct = min_from(typical, horizon + 1, from);
     for (int i = 0; i < n_samples; i++)
@@ -468,6 +481,13 @@ fail:
 mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int band_draws,
                                  uint64_t seed, mn_healing_projection *out)
 {
+    return mn_healing_maintenance_person(ctx, sc, NULL, band_draws, seed, out);
+}
+
+mn_status mn_healing_maintenance_person(mn_ctx *ctx, const mn_healing_scenario *sc,
+                                        const mn_healing_variability *person, int band_draws,
+                                        uint64_t seed, mn_healing_projection *out)
+{
     if (!out)
         return mn__error(ctx, MN_EINVAL, "healing: NULL projection");
     memset(out, 0, sizeof *out);
@@ -495,6 +515,7 @@ mn_status mn_healing_maintenance(mn_ctx *ctx, const mn_healing_scenario *sc, int
     po.seed = seed;
     po.step_days = 30;
     po.horizon_days = sc->horizon_days; /* the scenario's, not the planner's two years */
+    po.person = person;
     mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
                                       sc->n_sessions, &po, out);
     mn__free(course);

@@ -19,6 +19,10 @@
 #include "core/consts.h"
 #include "report/html_internal.h"
 
+/* Text on the Okabe-Ito fills is black wherever white would fall below WCAG 2's 4.5:1 for
+ * normal text (white on the green #009E73 is 3.4:1, on the vermillion #D55E00 3.9:1; black
+ * is 6.1 and 5.4); only the blue #0072B2 keeps white (5.2:1). axe-core checks the page in
+ * the browser tests (tests/e2e/). */
 static const char css[] =
     "<style>"
     "body{font-family:'DejaVu Sans',Arial,sans-serif;color:#222;margin:0;background:#fff;"
@@ -33,8 +37,8 @@ static const char css[] =
     ".card{flex:1 1 170px;border:1px solid #ddd;border-radius:8px;padding:10px 14px;"
     "margin:6px}"
     ".card b{display:block;font-size:20px}.card span{color:#555;font-size:13px}"
-    ".card .badge{font-size:14px;color:#fff}.card .caution,.card .defer{color:#000}"
-    ".badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#fff;"
+    ".card .badge{font-size:14px;color:#000}"
+    ".badge{display:inline-block;padding:2px 10px;border-radius:12px;color:#000;"
     "font-weight:bold}"
     ".ok{background:#009E73}.caution{background:#E69F00;color:#000}.defer{background:#56B4E9;"
     "color:#000}.decline{background:#D55E00}"
@@ -50,12 +54,12 @@ static const char css[] =
     "font-size:12px}table.month td,table.month th{width:22px;padding:2px;text-align:center;"
     "border:1px solid #e3e3e3}table.month th{background:#fff}"
     "td.cv{background:#0072B2;color:#fff;font-weight:bold}"
-    "td.mv{background:#D55E00;color:#fff;font-weight:bold}"
+    "td.mv{background:#D55E00;color:#000;font-weight:bold}"
     "figure{margin:10px 0}figure img{width:100%;height:auto;border:1px solid #eee}"
     "figcaption{font-size:13px;color:#555}"
     ".answer{font-size:16px;background:#eef6fb;border-left:6px solid #0072B2;"
     "padding:10px 14px}"
-    ".grid td.on{background:#0072B2;color:#fff}.grid td.avoid.on{background:#D55E00}"
+    ".grid td.on{background:#0072B2;color:#fff}.grid td.avoid.on{background:#D55E00;color:#000}"
     "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}"
     ".grid td{width:34px;text-align:center}.grid td.what{width:auto;text-align:left}"
     ".flags{border:2px solid #D55E00;border-radius:8px;padding:8px 14px}"

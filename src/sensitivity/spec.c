@@ -5,8 +5,8 @@
  * halfway on a bad value. An evaluation copies the base scenarios, sets the inputs and runs
  * the models it needs: the healing model for the peak and durability (mn_healing_run, the
  * default options: exact integrator, durability searched up to 40 years past the horizon), its
- * maintenance projection for the typical person (mn_healing_maintenance, no band), and the
- * transport model's unit cell for 24 h (mn_absorb_run).
+ * maintenance projection for the same person (mn_healing_maintenance_person with the sampled
+ * multipliers, no band), and the transport model's unit cell for 24 h (mn_absorb_run).
  */
 #include <jansson.h>
 #include <math.h>
@@ -651,7 +651,7 @@ static int evaluate(const void *userdata, const double *x, double *y)
     int interval = 0;
     if (need_maint) {
         mn_healing_projection proj;
-        if ((st = mn_healing_maintenance(NULL, &sc, -1, 0, &proj)))
+        if ((st = mn_healing_maintenance_person(NULL, &sc, &var, -1, 0, &proj)))
             return st;
         interval = proj.maintenance_interval_days;
         mn_healing_projection_release(&proj);

@@ -133,8 +133,11 @@ static const char *cookie_name(const mn_server *srv)
 static int same_origin(const mn_http_request *req, int tls)
 {
     const char *site = mn__req_header(req, "Sec-Fetch-Site");
-    if (site && strcmp(site, "same-origin") != 0 && strcmp(site, "none") != 0)
-        return 0;
+    /* A browser that sends Sec-Fetch-Site (every current one) is taken at its word, whatever
+     * Origin says: under this server's Referrer-Policy no-referrer, a browser sends "Origin:
+     * null" with the site's own forms. Without it, Origin must be this server's. */
+    if (site)
+        return strcmp(site, "same-origin") == 0 || strcmp(site, "none") == 0;
     const char *origin = mn__req_header(req, "Origin");
     if (!origin)
         return 1;

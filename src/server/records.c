@@ -149,7 +149,7 @@ void mn__page_plan(mn__call *c)
                            "the record</button></form>");
     }
     mn__buf_printf(&b, "</div><p class=\"sim\">Projections are simulations with uncertainty, "
-                       "never promised results.</p><pre id=\"plan-text\">");
+                       "never promised results.</p><pre id=\"plan-text\" tabindex=\"0\">");
     if (!st && text.data)
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
@@ -354,13 +354,24 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
                        "type=\"date\" required value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "date") : mn_date_format(today, d));
     mn__buf_printf(&b, "\"></p>");
+    /* The device the plan was made for (the client's clinic.device, SkinPen when absent),
+     * read by the same loader as the plan. */
+    char device[64] = "";
+    char *input = NULL;
+    mn_client client;
+    if (!posted && mn_store_client_input(c->w->ctx, c->w->store, id, &input) == MN_OK &&
+        mn_client_parse(c->w->ctx, "client", input, strlen(input), &client) == MN_OK &&
+        client.device)
+        snprintf(device, sizeof device, "%s", client.device->id);
+    free(input);
+    mn_ctx_clear_error(c->w->ctx);
     for (int i = 0; i < N_SESSION_TEXT; i++) {
         mn__buf_printf(&b,
                        "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
                        "value=\"",
                        session_text[i][0], session_text[i][1], session_text[i][0],
                        session_text[i][0]);
-        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : "");
+        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : i == 0 ? device : "");
         mn__buf_printf(&b, "\"></p>");
     }
     mn__buf_printf(&b, "<table id=\"session-zones\"><thead><tr><th>Zone</th><th>Depth (mm)</th>"
@@ -373,7 +384,7 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     if (rows > MAX_FORM_ZONES)
         rows = MAX_FORM_ZONES;
     for (int k = 0; k < rows; k++) {
-        char zn[16], dn[16], pn[16], buf[32];
+        char zn[24], dn[24], pn[24], buf[32];
         snprintf(zn, sizeof zn, "zone%d", k);
         snprintf(dn, sizeof dn, "depth%d", k);
         snprintf(pn, sizeof pn, "passes%d", k);
@@ -446,7 +457,7 @@ void mn__post_session(mn__call *c)
     }
     json_t *zones = json_array();
     for (int k = 0; k < MAX_FORM_ZONES; k++) {
-        char zn[16], dn[16], pn[16];
+        char zn[24], dn[24], pn[24];
         snprintf(zn, sizeof zn, "zone%d", k);
         snprintf(dn, sizeof dn, "depth%d", k);
         snprintf(pn, sizeof pn, "passes%d", k);
@@ -675,7 +686,7 @@ void mn__post_replan(mn__call *c)
         mn__buf_printf(&b, "; maintenance due %s", mn_date_format(r->maintenance_due, d));
     mn__buf_printf(&b, ".</p>");
     back_link(&b, id);
-    mn__buf_printf(&b, "<pre id=\"replan-text\">");
+    mn__buf_printf(&b, "<pre id=\"replan-text\" tabindex=\"0\">");
     if (!st && text.data)
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
@@ -755,7 +766,7 @@ void mn__page_catalog(mn__call *c)
             mn__error_page(c, 404, "There is no such catalogue.", NULL);
             return;
         }
-        mn__buf_printf(&b, "<pre id=\"catalog-text\">");
+        mn__buf_printf(&b, "<pre id=\"catalog-text\" tabindex=\"0\">");
         if (!st && text.data)
             mn__srv_esc(&b, text.data);
         mn__buf_printf(&b, "</pre>");
@@ -777,6 +788,22 @@ static void users_page(mn__call *c, const char *err, int status)
         mn__srv_esc(&b, err);
         mn__buf_printf(&b, "</p>");
     }
+    mn_store_user *users = NULL;
+    int n = 0;
+    if (mn_store_user_list(c->w->ctx, c->w->store, &users, &n) == MN_OK) {
+        mn__buf_printf(&b, "<table id=\"user-list\"><thead><tr><th>User</th><th>Role</th>"
+                           "<th>Since</th><th>State</th></tr></thead><tbody>");
+        for (int i = 0; i < n; i++) {
+            mn__buf_printf(&b, "<tr><td>");
+            mn__srv_esc(&b, users[i].name);
+            mn__buf_printf(&b, "</td><td>%s</td><td>", mn_store_role_name(users[i].role));
+            mn__srv_esc(&b, users[i].created);
+            mn__buf_printf(&b, "</td><td>%s</td></tr>", users[i].disabled ? "disabled" : "active");
+        }
+        mn__buf_printf(&b, "</tbody></table>");
+    }
+    mn_store_user_list_free(users);
+    mn__buf_printf(&b, "<h2>Add a user</h2>");
     mn__buf_printf(&b, "<form id=\"user-add\" method=\"post\" action=\"/users\">");
     mn__csrf_field(&b, c);
     mn__buf_printf(&b,

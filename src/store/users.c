@@ -237,6 +237,54 @@ mn_status mn_store_user_count(mn_ctx *ctx, mn_store *store, int *n)
     return st;
 }
 
+mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, int *n)
+{
+    if (!store || !out || !n)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, store, "SELECT name, role, created, disabled FROM users ORDER BY name", &q);
+    if (st)
+        return st;
+    int cap = 0, rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            mn_store_user *grown = mn__realloc(*out, (size_t)cap * sizeof **out);
+            if (!grown) {
+                st = mn__error(ctx, MN_ENOMEM, "users: out of memory");
+                break;
+            }
+            *out = grown;
+        }
+        mn_store_user *u = &(*out)[(*n)++];
+        memset(u, 0, sizeof *u);
+        const char *name = (const char *)sqlite3_column_text(q, 0);
+        const char *created = (const char *)sqlite3_column_text(q, 2);
+        snprintf(u->name, sizeof u->name, "%s", name ? name : "");
+        if (!mn_store_role_parse((const char *)sqlite3_column_text(q, 1), &u->role))
+            u->role = MN_ROLE_READONLY;
+        snprintf(u->created, sizeof u->created, "%s", created ? created : "");
+        u->disabled = sqlite3_column_int(q, 3);
+    }
+    if (!st && rc != SQLITE_DONE)
+        st = mn__store_fail(ctx, store, "cannot read the users");
+    sqlite3_finalize(q);
+    if (st) {
+        mn__free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return st;
+}
+
+void mn_store_user_list_free(mn_store_user *list)
+{
+    mn__free(list);
+}
+
 mn_status mn_store_audit_read(mn_ctx *ctx, mn_store *store, const char *id, const char *what)
 {
     if (!store || !id || !what)

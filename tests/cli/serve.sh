@@ -111,6 +111,10 @@ ok '[ "$(status /api/v1/clients/amelia/history -b "$TMP/pia")" = 200 ]' "API his
 ok '$PY -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"client\"]==\"amelia\" and \"planned\" in d" "$TMP/b"' \
     "API history is not the history JSON"
 
+# A body over the 1 MiB limit is refused before it reaches a page.
+head -c 2000000 /dev/zero | tr '\0' a > "$TMP/big"
+ok '[ "$(status /clients -b "$TMP/pia" --data-binary @"$TMP/big")" = 413 ]' "a 2 MB body was not refused"
+
 # Signed out: the session is gone.
 ok '[ "$(status /signout -b "$TMP/pia" -d "csrf=$TP")" = 303 ]' "sign-out failed"
 ok '[ "$(status /clients -b "$TMP/pia")" = 303 ]' "the session outlived sign-out"

@@ -87,9 +87,9 @@ static int teardown(void **state)
 static void request(const char *method, const char *path, const char *query, const char *cookie,
                     const char *body, const char *extra, long long now, mn_http_response *r)
 {
-    mn_http_header h[4];
+    mn_http_header h[6];
     int n = 0;
-    char c[160], xname[64];
+    char c[160], xname[3][64], xvalue[3][128];
     if (cookie) {
         snprintf(c, sizeof c, "mneedle=%s", cookie);
         h[n++] = (mn_http_header){"Cookie", c};
@@ -97,10 +97,14 @@ static void request(const char *method, const char *path, const char *query, con
     if (body)
         h[n++] = (mn_http_header){"Content-Type", "application/x-www-form-urlencoded"};
     h[n++] = (mn_http_header){"Host", "127.0.0.1:8080"};
-    if (extra) {
+    /* extra: up to three "Name: value" headers, separated by newlines */
+    for (int k = 0; extra && *extra && k < 3; k++) {
         const char *colon = strchr(extra, ':');
-        snprintf(xname, sizeof xname, "%.*s", (int)(colon - extra), extra);
-        h[n++] = (mn_http_header){xname, colon + 2};
+        size_t len = strcspn(colon + 2, "\n");
+        snprintf(xname[k], sizeof xname[k], "%.*s", (int)(colon - extra), extra);
+        snprintf(xvalue[k], sizeof xvalue[k], "%.*s", (int)len, colon + 2);
+        h[n++] = (mn_http_header){xname[k], xvalue[k]};
+        extra = colon + 2 + len + (colon[2 + len] == '\n');
     }
     mn_http_request req = {method,      path, query, h, n, body, body ? strlen(body) : 0,
                            "192.0.2.1", now};
@@ -351,6 +355,15 @@ static void test_csrf_and_origin(void **state)
     request("POST", "/clients/amelia/plan", NULL, sid, form, "Sec-Fetch-Site: cross-site", T0, &r);
     assert_int_equal(r.status, 403);
     mn_http_response_release(&r);
+    /* A browser that says cross-site is refused even when Origin looks right; "Origin: null"
+     * (an opaque origin) without Sec-Fetch-Site is refused. */
+    request("POST", "/clients/amelia/plan", NULL, sid, form,
+            "Origin: http://127.0.0.1:8080\nSec-Fetch-Site: cross-site", T0, &r);
+    assert_int_equal(r.status, 403);
+    mn_http_response_release(&r);
+    request("POST", "/clients/amelia/plan", NULL, sid, form, "Origin: null", T0, &r);
+    assert_int_equal(r.status, 403);
+    mn_http_response_release(&r);
     /* The token of another session is no good either. */
     char sid2[64], tok2[64], form2[160];
     assert_int_equal(sign_in("ada", PASSWORD, T0, sid2), 303);
@@ -373,6 +386,15 @@ static void test_csrf_and_origin(void **state)
     mn_http_response_release(&r);
     assert_int_equal(mn_store_client_get(ctx, store, "amelia", &c), MN_OK);
     assert_int_equal(c.n_plans, 1);
+    mn_store_client_release(&c);
+    /* What a browser sends for the site's own form under Referrer-Policy: no-referrer:
+     * "Origin: null" with "Sec-Fetch-Site: same-origin". Accepted. */
+    request("POST", "/clients/amelia/plan", NULL, sid, form,
+            "Origin: null\nSec-Fetch-Site: same-origin", T0, &r);
+    assert_int_equal(r.status, 303);
+    mn_http_response_release(&r);
+    assert_int_equal(mn_store_client_get(ctx, store, "amelia", &c), MN_OK);
+    assert_int_equal(c.n_plans, 2);
     mn_store_client_release(&c);
     mn_store_close(store);
     /* The sign-in form's own token: a POST without the matching cookie is turned back. */
@@ -418,6 +440,8 @@ static void test_roles(void **state)
     mn_http_response_release(&r);
     request("GET", "/users", NULL, ada, NULL, NULL, T0, &r);
     assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<td>rob</td><td>read-only</td>"));
+    assert_null(strstr(r.body, "$argon2id$")); /* never a hash */
     mn_http_response_release(&r);
     /* API: read-only cannot replan. */
     mn_http_header h[2] = {{"Cookie", NULL}, {"X-CSRF-Token", tok}};
@@ -442,6 +466,7 @@ static void test_charting(void **state)
     request("GET", "/clients/amelia/sessions/new", NULL, pia, NULL, NULL, T0, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "name=\"zone0\" value=\"forehead\""));
+    assert_non_null(strstr(r.body, "name=\"device\" value=\"skinpen\""));
     mn_http_response_release(&r);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"

@@ -589,7 +589,10 @@ static void test_field_coverage(void **state)
     assert_true(base > 0.05 && base < 0.95);
     assert_true(coverage_1h(1.5, 20, 100) > base + 0.02);
     assert_true(coverage_1h(1.5, 5, 100) < base - 0.02);
-    assert_true(coverage_1h(0.5, 10, 100) < base - 0.02);
+    /* Shorter needles never cover more. At 1 h the openings, not the depth, set the uptake
+     * (the unit cell agrees): 0.5 mm covers as much as 1.5 mm here (0.58 both); the 0.47
+     * once seen at 0.5 mm was the split step's throttling of narrow channels (absorb.c). */
+    assert_true(coverage_1h(0.5, 10, 100) <= base + 0.02);
     assert_true(coverage_1h(1.5, 10, 1000) < base - 0.02);
 }
 
