@@ -11,6 +11,15 @@ static inline double mn_bench_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* Processor time this process has used, in seconds: on a shared machine it moves less with
+ * other jobs' load than the wall clock does. */
+static inline double mn_bench_cpu(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 /* Measures sustained memory bandwidth in GB/s (a STREAM-like triad on 3 x 256 MiB arrays,
  * best of several runs, all threads). Takes about a second. */
 double mn_bench_bandwidth_gbs(void);

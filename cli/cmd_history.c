@@ -19,8 +19,12 @@ int cmd_history(int argc, char **argv)
 {
     cli_common o = {0};
     const char *db = NULL, *id;
+    const char *data_dir = NULL;
     const cli_option opts[] = {
         CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_PATH("data", 0, &data_dir, "DIR",
+                 "read catalogues (devices, sites, scales, ...) from DIR instead of the "
+                 "built-in copies"),
         CLI_JSON(&o, "one JSON object (plan, planned[], sessions[], assessments[], "
                      "adverse_events[])"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
@@ -30,7 +34,7 @@ int cmd_history(int argc, char **argv)
     if (code != CLI_PARSED)
         return code;
     code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("history", NULL, &code);
+    mn_ctx *ctx = cli_open("history", data_dir, &code);
     if (!ctx)
         return code;
     mn_store *store = cli_store_open("history", ctx, db, NULL, MN_STORE_READONLY, &code);

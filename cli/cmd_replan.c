@@ -27,8 +27,12 @@ int cmd_replan(int argc, char **argv)
 {
     cli_common o = {0};
     const char *db = NULL, *actor = NULL, *id;
+    const char *data_dir = NULL;
     const cli_option opts[] = {
         CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_PATH("data", 0, &data_dir, "DIR",
+                 "read catalogues (devices, sites, scales, ...) from DIR instead of the "
+                 "built-in copies"),
         CLI_JSON(&o, "one JSON object (remaining, response, observations, projection, "
                      "maintenance)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
@@ -39,7 +43,7 @@ int cmd_replan(int argc, char **argv)
     if (code != CLI_PARSED)
         return code;
     code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("replan", NULL, &code);
+    mn_ctx *ctx = cli_open("replan", data_dir, &code);
     if (!ctx)
         return code;
     mn_store *store = cli_store_open("replan", ctx, db, actor, 0, &code);

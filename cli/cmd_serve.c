@@ -209,6 +209,7 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "mneedle serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     mn_serve_stop(d);
     mn_server_free(srv);
+    mn_plot_global_cleanup(); /* the projection charts' font caches, for leak checkers */
 out:
     if (tmpdb[0]) {
         char side[640];

@@ -294,6 +294,17 @@ const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name)
  *  a NULL device or a non-finite length). The one check behind every reader that takes a
  *  needle length and behind the models' own argument checks. Thread-safe. */
 int mn_device_needle_in_range(const mn_device *device, double needle_mm);
+/** 1 when @p needle_mm is a setting @p device can be used at: for a roller (n_lengths > 0) one
+ *  of the fixed lengths it is made in (lengths_mm, to within 1e-9 mm), for a pen or stamp any
+ *  length in its range (mn_device_needle_in_range()); else 0 (also for a NULL device or a
+ *  non-finite length). The check behind every reader of a needle setting (absorb, simulate,
+ *  cohort, record session). The models themselves take any length in the range, so a
+ *  sensitivity analysis may sweep it. Thread-safe. */
+int mn_device_needle_offered(const mn_device *device, double needle_mm);
+/** Writes, for a message, the settings @p device offers: "range 0.2-3 mm" (pens, stamps) or
+ *  "lengths 0.25, 0.5, 1, 1.5 mm" (rollers), NUL-terminated and cut to @p size bytes.
+ *  Thread-safe. */
+void mn_device_needle_describe(const mn_device *device, char *buf, size_t size);
 /** As mn_catalog_find_device(), for a site ("forehead", "cheek"). NULL if unknown or if an
  *  argument is NULL; the entry is owned by the context. */
 const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name);

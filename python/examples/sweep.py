@@ -5,7 +5,9 @@ delivered at 6 h (transport model), as a two-panel figure and a CSV.
 
 The base cases are the bundled examples simulate-wrinkles-course.json (a six-session SkinPen
 course) and absorb-peptide-roller.json (a peptide serum after a 192-needle roller); each grid point changes only the
-needle length and the passes of every session. Results are model simulations, not promises.
+needle length and the passes of every session. A roller is made in fixed lengths, so the
+lengths swept are those of the roller's catalogue entry from 0.5 to 2 mm (all of them inside
+the SkinPen's range too). Results are model simulations, not promises.
 """
 import argparse
 import copy
@@ -34,12 +36,15 @@ def load(name):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=".", help="folder for sweep.png and sweep.csv")
-    ap.add_argument("--quick", action="store_true", help="a 3 x 3 grid instead of 8 x 5")
+    ap.add_argument("--quick", action="store_true", help="a 3 x 3 grid instead of 5 x 5")
     args = ap.parse_args()
-    needles = np.linspace(0.5, 2.0, 3 if args.quick else 8)  # within both devices' ranges
-    passes = np.arange(1, 4 if args.quick else 6)
     heal, serum = load("simulate-wrinkles-course.json"), load("absorb-peptide-roller.json")
     ctx = mneedle.Context()
+    roller = next(d for d in ctx.catalog("devices")["devices"] if d["id"] == serum["device"])
+    needles = np.array([mm for mm in roller["lengths_mm"] if 0.5 <= mm <= 2.0])
+    if args.quick:
+        needles = needles[[0, len(needles) // 2, -1]]
+    passes = np.arange(1, 4 if args.quick else 6)
     peak = np.zeros((len(needles), len(passes)))
     delivered = np.zeros_like(peak)
     for i, mm in enumerate(needles):

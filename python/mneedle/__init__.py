@@ -5,16 +5,24 @@ command's JSON file (a dict) and returns the command's --json output as a dict; 
 absorb add ``trajectory``, the samples as NumPy arrays.
 Bad input raises InputError with the JSON path and the message. See docs/python.md.
 """
-import json
 import os
-import math
-import numbers
-import re
-import threading
 
-import numpy as np
+# Threads wait passively, as the command's do (docs/cluster.md): libgomp reads OMP_WAIT_POLICY
+# once, when it is loaded, which is when the library below is, so the default is set first
+# (before NumPy too, in case its BLAS brings libgomp). A value the user set is kept; a libgomp
+# that another module loaded before this one keeps the setting it read then.
+os.environ.setdefault("OMP_WAIT_POLICY", "passive")
+os.environ.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
 
-from ._mneedle import ffi, lib
+import json  # noqa: E402
+import math  # noqa: E402
+import numbers  # noqa: E402
+import re  # noqa: E402
+import threading  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from ._mneedle import ffi, lib  # noqa: E402
 
 __all__ = ["Context", "Likelihood", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
            "cohort", "sensitivity", "catalog", "version", "BAND_DEFAULT_SEED"]

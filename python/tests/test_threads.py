@@ -82,3 +82,38 @@ def test_cohort_threads():
     one = mneedle.cohort(trial, n=3000, threads=1)
     assert mneedle.cohort(trial, n=3000, threads=4) == one
     assert mneedle.cohort(trial, n=3000) == one
+
+
+
+def _gomp_settings(env):
+    """The OpenMP runtime's own settings in a fresh interpreter that imports mneedle (libgomp
+    prints them when it is loaded if OMP_DISPLAY_ENV is set), and OMP_WAIT_POLICY afterwards."""
+    import os
+    import subprocess
+    import sys
+    env = dict(env, OMP_DISPLAY_ENV="verbose")
+    run = subprocess.run(
+        [sys.executable, "-c", "import os, mneedle; print(os.environ['OMP_WAIT_POLICY'])"],
+        env=env, capture_output=True, text=True, check=True)
+    shown = {}
+    for line in run.stderr.splitlines():
+        if "=" in line:
+            key, _, value = line.strip().partition(" = ")
+            shown[key] = value
+    return shown, run.stdout.strip()
+
+
+def test_threads_wait_passively_unless_the_user_says_otherwise():
+    """Unset, the package sets OMP_WAIT_POLICY=passive before libgomp loads: the runtime then
+    spins 0 turns before sleeping (its default, unset, is 300,000). A value the user set wins."""
+    import os
+    import pytest
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    shown, seen = _gomp_settings(env)
+    if "GOMP_SPINCOUNT" not in shown:
+        pytest.skip("the OpenMP runtime prints no settings (not libgomp)")
+    assert seen == "passive"
+    assert shown["OMP_WAIT_POLICY"] == "'PASSIVE'" and shown["GOMP_SPINCOUNT"] == "'0'", shown
+    shown, seen = _gomp_settings(dict(env, OMP_WAIT_POLICY="active"))
+    assert seen == "active"
+    assert shown["OMP_WAIT_POLICY"] == "'ACTIVE'", shown

@@ -1,11 +1,12 @@
 /*
- * Catalogue loading. Each of the seven files is read from --data DIR when present there, else
+ * Catalogue loading. Each of the eight files is read from --data DIR when present there, else
  * from the copy embedded at build time (cmake/embed.cmake). Entries are validated as strictly
  * as user input: a catalogue override with a typo fails with file and JSON path.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -22,12 +23,25 @@ struct mn__embedded_file {
 };
 extern const struct mn__embedded_file mn__embedded_files[];
 
-enum { F_DEVICES, F_SITES, F_CONCERNS, F_PRODUCTS, F_RULES, F_AFTERCARE, F_REFERENCES, F_COUNT };
-static const char *const file_names[F_COUNT] = {"devices.json",   "sites.json", "concerns.json",
-                                                "products.json",  "rules.json", "aftercare.json",
-                                                "references.json"};
-static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",  "products",
-                                               "rules",   "aftercare", "references"};
+/* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES are what plans are
+ * made from (and what the catalogue hash names); scales.json is read by the clinic record
+ * (src/store/scales.c) through mn__catalog_file. */
+enum {
+    F_DEVICES,
+    F_SITES,
+    F_CONCERNS,
+    F_PRODUCTS,
+    F_RULES,
+    F_AFTERCARE,
+    F_REFERENCES,
+    F_SCALES,
+    F_COUNT
+};
+static const char *const file_names[F_COUNT] = {"devices.json",    "sites.json", "concerns.json",
+                                                "products.json",   "rules.json", "aftercare.json",
+                                                "references.json", "scales.json"};
+static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",   "products",
+                                               "rules",   "aftercare", "references", "scales"};
 
 static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
                           size_t src_len)
@@ -73,7 +87,7 @@ static int near_miss(const char *a, const char *b)
     return d[la][lb] <= 2;
 }
 
-/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the seven
+/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the eight
  * names: its stem (up to the first '.') is within two edits of a catalogue's, case aside
  * ("device.json", "Devices.JSON", "sites.jsn", "rule.json"). Other files are left alone. */
 static int looks_like_catalogue(const char *name)
@@ -91,7 +105,7 @@ static int looks_like_catalogue(const char *name)
 }
 
 /* The --data directory itself: it must exist and be a directory, and every entry in it that
- * looks like a catalogue must be one of the seven files, present (not a dangling link) and a
+ * looks like a catalogue must be one of the eight files, present (not a dangling link) and a
  * regular file. Silently falling back to the embedded copy of a file the user meant to
  * override would plan with data they did not choose. */
 static mn_status check_dir(mn_ctx *ctx, const char *dir)
@@ -116,7 +130,7 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                 st = mn__error(ctx, MN_ENOTFOUND,
                                "%s: not a catalogue file name; a data directory holds "
                                "devices.json, sites.json, concerns.json, products.json, "
-                               "rules.json, aftercare.json and references.json",
+                               "rules.json, aftercare.json, references.json and scales.json",
                                path);
             continue;
         }
@@ -687,7 +701,7 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         mn__free(cat);
         return st;
     }
-    char src[F_COUNT][4200];
+    char(*src)[sizeof cat->sources[0]] = cat->sources; /* each file's name in messages */
     json_t *lists[F_COUNT];
     for (int f = 0; f < F_COUNT; f++) {
         if ((st = load_one(ctx, data_dir, f, &cat->roots[f], src[f], sizeof src[f])))
@@ -878,6 +892,17 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat);
 }
 
+json_t *mn__catalog_file(const mn_catalog *cat, const char *name, const char **src)
+{
+    for (int f = 0; cat && f < F_COUNT; f++)
+        if (!strcmp(file_names[f], name)) {
+            if (src)
+                *src = cat->sources[f];
+            return cat->roots[f];
+        }
+    return NULL;
+}
+
 int mn__rule_defer_days(const mn_catalog *cat, const mn_rule *rule)
 {
     size_t i = (size_t)(rule - cat->rules);
@@ -917,11 +942,48 @@ const mn_device *mn_catalog_find_device(const mn_catalog *cat, const char *name)
 {
     MN__FIND(mn_device, devices, n_devices);
 }
+/* mm: a catalogue value typed back with rounding */
+#define NEEDLE_EPS_MM 1e-9
+
 int mn_device_needle_in_range(const mn_device *device, double needle_mm)
 {
-    const double eps = 1e-9; /* mm: a catalogue value typed back with rounding */
-    return device && needle_mm >= device->depth_min_mm - eps &&
-           needle_mm <= device->depth_max_mm + eps;
+    return device && needle_mm >= device->depth_min_mm - NEEDLE_EPS_MM &&
+           needle_mm <= device->depth_max_mm + NEEDLE_EPS_MM;
+}
+
+int mn_device_needle_offered(const mn_device *device, double needle_mm)
+{
+    if (!mn_device_needle_in_range(device, needle_mm))
+        return 0;
+    if (device->n_lengths == 0)
+        return 1;
+    for (int i = 0; i < device->n_lengths; i++)
+        if (fabs(needle_mm - device->lengths_mm[i]) <= NEEDLE_EPS_MM)
+            return 1;
+    return 0;
+}
+
+void mn_device_needle_describe(const mn_device *device, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return;
+    buf[0] = '\0';
+    if (!device)
+        return;
+    if (device->n_lengths == 0) {
+        snprintf(buf, size, "range %g-%g mm", device->depth_min_mm, device->depth_max_mm);
+        return;
+    }
+    size_t used = 0;
+    for (int i = 0; i < device->n_lengths && used < size; i++) {
+        int n =
+            snprintf(buf + used, size - used, "%s%g", i ? ", " : "lengths ", device->lengths_mm[i]);
+        if (n < 0)
+            return;
+        used += (size_t)n;
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, " mm");
 }
 
 const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name)

@@ -7,8 +7,15 @@
 #include "core/internal.h"
 #include "mneedle/catalog.h"
 
+/* The files a catalogue is read from (devices.json ... references.json, then scales.json); the
+ * first MN__CATALOG_PLAN_FILES are what a plan is made from. */
+#define MN__CATALOG_FILES      8
+#define MN__CATALOG_PLAN_FILES 7
+
 struct mn_catalog {
-    json_t *roots[7]; /* parsed files; strings in the entries point into them */
+    json_t *roots[MN__CATALOG_FILES]; /* parsed files; strings in the entries point into them */
+    char sources[MN__CATALOG_FILES][4200]; /* each file's name in messages (its path, or
+                                              "(embedded) data/NAME") */
     mn_device *devices;
     size_t n_devices;
     mn_site *sites;
@@ -32,6 +39,10 @@ struct mn_catalog {
 /* Loads all catalogues; data_dir may be NULL for the embedded copies only. */
 mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog **out);
 void mn__catalog_free(struct mn_catalog *cat);
+
+/* The parsed file @p name ("scales.json") and, in @p src, its name for messages; NULL when the
+ * catalogue has no such file. Owned by the catalogue. */
+json_t *mn__catalog_file(const mn_catalog *cat, const char *name, const char **src);
 
 /* Days of deferral for a flag rule with a known wait (0 if none). */
 int mn__rule_defer_days(const mn_catalog *cat, const mn_rule *rule);

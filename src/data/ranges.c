@@ -70,12 +70,17 @@ mn_status mn__jneedle_in(const mn__jin *in, json_t *obj, const char *path, const
     mn_status st = mn__jnum_in(in, obj, path, key, 1, q, out, NULL);
     if (st)
         return st;
-    if (!mn_device_needle_in_range(device, *out)) {
-        char p[256];
+    if (!mn_device_needle_offered(device, *out)) {
+        char p[256], offered[200];
         mn__jpath_key(p, sizeof p, path, key);
-        return mn__error(in->ctx, MN_ERANGE, "%s: %s: %g mm is outside %s's range %g-%g mm",
-                         in->src, p, *out, device ? device->id : "?",
-                         device ? device->depth_min_mm : 0, device ? device->depth_max_mm : 0);
+        if (!mn_device_needle_in_range(device, *out))
+            return mn__error(in->ctx, MN_ERANGE, "%s: %s: %g mm is outside %s's range %g-%g mm",
+                             in->src, p, *out, device ? device->id : "?",
+                             device ? device->depth_min_mm : 0, device ? device->depth_max_mm : 0);
+        /* In the range, but a roller is not made in that length. */
+        mn_device_needle_describe(device, offered, sizeof offered);
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: %g mm is not a length %s is made in (%s)",
+                         in->src, p, *out, device->id, offered);
     }
     return MN_OK;
 }

@@ -176,6 +176,17 @@ static void setting_json(mn__jout *j, json_t *o, const mn_store_setting *z, int 
     }
 }
 
+/* A planned visit (history's plan, replan's remaining visits): number, date, phase, settings. */
+static void planned_json(mn__jout *j, json_t *o, const mn_store_planned_visit *v)
+{
+    mn__jput_int(j, o, "number", v->number);
+    put_date(j, o, "date", v->date);
+    mn__jput_str(j, o, "phase", v->maintenance ? "maintenance" : "course");
+    json_t *set = mn__jput(j, o, "settings", json_array());
+    for (int k = 0; k < v->n_settings; k++)
+        setting_json(j, mn__jpush(j, set, json_object()), &v->settings[k], 0);
+}
+
 static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer write,
                               void *userdata)
 {
@@ -197,14 +208,7 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         put_date(&j, root, "maintenance_due", h->maintenance_due);
     json_t *arr = mn__jput(&j, root, "planned", json_array());
     for (int i = 0; i < h->n_planned; i++) {
-        const mn_store_planned_visit *v = &h->planned[i];
-        json_t *o = mn__jpush(&j, arr, json_object());
-        mn__jput_int(&j, o, "number", v->number);
-        put_date(&j, o, "date", v->date);
-        mn__jput_str(&j, o, "phase", v->maintenance ? "maintenance" : "course");
-        json_t *set = mn__jput(&j, o, "settings", json_array());
-        for (int k = 0; k < v->n_settings; k++)
-            setting_json(&j, mn__jpush(&j, set, json_object()), &v->settings[k], 0);
+        planned_json(&j, mn__jpush(&j, arr, json_object()), &h->planned[i]);
     }
     arr = mn__jput(&j, root, "sessions", json_array());
     for (int i = 0; i < h->n_sessions; i++) {
@@ -366,14 +370,7 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__jput_int(&j, root, "sessions_done", r->n_done);
         json_t *arr = mn__jput(&j, root, "remaining", json_array());
         for (int i = 0; i < r->n_remaining; i++) {
-            const mn_store_planned_visit *v = &r->remaining[i];
-            json_t *o = mn__jpush(&j, arr, json_object());
-            mn__jput_int(&j, o, "number", v->number);
-            put_date(&j, o, "date", v->date);
-            mn__jput_str(&j, o, "phase", v->maintenance ? "maintenance" : "course");
-            json_t *set = mn__jput(&j, o, "settings", json_array());
-            for (int k = 0; k < v->n_settings; k++)
-                setting_json(&j, mn__jpush(&j, set, json_object()), &v->settings[k], 0);
+            planned_json(&j, mn__jpush(&j, arr, json_object()), &r->remaining[i]);
         }
         json_t *resp = mn__jput(&j, root, "response", json_object());
         mn__jput_str(&j, resp, "scale", r->scale);

@@ -45,7 +45,7 @@ int mn__store_id_ok(const char *id)
 mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3_int64 *num)
 {
     sqlite3_stmt *q;
-    mn_status st = mn__store_prepare(ctx, s, "SELECT num FROM clients WHERE id = ?", &q);
+    mn_status st = mn__store_prepare_kept(ctx, s, "SELECT num FROM clients WHERE id = ?", &q);
     if (st)
         return st;
     sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
@@ -56,7 +56,7 @@ mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3
         st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", s->path, id);
     else
         st = mn__store_fail(ctx, s, "cannot find the client");
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -73,7 +73,7 @@ static void bind_opt(sqlite3_stmt *q, int i, const char *v)
 mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *what)
 {
     int rc = sqlite3_step(q);
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (rc != SQLITE_DONE) {
         if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
             return mn__error(ctx, MN_EINVAL, "%s: %s: a record with that key exists", s->path,
@@ -606,7 +606,7 @@ mn_status mn_store_client_erase(mn_ctx *ctx, mn_store *store, const char *id)
             }
             ids[n++] = sqlite3_column_int64(q, 0);
         }
-        sqlite3_finalize(q);
+        mn__store_done(store, q);
         if (!st && rc != SQLITE_DONE)
             st = mn__store_fail(ctx, store, "cannot read the client's rows");
         char sql[96];
@@ -629,23 +629,25 @@ mn_status mn_store_client_erase(mn_ctx *ctx, mn_store *store, const char *id)
     return st;
 }
 
+mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, const char *due,
+                                    const char *reason)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, s, "UPDATE clients SET maintenance_due = ?, maintenance_reason = ? WHERE num = ?", &q);
+    if (st)
+        return st;
+    if (due)
+        sqlite3_bind_text(q, 1, due, -1, SQLITE_STATIC);
+    if (reason)
+        sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(q, 3, num);
+    if ((st = mn__store_run(ctx, s, q, "client")))
+        return st;
+    return mn__store_audit(ctx, s, "update", "clients", num, "maintenance_due, maintenance_reason");
+}
+
 /* ---- reading ---- */
-
-static void col_text(sqlite3_stmt *q, int i, char *out, size_t size)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
-static mn_date col_date(sqlite3_stmt *q, int i, int *has)
-{
-    mn_date d = 0;
-    const unsigned char *t = sqlite3_column_text(q, i);
-    int ok = t && mn_date_parse((const char *)t, &d) == MN_OK;
-    if (has)
-        *has = ok;
-    return ok ? d : 0;
-}
 
 /* Summary columns of a client: shared by get and list. */
 #define CLIENT_SUMMARY_SQL                                                                         \
@@ -661,20 +663,20 @@ static mn_date col_date(sqlite3_stmt *q, int i, int *has)
 static void read_summary(sqlite3_stmt *q, mn_store_client *c)
 {
     memset(c, 0, sizeof *c);
-    col_text(q, 0, c->id, sizeof c->id);
-    c->created = col_date(q, 1, NULL);
-    col_text(q, 2, c->name, sizeof c->name);
-    col_text(q, 3, c->email, sizeof c->email);
-    col_text(q, 4, c->phone, sizeof c->phone);
-    col_text(q, 5, c->birth_date, sizeof c->birth_date);
-    col_text(q, 6, c->address, sizeof c->address);
+    mn__store_col_text(q, 0, c->id, sizeof c->id);
+    c->created = mn__store_col_date(q, 1, NULL);
+    mn__store_col_text(q, 2, c->name, sizeof c->name);
+    mn__store_col_text(q, 3, c->email, sizeof c->email);
+    mn__store_col_text(q, 4, c->phone, sizeof c->phone);
+    mn__store_col_text(q, 5, c->birth_date, sizeof c->birth_date);
+    mn__store_col_text(q, 6, c->address, sizeof c->address);
     c->n_plans = (long)sqlite3_column_int64(q, 7);
     c->n_sessions = (long)sqlite3_column_int64(q, 8);
     c->n_assessments = (long)sqlite3_column_int64(q, 9);
     c->n_adverse_events = (long)sqlite3_column_int64(q, 10);
-    c->last_session = col_date(q, 11, &c->has_last_session);
-    c->maintenance_due = col_date(q, 12, &c->has_maintenance_due);
-    col_text(q, 13, c->maintenance_reason, sizeof c->maintenance_reason);
+    c->last_session = mn__store_col_date(q, 11, &c->has_last_session);
+    c->maintenance_due = mn__store_col_date(q, 12, &c->has_maintenance_due);
+    mn__store_col_text(q, 13, c->maintenance_reason, sizeof c->maintenance_reason);
 }
 
 mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_store_client *out)
@@ -701,7 +703,7 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
     } else {
         st = mn__store_fail(ctx, store, "cannot read the client");
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (st)
         return st;
     if ((st = mn__store_prepare(ctx, store,
@@ -721,12 +723,12 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
         mn_store_consent *c = &out->consents[out->n_consents++];
         memset(c, 0, sizeof *c);
         c->id = (long)sqlite3_column_int64(q, 0);
-        col_text(q, 1, c->what, sizeof c->what);
-        col_text(q, 2, c->version, sizeof c->version);
-        c->date = col_date(q, 3, NULL);
-        c->withdrawn_date = col_date(q, 4, &c->withdrawn);
+        mn__store_col_text(q, 1, c->what, sizeof c->what);
+        mn__store_col_text(q, 2, c->version, sizeof c->version);
+        c->date = mn__store_col_date(q, 3, NULL);
+        c->withdrawn_date = mn__store_col_date(q, 4, &c->withdrawn);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (st)
         mn_store_client_release(out);
     return st;
@@ -766,7 +768,7 @@ mn_status mn_store_client_list(mn_ctx *ctx, mn_store *store, mn_store_client **o
         }
         read_summary(q, &(*out)[(*n)++]);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list clients");
     if (st) {
@@ -803,6 +805,6 @@ mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, ch
     } else {
         st = mn__error(ctx, MN_ENOTFOUND, "%s: no client \"%.40s\"", store->path, id);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     return st;
 }

@@ -60,6 +60,69 @@ mn_status mn__store_prepare(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_s
     return MN_OK;
 }
 
+mn_status mn__store_prepare_kept(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_stmt **out)
+{
+    for (int i = 0; i < s->n_cached; i++) {
+        mn__store_cached *c = &s->cache[i];
+        if (!c->busy && !strcmp(c->sql, sql)) {
+            c->busy = 1;
+            *out = c->q;
+            return MN_OK;
+        }
+    }
+    /* Not kept (or the kept one is in use, as when a statement runs inside another's loop):
+     * compile it, and keep it while there is room. */
+    int keep = s->n_cached < MN__STORE_CACHED;
+    if (sqlite3_prepare_v3(s->db, sql, -1, keep ? SQLITE_PREPARE_PERSISTENT : 0, out, NULL) !=
+        SQLITE_OK)
+        return mn__store_fail(ctx, s, "cannot prepare a statement");
+    char *copy = keep ? mn__malloc(strlen(sql) + 1) : NULL;
+    if (copy) {
+        memcpy(copy, sql, strlen(sql) + 1);
+        s->cache[s->n_cached++] = (mn__store_cached){copy, *out, 1};
+    }
+    return MN_OK;
+}
+
+void mn__store_col_text(sqlite3_stmt *q, int i, char *out, size_t size)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    snprintf(out, size, "%s", t ? (const char *)t : "");
+}
+
+mn_date mn__store_col_date(sqlite3_stmt *q, int i, int *has)
+{
+    mn_date d = 0;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    int ok = t && mn_date_parse((const char *)t, &d) == MN_OK;
+    if (has)
+        *has = ok;
+    return ok ? d : 0;
+}
+
+void mn__store_done(mn_store *s, sqlite3_stmt *q)
+{
+    if (!q)
+        return;
+    for (int i = 0; i < s->n_cached; i++)
+        if (s->cache[i].q == q) {
+            sqlite3_reset(q);
+            sqlite3_clear_bindings(q);
+            s->cache[i].busy = 0;
+            return;
+        }
+    sqlite3_finalize(q);
+}
+
+void mn__store_forget(mn_store *s)
+{
+    for (int i = 0; i < s->n_cached; i++) {
+        sqlite3_finalize(s->cache[i].q);
+        mn__free(s->cache[i].sql);
+    }
+    s->n_cached = 0;
+}
+
 mn_status mn__store_begin(mn_ctx *ctx, mn_store *s)
 {
     if (s->readonly)
@@ -280,7 +343,7 @@ static mn_status read_version(mn_ctx *ctx, mn_store *s, int *out)
     if (st)
         return st;
     *out = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (*out < 0)
         return mn__store_fail(ctx, s, "cannot read the schema version");
     return MN_OK;
@@ -312,7 +375,12 @@ static mn_status configure(mn_ctx *ctx, mn_store *s)
                                 rowhash_fn, NULL, NULL) != SQLITE_OK)
         return mn__store_fail(ctx, s, "cannot register a function");
     /* WAL lets readers run beside the writer; FULL syncs the log at every commit, so a
-     * committed record survives a power cut, not only a crash. */
+     * committed record survives a power cut, not only a crash. SQLite folds the log back into
+     * the database and deletes it when the last connection closes, so after a command the
+     * database is one file again (a copy of it holds every record). A command pays for that
+     * with flushes besides its commit's (the checkpoint's, and the new log's and its
+     * directory's at the next command); a caller that keeps the store open does not
+     * (docs/records.md, Speed). */
     if (!s->readonly) {
         mn_status st = mn__store_exec(ctx, s, "PRAGMA journal_mode = WAL");
         if (st)
@@ -410,6 +478,7 @@ mn_status mn_store_open(mn_ctx *ctx, const char *path, int flags, int schema_ver
     *out = s;
     return MN_OK;
 fail:
+    mn__store_forget(s);
     if (s->db)
         sqlite3_close_v2(s->db);
     mn__free(s);
@@ -422,6 +491,7 @@ void mn_store_close(mn_store *store)
 {
     if (!store)
         return;
+    mn__store_forget(store);
     sqlite3_close_v2(store->db);
     mn__free(store);
 }
@@ -502,7 +572,7 @@ mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const ch
     /* The row's content now (nothing after a delete). */
     snprintf(sql, sizeof sql, "SELECT mn_rowhash(key, content) FROM (%s AND %s.rowid = ?1)",
              t->rows, t->alias);
-    if ((st = mn__store_prepare(ctx, s, sql, &q)))
+    if ((st = mn__store_prepare_kept(ctx, s, sql, &q)))
         return st;
     sqlite3_bind_int64(q, 1, rowid);
     int rc = sqlite3_step(q);
@@ -510,14 +580,14 @@ mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const ch
         snprintf(row_hash, sizeof row_hash, "%s", (const char *)sqlite3_column_text(q, 0));
     else if (rc != SQLITE_DONE)
         st = mn__store_fail(ctx, s, "cannot read a row for the audit log");
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (st)
         return st;
 
     char prev[65];
     sqlite3_int64 seq = 1;
-    if ((st = mn__store_prepare(ctx, s, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                                &q)))
+    if ((st = mn__store_prepare_kept(ctx, s,
+                                     "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", &q)))
         return st;
     rc = sqlite3_step(q);
     if (rc == SQLITE_ROW) {
@@ -528,7 +598,7 @@ mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const ch
         if (rc != SQLITE_DONE)
             st = mn__store_fail(ctx, s, "cannot read the audit log");
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (st)
         return st;
 
@@ -541,10 +611,10 @@ mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const ch
     if (!detail)
         detail = "";
     chain_hash(prev, seq, at, s->actor, action, entity, row_hash, detail, hash);
-    if ((st = mn__store_prepare(ctx, s,
-                                "INSERT INTO audit(seq, at, actor, action, entity, row_hash, "
-                                "detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                &q)))
+    if ((st = mn__store_prepare_kept(ctx, s,
+                                     "INSERT INTO audit(seq, at, actor, action, entity, row_hash, "
+                                     "detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                     &q)))
         return st;
     sqlite3_bind_int64(q, 1, seq);
     sqlite3_bind_text(q, 2, at, -1, SQLITE_STATIC);
@@ -556,7 +626,7 @@ mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const ch
     sqlite3_bind_text(q, 8, hash, -1, SQLITE_STATIC);
     if (sqlite3_step(q) != SQLITE_DONE)
         st = mn__store_fail(ctx, s, "cannot append to the audit log");
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -612,7 +682,7 @@ static mn_status check_chain(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
         snprintf(prev, sizeof prev, "%s", txt[6]);
         expect++;
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         return mn__store_fail(ctx, s, "cannot read the audit log");
     return MN_OK;
@@ -620,6 +690,27 @@ static mn_status check_chain(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
 
 /* Compares every record row with its last audit entry, and every entity the log says exists
  * with the tables. */
+/* Runs a query giving (count, first id) of a table's rows with a problem and, when there are
+ * any, marks the audit failed with "TABLE: row ID WHAT". */
+static mn_status count_bad_rows(mn_ctx *ctx, mn_store *s, const char *sql, mn_store_check_result *r,
+                                const char *table, const char *what)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, s, sql, &q);
+    if (st)
+        return st;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        if (sqlite3_column_int64(q, 0) > 0) {
+            r->audit_ok = 0;
+            problem(r, "%s: row %lld %s", table, (long long)sqlite3_column_int64(q, 1), what);
+        }
+    } else {
+        st = mn__store_fail(ctx, s, "cannot check the records");
+    }
+    mn__store_done(s, q);
+    return st;
+}
+
 static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
 {
     mn_status st =
@@ -642,23 +733,8 @@ static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
                  " LEFT JOIN mn_last l ON l.entity = '%s:' || r.id"
                  " WHERE l.row_hash IS NOT mn_rowhash(r.key, r.content)",
                  t->rows, t->table);
-        sqlite3_stmt *q;
-        if ((st = mn__store_prepare(ctx, s, sql, &q)))
-            break;
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            long long bad = sqlite3_column_int64(q, 0);
-            if (bad > 0) {
-                r->audit_ok = 0;
-                problem(r,
-                        "%s: row %lld differs from its last audit entry (changed outside "
-                        "mneedle)",
-                        t->table, (long long)sqlite3_column_int64(q, 1));
-            }
-        } else {
-            st = mn__store_fail(ctx, s, "cannot check the records");
-        }
-        sqlite3_finalize(q);
-        if (st)
+        if ((st = count_bad_rows(ctx, s, sql, r, t->table,
+                                 "differs from its last audit entry (changed outside mneedle)")))
             break;
         /* Rows the log says exist but the table lacks (deleted outside mneedle). */
         snprintf(sql, sizeof sql,
@@ -667,27 +743,16 @@ static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
                  " AND NOT EXISTS (SELECT 1 FROM %s t WHERE t.rowid ="
                  " CAST(substr(l.entity, %d) AS INTEGER))",
                  (int)strlen(t->table) + 2, t->table, t->table, (int)strlen(t->table) + 2);
-        if ((st = mn__store_prepare(ctx, s, sql, &q)))
+        if ((st = count_bad_rows(ctx, s, sql, r, t->table,
+                                 "is in the audit log but missing (deleted outside mneedle)")))
             break;
-        if (sqlite3_step(q) == SQLITE_ROW) {
-            long long bad = sqlite3_column_int64(q, 0);
-            if (bad > 0) {
-                r->audit_ok = 0;
-                problem(r,
-                        "%s: row %lld is in the audit log but missing (deleted outside "
-                        "mneedle)",
-                        t->table, (long long)sqlite3_column_int64(q, 1));
-            }
-        } else {
-            st = mn__store_fail(ctx, s, "cannot check the records");
-        }
-        sqlite3_finalize(q);
         /* Rows checked: those of this table. */
         snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", t->table);
-        if (!st && !(st = mn__store_prepare(ctx, s, sql, &q))) {
+        sqlite3_stmt *q;
+        if (!(st = mn__store_prepare(ctx, s, sql, &q))) {
             if (sqlite3_step(q) == SQLITE_ROW)
                 r->rows_checked += (long)sqlite3_column_int64(q, 0);
-            sqlite3_finalize(q);
+            mn__store_done(s, q);
         }
     }
     sqlite3_exec(s->db, "DROP TABLE IF EXISTS temp.mn_last", NULL, NULL, NULL);
@@ -718,7 +783,7 @@ mn_status mn_store_check(mn_ctx *ctx, mn_store *store, mn_store_check_result *ou
             break;
         }
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         out->integrity_ok = 0;
         problem(out, "integrity_check: %s (%d)", sqlite3_errmsg(store->db), rc);
@@ -731,7 +796,7 @@ mn_status mn_store_check(mn_ctx *ctx, mn_store *store, mn_store_check_result *ou
         problem(out, "foreign_key_check: a row of %s (rowid %lld) refers to a missing row",
                 (const char *)sqlite3_column_text(q, 0), (long long)sqlite3_column_int64(q, 1));
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (out->integrity_ok) {
         if (!(st = check_chain(ctx, store, out)))
             st = check_rows(ctx, store, out);
@@ -750,7 +815,9 @@ void mn__store_catalogue_hash(const mn_ctx *ctx, char out[65])
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
-    for (size_t i = 0; cat && i < sizeof cat->roots / sizeof cat->roots[0]; i++) {
+    /* The planning catalogues only: the scales do not change a plan, and leaving them out keeps
+     * the hash of the plans stored before scales could be overridden. */
+    for (size_t i = 0; cat && i < MN__CATALOG_PLAN_FILES; i++) {
         if (!cat->roots[i])
             continue;
         size_t need = json_dumpb(cat->roots[i], NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);

@@ -8,22 +8,6 @@
 
 #include "store/store_internal.h"
 
-static void col_text(sqlite3_stmt *q, int i, char *out, size_t size)
-{
-    const unsigned char *t = sqlite3_column_text(q, i);
-    snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
-static mn_date col_date(sqlite3_stmt *q, int i, int *has)
-{
-    mn_date d = 0;
-    const unsigned char *t = sqlite3_column_text(q, i);
-    int ok = t && mn_date_parse((const char *)t, &d) == MN_OK;
-    if (has)
-        *has = ok;
-    return ok ? d : 0;
-}
-
 /* Grows *arr (of elem bytes) to hold n + 1; returns the new last element, zeroed, or NULL. */
 static void *grow(void **arr, int *n, size_t elem)
 {
@@ -47,17 +31,17 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
         return st;
     sqlite3_bind_int64(q, 1, client);
     if (sqlite3_step(q) != SQLITE_ROW) {
-        sqlite3_finalize(q);
+        mn__store_done(s, q);
         return MN_OK;
     }
     h->plan_id = (long)sqlite3_column_int64(q, 0);
-    col_text(q, 1, h->plan_created, sizeof h->plan_created);
-    col_text(q, 2, h->plan_version, sizeof h->plan_version);
-    col_text(q, 3, h->catalogue_hash, sizeof h->catalogue_hash);
+    mn__store_col_text(q, 1, h->plan_created, sizeof h->plan_created);
+    mn__store_col_text(q, 2, h->plan_version, sizeof h->plan_version);
+    mn__store_col_text(q, 3, h->catalogue_hash, sizeof h->catalogue_hash);
     const char *text = (const char *)sqlite3_column_text(q, 4);
     json_error_t err;
     json_t *plan = text ? json_loads(text, 0, &err) : NULL;
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (!plan)
         return mn__error(ctx, MN_EPARSE, "%s: stored plan %ld cannot be read", s->path, h->plan_id);
     json_t *sessions = json_object_get(plan, "sessions");
@@ -109,7 +93,7 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
                                 "SELECT zone, depth_mm, passes FROM session_zones WHERE "
                                 "session = ? ORDER BY id",
                                 &zq))) {
-        sqlite3_finalize(q);
+        mn__store_done(s, q);
         return st;
     }
     sqlite3_bind_int64(q, 1, client);
@@ -120,15 +104,15 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
             break;
         }
         x->id = (long)sqlite3_column_int64(q, 0);
-        x->date = col_date(q, 1, NULL);
-        col_text(q, 2, x->device, sizeof x->device);
-        col_text(q, 3, x->serial, sizeof x->serial);
-        col_text(q, 4, x->cartridge_lot, sizeof x->cartridge_lot);
-        col_text(q, 5, x->serum, sizeof x->serum);
-        col_text(q, 6, x->serum_lot, sizeof x->serum_lot);
-        col_text(q, 7, x->endpoint, sizeof x->endpoint);
-        col_text(q, 8, x->reactions, sizeof x->reactions);
-        col_text(q, 9, x->override_reason, sizeof x->override_reason);
+        x->date = mn__store_col_date(q, 1, NULL);
+        mn__store_col_text(q, 2, x->device, sizeof x->device);
+        mn__store_col_text(q, 3, x->serial, sizeof x->serial);
+        mn__store_col_text(q, 4, x->cartridge_lot, sizeof x->cartridge_lot);
+        mn__store_col_text(q, 5, x->serum, sizeof x->serum);
+        mn__store_col_text(q, 6, x->serum_lot, sizeof x->serum_lot);
+        mn__store_col_text(q, 7, x->endpoint, sizeof x->endpoint);
+        mn__store_col_text(q, 8, x->reactions, sizeof x->reactions);
+        mn__store_col_text(q, 9, x->override_reason, sizeof x->override_reason);
         int k = h->n_sessions - 1;
         x->planned = k < h->n_planned ? k : -1;
         const mn_store_planned_visit *pv = x->planned >= 0 ? &h->planned[x->planned] : NULL;
@@ -142,7 +126,7 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
                 st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
                 break;
             }
-            col_text(zq, 0, z->zone, sizeof z->zone);
+            mn__store_col_text(zq, 0, z->zone, sizeof z->zone);
             z->depth_mm = sqlite3_column_double(zq, 1);
             z->passes = sqlite3_column_double(zq, 2);
             for (int j = 0; pv && j < pv->n_settings; j++)
@@ -153,8 +137,8 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
                 }
         }
     }
-    sqlite3_finalize(zq);
-    sqlite3_finalize(q);
+    mn__store_done(s, zq);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -177,15 +161,15 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
             break;
         }
         a->id = (long)sqlite3_column_int64(q, 0);
-        a->date = col_date(q, 1, NULL);
-        col_text(q, 2, a->scale, sizeof a->scale);
-        col_text(q, 3, a->scale_version, sizeof a->scale_version);
-        col_text(q, 4, a->zone, sizeof a->zone);
-        col_text(q, 5, a->rater, sizeof a->rater);
+        a->date = mn__store_col_date(q, 1, NULL);
+        mn__store_col_text(q, 2, a->scale, sizeof a->scale);
+        mn__store_col_text(q, 3, a->scale_version, sizeof a->scale_version);
+        mn__store_col_text(q, 4, a->zone, sizeof a->zone);
+        mn__store_col_text(q, 5, a->rater, sizeof a->rater);
         a->score = sqlite3_column_double(q, 6);
         a->n_photos = sqlite3_column_int(q, 7);
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     if (st)
         return st;
     if ((st = mn__store_prepare(ctx, s,
@@ -201,16 +185,16 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
             break;
         }
         e->id = (long)sqlite3_column_int64(q, 0);
-        e->date = col_date(q, 1, NULL);
-        col_text(q, 2, e->event, sizeof e->event);
-        col_text(q, 3, e->severity, sizeof e->severity);
-        e->resolved_date = col_date(q, 4, &e->resolved);
+        e->date = mn__store_col_date(q, 1, NULL);
+        mn__store_col_text(q, 2, e->event, sizeof e->event);
+        mn__store_col_text(q, 3, e->severity, sizeof e->severity);
+        e->resolved_date = mn__store_col_date(q, 4, &e->resolved);
         long sid = (long)sqlite3_column_int64(q, 5);
         for (int k = 0; k < h->n_sessions; k++)
             if (h->sessions[k].id == sid)
                 e->session_number = k + 1;
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -237,8 +221,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
                                         "SELECT maintenance_due FROM clients WHERE num = ?", &q))) {
         sqlite3_bind_int64(q, 1, num);
         if (sqlite3_step(q) == SQLITE_ROW)
-            h->maintenance_due = col_date(q, 0, &h->has_maintenance_due);
-        sqlite3_finalize(q);
+            h->maintenance_due = mn__store_col_date(q, 0, &h->has_maintenance_due);
+        mn__store_done(store, q);
     }
     if (!st)
         st = read_plan(ctx, store, num, h);
@@ -255,15 +239,20 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
     return MN_OK;
 }
 
+void mn__store_planned_free(mn_store_planned_visit *visits, int n)
+{
+    for (int i = 0; visits && i < n; i++)
+        mn__free(visits[i].settings);
+    mn__free(visits);
+}
+
 void mn_store_history_free(mn_store_history *h)
 {
     if (!h)
         return;
-    for (int i = 0; i < h->n_planned; i++)
-        mn__free(h->planned[i].settings);
+    mn__store_planned_free(h->planned, h->n_planned);
     for (int i = 0; i < h->n_sessions; i++)
         mn__free(h->sessions[i].zones);
-    mn__free(h->planned);
     mn__free(h->sessions);
     mn__free(h->assessments);
     mn__free(h->events);

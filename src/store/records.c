@@ -271,51 +271,57 @@ typedef struct {
     char device[32];
 } plan_caps;
 
+/* The zones and device of the client's latest plan, read with SQLite's JSON functions: only
+ * the zones' ids and maxima are wanted, and building the whole plan (about 20 KiB of JSON) as
+ * objects cost more than the rest of a record's checks (bench/bench_store). */
 static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, plan_caps *out)
 {
     memset(out, 0, sizeof *out);
     out->client = client;
     sqlite3_stmt *q;
-    mn_status st = mn__store_prepare(
-        ctx, s, "SELECT id, plan_json FROM plans WHERE client = ? ORDER BY id DESC LIMIT 1", &q);
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        "SELECT p.id, p.device, json_extract(z.value, '$.zone'),"
+        " json_extract(z.value, '$.depth_mm.max')"
+        " FROM (SELECT id, plan_json, json_extract(plan_json, '$.device.id') AS device"
+        " FROM plans WHERE client = ?1 ORDER BY id DESC LIMIT 1) p"
+        " LEFT JOIN json_each(p.plan_json, '$.zones') z",
+        &q);
     if (st)
         return st;
     sqlite3_bind_int64(q, 1, client);
-    if (sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         out->id = sqlite3_column_int64(q, 0);
-        const char *text = (const char *)sqlite3_column_text(q, 1);
-        json_error_t err;
-        json_t *plan = text ? json_loads(text, 0, &err) : NULL;
-        json_t *zones = plan ? json_object_get(plan, "zones") : NULL;
-        for (size_t i = 0; i < json_array_size(zones) && out->n_zones < MN_MAX_ZONES; i++) {
-            json_t *z = json_array_get(zones, i);
-            const char *zone = json_string_value(json_object_get(z, "zone"));
-            json_t *max = json_object_get(json_object_get(z, "depth_mm"), "max");
-            if (!zone || !json_is_number(max))
-                continue; /* a declined plan lists zones without depths: nothing to allow */
-            plan_zone *pz = NULL;
-            for (int k = 0; k < out->n_zones; k++)
-                if (!strcmp(out->zones[k].zone, zone))
-                    pz = &out->zones[k];
-            /* A site listed for two concerns: the smaller maximum is the site's (plan.c). */
-            if (pz) {
-                if (json_number_value(max) < pz->max_mm)
-                    pz->max_mm = json_number_value(max);
-                continue;
-            }
-            pz = &out->zones[out->n_zones++];
-            snprintf(pz->zone, sizeof pz->zone, "%s", zone);
-            pz->max_mm = json_number_value(max);
+        const char *dev = (const char *)sqlite3_column_text(q, 1);
+        if (dev)
+            snprintf(out->device, sizeof out->device, "%s", dev);
+        const char *zone = (const char *)sqlite3_column_text(q, 2);
+        int type = sqlite3_column_type(q, 3);
+        if (!zone || (type != SQLITE_INTEGER && type != SQLITE_FLOAT))
+            continue; /* a declined plan lists zones without depths: nothing to allow */
+        double max = sqlite3_column_double(q, 3);
+        plan_zone *pz = NULL;
+        for (int k = 0; k < out->n_zones; k++)
+            if (!strcmp(out->zones[k].zone, zone))
+                pz = &out->zones[k];
+        /* A site listed for two concerns: the smaller maximum is the site's (plan.c). */
+        if (pz) {
+            if (max < pz->max_mm)
+                pz->max_mm = max;
+            continue;
         }
-        json_t *dev = plan ? json_object_get(json_object_get(plan, "device"), "id") : NULL;
-        if (dev && json_is_string(dev))
-            snprintf(out->device, sizeof out->device, "%s", json_string_value(dev));
-        if (!plan)
-            st = mn__error(ctx, MN_EPARSE, "%s: stored plan %lld cannot be read", s->path,
-                           (long long)out->id);
-        json_decref(plan);
+        if (out->n_zones == MN_MAX_ZONES)
+            continue;
+        pz = &out->zones[out->n_zones++];
+        snprintf(pz->zone, sizeof pz->zone, "%s", zone);
+        pz->max_mm = max;
     }
-    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        st = mn__error(ctx, MN_EPARSE,
+                       "%s: the latest stored plan of client %lld cannot be read (%s)", s->path,
+                       (long long)client, sqlite3_errmsg(s->db));
+    mn__store_done(s, q);
     return st;
 }
 
@@ -356,10 +362,10 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
         return st;
     st = mn__store_client_num(ctx, store, client_id, &num);
     sqlite3_stmt *q;
-    if (!st && !(st = mn__store_prepare(ctx, store,
-                                        "INSERT INTO plans(client, created, mneedle_version, "
-                                        "catalogue_hash, plan_json) VALUES (?, ?, ?, ?, ?)",
-                                        &q))) {
+    if (!st && !(st = mn__store_prepare_kept(ctx, store,
+                                             "INSERT INTO plans(client, created, mneedle_version, "
+                                             "catalogue_hash, plan_json) VALUES (?, ?, ?, ?, ?)",
+                                             &q))) {
         sqlite3_bind_int64(q, 1, num);
         sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, mn_version(), -1, SQLITE_STATIC);
@@ -374,20 +380,8 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
         char reason[96];
         snprintf(reason, sizeof reason, "plan %lld: maintenance timed for the typical response",
                  (long long)id);
-        if (!(st = mn__store_prepare(ctx, store,
-                                     "UPDATE clients SET maintenance_due = ?, "
-                                     "maintenance_reason = ? WHERE num = ?",
-                                     &q))) {
-            if (due[0]) {
-                sqlite3_bind_text(q, 1, due, -1, SQLITE_STATIC);
-                sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-            }
-            sqlite3_bind_int64(q, 3, num);
-            st = mn__store_run(ctx, store, q, "client");
-        }
-        if (!st)
-            st = mn__store_audit(ctx, store, "update", "clients", num,
-                                 "maintenance_due, maintenance_reason");
+        st =
+            mn__store_set_maintenance(ctx, store, num, due[0] ? due : NULL, due[0] ? reason : NULL);
     }
     st = mn__store_end(ctx, store, st);
     if (!st && plan_id)
@@ -597,6 +591,12 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
         if (depth < dev->depth_min_mm - slack || depth > dev->depth_max_mm + slack)
             VIOLATION("%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
                       depth, dev->id, dev->depth_min_mm, dev->depth_max_mm, zp);
+        else if (!mn_device_needle_offered(dev, depth)) {
+            char offered[200];
+            mn_device_needle_describe(dev, offered, sizeof offered);
+            VIOLATION("%s %.2f mm is not a length the %s is made in (%s) (%s.depth_mm)", site->id,
+                      depth, dev->id, offered, zp);
+        }
         if (caps.id) {
             const plan_zone *pz = NULL;
             for (int k = 0; k < caps.n_zones; k++)
@@ -653,7 +653,7 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
     sqlite3_stmt *q;
     char day[16];
     mn_date_format(cs->date, day);
-    mn_status st = mn__store_prepare(
+    mn_status st = mn__store_prepare_kept(
         ctx, s,
         "INSERT INTO sessions(client, plan, date, device, serial, cartridge_lot, serum, "
         "serum_lot, endpoint, reactions, override_reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -686,10 +686,11 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
         st = mn__store_audit(ctx, s, "insert", "sessions", sid, NULL);
     }
     for (int i = 0; !st && i < cs->n_zones; i++) {
-        if ((st = mn__store_prepare(ctx, s,
-                                    "INSERT INTO session_zones(session, zone, depth_mm, passes) "
-                                    "VALUES (?, ?, ?, ?)",
-                                    &q)))
+        if ((st = mn__store_prepare_kept(
+                 ctx, s,
+                 "INSERT INTO session_zones(session, zone, depth_mm, passes) "
+                 "VALUES (?, ?, ?, ?)",
+                 &q)))
             break;
         sqlite3_bind_int64(q, 1, sid);
         sqlite3_bind_text(q, 2, cs->zones[i].zone, -1, SQLITE_STATIC);
@@ -701,10 +702,10 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
     }
     for (size_t i = 0; !st && i < json_array_size(cs->events); i++) {
         json_t *e = json_array_get(cs->events, i);
-        if ((st = mn__store_prepare(ctx, s,
-                                    "INSERT INTO adverse_events(client, session, date, event, "
-                                    "severity, resolved) VALUES (?, ?, ?, ?, ?, ?)",
-                                    &q)))
+        if ((st = mn__store_prepare_kept(ctx, s,
+                                         "INSERT INTO adverse_events(client, session, date, event, "
+                                         "severity, resolved) VALUES (?, ?, ?, ?, ?, ?)",
+                                         &q)))
             break;
         sqlite3_bind_int64(q, 1, cs->client);
         sqlite3_bind_int64(q, 2, sid);
@@ -804,7 +805,7 @@ static mn_status check_photo(mn_ctx *ctx, mn_store *s, const char *src, const ch
                          "digits",
                          src, pp);
     sqlite3_stmt *q;
-    mn_status st = mn__store_prepare(
+    mn_status st = mn__store_prepare_kept(
         ctx, s, "SELECT what, date, withdrawn FROM consents WHERE id = ? AND client = ?", &q);
     if (st)
         return st;
@@ -827,7 +828,7 @@ static mn_status check_photo(mn_ctx *ctx, mn_store *s, const char *src, const ch
             st = mn__error(ctx, MN_EINVAL, "%s: %s.consent: consent %.0f was withdrawn on %s", src,
                            pp, consent, withdrawn);
     }
-    sqlite3_finalize(q);
+    mn__store_done(s, q);
     return st;
 }
 
@@ -883,16 +884,17 @@ static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_
     sqlite3_int64 sid = 0;
     sqlite3_stmt *q;
     if (has_session) {
-        if ((st = mn__store_prepare(ctx, s,
-                                    "SELECT id FROM sessions WHERE client = ? ORDER BY date, id "
-                                    "LIMIT 1 OFFSET ?",
-                                    &q)))
+        if ((st = mn__store_prepare_kept(
+                 ctx, s,
+                 "SELECT id FROM sessions WHERE client = ? ORDER BY date, id "
+                 "LIMIT 1 OFFSET ?",
+                 &q)))
             return st;
         sqlite3_bind_int64(q, 1, num);
         sqlite3_bind_int64(q, 2, (sqlite3_int64)session - 1);
         if (sqlite3_step(q) == SQLITE_ROW)
             sid = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
+        mn__store_done(s, q);
         if (!sid)
             return mn__error(ctx, MN_ENOTFOUND, "%s: %s.session: the client has no session %.0f",
                              src, place, session);
@@ -933,11 +935,12 @@ static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_
             !(st = mn__jstr(&in, p, pp, "sha256", 1, &sha, NULL)))
             st = check_photo(ctx, s, src, pp, num, consent, sha, day);
     }
-    if (!st && !(st = mn__store_prepare(ctx, s,
-                                        "INSERT INTO assessments(client, session, date, scale, "
-                                        "scale_version, zone, score, rater) "
-                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                        &q))) {
+    if (!st &&
+        !(st = mn__store_prepare_kept(ctx, s,
+                                      "INSERT INTO assessments(client, session, date, scale, "
+                                      "scale_version, zone, score, rater) "
+                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                      &q))) {
         sqlite3_bind_int64(q, 1, num);
         if (sid)
             sqlite3_bind_int64(q, 2, sid);
@@ -955,7 +958,7 @@ static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_
         st = mn__store_audit(ctx, s, "insert", "assessments", aid, NULL);
     for (size_t i = 0; !st && i < json_array_size(photos); i++) {
         json_t *p = json_array_get(photos, i);
-        if ((st = mn__store_prepare(
+        if ((st = mn__store_prepare_kept(
                  ctx, s, "INSERT INTO photos(assessment, consent, sha256) VALUES (?, ?, ?)", &q)))
             break;
         sqlite3_bind_int64(q, 1, aid);

@@ -204,7 +204,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         const char *text = (const char *)sqlite3_column_text(q, 0);
         plan = text ? json_loads(text, 0, &err) : NULL;
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     json_t *proj = json_object_get(plan, "projection");
     json_t *samples = json_object_get(proj, "samples");
     if (!plan || json_array_size(samples) < 2) {
@@ -365,18 +365,8 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         if ((st = mn__store_begin(ctx, store)))
             goto done;
         st = mn__store_client_num(ctx, store, client_id, &num);
-        if (!st && !(st = mn__store_prepare(ctx, store,
-                                            "UPDATE clients SET maintenance_due = ?, "
-                                            "maintenance_reason = ? WHERE num = ?",
-                                            &q))) {
-            sqlite3_bind_text(q, 1, day, -1, SQLITE_STATIC);
-            sqlite3_bind_text(q, 2, reason, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(q, 3, num);
-            st = mn__store_run(ctx, store, q, "client");
-        }
         if (!st)
-            st = mn__store_audit(ctx, store, "update", "clients", num,
-                                 "maintenance_due, maintenance_reason");
+            st = mn__store_set_maintenance(ctx, store, num, day, reason);
         st = mn__store_end(ctx, store, st);
     }
 done:
@@ -394,9 +384,7 @@ void mn_store_replan_free(mn_store_replan *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < r->n_remaining; i++)
-        mn__free(r->remaining[i].settings);
-    mn__free(r->remaining);
+    mn__store_planned_free(r->remaining, r->n_remaining);
     mn__free(r->obs);
     mn__free(r->samples);
     mn__free(r);
@@ -439,7 +427,7 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         t = (const char *)sqlite3_column_text(q, 3);
         r->has_last_session = t && !mn_date_parse(t, &r->last_session);
     }
-    sqlite3_finalize(q);
+    mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list recalls");
     if (st) {

@@ -1,23 +1,16 @@
 /*
- * The scales catalogue (data/scales.json, embedded at build time): the range, step and
- * direction of each rating scale a follow-up may be scored on, with its source. Only those:
- * a scale's items and photo guides are its authors' and never part of mneedle.
+ * The scales catalogue (data/scales.json, embedded at build time and overridable with --data DIR
+ * like the other catalogues, which load it): the range, step and direction of each rating
+ * scale a follow-up may be scored on, with its source. Only those: a scale's items and photo
+ * guides are its authors' and never part of mneedle.
  */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/json_in.h"
+#include "data/catalog_internal.h"
 #include "store/store_internal.h"
-
-struct mn__embedded_file {
-    const char *name;
-    const char *data;
-    size_t len;
-};
-extern const struct mn__embedded_file mn__embedded_files[];
-
-static const char scales_src[] = "(embedded) data/scales.json";
 
 /* Reads entry v (at path) into out, checking every field. */
 static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, mn_scale *out)
@@ -60,37 +53,30 @@ static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, mn_s
 /* Finds the scale with id @p id, or (id NULL) the one at @p index. */
 static mn_status scale_lookup(mn_ctx *ctx, const char *id, size_t index, mn_scale *out)
 {
-    const struct mn__embedded_file *e = mn__embedded_files;
-    while (e->name && strcmp(e->name, "scales.json"))
-        e++;
-    if (!e->name)
-        return mn__error(ctx, MN_EIO, "catalogue scales.json is missing from this build");
-    json_t *root;
-    mn_status st = mn__json_parse(ctx, scales_src, e->data, e->len, &root);
-    if (st)
-        return st;
-    mn__jin in = {ctx, scales_src};
+    const char *src = NULL;
+    json_t *root = mn__catalog_file(mn_ctx_catalog(ctx), "scales.json", &src);
+    if (!root)
+        return mn__error(ctx, MN_EIO, "catalogue scales.json is not loaded");
+    mn__jin in = {ctx, src};
     json_t *list;
+    mn_status st;
     if ((st = mn__jarr(&in, root, "$", "scales", 1, 1, 1000, &list, NULL)))
-        goto done;
+        return st;
     char names[600] = "";
     size_t used = 0;
     for (size_t i = 0; i < json_array_size(list); i++) {
         char path[32];
         mn__jpath_index(path, sizeof path, "$.scales", i);
         if ((st = read_scale(&in, json_array_get(list, i), path, out)))
-            goto done;
+            return st;
         if (id ? !strcmp(out->id, id) : i == index)
-            goto done;
+            return MN_OK;
         if (used < sizeof names)
             used +=
                 (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", out->id);
     }
-    st = id ? mn__error(ctx, MN_ENOTFOUND, "unknown scale \"%.40s\"; known: %s", id, names)
-            : MN_ENOTFOUND;
-done:
-    json_decref(root);
-    return st;
+    return id ? mn__error(ctx, MN_ENOTFOUND, "unknown scale \"%.40s\"; known: %s", id, names)
+              : MN_ENOTFOUND;
 }
 
 mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out)

@@ -16,8 +16,21 @@
 /* Bytes of the per-client key of the audit's row hashes (HMAC-SHA-256 keys are 32 bytes). */
 #define MN__STORE_SALT_BYTES 32
 
+/* Prepared statements kept for reuse per handle: a record command runs the same dozen
+ * statements for each row and audit entry, and compiling SQL cost as much as the rest of the
+ * work together (bench/bench_store). Enough for every statement of one command. */
+#define MN__STORE_CACHED 48
+
+typedef struct {
+    char *sql;       /* the statement's text (mn__malloc) */
+    sqlite3_stmt *q; /* prepared once, reset after each use */
+    int busy;        /* handed out and not yet given back with mn__store_done */
+} mn__store_cached;
+
 struct mn_store {
     sqlite3 *db;
+    mn__store_cached cache[MN__STORE_CACHED];
+    int n_cached;
     char path[1024];
     char actor[64];
     int schema_version;
@@ -28,8 +41,22 @@ struct mn_store {
 /* Runs SQL without results; on failure records "FILE: what: sqlite's message" and returns
  * MN_EIO. */
 mn_status mn__store_exec(mn_ctx *ctx, mn_store *s, const char *sql);
-/* Prepares a statement; MN_EIO with the message on failure. */
+/* Prepares a statement; MN_EIO with the message on failure. Finalize it, or give it back with
+ * mn__store_done (which finalizes it). */
 mn_status mn__store_prepare(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_stmt **out);
+/* As mn__store_prepare for the statements every record runs (its inserts, the audit entry's,
+ * the client and plan look-ups): hands out the handle's prepared copy of the same text when
+ * it is not in use. Must be given back with mn__store_done, never finalized. */
+mn_status mn__store_prepare_kept(mn_ctx *ctx, mn_store *s, const char *sql, sqlite3_stmt **out);
+/* Gives back a statement from mn__store_prepare(_kept): a kept one is reset (bindings cleared) for
+ * its next use, any other finalized. NULL is ignored. */
+void mn__store_done(mn_store *s, sqlite3_stmt *q);
+/* Column i of a result row as text into out ("" for NULL), cut to size bytes. */
+void mn__store_col_text(sqlite3_stmt *q, int i, char *out, size_t size);
+/* Column i as a date; *has (when not NULL) says whether it held one (0 is returned if not). */
+mn_date mn__store_col_date(sqlite3_stmt *q, int i, int *has);
+/* Finalizes every kept statement (before closing the connection). */
+void mn__store_forget(mn_store *s);
 /* Records a database failure on the context (the file, what was being done, SQLite's text). */
 mn_status mn__store_fail(mn_ctx *ctx, mn_store *s, const char *what);
 
@@ -64,6 +91,12 @@ int mn__store_id_ok(const char *id);
 mn_status mn__store_client_num(mn_ctx *ctx, mn_store *s, const char *id, sqlite3_int64 *num);
 /* Steps a prepared change to completion and finalizes it; a UNIQUE clash is MN_EINVAL. */
 mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *what);
+/* Sets a client's maintenance date (YYYY-MM-DD, NULL for none) and its reason (NULL for none),
+ * with its audit entry. Inside a transaction. */
+mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, const char *due,
+                                    const char *reason);
+/* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
+void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of
  * memory. */
 char *mn__store_dump(const json_t *v);

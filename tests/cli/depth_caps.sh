@@ -45,6 +45,16 @@ refused() {
 refused absorb absorb_scn "in.json: \\\$\\.needle_mm: 2 mm is outside exceed's range 0.25-1.5 mm" DEVICE=exceed MM=2
 refused simulate sim_scn "in.json: \\\$\\.sessions\\[1\\]\\.needle_mm: 2 mm is outside exceed's range 0.25-1.5 mm" DEVICE=exceed MM=2
 refused cohort trial "in.json: \\\$\\.protocol\\.needle_mm: 2 mm is outside exceed's range 0.25-1.5 mm" DEVICE=exceed MM=2
+# A roller is made in fixed lengths: one between two of them (1.2 mm on a roller made in 1.0 and
+# 1.5 mm) is refused, naming the lengths; a length it is made in runs.
+for c in "absorb absorb_scn \\\$\\.needle_mm" "simulate sim_scn \\\$\\.sessions\\[1\\]\\.needle_mm" \
+    "cohort trial \\\$\\.protocol\\.needle_mm"; do
+    set -- $c
+    refused "$1" "$2" "in.json: $3: 1.2 mm is not a length dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)" \
+        DEVICE=dermaroller-192 MM=1.2
+done
+MM=1.5 DEVICE=dermaroller-192 absorb_scn >"$TMP/roller.json"
+expect 0 "" -- "$MNEEDLE" absorb -o "$TMP/roller.txt" "$TMP/roller.json"
 # At the device's ends: accepted.
 MM=1.5 DEVICE=exceed absorb_scn >"$TMP/end.json"
 expect 0 "" -- "$MNEEDLE" absorb "$TMP/end.json"

@@ -22,6 +22,13 @@ EOF
 sql() { $PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$@"; }
 ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 
+# refused KIND BASE NAME SED PATTERN: $TMP/BASE edited by the sed script SED into $TMP/NAME,
+# which 'record KIND' refuses (exit 2, stderr matching PATTERN).
+refused() {
+    sed "$4" "$TMP/$2" > "$TMP/$3"
+    expect 2 "$5" -- "$MNEEDLE" record "$1" --db "$DB" "$TMP/$3"
+}
+
 # ---- db init, mode, check ----
 expect 0 "stdout:schema version 3" -- "$MNEEDLE" db init --db "$DB"
 ok '[ "$(stat -c %a "$DB")" = 600 ]' "the database is not mode 0600"
@@ -84,23 +91,25 @@ EOF
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s1.json"
 dump "$DB" > "$TMP/before"
 # Beyond the plan's cap: refused with the place, nothing recorded.
-sed 's/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/deep.json"
-expect 2 "deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)" -- \
-    "$MNEEDLE" record session --db "$DB" "$TMP/deep.json"
+refused session s1.json deep.json 's/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/' \
+    "deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)"
 # Outside the device's range (dermapen-4 starts at 0.2 mm... and ends at 3 mm).
-sed 's/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/dev.json"
-expect 2 "outside the dermapen-4's range" -- "$MNEEDLE" record session --db "$DB" "$TMP/dev.json"
+refused session s1.json dev.json 's/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/' \
+    "outside the dermapen-4's range"
+# A roller between the lengths it is made in (0.6 mm on a 0.5/0.75 mm range): refused the same way.
+refused session s1.json roller.json 's/dermapen-4/dermaroller-192/; s/"depth_mm": 0.7/"depth_mm": 0.6/; s/2027-01-11/2027-02-22/' \
+    "cheek 0.60 mm is not a length the dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)"
 # No adverse-event record, an empty one, a future date, an unknown zone or device, a typo.
-sed 's/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/noae.json"
-expect 2 "adverse_events: expected \[\"none\"\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/noae.json"
-sed 's/2027-01-11/2027-05-01/' "$TMP/s1.json" > "$TMP/future.json"
-expect 2 "future.json: \\\$\.date: 2027-05-01 is in the future" -- "$MNEEDLE" record session --db "$DB" "$TMP/future.json"
-sed 's/"cheek"/"cheeks2"/; s/2027-01-11/2027-02-22/' "$TMP/s1.json" > "$TMP/zone.json"
-expect 2 "zone.json: \\\$\.zones\[0\]\.zone: unknown zone" -- "$MNEEDLE" record session --db "$DB" "$TMP/zone.json"
-sed 's/dermapen-4/dermapen-9/' "$TMP/s1.json" > "$TMP/device.json"
-expect 2 "device.json: \\\$\.device: unknown device" -- "$MNEEDLE" record session --db "$DB" "$TMP/device.json"
-sed 's/"passes": 3}/"passes": "3"}/' "$TMP/s1.json" > "$TMP/type.json"
-expect 2 "type.json: \\\$\.zones\[0\]\.passes: expected a number" -- "$MNEEDLE" record session --db "$DB" "$TMP/type.json"
+refused session s1.json noae.json 's/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/' \
+    "adverse_events: expected \[\"none\"\]"
+refused session s1.json future.json 's/2027-01-11/2027-05-01/' \
+    "future.json: \\\$\.date: 2027-05-01 is in the future"
+refused session s1.json zone.json 's/"cheek"/"cheeks2"/; s/2027-01-11/2027-02-22/' \
+    "zone.json: \\\$\.zones\[0\]\.zone: unknown zone"
+refused session s1.json device.json 's/dermapen-4/dermapen-9/' \
+    "device.json: \\\$\.device: unknown device"
+refused session s1.json type.json 's/"passes": 3}/"passes": "3"}/' \
+    "type.json: \\\$\.zones\[0\]\.passes: expected a number"
 # An array: the second record is bad, so the first is not stored either.
 { printf '['; sed 's/2027-01-11/2027-02-22/' "$TMP/s1.json"; printf ','; cat "$TMP/deep.json"; printf ']'; } > "$TMP/pair.json"
 expect 2 "pair.json: \\\$\[1\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/pair.json"
@@ -121,8 +130,8 @@ $ID,2027-03-20,dermapen-4,cheek,1.1,3,,,
 $ID,2027-03-20,dermapen-4,forehead,0.2,2,,swelling,mild
 EOF
 dump "$DB" > "$TMP/before"
-sed 's/cheek,1.1,3/cheek,1.1,x/' "$TMP/s3.csv" > "$TMP/bad.csv"
-expect 2 "bad.csv: line 2\.passes: expected a number" -- "$MNEEDLE" record session --db "$DB" "$TMP/bad.csv"
+refused session s3.csv bad.csv 's/cheek,1.1,3/cheek,1.1,x/' \
+    "bad.csv: line 2\.passes: expected a number"
 printf 'client,date\n"%s,2027-03-20\n' "$ID" > "$TMP/quote.csv"
 expect 2 "quote.csv:2: a quoted field is not closed" -- "$MNEEDLE" record session --db "$DB" "$TMP/quote.csv"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused CSV changed the database"
@@ -137,19 +146,18 @@ cat > "$TMP/a.json" <<EOF
   "rater": "dr-a", "zone": "cheek", "session": 3}]
 EOF
 dump "$DB" > "$TMP/before"
-sed 's/"score": 31/"score": 85/' "$TMP/a.json" > "$TMP/range.json"
-expect 2 "range.json: \\\$\[1\]\.score: .*84" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/range.json"
-sed 's/"score": 31/"score": 31.5/' "$TMP/a.json" > "$TMP/step.json"
-expect 2 "step.json: \\\$\[1\]\.score: 31.5 is not a score" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/step.json"
-sed 's/goodman-baron-quantitative", "score": 31/no-such-scale", "score": 31/' "$TMP/a.json" > "$TMP/scale.json"
-expect 2 "scale.json: \\\$\[1\]\.scale: unknown scale" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/scale.json"
-sed 's/"consent": 2/"consent": 1/' "$TMP/a.json" > "$TMP/consent.json"
-expect 2 "consent.json: \\\$\[0\]\.photos\[0\]\.consent: consent 1 is for \"treatment\"" -- \
-    "$MNEEDLE" record assessment --db "$DB" "$TMP/consent.json"
-sed "s/$SHA/abc/" "$TMP/a.json" > "$TMP/sha.json"
-expect 2 "sha.json: \\\$\[0\]\.photos\[0\]\.sha256" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/sha.json"
-sed 's/"session": 3/"session": 9/' "$TMP/a.json" > "$TMP/sess.json"
-expect 2 "sess.json: \\\$\[1\]\.session: the client has no session 9" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/sess.json"
+refused assessment a.json range.json 's/"score": 31/"score": 85/' \
+    "range.json: \\\$\[1\]\.score: .*84"
+refused assessment a.json step.json 's/"score": 31/"score": 31.5/' \
+    "step.json: \\\$\[1\]\.score: 31.5 is not a score"
+refused assessment a.json scale.json 's/goodman-baron-quantitative", "score": 31/no-such-scale", "score": 31/' \
+    "scale.json: \\\$\[1\]\.scale: unknown scale"
+refused assessment a.json consent.json 's/"consent": 2/"consent": 1/' \
+    "consent.json: \\\$\[0\]\.photos\[0\]\.consent: consent 1 is for \"treatment\""
+refused assessment a.json sha.json "s/$SHA/abc/" \
+    "sha.json: \\\$\[0\]\.photos\[0\]\.sha256"
+refused assessment a.json sess.json 's/"session": 3/"session": 9/' \
+    "sess.json: \\\$\[1\]\.session: the client has no session 9"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused assessment file changed the database"
 expect 0 "stdout:recorded 2 assessments" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a.json"
 
