@@ -179,6 +179,85 @@ assert h["plan"]["catalogue_hash"] and len(h["planned"]) >= 3
 EOF' "history --json is not the timeline recorded"
 expect 2 "no client" -- "$MNEEDLE" history --db "$DB" c-nobody
 
+# ---- adverse events on their own ----
+# A kind of the catalogue tied to a session, free text, and an explicit "none" (a follow-up
+# call with nothing to report); every bad one exit 2 with the place, nothing stored.
+cat > "$TMP/ae.json" <<EOF
+[{"client": "$ID", "date": "2027-01-25", "session": 1, "kind": "post-inflammatory-hyperpigmentation",
+  "severity": "moderate", "resolved": "2027-03-10"},
+ {"client": "$ID", "date": "2027-02-25", "event": "itching along the jaw", "severity": "mild"},
+ {"client": "$ID", "date": "2027-03-25", "event": "none"}]
+EOF
+dump "$DB" > "$TMP/before"
+for bad in \
+    's/"kind": "post-inflammatory-hyperpigmentation"/"kind": "pih-typo"/|ae-kind.json: \$\[0\]\.kind: unknown kind of adverse event "pih-typo"; known: prolonged-erythema' \
+    's/"event": "itching along the jaw"/"kind": "swelling", "event": "itching"/|ae-both.json: \$\[1\]: expected one of kind .* not both' \
+    's/"event": "itching along the jaw", //|ae-neither.json: \$\[1\]: expected one of kind' \
+    's/, "severity": "mild"//|ae-nosev.json: \$\[1\]\.severity: expected mild, moderate or severe \(required' \
+    's/"severity": "mild"/"severity": "grade 2"/|ae-sev.json: \$\[1\]\.severity: .*got "grade 2"' \
+    's/"event": "none"/"event": "none", "severity": "mild"/|ae-none.json: \$\[2\]\.severity: "none" records that there were no adverse events' \
+    's/"resolved": "2027-03-10"/"resolved": "2027-01-20"/|ae-resolved.json: \$\[0\]\.resolved: 2027-01-20 is before the event' \
+    's/"resolved": "2027-03-10"/"resolved": "2027-04-10"/|ae-resolved2.json: \$\[0\]\.resolved: 2027-04-10 is in the future' \
+    's/"date": "2027-03-25"/"date": "2027-05-25"/|ae-future.json: \$\[2\]\.date: 2027-05-25 is in the future' \
+    's/"session": 1/"session": 9/|ae-session.json: \$\[0\]\.session: the client has no session 9' \
+    's/"date": "2027-01-25", "session": 1/"date": "2027-03-01", "session": 3/|ae-before.json: \$\[0\]\.date: 2027-03-01 is before session 3 \(2027-03-20\)' \
+    's/"severity": "mild"/"severity": "mild", "onset": "sudden"/|ae-key.json: \$\[1\].*onset' \
+    "s/\"client\": \"$ID\", \"date\": \"2027-02-25\"/\"client\": \"c-nobody\", \"date\": \"2027-02-25\"/|ae-client.json: \\\$\[1\]\.client: .*c-nobody"
+do
+    name=${bad#*|}; name=${name%%:*}
+    refused adverse-event ae.json "$name" "${bad%%|*}" "${bad#*|}"
+done
+$PY -c 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t.replace("itching along the jaw", "x" * 251))' "$TMP/ae.json" "$TMP/ae-long.json"
+expect 2 "ae-long.json: \\\$\[1\]\.event: at most 250 bytes" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae-long.json"
+printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,,bruising,,mild,\n%s,2027-03-27,,,rash,severe,2027-03-24\n' "$ID" "$ID" > "$TMP/ae-bad.csv"
+expect 2 "ae-bad.csv: line 3\.resolved: 2027-03-24 is before the event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae-bad.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused adverse-event file changed the database"
+expect 2 "expected: session FILE, assessment FILE or adverse-event FILE" -- "$MNEEDLE" record adverse-events --db "$DB" "$TMP/ae.json"
+expect 0 "stdout:recorded 3 adverse events" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae.json"
+printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,3,bruising,,mild,2027-03-28\n' "$ID" > "$TMP/ae.csv"
+expect 0 "stdout:recorded 1 adverse event$" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae.csv"
+# Each stored row has its audit entry (the chain checks them all).
+cat > "$TMP/ae_audit.py" <<'PYEOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+ids = [r[0] for r in c.execute("SELECT id FROM adverse_events WHERE event IN"
+        " ('post-inflammatory-hyperpigmentation', 'itching along the jaw', 'bruising')"
+        " OR date = '2027-03-25'")]
+assert len(ids) == 4, ids
+for i in ids:
+    n = c.execute("SELECT count(*) FROM audit WHERE action = 'insert' AND entity = ?",
+                  ("adverse_events:%d" % i,)).fetchone()[0]
+    assert n == 1, (i, n)
+PYEOF
+ok '$PY "$TMP/ae_audit.py" "$DB"' "the adverse events are not stored with one audit entry each"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" "$ID"
+ok 'grep -q "post-inflammatory-hyperpigmentation (moderate) after session 1, resolved 2027-03-10 - Post-inflammatory hyperpigmentation (PIH)" "$TMP/out" && grep -q "2027-02-25  itching along the jaw (mild)$" "$TMP/out" && grep -q "2027-03-25  none$" "$TMP/out" && grep -q "bruising (mild) after session 3, resolved 2027-03-28 - Bruising" "$TMP/out"' "history text misses the adverse events recorded on their own"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json "$ID"
+cat > "$TMP/ae_history.py" <<'PYEOF'
+import json, sys
+ev = json.load(open(sys.argv[1]))["adverse_events"]
+assert [e["date"] for e in ev] == sorted(e["date"] for e in ev), ev
+pih = [e for e in ev if e["event"] == "post-inflammatory-hyperpigmentation"]
+assert len(pih) == 1 and pih[0]["kind"] == pih[0]["event"] and pih[0]["session"] == 1, pih
+assert pih[0]["severity"] == "moderate" and pih[0]["resolved"] == "2027-03-10", pih
+free = [e for e in ev if e["event"] == "itching along the jaw"]
+assert len(free) == 1 and "kind" not in free[0] and "session" not in free[0], free
+assert free[0]["severity"] == "mild", free
+assert [e for e in ev if e["date"] == "2027-03-25"] == [{"date": "2027-03-25", "event": "none"}], ev
+PYEOF
+ok '$PY "$TMP/ae_history.py" "$TMP/out"' "history --json does not show the adverse events recorded on their own"
+# The help lists every kind of the catalogue.
+expect 0 "" -- "$MNEEDLE" record --help
+cat > "$TMP/ae_help.py" <<'PYEOF'
+import json, re, sys
+kinds = [k["id"] for k in json.load(open(sys.argv[1]))["adverse_events"]]
+text = open(sys.argv[2]).read()
+missing = [k for k in kinds if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(k), text)]
+assert not missing, missing
+PYEOF
+ok '$PY "$TMP/ae_help.py" "$MN_SOURCE_DIR/data/adverse_events.json" "$TMP/out"' "record --help does not list every kind of adverse event"
+
 # ---- the audit chain ----
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 cp "$DB" "$TMP/edit.db"
@@ -338,6 +417,16 @@ for r in res:
         t, i = ref.split("/")
         assert (t, i) in ids, ref
     assert not (r["resourceType"] == "Patient" and ("name" in r or "telecom" in r)), r
+ae = [r for r in res if r["resourceType"] == "AdverseEvent"]
+pih = [r for r in ae if r["event"].get("coding", [{}])[0].get("code") == "post-inflammatory-hyperpigmentation"]
+assert len(pih) == 1, ae
+p = pih[0]
+assert p["event"]["coding"][0]["system"] == "urn:mneedle:adverse-event", p
+assert p["severity"]["coding"][0]["code"] == "moderate" and p["outcome"]["coding"][0]["code"] == "resolved", p
+assert p["suspectEntity"][0]["instance"]["reference"].startswith("Procedure/"), p
+free = [r for r in ae if r["event"].get("text") == "itching along the jaw"]
+assert len(free) == 1 and "coding" not in free[0]["event"] and "suspectEntity" not in free[0], free
+assert not [r for r in ae if r["event"].get("text") == "none"], "a recorded none became an AdverseEvent"
 PYEOF
 ok '$PY "$TMP/fhir_check.py" "$TMP/all.fhir.json"' "the FHIR bundle is not self-consistent"
 # The official R4 JSON schema (fhir.schema.json, "id": "http://hl7.org/fhir/json-schema/4.0")
@@ -398,6 +487,10 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 types = {r["type"] for r in rows}
 assert {"planned", "session", "assessment", "adverse_event"} <= types, types
 assert any(r["type"] == "session" and r["zone"] == "forehead" and r["depth_mm"] == "0.5" and r["planned_depth_mm"] == "0.2" for r in rows)
+ae = [r for r in rows if r["type"] == "adverse_event"]
+assert any(r["event"] == "post-inflammatory-hyperpigmentation" and r["number"] == "1" and r["severity"] == "moderate" and r["resolved"] == "2027-03-10" for r in ae), ae
+assert any(r["event"] == "itching along the jaw" and r["number"] == "" and r["severity"] == "mild" for r in ae), ae
+assert any(r["event"] == "none" and r["date"] == "2027-03-25" and r["number"] == "" for r in ae), ae
 PYEOF
 ok '$PY "$TMP/csv_check.py" "$TMP/all.csv"' "the CSV export misses rows"
 expect 0 "" -- "$MNEEDLE" export --db "$DB" "$ID" --ics -
