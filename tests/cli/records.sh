@@ -374,6 +374,24 @@ d = {r["client"]: r for r in json.load(open(sys.argv[1]))["due"]}
 assert d["good"]["reason"].startswith("replan: client") and d["poor"]["due"] < d["good"]["due"], d
 PYEOF
 ok '$PY "$TMP/recall_check.py" "$TMP/out"' "recall does not list the replanned dates"
+# A client who came back for maintenance after the course is due again one interval after that
+# visit, not from the course's end (a date before the visit, which recall would never list).
+expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
+expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" back
+for d in 2026-01-05 2026-02-02 2026-03-02 2026-03-30 2026-04-27 2026-05-25 2027-03-01; do
+    sed "s/$ID/back/g; s/2027-01-11/$d/" "$TMP/s1.json" > "$TMP/back-s.json"
+    expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/back-s.json"
+done
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json back
+cat > "$TMP/back_check.py" <<'PYEOF'
+import datetime, json, sys
+m = json.load(open(sys.argv[1]))["maintenance"]
+last = datetime.date(2027, 3, 1)
+assert m["due"] == str(last + datetime.timedelta(days=m["interval_days"])), m
+assert m["early"] > str(last) and m["late"] >= m["due"], m
+PYEOF
+ok '$PY "$TMP/back_check.py" "$TMP/out"' "replan does not time the next maintenance from the last maintenance visit"
+expect 0 "stdout:^back," -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:^client,due,last_session,reason" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-01-01
 expect 2 "due-before" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-02-30
@@ -524,8 +542,8 @@ import sqlite3,sys
 c=sqlite3.connect(sys.argv[1])
 n=c.execute(\"SELECT count(*) FROM audit WHERE action=\x27erase\x27\").fetchone()[0]
 assert n >= 10, n
-assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id NOT IN (\x27good\x27, \x27poor\x27)\").fetchone()[0] == 0
-assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 2
+assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id NOT IN (\x27good\x27, \x27poor\x27, \x27back\x27)\").fetchone()[0] == 0
+assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 9
 " "$DB"' "erasure left rows or no audit entries"
-expect 0 "stdout:5 clients" -- "$MNEEDLE" client list --db "$DB"
+expect 0 "stdout:6 clients" -- "$MNEEDLE" client list --db "$DB"
 finish
