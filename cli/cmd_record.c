@@ -46,13 +46,11 @@ static const cli_command command = {
 
 int cmd_record(int argc, char **argv)
 {
+    cli_common o = {0};
     const char *db = NULL, *actor = NULL, *override_reason = NULL;
-    const char *data_dir = NULL;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
-        CLI_PATH("data", 0, &data_dir, "DIR",
-                 "read catalogues (devices, sites, scales, ...) from DIR instead of the "
-                 "built-in copies"),
+        CLI_DB(&db),
+        CLI_RECORD_DATA(&o),
         CLI_PATH("override", 0, &override_reason, "REASON",
                  "session: record settings outside the plan or the device's range, for this "
                  "reason (kept in the audit log; name no one in it)"),
@@ -70,7 +68,7 @@ int cmd_record(int argc, char **argv)
     if (!session && override_reason)
         return cli_usage_error("record", "--override is for sessions");
     code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("record", data_dir, &code);
+    mn_ctx *ctx = cli_open("record", o.data, &code);
     if (!ctx)
         return code;
     char *text = NULL;

@@ -28,6 +28,14 @@ refused() {
     sed "$4" "$TMP/$2" > "$TMP/$3"
     expect 2 "$5" -- "$MNEEDLE" record "$1" --db "$DB" "$TMP/$3"
 }
+# refused_each KIND BASE: refused for each line NAME|SED|PATTERN of standard input (lines
+# starting with # are comments).
+refused_each() {
+    while IFS='|' read -r name script pattern; do
+        case $name in '' | '#'*) continue ;; esac
+        refused "$1" "$2" "$name" "$script" "$pattern" </dev/null
+    done
+}
 
 # ---- db init, mode, check ----
 expect 0 "stdout:schema version 3" -- "$MNEEDLE" db init --db "$DB"
@@ -90,26 +98,20 @@ cat > "$TMP/s1.json" <<EOF
 EOF
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s1.json"
 dump "$DB" > "$TMP/before"
+refused_each session s1.json <<EOF
 # Beyond the plan's cap: refused with the place, nothing recorded.
-refused session s1.json deep.json 's/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/' \
-    "deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)"
+deep.json|s/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/|deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)
 # Outside the device's range (dermapen-4 starts at 0.2 mm... and ends at 3 mm).
-refused session s1.json dev.json 's/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/' \
-    "outside the dermapen-4's range"
+dev.json|s/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/|outside the dermapen-4's range
 # A roller between the lengths it is made in (0.6 mm on a 0.5/0.75 mm range): refused the same way.
-refused session s1.json roller.json 's/dermapen-4/dermaroller-192/; s/"depth_mm": 0.7/"depth_mm": 0.6/; s/2027-01-11/2027-02-22/' \
-    "cheek 0.60 mm is not a length the dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)"
+roller.json|s/dermapen-4/dermaroller-192/; s/"depth_mm": 0.7/"depth_mm": 0.6/; s/2027-01-11/2027-02-22/|cheek 0.60 mm is not a length the dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)
 # No adverse-event record, an empty one, a future date, an unknown zone or device, a typo.
-refused session s1.json noae.json 's/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/' \
-    "adverse_events: expected \[\"none\"\]"
-refused session s1.json future.json 's/2027-01-11/2027-05-01/' \
-    "future.json: \\\$\.date: 2027-05-01 is in the future"
-refused session s1.json zone.json 's/"cheek"/"cheeks2"/; s/2027-01-11/2027-02-22/' \
-    "zone.json: \\\$\.zones\[0\]\.zone: unknown zone"
-refused session s1.json device.json 's/dermapen-4/dermapen-9/' \
-    "device.json: \\\$\.device: unknown device"
-refused session s1.json type.json 's/"passes": 3}/"passes": "3"}/' \
-    "type.json: \\\$\.zones\[0\]\.passes: expected a number"
+noae.json|s/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/|adverse_events: expected \["none"\]
+future.json|s/2027-01-11/2027-05-01/|future.json: \\\$\.date: 2027-05-01 is in the future
+zone.json|s/"cheek"/"cheeks2"/; s/2027-01-11/2027-02-22/|zone.json: \\\$\.zones\[0\]\.zone: unknown zone
+device.json|s/dermapen-4/dermapen-9/|device.json: \\\$\.device: unknown device
+type.json|s/"passes": 3}/"passes": "3"}/|type.json: \\\$\.zones\[0\]\.passes: expected a number
+EOF
 # An array: the second record is bad, so the first is not stored either.
 { printf '['; sed 's/2027-01-11/2027-02-22/' "$TMP/s1.json"; printf ','; cat "$TMP/deep.json"; printf ']'; } > "$TMP/pair.json"
 expect 2 "pair.json: \\\$\[1\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/pair.json"
@@ -146,18 +148,14 @@ cat > "$TMP/a.json" <<EOF
   "rater": "dr-a", "zone": "cheek", "session": 3}]
 EOF
 dump "$DB" > "$TMP/before"
-refused assessment a.json range.json 's/"score": 31/"score": 85/' \
-    "range.json: \\\$\[1\]\.score: .*84"
-refused assessment a.json step.json 's/"score": 31/"score": 31.5/' \
-    "step.json: \\\$\[1\]\.score: 31.5 is not a score"
-refused assessment a.json scale.json 's/goodman-baron-quantitative", "score": 31/no-such-scale", "score": 31/' \
-    "scale.json: \\\$\[1\]\.scale: unknown scale"
-refused assessment a.json consent.json 's/"consent": 2/"consent": 1/' \
-    "consent.json: \\\$\[0\]\.photos\[0\]\.consent: consent 1 is for \"treatment\""
-refused assessment a.json sha.json "s/$SHA/abc/" \
-    "sha.json: \\\$\[0\]\.photos\[0\]\.sha256"
-refused assessment a.json sess.json 's/"session": 3/"session": 9/' \
-    "sess.json: \\\$\[1\]\.session: the client has no session 9"
+refused_each assessment a.json <<EOF
+range.json|s/"score": 31/"score": 85/|range.json: \\\$\[1\]\.score: .*84
+step.json|s/"score": 31/"score": 31.5/|step.json: \\\$\[1\]\.score: 31.5 is not a score
+scale.json|s/goodman-baron-quantitative", "score": 31/no-such-scale", "score": 31/|scale.json: \\\$\[1\]\.scale: unknown scale
+consent.json|s/"consent": 2/"consent": 1/|consent.json: \\\$\[0\]\.photos\[0\]\.consent: consent 1 is for "treatment"
+sha.json|s/$SHA/abc/|sha.json: \\\$\[0\]\.photos\[0\]\.sha256
+sess.json|s/"session": 3/"session": 9/|sess.json: \\\$\[1\]\.session: the client has no session 9
+EOF
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused assessment file changed the database"
 expect 0 "stdout:recorded 2 assessments" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a.json"
 
@@ -189,24 +187,21 @@ cat > "$TMP/ae.json" <<EOF
  {"client": "$ID", "date": "2027-03-25", "event": "none"}]
 EOF
 dump "$DB" > "$TMP/before"
-for bad in \
-    's/"kind": "post-inflammatory-hyperpigmentation"/"kind": "pih-typo"/|ae-kind.json: \$\[0\]\.kind: unknown kind of adverse event "pih-typo"; known: prolonged-erythema' \
-    's/"event": "itching along the jaw"/"kind": "swelling", "event": "itching"/|ae-both.json: \$\[1\]: expected one of kind .* not both' \
-    's/"event": "itching along the jaw", //|ae-neither.json: \$\[1\]: expected one of kind' \
-    's/, "severity": "mild"//|ae-nosev.json: \$\[1\]\.severity: expected mild, moderate or severe \(required' \
-    's/"severity": "mild"/"severity": "grade 2"/|ae-sev.json: \$\[1\]\.severity: .*got "grade 2"' \
-    's/"event": "none"/"event": "none", "severity": "mild"/|ae-none.json: \$\[2\]\.severity: "none" records that there were no adverse events' \
-    's/"resolved": "2027-03-10"/"resolved": "2027-01-20"/|ae-resolved.json: \$\[0\]\.resolved: 2027-01-20 is before the event' \
-    's/"resolved": "2027-03-10"/"resolved": "2027-04-10"/|ae-resolved2.json: \$\[0\]\.resolved: 2027-04-10 is in the future' \
-    's/"date": "2027-03-25"/"date": "2027-05-25"/|ae-future.json: \$\[2\]\.date: 2027-05-25 is in the future' \
-    's/"session": 1/"session": 9/|ae-session.json: \$\[0\]\.session: the client has no session 9' \
-    's/"date": "2027-01-25", "session": 1/"date": "2027-03-01", "session": 3/|ae-before.json: \$\[0\]\.date: 2027-03-01 is before session 3 \(2027-03-20\)' \
-    's/"severity": "mild"/"severity": "mild", "onset": "sudden"/|ae-key.json: \$\[1\].*onset' \
-    "s/\"client\": \"$ID\", \"date\": \"2027-02-25\"/\"client\": \"c-nobody\", \"date\": \"2027-02-25\"/|ae-client.json: \\\$\[1\]\.client: .*c-nobody"
-do
-    name=${bad#*|}; name=${name%%:*}
-    refused adverse-event ae.json "$name" "${bad%%|*}" "${bad#*|}"
-done
+refused_each adverse-event ae.json <<EOF
+ae-kind.json|s/"kind": "post-inflammatory-hyperpigmentation"/"kind": "pih-typo"/|ae-kind.json: \\\$\[0\]\.kind: unknown kind of adverse event "pih-typo"; known: prolonged-erythema
+ae-both.json|s/"event": "itching along the jaw"/"kind": "swelling", "event": "itching"/|ae-both.json: \\\$\[1\]: expected one of kind .* not both
+ae-neither.json|s/"event": "itching along the jaw", //|ae-neither.json: \\\$\[1\]: expected one of kind
+ae-nosev.json|s/, "severity": "mild"//|ae-nosev.json: \\\$\[1\]\.severity: expected mild, moderate or severe \(required
+ae-sev.json|s/"severity": "mild"/"severity": "grade 2"/|ae-sev.json: \\\$\[1\]\.severity: .*got "grade 2"
+ae-none.json|s/"event": "none"/"event": "none", "severity": "mild"/|ae-none.json: \\\$\[2\]\.severity: "none" records that there were no adverse events
+ae-resolved.json|s/"resolved": "2027-03-10"/"resolved": "2027-01-20"/|ae-resolved.json: \\\$\[0\]\.resolved: 2027-01-20 is before the event
+ae-resolved2.json|s/"resolved": "2027-03-10"/"resolved": "2027-04-10"/|ae-resolved2.json: \\\$\[0\]\.resolved: 2027-04-10 is in the future
+ae-future.json|s/"date": "2027-03-25"/"date": "2027-05-25"/|ae-future.json: \\\$\[2\]\.date: 2027-05-25 is in the future
+ae-session.json|s/"session": 1/"session": 9/|ae-session.json: \\\$\[0\]\.session: the client has no session 9
+ae-before.json|s/"date": "2027-01-25", "session": 1/"date": "2027-03-01", "session": 3/|ae-before.json: \\\$\[0\]\.date: 2027-03-01 is before session 3 \(2027-03-20\)
+ae-key.json|s/"severity": "mild"/"severity": "mild", "onset": "sudden"/|ae-key.json: \\\$\[1\].*onset
+ae-client.json|s/"client": "$ID", "date": "2027-02-25"/"client": "c-nobody", "date": "2027-02-25"/|ae-client.json: \\\$\[1\]\.client: .*c-nobody
+EOF
 $PY -c 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t.replace("itching along the jaw", "x" * 251))' "$TMP/ae.json" "$TMP/ae-long.json"
 expect 2 "ae-long.json: \\\$\[1\]\.event: at most 250 bytes" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae-long.json"
 printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,,bruising,,mild,\n%s,2027-03-27,,,rash,severe,2027-03-24\n' "$ID" "$ID" > "$TMP/ae-bad.csv"
