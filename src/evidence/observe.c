@@ -729,8 +729,12 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
  *   a count k     ~ Binomial(n, p), p the mean over patients of the chance that the rated
  *                  value meets the threshold given the patient's state (normal rater noise:
  *                  smooth in the constants)
+ *                  (wrinkle grades: Phi((b u/100 - (t - 1/2))/0.5); PIH: the patient's chance
+ *                  of an event over the course, which no calibrated constant moves)
  *   counts per quartile category ~ Multinomial(n, p_1..p_K, p_rest) likewise, the patients
  *                  not in a listed category forming the rest.
+ *   a paired t    ~ Normal(sqrt(n) m/s, 1 + n/P)      m, s: of the P patients' differences
+ *   a bound       the chance of its side: log Phi(+-(x - m)/sigma), sigma as for a mean
  * Percentages become counts of n. The s^2/P and the smooth chances keep the finite set of
  * virtual patients from showing in the posterior.
  */
