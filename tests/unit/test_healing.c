@@ -11,24 +11,7 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-static mn_ctx *ctx;
-static const mn_catalog *cat;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (mn_ctx_create(&ctx))
-        return -1;
-    cat = mn_ctx_catalog(ctx);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CATALOG_FIXTURE
 
 static mn_patient person(double age, int smoker)
 {
@@ -61,6 +44,15 @@ static const mn_healing_options *with_constants(mn_healing_options *o)
     mn_healing_options_init(o);
     o->params = constants;
     return o;
+}
+
+/* The scenario most tests share: @p n sessions every @p every days of a SkinPen at 1.5 mm x 3
+ * passes on the cheek of a non-smoking woman of @p age (wrinkles), to @p horizon; fills @p s. */
+static mn_healing_scenario pen_wrinkles(mn_healing_session *s, int n, int every, double age,
+                                        int horizon)
+{
+    course(s, n, every, "skinpen", 1.5, 3);
+    return scenario(person(age, 0), "cheek", "fine-lines-wrinkles", s, n, horizon);
 }
 
 static mn_healing_sample at_day(const mn_healing_scenario *sc, int day)
@@ -107,8 +99,7 @@ static void test_fibroblast_output_by_age(void **state)
     /* The same through the public run: new collagen from one identical session, with the
      * dose computed on each person's own (thinner, older) skin divided out. */
     mn_healing_session s[1];
-    course(s, 1, 0, "skinpen", 1.5, 3);
-    mn_healing_scenario a = scenario(person(23, 0), "cheek", "fine-lines-wrinkles", s, 1, 60);
+    mn_healing_scenario a = pen_wrinkles(s, 1, 0, 23, 60);
     mn_healing_scenario b = scenario(person(85, 0), "cheek", "fine-lines-wrinkles", s, 1, 60);
     double ra = mn__healing_session_response(&par, s, a.zone, &a.patient, 23);
     double rb = mn__healing_session_response(&par, s, b.zone, &b.patient, 85);
@@ -156,8 +147,7 @@ static void test_early_days(void **state)
 {
     (void)state;
     mn_healing_session s[1];
-    course(s, 1, 0, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(40, 0), "cheek", "fine-lines-wrinkles", s, 1, 30);
+    mn_healing_scenario sc = pen_wrinkles(s, 1, 0, 40, 30);
     mn_healing_sample d[31];
     mn_healing_summary sum;
     assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 31, d, &sum), MN_OK);
@@ -208,8 +198,7 @@ static void test_rises_after_course(void **state)
 {
     (void)state;
     mn_healing_session s[6];
-    course(s, 6, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 6, 730);
+    mn_healing_scenario sc = pen_wrinkles(s, 6, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
     assert_true(sum.peak_day >= 140 + 14);
     mn_healing_sample a = at_day(&sc, 141), b = at_day(&sc, 141 + 21);
@@ -432,8 +421,7 @@ static void test_not_permanent(void **state)
 {
     (void)state;
     mn_healing_session s[6];
-    course(s, 6, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 6, 1826);
+    mn_healing_scenario sc = pen_wrinkles(s, 6, 28, 45, 1826);
     mn_healing_summary sum = summary_of(&sc);
     assert_true(sum.durability_days > 180);
     assert_true(sum.back_to_baseline_day > sum.peak_day + sum.durability_days);
@@ -669,8 +657,7 @@ static void test_run_allocates_nothing(void **state)
 {
     (void)state;
     mn_healing_session s[10];
-    course(s, 10, 30, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(50, 0), "cheek", "fine-lines-wrinkles", s, 10, 1826);
+    mn_healing_scenario sc = pen_wrinkles(s, 10, 30, 50, 1826);
     int days[] = {90, 365, 1826};
     mn_healing_sample o[3];
     mn_healing_summary sum;
@@ -716,8 +703,7 @@ static void test_variability(void **state)
         assert_true(a.closure_scale > 0.22 && a.closure_scale < 4.5);
     }
     mn_healing_session s[3];
-    course(s, 3, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 400);
+    mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 400);
     mn_healing_variability lo = typical, hi = typical;
     mn_healing_variability_shift(-1.28, &lo);
     mn_healing_variability_shift(1.28, &hi);
@@ -874,8 +860,7 @@ static void test_answer(void **state)
 {
     (void)state;
     mn_healing_session s[3];
-    course(s, 3, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 730);
+    mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
     mn_healing_result res = {&sc,  NULL, 0,   NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
                              NULL, 0,    NULL};

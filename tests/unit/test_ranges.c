@@ -12,24 +12,7 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-static mn_ctx *ctx;
-static const mn_catalog *cat;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (mn_ctx_create(&ctx))
-        return -1;
-    cat = mn_ctx_catalog(ctx);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CATALOG_FIXTURE
 
 static int cmp_double(const void *a, const void *b)
 {
