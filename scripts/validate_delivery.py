@@ -110,6 +110,8 @@ def compare(mneedle, studies, setup_override=None):
             sol = e["solute"]
             prod = {"mw": sol["mw"], "logp": sol["logp"],
                     "concentration_mg_ml": m["concentration_mg_ml"], "dose_ul_cm2": m["dose_ul_cm2"]}
+            if "hydrodynamic_radius_nm" in sol:  # a linear polymer's coil (its file's source)
+                prod["hydrodynamic_radius_nm"] = sol["hydrodynamic_radius_nm"]
             if e["family"] == "ratio":
                 out = run(mneedle, scenario(m, prod, setup=setup))
                 last = out["samples"][-1]
