@@ -61,6 +61,9 @@ typedef enum {
 /* The room the film dries in, unless a scenario says (docs/models/transport.md, "The film"):
  * skin surface 32 °C; a clinic room at 22 °C and 50 % relative humidity and still indoor air
  * (< 0.2 m/s is the comfort limit of ISO 7730) [ASSUMPTION: typical indoor conditions]. */
+/* Melting point assumed by the general solubility equation where a product gives no
+ * solubility (Jain & Yalkowsky 2001; docs/models/transport.md, "The film") [ASSUMPTION]. */
+#define MN_ABSORB_GSE_MP_C          125.0
 #define MN_ABSORB_BAND_RUNS         32 /* sampled unit-cell runs behind the 10-90 % band */
 #define MN_ABSORB_MAX_BAND_RUNS     1000
 #define MN_ABSORB_SKIN_TEMP_C       32.0

@@ -54,6 +54,26 @@ static int range_caution(const mn_absorb_scenario *s, const mn_absorb_result *r,
     return 1;
 }
 
+/* A product applied above a solubility that was only estimated: the general solubility
+ * equation with an assumed melting point (props.c) holds for neutral molecules, so a salt or
+ * a low-melting solute may be far more soluble, and the whole answer then hangs on it
+ * (lidocaine base: 0.27 mg/ml estimated, 4.1 measured). */
+static int solubility_caution(const mn_absorb_scenario *s, const mn_absorb_result *r, char *buf,
+                              size_t n)
+{
+    const mn_absorb_params *p = &r->params;
+    if (!p->solubility_estimated || !(p->donor_conc_ug_ml > p->solubility_ug_ml))
+        return 0;
+    snprintf(buf, n,
+             "%g mg/ml is applied above the solubility the model estimated, %.3g mg/ml (the "
+             "general solubility equation of Jain & Yalkowsky 2001 for a neutral molecule with an "
+             "assumed melting point of %g C), so the film is a suspension; a salt or a solute "
+             "that melts lower may dissolve far more, which changes both sides of the "
+             "enhancement: give product.solubility_mg_ml where it is known",
+             s->concentration_mg_ml, p->solubility_ug_ml / 1000.0, MN_ABSORB_GSE_MP_C);
+    return 1;
+}
+
 /* Tips past the epidermis into the dermis's capillary loops: bleeding settings. */
 static int bleeding(const mn_absorb_result *r)
 {
@@ -271,6 +291,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     char rc[512];
     if (range_caution(s, r, rc, sizeof rc))
         mn__jpush(&j, cautions, json_string(rc));
+    if (solubility_caution(s, r, rc, sizeof rc))
+        mn__jpush(&j, cautions, json_string(rc));
     return mn__json_finish(ctx, &j, root, "absorb", write, userdata);
 }
 
@@ -421,6 +443,8 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         put_wrapped(&b, "Caution: ", bleeding_caution);
     char rc[512];
     if (range_caution(s, r, rc, sizeof rc))
+        put_wrapped(&b, "Caution: ", rc);
+    if (solubility_caution(s, r, rc, sizeof rc))
         put_wrapped(&b, "Caution: ", rc);
     mn__buf_textf(&b,
                   "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "

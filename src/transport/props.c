@@ -93,7 +93,7 @@
 #define MN_HC_STILL_W_M2K   3.1    /* convective coefficient, still air (idem) */
 #define MN_HC_FORCED_W_M2K  8.3    /* x v^0.6, forced convection (idem) */
 #define MN_LATENT_J_KG      2.43e6 /* latent heat of water at ~30 °C */
-#define MN_GSE_MP_C         125.0  /* assumed melting point for the GSE estimate */
+#define MN_GSE_MP_C         MN_ABSORB_GSE_MP_C
 #define MN_SOLUBILITY_CAP   1000.0 /* mg/ml */
 #define MN_SC_WATER_K       0.3
 #define MN_TISSUE_WATER_K   0.7

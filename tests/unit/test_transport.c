@@ -510,6 +510,34 @@ static void test_franz_cell(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* A product applied above a solubility the model only estimated gets a caution naming the
+ * estimate; with the product's own solubility, or below the estimate, none. */
+static void test_solubility_caution(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    scenario(&s, NULL, 0, 234.34, 2.44); /* lidocaine base: GSE 0.27 mg/ml */
+    s.concentration_mg_ml = 40;
+    s.hours = 1;
+    s.report_hours[0] = 1;
+    s.n_report = 1;
+    for (int k = 0; k < 3; k++) {
+        s.solubility_mg_ml = k == 1 ? 4.1 : 0;
+        s.concentration_mg_ml = k == 2 ? 0.1 : 40;
+        mn_absorb_result r;
+        assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+        mn__buf b;
+        mn__buf_init(&b);
+        assert_int_equal(mn_absorb_write_json(ctx, &s, &r, buf_writer, &b), MN_OK);
+        mn__buf_append(&b, "", 1);
+        int has = strstr(b.data, "above the solubility the model estimated") != NULL;
+        assert_int_equal(has, k == 0);
+        mn__buf_release(&b);
+        mn_absorb_result_release(&r);
+    }
+    mn_absorb_scenario_release(&s);
+}
+
 /* Franz outputs: mean fluxes integrate to the delivered amount; the band brackets a spread;
  * the maximal-flux ratio is computed from the fluxes it names. */
 static void test_franz_outputs(void **state)
@@ -797,6 +825,7 @@ int main(void)
         cmocka_unit_test(test_kp_range),
         cmocka_unit_test(test_hydrodynamic_radius),
         cmocka_unit_test(test_franz_cell),
+        cmocka_unit_test(test_solubility_caution),
         cmocka_unit_test(test_franz_outputs),
         cmocka_unit_test(test_extremes_stay_finite),
         cmocka_unit_test(test_field_run_small),
