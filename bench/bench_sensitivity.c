@@ -85,6 +85,8 @@ static long peer(const mn_healing_input *in, long n, long n_eval)
         d[i].a = INPUTS[i].a;
         d[i].b = INPUTS[i].b;
         d[i].c = 0;
+        d[i].values = NULL;
+        d[i].n_values = 0;
     }
     mn_healing_options opts;
     mn_healing_options_init(&opts);

@@ -22,17 +22,22 @@ static const cli_command command = {
         "  outputs[]   peak_improvement_pct, durability_days, maintenance_interval_days,\n"
         "              delivered_24h_ug_cm2\n"
         "  inputs[]    {name, uniform: [low, high] | normal: [mean, sd] |\n"
-        "              lognormal: [median, sd_log] | triangular: [low, mode, high]}; names:\n"
-        "              age, needle_mm, passes, the healing model's multipliers (response_gain,\n"
-        "              depth_fraction_scale, closure_scale, ageing_rate, inflammation_scale,\n"
-        "              remodelling_scale, retention_scale, epidermal_gain), concentration_mg_ml,\n"
-        "              dose_ul_cm2, logp, mw\n"
+        "              lognormal: [median, sd_log] | triangular: [low, mode, high] |\n"
+        "              from: \"posterior\"}; names: age, needle_mm, passes, the healing\n"
+        "              model's multipliers (response_gain, depth_fraction_scale, closure_scale,\n"
+        "              ageing_rate, inflammation_scale, remodelling_scale, retention_scale,\n"
+        "              epidermal_gain), concentration_mg_ml, dose_ul_cm2, logp, mw; a constant\n"
+        "              of the healing model by name (response_max, col1_young_tau_d, ...),\n"
+        "              from a distribution or from the posterior (its marginal, sampled\n"
+        "              independently); posterior (from: \"posterior\"): whole draws, grouped\n"
+        "  posterior   the posterior file for from: \"posterior\" (default: the bundled one)\n"
         "  scenario    the simulate SCENARIO the inputs change (object or file name)\n"
         "  absorb      the absorb SCENARIO (for delivered_24h_ug_cm2)\n"
         "  n, bootstrap, confidence, seed   (defaults 1024, 500, 0.95, 1); N (k + 2) runs\n"
         "  morris      {trajectories, levels} (defaults 20, 4): Morris effects as well\n",
     .footer = "Example:\n"
-              "  mneedle sensitivity examples/sensitivity/wrinkles-course.json --plot s.svg\n",
+              "  mneedle sensitivity examples/sensitivity/wrinkles-course.json --plot s.svg\n"
+              "  mneedle sensitivity examples/sensitivity/healing-posterior.json\n",
 };
 
 typedef struct {

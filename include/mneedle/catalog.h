@@ -112,6 +112,10 @@ typedef struct {
     double solubility_mg_ml;    /* in water near skin temperature; 0 = not known (estimated) */
     const char *solubility_source;
     const char *note;
+    /* Stokes radius in water for a solute that is not a compact sphere (linear polymers); 0 =
+     * a sphere of MW x 0.75 cm³/g (docs/models/transport.md) */
+    double hydrodynamic_radius_nm;
+    const char *hydrodynamic_radius_source;
 } mn_product;
 
 typedef enum {

@@ -466,6 +466,21 @@ mn_status mn_healing_maintenance_person(mn_ctx *ctx, const mn_healing_scenario *
                                         const mn_healing_variability *person, int band_draws,
                                         uint64_t seed, mn_healing_projection *out);
 
+/**
+ * As mn_healing_maintenance_person() with the model's constants @p params (NULL: the library's
+ * defaults, which is mn_healing_maintenance_person()), passed to the projection as
+ * mn_projection_options.params: the interval of one posterior draw or one sensitivity sample
+ * of the constants. With a band (@p band_draws > 0) the band's people keep @p params and vary
+ * only their multipliers (mn_projection_options.params says so).
+ * @return as mn_healing_maintenance(); MN_EINVAL also for a set not filled by
+ *         mn_healing_params_default().
+ * Thread-safety: re-entrant (uses only its arguments); allocates.
+ */
+mn_status mn_healing_maintenance_params(mn_ctx *ctx, const mn_healing_scenario *sc,
+                                        const mn_healing_variability *person,
+                                        const mn_healing_params *params, int band_draws,
+                                        uint64_t seed, mn_healing_projection *out);
+
 /*
  * Reading a SCENARIO file (DESIGN §4): patient.{age, sex, fitzpatrick, smoker, sun}, zone,
  * concern, sessions[].{day, device, needle_mm, passes}, report_days[], horizon_days.

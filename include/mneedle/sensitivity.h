@@ -73,24 +73,31 @@ mn_status mn_sobol_point(int dims, uint64_t index, double *out);
 
 /** How one input varies. */
 typedef enum {
-    MN_SENS_UNIFORM = 0,   /* a = low, b = high (a < b) */
-    MN_SENS_NORMAL = 1,    /* a = mean, b = standard deviation (> 0) */
-    MN_SENS_LOGNORMAL = 2, /* a = median (> 0), b = standard deviation of the log (> 0) */
-    MN_SENS_TRIANGULAR = 3 /* a = low, c = mode, b = high (a <= c <= b, a < b) */
+    MN_SENS_UNIFORM = 0,    /* a = low, b = high (a < b) */
+    MN_SENS_NORMAL = 1,     /* a = mean, b = standard deviation (> 0) */
+    MN_SENS_LOGNORMAL = 2,  /* a = median (> 0), b = standard deviation of the log (> 0) */
+    MN_SENS_TRIANGULAR = 3, /* a = low, c = mode, b = high (a <= c <= b, a < b) */
+    MN_SENS_EMPIRICAL = 4   /* a sample: values[0..n_values-1], sorted ascending, finite,
+                               n_values >= 2; the quantile is linear between order statistics
+                               (as mn_posterior_quantile()). a, b, c are not used by the
+                               quantile; mn_sens_run() sets them to the lowest, highest and
+                               median values for the writers */
 } mn_sens_dist_kind;
 
 typedef struct {
     mn_sens_dist_kind kind;
-    double a, b, c; /* parameters, in the input's own unit (see mn_sens_dist_kind) */
+    double a, b, c;       /* parameters, in the input's own unit (see mn_sens_dist_kind) */
+    const double *values; /* MN_SENS_EMPIRICAL: the sorted sample, borrowed (else NULL) */
+    int n_values;         /* MN_SENS_EMPIRICAL: its size (else 0) */
 } mn_sens_dist;
 
 /** 1 when @p d is a distribution the kinds above allow, else 0. NULL-safe (0). */
 int mn_sens_dist_valid(const mn_sens_dist *d);
 
 /** The value of @p d with cumulative probability @p u (0 < u < 1; 0 and 1 give the bounds of a
- *  bounded distribution and +-infinity otherwise). The normal quantile is Acklam's rational
- *  approximation refined by one Halley step against erfc (relative error ~1e-15).
- *  Thread-safety: pure. */
+ *  bounded distribution (uniform, triangular, empirical) and +-infinity otherwise). The normal
+ * quantile is Acklam's rational approximation refined by one Halley step against erfc (relative
+ * error ~1e-15). Thread-safety: pure. */
 double mn_sens_dist_quantile(const mn_sens_dist *d, double u);
 
 /**
@@ -199,9 +206,21 @@ mn_status mn_morris_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_morris_o
  *   absorb     an absorb SCENARIO (the same forms); needed by delivered_24h_ug_cm2
  *   outputs[]  names from mn_sens_output_names()
  *   inputs[]   {name, uniform: [low, high] | normal: [mean, sd] | lognormal: [median, sd_log]
- *              | triangular: [low, mode, high]}; names from mn_sens_input_names()
+ *              | triangular: [low, mode, high] | from: "posterior"}; names from
+ *              mn_sens_input_names(), or a constant of the healing model
+ *              (mn_healing_param_name(), set through mn_healing_options.params and
+ *              mn_projection_options.params), or "posterior"
+ *   posterior  the posterior file the inputs `from: "posterior"` are drawn from (a file name
+ *              relative to the SPEC's folder; default the bundled data/posterior/healing.json)
  *   n          N (default 1024), bootstrap (500), confidence (0.95), seed (1)
  *   morris     optional {trajectories (20), levels (4)}: Morris effects as well
+ *
+ * A constant `from: "posterior"` takes the marginal of its draws (MN_SENS_EMPIRICAL): the
+ * constants so drawn are sampled independently of each other, as Sobol' indices assume, and the
+ * posterior's correlations between them are not kept. The input named "posterior" with
+ * `from: "posterior"` is one grouped input instead: its coordinate picks a whole draw, every
+ * constant of the file together, correlations kept (docs/sensitivity.md, "Inputs from the
+ * posterior").
  *
  * Every input's whole distribution (its 2^-32 and 1 - 2^-32 quantiles: the extreme Sobol'
  * coordinates) must lie in the range the models accept for it, so no evaluation can fail on
@@ -248,6 +267,19 @@ typedef struct {
     mn_sobol_result sobol;
     int has_morris;
     mn_morris_result morris;
+    /* Inputs drawn from a posterior file (SPEC inputs `from: "posterior"`): */
+    int input_from_posterior[MN_SENS_MAX_INPUTS]; /* 1: a constant's marginal (its dists[] is
+                                                     MN_SENS_EMPIRICAL with values NULL:
+                                                     the result keeps only a, b, c and
+                                                     n_values); 2: the grouped input
+                                                     "posterior" (dists[] uniform over the
+                                                     draw index); 0: not from the posterior */
+    int n_from_posterior;                         /* how many inputs have a nonzero entry */
+    char posterior_file[256];  /* the file, or "data/posterior/healing.json (bundled)" */
+    char posterior_source[16]; /* its provenance.source: "posterior", "prior", "synthetic" */
+    char posterior_date[16];   /* its provenance.date */
+    int posterior_draws;       /* its number of draws */
+    int posterior_params;      /* its number of constants */
 } mn_sens_result;
 
 /**

@@ -107,6 +107,8 @@ typedef struct {
     char source[256];     /* the file it was read from, as errors name it ("<stdin>"); set by
                              the loader, so problems found only when the run starts (the 3D
                              grid limit) name the file too. Empty: "absorb scenario" */
+    double hydrodynamic_radius_nm; /* Stokes radius in water; <= 0: the product's, else a
+                                      sphere of MW x 0.75 cm³/g */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
@@ -121,8 +123,8 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  * Reads a scenario file (DESIGN 4 keys: site, patient.{age, sex, fitzpatrick}, device or
  * "none", needle_mm, passes, product.{name | mw, logp, concentration_mg_ml, dose_ul_cm2},
  * occluded, hours, report_hours[]; optional: glide_mm_s, kp_model ("potts-guy"|"updated"),
- * polar_route (bool, default true), product.solubility_mg_ml, environment.{skin_temperature_c,
- * air_temperature_c, relative_humidity, air_speed_m_s}, band_runs,
+ * polar_route (bool, default true), product.solubility_mg_ml, product.hydrodynamic_radius_nm,
+ * environment.{skin_temperature_c, air_temperature_c, relative_humidity, air_speed_m_s}, band_runs,
  * seed, field.{width_um, height_um, dx_um}, coverage_threshold_ug_ml, resolution).
  * "-" reads standard input.
  *
@@ -172,6 +174,8 @@ typedef struct {
     double dose_ug_cm2;          /* applied amount */
     double donor_conc_ug_ml;     /* applied concentration */
     mn_skin_layers layers;
+    double hydrodynamic_radius_nm; /* Stokes radius behind d_aq (the product's or a sphere's) */
+    int radius_from_product;       /* 1: a measured or derived radius, not the sphere's */
 } mn_absorb_params;
 
 /**

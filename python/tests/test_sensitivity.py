@@ -84,3 +84,68 @@ def test_bad_specs_name_the_place():
     spec = copy.deepcopy(small_spec())
     del spec["scenario"]
     assert bad(spec).path == "$.scenario"
+
+
+def posterior_spec():
+    return {
+        "scenario": example("scenarios", "simulate-wrinkles-course.json"),
+        "outputs": ["peak_improvement_pct", "durability_days", "maintenance_interval_days"],
+        "inputs": [{"name": "col1_young_tau_d", "from": "posterior"},
+                   {"name": "col1_long_fraction", "from": "posterior"}],
+        "n": 16, "bootstrap": 20, "seed": 3,
+    }
+
+
+def test_inputs_from_the_posterior(cli, tmp_path):
+    """The same SPEC keys as the command: constants from the posterior's marginals, and the
+    grouped input "posterior", with the posterior named in the method."""
+    spec = posterior_spec()
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec))
+    want = json.loads(subprocess.run([cli, "sensitivity", "--json", str(path)], check=True,
+                                     capture_output=True, text=True).stdout)
+    got = mneedle.sensitivity(spec)
+    assert got == want
+    assert got["method"]["posterior"]["draws"] > 1
+    assert "not kept" in got["method"]["posterior"]["dependence"]
+    first = got["inputs"][0]
+    assert first["from"] == "posterior" and first["distribution"] == "empirical"
+    low, median, high = first["parameters"]
+    assert low < median < high
+    durability = {i["name"]: i for i in got["outputs"][1]["inputs"]}
+    assert durability["col1_long_fraction"]["total"] > 0.2
+    spec["inputs"] = [{"name": "posterior", "from": "posterior"},
+                      {"name": "response_gain", "lognormal": [1.0, 0.35]}]
+    got = mneedle.sensitivity(spec)
+    assert got["inputs"][0]["from"] == "posterior" and got["inputs"][0]["unit"] == "draw"
+    assert "correlations kept" in got["method"]["posterior"]["dependence"]
+
+
+def test_bad_posterior_inputs_name_the_place(tmp_path):
+    spec = posterior_spec()
+    spec["inputs"][0]["name"] = "young_collagen"
+    e = bad(spec)
+    assert e.path == "$.inputs[0].name" and "unknown input 'young_collagen'" in e.message
+    spec = posterior_spec()
+    spec["inputs"][0]["name"] = "injury_reach_um"
+    e = bad(spec)
+    assert e.path == "$.inputs[0].name" and "has no draws of 'injury_reach_um'" in e.message
+    spec = posterior_spec()
+    spec["inputs"][0]["from"] = "prior"
+    assert bad(spec).path == "$.inputs[0].from"
+    spec = posterior_spec()
+    spec["inputs"][0]["name"] = "age"
+    e = bad(spec)
+    assert e.path == "$.inputs[0].from" and "not a constant" in e.message
+    spec = posterior_spec()
+    spec["inputs"].append({"name": "posterior", "from": "posterior"})
+    e = bad(spec)
+    assert e.path == "$.inputs[2].name" and "drawn by the input 'posterior'" in e.message
+    post = tmp_path / "post.json"
+    post.write_text('{"model": "healing", "format": 1, "parameters": ["response_max"], '
+                    '"draws": [[0.2], ["x"]], "provenance": {"source": "prior", '
+                    '"date": "2026-01-01", "evidence_sha256": "0000000000000000000000000000000000000000000000000000000000000000"}}')
+    spec = posterior_spec()
+    spec["posterior"] = str(post)
+    e = bad(spec)
+    assert e.path == "$.posterior" and "$.draws[1][0]" in e.message

@@ -421,7 +421,7 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
 
 static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_product *d)
 {
-    int has_sol = 0;
+    int has_sol = 0, has_rh = 0;
     static const char *const keys[] = {"id",
                                        "name",
                                        "aliases",
@@ -430,6 +430,8 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
                                        "concentration_mg_ml",
                                        "solubility_mg_ml",
                                        "solubility_source",
+                                       "hydrodynamic_radius_nm",
+                                       "hydrodynamic_radius_source",
                                        "note",
                                        "source",
                                        NULL};
@@ -445,6 +447,10 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
         (st = mn__jnum(in, e, p, "solubility_mg_ml", 0, 1e-9, 5000, &d->solubility_mg_ml,
                        &has_sol)) ||
         (st = mn__jstr(in, e, p, "solubility_source", has_sol, &d->solubility_source, NULL)) ||
+        (st = mn__jnum(in, e, p, "hydrodynamic_radius_nm", 0, 0.1, 1000, &d->hydrodynamic_radius_nm,
+                       &has_rh)) ||
+        (st = mn__jstr(in, e, p, "hydrodynamic_radius_source", has_rh,
+                       &d->hydrodynamic_radius_source, NULL)) ||
         (st = mn__jstr(in, e, p, "note", 0, &d->note, NULL)))
         return st;
     return MN_OK;

@@ -642,6 +642,14 @@ mn_status mn_healing_maintenance_person(mn_ctx *ctx, const mn_healing_scenario *
                                         const mn_healing_variability *person, int band_draws,
                                         uint64_t seed, mn_healing_projection *out)
 {
+    return mn_healing_maintenance_params(ctx, sc, person, NULL, band_draws, seed, out);
+}
+
+mn_status mn_healing_maintenance_params(mn_ctx *ctx, const mn_healing_scenario *sc,
+                                        const mn_healing_variability *person,
+                                        const mn_healing_params *params, int band_draws,
+                                        uint64_t seed, mn_healing_projection *out)
+{
     if (!out)
         return mn__error(ctx, MN_EINVAL, "healing: NULL projection");
     memset(out, 0, sizeof *out);
@@ -670,6 +678,7 @@ mn_status mn_healing_maintenance_person(mn_ctx *ctx, const mn_healing_scenario *
     po.step_days = 30;
     po.horizon_days = sc->horizon_days; /* the scenario's, not the planner's two years */
     po.person = person;
+    po.params = params;
     mn_status st = mn_healing_project(ctx, &sc->patient, sc->zone, sc->concern, dev, course,
                                       sc->n_sessions, &po, out);
     mn__free(course);

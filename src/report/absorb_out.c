@@ -194,6 +194,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, phys, "k_ve_w", p->k_ve_w);
     mn__jput_num(&j, phys, "k_dermis_w", p->k_de_w);
     mn__jput_num(&j, phys, "d_aq_cm2_s", p->d_aq_um2_h * 1e-8 / 3600.0);
+    mn__jput_num(&j, phys, "hydrodynamic_radius_nm", p->hydrodynamic_radius_nm);
+    mn__jput_bool(&j, phys, "hydrodynamic_radius_from_product", p->radius_from_product);
     mn__jput_num(&j, phys, "d_sc_cm2_s", p->d_sc_um2_h * 1e-8 / 3600.0);
     mn__jput_num(&j, phys, "d_ve_cm2_s", p->d_ve_um2_h * 1e-8 / 3600.0);
     mn__jput_num(&j, phys, "d_dermis_cm2_s", p->d_de_um2_h * 1e-8 / 3600.0);
@@ -276,10 +278,16 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     }
     mn__buf_textf(&b,
                   "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
-                  "%.3g (pores and appendages, Wilschut et al. 1995)\n\n",
+                  "%.3g (pores and appendages, Wilschut et al. 1995)\n",
                   p->kp_cm_h, p->kp_lipid_cm_h,
                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
                   p->kp_polar_cm_h);
+    if (p->radius_from_product)
+        mn__buf_textf(&b,
+                      "Diffusivity in water %.3g cm2/s from the product's hydrodynamic radius, "
+                      "%.3g nm (a linear polymer's coil, not a compact sphere)\n",
+                      p->d_aq_um2_h * 1e-8 / 3600.0, p->hydrodynamic_radius_nm);
+    mn__buf_textf(&b, "\n");
     mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "hour", "delivered",
                   "(10-90%)", "flux", "intact", "surface", "enhancement (10-90%)", "open", "cover",
                   "of dose");

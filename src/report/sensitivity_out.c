@@ -18,17 +18,19 @@ static const char *dist_name(mn_sens_dist_kind k)
         return "lognormal";
     case MN_SENS_TRIANGULAR:
         return "triangular";
+    case MN_SENS_EMPIRICAL:
+        return "empirical";
     }
     return "?";
 }
 
 /* The parameters in the SPEC's order: [low, high], [mean, sd], [median, sd_log],
- * [low, mode, high]. */
+ * [low, mode, high]; an empirical sample's [lowest, median, highest]. */
 static int dist_params(const mn_sens_dist *d, double p[3])
 {
     p[0] = d->a;
     p[1] = d->b;
-    if (d->kind == MN_SENS_TRIANGULAR) {
+    if (d->kind == MN_SENS_TRIANGULAR || d->kind == MN_SENS_EMPIRICAL) {
         p[1] = d->c;
         p[2] = d->b;
         return 3;
@@ -44,6 +46,23 @@ static json_t *pair(mn__jout *j, double lo, double hi)
         mn__jpush(j, a, mn__jnum_new(j, hi));
     }
     return a;
+}
+
+/* What the inputs drawn from the posterior keep of its dependence, in one sentence. */
+static const char *dependence_note(const mn_sens_result *r)
+{
+    int marginal = 0, grouped = 0;
+    for (int i = 0; i < r->n_inputs; i++) {
+        marginal += r->input_from_posterior[i] == 1;
+        grouped += r->input_from_posterior[i] == 2;
+    }
+    if (grouped && !marginal)
+        return "whole draws (the input 'posterior'): the constants vary together, their "
+               "correlations kept, and the index is the posterior's as a group";
+    if (marginal > 1)
+        return "each constant from its marginal, independently of the others: the posterior's "
+               "correlations between them are not kept";
+    return "one constant from its marginal, independently of the other inputs";
 }
 
 static mn_status write_json(mn_ctx *ctx, const mn_sens_result *r, mn_writer write, void *ud)
@@ -77,6 +96,17 @@ static mn_status write_json(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
                 mn__jput_int(&j, mo, "evaluations", r->morris.evaluations);
             }
         }
+        if (r->n_from_posterior) {
+            json_t *po = mn__jput(&j, m, "posterior", json_object());
+            if (po) {
+                mn__jput_str(&j, po, "file", r->posterior_file);
+                mn__jput_str(&j, po, "source", r->posterior_source);
+                mn__jput_str(&j, po, "date", r->posterior_date);
+                mn__jput_int(&j, po, "draws", r->posterior_draws);
+                mn__jput_int(&j, po, "constants", r->posterior_params);
+                mn__jput_str(&j, po, "dependence", dependence_note(r));
+            }
+        }
         mn__jput_str(&j, m, "docs", "docs/sensitivity.md");
     }
     json_t *ins = mn__jput(&j, root, "inputs", json_array());
@@ -92,6 +122,8 @@ static mn_status write_json(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
         json_t *pa = mn__jput(&j, e, "parameters", json_array());
         for (int k = 0; pa && k < np; k++)
             mn__jpush(&j, pa, mn__jnum_new(&j, p[k]));
+        if (r->input_from_posterior[i])
+            mn__jput_str(&j, e, "from", "posterior");
     }
     json_t *outs = mn__jput(&j, root, "outputs", json_array());
     for (int o = 0; outs && o < r->n_outputs; o++) {
@@ -158,6 +190,10 @@ static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
         mn__buf_printf(&b, ")");
     }
     mn__buf_printf(&b, "\n");
+    if (r->n_from_posterior)
+        mn__buf_printf(&b, "From the posterior %s (%s, %s, %d draws of %d constants): %s.\n",
+                       r->posterior_file, r->posterior_source, r->posterior_date,
+                       r->posterior_draws, r->posterior_params, dependence_note(r));
     for (int o = 0; o < r->n_outputs; o++) {
         mn__buf_printf(&b, "\n%s (%s): mean %.4g, variance %.4g%s\n", r->output_names[o],
                        r->output_units[o], s->mean[o], s->variance[o],

@@ -12,9 +12,18 @@
 #include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/sensitivity.h"
+#include "sensitivity/sens_internal.h"
 
 int mn_sens_dist_valid(const mn_sens_dist *d)
 {
+    if (d && d->kind == MN_SENS_EMPIRICAL) {
+        if (!d->values || d->n_values < 2)
+            return 0;
+        for (int i = 0; i < d->n_values; i++)
+            if (!isfinite(d->values[i]) || (i && d->values[i] < d->values[i - 1]))
+                return 0;
+        return 1;
+    }
     if (!d || !isfinite(d->a) || !isfinite(d->b))
         return 0;
     switch (d->kind) {
@@ -26,6 +35,8 @@ int mn_sens_dist_valid(const mn_sens_dist *d)
         return d->a > 0 && d->b > 0;
     case MN_SENS_TRIANGULAR:
         return isfinite(d->c) && d->a < d->b && d->a <= d->c && d->c <= d->b;
+    case MN_SENS_EMPIRICAL:
+        break; /* above */
     }
     return 0;
 }
@@ -85,6 +96,8 @@ double mn_sens_dist_quantile(const mn_sens_dist *d, double u)
             return d->a + sqrt(u * w * (d->c - d->a));
         return d->b - sqrt((1 - u) * w * (d->b - d->c));
     }
+    case MN_SENS_EMPIRICAL:
+        return mn__sens_quantile_sorted(d->values, d->n_values, u);
     }
     return NAN;
 }

@@ -44,7 +44,8 @@ typedef struct {
 
 static double unit_to_input(const mn_sens_dist *d, double u)
 {
-    int bounded = d->kind == MN_SENS_UNIFORM || d->kind == MN_SENS_TRIANGULAR;
+    int bounded =
+        d->kind == MN_SENS_UNIFORM || d->kind == MN_SENS_TRIANGULAR || d->kind == MN_SENS_EMPIRICAL;
     return mn_sens_dist_quantile(d, bounded ? u : MN_MORRIS_TAIL + (1 - 2 * MN_MORRIS_TAIL) * u);
 }
 

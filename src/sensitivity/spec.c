@@ -7,6 +7,12 @@
  * default options: exact integrator, durability searched up to 40 years past the horizon), its
  * maintenance projection for the same person (mn_healing_maintenance_person with the sampled
  * multipliers, no band), and the transport model's unit cell for 24 h (mn_absorb_run).
+ *
+ * Inputs may also be the healing model's constants by name (mn_healing_param_name()), from a
+ * distribution or from the posterior (posterior.h): a constant's marginal over the draws, or,
+ * as the one input "posterior", a whole draw. The evaluation then passes its set of constants
+ * to both the run and the maintenance projection (mn_healing_options.params,
+ * mn_healing_maintenance_params()).
  */
 #include <jansson.h>
 #include <math.h>
@@ -19,6 +25,7 @@
 #include "core/json_in.h"
 #include "data/ranges.h"
 #include "mneedle/healing.h"
+#include "mneedle/posterior.h"
 #include "mneedle/sensitivity.h"
 #include "mneedle/transport.h"
 
@@ -52,8 +59,13 @@ typedef enum {
     IN_DOSE,
     IN_LOGP,
     IN_MW,
+    IN_POSTERIOR, /* a whole posterior draw: the grouped input "posterior" */
+    IN_CONSTANT,  /* a constant of the healing model, by name (not in mn_sens_input_names()) */
     IN_COUNT
 } input_kind;
+
+/* Where an input's values come from (mn_sens_result.input_from_posterior). */
+enum { FROM_DIST = 0, FROM_MARGINAL = 1, FROM_GROUPED = 2 };
 
 /* The healing model's parameters are multipliers of their calibrated values
  * (mn_healing_variability, healing.h): MULTIPLIER_MAX bounds them, a sanity bound (judgement)
@@ -88,14 +100,26 @@ static const struct {
     [IN_DOSE] = {"dose_ul_cm2", "ul/cm2", USES_ABSORB, 0},
     [IN_LOGP] = {"logp", "log10", USES_ABSORB, 0},
     [IN_MW] = {"mw", "g/mol", USES_ABSORB, 0},
+    [IN_POSTERIOR] = {"posterior", "draw", USES_HEAL, 0},
+    [IN_CONSTANT] = {NULL, NULL, USES_HEAL, 0},
 };
+
+/* The bundled posterior's name in messages and outputs. */
+#define BUNDLED_POSTERIOR "data/posterior/healing.json (bundled)"
 
 #define ABSORB_HOURS 24.0 /* the output delivered_24h_ug_cm2 */
 
 struct mn_sens_spec {
     int n_inputs, n_outputs;
     input_kind input[MN_SENS_MAX_INPUTS];
+    int constant[MN_SENS_MAX_INPUTS]; /* IN_CONSTANT: its index (mn_healing_param_name) */
+    int from[MN_SENS_MAX_INPUTS];     /* FROM_* */
     mn_sens_dist dists[MN_SENS_MAX_INPUTS];
+    double *marginal[MN_SENS_MAX_INPUTS]; /* FROM_MARGINAL: the sorted draws, owned */
+    int uses_params;                      /* an input sets the model's constants */
+    mn_healing_params base;               /* the library's defaults, which inputs change */
+    mn_posterior *post;                   /* loaded when an input is drawn from it */
+    char post_file[256];                  /* its name in messages and the outputs */
     output_kind output[MN_SENS_MAX_OUTPUTS];
     int needs; /* USES_* of the outputs */
     mn_healing_input *heal;
@@ -130,6 +154,7 @@ const char *const *mn_sens_input_names(void)
                                         "dose_ul_cm2",
                                         "logp",
                                         "mw",
+                                        "posterior",
                                         NULL};
     return names;
 }
@@ -140,6 +165,9 @@ void mn_sens_spec_free(mn_sens_spec *spec)
         return;
     mn__free(spec->heal);
     mn_absorb_scenario_release(&spec->absorb);
+    for (int i = 0; i < MN_SENS_MAX_INPUTS; i++)
+        mn__free(spec->marginal[i]);
+    mn_posterior_free(spec->post);
     mn__free(spec);
 }
 
@@ -316,8 +344,8 @@ static mn_status read_dist(const mn__jin *in, json_t *e, const char *path, mn_se
 }
 
 /* The range input @p k may take, with the reason for the message. */
-static void input_range(const mn_sens_spec *s, input_kind k, double *lo, double *hi, char *why,
-                        size_t n)
+static void input_range(const mn_sens_spec *s, input_kind k, int constant, double *lo, double *hi,
+                        char *why, size_t n)
 {
     const mn__input_range *r = NULL;
     *lo = -INFINITY;
@@ -363,6 +391,15 @@ static void input_range(const mn_sens_spec *s, input_kind k, double *lo, double 
         }
         return;
     }
+    case IN_POSTERIOR: /* the draw index */
+        *lo = 0;
+        *hi = mn_posterior_draw_count(s->post);
+        snprintf(why, n, "the posterior's draws");
+        return;
+    case IN_CONSTANT:
+        mn_healing_param_range(constant, lo, hi);
+        snprintf(why, n, "the range of the healing model's constant");
+        return;
     default: /* the healing model's multipliers */
         *lo = 0;
         *hi = MULTIPLIER_MAX;
@@ -385,53 +422,199 @@ static int input_models(const mn_sens_spec *s, input_kind k)
     return m;
 }
 
-static mn_status read_inputs(const mn__jin *in, json_t *root, mn_sens_spec *s)
+/* The name of input i of @p s. */
+static const char *input_name(const mn_sens_spec *s, int i)
+{
+    return s->input[i] == IN_CONSTANT ? mn_healing_param_name(s->constant[i])
+                                      : INPUTS[s->input[i]].name;
+}
+
+/* The posterior the inputs `from: "posterior"` draw from: the SPEC's $.posterior (a file name
+ * relative to @p folder) or the bundled one, loaded once. */
+static mn_status need_posterior(const mn__jin *in, json_t *root, const char *folder,
+                                mn_sens_spec *s)
+{
+    if (s->post)
+        return MN_OK;
+    json_t *v = json_object_get(root, "posterior");
+    const char *file = NULL;
+    char path[4096];
+    if (v) {
+        if (!json_is_string(v) || !json_string_length(v))
+            return mn__error(in->ctx, MN_ETYPE, "%s: $.posterior: expected a file name, got %s",
+                             in->src, mn__json_type_name(v));
+        const char *name = json_string_value(v);
+        if (name[0] == '/' || !folder[0])
+            snprintf(path, sizeof path, "%s", name);
+        else
+            snprintf(path, sizeof path, "%s%s", folder, name);
+        file = path;
+    }
+    snprintf(s->post_file, sizeof s->post_file, "%.250s", file ? file : BUNDLED_POSTERIOR);
+    mn_status st = mn_posterior_load(in->ctx, file, &s->post);
+    if (st && v) /* the file names itself in the message; say where the SPEC named it */
+        return reroot(in->ctx, st, in->src, "$.posterior");
+    return st;
+}
+
+/* A constant's marginal over the posterior's draws, sorted, as an empirical distribution. */
+static mn_status posterior_marginal(const mn__jin *in, const char *path, mn_sens_spec *s,
+                                    const char *name, int at)
+{
+    int j = mn_posterior_param_find(s->post, name);
+    if (j < 0) {
+        char list[512];
+        size_t n = 0;
+        list[0] = '\0';
+        for (int q = 0; q < mn_posterior_param_count(s->post) && n < sizeof list; q++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", q ? ", " : "",
+                                  mn_posterior_param_name(s->post, q));
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: %s.name: the posterior %s has no draws of '%s' (it draws %s)",
+                         in->src, path, s->post_file, name, list);
+    }
+    int nd = mn_posterior_draw_count(s->post);
+    double *v = mn__malloc(sizeof(double) * (size_t)nd);
+    if (!v)
+        return mn__error(in->ctx, MN_ENOMEM, "%s: out of memory", in->src);
+    /* Its quantiles at the draws' plotting positions give back the draws in order. */
+    for (int k = 0; k < nd; k++)
+        v[k] = mn_posterior_quantile(s->post, j, nd > 1 ? (double)k / (nd - 1) : 0);
+    s->marginal[at] = v;
+    mn_sens_dist *d = &s->dists[at];
+    memset(d, 0, sizeof *d);
+    d->kind = MN_SENS_EMPIRICAL;
+    d->values = v;
+    d->n_values = nd;
+    d->a = v[0];
+    d->b = v[nd - 1];
+    d->c = mn_posterior_quantile(s->post, j, 0.5);
+    if (!mn_sens_dist_valid(d))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: the posterior %s needs at least two draws of '%s' to sample",
+                         in->src, path, s->post_file, name);
+    return MN_OK;
+}
+
+/* inputs[i]: which input, and where its values come from. */
+static mn_status read_input(const mn__jin *in, json_t *root, const char *folder, json_t *e,
+                            const char *path, mn_sens_spec *s)
+{
+    static const char *const keys[] = {"name",       "uniform", "normal", "lognormal",
+                                       "triangular", "from",    NULL};
+    const char *name, *from = NULL;
+    int has_from = 0, at = s->n_inputs;
+    mn_status st;
+    if ((st = mn__jis_object(in, e, path)) || (st = mn__jkeys(in, e, path, keys)) ||
+        (st = mn__jstr(in, e, path, "name", 1, &name, NULL)) ||
+        (st = mn__jstr(in, e, path, "from", 0, &from, &has_from)))
+        return st;
+    int k = find_name(mn_sens_input_names(), name), c = -1;
+    if (k < 0 && (c = mn_healing_param_find(name)) >= 0)
+        k = IN_CONSTANT;
+    if (k < 0) {
+        char names[512];
+        list_names(mn_sens_input_names(), names, sizeof names);
+        return mn__error(in->ctx, MN_ENOTFOUND,
+                         "%s: %s.name: unknown input '%s' (expected one of %s, or a constant of "
+                         "the healing model: docs/models/healing.md section 4)",
+                         in->src, path, name, names);
+    }
+    for (int j = 0; j < s->n_inputs; j++)
+        if (s->input[j] == (input_kind)k && (k != IN_CONSTANT || s->constant[j] == c))
+            return mn__error(in->ctx, MN_ERANGE, "%s: %s.name: '%s' is already an input", in->src,
+                             path, name);
+    s->input[at] = (input_kind)k;
+    s->constant[at] = c;
+    if (has_from) {
+        char fp[96];
+        mn__jpath_key(fp, sizeof fp, path, "from");
+        if (strcmp(from, "posterior"))
+            return mn__error(in->ctx, MN_ERANGE, "%s: %s: expected \"posterior\", got \"%s\"",
+                             in->src, fp, from);
+        for (int q = 0; q < 4; q++) {
+            static const char *const dist_keys[] = {"uniform", "normal", "lognormal", "triangular"};
+            if (json_object_get(e, dist_keys[q]))
+                return mn__error(in->ctx, MN_ERANGE,
+                                 "%s: %s: give one distribution, not both from and %s", in->src,
+                                 path, dist_keys[q]);
+        }
+        if (k != IN_CONSTANT && k != IN_POSTERIOR)
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s: '%s' is not a constant of the healing model; only those "
+                             "(and the grouped input 'posterior') are drawn from the posterior",
+                             in->src, fp, name);
+        if ((st = need_posterior(in, root, folder, s)))
+            return st;
+    } else if (k == IN_POSTERIOR) {
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: the input 'posterior' is a whole draw of the posterior: give "
+                         "\"from\": \"posterior\"",
+                         in->src, path);
+    }
+    /* A constant the grouped input draws cannot be an input of its own as well. */
+    for (int j = 0; s->post && j < s->n_inputs; j++) {
+        const char *cn = NULL;
+        if (k == IN_POSTERIOR && s->input[j] == IN_CONSTANT)
+            cn = mn_healing_param_name(s->constant[j]);
+        else if (k == IN_CONSTANT && s->input[j] == IN_POSTERIOR)
+            cn = name;
+        if (cn && mn_posterior_param_find(s->post, cn) >= 0)
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s.name: '%s' is drawn by the input 'posterior' (a whole draw) "
+                             "and cannot be an input of its own as well",
+                             in->src, path, cn);
+    }
+    mn_sens_dist *d = &s->dists[at];
+    if (k == IN_POSTERIOR) {
+        s->from[at] = FROM_GROUPED;
+        memset(d, 0, sizeof *d);
+        d->kind = MN_SENS_UNIFORM; /* the draw index: floor of a uniform on [0, draws) */
+        d->b = mn_posterior_draw_count(s->post);
+    } else if (has_from) {
+        s->from[at] = FROM_MARGINAL;
+        if ((st = posterior_marginal(in, path, s, name, at)))
+            return st;
+    } else if ((st = read_dist(in, e, path, d))) {
+        return st;
+    }
+    if (!input_models(s, (input_kind)k))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.name: '%s' enters none of the outputs asked for", in->src, path,
+                         name);
+    /* The extreme values the Sobol' points can give (and Morris's, which stay inside). */
+    double lo, hi, vlo = mn_sens_dist_quantile(d, 0x1p-32),
+                   vhi = mn_sens_dist_quantile(d, 1 - 0x1p-32);
+    char why[160];
+    input_range(s, (input_kind)k, c, &lo, &hi, why, sizeof why);
+    int multiplier = k >= IN_RESPONSE_GAIN && k <= IN_EPIDERMAL_GAIN;
+    if (vlo < lo || vhi > hi || (multiplier && !(vlo > 0)) || (k == IN_NEEDLE && lo > hi))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: %s would range over %.4g to %.4g, outside %.4g to %.4g (%s)",
+                         in->src, path, name, vlo, vhi, lo, hi, why);
+    if (k == IN_CONSTANT || k == IN_POSTERIOR)
+        s->uses_params = 1;
+    s->n_inputs++;
+    return MN_OK;
+}
+
+static mn_status read_inputs(const mn__jin *in, json_t *root, const char *folder, mn_sens_spec *s)
 {
     json_t *arr;
     mn_status st = mn__jarr(in, root, "$", "inputs", 1, 1, MN_SENS_MAX_INPUTS, &arr, NULL);
     if (st)
         return st;
-    char names[512];
-    list_names(mn_sens_input_names(), names, sizeof names);
     for (size_t i = 0; i < json_array_size(arr); i++) {
-        json_t *e = json_array_get(arr, i);
         char path[64];
         mn__jpath_index(path, sizeof path, "$.inputs", i);
-        static const char *const keys[] = {"name",      "uniform",    "normal",
-                                           "lognormal", "triangular", NULL};
-        const char *name;
-        if ((st = mn__jis_object(in, e, path)) || (st = mn__jkeys(in, e, path, keys)) ||
-            (st = mn__jstr(in, e, path, "name", 1, &name, NULL)))
+        if ((st = read_input(in, root, folder, json_array_get(arr, i), path, s)))
             return st;
-        int k = find_name(mn_sens_input_names(), name);
-        if (k < 0)
-            return mn__error(in->ctx, MN_ENOTFOUND,
-                             "%s: %s.name: unknown input '%s' (expected one of %s)", in->src, path,
-                             name, names);
-        for (int j = 0; j < s->n_inputs; j++)
-            if (s->input[j] == (input_kind)k)
-                return mn__error(in->ctx, MN_ERANGE, "%s: %s.name: '%s' is already an input",
-                                 in->src, path, name);
-        mn_sens_dist *d = &s->dists[s->n_inputs];
-        if ((st = read_dist(in, e, path, d)))
-            return st;
-        if (!input_models(s, (input_kind)k))
-            return mn__error(in->ctx, MN_ERANGE,
-                             "%s: %s.name: '%s' enters none of the outputs asked for", in->src,
-                             path, name);
-        /* The extreme values the Sobol' points can give (and Morris's, which stay inside). */
-        double lo, hi, vlo = mn_sens_dist_quantile(d, 0x1p-32),
-                       vhi = mn_sens_dist_quantile(d, 1 - 0x1p-32);
-        char why[160];
-        input_range(s, (input_kind)k, &lo, &hi, why, sizeof why);
-        int multiplier = k >= IN_RESPONSE_GAIN && k <= IN_EPIDERMAL_GAIN;
-        if (vlo < lo || vhi > hi || (multiplier && !(vlo > 0)) || (k == IN_NEEDLE && lo > hi))
-            return mn__error(in->ctx, MN_ERANGE,
-                             "%s: %s: %s would range over %.4g to %.4g, outside %.4g to %.4g "
-                             "(%s)",
-                             in->src, path, name, vlo, vhi, lo, hi, why);
-        s->input[s->n_inputs++] = (input_kind)k;
     }
+    if (json_object_get(root, "posterior") && !s->post)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.posterior: no input is drawn from the posterior (\"from\": "
+                         "\"posterior\")",
+                         in->src);
     return MN_OK;
 }
 
@@ -478,8 +661,9 @@ static mn_status from_json(mn_ctx *ctx, const char *src, const char *folder, jso
                            mn_sens_spec *s)
 {
     mn__jin in = {ctx, src};
-    static const char *const keys[] = {"scenario",  "absorb",     "outputs", "inputs", "n",
-                                       "bootstrap", "confidence", "seed",    "morris", NULL};
+    static const char *const keys[] = {"scenario", "absorb",    "outputs", "inputs",
+                                       "n",        "bootstrap", "seed",    "confidence",
+                                       "morris",   "posterior", NULL};
     mn_status st;
     if ((st = mn__jis_object(&in, root, "$")) || (st = mn__jkeys(&in, root, "$", keys)) ||
         (st = read_options(&in, root, s)) || (st = read_outputs(&in, root, s)))
@@ -527,7 +711,7 @@ static mn_status from_json(mn_ctx *ctx, const char *src, const char *folder, jso
         s->absorb.hours = ABSORB_HOURS;
         s->absorb.field = 0;
     }
-    return read_inputs(&in, root, s);
+    return read_inputs(&in, root, folder, s);
 }
 
 static mn_status spec_new(mn_ctx *ctx, mn_sens_spec **out)
@@ -538,6 +722,7 @@ static mn_status spec_new(mn_ctx *ctx, mn_sens_spec **out)
     mn_sobol_options_init(&s->sobol);
     mn_morris_options_init(&s->morris);
     mn_absorb_scenario_init(&s->absorb);
+    mn_healing_params_default(&s->base);
     *out = s;
     return MN_OK;
 }
@@ -606,6 +791,25 @@ static int evaluate(const void *userdata, const double *x, double *y)
     }
     if (s->have_absorb)
         ab = s->absorb; /* report_hours borrowed, read only */
+    mn_healing_params par;
+    const mn_healing_params *params = NULL; /* the library's defaults */
+    mn_status st = MN_OK;
+    if (s->uses_params) {
+        par = s->base;
+        params = &par;
+        /* A whole draw first, so that a constant given as an input of its own (one the
+         * posterior does not draw: read_input() refuses the others) is set over it. */
+        for (int i = 0; i < s->n_inputs; i++)
+            if (s->input[i] == IN_POSTERIOR) {
+                int k = (int)x[i], nd = mn_posterior_draw_count(s->post);
+                k = k < 0 ? 0 : k >= nd ? nd - 1 : k;
+                for (int j = 0; j < mn_posterior_param_count(s->post) && !st; j++)
+                    st = mn_healing_params_set(NULL, &par, mn_posterior_param_name(s->post, j),
+                                               mn_posterior_value(s->post, k, j));
+            }
+        if (st)
+            return st;
+    }
     for (int i = 0; i < s->n_inputs; i++) {
         double v = x[i];
         switch (s->input[i]) {
@@ -632,12 +836,17 @@ static int evaluate(const void *userdata, const double *x, double *y)
         case IN_MW:
             ab.mw = v;
             break;
+        case IN_POSTERIOR:
+            break; /* above */
+        case IN_CONSTANT:
+            if ((st = mn_healing_params_set(NULL, &par, mn_healing_param_name(s->constant[i]), v)))
+                return st;
+            break;
         default:
             *(double *)((char *)&var + INPUTS[s->input[i]].var_offset) = v;
             break;
         }
     }
-    mn_status st = MN_OK;
     mn_healing_summary sum;
     int need_summary = 0, need_maint = 0;
     for (int o = 0; o < s->n_outputs; o++) {
@@ -646,12 +855,13 @@ static int evaluate(const void *userdata, const double *x, double *y)
     }
     mn_healing_options opts;
     mn_healing_options_init(&opts);
+    opts.params = params;
     if (need_summary && (st = mn_healing_run(NULL, &sc, &var, &opts, NULL, 0, NULL, &sum)))
         return st;
     int interval = 0;
     if (need_maint) {
         mn_healing_projection proj;
-        if ((st = mn_healing_maintenance_person(NULL, &sc, &var, -1, 0, &proj)))
+        if ((st = mn_healing_maintenance_params(NULL, &sc, &var, params, -1, 0, &proj)))
             return st;
         interval = proj.maintenance_interval_days;
         mn_healing_projection_release(&proj);
@@ -691,6 +901,21 @@ static int evaluate(const void *userdata, const double *x, double *y)
     return MN_OK;
 }
 
+/* A constant's unit, from its name's suffix (healing.h: units in names). */
+static const char *constant_unit(const char *name)
+{
+    static const struct {
+        const char *suffix, *unit;
+    } units[] = {{"_per_decade", "per decade"}, {"_d", "days"}, {"_y", "years"}, {"_um", "um"}};
+    size_t n = strlen(name);
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t m = strlen(units[i].suffix);
+        if (n > m && !strcmp(name + n - m, units[i].suffix))
+            return units[i].unit;
+    }
+    return "1";
+}
+
 void mn_sens_result_release(mn_sens_result *r)
 {
     if (!r)
@@ -711,9 +936,22 @@ mn_status mn_sens_run(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_sen
     out->n_outputs = spec->n_outputs;
     out->seed = spec->sobol.seed;
     for (int i = 0; i < spec->n_inputs; i++) {
-        snprintf(out->input_names[i], MN_SENS_NAME_LEN, "%s", INPUTS[spec->input[i]].name);
-        snprintf(out->input_units[i], MN_SENS_NAME_LEN, "%s", INPUTS[spec->input[i]].unit);
+        snprintf(out->input_names[i], MN_SENS_NAME_LEN, "%s", input_name(spec, i));
+        snprintf(out->input_units[i], MN_SENS_NAME_LEN, "%s",
+                 spec->input[i] == IN_CONSTANT ? constant_unit(input_name(spec, i))
+                                               : INPUTS[spec->input[i]].unit);
         out->dists[i] = spec->dists[i];
+        out->dists[i].values = NULL; /* the result does not keep the sample */
+        out->input_from_posterior[i] = spec->from[i];
+        out->n_from_posterior += spec->from[i] != FROM_DIST;
+    }
+    if (spec->post) {
+        const mn_posterior_provenance *pv = mn_posterior_provenance_of(spec->post);
+        snprintf(out->posterior_file, sizeof out->posterior_file, "%s", spec->post_file);
+        snprintf(out->posterior_source, sizeof out->posterior_source, "%s", pv->source_name);
+        snprintf(out->posterior_date, sizeof out->posterior_date, "%s", pv->date ? pv->date : "");
+        out->posterior_draws = mn_posterior_draw_count(spec->post);
+        out->posterior_params = mn_posterior_param_count(spec->post);
     }
     for (int o = 0; o < spec->n_outputs; o++) {
         snprintf(out->output_names[o], MN_SENS_NAME_LEN, "%s", OUTPUTS[spec->output[o]].name);

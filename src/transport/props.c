@@ -34,7 +34,10 @@
  * Free aqueous diffusivity: Stokes-Einstein at 32 °C (skin surface temperature), radius of a
  *   sphere of the molecule's volume MW * 0.75 cm³/g / N_A (partial specific volume typical
  *   of organic solutes and proteins) [DERIVED]. Caffeine: 7.6e-6 cm²/s (measured 6.3e-6 at
- *   25 °C).
+ *   25 °C). A linear polymer is no compact sphere: its coil is several times wider than its
+ *   dry volume, so where the product gives a hydrodynamic (Stokes) radius with its source
+ *   (data/products.json: HA from its Mark-Houwink relation), that radius is used instead.
+ *   Dermal clearance, which scales with D_aq, follows it.
  * Viable epidermis and dermis: D = 0.2 D_aq (tortuosity and binding in hydrated tissue)
  *   [ASSUMPTION; gives 1.5e-6 cm²/s for caffeine, close to Kretsos et al., Int J Pharm
  *   2008;346:64's dermis correlation; F68 quotes lower values, 1e-7-1e-8 cm²/s, from a
@@ -91,12 +94,23 @@
  * skin (lateral reach of dermal diffusion in a day, sqrt(D_de t) ~ 2 mm for a small solute). */
 #define MN_CELL_RADIUS_MAX_UM 2000.0
 
-static double d_aq_cm2_s(double mw)
+/* Stokes-Einstein at skin temperature for a Stokes radius in nm. */
+static double d_aq_radius_cm2_s(double r_nm)
+{
+    assert(r_nm > 0);
+    return MN_KB * MN_T_SKIN_K / (6.0 * MN__PI * MN_ETA_PA_S * r_nm * 1e-9) * 1e4;
+}
+
+/* Radius in nm of a sphere of the molecule's volume (MW x MN_PSV / N_A). */
+static double sphere_radius_nm(double mw)
 {
     assert(mw > 0);
-    double vol_m3 = mw * MN_PSV / MN_NA * 1e-6;
-    double r_m = cbrt(3.0 * vol_m3 / (4.0 * MN__PI));
-    return MN_KB * MN_T_SKIN_K / (6.0 * MN__PI * MN_ETA_PA_S * r_m) * 1e4;
+    return cbrt(3.0 * mw * MN_PSV / (4.0 * MN__PI * MN_NA)) * 1e7;
+}
+
+static double d_aq_cm2_s(double mw)
+{
+    return d_aq_radius_cm2_s(sphere_radius_nm(mw));
 }
 
 static double lipid_kp_in_range(mn_kp_model model, double mw, double logp)
@@ -189,7 +203,10 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     p->k_sc_w = exp((1.0 - w_polar) * log(k_lipid) + w_polar * log(MN_SC_WATER_K));
     p->k_ve_w = MN_TISSUE_WATER_K + MN_TISSUE_BINDING * pow(kow, 0.7);
     p->k_de_w = p->k_ve_w;
-    double daq = d_aq_cm2_s(s->mw);
+    p->radius_from_product = s->hydrodynamic_radius_nm > 0;
+    p->hydrodynamic_radius_nm =
+        p->radius_from_product ? s->hydrodynamic_radius_nm : sphere_radius_nm(s->mw);
+    double daq = d_aq_radius_cm2_s(p->hydrodynamic_radius_nm);
     p->d_aq_um2_h = daq * 1e8 * 3600.0;
     p->d_ve_um2_h = MN_TISSUE_HINDRANCE * p->d_aq_um2_h;
     p->d_de_um2_h = MN_TISSUE_HINDRANCE * p->d_aq_um2_h;

@@ -88,8 +88,14 @@ static mn_status load_patient(const mn__jin *in, json_t *root, mn_absorb_scenari
 static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog *cat,
                               mn_absorb_scenario *s)
 {
-    static const char *const keys[] = {
-        "name", "mw", "logp", "concentration_mg_ml", "dose_ul_cm2", "solubility_mg_ml", NULL};
+    static const char *const keys[] = {"name",
+                                       "mw",
+                                       "logp",
+                                       "concentration_mg_ml",
+                                       "dose_ul_cm2",
+                                       "solubility_mg_ml",
+                                       "hydrodynamic_radius_nm",
+                                       NULL};
     json_t *pr;
     int here, has_mw, has_logp;
     mn_status st = mn__jobj(in, root, "$", "product", 1, &pr, &here);
@@ -113,6 +119,7 @@ static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog 
         s->logp = prod->logp;
         conc = prod->concentration_mg_ml;
         s->solubility_mg_ml = prod->solubility_mg_ml;
+        s->hydrodynamic_radius_nm = prod->hydrodynamic_radius_nm;
     }
     if ((st = mn__jnum(in, pr, "$.product", "mw", !here, MN_ABSORB_MIN_MW, MN_ABSORB_MAX_MW, &s->mw,
                        &has_mw)))
@@ -122,6 +129,8 @@ static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog 
         return st;
     if (here && (has_mw || has_logp))
         snprintf(s->product_name, sizeof s->product_name, "%s (modified)", name);
+    if (has_mw) /* the product's radius belongs to its own MW */
+        s->hydrodynamic_radius_nm = 0;
     double c;
     if ((st = mn__jnum_in(in, pr, "$.product", "concentration_mg_ml", conc < 0,
                           MN__IN_CONCENTRATION_MG_ML, &c, &has_mw)))
@@ -132,6 +141,9 @@ static mn_status load_product(const mn__jin *in, json_t *root, const mn_catalog 
         return st;
     if ((st = mn__jnum(in, pr, "$.product", "solubility_mg_ml", 0, 1e-9, 5000, &s->solubility_mg_ml,
                        &here)))
+        return st;
+    if ((st = mn__jnum(in, pr, "$.product", "hydrodynamic_radius_nm", 0, 0.1, 1000,
+                       &s->hydrodynamic_radius_nm, &here)))
         return st;
     return MN_OK;
 }

@@ -6,6 +6,8 @@
 #include <omp.h>
 
 #include "mn_test.h"
+#include "mneedle/healing.h"
+#include "mneedle/posterior.h"
 #include "mneedle/sensitivity.h"
 
 #define PI 3.14159265358979323846
@@ -78,7 +80,8 @@ static double normal_cdf(double z)
 static void test_quantiles_invert_their_cdfs(void **state)
 {
     (void)state;
-    mn_sens_dist n = {MN_SENS_NORMAL, 2.0, 3.0, 0}, ln = {MN_SENS_LOGNORMAL, 1.5, 0.4, 0};
+    mn_sens_dist n = {MN_SENS_NORMAL, 2.0, 3.0, 0, NULL, 0},
+                 ln = {MN_SENS_LOGNORMAL, 1.5, 0.4, 0, NULL, 0};
     /* Above z = 3 the CDF's own rounding (1 - u near 1e-3 and below) would dominate; the
      * upper tail is the lower one mirrored in the code. */
     for (double z = -8; z <= 3; z += 0.01) {
@@ -86,7 +89,8 @@ static void test_quantiles_invert_their_cdfs(void **state)
         assert_close(mn_sens_dist_quantile(&ln, normal_cdf(z)), 1.5 * exp(0.4 * z), 1e-12, 0);
     }
     assert_true(mn_sens_dist_quantile(&n, 0.5) == 2.0);
-    mn_sens_dist u = {MN_SENS_UNIFORM, -1, 3, 0}, t = {MN_SENS_TRIANGULAR, 0, 4, 1};
+    mn_sens_dist u = {MN_SENS_UNIFORM, -1, 3, 0, NULL, 0},
+                 t = {MN_SENS_TRIANGULAR, 0, 4, 1, NULL, 0};
     assert_close(mn_sens_dist_quantile(&u, 0.25), 0.0, 0, 1e-15);
     /* Triangular CDF: (x-a)^2 / ((b-a)(c-a)) below the mode, 1 - (b-x)^2/((b-a)(b-c)) above. */
     for (double x = 0.05; x < 4; x += 0.05) {
@@ -94,12 +98,34 @@ static void test_quantiles_invert_their_cdfs(void **state)
         assert_close(mn_sens_dist_quantile(&t, F), x, 1e-12, 1e-12);
     }
     assert_true(mn_sens_dist_valid(&n) && mn_sens_dist_valid(&t) && mn_sens_dist_valid(&u));
-    mn_sens_dist bad[] = {{MN_SENS_UNIFORM, 1, 1, 0},        {MN_SENS_NORMAL, 0, 0, 0},
-                          {MN_SENS_LOGNORMAL, -1, 1, 0},     {MN_SENS_TRIANGULAR, 0, 1, 2},
-                          {MN_SENS_UNIFORM, 0, INFINITY, 0}, {(mn_sens_dist_kind)9, 0, 1, 0}};
+    mn_sens_dist bad[] = {
+        {MN_SENS_UNIFORM, 1, 1, 0, NULL, 0},        {MN_SENS_NORMAL, 0, 0, 0, NULL, 0},
+        {MN_SENS_LOGNORMAL, -1, 1, 0, NULL, 0},     {MN_SENS_TRIANGULAR, 0, 1, 2, NULL, 0},
+        {MN_SENS_UNIFORM, 0, INFINITY, 0, NULL, 0}, {(mn_sens_dist_kind)9, 0, 1, 0, NULL, 0}};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(mn_sens_dist_valid(&bad[i]));
     assert_false(mn_sens_dist_valid(NULL));
+}
+
+/* An empirical sample: the quantile is linear between order statistics (as
+ * mn_posterior_quantile), so its levels k / (n - 1) give back the sorted values; a sample that
+ * is unsorted, too small, missing or not finite is refused. */
+static void test_empirical_quantile(void **state)
+{
+    (void)state;
+    static const double v[] = {1, 2, 4, 8}, unsorted[] = {1, 4, 2, 8}, inf[] = {1, INFINITY};
+    mn_sens_dist e = {MN_SENS_EMPIRICAL, 0, 0, 0, v, 4};
+    assert_true(mn_sens_dist_valid(&e));
+    for (int k = 0; k < 4; k++)
+        assert_true(mn_sens_dist_quantile(&e, k / 3.0) == v[k]);
+    assert_close(mn_sens_dist_quantile(&e, 0.5), 3.0, 0, 1e-15);
+    assert_close(mn_sens_dist_quantile(&e, 0.75), 5.0, 0, 1e-15);
+    mn_sens_dist bad[] = {{MN_SENS_EMPIRICAL, 0, 0, 0, unsorted, 4},
+                          {MN_SENS_EMPIRICAL, 0, 0, 0, v, 1},
+                          {MN_SENS_EMPIRICAL, 0, 0, 0, NULL, 4},
+                          {MN_SENS_EMPIRICAL, 0, 0, 0, inf, 2}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_false(mn_sens_dist_valid(&bad[i]));
 }
 
 /* Ishigami and Homma (1990): f = sin x1 + a sin^2 x2 + b x3^4 sin x1, x_i ~ U(-pi, pi). Output
@@ -117,8 +143,9 @@ static int ishigami(const void *userdata, const double *x, double *y)
     return MN_OK;
 }
 
-static const mn_sens_dist ISHI_DISTS[3] = {
-    {MN_SENS_UNIFORM, -PI, PI, 0}, {MN_SENS_UNIFORM, -PI, PI, 0}, {MN_SENS_UNIFORM, -PI, PI, 0}};
+static const mn_sens_dist ISHI_DISTS[3] = {{MN_SENS_UNIFORM, -PI, PI, 0, NULL, 0},
+                                           {MN_SENS_UNIFORM, -PI, PI, 0, NULL, 0},
+                                           {MN_SENS_UNIFORM, -PI, PI, 0, NULL, 0}};
 
 static void test_ishigami_indices(void **state)
 {
@@ -221,8 +248,9 @@ static int linear(const void *userdata, const double *x, double *y)
 static void test_morris_linear_effects(void **state)
 {
     (void)state;
-    mn_sens_dist d[3] = {
-        {MN_SENS_UNIFORM, 0, 1, 0}, {MN_SENS_UNIFORM, 10, 14, 0}, {MN_SENS_UNIFORM, -1, 1, 0}};
+    mn_sens_dist d[3] = {{MN_SENS_UNIFORM, 0, 1, 0, NULL, 0},
+                         {MN_SENS_UNIFORM, 10, 14, 0, NULL, 0},
+                         {MN_SENS_UNIFORM, -1, 1, 0, NULL, 0}};
     mn_sens_problem p = {3, d, 2, linear, NULL};
     mn_morris_options o;
     mn_morris_options_init(&o);
@@ -262,7 +290,7 @@ static void test_failures_are_reported_alike(void **state)
     (void)state;
     mn_ctx *ctx;
     assert_int_equal(mn_ctx_create(&ctx), MN_OK);
-    mn_sens_dist d[2] = {{MN_SENS_UNIFORM, 0, 1, 0}, {MN_SENS_UNIFORM, 0, 1, 0}};
+    mn_sens_dist d[2] = {{MN_SENS_UNIFORM, 0, 1, 0, NULL, 0}, {MN_SENS_UNIFORM, 0, 1, 0, NULL, 0}};
     int mode = 0;
     mn_sens_problem p = {2, d, 1, failing, &mode};
     mn_sobol_options o;
@@ -333,17 +361,130 @@ static void test_maintenance_interval_answers_to_the_person(void **state)
     mn_ctx_free(ctx);
 }
 
+#define POSTERIOR_SCENARIO                                                                         \
+    "{\"scenario\": {\"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"         \
+    "  \"zone\": \"cheek\", \"concern\": \"fine-lines-wrinkles\","                                 \
+    "  \"sessions\": [{\"day\": 0, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3},"   \
+    "   {\"day\": 28, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3}],"               \
+    "  \"horizon_days\": 730},"
+
+static mn_status run_spec(mn_ctx *ctx, const char *spec, mn_sens_result *r)
+{
+    mn_sens_spec *s;
+    mn_status st = mn_sens_spec_parse(ctx, "spec", spec, strlen(spec), &s);
+    if (!st)
+        st = mn_sens_run(ctx, s, 2, r);
+    mn_sens_spec_free(s);
+    return st;
+}
+
+/* Constants drawn from the posterior reach the model through its parameter set, in the run and
+ * in the maintenance projection: the young collagen's lifetime moves all three outputs, the
+ * long-lived fraction the durability, while the epidermal gain, which feeds no collagen state,
+ * has exactly zero indices (it would not, were the constants not passed, for none would then
+ * vary). The result describes each input as the posterior's marginal. */
+static void test_posterior_marginals_reach_the_model(void **state)
+{
+    (void)state;
+    static const char spec[] = POSTERIOR_SCENARIO
+        " \"outputs\": [\"peak_improvement_pct\", \"durability_days\","
+        "  \"maintenance_interval_days\"],"
+        " \"inputs\": [{\"name\": \"col1_young_tau_d\", \"from\": \"posterior\"},"
+        "  {\"name\": \"col1_long_fraction\", \"from\": \"posterior\"},"
+        "  {\"name\": \"epi_gain\", \"from\": \"posterior\"}],"
+        " \"n\": 128, \"bootstrap\": 100, \"seed\": 3}";
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    mn_posterior *post;
+    assert_int_equal(mn_posterior_load(ctx, NULL, &post), MN_OK);
+    mn_sens_result r;
+    assert_int_equal(run_spec(ctx, spec, &r), MN_OK);
+    assert_int_equal(r.n_from_posterior, 3);
+    assert_int_equal(r.posterior_draws, mn_posterior_draw_count(post));
+    for (int o = 0; o < 3; o++) {
+        assert_true(r.sobol.variance[o] > 0);
+        assert_true(r.sobol.index[o * 3 + 0].total_lo > 0.01);
+        const mn_sobol_index *epi = &r.sobol.index[o * 3 + 2];
+        assert_true(epi->first_order == 0 && epi->total == 0 && epi->total_hi == 0);
+    }
+    assert_true(r.sobol.index[1 * 3 + 1].total_lo > 0.2); /* durability: long-lived fraction */
+    int j = mn_posterior_param_find(post, "col1_young_tau_d");
+    assert_int_equal(r.input_from_posterior[0], 1);
+    assert_int_equal(r.dists[0].kind, MN_SENS_EMPIRICAL);
+    assert_true(r.dists[0].a == mn_posterior_quantile(post, j, 0));
+    assert_true(r.dists[0].b == mn_posterior_quantile(post, j, 1));
+    assert_true(r.dists[0].c == mn_posterior_quantile(post, j, 0.5));
+    assert_null(r.dists[0].values);
+    mn_sens_result_release(&r);
+    mn_posterior_free(post);
+    mn_ctx_free(ctx);
+}
+
+/* The grouped input "posterior" runs whole draws: over a base sample that visits every draw
+ * about equally often, the output's mean is the mean over the draws computed directly, draw by
+ * draw, with mn_posterior_params() and mn_healing_run(). */
+static void test_posterior_grouped_runs_whole_draws(void **state)
+{
+    (void)state;
+    static const char spec[] =
+        POSTERIOR_SCENARIO " \"outputs\": [\"peak_improvement_pct\"],"
+                           " \"inputs\": [{\"name\": \"posterior\", \"from\": \"posterior\"},"
+                           "  {\"name\": \"needle_mm\", \"uniform\": [1.49, 1.51]}],"
+                           " \"n\": 4096, \"bootstrap\": 0, \"seed\": 3}";
+    static const char scenario[] =
+        "{\"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"
+        "  \"zone\": \"cheek\", \"concern\": \"fine-lines-wrinkles\","
+        "  \"sessions\": [{\"day\": 0, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3},"
+        "   {\"day\": 28, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3}],"
+        "  \"horizon_days\": 730}";
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    mn_posterior *post;
+    assert_int_equal(mn_posterior_load(ctx, NULL, &post), MN_OK);
+    mn_healing_input *in = malloc(sizeof *in);
+    assert_non_null(in);
+    assert_int_equal(mn_healing_scenario_parse(ctx, "scn", scenario, strlen(scenario), in), MN_OK);
+    double sum = 0, sum2 = 0;
+    int nd = mn_posterior_draw_count(post);
+    for (int k = 0; k < nd; k++) {
+        mn_healing_params par;
+        mn_healing_options o;
+        mn_healing_summary smr;
+        assert_int_equal(mn_posterior_params(ctx, post, k, &par), MN_OK);
+        mn_healing_options_init(&o);
+        o.params = &par;
+        assert_int_equal(mn_healing_run(ctx, &in->scenario, NULL, &o, NULL, 0, NULL, &smr), MN_OK);
+        sum += smr.peak_improvement_pct;
+        sum2 += smr.peak_improvement_pct * smr.peak_improvement_pct;
+    }
+    double mean = sum / nd, sd = sqrt(sum2 / nd - mean * mean);
+    mn_sens_result r;
+    assert_int_equal(run_spec(ctx, spec, &r), MN_OK);
+    assert_int_equal(r.input_from_posterior[0], 2);
+    assert_true(sd > 1);                               /* the draws differ */
+    assert_close(r.sobol.mean[0], mean, 0, 0.02 * sd); /* equal weights, up to stratification */
+    assert_close(sqrt(r.sobol.variance[0]), sd, 0.05, 0);
+    assert_true(r.sobol.index[0].total > 0.95); /* the draws, not the needle's 0.02 mm */
+    mn_sens_result_release(&r);
+    free(in);
+    mn_posterior_free(post);
+    mn_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sobol_matches_scipy),
         cmocka_unit_test(test_sobol_is_stratified),
         cmocka_unit_test(test_quantiles_invert_their_cdfs),
+        cmocka_unit_test(test_empirical_quantile),
         cmocka_unit_test(test_ishigami_indices),
         cmocka_unit_test(test_sobol_is_the_same_for_any_thread_count),
         cmocka_unit_test(test_morris_linear_effects),
         cmocka_unit_test(test_failures_are_reported_alike),
         cmocka_unit_test(test_maintenance_interval_answers_to_the_person),
+        cmocka_unit_test(test_posterior_marginals_reach_the_model),
+        cmocka_unit_test(test_posterior_grouped_runs_whole_draws),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -418,6 +418,47 @@ static void test_kp_range(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* A linear polymer's diffusivity comes from its coil's hydrodynamic radius, not from a compact
+ * sphere of its mass: D_aq is Stokes-Einstein in the radius (so it scales as 1/r), dermal
+ * clearance follows it, and the catalogue's HA carries its sourced radius into a scenario. */
+static void test_hydrodynamic_radius(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    scenario(&s, "dermapen-4", 1.0, 5000, -5);
+    mn_absorb_params sphere, coil;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &sphere), MN_OK);
+    assert_false(sphere.radius_from_product);
+    double r_sphere = cbrt(3 * 5000 * 0.75 / (4 * 3.14159265358979 * 6.02214076e23)) * 1e7;
+    assert_close(sphere.hydrodynamic_radius_nm, r_sphere, 1e-12, 0);
+    /* Stokes-Einstein at 32 C in water at 7.65e-4 Pa s, 1.14 nm: 2.56e-6 cm2/s. */
+    double kt = 1.380649e-23 * 305.15, eta = 7.65e-4;
+    double d_sphere = kt / (6 * 3.14159265358979 * eta * r_sphere * 1e-9) * 1e4 * 1e8 * 3600;
+    assert_close(sphere.d_aq_um2_h, d_sphere, 1e-12, 0);
+    s.hydrodynamic_radius_nm = 2.8;
+    assert_int_equal(mn_absorb_params_compute(ctx, &s, &coil), MN_OK);
+    assert_true(coil.radius_from_product);
+    assert_close(coil.d_aq_um2_h / sphere.d_aq_um2_h, r_sphere / 2.8, 1e-12, 0);
+    assert_close(coil.d_ve_um2_h / sphere.d_ve_um2_h, r_sphere / 2.8, 1e-12, 0);
+    assert_close(coil.clearance_per_h / sphere.clearance_per_h, r_sphere / 2.8, 1e-12, 0);
+    mn_absorb_scenario_release(&s);
+    /* The catalogue's HA: its radius, with a source; a changed MW drops it. */
+    const mn_product *ha = mn_catalog_find_product(mn_ctx_catalog(ctx), "hyaluronic-acid-5kda");
+    assert_non_null(ha);
+    assert_true(ha->hydrodynamic_radius_nm > 2 * r_sphere);
+    assert_non_null(ha->hydrodynamic_radius_source);
+    const char *txt = "{\"site\":\"cheek\",\"device\":\"none\",\"product\":{\"name\":"
+                      "\"hyaluronic-acid-5kda\"},\"hours\":1,\"report_hours\":[1]}";
+    assert_int_equal(mn_absorb_scenario_parse(ctx, "t", txt, strlen(txt), &s), MN_OK);
+    assert_close(s.hydrodynamic_radius_nm, ha->hydrodynamic_radius_nm, 0, 0);
+    mn_absorb_scenario_release(&s);
+    const char *mod = "{\"site\":\"cheek\",\"device\":\"none\",\"product\":{\"name\":"
+                      "\"hyaluronic-acid-5kda\",\"mw\":20000},\"hours\":1,\"report_hours\":[1]}";
+    assert_int_equal(mn_absorb_scenario_parse(ctx, "t", mod, strlen(mod), &s), MN_OK);
+    assert_true(s.hydrodynamic_radius_nm <= 0);
+    mn_absorb_scenario_release(&s);
+}
+
 /* Franz outputs: mean fluxes integrate to the delivered amount; the band brackets a spread;
  * the maximal-flux ratio is computed from the fluxes it names. */
 static void test_franz_outputs(void **state)
@@ -703,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_film_mass_balance),
         cmocka_unit_test(test_first_hour_bound),
         cmocka_unit_test(test_kp_range),
+        cmocka_unit_test(test_hydrodynamic_radius),
         cmocka_unit_test(test_franz_outputs),
         cmocka_unit_test(test_extremes_stay_finite),
         cmocka_unit_test(test_field_run_small),
