@@ -452,24 +452,22 @@ static json_t *form_record(const mn__form *f)
     }
     json_t *concerns = json_array();
     for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
-        char n1[32], n2[32], n3[32];
-        snprintf(n1, sizeof n1, "concern%d.concern", k);
-        snprintf(n2, sizeof n2, "concern%d.zones", k);
-        snprintf(n3, sizeof n3, "concern%d.severity", k);
-        const char *concern = mn__form_str(f, n1);
+        const char *concern = mn__form_nth(f, "concern", k, ".concern");
+        const char *zone_list = mn__form_nth(f, "concern", k, ".zones");
+        const char *severity = mn__form_nth(f, "concern", k, ".severity");
         if (!concern[0])
             continue;
         json_t *c = json_object();
         json_object_set_new(c, "concern", json_string(concern));
         json_t *zones = json_array();
-        char *list = mn__url_decode(mn__form_str(f, n2), strlen(mn__form_str(f, n2)), 0);
+        char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
         for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
              z = strtok_r(NULL, ", ;", &save))
             json_array_append_new(zones, json_string(z));
         mn__free(list);
         json_object_set_new(c, "zones", zones);
-        if (mn__form_str(f, n3)[0])
-            json_object_set_new(c, "severity", json_string(mn__form_str(f, n3)));
+        if (severity[0])
+            json_object_set_new(c, "severity", json_string(severity));
         json_array_append_new(concerns, c);
     }
     json_object_set_new(rec, "concerns", concerns);
@@ -621,15 +619,11 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     mn__buf_printf(&b, "</fieldset>");
     json_t *concerns = stored ? json_object_get(stored, "concerns") : NULL;
     int filled = (int)json_array_size(concerns);
-    for (int k = 0; posted && k < MAX_FORM_CONCERNS; k++) {
-        static const char *const parts[] = {"concern", "zones", "severity"};
-        for (int p = 0; p < 3; p++) {
-            char name[40];
-            snprintf(name, sizeof name, "concern%d.%s", k, parts[p]);
-            if (mn__form_str(posted, name)[0])
-                filled = k + 1;
-        }
-    }
+    for (int k = 0; posted && k < MAX_FORM_CONCERNS; k++)
+        if (mn__form_nth(posted, "concern", k, ".concern")[0] ||
+            mn__form_nth(posted, "concern", k, ".zones")[0] ||
+            mn__form_nth(posted, "concern", k, ".severity")[0])
+            filled = k + 1;
     int shown = filled + 1 < MIN_FORM_CONCERNS ? MIN_FORM_CONCERNS : filled + 1;
     if (shown > MAX_FORM_CONCERNS)
         shown = MAX_FORM_CONCERNS;

@@ -241,15 +241,23 @@ void mn__page_report_pdf(mn__call *c)
         }
     }
 
-    /* Wait a moment for it: a quick PDF is answered at once. */
+    /* Wait a moment for it: a quick PDF is answered at once. The slot is looked up again
+     * under the lock each time: another request of the same user for the same client (a
+     * second tab) may have taken the finished job meanwhile. */
     pthread_mutex_lock(&pj->lock);
     struct timeval tv;
     gettimeofday(&tv, NULL);
     long long ns = (long long)tv.tv_usec * 1000 + (long long)MN__PDF_WAIT_MS * 1000000;
     struct timespec until = {tv.tv_sec + (time_t)(ns / 1000000000), (long)(ns % 1000000000)};
-    while (!j->done)
+    while ((j = find(pj, user, id)) && !j->done)
         if (pthread_cond_timedwait(&pj->changed, &pj->lock, &until))
             break;
+    j = find(pj, user, id);
+    if (!j) { /* taken by that other request: asking again starts a new one */
+        pthread_mutex_unlock(&pj->lock);
+        waiting_page(c, id, 0);
+        return;
+    }
     if (!j->done) {
         long long started = j->started;
         pthread_mutex_unlock(&pj->lock);

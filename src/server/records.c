@@ -422,17 +422,13 @@ void mn__post_session(mn__call *c)
     }
     json_t *zones = json_array();
     for (int k = 0; k < MAX_FORM_ZONES; k++) {
-        char zn[24], dn[24], pn[24];
-        snprintf(zn, sizeof zn, "zone%d", k);
-        snprintf(dn, sizeof dn, "depth%d", k);
-        snprintf(pn, sizeof pn, "passes%d", k);
-        const char *zone = mn__form_str(f, zn);
+        const char *zone = mn__form_nth(f, "zone", k, "");
         if (!zone[0])
             continue;
         json_t *z = json_object();
         json_object_set_new(z, "zone", json_string(zone));
-        json_object_set_new(z, "depth_mm", number_or_text(mn__form_str(f, dn)));
-        json_object_set_new(z, "passes", number_or_text(mn__form_str(f, pn)));
+        json_object_set_new(z, "depth_mm", number_or_text(mn__form_nth(f, "depth", k, "")));
+        json_object_set_new(z, "passes", number_or_text(mn__form_nth(f, "passes", k, "")));
         json_array_append_new(zones, z);
     }
     json_object_set_new(s, "zones", zones);

@@ -30,6 +30,9 @@ void mn__form_release(mn__form *f);
 const char *mn__form_get(const mn__form *f, const char *name);
 /* As mn__form_get, "" when absent. */
 const char *mn__form_str(const mn__form *f, const char *name);
+/* The value of a numbered field, named @p prefix, @p k, @p suffix ("concern2.zones",
+ * "depth3"); "" when absent. */
+const char *mn__form_nth(const mn__form *f, const char *prefix, int k, const char *suffix);
 
 /* The value of request header @p name (case-insensitive), or NULL. */
 const char *mn__req_header(const mn_http_request *req, const char *name);
