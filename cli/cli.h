@@ -109,6 +109,13 @@ typedef struct {
 #define CLI_JSON(common, help)   CLI_FLAG("json", &(common)->json, help)
 #define CLI_OUTPUT(common, help) CLI_PATH("output", 'o', &(common)->output, "FILE", help)
 #define CLI_DATA(common, help)   CLI_PATH("data", 0, &(common)->data, "DIR", help)
+/* The record commands' --db FILE and --data DIR (their catalogues include the scales and the
+ * kinds of adverse event). */
+#define CLI_DB(v)                                                                                  \
+    CLI_PATH("db", 0, v, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)")
+#define CLI_RECORD_DATA(common)                                                                    \
+    CLI_DATA(common, "read catalogues (devices, sites, scales, ...) from DIR instead of the "      \
+                     "built-in copies")
 
 /* A command as --help and the messages present it. Every command takes one operand, but for
  * those parsed with cli_parse_list (one or more). */
@@ -157,6 +164,11 @@ int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
  * prints the reason and stores the exit code in *exit_code. */
 mn_ctx *cli_open(const char *cmd, const char *data_dir, int *exit_code);
 
+/* The start of a command whose options were parsed into @p common: with @p parsed (the parser's
+ * return) not CLI_PARSED, NULL and that exit code (after --help or a bad option); otherwise
+ * cli_open() with common->data, *exit_code CLI_EXIT_OK when the context is created. */
+mn_ctx *cli_start(const char *cmd, int parsed, const cli_common *common, int *exit_code);
+
 /* Opens the output (--output FILE, atomic; NULL or "-" for stdout). */
 mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit_code);
 
@@ -193,6 +205,18 @@ const char *cli_db_path(const char *option);
  * code and returns NULL. */
 mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const char *actor, int flags,
                          int *exit_code);
+
+/* The reports on one client of the record. */
+typedef enum {
+    CLI_REPORT_HISTORY, /* mn_store_history_get, read-only */
+    CLI_REPORT_REPLAN   /* mn_store_replan_run, which stores the maintenance date */
+} cli_client_report;
+
+/* Opens the catalogues (o->data, --data) and the record (read-only for history; the audit's actor
+ * for replan), makes client @p id's report and writes it to the output o asks for (--json, -o FILE,
+ * atomically); returns the exit code. */
+int cli_client_report_run(const char *cmd, cli_client_report report, const cli_common *o,
+                          const char *db, const char *actor, const char *id);
 
 /* Reads a whole input file ("-": standard input), up to MN_MAX_INPUT_BYTES, NUL-terminated;
  * the caller frees it. On failure prints why, stores the exit code and returns NULL. */

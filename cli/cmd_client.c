@@ -38,7 +38,7 @@ int cmd_client(int argc, char **argv)
     const char *db = NULL, *actor = NULL, *id_opt = NULL;
     int identity = 0;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_DB(&db),
         CLI_JSON(&o, "show, list: one JSON object"),
         CLI_OUTPUT(&o, "show, list: write to FILE atomically"),
         CLI_FLAG("identity", &identity, "show, list: include the identifying details"),

@@ -76,7 +76,7 @@ int cmd_db(int argc, char **argv)
     const char *db = NULL, *key_file = NULL, *actor = NULL;
     int encrypt = 0, schema = 0;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_DB(&db),
         CLI_JSON(&o, "check: one JSON object (ok, integrity_ok, foreign_keys_ok, audit_ok, ...)"),
         CLI_FLAG("encrypt", &encrypt, "backup: encrypt with the key (--key-file or MNEEDLE_KEY)"),
         CLI_PATH("key-file", 0, &key_file, "FILE",

@@ -42,7 +42,7 @@ int cmd_export(int argc, char **argv)
     const char *db = NULL, *ics = NULL, *fhir = NULL, *csv = NULL;
     int all = 0;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_DB(&db),
         CLI_FLAG("all", &all, "every client instead of one"),
         CLI_PATH("ics", 0, &ics, "FILE", "iCalendar of the planned visits (RFC 5545)"),
         CLI_PATH("fhir", 0, &fhir, "FILE", "HL7 FHIR R4 Bundle (JSON)"),

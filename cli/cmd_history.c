@@ -19,12 +19,9 @@ int cmd_history(int argc, char **argv)
 {
     cli_common o = {0};
     const char *db = NULL, *id;
-    const char *data_dir = NULL;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
-        CLI_PATH("data", 0, &data_dir, "DIR",
-                 "read catalogues (devices, sites, scales, ...) from DIR instead of the "
-                 "built-in copies"),
+        CLI_DB(&db),
+        CLI_RECORD_DATA(&o),
         CLI_JSON(&o, "one JSON object (plan, planned[], sessions[], assessments[], "
                      "adverse_events[])"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
@@ -33,27 +30,5 @@ int cmd_history(int argc, char **argv)
     int code = cli_parse(&command, opts, argc, argv, stdout, &id);
     if (code != CLI_PARSED)
         return code;
-    code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("history", data_dir, &code);
-    if (!ctx)
-        return code;
-    mn_store *store = cli_store_open("history", ctx, db, NULL, MN_STORE_READONLY, &code);
-    mn_store_history *h = NULL;
-    if (store) {
-        mn_status st = mn_store_history_get(ctx, store, id, &h);
-        if (st) {
-            code = cli_fail("history", ctx, st);
-        } else {
-            mn_outfile *out = cli_output("history", ctx, o.output, &code);
-            if (out) {
-                st = mn_store_history_write(ctx, h, o.json, mn_outfile_writer, out);
-                code = st ? cli_fail("history", ctx, mn_outfile_fail(ctx, out, st))
-                          : cli_commit("history", ctx, out);
-            }
-        }
-    }
-    mn_store_history_free(h);
-    mn_store_close(store);
-    mn_ctx_free(ctx);
-    return code;
+    return cli_client_report_run("history", CLI_REPORT_HISTORY, &o, db, NULL, id);
 }

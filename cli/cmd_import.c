@@ -25,7 +25,7 @@ int cmd_import(int argc, char **argv)
     const char *db = NULL, *actor = NULL, *file;
     int dry_run = 0;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_DB(&db),
         CLI_FLAG("dry-run", &dry_run, "check and report; store nothing"),
         CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,

@@ -24,7 +24,7 @@ int cmd_recall(int argc, char **argv)
     const char *db = NULL, *before = NULL;
     int csv = 0, ics = 0;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_DB(&db),
         CLI_PATH("due-before", 0, &before, "DATE", "due on or before DATE (YYYY-MM-DD)"),
         CLI_JSON(&o, "one JSON object {version, due[]}"),
         CLI_FLAG("csv", &csv, "CSV: client,due,last_session,reason"),

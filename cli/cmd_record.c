@@ -1,4 +1,4 @@
-/* mneedle record session|assessment FILE [--override REASON] [--db FILE] */
+/* mneedle record session|assessment|adverse-event FILE [--override REASON] [--db FILE] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,8 +7,8 @@
 
 static const cli_command command = {
     .name = "record",
-    .operand = "session|assessment FILE",
-    .operand_error = "expected: session FILE or assessment FILE",
+    .operand = "session|assessment|adverse-event FILE",
+    .operand_error = "expected: session FILE, assessment FILE or adverse-event FILE",
     .about =
         "Records what was done, or how the skin responded, in the clinic record.\n"
         "FILE is JSON (one object or an array) or CSV (a header row naming the columns);\n"
@@ -25,24 +25,32 @@ static const cli_command command = {
         "              (within the scale's range and steps), rater, zone, session (its\n"
         "              number), photos [{consent, sha256}]: a photo consent of the client and\n"
         "              the image's SHA-256, never the image.\n"
+        "  adverse-event  an event on its own (reported at a follow-up or by phone): date it\n"
+        "              began, session (its number, when it followed one), kind (an id of the\n"
+        "              catalogue: prolonged-erythema, swelling, pain-or-sensitivity,\n"
+        "              dryness-peeling, bruising, infection, herpes-simplex-reactivation,\n"
+        "              allergic-reaction, post-inflammatory-hyperpigmentation,\n"
+        "              tram-track-scarring, granuloma) or event (free text), severity (mild,\n"
+        "              moderate or severe; required), resolved (date). event \"none\" records\n"
+        "              that there were none. CSV columns: client, date, session, kind, event,\n"
+        "              severity, resolved.\n"
         "\n"
         "The whole file is one transaction: a bad record gives exit 2, naming the file and the\n"
         "place ($[2].zones[0].depth_mm, or line 7 of a CSV), and nothing is recorded.\n",
     .footer = "Example:\n"
               "  mneedle record session --db clinic.db session.json\n"
               "  mneedle record session --db clinic.db --override \"client tolerated; scar "
-              "tissue\" deep.json\n",
+              "tissue\" deep.json\n"
+              "  mneedle record adverse-event --db clinic.db pih.json\n",
 };
 
 int cmd_record(int argc, char **argv)
 {
+    cli_common o = {0};
     const char *db = NULL, *actor = NULL, *override_reason = NULL;
-    const char *data_dir = NULL;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
-        CLI_PATH("data", 0, &data_dir, "DIR",
-                 "read catalogues (devices, sites, scales, ...) from DIR instead of the "
-                 "built-in copies"),
+        CLI_DB(&db),
+        CLI_RECORD_DATA(&o),
         CLI_PATH("override", 0, &override_reason, "REASON",
                  "session: record settings outside the plan or the device's range, for this "
                  "reason (kept in the audit log; name no one in it)"),
@@ -54,13 +62,13 @@ int cmd_record(int argc, char **argv)
     int code = cli_parse_list(&command, opts, argc, argv, stdout, &ops, &n_ops);
     if (code != CLI_PARSED)
         return code;
-    int session = !strcmp(ops[0], "session");
-    if ((!session && strcmp(ops[0], "assessment")) || n_ops != 2)
+    int session = !strcmp(ops[0], "session"), event = !strcmp(ops[0], "adverse-event");
+    if ((!session && !event && strcmp(ops[0], "assessment")) || n_ops != 2)
         return cli_usage_error("record", "%s", command.operand_error);
     if (!session && override_reason)
         return cli_usage_error("record", "--override is for sessions");
     code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("record", data_dir, &code);
+    mn_ctx *ctx = cli_open("record", o.data, &code);
     if (!ctx)
         return code;
     char *text = NULL;
@@ -71,11 +79,16 @@ int cmd_record(int argc, char **argv)
         int n = 0;
         mn_status st =
             session ? mn_store_record_sessions(ctx, store, src, text, len, override_reason, &n)
+            : event ? mn_store_record_adverse_events(ctx, store, src, text, len, &n)
                     : mn_store_record_assessments(ctx, store, src, text, len, &n);
         if (st)
             code = cli_fail("record", ctx, st);
         else
-            printf("recorded %d %s%s\n", n, session ? "session" : "assessment", n == 1 ? "" : "s");
+            printf("recorded %d %s%s\n", n,
+                   session ? "session"
+                   : event ? "adverse event"
+                           : "assessment",
+                   n == 1 ? "" : "s");
     }
     free(text);
     mn_store_close(store);

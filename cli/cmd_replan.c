@@ -27,12 +27,9 @@ int cmd_replan(int argc, char **argv)
 {
     cli_common o = {0};
     const char *db = NULL, *actor = NULL, *id;
-    const char *data_dir = NULL;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
-        CLI_PATH("data", 0, &data_dir, "DIR",
-                 "read catalogues (devices, sites, scales, ...) from DIR instead of the "
-                 "built-in copies"),
+        CLI_DB(&db),
+        CLI_RECORD_DATA(&o),
         CLI_JSON(&o, "one JSON object (remaining, response, observations, projection, "
                      "maintenance)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
@@ -42,27 +39,5 @@ int cmd_replan(int argc, char **argv)
     int code = cli_parse(&command, opts, argc, argv, stdout, &id);
     if (code != CLI_PARSED)
         return code;
-    code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("replan", data_dir, &code);
-    if (!ctx)
-        return code;
-    mn_store *store = cli_store_open("replan", ctx, db, actor, 0, &code);
-    mn_store_replan *r = NULL;
-    if (store) {
-        mn_status st = mn_store_replan_run(ctx, store, id, &r);
-        if (st) {
-            code = cli_fail("replan", ctx, st);
-        } else {
-            mn_outfile *out = cli_output("replan", ctx, o.output, &code);
-            if (out) {
-                st = mn_store_replan_write(ctx, r, o.json, mn_outfile_writer, out);
-                code = st ? cli_fail("replan", ctx, mn_outfile_fail(ctx, out, st))
-                          : cli_commit("replan", ctx, out);
-            }
-        }
-    }
-    mn_store_replan_free(r);
-    mn_store_close(store);
-    mn_ctx_free(ctx);
-    return code;
+    return cli_client_report_run("replan", CLI_REPORT_REPLAN, &o, db, actor, id);
 }

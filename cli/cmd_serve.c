@@ -97,7 +97,7 @@ int cmd_serve(int argc, char **argv)
     mn_server_config_init(&cfg);
     int idle_min = cfg.idle_timeout_s / 60;
     const cli_option opts[] = {
-        CLI_PATH("db", 0, &db, "FILE", "the database (default $MNEEDLE_DB, else mneedle.db)"),
+        CLI_DB(&db),
         CLI_PATH("bind", 0, &sopts.bind, "ADDR",
                  "the address to listen on (default 127.0.0.1: this computer only)"),
         CLI_INT("port", &sopts.port, "N", 0, 65535, "the port (default 8080; 0: a free one)"),

@@ -37,6 +37,39 @@ mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const cha
     return store;
 }
 
+int cli_client_report_run(const char *cmd, cli_client_report report, const cli_common *o,
+                          const char *db, const char *actor, const char *id)
+{
+    int code = CLI_EXIT_OK;
+    mn_ctx *ctx = cli_open(cmd, o->data, &code);
+    if (!ctx)
+        return code;
+    int history = report == CLI_REPORT_HISTORY;
+    mn_store *store = cli_store_open(cmd, ctx, db, actor, history ? MN_STORE_READONLY : 0, &code);
+    mn_store_history *h = NULL;
+    mn_store_replan *r = NULL;
+    if (store) {
+        mn_status st = history ? mn_store_history_get(ctx, store, id, &h)
+                               : mn_store_replan_run(ctx, store, id, &r);
+        if (st) {
+            code = cli_fail(cmd, ctx, st);
+        } else {
+            mn_outfile *out = cli_output(cmd, ctx, o->output, &code);
+            if (out) {
+                st = history ? mn_store_history_write(ctx, h, o->json, mn_outfile_writer, out)
+                             : mn_store_replan_write(ctx, r, o->json, mn_outfile_writer, out);
+                code = st ? cli_fail(cmd, ctx, mn_outfile_fail(ctx, out, st))
+                          : cli_commit(cmd, ctx, out);
+            }
+        }
+    }
+    mn_store_history_free(h);
+    mn_store_replan_free(r);
+    mn_store_close(store);
+    mn_ctx_free(ctx);
+    return code;
+}
+
 char *cli_read_input(const char *cmd, const char *path, size_t *len, int *exit_code)
 {
     FILE *fp = strcmp(path, "-") ? fopen(path, "rb") : stdin;

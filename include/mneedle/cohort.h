@@ -44,6 +44,9 @@ extern "C" {
 #define MN_COHORT_MAX_N         1000000000L /* 10^9 patients */
 /** Seed of a trial file that gives none (any fixed value would do: runs must repeat). */
 #define MN_COHORT_DEFAULT_SEED 1
+/** Longest trial name ("name"), bytes with the NUL: the same limit as a client's name
+ *  (MN_CLIENT_NAME_LEN, clinic.h). A longer name is refused, never cut. */
+#define MN_COHORT_NAME_LEN 256
 /** Width of a percentile-sketch bin in percentage points; the error of a reported
  *  percentile inside the sketch range is at most half of it. */
 #define MN_COHORT_BIN_PCT 0.05
@@ -74,7 +77,7 @@ typedef struct {
 
 /** A virtual trial: population, protocol, endpoints, seed. */
 typedef struct {
-    char name[96]; /* optional "name" */
+    char name[MN_COHORT_NAME_LEN]; /* optional "name"; "" when absent */
     mn_cohort_population population;
     const mn_site *zone;       /* catalogue entries, owned by the context */
     const mn_concern *concern; /* */

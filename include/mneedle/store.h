@@ -162,6 +162,26 @@ mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out);
  *  @return MN_OK; MN_ENOTFOUND past the last (no message); MN_EPARSE for a broken file. */
 mn_status mn_store_scale_at(mn_ctx *ctx, int index, mn_scale *out);
 
+/** A kind of adverse event of the catalogue (data/adverse_events.json). */
+typedef struct {
+    char id[48];
+    char name[96];
+    int persistent;  /* 1: the sources call it persistent; 0: transient */
+    char status[16]; /* "cited" or "secondary" */
+    char source[400];
+} mn_adverse_kind;
+
+/**
+ * Finds a kind of adverse event by id in the catalogue (data/adverse_events.json, or the one
+ * in the context's --data directory). @return MN_OK; MN_ENOTFOUND (the message lists the
+ * ids); MN_EPARSE for a broken catalogue file.
+ */
+mn_status mn_store_adverse_kind_find(mn_ctx *ctx, const char *id, mn_adverse_kind *out);
+
+/** The kind at @p index (0-based, catalogue order), to list them all.
+ *  @return MN_OK; MN_ENOTFOUND past the last (no message); MN_EPARSE for a broken file. */
+mn_status mn_store_adverse_kind_at(mn_ctx *ctx, int index, mn_adverse_kind *out);
+
 /* ---- clients ---- */
 
 /** Longest client id, with its NUL. Ids are letters, digits and '-', starting with a letter. */
@@ -297,6 +317,20 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
 mn_status mn_store_record_assessments(mn_ctx *ctx, mn_store *store, const char *src,
                                       const char *text, size_t len, int *n_recorded);
 
+/**
+ * Records adverse events on their own, not with a session (JSON object or array, or CSV rows
+ * with columns client, date, session, kind, event, severity, resolved): a client, the date the
+ * event began (not after today), optionally the session it followed (its number among the
+ * client's sessions, on or before the date), and either a kind of the catalogue
+ * (mn_store_adverse_kind_find) or free text in event, with a severity coded mild, moderate or
+ * severe and optionally the date it resolved (on or after the date, not after today). event
+ * "none", with no kind, severity or resolved date, records that there were none. Stored in
+ * the same table as the events recorded with sessions, each with its audit entry.
+ * All or nothing. @return as mn_store_record_sessions().
+ */
+mn_status mn_store_record_adverse_events(mn_ctx *ctx, mn_store *store, const char *src,
+                                         const char *text, size_t len, int *n_recorded);
+
 /* ---- history ---- */
 
 /** One zone's setting: as planned, or as done with the plan's for comparison. */
@@ -340,9 +374,11 @@ typedef struct {
     long id;
     mn_date date;
     int session_number; /* 1-based index among the client's sessions, 0 when none */
-    char event[128], severity[16];
+    char event[256];    /* a kind's id, free text, or "none" */
+    char severity[16];
     int resolved;
     mn_date resolved_date;
+    char kind_name[96]; /* the kind's name when event is the id of a catalogue kind, else "" */
 } mn_store_adverse_event;
 
 /** A client's timeline: the latest plan's visits, the sessions done (matched to them), the

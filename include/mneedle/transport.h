@@ -109,6 +109,9 @@ typedef struct {
                              grid limit) name the file too. Empty: "absorb scenario" */
     double hydrodynamic_radius_nm; /* Stokes radius in water; <= 0: the product's, else a
                                       sphere of MW x 0.75 cm³/g */
+    int franz; /* 1: in vitro, excised skin in a Franz cell ("setup": "franz"): no dermal
+                  blood flow, no barrier repair (channels stay open), a sink receptor under
+                  the dermis (docs/models/transport.md, "Franz cell") */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,
@@ -123,9 +126,10 @@ void mn_absorb_scenario_release(mn_absorb_scenario *s);
  * Reads a scenario file (DESIGN 4 keys: site, patient.{age, sex, fitzpatrick}, device or
  * "none", needle_mm, passes, product.{name | mw, logp, concentration_mg_ml, dose_ul_cm2},
  * occluded, hours, report_hours[]; optional: glide_mm_s, kp_model ("potts-guy"|"updated"),
- * polar_route (bool, default true), product.solubility_mg_ml, product.hydrodynamic_radius_nm,
- * environment.{skin_temperature_c, air_temperature_c, relative_humidity, air_speed_m_s}, band_runs,
- * seed, field.{width_um, height_um, dx_um}, coverage_threshold_ug_ml, resolution).
+ * polar_route (bool, default true), setup ("in-vivo" | "franz"), product.solubility_mg_ml,
+ * product.hydrodynamic_radius_nm, environment.{skin_temperature_c, air_temperature_c,
+ * relative_humidity, air_speed_m_s}, band_runs, seed, field.{width_um, height_um, dx_um},
+ * coverage_threshold_ug_ml, resolution).
  * "-" reads standard input.
  *
  * @return MN_OK; MN_EIO; MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOTFOUND, MN_ELIMIT with the file
@@ -176,6 +180,7 @@ typedef struct {
     mn_skin_layers layers;
     double hydrodynamic_radius_nm; /* Stokes radius behind d_aq (the product's or a sphere's) */
     int radius_from_product;       /* 1: a measured or derived radius, not the sphere's */
+    int franz;                     /* 1: in vitro (no clearance, channels stay open) */
 } mn_absorb_params;
 
 /**
@@ -213,6 +218,17 @@ typedef struct {
     double delivered_hi_ug_cm2;
     double enhancement_lo; /* 10-90 % band of the enhancement */
     double enhancement_hi;
+    /* Franz cell only (0 in vivo): cumulative amount in the receptor under the dermis,
+     * needled and intact, the mean receptor flux since the previous report hour, the
+     * receptor ratio (= the ratio of mean fluxes from 0 to this hour) with its 10-90 % band,
+     * and the ratio of what the skin holds below the SC (VE + dermis), needled / intact. */
+    double receptor_ug_cm2;
+    double intact_receptor_ug_cm2;
+    double receptor_flux_ug_cm2_h;
+    double intact_receptor_flux_ug_cm2_h;
+    double receptor_ratio, receptor_ratio_lo, receptor_ratio_hi;
+    double intact_skin_ug_cm2; /* VE + dermis of intact skin */
+    double skin_ratio, skin_ratio_lo, skin_ratio_hi;
 } mn_absorb_sample;
 
 /** Results of a run (caller-owned; mn_absorb_result_init / _release). */
@@ -242,6 +258,12 @@ typedef struct {
     double dx_um;
     float *volume_ug_ml; /* final tissue concentration, index (j * nx + i) * n_depth + k */
     double field_bytes;  /* memory the 3D solver held */
+    /* Franz cell only: the receptor's largest mean flux, needled and intact, the hour its
+     * interval ends, the lag time there (t - Q/J), and the ratio of the two fluxes. */
+    double receptor_max_flux_ug_cm2_h, receptor_max_flux_hour, receptor_lag_time_h;
+    double intact_receptor_max_flux_ug_cm2_h, intact_receptor_max_flux_hour,
+        intact_receptor_lag_time_h;
+    double receptor_flux_ratio;
 } mn_absorb_result;
 
 /** Empties a result (zero counts, NULL arrays, an empty puncture field) without allocating, so

@@ -161,8 +161,9 @@ def informing(priors, studies, draws, patients=0, threshold=1.0):
     return out, terms
 
 
-def table(priors, draws, informed, figures, prov):
-    """The generated prior -> posterior table (markdown)."""
+def table(priors, draws, informed, figures, prov, used):
+    """The generated prior -> posterior table (markdown); @used: the ids of the studies with
+    at least one endpoint in the likelihood."""
     lines = [
         "| constant | prior | prior median [90 %] | posterior median [90 %] | studies that "
         "inform it |",
@@ -177,7 +178,9 @@ def table(priors, draws, informed, figures, prov):
     s = prov["sampler"]
     lines += [
         "",
-        f"Fitted on {len(prov['studies'])} calibration studies (evidence SHA-256 "
+        f"Fitted on {len(prov['studies'])} calibration studies, of which {len(used)} reach the "
+        f"likelihood ({', '.join(used)}; the others' endpoints have no observation model, "
+        f"listed below) (evidence SHA-256 "
         f"`{prov['evidence_sha256'][:12]}…`) on {prov['date']}: emcee {s.get('version', '')}, "
         f"{s['walkers']} walkers × {s['steps']} steps, burn-in {s['burn_in']}, seed "
         f"{s['seed']}, {figures['minutes']:.1f} min on this machine's 2 cores. "
@@ -259,7 +262,8 @@ def run(a, priors, prov):
     P.write_posterior(a.output, [p.name for p in priors], draws, prov)
     print(f"calibrate: {len(draws)} draws written to {a.output}")
     informed, terms = informing(priors, studies, draws, a.patients)
-    text = table(priors, draws, informed, fig, prov) + "\n\n" + terms_table(terms)
+    used = sorted({t["study"] for t in terms if t["applies"]})
+    text = table(priors, draws, informed, fig, prov, used) + "\n\n" + terms_table(terms)
     print(text)
     if a.docs:
         write_docs(a.docs, text, calibrate.TABLE_BEGIN, calibrate.TABLE_END)

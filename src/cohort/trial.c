@@ -15,6 +15,10 @@
 #include "core/json_in.h"
 #include "data/ranges.h"
 #include "device/depth_cap.h"
+#include "mneedle/clinic.h"
+
+_Static_assert(MN_COHORT_NAME_LEN == MN_CLIENT_NAME_LEN,
+               "a trial's name has the same limit as a client's");
 
 /* A two-number [lo, hi] range with lo <= hi, each end within quantity @p q's limits. */
 static mn_status read_range(const mn__jin *in, json_t *obj, const char *path, const char *key,
@@ -229,6 +233,9 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
         (st = mn__jint_in(in, root, "$", "maintenance_check_days", 0, MN__IN_MAINTENANCE_CHECK_DAYS,
                           &check, NULL)))
         return st;
+    if (here && strlen(name) >= sizeof t->name)
+        return mn__error(in->ctx, MN_ELIMIT, "%s: $.name: at most %d bytes, got %zu", in->src,
+                         MN_COHORT_NAME_LEN - 1, strlen(name));
     if (here)
         snprintf(t->name, sizeof t->name, "%s", name);
     if (seed != floor(seed))

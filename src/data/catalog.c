@@ -1,5 +1,5 @@
 /*
- * Catalogue loading. Each of the eight files is read from --data DIR when present there, else
+ * Catalogue loading. Each of the nine files is read from --data DIR when present there, else
  * from the copy embedded at build time (cmake/embed.cmake). Entries are validated as strictly
  * as user input: a catalogue override with a typo fails with file and JSON path.
  */
@@ -24,8 +24,8 @@ struct mn__embedded_file {
 extern const struct mn__embedded_file mn__embedded_files[];
 
 /* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES are what plans are
- * made from (and what the catalogue hash names); scales.json is read by the clinic record
- * (src/store/scales.c) through mn__catalog_file. */
+ * made from (and what the catalogue hash names); scales.json and adverse_events.json are read
+ * by the clinic record (src/store/scales.c) through mn__catalog_file. */
 enum {
     F_DEVICES,
     F_SITES,
@@ -35,13 +35,15 @@ enum {
     F_AFTERCARE,
     F_REFERENCES,
     F_SCALES,
+    F_ADVERSE_EVENTS,
     F_COUNT
 };
-static const char *const file_names[F_COUNT] = {"devices.json",    "sites.json", "concerns.json",
-                                                "products.json",   "rules.json", "aftercare.json",
-                                                "references.json", "scales.json"};
-static const char *const list_keys[F_COUNT] = {"devices", "sites",     "concerns",   "products",
-                                               "rules",   "aftercare", "references", "scales"};
+static const char *const file_names[F_COUNT] = {
+    "devices.json",   "sites.json",      "concerns.json", "products.json",      "rules.json",
+    "aftercare.json", "references.json", "scales.json",   "adverse_events.json"};
+static const char *const list_keys[F_COUNT] = {"devices",    "sites",  "concerns",
+                                               "products",   "rules",  "aftercare",
+                                               "references", "scales", "adverse_events"};
 
 static mn_status load_one(mn_ctx *ctx, const char *data_dir, int which, json_t **out, char *src,
                           size_t src_len)
@@ -87,7 +89,7 @@ static int near_miss(const char *a, const char *b)
     return d[la][lb] <= 2;
 }
 
-/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the eight
+/* 1 when a file name in a data directory looks meant as a catalogue but is not one of the nine
  * names: its stem (up to the first '.') is within two edits of a catalogue's, case aside
  * ("device.json", "Devices.JSON", "sites.jsn", "rule.json"). Other files are left alone. */
 static int looks_like_catalogue(const char *name)
@@ -105,7 +107,7 @@ static int looks_like_catalogue(const char *name)
 }
 
 /* The --data directory itself: it must exist and be a directory, and every entry in it that
- * looks like a catalogue must be one of the eight files, present (not a dangling link) and a
+ * looks like a catalogue must be one of the nine files, present (not a dangling link) and a
  * regular file. Silently falling back to the embedded copy of a file the user meant to
  * override would plan with data they did not choose. */
 static mn_status check_dir(mn_ctx *ctx, const char *dir)
@@ -130,7 +132,8 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                 st = mn__error(ctx, MN_ENOTFOUND,
                                "%s: not a catalogue file name; a data directory holds "
                                "devices.json, sites.json, concerns.json, products.json, "
-                               "rules.json, aftercare.json, references.json and scales.json",
+                               "rules.json, aftercare.json, references.json, scales.json and "
+                               "adverse_events.json",
                                path);
             continue;
         }

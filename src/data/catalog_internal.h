@@ -7,9 +7,9 @@
 #include "core/internal.h"
 #include "mneedle/catalog.h"
 
-/* The files a catalogue is read from (devices.json ... references.json, then scales.json); the
- * first MN__CATALOG_PLAN_FILES are what a plan is made from. */
-#define MN__CATALOG_FILES      8
+/* The files a catalogue is read from (devices.json ... references.json, then scales.json and
+ * adverse_events.json); the first MN__CATALOG_PLAN_FILES are what a plan is made from. */
+#define MN__CATALOG_FILES      9
 #define MN__CATALOG_PLAN_FILES 7
 
 struct mn_catalog {

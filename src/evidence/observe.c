@@ -19,7 +19,23 @@
  *                                         level: the baseline less that, baseline needed)
  *      histometry_pct_change              collagen (or, for an epidermal endpoint, epidermis)
  *                                         change % + N(0, 10)
- *      erythema_days                      the model's days of visible redness after a session
+ *      erythema_days (in days)            the model's days of visible redness after a session
+ *      gais (responders)                  rated improvement + N(0, 12) >= 25 %: "improved"
+ *      wrinkle_grade                      grades fallen: (baseline, else 3) x improvement/100
+ *                                         + N(0, 0.5); change = -fallen; responders: >= 1
+ *                                         whole grade
+ *      scar_score                         an unnamed severity score: baseline x improvement/100
+ *                                         + N(0, 0.15 baseline) fallen (baseline needed)
+ *      pih_count                          patients with PIH over the course: per session the
+ *                                         PIH law (healing/pih.c) of the session's settings,
+ *                                         phototype, inflammation and susceptibility
+ *      a paired comparison (split-face)   the trial's paired t statistic of the two sides'
+ *                                         rated improvements, against the t the published
+ *                                         direction and p imply
+ *      masi, gais levels                  not mapped, with the reason (pigment has no collagen
+ *                                         projection; a GAIS level needs its coding)
+ *    Each virtual trial takes one parameter draw (healing/draws.c), each patient a variability
+ *    draw, so the interval is posterior-predictive where draws.c draws from the posterior.
  * 3. The statistic the study published (a mean, a median, a count or a percentage of n) over
  *    the n patients, for n_trials virtual trials: its median and 5-95 % interval are the
  *    prediction for a trial of that size, sampling noise included.
@@ -27,13 +43,14 @@
  */
 #include <ctype.h>
 #include <math.h>
-#include <stdio.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/consts.h"
 #include "core/internal.h"
+#include "healing/healing_internal.h"
 #include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 
@@ -45,13 +62,33 @@
 #define GB_QUANT_BASELINE      14.0 /* Goodman & Baron quantitative score at enrolment */
 #define GB_QUANT_NOISE         2.0
 #define HISTOMETRY_NOISE_PCT   10.0 /* morphometry repeatability, points of % change */
+#define WRINKLE_BASELINE_GRADE 3.0  /* Lemperle/wrinkle grade (0-5) at enrolment */
+#define WRINKLE_NOISE_GRADES   0.5  /* raters of one wrinkle grade differ by ~half a grade */
+#define GAIS_IMPROVED_PCT      25.0 /* rated improvement at which GAIS says "improved" */
+#define SCORE_NOISE_FRACTION   0.15 /* a named-or-not severity score: rater sd, of baseline */
 #define PEN_PASSES             3.0  /* usual pen technique (data/concerns.json passes) */
 #define ROLLER_PASSES          15.0 /* usual rolling technique: ~250 punctures/cm2 (F46b) */
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
+#define MIXED_CONCERN          "fine-lines-wrinkles" /* stands in for mixed or none (below) */
+/* A comparison "after the course" with no day: the usual final assessment, a month after the
+ * last session [judgement]; redness and PIH are read over the course, the same month after. */
+#define COURSE_READ_AFTER_DAYS 30
 
-typedef enum { MAP_NONE, MAP_RATING, MAP_GB_QUAL, MAP_GB_QUANT, MAP_HISTO, MAP_ERYTHEMA } map_kind;
+typedef enum {
+    MAP_NONE,
+    MAP_RATING,
+    MAP_GB_QUAL,
+    MAP_GB_QUANT,
+    MAP_HISTO,
+    MAP_ERYTHEMA,
+    MAP_GAIS,
+    MAP_WRINKLE,
+    MAP_SCORE,
+    MAP_PIH,
+    MAP_COMPARE
+} map_kind;
 
 static double normal_cdf(double x)
 {
@@ -102,6 +139,41 @@ static double quantile(const double *sorted, int n, double q)
     return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
 }
 
+/* The Student t quantile (df >= 1) by the Cornish-Fisher expansion about the normal one
+ * (Abramowitz & Stegun 26.7.5; within 1 % for df >= 5); the normal quantile by
+ * Acklam's rational approximation (relative error < 1.2e-9). */
+static double normal_quantile(double p)
+{
+    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
+                               -2.759285104469687e+02, 1.383577518672690e+02,
+                               -3.066479806614716e+01, 2.506628277459239e+00};
+    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
+                               -1.556989798598866e+02, 6.680131188771972e+01,
+                               -1.328068155288572e+01};
+    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
+                               -2.400758277161838e+00, -2.549732539343734e+00,
+                               4.374664141464968e+00,  2.938163982698783e+00};
+    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
+                               3.754408661907416e+00};
+    if (p < 0.02425) {
+        double q = sqrt(-2 * log(p));
+        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    }
+    if (p > 1 - 0.02425)
+        return -normal_quantile(1 - p);
+    double q = p - 0.5, r = q * q;
+    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
+           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+static double t_quantile(double p, int df)
+{
+    double z = normal_quantile(p), z2 = z * z, n = df;
+    return z + z * (z2 + 1) / (4 * n) + z * ((5 * z2 + 16) * z2 + 3) / (96 * n * n) +
+           z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * n * n * n);
+}
+
 /* The study's site as a catalogue zone: "face" and facial wording are the cheek. */
 static const mn_site *zone_of(const mn_catalog *cat, const mn_evidence_study *s)
 {
@@ -130,6 +202,8 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
         !strcmp(sc, "quartile_improvement")) {
         if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS)
             return MAP_RATING;
+        if (q == MN_EVIDENCE_COMPARISON)
+            return MAP_COMPARE;
     } else if (!strcmp(sc, "goodman_baron_qualitative")) {
         if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS)
             return MAP_GB_QUAL;
@@ -140,8 +214,34 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
         if (q == MN_EVIDENCE_PCT_CHANGE)
             return MAP_HISTO;
     } else if (!strcmp(sc, "erythema_days")) {
-        if (q == MN_EVIDENCE_DURATION)
+        if (q == MN_EVIDENCE_DURATION && e->unit && !strcmp(e->unit, "days"))
             return MAP_ERYTHEMA;
+        if (q == MN_EVIDENCE_DURATION) {
+            *why = "redness in hours: the model reads redness once a day, so it cannot resolve "
+                   "a duration under a day";
+            return MAP_NONE;
+        }
+    } else if (!strcmp(sc, "gais") || !strcmp(sc, "gais_responders")) {
+        if (q == MN_EVIDENCE_RESPONDERS)
+            return MAP_GAIS;
+        *why = "a GAIS level needs the scale's coding (which end is better), which the study "
+               "record does not give; only GAIS responders are mapped";
+        return MAP_NONE;
+    } else if (!strcmp(sc, "wrinkle_grade")) {
+        /* An "improvement" in grades is the grades fallen, as a reduction. */
+        if (q == MN_EVIDENCE_CHANGE || q == MN_EVIDENCE_REDUCTION || q == MN_EVIDENCE_IMPROVEMENT ||
+            q == MN_EVIDENCE_RESPONDERS)
+            return MAP_WRINKLE;
+    } else if (!strcmp(sc, "scar_score")) {
+        if (q == MN_EVIDENCE_LEVEL || q == MN_EVIDENCE_REDUCTION)
+            return MAP_SCORE;
+    } else if (!strcmp(sc, "pih_count")) {
+        if (q == MN_EVIDENCE_EVENTS)
+            return MAP_PIH;
+    } else if (!strcmp(sc, "masi")) {
+        *why = "MASI scores pigment: melasma does not follow dermal collagen and the model has "
+               "no pigment response, so it projects no MASI";
+        return MAP_NONE;
     } else {
         *why = "no observation model for this scale yet";
         return MAP_NONE;
@@ -245,20 +345,26 @@ static int category_band(const char *label, double *lo, double *hi)
 }
 
 /* Everything an endpoint's observation model needs that does not depend on the patient or the
- * model's constants: the map, the course, the day, the statistic and the scale's baseline. */
+ * model's constants: the map, the course (and the other side's, for a paired comparison), the
+ * day, the statistic and the scale's baseline. */
 typedef struct {
     map_kind map;
     const mn_evidence_timepoint *tp;
     const mn_concern *concern;
     const mn_site *zone;
-    mn_healing_session ss[32];
-    int n_sessions, last, day;
+    mn_healing_session ss[32], ss2[32];
+    int n_sessions, n_sessions2, last, day;
     int counted, distribution;
     double thr;
     int n;
     double baseline;
-    int level, epidermal;
+    int level, epidermal, change;
 } obs_plan;
+
+static int concern_free(map_kind m)
+{
+    return m == MAP_ERYTHEMA || m == MAP_HISTO || m == MAP_PIH;
+}
 
 /* Builds the plan of one endpoint at one time point, or returns why there is none. */
 static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, int endpoint,
@@ -276,22 +382,46 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         return why;
     o->map = map;
     o->distribution = distribution;
+    if (s->design && !strcmp(s->design, "animal"))
+        return "an animal study: the model's skin is human skin (the site atlas), and no map "
+               "carries an animal's dermis or epidermis to it";
     const mn_concern *c = mn_catalog_find_concern(cat, s->concern);
+    /* Histology, redness and PIH do not depend on the concern (only the improvement does):
+     * a study of mixed or no concern is read with the wrinkle concern's usual depth and
+     * interval filling what it did not publish. */
+    if (!c && concern_free(map))
+        c = mn_catalog_find_concern(cat, MIXED_CONCERN);
     if (!c)
         return "the study's concern is not one the model projects";
-    if (!c->collagen_projection && map != MAP_ERYTHEMA && map != MAP_HISTO)
+    if (!c->collagen_projection && !concern_free(map))
         return "the concern does not follow dermal collagen";
     o->concern = c;
     o->zone = zone_of(cat, s);
     if (!o->zone)
         return "the study's site is not in the site atlas";
-    if (e->vs_arm >= 0)
+    if (e->vs_arm >= 0 && map != MAP_COMPARE)
         return "between-arm quantities are not observed yet";
     if ((why = arm_course(cat, s, &s->arms[e->arm], c, map == MAP_ERYTHEMA, o->ss, &o->n_sessions)))
         return why;
     o->last = o->ss[o->n_sessions - 1].day;
-    if (map == MAP_ERYTHEMA)
-        o->day = o->last + 30;
+    if (map == MAP_COMPARE) {
+        if (e->vs_arm < 0 || !s->design ||
+            (strcmp(s->design, "split-face") && strcmp(s->design, "within-subject")))
+            return "only paired (split-face, within-subject) comparisons are observed";
+        if (!(tp->have & MN_EVIDENCE_HAVE_SIGN) || !(tp->have & MN_EVIDENCE_HAVE_P) ||
+            (tp->sign != MN_EVIDENCE_GREATER && tp->sign != MN_EVIDENCE_LESS))
+            return "a comparison needs a published direction and p value";
+        if (tp->p_below)
+            return "a comparison's p published as a bound (p < x) gives no t statistic";
+        if ((why = arm_course(cat, s, &s->arms[e->vs_arm], c, 0, o->ss2, &o->n_sessions2)))
+            return why;
+        if (o->ss2[o->n_sessions2 - 1].day > o->last)
+            o->last = o->ss2[o->n_sessions2 - 1].day;
+    }
+    if (map == MAP_ERYTHEMA || map == MAP_PIH) /* over the course: the day read is moot */
+        o->day = o->last + COURSE_READ_AFTER_DAYS;
+    else if (map == MAP_COMPARE && tp->time == MN_EVIDENCE_TIME_UNKNOWN)
+        o->day = o->last + COURSE_READ_AFTER_DAYS;
     else if (tp->time == MN_EVIDENCE_TIME_FROM_FIRST)
         o->day = (int)floor(tp->time_value + 0.5);
     else if (tp->time == MN_EVIDENCE_TIME_AFTER_LAST)
@@ -308,44 +438,60 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
             if (!category_band(e->categories[k], &lo, &hi))
                 return "a category is not a quartile of improvement";
         }
-    } else {
+    } else if (map != MAP_COMPARE) {
         o->counted = (tp->have & (MN_EVIDENCE_HAVE_COUNT | MN_EVIDENCE_HAVE_PCT)) != 0;
         int averaged = (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN |
                                     MN_EVIDENCE_HAVE_VALUE)) != 0;
         if (!o->counted && !averaged)
             return "no mean, median, count or percentage was published";
         o->thr = threshold_value(e->threshold);
+        /* GAIS "improved or better" and a wrinkle grade "improved" are the maps' own
+         * thresholds; a PIH count counts patients with an event. */
+        if (!(o->thr == o->thr) && map == MAP_GAIS)
+            o->thr = GAIS_IMPROVED_PCT;
+        if (!(o->thr == o->thr) && map == MAP_WRINKLE)
+            o->thr = 1;
+        if (map == MAP_PIH)
+            o->thr = 1;
         if (o->counted && !(o->thr == o->thr))
             return "the responders' threshold has no number";
+        if (map == MAP_PIH && !o->counted)
+            return "PIH needs a count or percentage of patients";
     }
     int n = tp->n > 0                      ? tp->n
             : s->population.n_analysed > 0 ? s->population.n_analysed
                                            : s->population.n;
     if (n <= 0)
         return "the number of patients is not published";
+    if (map == MAP_COMPARE && n < 2)
+        return "a paired comparison needs at least two patients";
     o->n = n > MAX_N ? MAX_N : n;
-    o->baseline = GB_QUANT_BASELINE;
+    o->baseline = map == MAP_WRINKLE ? WRINKLE_BASELINE_GRADE : GB_QUANT_BASELINE;
     int have_baseline = 0;
     for (int k = 0; k < e->n_timepoints; k++)
         if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
             e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN)) {
             have_baseline = 1;
-            if (map == MAP_GB_QUANT)
+            if (map == MAP_GB_QUANT || map == MAP_WRINKLE || map == MAP_SCORE)
                 o->baseline = e->timepoints[k].mean;
         }
-    o->level = map == MAP_GB_QUANT && e->quantity == MN_EVIDENCE_LEVEL;
+    if (map == MAP_SCORE && !have_baseline)
+        return "an unnamed score needs the published baseline";
+    o->level = (map == MAP_GB_QUANT || map == MAP_SCORE) && e->quantity == MN_EVIDENCE_LEVEL;
     if (o->level && (!have_baseline || o->day == 0))
         return have_baseline ? "the baseline itself" : "a level needs the published baseline";
+    o->change = map == MAP_WRINKLE && e->quantity == MN_EVIDENCE_CHANGE;
     o->epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
     return NULL;
 }
 
 /* One virtual patient of a plan: drawn from the study's population with the healing model's
  * per-person variability (stream @p stream of @p seed), run with the constants @p par, and
- * mapped to the scale: @p u receives the improvement (>= 0), @p noise the rater's standard
- * normal draw and @p y the rated value. */
+ * mapped to the scale: @p u receives the improvement (>= 0; for PIH the patient's chance of
+ * an event over the course; for a comparison the first side's minus the other's), @p noise
+ * the rater's standard normal draw and @p y the rated value. */
 static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan *o,
-                         const mn_healing_params *par, uint64_t seed, uint64_t stream, double *u,
+                         const mn__healing_params *par, uint64_t seed, uint64_t stream, double *u,
                          double *noise, double *y)
 {
     mn_rng rng;
@@ -355,6 +501,20 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
     mn_healing_variability v;
     mn_healing_variability_sample(&rng, &v);
     *noise = mn_rng_normal(&rng);
+    if (o->map == MAP_PIH) { /* events over the course, by the PIH law (healing/pih.c) */
+        double sd = MN__PIH_SUSCEPT_SD_LOG;
+        double susceptibility = exp(sd * mn_rng_normal(&rng) - 0.5 * sd * sd);
+        double none = 1;
+        for (int k = 0; k < o->n_sessions; k++) {
+            mn_patient then = sc.patient;
+            then.age_years += o->ss[k].day / MN__DAYS_PER_YEAR;
+            none *= 1 - mn__healing_pih_probability(&o->ss[k], o->zone, &then, v.inflammation_scale,
+                                                    susceptibility);
+        }
+        *u = 1 - none;
+        *y = mn_rng_uniform(&rng) < *u;
+        return MN_OK;
+    }
     sc.zone = o->zone;
     sc.concern = o->concern;
     sc.sessions = o->ss;
@@ -365,10 +525,9 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
     mn_healing_options ho;
     mn_healing_options_init(&ho);
     ho.search_limit_days = 0;
-    ho.params = par;
     int day = o->day;
-    mn_status st =
-        mn_healing_run(ctx, &sc, &v, &ho, &day, 1, &smp, o->map == MAP_ERYTHEMA ? &sum : NULL);
+    mn_status st = mn__healing_run_params(ctx, par, &sc, &v, &ho, &day, 1, &smp,
+                                          o->map == MAP_ERYTHEMA ? &sum : NULL);
     if (st)
         return st;
     *u = smp.improvement_pct > 0 ? smp.improvement_pct : 0;
@@ -394,15 +553,50 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
     case MAP_ERYTHEMA:
         *y = sum.erythema_days;
         break;
+    case MAP_GAIS: /* the rated improvement, against the map's "improved" cut */
+        *y = *u + RATING_NOISE_PCT * *noise;
+        break;
+    case MAP_WRINKLE: /* grades fallen; a change is the negative; responders: whole grades */
+        *y = o->baseline * *u / 100 + WRINKLE_NOISE_GRADES * *noise;
+        if (o->counted)
+            *y = floor(*y + 0.5);
+        else if (o->change)
+            *y = -*y;
+        break;
+    case MAP_SCORE: /* a severity score falling in proportion to the improvement */
+        *y = o->baseline * *u / 100 + SCORE_NOISE_FRACTION * o->baseline * *noise;
+        if (o->level)
+            *y = o->baseline - *y;
+        break;
+    case MAP_COMPARE: { /* the same person's other side, rated separately */
+        mn_healing_sample smp2;
+        sc.sessions = o->ss2;
+        sc.n_sessions = o->n_sessions2;
+        if ((st = mn__healing_run_params(ctx, par, &sc, &v, &ho, &day, 1, &smp2, NULL)))
+            return st;
+        double u2 = smp2.improvement_pct > 0 ? smp2.improvement_pct : 0;
+        *u -= u2;
+        *y = *u + RATING_NOISE_PCT * (*noise - mn_rng_normal(&rng));
+        break;
+    }
     default:
         *y = 0;
     }
     return MN_OK;
 }
 
+/* The t statistic a paired comparison's published direction and p imply (two-sided). */
+static double compare_t(const obs_plan *o)
+{
+    const mn_evidence_timepoint *tp = o->tp;
+    return (tp->sign == MN_EVIDENCE_GREATER ? 1 : -1) * t_quantile(1 - tp->p / 2, o->n - 1);
+}
+
 static double observed_value(const obs_plan *o)
 {
     const mn_evidence_timepoint *tp = o->tp;
+    if (o->map == MAP_COMPARE)
+        return compare_t(o);
     if (o->counted)
         return (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count : tp->pct;
     return (tp->have & MN_EVIDENCE_HAVE_MEAN)     ? tp->mean
@@ -413,6 +607,29 @@ static double observed_value(const obs_plan *o)
 static int median_only(const mn_evidence_timepoint *tp)
 {
     return !(tp->have & MN_EVIDENCE_HAVE_MEAN) && (tp->have & MN_EVIDENCE_HAVE_MEDIAN);
+}
+
+/* A value published as a bound ("at most 2 days"): 1 at most, -1 at least, 0 an estimate. */
+static int bound_of(const obs_plan *o)
+{
+    const mn_evidence_timepoint *tp = o->tp;
+    if (o->counted || o->map == MAP_COMPARE || !(tp->have & MN_EVIDENCE_HAVE_VALUE) ||
+        (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN)))
+        return 0;
+    return tp->bound == MN_EVIDENCE_AT_MOST ? 1 : tp->bound == MN_EVIDENCE_AT_LEAST ? -1 : 0;
+}
+
+/* The paired t statistic of n values. */
+static double paired_t(const double *y, int n)
+{
+    double m = 0, v = 0;
+    for (int i = 0; i < n; i++)
+        m += y[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        v += (y[i] - m) * (y[i] - m);
+    double se = n > 1 ? sqrt(v / (n - 1) / n) : 0;
+    return se > 0 ? m / se : 0;
 }
 
 mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
@@ -430,6 +647,11 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
     if (timepoint < 0 || timepoint >= e->n_timepoints)
         return mn__error(ctx, MN_EINVAL, "evidence: %s/%s has no time point %d", s->id, e->id,
                          timepoint);
+    mn__healing_params given;
+    if (params && mn__healing_params_from(params, &given))
+        return mn__error(ctx, MN_EINVAL,
+                         "evidence: the parameters were not filled by "
+                         "mn_healing_params_default()");
     obs_plan o;
     const char *why = plan_of(mn_ctx_catalog(ctx), s, endpoint, timepoint, 0, &o);
     if (why)
@@ -443,13 +665,25 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
         goto done;
     }
     for (int t = 0; t < n_trials; t++) {
+        /* One parameter draw per virtual trial (healing/draws.c) unless the constants are
+         * given, a variability draw per patient: the posterior-predictive spread of what such
+         * a trial reports. */
+        mn__healing_params drawn;
+        const mn__healing_params *par = &given;
+        if (!params) {
+            if ((st = mn__healing_param_draw(ctx, seed, (uint64_t)t, &drawn)))
+                goto done;
+            par = &drawn;
+        }
         for (int i = 0; i < n; i++) {
             double u, noise;
-            if ((st = patient(ctx, s, &o, params, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i,
+            if ((st = patient(ctx, s, &o, par, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i,
                               &u, &noise, &y[i])))
                 goto done;
         }
-        if (o.counted) {
+        if (o.map == MAP_COMPARE) {
+            stat[t] = paired_t(y, n);
+        } else if (o.counted) {
             int k = 0;
             for (int i = 0; i < n; i++)
                 k += meets(y[i], o.thr);
@@ -496,8 +730,12 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
  *   a count k     ~ Binomial(n, p), p the mean over patients of the chance that the rated
  *                  value meets the threshold given the patient's state (normal rater noise:
  *                  smooth in the constants)
+ *                  (wrinkle grades: Phi((b u/100 - (t - 1/2))/0.5); PIH: the patient's chance
+ *                  of an event over the course, which no calibrated constant moves)
  *   counts per quartile category ~ Multinomial(n, p_1..p_K, p_rest) likewise, the patients
  *                  not in a listed category forming the rest.
+ *   a paired t    ~ Normal(sqrt(n) m/s, 1 + n/P)      m, s: of the P patients' differences
+ *   a bound       the chance of its side: log Phi(+-(x - m)/sigma), sigma as for a mean
  * Percentages become counts of n. The s^2/P and the smooth chances keep the finite set of
  * virtual patients from showing in the posterior.
  */
@@ -524,9 +762,15 @@ static double p_meets(const obs_plan *o, double u, double thr)
         if (thr > 100)
             return 0;
         return normal_cdf((u - thr) / RATING_NOISE_PCT);
+    case MAP_GAIS: /* u + 12 z >= thr */
+        return normal_cdf((u - thr) / RATING_NOISE_PCT);
     case MAP_GB_QUAL: /* round(2 u/100 + 0.4 z) >= thr */
         return normal_cdf(((GB_QUAL_BASELINE_GRADE - 1) * u / 100 - (thr - 0.5)) /
                           GB_QUAL_NOISE_GRADES);
+    case MAP_WRINKLE: /* round(baseline u/100 + 0.5 z) >= thr */
+        return normal_cdf((o->baseline * u / 100 - (thr - 0.5)) / WRINKLE_NOISE_GRADES);
+    case MAP_PIH: /* u is the patient's chance of an event over the course */
+        return u;
     default:
         return 0;
     }
@@ -557,6 +801,9 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
     *loglik = 0;
     if (n_terms)
         *n_terms = 0;
+    mn__healing_params par;
+    if (mn__healing_params_from(params, &par))
+        return mn__error(ctx, MN_EINVAL, "evidence: bad likelihood arguments");
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     int P = o.patients, nt = 0;
     double total = 0;
@@ -586,7 +833,7 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
                 if (!why) {
                     double noise;
                     for (int i = 0; i < P; i++)
-                        if ((st = patient(ctx, s, &pl, params, o.seed, (uint64_t)i, &u[i], &noise,
+                        if ((st = patient(ctx, s, &pl, &par, o.seed, (uint64_t)i, &u[i], &noise,
                                           &y[i])))
                             goto done;
                     const mn_evidence_timepoint *tp = pl.tp;
@@ -642,11 +889,24 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
                         for (int i = 0; i < P; i++)
                             v += (y[i] - m) * (y[i] - m);
                         v /= P - 1;
-                        double var = (median_only(tp) ? MN__PI / 2 : 1) * v / n + v / P;
+                        double x = observed_value(&pl), mean, var;
+                        if (pl.map == MAP_COMPARE) {
+                            /* The paired t of n patients: about Normal(sqrt(n) m/s, 1), and the
+                             * P patients' estimate of sqrt(n) m/s varies by about n/P. */
+                            double sd = sqrt(v > 1e-12 ? v : 1e-12);
+                            mean = sqrt(n) * m / sd;
+                            var = 1 + n / P;
+                        } else {
+                            mean = m;
+                            var = (median_only(tp) ? MN__PI / 2 : 1) * v / n + v / P;
+                        }
                         var = var > 1e-12 ? var : 1e-12;
-                        double x = observed_value(&pl);
-                        ll = -0.5 * ((x - m) * (x - m) / var + log(2 * MN__PI * var));
-                        term.predicted = m;
+                        int bound = bound_of(&pl);
+                        if (bound) /* only a side of the value: the chance of that side */
+                            ll = log(clamp_p(normal_cdf(bound * (x - mean) / sqrt(var))));
+                        else
+                            ll = -0.5 * ((x - mean) * (x - mean) / var + log(2 * MN__PI * var));
+                        term.predicted = mean;
                         term.spread = sqrt(var);
                         term.observed = x;
                     }

@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "mneedle/healing.h"
+#include "mneedle/posterior.h"
 
 /* States of the per-zone cascade, ordered so that each depends only on earlier ones (the rate
  * matrix is lower triangular). All are relative to the zone's day-0 content. */
@@ -112,14 +113,17 @@ double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *z
                                    double susceptibility);
 
 /* Parameter draw @p k of the stream @p seed (draws.c): the model's parameters for one virtual
- * person or virtual trial. Every band, range and observation model takes its parameters from
- * here, so switching the source (point values, prior, posterior) happens in one function.
- * @p ctx may be NULL. */
-void mn__healing_param_draw(const mn_ctx *ctx, uint64_t seed, uint64_t k, mn__healing_params *par);
+ * person of a band. Every band and range takes its parameters from here, so switching the
+ * source (point values, prior, posterior) happens in one function: today a row of the bundled
+ * posterior (data/posterior/healing.json), the first draws of a stream each a different row,
+ * the same seed always the same rows. @p ctx may be NULL.
+ * @return MN_OK; MN_ENOMEM (the rows are built on first use). */
+mn_status mn__healing_param_draw(mn_ctx *ctx, uint64_t seed, uint64_t k, mn__healing_params *par);
 
-/* How many distinct parameter draws mn__healing_param_draw() has: 0 when every draw holds the
- * calibrated point values (no parameter uncertainty in the ranges yet). */
-int mn__healing_param_draws(const mn_ctx *ctx);
+/* How many distinct parameter draws mn__healing_param_draw() has (0 when no posterior is
+ * bundled and every draw holds the library's defaults: no parameter uncertainty in the
+ * ranges), -1 out of memory; @p source (may be NULL) receives where they came from. */
+int mn__healing_param_draws(mn_ctx *ctx, mn_posterior_source *source);
 
 /* The collagen-III injection (G) one session gives this person at @p age_y, typical
  * multipliers: the amplitude by which the session's collagen response scales. */

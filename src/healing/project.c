@@ -71,8 +71,14 @@ mn_status mn__healing_band_params(mn_ctx *ctx, const mn_healing_params *par,
         mn_healing_variability v;
         mn_healing_variability_sample(&rng, &v);
         mn__healing_params p;
-        if (!par || mn__healing_params_from(par, &p))
-            mn__healing_param_draw(ctx, seed, (uint64_t)i, &p);
+        if (par && mn__healing_params_from(par, &p)) {
+            st =
+                mn__error(ctx, MN_EINVAL,
+                          "healing: a parameter set must be filled by mn_healing_params_default()");
+            goto done;
+        }
+        if (!par && (st = mn__healing_param_draw(ctx, seed, (uint64_t)i, &p)))
+            goto done;
         if ((st = mn__healing_run_params(ctx, &p, sc, &v, NULL, report_days, n_report, smp, NULL)))
             goto done;
         for (int d = 0; d < n_report; d++)
@@ -551,8 +557,8 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                 mn_healing_variability_sample(&rng, &vb);
                 if (o.params) /* the caller's set: between-person spread alone */
                     pb = par;
-                else
-                    mn__healing_param_draw(ctx, o.seed, (uint64_t)b, &pb);
+                else if ((st = mn__healing_param_draw(ctx, o.seed, (uint64_t)b, &pb)))
+                    break;
             } else {
                 double z = b == 0 ? -MN_Z90 : MN_Z90;
                 pb = par;

@@ -143,6 +143,21 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, bd, "delivered_high_ug_cm2", x->delivered_hi_ug_cm2);
         mn__jput_num(&j, bd, "enhancement_low", x->enhancement_lo);
         mn__jput_num(&j, bd, "enhancement_high", x->enhancement_hi);
+        if (p->franz) {
+            json_t *rc = mn__jput(&j, o, "receptor", json_object());
+            mn__jput_num(&j, rc, "amount_ug_cm2", x->receptor_ug_cm2);
+            mn__jput_num(&j, rc, "intact_amount_ug_cm2", x->intact_receptor_ug_cm2);
+            mn__jput_num(&j, rc, "flux_ug_cm2_h", x->receptor_flux_ug_cm2_h);
+            mn__jput_num(&j, rc, "intact_flux_ug_cm2_h", x->intact_receptor_flux_ug_cm2_h);
+            mn__jput_num(&j, rc, "ratio", x->receptor_ratio);
+            mn__jput_num(&j, rc, "ratio_low", x->receptor_ratio_lo);
+            mn__jput_num(&j, rc, "ratio_high", x->receptor_ratio_hi);
+            mn__jput_num(&j, rc, "skin_ug_cm2", x->ve_ug_cm2 + x->dermis_ug_cm2);
+            mn__jput_num(&j, rc, "intact_skin_ug_cm2", x->intact_skin_ug_cm2);
+            mn__jput_num(&j, rc, "skin_ratio", x->skin_ratio);
+            mn__jput_num(&j, rc, "skin_ratio_low", x->skin_ratio_lo);
+            mn__jput_num(&j, rc, "skin_ratio_high", x->skin_ratio_hi);
+        }
     }
     json_t *fz = mn__jput(&j, root, "franz", json_object());
     mn__jput_num(&j, fz, "dose_ug_cm2", p->dose_ug_cm2);
@@ -153,6 +168,17 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, fz, "intact_max_flux_hour", r->intact_max_flux_hour);
     mn__jput_num(&j, fz, "intact_lag_time_h", r->intact_lag_time_h);
     mn__jput_num(&j, fz, "flux_enhancement", r->flux_enhancement);
+    mn__jput_str(&j, root, "setup", p->franz ? "franz" : "in-vivo");
+    if (p->franz) {
+        mn__jput_num(&j, fz, "receptor_max_flux_ug_cm2_h", r->receptor_max_flux_ug_cm2_h);
+        mn__jput_num(&j, fz, "receptor_max_flux_hour", r->receptor_max_flux_hour);
+        mn__jput_num(&j, fz, "receptor_lag_time_h", r->receptor_lag_time_h);
+        mn__jput_num(&j, fz, "intact_receptor_max_flux_ug_cm2_h",
+                     r->intact_receptor_max_flux_ug_cm2_h);
+        mn__jput_num(&j, fz, "intact_receptor_max_flux_hour", r->intact_receptor_max_flux_hour);
+        mn__jput_num(&j, fz, "intact_receptor_lag_time_h", r->intact_receptor_lag_time_h);
+        mn__jput_num(&j, fz, "receptor_flux_ratio", r->receptor_flux_ratio);
+    }
     mn__jput_int(&j, root, "band_runs", (long long)r->band_runs);
     mn__jput_num(&j, root, "mass_balance_error", r->mass_balance_error);
     mn__jput_str(&j, root, "solver", r->solver_field ? "3d-patch" : "unit-cell");
@@ -315,14 +341,40 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   r->max_flux_ug_cm2_h, r->max_flux_hour, r->lag_time_h,
                   r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour, r->intact_lag_time_h,
                   r->flux_enhancement, p->dose_ug_cm2);
+    if (p->franz) {
+        mn__buf_textf(&b,
+                      "Franz cell (in vitro: no blood flow, channels stay open, a sink receptor "
+                      "under %.0f um of skin):\n%8s %12s %12s %21s %12s %12s\n",
+                      p->layers.sc_um + p->layers.ve_um + p->layers.papillary_um +
+                          p->layers.reticular_um,
+                      "hour", "receptor", "intact", "ratio (10-90%)", "flux", "skin ratio");
+        for (size_t m = 0; m < r->n_samples; m++) {
+            const mn_absorb_sample *x = &r->samples[m];
+            char rr[64];
+            snprintf(rr, sizeof rr, "%.3g (%.3g-%.3g)", x->receptor_ratio, x->receptor_ratio_lo,
+                     x->receptor_ratio_hi);
+            mn__buf_textf(&b, "%8g %12.4g %12.4g %21s %12.4g %12.3g\n", x->hour, x->receptor_ug_cm2,
+                          x->intact_receptor_ug_cm2, rr, x->receptor_flux_ug_cm2_h, x->skin_ratio);
+        }
+        mn__buf_textf(&b,
+                      "  Receptor: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
+                      "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal "
+                      "receptor fluxes x%.3g. Amounts in ug/cm2; 'skin ratio' is VE + dermis, "
+                      "needled / intact.\n",
+                      r->receptor_max_flux_ug_cm2_h, r->receptor_max_flux_hour,
+                      r->receptor_lag_time_h, r->intact_receptor_max_flux_ug_cm2_h,
+                      r->intact_receptor_max_flux_hour, r->intact_receptor_lag_time_h,
+                      r->receptor_flux_ratio);
+    }
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
     if (last)
         mn__buf_textf(&b,
                       "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
-                      "in the viable epidermis,\n%.3g in the dermis, %.3g cleared by blood flow); "
+                      "in the viable epidermis,\n%.3g in the dermis, %.3g %s); "
                       "%.3g ug/cm2 is still on the surface.\n",
                       last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
-                      last->dermis_ug_cm2, last->cleared_ug_cm2, last->donor_ug_cm2);
+                      last->dermis_ug_cm2, last->cleared_ug_cm2,
+                      p->franz ? "in the receptor" : "cleared by blood flow", last->donor_ug_cm2);
     if (last)
         mn__buf_textf(
             &b,

@@ -190,6 +190,11 @@ static void row_time(const mn_validation_row *r, char *buf, size_t n)
 /* The coverage aimed at: a 90 % interval should hold about 90 % of honest observations; 80 %
  * leaves room for the studies' own reporting quirks. */
 #define VALIDATE_AIM_PCT 80.0
+/* Who the virtual patients of a validation trial are (src/evidence/observe.c runs them with
+ * the library's default constants, not the posterior's draws). */
+#define VALIDATION_PEOPLE                                                                          \
+    "drawn from each study's population with the between-person variability; the model's "         \
+    "constants at the library's defaults, so parameter uncertainty is not in these intervals"
 
 static double coverage_pct(const mn_validation *v)
 {
@@ -251,7 +256,7 @@ static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn
     mn__jput_int(j, root, "trials", v->n_trials);
     mn__jput_int(j, root, "seed", (long long)v->seed);
     mn__jput_str(j, root, "interval", "90 % (5th-95th percentiles over virtual trials)");
-    mn__jput_str(j, root, "people", mn_healing_range_note(1));
+    mn__jput_str(j, root, "people", VALIDATION_PEOPLE);
     return root;
 }
 
@@ -272,7 +277,7 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
         "that interval (for a published bound such as \"< 2 days\", when the interval reaches "
         "its side of it). Misses stay in the table.\n\n",
         v->n_trials, (unsigned long long)v->seed);
-    mn__buf_printf(b, "Virtual people: %s.\n\n", mn_healing_range_note(1));
+    mn__buf_printf(b, "Virtual people: %s.\n\n", VALIDATION_PEOPLE);
     if (v->n_checked)
         mn__buf_printf(b,
                        "**Coverage: %d of %d checked endpoints inside their 90 %% interval "

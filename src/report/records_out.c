@@ -254,6 +254,10 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         if (e->session_number)
             mn__jput_int(&j, o, "session", e->session_number);
         mn__jput_str(&j, o, "event", e->event);
+        if (e->kind_name[0]) {
+            mn__jput_str(&j, o, "kind", e->event);
+            mn__jput_str(&j, o, "kind_name", e->kind_name);
+        }
         if (e->severity[0])
             mn__jput_str(&j, o, "severity", e->severity);
         if (e->resolved)
@@ -341,6 +345,8 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
             mn__buf_printf(&b, " after session %d", e->session_number);
         if (e->resolved)
             mn__buf_printf(&b, ", resolved %s", mn_date_format(e->resolved_date, d2));
+        if (e->kind_name[0])
+            mn__buf_printf(&b, " - %s", e->kind_name);
         mn__buf_printf(&b, "\n");
     }
     if (h->has_maintenance_due)
@@ -650,7 +656,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
     mn__buf b;
     mn__buf_init(&b);
     mn__buf_printf(&b, "client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,"
-                       "rater,event,severity,device\n");
+                       "rater,event,severity,device,resolved\n");
     char d[16];
     for (int i = 0; i < n; i++) {
         const mn_store_history *h = histories[i];
@@ -661,7 +667,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                 mn__buf_printf(&b, "%s,%s,%d,", v->maintenance ? "planned-maintenance" : "planned",
                                mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
-                mn__buf_printf(&b, "%g,%g,,,,,,,\n", v->settings[z].depth_mm,
+                mn__buf_printf(&b, "%g,%g,,,,,,,,\n", v->settings[z].depth_mm,
                                v->settings[z].passes);
             }
         }
@@ -676,7 +682,8 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                 if (s->has_planned)
                     mn__buf_printf(&b, "%g", s->planned_depth_mm);
                 mn__buf_printf(&b, ",,,,,,");
-                csv_field(&b, x->device, 1);
+                csv_field(&b, x->device, 0);
+                mn__buf_printf(&b, "\n");
             }
         }
         for (int k = 0; k < h->n_assessments; k++) {
@@ -688,7 +695,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
             csv_field(&b, a->scale, 0);
             mn__buf_printf(&b, "%g,", a->score);
             csv_field(&b, a->rater, 0);
-            mn__buf_printf(&b, ",,\n");
+            mn__buf_printf(&b, ",,,\n");
         }
         for (int k = 0; k < h->n_events; k++) {
             const mn_store_adverse_event *e = &h->events[k];
@@ -699,7 +706,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
             mn__buf_printf(&b, ",,,,,,,,");
             csv_field(&b, e->event, 0);
             csv_field(&b, e->severity, 0);
-            mn__buf_printf(&b, "\n");
+            mn__buf_printf(&b, ",%s\n", e->resolved ? mn_date_format(e->resolved_date, d) : "");
         }
     }
     return mn__buf_finish(ctx, &b, "export", write, userdata);
@@ -844,9 +851,33 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
             snprintf(id, sizeof id, "adverse-event-%ld", e->id);
             json_t *r = fhir_entry(&j, entries, "AdverseEvent", id);
             mn__jput_str(&j, r, "actuality", "actual");
-            mn__jput(&j, r, "event", fhir_text(&j, e->event));
+            json_t *what =
+                mn__jput(&j, r, "event", fhir_text(&j, e->kind_name[0] ? e->kind_name : e->event));
+            if (e->kind_name[0]) {
+                json_t *c =
+                    mn__jpush(&j, mn__jput(&j, what, "coding", json_array()), json_object());
+                mn__jput_str(&j, c, "system", "urn:mneedle:adverse-event");
+                mn__jput_str(&j, c, "code", e->event);
+                mn__jput_str(&j, c, "display", e->kind_name);
+            }
             mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
             mn__jput_str(&j, r, "date", mn_date_format(e->date, d));
+            if (e->resolved) {
+                /* R4 has no resolution date, only the outcome's code. */
+                json_t *out = mn__jput(&j, r, "outcome", json_object());
+                json_t *c = mn__jpush(&j, mn__jput(&j, out, "coding", json_array()), json_object());
+                mn__jput_str(&j, c, "system",
+                             "http://terminology.hl7.org/CodeSystem/adverse-event-outcome");
+                mn__jput_str(&j, c, "code", "resolved");
+            }
+            if (e->session_number > 0 && e->session_number <= h->n_sessions) {
+                /* The session it followed: the suspected cause. */
+                char proc[48];
+                snprintf(proc, sizeof proc, "procedure-%ld", h->sessions[e->session_number - 1].id);
+                json_t *se =
+                    mn__jpush(&j, mn__jput(&j, r, "suspectEntity", json_array()), json_object());
+                mn__jput(&j, se, "instance", fhir_ref(&j, "Procedure", proc));
+            }
             if (e->severity[0]) {
                 json_t *sev = mn__jput(&j, r, "severity", json_object());
                 json_t *c = mn__jpush(&j, mn__jput(&j, sev, "coding", json_array()), json_object());

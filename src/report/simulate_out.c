@@ -198,7 +198,8 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__jput_str(&j, root, "note",
                  res->band_draws > 0
                      ? "simulation for one typical person, with a 10th-90th percentile band of "
-                       "improvement over virtual people drawn from the model's variability; not a "
+                       "improvement over virtual people, each a draw of the model's parameters "
+                       "from its posterior times a draw of the between-person variability; not a "
                        "promised result"
                      : "simulation for one typical person (no band requested); not a promised "
                        "result");

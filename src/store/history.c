@@ -172,11 +172,27 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
     mn__store_done(s, q);
     if (st)
         return st;
-    if ((st = mn__store_prepare(ctx, s,
-                                "SELECT e.id, e.date, e.event, e.severity, e.resolved, e.session"
-                                " FROM adverse_events e WHERE e.client = ? ORDER BY e.date, e.id",
-                                &q)))
+    /* The catalogue's kinds, read once: an event that is a kind's id is shown with its name. */
+    mn_adverse_kind *kinds = NULL, *kind;
+    int n_kinds = 0;
+    while ((kind = grow((void **)&kinds, &n_kinds, sizeof *kinds)) != NULL &&
+           (st = mn_store_adverse_kind_at(ctx, n_kinds - 1, kind)) == MN_OK)
+        ;
+    if (!kind)
+        st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+    else
+        n_kinds--; /* the last one grown is past the catalogue's end */
+    if (st == MN_ENOTFOUND)
+        st = MN_OK;
+    if (!st)
+        st = mn__store_prepare(ctx, s,
+                               "SELECT e.id, e.date, e.event, e.severity, e.resolved, e.session"
+                               " FROM adverse_events e WHERE e.client = ? ORDER BY e.date, e.id",
+                               &q);
+    if (st) {
+        mn__free(kinds);
         return st;
+    }
     sqlite3_bind_int64(q, 1, client);
     while (sqlite3_step(q) == SQLITE_ROW) {
         mn_store_adverse_event *e = grow((void **)&h->events, &h->n_events, sizeof *e);
@@ -189,12 +205,16 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
         mn__store_col_text(q, 2, e->event, sizeof e->event);
         mn__store_col_text(q, 3, e->severity, sizeof e->severity);
         e->resolved_date = mn__store_col_date(q, 4, &e->resolved);
+        for (int k = 0; k < n_kinds; k++)
+            if (!strcmp(kinds[k].id, e->event))
+                snprintf(e->kind_name, sizeof e->kind_name, "%s", kinds[k].name);
         long sid = (long)sqlite3_column_int64(q, 5);
         for (int k = 0; k < h->n_sessions; k++)
             if (h->sessions[k].id == sid)
                 e->session_number = k + 1;
     }
     mn__store_done(s, q);
+    mn__free(kinds);
     return st;
 }
 

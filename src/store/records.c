@@ -832,6 +832,33 @@ static mn_status check_photo(mn_ctx *ctx, mn_store *s, const char *src, const ch
     return st;
 }
 
+/* The id (and date, when @p date is not NULL) of the client's session number @p number (1-based,
+ * in date order), as records name it; MN_ENOTFOUND naming the place when there is none. */
+static mn_status session_by_number(mn_ctx *ctx, mn_store *s, const char *src, const char *place,
+                                   sqlite3_int64 client, double number, sqlite3_int64 *sid,
+                                   mn_date *date)
+{
+    sqlite3_stmt *q;
+    *sid = 0;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s, "SELECT id, date FROM sessions WHERE client = ? ORDER BY date, id LIMIT 1 OFFSET ?",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    sqlite3_bind_int64(q, 2, (sqlite3_int64)number - 1);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        *sid = sqlite3_column_int64(q, 0);
+        if (date)
+            *date = mn__store_col_date(q, 1, NULL);
+    }
+    mn__store_done(s, q);
+    if (!*sid)
+        return mn__error(ctx, MN_ENOTFOUND, "%s: %s.session: the client has no session %.0f", src,
+                         place, number);
+    return MN_OK;
+}
+
 static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
                                 const char *place, int csv, mn_date today)
 {
@@ -883,22 +910,8 @@ static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_
     /* The session the score follows, by its number among the client's sessions. */
     sqlite3_int64 sid = 0;
     sqlite3_stmt *q;
-    if (has_session) {
-        if ((st = mn__store_prepare_kept(
-                 ctx, s,
-                 "SELECT id FROM sessions WHERE client = ? ORDER BY date, id "
-                 "LIMIT 1 OFFSET ?",
-                 &q)))
-            return st;
-        sqlite3_bind_int64(q, 1, num);
-        sqlite3_bind_int64(q, 2, (sqlite3_int64)session - 1);
-        if (sqlite3_step(q) == SQLITE_ROW)
-            sid = sqlite3_column_int64(q, 0);
-        mn__store_done(s, q);
-        if (!sid)
-            return mn__error(ctx, MN_ENOTFOUND, "%s: %s.session: the client has no session %.0f",
-                             src, place, session);
-    }
+    if (has_session && (st = session_by_number(ctx, s, src, place, num, session, &sid, NULL)))
+        return st;
     char day[16];
     mn_date_format(date, day);
     /* Photo references: JSON photos[] or the CSV's photo_consent and photo_sha256. */
@@ -972,16 +985,20 @@ static mn_status one_assessment(mn_ctx *ctx, mn_store *s, const char *src, json_
     return st;
 }
 
-mn_status mn_store_record_assessments(mn_ctx *ctx, mn_store *store, const char *src,
-                                      const char *text, size_t len, int *n_recorded)
+/* One record of a file: checked and stored inside the file's transaction. */
+typedef mn_status (*record_fn)(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
+                               const char *place, int csv, mn_date today);
+
+/* Reads a file of records (JSON or CSV) and stores each with @p one, in one transaction: all
+ * of them or, at the first refused, none. */
+static mn_status record_each(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                             size_t len, const char *const *numeric, record_fn one, int *n_recorded)
 {
-    if (!store || !src || !text)
-        return mn__error(ctx, MN_EINVAL, "record assessment: missing argument");
     if (n_recorded)
         *n_recorded = 0;
     json_t *records;
     int csv;
-    mn_status st = read_records(ctx, src, text, len, assessment_numeric, &records, &csv);
+    mn_status st = read_records(ctx, src, text, len, numeric, &records, &csv);
     if (st)
         return st;
     mn_date today;
@@ -992,11 +1009,126 @@ mn_status mn_store_record_assessments(mn_ctx *ctx, mn_store *store, const char *
     for (size_t i = 0; !st && i < json_array_size(records); i++) {
         char place[32];
         place_of(records, i, csv, place, sizeof place);
-        st = one_assessment(ctx, store, src, json_array_get(records, i), place, csv, today);
+        st = one(ctx, store, src, json_array_get(records, i), place, csv, today);
     }
     st = mn__store_end(ctx, store, st);
     if (!st && n_recorded)
         *n_recorded = (int)json_array_size(records);
     json_decref(records);
     return st;
+}
+
+mn_status mn_store_record_assessments(mn_ctx *ctx, mn_store *store, const char *src,
+                                      const char *text, size_t len, int *n_recorded)
+{
+    if (!store || !src || !text)
+        return mn__error(ctx, MN_EINVAL, "record assessment: missing argument");
+    return record_each(ctx, store, src, text, len, assessment_numeric, one_assessment, n_recorded);
+}
+
+/* ---- adverse events on their own ---- */
+
+static const char *const adverse_numeric[] = {"session", NULL};
+
+/* One adverse event record: checked, then stored with its audit entry. */
+static mn_status one_adverse_event(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
+                                   const char *place, int csv, mn_date today)
+{
+    mn__jin in = {ctx, src};
+    static const char *const keys[] = {"client",   "date",     "session", "kind", "event",
+                                       "severity", "resolved", "_line",   NULL};
+    const char *client, *kind = NULL, *event = NULL, *severity = NULL;
+    double session = 0;
+    int has_session, has_resolved;
+    mn_date date, resolved = 0;
+    sqlite3_int64 num, sid = 0;
+    mn_status st;
+    (void)csv;
+    if ((st = mn__jis_object(&in, o, place)) || (st = mn__jkeys(&in, o, place, keys)) ||
+        (st = text_field(&in, o, place, "client", 1, &client)))
+        return st;
+    if ((st = mn__store_client_num(ctx, s, client, &num)))
+        return at_place(ctx, st, src, place, "client");
+    if ((st = past_date(&in, o, place, today, &date)) ||
+        (st = mn__jnum(&in, o, place, "session", 0, 1, 1e6, &session, &has_session)) ||
+        (st = text_field(&in, o, place, "kind", 0, &kind)) ||
+        (st = text_field(&in, o, place, "event", 0, &event)) ||
+        (st = text_field(&in, o, place, "severity", 0, &severity)) ||
+        (st = mn__jdate(&in, o, place, "resolved", 0, &resolved, &has_resolved)))
+        return st;
+    char day[16], other[16];
+    mn_date_format(date, day);
+    if (has_session) {
+        mn_date session_date = 0;
+        if ((st = session_by_number(ctx, s, src, place, num, session, &sid, &session_date)))
+            return st;
+        if (session_date > date)
+            return mn__error(ctx, MN_ERANGE,
+                             "%s: %s.date: %s is before session %.0f (%s) that the event "
+                             "followed",
+                             src, place, day, session, mn_date_format(session_date, other));
+    }
+    /* What happened: a kind of the catalogue, free text, or "none". */
+    if ((kind != NULL) == (event != NULL))
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: %s: expected one of kind (see docs/records.md) or event (free "
+                         "text, or \"none\")%s",
+                         src, place, kind ? ", not both" : "");
+    int none = event && !strcmp(event, "none");
+    if (none) {
+        if (severity || has_resolved)
+            return mn__error(ctx, MN_EINVAL,
+                             "%s: %s.%s: \"none\" records that there were no adverse events; "
+                             "it has no %s",
+                             src, place, severity ? "severity" : "resolved",
+                             severity ? "severity" : "resolved date");
+    } else {
+        if (event && !event[0])
+            return mn__error(ctx, MN_EINVAL, "%s: %s.event: name the event", src, place);
+        if (kind) {
+            mn_adverse_kind k;
+            if ((st = mn_store_adverse_kind_find(ctx, kind, &k)))
+                return at_place(ctx, st, src, place, "kind");
+        }
+        if (!severity)
+            return mn__error(ctx, MN_EINVAL,
+                             "%s: %s.severity: expected mild, moderate or severe (required for "
+                             "an event)",
+                             src, place);
+        if (strcmp(severity, "mild") && strcmp(severity, "moderate") && strcmp(severity, "severe"))
+            return mn__error(ctx, MN_ERANGE,
+                             "%s: %s.severity: expected mild, moderate or severe, got \"%.20s\"",
+                             src, place, severity);
+        if (has_resolved && (resolved < date || resolved > today))
+            return mn__error(ctx, MN_ERANGE, "%s: %s.resolved: %s is %s", src, place,
+                             mn_date_format(resolved, other),
+                             resolved < date ? "before the event's date" : "in the future");
+    }
+    sqlite3_stmt *q;
+    if ((st = mn__store_prepare_kept(ctx, s,
+                                     "INSERT INTO adverse_events(client, session, date, event, "
+                                     "severity, resolved) VALUES (?, ?, ?, ?, ?, ?)",
+                                     &q)))
+        return st;
+    sqlite3_bind_int64(q, 1, num);
+    if (sid)
+        sqlite3_bind_int64(q, 2, sid);
+    sqlite3_bind_text(q, 3, day, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(q, 4, kind ? kind : event, -1, SQLITE_STATIC);
+    if (severity)
+        sqlite3_bind_text(q, 5, severity, -1, SQLITE_STATIC);
+    if (has_resolved)
+        sqlite3_bind_text(q, 6, mn_date_format(resolved, other), -1, SQLITE_TRANSIENT);
+    if ((st = mn__store_run(ctx, s, q, "adverse event")))
+        return st;
+    return mn__store_audit(ctx, s, "insert", "adverse_events", sqlite3_last_insert_rowid(s->db),
+                           NULL);
+}
+
+mn_status mn_store_record_adverse_events(mn_ctx *ctx, mn_store *store, const char *src,
+                                         const char *text, size_t len, int *n_recorded)
+{
+    if (!store || !src || !text)
+        return mn__error(ctx, MN_EINVAL, "record adverse-event: missing argument");
+    return record_each(ctx, store, src, text, len, adverse_numeric, one_adverse_event, n_recorded);
 }

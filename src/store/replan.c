@@ -25,7 +25,8 @@
  * client's g f falls to the same level F P at
  *   t_c = t_pk + (t_p - t_pk) ln(g / F) / ln(1 / F),
  * so a better responder is due later and a poorer one sooner; the interval moves by t_c - t_p
- * and stays within the clinic bounds of the projection (90 to 365 days, healing.h).
+ * and stays within the clinic bounds of the projection (90 to 365 days, healing.h). The next
+ * maintenance is due that interval after the course, or after the last maintenance visit done.
  */
 #include <math.h>
 #include <stdio.h>
@@ -335,9 +336,15 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         }
         r->client_interval_days = iv[0];
         r->has_maintenance = 1;
-        r->maintenance_due = course_end + iv[0];
-        r->maintenance_early = course_end + iv[1];
-        r->maintenance_late = course_end + iv[2];
+        /* The next maintenance follows the course, or the last maintenance visit done: a
+         * client who came back is due one interval after that visit (timed from the course,
+         * the date would lie before it, and recall would never list them again). */
+        mn_date base = course_end;
+        if (h->n_sessions > last_course + 1 && h->sessions[h->n_sessions - 1].date > base)
+            base = h->sessions[h->n_sessions - 1].date;
+        r->maintenance_due = base + iv[0];
+        r->maintenance_early = base + iv[1];
+        r->maintenance_late = base + iv[2];
         /* The maintenance visits left follow the client's interval, not the typical one. */
         mn_date next = r->maintenance_due;
         for (int k = 0; k < r->n_remaining; k++)

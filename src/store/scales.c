@@ -1,8 +1,9 @@
 /*
- * The scales catalogue (data/scales.json, embedded at build time and overridable with --data DIR
- * like the other catalogues, which load it): the range, step and direction of each rating
- * scale a follow-up may be scored on, with its source. Only those: a scale's items and photo
- * guides are its authors' and never part of mneedle.
+ * The record's catalogues (embedded at build time and overridable with --data DIR like the
+ * other catalogues, which load them): the scales (data/scales.json: the range, step and
+ * direction of each rating scale a follow-up may be scored on, with its source; only those: a
+ * scale's items and photo guides are its authors' and never part of mneedle) and the kinds of
+ * adverse event (data/adverse_events.json).
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,9 +13,11 @@
 #include "data/catalog_internal.h"
 #include "store/store_internal.h"
 
-/* Reads entry v (at path) into out, checking every field. */
-static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, mn_scale *out)
+/* Reads entry v (at path) into out, checking every field; *id is the entry's id. */
+static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, void *dest,
+                            const char **entry_id)
 {
+    mn_scale *out = dest;
     static const char *const keys[] = {"id",  "name", "version", "concern", "kind",   "min",
                                        "max", "step", "better",  "status",  "source", NULL};
     const char *id, *name, *version, *kind, *better, *status, *source, *concern = NULL;
@@ -47,35 +50,74 @@ static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, mn_s
     out->higher_better = !strcmp(better, "higher");
     snprintf(out->status, sizeof out->status, "%s", status);
     snprintf(out->source, sizeof out->source, "%s", source);
+    *entry_id = out->id;
     return MN_OK;
 }
 
-/* Finds the scale with id @p id, or (id NULL) the one at @p index. */
-static mn_status scale_lookup(mn_ctx *ctx, const char *id, size_t index, mn_scale *out)
+static mn_status read_adverse_kind(const mn__jin *in, json_t *v, const char *path, void *dest,
+                                   const char **entry_id)
+{
+    mn_adverse_kind *out = dest;
+    static const char *const keys[] = {"id", "name", "persistence", "status", "source", NULL};
+    const char *id, *name, *persistence, *status, *source;
+    mn_status st;
+    if ((st = mn__jis_object(in, v, path)) || (st = mn__jkeys(in, v, path, keys)) ||
+        (st = mn__jstr(in, v, path, "id", 1, &id, NULL)) ||
+        (st = mn__jstr(in, v, path, "name", 1, &name, NULL)) ||
+        (st = mn__jstr(in, v, path, "persistence", 1, &persistence, NULL)) ||
+        (st = mn__jstr(in, v, path, "status", 1, &status, NULL)) ||
+        (st = mn__jstr(in, v, path, "source", 1, &source, NULL)))
+        return st;
+    if ((strcmp(persistence, "transient") && strcmp(persistence, "persistent")) ||
+        (strcmp(status, "cited") && strcmp(status, "secondary")) || !mn__store_id_ok(id) ||
+        strlen(id) >= sizeof out->id || !strcmp(id, "none"))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s: expected an id of letters, digits and '-' (not \"none\", at most "
+                         "%zu bytes), persistence transient|persistent, status cited|secondary",
+                         in->src, path, sizeof out->id - 1);
+    snprintf(out->id, sizeof out->id, "%s", id);
+    snprintf(out->name, sizeof out->name, "%s", name);
+    out->persistent = !strcmp(persistence, "persistent");
+    snprintf(out->status, sizeof out->status, "%s", status);
+    snprintf(out->source, sizeof out->source, "%s", source);
+    *entry_id = out->id;
+    return MN_OK;
+}
+
+typedef mn_status (*entry_reader)(const mn__jin *in, json_t *v, const char *path, void *out,
+                                  const char **entry_id);
+
+/* Finds the entry with id @p id of the list @p key of catalogue @p file, or (id NULL) the one at
+ * @p index, read into out by @p read. An unknown id is MN_ENOTFOUND naming the known ones. */
+static mn_status lookup(mn_ctx *ctx, const char *file, const char *key, const char *what,
+                        entry_reader read, const char *id, size_t index, void *out)
 {
     const char *src = NULL;
-    json_t *root = mn__catalog_file(mn_ctx_catalog(ctx), "scales.json", &src);
+    json_t *root = mn__catalog_file(mn_ctx_catalog(ctx), file, &src);
     if (!root)
-        return mn__error(ctx, MN_EIO, "catalogue scales.json is not loaded");
+        return mn__error(ctx, MN_EIO, "catalogue %s is not loaded", file);
     mn__jin in = {ctx, src};
     json_t *list;
     mn_status st;
-    if ((st = mn__jarr(&in, root, "$", "scales", 1, 1, 1000, &list, NULL)))
+    char where[32];
+    snprintf(where, sizeof where, "$.%s", key);
+    if ((st = mn__jarr(&in, root, "$", key, 1, 1, 1000, &list, NULL)))
         return st;
     char names[600] = "";
     size_t used = 0;
     for (size_t i = 0; i < json_array_size(list); i++) {
-        char path[32];
-        mn__jpath_index(path, sizeof path, "$.scales", i);
-        if ((st = read_scale(&in, json_array_get(list, i), path, out)))
+        char path[48];
+        const char *entry_id;
+        mn__jpath_index(path, sizeof path, where, i);
+        if ((st = read(&in, json_array_get(list, i), path, out, &entry_id)))
             return st;
-        if (id ? !strcmp(out->id, id) : i == index)
+        if (id ? !strcmp(entry_id, id) : i == index)
             return MN_OK;
         if (used < sizeof names)
-            used +=
-                (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", out->id);
+            used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                     entry_id);
     }
-    return id ? mn__error(ctx, MN_ENOTFOUND, "unknown scale \"%.40s\"; known: %s", id, names)
+    return id ? mn__error(ctx, MN_ENOTFOUND, "unknown %s \"%.40s\"; known: %s", what, id, names)
               : MN_ENOTFOUND;
 }
 
@@ -83,12 +125,28 @@ mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out)
 {
     if (!id || !out)
         return mn__error(ctx, MN_EINVAL, "scales: no scale id");
-    return scale_lookup(ctx, id, 0, out);
+    return lookup(ctx, "scales.json", "scales", "scale", read_scale, id, 0, out);
 }
 
 mn_status mn_store_scale_at(mn_ctx *ctx, int index, mn_scale *out)
 {
     if (!out || index < 0)
         return mn__error(ctx, MN_EINVAL, "scales: no place for the scale");
-    return scale_lookup(ctx, NULL, (size_t)index, out);
+    return lookup(ctx, "scales.json", "scales", "scale", read_scale, NULL, (size_t)index, out);
+}
+
+mn_status mn_store_adverse_kind_find(mn_ctx *ctx, const char *id, mn_adverse_kind *out)
+{
+    if (!id || !out)
+        return mn__error(ctx, MN_EINVAL, "adverse events: no kind");
+    return lookup(ctx, "adverse_events.json", "adverse_events", "kind of adverse event",
+                  read_adverse_kind, id, 0, out);
+}
+
+mn_status mn_store_adverse_kind_at(mn_ctx *ctx, int index, mn_adverse_kind *out)
+{
+    if (!out || index < 0)
+        return mn__error(ctx, MN_EINVAL, "adverse events: no place for the kind");
+    return lookup(ctx, "adverse_events.json", "adverse_events", "kind of adverse event",
+                  read_adverse_kind, NULL, (size_t)index, out);
 }

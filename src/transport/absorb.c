@@ -488,7 +488,7 @@ static double time_step(const mn_absorb_scenario *s, const mn_absorb_params *p, 
     double res = s->resolution > 0 ? s->resolution : 1;
     double dt_max = (punctured ? 1.0 : 0.25) / res;
     double phi_now = punctured ? mn_absorb_open_fraction(p, t) : 0;
-    if (phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
+    if (!p->franz && phi_now > 0.01 && p->closure_half_life_h / 2 / res < dt_max)
         dt_max = p->closure_half_life_h / 2 / res;
     /* While the film evaporates (it thins linearly: absorb.c's film_step), at least 25 steps
      * until it is dry. */
@@ -707,10 +707,13 @@ static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result
     size_t n = (size_t)s->band_runs, ns = r->n_samples;
     const mn_absorb_params *p = &r->params;
     double *del = mn__calloc(n * ns, sizeof(double)), *enh = mn__calloc(n * ns, sizeof(double));
+    double *rec = mn__calloc(n * ns, sizeof(double)), *skn = mn__calloc(n * ns, sizeof(double));
     double *col = mn__calloc(n, sizeof(double));
-    if (!del || !enh || !col) {
+    if (!del || !enh || !rec || !skn || !col) {
         mn__free(del);
         mn__free(enh);
+        mn__free(rec);
+        mn__free(skn);
         mn__free(col);
         return mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the band");
     }
@@ -738,6 +741,8 @@ static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result
             for (size_t k = 0; k < ns; k++) {
                 del[k * n + b] = t.samples[k].delivered_ug_cm2;
                 enh[k * n + b] = t.samples[k].enhancement;
+                rec[k * n + b] = t.samples[k].receptor_ratio;
+                skn[k * n + b] = t.samples[k].skin_ratio;
             }
         mn_absorb_result_release(&t);
     }
@@ -751,9 +756,19 @@ static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result
         qsort(col, n, sizeof(double), cmp_double);
         x->enhancement_lo = quantile(col, n, 0.1);
         x->enhancement_hi = quantile(col, n, 0.9);
+        memcpy(col, rec + k * n, n * sizeof(double));
+        qsort(col, n, sizeof(double), cmp_double);
+        x->receptor_ratio_lo = quantile(col, n, 0.1);
+        x->receptor_ratio_hi = quantile(col, n, 0.9);
+        memcpy(col, skn + k * n, n * sizeof(double));
+        qsort(col, n, sizeof(double), cmp_double);
+        x->skin_ratio_lo = quantile(col, n, 0.1);
+        x->skin_ratio_hi = quantile(col, n, 0.9);
     }
     mn__free(del);
     mn__free(enh);
+    mn__free(rec);
+    mn__free(skn);
     mn__free(col);
     if (!st)
         r->band_runs = n;
@@ -762,18 +777,26 @@ static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result
 
 /* Largest mean flux between report hours, the hour it ends, and the lag time t - Q/J there
  * (the Franz-cell construction: the steady part's line extended to the time axis). */
-static void flux_summary(const mn_absorb_sample *x, size_t n, int intact, double *jmax,
-                         double *hour, double *lag)
+enum { FLUX_DELIVERED, FLUX_INTACT, FLUX_RECEPTOR, FLUX_INTACT_RECEPTOR };
+
+static void flux_summary(const mn_absorb_sample *x, size_t n, int which, double *jmax, double *hour,
+                         double *lag)
 {
     *jmax = 0;
     *hour = 0;
     *lag = 0;
     for (size_t m = 0; m < n; m++) {
-        double j = intact ? x[m].intact_flux_ug_cm2_h : x[m].flux_ug_cm2_h;
+        double j = which == FLUX_INTACT            ? x[m].intact_flux_ug_cm2_h
+                   : which == FLUX_RECEPTOR        ? x[m].receptor_flux_ug_cm2_h
+                   : which == FLUX_INTACT_RECEPTOR ? x[m].intact_receptor_flux_ug_cm2_h
+                                                   : x[m].flux_ug_cm2_h;
         if (j > *jmax) {
             *jmax = j;
             *hour = x[m].hour;
-            double q = intact ? x[m].intact_ug_cm2 : x[m].delivered_ug_cm2;
+            double q = which == FLUX_INTACT            ? x[m].intact_ug_cm2
+                       : which == FLUX_RECEPTOR        ? x[m].receptor_ug_cm2
+                       : which == FLUX_INTACT_RECEPTOR ? x[m].intact_receptor_ug_cm2
+                                                       : x[m].delivered_ug_cm2;
             double t = x[m].hour - q / j;
             *lag = t > 0 ? t : 0;
         }
@@ -848,15 +871,32 @@ mn_status mn_absorb_run_until(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progr
         double t0 = m ? r->samples[m - 1].hour : 0;
         double q0 = m ? r->samples[m - 1].delivered_ug_cm2 : 0;
         double i0 = m ? r->samples[m - 1].intact_ug_cm2 : 0;
+        double r0 = m ? r->samples[m - 1].receptor_ug_cm2 : 0;
+        double ri0 = m ? r->samples[m - 1].intact_receptor_ug_cm2 : 0;
         x->flux_ug_cm2_h = (x->delivered_ug_cm2 - q0) / (x->hour - t0);
         x->intact_flux_ug_cm2_h = (x->intact_ug_cm2 - i0) / (x->hour - t0);
+        x->receptor_flux_ug_cm2_h = (x->receptor_ug_cm2 - r0) / (x->hour - t0);
+        x->intact_receptor_flux_ug_cm2_h = (x->intact_receptor_ug_cm2 - ri0) / (x->hour - t0);
         x->delivered_lo_ug_cm2 = x->delivered_hi_ug_cm2 = x->delivered_ug_cm2;
         x->enhancement_lo = x->enhancement_hi = x->enhancement;
+        x->receptor_ratio_lo = x->receptor_ratio_hi = x->receptor_ratio;
+        x->skin_ratio_lo = x->skin_ratio_hi = x->skin_ratio;
     }
-    flux_summary(r->samples, r->n_samples, 0, &r->max_flux_ug_cm2_h, &r->max_flux_hour,
+    flux_summary(r->samples, r->n_samples, FLUX_DELIVERED, &r->max_flux_ug_cm2_h, &r->max_flux_hour,
                  &r->lag_time_h);
-    flux_summary(r->samples, r->n_samples, 1, &r->intact_max_flux_ug_cm2_h,
+    flux_summary(r->samples, r->n_samples, FLUX_INTACT, &r->intact_max_flux_ug_cm2_h,
                  &r->intact_max_flux_hour, &r->intact_lag_time_h);
+    if (r->params.franz) {
+        flux_summary(r->samples, r->n_samples, FLUX_RECEPTOR, &r->receptor_max_flux_ug_cm2_h,
+                     &r->receptor_max_flux_hour, &r->receptor_lag_time_h);
+        flux_summary(r->samples, r->n_samples, FLUX_INTACT_RECEPTOR,
+                     &r->intact_receptor_max_flux_ug_cm2_h, &r->intact_receptor_max_flux_hour,
+                     &r->intact_receptor_lag_time_h);
+        r->receptor_flux_ratio = r->receptor_max_flux_ug_cm2_h /
+                                 (r->intact_receptor_max_flux_ug_cm2_h > MN_INTACT_FLOOR_UG_CM2
+                                      ? r->intact_receptor_max_flux_ug_cm2_h
+                                      : MN_INTACT_FLOOR_UG_CM2);
+    }
     r->flux_enhancement = r->intact_max_flux_ug_cm2_h > MN_INTACT_FLOOR_UG_CM2
                               ? r->max_flux_ug_cm2_h / r->intact_max_flux_ug_cm2_h
                               : r->max_flux_ug_cm2_h / MN_INTACT_FLOOR_UG_CM2;
@@ -979,6 +1019,19 @@ static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_
         x->enhancement =
             x->delivered_ug_cm2 /
             (x->intact_ug_cm2 > MN_INTACT_FLOOR_UG_CM2 ? x->intact_ug_cm2 : MN_INTACT_FLOOR_UG_CM2);
+        if (p->franz) { /* no clearance: all that was removed crossed into the receptor */
+            x->receptor_ug_cm2 = x->cleared_ug_cm2;
+            x->intact_receptor_ug_cm2 = si.cleared[m];
+            x->receptor_ratio =
+                x->receptor_ug_cm2 / (x->intact_receptor_ug_cm2 > MN_INTACT_FLOOR_UG_CM2
+                                          ? x->intact_receptor_ug_cm2
+                                          : MN_INTACT_FLOOR_UG_CM2);
+            x->intact_skin_ug_cm2 = si.ve[m] + si.dermis[m];
+            double skin = x->ve_ug_cm2 + x->dermis_ug_cm2;
+            x->skin_ratio =
+                skin / (x->intact_skin_ug_cm2 > MN_INTACT_FLOOR_UG_CM2 ? x->intact_skin_ug_cm2
+                                                                       : MN_INTACT_FLOOR_UG_CM2);
+        }
         /* Depth profiles: intact values at each cell's centre depth. */
         size_t ki = 0;
         double top_i = 0;

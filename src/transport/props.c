@@ -60,6 +60,15 @@
  *   solubility: the product's (catalogue, with source) or the general solubility equation of
  *   Jain & Yalkowsky (J Pharm Sci 2001;90:234), log S[mol/l] = 0.5 - 0.01 (MP - 25) - logP,
  *   with MP 125 °C [ASSUMPTION: the melting point is not known], capped at 1000 mg/ml.
+ * Franz cell (in vitro, "setup": "franz"): excised skin has no blood flow, so no dermal
+ *   clearance; the receptor fluid under the dermis is a perfect sink (the model's lower
+ *   boundary, u = 0, as in vivo); and excised skin does not repair its barrier, an active
+ *   process of living keratinocytes (lamellar-body secretion and lipid synthesis: Menon,
+ *   Feingold & Elias, J Invest Dermatol 1992; repair is temperature dependent and stops in
+ *   the cold: Halkier-Sorensen et al. 1995) [ASSUMPTION: none at all in a day in vitro], so
+ *   the channels stay open for the run.
+ *   Not modelled: swelling of the dermis in the receptor fluid, or collapse of the pores
+ *   by the tissue's own elasticity in vitro.
  * Channel closure (area open = 2^(-t/t_half)) and the open channels' geometry: the one law
  *   of src/device/channel.c (mn_channel_closure, mn_channel_geometry_at), which the healing
  *   model reads too; the transport channel is the open cone to the open depth, not the tip's
@@ -167,7 +176,7 @@ double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h)
 {
     if (!p || !(p->punctures_per_cm2 > 0) || !(p->closure_half_life_h > 0))
         return 0;
-    if (t_h <= 0)
+    if (t_h <= 0 || p->franz) /* excised skin does not repair its barrier */
         return 1;
     return exp2(-t_h / p->closure_half_life_h);
 }
@@ -214,6 +223,9 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     p->d_sc_um2_h = p->kp_cm_h * 1e4 * p->layers.sc_um / p->k_sc_w;
     double kcl = MN_CLEARANCE_MAX_H * daq / d_aq_cm2_s(200.0);
     p->clearance_per_h = kcl < MN_CLEARANCE_MAX_H ? kcl : MN_CLEARANCE_MAX_H;
+    p->franz = s->franz != 0;
+    if (p->franz) /* excised skin: no blood flow; the receptor under the dermis is the sink */
+        p->clearance_per_h = 0;
     mn_closure cl;
     mn_channel_closure(s->site, &s->patient, s->occluded, &cl);
     p->closure_half_life_h = cl.half_life_h;

@@ -160,7 +160,7 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
                                        "field",       "coverage_threshold_ug_ml",
                                        "resolution",  "polar_route",
                                        "environment", "band_runs",
-                                       NULL};
+                                       "setup",       NULL};
     mn_status st = MN_OK;
     mn__jin in = {ctx, src};
     snprintf(s->source, sizeof s->source, "%s", src);
@@ -268,6 +268,21 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
             st = mn__error(ctx, MN_ERANGE,
                            "%s: $.kp_model: expected \"potts-guy\" or \"updated\", got '%s'",
                            in.src, kp);
+            goto done;
+        }
+    }
+    const char *setup;
+    if ((st = mn__jstr(&in, root, "$", "setup", 0, &setup, &here)))
+        goto done;
+    if (here) {
+        if (!strcmp(setup, "in-vivo"))
+            s->franz = 0;
+        else if (!strcmp(setup, "franz"))
+            s->franz = 1;
+        else {
+            st = mn__error(ctx, MN_ERANGE,
+                           "%s: $.setup: expected \"in-vivo\" or \"franz\", got '%s'", in.src,
+                           setup);
             goto done;
         }
     }

@@ -97,6 +97,17 @@ SEED='"x"' trial >"$TMP/bad.json"; bad '\$\.seed'
 echo '{"population": ' >"$TMP/bad.json"; bad 'bad\.json:[0-9]+:[0-9]+'
 : >"$TMP/bad.json"; bad 'bad\.json'
 echo '[1, 2]' >"$TMP/bad.json"; bad "expected a JSON object"
+# The name is kept whole up to 255 bytes (the client name's limit), multi-byte text included;
+# one byte more is refused with the place and the limit, never cut.
+name_trial() { # BYTES OUT: the valid trial with a name of BYTES bytes ending in "é" (2 bytes)
+    /usr/bin/python3 -c 'import json, sys; t = json.load(sys.stdin); n = int(sys.argv[1]); t["name"] = "x" * (n - 3) + "-\u00e9"; open(sys.argv[2], "w").write(json.dumps(t, ensure_ascii=False))' "$1" "$2"
+}
+trial | name_trial 255 "$TMP/name255.json"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 10 "$TMP/name255.json"
+ok_name=$(/usr/bin/python3 -c 'import json, sys; a = json.load(open(sys.argv[1]))["name"]; b = json.load(open(sys.argv[2]))["name"]; print(int(a == b and len(a.encode()) == 255))' "$TMP/out" "$TMP/name255.json")
+[ "$ok_name" = 1 ] || { echo "FAIL: a 255-byte trial name is not kept whole"; fails=$((fails + 1)); }
+expect 0 "stdout:Virtual trial: x+-é \(simulation" -- "$MNEEDLE" cohort --n 10 "$TMP/name255.json"
+trial | name_trial 256 "$TMP/bad.json"; bad 'bad\.json: \$\.name: at most 255 bytes, got 256'
 expect 2 "cannot open" -- "$MNEEDLE" cohort "$TMP/missing.json"
 expect 2 "--threads" -- "$MNEEDLE" cohort --threads 0 "$T"
 expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"

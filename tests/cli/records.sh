@@ -28,6 +28,14 @@ refused() {
     sed "$4" "$TMP/$2" > "$TMP/$3"
     expect 2 "$5" -- "$MNEEDLE" record "$1" --db "$DB" "$TMP/$3"
 }
+# refused_each KIND BASE: refused for each line NAME|SED|PATTERN of standard input (lines
+# starting with # are comments).
+refused_each() {
+    while IFS='|' read -r name script pattern; do
+        case $name in '' | '#'*) continue ;; esac
+        refused "$1" "$2" "$name" "$script" "$pattern" </dev/null
+    done
+}
 
 # ---- db init, mode, check ----
 expect 0 "stdout:schema version 3" -- "$MNEEDLE" db init --db "$DB"
@@ -90,26 +98,20 @@ cat > "$TMP/s1.json" <<EOF
 EOF
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s1.json"
 dump "$DB" > "$TMP/before"
+refused_each session s1.json <<EOF
 # Beyond the plan's cap: refused with the place, nothing recorded.
-refused session s1.json deep.json 's/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/' \
-    "deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)"
+deep.json|s/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/|deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)
 # Outside the device's range (dermapen-4 starts at 0.2 mm... and ends at 3 mm).
-refused session s1.json dev.json 's/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/' \
-    "outside the dermapen-4's range"
+dev.json|s/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/|outside the dermapen-4's range
 # A roller between the lengths it is made in (0.6 mm on a 0.5/0.75 mm range): refused the same way.
-refused session s1.json roller.json 's/dermapen-4/dermaroller-192/; s/"depth_mm": 0.7/"depth_mm": 0.6/; s/2027-01-11/2027-02-22/' \
-    "cheek 0.60 mm is not a length the dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)"
+roller.json|s/dermapen-4/dermaroller-192/; s/"depth_mm": 0.7/"depth_mm": 0.6/; s/2027-01-11/2027-02-22/|cheek 0.60 mm is not a length the dermaroller-192 is made in \(lengths 0.25, 0.5, 0.75, 1, 1.5, 2, 2.5 mm\)
 # No adverse-event record, an empty one, a future date, an unknown zone or device, a typo.
-refused session s1.json noae.json 's/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/' \
-    "adverse_events: expected \[\"none\"\]"
-refused session s1.json future.json 's/2027-01-11/2027-05-01/' \
-    "future.json: \\\$\.date: 2027-05-01 is in the future"
-refused session s1.json zone.json 's/"cheek"/"cheeks2"/; s/2027-01-11/2027-02-22/' \
-    "zone.json: \\\$\.zones\[0\]\.zone: unknown zone"
-refused session s1.json device.json 's/dermapen-4/dermapen-9/' \
-    "device.json: \\\$\.device: unknown device"
-refused session s1.json type.json 's/"passes": 3}/"passes": "3"}/' \
-    "type.json: \\\$\.zones\[0\]\.passes: expected a number"
+noae.json|s/"adverse_events": \["none"\]/"adverse_events": []/; s/2027-01-11/2027-02-22/|adverse_events: expected \["none"\]
+future.json|s/2027-01-11/2027-05-01/|future.json: \\\$\.date: 2027-05-01 is in the future
+zone.json|s/"cheek"/"cheeks2"/; s/2027-01-11/2027-02-22/|zone.json: \\\$\.zones\[0\]\.zone: unknown zone
+device.json|s/dermapen-4/dermapen-9/|device.json: \\\$\.device: unknown device
+type.json|s/"passes": 3}/"passes": "3"}/|type.json: \\\$\.zones\[0\]\.passes: expected a number
+EOF
 # An array: the second record is bad, so the first is not stored either.
 { printf '['; sed 's/2027-01-11/2027-02-22/' "$TMP/s1.json"; printf ','; cat "$TMP/deep.json"; printf ']'; } > "$TMP/pair.json"
 expect 2 "pair.json: \\\$\[1\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/pair.json"
@@ -146,18 +148,14 @@ cat > "$TMP/a.json" <<EOF
   "rater": "dr-a", "zone": "cheek", "session": 3}]
 EOF
 dump "$DB" > "$TMP/before"
-refused assessment a.json range.json 's/"score": 31/"score": 85/' \
-    "range.json: \\\$\[1\]\.score: .*84"
-refused assessment a.json step.json 's/"score": 31/"score": 31.5/' \
-    "step.json: \\\$\[1\]\.score: 31.5 is not a score"
-refused assessment a.json scale.json 's/goodman-baron-quantitative", "score": 31/no-such-scale", "score": 31/' \
-    "scale.json: \\\$\[1\]\.scale: unknown scale"
-refused assessment a.json consent.json 's/"consent": 2/"consent": 1/' \
-    "consent.json: \\\$\[0\]\.photos\[0\]\.consent: consent 1 is for \"treatment\""
-refused assessment a.json sha.json "s/$SHA/abc/" \
-    "sha.json: \\\$\[0\]\.photos\[0\]\.sha256"
-refused assessment a.json sess.json 's/"session": 3/"session": 9/' \
-    "sess.json: \\\$\[1\]\.session: the client has no session 9"
+refused_each assessment a.json <<EOF
+range.json|s/"score": 31/"score": 85/|range.json: \\\$\[1\]\.score: .*84
+step.json|s/"score": 31/"score": 31.5/|step.json: \\\$\[1\]\.score: 31.5 is not a score
+scale.json|s/goodman-baron-quantitative", "score": 31/no-such-scale", "score": 31/|scale.json: \\\$\[1\]\.scale: unknown scale
+consent.json|s/"consent": 2/"consent": 1/|consent.json: \\\$\[0\]\.photos\[0\]\.consent: consent 1 is for "treatment"
+sha.json|s/$SHA/abc/|sha.json: \\\$\[0\]\.photos\[0\]\.sha256
+sess.json|s/"session": 3/"session": 9/|sess.json: \\\$\[1\]\.session: the client has no session 9
+EOF
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused assessment file changed the database"
 expect 0 "stdout:recorded 2 assessments" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a.json"
 
@@ -178,6 +176,82 @@ assert [e["event"] for e in h["adverse_events"]] == ["none", "none", "swelling"]
 assert h["plan"]["catalogue_hash"] and len(h["planned"]) >= 3
 EOF' "history --json is not the timeline recorded"
 expect 2 "no client" -- "$MNEEDLE" history --db "$DB" c-nobody
+
+# ---- adverse events on their own ----
+# A kind of the catalogue tied to a session, free text, and an explicit "none" (a follow-up
+# call with nothing to report); every bad one exit 2 with the place, nothing stored.
+cat > "$TMP/ae.json" <<EOF
+[{"client": "$ID", "date": "2027-01-25", "session": 1, "kind": "post-inflammatory-hyperpigmentation",
+  "severity": "moderate", "resolved": "2027-03-10"},
+ {"client": "$ID", "date": "2027-02-25", "event": "itching along the jaw", "severity": "mild"},
+ {"client": "$ID", "date": "2027-03-25", "event": "none"}]
+EOF
+dump "$DB" > "$TMP/before"
+refused_each adverse-event ae.json <<EOF
+ae-kind.json|s/"kind": "post-inflammatory-hyperpigmentation"/"kind": "pih-typo"/|ae-kind.json: \\\$\[0\]\.kind: unknown kind of adverse event "pih-typo"; known: prolonged-erythema
+ae-both.json|s/"event": "itching along the jaw"/"kind": "swelling", "event": "itching"/|ae-both.json: \\\$\[1\]: expected one of kind .* not both
+ae-neither.json|s/"event": "itching along the jaw", //|ae-neither.json: \\\$\[1\]: expected one of kind
+ae-nosev.json|s/, "severity": "mild"//|ae-nosev.json: \\\$\[1\]\.severity: expected mild, moderate or severe \(required
+ae-sev.json|s/"severity": "mild"/"severity": "grade 2"/|ae-sev.json: \\\$\[1\]\.severity: .*got "grade 2"
+ae-none.json|s/"event": "none"/"event": "none", "severity": "mild"/|ae-none.json: \\\$\[2\]\.severity: "none" records that there were no adverse events
+ae-resolved.json|s/"resolved": "2027-03-10"/"resolved": "2027-01-20"/|ae-resolved.json: \\\$\[0\]\.resolved: 2027-01-20 is before the event
+ae-resolved2.json|s/"resolved": "2027-03-10"/"resolved": "2027-04-10"/|ae-resolved2.json: \\\$\[0\]\.resolved: 2027-04-10 is in the future
+ae-future.json|s/"date": "2027-03-25"/"date": "2027-05-25"/|ae-future.json: \\\$\[2\]\.date: 2027-05-25 is in the future
+ae-session.json|s/"session": 1/"session": 9/|ae-session.json: \\\$\[0\]\.session: the client has no session 9
+ae-before.json|s/"date": "2027-01-25", "session": 1/"date": "2027-03-01", "session": 3/|ae-before.json: \\\$\[0\]\.date: 2027-03-01 is before session 3 \(2027-03-20\)
+ae-key.json|s/"severity": "mild"/"severity": "mild", "onset": "sudden"/|ae-key.json: \\\$\[1\].*onset
+ae-client.json|s/"client": "$ID", "date": "2027-02-25"/"client": "c-nobody", "date": "2027-02-25"/|ae-client.json: \\\$\[1\]\.client: .*c-nobody
+EOF
+$PY -c 'import sys; t=open(sys.argv[1]).read(); open(sys.argv[2], "w").write(t.replace("itching along the jaw", "x" * 251))' "$TMP/ae.json" "$TMP/ae-long.json"
+expect 2 "ae-long.json: \\\$\[1\]\.event: at most 250 bytes" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae-long.json"
+printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,,bruising,,mild,\n%s,2027-03-27,,,rash,severe,2027-03-24\n' "$ID" "$ID" > "$TMP/ae-bad.csv"
+expect 2 "ae-bad.csv: line 3\.resolved: 2027-03-24 is before the event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae-bad.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused adverse-event file changed the database"
+expect 2 "expected: session FILE, assessment FILE or adverse-event FILE" -- "$MNEEDLE" record adverse-events --db "$DB" "$TMP/ae.json"
+expect 0 "stdout:recorded 3 adverse events" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae.json"
+printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,3,bruising,,mild,2027-03-28\n' "$ID" > "$TMP/ae.csv"
+expect 0 "stdout:recorded 1 adverse event$" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae.csv"
+# Each stored row has its audit entry (the chain checks them all).
+cat > "$TMP/ae_audit.py" <<'PYEOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+ids = [r[0] for r in c.execute("SELECT id FROM adverse_events WHERE event IN"
+        " ('post-inflammatory-hyperpigmentation', 'itching along the jaw', 'bruising')"
+        " OR date = '2027-03-25'")]
+assert len(ids) == 4, ids
+for i in ids:
+    n = c.execute("SELECT count(*) FROM audit WHERE action = 'insert' AND entity = ?",
+                  ("adverse_events:%d" % i,)).fetchone()[0]
+    assert n == 1, (i, n)
+PYEOF
+ok '$PY "$TMP/ae_audit.py" "$DB"' "the adverse events are not stored with one audit entry each"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" "$ID"
+ok 'grep -q "post-inflammatory-hyperpigmentation (moderate) after session 1, resolved 2027-03-10 - Post-inflammatory hyperpigmentation (PIH)" "$TMP/out" && grep -q "2027-02-25  itching along the jaw (mild)$" "$TMP/out" && grep -q "2027-03-25  none$" "$TMP/out" && grep -q "bruising (mild) after session 3, resolved 2027-03-28 - Bruising" "$TMP/out"' "history text misses the adverse events recorded on their own"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json "$ID"
+cat > "$TMP/ae_history.py" <<'PYEOF'
+import json, sys
+ev = json.load(open(sys.argv[1]))["adverse_events"]
+assert [e["date"] for e in ev] == sorted(e["date"] for e in ev), ev
+pih = [e for e in ev if e["event"] == "post-inflammatory-hyperpigmentation"]
+assert len(pih) == 1 and pih[0]["kind"] == pih[0]["event"] and pih[0]["session"] == 1, pih
+assert pih[0]["severity"] == "moderate" and pih[0]["resolved"] == "2027-03-10", pih
+free = [e for e in ev if e["event"] == "itching along the jaw"]
+assert len(free) == 1 and "kind" not in free[0] and "session" not in free[0], free
+assert free[0]["severity"] == "mild", free
+assert [e for e in ev if e["date"] == "2027-03-25"] == [{"date": "2027-03-25", "event": "none"}], ev
+PYEOF
+ok '$PY "$TMP/ae_history.py" "$TMP/out"' "history --json does not show the adverse events recorded on their own"
+# The help lists every kind of the catalogue.
+expect 0 "" -- "$MNEEDLE" record --help
+cat > "$TMP/ae_help.py" <<'PYEOF'
+import json, re, sys
+kinds = [k["id"] for k in json.load(open(sys.argv[1]))["adverse_events"]]
+text = open(sys.argv[2]).read()
+missing = [k for k in kinds if not re.search(r"(?<![\w-])%s(?![\w-])" % re.escape(k), text)]
+assert not missing, missing
+PYEOF
+ok '$PY "$TMP/ae_help.py" "$MN_SOURCE_DIR/data/adverse_events.json" "$TMP/out"' "record --help does not list every kind of adverse event"
 
 # ---- the audit chain ----
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
@@ -295,6 +369,24 @@ d = {r["client"]: r for r in json.load(open(sys.argv[1]))["due"]}
 assert d["good"]["reason"].startswith("replan: client") and d["poor"]["due"] < d["good"]["due"], d
 PYEOF
 ok '$PY "$TMP/recall_check.py" "$TMP/out"' "recall does not list the replanned dates"
+# A client who came back for maintenance after the course is due again one interval after that
+# visit, not from the course's end (a date before the visit, which recall would never list).
+expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
+expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" back
+for d in 2026-01-05 2026-02-02 2026-03-02 2026-03-30 2026-04-27 2026-05-25 2027-03-01; do
+    sed "s/$ID/back/g; s/2027-01-11/$d/" "$TMP/s1.json" > "$TMP/back-s.json"
+    expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/back-s.json"
+done
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json back
+cat > "$TMP/back_check.py" <<'PYEOF'
+import datetime, json, sys
+m = json.load(open(sys.argv[1]))["maintenance"]
+last = datetime.date(2027, 3, 1)
+assert m["due"] == str(last + datetime.timedelta(days=m["interval_days"])), m
+assert m["early"] > str(last) and m["late"] >= m["due"], m
+PYEOF
+ok '$PY "$TMP/back_check.py" "$TMP/out"' "replan does not time the next maintenance from the last maintenance visit"
+expect 0 "stdout:^back," -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:^client,due,last_session,reason" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-01-01
 expect 2 "due-before" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-02-30
@@ -338,6 +430,16 @@ for r in res:
         t, i = ref.split("/")
         assert (t, i) in ids, ref
     assert not (r["resourceType"] == "Patient" and ("name" in r or "telecom" in r)), r
+ae = [r for r in res if r["resourceType"] == "AdverseEvent"]
+pih = [r for r in ae if r["event"].get("coding", [{}])[0].get("code") == "post-inflammatory-hyperpigmentation"]
+assert len(pih) == 1, ae
+p = pih[0]
+assert p["event"]["coding"][0]["system"] == "urn:mneedle:adverse-event", p
+assert p["severity"]["coding"][0]["code"] == "moderate" and p["outcome"]["coding"][0]["code"] == "resolved", p
+assert p["suspectEntity"][0]["instance"]["reference"].startswith("Procedure/"), p
+free = [r for r in ae if r["event"].get("text") == "itching along the jaw"]
+assert len(free) == 1 and "coding" not in free[0]["event"] and "suspectEntity" not in free[0], free
+assert not [r for r in ae if r["event"].get("text") == "none"], "a recorded none became an AdverseEvent"
 PYEOF
 ok '$PY "$TMP/fhir_check.py" "$TMP/all.fhir.json"' "the FHIR bundle is not self-consistent"
 # The official R4 JSON schema (fhir.schema.json, "id": "http://hl7.org/fhir/json-schema/4.0")
@@ -398,6 +500,10 @@ rows = list(csv.DictReader(open(sys.argv[1])))
 types = {r["type"] for r in rows}
 assert {"planned", "session", "assessment", "adverse_event"} <= types, types
 assert any(r["type"] == "session" and r["zone"] == "forehead" and r["depth_mm"] == "0.5" and r["planned_depth_mm"] == "0.2" for r in rows)
+ae = [r for r in rows if r["type"] == "adverse_event"]
+assert any(r["event"] == "post-inflammatory-hyperpigmentation" and r["number"] == "1" and r["severity"] == "moderate" and r["resolved"] == "2027-03-10" for r in ae), ae
+assert any(r["event"] == "itching along the jaw" and r["number"] == "" and r["severity"] == "mild" for r in ae), ae
+assert any(r["event"] == "none" and r["date"] == "2027-03-25" and r["number"] == "" for r in ae), ae
 PYEOF
 ok '$PY "$TMP/csv_check.py" "$TMP/all.csv"' "the CSV export misses rows"
 expect 0 "" -- "$MNEEDLE" export --db "$DB" "$ID" --ics -
@@ -431,8 +537,8 @@ import sqlite3,sys
 c=sqlite3.connect(sys.argv[1])
 n=c.execute(\"SELECT count(*) FROM audit WHERE action=\x27erase\x27\").fetchone()[0]
 assert n >= 10, n
-assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id NOT IN (\x27good\x27, \x27poor\x27)\").fetchone()[0] == 0
-assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 2
+assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id NOT IN (\x27good\x27, \x27poor\x27, \x27back\x27)\").fetchone()[0] == 0
+assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 9
 " "$DB"' "erasure left rows or no audit entries"
-expect 0 "stdout:5 clients" -- "$MNEEDLE" client list --db "$DB"
+expect 0 "stdout:6 clients" -- "$MNEEDLE" client list --db "$DB"
 finish

@@ -41,6 +41,24 @@
         (void)state;                                                                               \
         return mn_ctx_create(&ctx) == MN_OK ? 0 : -1;                                              \
     }                                                                                              \
+    MN_TEST_TEARDOWN_
+
+/* As MN_TEST_CONTEXT_FIXTURE, and `cat`, the context's catalogue, set by `setup`. */
+#define MN_TEST_CATALOG_FIXTURE                                                                    \
+    static mn_ctx *ctx;                                                                            \
+    static const mn_catalog *cat;                                                                  \
+    static int setup(void **state)                                                                 \
+    {                                                                                              \
+        (void)state;                                                                               \
+        if (mn_ctx_create(&ctx) != MN_OK)                                                          \
+            return -1;                                                                             \
+        cat = mn_ctx_catalog(ctx);                                                                 \
+        return 0;                                                                                  \
+    }                                                                                              \
+    MN_TEST_TEARDOWN_
+
+/* The fixtures' common `teardown`. */
+#define MN_TEST_TEARDOWN_                                                                          \
     static int teardown(void **state)                                                              \
     {                                                                                              \
         (void)state;                                                                               \

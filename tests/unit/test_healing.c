@@ -11,24 +11,7 @@
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
-static mn_ctx *ctx;
-static const mn_catalog *cat;
-
-static int setup(void **state)
-{
-    (void)state;
-    if (mn_ctx_create(&ctx))
-        return -1;
-    cat = mn_ctx_catalog(ctx);
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    mn_ctx_free(ctx);
-    return 0;
-}
+MN_TEST_CATALOG_FIXTURE
 
 static mn_patient person(double age, int smoker)
 {
@@ -52,11 +35,32 @@ static mn_healing_scenario scenario(mn_patient p, const char *zone, const char *
     return sc;
 }
 
+/* The constants the helpers below run with: NULL (the library's defaults) except where a test
+ * sets another set for the length of a check. */
+static const mn_healing_params *constants;
+
+static const mn_healing_options *with_constants(mn_healing_options *o)
+{
+    mn_healing_options_init(o);
+    o->params = constants;
+    return o;
+}
+
+/* The scenario most tests share: @p n sessions every @p every days of a SkinPen at 1.5 mm x 3
+ * passes on the cheek of a non-smoking woman of @p age (wrinkles), to @p horizon; fills @p s. */
+static mn_healing_scenario pen_wrinkles(mn_healing_session *s, int n, int every, double age,
+                                        int horizon)
+{
+    course(s, n, every, "skinpen", 1.5, 3);
+    return scenario(person(age, 0), "cheek", "fine-lines-wrinkles", s, n, horizon);
+}
+
 static mn_healing_sample at_day(const mn_healing_scenario *sc, int day)
 {
     mn_healing_sample o;
+    mn_healing_options ho;
     memset(&o, 0, sizeof o);
-    assert_int_equal(mn_healing_run(ctx, sc, NULL, NULL, &day, 1, &o, NULL), MN_OK);
+    assert_int_equal(mn_healing_run(ctx, sc, NULL, with_constants(&ho), &day, 1, &o, NULL), MN_OK);
     return o;
 }
 
@@ -95,8 +99,7 @@ static void test_fibroblast_output_by_age(void **state)
     /* The same through the public run: new collagen from one identical session, with the
      * dose computed on each person's own (thinner, older) skin divided out. */
     mn_healing_session s[1];
-    course(s, 1, 0, "skinpen", 1.5, 3);
-    mn_healing_scenario a = scenario(person(23, 0), "cheek", "fine-lines-wrinkles", s, 1, 60);
+    mn_healing_scenario a = pen_wrinkles(s, 1, 0, 23, 60);
     mn_healing_scenario b = scenario(person(85, 0), "cheek", "fine-lines-wrinkles", s, 1, 60);
     double ra = mn__healing_session_response(&par, s, a.zone, &a.patient, 23);
     double rb = mn__healing_session_response(&par, s, b.zone, &b.patient, 85);
@@ -144,8 +147,7 @@ static void test_early_days(void **state)
 {
     (void)state;
     mn_healing_session s[1];
-    course(s, 1, 0, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(40, 0), "cheek", "fine-lines-wrinkles", s, 1, 30);
+    mn_healing_scenario sc = pen_wrinkles(s, 1, 0, 40, 30);
     mn_healing_sample d[31];
     mn_healing_summary sum;
     assert_int_equal(mn_healing_run(ctx, &sc, NULL, NULL, NULL, 31, d, &sum), MN_OK);
@@ -185,7 +187,9 @@ static void test_early_days(void **state)
 static mn_healing_summary summary_of(const mn_healing_scenario *sc)
 {
     mn_healing_summary sum;
-    assert_int_equal(mn_healing_run(ctx, sc, NULL, NULL, NULL, 0, NULL, &sum), MN_OK);
+    mn_healing_options ho;
+    assert_int_equal(mn_healing_run(ctx, sc, NULL, with_constants(&ho), NULL, 0, NULL, &sum),
+                     MN_OK);
     return sum;
 }
 
@@ -194,8 +198,7 @@ static void test_rises_after_course(void **state)
 {
     (void)state;
     mn_healing_session s[6];
-    course(s, 6, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 6, 730);
+    mn_healing_scenario sc = pen_wrinkles(s, 6, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
     assert_true(sum.peak_day >= 140 + 14);
     mn_healing_sample a = at_day(&sc, 141), b = at_day(&sc, 141 + 21);
@@ -244,6 +247,13 @@ static double course_peak(const char *dev, double mm, double passes, const char 
     return summary_of(&sc).peak_improvement_pct;
 }
 
+/* The depth behaviour (issue 16): a 0.25 mm x 1 pen course clearly below a 1.5 mm x 3 one,
+ * under 85 % of it and more than 12 points lower. */
+static int depth_counts(double shallow, double deep)
+{
+    return shallow < 0.85 * deep && shallow < deep - 12;
+}
+
 /* Depth and density enter through the dermal volume injured (scenarios outside the fit, which
  * saw only Lotfi's roller course). A 0.25 mm pen setting ends in the epidermis or the upper
  * papillary dermis, and its course is clearly below a 1.5 mm x 3 course (in improvement, and
@@ -267,7 +277,7 @@ static void test_depth_and_density(void **state)
     assert_true(da > 0 && da < 0.25 * db);
     double shallow = course_peak("skinpen", 0.25, 1, "fine-lines-wrinkles");
     double deep = course_peak("skinpen", 1.5, 3, "fine-lines-wrinkles");
-    assert_true(shallow < 0.85 * deep && shallow < deep - 12);
+    assert_true(depth_counts(shallow, deep));
     /* In histology the gap is wider: new papillary collagen 8 weeks after the course. */
     mn_healing_session cs[6], cd[6];
     course(cs, 6, 28, "skinpen", 0.25, 1);
@@ -323,13 +333,22 @@ static void spread_of(const char *dev, double mm, double passes, int counts[4])
         mn_healing_variability v;
         mn_healing_variability_sample(&r, &v);
         mn_healing_sample o;
-        assert_int_equal(mn_healing_run(ctx, &sc, &v, NULL, &day, 1, &o, NULL), MN_OK);
+        mn_healing_options ho;
+        assert_int_equal(mn_healing_run(ctx, &sc, &v, with_constants(&ho), &day, 1, &o, NULL),
+                         MN_OK);
         counts[0] += o.improvement_pct < 25;
         counts[1] += o.improvement_pct < 50;
         counts[2] += o.improvement_pct > 75;
         counts[3] += o.improvement_pct > 85;
         assert_true(o.improvement_pct < 100);
     }
+}
+
+/* The top responders of a strong pen course (counts of spread_of()): most of 2000 people
+ * above 75 % (F19b: 65 %), more than a fifth above 85 %. */
+static int top_responders(const int strong[4])
+{
+    return strong[2] > 1000 && strong[3] > 400;
 }
 
 /* The response spread over virtual people holds the non-responders and the top responders
@@ -346,8 +365,36 @@ static void test_response_spread(void **state)
     assert_true(mod[0] >= 20 && mod[0] < 600 && mod[1] >= 100);
     assert_true(mod[2] >= 100);
     /* A strong pen course: most pass 75 %, many pass the old cap, a few stay below half. */
-    assert_true(strong[2] > 1000 && strong[3] > 400);
+    assert_true(top_responders(strong));
     assert_true(strong[1] >= 10 && strong[1] < mod[1]);
+}
+
+/* Why the library's constants are not the posterior's medians (docs/models/healing.md §4.3):
+ * under the medians the depth behaviour or the top responders fail, the behaviours the fit's two
+ * studies cannot see. The same checks as test_depth_and_density and test_response_spread, on
+ * the medians of the bundled posterior. When a new fit shows both, this test fails: the
+ * defaults should then become the medians (and this test go). */
+static void test_posterior_medians_contradict_behaviour(void **state)
+{
+    (void)state;
+    mn_posterior *post = NULL;
+    assert_int_equal(mn_posterior_load(ctx, NULL, &post), MN_OK);
+    mn_healing_params median;
+    assert_int_equal(mn_posterior_params(ctx, post, MN_POSTERIOR_MEDIAN, &median), MN_OK);
+    mn_posterior_free(post);
+    constants = &median;
+    double shallow = course_peak("skinpen", 0.25, 1, "fine-lines-wrinkles");
+    double deep = course_peak("skinpen", 1.5, 3, "fine-lines-wrinkles");
+    int strong[4];
+    spread_of("skinpen", 1.5, 2, strong);
+    constants = NULL;
+    print_message("posterior medians: 0.25 mm x 1 course %.1f %%, 1.5 mm x 3 %.1f %%; strong pen "
+                  "course > 75 %%: %.1f %% of people, > 85 %%: %.1f %%\n",
+                  shallow, deep, strong[2] / 20.0, strong[3] / 20.0);
+    assert_false(depth_counts(shallow, deep) && top_responders(strong));
+    /* The defaults show both (the tests above). */
+    assert_true(depth_counts(course_peak("skinpen", 0.25, 1, "fine-lines-wrinkles"),
+                             course_peak("skinpen", 1.5, 3, "fine-lines-wrinkles")));
 }
 
 /* Older and smoking patients respond less. */
@@ -374,8 +421,7 @@ static void test_not_permanent(void **state)
 {
     (void)state;
     mn_healing_session s[6];
-    course(s, 6, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 6, 1826);
+    mn_healing_scenario sc = pen_wrinkles(s, 6, 28, 45, 1826);
     mn_healing_summary sum = summary_of(&sc);
     assert_true(sum.durability_days > 180);
     assert_true(sum.back_to_baseline_day > sum.peak_day + sum.durability_days);
@@ -611,8 +657,7 @@ static void test_run_allocates_nothing(void **state)
 {
     (void)state;
     mn_healing_session s[10];
-    course(s, 10, 30, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(50, 0), "cheek", "fine-lines-wrinkles", s, 10, 1826);
+    mn_healing_scenario sc = pen_wrinkles(s, 10, 30, 50, 1826);
     int days[] = {90, 365, 1826};
     mn_healing_sample o[3];
     mn_healing_summary sum;
@@ -658,8 +703,7 @@ static void test_variability(void **state)
         assert_true(a.closure_scale > 0.22 && a.closure_scale < 4.5);
     }
     mn_healing_session s[3];
-    course(s, 3, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 400);
+    mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 400);
     mn_healing_variability lo = typical, hi = typical;
     mn_healing_variability_shift(-1.28, &lo);
     mn_healing_variability_shift(1.28, &hi);
@@ -816,8 +860,7 @@ static void test_answer(void **state)
 {
     (void)state;
     mn_healing_session s[3];
-    course(s, 3, 28, "skinpen", 1.5, 3);
-    mn_healing_scenario sc = scenario(person(45, 0), "cheek", "fine-lines-wrinkles", s, 3, 730);
+    mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
     mn_healing_result res = {&sc,  NULL, 0,   NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
                              NULL, 0,    NULL};
@@ -974,6 +1017,7 @@ int main(void)
         cmocka_unit_test(test_depth_and_density),
         cmocka_unit_test(test_remodelling_after_course),
         cmocka_unit_test(test_response_spread),
+        cmocka_unit_test(test_posterior_medians_contradict_behaviour),
         cmocka_unit_test(test_age_and_smoking),
         cmocka_unit_test(test_not_permanent),
         cmocka_unit_test(test_maintenance_holds),

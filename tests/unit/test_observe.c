@@ -68,10 +68,15 @@ static const mn_evidence_study *study(mn_evidence **ev, int n, double mm)
     return mn_evidence_find(*ev, "synthetic");
 }
 
+/* The prediction at the library's default constants: sampling and rater noise and the
+ * between-person spread only (the posterior's parameter spread does not shrink with n). */
 static mn_evidence_prediction observe(const mn_evidence_study *s, int endpoint, int trials)
 {
+    mn_healing_params defaults;
+    mn_healing_params_default(&defaults);
     mn_evidence_prediction p;
-    assert_int_equal(mn_evidence_observe(ctx, s, endpoint, 0, trials, 11, &p), MN_OK);
+    assert_int_equal(mn_evidence_observe_params(ctx, s, endpoint, 0, trials, 11, &defaults, &p),
+                     MN_OK);
     return p;
 }
 
@@ -90,6 +95,13 @@ static void test_interval_shrinks_with_size(void **state)
     assert_true(ratio > 2.5 && ratio < 6.0); /* sqrt(16) = 4 */
     assert_close(a.median, b.median, 0.1, 0);
     assert_close(a.observed, 50, 0, 0);
+    /* Without given constants each virtual trial takes a parameter draw of the bundled
+     * posterior (healing/draws.c): for a large trial, where sampling noise is small, that
+     * spread dominates and the interval is wider than at fixed constants. */
+    mn_evidence_prediction post;
+    assert_int_equal(
+        mn_evidence_observe(ctx, mn_evidence_find(e320, "synthetic"), 0, 0, 200, 11, &post), MN_OK);
+    assert_true(post.applies && post.hi - post.lo > 1.5 * (b.hi - b.lo));
     assert_false(a.counted);
     mn_evidence_free(e20);
     mn_evidence_free(e320);
@@ -258,6 +270,290 @@ static void test_bundled_studies(void **state)
     mn_evidence_free(ev);
 }
 
+/* A study from its parts: design, phototypes (a JSON list), concern, arms and endpoints (JSON
+ * text), n patients. */
+static const mn_evidence_study *custom(mn_evidence **ev, const char *design, const char *types,
+                                       const char *concern, const char *arms, const char *endpoints,
+                                       int n)
+{
+    char text[8192];
+    snprintf(text, sizeof text,
+             "{\"id\": \"custom\", \"citation\": \"a test\", \"url\": \"https://example.org\","
+             " \"role\": \"validation\", \"design\": \"%s\","
+             " \"population\": {\"n\": %d, \"age_range\": [25, 45], \"phototypes\": %s},"
+             " \"concern\": \"%s\", \"site\": \"face\", \"arms\": [%s], \"endpoints\": [%s],"
+             " \"verified\": \"full text\", \"unverified\": []}",
+             design, n, types, concern, arms, endpoints);
+    assert_int_equal(mn_evidence_create(ctx, ev), MN_OK);
+    mn_status st = mn_evidence_parse(ctx, *ev, "custom.json", text, strlen(text));
+    if (st)
+        print_error("%s\n", mn_ctx_errmsg(ctx));
+    assert_int_equal(st, MN_OK);
+    return mn_evidence_find(*ev, "custom");
+}
+
+#define PEN_ARM(id, mm)                                                                            \
+    "{\"id\": \"" id "\", \"protocol\": {\"device_class\": \"pen\", \"needle_mm\": " mm            \
+    ", \"sessions\": 4, \"interval_days\": 30}}"
+#define ROLLER_ARM(id, mm)                                                                         \
+    "{\"id\": \"" id "\", \"protocol\": {\"device_class\": \"roller\", \"needle_mm\": " mm         \
+    ", \"passes\": 15, \"sessions\": 5, \"interval_days\": 30}}"
+/* Appends an endpoint on arm "a" to @p buf (JSON text, comma-separated). */
+static void endpoint(char *buf, size_t size, const char *id, const char *scale,
+                     const char *quantity, const char *unit, const char *extra, const char *tp)
+{
+    size_t len = strlen(buf);
+    snprintf(buf + len, size - len,
+             "%s{\"id\": \"%s\", \"family\": \"clinical_scale\", \"scale\": \"%s\", \"arm\": "
+             "\"a\", \"quantity\": \"%s\", \"unit\": \"%s\", \"direction\": \"higher_better\"%s,"
+             " \"timepoints\": [%s]}",
+             len ? ", " : "", id, scale, quantity, unit, extra, tp);
+}
+
+/* Wrinkle grades: a change is minus the grades fallen (the same patients give exactly the
+ * negative), the baseline grade scales the fall, whole-grade responders fall with the
+ * threshold, and an "improvement" in grades is the fall itself. */
+static void test_wrinkle_grades(void **state)
+{
+    (void)state;
+    mn_evidence *ev, *ev4;
+    char eps[4096] = "";
+    const char *at90 = "{\"day_after_last\": 90, \"mean\": 1}";
+    const char *count90 = "{\"day_after_last\": 90, \"n\": 31, \"count\": 5}";
+    endpoint(eps, sizeof eps, "fall", "wrinkle_grade", "reduction", "score", "", at90);
+    endpoint(eps, sizeof eps, "change", "wrinkle_grade", "change", "score", "",
+             "{\"day_after_last\": 90, \"mean\": -1}");
+    endpoint(eps, sizeof eps, "improved", "wrinkle_grade", "responders", "patients",
+             ", \"threshold\": \"grade improved\"", count90);
+    endpoint(eps, sizeof eps, "improved2", "wrinkle_grade", "responders", "patients",
+             ", \"threshold\": \">= 2 grades\"", count90);
+    endpoint(eps, sizeof eps, "better", "wrinkle_grade", "improvement", "score", "", at90);
+    const mn_evidence_study *s = custom(&ev, "case-series", "[\"III\"]", "fine-lines-wrinkles",
+                                        PEN_ARM("a", "1.5"), eps, 31);
+    mn_evidence_prediction fall = observe(s, 0, 100), change = observe(s, 1, 100);
+    mn_evidence_prediction r1 = observe(s, 2, 100), r2 = observe(s, 3, 100);
+    mn_evidence_prediction better = observe(s, 4, 100);
+    assert_true(fall.applies && change.applies && r1.applies && r2.applies && better.applies);
+    assert_true(fall.median > 0.2 && fall.median < 3);
+    assert_close(change.median, -fall.median, 1e-12, 1e-12);
+    assert_close(change.lo, -fall.hi, 1e-12, 1e-12);
+    assert_close(better.median, fall.median, 1e-12, 1e-12);
+    assert_true(r1.counted && r1.lo >= 0 && r1.hi <= 31);
+    assert_true(r2.median < r1.median);
+    /* A published day-0 grade of 4.5 instead of the assumed 3. */
+    char eps4[1024] = "";
+    endpoint(eps4, sizeof eps4, "fall", "wrinkle_grade", "reduction", "score", "",
+             "{\"day_from_first\": 0, \"mean\": 4.5}, {\"day_after_last\": 90, \"mean\": 1}");
+    const mn_evidence_study *s4 = custom(&ev4, "case-series", "[\"III\"]", "fine-lines-wrinkles",
+                                         PEN_ARM("a", "1.5"), eps4, 31);
+    mn_evidence_prediction fall4;
+    mn_healing_params defaults;
+    mn_healing_params_default(&defaults);
+    assert_int_equal(mn_evidence_observe_params(ctx, s4, 0, 1, 100, 11, &defaults, &fall4), MN_OK);
+    assert_true(fall4.applies);
+    assert_close(fall4.median / fall.median, 1.5, 0.1, 0);
+    mn_evidence_free(ev);
+    mn_evidence_free(ev4);
+}
+
+/* GAIS: responders are "improved or better" at a rated 25 %, so never fewer than those rated
+ * >= 50 % among the same patients; a GAIS level is not mapped and says why. */
+static void test_gais(void **state)
+{
+    (void)state;
+    mn_evidence *ev;
+    char eps[4096] = "";
+    const char *count30 = "{\"day_after_last\": 30, \"n\": 40, \"count\": 20}";
+    endpoint(eps, sizeof eps, "gais", "gais", "responders", "patients",
+             ", \"threshold\": \"improved\"", count30);
+    endpoint(eps, sizeof eps, "r50", "quartile_improvement", "responders", "patients",
+             ", \"threshold\": \">= 50 % improvement\"", count30);
+    endpoint(eps, sizeof eps, "level", "gais", "level", "score", "",
+             "{\"day_after_last\": 30, \"mean\": 3}");
+    const mn_evidence_study *s = custom(&ev, "case-series", "[\"II\", \"III\"]",
+                                        "fine-lines-wrinkles", PEN_ARM("a", "1.5"), eps, 40);
+    mn_evidence_prediction g = observe(s, 0, 100), r = observe(s, 1, 100), l = observe(s, 2, 50);
+    assert_true(g.applies && g.counted && r.applies);
+    assert_true(g.lo >= r.lo && g.median >= r.median && g.hi >= r.hi);
+    assert_true(g.median > r.median); /* the 25-50 % band is not empty */
+    assert_false(l.applies);
+    assert_non_null(strstr(l.why_not, "coding"));
+    mn_evidence_free(ev);
+}
+
+/* An unnamed scar score: a level is the published baseline less the fall (exactly, per
+ * trial), and without a baseline there is no prediction. */
+static void test_scar_score(void **state)
+{
+    (void)state;
+    mn_evidence *ev, *bare;
+    char eps[4096] = "", eps0[1024] = "";
+    const char *tps =
+        "{\"day_from_first\": 0, \"mean\": 12}, {\"day_after_last\": 30, \"mean\": 7}";
+    endpoint(eps, sizeof eps, "level", "scar_score", "level", "score", "", tps);
+    endpoint(eps, sizeof eps, "fall", "scar_score", "reduction", "score", "", tps);
+    const mn_evidence_study *s =
+        custom(&ev, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps, 30);
+    mn_evidence_prediction level, fall;
+    assert_int_equal(mn_evidence_observe(ctx, s, 0, 1, 100, 11, &level), MN_OK);
+    assert_int_equal(mn_evidence_observe(ctx, s, 1, 1, 100, 11, &fall), MN_OK);
+    assert_true(level.applies && fall.applies);
+    assert_close(level.median, 12 - fall.median, 1e-9, 1e-9);
+    assert_close(level.hi, 12 - fall.lo, 1e-9, 1e-9);
+    assert_true(fall.median > 0.5 && fall.median < 12);
+    endpoint(eps0, sizeof eps0, "level", "scar_score", "level", "score", "",
+             "{\"day_after_last\": 30, \"mean\": 7}");
+    mn_evidence_prediction none = observe(
+        custom(&bare, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps0, 30), 0,
+        50);
+    assert_false(none.applies);
+    assert_non_null(strstr(none.why_not, "baseline"));
+    mn_evidence_free(ev);
+    mn_evidence_free(bare);
+}
+
+/* PIH counts follow the PIH law: more events in darker phototypes and with a deeper course,
+ * none of it moved by the healing model's calibrated constants (the likelihood term is the
+ * same at two sets of constants); the time point does not matter. */
+static void test_pih_counts(void **state)
+{
+    (void)state;
+    mn_evidence *light, *dark, *shallow;
+    const char *eps = "{\"id\": \"pih\", \"family\": \"pih\", \"scale\": \"pih_count\", \"arm\":"
+                      " \"a\", \"quantity\": \"events\", \"unit\": \"patients\", \"direction\":"
+                      " \"lower_better\", \"timepoints\": [{\"time_unknown\": true, \"n\": 200,"
+                      " \"count\": 0}]}";
+    mn_evidence_prediction l = observe(custom(&light, "case-series", "[\"I\", \"II\"]",
+                                              "acne-scars", ROLLER_ARM("a", "1.5"), eps, 200),
+                                       0, 100);
+    const mn_evidence_study *ds = custom(&dark, "case-series", "[\"V\", \"VI\"]", "acne-scars",
+                                         ROLLER_ARM("a", "1.5"), eps, 200);
+    mn_evidence_prediction d = observe(ds, 0, 100);
+    mn_evidence_prediction sh = observe(custom(&shallow, "case-series", "[\"V\", \"VI\"]",
+                                               "acne-scars", ROLLER_ARM("a", "0.5"), eps, 200),
+                                        0, 100);
+    assert_true(l.applies && d.applies && sh.applies && d.counted);
+    assert_true(d.median > 3 * l.median + 1);
+    assert_true(sh.median < d.median);
+    assert_true(d.lo >= 0 && d.hi <= 200);
+
+    mn_evidence_loglik_options o;
+    mn_evidence_loglik_options_init(&o);
+    o.all_roles = 1;
+    mn_healing_params a, b;
+    mn_healing_params_default(&a);
+    mn_healing_params_default(&b);
+    assert_int_equal(mn_healing_params_set(ctx, &b, "response_max", 0.05), MN_OK);
+    mn_evidence_loglik_term ta, tb;
+    double lla, llb;
+    int n;
+    assert_int_equal(mn_evidence_loglik(ctx, dark, &a, &o, &lla, &ta, 1, &n), MN_OK);
+    assert_int_equal(mn_evidence_loglik(ctx, dark, &b, &o, &llb, &tb, 1, &n), MN_OK);
+    assert_true(ta.applies && ta.counted);
+    assert_close(lla, llb, 0, 0);
+    /* The likelihood's expected count (64 patients) near the trials' median count (200). */
+    assert_close(ta.predicted, d.median, 0.2, 1);
+    assert_true(lla < log(0.5)); /* 0 of 200 is unlikely when events are expected */
+    mn_evidence_free(light);
+    mn_evidence_free(dark);
+    mn_evidence_free(shallow);
+}
+
+#define COMPARE(vs, sign, pbound)                                                                  \
+    "{\"id\": \"cmp\", \"family\": \"depth_comparison\", \"scale\": \"pct_improvement\", "         \
+    "\"arm\": \"a\", \"vs_arm\": \"" vs "\", \"quantity\": \"comparison\", \"unit\": \"%\", "      \
+    "\"direction\": \"higher_better\", \"timepoints\": [{\"time_unknown\": true, \"n\": 15, "      \
+    "\"sign\": \"" sign "\", \"p\": 0.05" pbound "}]}"
+
+/* A split-face comparison of 1.5 mm against 0.25 mm: the paired t is positive (depth helps),
+ * negative with the sides swapped; the observed t is the one the direction and p imply;
+ * the likelihood prefers the direction the model predicts; an unpaired design and a p given
+ * as a bound are not mapped. */
+static void test_paired_comparison(void **state)
+{
+    (void)state;
+    mn_evidence *ev, *sw, *cs, *below;
+    const char *arms = PEN_ARM("a", "1.5") "," PEN_ARM("b", "0.25");
+    const char *arms_swapped = PEN_ARM("a", "0.25") "," PEN_ARM("b", "1.5");
+    const mn_evidence_study *s =
+        custom(&ev, "split-face", "[\"III\"]", "acne-scars", arms, COMPARE("b", "greater", ""), 15);
+    mn_evidence_prediction t = observe(s, 0, 100);
+    assert_true(t.applies && !t.counted);
+    assert_true(t.median > 2);
+    assert_close(t.observed, 2.1448, 0.01, 0); /* t(0.975, 14) */
+    mn_evidence_prediction tsw = observe(custom(&sw, "split-face", "[\"III\"]", "acne-scars",
+                                                arms_swapped, COMPARE("b", "greater", ""), 15),
+                                         0, 100);
+    assert_true(tsw.median < -2);
+    mn_evidence_loglik_options o;
+    mn_evidence_loglik_options_init(&o);
+    o.all_roles = 1;
+    double right, wrong;
+    assert_int_equal(mn_evidence_loglik(ctx, ev, NULL, &o, &right, NULL, 0, NULL), MN_OK);
+    assert_int_equal(mn_evidence_loglik(ctx, sw, NULL, &o, &wrong, NULL, 0, NULL), MN_OK);
+    assert_true(right > wrong + 1);
+    mn_evidence_prediction u = observe(custom(&cs, "case-series", "[\"III\"]", "acne-scars", arms,
+                                              COMPARE("b", "greater", ""), 15),
+                                       0, 50);
+    assert_false(u.applies);
+    assert_non_null(strstr(u.why_not, "paired"));
+    mn_evidence_prediction pb =
+        observe(custom(&below, "split-face", "[\"III\"]", "acne-scars", arms,
+                       COMPARE("b", "greater", ", \"p_bound\": \"below\""), 15),
+                0, 50);
+    assert_false(pb.applies);
+    mn_evidence_free(ev);
+    mn_evidence_free(sw);
+    mn_evidence_free(cs);
+    mn_evidence_free(below);
+}
+
+/* A value published as a bound enters the likelihood as the chance of its side: a ceiling far
+ * above the prediction costs nothing, far below it costs much; an animal study and redness in
+ * hours are not mapped. */
+static void test_bounds_and_refusals(void **state)
+{
+    (void)state;
+    mn_evidence *hi_ev, *lo_ev, *animal, *hours;
+#define HISTO_BOUND(v)                                                                             \
+    "{\"id\": \"epidermis\", \"family\": \"histology\", \"scale\": \"histometry_pct_change\", "    \
+    "\"arm\": \"a\", \"quantity\": \"pct_change\", \"unit\": \"%\", \"direction\": "               \
+    "\"higher_better\", \"timepoints\": [{\"day_after_last\": 30, \"n\": 20, \"value\": " v        \
+    ", \"bound\": \"at_most\"}]}"
+    mn_evidence_loglik_options o;
+    mn_evidence_loglik_options_init(&o);
+    o.all_roles = 1;
+    double ll_hi, ll_lo;
+    mn_evidence_loglik_term t;
+    custom(&hi_ev, "case-series", "[\"III\"]", "acne-scars", ROLLER_ARM("a", "1.5"),
+           HISTO_BOUND("5000"), 20);
+    custom(&lo_ev, "case-series", "[\"III\"]", "acne-scars", ROLLER_ARM("a", "1.5"),
+           HISTO_BOUND("-50"), 20);
+    assert_int_equal(mn_evidence_loglik(ctx, hi_ev, NULL, &o, &ll_hi, &t, 1, NULL), MN_OK);
+    assert_true(t.applies && t.predicted > 0);
+    assert_true(ll_hi > -1e-6 && ll_hi <= 0);
+    assert_int_equal(mn_evidence_loglik(ctx, lo_ev, NULL, &o, &ll_lo, NULL, 0, NULL), MN_OK);
+    assert_true(ll_lo < -10);
+    mn_evidence_prediction a = observe(custom(&animal, "animal", "[\"III\"]", "acne-scars",
+                                              ROLLER_ARM("a", "1.5"), HISTO_BOUND("50"), 20),
+                                       0, 50);
+    assert_false(a.applies);
+    assert_non_null(strstr(a.why_not, "animal"));
+    const char *red = "{\"id\": \"red\", \"family\": \"erythema\", \"scale\": \"erythema_days\","
+                      " \"arm\": \"a\", \"quantity\": \"duration\", \"unit\": \"hours\","
+                      " \"direction\": \"lower_better\", \"timepoints\": [{\"value\": 6}]}";
+    mn_evidence_prediction h = observe(
+        custom(&hours, "case-series", "[\"III\"]", "acne-scars", ROLLER_ARM("a", "1.5"), red, 20),
+        0, 50);
+    assert_false(h.applies);
+    assert_non_null(strstr(h.why_not, "hours"));
+    mn_evidence_free(hi_ev);
+    mn_evidence_free(lo_ev);
+    mn_evidence_free(animal);
+    mn_evidence_free(hours);
+#undef HISTO_BOUND
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -266,6 +562,12 @@ int main(void)
         cmocka_unit_test(test_unmapped_endpoints_say_why),
         cmocka_unit_test(test_loglik_peaks_at_the_truth),
         cmocka_unit_test(test_bundled_studies),
+        cmocka_unit_test(test_wrinkle_grades),
+        cmocka_unit_test(test_gais),
+        cmocka_unit_test(test_scar_score),
+        cmocka_unit_test(test_pih_counts),
+        cmocka_unit_test(test_paired_comparison),
+        cmocka_unit_test(test_bounds_and_refusals),
     };
     return cmocka_run_group_tests_name("observe", tests, setup, teardown);
 }

@@ -2,7 +2,7 @@
  * The clinic record under failure: a writer killed with SIGKILL at random moments loses
  * nothing it reported committed and leaves a database that passes the check; two processes
  * writing at once both succeed with nothing lost; the check finds a row changed behind the
- * store's back; a backup restores row for row.
+ * store's back; a backup restores row for row; adverse events recorded on their own.
  */
 #define _DEFAULT_SOURCE /* usleep */
 #include <fcntl.h>
@@ -212,12 +212,71 @@ static void test_check_finds_edits(void **state)
     mn_store_close(s);
 }
 
+/* Adverse events on their own: a kind of the catalogue, free text and "none" are stored with
+ * their audit entries and read back in the history (a kind with its name); a file with one bad
+ * record stores none of it; every kind of the catalogue is found by its id. */
+static void test_adverse_events(void **state)
+{
+    (void)state;
+    char path[512];
+    db_path(path, sizeof path, "adverse.db");
+    mn_store *s;
+    assert_int_equal(mn_store_open(ctx, path, MN_STORE_CREATE, 0, &s), MN_OK);
+    char id[MN_STORE_ID_LEN];
+    assert_int_equal(mn_store_client_add(ctx, s, "t", client_json, strlen(client_json), "ae-1", id),
+                     MN_OK);
+    static const char bad[] =
+        "[{\"client\": \"ae-1\", \"date\": \"2025-02-01\", \"kind\": \"granuloma\","
+        " \"severity\": \"severe\"},"
+        " {\"client\": \"ae-1\", \"date\": \"2025-02-02\", \"kind\": \"granulomas\","
+        " \"severity\": \"mild\"}]";
+    int n = -1;
+    assert_int_equal(mn_store_record_adverse_events(ctx, s, "bad.json", bad, strlen(bad), &n),
+                     MN_ENOTFOUND);
+    assert_int_equal(n, 0);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "bad.json: $[1].kind: unknown kind"));
+    static const char good[] = "client,date,session,kind,event,severity,resolved\n"
+                               "ae-1,2025-02-01,,granuloma,,severe,2025-03-01\n"
+                               "ae-1,2025-02-03,,,\"redness, then hives\",moderate,\n"
+                               "ae-1,2025-04-01,,,none,,\n";
+    assert_int_equal(mn_store_record_adverse_events(ctx, s, "good.csv", good, strlen(good), &n),
+                     MN_OK);
+    assert_int_equal(n, 3);
+    assert_check_ok(s);
+    mn_store_history *h;
+    assert_int_equal(mn_store_history_get(ctx, s, "ae-1", &h), MN_OK);
+    assert_int_equal(h->n_events, 3);
+    assert_string_equal(h->events[0].event, "granuloma");
+    assert_string_equal(h->events[0].severity, "severe");
+    assert_true(h->events[0].resolved);
+    assert_string_equal(h->events[0].kind_name, "Granulomatous reaction");
+    assert_string_equal(h->events[1].event, "redness, then hives");
+    assert_string_equal(h->events[1].kind_name, "");
+    assert_string_equal(h->events[2].event, "none");
+    assert_int_equal(h->events[2].session_number, 0);
+    mn_store_history_free(h);
+    mn_store_close(s);
+    /* Every kind by index, then by its id; past the end: MN_ENOTFOUND. */
+    mn_adverse_kind k, again;
+    int i = 0;
+    while (mn_store_adverse_kind_at(ctx, i, &k) == MN_OK) {
+        assert_int_equal(mn_store_adverse_kind_find(ctx, k.id, &again), MN_OK);
+        assert_string_equal(again.name, k.name);
+        assert_true(k.source[0] && (!strcmp(k.status, "cited") || !strcmp(k.status, "secondary")));
+        i++;
+    }
+    assert_true(i >= 10);
+    assert_int_equal(mn_store_adverse_kind_at(ctx, i, &k), MN_ENOTFOUND);
+    assert_int_equal(mn_store_adverse_kind_find(ctx, "none", &k), MN_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sigkill_loses_nothing_committed),
         cmocka_unit_test(test_two_writers_both_succeed),
         cmocka_unit_test(test_check_finds_edits),
+        cmocka_unit_test(test_adverse_events),
     };
     if (make_dir(NULL))
         return 1;

@@ -459,6 +459,57 @@ static void test_hydrodynamic_radius(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* Franz cell (in vitro): no clearance, so everything that left the tissue is in the receptor
+ * and mass is kept with it; channels stay open; the receptor's fluxes integrate to its
+ * amounts and its ratio is computed from them; the intact column's receptor lags. A
+ * lipophilic small solute through full-thickness skin reaches the receptor later than it
+ * crosses the SC, and the in-vivo run of the same scenario has no receptor. */
+static void test_franz_cell(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    scenario(&s, "dermaroller-192", 0.5, 151.2, 2.44);
+    s.passes = 5;
+    s.franz = 1;
+    s.dose_ul_cm2 = 100;
+    s.band_runs = 0;
+    mn_absorb_result r;
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+    assert_true(r.params.franz);
+    assert_true(r.params.clearance_per_h == 0);
+    assert_close(mn_absorb_open_fraction(&r.params, 24), 1, 0, 0);
+    assert_true(r.mass_balance_error < 1e-6);
+    double q = 0, qi = 0, t0 = 0;
+    for (size_t m = 0; m < r.n_samples; m++) {
+        const mn_absorb_sample *x = &r.samples[m];
+        assert_close(x->receptor_ug_cm2, x->cleared_ug_cm2, 0, 0);
+        assert_true(x->receptor_ug_cm2 > 0 && x->receptor_ug_cm2 < x->delivered_ug_cm2);
+        assert_true(x->open_fraction == 1);
+        q += x->receptor_flux_ug_cm2_h * (x->hour - t0);
+        qi += x->intact_receptor_flux_ug_cm2_h * (x->hour - t0);
+        t0 = x->hour;
+        assert_close(q, x->receptor_ug_cm2, 1e-9, 1e-12);
+        assert_close(qi, x->intact_receptor_ug_cm2, 1e-9, 1e-15);
+        assert_close(x->receptor_ratio, x->receptor_ug_cm2 / x->intact_receptor_ug_cm2, 1e-12, 0);
+        /* dose = surface + SC + VE + dermis + receptor */
+        double sum =
+            x->surface_ug_cm2 + x->sc_ug_cm2 + x->ve_ug_cm2 + x->dermis_ug_cm2 + x->receptor_ug_cm2;
+        assert_close(sum, r.params.dose_ug_cm2, 1e-6, 0);
+    }
+    assert_close(r.receptor_flux_ratio,
+                 r.receptor_max_flux_ug_cm2_h / r.intact_receptor_max_flux_ug_cm2_h, 1e-12, 0);
+    assert_true(r.intact_receptor_lag_time_h > r.receptor_lag_time_h);
+    mn_absorb_result_release(&r);
+    /* In vivo the same scenario clears by blood flow and has no receptor. */
+    s.franz = 0;
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+    assert_true(r.params.clearance_per_h > 0);
+    assert_true(r.samples[r.n_samples - 1].receptor_ug_cm2 == 0);
+    assert_true(mn_absorb_open_fraction(&r.params, 24) < 1);
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+}
+
 /* Franz outputs: mean fluxes integrate to the delivered amount; the band brackets a spread;
  * the maximal-flux ratio is computed from the fluxes it names. */
 static void test_franz_outputs(void **state)
@@ -745,6 +796,7 @@ int main(void)
         cmocka_unit_test(test_first_hour_bound),
         cmocka_unit_test(test_kp_range),
         cmocka_unit_test(test_hydrodynamic_radius),
+        cmocka_unit_test(test_franz_cell),
         cmocka_unit_test(test_franz_outputs),
         cmocka_unit_test(test_extremes_stay_finite),
         cmocka_unit_test(test_field_run_small),
