@@ -9,6 +9,7 @@
 # Not a test: nothing here fails on a figure. The "SIGKILL under load loses no committed
 # record" check is a test: tests/cli/serve_sigkill.sh.
 # usage: sh bench/bench_serve.sh [BUILD_DIR] [SECONDS] [CONNECTIONS]  (build/release, 30, 32)
+# MN_BENCH_SERVE_ARGS: more options for the server (e.g. "--threads 8"); none by default.
 set -u
 src=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 build=$(cd "${1:-$src/build/release}" && pwd) || exit 1
@@ -24,7 +25,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mn_bench_serve.XXXXXX") || exit 1
 trap 'serve_stop; rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 
-serve_start "$tmp/serve.log" --demo --db "$tmp/demo.db" || fail "the server did not start"
+# shellcheck disable=SC2086 # the options are words
+serve_start "$tmp/serve.log" --demo --db "$tmp/demo.db" ${MN_BENCH_SERVE_ARGS:-} || fail "the server did not start"
 pw=$(serve_demo_password "$tmp/serve.log")
 [ -n "$pw" ] || fail "no admin password in: $(cat "$tmp/serve.log")"
 serve_signin "$tmp/jar" admin "$pw" >/dev/null || fail "cannot sign in"
@@ -37,7 +39,8 @@ hwm() { awk '/^VmHWM/ { print $2 }' "/proc/$SERVE_PID/status"; }
 threads=$(nproc)
 [ "$threads" -le "$conns" ] || threads=$conns
 
-echo "mneedle serve under wrk: $conns connections, $secs s, $threads wrk threads, loopback; client $client"
+echo "mneedle serve${MN_BENCH_SERVE_ARGS:+ $MN_BENCH_SERVE_ARGS} under wrk: $conns connections, $secs s, $threads wrk threads, loopback; client $client"
+echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "server peak RSS before: $(hwm) kB"
 for target in "stylesheet /style.css" "client-page /clients/$client" "plan-api /api/v1/clients/$client/plan"; do
     name=${target%% *}; path=${target#* }
@@ -50,5 +53,6 @@ for target in "stylesheet /style.css" "client-page /clients/$client" "plan-api /
     echo "  server peak RSS so far: $(hwm) kB"
 done
 kill -0 "$SERVE_PID" 2>/dev/null || fail "the server died under load: $(tail -n 5 "$tmp/serve.log")"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -v s="$p99_stylesheet" -v c="$p99_client_page" -v p="$p99_plan_api" 'BEGIN {
     printf "p99 ratio to the stylesheet: client page %.1f x, plan API %.1f x\n", c / s, p / s }'

@@ -164,6 +164,11 @@ int cli_fail(const char *cmd, mn_ctx *ctx, mn_status st);
  * prints the reason and stores the exit code in *exit_code. */
 mn_ctx *cli_open(const char *cmd, const char *data_dir, int *exit_code);
 
+/* The start of a command whose options were parsed into @p common: with @p parsed (the parser's
+ * return) not CLI_PARSED, NULL and that exit code (after --help or a bad option); otherwise
+ * cli_open() with common->data, *exit_code CLI_EXIT_OK when the context is created. */
+mn_ctx *cli_start(const char *cmd, int parsed, const cli_common *common, int *exit_code);
+
 /* Opens the output (--output FILE, atomic; NULL or "-" for stdout). */
 mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit_code);
 

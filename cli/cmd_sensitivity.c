@@ -68,11 +68,8 @@ static int parse_args(int argc, char **argv, args *a)
 int cmd_sensitivity(int argc, char **argv)
 {
     args a;
-    int code = parse_args(argc, argv, &a);
-    if (code != CLI_PARSED)
-        return code;
-    code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("sensitivity", a.common.data, &code);
+    int code;
+    mn_ctx *ctx = cli_start("sensitivity", parse_args(argc, argv, &a), &a.common, &code);
     if (!ctx)
         return code;
     mn_sens_spec *spec = NULL;

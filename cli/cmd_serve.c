@@ -107,7 +107,7 @@ int cmd_serve(int argc, char **argv)
         CLI_PATH("add-user", 0, &add, "NAME", "add a user (password from standard input) and exit"),
         CLI_CHOICE("role", &role, "ROLE", parse_role, "admin, practitioner or read-only",
                    "with --add-user: the user's role (default read-only)"),
-        CLI_INT("threads", &sopts.threads, "N", 1, 64, "threads serving requests (default 4)"),
+        CLI_INT("threads", &sopts.threads, "N", 1, 64, "threads serving requests (default 32)"),
         CLI_INT("max-connections", &sopts.max_connections, "N", 1, 100000,
                 "connections at once (default 256)"),
         CLI_INT("timeout", &sopts.timeout_s, "S", 1, 3600,

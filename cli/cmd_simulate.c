@@ -78,11 +78,8 @@ static int parse_args(int argc, char **argv, args *a)
 int cmd_simulate(int argc, char **argv)
 {
     args a;
-    int code = parse_args(argc, argv, &a);
-    if (code != CLI_PARSED)
-        return code;
-    code = CLI_EXIT_OK;
-    mn_ctx *ctx = cli_open("simulate", a.common.data, &code);
+    int code;
+    mn_ctx *ctx = cli_start("simulate", parse_args(argc, argv, &a), &a.common, &code);
     if (!ctx)
         return code;
     mn_status st = MN_OK;

@@ -50,6 +50,12 @@ mn_ctx *cli_open(const char *cmd, const char *data_dir, int *exit_code)
     return ctx;
 }
 
+mn_ctx *cli_start(const char *cmd, int parsed, const cli_common *common, int *exit_code)
+{
+    *exit_code = parsed == CLI_PARSED ? CLI_EXIT_OK : parsed;
+    return parsed == CLI_PARSED ? cli_open(cmd, common->data, exit_code) : NULL;
+}
+
 mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit_code)
 {
     mn_outfile *out = NULL;

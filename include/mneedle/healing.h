@@ -61,6 +61,9 @@ extern "C" {
 #define MN_MAINTENANCE_MIN_DAYS        90  /* 3 months */
 #define MN_MAINTENANCE_MAX_DAYS        365 /* 12 months */
 #define MN_MAINTENANCE_TARGET_FRACTION 0.8 /* of the course's peak improvement */
+/* When the longest bound binds, how far past it the model's own interval is searched
+ * (mn_healing_projection.interval_unbounded_days): 10 years. */
+#define MN_MAINTENANCE_SEARCH_MAX_DAYS 3653
 
 /**
  * Uncertainty bands give the 10th and 90th percentiles over virtual people (the "10–90 %
@@ -396,6 +399,18 @@ typedef struct {
     int maintenance_interval_low_days, maintenance_interval_high_days; /* each person's own
                                                                           interval, in the
                                                                           bounds */
+    /* Which bound binds, and what the model wants past it. interval_bound_side: 0 the interval
+     * is the model's own; -1 even the shortest interval does not hold the target (the
+     * interval is the shortest); +1 the course holds the target longer than the longest
+     * interval (the interval is the longest, a clinic's habit, not the model's need). Then
+     * interval_unbounded_days is the model's own interval, searched on the same grid up to
+     * MN_MAINTENANCE_SEARCH_MAX_DAYS (or as far as the model's days allow), -1 when the target
+     * holds past that too; 0 otherwise. interval_at_longest_fraction: the share of the band's
+     * virtual people whose own interval is held at the longest bound (their interval in the
+     * ranges is that bound, their own is longer). */
+    int interval_bound_side;
+    int interval_unbounded_days;
+    double interval_at_longest_fraction;
 } mn_healing_projection;
 
 /** What the ranges of a projection with @p band_draws (its option) hold, in one sentence:

@@ -130,7 +130,7 @@ typedef struct {
     const char *bind;               /* an IPv4 or IPv6 address (default "127.0.0.1") */
     int port;                       /* 0: a free port, reported by mn_serve_start */
     const char *tls_cert, *tls_key; /* PEM files; both or neither */
-    int threads;                    /* the thread pool (default 4) */
+    int threads;                    /* the thread pool (default 32) */
     int max_connections;            /* at once (default 256) */
     int per_ip_connections;         /* at once from one address (default 64) */
     int timeout_s;                  /* an idle connection is closed after this (default 30 s) */

@@ -516,6 +516,11 @@ mn_status mn_store_user_add(mn_ctx *ctx, mn_store *store, const char *name, mn_s
 mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *name,
                                      const char *password);
 
+/** Disables (@p disabled 1) or enables (0) a user, audited: a disabled user cannot sign in
+ *  (mn_store_user_verify() answers as for a wrong password); the hash is kept, so enabling
+ *  restores the same password. @return MN_OK; MN_ENOTFOUND; MN_EIO. */
+mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled);
+
 /**
  * Checks a user's password. When the stored hash was made with other parameters than this
  * build's (crypto_pwhash_str_needs_rehash), it is replaced by a new hash of the same password
@@ -551,6 +556,25 @@ mn_status mn_store_user_count(mn_ctx *ctx, mn_store *store, int *n);
  * @return MN_OK; MN_ENOTFOUND; MN_EINVAL (read-only handle); MN_EIO.
  */
 mn_status mn_store_audit_read(mn_ctx *ctx, mn_store *store, const char *id, const char *what);
+
+/** One read to log with mn_store_audit_reads(). */
+typedef struct {
+    const char *actor; /**< the user who read (as mn_store_set_actor() takes it) */
+    const char *id;    /**< the client read */
+    const char *what;  /**< the view read, as for mn_store_audit_read() */
+    mn_status status;  /**< out: MN_OK when logged; MN_ENOTFOUND or MN_EINVAL for this entry */
+} mn_store_audit_entry;
+
+/**
+ * Records several reads, each as mn_store_audit_read() would with its own actor, in one
+ * transaction: one commit and one sync of the log for all of them (a group commit, for a
+ * server whose requests read concurrently). An entry naming no client, or with a malformed
+ * actor, fails alone (its status) and the others are still logged. The handle's own actor
+ * is left as it was. When the transaction itself fails, nothing is logged and every entry's
+ * status is the returned one.
+ * @return MN_OK when the transaction committed; MN_EINVAL (read-only handle); MN_EIO.
+ */
+mn_status mn_store_audit_reads(mn_ctx *ctx, mn_store *store, mn_store_audit_entry *entries, int n);
 
 #ifdef __cplusplus
 }

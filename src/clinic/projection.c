@@ -156,6 +156,22 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     if (p->lasting_back_to_baseline_day >= 0)
         snprintf(base, sizeof base, ", back to the pre-treatment level after ~%.0f years",
                  p->lasting_back_to_baseline_day / MN__DAYS_PER_YEAR);
+    /* Which bound binds: the interval is the clinic's bound, not the model's (healing.h). */
+    char bound[160] = "";
+    if (best.interval_bound_side < 0)
+        snprintf(bound, sizeof bound,
+                 " as far as it can: it is the shortest the 3-12 month bounds allow, and it does "
+                 "not hold that share");
+    else if (best.interval_bound_side > 0 && best.interval_unbounded_days > 0)
+        snprintf(bound, sizeof bound,
+                 " (the 12-month bound, not the model's need: by the model %d days between "
+                 "sessions would)",
+                 best.interval_unbounded_days);
+    else if (best.interval_bound_side > 0)
+        snprintf(bound, sizeof bound,
+                 " (the 12-month bound, not the model's need: by the model sessions more than "
+                 "%d years apart would)",
+                 MN_MAINTENANCE_SEARCH_MAX_DAYS / 365);
     snprintf(p->projection_note, sizeof p->projection_note,
              "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
              "%% (plausible range %.0f-%.0f %%) around day %d after the first session; without "
@@ -163,8 +179,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
              "peak%s.",
              p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, p->lasting_peak_pct,
              p->lasting_peak_low_pct, p->lasting_peak_high_pct, p->lasting_peak_day, half, base,
-             best.maintenance_interval_days, 100 * p->options.target_fraction,
-             best.interval_bounded ? " (as far as the 3-12 month bounds allow)" : "");
+             best.maintenance_interval_days, 100 * p->options.target_fraction, bound);
     /* The ranges between virtual people, and where the evidence stops. */
     {
         size_t len = strlen(p->projection_note);

@@ -671,7 +671,8 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
         mn__healing_params drawn;
         const mn__healing_params *par = &given;
         if (!params) {
-            mn__healing_param_draw(ctx, seed, (uint64_t)t, &drawn);
+            if ((st = mn__healing_param_draw(ctx, seed, (uint64_t)t, &drawn)))
+                goto done;
             par = &drawn;
         }
         for (int i = 0; i < n; i++) {

@@ -210,8 +210,9 @@ static double min_from(const double *imp, int days, int from_day)
 /* The longest maintenance interval (on a 7-day grid from the shortest) that holds
  * target_fraction x the course's peak from the peak through the window, for the person @p ps
  * whose course alone is summarised by @p sum; the shortest when none holds. Sets *bounded
- * when the bounds bind. More frequent maintenance never lowers the improvement, so the
- * intervals that hold form a prefix of the grid: bisect it. @p mdays and @p imp are scratch
+ * when the bounds bind: -1 when even the shortest does not hold the target, +1 when the
+ * course holds it past the longest, else 0. More frequent maintenance never lowers the improvement,
+ * so the intervals that hold form a prefix of the grid: bisect it. @p mdays and @p imp are scratch
  * (max_sessions and sim_days + 1 entries). */
 static int choose_interval(const superposition *S, person_scale ps, int last_day,
                            const mn_projection_options *o, const mn_healing_summary *sum,
@@ -238,7 +239,7 @@ static int choose_interval(const superposition *S, person_scale ps, int last_day
     }
     *bounded = 0;
     if (holds_lo < 0) {
-        *bounded = 1;
+        *bounded = -1;
         return o->min_interval_days;
     }
     int chosen = o->min_interval_days + holds_lo * MN_INTERVAL_STEP_DAYS;
@@ -261,6 +262,7 @@ typedef struct {
 typedef struct {
     double peak;
     int durability, interval;
+    int bound; /* choose_interval()'s side: +1 when the longest interval binds */
 } person_outcome;
 
 /* The course for the person (@p par, @p var): its summary, its own maintenance interval, and
@@ -338,6 +340,7 @@ static mn_status person_run(mn_ctx *ctx, const mn__healing_params *par,
     res->durability = sum.durability_days;
     res->interval = choose_interval(&S, ps, last_day, o, &sum, sim_days, w->mdays, max_sessions,
                                     w->imp, &bounded);
+    res->bound = bounded;
     /* The curve on the sample days alone (the superposition of superpose(), day by day). */
     int n = maintenance_days(last_day, typical_interval, sim_days + 1, w->mdays, max_sessions);
     for (int i = 0; i < n_samples; i++) {
@@ -390,10 +393,52 @@ static void mark_samples(mn_healing_projection *out, double target_fraction)
         }
 }
 
+static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
+                         const mn_concern *concern, const mn_device *device,
+                         const mn_course_session *course, int n_course,
+                         const mn_projection_options *opts, int beyond, mn_healing_projection *out);
+
 mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
                              const mn_concern *concern, const mn_device *device,
                              const mn_course_session *course, int n_course,
                              const mn_projection_options *opts, mn_healing_projection *out)
+{
+    return project(ctx, patient, zone, concern, device, course, n_course, opts, 1, out);
+}
+
+/* The model's own interval when the longest bound binds: the same search on the grid from the
+ * longest bound up to MN_MAINTENANCE_SEARCH_MAX_DAYS (or as far as two cycles and the
+ * response to the second fit in the model's days), for the person projected, without a band.
+ * -1 when the course holds the target past that too. */
+static mn_status interval_beyond(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
+                                 const mn_concern *concern, const mn_device *device,
+                                 const mn_course_session *course, int n_course,
+                                 const mn_projection_options *o, int chosen, int *out)
+{
+    int last_day = course[n_course - 1].day;
+    int limit = (MN_HEALING_MAX_DAYS - 90 - last_day) / 2;
+    if (limit > MN_MAINTENANCE_SEARCH_MAX_DAYS)
+        limit = MN_MAINTENANCE_SEARCH_MAX_DAYS;
+    *out = -1;
+    if (limit < chosen + MN_INTERVAL_STEP_DAYS)
+        return MN_OK;
+    mn_projection_options far = *o;
+    far.min_interval_days = chosen; /* holds: the grid goes on from it */
+    far.max_interval_days = limit;
+    far.band_draws = -1;
+    mn_healing_projection u;
+    mn_status st = project(ctx, patient, zone, concern, device, course, n_course, &far, 0, &u);
+    if (st)
+        return st;
+    *out = u.interval_bound_side > 0 ? -1 : u.maintenance_interval_days;
+    mn_healing_projection_release(&u);
+    return MN_OK;
+}
+
+static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
+                         const mn_concern *concern, const mn_device *device,
+                         const mn_course_session *course, int n_course,
+                         const mn_projection_options *opts, int beyond, mn_healing_projection *out)
 {
     if (!out)
         return mn__error(ctx, MN_EINVAL, "healing: NULL projection");
@@ -511,9 +556,15 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
     out->back_to_baseline_day = sum.back_to_baseline_day;
 
     int chosen = choose_interval(&S, unshifted, last_day, &o, &sum, sim_days, mdays, max_sessions,
-                                 imp, &out->interval_bounded);
+                                 imp, &out->interval_bound_side);
+    out->interval_bounded = out->interval_bound_side != 0;
+    out->interval_at_longest_fraction = out->interval_bound_side > 0;
     out->maintenance_interval_days = chosen;
     out->maintenance_first_day = last_day + chosen;
+    if (out->interval_bound_side > 0 && beyond &&
+        (st = interval_beyond(ctx, patient, zone, concern, device, course, n_course, &o, chosen,
+                              &out->interval_unbounded_days)))
+        goto fail;
 
     /* The curve shown: course and maintenance over the planner's horizon. */
     int n_maint = maintenance_days(last_day, chosen, sim_days + 1, mdays, max_sessions);
@@ -547,6 +598,7 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
         }
         double *durs = peaks + nb, *ints = peaks + 2 * nb, *col = peaks + 3 * nb;
         double sg = MN__RESPONSE_GAIN_SD_LOG, ss = MN__SEVERITY_SD_LOG;
+        int at_longest = 0;
         double sd = sqrt(sg * sg + ss * ss);
         for (int b = 0; b < nb && !st; b++) {
             mn__healing_params pb;
@@ -566,14 +618,16 @@ mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_si
                 vb.response_gain = exp(z * sg * sg / sd);
                 vb.severity_scale = exp(-z * ss * ss / sd);
             }
-            person_outcome pr = {0, 0, 0};
+            person_outcome pr = {0, 0, 0, 0};
             st = person_run(ctx, &pb, &vb, patient, zone, concern, device, course, n_course, &o,
                             sim_days, max_sessions, chosen, days, n_samples, &w,
                             curves + (size_t)b * (size_t)n_samples, &pr);
             peaks[b] = pr.peak;
             durs[b] = pr.durability >= 0 ? (double)pr.durability : (double)INFINITY;
             ints[b] = pr.interval;
+            at_longest += pr.bound > 0;
         }
+        out->interval_at_longest_fraction = (double)at_longest / nb;
         if (!st) {
             for (int i = 0; i < n_samples; i++) {
                 for (int b = 0; b < nb; b++)

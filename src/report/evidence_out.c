@@ -190,11 +190,12 @@ static void row_time(const mn_validation_row *r, char *buf, size_t n)
 /* The coverage aimed at: a 90 % interval should hold about 90 % of honest observations; 80 %
  * leaves room for the studies' own reporting quirks. */
 #define VALIDATE_AIM_PCT 80.0
-/* Who the virtual patients of a validation trial are (src/evidence/observe.c runs them with
- * the library's default constants, not the posterior's draws). */
+/* Who the virtual patients of a validation trial are (src/evidence/observe.c: one parameter
+ * draw per virtual trial from healing/draws.c, one variability draw per patient). */
 #define VALIDATION_PEOPLE                                                                          \
-    "drawn from each study's population with the between-person variability; the model's "         \
-    "constants at the library's defaults, so parameter uncertainty is not in these intervals"
+    "each virtual trial takes one draw of the model's parameters from the bundled posterior "      \
+    "(data/posterior/healing.json), each of its patients one draw of the between-person "          \
+    "variability, from the study's population"
 
 static double coverage_pct(const mn_validation *v)
 {

@@ -130,11 +130,23 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     }
     if (res->maintenance) {
         duration(res->maintenance->maintenance_interval_days, interval, sizeof interval);
-        PUT(" A maintenance session every %d days (about %s) keeps at least %.0f %% of the "
-            "peak%s.",
-            res->maintenance->maintenance_interval_days, interval,
-            100.0 * res->maintenance->target_fraction,
-            res->maintenance->interval_bounded ? " as far as the 3-12 month bounds allow" : "");
+        const mn_healing_projection *m = res->maintenance;
+        if (m->interval_bound_side < 0)
+            PUT(" Even a maintenance session every %d days (about %s, the shortest the 3-12 "
+                "month bounds allow) does not keep %.0f %% of the peak.",
+                m->maintenance_interval_days, interval, 100.0 * m->target_fraction);
+        else
+            PUT(" A maintenance session every %d days (about %s) keeps at least %.0f %% of the "
+                "peak.",
+                m->maintenance_interval_days, interval, 100.0 * m->target_fraction);
+        if (m->interval_bound_side > 0 && m->interval_unbounded_days > 0)
+            PUT(" That is the 12-month bound, not the model's need: by the model %d days "
+                "between sessions would keep it.",
+                m->interval_unbounded_days);
+        else if (m->interval_bound_side > 0)
+            PUT(" That is the 12-month bound, not the model's need: by the model sessions more "
+                "than %d years apart would keep it.",
+                MN_MAINTENANCE_SEARCH_MAX_DAYS / 365);
         if (res->maintenance->maintenance_interval_high_days >
             res->maintenance->maintenance_interval_low_days)
             PUT(" Between people the interval that keeps 80 %% of each one's own peak ranges "
@@ -292,6 +304,17 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             mn__jput_int(&j, sum, "maintenance_interval_days_high",
                          m->maintenance_interval_high_days);
             mn__jput_bool(&j, sum, "maintenance_interval_bounded", m->interval_bounded);
+            /* Which bound binds, and the model's own interval past the longest (null: longer
+             * than the search, MN_MAINTENANCE_SEARCH_MAX_DAYS). */
+            mn__jput_str(&j, sum, "maintenance_interval_bound",
+                         m->interval_bound_side > 0   ? "longest"
+                         : m->interval_bound_side < 0 ? "shortest"
+                                                      : "none");
+            if (m->interval_bound_side > 0)
+                put_day_or_null(&j, sum, "maintenance_interval_unbounded_days",
+                                m->interval_unbounded_days);
+            mn__jput_num(&j, sum, "maintenance_interval_at_longest_fraction",
+                         m->interval_at_longest_fraction);
             mn__jput_int(&j, sum, "range_people", res->band_draws > 0 ? res->band_draws : 2);
             mn__jput_str(&j, sum, "range_note", mn_healing_range_note(res->band_draws));
         }

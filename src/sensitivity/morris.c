@@ -64,10 +64,7 @@ mn_status mn_morris_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_morris_o
     if (st)
         return st;
     mn_morris_options o;
-    if (opts)
-        o = *opts;
-    else
-        mn_morris_options_init(&o);
+    MN__SENS_OPTIONS(o, opts, mn_morris_options_init);
     if (o.trajectories < 2 || o.trajectories > MN_MORRIS_MAX_TRAJECTORIES || o.levels < 4 ||
         o.levels > 16 || o.levels % 2 || o.threads < 0)
         return mn__error(ctx, MN_EINVAL,

@@ -192,10 +192,7 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
     if (st)
         return st;
     mn_sobol_options o;
-    if (opts)
-        o = *opts;
-    else
-        mn_sobol_options_init(&o);
+    MN__SENS_OPTIONS(o, opts, mn_sobol_options_init);
     if (o.n_base < 1 || o.n_base > MN_SENS_MAX_BASE || o.bootstrap < 0 ||
         o.bootstrap > MN_SENS_MAX_BOOTSTRAP || !(o.confidence > 0 && o.confidence < 1) ||
         o.threads < 0)

@@ -12,6 +12,15 @@
  * or MN_EINVAL with a message when the problem is incomplete or a distribution is invalid. */
 mn_status mn__sens_begin(mn_ctx *ctx, const mn_sens_problem *p, void *out, size_t out_size);
 
+/* The options a run uses: a copy of *@p opts, or @p init's defaults when @p opts is NULL. */
+#define MN__SENS_OPTIONS(o, opts, init)                                                            \
+    do {                                                                                           \
+        if (opts)                                                                                  \
+            (o) = *(opts);                                                                         \
+        else                                                                                       \
+            init(&(o));                                                                            \
+    } while (0)
+
 /* The OpenMP thread count for an options' `threads` (0: OpenMP's default). */
 int mn__sens_threads(int threads);
 

@@ -50,6 +50,12 @@ static void api_ok(mn__call *c, mn__buf *b)
     mn__buf_release(b);
 }
 
+/* The plan as `mneedle plan --json` writes it. */
+static mn_status plan_json(mn__call *c, const mn_plan *plan, mn__buf *out)
+{
+    return mn_plan_write(c->w->ctx, plan, 1, mn__buf_writer, out);
+}
+
 void mn__api(mn__call *c)
 {
     const char *path = c->req->path;
@@ -85,27 +91,12 @@ void mn__api(mn__call *c)
         if (ENDS("/history")) {
             mn_store_history *h = NULL;
             if (!(st = mn_store_history_get(ctx, store, id, &h)) &&
-                !(st = mn_store_audit_read(ctx, store, id, "history")))
+                !(st = mn__audit_read(c, id, "history")))
                 st = mn_store_history_write(ctx, h, 1, mn__buf_writer, &b);
             mn_store_history_free(h);
         } else if (ENDS("/plan")) {
-            mn_plan_options popts;
-            mn_plan_options_init(&popts);
-            mn_plan *plan = NULL;
-            char *input = NULL;
-            mn_client client;
-            char src[80];
-            snprintf(src, sizeof src, "client %s", id);
-            if (!(st = mn_date_today(ctx, &popts.prepared))) {
-                popts.has_prepared = 1;
-                if (!(st = mn_store_client_input(ctx, store, id, &input)) &&
-                    !(st = mn_client_parse(ctx, src, input, strlen(input), &client)) &&
-                    !(st = mn_plan_build(ctx, &client, &popts, &plan)) &&
-                    !(st = mn_store_audit_read(ctx, store, id, "plan")))
-                    st = mn_plan_write(ctx, plan, 1, mn__buf_writer, &b);
-            }
-            mn_plan_free(plan);
-            free(input); /* mn_store_client_input's string: free() */
+            if (!(st = mn__plan_output(c, id, "json", plan_json, &b)))
+                st = mn__audit_read(c, id, "plan");
         } else if (ENDS("/replan")) {
             mn_store_replan *r = NULL;
             if (!(st = mn_store_replan_run(ctx, store, id, &r)))
@@ -114,7 +105,7 @@ void mn__api(mn__call *c)
         } else {
             mn_store_client cl;
             if (!(st = mn_store_client_get(ctx, store, id, &cl))) {
-                if (!(st = mn_store_audit_read(ctx, store, id, identity ? "identity" : "show")))
+                if (!(st = mn__audit_read(c, id, identity ? "identity" : "show")))
                     st = mn_store_client_write(ctx, &cl, identity, 1, mn__buf_writer, &b);
                 mn_store_client_release(&cl);
             }

@@ -28,6 +28,11 @@ void mn_server_free(mn_server *srv)
 {
     if (!srv)
         return;
+    mn__auditor_stop(&srv->auditor); /* first: it logs what is still waiting */
+    mn_store_close(srv->audit_store);
+    mn_ctx_free(srv->audit_ctx);
+    mn__plan_cache_release(&srv->plan_cache);
+    mn__pdf_jobs_release(&srv->pdf_jobs);
     for (int i = 0; srv->workers && i < srv->n_workers; i++) {
         mn_store_close(srv->workers[i].store);
         mn_ctx_free(srv->workers[i].ctx);
@@ -56,7 +61,7 @@ mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server *
     srv->cfg = *cfg;
     snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
     srv->cfg.db_path = srv->db_path;
-    srv->cfg.data_dir = NULL; /* used only here, while creating the contexts */
+    srv->cfg.data_dir = NULL; /* used here only: the contexts below, and the PDF jobs' copy */
     pthread_mutex_init(&srv->pool_lock, NULL);
     pthread_cond_init(&srv->pool_free, NULL);
     mn_status st =
@@ -65,6 +70,10 @@ mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server *
     if (st) {
         mn__free(srv);
         return mn__error(ctx, st, "serve: cannot set up sessions");
+    }
+    if (mn__pdf_jobs_init(&srv->pdf_jobs, cfg->data_dir)) {
+        mn_server_free(srv);
+        return mn__error(ctx, MN_EINVAL, "serve: data folder path too long");
     }
     srv->workers = mn__calloc((size_t)cfg->workers, sizeof *srv->workers);
     if (!srv->workers) {
@@ -85,10 +94,22 @@ mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server *
             break;
         }
     }
+    /* The audit writer: its own context and handle (audit.c). */
+    if (!st) {
+        char err[1024] = "";
+        st = mn_ctx_create_with_data(&srv->audit_ctx, cfg->data_dir, err, sizeof err);
+        if (st)
+            mn__error(ctx, st, "%s", err[0] ? err : mn_strerror(st));
+        else if ((st = mn_store_open(srv->audit_ctx, srv->db_path, 0, 0, &srv->audit_store)))
+            mn__error(ctx, st, "%s", mn_ctx_errmsg(srv->audit_ctx));
+        else if ((st = mn__auditor_start(&srv->auditor, srv->audit_ctx, srv->audit_store)))
+            mn__error(ctx, st, "serve: cannot start the audit writer");
+    }
     if (st) {
         mn_server_free(srv);
         return st;
     }
+    mn__plan_cache_init(&srv->plan_cache, srv->workers[0].ctx);
     *out = srv;
     return MN_OK;
 }
@@ -178,7 +199,7 @@ static const route routes[] = {
     {"GET", "/clients/*/plan", mn__page_plan, MN_ROLE_READONLY, 0},
     {"POST", "/clients/*/plan", mn__post_plan, MN_ROLE_PRACTITIONER, 0},
     {"GET", "/clients/*/report.html", mn__page_report, MN_ROLE_READONLY, 0},
-    {"GET", "/clients/*/report.pdf", mn__page_report, MN_ROLE_READONLY, 0},
+    {"GET", "/clients/*/report.pdf", mn__page_report_pdf, MN_ROLE_READONLY, 0},
     {"GET", "/clients/*/export.ics", mn__page_export, MN_ROLE_READONLY, 0},
     {"GET", "/clients/*/export.fhir.json", mn__page_export, MN_ROLE_READONLY, 0},
     {"GET", "/clients/*/export.csv", mn__page_export, MN_ROLE_READONLY, 0},
@@ -193,6 +214,11 @@ static const route routes[] = {
     {"GET", "/catalog/*", mn__page_catalog, MN_ROLE_READONLY, 0},
     {"GET", "/users", mn__page_users, MN_ROLE_ADMIN, 0},
     {"POST", "/users", mn__post_users, MN_ROLE_ADMIN, 0},
+    {"POST", "/users/*/disable", mn__post_user_state, MN_ROLE_ADMIN, 0},
+    {"POST", "/users/*/enable", mn__post_user_state, MN_ROLE_ADMIN, 0},
+    {"POST", "/users/*/password", mn__post_user_password, MN_ROLE_ADMIN, 0},
+    {"GET", "/account", mn__page_account, MN_ROLE_READONLY, 0},
+    {"POST", "/account/password", mn__post_account_password, MN_ROLE_READONLY, 0},
     {"GET", "/api/v1/clients", mn__api, MN_ROLE_READONLY, API},
     {"GET", "/api/v1/clients/*", mn__api, MN_ROLE_READONLY, API},
     {"GET", "/api/v1/clients/*/history", mn__api, MN_ROLE_READONLY, API},
@@ -394,6 +420,11 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     mn_store_set_actor(c.w->store, c.sess ? c.sess->user : "web");
     rt->run(&c);
     worker_give(srv, c.w);
+    /* A write to a client drops the plans kept for it (plan_cache.c; the key would miss them
+     * anyway when the input changed, but they need not wait to be evicted). */
+    if (posting && np > 0 &&
+        (!strncmp(path, "/clients/", 9) || !strncmp(path, "/api/v1/clients/", 16)))
+        mn__plan_cache_drop(&srv->plan_cache, params[0]);
 out:
     security_headers(resp, path);
     if (head) {

@@ -113,6 +113,13 @@ const char *mn__form_str(const mn__form *f, const char *name)
     return v ? v : "";
 }
 
+const char *mn__form_nth(const mn__form *f, const char *prefix, int k, const char *suffix)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s%d%s", prefix, k, suffix);
+    return mn__form_str(f, name);
+}
+
 const char *mn__req_header(const mn_http_request *req, const char *name)
 {
     for (int i = 0; i < req->n_headers; i++)

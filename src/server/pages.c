@@ -62,8 +62,10 @@ void mn__csrf_field(mn__buf *b, const mn__call *c)
 void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char *main_id)
 {
     mn__buf_printf(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                      "<title>");
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    if (c->refresh_s > 0)
+        mn__buf_printf(b, "<meta http-equiv=\"refresh\" content=\"%d\">", c->refresh_s);
+    mn__buf_printf(b, "<title>");
     mn__srv_esc(b, title);
     mn__buf_printf(b, " - mneedle</title><link rel=\"stylesheet\" href=\"/style.css\"></head>"
                       "<body><header class=\"top\"><a href=\"/clients\">mneedle</a>");
@@ -73,7 +75,8 @@ void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char
                           "<a href=\"/catalog\" id=\"nav-catalog\">Catalogues</a>");
         if (c->sess->role == MN_ROLE_ADMIN)
             mn__buf_printf(b, " <a href=\"/users\" id=\"nav-users\">Users</a>");
-        mn__buf_printf(b, "</nav><span class=\"who\" id=\"who\">");
+        mn__buf_printf(b, " <a href=\"/account\" id=\"nav-account\">Account</a></nav>"
+                          "<span class=\"who\" id=\"who\">");
         mn__srv_esc(b, c->sess->user);
         mn__buf_printf(b,
                        " (%s)</span><form id=\"signout-form\" method=\"post\" "
@@ -244,7 +247,7 @@ void mn__page_client(mn__call *c)
     }
     if (!st && (st = mn_store_history_get(c->w->ctx, c->w->store, id, &h)))
         mn_store_client_release(&cl);
-    if (!st && (st = mn_store_audit_read(c->w->ctx, c->w->store, id, "page"))) {
+    if (!st && (st = mn__audit_read(c, id, "page"))) {
         mn_store_client_release(&cl);
         mn_store_history_free(h);
     }
@@ -375,9 +378,11 @@ void mn__page_client(mn__call *c)
 /* ---- the client form ---- */
 
 /* The form's fields, each with the JSON path of the client record it fills (the loader's
- * messages name these paths, so an error lands beside its field). Concerns come in
- * MAX_FORM_CONCERNS groups; history items are one field each. */
-enum { MAX_FORM_CONCERNS = 3 };
+ * messages name these paths, so an error lands beside its field). Concerns come in groups:
+ * as many as the record holds and one empty, at least MIN_FORM_CONCERNS, at most the
+ * loader's MN_MAX_CONCERNS (so every record it takes can be edited here without losing a
+ * concern); history items are one field each. */
+enum { MIN_FORM_CONCERNS = 3, MAX_FORM_CONCERNS = MN_MAX_CONCERNS };
 
 typedef struct {
     const char *name, *path, *label, *type; /* type: text, number, date, email, sex, bool */
@@ -447,24 +452,22 @@ static json_t *form_record(const mn__form *f)
     }
     json_t *concerns = json_array();
     for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
-        char n1[32], n2[32], n3[32];
-        snprintf(n1, sizeof n1, "concern%d.concern", k);
-        snprintf(n2, sizeof n2, "concern%d.zones", k);
-        snprintf(n3, sizeof n3, "concern%d.severity", k);
-        const char *concern = mn__form_str(f, n1);
+        const char *concern = mn__form_nth(f, "concern", k, ".concern");
+        const char *zone_list = mn__form_nth(f, "concern", k, ".zones");
+        const char *severity = mn__form_nth(f, "concern", k, ".severity");
         if (!concern[0])
             continue;
         json_t *c = json_object();
         json_object_set_new(c, "concern", json_string(concern));
         json_t *zones = json_array();
-        char *list = mn__url_decode(mn__form_str(f, n2), strlen(mn__form_str(f, n2)), 0);
+        char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
         for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
              z = strtok_r(NULL, ", ;", &save))
             json_array_append_new(zones, json_string(z));
         mn__free(list);
         json_object_set_new(c, "zones", zones);
-        if (mn__form_str(f, n3)[0])
-            json_object_set_new(c, "severity", json_string(mn__form_str(f, n3)));
+        if (severity[0])
+            json_object_set_new(c, "severity", json_string(severity));
         json_array_append_new(concerns, c);
     }
     json_object_set_new(rec, "concerns", concerns);
@@ -615,7 +618,16 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     }
     mn__buf_printf(&b, "</fieldset>");
     json_t *concerns = stored ? json_object_get(stored, "concerns") : NULL;
-    for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
+    int filled = (int)json_array_size(concerns);
+    for (int k = 0; posted && k < MAX_FORM_CONCERNS; k++)
+        if (mn__form_nth(posted, "concern", k, ".concern")[0] ||
+            mn__form_nth(posted, "concern", k, ".zones")[0] ||
+            mn__form_nth(posted, "concern", k, ".severity")[0])
+            filled = k + 1;
+    int shown = filled + 1 < MIN_FORM_CONCERNS ? MIN_FORM_CONCERNS : filled + 1;
+    if (shown > MAX_FORM_CONCERNS)
+        shown = MAX_FORM_CONCERNS;
+    for (int k = 0; k < shown; k++) {
         json_t *sc = json_array_get(concerns, (size_t)k);
         mn__buf_printf(&b, "<fieldset id=\"fs-concern%d\"><legend>Concern %d</legend>", k, k + 1);
         static const char *const parts[] = {"concern", "zones", "severity"};
@@ -732,8 +744,10 @@ void mn__page_client_form(mn__call *c)
         json_object_set_new(stored, "identity", identity);
     else
         json_decref(identity);
-    mn_store_audit_read(c->w->ctx, c->w->store, id, "edit");
-    client_form(c, id, NULL, stored, NULL, 200);
+    if (mn__audit_read(c, id, "edit"))
+        mn__error_page(c, 500, "The record cannot be read.", mn_ctx_errmsg(c->w->ctx));
+    else
+        client_form(c, id, NULL, stored, NULL, 200);
     json_decref(stored);
     mn_store_client_release(&cl);
 }

@@ -1,6 +1,6 @@
 /*
  * Pages over a client's plan and records: the plan with its report and figure, exports,
- * session charting, scores, re-plan, recall, catalogues and users. Each calls the library as
+ * session charting, scores, re-plan, recall and catalogues. Each calls the library as
  * the matching command does (cli/cmd_plan.c, cmd_record.c, cmd_replan.c, cmd_recall.c,
  * cmd_export.c, cmd_catalog.c): the same loaders check the input and the same writers format
  * the output.
@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "mneedle/plot.h"
 #include "mneedle/report.h"
@@ -64,18 +63,14 @@ static void back_link(mn__buf *b, const char *id)
 }
 
 /* The projection figure of a plan as SVG (the report's figure code, src/report/plot*.c). */
-static void projection_svg(mn__call *c, const mn_plan *plan)
+static mn_status render_svg(mn__call *c, const mn_plan *plan, mn__buf *out)
 {
     int n = plan->n_projection;
-    if (n < 2) {
-        mn__error_page(c, 404, "This plan has no projection.", NULL);
-        return;
-    }
+    if (n < 2)
+        return mn__error(c->w->ctx, MN_ENOTFOUND, "this plan has no projection");
     double *x = mn__calloc((size_t)n * 4, sizeof *x);
-    if (!x) {
-        mn__error_page(c, 500, "Out of memory.", NULL);
-        return;
-    }
+    if (!x)
+        return mn__error(c->w->ctx, MN_ENOMEM, "out of memory");
     double *y = x + n, *lo = x + 2 * n, *hi = x + 3 * n;
     for (int i = 0; i < n; i++) {
         x[i] = plan->projection[i].day;
@@ -92,40 +87,43 @@ static void projection_svg(mn__call *c, const mn_plan *plan)
     ch.y_zero_line = 1;
     ch.series[0] = (mn_plot_series){"typical person", x, y, lo, hi, n, 0, MN_LINE_SOLID};
     ch.n_series = 1;
-    mn__buf b;
-    mn__buf_init(&b);
     mn_status st =
-        mn_plot_chart_render(c->w->ctx, &ch, MN_PLOT_SVG, mn__buf_writer, &b, NULL, NULL);
+        mn_plot_chart_render(c->w->ctx, &ch, MN_PLOT_SVG, mn__buf_writer, out, NULL, NULL);
     mn__free(x);
-    if (st) {
-        mn__buf_release(&b);
-        mn__error_page(c, 500, "The figure cannot be drawn.", mn_ctx_errmsg(c->w->ctx));
-        return;
-    }
-    c->resp->status = 200;
-    mn__resp_body(c->resp, &b, "image/svg+xml");
-    mn__buf_release(&b);
+    return st;
+}
+
+/* The plan as `mneedle plan` writes it in text. */
+static mn_status render_text(mn__call *c, const mn_plan *plan, mn__buf *out)
+{
+    return mn_plan_write(c->w->ctx, plan, 0, mn__buf_writer, out);
 }
 
 void mn__page_plan(mn__call *c)
 {
     const char *id = c->params[0];
-    mn_plan *plan = NULL;
-    mn_status st = build_plan(c, id, &plan);
-    if (st) {
-        fail(c, st, "The plan cannot be made from this client's input.");
-        return;
-    }
-    mn_store_audit_read(c->w->ctx, c->w->store, id, "plan");
-    if (!strcmp(mn__form_str(&c->query, "figure"), "svg")) {
-        projection_svg(c, plan);
-        mn_plan_free(plan);
-        return;
-    }
+    int svg = !strcmp(mn__form_str(&c->query, "figure"), "svg");
     mn__buf b, text;
     mn__buf_init(&b);
     mn__buf_init(&text);
-    st = mn_plan_write(c->w->ctx, plan, 0, mn__buf_writer, &text);
+    mn_status st =
+        mn__plan_output(c, id, svg ? "svg" : "text", svg ? render_svg : render_text, &text);
+    if (!st)
+        st = mn__audit_read(c, id, "plan");
+    if (st) {
+        mn__buf_release(&text);
+        if (svg && st == MN_ENOTFOUND && strstr(mn_ctx_errmsg(c->w->ctx), "no projection"))
+            mn__error_page(c, 404, "This plan has no projection.", NULL);
+        else
+            fail(c, st, "The plan cannot be made from this client's input.");
+        return;
+    }
+    if (svg) {
+        c->resp->status = 200;
+        mn__resp_body(c->resp, &text, "image/svg+xml");
+        mn__buf_release(&text);
+        return;
+    }
     mn__page_begin(&b, c, "Plan", "plan");
     back_link(&b, id);
     mn__buf_printf(&b, "<div class=\"actions\" id=\"plan-actions\"><a id=\"report-html\" "
@@ -150,12 +148,12 @@ void mn__page_plan(mn__call *c)
     }
     mn__buf_printf(&b, "</div><p class=\"sim\">Projections are simulations with uncertainty, "
                        "never promised results.</p><pre id=\"plan-text\" tabindex=\"0\">");
-    if (!st && text.data)
+    mn__buf_append(&text, "", 1); /* a string for the escaper */
+    if (!mn__buf_status(&text))
         mn__srv_esc(&b, text.data);
     mn__buf_printf(&b, "</pre>");
     mn__page_end(&b);
     mn__buf_release(&text);
-    mn_plan_free(plan);
     mn__page_send(c, 200, &b);
 }
 
@@ -186,69 +184,32 @@ void mn__post_plan(mn__call *c)
     mn__buf_release(&loc);
 }
 
+/* The HTML report; the PDF is made in the background (pdf_jobs.c). */
 void mn__page_report(mn__call *c)
 {
     const char *id = c->params[0];
-    int pdf = strstr(c->req->path, ".pdf") != NULL;
     mn_plan *plan = NULL;
     mn_status st = build_plan(c, id, &plan);
     if (st) {
         fail(c, st, "The plan cannot be made from this client's input.");
         return;
     }
-    mn_store_audit_read(c->w->ctx, c->w->store, id, pdf ? "report-pdf" : "report");
+    if ((st = mn__audit_read(c, id, "report"))) {
+        mn_plan_free(plan);
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
     mn__buf b;
     mn__buf_init(&b);
-    if (!pdf) {
-        st = mn_plan_report_html(c->w->ctx, plan, mn__buf_writer, &b);
-        mn_plan_free(plan);
-        if (st) {
-            mn__buf_release(&b);
-            fail(c, st, "The report cannot be written.");
-            return;
-        }
-        c->resp->status = 200;
-        mn__resp_body(c->resp, &b, "text/html; charset=utf-8");
-        mn__buf_release(&b);
-        return;
-    }
-    /* The PDF goes through a private temporary folder: mn_plan_report_save writes files. */
-    char dir[] = "/tmp/mneedle-report.XXXXXX", path[64];
-    if (!mkdtemp(dir)) {
-        mn_plan_free(plan);
-        mn__error_page(c, 500, "No temporary folder for the PDF.", NULL);
-        return;
-    }
-    snprintf(path, sizeof path, "%s/report.pdf", dir);
-    st = mn_plan_report_save(c->w->ctx, plan, path);
+    st = mn_plan_report_html(c->w->ctx, plan, mn__buf_writer, &b);
     mn_plan_free(plan);
-    FILE *fp = st ? NULL : fopen(path, "rb");
-    if (fp) {
-        char chunk[65536];
-        size_t got;
-        while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-            mn__buf_append(&b, chunk, got);
-        fclose(fp);
-    }
-    unlink(path);
-    rmdir(dir);
-    if (st == MN_EUNSUPPORTED) {
+    if (st) {
         mn__buf_release(&b);
-        mn__error_page(c, 501,
-                       "PDF reports need WeasyPrint (the Debian package weasyprint); "
-                       "the HTML report has the same content and prints from the "
-                       "browser.",
-                       NULL);
-        return;
-    }
-    if (st || mn__buf_status(&b)) {
-        mn__buf_release(&b);
-        fail(c, st ? st : MN_EIO, "The PDF cannot be made.");
+        fail(c, st, "The report cannot be written.");
         return;
     }
     c->resp->status = 200;
-    mn__resp_header(c->resp, "Content-Disposition", "attachment; filename=\"report.pdf\"");
-    mn__resp_body(c->resp, &b, "application/pdf");
+    mn__resp_body(c->resp, &b, "text/html; charset=utf-8");
     mn__buf_release(&b);
 }
 
@@ -262,7 +223,7 @@ void mn__page_export(mn__call *c)
     if (!st)
         st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
     if (!st)
-        st = mn_store_audit_read(c->w->ctx, c->w->store, id, "export");
+        st = mn__audit_read(c, id, "export");
     mn__buf b;
     mn__buf_init(&b);
     const char *type = "text/plain", *name = "export.txt";
@@ -318,7 +279,11 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         fail(c, st, "The record cannot be read.");
         return;
     }
-    mn_store_audit_read(c->w->ctx, c->w->store, id, "chart");
+    if ((st = mn__audit_read(c, id, "chart"))) {
+        mn_store_history_free(h);
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
     const mn_store_planned_visit *v =
         h->n_sessions < h->n_planned ? &h->planned[h->n_sessions] : NULL;
     mn__buf b;
@@ -457,17 +422,13 @@ void mn__post_session(mn__call *c)
     }
     json_t *zones = json_array();
     for (int k = 0; k < MAX_FORM_ZONES; k++) {
-        char zn[24], dn[24], pn[24];
-        snprintf(zn, sizeof zn, "zone%d", k);
-        snprintf(dn, sizeof dn, "depth%d", k);
-        snprintf(pn, sizeof pn, "passes%d", k);
-        const char *zone = mn__form_str(f, zn);
+        const char *zone = mn__form_nth(f, "zone", k, "");
         if (!zone[0])
             continue;
         json_t *z = json_object();
         json_object_set_new(z, "zone", json_string(zone));
-        json_object_set_new(z, "depth_mm", number_or_text(mn__form_str(f, dn)));
-        json_object_set_new(z, "passes", number_or_text(mn__form_str(f, pn)));
+        json_object_set_new(z, "depth_mm", number_or_text(mn__form_nth(f, "depth", k, "")));
+        json_object_set_new(z, "passes", number_or_text(mn__form_nth(f, "passes", k, "")));
         json_array_append_new(zones, z);
     }
     json_object_set_new(s, "zones", zones);
@@ -774,69 +735,4 @@ void mn__page_catalog(mn__call *c)
     mn__page_end(&b);
     mn__buf_release(&text);
     mn__page_send(c, 200, &b);
-}
-
-/* ---- users (admin) ---- */
-
-static void users_page(mn__call *c, const char *err, int status)
-{
-    mn__buf b;
-    mn__buf_init(&b);
-    mn__page_begin(&b, c, "Users", "users");
-    if (err) {
-        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
-        mn__srv_esc(&b, err);
-        mn__buf_printf(&b, "</p>");
-    }
-    mn_store_user *users = NULL;
-    int n = 0;
-    if (mn_store_user_list(c->w->ctx, c->w->store, &users, &n) == MN_OK) {
-        mn__buf_printf(&b, "<table id=\"user-list\"><thead><tr><th>User</th><th>Role</th>"
-                           "<th>Since</th><th>State</th></tr></thead><tbody>");
-        for (int i = 0; i < n; i++) {
-            mn__buf_printf(&b, "<tr><td>");
-            mn__srv_esc(&b, users[i].name);
-            mn__buf_printf(&b, "</td><td>%s</td><td>", mn_store_role_name(users[i].role));
-            mn__srv_esc(&b, users[i].created);
-            mn__buf_printf(&b, "</td><td>%s</td></tr>", users[i].disabled ? "disabled" : "active");
-        }
-        mn__buf_printf(&b, "</tbody></table>");
-    }
-    mn_store_user_list_free(users);
-    mn__buf_printf(&b, "<h2>Add a user</h2>");
-    mn__buf_printf(&b, "<form id=\"user-add\" method=\"post\" action=\"/users\">");
-    mn__csrf_field(&b, c);
-    mn__buf_printf(&b,
-                   "<p><label for=\"f-name\">User name</label> <input id=\"f-name\" "
-                   "name=\"name\" autocomplete=\"off\" required></p><p><label "
-                   "for=\"f-role\">Role</label> <select id=\"f-role\" name=\"role\"><option>"
-                   "read-only</option><option selected>practitioner</option><option>admin"
-                   "</option></select></p><p><label for=\"f-password\">Password (at least "
-                   "%d characters)</label> <input id=\"f-password\" name=\"password\" "
-                   "type=\"password\" autocomplete=\"new-password\" required></p><p><button "
-                   "id=\"user-save\" type=\"submit\">Add user</button></p></form>",
-                   MN_STORE_PASSWORD_MIN);
-    mn__page_end(&b);
-    mn__page_send(c, status, &b);
-}
-
-void mn__page_users(mn__call *c)
-{
-    users_page(c, NULL, 200);
-}
-
-void mn__post_users(mn__call *c)
-{
-    mn_store_role role;
-    if (!mn_store_role_parse(mn__form_str(&c->form, "role"), &role)) {
-        users_page(c, "The role is admin, practitioner or read-only.", 422);
-        return;
-    }
-    mn_status st = mn_store_user_add(c->w->ctx, c->w->store, mn__form_str(&c->form, "name"), role,
-                                     mn__form_str(&c->form, "password"));
-    if (st) {
-        users_page(c, mn_ctx_errmsg(c->w->ctx), mn_status_is_input_error(st) ? 422 : 500);
-        return;
-    }
-    mn__redirect(c, "/users", "User added.");
 }

@@ -30,6 +30,9 @@ void mn__form_release(mn__form *f);
 const char *mn__form_get(const mn__form *f, const char *name);
 /* As mn__form_get, "" when absent. */
 const char *mn__form_str(const mn__form *f, const char *name);
+/* The value of a numbered field, named @p prefix, @p k, @p suffix ("concern2.zones",
+ * "depth3"); "" when absent. */
+const char *mn__form_nth(const mn__form *f, const char *prefix, int k, const char *suffix);
 
 /* The value of request header @p name (case-insensitive), or NULL. */
 const char *mn__req_header(const mn_http_request *req, const char *name);
@@ -102,6 +105,9 @@ mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role rol
 int mn__session_find(mn__sessions *s, const char *id, long long now, mn__session *out);
 /* Ends a session (sign-out). */
 void mn__session_end(mn__sessions *s, const char *id);
+/* Ends every session of @p user but the one whose id is @p keep (NULL: all of them): a user
+ * disabled, or a password changed. Returns how many ended. */
+int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep);
 /* 1 when the token matches the session's (constant time). */
 int mn__csrf_ok(const mn__session *sess, const char *token);
 /* The sign-in limit: 1 when @p key may try now. */
@@ -118,6 +124,91 @@ typedef struct {
     int busy;
 } mn__worker;
 
+/* ---- audit.c: audited reads, committed in groups by one writer thread ---- */
+
+/* One request's read waiting to be logged. */
+typedef struct mn__audit_req {
+    const char *actor, *id, *what;
+    mn_status status;
+    char msg[256];
+    int done;
+    struct mn__audit_req *next;
+} mn__audit_req;
+
+typedef struct {
+    pthread_mutex_t lock;
+    pthread_cond_t work, done;
+    mn__audit_req *head, *tail; /* waiting to be logged, oldest first */
+    pthread_t thread;
+    int initialized, running, stop;
+    mn_ctx *ctx;               /* the writer's own, */
+    mn_store *store;           /* and its own database handle */
+    long long taken;           /* entries handed to a transaction so far */
+    long long commits, logged; /* transactions and entries so far (tests, benches) */
+} mn__auditor;
+
+/* Starts the writer thread over its own context and handle (which stay the caller's). */
+mn_status mn__auditor_start(mn__auditor *a, mn_ctx *ctx, mn_store *store);
+/* Logs what is still waiting, then stops the thread. Safe on a zeroed or stopped auditor. */
+void mn__auditor_stop(mn__auditor *a);
+
+/* ---- plan_cache.c: made plans kept under the key of what makes them ---- */
+
+enum { MN__PLAN_CACHE_SLOTS = 64 };
+
+typedef struct {
+    char id[MN_STORE_ID_LEN];
+    unsigned char key[32]; /* SHA-256 of the catalogues' hash, the date, the kind, the input */
+    char *data;
+    size_t len;
+    unsigned long long used; /* the cache's clock at the last use */
+} mn__plan_cached;
+
+typedef struct {
+    pthread_mutex_t lock;
+    mn__plan_cached slots[MN__PLAN_CACHE_SLOTS];
+    unsigned long long clock;
+    long long hits, misses;
+    char catalogue_hash[65];
+    int initialized;
+} mn__plan_cache;
+
+void mn__plan_cache_init(mn__plan_cache *pc, mn_ctx *ctx);
+void mn__plan_cache_release(mn__plan_cache *pc);
+/* Forgets every output kept for client @p id (after a write to it). */
+void mn__plan_cache_drop(mn__plan_cache *pc, const char *id);
+
+/* ---- pdf_jobs.c: PDF reports made in the background ---- */
+
+enum { MN__PDF_JOBS = 4 }; /* at once, over every user (each runs a WeasyPrint) */
+
+struct mn__pdf_jobs;
+typedef struct {
+    int used, joinable, done;
+    struct mn__pdf_jobs *owner;
+    pthread_t thread;
+    char user[MN_STORE_USER_LEN], id[MN_STORE_ID_LEN];
+    char *input;      /* the client's stored input, copied */
+    mn_date prepared; /* the plan's date */
+    long long started, finished;
+    mn_status status;
+    char msg[512];
+    char *pdf;
+    size_t len;
+} mn__pdf_job;
+
+typedef struct mn__pdf_jobs {
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    mn__pdf_job slots[MN__PDF_JOBS];
+    char data_dir[1024]; /* the server's --data, for each job's own context */
+    int initialized;
+} mn__pdf_jobs;
+
+mn_status mn__pdf_jobs_init(mn__pdf_jobs *pj, const char *data_dir);
+/* Waits for running jobs, then frees everything. Safe on a zeroed set. */
+void mn__pdf_jobs_release(mn__pdf_jobs *pj);
+
 struct mn_server {
     mn_server_config cfg;
     char db_path[1024];
@@ -126,6 +217,11 @@ struct mn_server {
     pthread_mutex_t pool_lock;
     pthread_cond_t pool_free;
     mn__sessions sessions;
+    mn_ctx *audit_ctx;
+    mn_store *audit_store;
+    mn__auditor auditor;
+    mn__plan_cache plan_cache;
+    mn__pdf_jobs pdf_jobs;
 };
 
 /* What a page handler gets: the request, its parsed query and form, the session (NULL when
@@ -140,6 +236,7 @@ typedef struct {
     long long now;
     const char *const *params; /* the route's captured path segments (decoded) */
     int n_params;
+    int refresh_s; /* > 0: the page asks to be loaded again after this many seconds */
 } mn__call;
 
 /* Page helpers (pages.c). */
@@ -154,8 +251,19 @@ void mn__error_page(mn__call *c, int status, const char *what, const char *detai
 /* The hidden CSRF input of a form. */
 void mn__csrf_field(mn__buf *b, const mn__call *c);
 
-/* The route table (routes.c): finds and runs the handler of a request. */
-void mn__route(mn__call *c);
+/* Logs that the signed-in user read client @p id's record (@p what: the view), through the
+ * group commit of audit.c; returns once the entry is committed and synced. On failure the
+ * worker's context says why (MN_ENOTFOUND: no such client). */
+mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
+
+/* Writes one output of a plan (JSON, text, a figure) into out. */
+typedef mn_status (*mn__plan_render)(mn__call *c, const mn_plan *plan, mn__buf *out);
+/* Appends to @p out the output @p kind (a name for the render: "json", "text", "svg") of the
+ * plan of client @p id made from its stored input, dated today, as `mneedle plan ID` makes
+ * it: from the plan cache when the same input, catalogues and date made it before, else made
+ * now with @p render and kept (plan_cache.c). */
+mn_status mn__plan_output(mn__call *c, const char *id, const char *kind, mn__plan_render render,
+                          mn__buf *out);
 
 /* Pages (pages.c, records.c) and the API (api.c); each fills c->resp. */
 void mn__page_home(mn__call *c);
@@ -170,6 +278,7 @@ void mn__post_client(mn__call *c);
 void mn__page_plan(mn__call *c);
 void mn__post_plan(mn__call *c);
 void mn__page_report(mn__call *c);
+void mn__page_report_pdf(mn__call *c);
 void mn__page_export(mn__call *c);
 void mn__page_session_form(mn__call *c);
 void mn__post_session(mn__call *c);
@@ -181,6 +290,10 @@ void mn__page_recall(mn__call *c);
 void mn__page_catalog(mn__call *c);
 void mn__page_users(mn__call *c);
 void mn__post_users(mn__call *c);
+void mn__post_user_state(mn__call *c);
+void mn__post_user_password(mn__call *c);
+void mn__page_account(mn__call *c);
+void mn__post_account_password(mn__call *c);
 void mn__api(mn__call *c);
 
 #endif

@@ -129,6 +129,24 @@ void mn__session_end(mn__sessions *s, const char *id)
     pthread_mutex_unlock(&s->lock);
 }
 
+int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep)
+{
+    int ended = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->n_slots; i++) {
+        mn__session *x = &s->slots[i];
+        if (!x->used || strcmp(x->user, user) != 0)
+            continue;
+        if (keep && strlen(keep) == MN__TOKEN_HEX - 1 &&
+            sodium_memcmp(x->id, keep, MN__TOKEN_HEX - 1) == 0)
+            continue;
+        sodium_memzero(x, sizeof *x);
+        ended++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ended;
+}
+
 int mn__csrf_ok(const mn__session *sess, const char *tok)
 {
     return sess && tok && strlen(tok) == MN__TOKEN_HEX - 1 &&

@@ -172,6 +172,33 @@ mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *n
     return mn__store_end(ctx, store, st);
 }
 
+mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled)
+{
+    if (!store || !name)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    mn_status st = mn__store_begin(ctx, store);
+    if (st)
+        return st;
+    sqlite3_int64 id;
+    mn_store_role role;
+    int was;
+    char hash[crypto_pwhash_STRBYTES];
+    st = find_user(ctx, store, name, &id, &role, hash, &was);
+    sodium_memzero(hash, sizeof hash);
+    if (st == MN_ENOTFOUND)
+        st = mn__error(ctx, MN_ENOTFOUND, "users: no user \"%.63s\"", name);
+    sqlite3_stmt *q;
+    if (!st &&
+        !(st = mn__store_prepare(ctx, store, "UPDATE users SET disabled = ? WHERE id = ?", &q))) {
+        sqlite3_bind_int(q, 1, disabled ? 1 : 0);
+        sqlite3_bind_int64(q, 2, id);
+        if (!(st = mn__store_run(ctx, store, q, "user")))
+            st = mn__store_audit(ctx, store, "update", "users", id,
+                                 disabled ? "disabled" : "enabled");
+    }
+    return mn__store_end(ctx, store, st);
+}
+
 mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, const char *password,
                                mn_store_role *role)
 {
@@ -299,4 +326,41 @@ mn_status mn_store_audit_read(mn_ctx *ctx, mn_store *store, const char *id, cons
     if (!(st = mn__store_client_num(ctx, store, id, &num)))
         st = mn__store_audit(ctx, store, "read", "clients", num, what);
     return mn__store_end(ctx, store, st);
+}
+
+mn_status mn_store_audit_reads(mn_ctx *ctx, mn_store *store, mn_store_audit_entry *entries, int n)
+{
+    if (!store || (n && !entries) || n < 0)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    if (store->readonly)
+        return mn__error(ctx, MN_EINVAL, "%s: opened read-only: reads cannot be audited",
+                         store->path);
+    if (!n)
+        return MN_OK;
+    char own[sizeof store->actor];
+    memcpy(own, store->actor, sizeof own);
+    mn_status st = mn__store_begin(ctx, store);
+    for (int i = 0; i < n; i++)
+        entries[i].status = st;
+    if (st)
+        return st;
+    for (int i = 0; i < n && !st; i++) {
+        mn_store_audit_entry *e = &entries[i];
+        sqlite3_int64 num;
+        if (!e->id || !e->what || mn_store_set_actor(store, e->actor ? e->actor : "")) {
+            e->status = MN_EINVAL;
+            continue;
+        }
+        e->status = mn__store_client_num(ctx, store, e->id, &num);
+        if (e->status == MN_ENOTFOUND || e->status == MN_EINVAL)
+            continue; /* this entry alone */
+        if (!e->status)
+            e->status = mn__store_audit(ctx, store, "read", "clients", num, e->what);
+        st = e->status;
+    }
+    memcpy(store->actor, own, sizeof own);
+    st = mn__store_end(ctx, store, st);
+    for (int i = 0; st && i < n; i++)
+        entries[i].status = st;
+    return st;
 }

@@ -111,6 +111,31 @@ ok '[ "$(status /api/v1/clients/amelia/history -b "$TMP/pia")" = 200 ]' "API his
 ok '$PY -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"client\"]==\"amelia\" and \"planned\" in d" "$TMP/b"' \
     "API history is not the history JSON"
 
+# User administration: the admin disables rob (his session ends, his sign-in is refused),
+# enables him again, and a practitioner may not; everyone changes their own password.
+TA=$(token "$TMP/ada")
+ok '[ "$(status /users -b "$TMP/ada")" = 200 ]' "the users page is not 200 for an admin"
+ok 'grep -q "id=\"user-disable-rob\"" "$TMP/b"' "the users page has no disable form"
+ok '[ "$(status /users/rob/disable -b "$TMP/pia" -d "csrf=$TP")" = 403 ]' "a practitioner disabled a user"
+ok '[ "$(status /users/rob/disable -b "$TMP/ada" -d "csrf=$TA")" = 303 ]' "disabling rob failed"
+ok 'header Location | grep -q "^/users?msg=User%20rob%20disabled"' "no message after disabling"
+ok '[ "$(status /clients -b "$TMP/rob")" = 303 ]' "a disabled user's session lives on"
+ok '[ "$(signin rob "$TMP/rob")" = 303 ] && header Location | grep -q "^/signin?msg=Wrong"' \
+    "a disabled user signed in"
+ok '[ "$(status /users/rob/enable -b "$TMP/ada" -d "csrf=$TA")" = 303 ]' "enabling rob failed"
+ok '[ "$(signin rob "$TMP/rob")" = 303 ] && [ "$(status /clients -b "$TMP/rob")" = 200 ]' \
+    "an enabled user cannot sign in"
+TR=$(token "$TMP/rob")
+ok '[ "$(status /account/password -b "$TMP/rob" --data-urlencode "csrf=$TR" --data-urlencode "current=$PW" -d "password=another+passphrase&confirm=another+passphrase")" = 303 ]' \
+    "changing one's own password failed"
+ok '[ "$(header Location)" = "/account?msg=Password%20changed%3B%20your%20other%20sessions%20have%20ended." ]' \
+    "no message after a password change"
+ok '[ "$(status /users/rob/password -b "$TMP/ada" --data-urlencode "csrf=$TA" --data-urlencode "password=$PW")" = 303 ]' \
+    "an admin's password reset failed"
+ok '[ "$(status /clients -b "$TMP/rob")" = 303 ]' "a reset password left the session"
+ok '[ "$(signin rob "$TMP/rob")" = 303 ] && [ "$(status /clients -b "$TMP/rob")" = 200 ]' \
+    "the reset password does not work"
+
 # A body over the 1 MiB limit is refused before it reaches a page.
 head -c 2000000 /dev/zero | tr '\0' a > "$TMP/big"
 ok '[ "$(status /clients -b "$TMP/pia" --data-binary @"$TMP/big")" = 413 ]' "a 2 MB body was not refused"

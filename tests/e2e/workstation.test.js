@@ -154,8 +154,21 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.match(await report.content(), /forehead/);
     await shot(report, '06-report');
     await report.close();
+    // The PDF takes WeasyPrint a few seconds: the server answers 202 with a page that says it
+    // is being prepared and refreshes itself, until the PDF is ready.
     const pdfHref = await byId(page, 'report-pdf').getAttribute('href');
-    const pdf = await admin.request.get(new URL(pdfHref, server.url).href, { timeout: STEP_TIMEOUT_MS });
+    const pdfUrl = new URL(pdfHref, server.url).href;
+    let pdf = await admin.request.get(pdfUrl, { timeout: STEP_TIMEOUT_MS });
+    let waited = 0;
+    while (pdf.status() === 202) {
+      const body = await pdf.text();
+      assert.match(body, /id="progress"/);
+      assert.match(body, /http-equiv="refresh"/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      waited += 500;
+      assert.ok(waited < STEP_TIMEOUT_MS, 'the PDF was not ready in time');
+      pdf = await admin.request.get(pdfUrl, { timeout: STEP_TIMEOUT_MS });
+    }
     assert.equal(pdf.status(), 200, await pdf.text());
     assert.match(pdf.headers()['content-type'], /application\/pdf/);
     assert.equal((await pdf.body()).subarray(0, 5).toString(), '%PDF-');
@@ -265,9 +278,11 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
   step('lets a read-only user read but not chart', async () => {
     await page.goto(`${server.url}/users`);
     await shot(page, '11-users');
-    await field(page, 'name').fill(READER.user);
-    await field(page, 'password').fill(READER.password);
-    await field(page, 'role').selectOption('read-only');
+    // The add form's fields (each user's row has its own password field for a reset).
+    const add = (name) => page.locator(`#user-add [name="${name}"]`);
+    await add('name').fill(READER.user);
+    await add('password').fill(READER.password);
+    await add('role').selectOption('read-only');
     await Promise.all([page.waitForNavigation(), byId(page, 'user-save').click()]);
     assert.ok(!(await byId(page, 'error').count()), await page.content());
     assert.match(await byId(page, 'message').innerText(), /user added/i);
@@ -287,6 +302,18 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     });
     assert.equal(post.status(), 403, 'a read-only user charted a session');
     assert.equal((await history(ctx)).sessions.length, before);
+    // The admin disables the reader: the reader's session ends at once; enabled again, the
+    // same password signs in.
+    await page.goto(`${server.url}/users`);
+    await Promise.all([page.waitForNavigation(), byId(page, `disable-${READER.user}`).click()]);
+    assert.match(await byId(page, 'message').innerText(), /disabled; 1 session ended/);
+    assert.equal(await byId(page, `state-${READER.user}`).innerText(), 'disabled');
+    await rp.goto(`${server.url}/clients`);
+    assert.equal(new URL(rp.url()).pathname, '/signin', 'a disabled user kept the session');
+    await Promise.all([page.waitForNavigation(), byId(page, `enable-${READER.user}`).click()]);
+    assert.match(await byId(page, 'message').innerText(), /enabled/);
+    const again = await signIn(ctx, READER.user, READER.password);
+    assert.equal(new URL(again.url()).pathname, '/clients');
     await ctx.close();
   });
 
@@ -296,7 +323,7 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
       ['client-edit', `/clients/${CLIENT}/edit`], ['plan', `/clients/${CLIENT}/plan`],
       ['report', `/clients/${CLIENT}/report.html`], ['session-form', `/clients/${CLIENT}/sessions/new`],
       ['assessment-form', `/clients/${CLIENT}/assessments/new`], ['replan', `/clients/${CLIENT}/replan`],
-      ['recall', '/recall'], ['catalog', '/catalog'], ['users', '/users'],
+      ['recall', '/recall'], ['catalog', '/catalog'], ['users', '/users'], ['account', '/account'],
     ]);
     const found = [];
     const p = await admin.newPage();

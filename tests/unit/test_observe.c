@@ -68,10 +68,15 @@ static const mn_evidence_study *study(mn_evidence **ev, int n, double mm)
     return mn_evidence_find(*ev, "synthetic");
 }
 
+/* The prediction at the library's default constants: sampling and rater noise and the
+ * between-person spread only (the posterior's parameter spread does not shrink with n). */
 static mn_evidence_prediction observe(const mn_evidence_study *s, int endpoint, int trials)
 {
+    mn_healing_params defaults;
+    mn_healing_params_default(&defaults);
     mn_evidence_prediction p;
-    assert_int_equal(mn_evidence_observe(ctx, s, endpoint, 0, trials, 11, &p), MN_OK);
+    assert_int_equal(mn_evidence_observe_params(ctx, s, endpoint, 0, trials, 11, &defaults, &p),
+                     MN_OK);
     return p;
 }
 
@@ -90,6 +95,13 @@ static void test_interval_shrinks_with_size(void **state)
     assert_true(ratio > 2.5 && ratio < 6.0); /* sqrt(16) = 4 */
     assert_close(a.median, b.median, 0.1, 0);
     assert_close(a.observed, 50, 0, 0);
+    /* Without given constants each virtual trial takes a parameter draw of the bundled
+     * posterior (healing/draws.c): for a large trial, where sampling noise is small, that
+     * spread dominates and the interval is wider than at fixed constants. */
+    mn_evidence_prediction post;
+    assert_int_equal(
+        mn_evidence_observe(ctx, mn_evidence_find(e320, "synthetic"), 0, 0, 200, 11, &post), MN_OK);
+    assert_true(post.applies && post.hi - post.lo > 1.5 * (b.hi - b.lo));
     assert_false(a.counted);
     mn_evidence_free(e20);
     mn_evidence_free(e320);
@@ -335,7 +347,9 @@ static void test_wrinkle_grades(void **state)
     const mn_evidence_study *s4 = custom(&ev4, "case-series", "[\"III\"]", "fine-lines-wrinkles",
                                          PEN_ARM("a", "1.5"), eps4, 31);
     mn_evidence_prediction fall4;
-    assert_int_equal(mn_evidence_observe(ctx, s4, 0, 1, 100, 11, &fall4), MN_OK);
+    mn_healing_params defaults;
+    mn_healing_params_default(&defaults);
+    assert_int_equal(mn_evidence_observe_params(ctx, s4, 0, 1, 100, 11, &defaults, &fall4), MN_OK);
     assert_true(fall4.applies);
     assert_close(fall4.median / fall.median, 1.5, 0.1, 0);
     mn_evidence_free(ev);

