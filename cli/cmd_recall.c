@@ -8,12 +8,12 @@ static const cli_command command = {
     .name = "recall",
     .operand = "",
     .operand_error = "takes no operand",
-    .about =
-        "Lists every client whose maintenance is due on or before --due-before (default:\n"
-        "today, or SOURCE_DATE_EPOCH's day) and who has had no session since, with the reason:\n"
-        "the saved plan's model-timed date (the typical response), or the client's own from\n"
-        "'mneedle replan'. As text, --json, --csv or --ics (iCalendar, RFC 5545: one all-day\n"
-        "event per client, named by the pseudonymous id only).\n",
+    .about = "Lists every client whose maintenance is due on or before --due-before (default:\n"
+             "today, or SOURCE_DATE_EPOCH's day), with the reason: the saved plan's model-timed\n"
+             "date (the typical response), or the client's own from 'mneedle replan'. After a\n"
+             "maintenance visit that no replan has followed, the client is due again the same\n"
+             "interval after that visit. As text, --json, --csv or --ics (iCalendar, RFC 5545:\n"
+             "one all-day event per client, named by the pseudonymous id only).\n",
     .footer = "Example:\n"
               "  mneedle recall --db clinic.db --due-before 2027-06-30 --ics -o recall.ics\n",
 };

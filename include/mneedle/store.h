@@ -474,9 +474,12 @@ typedef struct {
 } mn_store_recall;
 
 /**
- * Every client whose maintenance date (set by plan --save, then by replan from the client's
- * own response) is on or before @p due_before and who has had no session since it, in date
- * order. Free with mn_store_recall_free(). @return MN_OK; MN_ENOMEM; MN_EIO.
+ * Every client whose maintenance is due on or before @p due_before, in date order. The date is
+ * the stored one (set by plan --save, then by replan from the client's own response) while no
+ * session has been recorded on or after it; once one has (the maintenance was done, and no
+ * replan has timed the next), it is that last visit plus the same interval that timed the
+ * stored date (stored date minus the last session before it), and the reason says so. Free with
+ * mn_store_recall_free(). @return MN_OK; MN_ENOMEM; MN_EIO.
  */
 mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                                mn_store_recall **out, int *n);

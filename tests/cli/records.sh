@@ -541,4 +541,33 @@ assert c.execute(\"SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.c
 assert c.execute(\"SELECT count(*) FROM sessions\").fetchone()[0] == 9
 " "$DB"' "erasure left rows or no audit entries"
 expect 0 "stdout:6 clients" -- "$MNEEDLE" client list --db "$DB"
+# A client whose maintenance only the saved plan timed, who came for it and was not re-planned,
+# is due again the same interval after that visit: recall does not lose them.
+# The course starts on 2025-06-02, so the plan's maintenance falls before the test's today.
+sed 's/"start": "2027-01-11"/"start": "2025-06-02"/' "$TMP/anon.json" > "$TMP/kept.json"
+expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id kept "$TMP/kept.json"
+expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" kept
+for d in 2025-09-01 2025-09-29 2025-10-27 2025-11-24 2025-12-22 2026-01-19; do
+    sed "s/$ID/kept/g; s/2027-01-11/$d/" "$TMP/s1.json" > "$TMP/kept-s.json"
+    expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/kept-s.json"
+done
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --json
+cp "$TMP/out" "$TMP/kept0.json"
+$PY -c 'import json,sys; print([r["due"] for r in json.load(open(sys.argv[1]))["due"] if r["client"] == "kept"][0])' "$TMP/kept0.json" > "$TMP/kept-due"
+ok 'test "$(cat "$TMP/kept-due")" "<" 2027-04-01' "the plan's maintenance for the fixture is not before the test's today"
+sed "s/$ID/kept/g; s/2027-01-11/$(cat "$TMP/kept-due")/" "$TMP/s1.json" > "$TMP/kept-s.json"
+expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/kept-s.json"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --json
+cat > "$TMP/kept_check.py" <<'PYEOF'
+import datetime, json, sys
+day = lambda s: datetime.date.fromisoformat(s)
+before = {r["client"]: r for r in json.load(open(sys.argv[1]))["due"]}["kept"]
+after = {r["client"]: r for r in json.load(open(sys.argv[2]))["due"]}.get("kept")
+assert after, "kept is not recalled after the maintenance visit"
+iv = day(before["due"]) - day("2026-01-19")
+assert day(after["due"]) == day(before["due"]) + iv, (before, after, iv)
+assert "maintenance done " + before["due"] in after["reason"], after
+PYEOF
+ok '$PY "$TMP/kept_check.py" "$TMP/kept0.json" "$TMP/out"' "recall loses a client after a maintenance visit the plan timed"
+
 finish
