@@ -26,6 +26,8 @@
  *                                         whole grade
  *      scar_score                         an unnamed severity score: baseline x improvement/100
  *                                         + N(0, 0.15 baseline) fallen (baseline needed)
+ *      ecca                               the same: a weighted sum of scar extents (0-540)
+ *                                         whose fall is in proportion (baseline needed)
  *      pih_count                          patients with PIH over the course: per session the
  *                                         PIH law (healing/pih.c) of the session's settings,
  *                                         phototype, inflammation and susceptibility
@@ -232,7 +234,11 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
         if (q == MN_EVIDENCE_CHANGE || q == MN_EVIDENCE_REDUCTION || q == MN_EVIDENCE_IMPROVEMENT ||
             q == MN_EVIDENCE_RESPONDERS)
             return MAP_WRINKLE;
-    } else if (!strcmp(sc, "scar_score")) {
+    } else if (!strcmp(sc, "scar_score") || !strcmp(sc, "ecca")) {
+        /* ECCA (Dreno et al., Dermatology 2007;214:46-51) weights the semi-quantitative extent
+         * (0-3) of each scar type (15 for V-shaped, 20 U, 25 M, 30 elastolysis, 40 hypertrophic, 50
+         * keloid or bridge): a sum of severities without a fixed enrolment level, mapped as a
+         * severity score. */
         if (q == MN_EVIDENCE_LEVEL || q == MN_EVIDENCE_REDUCTION)
             return MAP_SCORE;
     } else if (!strcmp(sc, "pih_count")) {
@@ -476,7 +482,7 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
                 o->baseline = e->timepoints[k].mean;
         }
     if (map == MAP_SCORE && !have_baseline)
-        return "an unnamed score needs the published baseline";
+        return "a severity score without a fixed scale needs the published baseline";
     o->level = (map == MAP_GB_QUANT || map == MAP_SCORE) && e->quantity == MN_EVIDENCE_LEVEL;
     if (o->level && (!have_baseline || o->day == 0))
         return have_baseline ? "the baseline itself" : "a level needs the published baseline";

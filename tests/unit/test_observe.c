@@ -412,6 +412,38 @@ static void test_scar_score(void **state)
     mn_evidence_free(bare);
 }
 
+/* ECCA is read as a severity score: with the same patients its fall is the scar score's
+ * scaled by the ratio of the published baselines (120 against 12), and without a published
+ * baseline it is not mapped, saying why. */
+static void test_ecca(void **state)
+{
+    (void)state;
+    mn_evidence *ev, *bare;
+    char eps[4096] = "", eps0[1024] = "";
+    endpoint(eps, sizeof eps, "score", "scar_score", "reduction", "score", "",
+             "{\"day_from_first\": 0, \"mean\": 12}, {\"day_after_last\": 60, \"mean\": 4}");
+    endpoint(eps, sizeof eps, "ecca", "ecca", "reduction", "score", "",
+             "{\"day_from_first\": 0, \"mean\": 120}, {\"day_after_last\": 60, \"mean\": 40}");
+    const mn_evidence_study *s =
+        custom(&ev, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps, 30);
+    mn_evidence_prediction score, ecca;
+    assert_int_equal(mn_evidence_observe(ctx, s, 0, 1, 100, 11, &score), MN_OK);
+    assert_int_equal(mn_evidence_observe(ctx, s, 1, 1, 100, 11, &ecca), MN_OK);
+    assert_true(score.applies && ecca.applies);
+    assert_close(ecca.median, 10 * score.median, 1e-9, 1e-9);
+    assert_close(ecca.hi, 10 * score.hi, 1e-9, 1e-9);
+    assert_true(ecca.median > 5 && ecca.median < 120);
+    endpoint(eps0, sizeof eps0, "ecca", "ecca", "reduction", "score", "",
+             "{\"day_after_last\": 60, \"mean\": 30}");
+    mn_evidence_prediction none = observe(
+        custom(&bare, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps0, 30), 0,
+        50);
+    assert_false(none.applies);
+    assert_non_null(strstr(none.why_not, "baseline"));
+    mn_evidence_free(ev);
+    mn_evidence_free(bare);
+}
+
 /* PIH counts follow the PIH law: more events in darker phototypes and with a deeper course,
  * none of it moved by the healing model's calibrated constants (the likelihood term is the
  * same at two sets of constants); the time point does not matter. */
@@ -565,6 +597,7 @@ int main(void)
         cmocka_unit_test(test_wrinkle_grades),
         cmocka_unit_test(test_gais),
         cmocka_unit_test(test_scar_score),
+        cmocka_unit_test(test_ecca),
         cmocka_unit_test(test_pih_counts),
         cmocka_unit_test(test_paired_comparison),
         cmocka_unit_test(test_bounds_and_refusals),
