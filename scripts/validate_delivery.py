@@ -309,7 +309,17 @@ def report(studies, rows, vivo, brows, arows=()):
     for b in brows:
         out.append("| %s | %s | %s |" % (b[0], b[1], "—" if b[2] is None else
                                          ("yes" if b[2] else "**no**")))
-    out.append("")
+    out += ["",
+        "Why the misses stand (docs/models/transport.md, \"Validation against delivery",
+        "measurements\" and \"What the literature gives on the pen's first minutes\"): through",
+        "the pen's dense openings the viable tissue takes up a 10 ul/cm2 film within minutes,",
+        "before it dries or the channels close, so occlusion and needle length change",
+        "little; no sourced physics found (tissue fluid's outflow is too slow to matter, no",
+        "tissue diffusivity correlation covers 0.5-5 kDa, no measured uptake of a finite dose",
+        "after dense needling) slows that, and the parameters are not tuned to pass. Pramipexole:",
+        "the study's passive flux is far above the model's intact flux and would exhaust the",
+        "judged dose within the run (absolute fluxes above); the abstract does not give the",
+        "donor, so the scenario stands and the miss with it.", ""]
     return "\n".join(out)
 
 
