@@ -50,6 +50,7 @@
 
 #include "core/consts.h"
 #include "core/internal.h"
+#include "core/normal.h"
 #include "healing/healing_internal.h"
 #include "mneedle/evidence.h"
 #include "mneedle/healing.h"
@@ -140,36 +141,10 @@ static double quantile(const double *sorted, int n, double q)
 }
 
 /* The Student t quantile (df >= 1) by the Cornish-Fisher expansion about the normal one
- * (Abramowitz & Stegun 26.7.5; within 1 % for df >= 5); the normal quantile by
- * Acklam's rational approximation (relative error < 1.2e-9). */
-static double normal_quantile(double p)
-{
-    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                               -2.759285104469687e+02, 1.383577518672690e+02,
-                               -3.066479806614716e+01, 2.506628277459239e+00};
-    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                               -1.556989798598866e+02, 6.680131188771972e+01,
-                               -1.328068155288572e+01};
-    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                               -2.400758277161838e+00, -2.549732539343734e+00,
-                               4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                               3.754408661907416e+00};
-    if (p < 0.02425) {
-        double q = sqrt(-2 * log(p));
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    if (p > 1 - 0.02425)
-        return -normal_quantile(1 - p);
-    double q = p - 0.5, r = q * q;
-    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
+ * (Abramowitz & Stegun 26.7.5; within 1 % for df >= 5); the normal quantile is core/normal.c's. */
 static double t_quantile(double p, int df)
 {
-    double z = normal_quantile(p), z2 = z * z, n = df;
+    double z = mn__normal_quantile(p), z2 = z * z, n = df;
     return z + z * (z2 + 1) / (4 * n) + z * ((5 * z2 + 16) * z2 + 3) / (96 * n * n) +
            z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * n * n * n);
 }
