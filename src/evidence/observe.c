@@ -450,9 +450,10 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
     if (map == MAP_CLOSURE) {
         /* The closure law has no device term: a closure time needs no course. */
         if (mn__closure_law_source(s->id))
-            return "the study set the channel-closure law that the healing and transport models "
-                   "both read (calibration in data/evidence/delivery/SPLIT; "
-                   "docs/models/device.md), and a study used to set a law cannot test it";
+            return "its closure times set the channel-closure law that the healing and "
+                   "transport models both read (calibration in data/evidence/delivery/SPLIT; "
+                   "docs/models/device.md): a study used to set a law cannot validate it, and "
+                   "the healing fit does not move the law";
         if (!strcmp(e->scale, "pore_closure") && !has(e->notes, "impedance") &&
             !has(s->notes, "impedance"))
             return "pores seen by dye or imaging close later than the barrier (kalluri2011: "
