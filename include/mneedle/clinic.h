@@ -305,6 +305,17 @@ typedef struct {
     int lasting_durability_low_days, lasting_durability_high_days;
     int maintenance_interval_low_days, maintenance_interval_high_days;
     int lasting_band_draws;
+    /* The zone whose curve is shown (index into zones; -1 without a projection) and the
+     * model's maintenance for it, as mn_healing_projection gives it: its interval (which
+     * maintenance_interval_days, the one the visits follow, differs from only when a concern
+     * the model does not project has a shorter usual interval), whether a bound binds
+     * (lasting_interval_bound_side -1 the shortest, +1 the longest, 0 none), the model's own
+     * interval past the longest (-1: beyond the search; 0 unless the longest binds) and the
+     * share of the ranges' virtual people held at the longest bound. */
+    int lasting_zone;
+    int lasting_interval_days;
+    int lasting_interval_bounded, lasting_interval_bound_side, lasting_interval_unbounded_days;
+    double lasting_interval_at_longest_fraction;
     /* The longest follow-up after a course in the evidence base (days; 0: not known) and its
      * study; lasting_extrapolated is 1 when the durability stated (or the top of its range)
      * lies beyond it: that part is the model's extrapolation. */

@@ -24,14 +24,19 @@ def small_spec():
     }
 
 
-def test_matches_the_command(cli, tmp_path):
-    spec = small_spec()
+def same_as_the_command(cli, tmp_path, spec):
+    """mneedle.sensitivity(SPEC), checked equal to `mneedle sensitivity --json` on the same SPEC."""
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec))
     want = json.loads(subprocess.run([cli, "sensitivity", "--json", str(path)], check=True,
                                      capture_output=True, text=True).stdout)
     got = mneedle.sensitivity(spec)
     assert got == want
+    return got
+
+
+def test_matches_the_command(cli, tmp_path):
+    got = same_as_the_command(cli, tmp_path, small_spec())
     peak = {i["name"]: i for i in got["outputs"][0]["inputs"]}
     assert peak["response_gain"]["total"] > 0.5 > peak["needle_mm"]["total"]
     assert set(peak["age"]["morris"]) == {"mu", "mu_star", "sigma"}
@@ -100,12 +105,7 @@ def test_inputs_from_the_posterior(cli, tmp_path):
     """The same SPEC keys as the command: constants from the posterior's marginals, and the
     grouped input "posterior", with the posterior named in the method."""
     spec = posterior_spec()
-    path = tmp_path / "spec.json"
-    path.write_text(json.dumps(spec))
-    want = json.loads(subprocess.run([cli, "sensitivity", "--json", str(path)], check=True,
-                                     capture_output=True, text=True).stdout)
-    got = mneedle.sensitivity(spec)
-    assert got == want
+    got = same_as_the_command(cli, tmp_path, spec)
     assert got["method"]["posterior"]["draws"] > 1
     assert "not kept" in got["method"]["posterior"]["dependence"]
     first = got["inputs"][0]

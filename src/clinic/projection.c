@@ -30,6 +30,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->n_projection = 0;
     p->projection_peak = p->projection_below_target = p->projection_baseline = -1;
     p->has_lasting = 0;
+    p->lasting_zone = -1;
+    p->lasting_interval_days = 0;
+    p->lasting_interval_bounded = p->lasting_interval_bound_side = 0;
+    p->lasting_interval_unbounded_days = 0;
+    p->lasting_interval_at_longest_fraction = 0;
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
              "days is the usual interval for these concerns.",
@@ -132,6 +137,12 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->maintenance_interval_low_days = best.maintenance_interval_low_days;
     p->maintenance_interval_high_days = best.maintenance_interval_high_days;
     p->lasting_band_draws = band_draws;
+    p->lasting_zone = best_zone;
+    p->lasting_interval_days = best.maintenance_interval_days;
+    p->lasting_interval_bounded = best.interval_bounded;
+    p->lasting_interval_bound_side = best.interval_bound_side;
+    p->lasting_interval_unbounded_days = best.interval_unbounded_days;
+    p->lasting_interval_at_longest_fraction = best.interval_at_longest_fraction;
     /* How far the evidence base followed patients after a course (docs/evidence.md). */
     {
         const char *sid = NULL;
@@ -162,6 +173,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         snprintf(bound, sizeof bound,
                  " as far as it can: it is the shortest the 3-12 month bounds allow, and it does "
                  "not hold that share");
+    else if (best.interval_bound_side == 0)
+        snprintf(bound, sizeof bound,
+                 " (the model's own interval, inside the %.0f-%.0f month bounds)",
+                 MN_MAINTENANCE_MIN_DAYS / MN__DAYS_PER_MONTH,
+                 MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
     else if (best.interval_bound_side > 0 && best.interval_unbounded_days > 0)
         snprintf(bound, sizeof bound,
                  " (the 12-month bound, not the model's need: by the model %d days between "
@@ -200,6 +216,15 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  "%.0f %% comes every %d-%d days.",
                  dur, 100 * p->options.target_fraction, p->maintenance_interval_low_days,
                  p->maintenance_interval_high_days);
+        /* The top of that range may be the longest bound rather than those people's need. */
+        len = strlen(p->projection_note);
+        if (best.interval_at_longest_fraction > 0)
+            snprintf(
+                p->projection_note + len, sizeof p->projection_note - len,
+                " For %.0f %% of them it is held at the %.0f-month bound, not their need: by the "
+                "model they could wait longer.",
+                100 * best.interval_at_longest_fraction,
+                MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
         len = strlen(p->projection_note);
         if (p->lasting_extrapolated)
             snprintf(p->projection_note + len, sizeof p->projection_note - len,

@@ -26,11 +26,31 @@
 #include <string.h>
 
 #include "core/consts.h"
+#include "device/closure.h"
 #include "mneedle/device.h"
 
 /* Age after which closure slows, and by how much per year [judgement, see above]. */
 #define MN_CLOSURE_REF_AGE_Y 25.0
 #define MN_CLOSURE_AGE_PER_Y 0.01
+
+/* The studies the law above was set from, as their evidence ids (F51a: gupta2011; F53a-b:
+ * kalluri2011; F56b: brogden2021sites; Kelchen 2016: kelchen2016; Ogunjimi 2020:
+ * ogunjimi2020). tests/cli/validate.sh checks that each is a delivery calibration study. */
+static const char *const closure_law_sources[] = {"gupta2011", "kalluri2011", "brogden2021sites",
+                                                  "kelchen2016", "ogunjimi2020"};
+
+int mn__closure_law_source(const char *id)
+{
+    for (size_t i = 0; id && i < sizeof closure_law_sources / sizeof closure_law_sources[0]; i++)
+        if (!strcmp(id, closure_law_sources[i]))
+            return 1;
+    return 0;
+}
+
+double mn__closure_half_lives_to_closed(void)
+{
+    return MN__CLOSURE_TIME_FOREARM_H / MN_CLOSURE_OCCLUDED_H;
+}
 
 static double phototype_factor(int fitzpatrick)
 {

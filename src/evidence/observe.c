@@ -20,6 +20,13 @@
  *      histometry_pct_change              collagen (or, for an epidermal endpoint, epidermis)
  *                                         change % + N(0, 10)
  *      erythema_days (in days)            the model's days of visible redness after a session
+ *      erythema_days (in hours)           hours after the last session until its redness falls
+ *                                         below the visible level, from the closed form of the
+ *                                         injury-inflammation pair (healing/model.c)
+ *      tewl_recovery, pore_closure        the closure law's half-life for the person x 2.89,
+ *        (impedance; in hours)            the half-lives a barrier measurement needs to read a
+ *                                         site closed (F56b); not for the studies that set
+ *                                         the law, nor for pores seen by dye or OCT
  *      gais (responders)                  rated improvement + N(0, 12) >= 25 %: "improved"
  *      wrinkle_grade                      grades fallen: (baseline, else 3) x improvement/100
  *                                         + N(0, 0.5); change = -fallen; responders: >= 1
@@ -52,7 +59,10 @@
 
 #include "core/consts.h"
 #include "core/internal.h"
+#include "core/normal.h"
+#include "device/closure.h"
 #include "healing/healing_internal.h"
+#include "mneedle/device.h"
 #include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 
@@ -89,7 +99,9 @@ typedef enum {
     MAP_WRINKLE,
     MAP_SCORE,
     MAP_PIH,
-    MAP_COMPARE
+    MAP_COMPARE,
+    MAP_ERYTHEMA_HOURS,
+    MAP_CLOSURE
 } map_kind;
 
 static double normal_cdf(double x)
@@ -142,36 +154,10 @@ static double quantile(const double *sorted, int n, double q)
 }
 
 /* The Student t quantile (df >= 1) by the Cornish-Fisher expansion about the normal one
- * (Abramowitz & Stegun 26.7.5; within 1 % for df >= 5); the normal quantile by
- * Acklam's rational approximation (relative error < 1.2e-9). */
-static double normal_quantile(double p)
-{
-    static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,
-                               -2.759285104469687e+02, 1.383577518672690e+02,
-                               -3.066479806614716e+01, 2.506628277459239e+00};
-    static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02,
-                               -1.556989798598866e+02, 6.680131188771972e+01,
-                               -1.328068155288572e+01};
-    static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01,
-                               -2.400758277161838e+00, -2.549732539343734e+00,
-                               4.374664141464968e+00,  2.938163982698783e+00};
-    static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
-                               3.754408661907416e+00};
-    if (p < 0.02425) {
-        double q = sqrt(-2 * log(p));
-        return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-               ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-    }
-    if (p > 1 - 0.02425)
-        return -normal_quantile(1 - p);
-    double q = p - 0.5, r = q * q;
-    return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-           (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
+ * (Abramowitz & Stegun 26.7.5; within 1 % for df >= 5); the normal quantile is core/normal.c's. */
 static double t_quantile(double p, int df)
 {
-    double z = normal_quantile(p), z2 = z * z, n = df;
+    double z = mn__normal_quantile(p), z2 = z * z, n = df;
     return z + z * (z2 + 1) / (4 * n) + z * ((5 * z2 + 16) * z2 + 3) / (96 * n * n) +
            z * (((3 * z2 + 19) * z2 + 17) * z2 - 15) / (384 * n * n * n);
 }
@@ -206,6 +192,12 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
             return MAP_RATING;
         if (q == MN_EVIDENCE_COMPARISON)
             return MAP_COMPARE;
+        if (q == MN_EVIDENCE_DISTRIBUTION && strcmp(sc, "quartile_improvement")) {
+            *why = "rating categories whose cut-offs the study record does not give (a VAS's "
+                   "'good' or 'excellent response'): which rated improvements fall in them "
+                   "cannot be derived";
+            return MAP_NONE;
+        }
     } else if (!strcmp(sc, "goodman_baron_qualitative")) {
         if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS)
             return MAP_GB_QUAL;
@@ -218,11 +210,30 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
     } else if (!strcmp(sc, "erythema_days")) {
         if (q == MN_EVIDENCE_DURATION && e->unit && !strcmp(e->unit, "days"))
             return MAP_ERYTHEMA;
-        if (q == MN_EVIDENCE_DURATION) {
-            *why = "redness in hours: the model reads redness once a day, so it cannot resolve "
-                   "a duration under a day";
+        if (q == MN_EVIDENCE_DURATION && e->unit && !strcmp(e->unit, "hours"))
+            return MAP_ERYTHEMA_HOURS;
+    } else if (!strcmp(sc, "tewl_recovery") || !strcmp(sc, "pore_closure")) {
+        if (q == MN_EVIDENCE_DURATION && e->unit && !strcmp(e->unit, "hours"))
+            return MAP_CLOSURE;
+        if (q == MN_EVIDENCE_COMPARISON) {
+            *why = "the barrier the model opens is the channels' area at the surface (needle "
+                   "count x width, docs/models/device.md), which the study record does not give "
+                   "for these arrays, and the model's surface width does not follow the needle's "
+                   "length; a p published only as a bound (p < x) gives no t statistic either";
             return MAP_NONE;
         }
+    } else if (!strcmp(sc, "erythema_index")) {
+        *why = "redness in the model is the injury dose, the area the needles open (needle count "
+               "x width) times the depth they reach; the study record gives neither count nor "
+               "width for these arrays, and a p published only as a bound (p < x) gives no t "
+               "statistic to compare with";
+        return MAP_NONE;
+    } else if (!strcmp(sc, "profilometry")) {
+        *why = "a replica's micro-relief measures surface roughness at tens of micrometres, "
+               "which the model does not carry: it projects dermal collagen and a concern's "
+               "rated severity, and nothing in it says how much roughness a unit of collagen "
+               "removes; the day of the replica is not published either";
+        return MAP_NONE;
     } else if (!strcmp(sc, "gais") || !strcmp(sc, "gais_responders")) {
         if (q == MN_EVIDENCE_RESPONDERS)
             return MAP_GAIS;
@@ -272,6 +283,10 @@ static const char *arm_course(const mn_catalog *cat, const mn_evidence_study *s,
         d = mn_catalog_find_device(cat, "dermaroller-192");
         passes = passes > 0 ? passes : ROLLER_PASSES;
     }
+    if (!d && a->device_class && !strcmp(a->device_class, "array"))
+        return "an array's needle count and width are not in the study record, and the injury "
+               "the model doses (its redness, its collagen) is the area the needles open times "
+               "the depth they reach";
     if (!d)
         return "the device class is not a pen or a roller";
     double mm = a->needle_mm;
@@ -361,6 +376,8 @@ typedef struct {
     mn_healing_session ss[32], ss2[32];
     int n_sessions, n_sessions2, last, day;
     int counted, distribution;
+    int range;    /* a duration published as a range only: the typical patient lies in it */
+    int occluded; /* closure: the arm's sites were occluded */
     double thr;
     int n;
     double baseline;
@@ -369,7 +386,8 @@ typedef struct {
 
 static int concern_free(map_kind m)
 {
-    return m == MAP_ERYTHEMA || m == MAP_HISTO || m == MAP_PIH;
+    return m == MAP_ERYTHEMA || m == MAP_HISTO || m == MAP_PIH || m == MAP_ERYTHEMA_HOURS ||
+           m == MAP_CLOSURE;
 }
 
 /* Builds the plan of one endpoint at one time point, or returns why there is none. */
@@ -397,6 +415,9 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
      * interval filling what it did not publish. */
     if (!c && concern_free(map))
         c = mn_catalog_find_concern(cat, MIXED_CONCERN);
+    if (!c && s->concern && !strcmp(s->concern, "mixed"))
+        return "the study pooled concerns whose projections differ, and its record does not "
+               "give their shares";
     if (!c)
         return "the study's concern is not one the model projects";
     if (!c->collagen_projection && !concern_free(map))
@@ -407,9 +428,29 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         return "the study's site is not in the site atlas";
     if (e->vs_arm >= 0 && map != MAP_COMPARE)
         return "between-arm quantities are not observed yet";
-    if ((why = arm_course(cat, s, &s->arms[e->arm], c, map == MAP_ERYTHEMA, o->ss, &o->n_sessions)))
-        return why;
-    o->last = o->ss[o->n_sessions - 1].day;
+    if (map == MAP_CLOSURE) {
+        /* The closure law has no device term: a closure time needs no course. */
+        if (mn__closure_law_source(s->id))
+            return "its closure times set the channel-closure law that the healing and "
+                   "transport models both read (calibration in data/evidence/delivery/SPLIT; "
+                   "docs/models/device.md): a study used to set a law cannot validate it, and "
+                   "the healing fit does not move the law";
+        if (!strcmp(e->scale, "pore_closure") && !has(e->notes, "impedance") &&
+            !has(s->notes, "impedance"))
+            return "pores seen by dye or imaging close later than the barrier (kalluri2011: "
+                   "12-18 h against TEWL 4-5 h in the same skin); the closure law is the "
+                   "barrier's (impedance, TEWL), and nothing in the model says how much of a "
+                   "channel a dye or OCT still shows";
+        const mn_evidence_arm *a = &s->arms[e->arm];
+        for (int k = 0; k < a->n_adjuncts; k++)
+            o->occluded |= has(a->adjuncts[k], "occlu");
+    } else {
+        if ((why = arm_course(cat, s, &s->arms[e->arm], c,
+                              map == MAP_ERYTHEMA || map == MAP_ERYTHEMA_HOURS, o->ss,
+                              &o->n_sessions)))
+            return why;
+        o->last = o->ss[o->n_sessions - 1].day;
+    }
     if (map == MAP_COMPARE) {
         if (e->vs_arm < 0 || !s->design ||
             (strcmp(s->design, "split-face") && strcmp(s->design, "within-subject")))
@@ -424,8 +465,10 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         if (o->ss2[o->n_sessions2 - 1].day > o->last)
             o->last = o->ss2[o->n_sessions2 - 1].day;
     }
-    if (map == MAP_ERYTHEMA || map == MAP_PIH) /* over the course: the day read is moot */
-        o->day = o->last + COURSE_READ_AFTER_DAYS;
+    if (map == MAP_CLOSURE) /* hours after the session: no day of the course */
+        o->day = 0;
+    else if (map == MAP_ERYTHEMA || map == MAP_PIH || map == MAP_ERYTHEMA_HOURS)
+        o->day = o->last + COURSE_READ_AFTER_DAYS; /* over the course: the day read is moot */
     else if (map == MAP_COMPARE && tp->time == MN_EVIDENCE_TIME_UNKNOWN)
         o->day = o->last + COURSE_READ_AFTER_DAYS;
     else if (tp->time == MN_EVIDENCE_TIME_FROM_FIRST)
@@ -448,6 +491,10 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         o->counted = (tp->have & (MN_EVIDENCE_HAVE_COUNT | MN_EVIDENCE_HAVE_PCT)) != 0;
         int averaged = (tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN |
                                     MN_EVIDENCE_HAVE_VALUE)) != 0;
+        /* A duration published only as a range ("3-6 hours"): the typical patient's. */
+        o->range = !o->counted && !averaged && (tp->have & MN_EVIDENCE_HAVE_RANGE) &&
+                   (map == MAP_ERYTHEMA_HOURS || map == MAP_CLOSURE);
+        averaged |= o->range;
         if (!o->counted && !averaged)
             return "no mean, median, count or percentage was published";
         o->thr = threshold_value(e->threshold);
@@ -507,6 +554,21 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
     mn_healing_variability v;
     mn_healing_variability_sample(&rng, &v);
     *noise = mn_rng_normal(&rng);
+    if (o->map == MAP_CLOSURE) { /* the closure law's half-life, read at the barrier's cut */
+        mn_closure cl;
+        mn_channel_closure(o->zone, &sc.patient, o->occluded, &cl);
+        *u = *y = cl.half_life_h * v.closure_scale * mn__closure_half_lives_to_closed();
+        return MN_OK;
+    }
+    if (o->map == MAP_ERYTHEMA_HOURS) { /* the last session's redness, in closed form */
+        double h =
+            mn__healing_redness_hours(par, &o->ss[o->n_sessions - 1], o->zone, &sc.patient, &v);
+        if (h < 0)
+            return mn__error(ctx, MN_EINVAL, "evidence: %s: the session cannot be evaluated",
+                             s->id);
+        *u = *y = h;
+        return MN_OK;
+    }
     if (o->map == MAP_PIH) { /* events over the course, by the PIH law (healing/pih.c) */
         double sd = MN__PIH_SUSCEPT_SD_LOG;
         double susceptibility = exp(sd * mn_rng_normal(&rng) - 0.5 * sd * sd);
@@ -605,6 +667,8 @@ static double observed_value(const obs_plan *o)
         return compare_t(o);
     if (o->counted)
         return (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count : tp->pct;
+    if (o->range)
+        return mid_range(tp->range);
     return (tp->have & MN_EVIDENCE_HAVE_MEAN)     ? tp->mean
            : (tp->have & MN_EVIDENCE_HAVE_MEDIAN) ? tp->median
                                                   : tp->value;
@@ -694,7 +758,7 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
             for (int i = 0; i < n; i++)
                 k += meets(y[i], o.thr);
             stat[t] = (o.tp->have & MN_EVIDENCE_HAVE_COUNT) ? k : 100.0 * k / n;
-        } else if (median_only(o.tp)) {
+        } else if (median_only(o.tp) || o.range) {
             qsort(y, (size_t)n, sizeof(double), cmp_double);
             stat[t] = n % 2 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]);
         } else {
@@ -742,6 +806,8 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
  *                  not in a listed category forming the rest.
  *   a paired t    ~ Normal(sqrt(n) m/s, 1 + n/P)      m, s: of the P patients' differences
  *   a bound       the chance of its side: log Phi(+-(x - m)/sigma), sigma as for a mean
+ *   a range only  (a duration) the chance that the typical patient lies in it:
+ *                 log(Phi((b - m)/sigma) - Phi((a - m)/sigma)), sigma as for a median
  * Percentages become counts of n. The s^2/P and the smooth chances keep the finite set of
  * virtual patients from showing in the posterior.
  */
@@ -904,12 +970,15 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
                             var = 1 + n / P;
                         } else {
                             mean = m;
-                            var = (median_only(tp) ? MN__PI / 2 : 1) * v / n + v / P;
+                            var = (median_only(tp) || pl.range ? MN__PI / 2 : 1) * v / n + v / P;
                         }
                         var = var > 1e-12 ? var : 1e-12;
                         int bound = bound_of(&pl);
                         if (bound) /* only a side of the value: the chance of that side */
                             ll = log(clamp_p(normal_cdf(bound * (x - mean) / sqrt(var))));
+                        else if (pl.range) /* the typical patient inside the published range */
+                            ll = log(clamp_p(normal_cdf((tp->range[1] - mean) / sqrt(var)) -
+                                             normal_cdf((tp->range[0] - mean) / sqrt(var))));
                         else
                             ll = -0.5 * ((x - mean) * (x - mean) / var + log(2 * MN__PI * var));
                         term.predicted = mean;

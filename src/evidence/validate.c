@@ -69,7 +69,13 @@ mn_status mn_evidence_validate(mn_ctx *ctx, const mn_evidence *ev, int n_trials,
                 const mn_evidence_timepoint *tp = &s->endpoints[e].timepoints[t];
                 int bound = (tp->have & MN_EVIDENCE_HAVE_VALUE) && !r->pred.counted &&
                             !(tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN));
-                if (bound && tp->bound == MN_EVIDENCE_AT_MOST)
+                /* A duration published only as a range agrees when the interval meets it. */
+                int range = !r->pred.counted && (tp->have & MN_EVIDENCE_HAVE_RANGE) &&
+                            !(tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN |
+                                          MN_EVIDENCE_HAVE_VALUE));
+                if (range)
+                    r->inside = r->pred.lo <= tp->range[1] && r->pred.hi >= tp->range[0];
+                else if (bound && tp->bound == MN_EVIDENCE_AT_MOST)
                     r->inside = r->pred.lo <= r->pred.observed;
                 else if (bound && tp->bound == MN_EVIDENCE_AT_LEAST)
                     r->inside = r->pred.hi >= r->pred.observed;

@@ -112,6 +112,16 @@ double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *z
                                    const mn_patient *p, double inflammation_scale,
                                    double susceptibility);
 
+/* Hours of visible redness after session @p s given from rest to the person @p v (and
+ * @p patient) with the constants @p par: the time after the session at which its erythema
+ * index I/(I + I_half) falls back below the visible level (model.c, ERYTHEMA_SEEN), from the
+ * closed form of the injury-inflammation pair (no day grid); 0 when it never reaches it.
+ * docs/models/observation.md states the map that reads it. @return -1 for a session that
+ * cannot be evaluated. */
+double mn__healing_redness_hours(const mn__healing_params *par, const mn_healing_session *s,
+                                 const mn_site *zone, const mn_patient *patient,
+                                 const mn_healing_variability *v);
+
 /* Parameter draw @p k of the stream @p seed (draws.c): the model's parameters for one virtual
  * person of a band. Every band and range takes its parameters from here, so switching the
  * source (point values, prior, posterior) happens in one function: today a row of the bundled

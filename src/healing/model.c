@@ -246,6 +246,20 @@ double mn_healing_dermal_dose(const mn_healing_session *s, const mn_site *zone,
     return d;
 }
 
+/* The inflammation t days after a session from rest: W(0) = w0, W' = -kW W, I' = kW W - kI I
+ * give I(t) = w0 kW / (kI - kW) (exp(-kW t) - exp(-kI t)) (w0 kW t exp(-kW t) when kI = kW),
+ * which rises to one peak at t* = ln(kI/kW) / (kI - kW) (1/kW) and then falls. */
+static double inflammation_after(double w0, double kW, double kI, double t)
+{
+    return fabs(kI - kW) > 1e-12 ? w0 * kW / (kI - kW) * (exp(-kW * t) - exp(-kI * t))
+                                 : w0 * kW * t * exp(-kW * t);
+}
+
+static double inflammation_peak_day(double kW, double kI)
+{
+    return fabs(kI - kW) > 1e-12 ? log(kI / kW) / (kI - kW) : 1.0 / kW;
+}
+
 double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *zone,
                                    const mn_patient *patient, double inflammation_scale)
 {
@@ -254,14 +268,42 @@ double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *z
     double dermal, total;
     if (!(inflammation_scale > 0) || session_doses(&par, s, zone, patient, 1.0, &dermal, &total))
         return -1;
-    /* W(0) = Di s, W' = -kW W, I' = kW W - kI I: I peaks at t* = ln(kI/kW) / (kI - kW). */
     double kW = MN__LN2 / par.injury_half_life_d;
     double kI = 1.0 / (par.erythema_tau_d * inflammation_scale);
-    double w0 = total * inflammation_scale;
-    double t = fabs(kI - kW) > 1e-12 ? log(kI / kW) / (kI - kW) : 1.0 / kW;
-    double I = fabs(kI - kW) > 1e-12 ? w0 * kW / (kI - kW) * (exp(-kW * t) - exp(-kI * t))
-                                     : w0 * kW * t * exp(-kW * t);
+    double I =
+        inflammation_after(total * inflammation_scale, kW, kI, inflammation_peak_day(kW, kI));
     return I / (I + par.erythema_half_sat);
+}
+
+double mn__healing_redness_hours(const mn__healing_params *par, const mn_healing_session *s,
+                                 const mn_site *zone, const mn_patient *patient,
+                                 const mn_healing_variability *v)
+{
+    double dermal, total;
+    if (!par || !v || !(v->inflammation_scale > 0) ||
+        session_doses(par, s, zone, patient, v->depth_fraction_scale, &dermal, &total))
+        return -1;
+    /* The same injection and rates as apply_sessions() and build_matrix(). */
+    double kW = MN__LN2 / par->injury_half_life_d;
+    double kI = 1.0 / (par->erythema_tau_d * v->inflammation_scale);
+    double w0 = total * v->inflammation_scale;
+    /* erythema = I / (I + I_half) >= ERYTHEMA_SEEN  <=>  I >= I_half e / (1 - e). */
+    double seen = par->erythema_half_sat * ERYTHEMA_SEEN / (1 - ERYTHEMA_SEEN);
+    double lo = inflammation_peak_day(kW, kI);
+    if (!(w0 > 0) || inflammation_after(w0, kW, kI, lo) < seen)
+        return 0;
+    /* Past the peak I falls monotonically: bracket the crossing, then bisect (to < 1 s). */
+    double hi = lo + 1.0 / kI;
+    while (inflammation_after(w0, kW, kI, hi) >= seen && hi < MN_HEALING_MAX_DAYS)
+        hi = lo + 2 * (hi - lo);
+    for (int i = 0; i < 200 && hi - lo > 1e-7; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (inflammation_after(w0, kW, kI, mid) >= seen)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 24.0 * 0.5 * (lo + hi);
 }
 
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,

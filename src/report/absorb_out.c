@@ -32,11 +32,18 @@ static const char large_caution[] =
     "no binding in their walls, so for large molecules it likely overstates delivery "
     "(docs/models/transport.md, Limits)";
 
+/* Tissue fluid alone is not what the caution is about: it leaves micropores only when drawn
+ * out, in the rank order diffusion < capillary action < osmosis < pressure-driven convection,
+ * and even with suction a patch yields about a microlitre in 20 min (Samant & Prausnitz, Proc
+ * Natl Acad Sci USA 2018;115:4583, abstract): a Peclet number below 1 against the film's
+ * diffusion into the channels (docs/models/transport.md, The film). Blood at these depths is
+ * neither measured nor modelled. */
 static const char bleeding_caution[] =
     "the needle tips reach the dermis, where pinpoint bleeding is expected: the model starts "
-    "the channels full of solute-free tissue fluid but does not model the outward flow of "
-    "fluid and blood in the first minutes, which carries solute back out and dilutes the "
-    "film, so its first-hour delivery is an upper estimate";
+    "the channels full of solute-free tissue fluid but does not model the blood that fills "
+    "the openings and clots in the first minutes, which may carry solute back out, dilute "
+    "the film or plug openings, so its first-hour delivery is an upper estimate (tissue "
+    "fluid alone barely leaves micropores unless drawn out by suction)";
 
 /* The caution for a molecule outside the intact regression's fitted range, in @p buf. */
 static int range_caution(const mn_absorb_scenario *s, const mn_absorb_result *r, char *buf,

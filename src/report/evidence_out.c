@@ -197,6 +197,15 @@ static void row_time(const mn_validation_row *r, char *buf, size_t n)
     "(data/posterior/healing.json), each of its patients one draw of the between-person "          \
     "variability, from the study's population"
 
+/* A row whose study published only a range (a duration, "3-6 hours"): its observed value is
+ * the range, and it agrees when the interval meets it (validate.c). */
+static int published_range(const mn_validation_row *r)
+{
+    const mn_evidence_timepoint *tp = &r->study->endpoints[r->endpoint].timepoints[r->timepoint];
+    return r->pred.applies && !r->pred.counted && (tp->have & MN_EVIDENCE_HAVE_RANGE) &&
+           !(tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN | MN_EVIDENCE_HAVE_VALUE));
+}
+
 static double coverage_pct(const mn_validation *v)
 {
     return v->n_checked ? 100.0 * v->n_inside / v->n_checked : 0.0;
@@ -242,6 +251,11 @@ static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn
             !(tp->have & (MN_EVIDENCE_HAVE_MEAN | MN_EVIDENCE_HAVE_MEDIAN)) &&
             tp->bound != MN_EVIDENCE_EXACT)
             mn__jput_str(j, o, "bound", tp->bound == MN_EVIDENCE_AT_MOST ? "at_most" : "at_least");
+        if (published_range(r)) {
+            json_t *rg = mn__jput(j, o, "range", json_array());
+            mn__jpush(j, rg, mn__jnum_new(j, tp->range[0]));
+            mn__jpush(j, rg, mn__jnum_new(j, tp->range[1]));
+        }
         json_t *p = mn__jput(j, o, "predicted", json_object());
         mn__jput_num(j, p, "median", r->pred.median);
         mn__jput_num(j, p, "low", r->pred.lo);
@@ -283,7 +297,7 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
         mn__buf_printf(b,
                        "**Coverage: %d of %d checked endpoints inside their 90 %% interval "
                        "(%.0f %%)**, over %d validation studies; %d more endpoint time points "
-                       "have no observation model yet and are listed after the table.\n\n",
+                       "are not checked and are listed after the table, each with its reason.\n\n",
                        v->n_inside, v->n_checked, coverage_pct(v), v->n_studies,
                        v->n_rows - v->n_checked);
     else
@@ -305,15 +319,23 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
         if (!r->pred.applies)
             continue;
         row_time(r, when, sizeof when);
-        mn__buf_printf(b, "| %s%s | %s | %s%s | %s | %d | %d | %.2f | %.2f | %.2f-%.2f | %s |\n",
+        char seen[64];
+        const mn_evidence_timepoint *tp =
+            &r->study->endpoints[r->endpoint].timepoints[r->timepoint];
+        if (published_range(r))
+            snprintf(seen, sizeof seen, "%.2f-%.2f", tp->range[0], tp->range[1]);
+        else
+            snprintf(seen, sizeof seen, "%.2f", r->pred.observed);
+        mn__buf_printf(b, "| %s%s | %s | %s%s | %s | %d | %d | %s | %.2f | %.2f-%.2f | %s |\n",
                        r->study->id, r->study->user ? " *" : "", row_endpoint(r), row_scale(r),
-                       row_statistic(r), when, r->pred.day, r->pred.n, r->pred.observed,
-                       r->pred.median, r->pred.lo, r->pred.hi, r->inside ? "yes" : "**no**");
+                       row_statistic(r), when, r->pred.day, r->pred.n, seen, r->pred.median,
+                       r->pred.lo, r->pred.hi, r->inside ? "yes" : "**no**");
     }
     if (v->n_rows > v->n_checked) {
-        mn__buf_printf(b, "\n## Not checked\n\nEndpoints of validation studies the model cannot "
-                          "yet say anything about, and why:\n\n| study | endpoint | scale | time "
-                          "| why |\n|---|---|---|---|---|\n");
+        mn__buf_printf(
+            b, "\n## Not checked\n\nEndpoints of validation studies that no observation model "
+               "checks, and why:\n\n| study | endpoint | scale | time "
+               "| why |\n|---|---|---|---|---|\n");
         for (int i = 0; i < v->n_rows; i++) {
             const mn_validation_row *r = &v->rows[i];
             if (r->pred.applies)

@@ -178,6 +178,12 @@ static void references_json(mn__jout *j, json_t *root, const mn_catalog *cat, co
     }
 }
 
+/* A day count, or null for "not found within the span searched" (-1). */
+static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
+{
+    mn__jput(j, obj, key, day >= 0 ? json_integer(day) : json_null());
+}
+
 /* 1 when the client file prices the treatment in any way. */
 static int priced(const mn_client *c)
 {
@@ -198,6 +204,51 @@ static const char *no_price_note(const mn_client *c, int json)
     return usd ? "No price given. A session typically costs 250-700 USD; ask the clinic for "
                  "its prices."
                : "No price given; ask the clinic for its prices.";
+}
+
+/* summary: the projection's figures under simulate's summary names and meanings
+ * (simulate_out.c), so one reader serves both; every value is one the plan computed with its
+ * projection (docs/clinic.md, "Summary"). Without a projection (no session, or only concerns
+ * the model does not project) it says so and gives the interval the visits follow. */
+static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
+{
+    json_t *sum = mn__jput(j, root, "summary", json_object());
+    mn__jput_bool(j, sum, "projection_applies", p->has_lasting);
+    mn__jput_int(j, sum, "scheduled_maintenance_interval_days", p->maintenance_interval_days);
+    mn__jput_str(j, sum, "maintenance_source",
+                 p->maintenance_from_model ? "model" : "concern_default");
+    if (!p->has_lasting)
+        return;
+    mn__jput_str(j, sum, "zone", p->zones[p->lasting_zone].zone->id);
+    mn__jput_str(j, sum, "concern", p->zones[p->lasting_zone].concern->id);
+    mn__jput_num(j, sum, "peak_improvement_pct", p->lasting_peak_pct);
+    mn__jput_int(j, sum, "peak_day", p->lasting_peak_day);
+    put_day_or_null(j, sum, "durability_days", p->lasting_durability_days);
+    put_day_or_null(j, sum, "back_to_baseline_day", p->lasting_back_to_baseline_day);
+    mn__jput_num(j, sum, "peak_improvement_pct_low", p->lasting_peak_low_pct);
+    mn__jput_num(j, sum, "peak_improvement_pct_high", p->lasting_peak_high_pct);
+    put_day_or_null(j, sum, "durability_days_low", p->lasting_durability_low_days);
+    put_day_or_null(j, sum, "durability_days_high", p->lasting_durability_high_days);
+    mn__jput_num(j, sum, "target_fraction", p->options.target_fraction);
+    mn__jput_int(j, sum, "maintenance_interval_days", p->lasting_interval_days);
+    mn__jput_int(j, sum, "maintenance_interval_days_low", p->maintenance_interval_low_days);
+    mn__jput_int(j, sum, "maintenance_interval_days_high", p->maintenance_interval_high_days);
+    mn__jput_bool(j, sum, "maintenance_interval_bounded", p->lasting_interval_bounded);
+    mn__jput_str(j, sum, "maintenance_interval_bound",
+                 p->lasting_interval_bound_side > 0   ? "longest"
+                 : p->lasting_interval_bound_side < 0 ? "shortest"
+                                                      : "none");
+    if (p->lasting_interval_bound_side > 0)
+        put_day_or_null(j, sum, "maintenance_interval_unbounded_days",
+                        p->lasting_interval_unbounded_days);
+    mn__jput_num(j, sum, "maintenance_interval_at_longest_fraction",
+                 p->lasting_interval_at_longest_fraction);
+    mn__jput_int(j, sum, "range_people", p->lasting_band_draws > 0 ? p->lasting_band_draws : 2);
+    mn__jput_str(j, sum, "range_note", mn_healing_range_note(p->lasting_band_draws));
+    if (p->evidence_followup_days > 0) {
+        mn__jput_int(j, sum, "evidence_followup_days", p->evidence_followup_days);
+        mn__jput_bool(j, sum, "durability_extrapolated", p->lasting_extrapolated);
+    }
 }
 
 static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
@@ -385,6 +436,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
     mn__jput_str(j, proj, "maintenance_source",
                  p->maintenance_from_model ? "model" : "concern_default");
     mn__jput_str(j, proj, "note", p->projection_note);
+    summary_json(j, root, p);
 
     json_t *risk = mn__jput(j, root, "risk", json_object());
     mn__jput_str(j, risk, "pih", p->pih_risk);

@@ -425,6 +425,16 @@ void mn_plot_chart_init(mn_plot_chart *chart)
         chart->series[i].colour = -1;
 }
 
+void mn__improvement_chart_init(mn_plot_chart *chart, const char *title, const char *footnote)
+{
+    mn_plot_chart_init(chart);
+    chart->title = title;
+    chart->x_label = "days since the first session";
+    chart->y_label = "improvement (% of baseline severity)";
+    chart->footnote = footnote;
+    chart->y_zero_line = 1;
+}
+
 static void widen(double v, double *lo, double *hi)
 {
     if (v < *lo)

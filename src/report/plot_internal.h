@@ -46,6 +46,12 @@ mn_status mn__canvas_open(mn__canvas *cv, mn_ctx *ctx, mn_plot_format format, in
 /* Finishes the image into the writer and frees everything (also after a failure). */
 mn_status mn__canvas_close(mn__canvas *cv, mn_status st);
 
+/* A chart of improvement (% of baseline severity) over the days since the first session, with
+ * its zero line: the axes every improvement figure shares (simulate's, the plan's projection,
+ * the web workstation's), initialised as mn_plot_chart_init() does, with @p title and
+ * @p footnote (static strings the chart keeps pointing at). */
+void mn__improvement_chart_init(mn_plot_chart *chart, const char *title, const char *footnote);
+
 /* Checks a requested size (0 = default) and stores the effective one in *w, *h. */
 mn_status mn__plot_size(mn_ctx *ctx, int req_w, int req_h, int def_w, int def_h, int *w, int *h);
 

@@ -105,13 +105,10 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
     session_marks(fig, plan);
 
     mn_plot_chart *c = &fig->chart;
-    mn_plot_chart_init(c);
-    c->title = "Projected improvement over time";
-    c->x_label = "days since the first session";
-    c->y_label = "improvement (% of baseline severity)";
-    c->footnote = "Simulation from the mneedle collagen model, not a promise: shaded band = "
-                  "plausible range. Lines: sessions; dashed: maintenance (M).";
-    c->y_zero_line = 1;
+    mn__improvement_chart_init(c, "Projected improvement over time",
+                               "Simulation from the mneedle collagen model, not a promise: "
+                               "shaded band = plausible range. Lines: sessions; dashed: "
+                               "maintenance (M).");
     c->series[0] = (mn_plot_series){"projected improvement (band: uncertainty)",
                                     fig->day,
                                     fig->improvement,

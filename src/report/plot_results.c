@@ -112,12 +112,9 @@ mn_status mn_plot_healing_save(mn_ctx *ctx, const mn_plot_healing *h, const char
     mn_plot_note notes[2];
     char note_text[2][64];
     int nn = 0;
-    mn_plot_chart_init(&c);
-    c.title = "Improvement: treated vs untreated twin";
-    c.x_label = "days since the first session";
-    c.y_label = "improvement (% of baseline severity)";
-    c.footnote = "Simulation, not a promise. Lines: sessions; dashed: maintenance (M).";
-    c.y_zero_line = 1;
+    mn__improvement_chart_init(&c, "Improvement: treated vs untreated twin",
+                               "Simulation, not a promise. Lines: sessions; dashed: maintenance "
+                               "(M).");
     c.series[0] = (mn_plot_series){
         "treated", h->day, h->improvement_pct, h->improvement_low_pct, h->improvement_high_pct,
         h->n,      0,      MN_LINE_SOLID};

@@ -12,6 +12,7 @@
 
 #include "mneedle/plot.h"
 #include "mneedle/report.h"
+#include "report/plot_internal.h"
 #include "server/server_internal.h"
 
 /* Builds the plan of client @p id from the stored input, dated today, as `mneedle plan ID
@@ -79,12 +80,9 @@ static mn_status render_svg(mn__call *c, const mn_plan *plan, mn__buf *out)
         hi[i] = plan->projection[i].high_pct;
     }
     mn_plot_chart ch;
-    mn_plot_chart_init(&ch);
-    ch.title = "Projected improvement";
-    ch.x_label = "days since the first session";
-    ch.y_label = "improvement (% of baseline severity)";
-    ch.footnote = "Simulation for a typical person with this input, 10-90 % band; not a promise.";
-    ch.y_zero_line = 1;
+    mn__improvement_chart_init(&ch, "Projected improvement",
+                               "Simulation for a typical person with this input, 10-90 % band; "
+                               "not a promise.");
     ch.series[0] = (mn_plot_series){"typical person", x, y, lo, hi, n, 0, MN_LINE_SOLID};
     ch.n_series = 1;
     mn_status st =

@@ -571,20 +571,150 @@ static void test_bounds_and_refusals(void **state)
                                        0, 50);
     assert_false(a.applies);
     assert_non_null(strstr(a.why_not, "animal"));
+    /* Redness of an array: its needle count and width are not in a study record. */
     const char *red = "{\"id\": \"red\", \"family\": \"erythema\", \"scale\": \"erythema_days\","
                       " \"arm\": \"a\", \"quantity\": \"duration\", \"unit\": \"hours\","
                       " \"direction\": \"lower_better\", \"timepoints\": [{\"value\": 6}]}";
     mn_evidence_prediction h = observe(
-        custom(&hours, "case-series", "[\"III\"]", "acne-scars", ROLLER_ARM("a", "1.5"), red, 20),
+        custom(&hours, "case-series", "[\"III\"]", "none",
+               "{\"id\": \"a\", \"protocol\": {\"device_class\": \"array\", \"needle_mm\": 0.4,"
+               " \"sessions\": 1}}",
+               red, 20),
         0, 50);
     assert_false(h.applies);
-    assert_non_null(strstr(h.why_not, "hours"));
+    assert_non_null(strstr(h.why_not, "needle count"));
     mn_evidence_free(hi_ev);
     mn_evidence_free(lo_ev);
     mn_evidence_free(animal);
     mn_evidence_free(hours);
 #undef HISTO_BOUND
 }
+
+/* A study of one endpoint on arm "a" (JSON @p arm), with its own @p id and population. */
+static const mn_evidence_study *one(mn_evidence **ev, const char *id, const char *population,
+                                    const char *arm, const char *endpoints)
+{
+    char text[8192];
+    snprintf(text, sizeof text,
+             "{\"id\": \"%s\", \"citation\": \"a test\", \"url\": \"https://example.org\","
+             " \"role\": \"calibration\", \"design\": \"within-subject\", \"population\": %s,"
+             " \"concern\": \"none\", \"site\": \"face\", \"arms\": [%s], \"endpoints\": [%s],"
+             " \"verified\": \"full text\", \"unverified\": []}",
+             id, population, arm, endpoints);
+    assert_int_equal(mn_evidence_create(ctx, ev), MN_OK);
+    mn_status st = mn_evidence_parse(ctx, *ev, "one.json", text, strlen(text));
+    if (st)
+        print_error("%s\n", mn_ctx_errmsg(ctx));
+    assert_int_equal(st, MN_OK);
+    return mn_evidence_find(*ev, id);
+}
+
+#define DURATION(id, family, scale, unit, tp)                                                      \
+    "{\"id\": \"" id "\", \"family\": \"" family "\", \"scale\": \"" scale "\", \"arm\": \"a\", "  \
+    "\"quantity\": \"duration\", \"unit\": \"" unit "\", \"direction\": \"none\", "                \
+    "\"notes\": \"impedance\", \"timepoints\": [" tp "]}"
+#define ONE_PATIENT "{\"n\": 1, \"age_range\": [30, 50], \"phototypes\": [\"III\"]}"
+
+/* Redness in hours: the closed form agrees with the model's own day grid (the day map reads
+ * redness at midday, so a patient red for D days has redness ending between D - 1/2 and
+ * D + 1/2 days after the session), grows with depth, and a duration published as a range
+ * is likelier where it holds the prediction. */
+static void test_erythema_hours(void **state)
+{
+    (void)state;
+    mn_evidence *ev, *shallow, *ranged;
+    const char *eps =
+        DURATION("h", "erythema", "erythema_days", "hours", "{\"value\": 6}") ", " DURATION(
+            "d", "erythema", "erythema_days", "days", "{\"value\": 1}");
+    /* n = 1: each trial's statistic is one patient's, the same patient in both endpoints, so
+     * the order statistics of hours and days belong to the same people. */
+    const mn_evidence_study *s = one(&ev, "red", ONE_PATIENT,
+                                     "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\","
+                                     " \"needle_mm\": 2.5, \"passes\": 5, \"sessions\": 1}}",
+                                     eps);
+    mn_evidence_prediction h = observe(s, 0, 51), d = observe(s, 1, 51);
+    assert_true(h.applies && d.applies);
+    assert_true(d.median >= 1); /* deep enough to stay red past the first day */
+    assert_true(fabs(h.median / 24 - d.median) <= 0.5 + 1e-9);
+    assert_true(fabs(h.lo / 24 - d.lo) <= 0.5 + 1e-9);
+    assert_true(fabs(h.hi / 24 - d.hi) <= 0.5 + 1e-9);
+    /* Shallower needles: less injury, shorter redness, never negative. */
+    const mn_evidence_study *l = one(&shallow, "red", ONE_PATIENT,
+                                     "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\","
+                                     " \"needle_mm\": 0.25, \"passes\": 1, \"sessions\": 1}}",
+                                     eps);
+    mn_evidence_prediction hl = observe(l, 0, 51);
+    assert_true(hl.applies && hl.lo >= 0 && hl.median < h.median && hl.hi < h.hi);
+    /* A published range: the likelihood is higher for a range around the prediction. */
+    mn_evidence_loglik_options o;
+    mn_evidence_loglik_options_init(&o);
+    double ll_near, ll_far;
+    char ep[1024], tp[128];
+    snprintf(tp, sizeof tp, "{\"n\": 20, \"range\": [%.3f, %.3f]}", 0.8 * h.median,
+             1.25 * h.median);
+    snprintf(ep, sizeof ep, DURATION("h", "erythema", "erythema_days", "hours", "%s"), tp);
+    one(&ranged, "red", "{\"n\": 20}",
+        "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", \"needle_mm\": 2.5,"
+        " \"passes\": 5, \"sessions\": 1}}",
+        ep);
+    mn_evidence_loglik_term t;
+    assert_int_equal(mn_evidence_loglik(ctx, ranged, NULL, &o, &ll_near, &t, 1, NULL), MN_OK);
+    assert_true(t.applies && ll_near > -3);
+    mn_evidence_free(ranged);
+    snprintf(tp, sizeof tp, "{\"n\": 20, \"range\": [%.3f, %.3f]}", 4 * h.median, 8 * h.median);
+    snprintf(ep, sizeof ep, DURATION("h", "erythema", "erythema_days", "hours", "%s"), tp);
+    one(&ranged, "red", "{\"n\": 20}",
+        "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", \"needle_mm\": 2.5,"
+        " \"passes\": 5, \"sessions\": 1}}",
+        ep);
+    assert_int_equal(mn_evidence_loglik(ctx, ranged, NULL, &o, &ll_far, NULL, 0, NULL), MN_OK);
+    assert_true(ll_far < ll_near - 10);
+    mn_evidence_free(ev);
+    mn_evidence_free(shallow);
+    mn_evidence_free(ranged);
+}
+
+/* Closure times: the closure law read at the barrier's cut. The same patients give exactly
+ * the law's ratios: occlusion (20.2 h against 1.5 h), phototype VI against I (1.32); an open
+ * site of a young adult closes in hours, not days; a study that set the law, and pores seen
+ * by dye, are refused with the reason. */
+static void test_closure_times(void **state)
+{
+    (void)state;
+    mn_evidence *open_ev, *occ_ev, *dark_ev, *source, *dye;
+    const char *tewl = DURATION("c", "channel_closure", "tewl_recovery", "hours", "{\"value\": 4}");
+    const char *pop_i = "{\"n\": 15, \"age_range\": [25, 25], \"phototypes\": [\"I\"]}";
+    const char *pop_vi = "{\"n\": 15, \"age_range\": [25, 25], \"phototypes\": [\"VI\"]}";
+    const char *arm =
+        "{\"id\": \"a\", \"protocol\": {\"device_class\": \"array\", \"sessions\": 1}}";
+    const char *occluded = "{\"id\": \"a\", \"protocol\": {\"device_class\": \"array\","
+                           " \"sessions\": 1, \"adjuncts\": [\"occlusion\"]}}";
+    mn_evidence_prediction po = observe(one(&open_ev, "c", pop_i, arm, tewl), 0, 41);
+    mn_evidence_prediction pc = observe(one(&occ_ev, "c", pop_i, occluded, tewl), 0, 41);
+    mn_evidence_prediction pd = observe(one(&dark_ev, "c", pop_vi, arm, tewl), 0, 41);
+    assert_true(po.applies && pc.applies && pd.applies);
+    assert_true(fabs(pc.median / po.median - MN_CLOSURE_OCCLUDED_H / MN_CLOSURE_OPEN_H) < 1e-9);
+    assert_true(fabs(pd.median / po.median - 1.32) < 1e-9);
+    assert_true(po.median > MN_CLOSURE_OPEN_H && po.median < 6 * MN_CLOSURE_OPEN_H);
+    assert_true(po.lo < po.median && po.median < po.hi);
+    mn_evidence_prediction ps = observe(one(&source, "ogunjimi2020", pop_i, arm, tewl), 0, 20);
+    assert_false(ps.applies);
+    assert_non_null(strstr(ps.why_not, "cannot validate it"));
+    const char *dye_ep = "{\"id\": \"c\", \"family\": \"channel_closure\", \"scale\": "
+                         "\"pore_closure\", \"arm\": \"a\", \"quantity\": \"duration\", \"unit\": "
+                         "\"hours\", \"direction\": \"none\", \"notes\": \"calcein imaging\", "
+                         "\"timepoints\": [{\"value\": 12, \"bound\": \"at_most\"}]}";
+    mn_evidence_prediction py = observe(one(&dye, "c", pop_i, arm, dye_ep), 0, 20);
+    assert_false(py.applies);
+    assert_non_null(strstr(py.why_not, "dye"));
+    mn_evidence_free(open_ev);
+    mn_evidence_free(occ_ev);
+    mn_evidence_free(dark_ev);
+    mn_evidence_free(source);
+    mn_evidence_free(dye);
+}
+#undef DURATION
+#undef ONE_PATIENT
 
 int main(void)
 {
@@ -601,6 +731,8 @@ int main(void)
         cmocka_unit_test(test_pih_counts),
         cmocka_unit_test(test_paired_comparison),
         cmocka_unit_test(test_bounds_and_refusals),
+        cmocka_unit_test(test_erythema_hours),
+        cmocka_unit_test(test_closure_times),
     };
     return cmocka_run_group_tests_name("observe", tests, setup, teardown);
 }
