@@ -1,19 +1,5 @@
 /* The figures of the bullets of healing.md §4.3 under a posterior file. */
-#include <stdio.h>
-#include <string.h>
-#include <stdlib.h>
-#include "mneedle/mneedle.h"
-#include "mneedle/posterior.h"
-#include "mneedle/rng.h"
-static mn_ctx *ctx;
-static const mn_catalog *cat;
-static const mn_healing_params *constants;
-static void course(mn_healing_session *s, int n, int every, const char *dev, double mm,
-                   double passes)
-{
-    for (int i = 0; i < n; i++)
-        s[i] = (mn_healing_session){every * i, mn_catalog_find_device(cat, dev), mm, passes, 0};
-}
+#include "common.h"
 static mn_healing_scenario scen(const mn_healing_session *s, int n, int h)
 {
     mn_patient p = {45, MN_SEX_FEMALE, 2, 0, MN_SUN_MODERATE};
@@ -62,10 +48,8 @@ static double q(double *v, int n, double p)
 }
 int main(int argc, char **argv)
 {
-    mn_ctx_create(&ctx);
-    cat = mn_ctx_catalog(ctx);
-    mn_posterior *post;
-    if (mn_posterior_load(ctx, argc > 1 ? argv[1] : NULL, &post))
+    mn_posterior *post = setup(argc, argv);
+    if (!post)
         return 1;
     mn_healing_params m;
     mn_posterior_params(ctx, post, MN_POSTERIOR_MEDIAN, &m);

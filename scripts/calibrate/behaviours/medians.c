@@ -1,19 +1,5 @@
 /* Behaviours of test_healing.c under a posterior file's medians and across 64 of its draws. */
-#include <stdio.h>
-#include <string.h>
-#include <stdlib.h>
-#include "mneedle/mneedle.h"
-#include "mneedle/posterior.h"
-#include "mneedle/rng.h"
-static mn_ctx *ctx;
-static const mn_catalog *cat;
-static const mn_healing_params *constants;
-static void course(mn_healing_session *s, int n, int every, const char *dev, double mm,
-                   double passes)
-{
-    for (int i = 0; i < n; i++)
-        s[i] = (mn_healing_session){every * i, mn_catalog_find_device(cat, dev), mm, passes, 0};
-}
+#include "common.h"
 static mn_healing_scenario scen(mn_patient p, const char *zone, const char *concern,
                                 const mn_healing_session *s, int n, int h)
 {
@@ -117,14 +103,9 @@ static void row(const char *label, int people, int *ok)
 }
 int main(int argc, char **argv)
 {
-    if (mn_ctx_create(&ctx))
+    mn_posterior *post = setup(argc, argv);
+    if (!post)
         return 1;
-    cat = mn_ctx_catalog(ctx);
-    mn_posterior *post;
-    if (mn_posterior_load(ctx, argc > 1 ? argv[1] : NULL, &post)) {
-        fprintf(stderr, "%s\n", mn_ctx_errmsg(ctx));
-        return 1;
-    }
     row("defaults", 2000, NULL);
     mn_healing_params m;
     mn_posterior_params(ctx, post, MN_POSTERIOR_MEDIAN, &m);
