@@ -69,7 +69,7 @@ static mn_healing_sample at_day(const mn_healing_scenario *sc, int day)
  * default constants R_max, e_gain and x_c were fitted to these numbers, so this test cannot
  * fail for a scientific reason; it catches a drift of the model or its parameters (tolerance
  * +-5 points). Validation is against studies the fit did not see (docs/evidence.md). */
-static void test_lotfi_2013(void **state)
+static void test_regression_lotfi_2013(void **state)
 {
     (void)state;
     mn_healing_session s[5];
@@ -86,8 +86,9 @@ static void test_lotfi_2013(void **state)
     assert_close(o.collagen_change_pct, 0, 0, 0.5);
 }
 
-/* F32a: fibroblast procollagen output 56 vs 82 ng/ml at 80+ vs 18-29 y (ratio 0.68). */
-static void test_fibroblast_output_by_age(void **state)
+/* REGRESSION TEST: the age law is set from F32a (params.c), so this reads its source back.
+ * F32a: fibroblast procollagen output 56 vs 82 ng/ml at 80+ vs 18-29 y (ratio 0.68). */
+static void test_regression_fibroblast_output_by_age(void **state)
 {
     (void)state;
     mn__healing_params par;
@@ -110,8 +111,9 @@ static void test_fibroblast_output_by_age(void **state)
     assert_true(new_b < 0.75 * new_a);
 }
 
-/* F34a: dermis thins ~6 % per decade without treatment (sun-protected upper inner arm). */
-static void test_untreated_decline(void **state)
+/* REGRESSION TEST: degradation is set from F34a (params.c), so this reads its source back.
+ * F34a: dermis thins ~6 % per decade without treatment (sun-protected upper inner arm). */
+static void test_regression_untreated_decline(void **state)
 {
     (void)state;
     mn__healing_params par;
@@ -1057,9 +1059,9 @@ static void test_simulate_maintenance(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_lotfi_2013),
-        cmocka_unit_test(test_fibroblast_output_by_age),
-        cmocka_unit_test(test_untreated_decline),
+        cmocka_unit_test(test_regression_lotfi_2013),
+        cmocka_unit_test(test_regression_fibroblast_output_by_age),
+        cmocka_unit_test(test_regression_untreated_decline),
         cmocka_unit_test(test_early_days),
         cmocka_unit_test(test_rises_after_course),
         cmocka_unit_test(test_dose_response),
