@@ -60,6 +60,7 @@
 #include "core/consts.h"
 #include "core/internal.h"
 #include "core/normal.h"
+#include "core/quantile.h"
 #include "device/closure.h"
 #include "healing/healing_internal.h"
 #include "mneedle/device.h"
@@ -136,21 +137,6 @@ static mn_status not_applies(mn_evidence_prediction *out, const char *why)
     out->applies = 0;
     out->why_not = why;
     return MN_OK;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double quantile(const double *sorted, int n, double q)
-{
-    double pos = q * (n - 1);
-    int i = (int)floor(pos);
-    if (i >= n - 1)
-        return sorted[n - 1];
-    return sorted[i] + (pos - i) * (sorted[i + 1] - sorted[i]);
 }
 
 /* The Student t quantile (df >= 1) by the Cornish-Fisher expansion about the normal one
@@ -759,7 +745,7 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
                 k += meets(y[i], o.thr);
             stat[t] = (o.tp->have & MN_EVIDENCE_HAVE_COUNT) ? k : 100.0 * k / n;
         } else if (median_only(o.tp) || o.range) {
-            qsort(y, (size_t)n, sizeof(double), cmp_double);
+            qsort(y, (size_t)n, sizeof(double), mn__cmp_double);
             stat[t] = n % 2 ? y[n / 2] : 0.5 * (y[n / 2 - 1] + y[n / 2]);
         } else {
             double m = 0;
@@ -768,15 +754,15 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
             stat[t] = m / n;
         }
     }
-    qsort(stat, (size_t)n_trials, sizeof(double), cmp_double);
+    qsort(stat, (size_t)n_trials, sizeof(double), mn__cmp_double);
     out->applies = 1;
     out->n = n;
     out->day = o.day;
     out->n_trials = n_trials;
     out->counted = o.counted;
-    out->median = quantile(stat, n_trials, 0.5);
-    out->lo = quantile(stat, n_trials, 0.05);
-    out->hi = quantile(stat, n_trials, 0.95);
+    out->median = mn__quantile_sorted(stat, n_trials, 0.5);
+    out->lo = mn__quantile_sorted(stat, n_trials, 0.05);
+    out->hi = mn__quantile_sorted(stat, n_trials, 0.95);
     out->observed = observed_value(&o);
 done:
     mn__free(stat);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/json_in.h"
+#include "core/quantile.h"
 #include "healing/healing_internal.h"
 #include "mneedle/posterior.h"
 
@@ -44,12 +45,6 @@ static const char *const sampler_keys[] = {"name", "version", "walkers", "steps"
 static const char *const conv_keys[] = {
     "tau_max", "tau", "acceptance_fraction", "rhat_max", "rhat", "steps_over_tau_max", NULL};
 static const char *const sources[] = {"posterior", "prior", "synthetic", NULL};
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static mn_status hash_field(const mn__jin *in, json_t *obj, const char *path, const char *key,
                             int required, const char **out)
@@ -254,7 +249,7 @@ static mn_status read_posterior(const mn__jin *in, mn_posterior *p)
         double *col = p->sorted + (size_t)j * (size_t)p->n_draws;
         for (int k = 0; k < p->n_draws; k++)
             col[k] = p->draws[(size_t)k * (size_t)p->n_params + (size_t)j];
-        qsort(col, (size_t)p->n_draws, sizeof(double), cmp_double);
+        qsort(col, (size_t)p->n_draws, sizeof(double), mn__cmp_double);
     }
     return read_provenance(in, p, root);
 }
@@ -358,12 +353,7 @@ double mn_posterior_quantile(const mn_posterior *p, int j, double q)
 {
     if (!p || j < 0 || j >= p->n_params || !(q >= 0 && q <= 1))
         return NAN;
-    const double *col = p->sorted + (size_t)j * (size_t)p->n_draws;
-    double pos = q * (p->n_draws - 1);
-    int i = (int)floor(pos);
-    if (i >= p->n_draws - 1)
-        return col[p->n_draws - 1];
-    return col[i] + (pos - i) * (col[i + 1] - col[i]);
+    return mn__quantile_sorted(p->sorted + (size_t)j * (size_t)p->n_draws, p->n_draws, q);
 }
 
 const mn_posterior_provenance *mn_posterior_provenance_of(const mn_posterior *p)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/consts.h"
+#include "core/quantile.h"
 #include "healing/healing_internal.h"
 
 #define MN_INTERVAL_STEP_DAYS 7
@@ -22,22 +23,6 @@ typedef struct {
 } person_scale;
 
 static const person_scale unshifted = {1.0, 1.0};
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-static double quantile(const double *sorted, int n, double q)
-{
-    double pos = q * (n - 1);
-    int i = (int)floor(pos);
-    if (i >= n - 1)
-        return sorted[n - 1];
-    double f = pos - i;
-    return sorted[i] * (1 - f) + sorted[i + 1] * f;
-}
 
 mn_status mn_healing_band(mn_ctx *ctx, const mn_healing_scenario *sc, const int *report_days,
                           int n_report, int draws, uint64_t seed, double q_lo, double q_hi,
@@ -86,9 +71,9 @@ mn_status mn__healing_band_params(mn_ctx *ctx, const mn_healing_params *par,
     }
     for (int d = 0; d < n_report; d++) {
         memcpy(col, vals + (size_t)d * (size_t)draws, sizeof(double) * (size_t)draws);
-        qsort(col, (size_t)draws, sizeof(double), cmp_double);
-        low_pct[d] = quantile(col, draws, q_lo);
-        high_pct[d] = quantile(col, draws, q_hi);
+        qsort(col, (size_t)draws, sizeof(double), mn__cmp_double);
+        low_pct[d] = mn__quantile_sorted(col, draws, q_lo);
+        high_pct[d] = mn__quantile_sorted(col, draws, q_hi);
     }
 done:
     mn__free(vals);
@@ -360,14 +345,14 @@ static mn_status person_run(mn_ctx *ctx, const mn__healing_params *par,
  * max). Sorts @p v. Infinite values sort last. */
 static void range_of(double *v, int n, double *lo, double *hi)
 {
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
+    qsort(v, (size_t)n, sizeof(double), mn__cmp_double);
     if (n == 2) {
         *lo = v[0];
         *hi = v[1];
         return;
     }
-    *lo = quantile(v, n, MN_BAND_QUANTILE_LOW);
-    *hi = quantile(v, n, MN_BAND_QUANTILE_HIGH);
+    *lo = mn__quantile_sorted(v, n, MN_BAND_QUANTILE_LOW);
+    *hi = mn__quantile_sorted(v, n, MN_BAND_QUANTILE_HIGH);
 }
 
 /* The landmarks of the curve shown: its peak, where it falls below the target and where it is

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/quantile.h"
 #include "report/plot_internal.h"
 
 #define MN__KDE_POINTS 96
@@ -40,12 +41,6 @@ double mn_plot_percentile_sorted(const double *sorted, int n, double p)
     return sorted[lo] + (hpos - lo) * (sorted[lo + 1] - sorted[lo]);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 typedef struct {
     double *v; /* sorted finite samples (owned) */
     int n;
@@ -67,7 +62,7 @@ static mn_status group_prepare(mn_ctx *ctx, const mn_plot_group *g, int gi, grou
     }
     if (s->n < 1)
         return mn__error(ctx, MN_ERANGE, "plot: group %d has no value", gi);
-    qsort(s->v, (size_t)s->n, sizeof(double), cmp_double);
+    qsort(s->v, (size_t)s->n, sizeof(double), mn__cmp_double);
     double sum = 0.0, ss = 0.0;
     for (int i = 0; i < s->n; i++)
         sum += s->v[i];

@@ -9,6 +9,7 @@
 
 #include "core/normal.h"
 #include "core/internal.h"
+#include "core/quantile.h"
 #include "mneedle/sensitivity.h"
 #include "sensitivity/sens_internal.h"
 
@@ -56,7 +57,7 @@ double mn_sens_dist_quantile(const mn_sens_dist *d, double u)
         return d->b - sqrt((1 - u) * w * (d->b - d->c));
     }
     case MN_SENS_EMPIRICAL:
-        return mn__sens_quantile_sorted(d->values, d->n_values, u);
+        return mn__quantile_sorted(d->values, d->n_values, u);
     }
     return NAN;
 }

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/quantile.h"
 #include "mneedle/rng.h"
 #include "mneedle/sensitivity.h"
 #include "sensitivity/sens_internal.h"
@@ -169,22 +170,6 @@ static void estimate(const double *y, int k, int n_out, long n, int o, const lon
 #undef Y
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double mn__sens_quantile_sorted(const double *v, int n, double q)
-{
-    assert(n > 0 && q >= 0 && q <= 1);
-    double pos = q * (n - 1);
-    int i = (int)floor(pos);
-    if (i >= n - 1)
-        return v[n - 1];
-    return v[i] + (pos - i) * (v[i + 1] - v[i]);
-}
-
 mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_options *opts,
                        mn_sobol_result *out)
 {
@@ -263,12 +248,12 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
         for (size_t at = 0; at < nk; at++) {
             mn_sobol_index *x = &out->index[at];
             double *v1 = boot + at * 2 * (size_t)R, *vt = v1 + R;
-            qsort(v1, (size_t)R, sizeof(double), cmp_double);
-            qsort(vt, (size_t)R, sizeof(double), cmp_double);
-            x->first_order_lo = mn__sens_quantile_sorted(v1, R, q);
-            x->first_order_hi = mn__sens_quantile_sorted(v1, R, 1 - q);
-            x->total_lo = mn__sens_quantile_sorted(vt, R, q);
-            x->total_hi = mn__sens_quantile_sorted(vt, R, 1 - q);
+            qsort(v1, (size_t)R, sizeof(double), mn__cmp_double);
+            qsort(vt, (size_t)R, sizeof(double), mn__cmp_double);
+            x->first_order_lo = mn__quantile_sorted(v1, R, q);
+            x->first_order_hi = mn__quantile_sorted(v1, R, 1 - q);
+            x->total_lo = mn__quantile_sorted(vt, R, q);
+            x->total_hi = mn__quantile_sorted(vt, R, 1 - q);
         }
     }
     out->n_inputs = k;

@@ -1,5 +1,5 @@
 /* Internals shared by the sensitivity module's files (layer 4): argument checks, the parallel
- * evaluation loop both methods use, and a quantile of sorted values. */
+ * evaluation loop both methods use. */
 #ifndef MN_SENSITIVITY_INTERNAL_H
 #define MN_SENSITIVITY_INTERNAL_H
 
@@ -31,8 +31,5 @@ int mn__sens_threads(int threads);
 mn_status mn__sens_evaluate(mn_ctx *ctx, const mn_sens_problem *p, long n_eval, int threads,
                             void (*point)(const void *plan, long e, double *x), const void *plan,
                             double *y);
-
-/* Quantile q of n sorted values, linear between order statistics. */
-double mn__sens_quantile_sorted(const double *v, int n, double q);
 
 #endif

@@ -31,6 +31,7 @@
 
 #include "core/consts.h"
 #include "core/internal.h"
+#include "core/quantile.h"
 #include "mneedle/rng.h"
 #include "transport/absorb_internal.h"
 
@@ -684,22 +685,6 @@ static double draw(mn_rng *rng, double mid, double lo, double hi)
     return mid * exp(sigma * mn_rng_normal(rng));
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The q-quantile of n sorted values (linear interpolation). */
-static double quantile(const double *v, size_t n, double q)
-{
-    double pos = q * (double)(n - 1);
-    size_t i = (size_t)pos;
-    if (i + 1 >= n)
-        return v[n - 1];
-    return v[i] + (pos - (double)i) * (v[i + 1] - v[i]);
-}
-
 /* The 10-90 % band: unit-cell runs with the uncertain parameters drawn from their stated
  * ranges (docs/models/transport.md, "Band"), reproducibly from the scenario's seed. */
 static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result *r)
@@ -749,21 +734,21 @@ static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result
     for (size_t k = 0; k < ns && !st; k++) {
         mn_absorb_sample *x = &r->samples[k];
         memcpy(col, del + k * n, n * sizeof(double));
-        qsort(col, n, sizeof(double), cmp_double);
-        x->delivered_lo_ug_cm2 = quantile(col, n, 0.1);
-        x->delivered_hi_ug_cm2 = quantile(col, n, 0.9);
+        qsort(col, n, sizeof(double), mn__cmp_double);
+        x->delivered_lo_ug_cm2 = mn__quantile_sorted(col, s->band_runs, 0.1);
+        x->delivered_hi_ug_cm2 = mn__quantile_sorted(col, s->band_runs, 0.9);
         memcpy(col, enh + k * n, n * sizeof(double));
-        qsort(col, n, sizeof(double), cmp_double);
-        x->enhancement_lo = quantile(col, n, 0.1);
-        x->enhancement_hi = quantile(col, n, 0.9);
+        qsort(col, n, sizeof(double), mn__cmp_double);
+        x->enhancement_lo = mn__quantile_sorted(col, s->band_runs, 0.1);
+        x->enhancement_hi = mn__quantile_sorted(col, s->band_runs, 0.9);
         memcpy(col, rec + k * n, n * sizeof(double));
-        qsort(col, n, sizeof(double), cmp_double);
-        x->receptor_ratio_lo = quantile(col, n, 0.1);
-        x->receptor_ratio_hi = quantile(col, n, 0.9);
+        qsort(col, n, sizeof(double), mn__cmp_double);
+        x->receptor_ratio_lo = mn__quantile_sorted(col, s->band_runs, 0.1);
+        x->receptor_ratio_hi = mn__quantile_sorted(col, s->band_runs, 0.9);
         memcpy(col, skn + k * n, n * sizeof(double));
-        qsort(col, n, sizeof(double), cmp_double);
-        x->skin_ratio_lo = quantile(col, n, 0.1);
-        x->skin_ratio_hi = quantile(col, n, 0.9);
+        qsort(col, n, sizeof(double), mn__cmp_double);
+        x->skin_ratio_lo = mn__quantile_sorted(col, s->band_runs, 0.1);
+        x->skin_ratio_hi = mn__quantile_sorted(col, s->band_runs, 0.9);
     }
     mn__free(del);
     mn__free(enh);

@@ -1,5 +1,5 @@
-/* Core: status codes, the normal quantile, dates, atomic output, catalogue loading, the table of
- * input ranges. */
+/* Core: status codes, the normal quantile, quantiles of sorted values, dates, atomic output,
+ * catalogue loading, the table of input ranges. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +8,7 @@
 
 #include "core/internal.h"
 #include "core/normal.h"
+#include "core/quantile.h"
 #include "data/ranges.h"
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
@@ -45,6 +46,34 @@ static void test_normal_quantile(void **state)
     assert_close(mn__normal_quantile(0.995), 2.575829304, 1e-9, 0);
     assert_true(isinf(mn__normal_quantile(0)) && mn__normal_quantile(0) < 0);
     assert_true(isinf(mn__normal_quantile(1)) && mn__normal_quantile(1) > 0);
+}
+
+/* Sorting and quantiles of sorted values: the comparison sorts ascending with the infinities
+ * at the ends; a quantile is linear between the order statistics at q (n - 1) (the median of
+ * 1..4 is 2.5, the 10th percentile of 0..10 is 1), gives the ends at q = 0 and 1 and the one
+ * value of a single draw, and an infinite neighbour with a positive weight gives infinity. */
+static void test_quantile_sorted(void **state)
+{
+    (void)state;
+    double v[] = {3, -INFINITY, 1, 4, INFINITY, 2, 1};
+    qsort(v, sizeof v / sizeof v[0], sizeof(double), mn__cmp_double);
+    const double sorted[] = {-INFINITY, 1, 1, 2, 3, 4, INFINITY};
+    assert_memory_equal(v, sorted, sizeof v);
+    const double a[] = {1, 2, 3, 4};
+    assert_true(mn__quantile_sorted(a, 4, 0) == 1);
+    assert_true(mn__quantile_sorted(a, 4, 1) == 4);
+    assert_true(mn__quantile_sorted(a, 4, 0.5) == 2.5);
+    assert_close(mn__quantile_sorted(a, 4, 0.9), 3.7, 1e-15, 0);
+    double t[11];
+    for (int i = 0; i < 11; i++)
+        t[i] = i;
+    assert_close(mn__quantile_sorted(t, 11, 0.1), 1, 1e-15, 0);
+    assert_close(mn__quantile_sorted(t, 11, 0.25), 2.5, 1e-15, 0);
+    const double one = 7;
+    assert_true(mn__quantile_sorted(&one, 1, 0.3) == 7);
+    const double tail[] = {1, 2, INFINITY};
+    assert_true(isinf(mn__quantile_sorted(tail, 3, 0.75)));
+    assert_true(mn__quantile_sorted(tail, 3, 0.25) == 1.5);
 }
 
 static void test_dates_round_trip(void **state)
@@ -318,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_input_range_reader),
         cmocka_unit_test(test_absorb_needle_within_device),
         cmocka_unit_test(test_normal_quantile),
+        cmocka_unit_test(test_quantile_sorted),
     };
     return cmocka_run_group_tests_name("core", tests, NULL, NULL);
 }
