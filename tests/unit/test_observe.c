@@ -381,35 +381,52 @@ static void test_gais(void **state)
     mn_evidence_free(ev);
 }
 
+/* Two endpoints (@p eps, JSON text) of 30 acne-scar patients of phototype IV after a roller
+ * course, each observed at its second time point (100 trials, posterior draws): both apply. */
+static void observe_scar_pair(const char *eps, mn_evidence **ev, mn_evidence_prediction *first,
+                              mn_evidence_prediction *second)
+{
+    const mn_evidence_study *s =
+        custom(ev, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps, 30);
+    assert_int_equal(mn_evidence_observe(ctx, s, 0, 1, 100, 11, first), MN_OK);
+    assert_int_equal(mn_evidence_observe(ctx, s, 1, 1, 100, 11, second), MN_OK);
+    assert_true(first->applies && second->applies);
+}
+
+/* The same patients with one score endpoint published without its baseline (only @p tp, after
+ * the course): no prediction, and the reason names the baseline. */
+static void assert_needs_baseline(const char *id, const char *scale, const char *quantity,
+                                  const char *tp)
+{
+    mn_evidence *bare;
+    char eps[1024] = "";
+    endpoint(eps, sizeof eps, id, scale, quantity, "score", "", tp);
+    mn_evidence_prediction none = observe(
+        custom(&bare, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps, 30), 0,
+        50);
+    assert_false(none.applies);
+    assert_non_null(strstr(none.why_not, "baseline"));
+    mn_evidence_free(bare);
+}
+
 /* An unnamed scar score: a level is the published baseline less the fall (exactly, per
  * trial), and without a baseline there is no prediction. */
 static void test_scar_score(void **state)
 {
     (void)state;
-    mn_evidence *ev, *bare;
-    char eps[4096] = "", eps0[1024] = "";
+    mn_evidence *ev;
+    char eps[4096] = "";
     const char *tps =
         "{\"day_from_first\": 0, \"mean\": 12}, {\"day_after_last\": 30, \"mean\": 7}";
     endpoint(eps, sizeof eps, "level", "scar_score", "level", "score", "", tps);
     endpoint(eps, sizeof eps, "fall", "scar_score", "reduction", "score", "", tps);
-    const mn_evidence_study *s =
-        custom(&ev, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps, 30);
     mn_evidence_prediction level, fall;
-    assert_int_equal(mn_evidence_observe(ctx, s, 0, 1, 100, 11, &level), MN_OK);
-    assert_int_equal(mn_evidence_observe(ctx, s, 1, 1, 100, 11, &fall), MN_OK);
-    assert_true(level.applies && fall.applies);
+    observe_scar_pair(eps, &ev, &level, &fall);
     assert_close(level.median, 12 - fall.median, 1e-9, 1e-9);
     assert_close(level.hi, 12 - fall.lo, 1e-9, 1e-9);
     assert_true(fall.median > 0.5 && fall.median < 12);
-    endpoint(eps0, sizeof eps0, "level", "scar_score", "level", "score", "",
-             "{\"day_after_last\": 30, \"mean\": 7}");
-    mn_evidence_prediction none = observe(
-        custom(&bare, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps0, 30), 0,
-        50);
-    assert_false(none.applies);
-    assert_non_null(strstr(none.why_not, "baseline"));
+    assert_needs_baseline("level", "scar_score", "level", "{\"day_after_last\": 30, \"mean\": 7}");
     mn_evidence_free(ev);
-    mn_evidence_free(bare);
 }
 
 /* ECCA is read as a severity score: with the same patients its fall is the scar score's
@@ -418,30 +435,19 @@ static void test_scar_score(void **state)
 static void test_ecca(void **state)
 {
     (void)state;
-    mn_evidence *ev, *bare;
-    char eps[4096] = "", eps0[1024] = "";
+    mn_evidence *ev;
+    char eps[4096] = "";
     endpoint(eps, sizeof eps, "score", "scar_score", "reduction", "score", "",
              "{\"day_from_first\": 0, \"mean\": 12}, {\"day_after_last\": 60, \"mean\": 4}");
     endpoint(eps, sizeof eps, "ecca", "ecca", "reduction", "score", "",
              "{\"day_from_first\": 0, \"mean\": 120}, {\"day_after_last\": 60, \"mean\": 40}");
-    const mn_evidence_study *s =
-        custom(&ev, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps, 30);
     mn_evidence_prediction score, ecca;
-    assert_int_equal(mn_evidence_observe(ctx, s, 0, 1, 100, 11, &score), MN_OK);
-    assert_int_equal(mn_evidence_observe(ctx, s, 1, 1, 100, 11, &ecca), MN_OK);
-    assert_true(score.applies && ecca.applies);
+    observe_scar_pair(eps, &ev, &score, &ecca);
     assert_close(ecca.median, 10 * score.median, 1e-9, 1e-9);
     assert_close(ecca.hi, 10 * score.hi, 1e-9, 1e-9);
     assert_true(ecca.median > 5 && ecca.median < 120);
-    endpoint(eps0, sizeof eps0, "ecca", "ecca", "reduction", "score", "",
-             "{\"day_after_last\": 60, \"mean\": 30}");
-    mn_evidence_prediction none = observe(
-        custom(&bare, "case-series", "[\"IV\"]", "acne-scars", ROLLER_ARM("a", "1.5"), eps0, 30), 0,
-        50);
-    assert_false(none.applies);
-    assert_non_null(strstr(none.why_not, "baseline"));
+    assert_needs_baseline("ecca", "ecca", "reduction", "{\"day_after_last\": 60, \"mean\": 30}");
     mn_evidence_free(ev);
-    mn_evidence_free(bare);
 }
 
 /* PIH counts follow the PIH law: more events in darker phototypes and with a deeper course,

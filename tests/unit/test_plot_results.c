@@ -89,13 +89,30 @@ static int csv_series(const char *csv, const char *kind, int series, double *x, 
     return n;
 }
 
+/* Asserts that line @p series of @p csv holds exactly @p n points, in order, with the values
+ * @p want_y and (unless NULL) the abscissae @p want_x. */
+static void assert_line(const char *csv, int series, const double *want_x, const double *want_y,
+                        int n)
+{
+    double *x = malloc(sizeof *x * (size_t)n), *y = malloc(sizeof *y * (size_t)n);
+    assert_true(x && y);
+    assert_int_equal(csv_series(csv, "line", series, x, y, n), n);
+    for (int i = 0; i < n; i++) {
+        if (want_x)
+            assert_true(x[i] == want_x[i]);
+        assert_true(y[i] == want_y[i]);
+    }
+    free(x);
+    free(y);
+}
+
 static void test_healing(void **state)
 {
     (void)state;
     mn_ctx *ctx = NULL;
     assert_int_equal(mn_ctx_create(&ctx), MN_OK);
     enum { N = 200 };
-    double day[N], imp[N], col[N], twin[N], ery[N], x[N], y[N];
+    double day[N], imp[N], col[N], twin[N], ery[N], zero[N] = {0}, x[N], y[N];
     for (int i = 0; i < N; i++) {
         day[i] = i < 40 ? i * 0.25 : 10.0 + (i - 40) * 12.0; /* dense first week */
         imp[i] = 30.0 * (1 - exp(-day[i] / 60.0)) - day[i] * 0.02;
@@ -122,12 +139,8 @@ static void test_healing(void **state)
     assert_png_size("collagen", 800, 500);
     assert_png_size("erythema", 800, 500);
     char *csv = slurp("improvement", "csv", NULL);
-    assert_int_equal(csv_series(csv, "line", 0, x, y, N), N);
-    for (int i = 0; i < N; i++)
-        assert_true(x[i] == day[i] && y[i] == imp[i]);
-    assert_int_equal(csv_series(csv, "line", 1, x, y, N), N);
-    for (int i = 0; i < N; i++)
-        assert_true(y[i] == 0.0); /* the twin is the zero line */
+    assert_line(csv, 0, day, imp, N);
+    assert_line(csv, 1, NULL, zero, N); /* the twin is the zero line */
     assert_non_null(strstr(csv, "note,,0,190,"));
     assert_non_null(strstr(csv, "note,,1,1450,"));
     int markers = 0;
@@ -136,9 +149,7 @@ static void test_healing(void **state)
     assert_int_equal(markers, 5);
     free(csv);
     csv = slurp("collagen", "csv", NULL);
-    assert_int_equal(csv_series(csv, "line", 1, x, y, N), N);
-    for (int i = 0; i < N; i++)
-        assert_true(y[i] == twin[i]);
+    assert_line(csv, 1, NULL, twin, N);
     free(csv);
     /* Erythema: only the first week (days 0–7 of the dense samples: 0, 0.25, …, 7). */
     csv = slurp("erythema", "csv", NULL);
@@ -165,7 +176,7 @@ static void test_absorb(void **state)
     assert_int_equal(mn_ctx_create(&ctx), MN_OK);
     enum { NT = 25, ND = 50, NP = 3, NPUN = 100, SX = 60, SZ = 40 };
     double hour[NT], del[NT], intact[NT], depth[ND], prof[NP * ND], ph[NP] = {1, 4, 24};
-    double px[NPUN], py[NPUN], slice[SX * SZ], x[ND * NP], y[ND * NP];
+    double px[NPUN], py[NPUN], slice[SX * SZ];
     for (int i = 0; i < NT; i++) {
         hour[i] = i;
         del[i] = 5.0 * (1 - exp(-i / 3.0));
@@ -212,19 +223,12 @@ static void test_absorb(void **state)
     assert_png_size("field", 800, 600);
     assert_png_size("slice", 800, 600);
     char *csv = slurp("delivery", "csv", NULL);
-    assert_int_equal(csv_series(csv, "line", 0, x, y, NT), NT);
-    for (int i = 0; i < NT; i++)
-        assert_true(x[i] == hour[i] && y[i] == del[i]);
-    assert_int_equal(csv_series(csv, "line", 1, x, y, NT), NT);
-    for (int i = 0; i < NT; i++)
-        assert_true(y[i] == intact[i]);
+    assert_line(csv, 0, hour, del, NT);
+    assert_line(csv, 1, NULL, intact, NT);
     free(csv);
     csv = slurp("depth_profile", "csv", NULL);
-    for (int k = 0; k < NP; k++) {
-        assert_int_equal(csv_series(csv, "line", k, x, y, ND), ND);
-        for (int i = 0; i < ND; i++)
-            assert_true(x[i] == depth[i] && y[i] == prof[k * ND + i]);
-    }
+    for (int k = 0; k < NP; k++)
+        assert_line(csv, k, depth, prof + k * ND, ND);
     free(csv);
     /* Field: every puncture listed; the open area is the discs' area (100 × π × 100² µm² on
      * 1 cm² = 3.14 %) within the raster's resolution (25 µm cells). */
