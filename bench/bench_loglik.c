@@ -48,15 +48,17 @@ int main(int argc, char **argv)
     mn_evidence_loglik_options opts;
     mn_evidence_loglik_options_init(&opts);
     static mn_evidence_loglik_term terms[MAX_TERMS];
-    int n_terms = 0, applying = 0;
+    int n_terms = 0, applying = 0, healing_runs = 0;
     double ll[2];
     for (int k = 0; k < 2; k++)
         if (mn_evidence_loglik(ctx, ev, &set[k], &opts, &ll[k], terms, MAX_TERMS, &n_terms)) {
             fprintf(stderr, "bench_loglik: %s\n", mn_ctx_errmsg(ctx));
             return 1;
         }
-    for (int i = 0; i < n_terms && i < MAX_TERMS; i++)
+    for (int i = 0; i < n_terms && i < MAX_TERMS; i++) {
         applying += terms[i].applies;
+        healing_runs += terms[i].healing_runs;
+    }
 
     double w0 = mn_bench_now(), c0 = cpu_now();
     for (int r = 0; r < repeats; r++) {
@@ -95,7 +97,7 @@ int main(int argc, char **argv)
     printf("bench_loglik: log likelihood of the bundled calibration studies, %d virtual "
            "patients per term, %d of %d terms with an observation model (%d healing runs per "
            "evaluation)\n",
-           opts.patients, applying, n_terms, applying * opts.patients);
+           opts.patients, applying, n_terms, healing_runs);
     printf("  one evaluation: %.2f ms wall, %.2f ms CPU (mean of %d, one thread)\n", wall_ms,
            cpu_ms, repeats);
     printf("  peer: one healing run of a virtual patient %.1f us CPU; an evaluation costs %.0f "

@@ -303,6 +303,9 @@ typedef struct {
                                 categories: % of patients in the listed categories) */
     double spread;           /* its sampling sd for a trial of size n (NaN for categories) */
     double observed;         /* the published value, same unit */
+    int healing_runs;        /* the healing model's runs behind the term: one per virtual
+                                patient, two for a paired comparison, none for the closed forms
+                                (channel closure, redness in hours, PIH counts) */
 } mn_evidence_loglik_term;
 
 /**
@@ -316,7 +319,8 @@ typedef struct {
  * @param n_terms   receives how many terms there are (may exceed max_terms); may be NULL.
  * @return MN_OK; MN_EINVAL (NULL or out-of-range arguments, an unfilled @p params);
  *         MN_ENOMEM; MN_ENUMERIC (a non-finite term: constants far outside any sense).
- * Cost: ~patients x (endpoints and time points) healing runs (bench/bench_loglik.c).
+ * Cost: the terms' healing_runs, about patients per mapped endpoint and time point
+ * (bench/bench_loglik.c).
  * Thread-safety: re-entrant with one context per thread.
  */
 mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healing_params *params,

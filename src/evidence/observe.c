@@ -528,10 +528,11 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
  * per-person variability (stream @p stream of @p seed), run with the constants @p par, and
  * mapped to the scale: @p u receives the improvement (>= 0; for PIH the patient's chance of
  * an event over the course; for a comparison the first side's minus the other's), @p noise
- * the rater's standard normal draw and @p y the rated value. */
+ * the rater's standard normal draw and @p y the rated value; @p runs (if not NULL) counts
+ * the healing model's runs it took. */
 static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan *o,
                          const mn__healing_params *par, uint64_t seed, uint64_t stream, double *u,
-                         double *noise, double *y)
+                         double *noise, double *y, int *runs)
 {
     mn_rng rng;
     mn_rng_init(&rng, seed, stream);
@@ -584,6 +585,8 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
                                           o->map == MAP_ERYTHEMA ? &sum : NULL);
     if (st)
         return st;
+    if (runs)
+        ++*runs;
     *u = smp.improvement_pct > 0 ? smp.improvement_pct : 0;
     switch (o->map) {
     case MAP_RATING:
@@ -628,6 +631,8 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
         sc.n_sessions = o->n_sessions2;
         if ((st = mn__healing_run_params(ctx, par, &sc, &v, &ho, &day, 1, &smp2, NULL)))
             return st;
+        if (runs)
+            ++*runs;
         double u2 = smp2.improvement_pct > 0 ? smp2.improvement_pct : 0;
         *u -= u2;
         *y = *u + RATING_NOISE_PCT * (*noise - mn_rng_normal(&rng));
@@ -734,7 +739,7 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
         for (int i = 0; i < n; i++) {
             double u, noise;
             if ((st = patient(ctx, s, &o, par, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i,
-                              &u, &noise, &y[i])))
+                              &u, &noise, &y[i], NULL)))
                 goto done;
         }
         if (o.map == MAP_COMPARE) {
@@ -892,7 +897,7 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
                     double noise;
                     for (int i = 0; i < P; i++)
                         if ((st = patient(ctx, s, &pl, &par, o.seed, (uint64_t)i, &u[i], &noise,
-                                          &y[i])))
+                                          &y[i], &term.healing_runs)))
                             goto done;
                     const mn_evidence_timepoint *tp = pl.tp;
                     double n = pl.n, ll;

@@ -221,6 +221,12 @@ static void test_loglik_peaks_at_the_truth(void **state)
     assert_close(t[0].loglik + t[1].loglik, a, 1e-12, 1e-12);
     assert_close(t[0].observed, hist.median, 1e-3, 1e-3);
     assert_true(t[0].spread > 0 && t[0].predicted > 10);
+    /* One healing run per virtual patient of a mapped term, none for the unmapped one. */
+    mn_evidence_loglik_options d;
+    mn_evidence_loglik_options_init(&d);
+    assert_int_equal(t[0].healing_runs, d.patients);
+    assert_int_equal(t[1].healing_runs, d.patients);
+    assert_int_equal(t[2].healing_runs, 0);
 
     /* Role: the default options take calibration studies only; study() is a validation one. */
     mn_evidence *val;
@@ -488,6 +494,7 @@ static void test_pih_counts(void **state)
     assert_int_equal(mn_evidence_loglik(ctx, dark, &a, &o, &lla, &ta, 1, &n), MN_OK);
     assert_int_equal(mn_evidence_loglik(ctx, dark, &b, &o, &llb, &tb, 1, &n), MN_OK);
     assert_true(ta.applies && ta.counted);
+    assert_int_equal(ta.healing_runs, 0); /* the PIH law needs no healing run */
     assert_close(lla, llb, 0, 0);
     /* The likelihood's expected count (64 patients) near the trials' median count (200). */
     assert_close(ta.predicted, d.median, 0.2, 1);
@@ -527,7 +534,9 @@ static void test_paired_comparison(void **state)
     mn_evidence_loglik_options_init(&o);
     o.all_roles = 1;
     double right, wrong;
-    assert_int_equal(mn_evidence_loglik(ctx, ev, NULL, &o, &right, NULL, 0, NULL), MN_OK);
+    mn_evidence_loglik_term both;
+    assert_int_equal(mn_evidence_loglik(ctx, ev, NULL, &o, &right, &both, 1, NULL), MN_OK);
+    assert_int_equal(both.healing_runs, 2 * o.patients); /* each side of each patient */
     assert_int_equal(mn_evidence_loglik(ctx, sw, NULL, &o, &wrong, NULL, 0, NULL), MN_OK);
     assert_true(right > wrong + 1);
     mn_evidence_prediction u = observe(custom(&cs, "case-series", "[\"III\"]", "acne-scars", arms,
@@ -666,6 +675,7 @@ static void test_erythema_hours(void **state)
     mn_evidence_loglik_term t;
     assert_int_equal(mn_evidence_loglik(ctx, ranged, NULL, &o, &ll_near, &t, 1, NULL), MN_OK);
     assert_true(t.applies && ll_near > -3);
+    assert_int_equal(t.healing_runs, 0); /* redness in hours is a closed form */
     mn_evidence_free(ranged);
     snprintf(tp, sizeof tp, "{\"n\": 20, \"range\": [%.3f, %.3f]}", 4 * h.median, 8 * h.median);
     snprintf(ep, sizeof ep, DURATION("h", "erythema", "erythema_days", "hours", "%s"), tp);
