@@ -4,7 +4,8 @@
 Usage: validate_delivery.py MNEEDLE [--write | --check]
 
 Checks the calibration/validation split against SPLIT, runs `MNEEDLE absorb --json` for each
-validation study's stated scenario and for the behaviour scenarios, and writes (--write) or
+validation study's stated scenario (an endpoint whose file gives `not_checked`, a reason, is
+listed with it and not run) and for the behaviour scenarios, and writes (--write) or
 compares with (--check) the report docs/validation-delivery.md. Exit 0 when the report is
 current, 1 when it differs or the split is broken, 2 on bad usage. Standard library only.
 """
