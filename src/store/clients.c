@@ -649,16 +649,19 @@ mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num,
 
 /* ---- reading ---- */
 
-/* Summary columns of a client: shared by get and list. */
+/* Summary columns of a client: shared by get and list; the maintenance date and reason are the
+ * ones recall lists (MN__STORE_DUE_CTE), not the stored ones. */
 #define CLIENT_SUMMARY_SQL                                                                         \
+    MN__STORE_DUE_CTE                                                                              \
     "SELECT c.id, c.created, i.name, i.email, i.phone, i.birth_date, i.address,"                   \
     " (SELECT count(*) FROM plans WHERE client = c.num),"                                          \
     " (SELECT count(*) FROM sessions WHERE client = c.num),"                                       \
     " (SELECT count(*) FROM assessments WHERE client = c.num),"                                    \
     " (SELECT count(*) FROM adverse_events WHERE client = c.num AND event != 'none'),"             \
     " (SELECT max(date) FROM sessions WHERE client = c.num),"                                      \
-    " c.maintenance_due, c.maintenance_reason, c.client_json, c.num"                               \
-    " FROM clients c LEFT JOIN identities i ON i.client = c.num"
+    " d.due, d.why, c.client_json, c.num"                                                          \
+    " FROM clients c LEFT JOIN identities i ON i.client = c.num LEFT JOIN mn_due d ON d.num "      \
+    "= c.num"
 
 static void read_summary(sqlite3_stmt *q, mn_store_client *c)
 {

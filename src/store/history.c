@@ -237,8 +237,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
     sqlite3_int64 num;
     sqlite3_stmt *q;
     st = mn__store_client_num(ctx, store, client_id, &num);
-    if (!st && !(st = mn__store_prepare(ctx, store,
-                                        "SELECT maintenance_due FROM clients WHERE num = ?", &q))) {
+    if (!st && !(st = mn__store_prepare(
+                     ctx, store, MN__STORE_DUE_CTE "SELECT due FROM mn_due WHERE num = ?", &q))) {
         sqlite3_bind_int64(q, 1, num);
         if (sqlite3_step(q) == SQLITE_ROW)
             h->maintenance_due = mn__store_col_date(q, 0, &h->has_maintenance_due);

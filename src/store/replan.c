@@ -409,21 +409,7 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
     sqlite3_stmt *q;
     mn_status st = mn__store_prepare(
         ctx, store,
-        /* visit: the last session on or after the stored date (the maintenance was done);
-         * anchor: the last session before it, from which that date was timed. */
-        "WITH r AS (SELECT c.id AS id, c.maintenance_due AS due0, c.maintenance_reason AS why,"
-        "  (SELECT max(date) FROM sessions s WHERE s.client = c.num) AS last,"
-        "  (SELECT max(date) FROM sessions s WHERE s.client = c.num"
-        "   AND s.date < c.maintenance_due) AS anchor,"
-        "  (SELECT max(date) FROM sessions s WHERE s.client = c.num"
-        "   AND s.date >= c.maintenance_due) AS visit"
-        "  FROM clients c WHERE c.maintenance_due IS NOT NULL),"
-        " n AS (SELECT id, why, last, visit,"
-        "  CAST(round(julianday(due0) - julianday(anchor)) AS INTEGER) AS iv,"
-        "  CASE WHEN visit IS NULL THEN due0 ELSE date(visit, '+' ||"
-        "   CAST(round(julianday(due0) - julianday(anchor)) AS INTEGER) || ' days') END AS due"
-        "  FROM r WHERE visit IS NULL OR anchor IS NOT NULL)"
-        " SELECT id, due, why, last, visit, iv FROM n WHERE due <= ? ORDER BY due, id",
+        MN__STORE_DUE_CTE "SELECT id, due, why, last FROM mn_due WHERE due <= ? ORDER BY due, id",
         &q);
     if (st)
         return st;
@@ -438,14 +424,7 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         const char *t;
         snprintf(r->client, sizeof r->client, "%s", (const char *)sqlite3_column_text(q, 0));
         mn_date_parse((const char *)sqlite3_column_text(q, 1), &r->due);
-        t = (const char *)sqlite3_column_text(q, 2);
-        const char *visit = (const char *)sqlite3_column_text(q, 4);
-        if (visit)
-            snprintf(r->reason, sizeof r->reason,
-                     "%.150s; maintenance done %s, due again the same %d days after it", t ? t : "",
-                     visit, sqlite3_column_int(q, 5));
-        else
-            snprintf(r->reason, sizeof r->reason, "%s", t ? t : "");
+        mn__store_col_text(q, 2, r->reason, sizeof r->reason);
         t = (const char *)sqlite3_column_text(q, 3);
         r->has_last_session = t && !mn_date_parse(t, &r->last_session);
     }

@@ -95,6 +95,28 @@ mn_status mn__store_run(mn_ctx *ctx, mn_store *s, sqlite3_stmt *q, const char *w
  * with its audit entry. Inside a transaction. */
 mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, const char *due,
                                     const char *reason);
+/* The maintenance date a client is due now, one rule for recall, the client summary and the
+ * history: the stored date (the saved plan's or the replan's) until a session falls on or after
+ * it; then that visit plus the stored interval (the stored date less the last session before
+ * it), since a maintenance done resets the clock. A visit with no session before the stored
+ * date gives no interval and no date. Begins a statement ("WITH ..."); the statement then
+ * reads mn_due: num, id, due, why (the reason), last (last session), visit, iv (days). */
+#define MN__STORE_DUE_CTE                                                                          \
+    "WITH mn_due_r AS (SELECT c.num AS num, c.id AS id, c.maintenance_due AS due0,"                \
+    "  c.maintenance_reason AS why0,"                                                              \
+    "  (SELECT max(date) FROM sessions s WHERE s.client = c.num) AS last,"                         \
+    "  (SELECT max(date) FROM sessions s WHERE s.client = c.num"                                   \
+    "   AND s.date < c.maintenance_due) AS anchor,"                                                \
+    "  (SELECT max(date) FROM sessions s WHERE s.client = c.num"                                   \
+    "   AND s.date >= c.maintenance_due) AS visit"                                                 \
+    "  FROM clients c WHERE c.maintenance_due IS NOT NULL),"                                       \
+    " mn_due_iv AS (SELECT *, CAST(round(julianday(due0) - julianday(anchor)) AS INTEGER) AS iv"   \
+    "  FROM mn_due_r WHERE visit IS NULL OR anchor IS NOT NULL),"                                  \
+    " mn_due AS (SELECT num, id, last, visit, iv,"                                                 \
+    "  CASE WHEN visit IS NULL THEN due0 ELSE date(visit, '+' || iv || ' days') END AS due,"       \
+    "  CASE WHEN visit IS NULL THEN why0 ELSE substr(coalesce(why0, ''), 1, 150) ||"               \
+    "   '; maintenance done ' || visit || ', due again the same ' || iv || ' days after it'"       \
+    "   END AS why FROM mn_due_iv) "
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of

@@ -569,5 +569,27 @@ assert day(after["due"]) == day(before["due"]) + iv, (before, after, iv)
 assert "maintenance done " + before["due"] in after["reason"], after
 PYEOF
 ok '$PY "$TMP/kept_check.py" "$TMP/kept0.json" "$TMP/out"' "recall loses a client after a maintenance visit the plan timed"
+# The client's summary and history show the date recall lists, not the plan's stored one that
+# the visit has passed.
+cp "$TMP/out" "$TMP/kept1.json"
+expect 0 "" -- "$MNEEDLE" client show --db "$DB" --json kept
+cp "$TMP/out" "$TMP/kept-show.json"
+expect 0 "" -- "$MNEEDLE" client list --db "$DB" --json
+cp "$TMP/out" "$TMP/kept-list.json"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json kept
+cat > "$TMP/kept_same.py" <<'PYEOF'
+import json, sys
+rec = {r["client"]: r for r in json.load(open(sys.argv[1]))["due"]}["kept"]
+show = json.load(open(sys.argv[2]))
+show = show.get("client", show)
+listed = {c["id"]: c for c in json.load(open(sys.argv[3]))["clients"]}["kept"]
+hist = json.load(open(sys.argv[4]))
+assert show["maintenance_due"] == rec["due"], (show, rec)
+assert show["maintenance_reason"] == rec["reason"], (show, rec)
+assert listed["maintenance_due"] == rec["due"], (listed, rec)
+assert hist["maintenance_due"] == rec["due"], (hist.get("maintenance_due"), rec)
+PYEOF
+ok '$PY "$TMP/kept_same.py" "$TMP/kept1.json" "$TMP/kept-show.json" "$TMP/kept-list.json" "$TMP/out"' \
+    "client show, client list or history disagree with recall after a maintenance visit"
 
 finish
