@@ -207,6 +207,8 @@ static const route routes[] = {
     {"POST", "/clients/*/sessions", mn__post_session, MN_ROLE_PRACTITIONER, 0},
     {"GET", "/clients/*/assessments/new", mn__page_assessment_form, MN_ROLE_PRACTITIONER, 0},
     {"POST", "/clients/*/assessments", mn__post_assessment, MN_ROLE_PRACTITIONER, 0},
+    {"GET", "/clients/*/adverse-events/new", mn__page_adverse_event_form, MN_ROLE_PRACTITIONER, 0},
+    {"POST", "/clients/*/adverse-events", mn__post_adverse_event, MN_ROLE_PRACTITIONER, 0},
     {"GET", "/clients/*/replan", mn__page_replan, MN_ROLE_READONLY, 0},
     {"POST", "/clients/*/replan", mn__post_replan, MN_ROLE_PRACTITIONER, 0},
     {"GET", "/recall", mn__page_recall, MN_ROLE_READONLY, 0},

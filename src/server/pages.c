@@ -292,6 +292,7 @@ void mn__page_client(mn__call *c)
         } acts[] = {{"/edit", "edit-client", "Edit client"},
                     {"/sessions/new", "chart-session", "Chart a session"},
                     {"/assessments/new", "record-assessment", "Record a score"},
+                    {"/adverse-events/new", "record-adverse-event", "Record an adverse event"},
                     {"/replan", "open-replan", "Re-plan"}};
         for (size_t i = 0; i < sizeof acts / sizeof acts[0]; i++) {
             mn__buf_printf(&b, "<a href=\"/clients/");
@@ -358,6 +359,32 @@ void mn__page_client(mn__call *c)
         mn__srv_esc(&b, a->zone);
         mn__buf_printf(&b, "</td><td class=\"num\">%g</td><td>", a->score);
         mn__srv_esc(&b, a->rater);
+        mn__buf_printf(&b, "</td></tr>");
+    }
+    mn__buf_printf(&b, "</tbody></table>");
+    /* Adverse events, with sessions or on their own; "none" is a record that there were
+     * none (docs/records.md), shown as such. */
+    mn__buf_printf(&b, "<h2>Adverse events</h2><table id=\"adverse-events\"><thead><tr>"
+                       "<th>Date</th><th>Session</th><th>Kind or event</th><th>Severity</th>"
+                       "<th>Resolved</th></tr></thead><tbody>");
+    for (int i = 0; i < h->n_events; i++) {
+        const mn_store_adverse_event *e = &h->events[i];
+        int none = !strcmp(e->event, "none");
+        mn__buf_printf(&b, "<tr><td>%s</td><td class=\"num\">", mn_date_format(e->date, d));
+        if (e->session_number)
+            mn__buf_printf(&b, "%d", e->session_number);
+        mn__buf_printf(&b, "</td><td>");
+        if (none)
+            mn__buf_printf(&b, "none reported");
+        else
+            mn__srv_esc(&b, e->kind_name[0] ? e->kind_name : e->event);
+        mn__buf_printf(&b, "</td><td>");
+        mn__srv_esc(&b, e->severity);
+        mn__buf_printf(&b, "</td><td>");
+        if (e->resolved)
+            mn__buf_printf(&b, "%s", mn_date_format(e->resolved_date, d));
+        else if (!none)
+            mn__buf_printf(&b, "not recorded");
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table>");

@@ -1,9 +1,9 @@
 /*
  * Pages over a client's plan and records: the plan with its report and figure, exports,
- * session charting, scores, re-plan, recall and catalogues. Each calls the library as
- * the matching command does (cli/cmd_plan.c, cmd_record.c, cmd_replan.c, cmd_recall.c,
- * cmd_export.c, cmd_catalog.c): the same loaders check the input and the same writers format
- * the output.
+ * session charting, scores, adverse events on their own, re-plan, recall and catalogues.
+ * Each calls the library as the matching command does (cli/cmd_plan.c, cmd_record.c,
+ * cmd_replan.c, cmd_recall.c, cmd_export.c, cmd_catalog.c): the same loaders check the input
+ * and the same writers format the output.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -588,6 +588,205 @@ void mn__post_assessment(mn__call *c)
     mn__buf_init(&loc);
     client_link(&loc, id, "");
     mn__redirect(c, loc.data, "Score recorded.");
+    mn__buf_release(&loc);
+}
+
+/* ---- adverse events on their own ---- */
+
+/* The kind chosen for an event the catalogue does not name: the form's own value, sent to
+ * the library as free text in "event" (docs/records.md). */
+static const char OTHER_KIND[] = "other";
+
+/* The form's fields are the keys of the record mn_store_record_adverse_events() reads, so
+ * the field its message names ("form: $.severity: ...") is the one the error goes beside. */
+static const char *const adverse_fields[] = {"date",     "session",  "kind", "event",
+                                             "severity", "resolved", NULL};
+
+static const char *adverse_error_field(const char *err)
+{
+    const char *p = err ? strstr(err, ": $.") : NULL;
+    if (!p)
+        return NULL;
+    p += 4;
+    size_t n = strcspn(p, ":.[ ");
+    for (int i = 0; adverse_fields[i]; i++)
+        if (strlen(adverse_fields[i]) == n && !strncmp(p, adverse_fields[i], n))
+            return adverse_fields[i];
+    return NULL;
+}
+
+/* The message beside field @p name when the error is about it. */
+static void adverse_field_error(mn__buf *b, const char *name, const char *placed, const char *err)
+{
+    if (!placed || strcmp(name, placed))
+        return;
+    mn__buf_printf(b, " <span class=\"field-error\" id=\"error-%s\" role=\"alert\">", name);
+    mn__srv_esc(b, err);
+    mn__buf_printf(b, "</span>");
+}
+
+static void adverse_option(mn__buf *b, const char *value, const char *chosen, const char *label)
+{
+    mn__buf_printf(b, "<option value=\"");
+    mn__srv_esc(b, value);
+    mn__buf_printf(b, "\"%s>", !strcmp(value, chosen) ? " selected" : "");
+    mn__srv_esc(b, label);
+    mn__buf_printf(b, "</option>");
+}
+
+/* The form, empty or filled from @p posted with @p err (the library's message) beside the
+ * field it names. The session choice lists the client's sessions, so the form is a read of
+ * the record and audited as one. */
+static void adverse_event_form(mn__call *c, const char *id, const mn__form *posted,
+                               const char *errmsg, int status)
+{
+    /* A copy: the reads below reset the context's message, which @p errmsg may be. */
+    char err_copy[1024];
+    const char *err = NULL;
+    if (errmsg) {
+        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        err = err_copy;
+    }
+    mn_store_history *h = NULL;
+    mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
+    if (st) {
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
+    if ((st = mn__audit_read(c, id, "adverse-event"))) {
+        mn_store_history_free(h);
+        fail(c, st, "The record cannot be read.");
+        return;
+    }
+    const char *placed = adverse_error_field(err);
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Record an adverse event", "adverse-event-form");
+    back_link(&b, id);
+    if (err) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
+        if (placed)
+            mn__buf_printf(&b, "Not recorded: see the field marked below.");
+        else
+            mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    mn__buf_printf(&b, "<p>An event reported at a follow-up or by phone. Events seen during a "
+                       "session are recorded with the session.</p>");
+    mn__buf_printf(&b, "<form id=\"adverse-event-record\" method=\"post\" action=\"");
+    client_link(&b, id, "/adverse-events");
+    mn__buf_printf(&b, "\">");
+    mn__csrf_field(&b, c);
+    char d[16], num[16];
+    mn_date today;
+    mn_date_today(c->w->ctx, &today);
+    mn__buf_printf(&b, "<p><label for=\"f-date\">Date it began</label> <input id=\"f-date\" "
+                       "name=\"date\" type=\"date\" required value=\"");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "date") : mn_date_format(today, d));
+    mn__buf_printf(&b, "\">");
+    adverse_field_error(&b, "date", placed, err);
+    /* The sessions by number, as the library counts them (1-based, in date order). */
+    const char *chosen = posted ? mn__form_str(posted, "session") : "";
+    mn__buf_printf(&b, "</p><p><label for=\"f-session\">Session it followed (optional)</label> "
+                       "<select id=\"f-session\" name=\"session\">");
+    adverse_option(&b, "", chosen, "none");
+    for (int i = 0; i < h->n_sessions; i++) {
+        char label[64];
+        snprintf(num, sizeof num, "%d", i + 1);
+        snprintf(label, sizeof label, "session %d on %s", i + 1,
+                 mn_date_format(h->sessions[i].date, d));
+        adverse_option(&b, num, chosen, label);
+    }
+    mn__buf_printf(&b, "</select>");
+    adverse_field_error(&b, "session", placed, err);
+    /* The kinds of the catalogue (data/adverse_events.json), then free text. */
+    chosen = posted ? mn__form_str(posted, "kind") : "";
+    mn__buf_printf(&b, "</p><p><label for=\"f-kind\">Kind</label> <select id=\"f-kind\" "
+                       "name=\"kind\">");
+    adverse_option(&b, "", chosen, "(choose a kind)");
+    mn_adverse_kind k;
+    for (int i = 0; mn_store_adverse_kind_at(c->w->ctx, i, &k) == MN_OK; i++)
+        adverse_option(&b, k.id, chosen, k.name);
+    mn_ctx_clear_error(c->w->ctx);
+    adverse_option(&b, OTHER_KIND, chosen, "Other (describe it below)");
+    mn__buf_printf(&b, "</select>");
+    adverse_field_error(&b, "kind", placed, err);
+    mn__buf_printf(&b, "</p><p><label for=\"f-event\">Event, when the kind is other (free text; "
+                       "name no one)</label> <input id=\"f-event\" name=\"event\" value=\"");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "event") : "");
+    mn__buf_printf(&b, "\">");
+    adverse_field_error(&b, "event", placed, err);
+    static const char *const severities[] = {"mild", "moderate", "severe"};
+    chosen = posted ? mn__form_str(posted, "severity") : "";
+    mn__buf_printf(&b, "</p><p><label for=\"f-severity\">Severity</label> <select "
+                       "id=\"f-severity\" name=\"severity\" required>");
+    adverse_option(&b, "", chosen, "(choose)");
+    for (size_t i = 0; i < sizeof severities / sizeof severities[0]; i++)
+        adverse_option(&b, severities[i], chosen, severities[i]);
+    mn__buf_printf(&b, "</select>");
+    adverse_field_error(&b, "severity", placed, err);
+    mn__buf_printf(&b, "</p><p><label for=\"f-resolved\">Date it resolved (optional)</label> "
+                       "<input id=\"f-resolved\" name=\"resolved\" type=\"date\" value=\"");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "resolved") : "");
+    mn__buf_printf(&b, "\">");
+    adverse_field_error(&b, "resolved", placed, err);
+    mn__buf_printf(&b, "</p><p><button id=\"adverse-event-save\" type=\"submit\">Record the "
+                       "adverse event</button></p></form>");
+    mn__page_end(&b);
+    mn_store_history_free(h);
+    mn__page_send(c, status, &b);
+}
+
+void mn__page_adverse_event_form(mn__call *c)
+{
+    adverse_event_form(c, c->params[0], NULL, NULL, 200);
+}
+
+/* The form as one record of `mneedle record adverse-event` (docs/records.md): the library
+ * checks it, as it checks a file; nothing is checked here. */
+void mn__post_adverse_event(mn__call *c)
+{
+    const char *id = c->params[0];
+    const mn__form *f = &c->form;
+    const char *kind = mn__form_str(f, "kind"), *event = mn__form_str(f, "event");
+    json_t *e = json_object();
+    json_object_set_new(e, "client", json_string(id));
+    json_object_set_new(e, "date", json_string(mn__form_str(f, "date")));
+    if (mn__form_str(f, "session")[0]) {
+        char *end;
+        long n = strtol(mn__form_str(f, "session"), &end, 10);
+        json_object_set_new(e, "session",
+                            *end ? json_string(mn__form_str(f, "session")) : json_integer(n));
+    }
+    int other = !strcmp(kind, OTHER_KIND);
+    if (kind[0] && !other)
+        json_object_set_new(e, "kind", json_string(kind));
+    /* Free text for "other" (empty, the library asks to name the event); text typed beside a
+     * kind goes too, and the library refuses the pair rather than drop either. */
+    if (other || event[0])
+        json_object_set_new(e, "event", json_string(event));
+    if (mn__form_str(f, "severity")[0])
+        json_object_set_new(e, "severity", json_string(mn__form_str(f, "severity")));
+    if (mn__form_str(f, "resolved")[0])
+        json_object_set_new(e, "resolved", json_string(mn__form_str(f, "resolved")));
+    char *text = mn__srv_dump(e);
+    json_decref(e);
+    int n = 0;
+    mn_status st = text ? mn_store_record_adverse_events(c->w->ctx, c->w->store, "form", text,
+                                                         strlen(text), &n)
+                        : MN_ENOMEM;
+    mn__free(text);
+    if (st) {
+        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
+            adverse_event_form(c, id, f, mn_ctx_errmsg(c->w->ctx), 422);
+        else
+            fail(c, st, "The adverse event was not recorded.");
+        return;
+    }
+    mn__buf loc;
+    mn__buf_init(&loc);
+    client_link(&loc, id, "");
+    mn__redirect(c, loc.data, "Adverse event recorded.");
     mn__buf_release(&loc);
 }
 

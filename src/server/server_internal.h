@@ -284,6 +284,8 @@ void mn__page_session_form(mn__call *c);
 void mn__post_session(mn__call *c);
 void mn__page_assessment_form(mn__call *c);
 void mn__post_assessment(mn__call *c);
+void mn__page_adverse_event_form(mn__call *c);
+void mn__post_adverse_event(mn__call *c);
 void mn__page_replan(mn__call *c);
 void mn__post_replan(mn__call *c);
 void mn__page_recall(mn__call *c);

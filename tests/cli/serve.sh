@@ -1,8 +1,9 @@
 # End-to-end: mneedle serve on loopback with curl. Options and bad usage; users from
 # --add-user; the server on --port 0 printing its address; no session -> 303 to sign-in;
 # sign-in; a forged POST (no token, or a foreign Origin) refused 403; a read-only user cannot
-# chart; a practitioner adds a client through the form; the JSON API; SIGTERM stops it with
-# exit 0; --demo leaves nothing behind; the audit chain holds after it all.
+# chart; a practitioner adds a client through the form; an adverse event recorded on its own
+# (and refused without a token, with a bad severity, or from a read-only user); the JSON API;
+# SIGTERM stops it with exit 0; --demo leaves nothing behind; the audit chain holds after it all.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skipped"; exit 77; }
@@ -110,6 +111,50 @@ expect 0 "stdout:web1" -- "$MNEEDLE" client list --db "$DB"
 ok '[ "$(status /api/v1/clients/amelia/history -b "$TMP/pia")" = 200 ]' "API history is not 200"
 ok '$PY -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"client\"]==\"amelia\" and \"planned\" in d" "$TMP/b"' \
     "API history is not the history JSON"
+
+# Adverse events on their own (a phone call after a session): a practitioner records one
+# through the form, as `mneedle record adverse-event` would; it is in `history --json` and on
+# the client page. A read-only user sees the table but neither the link nor the form; no
+# token, or a bad severity, records nothing.
+aes() { "$MNEEDLE" history --db "$DB" amelia --json > "$TMP/hist.json" &&
+    $PY -c "import json,sys; print(sum(e[\"event\"] != \"none\" for e in json.load(open(sys.argv[1]))[\"adverse_events\"]))" "$TMP/hist.json"; }
+ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none")" = 303 ]' \
+    "charting session 1 failed"
+ok '[ "$(status /clients/amelia -b "$TMP/pia")" = 200 ] && grep -q "id=\"record-adverse-event\"" "$TMP/b"' \
+    "the client page offers a practitioner no adverse-event form"
+ok '[ "$(status /clients/amelia/adverse-events/new -b "$TMP/pia")" = 200 ]' "the adverse-event form is not 200"
+ok 'grep -q "<main id=\"adverse-event-form\"" "$TMP/b" && grep -q "<form id=\"adverse-event-record\"" "$TMP/b"' \
+    "the adverse-event form lacks its ids"
+ok 'grep -q "<option value=\"1\">session 1 on 2026-12-01</option>" "$TMP/b"' \
+    "the form does not offer the recorded session"
+ok 'grep -q "<option value=\"post-inflammatory-hyperpigmentation\">" "$TMP/b" && grep -q "<option value=\"other\">" "$TMP/b"' \
+    "the form does not list the catalogue's kinds and other"
+AE="date=2026-12-02&session=1&kind=post-inflammatory-hyperpigmentation&event=&resolved=2026-12-03"
+ok '[ "$(status /clients/amelia/adverse-events -b "$TMP/pia" -d "$AE&severity=moderate")" = 403 ]' \
+    "an adverse event without the token passed"
+ok '[ "$(aes)" = 0 ]' "a refused adverse event was recorded"
+ok '[ "$(status /clients/amelia/adverse-events -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "$AE&severity=bad")" = 422 ]' \
+    "a bad severity was not refused with 422"
+ok 'grep -q "id=\"error-severity\"[^>]*>[^<]*severity: expected mild, moderate or severe" "$TMP/b"' \
+    "a bad severity is not named beside its field"
+ok 'grep -q "<option value=\"post-inflammatory-hyperpigmentation\" selected>" "$TMP/b"' \
+    "the form lost the kind chosen"
+ok '[ "$(aes)" = 0 ]' "a refused adverse event was recorded"
+ok '[ "$(status /clients/amelia/adverse-events -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "$AE&severity=moderate")" = 303 ]' \
+    "recording an adverse event failed"
+ok '[ "$(header Location)" = "/clients/amelia?msg=Adverse%20event%20recorded." ]' \
+    "no message after recording an adverse event"
+ok '[ "$(aes)" = 1 ] && $PY -c "import json,sys; e=[e for e in json.load(open(sys.argv[1]))[\"adverse_events\"] if e[\"event\"] != \"none\"][0]; assert (e[\"kind\"], e[\"session\"], e[\"date\"], e[\"severity\"], e[\"resolved\"]) == (\"post-inflammatory-hyperpigmentation\", 1, \"2026-12-02\", \"moderate\", \"2026-12-03\"), e" "$TMP/hist.json"' \
+    "history --json does not hold the adverse event as entered"
+ok '[ "$(status /clients/amelia -b "$TMP/rob")" = 200 ]' "read-only cannot read the client page"
+ok 'tr -d "\n" < "$TMP/b" | grep -q "id=\"adverse-events\".*<td>2026-12-02</td><td class=\"num\">1</td><td>Post-inflammatory hyperpigmentation[^<]*</td><td>moderate</td><td>2026-12-03</td>"' \
+    "the client page does not list the adverse event"
+ok '! grep -q "record-adverse-event" "$TMP/b"' "a read-only user is offered the adverse-event form"
+ok '[ "$(status /clients/amelia/adverse-events/new -b "$TMP/rob")" = 403 ]' "read-only got the adverse-event form"
+TR=$(token "$TMP/rob")
+ok '[ "$(status /clients/amelia/adverse-events -b "$TMP/rob" --data-urlencode "csrf=$TR" -d "$AE&severity=mild")" = 403 ]' \
+    "read-only recorded an adverse event"
+ok '[ "$(aes)" = 1 ]' "a refused adverse event was recorded"
 
 # User administration: the admin disables rob (his session ends, his sign-in is refused),
 # enables him again, and a practitioner may not; everyone changes their own password.

@@ -1,10 +1,10 @@
 'use strict';
 // The workstation in a real browser (issue: `mneedle serve`, section Tests): a practitioner
 // signs in, creates a client, plans, opens the report, charts a session with the pre-filled
-// settings, records a score, re-plans, exports the calendar and signs out; a request without
-// a session goes to sign-in, a forged POST is refused, a read-only user cannot chart, and
-// axe-core finds no serious or critical violation on the main pages. Page ids and form field
-// names are the ones docs/serve.md lists.
+// settings, records a score and an adverse event on its own, re-plans, exports the calendar and
+// signs out; a request without a session goes to sign-in, a forged POST is refused, a read-only
+// user cannot chart, and axe-core finds no serious or critical violation on the main pages.
+// Page ids and form field names are the ones docs/serve.md lists.
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
@@ -223,6 +223,26 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.equal(h.assessments[0].scale, scale);
   });
 
+  step('records an adverse event reported after the session, on its own', async () => {
+    await page.goto(`${server.url}/clients/${CLIENT}`);
+    await Promise.all([page.waitForNavigation(), byId(page, 'record-adverse-event').click()]);
+    assert.equal(new URL(page.url()).pathname, `/clients/${CLIENT}/adverse-events/new`);
+    assert.equal(await field(page, 'date').inputValue(), TODAY);
+    await field(page, 'session').selectOption('1');
+    await field(page, 'kind').selectOption('post-inflammatory-hyperpigmentation');
+    await field(page, 'severity').selectOption('moderate');
+    await shot(page, '09b-adverse-event-form');
+    await Promise.all([page.waitForNavigation(), byId(page, 'adverse-event-save').click()]);
+    assert.equal(new URL(page.url()).pathname, `/clients/${CLIENT}`);
+    assert.match(await byId(page, 'message').innerText(), /adverse event recorded/i);
+    const row = page.locator('#adverse-events tbody tr', { hasText: /hyperpigmentation/i });
+    assert.equal(await row.count(), 1);
+    assert.match(await row.innerText(), /moderate/);
+    const events = (await history(admin)).adverse_events.filter((e) => e.event !== 'none');
+    assert.deepEqual(events.map((e) => [e.date, e.session, e.kind, e.severity, e.resolved]),
+      [[TODAY, 1, 'post-inflammatory-hyperpigmentation', 'moderate', undefined]]);
+  });
+
   step('re-plans from what was done', async () => {
     await page.goto(`${server.url}/clients/${CLIENT}`);
     await Promise.all([page.waitForNavigation(), byId(page, 'open-replan').click()]);
@@ -296,6 +316,9 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.equal(new URL(rp.url()).pathname, '/clients');
     await rp.goto(`${server.url}/clients/${CLIENT}`);
     assert.equal(await byId(rp, 'chart-session').count(), 0, 'a read-only user is offered charting');
+    assert.equal(await byId(rp, 'record-adverse-event').count(), 0, 'a read-only user is offered the adverse-event form');
+    assert.equal(await rp.locator('#adverse-events tbody tr', { hasText: /hyperpigmentation/i }).count(), 1,
+      'a read-only user does not see the adverse events');
     assert.equal(await byId(rp, 'new-client').count(), 0);
     const form = await rp.goto(`${server.url}/clients/${CLIENT}/sessions/new`);
     assert.equal(form.status(), 403);
@@ -327,7 +350,8 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
       ['clients', '/clients'], ['client', `/clients/${CLIENT}`], ['client-new', '/clients/new'],
       ['client-edit', `/clients/${CLIENT}/edit`], ['plan', `/clients/${CLIENT}/plan`],
       ['report', `/clients/${CLIENT}/report.html`], ['session-form', `/clients/${CLIENT}/sessions/new`],
-      ['assessment-form', `/clients/${CLIENT}/assessments/new`], ['replan', `/clients/${CLIENT}/replan`],
+      ['assessment-form', `/clients/${CLIENT}/assessments/new`],
+      ['adverse-event-form', `/clients/${CLIENT}/adverse-events/new`], ['replan', `/clients/${CLIENT}/replan`],
       ['recall', '/recall'], ['catalog', '/catalog'], ['users', '/users'], ['account', '/account'],
     ]);
     const found = [];

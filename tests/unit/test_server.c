@@ -989,17 +989,76 @@ static void test_client_form_concerns(void **state)
     mn_http_response_release(&r);
 }
 
+/* An adverse event on its own: the form lists the client's sessions and the catalogue's kinds;
+ * "other" sends the free text, an empty one is refused beside the event field, a kind with
+ * text too is refused as a pair (the library's rule), and what is recorded reaches the client
+ * page escaped. */
+static void test_adverse_event_form(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[512];
+    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
+    token_of(pia, T0, tok);
+    mn_http_response r;
+    /* Session 1 was charted in test_charting. */
+    request("GET", "/clients/amelia/adverse-events/new", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "<option value=\"1\">session 1 on 2026-12-01</option>"));
+    assert_non_null(strstr(r.body, "<option value=\"swelling\">"));
+    assert_non_null(strstr(r.body, "<option value=\"other\">"));
+    mn_http_response_release(&r);
+    const char *base = "&date=2026-12-02&session=1&severity=mild";
+    snprintf(form, sizeof form, "csrf=%s%s&kind=other&event=", tok, base);
+    expect("POST", "/clients/amelia/adverse-events", pia, form, T0, 422,
+           "id=\"error-event\" role=\"alert\">form: $.event: name the event", NULL);
+    snprintf(form, sizeof form, "csrf=%s%s&kind=swelling&event=itching", tok, base);
+    expect("POST", "/clients/amelia/adverse-events", pia, form, T0, 422, "not both", NULL);
+    snprintf(form, sizeof form, "csrf=%s%s&kind=other&event=%%3Cb%%3Eitching%%3C%%2Fb%%3E", tok,
+             base);
+    request("POST", "/clients/amelia/adverse-events", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 303);
+    assert_string_equal(mn_http_response_header(&r, "Location"),
+                        "/clients/amelia?msg=Adverse%20event%20recorded.");
+    mn_http_response_release(&r);
+    mn_store *store;
+    mn_store_history *h = NULL;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_history_get(ctx, store, "amelia", &h), MN_OK);
+    mn_store_close(store);
+    int found = 0;
+    for (int i = 0; i < h->n_events; i++)
+        if (!strcmp(h->events[i].event, "<b>itching</b>")) {
+            found++;
+            assert_int_equal(h->events[i].session_number, 1);
+            assert_string_equal(h->events[i].severity, "mild");
+            assert_string_equal(h->events[i].kind_name, "");
+        }
+    mn_store_history_free(h);
+    assert_int_equal(found, 1); /* the refused two recorded nothing */
+    expect("GET", "/clients/amelia", pia, NULL, T0, 200,
+           "<td>&lt;b&gt;itching&lt;/b&gt;</td><td>mild</td><td>not recorded</td>", "<b>itching");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_forms),           cmocka_unit_test(test_raw_parse),
-        cmocka_unit_test(test_routing),         cmocka_unit_test(test_sessions),
-        cmocka_unit_test(test_csrf_and_origin), cmocka_unit_test(test_roles),
-        cmocka_unit_test(test_charting),        cmocka_unit_test(test_escaping_and_audit),
-        cmocka_unit_test(test_signin_limit),    cmocka_unit_test(test_users),
-        cmocka_unit_test(test_audit_batch),     cmocka_unit_test(test_group_commit),
-        cmocka_unit_test(test_plan_cache),      cmocka_unit_test(test_user_admin),
-        cmocka_unit_test(test_report_pdf),      cmocka_unit_test(test_client_form_concerns),
+        cmocka_unit_test(test_forms),
+        cmocka_unit_test(test_raw_parse),
+        cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_sessions),
+        cmocka_unit_test(test_csrf_and_origin),
+        cmocka_unit_test(test_roles),
+        cmocka_unit_test(test_charting),
+        cmocka_unit_test(test_escaping_and_audit),
+        cmocka_unit_test(test_signin_limit),
+        cmocka_unit_test(test_users),
+        cmocka_unit_test(test_audit_batch),
+        cmocka_unit_test(test_group_commit),
+        cmocka_unit_test(test_plan_cache),
+        cmocka_unit_test(test_user_admin),
+        cmocka_unit_test(test_report_pdf),
+        cmocka_unit_test(test_client_form_concerns),
+        cmocka_unit_test(test_adverse_event_form),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
