@@ -305,6 +305,11 @@ typedef struct {
     int lasting_durability_low_days, lasting_durability_high_days;
     int maintenance_interval_low_days, maintenance_interval_high_days;
     int lasting_band_draws;
+    /* The band's people's median peak (NAN without drawn people) beside lasting_peak_pct, the
+     * default constants' typical person, and whether the peak's range was widened to hold it
+     * (mn_healing_projection's peak_median_pct, peak_range_widened). */
+    double lasting_peak_median_pct;
+    int lasting_peak_range_widened;
     /* The zone whose curve is shown (index into zones; -1 without a projection) and the
      * model's maintenance for it, as mn_healing_projection gives it: its interval (which
      * maintenance_interval_days, the one the visits follow, differs from only when a concern

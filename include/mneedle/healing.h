@@ -396,6 +396,13 @@ typedef struct {
      * ends; no band: the typical person's values). peak_low_pct/peak_high_pct above are the
      * peak's range: each person's own peak. */
     int durability_low_days, durability_high_days; /* -1: beyond the 40 years searched */
+    /* The median of the band's people's peaks (NAN with the quick band or none), beside the
+     * projected person's peak_improvement_pct, which takes the library's default constants:
+     * the two differ where the bundled posterior disagrees with the defaults
+     * (docs/models/healing.md §4.3). peak_range_widened: 1 when the projected person's peak lay
+     * outside the band's 10-90 % range and the range was widened to include it. */
+    double peak_median_pct;
+    int peak_range_widened;
     int maintenance_interval_low_days, maintenance_interval_high_days; /* each person's own
                                                                           interval, in the
                                                                           bounds */

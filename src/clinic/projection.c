@@ -4,6 +4,7 @@
  * or above the target fraction of its peak (bounded to 3-12 months); a plan without sessions
  * keeps the concerns' default interval and says so.
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,6 +130,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_peak_pct = best.peak_improvement_pct;
     p->lasting_peak_low_pct = best.peak_low_pct;
     p->lasting_peak_high_pct = best.peak_high_pct;
+    p->lasting_peak_median_pct = best.peak_median_pct;
+    p->lasting_peak_range_widened = best.peak_range_widened;
     p->lasting_peak_day = best.peak_day;
     p->lasting_durability_days = best.durability_days;
     p->lasting_back_to_baseline_day = best.back_to_baseline_day;
@@ -188,14 +191,20 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  " (the 12-month bound, not the model's need: by the model sessions more than "
                  "%d years apart would)",
                  MN_MAINTENANCE_SEARCH_MAX_DAYS / 365);
+    /* The typical person takes the default constants, the range's people the fitted
+     * posterior: their median beside it (docs/models/healing.md, Ranges). */
+    char median[96] = "";
+    if (band_draws > 0 && isfinite(best.peak_median_pct))
+        snprintf(median, sizeof median, "; median %.0f %% over people drawn from the evidence fit",
+                 best.peak_median_pct);
     snprintf(p->projection_note, sizeof p->projection_note,
              "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
-             "%% (plausible range %.0f-%.0f %%) around day %d after the first session; without "
+             "%% (plausible range %.0f-%.0f %%%s) around day %d after the first session; without "
              "maintenance %s%s. Maintenance every %d days keeps it at or above %.0f %% of the "
              "peak%s.",
              p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, p->lasting_peak_pct,
-             p->lasting_peak_low_pct, p->lasting_peak_high_pct, p->lasting_peak_day, half, base,
-             best.maintenance_interval_days, 100 * p->options.target_fraction, bound);
+             p->lasting_peak_low_pct, p->lasting_peak_high_pct, median, p->lasting_peak_day, half,
+             base, best.maintenance_interval_days, 100 * p->options.target_fraction, bound);
     /* The ranges between virtual people, and where the evidence stops. */
     {
         size_t len = strlen(p->projection_note);

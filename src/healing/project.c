@@ -559,6 +559,8 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
     for (int i = 0; i < n_samples; i++)
         days[i] = i * o.step_days <= horizon ? i * o.step_days : horizon;
     out->peak_low_pct = out->peak_high_pct = out->peak_improvement_pct;
+    out->peak_median_pct = NAN;
+    out->peak_range_widened = 0;
     out->durability_low_days = out->durability_high_days = out->durability_days;
     out->maintenance_interval_low_days = out->maintenance_interval_high_days = chosen;
     if (o.band_draws >= 0) {
@@ -620,6 +622,10 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
                 range_of(col, nb, &lo[i], &hi[i]);
             }
             range_of(peaks, nb, &out->peak_low_pct, &out->peak_high_pct);
+            if (o.band_draws > 0) /* peaks sorted by range_of */
+                out->peak_median_pct = quantile(peaks, nb, 0.5);
+            out->peak_range_widened = out->peak_low_pct > out->peak_improvement_pct ||
+                                      out->peak_high_pct < out->peak_improvement_pct;
             double dlo, dhi, ilo, ihi;
             range_of(durs, nb, &dlo, &dhi);
             range_of(ints, nb, &ilo, &ihi);

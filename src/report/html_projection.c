@@ -5,6 +5,8 @@
  * (maintenance) or when it fades, and where it stands at the end of the plan. A plan without a
  * projection gets the answer from its own note, without invented numbers.
  */
+#include <math.h>
+
 #include "report/html_internal.h"
 
 static const char question[] = "<div class=\"answer\"><b>How long will it last?</b> ";
@@ -77,6 +79,14 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
                    "the first session, at <b>%.0f %%</b> (plausible range %.0f–%.0f %%). ",
                    plan->lasting_peak_day / 7.0, plan->lasting_peak_pct, plan->lasting_peak_low_pct,
                    plan->lasting_peak_high_pct);
+    /* The typical person takes the default constants, the range's people the fitted
+     * posterior: their median, so a typical value near an end of its range is explained. */
+    if (plan->lasting_band_draws > 0 && isfinite(plan->lasting_peak_median_pct))
+        mn__buf_printf(b,
+                       "The typical person above takes the model's default constants; half "
+                       "of the people simulated from the fit to the published studies do "
+                       "better than <b>%.0f %%</b>. ",
+                       plan->lasting_peak_median_pct);
     permanence(b, plan, fig, target);
     if (fig->baseline_index >= 0)
         mn__buf_printf(b,

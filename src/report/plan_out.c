@@ -184,6 +184,16 @@ static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
     mn__jput(j, obj, key, day >= 0 ? json_integer(day) : json_null());
 }
 
+/* The peak's median over the band's people (null without drawn people) and whether its range
+ * was widened to hold the typical person's peak (simulate's summary names). */
+static void put_median(mn__jout *j, json_t *obj, const mn_plan *p)
+{
+    int has = p->lasting_band_draws > 0 && isfinite(p->lasting_peak_median_pct);
+    mn__jput(j, obj, "peak_improvement_pct_median",
+             has ? json_real(p->lasting_peak_median_pct) : json_null());
+    mn__jput_bool(j, obj, "peak_range_widened", p->lasting_peak_range_widened);
+}
+
 /* 1 when the client file prices the treatment in any way. */
 static int priced(const mn_client *c)
 {
@@ -227,6 +237,7 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     put_day_or_null(j, sum, "back_to_baseline_day", p->lasting_back_to_baseline_day);
     mn__jput_num(j, sum, "peak_improvement_pct_low", p->lasting_peak_low_pct);
     mn__jput_num(j, sum, "peak_improvement_pct_high", p->lasting_peak_high_pct);
+    put_median(j, sum, p);
     put_day_or_null(j, sum, "durability_days_low", p->lasting_durability_low_days);
     put_day_or_null(j, sum, "durability_days_high", p->lasting_durability_high_days);
     mn__jput_num(j, sum, "target_fraction", p->options.target_fraction);
@@ -417,6 +428,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
         mn__jput_num(j, proj, "peak_improvement_pct", p->lasting_peak_pct);
         mn__jput_num(j, proj, "peak_improvement_pct_low", p->lasting_peak_low_pct);
         mn__jput_num(j, proj, "peak_improvement_pct_high", p->lasting_peak_high_pct);
+        put_median(j, proj, p);
         mn__jput(j, proj, "durability_days_low",
                  p->lasting_durability_low_days >= 0 ? json_integer(p->lasting_durability_low_days)
                                                      : json_null());

@@ -2,6 +2,7 @@
  * Writing a healing result: JSON (DESIGN §4 keys and more), text for a clinician or client,
  * CSV of daily trajectories, and the one answer everyone asks for: how long will it last?
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,16 +92,27 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     PUT("How long will it last? In this simulation, improvement peaks at about %.0f %% of "
         "the baseline severity",
         S->peak_improvement_pct);
-    if (res->maintenance && res->maintenance->peak_high_pct > res->maintenance->peak_low_pct)
-        PUT(" (10-90 %% range %.0f-%.0f %% over virtual people)", res->maintenance->peak_low_pct,
-            res->maintenance->peak_high_pct);
+    const mn_healing_projection *band = res->maintenance;
+    int median = band && isfinite(band->peak_median_pct);
+    if (!median && band && band->peak_high_pct > band->peak_low_pct)
+        PUT(" (10-90 %% range %.0f-%.0f %% over virtual people)", band->peak_low_pct,
+            band->peak_high_pct);
     if (S->peak_day > last) {
         duration(S->peak_day - last, after_last, sizeof after_last);
-        PUT(" on day %d, %s after the last session, as new collagen matures.", S->peak_day,
+        PUT(" on day %d, %s after the last session, as new collagen matures", S->peak_day,
             after_last);
     } else {
-        PUT(" on day %d.", S->peak_day);
+        PUT(" on day %d", S->peak_day);
     }
+    /* The projected person takes the default constants, the virtual people the fitted
+     * posterior: where both are shown, say so, with the people's median (the two differ where
+     * the posterior disagrees with the defaults, docs/models/healing.md 4.3). */
+    if (median)
+        PUT(" (with the model's default constants; over virtual people drawn from the fitted "
+            "posterior the median peak is %.0f %%, 10-90 %% range %.0f-%.0f %%%s)",
+            band->peak_median_pct, band->peak_low_pct, band->peak_high_pct,
+            band->peak_range_widened ? ", widened to include the default constants' value" : "");
+    PUT(".");
     if (S->durability_days >= 0) {
         duration(S->durability_days, half, sizeof half);
         PUT(" %s, half of that gain is lost %s after the peak (day %d",
@@ -296,6 +308,13 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             mn__jput_num(&j, sum, "peak_improvement_high_pct", m->peak_high_pct);
             mn__jput_num(&j, sum, "peak_improvement_pct_low", m->peak_low_pct);
             mn__jput_num(&j, sum, "peak_improvement_pct_high", m->peak_high_pct);
+            /* The band's median (null without drawn people) and whether the range was widened
+             * to include peak_improvement_pct, the default constants' value. */
+            if (isfinite(m->peak_median_pct))
+                mn__jput_num(&j, sum, "peak_improvement_pct_median", m->peak_median_pct);
+            else
+                mn__jput(&j, sum, "peak_improvement_pct_median", json_null());
+            mn__jput_bool(&j, sum, "peak_range_widened", m->peak_range_widened);
             put_day_or_null(&j, sum, "durability_days_low", m->durability_low_days);
             put_day_or_null(&j, sum, "durability_days_high", m->durability_high_days);
             mn__jput_int(&j, sum, "maintenance_interval_days", m->maintenance_interval_days);

@@ -574,9 +574,9 @@ static int error_field(const char *msg, char *name, size_t size)
     return 0;
 }
 
-static void field_error(mn__buf *b, const char *name, const char *err_field, const char *err)
+void mn__field_error(mn__buf *b, const char *name, const char *err_field, const char *err)
 {
-    if (err && !strcmp(name, err_field)) {
+    if (err && err_field && !strcmp(name, err_field)) {
         mn__buf_printf(b, " <span class=\"field-error\" id=\"error-");
         mn__srv_esc(b, name);
         mn__buf_printf(b, "\" role=\"alert\">");
@@ -640,7 +640,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
             mn__srv_esc(&b, v);
             mn__buf_printf(&b, "\">");
         }
-        field_error(&b, f->name, ef, err);
+        mn__field_error(&b, f->name, ef, err);
         mn__buf_printf(&b, "</p>");
     }
     mn__buf_printf(&b, "</fieldset>");
@@ -694,7 +694,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
                            name, labels[p], name, name);
             mn__srv_esc(&b, v);
             mn__buf_printf(&b, "\">");
-            field_error(&b, name, ef, err);
+            mn__field_error(&b, name, ef, err);
             mn__buf_printf(&b, "</p>");
         }
         mn__buf_printf(&b, "</fieldset>");
@@ -732,7 +732,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
                            !strcmp(v, "no") ? " selected" : "",
                            !strcmp(v, "yes") ? " selected" : "");
         }
-        field_error(&b, name, ef, err);
+        mn__field_error(&b, name, ef, err);
         mn__buf_printf(&b, "</p>");
     }
     mn__buf_printf(&b, "</fieldset><p><button id=\"client-save\" type=\"submit\">Save</button>"

@@ -615,16 +615,6 @@ static const char *adverse_error_field(const char *err)
     return NULL;
 }
 
-/* The message beside field @p name when the error is about it. */
-static void adverse_field_error(mn__buf *b, const char *name, const char *placed, const char *err)
-{
-    if (!placed || strcmp(name, placed))
-        return;
-    mn__buf_printf(b, " <span class=\"field-error\" id=\"error-%s\" role=\"alert\">", name);
-    mn__srv_esc(b, err);
-    mn__buf_printf(b, "</span>");
-}
-
 static void adverse_option(mn__buf *b, const char *value, const char *chosen, const char *label)
 {
     mn__buf_printf(b, "<option value=\"");
@@ -684,7 +674,7 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
                        "name=\"date\" type=\"date\" required value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "date") : mn_date_format(today, d));
     mn__buf_printf(&b, "\">");
-    adverse_field_error(&b, "date", placed, err);
+    mn__field_error(&b, "date", placed, err);
     /* The sessions by number, as the library counts them (1-based, in date order). */
     const char *chosen = posted ? mn__form_str(posted, "session") : "";
     mn__buf_printf(&b, "</p><p><label for=\"f-session\">Session it followed (optional)</label> "
@@ -698,7 +688,7 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
         adverse_option(&b, num, chosen, label);
     }
     mn__buf_printf(&b, "</select>");
-    adverse_field_error(&b, "session", placed, err);
+    mn__field_error(&b, "session", placed, err);
     /* The kinds of the catalogue (data/adverse_events.json), then free text. */
     chosen = posted ? mn__form_str(posted, "kind") : "";
     mn__buf_printf(&b, "</p><p><label for=\"f-kind\">Kind</label> <select id=\"f-kind\" "
@@ -710,12 +700,12 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
     mn_ctx_clear_error(c->w->ctx);
     adverse_option(&b, OTHER_KIND, chosen, "Other (describe it below)");
     mn__buf_printf(&b, "</select>");
-    adverse_field_error(&b, "kind", placed, err);
+    mn__field_error(&b, "kind", placed, err);
     mn__buf_printf(&b, "</p><p><label for=\"f-event\">Event, when the kind is other (free text; "
                        "name no one)</label> <input id=\"f-event\" name=\"event\" value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "event") : "");
     mn__buf_printf(&b, "\">");
-    adverse_field_error(&b, "event", placed, err);
+    mn__field_error(&b, "event", placed, err);
     static const char *const severities[] = {"mild", "moderate", "severe"};
     chosen = posted ? mn__form_str(posted, "severity") : "";
     mn__buf_printf(&b, "</p><p><label for=\"f-severity\">Severity</label> <select "
@@ -724,12 +714,12 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
     for (size_t i = 0; i < sizeof severities / sizeof severities[0]; i++)
         adverse_option(&b, severities[i], chosen, severities[i]);
     mn__buf_printf(&b, "</select>");
-    adverse_field_error(&b, "severity", placed, err);
+    mn__field_error(&b, "severity", placed, err);
     mn__buf_printf(&b, "</p><p><label for=\"f-resolved\">Date it resolved (optional)</label> "
                        "<input id=\"f-resolved\" name=\"resolved\" type=\"date\" value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "resolved") : "");
     mn__buf_printf(&b, "\">");
-    adverse_field_error(&b, "resolved", placed, err);
+    mn__field_error(&b, "resolved", placed, err);
     mn__buf_printf(&b, "</p><p><button id=\"adverse-event-save\" type=\"submit\">Record the "
                        "adverse event</button></p></form>");
     mn__page_end(&b);

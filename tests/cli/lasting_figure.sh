@@ -31,7 +31,8 @@ pk = proj["peak"]
 peak, lo, hi, day = r(pk["improvement_pct"]), r(pk["low_pct"]), r(pk["high_pct"]), pk["day"]
 months = lambda d: r(d / (365.2425 / 12))
 # The note, as text, JSON and report give it.
-note_re = (r"improvement peaks at about (\d+) % \(plausible range (\d+)-(\d+) %\) around day "
+note_re = (r"improvement peaks at about (\d+) % \(plausible range (\d+)-(\d+) %"
+           r"(?:; median (\d+) % over people drawn from the evidence fit)?\) around day "
            r"(\d+) after the first session; without maintenance (?:half of it is lost about "
            r"(\d+) months after the peak|it holds more than half for decades)"
            r"(?:, back to the pre-treatment level after ~(\d+) years)?")
@@ -40,12 +41,15 @@ for where, body in (("text", text), ("JSON note", proj["note"]), ("report", page
     if not m:
         bad.append("%s: no 'peaks at about' note" % where)
         continue
-    same(where + " peak", tuple(map(int, m.group(1, 2, 3, 4))), (peak, lo, hi, day))
+    same(where + " peak", tuple(map(int, m.group(1, 2, 3, 5))), (peak, lo, hi, day))
+    med = proj.get("peak_improvement_pct_median")
+    same(where + " people's median", None if m.group(4) is None else int(m.group(4)),
+         None if med is None else r(med))
     half = proj["durability_days"]
-    same(where + " half lost (months)", None if m.group(5) is None else int(m.group(5)),
+    same(where + " half lost (months)", None if m.group(6) is None else int(m.group(6)),
          None if half is None else months(half))
     base = proj["back_to_baseline_day"]
-    same(where + " back to baseline (years)", None if m.group(6) is None else int(m.group(6)),
+    same(where + " back to baseline (years)", None if m.group(7) is None else int(m.group(7)),
          None if base is None else r(base / 365.2425))
 # The report's summary card and its answer.
 m = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>plausible range "
@@ -54,6 +58,9 @@ same("report card", m and tuple(map(int, m.groups())), (peak, lo, hi))
 m = re.search(r"greatest about <b>(\d+) weeks</b> after the first session, at <b>(\d+) %</b> "
               r"\(plausible range (\d+)–(\d+) %\)", page)
 same("report answer", m and tuple(map(int, m.groups())), (r(day / 7), peak, lo, hi))
+m = re.search(r"simulated from the fit to the published studies do better than <b>(\d+) %</b>", page)
+med = proj.get("peak_improvement_pct_median")
+same("report answer median", m and int(m.group(1)), None if med is None else r(med))
 # Where the curve stands at the end of the plan: the text's last sample line and the report.
 last = plan["projection"]["samples"][-1]
 end = (last["day"], r(last["improvement_pct"]))

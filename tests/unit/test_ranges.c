@@ -69,6 +69,11 @@ static void test_ranges_are_the_people(void **state)
     qsort(durs, 48, sizeof(double), cmp_double);
     assert_close(pr.peak_low_pct, quantile(peaks, 48, 0.1), 1e-6, 0);
     assert_close(pr.peak_high_pct, quantile(peaks, 48, 0.9), 1e-6, 0);
+    /* The people's median peak, and the widening flag: set exactly when the projected
+     * person's peak (default constants) lies outside the people's 10-90 % range. */
+    assert_close(pr.peak_median_pct, quantile(peaks, 48, 0.5), 1e-6, 0);
+    assert_int_equal(pr.peak_range_widened, quantile(peaks, 48, 0.1) > pr.peak_improvement_pct ||
+                                                quantile(peaks, 48, 0.9) < pr.peak_improvement_pct);
     assert_close(pr.durability_low_days, quantile(durs, 48, 0.1), 0, 8.0);
     double dhi = quantile(durs, 48, 0.9);
     if (isfinite(dhi))
@@ -88,6 +93,7 @@ static void test_ranges_are_the_people(void **state)
     /* No band: the typical person's values; the quick band: its two people's ends. */
     o.band_draws = -1;
     assert_int_equal(mn_healing_project(ctx, &p, cheek, c, pen, course, 4, &o, &pr), MN_OK);
+    assert_true(isnan(pr.peak_median_pct) && !pr.peak_range_widened);
     assert_true(pr.peak_low_pct == pr.peak_improvement_pct &&
                 pr.durability_low_days == pr.durability_days &&
                 pr.maintenance_interval_high_days == pr.maintenance_interval_days);
@@ -96,6 +102,7 @@ static void test_ranges_are_the_people(void **state)
     assert_int_equal(mn_healing_project(ctx, &p, cheek, c, pen, course, 4, &o, &pr), MN_OK);
     assert_true(pr.peak_low_pct < pr.peak_improvement_pct &&
                 pr.peak_improvement_pct < pr.peak_high_pct);
+    assert_true(isnan(pr.peak_median_pct)); /* two people have no median worth the name */
     mn_healing_projection_release(&pr);
 }
 
