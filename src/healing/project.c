@@ -623,7 +623,7 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
             }
             range_of(peaks, nb, &out->peak_low_pct, &out->peak_high_pct);
             if (o.band_draws > 0) /* peaks sorted by range_of */
-                out->peak_median_pct = quantile(peaks, nb, 0.5);
+                out->peak_median_pct = mn__quantile_sorted(peaks, nb, 0.5);
             out->peak_range_widened = out->peak_low_pct > out->peak_improvement_pct ||
                                       out->peak_high_pct < out->peak_improvement_pct;
             double dlo, dhi, ilo, ihi;
