@@ -2,11 +2,12 @@
  * The likelihood of the calibration studies (issue 16: one evaluation over all calibration
  * studies <= 50 ms on one core): mn_evidence_loglik() with the default options (64 virtual
  * patients per endpoint and time point) on the bundled evidence, at the library's default
- * constants and at a second set (so nothing is cached between calls), repeated. Reported: ms
- * per evaluation (wall, and per CPU-second of the process, which other work on a shared
- * machine does not inflate), the terms that apply and the healing runs behind one evaluation,
- * and, as the peer in the same process, the time of one mn_healing_run() of a virtual patient
- * (the evaluation's cost in healing runs), beside the machine's memory bandwidth.
+ * constants and at a second set (so nothing is cached between calls) with a between-study
+ * spread (study_sd_log 0.3, so half the calls integrate the study effect out), repeated. Reported:
+ * ms per evaluation (wall, and per CPU-second of the process, which other work on a shared machine
+ * does not inflate), the terms that apply and the healing runs behind one evaluation, and, as the
+ * peer in the same process, the time of one mn_healing_run() of a virtual patient (the evaluation's
+ * cost in healing runs), beside the machine's memory bandwidth.
  *
  * usage: bench_loglik [REPEATS]   (default 50)
  */
@@ -41,7 +42,8 @@ int main(int argc, char **argv)
     mn_healing_params_default(&set[0]);
     mn_healing_params_default(&set[1]);
     if (mn_healing_params_set(ctx, &set[1], "dose_half_sat", 0.5) ||
-        mn_healing_params_set(ctx, &set[1], "response_max", 0.4)) {
+        mn_healing_params_set(ctx, &set[1], "response_max", 0.4) ||
+        mn_healing_params_set(ctx, &set[1], "study_sd_log", 0.3)) {
         fprintf(stderr, "bench_loglik: %s\n", mn_ctx_errmsg(ctx));
         return 1;
     }

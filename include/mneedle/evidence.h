@@ -298,8 +298,13 @@ typedef struct {
     const char *why_not;     /* static text, or NULL */
     int n, day;              /* the trial's size and the day read (from the first session) */
     int counted;             /* 1: a count, % of n, or counts per category */
-    double loglik;           /* its log likelihood (natural log) */
-    double predicted;        /* the statistic's expected value for a trial of size n (for
+    double loglik;           /* its log likelihood (natural log); with a between-study
+                                spread (the constant study_sd_log > 0) the study's
+                                responsiveness integrated out for this term alone: the sum
+                                integrates it over the study's terms together, so for a
+                                study of several such terms it is not their sum */
+    double predicted;        /* the statistic's expected value for a trial of size n in a
+                                study of typical responsiveness (for
                                 categories: % of patients in the listed categories) */
     double spread;           /* its sampling sd for a trial of size n (NaN for categories) */
     double observed;         /* the published value, same unit */

@@ -84,7 +84,10 @@
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
-#define MIXED_CONCERN          "fine-lines-wrinkles" /* stands in for mixed or none (below) */
+/* The stream of a virtual trial's responsiveness draw: above every patient's (trial t's
+ * patients take t x MAX_N + i, t < 100,000). */
+#define STUDY_EFFECT_STREAM 0x7374756479000000ull /* "study" */
+#define MIXED_CONCERN       "fine-lines-wrinkles" /* stands in for mixed or none (below) */
 /* A comparison "after the course" with no day: the usual final assessment, a month after the
  * last session [judgement]; redness and PIH are read over the course, the same month after. */
 #define COURSE_READ_AFTER_DAYS 30
@@ -524,15 +527,31 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
     return NULL;
 }
 
+/* One virtual patient's state before the study's responsiveness and the rating: the
+ * improvement of the endpoint's side (u1) and, for a comparison, of the other side (u2), each
+ * >= 0; the histometric change a histology endpoint reads (h); the rater's standard normal
+ * draw (z; for a comparison the first side's less the other's). Maps the study effect does not
+ * touch (redness, closure, PIH) give their value and rated value directly (fixed). */
+typedef struct {
+    double u1, u2, h, z;
+    int fixed;
+    double fixed_u, fixed_y;
+} obs_state;
+
+/* Whether a study's responsiveness (study_sd_log) acts on a map: those read from the
+ * improvement or the histometric change, not the closed forms nor the days of redness. */
+static int study_scaled(map_kind m)
+{
+    return !(m == MAP_ERYTHEMA || m == MAP_PIH || m == MAP_ERYTHEMA_HOURS || m == MAP_CLOSURE);
+}
+
 /* One virtual patient of a plan: drawn from the study's population with the healing model's
- * per-person variability (stream @p stream of @p seed), run with the constants @p par, and
- * mapped to the scale: @p u receives the improvement (>= 0; for PIH the patient's chance of
- * an event over the course; for a comparison the first side's minus the other's), @p noise
- * the rater's standard normal draw and @p y the rated value; @p runs (if not NULL) counts
- * the healing model's runs it took. */
+ * per-person variability (stream @p stream of @p seed), run with the constants @p par, into
+ * @p ps (above); rate() maps it to the scale. @p runs (if not NULL) counts the healing model's
+ * runs it took. */
 static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan *o,
-                         const mn__healing_params *par, uint64_t seed, uint64_t stream, double *u,
-                         double *noise, double *y, int *runs)
+                         const mn__healing_params *par, uint64_t seed, uint64_t stream,
+                         obs_state *ps, int *runs)
 {
     mn_rng rng;
     mn_rng_init(&rng, seed, stream);
@@ -540,11 +559,14 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
     draw_patient(&s->population, &rng, &sc.patient);
     mn_healing_variability v;
     mn_healing_variability_sample(&rng, &v);
-    *noise = mn_rng_normal(&rng);
+    memset(ps, 0, sizeof *ps);
+    ps->z = mn_rng_normal(&rng);
     if (o->map == MAP_CLOSURE) { /* the closure law's half-life, read at the barrier's cut */
         mn_closure cl;
         mn_channel_closure(o->zone, &sc.patient, o->occluded, &cl);
-        *u = *y = cl.half_life_h * v.closure_scale * mn__closure_half_lives_to_closed();
+        ps->fixed = 1;
+        ps->fixed_u = ps->fixed_y =
+            cl.half_life_h * v.closure_scale * mn__closure_half_lives_to_closed();
         return MN_OK;
     }
     if (o->map == MAP_ERYTHEMA_HOURS) { /* the last session's redness, in closed form */
@@ -553,7 +575,8 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
         if (h < 0)
             return mn__error(ctx, MN_EINVAL, "evidence: %s: the session cannot be evaluated",
                              s->id);
-        *u = *y = h;
+        ps->fixed = 1;
+        ps->fixed_u = ps->fixed_y = h;
         return MN_OK;
     }
     if (o->map == MAP_PIH) { /* events over the course, by the PIH law (healing/pih.c) */
@@ -566,8 +589,9 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
             none *= 1 - mn__healing_pih_probability(&o->ss[k], o->zone, &then, v.inflammation_scale,
                                                     susceptibility);
         }
-        *u = 1 - none;
-        *y = mn_rng_uniform(&rng) < *u;
+        ps->fixed = 1;
+        ps->fixed_u = 1 - none;
+        ps->fixed_y = mn_rng_uniform(&rng) < ps->fixed_u;
         return MN_OK;
     }
     sc.zone = o->zone;
@@ -587,45 +611,14 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
         return st;
     if (runs)
         ++*runs;
-    *u = smp.improvement_pct > 0 ? smp.improvement_pct : 0;
-    switch (o->map) {
-    case MAP_RATING:
-        *y = *u + RATING_NOISE_PCT * *noise;
-        *y = *y < 0 ? 0 : *y > 100 ? 100 : *y;
-        break;
-    case MAP_GB_QUAL:
-        *y = (GB_QUAL_BASELINE_GRADE - 1) * *u / 100 + GB_QUAL_NOISE_GRADES * *noise;
-        if (o->counted)
-            *y = floor(*y + 0.5);
-        break;
-    case MAP_GB_QUANT: /* points fallen, or the level left */
-        *y = o->baseline * *u / 100 + GB_QUANT_NOISE * *noise;
-        if (o->level)
-            *y = o->baseline - *y;
-        break;
-    case MAP_HISTO:
-        *y = (o->epidermal ? smp.epidermis_change_pct : smp.collagen_change_pct) +
-             HISTOMETRY_NOISE_PCT * *noise;
-        break;
-    case MAP_ERYTHEMA:
-        *y = sum.erythema_days;
-        break;
-    case MAP_GAIS: /* the rated improvement, against the map's "improved" cut */
-        *y = *u + RATING_NOISE_PCT * *noise;
-        break;
-    case MAP_WRINKLE: /* grades fallen; a change is the negative; responders: whole grades */
-        *y = o->baseline * *u / 100 + WRINKLE_NOISE_GRADES * *noise;
-        if (o->counted)
-            *y = floor(*y + 0.5);
-        else if (o->change)
-            *y = -*y;
-        break;
-    case MAP_SCORE: /* a severity score falling in proportion to the improvement */
-        *y = o->baseline * *u / 100 + SCORE_NOISE_FRACTION * o->baseline * *noise;
-        if (o->level)
-            *y = o->baseline - *y;
-        break;
-    case MAP_COMPARE: { /* the same person's other side, rated separately */
+    ps->u1 = smp.improvement_pct > 0 ? smp.improvement_pct : 0;
+    if (o->map == MAP_ERYTHEMA) {
+        ps->fixed = 1;
+        ps->fixed_u = ps->u1;
+        ps->fixed_y = sum.erythema_days;
+    } else if (o->map == MAP_HISTO) {
+        ps->h = o->epidermal ? smp.epidermis_change_pct : smp.collagen_change_pct;
+    } else if (o->map == MAP_COMPARE) { /* the same person's other side, rated separately */
         mn_healing_sample smp2;
         sc.sessions = o->ss2;
         sc.n_sessions = o->n_sessions2;
@@ -633,15 +626,74 @@ static mn_status patient(mn_ctx *ctx, const mn_evidence_study *s, const obs_plan
             return st;
         if (runs)
             ++*runs;
-        double u2 = smp2.improvement_pct > 0 ? smp2.improvement_pct : 0;
-        *u -= u2;
-        *y = *u + RATING_NOISE_PCT * (*noise - mn_rng_normal(&rng));
-        break;
+        ps->u2 = smp2.improvement_pct > 0 ? smp2.improvement_pct : 0;
+        ps->z -= mn_rng_normal(&rng);
     }
+    return MN_OK;
+}
+
+/* A side's improvement in a study of responsiveness @p f, within 0-100 (f = 1 leaves it). */
+static double responsive(double u, double f)
+{
+    if (f == 1)
+        return u;
+    u *= f;
+    return u > 100 ? 100 : u;
+}
+
+/* Maps a patient's state @p ps, in a study whose responsiveness multiplies the improvement and
+ * the histometric change by @p f, to the scale: @p u receives the improvement the likelihood's
+ * chances read (for a comparison the first side's less the other's; for PIH the chance of an
+ * event over the course), @p y the rated value. */
+static void rate(const obs_plan *o, const obs_state *ps, double f, double *u, double *y)
+{
+    if (ps->fixed) {
+        *u = ps->fixed_u;
+        *y = ps->fixed_y;
+        return;
+    }
+    *u = responsive(ps->u1, f);
+    double z = ps->z;
+    switch (o->map) {
+    case MAP_RATING:
+        *y = *u + RATING_NOISE_PCT * z;
+        *y = *y < 0 ? 0 : *y > 100 ? 100 : *y;
+        break;
+    case MAP_GB_QUAL:
+        *y = (GB_QUAL_BASELINE_GRADE - 1) * *u / 100 + GB_QUAL_NOISE_GRADES * z;
+        if (o->counted)
+            *y = floor(*y + 0.5);
+        break;
+    case MAP_GB_QUANT: /* points fallen, or the level left */
+        *y = o->baseline * *u / 100 + GB_QUANT_NOISE * z;
+        if (o->level)
+            *y = o->baseline - *y;
+        break;
+    case MAP_HISTO:
+        *y = ps->h * f + HISTOMETRY_NOISE_PCT * z;
+        break;
+    case MAP_GAIS: /* the rated improvement, against the map's "improved" cut */
+        *y = *u + RATING_NOISE_PCT * z;
+        break;
+    case MAP_WRINKLE: /* grades fallen; a change is the negative; responders: whole grades */
+        *y = o->baseline * *u / 100 + WRINKLE_NOISE_GRADES * z;
+        if (o->counted)
+            *y = floor(*y + 0.5);
+        else if (o->change)
+            *y = -*y;
+        break;
+    case MAP_SCORE: /* a severity score falling in proportion to the improvement */
+        *y = o->baseline * *u / 100 + SCORE_NOISE_FRACTION * o->baseline * z;
+        if (o->level)
+            *y = o->baseline - *y;
+        break;
+    case MAP_COMPARE: /* the two sides rated separately */
+        *u -= responsive(ps->u2, f);
+        *y = *u + RATING_NOISE_PCT * z;
+        break;
     default:
         *y = 0;
     }
-    return MN_OK;
 }
 
 /* The t statistic a paired comparison's published direction and p imply (two-sided). */
@@ -736,11 +788,20 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
                 goto done;
             par = &drawn;
         }
+        /* The trial's responsiveness (study_sd_log), shared by its patients. */
+        double f = 1;
+        if (par->study_sd_log > 0 && study_scaled(o.map)) {
+            mn_rng rng;
+            mn_rng_init(&rng, seed, STUDY_EFFECT_STREAM + (uint64_t)t);
+            f = exp(par->study_sd_log * mn_rng_normal(&rng));
+        }
         for (int i = 0; i < n; i++) {
-            double u, noise;
+            obs_state ps;
+            double u;
             if ((st = patient(ctx, s, &o, par, seed, (uint64_t)t * (uint64_t)MAX_N + (uint64_t)i,
-                              &u, &noise, &y[i], NULL)))
+                              &ps, NULL)))
                 goto done;
+            rate(&o, &ps, f, &u, &y[i]);
         }
         if (o.map == MAP_COMPARE) {
             stat[t] = paired_t(y, n);
@@ -806,6 +867,14 @@ mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpo
 #define LOGLIK_DEFAULT_SEED     0x6c696b656c69ULL /* fixed: the same patients for every call */
 #define P_FLOOR                 1e-9              /* smallest chance a category or count is given */
 #define MAX_CATS                17
+/* The study effect (study_sd_log) is integrated out on a grid of its standard normal z from -6
+ * to 6 by 0.1, trapezoidal weights phi(z) normalised to 1: spectrally accurate for a smooth
+ * integrand, within 1 % while a study's likelihood in ln f is no narrower than a tenth of
+ * study_sd_log (the trapezoid's error on a normal of sd s in steps h is about
+ * exp(-2 pi^2 s^2/h^2)); the tails beyond 6 sd hold under 1e-8 of the weight. */
+#define EFFECT_Z_MAX  6.0
+#define EFFECT_Z_STEP 0.1
+#define EFFECT_NODES  121 /* 2 EFFECT_Z_MAX / EFFECT_Z_STEP + 1 */
 
 void mn_evidence_loglik_options_init(mn_evidence_loglik_options *o)
 {
@@ -849,6 +918,107 @@ static double log_choose(double n, double k)
     return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1);
 }
 
+/* One term's log likelihood from the P patients' improvements @p u and rated values @p y (the
+ * table above); fills @p term's predicted, spread and observed. */
+static double term_ll(const obs_plan *pl, const mn_evidence_endpoint *ep, int P, const double *u,
+                      const double *y, mn_evidence_loglik_term *term)
+{
+    const mn_evidence_timepoint *tp = pl->tp;
+    double n = pl->n, ll;
+    if (pl->distribution) {
+        /* Quartile categories: the chance of each band, then the rest. */
+        double pc[MAX_CATS], rest = 1, lo = 0, hi = 100, kept = 0;
+        int K = ep->n_categories < MAX_CATS - 1 ? ep->n_categories : MAX_CATS - 1;
+        ll = 0;
+        for (int k = 0; k < K; k++) {
+            category_band(ep->categories[k], &lo, &hi);
+            double sum = 0;
+            for (int i = 0; i < P; i++)
+                sum += (lo <= 0 ? 1 : normal_cdf((u[i] - lo) / RATING_NOISE_PCT)) -
+                       (hi >= 100 ? 0 : normal_cdf((u[i] - hi) / RATING_NOISE_PCT));
+            pc[k] = clamp_p(sum / P);
+            rest -= sum / P;
+            double c = (tp->have & MN_EVIDENCE_HAVE_COUNTS)
+                           ? tp->cat_values[k]
+                           : floor(tp->cat_values[k] * n / 100 + 0.5);
+            ll += c * log(pc[k]) - lgamma(c + 1);
+            kept += c;
+        }
+        double r = n - kept > 0 ? n - kept : 0;
+        ll += r * log(clamp_p(rest)) - lgamma(r + 1) + lgamma(n + 1);
+        term->counted = 1;
+        term->predicted = 100 * (1 - rest); /* % in the listed categories */
+        term->observed = 100 * kept / n;
+    } else if (pl->counted) {
+        double p = 0;
+        for (int i = 0; i < P; i++)
+            p += p_meets(pl, u[i], pl->thr);
+        p = clamp_p(p / P);
+        double k = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? (double)tp->count
+                                                       : floor(tp->pct * n / 100 + 0.5);
+        k = k > n ? n : k;
+        ll = log_choose(n, k) + k * log(p) + (n - k) * log1p(-p);
+        term->counted = 1;
+        term->predicted = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? p * n : 100 * p;
+        term->spread = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? sqrt(n * p * (1 - p))
+                                                           : 100 * sqrt(p * (1 - p) / n);
+        term->observed = observed_value(pl);
+    } else {
+        double m = 0, v = 0;
+        for (int i = 0; i < P; i++)
+            m += y[i];
+        m /= P;
+        for (int i = 0; i < P; i++)
+            v += (y[i] - m) * (y[i] - m);
+        v /= P - 1;
+        double x = observed_value(pl), mean, var;
+        if (pl->map == MAP_COMPARE) {
+            /* The paired t of n patients: about Normal(sqrt(n) m/s, 1), and the P patients'
+             * estimate of sqrt(n) m/s varies by about n/P. */
+            double sd = sqrt(v > 1e-12 ? v : 1e-12);
+            mean = sqrt(n) * m / sd;
+            var = 1 + n / P;
+        } else {
+            mean = m;
+            var = (median_only(tp) || pl->range ? MN__PI / 2 : 1) * v / n + v / P;
+        }
+        var = var > 1e-12 ? var : 1e-12;
+        int bound = bound_of(pl);
+        if (bound) /* only a side of the value: the chance of that side */
+            ll = log(clamp_p(normal_cdf(bound * (x - mean) / sqrt(var))));
+        else if (pl->range) /* the typical patient inside the published range */
+            ll = log(clamp_p(normal_cdf((tp->range[1] - mean) / sqrt(var)) -
+                             normal_cdf((tp->range[0] - mean) / sqrt(var))));
+        else
+            ll = -0.5 * ((x - mean) * (x - mean) / var + log(2 * MN__PI * var));
+        term->predicted = mean;
+        term->spread = sqrt(var);
+        term->observed = x;
+    }
+    return ll;
+}
+
+/* The log of the sum of exp(a[k]) over @p k items, without overflow. */
+static double log_sum_exp(const double *a, int k)
+{
+    double top = a[0], sum = 0;
+    for (int i = 1; i < k; i++)
+        top = a[i] > top ? a[i] : top;
+    for (int i = 0; i < k; i++)
+        sum += exp(a[i] - top);
+    return top + log(sum);
+}
+
+/* A study's term j at responsiveness f: its patients rated, then term_ll() on a scratch term. */
+static double term_ll_at(const obs_plan *pl, const mn_evidence_endpoint *ep, int P,
+                         const obs_state *ps, double f, double *u, double *y)
+{
+    for (int i = 0; i < P; i++)
+        rate(pl, &ps[i], f, &u[i], &y[i]);
+    mn_evidence_loglik_term scratch;
+    return term_ll(pl, ep, P, u, y, &scratch);
+}
+
 mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healing_params *params,
                              const mn_evidence_loglik_options *opts, double *loglik,
                              mn_evidence_loglik_term *terms, int max_terms, int *n_terms)
@@ -868,12 +1038,27 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
     if (mn__healing_params_from(params, &par))
         return mn__error(ctx, MN_EINVAL, "evidence: bad likelihood arguments");
     const mn_catalog *cat = mn_ctx_catalog(ctx);
-    int P = o.patients, nt = 0;
+    int P = o.patients, nt = 0, cap = 0;
     double total = 0;
     mn_status st = MN_OK;
+    /* The study effect's grid: z_k = -Z .. Z by the step, weights phi(z_k) normalised to 1. */
+    double lw[EFFECT_NODES], node[EFFECT_NODES], wsum = 0;
+    for (int k = 0; k < EFFECT_NODES; k++) {
+        double z = -EFFECT_Z_MAX + EFFECT_Z_STEP * k;
+        node[k] = z;
+        lw[k] = exp(-0.5 * z * z);
+        wsum += lw[k];
+    }
+    for (int k = 0; k < EFFECT_NODES; k++)
+        lw[k] = log(lw[k] / wsum);
     double *u = mn__malloc(sizeof(double) * (size_t)P);
     double *y = mn__malloc(sizeof(double) * (size_t)P);
-    if (!u || !y) {
+    double *acc = mn__malloc(sizeof(double) * EFFECT_NODES);
+    obs_plan *plans = NULL;
+    obs_state *states = NULL;
+    mn_evidence_loglik_term *sterms = NULL;
+    double *own = NULL;
+    if (!u || !y || !acc) {
         st = mn__error(ctx, MN_ENOMEM, "evidence: out of memory for the likelihood");
         goto done;
     }
@@ -881,114 +1066,100 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
         const mn_evidence_study *s = mn_evidence_at(ev, si);
         if (!o.all_roles && s->role != o.role)
             continue;
-        for (int e = 0; e < s->n_endpoints; e++) {
-            const mn_evidence_endpoint *ep = &s->endpoints[e];
-            for (int t = 0; t < ep->n_timepoints; t++) {
-                obs_plan pl;
-                const char *why = plan_of(cat, s, e, t, 1, &pl);
-                mn_evidence_loglik_term term;
-                memset(&term, 0, sizeof term);
-                term.study = s;
-                term.endpoint = e;
-                term.timepoint = t;
-                term.why_not = why;
-                term.predicted = term.spread = term.observed = NAN;
-                if (!why) {
-                    double noise;
-                    for (int i = 0; i < P; i++)
-                        if ((st = patient(ctx, s, &pl, &par, o.seed, (uint64_t)i, &u[i], &noise,
-                                          &y[i], &term.healing_runs)))
-                            goto done;
-                    const mn_evidence_timepoint *tp = pl.tp;
-                    double n = pl.n, ll;
-                    term.applies = 1;
-                    term.n = pl.n;
-                    term.day = pl.day;
-                    if (pl.distribution) {
-                        /* Quartile categories: the chance of each band, then the rest. */
-                        double pc[MAX_CATS], rest = 1, lo = 0, hi = 100, kept = 0;
-                        int K = ep->n_categories < MAX_CATS - 1 ? ep->n_categories : MAX_CATS - 1;
-                        ll = 0;
-                        for (int k = 0; k < K; k++) {
-                            category_band(ep->categories[k], &lo, &hi);
-                            double sum = 0;
-                            for (int i = 0; i < P; i++)
-                                sum += (lo <= 0 ? 1 : normal_cdf((u[i] - lo) / RATING_NOISE_PCT)) -
-                                       (hi >= 100 ? 0 : normal_cdf((u[i] - hi) / RATING_NOISE_PCT));
-                            pc[k] = clamp_p(sum / P);
-                            rest -= sum / P;
-                            double c = (tp->have & MN_EVIDENCE_HAVE_COUNTS)
-                                           ? tp->cat_values[k]
-                                           : floor(tp->cat_values[k] * n / 100 + 0.5);
-                            ll += c * log(pc[k]) - lgamma(c + 1);
-                            kept += c;
-                        }
-                        double r = n - kept > 0 ? n - kept : 0;
-                        ll += r * log(clamp_p(rest)) - lgamma(r + 1) + lgamma(n + 1);
-                        term.counted = 1;
-                        term.predicted = 100 * (1 - rest); /* % in the listed categories */
-                        term.observed = 100 * kept / n;
-                    } else if (pl.counted) {
-                        double p = 0;
-                        for (int i = 0; i < P; i++)
-                            p += p_meets(&pl, u[i], pl.thr);
-                        p = clamp_p(p / P);
-                        double k = (tp->have & MN_EVIDENCE_HAVE_COUNT)
-                                       ? (double)tp->count
-                                       : floor(tp->pct * n / 100 + 0.5);
-                        k = k > n ? n : k;
-                        ll = log_choose(n, k) + k * log(p) + (n - k) * log1p(-p);
-                        term.counted = 1;
-                        term.predicted = (tp->have & MN_EVIDENCE_HAVE_COUNT) ? p * n : 100 * p;
-                        term.spread = (tp->have & MN_EVIDENCE_HAVE_COUNT)
-                                          ? sqrt(n * p * (1 - p))
-                                          : 100 * sqrt(p * (1 - p) / n);
-                        term.observed = observed_value(&pl);
-                    } else {
-                        double m = 0, v = 0;
-                        for (int i = 0; i < P; i++)
-                            m += y[i];
-                        m /= P;
-                        for (int i = 0; i < P; i++)
-                            v += (y[i] - m) * (y[i] - m);
-                        v /= P - 1;
-                        double x = observed_value(&pl), mean, var;
-                        if (pl.map == MAP_COMPARE) {
-                            /* The paired t of n patients: about Normal(sqrt(n) m/s, 1), and the
-                             * P patients' estimate of sqrt(n) m/s varies by about n/P. */
-                            double sd = sqrt(v > 1e-12 ? v : 1e-12);
-                            mean = sqrt(n) * m / sd;
-                            var = 1 + n / P;
-                        } else {
-                            mean = m;
-                            var = (median_only(tp) || pl.range ? MN__PI / 2 : 1) * v / n + v / P;
-                        }
-                        var = var > 1e-12 ? var : 1e-12;
-                        int bound = bound_of(&pl);
-                        if (bound) /* only a side of the value: the chance of that side */
-                            ll = log(clamp_p(normal_cdf(bound * (x - mean) / sqrt(var))));
-                        else if (pl.range) /* the typical patient inside the published range */
-                            ll = log(clamp_p(normal_cdf((tp->range[1] - mean) / sqrt(var)) -
-                                             normal_cdf((tp->range[0] - mean) / sqrt(var))));
-                        else
-                            ll = -0.5 * ((x - mean) * (x - mean) / var + log(2 * MN__PI * var));
-                        term.predicted = mean;
-                        term.spread = sqrt(var);
-                        term.observed = x;
-                    }
-                    if (!mn__finite(ll)) {
-                        st = mn__error(ctx, MN_ENUMERIC, "evidence: non-finite likelihood of %s/%s",
-                                       s->id, ep->id);
-                        goto done;
-                    }
-                    term.loglik = ll;
-                    total += ll;
-                }
-                if (nt < max_terms)
-                    terms[nt] = term;
-                nt++;
+        int ns = 0, scaled = 0;
+        for (int e = 0; e < s->n_endpoints; e++)
+            ns += s->endpoints[e].n_timepoints;
+        if (ns > cap) {
+            mn__free(plans);
+            mn__free(states);
+            mn__free(sterms);
+            mn__free(own);
+            plans = mn__malloc(sizeof *plans * (size_t)ns);
+            states = mn__malloc(sizeof *states * (size_t)ns * (size_t)P);
+            sterms = mn__malloc(sizeof *sterms * (size_t)ns);
+            own = mn__malloc(sizeof *own * (size_t)ns * EFFECT_NODES);
+            cap = ns;
+            if (!plans || !states || !sterms || !own) {
+                cap = 0;
+                st = mn__error(ctx, MN_ENOMEM, "evidence: out of memory for the likelihood");
+                goto done;
             }
         }
+        /* The study's terms: their patients run once, at the typical responsiveness. */
+        double base = 0;
+        int j = 0;
+        for (int e = 0; e < s->n_endpoints; e++) {
+            const mn_evidence_endpoint *ep = &s->endpoints[e];
+            for (int t = 0; t < ep->n_timepoints; t++, j++) {
+                obs_plan *pl = &plans[j];
+                mn_evidence_loglik_term *term = &sterms[j];
+                const char *why = plan_of(cat, s, e, t, 1, pl);
+                memset(term, 0, sizeof *term);
+                term->study = s;
+                term->endpoint = e;
+                term->timepoint = t;
+                term->why_not = why;
+                term->predicted = term->spread = term->observed = NAN;
+                if (why)
+                    continue;
+                obs_state *ps = &states[(size_t)j * (size_t)P];
+                for (int i = 0; i < P; i++)
+                    if ((st = patient(ctx, s, pl, &par, o.seed, (uint64_t)i, &ps[i],
+                                      &term->healing_runs)))
+                        goto done;
+                term->applies = 1;
+                term->n = pl->n;
+                term->day = pl->day;
+                for (int i = 0; i < P; i++)
+                    rate(pl, &ps[i], 1, &u[i], &y[i]);
+                double ll = term_ll(pl, ep, P, u, y, term);
+                if (!mn__finite(ll)) {
+                    st = mn__error(ctx, MN_ENUMERIC, "evidence: non-finite likelihood of %s/%s",
+                                   s->id, ep->id);
+                    goto done;
+                }
+                term->loglik = ll;
+                base += ll;
+                scaled |= study_scaled(pl->map);
+            }
+        }
+        if (!scaled || par.study_sd_log <= 0) {
+            total += base;
+        } else {
+            /* The study's responsiveness f = exp(sd z), shared by its terms, integrated out:
+             * log sum_k w_k prod_j L_j(f_k); each term's own loglik integrates it alone. */
+            for (int k = 0; k < EFFECT_NODES; k++)
+                acc[k] = lw[k];
+            j = 0;
+            for (int e = 0; e < s->n_endpoints; e++) {
+                const mn_evidence_endpoint *ep = &s->endpoints[e];
+                for (int t = 0; t < ep->n_timepoints; t++, j++) {
+                    if (!sterms[j].applies)
+                        continue;
+                    double *oj = &own[(size_t)j * EFFECT_NODES];
+                    for (int k = 0; k < EFFECT_NODES; k++) {
+                        double ll =
+                            study_scaled(plans[j].map)
+                                ? term_ll_at(&plans[j], ep, P, &states[(size_t)j * (size_t)P],
+                                             exp(par.study_sd_log * node[k]), u, y)
+                                : sterms[j].loglik;
+                        if (!mn__finite(ll)) {
+                            st = mn__error(ctx, MN_ENUMERIC,
+                                           "evidence: non-finite likelihood of %s/%s", s->id,
+                                           ep->id);
+                            goto done;
+                        }
+                        acc[k] += ll;
+                        oj[k] = lw[k] + ll;
+                    }
+                    sterms[j].loglik = log_sum_exp(oj, EFFECT_NODES);
+                }
+            }
+            total += log_sum_exp(acc, EFFECT_NODES);
+        }
+        for (int k = 0; k < ns; k++, nt++)
+            if (nt < max_terms)
+                terms[nt] = sterms[k];
     }
     *loglik = total;
     if (n_terms)
@@ -996,6 +1167,11 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
 done:
     mn__free(u);
     mn__free(y);
+    mn__free(acc);
+    mn__free(plans);
+    mn__free(states);
+    mn__free(sterms);
+    mn__free(own);
     return st;
 }
 

@@ -101,6 +101,14 @@ void mn__healing_params_default(mn__healing_params *p)
      * poor, whose quartile midpoints 88, 63 and 25 % average to 64 %. */
     p->col3_visible_weight = 0.25;
     p->improvement_scale = 0.1648;
+    /* Between-study spread of the response: the sd of ln of a study's responsiveness, a
+     * factor shared by all of a study's patients (its raters, technique, device and the
+     * population it drew beyond what its record says) that multiplies the rated improvement
+     * and histometric change its observation models read (src/evidence/observe.c,
+     * docs/models/observation.md § Between studies). It moves no healing run, only what a
+     * study is predicted to publish. 0 here: the defaults describe the typical study; the
+     * calibration fits it (its prior in data/priors/healing.json). */
+    p->study_sd_log = 0.0;
 }
 
 void mn_healing_variability_init(mn_healing_variability *v)
@@ -189,6 +197,7 @@ static const struct {
     PARAM(degradation_age_gain_per_decade, 0, BIG),
     PARAM(col3_visible_weight, 0, 1),
     PARAM(improvement_scale, 1e-6, BIG),
+    PARAM(study_sd_log, 0, 5),
 };
 #undef PARAM
 #define N_NAMED ((int)(sizeof named / sizeof named[0]))

@@ -194,8 +194,9 @@ static void row_time(const mn_validation_row *r, char *buf, size_t n)
  * draw per virtual trial from healing/draws.c, one variability draw per patient). */
 #define VALIDATION_PEOPLE                                                                          \
     "each virtual trial takes one draw of the model's parameters from the bundled posterior "      \
-    "(data/posterior/healing.json), each of its patients one draw of the between-person "          \
-    "variability, from the study's population"
+    "(data/posterior/healing.json), one draw of the study's responsiveness with that draw's "      \
+    "between-study spread (study_sd_log; docs/models/observation.md, Between studies), and each "  \
+    "of its patients one draw of the between-person variability, from the study's population"
 
 /* A row whose study published only a range (a duration, "3-6 hours"): its observed value is
  * the range, and it agrees when the interval meets it (validate.c). */
