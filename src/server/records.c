@@ -406,6 +406,60 @@ static json_t *number_or_text(const char *s)
     return end != s && !*end ? json_real(v) : json_string(s);
 }
 
+/* The session number a form names, as an integer (the text itself when it is not one, for
+ * the loader to name); nothing when the field is empty. */
+static void set_session_number(json_t *record, const mn__form *f)
+{
+    const char *s = mn__form_str(f, "session");
+    if (!s[0])
+        return;
+    char *end;
+    long n = strtol(s, &end, 10);
+    json_object_set_new(record, "session", *end ? json_string(s) : json_integer(n));
+}
+
+/* A form drawn again, filled from @p posted, with @p err beside its field. */
+typedef void (*record_form_fn)(mn__call *c, const char *id, const mn__form *posted, const char *err,
+                               int status);
+
+/* The answer to a record's form once the library has checked it and stored it or not: the
+ * form again with the library's message (422) when the input is at fault, the error page
+ * saying @p not_done when the client is missing or the store failed, else the client's page
+ * with @p done. */
+static void answer_record(mn__call *c, const char *id, mn_status st, record_form_fn form,
+                          const char *not_done, const char *done)
+{
+    if (st) {
+        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
+            form(c, id, &c->form, mn_ctx_errmsg(c->w->ctx), 422);
+        else
+            fail(c, st, not_done);
+        return;
+    }
+    mn__buf loc;
+    mn__buf_init(&loc);
+    client_link(&loc, id, "");
+    mn__redirect(c, loc.data, done);
+    mn__buf_release(&loc);
+}
+
+/* A library call that checks and stores records given as text from @p src. */
+typedef mn_status (*record_fn)(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
+                               size_t len, int *n_recorded);
+
+/* Stores @p record (taken) as one record of the form's, through the same call as a file of
+ * them, and answers as answer_record(). */
+static void record_and_answer(mn__call *c, const char *id, json_t *record, record_fn store,
+                              record_form_fn form, const char *not_done, const char *done)
+{
+    char *text = mn__srv_dump(record);
+    json_decref(record);
+    int n = 0;
+    mn_status st = text ? store(c->w->ctx, c->w->store, "form", text, strlen(text), &n) : MN_ENOMEM;
+    mn__free(text);
+    answer_record(c, id, st, form, not_done, done);
+}
+
 void mn__post_session(mn__call *c)
 {
     const char *id = c->params[0];
@@ -465,19 +519,9 @@ void mn__post_session(mn__call *c)
                                                    strlen(text), override[0] ? override : NULL, &n)
                         : MN_ENOMEM;
     mn__free(text);
-    if (st) {
-        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
-            session_form(c, id, f, mn_ctx_errmsg(c->w->ctx), 422);
-        else
-            fail(c, st, "The session was not recorded.");
-        return;
-    }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data,
-                 override[0] ? "Session recorded, with the override reason." : "Session recorded.");
-    mn__buf_release(&loc);
+    answer_record(c, id, st, session_form, "The session was not recorded.",
+                  override[0] ? "Session recorded, with the override reason."
+                              : "Session recorded.");
 }
 
 /* ---- scores ---- */
@@ -564,31 +608,9 @@ void mn__post_assessment(mn__call *c)
     json_object_set_new(a, "rater", json_string(mn__form_str(f, "rater")));
     if (mn__form_str(f, "zone")[0])
         json_object_set_new(a, "zone", json_string(mn__form_str(f, "zone")));
-    if (mn__form_str(f, "session")[0]) {
-        char *end;
-        long n = strtol(mn__form_str(f, "session"), &end, 10);
-        json_object_set_new(a, "session",
-                            *end ? json_string(mn__form_str(f, "session")) : json_integer(n));
-    }
-    char *text = mn__srv_dump(a);
-    json_decref(a);
-    int n = 0;
-    mn_status st =
-        text ? mn_store_record_assessments(c->w->ctx, c->w->store, "form", text, strlen(text), &n)
-             : MN_ENOMEM;
-    mn__free(text);
-    if (st) {
-        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
-            assessment_form(c, id, f, mn_ctx_errmsg(c->w->ctx), 422);
-        else
-            fail(c, st, "The score was not recorded.");
-        return;
-    }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data, "Score recorded.");
-    mn__buf_release(&loc);
+    set_session_number(a, f);
+    record_and_answer(c, id, a, mn_store_record_assessments, assessment_form,
+                      "The score was not recorded.", "Score recorded.");
 }
 
 /* ---- adverse events on their own ---- */
@@ -742,12 +764,7 @@ void mn__post_adverse_event(mn__call *c)
     json_t *e = json_object();
     json_object_set_new(e, "client", json_string(id));
     json_object_set_new(e, "date", json_string(mn__form_str(f, "date")));
-    if (mn__form_str(f, "session")[0]) {
-        char *end;
-        long n = strtol(mn__form_str(f, "session"), &end, 10);
-        json_object_set_new(e, "session",
-                            *end ? json_string(mn__form_str(f, "session")) : json_integer(n));
-    }
+    set_session_number(e, f);
     int other = !strcmp(kind, OTHER_KIND);
     if (kind[0] && !other)
         json_object_set_new(e, "kind", json_string(kind));
@@ -759,25 +776,8 @@ void mn__post_adverse_event(mn__call *c)
         json_object_set_new(e, "severity", json_string(mn__form_str(f, "severity")));
     if (mn__form_str(f, "resolved")[0])
         json_object_set_new(e, "resolved", json_string(mn__form_str(f, "resolved")));
-    char *text = mn__srv_dump(e);
-    json_decref(e);
-    int n = 0;
-    mn_status st = text ? mn_store_record_adverse_events(c->w->ctx, c->w->store, "form", text,
-                                                         strlen(text), &n)
-                        : MN_ENOMEM;
-    mn__free(text);
-    if (st) {
-        if (mn_status_is_input_error(st) && !strstr(mn_ctx_errmsg(c->w->ctx), "no client"))
-            adverse_event_form(c, id, f, mn_ctx_errmsg(c->w->ctx), 422);
-        else
-            fail(c, st, "The adverse event was not recorded.");
-        return;
-    }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data, "Adverse event recorded.");
-    mn__buf_release(&loc);
+    record_and_answer(c, id, e, mn_store_record_adverse_events, adverse_event_form,
+                      "The adverse event was not recorded.", "Adverse event recorded.");
 }
 
 /* ---- re-plan ---- */

@@ -168,6 +168,31 @@ static void token_of(const char *sid, long long now, char tok[64])
     mn_http_response_release(&r);
 }
 
+/* Signs pia, the practitioner, in at T0 and takes her session's CSRF token, as the tests
+ * that post forms begin. */
+static void sign_in_practitioner(char sid[64], char tok[64])
+{
+    assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
+    token_of(sid, T0, tok);
+}
+
+/* A GET by @p sid at T0 that must answer 200 with a page holding each of the strings that
+ * follow, up to a NULL; a failure names the page and the missing string, since its line is
+ * this function's. */
+static void expect_page(const char *path, const char *sid, ...)
+{
+    mn_http_response r;
+    request("GET", path, NULL, sid, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    va_list has;
+    va_start(has, sid);
+    for (const char *s; (s = va_arg(has, const char *));)
+        if (!strstr(r.body, s))
+            fail_msg("GET %s: no %s", path, s);
+    va_end(has);
+    mn_http_response_release(&r);
+}
+
 /* The audit log's chain holds (db check): through @p store, or a handle of its own on the
  * test database when NULL. */
 static void assert_audit_chain_holds(mn_store *store)
@@ -329,8 +354,7 @@ static void test_csrf_and_origin(void **state)
 {
     (void)state;
     char sid[64], tok[64], form[160];
-    assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
-    token_of(sid, T0, tok);
+    sign_in_practitioner(sid, tok);
     mn_http_response r;
     /* No token, a wrong token: refused, nothing saved. */
     request("POST", "/clients/amelia/plan", NULL, sid, "x=1", NULL, T0, &r);
@@ -444,15 +468,10 @@ static void test_charting(void **state)
 {
     (void)state;
     char pia[64], tok[64], form[512];
-    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
-    token_of(pia, T0, tok);
-    mn_http_response r;
+    sign_in_practitioner(pia, tok);
     /* The plan was saved in test_csrf_and_origin; the form is pre-filled from it. */
-    request("GET", "/clients/amelia/sessions/new", NULL, pia, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "name=\"zone0\" value=\"forehead\""));
-    assert_non_null(strstr(r.body, "name=\"device\" value=\"skinpen\""));
-    mn_http_response_release(&r);
+    expect_page("/clients/amelia/sessions/new", pia, "name=\"zone0\" value=\"forehead\"",
+                "name=\"device\" value=\"skinpen\"", NULL);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
              "&adverse_events=none",
@@ -460,6 +479,7 @@ static void test_charting(void **state)
     expect("POST", "/clients/amelia/sessions", pia, form, T0, 422, "id=\"error\"", NULL);
     size_t n = strlen(form);
     snprintf(form + n, sizeof form - n, "&override=thick+scar+tissue%%2C+tolerated");
+    mn_http_response r;
     request("POST", "/clients/amelia/sessions", NULL, pia, form, NULL, T0, &r);
     assert_int_equal(r.status, 303);
     assert_non_null(strstr(mn_http_response_header(&r, "Location"), "override"));
@@ -471,8 +491,7 @@ static void test_escaping_and_audit(void **state)
 {
     (void)state;
     char pia[64], tok[64], form[512];
-    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
-    token_of(pia, T0, tok);
+    sign_in_practitioner(pia, tok);
     snprintf(form, sizeof form,
              "csrf=%s&id=xss&client.name=%%3Cscript%%3Ealert(1)%%3C%%2Fscript%%3E&client.age=40"
              "&client.sex=female&client.fitzpatrick=2&concern0.concern=fine-lines-wrinkles"
@@ -772,8 +791,7 @@ static void test_plan_cache(void **state)
     for (int i = 0; i < MN__PLAN_CACHE_SLOTS; i++)
         kept += pc->slots[i].data && !strcmp(pc->slots[i].id, "amelia");
     assert_true(kept > 0);
-    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
-    token_of(pia, T0, tok);
+    sign_in_practitioner(pia, tok);
     snprintf(form, sizeof form, "csrf=%s", tok);
     expect("POST", "/clients/amelia/plan", pia, form, T0, 303, NULL, NULL);
     kept = 0;
@@ -952,8 +970,7 @@ static void test_client_form_concerns(void **state)
 {
     (void)state;
     char pia[64], tok[64], form[1024];
-    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
-    token_of(pia, T0, tok);
+    sign_in_practitioner(pia, tok);
     const char *base = "&client.age=40&client.sex=female&client.fitzpatrick=2"
                        "&clinic.start=2026-12-01"
                        "&concern0.concern=fine-lines-wrinkles&concern0.zones=forehead"
@@ -997,17 +1014,13 @@ static void test_adverse_event_form(void **state)
 {
     (void)state;
     char pia[64], tok[64], form[512];
-    assert_int_equal(sign_in("pia", PASSWORD, T0, pia), 303);
-    token_of(pia, T0, tok);
-    mn_http_response r;
+    sign_in_practitioner(pia, tok);
     /* Session 1 was charted in test_charting. */
-    request("GET", "/clients/amelia/adverse-events/new", NULL, pia, NULL, NULL, T0, &r);
-    assert_int_equal(r.status, 200);
-    assert_non_null(strstr(r.body, "<option value=\"1\">session 1 on 2026-12-01</option>"));
-    assert_non_null(strstr(r.body, "<option value=\"swelling\">"));
-    assert_non_null(strstr(r.body, "<option value=\"other\">"));
-    mn_http_response_release(&r);
+    expect_page("/clients/amelia/adverse-events/new", pia,
+                "<option value=\"1\">session 1 on 2026-12-01</option>",
+                "<option value=\"swelling\">", "<option value=\"other\">", NULL);
     const char *base = "&date=2026-12-02&session=1&severity=mild";
+    mn_http_response r;
     snprintf(form, sizeof form, "csrf=%s%s&kind=other&event=", tok, base);
     expect("POST", "/clients/amelia/adverse-events", pia, form, T0, 422,
            "id=\"error-event\" role=\"alert\">form: $.event: name the event", NULL);
