@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -191,6 +192,35 @@ static void expect_page(const char *path, const char *sid, ...)
             fail_msg("GET %s: no %s", path, s);
     va_end(has);
     mn_http_response_release(&r);
+}
+
+/* The count @p sql (a `SELECT count(*)`) gives on a read-only handle of its own, its `?`
+ * bound in order to the text arguments that follow, up to a NULL. */
+static int count_rows(const char *sql, ...)
+{
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+    va_list ap;
+    va_start(ap, sql);
+    int rc = SQLITE_OK;
+    const char *v;
+    for (int i = 1; rc == SQLITE_OK && (v = va_arg(ap, const char *)); i++)
+        rc = sqlite3_bind_text(q, i, v, -1, SQLITE_STATIC);
+    va_end(ap);
+    assert_int_equal(rc, SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* The number of reads in the audit log. */
+static int audit_reads(void)
+{
+    return count_rows("SELECT count(*) FROM audit WHERE action = 'read'", (const char *)NULL);
 }
 
 /* The audit log's chain holds (db check): through @p store, or a handle of its own on the
@@ -593,22 +623,6 @@ static void test_users(void **state)
     mn_store_close(store);
 }
 
-/* The number of reads in the audit log. */
-static int audit_reads(void)
-{
-    sqlite3 *h;
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_prepare_v2(h, "SELECT count(*) FROM audit WHERE action = 'read'", -1, &q, NULL),
-        SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int n = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return n;
-}
-
 /* Several reads in one transaction: each with its own actor; an unknown client fails alone. */
 static void test_audit_batch(void **state)
 {
@@ -819,21 +833,9 @@ static int post_form(const char *path, const char *sid, const char *fields, long
 /* The number of audit entries on users with @p detail by @p actor. */
 static int user_changes(const char *actor, const char *detail)
 {
-    sqlite3 *h;
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_prepare_v2(h,
-                                        "SELECT count(*) FROM audit WHERE entity LIKE 'users:%' "
-                                        "AND actor = ? AND detail = ?",
-                                        -1, &q, NULL),
-                     SQLITE_OK);
-    sqlite3_bind_text(q, 1, actor, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 2, detail, -1, SQLITE_STATIC);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    int n = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return n;
+    return count_rows("SELECT count(*) FROM audit WHERE entity LIKE 'users:%' "
+                      "AND actor = ? AND detail = ?",
+                      actor, detail, (const char *)NULL);
 }
 
 /* The admin's user page: disable (the user's sessions end, sign-in refused), enable, reset
