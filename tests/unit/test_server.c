@@ -223,6 +223,14 @@ static int audit_reads(void)
     return count_rows("SELECT count(*) FROM audit WHERE action = 'read'", (const char *)NULL);
 }
 
+/* The number of reads in the audit log by @p actor and labelled @p what. */
+static int reads_by(const char *actor, const char *what)
+{
+    return count_rows("SELECT count(*) FROM audit WHERE action = 'read' AND actor = ? "
+                      "AND detail = ?",
+                      actor, what, (const char *)NULL);
+}
+
 /* The audit log's chain holds (db check): through @p store, or a handle of its own on the
  * test database when NULL. */
 static void assert_audit_chain_holds(mn_store *store)
@@ -499,9 +507,12 @@ static void test_charting(void **state)
     (void)state;
     char pia[64], tok[64], form[512];
     sign_in_practitioner(pia, tok);
-    /* The plan was saved in test_csrf_and_origin; the form is pre-filled from it. */
+    /* The plan was saved in test_csrf_and_origin; the form is pre-filled from it. Reading
+     * the record for it is audited as charting. */
+    int charts = reads_by("pia", "chart");
     expect_page("/clients/amelia/sessions/new", pia, "name=\"zone0\" value=\"forehead\"",
                 "name=\"device\" value=\"skinpen\"", NULL);
+    assert_int_equal(reads_by("pia", "chart"), charts + 1);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
              "&adverse_events=none",
@@ -1017,10 +1028,13 @@ static void test_adverse_event_form(void **state)
     (void)state;
     char pia[64], tok[64], form[512];
     sign_in_practitioner(pia, tok);
-    /* Session 1 was charted in test_charting. */
+    /* Session 1 was charted in test_charting. The form lists the sessions, a read of the
+     * record audited under its own label. */
+    int reads = reads_by("pia", "adverse-event");
     expect_page("/clients/amelia/adverse-events/new", pia,
                 "<option value=\"1\">session 1 on 2026-12-01</option>",
                 "<option value=\"swelling\">", "<option value=\"other\">", NULL);
+    assert_int_equal(reads_by("pia", "adverse-event"), reads + 1);
     const char *base = "&date=2026-12-02&session=1&severity=mild";
     mn_http_response r;
     snprintf(form, sizeof form, "csrf=%s%s&kind=other&event=", tok, base);
