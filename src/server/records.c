@@ -268,20 +268,30 @@ static const char *const session_text[][2] = {
 };
 enum { N_SESSION_TEXT = sizeof session_text / sizeof session_text[0] };
 
-static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
-                         int status)
+/* The client's timeline for a form drawn from it, the read audited under @p what; NULL
+ * once the error page is answered. Free with mn_store_history_free(). */
+static mn_store_history *form_history(mn__call *c, const char *id, const char *what)
 {
     mn_store_history *h = NULL;
     mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
     if (st) {
         fail(c, st, "The record cannot be read.");
-        return;
+        return NULL;
     }
-    if ((st = mn__audit_read(c, id, "chart"))) {
+    if ((st = mn__audit_read(c, id, what))) {
         mn_store_history_free(h);
         fail(c, st, "The record cannot be read.");
-        return;
+        return NULL;
     }
+    return h;
+}
+
+static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
+                         int status)
+{
+    mn_store_history *h = form_history(c, id, "chart");
+    if (!h)
+        return;
     const mn_store_planned_visit *v =
         h->n_sessions < h->n_planned ? &h->planned[h->n_sessions] : NULL;
     mn__buf b;
@@ -659,17 +669,9 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
         snprintf(err_copy, sizeof err_copy, "%s", errmsg);
         err = err_copy;
     }
-    mn_store_history *h = NULL;
-    mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
-    if (st) {
-        fail(c, st, "The record cannot be read.");
+    mn_store_history *h = form_history(c, id, "adverse-event");
+    if (!h)
         return;
-    }
-    if ((st = mn__audit_read(c, id, "adverse-event"))) {
-        mn_store_history_free(h);
-        fail(c, st, "The record cannot be read.");
-        return;
-    }
     const char *placed = adverse_error_field(err);
     mn__buf b;
     mn__buf_init(&b);
