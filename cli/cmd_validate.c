@@ -1,5 +1,5 @@
-/* mneedle validate [--json] [--evidence DIR]: the model against the studies it was not fitted
- * to (docs/validation.md is this command's output for the bundled evidence). */
+/* mneedle validate [--json] [--evidence DIR] [--posterior FILE]: the model against the studies it
+ * was not fitted to (docs/validation.md is this command's output for the bundled evidence). */
 #include <stdio.h>
 
 #include "cli.h"
@@ -17,13 +17,14 @@ static const cli_command command = {
              "docs/validation.md is this output. Observation models: docs/models/observation.md.\n",
     .footer = "Examples:\n"
               "  mneedle validate\n"
-              "  mneedle validate --json --evidence my-studies/\n",
+              "  mneedle validate --json --evidence my-studies/\n"
+              "  mneedle validate --posterior my-fit.json\n",
 };
 
 int cmd_validate(int argc, char **argv)
 {
     cli_common o = {0};
-    const char *evidence_dir = NULL;
+    const char *evidence_dir = NULL, *posterior_file = NULL;
     const cli_option opts[] = {
         CLI_JSON(&o, "one JSON object: studies[], endpoints[].{study, scale, day, observed, "
                      "predicted.{median, low, high}, inside}, not_checked[], coverage"),
@@ -31,6 +32,11 @@ int cmd_validate(int argc, char **argv)
                  "add your own studies: every *.json file in DIR, in the same format, each "
                  "named after its id; those with role validation are checked too; a malformed "
                  "file is refused (exit 2, naming the file and the JSON path)"),
+        CLI_PATH("posterior", 0, &posterior_file, "FILE",
+                 "take each virtual trial's parameters from a draw of this posterior file (a fit "
+                 "of your own, as scripts/calibrate/fit.sh --output writes) instead of the "
+                 "bundled one, to see how it validates before it replaces it; a malformed file "
+                 "is refused (exit 2, naming the file and the JSON path)"),
         CLI_DATA(&o, "read catalogue files from DIR instead of the built-in copies"),
         CLI_OUTPUT(&o, "write to FILE atomically instead of standard output"),
         CLI_END,
@@ -43,10 +49,15 @@ int cmd_validate(int argc, char **argv)
     if (!ctx)
         return code;
     mn_evidence *ev = NULL;
+    mn_posterior *post = NULL;
     mn_validation v = {0};
     mn_status st = mn_evidence_load(ctx, evidence_dir, &ev);
+    if (!st && posterior_file)
+        st = mn_posterior_load(ctx, posterior_file, &post);
     if (!st)
-        st = mn_evidence_validate(ctx, ev, MN_VALIDATE_TRIALS, MN_VALIDATE_SEED, &v);
+        st =
+            mn_evidence_validate_posterior(ctx, ev, post, MN_VALIDATE_TRIALS, MN_VALIDATE_SEED, &v);
+    v.posterior_file = posterior_file;
     if (st) {
         code = cli_fail("validate", ctx, st);
     } else {
@@ -58,6 +69,7 @@ int cmd_validate(int argc, char **argv)
         }
     }
     mn_validation_release(&v);
+    mn_posterior_free(post);
     mn_evidence_free(ev);
     mn_ctx_free(ctx);
     return code;

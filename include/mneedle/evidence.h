@@ -26,6 +26,7 @@
 
 #include "mneedle/core.h"
 #include "mneedle/healing.h"
+#include "mneedle/posterior.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -332,6 +333,13 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
                              const mn_evidence_loglik_options *opts, double *loglik,
                              mn_evidence_loglik_term *terms, int max_terms, int *n_terms);
 
+/** As mn_evidence_observe(), each virtual trial taking its parameters from a draw of @p post
+ *  (a posterior file loaded with mn_posterior_load(): a user's fit), its rows chosen by the
+ *  rule the bundled posterior's are; @p post NULL is mn_evidence_observe() itself. */
+mn_status mn_evidence_observe_posterior(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
+                                        int timepoint, int n_trials, uint64_t seed,
+                                        const mn_posterior *post, mn_evidence_prediction *out);
+
 /** One row of a validation: one endpoint of one validation study at one time point. */
 typedef struct {
     const mn_evidence_study *study; /* borrowed from the set */
@@ -349,6 +357,9 @@ typedef struct {
     int n_inside;  /* of those, observed inside the 90 % interval */
     int n_trials;  /* virtual trials behind each interval */
     uint64_t seed;
+    const char *posterior_file; /* where the parameter draws came from, for the report: NULL
+                                   the bundled posterior; set by the caller of
+                                   mn_evidence_validate_posterior() (not owned) */
 } mn_validation;
 
 /**
@@ -362,6 +373,14 @@ typedef struct {
  */
 mn_status mn_evidence_validate(mn_ctx *ctx, const mn_evidence *ev, int n_trials, uint64_t seed,
                                mn_validation *out);
+
+/** As mn_evidence_validate(), each virtual trial's parameters a draw of @p post
+ *  (mn_evidence_observe_posterior(); NULL: the bundled posterior), so that a fit of one's own
+ *  is validated before it replaces the bundled one. out->posterior_file is left NULL: a caller
+ *  that loaded @p post from a file names it there for the report. */
+mn_status mn_evidence_validate_posterior(mn_ctx *ctx, const mn_evidence *ev,
+                                         const mn_posterior *post, int n_trials, uint64_t seed,
+                                         mn_validation *out);
 
 /** Frees a validation's rows (NULL-safe) and zeroes it. */
 void mn_validation_release(mn_validation *v);

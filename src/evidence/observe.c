@@ -745,9 +745,11 @@ static double paired_t(const double *y, int n)
     return se > 0 ? m / se : 0;
 }
 
-mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
-                                     int timepoint, int n_trials, uint64_t seed,
-                                     const mn_healing_params *params, mn_evidence_prediction *out)
+/* mn_evidence_observe_params() (@p params given) and mn_evidence_observe_posterior() (@p
+ * params NULL: each trial a draw of @p post, or of the bundled posterior when it is NULL). */
+static mn_status observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
+                         int n_trials, uint64_t seed, const mn_healing_params *params,
+                         const mn_posterior *post, mn_evidence_prediction *out)
 {
     if (!out)
         return mn__error(ctx, MN_EINVAL, "evidence: NULL prediction");
@@ -784,7 +786,7 @@ mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, in
         mn__healing_params drawn;
         const mn__healing_params *par = &given;
         if (!params) {
-            if ((st = mn__healing_param_draw(ctx, seed, (uint64_t)t, &drawn)))
+            if ((st = mn__healing_param_draw_from(ctx, post, seed, (uint64_t)t, &drawn)))
                 goto done;
             par = &drawn;
         }
@@ -836,10 +838,24 @@ done:
     return st;
 }
 
+mn_status mn_evidence_observe_params(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
+                                     int timepoint, int n_trials, uint64_t seed,
+                                     const mn_healing_params *params, mn_evidence_prediction *out)
+{
+    return observe(ctx, s, endpoint, timepoint, n_trials, seed, params, NULL, out);
+}
+
+mn_status mn_evidence_observe_posterior(mn_ctx *ctx, const mn_evidence_study *s, int endpoint,
+                                        int timepoint, int n_trials, uint64_t seed,
+                                        const mn_posterior *post, mn_evidence_prediction *out)
+{
+    return observe(ctx, s, endpoint, timepoint, n_trials, seed, NULL, post, out);
+}
+
 mn_status mn_evidence_observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, int timepoint,
                               int n_trials, uint64_t seed, mn_evidence_prediction *out)
 {
-    return mn_evidence_observe_params(ctx, s, endpoint, timepoint, n_trials, seed, NULL, out);
+    return observe(ctx, s, endpoint, timepoint, n_trials, seed, NULL, NULL, out);
 }
 
 /*

@@ -26,6 +26,13 @@ static int baseline(const mn_evidence_timepoint *tp)
 mn_status mn_evidence_validate(mn_ctx *ctx, const mn_evidence *ev, int n_trials, uint64_t seed,
                                mn_validation *out)
 {
+    return mn_evidence_validate_posterior(ctx, ev, NULL, n_trials, seed, out);
+}
+
+mn_status mn_evidence_validate_posterior(mn_ctx *ctx, const mn_evidence *ev,
+                                         const mn_posterior *post, int n_trials, uint64_t seed,
+                                         mn_validation *out)
+{
     if (!out)
         return mn__error(ctx, MN_EINVAL, "evidence: NULL validation");
     memset(out, 0, sizeof *out);
@@ -60,7 +67,8 @@ mn_status mn_evidence_validate(mn_ctx *ctx, const mn_evidence *ev, int n_trials,
                 r->endpoint = e;
                 r->timepoint = t;
                 /* One seed per study, so adding a study does not move the others' rows. */
-                if ((st = mn_evidence_observe(ctx, s, e, t, n_trials, seed, &r->pred)))
+                if ((st = mn_evidence_observe_posterior(ctx, s, e, t, n_trials, seed, post,
+                                                        &r->pred)))
                     break;
                 if (!r->pred.applies)
                     continue;

@@ -107,6 +107,15 @@ int mn__healing_param_draws(mn_ctx *ctx, mn_posterior_source *source)
     return t->n;
 }
 
+/* The row of @p n that person @p k of the stream @p seed takes (the header's rule). */
+static int row_of(uint64_t seed, uint64_t k, int n)
+{
+    mn_rng rng;
+    mn_rng_init(&rng, seed, PARAM_OFFSET_STREAM);
+    uint64_t offset = mn_rng_u64(&rng) % (uint64_t)n;
+    return (int)((offset + k % (uint64_t)n) % (uint64_t)n);
+}
+
 mn_status mn__healing_param_draw(mn_ctx *ctx, uint64_t seed, uint64_t k, mn__healing_params *par)
 {
     const param_table *t;
@@ -117,10 +126,24 @@ mn_status mn__healing_param_draw(mn_ctx *ctx, uint64_t seed, uint64_t k, mn__hea
         mn__healing_params_default(par);
         return MN_OK;
     }
-    mn_rng rng;
-    mn_rng_init(&rng, seed, PARAM_OFFSET_STREAM);
-    uint64_t offset = mn_rng_u64(&rng) % (uint64_t)t->n;
-    *par = t->rows[(offset + k % (uint64_t)t->n) % (uint64_t)t->n];
+    *par = t->rows[row_of(seed, k, t->n)];
+    return MN_OK;
+}
+
+mn_status mn__healing_param_draw_from(mn_ctx *ctx, const mn_posterior *post, uint64_t seed,
+                                      uint64_t k, mn__healing_params *par)
+{
+    if (!post)
+        return mn__healing_param_draw(ctx, seed, k, par);
+    int n = mn_posterior_draw_count(post);
+    if (n <= 0)
+        return mn__error(ctx, MN_EINVAL, "healing: the posterior has no draws");
+    mn_healing_params set;
+    mn_status st = mn_posterior_params(ctx, post, row_of(seed, k, n), &set);
+    if (st)
+        return st;
+    if (!ALWAYS(mn__healing_params_from(&set, par) == 0))
+        return mn__error(ctx, MN_EINVAL, "healing: posterior draw unusable");
     return MN_OK;
 }
 

@@ -130,6 +130,10 @@ double mn__healing_redness_hours(const mn__healing_params *par, const mn_healing
  * the same seed always the same rows. @p ctx may be NULL.
  * @return MN_OK; MN_ENOMEM (the rows are built on first use). */
 mn_status mn__healing_param_draw(mn_ctx *ctx, uint64_t seed, uint64_t k, mn__healing_params *par);
+/* As mn__healing_param_draw(), the rows those of @p post (the same rule), or of the bundled
+ * posterior when @p post is NULL. MN_EINVAL for a posterior without draws. */
+mn_status mn__healing_param_draw_from(mn_ctx *ctx, const mn_posterior *post, uint64_t seed,
+                                      uint64_t k, mn__healing_params *par);
 
 /* How many distinct parameter draws mn__healing_param_draw() has (0 when no posterior is
  * bundled and every draw holds the library's defaults: no parameter uncertainty in the

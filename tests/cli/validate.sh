@@ -1,6 +1,7 @@
 # End-to-end: mneedle validate. docs/validation.md is the command's output for the bundled
 # evidence; the coverage it states is checked against an honest floor; only validation studies
-# are run; a user's study is added with --evidence, and a malformed one refused (exit 2).
+# are run; a user's study is added with --evidence, and a malformed one refused (exit 2); a
+# posterior of one's own is validated with --posterior.
 . "$(dirname "$0")/lib.sh"
 EV="$MN_SOURCE_DIR/data/evidence"
 
@@ -96,5 +97,50 @@ expect 2 'clinic2025.json: \$\.endpoints\[0\]\.timepoints\[0\]\.mean: expected a
     "$MNEEDLE" validate --evidence "$TMP/bad" --output "$TMP/o/v.md"
 if [ -n "$(ls -A "$TMP/o")" ]; then
     echo "FAIL: output written for a refused study: $(ls -A "$TMP/o")"; fails=$((fails + 1))
+fi
+
+# --posterior: a fit of one's own. The bundled file given by path takes the same rows (the same
+# predictions, endpoint by endpoint) and is named in the output; the same draws with a
+# between-study spread (study_sd_log 0.4 added to each) widen the intervals of every endpoint
+# read from the improvement and leave the PIH counts alone; a malformed file is refused.
+POST="$MN_SOURCE_DIR/data/posterior/healing.json"
+"$MNEEDLE" validate --json --posterior "$POST" >"$TMP/p.json"
+expect 0 "" -- python3 - "$TMP/p.json" "$TMP/v.json" "$POST" "$TMP/spread.json" <<'PY'
+import json, sys
+p, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert v["posterior"] is None and p["posterior"] == sys.argv[3], (v["posterior"], p["posterior"])
+assert p["endpoints"] == v["endpoints"] and p["coverage"] == v["coverage"]
+assert sys.argv[3] in p["people"] and "bundled posterior" in v["people"]
+post = json.load(open(sys.argv[3]))
+assert "study_sd_log" not in post["parameters"]
+post["parameters"].append("study_sd_log")
+for d in post["draws"]:
+    d.append(0.4)
+json.dump(post, open(sys.argv[4], "w"))
+PY
+"$MNEEDLE" validate --json --posterior "$TMP/spread.json" >"$TMP/s.json"
+expect 0 "" -- python3 - "$TMP/s.json" "$TMP/v.json" <<'PY'
+import json, sys
+s, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+wider = same = 0
+for a, b in zip(s["endpoints"], v["endpoints"]):
+    assert (a["study"], a["endpoint"], a["time"]) == (b["study"], b["endpoint"], b["time"])
+    w = lambda e: e["predicted"]["high"] - e["predicted"]["low"]
+    if a["scale"] == "pih_count":
+        assert a["predicted"] == b["predicted"], (a, b)
+        same += 1
+    elif w(a) > w(b):
+        wider += 1
+assert same == 3 and wider >= len(s["endpoints"]) - same - 2, (wider, same)
+PY
+expect 0 'stdout:posterior file `.*spread.json` \(not the bundled one\)' -- \
+    "$MNEEDLE" validate --posterior "$TMP/spread.json"
+echo '{"model": "healing", "format": 1, "parameters": ["no_such_constant"], "draws": [[1]]}' \
+    >"$TMP/badpost.json"
+expect 2 'badpost.json: ' -- "$MNEEDLE" validate --posterior "$TMP/badpost.json" \
+    --output "$TMP/o/p.md"
+expect 2 'nothere.json: cannot open' -- "$MNEEDLE" validate --posterior "$TMP/nothere.json"
+if [ -n "$(ls -A "$TMP/o")" ]; then
+    echo "FAIL: output written for a refused posterior: $(ls -A "$TMP/o")"; fails=$((fails + 1))
 fi
 finish
