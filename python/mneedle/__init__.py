@@ -341,17 +341,21 @@ class Context:
         return Likelihood(self, names, studies, bundled, evidence_dir, patients, seed,
                           all_roles)
 
-    def _dir_call(self, fn, what, evidence):
+    def _dir_call(self, fn, what, evidence, *paths):
         if evidence is not None and not isinstance(evidence, (str, os.PathLike)):
             raise InputError(f"evidence: expected a directory name, got {_type_name(evidence)}")
+        for name, path in paths:
+            if path is not None and not isinstance(path, (str, os.PathLike)):
+                raise InputError(f"{name}: expected a file name, got {_type_name(path)}")
         arg = ffi.NULL if evidence is None else os.fsencode(evidence)
+        extra = [ffi.NULL if path is None else os.fsencode(path) for _, path in paths]
         buf = ffi.new("mnpy_buf *")
         with self._lock:
             if self._ptr == ffi.NULL:
                 raise MneedleError("this Context was closed")
             lib.mn_ctx_clear_error(self._ptr)
             try:
-                st = fn(self._ptr, arg, buf)
+                st = fn(self._ptr, arg, *extra, buf)
                 if st:
                     self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
                                 f"{what}: {_s(lib.mn_strerror(st))}")
@@ -366,12 +370,15 @@ class Context:
         malformed file raises InputError naming the file and the JSON path."""
         return self._dir_call(lib.mnpy_evidence, "evidence", evidence)
 
-    def validate(self, evidence=None):
+    def validate(self, evidence=None, posterior=None):
         """The model against the studies it was not fitted to: ``mneedle validate --json
-        [--evidence DIR]`` (docs/validation.md): ``endpoints`` with predicted median and 90 %
-        interval beside the observed value, ``not_checked`` with reasons, and ``coverage``.
-        ``evidence`` adds a directory of your own study files, as for evidence()."""
-        return self._dir_call(lib.mnpy_validate, "validate", evidence)
+        [--evidence DIR] [--posterior FILE]`` (docs/validation.md): ``endpoints`` with
+        predicted median and 90 % interval beside the observed value, ``not_checked`` with
+        reasons, and ``coverage``. ``evidence`` adds a directory of your own study files, as for
+        evidence(); ``posterior`` takes each virtual trial's parameters from a posterior file of
+        your own (a fit written by scripts/calibrate/fit.sh --output) instead of the bundled
+        one; a malformed file raises InputError naming the file and the JSON path."""
+        return self._dir_call(lib.mnpy_validate, "validate", evidence, ("posterior", posterior))
 
     def catalog(self, what):
         """A catalogue listing with its sources: ``mneedle catalog WHAT --json``."""
@@ -538,9 +545,9 @@ def evidence(evidence=None):
     return _ctx().evidence(evidence)
 
 
-def validate(evidence=None):
+def validate(evidence=None, posterior=None):
     """Context().validate with the built-in catalogues (one Context per thread)."""
-    return _ctx().validate(evidence)
+    return _ctx().validate(evidence, posterior)
 
 
 def catalog(what):

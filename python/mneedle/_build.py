@@ -64,7 +64,8 @@ mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_
                            int threads, mnpy_buf *out);
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
-mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
+mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, const char *posterior_file,
+                        mnpy_buf *out);
 mn_status mnpy_observe(mn_ctx *ctx, const char *src, const char *text, size_t len,
                        const char *endpoint, int timepoint, int n_trials, uint64_t seed,
                        int n_names, const char *const *names, const double *values,

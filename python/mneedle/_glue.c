@@ -386,17 +386,24 @@ mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out)
     return st;
 }
 
-mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out)
+mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, const char *posterior_file,
+                        mnpy_buf *out)
 {
     mn_evidence *ev = NULL;
+    mn_posterior *post = NULL;
     mn_validation v;
     memset(&v, 0, sizeof v);
     mn_status st = mn_evidence_load(ctx, evidence_dir, &ev);
+    if (!st && posterior_file)
+        st = mn_posterior_load(ctx, posterior_file, &post);
     if (!st)
-        st = mn_evidence_validate(ctx, ev, MN_VALIDATE_TRIALS, MN_VALIDATE_SEED, &v);
+        st =
+            mn_evidence_validate_posterior(ctx, ev, post, MN_VALIDATE_TRIALS, MN_VALIDATE_SEED, &v);
+    v.posterior_file = posterior_file;
     if (!st)
         st = mn_validation_write(ctx, ev, &v, 1, mnpy_buf_write, out);
     mn_validation_release(&v);
+    mn_posterior_free(post);
     mn_evidence_free(ev);
     return st;
 }

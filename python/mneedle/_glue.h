@@ -61,8 +61,9 @@ void mnpy_lik_free(mnpy_lik *L);
 /** As `mneedle evidence --json [--evidence DIR]` (@p evidence_dir NULL: the bundled studies
  *  alone). */
 mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
-/** As `mneedle validate --json [--evidence DIR]`. */
-mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
+/** As `mneedle validate --json [--evidence DIR] [--posterior FILE]` (either NULL: not given). */
+mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, const char *posterior_file,
+                        mnpy_buf *out);
 /** As `mneedle catalog WHAT --json`. */
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 
