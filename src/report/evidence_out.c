@@ -226,6 +226,52 @@ static double coverage_pct(const mn_validation *v)
     return v->n_checked ? 100.0 * v->n_inside / v->n_checked : 0.0;
 }
 
+/* Which way is better for the quantity a row compares: a fall, an improvement or a share of
+ * responders is better higher, a count of events lower; a level, a change, a difference or a
+ * comparison follows the record's direction (which way the scale improves); 0 when none. */
+static int better_way(const mn_validation_row *r)
+{
+    const mn_evidence_endpoint *e = &r->study->endpoints[r->endpoint];
+    switch (e->quantity) {
+    case MN_EVIDENCE_REDUCTION:
+    case MN_EVIDENCE_PCT_REDUCTION:
+    case MN_EVIDENCE_IMPROVEMENT:
+    case MN_EVIDENCE_RESPONDERS:
+        return 1;
+    case MN_EVIDENCE_EVENTS:
+        return -1;
+    default:
+        return e->direction;
+    }
+}
+
+/* A missed row's published result against its interval: 1 better than the interval (the
+ * model promised less than was found), -1 worse (it promised more), 0 no direction or inside. */
+static int miss_side(const mn_validation_row *r)
+{
+    if (!r->pred.applies || r->inside)
+        return 0;
+    const mn_evidence_timepoint *tp = &r->study->endpoints[r->endpoint].timepoints[r->timepoint];
+    double seen = published_range(r) ? 0.5 * (tp->range[0] + tp->range[1]) : r->pred.observed;
+    int above = seen > r->pred.hi;
+    return better_way(r) * (above ? 1 : -1);
+}
+
+/* The misses' sides: @p worse, @p better, @p none (no direction). */
+static void miss_sides(const mn_validation *v, int *worse, int *better, int *none)
+{
+    *worse = *better = *none = 0;
+    for (int i = 0; i < v->n_rows; i++) {
+        const mn_validation_row *r = &v->rows[i];
+        if (!r->pred.applies || r->inside)
+            continue;
+        int side = miss_side(r);
+        *worse += side < 0;
+        *better += side > 0;
+        *none += side == 0;
+    }
+}
+
 static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn__jout *j)
 {
     json_t *root = json_object();
@@ -281,6 +327,12 @@ static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn
         mn__jput_num(j, root, "coverage", v->n_inside / (double)v->n_checked);
     else
         mn__jput(j, root, "coverage", json_null());
+    int worse, better, none;
+    miss_sides(v, &worse, &better, &none);
+    json_t *misses = mn__jput(j, root, "misses", json_object());
+    mn__jput_int(j, misses, "worse", worse);
+    mn__jput_int(j, misses, "better", better);
+    mn__jput_int(j, misses, "no_direction", none);
     mn__jput_int(j, root, "checked", v->n_checked);
     mn__jput_int(j, root, "inside", v->n_inside);
     mn__jput_int(j, root, "trials", v->n_trials);
@@ -330,6 +382,19 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
     else
         mn__buf_printf(b, "**Coverage: no endpoint could be checked** (%d validation studies).\n\n",
                        v->n_studies);
+    int worse, better, none;
+    miss_sides(v, &worse, &better, &none);
+    if (worse + better + none) {
+        mn__buf_printf(b,
+                       "Of the %d misses, %d published results are worse than the model's "
+                       "interval (it promised more than was found) and %d better (it promised "
+                       "less)",
+                       worse + better + none, worse, better);
+        if (none)
+            mn__buf_printf(b, "; %d have no direction", none);
+        mn__buf_printf(b, ": a fall, an improvement or responders are better higher, adverse "
+                          "events lower, a level or a change as its scale improves.\n\n");
+    }
     if (v->n_checked && coverage_pct(v) < VALIDATE_AIM_PCT && v->posterior_file)
         mn__buf_printf(b,
                        "The aim is %.0f %%. Below it, the model with these draws does not "

@@ -61,6 +61,22 @@ assert d["checked"] == len(d["endpoints"]) >= min_checked, d["checked"]
 assert d["inside"] == inside
 assert abs(d["coverage"] - inside / len(d["endpoints"])) < 1e-8
 assert d["coverage"] >= floor - 1e-8, (d["coverage"], floor)
+# The misses' sides, recomputed from the study records: a fall, an improvement or responders
+# are better higher, events lower, anything else as the record's direction says.
+sides = {"worse": 0, "better": 0, "no_direction": 0}
+for e in d["endpoints"]:
+    if e["inside"]:
+        continue
+    rec = json.load(open(os.path.join(sys.argv[2], e["study"] + ".json")))
+    ep = next(x for x in rec["endpoints"] if x["id"] == e["endpoint"])
+    way = (1 if ep["quantity"] in ("reduction", "pct_reduction", "improvement", "responders")
+           else -1 if ep["quantity"] == "events"
+           else {"higher_better": 1, "lower_better": -1}.get(ep["direction"], 0))
+    seen = sum(e["range"]) / 2 if "range" in e else e["observed"]
+    side = way * (1 if seen > e["predicted"]["high"] else -1)
+    sides["better" if side > 0 else "worse" if side < 0 else "no_direction"] += 1
+assert d["misses"] == sides, (d["misses"], sides)
+assert sum(sides.values()) == d["checked"] - d["inside"]
 PY
 expect 0 "" -- "$MNEEDLE" validate --json --output "$TMP/out.json"
 expect 0 "" -- cmp "$TMP/v.json" "$TMP/out.json"
