@@ -105,6 +105,10 @@ assert mine[0]["predicted"]["low"] > 2
 assert u["checked"] == v["checked"] + 1 and u["inside"] == v["inside"]
 PY
 expect 0 "stdout:clinic2025 \* \| rated .*\*\*no\*\*" -- "$MNEEDLE" validate --evidence "$TMP/mine"
+# ... and the page says it is not the bundled one (no claim that a test checks it).
+"$MNEEDLE" validate --evidence "$TMP/mine" >"$TMP/u.md"
+expect 0 "" -- grep -q "with 1 study of your own (marked \*) beside the bundled evidence base: not the bundled page" "$TMP/u.md"
+expect 1 "" -- grep -q "tests/cli/validate.sh" "$TMP/u.md"
 
 # Malformed: exit 2, the file and the JSON path named, nothing written.
 mkdir "$TMP/bad" "$TMP/o"
