@@ -732,15 +732,23 @@ static int bound_of(const obs_plan *o)
     return tp->bound == MN_EVIDENCE_AT_MOST ? 1 : tp->bound == MN_EVIDENCE_AT_LEAST ? -1 : 0;
 }
 
+/* The mean of n values into @p m; returns the sum of squared deviations from it. */
+static double mean_ss(const double *y, int n, double *m)
+{
+    double s = 0, v = 0;
+    for (int i = 0; i < n; i++)
+        s += y[i];
+    s /= n;
+    for (int i = 0; i < n; i++)
+        v += (y[i] - s) * (y[i] - s);
+    *m = s;
+    return v;
+}
+
 /* The paired t statistic of n values. */
 static double paired_t(const double *y, int n)
 {
-    double m = 0, v = 0;
-    for (int i = 0; i < n; i++)
-        m += y[i];
-    m /= n;
-    for (int i = 0; i < n; i++)
-        v += (y[i] - m) * (y[i] - m);
+    double m, v = mean_ss(y, n, &m);
     double se = n > 1 ? sqrt(v / (n - 1) / n) : 0;
     return se > 0 ? m / se : 0;
 }
@@ -980,13 +988,7 @@ static double term_ll(const obs_plan *pl, const mn_evidence_endpoint *ep, int P,
                                                            : 100 * sqrt(p * (1 - p) / n);
         term->observed = observed_value(pl);
     } else {
-        double m = 0, v = 0;
-        for (int i = 0; i < P; i++)
-            m += y[i];
-        m /= P;
-        for (int i = 0; i < P; i++)
-            v += (y[i] - m) * (y[i] - m);
-        v /= P - 1;
+        double m, v = mean_ss(y, P, &m) / (P - 1);
         double x = observed_value(pl), mean, var;
         if (pl->map == MAP_COMPARE) {
             /* The paired t of n patients: about Normal(sqrt(n) m/s, 1), and the P patients'
