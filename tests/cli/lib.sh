@@ -5,7 +5,10 @@
 fails=0
 passes=0
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+# Removed by this shell only. Bash runs the EXIT trap on SIGTERM, SIGINT and SIGHUP, and a
+# background job is a forked copy of this shell until it execs: a signal sent to "$!" in that
+# moment made the copy run the trap and delete $TMP under the test still running.
+trap '[ "${BASHPID:-$$}" = "$$" ] && rm -rf "$TMP"' EXIT
 
 # expect CODE PATTERN -- command...: runs the command, checks the exit code and that stderr
 # (or stdout when PATTERN starts with "stdout:") matches the extended regex PATTERN.

@@ -12,7 +12,9 @@ export SOURCE_DATE_EPOCH=1806624000 # 2027-04-01: the scores' date
 TODAY=2027-04-01
 DB="$TMP/demo.db"
 WRITERS=4
-cleanup_serve() { serve_stop; for p in $LOAD_PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"; }
+# (This shell only: a load job's forked copy, signalled before it is on its own, must not run it;
+# see lib.sh.)
+cleanup_serve() { [ "${BASHPID:-$$}" = "$$" ] || return; serve_stop; for p in $LOAD_PIDS; do kill "$p" 2>/dev/null; done; rm -rf "$TMP"; }
 LOAD_PIDS=""
 trap cleanup_serve EXIT
 

@@ -63,6 +63,29 @@ printf 'OLD\n' > "$OUT/out.json"
 sh -c "trap '' HUP; \"$MNEEDLE\" plan --json -o \"$OUT/out.json\" \"$EX/clients/amelia-wrinkles.json\" & p=\$!; kill -s HUP \$p; wait \$p" 2>/dev/null
 expect 0 "stdout:\"kind\": \"mneedle.plan\"" -- cat "$OUT/out.json"
 
+# The harness first: a job signalled before it execs must not take this test's folder with it
+# (lib.sh's EXIT trap, run by the job's forked copy of the shell, once did).
+exec 3>&2 2>/dev/null # the copy's own complaint as it dies ("wait_for: No record of process")
+sleep 5 &
+kill -s TERM $!
+wait $!
+exec 2>&3 3>&-
+if [ -d "$OUT" ]; then passes=$((passes + 1)); else
+    echo "FAIL: a job stopped before exec removed the test's own folder"; fails=$((fails + 1))
+    mkdir -p "$OUT"
+fi
+
+# started PID: waits until the background job PID is mneedle itself, not still the shell's
+# forked copy about to exec it (a signal then would stop the shell, not the program).
+BIN=$(readlink -f "$MNEEDLE")
+started() {
+    t=0
+    while [ "$(readlink "/proc/$1/exe" 2>/dev/null)" != "$BIN" ] && kill -0 "$1" 2>/dev/null &&
+        [ $t -lt 1000 ]; do
+        sleep 0.001; t=$((t + 1))
+    done
+}
+
 # Stopped at random moments (the write included): always the old file or the whole new one,
 # never a temporary file.
 "$MNEEDLE" plan --json --years 20 "$EX/clients/maya-striae-melasma.json" > "$TMP/full.json" || exit 1
@@ -72,6 +95,7 @@ while [ $i -lt 30 ]; do
     printf 'OLD\n' > "$OUT/out.json"
     "$MNEEDLE" plan --json --years 20 -o "$OUT/out.json" "$EX/clients/maya-striae-melasma.json" &
     pid=$!
+    started "$pid"
     sleep "0.0$((i % 10))"
     kill -s TERM "$pid" 2>/dev/null
     wait "$pid"
