@@ -585,6 +585,20 @@ void mn__field_error(mn__buf *b, const char *name, const char *err_field, const 
     }
 }
 
+void mn__input_row(mn__buf *b, const char *name, const char *label, const char *type,
+                   const char *value, const char *err_field, const char *err)
+{
+    mn__buf_printf(b, "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\"", name,
+                   label, name, name);
+    if (type)
+        mn__buf_printf(b, " type=\"%s\"", type);
+    mn__buf_printf(b, " value=\"");
+    mn__srv_esc(b, value);
+    mn__buf_printf(b, "\">");
+    mn__field_error(b, name, err_field, err);
+    mn__buf_printf(b, "</p>");
+}
+
 /* The form for a new client (id NULL) or an edit, filled from @p posted (after an error, with
  * @p err placed beside its field) or from the stored record. */
 static void client_form(mn__call *c, const char *id, const mn__form *posted, json_t *stored,
@@ -610,12 +624,9 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     mn__buf_printf(&b, "\">");
     mn__csrf_field(&b, c);
     char buf[512];
-    if (!id) {
-        mn__buf_printf(&b, "<p><label for=\"f-id\">Client id (empty: a new random one)</label> "
-                           "<input id=\"f-id\" name=\"id\" value=\"");
-        mn__srv_esc(&b, posted ? mn__form_str(posted, "id") : "");
-        mn__buf_printf(&b, "\"></p>");
-    }
+    if (!id)
+        mn__input_row(&b, "id", "Client id (empty: a new random one)", NULL,
+                      posted ? mn__form_str(posted, "id") : "", NULL, NULL);
     mn__buf_printf(&b, "<fieldset id=\"fs-client\"><legend>Client</legend>");
     for (int i = 0; i < N_FIELDS; i++) {
         const field *f = &fields[i];
@@ -688,14 +699,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
                 else if (json_is_integer(x))
                     snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(x)), v = buf;
             }
-            mn__buf_printf(&b,
-                           "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
-                           "value=\"",
-                           name, labels[p], name, name);
-            mn__srv_esc(&b, v);
-            mn__buf_printf(&b, "\">");
-            mn__field_error(&b, name, ef, err);
-            mn__buf_printf(&b, "</p>");
+            mn__input_row(&b, name, labels[p], NULL, v, ef, err);
         }
         mn__buf_printf(&b, "</fieldset>");
     }

@@ -339,13 +339,8 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     free(input);
     mn_ctx_clear_error(c->w->ctx);
     for (int i = 0; i < N_SESSION_TEXT; i++) {
-        mn__buf_printf(&b,
-                       "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
-                       "value=\"",
-                       session_text[i][0], session_text[i][1], session_text[i][0],
-                       session_text[i][0]);
-        mn__srv_esc(&b, posted ? mn__form_str(posted, session_text[i][0]) : i == 0 ? device : "");
-        mn__buf_printf(&b, "\"></p>");
+        const char *text = posted ? mn__form_str(posted, session_text[i][0]) : i == 0 ? device : "";
+        mn__input_row(&b, session_text[i][0], session_text[i][1], NULL, text, NULL, NULL);
     }
     mn__buf_printf(&b, "<table id=\"session-zones\"><thead><tr><th>Zone</th><th>Depth (mm)</th>"
                        "<th>Passes</th><th>Plan</th></tr></thead><tbody>");
@@ -576,17 +571,12 @@ static void assessment_form(mn__call *c, const char *id, const mn__form *posted,
     mn_date today;
     mn_date_today(c->w->ctx, &today);
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
-        mn__buf_printf(&b,
-                       "<p><label for=\"f-%s\">%s</label> <input id=\"f-%s\" name=\"%s\" "
-                       "type=\"%s\" value=\"",
-                       fields[i][0], fields[i][1], fields[i][0], fields[i][0], fields[i][2]);
         const char *v = posted ? mn__form_str(posted, fields[i][0]) : "";
         if (!posted && !strcmp(fields[i][0], "date"))
             v = mn_date_format(today, d);
         if (!posted && !strcmp(fields[i][0], "rater"))
             v = c->sess->user;
-        mn__srv_esc(&b, v);
-        mn__buf_printf(&b, "\"></p>");
+        mn__input_row(&b, fields[i][0], fields[i][1], fields[i][2], v, NULL, NULL);
     }
     mn__buf_printf(&b, "<p><button id=\"assessment-save\" type=\"submit\">Record the score"
                        "</button></p></form>");
@@ -725,26 +715,22 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
     adverse_option(&b, OTHER_KIND, chosen, "Other (describe it below)");
     mn__buf_printf(&b, "</select>");
     mn__field_error(&b, "kind", placed, err);
-    mn__buf_printf(&b, "</p><p><label for=\"f-event\">Event, when the kind is other (free text; "
-                       "name no one)</label> <input id=\"f-event\" name=\"event\" value=\"");
-    mn__srv_esc(&b, posted ? mn__form_str(posted, "event") : "");
-    mn__buf_printf(&b, "\">");
-    mn__field_error(&b, "event", placed, err);
+    mn__buf_printf(&b, "</p>");
+    mn__input_row(&b, "event", "Event, when the kind is other (free text; name no one)", NULL,
+                  posted ? mn__form_str(posted, "event") : "", placed, err);
     static const char *const severities[] = {"mild", "moderate", "severe"};
     chosen = posted ? mn__form_str(posted, "severity") : "";
-    mn__buf_printf(&b, "</p><p><label for=\"f-severity\">Severity</label> <select "
+    mn__buf_printf(&b, "<p><label for=\"f-severity\">Severity</label> <select "
                        "id=\"f-severity\" name=\"severity\" required>");
     adverse_option(&b, "", chosen, "(choose)");
     for (size_t i = 0; i < sizeof severities / sizeof severities[0]; i++)
         adverse_option(&b, severities[i], chosen, severities[i]);
     mn__buf_printf(&b, "</select>");
     mn__field_error(&b, "severity", placed, err);
-    mn__buf_printf(&b, "</p><p><label for=\"f-resolved\">Date it resolved (optional)</label> "
-                       "<input id=\"f-resolved\" name=\"resolved\" type=\"date\" value=\"");
-    mn__srv_esc(&b, posted ? mn__form_str(posted, "resolved") : "");
-    mn__buf_printf(&b, "\">");
-    mn__field_error(&b, "resolved", placed, err);
-    mn__buf_printf(&b, "</p><p><button id=\"adverse-event-save\" type=\"submit\">Record the "
+    mn__buf_printf(&b, "</p>");
+    mn__input_row(&b, "resolved", "Date it resolved (optional)", "date",
+                  posted ? mn__form_str(posted, "resolved") : "", placed, err);
+    mn__buf_printf(&b, "<p><button id=\"adverse-event-save\" type=\"submit\">Record the "
                        "adverse event</button></p></form>");
     mn__page_end(&b);
     mn_store_history_free(h);

@@ -45,6 +45,11 @@ void mn__srv_esc(mn__buf *b, const char *s);
 /* The message @p err beside form field @p name when @p err_field (the field the error is about;
  * NULL: none) is that field: a span with id error-NAME and role alert. */
 void mn__field_error(mn__buf *b, const char *name, const char *err_field, const char *err);
+/* One labelled input row of a form: <p>, the label for f-NAME, an input with id f-NAME and
+ * name NAME, of @p type (NULL: no type attribute, a text input), holding @p value escaped,
+ * then mn__field_error() for it, then </p>. @p name and @p label are markup, not escaped. */
+void mn__input_row(mn__buf *b, const char *name, const char *label, const char *type,
+                   const char *value, const char *err_field, const char *err);
 /* A path segment or query value: everything but unreserved characters percent-encoded. */
 void mn__srv_url(mn__buf *b, const char *s);
 /* A JSON string with its quotes; '<', '>' and '&' as \u escapes, so it is also safe inside

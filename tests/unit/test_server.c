@@ -1068,6 +1068,54 @@ static void test_adverse_event_form(void **state)
            "<td>&lt;b&gt;itching&lt;/b&gt;</td><td>mild</td><td>not recorded</td>", "<b>itching");
 }
 
+/* A labelled input row is the same markup on every form: label, input with id f-NAME, its
+ * type where it has one, the value escaped, and a placed error right after the input. */
+static void test_form_rows(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[512];
+    sign_in_practitioner(pia, tok);
+    expect_page("/clients/new", pia,
+                "<p><label for=\"f-id\">Client id (empty: a new random one)</label> <input "
+                "id=\"f-id\" name=\"id\" value=\"\"></p>",
+                NULL);
+    expect_page("/clients/amelia/edit", pia,
+                "<p><label for=\"f-concern0.concern\">Concern (catalogue id)</label> <input "
+                "id=\"f-concern0.concern\" name=\"concern0.concern\" "
+                "value=\"fine-lines-wrinkles\"></p>",
+                NULL);
+    expect_page("/clients/amelia/assessments/new", pia,
+                "<p><label for=\"f-rater\">Rater</label> <input id=\"f-rater\" name=\"rater\" "
+                "type=\"text\" value=\"pia\"></p>",
+                NULL);
+    /* A refused session comes back with what was typed, escaped. */
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&serial=%%3Cb%%3E&zone0=forehead&depth0=9"
+             "&passes0=2&adverse_events=none",
+             tok);
+    expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
+           "<p><label for=\"f-serial\">Device serial</label> <input id=\"f-serial\" "
+           "name=\"serial\" value=\"&lt;b&gt;\"></p>",
+           NULL);
+    /* A placed error sits between the input and the end of its row. */
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-02&kind=swelling&severity=mild&resolved=2026-99-01", tok);
+    expect("POST", "/clients/amelia/adverse-events", pia, form, T0, 422,
+           "<p><label for=\"f-resolved\">Date it resolved (optional)</label> <input "
+           "id=\"f-resolved\" name=\"resolved\" type=\"date\" value=\"2026-99-01\"> <span "
+           "class=\"field-error\" id=\"error-resolved\" role=\"alert\">form: $.resolved: ",
+           NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&id=rows&client.age=40&client.sex=female&client.fitzpatrick=2"
+             "&concern0.concern=acne-scars&concern0.zones=cheek&concern0.severity=bad"
+             "&clinic.start=2026-12-01",
+             tok);
+    expect("POST", "/clients", pia, form, T0, 422,
+           "<input id=\"f-concern0.severity\" name=\"concern0.severity\" value=\"bad\"> <span "
+           "class=\"field-error\" id=\"error-concern0.severity\" role=\"alert\">",
+           NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1088,6 +1136,7 @@ int main(void)
         cmocka_unit_test(test_report_pdf),
         cmocka_unit_test(test_client_form_concerns),
         cmocka_unit_test(test_adverse_event_form),
+        cmocka_unit_test(test_form_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
