@@ -172,6 +172,13 @@ typedef struct {
 } mn_adverse_kind;
 
 /**
+ * An id no catalogue kind may take: the choice a form offers for an event the catalogue does
+ * not name (recorded as free text in "event"). "none" is refused too: it records that there
+ * were no events.
+ */
+#define MN_ADVERSE_KIND_OTHER "other"
+
+/**
  * Finds a kind of adverse event by id in the catalogue (data/adverse_events.json, or the one
  * in the context's --data directory). @return MN_OK; MN_ENOTFOUND (the message lists the
  * ids); MN_EPARSE for a broken catalogue file.

@@ -616,8 +616,8 @@ void mn__post_assessment(mn__call *c)
 /* ---- adverse events on their own ---- */
 
 /* The kind chosen for an event the catalogue does not name: the form's own value, sent to
- * the library as free text in "event" (docs/records.md). */
-static const char OTHER_KIND[] = "other";
+ * the library as free text in "event" (docs/records.md); no catalogue kind may take it. */
+static const char OTHER_KIND[] = MN_ADVERSE_KIND_OTHER;
 
 /* The form's fields are the keys of the record mn_store_record_adverse_events() reads, so
  * the field its message names ("form: $.severity: ...") is the one the error goes beside. */

@@ -70,10 +70,11 @@ static mn_status read_adverse_kind(const mn__jin *in, json_t *v, const char *pat
         return st;
     if ((strcmp(persistence, "transient") && strcmp(persistence, "persistent")) ||
         (strcmp(status, "cited") && strcmp(status, "secondary")) || !mn__store_id_ok(id) ||
-        strlen(id) >= sizeof out->id || !strcmp(id, "none"))
+        strlen(id) >= sizeof out->id || !strcmp(id, "none") || !strcmp(id, MN_ADVERSE_KIND_OTHER))
         return mn__error(in->ctx, MN_ERANGE,
-                         "%s: %s: expected an id of letters, digits and '-' (not \"none\", at most "
-                         "%zu bytes), persistence transient|persistent, status cited|secondary",
+                         "%s: %s: expected an id of letters, digits and '-' (not \"none\" or "
+                         "\"" MN_ADVERSE_KIND_OTHER "\", at most %zu bytes), persistence "
+                         "transient|persistent, status cited|secondary",
                          in->src, path, sizeof out->id - 1);
     snprintf(out->id, sizeof out->id, "%s", id);
     snprintf(out->name, sizeof out->name, "%s", name);

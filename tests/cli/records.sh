@@ -207,6 +207,18 @@ expect 2 "ae-long.json: \\\$\[1\]\.event: at most 250 bytes" -- "$MNEEDLE" recor
 printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,,bruising,,mild,\n%s,2027-03-27,,,rash,severe,2027-03-24\n' "$ID" "$ID" > "$TMP/ae-bad.csv"
 expect 2 "ae-bad.csv: line 3\.resolved: 2027-03-24 is before the event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae-bad.csv"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused adverse-event file changed the database"
+# A catalogue of one's own may not name a kind "other" (the workstation's form offers it for
+# free text, so the catalogue's would be unreachable) or "none".
+cp -r "$MN_SOURCE_DIR/data" "$TMP/ae-data"
+for reserved in other none; do
+    $PY -c 'import json, sys
+d = json.load(open(sys.argv[1])); k = next(v for v in d.values() if isinstance(v, list))
+k.insert(0, dict(k[0], id=sys.argv[2])); json.dump(d, open(sys.argv[1], "w"))' "$TMP/ae-data/adverse_events.json" "$reserved"
+    expect 2 "adverse_events\.json: \\$\.[a-z_]+\[0\]: expected an id .*not \"none\" or \"other\"" -- \
+        "$MNEEDLE" record adverse-event --db "$DB" --data "$TMP/ae-data" "$TMP/ae.json"
+    cp "$MN_SOURCE_DIR/data/adverse_events.json" "$TMP/ae-data/adverse_events.json"
+done
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused catalogue let adverse events in"
 expect 2 "expected: session FILE, assessment FILE or adverse-event FILE" -- "$MNEEDLE" record adverse-events --db "$DB" "$TMP/ae.json"
 expect 0 "stdout:recorded 3 adverse events" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/ae.json"
 printf 'client,date,session,kind,event,severity,resolved\n%s,2027-03-26,3,bruising,,mild,2027-03-28\n' "$ID" > "$TMP/ae.csv"
