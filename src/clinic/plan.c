@@ -174,9 +174,16 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
                                        : " and ",
             z->adjusted_by[k]->adjust.reason);
     add(w, n, ":");
-    if (d_start < 0 || d_max < 0)
+    /* Only what moved: a zone held at the device's shortest setting may move neither. */
+    int start_moved = z->depth_start_mm != z->base_start_mm,
+        max_moved = z->depth_max_mm != z->base_max_mm;
+    if (start_moved && max_moved)
         add(w, n, " start %.3g mm instead of %.3g mm, at most %.3g mm instead of %.3g mm;",
             z->depth_start_mm, z->base_start_mm, z->depth_max_mm, z->base_max_mm);
+    else if (start_moved)
+        add(w, n, " start %.3g mm instead of %.3g mm;", z->depth_start_mm, z->base_start_mm);
+    else if (max_moved)
+        add(w, n, " at most %.3g mm instead of %.3g mm;", z->depth_max_mm, z->base_max_mm);
     if (d_int > 0)
         add(w, n, " %d more days between course sessions;", d_int);
     if (z->held_at_device_min)

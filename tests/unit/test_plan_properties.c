@@ -226,6 +226,15 @@ static void check_adjusted(const mn_plan *p)
         }
         if (held)
             assert_non_null(strstr(z->adjusted, "shortest setting"));
+        /* Every "X mm instead of Y mm" names a change: X differs from Y. */
+        for (const char *q = z->adjusted; (q = strstr(q, " mm instead of ")) != NULL; q++) {
+            const char *b = q;
+            while (b > z->adjusted && b[-1] != ' ')
+                b--;
+            double was = strtod(q + strlen(" mm instead of "), NULL), now = strtod(b, NULL);
+            if (now == was)
+                fail_msg("%s: \"%s\" names no change", z->zone->id, z->adjusted);
+        }
     }
     /* Pre-treatment: every client's items, and those an applying rule's block names, each for
      * its phototypes; none without a session. */
