@@ -254,12 +254,8 @@ void mn__page_client(mn__call *c)
         mn__error_page(c, 404, "There is no such client.", NULL);
         return;
     }
-    if (!st && (st = mn_store_history_get(c->w->ctx, c->w->store, id, &h)))
+    if (!st && (st = mn__history_read(c, id, "page", &h)))
         mn_store_client_release(&cl);
-    if (!st && (st = mn__audit_read(c, id, "page"))) {
-        mn_store_client_release(&cl);
-        mn_store_history_free(h);
-    }
     if (st) {
         mn__error_page(c, 500, "The record cannot be read.", mn_ctx_errmsg(c->w->ctx));
         return;

@@ -219,9 +219,7 @@ void mn__page_export(mn__call *c)
     mn_date today;
     mn_status st = mn_date_today(c->w->ctx, &today);
     if (!st)
-        st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
-    if (!st)
-        st = mn__audit_read(c, id, "export");
+        st = mn__history_read(c, id, "export", &h);
     mn__buf b;
     mn__buf_init(&b);
     const char *type = "text/plain", *name = "export.txt";
@@ -273,16 +271,9 @@ enum { N_SESSION_TEXT = sizeof session_text / sizeof session_text[0] };
 static mn_store_history *form_history(mn__call *c, const char *id, const char *what)
 {
     mn_store_history *h = NULL;
-    mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
-    if (st) {
+    mn_status st = mn__history_read(c, id, what, &h);
+    if (st)
         fail(c, st, "The record cannot be read.");
-        return NULL;
-    }
-    if ((st = mn__audit_read(c, id, what))) {
-        mn_store_history_free(h);
-        fail(c, st, "The record cannot be read.");
-        return NULL;
-    }
     return h;
 }
 

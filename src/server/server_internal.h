@@ -263,6 +263,10 @@ void mn__csrf_field(mn__buf *b, const mn__call *c);
  * group commit of audit.c; returns once the entry is committed and synced. On failure the
  * worker's context says why (MN_ENOTFOUND: no such client). */
 mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
+/* Client @p id's timeline in @p out, its read then logged as mn__audit_read() does under
+ * @p what. On failure *out is NULL (nothing to free) and the context says why. Free with
+ * mn_store_history_free(). */
+mn_status mn__history_read(mn__call *c, const char *id, const char *what, mn_store_history **out);
 
 /* Writes one output of a plan (JSON, text, a figure) into out. */
 typedef mn_status (*mn__plan_render)(mn__call *c, const mn_plan *plan, mn__buf *out);
