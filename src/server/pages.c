@@ -138,6 +138,16 @@ void mn__redirect(mn__call *c, const char *location, const char *msg)
     mn__buf_release(&b);
 }
 
+void mn__redirect_client(mn__call *c, const char *id, const char *msg)
+{
+    mn__buf loc;
+    mn__buf_init(&loc);
+    mn__buf_printf(&loc, "/clients/");
+    mn__srv_url(&loc, id);
+    mn__redirect(c, !mn__buf_status(&loc) && loc.data ? loc.data : "/clients", msg);
+    mn__buf_release(&loc);
+}
+
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail)
 {
     mn__buf b;
@@ -825,10 +835,5 @@ void mn__post_client(mn__call *c)
                     mn_status_is_input_error(st) ? 422 : 500);
         return;
     }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    mn__buf_printf(&loc, "/clients/");
-    mn__srv_url(&loc, id ? id : new_id);
-    mn__redirect(c, loc.data ? loc.data : "/clients", id ? "Client saved." : "Client added.");
-    mn__buf_release(&loc);
+    mn__redirect_client(c, id ? id : new_id, id ? "Client saved." : "Client added.");
 }

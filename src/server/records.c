@@ -175,11 +175,7 @@ void mn__post_plan(mn__call *c)
     }
     char msg[96];
     snprintf(msg, sizeof msg, "Plan saved (plan %ld).", plan_id);
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data, msg);
-    mn__buf_release(&loc);
+    mn__redirect_client(c, id, msg);
 }
 
 /* The HTML report; the PDF is made in the background (pdf_jobs.c). */
@@ -432,11 +428,7 @@ static void answer_record(mn__call *c, const char *id, mn_status st, record_form
             fail(c, st, not_done);
         return;
     }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data, done);
-    mn__buf_release(&loc);
+    mn__redirect_client(c, id, done);
 }
 
 /* A library call that checks and stores records given as text from @p src. */

@@ -254,6 +254,9 @@ void mn__page_end(mn__buf *b);
 void mn__page_send(mn__call *c, int status, mn__buf *b);
 /* 303 to @p location, with an optional message carried in the query (?msg=...). */
 void mn__redirect(mn__call *c, const char *location, const char *msg);
+/* 303 to client @p id's page (/clients/ID, the id URL-encoded) with @p msg, as mn__redirect()
+ * answers; to /clients when that address cannot be made (out of memory). */
+void mn__redirect_client(mn__call *c, const char *id, const char *msg);
 /* A page saying what went wrong, with the context's message when there is one. */
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail);
 /* The hidden CSRF input of a form. */
