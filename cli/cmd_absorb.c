@@ -66,7 +66,9 @@ static const cli_command command = {
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
         "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
         "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none).\n",
+        "output's warnings[] ({code, path, message}; [] when there is none). A --field patch\n"
+        "expected to hold less than one puncture at the device's density is refused (exit 2);\n"
+        "one that samples none by chance runs, with a warning (field_no_puncture).\n",
     .footer =
         "Assumptions (details and sources: docs/models/transport.md):\n"
         "  - an aqueous film, well mixed; open to air its water evaporates, solutes concentrate\n"
@@ -227,6 +229,7 @@ int cmd_absorb(int argc, char **argv)
         code = cli_fail("absorb", ctx, st);
         goto done;
     }
+    cli_warn("absorb", &r.warnings);
     /* Figures first, so a bad --plot leaves no report either. */
     if (plot_dir && (st = mn_absorb_plot(ctx, &s, &r, plot_dir))) {
         code = cli_fail("absorb", ctx, st);

@@ -131,7 +131,15 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jout_init(&j);
     json_t *root = json_object();
     mn__jput_str(&j, root, "version", mn_version());
-    mn__jput_warnings(&j, root, &s->warnings);
+    mn_warnings all = s->warnings; /* the loader's, then the run's */
+    for (int i = 0; i < r->warnings.n && i < MN_MAX_WARNINGS; i++) {
+        if (all.n < MN_MAX_WARNINGS)
+            all.items[all.n++] = r->warnings.items[i];
+        else
+            all.dropped++;
+    }
+    all.dropped += r->warnings.dropped;
+    mn__jput_warnings(&j, root, &all);
     mn__jput_num(&j, root, "punctures_per_cm2", p->punctures_per_cm2);
     mn__jput_num(&j, root, "channel_depth_um", p->channel_depth_um);
     mn__jput_num(&j, root, "channel_diameter_um", p->channel_diameter_um);

@@ -73,6 +73,46 @@ head -c 26 "$T/c.vtk" | grep -q "# vtk DataFile Version 3.0" || fail "VTK header
 diff -q <(grep -v '"memory_mib"' "$T/f.json") <(grep -v '"memory_mib"' "$T/f2.json") >/dev/null ||
     fail "--field is not reproducible for a fixed seed"
 
+# A 3D patch expected to hold less than one puncture at the device's density is bad input:
+# exit 2, the file and $.field named, the size it needs, nothing written.
+python3 - "$EX/absorb-vitc-pen.json" "$T/tiny.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["field"] = {"width_um": 50, "height_um": 50, "dx_um": 10}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$MNEEDLE" absorb "$T/tiny.json" --field --json -o "$T/tiny.out" 2> "$T/tiny.err"
+rc=$?
+[ $rc -eq 2 ] || fail "patch without punctures: exit $rc, expected 2"
+grep -q 'tiny.json: \$.field.width_um x \$.field.height_um: a 50 x 50 um patch holds 0.04 punctures.* at least 62500 um2, e.g. 250 x 250 um' \
+    "$T/tiny.err" || fail "patch without punctures: message $(cat "$T/tiny.err")"
+[ ! -e "$T/tiny.out" ] || fail "patch without punctures: output written"
+# One that holds about one on average may sample none by chance: it runs, and says so (stderr
+# and warnings[]) exactly when its sampled field is empty.
+zero=0
+for seed in 1 2 3 4 5 6 7 8 9 10; do
+    python3 - "$EX/absorb-vitc-pen.json" "$T/one.json" "$seed" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d.update(seed=int(sys.argv[3]), band_runs=0, hours=1, report_hours=[1],
+         field={"width_um": 260, "height_um": 260, "dx_um": 20})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    "$MNEEDLE" absorb "$T/one.json" --field --json > "$T/one.out" 2> "$T/one.err" ||
+        fail "patch of ~1 puncture, seed $seed: run failed"
+    python3 - "$T/one.out" "$T/one.err" <<'PY' || fail "patch of ~1 puncture, seed $seed: warning"
+import json, sys
+d = json.load(open(sys.argv[1])); err = open(sys.argv[2]).read()
+empty = d["field"]["punctures"] == 0
+warned = [w for w in d["warnings"] if w["code"] == "field_no_puncture"]
+assert bool(warned) == empty, (d["field"], d["warnings"])
+assert ("$.field: the sampled 260 x 260 um patch" in err) == empty, err
+sys.exit(0)
+PY
+    grep -q '"punctures": 0,' "$T/one.out" && zero=$((zero + 1))
+done
+[ $zero -gt 0 ] || fail "no seed of 10 sampled an empty 260 x 260 um patch: the check above saw no warning"
+
 # Bad input: exit 2, a message with the place, no output file left behind.
 expect_input_error() { # name, json, expected text in the message
     printf '%s' "$2" > "$T/bad.json"
