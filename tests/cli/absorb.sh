@@ -52,6 +52,21 @@ PY
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep "^Caution" | grep -qv bleeding \
     && fail "vitamin C: a caution other than bleeding"
 
+# The closing sentence's "still on the surface" is the table's surface column (film and dried
+# solid together), not the dissolved part alone.
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" > "$T/vitc.txt" 2> /dev/null || fail "vitamin C text"
+python3 - "$T/vitc.txt" "$T/vitc.json" <<'PY' || fail "surface in the text differs from surface_ug_cm2"
+import json, re, sys
+text = open(sys.argv[1]).read(); last = json.load(open(sys.argv[2]))["samples"][-1]
+m = re.search(r"([0-9.e+-]+) ug/cm2 is still\s+on the surface \(([0-9.e+-]+) dissolved in the "
+              r"film, ([0-9.e+-]+) dried or precipitated\)", text)
+assert m, text
+said = [float(g) for g in m.groups()]
+want = [float(f"{last[k]:.3g}") for k in ("surface_ug_cm2", "donor_ug_cm2", "surface_solid_ug_cm2")]
+assert said == want, (said, want)
+assert last["surface_solid_ug_cm2"] > 100 * last["donor_ug_cm2"], last  # the parts differ here
+PY
+
 # CSV of the depth profile over time, written atomically beside the report.
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/profile.csv" -o "$T/report.txt" ||
     fail "--csv run failed"
