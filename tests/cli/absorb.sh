@@ -128,6 +128,18 @@ PY
 done
 [ $zero -gt 0 ] || fail "no seed of 10 sampled an empty 260 x 260 um patch: the check above saw no warning"
 
+# An output that cannot be created fails the run before anything is printed or written, as
+# simulate and cohort do: no report on stdout, no report file, no other side file.
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/no/dir/p.csv" > "$T/stdout.txt" 2> "$T/err.txt"
+rc=$?
+[ $rc -eq 1 ] || fail "--csv into a missing directory: exit $rc, expected 1"
+[ ! -s "$T/stdout.txt" ] || fail "--csv into a missing directory: report printed anyway"
+grep -q "no/dir/p.csv: cannot create" "$T/err.txt" || fail "--csv error: $(cat "$T/err.txt")"
+"$MNEEDLE" absorb "$T/small.json" --field -o "$T/r.txt" --csv "$T/r.csv" --vtk "$T/no/dir/x.vtk" 2> "$T/err.txt"
+[ $? -eq 1 ] || fail "--vtk into a missing directory: exit not 1"
+[ ! -e "$T/r.txt" ] && [ ! -e "$T/r.csv" ] || fail "--vtk into a missing directory: other outputs written"
+grep -q "no/dir/x.vtk: cannot create" "$T/err.txt" || fail "--vtk error: $(cat "$T/err.txt")"
+
 # Bad input: exit 2, a message with the place, no output file left behind.
 expect_input_error() { # name, json, expected text in the message
     printf '%s' "$2" > "$T/bad.json"
