@@ -115,7 +115,9 @@ int cmd_simulate(int argc, char **argv)
     if (a.band > 0 && (st = mn_healing_band(ctx, sc, in->report_days, n, a.band, a.seed,
                                             MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
         goto fail;
-    if ((st = mn_healing_maintenance(ctx, sc, a.band, a.seed, &proj)))
+    /* --band 0 is no band: the projection's ranges collapse to the typical person (-1), not
+     * the planner's quick band of two people (0). */
+    if ((st = mn_healing_maintenance(ctx, sc, a.band > 0 ? a.band : -1, a.seed, &proj)))
         goto fail;
     have_proj = proj.maintenance_interval_days > 0;
     /* Figures before any other output, so a bad --plot leaves nothing behind. */

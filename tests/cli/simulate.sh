@@ -58,6 +58,21 @@ expect 0 "stdout:^1095," -- tail -1 "$TMP/t.csv"
 "$MNEEDLE" simulate --band 0 --integrator cvode "$EX/simulate-wrinkles-course.json" | grep -v integrator >"$TMP/b.txt"
 expect 0 "" -- cmp "$TMP/a.txt" "$TMP/b.txt"
 
+# --band 0 is no band: no range in the text (peak, durability, table) and none in the JSON
+# (the ranges are the typical person's values, from no virtual people).
+expect 0 "" -- "$MNEEDLE" simulate --band 0 "$EX/simulate-wrinkles-course.json"
+if grep -q "10-90" "$TMP/out"; then
+    echo "FAIL: --band 0 prints a range: $(grep -o '10-90[^.;]*' "$TMP/out" | head -2)"; fails=$((fails + 1))
+fi
+expect 0 "" -- "$MNEEDLE" simulate --band 0 --json -o "$TMP/noband.json" "$EX/simulate-wrinkles-course.json"
+expect 0 "" -- python3 - "$TMP/noband.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+assert s["range_people"] == 0 and s["range_note"].startswith("no band"), s
+for k in ("peak_improvement_pct", "durability_days", "maintenance_interval_days"):
+    assert s[k + "_low"] == s[k] == s[k + "_high"], (k, s)
+PY
+
 # A home roller at 0.25 mm stays in the epidermis: it runs, and says there is no lasting gain.
 DEVICE=home-roller MM=0.25 scn | sed 's/"device": "skinpen", "needle_mm": 1.5/"device": "home-roller", "needle_mm": 0.25/' >"$TMP/home.json"
 expect 0 "stdout:barely reach the dermis" -- "$MNEEDLE" simulate "$TMP/home.json"
