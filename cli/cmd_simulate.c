@@ -28,7 +28,9 @@ static const cli_command command = {
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
         "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
         "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none).\n",
+        "output's warnings[] ({code, path, message}; [] when there is none). So do sessions\n"
+        "closer than the concern's minimum interval (data/concerns.json; 'mneedle catalog\n"
+        "concerns'): outside what clinics do, and never fitted (interval_below_concern_minimum).\n",
     .footer = "Example:\n"
               "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
 };
