@@ -21,6 +21,13 @@ for f in "$EX"/absorb-*.json; do
     grep -qi "nan\|inf" "$T/out.json" && fail "$f: non-finite number in JSON"
 done
 
+# The 3D-patch example is a setting a clinic would use: within the zone's depth caps, so it
+# runs without a warning.
+"$MNEEDLE" absorb "$EX/absorb-field-niacinamide.json" --json > "$T/nia.json" 2> "$T/nia.err" ||
+    fail "niacinamide example"
+[ ! -s "$T/nia.err" ] || fail "niacinamide example warns: $(cat "$T/nia.err")"
+grep -q '"warnings": \[\]' "$T/nia.json" || fail "niacinamide example: warnings[] not empty"
+
 # Intact skin: enhancement exactly 1.
 "$MNEEDLE" absorb "$EX/absorb-caffeine-intact.json" --json > "$T/i.json"
 python3 - "$T/i.json" <<'PY' || fail "intact enhancement is not 1 or mass balance is off"
