@@ -27,8 +27,9 @@ static const cli_command command = {
         "Each change is one transaction, recorded in the audit log with --actor (default\n"
         "$MNEEDLE_ACTOR, else $USER). A bad file: exit 2, naming the file and the place, and\n"
         "nothing changed.\n",
-    .footer = "Example:\n"
-              "  mneedle client add --db clinic.db examples/records/client.json\n"
+    .footer = "Example (a client file as 'mneedle plan' reads it; its name goes to the identity):\n"
+              "  mneedle db init --db clinic.db\n"
+              "  mneedle client add --db clinic.db examples/clients/amelia-wrinkles.json\n"
               "  mneedle client list --db clinic.db\n",
 };
 

@@ -84,8 +84,8 @@ int cmd_plan(int argc, char **argv)
         CLI_OUTPUT(&o, "write to FILE atomically"),
         CLI_DATA(&o, "read catalogues from DIR instead of the built-in copies"),
         CLI_PATH("plot", 0, &plot_dir, "DIR",
-                 "write the figures into DIR (zones.svg; projection.png, .svg and .csv with the "
-                 "plotted numbers, when the plan has a projection)"),
+                 "write the figures into DIR (an existing directory): zones.svg; projection.png, "
+                 ".svg and .csv with the plotted numbers, when the plan has a projection"),
         CLI_PATH("report", 0, &report, "FILE",
                  "write a self-contained HTML report (screening, zones on a face diagram, "
                  "calendar, projection, cost, printable aftercare sheet); FILE.pdf prints it to "

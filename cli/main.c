@@ -72,8 +72,9 @@ static void usage(FILE *fp)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(fp, "\nEvery command takes --help. FILE may be - for standard input.\n"
-                "Common options: --json (one JSON object on stdout), --output FILE (written\n"
-                "atomically), --data DIR (override the built-in catalogues).\n\n"
+                "Common options (each command's --help lists its own): --json (one JSON object\n"
+                "on stdout), --output FILE (written atomically), --data DIR (override the\n"
+                "built-in catalogues).\n\n"
                 "Examples:\n"
                 "  mneedle catalog concerns\n"
                 "  mneedle screen examples/clients/amelia-wrinkles.json\n"

@@ -235,6 +235,15 @@ void mn__page_clients(mn__call *c)
     mn__page_send(c, 200, &b);
 }
 
+/* Settings, planned or used, one zone a line: zone, depth, passes. */
+static void settings_lines(mn__buf *b, const mn_store_setting *set, int n)
+{
+    for (int k = 0; k < n; k++) {
+        mn__srv_esc(b, set[k].zone);
+        mn__buf_printf(b, " %.2f mm &times; %g<br>", set[k].depth_mm, set[k].passes);
+    }
+}
+
 void mn__page_client(mn__call *c)
 {
     const char *id = c->params[0];
@@ -324,11 +333,8 @@ void mn__page_client(mn__call *c)
         if (v)
             mn__buf_printf(&b, "%s", mn_date_format(v->date, d));
         mn__buf_printf(&b, "</td><td>");
-        for (int k = 0; v && k < v->n_settings; k++) {
-            mn__srv_esc(&b, v->settings[k].zone);
-            mn__buf_printf(&b, " %.2f mm &times; %g<br>", v->settings[k].depth_mm,
-                           v->settings[k].passes);
-        }
+        if (v)
+            settings_lines(&b, v->settings, v->n_settings);
         mn__buf_printf(&b, "</td><td>");
         if (s) {
             mn__buf_printf(&b, "%s", mn_date_format(s->date, d));
@@ -336,10 +342,8 @@ void mn__page_client(mn__call *c)
                 mn__buf_printf(&b, " (%+d days)", s->date_shift_days);
         }
         mn__buf_printf(&b, "</td><td>");
-        for (int k = 0; s && k < s->n_zones; k++) {
-            mn__srv_esc(&b, s->zones[k].zone);
-            mn__buf_printf(&b, " %.2f mm &times; %g<br>", s->zones[k].depth_mm, s->zones[k].passes);
-        }
+        if (s)
+            settings_lines(&b, s->zones, s->n_zones);
         if (s && s->override_reason[0]) {
             mn__buf_printf(&b, "<i>override: ");
             mn__srv_esc(&b, s->override_reason);

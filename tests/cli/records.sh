@@ -381,6 +381,29 @@ d = {r["client"]: r for r in json.load(open(sys.argv[1]))["due"]}
 assert d["good"]["reason"].startswith("replan: client") and d["poor"]["due"] < d["good"]["due"], d
 PYEOF
 ok '$PY "$TMP/recall_check.py" "$TMP/out"' "recall does not list the replanned dates"
+# Improvement is % of the baseline severity: however well a client responds, the projection
+# and its band stop at 100 % (the concern gone). A fall from 6 to 3 three days after the
+# first session gives a gain whose 90th percentile would carry the typical curve past 100.
+BDB="$TMP/bound.db"
+expect 0 "" -- "$MNEEDLE" db init --db "$BDB"
+expect 0 "" -- "$MNEEDLE" client add --db "$BDB" --id bound "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+expect 0 "" -- "$MNEEDLE" plan --save --db "$BDB" bound
+printf '{"client": "bound", "date": "2026-12-01", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/bound-s.json"
+expect 0 "" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-s.json"
+printf 'client,date,scale,score,rater\nbound,2026-11-30,fitzpatrick-wrinkle,6,dr\nbound,2026-12-04,fitzpatrick-wrinkle,3,dr\n' > "$TMP/bound-a.csv"
+expect 0 "stdout:recorded 2" -- "$MNEEDLE" record assessment --db "$BDB" "$TMP/bound-a.csv"
+expect 0 "" -- "$MNEEDLE" replan --db "$BDB" --json bound
+cat > "$TMP/bound_check.py" <<'PYEOF'
+import json, sys
+d = json.load(open(sys.argv[1]))
+r, proj = d["response"], d["projection"]
+assert max(p["typical_pct"] for p in proj) * r["gain_high"] > 100, r  # the bound is needed
+for p in proj:
+    assert p["low_pct"] <= p["improvement_pct"] <= p["high_pct"] <= 100, p
+assert max(p["high_pct"] for p in proj) == 100, proj
+PYEOF
+ok '$PY "$TMP/bound_check.py" "$TMP/out"' "replan projects more than 100 % improvement"
+expect 0 "stdout:this client +[0-9.]+ % \\([0-9.]+-100.0\\)" -- "$MNEEDLE" replan --db "$BDB" bound
 # A client who came back for maintenance after the course is due again one interval after that
 # visit, not from the course's end (a date before the visit, which recall would never list).
 expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"

@@ -1116,6 +1116,21 @@ static void test_form_rows(void **state)
            NULL);
 }
 
+/* The client page's timeline: each visit's planned settings and the settings used, one zone
+ * a line, the override reason after them (test_charting charted visit 1 beyond the cap). */
+static void test_timeline(void **state)
+{
+    (void)state;
+    char pia[64], tok[64];
+    sign_in_practitioner(pia, tok);
+    expect_page("/clients/amelia", pia,
+                "<td>forehead 0.50 mm &times; 3<br>periorbital 0.50 mm &times; 3<br>cheek 0.50 mm "
+                "&times; 3<br></td><td>2026-12-01",
+                "<td>forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
+                "tolerated</i></td></tr>",
+                NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1137,6 +1152,7 @@ int main(void)
         cmocka_unit_test(test_client_form_concerns),
         cmocka_unit_test(test_adverse_event_form),
         cmocka_unit_test(test_form_rows),
+        cmocka_unit_test(test_timeline),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,0 +1,43 @@
+# End-to-end: the examples the --help texts give run as written. A command's example block
+# (the indented lines after "Example:" or "Examples:") runs as one shell script in a fresh
+# folder holding examples/, "mneedle" being the binary under test, so "db init" then
+# "client add" work as a reader would type them. Blocks that need what the reader brings
+# are listed with the reason; a block neither run nor listed fails, so a new example is
+# either runnable or says why not.
+. "$(dirname "$0")/lib.sh"
+brings() {
+    case $1 in
+    evidence | validate) echo "a folder of one's own studies or a fit of one's own" ;;
+    record | history | replan | recall | export | import) echo "a clinic database with clients and their files" ;;
+    serve) echo "a server that runs until stopped (tests/cli/serve.sh)" ;;
+    db) echo "a database and backup files of one's own (tests/cli/records.sh)" ;;
+    *) return 1 ;;
+    esac
+}
+block() { awk '/^Examples?( \(.*\))?:$/{f=1;next} f&&/^$/{f=0} f'; }
+run_block() { # NAME: runs $TMP/block, counts it
+    dir="$TMP/run-$1"
+    mkdir "$dir"
+    ln -s "$MN_SOURCE_DIR/examples" "$dir/examples"
+    { echo 'mneedle() { "$MNEEDLE" "$@"; }'; echo 'set -e'; cat "$TMP/block"; } > "$dir/example.sh"
+    if (cd "$dir" && bash example.sh) > "$TMP/out" 2>&1; then
+        passes=$((passes + 1)); ran=$((ran + 1))
+    else
+        echo "FAIL: the example of $1 --help:"; sed 's/^/  > /' "$TMP/block"
+        sed 's/^/  | /' "$TMP/out" | tail -5
+        fails=$((fails + 1))
+    fi
+}
+ran=0
+for c in catalog screen plan simulate absorb cohort merge sensitivity evidence validate client \
+    record history replan recall export import serve db; do
+    "$MNEEDLE" "$c" --help | block > "$TMP/block"
+    [ -s "$TMP/block" ] || continue
+    brings "$c" > /dev/null && continue
+    run_block "$c"
+done
+"$MNEEDLE" --help | block > "$TMP/block"
+run_block main
+# Something was run: plan, simulate, merge, sensitivity, client and the main --help.
+if [ "$ran" -lt 6 ]; then echo "FAIL: only $ran example blocks ran"; fails=$((fails + 1)); fi
+finish
