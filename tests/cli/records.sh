@@ -404,6 +404,34 @@ assert max(p["high_pct"] for p in proj) == 100, proj
 PYEOF
 ok '$PY "$TMP/bound_check.py" "$TMP/out"' "replan projects more than 100 % improvement"
 expect 0 "stdout:this client +[0-9.]+ % \\([0-9.]+-100.0\\)" -- "$MNEEDLE" replan --db "$BDB" bound
+# After the replan every view gives the one maintenance date the replan stored: recall,
+# client list, history and each export (the course visits stay the stored plan's).
+expect 0 "" -- "$MNEEDLE" recall --db "$BDB" --due-before 2099-12-31 --json
+cp "$TMP/out" "$TMP/bound-recall.json"
+expect 0 "" -- "$MNEEDLE" client list --db "$BDB" --json
+cp "$TMP/out" "$TMP/bound-list.json"
+expect 0 "" -- "$MNEEDLE" history --db "$BDB" --json bound
+cp "$TMP/out" "$TMP/bound-history.json"
+expect 0 "" -- "$MNEEDLE" export bound --db "$BDB" --csv "$TMP/bound.csv" --ics "$TMP/bound.ics" --fhir "$TMP/bound.fhir.json"
+cat > "$TMP/agree_check.py" <<'PYEOF'
+import csv, json, sys
+t = sys.argv[1] + "/bound"
+due = json.load(open(t + "-recall.json"))["due"][0]["due"]
+assert json.load(open(t + "-recall.json"))["due"][0]["reason"].startswith("replan:"), due
+assert json.load(open(t + "-list.json"))["clients"][0]["maintenance_due"] == due
+h = json.load(open(t + "-history.json"))
+maint = [v for v in h["planned"] if v["phase"] == "maintenance"]
+assert h["maintenance_due"] == due and maint and maint[0]["date"] == due, (due, maint)
+rows = [r for r in csv.DictReader(open(t + ".csv")) if r["type"] == "planned-maintenance"]
+assert rows and {r["date"] for r in rows if r["number"] == str(maint[0]["number"])} == {due}, (due, rows)
+ics = open(t + ".ics").read().replace("\r\n ", "")
+ev = [e for e in ics.split("BEGIN:VEVENT")[1:] if "maintenance visit %d" % maint[0]["number"] in e]
+assert len(ev) == 1 and "DTSTART;VALUE=DATE:" + due.replace("-", "") in ev[0], (due, ev)
+fhir = json.load(open(t + ".fhir.json"))
+acts = [a["detail"] for e in fhir["entry"] if e["resource"]["resourceType"] == "CarePlan" for a in e["resource"]["activity"]]
+assert [a["scheduledString"] for a in acts if a["description"].startswith("maintenance visit %d:" % maint[0]["number"])] == [due], acts
+PYEOF
+ok '$PY "$TMP/agree_check.py" "$TMP"' "export, history, client list and recall disagree on the maintenance date after a replan"
 # A client who came back for maintenance after the course is due again one interval after that
 # visit, not from the course's end (a date before the visit, which recall would never list).
 expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
