@@ -84,7 +84,7 @@ expect 2 "bad2.json: \\\$\.consents\[0\]\.date" -- "$MNEEDLE" client add --db "$
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused client file changed the database"
 
 # ---- plans ----
-expect 0 "saved as plan 1" -- "$MNEEDLE" plan --save --db "$DB" --json "$ID"
+expect 0 "^mneedle plan: saved as plan 1$" -- "$MNEEDLE" plan --save --db "$DB" --json "$ID"
 ok '$PY -c "import json,sys; json.load(open(sys.argv[1]))[\"zones\"]" "$TMP/out"' "plan --save still prints the plan"
 expect 2 "no client" -- "$MNEEDLE" plan --save --db "$DB" c-unknown
 
@@ -358,7 +358,7 @@ ok '$PY "$TMP/replan_check.py" "$TMP/replan1.json" "$TMP/replan2.json"' "replan:
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); [d.pop(k) for k in ("identity", "consents")]; d["client"].pop("name"); json.dump(d, open(sys.argv[2], "w"))' "$TMP/ravi.json" "$TMP/anon.json"
 for who in good poor; do
     expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id "$who" "$TMP/anon.json"
-    expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" "$who"
+    expect 0 "^mneedle plan: saved as plan [0-9]+$" -- "$MNEEDLE" plan --save --db "$DB" "$who"
     sed "s/$ID/$who/g" "$TMP/s1.json" > "$TMP/$who-s.json"
     expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/$who-s.json"
 done
