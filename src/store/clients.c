@@ -151,6 +151,8 @@ static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, siz
         mn_client *client = mn__malloc(sizeof *client);
         st = client ? mn_client_parse(ctx, src, dump, strlen(dump), client)
                     : mn__error(ctx, MN_ENOMEM, "%s: out of memory", src);
+        if (!st)
+            st = mn_plan_client_check(ctx, client);
         mn__free(client);
         mn__free(dump);
         if (st)

@@ -589,6 +589,15 @@ ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused import changed the database"
 expect 0 "stdout:2 clients imported" -- "$MNEEDLE" import --db "$DB" "$TMP/import.csv"
 expect 2 "import.csv line 2: client id \"ann\" is in use" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/import.csv"
 expect 0 "stdout:Ann A" -- "$MNEEDLE" client show --db "$DB" --identity ann
+# A stored client can always be planned: a home device is refused on the way in (add, update,
+# import), as the planner refuses it, and nothing is stored.
+dump "$DB" > "$TMP/before"
+sed 's/skinpen,2027-10-02/home-roller,2027-10-02/; s/^ann,/cal,/' "$TMP/import.csv" > "$TMP/home-import.csv"
+expect 2 "home-import.csv line 4: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" import --db "$DB" "$TMP/home-import.csv"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["clinic"]["device"]="home-roller"; json.dump(d, open(sys.argv[2], "w"))' "$TMP/anon.json" "$TMP/home.json"
+expect 2 "home.json: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" client add --db "$DB" "$TMP/home.json"
+expect 2 "home.json: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" client update --db "$DB" ann "$TMP/home.json"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused home device changed the database"
 
 # ---- erasure ----
 expect 0 "stdout:erased $ID" -- "$MNEEDLE" client erase --db "$DB" "$ID"
