@@ -598,6 +598,12 @@ $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["clinic"]["device"]="
 expect 2 "home.json: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" client add --db "$DB" "$TMP/home.json"
 expect 2 "home.json: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" client update --db "$DB" ann "$TMP/home.json"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused home device changed the database"
+# A birth date and an age that disagree (by more than the year around a birthday) are refused.
+sed 's/^id,name,email,age,/id,name,email,birth_date,age,/; s/^ann,Ann A,ann@x.org,44,/dee,Dee D,dee@x.org,1982-06-01,44,/; s/^ann,,,,/dee,,,,,/; s/^,Bob B,,52,/,Eve E,,2000-01-01,60,/' "$TMP/import.csv" > "$TMP/age-import.csv"
+expect 2 "age-import.csv: line 4\.age: 60 does not agree with birth_date 2000-01-01 \(age 27 on " -- "$MNEEDLE" import --db "$DB" "$TMP/age-import.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused age changed the database"
+sed 's/2000-01-01,60,/2000-01-01,27,/' "$TMP/age-import.csv" > "$TMP/age-ok.csv"
+expect 0 "stdout:dry run: 2 clients checked" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/age-ok.csv"
 
 # ---- erasure ----
 expect 0 "stdout:erased $ID" -- "$MNEEDLE" client erase --db "$DB" "$ID"
