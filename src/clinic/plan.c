@@ -334,6 +334,7 @@ typedef struct {
     int interval_days;
     int sessions;
     int maintenance_days;
+    int projected; /* every concern of its zones follows dermal collagen */
     unsigned int zone_mask;
     mn_date course_dates[64];
     int n_course;
@@ -345,14 +346,15 @@ static mn_date not_sunday(mn_date d)
     return mn_date_weekday(d) == 6 ? d + 1 : d;
 }
 
-/* Builds the tracks, one per distinct (interval, sessions) over zones. Zones are keyed by
- * site: a site treated for two concerns uses the stricter schedule of the two. */
+/* Builds the tracks, one per distinct (interval, sessions, projected) over zones: zones of
+ * concerns the model projects keep their own track, whose maintenance it may time. Zones are keyed
+ * by site: a site treated for two concerns uses the stricter schedule of the two. */
 static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
 {
     int n_tracks = 0;
     for (int i = 0; i < p->n_zones; i++) {
         const mn_site *site = p->zones[i].zone;
-        int interval = 0, sessions = 0, maint = 100000;
+        int interval = 0, sessions = 0, maint = 100000, projected = 1;
         for (int k = 0; k < p->client.n_concerns; k++) {
             const mn_client_concern *cc = &p->client.concerns[k];
             for (int z = 0; z < cc->n_zones; z++)
@@ -366,12 +368,14 @@ static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
                         sessions = course_sessions(cc);
                     if (cc->concern->maintenance_days < maint)
                         maint = cc->concern->maintenance_days;
+                    projected &= cc->concern->collagen_projection != 0;
                 }
         }
         interval += p->zones[i].interval_add_days; /* the findings' adjust blocks */
         int t;
         for (t = 0; t < n_tracks; t++)
-            if (tracks[t].interval_days == interval && tracks[t].sessions == sessions)
+            if (tracks[t].interval_days == interval && tracks[t].sessions == sessions &&
+                tracks[t].projected == projected)
                 break;
         if (t == n_tracks) {
             if (n_tracks == MN_MAX_TRACKS)
@@ -380,6 +384,7 @@ static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
             tracks[t].interval_days = interval;
             tracks[t].sessions = sessions;
             tracks[t].maintenance_days = maint;
+            tracks[t].projected = projected;
             n_tracks++;
         }
         if (maint < tracks[t].maintenance_days)
@@ -397,15 +402,21 @@ typedef struct {
     int course;
 } visit;
 
-/* A track's maintenance interval: the model's when it set one, else the track's concerns'
- * default bounded to 90-365 days (clinics: every 3-12 months, DESIGN 3.5). */
-static int track_maintenance(const mn_plan *p, int concern_default)
+/* A track's maintenance interval: the model's when it set the plan's; else, for a track
+ * whose concerns all follow dermal collagen, the model's own interval for them when it made
+ * one (a concern it does not project, such as hair loss, set the plan's shorter interval for
+ * its own zones only); else the track's concerns' default bounded to 90-365 days (clinics:
+ * every 3-12 months, DESIGN 3.5). */
+static int track_maintenance(const mn_plan *p, const track *tr)
 {
     if (p->maintenance_from_model)
         return p->maintenance_interval_days;
-    return concern_default < MN_MAINTENANCE_MIN_DAYS   ? MN_MAINTENANCE_MIN_DAYS
-           : concern_default > MN_MAINTENANCE_MAX_DAYS ? MN_MAINTENANCE_MAX_DAYS
-                                                       : concern_default;
+    if (tr->projected && p->lasting_interval_days > 0)
+        return p->lasting_interval_days;
+    int d = tr->maintenance_days;
+    return d < MN_MAINTENANCE_MIN_DAYS   ? MN_MAINTENANCE_MIN_DAYS
+           : d > MN_MAINTENANCE_MAX_DAYS ? MN_MAINTENANCE_MAX_DAYS
+                                         : d;
 }
 
 static int add_visit(visit *v, int *n, mn_date date, unsigned int mask, int course)
@@ -447,7 +458,7 @@ static unsigned int site_mask(const mn_plan *p, unsigned int zone_mask)
 /* A track's maintenance interval: never shorter than its course interval. */
 static int track_interval(const mn_plan *p, const track *tr)
 {
-    int m = track_maintenance(p, tr->maintenance_days);
+    int m = track_maintenance(p, tr);
     return m < tr->interval_days ? tr->interval_days : m;
 }
 
@@ -803,6 +814,20 @@ static void fill_risk(const mn_ctx *ctx, mn_plan *p)
     p->n_risk_notes = n;
 }
 
+mn_status mn_plan_client_check(mn_ctx *ctx, const mn_client *client)
+{
+    if (!client)
+        return mn__error(ctx, MN_EINVAL, "mn_plan_client_check: NULL argument");
+    if (client->device && client->device->device_class == MN_DEVICE_HOME)
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: $.clinic.device: \"%s\" is a home device, not a clinic device; a "
+                         "plan is for treatment in a clinic (see 'mneedle catalog devices' for "
+                         "clinic devices). A client's own home needling is a screening question "
+                         "(history.home_device_use)",
+                         client->src[0] ? client->src : "client", client->device->id);
+    return MN_OK;
+}
+
 mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
                         mn_plan **out)
 {
@@ -813,13 +838,9 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     mn_plan_options_init(&defaults);
     if (!opts)
         opts = &defaults;
-    if (client->device && client->device->device_class == MN_DEVICE_HOME)
-        return mn__error(ctx, MN_EINVAL,
-                         "%s: $.clinic.device: \"%s\" is a home device, not a clinic device; a "
-                         "plan is for treatment in a clinic (see 'mneedle catalog devices' for "
-                         "clinic devices). A client's own home needling is a screening question "
-                         "(history.home_device_use)",
-                         client->src[0] ? client->src : "client", client->device->id);
+    mn_status st = mn_plan_client_check(ctx, client);
+    if (st)
+        return st;
     if (opts->years < 1 || opts->years > 20)
         return mn__error(ctx, MN_ERANGE, "--years: %d is out of range; expected 1 to 20",
                          opts->years);
@@ -833,7 +854,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         return mn__error(ctx, MN_ENOMEM, "out of memory building the plan");
     p->client = *client;
     p->options = *opts;
-    mn_status st = mn_screen(ctx, client, &p->screening);
+    st = mn_screen(ctx, client, &p->screening);
     if (st)
         goto fail;
     int nz = 0;
@@ -859,7 +880,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         }
     site_settings(p);
     /* Schedule with the default maintenance interval, project the course, and re-schedule
-     * the maintenance visits if the projection sets another interval. */
+     * the maintenance visits if the projection sets another interval (for the plan, or for
+     * the zones of the concerns it projects: track_maintenance). */
     int treat = p->screening.decision <= MN_DECISION_CAUTION;
     p->maintenance_interval_days = mn__plan_default_maintenance(p);
     if (treat && (st = schedule(ctx, p)))
@@ -867,7 +889,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     int provisional = p->maintenance_interval_days;
     if ((st = mn__plan_projection(ctx, p)))
         goto fail;
-    if (treat && p->maintenance_interval_days != provisional) {
+    if (treat && (p->maintenance_interval_days != provisional ||
+                  (!p->maintenance_from_model && p->lasting_interval_days > 0))) {
         mn__free(p->sessions);
         mn__free(p->settings);
         p->sessions = NULL;

@@ -248,7 +248,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         snprintf(p->projection_note + len, sizeof p->projection_note - len,
                  " The model does not project %s: it does not follow dermal collagen%s.", skipped,
                  usual < best.maintenance_interval_days
-                     ? ", and its usual maintenance interval, shorter, sets the visits"
+                     ? ", and its usual maintenance interval, shorter, sets its own zones' visits"
                      : "");
         if (usual < best.maintenance_interval_days) {
             p->maintenance_interval_days = usual;

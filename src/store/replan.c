@@ -12,12 +12,14 @@
  * inter-individual parameter that scales the improvement. Until the outcome model's
  * observation models replace it, the update is:
  *   prior      ln g ~ N(0, RESPONSE_GAIN_SD_LOG^2)     (healing.h: sd_log 0.35, F19, F26, F32)
- *   likelihood y_i ~ N(g f(t_i), SCORE_SD_PCT^2)      for each score turned into improvement
+ *   likelihood y_i ~ N(min(g f(t_i), 100), SCORE_SD_PCT^2)  for each score turned into improvement
  *   posterior  exact on a grid of ln g (GRID points over +-GRID_HALF_WIDTH)
  * where y_i = (baseline - score) / (baseline - best) x 100 on a scale whose lower scores are
  * better (or the mirror image on one whose higher are), the baseline being the last score on
  * or before the first session. Only severity scales are used (a change scale such as GAIS
  * rates improvement itself but not on this % scale). With each score the posterior narrows.
+ * The client's improvement, its range and the likelihood's mean are bounded at 100 %: the
+ * concern gone (IMPROVEMENT_MAX_PCT).
  *
  * Maintenance. Between the typical person's peak (day t_pk, improvement P) and their
  * maintenance day t_p, where they fall to the target fraction F of the peak, f is taken as an
@@ -41,9 +43,12 @@
 /* Noise of one score once turned into improvement, in percentage points [judgement]: raters
  * disagree by about one grade on 4- to 10-grade scales, i.e. 10-25 % of the range; 10 points
  * is the optimistic end, so the band narrows as fast as the scores allow. docs/records.md. */
-#define SCORE_SD_PCT    10.0
-#define GRID            1201
-#define GRID_HALF_WIDTH 3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
+#define SCORE_SD_PCT 10.0
+/* Improvement is a percentage of the baseline severity, so 100 is the concern gone: no client
+ * improves by more, however high their response gain (definition; docs/records.md). */
+#define IMPROVEMENT_MAX_PCT 100.0
+#define GRID                1201
+#define GRID_HALF_WIDTH     3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
 
 /* f at day t, linear between samples, flat beyond them. */
 static double interp(const mn_store_replan_sample *s, int n, double t)
@@ -60,6 +65,13 @@ static double interp(const mn_store_replan_sample *s, int n, double t)
     return s[n - 1].population_pct;
 }
 
+/* The client's improvement g f(t), bounded at the concern gone. */
+static double client_improvement(double g, double f)
+{
+    double y = g * f;
+    return y > IMPROVEMENT_MAX_PCT ? IMPROVEMENT_MAX_PCT : y;
+}
+
 /* The posterior's 10th, 50th and 90th percentiles of g given the observations. */
 static void update(const mn_store_replan_sample *f, int nf, const mn_store_replan_obs *obs, int n,
                    double q[3])
@@ -71,7 +83,7 @@ static void update(const mn_store_replan_sample *f, int nf, const mn_store_repla
         double lp = -u * u / (2 * RESPONSE_GAIN_SD_LOG * RESPONSE_GAIN_SD_LOG);
         double g = exp(u);
         for (int i = 0; i < n; i++) {
-            double r = obs[i].improvement_pct - g * interp(f, nf, obs[i].day);
+            double r = obs[i].improvement_pct - client_improvement(g, interp(f, nf, obs[i].day));
             lp -= r * r / (2 * SCORE_SD_PCT * SCORE_SD_PCT);
         }
         logp[k] = lp;
@@ -289,8 +301,9 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     r->gain_high = post[2];
     for (int i = 0; i < r->n_samples; i++) {
         mn_store_replan_sample *x = &r->samples[i];
-        double a = post[0] * x->population_pct, b = post[2] * x->population_pct;
-        x->client_pct = post[1] * x->population_pct;
+        double a = client_improvement(post[0], x->population_pct),
+               b = client_improvement(post[2], x->population_pct);
+        x->client_pct = client_improvement(post[1], x->population_pct);
         x->client_low_pct = a < b ? a : b;
         x->client_high_pct = a < b ? b : a;
     }

@@ -316,6 +316,49 @@ static void check_schedule(const mn_plan *p)
     assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
 }
 
+/* The interval the projection states is the one its zones keep: when a concern the model does
+ * not project (hair loss, melasma) sets a shorter plan interval for its own zones, each zone
+ * whose concerns all follow collagen is maintained at the model's interval for them
+ * (lasting_interval_days), brought forward at most the 28 days that merge visits, never later
+ * (a Sunday moves to the Monday). Returns how many such gaps it checked. */
+static int check_projected_zone_maintenance(const mn_plan *p)
+{
+    int m = p->lasting_interval_days, checked = 0;
+    if (p->maintenance_from_model || m <= 0)
+        return 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_site *site = p->zones[z].zone;
+        int projected = 1;
+        for (int k = 0; k < p->client.n_concerns; k++)
+            for (int j = 0; j < p->client.concerns[k].n_zones; j++)
+                if (p->client.concerns[k].zones[j] == site)
+                    projected &= p->client.concerns[k].concern->collagen_projection != 0;
+        if (!projected)
+            continue;
+        mn_date last = 0;
+        int seen = 0;
+        for (int i = 0; i < p->n_sessions; i++) {
+            int treats = 0;
+            for (int k = 0; k < p->n_zones; k++)
+                if ((p->sessions[i].zone_mask & (1u << k)) && p->zones[k].zone == site)
+                    treats = 1;
+            if (!treats)
+                continue;
+            if (seen && p->sessions[i].phase == MN_PHASE_MAINTENANCE) {
+                int gap = (int)(p->sessions[i].date - last);
+                if (gap > m + 1 || gap < m - 28 - 1)
+                    fail_msg("%s: maintenance %d days after its last visit, the projection "
+                             "states %d",
+                             site->id, gap, m);
+                checked++;
+            }
+            last = p->sessions[i].date;
+            seen = 1;
+        }
+    }
+    return checked;
+}
+
 /* One calendar: no two maintenance visits closer than 28 days (the maintenance of different
  * concerns is merged), and the cost is the sum over the visits booked. */
 static void check_calendar(const mn_plan *p)
@@ -757,6 +800,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
+    int projected_gaps = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -776,6 +820,7 @@ static void test_generated_clients(void **state)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
         check_calendar(p);
+        projected_gaps += check_projected_zone_maintenance(p);
         int kinds = check_settings(p);
         shared += (kinds & 1) != 0;
         titrated += (kinds & 2) != 0;
@@ -799,6 +844,9 @@ static void test_generated_clients(void **state)
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
+    /* Clients with a concern the model does not project beside one it does. */
+    printf("projected zones' maintenance gaps checked: %d\n", projected_gaps);
+    assert_true(projected_gaps > 50);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
                   "%d titrate, %d with unequal strides (snapped to the grid)\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused, titrated,
