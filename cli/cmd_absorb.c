@@ -66,7 +66,9 @@ static const cli_command command = {
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
         "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
         "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none).\n",
+        "output's warnings[] ({code, path, message}; [] when there is none). A --field patch\n"
+        "expected to hold less than one puncture at the device's density is refused (exit 2);\n"
+        "one that samples none by chance runs, with a warning (field_no_puncture).\n",
     .footer =
         "Assumptions (details and sources: docs/models/transport.md):\n"
         "  - an aqueous film, well mixed; open to air its water evaporates, solutes concentrate\n"
@@ -133,21 +135,6 @@ static void duration(double s, char *buf, size_t n)
         snprintf(buf, n, "%.1f h", s / 3600);
 }
 
-static int write_side_file(const char *what, mn_ctx *ctx, const char *path,
-                           const mn_absorb_result *r)
-{
-    mn_outfile *f = NULL;
-    mn_status st = mn_outfile_open(ctx, path, &f);
-    if (st)
-        return cli_fail("absorb", ctx, st);
-    st = !strcmp(what, "csv") ? mn_absorb_write_csv(ctx, r, mn_outfile_writer, f)
-                              : mn_absorb_write_vtk(ctx, r, mn_outfile_writer, f);
-    if (st) {
-        return cli_fail("absorb", ctx, mn_outfile_fail(ctx, f, st));
-    }
-    return cli_commit("absorb", ctx, f);
-}
-
 int cmd_absorb(int argc, char **argv)
 {
     cli_common o = {0};
@@ -187,8 +174,17 @@ int cmd_absorb(int argc, char **argv)
     mn_absorb_scenario s;
     mn_absorb_result r;
     mn_absorb_result_init(&r);
+    mn_outfile *out = NULL, *csv_out = NULL, *vtk_out = NULL;
     mn_status st = mn_absorb_scenario_load(ctx, file, &s);
     if (st) {
+        code = cli_fail("absorb", ctx, st);
+        goto done;
+    }
+    /* Every output is checked before the run (a long run must not end in "cannot create"),
+     * and none is written unless all can be. */
+    if ((st = mn_outfile_open(ctx, o.output ? o.output : "-", &out)) ||
+        (csv && (st = mn_outfile_open(ctx, csv, &csv_out))) ||
+        (vtk && (st = mn_outfile_open(ctx, vtk, &vtk_out)))) {
         code = cli_fail("absorb", ctx, st);
         goto done;
     }
@@ -227,26 +223,42 @@ int cmd_absorb(int argc, char **argv)
         code = cli_fail("absorb", ctx, st);
         goto done;
     }
+    cli_warn("absorb", &r.warnings);
     /* Figures first, so a bad --plot leaves no report either. */
     if (plot_dir && (st = mn_absorb_plot(ctx, &s, &r, plot_dir))) {
         code = cli_fail("absorb", ctx, st);
         goto done;
     }
-    mn_outfile *out = cli_output("absorb", ctx, o.output, &code);
-    if (!out)
-        goto done;
-    st = o.json ? mn_absorb_write_json(ctx, &s, &r, mn_outfile_writer, out)
-                : mn_absorb_write_text(ctx, &s, &r, mn_outfile_writer, out);
-    if (st) {
-        code = cli_fail("absorb", ctx, mn_outfile_fail(ctx, out, st));
-        goto done;
+    if (csv_out)
+        st = mn_absorb_write_csv(ctx, &r, mn_outfile_writer, csv_out);
+    if (!st && vtk_out)
+        st = mn_absorb_write_vtk(ctx, &r, mn_outfile_writer, vtk_out);
+    if (!st)
+        st = o.json ? mn_absorb_write_json(ctx, &s, &r, mn_outfile_writer, out)
+                    : mn_absorb_write_text(ctx, &s, &r, mn_outfile_writer, out);
+    /* The side files first, then the report; a failure names its file and leaves none. */
+    if (!st && csv_out) {
+        st = mn_outfile_commit(ctx, csv_out);
+        csv_out = NULL;
     }
-    code = cli_commit("absorb", ctx, out);
-    if (code == CLI_EXIT_OK && csv)
-        code = write_side_file("csv", ctx, csv, &r);
-    if (code == CLI_EXIT_OK && vtk)
-        code = write_side_file("vtk", ctx, vtk, &r);
+    if (!st && vtk_out) {
+        st = mn_outfile_commit(ctx, vtk_out);
+        vtk_out = NULL;
+    }
+    if (!st) {
+        st = mn_outfile_commit(ctx, out);
+        out = NULL;
+    }
+    if (st) {
+        st = mn_outfile_fail(ctx, csv_out, st);
+        st = mn_outfile_fail(ctx, vtk_out, st);
+        code = cli_fail("absorb", ctx, mn_outfile_fail(ctx, out, st));
+        csv_out = vtk_out = out = NULL;
+    }
 done:
+    mn_outfile_abort(csv_out);
+    mn_outfile_abort(vtk_out);
+    mn_outfile_abort(out);
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);
     mn_ctx_free(ctx);

@@ -132,7 +132,7 @@ int cmd_plan(int argc, char **argv)
         if (!st)
             st = mn_store_plan_save(ctx, store, file, saved.data, saved.len, &plan_id);
         if (!st)
-            fprintf(stderr, "mneedle plan: saved as plan %ld of %s\n", plan_id, file);
+            fprintf(stderr, "mneedle plan: saved as plan %ld\n", plan_id);
     }
     /* Figures and report first, so a failure there leaves no plan output either. */
     if (!st && plot_dir)

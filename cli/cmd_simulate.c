@@ -28,7 +28,9 @@ static const cli_command command = {
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
         "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
         "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none).\n",
+        "output's warnings[] ({code, path, message}; [] when there is none). So do sessions\n"
+        "closer than the concern's minimum interval (data/concerns.json; 'mneedle catalog\n"
+        "concerns'): outside what clinics do, and never fitted (interval_below_concern_minimum).\n",
     .footer = "Example:\n"
               "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
 };
@@ -115,7 +117,9 @@ int cmd_simulate(int argc, char **argv)
     if (a.band > 0 && (st = mn_healing_band(ctx, sc, in->report_days, n, a.band, a.seed,
                                             MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
         goto fail;
-    if ((st = mn_healing_maintenance(ctx, sc, a.band, a.seed, &proj)))
+    /* --band 0 is no band: the projection's ranges collapse to the typical person (-1), not
+     * the planner's quick band of two people (0). */
+    if ((st = mn_healing_maintenance(ctx, sc, a.band > 0 ? a.band : -1, a.seed, &proj)))
         goto fail;
     have_proj = proj.maintenance_interval_days > 0;
     /* Figures before any other output, so a bad --plot leaves nothing behind. */

@@ -354,6 +354,15 @@ int mn_plan_treats(const mn_plan *plan);
 mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
                         mn_plan **out);
 
+/**
+ * What mn_plan_build refuses of a validated client before planning anything: a home-class
+ * device (plans are for clinic devices). The record store checks stored clients with it, so a
+ * stored client can always be planned.
+ * @return MN_OK; MN_EINVAL (NULL client, or a home device: the message names client->src and
+ *         $.clinic.device).
+ */
+mn_status mn_plan_client_check(mn_ctx *ctx, const mn_client *client);
+
 /** Frees a plan. NULL-safe. */
 void mn_plan_free(mn_plan *plan);
 

@@ -267,6 +267,9 @@ typedef struct {
     double intact_receptor_max_flux_ug_cm2_h, intact_receptor_max_flux_hour,
         intact_receptor_lag_time_h;
     double receptor_flux_ratio;
+    /* What the run found that the scenario's loader could not (added to s->warnings in the
+     * outputs): a sampled 3D patch that holds no puncture by chance ("field_no_puncture"). */
+    mn_warnings warnings;
 } mn_absorb_result;
 
 /** Empties a result (zero counts, NULL arrays, an empty puncture field) without allocating, so

@@ -98,7 +98,9 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
     if (band > 0 && (st = mn_healing_band(ctx, sc, in->report_days, n, band, seed,
                                           MN_BAND_QUANTILE_LOW, MN_BAND_QUANTILE_HIGH, lo, hi)))
         goto done;
-    if ((st = mn_healing_maintenance(ctx, sc, band, seed, &proj)))
+    /* band 0 is no band, as simulate --band 0 (the typical person's values, not the quick
+     * band of two people). */
+    if ((st = mn_healing_maintenance(ctx, sc, band > 0 ? band : -1, seed, &proj)))
         goto done;
     int have_proj = proj.maintenance_interval_days > 0;
     const char *followup_study = NULL;

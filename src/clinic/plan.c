@@ -821,6 +821,20 @@ static void fill_risk(const mn_ctx *ctx, mn_plan *p)
     p->n_risk_notes = n;
 }
 
+mn_status mn_plan_client_check(mn_ctx *ctx, const mn_client *client)
+{
+    if (!client)
+        return mn__error(ctx, MN_EINVAL, "mn_plan_client_check: NULL argument");
+    if (client->device && client->device->device_class == MN_DEVICE_HOME)
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: $.clinic.device: \"%s\" is a home device, not a clinic device; a "
+                         "plan is for treatment in a clinic (see 'mneedle catalog devices' for "
+                         "clinic devices). A client's own home needling is a screening question "
+                         "(history.home_device_use)",
+                         client->src[0] ? client->src : "client", client->device->id);
+    return MN_OK;
+}
+
 mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
                         mn_plan **out)
 {
@@ -831,13 +845,9 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     mn_plan_options_init(&defaults);
     if (!opts)
         opts = &defaults;
-    if (client->device && client->device->device_class == MN_DEVICE_HOME)
-        return mn__error(ctx, MN_EINVAL,
-                         "%s: $.clinic.device: \"%s\" is a home device, not a clinic device; a "
-                         "plan is for treatment in a clinic (see 'mneedle catalog devices' for "
-                         "clinic devices). A client's own home needling is a screening question "
-                         "(history.home_device_use)",
-                         client->src[0] ? client->src : "client", client->device->id);
+    mn_status st = mn_plan_client_check(ctx, client);
+    if (st)
+        return st;
     if (opts->years < 1 || opts->years > 20)
         return mn__error(ctx, MN_ERANGE, "--years: %d is out of range; expected 1 to 20",
                          opts->years);
@@ -851,7 +861,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         return mn__error(ctx, MN_ENOMEM, "out of memory building the plan");
     p->client = *client;
     p->options = *opts;
-    mn_status st = mn_screen(ctx, client, &p->screening);
+    st = mn_screen(ctx, client, &p->screening);
     if (st)
         goto fail;
     int nz = 0;

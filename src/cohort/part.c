@@ -17,6 +17,7 @@
 #include <omp.h>
 
 #include "cohort/cohort_internal.h"
+#include "core/consts.h"
 #include "core/json_out.h"
 
 int mn_cohort_shard_parse(const char *text, int *k, int *n)
@@ -408,7 +409,7 @@ static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
     if ((st = whole_member(r, root, "$", "n", 1, MN_COHORT_MAX_N, &x)))
         return st;
     p->n = (long)x;
-    if ((st = whole_member(r, root, "$", "seed", 0, 9007199254740991LL, &x)))
+    if ((st = whole_member(r, root, "$", "seed", 0, (long long)MN__JSON_WHOLE_MAX, &x)))
         return st;
     p->seed = (uint64_t)x;
     long first, count;

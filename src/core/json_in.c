@@ -6,6 +6,8 @@
 
 #include "core/json_in.h"
 
+#include "core/consts.h"
+
 const char *mn__json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
@@ -184,6 +186,22 @@ static void jshow(const json_t *v, char *buf, size_t n)
         buf[0] = '\0';
 }
 
+/* A range's end for a message: 2^53-1 by that name (as the command line's options give it),
+ * any other number with 15 significant digits. */
+typedef struct {
+    char s[32];
+} bound_text;
+
+static bound_text bound(double x)
+{
+    bound_text b;
+    if (x == MN__JSON_WHOLE_MAX)
+        snprintf(b.s, sizeof b.s, "%s", MN__JSON_WHOLE_MAX_NAME);
+    else
+        snprintf(b.s, sizeof b.s, "%.15g", x);
+    return b;
+}
+
 mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double lo, double hi,
                          double *out)
 {
@@ -191,15 +209,13 @@ mn_status mn__jnum_value(const mn__jin *in, json_t *v, const char *path, double 
     char shown[64];
     if (!json_is_number(v)) {
         jshow(v, shown, sizeof shown);
-        return mn__error(in->ctx, MN_ETYPE,
-                         "%s: %s: expected a number from %.15g to %.15g, got %s%s", in->src, path,
-                         lo, hi, mn__json_type_name(v), shown);
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s: expected a number from %s to %s, got %s%s",
+                         in->src, path, bound(lo).s, bound(hi).s, mn__json_type_name(v), shown);
     }
     double x = json_number_value(v);
     if (!isfinite(x) || x < lo || x > hi)
-        return mn__error(in->ctx, MN_ERANGE,
-                         "%s: %s: %.15g is out of range; expected %.15g to %.15g", in->src, path, x,
-                         lo, hi);
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s: %.15g is out of range; expected %s to %s",
+                         in->src, path, x, bound(lo).s, bound(hi).s);
     *out = x;
     return MN_OK;
 }
@@ -222,7 +238,7 @@ mn_status mn__jnum(const mn__jin *in, json_t *obj, const char *path, const char 
     char p[256];
     mn__jpath_key(p, sizeof p, path, key);
     char expected[96];
-    snprintf(expected, sizeof expected, "a number from %.15g to %.15g", lo, hi);
+    snprintf(expected, sizeof expected, "a number from %s to %s", bound(lo).s, bound(hi).s);
     mn_status st = jfetch(in, obj, path, key, required, expected, &v, present);
     if (st || !v)
         return st;

@@ -4,8 +4,10 @@
  */
 #include "data/ranges.h"
 
+#include "core/consts.h"
+
 /* Seeds are JSON numbers, so they are exact only up to 2^53 - 1. */
-#define SEED_MAX 9007199254740991.0
+#define SEED_MAX MN__JSON_WHOLE_MAX
 
 const mn__input_range mn__input_ranges[MN__IN_COUNT] = {
     [MN__IN_AGE_YEARS] = {"age (years)", 18, 100,

@@ -151,6 +151,29 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
                                      out->sessions[i].needle_mm, in->src, needle_path, warned,
                                      &out->warnings);
     }
+    /* Sessions closer than the concern's minimum interval run too (a simulation may explore
+     * them), with one warning at the first such session that counts them all: the minimum is
+     * the shortest interval of the clinical protocols the concern cites (data/concerns.json),
+     * and the model was fitted to courses of such protocols, never to denser ones. */
+    int n_close = 0, first_close = -1;
+    for (size_t i = 1; i < n; i++)
+        if (out->sessions[i].day - out->sessions[i - 1].day < sc->concern->min_interval_days &&
+            n_close++ == 0)
+            first_close = (int)i;
+    if (n_close > 0) {
+        char day_path[112];
+        const mn_healing_session *a = &out->sessions[first_close - 1], *b = a + 1;
+        mn__jpath_index(path, sizeof path, "$.sessions", (size_t)first_close);
+        mn__jpath_key(day_path, sizeof day_path, path, "day");
+        mn__warn(
+            &out->warnings, "interval_below_concern_minimum", in->src, day_path,
+            "day %d is %d day%s after the previous session, closer than %s's minimum "
+            "interval of %d days (data/concerns.json, from the clinical protocols it "
+            "cites); %d of the %zu intervals are that close: a protocol outside what clinics do, "
+            "where the model was never fitted; running as asked",
+            b->day, b->day - a->day, b->day - a->day == 1 ? "" : "s", sc->concern->id,
+            sc->concern->min_interval_days, n_close, n - 1);
+    }
     if (!has_horizon) {
         horizon = last + MN_DEFAULT_HORIZON_AFTER_LAST;
         if (horizon > MN_HEALING_MAX_DAYS)

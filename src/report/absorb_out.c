@@ -131,7 +131,15 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jout_init(&j);
     json_t *root = json_object();
     mn__jput_str(&j, root, "version", mn_version());
-    mn__jput_warnings(&j, root, &s->warnings);
+    mn_warnings all = s->warnings; /* the loader's, then the run's */
+    for (int i = 0; i < r->warnings.n && i < MN_MAX_WARNINGS; i++) {
+        if (all.n < MN_MAX_WARNINGS)
+            all.items[all.n++] = r->warnings.items[i];
+        else
+            all.dropped++;
+    }
+    all.dropped += r->warnings.dropped;
+    mn__jput_warnings(&j, root, &all);
     mn__jput_num(&j, root, "punctures_per_cm2", p->punctures_per_cm2);
     mn__jput_num(&j, root, "channel_depth_um", p->channel_depth_um);
     mn__jput_num(&j, root, "channel_diameter_um", p->channel_diameter_um);
@@ -400,10 +408,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__buf_textf(&b,
                       "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
                       "in the viable epidermis,\n%.3g in the dermis, %.3g %s); "
-                      "%.3g ug/cm2 is still on the surface.\n",
+                      "%.3g ug/cm2 is still\non the surface (%.3g dissolved in the film, %.3g "
+                      "dried or precipitated).\n",
                       last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
                       last->dermis_ug_cm2, last->cleared_ug_cm2,
-                      p->franz ? "in the receptor" : "cleared by blood flow", last->donor_ug_cm2);
+                      p->franz ? "in the receptor" : "cleared by blood flow", last->surface_ug_cm2,
+                      last->donor_ug_cm2, last->solid_ug_cm2);
     if (last)
         mn__buf_textf(
             &b,

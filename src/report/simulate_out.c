@@ -334,8 +334,10 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                                 m->interval_unbounded_days);
             mn__jput_num(&j, sum, "maintenance_interval_at_longest_fraction",
                          m->interval_at_longest_fraction);
-            mn__jput_int(&j, sum, "range_people", res->band_draws > 0 ? res->band_draws : 2);
-            mn__jput_str(&j, sum, "range_note", mn_healing_range_note(res->band_draws));
+            /* band_draws 0 is no band (report.h): the ranges are the typical person's values. */
+            mn__jput_int(&j, sum, "range_people", res->band_draws > 0 ? res->band_draws : 0);
+            mn__jput_str(&j, sum, "range_note",
+                         mn_healing_range_note(res->band_draws > 0 ? res->band_draws : -1));
         }
         if (res->evidence_followup_days > 0) {
             mn__jput_int(&j, sum, "evidence_followup_days", res->evidence_followup_days);
@@ -373,7 +375,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         }
     }
     mn__buf_textf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis",
-                  "improvement (10-90%)", "erythema", "barrier", "untreated");
+                  res->low_pct && res->high_pct ? "improvement (10-90%)" : "improvement",
+                  "erythema", "barrier", "untreated");
     for (int i = 0; i < res->n_samples; i++) {
         const mn_healing_sample *o = &res->samples[i];
         char band[32] = "";

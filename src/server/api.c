@@ -90,8 +90,7 @@ void mn__api(mn__call *c)
         const char *id = c->params[0];
         if (ENDS("/history")) {
             mn_store_history *h = NULL;
-            if (!(st = mn_store_history_get(ctx, store, id, &h)) &&
-                !(st = mn__audit_read(c, id, "history")))
+            if (!(st = mn__history_read(c, id, "history", &h)))
                 st = mn_store_history_write(ctx, h, 1, mn__buf_writer, &b);
             mn_store_history_free(h);
         } else if (ENDS("/plan")) {

@@ -112,3 +112,15 @@ mn_status mn__audit_read(mn__call *c, const char *id, const char *what)
         return mn__error(c->w->ctx, r.status, "audit log: %s", r.msg);
     return MN_OK;
 }
+
+mn_status mn__history_read(mn__call *c, const char *id, const char *what, mn_store_history **out)
+{
+    *out = NULL;
+    mn_store_history *h = NULL;
+    mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
+    if (!st && (st = mn__audit_read(c, id, what)))
+        mn_store_history_free(h);
+    else if (!st)
+        *out = h;
+    return st;
+}

@@ -138,6 +138,16 @@ void mn__redirect(mn__call *c, const char *location, const char *msg)
     mn__buf_release(&b);
 }
 
+void mn__redirect_client(mn__call *c, const char *id, const char *msg)
+{
+    mn__buf loc;
+    mn__buf_init(&loc);
+    mn__buf_printf(&loc, "/clients/");
+    mn__srv_url(&loc, id);
+    mn__redirect(c, !mn__buf_status(&loc) && loc.data ? loc.data : "/clients", msg);
+    mn__buf_release(&loc);
+}
+
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail)
 {
     mn__buf b;
@@ -254,12 +264,8 @@ void mn__page_client(mn__call *c)
         mn__error_page(c, 404, "There is no such client.", NULL);
         return;
     }
-    if (!st && (st = mn_store_history_get(c->w->ctx, c->w->store, id, &h)))
+    if (!st && (st = mn__history_read(c, id, "page", &h)))
         mn_store_client_release(&cl);
-    if (!st && (st = mn__audit_read(c, id, "page"))) {
-        mn_store_client_release(&cl);
-        mn_store_history_free(h);
-    }
     if (st) {
         mn__error_page(c, 500, "The record cannot be read.", mn_ctx_errmsg(c->w->ctx));
         return;
@@ -829,10 +835,5 @@ void mn__post_client(mn__call *c)
                     mn_status_is_input_error(st) ? 422 : 500);
         return;
     }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    mn__buf_printf(&loc, "/clients/");
-    mn__srv_url(&loc, id ? id : new_id);
-    mn__redirect(c, loc.data ? loc.data : "/clients", id ? "Client saved." : "Client added.");
-    mn__buf_release(&loc);
+    mn__redirect_client(c, id ? id : new_id, id ? "Client saved." : "Client added.");
 }

@@ -175,11 +175,7 @@ void mn__post_plan(mn__call *c)
     }
     char msg[96];
     snprintf(msg, sizeof msg, "Plan saved (plan %ld).", plan_id);
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data, msg);
-    mn__buf_release(&loc);
+    mn__redirect_client(c, id, msg);
 }
 
 /* The HTML report; the PDF is made in the background (pdf_jobs.c). */
@@ -219,9 +215,7 @@ void mn__page_export(mn__call *c)
     mn_date today;
     mn_status st = mn_date_today(c->w->ctx, &today);
     if (!st)
-        st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
-    if (!st)
-        st = mn__audit_read(c, id, "export");
+        st = mn__history_read(c, id, "export", &h);
     mn__buf b;
     mn__buf_init(&b);
     const char *type = "text/plain", *name = "export.txt";
@@ -273,16 +267,9 @@ enum { N_SESSION_TEXT = sizeof session_text / sizeof session_text[0] };
 static mn_store_history *form_history(mn__call *c, const char *id, const char *what)
 {
     mn_store_history *h = NULL;
-    mn_status st = mn_store_history_get(c->w->ctx, c->w->store, id, &h);
-    if (st) {
+    mn_status st = mn__history_read(c, id, what, &h);
+    if (st)
         fail(c, st, "The record cannot be read.");
-        return NULL;
-    }
-    if ((st = mn__audit_read(c, id, what))) {
-        mn_store_history_free(h);
-        fail(c, st, "The record cannot be read.");
-        return NULL;
-    }
     return h;
 }
 
@@ -441,11 +428,7 @@ static void answer_record(mn__call *c, const char *id, mn_status st, record_form
             fail(c, st, not_done);
         return;
     }
-    mn__buf loc;
-    mn__buf_init(&loc);
-    client_link(&loc, id, "");
-    mn__redirect(c, loc.data, done);
-    mn__buf_release(&loc);
+    mn__redirect_client(c, id, done);
 }
 
 /* A library call that checks and stores records given as text from @p src. */

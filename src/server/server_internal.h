@@ -254,6 +254,9 @@ void mn__page_end(mn__buf *b);
 void mn__page_send(mn__call *c, int status, mn__buf *b);
 /* 303 to @p location, with an optional message carried in the query (?msg=...). */
 void mn__redirect(mn__call *c, const char *location, const char *msg);
+/* 303 to client @p id's page (/clients/ID, the id URL-encoded) with @p msg, as mn__redirect()
+ * answers; to /clients when that address cannot be made (out of memory). */
+void mn__redirect_client(mn__call *c, const char *id, const char *msg);
 /* A page saying what went wrong, with the context's message when there is one. */
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail);
 /* The hidden CSRF input of a form. */
@@ -263,6 +266,10 @@ void mn__csrf_field(mn__buf *b, const mn__call *c);
  * group commit of audit.c; returns once the entry is committed and synced. On failure the
  * worker's context says why (MN_ENOTFOUND: no such client). */
 mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
+/* Client @p id's timeline in @p out, its read then logged as mn__audit_read() does under
+ * @p what. On failure *out is NULL (nothing to free) and the context says why. Free with
+ * mn_store_history_free(). */
+mn_status mn__history_read(mn__call *c, const char *id, const char *what, mn_store_history **out);
 
 /* Writes one output of a plan (JSON, text, a figure) into out. */
 typedef mn_status (*mn__plan_render)(mn__call *c, const mn_plan *plan, mn__buf *out);

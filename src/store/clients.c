@@ -3,6 +3,7 @@
  * identifying details in a table of their own (so exports and the audit log can leave them
  * out), consents, and erasure.
  */
+#include <math.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,8 @@ static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, siz
         mn_client *client = mn__malloc(sizeof *client);
         st = client ? mn_client_parse(ctx, src, dump, strlen(dump), client)
                     : mn__error(ctx, MN_ENOMEM, "%s: out of memory", src);
+        if (!st)
+            st = mn_plan_client_check(ctx, client);
         mn__free(client);
         mn__free(dump);
         if (st)
@@ -356,6 +359,35 @@ static const char *const import_cols[] = {
     "id",    "name",     "email",  "phone", "birth_date", "age", "sex",   "fitzpatrick", "concern",
     "zones", "severity", "device", "start", "smoker",     "sun", "_line", NULL};
 
+/* A row with both a birth date and an age: the age must be the one the birth date gives on the
+ * day of the import, give or take the year around a birthday (an age written down a little
+ * before or after it). A birth date that is not a date is left to the identity's own check. */
+static mn_status age_agrees(mn_ctx *ctx, const char *src, const char *place, json_t *r)
+{
+    const char *birth = json_string_value(json_object_get(r, "birth_date"));
+    json_t *age = json_object_get(r, "age");
+    mn_date born, today;
+    if (!birth || !json_is_number(age) || mn_date_parse(birth, &born))
+        return MN_OK;
+    mn_status st = mn__store_today(ctx, &today);
+    if (st)
+        return st;
+    char now[16];
+    mn_date_format(today, now);
+    int by, bm, bd, ty, tm, td;
+    if (sscanf(birth, "%d-%d-%d", &by, &bm, &bd) != 3 ||
+        sscanf(now, "%d-%d-%d", &ty, &tm, &td) != 3)
+        return MN_OK;
+    int years = ty - by - (tm < bm || (tm == bm && td < bd));
+    double given = json_number_value(age);
+    if (fabs(given - years) <= 1)
+        return MN_OK;
+    return mn__error(ctx, MN_EINVAL,
+                     "%s: %s.age: %g does not agree with birth_date %s (age %d on %s, the day of "
+                     "the import)",
+                     src, place, given, birth, years, now);
+}
+
 mn_status mn_store_import_clients(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
                                   size_t len, int dry_run, mn_store_import_row **out, int *n_out)
 {
@@ -377,6 +409,8 @@ mn_status mn_store_import_clients(mn_ctx *ctx, mn_store *store, const char *src,
         snprintf(place, sizeof place, "line %lld",
                  (long long)json_integer_value(json_object_get(r, "_line")));
         if ((st = mn__jkeys(&in, r, place, import_cols)))
+            break;
+        if ((st = age_agrees(ctx, src, place, r)))
             break;
         const char *id = json_string_value(json_object_get(r, "id"));
         json_t *rec = id ? json_object_get(by_id, id) : NULL;

@@ -218,6 +218,27 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
     return st;
 }
 
+/* The maintenance visits not done yet are dated from the client's due date (MN__STORE_DUE_CTE,
+ * the date recall shows: the plan's, a replan's, or one interval after a maintenance visit done),
+ * the later ones keeping the plan's spacing, so every view of the record gives one date. The
+ * course visits stay the stored plan's: a replan stores only the maintenance date. */
+static void date_maintenance(mn_store_history *h)
+{
+    if (!h->has_maintenance_due)
+        return;
+    long shift = 0;
+    int first = 1;
+    for (int k = h->n_sessions; k < h->n_planned; k++) {
+        mn_store_planned_visit *v = &h->planned[k];
+        if (!v->maintenance)
+            continue;
+        if (first)
+            shift = (long)(h->maintenance_due - v->date);
+        first = 0;
+        v->date = (mn_date)(v->date + shift);
+    }
+}
+
 mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_id,
                                mn_store_history **out)
 {
@@ -250,6 +271,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         st = read_sessions(ctx, store, num, h);
     if (!st)
         st = read_scores(ctx, store, num, h);
+    if (!st)
+        date_maintenance(h);
     sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {
         mn_store_history_free(h);

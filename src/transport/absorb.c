@@ -788,6 +788,28 @@ static void flux_summary(const mn_absorb_sample *x, size_t n, int which, double 
     }
 }
 
+/* A 3D patch stands for the device's punctures only if it holds some: one expected to hold
+ * less than one puncture at the device's density (punctures per cm2 x patch area) would report
+ * intact skin as the needled result, so it is refused as bad input, with the smallest square
+ * patch that holds one on average. */
+static mn_status field_holds_punctures(mn_ctx *ctx, const mn_absorb_scenario *s,
+                                       const mn_absorb_params *p)
+{
+    const double um2_per_cm2 = 1e8;
+    double area_um2 = s->field_width_um * s->field_height_um;
+    double expect = p->punctures_per_cm2 * area_um2 / um2_per_cm2;
+    if (!(p->punctures_per_cm2 > 0) || expect >= 1)
+        return MN_OK;
+    double side_um = ceil(sqrt(um2_per_cm2 / p->punctures_per_cm2));
+    return mn__error(ctx, MN_ERANGE,
+                     "%s: $.field.width_um x $.field.height_um: a %g x %g um patch holds %.2g "
+                     "punctures on average at this device's %.0f punctures/cm2; expected a patch "
+                     "that holds at least one: at least %.0f um2, e.g. %.0f x %.0f um",
+                     s->source[0] ? s->source : "absorb scenario", s->field_width_um,
+                     s->field_height_um, expect, p->punctures_per_cm2,
+                     um2_per_cm2 / p->punctures_per_cm2, side_um, side_um);
+}
+
 mn_status mn_absorb_estimate(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_work *out)
 {
     if (!s || !out)
@@ -798,6 +820,8 @@ mn_status mn_absorb_estimate(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb
         return st;
     mn_absorb_params p;
     if ((st = mn_absorb_params_compute(ctx, s, &p)))
+        return st;
+    if (s->field && (st = field_holds_punctures(ctx, s, &p)))
         return st;
     mn__adi g;
     if ((st = mn__absorb_intact_grid(ctx, s, &p, &g)))
@@ -939,6 +963,15 @@ static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_
             st = mn_puncture_field_generate(ctx, s->device, s->passes, s->glide_mm_s,
                                             s->field_width_um, s->field_height_um, s->seed,
                                             &r->field);
+            if (!st && r->field.n == 0) /* possible by chance when few are expected */
+                mn__warn(&r->warnings, "field_no_puncture", s->source[0] ? s->source : "-",
+                         "$.field",
+                         "the sampled %g x %g um patch (seed %llu) holds no puncture, though "
+                         "%.2g are expected on average at %.0f punctures/cm2: its results are "
+                         "those of intact skin; use a larger patch or another seed",
+                         s->field_width_um, s->field_height_um, (unsigned long long)s->seed,
+                         p->punctures_per_cm2 * s->field_width_um * s->field_height_um * 1e-8,
+                         p->punctures_per_cm2);
             if (!st)
                 st = mn__absorb_field_grid(ctx, s, p, &r->field, &gm);
             f_cell = 1;

@@ -21,6 +21,13 @@ for f in "$EX"/absorb-*.json; do
     grep -qi "nan\|inf" "$T/out.json" && fail "$f: non-finite number in JSON"
 done
 
+# The 3D-patch example is a setting a clinic would use: within the zone's depth caps, so it
+# runs without a warning.
+"$MNEEDLE" absorb "$EX/absorb-field-niacinamide.json" --json > "$T/nia.json" 2> "$T/nia.err" ||
+    fail "niacinamide example"
+[ ! -s "$T/nia.err" ] || fail "niacinamide example warns: $(cat "$T/nia.err")"
+grep -q '"warnings": \[\]' "$T/nia.json" || fail "niacinamide example: warnings[] not empty"
+
 # Intact skin: enhancement exactly 1.
 "$MNEEDLE" absorb "$EX/absorb-caffeine-intact.json" --json > "$T/i.json"
 python3 - "$T/i.json" <<'PY' || fail "intact enhancement is not 1 or mass balance is off"
@@ -52,6 +59,21 @@ PY
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep "^Caution" | grep -qv bleeding \
     && fail "vitamin C: a caution other than bleeding"
 
+# The closing sentence's "still on the surface" is the table's surface column (film and dried
+# solid together), not the dissolved part alone.
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" > "$T/vitc.txt" 2> /dev/null || fail "vitamin C text"
+python3 - "$T/vitc.txt" "$T/vitc.json" <<'PY' || fail "surface in the text differs from surface_ug_cm2"
+import json, re, sys
+text = open(sys.argv[1]).read(); last = json.load(open(sys.argv[2]))["samples"][-1]
+m = re.search(r"([0-9.e+-]+) ug/cm2 is still\s+on the surface \(([0-9.e+-]+) dissolved in the "
+              r"film, ([0-9.e+-]+) dried or precipitated\)", text)
+assert m, text
+said = [float(g) for g in m.groups()]
+want = [float(f"{last[k]:.3g}") for k in ("surface_ug_cm2", "donor_ug_cm2", "surface_solid_ug_cm2")]
+assert said == want, (said, want)
+assert last["surface_solid_ug_cm2"] > 100 * last["donor_ug_cm2"], last  # the parts differ here
+PY
+
 # CSV of the depth profile over time, written atomically beside the report.
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/profile.csv" -o "$T/report.txt" ||
     fail "--csv run failed"
@@ -72,6 +94,58 @@ head -c 26 "$T/c.vtk" | grep -q "# vtk DataFile Version 3.0" || fail "VTK header
 "$MNEEDLE" absorb "$T/small.json" --field --json > "$T/f2.json"
 diff -q <(grep -v '"memory_mib"' "$T/f.json") <(grep -v '"memory_mib"' "$T/f2.json") >/dev/null ||
     fail "--field is not reproducible for a fixed seed"
+
+# A 3D patch expected to hold less than one puncture at the device's density is bad input:
+# exit 2, the file and $.field named, the size it needs, nothing written.
+python3 - "$EX/absorb-vitc-pen.json" "$T/tiny.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["field"] = {"width_um": 50, "height_um": 50, "dx_um": 10}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+"$MNEEDLE" absorb "$T/tiny.json" --field --json -o "$T/tiny.out" 2> "$T/tiny.err"
+rc=$?
+[ $rc -eq 2 ] || fail "patch without punctures: exit $rc, expected 2"
+grep -q 'tiny.json: \$.field.width_um x \$.field.height_um: a 50 x 50 um patch holds 0.04 punctures.* at least 62500 um2, e.g. 250 x 250 um' \
+    "$T/tiny.err" || fail "patch without punctures: message $(cat "$T/tiny.err")"
+[ ! -e "$T/tiny.out" ] || fail "patch without punctures: output written"
+# One that holds about one on average may sample none by chance: it runs, and says so (stderr
+# and warnings[]) exactly when its sampled field is empty.
+zero=0
+for seed in 1 2 3 4 5 6 7 8 9 10; do
+    python3 - "$EX/absorb-vitc-pen.json" "$T/one.json" "$seed" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d.update(seed=int(sys.argv[3]), band_runs=0, hours=1, report_hours=[1],
+         field={"width_um": 260, "height_um": 260, "dx_um": 20})
+json.dump(d, open(sys.argv[2], "w"))
+PY
+    "$MNEEDLE" absorb "$T/one.json" --field --json > "$T/one.out" 2> "$T/one.err" ||
+        fail "patch of ~1 puncture, seed $seed: run failed"
+    python3 - "$T/one.out" "$T/one.err" <<'PY' || fail "patch of ~1 puncture, seed $seed: warning"
+import json, sys
+d = json.load(open(sys.argv[1])); err = open(sys.argv[2]).read()
+empty = d["field"]["punctures"] == 0
+warned = [w for w in d["warnings"] if w["code"] == "field_no_puncture"]
+assert bool(warned) == empty, (d["field"], d["warnings"])
+assert ("$.field: the sampled 260 x 260 um patch" in err) == empty, err
+sys.exit(0)
+PY
+    grep -q '"punctures": 0,' "$T/one.out" && zero=$((zero + 1))
+done
+[ $zero -gt 0 ] || fail "no seed of 10 sampled an empty 260 x 260 um patch: the check above saw no warning"
+
+# An output that cannot be created fails the run before anything is printed or written, as
+# simulate and cohort do: no report on stdout, no report file, no other side file.
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/no/dir/p.csv" > "$T/stdout.txt" 2> "$T/err.txt"
+rc=$?
+[ $rc -eq 1 ] || fail "--csv into a missing directory: exit $rc, expected 1"
+[ ! -s "$T/stdout.txt" ] || fail "--csv into a missing directory: report printed anyway"
+grep -q "no/dir/p.csv: cannot create" "$T/err.txt" || fail "--csv error: $(cat "$T/err.txt")"
+"$MNEEDLE" absorb "$T/small.json" --field -o "$T/r.txt" --csv "$T/r.csv" --vtk "$T/no/dir/x.vtk" 2> "$T/err.txt"
+[ $? -eq 1 ] || fail "--vtk into a missing directory: exit not 1"
+[ ! -e "$T/r.txt" ] && [ ! -e "$T/r.csv" ] || fail "--vtk into a missing directory: other outputs written"
+grep -q "no/dir/x.vtk: cannot create" "$T/err.txt" || fail "--vtk error: $(cat "$T/err.txt")"
 
 # Bad input: exit 2, a message with the place, no output file left behind.
 expect_input_error() { # name, json, expected text in the message

@@ -94,6 +94,9 @@ DAYS="" trial >"$TMP/bad.json"; bad '\$\.protocol\.session_days'
 ENDS="365, 90" trial >"$TMP/bad.json"; bad '\$\.endpoints_days\[1\]'
 SEED=-1 trial >"$TMP/bad.json"; bad '\$\.seed'
 SEED='"x"' trial >"$TMP/bad.json"; bad '\$\.seed'
+# The file's seed range is written as the command line's --seed writes it.
+SEED=-3 trial >"$TMP/bad.json"; bad '\$\.seed: -3 is out of range; expected 0 to 2\^53-1$'
+expect 2 "--seed: expected a whole number from 0 to 2\^53-1" -- "$MNEEDLE" cohort --seed -3 "$T"
 echo '{"population": ' >"$TMP/bad.json"; bad 'bad\.json:[0-9]+:[0-9]+'
 : >"$TMP/bad.json"; bad 'bad\.json'
 echo '[1, 2]' >"$TMP/bad.json"; bad "expected a JSON object"

@@ -73,7 +73,7 @@ json.dump(t, open(tmp + "/crowd.json", "w"))
 PY
 expect 2 '\$\.horizon_days: 14611 is out of range; expected 1 to 14610' -- "$MNEEDLE" simulate "$TMP/long.json"
 # The grid limit names the file and the place, like every input error, and leaves no file.
-expect 2 'grid\.json: \$\.field: the 3D grid would have 2\.12e\+10 cells \([0-9]+ x [0-9]+ laterally x [0-9]+ in depth\); at most 2e\+08: use a larger \$\.field\.dx_um' -- "$MNEEDLE" absorb --field -o "$TMP/grid.out" "$TMP/grid.json"
+expect 2 'grid\.json: \$\.field: the 3D grid would have 2\.25e\+10 cells \([0-9]+ x [0-9]+ laterally x [0-9]+ in depth\); at most 2e\+08: use a larger \$\.field\.dx_um' -- "$MNEEDLE" absorb --field -o "$TMP/grid.out" "$TMP/grid.json"
 expect 1 "" -- test -e "$TMP/grid.out"
 expect 0 "" -- test -z "$(ls "$TMP" | grep '\.tmp\.')"
 expect 2 '\$\.population\.n: .* is out of range' -- "$MNEEDLE" cohort "$TMP/crowd.json"

@@ -84,7 +84,7 @@ expect 2 "bad2.json: \\\$\.consents\[0\]\.date" -- "$MNEEDLE" client add --db "$
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused client file changed the database"
 
 # ---- plans ----
-expect 0 "saved as plan 1" -- "$MNEEDLE" plan --save --db "$DB" --json "$ID"
+expect 0 "^mneedle plan: saved as plan 1$" -- "$MNEEDLE" plan --save --db "$DB" --json "$ID"
 ok '$PY -c "import json,sys; json.load(open(sys.argv[1]))[\"zones\"]" "$TMP/out"' "plan --save still prints the plan"
 expect 2 "no client" -- "$MNEEDLE" plan --save --db "$DB" c-unknown
 
@@ -358,7 +358,7 @@ ok '$PY "$TMP/replan_check.py" "$TMP/replan1.json" "$TMP/replan2.json"' "replan:
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); [d.pop(k) for k in ("identity", "consents")]; d["client"].pop("name"); json.dump(d, open(sys.argv[2], "w"))' "$TMP/ravi.json" "$TMP/anon.json"
 for who in good poor; do
     expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id "$who" "$TMP/anon.json"
-    expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" "$who"
+    expect 0 "^mneedle plan: saved as plan [0-9]+$" -- "$MNEEDLE" plan --save --db "$DB" "$who"
     sed "s/$ID/$who/g" "$TMP/s1.json" > "$TMP/$who-s.json"
     expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/$who-s.json"
 done
@@ -404,6 +404,34 @@ assert max(p["high_pct"] for p in proj) == 100, proj
 PYEOF
 ok '$PY "$TMP/bound_check.py" "$TMP/out"' "replan projects more than 100 % improvement"
 expect 0 "stdout:this client +[0-9.]+ % \\([0-9.]+-100.0\\)" -- "$MNEEDLE" replan --db "$BDB" bound
+# After the replan every view gives the one maintenance date the replan stored: recall,
+# client list, history and each export (the course visits stay the stored plan's).
+expect 0 "" -- "$MNEEDLE" recall --db "$BDB" --due-before 2099-12-31 --json
+cp "$TMP/out" "$TMP/bound-recall.json"
+expect 0 "" -- "$MNEEDLE" client list --db "$BDB" --json
+cp "$TMP/out" "$TMP/bound-list.json"
+expect 0 "" -- "$MNEEDLE" history --db "$BDB" --json bound
+cp "$TMP/out" "$TMP/bound-history.json"
+expect 0 "" -- "$MNEEDLE" export bound --db "$BDB" --csv "$TMP/bound.csv" --ics "$TMP/bound.ics" --fhir "$TMP/bound.fhir.json"
+cat > "$TMP/agree_check.py" <<'PYEOF'
+import csv, json, sys
+t = sys.argv[1] + "/bound"
+due = json.load(open(t + "-recall.json"))["due"][0]["due"]
+assert json.load(open(t + "-recall.json"))["due"][0]["reason"].startswith("replan:"), due
+assert json.load(open(t + "-list.json"))["clients"][0]["maintenance_due"] == due
+h = json.load(open(t + "-history.json"))
+maint = [v for v in h["planned"] if v["phase"] == "maintenance"]
+assert h["maintenance_due"] == due and maint and maint[0]["date"] == due, (due, maint)
+rows = [r for r in csv.DictReader(open(t + ".csv")) if r["type"] == "planned-maintenance"]
+assert rows and {r["date"] for r in rows if r["number"] == str(maint[0]["number"])} == {due}, (due, rows)
+ics = open(t + ".ics").read().replace("\r\n ", "")
+ev = [e for e in ics.split("BEGIN:VEVENT")[1:] if "maintenance visit %d" % maint[0]["number"] in e]
+assert len(ev) == 1 and "DTSTART;VALUE=DATE:" + due.replace("-", "") in ev[0], (due, ev)
+fhir = json.load(open(t + ".fhir.json"))
+acts = [a["detail"] for e in fhir["entry"] if e["resource"]["resourceType"] == "CarePlan" for a in e["resource"]["activity"]]
+assert [a["scheduledString"] for a in acts if a["description"].startswith("maintenance visit %d:" % maint[0]["number"])] == [due], acts
+PYEOF
+ok '$PY "$TMP/agree_check.py" "$TMP"' "export, history, client list and recall disagree on the maintenance date after a replan"
 # A client who came back for maintenance after the course is due again one interval after that
 # visit, not from the course's end (a date before the visit, which recall would never list).
 expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
@@ -561,6 +589,21 @@ ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused import changed the database"
 expect 0 "stdout:2 clients imported" -- "$MNEEDLE" import --db "$DB" "$TMP/import.csv"
 expect 2 "import.csv line 2: client id \"ann\" is in use" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/import.csv"
 expect 0 "stdout:Ann A" -- "$MNEEDLE" client show --db "$DB" --identity ann
+# A stored client can always be planned: a home device is refused on the way in (add, update,
+# import), as the planner refuses it, and nothing is stored.
+dump "$DB" > "$TMP/before"
+sed 's/skinpen,2027-10-02/home-roller,2027-10-02/; s/^ann,/cal,/' "$TMP/import.csv" > "$TMP/home-import.csv"
+expect 2 "home-import.csv line 4: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" import --db "$DB" "$TMP/home-import.csv"
+$PY -c 'import json,sys; d=json.load(open(sys.argv[1])); d["clinic"]["device"]="home-roller"; json.dump(d, open(sys.argv[2], "w"))' "$TMP/anon.json" "$TMP/home.json"
+expect 2 "home.json: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" client add --db "$DB" "$TMP/home.json"
+expect 2 "home.json: \\\$\.clinic\.device: \"home-roller\" is a home device" -- "$MNEEDLE" client update --db "$DB" ann "$TMP/home.json"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused home device changed the database"
+# A birth date and an age that disagree (by more than the year around a birthday) are refused.
+sed 's/^id,name,email,age,/id,name,email,birth_date,age,/; s/^ann,Ann A,ann@x.org,44,/dee,Dee D,dee@x.org,1982-06-01,44,/; s/^ann,,,,/dee,,,,,/; s/^,Bob B,,52,/,Eve E,,2000-01-01,60,/' "$TMP/import.csv" > "$TMP/age-import.csv"
+expect 2 "age-import.csv: line 4\.age: 60 does not agree with birth_date 2000-01-01 \(age 27 on " -- "$MNEEDLE" import --db "$DB" "$TMP/age-import.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused age changed the database"
+sed 's/2000-01-01,60,/2000-01-01,27,/' "$TMP/age-import.csv" > "$TMP/age-ok.csv"
+expect 0 "stdout:dry run: 2 clients checked" -- "$MNEEDLE" import --db "$DB" --dry-run "$TMP/age-ok.csv"
 
 # ---- erasure ----
 expect 0 "stdout:erased $ID" -- "$MNEEDLE" client erase --db "$DB" "$ID"

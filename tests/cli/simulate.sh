@@ -58,6 +58,42 @@ expect 0 "stdout:^1095," -- tail -1 "$TMP/t.csv"
 "$MNEEDLE" simulate --band 0 --integrator cvode "$EX/simulate-wrinkles-course.json" | grep -v integrator >"$TMP/b.txt"
 expect 0 "" -- cmp "$TMP/a.txt" "$TMP/b.txt"
 
+# --band 0 is no band: no range in the text (peak, durability, table) and none in the JSON
+# (the ranges are the typical person's values, from no virtual people).
+expect 0 "" -- "$MNEEDLE" simulate --band 0 "$EX/simulate-wrinkles-course.json"
+if grep -q "10-90" "$TMP/out"; then
+    echo "FAIL: --band 0 prints a range: $(grep -o '10-90[^.;]*' "$TMP/out" | head -2)"; fails=$((fails + 1))
+fi
+expect 0 "" -- "$MNEEDLE" simulate --band 0 --json -o "$TMP/noband.json" "$EX/simulate-wrinkles-course.json"
+expect 0 "" -- python3 - "$TMP/noband.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+assert s["range_people"] == 0 and s["range_note"].startswith("no band"), s
+for k in ("peak_improvement_pct", "durability_days", "maintenance_interval_days"):
+    assert s[k + "_low"] == s[k] == s[k + "_high"], (k, s)
+PY
+
+# Sessions closer than the concern's minimum interval (data/concerns.json: 14 days for fine
+# lines) run, with one warning at the first, on stderr and in warnings[]; a course that keeps
+# to it has none.
+python3 - "$TMP/daily.json" <<'PY'
+import json, sys
+json.dump({"patient": {"age": 45, "sex": "female", "fitzpatrick": 2}, "zone": "cheek",
+           "concern": "fine-lines-wrinkles",
+           "sessions": [{"day": 0, "device": "skinpen", "needle_mm": 1.5, "passes": 3}] +
+                       [{"day": d, "device": "skinpen", "needle_mm": 1.5, "passes": 3}
+                        for d in (28, 35, 36, 64)]}, open(sys.argv[1], "w"))
+PY
+expect 0 'daily.json: \$\.sessions\[2\]\.day: day 35 is 7 days after the previous session, closer than fine-lines-wrinkles.s minimum interval of 14 days .*; 2 of the 4 intervals are that close: a protocol outside what clinics do, where the model was never fitted' -- "$MNEEDLE" simulate --band 0 --json -o "$TMP/daily.out" "$TMP/daily.json"
+[ "$(grep -c "warning" "$TMP/err")" -eq 1 ] || { echo "FAIL: close sessions: not one warning"; fails=$((fails + 1)); }
+expect 0 "" -- python3 - "$TMP/daily.out" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+assert [(x["code"], x["path"]) for x in w] == [("interval_below_concern_minimum", "$.sessions[2].day")], w
+assert "14 days" in w[0]["message"], w
+PY
+expect 0 'stdout:"warnings": \[\]' -- "$MNEEDLE" simulate --band 0 --json "$EX/simulate-wrinkles-course.json"
+
 # A home roller at 0.25 mm stays in the epidermis: it runs, and says there is no lasting gain.
 DEVICE=home-roller MM=0.25 scn | sed 's/"device": "skinpen", "needle_mm": 1.5/"device": "home-roller", "needle_mm": 0.25/' >"$TMP/home.json"
 expect 0 "stdout:barely reach the dermis" -- "$MNEEDLE" simulate "$TMP/home.json"

@@ -1131,6 +1131,49 @@ static void test_timeline(void **state)
                 NULL);
 }
 
+/* Each read of a record is audited under its own label (the client page, the API's history,
+ * an export), and only once the record was found; a saved plan or client sends the browser
+ * to the client's page with the message. */
+static void test_read_labels_and_redirects(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], loc[512];
+    sign_in_practitioner(pia, tok);
+    static const struct {
+        const char *path, *label;
+    } reads[] = {{"/clients/amelia", "page"},
+                 {"/api/v1/clients/amelia/history", "history"},
+                 {"/clients/amelia/export.csv", "export"}};
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        int before = reads_by("pia", reads[i].label);
+        expect("GET", reads[i].path, pia, NULL, T0, 200, NULL, NULL);
+        assert_int_equal(reads_by("pia", reads[i].label), before + 1);
+    }
+    int all = audit_reads();
+    expect("GET", "/api/v1/clients/nobody/history", pia, NULL, T0, 404, NULL, NULL);
+    expect("GET", "/clients/nobody/export.csv", pia, NULL, T0, 404, NULL, NULL);
+    expect("GET", "/clients/nobody", pia, NULL, T0, 404, NULL, NULL);
+    assert_int_equal(audit_reads(), all);
+    assert_int_equal(post_form("/clients/amelia/plan", pia, "", T0, loc), 303);
+    const char *plan_loc = "/clients/amelia?msg=Plan%20saved%20%28plan%20";
+    assert_int_equal(strncmp(loc, plan_loc, strlen(plan_loc)), 0);
+    assert_string_equal(loc + strlen(loc) - 4, "%29.");
+    assert_int_equal(post_form("/clients", pia,
+                               "id=redir&client.age=40&client.sex=female&client.fitzpatrick=2"
+                               "&concern0.concern=acne-scars&concern0.zones=cheek"
+                               "&clinic.start=2026-12-01",
+                               T0, loc),
+                     303);
+    assert_string_equal(loc, "/clients/redir?msg=Client%20added.");
+    assert_int_equal(post_form("/clients/redir", pia,
+                               "client.age=41&client.sex=female&client.fitzpatrick=2"
+                               "&concern0.concern=acne-scars&concern0.zones=cheek"
+                               "&clinic.start=2026-12-01",
+                               T0, loc),
+                     303);
+    assert_string_equal(loc, "/clients/redir?msg=Client%20saved.");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1153,6 +1196,7 @@ int main(void)
         cmocka_unit_test(test_adverse_event_form),
         cmocka_unit_test(test_form_rows),
         cmocka_unit_test(test_timeline),
+        cmocka_unit_test(test_read_labels_and_redirects),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
