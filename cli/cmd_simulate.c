@@ -30,7 +30,8 @@ static const cli_command command = {
         "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
         "output's warnings[] ({code, path, message}; [] when there is none). So do sessions\n"
         "closer than the concern's minimum interval (data/concerns.json; 'mneedle catalog\n"
-        "concerns'): outside what clinics do, and never fitted (interval_below_concern_minimum).\n",
+        "concerns'): the planner never books them, and the model is little tested there\n"
+        "(interval_below_concern_minimum).\n",
     .footer = "Example:\n"
               "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
 };

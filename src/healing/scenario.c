@@ -169,8 +169,9 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
             &out->warnings, "interval_below_concern_minimum", in->src, day_path,
             "day %d is %d day%s after the previous session, closer than %s's minimum "
             "interval of %d days (data/concerns.json, from the clinical protocols it "
-            "cites); %d of the %zu intervals are that close: a protocol outside what clinics do, "
-            "where the model was never fitted; running as asked",
+            "cites); %d of the %zu intervals are that close: the planner never books it and the "
+            "model is little tested this close, so read the result as an extrapolation; running "
+            "as asked",
             b->day, b->day - a->day, b->day - a->day == 1 ? "" : "s", sc->concern->id,
             sc->concern->min_interval_days, n_close, n - 1);
     }
