@@ -647,6 +647,39 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     return MN_OK;
 }
 
+/* A session of the same client on the same date treating a zone already recorded for that
+ * date is the same session recorded twice (a file sent again, a form submitted twice): refused,
+ * since no zone is needled twice in one day's visit. */
+static mn_status refuse_duplicate(mn_ctx *ctx, mn_store *s, const char *src, const char *place,
+                                  const checked_session *cs)
+{
+    char day[16];
+    mn_date_format(cs->date, day);
+    for (int i = 0; i < cs->n_zones; i++) {
+        sqlite3_stmt *q;
+        mn_status st = mn__store_prepare_kept(
+            ctx, s,
+            "SELECT 1 FROM sessions x JOIN session_zones z ON z.session = x.id "
+            "WHERE x.client = ? AND x.date = ? AND z.zone = ? LIMIT 1",
+            &q);
+        if (st)
+            return st;
+        sqlite3_bind_int64(q, 1, cs->client);
+        sqlite3_bind_text(q, 2, day, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, 3, cs->zones[i].zone, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q);
+        mn__store_done(s, q);
+        if (rc == SQLITE_ROW)
+            return mn__error(ctx, MN_EINVAL,
+                             "%s: %s: a session on %s treating %s is already recorded for this "
+                             "client; nothing was recorded",
+                             src, place, day, cs->zones[i].zone);
+        if (rc != SQLITE_DONE)
+            return mn__store_fail(ctx, s, "cannot look up the client's sessions");
+    }
+    return MN_OK;
+}
+
 static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *cs,
                                const char *override_reason)
 {
@@ -769,6 +802,8 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
                            "%s: %s: %s; nothing was recorded (give --override REASON to "
                            "record it anyway)",
                            src, place, cs.violations);
+        if (!st)
+            st = refuse_duplicate(ctx, store, src, place, &cs);
         if (!st)
             st = store_session(ctx, store, &cs, override_reason);
     }

@@ -432,6 +432,12 @@ acts = [a["detail"] for e in fhir["entry"] if e["resource"]["resourceType"] == "
 assert [a["scheduledString"] for a in acts if a["description"].startswith("maintenance visit %d:" % maint[0]["number"])] == [due], acts
 PYEOF
 ok '$PY "$TMP/agree_check.py" "$TMP"' "export, history, client list and recall disagree on the maintenance date after a replan"
+# The same session recorded twice (same client, date and zone) is refused, nothing stored.
+dump "$BDB" > "$TMP/bound-before"
+expect 2 "bound-s.json: \\\$: a session on 2026-12-01 treating forehead is already recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-s.json"
+printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-12-02,skinpen,cheek,0.5,3,none\nbound,2026-12-01,skinpen,forehead,0.5,3,none\n' > "$TMP/bound-dup.csv"
+expect 2 "bound-dup.csv: line 3: a session on 2026-12-01 treating forehead is already recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-dup.csv"
+ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a refused duplicate session changed the database"
 # A client who came back for maintenance after the course is due again one interval after that
 # visit, not from the course's end (a date before the visit, which recall would never list).
 expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
