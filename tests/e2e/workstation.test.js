@@ -294,9 +294,17 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.equal(cross.status(), 403, 'a cross-site POST with the token was not refused');
     assert.equal((await history(admin)).sessions.length, before, 'a refused POST recorded a session');
     // The control: the same token in a same-origin form is accepted (the refusals above are
-    // the token's and origin's doing, not a broken form).
-    const good = await admin.request.post(url, { form: { ...form, csrf }, maxRedirects: 0 });
+    // the token's and origin's doing, not a broken form). Another day: the forehead's session
+    // of today is recorded already, and a session recorded twice is refused.
+    const good = await admin.request.post(url, {
+      form: { ...form, date: '2027-03-31', csrf }, maxRedirects: 0,
+    });
     assert.equal(good.status(), 303, await good.text());
+    assert.equal((await history(admin)).sessions.length, before + 1);
+    // Today's forehead session sent again (a double submit): refused, nothing recorded.
+    const again = await admin.request.post(url, { form: { ...form, csrf }, maxRedirects: 0 });
+    assert.equal(again.status(), 422, 'a session recorded twice was accepted');
+    assert.match(await again.text(), /already recorded/);
     assert.equal((await history(admin)).sessions.length, before + 1);
   });
 
