@@ -34,6 +34,8 @@
 #define SESSIONS    20
 #define ASSESSMENTS 10
 #define REPEATS     200
+/* The days the timed sessions spread over, from their first date. */
+#define RECORD_DAYS 100
 /* Client i's visits and scores start i % STAGGER_DAYS days after the first client's. */
 #define STAGGER_DAYS 365
 /* The recall's date: each client is due one replanned interval (90 to 365 days) after their
@@ -106,18 +108,28 @@ static double file_mib(const char *path)
 
 /* Records REPEATS single sessions of random clients, dated from first on, one file and
  * transaction each; returns the wall milliseconds per record and sets *cpu_ms to the processor
- * milliseconds per record. */
+ * milliseconds per record. No client gets two sessions on one day (a session recorded twice is
+ * refused): the draw is repeated for a client already recorded that day (n >= 2, so one is
+ * always free: each of the RECORD_DAYS days comes back once in REPEATS). */
 static double record_sessions(mn_ctx *ctx, mn_store *store, int n, const char *first,
                               double *cpu_ms)
 {
     mn_date date;
     mn_date_parse(first, &date);
     double cpu0 = mn_bench_cpu(), t0 = mn_bench_now();
+    int drawn[REPEATS];
     for (int k = 0; k < REPEATS; k++) {
         char id[32];
-        snprintf(id, sizeof id, "b-%05d", rand() % n);
+        int again;
+        do {
+            drawn[k] = rand() % n;
+            again = 0;
+            for (int j = k % RECORD_DAYS; j < k; j += RECORD_DAYS)
+                again |= drawn[j] == drawn[k];
+        } while (again);
+        snprintf(id, sizeof id, "b-%05d", drawn[k]);
         text t = {0};
-        session_json(&t, id, date + k % 100);
+        session_json(&t, id, date + k % RECORD_DAYS);
         mn_status st = mn_store_record_sessions(ctx, store, "bench", t.data, t.len, NULL, NULL);
         if (st)
             die(ctx, "record", st);
@@ -131,8 +143,8 @@ int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 10000;
     const char *tmp = argc > 2 ? argv[2] : getenv("TMPDIR");
-    if (n < 1)
-        n = 1;
+    if (n < 2)
+        n = 2;
     if (!tmp || !tmp[0])
         tmp = "/tmp";
     /* Records are of the past: "today" is fixed after every generated date. */
