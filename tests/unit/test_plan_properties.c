@@ -35,6 +35,10 @@ MN_TEST_CONTEXT_FIXTURE
 /* Plan options with the quick band (two virtual people): the properties here are the
  * planner's, not its ranges (those are tested in test_healing.c), and 64 draws per zone over
  * thousands of generated clients would take minutes. */
+/* Maintenance visits of different concerns closer than this merge into one
+ * (src/clinic/plan.c, MN_MAINTENANCE_GAP_DAYS). */
+#define MAINTENANCE_MERGE_DAYS 28
+
 static const mn_plan_options *quick(void)
 {
     static mn_plan_options o;
@@ -262,6 +266,15 @@ static void check_adjusted(const mn_plan *p)
     }
 }
 
+/* Whether session @p s treats @p site (under any of the plan zones at that site). */
+static int treats_site(const mn_plan *p, const mn_plan_session *s, const mn_site *site)
+{
+    for (int k = 0; k < p->n_zones; k++)
+        if ((s->zone_mask & (1u << k)) && p->zones[k].zone == site)
+            return 1;
+    return 0;
+}
+
 static void check_schedule(const mn_plan *p)
 {
     const mn_client *c = &p->client;
@@ -301,11 +314,7 @@ static void check_schedule(const mn_plan *p)
         mn_date last = 0;
         int seen = 0;
         for (int i = 0; i < p->n_sessions; i++) {
-            int treats = 0;
-            for (int k = 0; k < p->n_zones; k++)
-                if ((p->sessions[i].zone_mask & (1u << k)) && p->zones[k].zone == site)
-                    treats = 1;
-            if (!treats)
+            if (!treats_site(p, &p->sessions[i], site))
                 continue;
             if (seen)
                 assert_true(p->sessions[i].date - last >= min_gap);
@@ -347,15 +356,11 @@ static int check_projected_zone_maintenance(const mn_plan *p)
         mn_date last = 0;
         int seen = 0;
         for (int i = 0; i < p->n_sessions; i++) {
-            int treats = 0;
-            for (int k = 0; k < p->n_zones; k++)
-                if ((p->sessions[i].zone_mask & (1u << k)) && p->zones[k].zone == site)
-                    treats = 1;
-            if (!treats)
+            if (!treats_site(p, &p->sessions[i], site))
                 continue;
             if (seen && p->sessions[i].phase == MN_PHASE_MAINTENANCE) {
                 int gap = (int)(p->sessions[i].date - last);
-                if (gap > m + 1 || gap < m - 28 - 1)
+                if (gap > m + 1 || gap < m - MAINTENANCE_MERGE_DAYS - 1)
                     fail_msg("%s: maintenance %d days after its last visit, the projection "
                              "states %d",
                              site->id, gap, m);
@@ -383,7 +388,7 @@ static void check_calendar(const mn_plan *p)
             continue;
         }
         if (seen)
-            assert_true(s->date - last_maint >= 28);
+            assert_true(s->date - last_maint >= MAINTENANCE_MERGE_DAYS);
         last_maint = s->date;
         seen = 1;
     }
@@ -393,7 +398,7 @@ static void check_calendar(const mn_plan *p)
         /* Merged maintenance never needs more visits than the tracks apart (each at least
          * every 90 days, and at most one per concern-zone) nor fewer than one a year. */
         assert_true(p->maintenance_visits_per_year >= 1 - 1e-9);
-        assert_true(p->maintenance_visits_per_year <= 365.0 / 28 + 1e-9);
+        assert_true(p->maintenance_visits_per_year <= 365.0 / MAINTENANCE_MERGE_DAYS + 1e-9);
         const mn_client *c = &p->client;
         if (c->n_prices == 0 && !c->has_face_price && !c->has_body_price)
             assert_close(p->maintenance_per_year,
