@@ -36,7 +36,10 @@ static const cli_command command = {
         "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
         "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
         "output's warnings[] ({code, path, message}; [] when there is none). The anatomy\n"
-        "cap is the population's thinnest skin's: its oldest age on the last session's day.\n",
+        "cap is the population's thinnest skin's: its oldest age on the last session's day.\n"
+        "So do session_days closer than the concern's minimum interval (data/concerns.json;\n"
+        "'mneedle catalog concerns'): the planner never books them, and the model is little\n"
+        "tested there (interval_below_concern_minimum, as 'mneedle simulate' says).\n",
     .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
 };
 

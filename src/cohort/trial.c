@@ -282,6 +282,9 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
     }
     mn__depth_cap_warn(t->device, t->zone, corners, nc, t->concern, t->needle_mm, in->src,
                        "$.protocol.needle_mm", 0, &t->warnings);
+    /* So do sessions closer than the concern's minimum interval, as in a simulation. */
+    mn__healing_interval_warn(t->sessions, (size_t)t->n_sessions, t->concern, in->src,
+                              "$.protocol.session_days", NULL, &t->warnings);
     return MN_OK;
 }
 

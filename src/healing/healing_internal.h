@@ -100,6 +100,14 @@ mn_status mn__healing_series_var(mn_ctx *ctx, const mn__healing_params *par,
                                  const mn_healing_scenario *sc, const mn_healing_variability *var,
                                  double *added, double *twin, mn_healing_summary *summary);
 
+/* Adds the warning interval_below_concern_minimum to @p w when some of the @p n sessions (in
+ * day order) are closer than @p concern's min_interval_days: one warning, at the first such
+ * session, counting them all, naming @p src and the path @p array_path[i] (then .@p key unless
+ * @p key is NULL). Shared by the readers of healing scenarios and trials, so both say the same. */
+void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
+                               const mn_concern *concern, const char *src, const char *array_path,
+                               const char *key, mn_warnings *w);
+
 /* Peak redness (mn_healing_session_erythema) of the PIH law's reference session, a 1.5 mm
  * 192-needle roller x 15 passes on a 35-year-old's cheek (pih.c; test_cohort recomputes it). */
 #define MN__PIH_REF_ERYTHEMA 0.176

@@ -80,6 +80,37 @@ static int cmp_int(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sessions closer than the concern's minimum interval run (a simulation or a trial may explore
+ * them), with one warning at the first such session that counts them all: the minimum is the
+ * shortest interval of the clinical protocols the concern cites (data/concerns.json); the
+ * planner never books a denser course and the model is little tested there. */
+void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
+                               const mn_concern *concern, const char *src, const char *array_path,
+                               const char *key, mn_warnings *w)
+{
+    size_t n_close = 0, first_close = 0;
+    for (size_t i = 1; i < n; i++)
+        if (sessions[i].day - sessions[i - 1].day < concern->min_interval_days && n_close++ == 0)
+            first_close = i;
+    if (n_close == 0)
+        return;
+    char path[112], day_path[128];
+    const mn_healing_session *a = &sessions[first_close - 1], *b = a + 1;
+    mn__jpath_index(path, sizeof path, array_path, first_close);
+    if (key)
+        mn__jpath_key(day_path, sizeof day_path, path, key);
+    else
+        snprintf(day_path, sizeof day_path, "%s", path);
+    mn__warn(w, "interval_below_concern_minimum", src, day_path,
+             "day %d is %d day%s after the previous session, closer than %s's minimum "
+             "interval of %d days (data/concerns.json, from the clinical protocols it "
+             "cites); %zu of the %zu intervals are that close: the planner never books it and the "
+             "model is little tested this close, so read the result as an extrapolation; running "
+             "as asked",
+             b->day, b->day - a->day, b->day - a->day == 1 ? "" : "s", concern->id,
+             concern->min_interval_days, n_close, n - 1);
+}
+
 static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *out)
 {
     static const char *const keys[] = {"name",     "patient",     "zone",         "concern",
@@ -151,30 +182,9 @@ static mn_status parse_root(const mn__jin *in, json_t *root, mn_healing_input *o
                                      out->sessions[i].needle_mm, in->src, needle_path, warned,
                                      &out->warnings);
     }
-    /* Sessions closer than the concern's minimum interval run too (a simulation may explore
-     * them), with one warning at the first such session that counts them all: the minimum is
-     * the shortest interval of the clinical protocols the concern cites (data/concerns.json),
-     * and the model was fitted to courses of such protocols, never to denser ones. */
-    int n_close = 0, first_close = -1;
-    for (size_t i = 1; i < n; i++)
-        if (out->sessions[i].day - out->sessions[i - 1].day < sc->concern->min_interval_days &&
-            n_close++ == 0)
-            first_close = (int)i;
-    if (n_close > 0) {
-        char day_path[112];
-        const mn_healing_session *a = &out->sessions[first_close - 1], *b = a + 1;
-        mn__jpath_index(path, sizeof path, "$.sessions", (size_t)first_close);
-        mn__jpath_key(day_path, sizeof day_path, path, "day");
-        mn__warn(
-            &out->warnings, "interval_below_concern_minimum", in->src, day_path,
-            "day %d is %d day%s after the previous session, closer than %s's minimum "
-            "interval of %d days (data/concerns.json, from the clinical protocols it "
-            "cites); %d of the %zu intervals are that close: the planner never books it and the "
-            "model is little tested this close, so read the result as an extrapolation; running "
-            "as asked",
-            b->day, b->day - a->day, b->day - a->day == 1 ? "" : "s", sc->concern->id,
-            sc->concern->min_interval_days, n_close, n - 1);
-    }
+    /* Sessions closer than the concern's minimum interval run too, with a warning. */
+    mn__healing_interval_warn(out->sessions, n, sc->concern, in->src, "$.sessions", "day",
+                              &out->warnings);
     if (!has_horizon) {
         horizon = last + MN_DEFAULT_HORIZON_AFTER_LAST;
         if (horizon > MN_HEALING_MAX_DAYS)
