@@ -331,6 +331,10 @@ typedef struct {
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];
     int n_risk_notes;
+    /* What the plan warns about before anything else, for every decision:
+     * start_before_prepared ($.clinic.start) when the client's start is before
+     * options.prepared; the dates are kept as asked, so the first of them are already past. */
+    mn_warnings warnings;
 } mn_plan;
 
 /** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a

@@ -861,6 +861,18 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         return mn__error(ctx, MN_ENOMEM, "out of memory building the plan");
     p->client = *client;
     p->options = *opts;
+    /* A start before the day the plan is prepared is said, not moved: the clinic may be writing
+     * up a course already begun, or have mistyped the date; either way it sees both dates. */
+    if (opts->has_prepared && client->start < opts->prepared) {
+        char start[11], prepared[11];
+        int days = opts->prepared - client->start;
+        mn__warn(&p->warnings, "start_before_prepared", client->src, "$.clinic.start",
+                 "the start date %s is %d day%s before %s, the date this plan was prepared: "
+                 "its dates count from the start, so the first of them are already past; "
+                 "give a start on or after %s to plan from then",
+                 mn_date_format(client->start, start), days, days == 1 ? "" : "s",
+                 mn_date_format(opts->prepared, prepared), prepared);
+    }
     st = mn_screen(ctx, client, &p->screening);
     if (st)
         goto fail;

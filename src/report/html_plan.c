@@ -155,6 +155,11 @@ static void client_header(mn__buf *b, const mn_plan *plan)
     }
     mn__html_put(b, "</p>");
     clinic_line(b, plan);
+    for (int i = 0; i < plan->warnings.n; i++) {
+        mn__html_put(b, "<p class=\"flags warning\"><b>Warning:</b> ");
+        mn__html_esc(b, plan->warnings.items[i].message);
+        mn__html_put(b, ".</p>");
+    }
     mn__html_put(b, "</header>");
     if (!mn_plan_treats(plan))
         return;

@@ -288,6 +288,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
             mn__jput_str(j, clinic, "practitioner", p->client.practitioner);
     }
 
+    mn__jput_warnings(j, root, &p->warnings);
     mn__jput(j, root, "screening", screening_json(j, &p->screening));
     int treats = mn_plan_treats(p);
     if (!treats)
@@ -549,7 +550,10 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
                   c->patient.smoker ? ", smoker" : "");
     if (mn_plan_treats(p)) /* the device is treatment content */
         mn__buf_textf(b, "; device %s; start %s", c->device->name, mn_date_format(c->start, buf));
-    mn__buf_textf(b, "\n\n");
+    mn__buf_textf(b, "\n");
+    for (int i = 0; i < p->warnings.n; i++)
+        mn__buf_textf(b, "Warning: %s.\n", p->warnings.items[i].message);
+    mn__buf_textf(b, "\n");
     screening_text(b, p, &p->screening, 0);
     if (!mn_plan_treats(p)) {
         next_steps_text(b, p);

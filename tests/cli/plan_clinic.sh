@@ -56,6 +56,25 @@ fi
 expect 0 'stdout:"prepared": "2030-06-15"' -- env SOURCE_DATE_EPOCH=1907712000 "$MNEEDLE" plan --json "$TMP/plain.json"
 expect 2 'SOURCE_DATE_EPOCH' -- env SOURCE_DATE_EPOCH=yesterday "$MNEEDLE" plan "$TMP/plain.json"
 expect 2 'SOURCE_DATE_EPOCH' -- env SOURCE_DATE_EPOCH=-5 "$MNEEDLE" plan "$TMP/plain.json"
+# A start before the day the plan is prepared is warned about, naming both dates, in the text,
+# the JSON (warnings[], [] when there is none) and the report; the dates are kept as asked.
+expect 0 'stdout:"warnings": \[\]' -- "$MNEEDLE" plan --json "$TMP/plain.json"
+"$MNEEDLE" plan "$TMP/plain.json" >"$TMP/future.txt"
+expect 0 'stdout:^Warning: the start date 2027-03-01 is 1202 days before 2030-06-15, the date this plan was prepared: its dates count from the start, so the first of them are already past' \
+    -- env SOURCE_DATE_EPOCH=1907712000 "$MNEEDLE" plan "$TMP/plain.json"
+grep -v -e '^Warning: ' -e '^Prepared on ' "$TMP/out" >"$TMP/past.txt"
+grep -v '^Prepared on ' "$TMP/future.txt" | cmp -s - "$TMP/past.txt" ||
+    { echo "FAIL: a past start moved the plan's dates"; fails=$((fails + 1)); }
+expect 0 "" -- env SOURCE_DATE_EPOCH=1907712000 "$MNEEDLE" plan --json -o "$TMP/past.json" --report "$TMP/past.html" "$TMP/plain.json"
+expect 0 "" -- python3 - "$TMP/past.json" <<'PY'
+import json, sys
+w = json.load(open(sys.argv[1]))["warnings"]
+assert [(x["code"], x["path"]) for x in w] == [("start_before_prepared", "$.clinic.start")], w
+assert "2027-03-01" in w[0]["message"] and "2030-06-15" in w[0]["message"], w
+PY
+expect 0 'stdout:<b>Warning:</b> the start date 2027-03-01 is 1202 days before 2030-06-15' -- cat "$TMP/past.html"
+# Prepared on the start day itself: nothing to warn about.
+expect 0 'stdout:"warnings": \[\]' -- env SOURCE_DATE_EPOCH=1803859200 "$MNEEDLE" plan --json "$TMP/plain.json"
 # A declined client's plan still says whom to call.
 cat >"$TMP/declined.json" <<'JSON'
 {"client": {"age": 50, "sex": "male", "fitzpatrick": 2},
