@@ -272,8 +272,9 @@ typedef struct {
     int n_course_sessions;
     mn_plan_aftercare *aftercare;
     int n_aftercare;
-    /* before the first visit, in catalogue order: every client's items, and those the
-     * findings' adjust blocks name (none when no session is planned) */
+    /* before the first visit, in date order (the earliest first; the same date in catalogue
+     * order): every client's items, and those the findings' adjust blocks name (none when no
+     * session is planned) */
     mn_plan_pretreatment *pretreatment;
     int n_pretreatment;
     /* cost */

@@ -786,6 +786,15 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
         pt->item = t;
         pt->from = p->sessions[0].date - t->days_before;
     }
+    /* In date order, the earliest first, as a client works down the list; items due the same
+     * day keep the catalogue's order (a stable insertion sort: the list is a handful). */
+    for (int i = 1; i < p->n_pretreatment; i++) {
+        mn_plan_pretreatment item = p->pretreatment[i];
+        int k = i;
+        for (; k > 0 && p->pretreatment[k - 1].from > item.from; k--)
+            p->pretreatment[k] = p->pretreatment[k - 1];
+        p->pretreatment[k] = item;
+    }
     return MN_OK;
 }
 

@@ -89,5 +89,23 @@ check "no report after a bad --plot" test ! -e "$TMP/r.html"
 check "no plan after a bad --plot" test ! -e "$TMP/p.txt"
 expect 1 "" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --report "$TMP/missing/r.html"
 expect 2 "" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --plot
+# The pre-treatment list runs in date order, the earliest first ("on the day" last), the same
+# in the text, the JSON and the report; items due the same day keep the catalogue's order.
+expect 0 "" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" -o "$TMP/pre.txt"
+expect 0 "" -- "$MNEEDLE" plan --json "$EX/amelia-wrinkles.json" -o "$TMP/pre.json" --report "$TMP/pre.html"
+expect 0 "" -- python3 - "$TMP/pre.txt" "$TMP/pre.json" "$TMP/pre.html" "$MN_SOURCE_DIR/data/aftercare.json" <<'PY'
+import json, re, sys
+txt, js, html, cat = (open(f, encoding="utf-8").read() for f in sys.argv[1:])
+items = json.loads(js)["pretreatment"]
+order = [x["id"] for x in json.loads(cat)["pretreatment"]]
+assert len(items) > 2 and len({x["from"] for x in items}) > 2, items
+keys = [(x["from"], order.index(x["id"])) for x in items]
+assert keys == sorted(keys), keys
+block = txt.split("Before your first visit", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+assert [l[2:18].strip() for l in block] == ["from " + x["from"] if x["days_before"] else "on the day" for x in items], block
+table = html.split("Before your first visit", 1)[1].split("</table>", 1)[0]
+dates = re.findall(r'<td class="num">(\d{4}-\d\d-\d\d|on the day)', table)
+assert dates == [x["from"] if x["days_before"] else "on the day" for x in items], dates
+PY
 check "no temporary files left" bash -c "! ls -A '$TMP' | grep -q '^\\.'"
 finish

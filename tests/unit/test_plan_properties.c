@@ -264,6 +264,13 @@ static void check_adjusted(const mn_plan *p)
         if (got != want)
             fail_msg("pre-treatment %s: %s", t->id, want ? "missing" : "not promised");
     }
+    /* ... in date order, the earliest first; items due the same day in catalogue order. */
+    for (int k = 1; k < p->n_pretreatment; k++) {
+        const mn_plan_pretreatment *a = &p->pretreatment[k - 1], *b = &p->pretreatment[k];
+        if (a->from > b->from || (a->from == b->from && a->item > b->item))
+            fail_msg("pre-treatment %s listed before %s, out of date order", a->item->id,
+                     b->item->id);
+    }
 }
 
 /* Whether session @p s treats @p site (under any of the plan zones at that site). */
