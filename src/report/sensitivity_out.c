@@ -205,9 +205,12 @@ static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
         for (int i = 0; i < r->n_inputs; i++) {
             const mn_sobol_index *x = &s->index[o * r->n_inputs + i];
             char s1[64], st[64];
-            snprintf(s1, sizeof s1, "%.3f [%.3f, %.3f]", nz(x->first_order), nz(x->first_order_lo),
-                     nz(x->first_order_hi));
-            snprintf(st, sizeof st, "%.3f [%.3f, %.3f]", nz(x->total), nz(x->total_lo),
+            /* Each number in a field that keeps a place for the sign (indices lie within about
+             * -1..1; an estimate is negative only by sampling noise), so the columns line up
+             * whether a row has a minus sign or not. */
+            snprintf(s1, sizeof s1, "%6.3f [%6.3f, %6.3f]", nz(x->first_order),
+                     nz(x->first_order_lo), nz(x->first_order_hi));
+            snprintf(st, sizeof st, "%6.3f [%6.3f, %6.3f]", nz(x->total), nz(x->total_lo),
                      nz(x->total_hi));
             mn__buf_printf(&b, "  %-22s %24s %24s", r->input_names[i], s1, st);
             if (r->has_morris) {

@@ -27,6 +27,29 @@ expect 2 "--threads" -- "$MNEEDLE" sensitivity --threads 0 "$TMP/s.json"
 # Text: a table per output; response_gain (spread 0.35 in the log) moves the peak most.
 expect 0 "stdout:^SENSITIVITY: Sobol' indices from 320 model evaluations" -- "$MNEEDLE" sensitivity "$TMP/s.json"
 expect 0 "stdout:^durability_days \(days\)" -- "$MNEEDLE" sensitivity "$TMP/s.json"
+# The table's columns line up, rows with a minus sign and rows without alike: every row of
+# every output's table is as long as its header and has its brackets and commas in the same
+# places (the example has negative lower bounds).
+expect 0 "" -- "$MNEEDLE" sensitivity "$MN_SOURCE_DIR/examples/sensitivity/wrinkles-course.json" -o "$TMP/table.txt"
+expect 0 "" -- python3 - "$TMP/table.txt" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+heads = [i for i, l in enumerate(lines) if l.startswith("  input ")]
+assert heads, "no table"
+marks = lambda l: [(i, c) for i, c in enumerate(l) if c in "[,]"]
+rows = negative = 0
+for h in heads:
+    want = None
+    for l in lines[h + 1:]:
+        if not l.startswith("  "):
+            break
+        rows += 1
+        negative += "-" in l[24:]
+        assert len(l) == len(lines[h]), (l, lines[h])
+        want = want or marks(l)
+        assert marks(l) == want, (l, want)
+assert rows > 0 and negative > 0, (rows, negative)
+PY
 
 # JSON (DESIGN 8: outputs[].inputs[].{name, first_order, total, first_order_ci, total_ci}),
 # CSV and the figure, all from one run; the same bytes with 1 and 2 threads.
