@@ -184,8 +184,19 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
     }
     char *slash = strrchr(dir, '/');
     const char *d = slash ? (slash == dir ? "/" : (*slash = '\0', dir)) : ".";
-    int ok = access(d, W_OK | X_OK) == 0;
-    int e = errno;
+    /* access() on a regular file (somefile/x.txt) fails with EACCES for want of X_OK, or
+     * passes when the file is executable: neither is the reason, which is that it is not a
+     * directory. */
+    struct stat db;
+    int ok = 0, e;
+    if (stat(d, &db) != 0)
+        e = errno;
+    else if (!S_ISDIR(db.st_mode))
+        e = ENOTDIR;
+    else {
+        ok = access(d, W_OK | X_OK) == 0;
+        e = errno;
+    }
     mn__free(dir);
     if (!ok || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))) {
         mn_outfile_abort(f);
