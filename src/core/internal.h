@@ -108,6 +108,10 @@ int mn__write_json_safe(mn_writer write, void *userdata, const char *text, size_
 int mn__temp_create(char *name_template);
 void mn__temp_forget(const char *name);
 void mn__temp_remove(const char *name);
+/* Gives the temporary file @p fd the permissions a plain fopen() would (0666 less the umask)
+ * before it is renamed into place: mkstemp creates 0600, and every output (plans, reports,
+ * PDFs) is meant to be handed out. Returns 0, or -1 with errno. */
+int mn__temp_publish_mode(int fd);
 
 /* True when x is a finite double. */
 int mn__finite(double x);

@@ -117,6 +117,13 @@ void mn__temp_remove(const char *name)
     unblock(&old);
 }
 
+int mn__temp_publish_mode(int fd)
+{
+    mode_t mask = umask(0); /* read by setting it; put back at once */
+    umask(mask);
+    return fchmod(fd, 0666 & ~mask);
+}
+
 /* Creates the temporary file beside the target (at the first write or at commit). */
 static int create_temp(mn_outfile *f)
 {
@@ -124,11 +131,7 @@ static int create_temp(mn_outfile *f)
     int fd = mn__temp_create(f->tmp_path);
     if (fd < 0)
         return -1;
-    /* mkstemp creates the file 0600; give the result the permissions a plain fopen() would
-     * (0666 less the umask), since reports and plans are meant to be handed out. */
-    mode_t mask = umask(0);
-    umask(mask);
-    if (fchmod(fd, 0666 & ~mask) != 0 || !(f->fp = fdopen(fd, "wb"))) {
+    if (mn__temp_publish_mode(fd) != 0 || !(f->fp = fdopen(fd, "wb"))) {
         int e = errno;
         close(fd);
         mn__temp_remove(f->tmp_path);

@@ -115,7 +115,9 @@ static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
                            msg[0] ? msg : "no PDF produced");
         goto done;
     }
-    if (fsync(fd_pdf) != 0 || rename(pdf, path) != 0) {
+    /* weasyprint wrote into our mkstemp file (0600): the PDF gets the mode of every other
+     * output. */
+    if (mn__temp_publish_mode(fd_pdf) != 0 || fsync(fd_pdf) != 0 || rename(pdf, path) != 0) {
         st = mn__error(ctx, MN_EIO, "%s: cannot write the PDF: %s", path, strerror(errno));
         goto done;
     }

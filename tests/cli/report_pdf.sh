@@ -11,6 +11,20 @@ expect 1 "apt-get install weasyprint" -- env PATH="$TMP/empty-bin" "$MNEEDLE" pl
 check "no PDF without weasyprint" test ! -e "$TMP/none.pdf"
 check "no temporary file left" bash -c "[ -z \"\$(ls -A '$TMP' | grep -v -e '^empty-bin$' -e '^out$' -e '^err$')\" ]"
 
+# The PDF gets the mode of every other output (0666 less the umask), not mkstemp's 0600:
+# checked with a stand-in weasyprint that writes a minimal PDF, so it runs without the real one.
+mkdir -p "$TMP/fake-bin"
+printf '#!/bin/sh\nprintf "%%%%PDF-1.4 stand-in\\n" >"$2"\n' >"$TMP/fake-bin/weasyprint"
+chmod +x "$TMP/fake-bin/weasyprint"
+for mask in 022 027; do
+    rm -f "$TMP/m.pdf" "$TMP/m.txt"
+    (umask "$mask" && PATH="$TMP/fake-bin:$PATH" "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --report "$TMP/m.pdf" -o "$TMP/m.txt") 2>"$TMP/err"
+    want=$(printf '%o' $((0666 & ~0$mask)))
+    check "umask $mask: PDF mode $(stat -c %a "$TMP/m.pdf" 2>/dev/null), expected $want as the plan's ($(stat -c %a "$TMP/m.txt" 2>/dev/null))" \
+        test "$(stat -c %a "$TMP/m.pdf" 2>/dev/null)" = "$want" -a "$(stat -c %a "$TMP/m.txt" 2>/dev/null)" = "$want"
+done
+rm -rf "$TMP/fake-bin" "$TMP/m.pdf" "$TMP/m.txt"
+
 if ! command -v weasyprint >/dev/null; then
     echo "SKIP: weasyprint not installed (Debian package weasyprint); the PDF itself is not checked"
     finish || exit 1
