@@ -315,6 +315,19 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
                                    size_t len, const char *override_reason, int *n_recorded);
 
 /**
+ * As mn_store_record_sessions(), and fills @p warnings (may be NULL; emptied first, and left
+ * empty when nothing was recorded) with what was recorded but the planner would not have
+ * booked: a session on a zone closer to the client's session before or after it on that zone
+ * than the minimum interval of the concerns the latest stored plan treats there
+ * (data/concerns.json min_interval_days; code "interval_below_concern_minimum", path the
+ * record's date, e.g. "$[1].date" or "line 3.date"). What was done is a fact: such a session
+ * is recorded, never refused.
+ */
+mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char *src,
+                                        const char *text, size_t len, const char *override_reason,
+                                        int *n_recorded, mn_warnings *warnings);
+
+/**
  * Records follow-up assessments (JSON object or array, or CSV rows): client, date, scale (an
  * id of data/scales.json; its version is stored), score within the scale's range and step,
  * rater, optional zone and session number, and photos [{consent, sha256}] referring to a

@@ -503,13 +503,22 @@ void mn__post_session(mn__call *c)
     json_decref(s);
     const char *override = mn__form_str(f, "override");
     int n = 0;
-    mn_status st = text ? mn_store_record_sessions(c->w->ctx, c->w->store, "form", text,
-                                                   strlen(text), override[0] ? override : NULL, &n)
-                        : MN_ENOMEM;
+    mn_warnings warnings = {0};
+    mn_status st =
+        text ? mn_store_record_sessions_warn(c->w->ctx, c->w->store, "form", text, strlen(text),
+                                             override[0] ? override : NULL, &n, &warnings)
+             : MN_ENOMEM;
     mn__free(text);
-    answer_record(c, id, st, session_form, "The session was not recorded.",
-                  override[0] ? "Session recorded, with the override reason."
-                              : "Session recorded.");
+    /* Recorded, as done; what the planner would not have booked (a session closer than the
+     * concern's minimum interval) is said on the client page, as the command says it on
+     * stderr: the first warning, and how many more there were. */
+    char done[sizeof warnings.items[0].message + 128];
+    int more = warnings.n + warnings.dropped - 1;
+    snprintf(done, sizeof done, "%s%s%s%s",
+             override[0] ? "Session recorded, with the override reason." : "Session recorded.",
+             warnings.n ? " Warning: " : "", warnings.n ? warnings.items[0].message : "",
+             more > 0 ? " (and more such warnings)" : "");
+    answer_record(c, id, st, session_form, "The session was not recorded.", done);
 }
 
 /* ---- scores ---- */

@@ -438,6 +438,21 @@ expect 2 "bound-s.json: \\\$: a session on 2026-12-01 treating forehead is alrea
 printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-12-02,skinpen,cheek,0.5,3,none\nbound,2026-12-01,skinpen,forehead,0.5,3,none\n' > "$TMP/bound-dup.csv"
 expect 2 "bound-dup.csv: line 3: a session on 2026-12-01 treating forehead is already recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-dup.csv"
 ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a refused duplicate session changed the database"
+# A session closer to the zone's last one than the minimum interval of the plan's concern there
+# (fine-lines-wrinkles: 14 days, data/concerns.json) is a fact: recorded (exit 0), with a warning
+# naming the zone, both dates, the gap and the minimum. So is one recorded before a later one;
+# one 14 days or more away, and a zone the other session did not treat, gives none.
+printf '{"client": "bound", "date": "2026-12-08", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/close-s.json"
+expect 0 "close-s.json: \\\$\.date: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, closer than the minimum interval of 14 days for fine-lines-wrinkles" -- "$MNEEDLE" record session --db "$BDB" "$TMP/close-s.json"
+ok 'grep -q "warning: .*recorded, as done$" "$TMP/err" && grep -q "^recorded 1 session$" "$TMP/out"' "a close session was not recorded with its warning"
+ok '[ "$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM sessions WHERE date=\x272026-12-08\x27\").fetchone()[0])" "$BDB")" = 1 ]' "the close session is not stored"
+printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-11-25,skinpen,forehead,0.5,3,none\nbound,2026-11-25,skinpen,cheek,0.5,3,\n' > "$TMP/close-before.csv"
+expect 0 "close-before.csv: line 2\.date: forehead: 2026-11-25 is 6 days before the session of 2026-12-01 that treated it" -- "$MNEEDLE" record session --db "$BDB" --override "cheek not in the plan" "$TMP/close-before.csv"
+ok '[ "$(grep -c "warning" "$TMP/err")" = 1 ]' "a zone the other session did not treat was warned of, or a warning is missing"
+printf '{"client": "bound", "date": "2026-12-22", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/far-s.json"
+expect 0 "" -- "$MNEEDLE" record session --db "$BDB" "$TMP/far-s.json"
+ok '[ ! -s "$TMP/err" ]' "a session 14 days after the last one was warned of"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$BDB"
 # A client who came back for maintenance after the course is due again one interval after that
 # visit, not from the course's end (a date before the visit, which recall would never list).
 expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
