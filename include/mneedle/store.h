@@ -118,9 +118,12 @@ mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const 
 /**
  * Restores a backup made by mn_store_backup() to @p dest (which must not exist), decrypting
  * it with @p key when it is encrypted. A wrong key, a tampered or truncated file is refused
- * and nothing is written.
+ * and nothing is written. A file whose size is not that of a whole backup (an encrypted one
+ * holding whole database pages in whole chunks; a plain one the pages its header counts) is
+ * refused as truncated or damaged before any key is tried, so a cut file does not read as a
+ * wrong key.
  * @return MN_OK; MN_EINVAL (dest exists, not a backup, encrypted but no key given, or a key
- *         given for a plain backup); MN_ERANGE (wrong key or damaged file); MN_EIO.
+ *         given for a plain backup); MN_ERANGE (wrong key, truncated or damaged file); MN_EIO.
  */
 mn_status mn_store_restore(mn_ctx *ctx, const char *backup, const char *dest,
                            const unsigned char *key);

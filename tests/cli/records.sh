@@ -306,6 +306,20 @@ $PY -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2
 expect 2 "damaged backup|authentication" -- "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/key" "$TMP/flip.bak"
 head -c 70000 "$TMP/sealed.bak" > "$TMP/cut.bak"
 expect 2 "truncated|damaged" -- "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/key" "$TMP/cut.bak"
+# Cut inside the first chunk, it fails authentication as a wrong key would: the size tells
+# (whole database pages in whole chunks), so it is called truncated, with the key right or wrong.
+head -c 50000 "$TMP/sealed.bak" > "$TMP/cut1.bak"
+for k in key other.key; do
+    expect 2 "cut1.bak: truncated or damaged backup: 50000 bytes is not the size of a whole one" -- \
+        "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/$k" "$TMP/cut1.bak"
+    ok '! grep -q "wrong key" "$TMP/err"' "a truncated backup reads as a wrong key"
+done
+head -c 40 "$TMP/sealed.bak" > "$TMP/cut0.bak"
+expect 2 "cut0.bak: truncated or damaged backup: .*0 bytes is not the size" -- "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/key" "$TMP/cut0.bak"
+# A plain backup cut short: its header's page count says so.
+head -c 20000 "$TMP/plain.bak" > "$TMP/cutp.bak"
+expect 2 "cutp.bak: truncated or damaged backup: 20000 bytes, where its header says [0-9]+ pages of [0-9]+ bytes" -- "$MNEEDLE" db restore --db "$TMP/r1.db" "$TMP/cutp.bak"
+ok '[ ! -e "$TMP/r1.db" ]' "a refused restore left a database"
 MNEEDLE_KEY=$(cat "$TMP/key") expect 0 "" -- "$MNEEDLE" db restore --db "$TMP/r2.db" "$TMP/sealed.bak"
 ok 'dump "$TMP/r2.db" | cmp -s - "$TMP/a"' "the encrypted backup does not restore row for row"
 
