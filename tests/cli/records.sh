@@ -484,6 +484,43 @@ assert m["due"] == str(last + datetime.timedelta(days=m["interval_days"])), m
 assert m["early"] > str(last) and m["late"] >= m["due"], m
 PYEOF
 ok '$PY "$TMP/back_check.py" "$TMP/out"' "replan does not time the next maintenance from the last maintenance visit"
+# Once the course is done and a replan has timed maintenance from the client's response, the
+# maintenance visits left are spaced by the client's interval in replan, history and every export
+# (and recall, after each visit), not the first by the client's and the rest by the plan's.
+SDB="$TMP/spaced.db"
+expect 0 "" -- "$MNEEDLE" db init --db "$SDB"
+expect 0 "" -- "$MNEEDLE" client add --db "$SDB" --id spaced "$TMP/anon.json"
+expect 0 "" -- "$MNEEDLE" plan --save --db "$SDB" spaced
+for d in 2026-01-05 2026-02-16 2026-03-30 2026-05-11 2026-06-22 2026-08-03; do
+    printf '{"client": "spaced", "date": "%s", "device": "dermapen-4", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3}], "adverse_events": ["none"]}' "$d" > "$TMP/spaced-s.json"
+    expect 0 "" -- "$MNEEDLE" record session --db "$SDB" "$TMP/spaced-s.json"
+done
+printf 'client,date,scale,score,rater\nspaced,2026-01-05,goodman-baron-quantitative,40,dr\nspaced,2026-10-01,goodman-baron-quantitative,12,dr\n' > "$TMP/spaced-a.csv"
+expect 0 "" -- "$MNEEDLE" record assessment --db "$SDB" "$TMP/spaced-a.csv"
+expect 0 "" -- "$MNEEDLE" replan --db "$SDB" --json spaced
+cp "$TMP/out" "$TMP/spaced-replan.json"
+expect 0 "" -- "$MNEEDLE" history --db "$SDB" --json spaced
+cp "$TMP/out" "$TMP/spaced-history.json"
+expect 0 "" -- "$MNEEDLE" export spaced --db "$SDB" --csv "$TMP/spaced.csv" --ics "$TMP/spaced.ics"
+cat > "$TMP/spaced_check.py" <<'PYEOF'
+import csv, datetime, json, sys
+t = sys.argv[1] + "/spaced"
+r = json.load(open(t + "-replan.json"))
+iv = r["maintenance"]["interval_days"]
+want = [(v["number"], v["date"]) for v in r["remaining"] if v["phase"] == "maintenance"]
+assert len(want) >= 2 and want[0][1] == r["maintenance"]["due"], want
+day = lambda s: datetime.date.fromisoformat(s)
+assert all((day(b[1]) - day(a[1])).days == iv for a, b in zip(want, want[1:])), (iv, want)
+h = json.load(open(t + "-history.json"))
+assert [(v["number"], v["date"]) for v in h["planned"] if v["phase"] == "maintenance" and v["number"] > 6] == want, (h["planned"], want)
+rows = {(int(x["number"]), x["date"]) for x in csv.DictReader(open(t + ".csv")) if x["type"] == "planned-maintenance"}
+assert sorted(rows) == want, (rows, want)
+ics = open(t + ".ics").read().replace("\r\n ", "")
+for n, d in want:
+    ev = [e for e in ics.split("BEGIN:VEVENT")[1:] if "maintenance visit %d" % n in e]
+    assert len(ev) == 1 and "DTSTART;VALUE=DATE:" + d.replace("-", "") in ev[0], (n, d, ev)
+PYEOF
+ok '$PY "$TMP/spaced_check.py" "$TMP"' "export and history do not space the maintenance left by the client's interval, as replan does"
 expect 0 "stdout:^back," -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:^client,due,last_session,reason" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-01-01
