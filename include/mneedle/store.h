@@ -467,6 +467,8 @@ typedef struct {
                                                                   the gain's 10th and 90th */
     int population_interval_days, client_interval_days;
     char note[512];
+    int n_set_aside; /* scores on the scale taken in the days just after a session: not used,
+                        as they rate post-treatment swelling and redness (docs/records.md) */
 } mn_store_replan;
 
 /**

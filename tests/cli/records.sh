@@ -345,7 +345,7 @@ expect 0 "stdout:\"gain\"" -- "$MNEEDLE" replan --db "$DB" --json "$ID"
 cp "$TMP/out" "$TMP/replan1.json"
 # More scores narrow the band; the remaining visits start from the last real one.
 cat > "$TMP/a2.json" <<EOF
-[{"client": "$ID", "date": "2027-03-27", "scale": "goodman-baron-quantitative", "score": 28, "rater": "dr-a"},
+[{"client": "$ID", "date": "2027-03-28", "scale": "goodman-baron-quantitative", "score": 28, "rater": "dr-a"},
  {"client": "$ID", "date": "2027-03-30", "scale": "goodman-baron-quantitative", "score": 27, "rater": "dr-a"}]
 EOF
 expect 0 "" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a2.json"
@@ -396,7 +396,7 @@ assert d["good"]["reason"].startswith("replan: client") and d["poor"]["due"] < d
 PYEOF
 ok '$PY "$TMP/recall_check.py" "$TMP/out"' "recall does not list the replanned dates"
 # Improvement is % of the baseline severity: however well a client responds, the projection
-# and its band stop at 100 % (the concern gone). A fall from 6 to 3 three days after the
+# and its band stop at 100 % (the concern gone). A fall from 6 to 3 two weeks after the
 # first session gives a gain whose 90th percentile would carry the typical curve past 100.
 BDB="$TMP/bound.db"
 expect 0 "" -- "$MNEEDLE" db init --db "$BDB"
@@ -404,14 +404,14 @@ expect 0 "" -- "$MNEEDLE" client add --db "$BDB" --id bound "$MN_SOURCE_DIR/exam
 expect 0 "" -- "$MNEEDLE" plan --save --db "$BDB" bound
 printf '{"client": "bound", "date": "2026-12-01", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/bound-s.json"
 expect 0 "" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-s.json"
-printf 'client,date,scale,score,rater\nbound,2026-11-30,fitzpatrick-wrinkle,6,dr\nbound,2026-12-04,fitzpatrick-wrinkle,3,dr\n' > "$TMP/bound-a.csv"
+printf 'client,date,scale,score,rater\nbound,2026-11-30,fitzpatrick-wrinkle,6,dr\nbound,2026-12-15,fitzpatrick-wrinkle,3,dr\n' > "$TMP/bound-a.csv"
 expect 0 "stdout:recorded 2" -- "$MNEEDLE" record assessment --db "$BDB" "$TMP/bound-a.csv"
 expect 0 "" -- "$MNEEDLE" replan --db "$BDB" --json bound
 cat > "$TMP/bound_check.py" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 r, proj = d["response"], d["projection"]
-assert max(p["typical_pct"] for p in proj) * r["gain_high"] > 100, r  # the bound is needed
+assert r["scores_used"] == 1 and max(p["typical_pct"] for p in proj) * r["gain_high"] > 100, r  # the bound is needed
 for p in proj:
     assert p["low_pct"] <= p["improvement_pct"] <= p["high_pct"] <= 100, p
 assert max(p["high_pct"] for p in proj) == 100, proj
@@ -495,10 +495,26 @@ for d in 2026-01-05 2026-02-16 2026-03-30 2026-05-11 2026-06-22 2026-08-03; do
     printf '{"client": "spaced", "date": "%s", "device": "dermapen-4", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3}], "adverse_events": ["none"]}' "$d" > "$TMP/spaced-s.json"
     expect 0 "" -- "$MNEEDLE" record session --db "$SDB" "$TMP/spaced-s.json"
 done
+# A score three days after a session rates its swelling and redness, not collagen: replan sets
+# it aside (1 to 7 days after a session, F70) and says so; the gain is the one without it.
 printf 'client,date,scale,score,rater\nspaced,2026-01-05,goodman-baron-quantitative,40,dr\nspaced,2026-10-01,goodman-baron-quantitative,12,dr\n' > "$TMP/spaced-a.csv"
 expect 0 "" -- "$MNEEDLE" record assessment --db "$SDB" "$TMP/spaced-a.csv"
 expect 0 "" -- "$MNEEDLE" replan --db "$SDB" --json spaced
+cp "$TMP/out" "$TMP/spaced-replan0.json"
+printf 'client,date,scale,score,rater\nspaced,2026-08-06,goodman-baron-quantitative,30,dr\n' > "$TMP/spaced-a2.csv"
+expect 0 "" -- "$MNEEDLE" record assessment --db "$SDB" "$TMP/spaced-a2.csv"
+expect 0 "" -- "$MNEEDLE" replan --db "$SDB" --json spaced
 cp "$TMP/out" "$TMP/spaced-replan.json"
+cat > "$TMP/settle_check.py" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert b["response"]["scores_used"] == 1 and b["response"]["scores_set_aside"] == 1, b["response"]
+assert a["response"]["scores_set_aside"] == 0 and a["response"]["gain"] == b["response"]["gain"], (a["response"], b["response"])
+assert [o["date"] for o in b["observations"]] == ["2026-10-01"], b["observations"]
+assert "1 score taken 1 to 7 days after a session set aside" in b["note"], b["note"]
+PYEOF
+ok '$PY "$TMP/settle_check.py" "$TMP/spaced-replan0.json" "$TMP/spaced-replan.json"' "replan uses a score taken three days after a session"
+expect 0 "stdout:set aside: swelling and redness, not collagen" -- "$MNEEDLE" replan --db "$SDB" spaced
 expect 0 "" -- "$MNEEDLE" history --db "$SDB" --json spaced
 cp "$TMP/out" "$TMP/spaced-history.json"
 expect 0 "" -- "$MNEEDLE" export spaced --db "$SDB" --csv "$TMP/spaced.csv" --ics "$TMP/spaced.ics"
