@@ -182,6 +182,14 @@ int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
 int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *report,
                        mn_outfile *side);
 
+/* Ends a command that writes several outputs, each opened (and so checked) before anything was
+ * written: with @p st MN_OK commits outs[0], outs[1], ... in that order (side files first, the
+ * report last), stopping at the first that fails; the rest, and all of them when @p st is not
+ * MN_OK, are abandoned, their targets untouched. A failure is printed, naming the file when a
+ * write to it failed. Every entry is consumed and set to NULL (NULL entries are skipped);
+ * returns the exit code. */
+int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs, int n);
+
 /* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not
  * NULL) and *out, in that order: a failure leaves neither target changed and the file named.
  * Both outputs are consumed (set to NULL) whatever happens; returns the exit code. Shared by

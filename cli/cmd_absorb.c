@@ -184,7 +184,8 @@ int cmd_absorb(int argc, char **argv)
      * and none is written unless all can be. */
     if ((st = mn_outfile_open(ctx, o.output ? o.output : "-", &out)) ||
         (csv && (st = mn_outfile_open(ctx, csv, &csv_out))) ||
-        (vtk && (st = mn_outfile_open(ctx, vtk, &vtk_out)))) {
+        (vtk && (st = mn_outfile_open(ctx, vtk, &vtk_out))) ||
+        (plot_dir && (st = mn_plot_dir_check(ctx, plot_dir)))) {
         code = cli_fail("absorb", ctx, st);
         goto done;
     }
@@ -237,24 +238,9 @@ int cmd_absorb(int argc, char **argv)
         st = o.json ? mn_absorb_write_json(ctx, &s, &r, mn_outfile_writer, out)
                     : mn_absorb_write_text(ctx, &s, &r, mn_outfile_writer, out);
     /* The side files first, then the report; a failure names its file and leaves none. */
-    if (!st && csv_out) {
-        st = mn_outfile_commit(ctx, csv_out);
-        csv_out = NULL;
-    }
-    if (!st && vtk_out) {
-        st = mn_outfile_commit(ctx, vtk_out);
-        vtk_out = NULL;
-    }
-    if (!st) {
-        st = mn_outfile_commit(ctx, out);
-        out = NULL;
-    }
-    if (st) {
-        st = mn_outfile_fail(ctx, csv_out, st);
-        st = mn_outfile_fail(ctx, vtk_out, st);
-        code = cli_fail("absorb", ctx, mn_outfile_fail(ctx, out, st));
-        csv_out = vtk_out = out = NULL;
-    }
+    mn_outfile *outs[] = {csv_out, vtk_out, out};
+    code = cli_finish_all("absorb", ctx, st, outs, 3);
+    csv_out = vtk_out = out = NULL;
 done:
     mn_outfile_abort(csv_out);
     mn_outfile_abort(vtk_out);

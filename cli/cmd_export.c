@@ -22,21 +22,6 @@ static const cli_command command = {
               "  mneedle export --db clinic.db --all --fhir clinic.fhir.json --csv clinic.csv\n",
 };
 
-typedef mn_status (*exporter)(mn_ctx *, mn_store_history *const *, int, mn_writer, void *);
-
-static int write_one(mn_ctx *ctx, const char *path, exporter fn, mn_store_history *const *hs, int n,
-                     mn_date stamp)
-{
-    int code = CLI_EXIT_OK;
-    mn_outfile *out = cli_output("export", ctx, path, &code);
-    if (!out)
-        return code;
-    mn_status st = fn ? fn(ctx, hs, n, mn_outfile_writer, out)
-                      : mn_store_ics_write(ctx, hs, n, stamp, mn_outfile_writer, out);
-    return st ? cli_fail("export", ctx, mn_outfile_fail(ctx, out, st))
-              : cli_commit("export", ctx, out);
-}
-
 int cmd_export(int argc, char **argv)
 {
     const char *db = NULL, *ics = NULL, *fhir = NULL, *csv = NULL;
@@ -80,8 +65,14 @@ int cmd_export(int argc, char **argv)
     mn_store_history **hs = NULL;
     mn_status st = MN_OK;
     mn_date today;
+    mn_outfile *outs[3] = {NULL, NULL, NULL}; /* --ics, --fhir, --csv */
     if (!store)
         goto done;
+    /* Every output is checked before the record is read. */
+    if ((ics && (st = mn_outfile_open(ctx, ics, &outs[0]))) ||
+        (fhir && (st = mn_outfile_open(ctx, fhir, &outs[1]))) ||
+        (csv && (st = mn_outfile_open(ctx, csv, &outs[2]))))
+        goto fail;
     if ((st = mn_date_today(ctx, &today)))
         goto fail;
     if (all) {
@@ -99,16 +90,20 @@ int cmd_export(int argc, char **argv)
     for (int i = 0; i < n; i++)
         if ((st = mn_store_history_get(ctx, store, all ? list[i].id : ops[0], &hs[i])))
             goto fail;
+    /* Every file is written before any is committed, and none is unless all can be. */
     if (ics)
-        code = write_one(ctx, ics, NULL, hs, n, today);
-    if (code == CLI_EXIT_OK && fhir)
-        code = write_one(ctx, fhir, mn_store_fhir_write, hs, n, today);
-    if (code == CLI_EXIT_OK && csv)
-        code = write_one(ctx, csv, mn_store_csv_write, hs, n, today);
+        st = mn_store_ics_write(ctx, hs, n, today, mn_outfile_writer, outs[0]);
+    if (!st && fhir)
+        st = mn_store_fhir_write(ctx, hs, n, mn_outfile_writer, outs[1]);
+    if (!st && csv)
+        st = mn_store_csv_write(ctx, hs, n, mn_outfile_writer, outs[2]);
+    code = cli_finish_all("export", ctx, st, outs, 3);
     goto done;
 fail:
-    code = cli_fail("export", ctx, st);
+    code = cli_finish_all("export", ctx, st, outs, 3);
 done:
+    for (int i = 0; i < 3; i++)
+        mn_outfile_abort(outs[i]); /* those not committed or abandoned above */
     for (int i = 0; hs && i < n; i++)
         mn_store_history_free(hs[i]);
     free(hs);

@@ -98,6 +98,9 @@ int cmd_plan(int argc, char **argv)
     int code = cli_parse(&command, opts, argc, argv, stdout, &file);
     if (code != CLI_PARSED)
         return code;
+    if (!save && (db || actor))
+        return cli_usage_error("plan", "--%s goes with --save (storing the plan in the record)",
+                               db ? "db" : "actor");
     code = CLI_EXIT_OK;
     mn_ctx *ctx = cli_open("plan", o.data, &code);
     if (!ctx)
@@ -105,14 +108,23 @@ int cmd_plan(int argc, char **argv)
     mn_client client;
     mn_plan *plan = NULL;
     mn_store *store = NULL;
+    mn_outfile *out = NULL;
     char *input = NULL;
-    membuf saved = {0};
+    membuf saved = {0}, text = {0};
     if (save && !(store = cli_store_open("plan", ctx, db, actor, 0, &code))) {
         mn_ctx_free(ctx);
         return code;
     }
+    /* Every output is checked before anything is stored or written, and none is written unless
+     * all can be. */
+    mn_status st = mn_outfile_open(ctx, o.output ? o.output : "-", &out);
+    if (!st && report)
+        st = mn_plan_report_check(ctx, report);
+    if (!st && plot_dir)
+        st = mn_plot_dir_check(ctx, plot_dir);
     /* The plan is dated today, or SOURCE_DATE_EPOCH's day for reproducible outputs. */
-    mn_status st = mn_date_today(ctx, &popts.prepared);
+    if (!st)
+        st = mn_date_today(ctx, &popts.prepared);
     popts.has_prepared = st == MN_OK;
     if (!st && store) {
         st = mn_store_client_input(ctx, store, file, &input);
@@ -125,6 +137,14 @@ int cmd_plan(int argc, char **argv)
     }
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
+    /* The plan as it will be printed, in memory. A file (-o) gets it now, in its temporary
+     * file, so a full disk stops the run before the report and figures are written; standard
+     * output, which is not atomic, only once they are. */
+    int to_file = o.output && strcmp(o.output, "-") != 0;
+    if (!st)
+        st = mn_plan_write(ctx, plan, o.json, membuf_write, &text);
+    if (!st && to_file && mn_outfile_writer(out, text.data, text.len))
+        st = MN_EIO; /* cli_finish_all names the file and the reason */
     /* Stored before any output, so a failure to store leaves no output either. */
     if (!st && store) {
         st = mn_plan_write(ctx, plan, 1, membuf_write, &saved);
@@ -134,27 +154,19 @@ int cmd_plan(int argc, char **argv)
         if (!st)
             fprintf(stderr, "mneedle plan: saved as plan %ld\n", plan_id);
     }
-    /* Figures and report first, so a failure there leaves no plan output either. */
+    /* The figures, the report, then the plan. (In this order the figures' bytes do not depend
+     * on whether a report is asked for: cairo numbers its surfaces per process.) */
     if (!st && plot_dir)
         st = mn_plan_plot(ctx, plan, plot_dir);
     if (!st && report)
         st = mn_plan_report_save(ctx, plan, report);
-    if (st) {
-        code = cli_fail("plan", ctx, st);
-    } else {
-        mn_outfile *out = cli_output("plan", ctx, o.output, &code);
-        if (out) {
-            st = mn_plan_write(ctx, plan, o.json, mn_outfile_writer, out);
-            if (st) {
-                code = cli_fail("plan", ctx, mn_outfile_fail(ctx, out, st));
-            } else {
-                code = cli_commit("plan", ctx, out);
-            }
-        }
-    }
+    if (!st && !to_file && mn_outfile_writer(out, text.data, text.len))
+        st = MN_EIO;
+    code = cli_finish_all("plan", ctx, st, &out, 1);
     mn_plan_free(plan);
     free(input);
     free(saved.data);
+    free(text.data);
     mn_store_close(store);
     mn_ctx_free(ctx);
     if (plot_dir || report)

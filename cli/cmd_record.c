@@ -20,7 +20,10 @@ static const cli_command command = {
         "              record). Checked against the client's latest saved plan and the\n"
         "              device: a zone not planned, a depth beyond the plan's maximum for the\n"
         "              zone or outside the device's range is refused unless --override REASON,\n"
-        "              which is kept with the session and in the audit log.\n"
+        "              which is kept with the session and in the audit log. A session\n"
+        "              closer to the zone's session before or after it than the minimum\n"
+        "              interval of the plan's concerns there (data/concerns.json) is recorded,\n"
+        "              with a warning on stderr (interval_below_concern_minimum).\n"
         "  assessment  date, scale (an id of the scales catalogue, docs/records.md), score\n"
         "              (within the scale's range and steps), rater, zone, session (its\n"
         "              number), photos [{consent, sha256}]: a photo consent of the client and\n"
@@ -77,10 +80,12 @@ int cmd_record(int argc, char **argv)
     if (store && (text = cli_read_input("record", ops[1], &len, &code))) {
         const char *src = strcmp(ops[1], "-") ? ops[1] : "<stdin>";
         int n = 0;
-        mn_status st =
-            session ? mn_store_record_sessions(ctx, store, src, text, len, override_reason, &n)
-            : event ? mn_store_record_adverse_events(ctx, store, src, text, len, &n)
-                    : mn_store_record_assessments(ctx, store, src, text, len, &n);
+        mn_warnings warnings = {0};
+        mn_status st = session ? mn_store_record_sessions_warn(ctx, store, src, text, len,
+                                                               override_reason, &n, &warnings)
+                       : event ? mn_store_record_adverse_events(ctx, store, src, text, len, &n)
+                               : mn_store_record_assessments(ctx, store, src, text, len, &n);
+        cli_warn("record", &warnings); /* recorded, as done, but not as the planner books */
         if (st)
             code = cli_fail("record", ctx, st);
         else

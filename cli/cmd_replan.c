@@ -15,7 +15,9 @@ static const cli_command command = {
         "  maximum;\n"
         "- the client's response gain (the healing model's multiplier on the typical person's\n"
         "  improvement) updated from their own scores on a severity scale: a Bayesian update\n"
-        "  from the model's population spread, so the 10-90 % band narrows as scores come in;\n"
+        "  from the model's population spread, so the 10-90 % band narrows as scores come in\n"
+        "  (a score taken in the week after a session rates its swelling and redness, not\n"
+        "  collagen, and is set aside; the note says how many were);\n"
         "- a maintenance date from that response: later for a better responder, sooner for a\n"
         "  poorer one, within 90-365 days. It is stored for 'mneedle recall'.\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",

@@ -77,17 +77,18 @@ int cmd_sensitivity(int argc, char **argv)
     memset(&res, 0, sizeof res);
     mn_outfile *out = NULL, *csv = NULL;
     mn_status st;
+    /* Every output is checked before the run, and none is written unless all can be. */
     if ((st = mn_sens_spec_load(ctx, a.file, &spec)) ||
+        (st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)) ||
+        (a.csv && (st = mn_outfile_open(ctx, a.csv, &csv))) ||
         (st = mn_sens_run(ctx, spec, a.threads, &res)))
         goto fail;
     /* The figure before any other output, so a bad --plot leaves nothing behind. */
     if (a.plot && (st = mn_sens_plot_save(ctx, &res, a.plot)))
         goto fail;
-    if (a.csv && ((st = mn_outfile_open(ctx, a.csv, &csv)) ||
-                  (st = mn_sens_write_csv(ctx, &res, mn_outfile_writer, csv))))
+    if (csv && (st = mn_sens_write_csv(ctx, &res, mn_outfile_writer, csv)))
         goto fail;
-    if (!(st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)))
-        st = mn_sens_write(ctx, &res, a.common.json, mn_outfile_writer, out);
+    st = mn_sens_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("sensitivity", ctx, st, out, csv);
     mn_sens_result_release(&res);

@@ -99,6 +99,10 @@ int cmd_simulate(int argc, char **argv)
     }
     if ((st = mn_healing_scenario_load(ctx, a.file, in)))
         goto fail;
+    /* Every output is checked before the run, and none is written unless all can be. */
+    if ((st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)) ||
+        (a.csv && (st = mn_outfile_open(ctx, a.csv, &csv))))
+        goto fail;
     cli_warn("simulate", &in->warnings); /* it runs, as asked, but says so first */
     const mn_healing_scenario *sc = &in->scenario;
     int n = in->n_report_days, nd = sc->horizon_days + 1;
@@ -141,8 +145,7 @@ int cmd_simulate(int argc, char **argv)
             (st = mn_healing_band(ctx, sc, NULL, nd, a.band, a.seed, MN_BAND_QUANTILE_LOW,
                                   MN_BAND_QUANTILE_HIGH, dlo, dhi)))
             goto fail;
-        if ((st = mn_outfile_open(ctx, a.csv, &csv)) ||
-            (st = mn_healing_write_csv(ctx, daily, nd, a.band > 0 ? dlo : NULL,
+        if ((st = mn_healing_write_csv(ctx, daily, nd, a.band > 0 ? dlo : NULL,
                                        a.band > 0 ? dhi : NULL, mn_outfile_writer, csv)))
             goto fail;
     }
@@ -164,8 +167,7 @@ int cmd_simulate(int argc, char **argv)
                              &in->warnings,
                              followup,
                              followup_study};
-    if (!(st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)))
-        st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
+    st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("simulate", ctx, st, out, csv);
     mn_healing_projection_release(&proj);

@@ -73,22 +73,27 @@ int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out)
     return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
 }
 
-int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *report,
-                       mn_outfile *side)
+int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs, int n)
 {
-    if (!st && side) {
-        st = mn_outfile_commit(ctx, side);
-        side = NULL;
-    }
-    if (!st) {
-        st = mn_outfile_commit(ctx, report);
-        report = NULL;
+    for (int i = 0; !st && i < n; i++) {
+        if (outs[i])
+            st = mn_outfile_commit(ctx, outs[i]);
+        outs[i] = NULL;
     }
     if (!st)
         return CLI_EXIT_OK;
-    st = mn_outfile_fail(ctx, side, st); /* a failed write names its file and reason */
-    st = mn_outfile_fail(ctx, report, st);
+    for (int i = 0; i < n; i++) {
+        st = mn_outfile_fail(ctx, outs[i], st); /* a failed write names its file and reason */
+        outs[i] = NULL;
+    }
     return cli_fail(cmd, ctx, st);
+}
+
+int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *report,
+                       mn_outfile *side)
+{
+    mn_outfile *outs[] = {side, report};
+    return cli_finish_all(cmd, ctx, st, outs, 2);
 }
 
 void cli_warn(const char *cmd, const mn_warnings *w)

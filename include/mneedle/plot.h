@@ -272,6 +272,16 @@ typedef struct {
 } mn_plot_healing;
 
 /**
+ * Checks, writing nothing, what every function here that writes figures into a directory
+ * checks before it draws: @p dir is an existing directory, its name leaves room for the
+ * figures' names, and files can be created in it. For a program with several outputs, to
+ * refuse a bad one before it writes any.
+ * @return MN_OK; MN_EINVAL (NULL or empty, missing, not a directory, name too long: the
+ *         message names it); MN_EIO when no file can be created there (the reason given).
+ */
+mn_status mn_plot_dir_check(mn_ctx *ctx, const char *dir);
+
+/**
  * Writes improvement (treated vs untreated twin, sessions and maintenance marked, peak and
  * "back to baseline" labelled), collagen (treated vs twin) and erythema over the first week
  * after the first session (days 0–7): STEMs "improvement", "collagen", "erythema".
@@ -412,6 +422,15 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
  *         mn_plan_report_html().
  */
 mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path);
+
+/**
+ * Checks, writing nothing, what mn_plan_report_save() checks before it writes: @p path ends in
+ * .html, .htm or .pdf, and a file can be created where it names. (Whether WeasyPrint is
+ * installed is found only when a PDF is printed.)
+ * @return MN_OK; MN_EINVAL (NULL or another extension); MN_EIO when no file can be created
+ *         there (the reason given).
+ */
+mn_status mn_plan_report_check(mn_ctx *ctx, const char *path);
 
 /**
  * The figure of a sensitivity SPEC's results (`mneedle sensitivity --plot`): a panel per

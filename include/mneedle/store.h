@@ -118,9 +118,12 @@ mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const 
 /**
  * Restores a backup made by mn_store_backup() to @p dest (which must not exist), decrypting
  * it with @p key when it is encrypted. A wrong key, a tampered or truncated file is refused
- * and nothing is written.
+ * and nothing is written. A file whose size is not that of a whole backup (an encrypted one
+ * holding whole database pages in whole chunks; a plain one the pages its header counts) is
+ * refused as truncated or damaged before any key is tried, so a cut file does not read as a
+ * wrong key.
  * @return MN_OK; MN_EINVAL (dest exists, not a backup, encrypted but no key given, or a key
- *         given for a plain backup); MN_ERANGE (wrong key or damaged file); MN_EIO.
+ *         given for a plain backup); MN_ERANGE (wrong key, truncated or damaged file); MN_EIO.
  */
 mn_status mn_store_restore(mn_ctx *ctx, const char *backup, const char *dest,
                            const unsigned char *key);
@@ -315,6 +318,19 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
                                    size_t len, const char *override_reason, int *n_recorded);
 
 /**
+ * As mn_store_record_sessions(), and fills @p warnings (may be NULL; emptied first, and left
+ * empty when nothing was recorded) with what was recorded but the planner would not have
+ * booked: a session on a zone closer to the client's session before or after it on that zone
+ * than the minimum interval of the concerns the latest stored plan treats there
+ * (data/concerns.json min_interval_days; code "interval_below_concern_minimum", path the
+ * record's date, e.g. "$[1].date" or "line 3.date"). What was done is a fact: such a session
+ * is recorded, never refused.
+ */
+mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char *src,
+                                        const char *text, size_t len, const char *override_reason,
+                                        int *n_recorded, mn_warnings *warnings);
+
+/**
  * Records follow-up assessments (JSON object or array, or CSV rows): client, date, scale (an
  * id of data/scales.json; its version is stored), score within the scale's range and step,
  * rater, optional zone and session number, and photos [{consent, sha256}] referring to a
@@ -451,6 +467,8 @@ typedef struct {
                                                                   the gain's 10th and 90th */
     int population_interval_days, client_interval_days;
     char note[512];
+    int n_set_aside; /* scores on the scale taken in the days just after a session: not used,
+                        as they rate post-treatment swelling and redness (docs/records.md) */
 } mn_store_replan;
 
 /**

@@ -13,7 +13,9 @@
  * 2. Each patient's states on the time point's day map to the scale, with rater noise:
  *      pct_improvement, patient_rating   improvement_pct + N(0, 12), within 0-100
  *      quartile_improvement (responders) the same rating against the endpoint's threshold
- *      goodman_baron_qualitative          grades improved: (3 - 1) x improvement/100 + N(0, 0.4)
+ *      goodman_baron_qualitative          grades improved: (3 - 1) x improvement/100 + N(0, 0.4);
+ *                                         a level: the published day-0 mean b less
+ *                                         (b - 1) x improvement/100, + N(0, 0.4), within 1-4
  *      goodman_baron_quantitative         points fallen: baseline x improvement/100 + N(0, 2),
  *                                         baseline the published day-0 mean, else 14 (a
  *                                         level: the baseline less that, baseline needed)
@@ -72,6 +74,10 @@
 #define RATING_NOISE_PCT       12.0 /* a rated % improvement: raters differ by ~ a quartile */
 #define GB_QUAL_BASELINE_GRADE 3.0  /* Goodman & Baron qualitative grade at enrolment */
 #define GB_QUAL_NOISE_GRADES   0.4
+/* The qualitative scale's grades (Goodman & Baron, Dermatol Surg 2006;32:1458-66): 1 macular,
+ * 2 mild, 3 moderate, 4 severe; the best a treated scar can reach is 1. */
+#define GB_QUAL_BEST_GRADE     1.0
+#define GB_QUAL_WORST_GRADE    4.0
 #define GB_QUANT_BASELINE      14.0 /* Goodman & Baron quantitative score at enrolment */
 #define GB_QUANT_NOISE         2.0
 #define HISTOMETRY_NOISE_PCT   10.0 /* morphometry repeatability, points of % change */
@@ -188,7 +194,7 @@ static map_kind map_of(const mn_evidence_endpoint *e, const char **why)
             return MAP_NONE;
         }
     } else if (!strcmp(sc, "goodman_baron_qualitative")) {
-        if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS)
+        if (q == MN_EVIDENCE_IMPROVEMENT || q == MN_EVIDENCE_RESPONDERS || q == MN_EVIDENCE_LEVEL)
             return MAP_GB_QUAL;
     } else if (!strcmp(sc, "goodman_baron_quantitative")) {
         if (q == MN_EVIDENCE_REDUCTION || q == MN_EVIDENCE_LEVEL)
@@ -514,12 +520,14 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         if (e->timepoints[k].time == MN_EVIDENCE_TIME_FROM_FIRST &&
             e->timepoints[k].time_value == 0 && (e->timepoints[k].have & MN_EVIDENCE_HAVE_MEAN)) {
             have_baseline = 1;
-            if (map == MAP_GB_QUANT || map == MAP_WRINKLE || map == MAP_SCORE)
+            if (map == MAP_GB_QUANT || map == MAP_WRINKLE || map == MAP_SCORE ||
+                (map == MAP_GB_QUAL && e->quantity == MN_EVIDENCE_LEVEL))
                 o->baseline = e->timepoints[k].mean;
         }
     if (map == MAP_SCORE && !have_baseline)
         return "a severity score without a fixed scale needs the published baseline";
-    o->level = (map == MAP_GB_QUANT || map == MAP_SCORE) && e->quantity == MN_EVIDENCE_LEVEL;
+    o->level = (map == MAP_GB_QUANT || map == MAP_SCORE || map == MAP_GB_QUAL) &&
+               e->quantity == MN_EVIDENCE_LEVEL;
     if (o->level && (!have_baseline || o->day == 0))
         return have_baseline ? "the baseline itself" : "a level needs the published baseline";
     o->change = map == MAP_WRINKLE && e->quantity == MN_EVIDENCE_CHANGE;
@@ -660,7 +668,15 @@ static void rate(const obs_plan *o, const obs_state *ps, double f, double *u, do
         *y = *y < 0 ? 0 : *y > 100 ? 100 : *y;
         break;
     case MAP_GB_QUAL:
-        *y = (GB_QUAL_BASELINE_GRADE - 1) * *u / 100 + GB_QUAL_NOISE_GRADES * z;
+        if (o->level) { /* the grade left, between the best and the worst grade */
+            *y = o->baseline - (o->baseline - GB_QUAL_BEST_GRADE) * *u / 100 +
+                 GB_QUAL_NOISE_GRADES * z;
+            *y = *y < GB_QUAL_BEST_GRADE    ? GB_QUAL_BEST_GRADE
+                 : *y > GB_QUAL_WORST_GRADE ? GB_QUAL_WORST_GRADE
+                                            : *y;
+            break;
+        }
+        *y = (GB_QUAL_BASELINE_GRADE - GB_QUAL_BEST_GRADE) * *u / 100 + GB_QUAL_NOISE_GRADES * z;
         if (o->counted)
             *y = floor(*y + 0.5);
         break;
@@ -921,7 +937,7 @@ static double p_meets(const obs_plan *o, double u, double thr)
     case MAP_GAIS: /* u + 12 z >= thr */
         return normal_cdf((u - thr) / RATING_NOISE_PCT);
     case MAP_GB_QUAL: /* round(2 u/100 + 0.4 z) >= thr */
-        return normal_cdf(((GB_QUAL_BASELINE_GRADE - 1) * u / 100 - (thr - 0.5)) /
+        return normal_cdf(((GB_QUAL_BASELINE_GRADE - GB_QUAL_BEST_GRADE) * u / 100 - (thr - 0.5)) /
                           GB_QUAL_NOISE_GRADES);
     case MAP_WRINKLE: /* round(baseline u/100 + 0.5 z) >= thr */
         return normal_cdf((o->baseline * u / 100 - (thr - 0.5)) / WRINKLE_NOISE_GRADES);

@@ -121,6 +121,16 @@ static int large_overstated(const mn_absorb_scenario *s, const mn_absorb_result 
     return r->samples[r->n_samples - 1].enhancement > PEPTIDE_MAX_ENHANCEMENT;
 }
 
+/* 1 when the run's delivered amount at @p x lies outside its 10-90 % band by more than the
+ * three significant figures the text prints (the run and the band come from different runs:
+ * the central parameters, or the 3D patch under --field, against unit cells drawn). */
+static int outside_band(const mn_absorb_result *r, const mn_absorb_sample *x)
+{
+    const double slack = 5e-3; /* half a unit in the third significant figure */
+    return r->band_runs > 0 && (x->delivered_ug_cm2 < x->delivered_lo_ug_cm2 * (1 - slack) ||
+                                x->delivered_ug_cm2 > x->delivered_hi_ug_cm2 * (1 + slack));
+}
+
 mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const mn_absorb_result *r,
                                mn_writer write, void *userdata)
 {
@@ -178,6 +188,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, bd, "delivered_high_ug_cm2", x->delivered_hi_ug_cm2);
         mn__jput_num(&j, bd, "enhancement_low", x->enhancement_lo);
         mn__jput_num(&j, bd, "enhancement_high", x->enhancement_hi);
+        mn__jput_bool(&j, bd, "delivered_outside", outside_band(r, x));
         if (p->franz) {
             json_t *rc = mn__jput(&j, o, "receptor", json_object());
             mn__jput_num(&j, rc, "amount_ug_cm2", x->receptor_ug_cm2);
@@ -356,10 +367,14 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   "of dose");
     mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
                   "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
+    int outside = 0;
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
         char bd[40], be[40];
-        snprintf(bd, sizeof bd, "(%.3g-%.3g)", x->delivered_lo_ug_cm2, x->delivered_hi_ug_cm2);
+        int out = outside_band(r, x);
+        outside |= out;
+        snprintf(bd, sizeof bd, "(%.3g-%.3g)%s", x->delivered_lo_ug_cm2, x->delivered_hi_ug_cm2,
+                 out ? "*" : "");
         snprintf(be, sizeof be, "%.3g (%.2g-%.2g)", x->enhancement, x->enhancement_lo,
                  x->enhancement_hi);
         mn__buf_textf(&b, "%8g %10.4g %19s %10.3g %10.4g %10.4g %21s %8.1f %6.1f %8.1f\n", x->hour,
@@ -371,6 +386,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   "Bands: %zu unit-cell runs with the uncertain parameters drawn from their "
                   "ranges%s.\n",
                   r->band_runs, r->band_runs ? "" : " (none asked)");
+    if (outside)
+        mn__buf_textf(&b,
+                      "*: delivered lies outside its band: the value is the %s with the central "
+                      "parameters,\n  the band unit-cell runs with drawn ones "
+                      "(docs/models/transport.md, Band).\n",
+                      r->solver_field ? "3D patch" : "unit cell");
     mn__buf_textf(&b,
                   "Franz view: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
                   "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "

@@ -26,6 +26,31 @@ static int ends_with(const char *s, const char *suffix)
     return n >= k && strcasecmp(s + n - k, suffix) == 0;
 }
 
+/* The program that prints the page, found on PATH, and what to say when it is not there. */
+#define WEASYPRINT "weasyprint"
+#define WEASYPRINT_MISSING                                                                         \
+    "%s: PDF output needs WeasyPrint, which is not installed (Debian: apt-get install "            \
+    "weasyprint); write an .html report instead"
+
+/* 1 if an executable file @p name is in one of PATH's directories (as posix_spawnp looks). */
+static int on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    char file[4096];
+    if (!path || !*path)
+        path = "/usr/bin:/bin";
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        const char *dir = n ? path : ".";
+        int len = n ? (int)n : 1;
+        if ((size_t)snprintf(file, sizeof file, "%.*s/%s", len, dir, name) < sizeof file &&
+            access(file, X_OK) == 0)
+            return 1;
+        path += n + (path[n] == ':');
+    }
+    return 0;
+}
+
 static int write_fd(void *userdata, const char *buf, size_t len)
 {
     int fd = *(int *)userdata;
@@ -74,7 +99,7 @@ static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
     /* weasyprint HTML PDF, its messages into the log file, nothing on our terminal. */
     posix_spawn_file_actions_t fa;
     pid_t pid;
-    char *argv[] = {"weasyprint", html, pdf, NULL};
+    char *argv[] = {WEASYPRINT, html, pdf, NULL};
     if (posix_spawn_file_actions_init(&fa) != 0) {
         st = mn__error(ctx, MN_ENOMEM, "report: cannot prepare to run weasyprint");
         goto done;
@@ -82,13 +107,10 @@ static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
     posix_spawn_file_actions_adddup2(&fa, fd_log, STDOUT_FILENO);
     posix_spawn_file_actions_adddup2(&fa, fd_log, STDERR_FILENO);
     posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    int rc = posix_spawnp(&pid, "weasyprint", &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, WEASYPRINT, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
-        st = mn__error(ctx, MN_EUNSUPPORTED,
-                       "%s: PDF output needs WeasyPrint, which is not installed (Debian: "
-                       "apt-get install weasyprint); write an .html report instead",
-                       path);
+        st = mn__error(ctx, MN_EUNSUPPORTED, WEASYPRINT_MISSING, path);
         goto done;
     }
     while (waitpid(pid, &status, 0) < 0)
@@ -139,18 +161,33 @@ done:
     return st;
 }
 
-mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path)
+mn_status mn_plan_report_check(mn_ctx *ctx, const char *path)
 {
-    if (!plan || !path || !path[0])
-        return mn__error(ctx, MN_EINVAL, "report: no plan or no file name");
-    if (ends_with(path, ".pdf"))
-        return save_pdf(ctx, plan, path);
-    if (!ends_with(path, ".html") && !ends_with(path, ".htm"))
+    if (!path || !path[0])
+        return mn__error(ctx, MN_EINVAL, "report: no file name");
+    if (!ends_with(path, ".pdf") && !ends_with(path, ".html") && !ends_with(path, ".htm"))
         return mn__error(ctx, MN_EINVAL, "%s: a report's file name must end in .html or .pdf",
                          path);
-    mn_outfile *out = NULL;
-    mn_status st = mn_outfile_open(ctx, path, &out);
+    /* Opened and abandoned: creates nothing, and fails as the report's own file would. */
+    mn_outfile *probe = NULL;
+    mn_status st = mn_outfile_open(ctx, path, &probe);
+    mn_outfile_abort(probe);
+    if (!st && ends_with(path, ".pdf") && !on_path(WEASYPRINT))
+        st = mn__error(ctx, MN_EUNSUPPORTED, WEASYPRINT_MISSING, path);
+    return st;
+}
+
+mn_status mn_plan_report_save(mn_ctx *ctx, const mn_plan *plan, const char *path)
+{
+    if (!plan)
+        return mn__error(ctx, MN_EINVAL, "report: no plan or no file name");
+    mn_status st = mn_plan_report_check(ctx, path);
     if (st)
+        return st;
+    if (ends_with(path, ".pdf"))
+        return save_pdf(ctx, plan, path);
+    mn_outfile *out = NULL;
+    if ((st = mn_outfile_open(ctx, path, &out)))
         return st;
     if ((st = mn_plan_report_html(ctx, plan, mn_outfile_writer, out))) {
         return mn_outfile_fail(ctx, out, st);

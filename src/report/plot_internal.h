@@ -13,15 +13,18 @@
 #include "mneedle/plot.h"
 
 /* The house look, in pixels. */
-#define MN__FONT           "DejaVu Sans"
-#define MN__TITLE_PT       18.0
-#define MN__LABEL_PT       14.0
-#define MN__TICK_PT        12.0
-#define MN__SMALL_PT       11.0
-#define MN__LINE_W         2.5
-#define MN__AXIS_GREY      0x444444u
-#define MN__GRID_GREY      0xe3e3e3u
-#define MN__TEXT_GREY      0x222222u
+#define MN__FONT      "DejaVu Sans"
+#define MN__TITLE_PT  18.0
+#define MN__LABEL_PT  14.0
+#define MN__TICK_PT   12.0
+#define MN__SMALL_PT  11.0
+#define MN__LINE_W    2.5
+#define MN__AXIS_GREY 0x444444u
+#define MN__GRID_GREY 0xe3e3e3u
+#define MN__TEXT_GREY 0x222222u
+/* Longest figure directory name: a figure's path is built in 4096 bytes, and the longest
+ * "/STEM.ext" of a figure is far under the 196 left. */
+#define MN__PLOT_DIR_MAX   3900
 #define MN__MARGIN_LEFT    84.0
 #define MN__MARGIN_RIGHT   28.0
 #define MN__MARGIN_TOP     78.0 /* title, then the legend row */

@@ -127,17 +127,12 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
 
 mn_status mn_plan_plot(mn_ctx *ctx, const mn_plan *plan, const char *dir)
 {
-    struct stat sb;
     char path[4096], data[4096];
-    if (!plan || !dir || !dir[0])
+    if (!plan)
         return mn__error(ctx, MN_EINVAL, "plot: no plan or no directory");
-    if (stat(dir, &sb) != 0)
-        return mn__error(ctx, MN_EINVAL, "%s: cannot use as the figure directory: %s", dir,
-                         strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return mn__error(ctx, MN_EINVAL, "%s: not a directory", dir);
-    if (strlen(dir) + 32 > sizeof path)
-        return mn__error(ctx, MN_EINVAL, "%s: directory name too long", dir);
+    mn_status check = mn_plot_dir_check(ctx, dir);
+    if (check)
+        return check;
     /* The zone diagram always; the projection when the plan has one. */
     mn__buf svg;
     mn__buf_init(&svg);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/plot_internal.h"
 
@@ -16,7 +17,7 @@
  * many for a picture; 400 × 400 resolves 100 µm channels to a few cells on 1 cm). */
 #define MN__FIELD_CELLS 400
 
-static mn_status check_dir(mn_ctx *ctx, const char *dir)
+mn_status mn_plot_dir_check(mn_ctx *ctx, const char *dir)
 {
     struct stat sb;
     if (!dir || !dir[0])
@@ -26,8 +27,11 @@ static mn_status check_dir(mn_ctx *ctx, const char *dir)
                          strerror(errno));
     if (!S_ISDIR(sb.st_mode))
         return mn__error(ctx, MN_EINVAL, "%s: not a directory", dir);
-    if (strlen(dir) > 3900)
+    if (strlen(dir) > MN__PLOT_DIR_MAX)
         return mn__error(ctx, MN_EINVAL, "%s: directory name too long", dir);
+    /* As mn_outfile_open() checks a file's directory, with its message. */
+    if (access(dir, W_OK | X_OK) != 0)
+        return mn__error(ctx, MN_EIO, "%s: cannot create a file there: %s", dir, strerror(errno));
     return MN_OK;
 }
 
@@ -82,7 +86,7 @@ mn_status mn_plot_healing_save(mn_ctx *ctx, const mn_plot_healing *h, const char
     mn_status st;
     if (!h)
         return mn__error(ctx, MN_EINVAL, "plot: no healing results");
-    if ((st = check_dir(ctx, dir)))
+    if ((st = mn_plot_dir_check(ctx, dir)))
         return st;
     if (h->n < 1 || !h->day || !h->improvement_pct)
         return mn__error(ctx, MN_EINVAL, "plot: healing results need days and improvement");
@@ -284,7 +288,7 @@ mn_status mn_plot_absorb_save(mn_ctx *ctx, const mn_plot_absorb *a, const char *
     double *field = NULL;
     if (!a)
         return mn__error(ctx, MN_EINVAL, "plot: no absorb results");
-    if ((st = check_dir(ctx, dir)))
+    if ((st = mn_plot_dir_check(ctx, dir)))
         return st;
     mn_plot_chart c;
     if (a->n > 0 && a->hour && a->delivered_ug_cm2) {
@@ -540,7 +544,7 @@ mn_status mn_plot_cohort_save(mn_ctx *ctx, const mn_plot_cohort *co, const char 
     mn_status st;
     if (!co)
         return mn__error(ctx, MN_EINVAL, "plot: no cohort results");
-    if ((st = check_dir(ctx, dir)))
+    if ((st = mn_plot_dir_check(ctx, dir)))
         return st;
     if (co->n_endpoints < 1 || !co->endpoint_day)
         return mn__error(ctx, MN_EINVAL, "plot: cohort results need endpoints");

@@ -381,6 +381,7 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         json_t *resp = mn__jput(&j, root, "response", json_object());
         mn__jput_str(&j, resp, "scale", r->scale);
         mn__jput_int(&j, resp, "scores_used", r->n_obs);
+        mn__jput_int(&j, resp, "scores_set_aside", r->n_set_aside);
         mn__jput_num(&j, resp, "prior_gain", r->prior_median);
         mn__jput_num(&j, resp, "prior_gain_low", r->prior_low);
         mn__jput_num(&j, resp, "prior_gain_high", r->prior_high);

@@ -377,12 +377,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__buf_textf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis",
                   res->low_pct && res->high_pct ? "improvement (10-90%)" : "improvement",
                   "erythema", "barrier", "untreated");
+    int outside = 0; /* rows whose typical value lies outside the people's range */
     for (int i = 0; i < res->n_samples; i++) {
         const mn_healing_sample *o = &res->samples[i];
         char band[32] = "";
-        if (res->low_pct && res->high_pct)
-            snprintf(band, sizeof band, "(%.0f to %.0f)", nz(res->low_pct[i], 0.5),
-                     nz(res->high_pct[i], 0.5));
+        if (res->low_pct && res->high_pct) {
+            /* Outside by more than the range's rounding to whole percent, so a reader sees it. */
+            double v = o->improvement_pct, lo = nz(res->low_pct[i], 0.5),
+                   hi = nz(res->high_pct[i], 0.5);
+            int out = v < floor(lo + 0.5) - 0.5 || v > floor(hi + 0.5) + 0.5;
+            outside |= out;
+            snprintf(band, sizeof band, "(%.0f to %.0f)%s", lo, hi, out ? "*" : "");
+        }
         mn__buf_textf(&b, "%6d %+9.1f%% %+9.1f%% %+7.1f%% %-13s %9.2f %8.2f %+9.1f%%\n", o->day,
                       nz(o->collagen_change_pct, 0.05), nz(o->epidermis_change_pct, 0.05),
                       nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,
@@ -392,7 +398,12 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                   "\ncollagen: papillary-dermis collagen vs day 0; improvement: %% of baseline "
                   "severity of the concern;\nerythema 0-1 (0.1 barely visible); barrier: share "
                   "of the latest session's channels still open;\nuntreated: collagen of the same "
-                  "skin left untreated (its twin).\n\n");
+                  "skin left untreated (its twin).\n");
+    if (outside)
+        mn__buf_textf(&b, "*: the typical person (the model's default constants) lies outside the "
+                          "range of the people drawn\nfrom the fitted posterior "
+                          "(docs/models/healing.md, 4.3).\n");
+    mn__buf_textf(&b, "\n");
     if (res->summary) {
         mn__buf_textf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));
         if (res->summary->erythema_days > 0)

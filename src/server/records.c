@@ -5,6 +5,7 @@
  * cmd_replan.c, cmd_recall.c, cmd_export.c, cmd_catalog.c): the same loaders check the input
  * and the same writers format the output.
  */
+#include <ctype.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -503,13 +504,37 @@ void mn__post_session(mn__call *c)
     json_decref(s);
     const char *override = mn__form_str(f, "override");
     int n = 0;
-    mn_status st = text ? mn_store_record_sessions(c->w->ctx, c->w->store, "form", text,
-                                                   strlen(text), override[0] ? override : NULL, &n)
-                        : MN_ENOMEM;
+    mn_warnings warnings = {0};
+    mn_status st =
+        text ? mn_store_record_sessions_warn(c->w->ctx, c->w->store, "form", text, strlen(text),
+                                             override[0] ? override : NULL, &n, &warnings)
+             : MN_ENOMEM;
     mn__free(text);
-    answer_record(c, id, st, session_form, "The session was not recorded.",
-                  override[0] ? "Session recorded, with the override reason."
-                              : "Session recorded.");
+    /* Recorded, as done; what the planner would not have booked (a session closer than the
+     * concern's minimum interval) is said on the client page, as the command says it on
+     * stderr: the first warning, and how many more there were. The message travels in the
+     * redirect's Location (mn__redirect drops one that does not fit a header), so a warning too
+     * long for it once URL-encoded is said in short. */
+    const char *recorded =
+        override[0] ? "Session recorded, with the override reason." : "Session recorded.";
+    char done[sizeof warnings.items[0].message + 128];
+    int more = warnings.n + warnings.dropped - 1;
+    snprintf(done, sizeof done, "%s%s%s", recorded, warnings.n ? " Warning: " : "",
+             warnings.n ? warnings.items[0].message : "");
+    if (more > 0) {
+        size_t len = strlen(done);
+        snprintf(done + len, sizeof done - len, " (%d more such warning%s)", more,
+                 more == 1 ? "" : "s");
+    }
+    size_t encoded = 0;
+    for (const char *p = done; *p; p++)
+        encoded += isalnum((unsigned char)*p) || strchr("-_.~", *p) ? 1 : 3;
+    if (warnings.n && encoded + strlen(id) * 3 + 32 > sizeof c->resp->headers[0].value)
+        snprintf(done, sizeof done,
+                 "%s Warning: it came closer to another session of a zone than the minimum "
+                 "interval of the concern treated there (data/concerns.json).",
+                 recorded);
+    answer_record(c, id, st, session_form, "The session was not recorded.", done);
 }
 
 /* ---- scores ---- */

@@ -8,6 +8,12 @@
  * plaintext each with its 17-byte authentication tag, the last one tagged FINAL. Every chunk
  * is authenticated and the stream must end with FINAL, so a wrong key, a flipped bit or a
  * truncated file is refused before anything is written.
+ *
+ * A wrong key and a cut file both fail authentication, so the size tells them apart first: the
+ * plaintext is an SQLite database, a whole number of pages of at least SQLITE_MIN_PAGE bytes,
+ * so a whole sealed backup is MAGIC, the header and ceil(P / CHUNK) chunks for such a P, each
+ * with its tag. A file of another size was cut (or padded) and is refused as truncated or
+ * damaged without trying the key. A plain backup's own header gives its page size and count.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +30,9 @@ static const char magic[16] = "MNEEDLE-BACKUP1\n";
 static const char sqlite_magic[16] = "SQLite format 3";
 /* Plaintext bytes per sealed chunk: a page-sized unit, small enough to stream. */
 #define CHUNK 65536
+/* The smallest page size SQLite writes (sqlite.org/fileformat2.html, 1.3.2: a power of two
+ * from 512 to 65536): every database file, hence every backup's plaintext, is a multiple. */
+#define SQLITE_MIN_PAGE 512
 
 /* "DIR/.NAME.XXXXXX" beside path, created 0600 (mkstemp's mode). */
 static int temp_beside(mn_ctx *ctx, const char *path, char *out, size_t size, int *fd)
@@ -260,6 +269,56 @@ static mn_status unseal(mn_ctx *ctx, int in_fd, int out_fd, const unsigned char 
     return st;
 }
 
+/* Whether a sealed backup of @p size bytes can be whole: after MAGIC and the header, chunks of
+ * CHUNK + ABYTES bytes, the last one shorter or as long, holding P bytes of plaintext in all,
+ * P a positive multiple of SQLITE_MIN_PAGE. Writes the reason it cannot to @p why. */
+static int sealed_size_whole(long long size, char *why, size_t why_size)
+{
+    const long long tag = crypto_secretstream_xchacha20poly1305_ABYTES, sealed_chunk = CHUNK + tag;
+    long long body = size - (long long)sizeof magic -
+                     (long long)crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+    if (body < 0) {
+        snprintf(why, why_size, "it ends inside its header");
+        return 0;
+    }
+    long long chunks = (body + sealed_chunk - 1) / sealed_chunk;
+    long long last = body - (chunks - 1) * sealed_chunk; /* the last chunk, with its tag */
+    long long plain = body - chunks * tag;
+    if (chunks == 0 || last <= tag || plain % SQLITE_MIN_PAGE != 0) {
+        snprintf(why, why_size,
+                 "%lld bytes is not the size of a whole one (%lld bytes of header, then chunks "
+                 "of %lld bytes holding whole database pages)",
+                 size, size - body, sealed_chunk);
+        return 0;
+    }
+    return 1;
+}
+
+/* Whether a plain backup (an SQLite file) of @p size bytes holds the pages its header says it
+ * has (sqlite.org/fileformat2.html 1.3: page size at offset 16, big-endian, 1 meaning 65536;
+ * page count at 28, valid when the change counter at 24 equals the one at 92 and it is not 0). */
+static int plain_size_whole(int fd, long long size, char *why, size_t why_size)
+{
+    unsigned char h[100];
+    if (pread(fd, h, sizeof h, 0) != (ssize_t)sizeof h) {
+        snprintf(why, why_size, "it ends inside its header");
+        return 0;
+    }
+    long long page = (long long)h[16] << 8 | h[17];
+    if (page == 1)
+        page = 65536;
+    unsigned long pages =
+        (unsigned long)h[28] << 24 | (unsigned long)h[29] << 16 | (unsigned long)h[30] << 8 | h[31];
+    if (pages == 0 || memcmp(h + 24, h + 92, 4) != 0 || page < SQLITE_MIN_PAGE)
+        return 1; /* no page count to go by: SQLite itself will judge it */
+    if (size < page * (long long)pages) {
+        snprintf(why, why_size, "%lld bytes, where its header says %lu pages of %lld bytes", size,
+                 pages, page);
+        return 0;
+    }
+    return 1;
+}
+
 mn_status mn_store_restore(mn_ctx *ctx, const char *backup, const char *dest,
                            const unsigned char *key)
 {
@@ -286,6 +345,18 @@ mn_status mn_store_restore(mn_ctx *ctx, const char *backup, const char *dest,
     else {
         close(in_fd);
         return mn__error(ctx, MN_EINVAL, "%s: not an mneedle backup", backup);
+    }
+    /* A cut file first, whatever the key: it fails authentication as a wrong key would. */
+    struct stat sb;
+    char why[200];
+    if (fstat(in_fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+        !(encrypted ? sealed_size_whole((long long)sb.st_size, why, sizeof why)
+                    : plain_size_whole(in_fd, (long long)sb.st_size, why, sizeof why))) {
+        close(in_fd);
+        return mn__error(ctx, MN_ERANGE,
+                         "%s: truncated or damaged backup: %s; nothing was restored (restore "
+                         "from another copy)",
+                         backup, why);
     }
     if (encrypted && !key) {
         close(in_fd);

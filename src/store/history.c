@@ -218,24 +218,34 @@ static mn_status read_scores(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_
     return st;
 }
 
-/* The maintenance visits not done yet are dated from the client's due date (MN__STORE_DUE_CTE,
- * the date recall shows: the plan's, a replan's, or one interval after a maintenance visit done),
- * the later ones keeping the plan's spacing, so every view of the record gives one date. The
- * course visits stay the stored plan's: a replan stores only the maintenance date. */
-static void date_maintenance(mn_store_history *h)
+/* The maintenance visits not done yet are dated as recall will date them (MN__STORE_DUE_CTE),
+ * so every view of the record, and every export, gives one calendar: the first on the client's
+ * due date (the plan's, a replan's, or one interval after a maintenance visit done), each later
+ * one the client's interval after the one before, the interval recall counts from a visit done
+ * (the due date less the last session before it: after a replan, the client's own interval).
+ * Until the course is done that interval is not known yet (the last session before the due date
+ * is not the course's end) and the later visits keep the plan's spacing. The course visits stay
+ * the stored plan's: a replan stores only the maintenance date. */
+static void date_maintenance(mn_store_history *h, int interval_days)
 {
     if (!h->has_maintenance_due)
         return;
+    int course = 0;
+    for (int k = 0; k < h->n_planned; k++)
+        course += !h->planned[k].maintenance;
+    int spaced = interval_days > 0 && h->n_sessions >= course;
     long shift = 0;
     int first = 1;
+    mn_date prev = 0;
     for (int k = h->n_sessions; k < h->n_planned; k++) {
         mn_store_planned_visit *v = &h->planned[k];
         if (!v->maintenance)
             continue;
         if (first)
             shift = (long)(h->maintenance_due - v->date);
+        v->date = spaced && !first ? (mn_date)(prev + interval_days) : (mn_date)(v->date + shift);
+        prev = v->date;
         first = 0;
-        v->date = (mn_date)(v->date + shift);
     }
 }
 
@@ -257,12 +267,17 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
     }
     sqlite3_int64 num;
     sqlite3_stmt *q;
+    int interval_days = 0;
     st = mn__store_client_num(ctx, store, client_id, &num);
-    if (!st && !(st = mn__store_prepare(
-                     ctx, store, MN__STORE_DUE_CTE "SELECT due FROM mn_due WHERE num = ?", &q))) {
+    if (!st &&
+        !(st = mn__store_prepare(
+              ctx, store, MN__STORE_DUE_CTE "SELECT due, iv FROM mn_due WHERE num = ?", &q))) {
         sqlite3_bind_int64(q, 1, num);
-        if (sqlite3_step(q) == SQLITE_ROW)
+        if (sqlite3_step(q) == SQLITE_ROW) {
             h->maintenance_due = mn__store_col_date(q, 0, &h->has_maintenance_due);
+            if (sqlite3_column_type(q, 1) == SQLITE_INTEGER)
+                interval_days = sqlite3_column_int(q, 1);
+        }
         mn__store_done(store, q);
     }
     if (!st)
@@ -272,7 +287,7 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
     if (!st)
         st = read_scores(ctx, store, num, h);
     if (!st)
-        date_maintenance(h);
+        date_maintenance(h, interval_days);
     sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {
         mn_store_history_free(h);

@@ -257,10 +257,14 @@ static mn_status past_date(const mn__jin *in, json_t *o, const char *place, mn_d
 
 /* ---- plans ---- */
 
-/* The zones of a stored plan: zone id and its maximum needle length. */
+/* The zones of a stored plan: zone id, its maximum needle length, and the minimum interval
+ * between sessions there: the largest min_interval_days (data/concerns.json) of the concerns
+ * the plan treats at the site, as the planner keeps to (plan.c), with the concern setting it. */
 typedef struct {
     char zone[32];
     double max_mm;
+    int min_interval_days;
+    char min_interval_concern[32];
 } plan_zone;
 
 typedef struct {
@@ -282,7 +286,7 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
     mn_status st = mn__store_prepare_kept(
         ctx, s,
         "SELECT p.id, p.device, json_extract(z.value, '$.zone'),"
-        " json_extract(z.value, '$.depth_mm.max')"
+        " json_extract(z.value, '$.depth_mm.max'), json_extract(z.value, '$.concern')"
         " FROM (SELECT id, plan_json, json_extract(plan_json, '$.device.id') AS device"
         " FROM plans WHERE client = ?1 ORDER BY id DESC LIMIT 1) p"
         " LEFT JOIN json_each(p.plan_json, '$.zones') z",
@@ -301,21 +305,28 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
         if (!zone || (type != SQLITE_INTEGER && type != SQLITE_FLOAT))
             continue; /* a declined plan lists zones without depths: nothing to allow */
         double max = sqlite3_column_double(q, 3);
+        const char *concern_id = (const char *)sqlite3_column_text(q, 4);
+        const mn_concern *concern =
+            concern_id ? mn_catalog_find_concern(mn_ctx_catalog(ctx), concern_id) : NULL;
         plan_zone *pz = NULL;
         for (int k = 0; k < out->n_zones; k++)
             if (!strcmp(out->zones[k].zone, zone))
                 pz = &out->zones[k];
-        /* A site listed for two concerns: the smaller maximum is the site's (plan.c). */
-        if (pz) {
-            if (max < pz->max_mm)
-                pz->max_mm = max;
-            continue;
+        if (!pz) {
+            if (out->n_zones == MN_MAX_ZONES)
+                continue;
+            pz = &out->zones[out->n_zones++];
+            snprintf(pz->zone, sizeof pz->zone, "%s", zone);
+            pz->max_mm = max;
         }
-        if (out->n_zones == MN_MAX_ZONES)
-            continue;
-        pz = &out->zones[out->n_zones++];
-        snprintf(pz->zone, sizeof pz->zone, "%s", zone);
-        pz->max_mm = max;
+        /* A site listed for two concerns: the smaller maximum is the site's, the longer
+         * minimum interval too (plan.c). */
+        if (max < pz->max_mm)
+            pz->max_mm = max;
+        if (concern && concern->min_interval_days > pz->min_interval_days) {
+            pz->min_interval_days = concern->min_interval_days;
+            snprintf(pz->min_interval_concern, sizeof pz->min_interval_concern, "%s", concern->id);
+        }
     }
     if (rc != SQLITE_DONE)
         st = mn__error(ctx, MN_EPARSE,
@@ -485,6 +496,8 @@ typedef struct {
     struct {
         const char *zone;
         double depth_mm, passes;
+        int min_interval_days; /* the plan's concerns' minimum there; 0: not known */
+        char min_interval_concern[32];
     } zones[MN_MAX_ZONES];
     int n_zones;
     json_t *events; /* the adverse_events array */
@@ -602,6 +615,11 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
             for (int k = 0; k < caps.n_zones; k++)
                 if (!strcmp(caps.zones[k].zone, site->id))
                     pz = &caps.zones[k];
+            if (pz && pz->min_interval_days > 0) {
+                cs->zones[cs->n_zones - 1].min_interval_days = pz->min_interval_days;
+                memcpy(cs->zones[cs->n_zones - 1].min_interval_concern, pz->min_interval_concern,
+                       sizeof pz->min_interval_concern);
+            }
             if (!pz)
                 VIOLATION("%s is not in the plan (%s.zone)", site->id, zp);
             else if (depth > pz->max_mm + slack)
@@ -677,6 +695,94 @@ static mn_status refuse_duplicate(mn_ctx *ctx, mn_store *s, const char *src, con
         if (rc != SQLITE_DONE)
             return mn__store_fail(ctx, s, "cannot look up the client's sessions");
     }
+    return MN_OK;
+}
+
+/* The client's nearest session before (@p after 0) or after (@p after 1) @p day that treated
+ * @p zone; 0 when there is none. */
+static mn_status neighbour_session(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
+                                   const char *day, int after, mn_date *out)
+{
+    *out = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        after ? "SELECT min(x.date) FROM sessions x JOIN session_zones z ON z.session = x.id "
+                "WHERE x.client = ? AND z.zone = ? AND x.date > ?"
+              : "SELECT max(x.date) FROM sessions x JOIN session_zones z ON z.session = x.id "
+                "WHERE x.client = ? AND z.zone = ? AND x.date < ?",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *out = mn__store_col_date(q, 0, NULL);
+    mn__store_done(s, q);
+    if (rc != SQLITE_ROW)
+        return mn__store_fail(ctx, s, "cannot look up the client's sessions");
+    return MN_OK;
+}
+
+/* A session is a fact and is recorded however close it came to the one before or after it on
+ * the same zone; when closer than the minimum interval of the concerns the plan treats there
+ * (the planner never books that: data/concerns.json's min_interval_days, from the clinical
+ * protocols each concern cites), it is recorded with a warning naming the zone, the two dates,
+ * the gap and the minimum. The simulator warns of the same with the same code (scenario.c). */
+static mn_status warn_close_sessions(mn_ctx *ctx, mn_store *s, const char *src, const char *place,
+                                     const checked_session *cs, mn_warnings *warnings)
+{
+    if (!warnings)
+        return MN_OK;
+    /* Each zone's neighbours first; zones with the same neighbour and minimum share a warning. */
+    mn_date near[MN_MAX_ZONES][2];
+    char day[16], other[16], path[48];
+    mn_date_format(cs->date, day);
+    snprintf(path, sizeof path, "%s.date", place);
+    for (int i = 0; i < cs->n_zones; i++)
+        for (int after = 0; after < 2; after++) {
+            near[i][after] = 0;
+            int min = cs->zones[i].min_interval_days;
+            mn_date d;
+            mn_status st =
+                min > 0 ? neighbour_session(ctx, s, cs->client, cs->zones[i].zone, day, after, &d)
+                        : MN_OK;
+            if (st)
+                return st;
+            long gap = after ? (long)(d - cs->date) : (long)(cs->date - d);
+            if (min > 0 && d && gap < min)
+                near[i][after] = d;
+        }
+    for (int after = 0; after < 2; after++)
+        for (int i = 0; i < cs->n_zones; i++) {
+            if (!near[i][after])
+                continue;
+            char zones[MN_MAX_ZONES * 34] = "";
+            size_t used = 0;
+            for (int k = i; k < cs->n_zones; k++) {
+                if (near[k][after] != near[i][after] ||
+                    cs->zones[k].min_interval_days != cs->zones[i].min_interval_days ||
+                    strcmp(cs->zones[k].min_interval_concern, cs->zones[i].min_interval_concern))
+                    continue;
+                int n = snprintf(zones + used, sizeof zones - used, "%s%s", used ? ", " : "",
+                                 cs->zones[k].zone);
+                if (n > 0 && (size_t)n < sizeof zones - used)
+                    used += (size_t)n;
+                if (k > i)
+                    near[k][after] = 0; /* named in this warning */
+            }
+            long gap =
+                after ? (long)(near[i][after] - cs->date) : (long)(cs->date - near[i][after]);
+            mn__warn(warnings, "interval_below_concern_minimum", src, path,
+                     "%s: %s is %ld day%s %s the session of %s that treated %s, closer than "
+                     "the minimum interval of %d days for %s (data/concerns.json; the planner "
+                     "never books it); recorded, as done",
+                     zones, day, gap, gap == 1 ? "" : "s", after ? "before" : "after",
+                     mn_date_format(near[i][after], other), strchr(zones, ',') ? "them" : "it",
+                     cs->zones[i].min_interval_days, cs->zones[i].min_interval_concern);
+        }
     return MN_OK;
 }
 
@@ -765,6 +871,16 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
 mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src, const char *text,
                                    size_t len, const char *override_reason, int *n_recorded)
 {
+    return mn_store_record_sessions_warn(ctx, store, src, text, len, override_reason, n_recorded,
+                                         NULL);
+}
+
+mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char *src,
+                                        const char *text, size_t len, const char *override_reason,
+                                        int *n_recorded, mn_warnings *warnings)
+{
+    if (warnings)
+        memset(warnings, 0, sizeof *warnings);
     if (!store || !src || !text)
         return mn__error(ctx, MN_EINVAL, "record session: missing argument");
     if (override_reason && (!override_reason[0] || strlen(override_reason) > MAX_TEXT))
@@ -806,10 +922,14 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
             st = refuse_duplicate(ctx, store, src, place, &cs);
         if (!st)
             st = store_session(ctx, store, &cs, override_reason);
+        if (!st)
+            st = warn_close_sessions(ctx, store, src, place, &cs, warnings);
     }
     st = mn__store_end(ctx, store, st);
     if (!st && n_recorded)
         *n_recorded = (int)json_array_size(records);
+    if (st && warnings)
+        memset(warnings, 0, sizeof *warnings); /* nothing was recorded: nothing to warn of */
 out:
     json_decref(records);
     return st;

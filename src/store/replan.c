@@ -17,7 +17,9 @@
  * where y_i = (baseline - score) / (baseline - best) x 100 on a scale whose lower scores are
  * better (or the mirror image on one whose higher are), the baseline being the last score on
  * or before the first session. Only severity scales are used (a change scale such as GAIS
- * rates improvement itself but not on this % scale). With each score the posterior narrows.
+ * rates improvement itself but not on this % scale). Scores taken 1 to SCORE_SETTLE_DAYS days
+ * after a session are set aside: they rate the wound's swelling and redness, not the collagen
+ * f describes. With each score the posterior narrows.
  * The client's improvement, its range and the likelihood's mean are bounded at 100 %: the
  * concern gone (IMPROVEMENT_MAX_PCT).
  *
@@ -47,8 +49,16 @@
 /* Improvement is a percentage of the baseline severity, so 100 is the concern gone: no client
  * improves by more, however high their response gain (definition; docs/records.md). */
 #define IMPROVEMENT_MAX_PCT 100.0
-#define GRID                1201
-#define GRID_HALF_WIDTH     3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
+/* Days after a session during which a score is set aside, not used [F70: expected transient
+ * reactions to microneedling, erythema and oedema among them, last up to 7 days; Chu et al.,
+ * Dermatol Surg 2021, a systematic review of 85 articles]. Swelling fills out lines and scars
+ * and redness changes how they are rated, so such a score measures the wound, not the collagen
+ * the projection follows. Set aside rather than down-weighted: no source gives a weight
+ * [judgement]. A score on a session's own day counts as taken before it, as the baseline does.
+ * docs/records.md. */
+#define SCORE_SETTLE_DAYS 7
+#define GRID              1201
+#define GRID_HALF_WIDTH   3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
 
 /* f at day t, linear between samples, flat beyond them. */
 static double interp(const mn_store_replan_sample *s, int n, double t)
@@ -167,6 +177,14 @@ static mn_status observations(mn_ctx *ctx, const mn_store_history *h, mn_date fi
         if (i == base || strcmp(a->scale, sc.id) || a->date <= h->assessments[base].date ||
             a->date <= first)
             continue;
+        /* The last session before the score (sessions in date order, history.c). */
+        mn_date before = 0;
+        for (int k = 0; k < h->n_sessions && h->sessions[k].date < a->date; k++)
+            before = h->sessions[k].date;
+        if (before && a->date - before <= SCORE_SETTLE_DAYS) {
+            r->n_set_aside++;
+            continue;
+        }
         mn_store_replan_obs *o = grow((void **)&r->obs, &r->n_obs, sizeof *o);
         if (!o)
             return mn__error(ctx, MN_ENOMEM, "replan: out of memory");
@@ -366,13 +384,19 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
                 next += iv[0];
             }
     }
+    char set_aside[160] = "";
+    if (r->n_set_aside)
+        snprintf(set_aside, sizeof set_aside,
+                 " %d score%s taken 1 to %d days after a session set aside: swelling and "
+                 "redness, not collagen (F70).",
+                 r->n_set_aside, r->n_set_aside == 1 ? "" : "s", SCORE_SETTLE_DAYS);
     snprintf(r->note, sizeof r->note,
              "%d score%s on %s used; response gain %.2f (10-90 %%: %.2f-%.2f) against the "
-             "typical person's 1 (%.2f-%.2f before any score). Scores are assumed to carry "
+             "typical person's 1 (%.2f-%.2f before any score).%s Scores are assumed to carry "
              "+-%.0f points of noise [judgement]; the maintenance date assumes the decline "
              "after the peak is exponential.",
              r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
-             post[1], post[0], post[2], prior[0], prior[2], SCORE_SD_PCT);
+             post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
 
     /* The client's maintenance date, for recall, in one audited transaction. */
     if (r->has_maintenance) {

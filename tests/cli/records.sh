@@ -306,6 +306,20 @@ $PY -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[len(b)//2
 expect 2 "damaged backup|authentication" -- "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/key" "$TMP/flip.bak"
 head -c 70000 "$TMP/sealed.bak" > "$TMP/cut.bak"
 expect 2 "truncated|damaged" -- "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/key" "$TMP/cut.bak"
+# Cut inside the first chunk, it fails authentication as a wrong key would: the size tells
+# (whole database pages in whole chunks), so it is called truncated, with the key right or wrong.
+head -c 50000 "$TMP/sealed.bak" > "$TMP/cut1.bak"
+for k in key other.key; do
+    expect 2 "cut1.bak: truncated or damaged backup: 50000 bytes is not the size of a whole one" -- \
+        "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/$k" "$TMP/cut1.bak"
+    ok '! grep -q "wrong key" "$TMP/err"' "a truncated backup reads as a wrong key"
+done
+head -c 40 "$TMP/sealed.bak" > "$TMP/cut0.bak"
+expect 2 "cut0.bak: truncated or damaged backup: .*0 bytes is not the size" -- "$MNEEDLE" db restore --db "$TMP/r1.db" --key-file "$TMP/key" "$TMP/cut0.bak"
+# A plain backup cut short: its header's page count says so.
+head -c 20000 "$TMP/plain.bak" > "$TMP/cutp.bak"
+expect 2 "cutp.bak: truncated or damaged backup: 20000 bytes, where its header says [0-9]+ pages of [0-9]+ bytes" -- "$MNEEDLE" db restore --db "$TMP/r1.db" "$TMP/cutp.bak"
+ok '[ ! -e "$TMP/r1.db" ]' "a refused restore left a database"
 MNEEDLE_KEY=$(cat "$TMP/key") expect 0 "" -- "$MNEEDLE" db restore --db "$TMP/r2.db" "$TMP/sealed.bak"
 ok 'dump "$TMP/r2.db" | cmp -s - "$TMP/a"' "the encrypted backup does not restore row for row"
 
@@ -331,7 +345,7 @@ expect 0 "stdout:\"gain\"" -- "$MNEEDLE" replan --db "$DB" --json "$ID"
 cp "$TMP/out" "$TMP/replan1.json"
 # More scores narrow the band; the remaining visits start from the last real one.
 cat > "$TMP/a2.json" <<EOF
-[{"client": "$ID", "date": "2027-03-27", "scale": "goodman-baron-quantitative", "score": 28, "rater": "dr-a"},
+[{"client": "$ID", "date": "2027-03-28", "scale": "goodman-baron-quantitative", "score": 28, "rater": "dr-a"},
  {"client": "$ID", "date": "2027-03-30", "scale": "goodman-baron-quantitative", "score": 27, "rater": "dr-a"}]
 EOF
 expect 0 "" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a2.json"
@@ -382,7 +396,7 @@ assert d["good"]["reason"].startswith("replan: client") and d["poor"]["due"] < d
 PYEOF
 ok '$PY "$TMP/recall_check.py" "$TMP/out"' "recall does not list the replanned dates"
 # Improvement is % of the baseline severity: however well a client responds, the projection
-# and its band stop at 100 % (the concern gone). A fall from 6 to 3 three days after the
+# and its band stop at 100 % (the concern gone). A fall from 6 to 3 two weeks after the
 # first session gives a gain whose 90th percentile would carry the typical curve past 100.
 BDB="$TMP/bound.db"
 expect 0 "" -- "$MNEEDLE" db init --db "$BDB"
@@ -390,14 +404,14 @@ expect 0 "" -- "$MNEEDLE" client add --db "$BDB" --id bound "$MN_SOURCE_DIR/exam
 expect 0 "" -- "$MNEEDLE" plan --save --db "$BDB" bound
 printf '{"client": "bound", "date": "2026-12-01", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/bound-s.json"
 expect 0 "" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-s.json"
-printf 'client,date,scale,score,rater\nbound,2026-11-30,fitzpatrick-wrinkle,6,dr\nbound,2026-12-04,fitzpatrick-wrinkle,3,dr\n' > "$TMP/bound-a.csv"
+printf 'client,date,scale,score,rater\nbound,2026-11-30,fitzpatrick-wrinkle,6,dr\nbound,2026-12-15,fitzpatrick-wrinkle,3,dr\n' > "$TMP/bound-a.csv"
 expect 0 "stdout:recorded 2" -- "$MNEEDLE" record assessment --db "$BDB" "$TMP/bound-a.csv"
 expect 0 "" -- "$MNEEDLE" replan --db "$BDB" --json bound
 cat > "$TMP/bound_check.py" <<'PYEOF'
 import json, sys
 d = json.load(open(sys.argv[1]))
 r, proj = d["response"], d["projection"]
-assert max(p["typical_pct"] for p in proj) * r["gain_high"] > 100, r  # the bound is needed
+assert r["scores_used"] == 1 and max(p["typical_pct"] for p in proj) * r["gain_high"] > 100, r  # the bound is needed
 for p in proj:
     assert p["low_pct"] <= p["improvement_pct"] <= p["high_pct"] <= 100, p
 assert max(p["high_pct"] for p in proj) == 100, proj
@@ -438,6 +452,21 @@ expect 2 "bound-s.json: \\\$: a session on 2026-12-01 treating forehead is alrea
 printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-12-02,skinpen,cheek,0.5,3,none\nbound,2026-12-01,skinpen,forehead,0.5,3,none\n' > "$TMP/bound-dup.csv"
 expect 2 "bound-dup.csv: line 3: a session on 2026-12-01 treating forehead is already recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-dup.csv"
 ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a refused duplicate session changed the database"
+# A session closer to the zone's last one than the minimum interval of the plan's concern there
+# (fine-lines-wrinkles: 14 days, data/concerns.json) is a fact: recorded (exit 0), with a warning
+# naming the zone, both dates, the gap and the minimum. So is one recorded before a later one;
+# one 14 days or more away, and a zone the other session did not treat, gives none.
+printf '{"client": "bound", "date": "2026-12-08", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/close-s.json"
+expect 0 "close-s.json: \\\$\.date: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, closer than the minimum interval of 14 days for fine-lines-wrinkles" -- "$MNEEDLE" record session --db "$BDB" "$TMP/close-s.json"
+ok 'grep -q "warning: .*recorded, as done$" "$TMP/err" && grep -q "^recorded 1 session$" "$TMP/out"' "a close session was not recorded with its warning"
+ok '[ "$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM sessions WHERE date=\x272026-12-08\x27\").fetchone()[0])" "$BDB")" = 1 ]' "the close session is not stored"
+printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-11-25,skinpen,forehead,0.5,3,none\nbound,2026-11-25,skinpen,cheek,0.5,3,\n' > "$TMP/close-before.csv"
+expect 0 "close-before.csv: line 2\.date: forehead: 2026-11-25 is 6 days before the session of 2026-12-01 that treated it" -- "$MNEEDLE" record session --db "$BDB" --override "cheek not in the plan" "$TMP/close-before.csv"
+ok '[ "$(grep -c "warning" "$TMP/err")" = 1 ]' "a zone the other session did not treat was warned of, or a warning is missing"
+printf '{"client": "bound", "date": "2026-12-22", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/far-s.json"
+expect 0 "" -- "$MNEEDLE" record session --db "$BDB" "$TMP/far-s.json"
+ok '[ ! -s "$TMP/err" ]' "a session 14 days after the last one was warned of"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$BDB"
 # A client who came back for maintenance after the course is due again one interval after that
 # visit, not from the course's end (a date before the visit, which recall would never list).
 expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id back "$TMP/anon.json"
@@ -455,6 +484,59 @@ assert m["due"] == str(last + datetime.timedelta(days=m["interval_days"])), m
 assert m["early"] > str(last) and m["late"] >= m["due"], m
 PYEOF
 ok '$PY "$TMP/back_check.py" "$TMP/out"' "replan does not time the next maintenance from the last maintenance visit"
+# Once the course is done and a replan has timed maintenance from the client's response, the
+# maintenance visits left are spaced by the client's interval in replan, history and every export
+# (and recall, after each visit), not the first by the client's and the rest by the plan's.
+SDB="$TMP/spaced.db"
+expect 0 "" -- "$MNEEDLE" db init --db "$SDB"
+expect 0 "" -- "$MNEEDLE" client add --db "$SDB" --id spaced "$TMP/anon.json"
+expect 0 "" -- "$MNEEDLE" plan --save --db "$SDB" spaced
+for d in 2026-01-05 2026-02-16 2026-03-30 2026-05-11 2026-06-22 2026-08-03; do
+    printf '{"client": "spaced", "date": "%s", "device": "dermapen-4", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3}], "adverse_events": ["none"]}' "$d" > "$TMP/spaced-s.json"
+    expect 0 "" -- "$MNEEDLE" record session --db "$SDB" "$TMP/spaced-s.json"
+done
+# A score three days after a session rates its swelling and redness, not collagen: replan sets
+# it aside (1 to 7 days after a session, F70) and says so; the gain is the one without it.
+printf 'client,date,scale,score,rater\nspaced,2026-01-05,goodman-baron-quantitative,40,dr\nspaced,2026-10-01,goodman-baron-quantitative,12,dr\n' > "$TMP/spaced-a.csv"
+expect 0 "" -- "$MNEEDLE" record assessment --db "$SDB" "$TMP/spaced-a.csv"
+expect 0 "" -- "$MNEEDLE" replan --db "$SDB" --json spaced
+cp "$TMP/out" "$TMP/spaced-replan0.json"
+printf 'client,date,scale,score,rater\nspaced,2026-08-06,goodman-baron-quantitative,30,dr\n' > "$TMP/spaced-a2.csv"
+expect 0 "" -- "$MNEEDLE" record assessment --db "$SDB" "$TMP/spaced-a2.csv"
+expect 0 "" -- "$MNEEDLE" replan --db "$SDB" --json spaced
+cp "$TMP/out" "$TMP/spaced-replan.json"
+cat > "$TMP/settle_check.py" <<'PYEOF'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+assert b["response"]["scores_used"] == 1 and b["response"]["scores_set_aside"] == 1, b["response"]
+assert a["response"]["scores_set_aside"] == 0 and a["response"]["gain"] == b["response"]["gain"], (a["response"], b["response"])
+assert [o["date"] for o in b["observations"]] == ["2026-10-01"], b["observations"]
+assert "1 score taken 1 to 7 days after a session set aside" in b["note"], b["note"]
+PYEOF
+ok '$PY "$TMP/settle_check.py" "$TMP/spaced-replan0.json" "$TMP/spaced-replan.json"' "replan uses a score taken three days after a session"
+expect 0 "stdout:set aside: swelling and redness, not collagen" -- "$MNEEDLE" replan --db "$SDB" spaced
+expect 0 "" -- "$MNEEDLE" history --db "$SDB" --json spaced
+cp "$TMP/out" "$TMP/spaced-history.json"
+expect 0 "" -- "$MNEEDLE" export spaced --db "$SDB" --csv "$TMP/spaced.csv" --ics "$TMP/spaced.ics"
+cat > "$TMP/spaced_check.py" <<'PYEOF'
+import csv, datetime, json, sys
+t = sys.argv[1] + "/spaced"
+r = json.load(open(t + "-replan.json"))
+iv = r["maintenance"]["interval_days"]
+want = [(v["number"], v["date"]) for v in r["remaining"] if v["phase"] == "maintenance"]
+assert len(want) >= 2 and want[0][1] == r["maintenance"]["due"], want
+day = lambda s: datetime.date.fromisoformat(s)
+assert all((day(b[1]) - day(a[1])).days == iv for a, b in zip(want, want[1:])), (iv, want)
+h = json.load(open(t + "-history.json"))
+assert [(v["number"], v["date"]) for v in h["planned"] if v["phase"] == "maintenance" and v["number"] > 6] == want, (h["planned"], want)
+rows = {(int(x["number"]), x["date"]) for x in csv.DictReader(open(t + ".csv")) if x["type"] == "planned-maintenance"}
+assert sorted(rows) == want, (rows, want)
+ics = open(t + ".ics").read().replace("\r\n ", "")
+for n, d in want:
+    ev = [e for e in ics.split("BEGIN:VEVENT")[1:] if "maintenance visit %d" % n in e]
+    assert len(ev) == 1 and "DTSTART;VALUE=DATE:" + d.replace("-", "") in ev[0], (n, d, ev)
+PYEOF
+ok '$PY "$TMP/spaced_check.py" "$TMP"' "export and history do not space the maintenance left by the client's interval, as replan does"
 expect 0 "stdout:^back," -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:^client,due,last_session,reason" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --csv
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-01-01

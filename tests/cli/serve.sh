@@ -156,6 +156,13 @@ ok '[ "$(status /clients/amelia/adverse-events -b "$TMP/rob" --data-urlencode "c
     "read-only recorded an adverse event"
 ok '[ "$(aes)" = 1 ]' "a refused adverse event was recorded"
 
+# A session closer than the concern's minimum interval to the last one on that zone is charted
+# (what was done is a fact), and the client page says so as `mneedle record session` does.
+ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-04&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none")" = 303 ]' \
+    "charting a session 3 days after the last failed"
+ok 'header Location | grep -q "^/clients/amelia?msg=Session%20recorded.%20Warning%3A%20forehead%3A%202026-12-04%20is%203%20days%20after%20the%20session%20of%202026-12-01%20that%20treated%20it%2C%20closer%20than%20the%20minimum%20interval%20of%2014%20days"' \
+    "the workstation does not warn of a session closer than the minimum interval"
+
 # User administration: the admin disables rob (his session ends, his sign-in is refused),
 # enables him again, and a practitioner may not; everyone changes their own password.
 TA=$(token "$TMP/ada")

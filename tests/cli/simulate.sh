@@ -181,6 +181,24 @@ PY
 late 0 14610 14610 >"$TMP/limit2.json"
 expect 0 "stdout:\"horizon_days\": 14610" -- "$MNEEDLE" simulate --json "$TMP/limit2.json"
 
+# The day table marks with * exactly the days whose typical value lies outside that day's
+# printed 10-90 % range (beyond its rounding), and a footnote says what * means; the wrinkle
+# course has such days (the typical person rises faster than most drawn people).
+"$MNEEDLE" simulate "$MN_SOURCE_DIR/examples/scenarios/simulate-wrinkles-course.json" >"$TMP/marks.txt"
+expect 0 "" -- python3 - "$TMP/marks.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rows = re.findall(r"^ +(\d+) +\S+ +\S+ +([-+][\d.]+)% \((-?\d+) to (-?\d+)\)(\*?)", text, re.M)
+assert len(rows) > 10, rows
+marked = 0
+for day, v, lo, hi, star in rows:
+    outside = float(v) < int(lo) - 0.5 or float(v) > int(hi) + 0.5
+    assert outside == (star == "*"), (day, v, lo, hi, star)
+    marked += outside
+assert marked > 0, "no day outside its range: the check checks nothing"
+assert ("\n*: the typical person" in text) == (marked > 0), text[-600:]
+PY
+
 expect 2 "empty" -- "$MNEEDLE" simulate /dev/null
 expect 2 "cannot open" -- "$MNEEDLE" simulate "$TMP/does-not-exist.json"
 head -c 5000000 /dev/zero | tr '\0' ' ' >"$TMP/huge.json"

@@ -435,6 +435,30 @@ static void test_scar_score(void **state)
     mn_evidence_free(ev);
 }
 
+/* Goodman & Baron qualitative mean grade (a level): the published baseline less a fall toward
+ * grade 1, so it lies between 1 and that baseline, rises with the baseline, stays within the
+ * scale's grades 1-4 for every trial, and without a published baseline is not predicted. */
+static void test_goodman_baron_level(void **state)
+{
+    (void)state;
+    mn_evidence *ev;
+    char eps[4096] = "";
+    endpoint(eps, sizeof eps, "mild", "goodman_baron_qualitative", "level", "score", "",
+             "{\"day_from_first\": 0, \"mean\": 2.5}, {\"day_after_last\": 30, \"mean\": 2}");
+    endpoint(eps, sizeof eps, "severe", "goodman_baron_qualitative", "level", "score", "",
+             "{\"day_from_first\": 0, \"mean\": 3.8}, {\"day_after_last\": 30, \"mean\": 2}");
+    mn_evidence_prediction mild, severe;
+    observe_scar_pair(eps, &ev, &mild, &severe);
+    assert_false(mild.counted);
+    assert_true(mild.median > 1 && mild.median < 2.5);
+    assert_true(severe.median > mild.median && severe.median < 3.8);
+    assert_true(mild.lo >= 1 && severe.hi <= 4);
+    assert_close(mild.observed, 2, 1e-12, 0);
+    mn_evidence_free(ev);
+    assert_needs_baseline("level", "goodman_baron_qualitative", "level",
+                          "{\"day_after_last\": 30, \"mean\": 2}");
+}
+
 /* ECCA is read as a severity score: with the same patients its fall is the scar score's
  * scaled by the ratio of the published baselines (120 against 12), and without a published
  * baseline it is not mapped, saying why. */
@@ -853,6 +877,7 @@ int main(void)
         cmocka_unit_test(test_wrinkle_grades),
         cmocka_unit_test(test_gais),
         cmocka_unit_test(test_scar_score),
+        cmocka_unit_test(test_goodman_baron_level),
         cmocka_unit_test(test_ecca),
         cmocka_unit_test(test_pih_counts),
         cmocka_unit_test(test_paired_comparison),

@@ -1174,6 +1174,40 @@ static void test_read_labels_and_redirects(void **state)
     assert_string_equal(loc, "/clients/redir?msg=Client%20saved.");
 }
 
+/* Runs @p sql on the test database through a handle of its own. */
+static void exec_sql(const char *sql)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_busy_timeout(h, 5000), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+/* A record is shown only once its read is in the audit log: with the log refusing reads, each
+ * page that reads a client's timeline answers an error and shows nothing of the client; once
+ * the log takes them again, the same pages answer. */
+static void test_read_shown_only_when_audited(void **state)
+{
+    (void)state;
+    char pia[64], tok[64];
+    sign_in_practitioner(pia, tok);
+    exec_sql("CREATE TRIGGER test_refuse_reads BEFORE INSERT ON audit WHEN NEW.action = 'read'"
+             " BEGIN SELECT RAISE(ABORT, 'reads refused by the test'); END;");
+    int all = audit_reads();
+    expect("GET", "/clients/amelia", pia, NULL, T0, 500, "cannot be read", "client-summary");
+    expect("GET", "/api/v1/clients/amelia/history", pia, NULL, T0, 500, NULL, "\"planned\"");
+    expect("GET", "/clients/amelia/export.csv", pia, NULL, T0, 500, NULL, "amelia,");
+    expect("GET", "/clients/amelia/sessions/new", pia, NULL, T0, 500, "cannot be read",
+           "session-chart");
+    exec_sql("DROP TRIGGER test_refuse_reads;");
+    assert_int_equal(audit_reads(), all);
+    expect("GET", "/clients/amelia", pia, NULL, T0, 200, "client-summary", NULL);
+    expect("GET", "/api/v1/clients/amelia/history", pia, NULL, T0, 200, "\"planned\"", NULL);
+    assert_int_equal(audit_reads(), all + 2);
+    assert_audit_chain_holds(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1197,6 +1231,7 @@ int main(void)
         cmocka_unit_test(test_form_rows),
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_read_labels_and_redirects),
+        cmocka_unit_test(test_read_shown_only_when_audited),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -765,6 +765,42 @@ static void test_json_and_csv(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* The text marks an hour whose delivered amount lies outside its band, and says why; the JSON
+ * says it per hour. A run inside its band gets neither. */
+static void test_outside_band_marked(void **state)
+{
+    (void)state;
+    mn_absorb_scenario s;
+    scenario(&s, "dermapen-4", 1.0, 176.12, -1.85);
+    s.band_runs = 8;
+    mn_absorb_result r;
+    assert_int_equal(mn_absorb_run(ctx, &s, NULL, NULL, &r), MN_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) /* the last hour pushed above its band, as a 3D patch can be */
+            r.samples[r.n_samples - 1].delivered_ug_cm2 =
+                1.1 * r.samples[r.n_samples - 1].delivered_hi_ug_cm2;
+        else
+            for (size_t m = 0; m < r.n_samples; m++)
+                assert_true(r.samples[m].delivered_ug_cm2 >= r.samples[m].delivered_lo_ug_cm2 &&
+                            r.samples[m].delivered_ug_cm2 <= r.samples[m].delivered_hi_ug_cm2);
+        mn__buf b;
+        mn__buf_init(&b);
+        assert_int_equal(mn_absorb_write_text(ctx, &s, &r, buf_writer, &b), MN_OK);
+        mn__buf_append(&b, "", 1);
+        assert_int_equal(strstr(b.data, ")*") != NULL, pass);
+        assert_int_equal(strstr(b.data, "\n*: delivered lies outside its band") != NULL, pass);
+        mn__buf_release(&b);
+        mn__buf_init(&b);
+        assert_int_equal(mn_absorb_write_json(ctx, &s, &r, buf_writer, &b), MN_OK);
+        mn__buf_append(&b, "", 1);
+        assert_int_equal(strstr(b.data, "\"delivered_outside\": true") != NULL, pass);
+        assert_non_null(strstr(b.data, "\"delivered_outside\": false"));
+        mn__buf_release(&b);
+    }
+    mn_absorb_result_release(&r);
+    mn_absorb_scenario_release(&s);
+}
+
 static mn_status load_text(const char *text)
 {
     char path[] = "/tmp/mn_absorb_test_XXXXXX";
@@ -843,6 +879,7 @@ int main(void)
         cmocka_unit_test(test_field_run_small),
         cmocka_unit_test(test_field_coverage),
         cmocka_unit_test(test_json_and_csv),
+        cmocka_unit_test(test_outside_band_marked),
         cmocka_unit_test(test_bad_scenarios),
         cmocka_unit_test(test_estimate_and_stop),
     };
