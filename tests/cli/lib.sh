@@ -29,6 +29,18 @@ expect() {
     passes=$((passes + 1))
 }
 
+# no_stderr WHAT: the last expect's command wrote nothing on standard error. (Not
+# `expect 0 "" -- test ! -s "$TMP/err"`: expect empties $TMP/err before test reads it, so
+# that check can never fail.)
+no_stderr() {
+    if [ -s "$TMP/err" ]; then
+        echo "FAIL: $1: wrote on stderr"; sed 's/^/  | /' "$TMP/err" | head -3
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+}
+
 finish() {
     echo "$passes passed, $fails failed"
     [ "$fails" -eq 0 ]
