@@ -137,6 +137,8 @@ int cmd_plan(int argc, char **argv)
     }
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
+    if (!st)
+        cli_warn("plan", &plan->warnings); /* also in the plan itself, for -o and --json */
     /* The plan as it will be printed, in memory. A file (-o) gets it now, in its temporary
      * file, so a full disk stops the run before the report and figures are written; standard
      * output, which is not atomic, only once they are. */

@@ -73,6 +73,9 @@ assert [(x["code"], x["path"]) for x in w] == [("start_before_prepared", "$.clin
 assert "2027-03-01" in w[0]["message"] and "2030-06-15" in w[0]["message"], w
 PY
 expect 0 'stdout:<b>Warning:</b> the start date 2027-03-01 is 1202 days before 2030-06-15' -- cat "$TMP/past.html"
+# The same warning on stderr, as every command warns, so a plan written with -o says it too.
+expect 0 'mneedle plan: warning: .*plain\.json: \$\.clinic\.start: the start date 2027-03-01 is 1202 days' \
+    -- env SOURCE_DATE_EPOCH=1907712000 "$MNEEDLE" plan -o "$TMP/past2.txt" "$TMP/plain.json"
 # Prepared on the start day itself: nothing to warn about.
 expect 0 'stdout:"warnings": \[\]' -- env SOURCE_DATE_EPOCH=1803859200 "$MNEEDLE" plan --json "$TMP/plain.json"
 # A declined client's plan still says whom to call.
