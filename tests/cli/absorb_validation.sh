@@ -19,4 +19,17 @@ sed -i 's/"role": "validation"/"role": "calibration"/' "$T/data/evidence/deliver
     fail "a role changed without SPLIT passed"
 grep -q "roller2015amantadine.json: role 'calibration', SPLIT says 'validation'" "$T/err" ||
     fail "split refusal does not name the file: $(cat "$T/err")"
+# The in-vivo closure comparisons are in the report: a published pore lifetime moved far outside
+# the closure law's band changes the page, so --check refuses it.
+C="$T/closure"
+mkdir -p "$C/data/evidence"
+cp -r "$MN_SOURCE_DIR/scripts" "$MN_SOURCE_DIR/docs" "$C/"
+cp -r "$MN_SOURCE_DIR/data/evidence/delivery" "$C/data/evidence/"
+sed -i 's/"value": 72,/"value": 500,/' "$C/data/evidence/delivery/brogden2013diclofenac.json"
+grep -q '"value": 500,' "$C/data/evidence/delivery/brogden2013diclofenac.json" ||
+    fail "the closure test's edit did not apply"
+/usr/bin/python3 "$C/scripts/validate_delivery.py" "$MNEEDLE" --check 2> "$C/err" &&
+    fail "a closure value far outside the law's band left the report unchanged"
+grep -q "differs from what the model gives now" "$C/err" ||
+    fail "closure refusal is not the report check's: $(cat "$C/err")"
 echo "absorb validation: ok"
