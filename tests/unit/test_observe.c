@@ -298,6 +298,24 @@ static const mn_evidence_study *custom(mn_evidence **ev, const char *design, con
     return mn_evidence_find(*ev, "custom");
 }
 
+/* As custom(), a validation case series of acne scars of 200 people, under the id @p id. */
+static const mn_evidence_study *custom_id(mn_evidence **ev, const char *id, const char *types,
+                                          const char *arms, const char *endpoints)
+{
+    char text[8192];
+    snprintf(
+        text, sizeof text,
+        "{\"id\": \"%s\", \"citation\": \"a test\", \"url\": \"https://example.org\","
+        " \"role\": \"validation\", \"design\": \"case-series\","
+        " \"population\": {\"n\": 200, \"age_range\": [25, 45], \"phototypes\": %s},"
+        " \"concern\": \"acne-scars\", \"site\": \"face\", \"arms\": [%s], \"endpoints\": [%s],"
+        " \"verified\": \"full text\", \"unverified\": []}",
+        id, types, arms, endpoints);
+    assert_int_equal(mn_evidence_create(ctx, ev), MN_OK);
+    assert_int_equal(mn_evidence_parse(ctx, *ev, "custom.json", text, strlen(text)), MN_OK);
+    return mn_evidence_find(*ev, id);
+}
+
 #define PEN_ARM(id, mm)                                                                            \
     "{\"id\": \"" id "\", \"protocol\": {\"device_class\": \"pen\", \"needle_mm\": " mm            \
     ", \"sessions\": 4, \"interval_days\": 30}}"
@@ -504,6 +522,13 @@ static void test_pih_counts(void **state)
     assert_true(d.median > 3 * l.median + 1);
     assert_true(sh.median < d.median);
     assert_true(d.lo >= 0 && d.hi <= 200);
+    /* A validation study whose count set the law (Dogra 2014) is not checked on it. */
+    mn_evidence *source;
+    mn_evidence_prediction ps = observe(
+        custom_id(&source, "dogra2014", "[\"IV\", \"V\"]", ROLLER_ARM("a", "1.5"), eps), 0, 20);
+    assert_false(ps.applies);
+    assert_non_null(strstr(ps.why_not, "set the PIH law"));
+    mn_evidence_free(source);
 
     mn_evidence_loglik_options o;
     mn_evidence_loglik_options_init(&o);
