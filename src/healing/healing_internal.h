@@ -114,6 +114,10 @@ void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
 /* Log-normal sd of a person's PIH susceptibility (mean 1) [ASSUMPTION, pih.c]. */
 #define MN__PIH_SUSCEPT_SD_LOG 0.7
 
+/* Nonzero when the bundled study @p id is one whose PIH counts or reports set the PIH law
+ * (pih.c): its PIH endpoints cannot validate the law. */
+int mn__pih_law_source(const char *id);
+
 /* The per-session PIH probability of session @p s for person @p p with inflammation
  * multiplier @p inflammation_scale and susceptibility @p susceptibility (pih.c: the law, its
  * evidence and assumptions). */

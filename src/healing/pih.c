@@ -36,6 +36,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <string.h>
 
 #include "healing/healing_internal.h"
 
@@ -46,6 +47,21 @@
 
 static const double pih_phototype[6] = {0.05, 0.15, 0.4, 1.0, 1.5, 2.0}; /* [ASSUMPTION] */
 static const double pih_sun[3] = {0.75, 1.0, 1.5};                       /* [ASSUMPTION] */
+
+/* The studies whose PIH counts or reports set the law above: its reference rate (Dogra 2014,
+ * hkjdv2018, Al Qarqaz) and the square root (Alster & Li 2020 on striae and on scars, Isfahan
+ * 2023 beside them). A study used to set the law cannot validate it. */
+static const char *const pih_law_sources[] = {"dogra2014",       "hkjdv2018",
+                                              "alqarqaz_jcd",    "alster2020striae",
+                                              "alster2020scars", "isfahan2023_striae"};
+
+int mn__pih_law_source(const char *id)
+{
+    for (size_t i = 0; id && i < sizeof pih_law_sources / sizeof pih_law_sources[0]; i++)
+        if (!strcmp(id, pih_law_sources[i]))
+            return 1;
+    return 0;
+}
 
 double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *zone,
                                    const mn_patient *p, double inflammation_scale,

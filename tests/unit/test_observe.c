@@ -278,24 +278,32 @@ static void test_bundled_studies(void **state)
 
 /* A study from its parts: design, phototypes (a JSON list), concern, arms and endpoints (JSON
  * text), n patients. */
-static const mn_evidence_study *custom(mn_evidence **ev, const char *design, const char *types,
-                                       const char *concern, const char *arms, const char *endpoints,
-                                       int n)
+/* A study of @p n people under the id @p id, built from its parts. */
+static const mn_evidence_study *custom_id(mn_evidence **ev, const char *id, const char *design,
+                                          const char *types, const char *concern, const char *arms,
+                                          const char *endpoints, int n)
 {
     char text[8192];
     snprintf(text, sizeof text,
-             "{\"id\": \"custom\", \"citation\": \"a test\", \"url\": \"https://example.org\","
+             "{\"id\": \"%s\", \"citation\": \"a test\", \"url\": \"https://example.org\","
              " \"role\": \"validation\", \"design\": \"%s\","
              " \"population\": {\"n\": %d, \"age_range\": [25, 45], \"phototypes\": %s},"
              " \"concern\": \"%s\", \"site\": \"face\", \"arms\": [%s], \"endpoints\": [%s],"
              " \"verified\": \"full text\", \"unverified\": []}",
-             design, n, types, concern, arms, endpoints);
+             id, design, n, types, concern, arms, endpoints);
     assert_int_equal(mn_evidence_create(ctx, ev), MN_OK);
     mn_status st = mn_evidence_parse(ctx, *ev, "custom.json", text, strlen(text));
     if (st)
         print_error("%s\n", mn_ctx_errmsg(ctx));
     assert_int_equal(st, MN_OK);
-    return mn_evidence_find(*ev, "custom");
+    return mn_evidence_find(*ev, id);
+}
+
+static const mn_evidence_study *custom(mn_evidence **ev, const char *design, const char *types,
+                                       const char *concern, const char *arms, const char *endpoints,
+                                       int n)
+{
+    return custom_id(ev, "custom", design, types, concern, arms, endpoints, n);
 }
 
 #define PEN_ARM(id, mm)                                                                            \
@@ -504,6 +512,15 @@ static void test_pih_counts(void **state)
     assert_true(d.median > 3 * l.median + 1);
     assert_true(sh.median < d.median);
     assert_true(d.lo >= 0 && d.hi <= 200);
+    /* A validation study whose count set the law (Dogra 2014) is not checked on it. */
+    mn_evidence *source;
+    mn_evidence_prediction ps =
+        observe(custom_id(&source, "dogra2014", "case-series", "[\"IV\", \"V\"]", "acne-scars",
+                          ROLLER_ARM("a", "1.5"), eps, 200),
+                0, 20);
+    assert_false(ps.applies);
+    assert_non_null(strstr(ps.why_not, "set the PIH law"));
+    mn_evidence_free(source);
 
     mn_evidence_loglik_options o;
     mn_evidence_loglik_options_init(&o);
