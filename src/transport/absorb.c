@@ -178,10 +178,24 @@ mn_status mn__absorb_intact_grid(mn_ctx *ctx, const mn_absorb_scenario *s,
     return MN_OK;
 }
 
-/* Widths of n cells from x0 to x1 growing geometrically from first width h0. */
+/* Widths of n cells over a length len growing geometrically from first width h0 (or shrinking
+ * where n cells of h0 would overrun len). Where they would have to shrink by more than half
+ * from each cell to the next (a ring much narrower than h0, as when dense needling and the
+ * band's wider channels leave the unit cell little skin outside its channel), the cells are
+ * equal instead: the ratio would otherwise fall towards 0 and leave cells of 1e-20 um, on
+ * which the solve is no longer finite. */
+#define GEOMETRIC_MIN_RATIO 0.5
 static void geometric(double *h, int n, double h0, double len)
 {
     assert(n > 0 && h0 > 0 && len > 0);
+    double at_min = 0, w_min = h0;
+    for (int m = 0; m < n; m++, w_min *= GEOMETRIC_MIN_RATIO)
+        at_min += w_min;
+    if (at_min >= len) {
+        for (int m = 0; m < n; m++)
+            h[m] = len / n;
+        return;
+    }
     double lo = 1e-3, hi = 10.0;
     for (int it = 0; it < 200; it++) {
         double q = 0.5 * (lo + hi), sum = 0, w = h0;

@@ -597,6 +597,31 @@ static void test_extremes_stay_finite(void **state)
     assert_true(d == intact && mbe < 1e-6);
 }
 
+/* Dense needling: a pen's passes put the channels close together, and the band widens the
+ * channels further, up to the unit cell's own radius. Every pass count a clinic uses runs,
+ * band included, with a finite answer and mass kept. */
+static void test_dense_passes_stay_finite(void **state)
+{
+    (void)state;
+    for (int passes = 1; passes <= 12; passes++) {
+        mn_absorb_scenario s;
+        scenario(&s, "dermapen-4", 1.0, 176.12, -1.85);
+        s.passes = passes;
+        mn_absorb_result r;
+        mn_status st = mn_absorb_run(ctx, &s, NULL, NULL, &r);
+        if (st)
+            print_error("%d passes: %s\n", passes, mn_ctx_errmsg(ctx));
+        assert_int_equal(st, MN_OK);
+        assert_true(r.mass_balance_error < 1e-6);
+        for (size_t m = 0; m < r.n_samples; m++)
+            assert_true(isfinite(r.samples[m].delivered_ug_cm2) &&
+                        isfinite(r.samples[m].delivered_lo_ug_cm2) &&
+                        isfinite(r.samples[m].delivered_hi_ug_cm2));
+        mn_absorb_result_release(&r);
+        mn_absorb_scenario_release(&s);
+    }
+}
+
 static void test_field_run_small(void **state)
 {
     (void)state;
@@ -876,6 +901,7 @@ int main(void)
         cmocka_unit_test(test_solubility_caution),
         cmocka_unit_test(test_franz_outputs),
         cmocka_unit_test(test_extremes_stay_finite),
+        cmocka_unit_test(test_dense_passes_stay_finite),
         cmocka_unit_test(test_field_run_small),
         cmocka_unit_test(test_field_coverage),
         cmocka_unit_test(test_json_and_csv),
