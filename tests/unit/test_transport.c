@@ -464,6 +464,46 @@ static void test_hydrodynamic_radius(void **state)
     mn_absorb_scenario_release(&s);
 }
 
+/* The tissue's diffusivity of macromolecules (one hindrance, 0.2 D_aq, for every size and both
+ * viable layers) against the only measurement found: Wei et al., Sci Rep 2018;8:17759, rhodamine
+ * dextrans of 70, 500 and 2000 kDa deposited in ex-vivo human skin, epidermal diffusivities
+ * 1-8 um2/s and dermal 1-20 um2/s over the three sizes (abstract; per-size values not read).
+ * The dextrans' radii are their viscometric radii, R = (3 [eta] M / (10 pi N_A))^(1/3), from the
+ * Mark-Houwink relation [eta] = 0.2628 M^0.3888 ml/g (37 C, buffered saline, 43-1990 kDa; the
+ * table of Masuelli, J Polym Biopolym Phys Chem 2013;1:13, its reference 5), the derivation the
+ * HA product uses: 6.1, 15.1 and 28.6 nm. This check was computed after the model was set, and
+ * is not counted in the delivery validation (docs/models/transport.md): the dermis lies inside
+ * the measured range at every size, and so does the epidermis at 500 and 2000 kDa; at 70 kDa
+ * the model's epidermis (9.6 um2/s) lies above the measured epidermal top of 8, a documented
+ * miss this test holds to, so that a change to the hindrance shows here and in the docs. */
+static void test_macromolecule_tissue_diffusivity(void **state)
+{
+    (void)state;
+    const double mw[] = {70e3, 500e3, 2000e3}, k_mh = 0.2628, a_mh = 0.3888;
+    const double pi = 3.14159265358979, na = 6.02214076e23;
+    for (int i = 0; i < 3; i++) {
+        double eta = k_mh * pow(mw[i], a_mh);
+        double r_nm = cbrt(3 * eta * mw[i] / (10 * pi * na)) * 1e7;
+        mn_absorb_scenario s;
+        /* The tissue's diffusivity follows the radius alone; the MW (which the intact route
+         * reads, up to the scenario's limit) does not enter it. */
+        scenario(&s, "dermapen-4", 1.0, fmin(mw[i], MN_ABSORB_MAX_MW), -5);
+        s.hydrodynamic_radius_nm = r_nm;
+        mn_absorb_params p;
+        mn_status st = mn_absorb_params_compute(ctx, &s, &p);
+        if (st)
+            print_error("%g: %s\n", mw[i], mn_ctx_errmsg(ctx));
+        assert_int_equal(st, MN_OK);
+        double ve = p.d_ve_um2_h / 3600, de = p.d_de_um2_h / 3600; /* um2/s, as published */
+        assert_true(de >= 1 && de <= 20);
+        if (i == 0)
+            assert_true(ve > 8 && ve < 8 * 1.25); /* the miss: above the range, by < 25 % */
+        else
+            assert_true(ve >= 1 && ve <= 8);
+        mn_absorb_scenario_release(&s);
+    }
+}
+
 /* The fluxes a result reports, integrated sample by sample (each over the interval it ends),
  * give its amounts: into the receptor (@p receptor, a Franz cell) or delivered (into the
  * tissue), with channels and through intact skin alike. */
@@ -897,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_first_hour_bound),
         cmocka_unit_test(test_kp_range),
         cmocka_unit_test(test_hydrodynamic_radius),
+        cmocka_unit_test(test_macromolecule_tissue_diffusivity),
         cmocka_unit_test(test_franz_cell),
         cmocka_unit_test(test_solubility_caution),
         cmocka_unit_test(test_franz_outputs),
