@@ -328,6 +328,13 @@ typedef struct {
     int evidence_followup_days;
     char evidence_followup_study[64];
     int lasting_extrapolated;
+    /* The shallowest needle length any human study of the projected concern used (mm; -1: no
+     * study of it publishes one, or not known) and its study; depth_extrapolated is 1 when the
+     * projected zone's deepest setting lies below it: the projection then runs the dose response
+     * at depths no study of the concern measured. */
+    double evidence_shallowest_mm;
+    char evidence_shallowest_study[64];
+    int depth_extrapolated;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];

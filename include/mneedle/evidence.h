@@ -410,6 +410,28 @@ int mn_evidence_longest_followup_days(const mn_evidence *ev, const char **study_
  */
 mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **study_id);
 
+/**
+ * The shallowest needle length any human study of @p concern in @p ev used, on an arm that
+ * publishes it (its needle length, or the low end of its range): below it, a projection for the
+ * concern runs the model's dose response at depths no study of that concern measured.
+ * @param study_id  receives the id of the study that used it (may be NULL).
+ * @return mm, or -1 when no study of the concern publishes a needle length.
+ */
+double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *concern,
+                                        const char **study_id);
+
+/**
+ * mn_evidence_shallowest_needle_mm() of the bundled evidence, found once per process for every
+ * concern its studies name and kept (nothing allocated is kept).
+ * @param mm        receives the needle length in mm (-1: no study of the concern publishes one,
+ *                  or not known, as for mn_evidence_bundled_followup()).
+ * @param study_id  receives the study's id (static storage) or NULL.
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM.
+ * Thread-safety: safe from any thread.
+ */
+mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, double *mm,
+                                         const char **study_id);
+
 #ifdef __cplusplus
 }
 #endif

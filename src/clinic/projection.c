@@ -161,6 +161,17 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             (d < 0 || hi < 0 ||
              best.peak_day + (hi > d ? hi : d) - last_course_day > p->evidence_followup_days);
     }
+    /* How shallow the evidence base needled this concern (docs/evidence.md). */
+    {
+        const char *sid = NULL;
+        double mm = -1;
+        if ((st = mn_evidence_bundled_shallowest(ctx, p->zones[best_zone].concern->id, &mm, &sid)))
+            goto done;
+        p->evidence_shallowest_mm = mm;
+        snprintf(p->evidence_shallowest_study, sizeof p->evidence_shallowest_study, "%s",
+                 sid ? sid : "");
+        p->depth_extrapolated = mm > 0 && p->zones[best_zone].depth_max_mm < mm - 1e-9;
+    }
     char half[64] = "", base[64] = "";
     if (p->lasting_durability_days >= 0)
         snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
@@ -242,6 +253,15 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                      "the model's extrapolation.",
                      p->evidence_followup_days / MN__DAYS_PER_MONTH, p->evidence_followup_study,
                      p->evidence_followup_days / MN__DAYS_PER_MONTH);
+    }
+    if (p->depth_extrapolated) {
+        size_t len = strlen(p->projection_note);
+        snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                 " No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
+                 "%.2g mm this projection runs the model's dose response below the depths "
+                 "studied, an extrapolation.",
+                 p->zones[best_zone].concern->id, p->evidence_shallowest_mm,
+                 p->evidence_shallowest_study, p->zones[best_zone].depth_max_mm);
     }
     if (ns) {
         size_t len = strlen(p->projection_note);

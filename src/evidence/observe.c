@@ -52,6 +52,7 @@
  *    prediction for a trial of that size, sampling noise included.
  * Scales and quantities without a map are reported as not applying, with the reason.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <math.h>
 #include <pthread.h>
@@ -1253,6 +1254,30 @@ int mn_evidence_longest_followup_days(const mn_evidence *ev, const char **study_
     return best;
 }
 
+double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *concern,
+                                        const char **study_id)
+{
+    double best = -1;
+    if (study_id)
+        *study_id = NULL;
+    for (size_t i = 0; concern && i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        if (!s->concern || strcmp(s->concern, concern) ||
+            (s->design && !strcmp(s->design, "animal")))
+            continue;
+        for (int k = 0; k < s->n_arms; k++) {
+            const mn_evidence_arm *a = &s->arms[k];
+            double mm = a->needle_mm == a->needle_mm ? a->needle_mm : a->needle_mm_range[0];
+            if (a->has_protocol && mm == mm && mm > 0 && (best < 0 || mm < best)) {
+                best = mm;
+                if (study_id)
+                    *study_id = s->id;
+            }
+        }
+    }
+    return best;
+}
+
 /* The bundled evidence never changes within a process, so its follow-up is found once (the
  * planner asks for every plan). Only an int and a copy of the id are kept: nothing allocated
  * stays behind. */
@@ -1291,5 +1316,61 @@ mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **stud
         *study_id = followup_study_cached[0] ? followup_study_cached : NULL;
     }
     pthread_mutex_unlock(&followup_lock);
+    return st;
+}
+
+/* The shallowest needle length per concern of the bundled evidence, found once like the
+ * follow-up: one row per concern its studies name (a handful; the table's size is a bound on
+ * the bundled base, checked when it is filled). */
+#define SHALLOW_MAX 32
+static pthread_mutex_t shallow_lock = PTHREAD_MUTEX_INITIALIZER;
+static int shallow_known, n_shallow;
+static struct {
+    char concern[64], study[64];
+    double mm;
+} shallow[SHALLOW_MAX];
+
+mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, double *mm,
+                                         const char **study_id)
+{
+    if (!concern || !mm || !study_id)
+        return mn__error(ctx, MN_EINVAL, "evidence: NULL needle-length arguments");
+    *mm = -1;
+    *study_id = NULL;
+    mn_status st = MN_OK;
+    pthread_mutex_lock(&shallow_lock);
+    if (!shallow_known) {
+        mn_evidence *ev = NULL;
+        st = mn_evidence_load(ctx, NULL, &ev);
+        if (st == MN_OK) {
+            n_shallow = 0;
+            for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+                const char *c = mn_evidence_at(ev, i)->concern;
+                int seen = 0;
+                for (int k = 0; c && k < n_shallow; k++)
+                    seen |= !strcmp(shallow[k].concern, c);
+                if (!c || seen)
+                    continue;
+                assert(n_shallow < SHALLOW_MAX); /* the bundled base names fewer concerns */
+                const char *sid = NULL;
+                shallow[n_shallow].mm = mn_evidence_shallowest_needle_mm(ev, c, &sid);
+                snprintf(shallow[n_shallow].concern, sizeof shallow[n_shallow].concern, "%s", c);
+                snprintf(shallow[n_shallow].study, sizeof shallow[n_shallow].study, "%s",
+                         sid ? sid : "");
+                n_shallow++;
+            }
+            shallow_known = 1;
+        } else if (mn_status_is_input_error(st)) {
+            mn_ctx_clear_error(ctx); /* as for the follow-up: not known, nothing said */
+            st = MN_OK;
+        }
+        mn_evidence_free(ev);
+    }
+    for (int k = 0; shallow_known && k < n_shallow; k++)
+        if (!strcmp(shallow[k].concern, concern) && shallow[k].mm > 0) {
+            *mm = shallow[k].mm;
+            *study_id = shallow[k].study[0] ? shallow[k].study : NULL;
+        }
+    pthread_mutex_unlock(&shallow_lock);
     return st;
 }

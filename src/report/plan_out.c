@@ -260,6 +260,11 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
         mn__jput_int(j, sum, "evidence_followup_days", p->evidence_followup_days);
         mn__jput_bool(j, sum, "durability_extrapolated", p->lasting_extrapolated);
     }
+    if (p->evidence_shallowest_mm > 0) {
+        mn__jput_num(j, sum, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
+        mn__jput_str(j, sum, "evidence_shallowest_study", p->evidence_shallowest_study);
+        mn__jput_bool(j, sum, "depth_extrapolated", p->depth_extrapolated);
+    }
 }
 
 static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
@@ -443,6 +448,11 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
         if (p->evidence_followup_days > 0) {
             mn__jput_int(j, proj, "evidence_followup_days", p->evidence_followup_days);
             mn__jput_bool(j, proj, "durability_extrapolated", p->lasting_extrapolated);
+        }
+        if (p->evidence_shallowest_mm > 0) {
+            mn__jput_num(j, proj, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
+            mn__jput_str(j, proj, "evidence_shallowest_study", p->evidence_shallowest_study);
+            mn__jput_bool(j, proj, "depth_extrapolated", p->depth_extrapolated);
         }
     }
     mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);

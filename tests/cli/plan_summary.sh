@@ -72,6 +72,21 @@ else:
             bad.append("summary.zone %s is not a zone of the plan" % s.get("zone"))
         if "(%s)" % s.get("concern") not in proj["note"] or str(s.get("zone")) not in proj["note"]:
             bad.append("the note does not name the summary's zone and concern")
+        # Below the shallowest needle length any study of the concern used, the note says the
+        # projection extrapolates (the zone's deepest setting against the evidence's shallowest).
+        for k in ("evidence_shallowest_needle_mm", "evidence_shallowest_study", "depth_extrapolated"):
+            same("summary." + k + " vs projection", s.get(k), proj.get(k))
+        if "evidence_shallowest_needle_mm" in s:
+            zmax = max(z["depth_mm"]["max"] for z in plan["zones"]
+                       if z["zone"] == s["zone"] and z["concern"] == s["concern"])
+            same("depth_extrapolated", s["depth_extrapolated"],
+                 zmax < s["evidence_shallowest_needle_mm"] - 1e-9)
+            said = "needled shallower than %g mm (%s)" % (s["evidence_shallowest_needle_mm"],
+                                                          s["evidence_shallowest_study"])
+            for where, body in (("text", text), ("report", report), ("JSON note", proj["note"])):
+                if (said in body) != s["depth_extrapolated"]:
+                    bad.append("%s: the depth extrapolation (%s) is not stated as '%s'"
+                               % (where, s["depth_extrapolated"], said))
         bound, frac = s.get("maintenance_interval_bound"), s.get("maintenance_interval_at_longest_fraction")
         same("maintenance_interval_bounded", s.get("maintenance_interval_bounded"), bound != "none")
         same("maintenance_interval_unbounded_days present", "maintenance_interval_unbounded_days" in s,
@@ -117,6 +132,14 @@ check_client() { # NAME CLIENT_FILE: the plan's text, report and JSON, then the 
 for client in "$MN_SOURCE_DIR"/examples/clients/*.json; do
     check_client "$(basename "$client" .json)" "$client"
 done
+
+# Ravi's forehead is held at 0.2 mm, below every acne-scar study's needle length: his plan's
+# projection (the forehead's) says it extrapolates.
+expect 0 "" -- python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+sys.exit(0 if s["zone"] == "forehead" and s["depth_extrapolated"] is True else 1)' \
+    "$TMP/ravi-acne-scars/plan.json"
 
 # Treated, but nothing the model projects (melasma does not follow dermal collagen): the
 # summary says so and gives only the interval the visits follow.

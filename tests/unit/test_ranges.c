@@ -322,6 +322,49 @@ static void test_followup_from_evidence(void **state)
     mn_evidence_free(ev);
 }
 
+/* The shallowest needle length a concern's studies used: computed from the bundled base (its
+ * acne-scar studies publish 1.5 and 2.5 mm), moved by a user's shallower study, not by an
+ * animal study or an arm without a length; a concern no study gives a length for has none. */
+static void test_shallowest_from_evidence(void **state)
+{
+    (void)state;
+    mn_evidence *ev = NULL;
+    assert_int_equal(mn_evidence_load(ctx, NULL, &ev), MN_OK);
+    const char *sid = NULL;
+    assert_close(mn_evidence_shallowest_needle_mm(ev, "acne-scars", &sid), 1.5, 0, 0);
+    assert_non_null(sid);
+    assert_close(mn_evidence_shallowest_needle_mm(ev, "hair-loss", &sid), -1, 0, 0);
+    assert_null(sid);
+    double mm = 0;
+    assert_int_equal(mn_evidence_bundled_shallowest(ctx, "acne-scars", &mm, &sid), MN_OK);
+    assert_close(mm, 1.5, 0, 0);
+#define STUDY(id, design, arms)                                                                    \
+    "{\"id\": \"" id "\", \"citation\": \"A test.\", \"url\": \"https://example.org/t\", "         \
+    "\"role\": \"validation\", \"design\": \"" design "\", \"population\": {\"n\": 10}, "          \
+    "\"concern\": \"acne-scars\", \"arms\": [" arms "], \"endpoints\": [{\"id\": \"r\", "          \
+    "\"family\": \"clinical_scale\", \"scale\": \"pct_improvement\", \"arm\": \"a\", "             \
+    "\"quantity\": \"improvement\", \"unit\": \"%\", \"direction\": \"higher_better\", "           \
+    "\"timepoints\": [{\"day_from_first\": 90, \"n\": 10, \"mean\": 40}]}], \"verified\": "        \
+    "\"full text\", \"unverified\": []}"
+    const char *animal = STUDY("pig", "animal",
+                               "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", "
+                               "\"needle_mm\": 0.1, \"sessions\": 1}}");
+    const char *unknown = STUDY("nolength", "case-series",
+                                "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", "
+                                "\"sessions\": 1}}");
+    const char *ranged = STUDY("ranged", "case-series",
+                               "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", "
+                               "\"needle_mm_range\": [0.5, 1.5], \"sessions\": 1}}");
+#undef STUDY
+    assert_int_equal(mn_evidence_parse(ctx, ev, "pig.json", animal, strlen(animal)), MN_OK);
+    assert_int_equal(mn_evidence_parse(ctx, ev, "nolength.json", unknown, strlen(unknown)), MN_OK);
+    assert_close(mn_evidence_shallowest_needle_mm(ev, "acne-scars", &sid), 1.5, 0, 0);
+    assert_int_equal(mn_evidence_parse(ctx, ev, "ranged.json", ranged, strlen(ranged)), MN_OK);
+    assert_close(mn_evidence_shallowest_needle_mm(ev, "acne-scars", &sid), 0.5, 0, 0);
+    assert_string_equal(sid, "ranged");
+    mn_evidence_free(ev);
+}
+
 /* PIH per session (healing/pih.c) is higher for darker phototypes, deeper needles and more
  * passes, on settings outside the pooled roller studies it rests on. */
 static void test_pih_behaviour(void **state)
@@ -424,6 +467,7 @@ int main(void)
         cmocka_unit_test(test_band_contains_point),
         cmocka_unit_test(test_ranges_deterministic),
         cmocka_unit_test(test_followup_from_evidence),
+        cmocka_unit_test(test_shallowest_from_evidence),
         cmocka_unit_test(test_pih_behaviour),
         cmocka_unit_test(test_pen_pih_within_evidence),
     };
