@@ -1278,13 +1278,59 @@ double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *conce
     return best;
 }
 
-/* The bundled evidence never changes within a process, so its follow-up is found once (the
- * planner asks for every plan). Only an int and a copy of the id are kept: nothing allocated
- * stays behind. */
-static pthread_mutex_t followup_lock = PTHREAD_MUTEX_INITIALIZER;
-static int followup_known;
+/* The bundled evidence never changes within a process, so what the planner asks of it for
+ * every plan (the longest follow-up; the shallowest needle length per concern) is found once,
+ * under one lock, and only plain copies are kept: nothing allocated stays behind. The table
+ * holds one row per concern the bundled studies name (a handful; its size is a bound on the
+ * bundled base, checked when it is filled). */
+#define SHALLOW_MAX 32
+static pthread_mutex_t bundled_lock = PTHREAD_MUTEX_INITIALIZER;
+static int bundled_known;
 static int followup_days_cached;
 static char followup_study_cached[64];
+static int n_shallow;
+static struct {
+    char concern[64], study[64];
+    double mm;
+} shallow[SHALLOW_MAX];
+
+/* Fills the facts above once; called with bundled_lock held. A catalogue of the user's
+ * (--data) that lacks a concern the bundled studies name leaves them not known, and nothing is
+ * said about them. */
+static mn_status bundled_facts(mn_ctx *ctx)
+{
+    if (bundled_known)
+        return MN_OK;
+    mn_evidence *ev = NULL;
+    mn_status st = mn_evidence_load(ctx, NULL, &ev);
+    if (st == MN_OK) {
+        const char *sid = NULL;
+        int d = mn_evidence_longest_followup_days(ev, &sid);
+        followup_days_cached = d > 0 ? d : 0;
+        snprintf(followup_study_cached, sizeof followup_study_cached, "%s", sid ? sid : "");
+        n_shallow = 0;
+        for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+            const char *c = mn_evidence_at(ev, i)->concern;
+            int seen = 0;
+            for (int k = 0; c && k < n_shallow; k++)
+                seen |= !strcmp(shallow[k].concern, c);
+            if (!c || seen)
+                continue;
+            assert(n_shallow < SHALLOW_MAX); /* the bundled base names fewer concerns */
+            shallow[n_shallow].mm = mn_evidence_shallowest_needle_mm(ev, c, &sid);
+            snprintf(shallow[n_shallow].concern, sizeof shallow[n_shallow].concern, "%s", c);
+            snprintf(shallow[n_shallow].study, sizeof shallow[n_shallow].study, "%s",
+                     sid ? sid : "");
+            n_shallow++;
+        }
+        bundled_known = 1;
+    } else if (mn_status_is_input_error(st)) {
+        mn_ctx_clear_error(ctx);
+        st = MN_OK;
+    }
+    mn_evidence_free(ev);
+    return st;
+}
 
 mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **study_id)
 {
@@ -1292,43 +1338,15 @@ mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **stud
         return mn__error(ctx, MN_EINVAL, "evidence: NULL follow-up arguments");
     *days = 0;
     *study_id = NULL;
-    mn_status st = MN_OK;
-    pthread_mutex_lock(&followup_lock);
-    if (!followup_known) {
-        mn_evidence *ev = NULL;
-        st = mn_evidence_load(ctx, NULL, &ev);
-        if (st == MN_OK) {
-            const char *sid = NULL;
-            int d = mn_evidence_longest_followup_days(ev, &sid);
-            followup_days_cached = d > 0 ? d : 0;
-            snprintf(followup_study_cached, sizeof followup_study_cached, "%s", sid ? sid : "");
-            followup_known = 1;
-        } else if (mn_status_is_input_error(st)) {
-            /* A catalogue of the user's (--data) that lacks a concern the bundled studies
-             * name: the follow-up is then not known, and nothing is said about it. */
-            mn_ctx_clear_error(ctx);
-            st = MN_OK;
-        }
-        mn_evidence_free(ev);
-    }
-    if (followup_known) {
+    pthread_mutex_lock(&bundled_lock);
+    mn_status st = bundled_facts(ctx);
+    if (bundled_known) {
         *days = followup_days_cached;
         *study_id = followup_study_cached[0] ? followup_study_cached : NULL;
     }
-    pthread_mutex_unlock(&followup_lock);
+    pthread_mutex_unlock(&bundled_lock);
     return st;
 }
-
-/* The shallowest needle length per concern of the bundled evidence, found once like the
- * follow-up: one row per concern its studies name (a handful; the table's size is a bound on
- * the bundled base, checked when it is filled). */
-#define SHALLOW_MAX 32
-static pthread_mutex_t shallow_lock = PTHREAD_MUTEX_INITIALIZER;
-static int shallow_known, n_shallow;
-static struct {
-    char concern[64], study[64];
-    double mm;
-} shallow[SHALLOW_MAX];
 
 mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, double *mm,
                                          const char **study_id)
@@ -1337,40 +1355,13 @@ mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, doubl
         return mn__error(ctx, MN_EINVAL, "evidence: NULL needle-length arguments");
     *mm = -1;
     *study_id = NULL;
-    mn_status st = MN_OK;
-    pthread_mutex_lock(&shallow_lock);
-    if (!shallow_known) {
-        mn_evidence *ev = NULL;
-        st = mn_evidence_load(ctx, NULL, &ev);
-        if (st == MN_OK) {
-            n_shallow = 0;
-            for (size_t i = 0; i < mn_evidence_count(ev); i++) {
-                const char *c = mn_evidence_at(ev, i)->concern;
-                int seen = 0;
-                for (int k = 0; c && k < n_shallow; k++)
-                    seen |= !strcmp(shallow[k].concern, c);
-                if (!c || seen)
-                    continue;
-                assert(n_shallow < SHALLOW_MAX); /* the bundled base names fewer concerns */
-                const char *sid = NULL;
-                shallow[n_shallow].mm = mn_evidence_shallowest_needle_mm(ev, c, &sid);
-                snprintf(shallow[n_shallow].concern, sizeof shallow[n_shallow].concern, "%s", c);
-                snprintf(shallow[n_shallow].study, sizeof shallow[n_shallow].study, "%s",
-                         sid ? sid : "");
-                n_shallow++;
-            }
-            shallow_known = 1;
-        } else if (mn_status_is_input_error(st)) {
-            mn_ctx_clear_error(ctx); /* as for the follow-up: not known, nothing said */
-            st = MN_OK;
-        }
-        mn_evidence_free(ev);
-    }
-    for (int k = 0; shallow_known && k < n_shallow; k++)
+    pthread_mutex_lock(&bundled_lock);
+    mn_status st = bundled_facts(ctx);
+    for (int k = 0; bundled_known && k < n_shallow; k++)
         if (!strcmp(shallow[k].concern, concern) && shallow[k].mm > 0) {
             *mm = shallow[k].mm;
             *study_id = shallow[k].study[0] ? shallow[k].study : NULL;
         }
-    pthread_mutex_unlock(&shallow_lock);
+    pthread_mutex_unlock(&bundled_lock);
     return st;
 }
