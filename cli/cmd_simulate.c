@@ -155,6 +155,11 @@ int cmd_simulate(int argc, char **argv)
     int followup = 0;
     if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)))
         goto fail;
+    /* How shallow it needled this concern: below it, the dose response is extrapolated. */
+    const char *shallow_study = NULL;
+    double shallow = -1;
+    if ((st = mn_evidence_bundled_shallowest(ctx, sc->concern->id, &shallow, &shallow_study)))
+        goto fail;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -166,7 +171,9 @@ int cmd_simulate(int argc, char **argv)
                              a.integrator,
                              &in->warnings,
                              followup,
-                             followup_study};
+                             followup_study,
+                             shallow > 0 ? shallow : 0,
+                             shallow_study};
     st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("simulate", ctx, st, out, csv);

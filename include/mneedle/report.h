@@ -88,6 +88,12 @@ typedef struct {
      * it is said to be an extrapolation. 0 (and NULL): not known, nothing is said. */
     int evidence_followup_days;
     const char *evidence_followup_study;
+    /* The shallowest needle length any human study of the scenario's concern used
+     * (mn_evidence_shallowest_needle_mm()) and that study: a course whose deepest session lies
+     * below it is said to run the dose response below the depths studied. 0 (and NULL): not
+     * known, nothing is said. */
+    double evidence_shallowest_mm;
+    const char *evidence_shallowest_study;
 } mn_healing_result;
 
 /**

@@ -107,6 +107,10 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
     int followup = 0;
     if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)))
         goto done;
+    const char *shallow_study = NULL;
+    double shallow = -1;
+    if ((st = mn_evidence_bundled_shallowest(ctx, sc->concern->id, &shallow, &shallow_study)))
+        goto done;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -118,7 +122,9 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
                              opts.integrator,
                              &in->warnings,
                              followup,
-                             followup_study};
+                             followup_study,
+                             shallow > 0 ? shallow : 0,
+                             shallow_study};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);

@@ -38,6 +38,24 @@ static int extrapolated(const mn_healing_result *res)
     return S->peak_day + d - last > res->evidence_followup_days;
 }
 
+/* The deepest needle length of the scenario's sessions. */
+static double deepest_mm(const mn_healing_scenario *sc)
+{
+    double d = 0;
+    for (int i = 0; i < sc->n_sessions; i++)
+        if (sc->sessions[i].needle_mm > d)
+            d = sc->sessions[i].needle_mm;
+    return d;
+}
+
+/* Whether every session lies below the shallowest needle length a study of the concern used;
+ * 0 when that is unknown. */
+static int depth_extrapolated(const mn_healing_result *res)
+{
+    return res->evidence_shallowest_mm > 0 && res->scenario->n_sessions > 0 &&
+           deepest_mm(res->scenario) < res->evidence_shallowest_mm - 1e-9;
+}
+
 char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
 {
     if (!buf || len == 0)
@@ -173,6 +191,13 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
             res->evidence_followup_days / MN__DAYS_PER_MONTH,
             res->evidence_followup_study ? res->evidence_followup_study : "unnamed",
             res->evidence_followup_days / MN__DAYS_PER_MONTH);
+    if (depth_extrapolated(res))
+        PUT(" No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
+            "%.2g mm this projection runs the model's dose response below the depths studied, "
+            "an extrapolation.",
+            res->scenario->concern->id, res->evidence_shallowest_mm,
+            res->evidence_shallowest_study ? res->evidence_shallowest_study : "unnamed",
+            deepest_mm(res->scenario));
     PUT(" These are model projections with the uncertainty shown, not promised results.");
 #undef PUT
     return buf;
@@ -342,6 +367,12 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         if (res->evidence_followup_days > 0) {
             mn__jput_int(&j, sum, "evidence_followup_days", res->evidence_followup_days);
             mn__jput_bool(&j, sum, "durability_extrapolated", extrapolated(res));
+        }
+        if (res->evidence_shallowest_mm > 0) {
+            mn__jput_num(&j, sum, "evidence_shallowest_needle_mm", res->evidence_shallowest_mm);
+            mn__jput_str(&j, sum, "evidence_shallowest_study",
+                         res->evidence_shallowest_study ? res->evidence_shallowest_study : "");
+            mn__jput_bool(&j, sum, "depth_extrapolated", depth_extrapolated(res));
         }
     }
     mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));

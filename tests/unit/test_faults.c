@@ -368,8 +368,8 @@ static mn_status call_simulate(void)
                              0.9, lo, hi);
     if (!st) {
         mn_healing_result res = {
-            &in->scenario, samples,          in->n_report_days, lo, hi,  8, &summary,
-            NULL,          MN_HEALING_EXACT, &in->warnings,     0,  NULL};
+            &in->scenario, samples,          in->n_report_days, lo, hi,   8, &summary,
+            NULL,          MN_HEALING_EXACT, &in->warnings,     0,  NULL, 0, NULL};
         st = mn_healing_write(fx.ctx, &res, 1, sink_write, &out_sink);
         if (!st)
             st = mn_healing_write(fx.ctx, &res, 0, sink_write, &out_sink);

@@ -913,8 +913,8 @@ static void test_answer(void **state)
     mn_healing_session s[3];
     mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
-    mn_healing_result res = {&sc,  NULL, 0,   NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
-                             NULL, 0,    NULL};
+    mn_healing_result res = {&sc,  NULL, 0,    NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
+                             NULL, 0,    NULL, 0,    NULL};
     char buf[1024];
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "How long will it last?"));
@@ -923,6 +923,20 @@ static void test_answer(void **state)
     char num[32];
     snprintf(num, sizeof num, "day %d", sum.peak_day);
     assert_non_null(strstr(buf, num));
+    /* Every session below the shallowest needle length a study of the concern used: the answer
+     * says the projection extrapolates; at or above it, or unknown, it says nothing. */
+    assert_null(strstr(buf, "below the depths studied"));
+    double deepest = 0;
+    for (int i = 0; i < sc.n_sessions; i++)
+        deepest = fmax(deepest, sc.sessions[i].needle_mm);
+    res.evidence_shallowest_mm = deepest + 0.5;
+    res.evidence_shallowest_study = "deeper2020";
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "below the depths studied"));
+    assert_non_null(strstr(buf, "(deeper2020)"));
+    res.evidence_shallowest_mm = deepest;
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_null(strstr(buf, "below the depths studied"));
     /* Truncation is safe. */
     mn_healing_answer(&res, buf, 10);
     assert_int_equal(strlen(buf), 9);
