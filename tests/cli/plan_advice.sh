@@ -3,6 +3,9 @@
 # - occasional aspirin is paused 7 days before the first visit, not 3: it blocks platelets for
 #   their life of 7-10 days, and the clinic instructions cited give a week for blood thinners;
 #   occasional ibuprofen stays at 3 days, and a prescribed medicine is never stopped;
+# - anti-wrinkle (botulinum toxin) and filler injections are spaced 2 weeks before the first
+#   visit, as peels and laser are: screening has no input for botulinum toxin, and MN-FILLER
+#   defers for 2 weeks after fillers;
 # - "what to expect" promises no result by a date: the plan's own projection peaks months
 #   after the first session, so no line may say scars or lines improve within weeks.
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +35,10 @@ else:
 for t in plan["pretreatment"]:
     if t["days_before"] < 7 and re.search(r"aspirin", t["text"], re.I):
         bad.append("%s pauses aspirin only %d days: %s" % (t["id"], t["days_before"], t["text"]))
+o = pre.get("no-other-treatments")
+if not o or o["days_before"] < 14 or not re.search(r"botulinum", o["text"]) \
+        or not re.search(r"filler", o["text"]):
+    bad.append("no 2-week spacing for botulinum toxin and filler injections before the first visit")
 if not re.search(r"from 2026-11-24 +If you take aspirin", text):
     bad.append("the text plan does not date the aspirin pause 2026-11-24")
 for item in plan["aftercare"]:
