@@ -470,7 +470,8 @@ static void test_hydrodynamic_radius(void **state)
  * 1-8 um2/s and dermal 1-20 um2/s over the three sizes (abstract; per-size values not read).
  * The dextrans' radii are their viscometric radii, R = (3 [eta] M / (10 pi N_A))^(1/3), from the
  * Mark-Houwink relation [eta] = 0.2628 M^0.3888 ml/g (37 C, buffered saline, 43-1990 kDa; the
- * table of Masuelli, J Polym Biopolym Phys Chem 2013;1:13, its reference 5), the derivation the
+ * review table of Masuelli, J Polym Biopolym Phys Chem 2013;1:13, its reference 5, read in a copy
+ * of the table, not checked against the paper), the derivation the
  * HA product uses: 6.1, 15.1 and 28.6 nm. This check was computed after the model was set, and
  * is not counted in the delivery validation (docs/models/transport.md): the dermis lies inside
  * the measured range at every size, and so does the epidermis at 500 and 2000 kDa; at 70 kDa
