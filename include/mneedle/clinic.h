@@ -42,7 +42,8 @@ extern "C" {
  *  refused, never cut. */
 #define MN_CLIENT_NAME_LEN 256
 
-/* History inputs (DESIGN §4). Booleans hold 0/1; *_ago inputs hold their number. */
+/* History inputs: DESIGN §4's, then additions (docs/input-formats.md), each at the end so the
+ * numbers of the earlier ones never change. Booleans hold 0/1; *_ago inputs hold their number. */
 #define MN_HISTORY_LIST(X)                                                                         \
     X(ACTIVE_INFECTION_AT_SITE, "active_infection_at_site", 0)                                     \
     X(ACTIVE_COLD_SORE, "active_cold_sore", 0)                                                     \
@@ -64,7 +65,8 @@ extern "C" {
     X(HERPES_SIMPLEX_HISTORY, "herpes_simplex_history", 0)                                         \
     X(FILLER_OR_THREADS_WEEKS_AGO, "filler_or_threads_weeks_ago", 1)                               \
     X(KOEBNER_CONDITION, "koebner_condition", 0)                                                   \
-    X(HOME_DEVICE_USE, "home_device_use", 0)
+    X(HOME_DEVICE_USE, "home_device_use", 0)                                                       \
+    X(BOTULINUM_TOXIN_WEEKS_AGO, "botulinum_toxin_weeks_ago", 1)
 
 typedef enum {
 #define MN__HISTORY_ENUM(id, name, numeric) MN_HISTORY_##id,

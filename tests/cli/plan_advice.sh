@@ -4,8 +4,8 @@
 #   their life of 7-10 days, and the clinic instructions cited give a week for blood thinners;
 #   occasional ibuprofen stays at 3 days, and a prescribed medicine is never stopped;
 # - anti-wrinkle (botulinum toxin) and filler injections are spaced 2 weeks before the first
-#   visit, as peels and laser are: screening has no input for botulinum toxin, and MN-FILLER
-#   defers for 2 weeks after fillers;
+#   visit, as peels and laser are; screening defers for 2 weeks after fillers (MN-FILLER) and
+#   after botulinum toxin (MN-BOTULINUM, tests/cli/plan_inputs.sh);
 # - "what to expect" promises no result by a date: the plan's own projection peaks months
 #   after the first session, so no line may say scars or lines improve within weeks.
 . "$(dirname "$0")/lib.sh"

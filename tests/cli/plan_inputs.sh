@@ -83,6 +83,19 @@ HISTORY='"pregnant": "yes"' base > "$TMP/t.json"
 expect 2 '\$\.history\.pregnant: expected true or false, got a string' -- "$MNEEDLE" screen "$TMP/t.json"
 HISTORY='"isotretinoin_months_ago": -1' base > "$TMP/t.json"
 expect 2 '\$\.history\.isotretinoin_months_ago: -1 is out of range' -- "$MNEEDLE" screen "$TMP/t.json"
+
+# Botulinum toxin (an addition to DESIGN's history items, docs/input-formats.md): under 2 weeks
+# defers to the day the 2 weeks are up and the plan books nothing; 2 weeks or more, or the item
+# left out (every older file), screens as before.
+HISTORY='"botulinum_toxin_weeks_ago": 1' base > "$TMP/t.json"
+expect 0 'stdout:"code": "MN-BOTULINUM"' -- "$MNEEDLE" screen --json "$TMP/t.json"
+expect 0 'stdout:"rescreen_date": "2027-03-08"' -- "$MNEEDLE" screen --json "$TMP/t.json"
+expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$TMP/t.json"
+HISTORY='"botulinum_toxin_weeks_ago": 2' base > "$TMP/t.json"
+expect 0 'stdout:"decision": "proceed"' -- "$MNEEDLE" screen --json "$TMP/t.json"
+HISTORY='"botulinum_toxin_weeks_ago": "recent"' base > "$TMP/t.json"
+expect 2 '\$\.history\.botulinum_toxin_weeks_ago: expected a number' -- "$MNEEDLE" screen "$TMP/t.json"
+expect 0 "stdout:botulinum_toxin_weeks_ago" -- "$MNEEDLE" screen --help
 printf '{"client": {"age": 40, "sex": "female", "fitzpatrick": 2}, "concerns": [], "clinic": {"start": "2027-01-01"}}' > "$TMP/t.json"
 expect 2 '\$\.concerns: expected at least 1 element' -- "$MNEEDLE" plan "$TMP/t.json"
 printf '{"client": {"age": 40, "sex": "female", "fitzpatrick": 2}, "concerns": [{"concern": "melasma", "zones": ["cheek"]}], "clinic": {}}' > "$TMP/t.json"

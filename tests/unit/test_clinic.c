@@ -83,6 +83,7 @@ static void test_defer_dates(void **state)
         {"\"isotretinoin_months_ago\": 5.5", "2027-04-01"},   /* 0.5 left, rounded up */
         {"\"radiotherapy_months_ago\": 3", "2027-12-01"},     /* 12 - 3 = 9 months */
         {"\"filler_or_threads_weeks_ago\": 1", "2027-03-08"}, /* 1 week left */
+        {"\"botulinum_toxin_weeks_ago\": 0.5", "2027-03-12"}, /* 1.5 weeks: 10.5 days up */
         {"\"recent_sunburn_or_tan\": true", "2027-03-15"},    /* 14 days */
         {"\"isotretinoin_months_ago\": 2, \"radiotherapy_months_ago\": 3", "2027-12-01"},
     };
