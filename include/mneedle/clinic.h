@@ -66,7 +66,8 @@ extern "C" {
     X(FILLER_OR_THREADS_WEEKS_AGO, "filler_or_threads_weeks_ago", 1)                               \
     X(KOEBNER_CONDITION, "koebner_condition", 0)                                                   \
     X(HOME_DEVICE_USE, "home_device_use", 0)                                                       \
-    X(BOTULINUM_TOXIN_WEEKS_AGO, "botulinum_toxin_weeks_ago", 1)
+    X(BOTULINUM_TOXIN_WEEKS_AGO, "botulinum_toxin_weeks_ago", 1)                                   \
+    X(CONTROLLED_DIABETES, "controlled_diabetes", 0)
 
 typedef enum {
 #define MN__HISTORY_ENUM(id, name, numeric) MN_HISTORY_##id,

@@ -96,6 +96,13 @@ expect 0 'stdout:"decision": "proceed"' -- "$MNEEDLE" screen --json "$TMP/t.json
 HISTORY='"botulinum_toxin_weeks_ago": "recent"' base > "$TMP/t.json"
 expect 2 '\$\.history\.botulinum_toxin_weeks_ago: expected a number' -- "$MNEEDLE" screen "$TMP/t.json"
 expect 0 "stdout:botulinum_toxin_weeks_ago" -- "$MNEEDLE" screen --help
+
+# Diabetes under control (an addition) proceeds with a caution; uncontrolled still defers.
+HISTORY='"controlled_diabetes": true' base > "$TMP/t.json"
+expect 0 'stdout:"decision": "proceed_with_caution"' -- "$MNEEDLE" screen --json "$TMP/t.json"
+expect 0 'stdout:"code": "MN-DIABETES-CONTROLLED"' -- "$MNEEDLE" screen --json "$TMP/t.json"
+HISTORY='"uncontrolled_diabetes": true' base > "$TMP/t.json"
+expect 0 'stdout:"decision": "defer"' -- "$MNEEDLE" screen --json "$TMP/t.json"
 printf '{"client": {"age": 40, "sex": "female", "fitzpatrick": 2}, "concerns": [], "clinic": {"start": "2027-01-01"}}' > "$TMP/t.json"
 expect 2 '\$\.concerns: expected at least 1 element' -- "$MNEEDLE" plan "$TMP/t.json"
 printf '{"client": {"age": 40, "sex": "female", "fitzpatrick": 2}, "concerns": [{"concern": "melasma", "zones": ["cheek"]}], "clinic": {}}' > "$TMP/t.json"

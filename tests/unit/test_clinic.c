@@ -113,6 +113,30 @@ static void test_defer_dates(void **state)
     assert_false(s.has_rescreen);
 }
 
+/* Diabetes: uncontrolled defers with no date (until a doctor confirms control); controlled is
+ * a caution that still plans sessions (docs/screening.md). */
+static void test_diabetes_control(void **state)
+{
+    (void)state;
+    mn_client c;
+    mn_screening s;
+    const char *t = client_json("\"controlled_diabetes\": true", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+    assert_int_equal(s.decision, MN_DECISION_CAUTION);
+    assert_int_equal(s.n_findings, 1);
+    assert_string_equal(s.findings[0].code, "MN-DIABETES-CONTROLLED");
+    mn_plan *p = NULL;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    assert_true(p->n_sessions > 0);
+    mn_plan_free(p);
+    t = client_json("\"uncontrolled_diabetes\": true", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+    assert_int_equal(s.decision, MN_DECISION_DEFER);
+    assert_false(s.has_rescreen);
+}
+
 static void test_plan_json_contract(void **state)
 {
     (void)state;
@@ -335,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_plan_json_contract),
         cmocka_unit_test(test_grade_sets_course_length),
         cmocka_unit_test(test_references_resolve),
+        cmocka_unit_test(test_diabetes_control),
         cmocka_unit_test(test_home_device_refused),
         cmocka_unit_test(test_prices_loader),
         cmocka_unit_test(test_prices_in_plan),
