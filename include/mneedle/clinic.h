@@ -288,6 +288,11 @@ typedef struct {
     int n_projection;
     int maintenance_interval_days;
     int maintenance_from_model; /* 1 when the collagen model set the interval */
+    /* When the model did not set maintenance_interval_days: the concerns' own default behind it
+     * (data/concerns.json maintenance_days), before the 3-12 month bounds. Below
+     * maintenance_interval_days when the shortest bound raised it (hair loss: 60 days, booked
+     * every 90), so outputs do not call the booked interval the concern's usual one. */
+    int maintenance_default_days;
     char projection_note[1536];
     /* landmarks of the projection, indices into projection[] computed with it
      * (mn_healing_projection): peak; first below target_fraction x peak; first back at or

@@ -15,18 +15,43 @@
 #include "clinic/plan_internal.h"
 #include "core/internal.h"
 
-int mn__plan_default_maintenance(const mn_plan *p)
+/* The shortest default maintenance interval of the client's concerns (of those the model does
+ * not project when @p unprojected_only), before the clinic's 3-12 month bounds. */
+static int shortest_default(const mn_plan *p, int unprojected_only)
 {
     int m = MN_MAINTENANCE_MAX_DAYS;
-    for (int k = 0; k < p->client.n_concerns; k++)
-        if (p->client.concerns[k].concern->maintenance_days < m)
-            m = p->client.concerns[k].concern->maintenance_days;
+    for (int k = 0; k < p->client.n_concerns; k++) {
+        const mn_concern *c = p->client.concerns[k].concern;
+        if ((!unprojected_only || !c->collagen_projection) && c->maintenance_days < m)
+            m = c->maintenance_days;
+    }
+    return m;
+}
+
+int mn__plan_default_maintenance(const mn_plan *p)
+{
+    int m = shortest_default(p, 0);
     return m < MN_MAINTENANCE_MIN_DAYS ? MN_MAINTENANCE_MIN_DAYS : m;
+}
+
+/* Why the booked interval is what it is, when no model set it: the concerns' usual interval,
+ * or the plan's shortest maintenance interval when their default is shorter still. */
+static const char *default_reason(const mn_plan *p, char *buf, size_t size)
+{
+    if (p->maintenance_default_days >= p->maintenance_interval_days)
+        return "the usual interval for these concerns";
+    snprintf(buf, size,
+             "the shortest maintenance interval the plan books (the concerns' default, %d days, "
+             "is shorter)",
+             p->maintenance_default_days);
+    return buf;
 }
 
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
 {
+    char why[160];
     p->maintenance_interval_days = mn__plan_default_maintenance(p);
+    p->maintenance_default_days = shortest_default(p, 0);
     p->maintenance_from_model = 0;
     p->n_projection = 0;
     p->projection_peak = p->projection_below_target = p->projection_baseline = -1;
@@ -38,8 +63,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_interval_at_longest_fraction = 0;
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
-             "days is the usual interval for these concerns.",
-             p->maintenance_interval_days);
+             "days is %s.",
+             p->maintenance_interval_days, default_reason(p, why, sizeof why));
     if (p->n_sessions == 0 || !p->client.device)
         return MN_OK;
     /* Concerns that do not follow dermal collagen (pigment, hair) get no curve. */
@@ -58,9 +83,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     if (ns)
         snprintf(p->projection_note, sizeof p->projection_note,
                  "The model does not project %s: it does not follow dermal collagen, so no "
-                 "improvement curve is shown for it; maintenance every %d days is the usual "
-                 "interval for these concerns.",
-                 skipped, p->maintenance_interval_days);
+                 "improvement curve is shown for it; maintenance every %d days is %s.",
+                 skipped, p->maintenance_interval_days, default_reason(p, why, sizeof why));
     /* One projection per zone from the healing model (include/mneedle/healing.h); the zone
      * that needs maintenance soonest sets the plan's interval and is the curve shown. */
     mn_healing_projection best;
@@ -125,6 +149,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->projection_below_target = best.below_target_sample;
     p->projection_baseline = best.baseline_sample;
     p->maintenance_interval_days = best.maintenance_interval_days;
+    p->maintenance_default_days = best.maintenance_interval_days;
     p->maintenance_from_model = 1;
     p->has_lasting = 1;
     p->lasting_peak_pct = best.peak_improvement_pct;
@@ -265,15 +290,25 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     }
     if (ns) {
         size_t len = strlen(p->projection_note);
-        snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                 " The model does not project %s: it does not follow dermal collagen%s.", skipped,
-                 usual < best.maintenance_interval_days
-                     ? ", and its usual maintenance interval, shorter, sets its own zones' visits"
-                     : "");
+        int own = shortest_default(p, 1); /* before the bounds: usual is after them */
         if (usual < best.maintenance_interval_days) {
             p->maintenance_interval_days = usual;
+            p->maintenance_default_days = own;
             p->maintenance_from_model = 0;
         }
+        char shorter[200] = "";
+        if (usual < best.maintenance_interval_days && own < usual)
+            snprintf(shorter, sizeof shorter,
+                     ", and its zones' visits follow the shortest maintenance interval the plan "
+                     "books, %d days, which is shorter than the model's (its own default, %d "
+                     "days, is shorter still)",
+                     usual, own);
+        else if (usual < best.maintenance_interval_days)
+            snprintf(shorter, sizeof shorter,
+                     ", and its usual maintenance interval, shorter, sets its own zones' visits");
+        snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                 " The model does not project %s: it does not follow dermal collagen%s.", skipped,
+                 shorter);
     }
 done:
     mn_healing_projection_release(&best);

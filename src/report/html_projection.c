@@ -6,6 +6,7 @@
  * projection gets the answer from its own note, without invented numbers.
  */
 #include <math.h>
+#include <stdio.h>
 
 #include "report/html_internal.h"
 
@@ -51,7 +52,14 @@ static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *f
                            "%.0f months) keeps it at or above %.0f %% of its best. ",
                            plan->maintenance_interval_days,
                            plan->maintenance_interval_days / MN__DAYS_PER_MONTH, target * 100.0);
-        else
+        else if (plan->maintenance_default_days < plan->maintenance_interval_days) {
+            char then[200];
+            snprintf(then, sizeof then,
+                     ", the shortest this plan books (this concern's default, %d days, is "
+                     "shorter). ",
+                     plan->maintenance_default_days);
+            books_maintenance(b, plan, then);
+        } else
             books_maintenance(b, plan, ", the usual interval for this concern. ");
         return;
     }

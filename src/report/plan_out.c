@@ -3,6 +3,7 @@
  * clinician can hand to a client.
  */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/json_out.h"
@@ -609,13 +610,20 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
     }
 
     if (p->n_sessions > 0) {
+        char why[160];
+        if (p->maintenance_from_model)
+            snprintf(why, sizeof why, "set by the collagen model");
+        else if (p->maintenance_default_days < p->maintenance_interval_days)
+            snprintf(why, sizeof why,
+                     "the shortest the plan books (the concern's default, %d days, is shorter)",
+                     p->maintenance_default_days);
+        else
+            snprintf(why, sizeof why, "the usual interval");
         mn__buf_textf(b,
                       "\nSchedule (%d course session%s, then maintenance)\n"
                       "  Maintenance: the most frequent every %d days, %s.\n",
                       p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
-                      p->maintenance_interval_days,
-                      p->maintenance_from_model ? "set by the collagen model"
-                                                : "the usual interval");
+                      p->maintenance_interval_days, why);
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
             static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};

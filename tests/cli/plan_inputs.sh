@@ -36,6 +36,14 @@ expect 0 'stdout:"rescreen_date": null' -- "$MNEEDLE" screen --json "$EX/lena-pr
 expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$EX/george-keloid.json"
 expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$EX/sofia-isotretinoin.json"
 expect 0 "stdout:Above the usual 1.5 mm facial limit" -- "$MNEEDLE" plan "$EX/ravi-acne-scars.json"
+# Tom's hair loss has a 60-day default maintenance (data/concerns.json) that the plan's 3-month
+# bound raises to 90 days: the plan says so instead of calling 90 days the usual interval.
+expect 0 "stdout:Maintenance: the most frequent every 90 days, the shortest the plan books \\(the concern's default, 60 days, is shorter\\)" -- "$MNEEDLE" plan "$EX/tom-hair-loss.json"
+cp "$TMP/out" "$TMP/tom.txt"
+expect 1 "" -- grep -q "the usual interval" "$TMP/tom.txt"
+expect 0 "" -- "$MNEEDLE" plan --report "$TMP/tom.html" "$EX/tom-hair-loss.json"
+expect 1 "" -- grep -q "the usual interval for this concern" "$TMP/tom.html"
+expect 0 "stdout:Maintenance: the most frequent every [0-9]+ days, set by the collagen model" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json"
 
 # Standard input.
 base > "$TMP/ok.json"
