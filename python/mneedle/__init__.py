@@ -386,6 +386,9 @@ class Context:
             raise InputError(f"catalog: expected one of {', '.join(_CATALOGUES)}, got {what!r}")
         buf = ffi.new("mnpy_buf *")
         with self._lock:
+            if self._ptr == ffi.NULL:
+                raise MneedleError("this Context was closed")
+            lib.mn_ctx_clear_error(self._ptr)
             try:
                 st = lib.mnpy_catalog(self._ptr, what.encode(), buf)
                 if st:
@@ -460,9 +463,14 @@ class Likelihood:
         for i, v in enumerate(values):
             self._values[i] = float(v)
 
+    def _check_open(self):
+        if self._ctx._ptr == ffi.NULL:
+            raise MneedleError("the Context of this Likelihood was closed")
+
     def __call__(self, values):
         ctx = self._ctx
         with ctx._lock:
+            self._check_open()
             self._set(values)
             st = lib.mnpy_lik_eval(ctx._ptr, self._ptr, self._values, self._ll)
             if st:
@@ -473,6 +481,7 @@ class Likelihood:
         ctx = self._ctx
         buf = ffi.new("mnpy_buf *")
         with ctx._lock:
+            self._check_open()
             self._set(values)
             try:
                 st = lib.mnpy_lik_terms(ctx._ptr, self._ptr, self._values, buf)

@@ -164,3 +164,15 @@ def test_mutated_inputs_never_crash(call, kind, prefix):
                 refused += 1
                 assert e.message
     assert refused > 0
+
+
+def test_a_closed_context_is_refused_by_every_call():
+    # A closed Context's catalogue listing was empty instead of an error, and a Likelihood
+    # made on it raised "invalid argument" as if the values were wrong.
+    ctx = mneedle.Context()
+    L = ctx.likelihood(["response_max"])
+    ctx.close()
+    for call in (lambda: ctx.catalog("devices"), lambda: L([0.6]), lambda: L.terms([0.6])):
+        with pytest.raises(mneedle.MneedleError) as info:
+            call()
+        assert not isinstance(info.value, mneedle.InputError) and "closed" in str(info.value)
