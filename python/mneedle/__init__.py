@@ -422,24 +422,36 @@ class Likelihood:
     observed). Values outside a constant's range raise InputError. Uses its Context's lock."""
 
     def __init__(self, ctx, names, studies, bundled, evidence_dir, patients, seed, all_roles):
-        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-            raise InputError("names: expected a list of constant names")
-        self.names = list(names)
+        self._ptr = ffi.NULL  # first, so that __del__ has it whatever is refused below
         self._ctx = ctx
-        self._ptr = ffi.NULL
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+            raise InputError(f"names: expected a list of constant names, got "
+                             f"{_type_name(names)}")
+        self.names = list(names)
         patients = _check_int("patients", patients, 0, 2000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
+        if not isinstance(studies, (list, tuple)):
+            raise InputError(f"studies: expected a list of dicts (objects of study files), got "
+                             f"{_type_name(studies)}")
+        if evidence_dir is not None and not isinstance(evidence_dir, (str, os.PathLike)):
+            raise InputError(f"evidence_dir: expected a directory name, got "
+                             f"{_type_name(evidence_dir)}")
         texts, srcs = [], []
         for i, st in enumerate(studies):
             if not isinstance(st, dict):
-                raise InputError(f"studies[{i}]: expected a dict (the object of a study file)")
-            texts.append(json.dumps(_plain(st, "$"), allow_nan=False).encode())
+                raise InputError(f"studies[{i}]: expected a dict (the object of a study file), "
+                                 f"got {_type_name(st)}")
+            try:
+                texts.append(json.dumps(_plain(st, "$"), allow_nan=False).encode())
+            except InputError as e:
+                e.source = f"studies[{i}]"
+                raise
             srcs.append(f"{st.get('id', 'study')}.json".encode())
         c_texts = [ffi.new("char[]", t) for t in texts]
         c_srcs = [ffi.new("char[]", s) for s in srcs]
         c_names = [ffi.new("char[]", n.encode()) for n in self.names]
         out = ffi.new("mnpy_lik **")
-        dir_c = ffi.new("char[]", evidence_dir.encode()) if evidence_dir else ffi.NULL
+        dir_c = ffi.new("char[]", os.fsencode(evidence_dir)) if evidence_dir else ffi.NULL
         with ctx._lock:
             if ctx._ptr == ffi.NULL:
                 raise MneedleError("this Context was closed")
@@ -458,9 +470,15 @@ class Likelihood:
         self._ll = ffi.new("double *")
 
     def _set(self, values):
+        want = f"expected {len(self.names)} numbers, one per name ({', '.join(self.names)})"
+        if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__"):
+            raise InputError(f"values: {want}, got {_type_name(values)}")
         if len(values) != len(self.names):
-            raise InputError(f"values: expected {len(self.names)} numbers, got {len(values)}")
+            raise InputError(f"values: {want}, got {len(values)}")
         for i, v in enumerate(values):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                raise InputError(f"values[{i}] ({self.names[i]}): expected a number, got "
+                                 f"{_type_name(v)}")
             self._values[i] = float(v)
 
     def _check_open(self):
