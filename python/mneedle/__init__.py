@@ -239,7 +239,9 @@ class Context:
             raise InputError(msg, None, None, status)
         raise MneedleError(msg, status)
 
-    def _call(self, fn, src, doc, *args):
+    def _call(self, fn, src, doc, *args, unnamed=None):
+        """Runs fn on doc's JSON; ``unnamed`` is the message for a failure the library leaves
+        without one (its status name otherwise)."""
         if isinstance(doc, (str, bytes)):
             raise InputError(f"expected a dict (the object of a {src} file), got "
                              f"{_type_name(doc)}; to read a file, pass json.load(f)", "$", src)
@@ -260,7 +262,7 @@ class Context:
                 st = fn(self._ptr, src.encode(), text, len(text), *args, buf)
                 if st:
                     self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
-                                f"{src}: {_s(lib.mn_strerror(st))}")
+                                f"{src}: {unnamed or _s(lib.mn_strerror(st))}")
                 out = ffi.string(buf.data, buf.len).decode() if buf.data != ffi.NULL else ""
             finally:
                 lib.mnpy_buf_free(buf)
@@ -327,8 +329,14 @@ class Context:
         trials = _check_int("trials", trials, 10, 100000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
         names, values, keep = _params(params)
+        # The library finds no endpoint of that id without a message: the study parsed, so
+        # its endpoints are objects with ids, and the message lists them.
+        eps = study.get("endpoints") if isinstance(study, dict) else None
+        ids = [e.get("id") for e in eps if isinstance(e, dict)] if isinstance(eps, list) else []
+        unnamed = (f"endpoint: expected the id of one of the study's endpoints "
+                   f"({', '.join(map(str, ids))}), got {endpoint!r}")
         return self._call(lib.mnpy_observe, "study", study, endpoint.encode(), timepoint,
-                          trials, seed, len(keep), names, values)
+                          trials, seed, len(keep), names, values, unnamed=unnamed)
 
     def likelihood(self, names, studies=(), bundled=True, evidence_dir=None, patients=0,
                    seed=0, all_roles=False):

@@ -32,8 +32,11 @@ def test_observe_refuses(tree):
     study = lotfi(tree)
     p = ctx.observe(study, "clinical_response_rolling_boxcar", trials=20)
     assert not p["applies"] and p["why_not"] and p["median"] is None
-    with pytest.raises(mneedle.MneedleError):
+    with pytest.raises(mneedle.InputError) as info:
         ctx.observe(study, "no_such_endpoint", trials=20)
+    # The message says which argument and what it could have been, not "unknown name".
+    assert str(info.value).startswith("study: endpoint: expected the id of one of the study's")
+    assert "papillary_collagen" in info.value.message and "'no_such_endpoint'" in str(info.value)
     with pytest.raises(mneedle.InputError):
         ctx.observe(study, "papillary_collagen", trials=5)
     broken = dict(study, role="both")
