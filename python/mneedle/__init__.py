@@ -48,21 +48,27 @@ class MneedleError(RuntimeError):
 class InputError(MneedleError, ValueError):
     """The input was wrong. ``path`` is the JSON path of the place (``$.patient.age``) or None
     when the message names no place, ``message`` what was expected, ``source`` the input's
-    name in the message ("scenario"), ``status`` the library's status name."""
+    name in the message ("scenario"), ``status`` the library's status name; ``line`` and
+    ``column`` the place in a file that is not JSON (a study or catalogue file), else None."""
 
-    def __init__(self, message, path=None, source=None, status=None):
+    def __init__(self, message, path=None, source=None, status=None, line=None, column=None):
         super().__init__(message, status)
         self.path = path
         self.source = source
+        self.line = line
+        self.column = column
 
     def __str__(self):
-        where = ": ".join(p for p in (self.source, self.path) if p)
+        src = self.source
+        if src and self.line is not None:
+            src = f"{src}:{self.line}:{self.column}"
+        where = ": ".join(p for p in (src, self.path) if p)
         return f"{where}: {self.message}" if where else self.message
 
 
 # "SRC: $.path: message" or "SRC:LINE:COL: message" (core/json_in.h).
-_MSG_RE = re.compile(r"^(?P<src>[^:]*?)(?::\d+:\d+)?: (?:(?P<path>\$[^ :]*): )?(?P<msg>.*)$",
-                     re.S)
+_MSG_RE = re.compile(r"^(?P<src>[^:]*?)(?::(?P<line>\d+):(?P<col>\d+))?: "
+                     r"(?:(?P<path>\$[^ :]*): )?(?P<msg>.*)$", re.S)
 
 
 def _type_name(v):
@@ -235,7 +241,9 @@ class Context:
         if lib.mn_status_is_input_error(st):
             m = _MSG_RE.match(msg)
             if m:
-                raise InputError(m.group("msg"), m.group("path"), m.group("src") or None, status)
+                line, col = m.group("line"), m.group("col")
+                raise InputError(m.group("msg"), m.group("path"), m.group("src") or None, status,
+                                 line and int(line), col and int(col))
             raise InputError(msg, None, None, status)
         raise MneedleError(msg, status)
 

@@ -176,3 +176,24 @@ def test_a_closed_context_is_refused_by_every_call():
         with pytest.raises(mneedle.MneedleError) as info:
             call()
         assert not isinstance(info.value, mneedle.InputError) and "closed" in str(info.value)
+
+
+def test_a_file_that_is_not_json_names_its_line_and_column(tmp_path, cli):
+    # The library's "FILE:LINE:COL: malformed JSON" lost LINE:COL on the way to InputError.
+    import subprocess
+
+    (tmp_path / "broken2020.json").write_text('{\n  "id": "broken2020",\n  "year": 20x\n}\n')
+    e = bad(mneedle.evidence, str(tmp_path))
+    out = subprocess.run([cli, "evidence", "--evidence", str(tmp_path)], capture_output=True,
+                         text=True)
+    assert out.returncode == 2 and out.stderr.strip().endswith(str(e))
+    assert e.source.endswith("broken2020.json") and (e.line, e.column) == (3, 13)
+    assert str(e).startswith(f"{e.source}:3:13: ")
+    (tmp_path / "devices.json").write_text('{"devices": [}')
+    e = bad(mneedle.Context, data_dir=str(tmp_path))
+    assert e.source.endswith("devices.json") and e.line == 1 and e.column is not None
+    # A message with a JSON path has no line.
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["age"] = "forty"
+    e = bad(mneedle.simulate, sc)
+    assert e.line is None and e.column is None and str(e).startswith("scenario: $.patient.age:")
