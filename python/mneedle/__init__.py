@@ -2,8 +2,10 @@
 
 Each call (screen, plan, simulate, absorb, cohort, sensitivity) takes the same object as the
 command's JSON file (a dict) and returns the command's --json output as a dict; simulate and
-absorb add ``trajectory``, the samples as NumPy arrays.
-Bad input raises InputError with the JSON path and the message. See docs/python.md.
+absorb add ``trajectory``, the samples as NumPy arrays. evidence and validate are the commands
+of those names; Context.observe and Context.likelihood run the observation model and the log
+likelihood of the studies. Bad input raises InputError with the JSON path and the message.
+See docs/python.md.
 """
 import os
 
@@ -14,6 +16,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
 
+import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import numbers  # noqa: E402
@@ -25,7 +28,8 @@ import numpy as np  # noqa: E402
 from ._mneedle import ffi, lib  # noqa: E402
 
 __all__ = ["Context", "Likelihood", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
-           "cohort", "sensitivity", "catalog", "version", "BAND_DEFAULT_SEED"]
+           "cohort", "sensitivity", "evidence", "validate", "catalog", "version",
+           "BAND_DEFAULT_SEED"]
 
 #: The default seed of simulate's uncertainty band (MN_BAND_DEFAULT_SEED, healing.h).
 BAND_DEFAULT_SEED = 20131001
@@ -281,13 +285,18 @@ class Context:
         return self._call(lib.mnpy_screen, "client", client)
 
     def plan(self, client, years=2):
-        """A treatment plan for a client: ``mneedle plan --json --years YEARS``."""
+        """A treatment plan for a client: ``mneedle plan --json --years YEARS`` (``years``
+        of projection, 1 to 20)."""
         years = _check_int("years", years, 1, 20)
         return self._call(lib.mnpy_plan, "client", client, years)
 
     def simulate(self, scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
-        """Healing and collagen over years for one scenario: ``mneedle simulate --json``, with
-        ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...)."""
+        """Healing and collagen over years for one scenario (the object of a scenario file):
+        ``mneedle simulate --json [--band N] [--seed S] [--integrator NAME]``, with
+        ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...; nested
+        objects flattened, untreated.improvement_pct -> untreated_improvement_pct).
+        ``band``: virtual people drawn for the 10-90 % range (0: the quick band); ``seed``:
+        their seed; ``integrator``: "exact" or "cvode"."""
         band = _check_int("band", band, 0, 10000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
         if integrator not in _INTEGRATORS:
@@ -298,8 +307,10 @@ class Context:
         return out
 
     def absorb(self, scenario, field=False):
-        """Serum delivery through the channels: ``mneedle absorb --json [--field]``, with
-        ``trajectory`` added (the samples over hours as NumPy arrays)."""
+        """Serum delivery through the channels (the object of a scenario file): ``mneedle
+        absorb --json [--field]``, with ``trajectory`` added (the samples over hours as NumPy
+        arrays: hour, delivered_ug_cm2, ...; with ``"setup": "franz"`` the receptor's too,
+        receptor_amount_ug_cm2, ...). ``field=True``: the 3D patch solver."""
         if not isinstance(field, bool):
             raise InputError(f"field: expected True or False, got {_type_name(field)}")
         out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field))
@@ -307,7 +318,8 @@ class Context:
         return out
 
     def cohort(self, trial, threads=0, n=None, seed=None):
-        """A virtual trial: ``mneedle cohort --json [--threads N] [--n N] [--seed S]``.
+        """A virtual trial (the object of a trial file): ``mneedle cohort --json [--threads N]
+        [--n N] [--seed S]``. ``n`` and ``seed`` replace the trial's own when given;
         ``threads`` 0 uses OpenMP's default; results are identical for any thread count."""
         threads = _check_int("threads", threads, 0, 4096)
         n = 0 if n is None else _check_int("n", n, 1, _INT_MAX)
@@ -596,3 +608,12 @@ def validate(evidence=None, posterior=None):
 def catalog(what):
     """Context().catalog with the built-in catalogues."""
     return _ctx().catalog(what)
+
+
+# help() on a module-level call teaches what the Context method's does (python -OO strips
+# docstrings: then there is none to copy).
+for _f in (screen, plan, simulate, absorb, cohort, sensitivity, evidence, validate, catalog):
+    if getattr(Context, _f.__name__).__doc__:
+        _f.__doc__ = (inspect.cleandoc(getattr(Context, _f.__name__).__doc__) +
+                      "\n\nWith the built-in catalogues (one Context per thread).")
+del _f
