@@ -213,10 +213,10 @@ class Context:
             if st:
                 raise MneedleError("cannot load the built-in catalogues: " + _s(lib.mn_strerror(st)))
         else:
-            if not isinstance(data_dir, str):
+            if not isinstance(data_dir, (str, os.PathLike)):
                 raise InputError(f"data_dir: expected a directory name, got {_type_name(data_dir)}")
             err = ffi.new("char[]", 1024)
-            st = lib.mn_ctx_create_with_data(out, data_dir.encode(), err, 1024)
+            st = lib.mn_ctx_create_with_data(out, os.fsencode(data_dir), err, 1024)
             if st:
                 self._raise(st, _s(err) or _s(lib.mn_strerror(st)))
         self._ptr = out[0]

@@ -96,3 +96,7 @@ def test_data_dir_is_used(tmp_path, cli):
     assert "test-pen-x" in ids and "test-pen-x" not in json.dumps(mneedle.catalog("devices"))
     assert ctx.catalog("devices") == run_cli(cli, "catalog", "devices", "--data", str(tmp_path))
     ctx.close()
+    # A pathlib folder is a directory name too, as for evidence() and validate().
+    with mneedle.Context(data_dir=tmp_path) as ctx:
+        assert ctx.catalog("devices") == run_cli(cli, "catalog", "devices", "--data",
+                                                 str(tmp_path))
