@@ -126,6 +126,36 @@ def _plain_other(value, path):
                      f"null), got {_type_name(value)}{hint}", path)
 
 
+def _unreadable(value, path):
+    """(path, message) of the first place in a _plain'd value that Python's json writes but the
+    library's parser refuses (an integer outside 64 bits, a NUL character or a lone surrogate
+    in a string or key), or None. Looked for only when the parser refused the text, so that
+    its message, a line and column of text the caller never saw, names the place instead."""
+    t = type(value)
+    if t is int and not -2 ** 63 <= value < 2 ** 63:
+        return path, f"expected a number within the 64-bit range (±9.2e18), got {value}"
+    if t is str:
+        if "\x00" in value:
+            return path, "a string may not contain the NUL character (U+0000)"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path, "a string may not contain a lone surrogate (not a Unicode character)"
+    if t is dict:
+        for k, v in value.items():
+            found = _unreadable(k, path) or _unreadable(v, f"{path}.{k}")
+            if found:
+                if found[0] == path:  # the key itself
+                    return path, f"key {k!r}: {found[1]}"
+                return found
+    if t is list:
+        for i, v in enumerate(value):
+            found = _unreadable(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
+
+
 def _check_int(name, value, lo, hi):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise InputError(f"{name}: expected a whole number from {lo} to {hi}, got "
@@ -261,7 +291,8 @@ class Context:
             raise InputError(f"expected a dict (the object of a {src} file), got "
                              f"{_type_name(doc)}", "$", src)
         try:
-            text = json.dumps(_plain(doc, "$"), allow_nan=False).encode()
+            plain = _plain(doc, "$")
+            text = json.dumps(plain, allow_nan=False).encode()
         except InputError as e:
             e.source = src
             raise
@@ -273,8 +304,12 @@ class Context:
             try:
                 st = fn(self._ptr, src.encode(), text, len(text), *args, buf)
                 if st:
-                    self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
-                                f"{src}: {unnamed or _s(lib.mn_strerror(st))}")
+                    try:
+                        self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
+                                    f"{src}: {unnamed or _s(lib.mn_strerror(st))}")
+                    except InputError as e:
+                        _name_unreadable(e, plain, src)
+                        raise
                 out = ffi.string(buf.data, buf.len).decode() if buf.data != ffi.NULL else ""
             finally:
                 lib.mnpy_buf_free(buf)
@@ -427,6 +462,18 @@ class Context:
         return json.loads(out)
 
 
+def _name_unreadable(e, plain, src):
+    """Rewrites InputError e, the parser's refusal of the text made from ``plain`` (line and
+    column in that text), to name the place in ``plain`` instead, where one is found."""
+    if e.line is None or e.source != src:
+        return
+    found = _unreadable(plain, "$")
+    if found:
+        e.path, e.message = found
+        e.line = e.column = None
+        e.args = (e.message,)
+
+
 def _params(params):
     """(names, values, keep-alive) for a dict of constant name -> value."""
     if params is None:
@@ -464,13 +511,14 @@ class Likelihood:
         if evidence_dir is not None and not isinstance(evidence_dir, (str, os.PathLike)):
             raise InputError(f"evidence_dir: expected a directory name, got "
                              f"{_type_name(evidence_dir)}")
-        texts, srcs = [], []
+        texts, srcs, plains = [], [], []
         for i, st in enumerate(studies):
             if not isinstance(st, dict):
                 raise InputError(f"studies[{i}]: expected a dict (the object of a study file), "
                                  f"got {_type_name(st)}")
             try:
-                texts.append(json.dumps(_plain(st, "$"), allow_nan=False).encode())
+                plains.append(_plain(st, "$"))
+                texts.append(json.dumps(plains[-1], allow_nan=False).encode())
             except InputError as e:
                 e.source = f"studies[{i}]"
                 raise
@@ -492,7 +540,12 @@ class Likelihood:
                 len(self.names), ffi.new("const char *[]", c_names) if c_names else ffi.NULL,
                 patients, seed, int(bool(all_roles)), out)
             if st:
-                ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+                try:
+                    ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+                except InputError as e:
+                    for plain, src in zip(plains, srcs):
+                        _name_unreadable(e, plain, src.decode())
+                    raise
         self._ptr = out[0]
         self._values = ffi.new("double[]", max(1, len(self.names)))
         self._ll = ffi.new("double *")

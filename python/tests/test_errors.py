@@ -3,13 +3,14 @@ values the library refuses, Python types that are not JSON, arguments of the wro
 interpreter never crashes (a crash would end this test run)."""
 import json
 import math
+import os
 import random
 
 import numpy as np
 import pytest
 
 import mneedle
-from conftest import example, examples
+from conftest import TREE, example, examples
 
 SCENARIO = "simulate-wrinkles-course.json"
 
@@ -197,3 +198,25 @@ def test_a_file_that_is_not_json_names_its_line_and_column(tmp_path, cli):
     sc["patient"]["age"] = "forty"
     e = bad(mneedle.simulate, sc)
     assert e.line is None and e.column is None and str(e).startswith("scenario: $.patient.age:")
+
+
+@pytest.mark.parametrize("value,words", [
+    (2 ** 63, "64-bit range"), (-2 ** 63 - 1, "64-bit range"), ("a\x00b", "NUL"),
+    ("\udc80", "lone surrogate")])
+def test_what_python_writes_but_the_parser_refuses_names_the_path(value, words):
+    # These were "scenario:1:208: malformed JSON: too big integer": a line and column of the
+    # text the package wrote, which the caller never saw, and no JSON path.
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["sex"] = value
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.patient.sex" and words in e.message and e.line is None
+    assert str(e).startswith("scenario: $.patient.sex: ")
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["s\x00x"] = 1
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.patient" and "key 's\\x00x'" in e.message
+    with open(os.path.join(TREE, "data", "evidence", "lotfi2013.json"), encoding="utf-8") as f:
+        study = json.load(f)
+    study["year"] = value
+    e = bad(mneedle.Context().likelihood, ["response_max"], studies=[study], bundled=False)
+    assert e.path == "$.year" and words in e.message
