@@ -78,7 +78,10 @@ _MSG_RE = re.compile(r"^(?P<src>[^:]*?)(?::(?P<line>\d+):(?P<col>\d+))?: "
 def _type_name(v):
     if isinstance(v, np.ndarray):
         return "a NumPy array"
-    return "a " + type(v).__name__
+    if v is None:
+        return "None"
+    name = type(v).__name__
+    return ("an " if name[0] in "aeiouAEIOU" else "a ") + name
 
 
 def _plain(value, path):

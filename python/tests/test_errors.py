@@ -220,3 +220,11 @@ def test_what_python_writes_but_the_parser_refuses_names_the_path(value, words):
     study["year"] = value
     e = bad(mneedle.Context().likelihood, ["response_max"], studies=[study], bundled=False)
     assert e.path == "$.year" and words in e.message
+
+
+def test_the_type_in_a_message_reads_as_english():
+    # "got a int", "got a NoneType" read as mistakes in the message itself.
+    assert str(bad(mneedle.validate, posterior=5)) == "posterior: expected a file name, got an int"
+    assert str(bad(mneedle.simulate, None)).endswith("got None")
+    assert bad(mneedle.simulate, example("scenarios", SCENARIO), band=2.0).message.endswith(
+        "got a float")
