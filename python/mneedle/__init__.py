@@ -477,6 +477,15 @@ def _name_unreadable(e, plain, src):
         e.args = (e.message,)
 
 
+def _float(v, where):
+    """float(v), or InputError naming ``where`` for an integer too large for a double."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise InputError(f"{where}: expected a number within a double's range (±1.8e308), got "
+                         f"an integer beyond it") from None
+
+
 def _params(params):
     """(names, values, keep-alive) for a dict of constant name -> value."""
     if params is None:
@@ -489,7 +498,8 @@ def _params(params):
     for k, v in params.items():
         if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise InputError(f"params: {k!r}: expected a constant's name and a number")
-    values = ffi.new("double[]", [float(v) for v in params.values()]) if keep else ffi.NULL
+    values = (ffi.new("double[]", [_float(v, f"params: {k!r}") for k, v in params.items()])
+              if keep else ffi.NULL)
     return names, values, keep
 
 
@@ -563,7 +573,7 @@ class Likelihood:
             if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
                 raise InputError(f"values[{i}] ({self.names[i]}): expected a number, got "
                                  f"{_type_name(v)}")
-            self._values[i] = float(v)
+            self._values[i] = _float(v, f"values[{i}] ({self.names[i]})")
 
     def _check_open(self):
         if self._ctx._ptr == ffi.NULL:

@@ -107,3 +107,14 @@ def test_likelihood_arguments_of_the_wrong_kind(tree, tmp_path):
             L(values)
         assert str(info.value).startswith(where)
     assert L((0.62, 1.0)) == L([0.62, 1.0])
+
+
+def test_an_integer_too_large_for_a_double_is_an_input_error(tree):
+    # float(10**400) raised OverflowError from inside the package.
+    ctx = mneedle.Context()
+    with pytest.raises(mneedle.InputError) as info:
+        ctx.observe(lotfi(tree), "papillary_collagen", trials=10, params={"response_max": 10**5000})
+    assert str(info.value).startswith("params: 'response_max': expected a number within")
+    with pytest.raises(mneedle.InputError) as info:
+        ctx.likelihood(["response_max"])([10**400])
+    assert str(info.value).startswith("values[0] (response_max): expected a number within")
