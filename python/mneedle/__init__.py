@@ -349,7 +349,7 @@ class Context:
         absorb --json [--field]``, with ``trajectory`` added (the samples over hours as NumPy
         arrays: hour, delivered_ug_cm2, ...; with ``"setup": "franz"`` the receptor's too,
         receptor_amount_ug_cm2, ...). ``field=True``: the 3D patch solver."""
-        if not isinstance(field, bool):
+        if not isinstance(field, (bool, np.bool_)):  # NumPy's bool too, as in a document
             raise InputError(f"field: expected True or False, got {_type_name(field)}")
         out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field))
         out["trajectory"] = _columns(out.get("samples", []))

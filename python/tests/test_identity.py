@@ -66,6 +66,10 @@ def test_absorb_field_matches_the_command(cli):
     got.pop("trajectory")
     assert got == run_cli(cli, "absorb", "--field",
                           os.path.join(TREE, "examples", "scenarios", name))
+    # NumPy's bool (a mask's element) is True or False too; it was refused as "a bool_".
+    got = mneedle.absorb(example("scenarios", name), field=np.array([False])[0])
+    got.pop("trajectory")
+    assert got == run_cli(cli, "absorb", os.path.join(TREE, "examples", "scenarios", name))
 
 
 @pytest.mark.parametrize("name", examples("trials"))
