@@ -506,8 +506,8 @@ def _params(params):
 class Likelihood:
     """The log likelihood of a set of studies given the healing model's constants (made by
     Context.likelihood). ``L(values)`` returns it for one value per name; ``L.terms(values)``
-    lists each endpoint and time point (applies, why_not, n, day, loglik, predicted, spread,
-    observed). Values outside a constant's range raise InputError. Uses its Context's lock."""
+    lists each endpoint and time point (study, endpoint, timepoint, applies, why_not, n, day,
+    counted, loglik, predicted, spread, observed). Values outside a constant's range raise InputError. Uses its Context's lock."""
 
     def __init__(self, ctx, names, studies, bundled, evidence_dir, patients, seed, all_roles):
         self._ptr = ffi.NULL  # first, so that __del__ has it whatever is refused below

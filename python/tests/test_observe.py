@@ -118,3 +118,12 @@ def test_an_integer_too_large_for_a_double_is_an_input_error(tree):
     with pytest.raises(mneedle.InputError) as info:
         ctx.likelihood(["response_max"])([10**400])
     assert str(info.value).startswith("values[0] (response_max): expected a number within")
+
+
+def test_the_likelihood_docstring_names_every_key_of_a_term():
+    # help(Likelihood) listed eight of a term's twelve keys (not study, endpoint, timepoint,
+    # counted), the ones needed to tell the terms apart.
+    terms = mneedle.Context().likelihood(["response_max"]).terms([0.62])
+    doc = " ".join(mneedle.Likelihood.__doc__.split())
+    for key in terms[0]:
+        assert key + "," in doc or key + ")" in doc, key
