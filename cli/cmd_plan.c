@@ -28,6 +28,31 @@ static int membuf_write(void *userdata, const char *buf, size_t len)
     return 0;
 }
 
+/* --start: a date, or "earliest" (the first day every step before the first visit can still be
+ * kept, found once the plan knows which steps this client has). */
+typedef struct {
+    int given, earliest;
+    mn_date date;
+} start_opt;
+
+static int parse_start(const char *arg, void *value)
+{
+    start_opt *s = value;
+    s->given = 1;
+    s->earliest = !strcmp(arg, "earliest");
+    return s->earliest || mn_date_parse(arg, &s->date) == MN_OK;
+}
+
+/* The longest lead of the plan's steps before the first visit, in days (0 when it has none). */
+static int longest_lead(const mn_plan *plan)
+{
+    int lead = 0;
+    for (int i = 0; i < plan->n_pretreatment; i++)
+        if (plan->pretreatment[i].item->days_before > lead)
+            lead = plan->pretreatment[i].item->days_before;
+    return lead;
+}
+
 static const cli_command command = {
     .name = "plan",
     .operand = "CLIENT",
@@ -57,14 +82,19 @@ static const cli_command command = {
         "treated there.\n"
         "\n"
         "The plan states the date it was prepared: today (UTC), or SOURCE_DATE_EPOCH (seconds\n"
-        "since 1970) when set, so the same input gives the same output.\n"
+        "since 1970) when set, so the same input gives the same output. Its dates count from\n"
+        "the client's clinic.start; --start replaces it for this plan (the file is not\n"
+        "changed): 'earliest' is the day it is prepared plus the longest lead of this client's\n"
+        "steps before the first visit (two weeks without sun or peels, for most), so every\n"
+        "step can still be kept. A start before the day it is prepared draws a warning.\n"
         "\n"
         "CLIENT: see 'mneedle screen --help' for the file format and examples/clients/.\n"
         "With --save, CLIENT is a client id of the clinic record ('mneedle client add'): the\n"
         "plan is made from the stored input and stored as produced (its JSON, this mneedle's\n"
         "version and the catalogues' hash); sessions are then checked against it.\n",
-    .footer = "Example:\n"
+    .footer = "Examples:\n"
               "  mneedle plan examples/clients/amelia-wrinkles.json --years 3\n"
+              "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest\n"
               "\n"
               "Projections are simulations with uncertainty, never promised results.\n",
 };
@@ -74,6 +104,7 @@ int cmd_plan(int argc, char **argv)
     cli_common o = {0};
     const char *plot_dir = NULL, *report = NULL, *file, *db = NULL, *actor = NULL;
     int save = 0;
+    start_opt start = {0};
     mn_plan_options popts;
     mn_plan_options_init(&popts);
     const cli_option opts[] = {
@@ -90,6 +121,9 @@ int cmd_plan(int argc, char **argv)
                  "write a self-contained HTML report (screening, zones on a face diagram, "
                  "calendar, projection, cost, printable aftercare sheet); FILE.pdf prints it to "
                  "PDF with weasyprint (Debian package)"),
+        CLI_CHOICE("start", &start, "DATE", parse_start, "YYYY-MM-DD or earliest",
+                   "plan from DATE (YYYY-MM-DD) instead of the client's clinic.start, or from the "
+                   "earliest day every step before the first visit can still be kept"),
         CLI_FLAG("save", &save, "CLIENT is a client id of the clinic record; store the plan there"),
         CLI_PATH("db", 0, &db, "FILE", "with --save: the database (default $MNEEDLE_DB)"),
         CLI_PATH("actor", 0, &actor, "NAME", "with --save: who the audit log names"),
@@ -101,6 +135,10 @@ int cmd_plan(int argc, char **argv)
     if (!save && (db || actor))
         return cli_usage_error("plan", "--%s goes with --save (storing the plan in the record)",
                                db ? "db" : "actor");
+    if (save && start.given)
+        return cli_usage_error("plan",
+                               "--start does not go with --save: the stored plan must count from "
+                               "the client's stored start; change it with 'mneedle client update'");
     code = CLI_EXIT_OK;
     mn_ctx *ctx = cli_open("plan", o.data, &code);
     if (!ctx)
@@ -134,6 +172,18 @@ int cmd_plan(int argc, char **argv)
             st = mn_client_parse(ctx, src, input, strlen(input), &client);
     } else if (!st) {
         st = mn_client_load(ctx, file, &client);
+    }
+    if (!st && start.given && !start.earliest)
+        client.start = start.date;
+    if (!st && start.earliest) {
+        /* The steps and their leads follow from the findings, not from the start: a plan from
+         * the day it is prepared lists them. */
+        client.start = popts.prepared;
+        st = mn_plan_build(ctx, &client, &popts, &plan);
+        if (!st)
+            client.start = popts.prepared + longest_lead(plan);
+        mn_plan_free(plan);
+        plan = NULL;
     }
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
