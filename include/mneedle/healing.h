@@ -55,8 +55,10 @@ extern "C" {
  * Maintenance scheduling (DESIGN §3.5): the model picks the longest interval that keeps
  * improvement at or above MN_MAINTENANCE_TARGET_FRACTION of the course's peak, bounded to what
  * clinics do, every 3 to 12 months (seed articles 000 and 001: "quarterly ... once or twice a
- * year"). The target is the one the young-collagen lifetime was fitted to: a typical wrinkle
- * course keeps 80 % of its peak for about 6 months (docs/models/healing.md).
+ * year"). The young-collagen lifetime is no longer fitted to this target (docs/models/healing.md
+ * section 4): with the default constants the six-session wrinkle course of
+ * examples/scenarios/simulate-wrinkles-course.json keeps 80 % of its peak for ~18 months (547
+ * days after its peak), so its interval sits at the 12-month bound.
  */
 #define MN_MAINTENANCE_MIN_DAYS        90  /* 3 months */
 #define MN_MAINTENANCE_MAX_DAYS        365 /* 12 months */

@@ -2,8 +2,10 @@
 
 Each call (screen, plan, simulate, absorb, cohort, sensitivity) takes the same object as the
 command's JSON file (a dict) and returns the command's --json output as a dict; simulate and
-absorb add ``trajectory``, the samples as NumPy arrays.
-Bad input raises InputError with the JSON path and the message. See docs/python.md.
+absorb add ``trajectory``, the samples as NumPy arrays. evidence and validate are the commands
+of those names; Context.observe and Context.likelihood run the observation model and the log
+likelihood of the studies. Bad input raises InputError with the JSON path and the message.
+See docs/python.md.
 """
 import os
 
@@ -14,6 +16,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
 
+import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import numbers  # noqa: E402
@@ -25,7 +28,8 @@ import numpy as np  # noqa: E402
 from ._mneedle import ffi, lib  # noqa: E402
 
 __all__ = ["Context", "Likelihood", "InputError", "MneedleError", "screen", "plan", "simulate", "absorb",
-           "cohort", "sensitivity", "catalog", "version", "BAND_DEFAULT_SEED"]
+           "cohort", "sensitivity", "evidence", "validate", "catalog", "version",
+           "BAND_DEFAULT_SEED"]
 
 #: The default seed of simulate's uncertainty band (MN_BAND_DEFAULT_SEED, healing.h).
 BAND_DEFAULT_SEED = 20131001
@@ -48,27 +52,36 @@ class MneedleError(RuntimeError):
 class InputError(MneedleError, ValueError):
     """The input was wrong. ``path`` is the JSON path of the place (``$.patient.age``) or None
     when the message names no place, ``message`` what was expected, ``source`` the input's
-    name in the message ("scenario"), ``status`` the library's status name."""
+    name in the message ("scenario"), ``status`` the library's status name; ``line`` and
+    ``column`` the place in a file that is not JSON (a study or catalogue file), else None."""
 
-    def __init__(self, message, path=None, source=None, status=None):
+    def __init__(self, message, path=None, source=None, status=None, line=None, column=None):
         super().__init__(message, status)
         self.path = path
         self.source = source
+        self.line = line
+        self.column = column
 
     def __str__(self):
-        where = ": ".join(p for p in (self.source, self.path) if p)
+        src = self.source
+        if src and self.line is not None:
+            src = f"{src}:{self.line}:{self.column}"
+        where = ": ".join(p for p in (src, self.path) if p)
         return f"{where}: {self.message}" if where else self.message
 
 
 # "SRC: $.path: message" or "SRC:LINE:COL: message" (core/json_in.h).
-_MSG_RE = re.compile(r"^(?P<src>[^:]*?)(?::\d+:\d+)?: (?:(?P<path>\$[^ :]*): )?(?P<msg>.*)$",
-                     re.S)
+_MSG_RE = re.compile(r"^(?P<src>[^:]*?)(?::(?P<line>\d+):(?P<col>\d+))?: "
+                     r"(?:(?P<path>\$[^ :]*): )?(?P<msg>.*)$", re.S)
 
 
 def _type_name(v):
     if isinstance(v, np.ndarray):
         return "a NumPy array"
-    return "a " + type(v).__name__
+    if v is None:
+        return "None"
+    name = type(v).__name__
+    return ("an " if name[0] in "aeiouAEIOU" else "a ") + name
 
 
 def _plain(value, path):
@@ -114,6 +127,36 @@ def _plain_other(value, path):
     hint = " (use .tolist())" if isinstance(value, np.ndarray) else ""
     raise InputError(f"expected a JSON value (object, list, string, number, true/false or "
                      f"null), got {_type_name(value)}{hint}", path)
+
+
+def _unreadable(value, path):
+    """(path, message) of the first place in a _plain'd value that Python's json writes but the
+    library's parser refuses (an integer outside 64 bits, a NUL character or a lone surrogate
+    in a string or key), or None. Looked for only when the parser refused the text, so that
+    its message, a line and column of text the caller never saw, names the place instead."""
+    t = type(value)
+    if t is int and not -2 ** 63 <= value < 2 ** 63:
+        return path, f"expected a number within the 64-bit range (±9.2e18), got {value}"
+    if t is str:
+        if "\x00" in value:
+            return path, "a string may not contain the NUL character (U+0000)"
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path, "a string may not contain a lone surrogate (not a Unicode character)"
+    if t is dict:
+        for k, v in value.items():
+            found = _unreadable(k, path) or _unreadable(v, f"{path}.{k}")
+            if found:
+                if found[0] == path:  # the key itself
+                    return path, f"key {k!r}: {found[1]}"
+                return found
+    if t is list:
+        for i, v in enumerate(value):
+            found = _unreadable(v, f"{path}[{i}]")
+            if found:
+                return found
+    return None
 
 
 def _check_int(name, value, lo, hi):
@@ -203,10 +246,10 @@ class Context:
             if st:
                 raise MneedleError("cannot load the built-in catalogues: " + _s(lib.mn_strerror(st)))
         else:
-            if not isinstance(data_dir, str):
+            if not isinstance(data_dir, (str, os.PathLike)):
                 raise InputError(f"data_dir: expected a directory name, got {_type_name(data_dir)}")
             err = ffi.new("char[]", 1024)
-            st = lib.mn_ctx_create_with_data(out, data_dir.encode(), err, 1024)
+            st = lib.mn_ctx_create_with_data(out, os.fsencode(data_dir), err, 1024)
             if st:
                 self._raise(st, _s(err) or _s(lib.mn_strerror(st)))
         self._ptr = out[0]
@@ -235,11 +278,15 @@ class Context:
         if lib.mn_status_is_input_error(st):
             m = _MSG_RE.match(msg)
             if m:
-                raise InputError(m.group("msg"), m.group("path"), m.group("src") or None, status)
+                line, col = m.group("line"), m.group("col")
+                raise InputError(m.group("msg"), m.group("path"), m.group("src") or None, status,
+                                 line and int(line), col and int(col))
             raise InputError(msg, None, None, status)
         raise MneedleError(msg, status)
 
-    def _call(self, fn, src, doc, *args):
+    def _call(self, fn, src, doc, *args, unnamed=None):
+        """Runs fn on doc's JSON; ``unnamed`` is the message for a failure the library leaves
+        without one (its status name otherwise)."""
         if isinstance(doc, (str, bytes)):
             raise InputError(f"expected a dict (the object of a {src} file), got "
                              f"{_type_name(doc)}; to read a file, pass json.load(f)", "$", src)
@@ -247,7 +294,8 @@ class Context:
             raise InputError(f"expected a dict (the object of a {src} file), got "
                              f"{_type_name(doc)}", "$", src)
         try:
-            text = json.dumps(_plain(doc, "$"), allow_nan=False).encode()
+            plain = _plain(doc, "$")
+            text = json.dumps(plain, allow_nan=False).encode()
         except InputError as e:
             e.source = src
             raise
@@ -259,8 +307,12 @@ class Context:
             try:
                 st = fn(self._ptr, src.encode(), text, len(text), *args, buf)
                 if st:
-                    self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
-                                f"{src}: {_s(lib.mn_strerror(st))}")
+                    try:
+                        self._raise(st, _s(lib.mn_ctx_errmsg(self._ptr)) or
+                                    f"{src}: {unnamed or _s(lib.mn_strerror(st))}")
+                    except InputError as e:
+                        _name_unreadable(e, plain, src)
+                        raise
                 out = ffi.string(buf.data, buf.len).decode() if buf.data != ffi.NULL else ""
             finally:
                 lib.mnpy_buf_free(buf)
@@ -271,13 +323,18 @@ class Context:
         return self._call(lib.mnpy_screen, "client", client)
 
     def plan(self, client, years=2):
-        """A treatment plan for a client: ``mneedle plan --json --years YEARS``."""
+        """A treatment plan for a client: ``mneedle plan --json --years YEARS`` (``years``
+        of projection, 1 to 20)."""
         years = _check_int("years", years, 1, 20)
         return self._call(lib.mnpy_plan, "client", client, years)
 
     def simulate(self, scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
-        """Healing and collagen over years for one scenario: ``mneedle simulate --json``, with
-        ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...)."""
+        """Healing and collagen over years for one scenario (the object of a scenario file):
+        ``mneedle simulate --json [--band N] [--seed S] [--integrator NAME]``, with
+        ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...; nested
+        objects flattened, untreated.improvement_pct -> untreated_improvement_pct).
+        ``band``: virtual people drawn for the 10-90 % range (0: the quick band); ``seed``:
+        their seed; ``integrator``: "exact" or "cvode"."""
         band = _check_int("band", band, 0, 10000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
         if integrator not in _INTEGRATORS:
@@ -288,16 +345,19 @@ class Context:
         return out
 
     def absorb(self, scenario, field=False):
-        """Serum delivery through the channels: ``mneedle absorb --json [--field]``, with
-        ``trajectory`` added (the samples over hours as NumPy arrays)."""
-        if not isinstance(field, bool):
+        """Serum delivery through the channels (the object of a scenario file): ``mneedle
+        absorb --json [--field]``, with ``trajectory`` added (the samples over hours as NumPy
+        arrays: hour, delivered_ug_cm2, ...; with ``"setup": "franz"`` the receptor's too,
+        receptor_amount_ug_cm2, ...). ``field=True``: the 3D patch solver."""
+        if not isinstance(field, (bool, np.bool_)):  # NumPy's bool too, as in a document
             raise InputError(f"field: expected True or False, got {_type_name(field)}")
         out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field))
         out["trajectory"] = _columns(out.get("samples", []))
         return out
 
     def cohort(self, trial, threads=0, n=None, seed=None):
-        """A virtual trial: ``mneedle cohort --json [--threads N] [--n N] [--seed S]``.
+        """A virtual trial (the object of a trial file): ``mneedle cohort --json [--threads N]
+        [--n N] [--seed S]``. ``n`` and ``seed`` replace the trial's own when given;
         ``threads`` 0 uses OpenMP's default; results are identical for any thread count."""
         threads = _check_int("threads", threads, 0, 4096)
         n = 0 if n is None else _check_int("n", n, 1, _INT_MAX)
@@ -327,8 +387,14 @@ class Context:
         trials = _check_int("trials", trials, 10, 100000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
         names, values, keep = _params(params)
+        # The library finds no endpoint of that id without a message: the study parsed, so
+        # its endpoints are objects with ids, and the message lists them.
+        eps = study.get("endpoints") if isinstance(study, dict) else None
+        ids = [e.get("id") for e in eps if isinstance(e, dict)] if isinstance(eps, list) else []
+        unnamed = (f"endpoint: expected the id of one of the study's endpoints "
+                   f"({', '.join(map(str, ids))}), got {endpoint!r}")
         return self._call(lib.mnpy_observe, "study", study, endpoint.encode(), timepoint,
-                          trials, seed, len(keep), names, values)
+                          trials, seed, len(keep), names, values, unnamed=unnamed)
 
     def likelihood(self, names, studies=(), bundled=True, evidence_dir=None, patients=0,
                    seed=0, all_roles=False):
@@ -386,6 +452,9 @@ class Context:
             raise InputError(f"catalog: expected one of {', '.join(_CATALOGUES)}, got {what!r}")
         buf = ffi.new("mnpy_buf *")
         with self._lock:
+            if self._ptr == ffi.NULL:
+                raise MneedleError("this Context was closed")
+            lib.mn_ctx_clear_error(self._ptr)
             try:
                 st = lib.mnpy_catalog(self._ptr, what.encode(), buf)
                 if st:
@@ -394,6 +463,27 @@ class Context:
             finally:
                 lib.mnpy_buf_free(buf)
         return json.loads(out)
+
+
+def _name_unreadable(e, plain, src):
+    """Rewrites InputError e, the parser's refusal of the text made from ``plain`` (line and
+    column in that text), to name the place in ``plain`` instead, where one is found."""
+    if e.line is None or e.source != src:
+        return
+    found = _unreadable(plain, "$")
+    if found:
+        e.path, e.message = found
+        e.line = e.column = None
+        e.args = (e.message,)
+
+
+def _float(v, where):
+    """float(v), or InputError naming ``where`` for an integer too large for a double."""
+    try:
+        return float(v)
+    except OverflowError:
+        raise InputError(f"{where}: expected a number within a double's range (±1.8e308), got "
+                         f"an integer beyond it") from None
 
 
 def _params(params):
@@ -408,35 +498,49 @@ def _params(params):
     for k, v in params.items():
         if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, numbers.Real):
             raise InputError(f"params: {k!r}: expected a constant's name and a number")
-    values = ffi.new("double[]", [float(v) for v in params.values()]) if keep else ffi.NULL
+    values = (ffi.new("double[]", [_float(v, f"params: {k!r}") for k, v in params.items()])
+              if keep else ffi.NULL)
     return names, values, keep
 
 
 class Likelihood:
     """The log likelihood of a set of studies given the healing model's constants (made by
     Context.likelihood). ``L(values)`` returns it for one value per name; ``L.terms(values)``
-    lists each endpoint and time point (applies, why_not, n, day, loglik, predicted, spread,
-    observed). Values outside a constant's range raise InputError. Uses its Context's lock."""
+    lists each endpoint and time point (study, endpoint, timepoint, applies, why_not, n, day,
+    counted, loglik, predicted, spread, observed). Values outside a constant's range raise InputError. Uses its Context's lock."""
 
     def __init__(self, ctx, names, studies, bundled, evidence_dir, patients, seed, all_roles):
-        if isinstance(names, str) or not all(isinstance(n, str) for n in names):
-            raise InputError("names: expected a list of constant names")
-        self.names = list(names)
+        self._ptr = ffi.NULL  # first, so that __del__ has it whatever is refused below
         self._ctx = ctx
-        self._ptr = ffi.NULL
+        if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+            raise InputError(f"names: expected a list of constant names, got "
+                             f"{_type_name(names)}")
+        self.names = list(names)
         patients = _check_int("patients", patients, 0, 2000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
-        texts, srcs = [], []
+        if not isinstance(studies, (list, tuple)):
+            raise InputError(f"studies: expected a list of dicts (objects of study files), got "
+                             f"{_type_name(studies)}")
+        if evidence_dir is not None and not isinstance(evidence_dir, (str, os.PathLike)):
+            raise InputError(f"evidence_dir: expected a directory name, got "
+                             f"{_type_name(evidence_dir)}")
+        texts, srcs, plains = [], [], []
         for i, st in enumerate(studies):
             if not isinstance(st, dict):
-                raise InputError(f"studies[{i}]: expected a dict (the object of a study file)")
-            texts.append(json.dumps(_plain(st, "$"), allow_nan=False).encode())
+                raise InputError(f"studies[{i}]: expected a dict (the object of a study file), "
+                                 f"got {_type_name(st)}")
+            try:
+                plains.append(_plain(st, "$"))
+                texts.append(json.dumps(plains[-1], allow_nan=False).encode())
+            except InputError as e:
+                e.source = f"studies[{i}]"
+                raise
             srcs.append(f"{st.get('id', 'study')}.json".encode())
         c_texts = [ffi.new("char[]", t) for t in texts]
         c_srcs = [ffi.new("char[]", s) for s in srcs]
         c_names = [ffi.new("char[]", n.encode()) for n in self.names]
         out = ffi.new("mnpy_lik **")
-        dir_c = ffi.new("char[]", evidence_dir.encode()) if evidence_dir else ffi.NULL
+        dir_c = ffi.new("char[]", os.fsencode(evidence_dir)) if evidence_dir else ffi.NULL
         with ctx._lock:
             if ctx._ptr == ffi.NULL:
                 raise MneedleError("this Context was closed")
@@ -449,20 +553,36 @@ class Likelihood:
                 len(self.names), ffi.new("const char *[]", c_names) if c_names else ffi.NULL,
                 patients, seed, int(bool(all_roles)), out)
             if st:
-                ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+                try:
+                    ctx._raise(st, _s(lib.mn_ctx_errmsg(ctx._ptr)) or _s(lib.mn_strerror(st)))
+                except InputError as e:
+                    for plain, src in zip(plains, srcs):
+                        _name_unreadable(e, plain, src.decode())
+                    raise
         self._ptr = out[0]
         self._values = ffi.new("double[]", max(1, len(self.names)))
         self._ll = ffi.new("double *")
 
     def _set(self, values):
+        want = f"expected {len(self.names)} numbers, one per name ({', '.join(self.names)})"
+        if isinstance(values, (str, bytes, dict)) or not hasattr(values, "__len__"):
+            raise InputError(f"values: {want}, got {_type_name(values)}")
         if len(values) != len(self.names):
-            raise InputError(f"values: expected {len(self.names)} numbers, got {len(values)}")
+            raise InputError(f"values: {want}, got {len(values)}")
         for i, v in enumerate(values):
-            self._values[i] = float(v)
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                raise InputError(f"values[{i}] ({self.names[i]}): expected a number, got "
+                                 f"{_type_name(v)}")
+            self._values[i] = _float(v, f"values[{i}] ({self.names[i]})")
+
+    def _check_open(self):
+        if self._ctx._ptr == ffi.NULL:
+            raise MneedleError("the Context of this Likelihood was closed")
 
     def __call__(self, values):
         ctx = self._ctx
         with ctx._lock:
+            self._check_open()
             self._set(values)
             st = lib.mnpy_lik_eval(ctx._ptr, self._ptr, self._values, self._ll)
             if st:
@@ -473,6 +593,7 @@ class Likelihood:
         ctx = self._ctx
         buf = ffi.new("mnpy_buf *")
         with ctx._lock:
+            self._check_open()
             self._set(values)
             try:
                 st = lib.mnpy_lik_terms(ctx._ptr, self._ptr, self._values, buf)
@@ -553,3 +674,12 @@ def validate(evidence=None, posterior=None):
 def catalog(what):
     """Context().catalog with the built-in catalogues."""
     return _ctx().catalog(what)
+
+
+# help() on a module-level call teaches what the Context method's does (python -OO strips
+# docstrings: then there is none to copy).
+for _f in (screen, plan, simulate, absorb, cohort, sensitivity, evidence, validate, catalog):
+    if getattr(Context, _f.__name__).__doc__:
+        _f.__doc__ = (inspect.cleandoc(getattr(Context, _f.__name__).__doc__) +
+                      "\n\nWith the built-in catalogues (one Context per thread).")
+del _f

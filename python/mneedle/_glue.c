@@ -1,5 +1,5 @@
 /* The Python package's calls (see _glue.h). Each mirrors its command in cli/ step for step,
- * without the files, figures and terminal the command adds; tests/test_cli_identity.py checks
+ * without the files, figures and terminal the command adds; python/tests/test_identity.py checks
  * the output against the command's on every bundled example. */
 #include "_glue.h"
 

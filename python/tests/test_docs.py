@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 
+import mneedle
 from conftest import TREE
 
 
@@ -16,3 +17,19 @@ def test_the_python_page_runs():
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "$.patient.age - expected a number" in out.stdout
+
+
+def test_help_teaches_every_call():
+    # help(mneedle) lists what __all__ names, and it left out evidence and validate; help on
+    # a module-level call said only "Context().simulate with the built-in catalogues".
+    import pydoc
+
+    page = pydoc.render_doc(mneedle, renderer=pydoc.plaintext)
+    for name in ("screen", "plan", "simulate", "absorb", "cohort", "sensitivity", "evidence",
+                 "validate", "catalog", "version"):
+        assert f"\n    {name}(" in page, name
+    sim = pydoc.render_doc(mneedle.simulate, renderer=pydoc.plaintext)
+    for word in ("band", "seed", "integrator", "cvode", "trajectory", "NumPy"):
+        assert word in sim, word
+    assert "--evidence DIR" in pydoc.render_doc(mneedle.evidence, renderer=pydoc.plaintext)
+    assert "franz" in pydoc.render_doc(mneedle.absorb, renderer=pydoc.plaintext)

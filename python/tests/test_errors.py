@@ -3,13 +3,14 @@ values the library refuses, Python types that are not JSON, arguments of the wro
 interpreter never crashes (a crash would end this test run)."""
 import json
 import math
+import os
 import random
 
 import numpy as np
 import pytest
 
 import mneedle
-from conftest import example, examples
+from conftest import TREE, example, examples
 
 SCENARIO = "simulate-wrinkles-course.json"
 
@@ -164,3 +165,66 @@ def test_mutated_inputs_never_crash(call, kind, prefix):
                 refused += 1
                 assert e.message
     assert refused > 0
+
+
+def test_a_closed_context_is_refused_by_every_call():
+    # A closed Context's catalogue listing was empty instead of an error, and a Likelihood
+    # made on it raised "invalid argument" as if the values were wrong.
+    ctx = mneedle.Context()
+    L = ctx.likelihood(["response_max"])
+    ctx.close()
+    for call in (lambda: ctx.catalog("devices"), lambda: L([0.6]), lambda: L.terms([0.6])):
+        with pytest.raises(mneedle.MneedleError) as info:
+            call()
+        assert not isinstance(info.value, mneedle.InputError) and "closed" in str(info.value)
+
+
+def test_a_file_that_is_not_json_names_its_line_and_column(tmp_path, cli):
+    # The library's "FILE:LINE:COL: malformed JSON" lost LINE:COL on the way to InputError.
+    import subprocess
+
+    (tmp_path / "broken2020.json").write_text('{\n  "id": "broken2020",\n  "year": 20x\n}\n')
+    e = bad(mneedle.evidence, str(tmp_path))
+    out = subprocess.run([cli, "evidence", "--evidence", str(tmp_path)], capture_output=True,
+                         text=True)
+    assert out.returncode == 2 and out.stderr.strip().endswith(str(e))
+    assert e.source.endswith("broken2020.json") and (e.line, e.column) == (3, 13)
+    assert str(e).startswith(f"{e.source}:3:13: ")
+    (tmp_path / "devices.json").write_text('{"devices": [}')
+    e = bad(mneedle.Context, data_dir=str(tmp_path))
+    assert e.source.endswith("devices.json") and e.line == 1 and e.column is not None
+    # A message with a JSON path has no line.
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["age"] = "forty"
+    e = bad(mneedle.simulate, sc)
+    assert e.line is None and e.column is None and str(e).startswith("scenario: $.patient.age:")
+
+
+@pytest.mark.parametrize("value,words", [
+    (2 ** 63, "64-bit range"), (-2 ** 63 - 1, "64-bit range"), ("a\x00b", "NUL"),
+    ("\udc80", "lone surrogate")])
+def test_what_python_writes_but_the_parser_refuses_names_the_path(value, words):
+    # These were "scenario:1:208: malformed JSON: too big integer": a line and column of the
+    # text the package wrote, which the caller never saw, and no JSON path.
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["sex"] = value
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.patient.sex" and words in e.message and e.line is None
+    assert str(e).startswith("scenario: $.patient.sex: ")
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["s\x00x"] = 1
+    e = bad(mneedle.simulate, sc)
+    assert e.path == "$.patient" and "key 's\\x00x'" in e.message
+    with open(os.path.join(TREE, "data", "evidence", "lotfi2013.json"), encoding="utf-8") as f:
+        study = json.load(f)
+    study["year"] = value
+    e = bad(mneedle.Context().likelihood, ["response_max"], studies=[study], bundled=False)
+    assert e.path == "$.year" and words in e.message
+
+
+def test_the_type_in_a_message_reads_as_english():
+    # "got a int", "got a NoneType" read as mistakes in the message itself.
+    assert str(bad(mneedle.validate, posterior=5)) == "posterior: expected a file name, got an int"
+    assert str(bad(mneedle.simulate, None)).endswith("got None")
+    assert bad(mneedle.simulate, example("scenarios", SCENARIO), band=2.0).message.endswith(
+        "got a float")

@@ -66,6 +66,10 @@ def test_absorb_field_matches_the_command(cli):
     got.pop("trajectory")
     assert got == run_cli(cli, "absorb", "--field",
                           os.path.join(TREE, "examples", "scenarios", name))
+    # NumPy's bool (a mask's element) is True or False too; it was refused as "a bool_".
+    got = mneedle.absorb(example("scenarios", name), field=np.array([False])[0])
+    got.pop("trajectory")
+    assert got == run_cli(cli, "absorb", os.path.join(TREE, "examples", "scenarios", name))
 
 
 @pytest.mark.parametrize("name", examples("trials"))
@@ -96,3 +100,7 @@ def test_data_dir_is_used(tmp_path, cli):
     assert "test-pen-x" in ids and "test-pen-x" not in json.dumps(mneedle.catalog("devices"))
     assert ctx.catalog("devices") == run_cli(cli, "catalog", "devices", "--data", str(tmp_path))
     ctx.close()
+    # A pathlib folder is a directory name too, as for evidence() and validate().
+    with mneedle.Context(data_dir=tmp_path) as ctx:
+        assert ctx.catalog("devices") == run_cli(cli, "catalog", "devices", "--data",
+                                                 str(tmp_path))

@@ -32,8 +32,11 @@ def test_observe_refuses(tree):
     study = lotfi(tree)
     p = ctx.observe(study, "clinical_response_rolling_boxcar", trials=20)
     assert not p["applies"] and p["why_not"] and p["median"] is None
-    with pytest.raises(mneedle.MneedleError):
+    with pytest.raises(mneedle.InputError) as info:
         ctx.observe(study, "no_such_endpoint", trials=20)
+    # The message says which argument and what it could have been, not "unknown name".
+    assert str(info.value).startswith("study: endpoint: expected the id of one of the study's")
+    assert "papillary_collagen" in info.value.message and "'no_such_endpoint'" in str(info.value)
     with pytest.raises(mneedle.InputError):
         ctx.observe(study, "papillary_collagen", trials=5)
     broken = dict(study, role="both")
@@ -64,3 +67,63 @@ def test_likelihood(tree):
         ctx.likelihood(["no_such_constant"])
     with pytest.raises(mneedle.InputError):
         ctx.observe(lotfi(tree), "papillary_collagen", trials=20, params={"epi_gain": "x"})
+
+
+def test_likelihood_arguments_of_the_wrong_kind(tree, tmp_path):
+    """Arguments of the wrong kind raise InputError naming the argument, not TypeError or
+    AttributeError from inside the package, and a refused Likelihood leaves no 'Exception
+    ignored' behind when it is collected; a pathlib folder is a directory name."""
+    import gc
+    import pathlib
+    import sys
+
+    ctx = mneedle.Context()
+    hook, unraisable = sys.unraisablehook, []
+    sys.unraisablehook = unraisable.append
+    try:
+        for kw, where in [(dict(names="response_max"), "names"), (dict(names=5), "names"),
+                          (dict(names=["response_max"], studies=5), "studies"),
+                          (dict(names=["response_max"], evidence_dir=3), "evidence_dir")]:
+            with pytest.raises(mneedle.InputError) as info:
+                ctx.likelihood(**kw)
+            assert str(info.value).startswith(where + ":")
+            del info
+            gc.collect()
+    finally:
+        sys.unraisablehook = hook
+    assert not unraisable
+    bad = dict(lotfi(tree), id=float("nan"))
+    with pytest.raises(mneedle.InputError) as info:
+        ctx.likelihood(["response_max"], studies=[bad], bundled=False)
+    assert str(info.value).startswith("studies[0]: $.id:")
+    (tmp_path / "mystudy2020.json").write_text(json.dumps(dict(lotfi(tree), id="mystudy2020")))
+    L = ctx.likelihood(["response_max", "dose_half_sat"], evidence_dir=pathlib.Path(tmp_path))
+    assert L([0.62, 1.0]) == ctx.likelihood(["response_max", "dose_half_sat"],
+                                            evidence_dir=str(tmp_path))([0.62, 1.0])
+    for values, where in [("ab", "values:"), (None, "values:"), (0.6, "values:"),
+                          (["a", 1.0], "values[0] (response_max):"),
+                          ([0.6, None], "values[1] (dose_half_sat):")]:
+        with pytest.raises(mneedle.InputError) as info:
+            L(values)
+        assert str(info.value).startswith(where)
+    assert L((0.62, 1.0)) == L([0.62, 1.0])
+
+
+def test_an_integer_too_large_for_a_double_is_an_input_error(tree):
+    # float(10**400) raised OverflowError from inside the package.
+    ctx = mneedle.Context()
+    with pytest.raises(mneedle.InputError) as info:
+        ctx.observe(lotfi(tree), "papillary_collagen", trials=10, params={"response_max": 10**5000})
+    assert str(info.value).startswith("params: 'response_max': expected a number within")
+    with pytest.raises(mneedle.InputError) as info:
+        ctx.likelihood(["response_max"])([10**400])
+    assert str(info.value).startswith("values[0] (response_max): expected a number within")
+
+
+def test_the_likelihood_docstring_names_every_key_of_a_term():
+    # help(Likelihood) listed eight of a term's twelve keys (not study, endpoint, timepoint,
+    # counted), the ones needed to tell the terms apart.
+    terms = mneedle.Context().likelihood(["response_max"]).terms([0.62])
+    doc = " ".join(mneedle.Likelihood.__doc__.split())
+    for key in terms[0]:
+        assert key + "," in doc or key + ")" in doc, key

@@ -5,13 +5,15 @@
  *
  * Closure half-life = base x site x age x phototype:
  *   base, occluded: 20.2 h at the volar forearm by impedance (F56b, n = 35, SD 12 h); band
- *     10-41 h (the 10th-90th percentiles of a log-normal with the reported 59 % CV);
+ *     10-41 h (the 10th-90th percentiles of a log-normal with median 20.2 h and the reported
+ *     59 % CV);
  *   base, open to air: 1.5 h. Barrier (TEWL) back 4-5 h after DermaRoller 370 and 770 um
- *     needles (F53a, hairless rat) is about 3 half-lives (closure time / half-life = 2.9 in
- *     F56a/F56b); human arrays reseal within 2 h (F51a, Gupta 2011: t1/2 ~0.7 h) and dye
- *     shows roller pores closed only by 12-18 h (F53b: t1/2 4-6 h), so the band is
- *     0.69-4 h [judgement: pen and roller needles are longer and wider than F51a's arrays,
- *     and Gupta 2011 and Kelchen 2016 found longer and more needles reseal more slowly];
+ *     needles (F53a, hairless rat) is about 3 half-lives (closure time / half-life = 2.9 on
+ *     the forearm in F56a/F56b, 2.4-2.5 at the abdomen and upper arm); human arrays reseal
+ *     within 2 h (F51a, Gupta 2011: t1/2 ~0.7 h) and dye shows roller pores closed only by
+ *     12-18 h (F53b: t1/2 4-6 h), so the band is 0.69-4 h [judgement: pen and roller
+ *     needles are longer and wider than F51a's arrays, and Gupta 2011 and Kelchen 2016 found
+ *     longer and more needles reseal more slowly];
  *   site: the site's closure_factor (abdomen 1.28, upper arm 1.17 against the forearm from
  *     F56b's half-lives; the differences were not statistically significant; 1 elsewhere);
  *   age: 1 + 0.01 (age - 25)+: closure significantly slower at 77 y than at 26 y, occluded

@@ -11,7 +11,8 @@
  * Why not Pade: A is lower triangular with real, non-positive diagonal entries (the
  * cascade's decay rates), so exp(A h) is lower triangular too and every product costs a sixth
  * of a full one; the Taylor form needs no linear solve and keeps that structure throughout.
- * The stiffness (rates from ~18/day to 1/8000 days) only raises s.
+ * The stiffness (rates from ~11/day, up to ~50/day for the fastest-closing person, to 1/8000
+ * days) only raises s.
  */
 #include <math.h>
 #include <string.h>

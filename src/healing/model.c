@@ -40,7 +40,9 @@
  * INTEGRATION. For one person all rates are constant, so between sessions x(t+h) = exp(A h) x(t)
  * exactly. exp(A h) of the 11x11 lower-triangular A is computed once per person by scaling
  * and squaring with a degree-12 Taylor polynomial (expm.c; relative error < 1e-13), for h = 1/2
- * day, 1 day and 8 days. The stiffness (rates from ~18/day to 1/8000 days) costs nothing this way.
+ * day, 1 day and 8 days. The stiffness (rates from ~11/day, channel closure at its 1.5 h
+ * open-to-air half-life, up to ~50/day at the closure_scale's -3 sd clamp, to 1/8000 days)
+ * costs nothing this way.
  * CVODE (healing/cvode.c) integrates the same system as the reference.
  */
 #include <math.h>

@@ -352,7 +352,7 @@ static void test_film_mass_balance(void **state)
  * sqrt(D t / pi) as k -> 0), K and D the larger of the viable epidermis' and the dermis'.
  * A planar estimate through the channels' wall area alone is not a bound: once sqrt(D t)
  * passes the channels' radius (tens of um, within minutes) a conical wall takes up several
- * times more per area, and at 0.5 h the model's uptake is 2.6x that estimate. The dose is
+ * times more per area, and at 0.5 h the model's uptake is 2.9x that estimate. The dose is
  * twenty times the usual so that it cannot hide an excess. Fails if the solver passes more
  * into the tissue than diffusion allows (e.g. tissue conductances 4x too high). */
 static void test_first_hour_bound(void **state)
