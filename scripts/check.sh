@@ -36,5 +36,5 @@ if [ "$fuzz_seconds" -gt 0 ]; then
 fi
 
 echo "== example plan"
-./build/release/mneedle plan examples/clients/amelia-wrinkles.json >/dev/null
+./build/release/mneedle plan --start earliest examples/clients/amelia-wrinkles.json >/dev/null
 echo "mneedle: all checks passed"
