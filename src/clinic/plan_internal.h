@@ -1,6 +1,9 @@
-/* Pieces of the planner shared between plan.c and projection.c. */
+/* Pieces of the planner shared between plan.c and projection.c, and the words about its
+ * maintenance interval that the projection's note and the writers (src/report) share. */
 #ifndef MN_CLINIC_PLAN_INTERNAL_H
 #define MN_CLINIC_PLAN_INTERNAL_H
+
+#include <stddef.h>
 
 #include "mneedle/clinic.h"
 
@@ -14,5 +17,35 @@ int mn__plan_default_maintenance(const mn_plan *p);
  * course visits have phase MN_PHASE_COURSE). The planner re-schedules maintenance if the
  * interval changes. */
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p);
+
+/* 1 when the shortest maintenance interval the plan books (MN_MAINTENANCE_MIN_DAYS, 3 months)
+ * raised p->maintenance_interval_days above its concerns' own default
+ * (p->maintenance_default_days; hair loss: 60 days, booked every 90); 0 when the collagen
+ * model or the concerns' usual interval set it. */
+int mn__plan_maintenance_raised(const mn_plan *p);
+
+/* Where the words that say so stand; each place words them for its sentence. */
+typedef enum {
+    /* the projection's note, of all the plan's concerns: "the shortest maintenance interval the
+     * plan books (the concerns' default, 60 days, is shorter)" */
+    MN__RAISED_NOTE,
+    /* the projection's note, of the concerns the model does not project, whose interval is
+     * shorter than the model's: "its zones' visits follow the shortest maintenance interval
+     * the plan books, 90 days, which is shorter than the model's (its own default, 60 days, is
+     * shorter still)" */
+    MN__RAISED_NOTE_UNPROJECTED,
+    /* the text plan's schedule: "the shortest the plan books (the concern's default, 60 days,
+     * is shorter)" */
+    MN__RAISED_SCHEDULE,
+    /* the report's answer to "how long will it last?": "the shortest this plan books (this
+     * concern's default, 60 days, is shorter)" */
+    MN__RAISED_REPORT
+} mn__raised_wording;
+
+/* Writes into @p buf (@p size bytes) the words of @p where that say the plan's maintenance
+ * interval was raised to the shortest it books, with both intervals; "" when it was not
+ * (mn__plan_maintenance_raised()). Returns buf. */
+const char *mn__plan_raised_text(const mn_plan *p, mn__raised_wording where, char *buf,
+                                 size_t size);
 
 #endif

@@ -34,17 +34,53 @@ int mn__plan_default_maintenance(const mn_plan *p)
     return m < MN_MAINTENANCE_MIN_DAYS ? MN_MAINTENANCE_MIN_DAYS : m;
 }
 
+int mn__plan_maintenance_raised(const mn_plan *p)
+{
+    return !p->maintenance_from_model && p->maintenance_default_days > 0 &&
+           p->maintenance_default_days < p->maintenance_interval_days;
+}
+
+const char *mn__plan_raised_text(const mn_plan *p, mn__raised_wording where, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!mn__plan_maintenance_raised(p))
+        return buf;
+    int booked = p->maintenance_interval_days, own = p->maintenance_default_days;
+    switch (where) {
+    case MN__RAISED_NOTE:
+        snprintf(buf, size,
+                 "the shortest maintenance interval the plan books (the concerns' default, %d "
+                 "days, is shorter)",
+                 own);
+        break;
+    case MN__RAISED_NOTE_UNPROJECTED:
+        snprintf(buf, size,
+                 "its zones' visits follow the shortest maintenance interval the plan books, %d "
+                 "days, which is shorter than the model's (its own default, %d days, is shorter "
+                 "still)",
+                 booked, own);
+        break;
+    case MN__RAISED_SCHEDULE:
+        snprintf(buf, size,
+                 "the shortest the plan books (the concern's default, %d days, is shorter)", own);
+        break;
+    case MN__RAISED_REPORT:
+        snprintf(buf, size,
+                 "the shortest this plan books (this concern's default, %d days, is shorter)", own);
+        break;
+    }
+    return buf;
+}
+
 /* Why the booked interval is what it is, when no model set it: the concerns' usual interval,
  * or the plan's shortest maintenance interval when their default is shorter still. */
 static const char *default_reason(const mn_plan *p, char *buf, size_t size)
 {
-    if (p->maintenance_default_days >= p->maintenance_interval_days)
+    if (!mn__plan_maintenance_raised(p))
         return "the usual interval for these concerns";
-    snprintf(buf, size,
-             "the shortest maintenance interval the plan books (the concerns' default, %d days, "
-             "is shorter)",
-             p->maintenance_default_days);
-    return buf;
+    return mn__plan_raised_text(p, MN__RAISED_NOTE, buf, size);
 }
 
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
@@ -291,19 +327,17 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     if (ns) {
         size_t len = strlen(p->projection_note);
         int own = shortest_default(p, 1); /* before the bounds: usual is after them */
-        if (usual < best.maintenance_interval_days) {
+        int shorter_than_model = usual < best.maintenance_interval_days;
+        if (shorter_than_model) {
             p->maintenance_interval_days = usual;
             p->maintenance_default_days = own;
             p->maintenance_from_model = 0;
         }
-        char shorter[200] = "";
-        if (usual < best.maintenance_interval_days && own < usual)
-            snprintf(shorter, sizeof shorter,
-                     ", and its zones' visits follow the shortest maintenance interval the plan "
-                     "books, %d days, which is shorter than the model's (its own default, %d "
-                     "days, is shorter still)",
-                     usual, own);
-        else if (usual < best.maintenance_interval_days)
+        char shorter[200] = "", raised[200];
+        if (mn__plan_maintenance_raised(p))
+            snprintf(shorter, sizeof shorter, ", and %s",
+                     mn__plan_raised_text(p, MN__RAISED_NOTE_UNPROJECTED, raised, sizeof raised));
+        else if (shorter_than_model)
             snprintf(shorter, sizeof shorter,
                      ", and its usual maintenance interval, shorter, sets its own zones' visits");
         snprintf(p->projection_note + len, sizeof p->projection_note - len,

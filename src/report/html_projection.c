@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "clinic/plan_internal.h"
 #include "report/html_internal.h"
 
 static const char question[] = "<div class=\"answer\"><b>How long will it last?</b> ";
@@ -52,12 +53,10 @@ static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *f
                            "%.0f months) keeps it at or above %.0f %% of its best. ",
                            plan->maintenance_interval_days,
                            plan->maintenance_interval_days / MN__DAYS_PER_MONTH, target * 100.0);
-        else if (plan->maintenance_default_days < plan->maintenance_interval_days) {
-            char then[200];
-            snprintf(then, sizeof then,
-                     ", the shortest this plan books (this concern's default, %d days, is "
-                     "shorter). ",
-                     plan->maintenance_default_days);
+        else if (mn__plan_maintenance_raised(plan)) {
+            char raised[160], then[200];
+            snprintf(then, sizeof then, ", %s. ",
+                     mn__plan_raised_text(plan, MN__RAISED_REPORT, raised, sizeof raised));
             books_maintenance(b, plan, then);
         } else
             books_maintenance(b, plan, ", the usual interval for this concern. ");

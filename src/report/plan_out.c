@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clinic/plan_internal.h"
 #include "core/json_out.h"
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
@@ -613,10 +614,8 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
         char why[160];
         if (p->maintenance_from_model)
             snprintf(why, sizeof why, "set by the collagen model");
-        else if (p->maintenance_default_days < p->maintenance_interval_days)
-            snprintf(why, sizeof why,
-                     "the shortest the plan books (the concern's default, %d days, is shorter)",
-                     p->maintenance_default_days);
+        else if (mn__plan_maintenance_raised(p))
+            mn__plan_raised_text(p, MN__RAISED_SCHEDULE, why, sizeof why);
         else
             snprintf(why, sizeof why, "the usual interval");
         mn__buf_textf(b,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clinic/plan_internal.h"
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
@@ -350,6 +351,70 @@ static void test_references_resolve(void **state)
     assert_true(total > 40);
 }
 
+/* Builds @p concerns' plan and its text and report into @p text and @p html. */
+static mn_plan *plan_with_outputs(const char *concerns, mn_test_text *text, mn_test_text *html)
+{
+    mn_client c;
+    const char *t = client_json("", concerns, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    mn_plan *p;
+    assert_int_equal(mn_plan_build(ctx, &c, NULL, &p), MN_OK);
+    assert_int_equal(mn_plan_write(ctx, p, 0, mn_test_text_write, text), MN_OK);
+    assert_int_equal(mn_plan_report_html(ctx, p, mn_test_text_write, html), MN_OK);
+    return p;
+}
+
+/* A maintenance interval raised to the shortest the plan books (hair loss: a 60-day default,
+ * booked every 90 days) is said in the words of mn__plan_raised_text() in the projection's
+ * note, the text plan's schedule and the report; an interval the model or the concerns'
+ * usual one set gets none of them. */
+static void test_raised_maintenance_words(void **state)
+{
+    (void)state;
+    static const char *const concerns[] = {
+        /* the model projects the laxity, not the hair loss, whose 90 days are shorter */
+        "[{\"concern\": \"hair-loss\", \"zones\": [\"scalp\"]},"
+        " {\"concern\": \"skin-laxity\", \"zones\": [\"neck\"], \"severity\": \"mild\"}]",
+        /* nothing the model projects */
+        "[{\"concern\": \"hair-loss\", \"zones\": [\"scalp\"]}]",
+        /* the model sets the interval */
+        WRINKLES};
+    static const mn__raised_wording note[] = {MN__RAISED_NOTE_UNPROJECTED, MN__RAISED_NOTE,
+                                              MN__RAISED_NOTE};
+    for (int k = 0; k < 3; k++) {
+        mn_test_text text = {0}, html = {0};
+        mn_plan *p = plan_with_outputs(concerns[k], &text, &html);
+        char words[256];
+        int raised = k < 2;
+        assert_int_equal(p->has_lasting, k != 1);
+        assert_int_equal(mn__plan_maintenance_raised(p), raised);
+        if (raised) {
+            assert_int_equal(p->maintenance_interval_days, MN_MAINTENANCE_MIN_DAYS);
+            assert_int_equal(p->maintenance_default_days, 60); /* data/concerns.json */
+            assert_non_null(
+                strstr(p->projection_note, mn__plan_raised_text(p, note[k], words, sizeof words)));
+            assert_non_null(strstr(words, "60 days"));
+            assert_non_null(strstr(
+                text.data, mn__plan_raised_text(p, MN__RAISED_SCHEDULE, words, sizeof words)));
+            /* The report's answer states the booked interval where a curve is shown; without
+             * one it gives the note (escaped), never the concern's usual interval. */
+            if (p->has_lasting)
+                assert_non_null(strstr(
+                    html.data, mn__plan_raised_text(p, MN__RAISED_REPORT, words, sizeof words)));
+            assert_null(strstr(html.data, "the usual interval for this concern"));
+        } else {
+            assert_int_equal(p->maintenance_from_model, 1);
+            for (int w = MN__RAISED_NOTE; w <= MN__RAISED_REPORT; w++)
+                assert_string_equal(mn__plan_raised_text(p, (mn__raised_wording)w, words, 8), "");
+            assert_null(strstr(text.data, "the shortest the plan books"));
+            assert_null(strstr(html.data, "the shortest this plan books"));
+        }
+        free(text.data);
+        free(html.data);
+        mn_plan_free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -363,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_home_device_refused),
         cmocka_unit_test(test_prices_loader),
         cmocka_unit_test(test_prices_in_plan),
+        cmocka_unit_test(test_raised_maintenance_words),
     };
     return cmocka_run_group_tests_name("clinic", tests, setup, teardown);
 }
