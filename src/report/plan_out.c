@@ -227,6 +227,9 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     json_t *sum = mn__jput(j, root, "summary", json_object());
     mn__jput_bool(j, sum, "projection_applies", p->has_lasting);
     mn__jput_int(j, sum, "scheduled_maintenance_interval_days", p->maintenance_interval_days);
+    /* true when the shortest interval the plan books raised it above the concerns' default,
+     * which the note states (mn__plan_raised_text) */
+    mn__jput_bool(j, sum, "scheduled_maintenance_interval_raised", mn__plan_maintenance_raised(p));
     mn__jput_str(j, sum, "maintenance_source",
                  p->maintenance_from_model ? "model" : "concern_default");
     if (!p->has_lasting)

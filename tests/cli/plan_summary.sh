@@ -39,6 +39,14 @@ else:
     same("summary.scheduled_maintenance_interval_days",
          s.get("scheduled_maintenance_interval_days"), proj.get("maintenance_interval_days"))
     same("summary.maintenance_source", s.get("maintenance_source"), proj.get("maintenance_source"))
+    # Raised to the shortest interval the plan books above the concerns' default: the note says
+    # so (docs/clinic.md, "Maintenance").
+    raised = s.get("scheduled_maintenance_interval_raised")
+    if not isinstance(raised, bool):
+        bad.append("summary.scheduled_maintenance_interval_raised: %r, expected a boolean" % raised)
+    elif raised != ("the shortest maintenance interval the plan books" in proj["note"]):
+        bad.append("summary.scheduled_maintenance_interval_raised %s, but the note says %s"
+                   % (raised, "it is" if not raised else "nothing of it"))
     if not applies:
         # Nothing projected: no figure a reader could take for one (null durability means
         # "beyond 40 years", so the keys are absent, not null).
@@ -154,8 +162,23 @@ import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
 sys.exit(0 if s["projection_applies"] is False and s["maintenance_source"] == "concern_default"
          and sorted(s) == ["maintenance_source", "projection_applies",
-                           "scheduled_maintenance_interval_days"] else 1)' \
+                           "scheduled_maintenance_interval_days",
+                           "scheduled_maintenance_interval_raised"] else 1)' \
     "$TMP/melasma-only/plan.json"
+
+# Tom's hair loss has a 60-day default maintenance (data/concerns.json) that the plan books every
+# 90 days, the shortest it books: raised. Amelia's interval is the model's, and melasma's usual
+# interval is 90 days itself: neither is raised.
+raised() { # PLAN_JSON true|false
+    expect 0 "" -- python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["summary"]
+sys.exit(0 if s["scheduled_maintenance_interval_raised"] is (sys.argv[2] == "true") else 1)' \
+        "$1" "$2"
+}
+raised "$TMP/tom-hair-loss/plan.json" true
+raised "$TMP/amelia-wrinkles/plan.json" false
+raised "$TMP/melasma-only/plan.json" false
 
 # The checker fails on a summary that disagrees with its projection, or misses a field.
 a="$TMP/amelia-wrinkles"
