@@ -165,6 +165,26 @@ static double nz(double x)
     return x > -0.0005 && x < 0.0005 ? 0.0 : x;
 }
 
+/* The width of the widest index or interval bound of output @p o as "%.3f", at least 6 (a
+ * place for the sign before "0.000"): indices lie within about -1..1, but an estimate from few
+ * evaluations, or of an output that barely varies, can lie far outside it (below -10, above
+ * 100) by sampling noise, and the table's columns must still line up. */
+static int index_width(const mn_sens_result *r, int o)
+{
+    int w = 6;
+    for (int i = 0; i < r->n_inputs; i++) {
+        const mn_sobol_index *x = &r->sobol.index[o * r->n_inputs + i];
+        const double v[] = {x->first_order, x->first_order_lo, x->first_order_hi,
+                            x->total,       x->total_lo,       x->total_hi};
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            int n = snprintf(NULL, 0, "%.3f", nz(v[k]));
+            if (n > w)
+                w = n;
+        }
+    }
+    return w;
+}
+
 static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer write, void *ud)
 {
     const mn_sobol_result *s = &r->sobol;
@@ -198,21 +218,26 @@ static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
         mn__buf_printf(&b, "\n%s (%s): mean %.4g, variance %.4g%s\n", r->output_names[o],
                        r->output_units[o], s->mean[o], s->variance[o],
                        s->variance[o] > 0 ? "" : " (it does not vary: every index is 0)");
-        mn__buf_printf(&b, "  %-22s %24s %24s", "input", "first order S1 [CI]", "total ST [CI]");
+        /* Each number in a field as wide as the table's widest (index_width), which keeps a
+         * place for the sign, so the columns line up whether a row has a minus sign or not;
+         * a column is its three numbers, their brackets and a space ("%6.3f [%6.3f, %6.3f]":
+         * 24 characters for numbers within -9.999..99.999). */
+        int w = index_width(r, o), col = 3 * w + 6, name = 22; /* a name up to 39 wide too */
+        for (int i = 0; i < r->n_inputs; i++)
+            if ((int)strlen(r->input_names[i]) > name)
+                name = (int)strlen(r->input_names[i]);
+        mn__buf_printf(&b, "  %-*s %*s %*s", name, "input", col, "first order S1 [CI]", col,
+                       "total ST [CI]");
         if (r->has_morris)
             mn__buf_printf(&b, " %11s %11s", "Morris mu*", "sigma");
         mn__buf_printf(&b, "\n");
         for (int i = 0; i < r->n_inputs; i++) {
             const mn_sobol_index *x = &s->index[o * r->n_inputs + i];
-            char s1[64], st[64];
-            /* Each number in a field that keeps a place for the sign (indices lie within about
-             * -1..1; an estimate is negative only by sampling noise), so the columns line up
-             * whether a row has a minus sign or not. */
-            snprintf(s1, sizeof s1, "%6.3f [%6.3f, %6.3f]", nz(x->first_order),
-                     nz(x->first_order_lo), nz(x->first_order_hi));
-            snprintf(st, sizeof st, "%6.3f [%6.3f, %6.3f]", nz(x->total), nz(x->total_lo),
-                     nz(x->total_hi));
-            mn__buf_printf(&b, "  %-22s %24s %24s", r->input_names[i], s1, st);
+            /* Every number is exactly w wide, so each column is one space and its 3w+5. */
+            mn__buf_printf(&b, "  %-*s  %*.3f [%*.3f, %*.3f]  %*.3f [%*.3f, %*.3f]", name,
+                           r->input_names[i], w, nz(x->first_order), w, nz(x->first_order_lo), w,
+                           nz(x->first_order_hi), w, nz(x->total), w, nz(x->total_lo), w,
+                           nz(x->total_hi));
             if (r->has_morris) {
                 const mn_morris_effect *me = &r->morris.effect[o * r->n_inputs + i];
                 mn__buf_printf(&b, " %11.4g %11.4g", me->mu_star, me->sigma);

@@ -1,8 +1,8 @@
 /* Global sensitivity: the Sobol' sequence against an independent implementation and its
  * stratification, the quantile functions as inverses of their CDFs, Sobol' indices of the
  * Ishigami function against its analytic values, Morris effects of a linear function,
- * bit-identical results for 1 and 2 threads, and the maintenance interval of a SPEC answering
- * to the person's multipliers. */
+ * bit-identical results for 1 and 2 threads, the maintenance interval of a SPEC answering
+ * to the person's multipliers, and the text table's columns lining up for any index. */
 #include <omp.h>
 
 #include "mn_test.h"
@@ -471,6 +471,77 @@ static void test_posterior_grouped_runs_whole_draws(void **state)
     mn_ctx_free(ctx);
 }
 
+/* The text table keeps its columns for indices of any size: noisy estimates from few
+ * evaluations can lie far outside 0..1 (here -12.5, 123.4 and -0.0001), and a long input name.
+ * Every row of the table is as long as its header, with its brackets and commas in the same
+ * places; the usual table (numbers within -9.999..99.999, names up to 22) keeps its widths. */
+static void test_text_table_fits_its_widest_index(void **state)
+{
+    (void)state;
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    static mn_sens_result r; /* large: not on the stack */
+    memset(&r, 0, sizeof r);
+    r.n_inputs = 3;
+    r.n_outputs = 2;
+    snprintf(r.input_names[0], sizeof r.input_names[0], "a");
+    snprintf(r.input_names[1], sizeof r.input_names[1], "b");
+    snprintf(r.input_names[2], sizeof r.input_names[2], "an_input_with_a_long_name_x");
+    for (int i = 0; i < 3; i++)
+        r.dists[i] = (mn_sens_dist){.kind = MN_SENS_UNIFORM, .a = 0, .b = 1};
+    snprintf(r.output_names[0], sizeof r.output_names[0], "noisy");
+    snprintf(r.output_names[1], sizeof r.output_names[1], "usual");
+    snprintf(r.output_units[0], sizeof r.output_units[0], "u");
+    snprintf(r.output_units[1], sizeof r.output_units[1], "u");
+    mn_sobol_index index[6] = {
+        {-12.5, 0.4, -30.25, 2.0, 0.1, 0.9},    {0.2, 123.4, 0.1, 0.3, 100.0, 150.0},
+        {-0.0001, 0.5, -0.2, 0.2, 0.45, 0.55},  {0.5, 0.6, 0.4, 0.6, 0.5, 0.7},
+        {-0.01, 0.02, -0.05, 0.03, 0.01, 0.03}, {0.3, 0.35, 0.25, 0.35, 0.3, 0.4}};
+    double mean[2] = {1, 2}, variance[2] = {0.5, 0.25};
+    r.sobol = (mn_sobol_result){.n_inputs = 3,
+                                .n_outputs = 2,
+                                .n_base = 8,
+                                .evaluations = 40,
+                                .bootstrap = 10,
+                                .confidence = 0.95,
+                                .index = index,
+                                .mean = mean,
+                                .variance = variance};
+    mn_test_text out = {0};
+    assert_int_equal(mn_sens_write(ctx, &r, 0, mn_test_text_write, &out), MN_OK);
+    int tables = 0;
+    for (char *line = strtok(out.data, "\n"), *head = NULL, want[256]; line;
+         line = strtok(NULL, "\n")) {
+        if (!strncmp(line, "  input ", 8)) {
+            head = line;
+            want[0] = '\0';
+            tables++;
+            continue;
+        }
+        if (!head || strncmp(line, "  ", 2)) {
+            head = NULL;
+            continue;
+        }
+        assert_int_equal(strlen(line), strlen(head));
+        char marks[256] = "";
+        size_t m = 0;
+        for (size_t i = 0; line[i] && m < sizeof marks - 1; i++)
+            if (strchr("[,]", line[i]))
+                m += (size_t)snprintf(marks + m, sizeof marks - m, "%c%zu ", line[i], i);
+        if (!want[0])
+            snprintf(want, sizeof want, "%s", marks);
+        assert_string_equal(marks, want);
+        /* Both tables widen the name column to the long name; the first widens its number
+         * columns to its widest numbers ("-30.250", "150.000": 7 wide), the second keeps the
+         * usual 24 (numbers 6 wide). */
+        size_t name = strlen(r.input_names[2]);
+        assert_int_equal(strlen(line), 2 + name + 2 * (1 + (tables == 1 ? 3 * 7 + 6 : 24)));
+    }
+    assert_int_equal(tables, 2);
+    free(out.data);
+    mn_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_maintenance_interval_answers_to_the_person),
         cmocka_unit_test(test_posterior_marginals_reach_the_model),
         cmocka_unit_test(test_posterior_grouped_runs_whole_draws),
+        cmocka_unit_test(test_text_table_fits_its_widest_index),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
