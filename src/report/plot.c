@@ -283,6 +283,14 @@ void mn__axis_nice(mn__axis *ax, double lo, double hi, int target)
     ax->step = nice * mag;
     /* A small tolerance keeps a value that is a whole step (within rounding) from adding one. */
     ax->lo = floor(lo / ax->step + 1e-9) * ax->step;
+    /* Nor does a range that dips below zero by less than half a percent of a step (judgement:
+     * about a quarter of a pixel at the default size, where a step is some 55 px) add one below
+     * zero: a plan's or a simulation's day 0 is read 12 hours after its session, when half a
+     * day of ageing leaves the improvement a few thousandths of a percent below zero
+     * (docs/models/healing.md, section 2), and a whole empty step of negative improvement
+     * would show what no reader could see in the curve. */
+    if (lo < 0 && lo > -0.005 * ax->step && ax->lo < 0)
+        ax->lo = 0;
     ax->hi = ceil(hi / ax->step - 1e-9) * ax->step;
     int d = -(int)floor(log10(ax->step) + 1e-9) + extra;
     ax->decimals = d > 0 ? d : 0;

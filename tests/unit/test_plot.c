@@ -13,6 +13,7 @@
 
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
+#include "report/plot_internal.h"
 
 static uint32_t be32(const char *bytes)
 {
@@ -560,6 +561,26 @@ static void test_palette_distinct(void **state)
             assert_int_not_equal(mn_plot_palette(i), mn_plot_palette(j));
 }
 
+/* Automatic ranges widen to whole ticks, but not by a whole step below zero for a range that
+ * dips below it by a rounding-level amount: a plan's day 0, read 12 hours after its session,
+ * is a few thousandths of a percent below zero (Amelia's band: -0.0199 %). A real negative
+ * (2 % below zero) keeps its step, as does a range dipping below another tick. */
+static void test_axis_starts_at_zero_for_a_hair_below(void **state)
+{
+    (void)state;
+    mn__axis ax;
+    mn__axis_nice(&ax, -0.0199, 84.3, 6);
+    assert_close(ax.step, 20, 0, 1e-12);
+    assert_close(ax.lo, 0, 0, 1e-12);
+    assert_close(ax.hi, 100, 0, 1e-12);
+    mn__axis_nice(&ax, -2.0, 84.3, 6);
+    assert_close(ax.lo, -20, 0, 1e-12);
+    mn__axis_nice(&ax, 19.99, 84.3, 6);
+    assert_close(ax.lo, 0, 0, 1e-12);
+    mn__axis_nice(&ax, 0.0, 84.3, 6);
+    assert_close(ax.lo, 0, 0, 1e-12);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -570,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_percentiles),
         cmocka_unit_test(test_distributions),
         cmocka_unit_test(test_palette_distinct),
+        cmocka_unit_test(test_axis_starts_at_zero_for_a_hair_below),
     };
     return mn_test_plots_done(cmocka_run_group_tests(tests, NULL, NULL));
 }
