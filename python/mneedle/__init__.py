@@ -2,9 +2,10 @@
 
 Each call (screen, plan, simulate, absorb, cohort, sensitivity) takes the same object as the
 command's JSON file (a dict) and returns the command's --json output as a dict; simulate and
-absorb add ``trajectory``, the samples as NumPy arrays. evidence and validate are the commands
-of those names; Context.observe and Context.likelihood run the observation model and the log
-likelihood of the studies. Bad input raises InputError with the JSON path and the message.
+absorb add ``trajectory``, the samples as NumPy arrays; plan takes ``start`` ("earliest" or a
+date) as the command's --start. evidence and validate are the commands of those names;
+Context.observe and Context.likelihood run the observation model and the log likelihood of the
+studies. Bad input raises InputError with the JSON path and the message.
 See docs/python.md.
 """
 import os
@@ -16,6 +17,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
 
+import datetime  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -166,6 +168,33 @@ def _check_int(name, value, lo, hi):
     if not lo <= int(value) <= hi:
         raise InputError(f"{name}: expected a whole number from {lo} to {hi}, got {value}")
     return int(value)
+
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _check_start(start):
+    """plan's ``start`` as the command's --start takes it ("earliest" or YYYY-MM-DD), or None;
+    InputError naming the argument for anything else (mn_date_parse's dates: real calendar
+    dates in the years 1900 to 2999)."""
+    if start is None or start == "earliest":
+        return start
+    want = "expected a date (datetime.date or \"YYYY-MM-DD\", years 1900 to 2999) or \"earliest\""
+    if isinstance(start, datetime.datetime):  # a date too, but its time and zone would be lost
+        raise InputError(f"start: {want}, got a datetime (use .date())")
+    if isinstance(start, datetime.date):
+        day = start
+    elif isinstance(start, str) and _DATE_RE.fullmatch(start):
+        try:
+            day = datetime.date(int(start[:4]), int(start[5:7]), int(start[8:]))
+        except ValueError:
+            raise InputError(f"start: {want}, got {start!r}: not a calendar date") from None
+    else:
+        raise InputError(f"start: {want}, got "
+                         f"{repr(start) if isinstance(start, str) else _type_name(start)}")
+    if not 1900 <= day.year <= 2999:
+        raise InputError(f"start: {want}, got {day.isoformat()}")
+    return day.isoformat()
 
 
 def _numbers(vals):
@@ -322,11 +351,17 @@ class Context:
         """Screening of a client (the object of a CLIENT file): ``mneedle screen --json``."""
         return self._call(lib.mnpy_screen, "client", client)
 
-    def plan(self, client, years=2):
-        """A treatment plan for a client: ``mneedle plan --json --years YEARS`` (``years``
-        of projection, 1 to 20)."""
+    def plan(self, client, years=2, start=None):
+        """A treatment plan for a client: ``mneedle plan --json --years YEARS [--start START]``
+        (``years`` of projection, 1 to 20). ``start`` plans from another start than the
+        client's ``clinic.start`` (the dict is not changed): a date (``datetime.date`` or
+        "YYYY-MM-DD"), or "earliest", the day the plan is prepared (today, UTC, or
+        SOURCE_DATE_EPOCH's day) plus the longest lead of this client's steps before the first
+        visit, so every step can still be kept (docs/clinic.md)."""
         years = _check_int("years", years, 1, 20)
-        return self._call(lib.mnpy_plan, "client", client, years)
+        start = _check_start(start)
+        return self._call(lib.mnpy_plan, "client", client, years,
+                          ffi.NULL if start is None else start.encode())
 
     def simulate(self, scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
         """Healing and collagen over years for one scenario (the object of a scenario file):
@@ -636,9 +671,9 @@ def screen(client):
     return _ctx().screen(client)
 
 
-def plan(client, years=2):
+def plan(client, years=2, start=None):
     """Context().plan with the built-in catalogues."""
-    return _ctx().plan(client, years)
+    return _ctx().plan(client, years, start)
 
 
 def simulate(scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):

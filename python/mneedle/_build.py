@@ -53,7 +53,7 @@ const char *mn_version(void);
 void mnpy_buf_free(mnpy_buf *b);
 mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len, mnpy_buf *out);
 mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
-                    mnpy_buf *out);
+                    const char *start, mnpy_buf *out);
 mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
                         uint64_t seed, const char *integrator, mnpy_buf *out);
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,

@@ -47,8 +47,12 @@ mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len
 }
 
 mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
-                    mnpy_buf *out)
+                    const char *start, mnpy_buf *out)
 {
+    mn_date given = 0;
+    int earliest = start && !strcmp(start, "earliest");
+    if (start && !earliest && mn_date_parse(start, &given) != MN_OK)
+        return MN_EINVAL; /* the package checks the date first and names the argument */
     mn_client client;
     mn_plan *plan = NULL;
     mn_plan_options opts;
@@ -60,6 +64,11 @@ mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, 
     opts.has_prepared = st == MN_OK;
     if (!st)
         st = mn_client_parse(ctx, src, text, len, &client);
+    /* --start: a date replaces the client's clinic.start; "earliest" is the library's. */
+    if (!st && start && !earliest)
+        client.start = given;
+    if (!st && earliest)
+        st = mn_plan_earliest_start(ctx, &client, &opts, &client.start);
     if (!st)
         st = mn_plan_build(ctx, &client, &opts, &plan);
     if (!st)

@@ -20,8 +20,11 @@ int mnpy_buf_write(void *userdata, const char *buf, size_t len);
 void mnpy_buf_free(mnpy_buf *b);
 
 mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len, mnpy_buf *out);
+/** As `mneedle plan --json --years YEARS [--start START]`: @p start NULL keeps the client's
+ *  clinic.start; "earliest" or a YYYY-MM-DD date replaces it (MN_EINVAL, with no message, for
+ *  anything else: the package checks it first). */
 mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
-                    mnpy_buf *out);
+                    const char *start, mnpy_buf *out);
 /** As `mneedle simulate --json --band BAND --seed SEED --integrator NAME`. */
 mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
                         uint64_t seed, const char *integrator, mnpy_buf *out);

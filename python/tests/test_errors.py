@@ -1,6 +1,7 @@
 """Bad input from Python raises mneedle.InputError naming the JSON path, whatever its kind:
 values the library refuses, Python types that are not JSON, arguments of the wrong type. The
 interpreter never crashes (a crash would end this test run)."""
+import datetime
 import json
 import math
 import os
@@ -103,6 +104,15 @@ def test_other_arguments():
     bad(mneedle.absorb, example("scenarios", "absorb-vitc-pen.json"), field=1)
     bad(mneedle.catalog, "needles")
     bad(mneedle.Context, data_dir=3)
+
+
+@pytest.mark.parametrize("start", ["2027-02-30", "2027-1-4", "20270104", "soonest", "",
+                                   "1899-12-31", 20270104, datetime.date(1066, 10, 14),
+                                   datetime.datetime(2027, 1, 4, 9, 30)])
+def test_a_bad_start(start):
+    # As the command's --start: a real YYYY-MM-DD date of the years 1900-2999, or "earliest".
+    e = bad(mneedle.plan, example("clients", "amelia-wrinkles.json"), start=start)
+    assert str(e).startswith("start: expected a date") and "earliest" in str(e)
 
 
 def test_a_bad_data_dir(tmp_path):
