@@ -400,14 +400,24 @@ class Context:
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
         return self._call(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given), seed)
 
-    def sensitivity(self, spec, threads=0):
+    def sensitivity(self, spec, threads=0, spec_dir=None):
         """Global sensitivity of the models' outputs to their inputs: ``mneedle sensitivity
-        --json [--threads N]`` for a SPEC (the object of a SPEC file; scenario file names in it
-        are relative to the current folder). Sobol' first-order and total indices with
-        bootstrap intervals, and Morris effects when the SPEC asks; the same numbers for any
-        ``threads`` (0: OpenMP's default). See docs/sensitivity.md."""
+        --json [--threads N]`` for a SPEC (the object of a SPEC file). Sobol' first-order and
+        total indices with bootstrap intervals, and Morris effects when the SPEC asks; the same
+        numbers for any ``threads`` (0: OpenMP's default). See docs/sensitivity.md.
+        File names in the SPEC (scenario, absorb, posterior) are relative to ``spec_dir``, as
+        the command's are to the SPEC file's folder: pass the folder of a SPEC file read with
+        json.load (``os.path.dirname(path)``); None: the current folder."""
         threads = _check_int("threads", threads, 0, 4096)
-        return self._call(lib.mnpy_sensitivity, "spec", spec, threads)
+        if spec_dir is not None:
+            if not isinstance(spec_dir, (str, os.PathLike)):
+                raise InputError(f"spec_dir: expected a directory name, got "
+                                 f"{_type_name(spec_dir)}")
+            if not os.path.isdir(spec_dir):
+                raise InputError(f"spec_dir: {os.fspath(spec_dir)!r} is not a directory")
+            spec_dir = os.fsencode(spec_dir)
+        return self._call(lib.mnpy_sensitivity, "spec", spec, threads,
+                          ffi.NULL if spec_dir is None else spec_dir)
 
     def observe(self, study, endpoint, timepoint=0, trials=400, seed=1, params=None):
         """What the model predicts a study (the object of a study file, docs/evidence.md)
@@ -691,9 +701,9 @@ def cohort(trial, threads=0, n=None, seed=None):
     return _ctx().cohort(trial, threads, n, seed)
 
 
-def sensitivity(spec, threads=0):
+def sensitivity(spec, threads=0, spec_dir=None):
     """Context().sensitivity with the built-in catalogues."""
-    return _ctx().sensitivity(spec, threads)
+    return _ctx().sensitivity(spec, threads, spec_dir)
 
 
 def evidence(evidence=None):

@@ -61,7 +61,7 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
                       long n, int seed_given, uint64_t seed, mnpy_buf *out);
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len,
-                           int threads, mnpy_buf *out);
+                           int threads, const char *spec_dir, mnpy_buf *out);
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
 mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, const char *posterior_file,

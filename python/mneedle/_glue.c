@@ -185,12 +185,12 @@ done:
 }
 
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                           mnpy_buf *out)
+                           const char *spec_dir, mnpy_buf *out)
 {
     mn_sens_spec *spec = NULL;
     mn_sens_result res;
     memset(&res, 0, sizeof res);
-    mn_status st = mn_sens_spec_parse(ctx, src, text, len, &spec);
+    mn_status st = mn_sens_spec_parse_in(ctx, src, text, len, spec_dir, &spec);
     if (!st)
         st = mn_sens_run(ctx, spec, threads, &res);
     if (!st)

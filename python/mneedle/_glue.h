@@ -35,10 +35,11 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
  *  trial's value, and @p seed_given says whether @p seed overrides the trial's. */
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
                       long n, int seed_given, uint64_t seed, mnpy_buf *out);
-/** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); scenario file names in
- *  the SPEC are relative to the current folder. */
+/** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); file names in the SPEC
+ *  are relative to @p spec_dir, as the command's are to the SPEC file's folder (NULL: the
+ *  current folder). */
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                           mnpy_buf *out);
+                           const char *spec_dir, mnpy_buf *out);
 /** The observation model of one endpoint of a study (the object of a study file,
  *  docs/evidence.md): mn_evidence_observe_params() with @p endpoint named by id and the
  *  @p n_names constants @p names set to @p values (the library's defaults otherwise), as JSON
