@@ -86,10 +86,25 @@ def _type_name(v):
     return ("an " if name[0] in "aeiouAEIOU" else "a ") + name
 
 
-def _plain(value, path):
+# How deep a value may nest (objects and lists within each other). [JUDGEMENT] No input of the
+# contracts nests deeper than about 6 levels (a sensitivity SPEC's embedded scenario's
+# sessions); 64 leaves room for any of them while keeping this walk and json.dumps, which
+# recurse once or twice a level, far inside Python's default recursion limit (1000), so a
+# deeper value (or one that contains itself) is an InputError naming the place rather than a
+# RecursionError. The library's parser has its own, larger limit (jansson's 2048 levels).
+_MAX_DEPTH = 64
+
+
+def _too_deep(path):
+    return InputError(f"nested deeper than {_MAX_DEPTH} levels of objects and lists (no input "
+                      f"nests so deep; does a value contain itself?)", path)
+
+
+def _plain(value, path, depth=0):
     """Checks a Python value is JSON (dict with str keys, list, str, finite number, bool,
     None) and returns it with NumPy scalars turned into Python numbers; raises InputError
-    naming the path otherwise. A NumPy array or a tuple is refused where a list is expected."""
+    naming the path otherwise. A NumPy array or a tuple is refused where a list is expected.
+    ``depth``: the levels of objects and lists around the value (at most _MAX_DEPTH)."""
     t = type(value)
     # The exact built-in types first: they are nearly all of any input, and checking them by
     # identity keeps this walk a small part of a call (bench/bench_python.py).
@@ -100,18 +115,22 @@ def _plain(value, path):
             raise InputError(f"expected a finite number, got {value}", path)
         return value
     if t is dict:
+        if depth >= _MAX_DEPTH:
+            raise _too_deep(path)
         out = {}
         for k, v in value.items():
             if type(k) is not str:
                 raise InputError(f"keys must be strings, got {k!r}", path)
-            out[k] = _plain(v, f"{path}.{k}")
+            out[k] = _plain(v, f"{path}.{k}", depth + 1)
         return out
     if t is list:
-        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    return _plain_other(value, path)
+        if depth >= _MAX_DEPTH:
+            raise _too_deep(path)
+        return [_plain(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    return _plain_other(value, path, depth)
 
 
-def _plain_other(value, path):
+def _plain_other(value, path, depth):
     """_plain for what is not an exact built-in JSON type: NumPy scalars and subclasses of
     the built-in types are accepted as their plain values; anything else is an InputError."""
     if isinstance(value, (bool, np.bool_)):
@@ -123,9 +142,9 @@ def _plain_other(value, path):
     if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
         return _plain(float(value), path)
     if isinstance(value, dict):
-        return _plain(dict(value), path)
+        return _plain(dict(value), path, depth)
     if isinstance(value, list):
-        return _plain(list(value), path)
+        return _plain(list(value), path, depth)
     hint = " (use .tolist())" if isinstance(value, np.ndarray) else ""
     raise InputError(f"expected a JSON value (object, list, string, number, true/false or "
                      f"null), got {_type_name(value)}{hint}", path)

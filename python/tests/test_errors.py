@@ -83,6 +83,44 @@ def test_keys_and_objects():
     assert "expected an object" in bad(mneedle.simulate, {"patient": []}).message
 
 
+def nested(levels, inner=None):
+    v = inner
+    for _ in range(levels):
+        v = [v]
+    return v
+
+
+@pytest.mark.parametrize("levels", [200, 600, 5000])
+def test_a_deeply_nested_value_names_the_place(levels):
+    # It raised RecursionError (Python's walk of the value, or json.dumps) instead.
+    client = example("clients", "amelia-wrinkles.json")
+    client["history"]["notes"] = nested(levels)
+    e = bad(mneedle.plan, client)
+    assert e.source == "client" and "nested deeper than" in e.message
+    assert e.path.startswith("$.history.notes[0][0]") and e.path.endswith("[0]")
+    sc = example("scenarios", SCENARIO)
+    sc["sessions"][0] = {"a": nested(levels, {"b": 1})}
+    e = bad(mneedle.simulate, sc)
+    assert e.source == "scenario" and e.path.startswith("$.sessions[0].a[0]")
+    e = bad(mneedle.Context().likelihood, ["response_max"], studies=[{"id": "x", "d": nested(levels)}])
+    assert e.source == "studies[0]" and e.path.startswith("$.d[0]")
+
+
+def test_a_value_that_contains_itself():
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["self"] = sc["patient"]
+    e = bad(mneedle.simulate, sc)
+    assert e.path.startswith("$.patient.self.self") and "contain itself" in e.message
+
+
+def test_nesting_within_the_limit_reaches_the_library():
+    # Shallower than the limit, the library's own message for the key.
+    client = example("clients", "amelia-wrinkles.json")
+    client["history"]["notes"] = nested(40)
+    e = bad(mneedle.plan, client)
+    assert e.path == "$.history.notes" and "nested" not in e.message
+
+
 @pytest.mark.parametrize("kw", [dict(band="64"), dict(band=-1), dict(band=1.5), dict(band=True),
                                 dict(seed="1"), dict(seed=-1), dict(seed=2 ** 60),
                                 dict(integrator="rk4"), dict(integrator=None)])
