@@ -216,6 +216,22 @@ def _check_start(start):
     return day.isoformat()
 
 
+def _path_arg(name, value, what="a directory name"):
+    """A file or folder argument as bytes for the library, or None for None; InputError naming
+    the argument for anything that is not a name of one (an empty name is no file or folder:
+    given to the library it would be refused with a message naming no one, or taken for none)."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise InputError(f"{name}: expected {what}, got {_type_name(value)}")
+    raw = os.fsencode(value)
+    if not raw:
+        raise InputError(f"{name}: expected {what}, got an empty string")
+    if b"\0" in raw:
+        raise InputError(f"{name}: a name may not contain the NUL character (U+0000)")
+    return raw
+
+
 def _numbers(vals):
     return np.array(vals, dtype=float) if set(map(type, vals)) <= _NUMBER_TYPES else None
 
@@ -294,10 +310,9 @@ class Context:
             if st:
                 raise MneedleError("cannot load the built-in catalogues: " + _s(lib.mn_strerror(st)))
         else:
-            if not isinstance(data_dir, (str, os.PathLike)):
-                raise InputError(f"data_dir: expected a directory name, got {_type_name(data_dir)}")
+            raw = _path_arg("data_dir", data_dir)
             err = ffi.new("char[]", 1024)
-            st = lib.mn_ctx_create_with_data(out, os.fsencode(data_dir), err, 1024)
+            st = lib.mn_ctx_create_with_data(out, raw, err, 1024)
             if st:
                 self._raise(st, _s(err) or _s(lib.mn_strerror(st)))
         self._ptr = out[0]
@@ -428,13 +443,9 @@ class Context:
         the command's are to the SPEC file's folder: pass the folder of a SPEC file read with
         json.load (``os.path.dirname(path)``); None: the current folder."""
         threads = _check_int("threads", threads, 0, 4096)
-        if spec_dir is not None:
-            if not isinstance(spec_dir, (str, os.PathLike)):
-                raise InputError(f"spec_dir: expected a directory name, got "
-                                 f"{_type_name(spec_dir)}")
-            if not os.path.isdir(spec_dir):
-                raise InputError(f"spec_dir: {os.fspath(spec_dir)!r} is not a directory")
-            spec_dir = os.fsencode(spec_dir)
+        spec_dir = _path_arg("spec_dir", spec_dir)
+        if spec_dir is not None and not os.path.isdir(spec_dir):
+            raise InputError(f"spec_dir: {os.fsdecode(spec_dir)!r} is not a directory")
         return self._call(lib.mnpy_sensitivity, "spec", spec, threads,
                           ffi.NULL if spec_dir is None else spec_dir)
 
@@ -465,20 +476,17 @@ class Context:
         """The log likelihood of the evidence as a function of the healing model's constants
         ``names`` (mn_evidence_loglik, docs/models/observation.md): a Likelihood, called with
         one value per name. The studies are the bundled ones (``bundled``; with
-        ``evidence_dir``'s added, as --evidence DIR) and ``studies`` (objects of study files),
-        of role calibration unless ``all_roles``. ``patients`` (virtual patients per endpoint)
-        and ``seed`` 0 keep the library's defaults."""
+        ``evidence_dir``'s added, as --evidence DIR, which needs ``bundled``) and ``studies``
+        (objects of study files), of role calibration unless ``all_roles``. ``patients``
+        (virtual patients per endpoint) and ``seed`` 0 keep the library's defaults."""
         return Likelihood(self, names, studies, bundled, evidence_dir, patients, seed,
                           all_roles)
 
     def _dir_call(self, fn, what, evidence, *paths):
-        if evidence is not None and not isinstance(evidence, (str, os.PathLike)):
-            raise InputError(f"evidence: expected a directory name, got {_type_name(evidence)}")
-        for name, path in paths:
-            if path is not None and not isinstance(path, (str, os.PathLike)):
-                raise InputError(f"{name}: expected a file name, got {_type_name(path)}")
-        arg = ffi.NULL if evidence is None else os.fsencode(evidence)
-        extra = [ffi.NULL if path is None else os.fsencode(path) for _, path in paths]
+        arg = _path_arg("evidence", evidence)
+        arg = ffi.NULL if arg is None else arg
+        extra = [_path_arg(name, path, "a file name") for name, path in paths]
+        extra = [ffi.NULL if raw is None else raw for raw in extra]
         buf = ffi.new("mnpy_buf *")
         with self._lock:
             if self._ptr == ffi.NULL:
@@ -585,9 +593,11 @@ class Likelihood:
         if not isinstance(studies, (list, tuple)):
             raise InputError(f"studies: expected a list of dicts (objects of study files), got "
                              f"{_type_name(studies)}")
-        if evidence_dir is not None and not isinstance(evidence_dir, (str, os.PathLike)):
-            raise InputError(f"evidence_dir: expected a directory name, got "
-                             f"{_type_name(evidence_dir)}")
+        evidence_dir = _path_arg("evidence_dir", evidence_dir)
+        if evidence_dir is not None and not bundled:
+            raise InputError("evidence_dir: goes with bundled=True (its studies are added to the "
+                             "bundled ones, as --evidence DIR); without them, pass the studies "
+                             "as dicts in studies")
         texts, srcs, plains = [], [], []
         for i, st in enumerate(studies):
             if not isinstance(st, dict):
@@ -604,7 +614,7 @@ class Likelihood:
         c_srcs = [ffi.new("char[]", s) for s in srcs]
         c_names = [ffi.new("char[]", n.encode()) for n in self.names]
         out = ffi.new("mnpy_lik **")
-        dir_c = ffi.new("char[]", os.fsencode(evidence_dir)) if evidence_dir else ffi.NULL
+        dir_c = ffi.new("char[]", evidence_dir) if evidence_dir is not None else ffi.NULL
         with ctx._lock:
             if ctx._ptr == ffi.NULL:
                 raise MneedleError("this Context was closed")

@@ -153,6 +153,19 @@ def test_a_bad_start(start):
     assert str(e).startswith("start: expected a date") and "earliest" in str(e)
 
 
+def test_an_empty_file_or_folder_name_names_the_argument(tmp_path):
+    # The library refused "" as "evidence directory : No such file or directory", naming no
+    # argument (and likelihood took it for none).
+    for call, kw in [(mneedle.Context, dict(data_dir="")), (mneedle.evidence, dict(evidence="")),
+                     (mneedle.validate, dict(evidence="")),
+                     (mneedle.validate, dict(posterior="")),
+                     (mneedle.sensitivity, dict(spec={}, spec_dir=""))]:
+        e = bad(call, **kw)
+        name = [k for k in kw if k != "spec"][0]
+        assert str(e) == f"{name}: expected a {'file' if name == 'posterior' else 'directory'} " \
+                         f"name, got an empty string"
+
+
 def test_a_bad_data_dir(tmp_path):
     e = bad(mneedle.Context, data_dir=str(tmp_path / "missing"))
     assert "missing" in str(e)
