@@ -420,7 +420,23 @@ class Context:
         receptor_amount_ug_cm2, ...). ``field=True``: the 3D patch solver."""
         if not isinstance(field, (bool, np.bool_)):  # NumPy's bool too, as in a document
             raise InputError(f"field: expected True or False, got {_type_name(field)}")
-        out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field))
+        # Ctrl-C (or any signal handler that raises) stops the run between time steps; only
+        # the main thread runs signal handlers, so elsewhere the run is not asked.
+        if threading.current_thread() is threading.main_thread():
+            stop, last = _STOP_CHECK, ffi.new("double *")
+        else:
+            stop, last = ffi.NULL, ffi.NULL
+        _stopped.exc = None
+        try:
+            out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field), stop, last)
+        except MneedleError as e:
+            if e.status == "MN_ESTOPPED" and _stopped.exc is not None:
+                raise _stopped.exc from None
+            raise
+        finally:
+            exc, _stopped.exc = _stopped.exc, None
+        if exc is not None:  # raised by a handler, but the run had already ended
+            raise exc
         out["trajectory"] = _columns(out.get("samples", []))
         return out
 
@@ -535,6 +551,26 @@ class Context:
             finally:
                 lib.mnpy_buf_free(buf)
         return json.loads(out)
+
+
+# What stopped an absorb run: the exception a signal handler raised in mnpy_py_stop.
+_stopped = threading.local()
+
+
+def _stop_raised(exc_type, exc_value, tb):
+    _stopped.exc = exc_value
+    return 1  # stop the run
+
+
+@ffi.def_extern(onerror=_stop_raised)
+def mnpy_py_stop(userdata):
+    """Asked by absorb's run (at most every 20 ms, _build.py): the interpreter runs any pending
+    signal handler as this function starts, so Ctrl-C's KeyboardInterrupt arrives here, is kept
+    by _stop_raised and stops the run, and absorb raises it."""
+    return 0
+
+
+_STOP_CHECK = ffi.addressof(lib, "mnpy_stop_check")
 
 
 def _name_unreadable(e, plain, src):

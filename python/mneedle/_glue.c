@@ -145,7 +145,7 @@ done:
 }
 
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
-                      mnpy_buf *out)
+                      mn_stop_fn stop, void *stop_userdata, mnpy_buf *out)
 {
     mn_absorb_scenario s;
     mn_absorb_result r;
@@ -154,7 +154,7 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
     if (st)
         return st;
     s.field = field;
-    if (!(st = mn_absorb_run(ctx, &s, NULL, NULL, &r)))
+    if (!(st = mn_absorb_run_until(ctx, &s, NULL, stop, stop_userdata, &r)))
         st = mn_absorb_write_json(ctx, &s, &r, mnpy_buf_write, out);
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);

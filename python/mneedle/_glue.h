@@ -28,9 +28,10 @@ mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, 
 /** As `mneedle simulate --json --band BAND --seed SEED --integrator NAME`. */
 mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
                         uint64_t seed, const char *integrator, mnpy_buf *out);
-/** As `mneedle absorb --json [--field]`. */
+/** As `mneedle absorb --json [--field]`; @p stop (may be NULL) is asked after every time step,
+ *  as by mn_absorb_run_until() (the package's Ctrl-C). */
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
-                      mnpy_buf *out);
+                      mn_stop_fn stop, void *stop_userdata, mnpy_buf *out);
 /** As `mneedle cohort --json [--threads N] [--n N] [--seed S]`; 0 keeps the default or the
  *  trial's value, and @p seed_given says whether @p seed overrides the trial's. */
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
