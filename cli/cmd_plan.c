@@ -83,8 +83,9 @@ static const cli_command command = {
         "plan is made from the stored input and stored as produced (its JSON, this mneedle's\n"
         "version and the catalogues' hash); sessions are then checked against it.\n",
     .footer = "Examples:\n"
-              "  mneedle plan examples/clients/amelia-wrinkles.json --years 3\n"
-              "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest\n"
+              "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest --years 3\n"
+              "  mneedle plan examples/clients/maya-striae-melasma.json --start earliest --report "
+              "maya.html\n"
               "\n"
               "Projections are simulations with uncertainty, never promised results.\n",
 };
