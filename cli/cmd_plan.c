@@ -43,16 +43,6 @@ static int parse_start(const char *arg, void *value)
     return s->earliest || mn_date_parse(arg, &s->date) == MN_OK;
 }
 
-/* The longest lead of the plan's steps before the first visit, in days (0 when it has none). */
-static int longest_lead(const mn_plan *plan)
-{
-    int lead = 0;
-    for (int i = 0; i < plan->n_pretreatment; i++)
-        if (plan->pretreatment[i].item->days_before > lead)
-            lead = plan->pretreatment[i].item->days_before;
-    return lead;
-}
-
 static const cli_command command = {
     .name = "plan",
     .operand = "CLIENT",
@@ -93,8 +83,9 @@ static const cli_command command = {
         "plan is made from the stored input and stored as produced (its JSON, this mneedle's\n"
         "version and the catalogues' hash); sessions are then checked against it.\n",
     .footer = "Examples:\n"
-              "  mneedle plan examples/clients/amelia-wrinkles.json --years 3\n"
-              "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest\n"
+              "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest --years 3\n"
+              "  mneedle plan examples/clients/maya-striae-melasma.json --start earliest --report "
+              "maya.html\n"
               "\n"
               "Projections are simulations with uncertainty, never promised results.\n",
 };
@@ -175,16 +166,8 @@ int cmd_plan(int argc, char **argv)
     }
     if (!st && start.given && !start.earliest)
         client.start = start.date;
-    if (!st && start.earliest) {
-        /* The steps and their leads follow from the findings, not from the start: a plan from
-         * the day it is prepared lists them. */
-        client.start = popts.prepared;
-        st = mn_plan_build(ctx, &client, &popts, &plan);
-        if (!st)
-            client.start = popts.prepared + longest_lead(plan);
-        mn_plan_free(plan);
-        plan = NULL;
-    }
+    if (!st && start.earliest)
+        st = mn_plan_earliest_start(ctx, &client, &popts, &client.start);
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, &plan);
     if (!st)

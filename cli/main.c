@@ -71,17 +71,18 @@ static void usage(FILE *fp)
                 "Commands:\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
-    fprintf(fp, "\nEvery command takes --help. FILE may be - for standard input.\n"
-                "Common options (each command's --help lists its own): --json (one JSON object\n"
-                "on stdout), --output FILE (written atomically), --data DIR (override the\n"
-                "built-in catalogues).\n\n"
-                "Examples:\n"
-                "  mneedle catalog concerns\n"
-                "  mneedle screen examples/clients/amelia-wrinkles.json\n"
-                "  mneedle plan examples/clients/amelia-wrinkles.json --years 2\n\n"
-                "Exit codes: 0 success, 1 runtime failure, 2 bad input or usage.\n"
-                "Threads wait passively: OMP_WAIT_POLICY=passive and\n"
-                "OMPI_MCA_mpi_yield_when_idle=1 unless set (docs/cluster.md).\n");
+    fprintf(fp,
+            "\nEvery command takes --help. FILE may be - for standard input.\n"
+            "Common options (each command's --help lists its own): --json (one JSON object\n"
+            "on stdout), --output FILE (written atomically), --data DIR (override the\n"
+            "built-in catalogues).\n\n"
+            "Examples:\n"
+            "  mneedle catalog concerns\n"
+            "  mneedle screen examples/clients/amelia-wrinkles.json\n"
+            "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest --years 2\n\n"
+            "Exit codes: 0 success, 1 runtime failure, 2 bad input or usage.\n"
+            "Threads wait passively: OMP_WAIT_POLICY=passive and\n"
+            "OMPI_MCA_mpi_yield_when_idle=1 unless set (docs/cluster.md).\n");
 }
 
 int main(int argc, char **argv)

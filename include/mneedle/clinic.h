@@ -383,6 +383,22 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
  */
 mn_status mn_plan_client_check(mn_ctx *ctx, const mn_client *client);
 
+/**
+ * The earliest start of a plan for @p client (`mneedle plan --start earliest`): the day the
+ * plan is prepared (opts->prepared) plus the longest lead (mn_pretreatment.days_before) of the
+ * steps before the first visit that a plan of this client lists, so every one of them can
+ * still be kept; the day it is prepared itself when there are none (a declined or deferred
+ * client). The steps follow from the findings: they are those of a plan built from the day it
+ * is prepared (client->start is not read). Set client->start to *out and build the plan with
+ * mn_plan_build() and the same options.
+ * @param opts  the options the plan will be built with; has_prepared must be 1.
+ * @param out   receives the date.
+ * @return MN_OK; MN_EINVAL (NULL arguments, or no preparation date); mn_plan_build()'s errors
+ *         for this client.
+ */
+mn_status mn_plan_earliest_start(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
+                                 mn_date *out);
+
 /** Frees a plan. NULL-safe. */
 void mn_plan_free(mn_plan *plan);
 

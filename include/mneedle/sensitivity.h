@@ -251,6 +251,13 @@ mn_status mn_sens_spec_load(mn_ctx *ctx, const char *path, mn_sens_spec **out);
 mn_status mn_sens_spec_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
                              mn_sens_spec **out);
 
+/** As mn_sens_spec_parse(), with the SPEC's file names (scenario, absorb, posterior) relative
+ *  to the folder @p dir, as mn_sens_spec_load() makes them relative to the SPEC file's folder
+ *  (NULL or "": the current folder; an absolute name stays as it is).
+ *  @return mn_sens_spec_load()'s; MN_ELIMIT for a folder name of 4094 bytes or more. */
+mn_status mn_sens_spec_parse_in(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                const char *dir, mn_sens_spec **out);
+
 /** Frees a SPEC. NULL-safe. */
 void mn_sens_spec_free(mn_sens_spec *spec);
 

@@ -2,9 +2,10 @@
 
 Each call (screen, plan, simulate, absorb, cohort, sensitivity) takes the same object as the
 command's JSON file (a dict) and returns the command's --json output as a dict; simulate and
-absorb add ``trajectory``, the samples as NumPy arrays. evidence and validate are the commands
-of those names; Context.observe and Context.likelihood run the observation model and the log
-likelihood of the studies. Bad input raises InputError with the JSON path and the message.
+absorb add ``trajectory``, the samples as NumPy arrays; plan takes ``start`` ("earliest" or a
+date) as the command's --start. evidence and validate are the commands of those names;
+Context.observe and Context.likelihood run the observation model and the log likelihood of the
+studies. Bad input raises InputError with the JSON path and the message.
 See docs/python.md.
 """
 import os
@@ -16,6 +17,7 @@ import os
 os.environ.setdefault("OMP_WAIT_POLICY", "passive")
 os.environ.setdefault("OMPI_MCA_mpi_yield_when_idle", "1")
 
+import datetime  # noqa: E402
 import inspect  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
@@ -84,10 +86,25 @@ def _type_name(v):
     return ("an " if name[0] in "aeiouAEIOU" else "a ") + name
 
 
-def _plain(value, path):
+# How deep a value may nest (objects and lists within each other). [JUDGEMENT] No input of the
+# contracts nests deeper than about 6 levels (a sensitivity SPEC's embedded scenario's
+# sessions); 64 leaves room for any of them while keeping this walk and json.dumps, which
+# recurse once or twice a level, far inside Python's default recursion limit (1000), so a
+# deeper value (or one that contains itself) is an InputError naming the place rather than a
+# RecursionError. The library's parser has its own, larger limit (jansson's 2048 levels).
+_MAX_DEPTH = 64
+
+
+def _too_deep(path):
+    return InputError(f"nested deeper than {_MAX_DEPTH} levels of objects and lists (no input "
+                      f"nests so deep; does a value contain itself?)", path)
+
+
+def _plain(value, path, depth=0):
     """Checks a Python value is JSON (dict with str keys, list, str, finite number, bool,
     None) and returns it with NumPy scalars turned into Python numbers; raises InputError
-    naming the path otherwise. A NumPy array or a tuple is refused where a list is expected."""
+    naming the path otherwise. A NumPy array or a tuple is refused where a list is expected.
+    ``depth``: the levels of objects and lists around the value (at most _MAX_DEPTH)."""
     t = type(value)
     # The exact built-in types first: they are nearly all of any input, and checking them by
     # identity keeps this walk a small part of a call (bench/bench_python.py).
@@ -98,18 +115,22 @@ def _plain(value, path):
             raise InputError(f"expected a finite number, got {value}", path)
         return value
     if t is dict:
+        if depth >= _MAX_DEPTH:
+            raise _too_deep(path)
         out = {}
         for k, v in value.items():
             if type(k) is not str:
                 raise InputError(f"keys must be strings, got {k!r}", path)
-            out[k] = _plain(v, f"{path}.{k}")
+            out[k] = _plain(v, f"{path}.{k}", depth + 1)
         return out
     if t is list:
-        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    return _plain_other(value, path)
+        if depth >= _MAX_DEPTH:
+            raise _too_deep(path)
+        return [_plain(v, f"{path}[{i}]", depth + 1) for i, v in enumerate(value)]
+    return _plain_other(value, path, depth)
 
 
-def _plain_other(value, path):
+def _plain_other(value, path, depth):
     """_plain for what is not an exact built-in JSON type: NumPy scalars and subclasses of
     the built-in types are accepted as their plain values; anything else is an InputError."""
     if isinstance(value, (bool, np.bool_)):
@@ -121,9 +142,9 @@ def _plain_other(value, path):
     if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
         return _plain(float(value), path)
     if isinstance(value, dict):
-        return _plain(dict(value), path)
+        return _plain(dict(value), path, depth)
     if isinstance(value, list):
-        return _plain(list(value), path)
+        return _plain(list(value), path, depth)
     hint = " (use .tolist())" if isinstance(value, np.ndarray) else ""
     raise InputError(f"expected a JSON value (object, list, string, number, true/false or "
                      f"null), got {_type_name(value)}{hint}", path)
@@ -166,6 +187,49 @@ def _check_int(name, value, lo, hi):
     if not lo <= int(value) <= hi:
         raise InputError(f"{name}: expected a whole number from {lo} to {hi}, got {value}")
     return int(value)
+
+
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _check_start(start):
+    """plan's ``start`` as the command's --start takes it ("earliest" or YYYY-MM-DD), or None;
+    InputError naming the argument for anything else (mn_date_parse's dates: real calendar
+    dates in the years 1900 to 2999)."""
+    if start is None or start == "earliest":
+        return start
+    want = "expected a date (datetime.date or \"YYYY-MM-DD\", years 1900 to 2999) or \"earliest\""
+    if isinstance(start, datetime.datetime):  # a date too, but its time and zone would be lost
+        raise InputError(f"start: {want}, got a datetime (use .date())")
+    if isinstance(start, datetime.date):
+        day = start
+    elif isinstance(start, str) and _DATE_RE.fullmatch(start):
+        try:
+            day = datetime.date(int(start[:4]), int(start[5:7]), int(start[8:]))
+        except ValueError:
+            raise InputError(f"start: {want}, got {start!r}: not a calendar date") from None
+    else:
+        raise InputError(f"start: {want}, got "
+                         f"{repr(start) if isinstance(start, str) else _type_name(start)}")
+    if not 1900 <= day.year <= 2999:
+        raise InputError(f"start: {want}, got {day.isoformat()}")
+    return day.isoformat()
+
+
+def _path_arg(name, value, what="a directory name"):
+    """A file or folder argument as bytes for the library, or None for None; InputError naming
+    the argument for anything that is not a name of one (an empty name is no file or folder:
+    given to the library it would be refused with a message naming no one, or taken for none)."""
+    if value is None:
+        return None
+    if not isinstance(value, (str, os.PathLike)):
+        raise InputError(f"{name}: expected {what}, got {_type_name(value)}")
+    raw = os.fsencode(value)
+    if not raw:
+        raise InputError(f"{name}: expected {what}, got an empty string")
+    if b"\0" in raw:
+        raise InputError(f"{name}: a name may not contain the NUL character (U+0000)")
+    return raw
 
 
 def _numbers(vals):
@@ -246,10 +310,9 @@ class Context:
             if st:
                 raise MneedleError("cannot load the built-in catalogues: " + _s(lib.mn_strerror(st)))
         else:
-            if not isinstance(data_dir, (str, os.PathLike)):
-                raise InputError(f"data_dir: expected a directory name, got {_type_name(data_dir)}")
+            raw = _path_arg("data_dir", data_dir)
             err = ffi.new("char[]", 1024)
-            st = lib.mn_ctx_create_with_data(out, os.fsencode(data_dir), err, 1024)
+            st = lib.mn_ctx_create_with_data(out, raw, err, 1024)
             if st:
                 self._raise(st, _s(err) or _s(lib.mn_strerror(st)))
         self._ptr = out[0]
@@ -322,11 +385,17 @@ class Context:
         """Screening of a client (the object of a CLIENT file): ``mneedle screen --json``."""
         return self._call(lib.mnpy_screen, "client", client)
 
-    def plan(self, client, years=2):
-        """A treatment plan for a client: ``mneedle plan --json --years YEARS`` (``years``
-        of projection, 1 to 20)."""
+    def plan(self, client, years=2, start=None):
+        """A treatment plan for a client: ``mneedle plan --json --years YEARS [--start START]``
+        (``years`` of projection, 1 to 20). ``start`` plans from another start than the
+        client's ``clinic.start`` (the dict is not changed): a date (``datetime.date`` or
+        "YYYY-MM-DD"), or "earliest", the day the plan is prepared (today, UTC, or
+        SOURCE_DATE_EPOCH's day) plus the longest lead of this client's steps before the first
+        visit, so every step can still be kept (docs/clinic.md)."""
         years = _check_int("years", years, 1, 20)
-        return self._call(lib.mnpy_plan, "client", client, years)
+        start = _check_start(start)
+        return self._call(lib.mnpy_plan, "client", client, years,
+                          ffi.NULL if start is None else start.encode())
 
     def simulate(self, scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
         """Healing and collagen over years for one scenario (the object of a scenario file):
@@ -351,7 +420,23 @@ class Context:
         receptor_amount_ug_cm2, ...). ``field=True``: the 3D patch solver."""
         if not isinstance(field, (bool, np.bool_)):  # NumPy's bool too, as in a document
             raise InputError(f"field: expected True or False, got {_type_name(field)}")
-        out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field))
+        # Ctrl-C (or any signal handler that raises) stops the run between time steps; only
+        # the main thread runs signal handlers, so elsewhere the run is not asked.
+        if threading.current_thread() is threading.main_thread():
+            stop, last = _STOP_CHECK, ffi.new("double *")
+        else:
+            stop, last = ffi.NULL, ffi.NULL
+        _stopped.exc = None
+        try:
+            out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field), stop, last)
+        except MneedleError as e:
+            if e.status == "MN_ESTOPPED" and _stopped.exc is not None:
+                raise _stopped.exc from None
+            raise
+        finally:
+            exc, _stopped.exc = _stopped.exc, None
+        if exc is not None:  # raised by a handler, but the run had already ended
+            raise exc
         out["trajectory"] = _columns(out.get("samples", []))
         return out
 
@@ -365,14 +450,20 @@ class Context:
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
         return self._call(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given), seed)
 
-    def sensitivity(self, spec, threads=0):
+    def sensitivity(self, spec, threads=0, spec_dir=None):
         """Global sensitivity of the models' outputs to their inputs: ``mneedle sensitivity
-        --json [--threads N]`` for a SPEC (the object of a SPEC file; scenario file names in it
-        are relative to the current folder). Sobol' first-order and total indices with
-        bootstrap intervals, and Morris effects when the SPEC asks; the same numbers for any
-        ``threads`` (0: OpenMP's default). See docs/sensitivity.md."""
+        --json [--threads N]`` for a SPEC (the object of a SPEC file). Sobol' first-order and
+        total indices with bootstrap intervals, and Morris effects when the SPEC asks; the same
+        numbers for any ``threads`` (0: OpenMP's default). See docs/sensitivity.md.
+        File names in the SPEC (scenario, absorb, posterior) are relative to ``spec_dir``, as
+        the command's are to the SPEC file's folder: pass the folder of a SPEC file read with
+        json.load (``os.path.dirname(path)``); None: the current folder."""
         threads = _check_int("threads", threads, 0, 4096)
-        return self._call(lib.mnpy_sensitivity, "spec", spec, threads)
+        spec_dir = _path_arg("spec_dir", spec_dir)
+        if spec_dir is not None and not os.path.isdir(spec_dir):
+            raise InputError(f"spec_dir: {os.fsdecode(spec_dir)!r} is not a directory")
+        return self._call(lib.mnpy_sensitivity, "spec", spec, threads,
+                          ffi.NULL if spec_dir is None else spec_dir)
 
     def observe(self, study, endpoint, timepoint=0, trials=400, seed=1, params=None):
         """What the model predicts a study (the object of a study file, docs/evidence.md)
@@ -401,20 +492,17 @@ class Context:
         """The log likelihood of the evidence as a function of the healing model's constants
         ``names`` (mn_evidence_loglik, docs/models/observation.md): a Likelihood, called with
         one value per name. The studies are the bundled ones (``bundled``; with
-        ``evidence_dir``'s added, as --evidence DIR) and ``studies`` (objects of study files),
-        of role calibration unless ``all_roles``. ``patients`` (virtual patients per endpoint)
-        and ``seed`` 0 keep the library's defaults."""
+        ``evidence_dir``'s added, as --evidence DIR, which needs ``bundled``) and ``studies``
+        (objects of study files), of role calibration unless ``all_roles``. ``patients``
+        (virtual patients per endpoint) and ``seed`` 0 keep the library's defaults."""
         return Likelihood(self, names, studies, bundled, evidence_dir, patients, seed,
                           all_roles)
 
     def _dir_call(self, fn, what, evidence, *paths):
-        if evidence is not None and not isinstance(evidence, (str, os.PathLike)):
-            raise InputError(f"evidence: expected a directory name, got {_type_name(evidence)}")
-        for name, path in paths:
-            if path is not None and not isinstance(path, (str, os.PathLike)):
-                raise InputError(f"{name}: expected a file name, got {_type_name(path)}")
-        arg = ffi.NULL if evidence is None else os.fsencode(evidence)
-        extra = [ffi.NULL if path is None else os.fsencode(path) for _, path in paths]
+        arg = _path_arg("evidence", evidence)
+        arg = ffi.NULL if arg is None else arg
+        extra = [_path_arg(name, path, "a file name") for name, path in paths]
+        extra = [ffi.NULL if raw is None else raw for raw in extra]
         buf = ffi.new("mnpy_buf *")
         with self._lock:
             if self._ptr == ffi.NULL:
@@ -463,6 +551,26 @@ class Context:
             finally:
                 lib.mnpy_buf_free(buf)
         return json.loads(out)
+
+
+# What stopped an absorb run: the exception a signal handler raised in mnpy_py_stop.
+_stopped = threading.local()
+
+
+def _stop_raised(exc_type, exc_value, tb):
+    _stopped.exc = exc_value
+    return 1  # stop the run
+
+
+@ffi.def_extern(onerror=_stop_raised)
+def mnpy_py_stop(userdata):
+    """Asked by absorb's run (at most every 20 ms, _build.py): the interpreter runs any pending
+    signal handler as this function starts, so Ctrl-C's KeyboardInterrupt arrives here, is kept
+    by _stop_raised and stops the run, and absorb raises it."""
+    return 0
+
+
+_STOP_CHECK = ffi.addressof(lib, "mnpy_stop_check")
 
 
 def _name_unreadable(e, plain, src):
@@ -521,9 +629,11 @@ class Likelihood:
         if not isinstance(studies, (list, tuple)):
             raise InputError(f"studies: expected a list of dicts (objects of study files), got "
                              f"{_type_name(studies)}")
-        if evidence_dir is not None and not isinstance(evidence_dir, (str, os.PathLike)):
-            raise InputError(f"evidence_dir: expected a directory name, got "
-                             f"{_type_name(evidence_dir)}")
+        evidence_dir = _path_arg("evidence_dir", evidence_dir)
+        if evidence_dir is not None and not bundled:
+            raise InputError("evidence_dir: goes with bundled=True (its studies are added to the "
+                             "bundled ones, as --evidence DIR); without them, pass the studies "
+                             "as dicts in studies")
         texts, srcs, plains = [], [], []
         for i, st in enumerate(studies):
             if not isinstance(st, dict):
@@ -540,7 +650,7 @@ class Likelihood:
         c_srcs = [ffi.new("char[]", s) for s in srcs]
         c_names = [ffi.new("char[]", n.encode()) for n in self.names]
         out = ffi.new("mnpy_lik **")
-        dir_c = ffi.new("char[]", os.fsencode(evidence_dir)) if evidence_dir else ffi.NULL
+        dir_c = ffi.new("char[]", evidence_dir) if evidence_dir is not None else ffi.NULL
         with ctx._lock:
             if ctx._ptr == ffi.NULL:
                 raise MneedleError("this Context was closed")
@@ -636,9 +746,9 @@ def screen(client):
     return _ctx().screen(client)
 
 
-def plan(client, years=2):
+def plan(client, years=2, start=None):
     """Context().plan with the built-in catalogues."""
-    return _ctx().plan(client, years)
+    return _ctx().plan(client, years, start)
 
 
 def simulate(scenario, band=64, seed=BAND_DEFAULT_SEED, integrator="exact"):
@@ -656,9 +766,9 @@ def cohort(trial, threads=0, n=None, seed=None):
     return _ctx().cohort(trial, threads, n, seed)
 
 
-def sensitivity(spec, threads=0):
+def sensitivity(spec, threads=0, spec_dir=None):
     """Context().sensitivity with the built-in catalogues."""
-    return _ctx().sensitivity(spec, threads)
+    return _ctx().sensitivity(spec, threads, spec_dir)
 
 
 def evidence(evidence=None):

@@ -47,8 +47,12 @@ mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len
 }
 
 mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
-                    mnpy_buf *out)
+                    const char *start, mnpy_buf *out)
 {
+    mn_date given = 0;
+    int earliest = start && !strcmp(start, "earliest");
+    if (start && !earliest && mn_date_parse(start, &given) != MN_OK)
+        return MN_EINVAL; /* the package checks the date first and names the argument */
     mn_client client;
     mn_plan *plan = NULL;
     mn_plan_options opts;
@@ -60,6 +64,11 @@ mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, 
     opts.has_prepared = st == MN_OK;
     if (!st)
         st = mn_client_parse(ctx, src, text, len, &client);
+    /* --start: a date replaces the client's clinic.start; "earliest" is the library's. */
+    if (!st && start && !earliest)
+        client.start = given;
+    if (!st && earliest)
+        st = mn_plan_earliest_start(ctx, &client, &opts, &client.start);
     if (!st)
         st = mn_plan_build(ctx, &client, &opts, &plan);
     if (!st)
@@ -136,7 +145,7 @@ done:
 }
 
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
-                      mnpy_buf *out)
+                      mn_stop_fn stop, void *stop_userdata, mnpy_buf *out)
 {
     mn_absorb_scenario s;
     mn_absorb_result r;
@@ -145,7 +154,7 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
     if (st)
         return st;
     s.field = field;
-    if (!(st = mn_absorb_run(ctx, &s, NULL, NULL, &r)))
+    if (!(st = mn_absorb_run_until(ctx, &s, NULL, stop, stop_userdata, &r)))
         st = mn_absorb_write_json(ctx, &s, &r, mnpy_buf_write, out);
     mn_absorb_result_release(&r);
     mn_absorb_scenario_release(&s);
@@ -176,12 +185,12 @@ done:
 }
 
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                           mnpy_buf *out)
+                           const char *spec_dir, mnpy_buf *out)
 {
     mn_sens_spec *spec = NULL;
     mn_sens_result res;
     memset(&res, 0, sizeof res);
-    mn_status st = mn_sens_spec_parse(ctx, src, text, len, &spec);
+    mn_status st = mn_sens_spec_parse_in(ctx, src, text, len, spec_dir, &spec);
     if (!st)
         st = mn_sens_run(ctx, spec, threads, &res);
     if (!st)

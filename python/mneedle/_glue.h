@@ -20,22 +20,27 @@ int mnpy_buf_write(void *userdata, const char *buf, size_t len);
 void mnpy_buf_free(mnpy_buf *b);
 
 mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len, mnpy_buf *out);
+/** As `mneedle plan --json --years YEARS [--start START]`: @p start NULL keeps the client's
+ *  clinic.start; "earliest" or a YYYY-MM-DD date replaces it (MN_EINVAL, with no message, for
+ *  anything else: the package checks it first). */
 mn_status mnpy_plan(mn_ctx *ctx, const char *src, const char *text, size_t len, int years,
-                    mnpy_buf *out);
+                    const char *start, mnpy_buf *out);
 /** As `mneedle simulate --json --band BAND --seed SEED --integrator NAME`. */
 mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t len, int band,
                         uint64_t seed, const char *integrator, mnpy_buf *out);
-/** As `mneedle absorb --json [--field]`. */
+/** As `mneedle absorb --json [--field]`; @p stop (may be NULL) is asked after every time step,
+ *  as by mn_absorb_run_until() (the package's Ctrl-C). */
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
-                      mnpy_buf *out);
+                      mn_stop_fn stop, void *stop_userdata, mnpy_buf *out);
 /** As `mneedle cohort --json [--threads N] [--n N] [--seed S]`; 0 keeps the default or the
  *  trial's value, and @p seed_given says whether @p seed overrides the trial's. */
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
                       long n, int seed_given, uint64_t seed, mnpy_buf *out);
-/** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); scenario file names in
- *  the SPEC are relative to the current folder. */
+/** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); file names in the SPEC
+ *  are relative to @p spec_dir, as the command's are to the SPEC file's folder (NULL: the
+ *  current folder). */
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                           mnpy_buf *out);
+                           const char *spec_dir, mnpy_buf *out);
 /** The observation model of one endpoint of a study (the object of a study file,
  *  docs/evidence.md): mn_evidence_observe_params() with @p endpoint named by id and the
  *  @p n_names constants @p names set to @p values (the library's defaults otherwise), as JSON

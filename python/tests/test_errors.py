@@ -1,6 +1,7 @@
 """Bad input from Python raises mneedle.InputError naming the JSON path, whatever its kind:
 values the library refuses, Python types that are not JSON, arguments of the wrong type. The
 interpreter never crashes (a crash would end this test run)."""
+import datetime
 import json
 import math
 import os
@@ -82,6 +83,44 @@ def test_keys_and_objects():
     assert "expected an object" in bad(mneedle.simulate, {"patient": []}).message
 
 
+def nested(levels, inner=None):
+    v = inner
+    for _ in range(levels):
+        v = [v]
+    return v
+
+
+@pytest.mark.parametrize("levels", [200, 600, 5000])
+def test_a_deeply_nested_value_names_the_place(levels):
+    # It raised RecursionError (Python's walk of the value, or json.dumps) instead.
+    client = example("clients", "amelia-wrinkles.json")
+    client["history"]["notes"] = nested(levels)
+    e = bad(mneedle.plan, client)
+    assert e.source == "client" and "nested deeper than" in e.message
+    assert e.path.startswith("$.history.notes[0][0]") and e.path.endswith("[0]")
+    sc = example("scenarios", SCENARIO)
+    sc["sessions"][0] = {"a": nested(levels, {"b": 1})}
+    e = bad(mneedle.simulate, sc)
+    assert e.source == "scenario" and e.path.startswith("$.sessions[0].a[0]")
+    e = bad(mneedle.Context().likelihood, ["response_max"], studies=[{"id": "x", "d": nested(levels)}])
+    assert e.source == "studies[0]" and e.path.startswith("$.d[0]")
+
+
+def test_a_value_that_contains_itself():
+    sc = example("scenarios", SCENARIO)
+    sc["patient"]["self"] = sc["patient"]
+    e = bad(mneedle.simulate, sc)
+    assert e.path.startswith("$.patient.self.self") and "contain itself" in e.message
+
+
+def test_nesting_within_the_limit_reaches_the_library():
+    # Shallower than the limit, the library's own message for the key.
+    client = example("clients", "amelia-wrinkles.json")
+    client["history"]["notes"] = nested(40)
+    e = bad(mneedle.plan, client)
+    assert e.path == "$.history.notes" and "nested" not in e.message
+
+
 @pytest.mark.parametrize("kw", [dict(band="64"), dict(band=-1), dict(band=1.5), dict(band=True),
                                 dict(seed="1"), dict(seed=-1), dict(seed=2 ** 60),
                                 dict(integrator="rk4"), dict(integrator=None)])
@@ -103,6 +142,28 @@ def test_other_arguments():
     bad(mneedle.absorb, example("scenarios", "absorb-vitc-pen.json"), field=1)
     bad(mneedle.catalog, "needles")
     bad(mneedle.Context, data_dir=3)
+
+
+@pytest.mark.parametrize("start", ["2027-02-30", "2027-1-4", "20270104", "soonest", "",
+                                   "1899-12-31", 20270104, datetime.date(1066, 10, 14),
+                                   datetime.datetime(2027, 1, 4, 9, 30)])
+def test_a_bad_start(start):
+    # As the command's --start: a real YYYY-MM-DD date of the years 1900-2999, or "earliest".
+    e = bad(mneedle.plan, example("clients", "amelia-wrinkles.json"), start=start)
+    assert str(e).startswith("start: expected a date") and "earliest" in str(e)
+
+
+def test_an_empty_file_or_folder_name_names_the_argument(tmp_path):
+    # The library refused "" as "evidence directory : No such file or directory", naming no
+    # argument (and likelihood took it for none).
+    for call, kw in [(mneedle.Context, dict(data_dir="")), (mneedle.evidence, dict(evidence="")),
+                     (mneedle.validate, dict(evidence="")),
+                     (mneedle.validate, dict(posterior="")),
+                     (mneedle.sensitivity, dict(spec={}, spec_dir=""))]:
+        e = bad(call, **kw)
+        name = [k for k in kw if k != "spec"][0]
+        assert str(e) == f"{name}: expected a {'file' if name == 'posterior' else 'directory'} " \
+                         f"name, got an empty string"
 
 
 def test_a_bad_data_dir(tmp_path):

@@ -1,5 +1,6 @@
 """Each Python call returns exactly what the command prints with --json, on every bundled
 example: the package runs the same library steps as the command (mneedle/_glue.c)."""
+import datetime
 import json
 import os
 import subprocess
@@ -32,6 +33,23 @@ def test_screen_and_plan_match_the_command(cli, name):
     assert mneedle.screen(client) == run_cli(cli, "screen", path)
     assert mneedle.plan(client) == run_cli(cli, "plan", path)
     assert mneedle.plan(client, years=5) == run_cli(cli, "plan", path, "--years", "5")
+
+
+@pytest.mark.parametrize("name", examples("clients"))
+def test_plan_from_another_start_matches_the_command(cli, name, monkeypatch):
+    # As tests/cli/plan_start.sh: the day the plan is prepared fixed by SOURCE_DATE_EPOCH
+    # (2026-11-01), read by the library in this process as in the command's.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1793491200")
+    client = example("clients", name)
+    path = os.path.join(TREE, "examples", "clients", name)
+    want = run_cli(cli, "plan", path, "--start", "earliest")
+    got = mneedle.plan(client, start="earliest")
+    assert got == want
+    assert got["prepared"] == "2026-11-01" and got["client"]["start"] >= "2026-11-01"
+    want = run_cli(cli, "plan", path, "--start", "2027-01-04", "--years", "3")
+    assert mneedle.plan(client, years=3, start="2027-01-04") == want
+    assert mneedle.plan(client, years=3, start=datetime.date(2027, 1, 4)) == want
+    assert client == example("clients", name)  # the dict is not changed
 
 
 @pytest.mark.parametrize("name", examples("scenarios", "simulate-"))

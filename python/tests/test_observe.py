@@ -83,7 +83,13 @@ def test_likelihood_arguments_of_the_wrong_kind(tree, tmp_path):
     try:
         for kw, where in [(dict(names="response_max"), "names"), (dict(names=5), "names"),
                           (dict(names=["response_max"], studies=5), "studies"),
-                          (dict(names=["response_max"], evidence_dir=3), "evidence_dir")]:
+                          (dict(names=["response_max"], evidence_dir=3), "evidence_dir"),
+                          # An empty name is no folder; it was taken for none, silently.
+                          (dict(names=["response_max"], evidence_dir=""), "evidence_dir"),
+                          (dict(names=["response_max"], evidence_dir="a\0b"), "evidence_dir"),
+                          # Without the bundled studies the folder's were dropped, silently.
+                          (dict(names=["response_max"], evidence_dir=str(tmp_path),
+                                bundled=False), "evidence_dir")]:
             with pytest.raises(mneedle.InputError) as info:
                 ctx.likelihood(**kw)
             assert str(info.value).startswith(where + ":")

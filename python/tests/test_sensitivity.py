@@ -54,6 +54,55 @@ def test_scenario_files_are_relative_to_the_current_folder(monkeypatch):
     assert mneedle.sensitivity(spec) == mneedle.sensitivity(small_spec())
 
 
+def test_file_names_are_relative_to_spec_dir_as_the_command_makes_them(cli, tmp_path,
+                                                                        monkeypatch):
+    """A SPEC file read with json.load, run from another folder: its file names (scenario,
+    absorb, posterior) resolve from spec_dir as the command resolves them from the SPEC's own
+    folder, not from the current one."""
+    elsewhere = tmp_path / "x" / "elsewhere"  # where ../scenarios does not exist
+    elsewhere.mkdir(parents=True)
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "scenarios").mkdir()
+    for name in ("simulate-wrinkles-course.json", "absorb-peptide-roller.json"):
+        (tmp_path / "scenarios" / name).write_text(
+            json.dumps(example("scenarios", name)))
+    with open(os.path.join(TREE, "data", "posterior", "healing.json"), encoding="utf-8") as f:
+        (tmp_path / "post.json").write_text(f.read())
+    spec = small_spec()
+    spec["scenario"] = "../scenarios/simulate-wrinkles-course.json"
+    spec["absorb"] = "../scenarios/absorb-peptide-roller.json"
+    spec["outputs"].append("delivered_24h_ug_cm2")
+    spec["posterior"] = "../post.json"
+    spec["inputs"].append({"name": "col1_long_fraction", "from": "posterior"})
+    path = tmp_path / "specs" / "spec.json"
+    path.write_text(json.dumps(spec))
+    monkeypatch.chdir(elsewhere)
+    want = json.loads(subprocess.run([cli, "sensitivity", "--json", str(path)], check=True,
+                                     capture_output=True, text=True).stdout)
+    with open(path, encoding="utf-8") as f:
+        loaded = json.load(f)
+
+    def same(got):
+        # The method names the posterior file as it was opened (through spec_dir): the same
+        # file, named from the current folder.
+        file, want_file = got["method"]["posterior"].pop("file"), want["method"]["posterior"]["file"]
+        assert os.path.samefile(file, want_file), (file, want_file)
+        got["method"]["posterior"]["file"] = want_file
+        return got == want
+
+    assert mneedle.sensitivity(loaded, spec_dir=path.parent) == want
+    assert same(mneedle.sensitivity(loaded, spec_dir=str(path.parent) + "/"))
+    monkeypatch.chdir(tmp_path / "specs")  # a relative spec_dir is from the current folder
+    assert same(mneedle.sensitivity(loaded, spec_dir="."))
+    assert same(mneedle.sensitivity(loaded))  # None: the current folder
+    monkeypatch.chdir(elsewhere)
+    e = bad(loaded)  # from here, the names lead nowhere
+    assert "simulate-wrinkles-course.json" in str(e)
+    for d in ("", str(tmp_path / "missing"), str(path)):
+        assert "spec_dir" in str(bad(loaded, spec_dir=d))
+    assert "spec_dir" in str(bad(loaded, spec_dir=3))
+
+
 def bad(spec, **kw):
     with pytest.raises(mneedle.InputError) as info:
         mneedle.sensitivity(spec, **kw)

@@ -945,3 +945,31 @@ fail:
     mn_plan_free(p);
     return st;
 }
+
+mn_status mn_plan_earliest_start(mn_ctx *ctx, const mn_client *client, const mn_plan_options *opts,
+                                 mn_date *out)
+{
+    if (!ctx || !client || !opts || !out)
+        return mn__error(ctx, MN_EINVAL, "mn_plan_earliest_start: NULL argument");
+    if (!opts->has_prepared)
+        return mn__error(ctx, MN_EINVAL,
+                         "the earliest start counts from the day the plan is prepared, and "
+                         "none was given (mn_plan_options.prepared)");
+    /* The steps and their leads follow from the findings, not from the start: a plan from the
+     * day it is prepared lists them. Its projection plays no part in them, so none is drawn. */
+    mn_client from_prepared = *client;
+    from_prepared.start = opts->prepared;
+    mn_plan_options quick = *opts;
+    quick.band_draws = -1;
+    mn_plan *plan = NULL;
+    mn_status st = mn_plan_build(ctx, &from_prepared, &quick, &plan);
+    if (st)
+        return st;
+    int lead = 0;
+    for (int i = 0; i < plan->n_pretreatment; i++)
+        if (plan->pretreatment[i].item->days_before > lead)
+            lead = plan->pretreatment[i].item->days_before;
+    mn_plan_free(plan);
+    *out = opts->prepared + lead;
+    return MN_OK;
+}

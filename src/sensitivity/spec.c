@@ -760,16 +760,29 @@ mn_status mn_sens_spec_load(mn_ctx *ctx, const char *path, mn_sens_spec **out)
 mn_status mn_sens_spec_parse(mn_ctx *ctx, const char *src, const char *text, size_t len,
                              mn_sens_spec **out)
 {
+    return mn_sens_spec_parse_in(ctx, src, text, len, NULL, out);
+}
+
+mn_status mn_sens_spec_parse_in(mn_ctx *ctx, const char *src, const char *text, size_t len,
+                                const char *dir, mn_sens_spec **out)
+{
     if (!out || !text)
         return mn__error(ctx, MN_EINVAL, "sensitivity: NULL argument");
     *out = NULL;
     if (!src)
         src = "<string>";
+    /* As folder_of() gives it: "" or the folder with its final '/'. */
+    char folder[4096];
+    size_t n = dir ? strlen(dir) : 0;
+    if (n + 2 > sizeof folder)
+        return mn__error(ctx, MN_ELIMIT, "%s: the SPEC's folder name is longer than %zu bytes", src,
+                         sizeof folder - 2);
+    snprintf(folder, sizeof folder, "%s%s", n ? dir : "", n && dir[n - 1] != '/' ? "/" : "");
     json_t *root;
     mn_status st = mn__json_parse(ctx, src, text, len, &root);
     if (st)
         return st;
-    return finish(ctx, src, "", root, out);
+    return finish(ctx, src, folder, root, out);
 }
 
 /* ---- running ---- */

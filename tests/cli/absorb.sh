@@ -60,9 +60,16 @@ PY
     && fail "vitamin C: a caution other than bleeding"
 
 # The closing sentence's "still on the surface" is the table's surface column (film and dried
-# solid together), not the dissolved part alone.
-"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" > "$T/vitc.txt" 2> /dev/null || fail "vitamin C text"
-python3 - "$T/vitc.txt" "$T/vitc.json" <<'PY' || fail "surface in the text differs from surface_ug_cm2"
+# solid together), not the dissolved part alone: the vitamin C serum on intact skin open to
+# air, which dries with nearly all of it on the surface, most of it solid.
+cat > "$T/dry.json" <<'EOF'
+{"site": "cheek", "device": "none",
+ "product": {"name": "ascorbic-acid", "concentration_mg_ml": 150, "dose_ul_cm2": 10},
+ "occluded": false, "hours": 24, "report_hours": [1, 24], "band_runs": 0}
+EOF
+"$MNEEDLE" absorb "$T/dry.json" > "$T/dry.txt" 2> /dev/null || fail "dried film text"
+"$MNEEDLE" absorb "$T/dry.json" --json > "$T/dry_j.json" 2> /dev/null || fail "dried film JSON"
+python3 - "$T/dry.txt" "$T/dry_j.json" <<'PY' || fail "surface in the text differs from surface_ug_cm2"
 import json, re, sys
 text = open(sys.argv[1]).read(); last = json.load(open(sys.argv[2]))["samples"][-1]
 m = re.search(r"([0-9.e+-]+) ug/cm2 is still\s+on the surface \(([0-9.e+-]+) dissolved in the "

@@ -3,7 +3,7 @@
 # folder holding examples/, "mneedle" being the binary under test, so "db init" then
 # "client add" work as a reader would type them. Blocks that need what the reader brings
 # are listed with the reason; a block neither run nor listed fails, so a new example is
-# either runnable or says why not.
+# either runnable or says why not. An example that draws a warning fails too.
 . "$(dirname "$0")/lib.sh"
 brings() {
     case $1 in
@@ -22,6 +22,13 @@ run_block() { # NAME: runs $TMP/block, counts it
     { echo 'mneedle() { "$MNEEDLE" "$@"; }'; echo 'set -e'; cat "$TMP/block"; } > "$dir/example.sh"
     if (cd "$dir" && bash example.sh) > "$TMP/out" 2>&1; then
         passes=$((passes + 1)); ran=$((ran + 1))
+        # A reader's first run should be clean: an example that draws a warning (a start
+        # date already past, a setting beyond a cap) teaches the wrong habit.
+        if grep -Eq '[Ww]arning:' "$TMP/out"; then
+            echo "FAIL: the example of $1 --help draws a warning:"; sed 's/^/  > /' "$TMP/block"
+            grep -E '[Ww]arning:' "$TMP/out" | sed 's/^/  | /' | head -3
+            fails=$((fails + 1))
+        fi
     else
         echo "FAIL: the example of $1 --help:"; sed 's/^/  > /' "$TMP/block"
         sed 's/^/  | /' "$TMP/out" | tail -5

@@ -415,6 +415,45 @@ static void test_raised_maintenance_words(void **state)
     }
 }
 
+/* The earliest start (plan --start earliest): the day the plan is prepared plus the longest
+ * lead of the client's steps before the first visit (data/aftercare.json days_before: 14 for
+ * this client's sun and peel steps), whatever the client's own start; the day itself for a
+ * deferred client (no steps); refused without a preparation date. */
+static void test_earliest_start(void **state)
+{
+    (void)state;
+    mn_client c;
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    assert_int_equal(mn_date_parse("2027-01-01", &o.prepared), MN_OK);
+    o.has_prepared = 1;
+    mn_date day = 0;
+    char buf[11];
+    const char *t = client_json("", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_plan_earliest_start(ctx, &c, &o, &day), MN_OK);
+    assert_string_equal(mn_date_format(day, buf), "2027-01-15");
+    c.start += 400; /* not read */
+    assert_int_equal(mn_plan_earliest_start(ctx, &c, &o, &day), MN_OK);
+    assert_string_equal(mn_date_format(day, buf), "2027-01-15");
+    /* Planned from it, every step starts on or after the day the plan is prepared. */
+    c.start = day;
+    mn_plan *p = NULL;
+    assert_int_equal(mn_plan_build(ctx, &c, &o, &p), MN_OK);
+    assert_true(p->n_pretreatment > 0);
+    assert_int_equal(p->pretreatment[0].from, o.prepared);
+    assert_int_equal(p->warnings.n, 0);
+    mn_plan_free(p);
+    t = client_json("\"pregnant\": true", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_plan_earliest_start(ctx, &c, &o, &day), MN_OK);
+    assert_int_equal(day, o.prepared);
+    o.has_prepared = 0;
+    assert_int_equal(mn_plan_earliest_start(ctx, &c, &o, &day), MN_EINVAL);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "prepared"));
+    assert_int_equal(mn_plan_earliest_start(ctx, &c, NULL, &day), MN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -429,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_prices_loader),
         cmocka_unit_test(test_prices_in_plan),
         cmocka_unit_test(test_raised_maintenance_words),
+        cmocka_unit_test(test_earliest_start),
     };
     return cmocka_run_group_tests_name("clinic", tests, setup, teardown);
 }

@@ -542,9 +542,46 @@ static void test_text_table_fits_its_widest_index(void **state)
     mn_ctx_free(ctx);
 }
 
+/* A SPEC given as text with the folder of its file: its file names resolve from that folder, as
+ * mn_sens_spec_load() resolves them from the file's, with or without the final '/'; an
+ * absolute name stays as it is. */
+static void test_spec_text_with_its_folder(void **state)
+{
+    (void)state;
+    static const char spec[] =
+        "{\"scenario\": \"../scenarios/simulate-wrinkles-course.json\","
+        " \"outputs\": [\"peak_improvement_pct\"],"
+        " \"inputs\": [{\"name\": \"needle_mm\", \"uniform\": [0.5, 2.0]}], \"n\": 8}";
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    mn_sens_spec *s = NULL;
+    const char *dirs[] = {MN_SOURCE_DIR "/examples/sensitivity",
+                          MN_SOURCE_DIR "/examples/sensitivity/"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(mn_sens_spec_parse_in(ctx, "spec", spec, strlen(spec), dirs[i], &s),
+                         MN_OK);
+        mn_sens_spec_free(s);
+    }
+    /* From elsewhere the name leads nowhere; the message names the file tried. */
+    assert_int_not_equal(
+        mn_sens_spec_parse_in(ctx, "spec", spec, strlen(spec), MN_SOURCE_DIR "/data", &s), MN_OK);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "/data/../scenarios/"));
+    char abs[1024];
+    snprintf(abs, sizeof abs,
+             "{\"scenario\": \"%s/examples/scenarios/simulate-wrinkles-course.json\","
+             " \"outputs\": [\"peak_improvement_pct\"],"
+             " \"inputs\": [{\"name\": \"needle_mm\", \"uniform\": [0.5, 2.0]}], \"n\": 8}",
+             MN_SOURCE_DIR);
+    assert_int_equal(mn_sens_spec_parse_in(ctx, "spec", abs, strlen(abs), "/nonexistent", &s),
+                     MN_OK);
+    mn_sens_spec_free(s);
+    mn_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spec_text_with_its_folder),
         cmocka_unit_test(test_sobol_matches_scipy),
         cmocka_unit_test(test_sobol_is_stratified),
         cmocka_unit_test(test_quantiles_invert_their_cdfs),
