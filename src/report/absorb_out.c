@@ -8,6 +8,7 @@
 
 #include "core/json_out.h"
 #include "mneedle/report.h"
+#include "transport/absorb_internal.h"
 
 static const char *const layer_names[4] = {"stratum_corneum", "viable_epidermis",
                                            "papillary_dermis", "reticular_dermis"};
@@ -441,9 +442,10 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             "Film: %s; %.3g ul/cm2 of liquid left; on the surface %.3g ug/cm2 "
             "(%.3g dissolved, %.3g dried or precipitated), %.3g%% of the dose went "
             "in.\n  Solubility %.3g mg/ml (%s).\n",
-            s->occluded                                           ? "occluded, no evaporation"
-            : last->film_ul_cm2 <= 1e-3 * s->dose_ul_cm2 * 1.0001 ? "open to air, dried"
-                                                                  : "open to air, still wet",
+            s->occluded ? "occluded, no evaporation"
+            : last->film_ul_cm2 <= MN_FILM_DRY_FRACTION * s->dose_ul_cm2 * 1.0001
+                ? "open to air, dried"
+                : "open to air, still wet",
             last->film_ul_cm2, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
             100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2), p->solubility_ug_ml / 1000.0,
             p->solubility_estimated ? "estimated: general solubility equation" : "product");
@@ -452,8 +454,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "
                       "m/s): the film dries in %.2g h.\n",
                       p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
-                      100 * s->relative_humidity, s->air_speed_m_s,
-                      s->dose_ul_cm2 * (1 - 1e-3) / p->evaporation_ul_cm2_h);
+                      100 * s->relative_humidity, s->air_speed_m_s, mn__absorb_film_dry_h(s, p));
     if (last && s->device && p->punctures_per_cm2 > 0) {
         const mn_absorb_sample *first = &r->samples[0];
         char claim[700];

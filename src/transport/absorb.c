@@ -36,9 +36,6 @@
 #include "mneedle/rng.h"
 #include "transport/absorb_internal.h"
 
-/* Share of the applied film volume at which it counts as dried. */
-#define MN_FILM_DRY_FRACTION 1e-3
-
 /* Per-area amounts: (µg/cm³ µm³) / µm² = µg/cm³ µm = 1e-4 µg/cm². */
 #define MN_UGCM3_UM_TO_UG_CM2 1e-4
 /* Intact deliveries below this are reported as this when forming the enhancement ratio, so
@@ -397,7 +394,7 @@ typedef struct {
 
 /* The hour the film open to air reaches its dry floor (HUGE_VAL occluded): it thins
  * linearly, h(t) = h0 - e t, to MN_FILM_DRY_FRACTION of h0. time_step() lands a step on it. */
-static double film_dry_h(const mn_absorb_scenario *s, const mn_absorb_params *p)
+double mn__absorb_film_dry_h(const mn_absorb_scenario *s, const mn_absorb_params *p)
 {
     if (!(p->evaporation_ul_cm2_h > 0))
         return HUGE_VAL;
@@ -410,7 +407,7 @@ static void film_init(mn__adi *g, const mn_absorb_scenario *s, const mn_absorb_p
     f->h0 = g->donor_h_um;
     f->floor = MN_FILM_DRY_FRACTION * f->h0;
     f->evap_um_h = p->evaporation_ul_cm2_h * 10.0; /* 1 µl/cm² = 10 µm */
-    f->dry_h = film_dry_h(s, p);
+    f->dry_h = mn__absorb_film_dry_h(s, p);
     f->sol = p->solubility_ug_ml;
     f->solid = 0;
     double ud = g->u[g->ncell];
@@ -541,7 +538,7 @@ static double time_step(const mn_absorb_scenario *s, const mn_absorb_params *p, 
      * is dry; each step thins it by at most MN_FILM_THIN_STEP of what is left (a cap on this
      * step only, so that the steps after drying grow from the 25-step cap as before), and a
      * step ends on the drying hour. */
-    double dry_h = film_dry_h(s, p), thin_cap = HUGE_VAL;
+    double dry_h = mn__absorb_film_dry_h(s, p), thin_cap = HUGE_VAL;
     if (t < dry_h - 1e-12) {
         double e = p->evaporation_ul_cm2_h;
         double cap = 0.04 * s->dose_ul_cm2 / e / res;

@@ -5,6 +5,14 @@
 #include "mneedle/transport.h"
 #include "transport/adi.h"
 
+/* Share of the applied film volume at which it counts as dried (the film's floor: the
+ * engine keeps this much liquid so the surface concentration stays defined). */
+#define MN_FILM_DRY_FRACTION 1e-3
+
+/* The hour a film open to air reaches that floor, thinning linearly at the scenario's
+ * evaporation rate; HUGE_VAL when nothing evaporates (occluded). */
+double mn__absorb_film_dry_h(const mn_absorb_scenario *s, const mn_absorb_params *p);
+
 /* Per-sample series of one grid run, amounts in µg/cm², profile in µg/ml (n x nz). */
 typedef struct {
     size_t n;
