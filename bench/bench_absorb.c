@@ -1,7 +1,7 @@
 /*
  * absorb benchmarks, printed beside the machine's measured memory bandwidth:
  *   1. unit cell, 24 h (DESIGN 5: <= 5 ms): runs per second;
- *   1b. the same open to air (the film evaporating: 291 steps, intact column and unit cell
+ *   1b. the same open to air (the film evaporating: 225 steps, intact column and unit cell
  *       together, against 153 occluded; most of the difference while it dries);
  *   2. intact skin, caffeine, 24 h, 1D: the case Surrey DPK runs in 2.6 s as a whole Python
  *      process (imports included): compared with mneedle's whole process (the command run

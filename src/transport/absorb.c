@@ -17,7 +17,7 @@
  * on the surface (a dry deposit is not taken up) and the thin film left exchanges with the
  * skin. The film empties into the channels only by diffusion into their fluid and their
  * walls, so what goes in is bounded by the channels' volume and the tissue's uptake. While it
- * evaporates, steps are at most 1/25 of the time it takes to dry, thin it by at most a tenth
+ * evaporates, steps are at most 1/25 of the time it takes to dry, thin it by at most a quarter
  * of what is left, and one ends on the moment it dries (time_step).
  *
  * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
@@ -482,23 +482,26 @@ static void record(mn__adi *g, mn__series *out, size_t m, double m0, double thre
 #define MN_FIRST_STEP_H 3e-3
 #define MN_STEP_GROWTH  1.3
 /* While the film evaporates, a step thins it by at most this share of what is left, so that
- * it concentrates by at most 1 / (1 - 0.1) = 1.11x in one step before the transport step
+ * it concentrates by at most 1 / (1 - 0.25) = 1.33x in one step before the transport step
  * takes anything out (film_step runs first). Without it the step that reached the dry floor
  * (1/25 of the drying time, 4 % of the applied volume, ending at 0.1 %) concentrated the film
  * up to 40x at once, and what that pushed over the solubility stayed as a dry deposit: HA
  * 5 kDa at 10 mg/ml, 10 ul/cm2, Dermapen 4 at 0.25 mm x 2, open to air, left 0.37 ug/cm2
  * solid at 24 h with report hours [0.25, 1, 24] and none with [1, 24]; at 100 mg/ml 7-9 % of
- * the dose, and 17-32 ug/cm2 still at resolution 4. A numerical choice, not a physical value.
- * The error it leaves is first order in it: where the film dries slowly into few channels
- * (dermaroller 192 x 5, 0.25 and 2 mm, HA 5 kDa and vitamin C 15 %, open, 24 h) the delivered
- * amount moved by 0.8-1.1 % of the dose from 0.5 to 0.25, 0.7-1.1 % from 0.25 to 0.1, 0.3 %
- * from 0.1 to 0.05 and 0.03-0.2 % from 0.05 to 0.02. 0.1 is the largest of 0.5, 0.25 and 0.1 with
- * which every one of those cases and the pen's gave the same 24 h delivered amount with
- * report hours [1, 24] and [0.25, 1, 24] to 0.05 % of the dose (0.25: 0.15 % for the 2 mm
- * roller). Its cost: the steps shrink geometrically below 40 % of the volume,
- * ln(0.4 / 0.001) / -ln(0.9) = 57 steps to the floor where the 25-step cap took 10 (the HA
- * pen case: 196 steps, intact column and unit cell together, now 290). */
-#define MN_FILM_THIN_STEP 0.1
+ * the dose, and 17-32 ug/cm2 still at resolution 4. A numerical choice, not a physical value,
+ * and a trade between the report-hour dependence it leaves and the steps it costs. Where the
+ * film dries slowly into few channels (dermaroller 192 x 5 on the cheek, open, 24 h: HA 5 kDa
+ * 10 mg/ml at 0.25 and 2 mm, vitamin C 15 % at 0.5 mm), against a reference at resolution 4
+ * with a share of 0.02 (47.59, 76.35 and 867.8 ug/cm2), resolution 1 delivers 0.97, 0.71 and
+ * 3.6 % of the dose less with 0.25 and 1.75, 1.39 and 2.5 % less with 0.1: the ordinary step
+ * error, about the same either way. The two report-hour sets differ by at most 0.15 % of the
+ * dose with 0.25 (the 2 mm roller) and 0.04 % with 0.1; both pen cases above agree to 1e-7.
+ * 0.25 costs ln(0.4 / 0.001) / -ln(0.75) = 21 steps to the floor below 40 % of the volume,
+ * 0.1 costs 57, where the 25-step cap took 10: 224 steps in all for these cases (intact
+ * column and unit cell together) against 290 with 0.1 and 196 before, which keeps the
+ * open-to-air unit cell within its 5 ms (bench_absorb: 4.5-4.6 ms best against 6.3-7.5 ms
+ * with 0.1, load average 2). */
+#define MN_FILM_THIN_STEP 0.25
 /* The 3D patch's split step moves solute from the film into a channel only in its z sweep
  * and out through the channel's wall only in its lateral sweeps, so in one step a channel
  * passes into the tissue beside it at most what it holds. While the film still feeds the
