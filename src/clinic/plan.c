@@ -858,7 +858,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     if (st)
         return st;
     if (opts->years < 1 || opts->years > 20)
-        return mn__error(ctx, MN_ERANGE, "--years: %d is out of range; expected 1 to 20",
+        return mn__error(ctx, MN_ERANGE, "years: %d is out of range; expected 1 to 20",
                          opts->years);
     if (!(opts->target_fraction > 0 && opts->target_fraction < 1))
         return mn__error(ctx, MN_ERANGE, "target fraction must lie between 0 and 1");

@@ -454,10 +454,33 @@ static void test_earliest_start(void **state)
     assert_int_equal(mn_plan_earliest_start(ctx, &c, NULL, &day), MN_EINVAL);
 }
 
+/* A library caller's out-of-range years are refused with the option's own name ("years"),
+ * not the command line's flag: Python and C callers never typed "--years". */
+static void test_years_out_of_range(void **state)
+{
+    (void)state;
+    mn_client c;
+    const char *t = client_json("", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    mn_plan *p = NULL;
+    int bad[] = {0, 21};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.years = bad[i];
+        assert_int_equal(mn_plan_build(ctx, &c, &o, &p), MN_ERANGE);
+        assert_null(p);
+        const char *msg = mn_ctx_errmsg(ctx);
+        assert_non_null(strstr(msg, "years"));
+        assert_null(strstr(msg, "--years"));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_ok_and_aliases),
+        cmocka_unit_test(test_years_out_of_range),
         cmocka_unit_test(test_parse_errors_name_the_place),
         cmocka_unit_test(test_defer_dates),
         cmocka_unit_test(test_plan_json_contract),
