@@ -10,6 +10,10 @@ mn_status mn__dir_open(mn_ctx *ctx, const char *dir, const char *what, const cha
 {
     struct stat sb;
     *out = NULL;
+    if (!*dir) /* stat("") says "No such file or directory" after an empty name: say what it is */
+        return mn__error(ctx, MN_EINVAL,
+                         "%s: the name is empty; expected the path of a directory of %s", what,
+                         expected);
     if (stat(dir, &sb) != 0)
         return mn__error(ctx, MN_EINVAL, "%s %s: %s", what, dir, strerror(errno));
     if (!S_ISDIR(sb.st_mode))

@@ -76,4 +76,5 @@ mkdir "$TMP/none"
 expect 2 "evidence directory .*/none: no study files" -- "$MNEEDLE" evidence --evidence "$TMP/none"
 expect 2 "evidence directory .*/mine/clinic2025.json: not a directory" -- "$MNEEDLE" evidence --evidence "$TMP/mine/clinic2025.json"
 expect 2 "evidence directory .*/missing: No such file" -- "$MNEEDLE" evidence --evidence "$TMP/missing"
+expect 2 "evidence directory: the name is empty; expected the path of a directory of study files" -- "$MNEEDLE" evidence --evidence ""
 finish

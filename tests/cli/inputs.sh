@@ -21,6 +21,7 @@ refused() {
 # --data DIR: missing, not a directory, a misspelt catalogue file, a dangling link.
 refused 2 "data directory $TMP/none: No such file or directory" -- "$MNEEDLE" plan --data "$TMP/none" "$CLIENT"
 refused 2 "data directory $CLIENT: not a directory" -- "$MNEEDLE" plan --data "$CLIENT" "$CLIENT"
+refused 2 "data directory: the name is empty; expected the path of a directory" -- "$MNEEDLE" plan --data "" "$CLIENT"
 mkdir "$TMP/d1" && cp "$MN_SOURCE_DIR/data/devices.json" "$TMP/d1/device.json"
 refused 2 "$TMP/d1/device.json: not a catalogue file name" -- "$MNEEDLE" plan --data "$TMP/d1" "$CLIENT"
 mkdir "$TMP/d2" && cp "$MN_SOURCE_DIR/data/sites.json" "$TMP/d2/Sites.JSON"
