@@ -154,8 +154,8 @@ def test_a_bad_start(start):
 
 
 def test_an_empty_file_or_folder_name_names_the_argument(tmp_path):
-    # The library refused "" as "evidence directory : No such file or directory", naming no
-    # argument (and likelihood took it for none).
+    # The library refuses "" by what it is ("evidence directory: the name is empty"), not by
+    # the argument's name (and likelihood took it for none).
     for call, kw in [(mneedle.Context, dict(data_dir="")), (mneedle.evidence, dict(evidence="")),
                      (mneedle.validate, dict(evidence="")),
                      (mneedle.validate, dict(posterior="")),
