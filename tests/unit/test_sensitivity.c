@@ -575,6 +575,13 @@ static void test_spec_text_with_its_folder(void **state)
     assert_int_equal(mn_sens_spec_parse_in(ctx, "spec", abs, strlen(abs), "/nonexistent", &s),
                      MN_OK);
     mn_sens_spec_free(s);
+    /* A folder name too long to hold is refused, naming the limit, and nothing is returned. */
+    static char longdir[5000];
+    memset(longdir, 'a', sizeof longdir - 1);
+    s = NULL;
+    assert_int_equal(mn_sens_spec_parse_in(ctx, "spec", abs, strlen(abs), longdir, &s), MN_ELIMIT);
+    assert_null(s);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "folder name is longer than"));
     mn_ctx_free(ctx);
 }
 
