@@ -121,6 +121,18 @@ int main(int argc, char **argv)
            cpu2 / 2);
     printf("  bar: %ld patients x 5 years in %.2f s on 2 threads (<= 10 s for 100,000: %s)\n", n,
            w2, (double)w2 * 100000.0 / (double)n <= 10 ? "met" : "NOT met");
+    /* A peer in the same process: the same trial with every patient at the library's default
+     * constants, so the cost of taking a posterior draw per patient shows as a ratio. */
+    static mn_cohort_result r3;
+    double cpu3;
+    t.constants = MN_COHORT_CONSTANTS_DEFAULTS;
+    double w3 = run(ctx, &t, 2, 0, &cpu3, &r3);
+    t.constants = MN_COHORT_CONSTANTS_FIT;
+    if (w3 < 0)
+        goto done;
+    printf("  peer, every patient at the default constants (2 threads): %7.3f s wall, %7.3f s "
+           "cpu; the evidence fit's draws cost %.2fx its CPU time\n",
+           w3, cpu3, cpu2 / cpu3);
 
     if (mn_cohort_mpi_built() && !getenv("MN_BENCH_NO_MPI")) {
         char cmd[4400], self[4096];

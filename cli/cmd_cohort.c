@@ -16,11 +16,13 @@ static const cli_command command = {
                   "       mneedle cohort TRIAL --shard K/N -o PART; then mneedle merge PART...\n",
     .about =
         "Runs a virtual trial: samples the TRIAL file's population (age range, sex, phototype\n"
-        "range, smoker fraction, sun mix), gives each patient his or her own variability on the\n"
-        "healing model's uncertain parameters, simulates the protocol with the model 'simulate'\n"
-        "uses, and reports at each endpoint day: improvement % of baseline (mean, p5, p50, p95),\n"
-        "responders >= 50 %, papillary collagen change, PIH incidence and the fraction needing\n"
-        "maintenance. A simulation, not a prediction; PIH rests on thin evidence.\n"
+        "range, smoker fraction, sun mix), gives each patient a draw of the evidence fit's\n"
+        "constants (the posterior 'simulate' and 'plan' draw their ranges from; \"constants\":\n"
+        "\"defaults\" in the TRIAL file for the library's own) and his or her own variability,\n"
+        "simulates the protocol with the model 'simulate' uses, and reports at each endpoint\n"
+        "day: improvement % of baseline (mean, p5, p50, p95), responders >= 50 %, papillary\n"
+        "collagen change, PIH incidence and the fraction needing maintenance. A simulation,\n"
+        "not a prediction; PIH rests on thin evidence. TRIAL keys: docs/models/cohort.md.\n"
         "\n"
         "The same seed gives identical output for any number of threads or MPI ranks. Under\n"
         "mpirun (Open MPI or MPICH) the patients are shared among the ranks; without it the same\n"

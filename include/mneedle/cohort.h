@@ -63,6 +63,17 @@ typedef enum {
     MN_COHORT_SEX_ANY = 2     /* female with probability female_fraction */
 } mn_cohort_sex;
 
+/** Which values of the healing model's uncertain constants the patients take ($.constants). */
+typedef enum {
+    MN_COHORT_CONSTANTS_FIT = 0,     /* "evidence-fit" (default): patient i takes a draw of the
+                                        bundled posterior (data/posterior/healing.json), by the
+                                        rule the bands of simulate and plan use, so the cohort's
+                                        spread holds parameter uncertainty beside the patients'
+                                        variability; the library's defaults when none is bundled */
+    MN_COHORT_CONSTANTS_DEFAULTS = 1 /* "defaults": every patient the library's default
+                                        constants (src/healing/params.c), as before the fit */
+} mn_cohort_constants;
+
 /** Inclusion criteria and mix of the sampled population. */
 typedef struct {
     long n;                 /* patients, 1..MN_COHORT_MAX_N */
@@ -88,16 +99,18 @@ typedef struct {
     int n_sessions;                                      /* 1..MN_COHORT_MAX_SESSIONS */
     int endpoint_days[MN_COHORT_MAX_ENDPOINTS];          /* sorted, unique */
     int n_endpoints;                                     /* 1..MN_COHORT_MAX_ENDPOINTS */
-    int horizon_days;            /* max(last endpoint, last session), set by the loader */
-    uint64_t seed;               /* 0..2^53-1 in the file (JSON numbers are doubles) */
-    double maintenance_fraction; /* a patient needs maintenance once improvement falls below
-                                    this fraction of his/her peak after the course (0.8,
-                                    the planner's target, DESIGN 3.5) */
-    int maintenance_check_days;  /* spacing of the grid on which the running peak and the
-                                    fall below it are checked (7) */
-    mn_warnings warnings;        /* set by the loader: protocol.needle_mm beyond the zone's
-                                    depth caps (mn_device_depth_caps()) for the population's
-                                    thinnest skin; the trial runs, and the command warns */
+    int horizon_days;              /* max(last endpoint, last session), set by the loader */
+    uint64_t seed;                 /* 0..2^53-1 in the file (JSON numbers are doubles) */
+    double maintenance_fraction;   /* a patient needs maintenance once improvement falls below
+                                      this fraction of his/her peak after the course (0.8,
+                                      the planner's target, DESIGN 3.5) */
+    int maintenance_check_days;    /* spacing of the grid on which the running peak and the
+                                      fall below it are checked (7) */
+    mn_warnings warnings;          /* set by the loader: protocol.needle_mm beyond the zone's
+                                      depth caps (mn_device_depth_caps()) for the population's
+                                      thinnest skin; the trial runs, and the command warns */
+    mn_cohort_constants constants; /* optional "constants": "evidence-fit" (default) or
+                                      "defaults" */
 } mn_cohort_trial;
 
 /** Sets defaults: n 1000, age 18-100, any sex (0.5), phototypes 1-6, no smokers, all
@@ -169,6 +182,10 @@ typedef struct {
     mn_cohort_progress_fn on_progress; /* or NULL */
     void *progress_userdata;
 } mn_cohort_options;
+
+/** A sentence for the output: which constants the trial's patients take ("constants"), and,
+ *  for the evidence fit, how many posterior draws there are. Static storage; never NULL. */
+const char *mn_cohort_constants_note(const mn_cohort_trial *trial);
 
 /** Fills the defaults: the default thread count (threads 0), MPI used when initialised
  *  (use_mpi 1), no callbacks. @p opts must not be NULL. */

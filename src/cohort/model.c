@@ -9,6 +9,11 @@
  *               retention, epidermal gain, severity; spreads and sources in healing.h)
  *     2 draws   PIH susceptibility (one normal)
  *     1 draw    per session: PIH after that session or not
+ * The model's uncertain constants come from no draw of that stream: with the trial's
+ * "constants" at "evidence-fit" (the default) patient i takes the bundled posterior's row for
+ * person i of the trial's seed (mn__healing_param_draw(), src/healing/draws.c: the rule the
+ * bands of simulate and plan use, so the first patients take distinct rows); at "defaults"
+ * every patient takes the library's defaults.
  *
  * PIH: the per-session probability is the healing model's PIH law
  * (mn__healing_pih_probability(), src/healing/pih.c, with its evidence and assumptions), at
@@ -81,9 +86,14 @@ static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *
     sc.sessions = t->sessions;
     sc.n_sessions = t->n_sessions;
     sc.horizon_days = t->horizon_days;
-    mn_status st = mn_healing_run(NULL, &sc, &res->variability, &ho, plan->grid_days, plan->n_grid,
-                                  s.samples, NULL);
-    if (st)
+    mn__healing_params par;
+    mn_status st = MN_OK;
+    if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS)
+        mn__healing_params_default(&par);
+    else
+        st = mn__healing_param_draw(NULL, t->seed, (uint64_t)index, &par);
+    if (st || (st = mn__healing_run_params(NULL, &par, &sc, &res->variability, &ho, plan->grid_days,
+                                           plan->n_grid, s.samples, NULL)))
         return st;
     for (int g = 0; g < plan->n_grid; g++) {
         const mn_healing_sample *h = &s.samples[g];

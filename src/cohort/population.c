@@ -33,6 +33,22 @@ void mn_cohort_trial_init(mn_cohort_trial *t)
     t->maintenance_check_days = 7;
 }
 
+const char *mn_cohort_constants_note(const mn_cohort_trial *trial)
+{
+    mn_posterior_source src = MN_POSTERIOR_FIT;
+    int n = mn__healing_param_draws(NULL, &src);
+    if (!trial || trial->constants == MN_COHORT_CONSTANTS_DEFAULTS)
+        return "the library's defaults (src/healing/params.c) for every patient, not the "
+               "evidence fit";
+    if (n > 0 && src == MN_POSTERIOR_FIT)
+        return "a draw of the evidence fit (data/posterior/healing.json) per patient, times "
+               "his or her own variability";
+    if (n > 0)
+        return "a draw of the bundled draws per patient, which no evidence narrowed (not a "
+               "fit), times his or her own variability";
+    return "the library's defaults for every patient (no posterior is bundled)";
+}
+
 void mn_cohort_options_init(mn_cohort_options *opts)
 {
     memset(opts, 0, sizeof *opts);

@@ -213,12 +213,13 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
                                        "seed",
                                        "maintenance_fraction",
                                        "maintenance_check_days",
+                                       "constants",
                                        NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
-    const char *zone, *concern, *name;
+    const char *zone, *concern, *name, *constants;
     double seed = MN_COHORT_DEFAULT_SEED;
     long check = 7;
-    int here = 0;
+    int here = 0, constants_here = 0;
     mn_status st;
     mn_cohort_trial_init(t);
     if ((st = mn__jis_object(in, root, "$")) || (st = mn__jkeys(in, root, "$", keys)) ||
@@ -231,8 +232,17 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
         (st = mn__jnum_in(in, root, "$", "maintenance_fraction", 0, MN__IN_MAINTENANCE_FRACTION,
                           &t->maintenance_fraction, NULL)) ||
         (st = mn__jint_in(in, root, "$", "maintenance_check_days", 0, MN__IN_MAINTENANCE_CHECK_DAYS,
-                          &check, NULL)))
+                          &check, NULL)) ||
+        (st = mn__jstr(in, root, "$", "constants", 0, &constants, &constants_here)))
         return st;
+    if (constants_here && !strcmp(constants, "defaults"))
+        t->constants = MN_COHORT_CONSTANTS_DEFAULTS;
+    else if (constants_here && strcmp(constants, "evidence-fit"))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.constants: unknown value \"%.40s\"; expected evidence-fit (the "
+                         "bundled posterior's draws, the default) or defaults (the library's "
+                         "constants)",
+                         in->src, constants);
     if (here && strlen(name) >= sizeof t->name)
         return mn__error(in->ctx, MN_ELIMIT, "%s: $.name: at most %d bytes, got %zu", in->src,
                          MN_COHORT_NAME_LEN - 1, strlen(name));

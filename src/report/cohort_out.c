@@ -49,6 +49,9 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__jput_int(&j, root, "n", r->n);
     mn__jput_int(&j, root, "seed", (long long)r->seed);
     mn__jput_str(&j, root, "simulation", simulation_note);
+    mn__jput_str(&j, root, "constants",
+                 t->constants == MN_COHORT_CONSTANTS_DEFAULTS ? "defaults" : "evidence-fit");
+    mn__jput_str(&j, root, "constants_note", mn_cohort_constants_note(t));
     mn__jput_str(&j, root, "zone", t->zone->id);
     mn__jput_str(&j, root, "concern", t->concern->id);
     json_t *pr = mn__jput(&j, root, "protocol", json_object());
@@ -157,8 +160,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   t->passes == 1 ? "" : "es");
     for (int i = 0; i < t->n_sessions && i < 24; i++)
         mn__buf_textf(&b, "%s %d", i ? "," : "", t->sessions[i].day);
-    mn__buf_textf(&b, "%s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
-                  (unsigned long long)r->seed);
+    mn__buf_textf(&b, "%s\nConstants: %s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
+                  mn_cohort_constants_note(t), (unsigned long long)r->seed);
     mn__buf_textf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
                   "papillary collagen change, %");
     mn__buf_textf(&b, "%6s  %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %6s %6s\n", "day", "mean",

@@ -31,6 +31,22 @@ for f in "$EX"/*.json; do
     done
 done
 
+# Which constants the patients take: the evidence fit's draws by default, said in both
+# outputs; "defaults" gives the library's constants and another cohort; anything else is
+# refused, naming the key.
+L="$MN_SOURCE_DIR/examples/trials/lotfi-2013-acne-scars.json"
+expect 0 'stdout:^Constants: a draw of the evidence fit \(data/posterior/healing\.json\) per patient' -- "$MNEEDLE" cohort --n 200 --quiet "$L"
+expect 0 'stdout:"constants": "evidence-fit",' -- "$MNEEDLE" cohort --n 200 --json "$L"
+cp "$TMP/out" "$TMP/fit.json"
+sed 's/"seed"/"constants": "defaults", "seed"/' "$L" > "$TMP/defaults.json"
+expect 0 'stdout:"constants": "defaults",' -- "$MNEEDLE" cohort --n 200 --json "$TMP/defaults.json"
+if cmp -s <(grep -v '"constants' "$TMP/fit.json") <(grep -v '"constants' "$TMP/out"); then
+    echo "FAIL: the evidence fit and the defaults give the same cohort"; fails=$((fails + 1))
+fi
+sed 's/"seed"/"constants": "posterior", "seed"/' "$L" > "$TMP/badconst.json"
+expect 2 'badconst\.json: \$\.constants: unknown value "posterior"; expected evidence-fit' -- "$MNEEDLE" cohort "$TMP/badconst.json"
+if [ -s "$TMP/out" ]; then echo "FAIL: a refused TRIAL wrote on stdout"; fails=$((fails + 1)); fi
+
 # The seed is echoed, and it matters.
 trial >"$TMP/t.json"
 expect 0 'stdout:"seed": 7,' -- "$MNEEDLE" cohort --json "$TMP/t.json"

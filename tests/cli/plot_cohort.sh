@@ -16,7 +16,8 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 mkdir "$TMP/fig"
-expect 0 "" -- "$MNEEDLE" cohort "$TRIAL" --n 400 --threads 2 --quiet --json --plot "$TMP/fig" -o "$TMP/c.json"
+expect 0 "" -- "$MNEEDLE" cohort "$TRIAL" --n 400 --threads 2 --quiet --json --plot "$TMP/fig" -o "$TMP/c.json" \
+    --csv "$TMP/patients.csv"
 for stem in improvement_distribution responders; do
     check "$stem.png is a PNG" is_png "$TMP/fig/$stem.png"
     check "$stem.png is 800x500" test "$(png_size "$TMP/fig/$stem.png")" = "800 500"
@@ -40,23 +41,44 @@ FILENAME ~ /distribution.csv$/ && $1 ~ /^(mean|p5|p50|p95)$/ { print $1, $2, $5 
 FILENAME ~ /responders.csv$/ && $1 == "line" { print "rday", $3, $4; print "resp", $3, $5 / 100 }
 ' "$TMP/fig/improvement_distribution.csv" "$TMP/fig/responders.csv" > "$TMP/plot.txt"
 
+# The gap between the order statistics on either side of each percentile's nearest rank,
+# per endpoint, from the per-patient CSV of the same run: "p5 ENDPOINT GAP".
+awk -F, 'NR > 1 { print $2, $18 }' "$TMP/patients.csv" | sort -k1,1n -k2,2g | awk '
+function flush(   i, r, lo, hi) {
+    if (n == 0) return
+    split("5 50 95", q, " ")
+    for (i = 1; i <= 3; i++) {
+        r = int(q[i] * n / 100); if (r < q[i] * n / 100) r++
+        lo = r > 1 ? r - 1 : 1; hi = r < n ? r + 1 : n
+        print "p" q[i], e, x[hi] - x[lo]
+    }
+    e++; n = 0
+}
+BEGIN { e = 0 }
+$1 != day { flush(); day = $1 }
+{ x[++n] = $2 }
+END { flush() }' > "$TMP/gaps.txt"
+
 # Means agree to 1e-4 points (the report's mean is exact to 2^-20 points over the same 400
-# patients); percentiles within 1 point (the report takes the nearest rank in 0.05-point
-# bins, the figure interpolates between order statistics); responder rates are the same
-# counts over n (1e-8); the responder rate is drawn at each endpoint day.
+# patients); percentiles within the gap between the order statistics next to the nearest
+# rank, plus one 0.05-point bin (the report takes the nearest rank in 0.05-point bins, the
+# figure interpolates between order statistics); responder rates are the same counts over n
+# (1e-8); the responder rate is drawn at each endpoint day.
 check "plotted distributions and responder rates = cohort --json" awk '
-NR == FNR { v[$1 " " $2] = $3; next }
+FILENAME ~ /gaps.txt$/ { gap[$1 " " $2] = $3; next }
+FILENAME ~ /plot.txt$/ { v[$1 " " $2] = $3; next }
 {
     key = $1 " " $2
     if ($1 == "day") { key = "rday " $2 }
     if (!(key in v)) { print "  not plotted: " key; bad++; next }
-    tol = $1 == "mean" ? 1e-4 : ($1 == "resp" ? 1e-8 : ($1 == "day" ? 0 : 1.0))
+    if ($1 ~ /^p/ && !(key in gap)) { print "  no order statistics for " key; bad++; next }
+    tol = $1 == "mean" ? 1e-4 : ($1 == "resp" ? 1e-8 : ($1 == "day" ? 0 : gap[key] + 0.05))
     d = v[key] - $3; if (d < 0) d = -d
     if (d > tol) { print "  " key ": plotted " v[key] ", json " $3; bad++ }
     n++
 }
 END { if (n != 5 * 6) { print "  " n " values compared, expected 30"; bad++ } exit bad > 0 }
-' "$TMP/plot.txt" "$TMP/json.txt"
+' "$TMP/gaps.txt" "$TMP/plot.txt" "$TMP/json.txt"
 check "one violin per endpoint" test "$(grep -c '^p50,' "$TMP/fig/improvement_distribution.csv")" = 5
 
 # Bad --plot: exit 2 before anything runs, no summary or per-patient CSV, no figure.
