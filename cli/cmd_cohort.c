@@ -282,7 +282,9 @@ static int run(int argc, char **argv, int rank, int size)
     st = part ? mn_cohort_part_run(ctx, part, trial, &copts, res)
               : mn_cohort_run(ctx, trial, &copts, res);
     if (st) {
-        st = mn_outfile_fail(ctx, csv_out, st); /* a failed CSV row names its file and reason */
+        /* A CSV row that could not be written stopped the run (MN_ESTOPPED): the file's own
+         * failure is named instead, as MN_EIO. */
+        st = mn_outfile_fail(ctx, csv_out, st);
         csv_out = NULL;
         code = rank == 0 ? cli_fail("cohort", ctx, st)
                          : (mn_status_is_input_error(st) ? CLI_EXIT_INPUT : CLI_EXIT_RUNTIME);

@@ -52,14 +52,14 @@ static const subcommand commands[] = {
     {"evidence", cmd_evidence, "list the published studies the outcome model is checked on"},
     {"validate", cmd_validate, "the model against the studies it was not fitted to"},
     {"client", cmd_client, "add, show, list, update or erase a client of the clinic record"},
-    {"record", cmd_record, "record sessions as done or follow-up scores, checked against the plan"},
+    {"record", cmd_record, "record sessions done and follow-up scores against the plan"},
     {"history", cmd_history, "a client's timeline: plan against actual, scores, adverse events"},
     {"replan", cmd_replan, "replan a client from the visits done and their own scores"},
     {"recall", cmd_recall, "clients due for model-timed maintenance (text, CSV, iCalendar)"},
     {"export", cmd_export, "export records: iCalendar, HL7 FHIR R4 Bundle, CSV"},
     {"import", cmd_import, "import a CSV client list into the clinic record (with --dry-run)"},
-    {"serve", cmd_serve, "the web workstation: sign in, chart, plan, recall (try: serve --demo)"},
-    {"db", cmd_db, "create, check, back up, restore or migrate the clinic record database"},
+    {"serve", cmd_serve, "the web workstation: chart, plan, recall (try: serve --demo)"},
+    {"db", cmd_db, "create, check, back up, restore or migrate the clinic database"},
 };
 
 static void usage(FILE *fp)
@@ -69,8 +69,12 @@ static void usage(FILE *fp)
                 "mneedle models and plans microneedling (collagen induction therapy).\n"
                 "Projections are simulations with stated uncertainty, not promised results.\n\n"
                 "Commands:\n");
+    int width = 0; /* the longest name, so that every summary starts in one column */
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(fp, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        if ((int)strlen(commands[i].name) > width)
+            width = (int)strlen(commands[i].name);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-*s  %s\n", width, commands[i].name, commands[i].summary);
     fprintf(fp,
             "\nEvery command takes --help. FILE may be - for standard input.\n"
             "Common options (each command's --help lists its own): --json (one JSON object\n"

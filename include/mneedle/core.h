@@ -42,7 +42,7 @@ extern "C" {
     X(MN_ENOCONV, -9, "solver did not converge")                                                   \
     X(MN_ENUMERIC, -10, "numerical failure")                                                       \
     X(MN_EUNSUPPORTED, -11, "not supported in this build")                                         \
-    X(MN_ESTOPPED, -12, "stopped before the end (a time limit)")
+    X(MN_ESTOPPED, -12, "stopped before the end (a time limit or the caller)")
 
 typedef enum {
 #define MN__STATUS_ENUM(name, value, msg) name = value,
@@ -67,6 +67,15 @@ const char *mn_status_name(mn_status status);
  * first kind to exit code 2 and the second to exit code 1.
  */
 int mn_status_is_input_error(mn_status status);
+
+/**
+ * A stop request, asked by a long run between two steps of its work (mn_absorb_run_until(),
+ * mn_sens_run_until(); a cohort's per-patient callback, mn_cohort_patient_fn, stops its run the
+ * same way): a nonzero answer ends the run with MN_ESTOPPED, its result left empty, and a
+ * message saying how far it got. For a wall-clock limit or a cancel button (an interpreter's
+ * Ctrl-C). Called on the thread that started the run.
+ */
+typedef int (*mn_stop_fn)(void *userdata);
 
 /** Library version as "MAJOR.MINOR.PATCH". Static storage; thread-safe. */
 const char *mn_version(void);

@@ -45,6 +45,16 @@ for c in catalog screen plan simulate absorb cohort merge sensitivity evidence v
 done
 "$MNEEDLE" --help | block > "$TMP/block"
 run_block main
+# The main --help lists the commands in two columns: every summary starts in one column, at
+# least two spaces after the longest name ("sensitivity" once ran into its summary).
+"$MNEEDLE" --help | awk '/^Commands:$/{f=1;next} f&&/^$/{f=0} f' > "$TMP/commands"
+cols=$(awk '{ match($0, /^  [a-z]+ +/); print RLENGTH }' "$TMP/commands" | sort -u)
+short=$(awk '{ match($0, /^  [a-z]+/); if (RLENGTH + 2 > n) n = RLENGTH + 2 } END { print n }' "$TMP/commands")
+if [ "$(echo "$cols" | wc -l)" -ne 1 ] || [ "$cols" -lt "$short" ] || [ "$(wc -l < "$TMP/commands")" -lt 19 ]; then
+    echo "FAIL: the main --help's command summaries do not start in one column:"
+    sed 's/^/  | /' "$TMP/commands"
+    fails=$((fails + 1))
+fi
 # Something was run: plan, simulate, merge, sensitivity, client and the main --help.
 if [ "$ran" -lt 6 ]; then echo "FAIL: only $ran example blocks ran"; fails=$((fails + 1)); fi
 finish
