@@ -172,8 +172,16 @@ mn_ctx *cli_start(const char *cmd, int parsed, const cli_common *common, int *ex
 /* Opens the output (--output FILE, atomic; NULL or "-" for stdout). */
 mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit_code);
 
-/* Commits an output opened by cli_output; returns the exit code. */
+/* Commits an output opened by cli_output, as cli_finish_all with that one; returns the exit
+ * code. */
 int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out);
+
+/* For a command with several outputs, before it writes any: opens the context's batch
+ * (mn_outfile_batch_begin), so every file committed from then on, figures and reports
+ * included, stays under its temporary name until cli_finish_all (or cli_commit) puts them all
+ * in place; a failure before that, or mn_ctx_free(), removes them. Returns the exit code
+ * (CLI_EXIT_OK, or the failure printed). */
+int cli_hold_outputs(const char *cmd, mn_ctx *ctx);
 
 /* Ends a command that writes a report and, maybe, a side file (--csv): with @p st MN_OK commits
  * @p side and then @p report, so a failed commit leaves the report unwritten; otherwise removes
@@ -184,10 +192,11 @@ int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *r
 
 /* Ends a command that writes several outputs, each opened (and so checked) before anything was
  * written: with @p st MN_OK commits outs[0], outs[1], ... in that order (side files first, the
- * report last), stopping at the first that fails; the rest, and all of them when @p st is not
- * MN_OK, are abandoned, their targets untouched. A failure is printed, naming the file when a
- * write to it failed. Every entry is consumed and set to NULL (NULL entries are skipped);
- * returns the exit code. */
+ * report last), stopping at the first that fails, then the batch of cli_hold_outputs (every
+ * file renamed into place together). On any failure the rest, the batch, and all of them when
+ * @p st is not MN_OK, are abandoned: no file of the run is left and earlier files are as they
+ * were. A failure is printed, naming the file when a write to it failed. Every entry is
+ * consumed and set to NULL (NULL entries are skipped); returns the exit code. */
 int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs, int n);
 
 /* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not

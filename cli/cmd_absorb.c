@@ -182,7 +182,8 @@ int cmd_absorb(int argc, char **argv)
     }
     /* Every output is checked before the run (a long run must not end in "cannot create"),
      * and none is written unless all can be. */
-    if ((st = mn_outfile_open(ctx, o.output ? o.output : "-", &out)) ||
+    if ((st = mn_outfile_batch_begin(ctx)) ||
+        (st = mn_outfile_open(ctx, o.output ? o.output : "-", &out)) ||
         (csv && (st = mn_outfile_open(ctx, csv, &csv_out))) ||
         (vtk && (st = mn_outfile_open(ctx, vtk, &vtk_out))) ||
         (plot_dir && (st = mn_plot_dir_check(ctx, plot_dir)))) {

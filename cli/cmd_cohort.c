@@ -241,7 +241,8 @@ static int run(int argc, char **argv, int rank, int size)
     mn_cohort_options_init(&copts);
     copts.threads = threads;
     if (rank == 0) {
-        if (!(out = cli_output("cohort", ctx, o.output, &code)))
+        if ((code = cli_hold_outputs("cohort", ctx)) ||
+            !(out = cli_output("cohort", ctx, o.output, &code)))
             goto done;
         if (part && with_patients) {
             sink.write = mn_cohort_part_csv_writer;
@@ -283,7 +284,9 @@ static int run(int argc, char **argv, int rank, int size)
     st = part ? mn_cohort_part_run(ctx, part, trial, &copts, res)
               : mn_cohort_run(ctx, trial, &copts, res);
     if (st) {
-        st = mn_outfile_fail(ctx, csv_out, st); /* a failed CSV row names its file and reason */
+        /* A CSV row that could not be written stopped the run (MN_ESTOPPED): the file's own
+         * failure is named instead, as MN_EIO. */
+        st = mn_outfile_fail(ctx, csv_out, st);
         csv_out = NULL;
         code = rank == 0 ? cli_fail("cohort", ctx, st)
                          : (mn_status_is_input_error(st) ? CLI_EXIT_INPUT : CLI_EXIT_RUNTIME);
@@ -353,20 +356,8 @@ int cmd_cohort(int argc, char **argv)
 int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
                       const mn_cohort_result *res, int json, mn_outfile **csv_out, mn_outfile **out)
 {
-    int code;
     mn_status st = mn_cohort_write(ctx, trial, res, json, mn_outfile_writer, *out);
-    if (st) {
-        code = cli_fail(cmd, ctx, mn_outfile_fail(ctx, *out, st));
-        *out = NULL;
-        return code;
-    }
-    if (*csv_out) {
-        code = cli_commit(cmd, ctx, *csv_out);
-        *csv_out = NULL;
-        if (code)
-            return code;
-    }
-    code = cli_commit(cmd, ctx, *out);
-    *out = NULL;
-    return code;
+    mn_outfile *outs[] = {*csv_out, *out}; /* the CSV first, the summary last */
+    *csv_out = *out = NULL;
+    return cli_finish_all(cmd, ctx, st, outs, 2);
 }

@@ -69,7 +69,7 @@ int cmd_export(int argc, char **argv)
     if (!store)
         goto done;
     /* Every output is checked before the record is read. */
-    if ((ics && (st = mn_outfile_open(ctx, ics, &outs[0]))) ||
+    if ((st = mn_outfile_batch_begin(ctx)) || (ics && (st = mn_outfile_open(ctx, ics, &outs[0]))) ||
         (fhir && (st = mn_outfile_open(ctx, fhir, &outs[1]))) ||
         (csv && (st = mn_outfile_open(ctx, csv, &outs[2]))))
         goto fail;

@@ -77,7 +77,8 @@ int cmd_merge(int argc, char **argv)
     }
     cli_warn("merge", &trial->warnings); /* the trial's, as one run would give */
     /* Both outputs are temporary files until every byte is written: a failure leaves none. */
-    if (!(out = cli_output("merge", ctx, o.output, &code)))
+    if ((code = cli_hold_outputs("merge", ctx)) ||
+        !(out = cli_output("merge", ctx, o.output, &code)))
         goto done;
     if (csv) {
         if (!(csv_out = cli_output("merge", ctx, csv, &code)))

@@ -146,7 +146,9 @@ int cmd_plan(int argc, char **argv)
     }
     /* Every output is checked before anything is stored or written, and none is written unless
      * all can be. */
-    mn_status st = mn_outfile_open(ctx, o.output ? o.output : "-", &out);
+    mn_status st = mn_outfile_batch_begin(ctx);
+    if (!st)
+        st = mn_outfile_open(ctx, o.output ? o.output : "-", &out);
     if (!st && report)
         st = mn_plan_report_check(ctx, report);
     if (!st && plot_dir)

@@ -78,7 +78,7 @@ int cmd_sensitivity(int argc, char **argv)
     mn_outfile *out = NULL, *csv = NULL;
     mn_status st;
     /* Every output is checked before the run, and none is written unless all can be. */
-    if ((st = mn_sens_spec_load(ctx, a.file, &spec)) ||
+    if ((st = mn_sens_spec_load(ctx, a.file, &spec)) || (st = mn_outfile_batch_begin(ctx)) ||
         (st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)) ||
         (a.csv && (st = mn_outfile_open(ctx, a.csv, &csv))) ||
         (st = mn_sens_run(ctx, spec, a.threads, &res)))

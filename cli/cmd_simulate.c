@@ -100,7 +100,8 @@ int cmd_simulate(int argc, char **argv)
     if ((st = mn_healing_scenario_load(ctx, a.file, in)))
         goto fail;
     /* Every output is checked before the run, and none is written unless all can be. */
-    if ((st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)) ||
+    if ((st = mn_outfile_batch_begin(ctx)) ||
+        (st = mn_outfile_open(ctx, a.common.output ? a.common.output : "-", &out)) ||
         (a.csv && (st = mn_outfile_open(ctx, a.csv, &csv))))
         goto fail;
     cli_warn("simulate", &in->warnings); /* it runs, as asked, but says so first */

@@ -67,10 +67,16 @@ mn_outfile *cli_output(const char *cmd, mn_ctx *ctx, const char *path, int *exit
     return out;
 }
 
+int cli_hold_outputs(const char *cmd, mn_ctx *ctx)
+{
+    mn_status st = mn_outfile_batch_begin(ctx);
+    return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
+}
+
 int cli_commit(const char *cmd, mn_ctx *ctx, mn_outfile *out)
 {
-    mn_status st = mn_outfile_commit(ctx, out);
-    return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
+    mn_outfile *outs[] = {out};
+    return cli_finish_all(cmd, ctx, MN_OK, outs, 1);
 }
 
 int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs, int n)
@@ -80,12 +86,16 @@ int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs
             st = mn_outfile_commit(ctx, outs[i]);
         outs[i] = NULL;
     }
+    /* Every file complete: the held ones (figures, report, side files) go into place. */
+    if (!st)
+        st = mn_outfile_batch_commit(ctx);
     if (!st)
         return CLI_EXIT_OK;
     for (int i = 0; i < n; i++) {
         st = mn_outfile_fail(ctx, outs[i], st); /* a failed write names its file and reason */
         outs[i] = NULL;
     }
+    mn_outfile_batch_abort(ctx); /* and no file of the run is left */
     return cli_fail(cmd, ctx, st);
 }
 

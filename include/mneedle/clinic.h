@@ -256,6 +256,36 @@ typedef struct {
                              last day before the next session, for a day grid) */
 } mn_plan_aftercare;
 
+/** One treated zone's own projection (zone_projections[] of mn_plan, `projection.zones[]` in
+ *  the JSON): the course of that zone and concern alone, simulated by mn_healing_project() as
+ *  the plan's curve is, reduced to its figures. Only zones whose concern the model projects
+ *  and whose needle reaches the dermis get one. */
+typedef struct {
+    int zone; /* index into plan->zones */
+    /* The course's peak for a typical person, its 10-90 % range and the day after the zone's
+     * first session; the median of the drawn people's peaks (NAN without drawn people). */
+    double peak_pct, peak_low_pct, peak_high_pct, peak_median_pct;
+    int peak_day;
+    /* Peak until half the peak is lost, its 10-90 % range, and the day the skin is back at its
+     * start (-1: not within the 40 years searched). */
+    int durability_days, durability_low_days, durability_high_days, back_to_baseline_day;
+    /* The model's maintenance interval for this zone (the longest in the 3-12 month bounds
+     * that keeps target_fraction of its peak), which bound binds it (-1 the shortest, +1 the
+     * longest, 0 none) and, with +1, the model's own interval (-1: beyond the search). */
+    int maintenance_interval_days;
+    int interval_bound_side, interval_unbounded_days;
+    /* 1 for the zone whose interval is the shortest: the zone of the plan's curve and
+     * "How long will it last?" figures (mn_plan.lasting_zone). */
+    int sets_interval;
+    /* As mn_plan's of the same names, for this zone: the durability stated (or the top of its
+     * range) lies beyond the evidence base's longest follow-up; the zone's deepest setting lies
+     * below the shallowest needle length any study of its concern used (mm, -1: not known). */
+    int durability_extrapolated;
+    double evidence_shallowest_mm;
+    char evidence_shallowest_study[64];
+    int depth_extrapolated;
+} mn_plan_zone_projection;
+
 /** One pre-treatment instruction of a plan, dated from the first visit. */
 typedef struct {
     const mn_pretreatment *item;
@@ -351,6 +381,10 @@ typedef struct {
      * start_before_prepared ($.clinic.start) when the client's start is before
      * options.prepared; the dates are kept as asked, so the first of them are already past. */
     mn_warnings warnings;
+    /* Every treated zone's own projection, in plan-zone order (the zone of the curve among
+     * them, sets_interval 1); none without a projection. */
+    mn_plan_zone_projection *zone_projections;
+    int n_zone_projections;
 } mn_plan;
 
 /** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a

@@ -165,8 +165,10 @@ typedef struct {
     const mn_cohort_outcome *outcomes; /* n_endpoints entries; valid during the callback */
 } mn_cohort_patient_result;
 
-/** Called for each patient in index order, on rank 0 only. Nonzero return stops the run
- *  with MN_EIO. */
+/** Called for each patient in index order, on rank 0 only, on the calling thread. A nonzero
+ *  return stops the run with MN_ESTOPPED (the caller's stop, as mn_stop_fn: a row it could not
+ *  write, or a cancel), the result left empty; the patients of the block being run are
+ *  finished first (1024 at most per rank, some tens of milliseconds). */
 typedef int (*mn_cohort_patient_fn)(void *userdata, const mn_cohort_trial *trial,
                                     const mn_cohort_patient_result *patient);
 /** Called on rank 0 after each block of patients (done <= total). */
@@ -235,8 +237,9 @@ typedef struct {
  * rank must call it with the same trial and options; each simulates its share and the
  * result is complete on rank 0 (other ranks get only n, seed and the endpoint days).
  * @return MN_OK; MN_EINVAL (NULL or inconsistent arguments, message says which); MN_ENOMEM;
- *         MN_ENUMERIC (a model result was not finite: the patient is named); MN_EIO (the
- *         patient callback failed). Under MPI a failure on any rank fails every rank.
+ *         MN_ENUMERIC (a model result was not finite: the patient is named); MN_ESTOPPED
+ *         (the patient callback asked to stop; @p out is then empty); MN_EIO (the MPI
+ *         reduction failed). Under MPI a failure on any rank fails every rank.
  * Thread-safety: uses OpenMP internally; do not call it from several threads at once with the
  * same context. Memory: O(threads + endpoints x sketch bins), independent of N.
  */

@@ -42,7 +42,7 @@ extern "C" {
     X(MN_ENOCONV, -9, "solver did not converge")                                                   \
     X(MN_ENUMERIC, -10, "numerical failure")                                                       \
     X(MN_EUNSUPPORTED, -11, "not supported in this build")                                         \
-    X(MN_ESTOPPED, -12, "stopped before the end (a time limit)")
+    X(MN_ESTOPPED, -12, "stopped before the end (a time limit or the caller)")
 
 typedef enum {
 #define MN__STATUS_ENUM(name, value, msg) name = value,
@@ -67,6 +67,15 @@ const char *mn_status_name(mn_status status);
  * first kind to exit code 2 and the second to exit code 1.
  */
 int mn_status_is_input_error(mn_status status);
+
+/**
+ * A stop request, asked by a long run between two steps of its work (mn_absorb_run_until(),
+ * mn_sens_run_until(); a cohort's per-patient callback, mn_cohort_patient_fn, stops its run the
+ * same way): a nonzero answer ends the run with MN_ESTOPPED, its result left empty, and a
+ * message saying how far it got. For a wall-clock limit or a cancel button (an interpreter's
+ * Ctrl-C). Called on the thread that started the run.
+ */
+typedef int (*mn_stop_fn)(void *userdata);
 
 /** Library version as "MAJOR.MINOR.PATCH". Static storage; thread-safe. */
 const char *mn_version(void);
@@ -200,11 +209,37 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out);
 int mn_outfile_writer(void *userdata, const char *buf, size_t len);
 
 /**
- * Flushes, syncs and renames the temporary file over the target, then frees @p f.
+ * Flushes, syncs and renames the temporary file over the target, then frees @p f. While a
+ * batch is open on @p ctx (mn_outfile_batch_begin), the complete temporary file is kept under
+ * its name instead, and renamed by mn_outfile_batch_commit. Standard output and devices are
+ * flushed here in either case.
  * @return MN_OK; MN_EIO if any write failed or the rename failed (the target is untouched and
- *         the temporary file removed).
+ *         the temporary file removed); MN_ENOMEM if the batch cannot hold the file (removed).
  */
 mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f);
+
+/**
+ * Makes the files a run writes through @p ctx one output: from now until
+ * mn_outfile_batch_commit or mn_outfile_batch_abort, every file committed through @p ctx
+ * (mn_outfile_commit, mn_write_file_atomic, figures, reports) waits, complete and synced,
+ * under its temporary name beside its target. Not for a context used by several threads.
+ * @return MN_OK; MN_EINVAL if a batch is already open; MN_ENOMEM.
+ */
+mn_status mn_outfile_batch_begin(mn_ctx *ctx);
+
+/**
+ * Renames every file of the batch over its target, in the order they were committed, and
+ * closes the batch. If a rename fails, the targets already replaced get their previous file
+ * back (or are removed, where there was none) and every temporary file is removed: no file of
+ * the batch is left, and files that were there before are as they were. SIGINT, SIGTERM and
+ * SIGHUP wait until the renames (or that undoing) are done. No batch open: MN_OK.
+ * @return MN_OK; MN_EIO naming the target whose rename failed.
+ */
+mn_status mn_outfile_batch_commit(mn_ctx *ctx);
+
+/** Removes every temporary file of the batch and closes it; targets are untouched. No batch
+ *  open: nothing. mn_ctx_free() does the same with a batch left open. */
+void mn_outfile_batch_abort(mn_ctx *ctx);
 
 /** Removes the temporary file and frees @p f, leaving the target untouched. NULL-safe. */
 void mn_outfile_abort(mn_outfile *f);

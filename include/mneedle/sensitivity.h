@@ -125,9 +125,13 @@ typedef struct {
     double confidence; /* interval level, in (0, 1) (MN_SENS_DEFAULT_CONFIDENCE) */
     uint64_t seed;     /* bootstrap resamples */
     int threads;       /* OpenMP threads; 0 = OpenMP's default */
+    mn_stop_fn stop;   /* or NULL: asked on the calling thread before each evaluation it takes
+                          and each bootstrap resample; nonzero ends the run with MN_ESTOPPED
+                          (the evaluations already started on other threads finish first) */
+    void *stop_userdata;
 } mn_sobol_options;
 
-/** Defaults: N 1024, MN_SENS_DEFAULT_BOOTSTRAP resamples, 95 %, seed 1, threads 0. */
+/** Defaults: N 1024, MN_SENS_DEFAULT_BOOTSTRAP resamples, 95 %, seed 1, threads 0, no stop. */
 void mn_sobol_options_init(mn_sobol_options *o);
 
 /** One input's indices for one output. */
@@ -159,7 +163,7 @@ void mn_sobol_result_release(mn_sobol_result *r);
  * @param out  receives the result; release with mn_sobol_result_release().
  * @return MN_OK; MN_EINVAL (a problem or option out of range, an invalid distribution); the
  *         model's status when an evaluation fails; MN_ENUMERIC when an output is not finite;
- *         MN_ENOMEM. On failure @p out is zeroed.
+ *         MN_ESTOPPED when o->stop asked to stop; MN_ENOMEM. On failure @p out is zeroed.
  * Memory: N (k + 2) x outputs doubles for the evaluations, bootstrap x k x outputs x 2 for the
  * intervals. Thread-safety: see the top of this header.
  */
@@ -171,6 +175,8 @@ typedef struct {
     int levels;       /* p, an even number 4..16 (MN_MORRIS_DEFAULT_LEVELS) */
     uint64_t seed;    /* trajectories' starting points, directions and orders (1) */
     int threads;      /* 0 = OpenMP's default */
+    mn_stop_fn stop;  /* or NULL: as mn_sobol_options.stop, before each evaluation */
+    void *stop_userdata;
 } mn_morris_options;
 
 void mn_morris_options_init(mn_morris_options *o);
@@ -299,6 +305,16 @@ typedef struct {
  *         message). Thread-safety: uses OpenMP threads of its own; one call per context.
  */
 mn_status mn_sens_run(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_sens_result *out);
+
+/**
+ * As mn_sens_run(), asking @p stop (may be NULL) with @p userdata on the calling thread before
+ * each model evaluation that thread takes and each bootstrap resample (mn_sobol_options.stop):
+ * a nonzero answer ends the run with MN_ESTOPPED, @p out left empty (as after any failure), and
+ * a message saying how far it got. For a wall-clock limit or a cancel button (an interpreter's
+ * Ctrl-C); a stop asked but never given leaves the result as mn_sens_run()'s, bit for bit.
+ */
+mn_status mn_sens_run_until(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_stop_fn stop,
+                            void *userdata, mn_sens_result *out);
 
 /** Releases what a result owns (NULL-safe). */
 void mn_sens_result_release(mn_sens_result *r);

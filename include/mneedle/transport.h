@@ -310,9 +310,6 @@ typedef struct {
  */
 mn_status mn_absorb_estimate(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_work *out);
 
-/** Asked between time steps: nonzero stops the run (mn_absorb_run_until()). */
-typedef int (*mn_stop_fn)(void *userdata);
-
 /**
  * Runs a scenario: the intact-skin baseline, then the unit cell or (s->field) the 3D patch.
  * @param out  filled on success; release with mn_absorb_result_release().

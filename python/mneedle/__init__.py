@@ -420,15 +420,23 @@ class Context:
         receptor_amount_ug_cm2, ...). ``field=True``: the 3D patch solver."""
         if not isinstance(field, (bool, np.bool_)):  # NumPy's bool too, as in a document
             raise InputError(f"field: expected True or False, got {_type_name(field)}")
-        # Ctrl-C (or any signal handler that raises) stops the run between time steps; only
-        # the main thread runs signal handlers, so elsewhere the run is not asked.
+        # Ctrl-C (or any signal handler that raises) stops the run between time steps.
+        out = self._stoppable(lib.mnpy_absorb, "scenario", scenario, int(field))
+        out["trajectory"] = _columns(out.get("samples", []))
+        return out
+
+    def _stoppable(self, fn, src, doc, *args):
+        """_call for a run the library can stop (fn takes a stop and its userdata before the
+        output buffer): a signal handler that raises (Ctrl-C's KeyboardInterrupt) stops the
+        run, and that exception is raised here. Only the main thread runs signal handlers, so
+        elsewhere the run is not asked."""
         if threading.current_thread() is threading.main_thread():
             stop, last = _STOP_CHECK, ffi.new("double *")
         else:
             stop, last = ffi.NULL, ffi.NULL
         _stopped.exc = None
         try:
-            out = self._call(lib.mnpy_absorb, "scenario", scenario, int(field), stop, last)
+            out = self._call(fn, src, doc, *args, stop, last)
         except MneedleError as e:
             if e.status == "MN_ESTOPPED" and _stopped.exc is not None:
                 raise _stopped.exc from None
@@ -437,18 +445,19 @@ class Context:
             exc, _stopped.exc = _stopped.exc, None
         if exc is not None:  # raised by a handler, but the run had already ended
             raise exc
-        out["trajectory"] = _columns(out.get("samples", []))
         return out
 
     def cohort(self, trial, threads=0, n=None, seed=None):
         """A virtual trial (the object of a trial file): ``mneedle cohort --json [--threads N]
         [--n N] [--seed S]``. ``n`` and ``seed`` replace the trial's own when given;
-        ``threads`` 0 uses OpenMP's default; results are identical for any thread count."""
+        ``threads`` 0 uses OpenMP's default; results are identical for any thread count.
+        Ctrl-C stops the run between patients and raises KeyboardInterrupt."""
         threads = _check_int("threads", threads, 0, 4096)
         n = 0 if n is None else _check_int("n", n, 1, _INT_MAX)
         seed_given = seed is not None
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
-        return self._call(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given), seed)
+        return self._stoppable(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given),
+                               seed)
 
     def sensitivity(self, spec, threads=0, spec_dir=None):
         """Global sensitivity of the models' outputs to their inputs: ``mneedle sensitivity
@@ -457,13 +466,14 @@ class Context:
         numbers for any ``threads`` (0: OpenMP's default). See docs/sensitivity.md.
         File names in the SPEC (scenario, absorb, posterior) are relative to ``spec_dir``, as
         the command's are to the SPEC file's folder: pass the folder of a SPEC file read with
-        json.load (``os.path.dirname(path)``); None: the current folder."""
+        json.load (``os.path.dirname(path)``); None: the current folder. Ctrl-C stops the
+        run between model evaluations and raises KeyboardInterrupt."""
         threads = _check_int("threads", threads, 0, 4096)
         spec_dir = _path_arg("spec_dir", spec_dir)
         if spec_dir is not None and not os.path.isdir(spec_dir):
             raise InputError(f"spec_dir: {os.fsdecode(spec_dir)!r} is not a directory")
-        return self._call(lib.mnpy_sensitivity, "spec", spec, threads,
-                          ffi.NULL if spec_dir is None else spec_dir)
+        return self._stoppable(lib.mnpy_sensitivity, "spec", spec, threads,
+                               ffi.NULL if spec_dir is None else spec_dir)
 
     def observe(self, study, endpoint, timepoint=0, trials=400, seed=1, params=None):
         """What the model predicts a study (the object of a study file, docs/evidence.md)
@@ -553,7 +563,8 @@ class Context:
         return json.loads(out)
 
 
-# What stopped an absorb run: the exception a signal handler raised in mnpy_py_stop.
+# What stopped a run (absorb, cohort, sensitivity): the exception a signal handler raised in
+# mnpy_py_stop.
 _stopped = threading.local()
 
 
@@ -564,9 +575,10 @@ def _stop_raised(exc_type, exc_value, tb):
 
 @ffi.def_extern(onerror=_stop_raised)
 def mnpy_py_stop(userdata):
-    """Asked by absorb's run (at most every 20 ms, _build.py): the interpreter runs any pending
-    signal handler as this function starts, so Ctrl-C's KeyboardInterrupt arrives here, is kept
-    by _stop_raised and stops the run, and absorb raises it."""
+    """Asked by an absorb, cohort or sensitivity run (at most every 20 ms, _build.py): the
+    interpreter runs any pending signal handler as this function starts, so Ctrl-C's
+    KeyboardInterrupt arrives here, is kept by _stop_raised and stops the run, and the call
+    raises it (Context._stoppable)."""
     return 0
 
 

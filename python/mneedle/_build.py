@@ -62,9 +62,11 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
 extern "Python" int mnpy_py_stop(void *userdata);
 int mnpy_stop_check(void *userdata);
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                      long n, int seed_given, uint64_t seed, mnpy_buf *out);
+                      long n, int seed_given, uint64_t seed, mn_stop_fn stop,
+                      void *stop_userdata, mnpy_buf *out);
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len,
-                           int threads, const char *spec_dir, mnpy_buf *out);
+                           int threads, const char *spec_dir, mn_stop_fn stop,
+                           void *stop_userdata, mnpy_buf *out);
 mn_status mnpy_catalog(mn_ctx *ctx, const char *what, mnpy_buf *out);
 mn_status mnpy_evidence(mn_ctx *ctx, const char *evidence_dir, mnpy_buf *out);
 mn_status mnpy_validate(mn_ctx *ctx, const char *evidence_dir, const char *posterior_file,
@@ -86,11 +88,13 @@ void mnpy_lik_free(mnpy_lik *L);
 ffibuilder = FFI()
 ffibuilder.cdef(CDEF)
 _inc, _lib = locate()
-# Ctrl-C during absorb: the library asks mnpy_stop_check after every time step; at most every
-# MNPY_STOP_EVERY_S seconds it calls mnpy_py_stop, Python code (the package's), which runs
-# the interpreter's pending signal handlers, so a KeyboardInterrupt stops the run.
+# Ctrl-C during absorb, cohort and sensitivity: the library asks mnpy_stop_check on the calling
+# thread after every time step (absorb), patient (cohort) or before every evaluation that thread
+# takes (sensitivity); at most every MNPY_STOP_EVERY_S seconds it calls mnpy_py_stop, Python
+# code (the package's), which runs the interpreter's pending signal handlers, so a
+# KeyboardInterrupt stops the run.
 # [JUDGEMENT] 20 ms: an interrupt felt at once (well under a tenth of a second), and at most
-# 50 calls into Python a second, a cost too small to measure beside the solver's steps.
+# 50 calls into Python a second, a cost too small to measure beside the models' own work.
 PREAMBLE = r"""
 #include <time.h>
 

@@ -161,9 +161,27 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
     return st;
 }
 
-mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                      long n, int seed_given, uint64_t seed, mnpy_buf *out)
+/* The cohort's stop: its per-patient callback, asked after each patient (a nonzero answer
+ * ends the run with MN_ESTOPPED). */
+typedef struct {
+    mn_stop_fn stop;
+    void *userdata;
+} cohort_stop;
+
+static int cohort_patient_stop(void *userdata, const mn_cohort_trial *trial,
+                               const mn_cohort_patient_result *patient)
 {
+    const cohort_stop *s = userdata;
+    (void)trial;
+    (void)patient;
+    return s->stop(s->userdata);
+}
+
+mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
+                      long n, int seed_given, uint64_t seed, mn_stop_fn stop, void *stop_userdata,
+                      mnpy_buf *out)
+{
+    cohort_stop cs = {stop, stop_userdata};
     mn_cohort_trial *trial = malloc(sizeof *trial);
     mn_cohort_result *res = malloc(sizeof *res);
     mn_status st = trial && res ? mn_cohort_trial_parse(ctx, src, text, len, trial) : MN_ENOMEM;
@@ -176,6 +194,10 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
     mn_cohort_options opts;
     mn_cohort_options_init(&opts);
     opts.threads = threads;
+    if (stop) {
+        opts.on_patient = cohort_patient_stop;
+        opts.patient_userdata = &cs;
+    }
     if (!(st = mn_cohort_run(ctx, trial, &opts, res)))
         st = mn_cohort_write(ctx, trial, res, 1, mnpy_buf_write, out);
 done:
@@ -185,14 +207,15 @@ done:
 }
 
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                           const char *spec_dir, mnpy_buf *out)
+                           const char *spec_dir, mn_stop_fn stop, void *stop_userdata,
+                           mnpy_buf *out)
 {
     mn_sens_spec *spec = NULL;
     mn_sens_result res;
     memset(&res, 0, sizeof res);
     mn_status st = mn_sens_spec_parse_in(ctx, src, text, len, spec_dir, &spec);
     if (!st)
-        st = mn_sens_run(ctx, spec, threads, &res);
+        st = mn_sens_run_until(ctx, spec, threads, stop, stop_userdata, &res);
     if (!st)
         st = mn_sens_write(ctx, &res, 1, mnpy_buf_write, out);
     mn_sens_result_release(&res);

@@ -33,14 +33,19 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
                       mn_stop_fn stop, void *stop_userdata, mnpy_buf *out);
 /** As `mneedle cohort --json [--threads N] [--n N] [--seed S]`; 0 keeps the default or the
- *  trial's value, and @p seed_given says whether @p seed overrides the trial's. */
+ *  trial's value, and @p seed_given says whether @p seed overrides the trial's. @p stop (may be
+ *  NULL) is asked after every patient, as the run's per-patient callback (the package's
+ *  Ctrl-C): nonzero ends the run with MN_ESTOPPED. */
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                      long n, int seed_given, uint64_t seed, mnpy_buf *out);
+                      long n, int seed_given, uint64_t seed, mn_stop_fn stop, void *stop_userdata,
+                      mnpy_buf *out);
 /** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); file names in the SPEC
  *  are relative to @p spec_dir, as the command's are to the SPEC file's folder (NULL: the
- *  current folder). */
+ *  current folder). @p stop (may be NULL) is asked before every evaluation the calling thread
+ *  takes, as by mn_sens_run_until() (the package's Ctrl-C). */
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                           const char *spec_dir, mnpy_buf *out);
+                           const char *spec_dir, mn_stop_fn stop, void *stop_userdata,
+                           mnpy_buf *out);
 /** The observation model of one endpoint of a study (the object of a study file,
  *  docs/evidence.md): mn_evidence_observe_params() with @p endpoint named by id and the
  *  @p n_names constants @p names set to @p values (the library's defaults otherwise), as JSON

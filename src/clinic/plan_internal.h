@@ -48,4 +48,16 @@ typedef enum {
 const char *mn__plan_raised_text(const mn_plan *p, mn__raised_wording where, char *buf,
                                  size_t size);
 
+/* Writes into @p buf (@p size bytes) one zone's projection in a sentence or two: its peak, range
+ * and day, how long half of it lasts, the maintenance it needs on its own (and the bound that
+ * binds it), whether it sets the interval, and the depth caution where its setting lies below
+ * the studies'. Starts with the zone and concern ("cheek (acne-scars): "). Returns buf. */
+const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
+                                          char *buf, size_t size);
+
+/* "the plan's maintenance interval", or, when a concern the model does not project books its
+ * own zones more often, "the maintenance interval of the zones the model projects": what the
+ * zone whose curve is shown sets. */
+const char *mn__plan_sets_interval_text(const mn_plan *p);
+
 #endif

@@ -83,6 +83,60 @@ static const char *default_reason(const mn_plan *p, char *buf, size_t size)
     return mn__plan_raised_text(p, MN__RAISED_NOTE, buf, size);
 }
 
+const char *mn__plan_sets_interval_text(const mn_plan *p)
+{
+    return p->maintenance_from_model ? "the plan's maintenance interval"
+                                     : "the maintenance interval of the zones the model projects";
+}
+
+const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
+                                          char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    const mn_plan_zone *z = &p->zones[zp->zone];
+    char half[80], need[200], depth[200] = "";
+    if (zp->durability_days >= 0)
+        snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
+                 zp->durability_days / MN__DAYS_PER_MONTH);
+    else
+        snprintf(half, sizeof half, "more than half of it holds for decades");
+    double keep = 100 * p->options.target_fraction;
+    if (zp->interval_bound_side < 0)
+        snprintf(need, sizeof need,
+                 "even maintenance every %d days (the 3-month bound) does not keep it at %.0f %% "
+                 "of its peak",
+                 zp->maintenance_interval_days, keep);
+    else if (zp->interval_bound_side > 0)
+        snprintf(need, sizeof need,
+                 "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
+                 "its peak (the 12-month bound; by the model it could wait longer)",
+                 zp->maintenance_interval_days, keep);
+    else
+        snprintf(need, sizeof need,
+                 "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
+                 "its peak",
+                 zp->maintenance_interval_days, keep);
+    if (zp->depth_extrapolated)
+        snprintf(depth, sizeof depth,
+                 " No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
+                 "%.2g mm this is the model's extrapolation.",
+                 z->concern->id, zp->evidence_shallowest_mm, zp->evidence_shallowest_study,
+                 z->depth_max_mm);
+    char median[48] = ""; /* beside the typical person's peak, as the note gives it */
+    if (isfinite(zp->peak_median_pct))
+        snprintf(median, sizeof median, "; median %.0f %%", zp->peak_median_pct);
+    char sets[120] = "";
+    if (zp->sets_interval)
+        snprintf(sets, sizeof sets, " Its interval is the shortest, so it sets %s.",
+                 mn__plan_sets_interval_text(p));
+    snprintf(buf, size,
+             "%s (%s): peaks at about %.0f %% (range %.0f-%.0f %%%s) around day %d; %s; %s.%s%s",
+             z->zone->id, z->concern->id, zp->peak_pct, zp->peak_low_pct, zp->peak_high_pct, median,
+             zp->peak_day, half, need, sets, depth);
+    return buf;
+}
+
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
 {
     char why[160];
@@ -97,6 +151,9 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_interval_bounded = p->lasting_interval_bound_side = 0;
     p->lasting_interval_unbounded_days = 0;
     p->lasting_interval_at_longest_fraction = 0;
+    mn__free(p->zone_projections);
+    p->zone_projections = NULL;
+    p->n_zone_projections = 0;
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
              "days is %s.",
@@ -122,12 +179,17 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  "improvement curve is shown for it; maintenance every %d days is %s.",
                  skipped, p->maintenance_interval_days, default_reason(p, why, sizeof why));
     /* One projection per zone from the healing model (include/mneedle/healing.h); the zone
-     * that needs maintenance soonest sets the plan's interval and is the curve shown. */
+     * that needs maintenance soonest sets the plan's interval and is the curve shown. Every
+     * projected zone keeps its own figures (zone_projections). */
     mn_healing_projection best;
     int best_zone = -1, last_course_day = 0;
+    int zone_last_day[32];
     const int band_draws = p->options.band_draws;
     mn_status st = MN_OK;
     memset(&best, 0, sizeof best);
+    if (p->n_zones > 0 &&
+        !(p->zone_projections = mn__calloc((size_t)p->n_zones, sizeof *p->zone_projections)))
+        return mn__error(ctx, MN_ENOMEM, "out of memory for the zones' projections");
     for (int i = 0; i < p->n_zones && i < 32; i++) {
         mn_course_session course[64];
         int n = 0;
@@ -167,6 +229,22 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         }
         if (st)
             goto done;
+        mn_plan_zone_projection *zp = &p->zone_projections[p->n_zone_projections];
+        zone_last_day[p->n_zone_projections++] = course[n - 1].day;
+        zp->zone = i;
+        zp->peak_pct = proj.peak_improvement_pct;
+        zp->peak_low_pct = proj.peak_low_pct;
+        zp->peak_high_pct = proj.peak_high_pct;
+        zp->peak_median_pct = band_draws > 0 ? proj.peak_median_pct : NAN;
+        zp->peak_day = proj.peak_day;
+        zp->durability_days = proj.durability_days;
+        zp->durability_low_days = proj.durability_low_days;
+        zp->durability_high_days = proj.durability_high_days;
+        zp->back_to_baseline_day = proj.back_to_baseline_day;
+        zp->maintenance_interval_days = proj.maintenance_interval_days;
+        zp->interval_bound_side = proj.interval_bound_side;
+        zp->interval_unbounded_days = proj.interval_unbounded_days;
+        zp->evidence_shallowest_mm = -1;
         if (best_zone < 0 || proj.maintenance_interval_days < best.maintenance_interval_days) {
             mn_healing_projection_release(&best);
             best = proj;
@@ -232,6 +310,25 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         snprintf(p->evidence_shallowest_study, sizeof p->evidence_shallowest_study, "%s",
                  sid ? sid : "");
         p->depth_extrapolated = mm > 0 && p->zones[best_zone].depth_max_mm < mm - 1e-9;
+    }
+    /* The same two cautions for every projected zone, from its own course and depth. */
+    for (int k = 0; k < p->n_zone_projections; k++) {
+        mn_plan_zone_projection *zp = &p->zone_projections[k];
+        const mn_plan_zone *z = &p->zones[zp->zone];
+        const char *sid = NULL;
+        double mm = -1;
+        zp->sets_interval = zp->zone == best_zone;
+        int d = zp->durability_days, hi = zp->durability_high_days;
+        zp->durability_extrapolated =
+            p->evidence_followup_days > 0 &&
+            (d < 0 || hi < 0 ||
+             zp->peak_day + (hi > d ? hi : d) - zone_last_day[k] > p->evidence_followup_days);
+        if ((st = mn_evidence_bundled_shallowest(ctx, z->concern->id, &mm, &sid)))
+            goto done;
+        zp->evidence_shallowest_mm = mm;
+        snprintf(zp->evidence_shallowest_study, sizeof zp->evidence_shallowest_study, "%s",
+                 sid ? sid : "");
+        zp->depth_extrapolated = mm > 0 && z->depth_max_mm < mm - 1e-9;
     }
     char half[64] = "", base[64] = "";
     if (p->lasting_durability_days >= 0)

@@ -335,20 +335,24 @@ mn_status mn__cohort_engine_slice(mn_ctx *ctx, const mn_cohort_trial *trial,
                 src = &gathered;
             }
 #endif
-            int failed = 0;
+            long stopped_at = -1; /* the patient whose callback asked to stop */
             if (team.rank == 0) {
-                for (long i = 0; i < round_count && !failed; i++) {
+                for (long i = 0; i < round_count && stopped_at < 0; i++) {
                     mn_cohort_patient_result r = src->res[i];
                     r.outcomes = src->outcomes + (size_t)i * ne;
-                    failed = opts->on_patient(opts->patient_userdata, trial, &r) != 0;
+                    if (opts->on_patient(opts->patient_userdata, trial, &r) != 0)
+                        stopped_at = r.index;
                 }
             }
 #if MN_HAVE_MPI
             if (team.size > 1)
-                MPI_Bcast(&failed, 1, MPI_INT, 0, team.comm);
+                MPI_Bcast(&stopped_at, 1, MPI_LONG, 0, team.comm);
 #endif
-            if (failed) {
-                st = mn__error(ctx, MN_EIO, "cohort: writing per-patient results failed");
+            if (stopped_at >= 0) {
+                /* The caller's stop (its own failure, or a cancel): not an I/O error. */
+                st = mn__error(ctx, MN_ESTOPPED,
+                               "cohort: stopped by the per-patient callback at patient %ld of %ld",
+                               stopped_at, trial->population.n);
                 goto done;
             }
         }

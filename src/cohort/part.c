@@ -152,7 +152,9 @@ mn_status mn_cohort_part_run(mn_ctx *ctx, mn_cohort_part *part, const mn_cohort_
                          trial->n_endpoints);
     mn_status st = mn__cohort_engine_slice(ctx, trial, opts, &mn__cohort_healing_model, part->first,
                                            part->count, &part->stats, &info);
-    if (!st && part->csv_error)
+    /* A row the part could not keep stops the run through the caller's callback (MN_ESTOPPED):
+     * the cause is the part's memory. */
+    if ((!st || st == MN_ESTOPPED) && part->csv_error)
         st = mn__error(ctx, MN_ENOMEM, "%s: out of memory keeping the per-patient rows", part->src);
     if (st) {
         mn__cohort_stats_release(&part->stats);

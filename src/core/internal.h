@@ -43,6 +43,7 @@ struct mn_ctx {
     mn_status errcode;
     char errmsg[1024];
     struct mn_catalog *catalog; /* owned */
+    struct mn__outbatch *batch; /* outputs held for mn_outfile_batch_commit (outfile.c); owned */
 };
 
 void *mn__malloc(size_t size);
@@ -112,6 +113,13 @@ void mn__temp_remove(const char *name);
  * before it is renamed into place: mkstemp creates 0600, and every output (plans, reports,
  * PDFs) is meant to be handed out. Returns 0, or -1 with errno. */
 int mn__temp_publish_mode(int fd);
+/* Puts the complete temporary file @p tmp (registered by mn__temp_create, flushed and synced)
+ * in place as @p path: renamed now, or, while a batch is open on @p ctx
+ * (mn_outfile_batch_begin), held until the batch is committed (the names are copied). On
+ * failure the temporary file is removed and the context names @p path. */
+mn_status mn__temp_publish(mn_ctx *ctx, char *tmp, const char *path);
+/* Removes every file an open batch holds and closes the batch (mn_ctx_free calls it). */
+void mn__outbatch_free(mn_ctx *ctx);
 
 /* True when x is a finite double. */
 int mn__finite(double x);

@@ -8,6 +8,12 @@
  * small registry that a handler for SIGINT, SIGTERM and SIGHUP (mn_outfile_cleanup_on_signals)
  * unlinks before the signal takes its default course: an interrupted run leaves the old
  * target and no temporary file. Only SIGKILL and power loss can still leave one.
+ *
+ * A command with several outputs makes them one: while a batch is open on the context
+ * (mn_outfile_batch_begin), a commit leaves the complete file under its temporary name, and
+ * mn_outfile_batch_commit renames them all at the end, or, when one rename fails, puts back
+ * what the others replaced. A write that fails part-way (a disk filling up after the figures)
+ * thus leaves every target as it was before the run.
  */
 #include <assert.h>
 #include <errno.h>
@@ -33,7 +39,7 @@ struct mn_outfile {
  * that stays valid while registered; it is set only once the name is complete and cleared
  * before the name is freed, with the signals blocked in this thread meanwhile, so the handler
  * reads either nothing or a whole name. */
-enum { MAX_TEMPS = 32 };
+enum { MAX_TEMPS = 128 }; /* a batch holds every file of a command until its end */
 static const char *volatile temps[MAX_TEMPS];
 static const int cleanup_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
@@ -115,6 +121,177 @@ void mn__temp_remove(const char *name)
         if (temps[i] == name)
             temps[i] = NULL;
     unblock(&old);
+}
+
+/* Moves a registered name to another buffer holding the same name. */
+static void temp_moved(const char *from, const char *to)
+{
+    sigset_t old;
+    block(&old);
+    for (int i = 0; i < MAX_TEMPS; i++)
+        if (temps[i] == from)
+            temps[i] = to;
+    unblock(&old);
+}
+
+/* The files of an open batch: each complete under its temporary name, renamed over its target
+ * by mn_outfile_batch_commit in the order they were committed. */
+typedef struct {
+    char *tmp;   /* registered while held */
+    char *path;  /* the target */
+    char *bak;   /* at commit: a second link to the target's old file, or "" */
+    int existed; /* at commit: the target was there before the rename */
+} held;
+
+struct mn__outbatch {
+    held *items;
+    int n, cap;
+};
+
+/* Appends (tmp, path), taking both on success; returns -1 without memory. */
+static int hold(struct mn__outbatch *b, char *tmp, char *path)
+{
+    if (b->n == b->cap) {
+        int cap = b->cap ? 2 * b->cap : 8;
+        held *items = mn__realloc(b->items, sizeof *items * (size_t)cap);
+        if (!items)
+            return -1;
+        b->items = items;
+        b->cap = cap;
+    }
+    char *bak = mn__malloc(strlen(path) + 16);
+    if (!bak)
+        return -1;
+    b->items[b->n++] = (held){tmp, path, bak, 0};
+    return 0;
+}
+
+mn_status mn__temp_publish(mn_ctx *ctx, char *tmp, const char *path)
+{
+    if (ctx && ctx->batch) {
+        char *t = mn__strdup(tmp), *p = mn__strdup(path);
+        if (t && p && hold(ctx->batch, t, p) == 0) {
+            temp_moved(tmp, t);
+            return MN_OK;
+        }
+        mn__free(t);
+        mn__free(p);
+        mn__temp_remove(tmp);
+        return mn__error(ctx, MN_ENOMEM, "out of memory writing %s", path);
+    }
+    if (rename(tmp, path) == 0) {
+        mn__temp_forget(tmp);
+        return MN_OK;
+    }
+    int e = errno;
+    mn__temp_remove(tmp);
+    return mn__error(ctx, MN_EIO, "%s: cannot write: %s (the previous file, if any, is kept)", path,
+                     strerror(e));
+}
+
+mn_status mn_outfile_batch_begin(mn_ctx *ctx)
+{
+    if (ctx == NULL)
+        return MN_EINVAL;
+    if (ctx->batch)
+        return mn__error(ctx, MN_EINVAL, "outputs: a batch is already open");
+    if (!(ctx->batch = mn__calloc(1, sizeof *ctx->batch)))
+        return mn__error(ctx, MN_ENOMEM, "out of memory");
+    return MN_OK;
+}
+
+/* A second name for the target's current file (h->bak), so a rollback can put it back; ""
+ * when none can be made (hard links refused there): the rename goes on without one. */
+static void keep_old(held *h)
+{
+    size_t n = strlen(h->path) + 16;
+    snprintf(h->bak, n, "%s.tmp.XXXXXX", h->path);
+    int fd = mkstemp(h->bak); /* a free name; link() needs it free again */
+    if (fd < 0) {
+        h->bak[0] = '\0';
+        return;
+    }
+    close(fd);
+    unlink(h->bak);
+    if (link(h->path, h->bak) != 0)
+        h->bak[0] = '\0';
+}
+
+mn_status mn_outfile_batch_commit(mn_ctx *ctx)
+{
+    struct mn__outbatch *b = ctx ? ctx->batch : NULL;
+    if (b == NULL)
+        return MN_OK;
+    ctx->batch = NULL;
+    /* The renames, or the rollback, run whole: a signal is handled after them. */
+    sigset_t old;
+    block(&old);
+    int i, e = 0;
+    for (i = 0; i < b->n; i++) {
+        held *h = &b->items[i];
+        struct stat sb;
+        h->bak[0] = '\0';
+        h->existed = lstat(h->path, &sb) == 0;
+        if (h->existed && !S_ISDIR(sb.st_mode))
+            keep_old(h);
+        if (rename(h->tmp, h->path) != 0) {
+            e = errno;
+            break;
+        }
+    }
+    mn_status st = MN_OK;
+    if (i < b->n) {
+        if (b->items[i].bak[0])
+            unlink(b->items[i].bak);
+        for (int j = i - 1; j >= 0; j--) { /* newest first: a name given twice ends as it was */
+            held *h = &b->items[j];
+            if (h->bak[0])
+                rename(h->bak, h->path); /* if even this fails, the old file stays in h->bak */
+            else if (!h->existed)
+                unlink(h->path);
+            /* else: there was a file but no second name for it; the new one stays */
+        }
+        st = mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)",
+                       b->items[i].path, strerror(e));
+    } else {
+        for (int j = 0; j < b->n; j++)
+            if (b->items[j].bak[0])
+                unlink(b->items[j].bak);
+    }
+    for (int j = 0; j < b->n; j++) {
+        if (j < i)
+            mn__temp_forget(b->items[j].tmp); /* renamed */
+        else
+            mn__temp_remove(b->items[j].tmp);
+        mn__free(b->items[j].tmp);
+        mn__free(b->items[j].path);
+        mn__free(b->items[j].bak);
+    }
+    unblock(&old);
+    mn__free(b->items);
+    mn__free(b);
+    return st;
+}
+
+void mn__outbatch_free(mn_ctx *ctx)
+{
+    struct mn__outbatch *b = ctx ? ctx->batch : NULL;
+    if (b == NULL)
+        return;
+    ctx->batch = NULL;
+    for (int j = 0; j < b->n; j++) {
+        mn__temp_remove(b->items[j].tmp);
+        mn__free(b->items[j].tmp);
+        mn__free(b->items[j].path);
+        mn__free(b->items[j].bak);
+    }
+    mn__free(b->items);
+    mn__free(b);
+}
+
+void mn_outfile_batch_abort(mn_ctx *ctx)
+{
+    mn__outbatch_free(ctx);
 }
 
 int mn__temp_publish_mode(int fd)
@@ -257,17 +434,14 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f)
         if (fclose(f->fp) != 0 && !bad)
             bad = 1, e = errno;
         f->fp = NULL;
-        if (!bad && rename(f->tmp_path, f->path) != 0)
-            bad = 1, e = errno;
         if (bad)
             mn__temp_remove(f->tmp_path);
-        else
-            mn__temp_forget(f->tmp_path);
     }
-    mn_status st = MN_OK;
-    if (bad)
-        st = mn__error(ctx, MN_EIO, "%s: cannot write: %s (the previous file, if any, is kept)",
-                       f->path, strerror(e));
+    /* Renamed now, or held by the context's batch (which copies the names). */
+    mn_status st =
+        bad ? mn__error(ctx, MN_EIO, "%s: cannot write: %s (the previous file, if any, is kept)",
+                        f->path, strerror(e))
+            : mn__temp_publish(ctx, f->tmp_path, f->path);
     mn__free(f->tmp_path);
     f->tmp_path = NULL;
     mn_outfile_abort(f);

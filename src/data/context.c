@@ -41,6 +41,7 @@ void mn_ctx_free(mn_ctx *ctx)
 {
     if (!ctx)
         return;
+    mn__outbatch_free(ctx); /* outputs never committed: their temporary files go */
     mn__catalog_free(ctx->catalog);
     mn__free(ctx);
 }

@@ -139,12 +139,12 @@ static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
     }
     /* weasyprint wrote into our mkstemp file (0600): the PDF gets the mode of every other
      * output. */
-    if (mn__temp_publish_mode(fd_pdf) != 0 || fsync(fd_pdf) != 0 || rename(pdf, path) != 0) {
+    if (mn__temp_publish_mode(fd_pdf) != 0 || fsync(fd_pdf) != 0) {
         st = mn__error(ctx, MN_EIO, "%s: cannot write the PDF: %s", path, strerror(errno));
         goto done;
     }
-    mn__temp_forget(pdf);
-    pdf[0] = '\0'; /* renamed: nothing to remove */
+    st = mn__temp_publish(ctx, pdf, path); /* renamed, or held by the batch; else removed */
+    pdf[0] = '\0';
 done:
     if (fd_html >= 0)
         close(fd_html);

@@ -113,6 +113,29 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
     mn__html_put(b, "<i>These are model estimates with wide uncertainty, not a promise.</i></div>");
 }
 
+/* More than one zone projected: which one the curve shows, and each zone on its own. */
+static void zone_answers(mn__buf *b, const mn_plan *plan)
+{
+    if (plan->n_zone_projections < 2)
+        return;
+    char line[768];
+    const mn_plan_zone *z = &plan->zones[plan->lasting_zone];
+    mn__html_put(b, "<div class=\"answer\"><b>Each treated zone.</b> The curve above is the ");
+    mn__html_esc(b, z->zone->id);
+    mn__html_put(b, " (");
+    mn__html_esc(b, z->concern->id);
+    mn__html_put(b, "), the zone with the shortest maintenance interval, which sets ");
+    mn__html_esc(b, mn__plan_sets_interval_text(plan));
+    mn__html_put(b, ". Each zone on its own, simulated for a typical person:<ul>");
+    for (int k = 0; k < plan->n_zone_projections; k++) {
+        mn__html_put(b, "<li>");
+        mn__html_esc(
+            b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], line, sizeof line));
+        mn__html_put(b, "</li>");
+    }
+    mn__html_put(b, "</ul><i>A simulation, not a promise.</i></div>");
+}
+
 /* No curve to show: the answer from the plan's own note, without inventing numbers. */
 static void answer_without_curve(mn__buf *b, const mn_plan *plan)
 {
@@ -161,6 +184,7 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
                         "lines are sessions; dashed lines are maintenance visits (M). A "
                         "simulation, not a promise.</figcaption></figure>");
         lasting_answer(b, plan, fig);
+        zone_answers(b, plan);
         mn__html_put(b, "</section>");
     }
     mn__buf_release(&png);

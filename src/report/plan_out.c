@@ -272,6 +272,49 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     }
 }
 
+/* projection.zones[]: every projected zone's own figures, under the summary's names
+ * (docs/clinic.md, "Each zone"); present whenever the model projects a curve. */
+static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
+{
+    if (!p->has_lasting)
+        return;
+    json_t *zones = mn__jput(j, proj, "zones", json_array());
+    for (int k = 0; k < p->n_zone_projections; k++) {
+        const mn_plan_zone_projection *zp = &p->zone_projections[k];
+        char line[768];
+        json_t *e = mn__jpush(j, zones, json_object());
+        mn__jput_str(j, e, "zone", p->zones[zp->zone].zone->id);
+        mn__jput_str(j, e, "concern", p->zones[zp->zone].concern->id);
+        mn__jput_bool(j, e, "sets_maintenance_interval", zp->sets_interval);
+        mn__jput_num(j, e, "peak_improvement_pct", zp->peak_pct);
+        mn__jput_num(j, e, "peak_improvement_pct_low", zp->peak_low_pct);
+        mn__jput_num(j, e, "peak_improvement_pct_high", zp->peak_high_pct);
+        mn__jput(j, e, "peak_improvement_pct_median",
+                 isfinite(zp->peak_median_pct) ? json_real(zp->peak_median_pct) : json_null());
+        mn__jput_int(j, e, "peak_day", zp->peak_day);
+        put_day_or_null(j, e, "durability_days", zp->durability_days);
+        put_day_or_null(j, e, "durability_days_low", zp->durability_low_days);
+        put_day_or_null(j, e, "durability_days_high", zp->durability_high_days);
+        put_day_or_null(j, e, "back_to_baseline_day", zp->back_to_baseline_day);
+        mn__jput_int(j, e, "maintenance_interval_days", zp->maintenance_interval_days);
+        mn__jput_str(j, e, "maintenance_interval_bound",
+                     zp->interval_bound_side > 0   ? "longest"
+                     : zp->interval_bound_side < 0 ? "shortest"
+                                                   : "none");
+        if (zp->interval_bound_side > 0)
+            put_day_or_null(j, e, "maintenance_interval_unbounded_days",
+                            zp->interval_unbounded_days);
+        if (p->evidence_followup_days > 0)
+            mn__jput_bool(j, e, "durability_extrapolated", zp->durability_extrapolated);
+        if (zp->evidence_shallowest_mm > 0) {
+            mn__jput_num(j, e, "evidence_shallowest_needle_mm", zp->evidence_shallowest_mm);
+            mn__jput_str(j, e, "evidence_shallowest_study", zp->evidence_shallowest_study);
+            mn__jput_bool(j, e, "depth_extrapolated", zp->depth_extrapolated);
+        }
+        mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
+    }
+}
+
 static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
 {
     char buf[11];
@@ -464,6 +507,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
     mn__jput_str(j, proj, "maintenance_source",
                  p->maintenance_from_model ? "model" : "concern_default");
     mn__jput_str(j, proj, "note", p->projection_note);
+    zone_projections_json(j, proj, p);
     summary_json(j, root, p);
 
     json_t *risk = mn__jput(j, root, "risk", json_object());
@@ -697,7 +741,22 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
         mn__buf_textf(b, "  %s\n", no_price_note(c, 0));
     }
 
-    mn__buf_textf(b, "\nHow long will it last?\n  %s\n", p->projection_note);
+    mn__buf_textf(b, "\nHow long will it last?\n");
+    /* More than one zone projected: each on its own line, then the detail of the one whose
+     * curve is shown (the note and the samples below). */
+    if (p->n_zone_projections > 1) {
+        char line[768];
+        mn__buf_textf(b, "  Each treated zone, simulated for a typical person (not a promised "
+                         "result):\n");
+        for (int k = 0; k < p->n_zone_projections; k++)
+            mn__buf_textf(
+                b, "  - %s\n",
+                mn__plan_zone_projection_text(p, &p->zone_projections[k], line, sizeof line));
+        mn__buf_textf(b, "  In detail, the %s (%s), whose interval is the shortest and sets %s:\n",
+                      p->zones[p->lasting_zone].zone->id, p->zones[p->lasting_zone].concern->id,
+                      mn__plan_sets_interval_text(p));
+    }
+    mn__buf_textf(b, "  %s\n", p->projection_note);
     if (p->n_projection > 0) {
         /* Every ~3 months and the last sample: the JSON and the figure carry them all. */
         int last_day = -1000;

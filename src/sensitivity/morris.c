@@ -27,6 +27,8 @@ void mn_morris_options_init(mn_morris_options *o)
     o->levels = MN_MORRIS_DEFAULT_LEVELS;
     o->seed = 1;
     o->threads = 0;
+    o->stop = NULL;
+    o->stop_userdata = NULL;
 }
 
 void mn_morris_result_release(mn_morris_result *r)
@@ -108,7 +110,8 @@ mn_status mn_morris_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_morris_o
         }
     }
     morris_plan plan = {p, unit};
-    if ((st = mn__sens_evaluate(ctx, p, n_eval, o.threads, morris_point, &plan, y)))
+    if ((st = mn__sens_evaluate(ctx, p, n_eval, o.threads, morris_point, &plan, o.stop,
+                                o.stop_userdata, y)))
         goto done;
     for (int oi = 0; oi < m; oi++)
         for (int i = 0; i < k; i++) {

@@ -35,6 +35,8 @@ void mn_sobol_options_init(mn_sobol_options *o)
     o->confidence = MN_SENS_DEFAULT_CONFIDENCE;
     o->seed = 1;
     o->threads = 0;
+    o->stop = NULL;
+    o->stop_userdata = NULL;
 }
 
 void mn_sobol_result_release(mn_sobol_result *r)
@@ -69,12 +71,27 @@ int mn__sens_threads(int threads)
     return threads > 0 ? threads : omp_get_max_threads();
 }
 
+int mn__sens_stop_asked(mn_stop_fn stop, void *stop_userdata, int *stopped)
+{
+    int seen;
+#pragma omp atomic read
+    seen = *stopped;
+    if (seen)
+        return 1;
+    if (!stop || omp_get_thread_num() != 0 || !stop(stop_userdata))
+        return 0;
+#pragma omp atomic write
+    *stopped = 1;
+    return 1;
+}
+
 mn_status mn__sens_evaluate(mn_ctx *ctx, const mn_sens_problem *p, long n_eval, int threads,
                             void (*point)(const void *plan, long e, double *x), const void *plan,
-                            double *y)
+                            mn_stop_fn stop, void *stop_userdata, double *y)
 {
-    long fail_at = n_eval;
+    long fail_at = n_eval, stopped_at = n_eval;
     mn_status fail_status = MN_OK;
+    int stopped = 0;
     /* Every evaluation runs, failing or not, so the first failure (by index) is the same
      * for any number of threads. */
 #pragma omp parallel num_threads(mn__sens_threads(threads))
@@ -82,6 +99,11 @@ mn_status mn__sens_evaluate(mn_ctx *ctx, const mn_sens_problem *p, long n_eval, 
         double x[MN_SENS_MAX_INPUTS];
 #pragma omp for schedule(dynamic, 16)
         for (long e = 0; e < n_eval; e++) {
+            if (mn__sens_stop_asked(stop, stop_userdata, &stopped)) {
+                if (omp_get_thread_num() == 0 && e < stopped_at)
+                    stopped_at = e; /* thread 0's own: the first it skipped */
+                continue;
+            }
             double *ye = y + e * p->n_outputs;
             point(plan, e, x);
             mn_status st = (mn_status)p->fn(p->userdata, x, ye);
@@ -97,6 +119,10 @@ mn_status mn__sens_evaluate(mn_ctx *ctx, const mn_sens_problem *p, long n_eval, 
             }
         }
     }
+    if (stopped)
+        return mn__error(ctx, MN_ESTOPPED,
+                         "sensitivity: stopped by the caller near evaluation %ld of %ld",
+                         stopped_at < n_eval ? stopped_at + 1 : n_eval, n_eval);
     if (fail_status) {
         double x[MN_SENS_MAX_INPUTS];
         point(plan, fail_at, x);
@@ -197,7 +223,8 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
         goto done;
     }
     saltelli_plan plan = {p, n};
-    if ((st = mn__sens_evaluate(ctx, p, n_eval, o.threads, saltelli_point, &plan, y)))
+    if ((st = mn__sens_evaluate(ctx, p, n_eval, o.threads, saltelli_point, &plan, o.stop,
+                                o.stop_userdata, y)))
         goto done;
 
     for (int oi = 0; oi < m; oi++) {
@@ -212,7 +239,7 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
 
     if (R) {
         /* boot[((o * k + i) * 2 + w) * R + b]: w 0 first order, 1 total. */
-        int failed = 0;
+        int failed = 0, stopped = 0;
 #pragma omp parallel num_threads(mn__sens_threads(o.threads))
         {
             long *rows = mn__malloc(sizeof(long) * (size_t)n);
@@ -222,7 +249,7 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
             }
 #pragma omp for schedule(static)
             for (int b = 0; b < R; b++) {
-                if (!rows)
+                if (!rows || mn__sens_stop_asked(o.stop, o.stop_userdata, &stopped))
                     continue;
                 mn_rng rng;
                 mn_rng_init(&rng, o.seed, (uint64_t)b);
@@ -242,6 +269,13 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
         }
         if (failed) {
             st = mn__error(ctx, MN_ENOMEM, "sensitivity: out of memory for the bootstrap");
+            goto done;
+        }
+        if (stopped) {
+            st = mn__error(ctx, MN_ESTOPPED,
+                           "sensitivity: stopped by the caller during the bootstrap, after all "
+                           "%ld evaluations",
+                           n_eval);
             goto done;
         }
         double q = (1 - o.confidence) / 2;

@@ -27,9 +27,16 @@ int mn__sens_threads(int threads);
 /* Runs the model at evaluations 0..n_eval-1 on OpenMP threads, point(plan, e, x) giving the
  * inputs of evaluation e, and stores its outputs at y[e * n_outputs ..]. Every evaluation
  * runs; the first failure by index (a model error, or an output that is not finite) is
- * returned with its inputs in the message, the same for any thread count. */
+ * returned with its inputs in the message, the same for any thread count. @p stop (may be
+ * NULL) is asked on the calling thread (OpenMP thread 0) before each evaluation it takes; once
+ * it answers nonzero no evaluation starts, and the run returns MN_ESTOPPED. */
 mn_status mn__sens_evaluate(mn_ctx *ctx, const mn_sens_problem *p, long n_eval, int threads,
                             void (*point)(const void *plan, long e, double *x), const void *plan,
-                            double *y);
+                            mn_stop_fn stop, void *stop_userdata, double *y);
+
+/* 1 when @p stop (may be NULL) asks to stop, asked only on OpenMP thread 0 (the thread that
+ * started the run, where the caller expects it); sets *@p stopped then. 0 at once when
+ * *@p stopped is already set, by any thread. */
+int mn__sens_stop_asked(mn_stop_fn stop, void *stop_userdata, int *stopped);
 
 #endif

@@ -940,6 +940,12 @@ void mn_sens_result_release(mn_sens_result *r)
 
 mn_status mn_sens_run(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_sens_result *out)
 {
+    return mn_sens_run_until(ctx, spec, threads, NULL, NULL, out);
+}
+
+mn_status mn_sens_run_until(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_stop_fn stop,
+                            void *userdata, mn_sens_result *out)
+{
     if (!out)
         return mn__error(ctx, MN_EINVAL, "sensitivity: NULL result");
     memset(out, 0, sizeof *out);
@@ -973,10 +979,14 @@ mn_status mn_sens_run(mn_ctx *ctx, const mn_sens_spec *spec, int threads, mn_sen
     mn_sens_problem p = {spec->n_inputs, spec->dists, spec->n_outputs, evaluate, spec};
     mn_sobol_options so = spec->sobol;
     so.threads = threads;
+    so.stop = stop;
+    so.stop_userdata = userdata;
     mn_status st = mn_sobol_run(ctx, &p, &so, &out->sobol);
     if (!st && spec->has_morris) {
         mn_morris_options mo = spec->morris;
         mo.threads = threads;
+        mo.stop = stop;
+        mo.stop_userdata = userdata;
         st = mn_morris_run(ctx, &p, &mo, &out->morris);
         out->has_morris = st == MN_OK;
     }

@@ -272,6 +272,105 @@ static void test_complete_write_replaces(void **state)
     assert_int_equal(remove_leftovers(&largest), 0);
 }
 
+/* A batch (mn_outfile_batch_begin): files committed through the context wait under their
+ * temporary names; the batch's commit puts them all in place, a failed rename among them puts
+ * back what the others replaced, and a batch never committed leaves nothing. */
+static int count_temps(void)
+{
+    int n = 0;
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    closedir(d);
+    return n;
+}
+
+static void test_batch_holds_until_commit(void **state)
+{
+    (void)state;
+    char other[160];
+    snprintf(other, sizeof other, "%s/figure.svg", dir);
+    write_old();
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    assert_int_equal(mn_outfile_batch_begin(ctx), MN_OK);
+    assert_int_equal(mn_outfile_batch_begin(ctx), MN_EINVAL);
+    assert_int_equal(mn_write_file_atomic(ctx, other, "<svg/>", 6), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
+    assert_true(target_is(1)); /* held: the old file is still there */
+    assert_int_equal(access(other, F_OK), -1);
+    assert_int_equal(count_temps(), 2);
+    assert_int_equal(mn_outfile_batch_commit(ctx), MN_OK);
+    struct stat sb;
+    assert_int_equal(stat(target, &sb), 0);
+    assert_int_equal(sb.st_size, NEW_BYTES);
+    assert_int_equal(stat(other, &sb), 0);
+    assert_int_equal(sb.st_size, 6);
+    assert_int_equal(count_temps(), 0);
+    /* Closed: the next commit renames at once. */
+    assert_int_equal(mn_write_file_atomic(ctx, other, "<svg></svg>", 11), MN_OK);
+    assert_int_equal(stat(other, &sb), 0);
+    assert_int_equal(sb.st_size, 11);
+    mn_ctx_free(ctx);
+    unlink(other);
+}
+
+static void test_batch_failed_rename_restores(void **state)
+{
+    (void)state;
+    char first[160], last[160], inside[200];
+    snprintf(first, sizeof first, "%s/first.csv", dir);
+    snprintf(last, sizeof last, "%s/last.txt", dir);
+    snprintf(inside, sizeof inside, "%s/keep", last);
+    write_old();
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    assert_int_equal(mn_outfile_batch_begin(ctx), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, first, "a,b\n", 4), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, last, "report\n", 7), MN_OK);
+    /* The last target becomes a folder that is not empty: its rename fails (EISDIR), after the
+     * first two went into place. */
+    assert_int_equal(mkdir(last, 0700), 0);
+    FILE *fp = fopen(inside, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(mn_outfile_batch_commit(ctx), MN_EIO);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "last.txt: cannot write"));
+    assert_int_equal(access(first, F_OK), -1); /* new: removed again */
+    assert_true(target_is(1));                 /* replaced: the old file is back */
+    assert_int_equal(count_temps(), 0);
+    struct stat sb;
+    assert_int_equal(stat(inside, &sb), 0);
+    mn_ctx_free(ctx);
+    unlink(inside);
+    rmdir(last);
+}
+
+static void test_batch_never_committed_leaves_nothing(void **state)
+{
+    (void)state;
+    char other[160];
+    snprintf(other, sizeof other, "%s/figure.png", dir);
+    write_old();
+    for (int how = 0; how < 2; how++) {
+        mn_ctx *ctx;
+        assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+        assert_int_equal(mn_outfile_batch_begin(ctx), MN_OK);
+        assert_int_equal(mn_write_file_atomic(ctx, other, "png", 3), MN_OK);
+        assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
+        assert_int_equal(count_temps(), 2);
+        if (how == 0)
+            mn_outfile_batch_abort(ctx);
+        mn_ctx_free(ctx); /* how 1: the context's end removes them */
+        assert_int_equal(count_temps(), 0);
+        assert_int_equal(access(other, F_OK), -1);
+        assert_true(target_is(1));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -281,6 +380,9 @@ int main(void)
         cmocka_unit_test(test_signals_remove_temporary),
         cmocka_unit_test(test_ignored_signal_stays_ignored),
         cmocka_unit_test(test_complete_write_replaces),
+        cmocka_unit_test(test_batch_holds_until_commit),
+        cmocka_unit_test(test_batch_failed_rename_restores),
+        cmocka_unit_test(test_batch_never_committed_leaves_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -491,6 +491,51 @@ static void test_engine_names_first_failing_patient(void **state)
     assert_non_null(strstr(mn_ctx_errmsg(ctx), "patient 1700"));
 }
 
+/* Asks to stop once it has seen patient `at` (and counts its calls). */
+typedef struct {
+    long at, calls;
+} stop_at;
+
+static int stop_at_patient(void *ud, const mn_cohort_trial *t, const mn_cohort_patient_result *p)
+{
+    stop_at *s = ud;
+    (void)t;
+    s->calls++;
+    return p->index == s->at;
+}
+
+/* A per-patient callback that asks to stop ends the run with MN_ESTOPPED (the caller's stop,
+ * not an I/O error: exit 1 from the command, as before), after the patient it was shown and
+ * no other, with an empty result: no statistics of the patients run so far. */
+static void test_engine_stopped_by_the_patient_callback(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    static mn_cohort_result r, empty;
+    mn_cohort_options o;
+    stop_at s = {1500, 0};
+    synthetic_trial(&t, 3000);
+    mn_cohort_options_init(&o);
+    o.threads = 2;
+    o.on_patient = stop_at_patient;
+    o.patient_userdata = &s;
+    memset(&r, 0x5a, sizeof r);
+    mn_status st = mn__cohort_engine(ctx, &t, &o, &synthetic, &r);
+    assert_int_equal(st, MN_ESTOPPED);
+    assert_false(mn_status_is_input_error(st));
+    assert_int_equal(s.calls, 1501);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "stopped by the per-patient callback at patient "
+                                               "1500 of 3000"));
+    assert_int_equal(r.n, 0);
+    assert_int_equal(r.n_endpoints, 0);
+    assert_memory_equal(r.endpoints, empty.endpoints, sizeof r.endpoints);
+    assert_memory_equal(&r.demographics, &empty.demographics, sizeof r.demographics);
+    /* The context runs the next trial as usual. */
+    o.on_patient = NULL;
+    assert_int_equal(mn__cohort_engine(ctx, &t, &o, &synthetic, &r), MN_OK);
+    assert_int_equal(r.n, 3000);
+}
+
 static void test_maintenance_rule(void **state)
 {
     (void)state;
@@ -671,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_shard_range),
         cmocka_unit_test(test_engine_slices_merge_exactly),
         cmocka_unit_test(test_engine_names_first_failing_patient),
+        cmocka_unit_test(test_engine_stopped_by_the_patient_callback),
         cmocka_unit_test(test_maintenance_rule),
         cmocka_unit_test(test_healing_cohort),
         cmocka_unit_test(test_pih_by_depth_and_passes),

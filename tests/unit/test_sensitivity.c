@@ -1,8 +1,9 @@
 /* Global sensitivity: the Sobol' sequence against an independent implementation and its
  * stratification, the quantile functions as inverses of their CDFs, Sobol' indices of the
  * Ishigami function against its analytic values, Morris effects of a linear function,
- * bit-identical results for 1 and 2 threads, the maintenance interval of a SPEC answering
- * to the person's multipliers, and the text table's columns lining up for any index. */
+ * bit-identical results for 1 and 2 threads, a caller's stop (MN_ESTOPPED, nothing kept), the
+ * maintenance interval of a SPEC answering to the person's multipliers, and the text table's
+ * columns lining up for any index. */
 #include <omp.h>
 
 #include "mn_test.h"
@@ -327,6 +328,112 @@ static void test_failures_are_reported_alike(void **state)
     mn_ctx_free(ctx);
 }
 
+/* A stop that answers nonzero on its `at`-th question; the model counts its evaluations. */
+static int stop_asks, stop_at_ask, model_calls;
+
+static int stop_on_ask(void *userdata)
+{
+    (void)userdata;
+    return ++stop_asks == stop_at_ask;
+}
+
+static int counted_ishigami(const void *userdata, const double *x, double *y)
+{
+#pragma omp atomic update
+    model_calls++;
+    return ishigami(userdata, x, y);
+}
+
+/* A caller's stop ends a run with MN_ESTOPPED and an empty result, before the evaluations it
+ * would have run (with one thread: exactly those asked before the stop) or during the
+ * bootstrap; a stop that never answers changes nothing, bit for bit. */
+static void test_a_stop_ends_the_run_with_nothing(void **state)
+{
+    (void)state;
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    mn_sens_problem p = {3, ISHI_DISTS, 3, counted_ishigami, NULL};
+    mn_sobol_options o;
+    mn_sobol_options_init(&o);
+    o.n_base = 512;
+    o.bootstrap = 50;
+    o.stop = stop_on_ask;
+    mn_sobol_result r, plain;
+    long n_eval = 512 * (3 + 2);
+
+    o.threads = 1;
+    stop_asks = model_calls = 0;
+    stop_at_ask = 50;
+    assert_int_equal(mn_sobol_run(ctx, &p, &o, &r), MN_ESTOPPED);
+    assert_int_equal(model_calls, 49);
+    assert_null(r.index);
+    assert_null(r.mean);
+    assert_int_equal(r.n_outputs, 0);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "stopped by the caller near evaluation 50 of 2560"));
+
+    o.threads = 2; /* stopped on the calling thread; the other ends its evaluations */
+    stop_asks = model_calls = 0;
+    assert_int_equal(mn_sobol_run(ctx, &p, &o, &r), MN_ESTOPPED);
+    assert_true(model_calls < n_eval / 2);
+    assert_null(r.index);
+
+    o.threads = 1; /* every evaluation done, the first bootstrap resample not */
+    stop_asks = model_calls = 0;
+    stop_at_ask = (int)n_eval + 1;
+    assert_int_equal(mn_sobol_run(ctx, &p, &o, &r), MN_ESTOPPED);
+    assert_int_equal(model_calls, n_eval);
+    assert_null(r.index);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "during the bootstrap"));
+
+    stop_at_ask = -1; /* never */
+    o.threads = 2;
+    assert_int_equal(mn_sobol_run(ctx, &p, &o, &r), MN_OK);
+    o.stop = NULL;
+    assert_int_equal(mn_sobol_run(ctx, &p, &o, &plain), MN_OK);
+    assert_memory_equal(r.index, plain.index, sizeof *r.index * 9);
+    mn_sobol_result_release(&r);
+    mn_sobol_result_release(&plain);
+
+    mn_morris_options mo;
+    mn_morris_options_init(&mo);
+    mn_morris_result m;
+    mo.threads = 1;
+    mo.stop = stop_on_ask;
+    stop_asks = model_calls = 0;
+    stop_at_ask = 10;
+    assert_int_equal(mn_morris_run(ctx, &p, &mo, &m), MN_ESTOPPED);
+    assert_int_equal(model_calls, 9);
+    assert_null(m.effect);
+    assert_int_equal(m.n_outputs, 0);
+
+    /* A SPEC: mn_sens_run_until() leaves the result as empty as after any failure. */
+    static const char spec[] =
+        "{\"scenario\": {\"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"
+        "  \"zone\": \"cheek\", \"concern\": \"fine-lines-wrinkles\","
+        "  \"sessions\": [{\"day\": 0, \"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": "
+        "3}],"
+        "  \"horizon_days\": 365},"
+        " \"outputs\": [\"peak_improvement_pct\"],"
+        " \"inputs\": [{\"name\": \"response_gain\", \"lognormal\": [1.0, 0.35]}],"
+        " \"n\": 64, \"bootstrap\": 20, \"seed\": 1, \"morris\": {\"trajectories\": 4}}";
+    mn_sens_spec *sp;
+    assert_int_equal(mn_sens_spec_parse(ctx, "spec", spec, strlen(spec), &sp), MN_OK);
+    mn_sens_result sr;
+    stop_asks = 0;
+    stop_at_ask = 5;
+    assert_int_equal(mn_sens_run_until(ctx, sp, 2, stop_on_ask, NULL, &sr), MN_ESTOPPED);
+    assert_int_equal(sr.n_inputs, 0);
+    assert_int_equal(sr.n_outputs, 0);
+    assert_null(sr.sobol.index);
+    assert_false(sr.has_morris);
+    assert_null(sr.morris.effect);
+    assert_int_equal(mn_sens_run_until(ctx, sp, 2, NULL, NULL, &sr), MN_OK);
+    assert_int_equal(sr.sobol.evaluations, 64 * 3);
+    mn_sens_result_release(&sr);
+    mn_sens_spec_free(sp);
+    mn_ctx_free(ctx);
+}
+
 /* The maintenance interval is the sampled person's: the retention of young collagen (how long
  * the course's gain lasts) moves it, while the channel-closure time, which enters only the
  * barrier and no collagen state, has exactly zero indices. */
@@ -597,6 +704,7 @@ int main(void)
         cmocka_unit_test(test_sobol_is_the_same_for_any_thread_count),
         cmocka_unit_test(test_morris_linear_effects),
         cmocka_unit_test(test_failures_are_reported_alike),
+        cmocka_unit_test(test_a_stop_ends_the_run_with_nothing),
         cmocka_unit_test(test_maintenance_interval_answers_to_the_person),
         cmocka_unit_test(test_posterior_marginals_reach_the_model),
         cmocka_unit_test(test_posterior_grouped_runs_whole_draws),
