@@ -76,8 +76,15 @@ mn_status mn__adi_alloc(mn__adi *g)
     if (g->ny == 1) {
         g->band = mn__calloc(g->ncell * (size_t)(g->nx + 2), sizeof(double)); /* + 1 / diag */
         g->bvec = mn__calloc(g->ncell, sizeof(double));
-        if (!g->band || !g->bvec)
+        g->dgx = mn__calloc(g->ncell, sizeof(double));
+        g->dgz = mn__calloc(g->ncell, sizeof(double));
+        g->dm = mn__calloc(g->ncell, sizeof(double));
+        g->dgt = mn__calloc((size_t)g->nx, sizeof(double));
+        g->dgb = mn__calloc((size_t)g->nx, sizeof(double));
+        if (!g->band || !g->bvec || !g->dgx || !g->dgz || !g->dm || !g->dgt || !g->dgb)
             return MN_ENOMEM;
+        g->dcoef = 0;
+        g->fact_dt = 0;
     }
     g->scratch = mn__calloc(g->scratch_per_thread * (size_t)g->threads, sizeof(double));
     g->cls_fast = -1; /* not worked out yet */
@@ -140,10 +147,11 @@ void mn__adi_free(mn__adi *g)
 {
     if (!g)
         return;
-    void *p[] = {g->hx,  g->vx,    g->afx,  g->hy,  g->vy,   g->afy,  g->hz,      g->layer, g->cov,
-                 g->kch, g->kc,    g->dkc,  g->u,   g->d,    g->w,    g->scratch, g->fk,    g->ftx,
-                 g->fty, g->ftz,   g->fidk, g->pz,  g->zcls, g->ksx,  g->ksy,     g->ccls,  g->crep,
-                 g->clk, g->clidk, g->clz,  g->clc, g->clx,  g->band, g->bvec,    g->zsh};
+    void *p[] = {g->hx,   g->vx,   g->afx,  g->hy,  g->vy,    g->afy, g->hz,   g->layer,
+                 g->cov,  g->kch,  g->kc,   g->dkc, g->u,     g->d,   g->w,    g->scratch,
+                 g->fk,   g->ftx,  g->fty,  g->ftz, g->fidk,  g->pz,  g->zcls, g->ksx,
+                 g->ksy,  g->ccls, g->crep, g->clk, g->clidk, g->clz, g->clc,  g->clx,
+                 g->band, g->bvec, g->zsh,  g->dgx, g->dgz,   g->dm,  g->dgt,  g->dgb};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
     memset(g, 0, sizeof *g);
@@ -176,6 +184,30 @@ mn_status mn__adi_cache(mn__adi *g)
     g->dkc = dkc;
     mn__adi_fill_cache(g);
     return MN_OK;
+}
+
+/* A single-row grid's coefficients (mn__adi: dgx ... dgb) of cell (i, k) and of its faces to
+ * the next cells in x and z; its face areas carry vy[0] (1 on the grids built here). */
+static void mn__direct_coef(mn__adi *g, int i, int k)
+{
+    const size_t c = (size_t)i, idx = mn__adi_index(g, c, k);
+    double kk, dk, kn, dkn, axy = g->vx[i] * g->vy[0];
+    mn__adi_cell(g, c, k, &kk, &dk);
+    g->dm[idx] = kk * axy * g->hz[k];
+    if (i < g->nx - 1) {
+        mn__adi_cell(g, c + 1, k, &kn, &dkn);
+        g->dgx[idx] =
+            mn__conductance(g->lat_scale[g->layer[k]] * g->afx[i + 1] * g->vy[0] * g->hz[k],
+                            g->hx[i], dk, g->hx[i + 1], dkn);
+    }
+    if (k < g->nz - 1) {
+        mn__adi_cell(g, c, k + 1, &kn, &dkn);
+        g->dgz[idx] = mn__conductance(axy, g->hz[k], dk, g->hz[k + 1], dkn);
+    }
+    if (k == 0)
+        g->dgt[i] = mn__top_g(g, c, axy);
+    if (k == g->nz - 1)
+        g->dgb[i] = mn__bottom_g(g, c, axy);
 }
 
 /* K of cell (c, k) at open fraction old over K at phi: the factor that keeps its mass when
@@ -219,81 +251,25 @@ void mn__adi_set_phi(mn__adi *g, double phi)
             g->clx[(size_t)n * (size_t)g->nz + (size_t)k] *=
                 mn__phi_ratio(g, g->crep[n], k, old, phi);
     g->phi = phi;
+    /* Only the channel cells' K and D K follow phi: their cached values, then on a single-row
+     * grid that has stepped the direct solver's coefficients of their faces (the face above a
+     * channel cell is its channel neighbour's; the one to its left may be a tissue cell's). */
+    for (size_t c = 0; kc && c < g->ncol; c++)
+        for (int k = 0; g->cov[c] > 0 && k < g->kch[c]; k++) {
+            size_t idx = mn__adi_index(g, c, k);
+            mn__adi_cell(g, c, k, &kc[idx], &dkc[idx]);
+        }
     g->kc = kc;
     g->dkc = dkc;
-    if (kc)
-        mn__adi_fill_cache(g);
-}
-
-/* y = -dt A v for v of ncell + 1 entries, the donor last: the direct step's right-hand side
- * when v = u^n. */
-void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y)
-{
-    const int nx = g->nx, ny = g->ny, nz = g->nz;
-    const double vd = v[g->ncell];
-    double yd = 0;
-#pragma omp parallel for schedule(static) reduction(+ : yd) num_threads(g->threads) if (g->threads > 1)
-    for (int j = 0; j < ny; j++) {
-        for (int i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            const double *u = v + c * (size_t)nz;
-            double *r = y + c * (size_t)nz;
-            double axy = g->vx[i] * g->vy[j];
-            double dkprev = 0, kk, dk, kn = 0, dkn = 0;
-            mn__adi_cell(g, c, 0, &kn, &dkn);
-            for (int k = 0; k < nz; k++) {
-                double kx, dkx, flux = 0, ls = g->lat_scale[g->layer[k]];
-                kk = kn;
-                dk = dkn;
-                double uc = u[k];
-                if (i > 0) {
-                    mn__adi_cell(g, c - 1, k, &kx, &dkx);
-                    flux += mn__conductance(ls * g->afx[i] * g->vy[j] * g->hz[k], g->hx[i - 1], dkx,
-                                            g->hx[i], dk) *
-                            (u[k - nz] - uc);
-                }
-                if (i < nx - 1) {
-                    mn__adi_cell(g, c + 1, k, &kx, &dkx);
-                    flux += mn__conductance(ls * g->afx[i + 1] * g->vy[j] * g->hz[k], g->hx[i], dk,
-                                            g->hx[i + 1], dkx) *
-                            (u[k + nz] - uc);
-                }
-                if (j > 0) {
-                    size_t cn = c - (size_t)nx;
-                    mn__adi_cell(g, cn, k, &kx, &dkx);
-                    flux += mn__conductance(ls * g->afy[j] * g->vx[i] * g->hz[k], g->hy[j - 1], dkx,
-                                            g->hy[j], dk) *
-                            (v[cn * (size_t)nz + (size_t)k] - uc);
-                }
-                if (j < ny - 1) {
-                    size_t cn = c + (size_t)nx;
-                    mn__adi_cell(g, cn, k, &kx, &dkx);
-                    flux += mn__conductance(ls * g->afy[j + 1] * g->vx[i] * g->hz[k], g->hy[j], dk,
-                                            g->hy[j + 1], dkx) *
-                            (v[cn * (size_t)nz + (size_t)k] - uc);
-                }
-                if (k > 0)
-                    flux +=
-                        mn__conductance(axy, g->hz[k - 1], dkprev, g->hz[k], dk) * (u[k - 1] - uc);
-                if (k < nz - 1) {
-                    mn__adi_cell(g, c, k + 1, &kn, &dkn);
-                    flux += mn__conductance(axy, g->hz[k], dk, g->hz[k + 1], dkn) * (u[k + 1] - uc);
-                }
-                if (k == 0) {
-                    double gt = mn__top_g(g, c, axy);
-                    flux += gt * (vd - uc);
-                    yd += gt * (uc - vd);
-                }
-                if (k == nz - 1)
-                    flux -= mn__bottom_g(g, c, axy) * uc;
-                double m = kk * axy * g->hz[k];
-                flux -= g->lay_kcl[g->layer[k]] * m * uc;
-                r[k] = dt * flux;
-                dkprev = dk;
+    if (g->dcoef) {
+        for (size_t c = 0; c < g->ncol; c++)
+            for (int k = 0; g->cov[c] > 0 && k < g->kch[c]; k++) {
+                mn__direct_coef(g, (int)c, k);
+                if (c > 0 && !(g->cov[c - 1] > 0 && k < g->kch[c - 1]))
+                    mn__direct_coef(g, (int)c - 1, k);
             }
-        }
+        g->fact_dt = 0;
     }
-    y[g->ncell] = dt * yd;
 }
 
 /* Whether columns c..c+MN__ZRUN-1 are all channel-free. */
@@ -322,142 +298,244 @@ void mn__adi_sync(mn__adi *g)
     g->pend = 0;
 }
 
-/* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler). */
+/* removed plus what column (i, j) lost over a step (mn__tally), cell by cell. */
+static inline double mn__tally_column(const mn__adi *g, double dt, int i, int j, double removed)
+{
+    const int nz = g->nz;
+    size_t c = (size_t)j * (size_t)g->nx + (size_t)i;
+    const double *u = g->u + c * (size_t)nz;
+    double axy = g->vx[i] * g->vy[j];
+    int plain = g->fast && (!g->cov || g->cov[c] == 0);
+    for (int k = 0; k < nz; k++) {
+        double rate = g->lay_kcl[g->layer[k]];
+        if (rate > 0) {
+            double kk, dk;
+            if (plain)
+                kk = g->fk[k];
+            else
+                mn__adi_cell(g, c, k, &kk, &dk);
+            removed += dt * rate * kk * axy * g->hz[k] * u[k];
+        }
+    }
+    return removed + dt * mn__bottom_g(g, c, axy) * u[nz - 1];
+}
+
+/* Mass removed over a step by clearance and the bottom sink, at u^{n+1} (backward Euler).
+ * On one thread without an OpenMP region: entering one cost more than the sum on the unit
+ * cell; a single thread's reduction is the same sum in the same order. */
 static void mn__tally(mn__adi *g, double dt)
 {
-    const int nx = g->nx, ny = g->ny, nz = g->nz;
+    const int nx = g->nx, ny = g->ny;
     double removed = 0;
-#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads) if (g->threads > 1)
-    for (int j = 0; j < ny; j++)
-        for (int i = 0; i < nx; i++) {
-            size_t c = (size_t)j * (size_t)nx + (size_t)i;
-            const double *u = g->u + c * (size_t)nz;
-            double axy = g->vx[i] * g->vy[j];
-            int plain = g->fast && (!g->cov || g->cov[c] == 0);
-            for (int k = 0; k < nz; k++) {
-                double rate = g->lay_kcl[g->layer[k]];
-                if (rate > 0) {
-                    double kk, dk;
-                    if (plain)
-                        kk = g->fk[k];
-                    else
-                        mn__adi_cell(g, c, k, &kk, &dk);
-                    removed += dt * rate * kk * axy * g->hz[k] * u[k];
-                }
-            }
-            removed += dt * mn__bottom_g(g, c, axy) * u[nz - 1];
-        }
+    if (g->threads > 1) {
+#pragma omp parallel for schedule(static) reduction(+ : removed) num_threads(g->threads)
+        for (int j = 0; j < ny; j++)
+            for (int i = 0; i < nx; i++)
+                removed = mn__tally_column(g, dt, i, j, removed);
+    } else {
+        for (int j = 0; j < ny; j++)
+            for (int i = 0; i < nx; i++)
+                removed = mn__tally_column(g, dt, i, j, removed);
+    }
     g->removed += removed;
 }
 
-/* Direct solve for a single-row grid (the unit cell and the intact column): banded Cholesky
- * of M + dt A ordered z-major (bandwidth nx), with the donor bordered in by two solves. */
-static void mn__step_direct(mn__adi *g, double dt)
+/* Two doubles in one SIMD register (GCC and Clang vector extension; SSE2 on x86-64), and its
+ * unaligned form for loads. */
+typedef double mn__v2 __attribute__((vector_size(16)));
+typedef double mn__v2u __attribute__((vector_size(16), aligned(8)));
+
+/* The banded Cholesky factor's entry (r, c), c <= r, before the division by L(c, c) (or the
+ * square root on the diagonal): A(r, c) - sum over q < c of L(r, q) L(c, q), where L holds A
+ * in row r from column c on. Two accumulators, even and odd terms from the band's first
+ * column: the two lanes of one register, element by element the scalar arithmetic. */
+static inline double mn__chol_entry(const double *L, size_t ld, size_t bw, size_t r, size_t c)
+{
+    const double *Lr = L + r * ld + bw - r, *Lc = L + c * ld + bw - c; /* Lr[q] = L(r, q) */
+    mn__v2 s = {Lr[c], 0};
+    size_t q = r > bw ? r - bw : 0;
+    for (; q + 1 < c; q += 2)
+        s -= *(const mn__v2u *)(Lr + q) * *(const mn__v2u *)(Lc + q);
+    double s0 = s[0];
+    if (q < c)
+        s0 -= Lr[q] * Lc[q];
+    return s0 + s[1];
+}
+
+/* w = -dt A u, the direct step's right-hand side (donor last), from the held coefficients:
+ * per cell, the fluxes from its neighbours in x, then z, the donor, the sink, clearance. */
+static void mn__direct_rhs(mn__adi *g, double dt)
+{
+    const int nx = g->nx, nz = g->nz;
+    const double vd = g->u[g->ncell];
+    double yd = 0;
+    for (int i = 0; i < nx; i++) {
+        const size_t c0 = (size_t)i * (size_t)nz;
+        const double *u = g->u + c0, *gx = g->dgx + c0, *gz = g->dgz + c0, *m = g->dm + c0;
+        double *r = g->w + c0;
+        for (int k = 0; k < nz; k++) {
+            double flux = 0, uc = u[k];
+            if (i > 0)
+                flux += gx[k - nz] * (u[k - nz] - uc);
+            if (i < nx - 1)
+                flux += gx[k] * (u[k + nz] - uc);
+            if (k > 0)
+                flux += gz[k - 1] * (u[k - 1] - uc);
+            if (k < nz - 1)
+                flux += gz[k] * (u[k + 1] - uc);
+            if (k == 0) {
+                double gt = g->dgt[i];
+                flux += gt * (vd - uc);
+                yd += gt * (uc - vd);
+            }
+            if (k == nz - 1)
+                flux -= g->dgb[i] * uc;
+            flux -= g->lay_kcl[g->layer[k]] * m[k] * uc;
+            r[k] = dt * flux;
+        }
+    }
+    g->w[g->ncell] = dt * yd;
+}
+
+/* Forward substitution's column c (L z = rhs in place, for z1 and, when not NULL, z2):
+ * z[c] is final once divided by L(c, c); L(r, c) z[c] then comes off each z[r] below it in
+ * the band. Column by column, each z[r] takes its terms for q from the band's first column up,
+ * the order of the row-by-row sum, which waited for the row before at every row. */
+static inline void mn__forward_column(const double *L, size_t ld, size_t bw, size_t n, size_t c,
+                                      double *z1, double *z2)
+{
+    const double *invd = L + n * ld;
+    size_t r1 = c + bw < n - 1 ? c + bw : n - 1;
+    double a1 = z1[c] * invd[c];
+    z1[c] = a1;
+    if (z2) {
+        double a2 = z2[c] * invd[c];
+        z2[c] = a2;
+        for (size_t r = c + 1; r <= r1; r++) {
+            double l = L[r * ld + (c + bw - r)];
+            z1[r] -= l * a1;
+            z2[r] -= l * a2;
+        }
+    } else {
+        for (size_t r = c + 1; r <= r1; r++)
+            z1[r] -= L[r * ld + (c + bw - r)] * a1;
+    }
+}
+
+/* Assembles M + dt A in the band (z-major rows, bandwidth nx), factors it in place and does
+ * the forward substitution for z1 and z2 (mn__forward_column) as the columns are done. */
+static void mn__direct_factor(mn__adi *g, double dt, double *z1, double *z2)
 {
     const int nx = g->nx, nz = g->nz;
     const size_t n = g->ncell, bw = (size_t)nx, ld = bw + 1;
-    double *L = g->band, *x = g->d, *y = g->bvec;
-    assert(g->ny == 1 && L != NULL && y != NULL);
-    mn__adi_apply(g, dt, g->u, g->w); /* rhs, engine order, donor last */
-    /* Assemble the lower band: row (k, i) -> k * nx + i; L[row * ld + (col - row + bw)]. */
+    double *L = g->band;
+    /* The lower band: row (k, i) -> k * nx + i; L[row * ld + (col - row + bw)]. */
     memset(L, 0, n * ld * sizeof(double));
     for (int k = 0; k < nz; k++)
         for (int i = 0; i < nx; i++) {
-            size_t row = (size_t)k * bw + (size_t)i;
-            double kk, dk, kn, dkn, axy = g->vx[i] * g->vy[0];
-            double ls = g->lat_scale[g->layer[k]];
-            mn__adi_cell(g, (size_t)i, k, &kk, &dk);
-            double m = kk * axy * g->hz[k];
+            size_t row = (size_t)k * bw + (size_t)i, idx = mn__adi_index(g, (size_t)i, k);
+            double m = g->dm[idx];
             double diag = m + dt * g->lay_kcl[g->layer[k]] * m;
             if (i > 0) {
-                mn__adi_cell(g, (size_t)i - 1, k, &kn, &dkn);
-                double t = dt * mn__conductance(ls * g->afx[i] * g->hz[k], g->hx[i - 1], dkn,
-                                                g->hx[i], dk);
+                double t = dt * g->dgx[idx - (size_t)nz];
                 L[row * ld + bw - 1] = -t;
                 diag += t;
             }
-            if (i < nx - 1) {
-                mn__adi_cell(g, (size_t)i + 1, k, &kn, &dkn);
-                diag += dt * mn__conductance(ls * g->afx[i + 1] * g->hz[k], g->hx[i], dk,
-                                             g->hx[i + 1], dkn);
-            }
+            if (i < nx - 1)
+                diag += dt * g->dgx[idx];
             if (k > 0) {
-                mn__adi_cell(g, (size_t)i, k - 1, &kn, &dkn);
-                double t = dt * mn__conductance(axy, g->hz[k - 1], dkn, g->hz[k], dk);
+                double t = dt * g->dgz[idx - 1];
                 L[row * ld + 0] = -t;
                 diag += t;
             }
-            if (k < nz - 1) {
-                mn__adi_cell(g, (size_t)i, k + 1, &kn, &dkn);
-                diag += dt * mn__conductance(axy, g->hz[k], dk, g->hz[k + 1], dkn);
-            }
+            if (k < nz - 1)
+                diag += dt * g->dgz[idx];
             if (k == 0)
-                diag += dt * mn__top_g(g, (size_t)i, axy);
+                diag += dt * g->dgt[i];
             if (k == nz - 1)
-                diag += dt * mn__bottom_g(g, (size_t)i, axy);
+                diag += dt * g->dgb[i];
             L[row * ld + bw] = diag;
         }
     /* Banded Cholesky in place; the reciprocals of the diagonal go after the band, so no
-     * division is left in the inner loops. Dot products run on two accumulators. */
+     * division is left in the inner loops. Dot products run on two accumulators. Column by
+     * column: L(r, c) needs row r left of c and row c up to c (mn__chol_entry), so once
+     * L(c, c) is known the entries below it in the band are independent of each other and
+     * the processor overlaps their dot products; row by row, each entry waited for the one
+     * before it. Every entry is the same sum in the same order either way. The forward
+     * substitution's work fills the time each column waits for its square root. */
     double *invd = L + n * ld;
-    for (size_t r = 0; r < n; r++) {
-        size_t c0 = r > bw ? r - bw : 0;
-        const double *Lr = L + r * ld + bw - r; /* Lr[q] = L(r, q) */
-        for (size_t c = c0; c <= r; c++) {
-            const double *Lc = L + c * ld + bw - c;
-            double s0 = Lr[c], s1 = 0;
-            size_t q = c > bw ? c - bw : 0;
-            if (q < c0)
-                q = c0;
-            for (; q + 1 < c; q += 2) {
-                s0 -= Lr[q] * Lc[q];
-                s1 -= Lr[q + 1] * Lc[q + 1];
-            }
-            if (q < c)
-                s0 -= Lr[q] * Lc[q];
-            double sum = s0 + s1;
-            if (c == r) {
-                assert(sum > 0); /* M + dt A is symmetric positive definite */
-                L[r * ld + bw] = sqrt(sum);
-                invd[r] = 1.0 / L[r * ld + bw];
-            } else {
-                L[r * ld + (c + bw - r)] = sum * invd[c];
-            }
-        }
+    for (size_t c = 0; c < n; c++) {
+        double sum = mn__chol_entry(L, ld, bw, c, c);
+        assert(sum > 0); /* M + dt A is symmetric positive definite */
+        L[c * ld + bw] = sqrt(sum);
+        invd[c] = 1.0 / L[c * ld + bw];
+        size_t r1 = c + bw < n - 1 ? c + bw : n - 1;
+        for (size_t r = c + 1; r <= r1; r++)
+            L[r * ld + (c + bw - r)] = mn__chol_entry(L, ld, bw, r, c) * invd[c];
+        mn__forward_column(L, ld, bw, n, c, z1, z2);
     }
-    /* Right-hand sides: x <- tissue rhs (permuted), y <- dt g on the top row. */
-    for (int k = 0; k < nz; k++)
-        for (int i = 0; i < nx; i++) {
-            x[(size_t)k * bw + (size_t)i] = g->w[mn__adi_index(g, (size_t)i, k)];
-            y[(size_t)k * bw + (size_t)i] =
-                k == 0 ? dt * mn__top_g(g, (size_t)i, g->vx[i] * g->vy[0]) : 0;
-        }
-    /* Both solved together: L z = rhs, then L^T z = z. */
-    for (size_t r = 0; r < n; r++) {
-        size_t c0 = r > bw ? r - bw : 0;
-        const double *Lr = L + r * ld + bw - r;
-        double sx = x[r], sy = y[r];
-        for (size_t q = c0; q < r; q++) {
-            sx -= Lr[q] * x[q];
-            sy -= Lr[q] * y[q];
-        }
-        x[r] = sx * invd[r];
-        y[r] = sy * invd[r];
-    }
+}
+
+/* Backward substitution, L^T z = z in place, for z1 and, when not NULL, z2 at once (their
+ * chains of dependent operations overlap): row by row, q from r + 1 up. */
+static void mn__direct_backward(const mn__adi *g, double *z1, double *z2)
+{
+    const size_t n = g->ncell, bw = (size_t)g->nx, ld = bw + 1;
+    const double *L = g->band, *invd = L + n * ld;
     for (size_t r = n; r-- > 0;) {
-        double sx = x[r], sy = y[r];
         size_t c1 = r + bw < n - 1 ? r + bw : n - 1;
+        double s1 = z1[r], s2 = z2 ? z2[r] : 0;
         for (size_t q = r + 1; q <= c1; q++) {
             double l = L[q * ld + (r + bw - q)];
-            sx -= l * x[q];
-            sy -= l * y[q];
+            s1 -= l * z1[q];
+            if (z2)
+                s2 -= l * z2[q];
         }
-        x[r] = sx * invd[r];
-        y[r] = sy * invd[r];
+        z1[r] = s1 * invd[r];
+        if (z2)
+            z2[r] = s2 * invd[r];
+    }
+}
+
+/* Direct solve for a single-row grid (the unit cell and the intact column): banded Cholesky
+ * of M + dt A ordered z-major (bandwidth nx), with the donor bordered in by two solves: the
+ * tissue's right-hand side x, and y, the tissue's response to the donor, which like the factor
+ * depends only on the matrix, so a step as long as the last one on unchanged coefficients
+ * (the intact column once its step is capped) reuses both. */
+static void mn__step_direct(mn__adi *g, double dt)
+{
+    const int nx = g->nx, nz = g->nz;
+    const size_t n = g->ncell, bw = (size_t)nx;
+    double *x = g->d, *y = g->bvec;
+    assert(g->ny == 1 && g->band != NULL && y != NULL);
+    if (!g->dcoef) {
+        for (int i = 0; i < nx; i++)
+            for (int k = 0; k < nz; k++)
+                mn__direct_coef(g, i, k);
+        g->dcoef = 1;
+        g->fact_dt = 0;
+    }
+    mn__direct_rhs(g, dt);
+    /* x <- tissue rhs (permuted). */
+    for (int k = 0; k < nz; k++)
+        for (int i = 0; i < nx; i++)
+            x[(size_t)k * bw + (size_t)i] = g->w[mn__adi_index(g, (size_t)i, k)];
+    if (g->fact_dt != dt) {
+        /* y <- dt g on the top row; both through the new factor. */
+        for (int k = 0; k < nz; k++)
+            for (int i = 0; i < nx; i++)
+                y[(size_t)k * bw + (size_t)i] = k == 0 ? dt * g->dgt[i] : 0;
+        mn__direct_factor(g, dt, x, y);
+        mn__direct_backward(g, x, y);
+        g->fact_dt = dt;
+    } else { /* y is held */
+        for (size_t c = 0; c < n; c++)
+            mn__forward_column(g->band, bw + 1, bw, n, c, x, NULL);
+        mn__direct_backward(g, x, NULL);
     }
     double sum_g = 0, gx = 0, gy = 0;
     for (int i = 0; i < nx; i++) {
-        double gt = dt * mn__top_g(g, (size_t)i, g->vx[i] * g->vy[0]);
+        double gt = dt * g->dgt[i];
         sum_g += gt;
         gx += gt * x[i];
         gy += gt * y[i];

@@ -72,6 +72,16 @@ typedef struct {
      * column's class's row of clx on a fast grid and the column's cells in w otherwise. */
     double pend;
     double *band, *bvec; /* direct solver (ny == 1) */
+    /* Direct solver: the coefficients of M + dt A without dt, which change only with phi.
+     * Per cell (engine index): dgx, dgz, the conductances of its faces to the next cell in x
+     * and in z; dm, its mass factor K V. Per column: dgt, dgb, to the donor and to the sink.
+     * Worked out at the first step (dcoef 0 -> 1); when phi changes, mn__adi_set_phi works
+     * out again those of the channel cells and their faces, and drops the factor. fact_dt: the
+     * step of the factor in band and the donor's response in bvec (0: none), reused by a step
+     * of the same length. */
+    double *dgx, *dgz, *dm, *dgt, *dgb;
+    int dcoef;
+    double fact_dt;
     /* Fast path for 3D grids with uniform lateral cells: tissue-only properties per z cell
      * (K, lateral x and y face conductances, vertical conductance to k-1 per unit area). */
     int fast;
@@ -107,7 +117,8 @@ typedef struct {
 
 /* Allocates state for a grid whose geometry arrays the caller has set (the engine takes
  * ownership of hx, vx, afx, hy, vy, afy, hz, layer, cov, kch: all from mn__malloc).
- * Sets u = 0. */
+ * Sets u = 0. The geometry and properties stay as set from the first step on; the open
+ * fraction changes through mn__adi_set_phi only (the solvers hold what follows from them). */
 mn_status mn__adi_alloc(mn__adi *g);
 void mn__adi_free(mn__adi *g);
 
@@ -125,9 +136,6 @@ void mn__adi_step(mn__adi *g, double dt_h);
 
 /* Adds the pending donor term to u, so that u holds the values; the readers below call it. */
 void mn__adi_sync(mn__adi *g);
-
-/* y = -dt A v for v of ncell + 1 values, donor last (the direct step's right-hand side). */
-void mn__adi_apply(const mn__adi *g, double dt, const double *v, double *y);
 
 /* Cell index. */
 static inline size_t mn__adi_index(const mn__adi *g, size_t col, int k)
