@@ -498,9 +498,10 @@ static void record(mn__adi *g, mn__series *out, size_t m, double m0, double thre
  * dose with 0.25 (the 2 mm roller) and 0.04 % with 0.1; both pen cases above agree to 1e-7.
  * 0.25 costs ln(0.4 / 0.001) / -ln(0.75) = 21 steps to the floor below 40 % of the volume,
  * 0.1 costs 57, where the 25-step cap took 10: 224 steps in all for these cases (intact
- * column and unit cell together) against 290 with 0.1 and 196 before, which keeps the
+ * column and unit cell together) against 290 with 0.1 and 196 before, which kept the
  * open-to-air unit cell within its 5 ms (bench_absorb: 4.5-4.6 ms best against 6.3-7.5 ms
- * with 0.1, load average 2). */
+ * with 0.1, load average 2), timed before the direct solver held its factor between steps
+ * (about 2 ms best since: docs/models/transport.md, Performance). */
 #define MN_FILM_THIN_STEP 0.25
 /* The 3D patch's split step moves solute from the film into a channel only in its z sweep
  * and out through the channel's wall only in its lateral sweeps, so in one step a channel
