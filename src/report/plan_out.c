@@ -312,6 +312,16 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
             mn__jput_bool(j, e, "depth_extrapolated", zp->depth_extrapolated);
         }
         mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
+        /* The zone's own curve, as projection.samples (days since the plan's first session);
+         * the figure's series beside the shaded one. */
+        json_t *samples = mn__jput(j, e, "samples", json_array());
+        for (int i = 0; i < zp->n_samples; i++) {
+            json_t *x = mn__jpush(j, samples, json_object());
+            mn__jput_int(j, x, "day", zp->first_day + zp->samples[i].day);
+            mn__jput_num(j, x, "improvement_pct", zp->samples[i].improvement_pct);
+            mn__jput_num(j, x, "low_pct", zp->samples[i].low_pct);
+            mn__jput_num(j, x, "high_pct", zp->samples[i].high_pct);
+        }
     }
 }
 
