@@ -284,8 +284,11 @@ typedef struct {
     double evidence_shallowest_mm;
     char evidence_shallowest_study[64];
     int depth_extrapolated;
-    /* The zone's curve as mn_healing_project() gives it (samples: the typical person with the
-     * zone's own maintenance, its 10-90 % band; owned, freed with the plan), and the day of the
+    /* The zone's curve (samples: the typical person, its course then maintenance at the
+     * interval the plan books, that is the zone that sets it: for that zone mn_healing_project()'s
+     * samples with its 10-90 % band, as mn_plan.projection; for the others simulated again at
+     * that interval, without a band, low and high equal to the line; owned, freed with the
+     * plan), and the day of the
      * zone's first course session counted from the plan's first session (0 while every zone's
      * course starts on the first visit), so a figure can draw it on the plan's time axis. */
     mn_projection_sample *samples;

@@ -204,6 +204,65 @@ const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_
     return buf;
 }
 
+/* Zone @p i's course sessions as planned (at most 64; each at the site's setting of that
+ * visit), days counted from its first, whose date goes to @p first. Returns how many. */
+static int zone_course(const mn_plan *p, int i, mn_course_session course[64], mn_date *first)
+{
+    int n = 0;
+    for (int s = 0; s < p->n_sessions && n < 64; s++) {
+        const mn_plan_session *ps = &p->sessions[s];
+        if (ps->phase != MN_PHASE_COURSE || !(ps->zone_mask & (1u << i)))
+            continue;
+        if (n == 0)
+            *first = ps->date;
+        course[n].day = (int)(ps->date - *first);
+        course[n].needle_mm = p->zones[i].site_start_mm;
+        course[n].passes = p->zones[i].site_passes;
+        for (int k = 0; k < ps->n_settings; k++)
+            if (p->zones[ps->settings[k].zone].zone == p->zones[i].zone) {
+                course[n].needle_mm = ps->settings[k].depth_mm;
+                course[n].passes = ps->settings[k].passes;
+            }
+        n++;
+    }
+    return n;
+}
+
+/* The curve of every projected zone but the one that sets the interval, simulated again with
+ * maintenance at the interval the plan books for them all (@p interval), so each zone's curve
+ * means what the plan's does: that zone's course and the maintenance visits on the calendar.
+ * A typical person, no band (the figure draws none for them). */
+static mn_status zone_curves_as_booked(mn_ctx *ctx, mn_plan *p, int interval)
+{
+    for (int k = 0; k < p->n_zone_projections; k++) {
+        mn_plan_zone_projection *zp = &p->zone_projections[k];
+        if (zp->sets_interval)
+            continue;
+        mn_course_session course[64];
+        mn_date first = 0;
+        int n = zone_course(p, zp->zone, course, &first);
+        mn_projection_options o;
+        mn_projection_options_init(&o);
+        o.target_fraction = p->options.target_fraction;
+        o.horizon_days = p->options.years * 365;
+        o.step_days = 30;
+        o.band_draws = -1;
+        o.min_interval_days = o.max_interval_days = interval;
+        mn_healing_projection proj;
+        mn_status st =
+            mn_healing_project(ctx, &p->client.patient, p->zones[zp->zone].zone,
+                               p->zones[zp->zone].concern, p->client.device, course, n, &o, &proj);
+        if (st)
+            return st;
+        mn__free(zp->samples);
+        zp->samples = proj.samples; /* taken over: release frees NULL */
+        zp->n_samples = proj.n_samples;
+        proj.samples = NULL;
+        mn_healing_projection_release(&proj);
+    }
+    return MN_OK;
+}
+
 /* Sessions are planned but no zone is projected: say why for every zone the concern alone
  * does not explain (the note of the concerns that do not follow collagen stands otherwise). */
 static void no_zone_note(mn_plan *p, const char *skipped, size_t ns)
@@ -293,25 +352,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         return mn__error(ctx, MN_ENOMEM, "out of memory for the zones' projections");
     for (int i = 0; i < p->n_zones && i < 32; i++) {
         mn_course_session course[64];
-        int n = 0;
         mn_date first = 0;
-        for (int s = 0; s < p->n_sessions && n < 64; s++) {
-            const mn_plan_session *ps = &p->sessions[s];
-            if (ps->phase != MN_PHASE_COURSE || !(ps->zone_mask & (1u << i)))
-                continue;
-            if (n == 0)
-                first = ps->date;
-            course[n].day = (int)(ps->date - first);
-            /* The course as planned: the site's setting at this visit. */
-            course[n].needle_mm = p->zones[i].site_start_mm;
-            course[n].passes = p->zones[i].site_passes;
-            for (int k = 0; k < ps->n_settings; k++)
-                if (p->zones[ps->settings[k].zone].zone == p->zones[i].zone) {
-                    course[n].needle_mm = ps->settings[k].depth_mm;
-                    course[n].passes = ps->settings[k].passes;
-                }
-            n++;
-        }
+        int n = zone_course(p, i, course, &first);
         mn_plan_zone_unprojected *u = &p->zones_not_projected[p->n_zones_not_projected];
         u->zone = i;
         if (!p->zones[i].concern->collagen_projection || n == 0) {
@@ -460,6 +502,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  sid ? sid : "");
         zp->depth_extrapolated = mm > 0 && z->depth_max_mm < mm - 1e-9;
     }
+    if ((st = zone_curves_as_booked(ctx, p, best.maintenance_interval_days)))
+        goto done;
     char half[64] = "", base[64] = "";
     if (p->lasting_durability_days >= 0)
         snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",

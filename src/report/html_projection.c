@@ -146,7 +146,10 @@ static void zone_answers(mn__buf *b, const mn_plan *plan)
     } else {
         mn__html_put(b, "), the only zone projected");
     }
-    mn__html_put(b, ". Each zone on its own, simulated for a typical person:<ul>");
+    mn__html_put(b, ". Each zone on its own, simulated for a typical person");
+    if (plan->n_zones_not_projected)
+        mn__html_put(b, " where the model projects it");
+    mn__html_put(b, ":<ul>");
     for (int k = 0; k < plan->n_zone_projections; k++) {
         mn__html_put(b, "<li>");
         mn__html_esc(

@@ -163,8 +163,8 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
     mn_plot_chart *c = &fig->chart;
     int zones = plan->n_zone_projections > 1 && plan->lasting_zone >= 0;
     snprintf(fig->footnote, sizeof fig->footnote, "%s",
-             zones ? "Simulation, not a promise: band = plausible range; each zone with its own "
-                     "maintenance. Lines: sessions; dashed: maintenance (M)."
+             zones ? "Simulation, not a promise: band = plausible range; every zone with the "
+                     "visits booked. Lines: sessions; dashed: maintenance (M)."
                    : "Simulation from the mneedle collagen model, not a promise: shaded band = "
                      "plausible range. Lines: sessions; dashed: maintenance (M).");
     mn__improvement_chart_init(c, "Projected improvement over time", fig->footnote);
