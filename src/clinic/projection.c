@@ -252,6 +252,13 @@ static mn_status zone_curves_as_booked(mn_ctx *ctx, mn_plan *p, int interval)
         mn_status st =
             mn_healing_project(ctx, &p->client.patient, p->zones[zp->zone].zone,
                                p->zones[zp->zone].concern, p->client.device, course, n, &o, &proj);
+        if (st == MN_ERANGE) { /* not expected (it held at its own interval): drawn by none */
+            mn_ctx_clear_error(ctx);
+            mn__free(zp->samples);
+            zp->samples = NULL;
+            zp->n_samples = 0;
+            continue;
+        }
         if (st)
             return st;
         mn__free(zp->samples);
