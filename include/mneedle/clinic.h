@@ -259,7 +259,7 @@ typedef struct {
 /** One treated zone's own projection (zone_projections[] of mn_plan, `projection.zones[]` in
  *  the JSON): the course of that zone and concern alone, simulated by mn_healing_project() as
  *  the plan's curve is, reduced to its figures. Only zones whose concern the model projects
- *  and whose needle reaches the dermis get one. */
+ *  and whose needle reaches the dermis get one; the others are in zones_not_projected. */
 typedef struct {
     int zone; /* index into plan->zones */
     /* The course's peak for a typical person, its 10-90 % range and the day after the zone's
@@ -284,7 +284,39 @@ typedef struct {
     double evidence_shallowest_mm;
     char evidence_shallowest_study[64];
     int depth_extrapolated;
+    /* The zone's curve (samples: the typical person, its course then maintenance at the
+     * interval the plan books, that is the zone that sets it: for that zone mn_healing_project()'s
+     * samples with its 10-90 % band, as mn_plan.projection; for the others simulated again at
+     * that interval, without a band, low and high equal to the line; owned, freed with the
+     * plan), and the day of the
+     * zone's first course session counted from the plan's first session (0 while every zone's
+     * course starts on the first visit), so a figure can draw it on the plan's time axis. */
+    mn_projection_sample *samples;
+    int n_samples;
+    int first_day;
 } mn_plan_zone_projection;
+
+/** Why a treated zone has no projection (mn_plan.zones_not_projected). */
+typedef enum {
+    /* The concern does not follow dermal collagen (collagen_projection false in
+     * data/concerns.json: pigment, hair): the model has no response for it at any depth. */
+    MN_UNPROJECTED_CONCERN = 0,
+    /* The zone's deepest course setting stays in the epidermis with this device: the collagen
+     * model has nothing to act on (mn_healing_project() refuses with MN_ERANGE). */
+    MN_UNPROJECTED_EPIDERMIS = 1,
+    /* No course session treats the zone. */
+    MN_UNPROJECTED_NO_COURSE = 2,
+    /* The model refused the course for another reason, given in detail. */
+    MN_UNPROJECTED_MODEL = 3
+} mn_unprojected_reason;
+
+/** A treated zone the plan does not project, and why (`projection.zones_not_projected[]`). */
+typedef struct {
+    int zone; /* index into plan->zones */
+    mn_unprojected_reason reason;
+    double needle_mm; /* MN_UNPROJECTED_EPIDERMIS: the deepest course setting, else 0 */
+    char detail[256]; /* MN_UNPROJECTED_MODEL: the model's message, else "" */
+} mn_plan_zone_unprojected;
 
 /** One pre-treatment instruction of a plan, dated from the first visit. */
 typedef struct {
@@ -385,6 +417,10 @@ typedef struct {
      * them, sets_interval 1); none without a projection. */
     mn_plan_zone_projection *zone_projections;
     int n_zone_projections;
+    /* Every treated zone without a projection, in plan-zone order, with its reason; none
+     * when no session is planned. */
+    mn_plan_zone_unprojected *zones_not_projected;
+    int n_zones_not_projected;
 } mn_plan;
 
 /** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a

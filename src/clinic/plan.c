@@ -92,7 +92,7 @@ void mn_plan_free(mn_plan *plan)
     mn__free(plan->aftercare);
     mn__free(plan->pretreatment);
     mn__free(plan->projection);
-    mn__free(plan->zone_projections);
+    mn__plan_zone_projections_release(plan);
     mn__free(plan);
 }
 

@@ -55,6 +55,15 @@ const char *mn__plan_raised_text(const mn_plan *p, mn__raised_wording where, cha
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
                                           char *buf, size_t size);
 
+/* Writes into @p buf (@p size bytes) why a treated zone is not projected, in a sentence that
+ * starts with the zone and concern ("forehead (melasma): not projected: "). Returns buf. */
+const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_unprojected *u,
+                                           char *buf, size_t size);
+/* The JSON word for a reason: "concern_not_collagen", "epidermis", "no_course", "model". */
+const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r);
+/* Frees every zone's projection (their samples included) and the zones not projected. */
+void mn__plan_zone_projections_release(mn_plan *p);
+
 /* "the plan's maintenance interval", or, when a concern the model does not project books its
  * own zones more often, "the maintenance interval of the zones the model projects": what the
  * zone whose curve is shown sets. */

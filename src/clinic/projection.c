@@ -137,6 +137,173 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
     return buf;
 }
 
+void mn__plan_zone_projections_release(mn_plan *p)
+{
+    for (int k = 0; p->zone_projections && k < p->n_zone_projections; k++)
+        mn__free(p->zone_projections[k].samples);
+    mn__free(p->zone_projections);
+    p->zone_projections = NULL;
+    p->n_zone_projections = 0;
+    mn__free(p->zones_not_projected);
+    p->zones_not_projected = NULL;
+    p->n_zones_not_projected = 0;
+}
+
+const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r)
+{
+    switch (r) {
+    case MN_UNPROJECTED_CONCERN:
+        return "concern_not_collagen";
+    case MN_UNPROJECTED_EPIDERMIS:
+        return "epidermis";
+    case MN_UNPROJECTED_NO_COURSE:
+        return "no_course";
+    case MN_UNPROJECTED_MODEL:
+        break;
+    }
+    return "model";
+}
+
+/* The reason alone, after "not projected: " (and in the note when no zone is projected). */
+static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_unprojected *u,
+                                           char *buf, size_t size)
+{
+    const mn_plan_zone *z = &p->zones[u->zone];
+    switch (u->reason) {
+    case MN_UNPROJECTED_CONCERN:
+        snprintf(buf, size,
+                 "%s does not follow dermal collagen, the only response the model simulates "
+                 "(it has none for pigment or hair), so nothing is projected for it at any depth",
+                 z->concern->id);
+        break;
+    case MN_UNPROJECTED_EPIDERMIS:
+        snprintf(buf, size,
+                 "at %.2g mm with the %s the needle stays in the epidermis, where the collagen "
+                 "model does not act",
+                 u->needle_mm, p->client.device ? p->client.device->id : "device");
+        break;
+    case MN_UNPROJECTED_NO_COURSE:
+        snprintf(buf, size, "no course session treats it");
+        break;
+    case MN_UNPROJECTED_MODEL:
+        snprintf(buf, size, "%s", u->detail);
+        break;
+    }
+    return buf;
+}
+
+const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_unprojected *u,
+                                           char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    char why[384];
+    const mn_plan_zone *z = &p->zones[u->zone];
+    snprintf(buf, size, "%s (%s): not projected: %s.", z->zone->id, z->concern->id,
+             unprojected_reason_text(p, u, why, sizeof why));
+    return buf;
+}
+
+/* Zone @p i's course sessions as planned (at most 64; each at the site's setting of that
+ * visit), days counted from its first, whose date goes to @p first. Returns how many. */
+static int zone_course(const mn_plan *p, int i, mn_course_session course[64], mn_date *first)
+{
+    int n = 0;
+    for (int s = 0; s < p->n_sessions && n < 64; s++) {
+        const mn_plan_session *ps = &p->sessions[s];
+        if (ps->phase != MN_PHASE_COURSE || !(ps->zone_mask & (1u << i)))
+            continue;
+        if (n == 0)
+            *first = ps->date;
+        course[n].day = (int)(ps->date - *first);
+        course[n].needle_mm = p->zones[i].site_start_mm;
+        course[n].passes = p->zones[i].site_passes;
+        for (int k = 0; k < ps->n_settings; k++)
+            if (p->zones[ps->settings[k].zone].zone == p->zones[i].zone) {
+                course[n].needle_mm = ps->settings[k].depth_mm;
+                course[n].passes = ps->settings[k].passes;
+            }
+        n++;
+    }
+    return n;
+}
+
+/* The curve of every projected zone but the one that sets the interval, simulated again with
+ * maintenance at the interval the plan books for them all (@p interval), so each zone's curve
+ * means what the plan's does: that zone's course and the maintenance visits on the calendar.
+ * A typical person, no band (the figure draws none for them). */
+static mn_status zone_curves_as_booked(mn_ctx *ctx, mn_plan *p, int interval)
+{
+    for (int k = 0; k < p->n_zone_projections; k++) {
+        mn_plan_zone_projection *zp = &p->zone_projections[k];
+        if (zp->sets_interval)
+            continue;
+        mn_course_session course[64];
+        mn_date first = 0;
+        int n = zone_course(p, zp->zone, course, &first);
+        mn_projection_options o;
+        mn_projection_options_init(&o);
+        o.target_fraction = p->options.target_fraction;
+        o.horizon_days = p->options.years * 365;
+        o.step_days = 30;
+        o.band_draws = -1;
+        o.min_interval_days = o.max_interval_days = interval;
+        mn_healing_projection proj;
+        mn_status st =
+            mn_healing_project(ctx, &p->client.patient, p->zones[zp->zone].zone,
+                               p->zones[zp->zone].concern, p->client.device, course, n, &o, &proj);
+        if (st == MN_ERANGE) { /* not expected (it held at its own interval): drawn by none */
+            mn_ctx_clear_error(ctx);
+            mn__free(zp->samples);
+            zp->samples = NULL;
+            zp->n_samples = 0;
+            continue;
+        }
+        if (st)
+            return st;
+        mn__free(zp->samples);
+        zp->samples = proj.samples; /* taken over: release frees NULL */
+        zp->n_samples = proj.n_samples;
+        proj.samples = NULL;
+        mn_healing_projection_release(&proj);
+    }
+    return MN_OK;
+}
+
+/* Sessions are planned but no zone is projected: say why for every zone the concern alone
+ * does not explain (the note of the concerns that do not follow collagen stands otherwise). */
+static void no_zone_note(mn_plan *p, const char *skipped, size_t ns)
+{
+    int other = 0;
+    for (int k = 0; k < p->n_zones_not_projected; k++)
+        other += p->zones_not_projected[k].reason != MN_UNPROJECTED_CONCERN;
+    if (!other)
+        return;
+    char why[160], one[384];
+    size_t len = (size_t)snprintf(p->projection_note, sizeof p->projection_note,
+                                  "No improvement curve is projected: ");
+    for (int k = 0, said = 0; k < p->n_zones_not_projected && len < sizeof p->projection_note;
+         k++) {
+        const mn_plan_zone_unprojected *u = &p->zones_not_projected[k];
+        if (u->reason == MN_UNPROJECTED_CONCERN)
+            continue;
+        const mn_plan_zone *z = &p->zones[u->zone];
+        int w = snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                         "%sfor the %s (%s), %s", said++ ? "; " : "", z->zone->id, z->concern->id,
+                         unprojected_reason_text(p, u, one, sizeof one));
+        len = w < 0 ? sizeof p->projection_note : len + (size_t)w;
+    }
+    if (ns && len < sizeof p->projection_note) {
+        int w = snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                         "; and %s does not follow dermal collagen", skipped);
+        len = w < 0 ? sizeof p->projection_note : len + (size_t)w;
+    }
+    if (len < sizeof p->projection_note)
+        snprintf(p->projection_note + len, sizeof p->projection_note - len,
+                 ". Maintenance every %d days is %s.", p->maintenance_interval_days,
+                 default_reason(p, why, sizeof why));
+}
+
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
 {
     char why[160];
@@ -151,9 +318,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_interval_bounded = p->lasting_interval_bound_side = 0;
     p->lasting_interval_unbounded_days = 0;
     p->lasting_interval_at_longest_fraction = 0;
-    mn__free(p->zone_projections);
-    p->zone_projections = NULL;
-    p->n_zone_projections = 0;
+    mn__plan_zone_projections_release(p);
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
              "days is %s.",
@@ -188,31 +353,22 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     mn_status st = MN_OK;
     memset(&best, 0, sizeof best);
     if (p->n_zones > 0 &&
-        !(p->zone_projections = mn__calloc((size_t)p->n_zones, sizeof *p->zone_projections)))
+        (!(p->zone_projections = mn__calloc((size_t)p->n_zones, sizeof *p->zone_projections)) ||
+         !(p->zones_not_projected =
+               mn__calloc((size_t)p->n_zones, sizeof *p->zones_not_projected))))
         return mn__error(ctx, MN_ENOMEM, "out of memory for the zones' projections");
     for (int i = 0; i < p->n_zones && i < 32; i++) {
         mn_course_session course[64];
-        int n = 0;
         mn_date first = 0;
-        for (int s = 0; s < p->n_sessions && n < 64; s++) {
-            const mn_plan_session *ps = &p->sessions[s];
-            if (ps->phase != MN_PHASE_COURSE || !(ps->zone_mask & (1u << i)))
-                continue;
-            if (n == 0)
-                first = ps->date;
-            course[n].day = (int)(ps->date - first);
-            /* The course as planned: the site's setting at this visit. */
-            course[n].needle_mm = p->zones[i].site_start_mm;
-            course[n].passes = p->zones[i].site_passes;
-            for (int k = 0; k < ps->n_settings; k++)
-                if (p->zones[ps->settings[k].zone].zone == p->zones[i].zone) {
-                    course[n].needle_mm = ps->settings[k].depth_mm;
-                    course[n].passes = ps->settings[k].passes;
-                }
-            n++;
-        }
-        if (n == 0 || !p->zones[i].concern->collagen_projection)
+        int n = zone_course(p, i, course, &first);
+        mn_plan_zone_unprojected *u = &p->zones_not_projected[p->n_zones_not_projected];
+        u->zone = i;
+        if (!p->zones[i].concern->collagen_projection || n == 0) {
+            u->reason = p->zones[i].concern->collagen_projection ? MN_UNPROJECTED_NO_COURSE
+                                                                 : MN_UNPROJECTED_CONCERN;
+            p->n_zones_not_projected++;
             continue;
+        }
         mn_projection_options o;
         mn_projection_options_init(&o);
         o.target_fraction = p->options.target_fraction;
@@ -222,7 +378,16 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         mn_healing_projection proj;
         st = mn_healing_project(ctx, &p->client.patient, p->zones[i].zone, p->zones[i].concern,
                                 p->client.device, course, n, &o, &proj);
-        if (st == MN_ERANGE) { /* a start depth that stays in the epidermis: nothing to project */
+        if (st == MN_ERANGE) { /* nothing to project, and why (src/healing/project.c) */
+            const char *msg = mn_ctx_errmsg(ctx);
+            if (msg && strstr(msg, "does not reach the dermis")) {
+                u->reason = MN_UNPROJECTED_EPIDERMIS;
+                u->needle_mm = course[n - 1].needle_mm; /* the deepest: the model's test */
+            } else {
+                u->reason = MN_UNPROJECTED_MODEL;
+                snprintf(u->detail, sizeof u->detail, "%s", msg ? msg : "the model refused it");
+            }
+            p->n_zones_not_projected++;
             mn_ctx_clear_error(ctx);
             st = MN_OK;
             continue;
@@ -232,6 +397,18 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         mn_plan_zone_projection *zp = &p->zone_projections[p->n_zone_projections];
         zone_last_day[p->n_zone_projections++] = course[n - 1].day;
         zp->zone = i;
+        /* Every track starts on the first visit (plan.c), but the figure need not assume it. */
+        zp->first_day = (int)(first - p->sessions[0].date);
+        if (proj.n_samples > 0) {
+            zp->samples = mn__malloc((size_t)proj.n_samples * sizeof *zp->samples);
+            if (!zp->samples) {
+                mn_healing_projection_release(&proj);
+                st = mn__error(ctx, MN_ENOMEM, "out of memory for the zones' projections");
+                goto done;
+            }
+            memcpy(zp->samples, proj.samples, (size_t)proj.n_samples * sizeof *zp->samples);
+            zp->n_samples = proj.n_samples;
+        }
         zp->peak_pct = proj.peak_improvement_pct;
         zp->peak_low_pct = proj.peak_low_pct;
         zp->peak_high_pct = proj.peak_high_pct;
@@ -254,8 +431,10 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             mn_healing_projection_release(&proj);
         }
     }
-    if (best_zone < 0)
+    if (best_zone < 0) {
+        no_zone_note(p, skipped, ns);
         goto done;
+    }
     p->projection = best.samples;
     p->n_projection = best.n_samples;
     best.samples = NULL;
@@ -330,6 +509,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  sid ? sid : "");
         zp->depth_extrapolated = mm > 0 && z->depth_max_mm < mm - 1e-9;
     }
+    if ((st = zone_curves_as_booked(ctx, p, best.maintenance_interval_days)))
+        goto done;
     char half[64] = "", base[64] = "";
     if (p->lasting_durability_days >= 0)
         snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",

@@ -113,26 +113,50 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
     mn__html_put(b, "<i>These are model estimates with wide uncertainty, not a promise.</i></div>");
 }
 
-/* More than one zone projected: which one the curve shows, and each zone on its own. */
+/* Each treated zone without a projection, with its reason, as list items. */
+static void unprojected_items(mn__buf *b, const mn_plan *plan)
+{
+    char line[768];
+    for (int k = 0; k < plan->n_zones_not_projected; k++) {
+        mn__html_put(b, "<li>");
+        mn__html_esc(b, mn__plan_zone_unprojected_text(plan, &plan->zones_not_projected[k], line,
+                                                       sizeof line));
+        mn__html_put(b, "</li>");
+    }
+}
+
+/* More than one zone treated: which one the shaded curve shows, each projected zone on its
+ * own (its curve is in the figure too), and each zone not projected with its reason. */
 static void zone_answers(mn__buf *b, const mn_plan *plan)
 {
-    if (plan->n_zone_projections < 2)
+    if (plan->n_zone_projections + plan->n_zones_not_projected < 2)
         return;
     char line[768];
     const mn_plan_zone *z = &plan->zones[plan->lasting_zone];
-    mn__html_put(b, "<div class=\"answer\"><b>Each treated zone.</b> The curve above is the ");
+    mn__html_put(b, "<div class=\"answer\"><b>Each treated zone.</b> The shaded curve above is "
+                    "the ");
     mn__html_esc(b, z->zone->id);
     mn__html_put(b, " (");
     mn__html_esc(b, z->concern->id);
-    mn__html_put(b, "), the zone with the shortest maintenance interval, which sets ");
-    mn__html_esc(b, mn__plan_sets_interval_text(plan));
-    mn__html_put(b, ". Each zone on its own, simulated for a typical person:<ul>");
+    if (plan->n_zone_projections > 1) {
+        mn__html_put(b, "), the zone with the shortest maintenance interval, which sets ");
+        mn__html_esc(b, mn__plan_sets_interval_text(plan));
+        mn__html_put(b, "; every other projected zone's own curve is drawn beside it, named in "
+                        "the legend");
+    } else {
+        mn__html_put(b, "), the only zone projected");
+    }
+    mn__html_put(b, ". Each zone on its own, simulated for a typical person");
+    if (plan->n_zones_not_projected)
+        mn__html_put(b, " where the model projects it");
+    mn__html_put(b, ":<ul>");
     for (int k = 0; k < plan->n_zone_projections; k++) {
         mn__html_put(b, "<li>");
         mn__html_esc(
             b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], line, sizeof line));
         mn__html_put(b, "</li>");
     }
+    unprojected_items(b, plan);
     mn__html_put(b, "</ul><i>A simulation, not a promise.</i></div>");
 }
 
@@ -148,6 +172,11 @@ static void answer_without_curve(mn__buf *b, const mn_plan *plan)
         if (plan->maintenance_interval_days > 0)
             books_maintenance(b, plan, " to keep the gain. ");
         mn__html_esc(b, plan->projection_note);
+        if (plan->n_zones_not_projected > 1) {
+            mn__html_put(b, "<ul>");
+            unprojected_items(b, plan);
+            mn__html_put(b, "</ul>");
+        }
     }
     mn__html_put(b, " <i>No simulated curve is shown for this plan.</i></div>");
 }
@@ -181,8 +210,11 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
         mn__html_base64(b, &png);
         mn__html_put(b, "\"><figcaption>Simulated improvement of the treated concern (% of how "
                         "it was before treatment), with the plausible range shaded. Vertical "
-                        "lines are sessions; dashed lines are maintenance visits (M). A "
-                        "simulation, not a promise.</figcaption></figure>");
+                        "lines are sessions; dashed lines are maintenance visits (M). ");
+        if (plan->n_zone_projections > 1)
+            mn__html_put(b, "The shaded curve is the zone that sets the maintenance interval; "
+                            "each other treated zone has its own line, named in the legend. ");
+        mn__html_put(b, "A simulation, not a promise.</figcaption></figure>");
         lasting_answer(b, plan, fig);
         zone_answers(b, plan);
         mn__html_put(b, "</section>");

@@ -312,6 +312,36 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
             mn__jput_bool(j, e, "depth_extrapolated", zp->depth_extrapolated);
         }
         mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
+        /* The zone's own curve, as projection.samples (days since the plan's first session);
+         * the figure's series beside the shaded one. */
+        json_t *samples = mn__jput(j, e, "samples", json_array());
+        for (int i = 0; i < zp->n_samples; i++) {
+            json_t *x = mn__jpush(j, samples, json_object());
+            mn__jput_int(j, x, "day", zp->first_day + zp->samples[i].day);
+            mn__jput_num(j, x, "improvement_pct", zp->samples[i].improvement_pct);
+            mn__jput_num(j, x, "low_pct", zp->samples[i].low_pct);
+            mn__jput_num(j, x, "high_pct", zp->samples[i].high_pct);
+        }
+    }
+}
+
+/* projection.zones_not_projected[]: every treated zone without a projection and why
+ * (docs/clinic.md, "Each zone"); present whenever one is. */
+static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p)
+{
+    if (p->n_zones_not_projected < 1)
+        return;
+    json_t *zones = mn__jput(j, proj, "zones_not_projected", json_array());
+    for (int k = 0; k < p->n_zones_not_projected; k++) {
+        const mn_plan_zone_unprojected *u = &p->zones_not_projected[k];
+        char line[768];
+        json_t *e = mn__jpush(j, zones, json_object());
+        mn__jput_str(j, e, "zone", p->zones[u->zone].zone->id);
+        mn__jput_str(j, e, "concern", p->zones[u->zone].concern->id);
+        mn__jput_str(j, e, "reason", mn__plan_unprojected_reason_id(u->reason));
+        if (u->reason == MN_UNPROJECTED_EPIDERMIS)
+            mn__jput_num(j, e, "needle_mm", u->needle_mm);
+        mn__jput_str(j, e, "note", mn__plan_zone_unprojected_text(p, u, line, sizeof line));
     }
 }
 
@@ -508,6 +538,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
                  p->maintenance_from_model ? "model" : "concern_default");
     mn__jput_str(j, proj, "note", p->projection_note);
     zone_projections_json(j, proj, p);
+    zones_not_projected_json(j, proj, p);
     summary_json(j, root, p);
 
     json_t *risk = mn__jput(j, root, "risk", json_object());
@@ -742,21 +773,42 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
     }
 
     mn__buf_textf(b, "\nHow long will it last?\n");
-    /* More than one zone projected: each on its own line, then the detail of the one whose
-     * curve is shown (the note and the samples below). */
-    if (p->n_zone_projections > 1) {
-        char line[768];
-        mn__buf_textf(b, "  Each treated zone, simulated for a typical person (not a promised "
-                         "result):\n");
+    /* More than one zone treated and one projected: each on its own line (those not projected
+     * with their reason), then the detail of the one whose curve is shown (the note and the
+     * samples below). Without a curve the note says why, then each zone's reason. */
+    char line[768];
+    int listed = p->n_zone_projections + p->n_zones_not_projected > 1;
+    if (listed && p->has_lasting) {
+        mn__buf_textf(b,
+                      "  Each treated zone, simulated for a typical person%s (not a promised "
+                      "result):\n",
+                      p->n_zones_not_projected ? " where the model projects it" : "");
         for (int k = 0; k < p->n_zone_projections; k++)
             mn__buf_textf(
                 b, "  - %s\n",
                 mn__plan_zone_projection_text(p, &p->zone_projections[k], line, sizeof line));
-        mn__buf_textf(b, "  In detail, the %s (%s), whose interval is the shortest and sets %s:\n",
-                      p->zones[p->lasting_zone].zone->id, p->zones[p->lasting_zone].concern->id,
-                      mn__plan_sets_interval_text(p));
+        for (int k = 0; k < p->n_zones_not_projected; k++)
+            mn__buf_textf(
+                b, "  - %s\n",
+                mn__plan_zone_unprojected_text(p, &p->zones_not_projected[k], line, sizeof line));
+        if (p->n_zone_projections > 1)
+            mn__buf_textf(b,
+                          "  In detail, the %s (%s), whose interval is the shortest and sets %s:\n",
+                          p->zones[p->lasting_zone].zone->id, p->zones[p->lasting_zone].concern->id,
+                          mn__plan_sets_interval_text(p));
+        else
+            mn__buf_textf(b, "  In detail, the %s (%s), the only zone projected:\n",
+                          p->zones[p->lasting_zone].zone->id,
+                          p->zones[p->lasting_zone].concern->id);
     }
     mn__buf_textf(b, "  %s\n", p->projection_note);
+    if (listed && !p->has_lasting) {
+        mn__buf_textf(b, "  Each treated zone:\n");
+        for (int k = 0; k < p->n_zones_not_projected; k++)
+            mn__buf_textf(
+                b, "  - %s\n",
+                mn__plan_zone_unprojected_text(p, &p->zones_not_projected[k], line, sizeof line));
+    }
     if (p->n_projection > 0) {
         /* Every ~3 months and the last sample: the JSON and the figure carry them all. */
         int last_day = -1000;

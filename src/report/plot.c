@@ -519,10 +519,13 @@ static void set_dash(cairo_t *cr, mn_line_style style)
         cairo_set_dash(cr, NULL, 0, 0.0);
 }
 
-/* Legend row under the title: a short line sample and the label for each labelled series. */
-static void draw_legend(cairo_t *cr, const mn_plot_chart *c, double x0, double y, double right)
+/* Legend rows under the title: a short line sample and the label for each labelled series.
+ * Returns how many rows it takes; with @p draw 0 it only measures them. */
+static int draw_legend(cairo_t *cr, const mn_plot_chart *c, double x0, double y, double right,
+                       int draw)
 {
     double x = x0;
+    int rows = 0;
     for (int s = 0; s < c->n_series; s++) {
         const mn_plot_series *se = &c->series[s];
         if (!se->label || !se->label[0])
@@ -530,7 +533,13 @@ static void draw_legend(cairo_t *cr, const mn_plot_chart *c, double x0, double y
         double w = mn__text_width(cr, se->label, MN__SMALL_PT, 0) + 44.0;
         if (x + w > right && x > x0) {
             x = x0;
-            y += 18.0;
+            y += MN__LEGEND_ROW;
+            rows++;
+        }
+        rows += rows == 0;
+        if (!draw) {
+            x += w + 10.0;
+            continue;
         }
         unsigned col = mn_plot_palette(se->colour >= 0 ? se->colour : s);
         if (se->y_low) {
@@ -554,6 +563,7 @@ static void draw_legend(cairo_t *cr, const mn_plot_chart *c, double x0, double y
         mn__text(cr, x + 34.0, y, se->label, MN__SMALL_PT, 0, 0.0, 0.5, MN__TEXT_GREY);
         x += w + 10.0;
     }
+    return rows;
 }
 
 static mn_status chart_render(mn_ctx *ctx, const void *fig, mn_plot_format format, mn_writer write,
@@ -594,6 +604,15 @@ static mn_status chart_render(mn_ctx *ctx, const void *fig, mn_plot_format forma
     if ((st = mn__canvas_open(&cv, ctx, format, w, h, write, userdata)))
         return st;
     cairo_t *cr = cv.cr;
+    /* The top margin holds two legend rows; a longer legend moves the plot down. */
+    int rows = draw_legend(cr, c, 16.0, 52.0, (double)w - MN__MARGIN_RIGHT, 0);
+    if (rows > 2) {
+        double more = (rows - 2) * MN__LEGEND_ROW;
+        if (more > f.height / 2)
+            more = f.height / 2;
+        f.top += more;
+        f.height -= more;
+    }
     mn__draw_frame(cr, &f, w, h, c->title, c->x_label, c->y_label, c->footnote, 0);
     mn__buf_printf(&side, "kind,series,index,x,y,px,py\n");
 
@@ -697,7 +716,7 @@ static mn_status chart_render(mn_ctx *ctx, const void *fig, mn_plot_format forma
         }
         mn__buf_printf(&side, "note,,%d,%.17g,%.17g,%.3f,%.3f\n", i, n->x, n->y, px, py);
     }
-    draw_legend(cr, c, 16.0, 52.0, (double)w - MN__MARGIN_RIGHT);
+    draw_legend(cr, c, 16.0, 52.0, (double)w - MN__MARGIN_RIGHT, 1);
 
     st = mn__canvas_close(&cv, MN_OK);
     if (st == MN_OK)

@@ -28,6 +28,7 @@
 #define MN__MARGIN_LEFT    84.0
 #define MN__MARGIN_RIGHT   28.0
 #define MN__MARGIN_TOP     78.0 /* title, then the legend row */
+#define MN__LEGEND_ROW     18.0 /* the spacing of legend rows */
 #define MN__MARGIN_BOTTOM  70.0 /* tick labels, axis label */
 #define MN__FOOTNOTE_EXTRA 22.0
 
@@ -128,6 +129,10 @@ typedef struct {
     int peak_index;     /* sample with the highest improvement, -1 if none */
     int baseline_index; /* first sample after the peak at or below 0 %, -1 if none */
     mn_date origin;     /* the date of day 0 */
+    /* Every other projected zone's own curve (series 1...), on the plan's time axis. */
+    double *zone_day, *zone_improvement;
+    char series_text[MN_PLOT_MAX_SERIES][96];
+    char footnote[512];
 } mn__plan_figure;
 
 mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *fig);

@@ -27,6 +27,8 @@ void mn__plan_figure_release(mn__plan_figure *fig)
     mn__free(fig->high);
     mn__free(fig->marks);
     mn__free(fig->mark_text);
+    mn__free(fig->zone_day);
+    mn__free(fig->zone_improvement);
     memset(fig, 0, sizeof *fig);
 }
 
@@ -69,6 +71,60 @@ static int curve_notes(mn__plan_figure *fig, const mn_plan *plan)
     return n;
 }
 
+/* Series 1...: every projected zone but the one of the shaded curve, in plan-zone order (as
+ * projection.zones[] lists them), each its own palette colour; after the palette's six other
+ * colours come round, dashed. Zones beyond the chart's series are named in the footnote. */
+static mn_status zone_series(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *fig)
+{
+    mn_plot_chart *c = &fig->chart;
+    size_t total = 0;
+    for (int k = 0; k < plan->n_zone_projections; k++)
+        if (!plan->zone_projections[k].sets_interval)
+            total += (size_t)plan->zone_projections[k].n_samples;
+    if (total == 0)
+        return MN_OK;
+    fig->zone_day = mn__malloc(total * sizeof(double));
+    fig->zone_improvement = mn__malloc(total * sizeof(double));
+    if (!fig->zone_day || !fig->zone_improvement)
+        return mn__error(ctx, MN_ENOMEM, "plot: out of memory for the zones' curves");
+    size_t at = 0;
+    int left_out = 0;
+    for (int k = 0; k < plan->n_zone_projections; k++) {
+        const mn_plan_zone_projection *zp = &plan->zone_projections[k];
+        if (zp->sets_interval || zp->n_samples < 1)
+            continue;
+        if (c->n_series >= MN_PLOT_MAX_SERIES) {
+            left_out++;
+            continue;
+        }
+        const mn_plan_zone *z = &plan->zones[zp->zone];
+        int s = c->n_series++, other = s - 1; /* 0, 1, ... among the other zones */
+        for (int i = 0; i < zp->n_samples; i++) {
+            fig->zone_day[at + (size_t)i] = zp->first_day + zp->samples[i].day;
+            fig->zone_improvement[at + (size_t)i] = zp->samples[i].improvement_pct;
+        }
+        snprintf(fig->series_text[s], sizeof fig->series_text[s], "%s (%s)", z->zone->id,
+                 z->concern->id);
+        c->series[s] =
+            (mn_plot_series){fig->series_text[s],
+                             fig->zone_day + at,
+                             fig->zone_improvement + at,
+                             NULL,
+                             NULL,
+                             zp->n_samples,
+                             1 + other % (MN_PLOT_PALETTE_SIZE - 1),
+                             other < MN_PLOT_PALETTE_SIZE - 1 ? MN_LINE_SOLID : MN_LINE_DASHED};
+        at += (size_t)zp->n_samples;
+    }
+    if (left_out > 0) {
+        size_t len = strlen(fig->footnote);
+        snprintf(fig->footnote + len, sizeof fig->footnote - len,
+                 " %d more projected zone%s not drawn: see the plan's zone lines.", left_out,
+                 left_out == 1 ? "" : "s");
+    }
+    return MN_OK;
+}
+
 mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *fig)
 {
     memset(fig, 0, sizeof *fig);
@@ -105,19 +161,30 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
     session_marks(fig, plan);
 
     mn_plot_chart *c = &fig->chart;
-    mn__improvement_chart_init(c, "Projected improvement over time",
-                               "Simulation from the mneedle collagen model, not a promise: "
-                               "shaded band = plausible range. Lines: sessions; dashed: "
-                               "maintenance (M).");
-    c->series[0] = (mn_plot_series){"projected improvement (band: uncertainty)",
-                                    fig->day,
-                                    fig->improvement,
-                                    fig->low,
-                                    fig->high,
-                                    n,
-                                    0,
-                                    MN_LINE_SOLID};
+    int zones = plan->n_zone_projections > 1 && plan->lasting_zone >= 0;
+    snprintf(fig->footnote, sizeof fig->footnote, "%s",
+             zones ? "Simulation, not a promise: band = plausible range; every zone with the "
+                     "visits booked. Lines: sessions; dashed: maintenance (M)."
+                   : "Simulation from the mneedle collagen model, not a promise: shaded band = "
+                     "plausible range. Lines: sessions; dashed: maintenance (M).");
+    mn__improvement_chart_init(c, "Projected improvement over time", fig->footnote);
+    const char *label = "projected improvement (band: uncertainty)";
+    if (zones) {
+        const mn_plan_zone *z = &plan->zones[plan->lasting_zone];
+        snprintf(fig->series_text[0], sizeof fig->series_text[0],
+                 "%s (%s), sets the interval (band: uncertainty)", z->zone->id, z->concern->id);
+        label = fig->series_text[0];
+    }
+    c->series[0] = (mn_plot_series){label, fig->day, fig->improvement, fig->low, fig->high,
+                                    n,     0,        MN_LINE_SOLID};
     c->n_series = 1;
+    if (zones) {
+        mn_status st = zone_series(ctx, plan, fig);
+        if (st) {
+            mn__plan_figure_release(fig);
+            return st;
+        }
+    }
     c->markers = fig->marks;
     c->n_markers = plan->n_sessions;
     c->notes = fig->notes;

@@ -6,6 +6,12 @@
 # in the text plan (when more than one zone is projected) and in the report. Ravi's cheeks,
 # needled at 0.7-1.7 mm, get their own line, without the forehead's depth caution. The checker
 # is shown to fail on an entry that is missing or marks the wrong zone.
+# Every treated zone without a projection is in `projection.zones_not_projected[]` with its real
+# reason (its concern does not follow collagen, or its needle stays in the epidermis), and its
+# line is in the text and the report wherever more than one zone is listed; the figure's sidecar
+# carries every other projected zone's curve (series 1...). Two made-up clients needle with a
+# roller at 0.25 mm, where the forehead's needle stays in the epidermis: one beside other zones,
+# one alone (its note must not say that no session is planned).
 . "$(dirname "$0")/lib.sh"
 
 expect 0 "" -- "$MNEEDLE" catalog concerns --json --output "$TMP/concerns.json"
@@ -13,6 +19,7 @@ expect 0 "" -- "$MNEEDLE" catalog concerns --json --output "$TMP/concerns.json"
 cat >"$TMP/check.py" <<'PY'
 import html, json, sys
 name, js, txt, page, cat = sys.argv[1:6]
+side = sys.argv[6] if len(sys.argv) > 6 else None
 plan = json.load(open(js))
 text = open(txt, encoding="utf-8").read()
 report = html.unescape(open(page, encoding="utf-8").read())
@@ -22,6 +29,49 @@ def same(what, got, want):
     if got != want:
         bad.append("%s: %s, expected %s" % (what, got, want))
 proj, s = plan.get("projection") or {}, plan.get("summary") or {}
+# Every treated zone is projected or listed as not, once, and the reason is the real one.
+missed = proj.get("zones_not_projected") or []
+pairs = [(z["zone"], z["concern"]) for z in plan["zones"]]
+if plan["sessions"]:
+    got = [(e["zone"], e["concern"]) for e in (proj.get("zones") or []) + missed]
+    same("every treated zone, projected or not", sorted(got), sorted(pairs))
+else:
+    same("zones_not_projected without sessions", proj.get("zones_not_projected"), None)
+listed = len(proj.get("zones") or []) + len(missed) > 1
+for e in missed:
+    where = "%s (%s)" % (e["zone"], e["concern"])
+    want = "concern_not_collagen" if e["concern"] not in projected else "epidermis"
+    same("%s: reason" % where, e.get("reason"), want)
+    line = where + ": not projected: "
+    if want == "epidermis":
+        line += "at %.2g mm " % e.get("needle_mm", -1)
+        if "stays in the epidermis, where the collagen model does not act" not in e["note"]:
+            bad.append("%s: the note does not say the needle stays in the epidermis" % where)
+    else:
+        line += "%s does not follow dermal collagen" % e["concern"]
+    if not e.get("note", "").startswith(line):
+        bad.append("%s: note does not start with '%s'" % (where, line))
+    if listed and "  - " + e.get("note", "") + "\n" not in text:
+        bad.append("text: no line for %s" % where)
+    if listed and e.get("note", "") not in report:
+        bad.append("report: no line for %s" % where)
+if plan["sessions"] and "No sessions are planned" in proj.get("note", ""):
+    bad.append("the note says no sessions are planned")
+# The figure: series 0 the plan's curve, then each other projected zone's, as in the JSON.
+if side:
+    import csv
+    rows = [r for r in csv.DictReader(open(side)) if r["kind"] == "line"]
+    others = [e for e in proj.get("zones") or [] if not e["sets_maintenance_interval"]]
+    for k, e in enumerate([None] + others):
+        want = proj["samples"] if e is None else e["samples"]
+        drawn = [(float(r["x"]), float(r["y"])) for r in rows if r["series"] == str(k)]
+        if len(drawn) != len(want) or any(
+                abs(x - w["day"]) > 1e-9 or
+                abs(y - w["improvement_pct"]) > 1e-9 * max(1.0, abs(w["improvement_pct"]))
+                for (x, y), w in zip(drawn, want)):
+            bad.append("figure: series %d is not %s" % (k, "the plan's curve" if e is None else
+                                                         "%s (%s)" % (e["zone"], e["concern"])))
+    same("figure: series drawn", len({r["series"] for r in rows}), 1 + len(others))
 if not s.get("projection_applies"):
     same("projection.zones without a projection", proj.get("zones"), None)
 else:
@@ -29,7 +79,9 @@ else:
     if not isinstance(zones, list):
         bad.append("projection.zones missing")
         zones = []
-    want = [(z["zone"], z["concern"]) for z in plan["zones"] if z["concern"] in projected]
+    out = {(e["zone"], e["concern"]) for e in missed}
+    want = [(z["zone"], z["concern"]) for z in plan["zones"]
+            if z["concern"] in projected and (z["zone"], z["concern"]) not in out]
     same("projection.zones", [(e.get("zone"), e.get("concern")) for e in zones], want)
     setting = [e for e in zones if e.get("sets_maintenance_interval") is True]
     same("zones that set the interval", len(setting), 1)
@@ -76,18 +128,56 @@ PY
 
 check_client() { # NAME CLIENT_FILE: the plan's text, report and JSON, then the checker
     local name=$1 client=$2
-    mkdir -p "$TMP/$name"
+    mkdir -p "$TMP/$name/fig"
     expect 0 "" -- "$MNEEDLE" plan --start earliest --output "$TMP/$name/plan.txt" \
-        --report "$TMP/$name/r.html" "$client"
+        --report "$TMP/$name/r.html" --plot "$TMP/$name/fig" "$client"
     expect 0 "" -- "$MNEEDLE" plan --start earliest --json --output "$TMP/$name/plan.json" \
         "$client"
+    local side=
+    [ -f "$TMP/$name/fig/projection.csv" ] && side="$TMP/$name/fig/projection.csv"
     expect 0 "stdout:$name: every zone projected" -- python3 "$TMP/check.py" "$name" \
-        "$TMP/$name/plan.json" "$TMP/$name/plan.txt" "$TMP/$name/r.html" "$TMP/concerns.json"
+        "$TMP/$name/plan.json" "$TMP/$name/plan.txt" "$TMP/$name/r.html" "$TMP/concerns.json" \
+        $side
     sed 's/^/  /' "$TMP/out"
 }
 for client in "$MN_SOURCE_DIR"/examples/clients/*.json; do
     check_client "$(basename "$client" .json)" "$client"
 done
+
+# A roller at 0.25 mm (anticoagulants lower texture-tone's depths to the shortest): the
+# forehead's needle stays in the epidermis, the periorbital's (thinner epidermis) does not.
+roller_client() { # FILE CONCERNS
+    cat >"$1" <<EOF
+{"client": {"name": "T", "age": 40, "sex": "female", "fitzpatrick": 2},
+ "concerns": [$2],
+ "history": {"anticoagulants": true}, "lifestyle": {"smoker": false, "sun": "moderate"},
+ "clinic": {"device": "dermaroller-192", "price_per_session": 300, "currency": "GBP",
+            "start": "2027-01-11"}}
+EOF
+}
+roller_client "$TMP/roller.json" '{"concern": "texture-tone", "zones": ["periorbital", "forehead"], "severity": "moderate"},
+  {"concern": "fine-lines-wrinkles", "zones": ["cheek"], "severity": "moderate"},
+  {"concern": "melasma", "zones": ["nose"], "severity": "moderate"}'
+check_client roller "$TMP/roller.json"
+roller_client "$TMP/alone.json" '{"concern": "texture-tone", "zones": ["forehead"], "severity": "moderate"}'
+check_client alone "$TMP/alone.json"
+r="$TMP/roller"
+expect 0 "" -- python3 -c '
+import json, sys
+p = json.load(open(sys.argv[1]))["projection"]
+m = {(e["zone"], e["concern"]): e for e in p["zones_not_projected"]}
+z = [(e["zone"], e["concern"]) for e in p["zones"]]
+sys.exit(0 if z == [("periorbital", "texture-tone"), ("cheek", "fine-lines-wrinkles")]
+         and m[("forehead", "texture-tone")]["reason"] == "epidermis"
+         and m[("forehead", "texture-tone")]["needle_mm"] == 0.25
+         and m[("nose", "melasma")]["reason"] == "concern_not_collagen" else 1)' "$r/plan.json"
+expect 0 "stdout:^  - forehead \(texture-tone\): not projected: at 0.25 mm with the dermaroller-192 the needle stays in the epidermis, where the collagen model does not act\.$" -- \
+    cat "$r/plan.txt"
+expect 0 "stdout:^  - nose \(melasma\): not projected: melasma does not follow dermal collagen" -- \
+    cat "$r/plan.txt"
+expect 0 "stdout:^line,1," -- cat "$r/fig/projection.csv"
+expect 0 "stdout:stays in the epidermis" -- cat "$TMP/alone/plan.txt"
+expect 0 "stdout:\"reason\": \"epidermis\"" -- cat "$TMP/alone/plan.json"
 
 # Ravi: the forehead (0.2 mm) sets the interval; the cheeks, the scars that matter, have their
 # own lines, and only the forehead's carries the depth caution.
@@ -119,5 +209,22 @@ PY
 expect 1 "stdout:projection.zones: " -- python3 "$TMP/check.py" ravi "$r/less.json" \
     "$r/plan.txt" "$r/r.html" "$TMP/concerns.json"
 expect 1 "stdout:the zone that sets the interval: " -- python3 "$TMP/check.py" ravi \
+    "$r/wrong.json" "$r/plan.txt" "$r/r.html" "$TMP/concerns.json"
+# ... and on a zone not projected that is not listed, or listed with the wrong reason.
+r="$TMP/roller"
+python3 - "$r/plan.json" "$r/less.json" "$r/wrong.json" <<'PY'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+missed = plan["projection"]["zones_not_projected"]
+plan["projection"]["zones_not_projected"] = [e for e in missed if e["zone"] != "forehead"]
+json.dump(plan, open(sys.argv[2], "w"))
+plan["projection"]["zones_not_projected"] = missed
+for e in missed:
+    e["reason"] = "concern_not_collagen"
+json.dump(plan, open(sys.argv[3], "w"))
+PY
+expect 1 "stdout:every treated zone, projected or not: " -- python3 "$TMP/check.py" roller \
+    "$r/less.json" "$r/plan.txt" "$r/r.html" "$TMP/concerns.json"
+expect 1 "stdout:forehead \(texture-tone\): reason: " -- python3 "$TMP/check.py" roller \
     "$r/wrong.json" "$r/plan.txt" "$r/r.html" "$TMP/concerns.json"
 finish

@@ -63,12 +63,19 @@ PY
         if command -v python3 >/dev/null; then
             check "$client: plotted projection = plan --json projection" python3 - "$d/plan.json" "$d/fig/projection.csv" <<'PY'
 import csv, json, sys
-samples = json.load(open(sys.argv[1]))["projection"]["samples"]
+# Series 0 is the plan's curve; series 1... each other projected zone's own, in the order of
+# projection.zones[] (docs/plots.md).
+proj = json.load(open(sys.argv[1]))["projection"]
+curves = [proj["samples"]] + [z["samples"] for z in proj.get("zones") or []
+                              if not z["sets_maintenance_interval"]]
 rows = [r for r in csv.DictReader(open(sys.argv[2])) if r["kind"] == "line"]
-ok = len(rows) == len(samples) and all(
-    abs(float(r["x"]) - s["day"]) < 1e-9 and
-    abs(float(r["y"]) - s["improvement_pct"]) <= 1e-9 * max(1.0, abs(s["improvement_pct"]))
-    for r, s in zip(rows, samples))
+def same(rows, samples):
+    return len(rows) == len(samples) and all(
+        abs(float(r["x"]) - s["day"]) < 1e-9 and
+        abs(float(r["y"]) - s["improvement_pct"]) <= 1e-9 * max(1.0, abs(s["improvement_pct"]))
+        for r, s in zip(rows, samples))
+ok = {r["series"] for r in rows} == {str(k) for k in range(len(curves))} and all(
+    same([r for r in rows if r["series"] == str(k)], c) for k, c in enumerate(curves))
 sys.exit(0 if ok else 1)
 PY
         fi

@@ -321,7 +321,9 @@ static void test_plan_plot_files(void **state)
     for (char *l = strtok_r(csv, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         int series, idx;
         double x, y, px, py;
-        if (sscanf(l, "line,%d,%d,%lf,%lf,%lf,%lf", &series, &idx, &x, &y, &px, &py) == 6) {
+        /* Series 0 is the plan's curve; other projected zones follow as series 1... */
+        if (sscanf(l, "line,%d,%d,%lf,%lf,%lf,%lf", &series, &idx, &x, &y, &px, &py) == 6 &&
+            series == 0) {
             assert_int_equal(idx, lines);
             assert_true(x == s[idx].day);
             assert_true(y == s[idx].improvement_pct);
