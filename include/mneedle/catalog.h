@@ -14,6 +14,11 @@
 #ifndef MNEEDLE_CATALOG_H
 #define MNEEDLE_CATALOG_H
 
+/** Most course sessions a concern may ask for (data/concerns.json: sessions.min, max,
+ *  default): a weekly course for a year [judgement], above the longest course in the
+ *  evidence base (12 weekly sessions, data/evidence/minh2019.json). */
+#define MN_CONCERN_MAX_SESSIONS 52
+
 #include "mneedle/core.h"
 
 #ifdef __cplusplus
@@ -88,9 +93,9 @@ typedef struct {
     double deep_face_max_mm;      /* a justified exception above 1.5 mm on the face, or 0 */
     const char *deep_reason;      /* why the exception is justified (NULL if none) */
     double dark_phototype_max_mm; /* lower cap for phototypes IV-VI, or 0 for none */
-    int sessions_min, sessions_max, sessions_default;
-    int interval_days;         /* usual interval between course sessions */
-    int min_interval_days;     /* never closer than this */
+    int sessions_min, sessions_max, sessions_default; /* 1..MN_CONCERN_MAX_SESSIONS */
+    int interval_days;                                /* usual interval between course sessions */
+    int min_interval_days;                            /* never closer than this */
     int maintenance_days;      /* default maintenance interval before the model sets it */
     double passes;             /* usual passes per session */
     double response_weight;    /* how much the concern responds to collagen gain (0–1) */

@@ -204,12 +204,16 @@ const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_
     return buf;
 }
 
-/* Zone @p i's course sessions as planned (at most 64; each at the site's setting of that
- * visit), days counted from its first, whose date goes to @p first. Returns how many. */
-static int zone_course(const mn_plan *p, int i, mn_course_session course[64], mn_date *first)
+/* Room for one zone's course sessions: a course follows its concern's session count. */
+#define ZONE_COURSE_MAX MN_CONCERN_MAX_SESSIONS
+
+/* Zone @p i's course sessions as planned (at most ZONE_COURSE_MAX; each at the site's setting of
+ * that visit), days counted from its first, whose date goes to @p first. Returns how many. */
+static int zone_course(const mn_plan *p, int i, mn_course_session course[ZONE_COURSE_MAX],
+                       mn_date *first)
 {
     int n = 0;
-    for (int s = 0; s < p->n_sessions && n < 64; s++) {
+    for (int s = 0; s < p->n_sessions && n < ZONE_COURSE_MAX; s++) {
         const mn_plan_session *ps = &p->sessions[s];
         if (ps->phase != MN_PHASE_COURSE || !(ps->zone_mask & (1u << i)))
             continue;
@@ -238,7 +242,7 @@ static mn_status zone_curves_as_booked(mn_ctx *ctx, mn_plan *p, int interval)
         mn_plan_zone_projection *zp = &p->zone_projections[k];
         if (zp->sets_interval)
             continue;
-        mn_course_session course[64];
+        mn_course_session course[ZONE_COURSE_MAX];
         mn_date first = 0;
         int n = zone_course(p, zp->zone, course, &first);
         mn_projection_options o;
@@ -348,7 +352,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
      * projected zone keeps its own figures (zone_projections). */
     mn_healing_projection best;
     int best_zone = -1, last_course_day = 0;
-    int zone_last_day[32];
+    int zone_last_day[MN_MAX_ZONES];
     const int band_draws = p->options.band_draws;
     mn_status st = MN_OK;
     memset(&best, 0, sizeof best);
@@ -357,8 +361,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
          !(p->zones_not_projected =
                mn__calloc((size_t)p->n_zones, sizeof *p->zones_not_projected))))
         return mn__error(ctx, MN_ENOMEM, "out of memory for the zones' projections");
-    for (int i = 0; i < p->n_zones && i < 32; i++) {
-        mn_course_session course[64];
+    for (int i = 0; i < p->n_zones && i < MN_MAX_ZONES; i++) {
+        mn_course_session course[ZONE_COURSE_MAX];
         mn_date first = 0;
         int n = zone_course(p, i, course, &first);
         mn_plan_zone_unprojected *u = &p->zones_not_projected[p->n_zones_not_projected];

@@ -389,9 +389,9 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
     c->collagen_projection = has_collagen ? collagen : 1;
     snprintf(q, sizeof q, "%s.sessions", p);
     if ((st = mn__jkeys(in, sessions, q, skeys)) ||
-        (st = mn__jint(in, sessions, q, "min", 1, 1, 52, &smin, NULL)) ||
-        (st = mn__jint(in, sessions, q, "max", 1, 1, 52, &smax, NULL)) ||
-        (st = mn__jint(in, sessions, q, "default", 1, 1, 52, &sdef, NULL)))
+        (st = mn__jint(in, sessions, q, "min", 1, 1, MN_CONCERN_MAX_SESSIONS, &smin, NULL)) ||
+        (st = mn__jint(in, sessions, q, "max", 1, 1, MN_CONCERN_MAX_SESSIONS, &smax, NULL)) ||
+        (st = mn__jint(in, sessions, q, "default", 1, 1, MN_CONCERN_MAX_SESSIONS, &sdef, NULL)))
         return st;
     if (smin > sdef || sdef > smax)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: expected min <= default <= max", in->src, q);
