@@ -142,8 +142,11 @@ mn_status mn__cohort_engine(mn_ctx *ctx, const mn_cohort_trial *trial,
 mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_trial *t);
 
 /* A shard's part (part.c; written by src/report/cohort_part_out.c). */
-#define MN__PART_FORMAT         "mneedle-cohort-part"
-#define MN__PART_FORMAT_VERSION 1
+#define MN__PART_FORMAT "mneedle-cohort-part"
+/* 2: each patient takes a draw of the evidence fit's constants unless the trial says
+ * "constants": "defaults"; a version-1 part's patients all took the defaults, so the two
+ * cannot be merged. */
+#define MN__PART_FORMAT_VERSION 2
 
 struct mn_cohort_part {
     char src[256];       /* the part file, or "shard K/N" for one made here; for messages */

@@ -394,9 +394,12 @@ static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
         return bad(r, MN_EPARSE, "$.format",
                    "expected \"" MN__PART_FORMAT "\": this is not a part written by 'mneedle "
                    "cohort --shard'");
-    if ((st = whole_member(r, root, "$", "format_version", MN__PART_FORMAT_VERSION,
-                           MN__PART_FORMAT_VERSION, &x)))
+    if ((st = whole_member(r, root, "$", "format_version", 1, MN__PART_FORMAT_VERSION, &x)))
         return st;
+    if (x < MN__PART_FORMAT_VERSION)
+        return bad(r, MN_ERANGE, "$.format_version",
+                   "version 1, written by an older mneedle whose patients all took the "
+                   "library's default constants; run the shard again with this version");
     if ((st = member(r, root, "mneedle_version", &v)))
         return st;
     if (!(s = json_string_value(v)) || strlen(s) >= sizeof p->version)

@@ -147,6 +147,10 @@ sed 's/"seed":2013/"seed":2014/' "$P2" >"$TMP/edited.json"
 refused "edited.json: \\$.run_id: does not match" "$P1" "$TMP/edited.json" "$P3"
 sed 's/"mneedle_version":"[^"]*"/"mneedle_version":"0.0.1"/' "$P2" >"$TMP/old.json"
 refused "old.json: \\$.run_id" "$P1" "$TMP/old.json" "$P3"
+# A part of format 1 (before each patient drew the evidence fit's constants) is refused by name.
+sed 's/"format_version":2,/"format_version":1,/' "$P2" >"$TMP/v1.json"
+refused "v1.json: \\$.format_version: version 1, written by an older mneedle whose patients all took the library's default constants" \
+    "$P1" "$TMP/v1.json" "$P3"
 sed 's/"shard":2,/"shard":4,/' "$P2" >"$TMP/k4.json"
 refused "k4.json: \\$.shard: 4 is outside 1 to 3" "$P1" "$TMP/k4.json" "$P3"
 sed 's/"first_patient":7,/"first_patient":8,/' "$P2" >"$TMP/first.json"
