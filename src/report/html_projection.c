@@ -127,7 +127,23 @@ static void unprojected_items(mn__buf *b, const mn_plan *plan)
 
 /* More than one zone treated: which one the shaded curve shows, each projected zone on its
  * own (its curve is in the figure too), and each zone not projected with its reason. */
-static void zone_answers(mn__buf *b, const mn_plan *plan)
+/* "every other projected zone's own curve is drawn beside it" only when it is: the figure
+ * leaves out a zone it could not simulate at the booked interval, and zones past its series
+ * (plot_plan.c). */
+static void others_drawn(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig)
+{
+    int others = plan->n_zone_projections - 1, drawn = fig->chart.n_series - 1;
+    if (drawn >= others)
+        mn__buf_textf(b, "every other projected zone's own curve is drawn beside it, named in "
+                         "the legend");
+    else
+        mn__buf_textf(b,
+                      "%d of the %d other projected zones are drawn beside it, named in the "
+                      "legend (the lines below give every zone)",
+                      drawn > 0 ? drawn : 0, others);
+}
+
+static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig)
 {
     if (plan->n_zone_projections + plan->n_zones_not_projected < 2)
         return;
@@ -141,8 +157,8 @@ static void zone_answers(mn__buf *b, const mn_plan *plan)
     if (plan->n_zone_projections > 1) {
         mn__html_put(b, "), the zone with the shortest maintenance interval, which sets ");
         mn__html_esc(b, mn__plan_sets_interval_text(plan));
-        mn__html_put(b, "; every other projected zone's own curve is drawn beside it, named in "
-                        "the legend");
+        mn__html_put(b, "; ");
+        others_drawn(b, plan, fig);
     } else {
         mn__html_put(b, "), the only zone projected");
     }
@@ -213,10 +229,10 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
                         "lines are sessions; dashed lines are maintenance visits (M). ");
         if (plan->n_zone_projections > 1)
             mn__html_put(b, "The shaded curve is the zone that sets the maintenance interval; "
-                            "each other treated zone has its own line, named in the legend. ");
+                            "other projected zones are lines named in the legend. ");
         mn__html_put(b, "A simulation, not a promise.</figcaption></figure>");
         lasting_answer(b, plan, fig);
-        zone_answers(b, plan);
+        zone_answers(b, plan, fig);
         mn__html_put(b, "</section>");
     }
     mn__buf_release(&png);
