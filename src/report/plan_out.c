@@ -222,6 +222,12 @@ static const char *no_price_note(const mn_client *c, int json)
  * (simulate_out.c), so one reader serves both; every value is one the plan computed with its
  * projection (docs/clinic.md, "Summary"). Without a projection (no session, or only concerns
  * the model does not project) it says so and gives the interval the visits follow. */
+/* maintenance_interval_bound's value for an interval_bound_side (docs/clinic.md, Summary). */
+static const char *bound_name(int side)
+{
+    return side > 0 ? "longest" : side < 0 ? "shortest" : "none";
+}
+
 static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
 {
     json_t *sum = mn__jput(j, root, "summary", json_object());
@@ -250,10 +256,7 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     mn__jput_int(j, sum, "maintenance_interval_days_low", p->maintenance_interval_low_days);
     mn__jput_int(j, sum, "maintenance_interval_days_high", p->maintenance_interval_high_days);
     mn__jput_bool(j, sum, "maintenance_interval_bounded", p->lasting_interval_bounded);
-    mn__jput_str(j, sum, "maintenance_interval_bound",
-                 p->lasting_interval_bound_side > 0   ? "longest"
-                 : p->lasting_interval_bound_side < 0 ? "shortest"
-                                                      : "none");
+    mn__jput_str(j, sum, "maintenance_interval_bound", bound_name(p->lasting_interval_bound_side));
     if (p->lasting_interval_bound_side > 0)
         put_day_or_null(j, sum, "maintenance_interval_unbounded_days",
                         p->lasting_interval_unbounded_days);
@@ -297,10 +300,7 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
         put_day_or_null(j, e, "durability_days_high", zp->durability_high_days);
         put_day_or_null(j, e, "back_to_baseline_day", zp->back_to_baseline_day);
         mn__jput_int(j, e, "maintenance_interval_days", zp->maintenance_interval_days);
-        mn__jput_str(j, e, "maintenance_interval_bound",
-                     zp->interval_bound_side > 0   ? "longest"
-                     : zp->interval_bound_side < 0 ? "shortest"
-                                                   : "none");
+        mn__jput_str(j, e, "maintenance_interval_bound", bound_name(zp->interval_bound_side));
         if (zp->interval_bound_side > 0)
             put_day_or_null(j, e, "maintenance_interval_unbounded_days",
                             zp->interval_unbounded_days);
