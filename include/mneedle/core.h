@@ -231,9 +231,12 @@ mn_status mn_outfile_batch_begin(mn_ctx *ctx);
  * Renames every file of the batch over its target, in the order they were committed, and
  * closes the batch. If a rename fails, the targets already replaced get their previous file
  * back (or are removed, where there was none) and every temporary file is removed: no file of
- * the batch is left, and files that were there before are as they were. SIGINT, SIGTERM and
+ * the batch is left, and files that were there before are as they were. Where the filesystem
+ * refused the hard link that keeps a previous file, that target keeps its new file; where
+ * putting a previous file back failed, it is left under its second name. SIGINT, SIGTERM and
  * SIGHUP wait until the renames (or that undoing) are done. No batch open: MN_OK.
- * @return MN_OK; MN_EIO naming the target whose rename failed.
+ * @return MN_OK; MN_EIO naming the target whose rename failed, and what the undoing left: each
+ *         file that could not be rolled back, and any previous file's second name.
  */
 mn_status mn_outfile_batch_commit(mn_ctx *ctx);
 

@@ -141,6 +141,7 @@ typedef struct {
     char *path;  /* the target */
     char *bak;   /* at commit: a second link to the target's old file, or "" */
     int existed; /* at commit: the target was there before the rename */
+    int stays;   /* after a rollback: 0 undone, 1 the new file stays, 2 and the old is in bak */
 } held;
 
 struct mn__outbatch {
@@ -162,7 +163,7 @@ static int hold(struct mn__outbatch *b, char *tmp, char *path)
     char *bak = mn__malloc(strlen(path) + 16);
     if (!bak)
         return -1;
-    b->items[b->n++] = (held){tmp, path, bak, 0};
+    b->items[b->n++] = (held){tmp, path, bak, 0, 0};
     return 0;
 }
 
@@ -200,6 +201,19 @@ mn_status mn_outfile_batch_begin(mn_ctx *ctx)
     return MN_OK;
 }
 
+/* The system calls of mn_outfile_batch_commit, replaced only by tests
+ * (mn__outfile_test_calls) to make a hard link or a rename fail where no filesystem at hand
+ * would. */
+static int (*link_fn)(const char *, const char *) = link;
+static int (*rename_fn)(const char *, const char *) = rename;
+
+void mn__outfile_test_calls(int (*link_call)(const char *, const char *),
+                            int (*rename_call)(const char *, const char *))
+{
+    link_fn = link_call ? link_call : link;
+    rename_fn = rename_call ? rename_call : rename;
+}
+
 /* A second name for the target's current file (h->bak), so a rollback can put it back; ""
  * when none can be made (hard links refused there): the rename goes on without one. */
 static void keep_old(held *h)
@@ -213,8 +227,54 @@ static void keep_old(held *h)
     }
     close(fd);
     unlink(h->bak);
-    if (link(h->path, h->bak) != 0)
+    if (link_fn(h->path, h->bak) != 0)
         h->bak[0] = '\0';
+}
+
+/* The message of a batch whose rename of items[i] failed with @p e, after the rollback: what
+ * was put back, and what could not be (items[j].stays), by name. */
+static mn_status rollback_error(mn_ctx *ctx, const held *items, int i, int e)
+{
+    int k = 0;
+    size_t n = 256 + strlen(items[i].path);
+    for (int j = 0; j < i; j++)
+        if (items[j].stays) {
+            k++;
+            n += strlen(items[j].path) + strlen(items[j].bak) + 32;
+        }
+    if (i == 0)
+        return mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)",
+                         items[i].path, strerror(e));
+    if (k == 0)
+        return mn__error(ctx, MN_EIO,
+                         "%s: cannot write: %s (the %d file%s put in place before it %s rolled "
+                         "back: no file of this run is kept)",
+                         items[i].path, strerror(e), i, i == 1 ? "" : "s", i == 1 ? "is" : "are");
+    char *msg = mn__malloc(n);
+    if (!msg) /* without memory for the names, the count */
+        return mn__error(ctx, MN_EIO,
+                         "%s: cannot write: %s (of the %d file%s put in place before it, %d "
+                         "could not be rolled back and stay%s)",
+                         items[i].path, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
+    size_t len =
+        (size_t)snprintf(msg, n,
+                         "%s: cannot write: %s (of the %d file%s put in place before "
+                         "it, %d could not be rolled back and stay%s:",
+                         items[i].path, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
+    const char *sep = " ";
+    for (int j = 0; j < i; j++) {
+        if (!items[j].stays)
+            continue;
+        len += (size_t)snprintf(msg + len, n - len, "%s%s", sep, items[j].path);
+        if (items[j].stays == 2)
+            len +=
+                (size_t)snprintf(msg + len, n - len, " (its old file is left as %s)", items[j].bak);
+        sep = ", ";
+    }
+    snprintf(msg + len, n - len, ")");
+    mn_status st = mn__error(ctx, MN_EIO, "%s", msg);
+    mn__free(msg);
+    return st;
 }
 
 mn_status mn_outfile_batch_commit(mn_ctx *ctx)
@@ -234,7 +294,7 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
         h->existed = lstat(h->path, &sb) == 0;
         if (h->existed && !S_ISDIR(sb.st_mode))
             keep_old(h);
-        if (rename(h->tmp, h->path) != 0) {
+        if (rename_fn(h->tmp, h->path) != 0) {
             e = errno;
             break;
         }
@@ -245,14 +305,23 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
             unlink(b->items[i].bak);
         for (int j = i - 1; j >= 0; j--) { /* newest first: a name given twice ends as it was */
             held *h = &b->items[j];
-            if (h->bak[0])
-                rename(h->bak, h->path); /* if even this fails, the old file stays in h->bak */
+            if (h->bak[0]) /* if even this fails, the old file is left under h->bak */
+                h->stays = rename_fn(h->bak, h->path) == 0 ? 0 : 2;
             else if (!h->existed)
-                unlink(h->path);
-            /* else: there was a file but no second name for it; the new one stays */
+                h->stays = unlink(h->path) == 0 || errno == ENOENT ? 0 : 1;
+            else
+                h->stays = 1; /* there was a file but no second name for it; the new one stays */
         }
-        st = mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)",
-                       b->items[i].path, strerror(e));
+        /* A name given twice ends as its first undoing left it: what a later one kept is gone,
+         * or, in a second name, a file of this run. */
+        for (int j = 0; j < i; j++)
+            for (int l = j + 1; !b->items[j].stays && l < i; l++)
+                if (b->items[l].stays && strcmp(b->items[l].path, b->items[j].path) == 0) {
+                    if (b->items[l].stays == 2)
+                        unlink(b->items[l].bak);
+                    b->items[l].stays = 0;
+                }
+        st = rollback_error(ctx, b->items, i, e);
     } else {
         for (int j = 0; j < b->n; j++)
             if (b->items[j].bak[0])
