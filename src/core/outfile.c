@@ -13,7 +13,9 @@
  * (mn_outfile_batch_begin), a commit leaves the complete file under its temporary name, and
  * mn_outfile_batch_commit renames them all at the end, or, when one rename fails, puts back
  * what the others replaced. A write that fails part-way (a disk filling up after the figures)
- * thus leaves every target as it was before the run.
+ * thus leaves every target as it was before the run. Standard output opened during a batch is
+ * held in memory and printed after the renames, so a command prints its answer only once its
+ * files are in place; a failure to print puts them back as a failed rename does.
  */
 #include <assert.h>
 #include <errno.h>
@@ -33,6 +35,11 @@ struct mn_outfile {
     int close_fp;   /* 1 when fp was opened here directly (a device, FIFO or socket) */
     int failed;
     int err; /* errno of the first failed write */
+    /* Standard output opened while a batch is open: its bytes, held until the batch's files
+     * are in place (mn_outfile_batch_commit writes them after the renames). */
+    int hold;
+    char *held;
+    size_t held_len, held_cap;
 };
 
 /* The registry of temporary files to remove on a signal. A slot holds a pointer to a name
@@ -147,6 +154,8 @@ typedef struct {
 struct mn__outbatch {
     held *items;
     int n, cap;
+    char *out; /* the bytes for standard output, written once every file is in place */
+    size_t out_len;
 };
 
 /* Appends (tmp, path), taking both on success; returns -1 without memory. */
@@ -231,36 +240,39 @@ static void keep_old(held *h)
         h->bak[0] = '\0';
 }
 
-/* The message of a batch whose rename of items[i] failed with @p e, after the rollback: what
- * was put back, and what could not be (items[j].stays), by name. */
-static mn_status rollback_error(mn_ctx *ctx, const held *items, int i, int e)
+/* The message of a batch whose output @p name (the target of items[i], or standard output after
+ * all i files) failed with @p e, after the rollback: what was put back, and what could not be
+ * (items[j].stays), by name; @p on_stdout: the output was standard output. */
+static mn_status rollback_error(mn_ctx *ctx, const held *items, int i, int on_stdout,
+                                const char *name, int e)
 {
     int k = 0;
-    size_t n = 256 + strlen(items[i].path);
+    size_t n = 256 + strlen(name);
     for (int j = 0; j < i; j++)
         if (items[j].stays) {
             k++;
             n += strlen(items[j].path) + strlen(items[j].bak) + 32;
         }
+    if (i == 0 && on_stdout) /* with no file in the batch */
+        return mn__error(ctx, MN_EIO, "%s: cannot write: %s", name, strerror(e));
     if (i == 0)
-        return mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)",
-                         items[i].path, strerror(e));
+        return mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)", name,
+                         strerror(e));
     if (k == 0)
         return mn__error(ctx, MN_EIO,
                          "%s: cannot write: %s (the %d file%s put in place before it %s rolled "
                          "back: no file of this run is kept)",
-                         items[i].path, strerror(e), i, i == 1 ? "" : "s", i == 1 ? "is" : "are");
+                         name, strerror(e), i, i == 1 ? "" : "s", i == 1 ? "is" : "are");
     char *msg = mn__malloc(n);
     if (!msg) /* without memory for the names, the count */
         return mn__error(ctx, MN_EIO,
                          "%s: cannot write: %s (of the %d file%s put in place before it, %d "
                          "could not be rolled back and stay%s)",
-                         items[i].path, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
-    size_t len =
-        (size_t)snprintf(msg, n,
-                         "%s: cannot write: %s (of the %d file%s put in place before "
-                         "it, %d could not be rolled back and stay%s:",
-                         items[i].path, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
+                         name, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
+    size_t len = (size_t)snprintf(msg, n,
+                                  "%s: cannot write: %s (of the %d file%s put in place before "
+                                  "it, %d could not be rolled back and stay%s:",
+                                  name, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
     const char *sep = " ";
     for (int j = 0; j < i; j++) {
         if (!items[j].stays)
@@ -287,6 +299,7 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
     sigset_t old;
     block(&old);
     int i, e = 0;
+    const char *failed = NULL;
     for (i = 0; i < b->n; i++) {
         held *h = &b->items[i];
         struct stat sb;
@@ -296,12 +309,26 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
             keep_old(h);
         if (rename_fn(h->tmp, h->path) != 0) {
             e = errno;
+            failed = h->path;
             break;
         }
     }
+    /* Standard output last, so nothing is printed unless every file is in place, and a
+     * failure to print puts them back. SIGPIPE waits too: a closed pipe is an EPIPE here, and
+     * the signal's default action comes once the files are back. */
+    if (!failed && b->out_len) {
+        sigset_t pipe_set;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+        if (fwrite(b->out, 1, b->out_len, stdout) != b->out_len || fflush(stdout) != 0) {
+            e = errno;
+            failed = "standard output";
+        }
+    }
     mn_status st = MN_OK;
-    if (i < b->n) {
-        if (b->items[i].bak[0])
+    if (failed) {
+        if (i < b->n && b->items[i].bak[0])
             unlink(b->items[i].bak);
         for (int j = i - 1; j >= 0; j--) { /* newest first: a name given twice ends as it was */
             held *h = &b->items[j];
@@ -321,7 +348,7 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
                         unlink(b->items[l].bak);
                     b->items[l].stays = 0;
                 }
-        st = rollback_error(ctx, b->items, i, e);
+        st = rollback_error(ctx, b->items, i, i == b->n, failed, e);
     } else {
         for (int j = 0; j < b->n; j++)
             if (b->items[j].bak[0])
@@ -338,6 +365,7 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
     }
     unblock(&old);
     mn__free(b->items);
+    mn__free(b->out);
     mn__free(b);
     return st;
 }
@@ -355,6 +383,7 @@ void mn__outbatch_free(mn_ctx *ctx)
         mn__free(b->items[j].bak);
     }
     mn__free(b->items);
+    mn__free(b->out);
     mn__free(b);
 }
 
@@ -397,6 +426,7 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
         return mn__error(ctx, MN_ENOMEM, "out of memory opening %s", path);
     if (strcmp(path, "-") == 0) {
         f->fp = stdout;
+        f->hold = ctx && ctx->batch;
         *out = f;
         return MN_OK;
     }
@@ -462,6 +492,26 @@ int mn_outfile_writer(void *userdata, const char *buf, size_t len)
     assert(f != NULL && (f->fp != NULL || f->tmp_path != NULL)); /* a stream, or one to create */
     if (f->failed)
         return -1;
+    if (f->hold) {
+        if (len == 0)
+            return 0;
+        if (len > f->held_cap - f->held_len) {
+            size_t cap = f->held_cap ? f->held_cap : 4096;
+            while (cap - f->held_len < len)
+                cap *= 2;
+            char *p = mn__realloc(f->held, cap);
+            if (!p) {
+                f->failed = 1;
+                f->err = ENOMEM;
+                return -1;
+            }
+            f->held = p;
+            f->held_cap = cap;
+        }
+        memcpy(f->held + f->held_len, buf, len);
+        f->held_len += len;
+        return 0;
+    }
     if (!f->fp && create_temp(f) != 0) {
         f->failed = 1;
         f->err = errno;
@@ -479,8 +529,28 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f)
 {
     if (f == NULL)
         return MN_EINVAL;
+    if (f->hold && !f->failed && ctx && ctx->batch) { /* written by the batch's commit */
+        struct mn__outbatch *b = ctx->batch;
+        if (!b->out) {
+            b->out = f->held, b->out_len = f->held_len;
+            f->held = NULL;
+        } else if (f->held_len) {
+            char *p = mn__realloc(b->out, b->out_len + f->held_len);
+            if (!p) {
+                mn_outfile_abort(f);
+                return mn__error(ctx, MN_ENOMEM, "out of memory writing standard output");
+            }
+            memcpy(p + b->out_len, f->held, f->held_len);
+            b->out = p;
+            b->out_len += f->held_len;
+        }
+        mn_outfile_abort(f);
+        return MN_OK;
+    }
     if (f->tmp_path == NULL) { /* standard output, or a device, FIFO or socket */
         int bad = f->failed, e = f->err;
+        if (!bad && f->held_len && fwrite(f->held, 1, f->held_len, f->fp) != f->held_len)
+            bad = 1, e = errno; /* held, but the batch was closed before this commit */
         if (!bad && fflush(f->fp) != 0)
             bad = 1, e = errno;
         if (f->close_fp && fclose(f->fp) != 0 && !bad)
@@ -536,6 +606,7 @@ void mn_outfile_abort(mn_outfile *f)
         mn__temp_remove(f->tmp_path);
     mn__free(f->tmp_path);
     mn__free(f->path);
+    mn__free(f->held);
     mn__free(f);
 }
 
