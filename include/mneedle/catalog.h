@@ -96,13 +96,16 @@ typedef struct {
     int sessions_min, sessions_max, sessions_default; /* 1..MN_CONCERN_MAX_SESSIONS */
     int interval_days;                                /* usual interval between course sessions */
     int min_interval_days;                            /* never closer than this */
-    int maintenance_days;      /* default maintenance interval before the model sets it */
-    double passes;             /* usual passes per session */
-    double response_weight;    /* how much the concern responds to collagen gain (0–1) */
-    const char *response_note; /* limited or variable response, when the evidence says so */
-    int collagen_projection;   /* 1: the visible concern follows dermal collagen, so the
-                                  healing model projects it; 0: it does not (pigment, hair),
-                                  and no improvement is projected for it */
+    int maintenance_days;            /* default maintenance interval before the model sets it */
+    double passes;                   /* usual passes per session */
+    double response_weight;          /* how much the concern responds to collagen gain (0–1) */
+    const char *response_note;       /* limited or variable response, when the evidence says so */
+    int collagen_projection;         /* 1: the visible concern follows dermal collagen, so the
+                                        healing model projects it; 0: it does not (pigment, hair),
+                                        and no improvement is projected for it */
+    const char *projection_withheld; /* why no improvement is projected though the concern
+                                        follows collagen (the evidence contradicts what the
+                                        model would give, or says nothing), or NULL */
 } mn_concern;
 
 typedef struct {
@@ -320,6 +323,15 @@ const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name);
 /** As mn_catalog_find_device(), for a concern ("wrinkles", "acne-scars"). NULL if unknown or
  *  if an argument is NULL; the entry is owned by the context. */
 const mn_concern *mn_catalog_find_concern(const mn_catalog *cat, const char *name);
+
+/**
+ * Whether the healing model's improvement is projected for @p c: the concern follows dermal
+ * collagen (collagen_projection) and no projection is withheld for it (projection_withheld).
+ * @return 1 or 0 (0 for NULL).
+ * Thread-safety: safe from any thread.
+ */
+int mn_concern_projected(const mn_concern *c);
+
 /** As mn_catalog_find_device(), for a product ("vitamin-c"). NULL if unknown or if an
  *  argument is NULL; the entry is owned by the context. */
 const mn_product *mn_catalog_find_product(const mn_catalog *cat, const char *name);

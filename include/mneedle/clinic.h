@@ -307,7 +307,11 @@ typedef enum {
     /* No course session treats the zone. */
     MN_UNPROJECTED_NO_COURSE = 2,
     /* The model refused the course for another reason, given in detail. */
-    MN_UNPROJECTED_MODEL = 3
+    MN_UNPROJECTED_MODEL = 3,
+    /* The concern follows collagen, but its projection is withheld (projection_withheld in
+     * data/concerns.json: what is published contradicts what the model would give, or says
+     * nothing), so no figure is given at any depth. */
+    MN_UNPROJECTED_WITHHELD = 4
 } mn_unprojected_reason;
 
 /** A treated zone the plan does not project, and why (`projection.zones_not_projected[]`). */

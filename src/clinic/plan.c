@@ -376,7 +376,7 @@ static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
                         sessions = course_sessions(cc);
                     if (cc->concern->maintenance_days < maint)
                         maint = cc->concern->maintenance_days;
-                    projected &= cc->concern->collagen_projection != 0;
+                    projected &= mn_concern_projected(cc->concern);
                 }
         }
         interval += p->zones[i].interval_add_days; /* the findings' adjust blocks */

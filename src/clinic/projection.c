@@ -23,7 +23,7 @@ static int shortest_default(const mn_plan *p, int unprojected_only)
     int m = MN_MAINTENANCE_MAX_DAYS;
     for (int k = 0; k < p->client.n_concerns; k++) {
         const mn_concern *c = p->client.concerns[k].concern;
-        if ((!unprojected_only || !c->collagen_projection) && c->maintenance_days < m)
+        if ((!unprojected_only || !mn_concern_projected(c)) && c->maintenance_days < m)
             m = c->maintenance_days;
     }
     return m;
@@ -159,6 +159,8 @@ const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r)
         return "epidermis";
     case MN_UNPROJECTED_NO_COURSE:
         return "no_course";
+    case MN_UNPROJECTED_WITHHELD:
+        return "withheld";
     case MN_UNPROJECTED_MODEL:
         break;
     }
@@ -188,6 +190,9 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
         break;
     case MN_UNPROJECTED_MODEL:
         snprintf(buf, size, "%s", u->detail);
+        break;
+    case MN_UNPROJECTED_WITHHELD:
+        snprintf(buf, size, "%s", z->concern->projection_withheld);
         break;
     }
     return buf;
@@ -330,17 +335,22 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
              p->maintenance_interval_days, default_reason(p, why, sizeof why));
     if (p->n_sessions == 0 || !p->client.device)
         return MN_OK;
-    /* Concerns that do not follow dermal collagen (pigment, hair) get no curve. */
-    char skipped[256] = "";
-    size_t ns = 0;
+    /* Concerns that do not follow dermal collagen (pigment, hair) get no curve (skipped), nor
+     * those whose projection is withheld (withheld; each zone says why). */
+    char skipped[256] = "", withheld[256] = "";
+    size_t ns = 0, nw = 0;
     int usual = MN_MAINTENANCE_MAX_DAYS; /* the shortest usual interval of those concerns */
     for (int k = 0; k < p->client.n_concerns; k++) {
         const mn_concern *c = p->client.concerns[k].concern;
-        if (!c->collagen_projection && ns < sizeof skipped) {
-            int w = snprintf(skipped + ns, sizeof skipped - ns, "%s%s", ns ? " and " : "", c->id);
-            ns = w < 0 ? sizeof skipped : ns + (size_t)w;
-            usual = c->maintenance_days < usual ? c->maintenance_days : usual;
+        if (mn_concern_projected(c))
+            continue;
+        char *list = c->collagen_projection ? withheld : skipped;
+        size_t *n = c->collagen_projection ? &nw : &ns;
+        if (*n < sizeof skipped) {
+            int w = snprintf(list + *n, sizeof skipped - *n, "%s%s", *n ? " and " : "", c->id);
+            *n = w < 0 ? sizeof skipped : *n + (size_t)w;
         }
+        usual = c->maintenance_days < usual ? c->maintenance_days : usual;
     }
     usual = usual < MN_MAINTENANCE_MIN_DAYS ? MN_MAINTENANCE_MIN_DAYS : usual;
     if (ns)
@@ -368,9 +378,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         int n = zone_course(p, i, course, &first);
         mn_plan_zone_unprojected *u = &p->zones_not_projected[p->n_zones_not_projected];
         u->zone = i;
-        if (!p->zones[i].concern->collagen_projection || n == 0) {
-            u->reason = p->zones[i].concern->collagen_projection ? MN_UNPROJECTED_NO_COURSE
-                                                                 : MN_UNPROJECTED_CONCERN;
+        const mn_concern *cz = p->zones[i].concern;
+        if (!mn_concern_projected(cz) || n == 0) {
+            u->reason = !cz->collagen_projection  ? MN_UNPROJECTED_CONCERN
+                        : cz->projection_withheld ? MN_UNPROJECTED_WITHHELD
+                                                  : MN_UNPROJECTED_NO_COURSE;
             p->n_zones_not_projected++;
             continue;
         }
@@ -608,7 +620,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  p->zones[best_zone].concern->id, p->evidence_shallowest_mm,
                  p->evidence_shallowest_study, p->zones[best_zone].depth_max_mm);
     }
-    if (ns) {
+    if (ns || nw) {
         size_t len = strlen(p->projection_note);
         int own = shortest_default(p, 1); /* before the bounds: usual is after them */
         int shorter_than_model = usual < best.maintenance_interval_days;
@@ -624,9 +636,19 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         else if (shorter_than_model)
             snprintf(shorter, sizeof shorter,
                      ", and its usual maintenance interval, shorter, sets its own zones' visits");
-        snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                 " The model does not project %s: it does not follow dermal collagen%s.", skipped,
-                 shorter);
+        char whynot[320];
+        if (ns && nw)
+            snprintf(whynot, sizeof whynot,
+                     "does not project %s: it does not follow dermal collagen; and it gives no "
+                     "figure for %s (its zones say why)",
+                     skipped, withheld);
+        else if (ns)
+            snprintf(whynot, sizeof whynot,
+                     "does not project %s: it does not follow dermal collagen", skipped);
+        else
+            snprintf(whynot, sizeof whynot, "gives no figure for %s (its zones say why)", withheld);
+        snprintf(p->projection_note + len, sizeof p->projection_note - len, " The model %s%s.",
+                 whynot, shorter);
     }
 done:
     mn_healing_projection_release(&best);

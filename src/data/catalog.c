@@ -357,6 +357,7 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
                                        "response_weight",
                                        "response_note",
                                        "collagen_projection",
+                                       "projection_withheld",
                                        "source",
                                        "dark_phototype_max_mm",
                                        NULL};
@@ -384,7 +385,8 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jnum(in, e, p, "passes", 1, 1, 20, &c->passes, NULL)) ||
         (st = mn__jnum(in, e, p, "response_weight", 1, 0, 1, &c->response_weight, NULL)) ||
         (st = mn__jstr(in, e, p, "response_note", 0, &c->response_note, NULL)) ||
-        (st = mn__jbool(in, e, p, "collagen_projection", 0, &collagen, &has_collagen)))
+        (st = mn__jbool(in, e, p, "collagen_projection", 0, &collagen, &has_collagen)) ||
+        (st = mn__jstr(in, e, p, "projection_withheld", 0, &c->projection_withheld, NULL)))
         return st;
     c->collagen_projection = has_collagen ? collagen : 1;
     snprintf(q, sizeof q, "%s.sessions", p);
@@ -1002,6 +1004,11 @@ const mn_site *mn_catalog_find_site(const mn_catalog *cat, const char *name)
 const mn_concern *mn_catalog_find_concern(const mn_catalog *cat, const char *name)
 {
     MN__FIND(mn_concern, concerns, n_concerns);
+}
+
+int mn_concern_projected(const mn_concern *c)
+{
+    return c && c->collagen_projection && !c->projection_withheld;
 }
 const mn_product *mn_catalog_find_product(const mn_catalog *cat, const char *name)
 {

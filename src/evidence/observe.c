@@ -418,6 +418,9 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         return "the study's concern is not one the model projects";
     if (!c->collagen_projection && !concern_free(map))
         return "the concern does not follow dermal collagen";
+    if (c->projection_withheld && !concern_free(map))
+        return "the concern's projection is withheld (projection_withheld in the concern "
+               "catalogue)";
     o->concern = c;
     o->zone = zone_of(cat, s);
     if (!o->zone)

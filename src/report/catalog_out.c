@@ -96,6 +96,8 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             if (c->response_note)
                 mn__jput_str(j, o, "response_note", c->response_note);
             mn__jput_bool(j, o, "collagen_projection", c->collagen_projection);
+            if (c->projection_withheld)
+                mn__jput_str(j, o, "projection_withheld", c->projection_withheld);
             mn__jput_str(j, o, "source", c->source);
         }
     } else if (!strcmp(what, "products")) {

@@ -78,6 +78,10 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
             "improvement below is only what the collagen change alone would give, not a "
             "forecast for this concern. ",
             sc->concern->name);
+    else if (sc->concern->projection_withheld)
+        PUT("The model does not project %s: %s. The improvement shown is only what the "
+            "collagen model gives, not a forecast for this concern. ",
+            sc->concern->name, sc->concern->projection_withheld);
     if (sc->n_sessions == 0) {
         PUT("Simulation: with no session, the untreated skin's collagen changes by %+.1f %% "
             "over %d days (ageing).",
@@ -242,7 +246,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
     mn__jput_str(&j, root, "version", mn_version());
-    mn__jput_bool(&j, root, "projection_applies", sc->concern->collagen_projection);
+    mn__jput_bool(&j, root, "projection_applies", mn_concern_projected(sc->concern));
     mn__jput_warnings(&j, root, res->warnings);
     mn__jput_str(&j, root, "note",
                  res->band_draws > 0

@@ -199,6 +199,13 @@ assert marked > 0, "no day outside its range: the check checks nothing"
 assert ("\n*: the typical person" in text) == (marked > 0), text[-600:]
 PY
 
+# A concern whose projection is withheld (data/concerns.json, projection_withheld: ice-pick
+# scars) says so and why, and its JSON says the projection does not apply.
+sed 's/"acne-scars"/"ice-pick-scars"/' "$EX/simulate-lotfi-acne-scars.json" >"$TMP/icepick.json"
+expect 0 "stdout:The model does not project Ice-pick scars: no study in the evidence base" -- \
+    "$MNEEDLE" simulate "$TMP/icepick.json"
+expect 0 'stdout:"projection_applies": false' -- "$MNEEDLE" simulate "$TMP/icepick.json" --json
+
 expect 2 "empty" -- "$MNEEDLE" simulate /dev/null
 expect 2 "cannot open" -- "$MNEEDLE" simulate "$TMP/does-not-exist.json"
 head -c 5000000 /dev/zero | tr '\0' ' ' >"$TMP/huge.json"

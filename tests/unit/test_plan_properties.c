@@ -357,7 +357,7 @@ static int check_projected_zone_maintenance(const mn_plan *p)
         for (int k = 0; k < p->client.n_concerns; k++)
             for (int j = 0; j < p->client.concerns[k].n_zones; j++)
                 if (p->client.concerns[k].zones[j] == site)
-                    projected &= p->client.concerns[k].concern->collagen_projection != 0;
+                    projected &= mn_concern_projected(p->client.concerns[k].concern);
         if (!projected)
             continue;
         mn_date last = 0;
@@ -382,6 +382,41 @@ static int check_projected_zone_maintenance(const mn_plan *p)
 
 /* One calendar: no two maintenance visits closer than 28 days (the maintenance of different
  * concerns is merged), and the cost is the sum over the visits booked. */
+/* Every plan zone of a treating plan with a course is either projected (its concern one the
+ * model projects) or listed as not projected with the reason its concern gives: a concern that
+ * does not follow collagen, or one whose projection is withheld, is never given a figure.
+ * Returns how many withheld zones it saw. */
+static int check_zone_projection_reasons(const mn_plan *p)
+{
+    int withheld = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_concern *c = p->zones[z].concern;
+        int proj = 0, unproj = -1;
+        for (int k = 0; k < p->n_zone_projections; k++)
+            proj += p->zone_projections[k].zone == z;
+        for (int k = 0; k < p->n_zones_not_projected; k++)
+            if (p->zones_not_projected[k].zone == z)
+                unproj = (int)p->zones_not_projected[k].reason;
+        if (p->n_sessions == 0 || !mn_plan_treats(p)) {
+            assert_int_equal(proj, 0);
+            continue;
+        }
+        if (proj && !mn_concern_projected(c))
+            fail_msg("%s (%s) is projected, but its concern is not one the model projects",
+                     p->zones[z].zone->id, c->id);
+        if (!proj && unproj < 0)
+            fail_msg("%s (%s): neither projected nor listed as not projected", p->zones[z].zone->id,
+                     c->id);
+        if (!c->collagen_projection)
+            assert_int_equal(unproj, MN_UNPROJECTED_CONCERN);
+        else if (c->projection_withheld) {
+            assert_int_equal(unproj, MN_UNPROJECTED_WITHHELD);
+            withheld++;
+        }
+    }
+    return withheld;
+}
+
 static void check_calendar(const mn_plan *p)
 {
     mn_date last_maint = 0;
@@ -821,7 +856,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
-    int projected_gaps = 0;
+    int projected_gaps = 0, withheld = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -842,6 +877,7 @@ static void test_generated_clients(void **state)
         check_schedule(p);
         check_calendar(p);
         projected_gaps += check_projected_zone_maintenance(p);
+        withheld += check_zone_projection_reasons(p);
         int kinds = check_settings(p);
         shared += (kinds & 1) != 0;
         titrated += (kinds & 2) != 0;
@@ -868,6 +904,9 @@ static void test_generated_clients(void **state)
     /* Clients with a concern the model does not project beside one it does. */
     printf("projected zones' maintenance gaps checked: %d\n", projected_gaps);
     assert_true(projected_gaps > 50);
+    /* ... and zones whose concern's projection is withheld (ice-pick scars). */
+    printf("zones with a withheld projection: %d\n", withheld);
+    assert_true(withheld > 50);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
                   "%d titrate, %d with unequal strides (snapped to the grid)\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused, titrated,
