@@ -411,8 +411,12 @@ typedef struct {
     int depth_extrapolated;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
-    char risk_notes[6][320];
+    char risk_notes[8][320];
     int n_risk_notes;
+    /* The sources of the note on lasting adverse events (the persistent ones marked cited in
+     * data/adverse_events.json, each entry's source joined by "; "), for the references; empty
+     * when the note is not given. */
+    char risk_sources[800];
     /* What the plan warns about before anything else, for every decision:
      * start_before_prepared ($.clinic.start) when the client's start is before
      * options.prepared; the dates are kept as asked, so the first of them are already past. */

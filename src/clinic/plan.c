@@ -38,6 +38,7 @@
 #include "clinic/plan_internal.h"
 #include "core/consts.h"
 #include "core/internal.h"
+#include "data/catalog_internal.h"
 #include "mneedle/device.h"
 #include "mneedle/healing.h"
 
@@ -799,9 +800,55 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
     return MN_OK;
 }
 
+/* The note on lasting adverse events: the kinds data/adverse_events.json marks persistent and
+ * cited (a review lists them), named as the catalogue names them, their sources kept in
+ * p->risk_sources for the references. The file is read as it is (the clinic record checks its
+ * entries); an entry without those fields as strings is not named. @return 1 when the note was
+ * written, 0 when the catalogue names none. */
+static int persistent_events(const mn_ctx *ctx, mn_plan *p, char *out, size_t len)
+{
+    json_t *root = mn__catalog_file(mn_ctx_catalog(ctx), "adverse_events.json", NULL);
+    json_t *list = root ? json_object_get(root, "adverse_events") : NULL;
+    const char *names[8];
+    int n = 0;
+    size_t used = 0;
+    p->risk_sources[0] = '\0';
+    for (size_t i = 0; i < json_array_size(list) && n < 8; i++) {
+        json_t *e = json_array_get(list, i);
+        const char *persistence = json_string_value(json_object_get(e, "persistence"));
+        const char *status = json_string_value(json_object_get(e, "status"));
+        const char *name = json_string_value(json_object_get(e, "name"));
+        const char *source = json_string_value(json_object_get(e, "source"));
+        if (!persistence || !status || !name || !name[0] || !source ||
+            strcmp(persistence, "persistent") || strcmp(status, "cited"))
+            continue;
+        names[n++] = name;
+        if (used < sizeof p->risk_sources)
+            used += (size_t)snprintf(p->risk_sources + used, sizeof p->risk_sources - used, "%s%s",
+                                     used ? "; " : "", source);
+    }
+    if (n == 0)
+        return 0;
+    size_t k = (size_t)snprintf(out, len, "Lasting effects: reviews of microneedling report ");
+    for (int i = 0; i < n && k < len; i++) {
+        /* Lower-case a name's first letter inside the sentence, unless it starts an acronym. */
+        const char *s = names[i];
+        char first = s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z')
+                         ? (char)(s[0] - 'A' + 'a')
+                         : s[0];
+        k += (size_t)snprintf(out + k, len - k, "%s%c%s",
+                              i == 0       ? ""
+                              : i == n - 1 ? " and "
+                                           : ", ",
+                              first, s + 1);
+    }
+    if (k < len)
+        snprintf(out + k, len - k, " as adverse events that can last.");
+    return 1;
+}
+
 static void fill_risk(const mn_ctx *ctx, mn_plan *p)
 {
-    (void)ctx;
     double deepest = 0;
     for (int z = 0; z < p->n_zones; z++)
         deepest = fmax(deepest, p->zones[z].depth_max_mm);
@@ -818,12 +865,13 @@ static void fill_risk(const mn_ctx *ctx, mn_plan *p)
              "Pigmentation (PIH) risk %s: phototype %d, deepest setting %.2g mm. Darker skin "
              "reacts to inflammation with pigment; deeper needling inflames more.",
              risk, fitz, deepest);
-    for (int k = 0; k < p->client.n_concerns && n < 5; k++)
+    n += persistent_events(ctx, p, p->risk_notes[n], sizeof p->risk_notes[0]);
+    for (int k = 0; k < p->client.n_concerns && n < 6; k++)
         if (p->client.concerns[k].concern->response_note)
             snprintf(p->risk_notes[n++], sizeof p->risk_notes[0], "%s: %s",
                      p->client.concerns[k].concern->name,
                      p->client.concerns[k].concern->response_note);
-    if (n < 6 && (p->client.history[MN_HISTORY_HOME_DEVICE_USE] != 0 ||
+    if (n < 7 && (p->client.history[MN_HISTORY_HOME_DEVICE_USE] != 0 ||
                   p->client.device->device_class == MN_DEVICE_HOME))
         snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
                  "Infection risk: home needling devices are hard to keep sterile; stop home "

@@ -25,7 +25,9 @@ extern const struct mn__embedded_file mn__embedded_files[];
 
 /* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES are what plans are
  * made from (and what the catalogue hash names); scales.json and adverse_events.json are read
- * by the clinic record (src/store/scales.c) through mn__catalog_file. */
+ * by the clinic record (src/store/scales.c) through mn__catalog_file, and the plan names the
+ * persistent adverse events of adverse_events.json in its risks (src/clinic/plan.c; the hash
+ * leaves that file out, as before, so an edit to it changes that risk line unhashed). */
 enum {
     F_DEVICES,
     F_SITES,

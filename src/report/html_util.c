@@ -201,6 +201,7 @@ int mn__plan_references(const mn_catalog *cat, const mn_plan *plan, const mn_ref
         add_refs(cat, plan->zones[z].zone->source, out, &n);
     for (int i = 0; i < plan->n_aftercare; i++)
         add_refs(cat, plan->aftercare[i].item->source, out, &n);
+    add_refs(cat, plan->risk_sources, out, &n); /* the note on lasting adverse events */
     if (plan->client.price_per_session <= 0 && plan->client.n_prices == 0 &&
         !plan->client.has_course_price && strcmp(plan->client.currency, "USD") == 0)
         add_refs(cat, mn__no_price_source, out, &n); /* the USD range is quoted */

@@ -1,0 +1,59 @@
+# End-to-end: the plan's risks name the adverse events data/adverse_events.json marks persistent
+# and cited, read from the catalogue (a --data copy that marks one of them secondary leaves it
+# out), in the text, the JSON and the report, with their source among the references.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+DATA="$MN_SOURCE_DIR/data"
+CLIENT="$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+
+# check DATA-DIR: the plan made with that catalogue names exactly its persistent cited events.
+check() {
+    if "$MNEEDLE" plan --data "$1" --json "$CLIENT" >"$TMP/plan.json" 2>"$TMP/err" &&
+        "$MNEEDLE" plan --data "$1" "$CLIENT" >"$TMP/plan.txt" 2>>"$TMP/err" &&
+        "$PY" - "$1" "$TMP" <<'PY' 2>"$TMP/py.err"; then
+import json, sys
+data, tmp = sys.argv[1], sys.argv[2]
+events = json.load(open(data + "/adverse_events.json"))["adverse_events"]
+refs = {r["key"]: r["citation"] for r in json.load(open(data + "/references.json"))["references"]}
+plan = json.load(open(tmp + "/plan.json"))
+text = open(tmp + "/plan.txt").read()
+notes = [n for n in plan["risk"]["notes"] if n.startswith("Lasting effects")]
+assert len(notes) == 1, plan["risk"]["notes"]
+note = notes[0].lower()
+for e in events:
+    listed = e["persistence"] == "persistent" and e["status"] == "cited"
+    assert (e["name"].lower() in note) == listed, (e["id"], listed, note)
+assert notes[0] in text, "the text has no lasting-effects line"
+risks = text[text.index("\nRisks\n"):text.index("\nReferences\n")]
+assert notes[0] in risks, "the line is not among the risks"
+cites = [r["citation"] for r in plan["references"]]
+assert refs["F70"] in cites and refs["F70"] in text, "F70 (the events' source) not cited"
+PY
+        passes=$((passes + 1))
+    else
+        echo "FAIL: plan risks with $1"; cat "$TMP/err" "$TMP/py.err" | sed 's/^/  | /' | tail -5
+        fails=$((fails + 1))
+    fi
+}
+
+check "$DATA"
+
+mkdir -p "$TMP/cat"
+cp "$DATA"/*.json "$TMP/cat/"
+"$PY" - "$TMP/cat/adverse_events.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+next(e for e in c["adverse_events"] if e["id"] == "granuloma")["status"] = "secondary"
+json.dump(c, open(sys.argv[1], "w"), indent=2)
+PY
+check "$TMP/cat"
+
+# The report shows the same line.
+expect 0 "" -- "$MNEEDLE" plan "$CLIENT" --report "$TMP/plan.html"
+if grep -q "<li>Lasting effects: reviews of microneedling report" "$TMP/plan.html"; then
+    passes=$((passes + 1))
+else
+    echo "FAIL: the report has no lasting-effects line"; fails=$((fails + 1))
+fi
+
+finish
