@@ -42,6 +42,8 @@ static const cli_command command = {
         "                       simulated above the 2-22x measured for peptides; tips in the\n"
         "                       dermis (bleeding not modelled); MW or logP outside the intact\n"
         "                       regression's fitted range\n"
+        "  safety_caution       on punctured skin: how much goes in says nothing of whether\n"
+        "                       the product is safe in the dermis (null on intact skin)\n"
         "\n"
         "Example scenario:\n"
         "  {\"site\": \"cheek\", \"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": "

@@ -46,6 +46,20 @@ static const char bleeding_caution[] =
     "the film or plug openings, so its first-hour delivery is an upper estimate (tissue "
     "fluid alone barely leaves micropores unless drawn out by suction)";
 
+/* Whether a product belongs in the channels at all is outside the model: granulomatous and
+ * systemic hypersensitivity reactions followed needling with topical products not made for
+ * intradermal use, one of them a vitamin C serum proven by patch test (data/references.json,
+ * "Soltani-Arabshahi 2014"). Said whenever the skin is punctured. */
+static const char safety_caution[] =
+    "the simulation says how much of the product goes in, not whether it is safe there: "
+    "granulomatous reactions have followed needling with topical products not made for "
+    "intradermal use, a vitamin C serum among them (Soltani-Arabshahi 2014)";
+
+static int punctured(const mn_absorb_result *r)
+{
+    return r->params.punctures_per_cm2 > 0;
+}
+
 /* The caution for a molecule outside the intact regression's fitted range, in @p buf. */
 static int range_caution(const mn_absorb_scenario *s, const mn_absorb_result *r, char *buf,
                          size_t n)
@@ -310,6 +324,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_str(&j, root, "note",
                  "simulation: model estimates with stated assumptions (docs/models/transport.md), "
                  "not measurements");
+    /* null on intact skin: nothing is put into open channels */
+    mn__jput(&j, root, "safety_caution", punctured(r) ? json_string(safety_caution) : json_null());
     json_t *cautions = mn__jput(&j, root, "cautions", json_array());
     if (large_overstated(s, r))
         mn__jpush(&j, cautions, json_string(large_caution));
@@ -485,6 +501,8 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         put_wrapped(&b, "Caution: ", rc);
     if (solubility_caution(s, r, rc, sizeof rc))
         put_wrapped(&b, "Caution: ", rc);
+    if (punctured(r))
+        put_wrapped(&b, "Caution: ", safety_caution);
     mn__buf_textf(&b,
                   "'delivered' counts what has crossed the stratum corneum (epidermis, dermis "
                   "and cleared);\n'enhancement' is delivered / intact at the same hour. "

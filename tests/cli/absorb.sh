@@ -56,8 +56,9 @@ assert any("MW 18-750" in c for c in pep["cautions"]), pep["cautions"]
 assert len(vitc["cautions"]) == 1 and "bleeding" in vitc["cautions"][0], vitc["cautions"]
 assert caf["cautions"] == [], caf["cautions"]
 PY
-"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep "^Caution" | grep -qv bleeding \
-    && fail "vitamin C: a caution other than bleeding"
+"$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" | grep "^Caution" | grep -v bleeding \
+    | grep -qv "not whether it is safe there" \
+    && fail "vitamin C: a model caution other than bleeding"
 
 # The closing sentence's "still on the surface" is the table's surface column (film and dried
 # solid together), not the dissolved part alone: the vitamin C serum on intact skin open to
@@ -193,4 +194,23 @@ assert on["physics"]["kp_polar_cm_h"] > 0 and off["physics"]["kp_polar_cm_h"] ==
 assert on["physics"]["kp_cm_h"] > 10 * off["physics"]["kp_cm_h"]
 assert on["samples"][-1]["intact_ug_cm2"] > 100 * off["samples"][-1]["intact_ug_cm2"]
 PY
+# The safety caution about products in open channels: said, with its reference, whenever the
+# skin is punctured, never on intact skin.
+for f in "$EX"/absorb-*.json; do
+    "$MNEEDLE" absorb "$f" > "$T/safe.txt" || fail "$f: text run failed"
+    "$MNEEDLE" absorb "$f" --json > "$T/safe.json" || fail "$f: JSON run failed"
+    python3 - "$T/safe.json" "$T/safe.txt" "$MN_SOURCE_DIR/data/references.json" <<'PY' ||
+import json, sys
+out, text = json.load(open(sys.argv[1])), " ".join(open(sys.argv[2]).read().split())
+refs = {r["key"]: r["citation"] for r in json.load(open(sys.argv[3]))["references"]}
+assert "JAMA Dermatol. 2014;150(1):68-72" in refs["Soltani-Arabshahi 2014"]
+said = "not made for intradermal use" in text and "(Soltani-Arabshahi 2014)" in text
+if out["punctures_per_cm2"] > 0:
+    assert said and "(Soltani-Arabshahi 2014)" in out["safety_caution"], "caution missing"
+    assert out["safety_caution"] in text, "text and JSON differ"
+else:
+    assert not said and out["safety_caution"] is None, "caution on intact skin"
+PY
+        fail "$f: safety caution"
+done
 echo "absorb CLI: all checks passed"
