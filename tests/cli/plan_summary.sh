@@ -109,6 +109,9 @@ else:
         words = {"none": "the model's own interval, inside the",
                  "longest": "bound, not the model's need",
                  "shortest": "the shortest the 3-12 month bounds allow"}.get(bound, "?")
+        own = s.get("maintenance_interval_unbounded_days")
+        if bound == "longest" and own is not None and own <= s["maintenance_interval_days"]:
+            words = "12-month bound, and the model agrees: its own interval is also %d days" % own
         share = "For %.0f %% of them it is held at the" % (100 * frac) if frac else None
         for where, body in (("text", text), ("report", report), ("JSON note", proj["note"])):
             if "comes every %s-%s days" % (lo, hi) not in body:

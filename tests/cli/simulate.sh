@@ -207,6 +207,34 @@ expect 0 "stdout:The model does not project Ice-pick scars: no study in the evid
 expect 0 'stdout:"projection_applies": false' -- "$MNEEDLE" simulate "$TMP/icepick.json" --json
 
 expect 2 "empty" -- "$MNEEDLE" simulate /dev/null
+# The 12-month bound: "not the model's need" only when the model's own interval is longer than
+# the bound. A shallow course whose own interval is the bound itself (the Lotfi course at
+# 0.25 mm, 3 passes) says that the bound and the model agree, never "N days would keep it" with
+# the interval's own N.
+/usr/bin/python3 - "$EX/simulate-lotfi-acne-scars.json" "$TMP/bound.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["sessions"]:
+    s.update(device="skinpen", needle_mm=0.25, passes=3)
+json.dump(d, open(sys.argv[2], "w"))
+PY
+expect 0 "stdout:That is the 12-month bound, and the model agrees: its own interval is also [0-9]+ days\." -- "$MNEEDLE" simulate "$TMP/bound.json"
+for f in "$TMP/bound.json" "$EX"/simulate-*.json; do
+    "$MNEEDLE" simulate "$f" >"$TMP/bound.txt" 2>/dev/null
+    if /usr/bin/python3 - "$TMP/bound.txt" <<'PY'; then
+import re, sys
+t = " ".join(open(sys.argv[1]).read().split())
+every = re.search(r"A maintenance session every (\d+) days", t)
+need = re.search(r"not the model's need: by the model (\d+) days", t)
+assert not (every and need and int(need.group(1)) <= int(every.group(1))), (every, need)
+PY
+        passes=$((passes + 1))
+    else
+        echo "FAIL: $f: 'not the model's need' with an interval no longer than the bound"
+        fails=$((fails + 1))
+    fi
+done
+
 expect 2 "cannot open" -- "$MNEEDLE" simulate "$TMP/does-not-exist.json"
 head -c 5000000 /dev/zero | tr '\0' ' ' >"$TMP/huge.json"
 expect 2 "limit" -- "$MNEEDLE" simulate "$TMP/huge.json"
