@@ -197,7 +197,9 @@ typedef struct {
     double effective_depth_max_um; /* at the maximum depth */
     double anatomy_cap_mm;         /* longest setting that keeps the channel in the dermis */
     double passes;
-    const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device" */
+    const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device", or
+                               "precautions" when a finding's adjust block lowered the maximum
+                               below those */
     char why[320];          /* one sentence on how the range was chosen */
     /* One setting per body site and visit. A site listed for several concerns is needled
      * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper

@@ -159,6 +159,8 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
     if (start > max)
         start = max;
     assert(max <= z->depth_max_mm && start <= z->depth_start_mm);
+    if (max < z->depth_max_mm)
+        z->limited_by = "precautions"; /* the findings' adjustments, not the bound before them */
     z->depth_max_mm = max;
     z->depth_start_mm = start;
     if (z->depth_min_mm > start)
@@ -279,7 +281,9 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
                      : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
                      : !strcmp(z->limited_by, "device")    ? "device's longest setting"
                      : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
-                                                           : "concern's usual range",
+                     : !strcmp(z->limited_by, "precautions")
+                         ? "findings below that call for gentler settings"
+                         : "concern's usual range",
                      z->depth_max_mm, z->effective_depth_max_um,
                      mn_skin_epidermis_um(&layers) + dermis);
     if (collapsed && n > 0 && (size_t)n < sizeof z->why)

@@ -78,6 +78,10 @@ assert zf["depth_mm"]["start"] < zf["depth_mm"]["max"], zf  # the start was not 
 assert zf["unadjusted_depth_mm"] == {"start": zt["depth_mm"]["start"], "max": zt["depth_mm"]["max"]}
 assert "Gentler settings because " + a["reason"] in text, text
 assert "MN-" not in text, "an internal code in the client text"
+# The maximum is the adjustment'"'"'s, and the zone line names it, not the bound it lowered.
+assert zf["limited_by"] == "precautions" != zt["limited_by"], (zf["limited_by"], zt["limited_by"])
+assert "capped by the precautions" in zf["why"] and "capped by the precautions" in text, zf["why"]
+assert "capped by the precautions" not in zt["why"], zt["why"]
 '
 
 # Where the lowered depth would fall below the device's shortest setting, the zone keeps it
