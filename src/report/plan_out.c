@@ -78,6 +78,16 @@ static const char *decision_sentence(mn_decision d)
     return "";
 }
 
+/* Whether a finding before @p i is below defer (a caution): the heading for them is printed
+ * once, before the first. */
+static int caution_before(const mn_screening *s, int i)
+{
+    for (int k = 0; k < i; k++)
+        if (s->findings[k].severity < MN_SEVERITY_DEFER)
+            return 1;
+    return 0;
+}
+
 /* The screening in words; @p codes: with each finding's rule code (the clinician's screen
  * command), or without (the client's plan). */
 static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, int codes)
@@ -92,10 +102,18 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, 
         else
             mn__buf_textf(b, "  Check again once the conditions below have resolved.\n");
     }
-    for (int i = 0; i < s->n_findings; i++) {
+    /* A deferred plan lists what defers it, then the cautions for when the client comes
+     * back (mn__finding_shown); every other listing keeps the screening's order. */
+    int split = p && !mn_plan_treats(p) && s->decision == MN_DECISION_DEFER;
+    for (int k = 0; k < s->n_findings * (split ? 2 : 1); k++) {
+        int pass = split && k >= s->n_findings, i = k % s->n_findings;
         const mn_finding *f = &s->findings[i];
         if (p && !mn__finding_shown(p, f))
             continue;
+        if (split && (f->severity >= MN_SEVERITY_DEFER) == pass)
+            continue;
+        if (split && pass && !caution_before(s, i))
+            mn__buf_textf(b, "  For when you come back:\n");
         if (codes) {
             mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
                           f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
