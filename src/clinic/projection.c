@@ -522,7 +522,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  sid ? sid : "");
         p->depth_extrapolated = mm > 0 && p->zones[best_zone].depth_max_mm < mm - 1e-9;
     }
-    /* Whether any study measured this concern at all (docs/evidence.md). */
+    /* Whether any study measured this concern at all (docs/models/healing.md). */
     if ((st = mn_evidence_bundled_studies(ctx, p->zones[best_zone].concern->id,
                                           &p->evidence_studies)))
         goto done;
