@@ -193,7 +193,9 @@ int cli_finish_outputs(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile *r
 /* Ends a command that writes several outputs, each opened (and so checked) before anything was
  * written: with @p st MN_OK commits outs[0], outs[1], ... in that order (side files first, the
  * report last), stopping at the first that fails, then the batch of cli_hold_outputs (every
- * file renamed into place together). On any failure the rest, the batch, and all of them when
+ * file renamed into place together, and after them standard output printed, when it was
+ * opened after cli_hold_outputs: nothing is printed unless every file is in place, and a
+ * failure to print undoes the renames). On any failure the rest, the batch, and all of them when
  * @p st is not MN_OK, are abandoned: no file of the run is left and earlier files are as they
  * were. A failure is printed, naming the file when a write to it failed. Every entry is
  * consumed and set to NULL (NULL entries are skipped); returns the exit code. */

@@ -86,7 +86,10 @@ int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs
             st = mn_outfile_commit(ctx, outs[i]);
         outs[i] = NULL;
     }
-    /* Every file complete: the held ones (figures, report, side files) go into place. */
+    /* Every file complete: the held ones (figures, report, side files) go into place, and
+     * only then is standard output printed (held by the batch when the command opened it
+     * after cli_hold_outputs: mn_outfile_open), so a failed rename prints no answer beside its
+     * error, and a failure to print puts the files back. */
     if (!st)
         st = mn_outfile_batch_commit(ctx);
     if (!st)

@@ -199,7 +199,9 @@ typedef struct mn_outfile mn_outfile;
  * Opens an output for @p path: its temporary file beside @p path is created at the first
  * write (or at commit, for an empty output), so nothing is left on disk by a run that fails
  * before writing. "-" means standard output, and a path that names a device, FIFO or socket
- * (/dev/null, a named pipe) is written directly; neither is atomic.
+ * (/dev/null, a named pipe) is written directly; neither is atomic. Standard output opened
+ * while a batch is open on @p ctx (mn_outfile_batch_begin) is held in memory instead, and
+ * printed by mn_outfile_batch_commit once the batch's files are in place.
  * @return MN_OK; MN_EIO (with the reason in the context) if the directory is not writable or
  *         @p path is a directory.
  */
@@ -211,8 +213,8 @@ int mn_outfile_writer(void *userdata, const char *buf, size_t len);
 /**
  * Flushes, syncs and renames the temporary file over the target, then frees @p f. While a
  * batch is open on @p ctx (mn_outfile_batch_begin), the complete temporary file is kept under
- * its name instead, and renamed by mn_outfile_batch_commit. Standard output and devices are
- * flushed here in either case.
+ * its name instead, and renamed by mn_outfile_batch_commit. Devices are flushed here in either
+ * case, and so is standard output, unless it is held for the batch (mn_outfile_open).
  * @return MN_OK; MN_EIO if any write failed or the rename failed (the target is untouched and
  *         the temporary file removed); MN_ENOMEM if the batch cannot hold the file (removed).
  */
@@ -228,12 +230,18 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f);
 mn_status mn_outfile_batch_begin(mn_ctx *ctx);
 
 /**
- * Renames every file of the batch over its target, in the order they were committed, and
- * closes the batch. If a rename fails, the targets already replaced get their previous file
- * back (or are removed, where there was none) and every temporary file is removed: no file of
- * the batch is left, and files that were there before are as they were. SIGINT, SIGTERM and
- * SIGHUP wait until the renames (or that undoing) are done. No batch open: MN_OK.
- * @return MN_OK; MN_EIO naming the target whose rename failed.
+ * Renames every file of the batch over its target, in the order they were committed, then
+ * prints what standard output holds for it (mn_outfile_open), and closes the batch: nothing
+ * is printed unless every file is in place. If a rename, or the printing, fails, the targets
+ * already replaced get their previous file back (or are removed, where there was none) and
+ * every temporary file is removed: no file of the batch is left, and files that were there
+ * before are as they were. Where the filesystem refused the hard link that keeps a previous
+ * file, that target keeps its new file; where putting a previous file back failed, it is left
+ * under its second name. SIGINT, SIGTERM and SIGHUP (and SIGPIPE, while printing) wait until
+ * the renames, the printing and any undoing are done. No batch open: MN_OK.
+ * @return MN_OK; MN_EIO naming the target whose rename failed (or standard output), and what
+ *         the undoing left: each file that could not be rolled back, and any previous file's
+ *         second name.
  */
 mn_status mn_outfile_batch_commit(mn_ctx *ctx);
 

@@ -14,6 +14,7 @@
 
 #include "clinic/plan_internal.h"
 #include "core/internal.h"
+#include "healing/healing_internal.h"
 
 /* The shortest default maintenance interval of the client's concerns (of those the model does
  * not project when @p unprojected_only), before the clinic's 3-12 month bounds. */
@@ -411,7 +412,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                                 p->client.device, course, n, &o, &proj);
         if (st == MN_ERANGE) { /* nothing to project, and why (src/healing/project.c) */
             const char *msg = mn_ctx_errmsg(ctx);
-            if (msg && strstr(msg, "does not reach the dermis")) {
+            if (!mn__healing_project_reaches_dermis(&p->client.patient, p->zones[i].zone,
+                                                    p->client.device, &course[n - 1], &o)) {
                 u->reason = MN_UNPROJECTED_EPIDERMIS;
                 u->needle_mm = course[n - 1].needle_mm; /* the deepest: the model's test */
             } else {

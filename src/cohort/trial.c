@@ -267,6 +267,19 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
     if (!mn_concern_has_zone(t->concern, t->zone->id))
         return mn__error(in->ctx, MN_ERANGE, "%s: $.zone: %s is not treated on the %s", in->src,
                          t->concern->id, t->zone->id);
+    /* A concern the model does not project runs, as simulate runs it: its improvement columns
+     * are the collagen model's, not a forecast for the concern, and the warning says so. */
+    if (!t->concern->collagen_projection)
+        mn__warn(&t->warnings, "concern_not_projected", in->src, "$.concern",
+                 "the model does not project %s: it does not follow dermal collagen, so the "
+                 "improvement columns are what the collagen change alone would give, not a "
+                 "forecast for it",
+                 t->concern->id);
+    else if (t->concern->projection_withheld)
+        mn__warn(&t->warnings, "concern_not_projected", in->src, "$.concern",
+                 "the model does not project %s: %s; the improvement columns are the collagen "
+                 "model's, not a forecast for it",
+                 t->concern->id, t->concern->projection_withheld);
     int last_session = t->sessions[t->n_sessions - 1].day;
     int last_endpoint = t->endpoint_days[t->n_endpoints - 1];
     t->horizon_days = last_endpoint > last_session ? last_endpoint : last_session;

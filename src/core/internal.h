@@ -120,6 +120,11 @@ int mn__temp_publish_mode(int fd);
 mn_status mn__temp_publish(mn_ctx *ctx, char *tmp, const char *path);
 /* Removes every file an open batch holds and closes the batch (mn_ctx_free calls it). */
 void mn__outbatch_free(mn_ctx *ctx);
+/* For tests only: the link() and rename() that mn_outfile_batch_commit calls, so a test can
+ * make the second name of an old file, or the rename putting it back, fail; NULL restores
+ * the system's. Not thread-safe. */
+void mn__outfile_test_calls(int (*link_call)(const char *, const char *),
+                            int (*rename_call)(const char *, const char *));
 
 /* True when x is a finite double. */
 int mn__finite(double x);

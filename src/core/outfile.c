@@ -13,7 +13,9 @@
  * (mn_outfile_batch_begin), a commit leaves the complete file under its temporary name, and
  * mn_outfile_batch_commit renames them all at the end, or, when one rename fails, puts back
  * what the others replaced. A write that fails part-way (a disk filling up after the figures)
- * thus leaves every target as it was before the run.
+ * thus leaves every target as it was before the run. Standard output opened during a batch is
+ * held in memory and printed after the renames, so a command prints its answer only once its
+ * files are in place; a failure to print puts them back as a failed rename does.
  */
 #include <assert.h>
 #include <errno.h>
@@ -33,6 +35,11 @@ struct mn_outfile {
     int close_fp;   /* 1 when fp was opened here directly (a device, FIFO or socket) */
     int failed;
     int err; /* errno of the first failed write */
+    /* Standard output opened while a batch is open: its bytes, held until the batch's files
+     * are in place (mn_outfile_batch_commit writes them after the renames). */
+    int hold;
+    char *held;
+    size_t held_len, held_cap;
 };
 
 /* The registry of temporary files to remove on a signal. A slot holds a pointer to a name
@@ -141,11 +148,14 @@ typedef struct {
     char *path;  /* the target */
     char *bak;   /* at commit: a second link to the target's old file, or "" */
     int existed; /* at commit: the target was there before the rename */
+    int stays;   /* after a rollback: 0 undone, 1 the new file stays, 2 and the old is in bak */
 } held;
 
 struct mn__outbatch {
     held *items;
     int n, cap;
+    char *out; /* the bytes for standard output, written once every file is in place */
+    size_t out_len;
 };
 
 /* Appends (tmp, path), taking both on success; returns -1 without memory. */
@@ -162,7 +172,7 @@ static int hold(struct mn__outbatch *b, char *tmp, char *path)
     char *bak = mn__malloc(strlen(path) + 16);
     if (!bak)
         return -1;
-    b->items[b->n++] = (held){tmp, path, bak, 0};
+    b->items[b->n++] = (held){tmp, path, bak, 0, 0};
     return 0;
 }
 
@@ -200,6 +210,19 @@ mn_status mn_outfile_batch_begin(mn_ctx *ctx)
     return MN_OK;
 }
 
+/* The system calls of mn_outfile_batch_commit, replaced only by tests
+ * (mn__outfile_test_calls) to make a hard link or a rename fail where no filesystem at hand
+ * would. */
+static int (*link_fn)(const char *, const char *) = link;
+static int (*rename_fn)(const char *, const char *) = rename;
+
+void mn__outfile_test_calls(int (*link_call)(const char *, const char *),
+                            int (*rename_call)(const char *, const char *))
+{
+    link_fn = link_call ? link_call : link;
+    rename_fn = rename_call ? rename_call : rename;
+}
+
 /* A second name for the target's current file (h->bak), so a rollback can put it back; ""
  * when none can be made (hard links refused there): the rename goes on without one. */
 static void keep_old(held *h)
@@ -213,8 +236,57 @@ static void keep_old(held *h)
     }
     close(fd);
     unlink(h->bak);
-    if (link(h->path, h->bak) != 0)
+    if (link_fn(h->path, h->bak) != 0)
         h->bak[0] = '\0';
+}
+
+/* The message of a batch whose output @p name (the target of items[i], or standard output after
+ * all i files) failed with @p e, after the rollback: what was put back, and what could not be
+ * (items[j].stays), by name; @p on_stdout: the output was standard output. */
+static mn_status rollback_error(mn_ctx *ctx, const held *items, int i, int on_stdout,
+                                const char *name, int e)
+{
+    int k = 0;
+    size_t n = 256 + strlen(name);
+    for (int j = 0; j < i; j++)
+        if (items[j].stays) {
+            k++;
+            n += strlen(items[j].path) + strlen(items[j].bak) + 32;
+        }
+    if (i == 0 && on_stdout) /* with no file in the batch */
+        return mn__error(ctx, MN_EIO, "%s: cannot write: %s", name, strerror(e));
+    if (i == 0)
+        return mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)", name,
+                         strerror(e));
+    if (k == 0)
+        return mn__error(ctx, MN_EIO,
+                         "%s: cannot write: %s (the %d file%s put in place before it %s rolled "
+                         "back: no file of this run is kept)",
+                         name, strerror(e), i, i == 1 ? "" : "s", i == 1 ? "is" : "are");
+    char *msg = mn__malloc(n);
+    if (!msg) /* without memory for the names, the count */
+        return mn__error(ctx, MN_EIO,
+                         "%s: cannot write: %s (of the %d file%s put in place before it, %d "
+                         "could not be rolled back and stay%s)",
+                         name, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
+    size_t len = (size_t)snprintf(msg, n,
+                                  "%s: cannot write: %s (of the %d file%s put in place before "
+                                  "it, %d could not be rolled back and stay%s:",
+                                  name, strerror(e), i, i == 1 ? "" : "s", k, k == 1 ? "s" : "");
+    const char *sep = " ";
+    for (int j = 0; j < i; j++) {
+        if (!items[j].stays)
+            continue;
+        len += (size_t)snprintf(msg + len, n - len, "%s%s", sep, items[j].path);
+        if (items[j].stays == 2)
+            len +=
+                (size_t)snprintf(msg + len, n - len, " (its old file is left as %s)", items[j].bak);
+        sep = ", ";
+    }
+    snprintf(msg + len, n - len, ")");
+    mn_status st = mn__error(ctx, MN_EIO, "%s", msg);
+    mn__free(msg);
+    return st;
 }
 
 mn_status mn_outfile_batch_commit(mn_ctx *ctx)
@@ -227,6 +299,7 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
     sigset_t old;
     block(&old);
     int i, e = 0;
+    const char *failed = NULL;
     for (i = 0; i < b->n; i++) {
         held *h = &b->items[i];
         struct stat sb;
@@ -234,25 +307,48 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
         h->existed = lstat(h->path, &sb) == 0;
         if (h->existed && !S_ISDIR(sb.st_mode))
             keep_old(h);
-        if (rename(h->tmp, h->path) != 0) {
+        if (rename_fn(h->tmp, h->path) != 0) {
             e = errno;
+            failed = h->path;
             break;
         }
     }
+    /* Standard output last, so nothing is printed unless every file is in place, and a
+     * failure to print puts them back. SIGPIPE waits too: a closed pipe is an EPIPE here, and
+     * the signal's default action comes once the files are back. */
+    if (!failed && b->out_len) {
+        sigset_t pipe_set;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_set, NULL);
+        if (fwrite(b->out, 1, b->out_len, stdout) != b->out_len || fflush(stdout) != 0) {
+            e = errno;
+            failed = "standard output";
+        }
+    }
     mn_status st = MN_OK;
-    if (i < b->n) {
-        if (b->items[i].bak[0])
+    if (failed) {
+        if (i < b->n && b->items[i].bak[0])
             unlink(b->items[i].bak);
         for (int j = i - 1; j >= 0; j--) { /* newest first: a name given twice ends as it was */
             held *h = &b->items[j];
-            if (h->bak[0])
-                rename(h->bak, h->path); /* if even this fails, the old file stays in h->bak */
+            if (h->bak[0]) /* if even this fails, the old file is left under h->bak */
+                h->stays = rename_fn(h->bak, h->path) == 0 ? 0 : 2;
             else if (!h->existed)
-                unlink(h->path);
-            /* else: there was a file but no second name for it; the new one stays */
+                h->stays = unlink(h->path) == 0 || errno == ENOENT ? 0 : 1;
+            else
+                h->stays = 1; /* there was a file but no second name for it; the new one stays */
         }
-        st = mn__error(ctx, MN_EIO, "%s: cannot write: %s (no file of this run is kept)",
-                       b->items[i].path, strerror(e));
+        /* A name given twice ends as its first undoing left it: what a later one kept is gone,
+         * or, in a second name, a file of this run. */
+        for (int j = 0; j < i; j++)
+            for (int l = j + 1; !b->items[j].stays && l < i; l++)
+                if (b->items[l].stays && strcmp(b->items[l].path, b->items[j].path) == 0) {
+                    if (b->items[l].stays == 2)
+                        unlink(b->items[l].bak);
+                    b->items[l].stays = 0;
+                }
+        st = rollback_error(ctx, b->items, i, i == b->n, failed, e);
     } else {
         for (int j = 0; j < b->n; j++)
             if (b->items[j].bak[0])
@@ -269,6 +365,7 @@ mn_status mn_outfile_batch_commit(mn_ctx *ctx)
     }
     unblock(&old);
     mn__free(b->items);
+    mn__free(b->out);
     mn__free(b);
     return st;
 }
@@ -286,6 +383,7 @@ void mn__outbatch_free(mn_ctx *ctx)
         mn__free(b->items[j].bak);
     }
     mn__free(b->items);
+    mn__free(b->out);
     mn__free(b);
 }
 
@@ -328,6 +426,7 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
         return mn__error(ctx, MN_ENOMEM, "out of memory opening %s", path);
     if (strcmp(path, "-") == 0) {
         f->fp = stdout;
+        f->hold = ctx && ctx->batch;
         *out = f;
         return MN_OK;
     }
@@ -393,6 +492,26 @@ int mn_outfile_writer(void *userdata, const char *buf, size_t len)
     assert(f != NULL && (f->fp != NULL || f->tmp_path != NULL)); /* a stream, or one to create */
     if (f->failed)
         return -1;
+    if (f->hold) {
+        if (len == 0)
+            return 0;
+        if (len > f->held_cap - f->held_len) {
+            size_t cap = f->held_cap ? f->held_cap : 4096;
+            while (cap - f->held_len < len)
+                cap *= 2;
+            char *p = mn__realloc(f->held, cap);
+            if (!p) {
+                f->failed = 1;
+                f->err = ENOMEM;
+                return -1;
+            }
+            f->held = p;
+            f->held_cap = cap;
+        }
+        memcpy(f->held + f->held_len, buf, len);
+        f->held_len += len;
+        return 0;
+    }
     if (!f->fp && create_temp(f) != 0) {
         f->failed = 1;
         f->err = errno;
@@ -410,8 +529,28 @@ mn_status mn_outfile_commit(mn_ctx *ctx, mn_outfile *f)
 {
     if (f == NULL)
         return MN_EINVAL;
+    if (f->hold && !f->failed && ctx && ctx->batch) { /* written by the batch's commit */
+        struct mn__outbatch *b = ctx->batch;
+        if (!b->out) {
+            b->out = f->held, b->out_len = f->held_len;
+            f->held = NULL;
+        } else if (f->held_len) {
+            char *p = mn__realloc(b->out, b->out_len + f->held_len);
+            if (!p) {
+                mn_outfile_abort(f);
+                return mn__error(ctx, MN_ENOMEM, "out of memory writing standard output");
+            }
+            memcpy(p + b->out_len, f->held, f->held_len);
+            b->out = p;
+            b->out_len += f->held_len;
+        }
+        mn_outfile_abort(f);
+        return MN_OK;
+    }
     if (f->tmp_path == NULL) { /* standard output, or a device, FIFO or socket */
         int bad = f->failed, e = f->err;
+        if (!bad && f->held_len && fwrite(f->held, 1, f->held_len, f->fp) != f->held_len)
+            bad = 1, e = errno; /* held, but the batch was closed before this commit */
         if (!bad && fflush(f->fp) != 0)
             bad = 1, e = errno;
         if (f->close_fp && fclose(f->fp) != 0 && !bad)
@@ -467,6 +606,7 @@ void mn_outfile_abort(mn_outfile *f)
         mn__temp_remove(f->tmp_path);
     mn__free(f->tmp_path);
     mn__free(f->path);
+    mn__free(f->held);
     mn__free(f);
 }
 

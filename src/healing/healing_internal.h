@@ -164,6 +164,20 @@ double mn__healing_session_response_scaled(const mn__healing_params *par,
                                            const mn_patient *patient, double age_y,
                                            double depth_scale);
 
+/* 1 when session @p s reaches the dermis of @p zone in @p patient, for a person whose effective
+ * channel depth is @p depth_scale times the typical: its dermal dose (mn_healing_dermal_dose)
+ * is above 0; otherwise 0 (the needle stays in the epidermis, or the skin's layers are not
+ * known). mn_healing_project refuses a course whose last session does not (MN_ERANGE). */
+int mn__healing_reaches_dermis(const mn__healing_params *par, const mn_healing_session *s,
+                               const mn_site *zone, const mn_patient *patient, double depth_scale);
+/* The same test as mn_healing_project makes it of a course whose last session is @p last, with
+ * the constants and person of @p opts (NULL: the defaults and the typical person), so a caller
+ * given its MN_ERANGE can tell an epidermis-only setting (0) from the model's other refusals.
+ * 1 for arguments that mn_healing_project refuses first (NULL, constants not filled). */
+int mn__healing_project_reaches_dermis(const mn_patient *patient, const mn_site *zone,
+                                       const mn_device *device, const mn_course_session *last,
+                                       const mn_projection_options *opts);
+
 /* Untreated dermal collagen at @p age_y relative to the level at 25 y, for a person of this
  * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */
 double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_patient *patient,

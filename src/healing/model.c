@@ -308,6 +308,13 @@ double mn__healing_redness_hours(const mn__healing_params *par, const mn_healing
     return 24.0 * 0.5 * (lo + hi);
 }
 
+int mn__healing_reaches_dermis(const mn__healing_params *par, const mn_healing_session *s,
+                               const mn_site *zone, const mn_patient *patient, double depth_scale)
+{
+    double dermal, total;
+    return session_doses(par, s, zone, patient, depth_scale, &dermal, &total) == 0 && dermal > 0;
+}
+
 double mn__healing_session_response(const mn__healing_params *par, const mn_healing_session *s,
                                     const mn_site *zone, const mn_patient *patient, double age_y)
 {

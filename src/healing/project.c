@@ -383,6 +383,34 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
                          const mn_course_session *course, int n_course,
                          const mn_projection_options *opts, int beyond, mn_healing_projection *out);
 
+/* The one session that every schedule superposes: the course's last session's settings, on
+ * day 0. */
+static mn_healing_session unit_session(const mn_device *device, const mn_course_session *last)
+{
+    return (mn_healing_session){0, device, last->needle_mm, last->passes, 0};
+}
+
+int mn__healing_project_reaches_dermis(const mn_patient *patient, const mn_site *zone,
+                                       const mn_device *device, const mn_course_session *last,
+                                       const mn_projection_options *opts)
+{
+    mn_projection_options o;
+    if (opts)
+        o = *opts;
+    else
+        mn_projection_options_init(&o);
+    mn__healing_params par;
+    if (!patient || !zone || !device || !last || mn__healing_params_from(o.params, &par))
+        return 1;
+    mn_healing_variability person;
+    if (o.person)
+        person = *o.person;
+    else
+        mn_healing_variability_init(&person);
+    mn_healing_session s = unit_session(device, last);
+    return mn__healing_reaches_dermis(&par, &s, zone, patient, person.depth_fraction_scale);
+}
+
 mn_status mn_healing_project(mn_ctx *ctx, const mn_patient *patient, const mn_site *zone,
                              const mn_concern *concern, const mn_device *device,
                              const mn_course_session *course, int n_course,
@@ -501,17 +529,24 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
 
     /* One session alone on day 0 (the last course session's settings): its response and the
      * untreated twin, every day; every schedule is then a superposition of shifted copies. */
-    sessions[0] = (mn_healing_session){0, device, course[n_course - 1].needle_mm,
-                                       course[n_course - 1].passes, 0};
+    sessions[0] = unit_session(device, &course[n_course - 1]);
     sc.n_sessions = 1;
     if ((st = mn__healing_series(ctx, &par, &sc, &person, unit, twin)))
         goto fail;
-    double unit_amplitude = mn__healing_session_response_scaled(
-        &par, &sessions[0], zone, patient, patient->age_years, person.depth_fraction_scale);
-    if (!(unit_amplitude > 0)) {
+    if (!mn__healing_reaches_dermis(&par, &sessions[0], zone, patient,
+                                    person.depth_fraction_scale)) {
         st = mn__error(ctx, MN_ERANGE,
                        "healing: %.2f mm with %s does not reach the dermis of the %s, so there is "
                        "no collagen response to project",
+                       course[n_course - 1].needle_mm, device->id, zone->id);
+        goto fail;
+    }
+    double unit_amplitude = mn__healing_session_response_scaled(
+        &par, &sessions[0], zone, patient, patient->age_years, person.depth_fraction_scale);
+    if (!(unit_amplitude > 0)) { /* constants (opts.params) with no collagen response at all */
+        st = mn__error(ctx, MN_ERANGE,
+                       "healing: %.2f mm with %s reaches the dermis of the %s, but the model's "
+                       "constants give it no collagen response to project",
                        course[n_course - 1].needle_mm, device->id, zone->id);
         goto fail;
     }

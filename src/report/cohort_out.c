@@ -54,6 +54,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__jput_str(&j, root, "constants_note", mn_cohort_constants_note(t));
     mn__jput_str(&j, root, "zone", t->zone->id);
     mn__jput_str(&j, root, "concern", t->concern->id);
+    mn__jput_bool(&j, root, "projection_applies", mn_concern_projected(t->concern));
     json_t *pr = mn__jput(&j, root, "protocol", json_object());
     if (pr) {
         mn__jput_str(&j, pr, "device", t->device->id);
@@ -160,8 +161,14 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   t->passes == 1 ? "" : "es");
     for (int i = 0; i < t->n_sessions && i < 24; i++)
         mn__buf_textf(&b, "%s %d", i ? "," : "", t->sessions[i].day);
-    mn__buf_textf(&b, "%s\nConstants: %s\nSeed: %llu\n\n", t->n_sessions > 24 ? ", ..." : "",
+    mn__buf_textf(&b, "%s\nConstants: %s\nSeed: %llu\n", t->n_sessions > 24 ? ", ..." : "",
                   mn_cohort_constants_note(t), (unsigned long long)r->seed);
+    if (!mn_concern_projected(t->concern)) /* the trial's warning says why */
+        mn__buf_textf(&b,
+                      "Not a forecast for %s: the model does not project it, so its improvement "
+                      "columns are the collagen model's (see the warning on $.concern).\n",
+                      t->concern->id);
+    mn__buf_textf(&b, "\n");
     mn__buf_textf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
                   "papillary collagen change, %");
     mn__buf_textf(&b, "%6s  %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s  %6s %6s\n", "day", "mean",

@@ -144,6 +144,18 @@ ok_name=$(/usr/bin/python3 -c 'import json, sys; a = json.load(open(sys.argv[1])
 [ "$ok_name" = 1 ] || { echo "FAIL: a 255-byte trial name is not kept whole"; fails=$((fails + 1)); }
 expect 0 "stdout:Virtual trial: x+-é \(simulation" -- "$MNEEDLE" cohort --n 10 "$TMP/name255.json"
 trial | name_trial 256 "$TMP/bad.json"; bad 'bad\.json: \$\.name: at most 255 bytes, got 256'
+# A concern the model does not project runs with a warning, a line in the text and
+# projection_applies false; one it projects has none of them.
+CONCERN=melasma trial >"$TMP/melasma.json"
+expect 0 "concern_not_projected|the model does not project melasma: it does not follow dermal collagen" -- \
+    "$MNEEDLE" cohort --n 10 "$TMP/melasma.json"
+expect 0 "stdout:^Not a forecast for melasma" -- "$MNEEDLE" cohort --n 10 "$TMP/melasma.json"
+expect 0 'stdout:"projection_applies": false' -- "$MNEEDLE" cohort --json --n 10 "$TMP/melasma.json"
+CONCERN=large-pores trial >"$TMP/pores.json"
+expect 0 "the model does not project large-pores: no study in the evidence base" -- \
+    "$MNEEDLE" cohort --n 10 "$TMP/pores.json"
+expect 0 'stdout:"projection_applies": true' -- "$MNEEDLE" cohort --json --n 10 "$T"
+expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 10 '$T' 2>&1 | grep -q 'not project\|Not a forecast'"
 expect 2 "cannot open" -- "$MNEEDLE" cohort "$TMP/missing.json"
 expect 2 "--threads" -- "$MNEEDLE" cohort --threads 0 "$T"
 expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"

@@ -9,6 +9,7 @@
  * report MN_EIO, keep the target and remove its temporary file.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/internal.h"
 #include "mn_test.h"
 #include "mneedle/mneedle.h"
 
@@ -339,11 +341,114 @@ static void test_batch_failed_rename_restores(void **state)
     fclose(fp);
     assert_int_equal(mn_outfile_batch_commit(ctx), MN_EIO);
     assert_non_null(strstr(mn_ctx_errmsg(ctx), "last.txt: cannot write"));
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "(the 2 files put in place before it are rolled "
+                                               "back: no file of this run is kept)"));
     assert_int_equal(access(first, F_OK), -1); /* new: removed again */
     assert_true(target_is(1));                 /* replaced: the old file is back */
     assert_int_equal(count_temps(), 0);
     struct stat sb;
     assert_int_equal(stat(inside, &sb), 0);
+    mn_ctx_free(ctx);
+    unlink(inside);
+    rmdir(last);
+}
+
+/* Hard links refused (some filesystems do): the old file gets no second name, so the rollback
+ * cannot bring it back, and the message says that the new file stays, by name. */
+static int refuse_link(const char *from, const char *to)
+{
+    (void)from;
+    (void)to;
+    errno = EPERM;
+    return -1;
+}
+
+/* The renames of the next commit, counted; the one numbered fail_rename fails (EACCES). */
+static int renames, fail_rename;
+
+static int counted_rename(const char *from, const char *to)
+{
+    if (++renames == fail_rename) {
+        errno = EACCES;
+        return -1;
+    }
+    return rename(from, to);
+}
+
+/* A batch of first.csv (new), the target (OLD) and last.txt, whose rename fails (a folder). */
+static mn_ctx *batch_failing_last(const char *first, const char *last, const char *inside)
+{
+    write_old();
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    assert_int_equal(mn_outfile_batch_begin(ctx), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, first, "a,b\n", 4), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
+    assert_int_equal(mn_write_file_atomic(ctx, last, "report\n", 7), MN_OK);
+    assert_int_equal(mkdir(last, 0700), 0);
+    FILE *fp = fopen(inside, "wb");
+    assert_non_null(fp);
+    fclose(fp);
+    return ctx;
+}
+
+static void test_batch_rollback_says_what_stays(void **state)
+{
+    (void)state;
+    char first[160], last[160], inside[200], want[400];
+    snprintf(first, sizeof first, "%s/first.csv", dir);
+    snprintf(last, sizeof last, "%s/last.txt", dir);
+    snprintf(inside, sizeof inside, "%s/keep", last);
+    struct stat sb;
+
+    /* No second name: the target keeps the new file, and the message says so. */
+    mn_ctx *ctx = batch_failing_last(first, last, inside);
+    mn__outfile_test_calls(refuse_link, NULL);
+    mn_status st = mn_outfile_batch_commit(ctx);
+    mn__outfile_test_calls(NULL, NULL);
+    assert_int_equal(st, MN_EIO);
+    snprintf(want, sizeof want,
+             "(of the 2 files put in place before it, 1 could not be rolled back and stays: %s)",
+             target);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "last.txt: cannot write"));
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), want));
+    assert_null(strstr(mn_ctx_errmsg(ctx), "no file of this run"));
+    assert_int_equal(access(first, F_OK), -1); /* new: removed again */
+    assert_int_equal(stat(target, &sb), 0);    /* the new file stays, as said */
+    assert_int_equal(sb.st_size, NEW_BYTES);
+    assert_int_equal(count_temps(), 0);
+    mn_ctx_free(ctx);
+    unlink(inside);
+    rmdir(last);
+
+    /* The rename putting the old file back fails (the 4th: first, target, last, then the
+     * target's rollback): the old file is left under its second name, which the message gives. */
+    ctx = batch_failing_last(first, last, inside);
+    renames = 0;
+    fail_rename = 4;
+    mn__outfile_test_calls(NULL, counted_rename);
+    st = mn_outfile_batch_commit(ctx);
+    mn__outfile_test_calls(NULL, NULL);
+    assert_int_equal(st, MN_EIO);
+    assert_int_equal(renames, 4);
+    snprintf(want, sizeof want,
+             "(of the 2 files put in place before it, 1 could not be rolled back and stays: "
+             "%s (its old file is left as %s.tmp.",
+             target, target);
+    const char *msg = mn_ctx_errmsg(ctx);
+    const char *at = strstr(msg, want);
+    assert_non_null(at);
+    char bak[200];
+    snprintf(bak, sizeof bak, "%s", at + strlen(want) - strlen(target) - 5);
+    char *close_paren = strchr(bak, ')');
+    assert_non_null(close_paren);
+    *close_paren = '\0';
+    assert_int_equal(access(first, F_OK), -1);
+    assert_int_equal(stat(target, &sb), 0);
+    assert_int_equal(sb.st_size, NEW_BYTES);
+    assert_int_equal(count_temps(), 1);       /* the old file, under the name given */
+    assert_int_equal(rename(bak, target), 0); /* and it is the old file */
+    assert_true(target_is(1));
     mn_ctx_free(ctx);
     unlink(inside);
     rmdir(last);
@@ -382,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_complete_write_replaces),
         cmocka_unit_test(test_batch_holds_until_commit),
         cmocka_unit_test(test_batch_failed_rename_restores),
+        cmocka_unit_test(test_batch_rollback_says_what_stays),
         cmocka_unit_test(test_batch_never_committed_leaves_nothing),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

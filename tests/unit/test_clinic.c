@@ -372,9 +372,9 @@ static void test_raised_maintenance_words(void **state)
 {
     (void)state;
     static const char *const concerns[] = {
-        /* the model projects the laxity, not the hair loss, whose 90 days are shorter */
+        /* the model projects the wrinkles, not the hair loss, whose 90 days are shorter */
         "[{\"concern\": \"hair-loss\", \"zones\": [\"scalp\"]},"
-        " {\"concern\": \"skin-laxity\", \"zones\": [\"neck\"], \"severity\": \"mild\"}]",
+        " {\"concern\": \"fine-lines-wrinkles\", \"zones\": [\"neck\"], \"severity\": \"mild\"}]",
         /* nothing the model projects */
         "[{\"concern\": \"hair-loss\", \"zones\": [\"scalp\"]}]",
         /* the model sets the interval */

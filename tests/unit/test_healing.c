@@ -1070,6 +1070,77 @@ static void test_simulate_maintenance(void **state)
     assert_int_equal(mn_healing_maintenance(ctx, NULL, 0, 1, &m), MN_EINVAL);
 }
 
+/* Whether a course reaches the dermis is one predicate (mn__healing_project_reaches_dermis),
+ * the test mn_healing_project makes before projecting, so the planner can tell an
+ * epidermis-only zone from the model's other refusals without reading the message: it says
+ * "does not reach" exactly where the projection refuses for that reason, on either side of
+ * the needle length where the channels' tips pass the epidermis, for the typical person and one
+ * whose channels run shallower, on thin and thick skin. */
+static int refused_for_epidermis(const mn_patient *p, const mn_site *zone,
+                                 const mn_concern *concern, const mn_device *dev, double mm,
+                                 const mn_projection_options *po)
+{
+    mn_course_session c = {0, mm, 1};
+    mn_healing_projection pr;
+    mn_status st = mn_healing_project(ctx, p, zone, concern, dev, &c, 1, po, &pr);
+    if (st == MN_OK) {
+        mn_healing_projection_release(&pr);
+        return 0;
+    }
+    assert_int_equal(st, MN_ERANGE);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "does not reach the dermis"));
+    mn_ctx_clear_error(ctx);
+    return 1;
+}
+
+static void test_reaches_dermis(void **state)
+{
+    (void)state;
+    mn_patient p = person(45, 0);
+    const mn_concern *concern = mn_catalog_find_concern(cat, "fine-lines-wrinkles");
+    const char *const zones[] = {"periorbital", "cheek", "back", "hand", "scalp"};
+    const char *const devices[] = {"skinpen", "dermapen-4", "exceed"};
+    mn_healing_variability shallow;
+    mn_healing_variability_init(&shallow);
+    shallow.depth_fraction_scale = 0.5;
+    int inside = 0; /* cases whose threshold lies inside the device's range */
+    for (size_t z = 0; z < sizeof zones / sizeof zones[0]; z++)
+        for (size_t d = 0; d < sizeof devices / sizeof devices[0]; d++)
+            for (int who = 0; who < 2; who++) {
+                const mn_site *zone = mn_catalog_find_site(cat, zones[z]);
+                const mn_device *dev = mn_catalog_find_device(cat, devices[d]);
+                assert_non_null(zone);
+                assert_non_null(dev);
+                mn_projection_options po;
+                mn_projection_options_init(&po);
+                po.band_draws = 0;
+                po.person = who ? &shallow : NULL;
+                double lo = dev->depth_min_mm, hi = dev->depth_max_mm;
+                mn_course_session c = {0, hi, 1};
+                assert_int_equal(mn__healing_project_reaches_dermis(&p, zone, dev, &c, &po), 1);
+                assert_false(refused_for_epidermis(&p, zone, concern, dev, hi, &po));
+                c.needle_mm = lo;
+                int at_min = mn__healing_project_reaches_dermis(&p, zone, dev, &c, &po);
+                assert_int_equal(refused_for_epidermis(&p, zone, concern, dev, lo, &po), !at_min);
+                if (at_min)
+                    continue;
+                /* The threshold, by bisection on the predicate: the projection refuses just
+                 * below it and projects just above. */
+                inside++;
+                for (int k = 0; k < 60; k++) {
+                    c.needle_mm = 0.5 * (lo + hi);
+                    if (mn__healing_project_reaches_dermis(&p, zone, dev, &c, &po))
+                        hi = c.needle_mm;
+                    else
+                        lo = c.needle_mm;
+                }
+                assert_true(hi - lo < 1e-9);
+                assert_true(refused_for_epidermis(&p, zone, concern, dev, lo, &po));
+                assert_false(refused_for_epidermis(&p, zone, concern, dev, hi, &po));
+            }
+    assert_true(inside >= 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1095,6 +1166,7 @@ int main(void)
         cmocka_unit_test(test_answer),
         cmocka_unit_test(test_planner_uses_model),
         cmocka_unit_test(test_simulate_maintenance),
+        cmocka_unit_test(test_reaches_dermis),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
