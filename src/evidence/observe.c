@@ -1294,8 +1294,8 @@ int mn_evidence_count_studies(const mn_evidence *ev, const char *concern)
 
 /* The bundled evidence never changes within a process, so what the planner asks of it for
  * every plan (the longest follow-up; the shallowest needle length and the number of human
- * studies per concern) is found once,
- * under one lock, and only plain copies are kept: nothing allocated stays behind. The table
+ * studies per concern) is found once, under one lock, and only plain copies are kept: nothing
+ * allocated stays behind. The table
  * holds one row per concern the bundled studies name (a handful; its size is a bound on the
  * bundled base, checked when it is filled). */
 #define SHALLOW_MAX 32

@@ -1,11 +1,13 @@
 # A concern no study in the evidence base measured (docs/clinic.md, docs/models/healing.md
 # "Where the evidence stops"): its projected figure is the collagen model with the concern's
 # judged response weight (data/concerns.json), and the plan and simulate say so. A made-up
-# client treats large pores (no study) on the nose beside acne scars (studies) on the cheek:
-# the nose's line, the note (the nose sets the interval) and the report carry the sentence, the
-# cheek's line does not, and the JSON counts are those of data/evidence/*.json, counted here
-# on their own (human studies, design not "animal"). A client with acne scars alone has no
-# such sentence. Simulate says the same for large pores and not for acne scars.
+# client treats texture and tone (no study) on the nose beside acne scars (studies) on the
+# cheek: the nose's line and the report carry the sentence, the cheek's line and the note (the
+# cheek sets the interval) do not; with texture and tone alone the note carries it too; a
+# client with acne scars alone has no such sentence. The JSON counts are those of
+# data/evidence/*.json, counted here on their own (human studies, design not "animal").
+# Simulate says the same for texture and tone, and not for acne scars, nor for large pores,
+# which have no study but no figure either (projection_withheld).
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/counts.py" <<'PY'
@@ -84,27 +86,39 @@ run_plan() { # NAME
         "$TMP/$1.html" "$TMP/counts.json"
     sed 's/^/  /' "$TMP/out"
 }
-client "$TMP/pores.json" '{"concern": "acne-scars", "zones": ["cheek"], "severity": "moderate"},
-  {"concern": "large-pores", "zones": ["nose"], "severity": "moderate"}'
-run_plan pores
+client "$TMP/tone.json" '{"concern": "acne-scars", "zones": ["cheek"], "severity": "moderate"},
+  {"concern": "texture-tone", "zones": ["nose"], "severity": "moderate"}'
+run_plan tone
 client "$TMP/scars.json" '{"concern": "acne-scars", "zones": ["cheek"], "severity": "moderate"}'
 run_plan scars
+client "$TMP/alone.json" '{"concern": "texture-tone", "zones": ["nose"], "severity": "moderate"}'
+run_plan alone
 
-# The checker's premises, stated: large pores have no study, acne scars 16; the nose sets
-# the interval; the sentence is on the nose's line, not the cheek's, and not in the scars' plan.
+# The checker's premises, stated: texture and tone have no study, acne scars 16; the sentence
+# is on the nose's line, not the cheek's (whose interval, equal, sets the plan's: no sentence in
+# the note), not in the scars' plan, and in the note of texture and tone alone.
 expect 0 "" -- python3 -c '
 import json, sys
 c = json.load(open(sys.argv[1]))["studies"]
-z = {e["concern"]: e for e in json.load(open(sys.argv[2]))["projection"]["zones"]}
-sys.exit(0 if "large-pores" not in c and c["acne-scars"] == 16
-         and z["large-pores"]["sets_maintenance_interval"]
-         and z["large-pores"]["evidence_studies"] == 0
-         and z["acne-scars"]["evidence_studies"] == 16 else 1)' "$TMP/counts.json" "$TMP/pores.out.json"
-expect 0 "" -- grep -Eq "^  - nose \(large-pores\): .* No study in the evidence base measured large-pores: this figure is the collagen model with a judged response weight \(0\.5\), not a measured response\.$" "$TMP/pores.txt"
-expect 1 "" -- grep -Eq "^  - cheek \(acne-scars\).*this figure is the collagen model" "$TMP/pores.txt"
+p = json.load(open(sys.argv[2]))
+z = {e["concern"]: e for e in p["projection"]["zones"]}
+a = json.load(open(sys.argv[3]))
+sys.exit(0 if "texture-tone" not in c and c["acne-scars"] == 16
+         and z["acne-scars"]["sets_maintenance_interval"]
+         and p["summary"]["evidence_studies"] == 16
+         and z["texture-tone"]["evidence_studies"] == 0
+         and z["acne-scars"]["evidence_studies"] == 16
+         and a["summary"]["evidence_studies"] == 0
+         and "measured texture-tone: this figure" in a["projection"]["note"]
+         and "this figure is the collagen model" not in p["projection"]["note"] else 1)' \
+    "$TMP/counts.json" "$TMP/tone.out.json" "$TMP/alone.out.json"
+expect 0 "" -- grep -Eq "^  - nose \(texture-tone\): .* No study in the evidence base measured texture-tone: this figure is the collagen model with a judged response weight \(0\.7\), not a measured response\.$" "$TMP/tone.txt"
+expect 1 "" -- grep -Eq "^  - cheek \(acne-scars\).*this figure is the collagen model" "$TMP/tone.txt"
 expect 1 "" -- grep -q "this figure is the collagen model" "$TMP/scars.txt" \
     "$TMP/scars.html" "$TMP/scars.out.json"
-expect 0 "" -- grep -q "No study in the evidence base measured large-pores" "$TMP/pores.html"
+expect 0 "" -- grep -q "No study in the evidence base measured texture-tone" "$TMP/tone.html"
+expect 0 "stdout:^  Simulation for the nose \(texture-tone\).* No study in the evidence base measured texture-tone: this figure is the collagen model" -- \
+    cat "$TMP/alone.txt"
 
 # simulate: the answer and summary.evidence_studies.
 scn() { # CONCERN
@@ -116,13 +130,18 @@ scn() { # CONCERN
  "report_days": [0, 90, 365], "horizon_days": 730}
 EOF
 }
-scn large-pores >"$TMP/s-pores.json"
+scn texture-tone >"$TMP/s-tone.json"
 scn acne-scars >"$TMP/s-scars.json"
-expect 0 "stdout:No study in the evidence base measured large-pores: this figure is the collagen model with a judged response weight \(0\.5\), not a measured response\." -- \
-    "$MNEEDLE" simulate "$TMP/s-pores.json"
-expect 0 "stdout:\"evidence_studies\": 0\b" -- "$MNEEDLE" simulate --json "$TMP/s-pores.json"
-expect 0 "stdout:No study in the evidence base measured large-pores" -- \
-    "$MNEEDLE" simulate --json "$TMP/s-pores.json"
+expect 0 "stdout:No study in the evidence base measured texture-tone: this figure is the collagen model with a judged response weight \(0\.7\), not a measured response\." -- \
+    "$MNEEDLE" simulate "$TMP/s-tone.json"
+expect 0 "stdout:\"evidence_studies\": 0\b" -- "$MNEEDLE" simulate --json "$TMP/s-tone.json"
+expect 0 "stdout:No study in the evidence base measured texture-tone" -- \
+    "$MNEEDLE" simulate --json "$TMP/s-tone.json"
+# Large pores have no study either, but no figure (projection_withheld): nothing to label.
+scn large-pores >"$TMP/s-pores.json"
+expect 0 "" -- "$MNEEDLE" simulate --json --output "$TMP/s-pores.out.json" "$TMP/s-pores.json"
+expect 0 "stdout:\"evidence_studies\": 0\b" -- cat "$TMP/s-pores.out.json"
+expect 1 "" -- grep -q "this figure is the collagen model" "$TMP/s-pores.out.json"
 expect 0 "" -- "$MNEEDLE" simulate --json --output "$TMP/s-scars.out.json" "$TMP/s-scars.json"
 expect 0 "stdout:\"evidence_studies\": 16\b" -- cat "$TMP/s-scars.out.json"
 expect 1 "" -- grep -q "this figure is the collagen model" "$TMP/s-scars.out.json"
