@@ -291,6 +291,8 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
         mn__jput_str(j, sum, "evidence_shallowest_study", p->evidence_shallowest_study);
         mn__jput_bool(j, sum, "depth_extrapolated", p->depth_extrapolated);
     }
+    if (p->evidence_studies >= 0)
+        mn__jput_int(j, sum, "evidence_studies", p->evidence_studies);
 }
 
 /* projection.zones[]: every projected zone's own figures, under the summary's names
@@ -302,7 +304,7 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
     json_t *zones = mn__jput(j, proj, "zones", json_array());
     for (int k = 0; k < p->n_zone_projections; k++) {
         const mn_plan_zone_projection *zp = &p->zone_projections[k];
-        char line[768];
+        char line[1024];
         json_t *e = mn__jpush(j, zones, json_object());
         mn__jput_str(j, e, "zone", p->zones[zp->zone].zone->id);
         mn__jput_str(j, e, "concern", p->zones[zp->zone].concern->id);
@@ -329,6 +331,8 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
             mn__jput_str(j, e, "evidence_shallowest_study", zp->evidence_shallowest_study);
             mn__jput_bool(j, e, "depth_extrapolated", zp->depth_extrapolated);
         }
+        if (zp->evidence_studies >= 0)
+            mn__jput_int(j, e, "evidence_studies", zp->evidence_studies);
         mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
         /* The zone's own curve, as projection.samples (days since the plan's first session);
          * the figure's series beside the shaded one. */
@@ -352,7 +356,7 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
     json_t *zones = mn__jput(j, proj, "zones_not_projected", json_array());
     for (int k = 0; k < p->n_zones_not_projected; k++) {
         const mn_plan_zone_unprojected *u = &p->zones_not_projected[k];
-        char line[768];
+        char line[1024];
         json_t *e = mn__jpush(j, zones, json_object());
         mn__jput_str(j, e, "zone", p->zones[u->zone].zone->id);
         mn__jput_str(j, e, "concern", p->zones[u->zone].concern->id);
@@ -550,6 +554,8 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
             mn__jput_str(j, proj, "evidence_shallowest_study", p->evidence_shallowest_study);
             mn__jput_bool(j, proj, "depth_extrapolated", p->depth_extrapolated);
         }
+        if (p->evidence_studies >= 0)
+            mn__jput_int(j, proj, "evidence_studies", p->evidence_studies);
     }
     mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);
     mn__jput_str(j, proj, "maintenance_source",
@@ -794,7 +800,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
     /* More than one zone treated and one projected: each on its own line (those not projected
      * with their reason), then the detail of the one whose curve is shown (the note and the
      * samples below). Without a curve the note says why, then each zone's reason. */
-    char line[768];
+    char line[1024];
     int listed = p->n_zone_projections + p->n_zones_not_projected > 1;
     if (listed && p->has_lasting) {
         mn__buf_textf(b,
