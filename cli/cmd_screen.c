@@ -32,7 +32,8 @@ static const cli_command command = {
         "number on the plan and its report (phone: digits with spaces + - . / ( ), 3 to 15\n"
         "digits).\n"
         "\n"
-        "History items (booleans unless marked; absent means no or never):\n",
+        "History items (booleans unless marked; absent means no or never; a number counts the\n"
+        "months or weeks since the last dose or treatment, 0 while it goes on):\n",
     .about_more = history_items,
     .footer = "All rules with their codes: mneedle catalog rules\n",
 };

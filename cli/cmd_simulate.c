@@ -161,6 +161,10 @@ int cmd_simulate(int argc, char **argv)
     double shallow = -1;
     if ((st = mn_evidence_bundled_shallowest(ctx, sc->concern->id, &shallow, &shallow_study)))
         goto fail;
+    /* How many studies measured it at all: none, and the figure is the model's judgement. */
+    int studies = -1;
+    if ((st = mn_evidence_bundled_studies(ctx, sc->concern->id, &studies)))
+        goto fail;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -174,7 +178,9 @@ int cmd_simulate(int argc, char **argv)
                              followup,
                              followup_study,
                              shallow > 0 ? shallow : 0,
-                             shallow_study};
+                             shallow_study,
+                             studies >= 0,
+                             studies};
     st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("simulate", ctx, st, out, csv);

@@ -284,6 +284,8 @@ typedef struct {
     double evidence_shallowest_mm;
     char evidence_shallowest_study[64];
     int depth_extrapolated;
+    /* As mn_plan's evidence_studies, for this zone's concern. */
+    int evidence_studies;
     /* The zone's curve (samples: the typical person, its course then maintenance at the
      * interval the plan books, that is the zone that sets it: for that zone mn_healing_project()'s
      * samples with its 10-90 % band, as mn_plan.projection; for the others simulated again at
@@ -409,6 +411,10 @@ typedef struct {
     double evidence_shallowest_mm;
     char evidence_shallowest_study[64];
     int depth_extrapolated;
+    /* How many human studies of the projected concern the evidence base holds
+     * (mn_evidence_bundled_studies(); -1: not known). None: the figure is the collagen model with
+     * the catalogue's judged response weight for the concern, not a response a study measured. */
+    int evidence_studies;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
     char risk_notes[6][320];

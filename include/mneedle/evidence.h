@@ -432,6 +432,23 @@ double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *conce
 mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, double *mm,
                                          const char **study_id);
 
+/**
+ * How many human studies (design other than "animal") of @p concern @p ev holds. None: a
+ * projection for the concern is the collagen model with the catalogue's judged response weight
+ * for it, not a response any study measured.
+ * @return the count; 0 for a concern no study names, or @p concern NULL.
+ */
+int mn_evidence_count_studies(const mn_evidence *ev, const char *concern);
+
+/**
+ * mn_evidence_count_studies() of the bundled evidence, found once per process for every concern
+ * its studies name and kept (a concern they never name has 0).
+ * @param n  receives the count (-1: not known, as for mn_evidence_bundled_followup()).
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM.
+ * Thread-safety: safe from any thread.
+ */
+mn_status mn_evidence_bundled_studies(mn_ctx *ctx, const char *concern, int *n);
+
 #ifdef __cplusplus
 }
 #endif

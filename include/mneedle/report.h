@@ -94,6 +94,12 @@ typedef struct {
      * known, nothing is said. */
     double evidence_shallowest_mm;
     const char *evidence_shallowest_study;
+    /* How many human studies of the scenario's concern the evidence base holds
+     * (mn_evidence_count_studies()), when evidence_studies_known is 1: with none, a projected
+     * concern's figure is said to be the collagen model with its judged response weight, not a
+     * measured response. evidence_studies_known 0: not known, nothing is said. */
+    int evidence_studies_known;
+    int evidence_studies;
 } mn_healing_result;
 
 /**

@@ -120,6 +120,10 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
     double shallow = -1;
     if ((st = mn_evidence_bundled_shallowest(ctx, sc->concern->id, &shallow, &shallow_study)))
         goto done;
+    /* How many studies measured it at all: none, and the figure is the model's judgement. */
+    int studies = -1;
+    if ((st = mn_evidence_bundled_studies(ctx, sc->concern->id, &studies)))
+        goto done;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -133,7 +137,9 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
                              followup,
                              followup_study,
                              shallow > 0 ? shallow : 0,
-                             shallow_study};
+                             shallow_study,
+                             studies >= 0,
+                             studies};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);

@@ -48,10 +48,16 @@ typedef enum {
 const char *mn__plan_raised_text(const mn_plan *p, mn__raised_wording where, char *buf,
                                  size_t size);
 
+/* " No study in the evidence base measured CONCERN: ..." when @p studies is 0 (no human study
+ * of the concern in the bundled evidence), else "": the projection is the collagen model with
+ * the concern's judged response_weight, not a measured response. Always NUL-terminates. */
+void mn__plan_unmeasured_text(const mn_concern *c, int studies, char *buf, size_t size);
+
 /* Writes into @p buf (@p size bytes) one zone's projection in a sentence or two: its peak, range
  * and day, how long half of it lasts, the maintenance it needs on its own (and the bound that
  * binds it), whether it sets the interval, and the depth caution where its setting lies below
- * the studies'. Starts with the zone and concern ("cheek (acne-scars): "). Returns buf. */
+ * the studies', and mn__plan_unmeasured_text()'s sentence where no study measured its
+ * concern. Starts with the zone and concern ("cheek (acne-scars): "). Returns buf. */
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
                                           char *buf, size_t size);
 

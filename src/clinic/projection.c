@@ -90,6 +90,18 @@ const char *mn__plan_sets_interval_text(const mn_plan *p)
                                      : "the maintenance interval of the zones the model projects";
 }
 
+void mn__plan_unmeasured_text(const mn_concern *c, int studies, char *buf, size_t size)
+{
+    if (size == 0)
+        return;
+    buf[0] = '\0';
+    if (studies == 0)
+        snprintf(buf, size,
+                 " No study in the evidence base measured %s: this figure is the collagen model "
+                 "with a judged response weight (%.2g), not a measured response.",
+                 c->id, c->response_weight);
+}
+
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
                                           char *buf, size_t size)
 {
@@ -124,6 +136,8 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "%.2g mm this is the model's extrapolation.",
                  z->concern->id, zp->evidence_shallowest_mm, zp->evidence_shallowest_study,
                  z->depth_max_mm);
+    char measured[256] = "";
+    mn__plan_unmeasured_text(z->concern, zp->evidence_studies, measured, sizeof measured);
     char median[48] = ""; /* beside the typical person's peak, as the note gives it */
     if (isfinite(zp->peak_median_pct))
         snprintf(median, sizeof median, "; median %.0f %%", zp->peak_median_pct);
@@ -132,9 +146,9 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
         snprintf(sets, sizeof sets, " Its interval is the shortest, so it sets %s.",
                  mn__plan_sets_interval_text(p));
     snprintf(buf, size,
-             "%s (%s): peaks at about %.0f %% (range %.0f-%.0f %%%s) around day %d; %s; %s.%s%s",
+             "%s (%s): peaks at about %.0f %% (range %.0f-%.0f %%%s) around day %d; %s; %s.%s%s%s",
              z->zone->id, z->concern->id, zp->peak_pct, zp->peak_low_pct, zp->peak_high_pct, median,
-             zp->peak_day, half, need, sets, depth);
+             zp->peak_day, half, need, sets, depth, measured);
     return buf;
 }
 
@@ -328,6 +342,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_interval_bounded = p->lasting_interval_bound_side = 0;
     p->lasting_interval_unbounded_days = 0;
     p->lasting_interval_at_longest_fraction = 0;
+    p->evidence_studies = -1;
     mn__plan_zone_projections_release(p);
     snprintf(p->projection_note, sizeof p->projection_note,
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
@@ -440,6 +455,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         zp->interval_bound_side = proj.interval_bound_side;
         zp->interval_unbounded_days = proj.interval_unbounded_days;
         zp->evidence_shallowest_mm = -1;
+        zp->evidence_studies = -1;
         if (best_zone < 0 || proj.maintenance_interval_days < best.maintenance_interval_days) {
             mn_healing_projection_release(&best);
             best = proj;
@@ -508,7 +524,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  sid ? sid : "");
         p->depth_extrapolated = mm > 0 && p->zones[best_zone].depth_max_mm < mm - 1e-9;
     }
-    /* The same two cautions for every projected zone, from its own course and depth. */
+    /* Whether any study measured this concern at all (docs/models/healing.md). */
+    if ((st = mn_evidence_bundled_studies(ctx, p->zones[best_zone].concern->id,
+                                          &p->evidence_studies)))
+        goto done;
+    /* The same cautions for every projected zone, from its own course, depth and concern. */
     for (int k = 0; k < p->n_zone_projections; k++) {
         mn_plan_zone_projection *zp = &p->zone_projections[k];
         const mn_plan_zone *z = &p->zones[zp->zone];
@@ -526,6 +546,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         snprintf(zp->evidence_shallowest_study, sizeof zp->evidence_shallowest_study, "%s",
                  sid ? sid : "");
         zp->depth_extrapolated = mm > 0 && z->depth_max_mm < mm - 1e-9;
+        if ((st = mn_evidence_bundled_studies(ctx, z->concern->id, &zp->evidence_studies)))
+            goto done;
     }
     if ((st = zone_curves_as_booked(ctx, p, best.maintenance_interval_days)))
         goto done;
@@ -619,6 +641,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  "studied, an extrapolation.",
                  p->zones[best_zone].concern->id, p->evidence_shallowest_mm,
                  p->evidence_shallowest_study, p->zones[best_zone].depth_max_mm);
+    }
+    {
+        size_t len = strlen(p->projection_note);
+        mn__plan_unmeasured_text(p->zones[best_zone].concern, p->evidence_studies,
+                                 p->projection_note + len, sizeof p->projection_note - len);
     }
     if (ns || nw) {
         size_t len = strlen(p->projection_note);

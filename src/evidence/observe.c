@@ -1281,9 +1281,21 @@ double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *conce
     return best;
 }
 
+int mn_evidence_count_studies(const mn_evidence *ev, const char *concern)
+{
+    int n = 0;
+    for (size_t i = 0; concern && i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        n += s->concern && !strcmp(s->concern, concern) &&
+             !(s->design && !strcmp(s->design, "animal"));
+    }
+    return n;
+}
+
 /* The bundled evidence never changes within a process, so what the planner asks of it for
- * every plan (the longest follow-up; the shallowest needle length per concern) is found once,
- * under one lock, and only plain copies are kept: nothing allocated stays behind. The table
+ * every plan (the longest follow-up; the shallowest needle length and the number of human
+ * studies per concern) is found once, under one lock, and only plain copies are kept: nothing
+ * allocated stays behind. The table
  * holds one row per concern the bundled studies name (a handful; its size is a bound on the
  * bundled base, checked when it is filled). */
 #define SHALLOW_MAX 32
@@ -1295,6 +1307,7 @@ static int n_shallow;
 static struct {
     char concern[64], study[64];
     double mm;
+    int studies;
 } shallow[SHALLOW_MAX];
 
 /* Fills the facts above once; called with bundled_lock held. A catalogue of the user's
@@ -1321,6 +1334,7 @@ static mn_status bundled_facts(mn_ctx *ctx)
                 continue;
             assert(n_shallow < SHALLOW_MAX); /* the bundled base names fewer concerns */
             shallow[n_shallow].mm = mn_evidence_shallowest_needle_mm(ev, c, &sid);
+            shallow[n_shallow].studies = mn_evidence_count_studies(ev, c);
             snprintf(shallow[n_shallow].concern, sizeof shallow[n_shallow].concern, "%s", c);
             snprintf(shallow[n_shallow].study, sizeof shallow[n_shallow].study, "%s",
                      sid ? sid : "");
@@ -1365,6 +1379,23 @@ mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, doubl
             *mm = shallow[k].mm;
             *study_id = shallow[k].study[0] ? shallow[k].study : NULL;
         }
+    pthread_mutex_unlock(&bundled_lock);
+    return st;
+}
+
+mn_status mn_evidence_bundled_studies(mn_ctx *ctx, const char *concern, int *n)
+{
+    if (!concern || !n)
+        return mn__error(ctx, MN_EINVAL, "evidence: NULL study-count arguments");
+    *n = -1;
+    pthread_mutex_lock(&bundled_lock);
+    mn_status st = bundled_facts(ctx);
+    if (bundled_known) {
+        *n = 0; /* a concern the bundled studies never name */
+        for (int k = 0; k < n_shallow; k++)
+            if (!strcmp(shallow[k].concern, concern))
+                *n = shallow[k].studies;
+    }
     pthread_mutex_unlock(&bundled_lock);
     return st;
 }

@@ -125,6 +125,13 @@ static int large_overstated(const mn_absorb_scenario *s, const mn_absorb_result 
 /* 1 when the run's delivered amount at @p x lies outside its 10-90 % band by more than the
  * three significant figures the text prints (the run and the band come from different runs:
  * the central parameters, or the 3D patch under --field, against unit cells drawn). */
+/* Whether @p x's hour lies within intact skin's lag time, where the intact column has let
+ * next to nothing through and delivered / intact means nothing. */
+static int in_intact_lag(const mn_absorb_result *r, const mn_absorb_sample *x)
+{
+    return isfinite(r->intact_lag_time_h) && x->hour < r->intact_lag_time_h;
+}
+
 static int outside_band(const mn_absorb_result *r, const mn_absorb_sample *x)
 {
     const double slack = 5e-3; /* half a unit in the third significant figure */
@@ -368,7 +375,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   "of dose");
     mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
                   "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
-    int outside = 0;
+    int outside = 0, lagging = 0;
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
         char bd[40], be[40];
@@ -376,8 +383,13 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         outside |= out;
         snprintf(bd, sizeof bd, "(%.3g-%.3g)%s", x->delivered_lo_ug_cm2, x->delivered_hi_ug_cm2,
                  out ? "*" : "");
-        snprintf(be, sizeof be, "%.3g (%.2g-%.2g)", x->enhancement, x->enhancement_lo,
-                 x->enhancement_hi);
+        if (in_intact_lag(r, x)) {
+            snprintf(be, sizeof be, "in lag**");
+            lagging = 1;
+        } else {
+            snprintf(be, sizeof be, "%.3g (%.2g-%.2g)", x->enhancement, x->enhancement_lo,
+                     x->enhancement_hi);
+        }
         mn__buf_textf(&b, "%8g %10.4g %19s %10.3g %10.4g %10.4g %21s %8.1f %6.1f %8.1f\n", x->hour,
                       x->delivered_ug_cm2, bd, x->flux_ug_cm2_h, x->intact_ug_cm2,
                       x->surface_ug_cm2, be, 100 * x->open_fraction, 100 * x->coverage,
@@ -387,6 +399,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   "Bands: %zu unit-cell runs with the uncertain parameters drawn from their "
                   "ranges%s.\n",
                   r->band_runs, r->band_runs ? "" : " (none asked)");
+    if (lagging)
+        mn__buf_textf(&b,
+                      "**: intact skin is still within its lag time (%.2g h): what it has let "
+                      "through is next to\n  nothing, so delivered / intact would be a ratio "
+                      "of no meaning (the JSON keeps it).\n",
+                      r->intact_lag_time_h);
     if (outside)
         mn__buf_textf(&b,
                       "*: delivered lies outside its band: the value is the %s with the central "
@@ -456,17 +474,36 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
                       100 * s->relative_humidity, s->air_speed_m_s, mn__absorb_film_dry_h(s, p));
     if (last && s->device && p->punctures_per_cm2 > 0) {
-        const mn_absorb_sample *first = &r->samples[0];
-        char claim[700];
+        /* The first report hour past intact skin's lag time: before it the ratio divides by
+         * next to nothing (the table's "in lag"). */
+        const mn_absorb_sample *first = last;
+        for (size_t m = 0; m < r->n_samples; m++)
+            if (!in_intact_lag(r, &r->samples[m])) {
+                first = &r->samples[m];
+                break;
+            }
+        char at[200] = "";
+        if (in_intact_lag(r, last))
+            snprintf(at, sizeof at,
+                     "no ratio at the report hours (intact skin is still within its lag time, "
+                     "%.2g h, at %g h), ",
+                     r->intact_lag_time_h, last->hour);
+        else if (first != last)
+            snprintf(at, sizeof at,
+                     "x%.3g (band %.2g-%.2g) at %g h and x%.3g (band %.2g-%.2g) "
+                     "at %g h, ",
+                     first->enhancement, first->enhancement_lo, first->enhancement_hi, first->hour,
+                     last->enhancement, last->enhancement_lo, last->enhancement_hi, last->hour);
+        else
+            snprintf(at, sizeof at, "x%.3g (band %.2g-%.2g) at %g h, ", last->enhancement,
+                     last->enhancement_lo, last->enhancement_hi, last->hour);
+        char claim[800];
         snprintf(
             claim, sizeof claim,
             "'boosts absorption by 40 %%' (the articles' claim, no source found) would mean "
             "1.4 times what intact skin takes up. For this product and setting the model gives "
-            "x%.3g (band %.2g-%.2g) at %g h and x%.3g (band %.2g-%.2g) at %g h, x%.3g in "
-            "maximal flux, with %.3g%% of the dose gone in by %g h: %s",
-            first->enhancement, first->enhancement_lo, first->enhancement_hi, first->hour,
-            last->enhancement, last->enhancement_lo, last->enhancement_hi, last->hour,
-            r->flux_enhancement, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->hour,
+            "%sx%.3g in maximal flux, with %.3g%% of the dose gone in by %g h: %s",
+            at, r->flux_enhancement, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->hour,
             last->enhancement_hi < 1.4
                 ? "less than the claim; a molecule that already crosses intact skin gains "
                   "little"

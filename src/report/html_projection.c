@@ -116,7 +116,7 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
 /* Each treated zone without a projection, with its reason, as list items. */
 static void unprojected_items(mn__buf *b, const mn_plan *plan)
 {
-    char line[768];
+    char line[1024];
     for (int k = 0; k < plan->n_zones_not_projected; k++) {
         mn__html_put(b, "<li>");
         mn__html_esc(b, mn__plan_zone_unprojected_text(plan, &plan->zones_not_projected[k], line,
@@ -147,7 +147,7 @@ static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure 
 {
     if (plan->n_zone_projections + plan->n_zones_not_projected < 2)
         return;
-    char line[768];
+    char line[1024];
     const mn_plan_zone *z = &plan->zones[plan->lasting_zone];
     mn__html_put(b, "<div class=\"answer\"><b>Each treated zone.</b> The shaded curve above is "
                     "the ");

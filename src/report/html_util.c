@@ -147,7 +147,10 @@ const char *mn__next_step_default(mn_decision d)
 
 int mn__finding_shown(const mn_plan *plan, const mn_finding *f)
 {
-    return mn_plan_treats(plan) || f->severity >= MN_SEVERITY_DEFER;
+    /* A deferred client comes back: the cautions say what will be needed then (an antiviral
+     * before perioral sessions, sun protection). A declined one does not. */
+    return mn_plan_treats(plan) || f->severity >= MN_SEVERITY_DEFER ||
+           plan->screening.decision == MN_DECISION_DEFER;
 }
 
 void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead)

@@ -78,6 +78,16 @@ static const char *decision_sentence(mn_decision d)
     return "";
 }
 
+/* Whether a finding before @p i is below defer (a caution): the heading for them is printed
+ * once, before the first. */
+static int caution_before(const mn_screening *s, int i)
+{
+    for (int k = 0; k < i; k++)
+        if (s->findings[k].severity < MN_SEVERITY_DEFER)
+            return 1;
+    return 0;
+}
+
 /* The screening in words; @p codes: with each finding's rule code (the clinician's screen
  * command), or without (the client's plan). */
 static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, int codes)
@@ -92,10 +102,18 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, 
         else
             mn__buf_textf(b, "  Check again once the conditions below have resolved.\n");
     }
-    for (int i = 0; i < s->n_findings; i++) {
+    /* A deferred plan lists what defers it, then the cautions for when the client comes
+     * back (mn__finding_shown); every other listing keeps the screening's order. */
+    int split = p && !mn_plan_treats(p) && s->decision == MN_DECISION_DEFER;
+    for (int k = 0; k < s->n_findings * (split ? 2 : 1); k++) {
+        int pass = split && k >= s->n_findings, i = k % s->n_findings;
         const mn_finding *f = &s->findings[i];
         if (p && !mn__finding_shown(p, f))
             continue;
+        if (split && (f->severity >= MN_SEVERITY_DEFER) == pass)
+            continue;
+        if (split && pass && !caution_before(s, i))
+            mn__buf_textf(b, "  For when you come back:\n");
         if (codes) {
             mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
                           f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
@@ -273,6 +291,8 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
         mn__jput_str(j, sum, "evidence_shallowest_study", p->evidence_shallowest_study);
         mn__jput_bool(j, sum, "depth_extrapolated", p->depth_extrapolated);
     }
+    if (p->evidence_studies >= 0)
+        mn__jput_int(j, sum, "evidence_studies", p->evidence_studies);
 }
 
 /* projection.zones[]: every projected zone's own figures, under the summary's names
@@ -284,7 +304,7 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
     json_t *zones = mn__jput(j, proj, "zones", json_array());
     for (int k = 0; k < p->n_zone_projections; k++) {
         const mn_plan_zone_projection *zp = &p->zone_projections[k];
-        char line[768];
+        char line[1024];
         json_t *e = mn__jpush(j, zones, json_object());
         mn__jput_str(j, e, "zone", p->zones[zp->zone].zone->id);
         mn__jput_str(j, e, "concern", p->zones[zp->zone].concern->id);
@@ -311,6 +331,8 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
             mn__jput_str(j, e, "evidence_shallowest_study", zp->evidence_shallowest_study);
             mn__jput_bool(j, e, "depth_extrapolated", zp->depth_extrapolated);
         }
+        if (zp->evidence_studies >= 0)
+            mn__jput_int(j, e, "evidence_studies", zp->evidence_studies);
         mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
         /* The zone's own curve, as projection.samples (days since the plan's first session);
          * the figure's series beside the shaded one. */
@@ -334,7 +356,7 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
     json_t *zones = mn__jput(j, proj, "zones_not_projected", json_array());
     for (int k = 0; k < p->n_zones_not_projected; k++) {
         const mn_plan_zone_unprojected *u = &p->zones_not_projected[k];
-        char line[768];
+        char line[1024];
         json_t *e = mn__jpush(j, zones, json_object());
         mn__jput_str(j, e, "zone", p->zones[u->zone].zone->id);
         mn__jput_str(j, e, "concern", p->zones[u->zone].concern->id);
@@ -532,6 +554,8 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
             mn__jput_str(j, proj, "evidence_shallowest_study", p->evidence_shallowest_study);
             mn__jput_bool(j, proj, "depth_extrapolated", p->depth_extrapolated);
         }
+        if (p->evidence_studies >= 0)
+            mn__jput_int(j, proj, "evidence_studies", p->evidence_studies);
     }
     mn__jput_int(j, proj, "maintenance_interval_days", p->maintenance_interval_days);
     mn__jput_str(j, proj, "maintenance_source",
@@ -782,7 +806,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
     /* More than one zone treated and one projected: each on its own line (those not projected
      * with their reason), then the detail of the one whose curve is shown (the note and the
      * samples below). Without a curve the note says why, then each zone's reason. */
-    char line[768];
+    char line[1024];
     int listed = p->n_zone_projections + p->n_zones_not_projected > 1;
     if (listed && p->has_lasting) {
         mn__buf_textf(b,

@@ -56,6 +56,15 @@ static int depth_extrapolated(const mn_healing_result *res)
            deepest_mm(res->scenario) < res->evidence_shallowest_mm - 1e-9;
 }
 
+/* Whether the concern is projected and no human study of it is in the evidence base: its
+ * figure is then the collagen model with the concern's judged response weight; 0 when the count
+ * is unknown. */
+static int unmeasured(const mn_healing_result *res)
+{
+    return res->evidence_studies_known && res->evidence_studies == 0 &&
+           mn_concern_projected(res->scenario->concern);
+}
+
 char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
 {
     if (!buf || len == 0)
@@ -202,6 +211,10 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
             res->scenario->concern->id, res->evidence_shallowest_mm,
             res->evidence_shallowest_study ? res->evidence_shallowest_study : "unnamed",
             deepest_mm(res->scenario));
+    if (unmeasured(res))
+        PUT(" No study in the evidence base measured %s: this figure is the collagen model with "
+            "a judged response weight (%.2g), not a measured response.",
+            sc->concern->id, sc->concern->response_weight);
     PUT(" These are model projections with the uncertainty shown, not promised results.");
 #undef PUT
     return buf;
@@ -378,6 +391,8 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                          res->evidence_shallowest_study ? res->evidence_shallowest_study : "");
             mn__jput_bool(&j, sum, "depth_extrapolated", depth_extrapolated(res));
         }
+        if (res->evidence_studies_known)
+            mn__jput_int(&j, sum, "evidence_studies", res->evidence_studies);
     }
     mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
     return mn__json_finish(ctx, &j, root, "simulate", write, ud);

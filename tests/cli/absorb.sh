@@ -193,4 +193,23 @@ assert on["physics"]["kp_polar_cm_h"] > 0 and off["physics"]["kp_polar_cm_h"] ==
 assert on["physics"]["kp_cm_h"] > 10 * off["physics"]["kp_cm_h"]
 assert on["samples"][-1]["intact_ug_cm2"] > 100 * off["samples"][-1]["intact_ug_cm2"]
 PY
+# Before intact skin's lag time the enhancement column says "in lag", not a ratio that divides
+# by next to nothing, and the claim paragraph quotes no such hour; after it, a ratio.
+"$MNEEDLE" absorb "$EX/absorb-peptide-roller.json" > "$T/lag.txt" || fail "lag run"
+"$MNEEDLE" absorb "$EX/absorb-peptide-roller.json" --json > "$T/lag.json" || fail "lag json"
+python3 - "$T/lag.txt" "$T/lag.json" <<'PY' || fail "enhancement in intact lag"
+import json, re, sys
+text, res = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+lag = res["franz"]["intact_lag_time_h"]
+rows = re.findall(r"^ +(\d+(?:\.\d+)?) +\S+ +\(\S+\)\*? +\S+ +\S+ +\S+ +(in lag\*\*|\S+ \(\S+\))", text, re.M)
+assert len(rows) == len(res["samples"]), rows
+before = [h for h, e in rows if float(h) < lag]
+assert before, "no report hour before the intact lag: the check checks nothing"
+for h, e in rows:
+    assert (e == "in lag**") == (float(h) < lag), (h, e, lag)
+claim = text[text.index("'boosts absorption"):].split("\n\n")[0]
+for h in before:
+    assert "at %s h" % h not in claim.replace("\n", " "), (h, claim)
+assert "**: intact skin is still within its lag time" in text
+PY
 echo "absorb CLI: all checks passed"

@@ -319,13 +319,9 @@ static void test_batch_holds_until_commit(void **state)
     unlink(other);
 }
 
-static void test_batch_failed_rename_restores(void **state)
+/* A batch of first.csv (new), the target (OLD) and last.txt, whose rename fails (a folder). */
+static mn_ctx *batch_failing_last(const char *first, const char *last, const char *inside)
 {
-    (void)state;
-    char first[160], last[160], inside[200];
-    snprintf(first, sizeof first, "%s/first.csv", dir);
-    snprintf(last, sizeof last, "%s/last.txt", dir);
-    snprintf(inside, sizeof inside, "%s/keep", last);
     write_old();
     mn_ctx *ctx;
     assert_int_equal(mn_ctx_create(&ctx), MN_OK);
@@ -333,12 +329,23 @@ static void test_batch_failed_rename_restores(void **state)
     assert_int_equal(mn_write_file_atomic(ctx, first, "a,b\n", 4), MN_OK);
     assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
     assert_int_equal(mn_write_file_atomic(ctx, last, "report\n", 7), MN_OK);
-    /* The last target becomes a folder that is not empty: its rename fails (EISDIR), after the
-     * first two went into place. */
     assert_int_equal(mkdir(last, 0700), 0);
     FILE *fp = fopen(inside, "wb");
     assert_non_null(fp);
     fclose(fp);
+    return ctx;
+}
+
+static void test_batch_failed_rename_restores(void **state)
+{
+    (void)state;
+    char first[160], last[160], inside[200];
+    snprintf(first, sizeof first, "%s/first.csv", dir);
+    snprintf(last, sizeof last, "%s/last.txt", dir);
+    snprintf(inside, sizeof inside, "%s/keep", last);
+    /* The last target becomes a folder that is not empty: its rename fails (EISDIR), after the
+     * first two went into place. */
+    mn_ctx *ctx = batch_failing_last(first, last, inside);
     assert_int_equal(mn_outfile_batch_commit(ctx), MN_EIO);
     assert_non_null(strstr(mn_ctx_errmsg(ctx), "last.txt: cannot write"));
     assert_non_null(strstr(mn_ctx_errmsg(ctx), "(the 2 files put in place before it are rolled "
@@ -373,23 +380,6 @@ static int counted_rename(const char *from, const char *to)
         return -1;
     }
     return rename(from, to);
-}
-
-/* A batch of first.csv (new), the target (OLD) and last.txt, whose rename fails (a folder). */
-static mn_ctx *batch_failing_last(const char *first, const char *last, const char *inside)
-{
-    write_old();
-    mn_ctx *ctx;
-    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
-    assert_int_equal(mn_outfile_batch_begin(ctx), MN_OK);
-    assert_int_equal(mn_write_file_atomic(ctx, first, "a,b\n", 4), MN_OK);
-    assert_int_equal(mn_write_file_atomic(ctx, target, new_data, NEW_BYTES), MN_OK);
-    assert_int_equal(mn_write_file_atomic(ctx, last, "report\n", 7), MN_OK);
-    assert_int_equal(mkdir(last, 0700), 0);
-    FILE *fp = fopen(inside, "wb");
-    assert_non_null(fp);
-    fclose(fp);
-    return ctx;
 }
 
 static void test_batch_rollback_says_what_stays(void **state)

@@ -367,9 +367,22 @@ static mn_status call_simulate(void)
         st = mn_healing_band(fx.ctx, &in->scenario, in->report_days, in->n_report_days, 8, 1, 0.1,
                              0.9, lo, hi);
     if (!st) {
-        mn_healing_result res = {
-            &in->scenario, samples,          in->n_report_days, lo, hi,   8, &summary,
-            NULL,          MN_HEALING_EXACT, &in->warnings,     0,  NULL, 0, NULL};
+        mn_healing_result res = {&in->scenario,
+                                 samples,
+                                 in->n_report_days,
+                                 lo,
+                                 hi,
+                                 8,
+                                 &summary,
+                                 NULL,
+                                 MN_HEALING_EXACT,
+                                 &in->warnings,
+                                 0,
+                                 NULL,
+                                 0,
+                                 NULL,
+                                 0,
+                                 0};
         st = mn_healing_write(fx.ctx, &res, 1, sink_write, &out_sink);
         if (!st)
             st = mn_healing_write(fx.ctx, &res, 0, sink_write, &out_sink);

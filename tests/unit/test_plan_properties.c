@@ -836,6 +836,19 @@ static void check_no_treatment(const mn_plan *p)
         assert_non_null(strstr(t, "What to do next"));
         if (dated)
             assert_non_null(strstr(t, date));
+        /* A deferred client is told the cautions for when she comes back (the report's
+         * table escapes quotes, so only the text is searched); a declined one is not. */
+        for (int i = 0; kind == 0 && i < s->n_findings; i++) {
+            const mn_finding *f = &s->findings[i];
+            if (f->severity >= MN_SEVERITY_DEFER)
+                continue;
+            if (s->decision == MN_DECISION_DEFER) {
+                assert_non_null(strstr(t, f->message));
+                assert_non_null(strstr(t, "For when you come back:"));
+            } else {
+                assert_null(strstr(t, f->message));
+            }
+        }
         free(t);
     }
 }

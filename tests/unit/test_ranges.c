@@ -365,6 +365,47 @@ static void test_shallowest_from_evidence(void **state)
     mn_evidence_free(ev);
 }
 
+/* The human studies of a concern: counted in the bundled base (16 of acne scars, 3 of fine
+ * lines, none of large pores), the same once kept; a user's human study adds one, an animal
+ * study none. */
+static void test_studies_from_evidence(void **state)
+{
+    (void)state;
+    mn_evidence *ev = NULL;
+    assert_int_equal(mn_evidence_load(ctx, NULL, &ev), MN_OK);
+    assert_int_equal(mn_evidence_count_studies(ev, "acne-scars"), 16);
+    assert_int_equal(mn_evidence_count_studies(ev, "fine-lines-wrinkles"), 3);
+    assert_int_equal(mn_evidence_count_studies(ev, "large-pores"), 0);
+    assert_int_equal(mn_evidence_count_studies(ev, NULL), 0);
+    int n = -2;
+    assert_int_equal(mn_evidence_bundled_studies(ctx, "acne-scars", &n), MN_OK);
+    assert_int_equal(n, 16);
+    assert_int_equal(mn_evidence_bundled_studies(ctx, "fine-lines-wrinkles", &n), MN_OK);
+    assert_int_equal(n, 3);
+    assert_int_equal(mn_evidence_bundled_studies(ctx, "large-pores", &n), MN_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(mn_evidence_bundled_studies(ctx, NULL, &n), MN_EINVAL);
+    mn_ctx_clear_error(ctx);
+#define STUDY(id, design)                                                                          \
+    "{\"id\": \"" id "\", \"citation\": \"A test.\", \"url\": \"https://example.org/t\", "         \
+    "\"role\": \"validation\", \"design\": \"" design "\", \"population\": {\"n\": 10}, "          \
+    "\"concern\": \"large-pores\", \"arms\": [{\"id\": \"a\", \"protocol\": {\"device_class\": "   \
+    "\"pen\", \"sessions\": 1}}], \"endpoints\": [{\"id\": \"r\", \"family\": "                    \
+    "\"clinical_scale\", "                                                                         \
+    "\"scale\": \"pct_improvement\", \"arm\": \"a\", \"quantity\": \"improvement\", \"unit\": "    \
+    "\"%\", \"direction\": \"higher_better\", \"timepoints\": [{\"day_from_first\": 90, \"n\": "   \
+    "10, "                                                                                         \
+    "\"mean\": 40}]}], \"verified\": \"full text\", \"unverified\": []}"
+    const char *animal = STUDY("pig", "animal");
+    const char *human = STUDY("pores", "case-series");
+#undef STUDY
+    assert_int_equal(mn_evidence_parse(ctx, ev, "pig.json", animal, strlen(animal)), MN_OK);
+    assert_int_equal(mn_evidence_count_studies(ev, "large-pores"), 0);
+    assert_int_equal(mn_evidence_parse(ctx, ev, "pores.json", human, strlen(human)), MN_OK);
+    assert_int_equal(mn_evidence_count_studies(ev, "large-pores"), 1);
+    mn_evidence_free(ev);
+}
+
 /* PIH per session (healing/pih.c) is higher for darker phototypes, deeper needles and more
  * passes, on settings outside the pooled roller studies it rests on. */
 static void test_pih_behaviour(void **state)
@@ -468,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_ranges_deterministic),
         cmocka_unit_test(test_followup_from_evidence),
         cmocka_unit_test(test_shallowest_from_evidence),
+        cmocka_unit_test(test_studies_from_evidence),
         cmocka_unit_test(test_pih_behaviour),
         cmocka_unit_test(test_pen_pih_within_evidence),
     };
