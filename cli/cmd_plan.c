@@ -56,6 +56,8 @@ static const cli_command command = {
         "the dermis of that site for this age and sex, with a margin) and by the device's range;\n"
         "treatment starts at the low end. Each zone's line says which limit applied and why.\n"
         "Settings are ones the device has: a pen's step, or a length a roller is sold in.\n"
+        "Passes: a pen makes the concern's usual passes, a roller its own ('mneedle catalog\n"
+        "devices', PASSES: 15, the rolling of the roller studies).\n"
         "\n"
         "Findings that call for gentler treatment change it, as data/rules.json says (the\n"
         "rule's adjust block): blood thinners lower the start and the maximum; phototypes IV-VI\n"

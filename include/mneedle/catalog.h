@@ -60,6 +60,9 @@ typedef struct {
     double depth_fraction_max;         /* effective-depth law: see device.h */
     double depth_fraction_half_mm;     /* effective-depth law: see device.h */
     double price_hint;                 /* typical consumable cost per session, 0 if none */
+    double passes; /* rollers: passes over each area per session, the usual rolling technique
+                      (required for rollers); 0 for pens and stamps, whose passes are the
+                      concern's (mn_concern.passes) */
 } mn_device;
 
 typedef struct {

@@ -27,7 +27,17 @@
  * Logistics. Numbing cream 30 min before treatment (topical anaesthetic lead time, seed
  * articles 001 and 004 [S]); treatment 10 min of preparation plus 1.8 s per cm2 per pass,
  * derived from a full face (~276 cm2 in data/sites.json) at 3 passes taking 20-30 min
- * (seed article 004).
+ * (seed article 004, a pen). A roller's drum sweeps a wider track than a pen's head in one
+ * stroke of the hand, so a roller pass takes that time scaled by the pen's track width over
+ * the drum's: 6 mm (data/devices.json head_width_mm of the pens the 20-30 min is read for)
+ * over 20 mm (F45a) gives 0.54 s per cm2 per pass [ASSUMPTION: the same hand speed and the
+ * same time between strokes]. A full face at a roller's 15 passes then takes about 37 min,
+ * inside the "30 minutes to an hour" of seed article 001 for a roller or a pen session.
+ *
+ * Passes. A pen (or stamp) makes the concern's usual passes (data/concerns.json, 2-3); a
+ * roller makes its own (data/devices.json passes, 15 for the rollers: F46a), the count at
+ * which the roller studies the healing model reads were done: a roller at a pen's 3 passes
+ * would open a fifth of the punctures those studies did.
  */
 #include <assert.h>
 #include <math.h>
@@ -45,6 +55,7 @@
 #define MN_NUMBING_MIN      30.0
 #define MN_PREP_MIN         10.0
 #define MN_MIN_PER_CM2_PASS (1.8 / 60.0)
+#define MN_PEN_TRACK_MM     6.0 /* the track of MN_MIN_PER_CM2_PASS (above) */
 #define MN_MAX_TRACKS       16
 /* No two maintenance visits closer than this: a maintenance visit falling due up to this many
  * days after another visit is brought forward into it. 28 days is the longest minimum interval
@@ -200,6 +211,20 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
         w[len - 1] = '.';
 }
 
+/* Passes per session for a zone of concern @p cc with @p dev (header: Passes). */
+static double plan_passes(const mn_device *dev, const mn_concern *cc)
+{
+    return dev->kind == MN_DEVICE_ROLLER ? dev->passes : cc->passes;
+}
+
+/* Minutes of treatment per cm2 per pass with @p dev (header: Logistics). */
+static double minutes_per_cm2_pass(const mn_device *dev)
+{
+    if (dev->kind == MN_DEVICE_ROLLER && dev->drum_width_mm > 0)
+        return MN_MIN_PER_CM2_PASS * MN_PEN_TRACK_MM / dev->drum_width_mm;
+    return MN_MIN_PER_CM2_PASS;
+}
+
 /* Chooses the depth range for one zone of one concern. */
 static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *scr,
                            const mn_concern *cc, const mn_site *site, mn_plan_zone *z)
@@ -212,7 +237,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     memset(z, 0, sizeof *z);
     z->zone = site;
     z->concern = cc;
-    z->passes = cc->passes;
+    z->passes = plan_passes(dev, cc);
 
     const double *usual = site->facial ? cc->face_depth_mm : cc->body_depth_mm;
     /* The zone's and the anatomy's caps (device.h), shared with the commands that warn when
@@ -677,7 +702,8 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
             area_passes += pz->zone->area_cm2 * set->passes;
         }
         s->numbing_min = MN_NUMBING_MIN;
-        s->treatment_min = round(MN_PREP_MIN + area_passes * MN_MIN_PER_CM2_PASS);
+        s->treatment_min =
+            round(MN_PREP_MIN + area_passes * minutes_per_cm2_pass(p->client.device));
         s->price = visit_price(p, s->site_mask);
         if (s->phase == MN_PHASE_COURSE)
             p->n_course_sessions++;

@@ -244,6 +244,7 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
                                        "depth_fraction_max",
                                        "depth_fraction_half_mm",
                                        "price_hint",
+                                       "passes",
                                        "source",
                                        NULL};
     static const char *const kinds[] = {"pen", "roller", "stamp", NULL};
@@ -271,6 +272,20 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
     d->kind = (mn_device_kind)kind;
     d->device_class = (mn_device_class)cls;
     d->needles = (int)needles;
+    /* passes: a roller's usual passes per area per session, required for rollers (a pen's
+     * count from the concern would give a roller a fraction of the punctures its studies
+     * used), refused for pens and stamps (the planner takes the concern's count for them, so
+     * a value here would be silently ignored). Range as the concern's and scenario's passes
+     * (data/ranges.c: at most 30). */
+    int has_passes = 0;
+    if ((st = mn__jnum_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, MN__IN_PASSES,
+                          &d->passes, &has_passes)))
+        return st;
+    if (has_passes && d->kind != MN_DEVICE_ROLLER)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s.passes: only rollers carry their own passes; a %s takes the "
+                         "concern's (data/concerns.json passes)",
+                         in->src, p, d->kind == MN_DEVICE_PEN ? "pen" : "stamp");
     if (d->kind == MN_DEVICE_ROLLER) {
         if ((st = mn__jnum(in, e, p, "drum_diameter_mm", 1, 1, 200, &d->drum_diameter_mm, NULL)) ||
             (st = mn__jnum(in, e, p, "drum_width_mm", 1, 1, 200, &d->drum_width_mm, NULL)))

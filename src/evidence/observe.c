@@ -87,7 +87,6 @@
 #define GAIS_IMPROVED_PCT      25.0 /* rated improvement at which GAIS says "improved" */
 #define SCORE_NOISE_FRACTION   0.15 /* a named-or-not severity score: rater sd, of baseline */
 #define PEN_PASSES             3.0  /* usual pen technique (data/concerns.json passes) */
-#define ROLLER_PASSES          15.0 /* usual rolling technique: ~250 punctures/cm2 (F46b) */
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
@@ -277,7 +276,8 @@ static const char *arm_course(const mn_catalog *cat, const mn_evidence_study *s,
         passes = passes > 0 ? passes : PEN_PASSES;
     } else if (a->device_class && !strcmp(a->device_class, "roller")) {
         d = mn_catalog_find_device(cat, "dermaroller-192");
-        passes = passes > 0 ? passes : ROLLER_PASSES;
+        /* the roller's usual rolling technique (data/devices.json passes, F46a) */
+        passes = passes > 0 || !d ? passes : d->passes;
     }
     if (!d && a->device_class && !strcmp(a->device_class, "array"))
         return "an array's needle count and width are not in the study record, and the injury "

@@ -37,6 +37,7 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             if (d->kind == MN_DEVICE_ROLLER) {
                 mn__jput_num(j, o, "drum_diameter_mm", d->drum_diameter_mm);
                 mn__jput_num(j, o, "drum_width_mm", d->drum_width_mm);
+                mn__jput_num(j, o, "passes", d->passes);
             } else {
                 mn__jput_num(j, o, "stroke_hz", d->stroke_hz);
                 mn__jput_num(j, o, "head_width_mm", d->head_width_mm);
@@ -131,19 +132,25 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
 static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b)
 {
     if (!strcmp(what, "devices")) {
-        mn__buf_textf(b, "%-16s %-7s %-9s %7s %13s %15s\n", "DEVICE", "KIND", "CLASS", "NEEDLES",
-                      "DEPTH (mm)", "PUNCTURES/cm2*");
+        mn__buf_textf(b, "%-16s %-7s %-9s %7s %13s %15s %8s\n", "DEVICE", "KIND", "CLASS",
+                      "NEEDLES", "DEPTH (mm)", "PUNCTURES/cm2*", "PASSES");
         for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
             const mn_device *d = mn_catalog_device_at(cat, i);
-            char range[32];
+            char range[32], passes[16];
             snprintf(range, sizeof range, "%.2g-%.2g", d->depth_min_mm, d->depth_max_mm);
-            mn__buf_textf(b, "%-16s %-7s %-9s %7d %13s %15.0f\n", d->id,
+            if (d->kind == MN_DEVICE_ROLLER)
+                snprintf(passes, sizeof passes, "%g", d->passes);
+            else
+                snprintf(passes, sizeof passes, "concern");
+            mn__buf_textf(b, "%-16s %-7s %-9s %7d %13s %15.0f %8s\n", d->id,
                           mn_device_kind_name(d->kind), mn_device_class_name(d->device_class),
-                          d->needles, range, mn_device_punctures_per_cm2(d, 1, 0));
+                          d->needles, range, mn_device_punctures_per_cm2(d, 1, 0), passes);
         }
         mn__buf_textf(b,
                       "\n* per pass; pens at a %.0f mm/s glide (an assumption: set glide_mm_s"
-                      " in a scenario).\n",
+                      " in a scenario).\n"
+                      "PASSES: over each area per session in a plan; a roller's own count, a "
+                      "pen's from the concern.\n",
                       MN_DEFAULT_GLIDE_MM_S);
         for (size_t i = 0; i < mn_catalog_device_count(cat); i++) {
             const mn_device *d = mn_catalog_device_at(cat, i);

@@ -85,5 +85,12 @@ void mn__html_zones(mn__buf *b, const mn_plan *plan)
     }
     diagram(b, plan);
     zone_table(b, plan);
+    /* Where the passes come from, when they are not the concerns' (src/clinic/plan.c). */
+    const mn_device *dev = plan->client.device;
+    if (dev && dev->kind == MN_DEVICE_ROLLER) {
+        mn__buf_printf(b, "<p>Passes: %g over each zone, the usual rolling for the ", dev->passes);
+        mn__html_esc(b, dev->name);
+        mn__html_put(b, " (device catalogue); a pen would make each concern's usual passes.</p>");
+    }
     mn__html_put(b, "</section>");
 }

@@ -725,6 +725,12 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
                       "  Maintenance: the most frequent every %d days, %s.\n",
                       p->n_course_sessions, p->n_course_sessions == 1 ? "" : "s",
                       p->maintenance_interval_days, why);
+        /* Where the passes come from, when they are not the concerns' (src/clinic/plan.c). */
+        if (c->device->kind == MN_DEVICE_ROLLER)
+            mn__buf_textf(b,
+                          "  Passes: %g per zone, this roller's usual count (device catalogue);"
+                          "\n    a pen would make each concern's usual passes.\n",
+                          c->device->passes);
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
             static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};

@@ -50,6 +50,27 @@ PY
 refused 2 'd6/sites.json: \$\.sites\[2\] \("periorbital"\) and \$\.sites\[4\] \("cheek"\) share the name "under-eye" / "Under_Eye"' -- "$MNEEDLE" catalog --data "$TMP/d6" sites
 refused 2 'd7/devices.json: \$\.devices\[0\] \("skinpen"\) and \$\.devices\[1\] \("Skin Pen"\) share the name' -- "$MNEEDLE" plan --data "$TMP/d7" "$CLIENT"
 
+# A roller's passes (data/devices.json): required, in range, a number; a pen carries none (it
+# takes its concern's). dermaroller-192 is $.devices[3], skinpen $.devices[0].
+mkdir "$TMP/p0" "$TMP/p1" "$TMP/p2" "$TMP/p3"
+python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
+import json, sys
+data, tmp = sys.argv[1], sys.argv[2]
+for sub, edit in (("p0", lambda d: d["devices"][3].update(passes=0)),
+                  ("p1", lambda d: d["devices"][3].pop("passes")),
+                  ("p2", lambda d: d["devices"][3].update(passes="15")),
+                  ("p3", lambda d: d["devices"][0].update(passes=3))):
+    d = json.load(open(data + "/devices.json"))
+    assert d["devices"][3]["id"] == "dermaroller-192" and d["devices"][0]["id"] == "skinpen"
+    edit(d)
+    json.dump(d, open(tmp + "/" + sub + "/devices.json", "w"))
+PY
+refused 2 'p0/devices.json: \$\.devices\[3\]\.passes: 0 is out of range; expected 0\.1 to 30' -- "$MNEEDLE" plan --data "$TMP/p0" "$CLIENT"
+refused 2 'p1/devices.json: \$\.devices\[3\]\.passes: missing' -- "$MNEEDLE" plan --data "$TMP/p1" "$CLIENT"
+refused 2 'p2/devices.json: \$\.devices\[3\]\.passes: expected a number' -- "$MNEEDLE" plan --data "$TMP/p2" "$CLIENT"
+refused 2 'p3/devices.json: \$\.devices\[0\]\.passes: only rollers carry their own passes' -- "$MNEEDLE" plan --data "$TMP/p3" "$CLIENT"
+expect 2 'p0/devices.json: \$\.devices\[3\]\.passes' -- "$MNEEDLE" catalog --data "$TMP/p0" devices
+
 # A UTF-8 byte-order mark at the start of a file is ignored, in every kind of input.
 bom() { printf '\357\273\277' > "$2" && cat "$1" >> "$2"; }
 bom "$CLIENT" "$TMP/bom-client.json"

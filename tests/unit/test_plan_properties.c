@@ -10,6 +10,8 @@
  *     plan exactly as promised against the twin client without the rule's condition, and the
  *     plan says so (adjusted_by, the plain-words note, the pre-treatment list);
  *   - every depth given for a roller is one of the lengths the catalogue lists for it;
+ *   - every zone and every visit's setting is needled with the device's passes for a roller
+ *     (data/devices.json) and the concern's for a pen (data/concerns.json);
  *   - a home-class device is refused as a clinic device;
  *   - a declined or deferred plan carries no treatment content (depths, sessions, aftercare,
  *     cost, projection, risks) in the structure, the JSON, the text or the HTML report, and
@@ -863,6 +865,34 @@ static void check_treatment_shown(const mn_plan *p)
     free(t);
 }
 
+/* The passes of a zone of concern @p cc with the client's device, from the catalogue: a
+ * roller's own count, a pen's (or stamp's) from the concern. */
+static double expected_passes(const mn_device *d, const mn_concern *cc)
+{
+    if (d->kind == MN_DEVICE_ROLLER) {
+        assert_true(d->passes > 0);
+        return d->passes;
+    }
+    return cc->passes;
+}
+
+/* Every zone's passes and every visit's setting's: the device's for a roller, the concern's
+ * (the one whose maximum sets the site) for a pen. Adds the zones checked to @p roller and
+ * @p pen. */
+static void check_passes(const mn_plan *p, long *roller, long *pen)
+{
+    const mn_device *d = p->client.device;
+    for (int z = 0; z < p->n_zones; z++) {
+        assert_close(p->zones[z].passes, expected_passes(d, p->zones[z].concern), 0, 0);
+        *(d->kind == MN_DEVICE_ROLLER ? roller : pen) += 1;
+    }
+    for (int i = 0; i < p->n_sessions; i++)
+        for (int k = 0; k < p->sessions[i].n_settings; k++) {
+            const mn_plan_setting *set = &p->sessions[i].settings[k];
+            assert_close(set->passes, expected_passes(d, set->concern), 0, 0);
+        }
+}
+
 static void test_generated_clients(void **state)
 {
     (void)state;
@@ -870,6 +900,7 @@ static void test_generated_clients(void **state)
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     int projected_gaps = 0, withheld = 0;
+    long roller_zones = 0, pen_zones = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -896,6 +927,7 @@ static void test_generated_clients(void **state)
         titrated += (kinds & 2) != 0;
         uneven += (kinds & 4) != 0;
         check_adjusted(p);
+        check_passes(p, &roller_zones, &pen_zones);
         if (mn_plan_treats(p)) {
             if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
                 check_treatment_shown(p);
@@ -920,6 +952,9 @@ static void test_generated_clients(void **state)
     /* ... and zones whose concern's projection is withheld (ice-pick scars). */
     printf("zones with a withheld projection: %d\n", withheld);
     assert_true(withheld > 50);
+    /* ... and zones needled by rollers and by pens, whose passes come from different places. */
+    printf("zones' passes checked: %ld with a roller, %ld with a pen\n", roller_zones, pen_zones);
+    assert_true(roller_zones > 1000 && pen_zones > 1000);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
                   "%d titrate, %d with unequal strides (snapped to the grid)\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused, titrated,
