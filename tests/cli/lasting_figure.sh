@@ -4,7 +4,8 @@
 # projection, and every output of every bundled client formats that one value. The figures are
 # read back from the text plan, the JSON, the HTML report and the projection figure's data
 # (--plot's CSV, whose note row is the label drawn on the curve) and must agree after the
-# rounding each output states; a client who is not treated has none of them anywhere.
+# rounding each output states; a client who is not treated, or none of whose zones the model
+# projects, has none of them anywhere.
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/agree.py" <<'PY'
@@ -26,6 +27,17 @@ if not plan["sessions"]:
     same("report card", "Projected best improvement" in page, False)
     same("report answer figures", "greatest about" in page, False)
     print(name, "no treatment: no figure in text, JSON or report")
+    sys.exit(1 if bad else 0)
+if "peak" not in proj:
+    # Treated, but no zone projected (concerns the model does not project): the note says
+    # so, and no figure is given anywhere.
+    same("JSON note", proj["note"].startswith("No improvement curve is projected"), True)
+    same("text note", proj["note"] in text, True)
+    same("text peak", "peaks at about" in text, False)
+    same("report card", "Projected best improvement" in page, False)
+    same("report answer figures", "greatest about" in page, False)
+    same("zones not projected", len(proj.get("zones_not_projected") or []) > 0, True)
+    print(name, "treated, no zone projected: no figure in text, JSON or report")
     sys.exit(1 if bad else 0)
 pk = proj["peak"]
 peak, lo, hi, day = r(pk["improvement_pct"]), r(pk["low_pct"]), r(pk["high_pct"]), pk["day"]
