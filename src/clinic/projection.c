@@ -679,7 +679,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         else if (shorter_than_model)
             snprintf(shorter, sizeof shorter,
                      ", and its usual maintenance interval, shorter, sets its own zones' visits");
-        char whynot[320];
+        char whynot[sizeof skipped + sizeof withheld + 128]; /* both lists and the words */
         if (ns && nw)
             snprintf(whynot, sizeof whynot,
                      "does not project %s: it does not follow dermal collagen; and it gives no "
