@@ -16,14 +16,6 @@
 #include "core/internal.h"
 #include "healing/healing_internal.h"
 
-/* With the longest bound binding (interval_bound_side +1), whether the model's own interval
- * (searched past the bound from it) is no longer than the interval chosen: the course then holds
- * the target just to the bound and no further, so the bound and the model agree. */
-static int bound_agrees(int unbounded_days, int chosen_days)
-{
-    return unbounded_days > 0 && unbounded_days <= chosen_days;
-}
-
 /* The shortest default maintenance interval of the client's concerns (of those the model does
  * not project when @p unprojected_only), before the clinic's 3-12 month bounds. */
 static int shortest_default(const mn_plan *p, int unprojected_only)
@@ -129,13 +121,14 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "of its peak",
                  zp->maintenance_interval_days, keep);
     else if (zp->interval_bound_side > 0)
-        snprintf(need, sizeof need,
-                 "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
-                 "its peak (the 12-month bound; %s)",
-                 zp->maintenance_interval_days, keep,
-                 bound_agrees(zp->interval_unbounded_days, zp->maintenance_interval_days)
-                     ? "the model's own interval is the same"
-                     : "by the model it could wait longer");
+        snprintf(
+            need, sizeof need,
+            "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
+            "its peak (the 12-month bound; %s)",
+            zp->maintenance_interval_days, keep,
+            mn__healing_bound_agrees(zp->interval_unbounded_days, zp->maintenance_interval_days)
+                ? "the model's own interval is the same"
+                : "by the model it could wait longer");
     else
         snprintf(need, sizeof need,
                  "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
@@ -583,7 +576,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  MN_MAINTENANCE_MIN_DAYS / MN__DAYS_PER_MONTH,
                  MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
     else if (best.interval_bound_side > 0 &&
-             bound_agrees(best.interval_unbounded_days, best.maintenance_interval_days))
+             mn__healing_bound_agrees(best.interval_unbounded_days, best.maintenance_interval_days))
         snprintf(bound, sizeof bound,
                  " (the 12-month bound, and the model agrees: its own interval is also %d days)",
                  best.interval_unbounded_days);

@@ -178,6 +178,12 @@ int mn__healing_project_reaches_dermis(const mn_patient *patient, const mn_site 
                                        const mn_device *device, const mn_course_session *last,
                                        const mn_projection_options *opts);
 
+/* With the longest maintenance bound binding (interval_bound_side +1), whether the model's own
+ * interval (interval_unbounded_days, searched past the bound) is no longer than the interval
+ * chosen: the course then holds the target just to the bound and no further, so the bound and
+ * the model agree, and no output may call the bound "not the model's need". */
+int mn__healing_bound_agrees(int unbounded_days, int chosen_days);
+
 /* Untreated dermal collagen at @p age_y relative to the level at 25 y, for a person of this
  * lifestyle and site (the twin's ageing law, exposed for tests and calibration). */
 double mn__healing_untreated_collagen(const mn__healing_params *par, const mn_patient *patient,

@@ -390,6 +390,11 @@ static mn_healing_session unit_session(const mn_device *device, const mn_course_
     return (mn_healing_session){0, device, last->needle_mm, last->passes, 0};
 }
 
+int mn__healing_bound_agrees(int unbounded_days, int chosen_days)
+{
+    return unbounded_days > 0 && unbounded_days <= chosen_days;
+}
+
 int mn__healing_project_reaches_dermis(const mn_patient *patient, const mn_site *zone,
                                        const mn_device *device, const mn_course_session *last,
                                        const mn_projection_options *opts)

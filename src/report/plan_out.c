@@ -78,14 +78,21 @@ static const char *decision_sentence(mn_decision d)
     return "";
 }
 
-/* Whether a finding before @p i is below defer (a caution): the heading for them is printed
- * once, before the first. */
-static int caution_before(const mn_screening *s, int i)
+/* One finding of the screening's listing: with its rule code (@p codes), or as the client's
+ * plan words it. */
+static void finding_text(mn__buf *b, const mn_finding *f, int codes)
 {
-    for (int k = 0; k < i; k++)
-        if (s->findings[k].severity < MN_SEVERITY_DEFER)
-            return 1;
-    return 0;
+    char buf[11];
+    if (codes) {
+        mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
+                      f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
+        mn__buf_textf(b, "      %s\n", f->message);
+    } else {
+        mn__buf_textf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
+                      f->zone ? ") " : "", f->message);
+    }
+    if (f->has_until)
+        mn__buf_textf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
 }
 
 /* The screening in words; @p codes: with each finding's rule code (the clinician's screen
@@ -104,26 +111,17 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, 
     }
     /* A deferred plan lists what defers it, then the cautions for when the client comes
      * back (mn__finding_shown); every other listing keeps the screening's order. */
-    int split = p && !mn_plan_treats(p) && s->decision == MN_DECISION_DEFER;
-    for (int k = 0; k < s->n_findings * (split ? 2 : 1); k++) {
-        int pass = split && k >= s->n_findings, i = k % s->n_findings;
-        const mn_finding *f = &s->findings[i];
-        if (p && !mn__finding_shown(p, f))
+    int split = p && !mn_plan_treats(p) && s->decision == MN_DECISION_DEFER, heading = 0;
+    for (int i = 0; i < s->n_findings; i++)
+        if ((!p || mn__finding_shown(p, &s->findings[i])) &&
+            (!split || s->findings[i].severity >= MN_SEVERITY_DEFER))
+            finding_text(b, &s->findings[i], codes);
+    for (int i = 0; split && i < s->n_findings; i++) {
+        if (s->findings[i].severity >= MN_SEVERITY_DEFER || !mn__finding_shown(p, &s->findings[i]))
             continue;
-        if (split && (f->severity >= MN_SEVERITY_DEFER) == pass)
-            continue;
-        if (split && pass && !caution_before(s, i))
+        if (!heading++)
             mn__buf_textf(b, "  For when you come back:\n");
-        if (codes) {
-            mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
-                          f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
-            mn__buf_textf(b, "      %s\n", f->message);
-        } else {
-            mn__buf_textf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
-                          f->zone ? ") " : "", f->message);
-        }
-        if (f->has_until)
-            mn__buf_textf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
+        finding_text(b, &s->findings[i], codes);
     }
     if (s->n_findings == 0)
         mn__buf_textf(b, "  No contraindications found in the history given.\n");

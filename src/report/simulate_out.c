@@ -8,15 +8,8 @@
 
 #include "core/consts.h"
 #include "core/json_out.h"
+#include "healing/healing_internal.h"
 #include "mneedle/report.h"
-
-/* With the longest bound binding (interval_bound_side +1), whether the model's own interval
- * (searched past the bound from it) is no longer than the interval chosen: the course then holds
- * the target just to the bound and no further, so the bound and the model agree. */
-static int bound_agrees(int unbounded_days, int chosen_days)
-{
-    return unbounded_days > 0 && unbounded_days <= chosen_days;
-}
 
 /* "12 days", "5 months", "3.1 years". */
 static void duration(int days, char *buf, size_t n)
@@ -191,7 +184,7 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
                 "peak.",
                 m->maintenance_interval_days, interval, 100.0 * m->target_fraction);
         if (m->interval_bound_side > 0 &&
-            bound_agrees(m->interval_unbounded_days, m->maintenance_interval_days))
+            mn__healing_bound_agrees(m->interval_unbounded_days, m->maintenance_interval_days))
             PUT(" That is the 12-month bound, and the model agrees: its own interval is also %d "
                 "days.",
                 m->interval_unbounded_days);
