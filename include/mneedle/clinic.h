@@ -32,7 +32,10 @@ extern "C" {
  *  plan's visits record the zones they treat as bits of a 32-bit mask. */
 #define MN_MAX_ZONES    32
 #define MN_MAX_FINDINGS 64
-#define MN_CURRENCY_LEN 8
+/** Rows a plan's risk notes can fill: the PIH note, the lasting adverse events, one response
+ *  note per concern (at most MN_MAX_CONCERNS) and the home-device note; every note fits. */
+#define MN_PLAN_MAX_RISK_NOTES (MN_MAX_CONCERNS + 3)
+#define MN_CURRENCY_LEN        8
 /** Most entries in clinic.prices (zones and the face/body groups). */
 #define MN_MAX_PRICES 64
 /** Longest clinic name, phone and practitioner in a client file (bytes, with the NUL). */
@@ -419,7 +422,10 @@ typedef struct {
     int evidence_studies;
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high" */
-    char risk_notes[8][320];
+    /* In order: the PIH note, the lasting adverse events (when any), one note per concern
+     * whose catalogue entry has a response_note (every one of them, in the client's order),
+     * the home-device infection note (when it applies). */
+    char risk_notes[MN_PLAN_MAX_RISK_NOTES][320];
     int n_risk_notes;
     /* The sources of the note on lasting adverse events (the persistent ones marked cited in
      * data/adverse_events.json, each entry's source joined by "; "), for the references; empty

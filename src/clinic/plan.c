@@ -896,16 +896,17 @@ static void fill_risk(const mn_ctx *ctx, mn_plan *p)
              "reacts to inflammation with pigment; deeper needling inflames more.",
              risk, fitz, deepest);
     n += persistent_events(ctx, p, p->risk_notes[n], sizeof p->risk_notes[0]);
-    /* The concerns' notes, then the home-device note, each in the rows left before the last
-     * two (the last stays free, as before the lasting-effects row was added). */
-    const int rows = (int)(sizeof p->risk_notes / sizeof p->risk_notes[0]);
-    for (int k = 0; k < p->client.n_concerns && n < rows - 2; k++)
+    /* Every concern's note, then the home-device note: MN_PLAN_MAX_RISK_NOTES holds them all
+     * (a client lists each concern once, at most MN_MAX_CONCERNS of them). */
+    _Static_assert(sizeof p->risk_notes / sizeof p->risk_notes[0] >= 3 + MN_MAX_CONCERNS,
+                   "risk_notes holds every note");
+    for (int k = 0; k < p->client.n_concerns; k++)
         if (p->client.concerns[k].concern->response_note)
             snprintf(p->risk_notes[n++], sizeof p->risk_notes[0], "%s: %s",
                      p->client.concerns[k].concern->name,
                      p->client.concerns[k].concern->response_note);
-    if (n < rows - 1 && (p->client.history[MN_HISTORY_HOME_DEVICE_USE] != 0 ||
-                         p->client.device->device_class == MN_DEVICE_HOME))
+    if (p->client.history[MN_HISTORY_HOME_DEVICE_USE] != 0 ||
+        p->client.device->device_class == MN_DEVICE_HOME)
         snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
                  "Infection risk: home needling devices are hard to keep sterile; stop home "
                  "use around clinic sessions.");

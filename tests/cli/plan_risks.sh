@@ -56,4 +56,48 @@ else
     echo "FAIL: the report has no lasting-effects line"; fails=$((fails + 1))
 fi
 
+# Every concern's response note reaches the text, the JSON and the report: a client carrying
+# every concern whose catalogue entry has one (more than the risks once had room for), plus a
+# home device, loses none of them.
+"$PY" - "$DATA/concerns.json" >"$TMP/many.json" <<'PY'
+import json, sys
+concerns = [c for c in json.load(open(sys.argv[1]))["concerns"] if c.get("response_note")]
+assert len(concerns) >= 5, "the catalogue no longer has more noted concerns than the old room"
+used, rows = set(), []
+for c in concerns:
+    zone = next(z for z in c["zones"] if z not in used)
+    used.add(zone)
+    rows.append({"concern": c["id"], "zones": [zone], "severity": "moderate"})
+print(json.dumps({
+    "client": {"age": 40, "sex": "female", "fitzpatrick": 2},
+    "concerns": rows,
+    "history": {"home_device_use": True},
+    "lifestyle": {"smoker": False, "sun": "moderate"},
+    "clinic": {"device": "dermapen-4", "price_per_session": 200, "currency": "EUR",
+               "start": "2027-02-01"}}))
+PY
+if "$MNEEDLE" plan --json "$TMP/many.json" >"$TMP/many.out.json" 2>"$TMP/err" &&
+    "$MNEEDLE" plan "$TMP/many.json" --report "$TMP/many.html" >"$TMP/many.txt" 2>>"$TMP/err" &&
+    "$PY" - "$DATA/concerns.json" "$TMP" <<'PY' 2>"$TMP/py.err"; then
+import html, json, sys
+tmp = sys.argv[2]
+concerns = [c for c in json.load(open(sys.argv[1]))["concerns"] if c.get("response_note")]
+notes = json.load(open(tmp + "/many.out.json"))["risk"]["notes"]
+text = open(tmp + "/many.txt").read()
+risks = text[text.index("\nRisks\n"):text.index("\nReferences\n")]
+report = html.unescape(open(tmp + "/many.html").read())
+for c in concerns:
+    want = "%s: %s" % (c["name"], c["response_note"])
+    assert want in notes, ("JSON", c["id"], notes)
+    assert "  - " + want + "\n" in risks, ("text", c["id"])
+    assert "<li>" + want + "</li>" in report, ("report", c["id"])
+assert notes[-1].startswith("Infection risk"), notes[-1]
+PY
+    passes=$((passes + 1))
+else
+    echo "FAIL: a concern's response note is missing from the risks"
+    cat "$TMP/err" "$TMP/py.err" | sed 's/^/  | /' | tail -5
+    fails=$((fails + 1))
+fi
+
 finish
