@@ -37,7 +37,8 @@ void mn__html_base64(mn__buf *b, const mn__buf *data);
 /* ---- next steps for a declined or deferred client (html_util.c), shared with plan_out.c ---- */
 
 /* The advice of finding @p i of the plan's screening when it is a defer or decline finding
- * and the first finding of its rule that has advice; NULL otherwise. */
+ * (only a decline finding for a declined client) and the first finding of its rule that has
+ * advice; NULL otherwise. */
 const char *mn__next_step(const mn_plan *plan, int i);
 /* What to do when no finding carries advice of its own (for a defer or a decline). */
 const char *mn__next_step_default(mn_decision d);

@@ -140,7 +140,8 @@ void mn__html_next_steps(mn__buf *b, const mn_plan *plan)
             mn__buf_printf(b, "on or after <b>%s</b>, to be checked again.",
                            mn_date_format(s->rescreen, d1));
         else
-            mn__html_put(b, "once the reasons above no longer apply, to be checked again.");
+            mn__html_put(b, "when the advice above says you can, to be checked again (no date "
+                            "can be given yet).");
         mn__html_put(b, "</p>");
     }
     mn__html_call_us(b, plan, "Questions about this decision?");

@@ -130,7 +130,10 @@ const char *mn__next_step(const mn_plan *plan, int i)
     const mn_screening *s = &plan->screening;
     assert(i >= 0 && i < s->n_findings);
     const mn_finding *f = &s->findings[i];
-    if (f->severity < MN_SEVERITY_DEFER || !f->rule || !f->rule->advice)
+    /* A declined client is not asked to come back: a deferring finding's advice (book again
+     * after the birth, bring a specialist's clearance) would contradict the decline. */
+    mn_severity need = s->decision == MN_DECISION_DECLINE ? MN_SEVERITY_DECLINE : MN_SEVERITY_DEFER;
+    if (f->severity < need || !f->rule || !f->rule->advice)
         return NULL;
     for (int k = 0; k < i; k++)
         if (s->findings[k].rule == f->rule)

@@ -107,7 +107,8 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, 
             mn__buf_textf(b, "  Earliest date to check again: %s\n",
                           mn_date_format(s->rescreen, buf));
         else
-            mn__buf_textf(b, "  Check again once the conditions below have resolved.\n");
+            mn__buf_textf(b, "  No date can be given yet: check again once each condition below "
+                             "has resolved or been met.\n");
     }
     /* A deferred plan lists what defers it, then the cautions for when the client comes
      * back (mn__finding_shown); every other listing keeps the screening's order. */
@@ -638,8 +639,8 @@ static void next_steps_text(mn__buf *b, const mn_plan *p)
             mn__buf_textf(b, "  Come back to be checked again on or after %s.\n",
                           mn_date_format(s->rescreen, buf));
         else
-            mn__buf_textf(b, "  Come back to be checked again once the reasons above no longer "
-                             "apply.\n");
+            mn__buf_textf(b, "  No date can be given yet: come back to be checked again when the "
+                             "advice above says you can.\n");
     }
     if (p->client.clinic_phone[0])
         mn__buf_textf(b, "  Questions? Call us on %s.\n", p->client.clinic_phone);
