@@ -449,6 +449,25 @@ int mn_evidence_count_studies(const mn_evidence *ev, const char *concern);
  */
 mn_status mn_evidence_bundled_studies(mn_ctx *ctx, const char *concern, int *n);
 
+/** How the bundled model fares against the bundled validation studies: the counts
+ * `mneedle validate` gives (docs/validation.md), kept in data/posterior/healing-validation.json
+ * (tests/cli/validate.sh checks that they are the command's), so a projection can say how far
+ * its figures have been borne out without running the validation. */
+typedef struct {
+    int checked; /* endpoint time points checked */
+    int inside;  /* inside the model's 90 % interval */
+    int worse;   /* misses whose published result is worse than the interval: it promised more */
+    int better;  /* misses whose published result is better: it promised less */
+} mn_validation_summary;
+
+/**
+ * Reads the bundled validation summary (embedded at build time).
+ * @return MN_OK; MN_EINVAL (NULL out); MN_ENOTFOUND (none bundled); an input error (malformed:
+ *         the message names the file and the JSON path).
+ * Thread-safety: safe from any thread (one context per thread).
+ */
+mn_status mn_evidence_validation_summary(mn_ctx *ctx, mn_validation_summary *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -100,6 +100,10 @@ typedef struct {
      * measured response. evidence_studies_known 0: not known, nothing is said. */
     int evidence_studies_known;
     int evidence_studies;
+    /* How the bundled model fared against the studies it was not fitted to
+     * (mn_evidence_validation_summary()): a projected concern's answer says so, and which way
+     * its misses lean. NULL: not known, nothing is said. */
+    const mn_validation_summary *validation;
 } mn_healing_result;
 
 /**

@@ -6,7 +6,8 @@
  * 1. The virtual trial. The study's arm becomes a course for the healing model: its device
  *    class (pen: SkinPen; roller: the 192-needle roller), needle length (or the middle of the
  *    published range, or the middle of the concern's usual face/body range), passes (or the
- *    usual technique: 3 for a pen, 15 for a roller), sessions (or the mean, or the middle of
+ *    usual technique: a pen the concern's passes, data/concerns.json, as a plan gives it; a
+ *    roller its own, data/devices.json), sessions (or the mean, or the middle of
  *    the range) and interval; the site ("face" is the cheek); n patients drawn from the
  *    published population (age range or mean and SD, phototypes, share of women), each with
  *    the healing model's per-person variability.
@@ -86,7 +87,6 @@
 #define WRINKLE_NOISE_GRADES   0.5  /* raters of one wrinkle grade differ by ~half a grade */
 #define GAIS_IMPROVED_PCT      25.0 /* rated improvement at which GAIS says "improved" */
 #define SCORE_NOISE_FRACTION   0.15 /* a named-or-not severity score: rater sd, of baseline */
-#define PEN_PASSES             3.0  /* usual pen technique (data/concerns.json passes) */
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
@@ -273,7 +273,9 @@ static const char *arm_course(const mn_catalog *cat, const mn_evidence_study *s,
     double passes = a->passes > 0 ? a->passes : 0;
     if (a->device_class && !strcmp(a->device_class, "pen")) {
         d = mn_catalog_find_device(cat, "skinpen");
-        passes = passes > 0 ? passes : PEN_PASSES;
+        /* the usual pen technique for the concern (data/concerns.json passes), as a plan
+         * takes it for a pen */
+        passes = passes > 0 ? passes : c->passes;
     } else if (a->device_class && !strcmp(a->device_class, "roller")) {
         d = mn_catalog_find_device(cat, "dermaroller-192");
         /* the roller's usual rolling technique (data/devices.json passes, F46a) */

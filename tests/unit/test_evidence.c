@@ -4,6 +4,19 @@
 
 MN_TEST_CONTEXT_FIXTURE
 
+/* The bundled validation summary reads, and is consistent: inside and misses within checked.
+ * (That it is `mneedle validate`'s own counts is tests/cli/validate.sh.) */
+static void test_validation_summary(void **state)
+{
+    (void)state;
+    mn_validation_summary v;
+    assert_int_equal(mn_evidence_validation_summary(ctx, &v), MN_OK);
+    assert_true(v.checked > 0);
+    assert_true(v.inside >= 0 && v.worse >= 0 && v.better >= 0);
+    assert_true(v.inside + v.worse + v.better <= v.checked);
+    assert_int_equal(mn_evidence_validation_summary(ctx, NULL), MN_EINVAL);
+}
+
 static void test_bundled_studies(void **state)
 {
     (void)state;
@@ -207,6 +220,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundled_studies),
+        cmocka_unit_test(test_validation_summary),
         cmocka_unit_test(test_study_files_checked),
         cmocka_unit_test(test_ids_and_sources),
     };
