@@ -239,10 +239,8 @@ static void test_ids_and_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bundled_studies),
-        cmocka_unit_test(test_validation_summary),
-        cmocka_unit_test(test_largest_change),
-        cmocka_unit_test(test_study_files_checked),
+        cmocka_unit_test(test_bundled_studies), cmocka_unit_test(test_validation_summary),
+        cmocka_unit_test(test_largest_change),  cmocka_unit_test(test_study_files_checked),
         cmocka_unit_test(test_ids_and_sources),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
