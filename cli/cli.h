@@ -204,10 +204,12 @@ int cli_finish_all(const char *cmd, mn_ctx *ctx, mn_status st, mn_outfile **outs
 /* Writes a cohort's summary (text or JSON) to *out, then commits the CSV (when *csv_out is not
  * NULL) and *out, in that order: a failure leaves neither target changed and the file named.
  * Both outputs are consumed (set to NULL) whatever happens; returns the exit code. Shared by
- * `cohort` and `merge`, whose outputs must be the same bytes. */
+ * `cohort` and `merge`, whose outputs must be the same bytes. Before writing it runs the
+ * trial-level intervals (mn_cohort_intervals_run()): @p n_trials virtual trials, or, when
+ * negative, mn_cohort_default_trials(); @p progress: a progress line on stderr. */
 int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
-                      const mn_cohort_result *res, int json, mn_outfile **csv_out,
-                      mn_outfile **out);
+                      mn_cohort_result *res, int json, int n_trials, int threads, int progress,
+                      mn_outfile **csv_out, mn_outfile **out);
 
 /* 1 if stderr is a terminal (for progress bars). */
 int cli_stderr_is_tty(void);

@@ -90,7 +90,7 @@ int cmd_merge(int argc, char **argv)
             goto done;
         }
     }
-    code = cli_cohort_finish("merge", ctx, trial, res, o.json, &csv_out, &out);
+    code = cli_cohort_finish("merge", ctx, trial, res, o.json, -1, 0, 0, &csv_out, &out);
 done:
     mn_outfile_abort(csv_out);
     mn_outfile_abort(out);

@@ -212,6 +212,9 @@ typedef struct {
     long maintenance_due;  /* patients needing maintenance by this day */
 } mn_cohort_endpoint;
 
+/** Trial-level intervals (mn_cohort_intervals_run(), below). */
+typedef struct mn_cohort_intervals mn_cohort_intervals;
+
 /** What the cohort looked like (realised, not requested). */
 typedef struct {
     double mean_age_years;
@@ -230,6 +233,8 @@ typedef struct {
     int ranks;     /* MPI processes that took part (1 without MPI) */
     int threads;   /* OpenMP threads per process */
     double wall_s; /* wall time of the run (not part of the deterministic output) */
+    const mn_cohort_intervals *intervals; /* NULL (the runs leave it so), or set by the caller
+                                             for mn_cohort_write() to report */
 } mn_cohort_result;
 
 /**
@@ -245,6 +250,66 @@ typedef struct {
  */
 mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_cohort_options *opts,
                         mn_cohort_result *out);
+
+/**
+ * Trial-level intervals: what a trial of the TRIAL's size could report. The figures of
+ * mn_cohort_run() pool n patients who each take their own draw of the constants, so the
+ * uncertainty of the constants averages out of them and they carry no sampling error of a
+ * trial's n. Here each of n_trials virtual trials takes ONE draw of the constants (the
+ * bundled posterior's row for trial k of the seed, by the rule of mn_cohort_run(); the
+ * defaults for every trial with "constants": "defaults"), and, when that draw carries a
+ * between-study spread (study_sd_log > 0), one responsiveness factor on its patients'
+ * improvement, as `mneedle validate` does (src/evidence/observe.c); its n patients each draw
+ * their own demographics, variability and PIH from streams of their own (not the main run's).
+ * The interval of a statistic is the 5th to 95th percentile of its n_trials values (linear
+ * between order statistics): 90 % posterior-predictive. Deterministic for any thread count.
+ */
+/** Virtual trials by default (`mneedle cohort --trials`): 200 puts the 5th and 95th
+ *  percentiles 10 trials from each end [judgement: a stable 90 % interval for a run of
+ *  seconds]. */
+#define MN_COHORT_DEFAULT_TRIALS 200
+/** Patients (virtual trials x n) above which the default gives no intervals: about two
+ *  minutes on 2 cores at the measured ~20,000 patients/s (docs/models/cohort.md). */
+#define MN_COHORT_INTERVALS_MAX_PATIENTS 4000000L
+/** Most virtual trials one run may ask for. */
+#define MN_COHORT_MAX_TRIALS 100000
+
+typedef struct {
+    double lo, hi;
+} mn_cohort_interval;
+
+typedef struct {
+    int day;
+    mn_cohort_interval mean_improvement_pct; /* the trial's mean improvement, % */
+    mn_cohort_interval responders_50pct;     /* fraction of its patients >= 50 % */
+    mn_cohort_interval responders_75pct;     /* fraction > 75 % */
+    mn_cohort_interval pih_rate;             /* fraction with PIH by the day */
+} mn_cohort_endpoint_interval;
+
+struct mn_cohort_intervals {
+    int n_trials; /* virtual trials run (0: none) */
+    long n;       /* patients in each */
+    double level; /* 0.9 */
+    int n_draws;  /* distinct parameter draws available (0: every trial the defaults) */
+    int n_endpoints;
+    mn_cohort_endpoint_interval endpoints[MN_COHORT_MAX_ENDPOINTS];
+};
+
+/** The default number of virtual trials for a trial of @p n patients:
+ *  MN_COHORT_DEFAULT_TRIALS, or 0 when that many trials of n patients would exceed
+ *  MN_COHORT_INTERVALS_MAX_PATIENTS. */
+int mn_cohort_default_trials(long n);
+
+/**
+ * Runs @p n_trials virtual trials of trial->population.n patients each (above) and fills
+ * @p out; n_trials 0 fills only n and the days. @p threads as mn_cohort_options.threads (0:
+ * the OpenMP default); @p on_progress (or NULL) is called on the calling thread with the
+ * trials done. @return MN_OK; MN_EINVAL (arguments; n_trials outside 0..MN_COHORT_MAX_TRIALS
+ * or 1); MN_ENOMEM; MN_ENUMERIC (a patient's result was not finite).
+ */
+mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int n_trials,
+                                  int threads, mn_cohort_progress_fn on_progress,
+                                  void *progress_userdata, mn_cohort_intervals *out);
 
 /**
  * Shards: a run split over independent jobs (a cluster's job array) instead of MPI ranks.

@@ -169,5 +169,11 @@ mn_status mn__cohort_part_run_id(const mn_cohort_part *p, char out[17]);
 
 /* The healing model (model.c). */
 extern const mn__cohort_model mn__cohort_healing_model;
+/* Its patient @p index drawn from stream @p stream of the trial's seed, with the constants
+ * @p given (NULL: the trial's rule, the posterior row of person @p index or the defaults);
+ * the model's run is this with stream = index and given = NULL. @p scratch as the model's. */
+mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint64_t stream,
+                                  const mn__healing_params *given, void *scratch,
+                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes);
 
 #endif

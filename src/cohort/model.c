@@ -51,14 +51,15 @@ static void scratch_layout(const mn__cohort_plan *plan, void *scratch, healing_s
     s->epidermis = s->collagen + plan->n_grid;
 }
 
-static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *scratch,
-                                 mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
+mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint64_t stream,
+                                  const mn__healing_params *given, void *scratch,
+                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
 {
     const mn_cohort_trial *t = plan->trial;
     healing_scratch s;
     mn_rng rng;
     scratch_layout(plan, scratch, &s);
-    mn_rng_init(&rng, t->seed, (uint64_t)index);
+    mn_rng_init(&rng, t->seed, stream);
     memset(res, 0, sizeof *res);
     res->index = index;
     mn_cohort_patient_sample(&t->population, &rng, &res->patient);
@@ -88,7 +89,9 @@ static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *
     sc.horizon_days = t->horizon_days;
     mn__healing_params par;
     mn_status st = MN_OK;
-    if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS)
+    if (given)
+        par = *given;
+    else if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS)
         mn__healing_params_default(&par);
     else
         st = mn__healing_param_draw(NULL, t->seed, (uint64_t)index, &par);
@@ -106,6 +109,12 @@ static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *
     }
     mn__cohort_finish_patient(plan, s.improvement, s.collagen, s.epidermis, res, outcomes);
     return MN_OK;
+}
+
+static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *scratch,
+                                 mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
+{
+    return mn__cohort_patient_with(plan, index, (uint64_t)index, NULL, scratch, res, outcomes);
 }
 
 const mn__cohort_model mn__cohort_healing_model = {

@@ -33,6 +33,71 @@ static double frac(long k, long n)
     return n > 0 ? (double)k / (double)n : 0;
 }
 
+/* What the trial-level intervals hold, in one sentence (both outputs). */
+static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *iv, char *buf,
+                           size_t len)
+{
+    if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
+        snprintf(buf, len,
+                 "90 %% posterior-predictive intervals of what one trial of %ld patients "
+                 "reports: the 5th to 95th percentile over %d virtual trials of %ld patients "
+                 "each, every trial at the library's default constants (no parameter "
+                 "uncertainty), so they hold only the spread between people and the sampling "
+                 "error of %ld patients",
+                 iv->n, iv->n_trials, iv->n, iv->n);
+    else
+        snprintf(buf, len,
+                 "90 %% posterior-predictive intervals of what one trial of %ld patients "
+                 "reports: the 5th to 95th percentile over %d virtual trials of %ld patients "
+                 "each, every trial taking ONE draw of the evidence fit's constants "
+                 "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
+                 "his or her own variability; they hold the uncertainty of the constants, the "
+                 "spread between people and the sampling error of %ld patients, not the "
+                 "spread between studies the fit does not carry",
+                 iv->n, iv->n_trials, iv->n, iv->n_draws, iv->n);
+}
+
+static void interval_json(mn__jout *j, json_t *o, const char *key, const mn_cohort_interval *v)
+{
+    json_t *a = mn__jput(j, o, key, json_array());
+    if (a) {
+        mn__jpush(j, a, mn__jnum_new(j, v->lo));
+        mn__jpush(j, a, mn__jnum_new(j, v->hi));
+    }
+}
+
+static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
+                           const mn_cohort_intervals *iv)
+{
+    json_t *ti = mn__jput(j, root, "trial_intervals", json_object());
+    if (!ti)
+        return;
+    mn__jput_int(j, ti, "virtual_trials", iv->n_trials);
+    mn__jput_int(j, ti, "patients_per_trial", iv->n);
+    if (iv->n_trials < 1) {
+        mn__jput_str(j, ti, "note",
+                     "not computed: the default runs no virtual trials when that many trials "
+                     "of this size would take too long; --trials N asks for them");
+        return;
+    }
+    char note[640];
+    intervals_note(t, iv, note, sizeof note);
+    mn__jput_num(j, ti, "level", iv->level);
+    mn__jput_str(j, ti, "holds", note);
+    json_t *eps = mn__jput(j, ti, "endpoints", json_array());
+    for (int e = 0; eps && e < iv->n_endpoints; e++) {
+        const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
+        json_t *o = mn__jpush(j, eps, json_object());
+        if (!o)
+            break;
+        mn__jput_int(j, o, "day", ei->day);
+        interval_json(j, o, "mean_improvement_pct", &ei->mean_improvement_pct);
+        interval_json(j, o, "responders_50pct", &ei->responders_50pct);
+        interval_json(j, o, "responders_75pct", &ei->responders_75pct);
+        interval_json(j, o, "pih_rate", &ei->pih_rate);
+    }
+}
+
 static json_t *dist_json(mn__jout *j, const mn_cohort_dist *d)
 {
     json_t *o = json_object();
@@ -108,6 +173,8 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             mn__jput_int(&j, cnt, "maintenance_due", ep->maintenance_due);
         }
     }
+    if (r->intervals)
+        intervals_json(&j, root, t, r->intervals);
     const mn_cohort_demographics *d = &r->demographics;
     json_t *pop = mn__jput(&j, root, "population", json_object());
     if (pop) {
@@ -212,9 +279,40 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   "\n>=50%%, >75%%: patients improved by at least half, by more than three "
                   "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
                   "day (thin evidence).\nmaint: patients whose improvement has fallen below "
-                  "%.0f%% of their peak since the course.\nPercentiles are within %.3g points "
-                  "(sketch bins of %.3g).\n",
-                  100 * t->maintenance_fraction, MN_COHORT_BIN_PCT / 2, MN_COHORT_BIN_PCT);
+                  "%.0f%% of their peak since the course.\n",
+                  100 * t->maintenance_fraction);
+    const mn_cohort_intervals *iv = r->intervals;
+    if (iv && iv->n_trials > 0) {
+        char note[640];
+        intervals_note(t, iv, note, sizeof note);
+        mn__buf_textf(&b, "\nTrial-level intervals: %s.\n", note);
+        mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %s\n", "day", "mean improvement", ">=50%",
+                      ">75%", "PIH");
+        for (int e = 0; e < iv->n_endpoints; e++) {
+            const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
+            mn__buf_textf(
+                &b, "%6d  %7.1f - %-6.1f  %5.1f - %5.1f%%  %5.1f - %5.1f%%  %5.1f - %5.1f%%\n",
+                ei->day, ei->mean_improvement_pct.lo, ei->mean_improvement_pct.hi,
+                100 * ei->responders_50pct.lo, 100 * ei->responders_50pct.hi,
+                100 * ei->responders_75pct.lo, 100 * ei->responders_75pct.hi, 100 * ei->pih_rate.lo,
+                100 * ei->pih_rate.hi);
+        }
+    }
+    mn__buf_textf(&b,
+                  "\nPercentiles are within %.3g points of these %ld simulated patients' own "
+                  "(sketch bins of %.3g): the binning's error only. ",
+                  MN_COHORT_BIN_PCT / 2, r->n, MN_COHORT_BIN_PCT);
+    if (iv && iv->n_trials > 0)
+        mn__buf_textf(&b,
+                      "How far a trial of %ld patients could land from these figures is "
+                      "what the intervals above say.\n",
+                      r->n);
+    else
+        mn__buf_textf(&b,
+                      "They carry neither the sampling error of a trial of %ld patients "
+                      "nor the uncertainty of the constants, which average out over "
+                      "patients; --trials N gives intervals that do.\n",
+                      r->n);
     return mn__buf_finish(ctx, &b, "cohort", write, ud);
 }
 

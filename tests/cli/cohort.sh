@@ -81,7 +81,7 @@ if ! cmp -s "$TMP/t1.json" "$TMP/t2.json" || ! cmp -s "$TMP/t1.csv" "$TMP/t2.csv
     echo "FAIL: 1 and 2 threads differ"; fails=$((fails + 1))
 fi
 # CSV: a header, then one row per patient and endpoint, patients in order.
-ends=$(grep -c '"day":' "$TMP/t1.json")
+ends=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["endpoints"]))' "$TMP/t1.json")
 rows=$(($(wc -l <"$TMP/t1.csv") - 1))
 [ "$rows" -eq $((N * ends)) ] || { echo "FAIL: CSV has $rows rows, expected $((N * ends))"; fails=$((fails + 1)); }
 head -1 "$TMP/t1.csv" | grep -q '^patient,day,age_years,sex,fitzpatrick' ||
@@ -164,6 +164,40 @@ no_stderr "a projected trial's caution"
 expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$T' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"warnings\"] == [] and [c[\"code\"] for c in d[\"cautions\"]] == [\"depth_passes_not_supported\"], d[\"cautions\"]'"
 expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$TMP/melasma.json' | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"cautions\"] == []'"
 expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 10 '$TMP/melasma.json' | grep -q '^Caution'"
+# Trial-level intervals: virtual trials of the trial's size, each ONE draw of the constants
+# shared by its patients. Both outputs say what they hold; they narrow as n grows; at the
+# defaults they hold only people and sampling, so they are narrower; --trials 0 runs none.
+expect 0 "stdout:--trials M" -- "$MNEEDLE" cohort --help
+expect 0 "stdout:^Trial-level intervals: 90 % posterior-predictive intervals of what one trial of 30 patients reports: .* 40 virtual trials .*ONE draw of the evidence fit's constants" -- "$MNEEDLE" cohort --n 30 --trials 40 "$L"
+expect 0 "stdout:^Percentiles are within 0.025 points of these 30 simulated patients' own .*the binning's error only" -- "$MNEEDLE" cohort --n 30 --trials 40 "$L"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 30 --trials 40 -o "$TMP/iv30.json" "$L"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 600 --trials 40 -o "$TMP/iv600.json" "$L"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 600 --trials 40 -o "$TMP/ivdef.json" "$TMP/defaults.json"
+expect 0 "" -- python3 - "$TMP/iv30.json" "$TMP/iv600.json" "$TMP/ivdef.json" <<'PY'
+import json, sys
+a, b, d = (json.load(open(f)) for f in sys.argv[1:])
+def w(x, e, k):
+    lo, hi = x["trial_intervals"]["endpoints"][e][k]
+    return hi - lo
+for x, n in ((a, 30), (b, 600), (d, 600)):
+    ti = x["trial_intervals"]
+    assert ti["virtual_trials"] == 40 and ti["patients_per_trial"] == n and ti["level"] == 0.9, ti
+    assert [e["day"] for e in ti["endpoints"]] == [e["day"] for e in x["endpoints"]]
+    assert "endpoints" in x and "responders_50pct" in x["endpoints"][0]  # the old keys stay
+assert "ONE draw" in a["trial_intervals"]["holds"] and "default constants" in d["trial_intervals"]["holds"]
+e = 2  # day 176
+for k in ("mean_improvement_pct", "responders_50pct"):
+    assert w(b, e, k) < w(a, e, k), (k, w(b, e, k), w(a, e, k))
+    assert w(d, e, k) < w(b, e, k), (k, w(d, e, k), w(b, e, k))
+# the pooled figure of the same n lies inside
+lo, hi = b["trial_intervals"]["endpoints"][e]["mean_improvement_pct"]
+assert lo < b["endpoints"][e]["improvement_pct"]["mean"] < hi
+PY
+expect 0 'stdout:"virtual_trials": 0,' -- "$MNEEDLE" cohort --json --n 30 --trials 0 "$L"
+expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 30 --trials 0 '$L' | grep -q '^Trial-level'"
+expect 0 "stdout:--trials N gives intervals" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
+expect 2 "--trials: 0 \(no intervals\) or at least 2" -- "$MNEEDLE" cohort --trials 1 "$L"
+expect 2 "--trials" -- "$MNEEDLE" cohort --trials -3 "$L"
 expect 2 "cannot open" -- "$MNEEDLE" cohort "$TMP/missing.json"
 expect 2 "--threads" -- "$MNEEDLE" cohort --threads 0 "$T"
 expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"

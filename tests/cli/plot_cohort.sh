@@ -16,7 +16,8 @@ check() { # check DESCRIPTION COMMAND...
 }
 
 mkdir "$TMP/fig"
-expect 0 "" -- "$MNEEDLE" cohort "$TRIAL" --n 400 --threads 2 --quiet --json --plot "$TMP/fig" -o "$TMP/c.json" \
+# (--trials 0: the line-wise reading below takes the pooled endpoints, not trial_intervals)
+expect 0 "" -- "$MNEEDLE" cohort "$TRIAL" --n 400 --threads 2 --trials 0 --quiet --json --plot "$TMP/fig" -o "$TMP/c.json" \
     --csv "$TMP/patients.csv"
 for stem in improvement_distribution responders; do
     check "$stem.png is a PNG" is_png "$TMP/fig/$stem.png"

@@ -705,6 +705,91 @@ static void test_patient_independent_of_cohort_size(void **state)
     assert_int_equal(small.pih_day, big.pih_day);
 }
 
+/* Trial-level intervals: n_trials virtual trials, each ONE draw of the constants shared by
+ * its patients. */
+static void run_intervals(const char *text, long n, int trials, int threads,
+                          mn_cohort_intervals *iv, mn_cohort_result *point)
+{
+    static mn_cohort_trial t;
+    assert_int_equal(parse(text, &t), MN_OK);
+    t.population.n = n;
+    mn_status st = mn_cohort_intervals_run(ctx, &t, trials, threads, NULL, NULL, iv);
+    if (st)
+        print_error("%s\n", mn_ctx_errmsg(ctx));
+    assert_int_equal(st, MN_OK);
+    assert_int_equal(iv->n_trials, trials);
+    assert_int_equal(iv->n, n);
+    if (point) {
+        mn_cohort_options o;
+        mn_cohort_options_init(&o);
+        assert_int_equal(mn_cohort_run(ctx, &t, &o, point), MN_OK);
+    }
+}
+
+static double width(const mn_cohort_interval *v)
+{
+    return v->hi - v->lo;
+}
+
+static void test_trial_intervals(void **state)
+{
+    (void)state;
+    static mn_cohort_intervals small, small2, big, dflt_small, dflt_big;
+    static mn_cohort_result point;
+    static char fit[4096], dflt[4096];
+    enum { M = 40, DAY176 = 2 };
+    snprintf(fit, sizeof fit, "%s", make_trial(NULL, NULL, NULL));
+    snprintf(dflt, sizeof dflt, "%s", make_trial(NULL, NULL, ", \"constants\": \"defaults\""));
+    run_intervals(fit, 20, M, 1, &small, NULL);
+    run_intervals(fit, 20, M, 2, &small2, NULL);
+    /* The same for any thread count. */
+    assert_memory_equal(small.endpoints, small2.endpoints, sizeof small.endpoints);
+    run_intervals(fit, 300, M, 2, &big, &point);
+    run_intervals(dflt, 20, M, 2, &dflt_small, NULL);
+    run_intervals(dflt, 300, M, 2, &dflt_big, NULL);
+    const mn_cohort_endpoint_interval *s = &small.endpoints[DAY176], *b = &big.endpoints[DAY176];
+    const mn_cohort_endpoint_interval *ds = &dflt_small.endpoints[DAY176],
+                                      *db = &dflt_big.endpoints[DAY176];
+    assert_int_equal(b->day, 176);
+    assert_true(big.n_draws > 1 && dflt_big.n_draws == 0);
+    print_message("day 176 mean: fit n=20 %.1f-%.1f, n=300 %.1f-%.1f; defaults n=20 %.1f-%.1f, "
+                  "n=300 %.1f-%.1f; point (n=300) %.1f\n",
+                  s->mean_improvement_pct.lo, s->mean_improvement_pct.hi,
+                  b->mean_improvement_pct.lo, b->mean_improvement_pct.hi,
+                  ds->mean_improvement_pct.lo, ds->mean_improvement_pct.hi,
+                  db->mean_improvement_pct.lo, db->mean_improvement_pct.hi,
+                  point.endpoints[DAY176].improvement_pct.mean);
+    /* Narrower as n grows: the sampling error shrinks. */
+    assert_true(width(&b->mean_improvement_pct) < width(&s->mean_improvement_pct));
+    assert_true(width(&b->responders_50pct) < width(&s->responders_50pct));
+    assert_true(width(&db->mean_improvement_pct) < 0.5 * width(&ds->mean_improvement_pct));
+    /* The pooled figures of a run of the same size lie inside. */
+    const mn_cohort_endpoint *pe = &point.endpoints[DAY176];
+    assert_true(pe->improvement_pct.mean > b->mean_improvement_pct.lo &&
+                pe->improvement_pct.mean < b->mean_improvement_pct.hi);
+    double r50 = (double)pe->responders_50pct / (double)point.n;
+    assert_true(r50 > b->responders_50pct.lo && r50 < b->responders_50pct.hi);
+    for (int e = 0; e < big.n_endpoints; e++) {
+        const mn_cohort_endpoint_interval *x = &big.endpoints[e];
+        assert_true(x->mean_improvement_pct.lo <= x->mean_improvement_pct.hi);
+        assert_true(x->responders_75pct.lo <= x->responders_75pct.hi);
+        assert_true(x->pih_rate.lo >= 0 && x->pih_rate.hi <= 1);
+    }
+    /* At the defaults only people and sampling vary: narrower than with the posterior's
+     * draws, by more at the larger n, where the constants' uncertainty dominates. */
+    assert_true(width(&db->mean_improvement_pct) < 0.5 * width(&b->mean_improvement_pct));
+    assert_true(width(&ds->mean_improvement_pct) < width(&s->mean_improvement_pct));
+    /* 0 runs none; 1 is refused. */
+    static mn_cohort_trial t;
+    static mn_cohort_intervals none;
+    assert_int_equal(parse(fit, &t), MN_OK);
+    assert_int_equal(mn_cohort_intervals_run(ctx, &t, 0, 1, NULL, NULL, &none), MN_OK);
+    assert_int_equal(none.n_trials, 0);
+    assert_int_equal(mn_cohort_intervals_run(ctx, &t, 1, 1, NULL, NULL, &none), MN_EINVAL);
+    assert_int_equal(mn_cohort_default_trials(2000), MN_COHORT_DEFAULT_TRIALS);
+    assert_int_equal(mn_cohort_default_trials(MN_COHORT_INTERVALS_MAX_PATIENTS), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -721,6 +806,7 @@ int main(void)
         cmocka_unit_test(test_healing_cohort),
         cmocka_unit_test(test_pih_by_depth_and_passes),
         cmocka_unit_test(test_patient_independent_of_cohort_size),
+        cmocka_unit_test(test_trial_intervals),
     };
     return cmocka_run_group_tests_name("cohort", tests, setup, teardown);
 }
