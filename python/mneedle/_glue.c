@@ -217,8 +217,17 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
         opts.on_patient = cohort_patient_stop;
         opts.patient_userdata = &cs;
     }
-    if (!(st = mn_cohort_run(ctx, trial, &opts, res)))
+    /* The command's default intervals (cli_cohort_finish), so the output is the same. */
+    mn_cohort_intervals *iv = NULL;
+    if (!(st = mn_cohort_run(ctx, trial, &opts, res)) && !(iv = malloc(sizeof *iv)))
+        st = MN_ENOMEM;
+    if (!st &&
+        !(st = mn_cohort_intervals_run(ctx, trial, mn_cohort_default_trials(trial->population.n),
+                                       threads, NULL, NULL, iv))) {
+        res->intervals = iv;
         st = mn_cohort_write(ctx, trial, res, 1, mnpy_buf_write, out);
+    }
+    free(iv);
 done:
     free(trial);
     free(res);

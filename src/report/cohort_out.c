@@ -75,9 +75,12 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
     mn__jput_int(j, ti, "virtual_trials", iv->n_trials);
     mn__jput_int(j, ti, "patients_per_trial", iv->n);
     if (iv->n_trials < 1) {
-        mn__jput_str(j, ti, "note",
-                     "not computed: the default runs no virtual trials when that many trials "
-                     "of this size would take too long; --trials N asks for them");
+        char why[200];
+        snprintf(why, sizeof why,
+                 "not computed: --trials 0, or the default for a trial this large (no "
+                 "intervals when %d trials x n exceed %ld patients); --trials N asks for them",
+                 MN_COHORT_DEFAULT_TRIALS, MN_COHORT_INTERVALS_MAX_PATIENTS);
+        mn__jput_str(j, ti, "note", why);
         return;
     }
     char note[640];
