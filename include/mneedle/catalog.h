@@ -207,6 +207,32 @@ typedef struct {
     int on_finding;    /* 1: only when a finding's adjust block names it */
 } mn_pretreatment;
 
+/** Longest id of a kind of adverse event, with its NUL: the clinic record keeps a kind's id as
+ *  it keeps a client's (store.h, MN_STORE_ID_LEN). */
+#define MN_ADVERSE_ID_LEN 40
+/** Longest name and source of a kind of adverse event, with the NUL (the clinic record's
+ *  copies, store.h mn_adverse_kind, hold them whole). */
+#define MN_ADVERSE_NAME_LEN   96
+#define MN_ADVERSE_SOURCE_LEN 400
+/**
+ * An id no kind of adverse event may take: the choice a form offers for an event the
+ * catalogue does not name (recorded as free text). "none" is refused too: the clinic record
+ * takes it as the record that there were no events.
+ */
+#define MN_ADVERSE_KIND_OTHER "other"
+
+/** A kind of adverse event (data/adverse_events.json): what the clinic record takes as a
+ *  recorded event's kind (store.h), and, for the persistent and cited ones, the lasting effects
+ *  a plan's risks name (docs/clinic.md). */
+typedef struct {
+    const char *id;     /* a letter, then letters, digits and '-' (below MN_ADVERSE_ID_LEN) */
+    const char *name;   /* display name */
+    int persistent;     /* 1: the sources call it persistent; 0: transient */
+    int cited;          /* 1: a cited review lists it ("cited"); 0: "secondary" */
+    const char *status; /* "cited" or "secondary", as in the file */
+    const char *source;
+} mn_adverse_event_kind;
+
 typedef struct mn_catalog mn_catalog;
 
 /** The context's catalogue. Never NULL for a created context. */
@@ -298,6 +324,20 @@ size_t mn_catalog_pretreatment_count(const mn_catalog *cat);
  * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
  */
 const mn_pretreatment *mn_catalog_pretreatment_at(const mn_catalog *cat, size_t i);
+
+/** Number of kinds of adverse event (data/adverse_events.json); 0 for a NULL @p cat. */
+size_t mn_catalog_adverse_event_count(const mn_catalog *cat);
+/**
+ * Kind of adverse event number @p i, in file order.
+ * @return the entry, owned by the context; NULL when @p cat is NULL or @p i is out of range.
+ */
+const mn_adverse_event_kind *mn_catalog_adverse_event_at(const mn_catalog *cat, size_t i);
+/**
+ * The kind of adverse event with id @p id, compared exactly (ids are stored in the record as
+ * they are written).
+ * @return the entry, owned by the context; NULL when there is none.
+ */
+const mn_adverse_event_kind *mn_catalog_find_adverse_event(const mn_catalog *cat, const char *id);
 
 /**
  * Finds an entry by id or alias (case-insensitive; '_' and ' ' match '-').

@@ -165,31 +165,25 @@ mn_status mn_store_scale_find(mn_ctx *ctx, const char *id, mn_scale *out);
  *  @return MN_OK; MN_ENOTFOUND past the last (no message); MN_EPARSE for a broken file. */
 mn_status mn_store_scale_at(mn_ctx *ctx, int index, mn_scale *out);
 
-/** A kind of adverse event of the catalogue (data/adverse_events.json). */
+/** A kind of adverse event of the catalogue (data/adverse_events.json; the catalogue's
+ *  entry is mn_adverse_event_kind, catalog.h, where MN_ADVERSE_KIND_OTHER is defined). */
 typedef struct {
     char id[48];
-    char name[96];
+    char name[MN_ADVERSE_NAME_LEN];
     int persistent;  /* 1: the sources call it persistent; 0: transient */
     char status[16]; /* "cited" or "secondary" */
-    char source[400];
+    char source[MN_ADVERSE_SOURCE_LEN];
 } mn_adverse_kind;
 
 /**
- * An id no catalogue kind may take: the choice a form offers for an event the catalogue does
- * not name (recorded as free text in "event"). "none" is refused too: it records that there
- * were no events.
- */
-#define MN_ADVERSE_KIND_OTHER "other"
-
-/**
  * Finds a kind of adverse event by id in the catalogue (data/adverse_events.json, or the one
- * in the context's --data directory). @return MN_OK; MN_ENOTFOUND (the message lists the
- * ids); MN_EPARSE for a broken catalogue file.
+ * in the context's --data directory; a broken file is refused when the context is created).
+ * @return MN_OK; MN_ENOTFOUND (the message lists the ids).
  */
 mn_status mn_store_adverse_kind_find(mn_ctx *ctx, const char *id, mn_adverse_kind *out);
 
 /** The kind at @p index (0-based, catalogue order), to list them all.
- *  @return MN_OK; MN_ENOTFOUND past the last (no message); MN_EPARSE for a broken file. */
+ *  @return MN_OK; MN_ENOTFOUND past the last (no message). */
 mn_status mn_store_adverse_kind_at(mn_ctx *ctx, int index, mn_adverse_kind *out);
 
 /* ---- clients ---- */

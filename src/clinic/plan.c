@@ -50,7 +50,6 @@
 #include "clinic/plan_internal.h"
 #include "core/consts.h"
 #include "core/internal.h"
-#include "data/catalog_internal.h"
 #include "mneedle/device.h"
 #include "mneedle/healing.h"
 
@@ -692,8 +691,17 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         st = mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
         goto done;
     }
-    for (int z = 0; z < p->n_zones; z++)
-        p->zones[z].course_sessions = tracks[zone_track[z]].n_course;
+    for (int z = 0; z < p->n_zones; z++) {
+        const track *tr = &tracks[zone_track[z]];
+        mn_plan_zone *pz = &p->zones[z];
+        pz->course_sessions = tr->n_course;
+        /* The spacing the zone gets, as booked, beside the interval it aims at. */
+        pz->course_interval_days = tr->interval_days;
+        pz->n_course_gaps = 0;
+        for (int s = 1; s < tr->n_course && pz->n_course_gaps < MN_CONCERN_MAX_SESSIONS - 1; s++)
+            pz->course_gaps_days[pz->n_course_gaps++] =
+                tr->course_dates[s] - tr->course_dates[s - 1];
+    }
     int step[MN_MAX_ZONES] = {0};
     double last_course[MN_MAX_ZONES];
     for (int z = 0; z < p->n_zones; z++)
@@ -859,30 +867,23 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
 
 /* The note on lasting adverse events: the kinds data/adverse_events.json marks persistent and
  * cited (a review lists them), named as the catalogue names them, their sources kept in
- * p->risk_sources for the references. The file is read as it is (the clinic record checks its
- * entries); an entry without those fields as strings is not named. @return 1 when the note was
- * written, 0 when the catalogue names none. */
+ * p->risk_sources for the references. @return 1 when the note was written, 0 when the
+ * catalogue names none. */
 static int persistent_events(const mn_ctx *ctx, mn_plan *p, char *out, size_t len)
 {
-    json_t *root = mn__catalog_file(mn_ctx_catalog(ctx), "adverse_events.json", NULL);
-    json_t *list = root ? json_object_get(root, "adverse_events") : NULL;
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
     const char *names[8];
     int n = 0;
     size_t used = 0;
     p->risk_sources[0] = '\0';
-    for (size_t i = 0; i < json_array_size(list) && n < 8; i++) {
-        json_t *e = json_array_get(list, i);
-        const char *persistence = json_string_value(json_object_get(e, "persistence"));
-        const char *status = json_string_value(json_object_get(e, "status"));
-        const char *name = json_string_value(json_object_get(e, "name"));
-        const char *source = json_string_value(json_object_get(e, "source"));
-        if (!persistence || !status || !name || !name[0] || !source ||
-            strcmp(persistence, "persistent") || strcmp(status, "cited"))
+    for (size_t i = 0; i < mn_catalog_adverse_event_count(cat) && n < 8; i++) {
+        const mn_adverse_event_kind *e = mn_catalog_adverse_event_at(cat, i);
+        if (!e->persistent || !e->cited)
             continue;
-        names[n++] = name;
+        names[n++] = e->name;
         if (used < sizeof p->risk_sources)
             used += (size_t)snprintf(p->risk_sources + used, sizeof p->risk_sources - used, "%s%s",
-                                     used ? "; " : "", source);
+                                     used ? "; " : "", e->source);
     }
     if (n == 0)
         return 0;

@@ -23,11 +23,12 @@ struct mn__embedded_file {
 };
 extern const struct mn__embedded_file mn__embedded_files[];
 
-/* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES are what plans are
- * made from (and what the catalogue hash names); scales.json and adverse_events.json are read
- * by the clinic record (src/store/scales.c) through mn__catalog_file, and the plan names the
- * persistent adverse events of adverse_events.json in its risks (src/clinic/plan.c; the hash
- * leaves that file out, as before, so an edit to it changes that risk line unhashed). */
+/* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES and adverse_events.json
+ * are what plans are made from (the plan names the persistent cited adverse events in its
+ * risks, src/clinic/plan.c); scales.json is read by the clinic record (src/store/scales.c)
+ * through mn__catalog_file, and adverse_events.json, loaded here, by the record too. The
+ * catalogue hash a stored plan records (src/store/db.c) names the first MN__CATALOG_PLAN_FILES
+ * only, so an edit to adverse_events.json changes a plan's risk line unhashed. */
 enum {
     F_DEVICES,
     F_SITES,
@@ -707,6 +708,46 @@ static mn_status parse_reference(const mn__jin *in, json_t *e, const char *p, mn
     return MN_OK;
 }
 
+/* A kind of adverse event. Its id is stored in the clinic record, so it follows the record's
+ * rule for ids (a letter, then letters, digits and '-') and is neither "none" (the record of no
+ * events) nor MN_ADVERSE_KIND_OTHER (a form's choice for free text); its name and source fit
+ * the record's copies whole. */
+static mn_status parse_adverse_event(const mn__jin *in, json_t *e, const char *p,
+                                     mn_adverse_event_kind *k)
+{
+    static const char *const keys[] = {"id", "name", "persistence", "status", "source", NULL};
+    static const char *const persistence[] = {"transient", "persistent", NULL};
+    static const char *const statuses[] = {"secondary", "cited", NULL};
+    int pers = 0, cited = 0;
+    mn_status st;
+    if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &k->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 1, &k->name, NULL)) ||
+        (st = read_enum(in, e, p, "persistence", persistence, &pers)) ||
+        (st = read_enum(in, e, p, "status", statuses, &cited)) ||
+        (st = mn__jstr(in, e, p, "source", 1, &k->source, NULL)))
+        return st;
+    k->persistent = pers;
+    k->cited = cited;
+    k->status = statuses[cited];
+    size_t n = strlen(k->id);
+    int ok = n > 0 && n < MN_ADVERSE_ID_LEN && isalpha((unsigned char)k->id[0]) &&
+             strcmp(k->id, "none") && strcmp(k->id, MN_ADVERSE_KIND_OTHER);
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)k->id[i]) || k->id[i] == '-';
+    if (!ok)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.id: expected an id of a letter, then letters, digits and '-' "
+                         "(at most %d bytes), not \"none\" or \"" MN_ADVERSE_KIND_OTHER "\"",
+                         in->src, p, MN_ADVERSE_ID_LEN - 1);
+    if (!k->name[0] || strlen(k->name) >= MN_ADVERSE_NAME_LEN)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s.name: expected 1 to %d bytes", in->src, p,
+                         MN_ADVERSE_NAME_LEN - 1);
+    if (!k->source[0] || strlen(k->source) >= MN_ADVERSE_SOURCE_LEN)
+        return mn__error(in->ctx, MN_ERANGE, "%s: %s.source: expected 1 to %d bytes", in->src, p,
+                         MN_ADVERSE_SOURCE_LEN - 1);
+    return MN_OK;
+}
+
 static int ids_unique(mn_ctx *ctx, const char *src, const char *what, const char **ids, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -828,6 +869,16 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
                 goto fail;
             cat->n_references++;
         }
+        MN__ALLOC_LIST(adverse_events, n_adverse_events, F_ADVERSE_EVENTS);
+        in = (mn__jin){ctx, src[F_ADVERSE_EVENTS]};
+        for (size_t i = 0; i < n; i++) {
+            snprintf(p, sizeof p, "$.adverse_events[%zu]", i);
+            json_t *e = json_array_get(lists[F_ADVERSE_EVENTS], i);
+            if ((st = mn__jis_object(&in, e, p)) ||
+                (st = parse_adverse_event(&in, e, p, &cat->adverse_events[i])))
+                goto fail;
+            cat->n_adverse_events++;
+        }
         /* The pre-treatment list lives beside the aftercare list, in the same file. */
         json_t *pre_list = NULL;
         int has_pre = 0;
@@ -869,6 +920,8 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
         MN__CHECK_UNIQUE(aftercare, n_aftercare, id, F_AFTERCARE, "aftercare item")
         MN__CHECK_UNIQUE(references, n_references, key, F_REFERENCES, "reference key")
         MN__CHECK_UNIQUE(pretreatment, n_pretreatment, id, F_AFTERCARE, "pre-treatment item")
+        MN__CHECK_UNIQUE(adverse_events, n_adverse_events, id, F_ADVERSE_EVENTS,
+                         "kind of adverse event")
 #undef MN__CHECK_UNIQUE
         cat_name *names = mn__calloc(512 * (MN_MAX_ALIASES + 1), sizeof *names);
         if (!names) {
@@ -915,6 +968,7 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat->aftercare);
     mn__free(cat->references);
     mn__free(cat->pretreatment);
+    mn__free(cat->adverse_events);
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
     mn__free(cat);
@@ -1050,6 +1104,7 @@ MN__ACCESSORS(mn_rule, rule, rules, n_rules)
 MN__ACCESSORS(mn_aftercare, aftercare, aftercare, n_aftercare)
 MN__ACCESSORS(mn_reference, reference, references, n_references)
 MN__ACCESSORS(mn_pretreatment, pretreatment, pretreatment, n_pretreatment)
+MN__ACCESSORS(mn_adverse_event_kind, adverse_event, adverse_events, n_adverse_events)
 #undef MN__ACCESSORS
 
 int mn_concern_has_zone(const mn_concern *concern, const char *zone_id)
@@ -1090,6 +1145,16 @@ const mn_reference *mn_catalog_find_reference(const mn_catalog *cat, const char 
     for (size_t i = 0; i < cat->n_references; i++)
         if (strcmp(cat->references[i].key, key) == 0)
             return &cat->references[i];
+    return NULL;
+}
+
+const mn_adverse_event_kind *mn_catalog_find_adverse_event(const mn_catalog *cat, const char *id)
+{
+    if (!cat || !id)
+        return NULL;
+    for (size_t i = 0; i < cat->n_adverse_events; i++)
+        if (strcmp(cat->adverse_events[i].id, id) == 0)
+            return &cat->adverse_events[i];
     return NULL;
 }
 

@@ -32,6 +32,8 @@ struct mn_catalog {
     size_t n_references;
     mn_pretreatment *pretreatment; /* the pretreatment list of aftercare.json */
     size_t n_pretreatment;
+    mn_adverse_event_kind *adverse_events;
+    size_t n_adverse_events;
     /* defer_days per rule (flag rules that know their re-screen date), parallel to rules */
     int *rule_defer_days;
 };

@@ -6,7 +6,8 @@
  * 1. The virtual trial. The study's arm becomes a course for the healing model: its device
  *    class (pen: SkinPen; roller: the 192-needle roller), needle length (or the middle of the
  *    published range, or the middle of the concern's usual face/body range), passes (or the
- *    usual technique: 3 for a pen, 15 for a roller), sessions (or the mean, or the middle of
+ *    usual technique: a pen the concern's passes, data/concerns.json, as a plan gives it; a
+ *    roller its own, data/devices.json), sessions (or the mean, or the middle of
  *    the range) and interval; the site ("face" is the cheek); n patients drawn from the
  *    published population (age range or mean and SD, phototypes, share of women), each with
  *    the healing model's per-person variability.
@@ -86,7 +87,6 @@
 #define WRINKLE_NOISE_GRADES   0.5  /* raters of one wrinkle grade differ by ~half a grade */
 #define GAIS_IMPROVED_PCT      25.0 /* rated improvement at which GAIS says "improved" */
 #define SCORE_NOISE_FRACTION   0.15 /* a named-or-not severity score: rater sd, of baseline */
-#define PEN_PASSES             3.0  /* usual pen technique (data/concerns.json passes) */
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
 #define MAX_N                  2000 /* patients simulated per virtual trial at most */
@@ -122,6 +122,12 @@ static double normal_cdf(double x)
 static int has(const char *s, const char *word)
 {
     return s && strstr(s, word) != NULL;
+}
+
+/* A histometric endpoint of the epidermis rather than the papillary collagen. */
+static int epidermal_endpoint(const mn_evidence_endpoint *e)
+{
+    return has(e->id, "epiderm") || has(e->notes, "epiderm");
 }
 
 static double mid_range(const double r[2])
@@ -273,7 +279,9 @@ static const char *arm_course(const mn_catalog *cat, const mn_evidence_study *s,
     double passes = a->passes > 0 ? a->passes : 0;
     if (a->device_class && !strcmp(a->device_class, "pen")) {
         d = mn_catalog_find_device(cat, "skinpen");
-        passes = passes > 0 ? passes : PEN_PASSES;
+        /* the usual pen technique for the concern (data/concerns.json passes), as a plan
+         * takes it for a pen */
+        passes = passes > 0 ? passes : c->passes;
     } else if (a->device_class && !strcmp(a->device_class, "roller")) {
         d = mn_catalog_find_device(cat, "dermaroller-192");
         /* the roller's usual rolling technique (data/devices.json passes, F46a) */
@@ -540,7 +548,7 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
     if (o->level && (!have_baseline || o->day == 0))
         return have_baseline ? "the baseline itself" : "a level needs the published baseline";
     o->change = map == MAP_WRINKLE && e->quantity == MN_EVIDENCE_CHANGE;
-    o->epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
+    o->epidermal = epidermal_endpoint(e);
     return NULL;
 }
 
@@ -1257,6 +1265,40 @@ int mn_evidence_longest_followup_days(const mn_evidence *ev, const char **study_
     return best;
 }
 
+double mn_evidence_largest_change_pct(const mn_evidence *ev, int epidermal, const char **study_id)
+{
+    double best = -1;
+    if (study_id)
+        *study_id = NULL;
+    for (size_t i = 0; ev && i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        if (s->design && !strcmp(s->design, "animal"))
+            continue;
+        for (int k = 0; k < s->n_endpoints; k++) {
+            const mn_evidence_endpoint *e = &s->endpoints[k];
+            if (e->family != MN_EVIDENCE_HISTOLOGY || !e->scale ||
+                strcmp(e->scale, "histometry_pct_change") || !s->arms[e->arm].has_protocol ||
+                epidermal_endpoint(e) != !!epidermal)
+                continue;
+            for (int t = 0; t < e->n_timepoints; t++) {
+                const mn_evidence_timepoint *tp = &e->timepoints[t];
+                /* A mean, or the one value published (exact or a lower bound). */
+                double v =
+                    (tp->have & MN_EVIDENCE_HAVE_MEAN) ? tp->mean
+                    : ((tp->have & MN_EVIDENCE_HAVE_VALUE) && tp->bound != MN_EVIDENCE_AT_MOST)
+                        ? tp->value
+                        : -1;
+                if (v > best) {
+                    best = v;
+                    if (study_id)
+                        *study_id = s->id;
+                }
+            }
+        }
+    }
+    return best;
+}
+
 double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *concern,
                                         const char **study_id)
 {
@@ -1303,6 +1345,8 @@ static pthread_mutex_t bundled_lock = PTHREAD_MUTEX_INITIALIZER;
 static int bundled_known;
 static int followup_days_cached;
 static char followup_study_cached[64];
+static double largest_cached[2];         /* collagen, epidermis: -1 none */
+static char largest_study_cached[2][64]; /* its study */
 static int n_shallow;
 static struct {
     char concern[64], study[64];
@@ -1324,6 +1368,11 @@ static mn_status bundled_facts(mn_ctx *ctx)
         int d = mn_evidence_longest_followup_days(ev, &sid);
         followup_days_cached = d > 0 ? d : 0;
         snprintf(followup_study_cached, sizeof followup_study_cached, "%s", sid ? sid : "");
+        for (int epi = 0; epi < 2; epi++) {
+            largest_cached[epi] = mn_evidence_largest_change_pct(ev, epi, &sid);
+            snprintf(largest_study_cached[epi], sizeof largest_study_cached[epi], "%s",
+                     sid ? sid : "");
+        }
         n_shallow = 0;
         for (size_t i = 0; i < mn_evidence_count(ev); i++) {
             const char *c = mn_evidence_at(ev, i)->concern;
@@ -1360,6 +1409,23 @@ mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **stud
     if (bundled_known) {
         *days = followup_days_cached;
         *study_id = followup_study_cached[0] ? followup_study_cached : NULL;
+    }
+    pthread_mutex_unlock(&bundled_lock);
+    return st;
+}
+
+mn_status mn_evidence_bundled_largest_change(mn_ctx *ctx, int epidermal, double *pct,
+                                             const char **study_id)
+{
+    if (!pct || !study_id)
+        return mn__error(ctx, MN_EINVAL, "evidence: NULL largest-change arguments");
+    *pct = -1;
+    *study_id = NULL;
+    pthread_mutex_lock(&bundled_lock);
+    mn_status st = bundled_facts(ctx);
+    if (bundled_known) {
+        *pct = largest_cached[!!epidermal];
+        *study_id = largest_study_cached[!!epidermal][0] ? largest_study_cached[!!epidermal] : NULL;
     }
     pthread_mutex_unlock(&bundled_lock);
     return st;

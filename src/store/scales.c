@@ -2,8 +2,9 @@
  * The record's catalogues (embedded at build time and overridable with --data DIR like the
  * other catalogues, which load them): the scales (data/scales.json: the range, step and
  * direction of each rating scale a follow-up may be scored on, with its source; only those: a
- * scale's items and photo guides are its authors' and never part of mneedle) and the kinds of
- * adverse event (data/adverse_events.json).
+ * scale's items and photo guides are its authors' and never part of mneedle), checked when a
+ * scale is looked up, and the kinds of adverse event (data/adverse_events.json), which the
+ * catalogue loads and checks (src/data/catalog.c) and this file copies.
  */
 #include <math.h>
 #include <stdio.h>
@@ -48,37 +49,6 @@ static mn_status read_scale(const mn__jin *in, json_t *v, const char *path, void
     snprintf(out->concern, sizeof out->concern, "%s", concern ? concern : "");
     out->change = !strcmp(kind, "change");
     out->higher_better = !strcmp(better, "higher");
-    snprintf(out->status, sizeof out->status, "%s", status);
-    snprintf(out->source, sizeof out->source, "%s", source);
-    *entry_id = out->id;
-    return MN_OK;
-}
-
-static mn_status read_adverse_kind(const mn__jin *in, json_t *v, const char *path, void *dest,
-                                   const char **entry_id)
-{
-    mn_adverse_kind *out = dest;
-    static const char *const keys[] = {"id", "name", "persistence", "status", "source", NULL};
-    const char *id, *name, *persistence, *status, *source;
-    mn_status st;
-    if ((st = mn__jis_object(in, v, path)) || (st = mn__jkeys(in, v, path, keys)) ||
-        (st = mn__jstr(in, v, path, "id", 1, &id, NULL)) ||
-        (st = mn__jstr(in, v, path, "name", 1, &name, NULL)) ||
-        (st = mn__jstr(in, v, path, "persistence", 1, &persistence, NULL)) ||
-        (st = mn__jstr(in, v, path, "status", 1, &status, NULL)) ||
-        (st = mn__jstr(in, v, path, "source", 1, &source, NULL)))
-        return st;
-    if ((strcmp(persistence, "transient") && strcmp(persistence, "persistent")) ||
-        (strcmp(status, "cited") && strcmp(status, "secondary")) || !mn__store_id_ok(id) ||
-        strlen(id) >= sizeof out->id || !strcmp(id, "none") || !strcmp(id, MN_ADVERSE_KIND_OTHER))
-        return mn__error(in->ctx, MN_ERANGE,
-                         "%s: %s: expected an id of letters, digits and '-' (not \"none\" or "
-                         "\"" MN_ADVERSE_KIND_OTHER "\", at most %zu bytes), persistence "
-                         "transient|persistent, status cited|secondary",
-                         in->src, path, sizeof out->id - 1);
-    snprintf(out->id, sizeof out->id, "%s", id);
-    snprintf(out->name, sizeof out->name, "%s", name);
-    out->persistent = !strcmp(persistence, "persistent");
     snprintf(out->status, sizeof out->status, "%s", status);
     snprintf(out->source, sizeof out->source, "%s", source);
     *entry_id = out->id;
@@ -136,18 +106,44 @@ mn_status mn_store_scale_at(mn_ctx *ctx, int index, mn_scale *out)
     return lookup(ctx, "scales.json", "scales", "scale", read_scale, NULL, (size_t)index, out);
 }
 
+/* The catalogue's kind (checked when the catalogue was loaded), copied whole: the catalogue
+ * refuses names and sources longer than the copy holds. */
+static void copy_kind(const mn_adverse_event_kind *k, mn_adverse_kind *out)
+{
+    snprintf(out->id, sizeof out->id, "%s", k->id);
+    snprintf(out->name, sizeof out->name, "%s", k->name);
+    out->persistent = k->persistent;
+    snprintf(out->status, sizeof out->status, "%s", k->status);
+    snprintf(out->source, sizeof out->source, "%s", k->source);
+}
+
 mn_status mn_store_adverse_kind_find(mn_ctx *ctx, const char *id, mn_adverse_kind *out)
 {
     if (!id || !out)
         return mn__error(ctx, MN_EINVAL, "adverse events: no kind");
-    return lookup(ctx, "adverse_events.json", "adverse_events", "kind of adverse event",
-                  read_adverse_kind, id, 0, out);
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(cat, id);
+    if (k) {
+        copy_kind(k, out);
+        return MN_OK;
+    }
+    char names[600] = "";
+    size_t used = 0;
+    for (size_t i = 0; i < mn_catalog_adverse_event_count(cat) && used < sizeof names; i++)
+        used += (size_t)snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "",
+                                 mn_catalog_adverse_event_at(cat, i)->id);
+    return mn__error(ctx, MN_ENOTFOUND, "unknown kind of adverse event \"%.40s\"; known: %s", id,
+                     names);
 }
 
 mn_status mn_store_adverse_kind_at(mn_ctx *ctx, int index, mn_adverse_kind *out)
 {
     if (!out || index < 0)
         return mn__error(ctx, MN_EINVAL, "adverse events: no place for the kind");
-    return lookup(ctx, "adverse_events.json", "adverse_events", "kind of adverse event",
-                  read_adverse_kind, NULL, (size_t)index, out);
+    const mn_adverse_event_kind *k =
+        mn_catalog_adverse_event_at(mn_ctx_catalog(ctx), (size_t)index);
+    if (!k)
+        return MN_ENOTFOUND;
+    copy_kind(k, out);
+    return MN_OK;
 }

@@ -105,6 +105,26 @@ for f in feff-zone nbsp-zone zwsp-zone bom2 byte latin1; do
     else passes=$((passes + 1)); fi
 done
 
+# The kinds of adverse event (data/adverse_events.json) are checked when the catalogues load,
+# like the other files: a plan made with a malformed copy is refused naming the file and the
+# place, not made with the entry passed over.
+mkdir "$TMP/ae1" "$TMP/ae2" "$TMP/ae3" "$TMP/ae4"
+python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
+import json, sys
+data, tmp = sys.argv[1], sys.argv[2]
+for sub, edit in (("ae1", lambda k: k[2].update(persistence="lasting")),
+                  ("ae2", lambda k: k[1].pop("source")),
+                  ("ae3", lambda k: k[4].update(status=True)),
+                  ("ae4", lambda k: k[3].update(id=k[1]["id"]))):
+    d = json.load(open(data + "/adverse_events.json"))
+    edit(d["adverse_events"])
+    json.dump(d, open(tmp + "/" + sub + "/adverse_events.json", "w"))
+PY
+refused 2 'ae1/adverse_events.json: \$\.adverse_events\[2\]\.persistence: unknown value "lasting"' -- "$MNEEDLE" plan --data "$TMP/ae1" "$CLIENT"
+refused 2 'ae2/adverse_events.json: \$\.adverse_events\[1\]\.source: missing' -- "$MNEEDLE" plan --data "$TMP/ae2" "$CLIENT"
+refused 2 'ae3/adverse_events.json: \$\.adverse_events\[4\]\.status: expected a string' -- "$MNEEDLE" plan --data "$TMP/ae3" "$CLIENT"
+refused 2 'ae4/adverse_events.json: kind of adverse event "swelling" is listed twice' -- "$MNEEDLE" plan --data "$TMP/ae4" "$CLIENT"
+
 # Every --json output carries the version.
 V=$("$MNEEDLE" --version | sed 's/^mneedle //')
 expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" plan --json "$CLIENT"

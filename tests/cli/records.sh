@@ -214,7 +214,7 @@ for reserved in other none; do
     $PY -c 'import json, sys
 d = json.load(open(sys.argv[1])); k = next(v for v in d.values() if isinstance(v, list))
 k.insert(0, dict(k[0], id=sys.argv[2])); json.dump(d, open(sys.argv[1], "w"))' "$TMP/ae-data/adverse_events.json" "$reserved"
-    expect 2 "adverse_events\.json: \\$\.[a-z_]+\[0\]: expected an id .*not \"none\" or \"other\"" -- \
+    expect 2 "adverse_events\.json: \\$\.[a-z_]+\[0\]\.id: expected an id .*not \"none\" or \"other\"" -- \
         "$MNEEDLE" record adverse-event --db "$DB" --data "$TMP/ae-data" "$TMP/ae.json"
     cp "$MN_SOURCE_DIR/data/adverse_events.json" "$TMP/ae-data/adverse_events.json"
 done

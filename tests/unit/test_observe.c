@@ -883,6 +883,37 @@ static void test_study_effect(void **state)
     mn_evidence_free(ev);
 }
 
+/* A pen arm that does not publish its passes is needled at the concern's usual passes
+ * (data/concerns.json), as a plan needles it: for a concern of two passes the prediction is
+ * the one with "passes": 2 written in, and not the one with 3. */
+static void test_pen_passes_from_concern(void **state)
+{
+    (void)state;
+    const mn_concern *c = mn_catalog_find_concern(mn_ctx_catalog(ctx), "texture-tone");
+    assert_non_null(c);
+    assert_close(c->passes, 2, 0, 0);
+    char eps[1024] = "";
+    endpoint(eps, sizeof eps, "fall", "wrinkle_grade", "reduction", "score", "",
+             "{\"day_after_last\": 90, \"mean\": 1}");
+    const char *arms[3] = {
+        PEN_ARM("a", "1.5"),
+        "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", \"needle_mm\": 1.5,"
+        " \"passes\": 2, \"sessions\": 4, \"interval_days\": 30}}",
+        "{\"id\": \"a\", \"protocol\": {\"device_class\": \"pen\", \"needle_mm\": 1.5,"
+        " \"passes\": 3, \"sessions\": 4, \"interval_days\": 30}}"};
+    mn_evidence_prediction p[3];
+    for (int i = 0; i < 3; i++) {
+        mn_evidence *ev;
+        p[i] = observe(custom(&ev, "case-series", "[\"III\"]", "texture-tone", arms[i], eps, 31), 0,
+                       100);
+        assert_true(p[i].applies);
+        mn_evidence_free(ev);
+    }
+    assert_close(p[0].median, p[1].median, 0, 0);
+    assert_close(p[0].hi, p[1].hi, 0, 0);
+    assert_true(p[0].median != p[2].median);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -898,6 +929,7 @@ int main(void)
         cmocka_unit_test(test_ecca),
         cmocka_unit_test(test_pih_counts),
         cmocka_unit_test(test_paired_comparison),
+        cmocka_unit_test(test_pen_passes_from_concern),
         cmocka_unit_test(test_bounds_and_refusals),
         cmocka_unit_test(test_erythema_hours),
         cmocka_unit_test(test_closure_times),
