@@ -165,6 +165,17 @@ int cmd_simulate(int argc, char **argv)
     int studies = -1;
     if ((st = mn_evidence_bundled_studies(ctx, sc->concern->id, &studies)))
         goto fail;
+    /* How far the model has been borne out by studies it was not fitted to. */
+    mn_validation_summary validation;
+    if ((st = mn_evidence_validation_summary(ctx, &validation)))
+        goto fail;
+    /* The largest changes a study measured: above them, the table extrapolates. */
+    struct mn_healing_measured_max measured = {-1, -1, NULL, NULL};
+    if ((st = mn_evidence_bundled_largest_change(ctx, 0, &measured.collagen_pct,
+                                                 &measured.collagen_study)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 1, &measured.epidermis_pct,
+                                                 &measured.epidermis_study)))
+        goto fail;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -180,7 +191,9 @@ int cmd_simulate(int argc, char **argv)
                              shallow > 0 ? shallow : 0,
                              shallow_study,
                              studies >= 0,
-                             studies};
+                             studies,
+                             &validation,
+                             &measured};
     st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("simulate", ctx, st, out, csv);

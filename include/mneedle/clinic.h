@@ -211,6 +211,15 @@ typedef struct {
     const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
     double site_passes;       /* passes of set_by's range */
     int course_sessions;      /* number of course sessions of this site */
+    /* The course's spacing for this zone. course_interval_days is the interval its calendar
+     * aims at: the longest usual interval of the concerns on its site (never below their
+     * minimum intervals) plus interval_add_days. course_gaps_days are the days between its
+     * consecutive course sessions as booked (n_course_gaps = course_sessions - 1): never below
+     * the interval, above it where a session waits (up to half the interval) to share a visit
+     * already booked, or moves off a Sunday. */
+    int course_interval_days;
+    int course_gaps_days[MN_CONCERN_MAX_SESSIONS - 1];
+    int n_course_gaps;
     /* The findings that changed this zone (their rules' adjust blocks, catalog.h), in
      * screening order, and the range before they did. */
     const mn_rule *adjusted_by[MN_MAX_FINDINGS];

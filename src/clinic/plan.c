@@ -664,8 +664,17 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         st = mn__error(ctx, MN_ENOMEM, "out of memory scheduling");
         goto done;
     }
-    for (int z = 0; z < p->n_zones; z++)
-        p->zones[z].course_sessions = tracks[zone_track[z]].n_course;
+    for (int z = 0; z < p->n_zones; z++) {
+        const track *tr = &tracks[zone_track[z]];
+        mn_plan_zone *pz = &p->zones[z];
+        pz->course_sessions = tr->n_course;
+        /* The spacing the zone gets, as booked, beside the interval it aims at. */
+        pz->course_interval_days = tr->interval_days;
+        pz->n_course_gaps = 0;
+        for (int s = 1; s < tr->n_course && pz->n_course_gaps < MN_CONCERN_MAX_SESSIONS - 1; s++)
+            pz->course_gaps_days[pz->n_course_gaps++] =
+                tr->course_dates[s] - tr->course_dates[s - 1];
+    }
     int step[MN_MAX_ZONES] = {0};
     double last_course[MN_MAX_ZONES];
     for (int z = 0; z < p->n_zones; z++)

@@ -7,7 +7,53 @@
 #include <string.h>
 
 #include "core/internal.h"
+#include "core/json_in.h"
 #include "mneedle/evidence.h"
+
+/* The bundled posterior's files (cmake/embed.cmake, table mn__embedded_posterior), among them
+ * the validation summary. */
+struct mn__embedded_file {
+    const char *name;
+    const char *data;
+    size_t len;
+};
+extern const struct mn__embedded_file mn__embedded_posterior[];
+
+#define SUMMARY_FILE "healing-validation.json"
+#define SUMMARY_SRC  "(embedded) data/posterior/" SUMMARY_FILE
+
+mn_status mn_evidence_validation_summary(mn_ctx *ctx, mn_validation_summary *out)
+{
+    if (!out)
+        return mn__error(ctx, MN_EINVAL, "evidence: NULL validation summary");
+    memset(out, 0, sizeof *out);
+    const struct mn__embedded_file *f = mn__embedded_posterior;
+    while (f->name && strcmp(f->name, SUMMARY_FILE))
+        f++;
+    if (!f->name)
+        return mn__error(ctx, MN_ENOTFOUND, "no validation summary is bundled with this build");
+    json_t *root = NULL;
+    mn_status st = mn__json_parse(ctx, SUMMARY_SRC, f->data, f->len, &root);
+    if (st)
+        return st;
+    static const char *const keys[] = {"checked", "inside", "worse", "better", NULL};
+    mn__jin in = {ctx, SUMMARY_SRC};
+    long v[4] = {0};
+    if (!(st = mn__jis_object(&in, root, "$")) && !(st = mn__jkeys(&in, root, "$", keys)))
+        for (int k = 0; k < 4 && !st; k++)
+            st = mn__jint(&in, root, "$", keys[k], 1, 0, MN_EVIDENCE_MAX_STUDIES * 100L, &v[k],
+                          NULL);
+    json_decref(root);
+    if (st)
+        return st;
+    if (v[1] + v[2] + v[3] > v[0])
+        return mn__error(ctx, MN_ERANGE,
+                         "%s: $: inside (%ld) and misses (%ld worse, %ld better) add up to more "
+                         "than the %ld checked",
+                         SUMMARY_SRC, v[1], v[2], v[3], v[0]);
+    *out = (mn_validation_summary){(int)v[0], (int)v[1], (int)v[2], (int)v[3]};
+    return MN_OK;
+}
 
 void mn_validation_release(mn_validation *v)
 {

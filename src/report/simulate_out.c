@@ -10,6 +10,17 @@
 #include "core/json_out.h"
 #include "healing/healing_internal.h"
 #include "mneedle/report.h"
+#include "report/validation_note.h"
+
+/* The largest collagen (@p epidermal 0) or epidermal change over the report days. */
+static double sample_max(const mn_healing_result *res, int epidermal)
+{
+    double most = -INFINITY;
+    for (int i = 0; i < res->n_samples; i++)
+        most = fmax(most, epidermal ? res->samples[i].epidermis_change_pct
+                                    : res->samples[i].collagen_change_pct);
+    return most;
+}
 
 /* "12 days", "5 months", "3.1 years". */
 static void duration(int days, char *buf, size_t n)
@@ -121,9 +132,17 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     }
     int last = sc->sessions[sc->n_sessions - 1].day;
     char after_last[32], half[32], base[32], interval[32];
-    PUT("How long will it last? In this simulation, improvement peaks at about %.0f %% of "
-        "the baseline severity",
-        S->peak_improvement_pct);
+    /* A concern the model does not project gets the collagen's course, said to be that, and
+     * no maintenance interval: the interval keeps a gain this concern does not follow. */
+    int projected = mn_concern_projected(sc->concern);
+    if (projected)
+        PUT("How long will it last? In this simulation, improvement peaks at about %.0f %% of "
+            "the baseline severity",
+            S->peak_improvement_pct);
+    else
+        PUT("The collagen change alone, in this simulation: its improvement peaks at about "
+            "%.0f %% of the baseline severity",
+            S->peak_improvement_pct);
     const mn_healing_projection *band = res->maintenance;
     int median = band && isfinite(band->peak_median_pct);
     if (!median && band && band->peak_high_pct > band->peak_low_pct)
@@ -172,7 +191,11 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     } else {
         PUT(", and it stays above the pre-treatment level for the 40 years searched.");
     }
-    if (res->maintenance) {
+    if (res->maintenance && !projected) {
+        PUT(" No maintenance interval is given for %s: it would keep a collagen gain this "
+            "concern does not follow.",
+            sc->concern->name);
+    } else if (res->maintenance) {
         duration(res->maintenance->maintenance_interval_days, interval, sizeof interval);
         const mn_healing_projection *m = res->maintenance;
         if (m->interval_bound_side < 0)
@@ -221,6 +244,10 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
         PUT(" No study in the evidence base measured %s: this figure is the collagen model with "
             "a judged response weight (%.2g), not a measured response.",
             sc->concern->id, sc->concern->response_weight);
+    if (projected && res->validation) {
+        char v[400];
+        PUT(" %s", mn__validation_sentence(res->validation, v, sizeof v));
+    }
     PUT(" These are model projections with the uncertainty shown, not promised results.");
 #undef PUT
     return buf;
@@ -260,7 +287,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__jout j;
     mn__jout_init(&j);
     json_t *root = json_object();
-    char answer[2048];
+    char answer[4096];
     if (!root)
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
@@ -399,6 +426,20 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         }
         if (res->evidence_studies_known)
             mn__jput_int(&j, sum, "evidence_studies", res->evidence_studies);
+        if (mn_concern_projected(res->scenario->concern))
+            mn__jput_validation(&j, sum, res->validation);
+        /* Beyond the largest change a study measured (the text's note). */
+        const struct mn_healing_measured_max *mm = res->measured_max;
+        if (mm && mm->collagen_pct > 0 && res->n_samples > 0) {
+            mn__jput_num(&j, sum, "evidence_largest_collagen_change_pct", mm->collagen_pct);
+            mn__jput_bool(&j, sum, "collagen_change_extrapolated",
+                          sample_max(res, 0) > mm->collagen_pct);
+        }
+        if (mm && mm->epidermis_pct > 0 && res->n_samples > 0) {
+            mn__jput_num(&j, sum, "evidence_largest_epidermis_change_pct", mm->epidermis_pct);
+            mn__jput_bool(&j, sum, "epidermis_change_extrapolated",
+                          sample_max(res, 1) > mm->epidermis_pct);
+        }
     }
     mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
     return mn__json_finish(ctx, &j, root, "simulate", write, ud);
@@ -415,7 +456,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     const mn_healing_scenario *sc = res->scenario;
     mn__buf b;
     mn__buf_init(&b);
-    char answer[2048];
+    char answer[4096];
     mn__buf_textf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
                   sc->concern->name, sc->zone->id, sc->patient.age_years,
                   mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,
@@ -459,6 +500,20 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         mn__buf_textf(&b, "*: the typical person (the model's default constants) lies outside the "
                           "range of the people drawn\nfrom the fitted posterior "
                           "(docs/models/healing.md, 4.3).\n");
+    /* Changes beyond any a study measured: said, with the study, once per layer. */
+    const struct mn_healing_measured_max *mm = res->measured_max;
+    for (int epi = 0; mm && epi < 2; epi++) {
+        double top = epi ? mm->epidermis_pct : mm->collagen_pct, most = sample_max(res, epi);
+        if (top > 0 && most > top)
+            mn__buf_textf(&b,
+                          "%s reaches %+.0f %%, above the largest change any human study in the "
+                          "evidence base measured\n(%+.1f %%, %s): beyond that it is the model's "
+                          "extrapolation, not a measured response.\n",
+                          epi ? "The epidermis" : "Collagen", most, top,
+                          (epi ? mm->epidermis_study : mm->collagen_study)
+                              ? (epi ? mm->epidermis_study : mm->collagen_study)
+                              : "unnamed");
+    }
     mn__buf_textf(&b, "\n");
     if (res->summary) {
         mn__buf_textf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));

@@ -82,6 +82,16 @@ for e in d["endpoints"]:
 assert d["misses"] == sides, (d["misses"], sides)
 assert sum(sides.values()) == d["checked"] - d["inside"]
 PY
+# The summary simulate and plan print beside every projection is this command's
+# (data/posterior/healing-validation.json; docs/models/healing.md, section 4.3).
+expect 0 "" -- python3 - "$TMP/v.json" "$MN_SOURCE_DIR/data/posterior/healing-validation.json" <<'PY'
+import json, sys
+d, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+want = {"checked": d["checked"], "inside": d["inside"], "worse": d["misses"]["worse"],
+        "better": d["misses"]["better"]}
+got = {k: s[k] for k in want}
+assert got == want, ("update data/posterior/healing-validation.json to", want, "from", got)
+PY
 expect 0 "" -- "$MNEEDLE" validate --json --output "$TMP/out.json"
 expect 0 "" -- cmp "$TMP/v.json" "$TMP/out.json"
 

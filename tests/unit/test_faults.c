@@ -382,7 +382,9 @@ static mn_status call_simulate(void)
                                  0,
                                  NULL,
                                  0,
-                                 0};
+                                 0,
+                                 NULL,
+                                 NULL};
         st = mn_healing_write(fx.ctx, &res, 1, sink_write, &out_sink);
         if (!st)
             st = mn_healing_write(fx.ctx, &res, 0, sink_write, &out_sink);

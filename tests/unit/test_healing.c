@@ -914,8 +914,8 @@ static void test_answer(void **state)
     mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
     mn_healing_result res = {&sc,  NULL, 0,    NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
-                             NULL, 0,    NULL, 0,    NULL, 0, 0};
-    char buf[1024];
+                             NULL, 0,    NULL, 0,    NULL, 0, 0,    NULL, NULL};
+    char buf[4096];
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "How long will it last?"));
     assert_non_null(strstr(buf, "simulation"));
@@ -937,6 +937,21 @@ static void test_answer(void **state)
     res.evidence_shallowest_mm = deepest;
     mn_healing_answer(&res, buf, sizeof buf);
     assert_null(strstr(buf, "below the depths studied"));
+    /* The validation summary: said only when known, with the way its misses lean. */
+    assert_null(strstr(buf, "not fitted to"));
+    mn_validation_summary v = {18, 7, 9, 2};
+    res.validation = &v;
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "Checked against 18 published results of studies it was not "
+                                "fitted to, the model's 90 % interval held 7"));
+    assert_non_null(strstr(buf, "in 9 of its 11 misses it promised more"));
+    v = (mn_validation_summary){10, 6, 1, 3};
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "in 3 of its 4 misses it promised less"));
+    v = (mn_validation_summary){10, 6, 2, 2};
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "interval held 6 (docs/validation.md)."));
+    assert_null(strstr(buf, "misses it"));
     /* Truncation is safe. */
     mn_healing_answer(&res, buf, 10);
     assert_int_equal(strlen(buf), 9);

@@ -343,6 +343,53 @@ static void check_schedule(const mn_plan *p)
     assert_true(p->maintenance_interval_days >= 90 && p->maintenance_interval_days <= 365);
 }
 
+/* The course spacing each zone gets is the spacing the plan states for it: the days between its
+ * course visits (those where its site's setting is a course step), gap by gap, are
+ * zones[].course_gaps_days; the interval it aims at, zones[].course_interval_days, is the
+ * concerns' (never below their minimum) plus the findings' blocks; no gap is below it or below
+ * the minimum interval, nor longer than the half interval a session may wait to share a visit
+ * (plus a Sunday moved to the Monday). Returns how many zones had a gap above their interval. */
+static int check_course_spacing(const mn_plan *p)
+{
+    if (!mn_plan_treats(p))
+        return 0;
+    int longer = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_plan_zone *pz = &p->zones[z];
+        const mn_site *site = pz->zone;
+        int interval = course_interval(&p->client, site) + promised(&p->client, site).interval_days;
+        assert_int_equal(pz->course_interval_days, interval);
+        mn_date last = 0;
+        int n = 0, seen = 0, above = 0;
+        for (int i = 0; i < p->n_sessions; i++) {
+            const mn_plan_session *s = &p->sessions[i];
+            int course = 0;
+            for (int k = 0; k < s->n_settings; k++)
+                if (p->zones[s->settings[k].zone].zone == site && s->settings[k].course_step > 0)
+                    course = 1;
+            if (!course)
+                continue;
+            if (seen) {
+                int gap = s->date - last;
+                if (n >= pz->n_course_gaps || pz->course_gaps_days[n] != gap)
+                    fail_msg("%s: course visits %d days apart, the plan states %d (gap %d of %d)",
+                             site->id, gap, n < pz->n_course_gaps ? pz->course_gaps_days[n] : -1,
+                             n + 1, pz->n_course_gaps);
+                assert_true(gap >= interval && gap >= max_min_interval(&p->client, site));
+                assert_true(gap <= interval + interval / 2 + 1);
+                above |= gap > interval;
+                n++;
+            }
+            last = s->date;
+            seen = 1;
+        }
+        assert_int_equal(n, pz->n_course_gaps);
+        assert_int_equal(pz->n_course_gaps, pz->course_sessions - 1);
+        longer += above;
+    }
+    return longer;
+}
+
 /* The interval the projection states is the one its zones keep: when a concern the model does
  * not project (hair loss, melasma) sets a shorter plan interval for its own zones, each zone
  * whose concerns all follow collagen is maintained at the model's interval for them
@@ -899,7 +946,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
-    int projected_gaps = 0, withheld = 0;
+    int projected_gaps = 0, withheld = 0, longer_gaps = 0;
     long roller_zones = 0, pen_zones = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
@@ -920,6 +967,7 @@ static void test_generated_clients(void **state)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
         check_calendar(p);
+        longer_gaps += check_course_spacing(p);
         projected_gaps += check_projected_zone_maintenance(p);
         withheld += check_zone_projection_reasons(p);
         int kinds = check_settings(p);
@@ -946,6 +994,9 @@ static void test_generated_clients(void **state)
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
+    /* ... and zones whose course waits to share a visit, so a gap exceeds its interval. */
+    printf("zones with a course gap above their interval: %d\n", longer_gaps);
+    assert_true(longer_gaps > 100);
     /* Clients with a concern the model does not project beside one it does. */
     printf("projected zones' maintenance gaps checked: %d\n", projected_gaps);
     assert_true(projected_gaps > 50);
