@@ -798,8 +798,15 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     if (!p->aftercare)
         return mn__error(ctx, MN_ENOMEM, "out of memory building aftercare");
     double deepest = 0;
-    for (int z = 0; z < p->n_zones; z++)
+    unsigned treated = 0; /* the areas treated: an item for the face only is not given for a
+                             scalp alone (mn_aftercare.areas) */
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_site *s = p->zones[z].zone;
         deepest = fmax(deepest, p->zones[z].depth_max_mm);
+        treated |= s->facial                 ? MN_AREA_FACE
+                   : !strcmp(s->id, "scalp") ? MN_AREA_SCALP
+                                             : MN_AREA_BODY;
+    }
     int until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
     for (int i = 1; i < p->n_sessions; i++) {
         int gap = (int)(p->sessions[i].date - p->sessions[i - 1].date);
@@ -809,6 +816,8 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     for (size_t i = 0; i < n; i++) {
         const mn_aftercare *a = mn_catalog_aftercare_at(cat, i);
         if (a->min_depth_mm > 0 && deepest < a->min_depth_mm)
+            continue;
+        if (a->areas && !(a->areas & treated))
             continue;
         mn_plan_aftercare *pa = &p->aftercare[p->n_aftercare++];
         pa->item = a;

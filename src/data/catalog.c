@@ -593,12 +593,15 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
                                        "min_depth_mm",
                                        "ongoing_for_concerns",
                                        "ongoing_from_phototype",
+                                       "areas",
                                        NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
+    static const char *const areas[] = {"face", "scalp", "body", NULL};
     mn_status st;
     int kind = 0, here = 0;
     long d0, d1, photo = 0;
-    json_t *ongoing;
+    json_t *ongoing, *where;
+    int has_areas = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &a->source, NULL)) ||
@@ -607,8 +610,22 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
         (st = mn__jint(in, e, p, "day_to", 1, -1, 365, &d1, NULL)) ||
         (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)) ||
         (st = mn__jint(in, e, p, "ongoing_from_phototype", 0, 1, 6, &photo, NULL)) ||
-        (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)))
+        (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)) ||
+        (st = mn__jarr(in, e, p, "areas", 0, 1, 3, &where, &has_areas)))
         return st;
+    a->areas = 0;
+    for (size_t i = 0; has_areas && i < json_array_size(where); i++) {
+        json_t *w = json_array_get(where, i);
+        int k = -1;
+        for (int j = 0; json_is_string(w) && areas[j]; j++)
+            if (!strcmp(json_string_value(w), areas[j]))
+                k = j;
+        if (k < 0)
+            return mn__error(in->ctx, MN_EPARSE,
+                             "%s: %s.areas[%zu]: expected \"face\", \"scalp\" or \"body\"", in->src,
+                             p, i);
+        a->areas |= 1u << k;
+    }
     a->ongoing_phototype = (int)photo;
     a->n_ongoing_concerns = 0;
     if (here)
