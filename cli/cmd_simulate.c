@@ -169,6 +169,13 @@ int cmd_simulate(int argc, char **argv)
     mn_validation_summary validation;
     if ((st = mn_evidence_validation_summary(ctx, &validation)))
         goto fail;
+    /* The largest changes a study measured: above them, the table extrapolates. */
+    struct mn_healing_measured_max measured = {-1, -1, NULL, NULL};
+    if ((st = mn_evidence_bundled_largest_change(ctx, 0, &measured.collagen_pct,
+                                                 &measured.collagen_study)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 1, &measured.epidermis_pct,
+                                                 &measured.epidermis_study)))
+        goto fail;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -185,7 +192,8 @@ int cmd_simulate(int argc, char **argv)
                              shallow_study,
                              studies >= 0,
                              studies,
-                             &validation};
+                             &validation,
+                             &measured};
     st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("simulate", ctx, st, out, csv);

@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fuzz_check(samples[i].day == in->report_days[i]);
         mn_healing_result res = {
             sc, samples, n, lo,   hi, 4, &summary, NULL, MN_HEALING_EXACT, &in->warnings,
-            0,  NULL,    0, NULL, 0,  0, NULL};
+            0,  NULL,    0, NULL, 0,  0, NULL,     NULL};
         fuzz_sink out = {0, 0, 0, 0};
         fuzz_check(mn_healing_write(ctx, &res, 1, fuzz_sink_write, &out) == MN_OK);
         fuzz_check(mn_healing_write(ctx, &res, 0, fuzz_sink_write, &out) == MN_OK);

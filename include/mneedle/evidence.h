@@ -411,6 +411,27 @@ int mn_evidence_longest_followup_days(const mn_evidence *ev, const char **study_
 mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **study_id);
 
 /**
+ * The largest change in papillary collagen (@p epidermal 0) or in the epidermis (1) any human
+ * study in @p ev published as a histometric % change after needling (a mean, or the one value
+ * published, exact or a lower bound): above it, a
+ * simulated change is the model's extrapolation. An endpoint is epidermal when its id or notes
+ * say "epiderm", as the observation model reads it (docs/models/observation.md).
+ * @param study_id  receives the id of the study that measured it (may be NULL).
+ * @return the % change, or -1 when no human study published one.
+ */
+double mn_evidence_largest_change_pct(const mn_evidence *ev, int epidermal, const char **study_id);
+
+/**
+ * mn_evidence_largest_change_pct() of the bundled evidence, found once per process and kept.
+ * @param pct       receives the % change (-1: none published or not known).
+ * @param study_id  receives the study's id (static storage) or NULL.
+ * @return MN_OK; MN_EINVAL; MN_ENOMEM.
+ * Thread-safety: safe from any thread.
+ */
+mn_status mn_evidence_bundled_largest_change(mn_ctx *ctx, int epidermal, double *pct,
+                                             const char **study_id);
+
+/**
  * The shallowest needle length any human study of @p concern in @p ev used, on an arm that
  * publishes it (its needle length, or the low end of its range): below it, a projection for the
  * concern runs the model's dose response at depths no study of that concern measured.

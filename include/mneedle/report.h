@@ -104,6 +104,13 @@ typedef struct {
      * (mn_evidence_validation_summary()): a projected concern's answer says so, and which way
      * its misses lean. NULL: not known, nothing is said. */
     const mn_validation_summary *validation;
+    /* The largest collagen and epidermal changes any human study in the evidence base measured
+     * (mn_evidence_bundled_largest_change(); <= 0: not known) and their studies: a simulated
+     * change above one is said to be the model's extrapolation. NULL: nothing is said. */
+    const struct mn_healing_measured_max {
+        double collagen_pct, epidermis_pct;
+        const char *collagen_study, *epidermis_study;
+    } * measured_max;
 } mn_healing_result;
 
 /**

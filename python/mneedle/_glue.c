@@ -128,6 +128,13 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
     mn_validation_summary validation;
     if ((st = mn_evidence_validation_summary(ctx, &validation)))
         goto done;
+    /* The largest changes a study measured: above them, the table extrapolates. */
+    struct mn_healing_measured_max measured = {-1, -1, NULL, NULL};
+    if ((st = mn_evidence_bundled_largest_change(ctx, 0, &measured.collagen_pct,
+                                                 &measured.collagen_study)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 1, &measured.epidermis_pct,
+                                                 &measured.epidermis_study)))
+        goto done;
     mn_healing_result res = {sc,
                              samples,
                              n,
@@ -144,7 +151,8 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
                              shallow_study,
                              studies >= 0,
                              studies,
-                             &validation};
+                             &validation,
+                             &measured};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);

@@ -124,6 +124,12 @@ static int has(const char *s, const char *word)
     return s && strstr(s, word) != NULL;
 }
 
+/* A histometric endpoint of the epidermis rather than the papillary collagen. */
+static int epidermal_endpoint(const mn_evidence_endpoint *e)
+{
+    return has(e->id, "epiderm") || has(e->notes, "epiderm");
+}
+
 static double mid_range(const double r[2])
 {
     return 0.5 * (r[0] + r[1]);
@@ -542,7 +548,7 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
     if (o->level && (!have_baseline || o->day == 0))
         return have_baseline ? "the baseline itself" : "a level needs the published baseline";
     o->change = map == MAP_WRINKLE && e->quantity == MN_EVIDENCE_CHANGE;
-    o->epidermal = has(e->id, "epiderm") || has(e->notes, "epiderm");
+    o->epidermal = epidermal_endpoint(e);
     return NULL;
 }
 
@@ -1259,6 +1265,40 @@ int mn_evidence_longest_followup_days(const mn_evidence *ev, const char **study_
     return best;
 }
 
+double mn_evidence_largest_change_pct(const mn_evidence *ev, int epidermal, const char **study_id)
+{
+    double best = -1;
+    if (study_id)
+        *study_id = NULL;
+    for (size_t i = 0; ev && i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        if (s->design && !strcmp(s->design, "animal"))
+            continue;
+        for (int k = 0; k < s->n_endpoints; k++) {
+            const mn_evidence_endpoint *e = &s->endpoints[k];
+            if (e->family != MN_EVIDENCE_HISTOLOGY || !e->scale ||
+                strcmp(e->scale, "histometry_pct_change") || !s->arms[e->arm].has_protocol ||
+                epidermal_endpoint(e) != !!epidermal)
+                continue;
+            for (int t = 0; t < e->n_timepoints; t++) {
+                const mn_evidence_timepoint *tp = &e->timepoints[t];
+                /* A mean, or the one value published (exact or a lower bound). */
+                double v =
+                    (tp->have & MN_EVIDENCE_HAVE_MEAN) ? tp->mean
+                    : ((tp->have & MN_EVIDENCE_HAVE_VALUE) && tp->bound != MN_EVIDENCE_AT_MOST)
+                        ? tp->value
+                        : -1;
+                if (v > best) {
+                    best = v;
+                    if (study_id)
+                        *study_id = s->id;
+                }
+            }
+        }
+    }
+    return best;
+}
+
 double mn_evidence_shallowest_needle_mm(const mn_evidence *ev, const char *concern,
                                         const char **study_id)
 {
@@ -1305,6 +1345,8 @@ static pthread_mutex_t bundled_lock = PTHREAD_MUTEX_INITIALIZER;
 static int bundled_known;
 static int followup_days_cached;
 static char followup_study_cached[64];
+static double largest_cached[2];         /* collagen, epidermis: -1 none */
+static char largest_study_cached[2][64]; /* its study */
 static int n_shallow;
 static struct {
     char concern[64], study[64];
@@ -1326,6 +1368,11 @@ static mn_status bundled_facts(mn_ctx *ctx)
         int d = mn_evidence_longest_followup_days(ev, &sid);
         followup_days_cached = d > 0 ? d : 0;
         snprintf(followup_study_cached, sizeof followup_study_cached, "%s", sid ? sid : "");
+        for (int epi = 0; epi < 2; epi++) {
+            largest_cached[epi] = mn_evidence_largest_change_pct(ev, epi, &sid);
+            snprintf(largest_study_cached[epi], sizeof largest_study_cached[epi], "%s",
+                     sid ? sid : "");
+        }
         n_shallow = 0;
         for (size_t i = 0; i < mn_evidence_count(ev); i++) {
             const char *c = mn_evidence_at(ev, i)->concern;
@@ -1362,6 +1409,23 @@ mn_status mn_evidence_bundled_followup(mn_ctx *ctx, int *days, const char **stud
     if (bundled_known) {
         *days = followup_days_cached;
         *study_id = followup_study_cached[0] ? followup_study_cached : NULL;
+    }
+    pthread_mutex_unlock(&bundled_lock);
+    return st;
+}
+
+mn_status mn_evidence_bundled_largest_change(mn_ctx *ctx, int epidermal, double *pct,
+                                             const char **study_id)
+{
+    if (!pct || !study_id)
+        return mn__error(ctx, MN_EINVAL, "evidence: NULL largest-change arguments");
+    *pct = -1;
+    *study_id = NULL;
+    pthread_mutex_lock(&bundled_lock);
+    mn_status st = bundled_facts(ctx);
+    if (bundled_known) {
+        *pct = largest_cached[!!epidermal];
+        *study_id = largest_study_cached[!!epidermal][0] ? largest_study_cached[!!epidermal] : NULL;
     }
     pthread_mutex_unlock(&bundled_lock);
     return st;

@@ -3,8 +3,24 @@
 #include <string.h>
 
 #include "core/json_out.h"
+#include "device/closure.h"
+#include "healing/healing_internal.h"
 #include "mneedle/evidence.h"
 #include "mneedle/report.h"
+
+/* The law a bundled study's values set before the split was declared ("closure": its closure
+ * times, device/closure.c; "pih": its PIH count, healing/pih.c), or NULL. A validation study
+ * that set one is not checked on it (observe.c says so in validate's reasons). */
+static const char *law_set(const mn_evidence_study *s)
+{
+    if (s->user)
+        return NULL;
+    if (mn__closure_law_source(s->id))
+        return "closure";
+    if (mn__pih_law_source(s->id))
+        return "pih";
+    return NULL;
+}
 
 /* Studies per family and role: counts[family][role]. */
 static void tally(const mn_evidence *ev, int counts[MN_EVIDENCE_FAMILY_COUNT][2], int *roles,
@@ -62,6 +78,8 @@ static json_t *evidence_json(const mn_evidence *ev, mn__jout *j)
             mn__jput_str(j, o, "url", s->url);
         mn__jput_str(j, o, "source", s->source);
         mn__jput_bool(j, o, "user", s->user);
+        if (law_set(s))
+            mn__jput_str(j, o, "set_a_law", law_set(s));
         json_t *fl = mn__jput(j, o, "families", json_array());
         int seen[MN_EVIDENCE_FAMILY_COUNT] = {0};
         for (int e = 0; e < s->n_endpoints; e++)
@@ -124,8 +142,21 @@ static void evidence_text(const mn_evidence *ev, mn__buf *b)
         mn__buf_printf(b, "  %-18s %3d / %d\n", mn_evidence_family_name(f),
                        counts[f][MN_EVIDENCE_CALIBRATION], counts[f][MN_EVIDENCE_VALIDATION]);
     mn__buf_printf(b, "\nValues are recorded as published, with the spread published; each file "
-                      "lists what could not be\nverified. Validation studies are never fitted to. "
-                      "Format and split: docs/evidence.md.\n");
+                      "lists what could not be\nverified. Validation studies are never fitted to");
+    int laws = 0;
+    for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        const char *law = law_set(s);
+        if (!law || s->role != MN_EVIDENCE_VALIDATION)
+            continue;
+        mn__buf_printf(b, "%s\n  %s (its %s helped set the %s law)", laws++ ? ";" : ", except",
+                       s->id, strcmp(law, "pih") ? "closure times" : "PIH findings",
+                       strcmp(law, "pih") ? "channel-closure" : "PIH");
+    }
+    if (laws)
+        mn__buf_printf(b, ":\nthose values were in a law before the split was declared, and "
+                          "'mneedle validate' does not check them");
+    mn__buf_printf(b, ".%sFormat and split: docs/evidence.md.\n", laws ? "\n" : " ");
 }
 
 mn_status mn_evidence_write(mn_ctx *ctx, const mn_evidence *ev, int json, mn_writer write,

@@ -12,6 +12,16 @@
 #include "mneedle/report.h"
 #include "report/validation_note.h"
 
+/* The largest collagen (@p epidermal 0) or epidermal change over the report days. */
+static double sample_max(const mn_healing_result *res, int epidermal)
+{
+    double most = -INFINITY;
+    for (int i = 0; i < res->n_samples; i++)
+        most = fmax(most, epidermal ? res->samples[i].epidermis_change_pct
+                                    : res->samples[i].collagen_change_pct);
+    return most;
+}
+
 /* "12 days", "5 months", "3.1 years". */
 static void duration(int days, char *buf, size_t n)
 {
@@ -465,6 +475,18 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             mn__jput_int(&j, sum, "evidence_studies", res->evidence_studies);
         if (mn_concern_projected(res->scenario->concern))
             mn__jput_validation(&j, sum, res->validation);
+        /* Beyond the largest change a study measured (the text's note). */
+        const struct mn_healing_measured_max *mm = res->measured_max;
+        if (mm && mm->collagen_pct > 0 && res->n_samples > 0) {
+            mn__jput_num(&j, sum, "evidence_largest_collagen_change_pct", mm->collagen_pct);
+            mn__jput_bool(&j, sum, "collagen_change_extrapolated",
+                          sample_max(res, 0) > mm->collagen_pct);
+        }
+        if (mm && mm->epidermis_pct > 0 && res->n_samples > 0) {
+            mn__jput_num(&j, sum, "evidence_largest_epidermis_change_pct", mm->epidermis_pct);
+            mn__jput_bool(&j, sum, "epidermis_change_extrapolated",
+                          sample_max(res, 1) > mm->epidermis_pct);
+        }
     }
     mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
     return mn__json_finish(ctx, &j, root, "simulate", write, ud);
@@ -525,6 +547,20 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         mn__buf_textf(&b, "*: the typical person (the model's default constants) lies outside the "
                           "range of the people drawn\nfrom the fitted posterior "
                           "(docs/models/healing.md, 4.3).\n");
+    /* Changes beyond any a study measured: said, with the study, once per layer. */
+    const struct mn_healing_measured_max *mm = res->measured_max;
+    for (int epi = 0; mm && epi < 2; epi++) {
+        double top = epi ? mm->epidermis_pct : mm->collagen_pct, most = sample_max(res, epi);
+        if (top > 0 && most > top)
+            mn__buf_textf(&b,
+                          "%s reaches %+.0f %%, above the largest change any human study in the "
+                          "evidence base measured\n(%+.1f %%, %s): beyond that it is the model's "
+                          "extrapolation, not a measured response.\n",
+                          epi ? "The epidermis" : "Collagen", most, top,
+                          (epi ? mm->epidermis_study : mm->collagen_study)
+                              ? (epi ? mm->epidermis_study : mm->collagen_study)
+                              : "unnamed");
+    }
     mn__buf_textf(&b, "\n");
     if (res->summary) {
         mn__buf_textf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));

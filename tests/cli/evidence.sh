@@ -10,6 +10,11 @@ expect 2 "unknown option" -- "$MNEEDLE" evidence --bogus
 # The bundled base: every study file is listed with its role.
 expect 0 "stdout:Evidence base: [0-9]+ studies, [0-9]+ calibration and [0-9]+ validation" -- "$MNEEDLE" evidence
 expect 0 "stdout:alam2014 +validation +split-face +20 " -- "$MNEEDLE" evidence
+# A validation study whose values helped set a law before the split says so, never "never
+# fitted to" alone; the JSON names the law.
+expect 0 "stdout:^  ogunjimi2020 \(its closure times helped set the channel-closure law\)" -- "$MNEEDLE" evidence
+expect 0 "stdout:^  dogra2014 \(its PIH findings helped set the PIH law\)" -- "$MNEEDLE" evidence
+expect 0 "stdout:\"set_a_law\": \"closure\"" -- "$MNEEDLE" evidence --json
 "$MNEEDLE" evidence --json >"$TMP/ev.json"
 # The embedded base is the one in data/evidence, with the roles SPLIT declares.
 expect 0 "" -- python3 - "$TMP/ev.json" "$EV" <<'PY'

@@ -218,6 +218,15 @@ expect 0 "stdout:in [0-9]+ of its [0-9]+ misses it promised" -- \
     "$MNEEDLE" simulate "$EX/simulate-wrinkles-course.json"
 expect 0 'stdout:"misses_over_promised": [0-9]' -- \
     "$MNEEDLE" simulate "$EX/simulate-wrinkles-course.json" --json
+# Collagen and epidermis above the largest change a human study measured (lotfi2013, +53.2 %
+# and +50 %) are said to be extrapolation; Lotfi's own course, fitted to it, is not.
+expect 0 "stdout:^Collagen reaches \+[0-9]+ %, above the largest change any human study" -- \
+    "$MNEEDLE" simulate "$EX/simulate-wrinkles-course.json"
+expect 0 'stdout:"collagen_change_extrapolated": true' -- \
+    "$MNEEDLE" simulate "$EX/simulate-wrinkles-course.json" --json
+expect 0 'stdout:"collagen_change_extrapolated": false' -- \
+    "$MNEEDLE" simulate "$EX/simulate-lotfi-acne-scars.json" --json
+expect 1 "" -- sh -c "'$MNEEDLE' simulate '$EX/simulate-lotfi-acne-scars.json' | grep -q 'above the largest change'"
 
 expect 2 "empty" -- "$MNEEDLE" simulate /dev/null
 # The 12-month bound: "not the model's need" only when the model's own interval is longer than

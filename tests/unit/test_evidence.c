@@ -6,6 +6,26 @@ MN_TEST_CONTEXT_FIXTURE
 
 /* The bundled validation summary reads, and is consistent: inside and misses within checked.
  * (That it is `mneedle validate`'s own counts is tests/cli/validate.sh.) */
+/* The largest measured change per layer: human studies only (aust2011's animal epidermis,
+ * +140 %, would otherwise win), a mean or a single published value; bundled and direct agree. */
+static void test_largest_change(void **state)
+{
+    (void)state;
+    mn_evidence *ev = NULL;
+    assert_int_equal(mn_evidence_load(ctx, NULL, &ev), MN_OK);
+    const char *sid = NULL;
+    assert_true(fabs(mn_evidence_largest_change_pct(ev, 0, &sid) - 53.2) < 1e-9);
+    assert_string_equal(sid, "lotfi2013");
+    assert_true(fabs(mn_evidence_largest_change_pct(ev, 1, &sid) - 50.0) < 1e-9);
+    assert_string_equal(sid, "lotfi2013");
+    double pct = 0;
+    assert_int_equal(mn_evidence_bundled_largest_change(ctx, 1, &pct, &sid), MN_OK);
+    assert_true(fabs(pct - 50.0) < 1e-9);
+    assert_int_equal(mn_evidence_bundled_largest_change(ctx, 1, NULL, &sid), MN_EINVAL);
+    assert_true(mn_evidence_largest_change_pct(NULL, 0, &sid) < 0 && !sid);
+    mn_evidence_free(ev);
+}
+
 static void test_validation_summary(void **state)
 {
     (void)state;
@@ -219,9 +239,8 @@ static void test_ids_and_sources(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_bundled_studies),
-        cmocka_unit_test(test_validation_summary),
-        cmocka_unit_test(test_study_files_checked),
+        cmocka_unit_test(test_bundled_studies), cmocka_unit_test(test_validation_summary),
+        cmocka_unit_test(test_largest_change),  cmocka_unit_test(test_study_files_checked),
         cmocka_unit_test(test_ids_and_sources),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -383,6 +383,7 @@ static mn_status call_simulate(void)
                                  NULL,
                                  0,
                                  0,
+                                 NULL,
                                  NULL};
         st = mn_healing_write(fx.ctx, &res, 1, sink_write, &out_sink);
         if (!st)

@@ -914,7 +914,7 @@ static void test_answer(void **state)
     mn_healing_scenario sc = pen_wrinkles(s, 3, 28, 45, 730);
     mn_healing_summary sum = summary_of(&sc);
     mn_healing_result res = {&sc,  NULL, 0,    NULL, NULL, 0, &sum, NULL, MN_HEALING_EXACT,
-                             NULL, 0,    NULL, 0,    NULL, 0, 0,    NULL};
+                             NULL, 0,    NULL, 0,    NULL, 0, 0,    NULL, NULL};
     char buf[4096];
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "How long will it last?"));
