@@ -15,6 +15,19 @@ static const char simulation_note[] =
     "sampled patients, not a prediction of a real trial. PIH rates rest on thin evidence "
     "(docs/models/cohort.md).";
 
+/* Cautions: what the output cannot support although nothing in the trial is amiss (so not
+ * warnings, which name an input the planner would not have chosen). A projected concern's
+ * figures hold as the model's forecast, but a comparison of depth or pass arms does not:
+ * docs/models/healing.md section 4.3 ("Depth matters: not supported for pens") gives the
+ * figures. The text output says the same in one line. */
+static const char depth_caution_code[] = "depth_passes_not_supported";
+static const char depth_caution_see[] = "docs/models/healing.md section 4.3";
+static const char depth_caution[] =
+    "needle length and passes change these figures little: the fitted dose response saturates "
+    "at low doses and no calibration study compares depths or passes, so a difference between "
+    "depth or pass arms is not supported by the evidence (docs/models/healing.md, section 4.3, "
+    "\"Depth matters\").";
+
 static double frac(long k, long n)
 {
     return n > 0 ? (double)k / (double)n : 0;
@@ -44,6 +57,15 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         return mn__error(ctx, MN_ENOMEM, "cohort: out of memory building JSON");
     mn__jput_str(&j, root, "version", mn_version());
     mn__jput_warnings(&j, root, &t->warnings);
+    json_t *cautions = mn__jput(&j, root, "cautions", json_array());
+    if (cautions && mn_concern_projected(t->concern)) {
+        json_t *c = mn__jpush(&j, cautions, json_object());
+        if (c) {
+            mn__jput_str(&j, c, "code", depth_caution_code);
+            mn__jput_str(&j, c, "message", depth_caution);
+            mn__jput_str(&j, c, "see", depth_caution_see);
+        }
+    }
     if (t->name[0])
         mn__jput_str(&j, root, "name", t->name);
     mn__jput_int(&j, root, "n", r->n);
@@ -168,6 +190,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                       "Not a forecast for %s: the model does not project it, so its improvement "
                       "columns are the collagen model's (see the warning on $.concern).\n",
                       t->concern->id);
+    else
+        mn__buf_textf(&b, "Caution: %s\n", depth_caution);
     mn__buf_textf(&b, "\n");
     mn__buf_textf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
                   "papillary collagen change, %");

@@ -428,6 +428,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
             json_t *base = mn__jput(j, e, "unadjusted_depth_mm", json_object());
             mn__jput_num(j, base, "start", z->base_start_mm);
             mn__jput_num(j, base, "max", z->base_max_mm);
+            mn__jput_str(j, e, "unadjusted_limited_by", z->base_limited_by);
             mn__jput_int(j, e, "interval_add_days", z->interval_add_days);
             mn__jput(j, e, "held_at_device_min", json_boolean(z->held_at_device_min));
             mn__jput_str(j, e, "adjusted", z->adjusted);

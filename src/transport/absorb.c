@@ -13,12 +13,24 @@
  * water evaporates at the rate props.c derives (occluded: none); before each step the film
  * thins by evaporation with its dissolved mass kept, so it concentrates; anything above the
  * solubility precipitates on the surface as solid, and solid redissolves while liquid is
- * left. When the film is down to 0.1 % of its applied volume it has dried: the solid stays
- * on the surface (a dry deposit is not taken up) and the thin film left exchanges with the
- * skin. The film empties into the channels only by diffusion into their fluid and their
- * walls, so what goes in is bounded by the channels' volume and the tissue's uptake. While it
- * evaporates, steps are at most 1/25 of the time it takes to dry, thin it by at most a quarter
- * of what is left, and one ends on the moment it dries (time_step).
+ * left. Once the film holds less water than the stratum corneum under it (the SC's water
+ * share, 0.3, times its thickness: ~4 um, 0.4 ul/cm2, on the cheek) it no longer wets the SC
+ * as a solution: it concentrates no further in solution, and what evaporation would
+ * concentrate above the level it had there joins the deposit [ASSUMPTION: a film near dryness
+ * has little water to exchange with the SC's water, which the polar route and the SC's water
+ * partition need; no measurement of where a drying aqueous film stops exchanging was found].
+ * When the film is down to 0.1 % of its applied volume it has dried: what is still dissolved
+ * in it joins the solid on the surface (a dry deposit is not taken up), and the thin film
+ * left, a numerical floor that keeps the surface concentration defined, exchanges with the
+ * skin from zero. Before, that floor stayed a saturated solution: for a solute whose
+ * solubility is estimated at the 1,000 mg/ml cap it held up to 10 ug/cm2 in 0.01 ul/cm2 (the
+ * whole of a 1 mg/ml x 10 ul/cm2 dose), which the SC's water share drew in for the rest of
+ * the run: acetyl hexapeptide-8 on intact cheek took up 59 times more open to air than
+ * occluded (2.75 against 0.0465 ug/cm2 at 24 h, 70 % of the dose in the SC). The film empties into
+ * the channels only by diffusion into their fluid and their walls, so what goes in is bounded by
+ * the channels' volume and the tissue's uptake. While it evaporates, steps are at most 1/25 of the
+ * time it takes to dry, thin it by at most a quarter of what is left, and one ends on the moment it
+ * dries (time_step).
  *
  * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
  * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
@@ -390,6 +402,8 @@ void mn__series_release(mn__series *s)
 /* The film on the surface (engine units: µm, µg/cm³ µm³). */
 typedef struct {
     double h0, floor, evap_um_h, dry_h, sol, solid;
+    double wet_um; /* below this thickness the film no longer wets the SC (see the top) */
+    double c_wet;  /* its concentration when it reached wet_um (HUGE_VAL before) */
 } film_state;
 
 /* The hour the film open to air reaches its dry floor (HUGE_VAL occluded): it thins
@@ -401,6 +415,17 @@ double mn__absorb_film_dry_h(const mn_absorb_scenario *s, const mn_absorb_params
     return s->dose_ul_cm2 * (1 - MN_FILM_DRY_FRACTION) / p->evaporation_ul_cm2_h;
 }
 
+/* The hour a film open to air thins to the water the SC holds under it (film_state.wet_um),
+ * HUGE_VAL occluded or applied thinner; time_step() lands a step on it, so that the level the
+ * film keeps from then on does not depend on where steps fall. */
+static double film_wet_h(const mn_absorb_scenario *s, const mn_absorb_params *p)
+{
+    double wet_ul = MN_SC_WATER_SHARE * p->layers.sc_um / 10.0; /* 10 um = 1 ul/cm2 */
+    if (!(p->evaporation_ul_cm2_h > 0) || s->dose_ul_cm2 <= wet_ul)
+        return HUGE_VAL;
+    return (s->dose_ul_cm2 - wet_ul) / p->evaporation_ul_cm2_h;
+}
+
 static void film_init(mn__adi *g, const mn_absorb_scenario *s, const mn_absorb_params *p,
                       film_state *f)
 {
@@ -410,17 +435,22 @@ static void film_init(mn__adi *g, const mn_absorb_scenario *s, const mn_absorb_p
     f->dry_h = mn__absorb_film_dry_h(s, p);
     f->sol = p->solubility_ug_ml;
     f->solid = 0;
+    f->wet_um = MN_SC_WATER_SHARE * p->layers.sc_um;
+    f->c_wet = HUGE_VAL;
     double ud = g->u[g->ncell];
     if (ud > f->sol) { /* applied above its solubility: the excess is a suspension */
         f->solid = (ud - f->sol) * g->donor_h_um * g->area_um2;
         g->u[g->ncell] = f->sol;
     }
+    if (f->evap_um_h > 0 && f->h0 <= f->wet_um) /* applied thinner than that already */
+        f->c_wet = g->u[g->ncell];
 }
 
 /* The film over the step ending at hour @p t1, before the transport step: evaporation to
  * its thickness at t1, h0 - e t1 (the floor from the drying hour on, which a step ends on
- * exactly), then precipitation or dissolution at the solubility. Mass in film + solid is
- * unchanged. */
+ * exactly); below wet_um no concentration beyond c_wet, and at the floor nothing left
+ * dissolved (see the top); then precipitation or dissolution at the solubility. Mass in film
+ * + solid is unchanged. */
 static void film_step(mn__adi *g, film_state *f, double t1)
 {
     double area = g->area_um2, h = g->donor_h_um, ud = g->u[g->ncell];
@@ -428,14 +458,24 @@ static void film_step(mn__adi *g, film_state *f, double t1)
         double h1 = t1 >= f->dry_h - 1e-12 ? f->floor : f->h0 - f->evap_um_h * t1;
         if (h1 < f->floor)
             h1 = f->floor;
+        if (h1 < f->wet_um * (1 - 1e-9) && f->c_wet == HUGE_VAL) /* its level at wet_um */
+            f->c_wet = (ud * h / f->wet_um < f->sol ? ud * h / f->wet_um : f->sol);
         ud *= h / h1;
         h = h1;
         g->donor_h_um = h1;
+        if (ud > f->c_wet) {
+            f->solid += (ud - f->c_wet) * h * area;
+            ud = f->c_wet;
+        }
+        if (h1 <= f->floor) { /* dried */
+            f->solid += ud * h * area;
+            ud = 0;
+        }
     }
     if (ud > f->sol) {
         f->solid += (ud - f->sol) * h * area;
         ud = f->sol;
-    } else if (f->solid > 0 && h > f->floor) {
+    } else if (f->solid > 0 && h > f->floor && h >= f->wet_um) {
         double take = (f->sol - ud) * h * area;
         if (take > f->solid)
             take = f->solid;
@@ -551,6 +591,9 @@ static double time_step(const mn_absorb_scenario *s, const mn_absorb_params *p, 
         thin_cap = MN_FILM_THIN_STEP * (s->dose_ul_cm2 - e * t) / e / res;
         if (dry_h < next_report)
             next_report = dry_h;
+        double wet_h = film_wet_h(s, p);
+        if (t < wet_h - 1e-12 && wet_h < next_report)
+            next_report = wet_h;
     }
     if (kind == 2 && phi_now > 0.01) {
         double cap = split_cap_h(s, p, t) / res;

@@ -9,6 +9,11 @@
  * engine keeps this much liquid so the surface concentration stays defined). */
 #define MN_FILM_DRY_FRACTION 1e-3
 
+/* The hydrated stratum corneum's water share by volume, its partition coefficient for a
+ * hydrophilic solute [ASSUMPTION, ~30 % water: props.c]; the film also uses it for the water
+ * the SC holds under a drying film (absorb.c). */
+#define MN_SC_WATER_SHARE 0.3
+
 /* The hour a film open to air reaches that floor, thinning linearly at the scenario's
  * evaporation rate; HUGE_VAL when nothing evaporates (occluded). */
 double mn__absorb_film_dry_h(const mn_absorb_scenario *s, const mn_absorb_params *p);

@@ -81,6 +81,7 @@
 #include "core/consts.h"
 #include "core/internal.h"
 #include "mneedle/transport.h"
+#include "transport/absorb_internal.h"
 
 #define MN_KB               1.380649e-23 /* J/K */
 #define MN_NA               6.02214076e23
@@ -95,7 +96,7 @@
 #define MN_LATENT_J_KG      2.43e6 /* latent heat of water at ~30 °C */
 #define MN_GSE_MP_C         MN_ABSORB_GSE_MP_C
 #define MN_SOLUBILITY_CAP   1000.0 /* mg/ml */
-#define MN_SC_WATER_K       0.3
+#define MN_SC_WATER_K       MN_SC_WATER_SHARE
 #define MN_TISSUE_WATER_K   0.7
 #define MN_TISSUE_BINDING   0.02
 #define MN_CLEARANCE_MAX_H  1.8

@@ -156,6 +156,14 @@ expect 0 "the model does not project large-pores: no study in the evidence base"
     "$MNEEDLE" cohort --n 10 "$TMP/pores.json"
 expect 0 'stdout:"projection_applies": true' -- "$MNEEDLE" cohort --json --n 10 "$T"
 expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 10 '$T' 2>&1 | grep -q 'not project\|Not a forecast'"
+# A projected concern's figures come with the caution that depth and passes barely move them
+# (docs/models/healing.md section 4.3), as a line of the text and an entry of cautions[], not a
+# warning (nothing in the trial is amiss); an unprojected one has an empty cautions[].
+expect 0 "stdout:^Caution: needle length and passes change these figures little: .*healing\.md, section 4\.3" -- "$MNEEDLE" cohort --n 10 "$T"
+no_stderr "a projected trial's caution"
+expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$T' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"warnings\"] == [] and [c[\"code\"] for c in d[\"cautions\"]] == [\"depth_passes_not_supported\"], d[\"cautions\"]'"
+expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$TMP/melasma.json' | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"cautions\"] == []'"
+expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 10 '$TMP/melasma.json' | grep -q '^Caution'"
 expect 2 "cannot open" -- "$MNEEDLE" cohort "$TMP/missing.json"
 expect 2 "--threads" -- "$MNEEDLE" cohort --threads 0 "$T"
 expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The absorb text report says what its numbers mean: the 40 % claim's verdict is judged where
+# the ratio is an enhancement, not after the needled side has used up the dose.
+. "$MN_SOURCE_DIR/tests/cli/lib.sh"
+
+pen() { # pen NAME CONC OCCLUDED: Dermapen 4, 1 mm x 2, cheek, 10 ul/cm2, 24 h, no band
+    cat <<JSON
+{"site": "cheek", "patient": {"age": 45, "sex": "female", "fitzpatrick": 3},
+ "device": "dermapen-4", "needle_mm": 1.0, "passes": 2,
+ "product": {"name": "$1", "concentration_mg_ml": $2, "dose_ul_cm2": 10},
+ "occluded": $3, "hours": 24, "report_hours": [1, 6, 24], "band_runs": 0}
+JSON
+}
+
+# Lidocaine occluded: x12.9 at 6 h (past intact skin's lag), x1.56 at 24 h once the needled
+# side has taken up the whole dose. The verdict is judged at 6 h and the late ratio is named
+# for what it is; it used to read "about the claim" from the 24 h ratio.
+pen lidocaine 40 true > "$TMP/lido.json"
+expect 0 "stdout:judged at 6 h, the first report hour past intact skin's lag time: far more" -- \
+    "$MNEEDLE" absorb "$TMP/lido.json"
+tr '\n' ' ' < "$TMP/out" > "$TMP/lido.txt"
+expect 0 "stdout:the needled skin has taken up 100% of the dose, so the ratio there \(x1.56\) is the dose over what intact skin took up, not an enhancement" -- \
+    cat "$TMP/lido.txt"
+expect 1 "" -- grep -q "about the claim" "$TMP/lido.txt"
+# Niacinamide: intact skin takes up a third of the dose, so the report does not say it lets
+# the molecule through "so little".
+pen niacinamide 50 true > "$TMP/nia.json"
+expect 0 "stdout:far more than 1.4x, although intact skin takes up" -- \
+    "$MNEEDLE" absorb "$TMP/nia.json"
+expect 1 "" -- grep -q "so little" "$TMP/out"
+# Vitamin C open to air: intact skin takes up little, and the report says how little.
+pen ascorbic-acid 150 false > "$TMP/vc.json"
+"$MNEEDLE" absorb "$TMP/vc.json" | tr '\n' ' ' > "$TMP/vc.txt"
+expect 0 "stdout:lets this molecule through so little \([0-9.e+-]+% of the dose by 24 h\)" -- \
+    cat "$TMP/vc.txt"
+finish
