@@ -200,10 +200,12 @@ typedef struct {
     double effective_depth_max_um; /* at the maximum depth */
     double anatomy_cap_mm;         /* longest setting that keeps the channel in the dermis */
     double passes;
-    const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device", or
-                               "precautions" when a finding's adjust block lowered the maximum
-                               below those */
-    char why[320];          /* one sentence on how the range was chosen */
+    const char *limited_by;      /* "concern", "zone", "phototype", "anatomy", "device", or
+                                    "precautions" when a finding's adjust block lowered the maximum
+                                    below those */
+    const char *base_limited_by; /* the bound before the findings' adjustments (limited_by
+                                    without "precautions") */
+    char why[400];               /* one sentence on how the range was chosen */
     /* One setting per body site and visit. A site listed for several concerns is needled
      * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
      * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */

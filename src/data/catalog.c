@@ -26,9 +26,8 @@ extern const struct mn__embedded_file mn__embedded_files[];
 /* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES and adverse_events.json
  * are what plans are made from (the plan names the persistent cited adverse events in its
  * risks, src/clinic/plan.c); scales.json is read by the clinic record (src/store/scales.c)
- * through mn__catalog_file, and adverse_events.json, loaded here, by the record too. The
- * catalogue hash a stored plan records (src/store/db.c) names the first MN__CATALOG_PLAN_FILES
- * only, so an edit to adverse_events.json changes a plan's risk line unhashed. */
+ * through mn__catalog_file, and adverse_events.json, loaded here, by the record too. Which
+ * files the catalogue hash a stored plan records covers: mn__catalog_hash_covers. */
 enum {
     F_DEVICES,
     F_SITES,
@@ -765,9 +764,10 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
     struct mn_catalog *cat = mn__calloc(1, sizeof *cat);
     if (!cat)
         return mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+    pthread_mutex_init(&cat->hash_lock, NULL);
     mn_status st = data_dir ? check_dir(ctx, data_dir) : MN_OK;
     if (st) {
-        mn__free(cat);
+        mn__catalog_free(cat);
         return st;
     }
     char(*src)[sizeof cat->sources[0]] = cat->sources; /* each file's name in messages */
@@ -969,9 +969,23 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat->references);
     mn__free(cat->pretreatment);
     mn__free(cat->adverse_events);
+    pthread_mutex_destroy(&cat->hash_lock);
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
     mn__free(cat);
+}
+
+int mn__catalog_hash_covers(int version, int file)
+{
+    if (file < 0 || file >= F_COUNT)
+        return 0;
+    switch (version) {
+    case 1:
+        return file < MN__CATALOG_PLAN_FILES;
+    case 2:
+        return file < MN__CATALOG_PLAN_FILES || file == F_ADVERSE_EVENTS;
+    }
+    return 0;
 }
 
 json_t *mn__catalog_file(const mn_catalog *cat, const char *name, const char **src)
