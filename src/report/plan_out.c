@@ -11,6 +11,7 @@
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
 #include "report/html_internal.h"
+#include "report/validation_note.h"
 
 /* Schedule lines fit an 80-column terminal: a visit's settings go under it, indented. */
 #define SCHEDULE_WIDTH  79
@@ -382,7 +383,8 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
     }
 }
 
-static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
+static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
+                         const mn_validation_summary *v)
 {
     char buf[11];
     json_t *root = json_object();
@@ -569,6 +571,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
         mn__jput_int(j, proj, "maintenance_interval_days_low", p->maintenance_interval_low_days);
         mn__jput_int(j, proj, "maintenance_interval_days_high", p->maintenance_interval_high_days);
         mn__jput_str(j, proj, "range_note", mn_healing_range_note(p->lasting_band_draws));
+        mn__jput_validation(j, proj, v);
         if (p->evidence_followup_days > 0) {
             mn__jput_int(j, proj, "evidence_followup_days", p->evidence_followup_days);
             mn__jput_bool(j, proj, "durability_extrapolated", p->lasting_extrapolated);
@@ -727,7 +730,8 @@ static void course_spacing_text(mn__buf *b, const mn_plan *p)
     }
 }
 
-static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
+static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
+                      const mn_validation_summary *v)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
@@ -906,6 +910,10 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
                           p->zones[p->lasting_zone].concern->id);
     }
     mn__buf_textf(b, "  %s\n", p->projection_note);
+    if (p->has_lasting) {
+        char said[400];
+        mn__buf_textf(b, "  %s\n", mn__validation_sentence(v, said, sizeof said));
+    }
     if (listed && !p->has_lasting) {
         mn__buf_textf(b, "  Each treated zone:\n");
         for (int k = 0; k < p->n_zones_not_projected; k++)
@@ -944,14 +952,19 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
 {
     if (!ctx || !plan || !write)
         return mn__error(ctx, MN_EINVAL, "mn_plan_write: NULL argument");
+    /* How far the model has been borne out, said beside the projection (validation_note.h). */
+    mn_validation_summary v;
+    mn_status st = mn_evidence_validation_summary(ctx, &v);
+    if (st)
+        return st;
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan);
+        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan, &v);
         return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    plan_text(&b, mn_ctx_catalog(ctx), plan);
+    plan_text(&b, mn_ctx_catalog(ctx), plan, &v);
     return emit_text(ctx, &b, write, userdata);
 }
