@@ -120,7 +120,9 @@ static int solubility_caution(const mn_absorb_scenario *s, const mn_absorb_resul
 static int bleeding(const mn_absorb_result *r)
 {
     const mn_absorb_params *p = &r->params;
-    return p->punctures_per_cm2 > 0 && p->channel_depth_um > p->layers.sc_um + p->layers.ve_um;
+    /* Excised skin in a Franz cell has no blood flow to bleed. */
+    return !p->franz && p->punctures_per_cm2 > 0 &&
+           p->channel_depth_um > p->layers.sc_um + p->layers.ve_um;
 }
 
 /* Appends prefix and text, then ".\n", breaking the text at spaces into lines of at most
@@ -384,13 +386,19 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
                       "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
                       "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
-                      "volume and %.3g cm2 of wall per cm2; closure half-life %.2g h "
-                      "(%.2g-%.2g)\n",
+                      "volume and %.3g cm2 of wall per cm2; ",
                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
                       p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
-                      p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2,
-                      p->closure_half_life_h, p->closure_half_life_lo_h, p->closure_half_life_hi_h);
+                      p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2);
+        if (p->franz) /* excised skin does not repair its barrier (props.c) */
+            mn__buf_textf(&b,
+                          "channels stay open in vitro\n  (excised skin does not repair its "
+                          "barrier; in vivo the closure half-life would be %.2g h)\n",
+                          p->closure_half_life_h);
+        else
+            mn__buf_textf(&b, "closure half-life %.2g h (%.2g-%.2g)\n", p->closure_half_life_h,
+                          p->closure_half_life_lo_h, p->closure_half_life_hi_h);
     } else {
         mn__buf_textf(&b, "Device: none (intact skin)\n");
     }
@@ -448,12 +456,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "(docs/models/transport.md, Band).\n",
                       r->solver_field ? "3D patch" : "unit cell");
     mn__buf_textf(&b,
-                  "Franz view: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
+                  "%s: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
                   "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "
                   "x%.3g, for %g ug/cm2 applied.\n",
-                  r->max_flux_ug_cm2_h, r->max_flux_hour, r->lag_time_h,
-                  r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour, r->intact_lag_time_h,
-                  r->flux_enhancement, p->dose_ug_cm2);
+                  p->franz ? "Franz view" : "Flux summary", r->max_flux_ug_cm2_h, r->max_flux_hour,
+                  r->lag_time_h, r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour,
+                  r->intact_lag_time_h, r->flux_enhancement, p->dose_ug_cm2);
     if (p->franz) {
         mn__buf_textf(&b,
                       "Franz cell (in vitro: no blood flow, channels stay open, a sink receptor "
@@ -461,14 +469,32 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       p->layers.sc_um + p->layers.ve_um + p->layers.papillary_um +
                           p->layers.reticular_um,
                       "hour", "receptor", "intact", "ratio (10-90%)", "flux", "skin ratio");
+        /* As in the main table: before intact skin's lag time (its receptor's, for the
+         * receptor ratio) the ratio divides by next to nothing, so it is not printed. */
+        int rec_lag = 0;
         for (size_t m = 0; m < r->n_samples; m++) {
             const mn_absorb_sample *x = &r->samples[m];
-            char rr[64];
-            snprintf(rr, sizeof rr, "%.3g (%.3g-%.3g)", x->receptor_ratio, x->receptor_ratio_lo,
-                     x->receptor_ratio_hi);
-            mn__buf_textf(&b, "%8g %12.4g %12.4g %21s %12.4g %12.3g\n", x->hour, x->receptor_ug_cm2,
-                          x->intact_receptor_ug_cm2, rr, x->receptor_flux_ug_cm2_h, x->skin_ratio);
+            char rr[64], sr[32];
+            if (isfinite(r->intact_receptor_lag_time_h) &&
+                x->hour < r->intact_receptor_lag_time_h) {
+                snprintf(rr, sizeof rr, "in lag***");
+                rec_lag = 1;
+            } else {
+                snprintf(rr, sizeof rr, "%.3g (%.3g-%.3g)", x->receptor_ratio, x->receptor_ratio_lo,
+                         x->receptor_ratio_hi);
+            }
+            if (in_intact_lag(r, x))
+                snprintf(sr, sizeof sr, "in lag**");
+            else
+                snprintf(sr, sizeof sr, "%.3g", x->skin_ratio);
+            mn__buf_textf(&b, "%8g %12.4g %12.4g %21s %12.4g %12s\n", x->hour, x->receptor_ug_cm2,
+                          x->intact_receptor_ug_cm2, rr, x->receptor_flux_ug_cm2_h, sr);
         }
+        if (rec_lag)
+            mn__buf_textf(&b,
+                          "***: the intact receptor is still within its lag time (%.2g h): the "
+                          "ratio would divide by next\n  to nothing (the JSON keeps it).\n",
+                          r->intact_receptor_lag_time_h);
         mn__buf_textf(&b,
                       "  Receptor: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
                       "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal "

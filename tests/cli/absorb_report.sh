@@ -27,10 +27,34 @@ expect 1 "" -- grep -q "about the claim" "$TMP/lido.txt"
 pen niacinamide 50 true > "$TMP/nia.json"
 expect 0 "stdout:far more than 1.4x, although intact skin takes up" -- \
     "$MNEEDLE" absorb "$TMP/nia.json"
-expect 1 "" -- grep -q "so little" "$TMP/out"
+cp "$TMP/out" "$TMP/nia.txt" # expect empties $TMP/out before grep would read it
+expect 1 "" -- grep -q "so little" "$TMP/nia.txt"
 # Vitamin C open to air: intact skin takes up little, and the report says how little.
 pen ascorbic-acid 150 false > "$TMP/vc.json"
 "$MNEEDLE" absorb "$TMP/vc.json" | tr '\n' ' ' > "$TMP/vc.txt"
 expect 0 "stdout:lets this molecule through so little \([0-9.e+-]+% of the dose by 24 h\)" -- \
     cat "$TMP/vc.txt"
+
+# In vivo the flux line is a flux summary, not a "Franz view".
+expect 0 "stdout:^Flux summary: largest mean flux" -- "$MNEEDLE" absorb "$TMP/lido.json"
+cp "$TMP/out" "$TMP/lido.out"
+expect 1 "" -- grep -q "Franz view" "$TMP/lido.out"
+
+# A Franz cell run does not contradict itself: its channels stay open (no closure half-life in
+# the header), excised skin does not bleed, and receptor ratios are not printed while the
+# intact receptor is still in its lag time (the main table's rule).
+sed 's/"passes": 2,/"passes": 2, "setup": "franz",/; s/"name": "[a-z-]*", "concentration_mg_ml": [0-9]*/"name": "acetyl-hexapeptide-8", "concentration_mg_ml": 1/' \
+    "$TMP/lido.json" > "$TMP/franz.json"
+grep -q '"setup": "franz"' "$TMP/franz.json" || { echo "FAIL: franz scenario not made"; exit 1; }
+expect 0 "stdout:channels stay open in vitro" -- "$MNEEDLE" absorb "$TMP/franz.json"
+cp "$TMP/out" "$TMP/franz.txt"
+expect 1 "" -- grep -q "closure half-life [0-9.]* h (" "$TMP/franz.txt"
+expect 1 "" -- grep -qi "bleeding" "$TMP/franz.txt"
+expect 0 "stdout:^Franz view: largest mean flux" -- cat "$TMP/franz.txt"
+expect 0 "stdout:^ +1 +[0-9.e+-]+ +[0-9.e+-]+ +in lag\*\*\* " -- cat "$TMP/franz.txt"
+expect 0 "stdout:the intact receptor is still within its lag time" -- cat "$TMP/franz.txt"
+"$MNEEDLE" absorb "$TMP/franz.json" --json > "$TMP/franz.out.json"
+expect 1 "" -- grep -qi "bleeding" "$TMP/franz.out.json"
+# In vivo at the same depth the bleeding caution stays.
+expect 0 "stdout:pinpoint bleeding" -- "$MNEEDLE" absorb "$TMP/lido.json"
 finish
