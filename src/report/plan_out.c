@@ -204,6 +204,15 @@ static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
     mn__jput(j, obj, key, day >= 0 ? json_integer(day) : json_null());
 }
 
+/* back_to_baseline_day's 10-90 % range (null: that percentile beyond the 40 years searched)
+ * and the share of the range's people not back within the search. */
+static void put_baseline_range(mn__jout *j, json_t *obj, int low, int high, double beyond)
+{
+    put_day_or_null(j, obj, "back_to_baseline_day_low", low);
+    put_day_or_null(j, obj, "back_to_baseline_day_high", high);
+    mn__jput_num(j, obj, "back_to_baseline_beyond_fraction", beyond);
+}
+
 /* The peak's median over the band's people (null without drawn people) and whether its range
  * was widened to hold the typical person's peak (simulate's summary names). */
 static void put_median(mn__jout *j, json_t *obj, const mn_plan *p)
@@ -269,6 +278,8 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     put_median(j, sum, p);
     put_day_or_null(j, sum, "durability_days_low", p->lasting_durability_low_days);
     put_day_or_null(j, sum, "durability_days_high", p->lasting_durability_high_days);
+    put_baseline_range(j, sum, p->lasting_back_to_baseline_low_day,
+                       p->lasting_back_to_baseline_high_day, p->lasting_baseline_beyond_fraction);
     mn__jput_num(j, sum, "target_fraction", p->options.target_fraction);
     mn__jput_int(j, sum, "maintenance_interval_days", p->lasting_interval_days);
     mn__jput_int(j, sum, "maintenance_interval_days_low", p->maintenance_interval_low_days);
@@ -285,6 +296,7 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     if (p->evidence_followup_days > 0) {
         mn__jput_int(j, sum, "evidence_followup_days", p->evidence_followup_days);
         mn__jput_bool(j, sum, "durability_extrapolated", p->lasting_extrapolated);
+        mn__jput_bool(j, sum, "baseline_extrapolated", p->lasting_baseline_extrapolated);
     }
     if (p->evidence_shallowest_mm > 0) {
         mn__jput_num(j, sum, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
@@ -319,13 +331,17 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
         put_day_or_null(j, e, "durability_days_low", zp->durability_low_days);
         put_day_or_null(j, e, "durability_days_high", zp->durability_high_days);
         put_day_or_null(j, e, "back_to_baseline_day", zp->back_to_baseline_day);
+        put_baseline_range(j, e, zp->back_to_baseline_low_day, zp->back_to_baseline_high_day,
+                           zp->baseline_beyond_fraction);
         mn__jput_int(j, e, "maintenance_interval_days", zp->maintenance_interval_days);
         mn__jput_str(j, e, "maintenance_interval_bound", bound_name(zp->interval_bound_side));
         if (zp->interval_bound_side > 0)
             put_day_or_null(j, e, "maintenance_interval_unbounded_days",
                             zp->interval_unbounded_days);
-        if (p->evidence_followup_days > 0)
+        if (p->evidence_followup_days > 0) {
             mn__jput_bool(j, e, "durability_extrapolated", zp->durability_extrapolated);
+            mn__jput_bool(j, e, "baseline_extrapolated", zp->baseline_extrapolated);
+        }
         if (zp->evidence_shallowest_mm > 0) {
             mn__jput_num(j, e, "evidence_shallowest_needle_mm", zp->evidence_shallowest_mm);
             mn__jput_str(j, e, "evidence_shallowest_study", zp->evidence_shallowest_study);
@@ -549,6 +565,9 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
                  p->lasting_durability_high_days >= 0
                      ? json_integer(p->lasting_durability_high_days)
                      : json_null());
+        put_baseline_range(j, proj, p->lasting_back_to_baseline_low_day,
+                           p->lasting_back_to_baseline_high_day,
+                           p->lasting_baseline_beyond_fraction);
         mn__jput_int(j, proj, "maintenance_interval_days_low", p->maintenance_interval_low_days);
         mn__jput_int(j, proj, "maintenance_interval_days_high", p->maintenance_interval_high_days);
         mn__jput_str(j, proj, "range_note", mn_healing_range_note(p->lasting_band_draws));
@@ -556,6 +575,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         if (p->evidence_followup_days > 0) {
             mn__jput_int(j, proj, "evidence_followup_days", p->evidence_followup_days);
             mn__jput_bool(j, proj, "durability_extrapolated", p->lasting_extrapolated);
+            mn__jput_bool(j, proj, "baseline_extrapolated", p->lasting_baseline_extrapolated);
         }
         if (p->evidence_shallowest_mm > 0) {
             mn__jput_num(j, proj, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
