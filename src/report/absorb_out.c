@@ -376,8 +376,11 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     const mn_absorb_params *p = &r->params;
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_textf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
-                  s->occluded ? "occluded" : "open to air", s->hours);
+    mn__buf_textf(&b, "Serum delivery (simulation), %s, %s for %g h%s\n", s->site->name,
+                  s->occluded ? "occluded" : "open to air", s->hours,
+                  s->occluded_default ? " (occluded: the default; set \"occluded\": false for "
+                                        "a serum left open to air)"
+                                      : "");
     mn__buf_textf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
                   s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
                   p->dose_ug_cm2);

@@ -57,4 +57,14 @@ expect 0 "stdout:the intact receptor is still within its lag time" -- cat "$TMP/
 expect 1 "" -- grep -qi "bleeding" "$TMP/franz.out.json"
 # In vivo at the same depth the bleeding caution stays.
 expect 0 "stdout:pinpoint bleeding" -- "$MNEEDLE" absorb "$TMP/lido.json"
+
+# "occluded" left out: the default (occluded) applies, and the report says so; given, it
+# does not.
+sed 's/"occluded": true, //' "$TMP/lido.json" > "$TMP/nokey.json"
+grep -q occluded "$TMP/nokey.json" && { echo "FAIL: occluded still in the scenario"; exit 1; }
+expect 0 'stdout:^Serum delivery \(simulation\), Cheek, occluded for 24 h \(occluded: the default; set "occluded": false for a serum left open to air\)' -- \
+    "$MNEEDLE" absorb "$TMP/nokey.json"
+expect 0 "stdout:^Serum delivery \(simulation\), Cheek, occluded for 24 h$" -- \
+    "$MNEEDLE" absorb "$TMP/lido.json"
+expect 0 'stdout:"occluded" defaults to' -- "$MNEEDLE" absorb --help
 finish
