@@ -81,7 +81,9 @@ static const cli_command command = {
         "  - channels are open water-filled cones to the open depth; their open area closes by\n"
         "    the closure law shared with the healing model; perfused subcutis is a sink;\n"
         "  - unit cell: every channel identical, each with its share of skin; the 3D patch\n"
-        "    uses the seeded field (pen stamps along strokes, roller holes along rows).\n",
+        "    uses the seeded field (pen stamps along strokes, roller holes along rows);\n"
+        "  - \"occluded\" defaults to true (covered) when left out, and the report says so;\n"
+        "    set \"occluded\": false for a serum left open to air, as clinics usually apply it.\n",
 };
 
 /* A run estimated to take longer than this says so before it starts (mn_absorb_estimate()). */

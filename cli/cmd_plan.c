@@ -55,6 +55,8 @@ static const cli_command command = {
         "clinic limit (eyelids and forehead 0.5 mm), by anatomy (the channel must stay inside\n"
         "the dermis of that site for this age and sex, with a margin) and by the device's range;\n"
         "treatment starts at the low end. Each zone's line says which limit applied and why.\n"
+        "Scars may go past the usual 1.5 mm on the cheeks, chin and jawline for phototypes\n"
+        "I-III only: darker skin stays within 1.5 mm on the face, whatever the concern.\n"
         "Settings are ones the device has: a pen's step, or a length a roller is sold in.\n"
         "Passes: a pen makes the concern's usual passes, a roller its own ('mneedle catalog\n"
         "devices', PASSES: 15, the rolling of the roller studies).\n"

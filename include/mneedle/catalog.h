@@ -194,7 +194,17 @@ typedef struct {
     const char *ongoing_concerns[8];
     int n_ongoing_concerns;
     int ongoing_phototype;
+    /* Only when the plan treats one of these areas (bits of mn_aftercare_area; 0 = always):
+     * make-up is a face item, hair products a scalp one. */
+    unsigned areas;
 } mn_aftercare;
+
+/** Areas an aftercare item may be limited to (mn_aftercare.areas). */
+typedef enum {
+    MN_AREA_FACE = 1u,  /* a facial zone (sites[].facial) */
+    MN_AREA_SCALP = 2u, /* the scalp */
+    MN_AREA_BODY = 4u   /* any other zone: neck, body */
+} mn_aftercare_area;
 
 /** A pre-treatment instruction: what to stop or start before the first visit
  *  (the `pretreatment` list of data/aftercare.json). */

@@ -200,10 +200,12 @@ typedef struct {
     double effective_depth_max_um; /* at the maximum depth */
     double anatomy_cap_mm;         /* longest setting that keeps the channel in the dermis */
     double passes;
-    const char *limited_by; /* "concern", "zone", "phototype", "anatomy", "device", or
-                               "precautions" when a finding's adjust block lowered the maximum
-                               below those */
-    char why[320];          /* one sentence on how the range was chosen */
+    const char *limited_by;      /* "concern", "zone", "phototype", "anatomy", "device", or
+                                    "precautions" when a finding's adjust block lowered the maximum
+                                    below those */
+    const char *base_limited_by; /* the bound before the findings' adjustments (limited_by
+                                    without "precautions") */
+    char why[400];               /* one sentence on how the range was chosen */
     /* One setting per body site and visit. A site listed for several concerns is needled
      * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
      * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */
@@ -283,6 +285,12 @@ typedef struct {
     /* Peak until half the peak is lost, its 10-90 % range, and the day the skin is back at its
      * start (-1: not within the 40 years searched). */
     int durability_days, durability_low_days, durability_high_days, back_to_baseline_day;
+    /* back_to_baseline_day's 10-90 % range (-1: that percentile beyond the 40 years searched),
+     * the share of the range's people not back within the search, and 1 when the day stated
+     * (or the top of its range) lies beyond the evidence base's longest follow-up. */
+    int back_to_baseline_low_day, back_to_baseline_high_day;
+    double baseline_beyond_fraction;
+    int baseline_extrapolated;
     /* The model's maintenance interval for this zone (the longest in the 3-12 month bounds
      * that keeps target_fraction of its peak), which bound binds it (-1 the shortest, +1 the
      * longest, 0 none) and, with +1, the model's own interval (-1: beyond the search). */
@@ -394,6 +402,12 @@ typedef struct {
      * the maintenance interval each virtual person would need; lasting_band_draws is the
      * projection's band_draws (for mn_healing_range_note()). */
     int lasting_durability_low_days, lasting_durability_high_days;
+    /* back_to_baseline_day's range and the share not back within the search, as
+     * mn_healing_projection's; lasting_baseline_extrapolated as lasting_extrapolated, for the
+     * day the skin is back at its starting level. */
+    int lasting_back_to_baseline_low_day, lasting_back_to_baseline_high_day;
+    double lasting_baseline_beyond_fraction;
+    int lasting_baseline_extrapolated;
     int maintenance_interval_low_days, maintenance_interval_high_days;
     int lasting_band_draws;
     /* The band's people's median peak (NAN without drawn people) beside lasting_peak_pct, the

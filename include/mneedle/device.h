@@ -88,6 +88,13 @@ double mn_device_snap_up(const mn_device *device, double needle_mm);
 /** The usual facial limit in mm; above it a concern needs a justified exception
  *  (concerns[].deep_face_max_mm, data/concerns.json). */
 #define MN_FACE_DEFAULT_MAX_MM 1.5
+/** The deep-face exception is for phototypes below this only. No study of the evidence set
+ *  that treated phototypes IV-VI and gives its needle length went past 1.5 mm (Lotfi 2013,
+ *  acne scars, and Lima 2017, melasma: phototypes III-IV at 1.5 mm, F05a, F29a); Dogra 2014
+ *  (IV-V) and Ishfaq 2022 (IV-VI) give none in what was read, and Dogra saw PIH in 5 of 30.
+ *  PIH follows deeper injury (F70). Holding darker skin to the usual facial limit, for every
+ *  concern, is [JUDGEMENT]; MN-PIH-RISK (data/rules.json) then lowers it one step. */
+#define MN_DEEP_FACE_BELOW_PHOTOTYPE 4
 /** Safety margin kept between the effective depth and the bottom of the dermis: the larger of
  *  these [ASSUMPTION: the size of the +-0.1 depth-fraction uncertainty at 1.5 mm]. */
 #define MN_DEPTH_MARGIN_MIN_UM          150.0
@@ -97,6 +104,8 @@ typedef struct {
     double zone_mm;          /* the zone's clinical cap (sites[].clinical_max_mm), or the
                                 concern's deep-face exception where it applies */
     int deep_face_exception; /* 1 when zone_mm is the concern's exception */
+    int deep_face_withheld;  /* 1 when the exception would apply but the phototype is
+                                MN_DEEP_FACE_BELOW_PHOTOTYPE or darker: zone_mm is the site's */
     double anatomy_depth_um; /* deepest effective depth allowed: epidermis + dermis - margin */
     double anatomy_mm;       /* longest length (not snapped) reaching no deeper than that */
 } mn_depth_caps;
@@ -105,7 +114,7 @@ typedef struct {
  * The planner's caps for needling @p site of @p patient with @p device for @p concern (NULL
  * when there is none, as in absorb: then no deep-face exception). The exception applies on a
  * facial zone whose cap is already MN_FACE_DEFAULT_MAX_MM, with a clinical device, when the
- * concern names a deeper deep_face_max_mm.
+ * concern names a deeper deep_face_max_mm, for phototypes below MN_DEEP_FACE_BELOW_PHOTOTYPE.
  * @return MN_OK; MN_EINVAL for NULL arguments or a patient the site atlas refuses.
  * Thread-safe (touches only its arguments).
  */

@@ -420,6 +420,12 @@ typedef struct {
     int interval_bound_side;
     int interval_unbounded_days;
     double interval_at_longest_fraction;
+    /* back_to_baseline_day's 10-90 % range over the same virtual people (each person's first
+     * day after their peak at or below their starting level, searched as far as
+     * back_to_baseline_day is: -1 where the percentile lies beyond that search), and the share
+     * of them who are not back within it. No band: the projected person's values. */
+    int back_to_baseline_low_day, back_to_baseline_high_day;
+    double baseline_beyond_fraction;
 } mn_healing_projection;
 
 /** What the ranges of a projection with @p band_draws (its option) hold, in one sentence:

@@ -414,6 +414,14 @@ typedef struct {
     int n_events;
     int has_maintenance_due;
     mn_date maintenance_due;
+    /* catalogue_hash above is the plan's hash of the catalogues it was made with (64 hex
+     * digits), made under definition catalogue_hash_version: 1, the planning files without
+     * data/adverse_events.json (plans stored before that file was hashed); 2, with it; 0, a
+     * stored value this mneedle cannot read (catalogue_hash empty). catalogue_current: 1 when
+     * the context's catalogues give the same hash under that definition, 0 when another,
+     * -1 when it cannot say (definition 0, or one newer than this mneedle). */
+    int catalogue_hash_version;
+    int catalogue_current;
 } mn_store_history;
 
 /** Reads a client's timeline. Free with mn_store_history_free(). @return MN_OK;

@@ -112,9 +112,11 @@ typedef struct {
                              grid limit) name the file too. Empty: "absorb scenario" */
     double hydrodynamic_radius_nm; /* Stokes radius in water; <= 0: the product's, else a
                                       sphere of MW x 0.75 cm³/g */
-    int franz; /* 1: in vitro, excised skin in a Franz cell ("setup": "franz"): no dermal
-                  blood flow, no barrier repair (channels stay open), a sink receptor under
-                  the dermis (docs/models/transport.md, "Franz cell") */
+    int franz;            /* 1: in vitro, excised skin in a Franz cell ("setup": "franz"): no dermal
+                             blood flow, no barrier repair (channels stay open), a sink receptor under
+                             the dermis (docs/models/transport.md, "Franz cell") */
+    int occluded_default; /* 1: the scenario left out "occluded", so the default (occluded)
+                             applies; set by the loader, the text report says so */
 } mn_absorb_scenario;
 
 /** Fills defaults: forearm-like nothing (site NULL), 40-year-old woman type 2, intact skin,

@@ -7,13 +7,15 @@
  *   - the concern's usual range on the face or the body (data/concerns.json),
  *   - the zone's clinic cap (data/sites.json; periorbital and forehead 0.5 mm), raised on a
  *     facial zone whose cap is already 1.5 mm only when the concern names a justified
- *     exception (deep_face_max_mm, deep_reason) and the device is a clinical one,
+ *     exception (deep_face_max_mm, deep_reason) and the device is a clinical one, for
+ *     phototypes I-III only (MN_DEEP_FACE_BELOW_PHOTOTYPE, device.h: darker skin is held to
+ *     the usual 1.5 mm for every concern, limited_by "phototype"),
  *   - the anatomy cap: the longest setting whose effective depth (device.h) stays inside the
  *     dermis of this site, for this age and sex, with a margin of max(150 um, 20% of the
  *     dermis) [ASSUMPTION: a safety margin of the size of the depth-fraction uncertainty,
  *     +/-0.1 x L, at 1.5 mm] (these two: mn_device_depth_caps(), src/device/depth_cap.c),
- *   - for phototypes IV-VI, a concern's lower cap where pigment is the problem
- *     (dark_phototype_max_mm: deeper injury raises the PIH risk),
+ *   - for phototypes IV-VI, a concern's own lower cap where its catalogue entry names one
+ *     (dark_phototype_max_mm; none of the bundled concerns does),
  *   - the device's range,
  * snapped down to the device's setting grid. Treatment starts at the low end and titrates up.
  *
@@ -256,10 +258,16 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
         max = zone_cap;
         z->limited_by = "zone";
     }
+    if (caps.deep_face_withheld && zone_cap <= max) {
+        max = zone_cap; /* the exception would have raised it: the phototype held it */
+        z->limited_by = "phototype";
+    }
+    int dark_capped = 0;
     if (cc->dark_phototype_max_mm > 0 && c->patient.fitzpatrick >= 4 &&
         cc->dark_phototype_max_mm < max) {
         max = cc->dark_phototype_max_mm;
         z->limited_by = "phototype";
+        dark_capped = 1;
     }
     if (z->anatomy_cap_mm < max) {
         max = z->anatomy_cap_mm;
@@ -285,12 +293,31 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     }
     z->depth_min_mm = min;
     z->depth_start_mm = min;
+    z->base_limited_by = z->limited_by;
     adjust_zone(scr, dev, z);
     z->effective_depth_um = mn_device_effective_depth_um(dev, z->depth_start_mm, &layers);
     z->effective_depth_max_um = mn_device_effective_depth_um(dev, z->depth_max_mm, &layers);
 
     int n;
-    if (exception && z->depth_max_mm > MN_FACE_DEFAULT_MAX_MM)
+    if (!strcmp(z->base_limited_by, "phototype") && !dark_capped)
+        /* Said even when a finding then lowers the maximum further (the note below says how). */
+        n = snprintf(z->why, sizeof z->why,
+                     "%s usually %.3g-%.3g mm here; the %.3g mm allowed on this zone for lighter "
+                     "skin is not used for phototypes IV-VI: the studies in darker skin we found "
+                     "used at most %.3g mm, and deeper needling raises the risk of dark marks. At "
+                     "%.3g mm the channels "
+                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], cc->deep_face_max_mm, MN_FACE_DEFAULT_MAX_MM,
+                     z->depth_max_mm, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
+    else if (!strcmp(z->base_limited_by, "phototype"))
+        n = snprintf(z->why, sizeof z->why,
+                     "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes IV-VI, where "
+                     "deeper needling raises the risk of dark marks. At %.3g mm the channels "
+                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], cc->dark_phototype_max_mm, z->depth_max_mm,
+                     z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
+    else if (exception && z->depth_max_mm > MN_FACE_DEFAULT_MAX_MM)
         n = snprintf(z->why, sizeof z->why,
                      "Above the usual 1.5 mm facial limit because %s; channels reach about "
                      "%.0f um of %.0f um of skin.",
@@ -771,8 +798,15 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     if (!p->aftercare)
         return mn__error(ctx, MN_ENOMEM, "out of memory building aftercare");
     double deepest = 0;
-    for (int z = 0; z < p->n_zones; z++)
+    unsigned treated = 0; /* the areas treated: an item for the face only is not given for a
+                             scalp alone (mn_aftercare.areas) */
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_site *s = p->zones[z].zone;
         deepest = fmax(deepest, p->zones[z].depth_max_mm);
+        treated |= s->facial                 ? MN_AREA_FACE
+                   : !strcmp(s->id, "scalp") ? MN_AREA_SCALP
+                                             : MN_AREA_BODY;
+    }
     int until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
     for (int i = 1; i < p->n_sessions; i++) {
         int gap = (int)(p->sessions[i].date - p->sessions[i - 1].date);
@@ -782,6 +816,8 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     for (size_t i = 0; i < n; i++) {
         const mn_aftercare *a = mn_catalog_aftercare_at(cat, i);
         if (a->min_depth_mm > 0 && deepest < a->min_depth_mm)
+            continue;
+        if (a->areas && !(a->areas & treated))
             continue;
         mn_plan_aftercare *pa = &p->aftercare[p->n_aftercare++];
         pa->item = a;

@@ -300,6 +300,46 @@ static mn_status zone_curves_as_booked(mn_ctx *ctx, mn_plan *p, int interval)
 
 /* Sessions are planned but no zone is projected: say why for every zone the concern alone
  * does not explain (the note of the concerns that do not follow collagen stands otherwise). */
+/* Whether the day the skin is back at its starting level (or the top of its range) lies
+ * beyond the evidence base's longest follow-up after the course (-1: beyond the search, so
+ * beyond it too): that part is the model's extrapolation, as lasting_extrapolated says of the
+ * durability. */
+static int baseline_extrapolated(int day, int high_day, int last_course_day, int followup_days)
+{
+    if (followup_days <= 0 || day == 0) /* 0: no gain, nothing to return from */
+        return 0;
+    int top = day < 0 || high_day < 0 ? -1 : (high_day > day ? high_day : day);
+    return top < 0 || top - last_course_day > followup_days;
+}
+
+/* The 10-90 % range of the day the skin is back at its starting level, in years after the
+ * first session, with the share of people not back within the 40 years searched
+ * (healing.h). Empty when nobody had a gain to lose. */
+static void baseline_range_text(int lo, int hi, double beyond, char *buf, size_t size)
+{
+    char rest[96] = "";
+    if (beyond > 0 && lo >= 0)
+        snprintf(rest, sizeof rest, "; %.0f %% of them are not back within the 40 years searched",
+                 100 * beyond);
+    if (lo == 0 && hi == 0)
+        buf[0] = '\0';
+    else if (lo >= 0 && hi >= 0)
+        snprintf(buf, size,
+                 "; the skin is back at its starting level %.0f-%.0f years after the "
+                 "first session%s",
+                 lo / MN__DAYS_PER_YEAR, hi / MN__DAYS_PER_YEAR, rest);
+    else if (lo >= 0)
+        snprintf(buf, size,
+                 "; the skin is back at its starting level from %.0f years after "
+                 "the first session to beyond the 40 years searched%s",
+                 lo / MN__DAYS_PER_YEAR, rest);
+    else
+        snprintf(buf, size,
+                 "; %.0f %% of them are not back at their starting level within the "
+                 "40 years searched",
+                 100 * beyond);
+}
+
 static void no_zone_note(mn_plan *p, const char *skipped, size_t ns)
 {
     int other = 0;
@@ -455,6 +495,9 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         zp->durability_low_days = proj.durability_low_days;
         zp->durability_high_days = proj.durability_high_days;
         zp->back_to_baseline_day = proj.back_to_baseline_day;
+        zp->back_to_baseline_low_day = proj.back_to_baseline_low_day;
+        zp->back_to_baseline_high_day = proj.back_to_baseline_high_day;
+        zp->baseline_beyond_fraction = proj.baseline_beyond_fraction;
         zp->maintenance_interval_days = proj.maintenance_interval_days;
         zp->interval_bound_side = proj.interval_bound_side;
         zp->interval_unbounded_days = proj.interval_unbounded_days;
@@ -493,6 +536,9 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     p->lasting_back_to_baseline_day = best.back_to_baseline_day;
     p->lasting_durability_low_days = best.durability_low_days;
     p->lasting_durability_high_days = best.durability_high_days;
+    p->lasting_back_to_baseline_low_day = best.back_to_baseline_low_day;
+    p->lasting_back_to_baseline_high_day = best.back_to_baseline_high_day;
+    p->lasting_baseline_beyond_fraction = best.baseline_beyond_fraction;
     p->maintenance_interval_low_days = best.maintenance_interval_low_days;
     p->maintenance_interval_high_days = best.maintenance_interval_high_days;
     p->lasting_band_draws = band_draws;
@@ -516,6 +562,9 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             p->evidence_followup_days > 0 &&
             (d < 0 || hi < 0 ||
              best.peak_day + (hi > d ? hi : d) - last_course_day > p->evidence_followup_days);
+        p->lasting_baseline_extrapolated =
+            baseline_extrapolated(best.back_to_baseline_day, best.back_to_baseline_high_day,
+                                  last_course_day, p->evidence_followup_days);
     }
     /* How shallow the evidence base needled this concern (docs/evidence.md). */
     {
@@ -544,6 +593,9 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             p->evidence_followup_days > 0 &&
             (d < 0 || hi < 0 ||
              zp->peak_day + (hi > d ? hi : d) - zone_last_day[k] > p->evidence_followup_days);
+        zp->baseline_extrapolated =
+            baseline_extrapolated(zp->back_to_baseline_day, zp->back_to_baseline_high_day,
+                                  zone_last_day[k], p->evidence_followup_days);
         if ((st = mn_evidence_bundled_shallowest(ctx, z->concern->id, &mm, &sid)))
             goto done;
         zp->evidence_shallowest_mm = mm;
@@ -619,10 +671,14 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                      p->lasting_durability_low_days / MN__DAYS_PER_MONTH);
         else
             snprintf(dur, sizeof dur, "more than half of the gain holds for decades");
+        char back[192];
+        baseline_range_text(p->lasting_back_to_baseline_low_day,
+                            p->lasting_back_to_baseline_high_day,
+                            p->lasting_baseline_beyond_fraction, back, sizeof back);
         snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                 " Between people (10-90 %%): %s, and the maintenance that keeps each one's own "
+                 " Between people (10-90 %%): %s%s, and the maintenance that keeps each one's own "
                  "%.0f %% comes every %d-%d days.",
-                 dur, 100 * p->options.target_fraction, p->maintenance_interval_low_days,
+                 dur, back, 100 * p->options.target_fraction, p->maintenance_interval_low_days,
                  p->maintenance_interval_high_days);
         /* The top of that range may be the longest bound rather than those people's need. */
         len = strlen(p->projection_note);
@@ -634,13 +690,18 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                 100 * best.interval_at_longest_fraction,
                 MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
         len = strlen(p->projection_note);
-        if (p->lasting_extrapolated)
+        if (p->lasting_extrapolated || p->lasting_baseline_extrapolated)
             snprintf(p->projection_note + len, sizeof p->projection_note - len,
                      " No study in the evidence base measured results beyond %.0f months after "
-                     "a course (the longest follow-up: %s), so durability beyond %.0f months is "
-                     "the model's extrapolation.",
+                     "a course (the longest follow-up: %s), so %s beyond %.0f months %s the "
+                     "model's extrapolation.",
                      p->evidence_followup_days / MN__DAYS_PER_MONTH, p->evidence_followup_study,
-                     p->evidence_followup_days / MN__DAYS_PER_MONTH);
+                     !p->lasting_baseline_extrapolated ? "durability"
+                     : p->lasting_extrapolated         ? "durability and the return to the "
+                                                         "pre-treatment level"
+                                                       : "the return to the pre-treatment level",
+                     p->evidence_followup_days / MN__DAYS_PER_MONTH,
+                     p->lasting_extrapolated && p->lasting_baseline_extrapolated ? "are" : "is");
     }
     if (p->depth_extrapolated) {
         size_t len = strlen(p->projection_note);

@@ -285,7 +285,8 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
     t->horizon_days = last_endpoint > last_session ? last_endpoint : last_session;
     /* A length beyond the planner's caps runs, with a warning. The population's extremes
      * stand for it: skin thins with age, so the anatomy cap is lowest at the oldest age (on the
-     * last session's day) for one of the sexes sampled. */
+     * last session's day) for one of the sexes sampled; the zone cap is lowest for the darkest
+     * phototype sampled (no deep-face exception from phototype IV, device.h). */
     const mn_cohort_population *pop = &t->population;
     mn_patient corners[4];
     int nc = 0;
@@ -300,7 +301,7 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
             mn_patient_init(p);
             p->sex = (mn_sex)s;
             p->age_years = (a ? pop->age_hi : pop->age_lo) + last_session / MN__DAYS_PER_YEAR;
-            p->fitzpatrick = pop->fitzpatrick_lo;
+            p->fitzpatrick = pop->fitzpatrick_hi;
         }
     }
     mn__depth_cap_warn(t->device, t->zone, corners, nc, t->concern, t->needle_mm, in->src,

@@ -26,9 +26,8 @@ extern const struct mn__embedded_file mn__embedded_files[];
 /* The files a data directory may hold. The first MN__CATALOG_PLAN_FILES and adverse_events.json
  * are what plans are made from (the plan names the persistent cited adverse events in its
  * risks, src/clinic/plan.c); scales.json is read by the clinic record (src/store/scales.c)
- * through mn__catalog_file, and adverse_events.json, loaded here, by the record too. The
- * catalogue hash a stored plan records (src/store/db.c) names the first MN__CATALOG_PLAN_FILES
- * only, so an edit to adverse_events.json changes a plan's risk line unhashed. */
+ * through mn__catalog_file, and adverse_events.json, loaded here, by the record too. Which
+ * files the catalogue hash a stored plan records covers: mn__catalog_hash_covers. */
 enum {
     F_DEVICES,
     F_SITES,
@@ -594,12 +593,15 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
                                        "min_depth_mm",
                                        "ongoing_for_concerns",
                                        "ongoing_from_phototype",
+                                       "areas",
                                        NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
+    static const char *const areas[] = {"face", "scalp", "body", NULL};
     mn_status st;
     int kind = 0, here = 0;
     long d0, d1, photo = 0;
-    json_t *ongoing;
+    json_t *ongoing, *where;
+    int has_areas = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &a->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &a->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &a->source, NULL)) ||
@@ -608,8 +610,22 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
         (st = mn__jint(in, e, p, "day_to", 1, -1, 365, &d1, NULL)) ||
         (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)) ||
         (st = mn__jint(in, e, p, "ongoing_from_phototype", 0, 1, 6, &photo, NULL)) ||
-        (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)))
+        (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)) ||
+        (st = mn__jarr(in, e, p, "areas", 0, 1, 3, &where, &has_areas)))
         return st;
+    a->areas = 0;
+    for (size_t i = 0; has_areas && i < json_array_size(where); i++) {
+        json_t *w = json_array_get(where, i);
+        int k = -1;
+        for (int j = 0; json_is_string(w) && areas[j]; j++)
+            if (!strcmp(json_string_value(w), areas[j]))
+                k = j;
+        if (k < 0)
+            return mn__error(in->ctx, MN_EPARSE,
+                             "%s: %s.areas[%zu]: expected \"face\", \"scalp\" or \"body\"", in->src,
+                             p, i);
+        a->areas |= 1u << k;
+    }
     a->ongoing_phototype = (int)photo;
     a->n_ongoing_concerns = 0;
     if (here)
@@ -765,9 +781,10 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
     struct mn_catalog *cat = mn__calloc(1, sizeof *cat);
     if (!cat)
         return mn__error(ctx, MN_ENOMEM, "out of memory loading catalogues");
+    pthread_mutex_init(&cat->hash_lock, NULL);
     mn_status st = data_dir ? check_dir(ctx, data_dir) : MN_OK;
     if (st) {
-        mn__free(cat);
+        mn__catalog_free(cat);
         return st;
     }
     char(*src)[sizeof cat->sources[0]] = cat->sources; /* each file's name in messages */
@@ -969,9 +986,23 @@ void mn__catalog_free(struct mn_catalog *cat)
     mn__free(cat->references);
     mn__free(cat->pretreatment);
     mn__free(cat->adverse_events);
+    pthread_mutex_destroy(&cat->hash_lock);
     for (int f = 0; f < F_COUNT; f++)
         json_decref(cat->roots[f]);
     mn__free(cat);
+}
+
+int mn__catalog_hash_covers(int version, int file)
+{
+    if (file < 0 || file >= F_COUNT)
+        return 0;
+    switch (version) {
+    case 1:
+        return file < MN__CATALOG_PLAN_FILES;
+    case 2:
+        return file < MN__CATALOG_PLAN_FILES || file == F_ADVERSE_EVENTS;
+    }
+    return 0;
 }
 
 json_t *mn__catalog_file(const mn_catalog *cat, const char *name, const char **src)

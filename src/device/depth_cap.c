@@ -3,7 +3,8 @@
  * commands that take a needle length from the user:
  *   - the zone's clinical cap: data/sites.json clinical_max_mm (periorbital and forehead
  *     0.5 mm), raised on a facial zone already at MN_FACE_DEFAULT_MAX_MM only for a concern
- *     with a justified deep_face_max_mm (data/concerns.json) and a clinical device;
+ *     with a justified deep_face_max_mm (data/concerns.json), a clinical device and a
+ *     phototype below MN_DEEP_FACE_BELOW_PHOTOTYPE (device.h: its sources);
  *   - the anatomy cap: the longest setting whose effective depth (device.h) stays inside the
  *     epidermis and dermis of this site, age and sex (site atlas, F34, F69-F77), less a margin
  *     of max(MN_DEPTH_MARGIN_MIN_UM, MN_DEPTH_MARGIN_DERMIS_FRACTION x dermis).
@@ -27,10 +28,15 @@ mn_status mn_device_depth_caps(const mn_device *device, const mn_site *site,
         return st;
     out->zone_mm = site->clinical_max_mm;
     out->deep_face_exception = 0;
+    out->deep_face_withheld = 0;
     if (concern && site->facial && site->clinical_max_mm >= MN_FACE_DEFAULT_MAX_MM &&
         concern->deep_face_max_mm > out->zone_mm && device->device_class == MN_DEVICE_CLINICAL) {
-        out->zone_mm = concern->deep_face_max_mm;
-        out->deep_face_exception = 1;
+        if (patient->fitzpatrick >= MN_DEEP_FACE_BELOW_PHOTOTYPE) {
+            out->deep_face_withheld = 1;
+        } else {
+            out->zone_mm = concern->deep_face_max_mm;
+            out->deep_face_exception = 1;
+        }
     }
     double dermis = mn_skin_dermis_um(&layers);
     double margin = fmax(MN_DEPTH_MARGIN_MIN_UM, MN_DEPTH_MARGIN_DERMIS_FRACTION * dermis);
@@ -49,7 +55,7 @@ unsigned mn__depth_cap_warn(const mn_device *device, const mn_site *site,
 {
     if (!device || !site || !patients || n_patients < 1 || !(needle_mm > 0))
         return 0;
-    mn_depth_caps caps, tightest = {0};
+    mn_depth_caps caps, tightest = {0}, zone = {0};
     int thinnest = -1;
     const mn__input_range *ages = &mn__input_ranges[MN__IN_AGE_YEARS];
     for (int i = 0; i < n_patients; i++) {
@@ -58,6 +64,8 @@ unsigned mn__depth_cap_warn(const mn_device *device, const mn_site *site,
         p.age_years = fmin(fmax(p.age_years, ages->lo), ages->hi);
         if (mn_device_depth_caps(device, site, &p, concern, &caps))
             continue;
+        if (thinnest < 0 || caps.zone_mm < zone.zone_mm)
+            zone = caps; /* a darker phototype may lose the deep-face exception */
         if (thinnest < 0 || caps.anatomy_mm < tightest.anatomy_mm) {
             tightest = caps;
             thinnest = i;
@@ -66,15 +74,18 @@ unsigned mn__depth_cap_warn(const mn_device *device, const mn_site *site,
     if (thinnest < 0)
         return 0;
     unsigned found = 0;
-    if (needle_mm > tightest.zone_mm + MN_CAP_EPS_MM) {
+    if (needle_mm > zone.zone_mm + MN_CAP_EPS_MM) {
         found |= MN__CAP_ZONE;
         if (!(skip & MN__CAP_ZONE))
             mn__warn(w, "depth_beyond_zone_cap", src, path,
                      "%g mm is beyond the %s's depth cap of %g mm (%s); the planner would not "
                      "set it; running as asked",
-                     needle_mm, site->id, tightest.zone_mm,
-                     tightest.deep_face_exception
+                     needle_mm, site->id, zone.zone_mm,
+                     zone.deep_face_exception
                          ? "the concern's deep-face exception, data/concerns.json"
+                     : zone.deep_face_withheld
+                         ? "its clinical limit, data/sites.json: the concern's deep-face exception "
+                           "is for phototypes I-III only"
                          : "its clinical limit, data/sites.json");
     }
     if (needle_mm > tightest.anatomy_mm + MN_CAP_EPS_MM) {

@@ -247,7 +247,9 @@ typedef struct {
 typedef struct {
     double peak;
     int durability, interval;
-    int bound; /* choose_interval()'s side: +1 when the longest interval binds */
+    int bound;    /* choose_interval()'s side: +1 when the longest interval binds */
+    int baseline; /* back to baseline: the first day after the peak at or below 0 (-1: beyond
+                     the search; 0 when the course gives no gain, as mn_healing_run()) */
 } person_outcome;
 
 /* The course for the person (@p par, @p var): its summary, its own maintenance interval, and
@@ -309,20 +311,41 @@ static mn_status person_run(mn_ctx *ctx, const mn__healing_params *par,
             sum.durability_days = d - sum.peak_day;
             break;
         }
-    if (sum.durability_days < 0) {
+    sum.back_to_baseline_day = -1;
+    if (sum.peak_improvement_pct <= 1e-9)
+        sum.back_to_baseline_day = 0; /* no gain, as mn_healing_run()'s summary */
+    for (int d = sum.peak_day + 1; d <= sim_days && sum.back_to_baseline_day < 0; d++)
+        if (w->imp[d] <= 0)
+            sum.back_to_baseline_day = d;
+    if (sum.durability_days < 0 || sum.back_to_baseline_day < 0) {
         mn_healing_summary run;
         sc.n_sessions =
             build_sessions(course, n_course, device, 0, sim_days, w->sessions, max_sessions);
         sc.horizon_days = last_day + MN__DAYS_PER_COMMON_YEAR < sim_days
                               ? last_day + MN__DAYS_PER_COMMON_YEAR
                               : sim_days;
-        if ((st = mn__healing_run_params(ctx, par, &sc, var, NULL, NULL, 0, NULL, &run)))
+        mn_healing_options ho;
+        mn_healing_options_init(&ho);
+        if (sum.durability_days >= 0) {
+            /* Only the baseline is missing: run to just past the peak (the run finds the same
+             * peak) and search from there as far as the year-on horizon's search reaches (the
+             * typical person's), at most MN_HEALING_MAX_DAYS past the peak, in fewer daily
+             * steps. */
+            int end = sc.horizon_days + ho.search_limit_days;
+            sc.horizon_days = (sum.peak_day > last_day ? sum.peak_day : last_day) + 1;
+            ho.search_limit_days = end - sc.horizon_days;
+        }
+        if ((st = mn__healing_run_params(ctx, par, &sc, var, &ho, NULL, 0, NULL, &run)))
             return st;
-        sum.durability_days = run.durability_days;
+        if (sum.durability_days < 0)
+            sum.durability_days = run.durability_days;
+        if (sum.back_to_baseline_day < 0)
+            sum.back_to_baseline_day = run.back_to_baseline_day;
         sc.horizon_days = sim_days;
     }
     res->peak = sum.peak_improvement_pct;
     res->durability = sum.durability_days;
+    res->baseline = sum.back_to_baseline_day;
     res->interval = choose_interval(&S, ps, last_day, o, &sum, sim_days, w->mdays, max_sessions,
                                     w->imp, &bounded);
     res->bound = bounded;
@@ -602,6 +625,8 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
     out->peak_median_pct = NAN;
     out->peak_range_widened = 0;
     out->durability_low_days = out->durability_high_days = out->durability_days;
+    out->back_to_baseline_low_day = out->back_to_baseline_high_day = out->back_to_baseline_day;
+    out->baseline_beyond_fraction = out->back_to_baseline_day < 0;
     out->maintenance_interval_low_days = out->maintenance_interval_high_days = chosen;
     if (o.band_draws >= 0) {
         /* Posterior-predictive ranges: each virtual person (a parameter draw times a
@@ -615,7 +640,7 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
          * curves are exact by superposition, and the ranges are their two ends. */
         int nb = o.band_draws > 0 ? o.band_draws : 2;
         person_work w = {sessions, unit, twin, course_sum, imp, mdays};
-        double *peaks = mn__malloc(sizeof(double) * (size_t)nb * 4);
+        double *peaks = mn__malloc(sizeof(double) * (size_t)nb * 5);
         double *curves = mn__malloc(sizeof(double) * (size_t)nb * (size_t)n_samples);
         if (!peaks || !curves) {
             mn__free(peaks);
@@ -623,7 +648,9 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
             st = mn__error(ctx, MN_ENOMEM, "healing: out of memory for the band");
             goto fail;
         }
-        double *durs = peaks + nb, *ints = peaks + 2 * nb, *col = peaks + 3 * nb;
+        double *durs = peaks + nb, *ints = peaks + 2 * nb, *col = peaks + 3 * nb,
+               *bases = peaks + 4 * nb;
+        int base_beyond = 0;
         double sg = MN__RESPONSE_GAIN_SD_LOG, ss = MN__SEVERITY_SD_LOG;
         int at_longest = 0;
         double sd = sqrt(sg * sg + ss * ss);
@@ -645,7 +672,7 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
                 vb.response_gain = exp(z * sg * sg / sd);
                 vb.severity_scale = exp(-z * ss * ss / sd);
             }
-            person_outcome pr = {0, 0, 0, 0};
+            person_outcome pr = {0, 0, 0, 0, 0};
             st = person_run(ctx, &pb, &vb, patient, zone, concern, device, course, n_course, &o,
                             sim_days, max_sessions, chosen, days, n_samples, &w,
                             curves + (size_t)b * (size_t)n_samples, &pr);
@@ -653,6 +680,8 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
             durs[b] = pr.durability >= 0 ? (double)pr.durability : (double)INFINITY;
             ints[b] = pr.interval;
             at_longest += pr.bound > 0;
+            bases[b] = pr.baseline >= 0 ? (double)pr.baseline : (double)INFINITY;
+            base_beyond += pr.baseline < 0;
         }
         out->interval_at_longest_fraction = (double)at_longest / nb;
         if (!st) {
@@ -671,6 +700,11 @@ static mn_status project(mn_ctx *ctx, const mn_patient *patient, const mn_site *
             range_of(ints, nb, &ilo, &ihi);
             out->durability_low_days = isfinite(dlo) ? (int)floor(dlo + 0.5) : -1;
             out->durability_high_days = isfinite(dhi) ? (int)floor(dhi + 0.5) : -1;
+            double blo, bhi;
+            range_of(bases, nb, &blo, &bhi);
+            out->back_to_baseline_low_day = isfinite(blo) ? (int)floor(blo + 0.5) : -1;
+            out->back_to_baseline_high_day = isfinite(bhi) ? (int)floor(bhi + 0.5) : -1;
+            out->baseline_beyond_fraction = (double)base_beyond / nb;
             out->maintenance_interval_low_days = (int)floor(ilo + 0.5);
             out->maintenance_interval_high_days = (int)floor(ihi + 0.5);
         }

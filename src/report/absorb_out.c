@@ -55,6 +55,12 @@ static const char safety_caution[] =
     "granulomatous reactions have followed needling with topical products not made for "
     "intradermal use, a vitamin C serum among them (Soltani-Arabshahi 2014)";
 
+/* The 40 % claim's paragraph [judgement, both]: the needled side has used up the dose when
+ * it has taken up 90 % of it; intact skin lets a molecule through "so little" below 5 % of
+ * the dose by the last report hour. */
+#define MN_DOSE_USED_UP       0.9
+#define MN_INTACT_SMALL_SHARE 0.05
+
 static int punctured(const mn_absorb_result *r)
 {
     return r->params.punctures_per_cm2 > 0;
@@ -114,7 +120,9 @@ static int solubility_caution(const mn_absorb_scenario *s, const mn_absorb_resul
 static int bleeding(const mn_absorb_result *r)
 {
     const mn_absorb_params *p = &r->params;
-    return p->punctures_per_cm2 > 0 && p->channel_depth_um > p->layers.sc_um + p->layers.ve_um;
+    /* Excised skin in a Franz cell has no blood flow to bleed. */
+    return !p->franz && p->punctures_per_cm2 > 0 &&
+           p->channel_depth_um > p->layers.sc_um + p->layers.ve_um;
 }
 
 /* Appends prefix and text, then ".\n", breaking the text at spaces into lines of at most
@@ -368,8 +376,11 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     const mn_absorb_params *p = &r->params;
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_textf(&b, "Serum delivery (simulation), %s, %s for %g h\n", s->site->name,
-                  s->occluded ? "occluded" : "open to air", s->hours);
+    mn__buf_textf(&b, "Serum delivery (simulation), %s, %s for %g h%s\n", s->site->name,
+                  s->occluded ? "occluded" : "open to air", s->hours,
+                  s->occluded_default ? " (occluded: the default; set \"occluded\": false for "
+                                        "a serum left open to air)"
+                                      : "");
     mn__buf_textf(&b, "Product: %s (MW %g, logP %g), %g mg/ml x %g ul/cm2 = %g ug/cm2 applied\n",
                   s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
                   p->dose_ug_cm2);
@@ -378,13 +389,19 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
                       "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
                       "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
-                      "volume and %.3g cm2 of wall per cm2; closure half-life %.2g h "
-                      "(%.2g-%.2g)\n",
+                      "volume and %.3g cm2 of wall per cm2; ",
                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
                       p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
-                      p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2,
-                      p->closure_half_life_h, p->closure_half_life_lo_h, p->closure_half_life_hi_h);
+                      p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2);
+        if (p->franz) /* excised skin does not repair its barrier (props.c) */
+            mn__buf_textf(&b,
+                          "channels stay open in vitro\n  (excised skin does not repair its "
+                          "barrier; in vivo the closure half-life would be %.2g h)\n",
+                          p->closure_half_life_h);
+        else
+            mn__buf_textf(&b, "closure half-life %.2g h (%.2g-%.2g)\n", p->closure_half_life_h,
+                          p->closure_half_life_lo_h, p->closure_half_life_hi_h);
     } else {
         mn__buf_textf(&b, "Device: none (intact skin)\n");
     }
@@ -442,12 +459,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "(docs/models/transport.md, Band).\n",
                       r->solver_field ? "3D patch" : "unit cell");
     mn__buf_textf(&b,
-                  "Franz view: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
+                  "%s: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
                   "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "
                   "x%.3g, for %g ug/cm2 applied.\n",
-                  r->max_flux_ug_cm2_h, r->max_flux_hour, r->lag_time_h,
-                  r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour, r->intact_lag_time_h,
-                  r->flux_enhancement, p->dose_ug_cm2);
+                  p->franz ? "Franz view" : "Flux summary", r->max_flux_ug_cm2_h, r->max_flux_hour,
+                  r->lag_time_h, r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour,
+                  r->intact_lag_time_h, r->flux_enhancement, p->dose_ug_cm2);
     if (p->franz) {
         mn__buf_textf(&b,
                       "Franz cell (in vitro: no blood flow, channels stay open, a sink receptor "
@@ -455,14 +472,32 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       p->layers.sc_um + p->layers.ve_um + p->layers.papillary_um +
                           p->layers.reticular_um,
                       "hour", "receptor", "intact", "ratio (10-90%)", "flux", "skin ratio");
+        /* As in the main table: before intact skin's lag time (its receptor's, for the
+         * receptor ratio) the ratio divides by next to nothing, so it is not printed. */
+        int rec_lag = 0;
         for (size_t m = 0; m < r->n_samples; m++) {
             const mn_absorb_sample *x = &r->samples[m];
-            char rr[64];
-            snprintf(rr, sizeof rr, "%.3g (%.3g-%.3g)", x->receptor_ratio, x->receptor_ratio_lo,
-                     x->receptor_ratio_hi);
-            mn__buf_textf(&b, "%8g %12.4g %12.4g %21s %12.4g %12.3g\n", x->hour, x->receptor_ug_cm2,
-                          x->intact_receptor_ug_cm2, rr, x->receptor_flux_ug_cm2_h, x->skin_ratio);
+            char rr[64], sr[32];
+            if (isfinite(r->intact_receptor_lag_time_h) &&
+                x->hour < r->intact_receptor_lag_time_h) {
+                snprintf(rr, sizeof rr, "in lag***");
+                rec_lag = 1;
+            } else {
+                snprintf(rr, sizeof rr, "%.3g (%.3g-%.3g)", x->receptor_ratio, x->receptor_ratio_lo,
+                         x->receptor_ratio_hi);
+            }
+            if (in_intact_lag(r, x))
+                snprintf(sr, sizeof sr, "in lag**");
+            else
+                snprintf(sr, sizeof sr, "%.3g", x->skin_ratio);
+            mn__buf_textf(&b, "%8g %12.4g %12.4g %21s %12.4g %12s\n", x->hour, x->receptor_ug_cm2,
+                          x->intact_receptor_ug_cm2, rr, x->receptor_flux_ug_cm2_h, sr);
         }
+        if (rec_lag)
+            mn__buf_textf(&b,
+                          "***: the intact receptor is still within its lag time (%.2g h): the "
+                          "ratio would divide by next\n  to nothing (the JSON keeps it).\n",
+                          r->intact_receptor_lag_time_h);
         mn__buf_textf(&b,
                       "  Receptor: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
                       "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal "
@@ -527,20 +562,60 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         else
             snprintf(at, sizeof at, "x%.3g (band %.2g-%.2g) at %g h, ", last->enhancement,
                      last->enhancement_lo, last->enhancement_hi, last->hour);
-        char claim[800];
-        snprintf(
-            claim, sizeof claim,
-            "'boosts absorption by 40 %%' (the articles' claim, no source found) would mean "
-            "1.4 times what intact skin takes up. For this product and setting the model gives "
-            "%sx%.3g in maximal flux, with %.3g%% of the dose gone in by %g h: %s",
-            at, r->flux_enhancement, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->hour,
-            last->enhancement_hi < 1.4
-                ? "less than the claim; a molecule that already crosses intact skin gains "
-                  "little"
-            : last->enhancement_lo > 1.4
-                ? "far more than 1.4x, because intact skin lets this molecule through so "
-                  "little; one fixed percentage cannot describe serums in general"
-                : "about the claim, within the band");
+        /* The verdict is judged at `first`, the first report hour past intact skin's lag,
+         * with its band; where every hour is in the lag, on the ratio of maximal fluxes
+         * (no band). Not at the last hour: once the needled side has taken up the dose, the
+         * late ratio is the dose over what intact skin took up, not an enhancement. */
+        double lo = r->flux_enhancement, hi = r->flux_enhancement;
+        char judged[160];
+        if (!in_intact_lag(r, first)) {
+            lo = first->enhancement_lo;
+            hi = first->enhancement_hi;
+            snprintf(judged, sizeof judged,
+                     "judged at %g h, the first report hour past intact skin's lag time",
+                     first->hour);
+        } else {
+            snprintf(judged, sizeof judged, "judged on the ratio of maximal fluxes");
+        }
+        char used[400] = "";
+        if (last->delivered_ug_cm2 >= MN_DOSE_USED_UP * p->dose_ug_cm2 && first != last &&
+            !in_intact_lag(r, last))
+            snprintf(used, sizeof used,
+                     " By %g h the needled skin has taken up %.3g%% of the dose, so the ratio "
+                     "there (x%.3g) is the dose over what intact skin took up, not an "
+                     "enhancement",
+                     last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->enhancement);
+        double intact_share = last->intact_ug_cm2 / p->dose_ug_cm2;
+        char far[300];
+        if (intact_share < MN_INTACT_SMALL_SHARE)
+            snprintf(far, sizeof far,
+                     "far more than 1.4x, because intact skin lets this molecule through so "
+                     "little (%.2g%% of the dose by %g h); one fixed percentage cannot describe "
+                     "serums in general",
+                     100 * intact_share, last->hour);
+        else
+            snprintf(far, sizeof far,
+                     "far more than 1.4x, although intact skin takes up %.3g%% of the dose by "
+                     "%g h: needling brings the uptake forward; one fixed percentage cannot "
+                     "describe serums in general",
+                     100 * intact_share, last->hour);
+        char claim[1400];
+        snprintf(claim, sizeof claim,
+                 "'boosts absorption by 40 %%' (the articles' claim, no source found) would mean "
+                 "1.4 times what intact skin takes up. For this product and setting the model "
+                 "gives %sx%.3g in maximal flux, with %.3g%% of the dose gone in by %g h; %s: "
+                 "%s.%s",
+                 at, r->flux_enhancement, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->hour,
+                 judged,
+                 hi < 1.4   ? "less than the claim; a molecule that already crosses intact skin "
+                              "gains little"
+                 : lo > 1.4 ? far
+                            : "about the claim, within the band",
+                 used);
+        /* put_wrapped adds the closing full stop. */
+        size_t cl = strlen(claim);
+        if (cl && claim[cl - 1] == '.')
+            claim[cl - 1] = '\0';
         put_wrapped(&b, "\n", claim);
     }
     if (large_overstated(s, r))

@@ -11,6 +11,7 @@
 #include "mneedle/clinic.h"
 #include "mneedle/report.h"
 #include "report/html_internal.h"
+#include "report/validation_note.h"
 
 /* Schedule lines fit an 80-column terminal: a visit's settings go under it, indented. */
 #define SCHEDULE_WIDTH  79
@@ -203,6 +204,15 @@ static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
     mn__jput(j, obj, key, day >= 0 ? json_integer(day) : json_null());
 }
 
+/* back_to_baseline_day's 10-90 % range (null: that percentile beyond the 40 years searched)
+ * and the share of the range's people not back within the search. */
+static void put_baseline_range(mn__jout *j, json_t *obj, int low, int high, double beyond)
+{
+    put_day_or_null(j, obj, "back_to_baseline_day_low", low);
+    put_day_or_null(j, obj, "back_to_baseline_day_high", high);
+    mn__jput_num(j, obj, "back_to_baseline_beyond_fraction", beyond);
+}
+
 /* The peak's median over the band's people (null without drawn people) and whether its range
  * was widened to hold the typical person's peak (simulate's summary names). */
 static void put_median(mn__jout *j, json_t *obj, const mn_plan *p)
@@ -268,6 +278,8 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     put_median(j, sum, p);
     put_day_or_null(j, sum, "durability_days_low", p->lasting_durability_low_days);
     put_day_or_null(j, sum, "durability_days_high", p->lasting_durability_high_days);
+    put_baseline_range(j, sum, p->lasting_back_to_baseline_low_day,
+                       p->lasting_back_to_baseline_high_day, p->lasting_baseline_beyond_fraction);
     mn__jput_num(j, sum, "target_fraction", p->options.target_fraction);
     mn__jput_int(j, sum, "maintenance_interval_days", p->lasting_interval_days);
     mn__jput_int(j, sum, "maintenance_interval_days_low", p->maintenance_interval_low_days);
@@ -284,6 +296,7 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     if (p->evidence_followup_days > 0) {
         mn__jput_int(j, sum, "evidence_followup_days", p->evidence_followup_days);
         mn__jput_bool(j, sum, "durability_extrapolated", p->lasting_extrapolated);
+        mn__jput_bool(j, sum, "baseline_extrapolated", p->lasting_baseline_extrapolated);
     }
     if (p->evidence_shallowest_mm > 0) {
         mn__jput_num(j, sum, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
@@ -318,13 +331,17 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
         put_day_or_null(j, e, "durability_days_low", zp->durability_low_days);
         put_day_or_null(j, e, "durability_days_high", zp->durability_high_days);
         put_day_or_null(j, e, "back_to_baseline_day", zp->back_to_baseline_day);
+        put_baseline_range(j, e, zp->back_to_baseline_low_day, zp->back_to_baseline_high_day,
+                           zp->baseline_beyond_fraction);
         mn__jput_int(j, e, "maintenance_interval_days", zp->maintenance_interval_days);
         mn__jput_str(j, e, "maintenance_interval_bound", bound_name(zp->interval_bound_side));
         if (zp->interval_bound_side > 0)
             put_day_or_null(j, e, "maintenance_interval_unbounded_days",
                             zp->interval_unbounded_days);
-        if (p->evidence_followup_days > 0)
+        if (p->evidence_followup_days > 0) {
             mn__jput_bool(j, e, "durability_extrapolated", zp->durability_extrapolated);
+            mn__jput_bool(j, e, "baseline_extrapolated", zp->baseline_extrapolated);
+        }
         if (zp->evidence_shallowest_mm > 0) {
             mn__jput_num(j, e, "evidence_shallowest_needle_mm", zp->evidence_shallowest_mm);
             mn__jput_str(j, e, "evidence_shallowest_study", zp->evidence_shallowest_study);
@@ -366,7 +383,8 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
     }
 }
 
-static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
+static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
+                         const mn_validation_summary *v)
 {
     char buf[11];
     json_t *root = json_object();
@@ -426,6 +444,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
             json_t *base = mn__jput(j, e, "unadjusted_depth_mm", json_object());
             mn__jput_num(j, base, "start", z->base_start_mm);
             mn__jput_num(j, base, "max", z->base_max_mm);
+            mn__jput_str(j, e, "unadjusted_limited_by", z->base_limited_by);
             mn__jput_int(j, e, "interval_add_days", z->interval_add_days);
             mn__jput(j, e, "held_at_device_min", json_boolean(z->held_at_device_min));
             mn__jput_str(j, e, "adjusted", z->adjusted);
@@ -546,12 +565,17 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p)
                  p->lasting_durability_high_days >= 0
                      ? json_integer(p->lasting_durability_high_days)
                      : json_null());
+        put_baseline_range(j, proj, p->lasting_back_to_baseline_low_day,
+                           p->lasting_back_to_baseline_high_day,
+                           p->lasting_baseline_beyond_fraction);
         mn__jput_int(j, proj, "maintenance_interval_days_low", p->maintenance_interval_low_days);
         mn__jput_int(j, proj, "maintenance_interval_days_high", p->maintenance_interval_high_days);
         mn__jput_str(j, proj, "range_note", mn_healing_range_note(p->lasting_band_draws));
+        mn__jput_validation(j, proj, v);
         if (p->evidence_followup_days > 0) {
             mn__jput_int(j, proj, "evidence_followup_days", p->evidence_followup_days);
             mn__jput_bool(j, proj, "durability_extrapolated", p->lasting_extrapolated);
+            mn__jput_bool(j, proj, "baseline_extrapolated", p->lasting_baseline_extrapolated);
         }
         if (p->evidence_shallowest_mm > 0) {
             mn__jput_num(j, proj, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
@@ -706,7 +730,8 @@ static void course_spacing_text(mn__buf *b, const mn_plan *p)
     }
 }
 
-static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
+static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
+                      const mn_validation_summary *v)
 {
     char buf[11], buf2[11];
     const mn_client *c = &p->client;
@@ -885,6 +910,10 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
                           p->zones[p->lasting_zone].concern->id);
     }
     mn__buf_textf(b, "  %s\n", p->projection_note);
+    if (p->has_lasting) {
+        char said[400];
+        mn__buf_textf(b, "  %s\n", mn__validation_sentence(v, said, sizeof said));
+    }
     if (listed && !p->has_lasting) {
         mn__buf_textf(b, "  Each treated zone:\n");
         for (int k = 0; k < p->n_zones_not_projected; k++)
@@ -923,14 +952,19 @@ mn_status mn_plan_write(mn_ctx *ctx, const mn_plan *plan, int json, mn_writer wr
 {
     if (!ctx || !plan || !write)
         return mn__error(ctx, MN_EINVAL, "mn_plan_write: NULL argument");
+    /* How far the model has been borne out, said beside the projection (validation_note.h). */
+    mn_validation_summary v;
+    mn_status st = mn_evidence_validation_summary(ctx, &v);
+    if (st)
+        return st;
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan);
+        json_t *root = plan_json(&j, mn_ctx_catalog(ctx), plan, &v);
         return mn__json_finish(ctx, &j, root, "plan", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    plan_text(&b, mn_ctx_catalog(ctx), plan);
+    plan_text(&b, mn_ctx_catalog(ctx), plan, &v);
     return emit_text(ctx, &b, write, userdata);
 }

@@ -201,6 +201,11 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         mn__jput_str(&j, p, "created", h->plan_created);
         mn__jput_str(&j, p, "mneedle_version", h->plan_version);
         mn__jput_str(&j, p, "catalogue_hash", h->catalogue_hash);
+        mn__jput_int(&j, p, "catalogue_hash_version", h->catalogue_hash_version);
+        if (h->catalogue_current < 0)
+            mn__jput(&j, p, "catalogue_current", json_null());
+        else
+            mn__jput_bool(&j, p, "catalogue_current", h->catalogue_current);
     } else {
         mn__jput(&j, root, "plan", json_null());
     }
@@ -277,10 +282,19 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
     mn__buf_init(&b);
     char d1[16], d2[16];
     mn__buf_printf(&b, "History of %s\n", h->client);
-    if (h->plan_id)
-        mn__buf_printf(&b, "Plan %ld made %s with mneedle %s (catalogues %.12s)\n", h->plan_id,
-                       h->plan_created, h->plan_version, h->catalogue_hash);
-    else
+    if (h->plan_id) {
+        /* The catalogues it was made with, against today's, under the plan's own definition of
+         * the hash (a plan stored before adverse_events.json was hashed says so). */
+        const char *how = h->catalogue_hash_version == 1
+                              ? ", hashed without adverse_events.json as older plans were"
+                              : "";
+        const char *match = h->catalogue_current > 0    ? "the current ones"
+                            : h->catalogue_current == 0 ? "not the current ones"
+                                                        : "a hash this mneedle cannot check";
+        mn__buf_printf(&b, "Plan %ld made %s with mneedle %s (catalogues %.12s%s: %s)\n",
+                       h->plan_id, h->plan_created, h->plan_version,
+                       h->catalogue_hash[0] ? h->catalogue_hash : "unreadable", how, match);
+    } else
         mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
     mn__buf_printf(&b, "\nVisits, planned against done:\n");
     int rows = h->n_planned > h->n_sessions ? h->n_planned : h->n_sessions;

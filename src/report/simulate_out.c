@@ -50,6 +50,24 @@ static int extrapolated(const mn_healing_result *res)
     return S->peak_day + d - last > res->evidence_followup_days;
 }
 
+/* Whether the day the result states the skin is back at its starting level (or the top of its
+ * range) lies past the longest follow-up after a course in the evidence base, or is beyond the
+ * search; 0 when unknown or when there was no gain. */
+static int baseline_extrapolated(const mn_healing_result *res)
+{
+    const mn_healing_summary *S = res->summary;
+    const mn_healing_scenario *sc = res->scenario;
+    if (res->evidence_followup_days <= 0 || !S || sc->n_sessions == 0 ||
+        S->back_to_baseline_day == 0)
+        return 0;
+    int last = sc->sessions[sc->n_sessions - 1].day;
+    int d = S->back_to_baseline_day,
+        hi = res->maintenance ? res->maintenance->back_to_baseline_high_day : d;
+    if (d < 0 || hi < 0)
+        return 1;
+    return (hi > d ? hi : d) - last > res->evidence_followup_days;
+}
+
 /* The deepest needle length of the scenario's sessions. */
 static double deepest_mm(const mn_healing_scenario *sc)
 {
@@ -184,12 +202,31 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     }
     if (S->back_to_baseline_day >= 0) {
         duration(S->back_to_baseline_day, base, sizeof base);
-        PUT(" and the skin is back to its pre-treatment level after about %s (day %d): the "
-            "result is not permanent, because the new collagen turns over and the skin "
-            "keeps ageing.",
-            base, S->back_to_baseline_day);
+        PUT(" and the skin is back to its pre-treatment level after about %s (day %d", base,
+            S->back_to_baseline_day);
+        /* Its 10-90 % range over the same virtual people, and those not back within the
+         * search. */
+        const mn_healing_projection *m = res->maintenance;
+        if (m && m->back_to_baseline_low_day >= 0 &&
+            m->back_to_baseline_high_day != m->back_to_baseline_low_day) {
+            char blo[32], bhi[32] = "beyond the 40 years searched";
+            duration(m->back_to_baseline_low_day, blo, sizeof blo);
+            if (m->back_to_baseline_high_day >= 0)
+                duration(m->back_to_baseline_high_day, bhi, sizeof bhi);
+            PUT("; 10-90 %% range %s to %s", blo, bhi);
+        }
+        if (m && m->baseline_beyond_fraction > 0)
+            PUT("; not back within the 40 years searched for %.0f %% of people",
+                100 * m->baseline_beyond_fraction);
+        PUT("): the result is not permanent, because the new collagen turns over and the skin "
+            "keeps ageing.");
     } else {
-        PUT(", and it stays above the pre-treatment level for the 40 years searched.");
+        PUT(", and it stays above the pre-treatment level for the 40 years searched");
+        const mn_healing_projection *m = res->maintenance;
+        if (m && m->baseline_beyond_fraction < 1)
+            PUT(" (between people, %.0f %% are back within it)",
+                100 * (1 - m->baseline_beyond_fraction));
+        PUT(".");
     }
     if (res->maintenance && !projected) {
         PUT(" No maintenance interval is given for %s: it would keep a collagen gain this "
@@ -226,13 +263,17 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
                 res->maintenance->maintenance_interval_low_days,
                 res->maintenance->maintenance_interval_high_days);
     }
-    if (extrapolated(res))
+    if (extrapolated(res) || baseline_extrapolated(res))
         PUT(" No study in the evidence base measured results beyond %.0f months after a course "
-            "(the longest follow-up: %s), so durability beyond %.0f months is the model's "
+            "(the longest follow-up: %s), so %s beyond %.0f months %s the model's "
             "extrapolation.",
             res->evidence_followup_days / MN__DAYS_PER_MONTH,
             res->evidence_followup_study ? res->evidence_followup_study : "unnamed",
-            res->evidence_followup_days / MN__DAYS_PER_MONTH);
+            !baseline_extrapolated(res) ? "durability"
+            : extrapolated(res)         ? "durability and the return to the pre-treatment level"
+                                        : "the return to the pre-treatment level",
+            res->evidence_followup_days / MN__DAYS_PER_MONTH,
+            extrapolated(res) && baseline_extrapolated(res) ? "are" : "is");
     if (depth_extrapolated(res))
         PUT(" No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
             "%.2g mm this projection runs the model's dose response below the depths studied, "
@@ -392,6 +433,11 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             mn__jput_bool(&j, sum, "peak_range_widened", m->peak_range_widened);
             put_day_or_null(&j, sum, "durability_days_low", m->durability_low_days);
             put_day_or_null(&j, sum, "durability_days_high", m->durability_high_days);
+            /* back_to_baseline_day's range (null: beyond the 40 years searched) and the share
+             * of the people not back within the search. */
+            put_day_or_null(&j, sum, "back_to_baseline_day_low", m->back_to_baseline_low_day);
+            put_day_or_null(&j, sum, "back_to_baseline_day_high", m->back_to_baseline_high_day);
+            mn__jput_num(&j, sum, "back_to_baseline_beyond_fraction", m->baseline_beyond_fraction);
             mn__jput_int(&j, sum, "maintenance_interval_days", m->maintenance_interval_days);
             mn__jput_int(&j, sum, "maintenance_interval_days_low",
                          m->maintenance_interval_low_days);
@@ -417,6 +463,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         if (res->evidence_followup_days > 0) {
             mn__jput_int(&j, sum, "evidence_followup_days", res->evidence_followup_days);
             mn__jput_bool(&j, sum, "durability_extrapolated", extrapolated(res));
+            mn__jput_bool(&j, sum, "baseline_extrapolated", baseline_extrapolated(res));
         }
         if (res->evidence_shallowest_mm > 0) {
             mn__jput_num(&j, sum, "evidence_shallowest_needle_mm", res->evidence_shallowest_mm);

@@ -3,7 +3,8 @@
  * catalogues and today's date (the plan's "prepared" day), as `mneedle plan` makes it; making
  * one costs about 12 ms of CPU, which the plan API and the plan page paid on every request.
  * The output (the JSON of the API, the text of the plan page, the projection figure) is kept
- * here under a key of exactly those inputs: SHA-256 of the catalogues' hash, the date, the
+ * here under a key of exactly those inputs: SHA-256 of the catalogues' hash (the definition new
+ * plans record, which covers every file a plan is made from), the date, the
  * output's kind and the stored input's text. A change to the client's input, made through
  * this server or by a command on the same database, gives another key, so a stale plan is
  * never served; a write through this server to a client also drops that client's entries
@@ -22,7 +23,7 @@ void mn__plan_cache_init(mn__plan_cache *pc, mn_ctx *ctx)
 {
     memset(pc, 0, sizeof *pc);
     pthread_mutex_init(&pc->lock, NULL);
-    mn__store_catalogue_hash(ctx, pc->catalogue_hash);
+    mn__store_catalogue_hash(ctx, MN__CATALOG_HASH_VERSION, pc->catalogue_hash);
     pc->initialized = 1;
 }
 

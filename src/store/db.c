@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -810,20 +811,33 @@ done:
 
 /* ---- the catalogue hash ---- */
 
-void mn__store_catalogue_hash(const mn_ctx *ctx, char out[65])
+void mn__store_catalogue_hash(const mn_ctx *ctx, int version, char out[65])
 {
-    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    /* The catalogue keeps each hash once made (its only field that changes after loading). */
+    struct mn_catalog *cat = ctx ? ctx->catalog : NULL;
+    int kept = cat && version >= 1 && version <= MN__CATALOG_HASH_VERSION;
+    if (kept) {
+        pthread_mutex_lock(&cat->hash_lock);
+        if (cat->hashes[version][0]) {
+            memcpy(out, cat->hashes[version], 65);
+            pthread_mutex_unlock(&cat->hash_lock);
+            return;
+        }
+    }
+    int whole = 1; /* every file serialised (a failed allocation is not kept) */
     crypto_hash_sha256_state h;
     crypto_hash_sha256_init(&h);
-    /* The planning catalogues only: the scales do not change a plan, and leaving them out keeps
-     * the hash of the plans stored before scales could be overridden. */
-    for (size_t i = 0; cat && i < MN__CATALOG_PLAN_FILES; i++) {
-        if (!cat->roots[i])
+    /* The files a plan is made from, as the definition names them (never the scales: they do
+     * not change a plan). */
+    for (int i = 0; cat && i < MN__CATALOG_FILES; i++) {
+        if (!mn__catalog_hash_covers(version, i) || !cat->roots[i])
             continue;
         size_t need = json_dumpb(cat->roots[i], NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
         char *text = need ? mn__malloc(need) : NULL;
         if (text && json_dumpb(cat->roots[i], text, need, JSON_SORT_KEYS | JSON_COMPACT) == need)
             crypto_hash_sha256_update(&h, (const unsigned char *)text, (unsigned long long)need);
+        else
+            whole = 0;
         /* A file's end, so moving bytes between files changes the hash. */
         crypto_hash_sha256_update(&h, (const unsigned char *)"", 1);
         mn__free(text);
@@ -831,4 +845,46 @@ void mn__store_catalogue_hash(const mn_ctx *ctx, char out[65])
     unsigned char digest[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&h, digest);
     mn__hex(digest, sizeof digest, out);
+    if (kept) {
+        if (whole)
+            memcpy(cat->hashes[version], out, 65);
+        pthread_mutex_unlock(&cat->hash_lock);
+    }
+}
+
+void mn__store_catalogue_stamp(const mn_ctx *ctx, char out[MN__STORE_CATALOGUE_STAMP_LEN])
+{
+    _Static_assert(MN__CATALOG_HASH_VERSION >= 2, "definition 1 is stored bare, a later one with "
+                                                  "its number");
+    char hex[65];
+    mn__store_catalogue_hash(ctx, MN__CATALOG_HASH_VERSION, hex);
+    snprintf(out, MN__STORE_CATALOGUE_STAMP_LEN, "v%d:%s", MN__CATALOG_HASH_VERSION, hex);
+}
+
+/* 1 when s is exactly 64 lower-case hex digits. */
+static int is_digest(const char *s)
+{
+    size_t n = strspn(s, "0123456789abcdef");
+    return n == 64 && s[n] == '\0';
+}
+
+int mn__store_catalogue_stamp_read(const char *stored, char hex[65])
+{
+    hex[0] = '\0';
+    if (!stored)
+        return 0;
+    int version = 1;
+    const char *digits = stored;
+    if (stored[0] == 'v') {
+        char *end;
+        long v = strtol(stored + 1, &end, 10);
+        if (end == stored + 1 || *end != ':' || v < 2 || v > 1000)
+            return 0;
+        version = (int)v;
+        digits = end + 1;
+    }
+    if (!is_digest(digits))
+        return 0;
+    memcpy(hex, digits, 65);
+    return version;
 }

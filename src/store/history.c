@@ -37,7 +37,15 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
     h->plan_id = (long)sqlite3_column_int64(q, 0);
     mn__store_col_text(q, 1, h->plan_created, sizeof h->plan_created);
     mn__store_col_text(q, 2, h->plan_version, sizeof h->plan_version);
-    mn__store_col_text(q, 3, h->catalogue_hash, sizeof h->catalogue_hash);
+    /* The stored hash under its own definition, and whether today's catalogues match it. */
+    char stored[MN__STORE_CATALOGUE_STAMP_LEN], now[65];
+    mn__store_col_text(q, 3, stored, sizeof stored);
+    h->catalogue_hash_version = mn__store_catalogue_stamp_read(stored, h->catalogue_hash);
+    h->catalogue_current = -1;
+    if (h->catalogue_hash_version >= 1 && h->catalogue_hash_version <= MN__CATALOG_HASH_VERSION) {
+        mn__store_catalogue_hash(ctx, h->catalogue_hash_version, now);
+        h->catalogue_current = strcmp(now, h->catalogue_hash) == 0;
+    }
     const char *text = (const char *)sqlite3_column_text(q, 4);
     json_error_t err;
     json_t *plan = text ? json_loads(text, 0, &err) : NULL;

@@ -362,8 +362,8 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
     json_decref(plan);
     if (!is_plan)
         return mn__error(ctx, MN_EPARSE, "plan save: not a plan's JSON (screening, zones)");
-    char hash[65], day[16];
-    mn__store_catalogue_hash(ctx, hash);
+    char hash[MN__STORE_CATALOGUE_STAMP_LEN], day[16];
+    mn__store_catalogue_stamp(ctx, hash);
     mn_date today;
     if ((st = mn__store_today(ctx, &today)))
         return st;

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include "core/internal.h"
+#include "data/catalog_internal.h"
 #include "mneedle/store.h"
 
 /* Milliseconds a writer waits for another's transaction before giving up (SQLite's busy
@@ -76,9 +77,19 @@ mn_status mn__store_end(mn_ctx *ctx, mn_store *s, mn_status st);
 mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const char *table,
                           sqlite3_int64 rowid, const char *detail);
 
-/* Hex SHA-256 of the catalogues the context loaded (each file's JSON, keys sorted, compact,
- * in catalogue order): names the data a plan was made with. out: 65 bytes. */
-void mn__store_catalogue_hash(const mn_ctx *ctx, char out[65]);
+/* Hex SHA-256 of the catalogues the context loaded under hash definition @p version
+ * (mn__catalog_hash_covers: each file it covers, its JSON with keys sorted, compact, in
+ * catalogue order, then a NUL): names the data a plan was made with. out: 65 bytes. */
+void mn__store_catalogue_hash(const mn_ctx *ctx, int version, char out[65]);
+
+/* The catalogue hash as a plan stores it (plans.catalogue_hash): definition 1 as its bare 64
+ * hex digits (as plans were stored before there were definitions), a later one as "v", its
+ * number, ':' and the digits, so a stored value says which definition made it. */
+#define MN__STORE_CATALOGUE_STAMP_LEN 80
+void mn__store_catalogue_stamp(const mn_ctx *ctx, char out[MN__STORE_CATALOGUE_STAMP_LEN]);
+/* Reads a stored catalogue hash: its definition's number, and its digits into hex (65 bytes);
+ * 0 (hex empty) when it is in no form this mneedle knows. */
+int mn__store_catalogue_stamp_read(const char *stored, char hex[65]);
 
 /* Writes @p n bytes as lower-case hex into out (2n+1 bytes). */
 void mn__hex(const unsigned char *in, size_t n, char *out);

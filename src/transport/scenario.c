@@ -213,6 +213,7 @@ static mn_status from_json(mn_ctx *ctx, const char *src, json_t *root, mn_absorb
         goto done;
     if ((st = mn__jbool(&in, root, "$", "occluded", 0, &s->occluded, &here)))
         goto done;
+    s->occluded_default = !here;
     if ((st = mn__jnum(&in, root, "$", "hours", 0, 0.01, MN_ABSORB_MAX_HOURS, &s->hours, &here)))
         goto done;
     json_t *rh;

@@ -125,4 +125,16 @@ MM=1.75 absorb_scn >"$TMP/c175.json"
 expect 0 "beyond the cheek's depth cap of 1\.5 mm \\(its clinical limit, data/sites\.json\\)" -- "$MNEEDLE" absorb "$TMP/c175.json"
 expect 0 "beyond the anatomy cap of 1\.[0-9]+ mm on the cheek" -- "$MNEEDLE" absorb "$TMP/c175.json"
 
+# The acne-scar exception (2 mm on the cheek) is for phototypes I-III: 1.75 mm runs without a
+# zone-cap warning in phototype III and with one in phototype V, naming why (docs/clinic.md, "Depth").
+for f in 3 5; do
+    sed -e "s/\"fitzpatrick\": 2/\"fitzpatrick\": $f/" -e 's/fine-lines-wrinkles/acne-scars/' \
+        "$TMP/s.json" | sed 's/"needle_mm": 1.0/"needle_mm": 1.75/' >"$TMP/scar$f.json"
+done
+expect 0 "" -- "$MNEEDLE" simulate -o "$TMP/scar3.out" "$TMP/scar3.json"
+cp "$TMP/err" "$TMP/scar3.err"
+expect 1 "" -- grep -q "depth cap of" "$TMP/scar3.err"
+expect 0 "1.75 mm is beyond the cheek's depth cap of 1.5 mm \(its clinical limit, data/sites.json: the concern's deep-face exception is for phototypes I-III only\)" -- \
+    "$MNEEDLE" simulate -o "$TMP/scar5.out" "$TMP/scar5.json"
+
 finish

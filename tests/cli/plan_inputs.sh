@@ -35,7 +35,11 @@ expect 0 'stdout:"decision": "decline"' -- "$MNEEDLE" screen --json "$EX/george-
 expect 0 'stdout:"rescreen_date": null' -- "$MNEEDLE" screen --json "$EX/lena-pregnant.json"
 expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$EX/george-keloid.json"
 expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$EX/sofia-isotretinoin.json"
-expect 0 "stdout:Above the usual 1.5 mm facial limit" -- "$MNEEDLE" plan "$EX/ravi-acne-scars.json"
+# Ravi is phototype V: the acne-scar exception above 1.5 mm is for phototypes I-III only, and
+# the plan says why; the same client in phototype III gets it.
+expect 0 "stdout:not used for phototypes IV-VI" -- "$MNEEDLE" plan "$EX/ravi-acne-scars.json"
+sed 's/"fitzpatrick": 5/"fitzpatrick": 3/' "$EX/ravi-acne-scars.json" >"$TMP/ravi-iii.json"
+expect 0 "stdout:Above the usual 1.5 mm facial limit" -- "$MNEEDLE" plan "$TMP/ravi-iii.json"
 # Tom's hair loss has a 60-day default maintenance (data/concerns.json) that the plan's 3-month
 # bound raises to 90 days: the plan says so instead of calling 90 days the usual interval.
 expect 0 "stdout:Maintenance: the most frequent every 90 days, the shortest the plan books \\(the concern's default, 60 days, is shorter\\)" -- "$MNEEDLE" plan "$EX/tom-hair-loss.json"

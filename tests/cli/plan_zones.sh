@@ -3,8 +3,9 @@
 # concern the model projects, exactly one of them marked as setting the maintenance interval,
 # that one the zone of the summary with the summary's figures and the shortest interval, each
 # zone's depth caution where its deepest setting lies below the studies', and each zone's line
-# in the text plan (when more than one zone is projected) and in the report. Ravi's cheeks,
-# needled at 0.7-1.7 mm, get their own line, without the forehead's depth caution. The checker
+# in the text plan (when more than one zone is projected) and in the report. Ravi's cheeks in
+# phototype III, needled at 1-2 mm, get their own line, without the forehead's depth caution;
+# in his own phototype V they stay within 1.5 mm and carry it too. The checker
 # is shown to fail on an entry that is missing or marks the wrong zone.
 # Every treated zone without a projection is in `projection.zones_not_projected[]` with its real
 # reason (its concern does not follow collagen, its projection is withheld, as for ice-pick
@@ -185,9 +186,17 @@ expect 0 "stdout:^line,1," -- cat "$r/fig/projection.csv"
 expect 0 "stdout:stays in the epidermis" -- cat "$TMP/alone/plan.txt"
 expect 0 "stdout:\"reason\": \"epidermis\"" -- cat "$TMP/alone/plan.json"
 
-# Ravi: the forehead (0.2 mm) sets the interval; the cheeks, the scars that matter, have their
-# own lines, and only the forehead's carries the depth caution.
-r="$TMP/ravi-acne-scars"
+# Ravi in phototype V: the cheeks are held within 1.5 mm (no deep-face exception for phototypes
+# IV-VI, docs/clinic.md), then one step lower for the pigment risk: below the studies' 1.5 mm,
+# so their line carries the depth caution as well.
+expect 0 "" -- grep -Eq "^  - cheek \(acne-scars\).*needled shallower than 1.5 mm" \
+    "$TMP/ravi-acne-scars/plan.txt"
+# Ravi in phototype III: the forehead sets the interval; the cheeks, the scars that matter,
+# have their own lines, and only the forehead's carries the depth caution.
+sed 's/"fitzpatrick": 5/"fitzpatrick": 3/' "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json" \
+    >"$TMP/ravi-iii.json"
+check_client ravi-iii "$TMP/ravi-iii.json"
+r="$TMP/ravi-iii"
 expect 0 "" -- python3 -c '
 import json, sys
 z = {(e["zone"], e["concern"]): e for e in json.load(open(sys.argv[1]))["projection"]["zones"]}

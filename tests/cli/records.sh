@@ -174,6 +174,7 @@ assert abs(fh["depth_deviation_mm"] - 0.3) < 1e-9, fh
 assert [a["score"] for a in h["assessments"]] == [40, 31] and h["assessments"][0]["photos"] == 1
 assert [e["event"] for e in h["adverse_events"]] == ["none", "none", "swelling"], h["adverse_events"]
 assert h["plan"]["catalogue_hash"] and len(h["planned"]) >= 3
+assert h["plan"]["catalogue_hash_version"] == 2 and h["plan"]["catalogue_current"] is True, h["plan"]
 EOF' "history --json is not the timeline recorded"
 expect 2 "no client" -- "$MNEEDLE" history --db "$DB" c-nobody
 

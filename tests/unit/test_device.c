@@ -200,6 +200,15 @@ static void test_depth_caps(void **state)
                 c.zone_mm > MN_FACE_DEFAULT_MAX_MM);
     assert_int_equal(mn_device_depth_caps(dev("home-roller"), cheek, &p, scars, &c), MN_OK);
     assert_false(c.deep_face_exception);
+    /* Phototypes IV-VI keep the usual facial limit: the exception is withheld, and said. */
+    for (int f = 1; f <= 6; f++) {
+        mn_patient dark = p;
+        dark.fitzpatrick = f;
+        assert_int_equal(mn_device_depth_caps(dev("skinpen"), cheek, &dark, scars, &c), MN_OK);
+        assert_int_equal(c.deep_face_exception, f < MN_DEEP_FACE_BELOW_PHOTOTYPE);
+        assert_int_equal(c.deep_face_withheld, f >= MN_DEEP_FACE_BELOW_PHOTOTYPE);
+        assert_true(c.zone_mm == (f < 4 ? scars->deep_face_max_mm : MN_FACE_DEFAULT_MAX_MM));
+    }
     /* The anatomy cap's length reaches the allowed depth (to rounding), and ageing lowers it. */
     assert_int_equal(mn_device_depth_caps(dev("skinpen"), cheek, &p, NULL, &c), MN_OK);
     assert_true(fabs(mn_device_effective_depth_um(dev("skinpen"), c.anatomy_mm, NULL) -

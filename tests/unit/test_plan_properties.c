@@ -49,6 +49,9 @@ static const mn_plan_options *quick(void)
     return &o;
 }
 
+/* Zones whose deep-face exception the phototype withheld, over the generated clients. */
+static int held_for_phototype;
+
 static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)
 {
     const mn_device *d = c->device;
@@ -76,12 +79,27 @@ static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)
         assert_close(k, floor(k + 0.5), 0, 1e-6);
     }
     /* Zone cap: the clinic limit, raised only by a concern's stated exception on a facial
-     * zone already allowed 1.5 mm, and only with a clinical device. */
+     * zone already allowed 1.5 mm, only with a clinical device, and only for phototypes I-III:
+     * darker skin stays within the 1.5 mm the studies in phototypes IV-VI used, whatever the
+     * concern (docs/clinic.md, "Depth per zone"). */
     double cap = s->clinical_max_mm;
-    if (s->facial && s->clinical_max_mm >= 1.5 && z->concern->deep_face_max_mm > cap &&
-        d->device_class == MN_DEVICE_CLINICAL)
+    int dark = c->patient.fitzpatrick >= 4;
+    int deep = s->facial && s->clinical_max_mm >= 1.5 && z->concern->deep_face_max_mm > cap &&
+               d->device_class == MN_DEVICE_CLINICAL;
+    if (deep && !dark)
         cap = z->concern->deep_face_max_mm;
     assert_true(z->depth_max_mm <= cap + eps);
+    if (dark && s->facial && z->depth_max_mm > 1.5 + eps)
+        fail_msg("%s (%s), phototype %d: %.3g mm, past 1.5 mm", s->id, z->concern->id,
+                 c->patient.fitzpatrick, z->depth_max_mm);
+    /* ... and where that held the zone (no tighter bound did), the plan says so. */
+    if (deep && dark && strcmp(z->base_limited_by, "anatomy") &&
+        strcmp(z->base_limited_by, "device")) {
+        assert_string_equal(z->base_limited_by, "phototype");
+        if (!strstr(z->why, "not used for phototypes IV-VI"))
+            fail_msg("%s: the phototype held it, but the plan does not say so: %s", s->id, z->why);
+        held_for_phototype++;
+    }
     if (z->concern->dark_phototype_max_mm > 0 && c->patient.fitzpatrick >= 4)
         assert_true(z->depth_max_mm <= z->concern->dark_phototype_max_mm + eps);
     if (!strcmp(s->id, "periorbital") || !strcmp(s->id, "forehead"))
@@ -948,6 +966,7 @@ static void test_generated_clients(void **state)
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     int projected_gaps = 0, withheld = 0, longer_gaps = 0;
     long roller_zones = 0, pen_zones = 0;
+    held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
         random_client(&r, &c);
@@ -1005,6 +1024,9 @@ static void test_generated_clients(void **state)
     assert_true(withheld > 50);
     /* ... and zones needled by rollers and by pens, whose passes come from different places. */
     printf("zones' passes checked: %ld with a roller, %ld with a pen\n", roller_zones, pen_zones);
+    /* ... and darker-skinned zones the phototype held to 1.5 mm, whose reason is checked. */
+    printf("zones held to 1.5 mm for phototypes IV-VI: %d\n", held_for_phototype);
+    assert_true(held_for_phototype > 100);
     assert_true(roller_zones > 1000 && pen_zones > 1000);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
                   "%d titrate, %d with unequal strides (snapped to the grid)\n",
@@ -1098,11 +1120,21 @@ static void test_adjust_twins(void **state)
                 assert_ptr_equal(zw->zone, zt->zone);
                 int covered = applies && covers(rule, zw->zone);
                 /* The unadjusted range is the twin's, except where the condition itself is a
-                 * cap input (a concern's lower cap for phototypes IV-VI). */
+                 * cap input (for phototypes IV-VI: a concern's own lower cap, and no deep-face
+                 * exception above the zone's clinic limit). */
                 double base_max = zt->base_max_mm;
-                if (rule->kind == MN_RULE_PHOTOTYPE_GE && zw->concern->dark_phototype_max_mm > 0 &&
-                    with.patient.fitzpatrick >= 4 && twin.patient.fitzpatrick < 4) {
-                    double cap = mn_device_snap_down(d, zw->concern->dark_phototype_max_mm);
+                if (rule->kind == MN_RULE_PHOTOTYPE_GE && with.patient.fitzpatrick >= 4 &&
+                    twin.patient.fitzpatrick < 4) {
+                    const mn_site *s = zw->zone;
+                    const mn_concern *cc = zw->concern;
+                    double cap = base_max;
+                    if (cc->dark_phototype_max_mm > 0)
+                        cap = mn_device_snap_down(d, cc->dark_phototype_max_mm);
+                    if (s->facial && s->clinical_max_mm >= 1.5 &&
+                        cc->deep_face_max_mm > s->clinical_max_mm &&
+                        d->device_class == MN_DEVICE_CLINICAL &&
+                        mn_device_snap_down(d, s->clinical_max_mm) < cap)
+                        cap = mn_device_snap_down(d, s->clinical_max_mm);
                     if (cap < base_max)
                         base_max = cap;
                 }

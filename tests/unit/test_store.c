@@ -2,17 +2,21 @@
  * The clinic record under failure: a writer killed with SIGKILL at random moments loses
  * nothing it reported committed and leaves a database that passes the check; two processes
  * writing at once both succeed with nothing lost; the check finds a row changed behind the
- * store's back; a backup restores row for row; adverse events recorded on their own.
+ * store's back; a backup restores row for row; adverse events recorded on their own; a
+ * plan's catalogue hash keeps the definition it was made under.
  */
 #define _DEFAULT_SOURCE /* usleep */
 #include <fcntl.h>
 #include <signal.h>
+#include <sodium.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "mn_test.h"
+#include "store/store_internal.h"
 
 MN_TEST_CONTEXT_FIXTURE
 
@@ -270,6 +274,123 @@ static void test_adverse_events(void **state)
     assert_int_equal(mn_store_adverse_kind_find(ctx, "none", &k), MN_ENOTFOUND);
 }
 
+/* The catalogue hash as plans were stored before it had versions, computed here from its
+ * description (docs/records.md): SHA-256 over the seven planning files (devices.json to
+ * references.json), each file's JSON with keys sorted and compact, then a NUL. */
+static void old_catalogue_hash(const mn_ctx *c, char out[65])
+{
+    static const char *const files[] = {"devices.json",   "sites.json", "concerns.json",
+                                        "products.json",  "rules.json", "aftercare.json",
+                                        "references.json"};
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        json_t *root = mn__catalog_file(mn_ctx_catalog(c), files[i], NULL);
+        size_t n = json_dumpb(root, NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
+        char *text = malloc(n + 1);
+        assert_non_null(text);
+        assert_int_equal(json_dumpb(root, text, n, JSON_SORT_KEYS | JSON_COMPACT), n);
+        text[n] = '\0'; /* the file's end */
+        crypto_hash_sha256_update(&h, (const unsigned char *)text, n + 1);
+        free(text);
+    }
+    unsigned char d[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_final(&h, d);
+    mn__hex(d, sizeof d, out);
+}
+
+/* A data directory holding a copy of catalogue @p file whose first entry's name is changed. */
+static mn_ctx *edited_ctx(const char *sub, const char *file, const char *list)
+{
+    char path[600];
+    db_path(path, sizeof path, sub);
+    assert_int_equal(mkdir(path, 0700), 0);
+    json_t *root = json_deep_copy(mn__catalog_file(mn_ctx_catalog(ctx), file, NULL));
+    json_t *first = json_array_get(json_object_get(root, list), 0);
+    assert_int_equal(json_object_set_new(first, "name", json_string("Renamed")), 0);
+    char f[700];
+    snprintf(f, sizeof f, "%s/%s", path, file);
+    assert_int_equal(json_dump_file(root, f, 0), 0);
+    json_decref(root);
+    mn_ctx *c;
+    char err[256];
+    assert_int_equal(mn_ctx_create_with_data(&c, path, err, sizeof err), MN_OK);
+    return c;
+}
+
+/* The latest plan's hash, its definition and whether the catalogues of @p c match it. */
+static void assert_latest(mn_ctx *c, mn_store *s, const char *id, int version, int current,
+                          const char *hex)
+{
+    mn_store_history *h;
+    assert_int_equal(mn_store_history_get(c, s, id, &h), MN_OK);
+    assert_int_equal(h->catalogue_hash_version, version);
+    assert_int_equal(h->catalogue_current, current);
+    assert_string_equal(h->catalogue_hash, hex);
+    mn_store_history_free(h);
+}
+
+/* A plan stored as plans were before the hash had versions (the bare digits of the seven
+ * planning files) still passes the check and is checked under its own definition, which an
+ * edit to adverse_events.json does not change and an edit to devices.json does; a plan stored
+ * now records definition 2, which an edit to adverse_events.json changes. */
+static void test_catalogue_hash_versions(void **state)
+{
+    (void)state;
+    char path[512];
+    db_path(path, sizeof path, "hash.db");
+    mn_store *s;
+    assert_int_equal(mn_store_open(ctx, path, MN_STORE_CREATE, 0, &s), MN_OK);
+    char id[MN_STORE_ID_LEN];
+    assert_int_equal(mn_store_client_add(ctx, s, "t", client_json, strlen(client_json), "h-1", id),
+                     MN_OK);
+    static const char plan[] = "{\"screening\": {\"decision\": \"proceed\"}, \"zones\": []}";
+    char old[65], v1[65], v2[65];
+    old_catalogue_hash(ctx, old);
+    mn__store_catalogue_hash(ctx, 1, v1);
+    mn__store_catalogue_hash(ctx, 2, v2);
+    assert_string_equal(v1, old);
+    assert_string_not_equal(v2, old);
+
+    /* The old store's write: the row with the bare digits, and its audit entry. */
+    sqlite3_int64 num;
+    sqlite3_stmt *q;
+    assert_int_equal(mn__store_begin(ctx, s), MN_OK);
+    assert_int_equal(mn__store_client_num(ctx, s, "h-1", &num), MN_OK);
+    assert_int_equal(mn__store_prepare(ctx, s,
+                                       "INSERT INTO plans(client, created, mneedle_version, "
+                                       "catalogue_hash, plan_json) VALUES (?, '2026-01-05', "
+                                       "'0.1.0', ?, ?)",
+                                       &q),
+                     MN_OK);
+    sqlite3_bind_int64(q, 1, num);
+    sqlite3_bind_text(q, 2, old, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, plan, -1, SQLITE_STATIC);
+    assert_int_equal(mn__store_run(ctx, s, q, "plan"), MN_OK);
+    assert_int_equal(
+        mn__store_audit(ctx, s, "insert", "plans", sqlite3_last_insert_rowid(s->db), NULL), MN_OK);
+    assert_int_equal(mn__store_end(ctx, s, MN_OK), MN_OK);
+    assert_check_ok(s);
+    assert_latest(ctx, s, "h-1", 1, 1, old);
+
+    mn_ctx *events = edited_ctx("ae", "adverse_events.json", "adverse_events");
+    mn_ctx *devices = edited_ctx("dev", "devices.json", "devices");
+    char v2_events[65];
+    mn__store_catalogue_hash(events, 2, v2_events);
+    assert_string_not_equal(v2_events, v2);     /* the edit changes the hash new plans record */
+    assert_latest(events, s, "h-1", 1, 1, old); /* the old definition leaves that file out */
+    assert_latest(devices, s, "h-1", 1, 0, old);
+
+    assert_int_equal(mn_store_plan_save(ctx, s, "h-1", plan, strlen(plan), NULL), MN_OK);
+    assert_check_ok(s);
+    assert_latest(ctx, s, "h-1", 2, 1, v2);
+    assert_latest(events, s, "h-1", 2, 0, v2);
+    assert_latest(devices, s, "h-1", 2, 0, v2);
+    mn_ctx_free(events);
+    mn_ctx_free(devices);
+    mn_store_close(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_two_writers_both_succeed),
         cmocka_unit_test(test_check_finds_edits),
         cmocka_unit_test(test_adverse_events),
+        cmocka_unit_test(test_catalogue_hash_versions),
     };
     if (make_dir(NULL))
         return 1;
