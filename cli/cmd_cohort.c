@@ -51,9 +51,12 @@ static const cli_command command = {
     .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
 };
 
+/* One progress line on stderr, for the patients or the intervals' virtual trials: what is
+ * counted ("patients", "virtual trials") and a prefix ("" or "intervals: "). */
 typedef struct {
     double last_s;
     int shown;
+    const char *prefix, *what;
 } progress_state;
 
 static double now_s(void)
@@ -73,7 +76,7 @@ static void show_progress(void *userdata, long done, long total)
     if (done == total && !p->shown)
         return; /* finished before the first update was due: stay silent */
     p->shown = 1;
-    fprintf(stderr, "\rmneedle cohort: %ld / %ld patients (%3.0f%%)", done, total,
+    fprintf(stderr, "\rmneedle cohort: %s%ld / %ld %s (%3.0f%%)", p->prefix, done, total, p->what,
             100.0 * (double)done / (double)total);
     if (done == total)
         fputc('\n', stderr);
@@ -251,7 +254,7 @@ static int run(int argc, char **argv, int rank, int size)
         trial->seed = seed.value;
 
     mn_cohort_options copts;
-    progress_state progress = {0, 0};
+    progress_state progress = {0, 0, "", "patients"};
     patient_sink sink = {ctx, mn_outfile_writer, NULL, NULL, 0, 0};
     mn_cohort_options_init(&copts);
     copts.threads = threads;
@@ -369,35 +372,17 @@ int cmd_cohort(int argc, char **argv)
     return code;
 }
 
-/* Progress of the virtual trials for the intervals, on the same line as the patients'. */
-static void show_trials_progress(void *userdata, long done, long total)
-{
-    progress_state *p = userdata;
-    double t = now_s();
-    if (done < total && t - p->last_s < 0.25)
-        return;
-    p->last_s = t;
-    if (done == total && !p->shown)
-        return;
-    p->shown = 1;
-    fprintf(stderr, "\rmneedle cohort: intervals: %ld / %ld virtual trials (%3.0f%%)", done, total,
-            100.0 * (double)done / (double)total);
-    if (done == total)
-        fputc('\n', stderr);
-    fflush(stderr);
-}
-
 int cli_cohort_finish(const char *cmd, mn_ctx *ctx, const mn_cohort_trial *trial,
                       mn_cohort_result *res, int json, int n_trials, int threads, int progress,
                       mn_outfile **csv_out, mn_outfile **out)
 {
     mn_cohort_intervals *iv = malloc(sizeof *iv);
-    progress_state ps = {now_s(), 0};
+    progress_state ps = {now_s(), 0, "intervals: ", "virtual trials"};
     mn_status st = iv ? MN_OK : MN_ENOMEM;
     if (iv)
         st = mn_cohort_intervals_run(
             ctx, trial, n_trials >= 0 ? n_trials : mn_cohort_default_trials(trial->population.n),
-            threads, progress ? show_trials_progress : NULL, &ps, iv);
+            threads, progress ? show_progress : NULL, &ps, iv);
     if (st) {
         mn_outfile *outs[] = {*csv_out, *out};
         *csv_out = *out = NULL;
