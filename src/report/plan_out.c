@@ -349,7 +349,7 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
         }
         if (zp->evidence_studies >= 0)
             mn__jput_int(j, e, "evidence_studies", zp->evidence_studies);
-        mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
+        mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, 0, line, sizeof line));
         /* The zone's own curve, as projection.samples (days since the plan's first session);
          * the figure's series beside the shaded one. */
         json_t *samples = mn__jput(j, e, "samples", json_array());
@@ -894,7 +894,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
         for (int k = 0; k < p->n_zone_projections; k++)
             mn__buf_textf(
                 b, "  - %s\n",
-                mn__plan_zone_projection_text(p, &p->zone_projections[k], line, sizeof line));
+                mn__plan_zone_projection_text(p, &p->zone_projections[k], 1, line, sizeof line));
         for (int k = 0; k < p->n_zones_not_projected; k++)
             mn__buf_textf(
                 b, "  - %s\n",
@@ -909,7 +909,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
                           p->zones[p->lasting_zone].zone->id,
                           p->zones[p->lasting_zone].concern->id);
     }
-    mn__buf_textf(b, "  %s\n", p->projection_note);
+    mn__buf_textf(b, "  %s\n", p->projection_note_text);
     if (p->has_lasting) {
         char said[400];
         mn__buf_textf(b, "  %s\n", mn__validation_sentence(v, said, sizeof said));
