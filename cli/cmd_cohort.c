@@ -166,6 +166,12 @@ static int run(int argc, char **argv, int rank, int size)
     shard_option shard = {0, 0, 0};
     int quiet = 0, timing = 0, threads = 0, n = 0, with_patients = 0, trials = -1;
     const char *csv = NULL, *plot = NULL, *file;
+    char trials_help[240];
+    snprintf(trials_help, sizeof trials_help,
+             "virtual trials of n patients each, one draw of the constants per trial, for the "
+             "90 %% intervals of what a trial of n reports (default %d while %d x n <= %ld "
+             "patients, else 0; 0 = no intervals; at least 2)",
+             MN_COHORT_DEFAULT_TRIALS, MN_COHORT_DEFAULT_TRIALS, MN_COHORT_INTERVALS_MAX_PATIENTS);
     const cli_option opts[] = {
         CLI_JSON(&o, "one JSON object (n, seed, endpoints[] with improvement_pct, "
                      "responders_50pct, collagen_change_pct, pih_rate, ...)"),
@@ -179,10 +185,7 @@ static int run(int argc, char **argv, int rank, int size)
                 "OpenMP threads per process (default: all cores, shared among the ranks on a "
                 "node)"),
         CLI_INT("n", &n, "N", 1, MN_COHORT_MAX_N, "override population.n"),
-        CLI_INT("trials", &trials, "M", 0, MN_COHORT_MAX_TRIALS,
-                "virtual trials of n patients each, one draw of the constants per trial, for "
-                "the 90 % intervals of what a trial of n reports (default 200 while 200 x n "
-                "<= 4,000,000 patients, else 0; 0 = no intervals; at least 2)"),
+        CLI_INT("trials", &trials, "M", 0, MN_COHORT_MAX_TRIALS, trials_help),
         CLI_SEED("seed", &seed, "override the trial's seed (0 to 2^53-1)"),
         CLI_CHOICE("shard", &shard, "K/N", parse_shard, "K/N with 1 <= K <= N (e.g. 3/16)",
                    "run only the K-th of N slices of the patients and write its part file "

@@ -447,17 +447,26 @@ class Context:
             raise exc
         return out
 
-    def cohort(self, trial, threads=0, n=None, seed=None):
+    def cohort(self, trial, threads=0, n=None, seed=None, trials=None):
         """A virtual trial (the object of a trial file): ``mneedle cohort --json [--threads N]
-        [--n N] [--seed S]``. ``n`` and ``seed`` replace the trial's own when given;
-        ``threads`` 0 uses OpenMP's default; results are identical for any thread count.
+        [--n N] [--seed S] [--trials M]``. ``n`` and ``seed`` replace the trial's own when
+        given; ``threads`` 0 uses OpenMP's default; results are identical for any thread count.
+        ``trials`` is the number of virtual trials of n patients, one draw of the constants
+        each, behind the 90 % intervals of what a trial of n reports (``trial_intervals``):
+        None runs the command's default (as without ``--trials``), 0 none, otherwise at least 2.
         Ctrl-C stops the run between patients and raises KeyboardInterrupt."""
         threads = _check_int("threads", threads, 0, 4096)
         n = 0 if n is None else _check_int("n", n, 1, _INT_MAX)
         seed_given = seed is not None
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
+        if trials is None:
+            trials = -1
+        else:
+            trials = _check_int("trials", trials, 0, lib.MN_COHORT_MAX_TRIALS)
+            if trials == 1:
+                raise InputError("trials: 0 (no intervals) or at least 2, got 1")
         return self._stoppable(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given),
-                               seed)
+                               seed, trials)
 
     def sensitivity(self, spec, threads=0, spec_dir=None):
         """Global sensitivity of the models' outputs to their inputs: ``mneedle sensitivity
@@ -773,9 +782,9 @@ def absorb(scenario, field=False):
     return _ctx().absorb(scenario, field)
 
 
-def cohort(trial, threads=0, n=None, seed=None):
+def cohort(trial, threads=0, n=None, seed=None, trials=None):
     """Context().cohort with the built-in catalogues."""
-    return _ctx().cohort(trial, threads, n, seed)
+    return _ctx().cohort(trial, threads, n, seed, trials)
 
 
 def sensitivity(spec, threads=0, spec_dir=None):

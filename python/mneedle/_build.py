@@ -38,6 +38,7 @@ CDEF = """
 typedef struct mn_ctx mn_ctx;
 typedef int... mn_status;
 typedef struct { char *data; size_t len; ...; } mnpy_buf;
+#define MN_COHORT_MAX_TRIALS ...
 
 mn_status mn_ctx_create(mn_ctx **out);
 mn_status mn_ctx_create_with_data(mn_ctx **out, const char *data_dir, char *errbuf,
@@ -62,7 +63,7 @@ mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len
 extern "Python" int mnpy_py_stop(void *userdata);
 int mnpy_stop_check(void *userdata);
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                      long n, int seed_given, uint64_t seed, mn_stop_fn stop,
+                      long n, int seed_given, uint64_t seed, int trials, mn_stop_fn stop,
                       void *stop_userdata, mnpy_buf *out);
 mn_status mnpy_sensitivity(mn_ctx *ctx, const char *src, const char *text, size_t len,
                            int threads, const char *spec_dir, mn_stop_fn stop,

@@ -197,8 +197,8 @@ static int cohort_patient_stop(void *userdata, const mn_cohort_trial *trial,
 }
 
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                      long n, int seed_given, uint64_t seed, mn_stop_fn stop, void *stop_userdata,
-                      mnpy_buf *out)
+                      long n, int seed_given, uint64_t seed, int trials, mn_stop_fn stop,
+                      void *stop_userdata, mnpy_buf *out)
 {
     cohort_stop cs = {stop, stop_userdata};
     mn_cohort_trial *trial = malloc(sizeof *trial);
@@ -217,13 +217,15 @@ mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len
         opts.on_patient = cohort_patient_stop;
         opts.patient_userdata = &cs;
     }
-    /* The command's default intervals (cli_cohort_finish), so the output is the same. */
+    /* trials < 0: the command's default intervals (cli_cohort_finish), so the output is the
+     * same as without --trials. */
     mn_cohort_intervals *iv = NULL;
     if (!(st = mn_cohort_run(ctx, trial, &opts, res)) && !(iv = malloc(sizeof *iv)))
         st = MN_ENOMEM;
     if (!st &&
-        !(st = mn_cohort_intervals_run(ctx, trial, mn_cohort_default_trials(trial->population.n),
-                                       threads, NULL, NULL, iv))) {
+        !(st = mn_cohort_intervals_run(
+              ctx, trial, trials < 0 ? mn_cohort_default_trials(trial->population.n) : trials,
+              threads, NULL, NULL, iv))) {
         res->intervals = iv;
         st = mn_cohort_write(ctx, trial, res, 1, mnpy_buf_write, out);
     }

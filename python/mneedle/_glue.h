@@ -32,13 +32,15 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
  *  as by mn_absorb_run_until() (the package's Ctrl-C). */
 mn_status mnpy_absorb(mn_ctx *ctx, const char *src, const char *text, size_t len, int field,
                       mn_stop_fn stop, void *stop_userdata, mnpy_buf *out);
-/** As `mneedle cohort --json [--threads N] [--n N] [--seed S]`; 0 keeps the default or the
- *  trial's value, and @p seed_given says whether @p seed overrides the trial's. @p stop (may be
+/** As `mneedle cohort --json [--threads N] [--n N] [--seed S] [--trials M]`; 0 keeps the
+ *  default or the trial's value, @p seed_given says whether @p seed overrides the trial's, and
+ *  @p trials < 0 runs the command's default number of virtual trials for the intervals
+ *  (mn_cohort_default_trials()), 0 none. @p stop (may be
  *  NULL) is asked after every patient, as the run's per-patient callback (the package's
  *  Ctrl-C): nonzero ends the run with MN_ESTOPPED. */
 mn_status mnpy_cohort(mn_ctx *ctx, const char *src, const char *text, size_t len, int threads,
-                      long n, int seed_given, uint64_t seed, mn_stop_fn stop, void *stop_userdata,
-                      mnpy_buf *out);
+                      long n, int seed_given, uint64_t seed, int trials, mn_stop_fn stop,
+                      void *stop_userdata, mnpy_buf *out);
 /** As `mneedle sensitivity --json [--threads N]` (0: OpenMP's default); file names in the SPEC
  *  are relative to @p spec_dir, as the command's are to the SPEC file's folder (NULL: the
  *  current folder). @p stop (may be NULL) is asked before every evaluation the calling thread

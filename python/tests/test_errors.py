@@ -43,6 +43,10 @@ def test_a_value_out_of_range_and_an_unknown_name():
     trial = example("trials", examples("trials")[0])
     trial["mystery"] = 1
     assert bad(mneedle.cohort, trial).source == "trial"
+    # trials= as --trials: 1 (no interval from one trial), negative and non-integers refused.
+    del trial["mystery"]
+    for trials in (1, -1, 2.5, True):
+        assert "trials" in bad(mneedle.cohort, trial, n=10, trials=trials).message
 
 
 def test_a_numpy_array_where_a_list_is_expected():

@@ -100,6 +100,19 @@ def test_cohort_matches_the_command_for_any_thread_count(cli, name):
     assert mneedle.cohort(trial, threads=3, n=600, seed=11) == want
 
 
+@pytest.mark.parametrize("trials", [0, 5])
+def test_cohort_trials_match_the_command(cli, trials):
+    # trials= is the command's --trials: 0 runs no intervals, 5 five virtual trials.
+    name = examples("trials")[0]
+    path = os.path.join(TREE, "examples", "trials", name)
+    want = run_cli(cli, "cohort", path, "--n", "40", "--seed", "3", "--threads", "1",
+                   "--trials", str(trials))
+    got = mneedle.cohort(example("trials", name), threads=1, n=40, seed=3, trials=trials)
+    assert got == want
+    assert got["trial_intervals"]["virtual_trials"] == trials
+    assert got != mneedle.cohort(example("trials", name), threads=1, n=40, seed=3)
+
+
 @pytest.mark.parametrize("what", ["devices", "sites", "concerns", "products", "rules"])
 def test_catalog_matches_the_command(cli, what):
     assert mneedle.catalog(what) == run_cli(cli, "catalog", what)

@@ -134,12 +134,15 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
                  "its peak",
                  zp->maintenance_interval_days, keep);
-    if (zp->depth_extrapolated)
+    if (zp->depth_extrapolated) {
+        char shallowest[16], at[16];
         snprintf(depth, sizeof depth,
-                 " No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
-                 "%.2g mm this is the model's extrapolation.",
-                 z->concern->id, zp->evidence_shallowest_mm, zp->evidence_shallowest_study,
-                 z->depth_max_mm);
+                 " No study of %s in the evidence base needled shallower than %s mm (%s); at "
+                 "%s mm this is the model's extrapolation.",
+                 z->concern->id,
+                 mn__depth_str(shallowest, sizeof shallowest, zp->evidence_shallowest_mm),
+                 zp->evidence_shallowest_study, mn__depth_str(at, sizeof at, z->depth_max_mm));
+    }
     char measured[256] = "";
     mn__plan_unmeasured_text(z->concern, zp->evidence_studies, measured, sizeof measured);
     char median[48] = ""; /* beside the typical person's peak, as the note gives it */
@@ -197,12 +200,15 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
                  "(it has none for pigment or hair), so nothing is projected for it at any depth",
                  z->concern->id);
         break;
-    case MN_UNPROJECTED_EPIDERMIS:
+    case MN_UNPROJECTED_EPIDERMIS: {
+        char at[16];
         snprintf(buf, size,
-                 "at %.2g mm with the %s the needle stays in the epidermis, where the collagen "
+                 "at %s mm with the %s the needle stays in the epidermis, where the collagen "
                  "model does not act",
-                 u->needle_mm, p->client.device ? p->client.device->id : "device");
+                 mn__depth_str(at, sizeof at, u->needle_mm),
+                 p->client.device ? p->client.device->id : "device");
         break;
+    }
     case MN_UNPROJECTED_NO_COURSE:
         snprintf(buf, size, "no course session treats it");
         break;
@@ -705,12 +711,15 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     }
     if (p->depth_extrapolated) {
         size_t len = strlen(p->projection_note);
+        char shallowest[16], at[16];
         snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                 " No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
-                 "%.2g mm this projection runs the model's dose response below the depths "
+                 " No study of %s in the evidence base needled shallower than %s mm (%s); at "
+                 "%s mm this projection runs the model's dose response below the depths "
                  "studied, an extrapolation.",
-                 p->zones[best_zone].concern->id, p->evidence_shallowest_mm,
-                 p->evidence_shallowest_study, p->zones[best_zone].depth_max_mm);
+                 p->zones[best_zone].concern->id,
+                 mn__depth_str(shallowest, sizeof shallowest, p->evidence_shallowest_mm),
+                 p->evidence_shallowest_study,
+                 mn__depth_str(at, sizeof at, p->zones[best_zone].depth_max_mm));
     }
     {
         size_t len = strlen(p->projection_note);

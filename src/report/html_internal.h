@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "core/internal.h"
 #include "mneedle/clinic.h"
 #include "report/plot_internal.h"
 
@@ -25,9 +26,6 @@ void mn__html_esc(mn__buf *b, const char *s);
 const char *mn__html_esc_into(char *buf, size_t n, const char *s);
 /* An amount with two decimals and its escaped currency ("120.00 EUR") into @p buf. Returns buf. */
 const char *mn__html_money(char *buf, size_t n, double amount, const char *currency);
-/* A needle length in mm as text, at most two decimals without trailing zeros ("1.25", "1.5",
- * "1"): the value the JSON carries. Returns @p buf. */
-const char *mn__depth_str(char *buf, size_t n, double mm);
 /* The short English name of a date's weekday ("Mon"). */
 const char *mn__html_weekday(mn_date d);
 /* Appends the base64 of a finished buffer (the body of a data: URI); a buffer that failed to

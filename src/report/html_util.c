@@ -95,21 +95,6 @@ const char *mn__html_money(char *buf, size_t n, double amount, const char *curre
     return buf;
 }
 
-const char *mn__depth_str(char *buf, size_t n, double mm)
-{
-    /* Settings lie on grids of 0.05 mm or coarser, so two decimals are exact; trailing zeros
-     * go ("1.5", "0.25", "1"), so text, report and JSON show the same value. */
-    int k = snprintf(buf, n, "%.2f", mm);
-    if (k > 0 && (size_t)k < n && strchr(buf, '.')) {
-        char *e = buf + k - 1;
-        while (*e == '0')
-            *e-- = '\0';
-        if (*e == '.')
-            *e = '\0';
-    }
-    return buf;
-}
-
 const char *mn__html_weekday(mn_date d)
 {
     static const char *names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};

@@ -274,13 +274,16 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
                                         : "the return to the pre-treatment level",
             res->evidence_followup_days / MN__DAYS_PER_MONTH,
             extrapolated(res) && baseline_extrapolated(res) ? "are" : "is");
-    if (depth_extrapolated(res))
-        PUT(" No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
-            "%.2g mm this projection runs the model's dose response below the depths studied, "
+    if (depth_extrapolated(res)) {
+        char shallowest[16], at[16];
+        PUT(" No study of %s in the evidence base needled shallower than %s mm (%s); at "
+            "%s mm this projection runs the model's dose response below the depths studied, "
             "an extrapolation.",
-            res->scenario->concern->id, res->evidence_shallowest_mm,
+            res->scenario->concern->id,
+            mn__depth_str(shallowest, sizeof shallowest, res->evidence_shallowest_mm),
             res->evidence_shallowest_study ? res->evidence_shallowest_study : "unnamed",
-            deepest_mm(res->scenario));
+            mn__depth_str(at, sizeof at, deepest_mm(res->scenario)));
+    }
     if (unmeasured(res))
         PUT(" No study in the evidence base measured %s: this figure is the collagen model with "
             "a judged response weight (%.2g), not a measured response.",
@@ -550,8 +553,9 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__buf_textf(&b, "Sessions (%d):", sc->n_sessions);
     for (int i = 0; i < sc->n_sessions; i++) {
         const mn_healing_session *s = &sc->sessions[i];
-        mn__buf_textf(&b, "%s day %d %s %.2g mm x %.3g", i ? "," : "", s->day, s->device->id,
-                      s->needle_mm, s->passes);
+        char mm[16];
+        mn__buf_textf(&b, "%s day %d %s %s mm x %.3g", i ? "," : "", s->day, s->device->id,
+                      mn__depth_str(mm, sizeof mm, s->needle_mm), s->passes);
         if (i == 11 && sc->n_sessions > 13) {
             mn__buf_textf(&b, ", ... (%d more)", sc->n_sessions - 12);
             break;
