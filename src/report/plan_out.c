@@ -681,53 +681,15 @@ static void references_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
         mn__buf_textf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
 }
 
-/* Whether zones @p a and @p b have the same course spacing (printed on one line). */
-static int same_spacing(const mn_plan_zone *a, const mn_plan_zone *b)
-{
-    if (a->course_interval_days != b->course_interval_days || a->n_course_gaps != b->n_course_gaps)
-        return 0;
-    for (int k = 0; k < a->n_course_gaps; k++)
-        if (a->course_gaps_days[k] != b->course_gaps_days[k])
-            return 0;
-    return 1;
-}
-
 /* The days between each zone's course sessions as booked, zones with the same spacing on one
- * line: "every N days" where every gap is the interval, else the gaps one by one with the
- * interval they aim at and why a gap is longer (src/clinic/plan.c: a session waits up to half
- * its interval to share a visit already booked, and a Sunday moves to the Monday). */
+ * line (mn__course_spacing_line(), the report's words too). */
 static void course_spacing_text(mn__buf *b, const mn_plan *p)
 {
-    mn__buf_textf(b, "  Course spacing (days between a zone's course sessions, as booked):\n");
-    for (int i = 0; i < p->n_zones; i++) {
-        const mn_plan_zone *z = &p->zones[i];
-        int first = 1;
-        for (int k = 0; k < i && first; k++)
-            first = !same_spacing(&p->zones[k], z);
-        if (!first)
-            continue;
-        mn__buf_textf(b, "    ");
-        for (int k = i, n = 0; k < p->n_zones; k++)
-            if (same_spacing(&p->zones[k], z) && (k == i || p->zones[k].zone != p->zones[i].zone))
-                mn__buf_textf(b, "%s%s", n++ ? ", " : "", p->zones[k].zone->id);
-        int even = 1;
-        for (int k = 0; k < z->n_course_gaps; k++)
-            even &= z->course_gaps_days[k] == z->course_interval_days;
-        if (z->n_course_gaps == 0)
-            mn__buf_textf(b, ": one course session\n");
-        else if (even)
-            mn__buf_textf(b, ": every %d days (%d sessions)\n", z->course_interval_days,
-                          z->course_sessions);
-        else {
-            mn__buf_textf(b, ": ");
-            for (int k = 0; k < z->n_course_gaps; k++)
-                mn__buf_textf(b, "%s%d", k ? ", " : "", z->course_gaps_days[k]);
-            mn__buf_textf(b,
-                          " days (%d sessions; the interval is %d days, longer where a session "
-                          "waits to share a visit or moves off a Sunday)\n",
-                          z->course_sessions, z->course_interval_days);
-        }
-    }
+    char line[1024];
+    mn__buf_textf(b, "  %s:\n", mn__course_spacing_heading);
+    for (int i = 0; i < p->n_zones; i++)
+        if (mn__course_spacing_line(p, i, line, sizeof line)[0])
+            mn__buf_textf(b, "    %s\n", line);
 }
 
 static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,

@@ -369,7 +369,8 @@ static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
         mn__jput(j, obj, key, json_null());
 }
 
-static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud,
+                            const mn_healing_pih *pih)
 {
     const mn_healing_scenario *sc = res->scenario;
     const mn_healing_summary *S = res->summary;
@@ -464,6 +465,20 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         mn__jput_num(&j, sum, "final_collagen_change_pct", S->final_collagen_change_pct);
         mn__jput_num(&j, sum, "final_untreated_collagen_change_pct",
                      S->final_untreated_collagen_change_pct);
+        /* The course's PIH risk (0-1) by the PIH law for the scenario's phototype, and its
+         * band: the factor of two either way its documentation states. */
+        mn__jput_num(&j, sum, "pih_probability", pih->probability);
+        mn__jput_num(&j, sum, "pih_probability_low", pih->probability_low);
+        mn__jput_num(&j, sum, "pih_probability_high", pih->probability_high);
+        mn__jput_int(&j, sum, "pih_phototype", pih->fitzpatrick);
+        char note[320];
+        snprintf(note, sizeof note,
+                 "chance of post-inflammatory hyperpigmentation after at least one session, for "
+                 "the typical person of this phototype, by the PIH law (docs/models/cohort.md): "
+                 "an order of magnitude, a factor of %g either way (the low and high values), "
+                 "on thin evidence; its phototype gradient and depth law are assumptions",
+                 MN_PIH_BAND_FACTOR);
+        mn__jput_str(&j, sum, "pih_note", note);
         if (res->maintenance) {
             const mn_healing_projection *m = res->maintenance;
             /* The 10-90 % ranges (DESIGN §8 names); peak_improvement_low_pct and
@@ -546,7 +561,31 @@ static double nz(double x, double half_unit)
     return x > -half_unit && x < half_unit ? 0.0 : x;
 }
 
-static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+/* A percentage of a probability as it reads: "0.27", "5.3", "18". */
+static void pct_str(double probability, char *buf, size_t n)
+{
+    double v = 100 * probability;
+    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
+}
+
+/* The course's PIH risk by the library's PIH law, with the band and the caveats its
+ * documentation gives (docs/models/cohort.md; healing.h, mn_healing_pih_risk()). */
+static void pih_text(mn__buf *b, const mn_healing_scenario *sc, const mn_healing_pih *pih)
+{
+    char mid[16], lo[16], hi[16];
+    pct_str(pih->probability, mid, sizeof mid);
+    pct_str(pih->probability_low, lo, sizeof lo);
+    pct_str(pih->probability_high, hi, sizeof hi);
+    mn__buf_textf(b,
+                  "Pigmentation (PIH) risk of this course for phototype %d, %s sun: about %s %% "
+                  "(range %s-%s %%).\nThe PIH law gives an order of magnitude, a factor of %g "
+                  "either way, on thin evidence;\nits phototype gradient and depth law are "
+                  "assumptions (docs/models/cohort.md).\n",
+                  pih->fitzpatrick, mn_sun_name(sc->patient.sun), mid, lo, hi, MN_PIH_BAND_FACTOR);
+}
+
+static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud,
+                            const mn_healing_pih *pih)
 {
     const mn_healing_scenario *sc = res->scenario;
     mn__buf b;
@@ -617,6 +656,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             mn__buf_textf(&b, "Redness: visible for up to %d day%s after a session.\n",
                           res->summary->erythema_days, res->summary->erythema_days == 1 ? "" : "s");
     }
+    if (sc->n_sessions > 0)
+        pih_text(&b, sc, pih);
     mn__buf_textf(&b, "Model and sources: docs/models/healing.md (integrator: %s).\n",
                   mn_healing_integrator_name(res->integrator));
     return mn__buf_finish(ctx, &b, "simulate", write, ud);
@@ -628,9 +669,11 @@ mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, 
     if (!res || !res->scenario || !res->summary || !write || (res->n_samples > 0 && !res->samples))
         return mn__error(ctx, MN_EINVAL, "healing: nothing to write");
     mn_status st = check_finite(ctx, res);
-    if (st)
+    mn_healing_pih pih;
+    if (st || (st = mn_healing_pih_risk(ctx, res->scenario, &pih)))
         return st;
-    return json ? write_json(ctx, res, write, userdata) : write_text(ctx, res, write, userdata);
+    return json ? write_json(ctx, res, write, userdata, &pih)
+                : write_text(ctx, res, write, userdata, &pih);
 }
 
 mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,
