@@ -1052,7 +1052,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         /* No treatment content for a declined or deferred client: no maintenance, no
          * projection, no aftercare sheet, no cost, no risk of a treatment not given. */
         p->maintenance_interval_days = 0;
-        p->projection_note[0] = '\0';
+        p->projection_note[0] = p->projection_note_text[0] = '\0';
         *out = p;
         return MN_OK;
     }

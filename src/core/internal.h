@@ -134,4 +134,13 @@ void mn__outfile_test_calls(int (*link_call)(const char *, const char *),
 /* True when x is a finite double. */
 int mn__finite(double x);
 
+/* A duration the model extrapolates beyond the evidence's longest follow-up, rounded to the
+ * nearest half-year in @p buf ("2 years", "1.5 years", "half a year", "under half a year")
+ * [judgement, docs/models/healing.md]. MN__EXTRAPOLATED_STEP_DAYS is that half-year. */
+#define MN__EXTRAPOLATED_STEP_DAYS (365.25 / 2)
+void mn__extrapolated_duration(int days, char *buf, size_t n);
+/* Whether a figure @p after_course_days after the last course session lies beyond
+ * @p followup_days, the evidence's longest follow-up (0 or less: not known, so not beyond). */
+int mn__beyond_followup(int after_course_days, int followup_days);
+
 #endif

@@ -48,6 +48,18 @@ int mn__finding_shown(const mn_plan *plan, const mn_finding *f);
  * phone in the client file. */
 void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead);
 
+/* ---- course spacing (html_util.c), shared with plan_out.c ---- */
+
+/* The heading of the course spacing lines, without its colon: "Course spacing (days between a
+ * zone's course sessions, as booked)". */
+extern const char mn__course_spacing_heading[];
+/* Writes into @p buf (@p size bytes; 1024 holds the longest) the course spacing of zone @p i and
+ * of every later zone with the same spacing, on one line: "forehead, cheek: every 28 days (6
+ * sessions)", or the gaps one by one where they differ from the interval; "" when an earlier
+ * zone has the same spacing (its line names zone @p i). Zone ids are written as they are: the
+ * caller escapes the line for its output. Returns buf. */
+const char *mn__course_spacing_line(const mn_plan *plan, int i, char *buf, size_t size);
+
 /* ---- references (html_util.c), shared with plan_out.c ---- */
 
 /* Most references one plan lists. */

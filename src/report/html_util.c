@@ -159,6 +159,61 @@ void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead)
     mn__html_put(b, ".</p>");
 }
 
+const char mn__course_spacing_heading[] =
+    "Course spacing (days between a zone's course sessions, as booked)";
+
+/* Whether zones @p a and @p b have the same course spacing (written on one line). */
+static int same_spacing(const mn_plan_zone *a, const mn_plan_zone *b)
+{
+    if (a->course_interval_days != b->course_interval_days || a->n_course_gaps != b->n_course_gaps)
+        return 0;
+    for (int k = 0; k < a->n_course_gaps; k++)
+        if (a->course_gaps_days[k] != b->course_gaps_days[k])
+            return 0;
+    return 1;
+}
+
+/* "every N days" where every gap is the interval, else the gaps one by one with the interval
+ * they aim at and why a gap is longer (src/clinic/plan.c: a session waits up to half its
+ * interval to share a visit already booked, and a Sunday moves to the Monday). */
+const char *mn__course_spacing_line(const mn_plan *plan, int i, char *buf, size_t size)
+{
+    assert(buf && size > 0 && i >= 0 && i < plan->n_zones);
+    size_t k = 0;
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        if (k < size) {                                                                            \
+            int w_ = snprintf(buf + k, size - k, __VA_ARGS__);                                     \
+            k = w_ < 0 ? size : k + (size_t)w_;                                                    \
+        }                                                                                          \
+    } while (0)
+    buf[0] = '\0';
+    const mn_plan_zone *z = &plan->zones[i];
+    for (int e = 0; e < i; e++)
+        if (same_spacing(&plan->zones[e], z))
+            return buf;
+    for (int e = i, n = 0; e < plan->n_zones; e++)
+        if (same_spacing(&plan->zones[e], z) && (e == i || plan->zones[e].zone != z->zone))
+            PUT("%s%s", n++ ? ", " : "", plan->zones[e].zone->id);
+    int even = 1;
+    for (int g = 0; g < z->n_course_gaps; g++)
+        even &= z->course_gaps_days[g] == z->course_interval_days;
+    if (z->n_course_gaps == 0) {
+        PUT(": one course session");
+    } else if (even) {
+        PUT(": every %d days (%d sessions)", z->course_interval_days, z->course_sessions);
+    } else {
+        PUT(": ");
+        for (int g = 0; g < z->n_course_gaps; g++)
+            PUT("%s%d", g ? ", " : "", z->course_gaps_days[g]);
+        PUT(" days (%d sessions; the interval is %d days, longer where a session waits to share "
+            "a visit or moves off a Sunday)",
+            z->course_sessions, z->course_interval_days);
+    }
+#undef PUT
+    return buf;
+}
+
 const char mn__no_price_source[] = "seed article 003 (typical price of one session)";
 
 /* Adds the references @p source cites to @p out (n so far), each once. */
