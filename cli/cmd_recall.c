@@ -13,7 +13,9 @@ static const cli_command command = {
              "date (the typical response), or the client's own from 'mneedle replan'. After a\n"
              "maintenance visit that no replan has followed, the client is due again the same\n"
              "interval after that visit. As text, --json, --csv or --ics (iCalendar, RFC 5545:\n"
-             "one all-day event per client, named by the pseudonymous id only).\n",
+             "one all-day event per client, named by the pseudonymous id only). A client\n"
+             "whose current record screens defer or decline is on hold, not due: listed apart\n"
+             "with the reason (JSON: on_hold[]), left out of --csv and --ics.\n",
     .footer = "Example:\n"
               "  mneedle recall --db clinic.db --due-before 2027-06-30 --ics -o recall.ics\n",
 };
@@ -26,7 +28,7 @@ int cmd_recall(int argc, char **argv)
     const cli_option opts[] = {
         CLI_DB(&db),
         CLI_PATH("due-before", 0, &before, "DATE", "due on or before DATE (YYYY-MM-DD)"),
-        CLI_JSON(&o, "one JSON object {version, due[]}"),
+        CLI_JSON(&o, "one JSON object {version, due[], on_hold[]}"),
         CLI_FLAG("csv", &csv, "CSV: client,due,last_session,reason"),
         CLI_FLAG("ics", &ics, "iCalendar (RFC 5545), without names"),
         CLI_OUTPUT(&o, "write to FILE atomically"),

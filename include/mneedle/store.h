@@ -285,6 +285,34 @@ void mn_store_import_free(mn_store_import_row *rows);
  */
 mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, char **out);
 
+/** A screening finding that holds a client (defer or decline), copied from mn_finding. */
+typedef struct {
+    char code[32];     /* the rule's code, e.g. "MN-PREGNANT" */
+    char severity[16]; /* "defer" or "decline" */
+    char message[400]; /* the rule's message, cut to fit */
+} mn_store_finding;
+
+/** Most holding findings an mn_store_screening keeps (the decision counts them all). */
+#define MN_STORE_MAX_HOLD_FINDINGS 8
+
+/** The screening of a client's current stored record. */
+typedef struct {
+    mn_decision decision;                                  /* mn_screen()'s decision */
+    mn_store_finding findings[MN_STORE_MAX_HOLD_FINDINGS]; /* the defer and decline findings */
+    int n_findings;
+    char codes[256]; /* their codes joined by ", " ("" when none) */
+} mn_store_screening;
+
+/**
+ * Screens a client's current stored planning input with the library's screening (mn_screen(),
+ * the rules of data/rules.json, as `plan` does), so a record updated after the plan was saved
+ * (a pregnancy, a recent isotretinoin course) is seen by replan, record session and recall.
+ * @return MN_OK; MN_ENOTFOUND; the client loader's errors for a stored input that no longer
+ *         parses (e.g. against a --data catalogue without its zones); MN_ENOMEM.
+ */
+mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
+                                 mn_store_screening *out);
+
 /* ---- plans and records ---- */
 
 /**
@@ -471,6 +499,13 @@ typedef struct {
     char note[512];
     int n_set_aside; /* scores on the scale taken in the days just after a session: not used,
                         as they rate post-treatment swelling and redness (docs/records.md) */
+    /* Holds (docs/records.md): the client's current stored record, screened again, and
+     * whether the visits are held. While held, no visit is booked (remaining is empty,
+     * n_held counts the planned visits left unbooked) and no maintenance date is stored. */
+    mn_store_screening screening;
+    int held;
+    int n_held;
+    char hold_reason[512]; /* "" when not held */
 } mn_store_replan;
 
 /**
@@ -497,11 +532,18 @@ typedef struct {
     mn_date due;
     int has_last_session;
     mn_date last_session;
-    char reason[256]; /* from the plan (typical response) or from a replan (the client's) */
+    char reason[256]; /* from the plan (typical response) or from a replan (the client's);
+                         for a client on hold, why they are held */
+    int status;       /* MN_STORE_RECALL_DUE, or MN_STORE_RECALL_ON_HOLD: due, but held, and
+                         not to be recalled (docs/records.md) */
 } mn_store_recall;
 
+enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1 };
+
 /**
- * Every client whose maintenance is due on or before @p due_before, in date order. The date is
+ * Every client whose maintenance is due on or before @p due_before, in date order; a client
+ * whose current stored record screens defer or decline (mn_store_client_screen()) is listed
+ * with status MN_STORE_RECALL_ON_HOLD and the reason, never as due. The date is
  * the stored one (set by plan --save, then by replan from the client's own response) while no
  * session has been recorded on or after it; once one has (the maintenance was done, and no
  * replan has timed the next), it is that last visit plus the same interval that timed the

@@ -403,6 +403,20 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__jput_num(&j, resp, "gain_low", r->gain_low);
         mn__jput_num(&j, resp, "gain_high", r->gain_high);
         mn__jput_num(&j, resp, "score_sd_pct", r->obs_sd_pct);
+        json_t *scr = mn__jput(&j, root, "screening", json_object());
+        mn__jput_str(&j, scr, "decision", mn_decision_name(r->screening.decision));
+        arr = mn__jput(&j, scr, "findings", json_array());
+        for (int i = 0; i < r->screening.n_findings; i++) {
+            const mn_store_finding *f = &r->screening.findings[i];
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_str(&j, o, "code", f->code);
+            mn__jput_str(&j, o, "severity", f->severity);
+            mn__jput_str(&j, o, "message", f->message);
+        }
+        json_t *hold = mn__jput(&j, root, "hold", json_object());
+        mn__jput_bool(&j, hold, "held", r->held);
+        mn__jput_str(&j, hold, "reason", r->hold_reason);
+        mn__jput_int(&j, hold, "visits_not_booked", r->n_held);
         arr = mn__jput(&j, root, "observations", json_array());
         for (int i = 0; i < r->n_obs; i++) {
             json_t *o = mn__jpush(&j, arr, json_object());
@@ -437,8 +451,20 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
     mn__buf_init(&b);
     mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
                    r->n_done, r->n_done == 1 ? "" : "s");
+    if (r->held) {
+        mn__buf_printf(&b,
+                       "\nON HOLD: %s. No visit is booked and no maintenance date is set "
+                       "until the record is updated and the client replanned.\n",
+                       r->hold_reason);
+        for (int i = 0; i < r->screening.n_findings; i++)
+            mn__buf_printf(&b, "  %s (%s): %s\n", r->screening.findings[i].code,
+                           r->screening.findings[i].severity, r->screening.findings[i].message);
+    }
     mn__buf_printf(&b, "\nVisits left:\n");
-    if (!r->n_remaining)
+    if (r->held)
+        mn__buf_printf(&b, "  none booked: on hold (%d planned visit%s not booked)\n", r->n_held,
+                       r->n_held == 1 ? "" : "s");
+    else if (!r->n_remaining)
         mn__buf_printf(&b, "  none: every planned visit is done\n");
     for (int i = 0; i < r->n_remaining; i++) {
         const mn_store_planned_visit *v = &r->remaining[i];
@@ -591,8 +617,10 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
         json_t *root = json_object();
         mn__jput_str(&j, root, "version", mn_version());
         json_t *arr = mn__jput(&j, root, "due", json_array());
+        json_t *held = mn__jput(&j, root, "on_hold", json_array());
         for (int i = 0; i < n; i++) {
-            json_t *o = mn__jpush(&j, arr, json_object());
+            json_t *o =
+                mn__jpush(&j, list[i].status == MN_STORE_RECALL_DUE ? arr : held, json_object());
             mn__jput_str(&j, o, "client", list[i].client);
             put_date(&j, o, "due", list[i].due);
             if (list[i].has_last_session)
@@ -605,6 +633,8 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
         ics c;
         ics_begin(&c);
         for (int i = 0; i < n; i++) {
+            if (list[i].status != MN_STORE_RECALL_DUE)
+                continue; /* not recalled while on hold */
             char uid[96], summary[96];
             snprintf(uid, sizeof uid, "recall-%s-%s@mneedle", list[i].client,
                      mn_date_format(list[i].due, d));
@@ -617,8 +647,14 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
     mn__buf_init(&b);
     if (format == MN_RECALL_CSV)
         mn__buf_printf(&b, "client,due,last_session,reason\n");
+    int n_due = 0, n_held = 0;
     for (int i = 0; i < n; i++) {
         const mn_store_recall *r = &list[i];
+        if (r->status != MN_STORE_RECALL_DUE) {
+            n_held++;
+            continue; /* listed apart below (text) or left out (CSV) */
+        }
+        n_due++;
         if (format == MN_RECALL_CSV) {
             csv_field(&b, r->client, 0);
             csv_field(&b, mn_date_format(r->due, d), 0);
@@ -630,8 +666,17 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                 r->has_last_session ? mn_date_format(r->last_session, d2) : "-", r->reason);
         }
     }
-    if (format == MN_RECALL_TEXT)
-        mn__buf_printf(&b, "%d client%s due\n", n, n == 1 ? "" : "s");
+    if (format == MN_RECALL_TEXT) {
+        mn__buf_printf(&b, "%d client%s due\n", n_due, n_due == 1 ? "" : "s");
+        if (n_held) {
+            mn__buf_printf(&b, "\nOn hold (due, but not to be recalled):\n");
+            for (int i = 0; i < n; i++)
+                if (list[i].status == MN_STORE_RECALL_ON_HOLD)
+                    mn__buf_printf(&b, "%-14s due %s  %s\n", list[i].client,
+                                   mn_date_format(list[i].due, d), list[i].reason);
+            mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
+        }
+    }
     return mn__buf_finish(ctx, &b, "recall", write, userdata);
 }
 

@@ -398,6 +398,25 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
              r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
              post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
 
+    /* Holds: the client's record as it is now, screened again with the library's rules (a
+     * pregnancy or a recent isotretinoin course recorded after the plan was saved). A defer or
+     * decline books nothing further: no visit, and no new maintenance date. */
+    if ((st = mn_store_client_screen(ctx, store, client_id, &r->screening)))
+        goto done;
+    if (r->screening.decision >= MN_DECISION_DEFER) {
+        r->held = 1;
+        snprintf(r->hold_reason, sizeof r->hold_reason,
+                 "screening of the client's current record: %s (%s)",
+                 mn_decision_name(r->screening.decision), r->screening.codes);
+    }
+    if (r->held) {
+        r->n_held = r->n_remaining;
+        mn__store_planned_free(r->remaining, r->n_remaining);
+        r->remaining = NULL;
+        r->n_remaining = 0;
+        r->has_maintenance = 0;
+    }
+
     /* The client's maintenance date, for recall, in one audited transaction. */
     if (r->has_maintenance) {
         char day[16], reason[200];
@@ -468,6 +487,20 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
     mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list recalls");
+    /* A client due whose current record screens defer or decline is on hold, not due: each
+     * client due is screened again (only those due, so the cost follows the list's length). */
+    for (int i = 0; !st && i < *n; i++) {
+        mn_store_recall *r = &(*out)[i];
+        mn_store_screening sc;
+        if ((st = mn_store_client_screen(ctx, store, r->client, &sc)))
+            break;
+        if (sc.decision >= MN_DECISION_DEFER) {
+            r->status = MN_STORE_RECALL_ON_HOLD;
+            snprintf(r->reason, sizeof r->reason,
+                     "on hold: screening of the client's current record: %s (%.180s)",
+                     mn_decision_name(sc.decision), sc.codes);
+        }
+    }
     if (st) {
         mn__free(*out);
         *out = NULL;
