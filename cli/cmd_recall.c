@@ -13,9 +13,10 @@ static const cli_command command = {
              "date (the typical response), or the client's own from 'mneedle replan'. After a\n"
              "maintenance visit that no replan has followed, the client is due again the same\n"
              "interval after that visit. As text, --json, --csv or --ics (iCalendar, RFC 5545:\n"
-             "one all-day event per client, named by the pseudonymous id only). A client\n"
-             "whose current record screens defer or decline is on hold, not due: listed apart\n"
-             "with the reason (JSON: on_hold[]), left out of --csv and --ics.\n",
+             "one all-day event per client, named by the pseudonymous id only).\n"
+             "A client whose current record screens defer or decline, or with a severe\n"
+             "adverse event open, is on hold, not due: listed apart with the reason (JSON:\n"
+             "on_hold[]), left out of --csv and --ics.\n",
     .footer = "Example:\n"
               "  mneedle recall --db clinic.db --due-before 2027-06-30 --ics -o recall.ics\n",
 };

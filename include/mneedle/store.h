@@ -506,6 +506,10 @@ typedef struct {
     int held;
     int n_held;
     char hold_reason[512]; /* "" when not held */
+    /* Adverse events without a resolved date (the recorded "none" left out), in date order.
+     * A severe one holds the visits too (docs/records.md). */
+    mn_store_adverse_event *open_events;
+    int n_open_events;
 } mn_store_replan;
 
 /**
@@ -542,8 +546,9 @@ enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1 };
 
 /**
  * Every client whose maintenance is due on or before @p due_before, in date order; a client
- * whose current stored record screens defer or decline (mn_store_client_screen()) is listed
- * with status MN_STORE_RECALL_ON_HOLD and the reason, never as due. The date is
+ * whose current stored record screens defer or decline (mn_store_client_screen()), or who has
+ * a severe adverse event without a resolved date, is listed with status
+ * MN_STORE_RECALL_ON_HOLD and the reason, never as due. The date is
  * the stored one (set by plan --save, then by replan from the client's own response) while no
  * session has been recorded on or after it; once one has (the maintenance was done, and no
  * replan has timed the next), it is that last visit plus the same interval that timed the

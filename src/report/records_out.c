@@ -187,6 +187,23 @@ static void planned_json(mn__jout *j, json_t *o, const mn_store_planned_visit *v
         setting_json(j, mn__jpush(j, set, json_object()), &v->settings[k], 0);
 }
 
+/* An adverse event (history, replan's open events). */
+static void event_json(mn__jout *j, json_t *o, const mn_store_adverse_event *e)
+{
+    put_date(j, o, "date", e->date);
+    if (e->session_number)
+        mn__jput_int(j, o, "session", e->session_number);
+    mn__jput_str(j, o, "event", e->event);
+    if (e->kind_name[0]) {
+        mn__jput_str(j, o, "kind", e->event);
+        mn__jput_str(j, o, "kind_name", e->kind_name);
+    }
+    if (e->severity[0])
+        mn__jput_str(j, o, "severity", e->severity);
+    if (e->resolved)
+        put_date(j, o, "resolved", e->resolved_date);
+}
+
 static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer write,
                               void *userdata)
 {
@@ -252,22 +269,8 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         mn__jput_int(&j, o, "photos", a->n_photos);
     }
     arr = mn__jput(&j, root, "adverse_events", json_array());
-    for (int i = 0; i < h->n_events; i++) {
-        const mn_store_adverse_event *e = &h->events[i];
-        json_t *o = mn__jpush(&j, arr, json_object());
-        put_date(&j, o, "date", e->date);
-        if (e->session_number)
-            mn__jput_int(&j, o, "session", e->session_number);
-        mn__jput_str(&j, o, "event", e->event);
-        if (e->kind_name[0]) {
-            mn__jput_str(&j, o, "kind", e->event);
-            mn__jput_str(&j, o, "kind_name", e->kind_name);
-        }
-        if (e->severity[0])
-            mn__jput_str(&j, o, "severity", e->severity);
-        if (e->resolved)
-            put_date(&j, o, "resolved", e->resolved_date);
-    }
+    for (int i = 0; i < h->n_events; i++)
+        event_json(&j, mn__jpush(&j, arr, json_object()), &h->events[i]);
     return mn__json_finish(ctx, &j, root, "history", write, userdata);
 }
 
@@ -413,6 +416,9 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
             mn__jput_str(&j, o, "severity", f->severity);
             mn__jput_str(&j, o, "message", f->message);
         }
+        arr = mn__jput(&j, root, "open_adverse_events", json_array());
+        for (int i = 0; i < r->n_open_events; i++)
+            event_json(&j, mn__jpush(&j, arr, json_object()), &r->open_events[i]);
         json_t *hold = mn__jput(&j, root, "hold", json_object());
         mn__jput_bool(&j, hold, "held", r->held);
         mn__jput_str(&j, hold, "reason", r->hold_reason);
@@ -454,11 +460,25 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
     if (r->held) {
         mn__buf_printf(&b,
                        "\nON HOLD: %s. No visit is booked and no maintenance date is set "
-                       "until the record is updated and the client replanned.\n",
+                       "while this holds (docs/records.md, Holds); replan again once it no "
+                       "longer does.\n",
                        r->hold_reason);
         for (int i = 0; i < r->screening.n_findings; i++)
             mn__buf_printf(&b, "  %s (%s): %s\n", r->screening.findings[i].code,
                            r->screening.findings[i].severity, r->screening.findings[i].message);
+    }
+    if (r->n_open_events) {
+        mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
+        for (int i = 0; i < r->n_open_events; i++) {
+            const mn_store_adverse_event *e = &r->open_events[i];
+            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d), e->event,
+                           e->severity[0] ? " (" : "", e->severity, e->severity[0] ? ")" : "");
+            if (e->session_number)
+                mn__buf_printf(&b, " after session %d", e->session_number);
+            if (e->kind_name[0])
+                mn__buf_printf(&b, " - %s", e->kind_name);
+            mn__buf_printf(&b, "\n");
+        }
     }
     mn__buf_printf(&b, "\nVisits left:\n");
     if (r->held)
