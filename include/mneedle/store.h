@@ -450,6 +450,9 @@ typedef struct {
      * -1 when it cannot say (definition 0, or one newer than this mneedle). */
     int catalogue_hash_version;
     int catalogue_current;
+    /* The day the history was read (mn_date_today: SOURCE_DATE_EPOCH's day where set): a
+     * planned visit not done whose date is before it is overdue. 0: not known, none marked. */
+    mn_date today;
 } mn_store_history;
 
 /** Reads a client's timeline. Free with mn_store_history_free(). @return MN_OK;
@@ -538,17 +541,27 @@ typedef struct {
     mn_date last_session;
     char reason[256]; /* from the plan (typical response) or from a replan (the client's);
                          for a client on hold, why they are held */
-    int status;       /* MN_STORE_RECALL_DUE, or MN_STORE_RECALL_ON_HOLD: due, but held, and
-                         not to be recalled (docs/records.md) */
+    int status;       /* MN_STORE_RECALL_DUE; MN_STORE_RECALL_ON_HOLD: due (or overdue), but
+                         held, and not to be recalled; MN_STORE_RECALL_OVERDUE: a course visit
+                         planned before today and not done (docs/records.md) */
+    /* MN_STORE_RECALL_OVERDUE: the first course visit not done (due is its planned date), the
+     * days since that date, and the course visits not done (it included). */
+    int visit_number;
+    int days_overdue;
+    int course_visits_left;
 } mn_store_recall;
 
-enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1 };
+enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1, MN_STORE_RECALL_OVERDUE = 2 };
 
 /**
  * Every client whose maintenance is due on or before @p due_before, in date order; a client
  * whose current stored record screens defer or decline (mn_store_client_screen()), or who has
  * a severe adverse event without a resolved date, is listed with status
- * MN_STORE_RECALL_ON_HOLD and the reason, never as due. The date is
+ * MN_STORE_RECALL_ON_HOLD and the reason, never as due. After those, status
+ * MN_STORE_RECALL_OVERDUE: every client whose next visit of the latest stored plan (the k-th
+ * session done stands for the k-th planned visit) is a course visit planned before today, in
+ * order of that date: a client who dropped out of the course (held clients are on hold
+ * instead). The date is
  * the stored one (set by plan --save, then by replan from the client's own response) while no
  * session has been recorded on or after it; once one has (the maintenance was done, and no
  * replan has timed the next), it is that last visit plus the same interval that timed the

@@ -230,7 +230,13 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         put_date(&j, root, "maintenance_due", h->maintenance_due);
     json_t *arr = mn__jput(&j, root, "planned", json_array());
     for (int i = 0; i < h->n_planned; i++) {
-        planned_json(&j, mn__jpush(&j, arr, json_object()), &h->planned[i]);
+        json_t *o = mn__jpush(&j, arr, json_object());
+        planned_json(&j, o, &h->planned[i]);
+        /* Not done, and its date has passed. */
+        if (i >= h->n_sessions && h->today && h->planned[i].date < h->today) {
+            mn__jput_bool(&j, o, "overdue", 1);
+            mn__jput_int(&j, o, "days_overdue", (int)(h->today - h->planned[i].date));
+        }
     }
     arr = mn__jput(&j, root, "sessions", json_array());
     for (int i = 0; i < h->n_sessions; i++) {
@@ -310,7 +316,11 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         else
             mn__buf_printf(&b, "  %2s %-11s beyond the plan   ", "-", "");
         if (!x) {
-            mn__buf_printf(&b, "  not done yet\n");
+            if (v && h->today && v->date < h->today)
+                mn__buf_printf(&b, "  overdue (%d day%s)\n", (int)(h->today - v->date),
+                               h->today - v->date == 1 ? "" : "s");
+            else
+                mn__buf_printf(&b, "  not done yet\n");
             continue;
         }
         mn__buf_printf(&b, "  done %s", mn_date_format(x->date, d2));
@@ -638,7 +648,20 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
         mn__jput_str(&j, root, "version", mn_version());
         json_t *arr = mn__jput(&j, root, "due", json_array());
         json_t *held = mn__jput(&j, root, "on_hold", json_array());
+        json_t *late = mn__jput(&j, root, "overdue", json_array());
         for (int i = 0; i < n; i++) {
+            if (list[i].status == MN_STORE_RECALL_OVERDUE) {
+                json_t *o = mn__jpush(&j, late, json_object());
+                mn__jput_str(&j, o, "client", list[i].client);
+                mn__jput_int(&j, o, "visit", list[i].visit_number);
+                put_date(&j, o, "planned", list[i].due);
+                mn__jput_int(&j, o, "days_overdue", list[i].days_overdue);
+                mn__jput_int(&j, o, "course_visits_left", list[i].course_visits_left);
+                if (list[i].has_last_session)
+                    put_date(&j, o, "last_session", list[i].last_session);
+                mn__jput_str(&j, o, "reason", list[i].reason);
+                continue;
+            }
             json_t *o =
                 mn__jpush(&j, list[i].status == MN_STORE_RECALL_DUE ? arr : held, json_object());
             mn__jput_str(&j, o, "client", list[i].client);
@@ -667,11 +690,12 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
     mn__buf_init(&b);
     if (format == MN_RECALL_CSV)
         mn__buf_printf(&b, "client,due,last_session,reason\n");
-    int n_due = 0, n_held = 0;
+    int n_due = 0, n_held = 0, n_late = 0;
     for (int i = 0; i < n; i++) {
         const mn_store_recall *r = &list[i];
         if (r->status != MN_STORE_RECALL_DUE) {
-            n_held++;
+            n_held += r->status == MN_STORE_RECALL_ON_HOLD;
+            n_late += r->status == MN_STORE_RECALL_OVERDUE;
             continue; /* listed apart below (text) or left out (CSV) */
         }
         n_due++;
@@ -695,6 +719,21 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                     mn__buf_printf(&b, "%-14s due %s  %s\n", list[i].client,
                                    mn_date_format(list[i].due, d), list[i].reason);
             mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
+        }
+        if (n_late) {
+            mn__buf_printf(&b, "\nOverdue course visits (planned before today, not done):\n");
+            for (int i = 0; i < n; i++)
+                if (list[i].status == MN_STORE_RECALL_OVERDUE)
+                    mn__buf_printf(
+                        &b,
+                        "%-14s visit %d planned %s  %d days overdue  last session %s  %d course "
+                        "visits left\n",
+                        list[i].client, list[i].visit_number, mn_date_format(list[i].due, d),
+                        list[i].days_overdue,
+                        list[i].has_last_session ? mn_date_format(list[i].last_session, d2) : "-",
+                        list[i].course_visits_left);
+            mn__buf_printf(&b, "%d client%s with a course visit overdue\n", n_late,
+                           n_late == 1 ? "" : "s");
         }
     }
     return mn__buf_finish(ctx, &b, "recall", write, userdata);

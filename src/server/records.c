@@ -871,10 +871,13 @@ void mn__page_recall(mn__call *c)
                    mn_date_format(due, d));
     mn__buf_printf(&b, "<table id=\"recall-list\"><thead><tr><th>Client</th><th>Due</th>"
                        "<th>Last session</th><th>Why</th></tr></thead><tbody>");
-    int n_due = 0, n_held = 0;
+    int n_due = 0, n_held = 0, n_late = 0;
     for (int i = 0; i < n; i++) {
         if (list[i].status != MN_STORE_RECALL_DUE) {
-            n_held++; /* on hold: not recalled (docs/records.md); counted below */
+            /* on hold (not recalled) or a course visit overdue (docs/records.md): counted
+             * below; 'mneedle recall' lists them */
+            n_held += list[i].status == MN_STORE_RECALL_ON_HOLD;
+            n_late += list[i].status == MN_STORE_RECALL_OVERDUE;
             continue;
         }
         n_due++;
@@ -893,8 +896,14 @@ void mn__page_recall(mn__call *c)
     if (n_held)
         mn__buf_printf(&b,
                        "<p id=\"recall-held\">%d client(s) on hold, not listed: their record "
-                       "screens defer or decline ('mneedle recall' names them).</p>",
+                       "screens defer or decline, or a severe adverse event is open ('mneedle "
+                       "recall' names them).</p>",
                        n_held);
+    if (n_late)
+        mn__buf_printf(&b,
+                       "<p id=\"recall-overdue\">%d client(s) with a course visit overdue "
+                       "(planned before today, not done; 'mneedle recall' lists them).</p>",
+                       n_late);
     mn__page_end(&b);
     mn_store_recall_free(list);
     mn__page_send(c, 200, &b);

@@ -572,10 +572,72 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
     mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list recalls");
-    /* A client due whose current record screens defer or decline is on hold, not due: each
-     * client due is screened again (only those due, so the cost follows the list's length). */
+    /* Course visits overdue: the client's next planned visit (the k-th session done stands
+     * for the k-th planned visit, history.c) is a course visit dated before today. */
+    mn_date today;
+    if (!st)
+        st = mn__store_today(ctx, &today);
+    if (!st) {
+        char now[16];
+        mn_date_format(today, now);
+        st = mn__store_prepare(
+            ctx, store,
+            "SELECT id, d, nv, (SELECT count(*) FROM json_each(j, '$.sessions') e"
+            "  WHERE e.key >= done AND json_extract(e.value, '$.phase') <> 'maintenance'), last"
+            " FROM (SELECT id, j, done, last,"
+            "  json_extract(j, '$.sessions[' || done || '].date') AS d,"
+            "  json_extract(j, '$.sessions[' || done || '].phase') AS ph,"
+            "  json_extract(j, '$.sessions[' || done || '].number') AS nv"
+            "  FROM (SELECT c.id AS id, pl.plan_json AS j,"
+            "   (SELECT count(*) FROM sessions s WHERE s.client = c.num) AS done,"
+            "   (SELECT max(date) FROM sessions s WHERE s.client = c.num) AS last"
+            "   FROM clients c JOIN plans pl"
+            "   ON pl.id = (SELECT max(id) FROM plans p WHERE p.client = c.num)))"
+            " WHERE ph <> 'maintenance' AND d < ?1 ORDER BY d, id",
+            &q);
+        if (!st) {
+            sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+            while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+                mn_store_recall *r = grow((void **)out, n, sizeof *r);
+                if (!r) {
+                    st = mn__error(ctx, MN_ENOMEM, "recall: out of memory");
+                    break;
+                }
+                const char *t;
+                char pd[16];
+                snprintf(r->client, sizeof r->client, "%s",
+                         (const char *)sqlite3_column_text(q, 0));
+                mn_date_parse((const char *)sqlite3_column_text(q, 1), &r->due);
+                r->status = MN_STORE_RECALL_OVERDUE;
+                r->visit_number = sqlite3_column_int(q, 2);
+                r->days_overdue = (int)(today - r->due);
+                r->course_visits_left = sqlite3_column_int(q, 3);
+                t = (const char *)sqlite3_column_text(q, 4);
+                r->has_last_session = t && !mn_date_parse(t, &r->last_session);
+                snprintf(r->reason, sizeof r->reason,
+                         "course visit %d planned %s not done: %d day%s overdue, %d course "
+                         "visit%s left",
+                         r->visit_number, mn_date_format(r->due, pd), r->days_overdue,
+                         r->days_overdue == 1 ? "" : "s", r->course_visits_left,
+                         r->course_visits_left == 1 ? "" : "s");
+            }
+            mn__store_done(store, q);
+            if (!st && rc != SQLITE_DONE)
+                st = mn__store_fail(ctx, store, "cannot list overdue visits");
+        }
+    }
+    /* A client due (or overdue) whose current record screens defer or decline, or with a
+     * severe adverse event open, is on hold, not due: each client listed is screened again
+     * (only those listed, so the cost follows the list's length), and listed once on hold. */
+    int kept = 0;
     for (int i = 0; !st && i < *n; i++) {
         mn_store_recall *r = &(*out)[i];
+        int again = 0;
+        for (int k = 0; k < kept; k++)
+            again |=
+                !strcmp((*out)[k].client, r->client) && (*out)[k].status == MN_STORE_RECALL_ON_HOLD;
+        if (again)
+            continue; /* on hold already, from its maintenance */
         mn_store_screening sc;
         sqlite3_int64 num;
         int severe = 0;
@@ -594,7 +656,12 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
             snprintf(r->reason, sizeof r->reason,
                      "on hold: a severe adverse event is open: %s, with no resolved date", what);
         }
+        if (kept != i)
+            (*out)[kept] = *r;
+        kept++;
     }
+    if (!st)
+        *n = kept;
     if (st) {
         mn__free(*out);
         *out = NULL;
