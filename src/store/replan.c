@@ -330,7 +330,11 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             goto done;
         }
         v->number = pv->number;
-        v->date = (mn_date)(pv->date + shift);
+        /* The plan's calendar rule (mn_plan_visit_date: a Sunday moves to the Monday), each
+         * date counted from the one before as booked, so the plan's gaps never shrink. */
+        v->date = k == n ? mn_plan_visit_date((mn_date)(pv->date + shift))
+                         : mn_plan_visit_date((mn_date)(r->remaining[r->n_remaining - 2].date +
+                                                        (pv->date - h->planned[k - 1].date)));
         v->maintenance = pv->maintenance;
         json_t *psettings = json_object_get(json_array_get(psessions, (size_t)k), "settings");
         for (int z = 0; z < pv->n_settings; z++) {
@@ -390,8 +394,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     int has_course_end = 0;
     for (int k = 0; k < h->n_planned; k++)
         if (!h->planned[k].maintenance) {
-            course_end =
-                k < h->n_sessions ? h->sessions[k].date : (mn_date)(h->planned[k].date + shift);
+            course_end = k < h->n_sessions ? h->sessions[k].date : r->remaining[k - n].date;
             has_course_end = 1;
         }
     if (has_course_end && r->population_interval_days > 0) {
