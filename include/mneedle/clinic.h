@@ -324,6 +324,9 @@ typedef struct {
     mn_projection_sample *samples;
     int n_samples;
     int first_day;
+    /* The day of the zone's last course session, counted as peak_day is: a duration that ends
+     * more than evidence_followup_days after it is the model's extrapolation. */
+    int last_course_day;
 } mn_plan_zone_projection;
 
 /** Why a treated zone has no projection (mn_plan.zones_not_projected). */
@@ -472,6 +475,10 @@ typedef struct {
      * when no session is planned. */
     mn_plan_zone_unprojected *zones_not_projected;
     int n_zones_not_projected;
+    /* projection_note as the text and the report print it: a duration that ends beyond the
+     * evidence base's longest follow-up is given to the half-year (docs/models/healing.md),
+     * where the JSON's note keeps projection_note's months. */
+    char projection_note_text[1536];
 } mn_plan;
 
 /** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a

@@ -57,9 +57,11 @@ void mn__plan_unmeasured_text(const mn_concern *c, int studies, char *buf, size_
  * and day, how long half of it lasts, the maintenance it needs on its own (and the bound that
  * binds it), whether it sets the interval, and the depth caution where its setting lies below
  * the studies', and mn__plan_unmeasured_text()'s sentence where no study measured its
- * concern. Starts with the zone and concern ("cheek (acne-scars): "). Returns buf. */
+ * concern. Starts with the zone and concern ("cheek (acne-scars): "). @p coarse (the text's
+ * and the report's, not the JSON's) gives a durability that ends beyond the evidence's
+ * longest follow-up to the half-year, as mn_plan.projection_note_text does. Returns buf. */
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
-                                          char *buf, size_t size);
+                                          int coarse, char *buf, size_t size);
 
 /* Writes into @p buf (@p size bytes) why a treated zone is not projected, in a sentence that
  * starts with the zone and concern ("forehead (melasma): not projected: "). Returns buf. */

@@ -168,8 +168,8 @@ static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure 
     mn__html_put(b, ":<ul>");
     for (int k = 0; k < plan->n_zone_projections; k++) {
         mn__html_put(b, "<li>");
-        mn__html_esc(
-            b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], line, sizeof line));
+        mn__html_esc(b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], 0, line,
+                                                      sizeof line));
         mn__html_put(b, "</li>");
     }
     unprojected_items(b, plan);
