@@ -344,15 +344,33 @@ typedef enum {
     /* The concern follows collagen, but its projection is withheld (projection_withheld in
      * data/concerns.json: what is published contradicts what the model would give, or says
      * nothing), so no figure is given at any depth. */
-    MN_UNPROJECTED_WITHHELD = 4
+    MN_UNPROJECTED_WITHHELD = 4,
+    /* The zone's deepest course setting is less than MN_PLAN_PROJECT_MIN_STUDIED_FRACTION of
+     * the shallowest needle length any study of the concern in the evidence base used: the
+     * dose response would run far below the depths that inform it (docs/clinic.md). */
+    MN_UNPROJECTED_BELOW_STUDIED = 5
 } mn_unprojected_reason;
+
+/** [JUDGEMENT] A zone is projected only while its deepest course setting is at least this
+ *  fraction of the shallowest needle length a study of its concern used. The fitted dose
+ *  response saturates at low doses (docs/models/healing.md §4: dose_half_sat 0.17) and no
+ *  calibration study compares depths, so far below the studied settings the model still gives
+ *  most of the studied effect, which nothing measured supports (issue of depth: the 0.2 mm
+ *  forehead of a phototype V client was projected at 74 % against 83 % for his 1.2 mm
+ *  cheeks). Half: a setting within a factor of two of the studies' is labelled an
+ *  extrapolation and projected; one further off is not. */
+#define MN_PLAN_PROJECT_MIN_STUDIED_FRACTION 0.5
 
 /** A treated zone the plan does not project, and why (`projection.zones_not_projected[]`). */
 typedef struct {
     int zone; /* index into plan->zones */
     mn_unprojected_reason reason;
-    double needle_mm; /* MN_UNPROJECTED_EPIDERMIS: the deepest course setting, else 0 */
-    char detail[256]; /* MN_UNPROJECTED_MODEL: the model's message, else "" */
+    double needle_mm;  /* MN_UNPROJECTED_EPIDERMIS and _BELOW_STUDIED: the deepest course
+                          setting, else 0 */
+    double studied_mm; /* MN_UNPROJECTED_BELOW_STUDIED: the shallowest needle length a study of
+                          the concern used, else 0 */
+    char detail[256];  /* MN_UNPROJECTED_MODEL: the model's message; _BELOW_STUDIED: that
+                          study's id; else "" */
 } mn_plan_zone_unprojected;
 
 /** One pre-treatment instruction of a plan, dated from the first visit. */

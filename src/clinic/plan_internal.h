@@ -68,7 +68,7 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
 const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_unprojected *u,
                                            char *buf, size_t size);
 /* The JSON word for a reason: "concern_not_collagen", "withheld", "epidermis", "no_course",
- * "model". */
+ * "model", "below_studied_depth". */
 const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r);
 /* Frees every zone's projection (their samples included) and the zones not projected. */
 void mn__plan_zone_projections_release(mn_plan *p);

@@ -198,6 +198,8 @@ const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r)
         return "no_course";
     case MN_UNPROJECTED_WITHHELD:
         return "withheld";
+    case MN_UNPROJECTED_BELOW_STUDIED:
+        return "below_studied_depth";
     case MN_UNPROJECTED_MODEL:
         break;
     }
@@ -234,6 +236,17 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
     case MN_UNPROJECTED_WITHHELD:
         snprintf(buf, size, "%s", z->concern->projection_withheld);
         break;
+    case MN_UNPROJECTED_BELOW_STUDIED: {
+        char at[16], studied[16];
+        snprintf(
+            buf, size,
+            "at %s mm it is needled at less than half the shallowest setting of any study "
+            "of %s in the evidence base (%s mm, %.64s), so the model's dose response would run "
+            "where nothing measured informs it",
+            mn__depth_str(at, sizeof at, u->needle_mm), z->concern->id,
+            mn__depth_str(studied, sizeof studied, u->studied_mm), u->detail);
+        break;
+    }
     }
     return buf;
 }
@@ -477,6 +490,22 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                                                   : MN_UNPROJECTED_NO_COURSE;
             p->n_zones_not_projected++;
             continue;
+        }
+        {
+            double studied = -1, deepest = 0;
+            const char *sid = NULL;
+            if ((st = mn_evidence_bundled_shallowest(ctx, cz->id, &studied, &sid)))
+                goto done;
+            for (int s = 0; s < n; s++)
+                deepest = fmax(deepest, course[s].needle_mm);
+            if (studied > 0 && deepest < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9) {
+                u->reason = MN_UNPROJECTED_BELOW_STUDIED;
+                u->needle_mm = deepest;
+                u->studied_mm = studied;
+                snprintf(u->detail, sizeof u->detail, "%s", sid ? sid : "unnamed");
+                p->n_zones_not_projected++;
+                continue;
+            }
         }
         mn_projection_options o;
         mn_projection_options_init(&o);

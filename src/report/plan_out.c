@@ -377,8 +377,12 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
         mn__jput_str(j, e, "zone", p->zones[u->zone].zone->id);
         mn__jput_str(j, e, "concern", p->zones[u->zone].concern->id);
         mn__jput_str(j, e, "reason", mn__plan_unprojected_reason_id(u->reason));
-        if (u->reason == MN_UNPROJECTED_EPIDERMIS)
+        if (u->reason == MN_UNPROJECTED_EPIDERMIS || u->reason == MN_UNPROJECTED_BELOW_STUDIED)
             mn__jput_num(j, e, "needle_mm", u->needle_mm);
+        if (u->reason == MN_UNPROJECTED_BELOW_STUDIED) {
+            mn__jput_num(j, e, "evidence_shallowest_mm", u->studied_mm);
+            mn__jput_str(j, e, "evidence_shallowest_study", u->detail);
+        }
         mn__jput_str(j, e, "note", mn__plan_zone_unprojected_text(p, u, line, sizeof line));
     }
 }
