@@ -177,6 +177,12 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
  *  64 as simulate's band, within the plan's 20 ms (bench/bench_plan.c). */
 #define MN_PLAN_BAND_DRAWS 64
 
+/** The date a visit is booked on: @p d, or the Monday after when @p d is a Sunday (the
+ *  plan's calendar rule, docs/clinic.md). The planner and the replan of the clinic record
+ *  (docs/records.md) both book through it; each next date counts from the date booked, so a
+ *  gap never shrinks. */
+mn_date mn_plan_visit_date(mn_date d);
+
 /** Plan options. */
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */

@@ -405,9 +405,14 @@ typedef struct {
     mn_date last;
 } track;
 
-static mn_date not_sunday(mn_date d)
+mn_date mn_plan_visit_date(mn_date d)
 {
     return mn_date_weekday(d) == 6 ? d + 1 : d;
+}
+
+static mn_date not_sunday(mn_date d)
+{
+    return mn_plan_visit_date(d);
 }
 
 /* Builds the tracks, one per distinct (interval, sessions, projected) over zones: zones of
