@@ -63,6 +63,9 @@ typedef struct {
     double passes; /* rollers: passes over each area per session, the usual rolling technique
                       (required for rollers); 0 for pens and stamps, whose passes are the
                       concern's (mn_concern.passes) */
+    double evaluated_max_mm;  /* the longest setting a regulator's evaluation covered, 0 when
+                                 none is recorded; a plan that goes deeper says so */
+    const char *evaluated_by; /* that evaluation, with its source; NULL when none */
 } mn_device;
 
 typedef struct {

@@ -211,7 +211,7 @@ typedef struct {
                                     below those */
     const char *base_limited_by; /* the bound before the findings' adjustments (limited_by
                                     without "precautions") */
-    char why[400];               /* one sentence on how the range was chosen */
+    char why[640];               /* one sentence on how the range was chosen */
     /* One setting per body site and visit. A site listed for several concerns is needled
      * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
      * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */

@@ -342,6 +342,16 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
                  " The usual range starts deeper than this zone allows, so every session "
                  "stays at %.3g mm.",
                  z->depth_max_mm);
+    /* A setting past what the device's regulatory evaluation covered is the clinician's
+     * decision, and the client is told (data/devices.json evaluated_max_mm). */
+    size_t len = strlen(z->why);
+    if (dev->evaluated_by && z->depth_max_mm > dev->evaluated_max_mm + 1e-9 &&
+        len < sizeof z->why) {
+        char at[16];
+        snprintf(z->why + len, sizeof z->why - len,
+                 " Above %s mm this goes beyond the settings the %s was evaluated at in %s.",
+                 mn__depth_str(at, sizeof at, dev->evaluated_max_mm), dev->name, dev->evaluated_by);
+    }
     return MN_OK;
 }
 

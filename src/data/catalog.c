@@ -245,6 +245,8 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
                                        "depth_fraction_half_mm",
                                        "price_hint",
                                        "passes",
+                                       "evaluated_max_mm",
+                                       "evaluated_by",
                                        "source",
                                        NULL};
     static const char *const kinds[] = {"pen", "roller", "stamp", NULL};
@@ -298,6 +300,18 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
     if (d->depth_min_mm > d->depth_max_mm)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s: depth_min_mm is above depth_max_mm", in->src,
                          p);
+    /* evaluated_max_mm and evaluated_by: the two together or neither (a limit without its
+     * evaluation could not be cited, an evaluation without a limit says nothing). */
+    int has_eval_mm = 0, has_eval_by = 0;
+    if ((st = mn__jnum(in, e, p, "evaluated_max_mm", 0, 0.05, 5, &d->evaluated_max_mm,
+                       &has_eval_mm)) ||
+        (st = mn__jstr(in, e, p, "evaluated_by", 0, &d->evaluated_by, &has_eval_by)))
+        return st;
+    if (has_eval_mm != has_eval_by)
+        return mn__error(in->ctx, MN_ETYPE,
+                         "%s: %s: evaluated_max_mm and evaluated_by go together (the longest "
+                         "setting an evaluation covered, and that evaluation with its source)",
+                         in->src, p);
     return read_lengths(in, e, p, d);
 }
 

@@ -52,6 +52,10 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
                     mn__jpush(j, len, json_real(d->lengths_mm[k]));
             }
             mn__jput_num(j, o, "punctures_per_cm2_per_pass", mn_device_punctures_per_cm2(d, 1, 0));
+            if (d->evaluated_by) {
+                mn__jput_num(j, o, "evaluated_max_mm", d->evaluated_max_mm);
+                mn__jput_str(j, o, "evaluated_by", d->evaluated_by);
+            }
             mn__jput_str(j, o, "source", d->source);
         }
     } else if (!strcmp(what, "sites")) {

@@ -52,11 +52,20 @@ static const mn_plan_options *quick(void)
 /* Zones whose deep-face exception the phototype withheld, over the generated clients. */
 static int held_for_phototype;
 
+/* Zones set past their device's evaluated settings, over the generated clients. */
+static int beyond_evaluated;
+
 static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)
 {
     const mn_device *d = c->device;
     const mn_site *s = z->zone;
     const double eps = 1e-9;
+    /* A zone set past what the device's regulatory evaluation covered says so, and only
+     * then (data/devices.json evaluated_max_mm). */
+    int past = d->evaluated_by && z->depth_max_mm > d->evaluated_max_mm + eps;
+    assert_int_equal(past, d->evaluated_by && strstr(z->why, d->evaluated_by) != NULL);
+    if (past)
+        beyond_evaluated++;
     /* Ordered, within the device range and on its setting grid. */
     assert_true(z->depth_min_mm <= z->depth_start_mm + eps);
     assert_true(z->depth_start_mm <= z->depth_max_mm + eps);
@@ -1055,6 +1064,9 @@ static void test_generated_clients(void **state)
     /* ... and zones needled far below the studies of their concern (shallow acne scars). */
     printf("zones not projected, far below the studied depths: %d\n", below_studied);
     assert_true(below_studied > 20);
+    /* ... and zones set past their device's evaluated settings (SkinPen above 1.5 mm). */
+    printf("zones beyond the device's evaluated settings: %d\n", beyond_evaluated);
+    assert_true(beyond_evaluated > 50);
     /* ... and zones needled by rollers and by pens, whose passes come from different places. */
     printf("zones' passes checked: %ld with a roller, %ld with a pen\n", roller_zones, pen_zones);
     /* ... and darker-skinned zones the phototype held to 1.5 mm, whose reason is checked. */
