@@ -32,8 +32,12 @@ static const cli_command command = {
         "number on the plan and its report (phone: digits with spaces + - . / ( ), 3 to 15\n"
         "digits).\n"
         "\n"
-        "History items (booleans unless marked; absent means no or never; a number counts the\n"
-        "months or weeks since the last dose or treatment, 0 while it goes on):\n",
+        "history is the health questionnaire. A file without it has not been screened: the\n"
+        "client is deferred, with no date, until it is completed (MN-NO-HISTORY); \"history\":\n"
+        "{} means asked, with nothing to declare.\n"
+        "\n"
+        "History items (booleans unless marked; an item absent means no or never; a number\n"
+        "counts the months or weeks since the last dose or treatment, 0 while it goes on):\n",
     .about_more = history_items,
     .footer = "All rules with their codes: mneedle catalog rules\n",
 };

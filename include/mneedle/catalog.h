@@ -141,7 +141,8 @@ typedef enum {
     MN_RULE_WEEKS_AGO,    /* a "weeks ago" number is below the threshold */
     MN_RULE_PHOTOTYPE_GE, /* Fitzpatrick type at or above the threshold */
     MN_RULE_AGE_GE,       /* age at or above the threshold */
-    MN_RULE_SMOKER        /* lifestyle.smoker is true */
+    MN_RULE_SMOKER,       /* lifestyle.smoker is true */
+    MN_RULE_NO_HISTORY    /* the client file has no history: the questionnaire was not taken */
 } mn_rule_kind;
 
 /** What a rule that fires changes in the plan (the rule's `adjust` block in data/rules.json;

@@ -103,6 +103,10 @@ typedef struct {
     int n_concerns;
     double history[MN_HISTORY_COUNT]; /* 0 when absent */
     unsigned char history_set[MN_HISTORY_COUNT];
+    /* 1 when the file has a history object: the health questionnaire was taken (an empty one,
+     * {}, means asked with nothing to declare). 0: never asked; screening defers the client
+     * until it is completed (MN-NO-HISTORY), never reading the absence as "no". */
+    int has_history;
     const mn_device *device;  /* clinic.device; SkinPen when absent */
     double price_per_session; /* clinic.price_per_session; 0 when absent */
     /* clinic.prices: a price per visit for a zone (by site) or an area group, face or body;

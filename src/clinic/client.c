@@ -175,6 +175,7 @@ static mn_status parse_history(const mn__jin *in, json_t *root, mn_client *out)
     mn_status st = mn__jobj(in, root, "$", "history", 0, &h, &here);
     if (st || !here)
         return st;
+    out->has_history = 1;
     const char *key;
     json_t *v;
     json_object_foreach(h, key, v)

@@ -94,6 +94,10 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
         case MN_RULE_SMOKER:
             hit = client->patient.smoker;
             break;
+        case MN_RULE_NO_HISTORY:
+            /* Never asked is not "asked, and the answer was no". */
+            hit = !client->has_history;
+            break;
         }
         if (!hit)
             continue;

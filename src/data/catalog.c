@@ -540,8 +540,8 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
                                        "message", "advice",     "source", "threshold",
                                        "zones",   "defer_days", "adjust", NULL};
-    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
-                                        "age_ge", "smoker",     NULL};
+    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago",  "phototype_ge",
+                                        "age_ge", "smoker",     "no_history", NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
     mn_status st;
     int kind = 0, sev = 0, here = 0;

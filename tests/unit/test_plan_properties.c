@@ -150,6 +150,9 @@ static int rule_applies(const mn_rule *r, const mn_client *c)
     case MN_RULE_SMOKER:
         hit = c->patient.smoker;
         break;
+    case MN_RULE_NO_HISTORY:
+        hit = !c->has_history;
+        break;
     }
     if (!hit || r->n_zones == 0)
         return hit;
@@ -764,6 +767,11 @@ static void random_client(mn_rng *r, mn_client *c)
         c->history[h] =
             mn_history_is_numeric((mn_history_item)h) ? (double)mn_rng_int(r, 0, 24) : 1;
     }
+    /* Most files carry the health questionnaire (many with nothing to declare); some were
+     * never asked, and a file without one has no history items. */
+    c->has_history = mn_rng_uniform(r) >= 0.1;
+    if (!c->has_history)
+        memset(c->history_set, 0, sizeof c->history_set);
 }
 
 /* 1 when @p text gives a length in millimetres ("0.5 mm", "1.5mm"): a needle setting. */
@@ -964,7 +972,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
-    int projected_gaps = 0, withheld = 0, longer_gaps = 0;
+    int projected_gaps = 0, withheld = 0, longer_gaps = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
@@ -1005,11 +1013,14 @@ static void test_generated_clients(void **state)
             check_no_codes(p);
         }
         decided[p->screening.decision]++;
+        never_asked += !c.has_history;
         mn_plan_free(p);
     }
-    /* The generator must exercise every decision, or the properties prove little. */
+    /* The generator must exercise every decision, or the properties prove little; and files
+     * with and without the health questionnaire. */
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
+    assert_true(never_asked > 100 && never_asked < N_CLIENTS - 100);
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
@@ -1066,6 +1077,9 @@ static void with_condition(const mn_rule *r, mn_rng *rng, mn_client *c, int on)
         break;
     case MN_RULE_SMOKER:
         c->patient.smoker = on;
+        break;
+    case MN_RULE_NO_HISTORY:
+        c->has_history = !on;
         break;
     }
 }
@@ -1249,6 +1263,7 @@ static void test_depth_caps_exhaustive(void **state)
                         c.patient.age_years = age;
                         c.patient.sex = (mn_sex)sex;
                         c.patient.fitzpatrick = 2 + 3 * sex; /* phototypes II and V */
+                        c.has_history = 1;
                         c.device = mn_catalog_device_at(cat, di);
                         mn_date_from_ymd(2027, 3, 1, &c.start);
                         c.n_concerns = 1;
@@ -1293,6 +1308,7 @@ static void test_each_rule_alone(void **state)
         c.concerns[0].concern = mn_catalog_find_concern(cat, "texture-tone");
         c.concerns[0].zones[0] = mn_catalog_find_site(cat, "perioral");
         c.concerns[0].n_zones = 1;
+        c.has_history = 1;
         c.history_set[h] = 1;
         c.history[h] = mn_history_is_numeric((mn_history_item)h) ? 0.5 : 1;
         mn_screening s;
