@@ -37,7 +37,11 @@ static const cli_command command = {
         "{} means asked, with nothing to declare.\n"
         "\n"
         "History items (booleans unless marked; an item absent means no or never; a number\n"
-        "counts the months or weeks since the last dose or treatment, 0 while it goes on):\n",
+        "counts the months or weeks since the last dose or treatment, 0 while it goes on,\n"
+        "counted back from history.date, \"YYYY-MM-DD\", the day the questions were answered,\n"
+        "or when it is absent from today, UTC, or SOURCE_DATE_EPOCH's day; re-screen dates count\n"
+        "from that day, not from clinic.start; isotretinoin or radiotherapy at 0, still going\n"
+        "on, has no date yet):\n",
     .about_more = history_items,
     .footer = "All rules with their codes: mneedle catalog rules\n",
 };
@@ -62,6 +66,9 @@ int cmd_screen(int argc, char **argv)
     mn_client client;
     mn_screening s;
     mn_status st = mn_client_load(ctx, file, &client);
+    /* Without history.date, the answers are today's (or SOURCE_DATE_EPOCH's day). */
+    if (!st && !client.has_history_date && !(st = mn_date_today(ctx, &client.history_date)))
+        client.has_history_date = 1;
     if (!st)
         st = mn_screen(ctx, &client, &s);
     if (st) {

@@ -171,6 +171,7 @@ typedef struct {
     const char *zones[16]; /* the rule applies only to these zones (none = all) */
     int n_zones;
     int defer_until_known; /* 1 when a re-screen date can be computed */
+    int ongoing_at_zero;   /* months/weeks ago: 0 means it still goes on, so no date is known */
     mn_rule_adjust adjust; /* what the rule changes in the plan when it fires */
 } mn_rule;
 

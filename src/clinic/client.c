@@ -182,6 +182,12 @@ static mn_status parse_history(const mn__jin *in, json_t *root, mn_client *out)
     {
         if (key[0] == '_' || !strcmp(key, "comment"))
             continue;
+        if (!strcmp(key, "date")) { /* the day the answers were given */
+            if ((st = mn__jdate(in, h, "$.history", "date", 1, &out->history_date, NULL)))
+                return st;
+            out->has_history_date = 1;
+            continue;
+        }
         int i = mn_history_find(key);
         if (i < 0) {
             return mn__error(in->ctx, MN_ENOTFOUND,

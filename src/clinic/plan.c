@@ -1002,7 +1002,12 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
                  mn_date_format(client->start, start), days, days == 1 ? "" : "s",
                  mn_date_format(opts->prepared, prepared), prepared);
     }
-    st = mn_screen(ctx, client, &p->screening);
+    /* The history was taken when the plan is prepared, unless the file dates it. */
+    if (!p->client.has_history_date && opts->has_prepared) {
+        p->client.history_date = opts->prepared;
+        p->client.has_history_date = 1;
+    }
+    st = mn_screen(ctx, &p->client, &p->screening);
     if (st)
         goto fail;
     int nz = 0;

@@ -537,9 +537,9 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
-                                       "message", "advice",     "source", "threshold",
-                                       "zones",   "defer_days", "adjust", NULL};
+    static const char *const keys[] = {
+        "code",      "flag",  "kind",       "severity", "message",         "advice", "source",
+        "threshold", "zones", "defer_days", "adjust",   "ongoing_at_zero", NULL};
     static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago",  "phototype_ge",
                                         "age_ge", "smoker",     "no_history", NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
@@ -556,7 +556,8 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
         (st = mn__jint(in, e, p, "defer_days", 0, 1, 365, &dd, NULL)) ||
-        (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)))
+        (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)) ||
+        (st = mn__jbool(in, e, p, "ongoing_at_zero", 0, &r->ongoing_at_zero, NULL)))
         return st;
     if (sev == 0)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s.severity: expected caution, defer or decline",

@@ -94,6 +94,8 @@ static void finding_text(mn__buf *b, const mn_finding *f, int codes)
     }
     if (f->has_until)
         mn__buf_textf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
+    else if (f->ongoing)
+        mn__buf_textf(b, "      No date yet: the wait counts from the last dose or treatment.\n");
 }
 
 /* The screening in words; @p codes: with each finding's rule code (the clinician's screen
