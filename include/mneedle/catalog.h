@@ -214,9 +214,10 @@ typedef struct {
     const char *id;
     const char *text; /* plain words for the client */
     const char *source;
-    int days_before;   /* from this many days before the first visit */
-    int min_phototype; /* only for Fitzpatrick phototypes at or above this (0 = every client) */
-    int on_finding;    /* 1: only when a finding's adjust block names it */
+    int days_before;     /* from this many days before the first visit */
+    int min_phototype;   /* only for Fitzpatrick phototypes at or above this (0 = every client) */
+    int on_finding;      /* 1: only when a finding's adjust block names it */
+    const char *on_rule; /* only when this rule's finding is in the screening (NULL = any) */
 } mn_pretreatment;
 
 /** Longest id of a kind of adverse event, with its NUL: the clinic record keeps a kind's id as

@@ -829,6 +829,15 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
 }
 
 /* Does a finding that fired name this pre-treatment item in its adjust block? */
+/* 1 when the screening has a finding of the rule @p code. */
+static int has_finding(const mn_screening *scr, const char *code)
+{
+    for (int i = 0; i < scr->n_findings; i++)
+        if (!strcmp(scr->findings[i].code, code))
+            return 1;
+    return 0;
+}
+
 static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
 {
     for (int i = 0; i < scr->n_findings; i++) {
@@ -855,6 +864,8 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
     for (size_t i = 0; i < n; i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
         if (t->on_finding && !named_by_finding(&p->screening, t))
+            continue;
+        if (t->on_rule && !has_finding(&p->screening, t->on_rule))
             continue;
         if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
             continue;

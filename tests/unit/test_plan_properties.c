@@ -263,19 +263,20 @@ static void check_adjusted(const mn_plan *p)
                 fail_msg("%s: \"%s\" names no change", z->zone->id, z->adjusted);
         }
     }
-    /* Pre-treatment: every client's items, and those an applying rule's block names, each for
-     * its phototypes; none without a session. */
+    /* Pre-treatment: every client's items, those an applying rule's block names and those
+     * whose on_rule applies, each for its phototypes; none without a session. */
     for (size_t i = 0; i < mn_catalog_pretreatment_count(cat); i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
-        int named = 0;
+        int named = 0, on_rule = 0; /* on_rule: the rule it names applies */
         for (size_t k = 0; k < mn_catalog_rule_count(cat); k++) {
             const mn_rule *r = mn_catalog_rule_at(cat, k);
             if (!rule_applies(r, c))
                 continue;
             for (int q = 0; q < r->adjust.n_pretreatment; q++)
                 named |= !strcmp(r->adjust.pretreatment[q], t->id);
+            on_rule |= t->on_rule && !strcmp(r->code, t->on_rule);
         }
-        int want = p->n_sessions > 0 && (!t->on_finding || named) &&
+        int want = p->n_sessions > 0 && (!t->on_finding || named) && (!t->on_rule || on_rule) &&
                    c->patient.fitzpatrick >= t->min_phototype;
         int got = 0;
         for (int k = 0; k < p->n_pretreatment; k++)
