@@ -8,6 +8,21 @@ static void history_items(FILE *fp)
     for (int i = 0; i < MN_HISTORY_COUNT; i++)
         fprintf(fp, "  %s%s\n", mn_history_name((mn_history_item)i),
                 mn_history_is_numeric((mn_history_item)i) ? " (number)" : "");
+    /* Read from the built-in rules, so the list cannot fall behind them. */
+    mn_ctx *ctx = NULL;
+    if (mn_ctx_create(&ctx) != MN_OK) {
+        mn_ctx_free(ctx);
+        return;
+    }
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    fprintf(fp, "\nDated deferrals (the earliest date to re-screen is known):\n");
+    for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *r = mn_catalog_rule_at(cat, i);
+        if (r->severity == MN_SEVERITY_DEFER && r->defer_until_known)
+            fprintf(fp, "  %s (%s%s)\n", r->code, r->flag,
+                    r->ongoing_at_zero ? "; none at 0, while it goes on" : "");
+    }
+    mn_ctx_free(ctx);
 }
 
 static const cli_command command = {
@@ -18,8 +33,8 @@ static const cli_command command = {
         "Checks a client file for reasons not to needle, or to wait. Each finding has a\n"
         "stable code, a severity (decline, defer, caution) and a message the client can\n"
         "read. The decision is the most severe: decline > defer > proceed_with_caution >\n"
-        "proceed. A deferral names the earliest date to re-screen when it is known\n"
-        "(isotretinoin, radiotherapy, fillers, sunburn).\n"
+        "proceed. A deferral names the earliest date to re-screen when it is known (the\n"
+        "dated deferrals, listed below from the rules).\n"
         "\n"
         "CLIENT is a JSON file (- for standard input), for example:\n"
         "  {\"client\": {\"age\": 46, \"sex\": \"female\", \"fitzpatrick\": 2},\n"

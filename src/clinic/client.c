@@ -407,6 +407,13 @@ static mn_status client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn
         (st = parse_concerns(&in, root, out)) || (st = parse_history(&in, root, out)) ||
         (st = parse_lifestyle(&in, root, out)) || (st = parse_clinic(&in, root, out)))
         return st;
+    /* A contradiction is a typo somewhere, and screening cannot tell which answer is wrong. */
+    if (out->patient.sex == MN_SEX_MALE && out->history_set[MN_HISTORY_PREGNANT] &&
+        out->history[MN_HISTORY_PREGNANT] != 0)
+        return mn__error(ctx, MN_ERANGE,
+                         "%s: $.history.pregnant: true for a client whose $.client.sex is male; "
+                         "expected false or absent, or correct $.client.sex",
+                         src);
     return MN_OK;
 }
 
