@@ -10,7 +10,8 @@ static const cli_command command = {
     .about = "A client's timeline from the clinic record: the latest saved plan's visits against\n"
              "the sessions done (the k-th session done stands for the k-th planned visit: its\n"
              "date shift and each zone's depth and passes beside the plan's), overrides, scores\n"
-             "over time and adverse events (including the recorded 'none').\n",
+             "over time and adverse events (including the recorded 'none'). A planned visit\n"
+             "not done whose date has passed is marked overdue, with the days since.\n",
     .footer = "Example:\n"
               "  mneedle history --db clinic.db c-7k2m9q4xab\n",
 };

@@ -13,7 +13,13 @@ static const cli_command command = {
              "date (the typical response), or the client's own from 'mneedle replan'. After a\n"
              "maintenance visit that no replan has followed, the client is due again the same\n"
              "interval after that visit. As text, --json, --csv or --ics (iCalendar, RFC 5545:\n"
-             "one all-day event per client, named by the pseudonymous id only).\n",
+             "one all-day event per client, named by the pseudonymous id only).\n"
+             "A client whose current record screens defer or decline, or with a severe\n"
+             "adverse event open, is on hold, not due: listed apart with the reason (JSON:\n"
+             "on_hold[]), left out of --csv and --ics. Then, whatever --due-before says,\n"
+             "every client whose next planned visit is a course visit dated before today (a\n"
+             "client who stopped coming): the visit, its date and the days overdue (JSON:\n"
+             "overdue[]; not in --csv or --ics).\n",
     .footer = "Example:\n"
               "  mneedle recall --db clinic.db --due-before 2027-06-30 --ics -o recall.ics\n",
 };
@@ -26,7 +32,7 @@ int cmd_recall(int argc, char **argv)
     const cli_option opts[] = {
         CLI_DB(&db),
         CLI_PATH("due-before", 0, &before, "DATE", "due on or before DATE (YYYY-MM-DD)"),
-        CLI_JSON(&o, "one JSON object {version, due[]}"),
+        CLI_JSON(&o, "one JSON object {version, due[], on_hold[], overdue[]}"),
         CLI_FLAG("csv", &csv, "CSV: client,due,last_session,reason"),
         CLI_FLAG("ics", &ics, "iCalendar (RFC 5545), without names"),
         CLI_OUTPUT(&o, "write to FILE atomically"),

@@ -20,6 +20,10 @@ static const cli_command command = {
         "  collagen, and is set aside; the note says how many were);\n"
         "- a maintenance date from that response: later for a better responder, sooner for a\n"
         "  poorer one, within 90-365 days. It is stored for 'mneedle recall'.\n"
+        "The client's current record is screened again: while it screens defer or decline\n"
+        "(a pregnancy or an isotretinoin course recorded since the plan), the client is on\n"
+        "hold: the findings are printed and nothing is booked. Adverse events with no\n"
+        "resolved date are listed; a severe one holds the client the same way.\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",
     .footer = "Example:\n"
               "  mneedle replan --db clinic.db c-7k2m9q4xab\n",
@@ -32,8 +36,9 @@ int cmd_replan(int argc, char **argv)
     const cli_option opts[] = {
         CLI_DB(&db),
         CLI_RECORD_DATA(&o),
-        CLI_JSON(&o, "one JSON object (remaining, response, observations, projection, "
-                     "maintenance)"),
+        CLI_JSON(&o, "one JSON object (remaining, response, screening, open_adverse_events, hold, "
+                     "observations, "
+                     "projection, maintenance)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
         CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,

@@ -188,6 +188,12 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
  *  64 as simulate's band, within the plan's 20 ms (bench/bench_plan.c). */
 #define MN_PLAN_BAND_DRAWS 64
 
+/** The date a visit is booked on: @p d, or the Monday after when @p d is a Sunday (the
+ *  plan's calendar rule, docs/clinic.md). The planner and the replan of the clinic record
+ *  (docs/records.md) both book through it; each next date counts from the date booked, so a
+ *  gap never shrinks. */
+mn_date mn_plan_visit_date(mn_date d);
+
 /** Plan options. */
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */
@@ -329,6 +335,9 @@ typedef struct {
     mn_projection_sample *samples;
     int n_samples;
     int first_day;
+    /* The day of the zone's last course session, counted as peak_day is: a duration that ends
+     * more than evidence_followup_days after it is the model's extrapolation. */
+    int last_course_day;
 } mn_plan_zone_projection;
 
 /** Why a treated zone has no projection (mn_plan.zones_not_projected). */
@@ -346,15 +355,33 @@ typedef enum {
     /* The concern follows collagen, but its projection is withheld (projection_withheld in
      * data/concerns.json: what is published contradicts what the model would give, or says
      * nothing), so no figure is given at any depth. */
-    MN_UNPROJECTED_WITHHELD = 4
+    MN_UNPROJECTED_WITHHELD = 4,
+    /* The zone's deepest course setting is less than MN_PLAN_PROJECT_MIN_STUDIED_FRACTION of
+     * the shallowest needle length any study of the concern in the evidence base used: the
+     * dose response would run far below the depths that inform it (docs/clinic.md). */
+    MN_UNPROJECTED_BELOW_STUDIED = 5
 } mn_unprojected_reason;
+
+/** [JUDGEMENT] A zone is projected only while its deepest course setting is at least this
+ *  fraction of the shallowest needle length a study of its concern used. The fitted dose
+ *  response saturates at low doses (docs/models/healing.md §4: dose_half_sat 0.17) and no
+ *  calibration study compares depths, so far below the studied settings the model still gives
+ *  most of the studied effect, which nothing measured supports (issue of depth: the 0.2 mm
+ *  forehead of a phototype V client was projected at 74 % against 83 % for his 1.2 mm
+ *  cheeks). Half: a setting within a factor of two of the studies' is labelled an
+ *  extrapolation and projected; one further off is not. */
+#define MN_PLAN_PROJECT_MIN_STUDIED_FRACTION 0.5
 
 /** A treated zone the plan does not project, and why (`projection.zones_not_projected[]`). */
 typedef struct {
     int zone; /* index into plan->zones */
     mn_unprojected_reason reason;
-    double needle_mm; /* MN_UNPROJECTED_EPIDERMIS: the deepest course setting, else 0 */
-    char detail[256]; /* MN_UNPROJECTED_MODEL: the model's message, else "" */
+    double needle_mm;  /* MN_UNPROJECTED_EPIDERMIS and _BELOW_STUDIED: the deepest course
+                          setting, else 0 */
+    double studied_mm; /* MN_UNPROJECTED_BELOW_STUDIED: the shallowest needle length a study of
+                          the concern used, else 0 */
+    char detail[256];  /* MN_UNPROJECTED_MODEL: the model's message; _BELOW_STUDIED: that
+                          study's id; else "" */
 } mn_plan_zone_unprojected;
 
 /** One pre-treatment instruction of a plan, dated from the first visit. */
@@ -477,6 +504,10 @@ typedef struct {
      * when no session is planned. */
     mn_plan_zone_unprojected *zones_not_projected;
     int n_zones_not_projected;
+    /* projection_note as the text and the report print it: a duration that ends beyond the
+     * evidence base's longest follow-up is given to the half-year (docs/models/healing.md),
+     * where the JSON's note keeps projection_note's months. */
+    char projection_note_text[1536];
 } mn_plan;
 
 /** 1 when the plan treats (the decision is proceed or proceed with caution), 0 for a

@@ -309,6 +309,40 @@ double mn_healing_session_erythema(const mn_healing_session *s, const mn_site *z
                                    const mn_patient *patient, double inflammation_scale);
 
 /**
+ * The PIH law's band: its documentation (docs/models/cohort.md, "Post-inflammatory
+ * hyperpigmentation") says to treat its rate as an order of magnitude with a factor-of-two
+ * band either way; mn_healing_pih_risk() gives that band.
+ */
+#define MN_PIH_BAND_FACTOR 2.0
+
+/** The chance of post-inflammatory hyperpigmentation (PIH) over a scenario's sessions. */
+typedef struct {
+    int fitzpatrick;         /* the phototype it was computed for: the scenario's */
+    double probability;      /* chance of PIH after at least one session, 0-1, for the
+                                typical person: 1 - prod(1 - p_k) over the sessions, each
+                                p_k the PIH law at the session's device, needle length and
+                                passes, the patient's phototype, sun and day-0 age,
+                                inflammation and susceptibility 1 (their means) */
+    double probability_low;  /* the same with every p_k divided by MN_PIH_BAND_FACTOR */
+    double probability_high; /* ... multiplied by it (the law's cap of 0.5 per session
+                                kept) */
+    double session_max;      /* the largest p_k (0 without sessions) */
+} mn_healing_pih;
+
+/**
+ * The PIH risk of a scenario's course by the library's PIH law (src/healing/pih.c; its evidence,
+ * assumptions and band: docs/models/cohort.md), the law the virtual cohort's pih_rate draws
+ * from. The law rests on thin evidence (about 1 % per session pooled from roller studies in
+ * phototypes III-V at 1.5 mm); its phototype gradient, depth law and susceptibility spread are
+ * assumptions, so the result is an order of magnitude with the band above, not a measured rate.
+ * With no session every probability is 0.
+ * @return MN_OK; MN_EINVAL for NULL arguments or a scenario mn_healing_run() refuses (the
+ *         message, on @p ctx which may be NULL, says which field); *out is then zeroed.
+ * Thread-safety: re-entrant; allocates nothing. Deterministic (no draw).
+ */
+mn_status mn_healing_pih_risk(mn_ctx *ctx, const mn_healing_scenario *sc, mn_healing_pih *out);
+
+/**
  * The uncertainty band of a scenario's improvement: @p draws virtual copies of the person with
  * multipliers from mn_healing_variability_sample() (stream i of @p seed for copy i), and the
  * @p q_lo and @p q_hi quantiles (e.g. 0.1 and 0.9) of improvement_pct on each report day.

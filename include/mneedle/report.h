@@ -125,10 +125,12 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len);
  * Writes a result as one JSON object (DESIGN §4 keys: samples[].{day, collagen_change_pct,
  * epidermis_change_pct, improvement_pct, erythema, barrier_open_fraction} and
  * summary.{peak_improvement_pct, peak_day, durability_days, back_to_baseline_day}, plus the
- * band, the untreated twin, the maintenance interval and the answer sentence) or as text.
+ * band, the untreated twin, the maintenance interval, the answer sentence and the course's PIH
+ * risk, mn_healing_pih_risk(): summary.pih_probability{,_low,_high}, pih_phototype, pih_note)
+ * or as text (the PIH risk on its own lines under the answer).
  * Days not found within the search limit are JSON null.
- * @return MN_OK; MN_ENUMERIC if a value is not finite (nothing is written then); MN_ENOMEM;
- *         MN_EIO if the writer fails.
+ * @return MN_OK; MN_ENUMERIC if a value is not finite (nothing is written then); MN_EINVAL for
+ *         a scenario mn_healing_pih_risk() refuses; MN_ENOMEM; MN_EIO if the writer fails.
  */
 mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, mn_writer write,
                            void *userdata);

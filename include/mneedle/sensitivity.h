@@ -150,6 +150,11 @@ typedef struct {
     double *mean;          /* per output, over A and B; owned */
     double *variance;      /* per output (V above); 0 means the output did not vary, and its
                               indices are then all 0 */
+    /* Per output, over all N (k + 2) evaluations: the larger of the shares that equal its
+     * lowest value and its highest, and that value. Many ties at an extreme are how an output
+     * clipped or censored at a bound shows (a maintenance interval held at its 12-month bound,
+     * a durability at the end of the search); owned. */
+    double *bound_share, *bound_value;
 } mn_sobol_result;
 
 /** Releases what a result owns (NULL-safe) and zeroes it. */

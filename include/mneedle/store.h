@@ -285,6 +285,34 @@ void mn_store_import_free(mn_store_import_row *rows);
  */
 mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, char **out);
 
+/** A screening finding that holds a client (defer or decline), copied from mn_finding. */
+typedef struct {
+    char code[32];     /* the rule's code, e.g. "MN-PREGNANT" */
+    char severity[16]; /* "defer" or "decline" */
+    char message[400]; /* the rule's message, cut to fit */
+} mn_store_finding;
+
+/** Most holding findings an mn_store_screening keeps (the decision counts them all). */
+#define MN_STORE_MAX_HOLD_FINDINGS 8
+
+/** The screening of a client's current stored record. */
+typedef struct {
+    mn_decision decision;                                  /* mn_screen()'s decision */
+    mn_store_finding findings[MN_STORE_MAX_HOLD_FINDINGS]; /* the defer and decline findings */
+    int n_findings;
+    char codes[256]; /* their codes joined by ", " ("" when none) */
+} mn_store_screening;
+
+/**
+ * Screens a client's current stored planning input with the library's screening (mn_screen(),
+ * the rules of data/rules.json, as `plan` does), so a record updated after the plan was saved
+ * (a pregnancy, a recent isotretinoin course) is seen by replan, record session and recall.
+ * @return MN_OK; MN_ENOTFOUND; the client loader's errors for a stored input that no longer
+ *         parses (e.g. against a --data catalogue without its zones); MN_ENOMEM.
+ */
+mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
+                                 mn_store_screening *out);
+
 /* ---- plans and records ---- */
 
 /**
@@ -422,6 +450,9 @@ typedef struct {
      * -1 when it cannot say (definition 0, or one newer than this mneedle). */
     int catalogue_hash_version;
     int catalogue_current;
+    /* The day the history was read (mn_date_today: SOURCE_DATE_EPOCH's day where set): a
+     * planned visit not done whose date is before it is overdue. 0: not known, none marked. */
+    mn_date today;
 } mn_store_history;
 
 /** Reads a client's timeline. Free with mn_store_history_free(). @return MN_OK;
@@ -471,6 +502,17 @@ typedef struct {
     char note[512];
     int n_set_aside; /* scores on the scale taken in the days just after a session: not used,
                         as they rate post-treatment swelling and redness (docs/records.md) */
+    /* Holds (docs/records.md): the client's current stored record, screened again, and
+     * whether the visits are held. While held, no visit is booked (remaining is empty,
+     * n_held counts the planned visits left unbooked) and no maintenance date is stored. */
+    mn_store_screening screening;
+    int held;
+    int n_held;
+    char hold_reason[512]; /* "" when not held */
+    /* Adverse events without a resolved date (the recorded "none" left out), in date order.
+     * A severe one holds the visits too (docs/records.md). */
+    mn_store_adverse_event *open_events;
+    int n_open_events;
 } mn_store_replan;
 
 /**
@@ -497,11 +539,29 @@ typedef struct {
     mn_date due;
     int has_last_session;
     mn_date last_session;
-    char reason[256]; /* from the plan (typical response) or from a replan (the client's) */
+    char reason[256]; /* from the plan (typical response) or from a replan (the client's);
+                         for a client on hold, why they are held */
+    int status;       /* MN_STORE_RECALL_DUE; MN_STORE_RECALL_ON_HOLD: due (or overdue), but
+                         held, and not to be recalled; MN_STORE_RECALL_OVERDUE: a course visit
+                         planned before today and not done (docs/records.md) */
+    /* MN_STORE_RECALL_OVERDUE: the first course visit not done (due is its planned date), the
+     * days since that date, and the course visits not done (it included). */
+    int visit_number;
+    int days_overdue;
+    int course_visits_left;
 } mn_store_recall;
 
+enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1, MN_STORE_RECALL_OVERDUE = 2 };
+
 /**
- * Every client whose maintenance is due on or before @p due_before, in date order. The date is
+ * Every client whose maintenance is due on or before @p due_before, in date order; a client
+ * whose current stored record screens defer or decline (mn_store_client_screen()), or who has
+ * a severe adverse event without a resolved date, is listed with status
+ * MN_STORE_RECALL_ON_HOLD and the reason, never as due. After those, status
+ * MN_STORE_RECALL_OVERDUE: every client whose next visit of the latest stored plan (the k-th
+ * session done stands for the k-th planned visit) is a course visit planned before today, in
+ * order of that date: a client who dropped out of the course (held clients are on hold
+ * instead). The date is
  * the stored one (set by plan --save, then by replan from the client's own response) while no
  * session has been recorded on or after it; once one has (the maintenance was done, and no
  * replan has timed the next), it is that last visit plus the same interval that timed the

@@ -405,9 +405,14 @@ typedef struct {
     mn_date last;
 } track;
 
-static mn_date not_sunday(mn_date d)
+mn_date mn_plan_visit_date(mn_date d)
 {
     return mn_date_weekday(d) == 6 ? d + 1 : d;
+}
+
+static mn_date not_sunday(mn_date d)
+{
+    return mn_plan_visit_date(d);
 }
 
 /* Builds the tracks, one per distinct (interval, sessions, projected) over zones: zones of
@@ -939,10 +944,11 @@ static void fill_risk(const mn_ctx *ctx, mn_plan *p)
                                    : "low";
     snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
     int n = 0;
+    char deep[16];
     snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
-             "Pigmentation (PIH) risk %s: phototype %d, deepest setting %.2g mm. Darker skin "
+             "Pigmentation (PIH) risk %s: phototype %d, deepest setting %s mm. Darker skin "
              "reacts to inflammation with pigment; deeper needling inflames more.",
-             risk, fitz, deepest);
+             risk, fitz, mn__depth_str(deep, sizeof deep, deepest));
     n += persistent_events(ctx, p, p->risk_notes[n], sizeof p->risk_notes[0]);
     /* Every concern's note, then the home-device note: MN_PLAN_MAX_RISK_NOTES holds them all
      * (a client lists each concern once, at most MN_MAX_CONCERNS of them). */
@@ -1067,7 +1073,7 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         /* No treatment content for a declined or deferred client: no maintenance, no
          * projection, no aftercare sheet, no cost, no risk of a treatment not given. */
         p->maintenance_interval_days = 0;
-        p->projection_note[0] = '\0';
+        p->projection_note[0] = p->projection_note_text[0] = '\0';
         *out = p;
         return MN_OK;
     }

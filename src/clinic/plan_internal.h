@@ -57,16 +57,18 @@ void mn__plan_unmeasured_text(const mn_concern *c, int studies, char *buf, size_
  * and day, how long half of it lasts, the maintenance it needs on its own (and the bound that
  * binds it), whether it sets the interval, and the depth caution where its setting lies below
  * the studies', and mn__plan_unmeasured_text()'s sentence where no study measured its
- * concern. Starts with the zone and concern ("cheek (acne-scars): "). Returns buf. */
+ * concern. Starts with the zone and concern ("cheek (acne-scars): "). @p coarse (the text's
+ * and the report's, not the JSON's) gives a durability that ends beyond the evidence's
+ * longest follow-up to the half-year, as mn_plan.projection_note_text does. Returns buf. */
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
-                                          char *buf, size_t size);
+                                          int coarse, char *buf, size_t size);
 
 /* Writes into @p buf (@p size bytes) why a treated zone is not projected, in a sentence that
  * starts with the zone and concern ("forehead (melasma): not projected: "). Returns buf. */
 const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_unprojected *u,
                                            char *buf, size_t size);
 /* The JSON word for a reason: "concern_not_collagen", "withheld", "epidermis", "no_course",
- * "model". */
+ * "model", "below_studied_depth". */
 const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r);
 /* Frees every zone's projection (their samples included) and the zones not projected. */
 void mn__plan_zone_projections_release(mn_plan *p);

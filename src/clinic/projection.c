@@ -102,16 +102,32 @@ void mn__plan_unmeasured_text(const mn_concern *c, int studies, char *buf, size_
                  c->id, c->response_weight);
 }
 
+/* "half of it is lost about ... after the peak" in @p buf: in months, or with @p coarse to the
+ * half-year when the day it ends lies beyond the evidence's longest follow-up after the
+ * course that ends on @p last_day. */
+static void half_lost(const mn_plan *p, int peak_day, int days, int last_day, int coarse, char *buf,
+                      size_t size)
+{
+    char d[32];
+    if (coarse && mn__beyond_followup(peak_day + days - last_day, p->evidence_followup_days)) {
+        mn__extrapolated_duration(days, d, sizeof d);
+        snprintf(buf, size, "half of it is lost about %s after the peak", d);
+    } else {
+        snprintf(buf, size, "half of it is lost about %.0f months after the peak",
+                 days / MN__DAYS_PER_MONTH);
+    }
+}
+
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
-                                          char *buf, size_t size)
+                                          int coarse, char *buf, size_t size)
 {
     if (!buf || size == 0)
         return buf;
     const mn_plan_zone *z = &p->zones[zp->zone];
     char half[80], need[200], depth[200] = "";
     if (zp->durability_days >= 0)
-        snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
-                 zp->durability_days / MN__DAYS_PER_MONTH);
+        half_lost(p, zp->peak_day, zp->durability_days, zp->last_course_day, coarse, half,
+                  sizeof half);
     else
         snprintf(half, sizeof half, "more than half of it holds for decades");
     double keep = 100 * p->options.target_fraction;
@@ -134,12 +150,15 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "on its own it needs maintenance every %d days to stay at or above %.0f %% of "
                  "its peak",
                  zp->maintenance_interval_days, keep);
-    if (zp->depth_extrapolated)
+    if (zp->depth_extrapolated) {
+        char shallowest[16], at[16];
         snprintf(depth, sizeof depth,
-                 " No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
-                 "%.2g mm this is the model's extrapolation.",
-                 z->concern->id, zp->evidence_shallowest_mm, zp->evidence_shallowest_study,
-                 z->depth_max_mm);
+                 " No study of %s in the evidence base needled shallower than %s mm (%s); at "
+                 "%s mm this is the model's extrapolation.",
+                 z->concern->id,
+                 mn__depth_str(shallowest, sizeof shallowest, zp->evidence_shallowest_mm),
+                 zp->evidence_shallowest_study, mn__depth_str(at, sizeof at, z->depth_max_mm));
+    }
     char measured[256] = "";
     mn__plan_unmeasured_text(z->concern, zp->evidence_studies, measured, sizeof measured);
     char median[48] = ""; /* beside the typical person's peak, as the note gives it */
@@ -179,6 +198,8 @@ const char *mn__plan_unprojected_reason_id(mn_unprojected_reason r)
         return "no_course";
     case MN_UNPROJECTED_WITHHELD:
         return "withheld";
+    case MN_UNPROJECTED_BELOW_STUDIED:
+        return "below_studied_depth";
     case MN_UNPROJECTED_MODEL:
         break;
     }
@@ -197,12 +218,15 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
                  "(it has none for pigment or hair), so nothing is projected for it at any depth",
                  z->concern->id);
         break;
-    case MN_UNPROJECTED_EPIDERMIS:
+    case MN_UNPROJECTED_EPIDERMIS: {
+        char at[16];
         snprintf(buf, size,
-                 "at %.2g mm with the %s the needle stays in the epidermis, where the collagen "
+                 "at %s mm with the %s the needle stays in the epidermis, where the collagen "
                  "model does not act",
-                 u->needle_mm, p->client.device ? p->client.device->id : "device");
+                 mn__depth_str(at, sizeof at, u->needle_mm),
+                 p->client.device ? p->client.device->id : "device");
         break;
+    }
     case MN_UNPROJECTED_NO_COURSE:
         snprintf(buf, size, "no course session treats it");
         break;
@@ -212,6 +236,17 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
     case MN_UNPROJECTED_WITHHELD:
         snprintf(buf, size, "%s", z->concern->projection_withheld);
         break;
+    case MN_UNPROJECTED_BELOW_STUDIED: {
+        char at[16], studied[16];
+        snprintf(
+            buf, size,
+            "at %s mm it is needled at less than half the shallowest setting of any study "
+            "of %s in the evidence base (%s mm, %.64s), so the model's dose response would run "
+            "where nothing measured informs it",
+            mn__depth_str(at, sizeof at, u->needle_mm), z->concern->id,
+            mn__depth_str(studied, sizeof studied, u->studied_mm), u->detail);
+        break;
+    }
     }
     return buf;
 }
@@ -372,6 +407,14 @@ static void no_zone_note(mn_plan *p, const char *skipped, size_t ns)
                  default_reason(p, why, sizeof why));
 }
 
+/* The text's note is the JSON's where no duration in it was made coarse (projection_note_text
+ * still empty: the note was written before the figures, or has none). */
+static void text_note(mn_plan *p)
+{
+    if (!p->projection_note_text[0])
+        snprintf(p->projection_note_text, sizeof p->projection_note_text, "%s", p->projection_note);
+}
+
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
 {
     char why[160];
@@ -392,8 +435,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
              "No sessions are planned, so no collagen projection is made; maintenance every %d "
              "days is %s.",
              p->maintenance_interval_days, default_reason(p, why, sizeof why));
-    if (p->n_sessions == 0 || !p->client.device)
+    p->projection_note_text[0] = '\0';
+    if (p->n_sessions == 0 || !p->client.device) {
+        text_note(p);
         return MN_OK;
+    }
     /* Concerns that do not follow dermal collagen (pigment, hair) get no curve (skipped), nor
      * those whose projection is withheld (withheld; each zone says why). */
     char skipped[256] = "", withheld[256] = "";
@@ -444,6 +490,22 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                                                   : MN_UNPROJECTED_NO_COURSE;
             p->n_zones_not_projected++;
             continue;
+        }
+        {
+            double studied = -1, deepest = 0;
+            const char *sid = NULL;
+            if ((st = mn_evidence_bundled_shallowest(ctx, cz->id, &studied, &sid)))
+                goto done;
+            for (int s = 0; s < n; s++)
+                deepest = fmax(deepest, course[s].needle_mm);
+            if (studied > 0 && deepest < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9) {
+                u->reason = MN_UNPROJECTED_BELOW_STUDIED;
+                u->needle_mm = deepest;
+                u->studied_mm = studied;
+                snprintf(u->detail, sizeof u->detail, "%s", sid ? sid : "unnamed");
+                p->n_zones_not_projected++;
+                continue;
+            }
         }
         mn_projection_options o;
         mn_projection_options_init(&o);
@@ -588,6 +650,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         const char *sid = NULL;
         double mm = -1;
         zp->sets_interval = zp->zone == best_zone;
+        zp->last_course_day = zone_last_day[k];
         int d = zp->durability_days, hi = zp->durability_high_days;
         zp->durability_extrapolated =
             p->evidence_followup_days > 0 &&
@@ -607,115 +670,150 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     }
     if ((st = zone_curves_as_booked(ctx, p, best.maintenance_interval_days)))
         goto done;
-    char half[64] = "", base[64] = "";
-    if (p->lasting_durability_days >= 0)
-        snprintf(half, sizeof half, "half of it is lost about %.0f months after the peak",
-                 p->lasting_durability_days / MN__DAYS_PER_MONTH);
-    else
-        snprintf(half, sizeof half, "it holds more than half for decades");
-    if (p->lasting_back_to_baseline_day >= 0)
-        snprintf(base, sizeof base, ", back to the pre-treatment level after ~%.0f years",
-                 p->lasting_back_to_baseline_day / MN__DAYS_PER_YEAR);
-    /* Which bound binds: the interval is the clinic's bound, not the model's (healing.h). */
-    char bound[160] = "";
-    if (best.interval_bound_side < 0)
-        snprintf(bound, sizeof bound,
-                 " as far as it can: it is the shortest the 3-12 month bounds allow, and it does "
-                 "not hold that share");
-    else if (best.interval_bound_side == 0)
-        snprintf(bound, sizeof bound,
-                 " (the model's own interval, inside the %.0f-%.0f month bounds)",
-                 MN_MAINTENANCE_MIN_DAYS / MN__DAYS_PER_MONTH,
-                 MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
-    else if (best.interval_bound_side > 0 &&
-             mn__healing_bound_agrees(best.interval_unbounded_days, best.maintenance_interval_days))
-        snprintf(bound, sizeof bound,
-                 " (the 12-month bound, and the model agrees: its own interval is also %d days)",
-                 best.interval_unbounded_days);
-    else if (best.interval_bound_side > 0 && best.interval_unbounded_days > 0)
-        snprintf(bound, sizeof bound,
-                 " (the 12-month bound, not the model's need: by the model %d days between "
-                 "sessions would)",
-                 best.interval_unbounded_days);
-    else if (best.interval_bound_side > 0)
-        snprintf(bound, sizeof bound,
-                 " (the 12-month bound, not the model's need: by the model sessions more than "
-                 "%d years apart would)",
-                 MN_MAINTENANCE_SEARCH_MAX_DAYS / 365);
-    /* The typical person takes the default constants, the range's people the fitted
-     * posterior: their median beside it (docs/models/healing.md, Ranges). */
-    char median[96] = "";
-    if (band_draws > 0 && isfinite(best.peak_median_pct))
-        snprintf(median, sizeof median, "; median %.0f %% over people drawn from the evidence fit",
-                 best.peak_median_pct);
-    snprintf(p->projection_note, sizeof p->projection_note,
-             "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
-             "%% (plausible range %.0f-%.0f %%%s) around day %d after the first session; without "
-             "maintenance %s%s. Maintenance every %d days keeps it at or above %.0f %% of the "
-             "peak%s.",
-             p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, p->lasting_peak_pct,
-             p->lasting_peak_low_pct, p->lasting_peak_high_pct, median, p->lasting_peak_day, half,
-             base, best.maintenance_interval_days, 100 * p->options.target_fraction, bound);
-    /* The ranges between virtual people, and where the evidence stops. */
-    {
-        size_t len = strlen(p->projection_note);
-        char dur[96] = "";
-        if (p->lasting_durability_low_days >= 0 && p->lasting_durability_high_days >= 0)
-            snprintf(dur, sizeof dur, "half of the gain is lost %.0f-%.0f months after the peak",
-                     p->lasting_durability_low_days / MN__DAYS_PER_MONTH,
-                     p->lasting_durability_high_days / MN__DAYS_PER_MONTH);
-        else if (p->lasting_durability_low_days >= 0)
-            snprintf(dur, sizeof dur,
-                     "half of the gain is lost from %.0f months after the peak to beyond 40 "
-                     "years",
-                     p->lasting_durability_low_days / MN__DAYS_PER_MONTH);
+    /* Twice: the JSON's note, then the text's (coarse: mn_plan.projection_note_text). */
+    for (int coarse = 0; coarse < 2; coarse++) {
+        char *note = coarse ? p->projection_note_text : p->projection_note;
+        char half[80] = "", base[64] = "";
+        if (p->lasting_durability_days >= 0)
+            half_lost(p, p->lasting_peak_day, p->lasting_durability_days, last_course_day, coarse,
+                      half, sizeof half);
         else
-            snprintf(dur, sizeof dur, "more than half of the gain holds for decades");
-        char back[192];
-        baseline_range_text(p->lasting_back_to_baseline_low_day,
-                            p->lasting_back_to_baseline_high_day,
-                            p->lasting_baseline_beyond_fraction, back, sizeof back);
-        snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                 " Between people (10-90 %%): %s%s, and the maintenance that keeps each one's own "
-                 "%.0f %% comes every %d-%d days.",
-                 dur, back, 100 * p->options.target_fraction, p->maintenance_interval_low_days,
-                 p->maintenance_interval_high_days);
-        /* The top of that range may be the longest bound rather than those people's need. */
-        len = strlen(p->projection_note);
-        if (best.interval_at_longest_fraction > 0)
+            snprintf(half, sizeof half, "it holds more than half for decades");
+        if (p->lasting_back_to_baseline_day >= 0)
+            snprintf(base, sizeof base, ", back to the pre-treatment level after ~%.0f years",
+                     p->lasting_back_to_baseline_day / MN__DAYS_PER_YEAR);
+        /* Which bound binds: the interval is the clinic's bound, not the model's (healing.h). */
+        char bound[160] = "";
+        if (best.interval_bound_side < 0)
             snprintf(
-                p->projection_note + len, sizeof p->projection_note - len,
-                " For %.0f %% of them it is held at the %.0f-month bound, not their need: by the "
-                "model they could wait longer.",
-                100 * best.interval_at_longest_fraction,
-                MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
-        len = strlen(p->projection_note);
-        if (p->lasting_extrapolated || p->lasting_baseline_extrapolated)
-            snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                     " No study in the evidence base measured results beyond %.0f months after "
-                     "a course (the longest follow-up: %s), so %s beyond %.0f months %s the "
-                     "model's extrapolation.",
-                     p->evidence_followup_days / MN__DAYS_PER_MONTH, p->evidence_followup_study,
-                     !p->lasting_baseline_extrapolated ? "durability"
-                     : p->lasting_extrapolated         ? "durability and the return to the "
-                                                         "pre-treatment level"
-                                                       : "the return to the pre-treatment level",
-                     p->evidence_followup_days / MN__DAYS_PER_MONTH,
-                     p->lasting_extrapolated && p->lasting_baseline_extrapolated ? "are" : "is");
-    }
-    if (p->depth_extrapolated) {
-        size_t len = strlen(p->projection_note);
-        snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                 " No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
-                 "%.2g mm this projection runs the model's dose response below the depths "
-                 "studied, an extrapolation.",
-                 p->zones[best_zone].concern->id, p->evidence_shallowest_mm,
-                 p->evidence_shallowest_study, p->zones[best_zone].depth_max_mm);
-    }
-    {
-        size_t len = strlen(p->projection_note);
-        mn__plan_unmeasured_text(p->zones[best_zone].concern, p->evidence_studies,
-                                 p->projection_note + len, sizeof p->projection_note - len);
+                bound, sizeof bound,
+                " as far as it can: it is the shortest the 3-12 month bounds allow, and it does "
+                "not hold that share");
+        else if (best.interval_bound_side == 0)
+            snprintf(bound, sizeof bound,
+                     " (the model's own interval, inside the %.0f-%.0f month bounds)",
+                     MN_MAINTENANCE_MIN_DAYS / MN__DAYS_PER_MONTH,
+                     MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
+        else if (best.interval_bound_side > 0 &&
+                 mn__healing_bound_agrees(best.interval_unbounded_days,
+                                          best.maintenance_interval_days))
+            snprintf(
+                bound, sizeof bound,
+                " (the 12-month bound, and the model agrees: its own interval is also %d days)",
+                best.interval_unbounded_days);
+        else if (best.interval_bound_side > 0 && best.interval_unbounded_days > 0)
+            snprintf(bound, sizeof bound,
+                     " (the 12-month bound, not the model's need: by the model %d days between "
+                     "sessions would)",
+                     best.interval_unbounded_days);
+        else if (best.interval_bound_side > 0)
+            snprintf(bound, sizeof bound,
+                     " (the 12-month bound, not the model's need: by the model sessions more than "
+                     "%d years apart would)",
+                     MN_MAINTENANCE_SEARCH_MAX_DAYS / 365);
+        /* The typical person takes the default constants, the range's people the fitted
+         * posterior: their median beside it (docs/models/healing.md, Ranges). */
+        char median[96] = "";
+        if (band_draws > 0 && isfinite(best.peak_median_pct))
+            snprintf(median, sizeof median,
+                     "; median %.0f %% over people drawn from the evidence fit",
+                     best.peak_median_pct);
+        snprintf(
+            note, sizeof p->projection_note,
+            "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
+            "%% (plausible range %.0f-%.0f %%%s) around day %d after the first session; without "
+            "maintenance %s%s. Maintenance every %d days keeps it at or above %.0f %% of the "
+            "peak%s.",
+            p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, p->lasting_peak_pct,
+            p->lasting_peak_low_pct, p->lasting_peak_high_pct, median, p->lasting_peak_day, half,
+            base, best.maintenance_interval_days, 100 * p->options.target_fraction, bound);
+        /* The ranges between virtual people, and where the evidence stops. */
+        {
+            size_t len = strlen(note);
+            char dur[128] = "", lo[32], hi[32];
+            int lo_far =
+                coarse && mn__beyond_followup(p->lasting_peak_day + p->lasting_durability_low_days -
+                                                  last_course_day,
+                                              p->evidence_followup_days);
+            int hi_far =
+                coarse && mn__beyond_followup(p->lasting_peak_day +
+                                                  p->lasting_durability_high_days - last_course_day,
+                                              p->evidence_followup_days);
+            if (lo_far)
+                mn__extrapolated_duration(p->lasting_durability_low_days, lo, sizeof lo);
+            else
+                snprintf(lo, sizeof lo, "%.0f months",
+                         p->lasting_durability_low_days / MN__DAYS_PER_MONTH);
+            if (hi_far)
+                mn__extrapolated_duration(p->lasting_durability_high_days, hi, sizeof hi);
+            else
+                snprintf(hi, sizeof hi, "%.0f months",
+                         p->lasting_durability_high_days / MN__DAYS_PER_MONTH);
+            if (p->lasting_durability_low_days >= 0 && p->lasting_durability_high_days >= 0 &&
+                (lo_far || hi_far))
+                snprintf(dur, sizeof dur, "half of the gain is lost %s to %s after the peak", lo,
+                         hi);
+            else if (p->lasting_durability_low_days >= 0 && p->lasting_durability_high_days >= 0)
+                snprintf(dur, sizeof dur,
+                         "half of the gain is lost %.0f-%.0f months after the peak",
+                         p->lasting_durability_low_days / MN__DAYS_PER_MONTH,
+                         p->lasting_durability_high_days / MN__DAYS_PER_MONTH);
+            else if (p->lasting_durability_low_days >= 0)
+                snprintf(dur, sizeof dur,
+                         "half of the gain is lost from %s after the peak to beyond 40 years", lo);
+            else
+                snprintf(dur, sizeof dur, "more than half of the gain holds for decades");
+            char back[192];
+            baseline_range_text(p->lasting_back_to_baseline_low_day,
+                                p->lasting_back_to_baseline_high_day,
+                                p->lasting_baseline_beyond_fraction, back, sizeof back);
+            snprintf(
+                note + len, sizeof p->projection_note - len,
+                " Between people (10-90 %%): %s%s, and the maintenance that keeps each one's own "
+                "%.0f %% comes every %d-%d days.",
+                dur, back, 100 * p->options.target_fraction, p->maintenance_interval_low_days,
+                p->maintenance_interval_high_days);
+            /* The top of that range may be the longest bound rather than those people's need. */
+            len = strlen(note);
+            if (best.interval_at_longest_fraction > 0)
+                snprintf(note + len, sizeof p->projection_note - len,
+                         " For %.0f %% of them it is held at the %.0f-month bound, not their need: "
+                         "by the "
+                         "model they could wait longer.",
+                         100 * best.interval_at_longest_fraction,
+                         MN_MAINTENANCE_MAX_DAYS / MN__DAYS_PER_MONTH);
+            len = strlen(note);
+            if (p->lasting_extrapolated || p->lasting_baseline_extrapolated)
+                snprintf(note + len, sizeof p->projection_note - len,
+                         " No study in the evidence base measured results beyond %.0f months after "
+                         "a course (the longest follow-up: %s), so %s beyond %.0f months %s the "
+                         "model's extrapolation.",
+                         p->evidence_followup_days / MN__DAYS_PER_MONTH, p->evidence_followup_study,
+                         !p->lasting_baseline_extrapolated ? "durability"
+                         : p->lasting_extrapolated         ? "durability and the return to the "
+                                                             "pre-treatment level"
+                                                   : "the return to the pre-treatment level",
+                         p->evidence_followup_days / MN__DAYS_PER_MONTH,
+                         p->lasting_extrapolated && p->lasting_baseline_extrapolated ? "are"
+                                                                                     : "is");
+        }
+        if (p->depth_extrapolated) {
+            size_t len = strlen(note);
+            char shallowest[16], at[16];
+            snprintf(note + len, sizeof p->projection_note - len,
+                     " No study of %s in the evidence base needled shallower than %s mm (%s); at "
+                     "%s mm this projection runs the model's dose response below the depths "
+                     "studied, an extrapolation.",
+                     p->zones[best_zone].concern->id,
+                     mn__depth_str(shallowest, sizeof shallowest, p->evidence_shallowest_mm),
+                     p->evidence_shallowest_study,
+                     mn__depth_str(at, sizeof at, p->zones[best_zone].depth_max_mm));
+        }
+        {
+            size_t len = strlen(note);
+            mn__plan_unmeasured_text(p->zones[best_zone].concern, p->evidence_studies, note + len,
+                                     sizeof p->projection_note - len);
+        }
     }
     if (ns || nw) {
         size_t len = strlen(p->projection_note);
@@ -746,8 +844,13 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             snprintf(whynot, sizeof whynot, "gives no figure for %s (its zones say why)", withheld);
         snprintf(p->projection_note + len, sizeof p->projection_note - len, " The model %s%s.",
                  whynot, shorter);
+        len = strlen(p->projection_note_text);
+        if (len) /* empty: the note has no durations, and is copied whole below */
+            snprintf(p->projection_note_text + len, sizeof p->projection_note_text - len,
+                     " The model %s%s.", whynot, shorter);
     }
 done:
+    text_note(p);
     mn_healing_projection_release(&best);
     return st;
 }

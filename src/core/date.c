@@ -1,9 +1,12 @@
 /*
  * Civil dates as days since 1970-01-01 in the proleptic Gregorian calendar. The conversion
  * uses 400-year eras (146097 days each), which makes it exact for every date without tables.
+ * Also the coarse form of a duration the model extrapolates past its evidence.
  */
 #include <assert.h>
 #include <errno.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -140,4 +143,28 @@ mn_status mn_date_today(mn_ctx *ctx, mn_date *out)
     }
     *out = (mn_date)(secs / SECONDS_PER_DAY);
     return MN_OK;
+}
+
+/* Why a half-year [judgement]: past the longest follow-up the figure rests on collagen
+ * turnover rates the evidence does not pin down (its 10-90 % ranges over people span years), so
+ * a month is a precision it does not have; half a year still tells 1, 1.5 and 2 years apart,
+ * the steps in which a clinic plans maintenance. */
+void mn__extrapolated_duration(int days, char *buf, size_t n)
+{
+    long halves = lround(days / MN__EXTRAPOLATED_STEP_DAYS);
+    if (halves < 1)
+        snprintf(buf, n, "under half a year");
+    else if (halves == 1)
+        snprintf(buf, n, "half a year");
+    else if (halves == 2)
+        snprintf(buf, n, "1 year");
+    else if (halves % 2)
+        snprintf(buf, n, "%ld.5 years", halves / 2);
+    else
+        snprintf(buf, n, "%ld years", halves / 2);
+}
+
+int mn__beyond_followup(int after_course_days, int followup_days)
+{
+    return followup_days > 0 && after_course_days > followup_days;
 }

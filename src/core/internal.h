@@ -84,6 +84,11 @@ void mn__buf_vprintf(mn__buf *b, const char *fmt, va_list ap) __attribute__((for
 void mn__buf_textf(mn__buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 mn_status mn__buf_status(const mn__buf *b);
 
+/* A needle length in mm as text, at most two decimals without trailing zeros ("1.25", "1.5",
+ * "1"): the value the JSON carries, and the one format every output uses for a setting
+ * (depth_str.c). Returns @p buf. */
+const char *mn__depth_str(char *buf, size_t n, double mm);
+
 /* Showing user text safely (escape.c). MN__ESC_TEXT names controls, line separators,
  * bidirectional overrides and bytes that are not UTF-8 ("<U+001B>", "<byte 0xA0>");
  * MN__ESC_ERROR also names characters that print as nothing or as a plain space ("<U+FEFF>",
@@ -128,5 +133,14 @@ void mn__outfile_test_calls(int (*link_call)(const char *, const char *),
 
 /* True when x is a finite double. */
 int mn__finite(double x);
+
+/* A duration the model extrapolates beyond the evidence's longest follow-up, rounded to the
+ * nearest half-year in @p buf ("2 years", "1.5 years", "half a year", "under half a year")
+ * [judgement, docs/models/healing.md]. MN__EXTRAPOLATED_STEP_DAYS is that half-year. */
+#define MN__EXTRAPOLATED_STEP_DAYS (365.25 / 2)
+void mn__extrapolated_duration(int days, char *buf, size_t n);
+/* Whether a figure @p after_course_days after the last course session lies beyond
+ * @p followup_days, the evidence's longest follow-up (0 or less: not known, so not beyond). */
+int mn__beyond_followup(int after_course_days, int followup_days);
 
 #endif

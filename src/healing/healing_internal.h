@@ -108,6 +108,11 @@ void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
                                const mn_concern *concern, const char *src, const char *array_path,
                                const char *key, mn_warnings *w);
 
+/* Validates a scenario as mn_healing_run() does (model.c): zone and concern, the patient's
+ * ranges, the horizon, the sessions (device, day order, needle in the device's range, passes);
+ * the message on @p ctx (may be NULL) names the field. */
+mn_status mn__healing_check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc);
+
 /* Peak redness (mn_healing_session_erythema) of the PIH law's reference session, a 1.5 mm
  * 192-needle roller x 15 passes on a 35-year-old's cheek (pih.c; test_cohort recomputes it). */
 #define MN__PIH_REF_ERYTHEMA 0.176

@@ -427,8 +427,7 @@ static void build_matrix(run_state *r)
     a[MN__H_EPI_THICK][MN__H_EPI_THICK] = -ke;
 }
 
-/* Validates the scenario; message names the field. */
-static mn_status check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
+mn_status mn__healing_check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
 {
     if (!sc->zone || !sc->concern)
         return mn__error(ctx, MN_EINVAL, "healing: scenario needs a zone and a concern");
@@ -641,7 +640,7 @@ static mn_status run_core(mn_ctx *ctx, const mn__healing_params *par, const mn_h
     mn_status st = MN_OK;
     if (!par || !sc)
         return mn__error(ctx, MN_EINVAL, "healing: NULL scenario");
-    if ((st = check_scenario(ctx, sc)))
+    if ((st = mn__healing_check_scenario(ctx, sc)))
         return st;
     if (n_report < 0 || (n_report > 0 && !samples) ||
         (!report_days && n_report != sc->horizon_days + 1 && n_report != 0))

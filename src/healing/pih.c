@@ -33,6 +33,13 @@
  * [ASSUMPTION: UV after needling is the usual trigger named in aftercare advice]; s_i a
  * log-normal susceptibility with sd_log MN__PIH_SUSCEPT_SD_LOG and mean 1 [ASSUMPTION].
  * Capped at 0.5.
+ *
+ * A course (mn_healing_pih_risk(), what `mneedle simulate` reports): the chance of PIH after at
+ * least one session, 1 - prod(1 - p_k), for the typical person (inflammation multiplier and
+ * susceptibility 1, their means), with the patient as on day 0, as the virtual cohort
+ * (src/cohort/model.c) and the healing run's session doses (model.c) take it. Its band is the
+ * one docs/models/cohort.md states for the rate: an order of magnitude, a factor of two either
+ * way (MN_PIH_BAND_FACTOR, healing.h), applied to each session's probability, whose cap stays.
  */
 #include <assert.h>
 #include <math.h>
@@ -75,4 +82,33 @@ double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *z
                   susceptibility;
     assert(prob >= 0); /* a probability: capped above, never negative */
     return prob > PIH_P_MAX ? PIH_P_MAX : prob;
+}
+
+mn_status mn_healing_pih_risk(mn_ctx *ctx, const mn_healing_scenario *sc, mn_healing_pih *out)
+{
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!sc || !out)
+        return mn__error(ctx, MN_EINVAL, "healing: PIH risk needs a scenario and a result");
+    mn_status st = mn__healing_check_scenario(ctx, sc);
+    if (st)
+        return st;
+    /* The typical person, then the band's ends: the law's per-session probability scaled by
+     * its stated factor (through the susceptibility, the law's multiplier on the person). */
+    static const double scale[3] = {1.0, 1.0 / MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR};
+    double none[3] = {1, 1, 1};
+    for (int k = 0; k < sc->n_sessions; k++) {
+        for (int b = 0; b < 3; b++) {
+            double p = mn__healing_pih_probability(&sc->sessions[k], sc->zone, &sc->patient, 1.0,
+                                                   scale[b]);
+            if (b == 0 && p > out->session_max)
+                out->session_max = p;
+            none[b] *= 1 - p;
+        }
+    }
+    out->fitzpatrick = sc->patient.fitzpatrick;
+    out->probability = 1 - none[0];
+    out->probability_low = 1 - none[1];
+    out->probability_high = 1 - none[2];
+    return MN_OK;
 }

@@ -158,9 +158,60 @@ static int large_overstated(const mn_absorb_scenario *s, const mn_absorb_result 
     return r->samples[r->n_samples - 1].enhancement > PEPTIDE_MAX_ENHANCEMENT;
 }
 
-/* 1 when the run's delivered amount at @p x lies outside its 10-90 % band by more than the
- * three significant figures the text prints (the run and the band come from different runs:
- * the central parameters, or the 3D patch under --field, against unit cells drawn). */
+/* Significant figures in the text for a figure with a 10-90 % band [judgement]: 3 where the
+ * band's width is at most 10 % of the figure, 2 where it is at most 100 %, 1 where wider.
+ * Why: a digit finer than the band's width says nothing the band does not contradict (the
+ * metrologist's habit of quoting a value to the decimal place of its uncertainty), and fixed
+ * tiers give the same band the same figures wherever it is printed. Three is the most any
+ * figure of this model carries in the text, banded or not: its inputs are ranges of a factor
+ * of 2-9 (docs/models/transport.md, Band). The JSON keeps full precision. */
+#define MN_SIG_MAX         3
+#define MN_BAND_NARROW_REL 0.10
+#define MN_BAND_WIDE_REL   1.0
+
+/* The figures @p c supports beside its band [@p lo, @p hi] (MN_SIG_MAX without one). */
+static int band_sig(double c, double lo, double hi, int banded)
+{
+    double w = hi - lo;
+    if (!banded || !isfinite(c) || !isfinite(w) || c == 0)
+        return MN_SIG_MAX;
+    w = fabs(w / c);
+    return w <= MN_BAND_NARROW_REL ? 3 : w <= MN_BAND_WIDE_REL ? 2 : 1;
+}
+
+/* @p v to @p sig significant figures in @p buf: plain decimals from 1e-3 to 1e5 (zeros that
+ * end a whole number hold places, e.g. 1490 to three figures), trailing zeros after the point
+ * dropped as %g does; outside that range %g's exponent form. */
+static const char *fmt_sig(char *buf, size_t n, double v, int sig)
+{
+    double a = fabs(v);
+    if (!isfinite(v) || a == 0 || a < 1e-3 || a >= 1e5) {
+        snprintf(buf, n, "%.*g", sig, v);
+        return buf;
+    }
+    int e = (int)floor(log10(a));
+    double unit = pow(10, e - sig + 1);
+    double r = round(v / unit) * unit;
+    if (fabs(r) >= pow(10, e + 1)) /* 999.6 to three figures is 1000 */
+        e++;
+    int dec = sig - 1 - e;
+    snprintf(buf, n, "%.*f", dec > 0 ? dec : 0, r);
+    if (dec > 0) {
+        char *end = buf + strlen(buf);
+        while (end[-1] == '0')
+            *--end = '\0';
+        if (end[-1] == '.')
+            end[-1] = '\0';
+    }
+    return buf;
+}
+
+/* @p c rounded to the figures its band supports (band_sig). */
+static const char *fmt_band(char *buf, size_t n, double c, double lo, double hi, int banded)
+{
+    return fmt_sig(buf, n, c, band_sig(c, lo, hi, banded));
+}
+
 /* Whether @p x's hour lies within intact skin's lag time, where the intact column has let
  * next to nothing through and delivered / intact means nothing. */
 static int in_intact_lag(const mn_absorb_result *r, const mn_absorb_sample *x)
@@ -168,6 +219,9 @@ static int in_intact_lag(const mn_absorb_result *r, const mn_absorb_sample *x)
     return isfinite(r->intact_lag_time_h) && x->hour < r->intact_lag_time_h;
 }
 
+/* 1 when the run's delivered amount at @p x lies outside its 10-90 % band by more than half a
+ * unit in the third significant figure (the run and the band come from different runs: the
+ * central parameters, or the 3D patch under --field, against unit cells drawn). */
 static int outside_band(const mn_absorb_result *r, const mn_absorb_sample *x)
 {
     const double slack = 5e-3; /* half a unit in the third significant figure */
@@ -422,11 +476,23 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   "of dose");
     mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
                   "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
-    int outside = 0, lagging = 0;
+    int outside = 0, lagging = 0, banded = r->band_runs > 0;
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
-        char bd[40], be[40];
+        char bd[40], be[56], del[32], in[32], sur[32], pct[32], en[32];
         int out = outside_band(r, x);
+        double d = p->dose_ug_cm2;
+        fmt_band(del, sizeof del, x->delivered_ug_cm2, x->delivered_lo_ug_cm2,
+                 x->delivered_hi_ug_cm2, banded);
+        /* On intact skin the intact column is the delivered amount, band and all. */
+        if (punctured(r))
+            fmt_sig(in, sizeof in, x->intact_ug_cm2, MN_SIG_MAX);
+        else
+            fmt_band(in, sizeof in, x->intact_ug_cm2, x->delivered_lo_ug_cm2,
+                     x->delivered_hi_ug_cm2, banded);
+        fmt_sig(sur, sizeof sur, x->surface_ug_cm2, MN_SIG_MAX);
+        fmt_band(pct, sizeof pct, 100 * x->delivered_ug_cm2 / d, 100 * x->delivered_lo_ug_cm2 / d,
+                 100 * x->delivered_hi_ug_cm2 / d, banded);
         outside |= out;
         snprintf(bd, sizeof bd, "(%.3g-%.3g)%s", x->delivered_lo_ug_cm2, x->delivered_hi_ug_cm2,
                  out ? "*" : "");
@@ -434,18 +500,25 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             snprintf(be, sizeof be, "in lag**");
             lagging = 1;
         } else {
-            snprintf(be, sizeof be, "%.3g (%.2g-%.2g)", x->enhancement, x->enhancement_lo,
-                     x->enhancement_hi);
+            snprintf(be, sizeof be, "%s (%.2g-%.2g)",
+                     fmt_band(en, sizeof en, x->enhancement, x->enhancement_lo, x->enhancement_hi,
+                              banded),
+                     x->enhancement_lo, x->enhancement_hi);
         }
-        mn__buf_textf(&b, "%8g %10.4g %19s %10.3g %10.4g %10.4g %21s %8.1f %6.1f %8.1f\n", x->hour,
-                      x->delivered_ug_cm2, bd, x->flux_ug_cm2_h, x->intact_ug_cm2,
-                      x->surface_ug_cm2, be, 100 * x->open_fraction, 100 * x->coverage,
-                      100 * x->delivered_ug_cm2 / p->dose_ug_cm2);
+        mn__buf_textf(&b, "%8g %10s %19s %10.3g %10s %10s %21s %8.1f %6.1f %8s\n", x->hour, del, bd,
+                      x->flux_ug_cm2_h, in, sur, be, 100 * x->open_fraction, 100 * x->coverage,
+                      pct);
     }
     mn__buf_textf(&b,
                   "Bands: %zu unit-cell runs with the uncertain parameters drawn from their "
                   "ranges%s.\n",
                   r->band_runs, r->band_runs ? "" : " (none asked)");
+    if (banded)
+        mn__buf_textf(&b,
+                      "  A figure with a band is rounded to what the band supports: %d significant "
+                      "figures where the band\n  is within %.0f%% of it, %d within %.0f%%, "
+                      "else 1 (the JSON keeps full precision).\n",
+                      3, 100 * MN_BAND_NARROW_REL, 2, 100 * MN_BAND_WIDE_REL);
     if (lagging)
         mn__buf_textf(&b,
                       "**: intact skin is still within its lag time (%.2g h): what it has let "
@@ -477,21 +550,25 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         int rec_lag = 0;
         for (size_t m = 0; m < r->n_samples; m++) {
             const mn_absorb_sample *x = &r->samples[m];
-            char rr[64], sr[32];
+            char rr[64], sr[32], c[32], ra[32], ia[32], rf[32];
             if (isfinite(r->intact_receptor_lag_time_h) &&
                 x->hour < r->intact_receptor_lag_time_h) {
                 snprintf(rr, sizeof rr, "in lag***");
                 rec_lag = 1;
             } else {
-                snprintf(rr, sizeof rr, "%.3g (%.3g-%.3g)", x->receptor_ratio, x->receptor_ratio_lo,
-                         x->receptor_ratio_hi);
+                snprintf(rr, sizeof rr, "%s (%.3g-%.3g)",
+                         fmt_band(c, sizeof c, x->receptor_ratio, x->receptor_ratio_lo,
+                                  x->receptor_ratio_hi, banded),
+                         x->receptor_ratio_lo, x->receptor_ratio_hi);
             }
             if (in_intact_lag(r, x))
                 snprintf(sr, sizeof sr, "in lag**");
             else
-                snprintf(sr, sizeof sr, "%.3g", x->skin_ratio);
-            mn__buf_textf(&b, "%8g %12.4g %12.4g %21s %12.4g %12s\n", x->hour, x->receptor_ug_cm2,
-                          x->intact_receptor_ug_cm2, rr, x->receptor_flux_ug_cm2_h, sr);
+                fmt_band(sr, sizeof sr, x->skin_ratio, x->skin_ratio_lo, x->skin_ratio_hi, banded);
+            mn__buf_textf(&b, "%8g %12s %12s %21s %12s %12s\n", x->hour,
+                          fmt_sig(ra, sizeof ra, x->receptor_ug_cm2, MN_SIG_MAX),
+                          fmt_sig(ia, sizeof ia, x->intact_receptor_ug_cm2, MN_SIG_MAX), rr,
+                          fmt_sig(rf, sizeof rf, x->receptor_flux_ug_cm2_h, MN_SIG_MAX), sr);
         }
         if (rec_lag)
             mn__buf_textf(&b,
@@ -509,16 +586,20 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       r->receptor_flux_ratio);
     }
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
+    char last_pct[32] = "";
+    if (last) /* the last hour's share of the dose, as the table rounds it */
+        fmt_band(last_pct, sizeof last_pct, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2,
+                 100 * last->delivered_lo_ug_cm2 / p->dose_ug_cm2,
+                 100 * last->delivered_hi_ug_cm2 / p->dose_ug_cm2, banded);
     if (last)
         mn__buf_textf(&b,
-                      "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
+                      "\nAt %g h: %s%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
                       "in the viable epidermis,\n%.3g in the dermis, %.3g %s); "
                       "%.3g ug/cm2 is still\non the surface (%.3g dissolved in the film, %.3g "
                       "dried or precipitated).\n",
-                      last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
-                      last->dermis_ug_cm2, last->cleared_ug_cm2,
-                      p->franz ? "in the receptor" : "cleared by blood flow", last->surface_ug_cm2,
-                      last->donor_ug_cm2, last->solid_ug_cm2);
+                      last->hour, last_pct, last->ve_ug_cm2, last->dermis_ug_cm2,
+                      last->cleared_ug_cm2, p->franz ? "in the receptor" : "cleared by blood flow",
+                      last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2);
     if (last)
         mn__buf_textf(
             &b,
@@ -547,7 +628,11 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                 first = &r->samples[m];
                 break;
             }
-        char at[200] = "";
+        char at[200] = "", e1[32], e2[32];
+        fmt_band(e1, sizeof e1, first->enhancement, first->enhancement_lo, first->enhancement_hi,
+                 banded);
+        fmt_band(e2, sizeof e2, last->enhancement, last->enhancement_lo, last->enhancement_hi,
+                 banded);
         if (in_intact_lag(r, last))
             snprintf(at, sizeof at,
                      "no ratio at the report hours (intact skin is still within its lag time, "
@@ -555,13 +640,13 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                      r->intact_lag_time_h, last->hour);
         else if (first != last)
             snprintf(at, sizeof at,
-                     "x%.3g (band %.2g-%.2g) at %g h and x%.3g (band %.2g-%.2g) "
+                     "x%s (band %.2g-%.2g) at %g h and x%s (band %.2g-%.2g) "
                      "at %g h, ",
-                     first->enhancement, first->enhancement_lo, first->enhancement_hi, first->hour,
-                     last->enhancement, last->enhancement_lo, last->enhancement_hi, last->hour);
-        else
-            snprintf(at, sizeof at, "x%.3g (band %.2g-%.2g) at %g h, ", last->enhancement,
+                     e1, first->enhancement_lo, first->enhancement_hi, first->hour, e2,
                      last->enhancement_lo, last->enhancement_hi, last->hour);
+        else
+            snprintf(at, sizeof at, "x%s (band %.2g-%.2g) at %g h, ", e2, last->enhancement_lo,
+                     last->enhancement_hi, last->hour);
         /* The verdict is judged at `first`, the first report hour past intact skin's lag,
          * with its band; where every hour is in the lag, on the ratio of maximal fluxes
          * (no band). Not at the last hour: once the needled side has taken up the dose, the
@@ -581,10 +666,10 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         if (last->delivered_ug_cm2 >= MN_DOSE_USED_UP * p->dose_ug_cm2 && first != last &&
             !in_intact_lag(r, last))
             snprintf(used, sizeof used,
-                     " By %g h the needled skin has taken up %.3g%% of the dose, so the ratio "
-                     "there (x%.3g) is the dose over what intact skin took up, not an "
+                     " By %g h the needled skin has taken up %s%% of the dose, so the ratio "
+                     "there (x%s) is the dose over what intact skin took up, not an "
                      "enhancement",
-                     last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->enhancement);
+                     last->hour, last_pct, e2);
         double intact_share = last->intact_ug_cm2 / p->dose_ug_cm2;
         char far[300];
         if (intact_share < MN_INTACT_SMALL_SHARE)
@@ -603,10 +688,9 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         snprintf(claim, sizeof claim,
                  "'boosts absorption by 40 %%' (the articles' claim, no source found) would mean "
                  "1.4 times what intact skin takes up. For this product and setting the model "
-                 "gives %sx%.3g in maximal flux, with %.3g%% of the dose gone in by %g h; %s: "
+                 "gives %sx%.3g in maximal flux, with %s%% of the dose gone in by %g h; %s: "
                  "%s.%s",
-                 at, r->flux_enhancement, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->hour,
-                 judged,
+                 at, r->flux_enhancement, last_pct, last->hour, judged,
                  hi < 1.4   ? "less than the claim; a molecule that already crosses intact skin "
                               "gains little"
                  : lo > 1.4 ? far

@@ -1,8 +1,8 @@
 /*
  * Section 3 of the report, the calendar: one table row per visit (date with its weekday, course
  * or maintenance, the zones treated with their needle setting at that visit, numbing and
- * treatment minutes, price), then a month grid for every month with a visit, the visit days
- * filled in and numbered.
+ * treatment minutes, price), each zone's course spacing as the text plan gives it, then a month
+ * grid for every month with a visit, the visit days filled in and numbered.
  */
 #include "report/html_internal.h"
 
@@ -42,6 +42,24 @@ static void visit_table(mn__buf *b, const mn_plan *plan)
                        mn__html_money(m, sizeof m, s->price, plan->client.currency));
     }
     mn__html_put(b, "</table>");
+}
+
+/* The days between each zone's course sessions as booked, in the text plan's words
+ * (mn__course_spacing_line(), html_util.c). */
+static void course_spacing(mn__buf *b, const mn_plan *plan)
+{
+    char line[1024];
+    mn__html_put(b, "<p class=\"spacing\">");
+    mn__html_esc(b, mn__course_spacing_heading);
+    mn__html_put(b, ":</p><ul class=\"spacing\">");
+    for (int i = 0; i < plan->n_zones; i++) {
+        if (!mn__course_spacing_line(plan, i, line, sizeof line)[0])
+            continue;
+        mn__html_put(b, "<li>");
+        mn__html_esc(b, line);
+        mn__html_put(b, "</li>");
+    }
+    mn__html_put(b, "</ul>");
 }
 
 /* The visit on day @p t, or NULL. */
@@ -114,6 +132,7 @@ void mn__html_calendar(mn__buf *b, const mn_plan *plan)
         return;
     }
     visit_table(b, plan);
+    course_spacing(b, plan);
     mn__html_put(b, "<p>Arrive with clean skin; the numbing cream needs the time shown before "
                     "the treatment starts.</p>");
     month_grids(b, plan);

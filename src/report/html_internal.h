@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+#include "core/internal.h"
 #include "mneedle/clinic.h"
 #include "report/plot_internal.h"
 
@@ -25,9 +26,6 @@ void mn__html_esc(mn__buf *b, const char *s);
 const char *mn__html_esc_into(char *buf, size_t n, const char *s);
 /* An amount with two decimals and its escaped currency ("120.00 EUR") into @p buf. Returns buf. */
 const char *mn__html_money(char *buf, size_t n, double amount, const char *currency);
-/* A needle length in mm as text, at most two decimals without trailing zeros ("1.25", "1.5",
- * "1"): the value the JSON carries. Returns @p buf. */
-const char *mn__depth_str(char *buf, size_t n, double mm);
 /* The short English name of a date's weekday ("Mon"). */
 const char *mn__html_weekday(mn_date d);
 /* Appends the base64 of a finished buffer (the body of a data: URI); a buffer that failed to
@@ -49,6 +47,18 @@ int mn__finding_shown(const mn_plan *plan, const mn_finding *f);
 /* A "call us" box with the clinic's phone after @p lead ("Questions?"); nothing without a
  * phone in the client file. */
 void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead);
+
+/* ---- course spacing (html_util.c), shared with plan_out.c ---- */
+
+/* The heading of the course spacing lines, without its colon: "Course spacing (days between a
+ * zone's course sessions, as booked)". */
+extern const char mn__course_spacing_heading[];
+/* Writes into @p buf (@p size bytes; 1024 holds the longest) the course spacing of zone @p i and
+ * of every later zone with the same spacing, on one line: "forehead, cheek: every 28 days (6
+ * sessions)", or the gaps one by one where they differ from the interval; "" when an earlier
+ * zone has the same spacing (its line names zone @p i). Zone ids are written as they are: the
+ * caller escapes the line for its output. Returns buf. */
+const char *mn__course_spacing_line(const mn_plan *plan, int i, char *buf, size_t size);
 
 /* ---- references (html_util.c), shared with plan_out.c ---- */
 

@@ -10,6 +10,7 @@
 
 #include "clinic/plan_internal.h"
 #include "report/html_internal.h"
+#include "report/validation_note.h"
 
 static const char question[] = "<div class=\"answer\"><b>How long will it last?</b> ";
 static const char nothing_to_last[] = "No treatment is planned, so there is no result to last.";
@@ -71,7 +72,8 @@ static void permanence(mn__buf *b, const mn_plan *plan, const mn__plan_figure *f
 }
 
 /* The plain-language answer to "how long will it last?", from the curve. */
-static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig)
+static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figure *fig,
+                           const mn_validation_summary *v)
 {
     int n = plan->n_projection;
     double target = target_fraction(plan);
@@ -109,6 +111,13 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
     if (plan->projection_note[0]) {
         mn__html_esc(b, plan->projection_note);
         mn__html_put(b, " ");
+    }
+    /* How far the model has been borne out, in the text plan's words (validation_note.h). */
+    char said[400];
+    if (mn__validation_sentence(v, said, sizeof said)[0]) {
+        mn__html_put(b, "<b>");
+        mn__html_esc(b, said);
+        mn__html_put(b, "</b> ");
     }
     mn__html_put(b, "<i>These are model estimates with wide uncertainty, not a promise.</i></div>");
 }
@@ -168,8 +177,8 @@ static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure 
     mn__html_put(b, ":<ul>");
     for (int k = 0; k < plan->n_zone_projections; k++) {
         mn__html_put(b, "<li>");
-        mn__html_esc(
-            b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], line, sizeof line));
+        mn__html_esc(b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], 0, line,
+                                                      sizeof line));
         mn__html_put(b, "</li>");
     }
     unprojected_items(b, plan);
@@ -209,6 +218,10 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
                               const mn__plan_figure *fig, int have_fig)
 {
     mn__html_put(b, "<section><h2>4. What to expect over time</h2>");
+    mn_validation_summary v;
+    mn_status vst = mn_evidence_validation_summary(ctx, &v);
+    if (vst)
+        return vst;
     if (!have_fig) {
         answer_without_curve(b, plan);
         mn__html_put(b, "</section>");
@@ -231,7 +244,7 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
             mn__html_put(b, "The shaded curve is the zone that sets the maintenance interval; "
                             "other projected zones are lines named in the legend. ");
         mn__html_put(b, "A simulation, not a promise.</figcaption></figure>");
-        lasting_answer(b, plan, fig);
+        lasting_answer(b, plan, fig, &v);
         zone_answers(b, plan, fig);
         mn__html_put(b, "</section>");
     }

@@ -95,21 +95,6 @@ const char *mn__html_money(char *buf, size_t n, double amount, const char *curre
     return buf;
 }
 
-const char *mn__depth_str(char *buf, size_t n, double mm)
-{
-    /* Settings lie on grids of 0.05 mm or coarser, so two decimals are exact; trailing zeros
-     * go ("1.5", "0.25", "1"), so text, report and JSON show the same value. */
-    int k = snprintf(buf, n, "%.2f", mm);
-    if (k > 0 && (size_t)k < n && strchr(buf, '.')) {
-        char *e = buf + k - 1;
-        while (*e == '0')
-            *e-- = '\0';
-        if (*e == '.')
-            *e = '\0';
-    }
-    return buf;
-}
-
 const char *mn__html_weekday(mn_date d)
 {
     static const char *names[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
@@ -172,6 +157,61 @@ void mn__html_call_us(mn__buf *b, const mn_plan *plan, const char *lead)
         mn__html_put(b, ")");
     }
     mn__html_put(b, ".</p>");
+}
+
+const char mn__course_spacing_heading[] =
+    "Course spacing (days between a zone's course sessions, as booked)";
+
+/* Whether zones @p a and @p b have the same course spacing (written on one line). */
+static int same_spacing(const mn_plan_zone *a, const mn_plan_zone *b)
+{
+    if (a->course_interval_days != b->course_interval_days || a->n_course_gaps != b->n_course_gaps)
+        return 0;
+    for (int k = 0; k < a->n_course_gaps; k++)
+        if (a->course_gaps_days[k] != b->course_gaps_days[k])
+            return 0;
+    return 1;
+}
+
+/* "every N days" where every gap is the interval, else the gaps one by one with the interval
+ * they aim at and why a gap is longer (src/clinic/plan.c: a session waits up to half its
+ * interval to share a visit already booked, and a Sunday moves to the Monday). */
+const char *mn__course_spacing_line(const mn_plan *plan, int i, char *buf, size_t size)
+{
+    assert(buf && size > 0 && i >= 0 && i < plan->n_zones);
+    size_t k = 0;
+#define PUT(...)                                                                                   \
+    do {                                                                                           \
+        if (k < size) {                                                                            \
+            int w_ = snprintf(buf + k, size - k, __VA_ARGS__);                                     \
+            k = w_ < 0 ? size : k + (size_t)w_;                                                    \
+        }                                                                                          \
+    } while (0)
+    buf[0] = '\0';
+    const mn_plan_zone *z = &plan->zones[i];
+    for (int e = 0; e < i; e++)
+        if (same_spacing(&plan->zones[e], z))
+            return buf;
+    for (int e = i, n = 0; e < plan->n_zones; e++)
+        if (same_spacing(&plan->zones[e], z) && (e == i || plan->zones[e].zone != z->zone))
+            PUT("%s%s", n++ ? ", " : "", plan->zones[e].zone->id);
+    int even = 1;
+    for (int g = 0; g < z->n_course_gaps; g++)
+        even &= z->course_gaps_days[g] == z->course_interval_days;
+    if (z->n_course_gaps == 0) {
+        PUT(": one course session");
+    } else if (even) {
+        PUT(": every %d days (%d sessions)", z->course_interval_days, z->course_sessions);
+    } else {
+        PUT(": ");
+        for (int g = 0; g < z->n_course_gaps; g++)
+            PUT("%s%d", g ? ", " : "", z->course_gaps_days[g]);
+        PUT(" days (%d sessions; the interval is %d days, longer where a session waits to share "
+            "a visit or moves off a Sunday)",
+            z->course_sessions, z->course_interval_days);
+    }
+#undef PUT
+    return buf;
 }
 
 const char mn__no_price_source[] = "seed article 003 (typical price of one session)";

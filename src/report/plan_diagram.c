@@ -86,17 +86,19 @@ static void diagram_dots(mn__buf *b, const mn_plan *plan, int body)
                            za->x[k], za->y[k], col, za->id, z->depth_start_mm, z->depth_max_mm,
                            za->x[k], za->y[k] + 4.5, first + 1);
             int left = za->n == 2 && k == 0;
+            char mm[16];
+            mn__depth_str(mm, sizeof mm, z->depth_start_mm);
             /* A white outline copy under the text keeps it readable on the drawing (drawn
              * twice rather than with paint-order, which not every renderer supports). */
             for (int pass = 0; pass < 2; pass++)
                 mn__buf_printf(b,
                                "<text x=\"%.0f\" y=\"%.0f\" font-size=\"16\" "
-                               "text-anchor=\"%s\" %s>%.2g mm</text>",
+                               "text-anchor=\"%s\" %s>%s mm</text>",
                                za->x[k] + (left ? -16.0 : 16.0), za->y[k] + 4.0,
                                left ? "end" : "start",
                                pass == 0 ? "fill=\"#fff\" stroke=\"#fff\" stroke-width=\"4\""
                                          : "fill=\"#222\"",
-                               z->depth_start_mm);
+                               mm);
         }
     }
 }

@@ -353,7 +353,7 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
         }
         if (zp->evidence_studies >= 0)
             mn__jput_int(j, e, "evidence_studies", zp->evidence_studies);
-        mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, line, sizeof line));
+        mn__jput_str(j, e, "note", mn__plan_zone_projection_text(p, zp, 0, line, sizeof line));
         /* The zone's own curve, as projection.samples (days since the plan's first session);
          * the figure's series beside the shaded one. */
         json_t *samples = mn__jput(j, e, "samples", json_array());
@@ -381,8 +381,12 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
         mn__jput_str(j, e, "zone", p->zones[u->zone].zone->id);
         mn__jput_str(j, e, "concern", p->zones[u->zone].concern->id);
         mn__jput_str(j, e, "reason", mn__plan_unprojected_reason_id(u->reason));
-        if (u->reason == MN_UNPROJECTED_EPIDERMIS)
+        if (u->reason == MN_UNPROJECTED_EPIDERMIS || u->reason == MN_UNPROJECTED_BELOW_STUDIED)
             mn__jput_num(j, e, "needle_mm", u->needle_mm);
+        if (u->reason == MN_UNPROJECTED_BELOW_STUDIED) {
+            mn__jput_num(j, e, "evidence_shallowest_mm", u->studied_mm);
+            mn__jput_str(j, e, "evidence_shallowest_study", u->detail);
+        }
         mn__jput_str(j, e, "note", mn__plan_zone_unprojected_text(p, u, line, sizeof line));
     }
 }
@@ -685,53 +689,15 @@ static void references_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p)
         mn__buf_textf(b, "  %2d. %s\n", i + 1, refs[i]->citation);
 }
 
-/* Whether zones @p a and @p b have the same course spacing (printed on one line). */
-static int same_spacing(const mn_plan_zone *a, const mn_plan_zone *b)
-{
-    if (a->course_interval_days != b->course_interval_days || a->n_course_gaps != b->n_course_gaps)
-        return 0;
-    for (int k = 0; k < a->n_course_gaps; k++)
-        if (a->course_gaps_days[k] != b->course_gaps_days[k])
-            return 0;
-    return 1;
-}
-
 /* The days between each zone's course sessions as booked, zones with the same spacing on one
- * line: "every N days" where every gap is the interval, else the gaps one by one with the
- * interval they aim at and why a gap is longer (src/clinic/plan.c: a session waits up to half
- * its interval to share a visit already booked, and a Sunday moves to the Monday). */
+ * line (mn__course_spacing_line(), the report's words too). */
 static void course_spacing_text(mn__buf *b, const mn_plan *p)
 {
-    mn__buf_textf(b, "  Course spacing (days between a zone's course sessions, as booked):\n");
-    for (int i = 0; i < p->n_zones; i++) {
-        const mn_plan_zone *z = &p->zones[i];
-        int first = 1;
-        for (int k = 0; k < i && first; k++)
-            first = !same_spacing(&p->zones[k], z);
-        if (!first)
-            continue;
-        mn__buf_textf(b, "    ");
-        for (int k = i, n = 0; k < p->n_zones; k++)
-            if (same_spacing(&p->zones[k], z) && (k == i || p->zones[k].zone != p->zones[i].zone))
-                mn__buf_textf(b, "%s%s", n++ ? ", " : "", p->zones[k].zone->id);
-        int even = 1;
-        for (int k = 0; k < z->n_course_gaps; k++)
-            even &= z->course_gaps_days[k] == z->course_interval_days;
-        if (z->n_course_gaps == 0)
-            mn__buf_textf(b, ": one course session\n");
-        else if (even)
-            mn__buf_textf(b, ": every %d days (%d sessions)\n", z->course_interval_days,
-                          z->course_sessions);
-        else {
-            mn__buf_textf(b, ": ");
-            for (int k = 0; k < z->n_course_gaps; k++)
-                mn__buf_textf(b, "%s%d", k ? ", " : "", z->course_gaps_days[k]);
-            mn__buf_textf(b,
-                          " days (%d sessions; the interval is %d days, longer where a session "
-                          "waits to share a visit or moves off a Sunday)\n",
-                          z->course_sessions, z->course_interval_days);
-        }
-    }
+    char line[1024];
+    mn__buf_textf(b, "  %s:\n", mn__course_spacing_heading);
+    for (int i = 0; i < p->n_zones; i++)
+        if (mn__course_spacing_line(p, i, line, sizeof line)[0])
+            mn__buf_textf(b, "    %s\n", line);
 }
 
 static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
@@ -898,7 +864,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
         for (int k = 0; k < p->n_zone_projections; k++)
             mn__buf_textf(
                 b, "  - %s\n",
-                mn__plan_zone_projection_text(p, &p->zone_projections[k], line, sizeof line));
+                mn__plan_zone_projection_text(p, &p->zone_projections[k], 1, line, sizeof line));
         for (int k = 0; k < p->n_zones_not_projected; k++)
             mn__buf_textf(
                 b, "  - %s\n",
@@ -913,7 +879,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
                           p->zones[p->lasting_zone].zone->id,
                           p->zones[p->lasting_zone].concern->id);
     }
-    mn__buf_textf(b, "  %s\n", p->projection_note);
+    mn__buf_textf(b, "  %s\n", p->projection_note_text);
     if (p->has_lasting) {
         char said[400];
         mn__buf_textf(b, "  %s\n", mn__validation_sentence(v, said, sizeof said));

@@ -187,6 +187,23 @@ static void planned_json(mn__jout *j, json_t *o, const mn_store_planned_visit *v
         setting_json(j, mn__jpush(j, set, json_object()), &v->settings[k], 0);
 }
 
+/* An adverse event (history, replan's open events). */
+static void event_json(mn__jout *j, json_t *o, const mn_store_adverse_event *e)
+{
+    put_date(j, o, "date", e->date);
+    if (e->session_number)
+        mn__jput_int(j, o, "session", e->session_number);
+    mn__jput_str(j, o, "event", e->event);
+    if (e->kind_name[0]) {
+        mn__jput_str(j, o, "kind", e->event);
+        mn__jput_str(j, o, "kind_name", e->kind_name);
+    }
+    if (e->severity[0])
+        mn__jput_str(j, o, "severity", e->severity);
+    if (e->resolved)
+        put_date(j, o, "resolved", e->resolved_date);
+}
+
 static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer write,
                               void *userdata)
 {
@@ -213,7 +230,13 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         put_date(&j, root, "maintenance_due", h->maintenance_due);
     json_t *arr = mn__jput(&j, root, "planned", json_array());
     for (int i = 0; i < h->n_planned; i++) {
-        planned_json(&j, mn__jpush(&j, arr, json_object()), &h->planned[i]);
+        json_t *o = mn__jpush(&j, arr, json_object());
+        planned_json(&j, o, &h->planned[i]);
+        /* Not done, and its date has passed. */
+        if (i >= h->n_sessions && h->today && h->planned[i].date < h->today) {
+            mn__jput_bool(&j, o, "overdue", 1);
+            mn__jput_int(&j, o, "days_overdue", (int)(h->today - h->planned[i].date));
+        }
     }
     arr = mn__jput(&j, root, "sessions", json_array());
     for (int i = 0; i < h->n_sessions; i++) {
@@ -252,22 +275,8 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         mn__jput_int(&j, o, "photos", a->n_photos);
     }
     arr = mn__jput(&j, root, "adverse_events", json_array());
-    for (int i = 0; i < h->n_events; i++) {
-        const mn_store_adverse_event *e = &h->events[i];
-        json_t *o = mn__jpush(&j, arr, json_object());
-        put_date(&j, o, "date", e->date);
-        if (e->session_number)
-            mn__jput_int(&j, o, "session", e->session_number);
-        mn__jput_str(&j, o, "event", e->event);
-        if (e->kind_name[0]) {
-            mn__jput_str(&j, o, "kind", e->event);
-            mn__jput_str(&j, o, "kind_name", e->kind_name);
-        }
-        if (e->severity[0])
-            mn__jput_str(&j, o, "severity", e->severity);
-        if (e->resolved)
-            put_date(&j, o, "resolved", e->resolved_date);
-    }
+    for (int i = 0; i < h->n_events; i++)
+        event_json(&j, mn__jpush(&j, arr, json_object()), &h->events[i]);
     return mn__json_finish(ctx, &j, root, "history", write, userdata);
 }
 
@@ -307,7 +316,11 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         else
             mn__buf_printf(&b, "  %2s %-11s beyond the plan   ", "-", "");
         if (!x) {
-            mn__buf_printf(&b, "  not done yet\n");
+            if (v && h->today && v->date < h->today)
+                mn__buf_printf(&b, "  overdue (%d day%s)\n", (int)(h->today - v->date),
+                               h->today - v->date == 1 ? "" : "s");
+            else
+                mn__buf_printf(&b, "  not done yet\n");
             continue;
         }
         mn__buf_printf(&b, "  done %s", mn_date_format(x->date, d2));
@@ -403,6 +416,23 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__jput_num(&j, resp, "gain_low", r->gain_low);
         mn__jput_num(&j, resp, "gain_high", r->gain_high);
         mn__jput_num(&j, resp, "score_sd_pct", r->obs_sd_pct);
+        json_t *scr = mn__jput(&j, root, "screening", json_object());
+        mn__jput_str(&j, scr, "decision", mn_decision_name(r->screening.decision));
+        arr = mn__jput(&j, scr, "findings", json_array());
+        for (int i = 0; i < r->screening.n_findings; i++) {
+            const mn_store_finding *f = &r->screening.findings[i];
+            json_t *o = mn__jpush(&j, arr, json_object());
+            mn__jput_str(&j, o, "code", f->code);
+            mn__jput_str(&j, o, "severity", f->severity);
+            mn__jput_str(&j, o, "message", f->message);
+        }
+        arr = mn__jput(&j, root, "open_adverse_events", json_array());
+        for (int i = 0; i < r->n_open_events; i++)
+            event_json(&j, mn__jpush(&j, arr, json_object()), &r->open_events[i]);
+        json_t *hold = mn__jput(&j, root, "hold", json_object());
+        mn__jput_bool(&j, hold, "held", r->held);
+        mn__jput_str(&j, hold, "reason", r->hold_reason);
+        mn__jput_int(&j, hold, "visits_not_booked", r->n_held);
         arr = mn__jput(&j, root, "observations", json_array());
         for (int i = 0; i < r->n_obs; i++) {
             json_t *o = mn__jpush(&j, arr, json_object());
@@ -437,8 +467,34 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
     mn__buf_init(&b);
     mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
                    r->n_done, r->n_done == 1 ? "" : "s");
+    if (r->held) {
+        mn__buf_printf(&b,
+                       "\nON HOLD: %s. No visit is booked and no maintenance date is set "
+                       "while this holds (docs/records.md, Holds); replan again once it no "
+                       "longer does.\n",
+                       r->hold_reason);
+        for (int i = 0; i < r->screening.n_findings; i++)
+            mn__buf_printf(&b, "  %s (%s): %s\n", r->screening.findings[i].code,
+                           r->screening.findings[i].severity, r->screening.findings[i].message);
+    }
+    if (r->n_open_events) {
+        mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
+        for (int i = 0; i < r->n_open_events; i++) {
+            const mn_store_adverse_event *e = &r->open_events[i];
+            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d), e->event,
+                           e->severity[0] ? " (" : "", e->severity, e->severity[0] ? ")" : "");
+            if (e->session_number)
+                mn__buf_printf(&b, " after session %d", e->session_number);
+            if (e->kind_name[0])
+                mn__buf_printf(&b, " - %s", e->kind_name);
+            mn__buf_printf(&b, "\n");
+        }
+    }
     mn__buf_printf(&b, "\nVisits left:\n");
-    if (!r->n_remaining)
+    if (r->held)
+        mn__buf_printf(&b, "  none booked: on hold (%d planned visit%s not booked)\n", r->n_held,
+                       r->n_held == 1 ? "" : "s");
+    else if (!r->n_remaining)
         mn__buf_printf(&b, "  none: every planned visit is done\n");
     for (int i = 0; i < r->n_remaining; i++) {
         const mn_store_planned_visit *v = &r->remaining[i];
@@ -591,8 +647,23 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
         json_t *root = json_object();
         mn__jput_str(&j, root, "version", mn_version());
         json_t *arr = mn__jput(&j, root, "due", json_array());
+        json_t *held = mn__jput(&j, root, "on_hold", json_array());
+        json_t *late = mn__jput(&j, root, "overdue", json_array());
         for (int i = 0; i < n; i++) {
-            json_t *o = mn__jpush(&j, arr, json_object());
+            if (list[i].status == MN_STORE_RECALL_OVERDUE) {
+                json_t *o = mn__jpush(&j, late, json_object());
+                mn__jput_str(&j, o, "client", list[i].client);
+                mn__jput_int(&j, o, "visit", list[i].visit_number);
+                put_date(&j, o, "planned", list[i].due);
+                mn__jput_int(&j, o, "days_overdue", list[i].days_overdue);
+                mn__jput_int(&j, o, "course_visits_left", list[i].course_visits_left);
+                if (list[i].has_last_session)
+                    put_date(&j, o, "last_session", list[i].last_session);
+                mn__jput_str(&j, o, "reason", list[i].reason);
+                continue;
+            }
+            json_t *o =
+                mn__jpush(&j, list[i].status == MN_STORE_RECALL_DUE ? arr : held, json_object());
             mn__jput_str(&j, o, "client", list[i].client);
             put_date(&j, o, "due", list[i].due);
             if (list[i].has_last_session)
@@ -605,6 +676,8 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
         ics c;
         ics_begin(&c);
         for (int i = 0; i < n; i++) {
+            if (list[i].status != MN_STORE_RECALL_DUE)
+                continue; /* not recalled while on hold */
             char uid[96], summary[96];
             snprintf(uid, sizeof uid, "recall-%s-%s@mneedle", list[i].client,
                      mn_date_format(list[i].due, d));
@@ -617,8 +690,15 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
     mn__buf_init(&b);
     if (format == MN_RECALL_CSV)
         mn__buf_printf(&b, "client,due,last_session,reason\n");
+    int n_due = 0, n_held = 0, n_late = 0;
     for (int i = 0; i < n; i++) {
         const mn_store_recall *r = &list[i];
+        if (r->status != MN_STORE_RECALL_DUE) {
+            n_held += r->status == MN_STORE_RECALL_ON_HOLD;
+            n_late += r->status == MN_STORE_RECALL_OVERDUE;
+            continue; /* listed apart below (text) or left out (CSV) */
+        }
+        n_due++;
         if (format == MN_RECALL_CSV) {
             csv_field(&b, r->client, 0);
             csv_field(&b, mn_date_format(r->due, d), 0);
@@ -630,8 +710,32 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                 r->has_last_session ? mn_date_format(r->last_session, d2) : "-", r->reason);
         }
     }
-    if (format == MN_RECALL_TEXT)
-        mn__buf_printf(&b, "%d client%s due\n", n, n == 1 ? "" : "s");
+    if (format == MN_RECALL_TEXT) {
+        mn__buf_printf(&b, "%d client%s due\n", n_due, n_due == 1 ? "" : "s");
+        if (n_held) {
+            mn__buf_printf(&b, "\nOn hold (due, but not to be recalled):\n");
+            for (int i = 0; i < n; i++)
+                if (list[i].status == MN_STORE_RECALL_ON_HOLD)
+                    mn__buf_printf(&b, "%-14s due %s  %s\n", list[i].client,
+                                   mn_date_format(list[i].due, d), list[i].reason);
+            mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
+        }
+        if (n_late) {
+            mn__buf_printf(&b, "\nOverdue course visits (planned before today, not done):\n");
+            for (int i = 0; i < n; i++)
+                if (list[i].status == MN_STORE_RECALL_OVERDUE)
+                    mn__buf_printf(
+                        &b,
+                        "%-14s visit %d planned %s  %d days overdue  last session %s  %d course "
+                        "visits left\n",
+                        list[i].client, list[i].visit_number, mn_date_format(list[i].due, d),
+                        list[i].days_overdue,
+                        list[i].has_last_session ? mn_date_format(list[i].last_session, d2) : "-",
+                        list[i].course_visits_left);
+            mn__buf_printf(&b, "%d client%s with a course visit overdue\n", n_late,
+                           n_late == 1 ? "" : "s");
+        }
+    }
     return mn__buf_finish(ctx, &b, "recall", write, userdata);
 }
 

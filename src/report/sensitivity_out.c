@@ -65,6 +65,131 @@ static const char *dependence_note(const mn_sens_result *r)
     return "one constant from its marginal, independently of the other inputs";
 }
 
+/* When the run is too small to read [judgement, docs/sensitivity.md, Warnings]: an index is a
+ * share of variance, so it lies in [0, 1], and indices are read to about 0.05 (which input
+ * ranks first, which hardly matters); an interval past [0, 1] by more than MN_SENS_CI_MARGIN
+ * says the index's sampling noise is larger than that. An output with MN_SENS_BOUND_SHARE or
+ * more of its evaluations tied at its lowest or highest value is held at a bound (clipped or
+ * censored): its indices describe only where it leaves the bound and converge slowly. */
+#define MN_SENS_CI_MARGIN   0.05
+#define MN_SENS_BOUND_SHARE 0.10
+
+/* Whether index @p x's first-order (@p total 0) or total interval leaves [0, 1] by more than
+ * the margin. */
+static int ci_outside(const mn_sobol_index *x, int total)
+{
+    double lo = total ? x->total_lo : x->first_order_lo;
+    double hi = total ? x->total_hi : x->first_order_hi;
+    return lo < -MN_SENS_CI_MARGIN || hi > 1 + MN_SENS_CI_MARGIN;
+}
+
+/* Whether output @p o varies and enough of its evaluations sit at one bound. */
+static int at_bound(const mn_sobol_result *s, int o)
+{
+    return s->variance[o] > 0 && s->bound_share && s->bound_share[o] >= MN_SENS_BOUND_SHARE;
+}
+
+/* The advice after a warning on an interval, and on an output at a bound. */
+#define CI_ADVICE                                                                                  \
+    "not known to the precision printed; run a larger n (the intervals narrow about as "           \
+    "1/sqrt(N): 4 N halves them)"
+#define BOUND_ADVICE                                                                               \
+    "the output is held at a bound there (clipped or censored), so its variance and indices "      \
+    "describe only where it leaves the bound and converge slowly: check them at a larger n, or "   \
+    "narrow the inputs so fewer runs reach the bound"
+
+/* JSON's warnings[]: one per index whose interval leaves [0, 1], one per output at a bound. */
+static void put_warnings(mn__jout *j, json_t *root, const mn_sens_result *r)
+{
+    const mn_sobol_result *s = &r->sobol;
+    json_t *arr = mn__jput(j, root, "warnings", json_array());
+    char path[96], msg[640];
+    for (int o = 0; arr && o < r->n_outputs; o++) {
+        if (!(s->variance[o] > 0))
+            continue;
+        for (int i = 0; i < r->n_inputs; i++)
+            for (int t = 0; t < 2; t++) {
+                const mn_sobol_index *x = &s->index[o * r->n_inputs + i];
+                if (!ci_outside(x, t))
+                    continue;
+                double lo = t ? x->total_lo : x->first_order_lo;
+                double hi = t ? x->total_hi : x->first_order_hi;
+                json_t *w = mn__jpush(j, arr, json_object());
+                if (!w)
+                    return;
+                snprintf(path, sizeof path, "$.outputs[%d].inputs[%d].%s", o, i,
+                         t ? "total_ci" : "first_order_ci");
+                snprintf(msg, sizeof msg,
+                         "%s: with N = %ld the %g %% interval of %s of %s, [%.3f, %.3f], leaves "
+                         "[0, 1] by more than %g, so it is " CI_ADVICE,
+                         r->output_names[o], s->n_base, 100 * s->confidence,
+                         t ? "the total index ST" : "the first-order index S1", r->input_names[i],
+                         lo, hi, MN_SENS_CI_MARGIN);
+                mn__jput_str(j, w, "code", "sobol_interval_outside_unit");
+                mn__jput_str(j, w, "path", path);
+                mn__jput_str(j, w, "message", msg);
+                mn__jput_str(j, w, "output", r->output_names[o]);
+                mn__jput_str(j, w, "input", r->input_names[i]);
+                mn__jput_str(j, w, "index", t ? "total" : "first_order");
+                mn__jput(j, w, "interval", pair(j, lo, hi));
+                mn__jput_int(j, w, "n", s->n_base);
+            }
+        if (at_bound(s, o)) {
+            json_t *w = mn__jpush(j, arr, json_object());
+            if (!w)
+                return;
+            snprintf(path, sizeof path, "$.outputs[%d]", o);
+            snprintf(msg, sizeof msg,
+                     "%s: %.0f %% of the %ld evaluations (N = %ld) sit at one value, %.4g, its %s: "
+                     "" BOUND_ADVICE,
+                     r->output_names[o], 100 * s->bound_share[o], s->evaluations, s->n_base,
+                     s->bound_value[o], s->bound_value[o] > s->mean[o] ? "highest" : "lowest");
+            mn__jput_str(j, w, "code", "output_at_bound");
+            mn__jput_str(j, w, "path", path);
+            mn__jput_str(j, w, "message", msg);
+            mn__jput_str(j, w, "output", r->output_names[o]);
+            mn__jput_num(j, w, "share", s->bound_share[o]);
+            mn__jput_num(j, w, "value", s->bound_value[o]);
+            mn__jput_int(j, w, "n", s->n_base);
+        }
+    }
+}
+
+/* The text's warnings for output @p o, after the tables (a line of a table starts with two
+ * spaces): its indices whose intervals leave [0, 1], in one sentence, and whether it sits at
+ * a bound. Returns 1 when it wrote one, so only the first is set off by a blank line. */
+static int text_warnings(mn__buf *b, const mn_sens_result *r, int o, int said)
+{
+    const mn_sobol_result *s = &r->sobol;
+    if (!(s->variance[o] > 0))
+        return 0;
+    int n = 0;
+    for (int i = 0; i < r->n_inputs; i++)
+        for (int t = 0; t < 2; t++) {
+            const mn_sobol_index *x = &s->index[o * r->n_inputs + i];
+            if (!ci_outside(x, t))
+                continue;
+            if (!n++)
+                mn__buf_printf(b, "%sWarning: %s: with N = %ld the %g %% intervals of",
+                               said ? "" : "\n", r->output_names[o], s->n_base,
+                               100 * s->confidence);
+            mn__buf_printf(b, "%s %s %s [%.3f, %.3f]", n > 1 ? "," : "", t ? "ST" : "S1",
+                           r->input_names[i], t ? x->total_lo : x->first_order_lo,
+                           t ? x->total_hi : x->first_order_hi);
+        }
+    if (n)
+        mn__buf_printf(b, "\n  leave [0, 1] by more than %g, so they are " CI_ADVICE ".\n",
+                       MN_SENS_CI_MARGIN);
+    if (at_bound(s, o))
+        mn__buf_printf(b,
+                       "%sWarning: %s: %.0f %% of the %ld evaluations (N = %ld) sit at one value, "
+                       "%.4g, its %s:\n  " BOUND_ADVICE ".\n",
+                       said || n ? "" : "\n", r->output_names[o], 100 * s->bound_share[o],
+                       s->evaluations, s->n_base, s->bound_value[o],
+                       s->bound_value[o] > s->mean[o] ? "highest" : "lowest");
+    return n > 0 || at_bound(s, o);
+}
+
 static mn_status write_json(mn_ctx *ctx, const mn_sens_result *r, mn_writer write, void *ud)
 {
     const mn_sobol_result *s = &r->sobol;
@@ -156,6 +281,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
             }
         }
     }
+    put_warnings(&j, root, r);
     return mn__json_finish(ctx, &j, root, "sensitivity", write, ud);
 }
 
@@ -245,6 +371,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
             mn__buf_printf(&b, "\n");
         }
     }
+    for (int o = 0, said = 0; o < r->n_outputs; o++)
+        said |= text_warnings(&b, r, o, said);
     mn__buf_printf(&b, "\nS1: the share of the output's variance due to the input alone; ST: "
                        "with all its interactions.\nIndices describe the model over the input "
                        "ranges given, not patients (docs/sensitivity.md).\n");

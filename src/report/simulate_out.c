@@ -95,7 +95,11 @@ static int unmeasured(const mn_healing_result *res)
            mn_concern_projected(res->scenario->concern);
 }
 
-char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
+/* The answer; @p coarse (the text's) gives each duration that lies beyond the evidence's
+ * longest follow-up after the course to the half-year (mn__extrapolated_duration), without
+ * its day, as the sentence on extrapolation that follows says it is. The JSON keeps the exact
+ * form (mn_healing_answer). */
+static char *answer(const mn_healing_result *res, char *buf, size_t len, int coarse)
 {
     if (!buf || len == 0)
         return buf;
@@ -182,44 +186,80 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
             band->peak_median_pct, band->peak_low_pct, band->peak_high_pct,
             band->peak_range_widened ? ", widened to include the default constants' value" : "");
     PUT(".");
+    int followup = coarse ? res->evidence_followup_days : 0; /* 0: nothing is coarse */
     if (S->durability_days >= 0) {
-        duration(S->durability_days, half, sizeof half);
-        PUT(" %s, half of that gain is lost %s after the peak (day %d",
-            S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
-            S->peak_day + S->durability_days);
+        int beyond = mn__beyond_followup(S->peak_day + S->durability_days - last, followup);
+        const char *sep = "; ";
+        if (beyond) {
+            mn__extrapolated_duration(S->durability_days, half, sizeof half);
+            PUT(" %s, half of that gain is lost about %s after the peak",
+                S->peak_day >= last ? "Without further sessions" : "With this schedule", half);
+            sep = " (";
+        } else {
+            duration(S->durability_days, half, sizeof half);
+            PUT(" %s, half of that gain is lost %s after the peak (day %d",
+                S->peak_day >= last ? "Without further sessions" : "With this schedule", half,
+                S->peak_day + S->durability_days);
+        }
         const mn_healing_projection *m = res->maintenance;
         if (m && m->durability_low_days >= 0 && m->durability_high_days != m->durability_low_days) {
             char dlo[32], dhi[32] = "over 40 years";
-            duration(m->durability_low_days, dlo, sizeof dlo);
-            if (m->durability_high_days >= 0)
+            if (mn__beyond_followup(S->peak_day + m->durability_low_days - last, followup))
+                mn__extrapolated_duration(m->durability_low_days, dlo, sizeof dlo);
+            else
+                duration(m->durability_low_days, dlo, sizeof dlo);
+            if (m->durability_high_days >= 0 &&
+                mn__beyond_followup(S->peak_day + m->durability_high_days - last, followup))
+                mn__extrapolated_duration(m->durability_high_days, dhi, sizeof dhi);
+            else if (m->durability_high_days >= 0)
                 duration(m->durability_high_days, dhi, sizeof dhi);
-            PUT("; 10-90 %% range %s to %s", dlo, dhi);
+            PUT("%s10-90 %% range %s to %s", sep, dlo, dhi);
+            sep = "; ";
         }
-        PUT(")");
+        if (sep[0] == ';')
+            PUT(")");
     } else {
         PUT(" %s, it does not fall to half within the 40 years searched",
             S->peak_day >= last ? "Without further sessions" : "With this schedule");
     }
     if (S->back_to_baseline_day >= 0) {
-        duration(S->back_to_baseline_day, base, sizeof base);
-        PUT(" and the skin is back to its pre-treatment level after about %s (day %d", base,
-            S->back_to_baseline_day);
+        /* The day counts from day 0 (the scenario's), as does the extrapolation's start. */
+        const char *sep = "; ";
+        if (mn__beyond_followup(S->back_to_baseline_day - last, followup)) {
+            mn__extrapolated_duration(S->back_to_baseline_day, base, sizeof base);
+            PUT(" and the skin is back to its pre-treatment level after about %s", base);
+            sep = " (";
+        } else {
+            duration(S->back_to_baseline_day, base, sizeof base);
+            PUT(" and the skin is back to its pre-treatment level after about %s (day %d", base,
+                S->back_to_baseline_day);
+        }
         /* Its 10-90 % range over the same virtual people, and those not back within the
          * search. */
         const mn_healing_projection *m = res->maintenance;
         if (m && m->back_to_baseline_low_day >= 0 &&
             m->back_to_baseline_high_day != m->back_to_baseline_low_day) {
             char blo[32], bhi[32] = "beyond the 40 years searched";
-            duration(m->back_to_baseline_low_day, blo, sizeof blo);
-            if (m->back_to_baseline_high_day >= 0)
+            if (mn__beyond_followup(m->back_to_baseline_low_day - last, followup))
+                mn__extrapolated_duration(m->back_to_baseline_low_day, blo, sizeof blo);
+            else
+                duration(m->back_to_baseline_low_day, blo, sizeof blo);
+            if (m->back_to_baseline_high_day >= 0 &&
+                mn__beyond_followup(m->back_to_baseline_high_day - last, followup))
+                mn__extrapolated_duration(m->back_to_baseline_high_day, bhi, sizeof bhi);
+            else if (m->back_to_baseline_high_day >= 0)
                 duration(m->back_to_baseline_high_day, bhi, sizeof bhi);
-            PUT("; 10-90 %% range %s to %s", blo, bhi);
+            PUT("%s10-90 %% range %s to %s", sep, blo, bhi);
+            sep = "; ";
         }
-        if (m && m->baseline_beyond_fraction > 0)
-            PUT("; not back within the 40 years searched for %.0f %% of people",
+        if (m && m->baseline_beyond_fraction > 0) {
+            PUT("%snot back within the 40 years searched for %.0f %% of people", sep,
                 100 * m->baseline_beyond_fraction);
-        PUT("): the result is not permanent, because the new collagen turns over and the skin "
-            "keeps ageing.");
+            sep = "; ";
+        }
+        PUT("%s: the result is not permanent, because the new collagen turns over and the skin "
+            "keeps ageing.",
+            sep[0] == ';' ? ")" : "");
     } else {
         PUT(", and it stays above the pre-treatment level for the 40 years searched");
         const mn_healing_projection *m = res->maintenance;
@@ -274,13 +314,16 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
                                         : "the return to the pre-treatment level",
             res->evidence_followup_days / MN__DAYS_PER_MONTH,
             extrapolated(res) && baseline_extrapolated(res) ? "are" : "is");
-    if (depth_extrapolated(res))
-        PUT(" No study of %s in the evidence base needled shallower than %.2g mm (%s); at "
-            "%.2g mm this projection runs the model's dose response below the depths studied, "
+    if (depth_extrapolated(res)) {
+        char shallowest[16], at[16];
+        PUT(" No study of %s in the evidence base needled shallower than %s mm (%s); at "
+            "%s mm this projection runs the model's dose response below the depths studied, "
             "an extrapolation.",
-            res->scenario->concern->id, res->evidence_shallowest_mm,
+            res->scenario->concern->id,
+            mn__depth_str(shallowest, sizeof shallowest, res->evidence_shallowest_mm),
             res->evidence_shallowest_study ? res->evidence_shallowest_study : "unnamed",
-            deepest_mm(res->scenario));
+            mn__depth_str(at, sizeof at, deepest_mm(res->scenario)));
+    }
     if (unmeasured(res))
         PUT(" No study in the evidence base measured %s: this figure is the collagen model with "
             "a judged response weight (%.2g), not a measured response.",
@@ -292,6 +335,11 @@ char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
     PUT(" These are model projections with the uncertainty shown, not promised results.");
 #undef PUT
     return buf;
+}
+
+char *mn_healing_answer(const mn_healing_result *res, char *buf, size_t len)
+{
+    return answer(res, buf, len, 0);
 }
 
 static mn_status check_finite(mn_ctx *ctx, const mn_healing_result *res)
@@ -321,14 +369,15 @@ static void put_day_or_null(mn__jout *j, json_t *obj, const char *key, int day)
         mn__jput(j, obj, key, json_null());
 }
 
-static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud,
+                            const mn_healing_pih *pih)
 {
     const mn_healing_scenario *sc = res->scenario;
     const mn_healing_summary *S = res->summary;
     mn__jout j;
     mn__jout_init(&j);
     json_t *root = json_object();
-    char answer[4096];
+    char ans[4096];
     if (!root)
         return mn__error(ctx, MN_ENOMEM, "healing: out of memory");
     mn__jput_bool(&j, root, "simulation", 1);
@@ -416,6 +465,20 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
         mn__jput_num(&j, sum, "final_collagen_change_pct", S->final_collagen_change_pct);
         mn__jput_num(&j, sum, "final_untreated_collagen_change_pct",
                      S->final_untreated_collagen_change_pct);
+        /* The course's PIH risk (0-1) by the PIH law for the scenario's phototype, and its
+         * band: the factor of two either way its documentation states. */
+        mn__jput_num(&j, sum, "pih_probability", pih->probability);
+        mn__jput_num(&j, sum, "pih_probability_low", pih->probability_low);
+        mn__jput_num(&j, sum, "pih_probability_high", pih->probability_high);
+        mn__jput_int(&j, sum, "pih_phototype", pih->fitzpatrick);
+        char note[320];
+        snprintf(note, sizeof note,
+                 "chance of post-inflammatory hyperpigmentation after at least one session, for "
+                 "the typical person of this phototype, by the PIH law (docs/models/cohort.md): "
+                 "an order of magnitude, a factor of %g either way (the low and high values), "
+                 "on thin evidence; its phototype gradient and depth law are assumptions",
+                 MN_PIH_BAND_FACTOR);
+        mn__jput_str(&j, sum, "pih_note", note);
         if (res->maintenance) {
             const mn_healing_projection *m = res->maintenance;
             /* The 10-90 % ranges (DESIGN §8 names); peak_improvement_low_pct and
@@ -488,7 +551,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                           sample_max(res, 1) > mm->epidermis_pct);
         }
     }
-    mn__jput_str(&j, root, "answer", mn_healing_answer(res, answer, sizeof answer));
+    mn__jput_str(&j, root, "answer", mn_healing_answer(res, ans, sizeof ans));
     return mn__json_finish(ctx, &j, root, "simulate", write, ud);
 }
 
@@ -498,12 +561,36 @@ static double nz(double x, double half_unit)
     return x > -half_unit && x < half_unit ? 0.0 : x;
 }
 
-static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud)
+/* A percentage of a probability as it reads: "0.27", "5.3", "18". */
+static void pct_str(double probability, char *buf, size_t n)
+{
+    double v = 100 * probability;
+    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
+}
+
+/* The course's PIH risk by the library's PIH law, with the band and the caveats its
+ * documentation gives (docs/models/cohort.md; healing.h, mn_healing_pih_risk()). */
+static void pih_text(mn__buf *b, const mn_healing_scenario *sc, const mn_healing_pih *pih)
+{
+    char mid[16], lo[16], hi[16];
+    pct_str(pih->probability, mid, sizeof mid);
+    pct_str(pih->probability_low, lo, sizeof lo);
+    pct_str(pih->probability_high, hi, sizeof hi);
+    mn__buf_textf(b,
+                  "Pigmentation (PIH) risk of this course for phototype %d, %s sun: about %s %% "
+                  "(range %s-%s %%).\nThe PIH law gives an order of magnitude, a factor of %g "
+                  "either way, on thin evidence;\nits phototype gradient and depth law are "
+                  "assumptions (docs/models/cohort.md).\n",
+                  pih->fitzpatrick, mn_sun_name(sc->patient.sun), mid, lo, hi, MN_PIH_BAND_FACTOR);
+}
+
+static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer write, void *ud,
+                            const mn_healing_pih *pih)
 {
     const mn_healing_scenario *sc = res->scenario;
     mn__buf b;
     mn__buf_init(&b);
-    char answer[4096];
+    char ans[4096];
     mn__buf_textf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
                   sc->concern->name, sc->zone->id, sc->patient.age_years,
                   mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,
@@ -511,8 +598,9 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__buf_textf(&b, "Sessions (%d):", sc->n_sessions);
     for (int i = 0; i < sc->n_sessions; i++) {
         const mn_healing_session *s = &sc->sessions[i];
-        mn__buf_textf(&b, "%s day %d %s %.2g mm x %.3g", i ? "," : "", s->day, s->device->id,
-                      s->needle_mm, s->passes);
+        char mm[16];
+        mn__buf_textf(&b, "%s day %d %s %s mm x %.3g", i ? "," : "", s->day, s->device->id,
+                      mn__depth_str(mm, sizeof mm, s->needle_mm), s->passes);
         if (i == 11 && sc->n_sessions > 13) {
             mn__buf_textf(&b, ", ... (%d more)", sc->n_sessions - 12);
             break;
@@ -563,11 +651,13 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     }
     mn__buf_textf(&b, "\n");
     if (res->summary) {
-        mn__buf_textf(&b, "%s\n", mn_healing_answer(res, answer, sizeof answer));
+        mn__buf_textf(&b, "%s\n", answer(res, ans, sizeof ans, 1));
         if (res->summary->erythema_days > 0)
             mn__buf_textf(&b, "Redness: visible for up to %d day%s after a session.\n",
                           res->summary->erythema_days, res->summary->erythema_days == 1 ? "" : "s");
     }
+    if (sc->n_sessions > 0)
+        pih_text(&b, sc, pih);
     mn__buf_textf(&b, "Model and sources: docs/models/healing.md (integrator: %s).\n",
                   mn_healing_integrator_name(res->integrator));
     return mn__buf_finish(ctx, &b, "simulate", write, ud);
@@ -579,9 +669,11 @@ mn_status mn_healing_write(mn_ctx *ctx, const mn_healing_result *res, int json, 
     if (!res || !res->scenario || !res->summary || !write || (res->n_samples > 0 && !res->samples))
         return mn__error(ctx, MN_EINVAL, "healing: nothing to write");
     mn_status st = check_finite(ctx, res);
-    if (st)
+    mn_healing_pih pih;
+    if (st || (st = mn_healing_pih_risk(ctx, res->scenario, &pih)))
         return st;
-    return json ? write_json(ctx, res, write, userdata) : write_text(ctx, res, write, userdata);
+    return json ? write_json(ctx, res, write, userdata, &pih)
+                : write_text(ctx, res, write, userdata, &pih);
 }
 
 mn_status mn_healing_write_csv(mn_ctx *ctx, const mn_healing_sample *daily, int n_days,

@@ -46,6 +46,8 @@ void mn_sobol_result_release(mn_sobol_result *r)
     mn__free(r->index);
     mn__free(r->mean);
     mn__free(r->variance);
+    mn__free(r->bound_share);
+    mn__free(r->bound_value);
     memset(r, 0, sizeof *r);
 }
 
@@ -196,6 +198,24 @@ static void estimate(const double *y, int k, int n_out, long n, int o, const lon
 #undef Y
 }
 
+/* The larger share of output @p o's @p n_eval evaluations that equal its lowest value or its
+ * highest, and that value (mn_sobol_result.bound_share). */
+static void at_bound(const double *y, int n_out, long n_eval, int o, double *share, double *value)
+{
+    double lo = y[o], hi = y[o];
+    for (long e = 1; e < n_eval; e++) {
+        lo = fmin(lo, y[e * n_out + o]);
+        hi = fmax(hi, y[e * n_out + o]);
+    }
+    long at_lo = 0, at_hi = 0;
+    for (long e = 0; e < n_eval; e++) {
+        at_lo += y[e * n_out + o] == lo;
+        at_hi += y[e * n_out + o] == hi;
+    }
+    *share = (double)(at_hi > at_lo ? at_hi : at_lo) / (double)n_eval;
+    *value = at_hi > at_lo ? hi : lo;
+}
+
 mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_options *opts,
                        mn_sobol_result *out)
 {
@@ -218,7 +238,10 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
     out->index = mn__calloc(nk, sizeof *out->index);
     out->mean = mn__calloc((size_t)m, sizeof(double));
     out->variance = mn__calloc((size_t)m, sizeof(double));
-    if (!y || (R && !boot) || !out->index || !out->mean || !out->variance) {
+    out->bound_share = mn__calloc((size_t)m, sizeof(double));
+    out->bound_value = mn__calloc((size_t)m, sizeof(double));
+    if (!y || (R && !boot) || !out->index || !out->mean || !out->variance || !out->bound_share ||
+        !out->bound_value) {
         st = mn__error(ctx, MN_ENOMEM, "sensitivity: out of memory for %ld evaluations", n_eval);
         goto done;
     }
@@ -227,6 +250,8 @@ mn_status mn_sobol_run(mn_ctx *ctx, const mn_sens_problem *p, const mn_sobol_opt
                                 o.stop_userdata, y)))
         goto done;
 
+    for (int oi = 0; oi < m; oi++)
+        at_bound(y, m, n_eval, oi, &out->bound_share[oi], &out->bound_value[oi]);
     for (int oi = 0; oi < m; oi++) {
         double s1[MN_SENS_MAX_INPUTS], stot[MN_SENS_MAX_INPUTS];
         estimate(y, k, m, n, oi, NULL, s1, stot, &out->mean[oi], &out->variance[oi]);

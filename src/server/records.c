@@ -871,7 +871,16 @@ void mn__page_recall(mn__call *c)
                    mn_date_format(due, d));
     mn__buf_printf(&b, "<table id=\"recall-list\"><thead><tr><th>Client</th><th>Due</th>"
                        "<th>Last session</th><th>Why</th></tr></thead><tbody>");
+    int n_due = 0, n_held = 0, n_late = 0;
     for (int i = 0; i < n; i++) {
+        if (list[i].status != MN_STORE_RECALL_DUE) {
+            /* on hold (not recalled) or a course visit overdue (docs/records.md): counted
+             * below; 'mneedle recall' lists them */
+            n_held += list[i].status == MN_STORE_RECALL_ON_HOLD;
+            n_late += list[i].status == MN_STORE_RECALL_OVERDUE;
+            continue;
+        }
+        n_due++;
         mn__buf_printf(&b, "<tr><td><a href=\"");
         client_link(&b, list[i].client, "");
         mn__buf_printf(&b, "\">");
@@ -883,7 +892,18 @@ void mn__page_recall(mn__call *c)
         mn__srv_esc(&b, list[i].reason);
         mn__buf_printf(&b, "</td></tr>");
     }
-    mn__buf_printf(&b, "</tbody></table><p id=\"recall-count\">%d client(s) due.</p>", n);
+    mn__buf_printf(&b, "</tbody></table><p id=\"recall-count\">%d client(s) due.</p>", n_due);
+    if (n_held)
+        mn__buf_printf(&b,
+                       "<p id=\"recall-held\">%d client(s) on hold, not listed: their record "
+                       "screens defer or decline, or a severe adverse event is open ('mneedle "
+                       "recall' names them).</p>",
+                       n_held);
+    if (n_late)
+        mn__buf_printf(&b,
+                       "<p id=\"recall-overdue\">%d client(s) with a course visit overdue "
+                       "(planned before today, not done; 'mneedle recall' lists them).</p>",
+                       n_late);
     mn__page_end(&b);
     mn_store_recall_free(list);
     mn__page_send(c, 200, &b);

@@ -845,3 +845,47 @@ mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, ch
     mn__store_done(store, q);
     return st;
 }
+
+mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
+                                 mn_store_screening *out)
+{
+    if (!store || !id || !out)
+        return mn__error(ctx, MN_EINVAL, "screen: missing argument");
+    memset(out, 0, sizeof *out);
+    char *text = NULL;
+    mn_status st = mn_store_client_input(ctx, store, id, &text);
+    if (st)
+        return st;
+    mn_client *client = mn__calloc(1, sizeof *client);
+    mn_screening *s = mn__calloc(1, sizeof *s);
+    char src[MN_STORE_ID_LEN + 32];
+    snprintf(src, sizeof src, "client %s (stored)", id);
+    if (!client || !s)
+        st = mn__error(ctx, MN_ENOMEM, "screen: out of memory");
+    if (!st)
+        st = mn_client_parse(ctx, src, text, strlen(text), client);
+    if (!st)
+        st = mn_screen(ctx, client, s);
+    if (!st) {
+        out->decision = s->decision;
+        size_t used = 0;
+        for (int i = 0; i < s->n_findings; i++) {
+            const mn_finding *f = &s->findings[i];
+            if (f->severity != MN_SEVERITY_DEFER && f->severity != MN_SEVERITY_DECLINE)
+                continue;
+            if (used < sizeof out->codes)
+                used += (size_t)snprintf(out->codes + used, sizeof out->codes - used, "%s%s",
+                                         used ? ", " : "", f->code);
+            if (out->n_findings == MN_STORE_MAX_HOLD_FINDINGS)
+                continue;
+            mn_store_finding *o = &out->findings[out->n_findings++];
+            snprintf(o->code, sizeof o->code, "%s", f->code);
+            snprintf(o->severity, sizeof o->severity, "%s", mn_severity_name(f->severity));
+            snprintf(o->message, sizeof o->message, "%s", f->message ? f->message : "");
+        }
+    }
+    free(text);
+    mn__free(client);
+    mn__free(s);
+    return st;
+}

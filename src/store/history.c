@@ -296,6 +296,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         st = read_scores(ctx, store, num, h);
     if (!st)
         date_maintenance(h, interval_days);
+    if (!st)
+        st = mn__store_today(ctx, &h->today);
     sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {
         mn_store_history_free(h);

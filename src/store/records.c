@@ -273,6 +273,7 @@ typedef struct {
     plan_zone zones[MN_MAX_ZONES];
     int n_zones;
     char device[32];
+    mn_store_screening screening; /* the client's current stored record, screened again */
 } plan_caps;
 
 /* The zones and device of the client's latest plan, read with SQLite's JSON functions: only
@@ -558,14 +559,23 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     cs->device = dev->id;
     /* The client's latest plan, read once per client in a file of records (the file's own
      * records never add a plan). */
-    if (cache->client != cs->client && (st = latest_plan(ctx, s, cs->client, cache)))
-        return st;
+    if (cache->client != cs->client) {
+        if ((st = latest_plan(ctx, s, cs->client, cache)) ||
+            (st = mn_store_client_screen(ctx, s, client, &cache->screening)))
+            return st;
+    }
     const plan_caps caps = *cache;
     cs->plan = caps.id;
     size_t used = 0;
 #define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
     if (!caps.id)
         VIOLATION("no plan is stored for this client");
+    /* The record as it is now, not as it was when the plan was saved: a pregnancy or a
+     * recent isotretinoin course recorded since defers the client as the plan would. */
+    if (caps.screening.decision >= MN_DECISION_DEFER)
+        VIOLATION("screening of the client's current record gives %s (%s; 'mneedle screen' "
+                  "explains) (%s.client)",
+                  mn_decision_name(caps.screening.decision), caps.screening.codes, place);
     json_t *zones;
     if ((st = mn__jarr(&in, o, place, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)))
         return st;
@@ -627,6 +637,17 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                           pz->max_mm, zp);
         }
     }
+    /* A severe adverse event still open on the session's date holds the client's visits
+     * (replan.c states the rule). */
+    int severe;
+    char what[160], day[16];
+    if ((st = mn__store_open_severe(ctx, s, cs->client, mn_date_format(cs->date, day), &severe,
+                                    what, sizeof what)))
+        return st;
+    if (severe)
+        VIOLATION("a severe adverse event is open: %s, with no resolved date ('mneedle record "
+                  "adverse-event' records it resolved) (%s.date)",
+                  what, place);
 #undef VIOLATION
     /* Adverse events: an explicit list; ["none"] is a record that there were none. */
     if ((st = mn__jarr(&in, o, place, "adverse_events", 1, 0, 32, &cs->events, NULL)))

@@ -60,6 +60,61 @@
 #define GRID              1201
 #define GRID_HALF_WIDTH   3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
 
+/* A severe adverse event without a resolved date holds the visits left [JUDGEMENT]: no source
+ * found gives a rule for needling again after a severe adverse event. The screening rules
+ * defer needling over an active infection (MN-INFECTION, seed article 001) and open wounds
+ * (MN-OPEN-WOUND, seed article 002), and post-inflammatory hyperpigmentation is a persistent
+ * adverse event (F70, data/adverse_events.json) that needling's inflammation can only add to;
+ * the same caution is taken for any event the clinician graded severe, until its resolved date
+ * is recorded or a session is recorded with --override. The record is append-only: an event
+ * is resolved by recording it again (the same event, the same date it began) with its resolved
+ * date (resolved_later below).
+ * Milder open events are listed, not held on: they are expected to pass (F70: within 7 days). */
+mn_status mn__store_open_severe(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
+                                int *found, char *what, size_t size)
+{
+    *found = 0;
+    if (size)
+        what[0] = '\0';
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        "SELECT event, date FROM (SELECT e.id, e.event, e.date, coalesce(e.resolved,"
+        "  (SELECT min(r.resolved) FROM adverse_events r WHERE r.client = e.client"
+        "   AND r.event = e.event AND r.date = e.date)) AS res"
+        " FROM adverse_events e WHERE e.client = ?1 AND e.severity = 'severe'"
+        "  AND e.event <> 'none' AND (?2 IS NULL OR e.date <= ?2))"
+        " WHERE res IS NULL OR res > ?2 ORDER BY date, id LIMIT 1",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    if (on)
+        sqlite3_bind_text(q, 2, on, -1, SQLITE_TRANSIENT);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        snprintf(what, size, "%.120s since %.10s", (const char *)sqlite3_column_text(q, 0),
+                 (const char *)sqlite3_column_text(q, 1));
+    } else if (rc != SQLITE_DONE) {
+        st = mn__store_fail(ctx, s, "cannot read adverse events");
+    }
+    mn__store_done(s, q);
+    return st;
+}
+
+/* 1 when event i of the history, recorded without a resolved date, was recorded again later
+ * (the same event, the same date it began) with one: resolved since. */
+static int resolved_later(const mn_store_history *h, int i)
+{
+    const mn_store_adverse_event *e = &h->events[i];
+    for (int k = 0; k < h->n_events; k++)
+        if (k != i && h->events[k].resolved && h->events[k].date == e->date &&
+            !strcmp(h->events[k].event, e->event))
+            return 1;
+    return 0;
+}
+
 /* f at day t, linear between samples, flat beyond them. */
 static double interp(const mn_store_replan_sample *s, int n, double t)
 {
@@ -275,7 +330,11 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             goto done;
         }
         v->number = pv->number;
-        v->date = (mn_date)(pv->date + shift);
+        /* The plan's calendar rule (mn_plan_visit_date: a Sunday moves to the Monday), each
+         * date counted from the one before as booked, so the plan's gaps never shrink. */
+        v->date = k == n ? mn_plan_visit_date((mn_date)(pv->date + shift))
+                         : mn_plan_visit_date((mn_date)(r->remaining[r->n_remaining - 2].date +
+                                                        (pv->date - h->planned[k - 1].date)));
         v->maintenance = pv->maintenance;
         json_t *psettings = json_object_get(json_array_get(psessions, (size_t)k), "settings");
         for (int z = 0; z < pv->n_settings; z++) {
@@ -335,8 +394,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     int has_course_end = 0;
     for (int k = 0; k < h->n_planned; k++)
         if (!h->planned[k].maintenance) {
-            course_end =
-                k < h->n_sessions ? h->sessions[k].date : (mn_date)(h->planned[k].date + shift);
+            course_end = k < h->n_sessions ? h->sessions[k].date : r->remaining[k - n].date;
             has_course_end = 1;
         }
     if (has_course_end && r->population_interval_days > 0) {
@@ -398,6 +456,54 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
              r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
              post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
 
+    /* Holds: the client's record as it is now, screened again with the library's rules (a
+     * pregnancy or a recent isotretinoin course recorded after the plan was saved). A defer or
+     * decline books nothing further: no visit, and no new maintenance date. */
+    if ((st = mn_store_client_screen(ctx, store, client_id, &r->screening)))
+        goto done;
+    if (r->screening.decision >= MN_DECISION_DEFER) {
+        r->held = 1;
+        snprintf(r->hold_reason, sizeof r->hold_reason,
+                 "screening of the client's current record: %s (%s)",
+                 mn_decision_name(r->screening.decision), r->screening.codes);
+    }
+    /* Open adverse events (no resolved date); a severe one holds the visits (above). */
+    const char *severe = NULL;
+    for (int i = 0; i < h->n_events; i++) {
+        const mn_store_adverse_event *e = &h->events[i];
+        if (e->resolved || !strcmp(e->event, "none") || resolved_later(h, i))
+            continue;
+        mn_store_adverse_event *o = grow((void **)&r->open_events, &r->n_open_events, sizeof *o);
+        if (!o) {
+            st = mn__error(ctx, MN_ENOMEM, "replan: out of memory");
+            goto done;
+        }
+        *o = *e;
+        if (!severe && !strcmp(e->severity, "severe"))
+            severe = e->event;
+    }
+    if (severe) {
+        for (int i = 0; i < r->n_open_events; i++)
+            if (!strcmp(r->open_events[i].severity, "severe")) {
+                char since[16];
+                size_t used = strlen(r->hold_reason);
+                snprintf(r->hold_reason + used, sizeof r->hold_reason - used,
+                         "%sa severe adverse event is open: %.120s since %s, with no resolved "
+                         "date",
+                         used ? "; " : "", r->open_events[i].event,
+                         mn_date_format(r->open_events[i].date, since));
+                break;
+            }
+        r->held = 1;
+    }
+    if (r->held) {
+        r->n_held = r->n_remaining;
+        mn__store_planned_free(r->remaining, r->n_remaining);
+        r->remaining = NULL;
+        r->n_remaining = 0;
+        r->has_maintenance = 0;
+    }
+
     /* The client's maintenance date, for recall, in one audited transaction. */
     if (r->has_maintenance) {
         char day[16], reason[200];
@@ -429,6 +535,7 @@ void mn_store_replan_free(mn_store_replan *r)
     if (!r)
         return;
     mn__store_planned_free(r->remaining, r->n_remaining);
+    mn__free(r->open_events);
     mn__free(r->obs);
     mn__free(r->samples);
     mn__free(r);
@@ -468,6 +575,96 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
     mn__store_done(store, q);
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot list recalls");
+    /* Course visits overdue: the client's next planned visit (the k-th session done stands
+     * for the k-th planned visit, history.c) is a course visit dated before today. */
+    mn_date today;
+    if (!st)
+        st = mn__store_today(ctx, &today);
+    if (!st) {
+        char now[16];
+        mn_date_format(today, now);
+        st = mn__store_prepare(
+            ctx, store,
+            "SELECT id, d, nv, (SELECT count(*) FROM json_each(j, '$.sessions') e"
+            "  WHERE e.key >= done AND json_extract(e.value, '$.phase') <> 'maintenance'), last"
+            " FROM (SELECT id, j, done, last,"
+            "  json_extract(j, '$.sessions[' || done || '].date') AS d,"
+            "  json_extract(j, '$.sessions[' || done || '].phase') AS ph,"
+            "  json_extract(j, '$.sessions[' || done || '].number') AS nv"
+            "  FROM (SELECT c.id AS id, pl.plan_json AS j,"
+            "   (SELECT count(*) FROM sessions s WHERE s.client = c.num) AS done,"
+            "   (SELECT max(date) FROM sessions s WHERE s.client = c.num) AS last"
+            "   FROM clients c JOIN plans pl"
+            "   ON pl.id = (SELECT max(id) FROM plans p WHERE p.client = c.num)))"
+            " WHERE ph <> 'maintenance' AND d < ?1 ORDER BY d, id",
+            &q);
+        if (!st) {
+            sqlite3_bind_text(q, 1, now, -1, SQLITE_TRANSIENT);
+            while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+                mn_store_recall *r = grow((void **)out, n, sizeof *r);
+                if (!r) {
+                    st = mn__error(ctx, MN_ENOMEM, "recall: out of memory");
+                    break;
+                }
+                const char *t;
+                char pd[16];
+                snprintf(r->client, sizeof r->client, "%s",
+                         (const char *)sqlite3_column_text(q, 0));
+                mn_date_parse((const char *)sqlite3_column_text(q, 1), &r->due);
+                r->status = MN_STORE_RECALL_OVERDUE;
+                r->visit_number = sqlite3_column_int(q, 2);
+                r->days_overdue = (int)(today - r->due);
+                r->course_visits_left = sqlite3_column_int(q, 3);
+                t = (const char *)sqlite3_column_text(q, 4);
+                r->has_last_session = t && !mn_date_parse(t, &r->last_session);
+                snprintf(r->reason, sizeof r->reason,
+                         "course visit %d planned %s not done: %d day%s overdue, %d course "
+                         "visit%s left",
+                         r->visit_number, mn_date_format(r->due, pd), r->days_overdue,
+                         r->days_overdue == 1 ? "" : "s", r->course_visits_left,
+                         r->course_visits_left == 1 ? "" : "s");
+            }
+            mn__store_done(store, q);
+            if (!st && rc != SQLITE_DONE)
+                st = mn__store_fail(ctx, store, "cannot list overdue visits");
+        }
+    }
+    /* A client due (or overdue) whose current record screens defer or decline, or with a
+     * severe adverse event open, is on hold, not due: each client listed is screened again
+     * (only those listed, so the cost follows the list's length), and listed once on hold. */
+    int kept = 0;
+    for (int i = 0; !st && i < *n; i++) {
+        mn_store_recall *r = &(*out)[i];
+        int again = 0;
+        for (int k = 0; k < kept; k++)
+            again |=
+                !strcmp((*out)[k].client, r->client) && (*out)[k].status == MN_STORE_RECALL_ON_HOLD;
+        if (again)
+            continue; /* on hold already, from its maintenance */
+        mn_store_screening sc;
+        sqlite3_int64 num;
+        int severe = 0;
+        char what[160];
+        if ((st = mn_store_client_screen(ctx, store, r->client, &sc)) ||
+            (st = mn__store_client_num(ctx, store, r->client, &num)) ||
+            (st = mn__store_open_severe(ctx, store, num, NULL, &severe, what, sizeof what)))
+            break;
+        if (sc.decision >= MN_DECISION_DEFER) {
+            r->status = MN_STORE_RECALL_ON_HOLD;
+            snprintf(r->reason, sizeof r->reason,
+                     "on hold: screening of the client's current record: %s (%.180s)",
+                     mn_decision_name(sc.decision), sc.codes);
+        } else if (severe) {
+            r->status = MN_STORE_RECALL_ON_HOLD;
+            snprintf(r->reason, sizeof r->reason,
+                     "on hold: a severe adverse event is open: %s, with no resolved date", what);
+        }
+        if (kept != i)
+            (*out)[kept] = *r;
+        kept++;
+    }
+    if (!st)
+        *n = kept;
     if (st) {
         mn__free(*out);
         *out = NULL;

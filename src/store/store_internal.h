@@ -128,6 +128,13 @@ mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num,
     "  CASE WHEN visit IS NULL THEN why0 ELSE substr(coalesce(why0, ''), 1, 150) ||"               \
     "   '; maintenance done ' || visit || ', due again the same ' || iv || ' days after it'"       \
     "   END AS why FROM mn_due_iv) "
+/* The client's earliest severe adverse event open on @p on (YYYY-MM-DD: begun on or before it,
+ * not resolved by it) or, with @p on NULL, open now (no resolved date); an event recorded
+ * again with a resolved date (the same event and date it began) is resolved then: *found 1 and its
+ * event (a kind's id or free text) and date in @p what ("infection since 2027-02-01"), else *found
+ * 0. Such an event holds the client's visits (docs/records.md, "Holds"). */
+mn_status mn__store_open_severe(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
+                                int *found, char *what, size_t size);
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of

@@ -232,4 +232,41 @@ for h in before:
     assert "at %s h" % h not in claim.replace("\n", " "), (h, claim)
 assert "**: intact skin is still within its lag time" in text
 PY
+# A figure with a band is printed to the precision the band supports (docs/models/transport.md,
+# Band): 3 significant figures where the band's width is within 10 % of the figure, 2 within
+# 100 %, else 1; the JSON keeps full precision. The vitamin C pen has narrow bands on delivered
+# and wide ones on the enhancement, the peptide both kinds on delivered.
+for ex in vitc-pen peptide-roller; do
+    "$MNEEDLE" absorb "$EX/absorb-$ex.json" > "$T/sig.txt" || fail "$ex: text run"
+    "$MNEEDLE" absorb "$EX/absorb-$ex.json" --json > "$T/sig.json" || fail "$ex: JSON run"
+    python3 - "$T/sig.txt" "$T/sig.json" <<'PY' || fail "$ex: a banded figure is not rounded to its band"
+import json, math, re, sys
+text, res = open(sys.argv[1]).read(), json.load(open(sys.argv[2]))
+def sig(c, lo, hi):
+    w = abs((hi - lo) / c)
+    return 3 if w <= 0.1 else 2 if w <= 1 else 1
+def same(printed, v, n):
+    want = float(f"{v:.{n}g}")
+    return math.isclose(float(printed), want, rel_tol=1e-9), (printed, v, n, want)
+rows = re.findall(r"^ +(\d+(?:\.\d+)?) +(\S+) +\(\S+\)\*? +\S+ +\S+ +\S+ +(in lag\*\*|\S+) ", text, re.M)
+assert len(rows) == len(res["samples"]), rows
+checked = set()
+for (h, d, e), x in zip(rows, res["samples"]):
+    b = x["band"]
+    n = sig(x["delivered_ug_cm2"], b["delivered_low_ug_cm2"], b["delivered_high_ug_cm2"])
+    ok, why = same(d, x["delivered_ug_cm2"], n)
+    assert ok, ("delivered", h) + why
+    checked.add(("delivered", n))
+    if e != "in lag**":
+        n = sig(x["enhancement"], b["enhancement_low"], b["enhancement_high"])
+        ok, why = same(e, x["enhancement"], n)
+        assert ok, ("enhancement", h) + why
+        checked.add(("enhancement", n))
+# Both tiers that matter are seen: a narrow band keeps 3 figures, a wide one fewer.
+assert any(n == 3 for _, n in checked) and any(n < 3 for _, n in checked), checked
+# The JSON is not rounded.
+assert any(x["delivered_ug_cm2"] != float(f'{x["delivered_ug_cm2"]:.3g}') for x in res["samples"])
+assert "rounded to what the band supports" in text
+PY
+done
 echo "absorb CLI: all checks passed"

@@ -46,8 +46,15 @@ months = lambda d: r(d / (365.2425 / 12))
 note_re = (r"improvement peaks at about (\d+) % \(plausible range (\d+)-(\d+) %"
            r"(?:; median (\d+) % over people drawn from the evidence fit)?\) around day "
            r"(\d+) after the first session; without maintenance (?:half of it is lost about "
-           r"(\d+) months after the peak|it holds more than half for decades)"
+           r"(?:(\d+) months|(under half a year|half a year|1 year|\d+(?:\.5)? years)) after "
+           r"the peak|it holds more than half for decades)"
            r"(?:, back to the pre-treatment level after ~(\d+) years)?")
+# The text gives a durability that ends past the evidence's longest follow-up to the half-year
+# (docs/models/healing.md, "Where the evidence stops"); the JSON and the report in months.
+def half_year(days):
+    h = int(days / (365.25 / 2) + 0.5)
+    return ("under half a year" if h < 1 else "half a year" if h == 1 else "1 year" if h == 2
+            else "%d%s years" % (h // 2, ".5" if h % 2 else ""))
 for where, body in (("text", text), ("JSON note", proj["note"]), ("report", page)):
     m = re.search(note_re, body)
     if not m:
@@ -58,10 +65,14 @@ for where, body in (("text", text), ("JSON note", proj["note"]), ("report", page
     same(where + " people's median", None if m.group(4) is None else int(m.group(4)),
          None if med is None else r(med))
     half = proj["durability_days"]
-    same(where + " half lost (months)", None if m.group(6) is None else int(m.group(6)),
-         None if half is None else months(half))
+    if m.group(7) is not None:
+        same(where + " half lost (half-years)", (m.group(7), where, plan["summary"]["durability_extrapolated"]),
+             (None if half is None else half_year(half), "text", True))
+    else:
+        same(where + " half lost (months)", None if m.group(6) is None else int(m.group(6)),
+             None if half is None else months(half))
     base = proj["back_to_baseline_day"]
-    same(where + " back to baseline (years)", None if m.group(7) is None else int(m.group(7)),
+    same(where + " back to baseline (years)", None if m.group(8) is None else int(m.group(8)),
          None if base is None else r(base / 365.2425))
 # The report's summary card and its answer.
 m = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>plausible range "

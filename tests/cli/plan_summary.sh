@@ -144,12 +144,13 @@ for client in "$MN_SOURCE_DIR"/examples/clients/*.json; do
     check_client "$(basename "$client" .json)" "$client"
 done
 
-# Ravi's forehead is held at 0.2 mm, below every acne-scar study's needle length: his plan's
-# projection (the forehead's) says it extrapolates.
+# Ravi's cheeks are held at 1.2 mm for his phototype, below every acne-scar study's needle
+# length: his plan's projection (the cheek's; his 0.2 mm forehead gets none) says it
+# extrapolates.
 expect 0 "" -- python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))["summary"]
-sys.exit(0 if s["zone"] == "forehead" and s["depth_extrapolated"] is True else 1)' \
+sys.exit(0 if s["zone"] == "cheek" and s["depth_extrapolated"] is True else 1)' \
     "$TMP/ravi-acne-scars/plan.json"
 
 # Treated, but nothing the model projects (melasma does not follow dermal collagen): the

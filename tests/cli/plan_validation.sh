@@ -21,6 +21,23 @@ assert got == {"checked": v["checked"], "inside": v["inside"],
                "page": "docs/validation.md"}, got
 PY
 
+# The report says it too, in the same words, beside its answer to "how long will it last?";
+# and its card gives the median of the people drawn from the fit beside the typical person.
+expect 0 "" -- "$MNEEDLE" plan --start earliest --report "$TMP/amelia.html" \
+    --output "$TMP/amelia.txt" "$EX/amelia-wrinkles.json"
+expect 0 "stdout:^ok" -- python3 - "$TMP/amelia.txt" "$TMP/amelia.html" "$TMP/amelia.json" <<'PY'
+import html, json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+page = html.unescape(open(sys.argv[2], encoding="utf-8").read())
+s = json.load(open(sys.argv[3]))["summary"]
+said = re.search(r"^  (Checked against .*)$", text, re.M).group(1)
+assert "<b>" + said + "</b>" in page, said
+card = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>plausible range "
+                 r"(\d+)–(\d+) %; median (\d+) %", page)
+assert card and int(card.group(4)) == round(s["peak_improvement_pct_median"]), card
+print("ok")
+PY
+
 # Nothing projected, nothing said.
 cat >"$TMP/melasma.json" <<'JSON'
 {"client": {"age": 38, "sex": "female", "fitzpatrick": 3},
@@ -31,4 +48,6 @@ expect 0 "" -- "$MNEEDLE" plan --output "$TMP/melasma.txt" "$TMP/melasma.json"
 expect 1 "" -- grep -q "not fitted to" "$TMP/melasma.txt"
 expect 0 "" -- "$MNEEDLE" plan --json --output "$TMP/melasma.out.json" "$TMP/melasma.json"
 expect 1 "" -- grep -q '"validation"' "$TMP/melasma.out.json"
+expect 0 "" -- "$MNEEDLE" plan --report "$TMP/melasma.html" --output /dev/null "$TMP/melasma.json"
+expect 1 "" -- grep -q "not fitted to" "$TMP/melasma.html"
 finish

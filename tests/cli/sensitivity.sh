@@ -179,6 +179,51 @@ printf '{"model": "healing", "format": 1, "parameters": ["response_max"], "draws
 INPUTS='{"name": "response_max", "from": "posterior"}' EXTRA=', "posterior": "post.json"' N=16 spec >"$TMP/p.json"
 expect 0 "stdout:^Inputs: response_max empirical\(0.2, 0.25, 0.3\)" -- "$MNEEDLE" sensitivity "$TMP/p.json"
 expect 0 "stdout:^From the posterior .*post.json \(prior, 2026-01-01, 3 draws of 1 constants\)" -- "$MNEEDLE" sensitivity "$TMP/p.json"
+# Warnings (docs/sensitivity.md, Warnings): at N = 8 the intervals are wide, and the
+# maintenance interval sits at its highest value for most runs. Every index whose interval
+# leaves [0, 1] by more than 0.05 is warned about, and no other, in the JSON and the text, with
+# the N; an output with 10 % or more of its evaluations at one extreme is warned about too.
+N=8 OUTPUTS='"peak_improvement_pct", "durability_days", "maintenance_interval_days"' spec \
+    >"$TMP/w.json"
+expect 0 "" -- "$MNEEDLE" sensitivity --json "$TMP/w.json" -o "$TMP/w.out.json"
+expect 0 "" -- "$MNEEDLE" sensitivity "$TMP/w.json" -o "$TMP/w.out.txt"
+expect 0 "" -- python3 - "$TMP/w.out.json" "$TMP/w.out.txt" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+ws = d["warnings"]
+want = set()
+for o, out in enumerate(d["outputs"]):
+    if out["variance"] <= 0:
+        continue
+    for i, x in enumerate(out["inputs"]):
+        for t in ("first_order", "total"):
+            lo, hi = x[t + "_ci"]
+            if lo < -0.05 or hi > 1.05:
+                want.add((out["name"], x["name"], t, "$.outputs[%d].inputs[%d].%s_ci" % (o, i, t)))
+got = {(w["output"], w["input"], w["index"], w["path"]) for w in ws
+       if w["code"] == "sobol_interval_outside_unit"}
+assert want and got == want, (got, want)
+for w in ws:
+    assert w["n"] == 8 and "N = 8" in w["message"] and "larger n" in w["message"], w
+bound = [w for w in ws if w["code"] == "output_at_bound"]
+assert [w["output"] for w in bound] == ["maintenance_interval_days"], bound
+assert bound[0]["share"] >= 0.1, bound
+for name in {w[0] for w in want}:
+    assert "Warning: %s: with N = 8 the 95 %% intervals of" % name in text, name
+for out, inp, t, _ in want:
+    assert "%s %s [" % ("ST" if t == "total" else "S1", inp) in text, (out, inp, t)
+assert "Warning: maintenance_interval_days: %.0f %% of the 40 evaluations (N = 8) sit at one " \
+       "value" % (100 * bound[0]["share"]) in text, text
+PY
+# The small SPEC above at N = 64: its peak and durability are not held at a bound (no
+# output_at_bound), while response_gain's intervals still pass 1.05.
+expect 0 "" -- "$MNEEDLE" sensitivity --json "$TMP/s.json" -o "$TMP/s.out.json"
+expect 0 "" -- python3 - "$TMP/s.out.json" <<'PY'
+import json, sys
+ws = json.load(open(sys.argv[1]))["warnings"]
+assert ws and all(w["code"] == "sobol_interval_outside_unit" and w["n"] == 64 for w in ws), ws
+PY
 # A bad --plot extension: nothing written either.
 bad "r.bmp" "$TMP/s.json" --plot "$TMP/w/r.bmp"
 finish

@@ -1156,6 +1156,58 @@ static void test_reaches_dermis(void **state)
     assert_true(inside >= 3);
 }
 
+/* The course's PIH risk is the PIH law (pih.c) over its sessions, each at its own setting:
+ * 1 - prod(1 - p_k) for the typical person, and the band the law's documentation states, each
+ * session's probability divided and multiplied by MN_PIH_BAND_FACTOR. */
+static void test_pih_risk(void **state)
+{
+    (void)state;
+    mn_healing_session s[3] = {
+        {0, mn_catalog_find_device(cat, "dermaroller-192"), 1.5, 15, 0},
+        {28, mn_catalog_find_device(cat, "skinpen"), 0.5, 1, 0},
+        {56, mn_catalog_find_device(cat, "skinpen"), 1.5, 3, 0},
+    };
+    mn_patient p = {35, MN_SEX_FEMALE, 5, 0, MN_SUN_HIGH};
+    mn_healing_scenario sc = scenario(p, "cheek", "acne-scars", s, 3, 365);
+    mn_healing_pih r;
+    assert_int_equal(mn_healing_pih_risk(ctx, &sc, &r), MN_OK);
+    double none = 1, low = 1, high = 1, most = 0;
+    for (int k = 0; k < 3; k++) {
+        double pk = mn__healing_pih_probability(&s[k], sc.zone, &p, 1, 1);
+        assert_true(pk > 0 && pk < 0.5);
+        most = pk > most ? pk : most;
+        none *= 1 - pk;
+        low *= 1 - mn__healing_pih_probability(&s[k], sc.zone, &p, 1, 1 / MN_PIH_BAND_FACTOR);
+        high *= 1 - mn__healing_pih_probability(&s[k], sc.zone, &p, 1, MN_PIH_BAND_FACTOR);
+    }
+    assert_int_equal(r.fitzpatrick, 5);
+    assert_close(r.probability, 1 - none, 1e-12, 0);
+    assert_close(r.probability_low, 1 - low, 1e-12, 0);
+    assert_close(r.probability_high, 1 - high, 1e-12, 0);
+    assert_close(r.session_max, most, 1e-12, 0);
+    assert_true(r.probability_low < r.probability && r.probability < r.probability_high);
+    /* The deep pen session inflames more than the shallow one, so risks more. */
+    assert_true(mn__healing_pih_probability(&s[2], sc.zone, &p, 1, 1) >
+                mn__healing_pih_probability(&s[1], sc.zone, &p, 1, 1));
+    /* Darker skin, more risk; no session, none. */
+    mn_healing_pih fair;
+    sc.patient.fitzpatrick = 2;
+    assert_int_equal(mn_healing_pih_risk(ctx, &sc, &fair), MN_OK);
+    assert_true(fair.probability < r.probability);
+    sc.n_sessions = 0;
+    assert_int_equal(mn_healing_pih_risk(ctx, &sc, &fair), MN_OK);
+    assert_true(fair.probability == 0 && fair.probability_high == 0 && fair.session_max == 0);
+    /* Refused as mn_healing_run() refuses, with the result zeroed. */
+    sc.n_sessions = 3;
+    sc.patient.fitzpatrick = 7;
+    r.probability = 1;
+    assert_int_equal(mn_healing_pih_risk(ctx, &sc, &r), MN_EINVAL);
+    assert_true(r.probability == 0 && r.fitzpatrick == 0);
+    assert_non_null(strstr(mn_ctx_errmsg(ctx), "phototype"));
+    assert_int_equal(mn_healing_pih_risk(NULL, NULL, &r), MN_EINVAL);
+    assert_int_equal(mn_healing_pih_risk(ctx, &sc, NULL), MN_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1182,6 +1234,7 @@ int main(void)
         cmocka_unit_test(test_planner_uses_model),
         cmocka_unit_test(test_simulate_maintenance),
         cmocka_unit_test(test_reaches_dermis),
+        cmocka_unit_test(test_pih_risk),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -456,8 +456,23 @@ static int check_projected_zone_maintenance(const mn_plan *p)
 /* Every plan zone of a treating plan with a course is either projected (its concern one the
  * model projects) or listed as not projected with the reason its concern gives: a concern that
  * does not follow collagen, or one whose projection is withheld, is never given a figure.
- * Returns how many withheld zones it saw. */
-static int check_zone_projection_reasons(const mn_plan *p)
+ * Returns how many withheld zones it saw; counts in @p below those not projected because they
+ * are needled far below the studies of their concern. */
+/* The deepest needle length a plan zone's site gets in the course (0 when none). */
+static double course_deepest_mm(const mn_plan *p, int z)
+{
+    double deepest = 0;
+    for (int i = 0; i < p->n_sessions; i++)
+        for (int k = 0; k < p->sessions[i].n_settings; k++) {
+            const mn_plan_setting *set = &p->sessions[i].settings[k];
+            if (p->sessions[i].phase == MN_PHASE_COURSE &&
+                p->zones[set->zone].zone == p->zones[z].zone)
+                deepest = fmax(deepest, set->depth_mm);
+        }
+    return deepest;
+}
+
+static int check_zone_projection_reasons(const mn_plan *p, int *below)
 {
     int withheld = 0;
     for (int z = 0; z < p->n_zones; z++) {
@@ -483,6 +498,21 @@ static int check_zone_projection_reasons(const mn_plan *p)
         else if (c->projection_withheld) {
             assert_int_equal(unproj, MN_UNPROJECTED_WITHHELD);
             withheld++;
+        }
+        /* A zone needled at less than MN_PLAN_PROJECT_MIN_STUDIED_FRACTION of the shallowest
+         * setting any study of its concern used gets no figure, and says so; every other
+         * collagen zone of the concern keeps its projection. */
+        double studied = -1;
+        const char *sid = NULL;
+        assert_int_equal(mn_evidence_bundled_shallowest(ctx, c->id, &studied, &sid), MN_OK);
+        double deepest = course_deepest_mm(p, z);
+        int far = studied > 0 && deepest < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9;
+        if (far && proj)
+            fail_msg("%s (%s) at %g mm is projected, below half of %g mm studied",
+                     p->zones[z].zone->id, c->id, deepest, studied);
+        if (unproj == MN_UNPROJECTED_BELOW_STUDIED) {
+            assert_true(far);
+            (*below)++;
         }
     }
     return withheld;
@@ -974,7 +1004,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
-    int projected_gaps = 0, withheld = 0, longer_gaps = 0, never_asked = 0;
+    int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
@@ -998,7 +1028,7 @@ static void test_generated_clients(void **state)
         check_calendar(p);
         longer_gaps += check_course_spacing(p);
         projected_gaps += check_projected_zone_maintenance(p);
-        withheld += check_zone_projection_reasons(p);
+        withheld += check_zone_projection_reasons(p, &below_studied);
         int kinds = check_settings(p);
         shared += (kinds & 1) != 0;
         titrated += (kinds & 2) != 0;
@@ -1035,6 +1065,9 @@ static void test_generated_clients(void **state)
     /* ... and zones whose concern's projection is withheld (ice-pick scars). */
     printf("zones with a withheld projection: %d\n", withheld);
     assert_true(withheld > 50);
+    /* ... and zones needled far below the studies of their concern (shallow acne scars). */
+    printf("zones not projected, far below the studied depths: %d\n", below_studied);
+    assert_true(below_studied > 20);
     /* ... and zones needled by rollers and by pens, whose passes come from different places. */
     printf("zones' passes checked: %ld with a roller, %ld with a pen\n", roller_zones, pen_zones);
     /* ... and darker-skinned zones the phototype held to 1.5 mm, whose reason is checked. */

@@ -1,0 +1,95 @@
+# End-to-end: open adverse events hold the visits. replan lists the events with no resolved
+# date and books nothing while a severe one is open; record session refuses a session without
+# --override while one is open on its date; recall lists the client on hold; recording the
+# event again with its resolved date lifts the hold (docs/records.md, "Holds").
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+DB="$TMP/clinic.db"
+export SOURCE_DATE_EPOCH=1806624000 # 2027-04-01
+export MNEEDLE_ACTOR=test-nurse
+unset MNEEDLE_DB MNEEDLE_KEY
+ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
+
+# session N CLIENT FILE: a record of planned visit N as planned (its date and settings, from
+# history --json), adverse events "none".
+session() {
+    "$MNEEDLE" history --db "$DB" --json "$2" > "$TMP/h.json"
+    $PY - "$TMP/h.json" "$1" "$2" "$3" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1]))
+v = h["planned"][int(sys.argv[2]) - 1]
+rec = {"client": sys.argv[3], "date": v["date"], "device": "skinpen",
+       "zones": [{"zone": z["zone"], "depth_mm": z["depth_mm"], "passes": z["passes"]}
+                 for z in v["settings"]],
+       "adverse_events": ["none"]}
+json.dump(rec, open(sys.argv[4], "w"))
+EOF
+}
+
+expect 0 "" -- "$MNEEDLE" db init --db "$DB"
+expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \
+    "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
+for k in 1 2; do
+    session $k c-amelia "$TMP/s$k.json"
+    expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s$k.json"
+done
+# A moderate event still open is listed, not held on.
+printf '{"client": "c-amelia", "date": "2027-01-02", "session": 2, "kind": "swelling", "severity": "moderate"}' > "$TMP/mild.json"
+expect 0 "stdout:recorded 1 adverse event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/mild.json"
+expect 0 "stdout:Open adverse events" -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok 'grep -q "2027-01-02  swelling (moderate) after session 2" "$TMP/out" && ! grep -q "ON HOLD" "$TMP/out" &&
+    grep -Eq "^ +3 course" "$TMP/out"' "a moderate open event holds the visits, or is not listed"
+# Severe PIH and a severe infection, neither resolved.
+cat > "$TMP/severe.json" <<'EOF2'
+[{"client": "c-amelia", "date": "2027-01-05", "session": 2, "kind": "post-inflammatory-hyperpigmentation", "severity": "severe"},
+ {"client": "c-amelia", "date": "2027-01-06", "session": 2, "kind": "infection", "severity": "severe"}]
+EOF2
+expect 0 "stdout:recorded 2 adverse events" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/severe.json"
+expect 0 "stdout:ON HOLD: a severe adverse event is open: post-inflammatory-hyperpigmentation since 2027-01-05" \
+    -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok 'grep -q "2027-01-05  post-inflammatory-hyperpigmentation (severe) after session 2" "$TMP/out" &&
+    grep -q "2027-01-06  infection (severe) after session 2" "$TMP/out"' "replan does not list the open events"
+ok 'grep -q "none booked: on hold (5 planned visits not booked)" "$TMP/out" && ! grep -q " mm x " "$TMP/out"' \
+    "replan books visits while a severe event is open"
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"remaining\"] == [] and \"maintenance\" not in d and d[\"hold\"][\"held\"] is True
+assert [e[\"event\"] for e in d[\"open_adverse_events\"]] == [\"swelling\", \"post-inflammatory-hyperpigmentation\", \"infection\"]
+assert \"severe adverse event\" in d[\"hold\"][\"reason\"] and d[\"screening\"][\"decision\"] == \"proceed\"
+" "$TMP/out"' "replan --json does not list the open events or the hold"
+session 3 c-amelia "$TMP/s3.json"
+expect 2 "a severe adverse event is open: post-inflammatory-hyperpigmentation since 2027-01-05" \
+    -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+expect 0 "stdout:sessions 2," -- "$MNEEDLE" client show --db "$DB" c-amelia
+expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
+ok 'grep -Eq "^c-amelia +due .*on hold: a severe adverse event is open: post-inflammatory" "$TMP/out"' \
+    "recall does not hold a client with a severe open event"
+# Resolved: each recorded again with its resolved date; the hold lifts.
+cat > "$TMP/resolved.json" <<'EOF2'
+[{"client": "c-amelia", "date": "2027-01-05", "session": 2, "kind": "post-inflammatory-hyperpigmentation", "severity": "severe", "resolved": "2027-01-25"},
+ {"client": "c-amelia", "date": "2027-01-06", "session": 2, "kind": "infection", "severity": "severe", "resolved": "2027-01-20"}]
+EOF2
+expect 0 "stdout:recorded 2 adverse events" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/resolved.json"
+expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok '! grep -q "ON HOLD" "$TMP/out" && grep -Eq "^ +3 course" "$TMP/out" && ! grep -q "post-inflammatory" "$TMP/out"' \
+    "the hold stays after the events are recorded resolved"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+# --override records a session while one is open; the audit log keeps the reason.
+printf '{"client": "c-amelia", "date": "2027-02-10", "kind": "infection", "severity": "severe"}' > "$TMP/inf2.json"
+expect 0 "" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/inf2.json"
+session 4 c-amelia "$TMP/s4.json"
+expect 2 "a severe adverse event is open: infection since 2027-02-10" \
+    -- "$MNEEDLE" record session --db "$DB" "$TMP/s4.json"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
+    --override "infection treated, cleared by GP" "$TMP/s4.json"
+ok '$PY -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+r = c.execute(\"SELECT detail FROM audit WHERE action = \x27override\x27\").fetchall()
+assert len(r) == 1 and \"infection since 2027-02-10\" in r[0][0] and \"cleared by GP\" in r[0][0], r
+" "$DB"' "the override is not in the audit log with the event and the reason"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
+finish

@@ -1,0 +1,103 @@
+# End-to-end: the record's holds. A client whose stored record is updated after the plan was
+# saved is screened again: replan books nothing while the record screens defer or decline,
+# record session refuses a session without --override (kept in the audit log), and recall
+# lists the client as on hold, not as due (docs/records.md, "Holds").
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+DB="$TMP/clinic.db"
+export SOURCE_DATE_EPOCH=1806624000 # 2027-04-01
+export MNEEDLE_ACTOR=test-nurse
+unset MNEEDLE_DB MNEEDLE_KEY
+ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
+
+# session N CLIENT FILE: a record of planned visit N as planned (its date and settings, from
+# history --json), adverse events "none".
+session() {
+    "$MNEEDLE" history --db "$DB" --json "$2" > "$TMP/h.json"
+    $PY - "$TMP/h.json" "$1" "$2" "$3" <<'EOF'
+import json, sys
+h = json.load(open(sys.argv[1]))
+v = h["planned"][int(sys.argv[2]) - 1]
+rec = {"client": sys.argv[3], "date": v["date"], "device": "skinpen",
+       "zones": [{"zone": z["zone"], "depth_mm": z["depth_mm"], "passes": z["passes"]}
+                 for z in v["settings"]],
+       "adverse_events": ["none"]}
+json.dump(rec, open(sys.argv[4], "w"))
+EOF
+}
+
+expect 0 "" -- "$MNEEDLE" db init --db "$DB"
+expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \
+    "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
+for k in 1 2; do
+    session $k c-amelia "$TMP/s$k.json"
+    expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s$k.json"
+done
+# Before the update: replan books the rest, recall lists her as due.
+expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok '! grep -q "ON HOLD" "$TMP/out"' "replan holds a client whose record screens proceed"
+expect 0 "stdout:^c-amelia +due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
+
+# ---- screening re-run on the current record ----
+# with_history JSON FILE: Amelia's client file with its history replaced by JSON.
+with_history() {
+    $PY -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["history"] = json.loads(sys.argv[2])
+json.dump(d, open(sys.argv[3], "w"))' "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json" "$1" "$2"
+}
+with_history '{"pregnant": true, "isotretinoin_months_ago": 1}' "$TMP/upd.json"
+expect 0 "" -- "$MNEEDLE" client update --db "$DB" c-amelia "$TMP/upd.json"
+session 3 c-amelia "$TMP/s3.json"
+expect 2 "screening of the client's current record gives defer \(MN-ISOTRETINOIN, MN-PREGNANT|screening of the client's current record gives defer \(MN-PREGNANT" \
+    -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+ok 'grep -q "override" "$TMP/err"' "the refusal does not say how to override"
+expect 0 "stdout:sessions 2," -- "$MNEEDLE" client show --db "$DB" c-amelia
+# Replan: on hold, the findings printed, nothing booked, no maintenance date.
+expect 0 "stdout:ON HOLD: screening of the client's current record: defer" \
+    -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok 'grep -q "MN-PREGNANT (defer)" "$TMP/out" && grep -q "MN-ISOTRETINOIN (defer)" "$TMP/out"' \
+    "replan does not name the findings"
+ok 'grep -q "none booked: on hold (5 planned visits not booked)" "$TMP/out"' \
+    "replan still books visits for a deferred client"
+ok '! grep -q "1.50 mm" "$TMP/out" && ! grep -q "^Maintenance due" "$TMP/out"' \
+    "replan prints a setting or a maintenance date while on hold"
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"remaining\"] == [] and \"maintenance\" not in d, d.get(\"remaining\")
+assert d[\"hold\"][\"held\"] is True and d[\"hold\"][\"visits_not_booked\"] == 5
+assert \"MN-PREGNANT\" in d[\"hold\"][\"reason\"]
+assert d[\"screening\"][\"decision\"] == \"defer\"
+assert {f[\"code\"] for f in d[\"screening\"][\"findings\"]} >= {\"MN-PREGNANT\", \"MN-ISOTRETINOIN\"}
+" "$TMP/out"' "replan --json does not say why nothing is booked"
+# Recall: on hold with the reason, not due.
+expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
+ok 'grep -Eq "^c-amelia +due .*on hold: screening .*defer .*MN-PREGNANT" "$TMP/out" &&
+    grep -q "1 client on hold" "$TMP/out"' "recall does not list the client on hold"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01 --json
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"due\"] == [] and [x[\"client\"] for x in d[\"on_hold\"]] == [\"c-amelia\"], d
+" "$TMP/out"' "recall --json lists a held client as due"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01 --csv
+ok '! grep -q c-amelia "$TMP/out"' "recall --csv lists a held client"
+# --override records it, and the audit log keeps the reason and what it overrode.
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
+    --override "obstetrician's letter on file" "$TMP/s3.json"
+ok '$PY -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+r = c.execute(\"SELECT detail FROM audit WHERE action = \x27override\x27\").fetchall()
+assert len(r) == 1 and \"MN-PREGNANT\" in r[0][0] and \"obstetrician\" in r[0][0], r
+" "$DB"' "the override is not in the audit log with the finding and the reason"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
+# Cleared: the record updated again, replan books the rest.
+with_history '{}' "$TMP/upd2.json"
+expect 0 "" -- "$MNEEDLE" client update --db "$DB" c-amelia "$TMP/upd2.json"
+expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok '! grep -q "ON HOLD" "$TMP/out" && grep -Eq "^ +4 course" "$TMP/out"' \
+    "replan stays on hold after the record clears"
+finish
