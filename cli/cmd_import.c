@@ -15,7 +15,9 @@ static const cli_command command = {
         "device, start, smoker (yes/no), sun. One row per client and concern: rows with the\n"
         "same id are one client. Each client is checked as 'mneedle client add' checks a file;\n"
         "the first bad row stops the import (exit 2, naming the file and line) and nothing is\n"
-        "stored. --dry-run checks everything and reports what would be added, storing nothing.\n",
+        "stored. --dry-run checks everything and reports what would be added, storing nothing.\n"
+        "The list has no health questionnaire: an imported client is not yet screened (a\n"
+        "deferral with no date, MN-NO-HISTORY) until 'mneedle client update' gives its history.\n",
     .footer = "Example:\n"
               "  mneedle import --db clinic.db --dry-run clients.csv\n",
 };

@@ -8,6 +8,21 @@ static void history_items(FILE *fp)
     for (int i = 0; i < MN_HISTORY_COUNT; i++)
         fprintf(fp, "  %s%s\n", mn_history_name((mn_history_item)i),
                 mn_history_is_numeric((mn_history_item)i) ? " (number)" : "");
+    /* Read from the built-in rules, so the list cannot fall behind them. */
+    mn_ctx *ctx = NULL;
+    if (mn_ctx_create(&ctx) != MN_OK) {
+        mn_ctx_free(ctx);
+        return;
+    }
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    fprintf(fp, "\nDated deferrals (the earliest date to re-screen is known):\n");
+    for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *r = mn_catalog_rule_at(cat, i);
+        if (r->severity == MN_SEVERITY_DEFER && r->defer_until_known)
+            fprintf(fp, "  %s (%s%s)\n", r->code, r->flag,
+                    r->ongoing_at_zero ? "; none at 0, while it goes on" : "");
+    }
+    mn_ctx_free(ctx);
 }
 
 static const cli_command command = {
@@ -18,8 +33,8 @@ static const cli_command command = {
         "Checks a client file for reasons not to needle, or to wait. Each finding has a\n"
         "stable code, a severity (decline, defer, caution) and a message the client can\n"
         "read. The decision is the most severe: decline > defer > proceed_with_caution >\n"
-        "proceed. A deferral names the earliest date to re-screen when it is known\n"
-        "(isotretinoin, radiotherapy, fillers, sunburn).\n"
+        "proceed. A deferral names the earliest date to re-screen when it is known (the\n"
+        "dated deferrals, listed below from the rules).\n"
         "\n"
         "CLIENT is a JSON file (- for standard input), for example:\n"
         "  {\"client\": {\"age\": 46, \"sex\": \"female\", \"fitzpatrick\": 2},\n"
@@ -32,8 +47,16 @@ static const cli_command command = {
         "number on the plan and its report (phone: digits with spaces + - . / ( ), 3 to 15\n"
         "digits).\n"
         "\n"
-        "History items (booleans unless marked; absent means no or never; a number counts the\n"
-        "months or weeks since the last dose or treatment, 0 while it goes on):\n",
+        "history is the health questionnaire. A file without it has not been screened: the\n"
+        "client is deferred, with no date, until it is completed (MN-NO-HISTORY); \"history\":\n"
+        "{} means asked, with nothing to declare.\n"
+        "\n"
+        "History items (booleans unless marked; an item absent means no or never; a number\n"
+        "counts the months or weeks since the last dose or treatment, 0 while it goes on,\n"
+        "counted back from history.date, \"YYYY-MM-DD\", the day the questions were answered,\n"
+        "or when it is absent from today, UTC, or SOURCE_DATE_EPOCH's day; re-screen dates count\n"
+        "from that day, not from clinic.start; isotretinoin or radiotherapy at 0, still going\n"
+        "on, has no date yet):\n",
     .about_more = history_items,
     .footer = "All rules with their codes: mneedle catalog rules\n",
 };
@@ -58,6 +81,9 @@ int cmd_screen(int argc, char **argv)
     mn_client client;
     mn_screening s;
     mn_status st = mn_client_load(ctx, file, &client);
+    /* Without history.date, the answers are today's (or SOURCE_DATE_EPOCH's day). */
+    if (!st && !client.has_history_date && !(st = mn_date_today(ctx, &client.history_date)))
+        client.has_history_date = 1;
     if (!st)
         st = mn_screen(ctx, &client, &s);
     if (st) {

@@ -144,7 +144,8 @@ typedef enum {
     MN_RULE_WEEKS_AGO,    /* a "weeks ago" number is below the threshold */
     MN_RULE_PHOTOTYPE_GE, /* Fitzpatrick type at or above the threshold */
     MN_RULE_AGE_GE,       /* age at or above the threshold */
-    MN_RULE_SMOKER        /* lifestyle.smoker is true */
+    MN_RULE_SMOKER,       /* lifestyle.smoker is true */
+    MN_RULE_NO_HISTORY    /* the client file has no history: the questionnaire was not taken */
 } mn_rule_kind;
 
 /** What a rule that fires changes in the plan (the rule's `adjust` block in data/rules.json;
@@ -173,6 +174,7 @@ typedef struct {
     const char *zones[16]; /* the rule applies only to these zones (none = all) */
     int n_zones;
     int defer_until_known; /* 1 when a re-screen date can be computed */
+    int ongoing_at_zero;   /* months/weeks ago: 0 means it still goes on, so no date is known */
     mn_rule_adjust adjust; /* what the rule changes in the plan when it fires */
 } mn_rule;
 
@@ -215,9 +217,10 @@ typedef struct {
     const char *id;
     const char *text; /* plain words for the client */
     const char *source;
-    int days_before;   /* from this many days before the first visit */
-    int min_phototype; /* only for Fitzpatrick phototypes at or above this (0 = every client) */
-    int on_finding;    /* 1: only when a finding's adjust block names it */
+    int days_before;     /* from this many days before the first visit */
+    int min_phototype;   /* only for Fitzpatrick phototypes at or above this (0 = every client) */
+    int on_finding;      /* 1: only when a finding's adjust block names it */
+    const char *on_rule; /* only when this rule's finding is in the screening (NULL = any) */
 } mn_pretreatment;
 
 /** Longest id of a kind of adverse event, with its NUL: the clinic record keeps a kind's id as

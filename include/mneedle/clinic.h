@@ -103,6 +103,15 @@ typedef struct {
     int n_concerns;
     double history[MN_HISTORY_COUNT]; /* 0 when absent */
     unsigned char history_set[MN_HISTORY_COUNT];
+    /* 1 when the file has a history object: the health questionnaire was taken (an empty one,
+     * {}, means asked with nothing to declare). 0: never asked; screening defers the client
+     * until it is completed (MN-NO-HISTORY), never reading the absence as "no". */
+    int has_history;
+    /* The day the history was taken, from which its months and weeks ago count: history.date
+     * when the file gives it (has_history_date), else set by the caller (plan: the day it is
+     * prepared; screen: today). With neither, mn_screen counts from start. */
+    mn_date history_date;
+    int has_history_date;
     const mn_device *device;  /* clinic.device; SkinPen when absent */
     double price_per_session; /* clinic.price_per_session; 0 when absent */
     /* clinic.prices: a price per visit for a zone (by site) or an area group, face or body;
@@ -155,6 +164,8 @@ typedef struct {
     const char *message;
     const char *zone; /* zone that triggered a zone-specific rule, else NULL */
     int has_until;    /* 1 when a re-screen date is known */
+    int ongoing;      /* 1: a months/weeks-ago item at 0 on a rule whose wait counts from the
+                         end (still taking the drug, still in treatment): no date yet */
     mn_date until;    /* earliest date to re-screen (defer) */
 } mn_finding;
 

@@ -39,6 +39,9 @@ mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len
     mn_client client;
     mn_screening s;
     mn_status st = mn_client_parse(ctx, src, text, len, &client);
+    /* As the command: without history.date, the answers are today's. */
+    if (!st && !client.has_history_date && !(st = mn_date_today(ctx, &client.history_date)))
+        client.has_history_date = 1;
     if (!st)
         st = mn_screen(ctx, &client, &s);
     if (!st)

@@ -175,12 +175,19 @@ static mn_status parse_history(const mn__jin *in, json_t *root, mn_client *out)
     mn_status st = mn__jobj(in, root, "$", "history", 0, &h, &here);
     if (st || !here)
         return st;
+    out->has_history = 1;
     const char *key;
     json_t *v;
     json_object_foreach(h, key, v)
     {
         if (key[0] == '_' || !strcmp(key, "comment"))
             continue;
+        if (!strcmp(key, "date")) { /* the day the answers were given */
+            if ((st = mn__jdate(in, h, "$.history", "date", 1, &out->history_date, NULL)))
+                return st;
+            out->has_history_date = 1;
+            continue;
+        }
         int i = mn_history_find(key);
         if (i < 0) {
             return mn__error(in->ctx, MN_ENOTFOUND,
@@ -400,6 +407,13 @@ static mn_status client_from_json(mn_ctx *ctx, const char *src, json_t *root, mn
         (st = parse_concerns(&in, root, out)) || (st = parse_history(&in, root, out)) ||
         (st = parse_lifestyle(&in, root, out)) || (st = parse_clinic(&in, root, out)))
         return st;
+    /* A contradiction is a typo somewhere, and screening cannot tell which answer is wrong. */
+    if (out->patient.sex == MN_SEX_MALE && out->history_set[MN_HISTORY_PREGNANT] &&
+        out->history[MN_HISTORY_PREGNANT] != 0)
+        return mn__error(ctx, MN_ERANGE,
+                         "%s: $.history.pregnant: true for a client whose $.client.sex is male; "
+                         "expected false or absent, or correct $.client.sex",
+                         src);
     return MN_OK;
 }
 

@@ -844,6 +844,15 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
 }
 
 /* Does a finding that fired name this pre-treatment item in its adjust block? */
+/* 1 when the screening has a finding of the rule @p code. */
+static int has_finding(const mn_screening *scr, const char *code)
+{
+    for (int i = 0; i < scr->n_findings; i++)
+        if (!strcmp(scr->findings[i].code, code))
+            return 1;
+    return 0;
+}
+
 static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
 {
     for (int i = 0; i < scr->n_findings; i++) {
@@ -870,6 +879,8 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
     for (size_t i = 0; i < n; i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
         if (t->on_finding && !named_by_finding(&p->screening, t))
+            continue;
+        if (t->on_rule && !has_finding(&p->screening, t->on_rule))
             continue;
         if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
             continue;
@@ -1018,7 +1029,12 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
                  mn_date_format(client->start, start), days, days == 1 ? "" : "s",
                  mn_date_format(opts->prepared, prepared), prepared);
     }
-    st = mn_screen(ctx, client, &p->screening);
+    /* The history was taken when the plan is prepared, unless the file dates it. */
+    if (!p->client.has_history_date && opts->has_prepared) {
+        p->client.history_date = opts->prepared;
+        p->client.has_history_date = 1;
+    }
+    st = mn_screen(ctx, &p->client, &p->screening);
     if (st)
         goto fail;
     int nz = 0;

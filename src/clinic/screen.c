@@ -48,9 +48,12 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
     memset(out, 0, sizeof *out);
     out->decision = MN_DECISION_PROCEED;
     int all_known = 1, any_defer = 0;
+    /* Months and weeks ago count back from the day the answers were given, not from the
+     * planned start, so a re-screen date does not move with the start. */
+    mn_date asked = client->has_history_date ? client->history_date : client->start;
     for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
         const mn_rule *r = mn_catalog_rule_at(cat, i);
-        int hit = 0, has_until = 0, idx = -1;
+        int hit = 0, has_until = 0, idx = -1, ongoing = 0;
         mn_date until = 0;
         if (r->kind == MN_RULE_FLAG || r->kind == MN_RULE_MONTHS_AGO ||
             r->kind == MN_RULE_WEEKS_AGO) {
@@ -66,23 +69,24 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
             hit = client->history_set[idx] && client->history[idx] != 0;
             if (hit && mn__rule_defer_days(cat, r) > 0) {
                 has_until = 1;
-                until = client->start + mn__rule_defer_days(cat, r);
+                until = asked + mn__rule_defer_days(cat, r);
             }
             break;
         case MN_RULE_MONTHS_AGO:
             hit = client->history_set[idx] && client->history[idx] < r->threshold;
-            if (hit) {
+            ongoing = hit && r->ongoing_at_zero && client->history[idx] == 0;
+            if (hit && !ongoing) {
                 /* Whole months left, rounded up, so the wait is never cut short. */
                 has_until = 1;
-                until = mn_date_add_months(client->start,
-                                           (int)ceil(r->threshold - client->history[idx]));
+                until = mn_date_add_months(asked, (int)ceil(r->threshold - client->history[idx]));
             }
             break;
         case MN_RULE_WEEKS_AGO:
             hit = client->history_set[idx] && client->history[idx] < r->threshold;
-            if (hit) {
+            ongoing = hit && r->ongoing_at_zero && client->history[idx] == 0;
+            if (hit && !ongoing) {
                 has_until = 1;
-                until = client->start + (mn_date)ceil((r->threshold - client->history[idx]) * 7);
+                until = asked + (mn_date)ceil((r->threshold - client->history[idx]) * 7);
             }
             break;
         case MN_RULE_PHOTOTYPE_GE:
@@ -93,6 +97,10 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
             break;
         case MN_RULE_SMOKER:
             hit = client->patient.smoker;
+            break;
+        case MN_RULE_NO_HISTORY:
+            /* Never asked is not "asked, and the answer was no". */
+            hit = !client->has_history;
             break;
         }
         if (!hit)
@@ -111,6 +119,7 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
         f->zone = zone;
         f->has_until = has_until && r->severity == MN_SEVERITY_DEFER;
         f->until = until;
+        f->ongoing = ongoing;
         mn_decision d = r->severity == MN_SEVERITY_DECLINE ? MN_DECISION_DECLINE
                         : r->severity == MN_SEVERITY_DEFER ? MN_DECISION_DEFER
                                                            : MN_DECISION_CAUTION;

@@ -551,11 +551,11 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
-                                       "message", "advice",     "source", "threshold",
-                                       "zones",   "defer_days", "adjust", NULL};
-    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago", "phototype_ge",
-                                        "age_ge", "smoker",     NULL};
+    static const char *const keys[] = {
+        "code",      "flag",  "kind",       "severity", "message",         "advice", "source",
+        "threshold", "zones", "defer_days", "adjust",   "ongoing_at_zero", NULL};
+    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago",  "phototype_ge",
+                                        "age_ge", "smoker",     "no_history", NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
     mn_status st;
     int kind = 0, sev = 0, here = 0;
@@ -570,7 +570,8 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
         (st = mn__jint(in, e, p, "defer_days", 0, 1, 365, &dd, NULL)) ||
-        (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)))
+        (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)) ||
+        (st = mn__jbool(in, e, p, "ongoing_at_zero", 0, &r->ongoing_at_zero, NULL)))
         return st;
     if (sev == 0)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s.severity: expected caution, defer or decline",
@@ -665,7 +666,7 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
 static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p, mn_pretreatment *t)
 {
     static const char *const keys[] = {
-        "id", "text", "source", "days_before", "min_phototype", "on_finding", NULL};
+        "id", "text", "source", "days_before", "min_phototype", "on_finding", "on_rule", NULL};
     mn_status st;
     long days, photo = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &t->id, NULL)) ||
@@ -673,16 +674,29 @@ static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p,
         (st = mn__jstr(in, e, p, "source", 1, &t->source, NULL)) ||
         (st = mn__jint(in, e, p, "days_before", 1, 0, 365, &days, NULL)) ||
         (st = mn__jint(in, e, p, "min_phototype", 0, 1, 6, &photo, NULL)) ||
-        (st = mn__jbool(in, e, p, "on_finding", 0, &t->on_finding, NULL)))
+        (st = mn__jbool(in, e, p, "on_finding", 0, &t->on_finding, NULL)) ||
+        (st = mn__jstr(in, e, p, "on_rule", 0, &t->on_rule, NULL)))
         return st;
     t->days_before = (int)days;
     t->min_phototype = (int)photo;
     return MN_OK;
 }
 
-/* Every pre-treatment id a rule's adjust block names is in the pre-treatment list. */
+/* Every pre-treatment id a rule's adjust block names is in the pre-treatment list, and every
+ * rule a pre-treatment item's on_rule names is in the rules. */
 static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_catalog *cat)
 {
+    for (size_t j = 0; j < cat->n_pretreatment; j++) {
+        const char *code = cat->pretreatment[j].on_rule;
+        size_t i = 0;
+        while (code && i < cat->n_rules && strcmp(cat->rules[i].code, code))
+            i++;
+        if (code && i == cat->n_rules)
+            return mn__error(ctx, MN_ENOTFOUND,
+                             "aftercare.json: $.pretreatment[%zu].on_rule: unknown rule \"%s\" "
+                             "(not in %s)",
+                             j, code, src);
+    }
     for (size_t i = 0; i < cat->n_rules; i++) {
         const mn_rule_adjust *x = &cat->rules[i].adjust;
         for (int k = 0; k < x->n_pretreatment; k++) {

@@ -43,13 +43,17 @@ static const char *severity_word(mn_severity s)
     return s == MN_SEVERITY_DECLINE ? "decline" : s == MN_SEVERITY_DEFER ? "defer" : "caution";
 }
 
-/* What the decision means for booking. */
-static void meaning(mn__buf *b, const mn_screening *s)
+/* What the decision means for booking. Only a questionnaire that was taken is said to have
+ * been reviewed: a client never asked has no answers to clear them. */
+static void meaning(mn__buf *b, const mn_plan *plan)
 {
     char d1[16];
+    const mn_screening *s = &plan->screening;
     switch (s->decision) {
     case MN_DECISION_PROCEED:
-        mn__html_put(b, "Nothing in the health questionnaire stands in the way of treatment.");
+        mn__html_put(b, plan->client.has_history
+                            ? "Nothing in the health questionnaire stands in the way of treatment."
+                            : "No health questionnaire is on file; no screening finding applies.");
         break;
     case MN_DECISION_CAUTION:
         mn__html_put(b, "Treatment can go ahead with the precautions listed below.");
@@ -96,7 +100,7 @@ void mn__html_screening(mn__buf *b, const mn_plan *plan)
     mn__buf_printf(b, "<span class=\"badge %s\">", mn__html_decision_class(s->decision));
     mn__html_esc(b, mn__html_decision_words(s->decision));
     mn__html_put(b, "</span> ");
-    meaning(b, s);
+    meaning(b, plan);
     mn__html_put(b, "</p>");
     if (s->n_findings > 0)
         findings(b, plan);

@@ -94,11 +94,14 @@ static void finding_text(mn__buf *b, const mn_finding *f, int codes)
     }
     if (f->has_until)
         mn__buf_textf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
+    else if (f->ongoing)
+        mn__buf_textf(b, "      No date yet: the wait counts from the last dose or treatment.\n");
 }
 
 /* The screening in words; @p codes: with each finding's rule code (the clinician's screen
  * command), or without (the client's plan). */
-static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, int codes)
+static void screening_text(mn__buf *b, const mn_plan *p, const mn_client *c, const mn_screening *s,
+                           int codes)
 {
     char buf[11];
     mn__buf_textf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
@@ -126,7 +129,8 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_screening *s, 
         finding_text(b, &s->findings[i], codes);
     }
     if (s->n_findings == 0)
-        mn__buf_textf(b, "  No contraindications found in the history given.\n");
+        mn__buf_textf(b, c->has_history ? "  No contraindications found in the history given.\n"
+                                        : "  No health questionnaire was given.\n");
 }
 
 static mn_status emit_text(mn_ctx *ctx, mn__buf *b, mn_writer write, void *ud)
@@ -155,7 +159,7 @@ mn_status mn_screening_write(mn_ctx *ctx, const mn_client *client, const mn_scre
     }
     mn__buf b;
     mn__buf_init(&b);
-    screening_text(&b, NULL, s, 1);
+    screening_text(&b, NULL, client, s, 1);
     return emit_text(ctx, &b, write, userdata);
 }
 
@@ -712,7 +716,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
     for (int i = 0; i < p->warnings.n; i++)
         mn__buf_textf(b, "Warning: %s.\n", p->warnings.items[i].message);
     mn__buf_textf(b, "\n");
-    screening_text(b, p, &p->screening, 0);
+    screening_text(b, p, &p->client, &p->screening, 0);
     if (!mn_plan_treats(p)) {
         next_steps_text(b, p);
         references_text(b, cat, p);

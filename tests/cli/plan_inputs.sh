@@ -30,7 +30,8 @@ for f in "$EX"/*.json; do
 done
 expect 0 'stdout:"decision": "proceed"' -- "$MNEEDLE" screen --json "$EX/amelia-wrinkles.json"
 expect 0 'stdout:"decision": "proceed_with_caution"' -- "$MNEEDLE" screen --json "$EX/ravi-acne-scars.json"
-expect 0 'stdout:"rescreen_date": "2027-04-07"' -- "$MNEEDLE" screen --json "$EX/sofia-isotretinoin.json"
+# 2 months ago when asked (the day screen runs, here SOURCE_DATE_EPOCH's 2026-11-01): 4 left.
+expect 0 'stdout:"rescreen_date": "2027-03-01"' -- env SOURCE_DATE_EPOCH=1793491200 "$MNEEDLE" screen --json "$EX/sofia-isotretinoin.json"
 expect 0 'stdout:"decision": "decline"' -- "$MNEEDLE" screen --json "$EX/george-keloid.json"
 expect 0 'stdout:"rescreen_date": null' -- "$MNEEDLE" screen --json "$EX/lena-pregnant.json"
 expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$EX/george-keloid.json"
@@ -99,7 +100,7 @@ expect 2 '\$\.history\.isotretinoin_months_ago: -1 is out of range' -- "$MNEEDLE
 # Botulinum toxin (an addition to DESIGN's history items, docs/input-formats.md): under 2 weeks
 # defers to the day the 2 weeks are up and the plan books nothing; 2 weeks or more, or the item
 # left out (every older file), screens as before.
-HISTORY='"botulinum_toxin_weeks_ago": 1' base > "$TMP/t.json"
+HISTORY='"date": "2027-03-01", "botulinum_toxin_weeks_ago": 1' base > "$TMP/t.json"
 expect 0 'stdout:"code": "MN-BOTULINUM"' -- "$MNEEDLE" screen --json "$TMP/t.json"
 expect 0 'stdout:"rescreen_date": "2027-03-08"' -- "$MNEEDLE" screen --json "$TMP/t.json"
 expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$TMP/t.json"

@@ -9,6 +9,7 @@ client() {
 {"client": {"age": 40, "sex": "female", "fitzpatrick": 2},
  "concerns": [{"concern": "fine-lines-wrinkles", "zones": ["cheek", "forehead"]},
               {"concern": "stretch-marks", "zones": ["abdomen"]}],
+ "history": {},
  "clinic": {"currency": "${CUR:-EUR}", "start": "2027-03-01"$1}}
 JSON
 }

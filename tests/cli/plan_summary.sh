@@ -158,6 +158,7 @@ sys.exit(0 if s["zone"] == "cheek" and s["depth_extrapolated"] is True else 1)' 
 cat >"$TMP/melasma.json" <<'EOF'
 {"client": {"age": 38, "sex": "female", "fitzpatrick": 2},
  "concerns": [{"concern": "melasma", "zones": ["cheek"], "severity": "mild"}],
+ "history": {},
  "clinic": {"device": "skinpen", "start": "2027-01-04"}}
 EOF
 check_client melasma-only "$TMP/melasma.json"

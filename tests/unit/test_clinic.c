@@ -138,6 +138,66 @@ static void test_diabetes_control(void **state)
     assert_false(s.has_rescreen);
 }
 
+/* Months and weeks ago count from the day the history was taken (history.date, else the day
+ * the plan is prepared), so the re-screen date does not move with the planned start; a drug
+ * still taken (0 months ago) has no date at all (docs/screening.md). */
+static void test_defer_dates_anchor(void **state)
+{
+    (void)state;
+    char buf[11];
+    mn_client c;
+    mn_screening s;
+    const char *t =
+        client_json("\"date\": \"2026-12-01\", \"isotretinoin_months_ago\": 2, "
+                    "\"recent_sunburn_or_tan\": true, \"filler_or_threads_weeks_ago\": 1",
+                    WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_true(c.has_history_date);
+    for (int k = 0; k < 2; k++) {
+        mn_date_from_ymd(k ? 2027 : 2026, k ? 6 : 12, k ? 1 : 10, &c.start);
+        assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+        assert_true(s.has_rescreen);
+        assert_string_equal(mn_date_format(s.rescreen, buf), "2027-04-01");
+        for (int i = 0; i < s.n_findings; i++)
+            if (!strcmp(s.findings[i].code, "MN-SUNBURN"))
+                assert_string_equal(mn_date_format(s.findings[i].until, buf), "2026-12-15");
+            else if (!strcmp(s.findings[i].code, "MN-FILLER"))
+                assert_string_equal(mn_date_format(s.findings[i].until, buf), "2026-12-08");
+    }
+    /* Without history.date, a plan counts from the day it is prepared, whatever its start. */
+    t = client_json("\"isotretinoin_months_ago\": 2", WRINKLES, "");
+    mn_plan_options o;
+    mn_plan_options_init(&o);
+    o.band_draws = -1;
+    o.has_prepared = 1;
+    mn_date_from_ymd(2026, 11, 1, &o.prepared);
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+        mn_date_from_ymd(2026 + k, k ? 3 : 12, k ? 1 : 10, &c.start);
+        mn_plan *p = NULL;
+        assert_int_equal(mn_plan_build(ctx, &c, &o, &p), MN_OK);
+        assert_true(p->screening.has_rescreen);
+        assert_string_equal(mn_date_format(p->screening.rescreen, buf), "2027-03-01");
+        mn_plan_free(p);
+    }
+    /* Still taking it, or radiotherapy still going on: deferred, with no date. */
+    const char *ongoing[] = {"\"isotretinoin_months_ago\": 0", "\"radiotherapy_months_ago\": 0"};
+    for (int k = 0; k < 2; k++) {
+        t = client_json(ongoing[k], WRINKLES, "");
+        assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+        assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+        assert_int_equal(s.decision, MN_DECISION_DEFER);
+        assert_false(s.has_rescreen);
+        assert_false(s.findings[0].has_until);
+        assert_true(s.findings[0].ongoing);
+    }
+    /* A filler given this week is an event, not a course: its date is known. */
+    t = client_json("\"filler_or_threads_weeks_ago\": 0", WRINKLES, "");
+    assert_int_equal(mn_client_parse(ctx, "t.json", t, strlen(t), &c), MN_OK);
+    assert_int_equal(mn_screen(ctx, &c, &s), MN_OK);
+    assert_true(s.has_rescreen);
+}
+
 static void test_plan_json_contract(void **state)
 {
     (void)state;
@@ -483,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_years_out_of_range),
         cmocka_unit_test(test_parse_errors_name_the_place),
         cmocka_unit_test(test_defer_dates),
+        cmocka_unit_test(test_defer_dates_anchor),
         cmocka_unit_test(test_plan_json_contract),
         cmocka_unit_test(test_grade_sets_course_length),
         cmocka_unit_test(test_references_resolve),

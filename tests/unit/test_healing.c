@@ -963,7 +963,7 @@ static void test_planner_uses_model(void **state)
     (void)state;
     const char *text = "{\"client\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": 2},"
                        " \"concerns\": [{\"concern\": \"fine-lines-wrinkles\","
-                       " \"zones\": [\"cheek\"]}],"
+                       " \"zones\": [\"cheek\"]}], \"history\": {},"
                        " \"clinic\": {\"device\": \"skinpen\", \"start\": \"2027-03-01\"}}";
     mn_client c;
     assert_int_equal(mn_client_parse(ctx, "c.json", text, strlen(text), &c), MN_OK);

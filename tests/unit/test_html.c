@@ -17,7 +17,7 @@ static const char client_json[] =
     " \"concerns\": [{\"concern\": \"fine-lines-wrinkles\", \"zones\": [\"cheek\", \"forehead\"],"
     " \"severity\": \"moderate\"},"
     " {\"concern\": \"stretch-marks\", \"zones\": [\"abdomen\"], \"severity\": \"mild\"}],"
-    " \"lifestyle\": {\"smoker\": false, \"sun\": \"moderate\"},"
+    " \"history\": {}, \"lifestyle\": {\"smoker\": false, \"sun\": \"moderate\"},"
     " \"clinic\": {\"device\": \"skinpen\", \"price_per_session\": 350, \"currency\": \"EUR\","
     " \"start\": \"2027-03-01\"}}";
 

@@ -79,10 +79,12 @@ static void random_client_text(mn_rng *r, char *buf, size_t n)
     static const char *const sex[] = {"female", "male"};
     static const char *const sun[] = {"low", "moderate", "high"};
     static const char *const grade[] = {"mild", "moderate", "severe"};
+    double age = 18 + 82 * mn_rng_uniform(r);
+    int male = (int)mn_rng_int(r, 0, 1);
     int used = snprintf(buf, n,
                         "{\"client\": {\"age\": %.3f, \"sex\": \"%s\", \"fitzpatrick\": %ld},"
                         " \"lifestyle\": {\"smoker\": %s, \"sun\": \"%s\"}, \"concerns\": [",
-                        18 + 82 * mn_rng_uniform(r), sex[mn_rng_int(r, 0, 1)], mn_rng_int(r, 1, 6),
+                        age, sex[male], mn_rng_int(r, 1, 6),
                         mn_rng_uniform(r) < 0.3 ? "true" : "false", sun[mn_rng_int(r, 0, 2)]);
     int n_concerns = (int)mn_rng_int(r, 1, 3);
     const mn_concern *chosen[3] = {NULL, NULL, NULL};
@@ -118,10 +120,11 @@ static void random_client_text(mn_rng *r, char *buf, size_t n)
         if (mn_history_is_numeric((mn_history_item)i))
             used += snprintf(buf + used, n - (size_t)used, "%s\"%s\": %.2f", written++ ? ", " : "",
                              mn_history_name((mn_history_item)i), 1200 * pow(mn_rng_uniform(r), 3));
-        else
-            used += snprintf(buf + used, n - (size_t)used, "%s\"%s\": %s", written++ ? ", " : "",
-                             mn_history_name((mn_history_item)i),
-                             mn_rng_uniform(r) < 0.5 ? "true" : "false");
+        else /* a male client marked pregnant is refused (docs/input-formats.md) */
+            used += snprintf(
+                buf + used, n - (size_t)used, "%s\"%s\": %s", written++ ? ", " : "",
+                mn_history_name((mn_history_item)i),
+                mn_rng_uniform(r) < 0.5 && !(male && i == MN_HISTORY_PREGNANT) ? "true" : "false");
     }
     const mn_device *d =
         mn_catalog_device_at(cat, (size_t)mn_rng_int(r, 0, (long)mn_catalog_device_count(cat) - 1));

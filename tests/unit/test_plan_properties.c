@@ -159,6 +159,9 @@ static int rule_applies(const mn_rule *r, const mn_client *c)
     case MN_RULE_SMOKER:
         hit = c->patient.smoker;
         break;
+    case MN_RULE_NO_HISTORY:
+        hit = !c->has_history;
+        break;
     }
     if (!hit || r->n_zones == 0)
         return hit;
@@ -269,19 +272,20 @@ static void check_adjusted(const mn_plan *p)
                 fail_msg("%s: \"%s\" names no change", z->zone->id, z->adjusted);
         }
     }
-    /* Pre-treatment: every client's items, and those an applying rule's block names, each for
-     * its phototypes; none without a session. */
+    /* Pre-treatment: every client's items, those an applying rule's block names and those
+     * whose on_rule applies, each for its phototypes; none without a session. */
     for (size_t i = 0; i < mn_catalog_pretreatment_count(cat); i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
-        int named = 0;
+        int named = 0, on_rule = 0; /* on_rule: the rule it names applies */
         for (size_t k = 0; k < mn_catalog_rule_count(cat); k++) {
             const mn_rule *r = mn_catalog_rule_at(cat, k);
             if (!rule_applies(r, c))
                 continue;
             for (int q = 0; q < r->adjust.n_pretreatment; q++)
                 named |= !strcmp(r->adjust.pretreatment[q], t->id);
+            on_rule |= t->on_rule && !strcmp(r->code, t->on_rule);
         }
-        int want = p->n_sessions > 0 && (!t->on_finding || named) &&
+        int want = p->n_sessions > 0 && (!t->on_finding || named) && (!t->on_rule || on_rule) &&
                    c->patient.fitzpatrick >= t->min_phototype;
         int got = 0;
         for (int k = 0; k < p->n_pretreatment; k++)
@@ -733,7 +737,8 @@ static void check_screening(const mn_client *c, const mn_screening *s)
     assert_int_equal(s->decision, want);
     if (s->has_rescreen) {
         assert_int_equal(s->decision, MN_DECISION_DEFER);
-        assert_true(s->rescreen > c->start);
+        /* Counted from the day the history was taken, not from the start. */
+        assert_true(s->rescreen > (c->has_history_date ? c->history_date : c->start));
     }
 }
 
@@ -803,6 +808,11 @@ static void random_client(mn_rng *r, mn_client *c)
         c->history[h] =
             mn_history_is_numeric((mn_history_item)h) ? (double)mn_rng_int(r, 0, 24) : 1;
     }
+    /* Most files carry the health questionnaire (many with nothing to declare); some were
+     * never asked, and a file without one has no history items. */
+    c->has_history = mn_rng_uniform(r) >= 0.1;
+    if (!c->has_history)
+        memset(c->history_set, 0, sizeof c->history_set);
 }
 
 /* 1 when @p text gives a length in millimetres ("0.5 mm", "1.5mm"): a needle setting. */
@@ -1003,7 +1013,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
-    int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0;
+    int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
@@ -1020,7 +1030,7 @@ static void test_generated_clients(void **state)
             continue;
         }
         assert_int_equal(st, MN_OK);
-        check_screening(&c, &p->screening);
+        check_screening(&p->client, &p->screening);
         for (int z = 0; z < p->n_zones; z++)
             check_zone_bounds(&c, &p->zones[z]);
         check_schedule(p);
@@ -1044,11 +1054,14 @@ static void test_generated_clients(void **state)
             check_no_codes(p);
         }
         decided[p->screening.decision]++;
+        never_asked += !c.has_history;
         mn_plan_free(p);
     }
-    /* The generator must exercise every decision, or the properties prove little. */
+    /* The generator must exercise every decision, or the properties prove little; and files
+     * with and without the health questionnaire. */
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
+    assert_true(never_asked > 100 && never_asked < N_CLIENTS - 100);
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
@@ -1111,6 +1124,9 @@ static void with_condition(const mn_rule *r, mn_rng *rng, mn_client *c, int on)
         break;
     case MN_RULE_SMOKER:
         c->patient.smoker = on;
+        break;
+    case MN_RULE_NO_HISTORY:
+        c->has_history = !on;
         break;
     }
 }
@@ -1294,6 +1310,7 @@ static void test_depth_caps_exhaustive(void **state)
                         c.patient.age_years = age;
                         c.patient.sex = (mn_sex)sex;
                         c.patient.fitzpatrick = 2 + 3 * sex; /* phototypes II and V */
+                        c.has_history = 1;
                         c.device = mn_catalog_device_at(cat, di);
                         mn_date_from_ymd(2027, 3, 1, &c.start);
                         c.n_concerns = 1;
@@ -1338,6 +1355,7 @@ static void test_each_rule_alone(void **state)
         c.concerns[0].concern = mn_catalog_find_concern(cat, "texture-tone");
         c.concerns[0].zones[0] = mn_catalog_find_site(cat, "perioral");
         c.concerns[0].n_zones = 1;
+        c.has_history = 1;
         c.history_set[h] = 1;
         c.history[h] = mn_history_is_numeric((mn_history_item)h) ? 0.5 : 1;
         mn_screening s;
