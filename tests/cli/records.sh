@@ -6,7 +6,7 @@
 PY=/usr/bin/python3
 DB="$TMP/clinic.db"
 # Records are dated: "today" is fixed so the checks against the future hold forever.
-export SOURCE_DATE_EPOCH=1806624000 # 2027-04-01
+export SOURCE_DATE_EPOCH=1806624000 # 2027-04-02 (UTC)
 export MNEEDLE_ACTOR=test-nurse
 unset MNEEDLE_DB MNEEDLE_KEY
 
@@ -358,8 +358,8 @@ a, b = (json.load(open(p)) for p in sys.argv[1:3])
 ra, rb = a["response"], b["response"]
 assert ra["scores_used"] == 1 and rb["scores_used"] == 3, (ra, rb)
 assert rb["gain_high"] - rb["gain_low"] < ra["gain_high"] - ra["gain_low"] < ra["prior_gain_high"] - ra["prior_gain_low"], (ra, rb)
-# The first visit left is today (2027-04-01) at the earliest, after the last one done.
-assert a["sessions_done"] == 3 and a["remaining"][0]["date"] >= "2027-04-01", a["remaining"][0]
+# The first visit left is today (2027-04-02) at the earliest, after the last one done.
+assert a["sessions_done"] == 3 and a["remaining"][0]["date"] >= "2027-04-02", a["remaining"][0]
 # Settings left stay within the plan and never below the last depth used.
 for v in a["remaining"]:
     for s in v["settings"]:
@@ -722,7 +722,7 @@ done
 expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --json
 cp "$TMP/out" "$TMP/kept0.json"
 $PY -c 'import json,sys; print([r["due"] for r in json.load(open(sys.argv[1]))["due"] if r["client"] == "kept"][0])' "$TMP/kept0.json" > "$TMP/kept-due"
-ok 'test "$(cat "$TMP/kept-due")" "<" 2027-04-01' "the plan's maintenance for the fixture is not before the test's today"
+ok 'test "$(cat "$TMP/kept-due")" "<" 2027-04-02' "the plan's maintenance for the fixture is not before the test's today"
 sed "s/$ID/kept/g; s/2027-01-11/$(cat "$TMP/kept-due")/" "$TMP/s1.json" > "$TMP/kept-s.json"
 expect 0 "" -- "$MNEEDLE" record session --db "$DB" "$TMP/kept-s.json"
 expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2099-12-31 --json

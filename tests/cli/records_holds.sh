@@ -3,28 +3,8 @@
 # record session refuses a session without --override (kept in the audit log), and recall
 # lists the client as on hold, not as due (docs/records.md, "Holds").
 . "$(dirname "$0")/lib.sh"
-PY=/usr/bin/python3
-DB="$TMP/clinic.db"
-export SOURCE_DATE_EPOCH=1806624000 # 2027-04-01
-export MNEEDLE_ACTOR=test-nurse
-unset MNEEDLE_DB MNEEDLE_KEY
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
-
-# session N CLIENT FILE: a record of planned visit N as planned (its date and settings, from
-# history --json), adverse events "none".
-session() {
-    "$MNEEDLE" history --db "$DB" --json "$2" > "$TMP/h.json"
-    $PY - "$TMP/h.json" "$1" "$2" "$3" <<'EOF'
-import json, sys
-h = json.load(open(sys.argv[1]))
-v = h["planned"][int(sys.argv[2]) - 1]
-rec = {"client": sys.argv[3], "date": v["date"], "device": "skinpen",
-       "zones": [{"zone": z["zone"], "depth_mm": z["depth_mm"], "passes": z["passes"]}
-                 for z in v["settings"]],
-       "adverse_events": ["none"]}
-json.dump(rec, open(sys.argv[4], "w"))
-EOF
-}
+. "$(dirname "$0")/lib_records.sh"
+export SOURCE_DATE_EPOCH=1806624000 # 2027-04-02 (UTC)
 
 expect 0 "" -- "$MNEEDLE" db init --db "$DB"
 expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \

@@ -1,0 +1,25 @@
+# Shared set-up of the record tests that follow one client through a saved plan (records_holds,
+# records_adverse_hold, records_overdue, records_replan_dates). Sourced after lib.sh, not run
+# (the CMake glob skips files that start with "lib"); each test sets SOURCE_DATE_EPOCH, its
+# today, itself.
+PY=/usr/bin/python3
+DB="$TMP/clinic.db"
+export MNEEDLE_ACTOR=test-nurse
+unset MNEEDLE_DB MNEEDLE_KEY
+ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
+
+# session N CLIENT FILE: a record of planned visit N as planned (its date and settings, from
+# history --json), adverse events "none".
+session() {
+    "$MNEEDLE" history --db "$DB" --json "$2" > "$TMP/h.json"
+    $PY - "$TMP/h.json" "$1" "$2" "$3" <<'PYEOF'
+import json, sys
+h = json.load(open(sys.argv[1]))
+v = h["planned"][int(sys.argv[2]) - 1]
+rec = {"client": sys.argv[3], "date": v["date"], "device": "skinpen",
+       "zones": [{"zone": z["zone"], "depth_mm": z["depth_mm"], "passes": z["passes"]}
+                 for z in v["settings"]],
+       "adverse_events": ["none"]}
+json.dump(rec, open(sys.argv[4], "w"))
+PYEOF
+}
