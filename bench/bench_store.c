@@ -83,6 +83,7 @@ static const char client_file[] =
     "{\"client\": {\"age\": 38, \"sex\": \"female\", \"fitzpatrick\": 2},"
     " \"concerns\": [{\"concern\": \"acne-scars\", \"zones\": [\"cheek\", \"forehead\"],"
     " \"severity\": \"moderate\"}],"
+    " \"history\": {},"
     " \"clinic\": {\"device\": \"dermapen-4\", \"price_per_session\": 300, \"currency\": \"EUR\","
     " \"start\": \"2020-01-06\"}}";
 
