@@ -23,3 +23,18 @@ rec = {"client": sys.argv[3], "date": v["date"], "device": "skinpen",
 json.dump(rec, open(sys.argv[4], "w"))
 PYEOF
 }
+
+# amelia_planned N: a new database with examples/clients/amelia-wrinkles.json as c-amelia, her
+# plan saved, and her first N planned visits recorded as planned.
+amelia_planned() {
+    expect 0 "" -- "$MNEEDLE" db init --db "$DB"
+    expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \
+        "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+    expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
+    local k=1
+    while [ "$k" -le "$1" ]; do
+        session "$k" c-amelia "$TMP/s$k.json"
+        expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s$k.json"
+        k=$((k + 1))
+    done
+}

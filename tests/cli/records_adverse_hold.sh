@@ -6,14 +6,7 @@
 . "$(dirname "$0")/lib_records.sh"
 export SOURCE_DATE_EPOCH=1806624000 # 2027-04-02 (UTC)
 
-expect 0 "" -- "$MNEEDLE" db init --db "$DB"
-expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \
-    "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
-expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
-for k in 1 2; do
-    session $k c-amelia "$TMP/s$k.json"
-    expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s$k.json"
-done
+amelia_planned 2
 # A moderate event still open is listed, not held on.
 printf '{"client": "c-amelia", "date": "2027-01-02", "session": 2, "kind": "swelling", "severity": "moderate"}' > "$TMP/mild.json"
 expect 0 "stdout:recorded 1 adverse event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/mild.json"

@@ -6,10 +6,7 @@
 . "$(dirname "$0")/lib_records.sh"
 export SOURCE_DATE_EPOCH=1806624000 # 2027-04-02 (UTC)
 
-expect 0 "" -- "$MNEEDLE" db init --db "$DB"
-expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \
-    "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
-expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
+amelia_planned 0
 # A second client whose course starts after today: nothing overdue.
 $PY -c 'import json, sys
 d = json.load(open(sys.argv[1])); d["clinic"]["start"] = "2027-06-01"

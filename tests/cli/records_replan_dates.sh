@@ -5,14 +5,7 @@
 . "$(dirname "$0")/lib_records.sh"
 export SOURCE_DATE_EPOCH=1806796800 # 2027-04-04, a Sunday
 
-expect 0 "" -- "$MNEEDLE" db init --db "$DB"
-expect 0 "stdout:^c-amelia$" -- "$MNEEDLE" client add --db "$DB" --id c-amelia \
-    "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
-expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
-for k in 1 2; do
-    session $k c-amelia "$TMP/s$k.json"
-    expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s$k.json"
-done
+amelia_planned 2
 # Visit 3 (planned 2027-01-26) has passed: the visits left start today at the earliest, and
 # today is a Sunday, so visit 3 is booked on the Monday.
 expect 0 "stdout:^ +3 course +2027-04-05 " -- "$MNEEDLE" replan --db "$DB" c-amelia
