@@ -19,13 +19,14 @@ static const cli_command command = {
         "              [\"none\"] or [{event, severity, resolved}] (required: 'none' is a\n"
         "              record). Checked against the client's latest saved plan and the\n"
         "              device: a zone not planned, a depth beyond the plan's maximum for the\n"
-        "              zone or outside the device's range, or a session of a client whose\n"
-        "              current record screens defer or decline or with a severe adverse\n"
-        "              event open (no resolved date), is refused unless --override\n"
-        "              REASON, which is kept with the session and in the audit log. A session\n"
-        "              closer to the zone's session before or after it than the minimum\n"
-        "              interval of the plan's concerns there (data/concerns.json) is recorded,\n"
-        "              with a warning on stderr (interval_below_concern_minimum).\n"
+        "              zone or outside the device's range, a zone deeper or with more passes\n"
+        "              than the plan sets for the visit the session stands for, a session\n"
+        "              sooner than a zone's minimum interval (data/concerns.json), or a\n"
+        "              session of a client whose current record screens defer or decline or\n"
+        "              with a severe adverse event open (no resolved date), is refused unless\n"
+        "              --override REASON, which is kept with the session and in the audit\n"
+        "              log. A zone done lighter than the visit's setting is recorded with a\n"
+        "              warning on stderr (settings_below_plan).\n"
         "  assessment  date, scale (an id of the scales catalogue, docs/records.md), score\n"
         "              (within the scale's range and steps), rater, zone, session (its\n"
         "              number), photos [{consent, sha256}]: a photo consent of the client and\n"
@@ -57,7 +58,8 @@ int cmd_record(int argc, char **argv)
         CLI_DB(&db),
         CLI_RECORD_DATA(&o),
         CLI_PATH("override", 0, &override_reason, "REASON",
-                 "session: record settings outside the plan or the device's range, for this "
+                 "session: record a session off the plan (heavier than its visit, sooner than "
+                 "the minimum interval, outside the plan or the device's range), for this "
                  "reason (kept in the audit log; name no one in it)"),
         CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,

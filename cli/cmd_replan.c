@@ -12,10 +12,12 @@ static const cli_command command = {
         "- the visits left of the latest saved plan, re-dated from the sessions actually done\n"
         "  (the plan's spacing kept from the last real date), each zone's setting going on with\n"
         "  the plan's titration, never below the last depth used and never above the plan's\n"
-        "  maximum;\n"
+        "  maximum; a setting done off protocol (heavier than its visit, or recorded with\n"
+        "  --override) is not carried on, and the last visit is shown against the plan;\n"
         "- the client's response gain (the healing model's multiplier on the typical person's\n"
         "  improvement) updated from their own scores on a severity scale: a Bayesian update\n"
-        "  from the model's population spread, so the 10-90 % band narrows as scores come in\n"
+        "  from the model's population spread; the 10-90 % band is the plan's own until a\n"
+        "  score is used, then narrows as scores come in\n"
         "  (a score taken in the week after a session rates its swelling and redness, not\n"
         "  collagen, and is set aside; the note says how many were);\n"
         "- a maintenance date from that response: later for a better responder, sooner for a\n"
@@ -37,8 +39,8 @@ int cmd_replan(int argc, char **argv)
         CLI_DB(&db),
         CLI_RECORD_DATA(&o),
         CLI_JSON(&o, "one JSON object (remaining, response, screening, open_adverse_events, hold, "
-                     "observations, "
-                     "projection, maintenance)"),
+                     "observations, projection, maintenance, band_source, peak, validation, "
+                     "last_session, next_visit_keeps_plan)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
         CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,

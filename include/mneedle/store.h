@@ -328,7 +328,9 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
  * Records sessions as done, from JSON (one object or an array of them) or CSV (a header row,
  * then one row per treated zone; docs/records.md lists the keys and columns). Each session
  * is checked against the client's latest stored plan and the catalogues: a zone the plan does
- * not treat, a depth beyond the plan's maximum for the zone or outside the device's range is
+ * not treat, a depth beyond the plan's maximum for the zone or outside the device's range, a
+ * zone heavier (deeper, more passes) than the plan sets for the visit the session stands for,
+ * or a session sooner than a zone's minimum interval (data/concerns.json min_interval_days) is
  * refused unless @p override_reason is given, which is then stored with the session and in
  * the audit log. adverse_events is required: ["none"] records that there were none.
  * All of the file or none: one transaction.
@@ -343,10 +345,10 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
  * As mn_store_record_sessions(), and fills @p warnings (may be NULL; emptied first, and left
  * empty when nothing was recorded) with what was recorded but the planner would not have
  * booked: a session on a zone closer to the client's session before or after it on that zone
- * than the minimum interval of the concerns the latest stored plan treats there
- * (data/concerns.json min_interval_days; code "interval_below_concern_minimum", path the
- * record's date, e.g. "$[1].date" or "line 3.date"). What was done is a fact: such a session
- * is recorded, never refused.
+ * than the minimum interval of the concerns the latest stored plan treats there (recorded only
+ * with @p override_reason; code "interval_below_concern_minimum", path the record's date, e.g.
+ * "$[1].date" or "line 3.date"), and zones done lighter than the visit's setting (code
+ * "settings_below_plan", path the record's zones), which need no override.
  */
 mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char *src,
                                         const char *text, size_t len, const char *override_reason,
@@ -470,7 +472,21 @@ typedef struct {
     int day; /* from the first session */
     double population_pct;
     double client_pct, client_low_pct, client_high_pct;
+    double plan_low_pct, plan_high_pct; /* the stored plan's 10-90 % range that day (the
+                                           band replan starts from; docs/records.md) */
 } mn_store_replan_sample;
+
+/** How one zone of the client's last session departed from the setting the plan gives the
+ *  visit it stands for (docs/records.md, "Off-protocol sessions"). */
+typedef struct {
+    char zone[32];
+    char kind[16];           /* "deeper", "more_passes", "lighter", "not_planned", "sooner" */
+    double depth_mm, passes; /* as done */
+    int has_planned;         /* the plan treats the zone at that visit */
+    double planned_depth_mm, planned_passes; /* when has_planned */
+    int gap_days, min_interval_days;         /* "sooner": days since the zone's session before,
+                                                and the plan's concerns' minimum there */
+} mn_store_replan_deviation;
 
 /** An observation the update used: a score turned into improvement (% of baseline). */
 typedef struct {
@@ -513,6 +529,33 @@ typedef struct {
      * A severe one holds the visits too (docs/records.md). */
     mn_store_adverse_event *open_events;
     int n_open_events;
+    /* The band's source (docs/records.md, Response): "plan" before any score is used (the
+     * stored plan's own 10-90 % range, as 'mneedle plan' shows it), "plan_updated" after (that
+     * range recentred on the client's gain and narrowed as the gain's range narrowed). The
+     * peak: the stored plan's projection.peak_improvement_pct and its range, treated alike. */
+    char band_source[16];
+    int has_peak;
+    int peak_day;
+    double peak_typical_pct, peak_pct, peak_low_pct, peak_high_pct;
+    /* How the model fared against the studies it was not fitted to, as the stored plan's
+     * projection carries it (projection.validation; has_validation 0 for a plan without). */
+    int has_validation;
+    int validation_checked, validation_inside, validation_worse, validation_better;
+    /* The last session recorded, against the setting the plan gives the visit it stands for:
+     * off_protocol when it was heavier (deeper, more passes), treated a zone that visit does
+     * not, came sooner than the minimum interval, or was recorded with --override; lighter
+     * settings are listed among the deviations without making it off protocol. next_keeps_plan:
+     * 1 when the next visit booked has the plan's settings for it, 0 when not, -1 when none is
+     * booked (every visit done, or on hold). */
+    int has_last_session;
+    int last_number; /* 1-based among the client's sessions */
+    int last_visit;  /* the planned visit it stands for, 0 beyond the plan */
+    mn_date last_date;
+    int last_off_protocol;
+    char last_override_reason[256];
+    mn_store_replan_deviation deviations[64];
+    int n_deviations;
+    int next_keeps_plan;
 } mn_store_replan;
 
 /**

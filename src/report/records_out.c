@@ -4,6 +4,7 @@
 
 #include "core/json_out.h"
 #include "mneedle/report.h"
+#include "report/validation_note.h"
 
 mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
                                mn_writer write, void *userdata)
@@ -387,6 +388,44 @@ static double shown(double pct)
     return fabs(pct) < 0.05 ? 0.0 : pct;
 }
 
+/* How far the model has been borne out (validation_note.h), as the stored plan's projection
+ * carries it, else the bundled summary 'mneedle plan' uses; 0 when neither is there. */
+static int replan_validation(mn_ctx *ctx, const mn_store_replan *r, mn_validation_summary *v)
+{
+    if (r->has_validation) {
+        v->checked = r->validation_checked;
+        v->inside = r->validation_inside;
+        v->worse = r->validation_worse;
+        v->better = r->validation_better;
+        return 1;
+    }
+    if (mn_evidence_validation_summary(ctx, v)) {
+        mn_ctx_clear_error(ctx);
+        return 0;
+    }
+    return 1;
+}
+
+/* One deviation of the last session, in words. */
+static void deviation_text(mn__buf *b, const mn_store_replan_deviation *v, int visit)
+{
+    if (!strcmp(v->kind, "sooner"))
+        mn__buf_printf(b,
+                       "  %s: %d day%s after its session before, sooner than the minimum "
+                       "interval of %d days\n",
+                       v->zone, v->gap_days, v->gap_days == 1 ? "" : "s", v->min_interval_days);
+    else if (!strcmp(v->kind, "not_planned"))
+        mn__buf_printf(b, "  %s %.2f mm x %g: a zone planned visit %d does not treat\n", v->zone,
+                       v->depth_mm, v->passes, visit);
+    else
+        mn__buf_printf(b, "  %s %.2f mm x %g: %s than the plan's %.2f mm x %g for visit %d\n",
+                       v->zone, v->depth_mm, v->passes,
+                       !strcmp(v->kind, "deeper")        ? "deeper"
+                       : !strcmp(v->kind, "more_passes") ? "more passes"
+                                                         : "lighter",
+                       v->planned_depth_mm, v->planned_passes, visit);
+}
+
 mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
                                 void *userdata)
 {
@@ -451,7 +490,55 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
             mn__jput_num(&j, o, "improvement_pct", x->client_pct);
             mn__jput_num(&j, o, "low_pct", x->client_low_pct);
             mn__jput_num(&j, o, "high_pct", x->client_high_pct);
+            mn__jput_num(&j, o, "plan_low_pct", x->plan_low_pct);
+            mn__jput_num(&j, o, "plan_high_pct", x->plan_high_pct);
         }
+        mn__jput_str(&j, root, "band_source", r->band_source);
+        if (r->has_peak) {
+            json_t *pk = mn__jput(&j, root, "peak", json_object());
+            mn__jput_int(&j, pk, "day", r->peak_day);
+            mn__jput_num(&j, pk, "typical_pct", r->peak_typical_pct);
+            mn__jput_num(&j, pk, "improvement_pct", r->peak_pct);
+            mn__jput_num(&j, pk, "low_pct", r->peak_low_pct);
+            mn__jput_num(&j, pk, "high_pct", r->peak_high_pct);
+        }
+        mn_validation_summary v;
+        if (replan_validation(ctx, r, &v))
+            mn__jput_validation(&j, root, &v);
+        if (r->has_last_session) {
+            json_t *ls = mn__jput(&j, root, "last_session", json_object());
+            mn__jput_int(&j, ls, "number", r->last_number);
+            put_date(&j, ls, "date", r->last_date);
+            if (r->last_visit)
+                mn__jput_int(&j, ls, "visit", r->last_visit);
+            else
+                mn__jput(&j, ls, "visit", json_null());
+            mn__jput_bool(&j, ls, "off_protocol", r->last_off_protocol);
+            mn__jput_str(&j, ls, "override_reason", r->last_override_reason);
+            json_t *dv = mn__jput(&j, ls, "deviations", json_array());
+            for (int i = 0; i < r->n_deviations; i++) {
+                const mn_store_replan_deviation *x = &r->deviations[i];
+                json_t *o = mn__jpush(&j, dv, json_object());
+                mn__jput_str(&j, o, "zone", x->zone);
+                mn__jput_str(&j, o, "kind", x->kind);
+                mn__jput_num(&j, o, "depth_mm", x->depth_mm);
+                mn__jput_num(&j, o, "passes", x->passes);
+                if (x->has_planned) {
+                    mn__jput_num(&j, o, "planned_depth_mm", x->planned_depth_mm);
+                    mn__jput_num(&j, o, "planned_passes", x->planned_passes);
+                }
+                if (!strcmp(x->kind, "sooner")) {
+                    mn__jput_int(&j, o, "gap_days", x->gap_days);
+                    mn__jput_int(&j, o, "min_interval_days", x->min_interval_days);
+                }
+            }
+        } else {
+            mn__jput(&j, root, "last_session", json_null());
+        }
+        if (r->next_keeps_plan < 0)
+            mn__jput(&j, root, "next_visit_keeps_plan", json_null());
+        else
+            mn__jput_bool(&j, root, "next_visit_keeps_plan", r->next_keeps_plan);
         if (r->has_maintenance) {
             json_t *m = mn__jput(&j, root, "maintenance", json_object());
             put_date(&j, m, "due", r->maintenance_due);
@@ -490,6 +577,37 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
             mn__buf_printf(&b, "\n");
         }
     }
+    if (r->has_last_session) {
+        char visit[32] = "";
+        if (r->last_visit)
+            snprintf(visit, sizeof visit, ", planned visit %d", r->last_visit);
+        mn__buf_printf(&b, "\nLast visit (session %d, %s%s): ", r->last_number,
+                       mn_date_format(r->last_date, d), visit);
+        if (r->last_off_protocol)
+            mn__buf_printf(&b, "OFF PROTOCOL");
+        else if (r->n_deviations)
+            mn__buf_printf(&b, "lighter than planned");
+        else
+            mn__buf_printf(&b, "as planned");
+        if (r->last_override_reason[0])
+            mn__buf_printf(&b, ", recorded with --override (\"%s\")", r->last_override_reason);
+        mn__buf_printf(&b, "\n");
+        for (int i = 0; i < r->n_deviations; i++)
+            deviation_text(&b, &r->deviations[i], r->last_visit);
+        if (r->next_keeps_plan > 0)
+            mn__buf_printf(&b, "  The next visit (%d, %s) keeps the plan's settings for it%s.\n",
+                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
+                           r->n_deviations ? "; the last visit's are not carried on" : "");
+        else if (r->next_keeps_plan == 0)
+            mn__buf_printf(&b,
+                           "  The next visit (%d, %s) does not keep the plan's settings for it: "
+                           "a depth is raised to the last used within the protocol, or held at "
+                           "the plan's maximum.\n",
+                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2));
+        else
+            mn__buf_printf(&b, "  No next visit is booked%s.\n",
+                           r->held ? " (on hold)" : " (every planned visit is done)");
+    }
     mn__buf_printf(&b, "\nVisits left:\n");
     if (r->held)
         mn__buf_printf(&b, "  none booked: on hold (%d planned visit%s not booked)\n", r->n_held,
@@ -512,6 +630,18 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
                        mn_date_format(r->obs[i].date, d), r->obs[i].day, r->scale, r->obs[i].score,
                        r->obs[i].improvement_pct, r->obs[i].predicted_pct);
     mn__buf_printf(&b, "\nProjection (improvement, %% of baseline severity):\n");
+    if (r->has_peak)
+        mn__buf_printf(&b, "  peak about %.0f %% around day %d (range %.0f-%.0f %%)\n", r->peak_pct,
+                       r->peak_day, r->peak_low_pct, r->peak_high_pct);
+    if (!strcmp(r->band_source, "plan"))
+        mn__buf_printf(&b, "  range: the plan's own 10-90 %% range, as 'mneedle plan' gives it "
+                           "(no score used yet)\n");
+    else
+        mn__buf_printf(&b,
+                       "  range: the plan's 10-90 %% range, recentred on this client's response "
+                       "gain and narrowed as its range narrowed with %d score%s "
+                       "(docs/records.md)\n",
+                       r->n_obs, r->n_obs == 1 ? "" : "s");
     int last_day = -1000;
     for (int i = 0; i < r->n_samples; i++) {
         const mn_store_replan_sample *x = &r->samples[i];
@@ -522,6 +652,12 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__buf_printf(&b, "  day %4d  this client %5.1f %% (%.1f-%.1f)  typical %5.1f %%\n",
                        x->day, shown(x->client_pct), shown(x->client_low_pct),
                        shown(x->client_high_pct), shown(x->population_pct));
+    }
+    {
+        mn_validation_summary v;
+        char said[400];
+        if (replan_validation(ctx, r, &v) && mn__validation_sentence(&v, said, sizeof said)[0])
+            mn__buf_printf(&b, "  %s\n", said);
     }
     if (r->has_maintenance)
         mn__buf_printf(&b, "\nMaintenance due %s (between %s and %s), every %d days (typical %d)\n",

@@ -295,8 +295,10 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     if (v)
         mn__buf_printf(&b,
                        "<p id=\"planned-visit\">Pre-filled from the saved plan: visit %d, "
-                       "planned for %s. Depths beyond the plan's maximum for a zone or the "
-                       "device's range are refused unless you give a reason to override."
+                       "planned for %s. A zone deeper or with more passes than this visit's "
+                       "setting, beyond the plan's maximum or the device's range, or sooner "
+                       "than its minimum interval is refused unless you give a reason to "
+                       "override; a lighter setting is recorded with a warning."
                        "</p>",
                        v->number, mn_date_format(v->date, d));
     else
@@ -511,7 +513,8 @@ void mn__post_session(mn__call *c)
              : MN_ENOMEM;
     mn__free(text);
     /* Recorded, as done; what the planner would not have booked (a session closer than the
-     * concern's minimum interval) is said on the client page, as the command says it on
+     * concern's minimum interval, with an override; a setting lighter than the visit's) is
+     * said on the client page, as the command says it on
      * stderr: the first warning, and how many more there were. The message travels in the
      * redirect's Location (mn__redirect drops one that does not fit a header), so a warning too
      * long for it once URL-encoded is said in short. */
@@ -530,10 +533,11 @@ void mn__post_session(mn__call *c)
     for (const char *p = done; *p; p++)
         encoded += isalnum((unsigned char)*p) || strchr("-_.~", *p) ? 1 : 3;
     if (warnings.n && encoded + strlen(id) * 3 + 32 > sizeof c->resp->headers[0].value)
-        snprintf(done, sizeof done,
-                 "%s Warning: it came closer to another session of a zone than the minimum "
-                 "interval of the concern treated there (data/concerns.json).",
-                 recorded);
+        snprintf(done, sizeof done, "%s Warning: %s", recorded,
+                 !strcmp(warnings.items[0].code, "settings_below_plan")
+                     ? "a zone was treated lighter than the plan's setting for this visit."
+                     : "it came closer to another session of a zone than the minimum "
+                       "interval of the concern treated there (data/concerns.json).");
     answer_record(c, id, st, session_form, "The session was not recorded.", done);
 }
 

@@ -502,7 +502,9 @@ typedef struct {
     } zones[MN_MAX_ZONES];
     int n_zones;
     json_t *events; /* the adverse_events array */
-    char violations[512];
+    char violations[1024];
+    int visit;         /* the planned visit it stands for (1-based), 0 when beyond the plan */
+    char lighter[512]; /* zones done lighter than that visit's setting ("" when none) */
 } checked_session;
 
 /* Appends one reason a session is outside its plan or device ("; " between them). */
@@ -522,6 +524,86 @@ static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...
     va_end(ap);
     if (n > 0)
         *used += (size_t)n < size - *used ? (size_t)n : size - *used - 1;
+}
+
+/* The settings the latest stored plan @p plan gives planned visit @p k (0-based) for @p zone:
+ * 1 when it treats the zone at that visit (a site listed for two concerns: the lighter of
+ * the two), 0 when not or when the plan has no such visit. */
+static mn_status planned_setting(mn_ctx *ctx, mn_store *s, sqlite3_int64 plan, int k,
+                                 const char *zone, int *found, double *depth, double *passes)
+{
+    *found = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        "SELECT min(json_extract(z.value, '$.depth_mm')), min(json_extract(z.value, '$.passes')),"
+        " count(*) FROM plans p, json_each(p.plan_json, '$.sessions[' || ?2 || '].settings') z"
+        " WHERE p.id = ?1 AND json_extract(z.value, '$.zone') = ?3",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, plan);
+    sqlite3_bind_int(q, 2, k);
+    sqlite3_bind_text(q, 3, zone, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && sqlite3_column_int(q, 2) > 0 &&
+        sqlite3_column_type(q, 0) != SQLITE_NULL) {
+        *found = 1;
+        *depth = sqlite3_column_double(q, 0);
+        *passes = sqlite3_column_double(q, 1);
+    }
+    mn__store_done(s, q);
+    if (rc != SQLITE_ROW)
+        return mn__store_fail(ctx, s, "cannot read the stored plan's visits");
+    return MN_OK;
+}
+
+/* How many of the client's sessions are dated on or before @p day: the session recorded for
+ * that day stands for the planned visit of that number + 1 (the k-th session done is the k-th
+ * planned visit, history.c). */
+static mn_status sessions_before(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *day,
+                                 int *n)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s, "SELECT count(*) FROM sessions WHERE client = ? AND date <= ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int(q, 0) : 0;
+    mn__store_done(s, q);
+    if (rc != SQLITE_ROW)
+        return mn__store_fail(ctx, s, "cannot count the client's sessions");
+    return MN_OK;
+}
+
+static mn_status neighbour_session(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
+                                   const char *day, int after, mn_date *out);
+
+/* For each zone of the session, the client's session before (near[i][0]) and after
+ * (near[i][1]) it on that zone when closer than the zone's minimum interval; 0 otherwise. */
+static mn_status close_sessions(mn_ctx *ctx, mn_store *s, const checked_session *cs,
+                                mn_date near[][2])
+{
+    char day[16];
+    mn_date_format(cs->date, day);
+    for (int i = 0; i < cs->n_zones; i++)
+        for (int after = 0; after < 2; after++) {
+            near[i][after] = 0;
+            int min = cs->zones[i].min_interval_days;
+            mn_date d;
+            mn_status st =
+                min > 0 ? neighbour_session(ctx, s, cs->client, cs->zones[i].zone, day, after, &d)
+                        : MN_OK;
+            if (st)
+                return st;
+            long gap = after ? (long)(d - cs->date) : (long)(cs->date - d);
+            if (min > 0 && d && gap < min)
+                near[i][after] = d;
+        }
+    return MN_OK;
 }
 
 static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
@@ -566,6 +648,13 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     }
     const plan_caps caps = *cache;
     cs->plan = caps.id;
+    if (caps.id) {
+        char day[16];
+        int before;
+        if ((st = sessions_before(ctx, s, cs->client, mn_date_format(cs->date, day), &before)))
+            return st;
+        cs->visit = before + 1; /* checked against the plan's visits: none beyond them */
+    }
     size_t used = 0;
 #define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
     if (!caps.id)
@@ -635,7 +724,70 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
             else if (depth > pz->max_mm + slack)
                 VIOLATION("%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
                           pz->max_mm, zp);
+            /* Against the setting of the visit it stands for: heavier (deeper, or more passes)
+             * is off the plan's titration and needs --override; lighter is recorded with a
+             * warning (docs/records.md, "Off-protocol sessions"). */
+            int planned = 0;
+            double pdepth = 0, ppasses = 0;
+            if (pz && cs->visit &&
+                (st = planned_setting(ctx, s, caps.id, cs->visit - 1, site->id, &planned, &pdepth,
+                                      &ppasses)))
+                return st;
+            if (planned && depth > pdepth + slack && depth <= pz->max_mm + slack)
+                VIOLATION("%s %.2f mm is deeper than the %.2f mm the plan sets for visit %d "
+                          "(%s.depth_mm)",
+                          site->id, depth, pdepth, cs->visit, zp);
+            if (planned && passes > ppasses + slack)
+                VIOLATION("%s %g passes are more than the %g the plan sets for visit %d "
+                          "(%s.passes)",
+                          site->id, passes, ppasses, cs->visit, zp);
+            if (planned && (depth < pdepth - slack || passes < ppasses - slack)) {
+                size_t l = strlen(cs->lighter);
+                snprintf(cs->lighter + l, sizeof cs->lighter - l,
+                         "%s%s %.2f mm x %g is lighter than the plan's %.2f mm x %g for visit %d",
+                         l ? "; " : "", site->id, depth, passes, pdepth, ppasses, cs->visit);
+            }
         }
+    }
+    /* Sooner than the minimum interval of the plan's concerns on a zone, before or after
+     * another session there: the planner never books it, so it needs --override (recorded
+     * then with the warning below, as done). */
+    if (caps.id) {
+        mn_date near[MN_MAX_ZONES][2];
+        char other[16];
+        if ((st = close_sessions(ctx, s, cs, near)))
+            return st;
+        for (int after = 0; after < 2; after++)
+            for (int i = 0; i < cs->n_zones; i++) {
+                if (!near[i][after])
+                    continue;
+                /* Zones with the same neighbour and minimum in one reason. */
+                char names[MN_MAX_ZONES * 34] = "";
+                size_t zu = 0;
+                for (int k = i; k < cs->n_zones; k++) {
+                    if (near[k][after] != near[i][after] ||
+                        cs->zones[k].min_interval_days != cs->zones[i].min_interval_days ||
+                        strcmp(cs->zones[k].min_interval_concern,
+                               cs->zones[i].min_interval_concern))
+                        continue;
+                    int n = snprintf(names + zu, sizeof names - zu, "%s%s", zu ? ", " : "",
+                                     cs->zones[k].zone);
+                    if (n > 0 && (size_t)n < sizeof names - zu)
+                        zu += (size_t)n;
+                    if (k > i)
+                        near[k][after] = 0;
+                }
+                long gap =
+                    after ? (long)(near[i][after] - cs->date) : (long)(cs->date - near[i][after]);
+                char on[16];
+                VIOLATION("%s: %s is %ld day%s %s the session of %s that treated %s, sooner "
+                          "than the minimum interval of %d days for %s (data/concerns.json) "
+                          "(%s.date)",
+                          names, mn_date_format(cs->date, on), gap, gap == 1 ? "" : "s",
+                          after ? "before" : "after", mn_date_format(near[i][after], other),
+                          strchr(names, ',') ? "them" : "it", cs->zones[i].min_interval_days,
+                          cs->zones[i].min_interval_concern, place);
+            }
     }
     /* A severe adverse event still open on the session's date holds the client's visits
      * (replan.c states the rule). */
@@ -762,20 +914,9 @@ static mn_status warn_close_sessions(mn_ctx *ctx, mn_store *s, const char *src, 
     char day[16], other[16], path[48];
     mn_date_format(cs->date, day);
     snprintf(path, sizeof path, "%s.date", place);
-    for (int i = 0; i < cs->n_zones; i++)
-        for (int after = 0; after < 2; after++) {
-            near[i][after] = 0;
-            int min = cs->zones[i].min_interval_days;
-            mn_date d;
-            mn_status st =
-                min > 0 ? neighbour_session(ctx, s, cs->client, cs->zones[i].zone, day, after, &d)
-                        : MN_OK;
-            if (st)
-                return st;
-            long gap = after ? (long)(d - cs->date) : (long)(cs->date - d);
-            if (min > 0 && d && gap < min)
-                near[i][after] = d;
-        }
+    mn_status st = close_sessions(ctx, s, cs, near);
+    if (st)
+        return st;
     for (int after = 0; after < 2; after++)
         for (int i = 0; i < cs->n_zones; i++) {
             if (!near[i][after])
@@ -838,7 +979,7 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
     if (over) {
         /* The reason and what it overrode, in the log: settings and zones, no personal data
          * beyond what the clinician typed as the reason. */
-        char detail[1024];
+        char detail[1400];
         snprintf(detail, sizeof detail, "override: %s; reason: %s", cs->violations,
                  override_reason);
         st = mn__store_audit(ctx, s, "override", "sessions", sid, detail);
@@ -945,6 +1086,14 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             st = store_session(ctx, store, &cs, override_reason);
         if (!st)
             st = warn_close_sessions(ctx, store, src, place, &cs, warnings);
+        if (!st && cs.lighter[0] && warnings) {
+            char path[48];
+            snprintf(path, sizeof path, "%s.zones", place);
+            mn__warn(warnings, "settings_below_plan", src, path,
+                     "%.220s; recorded, as done (lighter needs no --override; replan keeps "
+                     "the plan's settings for the next visit)",
+                     cs.lighter);
+        }
     }
     st = mn__store_end(ctx, store, st);
     if (!st && n_recorded)

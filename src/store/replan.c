@@ -3,8 +3,8 @@
  *
  * Remaining visits. The k-th session done stands for the k-th planned visit (history.c); the
  * visits left keep the plan's spacing from the last real date, and each zone's setting goes on
- * with the plan's titration, never below the last depth used there and never above the plan's
- * maximum for the site.
+ * with the plan's titration, never below the last depth used there within the protocol (a
+ * depth done off protocol is not carried on) and never above the plan's maximum for the site.
  *
  * Response. The stored plan's projection f(t) is the typical person's improvement (% of
  * baseline severity) t days after the first session. This client's is taken as g f(t), g their
@@ -137,6 +137,27 @@ static double client_improvement(double g, double f)
     return y > IMPROVEMENT_MAX_PCT ? IMPROVEMENT_MAX_PCT : y;
 }
 
+/* The client's band on a day where the typical improvement is @p f and the plan's range
+ * @p lo-@p hi: that range as ratios to f, scaled by the median gain @p g and narrowed on each
+ * side by @p nlo and @p nhi (the posterior's spread of ln g over the prior's; 1 before any
+ * score, giving the plan's range itself). Bounded at 100 % as the improvement is. */
+static void band(double f, double lo, double hi, double g, double nlo, double nhi, double *low,
+                 double *high)
+{
+    if (f <= 1e-9) { /* nothing to scale: the plan's range as it is (day 0) */
+        *low = lo;
+        *high = hi;
+        return;
+    }
+    double c = g * f;
+    double a = c * (1 - (1 - lo / f) * nlo), b = c * (1 + (hi / f - 1) * nhi);
+    c = client_improvement(g, f);
+    *low = a < c ? a : c;
+    *high = b > IMPROVEMENT_MAX_PCT ? IMPROVEMENT_MAX_PCT : b < c ? c : b;
+    if (*low > IMPROVEMENT_MAX_PCT)
+        *low = IMPROVEMENT_MAX_PCT;
+}
+
 /* The posterior's 10th, 50th and 90th percentiles of g given the observations. */
 static void update(const mn_store_replan_sample *f, int nf, const mn_store_replan_obs *obs, int n,
                    double q[3])
@@ -181,6 +202,98 @@ static double due_day(double g, double t_pk, double t_p, double F)
     if (t_p <= t_pk)
         return t_p;
     return t_pk + (t_p - t_pk) * log(g / F) / log(1 / F);
+}
+
+/* Slack for decimal input against computed settings, as record session allows (records.c). */
+#define SETTING_SLACK 1e-6
+
+/* 1 when a zone's depth in a session was off the plan's protocol: deeper than the setting of
+ * the visit the session stands for, a zone that visit does not treat, or a session recorded
+ * with --override. A session beyond the plan's visits has no setting to compare with. */
+static int off_protocol_depth(const mn_store_session *x, const mn_store_setting *z)
+{
+    if (x->override_reason[0])
+        return 1;
+    if (x->planned < 0)
+        return 0;
+    return !z->has_planned || z->depth_mm > z->planned_depth_mm + SETTING_SLACK;
+}
+
+/* The minimum interval between sessions on @p zone: the longest min_interval_days
+ * (data/concerns.json) of the concerns the stored plan treats there, as the planner and record
+ * session keep to (records.c); 0 when not known. */
+static int zone_min_interval(mn_ctx *ctx, json_t *plan, const char *zone)
+{
+    int min = 0;
+    json_t *zones = json_object_get(plan, "zones");
+    for (size_t i = 0; i < json_array_size(zones); i++) {
+        json_t *z = json_array_get(zones, i);
+        const char *id = json_string_value(json_object_get(z, "zone"));
+        const char *cid = json_string_value(json_object_get(z, "concern"));
+        const mn_concern *c = id && cid && !strcmp(id, zone)
+                                  ? mn_catalog_find_concern(mn_ctx_catalog(ctx), cid)
+                                  : NULL;
+        if (c && c->min_interval_days > min)
+            min = c->min_interval_days;
+    }
+    return min;
+}
+
+/* The client's last session against the plan's setting for its visit (store.h). */
+static void last_session(mn_ctx *ctx, const mn_store_history *h, json_t *plan, mn_store_replan *r)
+{
+    if (!h->n_sessions)
+        return;
+    int n = h->n_sessions;
+    const mn_store_session *x = &h->sessions[n - 1];
+    r->has_last_session = 1;
+    r->last_number = n;
+    r->last_visit = x->planned >= 0 ? h->planned[x->planned].number : 0;
+    r->last_date = x->date;
+    snprintf(r->last_override_reason, sizeof r->last_override_reason, "%s", x->override_reason);
+    r->last_off_protocol = x->override_reason[0] != '\0';
+    const int cap = (int)(sizeof r->deviations / sizeof r->deviations[0]);
+    for (int j = 0; j < x->n_zones; j++) {
+        const mn_store_setting *z = &x->zones[j];
+        const char *kinds[3] = {NULL, NULL, NULL};
+        int k = 0;
+        if (x->planned >= 0 && !z->has_planned)
+            kinds[k++] = "not_planned";
+        if (z->has_planned && z->depth_mm > z->planned_depth_mm + SETTING_SLACK)
+            kinds[k++] = "deeper";
+        if (z->has_planned && z->passes > z->planned_passes + SETTING_SLACK)
+            kinds[k++] = "more_passes";
+        if (!k && z->has_planned &&
+            (z->depth_mm < z->planned_depth_mm - SETTING_SLACK ||
+             z->passes < z->planned_passes - SETTING_SLACK))
+            kinds[k++] = "lighter";
+        /* The zone's session before, closer than the minimum interval. */
+        int min = zone_min_interval(ctx, plan, z->zone), gap = 0, sooner = 0;
+        for (int d = n - 2; d >= 0 && min > 0 && !gap; d--)
+            for (int i = 0; i < h->sessions[d].n_zones; i++)
+                if (!strcmp(h->sessions[d].zones[i].zone, z->zone)) {
+                    gap = (int)(x->date - h->sessions[d].date);
+                    sooner = gap < min;
+                    break;
+                }
+        for (int i = 0; i <= k && r->n_deviations < cap; i++) {
+            const char *kind = i < k ? kinds[i] : sooner ? "sooner" : NULL;
+            if (!kind)
+                break;
+            mn_store_replan_deviation *v = &r->deviations[r->n_deviations++];
+            snprintf(v->zone, sizeof v->zone, "%s", z->zone);
+            snprintf(v->kind, sizeof v->kind, "%s", kind);
+            v->depth_mm = z->depth_mm;
+            v->passes = z->passes;
+            v->has_planned = z->has_planned;
+            v->planned_depth_mm = z->planned_depth_mm;
+            v->planned_passes = z->planned_passes;
+            v->gap_days = gap;
+            v->min_interval_days = min;
+            if (strcmp(kind, "lighter"))
+                r->last_off_protocol = 1;
+        }
+    }
 }
 
 static void *grow(void **arr, int *n, size_t elem)
@@ -307,6 +420,29 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         }
         x->day = (int)json_integer_value(json_object_get(s, "day"));
         x->population_pct = json_number_value(json_object_get(s, "improvement_pct"));
+        /* The plan's own range; a plan stored without one has the typical curve alone. */
+        json_t *lo = json_object_get(s, "low_pct"), *hi = json_object_get(s, "high_pct");
+        x->plan_low_pct = json_is_number(lo) ? json_number_value(lo) : x->population_pct;
+        x->plan_high_pct = json_is_number(hi) ? json_number_value(hi) : x->population_pct;
+    }
+    json_t *pk = json_object_get(proj, "peak");
+    if (json_is_number(json_object_get(proj, "peak_improvement_pct"))) {
+        r->has_peak = 1;
+        r->peak_day = (int)json_integer_value(json_object_get(pk, "day"));
+        r->peak_typical_pct = json_number_value(json_object_get(proj, "peak_improvement_pct"));
+        json_t *lo = json_object_get(proj, "peak_improvement_pct_low"),
+               *hi = json_object_get(proj, "peak_improvement_pct_high");
+        r->peak_low_pct = json_is_number(lo) ? json_number_value(lo) : r->peak_typical_pct;
+        r->peak_high_pct = json_is_number(hi) ? json_number_value(hi) : r->peak_typical_pct;
+    }
+    json_t *val = json_object_get(proj, "validation");
+    if (json_is_integer(json_object_get(val, "checked"))) {
+        r->has_validation = 1;
+        r->validation_checked = (int)json_integer_value(json_object_get(val, "checked"));
+        r->validation_inside = (int)json_integer_value(json_object_get(val, "inside"));
+        r->validation_worse = (int)json_integer_value(json_object_get(val, "misses_over_promised"));
+        r->validation_better =
+            (int)json_integer_value(json_object_get(val, "misses_under_promised"));
     }
 
     /* Visits left, re-dated from the last real one. */
@@ -346,13 +482,17 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             *set = pv->settings[z];
             double max_mm =
                 json_number_value(json_object_get(json_array_get(psettings, (size_t)z), "max_mm"));
-            /* Never below the last depth used on this zone, never above the plan's maximum. */
+            /* Never below the last depth used on this zone within the protocol, never above
+             * the plan's maximum. A depth done off protocol (deeper than that visit's
+             * setting, a zone it does not treat, or a session recorded with --override) is
+             * not carried on: the plan's setting is kept (docs/records.md). */
             for (int d = h->n_sessions - 1; d >= 0; d--) {
                 const mn_store_session *x = &h->sessions[d];
                 int found = 0;
                 for (int j = 0; j < x->n_zones; j++)
                     if (!strcmp(x->zones[j].zone, set->zone)) {
-                        if (x->zones[j].depth_mm > set->depth_mm)
+                        if (!off_protocol_depth(x, &x->zones[j]) &&
+                            x->zones[j].depth_mm > set->depth_mm)
                             set->depth_mm = x->zones[j].depth_mm;
                         found = 1;
                     }
@@ -376,13 +516,27 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     r->gain_low = post[0];
     r->gain_median = post[1];
     r->gain_high = post[2];
+    /* The band: the stored plan's own 10-90 % range (the one 'mneedle plan' shows), so
+     * before any score replan and plan give the same range. With scores, that range is
+     * recentred on the client's median gain and each side narrowed by the ratio of the
+     * posterior's to the prior's spread of ln g on that side (a derivation: the plan's range
+     * read as the spread the prior of g stands for; no score, ratio 1, the plan's range). */
+    double narrow_lo = log(post[1] / post[0]) / log(prior[1] / prior[0]),
+           narrow_hi = log(post[2] / post[1]) / log(prior[2] / prior[1]);
+    double g_band = post[1];
+    if (!r->n_obs) /* no score: the plan's range exactly, not its grid approximation */
+        g_band = narrow_lo = narrow_hi = 1;
+    snprintf(r->band_source, sizeof r->band_source, "%s", r->n_obs ? "plan_updated" : "plan");
     for (int i = 0; i < r->n_samples; i++) {
         mn_store_replan_sample *x = &r->samples[i];
-        double a = client_improvement(post[0], x->population_pct),
-               b = client_improvement(post[2], x->population_pct);
         x->client_pct = client_improvement(post[1], x->population_pct);
-        x->client_low_pct = a < b ? a : b;
-        x->client_high_pct = a < b ? b : a;
+        band(x->population_pct, x->plan_low_pct, x->plan_high_pct, g_band, narrow_lo, narrow_hi,
+             &x->client_low_pct, &x->client_high_pct);
+    }
+    if (r->has_peak) {
+        r->peak_pct = client_improvement(post[1], r->peak_typical_pct);
+        band(r->peak_typical_pct, r->peak_low_pct, r->peak_high_pct, g_band, narrow_lo, narrow_hi,
+             &r->peak_low_pct, &r->peak_high_pct);
     }
 
     /* Maintenance from the client's response. */
@@ -502,6 +656,19 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         r->remaining = NULL;
         r->n_remaining = 0;
         r->has_maintenance = 0;
+    }
+
+    /* The last session against the plan, and whether the next visit keeps the plan's
+     * settings for it. */
+    last_session(ctx, h, plan, r);
+    r->next_keeps_plan = -1;
+    if (r->n_remaining) {
+        const mn_store_planned_visit *v = &r->remaining[0], *pv = &h->planned[n];
+        r->next_keeps_plan = v->n_settings == pv->n_settings;
+        for (int z = 0; r->next_keeps_plan && z < v->n_settings; z++)
+            r->next_keeps_plan =
+                fabs(v->settings[z].depth_mm - pv->settings[z].depth_mm) <= SETTING_SLACK &&
+                fabs(v->settings[z].passes - pv->settings[z].passes) <= SETTING_SLACK;
     }
 
     /* The client's maintenance date, for recall, in one audited transaction. */

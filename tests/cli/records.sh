@@ -137,7 +137,11 @@ refused session s3.csv bad.csv 's/cheek,1.1,3/cheek,1.1,x/' \
 printf 'client,date\n"%s,2027-03-20\n' "$ID" > "$TMP/quote.csv"
 expect 2 "quote.csv:2: a quoted field is not closed" -- "$MNEEDLE" record session --db "$DB" "$TMP/quote.csv"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused CSV changed the database"
-expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.csv"
+# Cheek 1.1 mm is deeper than the 0.9 mm the plan sets for visit 3 (within the plan's maximum):
+# off the plan's titration, refused without --override, recorded with it.
+expect 2 "s3.csv: line 2: cheek 1.10 mm is deeper than the 0.90 mm the plan sets for visit 3 \(line 2\.depth_mm\)" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "a session deeper than its visit's setting changed the database"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" --override "scarring responds; client asked" "$TMP/s3.csv"
 
 # ---- assessments ----
 SHA=$(printf 'photo bytes' | sha256sum | cut -c1-64)
@@ -354,21 +358,29 @@ expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json "$ID"
 cp "$TMP/out" "$TMP/replan2.json"
 cat > "$TMP/replan_check.py" <<'PYEOF'
 import json, sys
-a, b = (json.load(open(p)) for p in sys.argv[1:3])
+a, b, h = (json.load(open(p)) for p in sys.argv[1:4])
 ra, rb = a["response"], b["response"]
 assert ra["scores_used"] == 1 and rb["scores_used"] == 3, (ra, rb)
 assert rb["gain_high"] - rb["gain_low"] < ra["gain_high"] - ra["gain_low"] < ra["prior_gain_high"] - ra["prior_gain_low"], (ra, rb)
 # The first visit left is today (2027-04-02) at the earliest, after the last one done.
 assert a["sessions_done"] == 3 and a["remaining"][0]["date"] >= "2027-04-02", a["remaining"][0]
-# Settings left stay within the plan and never below the last depth used.
+# Settings left stay within the plan; the last visit's cheek 1.1 mm was off protocol (deeper
+# than visit 3's 0.9 mm, recorded with --override), so it is not carried on: each visit left
+# keeps the plan's own setting, and replan says so.
+planned = {v["number"]: {z["zone"]: z["depth_mm"] for z in v["settings"]} for v in h["planned"]}
 for v in a["remaining"]:
     for s in v["settings"]:
         if s["zone"] == "forehead": assert abs(s["depth_mm"] - 0.2) < 1e-9, s
-        if s["zone"] == "cheek": assert 1.1 - 1e-9 <= s["depth_mm"] <= 1.7 + 1e-9, s
+        if s["zone"] == "cheek": assert abs(s["depth_mm"] - planned[v["number"]]["cheek"]) < 1e-9 and s["depth_mm"] <= 1.7 + 1e-9, (s, planned[v["number"]])
+ls = a["last_session"]
+assert ls["off_protocol"] and ls["visit"] == 3 and ls["override_reason"] == "scarring responds; client asked", ls
+assert [(d["zone"], d["kind"]) for d in ls["deviations"]] == [("cheek", "deeper"), ("forehead", "lighter")], ls
+assert a["next_visit_keeps_plan"] is True, a["next_visit_keeps_plan"]
 m = b["maintenance"]
 assert m["early"] <= m["due"] <= m["late"] and 90 <= m["interval_days"] <= 365, m
 PYEOF
-ok '$PY "$TMP/replan_check.py" "$TMP/replan1.json" "$TMP/replan2.json"' "replan: the band does not narrow with scores, or the visits left are wrong"
+"$MNEEDLE" history --db "$DB" --json "$ID" > "$TMP/replan_h.json"
+ok '$PY "$TMP/replan_check.py" "$TMP/replan1.json" "$TMP/replan2.json" "$TMP/replan_h.json"' "replan: the band does not narrow with scores, or the visits left are wrong"
 # A better responder is due later than a poorer one (same plan and sessions, other scores).
 $PY -c 'import json,sys; d=json.load(open(sys.argv[1])); [d.pop(k) for k in ("identity", "consents")]; d["client"].pop("name"); json.dump(d, open(sys.argv[2], "w"))' "$TMP/ravi.json" "$TMP/anon.json"
 for who in good poor; do
@@ -454,11 +466,15 @@ printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-12-02,
 expect 2 "bound-dup.csv: line 3: a session on 2026-12-01 treating forehead is already recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/bound-dup.csv"
 ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a refused duplicate session changed the database"
 # A session closer to the zone's last one than the minimum interval of the plan's concern there
-# (fine-lines-wrinkles: 14 days, data/concerns.json) is a fact: recorded (exit 0), with a warning
-# naming the zone, both dates, the gap and the minimum. So is one recorded before a later one;
-# one 14 days or more away, and a zone the other session did not treat, gives none.
+# (fine-lines-wrinkles: 14 days, data/concerns.json) is refused (exit 2, the zone, both dates,
+# the gap and the minimum, nothing stored) unless --override gives a reason; then it is
+# recorded (what was done is a fact) with a warning saying the same. So is one recorded before a
+# later one; one 14 days or more away, and a zone the other session did not treat, gives none.
 printf '{"client": "bound", "date": "2026-12-08", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/close-s.json"
-expect 0 "close-s.json: \\\$\.date: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, closer than the minimum interval of 14 days for fine-lines-wrinkles" -- "$MNEEDLE" record session --db "$BDB" "$TMP/close-s.json"
+dump "$BDB" > "$TMP/bound-before"
+expect 2 "close-s.json: \\\$: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, sooner than the minimum interval of 14 days for fine-lines-wrinkles \(data/concerns.json\) \(\\\$\.date\); nothing was recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/close-s.json"
+ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a session sooner than the minimum interval changed the database"
+expect 0 "close-s.json: \\\$\.date: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, closer than the minimum interval of 14 days for fine-lines-wrinkles" -- "$MNEEDLE" record session --db "$BDB" --override "client travelling for a month" "$TMP/close-s.json"
 ok 'grep -q "warning: .*recorded, as done$" "$TMP/err" && grep -q "^recorded 1 session$" "$TMP/out"' "a close session was not recorded with its warning"
 ok '[ "$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM sessions WHERE date=\x272026-12-08\x27\").fetchone()[0])" "$BDB")" = 1 ]' "the close session is not stored"
 printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-11-25,skinpen,forehead,0.5,3,none\nbound,2026-11-25,skinpen,cheek,0.5,3,\n' > "$TMP/close-before.csv"

@@ -156,11 +156,15 @@ ok '[ "$(status /clients/amelia/adverse-events -b "$TMP/rob" --data-urlencode "c
     "read-only recorded an adverse event"
 ok '[ "$(aes)" = 1 ]' "a refused adverse event was recorded"
 
-# A session closer than the concern's minimum interval to the last one on that zone is charted
-# (what was done is a fact), and the client page says so as `mneedle record session` does.
-ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-04&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none")" = 303 ]' \
-    "charting a session 3 days after the last failed"
-ok 'header Location | grep -q "^/clients/amelia?msg=Session%20recorded.%20Warning%3A%20forehead%3A%202026-12-04%20is%203%20days%20after%20the%20session%20of%202026-12-01%20that%20treated%20it%2C%20closer%20than%20the%20minimum%20interval%20of%2014%20days"' \
+# A session closer than the concern's minimum interval to the last one on that zone is refused
+# as `mneedle record session` refuses it (422, the reason on the form), unless an override
+# reason is given; then it is charted (what was done is a fact), and the client page warns.
+ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-04&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none")" = 422 ]' \
+    "charting a session 3 days after the last without an override was not refused"
+ok 'grep -q "sooner than the minimum interval of 14 days" "$TMP/b"' "the refusal does not say why"
+ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-04&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none" --data-urlencode "override=client travelling")" = 303 ]' \
+    "charting a session 3 days after the last with an override failed"
+ok 'header Location | grep -q "^/clients/amelia?msg=Session%20recorded%2C%20with%20the%20override%20reason.%20Warning%3A%20forehead%3A%202026-12-04%20is%203%20days%20after%20the%20session%20of%202026-12-01%20that%20treated%20it%2C%20closer%20than%20the%20minimum%20interval%20of%2014%20days"' \
     "the workstation does not warn of a session closer than the minimum interval"
 
 # User administration: the admin disables rob (his session ends, his sign-in is refused),
