@@ -561,21 +561,14 @@ static double nz(double x, double half_unit)
     return x > -half_unit && x < half_unit ? 0.0 : x;
 }
 
-/* A percentage of a probability as it reads: "0.27", "5.3", "18". */
-static void pct_str(double probability, char *buf, size_t n)
-{
-    double v = 100 * probability;
-    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
-}
-
 /* The course's PIH risk by the library's PIH law, with the band and the caveats its
  * documentation gives (docs/models/cohort.md; healing.h, mn_healing_pih_risk()). */
 static void pih_text(mn__buf *b, const mn_healing_scenario *sc, const mn_healing_pih *pih)
 {
     char mid[16], lo[16], hi[16];
-    pct_str(pih->probability, mid, sizeof mid);
-    pct_str(pih->probability_low, lo, sizeof lo);
-    pct_str(pih->probability_high, hi, sizeof hi);
+    mn__pih_percent_str(pih->probability, mid, sizeof mid);
+    mn__pih_percent_str(pih->probability_low, lo, sizeof lo);
+    mn__pih_percent_str(pih->probability_high, hi, sizeof hi);
     mn__buf_textf(b,
                   "Pigmentation (PIH) risk of this course for phototype %d, %s sun: about %s %% "
                   "(range %s-%s %%).\nThe PIH law gives an order of magnitude, a factor of %g "
