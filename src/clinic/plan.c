@@ -998,17 +998,22 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
     const char *risk = mn_plan_pih_label(p->pih_probability);
     snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
     int n = 0;
-    char mid[16], lo[16], hi[16], moderate[16], high[16];
+    double deepest = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        deepest = fmax(deepest, p->zones[z].depth_max_mm);
+    char mid[16], lo[16], hi[16], moderate[16], high[16], deep[16];
     /* The chance in the words package leaflets use ("N in 100 people"), in the digits
      * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). */
     snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
              "Pigmentation (PIH) risk %s: about %s in 100 people like you (phototype %d, %s "
-             "sun) get darker marks after this course (range %s-%s in 100); low is under %s in "
+             "sun) get darker marks after this course, needled up to %s mm (range %s-%s in "
+             "100); low is under %s in "
              "100, high %s in 100 or more. Darker skin reacts to inflammation with pigment; "
              "deeper needling inflames more. The figure is an order of magnitude from a few "
              "small studies.",
              risk, mn__pih_percent_str(p->pih_probability, mid, sizeof mid),
              p->client.patient.fitzpatrick, mn_sun_name(p->client.patient.sun),
+             mn__depth_str(deep, sizeof deep, deepest),
              mn__pih_percent_str(p->pih_probability_low, lo, sizeof lo),
              mn__pih_percent_str(p->pih_probability_high, hi, sizeof hi),
              mn__pih_percent_str(MN_PLAN_PIH_MODERATE, moderate, sizeof moderate),
