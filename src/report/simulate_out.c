@@ -12,6 +12,38 @@
 #include "mneedle/report.h"
 #include "report/validation_note.h"
 
+mn_status mn_healing_result_evidence(mn_ctx *ctx, mn_healing_result *res,
+                                     mn_healing_evidence *store)
+{
+    if (!res || !store || !res->scenario || !res->scenario->concern)
+        return mn__error(ctx, MN_EINVAL, "mn_healing_result_evidence: NULL argument");
+    const char *concern = res->scenario->concern->id;
+    int followup = 0, studies = -1;
+    const char *followup_study = NULL, *shallow_study = NULL;
+    double shallow = -1;
+    mn_healing_evidence ev = {.measured = {-1, -1, NULL, NULL}};
+    mn_status st;
+    if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)) ||
+        (st = mn_evidence_bundled_shallowest(ctx, concern, &shallow, &shallow_study)) ||
+        (st = mn_evidence_bundled_studies(ctx, concern, &studies)) ||
+        (st = mn_evidence_validation_summary(ctx, &ev.validation)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 0, &ev.measured.collagen_pct,
+                                                 &ev.measured.collagen_study)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 1, &ev.measured.epidermis_pct,
+                                                 &ev.measured.epidermis_study)))
+        return st;
+    *store = ev;
+    res->evidence_followup_days = followup;
+    res->evidence_followup_study = followup_study;
+    res->evidence_shallowest_mm = shallow > 0 ? shallow : 0;
+    res->evidence_shallowest_study = shallow_study;
+    res->evidence_studies_known = studies >= 0;
+    res->evidence_studies = studies;
+    res->validation = &store->validation;
+    res->measured_max = &store->measured;
+    return MN_OK;
+}
+
 /* The largest collagen (@p epidermal 0) or epidermal change over the report days. */
 static double sample_max(const mn_healing_result *res, int epidermal)
 {
