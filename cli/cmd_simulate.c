@@ -152,50 +152,25 @@ int cmd_simulate(int argc, char **argv)
                                        a.band > 0 ? dhi : NULL, mn_outfile_writer, csv)))
             goto fail;
     }
-    /* How far the evidence base followed patients after a course: past it, durability is an
-     * extrapolation, and the output says so. */
-    const char *followup_study = NULL;
-    int followup = 0;
-    if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)))
+    mn_healing_result res = {
+        .scenario = sc,
+        .samples = samples,
+        .n_samples = n,
+        .low_pct = a.band > 0 ? lo : NULL,
+        .high_pct = a.band > 0 ? hi : NULL,
+        .band_draws = a.band,
+        .summary = &summary,
+        .maintenance = have_proj ? &proj : NULL,
+        .integrator = a.integrator,
+        .warnings = &in->warnings,
+    };
+    /* What the evidence base says about the scenario: how far it followed patients (past it,
+     * durability is an extrapolation), how shallow it needled the concern, how many studies
+     * measured it, how the model fared against the studies it was not fitted to, and the
+     * largest changes measured. */
+    mn_healing_evidence evidence;
+    if ((st = mn_healing_result_evidence(ctx, &res, &evidence)))
         goto fail;
-    /* How shallow it needled this concern: below it, the dose response is extrapolated. */
-    const char *shallow_study = NULL;
-    double shallow = -1;
-    if ((st = mn_evidence_bundled_shallowest(ctx, sc->concern->id, &shallow, &shallow_study)))
-        goto fail;
-    /* How many studies measured it at all: none, and the figure is the model's judgement. */
-    int studies = -1;
-    if ((st = mn_evidence_bundled_studies(ctx, sc->concern->id, &studies)))
-        goto fail;
-    /* How far the model has been borne out by studies it was not fitted to. */
-    mn_validation_summary validation;
-    if ((st = mn_evidence_validation_summary(ctx, &validation)))
-        goto fail;
-    /* The largest changes a study measured: above them, the table extrapolates. */
-    struct mn_healing_measured_max measured = {-1, -1, NULL, NULL};
-    if ((st = mn_evidence_bundled_largest_change(ctx, 0, &measured.collagen_pct,
-                                                 &measured.collagen_study)) ||
-        (st = mn_evidence_bundled_largest_change(ctx, 1, &measured.epidermis_pct,
-                                                 &measured.epidermis_study)))
-        goto fail;
-    mn_healing_result res = {sc,
-                             samples,
-                             n,
-                             a.band > 0 ? lo : NULL,
-                             a.band > 0 ? hi : NULL,
-                             a.band,
-                             &summary,
-                             have_proj ? &proj : NULL,
-                             a.integrator,
-                             &in->warnings,
-                             followup,
-                             followup_study,
-                             shallow > 0 ? shallow : 0,
-                             shallow_study,
-                             studies >= 0,
-                             studies,
-                             &validation,
-                             &measured};
     st = mn_healing_write(ctx, &res, a.common.json, mn_outfile_writer, out);
 fail:
     code = cli_finish_outputs("simulate", ctx, st, out, csv);

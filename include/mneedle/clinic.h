@@ -194,6 +194,23 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
  *  gap never shrinks. */
 mn_date mn_plan_visit_date(mn_date d);
 
+/*
+ * The plan's PIH label follows from the course's chance of post-inflammatory
+ * hyperpigmentation by the PIH law (mn_healing_pih_risk(), the figure `mneedle simulate`
+ * reports): the frequency categories package leaflets use for side effects, from the European
+ * Commission's guideline on the summary of product characteristics (SmPC, revision 2,
+ * September 2009, section 4.8: very common >= 1/10, common >= 1/100 to < 1/10, uncommon
+ * >= 1/1,000 to < 1/100, rare and very rare below). "low" is uncommon or rarer, "moderate"
+ * common, "high" very common: that reading of the categories as the plan's three words is
+ * [JUDGEMENT] (docs/clinic.md, "Risk notes").
+ */
+#define MN_PLAN_PIH_MODERATE 0.01 /* 1 in 100: SmPC "common" from here */
+#define MN_PLAN_PIH_HIGH     0.10 /* 1 in 10: SmPC "very common" from here */
+
+/** The PIH label of a chance of PIH (0-1): "low" below MN_PLAN_PIH_MODERATE, "moderate" below
+ *  MN_PLAN_PIH_HIGH, "high" from it. A static string; never NULL. */
+const char *mn_plan_pih_label(double probability);
+
 /** Plan options. */
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */
@@ -248,6 +265,12 @@ typedef struct {
     int held_at_device_min; /* 1 when an adjustment asked for less than the device's shortest
                                setting, which the zone keeps instead */
     char adjusted[512];     /* plain words: what the findings changed and why ("" if none) */
+    /* The chance of PIH after at least one of this zone's course sessions as booked, by the
+     * PIH law (mn_healing_pih_risk()) for the scenario the projection runs (the client, this
+     * zone and concern, the device, each course visit's setting): what `mneedle simulate`
+     * reports for that course; its low and high ends the law's band. 0 without a course
+     * session (and for a client the plan does not treat). */
+    double pih_probability, pih_probability_low, pih_probability_high;
 } mn_plan_zone;
 
 /** The needle setting of one body site at one visit (sessions[].settings[] in the JSON). */
@@ -482,11 +505,16 @@ typedef struct {
      * the catalogue's judged response weight for the concern, not a response a study measured. */
     int evidence_studies;
     /* risk */
-    char pih_risk[16]; /* "low", "moderate", "high" */
+    char pih_risk[16]; /* "low", "moderate", "high": mn_plan_pih_label(pih_probability) */
+    /* The chance of PIH after at least one course session on any site the plan treats: each
+     * site's course (its first plan zone's pih_probability; a site listed for two concerns is
+     * needled once per visit) combined as the law combines sessions, 1 - prod(1 - p_site),
+     * and so for the band's ends. With one site, that zone's figure. */
+    double pih_probability, pih_probability_low, pih_probability_high;
     /* In order: the PIH note, the lasting adverse events (when any), one note per concern
      * whose catalogue entry has a response_note (every one of them, in the client's order),
      * the home-device infection note (when it applies). */
-    char risk_notes[MN_PLAN_MAX_RISK_NOTES][320];
+    char risk_notes[MN_PLAN_MAX_RISK_NOTES][480];
     int n_risk_notes;
     /* The sources of the note on lasting adverse events (the persistent ones marked cited in
      * data/adverse_events.json, each entry's source joined by "; "), for the references; empty

@@ -113,6 +113,25 @@ typedef struct {
     } * measured_max;
 } mn_healing_result;
 
+/** Storage for what mn_healing_result_evidence() points a result at; it must live as long as
+ * the result. */
+typedef struct {
+    mn_validation_summary validation;
+    struct mn_healing_measured_max measured;
+} mn_healing_evidence;
+
+/**
+ * Fills the evidence fields of @p res (the longest follow-up, the shallowest needle length
+ * studied for res->scenario's concern, how many studies measured that concern, the validation
+ * summary and the largest measured changes) from the bundled evidence base, keeping what they
+ * point to in @p store: `simulate` and the Python package state the same limits of the same
+ * evidence.
+ * @return MN_OK; MN_EINVAL for a NULL argument or a result without a scenario; an evidence
+ *         base that cannot be read gives its own status (res is then left unchanged).
+ */
+mn_status mn_healing_result_evidence(mn_ctx *ctx, mn_healing_result *res,
+                                     mn_healing_evidence *store);
+
 /**
  * Writes "how long will it last?" as one or two sentences with numbers (peak, when, how long
  * until half of it is lost, when the skin is back to its pre-treatment level, the maintenance

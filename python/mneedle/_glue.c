@@ -115,47 +115,25 @@ mn_status mnpy_simulate(mn_ctx *ctx, const char *src, const char *text, size_t l
     if ((st = mn_healing_maintenance(ctx, sc, band > 0 ? band : -1, seed, &proj)))
         goto done;
     int have_proj = proj.maintenance_interval_days > 0;
-    const char *followup_study = NULL;
-    int followup = 0;
-    if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)))
+    mn_healing_result res = {
+        .scenario = sc,
+        .samples = samples,
+        .n_samples = n,
+        .low_pct = band > 0 ? lo : NULL,
+        .high_pct = band > 0 ? hi : NULL,
+        .band_draws = band,
+        .summary = &summary,
+        .maintenance = have_proj ? &proj : NULL,
+        .integrator = opts.integrator,
+        .warnings = &in->warnings,
+    };
+    /* What the evidence base says about the scenario: how far it followed patients (past it,
+     * durability is an extrapolation), how shallow it needled the concern, how many studies
+     * measured it, how the model fared against the studies it was not fitted to, and the
+     * largest changes measured. */
+    mn_healing_evidence evidence;
+    if ((st = mn_healing_result_evidence(ctx, &res, &evidence)))
         goto done;
-    const char *shallow_study = NULL;
-    double shallow = -1;
-    if ((st = mn_evidence_bundled_shallowest(ctx, sc->concern->id, &shallow, &shallow_study)))
-        goto done;
-    /* How many studies measured it at all: none, and the figure is the model's judgement. */
-    int studies = -1;
-    if ((st = mn_evidence_bundled_studies(ctx, sc->concern->id, &studies)))
-        goto done;
-    /* How far the model has been borne out by studies it was not fitted to. */
-    mn_validation_summary validation;
-    if ((st = mn_evidence_validation_summary(ctx, &validation)))
-        goto done;
-    /* The largest changes a study measured: above them, the table extrapolates. */
-    struct mn_healing_measured_max measured = {-1, -1, NULL, NULL};
-    if ((st = mn_evidence_bundled_largest_change(ctx, 0, &measured.collagen_pct,
-                                                 &measured.collagen_study)) ||
-        (st = mn_evidence_bundled_largest_change(ctx, 1, &measured.epidermis_pct,
-                                                 &measured.epidermis_study)))
-        goto done;
-    mn_healing_result res = {sc,
-                             samples,
-                             n,
-                             band > 0 ? lo : NULL,
-                             band > 0 ? hi : NULL,
-                             band,
-                             &summary,
-                             have_proj ? &proj : NULL,
-                             opts.integrator,
-                             &in->warnings,
-                             followup,
-                             followup_study,
-                             shallow > 0 ? shallow : 0,
-                             shallow_study,
-                             studies >= 0,
-                             studies,
-                             &validation,
-                             &measured};
     st = mn_healing_write(ctx, &res, 1, mnpy_buf_write, out);
 done:
     mn_healing_projection_release(&proj);

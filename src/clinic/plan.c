@@ -50,6 +50,7 @@
 #include "clinic/plan_internal.h"
 #include "core/consts.h"
 #include "core/internal.h"
+#include "healing/healing_internal.h"
 #include "mneedle/device.h"
 #include "mneedle/healing.h"
 
@@ -940,25 +941,83 @@ static int persistent_events(const mn_ctx *ctx, mn_plan *p, char *out, size_t le
     return 1;
 }
 
-static void fill_risk(const mn_ctx *ctx, mn_plan *p)
+const char *mn_plan_pih_label(double probability)
 {
+    return probability >= MN_PLAN_PIH_HIGH       ? "high"
+           : probability >= MN_PLAN_PIH_MODERATE ? "moderate"
+                                                 : "low";
+}
+
+/* Each zone's chance of PIH over its course as booked, by the PIH law for the scenario the
+ * projection runs (mn__plan_zone_course(): the client, the zone and its concern, the device,
+ * each course visit's setting; horizon the last course day), and the plan's over its sites:
+ * a site listed for two concerns is needled once per visit, so it counts once (its first
+ * plan zone), and sites combine as the law combines sessions, 1 - prod(1 - p) [JUDGEMENT:
+ * the law's independence of sessions carried over to sites needled at the same visit]. */
+static mn_status pih_course(mn_ctx *ctx, mn_plan *p)
+{
+    double none[3] = {1, 1, 1};
+    for (int z = 0; z < p->n_zones; z++) {
+        mn_plan_zone *pz = &p->zones[z];
+        mn_course_session course[MN__PLAN_ZONE_COURSE_MAX];
+        mn_healing_session ss[MN__PLAN_ZONE_COURSE_MAX];
+        mn_date first = 0;
+        int n = p->client.device ? mn__plan_zone_course(p, z, course, &first) : 0;
+        for (int k = 0; k < n; k++)
+            ss[k] = (mn_healing_session){course[k].day, p->client.device, course[k].needle_mm,
+                                         course[k].passes, 0};
+        int horizon = n > 0 && course[n - 1].day > 0 ? course[n - 1].day : 1;
+        mn_healing_scenario sc = {p->client.patient, pz->zone, pz->concern, ss, n, horizon};
+        mn_healing_pih pih;
+        mn_status st = mn_healing_pih_risk(ctx, &sc, &pih);
+        if (st)
+            return st;
+        pz->pih_probability = pih.probability;
+        pz->pih_probability_low = pih.probability_low;
+        pz->pih_probability_high = pih.probability_high;
+        int counted = 0;
+        for (int k = 0; k < z; k++)
+            counted |= p->zones[k].zone == pz->zone;
+        if (counted)
+            continue;
+        none[0] *= 1 - pih.probability;
+        none[1] *= 1 - pih.probability_low;
+        none[2] *= 1 - pih.probability_high;
+    }
+    p->pih_probability = 1 - none[0];
+    p->pih_probability_low = 1 - none[1];
+    p->pih_probability_high = 1 - none[2];
+    return MN_OK;
+}
+
+static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
+{
+    mn_status st = pih_course(ctx, p);
+    if (st)
+        return st;
+    const char *risk = mn_plan_pih_label(p->pih_probability);
+    snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
+    int n = 0;
     double deepest = 0;
     for (int z = 0; z < p->n_zones; z++)
         deepest = fmax(deepest, p->zones[z].depth_max_mm);
-    int fitz = p->client.patient.fitzpatrick;
-    /* PIH risk grows with phototype and with injury depth (F70 lists PIH among persistent
-     * adverse events; deeper needling means more inflammation). Bands are a clinical
-     * convention [ASSUMPTION], stated in docs/clinic.md. */
-    const char *risk = fitz >= 4   ? (deepest > 0.5 ? "high" : "moderate")
-                       : fitz == 3 ? (deepest > 1.5 ? "moderate" : "low")
-                                   : "low";
-    snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
-    int n = 0;
-    char deep[16];
+    char mid[16], lo[16], hi[16], moderate[16], high[16], deep[16];
+    /* The chance in the words package leaflets use ("N in 100 people"), in the digits
+     * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). */
     snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
-             "Pigmentation (PIH) risk %s: phototype %d, deepest setting %s mm. Darker skin "
-             "reacts to inflammation with pigment; deeper needling inflames more.",
-             risk, fitz, mn__depth_str(deep, sizeof deep, deepest));
+             "Pigmentation (PIH) risk %s: about %s in 100 people like you (phototype %d, %s "
+             "sun) get darker marks after this course, needled up to %s mm (range %s-%s in "
+             "100); low is under %s in "
+             "100, high %s in 100 or more. Darker skin reacts to inflammation with pigment; "
+             "deeper needling inflames more. The figure is an order of magnitude from a few "
+             "small studies.",
+             risk, mn__pih_percent_str(p->pih_probability, mid, sizeof mid),
+             p->client.patient.fitzpatrick, mn_sun_name(p->client.patient.sun),
+             mn__depth_str(deep, sizeof deep, deepest),
+             mn__pih_percent_str(p->pih_probability_low, lo, sizeof lo),
+             mn__pih_percent_str(p->pih_probability_high, hi, sizeof hi),
+             mn__pih_percent_str(MN_PLAN_PIH_MODERATE, moderate, sizeof moderate),
+             mn__pih_percent_str(MN_PLAN_PIH_HIGH, high, sizeof high));
     n += persistent_events(ctx, p, p->risk_notes[n], sizeof p->risk_notes[0]);
     /* Every concern's note, then the home-device note: MN_PLAN_MAX_RISK_NOTES holds them all
      * (a client lists each concern once, at most MN_MAX_CONCERNS of them). */
@@ -975,6 +1034,7 @@ static void fill_risk(const mn_ctx *ctx, mn_plan *p)
                  "Infection risk: home needling devices are hard to keep sterile; stop home "
                  "use around clinic sessions.");
     p->n_risk_notes = n;
+    return MN_OK;
 }
 
 mn_status mn_plan_client_check(mn_ctx *ctx, const mn_client *client)
@@ -1090,7 +1150,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     fill_cost(p);
     if ((st = fill_aftercare(ctx, p)) || (st = fill_pretreatment(ctx, p)))
         goto fail;
-    fill_risk(ctx, p);
+    if ((st = fill_risk(ctx, p)))
+        goto fail;
     *out = p;
     return MN_OK;
 fail:

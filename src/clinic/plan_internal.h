@@ -18,6 +18,14 @@ int mn__plan_default_maintenance(const mn_plan *p);
  * interval changes. */
 mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p);
 
+/* Room for one zone's course sessions: a course follows its concern's session count. */
+#define MN__PLAN_ZONE_COURSE_MAX MN_CONCERN_MAX_SESSIONS
+
+/* Plan zone @p i's course sessions as booked (at most MN__PLAN_ZONE_COURSE_MAX; each at the
+ * site's setting of that visit), days counted from its first, whose date goes to @p first:
+ * the course the projection simulates for the zone. Returns how many (0: none). */
+int mn__plan_zone_course(const mn_plan *p, int i, mn_course_session *course, mn_date *first);
+
 /* 1 when the shortest maintenance interval the plan books (MN_MAINTENANCE_MIN_DAYS, 3 months)
  * raised p->maintenance_interval_days above its concerns' own default
  * (p->maintenance_default_days; hair loss: 60 days, booked every 90); 0 when the collagen

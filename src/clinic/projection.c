@@ -263,13 +263,10 @@ const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_
     return buf;
 }
 
-/* Room for one zone's course sessions: a course follows its concern's session count. */
-#define ZONE_COURSE_MAX MN_CONCERN_MAX_SESSIONS
+#define ZONE_COURSE_MAX MN__PLAN_ZONE_COURSE_MAX
 
-/* Zone @p i's course sessions as planned (at most ZONE_COURSE_MAX; each at the site's setting of
- * that visit), days counted from its first, whose date goes to @p first. Returns how many. */
-static int zone_course(const mn_plan *p, int i, mn_course_session course[ZONE_COURSE_MAX],
-                       mn_date *first)
+/* Zone @p i's course (plan_internal.h). */
+int mn__plan_zone_course(const mn_plan *p, int i, mn_course_session *course, mn_date *first)
 {
     int n = 0;
     for (int s = 0; s < p->n_sessions && n < ZONE_COURSE_MAX; s++) {
@@ -303,7 +300,7 @@ static mn_status zone_curves_as_booked(mn_ctx *ctx, mn_plan *p, int interval)
             continue;
         mn_course_session course[ZONE_COURSE_MAX];
         mn_date first = 0;
-        int n = zone_course(p, zp->zone, course, &first);
+        int n = mn__plan_zone_course(p, zp->zone, course, &first);
         mn_projection_options o;
         mn_projection_options_init(&o);
         o.target_fraction = p->options.target_fraction;
@@ -480,7 +477,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
     for (int i = 0; i < p->n_zones && i < MN_MAX_ZONES; i++) {
         mn_course_session course[ZONE_COURSE_MAX];
         mn_date first = 0;
-        int n = zone_course(p, i, course, &first);
+        int n = mn__plan_zone_course(p, i, course, &first);
         mn_plan_zone_unprojected *u = &p->zones_not_projected[p->n_zones_not_projected];
         u->zone = i;
         const mn_concern *cz = p->zones[i].concern;

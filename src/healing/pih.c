@@ -43,6 +43,7 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "healing/healing_internal.h"
@@ -82,6 +83,13 @@ double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *z
                   susceptibility;
     assert(prob >= 0); /* a probability: capped above, never negative */
     return prob > PIH_P_MAX ? PIH_P_MAX : prob;
+}
+
+const char *mn__pih_percent_str(double probability, char *buf, size_t n)
+{
+    double v = 100 * probability;
+    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
+    return buf;
 }
 
 mn_status mn_healing_pih_risk(mn_ctx *ctx, const mn_healing_scenario *sc, mn_healing_pih *out)

@@ -462,6 +462,11 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         json_t *gaps = mn__jput(j, e, "course_gaps_days", json_array());
         for (int k = 0; k < z->n_course_gaps; k++)
             mn__jpush(j, gaps, json_integer(z->course_gaps_days[k]));
+        /* This zone's course's chance of PIH by the PIH law, as `simulate` gives it for that
+         * course (summary.pih_probability{,_low,_high}). */
+        mn__jput_num(j, e, "pih_probability", z->pih_probability);
+        mn__jput_num(j, e, "pih_probability_low", z->pih_probability_low);
+        mn__jput_num(j, e, "pih_probability_high", z->pih_probability_high);
     }
 
     json_t *sessions = mn__jput(j, root, "sessions", json_array());
@@ -602,7 +607,26 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     summary_json(j, root, p);
 
     json_t *risk = mn__jput(j, root, "risk", json_object());
+    /* "pih" stays the label; its figures: the chance over the course's sites, their band,
+     * the phototype, and the cut-offs the label reads (MN_PLAN_PIH_*, clinic.h). */
     mn__jput_str(j, risk, "pih", p->pih_risk);
+    mn__jput_num(j, risk, "pih_probability", p->pih_probability);
+    mn__jput_num(j, risk, "pih_probability_low", p->pih_probability_low);
+    mn__jput_num(j, risk, "pih_probability_high", p->pih_probability_high);
+    mn__jput_int(j, risk, "pih_phototype", p->client.patient.fitzpatrick);
+    json_t *cut = mn__jput(j, risk, "pih_cutoffs", json_object());
+    mn__jput_num(j, cut, "moderate", MN_PLAN_PIH_MODERATE);
+    mn__jput_num(j, cut, "high", MN_PLAN_PIH_HIGH);
+    char note[512];
+    snprintf(note, sizeof note,
+             "chance of post-inflammatory hyperpigmentation after at least one course session "
+             "on any treated site, for the typical person of this phototype, by the PIH law "
+             "(docs/models/cohort.md) as simulate reports it for each zone's course "
+             "(zones[].pih_probability): an order of magnitude, a factor of %g either way (the "
+             "low and high values); pih is low below pih_cutoffs.moderate, high from "
+             "pih_cutoffs.high (docs/clinic.md)",
+             MN_PIH_BAND_FACTOR);
+    mn__jput_str(j, risk, "pih_note", note);
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)
         mn__jpush(j, notes, json_string(p->risk_notes[i]));

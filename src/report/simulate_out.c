@@ -12,6 +12,38 @@
 #include "mneedle/report.h"
 #include "report/validation_note.h"
 
+mn_status mn_healing_result_evidence(mn_ctx *ctx, mn_healing_result *res,
+                                     mn_healing_evidence *store)
+{
+    if (!res || !store || !res->scenario || !res->scenario->concern)
+        return mn__error(ctx, MN_EINVAL, "mn_healing_result_evidence: NULL argument");
+    const char *concern = res->scenario->concern->id;
+    int followup = 0, studies = -1;
+    const char *followup_study = NULL, *shallow_study = NULL;
+    double shallow = -1;
+    mn_healing_evidence ev = {.measured = {-1, -1, NULL, NULL}};
+    mn_status st;
+    if ((st = mn_evidence_bundled_followup(ctx, &followup, &followup_study)) ||
+        (st = mn_evidence_bundled_shallowest(ctx, concern, &shallow, &shallow_study)) ||
+        (st = mn_evidence_bundled_studies(ctx, concern, &studies)) ||
+        (st = mn_evidence_validation_summary(ctx, &ev.validation)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 0, &ev.measured.collagen_pct,
+                                                 &ev.measured.collagen_study)) ||
+        (st = mn_evidence_bundled_largest_change(ctx, 1, &ev.measured.epidermis_pct,
+                                                 &ev.measured.epidermis_study)))
+        return st;
+    *store = ev;
+    res->evidence_followup_days = followup;
+    res->evidence_followup_study = followup_study;
+    res->evidence_shallowest_mm = shallow > 0 ? shallow : 0;
+    res->evidence_shallowest_study = shallow_study;
+    res->evidence_studies_known = studies >= 0;
+    res->evidence_studies = studies;
+    res->validation = &store->validation;
+    res->measured_max = &store->measured;
+    return MN_OK;
+}
+
 /* The largest collagen (@p epidermal 0) or epidermal change over the report days. */
 static double sample_max(const mn_healing_result *res, int epidermal)
 {
@@ -561,21 +593,14 @@ static double nz(double x, double half_unit)
     return x > -half_unit && x < half_unit ? 0.0 : x;
 }
 
-/* A percentage of a probability as it reads: "0.27", "5.3", "18". */
-static void pct_str(double probability, char *buf, size_t n)
-{
-    double v = 100 * probability;
-    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
-}
-
 /* The course's PIH risk by the library's PIH law, with the band and the caveats its
  * documentation gives (docs/models/cohort.md; healing.h, mn_healing_pih_risk()). */
 static void pih_text(mn__buf *b, const mn_healing_scenario *sc, const mn_healing_pih *pih)
 {
     char mid[16], lo[16], hi[16];
-    pct_str(pih->probability, mid, sizeof mid);
-    pct_str(pih->probability_low, lo, sizeof lo);
-    pct_str(pih->probability_high, hi, sizeof hi);
+    mn__pih_percent_str(pih->probability, mid, sizeof mid);
+    mn__pih_percent_str(pih->probability_low, lo, sizeof lo);
+    mn__pih_percent_str(pih->probability_high, hi, sizeof hi);
     mn__buf_textf(b,
                   "Pigmentation (PIH) risk of this course for phototype %d, %s sun: about %s %% "
                   "(range %s-%s %%).\nThe PIH law gives an order of magnitude, a factor of %g "

@@ -14,7 +14,7 @@ cat >"$TMP/client.json" <<'J'
 J
 expect 0 "" -- "$MNEEDLE" plan "$TMP/client.json" --report "$TMP/r.html" -o "$TMP/plan.txt"
 expect 0 "" -- "$MNEEDLE" plan "$TMP/client.json" --json -o "$TMP/plan.json"
-expect 0 "stdout:deepest setting 1\.25 mm" -- cat "$TMP/plan.txt"
+expect 0 "stdout:needled up to 1\.25 mm" -- cat "$TMP/plan.txt"
 expect 0 "stdout:at 1\.25 mm this projection" -- cat "$TMP/plan.txt"
 expect 0 "stdout:cheek +acne-scars +0\.75-1\.25" -- cat "$TMP/plan.txt"
 for f in plan.txt plan.json r.html; do

@@ -100,4 +100,89 @@ else
     fails=$((fails + 1))
 fi
 
+# The PIH risk is simulate's: for every bundled client the plan treats, each zone's
+# zones[].pih_probability is what `simulate` reports (summary.pih_probability, with its band)
+# for that zone's course as the plan books it (its course visits, days from the first, at the
+# site's setting of each visit, with the clinic's device); risk.pih_probability combines the
+# sites, each once; risk.pih follows risk.pih_cutoffs; and the first risk line, in the text
+# and the report alike, gives the chance in simulate's digits.
+cat >"$TMP/pih.py" <<'PY'
+import datetime, html, json, math, re, subprocess, sys
+mn, tmp, client = sys.argv[1:4]
+c = json.load(open(client))
+plan = json.load(open(tmp + "/p.json"))
+if "risk" not in plan:
+    print("untreated")
+    sys.exit(0)
+text = open(tmp + "/p.txt", encoding="utf-8").read()
+page = html.unescape(re.sub(r"<[^>]+>", "", open(tmp + "/p.html", encoding="utf-8").read()))
+page = " ".join(page.split())
+cl, life = c["client"], c["lifestyle"]
+patient = {"age": cl["age"], "sex": cl["sex"], "fitzpatrick": cl["fitzpatrick"],
+           "smoker": life["smoker"], "sun": life["sun"]}
+none, seen = [1.0, 1.0, 1.0], set()
+for z in plan["zones"]:
+    visits = [s for s in plan["sessions"] if s["phase"] == "course" and z["zone"] in s["zones"]]
+    d0 = datetime.date.fromisoformat(visits[0]["date"])
+    ses = []
+    for s in visits:
+        at = next(x for x in s["settings"] if x["zone"] == z["zone"])
+        ses.append({"day": (datetime.date.fromisoformat(s["date"]) - d0).days,
+                    "device": c["clinic"]["device"], "needle_mm": at["depth_mm"],
+                    "passes": at["passes"]})
+    scn = {"patient": patient, "zone": z["zone"], "concern": z["concern"], "sessions": ses,
+           "horizon_days": max(1, ses[-1]["day"])}
+    json.dump(scn, open(tmp + "/scn.json", "w"))
+    out = subprocess.run([mn, "simulate", "--band", "0", "--json", tmp + "/scn.json"],
+                         capture_output=True, text=True, check=True).stdout
+    sim = json.loads(out)["summary"]
+    for k in ("", "_low", "_high"):
+        got, want = z["pih_probability" + k], sim["pih_probability" + k]
+        assert math.isclose(got, want, rel_tol=1e-9), (z["zone"], z["concern"], k, got, want)
+    if z["zone"] not in seen:
+        seen.add(z["zone"])
+        for i, k in enumerate(("", "_low", "_high")):
+            none[i] *= 1 - sim["pih_probability" + k]
+r = plan["risk"]
+for i, k in enumerate(("", "_low", "_high")):
+    assert math.isclose(r["pih_probability" + k], 1 - none[i], rel_tol=1e-9), (k, r)
+assert r["pih_phototype"] == cl["fitzpatrick"], r
+p, cut = r["pih_probability"], r["pih_cutoffs"]
+assert r["pih"] == ("high" if p >= cut["high"] else "moderate" if p >= cut["moderate"] else "low")
+
+def pct(x):  # as simulate's text writes a probability
+    v = 100 * x
+    return "%.2g" % v if v < 9.95 else "%.0f" % v
+
+note = r["notes"][0]
+want = "Pigmentation (PIH) risk %s: about %s in 100 people like you" % (r["pih"], pct(p))
+assert note.startswith(want), (want, note)
+band = "(range %s-%s in 100)" % (pct(r["pih_probability_low"]), pct(r["pih_probability_high"]))
+assert band in note, (band, note)
+assert "  - " + note + "\n" in text, "the text has not the PIH line"
+assert note in page, "the report has not the PIH line"
+assert "post-inflammatory hyperpigmentation): " + r["pih"] + "." in page, "the report's label"
+print(r["pih"], p)
+PY
+labels=""
+for f in "$MN_SOURCE_DIR"/examples/clients/*.json; do
+    if "$MNEEDLE" plan --json "$f" >"$TMP/p.json" 2>"$TMP/err" &&
+        "$MNEEDLE" plan "$f" --report "$TMP/p.html" >"$TMP/p.txt" 2>>"$TMP/err" &&
+        "$PY" "$TMP/pih.py" "$MNEEDLE" "$TMP" "$f" >"$TMP/pih.out" 2>"$TMP/py.err"; then
+        passes=$((passes + 1))
+        labels="$labels $(cut -d' ' -f1 "$TMP/pih.out")"
+    else
+        echo "FAIL: the plan's PIH risk is not simulate's for $(basename "$f")"
+        cat "$TMP/err" "$TMP/py.err" | sed 's/^/  | /' | tail -5
+        fails=$((fails + 1))
+    fi
+done
+# The bundled clients between them meet a moderate and a high label, and an untreated client.
+for want in moderate high untreated; do
+    case " $labels " in
+    *" $want "*) passes=$((passes + 1)) ;;
+    *) echo "FAIL: no bundled client's plan is labelled $want:$labels"; fails=$((fails + 1)) ;;
+    esac
+done
+
 finish

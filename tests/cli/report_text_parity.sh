@@ -2,7 +2,9 @@
 # the same words: the "Course spacing" heading and each of its lines (the days between a
 # zone's course sessions as booked, src/report/html_util.c), and every sentence of the text's
 # "How long will it last?" that says when the skin is back at its starting (pre-treatment)
-# level, with its 10-90 % range. Run on every bundled client; the clients must between them
+# level, with its 10-90 % range; and every line of the text's "Risks" (the PIH chance first,
+# src/clinic/plan.c) as a list item of the report's risks, with the PIH label the line names
+# in the report's own sentence. Run on every bundled client; the clients must between them
 # give an even spacing, an uneven one and a baseline range, so the checks meet each kind.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -27,12 +29,22 @@ def page_text(path):
     h = re.sub(r"<[^>]+>", "", h)
     return [words(html.unescape(l)) for l in h.split("\n")]
 
-even = uneven = ranges = 0
+even = uneven = ranges = risks = 0
 for txt in sorted(glob.glob(os.path.join(sys.argv[1], "*.txt"))):
     name = os.path.basename(txt)[:-4]
     text = open(txt, encoding="utf-8").read()
     page = page_text(txt[:-4] + ".html")
     whole = " ".join(page)
+    if "\nRisks\n" in text:
+        for l in text[text.index("\nRisks\n") + 7:].split("\n"):
+            if not l.startswith("  - "):
+                break
+            assert words(l[4:]) in page, (name, l)
+            risks += 1
+            m = re.match(r"  - Pigmentation \(PIH\) risk (\w+):", l)
+            if m:
+                said = "post-inflammatory hyperpigmentation): %s." % m.group(1)
+                assert said in whole, (name, said)
     if "Course spacing" not in text:
         assert "Course spacing" not in whole, name  # no course: no spacing either
         continue
@@ -60,8 +72,8 @@ for txt in sorted(glob.glob(os.path.join(sys.argv[1], "*.txt"))):
         said = m.group(0).strip()
         assert said in whole, (name, said)
         ranges += bool(re.search(r"starting level \d+-\d+ years", said))
-assert even and uneven and ranges, (even, uneven, ranges)
-print("ok", even, uneven, ranges)
+assert even and uneven and ranges and risks, (even, uneven, ranges, risks)
+print("ok", even, uneven, ranges, risks)
 PY
 
 finish

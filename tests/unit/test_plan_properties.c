@@ -21,6 +21,7 @@
  */
 #include <ctype.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -979,6 +980,88 @@ static void check_treatment_shown(const mn_plan *p)
     free(t);
 }
 
+/* The plan's PIH label, restated from its source: the SmPC frequency categories (European
+ * Commission guideline, 2009, section 4.8) read as low (< 1 in 100), moderate (common, 1 in
+ * 100 to < 1 in 10) and high (very common, >= 1 in 10), docs/clinic.md. */
+static const char *pih_label(double probability)
+{
+    return probability >= 0.10 ? "high" : probability >= 0.01 ? "moderate" : "low";
+}
+
+/* A percentage as `simulate` writes its PIH figures (src/report/simulate_out.c's text). */
+static void pih_pct(double probability, char *buf, size_t n)
+{
+    double v = 100 * probability;
+    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
+}
+
+/* A treated plan's PIH risk is the PIH law's for the course it books, the figure `simulate`
+ * gives (mn_healing_pih_risk()), rebuilt here from the public calendar alone: each zone's
+ * course visits (phase course, the zone's bit set), days from the first, at the setting of the
+ * zone's site on that visit, with the client's device. The plan's figure combines the sites
+ * (each once) as the law combines sessions; its label follows the cut-offs; its note gives
+ * the chance in the digits simulate uses. Returns 1 when some zone's figure is above zero. */
+static int check_pih(const mn_plan *p)
+{
+    double none[3] = {1, 1, 1};
+    int any = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_plan_zone *pz = &p->zones[z];
+        mn_healing_session ss[64];
+        int n = 0;
+        mn_date first = 0;
+        for (int i = 0; i < p->n_sessions; i++) {
+            const mn_plan_session *s = &p->sessions[i];
+            if (s->phase != MN_PHASE_COURSE || !(s->zone_mask & (1u << z)))
+                continue;
+            const mn_plan_setting *set = NULL;
+            for (int k = 0; k < s->n_settings; k++)
+                if (p->zones[s->settings[k].zone].zone == pz->zone)
+                    set = &s->settings[k];
+            assert_non_null(set); /* a visit that treats a zone sets its site */
+            assert_true(n < 64);
+            if (n == 0)
+                first = s->date;
+            ss[n++] = (mn_healing_session){(int)(s->date - first), p->client.device, set->depth_mm,
+                                           set->passes, 0};
+        }
+        int horizon = n > 0 && ss[n - 1].day > 0 ? ss[n - 1].day : 1;
+        mn_healing_scenario sc = {p->client.patient, pz->zone, pz->concern, ss, n, horizon};
+        mn_healing_pih law;
+        assert_int_equal(mn_healing_pih_risk(ctx, &sc, &law), MN_OK);
+        if (fabs(pz->pih_probability - law.probability) > 1e-12 * (1 + law.probability))
+            fail_msg("%s (%s): the plan's PIH chance %.10g, the law's for its course %.10g",
+                     pz->zone->id, pz->concern->id, pz->pih_probability, law.probability);
+        assert_close(pz->pih_probability_low, law.probability_low, 0, 1e-12);
+        assert_close(pz->pih_probability_high, law.probability_high, 0, 1e-12);
+        any |= law.probability > 0;
+        int counted = 0;
+        for (int k = 0; k < z; k++)
+            counted |= p->zones[k].zone == pz->zone;
+        if (counted)
+            continue;
+        none[0] *= 1 - law.probability;
+        none[1] *= 1 - law.probability_low;
+        none[2] *= 1 - law.probability_high;
+    }
+    assert_close(p->pih_probability, 1 - none[0], 0, 1e-12);
+    assert_close(p->pih_probability_low, 1 - none[1], 0, 1e-12);
+    assert_close(p->pih_probability_high, 1 - none[2], 0, 1e-12);
+    assert_string_equal(p->pih_risk, pih_label(p->pih_probability));
+    char mid[16], lo[16], hi[16], want[160];
+    pih_pct(p->pih_probability, mid, sizeof mid);
+    pih_pct(p->pih_probability_low, lo, sizeof lo);
+    pih_pct(p->pih_probability_high, hi, sizeof hi);
+    assert_true(p->n_risk_notes >= 1);
+    snprintf(want, sizeof want, "Pigmentation (PIH) risk %s: about %s in 100 people like you",
+             p->pih_risk, mid);
+    if (strncmp(p->risk_notes[0], want, strlen(want)))
+        fail_msg("PIH note: want \"%s\", got \"%s\"", want, p->risk_notes[0]);
+    snprintf(want, sizeof want, "(range %s-%s in 100)", lo, hi);
+    assert_non_null(strstr(p->risk_notes[0], want));
+    return any;
+}
+
 /* The passes of a zone of concern @p cc with the client's device, from the catalogue: a
  * roller's own count, a pen's (or stamp's) from the concern. */
 static double expected_passes(const mn_device *d, const mn_concern *cc)
@@ -1015,6 +1098,7 @@ static void test_generated_clients(void **state)
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
+    int pih_some = 0, pih_labels[3] = {0, 0, 0};
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
@@ -1045,6 +1129,10 @@ static void test_generated_clients(void **state)
         check_adjusted(p);
         check_passes(p, &roller_zones, &pen_zones);
         if (mn_plan_treats(p)) {
+            pih_some += check_pih(p);
+            pih_labels[!strcmp(p->pih_risk, "low")        ? 0
+                       : !strcmp(p->pih_risk, "moderate") ? 1
+                                                          : 2]++;
             if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
                 check_treatment_shown(p);
                 check_no_codes(p);
@@ -1086,6 +1174,12 @@ static void test_generated_clients(void **state)
     printf("zones held to 1.5 mm for phototypes IV-VI: %d\n", held_for_phototype);
     assert_true(held_for_phototype > 100);
     assert_true(roller_zones > 1000 && pen_zones > 1000);
+    /* ... and treated plans with a PIH chance, given every label. */
+    printf("treated plans with a PIH chance: %d; labelled low %d, moderate %d, high %d\n", pih_some,
+           pih_labels[0], pih_labels[1], pih_labels[2]);
+    assert_true(pih_some > 1000);
+    for (int k = 0; k < 3; k++)
+        assert_true(pih_labels[k] > 100);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
                   "%d titrate, %d with unequal strides (snapped to the grid)\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused, titrated,
