@@ -155,6 +155,29 @@ void mn__srv_esc(mn__buf *b, const char *s)
     mn__html_esc(b, s ? s : "");
 }
 
+void mn__srv_esc_pre(mn__buf *b, const char *s)
+{
+    /* Line by line: the line breaks of a report shown in a <pre> stay line breaks, and
+     * each line is escaped as any other text (controls within a line still named). */
+    for (const char *p = s ? s : ""; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        char *line = mn__malloc(len + 1);
+        if (!line) {
+            b->failed = 1;
+            return;
+        }
+        memcpy(line, p, len);
+        line[len] = '\0';
+        mn__html_esc(b, line);
+        mn__free(line);
+        if (!nl)
+            break;
+        mn__buf_append(b, "\n", 1);
+        p = nl + 1;
+    }
+}
+
 void mn__srv_url(mn__buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";

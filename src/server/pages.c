@@ -463,8 +463,13 @@ static void set_typed(json_t *obj, const char *key, const char *text, const char
             return;
         }
     } else if (!strcmp(type, "bool")) {
-        json_object_set_new(obj, key, json_boolean(!strcmp(text, "yes") || !strcmp(text, "on")));
-        return;
+        /* yes or no only: anything else is stored as the text, for the loader to name,
+         * never read as "no" (a pregnancy typed "Yes" must not screen as none). */
+        int yes = !strcmp(text, "yes") || !strcmp(text, "on");
+        if (yes || !strcmp(text, "no")) {
+            json_object_set_new(obj, key, json_boolean(yes));
+            return;
+        }
     }
     json_object_set_new(obj, key, json_string(text));
 }
@@ -508,6 +513,9 @@ static json_t *form_record(const mn__form *f)
         json_array_append_new(concerns, c);
     }
     json_object_set_new(rec, "concerns", concerns);
+    /* The health questionnaire: written only when it was asked (an answer, the day it was
+     * answered, or a record that had one), since a client with no history is deferred until
+     * it is taken (MN-NO-HISTORY) and "history": {} means "asked, nothing to declare". */
     json_t *history = json_object();
     for (int i = 0; i < MN_HISTORY_COUNT; i++) {
         char name[64];
@@ -517,7 +525,12 @@ static json_t *form_record(const mn__form *f)
             set_typed(history, mn_history_name((mn_history_item)i), v,
                       mn_history_is_numeric((mn_history_item)i) ? "number" : "bool");
     }
-    json_object_set_new(rec, "history", history);
+    set_typed(history, "date", mn__form_get(f, "history.date"), "date");
+    const char *asked = mn__form_get(f, "history.asked");
+    if (json_object_size(history) > 0 || (asked && !strcmp(asked, "yes")))
+        json_object_set_new(rec, "history", history);
+    else
+        json_decref(history);
     return rec;
 }
 
@@ -715,6 +728,23 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     }
     mn__buf_printf(&b, "<fieldset id=\"fs-history\"><legend>History (screening)</legend>");
     json_t *hist = stored ? json_object_get(stored, "history") : NULL;
+    /* Whether the questionnaire was asked travels with the form, so that an edit of a phone
+     * number neither clears nor un-asks it; a new client starts unasked. */
+    const char *was_asked = posted                 ? mn__form_str(posted, "history.asked")
+                            : json_is_object(hist) ? "yes"
+                                                   : "";
+    mn__buf_printf(&b, "<input type=\"hidden\" name=\"history.asked\" value=\"");
+    mn__srv_esc(&b, was_asked);
+    mn__buf_printf(&b, "\"><p class=\"hint\">Leave every answer and the date empty until the "
+                       "client has answered the questionnaire: until then screening defers.</p>");
+    {
+        const char *d = posted ? mn__form_str(posted, "history.date") : "";
+        json_t *x = json_object_get(hist, "date");
+        if (!posted && json_is_string(x))
+            d = json_string_value(x);
+        mn__input_row(&b, "history.date", "Questionnaire answered on (YYYY-MM-DD)", "date", d, ef,
+                      err);
+    }
     for (int i = 0; i < MN_HISTORY_COUNT; i++) {
         const char *hn = mn_history_name((mn_history_item)i);
         int numeric = mn_history_is_numeric((mn_history_item)i);

@@ -149,7 +149,7 @@ void mn__page_plan(mn__call *c)
                        "never promised results.</p><pre id=\"plan-text\" tabindex=\"0\">");
     mn__buf_append(&text, "", 1); /* a string for the escaper */
     if (!mn__buf_status(&text))
-        mn__srv_esc(&b, text.data);
+        mn__srv_esc_pre(&b, text.data);
     mn__buf_printf(&b, "</pre>");
     mn__page_end(&b);
     mn__buf_release(&text);
@@ -836,7 +836,7 @@ void mn__post_replan(mn__call *c)
     back_link(&b, id);
     mn__buf_printf(&b, "<pre id=\"replan-text\" tabindex=\"0\">");
     if (!st && text.data)
-        mn__srv_esc(&b, text.data);
+        mn__srv_esc_pre(&b, text.data);
     mn__buf_printf(&b, "</pre>");
     mn__page_end(&b);
     mn__buf_release(&text);
@@ -936,7 +936,7 @@ void mn__page_catalog(mn__call *c)
         }
         mn__buf_printf(&b, "<pre id=\"catalog-text\" tabindex=\"0\">");
         if (!st && text.data)
-            mn__srv_esc(&b, text.data);
+            mn__srv_esc_pre(&b, text.data);
         mn__buf_printf(&b, "</pre>");
     }
     mn__page_end(&b);

@@ -42,6 +42,8 @@ int mn__req_cookie(const mn_http_request *req, const char *name, char *out, size
 /* HTML text (and attribute values, which are always double-quoted): & < > " ' as entities,
  * controls and bidirectional overrides named as the report names them (report/html_util.c). */
 void mn__srv_esc(mn__buf *b, const char *s);
+/* As mn__srv_esc(), keeping line breaks: for a text report shown in a <pre>. */
+void mn__srv_esc_pre(mn__buf *b, const char *s);
 /* The message @p err beside form field @p name when @p err_field (the field the error is about;
  * NULL: none) is that field: a span with id error-NAME and role alert. */
 void mn__field_error(mn__buf *b, const char *name, const char *err_field, const char *err);

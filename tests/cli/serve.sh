@@ -86,6 +86,12 @@ ok '[ "$(status /clients/amelia/plan -b "$TMP/ada" -d "csrf=$T" -H "Origin: http
     "a cross-origin POST with a token passed"
 ok '[ "$(status /clients/amelia/plan -b "$TMP/ada" -d "csrf=$T")" = 303 ]' "a good POST was refused"
 
+# The plan page shows the text plan line by line, as the command prints it: its line
+# breaks are line breaks, not named controls.
+ok '[ "$(status /clients/amelia/plan -b "$TMP/ada")" = 200 ]' "the plan page is not 200"
+ok '! grep -q "U+000A" "$TMP/b" && [ "$(sed -n "/id=\"plan-text\"/,/<\/pre>/p" "$TMP/b" | wc -l)" -gt 20 ]' \
+    "the plan page's text lost its line breaks"
+
 # Wrong password: back to sign-in, no session.
 ok '[ "$(signin ada-typo "$TMP/x")" = 303 ]' "a wrong sign-in is not a 303"
 ok 'header Location | grep -q "^/signin?msg=Wrong"' "a wrong sign-in does not say so"
@@ -106,6 +112,22 @@ ok '[ "$(status /clients -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "id=web1&c
     "adding a client by form failed"
 ok '[ "$(header Location)" = "/clients/web1?msg=Client%20added." ]' "no message after adding"
 expect 0 "stdout:web1" -- "$MNEEDLE" client list --db "$DB"
+# Nothing was answered on that form, so its record has no questionnaire and screening
+# defers; the questionnaire's day, once given, stays through an edit that does not show it
+# again; a yes/no answer that is neither is refused, never read as "no".
+inp() { "$MNEEDLE" client show --db "$DB" "$1" --json > "$TMP/show.json" &&
+    $PY -c "import json,sys; d=json.load(open(sys.argv[1])); print(json.dumps(d.get(\"input\", d).get(\"history\")))" "$TMP/show.json"; }
+ok '[ "$(inp web1)" = null ]' "a form with no answers stored a questionnaire: $(inp web1)"
+WEB2="client.age=50&client.sex=female&client.fitzpatrick=3&concern0.concern=acne-scars&concern0.zones=cheek&clinic.start=2026-12-01"
+ok '[ "$(status /clients -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "id=web2&$WEB2&history.date=2026-11-20&history.isotretinoin_months_ago=2")" = 303 ]' \
+    "adding a client with a dated questionnaire failed"
+ok '[ "$(inp web2)" = "{\"isotretinoin_months_ago\": 2, \"date\": \"2026-11-20\"}" ]' "the questionnaire was not stored as given: $(inp web2)"
+ok '[ "$(status /clients/web2/edit -b "$TMP/pia")" = 200 ] && grep -q "value=\"2026-11-20\"" "$TMP/b" && grep -q "name=\"history.asked\" value=\"yes\"" "$TMP/b"' \
+    "the edit form does not carry the questionnaire's day and that it was asked"
+ok '[ "$(status /clients -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "id=web3&$WEB2&history.pregnant=Yes")" = 422 ]' \
+    "a pregnancy answered \"Yes\" was not refused"
+ok '[ "$(status /clients -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "id=web3&$WEB2&history.asked=yes")" = 303 ] && [ "$(inp web3)" = "{}" ]' \
+    "an asked questionnaire with nothing to declare is not stored as {}"
 
 # The JSON API has the command's shape.
 ok '[ "$(status /api/v1/clients/amelia/history -b "$TMP/pia")" = 200 ]' "API history is not 200"

@@ -119,6 +119,8 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
       'clinic.price_per_session': '300', 'clinic.currency': 'GBP',
       'concern0.concern': 'fine-lines-wrinkles', 'concern0.zones': 'forehead, cheek',
       'concern0.severity': 'moderate',
+      // The questionnaire was answered today, nothing to declare: without it screening defers.
+      'history.date': TODAY,
     };
     for (const [k, v] of Object.entries(values)) await field(page, k).fill(v);
     await field(page, 'client.sex').selectOption('female');
@@ -295,14 +297,18 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.equal((await history(admin)).sessions.length, before, 'a refused POST recorded a session');
     // The control: the same token in a same-origin form is accepted (the refusals above are
     // the token's and origin's doing, not a broken form). Another day: the forehead's session
-    // of today is recorded already, and a session recorded twice is refused.
+    // of today is recorded already, and a session recorded twice is refused. A day before
+    // today's is sooner than the minimum interval, which needs a reason (docs/records.md).
     const good = await admin.request.post(url, {
-      form: { ...form, date: '2027-03-31', csrf }, maxRedirects: 0,
+      form: { ...form, date: '2027-03-31', csrf, override: 'control request, a day apart' }, maxRedirects: 0,
     });
     assert.equal(good.status(), 303, await good.text());
     assert.equal((await history(admin)).sessions.length, before + 1);
-    // Today's forehead session sent again (a double submit): refused, nothing recorded.
-    const again = await admin.request.post(url, { form: { ...form, csrf }, maxRedirects: 0 });
+    // Today's forehead session sent again (a double submit): refused, nothing recorded, even
+    // with a reason given for the control's short interval.
+    const again = await admin.request.post(url, {
+      form: { ...form, csrf, override: 'control request, a day apart' }, maxRedirects: 0,
+    });
     assert.equal(again.status(), 422, 'a session recorded twice was accepted');
     assert.match(await again.text(), /already recorded/);
     assert.equal((await history(admin)).sessions.length, before + 1);
