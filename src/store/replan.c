@@ -306,6 +306,13 @@ static void *grow(void **arr, int *n, size_t elem)
     return p + (size_t)(*n)++ * elem;
 }
 
+/* o[key] when it is a number, else @p fallback (a plan stored without that figure). */
+static double number_or(json_t *o, const char *key, double fallback)
+{
+    json_t *v = json_object_get(o, key);
+    return json_is_number(v) ? json_number_value(v) : fallback;
+}
+
 /* Observations from the client's scores: the severity scale with the most scores. */
 static mn_status observations(mn_ctx *ctx, const mn_store_history *h, mn_date first,
                               mn_store_replan *r)
@@ -421,19 +428,16 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         x->day = (int)json_integer_value(json_object_get(s, "day"));
         x->population_pct = json_number_value(json_object_get(s, "improvement_pct"));
         /* The plan's own range; a plan stored without one has the typical curve alone. */
-        json_t *lo = json_object_get(s, "low_pct"), *hi = json_object_get(s, "high_pct");
-        x->plan_low_pct = json_is_number(lo) ? json_number_value(lo) : x->population_pct;
-        x->plan_high_pct = json_is_number(hi) ? json_number_value(hi) : x->population_pct;
+        x->plan_low_pct = number_or(s, "low_pct", x->population_pct);
+        x->plan_high_pct = number_or(s, "high_pct", x->population_pct);
     }
     json_t *pk = json_object_get(proj, "peak");
     if (json_is_number(json_object_get(proj, "peak_improvement_pct"))) {
         r->has_peak = 1;
         r->peak_day = (int)json_integer_value(json_object_get(pk, "day"));
         r->peak_typical_pct = json_number_value(json_object_get(proj, "peak_improvement_pct"));
-        json_t *lo = json_object_get(proj, "peak_improvement_pct_low"),
-               *hi = json_object_get(proj, "peak_improvement_pct_high");
-        r->peak_low_pct = json_is_number(lo) ? json_number_value(lo) : r->peak_typical_pct;
-        r->peak_high_pct = json_is_number(hi) ? json_number_value(hi) : r->peak_typical_pct;
+        r->peak_low_pct = number_or(proj, "peak_improvement_pct_low", r->peak_typical_pct);
+        r->peak_high_pct = number_or(proj, "peak_improvement_pct_high", r->peak_typical_pct);
     }
     json_t *val = json_object_get(proj, "validation");
     if (json_is_integer(json_object_get(val, "checked"))) {
