@@ -948,15 +948,34 @@ const char *mn_plan_pih_label(double probability)
                                                  : "low";
 }
 
+/* The law's chance of PIH after one session on plan zone @p z's site at setting @p set, for
+ * the typical person and the band's ends (mn_healing_pih_risk() on that session alone). */
+static mn_status pih_session(mn_ctx *ctx, const mn_plan *p, int z, const mn_plan_setting *set,
+                             double out[3])
+{
+    mn_healing_session s = {0, p->client.device, set->depth_mm, set->passes, 0};
+    mn_healing_scenario sc = {p->client.patient, p->zones[z].zone, p->zones[z].concern, &s, 1, 1};
+    mn_healing_pih pih;
+    mn_status st = mn_healing_pih_risk(ctx, &sc, &pih);
+    out[0] = pih.probability;
+    out[1] = pih.probability_low;
+    out[2] = pih.probability_high;
+    return st;
+}
+
 /* Each zone's chance of PIH over its course as booked, by the PIH law for the scenario the
  * projection runs (mn__plan_zone_course(): the client, the zone and its concern, the device,
- * each course visit's setting; horizon the last course day), and the plan's over its sites:
- * a site listed for two concerns is needled once per visit, so it counts once (its first
- * plan zone), and sites combine as the law combines sessions, 1 - prod(1 - p) [JUDGEMENT:
- * the law's independence of sessions carried over to sites needled at the same visit]. */
+ * each course visit's setting; horizon the last course day), and the plan's: each course visit
+ * counts once for the person, at the chance of the site it treats with the highest chance for
+ * one session, and visits combine as the law combines sessions, 1 - prod(1 - p_visit).
+ * [JUDGEMENT] The law's reference rate (pih.c: about 1 % per session) is pooled per patient and
+ * session from studies that needled the whole face at one sitting (Dogra 2014), so it is a
+ * person's chance for a visit, not a zone's: counting the sites of one visit as independent
+ * would raise the chance with every zone of the same face the law's studies treated together.
+ * Taking the highest site, not a sum, is the reading closest to that: a visit needling the
+ * cheeks alone and one needling the whole face count alike, as the studies' visits did. */
 static mn_status pih_course(mn_ctx *ctx, mn_plan *p)
 {
-    double none[3] = {1, 1, 1};
     for (int z = 0; z < p->n_zones; z++) {
         mn_plan_zone *pz = &p->zones[z];
         mn_course_session course[MN__PLAN_ZONE_COURSE_MAX];
@@ -975,14 +994,25 @@ static mn_status pih_course(mn_ctx *ctx, mn_plan *p)
         pz->pih_probability = pih.probability;
         pz->pih_probability_low = pih.probability_low;
         pz->pih_probability_high = pih.probability_high;
-        int counted = 0;
-        for (int k = 0; k < z; k++)
-            counted |= p->zones[k].zone == pz->zone;
-        if (counted)
+    }
+    /* The visits: a course visit's settings name each site it needles once (the same visits
+     * and settings mn__plan_zone_course() reads for each zone). */
+    double none[3] = {1, 1, 1};
+    for (int i = 0; p->client.device && i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        if (s->phase != MN_PHASE_COURSE)
             continue;
-        none[0] *= 1 - pih.probability;
-        none[1] *= 1 - pih.probability_low;
-        none[2] *= 1 - pih.probability_high;
+        double at_visit[3] = {0, 0, 0};
+        for (int k = 0; k < s->n_settings; k++) {
+            double site[3];
+            mn_status st = pih_session(ctx, p, s->settings[k].zone, &s->settings[k], site);
+            if (st)
+                return st;
+            for (int b = 0; b < 3; b++)
+                at_visit[b] = fmax(at_visit[b], site[b]);
+        }
+        for (int b = 0; b < 3; b++)
+            none[b] *= 1 - at_visit[b];
     }
     p->pih_probability = 1 - none[0];
     p->pih_probability_low = 1 - none[1];

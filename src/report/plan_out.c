@@ -607,7 +607,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     summary_json(j, root, p);
 
     json_t *risk = mn__jput(j, root, "risk", json_object());
-    /* "pih" stays the label; its figures: the chance over the course's sites, their band,
+    /* "pih" stays the label; its figures: the chance over the course's visits, their band,
      * the phototype, and the cut-offs the label reads (MN_PLAN_PIH_*, clinic.h). */
     mn__jput_str(j, risk, "pih", p->pih_risk);
     mn__jput_num(j, risk, "pih_probability", p->pih_probability);
@@ -617,12 +617,14 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     json_t *cut = mn__jput(j, risk, "pih_cutoffs", json_object());
     mn__jput_num(j, cut, "moderate", MN_PLAN_PIH_MODERATE);
     mn__jput_num(j, cut, "high", MN_PLAN_PIH_HIGH);
-    char note[512];
+    char note[768];
     snprintf(note, sizeof note,
-             "chance of post-inflammatory hyperpigmentation after at least one course session "
-             "on any treated site, for the typical person of this phototype, by the PIH law "
-             "(docs/models/cohort.md) as simulate reports it for each zone's course "
-             "(zones[].pih_probability): an order of magnitude, a factor of %g either way (the "
+             "chance of post-inflammatory hyperpigmentation after at least one course visit, "
+             "for the typical person of this phototype, by the PIH law "
+             "(docs/models/cohort.md), whose rate is per person and visit: each visit counts "
+             "once, at the chance of one session on the site it treats with the highest "
+             "(zones[].pih_probability is each zone's course, as simulate reports it): an "
+             "order of magnitude, a factor of %g either way (the "
              "low and high values); pih is low below pih_cutoffs.moderate, high from "
              "pih_cutoffs.high (docs/clinic.md)",
              MN_PIH_BAND_FACTOR);

@@ -998,12 +998,17 @@ static void pih_pct(double probability, char *buf, size_t n)
 /* A treated plan's PIH risk is the PIH law's for the course it books, the figure `simulate`
  * gives (mn_healing_pih_risk()), rebuilt here from the public calendar alone: each zone's
  * course visits (phase course, the zone's bit set), days from the first, at the setting of the
- * zone's site on that visit, with the client's device. The plan's figure combines the sites
- * (each once) as the law combines sessions; its label follows the cut-offs; its note gives
- * the chance in the digits simulate uses. Returns 1 when some zone's figure is above zero. */
+ * zone's site on that visit, with the client's device. The plan's figure counts each course
+ * visit once for the person, at the highest one-session chance among the sites it sets, and
+ * combines the visits as the law combines sessions (docs/clinic.md, Risk notes): it is at
+ * least every zone's figure and at most the sites taken as independent, which it falls below
+ * as soon as one visit needles two sites with a chance above zero. Its label follows the
+ * cut-offs; its note gives the chance in the digits simulate uses. Returns 1 when some zone's
+ * figure is above zero. */
 static int check_pih(const mn_plan *p)
 {
-    double none[3] = {1, 1, 1};
+    double independent[3] = {1, 1, 1}; /* 1 - the sites combined as independent */
+    double zone_max = 0;
     int any = 0;
     for (int z = 0; z < p->n_zones; z++) {
         const mn_plan_zone *pz = &p->zones[z];
@@ -1035,18 +1040,55 @@ static int check_pih(const mn_plan *p)
         assert_close(pz->pih_probability_low, law.probability_low, 0, 1e-12);
         assert_close(pz->pih_probability_high, law.probability_high, 0, 1e-12);
         any |= law.probability > 0;
+        zone_max = fmax(zone_max, law.probability);
         int counted = 0;
         for (int k = 0; k < z; k++)
             counted |= p->zones[k].zone == pz->zone;
         if (counted)
             continue;
-        none[0] *= 1 - law.probability;
-        none[1] *= 1 - law.probability_low;
-        none[2] *= 1 - law.probability_high;
+        independent[0] *= 1 - law.probability;
+        independent[1] *= 1 - law.probability_low;
+        independent[2] *= 1 - law.probability_high;
     }
-    assert_close(p->pih_probability, 1 - none[0], 0, 1e-12);
+    /* Per visit: the highest chance of one session among the sites the visit sets. */
+    double none[3] = {1, 1, 1};
+    int shared_visit = 0; /* a course visit needles two sites with a chance above zero */
+    for (int i = 0; i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        if (s->phase != MN_PHASE_COURSE)
+            continue;
+        double visit[3] = {0, 0, 0};
+        int positive = 0;
+        for (int k = 0; k < s->n_settings; k++) {
+            const mn_plan_setting *set = &s->settings[k];
+            mn_healing_session one = {0, p->client.device, set->depth_mm, set->passes, 0};
+            mn_healing_scenario sc = {p->client.patient,
+                                      p->zones[set->zone].zone,
+                                      p->zones[set->zone].concern,
+                                      &one,
+                                      1,
+                                      1};
+            mn_healing_pih law;
+            assert_int_equal(mn_healing_pih_risk(ctx, &sc, &law), MN_OK);
+            positive += law.probability > 0;
+            visit[0] = fmax(visit[0], law.probability);
+            visit[1] = fmax(visit[1], law.probability_low);
+            visit[2] = fmax(visit[2], law.probability_high);
+        }
+        shared_visit |= positive > 1;
+        for (int b = 0; b < 3; b++)
+            none[b] *= 1 - visit[b];
+    }
+    if (fabs(p->pih_probability - (1 - none[0])) > 1e-12)
+        fail_msg("the plan's PIH chance %.10g, its course visits each counted once %.10g (the "
+                 "sites taken as independent: %.10g)",
+                 p->pih_probability, 1 - none[0], 1 - independent[0]);
     assert_close(p->pih_probability_low, 1 - none[1], 0, 1e-12);
     assert_close(p->pih_probability_high, 1 - none[2], 0, 1e-12);
+    assert_true(p->pih_probability >= zone_max - 1e-12);
+    assert_true(p->pih_probability <= 1 - independent[0] + 1e-12);
+    if (shared_visit)
+        assert_true(p->pih_probability < 1 - independent[0]);
     assert_string_equal(p->pih_risk, pih_label(p->pih_probability));
     char mid[16], lo[16], hi[16], want[160];
     pih_pct(p->pih_probability, mid, sizeof mid);
