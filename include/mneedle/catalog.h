@@ -112,6 +112,12 @@ typedef struct {
     const char *projection_withheld; /* why no improvement is projected though the concern
                                         follows collagen (the evidence contradicts what the
                                         model would give, or says nothing), or NULL */
+    int maintenance_at_start;        /* 1: maintenance visits of a site treated for it repeat
+                                        the course's first (shallowest) setting, not its last */
+    const char *pretreatment[MN_MAX_ADJUST_PRETREATMENT]; /* pre-treatment ids (on_finding
+                                        items of data/aftercare.json) every client treated for
+                                        it gets, whatever the findings */
+    int n_pretreatment;
 } mn_concern;
 
 typedef struct {

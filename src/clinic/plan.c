@@ -52,6 +52,7 @@
 #include "core/internal.h"
 #include "healing/healing_internal.h"
 #include "mneedle/device.h"
+#include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 
 #define MN_NUMBING_MIN      30.0
@@ -299,53 +300,82 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     z->effective_depth_um = mn_device_effective_depth_um(dev, z->depth_start_mm, &layers);
     z->effective_depth_max_um = mn_device_effective_depth_um(dev, z->depth_max_mm, &layers);
 
-    int n;
     if (!strcmp(z->base_limited_by, "phototype") && !dark_capped)
         /* Said even when a finding then lowers the maximum further (the note below says how). */
-        n = snprintf(z->why, sizeof z->why,
-                     "%s usually %.3g-%.3g mm here; the %.3g mm allowed on this zone for lighter "
-                     "skin is not used for phototypes IV-VI: the studies in darker skin we found "
-                     "used at most %.3g mm, and deeper needling raises the risk of dark marks. At "
-                     "%.3g mm the channels "
-                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                     cc->name, usual[0], usual[1], cc->deep_face_max_mm, MN_FACE_DEFAULT_MAX_MM,
-                     z->depth_max_mm, z->effective_depth_max_um,
-                     mn_skin_epidermis_um(&layers) + dermis);
+        snprintf(z->why, sizeof z->why,
+                 "%s usually %.3g-%.3g mm here; the %.3g mm allowed on this zone for lighter "
+                 "skin is not used for phototypes IV-VI: the studies in darker skin we found "
+                 "used at most %.3g mm, and deeper needling raises the risk of dark marks. At "
+                 "%.3g mm the channels "
+                 "reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                 cc->name, usual[0], usual[1], cc->deep_face_max_mm, MN_FACE_DEFAULT_MAX_MM,
+                 z->depth_max_mm, z->effective_depth_max_um,
+                 mn_skin_epidermis_um(&layers) + dermis);
     else if (!strcmp(z->base_limited_by, "phototype"))
-        n = snprintf(z->why, sizeof z->why,
-                     "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes IV-VI, where "
-                     "deeper needling raises the risk of dark marks. At %.3g mm the channels "
-                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                     cc->name, usual[0], usual[1], cc->dark_phototype_max_mm, z->depth_max_mm,
-                     z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
+        snprintf(z->why, sizeof z->why,
+                 "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes IV-VI, where "
+                 "deeper needling raises the risk of dark marks. At %.3g mm the channels "
+                 "reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                 cc->name, usual[0], usual[1], cc->dark_phototype_max_mm, z->depth_max_mm,
+                 z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
     else if (exception && z->depth_max_mm > MN_FACE_DEFAULT_MAX_MM)
-        n = snprintf(z->why, sizeof z->why,
-                     "Above the usual 1.5 mm facial limit because %s; channels reach about "
-                     "%.0f um of %.0f um of skin.",
-                     cc->deep_reason, z->effective_depth_max_um,
-                     mn_skin_epidermis_um(&layers) + dermis);
+        snprintf(z->why, sizeof z->why,
+                 "Above the usual 1.5 mm facial limit because %s; channels reach about "
+                 "%.0f um of %.0f um of skin.",
+                 cc->deep_reason, z->effective_depth_max_um,
+                 mn_skin_epidermis_um(&layers) + dermis);
     else
-        n = snprintf(z->why, sizeof z->why,
-                     "%s usually %.3g-%.3g mm here; capped by the %s (%s). At %.3g mm the "
-                     "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                     cc->name, usual[0], usual[1], z->limited_by,
-                     !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
-                     : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
-                     : !strcmp(z->limited_by, "device")    ? "device's longest setting"
-                     : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
-                     : !strcmp(z->limited_by, "precautions")
-                         ? "findings below that call for gentler settings"
-                         : "concern's usual range",
-                     z->depth_max_mm, z->effective_depth_max_um,
-                     mn_skin_epidermis_um(&layers) + dermis);
-    if (collapsed && n > 0 && (size_t)n < sizeof z->why)
-        snprintf(z->why + n, sizeof z->why - (size_t)n,
+        snprintf(z->why, sizeof z->why,
+                 "%s usually %.3g-%.3g mm here; capped by the %s (%s). At %.3g mm the "
+                 "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                 cc->name, usual[0], usual[1], z->limited_by,
+                 !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
+                 : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
+                 : !strcmp(z->limited_by, "device")    ? "device's longest setting"
+                 : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
+                 : !strcmp(z->limited_by, "precautions")
+                     ? "findings below that call for gentler settings"
+                     : "concern's usual range",
+                 z->depth_max_mm, z->effective_depth_max_um,
+                 mn_skin_epidermis_um(&layers) + dermis);
+    size_t len = strlen(z->why);
+    if (collapsed && len < sizeof z->why)
+        snprintf(z->why + len, sizeof z->why - len,
                  " The usual range starts deeper than this zone allows, so every session "
                  "stays at %.3g mm.",
                  z->depth_max_mm);
+    /* Less than half the shallowest needle length any study of the concern used (the
+     * projection's bound, MN_PLAN_PROJECT_MIN_STUDIED_FRACTION, clinic.h), for a concern whose
+     * response the collagen model follows: the plan projects nothing there and no study
+     * supports a benefit, so the zone is not booked rather than sold a course that cannot be
+     * expected to help; the client is told why and that other treatments exist. */
+    double studied = -1;
+    const char *study = NULL;
+    if (mn_concern_projected(cc) &&
+        (st = mn_evidence_bundled_shallowest(ctx, cc->id, &studied, &study)))
+        return st;
+    if (mn_concern_projected(cc) && studied > 0 &&
+        z->depth_max_mm < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9) {
+        char at[16], lo[16], hi[16], deep[16];
+        z->not_booked = 1;
+        snprintf(z->why, sizeof z->why,
+                 "Not booked: %s are usually needled at %s-%s mm here, and the studies of them at "
+                 "%s mm or deeper; this zone allows at most %s mm (%s), less than half of that, "
+                 "where no improvement is expected from needling. So no session treats this zone "
+                 "and nothing is charged for it. Ask us about other ways to treat it.",
+                 cc->name, mn__depth_str(lo, sizeof lo, usual[0]),
+                 mn__depth_str(hi, sizeof hi, usual[1]), mn__depth_str(deep, sizeof deep, studied),
+                 mn__depth_str(at, sizeof at, z->depth_max_mm),
+                 !strcmp(z->limited_by, "zone")          ? "the clinic limit for this zone"
+                 : !strcmp(z->limited_by, "anatomy")     ? "the thickness of the skin here"
+                 : !strcmp(z->limited_by, "device")      ? "the device's longest setting"
+                 : !strcmp(z->limited_by, "phototype")   ? "the limit for darker skin"
+                 : !strcmp(z->limited_by, "precautions") ? "the gentler settings below"
+                                                         : "the concern's usual range");
+    }
     /* A setting past what the device's regulatory evaluation covered is the clinician's
      * decision, and the client is told (data/devices.json evaluated_max_mm). */
-    size_t len = strlen(z->why);
+    len = strlen(z->why);
     if (dev->evaluated_by && z->depth_max_mm > dev->evaluated_max_mm + 1e-9 &&
         len < sizeof z->why) {
         char at[16];
@@ -358,7 +388,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
 
 /* One setting per body site: the zones of one site, listed for several concerns, share the
  * safer of their maxima (its concern sets the site's setting) and the deeper of their starts,
- * held within that maximum. */
+ * held within that maximum. A zone not booked sets nothing for the booked ones. */
 static void site_settings(mn_plan *p)
 {
     for (int i = 0; i < p->n_zones; i++) {
@@ -367,7 +397,7 @@ static void site_settings(mn_plan *p)
         double start = z->depth_start_mm;
         for (int k = 0; k < p->n_zones; k++) {
             const mn_plan_zone *o = &p->zones[k];
-            if (o->zone != z->zone)
+            if (o->zone != z->zone || (o->not_booked && !z->not_booked))
                 continue;
             if (!cap || o->depth_max_mm < cap->depth_max_mm)
                 cap = o;
@@ -428,17 +458,22 @@ static mn_date not_sunday(mn_date d)
 
 /* Builds the tracks, one per distinct (interval, sessions, projected) over zones: zones of
  * concerns the model projects keep their own track, whose maintenance it may time. Zones are keyed
- * by site: a site treated for two concerns uses the stricter schedule of the two. */
+ * by site: a site treated for two concerns uses the stricter schedule of the two. A zone not
+ * booked joins no track (-1), and its concern does not shape its site's schedule. */
 static int build_tracks(const mn_plan *p, track *tracks, int *zone_track)
 {
     int n_tracks = 0;
     for (int i = 0; i < p->n_zones; i++) {
         const mn_site *site = p->zones[i].zone;
         int interval = 0, sessions = 0, maint = 100000, projected = 1;
+        zone_track[i] = -1;
+        if (p->zones[i].not_booked)
+            continue;
+        int pz = 0; /* plan zones follow the client's concerns and their zones in order */
         for (int k = 0; k < p->client.n_concerns; k++) {
             const mn_client_concern *cc = &p->client.concerns[k];
-            for (int z = 0; z < cc->n_zones; z++)
-                if (cc->zones[z] == site) {
+            for (int z = 0; z < cc->n_zones; z++, pz++)
+                if (cc->zones[z] == site && !p->zones[pz].not_booked) {
                     int iv = cc->concern->interval_days;
                     if (cc->concern->min_interval_days > iv)
                         iv = cc->concern->min_interval_days;
@@ -708,8 +743,14 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         goto done;
     }
     for (int z = 0; z < p->n_zones; z++) {
-        const track *tr = &tracks[zone_track[z]];
         mn_plan_zone *pz = &p->zones[z];
+        if (zone_track[z] < 0) { /* not booked: no course */
+            pz->course_sessions = 0;
+            pz->course_interval_days = 0;
+            pz->n_course_gaps = 0;
+            continue;
+        }
+        const track *tr = &tracks[zone_track[z]];
         pz->course_sessions = tr->n_course;
         /* The spacing the zone gets, as booked, beside the interval it aims at. */
         pz->course_interval_days = tr->interval_days;
@@ -720,8 +761,14 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
     }
     int step[MN_MAX_ZONES] = {0};
     double last_course[MN_MAX_ZONES];
-    for (int z = 0; z < p->n_zones; z++)
+    int maintain_at_start[MN_MAX_ZONES] = {0}; /* a concern of the site asks for it */
+    for (int z = 0; z < p->n_zones; z++) {
         last_course[z] = p->zones[z].site_start_mm;
+        for (int k = 0; k < p->n_zones; k++)
+            maintain_at_start[z] |= p->zones[k].zone == p->zones[z].zone &&
+                                    !p->zones[k].not_booked &&
+                                    p->zones[k].concern->maintenance_at_start;
+    }
     for (int i = 0; i < nv; i++) {
         mn_plan_session *s = &p->sessions[i];
         s->number = i + 1;
@@ -747,7 +794,9 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
                 last_course[z] = set->depth_mm;
             } else {
                 set->course_step = 0;
-                set->depth_mm = last_course[z]; /* maintenance: the last course setting */
+                /* maintenance: the last course setting, or the first where a concern of the
+                 * site asks for it (melasma: data/concerns.json) */
+                set->depth_mm = maintain_at_start[z] ? pz->site_start_mm : last_course[z];
             }
             s->n_settings++;
             area_passes += pz->zone->area_cm2 * set->passes;
@@ -818,6 +867,8 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
                              scalp alone (mn_aftercare.areas) */
     for (int z = 0; z < p->n_zones; z++) {
         const mn_site *s = p->zones[z].zone;
+        if (p->zones[z].not_booked)
+            continue;
         deepest = fmax(deepest, p->zones[z].depth_max_mm);
         treated |= s->facial                 ? MN_AREA_FACE
                    : !strcmp(s->id, "scalp") ? MN_AREA_SCALP
@@ -865,9 +916,19 @@ static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
     return 0;
 }
 
+/* Does a concern the plan treats name this pre-treatment item (data/concerns.json)? */
+static int named_by_concern(const mn_client *c, const mn_pretreatment *t)
+{
+    for (int k = 0; k < c->n_concerns; k++)
+        for (int i = 0; i < c->concerns[k].concern->n_pretreatment; i++)
+            if (!strcmp(c->concerns[k].concern->pretreatment[i], t->id))
+                return 1;
+    return 0;
+}
+
 /* Pre-treatment instructions, dated from the first visit: every client's items, and those a
- * finding's adjust block names (on_finding), each for the phototypes it is meant for. A plan
- * without sessions gets none. */
+ * finding's adjust block or a treated concern names (on_finding), each for the phototypes it
+ * is meant for. A plan without sessions gets none. */
 static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
 {
     const mn_catalog *cat = mn_ctx_catalog(ctx);
@@ -879,7 +940,8 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
         return MN_OK;
     for (size_t i = 0; i < n; i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
-        if (t->on_finding && !named_by_finding(&p->screening, t))
+        if (t->on_finding && !named_by_finding(&p->screening, t) &&
+            !named_by_concern(&p->client, t))
             continue;
         if (t->on_rule && !has_finding(&p->screening, t->on_rule))
             continue;
@@ -1030,7 +1092,8 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
     int n = 0;
     double deepest = 0;
     for (int z = 0; z < p->n_zones; z++)
-        deepest = fmax(deepest, p->zones[z].depth_max_mm);
+        if (!p->zones[z].not_booked)
+            deepest = fmax(deepest, p->zones[z].depth_max_mm);
     char mid[16], lo[16], hi[16], moderate[16], high[16], deep[16];
     /* The chance in the words package leaflets use ("N in 100 people"), in the digits
      * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). */

@@ -391,12 +391,14 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
                                        "projection_withheld",
                                        "source",
                                        "dark_phototype_max_mm",
+                                       "maintenance_at_start",
+                                       "pretreatment",
                                        NULL};
     static const char *const skeys[] = {"min", "max", "default", NULL};
     mn_status st;
-    json_t *zones, *sessions;
+    json_t *zones, *sessions, *pre;
     long smin, smax, sdef, interval, minint, maint;
-    int collagen = 1, has_collagen = 0;
+    int collagen = 1, has_collagen = 0, has_pre = 0;
     char q[256];
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &c->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &c->name, NULL)) ||
@@ -417,9 +419,20 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jnum(in, e, p, "response_weight", 1, 0, 1, &c->response_weight, NULL)) ||
         (st = mn__jstr(in, e, p, "response_note", 0, &c->response_note, NULL)) ||
         (st = mn__jbool(in, e, p, "collagen_projection", 0, &collagen, &has_collagen)) ||
-        (st = mn__jstr(in, e, p, "projection_withheld", 0, &c->projection_withheld, NULL)))
+        (st = mn__jstr(in, e, p, "projection_withheld", 0, &c->projection_withheld, NULL)) ||
+        (st = mn__jbool(in, e, p, "maintenance_at_start", 0, &c->maintenance_at_start, NULL)) ||
+        (st = mn__jarr(in, e, p, "pretreatment", 0, 1, MN_MAX_ADJUST_PRETREATMENT, &pre, &has_pre)))
         return st;
     c->collagen_projection = has_collagen ? collagen : 1;
+    c->n_pretreatment = 0;
+    for (size_t i = 0; has_pre && i < json_array_size(pre); i++) {
+        json_t *v = json_array_get(pre, i);
+        if (!json_is_string(v))
+            return mn__error(in->ctx, MN_ETYPE,
+                             "%s: %s.pretreatment[%zu]: expected a pre-treatment id", in->src, p,
+                             i);
+        c->pretreatment[c->n_pretreatment++] = json_string_value(v);
+    }
     snprintf(q, sizeof q, "%s.sessions", p);
     if ((st = mn__jkeys(in, sessions, q, skeys)) ||
         (st = mn__jint(in, sessions, q, "min", 1, 1, MN_CONCERN_MAX_SESSIONS, &smin, NULL)) ||
@@ -713,6 +726,26 @@ static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_
     return MN_OK;
 }
 
+/* Every pre-treatment id a concern names is in the pre-treatment list. */
+static mn_status check_concern_pretreatment(mn_ctx *ctx, const char *src,
+                                            const struct mn_catalog *cat)
+{
+    for (size_t i = 0; i < cat->n_concerns; i++) {
+        const mn_concern *c = &cat->concerns[i];
+        for (int k = 0; k < c->n_pretreatment; k++) {
+            size_t j = 0;
+            while (j < cat->n_pretreatment && strcmp(cat->pretreatment[j].id, c->pretreatment[k]))
+                j++;
+            if (j == cat->n_pretreatment)
+                return mn__error(ctx, MN_ENOTFOUND,
+                                 "%s: $.concerns[%zu].pretreatment[%d]: unknown pre-treatment "
+                                 "\"%s\" (not in the pretreatment list of aftercare.json)",
+                                 src, i, k, c->pretreatment[k]);
+        }
+    }
+    return MN_OK;
+}
+
 static int name_eq(const char *a, const char *b);
 
 /* A name (id or alias) of a catalogue entry, for the uniqueness check. */
@@ -944,7 +977,8 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
                 goto fail;
             cat->n_pretreatment++;
         }
-        if ((st = check_adjust_ids(ctx, src[F_RULES], cat)))
+        if ((st = check_adjust_ids(ctx, src[F_RULES], cat)) ||
+            (st = check_concern_pretreatment(ctx, src[F_CONCERNS], cat)))
             goto fail;
 #define MN__CHECK_UNIQUE(field, count, idfield, f, what)                                           \
     if (cat->count > 512) {                                                                        \

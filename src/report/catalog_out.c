@@ -103,6 +103,13 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             mn__jput_bool(j, o, "collagen_projection", c->collagen_projection);
             if (c->projection_withheld)
                 mn__jput_str(j, o, "projection_withheld", c->projection_withheld);
+            if (c->maintenance_at_start)
+                mn__jput_bool(j, o, "maintenance_at_start", 1);
+            if (c->n_pretreatment > 0) {
+                json_t *pre = mn__jput(j, o, "pretreatment", json_array());
+                for (int k = 0; k < c->n_pretreatment; k++)
+                    mn__jpush(j, pre, json_string(c->pretreatment[k]));
+            }
             mn__jput_str(j, o, "source", c->source);
         }
     } else if (!strcmp(what, "products")) {

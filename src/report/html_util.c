@@ -189,11 +189,14 @@ const char *mn__course_spacing_line(const mn_plan *plan, int i, char *buf, size_
     } while (0)
     buf[0] = '\0';
     const mn_plan_zone *z = &plan->zones[i];
+    if (z->not_booked) /* no course: its zone line says why */
+        return buf;
     for (int e = 0; e < i; e++)
-        if (same_spacing(&plan->zones[e], z))
+        if (!plan->zones[e].not_booked && same_spacing(&plan->zones[e], z))
             return buf;
     for (int e = i, n = 0; e < plan->n_zones; e++)
-        if (same_spacing(&plan->zones[e], z) && (e == i || plan->zones[e].zone != z->zone))
+        if (!plan->zones[e].not_booked && same_spacing(&plan->zones[e], z) &&
+            (e == i || plan->zones[e].zone != z->zone))
             PUT("%s%s", n++ ? ", " : "", plan->zones[e].zone->id);
     int even = 1;
     for (int g = 0; g < z->n_course_gaps; g++)

@@ -50,11 +50,15 @@ static void zone_table(mn__buf *b, const mn_plan *plan)
         mn__html_esc(b, z->zone ? z->zone->name : "?");
         mn__html_put(b, "</td><td>");
         mn__html_esc(b, z->concern ? z->concern->name : "?");
-        mn__buf_printf(b,
-                       "</td><td class=\"num\"><b>%.2f</b> · %.2f–%.2f</td>"
-                       "<td class=\"num\">%.0f–%.0f</td><td class=\"num\">%.0f</td><td>",
-                       z->depth_start_mm, z->depth_min_mm, z->depth_max_mm, z->effective_depth_um,
-                       z->effective_depth_max_um, z->passes);
+        if (z->not_booked) /* no setting is used: the why cell says why */
+            mn__html_put(b, "</td><td class=\"num\">not booked</td><td class=\"num\">–</td>"
+                            "<td class=\"num\">–</td><td>");
+        else
+            mn__buf_printf(b,
+                           "</td><td class=\"num\"><b>%.2f</b> · %.2f–%.2f</td>"
+                           "<td class=\"num\">%.0f–%.0f</td><td class=\"num\">%.0f</td><td>",
+                           z->depth_start_mm, z->depth_min_mm, z->depth_max_mm,
+                           z->effective_depth_um, z->effective_depth_max_um, z->passes);
         mn__html_esc(b, z->why);
         if (z->adjusted[0]) {
             mn__html_put(b, "<br><b>");

@@ -44,11 +44,13 @@ static unsigned depth_colour(double mm)
     return mm <= 0.5 ? 0x56B4E9u : mm <= 1.5 ? 0x0072B2u : 0xD55E00u;
 }
 
-/* The first plan row treating the zone with this id, or -1. */
-static int first_row(const mn_plan *plan, const char *id)
+/* The first plan row treating the zone with this id, or -1; with @p booked, the first row
+ * that is booked. */
+static int first_row(const mn_plan *plan, const char *id, int booked)
 {
     for (int i = 0; i < plan->n_zones; i++)
-        if (plan->zones[i].zone && strcmp(plan->zones[i].zone->id, id) == 0)
+        if (plan->zones[i].zone && strcmp(plan->zones[i].zone->id, id) == 0 &&
+            (!booked || !plan->zones[i].not_booked))
             return i;
     return -1;
 }
@@ -57,13 +59,18 @@ static void diagram_dots(mn__buf *b, const mn_plan *plan, int body)
 {
     for (size_t a = 0; a < sizeof anchors / sizeof anchors[0]; a++) {
         const zone_anchor *za = &anchors[a];
-        int first = za->body == body ? first_row(plan, za->id) : -1;
+        int first = za->body == body ? first_row(plan, za->id, 0) : -1;
         if (first < 0)
             continue;
-        /* The dot carries the first plan row for this zone: its number and start depth. */
+        /* The dot carries the first booked plan row for this zone: its number and start
+         * depth. */
+        int booked = first_row(plan, za->id, 1);
+        if (booked >= 0)
+            first = booked;
         const mn_plan_zone *z = &plan->zones[first];
-        if (!mn_plan_treats(plan)) {
-            /* Not treated: the zone marked with its number, without a setting. */
+        if (!mn_plan_treats(plan) || booked < 0) {
+            /* Not treated (or not booked): the zone marked with its number, without a
+             * setting. */
             for (int k = 0; k < za->n; k++)
                 mn__buf_printf(b,
                                "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"12\" fill=\"#%06x\" "

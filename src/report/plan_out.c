@@ -432,6 +432,9 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         mn__jput_str(j, e, "concern", z->concern->id);
         if (!treats)
             continue; /* no depths for a client who is not treated (DESIGN §8) */
+        /* false: below the concern's usual range, no session treats it (why says so); its
+         * depths are the setting it would have had */
+        mn__jput_bool(j, e, "booked", !z->not_booked);
         json_t *d = mn__jput(j, e, "depth_mm", json_object());
         mn__jput_num(j, d, "min", z->depth_min_mm);
         mn__jput_num(j, d, "max", z->depth_max_mm);
@@ -759,8 +762,11 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
         snprintf(range, sizeof range, "%.3g-%.3g", z->depth_min_mm, z->depth_max_mm);
         snprintf(reach, sizeof reach, "~%.0f-%.0f um", z->effective_depth_um,
                  z->effective_depth_max_um);
-        mn__buf_textf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
-                      z->depth_start_mm, reach);
+        if (z->not_booked) /* no setting is used: the line below says why */
+            mn__buf_textf(b, "  %-12s %-20s %s\n", z->zone->id, z->concern->id, "not booked");
+        else
+            mn__buf_textf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
+                          z->depth_start_mm, reach);
         mn__buf_textf(b, "      %s\n", z->why);
         if (shared_site(p, i)) {
             char lo[16], hi[16];

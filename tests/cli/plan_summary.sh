@@ -145,7 +145,7 @@ for client in "$MN_SOURCE_DIR"/examples/clients/*.json; do
 done
 
 # Ravi's cheeks are held at 1.2 mm for his phototype, below every acne-scar study's needle
-# length: his plan's projection (the cheek's; his 0.2 mm forehead gets none) says it
+# length: his plan's projection (the cheek's; his 0.2 mm forehead is not booked) says it
 # extrapolates.
 expect 0 "" -- python3 -c '
 import json, sys
