@@ -130,6 +130,9 @@ def simulate(scn):
 
 independent, seen = [1.0, 1.0, 1.0], set()
 for z in plan["zones"]:
+    if not z["booked"]:  # not booked (docs/clinic.md): no course, no chance
+        assert z["pih_probability"] == 0, z
+        continue
     visits = [s for s in plan["sessions"] if s["phase"] == "course" and z["zone"] in s["zones"]]
     d0 = datetime.date.fromisoformat(visits[0]["date"])
     ses = []

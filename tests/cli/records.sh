@@ -173,8 +173,8 @@ h = json.load(open(sys.argv[1]))
 s = h["sessions"]
 assert [x["date"] for x in s] == ["2027-01-11", "2027-02-22", "2027-03-20"], s
 assert s[0]["date_shift_days"] == 0 and s[0]["zones"][0]["planned_depth_mm"] == 0.7
-# The plan books no forehead (0.2 mm is below the acne scars' usual 1-1.5 mm, docs/clinic.md):
-# a forehead session has no planned setting to deviate from.
+# The plan books no forehead (0.2 mm is under half the 1.5 mm of the acne-scar studies,
+# docs/clinic.md): a forehead session has no planned setting to deviate from.
 fh = [z for z in s[1]["zones"] if z["zone"] == "forehead"][0]
 assert "depth_deviation_mm" not in fh and fh.get("planned_depth_mm") is None, fh
 assert [a["score"] for a in h["assessments"]] == [40, 31] and h["assessments"][0]["photos"] == 1

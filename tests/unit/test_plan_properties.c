@@ -1282,9 +1282,11 @@ static void test_generated_clients(void **state)
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
-    /* ... and zones whose course waits to share a visit, so a gap exceeds its interval. */
+    /* Zones whose course waits to share a visit, so a gap exceeds its interval: none since
+     * melasma's course is monthly, as the intervals one client's zones can have (7 and 28
+     * days, or 21 and 42 with the 14 days added for darker skin) divide one another, so a
+     * due date always finds its visit; check_course_spacing still bounds any such gap. */
     printf("zones with a course gap above their interval: %d\n", longer_gaps);
-    assert_true(longer_gaps > 100);
     /* Clients with a concern the model does not project beside one it does. */
     printf("projected zones' maintenance gaps checked: %d\n", projected_gaps);
     assert_true(projected_gaps > 50);
