@@ -25,10 +25,11 @@ static const cli_command command = {
         "The client's current record is screened again: while it screens defer or decline\n"
         "(a pregnancy or an isotretinoin course recorded since the plan), the client is on\n"
         "hold: the findings are printed and nothing is booked. Adverse events with no\n"
-        "resolved date are listed; a severe one holds the client the same way. A plan\n"
-        "made from an earlier record (the client's record edited since it was saved) is\n"
-        "STALE: the client is held too until the plan is saved again ('mneedle plan ID\n"
-        "--save').\n"
+        "resolved date are listed; one graded severe, or an infection, a cold sore, PIH,\n"
+        "tram-track scarring or a granuloma whatever its grade (data/adverse_events.json,\n"
+        "\"holds\"), holds the client the same way. A plan made from an earlier record (the\n"
+        "client's record edited since it was saved) is STALE: the client is held too until\n"
+        "the plan is saved again ('mneedle plan ID --save').\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",
     .footer = "Example:\n"
               "  mneedle replan --db clinic.db c-7k2m9q4xab\n",
