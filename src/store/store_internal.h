@@ -91,6 +91,25 @@ void mn__store_catalogue_stamp(const mn_ctx *ctx, char out[MN__STORE_CATALOGUE_S
  * 0 (hex empty) when it is in no form this mneedle knows. */
 int mn__store_catalogue_stamp_read(const char *stored, char hex[65]);
 
+/* The hash of a planning input a plan records (plans.input_hash; docs/records.md, "The
+ * planning input of a plan"): hex SHA-256 of @p client_json (a stored clients.client_json) in
+ * canonical form: parsed, a number with no fraction written as an integer (a form gives 300
+ * where a file said 300.0), keys sorted, compact. 1 and out (65 bytes) filled; 0 (out empty)
+ * when the text is not JSON or memory runs out. */
+int mn__store_input_hash(const char *client_json, char out[65]);
+
+/* The client's latest plan against the planning input it was made from: its id (0: none), the
+ * day it was saved, and stale: 1 when the client's current planning input is another (the
+ * record was edited after the plan was saved), 0 when the same (or no plan), -1 when not known
+ * (a plan stored before plans kept the hash). */
+typedef struct {
+    sqlite3_int64 plan;
+    char created[16];
+    int stale;
+} mn__store_plan_input;
+mn_status mn__store_plan_input_get(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
+                                   mn__store_plan_input *out);
+
 /* Writes @p n bytes as lower-case hex into out (2n+1 bytes). */
 void mn__hex(const unsigned char *in, size_t n, char *out);
 
@@ -128,13 +147,21 @@ mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num,
     "  CASE WHEN visit IS NULL THEN why0 ELSE substr(coalesce(why0, ''), 1, 150) ||"               \
     "   '; maintenance done ' || visit || ', due again the same ' || iv || ' days after it'"       \
     "   END AS why FROM mn_due_iv) "
-/* The client's earliest severe adverse event open on @p on (YYYY-MM-DD: begun on or before it,
- * not resolved by it) or, with @p on NULL, open now (no resolved date); an event recorded
- * again with a resolved date (the same event and date it began) is resolved then: *found 1 and its
- * event (a kind's id or free text) and date in @p what ("infection since 2027-02-01"), else *found
- * 0. Such an event holds the client's visits (docs/records.md, "Holds"). */
-mn_status mn__store_open_severe(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
-                                int *found, char *what, size_t size);
+/* Whether an open adverse event holds the client's visits (docs/records.md, "Holds"): one
+ * graded severe, or one of a kind the catalogue marks "holds": "any-severity" (an infection,
+ * a cold sore, the persistent kinds), whatever its grade. */
+int mn__store_event_holds(mn_ctx *ctx, const char *event, const char *severity);
+/* Why an open event holds, for a message (@p what: "infection since 2027-02-01"): "a severe
+ * adverse event is open: ..." or "an open <kind> holds visits whatever its grade: ...". */
+void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity, const char *what,
+                           char *out, size_t size);
+/* The client's earliest adverse event that holds (mn__store_event_holds) open on @p on
+ * (YYYY-MM-DD: begun on or before it, not resolved by it) or, with @p on NULL, open now (no
+ * resolved date); an event recorded again with a resolved date (the same event and date it
+ * began) is resolved then: *found 1 and why it holds in @p why (mn__store_hold_reason), else
+ * *found 0. */
+mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
+                                 int *found, char *why, size_t size);
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of
