@@ -135,12 +135,13 @@ else:
         line = "%s: peaks at about %.0f %%" % (where, e["peak_improvement_pct"])
         if not e.get("note", "").startswith(line):
             bad.append("%s: note does not start with '%s'" % (where, line))
-        # The text's line gives a durability past the evidence's follow-up to the half-year
-        # (docs/models/healing.md), the JSON note in months: the same line up to that figure.
+        # The text's line, and the report's since it prints the text's, give a durability past
+        # the evidence's follow-up to the half-year (docs/models/healing.md), the JSON note in
+        # months: the same line up to that figure.
         head = e.get("note", "").split("; half of it is lost")[0]
         if len(zones) > 1 and "\n  - " + head not in text:
             bad.append("text: no line for %s" % where)
-        if len(zones) > 1 and e.get("note", "") not in report:
+        if len(zones) > 1 and head not in report:
             bad.append("report: no line for %s" % where)
 print(name + (": every zone projected" if not bad else ":"))
 for b in bad:
