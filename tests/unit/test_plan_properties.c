@@ -1128,9 +1128,9 @@ static int check_pih(const mn_plan *p)
         assert_close(pz->pih_probability_high, law.probability_high, 0, 1e-12);
         any |= law.probability > 0;
         zone_max = fmax(zone_max, law.probability);
-        int counted = 0;
+        int counted = pz->not_booked; /* each needled site once, by a zone booked there */
         for (int k = 0; k < z; k++)
-            counted |= p->zones[k].zone == pz->zone;
+            counted |= p->zones[k].zone == pz->zone && !p->zones[k].not_booked;
         if (counted)
             continue;
         independent[0] *= 1 - law.probability;
