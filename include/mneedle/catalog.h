@@ -202,6 +202,11 @@ typedef struct {
     /* Only when the plan treats one of these areas (bits of mn_aftercare_area; 0 = always):
      * make-up is a face item, hair products a scalp one. */
     unsigned areas;
+    const char *on_rule;     /* only when this rule's finding is in the screening (NULL = any) */
+    const char *unless_rule; /* not when this rule's finding is in the screening (NULL = none) */
+    /* only when the plan's list before the first visit has this pre-treatment item (NULL =
+     * any): restarting a product that list stops */
+    const char *with_pretreatment;
 } mn_aftercare;
 
 /** Areas an aftercare item may be limited to (mn_aftercare.areas). */

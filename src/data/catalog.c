@@ -609,6 +609,9 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
                                        "ongoing_for_concerns",
                                        "ongoing_from_phototype",
                                        "areas",
+                                       "on_rule",
+                                       "unless_rule",
+                                       "with_pretreatment",
                                        NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
     static const char *const areas[] = {"face", "scalp", "body", NULL};
@@ -626,7 +629,10 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
         (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)) ||
         (st = mn__jint(in, e, p, "ongoing_from_phototype", 0, 1, 6, &photo, NULL)) ||
         (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)) ||
-        (st = mn__jarr(in, e, p, "areas", 0, 1, 3, &where, &has_areas)))
+        (st = mn__jarr(in, e, p, "areas", 0, 1, 3, &where, &has_areas)) ||
+        (st = mn__jstr(in, e, p, "on_rule", 0, &a->on_rule, NULL)) ||
+        (st = mn__jstr(in, e, p, "unless_rule", 0, &a->unless_rule, NULL)) ||
+        (st = mn__jstr(in, e, p, "with_pretreatment", 0, &a->with_pretreatment, NULL)))
         return st;
     a->areas = 0;
     for (size_t i = 0; has_areas && i < json_array_size(where); i++) {
@@ -682,10 +688,38 @@ static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p,
     return MN_OK;
 }
 
+/* 1 when @p code is NULL or the code of a rule of @p cat. */
+static int rule_known(const struct mn_catalog *cat, const char *code)
+{
+    for (size_t i = 0; code && i < cat->n_rules; i++)
+        if (!strcmp(cat->rules[i].code, code))
+            return 1;
+    return code == NULL;
+}
+
 /* Every pre-treatment id a rule's adjust block names is in the pre-treatment list, and every
- * rule a pre-treatment item's on_rule names is in the rules. */
+ * rule a pre-treatment or aftercare item's on_rule (or unless_rule) names is in the rules. */
 static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_catalog *cat)
 {
+    for (size_t j = 0; j < cat->n_aftercare; j++) {
+        const mn_aftercare *a = &cat->aftercare[j];
+        const char *bad = !rule_known(cat, a->on_rule)       ? a->on_rule
+                          : !rule_known(cat, a->unless_rule) ? a->unless_rule
+                                                             : NULL;
+        if (bad)
+            return mn__error(ctx, MN_ENOTFOUND,
+                             "aftercare.json: $.aftercare[%zu].%s: unknown rule \"%s\" (not in %s)",
+                             j, bad == a->on_rule ? "on_rule" : "unless_rule", bad, src);
+        size_t k = 0;
+        while (a->with_pretreatment && k < cat->n_pretreatment &&
+               strcmp(cat->pretreatment[k].id, a->with_pretreatment))
+            k++;
+        if (a->with_pretreatment && k == cat->n_pretreatment)
+            return mn__error(ctx, MN_ENOTFOUND,
+                             "aftercare.json: $.aftercare[%zu].with_pretreatment: unknown "
+                             "pre-treatment \"%s\" (not in the pretreatment list)",
+                             j, a->with_pretreatment);
+    }
     for (size_t j = 0; j < cat->n_pretreatment; j++) {
         const char *code = cat->pretreatment[j].on_rule;
         size_t i = 0;
