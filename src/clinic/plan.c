@@ -67,9 +67,11 @@
  * asked back twice in one month [ASSUMED]. */
 #define MN_MAINTENANCE_GAP_DAYS 28
 /* Aftercare items that hold "until the next session" (data/aftercare.json: day_to -1) run until
- * the shortest gap between the plan's sessions, and at most this many days (so also when the
- * plan has only one session): four weeks, the usual interval between course sessions
- * (data/concerns.json: interval_days 28 for all but one concern) [ASSUMED]. */
+ * the zone is treated again: each zone's shortest gap between the sessions that treat it, the
+ * longest of these over the zones (so a neck treated monthly keeps its 4 weeks when the scalp
+ * is treated weekly), and at most this many days (so also when a zone has only one session):
+ * four weeks, the usual interval between course sessions (data/concerns.json: interval_days 28
+ * for all but one concern) [ASSUMED]. */
 #define MN_AFTERCARE_SINGLE_VISIT_DAYS 28
 /* A course session may wait for a visit already booked up to this fraction of its interval
  * later: course intervals are given as ranges such as 4-6 weeks (DESIGN 3.5), the usual
@@ -323,6 +325,24 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
                      "Above the usual 1.5 mm facial limit because %s; channels reach about "
                      "%.0f um of %.0f um of skin.",
                      cc->deep_reason, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
+    else if (zone_cap < usual[0] - 1e-9)
+        /* The concern's usual range for the face or the body lies wholly above this zone's
+         * clinic limit (laxity at 1.5-2.5 mm on the body, a neck at 1.0 mm): it is not said to
+         * be usual here. */
+        n = snprintf(z->why, sizeof z->why,
+                     "%s: usually %.3g-%.3g mm on %s, deeper than the %.3g mm clinic "
+                     "limit for this zone; capped by the %s (%s). At %.3g mm the channels reach "
+                     "about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], site->facial ? "the face" : "thicker body skin",
+                     zone_cap, z->limited_by,
+                     !strcmp(z->limited_by, "zone")      ? "clinic limit for this zone"
+                     : !strcmp(z->limited_by, "anatomy") ? "dermis thickness with a margin"
+                     : !strcmp(z->limited_by, "device")  ? "device's longest setting"
+                     : !strcmp(z->limited_by, "precautions")
+                         ? "findings below that call for gentler settings"
+                         : "concern's usual range",
+                     z->depth_max_mm, z->effective_depth_max_um,
                      mn_skin_epidermis_um(&layers) + dermis);
     else
         n = snprintf(z->why, sizeof z->why,
@@ -793,6 +813,15 @@ static void fill_cost(mn_plan *p)
         p->maintenance_per_year = 0;
 }
 
+/* 1 when the screening has a finding of the rule @p code. */
+static int has_finding(const mn_screening *scr, const char *code)
+{
+    for (int i = 0; i < scr->n_findings; i++)
+        if (!strcmp(scr->findings[i].code, code))
+            return 1;
+    return 0;
+}
+
 /* 1 when aftercare item @p a holds for the whole course and after for this client: the plan
  * treats a concern it names (pigment problems) or the phototype is at or above its bound. */
 static int ongoing_for(const mn_plan *p, const mn_aftercare *a)
@@ -803,6 +832,44 @@ static int ongoing_for(const mn_plan *p, const mn_aftercare *a)
         for (int i = 0; i < a->n_ongoing_concerns; i++)
             if (strcmp(p->client.concerns[k].concern->id, a->ongoing_concerns[i]) == 0)
                 return 1;
+    return 0;
+}
+
+/* Does a finding that fired name this pre-treatment item in its adjust block? */
+static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
+{
+    for (int i = 0; i < scr->n_findings; i++) {
+        const mn_rule_adjust *x = &scr->findings[i].rule->adjust;
+        for (int k = 0; k < x->n_pretreatment; k++)
+            if (!strcmp(x->pretreatment[k], t->id))
+                return 1;
+    }
+    return 0;
+}
+
+/* 1 when the pre-treatment item @p t is for this client: every client's, those a finding's
+ * adjust block names (on_finding), those of a rule that fired (on_rule), each for the
+ * phototypes it is meant for. */
+static int pretreatment_for(const mn_plan *p, const mn_pretreatment *t)
+{
+    if (t->on_finding && !named_by_finding(&p->screening, t))
+        return 0;
+    if (t->on_rule && !has_finding(&p->screening, t->on_rule))
+        return 0;
+    if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
+        return 0;
+    return 1;
+}
+
+/* 1 when the plan's list before the first visit has the pre-treatment item @p id. */
+static int pretreatment_given(mn_ctx *ctx, const mn_plan *p, const char *id)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    for (size_t i = 0; i < mn_catalog_pretreatment_count(cat); i++) {
+        const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
+        if (!strcmp(t->id, id))
+            return pretreatment_for(p, t);
+    }
     return 0;
 }
 
@@ -823,17 +890,36 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
                    : !strcmp(s->id, "scalp") ? MN_AREA_SCALP
                                              : MN_AREA_BODY;
     }
-    int until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
-    for (int i = 1; i < p->n_sessions; i++) {
-        int gap = (int)(p->sessions[i].date - p->sessions[i - 1].date);
-        if (gap < until_next)
-            until_next = gap;
+    int until_next = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        int zone_gap = MN_AFTERCARE_SINGLE_VISIT_DAYS;
+        int last = -1;
+        for (int i = 0; i < p->n_sessions; i++) {
+            if (!(p->sessions[i].zone_mask & (1u << z)))
+                continue;
+            if (last >= 0) {
+                int gap = (int)(p->sessions[i].date - p->sessions[last].date);
+                if (gap < zone_gap)
+                    zone_gap = gap;
+            }
+            last = i;
+        }
+        if (zone_gap > until_next)
+            until_next = zone_gap;
     }
+    if (until_next < 1)
+        until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
     for (size_t i = 0; i < n; i++) {
         const mn_aftercare *a = mn_catalog_aftercare_at(cat, i);
         if (a->min_depth_mm > 0 && deepest < a->min_depth_mm)
             continue;
         if (a->areas && !(a->areas & treated))
+            continue;
+        if (a->on_rule && !has_finding(&p->screening, a->on_rule))
+            continue;
+        if (a->unless_rule && has_finding(&p->screening, a->unless_rule))
+            continue;
+        if (a->with_pretreatment && !pretreatment_given(ctx, p, a->with_pretreatment))
             continue;
         mn_plan_aftercare *pa = &p->aftercare[p->n_aftercare++];
         pa->item = a;
@@ -842,27 +928,6 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
         pa->ongoing = ongoing_for(p, a);
     }
     return MN_OK;
-}
-
-/* Does a finding that fired name this pre-treatment item in its adjust block? */
-/* 1 when the screening has a finding of the rule @p code. */
-static int has_finding(const mn_screening *scr, const char *code)
-{
-    for (int i = 0; i < scr->n_findings; i++)
-        if (!strcmp(scr->findings[i].code, code))
-            return 1;
-    return 0;
-}
-
-static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
-{
-    for (int i = 0; i < scr->n_findings; i++) {
-        const mn_rule_adjust *x = &scr->findings[i].rule->adjust;
-        for (int k = 0; k < x->n_pretreatment; k++)
-            if (!strcmp(x->pretreatment[k], t->id))
-                return 1;
-    }
-    return 0;
 }
 
 /* Pre-treatment instructions, dated from the first visit: every client's items, and those a
@@ -879,11 +944,7 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
         return MN_OK;
     for (size_t i = 0; i < n; i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
-        if (t->on_finding && !named_by_finding(&p->screening, t))
-            continue;
-        if (t->on_rule && !has_finding(&p->screening, t->on_rule))
-            continue;
-        if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
+        if (!pretreatment_for(p, t))
             continue;
         mn_plan_pretreatment *pt = &p->pretreatment[p->n_pretreatment++];
         pt->item = t;

@@ -980,6 +980,97 @@ static void check_treatment_shown(const mn_plan *p)
     free(t);
 }
 
+/* 1 when the screening has a finding of the rule @p code. */
+static int finding(const mn_plan *p, const char *code)
+{
+    for (int i = 0; i < p->screening.n_findings; i++)
+        if (!strcmp(p->screening.findings[i].code, code))
+            return 1;
+    return 0;
+}
+
+static const mn_plan_aftercare *aftercare_item(const mn_plan *p, const char *id)
+{
+    for (int i = 0; i < p->n_aftercare; i++)
+        if (!strcmp(p->aftercare[i].item->id, id))
+            return &p->aftercare[i];
+    return NULL;
+}
+
+static int pretreatment_item(const mn_plan *p, const char *id)
+{
+    for (int i = 0; i < p->n_pretreatment; i++)
+        if (!strcmp(p->pretreatment[i].item->id, id))
+            return 1;
+    return 0;
+}
+
+/* The aftercare of a treated plan (docs/clinic.md "Aftercare"): nothing goes on the treated
+ * skin on the treatment day, so no "do" item from day 0 applies a product; the items that hold
+ * until the next session last until each zone is treated again (its shortest gap, at most 28
+ * days); a client on blood thinners is not told bleeding stops at once; a client primed with
+ * pigment skincare is told when to restart it; a history of cold sores with a facial zone gives
+ * the caution and the antiviral step; and no zone is said to be "usually" needled from a depth
+ * above its clinic limit. @return 1 when the plan had a zone whose usual range lies above its
+ * limit. */
+static int check_aftercare(const mn_plan *p)
+{
+    static const char *const products[] = {"moistur", "serum", "cream", "SPF",
+                                           "lotion",  "apply", "Apply", NULL};
+    assert_non_null(aftercare_item(p, "nothing-on-day-0"));
+    for (int i = 0; i < p->n_aftercare; i++) {
+        const mn_plan_aftercare *a = &p->aftercare[i];
+        if (a->item->kind == MN_AFTERCARE_DO && a->day_from == 0)
+            for (int k = 0; products[k]; k++)
+                if (strstr(a->item->text, products[k])) {
+                    print_error("a product on the treatment day: %s\n", a->item->text);
+                    fail();
+                }
+        if (a->item->day_to >= 0 || a->ongoing)
+            continue;
+        for (int z = 0; z < p->n_zones; z++) {
+            int gap = 28, last = -1;
+            for (int k = 0; k < p->n_sessions; k++) {
+                if (!(p->sessions[k].zone_mask & (1u << z)))
+                    continue;
+                if (last >= 0 && (int)(p->sessions[k].date - p->sessions[last].date) < gap)
+                    gap = (int)(p->sessions[k].date - p->sessions[last].date);
+                last = k;
+            }
+            if (a->day_to < gap - 1) {
+                print_error("%s ends on day %d; the %s is treated again after %d days\n",
+                            a->item->id, a->day_to, p->zones[z].zone->id, gap);
+                fail();
+            }
+        }
+    }
+    if (finding(p, "MN-ANTICOAGULANT"))
+        for (int i = 0; i < p->n_aftercare; i++)
+            assert_null(strstr(p->aftercare[i].item->text, "stops almost at once"));
+    if (pretreatment_item(p, "pigment-prime"))
+        assert_non_null(aftercare_item(p, "pigment-restart"));
+    int facial = 0, above = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        facial |= p->zones[z].zone->facial;
+    if (facial && p->client.history[MN_HISTORY_HERPES_SIMPLEX_HISTORY] != 0) {
+        assert_true(finding(p, "MN-HSV-PERIORAL"));
+        assert_true(pretreatment_item(p, "antiviral"));
+    }
+    for (int z = 0; z < p->n_zones; z++) {
+        const char *u = strstr(p->zones[z].why, "usually ");
+        double lo, hi;
+        char here[8] = "";
+        if (u && sscanf(u, "usually %lf-%lf mm %4s", &lo, &hi, here) == 3 &&
+            !strcmp(here, "here") && lo > p->zones[z].zone->clinical_max_mm + 1e-9) {
+            print_error("%s: %s\n", p->zones[z].zone->id, p->zones[z].why);
+            fail();
+        }
+        above += p->zones[z].concern->body_depth_mm[0] > p->zones[z].zone->clinical_max_mm &&
+                 !p->zones[z].zone->facial;
+    }
+    return above > 0;
+}
+
 /* The plan's PIH label, restated from its source: the SmPC frequency categories (European
  * Commission guideline, 2009, section 4.8) read as low (< 1 in 100), moderate (common, 1 in
  * 100 to < 1 in 10) and high (very common, >= 1 in 10), docs/clinic.md. */
@@ -1098,7 +1189,7 @@ static void test_generated_clients(void **state)
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
-    int pih_some = 0, pih_labels[3] = {0, 0, 0};
+    int pih_some = 0, pih_labels[3] = {0, 0, 0}, above_limit = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
@@ -1130,6 +1221,7 @@ static void test_generated_clients(void **state)
         check_passes(p, &roller_zones, &pen_zones);
         if (mn_plan_treats(p)) {
             pih_some += check_pih(p);
+            above_limit += check_aftercare(p);
             pih_labels[!strcmp(p->pih_risk, "low")        ? 0
                        : !strcmp(p->pih_risk, "moderate") ? 1
                                                           : 2]++;
@@ -1178,6 +1270,10 @@ static void test_generated_clients(void **state)
     printf("treated plans with a PIH chance: %d; labelled low %d, moderate %d, high %d\n", pih_some,
            pih_labels[0], pih_labels[1], pih_labels[2]);
     assert_true(pih_some > 1000);
+    /* ... and treated plans with a body zone whose concern's usual range lies above its limit
+     * (laxity on a neck), whose "usually" wording is checked. */
+    printf("treated plans with a zone below its concern's usual body range: %d\n", above_limit);
+    assert_true(above_limit > 100);
     for (int k = 0; k < 3; k++)
         assert_true(pih_labels[k] > 100);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
