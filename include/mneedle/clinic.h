@@ -70,7 +70,8 @@ extern "C" {
     X(KOEBNER_CONDITION, "koebner_condition", 0)                                                   \
     X(HOME_DEVICE_USE, "home_device_use", 0)                                                       \
     X(BOTULINUM_TOXIN_WEEKS_AGO, "botulinum_toxin_weeks_ago", 1)                                   \
-    X(CONTROLLED_DIABETES, "controlled_diabetes", 0)
+    X(CONTROLLED_DIABETES, "controlled_diabetes", 0)                                               \
+    X(THREADS_WEEKS_AGO, "threads_weeks_ago", 1)
 
 typedef enum {
 #define MN__HISTORY_ENUM(id, name, numeric) MN_HISTORY_##id,
