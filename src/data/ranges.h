@@ -35,6 +35,7 @@ typedef enum {
     MN__IN_FIELD_DX_UM,
     MN__IN_COVERAGE_UG_ML,
     MN__IN_RESOLUTION,
+    MN__IN_CLIENT_AGE_YEARS,
     MN__IN_COUNT
 } mn__input;
 
