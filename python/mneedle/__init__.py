@@ -401,8 +401,12 @@ class Context:
         ``mneedle simulate --json [--band N] [--seed S] [--integrator NAME]``, with
         ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...; nested
         objects flattened, untreated.improvement_pct -> untreated_improvement_pct).
-        ``band``: virtual people drawn for the 10-90 % range (0: the quick band); ``seed``:
-        their seed; ``integrator``: "exact" or "cvode"."""
+        ``band``: virtual people drawn for the band, which is the 10th to 90th percentiles of
+        improvement over them (as ``--band N``); ``band=1`` is one virtual person, whose own
+        values are the low and high ends, no percentiles; ``band=0`` is no band at all, the
+        typical person's values alone (``summary.range_people`` 0; not the planner's quick
+        band). ``summary.range_note`` says which. ``seed``: their seed; ``integrator``:
+        "exact" or "cvode"."""
         band = _check_int("band", band, 0, 10000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
         if integrator not in _INTEGRATORS:
