@@ -280,8 +280,8 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
      * a value here would be silently ignored). Range as the concern's and scenario's passes
      * (data/ranges.c: at most 30). */
     int has_passes = 0;
-    if ((st = mn__jnum_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, MN__IN_PASSES,
-                          &d->passes, &has_passes)))
+    if ((st = mn__jpasses_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, &d->passes,
+                             &has_passes)))
         return st;
     if (has_passes && d->kind != MN_DEVICE_ROLLER)
         return mn__error(in->ctx, MN_ETYPE,

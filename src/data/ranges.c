@@ -4,6 +4,8 @@
  */
 #include "data/ranges.h"
 
+#include <math.h>
+
 #include "core/consts.h"
 
 /* Seeds are JSON numbers, so they are exact only up to 2^53 - 1. */
@@ -96,4 +98,17 @@ mn_status mn__jnum_value_in(const mn__jin *in, json_t *v, const char *path, mn__
 {
     const mn__input_range *r = &mn__input_ranges[q];
     return mn__jnum_value(in, v, path, r->lo, r->hi, out);
+}
+
+mn_status mn__jpasses_in(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                         int required, double *out, int *present)
+{
+    int here = 0;
+    mn_status st = mn__jnum_in(in, obj, path, key, required, MN__IN_PASSES, out, &here);
+    if (present)
+        *present = here;
+    if (!st && here && *out != floor(*out))
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a whole number of passes, got %g",
+                         in->src, path, key, *out);
+    return st;
 }

@@ -56,6 +56,12 @@ mn_status mn__jint_in(const mn__jin *in, json_t *obj, const char *path, const ch
 mn_status mn__jnum_value_in(const mn__jin *in, json_t *v, const char *path, mn__input q,
                             double *out);
 
+/* Reads @p key, the passes of a session (MN__IN_PASSES), and requires a whole number: a pass
+ * is one sweep of the device over the zone, so "FILE: PATH.passes: expected a whole number of
+ * passes, got 2.5". One check for simulate's sessions and a trial's protocol. */
+mn_status mn__jpasses_in(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                         int required, double *out, int *present);
+
 /* Reads @p key, a needle length (quantity @p q), and requires it inside @p device's catalogue
  * range (mn_device_needle_in_range()): "FILE: PATH.needle_mm: 2.8 mm is outside skinpen's
  * range 0.25-2.5 mm". One check for simulate's sessions, a trial's protocol and absorb. */

@@ -159,4 +159,15 @@ expect 2 "unknown catalogue" -- "$MNEEDLE" catalog widgets
 mkdir "$TMP/data"
 printf '{"sites": [{"id": "cheek"}]}' > "$TMP/data/sites.json"
 expect 2 'sites.json: \$\.sites\[0\]\.name: missing' -- "$MNEEDLE" catalog --data "$TMP/data" sites
+# A real date outside the supported years is out of range, and the message gives the range;
+# a day no calendar has is not a real date. --start says the same.
+START=1800-01-01 base > "$TMP/t.json"
+expect 2 '\$\.clinic\.start: 1800-01-01 is outside the supported dates, 1900-01-01 to 2999-12-31' -- "$MNEEDLE" plan "$TMP/t.json"
+expect 2 '\$\.clinic\.start: 1800-01-01 is outside the supported dates' -- "$MNEEDLE" screen "$TMP/t.json"
+START=3000-01-01 base > "$TMP/t.json"
+expect 2 '\$\.clinic\.start: 3000-01-01 is outside the supported dates, 1900-01-01 to 2999-12-31' -- "$MNEEDLE" plan "$TMP/t.json"
+START=1899-02-29 base > "$TMP/t.json"
+expect 2 '\$\.clinic\.start: "1899-02-29" is not a real date' -- "$MNEEDLE" plan "$TMP/t.json"
+expect 2 '--start: expected YYYY-MM-DD from 1900-01-01 to 2999-12-31, or earliest' -- "$MNEEDLE" plan --start 1800-01-01 "$EX/amelia-wrinkles.json"
+
 finish
