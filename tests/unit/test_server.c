@@ -1197,6 +1197,13 @@ static void test_read_shown_only_when_audited(void **state)
     int all = audit_reads();
     expect("GET", "/clients/amelia", pia, NULL, T0, 500, "cannot be read", "client-summary");
     expect("GET", "/api/v1/clients/amelia/history", pia, NULL, T0, 500, NULL, "\"planned\"");
+    /* The API's answer to a failure of the database is general: neither the database's path
+     * nor the database's own message. */
+    mn_http_response r;
+    request("GET", "/api/v1/clients/amelia/history", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 500);
+    assert_string_equal(r.body, "{\"error\": \"the server could not answer this request\"}\n");
+    mn_http_response_release(&r);
     expect("GET", "/clients/amelia/export.csv", pia, NULL, T0, 500, NULL, "amelia,");
     expect("GET", "/clients/amelia/sessions/new", pia, NULL, T0, 500, "cannot be read",
            "session-chart");
