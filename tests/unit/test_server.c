@@ -518,6 +518,9 @@ static void test_charting(void **state)
              "&adverse_events=none",
              tok);
     expect("POST", "/clients/amelia/sessions", pia, form, T0, 422, "id=\"error\"", NULL);
+    /* The refusal points to the form's box, not to the command's option. */
+    expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
+           "(give a reason in the Override reason box to record it anyway)", "--override");
     size_t n = strlen(form);
     snprintf(form + n, sizeof form - n, "&override=thick+scar+tissue%%2C+tolerated");
     mn_http_response r;
