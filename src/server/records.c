@@ -274,9 +274,16 @@ static mn_store_history *form_history(mn__call *c, const char *id, const char *w
     return h;
 }
 
-static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
+static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *errmsg,
                          int status)
 {
+    /* A copy: the reads below reset the context's message, which @p errmsg may be. */
+    char err_copy[1024];
+    const char *err = NULL;
+    if (errmsg) {
+        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        err = err_copy;
+    }
     mn_store_history *h = form_history(c, id, "chart");
     if (!h)
         return;
@@ -286,9 +293,15 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Chart a session", "session-form");
     back_link(&b, id);
+    /* The one field the library's message can be placed beside: the adverse events, which
+     * the clinician states each time (never pre-filled, so "none" is a statement). */
+    const char *placed = err && strstr(err, ".adverse_events") ? "adverse_events" : NULL;
     if (err) {
         mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
-        mn__srv_esc(&b, err);
+        if (placed)
+            mn__buf_printf(&b, "Not recorded: see the field marked below.");
+        else
+            mn__srv_esc(&b, err);
         mn__buf_printf(&b, "</p>");
     }
     char d[16];
@@ -372,11 +385,13 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table>");
-    mn__buf_printf(&b, "<p><label for=\"f-adverse\">Adverse events (\"none\", or one per line: "
-                       "event; severity)</label><br><textarea id=\"f-adverse\" "
-                       "name=\"adverse_events\" rows=\"3\">");
-    mn__srv_esc(&b, posted ? mn__form_str(posted, "adverse_events") : "none");
-    mn__buf_printf(&b, "</textarea></p><p><label for=\"f-override\">Override reason (only to "
+    mn__buf_printf(&b, "<p><label for=\"f-adverse\">Adverse events (required: \"none\", or one "
+                       "per line: event; severity)</label><br><textarea id=\"f-adverse\" "
+                       "name=\"adverse_events\" rows=\"3\" required>");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "adverse_events") : "");
+    mn__buf_printf(&b, "</textarea>");
+    mn__field_error(&b, "adverse_events", placed, err);
+    mn__buf_printf(&b, "</p><p><label for=\"f-override\">Override reason (only to "
                        "go beyond the plan or device; name no one)</label> <input "
                        "id=\"f-override\" name=\"override\" value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "override") : "");

@@ -513,6 +513,17 @@ static void test_charting(void **state)
     expect_page("/clients/amelia/sessions/new", pia, "name=\"zone0\" value=\"forehead\"",
                 "name=\"device\" value=\"skinpen\"", NULL);
     assert_int_equal(reads_by("pia", "chart"), charts + 1);
+    /* Adverse events are stated each time: the box starts empty, and a session without
+     * them is refused beside the box, nothing recorded. */
+    expect("GET", "/clients/amelia/sessions/new", pia, NULL, T0, 200,
+           "name=\"adverse_events\" rows=\"3\" required></textarea>", NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=",
+             tok);
+    expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
+           "id=\"error-adverse_events\" role=\"alert\">form: $.adverse_events: expected", NULL);
+    assert_int_equal(count_rows("SELECT count(*) FROM sessions", (const char *)NULL), 0);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
              "&adverse_events=none",
