@@ -622,13 +622,48 @@ void mn__input_row(mn__buf *b, const char *name, const char *label, const char *
     mn__buf_printf(b, "</p>");
 }
 
+/* 1 when @p f fills a concern group beyond the last one the form has (concernK.* with K at
+ * least MAX_FORM_CONCERNS): more concerns than the loader takes, refused rather than dropped. */
+static int concerns_beyond_form(const mn__form *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        int k, at = 0;
+        if (f->values[i][0] && sscanf(f->names[i], "concern%d.%n", &k, &at) == 1 && at > 0 &&
+            k >= MAX_FORM_CONCERNS)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when the client form has a visible field named @p name (where an error can be shown). */
+static int form_shows(const char *name)
+{
+    for (int i = 0; i < N_FIELDS; i++)
+        if (!strcmp(name, fields[i].name))
+            return 1;
+    if (!strcmp(name, "id") || !strcmp(name, "history.date"))
+        return 1;
+    if (!strncmp(name, "history.", 8))
+        return mn_history_find(name + 8) >= 0;
+    int k, at = 0;
+    char part[16];
+    return sscanf(name, "concern%d.%15[a-z]%n", &k, part, &at) == 2 && !name[at] && k >= 0 &&
+           k < MAX_FORM_CONCERNS &&
+           (!strcmp(part, "concern") || !strcmp(part, "zones") || !strcmp(part, "severity"));
+}
+
 /* The form for a new client (id NULL) or an edit, filled from @p posted (after an error, with
- * @p err placed beside its field) or from the stored record. */
+ * @p err placed beside its field: @p err_field, or else the field whose path @p err names)
+ * or from the stored record. */
 static void client_form(mn__call *c, const char *id, const mn__form *posted, json_t *stored,
-                        const char *err, int status)
+                        const char *err, const char *err_field, int status)
 {
     char ef[80] = "";
     int placed = err && error_field(err, ef, sizeof ef);
+    if (err && err_field) {
+        snprintf(ef, sizeof ef, "%s", err_field);
+        placed = 1;
+    }
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, id ? "Edit client" : "New client", "client-form");
@@ -649,7 +684,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     char buf[512];
     if (!id)
         mn__input_row(&b, "id", "Client id (empty: a new random one)", NULL,
-                      posted ? mn__form_str(posted, "id") : "", NULL, NULL);
+                      posted ? mn__form_str(posted, "id") : "", ef, err);
     mn__buf_printf(&b, "<fieldset id=\"fs-client\"><legend>Client</legend>");
     for (int i = 0; i < N_FIELDS; i++) {
         const field *f = &fields[i];
@@ -688,6 +723,9 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     int shown = filled + 1 < MIN_FORM_CONCERNS ? MIN_FORM_CONCERNS : filled + 1;
     if (shown > MAX_FORM_CONCERNS)
         shown = MAX_FORM_CONCERNS;
+    /* A posted group beyond the form's last: one more group, where its refusal is said. */
+    if (posted && concerns_beyond_form(posted))
+        shown = MAX_FORM_CONCERNS + 1;
     for (int k = 0; k < shown; k++) {
         json_t *sc = json_array_get(concerns, (size_t)k);
         mn__buf_printf(&b, "<fieldset id=\"fs-concern%d\"><legend>Concern %d</legend>", k, k + 1);
@@ -788,7 +826,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
 void mn__page_client_form(mn__call *c)
 {
     if (c->n_params == 0) {
-        client_form(c, NULL, NULL, NULL, NULL, 200);
+        client_form(c, NULL, NULL, NULL, NULL, NULL, 200);
         return;
     }
     const char *id = c->params[0];
@@ -818,7 +856,7 @@ void mn__page_client_form(mn__call *c)
     if (mn__audit_read(c, id, "edit"))
         mn__error_page(c, 500, "The record cannot be read.", mn_ctx_errmsg(c->w->ctx));
     else
-        client_form(c, id, NULL, stored, NULL, 200);
+        client_form(c, id, NULL, stored, NULL, NULL, 200);
     json_decref(stored);
     mn_store_client_release(&cl);
 }
@@ -826,6 +864,28 @@ void mn__page_client_form(mn__call *c)
 void mn__post_client(mn__call *c)
 {
     const char *id = c->n_params ? c->params[0] : NULL;
+    /* What the form cannot carry into a record is refused beside its field, never cut short
+     * (a NUL byte), dropped (bytes not UTF-8, which JSON cannot hold) or left out (a concern
+     * group beyond the form's last). */
+    const char *why = NULL, *bad = mn__form_bad_text(&c->form, &why);
+    if (bad) {
+        char msg[160];
+        if (form_shows(bad))
+            snprintf(msg, sizeof msg, "this field %s: type it again", why);
+        else
+            snprintf(msg, sizeof msg, "Not saved: the form's field %.60s %s.", bad, why);
+        client_form(c, id, &c->form, NULL, msg, form_shows(bad) ? bad : NULL, 422);
+        return;
+    }
+    if (concerns_beyond_form(&c->form)) {
+        char msg[160], field_name[40];
+        snprintf(field_name, sizeof field_name, "concern%d.concern", MAX_FORM_CONCERNS);
+        snprintf(msg, sizeof msg,
+                 "at most %d concerns can be planned for one client: leave this group empty",
+                 MAX_FORM_CONCERNS);
+        client_form(c, id, &c->form, NULL, msg, field_name, 422);
+        return;
+    }
     json_t *rec = form_record(&c->form);
     json_t *client = json_object_get(rec, "client");
     /* The name goes to the identity (store.h: client.name moves there on add; on update the
@@ -861,7 +921,7 @@ void mn__post_client(mn__call *c)
         return;
     }
     if (st) {
-        client_form(c, id, &c->form, NULL, mn_ctx_errmsg(c->w->ctx),
+        client_form(c, id, &c->form, NULL, mn_ctx_errmsg(c->w->ctx), NULL,
                     mn_status_is_input_error(st) ? 422 : 500);
         return;
     }

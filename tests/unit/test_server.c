@@ -1229,6 +1229,65 @@ static void test_read_shown_only_when_audited(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* The client's stored name and planning input, for comparing before and after a save. */
+static void client_state(const char *id, char name[MN_CLIENT_NAME_LEN], char **input)
+{
+    mn_store *store;
+    mn_store_client cl;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_get(ctx, store, id, &cl), MN_OK);
+    snprintf(name, MN_CLIENT_NAME_LEN, "%s", cl.name);
+    mn_store_client_release(&cl);
+    assert_int_equal(mn_store_client_input(ctx, store, id, input), MN_OK);
+    mn_store_close(store);
+}
+
+/* What the client form cannot carry into a record is refused with 422 beside its field and
+ * changes nothing: a NUL byte (once cut short), bytes that are not UTF-8 (once dropped) and a
+ * concern group beyond the form's last (once left out). */
+static void test_client_form_refuses_what_it_cannot_keep(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024], loc[512];
+    sign_in_practitioner(pia, tok);
+    const char *base = "client.age=40&client.sex=female&client.fitzpatrick=2"
+                       "&clinic.start=2026-12-01&concern0.concern=acne-scars"
+                       "&concern0.zones=cheek";
+    snprintf(form, sizeof form, "id=texts&client.name=Ann+Lee&%s", base);
+    assert_int_equal(post_form("/clients", pia, form, T0, loc), 303);
+    char name[MN_CLIENT_NAME_LEN], *input = NULL;
+    client_state("texts", name, &input);
+    assert_string_equal(name, "Ann Lee");
+    static const struct {
+        const char *fields, *field, *says;
+    } bad[] = {
+        {"client.name=Ann%00Evil", "client.name", "this field holds a NUL byte"},
+        {"client.name=Ann+%FF%FELee", "client.name", "this field is not UTF-8 text"},
+        {"client.name=Ann+Lee&identity.phone=%C3%28", "identity.phone", "not UTF-8"},
+        {"client.name=Ann+Lee&concern1.zones=chin%00", "concern1.zones", "NUL byte"},
+        {"client.name=Ann+Lee&concern8.concern=hyperpigmentation&concern8.zones=cheek",
+         "concern8.concern", "at most 8 concerns"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(form, sizeof form, "csrf=%s&%s&%s", tok, base, bad[i].fields);
+        mn_http_response r;
+        request("POST", "/clients/texts", NULL, pia, form, NULL, T0, &r);
+        assert_int_equal(r.status, 422);
+        char span[96];
+        snprintf(span, sizeof span, "id=\"error-%s\" role=\"alert\">", bad[i].field);
+        const char *at = strstr(r.body, span);
+        if (!at || !strstr(at, bad[i].says))
+            fail_msg("%s: no %s with %s", bad[i].fields, span, bad[i].says);
+        mn_http_response_release(&r);
+        char after[MN_CLIENT_NAME_LEN], *input_after = NULL;
+        client_state("texts", after, &input_after);
+        assert_string_equal(after, "Ann Lee");
+        assert_string_equal(input_after, input);
+        free(input_after);
+    }
+    free(input);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1253,6 +1312,7 @@ int main(void)
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_read_labels_and_redirects),
         cmocka_unit_test(test_read_shown_only_when_audited),
+        cmocka_unit_test(test_client_form_refuses_what_it_cannot_keep),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
