@@ -474,6 +474,57 @@ static void set_typed(json_t *obj, const char *key, const char *text, const char
     json_object_set_new(obj, key, json_string(text));
 }
 
+/* The zones of a concern group's field: catalogue ids separated by commas, spaces or ';'. */
+static json_t *zones_of(const char *zone_list)
+{
+    json_t *zones = json_array();
+    char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
+    for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
+         z = strtok_r(NULL, ", ;", &save))
+        json_array_append_new(zones, json_string(z));
+    mn__free(list);
+    return zones;
+}
+
+/* The text the form shows for a stored value: a string as it is, a number in full, true and
+ * false as yes and no; "" for anything else. */
+static const char *shown_text(json_t *v, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (json_is_string(v))
+        snprintf(buf, size, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v)) /* the shortest text that reads back as the same number */
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(buf, size, "%.*g", digits, json_real_value(v));
+            if (strtod(buf, NULL) == json_real_value(v))
+                break;
+        }
+    else if (json_is_true(v))
+        snprintf(buf, size, "yes");
+    else if (json_is_false(v))
+        snprintf(buf, size, "no");
+    return buf;
+}
+
+/* The text the form shows for a stored concern's zones: its ids, comma-separated. */
+static const char *zones_shown(json_t *concern, char *buf, size_t size)
+{
+    size_t z, used = 0;
+    json_t *zone;
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(concern, "zones"), z, zone)
+    {
+        int w = snprintf(buf + used, size - used, "%s%s", z ? ", " : "",
+                         json_string_value(zone) ? json_string_value(zone) : "");
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 /* The client record the form describes. */
 static json_t *form_record(const mn__form *f)
 {
@@ -501,13 +552,7 @@ static json_t *form_record(const mn__form *f)
             continue;
         json_t *c = json_object();
         json_object_set_new(c, "concern", json_string(concern));
-        json_t *zones = json_array();
-        char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
-        for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
-             z = strtok_r(NULL, ", ;", &save))
-            json_array_append_new(zones, json_string(z));
-        mn__free(list);
-        json_object_set_new(c, "zones", zones);
+        json_object_set_new(c, "zones", zones_of(zone_list));
         if (severity[0])
             json_object_set_new(c, "severity", json_string(severity));
         json_array_append_new(concerns, c);
@@ -546,18 +591,104 @@ static const char *value_of(const mn__form *posted, json_t *stored, const char *
     char part[64];
     const char *dot = strchr(name, '.');
     snprintf(part, sizeof part, "%.*s", (int)(dot - name), name);
-    json_t *v = json_object_get(json_object_get(stored, part), dot + 1);
-    if (json_is_string(v))
-        snprintf(buf, size, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, size, "%g", json_real_value(v));
-    else if (json_is_true(v))
-        snprintf(buf, size, "yes");
-    else if (json_is_false(v))
-        snprintf(buf, size, "no");
-    return buf;
+    return shown_text(json_object_get(json_object_get(stored, part), dot + 1), buf, size);
+}
+
+/* Sets obj[key] from the form's @p text for it: kept as stored when the text is what the form
+ * showed for it (so a value the form shows differently, 45.0 as 45, is not rewritten), left
+ * out when the field was emptied, else typed as set_typed() types it. A field the request
+ * did not carry (@p text NULL) keeps what is stored. */
+static void merge_field(json_t *obj, const char *key, const char *text, const char *type)
+{
+    char buf[1024];
+    json_t *old = json_object_get(obj, key);
+    if (!text || (old && !strcmp(text, shown_text(old, buf, sizeof buf))))
+        return;
+    if (!text[0])
+        json_object_del(obj, key);
+    else
+        set_typed(obj, key, text, type); /* in the key's place, when it was there */
+}
+
+/* An edit: the form's fields merged into the client's stored planning input @p stored (as
+ * mn_store_client_input() gives it; taken), so that every key the form has no field for (zone
+ * prices, "comment" and "_" keys) is kept, and a form saved unchanged changes nothing.
+ * @p rec is the record the form describes (form_record()); its planning part is replaced by
+ * the merged one. Concerns are matched by their catalogue id (a concern emptied on the form is
+ * dropped; a new one comes as the form gives it); the questionnaire is kept only when the form
+ * keeps it (form_record() decides, as for a new client). */
+static void merge_stored(json_t *rec, const mn__form *f, json_t *stored)
+{
+    char buf[1024];
+    for (int i = 0; i < N_FIELDS; i++) {
+        const char *name = fields[i].name, *dot = strchr(name, '.');
+        char part[32];
+        snprintf(part, sizeof part, "%.*s", (int)(dot - name), name);
+        if (!strcmp(part, "identity") || !strcmp(name, "client.name"))
+            continue; /* the identity replaces the stored one (mn_store_client_update) */
+        json_t *obj = json_object_get(stored, part);
+        if (!json_is_object(obj)) {
+            obj = json_object();
+            json_object_set_new(stored, part, obj);
+        }
+        merge_field(obj, dot + 1, mn__form_get(f, name), fields[i].type);
+    }
+    /* A section the record did not have and the form left empty stays absent. */
+    static const char *const sections[] = {"client", "lifestyle", "clinic"};
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
+        json_t *obj = json_object_get(stored, sections[i]);
+        if (json_object_size(obj) == 0 && !json_object_get(rec, sections[i]))
+            json_object_del(stored, sections[i]);
+    }
+    json_t *old = json_object_get(stored, "concerns"), *concerns = json_array();
+    for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
+        const char *concern = mn__form_nth(f, "concern", k, ".concern");
+        const char *zone_list = mn__form_nth(f, "concern", k, ".zones");
+        const char *severity = mn__form_nth(f, "concern", k, ".severity");
+        if (!concern[0])
+            continue;
+        json_t *was = NULL, *e;
+        size_t j;
+        json_array_foreach(old, j, e)
+        {
+            const char *id = json_string_value(json_object_get(e, "concern"));
+            if (json_is_object(e) && id && !strcmp(id, concern)) {
+                was = e;
+                break;
+            }
+        }
+        json_t *c = was ? json_deep_copy(was) : json_object();
+        json_object_set_new(c, "concern", json_string(concern));
+        if (!was || strcmp(zone_list, zones_shown(was, buf, sizeof buf)))
+            json_object_set_new(c, "zones", zones_of(zone_list));
+        merge_field(c, "severity", severity, "text");
+        json_array_append_new(concerns, c);
+    }
+    json_object_set_new(stored, "concerns", concerns);
+    json_t *history = json_object_get(stored, "history");
+    if (!json_object_get(rec, "history")) {
+        json_object_del(stored, "history");
+    } else {
+        if (!json_is_object(history)) {
+            history = json_object();
+            json_object_set_new(stored, "history", history);
+        }
+        for (int i = 0; i < MN_HISTORY_COUNT; i++) {
+            const char *hn = mn_history_name((mn_history_item)i);
+            char name[64];
+            snprintf(name, sizeof name, "history.%s", hn);
+            merge_field(history, hn, mn__form_get(f, name),
+                        mn_history_is_numeric((mn_history_item)i) ? "number" : "bool");
+        }
+        merge_field(history, "date", mn__form_get(f, "history.date"), "date");
+    }
+    static const char *const planning[] = {"client", "concerns", "history", "lifestyle", "clinic"};
+    for (size_t i = 0; i < sizeof planning / sizeof planning[0]; i++) {
+        json_object_del(rec, planning[i]);
+        if (json_object_get(stored, planning[i]))
+            json_object_set(rec, planning[i], json_object_get(stored, planning[i]));
+    }
+    json_decref(stored);
 }
 
 /* The field an error message is about: the form field whose path the message names. */
@@ -681,7 +812,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
         mn__srv_url(&b, id);
     mn__buf_printf(&b, "\">");
     mn__csrf_field(&b, c);
-    char buf[512];
+    char buf[1024];
     if (!id)
         mn__input_row(&b, "id", "Client id (empty: a new random one)", NULL,
                       posted ? mn__form_str(posted, "id") : "", ef, err);
@@ -741,24 +872,9 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
             if (posted) {
                 v = mn__form_str(posted, name);
             } else if (sc && p == 1) {
-                size_t z;
-                json_t *zone;
-                size_t used = 0;
-                json_array_foreach(json_object_get(sc, "zones"), z, zone)
-                {
-                    int w = snprintf(buf + used, sizeof buf - used, "%s%s", z ? ", " : "",
-                                     json_string_value(zone) ? json_string_value(zone) : "");
-                    if (w < 0 || (size_t)w >= sizeof buf - used)
-                        break;
-                    used += (size_t)w;
-                }
-                v = buf;
+                v = zones_shown(sc, buf, sizeof buf);
             } else if (sc) {
-                json_t *x = json_object_get(sc, parts[p]);
-                if (json_is_string(x))
-                    v = json_string_value(x);
-                else if (json_is_integer(x))
-                    snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(x)), v = buf;
+                v = shown_text(json_object_get(sc, parts[p]), buf, sizeof buf);
             }
             mn__input_row(&b, name, labels[p], NULL, v, ef, err);
         }
@@ -792,13 +908,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
         if (posted) {
             v = mn__form_str(posted, name);
         } else {
-            json_t *x = json_object_get(hist, hn);
-            if (json_is_true(x))
-                v = "yes";
-            else if (json_is_false(x))
-                v = "no";
-            else if (json_is_number(x))
-                snprintf(buf, sizeof buf, "%g", json_number_value(x)), v = buf;
+            v = shown_text(json_object_get(hist, hn), buf, sizeof buf);
         }
         mn__buf_printf(&b, "<p><label for=\"f-%s\">%s</label> ", name, hn);
         if (numeric) {
@@ -887,6 +997,24 @@ void mn__post_client(mn__call *c)
         return;
     }
     json_t *rec = form_record(&c->form);
+    if (id) {
+        char *input = NULL;
+        mn_status got = mn_store_client_input(c->w->ctx, c->w->store, id, &input);
+        if (got == MN_ENOTFOUND) {
+            json_decref(rec);
+            mn__error_page(c, 404, "There is no such client.", NULL);
+            return;
+        }
+        json_t *stored = got ? NULL : json_loads(input, 0, NULL);
+        free(input);
+        if (!json_is_object(stored)) {
+            json_decref(stored);
+            json_decref(rec);
+            mn__error_page(c, 500, "The record cannot be read.", NULL);
+            return;
+        }
+        merge_stored(rec, &c->form, stored);
+    }
     json_t *client = json_object_get(rec, "client");
     /* The name goes to the identity (store.h: client.name moves there on add; on update the
      * identity part replaces the details, so it is set there explicitly). */
