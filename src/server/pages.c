@@ -5,6 +5,7 @@
  * segments and query values); no page has inline script.
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char
     mn__buf_printf(b, "</header><main id=\"%s\"><h1>", main_id);
     mn__srv_esc(b, title);
     mn__buf_printf(b, "</h1>");
-    const char *msg = c->query.n ? mn__form_get(&c->query, "msg") : NULL;
+    const char *msg = mn__page_message(c);
     if (msg && strcmp(main_id, "signin") != 0) {
         mn__buf_printf(b, "<p class=\"msg\" id=\"message\" role=\"status\">");
         mn__srv_esc(b, msg);
@@ -117,14 +118,46 @@ void mn__page_send(mn__call *c, int status, mn__buf *b)
     mn__buf_release(b);
 }
 
+/* A redirect's message is signed with HMAC-SHA-256 under the server's random key, over the
+ * session id the next page will have ("" before sign-in) and the text, cut to 128 bits (as
+ * hex): another session's message, or text typed into a link, does not verify. */
+enum { MSG_SIG_BYTES = (MN__REDIRECT_SIG_LEN - 5) / 2 };
+
+static void message_sig(const mn_server *srv, const mn__session *sess, const char *msg,
+                        char hex[2 * MSG_SIG_BYTES + 1])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    const char *sid = sess ? sess->id : "";
+    crypto_auth_hmacsha256_init(&st, srv->msg_key, sizeof srv->msg_key);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)sid, strlen(sid) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(hex, 2 * MSG_SIG_BYTES + 1, mac, MSG_SIG_BYTES);
+}
+
+const char *mn__page_message(const mn__call *c)
+{
+    const char *msg = c->query.n ? mn__form_get(&c->query, "msg") : NULL;
+    const char *sig = msg ? mn__form_get(&c->query, "sig") : NULL;
+    char want[2 * MSG_SIG_BYTES + 1];
+    if (!sig || strlen(sig) != sizeof want - 1)
+        return NULL;
+    message_sig(c->srv, c->sess, msg, want);
+    return sodium_memcmp(sig, want, sizeof want - 1) == 0 ? msg : NULL;
+}
+
 void mn__redirect(mn__call *c, const char *location, const char *msg)
 {
     mn__buf b;
     mn__buf_init(&b);
     mn__buf_printf(&b, "%s", location);
     if (msg) {
+        char sig[2 * MSG_SIG_BYTES + 1];
+        message_sig(c->srv, c->sess, msg, sig);
         mn__buf_printf(&b, "%smsg=", strchr(location, '?') ? "&" : "?");
         mn__srv_url(&b, msg);
+        mn__buf_printf(&b, "&sig=%s", sig);
     }
     c->resp->status = 303;
     if (!mn__buf_status(&b) && b.len < sizeof c->resp->headers[0].value)

@@ -584,7 +584,8 @@ void mn__post_session(mn__call *c)
     size_t encoded = 0;
     for (const char *p = done; *p; p++)
         encoded += isalnum((unsigned char)*p) || strchr("-_.~", *p) ? 1 : 3;
-    if (warnings.n && encoded + strlen(id) * 3 + 32 > sizeof c->resp->headers[0].value)
+    if (warnings.n &&
+        encoded + strlen(id) * 3 + 32 + MN__REDIRECT_SIG_LEN > sizeof c->resp->headers[0].value)
         snprintf(done, sizeof done, "%s Warning: %s", recorded,
                  !strcmp(warnings.items[0].code, "settings_below_plan")
                      ? "a zone was treated lighter than the plan's setting for this visit."

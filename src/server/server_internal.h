@@ -241,6 +241,7 @@ struct mn_server {
     mn__auditor auditor;
     mn__plan_cache plan_cache;
     mn__pdf_jobs pdf_jobs;
+    unsigned char msg_key[32]; /* signs the messages of redirects (mn__redirect), random */
 };
 
 /* What a page handler gets: the request, its parsed query and form, the session (NULL when
@@ -263,8 +264,15 @@ void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char
 void mn__page_end(mn__buf *b);
 /* A finished page: status, body, no-store. */
 void mn__page_send(mn__call *c, int status, mn__buf *b);
-/* 303 to @p location, with an optional message carried in the query (?msg=...). */
+/* 303 to @p location, with an optional message carried in the query (?msg=...&sig=...),
+ * signed for the session the next page will have (c->sess; NULL: none), so that a page shows
+ * only a message this server wrote for that session (mn__page_message). */
 void mn__redirect(mn__call *c, const char *location, const char *msg);
+/* What the signature adds to a redirect's Location: "&sig=" and 32 hex digits. */
+#define MN__REDIRECT_SIG_LEN 37
+/* The message of this page's query when its signature is this server's for the current
+ * session, else NULL: text put in a link by anyone else is never shown as the server's. */
+const char *mn__page_message(const mn__call *c);
 /* 303 to client @p id's page (/clients/ID, the id URL-encoded) with @p msg, as mn__redirect()
  * answers; to /clients when that address cannot be made (out of memory). */
 void mn__redirect_client(mn__call *c, const char *id, const char *msg);

@@ -1061,8 +1061,8 @@ static void test_adverse_event_form(void **state)
              base);
     request("POST", "/clients/amelia/adverse-events", NULL, pia, form, NULL, T0, &r);
     assert_int_equal(r.status, 303);
-    assert_string_equal(mn_http_response_header(&r, "Location"),
-                        "/clients/amelia?msg=Adverse%20event%20recorded.");
+    const char *adv_loc = "/clients/amelia?msg=Adverse%20event%20recorded.&sig=";
+    assert_int_equal(strncmp(mn_http_response_header(&r, "Location"), adv_loc, strlen(adv_loc)), 0);
     mn_http_response_release(&r);
     mn_store *store;
     mn_store_history *h = NULL;
@@ -1172,21 +1172,21 @@ static void test_read_labels_and_redirects(void **state)
     assert_int_equal(post_form("/clients/amelia/plan", pia, "", T0, loc), 303);
     const char *plan_loc = "/clients/amelia?msg=Plan%20saved%20%28plan%20";
     assert_int_equal(strncmp(loc, plan_loc, strlen(plan_loc)), 0);
-    assert_string_equal(loc + strlen(loc) - 4, "%29.");
+    assert_non_null(strstr(loc, "%29.&sig="));
     assert_int_equal(post_form("/clients", pia,
                                "id=redir&client.age=40&client.sex=female&client.fitzpatrick=2"
                                "&concern0.concern=acne-scars&concern0.zones=cheek"
                                "&clinic.start=2026-12-01",
                                T0, loc),
                      303);
-    assert_string_equal(loc, "/clients/redir?msg=Client%20added.");
+    assert_int_equal(strncmp(loc, "/clients/redir?msg=Client%20added.&sig=", 39), 0);
     assert_int_equal(post_form("/clients/redir", pia,
                                "client.age=41&client.sex=female&client.fitzpatrick=2"
                                "&concern0.concern=acne-scars&concern0.zones=cheek"
                                "&clinic.start=2026-12-01",
                                T0, loc),
                      303);
-    assert_string_equal(loc, "/clients/redir?msg=Client%20saved.");
+    assert_int_equal(strncmp(loc, "/clients/redir?msg=Client%20saved.&sig=", 39), 0);
 }
 
 /* Runs @p sql on the test database through a handle of its own. */
@@ -1388,6 +1388,70 @@ static void test_client_edit_keeps_what_it_does_not_show(void **state)
     free(before);
 }
 
+/* A GET of @p location (path and query) by @p sid at T0: 1 when the page shows a message
+ * holding @p text in its message paragraph. */
+static int shows_message(const char *location, const char *sid, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", location);
+    char *q = strchr(path, '?');
+    if (q)
+        *q++ = '\0';
+    mn_http_response r;
+    request("GET", path, q, sid, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    const char *m = strstr(r.body, "id=\"message\" role=\"status\">");
+    int shown = m && strstr(m, text) && strstr(m, text) < strstr(m, "</p>");
+    if (!m)
+        assert_null(strstr(r.body, text)); /* nor anywhere else */
+    mn_http_response_release(&r);
+    return shown;
+}
+
+/* A page shows as the server's message only what this server wrote for the session: text
+ * typed into a link's msg, a signature changed, or another session's message, is not shown. */
+static void test_messages_are_the_servers(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], rob[64], loc[512];
+    sign_in_practitioner(pia, tok);
+    assert_int_equal(sign_in("rob", PASSWORD, T0, rob), 303);
+    assert_int_equal(shows_message("/clients?msg=Call+the+clinic+on+555", pia, "Call the"), 0);
+    assert_int_equal(
+        shows_message("/signin?msg=Your+account+is+locked&sig=00112233445566778899aabbccddeeff",
+                      NULL, "locked"),
+        0);
+    assert_int_equal(post_form("/clients/amelia/plan", pia, "", T0, loc), 303);
+    assert_int_equal(shows_message(loc, pia, "Plan saved"), 1);
+    assert_int_equal(shows_message(loc, rob, "Plan saved"), 0);
+    char forged[600];
+    snprintf(forged, sizeof forged, "%s", loc);
+    char *sig = strstr(forged, "&sig=") + 5;
+    sig[0] = sig[0] == '0' ? '1' : '0';
+    assert_int_equal(shows_message(forged, pia, "Plan saved"), 0);
+    /* The same signature over other text. */
+    snprintf(forged, sizeof forged, "/clients/amelia?msg=Plan+saved+(plan+999).%s",
+             strstr(loc, "&sig="));
+    assert_int_equal(shows_message(forged, pia, "Plan saved"), 0);
+    /* A wrong sign-in's message reaches the sign-in page, which has no session. */
+    mn_http_response r;
+    request("GET", "/signin", NULL, NULL, NULL, NULL, T0, &r);
+    char stok[64], form[256], hdr[128];
+    set_cookie(&r, "mneedle-signin", stok, sizeof stok);
+    mn_http_response_release(&r);
+    snprintf(form, sizeof form, "csrf=%s&user=rob&password=wrong-password", stok);
+    snprintf(hdr, sizeof hdr, "mneedle-signin=%s", stok);
+    mn_http_header h[3] = {{"Cookie", hdr},
+                           {"Content-Type", "application/x-www-form-urlencoded"},
+                           {"Host", "127.0.0.1:8080"}};
+    mn_http_request req = {"POST", "/signin", NULL, h, 3, form, strlen(form), "192.0.2.9", T0};
+    assert_int_equal(mn_server_handle(srv, &req, &r), MN_OK);
+    assert_int_equal(r.status, 303);
+    snprintf(loc, sizeof loc, "%s", mn_http_response_header(&r, "Location"));
+    mn_http_response_release(&r);
+    assert_int_equal(shows_message(loc, NULL, "Wrong user name or password."), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1414,6 +1478,7 @@ int main(void)
         cmocka_unit_test(test_read_shown_only_when_audited),
         cmocka_unit_test(test_client_form_refuses_what_it_cannot_keep),
         cmocka_unit_test(test_client_edit_keeps_what_it_does_not_show),
+        cmocka_unit_test(test_messages_are_the_servers),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
