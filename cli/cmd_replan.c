@@ -25,7 +25,9 @@ static const cli_command command = {
         "The client's current record is screened again: while it screens defer or decline\n"
         "(a pregnancy or an isotretinoin course recorded since the plan), the client is on\n"
         "hold: the findings are printed and nothing is booked. Adverse events with no\n"
-        "resolved date are listed; a severe one holds the client the same way.\n"
+        "resolved date are listed; one graded severe, or an infection, a cold sore, PIH,\n"
+        "tram-track scarring or a granuloma whatever its grade (data/adverse_events.json,\n"
+        "\"holds\"), holds the client the same way.\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",
     .footer = "Example:\n"
               "  mneedle replan --db clinic.db c-7k2m9q4xab\n",

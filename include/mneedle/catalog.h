@@ -247,6 +247,10 @@ typedef struct {
     int cited;          /* 1: a cited review lists it ("cited"); 0: "secondary" */
     const char *status; /* "cited" or "secondary", as in the file */
     const char *source;
+    /* 1: an open event of this kind holds the client's visits whatever its severity ("holds":
+     * "any-severity" in the file, with its reason in "holds_source"); 0: only when severe. */
+    int holds_any_severity;
+    const char *holds_source; /* why; "" when holds_any_severity is 0 */
 } mn_adverse_event_kind;
 
 typedef struct mn_catalog mn_catalog;

@@ -759,20 +759,34 @@ static mn_status parse_reference(const mn__jin *in, json_t *e, const char *p, mn
 static mn_status parse_adverse_event(const mn__jin *in, json_t *e, const char *p,
                                      mn_adverse_event_kind *k)
 {
-    static const char *const keys[] = {"id", "name", "persistence", "status", "source", NULL};
+    static const char *const keys[] = {"id",     "name",  "persistence",  "status",
+                                       "source", "holds", "holds_source", NULL};
     static const char *const persistence[] = {"transient", "persistent", NULL};
     static const char *const statuses[] = {"secondary", "cited", NULL};
-    int pers = 0, cited = 0;
+    static const char *const holds[] = {"severe", "any-severity", NULL};
+    int pers = 0, cited = 0, any = 0, has_holds, has_why;
     mn_status st;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &k->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &k->name, NULL)) ||
         (st = read_enum(in, e, p, "persistence", persistence, &pers)) ||
         (st = read_enum(in, e, p, "status", statuses, &cited)) ||
-        (st = mn__jstr(in, e, p, "source", 1, &k->source, NULL)))
+        (st = mn__jstr(in, e, p, "source", 1, &k->source, NULL)) ||
+        (st = mn__jstr(in, e, p, "holds_source", 0, &k->holds_source, &has_why)))
+        return st;
+    has_holds = json_object_get(e, "holds") != NULL;
+    if (has_holds && (st = read_enum(in, e, p, "holds", holds, &any)))
         return st;
     k->persistent = pers;
     k->cited = cited;
     k->status = statuses[cited];
+    k->holds_any_severity = any;
+    if (!has_why)
+        k->holds_source = "";
+    if (any != (has_why && k->holds_source[0]))
+        return mn__error(in->ctx, MN_EINVAL, "%s: %s.holds_source: expected %s", in->src, p,
+                         any ? "the reason an open event of this kind holds visits whatever its "
+                               "severity"
+                             : "no holds_source without \"holds\": \"any-severity\"");
     size_t n = strlen(k->id);
     int ok = n > 0 && n < MN_ADVERSE_ID_LEN && isalpha((unsigned char)k->id[0]) &&
              strcmp(k->id, "none") && strcmp(k->id, MN_ADVERSE_KIND_OTHER);

@@ -789,17 +789,17 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                           cs->zones[i].min_interval_concern, place);
             }
     }
-    /* A severe adverse event still open on the session's date holds the client's visits
-     * (replan.c states the rule). */
-    int severe;
-    char what[160], day[16];
-    if ((st = mn__store_open_severe(ctx, s, cs->client, mn_date_format(cs->date, day), &severe,
-                                    what, sizeof what)))
+    /* An adverse event still open on the session's date that holds (a severe one, or one of a
+     * kind that holds whatever its grade) holds the client's visits (replan.c states the rule). */
+    int holding;
+    char why[320], day[16];
+    if ((st = mn__store_open_holding(ctx, s, cs->client, mn_date_format(cs->date, day), &holding,
+                                     why, sizeof why)))
         return st;
-    if (severe)
-        VIOLATION("a severe adverse event is open: %s, with no resolved date ('mneedle record "
-                  "adverse-event' records it resolved) (%s.date)",
-                  what, place);
+    if (holding)
+        VIOLATION("%s, with no resolved date ('mneedle record adverse-event' records it "
+                  "resolved) (%s.date)",
+                  why, place);
 #undef VIOLATION
     /* Adverse events: an explicit list; ["none"] is a record that there were none. */
     if ((st = mn__jarr(&in, o, place, "adverse_events", 1, 0, 32, &cs->events, NULL)))

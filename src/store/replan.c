@@ -60,45 +60,76 @@
 #define GRID              1201
 #define GRID_HALF_WIDTH   3.0 /* ln g in [-3, 3]: gains from 0.05 to 20, far beyond the prior */
 
-/* A severe adverse event without a resolved date holds the visits left [JUDGEMENT]: no source
- * found gives a rule for needling again after a severe adverse event. The screening rules
- * defer needling over an active infection (MN-INFECTION, seed article 001) and open wounds
- * (MN-OPEN-WOUND, seed article 002), and post-inflammatory hyperpigmentation is a persistent
- * adverse event (F70, data/adverse_events.json) that needling's inflammation can only add to;
- * the same caution is taken for any event the clinician graded severe, until its resolved date
- * is recorded or a session is recorded with --override. The record is append-only: an event
- * is resolved by recording it again (the same event, the same date it began) with its resolved
- * date (resolved_later below).
- * Milder open events are listed, not held on: they are expected to pass (F70: within 7 days). */
-mn_status mn__store_open_severe(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
-                                int *found, char *what, size_t size)
+/* An open adverse event holds the visits left [JUDGEMENT]: no source found gives a rule for
+ * needling again after an adverse event. Two kinds of open event hold:
+ *  - one the clinician graded severe, whatever it is: the screening rules defer needling over
+ *    an active infection (MN-INFECTION, seed article 001) and open wounds (MN-OPEN-WOUND, seed
+ *    article 002), and the same caution is taken for any severe event;
+ *  - one of a kind the catalogue marks "holds": "any-severity" (data/adverse_events.json gives
+ *    each its reason in "holds_source"): an infection or a cold sore, which screening defers
+ *    whatever their grade while active (MN-INFECTION, MN-COLD-SORE), and the persistent kinds
+ *    (post-inflammatory hyperpigmentation, tram-track scarring, granuloma, F70), which another
+ *    session's inflammation can only add to.
+ * Each holds until its resolved date is recorded or a session is recorded with --override (a
+ * clinician who judges a lighter session safe says why). The record is append-only: an event
+ * is resolved by recording it again (the same event, the same date it began) with its
+ * resolved date (resolved_later below). Other open events (mild or moderate, of a transient
+ * kind or free text) are listed, not held on: they are expected to pass (F70: within 7 days). */
+int mn__store_event_holds(mn_ctx *ctx, const char *event, const char *severity)
+{
+    if (!strcmp(severity, "severe"))
+        return 1;
+    const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(mn_ctx_catalog(ctx), event);
+    return k && k->holds_any_severity;
+}
+
+void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity, const char *what,
+                           char *out, size_t size)
+{
+    const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(mn_ctx_catalog(ctx), event);
+    if (!strcmp(severity, "severe") || !k)
+        snprintf(out, size, "a severe adverse event is open: %s", what);
+    else
+        snprintf(out, size, "an open %s (%s) holds visits whatever its grade: %s", k->name,
+                 severity, what);
+}
+
+mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
+                                 int *found, char *why, size_t size)
 {
     *found = 0;
     if (size)
-        what[0] = '\0';
+        why[0] = '\0';
     sqlite3_stmt *q;
     mn_status st = mn__store_prepare_kept(
         ctx, s,
-        "SELECT event, date FROM (SELECT e.id, e.event, e.date, coalesce(e.resolved,"
-        "  (SELECT min(r.resolved) FROM adverse_events r WHERE r.client = e.client"
-        "   AND r.event = e.event AND r.date = e.date)) AS res"
-        " FROM adverse_events e WHERE e.client = ?1 AND e.severity = 'severe'"
+        "SELECT event, date, severity FROM (SELECT e.id, e.event, e.date, e.severity,"
+        "  coalesce(e.resolved, (SELECT min(r.resolved) FROM adverse_events r"
+        "   WHERE r.client = e.client AND r.event = e.event AND r.date = e.date)) AS res"
+        " FROM adverse_events e WHERE e.client = ?1"
         "  AND e.event <> 'none' AND (?2 IS NULL OR e.date <= ?2))"
-        " WHERE res IS NULL OR res > ?2 ORDER BY date, id LIMIT 1",
+        " WHERE res IS NULL OR res > ?2 ORDER BY date, id",
         &q);
     if (st)
         return st;
     sqlite3_bind_int64(q, 1, client);
     if (on)
         sqlite3_bind_text(q, 2, on, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *found = 1;
-        snprintf(what, size, "%.120s since %.10s", (const char *)sqlite3_column_text(q, 0),
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *event = (const char *)sqlite3_column_text(q, 0);
+        const char *severity = (const char *)sqlite3_column_text(q, 2);
+        if (!event || !severity || !mn__store_event_holds(ctx, event, severity))
+            continue;
+        char what[160];
+        snprintf(what, sizeof what, "%.120s since %.10s", event,
                  (const char *)sqlite3_column_text(q, 1));
-    } else if (rc != SQLITE_DONE) {
-        st = mn__store_fail(ctx, s, "cannot read adverse events");
+        mn__store_hold_reason(ctx, event, severity, what, why, size);
+        *found = 1;
+        break;
     }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        st = mn__store_fail(ctx, s, "cannot read adverse events");
     mn__store_done(s, q);
     return st;
 }
@@ -625,8 +656,8 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
                  "screening of the client's current record: %s (%s)",
                  mn_decision_name(r->screening.decision), r->screening.codes);
     }
-    /* Open adverse events (no resolved date); a severe one holds the visits (above). */
-    const char *severe = NULL;
+    /* Open adverse events (no resolved date); the first that holds holds the visits (above). */
+    int holding = -1;
     for (int i = 0; i < h->n_events; i++) {
         const mn_store_adverse_event *e = &h->events[i];
         if (e->resolved || !strcmp(e->event, "none") || resolved_later(h, i))
@@ -637,21 +668,17 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             goto done;
         }
         *o = *e;
-        if (!severe && !strcmp(e->severity, "severe"))
-            severe = e->event;
+        if (holding < 0 && mn__store_event_holds(ctx, e->event, e->severity))
+            holding = r->n_open_events - 1;
     }
-    if (severe) {
-        for (int i = 0; i < r->n_open_events; i++)
-            if (!strcmp(r->open_events[i].severity, "severe")) {
-                char since[16];
-                size_t used = strlen(r->hold_reason);
-                snprintf(r->hold_reason + used, sizeof r->hold_reason - used,
-                         "%sa severe adverse event is open: %.120s since %s, with no resolved "
-                         "date",
-                         used ? "; " : "", r->open_events[i].event,
-                         mn_date_format(r->open_events[i].date, since));
-                break;
-            }
+    if (holding >= 0) {
+        const mn_store_adverse_event *o = &r->open_events[holding];
+        char since[16], what[160], why[320];
+        snprintf(what, sizeof what, "%.120s since %s", o->event, mn_date_format(o->date, since));
+        mn__store_hold_reason(ctx, o->event, o->severity, what, why, sizeof why);
+        size_t used = strlen(r->hold_reason);
+        snprintf(r->hold_reason + used, sizeof r->hold_reason - used, "%s%s, with no resolved date",
+                 used ? "; " : "", why);
         r->held = 1;
     }
     if (r->held) {
@@ -800,9 +827,10 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                 st = mn__store_fail(ctx, store, "cannot list overdue visits");
         }
     }
-    /* A client due (or overdue) whose current record screens defer or decline, or with a
-     * severe adverse event open, is on hold, not due: each client listed is screened again
-     * (only those listed, so the cost follows the list's length), and listed once on hold. */
+    /* A client due (or overdue) whose current record screens defer or decline, or with an
+     * adverse event open that holds (mn__store_event_holds), is on hold, not due: each client
+     * listed is screened again (only those listed, so the cost follows the list's length), and
+     * listed once on hold. */
     int kept = 0;
     for (int i = 0; !st && i < *n; i++) {
         mn_store_recall *r = &(*out)[i];
@@ -814,21 +842,20 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
             continue; /* on hold already, from its maintenance */
         mn_store_screening sc;
         sqlite3_int64 num;
-        int severe = 0;
-        char what[160];
+        int holding = 0;
+        char why[224];
         if ((st = mn_store_client_screen(ctx, store, r->client, &sc)) ||
             (st = mn__store_client_num(ctx, store, r->client, &num)) ||
-            (st = mn__store_open_severe(ctx, store, num, NULL, &severe, what, sizeof what)))
+            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)))
             break;
         if (sc.decision >= MN_DECISION_DEFER) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason,
                      "on hold: screening of the client's current record: %s (%.180s)",
                      mn_decision_name(sc.decision), sc.codes);
-        } else if (severe) {
+        } else if (holding) {
             r->status = MN_STORE_RECALL_ON_HOLD;
-            snprintf(r->reason, sizeof r->reason,
-                     "on hold: a severe adverse event is open: %s, with no resolved date", what);
+            snprintf(r->reason, sizeof r->reason, "on hold: %s, with no resolved date", why);
         }
         if (kept != i)
             (*out)[kept] = *r;

@@ -128,13 +128,21 @@ mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num,
     "  CASE WHEN visit IS NULL THEN why0 ELSE substr(coalesce(why0, ''), 1, 150) ||"               \
     "   '; maintenance done ' || visit || ', due again the same ' || iv || ' days after it'"       \
     "   END AS why FROM mn_due_iv) "
-/* The client's earliest severe adverse event open on @p on (YYYY-MM-DD: begun on or before it,
- * not resolved by it) or, with @p on NULL, open now (no resolved date); an event recorded
- * again with a resolved date (the same event and date it began) is resolved then: *found 1 and its
- * event (a kind's id or free text) and date in @p what ("infection since 2027-02-01"), else *found
- * 0. Such an event holds the client's visits (docs/records.md, "Holds"). */
-mn_status mn__store_open_severe(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
-                                int *found, char *what, size_t size);
+/* Whether an open adverse event holds the client's visits (docs/records.md, "Holds"): one
+ * graded severe, or one of a kind the catalogue marks "holds": "any-severity" (an infection,
+ * a cold sore, the persistent kinds), whatever its grade. */
+int mn__store_event_holds(mn_ctx *ctx, const char *event, const char *severity);
+/* Why an open event holds, for a message (@p what: "infection since 2027-02-01"): "a severe
+ * adverse event is open: ..." or "an open <kind> holds visits whatever its grade: ...". */
+void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity, const char *what,
+                           char *out, size_t size);
+/* The client's earliest adverse event that holds (mn__store_event_holds) open on @p on
+ * (YYYY-MM-DD: begun on or before it, not resolved by it) or, with @p on NULL, open now (no
+ * resolved date); an event recorded again with a resolved date (the same event and date it
+ * began) is resolved then: *found 1 and why it holds in @p why (mn__store_hold_reason), else
+ * *found 0. */
+mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
+                                 int *found, char *why, size_t size);
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of
