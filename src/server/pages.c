@@ -653,6 +653,10 @@ static void merge_field(json_t *obj, const char *key, const char *text, const ch
 static void merge_stored(json_t *rec, const mn__form *f, json_t *stored)
 {
     char buf[1024];
+    static const char *const sections[] = {"client", "lifestyle", "clinic"};
+    int had[sizeof sections / sizeof sections[0]];
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        had[i] = json_object_get(stored, sections[i]) != NULL;
     for (int i = 0; i < N_FIELDS; i++) {
         const char *name = fields[i].name, *dot = strchr(name, '.');
         char part[32];
@@ -667,12 +671,9 @@ static void merge_stored(json_t *rec, const mn__form *f, json_t *stored)
         merge_field(obj, dot + 1, mn__form_get(f, name), fields[i].type);
     }
     /* A section the record did not have and the form left empty stays absent. */
-    static const char *const sections[] = {"client", "lifestyle", "clinic"};
-    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-        json_t *obj = json_object_get(stored, sections[i]);
-        if (json_object_size(obj) == 0 && !json_object_get(rec, sections[i]))
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        if (!had[i] && json_object_size(json_object_get(stored, sections[i])) == 0)
             json_object_del(stored, sections[i]);
-    }
     json_t *old = json_object_get(stored, "concerns"), *concerns = json_array();
     for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
         const char *concern = mn__form_nth(f, "concern", k, ".concern");

@@ -1386,6 +1386,26 @@ static void test_client_edit_keeps_what_it_does_not_show(void **state)
     free(want);
     free(after);
     free(before);
+    /* An empty lifestyle, and no clinic name, saved unchanged: still as they were. */
+    const char *bare = "{\"client\": {\"age\": 30, \"sex\": \"male\", \"fitzpatrick\": 4}, "
+                       "\"concerns\": [{\"concern\": \"acne-scars\", \"zones\": [\"cheek\"]}], "
+                       "\"lifestyle\": {}, \"clinic\": {\"start\": \"2026-12-01\"}}";
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "bare.json", bare, strlen(bare), "bare", id),
+                     MN_OK);
+    mn_store_close(store);
+    client_state("bare", name, &before);
+    request("GET", "/clients/bare/edit", NULL, pia, NULL, NULL, T0, &r);
+    form[0] = '\0';
+    form_as_posted(r.body, "client-edit", form, sizeof form);
+    mn_http_response_release(&r);
+    request("POST", "/clients/bare", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 303);
+    mn_http_response_release(&r);
+    client_state("bare", name, &after);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
 }
 
 /* A GET of @p location (path and query) by @p sid at T0: 1 when the page shows a message
