@@ -191,7 +191,7 @@ int cmd_plan(int argc, char **argv)
         st = mn_plan_write(ctx, plan, 1, membuf_write, &saved);
         long plan_id = 0;
         if (!st)
-            st = mn_store_plan_save(ctx, store, file, saved.data, saved.len, &plan_id);
+            st = mn_store_plan_save_input(ctx, store, file, saved.data, saved.len, input, &plan_id);
         if (!st)
             fprintf(stderr, "mneedle plan: saved as plan %ld\n", plan_id);
     }

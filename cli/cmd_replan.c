@@ -27,7 +27,9 @@ static const cli_command command = {
         "hold: the findings are printed and nothing is booked. Adverse events with no\n"
         "resolved date are listed; one graded severe, or an infection, a cold sore, PIH,\n"
         "tram-track scarring or a granuloma whatever its grade (data/adverse_events.json,\n"
-        "\"holds\"), holds the client the same way.\n"
+        "\"holds\"), holds the client the same way. A plan made from an earlier record (the\n"
+        "client's record edited since it was saved) is STALE: the client is held too until\n"
+        "the plan is saved again ('mneedle plan ID --save').\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",
     .footer = "Example:\n"
               "  mneedle replan --db clinic.db c-7k2m9q4xab\n",
@@ -40,7 +42,8 @@ int cmd_replan(int argc, char **argv)
     const cli_option opts[] = {
         CLI_DB(&db),
         CLI_RECORD_DATA(&o),
-        CLI_JSON(&o, "one JSON object (remaining, response, screening, open_adverse_events, hold, "
+        CLI_JSON(&o, "one JSON object (plan_stale, remaining, response, screening, "
+                     "open_adverse_events, hold, "
                      "observations, projection, maintenance, band_source, peak, validation, "
                      "last_session, next_visit_keeps_plan)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),

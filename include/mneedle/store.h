@@ -34,7 +34,7 @@ extern "C" {
 
 /** The schema version this build writes (PRAGMA user_version); migrations lead to it from
  *  every earlier version (docs/records.md lists them). */
-#define MN_STORE_SCHEMA_VERSION 3
+#define MN_STORE_SCHEMA_VERSION 4
 
 /** Length of a backup key in bytes (libsodium secretstream XChaCha20-Poly1305). */
 #define MN_STORE_KEY_BYTES 32
@@ -245,6 +245,12 @@ typedef struct {
     char *client_json;          /* the planning input (show only; NULL in a list); owned */
     mn_store_consent *consents; /* show only */
     int n_consents;
+    /* Show only: 1 when the latest stored plan was made from another planning input than the
+     * client's current one (the record was edited after the plan was saved: save it again),
+     * -1 when that is not known (a plan stored before plans kept the hash of their input),
+     * 0 otherwise (the same input, or no plan). docs/records.md, "The planning input of a
+     * plan". */
+    int plan_stale;
 } mn_store_client;
 
 /** Reads one client. Free with mn_store_client_release(). @return MN_OK; MN_ENOTFOUND. */
@@ -323,6 +329,17 @@ mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
  */
 mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id,
                              const char *plan_json, size_t len, long *plan_id);
+
+/**
+ * As mn_store_plan_save(), recording that the plan was made from @p input: the planning input
+ * (mn_store_client_input()'s text) the caller read and planned from. The plan keeps its hash
+ * (docs/records.md, "The planning input of a plan"); mn_store_plan_save() hashes the client's
+ * input as stored when the plan is saved. A plan whose input is not the client's current one
+ * is stale: record session refuses sessions against it without an override, replan holds.
+ */
+mn_status mn_store_plan_save_input(mn_ctx *ctx, mn_store *store, const char *client_id,
+                                   const char *plan_json, size_t len, const char *input,
+                                   long *plan_id);
 
 /**
  * Records sessions as done, from JSON (one object or an array of them) or CSV (a header row,
@@ -452,6 +469,12 @@ typedef struct {
      * -1 when it cannot say (definition 0, or one newer than this mneedle). */
     int catalogue_hash_version;
     int catalogue_current;
+    /* input_hash: the SHA-256 of the planning input the plan was made from (64 hex digits; ""
+     * for a plan stored before plans kept it). plan_stale: 1 when the client's current
+     * planning input is another (the record was edited since the plan was saved), -1 when not
+     * known (no input_hash), 0 when the same or no plan. */
+    char input_hash[65];
+    int plan_stale;
     /* The day the history was read (mn_date_today: SOURCE_DATE_EPOCH's day where set): a
      * planned visit not done whose date is before it is overdue. 0: not known, none marked. */
     mn_date today;
@@ -525,6 +548,12 @@ typedef struct {
     int held;
     int n_held;
     char hold_reason[512]; /* "" when not held */
+    /* The stored plan against the client's current planning input (mn_store_history's
+     * plan_stale): 1 when the plan was made from an earlier record, which holds the visits
+     * until a plan is saved again; -1 when not known; 0 when the same. plan_created: the day
+     * the plan was saved. */
+    int plan_stale;
+    char plan_created[16];
     /* Adverse events without a resolved date (the recorded "none" left out), in date order.
      * A severe one holds the visits too (docs/records.md). */
     mn_store_adverse_event *open_events;

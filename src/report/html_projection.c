@@ -108,8 +108,8 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
                    "%.0f–%.0f %%). ",
                    last->day / MN__DAYS_PER_YEAR, last->improvement_pct, fig->low[n - 1],
                    fig->high[n - 1]);
-    if (plan->projection_note[0]) {
-        mn__html_esc(b, plan->projection_note);
+    if (plan->projection_note_text[0]) {
+        mn__html_esc(b, plan->projection_note_text);
         mn__html_put(b, " ");
     }
     /* How far the model has been borne out, in the text plan's words (validation_note.h). */
@@ -177,7 +177,7 @@ static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure 
     mn__html_put(b, ":<ul>");
     for (int k = 0; k < plan->n_zone_projections; k++) {
         mn__html_put(b, "<li>");
-        mn__html_esc(b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], 0, line,
+        mn__html_esc(b, mn__plan_zone_projection_text(plan, &plan->zone_projections[k], 1, line,
                                                       sizeof line));
         mn__html_put(b, "</li>");
     }
@@ -196,7 +196,7 @@ static void answer_without_curve(mn__buf *b, const mn_plan *plan)
                         "slowly broken down like the rest, and skin keeps ageing. ");
         if (plan->maintenance_interval_days > 0)
             books_maintenance(b, plan, " to keep the gain. ");
-        mn__html_esc(b, plan->projection_note);
+        mn__html_esc(b, plan->projection_note_text);
         if (plan->n_zones_not_projected > 1) {
             mn__html_put(b, "<ul>");
             unprojected_items(b, plan);

@@ -99,6 +99,12 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
         json_error_t err;
         json_t *input = c->client_json ? json_loads(c->client_json, 0, &err) : NULL;
         mn__jput(&j, root, "input", input ? input : json_null());
+        /* The latest plan against this input (docs/records.md): null when not known or no
+         * plan. */
+        if (c->n_plans && c->plan_stale >= 0)
+            mn__jput_bool(&j, root, "plan_stale", c->plan_stale);
+        else
+            mn__jput(&j, root, "plan_stale", json_null());
         return mn__json_finish(ctx, &j, root, "client", write, userdata);
     }
     mn__buf b;
@@ -113,6 +119,15 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
     }
     mn__buf_printf(&b, "  plans %ld, sessions %ld, assessments %ld, adverse events %ld\n",
                    c->n_plans, c->n_sessions, c->n_assessments, c->n_adverse_events);
+    if (c->n_plans && c->plan_stale == 1)
+        mn__buf_printf(&b,
+                       "  STALE PLAN: the latest plan was made from an earlier record of this "
+                       "client (edited since); sessions are refused against it and replan holds "
+                       "until it is saved again ('mneedle plan %s --save')\n",
+                       c->id);
+    else if (c->n_plans && c->plan_stale < 0)
+        mn__buf_printf(&b, "  latest plan: the record it was made from is not known (saved "
+                           "before plans kept it)\n");
     if (c->has_last_session)
         mn__buf_printf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
     if (c->has_maintenance_due)
@@ -224,6 +239,15 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
             mn__jput(&j, p, "catalogue_current", json_null());
         else
             mn__jput_bool(&j, p, "catalogue_current", h->catalogue_current);
+        /* The planning input it was made from against the client's current one. */
+        if (h->input_hash[0])
+            mn__jput_str(&j, p, "input_hash", h->input_hash);
+        else
+            mn__jput(&j, p, "input_hash", json_null());
+        if (h->plan_stale < 0)
+            mn__jput(&j, p, "input_current", json_null());
+        else
+            mn__jput_bool(&j, p, "input_current", !h->plan_stale);
     } else {
         mn__jput(&j, root, "plan", json_null());
     }
@@ -304,6 +328,19 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         mn__buf_printf(&b, "Plan %ld made %s with mneedle %s (catalogues %.12s%s: %s)\n",
                        h->plan_id, h->plan_created, h->plan_version,
                        h->catalogue_hash[0] ? h->catalogue_hash : "unreadable", how, match);
+        /* The record it was made from, against the client's current one. */
+        if (h->plan_stale == 1)
+            mn__buf_printf(&b,
+                           "STALE PLAN: plan %ld was made from an earlier record of this client "
+                           "(edited since): its visits below are not the current record's; "
+                           "sessions are refused against it and replan holds until the plan is "
+                           "saved again ('mneedle plan %s --save')\n",
+                           h->plan_id, h->client);
+        else if (h->plan_stale < 0)
+            mn__buf_printf(&b, "Made from: not known (plan saved before plans kept the record "
+                               "they were made from)\n");
+        else
+            mn__buf_printf(&b, "Made from the client's current record\n");
     } else
         mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
     mn__buf_printf(&b, "\nVisits, planned against done:\n");
@@ -439,6 +476,11 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__jput_str(&j, root, "version", mn_version());
         mn__jput_str(&j, root, "client", r->client);
         mn__jput_int(&j, root, "plan_id", r->plan_id);
+        mn__jput_str(&j, root, "plan_created", r->plan_created);
+        if (r->plan_stale < 0)
+            mn__jput(&j, root, "plan_stale", json_null());
+        else
+            mn__jput_bool(&j, root, "plan_stale", r->plan_stale);
         mn__jput_int(&j, root, "sessions_done", r->n_done);
         json_t *arr = mn__jput(&j, root, "remaining", json_array());
         for (int i = 0; i < r->n_remaining; i++) {
@@ -554,6 +596,18 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
     mn__buf_init(&b);
     mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
                    r->n_done, r->n_done == 1 ? "" : "s");
+    if (r->plan_stale == 1)
+        mn__buf_printf(&b,
+                       "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
+                       "this client, edited since: its depths, zones and spacing are not the "
+                       "current record's, and none of them is booked. Save the plan again "
+                       "('mneedle plan %s --save'), then replan.\n",
+                       r->plan_id, r->plan_created, r->client);
+    else if (r->plan_stale < 0)
+        mn__buf_printf(&b,
+                       "\nPlan %ld was saved before plans kept the record they were made "
+                       "from: whether the record has been edited since is not known.\n",
+                       r->plan_id);
     if (r->held) {
         mn__buf_printf(&b,
                        "\nON HOLD: %s. No visit is booked and no maintenance date is set "

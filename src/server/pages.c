@@ -287,6 +287,19 @@ static void settings_lines(mn__buf *b, const mn_store_setting *set, int n)
     }
 }
 
+void mn__stale_text(mn__buf *b, const char *id, long plan_id, const char *created)
+{
+    mn__buf_printf(b, "the saved plan (plan %ld, saved ", plan_id);
+    mn__srv_esc(b, created);
+    mn__buf_printf(b, ") was made from an earlier record of this client, edited since. Its "
+                      "depths, zones and spacing are not the current record's: a session is "
+                      "refused against it unless you give a reason to override, and "
+                      "re-planning books nothing, until the plan is saved again (<a "
+                      "href=\"/clients/");
+    mn__srv_url(b, id);
+    mn__buf_printf(b, "/plan\">Plan and report</a>, then save it).");
+}
+
 void mn__page_client(mn__call *c)
 {
     const char *id = c->params[0];
@@ -330,7 +343,21 @@ void mn__page_client(mn__call *c)
     } else {
         mn__buf_printf(&b, "nothing planned%s", h->plan_id ? "" : " (no plan saved yet)");
     }
-    mn__buf_printf(&b, "</p><div class=\"actions\" id=\"client-actions\">");
+    mn__buf_printf(&b, "</p>");
+    /* The saved plan against the record as it is now (docs/records.md). */
+    if (h->plan_id && h->plan_stale == 1) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale "
+                           "plan:</b> ");
+        mn__stale_text(&b, id, h->plan_id, h->plan_created);
+        mn__buf_printf(&b, "</p>");
+    } else if (h->plan_id && h->plan_stale < 0) {
+        mn__buf_printf(&b,
+                       "<p id=\"plan-made-from\">The saved plan (plan %ld) was saved before "
+                       "plans kept the record they were made from: whether the record has "
+                       "been edited since is not known.</p>",
+                       h->plan_id);
+    }
+    mn__buf_printf(&b, "<div class=\"actions\" id=\"client-actions\">");
     mn__buf_printf(&b, "<a href=\"/clients/");
     mn__srv_url(&b, id);
     mn__buf_printf(&b, "/plan\" id=\"open-plan\">Plan and report</a>");

@@ -17,8 +17,8 @@
 #include "server/server_internal.h"
 
 /* Builds the plan of client @p id from the stored input, dated today, as `mneedle plan ID
- * --save` does. */
-static mn_status build_plan(mn__call *c, const char *id, mn_plan **out)
+ * --save` does; @p input_out (may be NULL) receives the input it was made from (free()). */
+static mn_status build_plan_from(mn__call *c, const char *id, mn_plan **out, char **input_out)
 {
     mn_ctx *ctx = c->w->ctx;
     mn_plan_options popts;
@@ -36,8 +36,16 @@ static mn_status build_plan(mn__call *c, const char *id, mn_plan **out)
     }
     if (!st)
         st = mn_plan_build(ctx, &client, &popts, out);
-    free(input);
+    if (input_out && !st)
+        *input_out = input;
+    else
+        free(input);
     return st;
+}
+
+static mn_status build_plan(mn__call *c, const char *id, mn_plan **out)
+{
+    return build_plan_from(c, id, out, NULL);
 }
 
 static void fail(mn__call *c, mn_status st, const char *what)
@@ -163,11 +171,14 @@ void mn__post_plan(mn__call *c)
     mn__buf json;
     mn__buf_init(&json);
     long plan_id = 0;
-    mn_status st = build_plan(c, id, &plan);
+    char *input = NULL;
+    mn_status st = build_plan_from(c, id, &plan, &input);
     if (!st)
         st = mn_plan_write(c->w->ctx, plan, 1, mn__buf_writer, &json);
     if (!st)
-        st = mn_store_plan_save(c->w->ctx, c->w->store, id, json.data, json.len, &plan_id);
+        st = mn_store_plan_save_input(c->w->ctx, c->w->store, id, json.data, json.len, input,
+                                      &plan_id);
+    free(input);
     mn__buf_release(&json);
     mn_plan_free(plan);
     if (st) {
@@ -302,6 +313,12 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
             mn__buf_printf(&b, "Not recorded: see the field marked below.");
         else
             mn__srv_esc(&b, err);
+        mn__buf_printf(&b, "</p>");
+    }
+    if (h->plan_id && h->plan_stale == 1) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale "
+                           "plan:</b> ");
+        mn__stale_text(&b, id, h->plan_id, h->plan_created);
         mn__buf_printf(&b, "</p>");
     }
     char d[16];
@@ -885,7 +902,15 @@ void mn__post_replan(mn__call *c)
     char d[16];
     if (r->has_maintenance)
         mn__buf_printf(&b, "; maintenance due %s", mn_date_format(r->maintenance_due, d));
+    if (r->held)
+        mn__buf_printf(&b, "; on hold, %d planned visit(s) not booked", r->n_held);
     mn__buf_printf(&b, ".</p>");
+    if (r->plan_stale == 1) {
+        mn__buf_printf(&b, "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale "
+                           "plan:</b> ");
+        mn__stale_text(&b, id, r->plan_id, r->plan_created);
+        mn__buf_printf(&b, "</p>");
+    }
     back_link(&b, id);
     mn__buf_printf(&b, "<pre id=\"replan-text\" tabindex=\"0\">");
     if (!st && text.data)

@@ -681,6 +681,88 @@ mn_status mn__store_set_maintenance(mn_ctx *ctx, mn_store *s, sqlite3_int64 num,
     return mn__store_audit(ctx, s, "update", "clients", num, "maintenance_due, maintenance_reason");
 }
 
+/* ---- the planning input a plan was made from ---- */
+
+/* A number with no fraction as an integer, throughout @p v (in place). */
+static void integral_numbers(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        json_object_foreach(v, k, x)
+        {
+            if (json_is_real(x) && fabs(json_real_value(x)) < 9e15 &&
+                json_real_value(x) == floor(json_real_value(x)))
+                json_object_set_new(v, k, json_integer((json_int_t)json_real_value(x)));
+            else
+                integral_numbers(x);
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            json_t *x = json_array_get(v, i);
+            if (json_is_real(x) && fabs(json_real_value(x)) < 9e15 &&
+                json_real_value(x) == floor(json_real_value(x)))
+                json_array_set_new(v, i, json_integer((json_int_t)json_real_value(x)));
+            else
+                integral_numbers(x);
+        }
+    }
+}
+
+int mn__store_input_hash(const char *client_json, char out[65])
+{
+    out[0] = '\0';
+    json_error_t err;
+    json_t *v = client_json ? json_loads(client_json, 0, &err) : NULL;
+    if (!v)
+        return 0;
+    integral_numbers(v);
+    size_t need = json_dumpb(v, NULL, 0, JSON_SORT_KEYS | JSON_COMPACT);
+    char *text = need ? mn__malloc(need) : NULL;
+    int whole = text && json_dumpb(v, text, need, JSON_SORT_KEYS | JSON_COMPACT) == need;
+    json_decref(v);
+    if (!whole) {
+        mn__free(text);
+        return 0;
+    }
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(digest, (const unsigned char *)text, need);
+    mn__free(text);
+    mn__hex(digest, sizeof digest, out);
+    return 1;
+}
+
+mn_status mn__store_plan_input_get(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
+                                   mn__store_plan_input *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        "SELECT p.id, p.created, p.input_hash, c.client_json FROM clients c"
+        " JOIN plans p ON p.id = (SELECT max(id) FROM plans WHERE client = c.num)"
+        " WHERE c.num = ?",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        out->plan = sqlite3_column_int64(q, 0);
+        mn__store_col_text(q, 1, out->created, sizeof out->created);
+        const char *made = (const char *)sqlite3_column_text(q, 2);
+        char now[65];
+        if (!made || !mn__store_input_hash((const char *)sqlite3_column_text(q, 3), now))
+            out->stale = -1;
+        else
+            out->stale = strcmp(made, now) != 0;
+    } else if (rc != SQLITE_DONE) {
+        st = mn__store_fail(ctx, s, "cannot read the client's latest plan");
+    }
+    mn__store_done(s, q);
+    return st;
+}
+
 /* ---- reading ---- */
 
 /* Summary columns of a client: shared by get and list; the maintenance date and reason are the
@@ -741,8 +823,13 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
         st = mn__store_fail(ctx, store, "cannot read the client");
     }
     mn__store_done(store, q);
-    if (st)
+    mn__store_plan_input pin;
+    if (!st && !(st = mn__store_plan_input_get(ctx, store, num, &pin)))
+        out->plan_stale = pin.stale;
+    if (st) {
+        mn_store_client_release(out);
         return st;
+    }
     if ((st = mn__store_prepare(ctx, store,
                                 "SELECT id, what, version, date, withdrawn FROM consents "
                                 "WHERE client = ? ORDER BY id",

@@ -183,7 +183,17 @@ typedef struct {
     const char *alias; /* the table's alias in rows, for "AND alias.rowid = ?" */
     const char *rows;  /* SELECT rowid, key, content FROM ... WHERE 1 (AND ... may follow) */
     int since;         /* the schema version that created the table (0: the first) */
+    /* A table a later version gave a column: the rows as read before that version (for db
+     * check on a file not yet migrated), and the version. NULL and 0 when none. */
+    const char *rows_before;
+    int changed;
 } tracked;
+
+/* The rows of a table as the database at its schema version holds them. */
+static const char *tracked_rows(const tracked *t, int schema_version)
+{
+    return t->rows_before && schema_version < t->changed ? t->rows_before : t->rows;
+}
 
 static const tracked tables[] = {
     {"photos", "p",
@@ -191,56 +201,64 @@ static const tracked tables[] = {
      "content "
      "FROM photos p JOIN assessments a ON a.id = p.assessment "
      "JOIN clients c ON c.num = a.client WHERE 1",
-     0},
+     0, NULL, 0},
     {"assessments", "a",
      "SELECT a.id AS id, c.salt AS key, json_array(a.id, a.client, a.session, a.date, a.scale, "
      "a.scale_version, a.zone, a.score, a.rater) AS content FROM assessments a "
      "JOIN clients c ON c.num = a.client WHERE 1",
-     0},
+     0, NULL, 0},
     {"adverse_events", "e",
      "SELECT e.id AS id, c.salt AS key, json_array(e.id, e.client, e.session, e.date, e.event, "
      "e.severity, "
      "e.resolved) AS content FROM adverse_events e JOIN clients c ON c.num = e.client WHERE 1",
-     0},
+     0, NULL, 0},
     {"session_zones", "z",
      "SELECT z.id AS id, c.salt AS key, json_array(z.id, z.session, z.zone, z.depth_mm, z.passes) "
      "AS content "
      "FROM session_zones z JOIN sessions s ON s.id = z.session "
      "JOIN clients c ON c.num = s.client WHERE 1",
-     0},
+     0, NULL, 0},
     {"sessions", "s",
      "SELECT s.id AS id, c.salt AS key, json_array(s.id, s.client, s.plan, s.date, s.device, "
      "s.serial, "
      "s.cartridge_lot, s.serum, s.serum_lot, s.endpoint, s.reactions, s.override_reason) AS "
      "content "
      "FROM sessions s JOIN clients c ON c.num = s.client WHERE 1",
-     0},
+     0, NULL, 0},
+    /* Schema 4 added input_hash (the planning input a plan was made from): a plan stored
+     * before has none, and its content is the array it always was, so the hashes the log
+     * recorded for it still match; a plan with one has it last. */
     {"plans", "p",
+     "SELECT p.id AS id, c.salt AS key, CASE WHEN p.input_hash IS NULL THEN json_array(p.id, "
+     "p.client, p.created, p.mneedle_version, p.catalogue_hash, p.plan_json) ELSE json_array(p.id, "
+     "p.client, p.created, p.mneedle_version, p.catalogue_hash, p.plan_json, p.input_hash) END AS "
+     "content FROM plans p JOIN clients c ON c.num = p.client WHERE 1",
+     0,
      "SELECT p.id AS id, c.salt AS key, json_array(p.id, p.client, p.created, p.mneedle_version, "
      "p.catalogue_hash, p.plan_json) AS content FROM plans p JOIN clients c ON c.num = p.client "
      "WHERE 1",
-     0},
+     4},
     {"consents", "k",
      "SELECT k.id AS id, c.salt AS key, json_array(k.id, k.client, k.what, k.version, k.date, "
      "k.withdrawn) AS content "
      "FROM consents k JOIN clients c ON c.num = k.client WHERE 1",
-     0},
+     0, NULL, 0},
     {"identities", "i",
      "SELECT i.client AS id, c.salt AS key, json_array(i.client, i.name, i.email, i.phone, "
      "i.birth_date, "
      "i.address) AS content FROM identities i JOIN clients c ON c.num = i.client WHERE 1",
-     0},
+     0, NULL, 0},
     {"clients", "c",
      "SELECT c.num AS id, c.salt AS key, json_array(c.num, c.id, c.created, c.client_json, "
      "c.maintenance_due, c.maintenance_reason) AS content FROM clients c WHERE 1",
-     0},
+     0, NULL, 0},
     /* The workstation's users (mneedle serve): not about a client, so no client key; a
      * fixed all-zero key still makes the hash a check that a row was not edited outside
      * mneedle (an added admin, a replaced password hash). */
     {"users", "u",
      "SELECT u.id AS id, zeroblob(32) AS key, json_array(u.id, u.name, u.role, u.pwhash, "
      "u.created, u.disabled) AS content FROM users u WHERE 1",
-     3},
+     3, NULL, 0},
 };
 enum { N_TABLES = sizeof tables / sizeof tables[0] };
 
@@ -335,6 +353,9 @@ static const char *const migrations[MN_STORE_SCHEMA_VERSION] = {
     " pwhash TEXT NOT NULL,"
     " created TEXT NOT NULL,"
     " disabled INTEGER NOT NULL DEFAULT 0);",
+    /* 4: the SHA-256 of the planning input each plan was made from (docs/records.md, "The
+     * planning input of a plan"); NULL for a plan stored before, whose input is not known. */
+    "ALTER TABLE plans ADD COLUMN input_hash TEXT;",
 };
 
 static mn_status read_version(mn_ctx *ctx, mn_store *s, int *out)
@@ -572,7 +593,7 @@ mn_status mn__store_audit(mn_ctx *ctx, mn_store *s, const char *action, const ch
     mn_status st;
     /* The row's content now (nothing after a delete). */
     snprintf(sql, sizeof sql, "SELECT mn_rowhash(key, content) FROM (%s AND %s.rowid = ?1)",
-             t->rows, t->alias);
+             tracked_rows(t, s->schema_version), t->alias);
     if ((st = mn__store_prepare_kept(ctx, s, sql, &q)))
         return st;
     sqlite3_bind_int64(q, 1, rowid);
@@ -733,7 +754,7 @@ static mn_status check_rows(mn_ctx *ctx, mn_store *s, mn_store_check_result *r)
                  "SELECT count(*), min(r.id) FROM (%s) AS r"
                  " LEFT JOIN mn_last l ON l.entity = '%s:' || r.id"
                  " WHERE l.row_hash IS NOT mn_rowhash(r.key, r.content)",
-                 t->rows, t->table);
+                 tracked_rows(t, s->schema_version), t->table);
         if ((st = count_bad_rows(ctx, s, sql, r, t->table,
                                  "differs from its last audit entry (changed outside mneedle)")))
             break;

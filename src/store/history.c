@@ -24,8 +24,8 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
     sqlite3_stmt *q;
     mn_status st = mn__store_prepare(ctx, s,
                                      "SELECT id, created, mneedle_version, catalogue_hash, "
-                                     "plan_json FROM plans WHERE client = ? ORDER BY id DESC "
-                                     "LIMIT 1",
+                                     "plan_json, input_hash FROM plans WHERE client = ? ORDER "
+                                     "BY id DESC LIMIT 1",
                                      &q);
     if (st)
         return st;
@@ -46,12 +46,20 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
         mn__store_catalogue_hash(ctx, h->catalogue_hash_version, now);
         h->catalogue_current = strcmp(now, h->catalogue_hash) == 0;
     }
+    mn__store_col_text(q, 5, h->input_hash, sizeof h->input_hash);
     const char *text = (const char *)sqlite3_column_text(q, 4);
     json_error_t err;
     json_t *plan = text ? json_loads(text, 0, &err) : NULL;
     mn__store_done(s, q);
     if (!plan)
         return mn__error(ctx, MN_EPARSE, "%s: stored plan %ld cannot be read", s->path, h->plan_id);
+    /* The planning input it was made from, against the client's current one. */
+    mn__store_plan_input pin;
+    if ((st = mn__store_plan_input_get(ctx, s, client, &pin))) {
+        json_decref(plan);
+        return st;
+    }
+    h->plan_stale = pin.stale;
     json_t *sessions = json_object_get(plan, "sessions");
     for (size_t i = 0; !st && i < json_array_size(sessions); i++) {
         json_t *v = json_array_get(sessions, i);

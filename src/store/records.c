@@ -274,6 +274,7 @@ typedef struct {
     int n_zones;
     char device[32];
     mn_store_screening screening; /* the client's current stored record, screened again */
+    mn__store_plan_input input;   /* the plan against the client's current planning input */
 } plan_caps;
 
 /* The zones and device of the client's latest plan, read with SQLite's JSON functions: only
@@ -337,8 +338,33 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
     return st;
 }
 
+/* The planning input of client @p num as stored, hashed (mn__store_input_hash). */
+static mn_status stored_input_hash(mn_ctx *ctx, mn_store *s, sqlite3_int64 num, char out[65])
+{
+    sqlite3_stmt *q;
+    mn_status st =
+        mn__store_prepare_kept(ctx, s, "SELECT client_json FROM clients WHERE num = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, num);
+    out[0] = '\0';
+    if (sqlite3_step(q) == SQLITE_ROW)
+        mn__store_input_hash((const char *)sqlite3_column_text(q, 0), out);
+    mn__store_done(s, q);
+    if (!out[0])
+        return mn__error(ctx, MN_EIO, "%s: the client's stored input cannot be read", s->path);
+    return MN_OK;
+}
+
 mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id,
                              const char *plan_json, size_t len, long *plan_id)
+{
+    return mn_store_plan_save_input(ctx, store, client_id, plan_json, len, NULL, plan_id);
+}
+
+mn_status mn_store_plan_save_input(mn_ctx *ctx, mn_store *store, const char *client_id,
+                                   const char *plan_json, size_t len, const char *input,
+                                   long *plan_id)
 {
     if (!store || !client_id || !plan_json)
         return mn__error(ctx, MN_EINVAL, "plan save: missing argument");
@@ -363,8 +389,10 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
     json_decref(plan);
     if (!is_plan)
         return mn__error(ctx, MN_EPARSE, "plan save: not a plan's JSON (screening, zones)");
-    char hash[MN__STORE_CATALOGUE_STAMP_LEN], day[16];
+    char hash[MN__STORE_CATALOGUE_STAMP_LEN], day[16], made_from[65] = "";
     mn__store_catalogue_stamp(ctx, hash);
+    if (input && !mn__store_input_hash(input, made_from))
+        return mn__error(ctx, MN_EPARSE, "plan save: the planning input given is not JSON");
     mn_date today;
     if ((st = mn__store_today(ctx, &today)))
         return st;
@@ -373,16 +401,23 @@ mn_status mn_store_plan_save(mn_ctx *ctx, mn_store *store, const char *client_id
     if ((st = mn__store_begin(ctx, store)))
         return st;
     st = mn__store_client_num(ctx, store, client_id, &num);
+    /* The input it was made from: the one given, else the client's as stored now (read in this
+     * transaction, so no edit comes between). */
+    if (!st && !made_from[0])
+        st = stored_input_hash(ctx, store, num, made_from);
     sqlite3_stmt *q;
-    if (!st && !(st = mn__store_prepare_kept(ctx, store,
-                                             "INSERT INTO plans(client, created, mneedle_version, "
-                                             "catalogue_hash, plan_json) VALUES (?, ?, ?, ?, ?)",
-                                             &q))) {
+    if (!st &&
+        !(st = mn__store_prepare_kept(ctx, store,
+                                      "INSERT INTO plans(client, created, mneedle_version, "
+                                      "catalogue_hash, plan_json, input_hash) VALUES (?, ?, ?, "
+                                      "?, ?, ?)",
+                                      &q))) {
         sqlite3_bind_int64(q, 1, num);
         sqlite3_bind_text(q, 2, day, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, mn_version(), -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 4, hash, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 5, plan_json, (int)len, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, made_from, -1, SQLITE_STATIC);
         st = mn__store_run(ctx, store, q, "plan");
     }
     sqlite3_int64 id = sqlite3_last_insert_rowid(store->db);
@@ -643,7 +678,8 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
      * records never add a plan). */
     if (cache->client != cs->client) {
         if ((st = latest_plan(ctx, s, cs->client, cache)) ||
-            (st = mn_store_client_screen(ctx, s, client, &cache->screening)))
+            (st = mn_store_client_screen(ctx, s, client, &cache->screening)) ||
+            (st = mn__store_plan_input_get(ctx, s, cs->client, &cache->input)))
             return st;
     }
     const plan_caps caps = *cache;
@@ -659,6 +695,15 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
 #define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
     if (!caps.id)
         VIOLATION("no plan is stored for this client");
+    /* The plan was made from an earlier record (a phototype, a concern, a zone or a
+     * contraindication edited since): its depths, zones and spacing are not the current
+     * record's, so nothing is checked against it as if they were. A plan stored before plans
+     * kept their input's hash cannot tell, and is used as before (history and replan say so). */
+    if (caps.id && caps.input.plan == caps.id && caps.input.stale == 1)
+        VIOLATION("the stored plan (plan %lld, saved %s) was made from an earlier record of "
+                  "client %s: the record has been edited since; save the plan again with "
+                  "'mneedle plan %s --save' (%s.client)",
+                  (long long)caps.id, caps.input.created, client, client, place);
     /* The record as it is now, not as it was when the plan was saved: a pregnancy or a
      * recent isotretinoin course recorded since defers the client as the plan would. */
     if (caps.screening.decision >= MN_DECISION_DEFER)

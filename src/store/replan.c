@@ -681,6 +681,19 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
                  used ? "; " : "", why);
         r->held = 1;
     }
+    /* A plan made from an earlier record (the client's planning input edited since it was
+     * saved: a phototype, a concern, a contraindication) holds too: its depths and spacing
+     * are not the current record's, so none of them is booked until a plan is saved again. */
+    r->plan_stale = h->plan_stale;
+    snprintf(r->plan_created, sizeof r->plan_created, "%s", h->plan_created);
+    if (h->plan_stale == 1) {
+        size_t used = strlen(r->hold_reason);
+        snprintf(r->hold_reason + used, sizeof r->hold_reason - used,
+                 "%sthe stored plan (plan %ld, saved %s) was made from an earlier record of the "
+                 "client, edited since: save the plan again ('mneedle plan %s --save')",
+                 used ? "; " : "", h->plan_id, h->plan_created, client_id);
+        r->held = 1;
+    }
     if (r->held) {
         r->n_held = r->n_remaining;
         mn__store_planned_free(r->remaining, r->n_remaining);

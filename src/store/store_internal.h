@@ -91,6 +91,25 @@ void mn__store_catalogue_stamp(const mn_ctx *ctx, char out[MN__STORE_CATALOGUE_S
  * 0 (hex empty) when it is in no form this mneedle knows. */
 int mn__store_catalogue_stamp_read(const char *stored, char hex[65]);
 
+/* The hash of a planning input a plan records (plans.input_hash; docs/records.md, "The
+ * planning input of a plan"): hex SHA-256 of @p client_json (a stored clients.client_json) in
+ * canonical form: parsed, a number with no fraction written as an integer (a form gives 300
+ * where a file said 300.0), keys sorted, compact. 1 and out (65 bytes) filled; 0 (out empty)
+ * when the text is not JSON or memory runs out. */
+int mn__store_input_hash(const char *client_json, char out[65]);
+
+/* The client's latest plan against the planning input it was made from: its id (0: none), the
+ * day it was saved, and stale: 1 when the client's current planning input is another (the
+ * record was edited after the plan was saved), 0 when the same (or no plan), -1 when not known
+ * (a plan stored before plans kept the hash). */
+typedef struct {
+    sqlite3_int64 plan;
+    char created[16];
+    int stale;
+} mn__store_plan_input;
+mn_status mn__store_plan_input_get(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
+                                   mn__store_plan_input *out);
+
 /* Writes @p n bytes as lower-case hex into out (2n+1 bytes). */
 void mn__hex(const unsigned char *in, size_t n, char *out);
 

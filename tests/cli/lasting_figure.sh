@@ -49,8 +49,8 @@ note_re = (r"improvement peaks at about (\d+) % \(plausible range (\d+)-(\d+) %"
            r"(?:(\d+) months|(under half a year|half a year|1 year|\d+(?:\.5)? years)) after "
            r"the peak|it holds more than half for decades)"
            r"(?:, back to the pre-treatment level after ~(\d+) years)?")
-# The text gives a durability that ends past the evidence's longest follow-up to the half-year
-# (docs/models/healing.md, "Where the evidence stops"); the JSON and the report in months.
+# The text and the report give a durability that ends past the evidence's longest follow-up to
+# the half-year (docs/models/healing.md, "Where the evidence stops"); the JSON in months.
 def half_year(days):
     h = int(days / (365.25 / 2) + 0.5)
     return ("under half a year" if h < 1 else "half a year" if h == 1 else "1 year" if h == 2
@@ -66,8 +66,8 @@ for where, body in (("text", text), ("JSON note", proj["note"]), ("report", page
          None if med is None else r(med))
     half = proj["durability_days"]
     if m.group(7) is not None:
-        same(where + " half lost (half-years)", (m.group(7), where, plan["summary"]["durability_extrapolated"]),
-             (None if half is None else half_year(half), "text", True))
+        same(where + " half lost (half-years)", (m.group(7), where != "JSON note", plan["summary"]["durability_extrapolated"]),
+             (None if half is None else half_year(half), True, True))
     else:
         same(where + " half lost (months)", None if m.group(6) is None else int(m.group(6)),
              None if half is None else months(half))

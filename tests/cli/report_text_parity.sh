@@ -2,7 +2,8 @@
 # the same words: the "Course spacing" heading and each of its lines (the days between a
 # zone's course sessions as booked, src/report/html_util.c), and every sentence of the text's
 # "How long will it last?" that says when the skin is back at its starting (pre-treatment)
-# level, with its 10-90 % range; and every line of the text's "Risks" (the PIH chance first,
+# level, with its 10-90 % range, or when half of the gain is lost (to the half-year past the
+# evidence's follow-up in both, docs/models/healing.md); and every line of the text's "Risks" (the PIH chance first,
 # src/clinic/plan.c) as a list item of the report's risks, with the PIH label the line names
 # in the report's own sentence. Run on every bundled client; the clients must between them
 # give an even spacing, an uneven one and a baseline range, so the checks meet each kind.
@@ -29,7 +30,7 @@ def page_text(path):
     h = re.sub(r"<[^>]+>", "", h)
     return [words(html.unescape(l)) for l in h.split("\n")]
 
-even = uneven = ranges = risks = 0
+even = uneven = ranges = risks = halves = 0
 for txt in sorted(glob.glob(os.path.join(sys.argv[1], "*.txt"))):
     name = os.path.basename(txt)[:-4]
     text = open(txt, encoding="utf-8").read()
@@ -65,15 +66,17 @@ for txt in sorted(glob.glob(os.path.join(sys.argv[1], "*.txt"))):
     uneven += sum("the interval is" in l for l in spacing)
     # The back-to-baseline sentences of "How long will it last?", range included.
     lasting = words(text[text.index("How long will it last?"):text.index("\nRisks")])
-    # (From "back": the text gives a durability past the evidence's follow-up to the half-year,
-    # the report in months, docs/models/healing.md; the baseline figures are whole years in both.)
     for m in re.finditer(r"back (?:at|to) (?:its|the) (?:starting|pre-treatment) level[^.;]*",
                          lasting):
         said = m.group(0).strip()
         assert said in whole, (name, said)
         ranges += bool(re.search(r"starting level \d+-\d+ years", said))
-assert even and uneven and ranges and risks, (even, uneven, ranges, risks)
-print("ok", even, uneven, ranges, risks)
+    for m in re.finditer(r"half of (?:it|the gain) is lost (?:[^.;,]|\.\d)*", lasting):
+        said = m.group(0).strip()
+        assert said in whole, (name, said)
+        halves += 1
+assert even and uneven and ranges and risks and halves, (even, uneven, ranges, risks, halves)
+print("ok", even, uneven, ranges, risks, halves)
 PY
 
 finish

@@ -1472,6 +1472,79 @@ static void test_messages_are_the_servers(void **state)
     assert_int_equal(shows_message(loc, NULL, "Wrong user name or password."), 1);
 }
 
+/* The client form as the edit page sends back examples/clients/amelia-wrinkles.json, with an
+ * email added and phototype @p fitzpatrick. */
+static void amelia_form(char *out, size_t size, const char *tok, int fitzpatrick)
+{
+    snprintf(out, size,
+             "csrf=%s&client.name=Amelia+%%28example%%29&client.age=46&client.sex=female"
+             "&client.fitzpatrick=%d&identity.email=amelia%%40example.org"
+             "&lifestyle.smoker=no&lifestyle.sun=moderate&clinic.device=skinpen"
+             "&clinic.start=2026-12-01&clinic.price_per_session=300"
+             "&clinic.currency=GBP&concern0.concern=fine-lines-wrinkles"
+             "&concern0.zones=forehead%%2C+periorbital%%2C+cheek"
+             "&concern0.severity=moderate&history.asked=yes",
+             tok, fitzpatrick);
+}
+
+/* A plan made from an earlier record: the client's form edited after the plan was saved (the
+ * phototype) makes it stale. The client page and the charting form say so, a session is
+ * refused (422, the reason above the form, nothing stored), the re-plan holds; saving the
+ * plan again clears it. Saving the form with the planning input as it was (a new email only)
+ * does not make it stale (docs/records.md, "The planning input of a plan"). */
+static void test_stale_plan(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024], session[512];
+    sign_in_practitioner(pia, tok);
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char id[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "stale", id), MN_OK);
+    mn_store_close(store);
+    free(text);
+    expect("POST", "/clients/stale/plan", pia, "", T0, 403, NULL, NULL); /* no token */
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/stale/plan", pia, form, T0, 303, NULL, NULL);
+    expect("GET", "/clients/stale", pia, NULL, T0, 200, "client-summary", "id=\"plan-stale\"");
+    /* Amelia's record as the edit form sends it back, with an email added: not stale. */
+    amelia_form(form, sizeof form, tok, 2);
+    expect("POST", "/clients/stale", pia, form, T0, 303, NULL, NULL);
+    expect("GET", "/clients/stale", pia, NULL, T0, 200, "client-summary", "id=\"plan-stale\"");
+    /* The phototype edited (II -> V): stale. */
+    amelia_form(form, sizeof form, tok, 5);
+    expect("POST", "/clients/stale", pia, form, T0, 303, NULL, NULL);
+    expect_page("/clients/stale", pia, "id=\"plan-stale\"", "made from an earlier record", NULL);
+    expect_page("/clients/stale/sessions/new", pia, "id=\"plan-stale\"", NULL);
+    snprintf(session, sizeof session,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=none",
+             tok);
+    const char *count = "SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client "
+                        "WHERE c.id = ?";
+    expect("POST", "/clients/stale/sessions", pia, session, T0, 422,
+           "was made from an earlier record of client stale", NULL);
+    assert_int_equal(count_rows(count, "stale", (const char *)NULL), 0);
+    expect("POST", "/clients/stale/replan", pia, form, T0, 200, "STALE PLAN", NULL);
+    /* Saved again, the plan is type V's: the old plan's 0.5 mm is now beyond it, and the
+     * new plan's own setting is recorded. */
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/stale/plan", pia, form, T0, 303, NULL, NULL);
+    expect("GET", "/clients/stale", pia, NULL, T0, 200, "client-summary", "id=\"plan-stale\"");
+    expect("POST", "/clients/stale/sessions", pia, session, T0, 422, "beyond the plan",
+           "earlier record");
+    snprintf(session, sizeof session,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.25&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect("POST", "/clients/stale/sessions", pia, session, T0, 303, NULL, NULL);
+    assert_int_equal(count_rows(count, "stale", (const char *)NULL), 1);
+    assert_audit_chain_holds(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1499,6 +1572,7 @@ int main(void)
         cmocka_unit_test(test_client_form_refuses_what_it_cannot_keep),
         cmocka_unit_test(test_client_edit_keeps_what_it_does_not_show),
         cmocka_unit_test(test_messages_are_the_servers),
+        cmocka_unit_test(test_stale_plan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
