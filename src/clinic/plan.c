@@ -27,13 +27,14 @@
  * so no gap ever shrinks below the track's interval.
  *
  * Logistics. Numbing cream 30 min before treatment (topical anaesthetic lead time, seed
- * articles 001 and 004 [S]); treatment 10 min of preparation plus 1.8 s per cm2 per pass,
- * derived from a full face (~276 cm2 in data/sites.json) at 3 passes taking 20-30 min
- * (seed article 004, a pen). A roller's drum sweeps a wider track than a pen's head in one
- * stroke of the hand, so a roller pass takes that time scaled by the pen's track width over
- * the drum's: 6 mm (data/devices.json head_width_mm of the pens the 20-30 min is read for)
- * over 20 mm (F45a) gives 0.54 s per cm2 per pass [ASSUMPTION: the same hand speed and the
- * same time between strokes]. A full face at a roller's 15 passes then takes about 37 min,
+ * articles 001 and 004 [S]), on at most MN_PLAN_NUMBING_MAX_CM2 at a time (EMLA's SmPC,
+ * include/mneedle/clinic.h), and none when a finding rules the cream out; treatment 10 min of
+ * preparation plus 1.8 s per cm2 per pass, derived from a full face (~276 cm2 in data/sites.json)
+ * at 3 passes taking 20-30 min (seed article 004, a pen). A roller's drum sweeps a wider track than
+ * a pen's head in one stroke of the hand, so a roller pass takes that time scaled by the pen's
+ * track width over the drum's: 6 mm (data/devices.json head_width_mm of the pens the 20-30 min is
+ * read for) over 20 mm (F45a) gives 0.54 s per cm2 per pass [ASSUMPTION: the same hand speed and
+ * the same time between strokes]. A full face at a roller's 15 passes then takes about 37 min,
  * inside the "30 minutes to an hour" of seed article 001 for a roller or a pen session.
  *
  * Passes. A pen (or stamp) makes the concern's usual passes (data/concerns.json, 2-3); a
@@ -740,6 +741,12 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
     }
     int step[MN_MAX_ZONES] = {0};
     double last_course[MN_MAX_ZONES];
+    /* No numbing cream when a finding rules it out (an allergy, G6PD deficiency, a class III
+     * antiarrhythmic: data/rules.json, numbing "none"). */
+    int numbing = 1;
+    for (int f = 0; f < p->screening.n_findings; f++)
+        if (p->screening.findings[f].rule && p->screening.findings[f].rule->no_numbing)
+            numbing = 0;
     for (int z = 0; z < p->n_zones; z++)
         last_course[z] = p->zones[z].site_start_mm;
     for (int i = 0; i < nv; i++) {
@@ -750,7 +757,7 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         s->zone_mask = visits[i].zone_mask;
         s->site_mask = site_mask(p, s->zone_mask);
         s->settings = p->settings + p->n_settings;
-        double area_passes = 0;
+        double area_passes = 0, numbed_cm2 = 0;
         for (int z = 0; z < p->n_zones; z++) {
             if (!(s->site_mask & (1u << z)))
                 continue;
@@ -771,8 +778,11 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
             }
             s->n_settings++;
             area_passes += pz->zone->area_cm2 * set->passes;
+            numbed_cm2 += pz->zone->area_cm2;
         }
-        s->numbing_min = MN_NUMBING_MIN;
+        s->numbing_min = numbing ? MN_NUMBING_MIN : 0;
+        s->numbing_area_cm2 = numbing ? numbed_cm2 : 0;
+        s->numbing_in_turns = s->numbing_area_cm2 > MN_PLAN_NUMBING_MAX_CM2;
         s->treatment_min =
             round(MN_PREP_MIN + area_passes * minutes_per_cm2_pass(p->client.device));
         s->price = visit_price(p, s->site_mask);
@@ -1154,6 +1164,12 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     if (!p->client.has_history_date && opts->has_prepared) {
         p->client.history_date = opts->prepared;
         p->client.has_history_date = 1;
+    }
+    /* The screening is done on the day the plan is prepared (mn_screen: how old the answers
+     * are, and whether a wait is already over). */
+    if (opts->has_prepared) {
+        p->client.screen_date = opts->prepared;
+        p->client.has_screen_date = 1;
     }
     st = mn_screen(ctx, &p->client, &p->screening);
     if (st)

@@ -280,8 +280,8 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
      * a value here would be silently ignored). Range as the concern's and scenario's passes
      * (data/ranges.c: at most 30). */
     int has_passes = 0;
-    if ((st = mn__jnum_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, MN__IN_PASSES,
-                          &d->passes, &has_passes)))
+    if ((st = mn__jpasses_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, &d->passes,
+                             &has_passes)))
         return st;
     if (has_passes && d->kind != MN_DEVICE_ROLLER)
         return mn__error(in->ctx, MN_ETYPE,
@@ -551,16 +551,21 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {
-        "code",      "flag",  "kind",       "severity", "message",         "advice", "source",
-        "threshold", "zones", "defer_days", "adjust",   "ongoing_at_zero", NULL};
-    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago",  "phototype_ge",
-                                        "age_ge", "smoker",     "no_history", NULL};
+    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
+                                       "message", "advice",     "source", "threshold",
+                                       "zones",   "defer_days", "adjust", "ongoing_at_zero",
+                                       "unless",  "numbing",    NULL};
+    static const char *const kinds[] = {
+        "flag",   "months_ago", "weeks_ago", "phototype_ge",        "age_ge",
+        "smoker", "no_history", "age_lt",    "months_ago_at_least", "history_older_months",
+        NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
     mn_status st;
     int kind = 0, sev = 0, here = 0;
     long dd = 0;
     json_t *zones;
+    const char *numbing = NULL;
+    int has_numbing = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "code", 1, &r->code, NULL)) ||
         (st = mn__jstr(in, e, p, "flag", 1, &r->flag, NULL)) ||
         (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
@@ -571,15 +576,24 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
         (st = mn__jint(in, e, p, "defer_days", 0, 1, 365, &dd, NULL)) ||
         (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)) ||
-        (st = mn__jbool(in, e, p, "ongoing_at_zero", 0, &r->ongoing_at_zero, NULL)))
+        (st = mn__jbool(in, e, p, "ongoing_at_zero", 0, &r->ongoing_at_zero, NULL)) ||
+        (st = mn__jstr(in, e, p, "unless", 0, &r->unless, NULL)) ||
+        (st = mn__jstr(in, e, p, "numbing", 0, &numbing, &has_numbing)))
         return st;
+    if (has_numbing && strcmp(numbing, "none"))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.numbing: unknown value \"%.40s\"; expected \"none\" (no numbing "
+                         "cream) or no key",
+                         in->src, p, numbing);
+    r->no_numbing = has_numbing;
     if (sev == 0)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s.severity: expected caution, defer or decline",
                          in->src, p);
     r->kind = (mn_rule_kind)kind;
     r->severity = (mn_severity)sev;
     *defer_days = (int)dd;
-    r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO || dd > 0;
+    r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO ||
+                           r->kind == MN_RULE_HISTORY_OLDER_MONTHS || dd > 0;
     if ((st = read_adjust(in, e, p, r)))
         return st;
     r->n_zones = 0;
