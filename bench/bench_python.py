@@ -66,9 +66,9 @@ def main():
     print(f"  {'band':>20}  {'C us':>8}  {'Python us':>9}  {'Python/C':>8}  {'added':>7}  "
           f"{'C program us':>12}")
     verdict = None
-    # band 64 is the default call (as `mneedle simulate`); band 0 the lightest (the quick
-    # band), where the fixed cost of the Python side weighs most.
-    for band, what, n in ((64, "64 draws (default)", reps), (0, "quick band", 8 * reps)):
+    # band 64 is the default call (as `mneedle simulate`); band 0 the lightest (no band: the
+    # typical person alone), where the fixed cost of the Python side weighs most.
+    for band, what, n in ((64, "64 draws (default)", reps), (0, "no band", 8 * reps)):
         c, p = measure(ctx, doc, band, n)
         ref = c_program_us(exe, scenario, band, n)
         ratio = p / c

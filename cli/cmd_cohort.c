@@ -170,8 +170,9 @@ static int run(int argc, char **argv, int rank, int size)
     snprintf(trials_help, sizeof trials_help,
              "virtual trials of n patients each, one draw of the constants per trial, for the "
              "90 %% intervals of what a trial of n reports (default %d while %d x n <= %ld "
-             "patients, else 0; 0 = no intervals; at least 2)",
-             MN_COHORT_DEFAULT_TRIALS, MN_COHORT_DEFAULT_TRIALS, MN_COHORT_INTERVALS_MAX_PATIENTS);
+             "patients, else 0; 0 = no intervals; else at least %d)",
+             MN_COHORT_DEFAULT_TRIALS, MN_COHORT_DEFAULT_TRIALS, MN_COHORT_INTERVALS_MAX_PATIENTS,
+             MN_COHORT_MIN_TRIALS);
     const cli_option opts[] = {
         CLI_JSON(&o, "one JSON object (n, seed, endpoints[] with improvement_pct, "
                      "responders_50pct, collagen_change_pct, pih_rate, ...)"),
@@ -212,8 +213,14 @@ static int run(int argc, char **argv, int rank, int size)
                                o.json ? "json"
                                : csv  ? "csv"
                                       : "plot");
-    if (trials == 1)
-        return cli_usage_error("cohort", "--trials: 0 (no intervals) or at least 2");
+    if (trials > 0 && trials < MN_COHORT_MIN_TRIALS)
+        return cli_usage_error("cohort",
+                               "--trials %d: 0 (no intervals) or at least %d; the intervals "
+                               "run from the %dth to the %dth percentile of the virtual "
+                               "trials, and with fewer than %d trials those are just the "
+                               "smallest and the largest",
+                               trials, MN_COHORT_MIN_TRIALS, MN_COHORT_INTERVAL_TAIL_PCT,
+                               100 - MN_COHORT_INTERVAL_TAIL_PCT, MN_COHORT_MIN_TRIALS);
     if (trials >= 0 && shard.given)
         return cli_usage_error("cohort", "--trials belongs to a whole run: 'mneedle merge' "
                                          "runs the default intervals");

@@ -35,6 +35,9 @@ typedef struct {
     mn_date date;
 } start_opt;
 
+_Static_assert(MN_DATE_MIN_YEAR == 1900 && MN_DATE_MAX_YEAR == 2999,
+               "--start's message names the supported dates");
+
 static int parse_start(const char *arg, void *value)
 {
     start_opt *s = value;
@@ -116,7 +119,8 @@ int cmd_plan(int argc, char **argv)
                  "write a self-contained HTML report (screening, zones on a face diagram, "
                  "calendar, projection, cost, printable aftercare sheet); FILE.pdf prints it to "
                  "PDF with weasyprint (Debian package)"),
-        CLI_CHOICE("start", &start, "DATE", parse_start, "YYYY-MM-DD or earliest",
+        CLI_CHOICE("start", &start, "DATE", parse_start,
+                   "YYYY-MM-DD from 1900-01-01 to 2999-12-31, or earliest",
                    "plan from DATE (YYYY-MM-DD) instead of the client's clinic.start, or from the "
                    "earliest day every step before the first visit can still be kept"),
         CLI_FLAG("save", &save, "CLIENT is a client id of the clinic record; store the plan there"),

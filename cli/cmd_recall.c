@@ -70,7 +70,10 @@ int cmd_recall(int argc, char **argv)
     due = today;
     if (before && mn_date_parse(before, &due)) {
         mn_ctx_free(ctx);
-        return cli_usage_error("recall", "--due-before: expected YYYY-MM-DD, got '%s'", before);
+        return cli_usage_error("recall",
+                               "--due-before: expected a date YYYY-MM-DD from %d-01-01 to "
+                               "%d-12-31, got '%s'",
+                               MN_DATE_MIN_YEAR, MN_DATE_MAX_YEAR, before);
     }
     mn_store *store = cli_store_open("recall", ctx, db, NULL, MN_STORE_READONLY, &code);
     mn_store_recall *list = NULL;

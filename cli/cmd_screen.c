@@ -82,8 +82,13 @@ int cmd_screen(int argc, char **argv)
     mn_screening s;
     mn_status st = mn_client_load(ctx, file, &client);
     /* Without history.date, the answers are today's (or SOURCE_DATE_EPOCH's day). */
-    if (!st && !client.has_history_date && !(st = mn_date_today(ctx, &client.history_date)))
-        client.has_history_date = 1;
+    if (!st && !(st = mn_date_today(ctx, &client.screen_date))) {
+        client.has_screen_date = 1;
+        if (!client.has_history_date) {
+            client.history_date = client.screen_date;
+            client.has_history_date = 1;
+        }
+    }
     if (!st)
         st = mn_screen(ctx, &client, &s);
     if (st) {

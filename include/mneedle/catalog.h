@@ -151,7 +151,11 @@ typedef enum {
     MN_RULE_PHOTOTYPE_GE, /* Fitzpatrick type at or above the threshold */
     MN_RULE_AGE_GE,       /* age at or above the threshold */
     MN_RULE_SMOKER,       /* lifestyle.smoker is true */
-    MN_RULE_NO_HISTORY    /* the client file has no history: the questionnaire was not taken */
+    MN_RULE_NO_HISTORY,   /* the client file has no history: the questionnaire was not taken */
+    MN_RULE_AGE_LT,       /* age below the threshold */
+    MN_RULE_MONTHS_AGO_AT_LEAST, /* a "months ago" number at or above the threshold */
+    MN_RULE_HISTORY_OLDER_MONTHS /* the questionnaire was answered more than threshold months
+                                    before the screening day (mn_client.screen_date) */
 } mn_rule_kind;
 
 /** What a rule that fires changes in the plan (the rule's `adjust` block in data/rules.json;
@@ -181,6 +185,10 @@ typedef struct {
     int n_zones;
     int defer_until_known; /* 1 when a re-screen date can be computed */
     int ongoing_at_zero;   /* months/weeks ago: 0 means it still goes on, so no date is known */
+    const char *unless;    /* a boolean history item; the rule does not fire when it is true
+                              (a more severe rule covers the case); NULL: none */
+    int no_numbing;        /* 1 ("numbing": "none"): when the rule fires, no numbing cream is
+                              used, and the plan books no numbing time */
     mn_rule_adjust adjust; /* what the rule changes in the plan when it fires */
 } mn_rule;
 
@@ -208,6 +216,11 @@ typedef struct {
     /* Only when the plan treats one of these areas (bits of mn_aftercare_area; 0 = always):
      * make-up is a face item, hair products a scalp one. */
     unsigned areas;
+    const char *on_rule;     /* only when this rule's finding is in the screening (NULL = any) */
+    const char *unless_rule; /* not when this rule's finding is in the screening (NULL = none) */
+    /* only when the plan's list before the first visit has this pre-treatment item (NULL =
+     * any): restarting a product that list stops */
+    const char *with_pretreatment;
 } mn_aftercare;
 
 /** Areas an aftercare item may be limited to (mn_aftercare.areas). */

@@ -70,7 +70,13 @@ extern "C" {
     X(KOEBNER_CONDITION, "koebner_condition", 0)                                                   \
     X(HOME_DEVICE_USE, "home_device_use", 0)                                                       \
     X(BOTULINUM_TOXIN_WEEKS_AGO, "botulinum_toxin_weeks_ago", 1)                                   \
-    X(CONTROLLED_DIABETES, "controlled_diabetes", 0)
+    X(CONTROLLED_DIABETES, "controlled_diabetes", 0)                                               \
+    X(PEEL_OR_LASER_WEEKS_AGO, "peel_or_laser_weeks_ago", 1)                                       \
+    X(CONNECTIVE_TISSUE_DISEASE, "connective_tissue_disease", 0)                                   \
+    X(LOCAL_ANAESTHETIC_ALLERGY, "local_anaesthetic_allergy", 0)                                   \
+    X(METHAEMOGLOBINAEMIA_RISK, "g6pd_deficiency_or_methaemoglobinaemia", 0)                       \
+    X(CLASS3_ANTIARRHYTHMIC, "class3_antiarrhythmic", 0)                                           \
+    X(THREADS_WEEKS_AGO, "threads_weeks_ago", 1)
 
 typedef enum {
 #define MN__HISTORY_ENUM(id, name, numeric) MN_HISTORY_##id,
@@ -112,6 +118,12 @@ typedef struct {
      * prepared; screen: today). With neither, mn_screen counts from start. */
     mn_date history_date;
     int has_history_date;
+    /* The day of the screening: set by the caller (plan: the day it is prepared; screen:
+     * today, or SOURCE_DATE_EPOCH's day). With it, mn_screen refuses a history.date after it
+     * and defers a questionnaire older than its validity (MN-HISTORY-OLD), and a re-screen
+     * date already past becomes "now". has_screen_date 0: none of these checks. */
+    mn_date screen_date;
+    int has_screen_date;
     const mn_device *device;  /* clinic.device; SkinPen when absent */
     double price_per_session; /* clinic.price_per_session; 0 when absent */
     /* clinic.prices: a price per visit for a zone (by site) or an area group, face or body;
@@ -167,6 +179,7 @@ typedef struct {
     int ongoing;      /* 1: a months/weeks-ago item at 0 on a rule whose wait counts from the
                          end (still taking the drug, still in treatment): no date yet */
     mn_date until;    /* earliest date to re-screen (defer) */
+    int passed;       /* 1 when until is on or before the screening day: re-screen now */
 } mn_finding;
 
 typedef struct {
@@ -174,13 +187,21 @@ typedef struct {
     mn_finding findings[MN_MAX_FINDINGS];
     int n_findings;
     int has_rescreen; /* for defer: 1 when every deferring finding knows its date */
-    mn_date rescreen; /* the latest of those dates */
+    mn_date rescreen; /* the latest of those dates, never before the screening day */
+    int rescreen_now; /* 1 when has_rescreen and the wait is over by the screening day: the
+                         answers are to be taken again now (rescreen is then that day) */
+    int has_day;      /* 1 when the screening day was known (mn_client.has_screen_date) */
+    mn_date day;      /* that day */
 } mn_screening;
 
 /**
  * Applies every screening rule to the client. Aggregates decline > defer >
- * proceed_with_caution > proceed. Pure function of the client and the catalogue.
- * @return MN_OK; MN_EINVAL for NULL arguments.
+ * proceed_with_caution > proceed. Pure function of the client and the catalogue. With a
+ * screening day (client->has_screen_date) it also defers answers older than the validity of
+ * the history_older_months rule and turns a re-screen date already past into that day.
+ * @return MN_OK; MN_EINVAL for NULL arguments; MN_ERANGE when history.date is after the
+ *         screening day (the message names the file and $.history.date); MN_EPARSE for a rule
+ *         that names an unknown history item.
  */
 mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out);
 
@@ -210,6 +231,15 @@ mn_date mn_plan_visit_date(mn_date d);
 /** The PIH label of a chance of PIH (0-1): "low" below MN_PLAN_PIH_MODERATE, "moderate" below
  *  MN_PLAN_PIH_HIGH, "high" from it. A static string; never NULL. */
 const char *mn_plan_pih_label(double probability);
+
+/*
+ * The numbing cream: EMLA 5% (lidocaine 2.5% + prilocaine 2.5%). Its summary of product
+ * characteristics (Ireland, September 2017, section 4.2, table 1) gives adults at most 60 g
+ * over at most 600 cm2 of skin for dermal procedures on large areas, and section 4.4 says not
+ * to apply it to open wounds: it goes on intact skin before needling, never after. A visit
+ * whose sites add up to more is numbed and treated in turns, or split.
+ */
+#define MN_PLAN_NUMBING_MAX_CM2 600.0
 
 /** Plan options. */
 typedef struct {
@@ -299,7 +329,12 @@ typedef struct {
                                zone_mask whose plan zone is the first with its site (a site
                                listed for two concerns is needled once per visit); list
                                and time the visit from these */
-    double numbing_min;
+    double numbing_min;     /* 0 when a finding rules the numbing cream out (its rule's numbing) */
+    /* The skin numbed at the visit: the areas of its sites (data/sites.json area_cm2); 0
+     * without numbing. numbing_in_turns is 1 when that is above MN_PLAN_NUMBING_MAX_CM2: the
+     * sites are numbed and treated in turns, or the visit is split. */
+    double numbing_area_cm2;
+    int numbing_in_turns;
     double treatment_min;
     double price;
     /* One per site of site_mask, in plan-zone order; points into mn_plan.settings. The

@@ -261,9 +261,27 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
  * between-study spread (study_sd_log > 0), one responsiveness factor on its patients'
  * improvement, as `mneedle validate` does (src/evidence/observe.c); its n patients each draw
  * their own demographics, variability and PIH from streams of their own (not the main run's).
- * The interval of a statistic is the 5th to 95th percentile of its n_trials values (linear
- * between order statistics): 90 % posterior-predictive. Deterministic for any thread count.
+ * The interval of a statistic is the 5th to 95th percentile of its n_trials values by nearest
+ * rank (the ceil(0.05 M)-th and ceil(0.95 M)-th smallest of M, Hyndman & Fan's type 1, as the
+ * cohort's own percentiles): 90 % posterior-predictive. Each end is the value of one virtual
+ * trial, so a proportion is k/n for a whole number k of the trial's n patients. The PIH rate
+ * has a second interval, pih_rate_with_law_band: the same trials with every session's PIH
+ * probability divided by MN_PIH_BAND_FACTOR (its low end) and multiplied by it (its high end),
+ * the band the PIH law states for itself (healing.h), the same uniform draws deciding; it
+ * holds both the trials' spread and the law's. Deterministic for any thread count.
  */
+/** The intervals run from the MN_COHORT_INTERVAL_TAIL_PCT-th to the
+ *  (100 - MN_COHORT_INTERVAL_TAIL_PCT)-th percentile of the virtual trials: 90 %. */
+#define MN_COHORT_INTERVAL_TAIL_PCT 5
+/** Fewest virtual trials behind an interval: 100 / MN_COHORT_INTERVAL_TAIL_PCT (rounded up),
+ *  20. Derivation: of M trials the upper end is the ceil(0.95 M)-th smallest, which is below
+ *  the largest only when 0.95 M <= M - 1, that is 0.05 M >= 1, M >= 1 / 0.05 = 20; the lower
+ *  end, the ceil(0.05 M)-th, then has at least one whole trial at or below it, as the 5 % it
+ *  claims. With fewer, the 5 % tail holds less than one trial:
+ *  the "5th to 95th percentile" would be the range of the M trials whatever the percentile
+ *  asked, which holds on average only (M - 1) / (M + 1) of what another trial reports (one
+ *  third for M = 2), not 90 %. */
+#define MN_COHORT_MIN_TRIALS ((100 + MN_COHORT_INTERVAL_TAIL_PCT - 1) / MN_COHORT_INTERVAL_TAIL_PCT)
 /** Virtual trials by default (`mneedle cohort --trials`): 200 puts the 5th and 95th
  *  percentiles 10 trials from each end [judgement: a stable 90 % interval for a run of
  *  seconds]. */
@@ -280,10 +298,14 @@ typedef struct {
 
 typedef struct {
     int day;
-    mn_cohort_interval mean_improvement_pct; /* the trial's mean improvement, % */
-    mn_cohort_interval responders_50pct;     /* fraction of its patients >= 50 % */
-    mn_cohort_interval responders_75pct;     /* fraction > 75 % */
-    mn_cohort_interval pih_rate;             /* fraction with PIH by the day */
+    mn_cohort_interval mean_improvement_pct;   /* the trial's mean improvement, % */
+    mn_cohort_interval responders_50pct;       /* fraction of its patients >= 50 % */
+    mn_cohort_interval responders_75pct;       /* fraction > 75 % */
+    mn_cohort_interval pih_rate;               /* fraction with PIH by the day, by the PIH law
+                                                  as stated: the trials' spread alone */
+    mn_cohort_interval pih_rate_with_law_band; /* the same with the law's own band: low end of
+                                                  the trials at every session's probability /
+                                                  MN_PIH_BAND_FACTOR, high end at x it */
 } mn_cohort_endpoint_interval;
 
 struct mn_cohort_intervals {
@@ -304,8 +326,9 @@ int mn_cohort_default_trials(long n);
  * Runs @p n_trials virtual trials of trial->population.n patients each (above) and fills
  * @p out; n_trials 0 fills only n and the days. @p threads as mn_cohort_options.threads (0:
  * the OpenMP default); @p on_progress (or NULL) is called on the calling thread with the
- * trials done. @return MN_OK; MN_EINVAL (arguments; n_trials outside 0..MN_COHORT_MAX_TRIALS
- * or 1); MN_ENOMEM; MN_ENUMERIC (a patient's result was not finite).
+ * trials done. @return MN_OK; MN_EINVAL (arguments; n_trials neither 0 nor
+ * MN_COHORT_MIN_TRIALS..MN_COHORT_MAX_TRIALS); MN_ENOMEM; MN_ENUMERIC (a patient's result was
+ * not finite).
  */
 mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int n_trials,
                                   int threads, mn_cohort_progress_fn on_progress,

@@ -158,9 +158,16 @@ void mn_ctx_clear_error(mn_ctx *ctx);
  */
 typedef int32_t mn_date;
 
+/** The years a date may fall in, both included [judgement: four-digit years around any
+ *  client's lifetime and plan; mn_date_format() writes four digits]. */
+#define MN_DATE_MIN_YEAR 1900
+#define MN_DATE_MAX_YEAR 2999
+
 /**
- * Parses a strict "YYYY-MM-DD" date (years 1900 to 2999, real month lengths and leap years).
- * @return MN_OK, or MN_EPARSE for anything else (including "2025-02-29").
+ * Parses a strict "YYYY-MM-DD" date (years MN_DATE_MIN_YEAR to MN_DATE_MAX_YEAR, real month
+ * lengths and leap years).
+ * @return MN_OK; MN_ERANGE for a real calendar date outside those years ("1800-01-01");
+ *         MN_EPARSE for anything else (including "2025-02-29").
  */
 mn_status mn_date_parse(const char *text, mn_date *out);
 

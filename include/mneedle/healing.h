@@ -463,7 +463,9 @@ typedef struct {
 } mn_healing_projection;
 
 /** What the ranges of a projection with @p band_draws (its option) hold, in one sentence:
- *  which virtual people, and whether parameter uncertainty is in them. Static storage. */
+ *  which virtual people, and whether parameter uncertainty is in them (-1: none; 0: the quick
+ *  band; 1: one virtual person, no percentiles; more: the 10th-90th percentiles over them).
+ *  Static storage. */
 const char *mn_healing_range_note(int band_draws);
 
 /** Releases what a projection owns (NULL-safe) and zeroes it. */

@@ -238,8 +238,9 @@ mn_status mn_plot_dist_save(mn_ctx *ctx, const mn_plot_dist *dist, const char *p
                             const char *data_path);
 
 /**
- * Percentile @p p (0–100) of @p n sorted values by linear interpolation between order
- * statistics (Hyndman–Fan type 7, the default of R and NumPy). Returns NAN for n < 1.
+ * Percentile @p p (0–100) of @p n sorted values by nearest rank (Hyndman–Fan type 1): the
+ * ceil(p n / 100)-th smallest, the first at p = 0, always one of the values; the rule of the
+ * cohort's percentiles (`mneedle cohort`), whose figure uses it. Returns NAN for n < 1.
  */
 double mn_plot_percentile_sorted(const double *sorted, int n, double p);
 

@@ -38,7 +38,6 @@ BAND_DEFAULT_SEED = 20131001
 _INTEGRATORS = ("exact", "cvode")
 _CATALOGUES = ("devices", "sites", "concerns", "products", "rules")
 _SEED_MAX = 2 ** 53 - 1  # the command's --seed range
-_INT_MAX = 2 ** 31 - 1
 _NUMBER_TYPES = {int, float}  # what json.loads gives for a number
 
 
@@ -402,8 +401,12 @@ class Context:
         ``mneedle simulate --json [--band N] [--seed S] [--integrator NAME]``, with
         ``trajectory`` added (the samples as NumPy arrays: day, improvement_pct, ...; nested
         objects flattened, untreated.improvement_pct -> untreated_improvement_pct).
-        ``band``: virtual people drawn for the 10-90 % range (0: the quick band); ``seed``:
-        their seed; ``integrator``: "exact" or "cvode"."""
+        ``band``: virtual people drawn for the band, which is the 10th to 90th percentiles of
+        improvement over them (as ``--band N``); ``band=1`` is one virtual person, whose own
+        values are the low and high ends, no percentiles; ``band=0`` is no band at all, the
+        typical person's values alone (``summary.range_people`` 0; not the planner's quick
+        band). ``summary.range_note`` says which. ``seed``: their seed; ``integrator``:
+        "exact" or "cvode"."""
         band = _check_int("band", band, 0, 10000)
         seed = _check_int("seed", seed, 0, _SEED_MAX)
         if integrator not in _INTEGRATORS:
@@ -453,18 +456,24 @@ class Context:
         given; ``threads`` 0 uses OpenMP's default; results are identical for any thread count.
         ``trials`` is the number of virtual trials of n patients, one draw of the constants
         each, behind the 90 % intervals of what a trial of n reports (``trial_intervals``):
-        None runs the command's default (as without ``--trials``), 0 none, otherwise at least 2.
+        None runs the command's default (as without ``--trials``), 0 none, otherwise at least
+        20 (``MN_COHORT_MIN_TRIALS``: fewer leave the 5th and 95th percentiles the smallest and
+        largest trial). ``n`` is 1 to 10^9 (``MN_COHORT_MAX_N``).
         Ctrl-C stops the run between patients and raises KeyboardInterrupt."""
         threads = _check_int("threads", threads, 0, 4096)
-        n = 0 if n is None else _check_int("n", n, 1, _INT_MAX)
+        n = 0 if n is None else _check_int("n", n, 1, lib.MN_COHORT_MAX_N)
         seed_given = seed is not None
         seed = _check_int("seed", seed, 0, _SEED_MAX) if seed_given else 0
         if trials is None:
             trials = -1
         else:
             trials = _check_int("trials", trials, 0, lib.MN_COHORT_MAX_TRIALS)
-            if trials == 1:
-                raise InputError("trials: 0 (no intervals) or at least 2, got 1")
+            if 0 < trials < lib.MN_COHORT_MIN_TRIALS:
+                raise InputError(f"trials: 0 (no intervals) or {lib.MN_COHORT_MIN_TRIALS} to "
+                                 f"{lib.MN_COHORT_MAX_TRIALS}, got {trials}: the intervals run "
+                                 f"from the 5th to the 95th percentile of the virtual trials, "
+                                 f"and with fewer than {lib.MN_COHORT_MIN_TRIALS} those are "
+                                 f"just the smallest and the largest")
         return self._stoppable(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given),
                                seed, trials)
 

@@ -40,8 +40,13 @@ mn_status mnpy_screen(mn_ctx *ctx, const char *src, const char *text, size_t len
     mn_screening s;
     mn_status st = mn_client_parse(ctx, src, text, len, &client);
     /* As the command: without history.date, the answers are today's. */
-    if (!st && !client.has_history_date && !(st = mn_date_today(ctx, &client.history_date)))
-        client.has_history_date = 1;
+    if (!st && !(st = mn_date_today(ctx, &client.screen_date))) {
+        client.has_screen_date = 1;
+        if (!client.has_history_date) {
+            client.history_date = client.screen_date;
+            client.has_history_date = 1;
+        }
+    }
     if (!st)
         st = mn_screen(ctx, &client, &s);
     if (!st)

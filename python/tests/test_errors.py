@@ -43,10 +43,21 @@ def test_a_value_out_of_range_and_an_unknown_name():
     trial = example("trials", examples("trials")[0])
     trial["mystery"] = 1
     assert bad(mneedle.cohort, trial).source == "trial"
-    # trials= as --trials: 1 (no interval from one trial), negative and non-integers refused.
+    # trials= as --trials: fewer than 20 (a 5-95 % interval's ends would be the smallest and
+    # largest trial), negative and non-integers refused.
     del trial["mystery"]
-    for trials in (1, -1, 2.5, True):
+    for trials in (1, 2, 19, -1, 2.5, True):
         assert "trials" in bad(mneedle.cohort, trial, n=10, trials=trials).message
+    assert "0 (no intervals) or 20 to" in bad(mneedle.cohort, trial, n=10, trials=2).message
+
+
+def test_cohort_n_beyond_the_library_names_the_argument():
+    # n above the library's 10^9 patients: the argument and its range, no C function's name.
+    trial = example("trials", examples("trials")[0])
+    for n in (2_000_000_000, 10**9 + 1, 2e9):
+        e = bad(mneedle.cohort, trial, n=n)
+        assert e.message.startswith("n: expected a whole number from 1 to 1000000000"), e.message
+        assert "mn_" not in e.message and "load it" not in e.message, e.message
 
 
 def test_a_numpy_array_where_a_list_is_expected():

@@ -69,6 +69,30 @@ def test_simulate_matches_the_command(cli, name):
                           "--integrator", "cvode")
 
 
+def test_simulate_band_says_what_it_is(cli):
+    # band=0 is no band (not the planner's quick band); band=1 one virtual person, whose own
+    # values are no 10th-90th percentiles; from 2 the percentiles. The docstring, the labels
+    # of the result and the command say the same.
+    name = "simulate-wrinkles-course.json"
+    sc = example("scenarios", name)
+    doc = " ".join(mneedle.Context.simulate.__doc__.split())
+    assert "``band=0`` is no band at all" in doc and "``band=1`` is one virtual person" in doc
+    assert "(0: the quick band)" not in doc
+    none = mneedle.simulate(sc, band=0)
+    assert none["summary"]["range_people"] == 0
+    assert none["summary"]["range_note"].startswith("no band") and "no band" in none["note"]
+    one = mneedle.simulate(sc, band=1)
+    assert one["summary"]["range_people"] == 1
+    for text in (one["summary"]["range_note"], one["note"]):
+        assert "one virtual person" in text and "10th-90th percentile band" not in text, text
+        assert not text.startswith("10th-90th"), text
+    one.pop("trajectory")
+    assert one == run_cli(cli, "simulate", os.path.join(TREE, "examples", "scenarios", name),
+                          "--band", "1")
+    many = mneedle.simulate(sc, band=2)
+    assert many["summary"]["range_note"].startswith("10th-90th percentiles")
+
+
 @pytest.mark.parametrize("name", examples("scenarios", "absorb-"))
 def test_absorb_matches_the_command(cli, name):
     path = os.path.join(TREE, "examples", "scenarios", name)
@@ -100,9 +124,10 @@ def test_cohort_matches_the_command_for_any_thread_count(cli, name):
     assert mneedle.cohort(trial, threads=3, n=600, seed=11) == want
 
 
-@pytest.mark.parametrize("trials", [0, 5])
+@pytest.mark.parametrize("trials", [0, 20])
 def test_cohort_trials_match_the_command(cli, trials):
-    # trials= is the command's --trials: 0 runs no intervals, 5 five virtual trials.
+    # trials= is the command's --trials: 0 runs no intervals, 20 (the fewest) twenty virtual
+    # trials.
     name = examples("trials")[0]
     path = os.path.join(TREE, "examples", "trials", name)
     want = run_cli(cli, "cohort", path, "--n", "40", "--seed", "3", "--threads", "1",

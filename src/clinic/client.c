@@ -50,8 +50,8 @@ static mn_status parse_client_block(const mn__jin *in, json_t *root, mn_client *
     int here;
     if ((st = mn__jobj(in, root, "$", "client", 1, &c, NULL)) ||
         (st = mn__jkeys(in, c, "$.client", keys)) ||
-        (st = mn__jnum_in(in, c, "$.client", "age", 1, MN__IN_AGE_YEARS, &out->patient.age_years,
-                          NULL)) ||
+        (st = mn__jnum_in(in, c, "$.client", "age", 1, MN__IN_CLIENT_AGE_YEARS,
+                          &out->patient.age_years, NULL)) ||
         (st = mn__jstr(in, c, "$.client", "sex", 1, &sex, NULL)) ||
         (st = mn__jint_in(in, c, "$.client", "fitzpatrick", 1, MN__IN_FITZPATRICK, &fitz, NULL)) ||
         (st = mn__jstr(in, c, "$.client", "name", 0, &name, &here)))

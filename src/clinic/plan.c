@@ -27,13 +27,14 @@
  * so no gap ever shrinks below the track's interval.
  *
  * Logistics. Numbing cream 30 min before treatment (topical anaesthetic lead time, seed
- * articles 001 and 004 [S]); treatment 10 min of preparation plus 1.8 s per cm2 per pass,
- * derived from a full face (~276 cm2 in data/sites.json) at 3 passes taking 20-30 min
- * (seed article 004, a pen). A roller's drum sweeps a wider track than a pen's head in one
- * stroke of the hand, so a roller pass takes that time scaled by the pen's track width over
- * the drum's: 6 mm (data/devices.json head_width_mm of the pens the 20-30 min is read for)
- * over 20 mm (F45a) gives 0.54 s per cm2 per pass [ASSUMPTION: the same hand speed and the
- * same time between strokes]. A full face at a roller's 15 passes then takes about 37 min,
+ * articles 001 and 004 [S]), on at most MN_PLAN_NUMBING_MAX_CM2 at a time (EMLA's SmPC,
+ * include/mneedle/clinic.h), and none when a finding rules the cream out; treatment 10 min of
+ * preparation plus 1.8 s per cm2 per pass, derived from a full face (~276 cm2 in data/sites.json)
+ * at 3 passes taking 20-30 min (seed article 004, a pen). A roller's drum sweeps a wider track than
+ * a pen's head in one stroke of the hand, so a roller pass takes that time scaled by the pen's
+ * track width over the drum's: 6 mm (data/devices.json head_width_mm of the pens the 20-30 min is
+ * read for) over 20 mm (F45a) gives 0.54 s per cm2 per pass [ASSUMPTION: the same hand speed and
+ * the same time between strokes]. A full face at a roller's 15 passes then takes about 37 min,
  * inside the "30 minutes to an hour" of seed article 001 for a roller or a pen session.
  *
  * Passes. A pen (or stamp) makes the concern's usual passes (data/concerns.json, 2-3); a
@@ -68,9 +69,11 @@
  * asked back twice in one month [ASSUMED]. */
 #define MN_MAINTENANCE_GAP_DAYS 28
 /* Aftercare items that hold "until the next session" (data/aftercare.json: day_to -1) run until
- * the shortest gap between the plan's sessions, and at most this many days (so also when the
- * plan has only one session): four weeks, the usual interval between course sessions
- * (data/concerns.json: interval_days 28 for all but one concern) [ASSUMED]. */
+ * the zone is treated again: each zone's shortest gap between the sessions that treat it, the
+ * longest of these over the zones (so a neck treated monthly keeps its 4 weeks when the scalp
+ * is treated weekly), and at most this many days (so also when a zone has only one session):
+ * four weeks, the usual interval between course sessions (data/concerns.json: interval_days 28
+ * for all but one concern) [ASSUMED]. */
 #define MN_AFTERCARE_SINGLE_VISIT_DAYS 28
 /* A course session may wait for a visit already booked up to this fraction of its interval
  * later: course intervals are given as ranges such as 4-6 weeks (DESIGN 3.5), the usual
@@ -300,47 +303,65 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     z->effective_depth_um = mn_device_effective_depth_um(dev, z->depth_start_mm, &layers);
     z->effective_depth_max_um = mn_device_effective_depth_um(dev, z->depth_max_mm, &layers);
 
+    int n;
     if (!strcmp(z->base_limited_by, "phototype") && !dark_capped)
         /* Said even when a finding then lowers the maximum further (the note below says how). */
-        snprintf(z->why, sizeof z->why,
-                 "%s usually %.3g-%.3g mm here; the %.3g mm allowed on this zone for lighter "
-                 "skin is not used for phototypes IV-VI: the studies in darker skin we found "
-                 "used at most %.3g mm, and deeper needling raises the risk of dark marks. At "
-                 "%.3g mm the channels "
-                 "reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                 cc->name, usual[0], usual[1], cc->deep_face_max_mm, MN_FACE_DEFAULT_MAX_MM,
-                 z->depth_max_mm, z->effective_depth_max_um,
-                 mn_skin_epidermis_um(&layers) + dermis);
+        n = snprintf(z->why, sizeof z->why,
+                     "%s usually %.3g-%.3g mm here; the %.3g mm allowed on this zone for lighter "
+                     "skin is not used for phototypes IV-VI: the studies in darker skin we found "
+                     "used at most %.3g mm, and deeper needling raises the risk of dark marks. At "
+                     "%.3g mm the channels "
+                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], cc->deep_face_max_mm, MN_FACE_DEFAULT_MAX_MM,
+                     z->depth_max_mm, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
     else if (!strcmp(z->base_limited_by, "phototype"))
-        snprintf(z->why, sizeof z->why,
-                 "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes IV-VI, where "
-                 "deeper needling raises the risk of dark marks. At %.3g mm the channels "
-                 "reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                 cc->name, usual[0], usual[1], cc->dark_phototype_max_mm, z->depth_max_mm,
-                 z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
+        n = snprintf(z->why, sizeof z->why,
+                     "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes IV-VI, where "
+                     "deeper needling raises the risk of dark marks. At %.3g mm the channels "
+                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], cc->dark_phototype_max_mm, z->depth_max_mm,
+                     z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
     else if (exception && z->depth_max_mm > MN_FACE_DEFAULT_MAX_MM)
-        snprintf(z->why, sizeof z->why,
-                 "Above the usual 1.5 mm facial limit because %s; channels reach about "
-                 "%.0f um of %.0f um of skin.",
-                 cc->deep_reason, z->effective_depth_max_um,
-                 mn_skin_epidermis_um(&layers) + dermis);
+        n = snprintf(z->why, sizeof z->why,
+                     "Above the usual 1.5 mm facial limit because %s; channels reach about "
+                     "%.0f um of %.0f um of skin.",
+                     cc->deep_reason, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
+    else if (zone_cap < usual[0] - 1e-9)
+        /* The concern's usual range for the face or the body lies wholly above this zone's
+         * clinic limit (laxity at 1.5-2.5 mm on the body, a neck at 1.0 mm): it is not said to
+         * be usual here. */
+        n = snprintf(z->why, sizeof z->why,
+                     "%s: usually %.3g-%.3g mm on %s, deeper than the %.3g mm clinic "
+                     "limit for this zone; capped by the %s (%s). At %.3g mm the channels reach "
+                     "about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], site->facial ? "the face" : "thicker body skin",
+                     zone_cap, z->limited_by,
+                     !strcmp(z->limited_by, "zone")      ? "clinic limit for this zone"
+                     : !strcmp(z->limited_by, "anatomy") ? "dermis thickness with a margin"
+                     : !strcmp(z->limited_by, "device")  ? "device's longest setting"
+                     : !strcmp(z->limited_by, "precautions")
+                         ? "findings below that call for gentler settings"
+                         : "concern's usual range",
+                     z->depth_max_mm, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
     else
-        snprintf(z->why, sizeof z->why,
-                 "%s usually %.3g-%.3g mm here; capped by the %s (%s). At %.3g mm the "
-                 "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                 cc->name, usual[0], usual[1], z->limited_by,
-                 !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
-                 : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
-                 : !strcmp(z->limited_by, "device")    ? "device's longest setting"
-                 : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
-                 : !strcmp(z->limited_by, "precautions")
-                     ? "findings below that call for gentler settings"
-                     : "concern's usual range",
-                 z->depth_max_mm, z->effective_depth_max_um,
-                 mn_skin_epidermis_um(&layers) + dermis);
-    size_t len = strlen(z->why);
-    if (collapsed && len < sizeof z->why)
-        snprintf(z->why + len, sizeof z->why - len,
+        n = snprintf(z->why, sizeof z->why,
+                     "%s usually %.3g-%.3g mm here; capped by the %s (%s). At %.3g mm the "
+                     "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], z->limited_by,
+                     !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
+                     : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
+                     : !strcmp(z->limited_by, "device")    ? "device's longest setting"
+                     : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
+                     : !strcmp(z->limited_by, "precautions")
+                         ? "findings below that call for gentler settings"
+                         : "concern's usual range",
+                     z->depth_max_mm, z->effective_depth_max_um,
+                     mn_skin_epidermis_um(&layers) + dermis);
+    if (collapsed && n > 0 && (size_t)n < sizeof z->why)
+        snprintf(z->why + n, sizeof z->why - (size_t)n,
                  " The usual range starts deeper than this zone allows, so every session "
                  "stays at %.3g mm.",
                  z->depth_max_mm);
@@ -375,7 +396,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
     }
     /* A setting past what the device's regulatory evaluation covered is the clinician's
      * decision, and the client is told (data/devices.json evaluated_max_mm). */
-    len = strlen(z->why);
+    size_t len = strlen(z->why);
     if (dev->evaluated_by && z->depth_max_mm > dev->evaluated_max_mm + 1e-9 &&
         len < sizeof z->why) {
         char at[16];
@@ -761,6 +782,12 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
     }
     int step[MN_MAX_ZONES] = {0};
     double last_course[MN_MAX_ZONES];
+    /* No numbing cream when a finding rules it out (an allergy, G6PD deficiency, a class III
+     * antiarrhythmic: data/rules.json, numbing "none"). */
+    int numbing = 1;
+    for (int f = 0; f < p->screening.n_findings; f++)
+        if (p->screening.findings[f].rule && p->screening.findings[f].rule->no_numbing)
+            numbing = 0;
     int maintain_at_start[MN_MAX_ZONES] = {0}; /* a concern of the site asks for it */
     for (int z = 0; z < p->n_zones; z++) {
         last_course[z] = p->zones[z].site_start_mm;
@@ -777,7 +804,7 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         s->zone_mask = visits[i].zone_mask;
         s->site_mask = site_mask(p, s->zone_mask);
         s->settings = p->settings + p->n_settings;
-        double area_passes = 0;
+        double area_passes = 0, numbed_cm2 = 0;
         for (int z = 0; z < p->n_zones; z++) {
             if (!(s->site_mask & (1u << z)))
                 continue;
@@ -800,8 +827,11 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
             }
             s->n_settings++;
             area_passes += pz->zone->area_cm2 * set->passes;
+            numbed_cm2 += pz->zone->area_cm2;
         }
-        s->numbing_min = MN_NUMBING_MIN;
+        s->numbing_min = numbing ? MN_NUMBING_MIN : 0;
+        s->numbing_area_cm2 = numbing ? numbed_cm2 : 0;
+        s->numbing_in_turns = s->numbing_area_cm2 > MN_PLAN_NUMBING_MAX_CM2;
         s->treatment_min =
             round(MN_PREP_MIN + area_passes * minutes_per_cm2_pass(p->client.device));
         s->price = visit_price(p, s->site_mask);
@@ -842,6 +872,15 @@ static void fill_cost(mn_plan *p)
         p->maintenance_per_year = 0;
 }
 
+/* 1 when the screening has a finding of the rule @p code. */
+static int has_finding(const mn_screening *scr, const char *code)
+{
+    for (int i = 0; i < scr->n_findings; i++)
+        if (!strcmp(scr->findings[i].code, code))
+            return 1;
+    return 0;
+}
+
 /* 1 when aftercare item @p a holds for the whole course and after for this client: the plan
  * treats a concern it names (pigment problems) or the phototype is at or above its bound. */
 static int ongoing_for(const mn_plan *p, const mn_aftercare *a)
@@ -852,6 +891,54 @@ static int ongoing_for(const mn_plan *p, const mn_aftercare *a)
         for (int i = 0; i < a->n_ongoing_concerns; i++)
             if (strcmp(p->client.concerns[k].concern->id, a->ongoing_concerns[i]) == 0)
                 return 1;
+    return 0;
+}
+
+/* Does a finding that fired name this pre-treatment item in its adjust block? */
+static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
+{
+    for (int i = 0; i < scr->n_findings; i++) {
+        const mn_rule_adjust *x = &scr->findings[i].rule->adjust;
+        for (int k = 0; k < x->n_pretreatment; k++)
+            if (!strcmp(x->pretreatment[k], t->id))
+                return 1;
+    }
+    return 0;
+}
+
+/* Does a concern the plan treats name this pre-treatment item (data/concerns.json)? */
+static int named_by_concern(const mn_client *c, const mn_pretreatment *t)
+{
+    for (int k = 0; k < c->n_concerns; k++)
+        for (int i = 0; i < c->concerns[k].concern->n_pretreatment; i++)
+            if (!strcmp(c->concerns[k].concern->pretreatment[i], t->id))
+                return 1;
+    return 0;
+}
+
+/* 1 when the pre-treatment item @p t is for this client: every client's, those a finding's
+ * adjust block or a treated concern names (on_finding), those of a rule that fired (on_rule),
+ * each for the phototypes it is meant for. */
+static int pretreatment_for(const mn_plan *p, const mn_pretreatment *t)
+{
+    if (t->on_finding && !named_by_finding(&p->screening, t) && !named_by_concern(&p->client, t))
+        return 0;
+    if (t->on_rule && !has_finding(&p->screening, t->on_rule))
+        return 0;
+    if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
+        return 0;
+    return 1;
+}
+
+/* 1 when the plan's list before the first visit has the pre-treatment item @p id. */
+static int pretreatment_given(mn_ctx *ctx, const mn_plan *p, const char *id)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    for (size_t i = 0; i < mn_catalog_pretreatment_count(cat); i++) {
+        const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
+        if (!strcmp(t->id, id))
+            return pretreatment_for(p, t);
+    }
     return 0;
 }
 
@@ -874,17 +961,36 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
                    : !strcmp(s->id, "scalp") ? MN_AREA_SCALP
                                              : MN_AREA_BODY;
     }
-    int until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
-    for (int i = 1; i < p->n_sessions; i++) {
-        int gap = (int)(p->sessions[i].date - p->sessions[i - 1].date);
-        if (gap < until_next)
-            until_next = gap;
+    int until_next = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        int zone_gap = MN_AFTERCARE_SINGLE_VISIT_DAYS;
+        int last = -1;
+        for (int i = 0; i < p->n_sessions; i++) {
+            if (!(p->sessions[i].zone_mask & (1u << z)))
+                continue;
+            if (last >= 0) {
+                int gap = (int)(p->sessions[i].date - p->sessions[last].date);
+                if (gap < zone_gap)
+                    zone_gap = gap;
+            }
+            last = i;
+        }
+        if (zone_gap > until_next)
+            until_next = zone_gap;
     }
+    if (until_next < 1)
+        until_next = MN_AFTERCARE_SINGLE_VISIT_DAYS;
     for (size_t i = 0; i < n; i++) {
         const mn_aftercare *a = mn_catalog_aftercare_at(cat, i);
         if (a->min_depth_mm > 0 && deepest < a->min_depth_mm)
             continue;
         if (a->areas && !(a->areas & treated))
+            continue;
+        if (a->on_rule && !has_finding(&p->screening, a->on_rule))
+            continue;
+        if (a->unless_rule && has_finding(&p->screening, a->unless_rule))
+            continue;
+        if (a->with_pretreatment && !pretreatment_given(ctx, p, a->with_pretreatment))
             continue;
         mn_plan_aftercare *pa = &p->aftercare[p->n_aftercare++];
         pa->item = a;
@@ -893,37 +999,6 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
         pa->ongoing = ongoing_for(p, a);
     }
     return MN_OK;
-}
-
-/* Does a finding that fired name this pre-treatment item in its adjust block? */
-/* 1 when the screening has a finding of the rule @p code. */
-static int has_finding(const mn_screening *scr, const char *code)
-{
-    for (int i = 0; i < scr->n_findings; i++)
-        if (!strcmp(scr->findings[i].code, code))
-            return 1;
-    return 0;
-}
-
-static int named_by_finding(const mn_screening *scr, const mn_pretreatment *t)
-{
-    for (int i = 0; i < scr->n_findings; i++) {
-        const mn_rule_adjust *x = &scr->findings[i].rule->adjust;
-        for (int k = 0; k < x->n_pretreatment; k++)
-            if (!strcmp(x->pretreatment[k], t->id))
-                return 1;
-    }
-    return 0;
-}
-
-/* Does a concern the plan treats name this pre-treatment item (data/concerns.json)? */
-static int named_by_concern(const mn_client *c, const mn_pretreatment *t)
-{
-    for (int k = 0; k < c->n_concerns; k++)
-        for (int i = 0; i < c->concerns[k].concern->n_pretreatment; i++)
-            if (!strcmp(c->concerns[k].concern->pretreatment[i], t->id))
-                return 1;
-    return 0;
 }
 
 /* Pre-treatment instructions, dated from the first visit: every client's items, and those a
@@ -940,12 +1015,7 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
         return MN_OK;
     for (size_t i = 0; i < n; i++) {
         const mn_pretreatment *t = mn_catalog_pretreatment_at(cat, i);
-        if (t->on_finding && !named_by_finding(&p->screening, t) &&
-            !named_by_concern(&p->client, t))
-            continue;
-        if (t->on_rule && !has_finding(&p->screening, t->on_rule))
-            continue;
-        if (t->min_phototype > 0 && p->client.patient.fitzpatrick < t->min_phototype)
+        if (!pretreatment_for(p, t))
             continue;
         mn_plan_pretreatment *pt = &p->pretreatment[p->n_pretreatment++];
         pt->item = t;
@@ -1186,6 +1256,12 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
     if (!p->client.has_history_date && opts->has_prepared) {
         p->client.history_date = opts->prepared;
         p->client.has_history_date = 1;
+    }
+    /* The screening is done on the day the plan is prepared (mn_screen: how old the answers
+     * are, and whether a wait is already over). */
+    if (opts->has_prepared) {
+        p->client.screen_date = opts->prepared;
+        p->client.has_screen_date = 1;
     }
     st = mn_screen(ctx, &p->client, &p->screening);
     if (st)

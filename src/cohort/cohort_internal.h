@@ -171,9 +171,13 @@ mn_status mn__cohort_part_run_id(const mn_cohort_part *p, char out[17]);
 extern const mn__cohort_model mn__cohort_healing_model;
 /* Its patient @p index drawn from stream @p stream of the trial's seed, with the constants
  * @p given (NULL: the trial's rule, the posterior row of person @p index or the defaults);
- * the model's run is this with stream = index and given = NULL. @p scratch as the model's. */
+ * the model's run is this with stream = index, given = NULL and pih_day_band = NULL.
+ * @p scratch as the model's. @p pih_day_band (or NULL) gets the day PIH appears with every
+ * session's PIH probability divided [0] and multiplied [1] by MN_PIH_BAND_FACTOR, the same
+ * draws deciding (-1: none); the patient's other results do not depend on it. */
 mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint64_t stream,
                                   const mn__healing_params *given, void *scratch,
-                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes);
+                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes,
+                                  int pih_day_band[2]);
 
 #endif

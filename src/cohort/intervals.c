@@ -21,23 +21,15 @@
 #include "core/quantile.h"
 
 #define STUDY_STREAM 0x7374756479000000ull /* "study", as observe.c */
-enum { S_MEAN = 0, S_R50 = 1, S_R75 = 2, S_PIH = 3, S_COUNT = 4 };
+/* A trial's statistics: its mean improvement, then counts of its patients (responders, PIH as
+ * the law states it and at the two ends of the law's band), whole numbers until the end. */
+enum { S_MEAN = 0, S_R50 = 1, S_R75 = 2, S_PIH = 3, S_PIH_LOW = 4, S_PIH_HIGH = 5, S_COUNT = 6 };
 
 int mn_cohort_default_trials(long n)
 {
     if (n < 1 || n > MN_COHORT_INTERVALS_MAX_PATIENTS / MN_COHORT_DEFAULT_TRIALS)
         return 0;
     return MN_COHORT_DEFAULT_TRIALS;
-}
-
-/* Linear between order statistics of the sorted x[0..m-1] (R's type 7). */
-static double quantile_sorted(const double *x, int m, double q)
-{
-    double h = (m - 1) * q;
-    int lo = (int)floor(h);
-    if (lo >= m - 1)
-        return x[m - 1];
-    return x[lo] + (h - lo) * (x[lo + 1] - x[lo]);
 }
 
 /* One virtual trial: its statistics at every endpoint into stat[e * S_COUNT + s]. */
@@ -65,10 +57,13 @@ static mn_status one_trial(const mn__cohort_plan *plan, long k, void *scratch,
         stat[e] = 0;
     for (long i = 0; i < n; i++) {
         mn_cohort_patient_result res;
+        int band_day[2];
         uint64_t stream = ((uint64_t)(k + 1) << 32) + (uint64_t)i;
-        if ((st = mn__cohort_patient_with(plan, i, stream, given, scratch, &res, outcomes)))
+        if ((st = mn__cohort_patient_with(plan, i, stream, given, scratch, &res, outcomes,
+                                          band_day)))
             return st;
         for (int e = 0; e < ne; e++) {
+            int day = t->endpoint_days[e];
             double u = outcomes[e].improvement_pct;
             if (f != 1) { /* as observe.c's responsive(): scaled, at most 100 % */
                 u *= f;
@@ -79,10 +74,12 @@ static mn_status one_trial(const mn__cohort_plan *plan, long k, void *scratch,
             s[S_R50] += u >= 50.0;
             s[S_R75] += u > 75.0;
             s[S_PIH] += outcomes[e].pih != 0;
+            s[S_PIH_LOW] += band_day[0] >= 0 && band_day[0] <= day;
+            s[S_PIH_HIGH] += band_day[1] >= 0 && band_day[1] <= day;
         }
     }
-    for (int e = 0; e < ne * S_COUNT; e++)
-        stat[e] /= (double)n;
+    for (int e = 0; e < ne; e++)
+        stat[(size_t)e * S_COUNT + S_MEAN] /= (double)n;
     return MN_OK;
 }
 
@@ -92,10 +89,13 @@ mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int
 {
     if (!trial || !out || !trial->zone || !trial->concern || !trial->device)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_intervals_run: NULL or incomplete argument");
-    if (n_trials < 0 || n_trials == 1 || n_trials > MN_COHORT_MAX_TRIALS)
+    if (n_trials < 0 || (n_trials > 0 && n_trials < MN_COHORT_MIN_TRIALS) ||
+        n_trials > MN_COHORT_MAX_TRIALS)
         return mn__error(ctx, MN_EINVAL,
-                         "cohort: virtual trials must be 0 (none) or 2 to %d, got %d",
-                         MN_COHORT_MAX_TRIALS, n_trials);
+                         "cohort: virtual trials must be 0 (none) or %d to %d, got %d: fewer "
+                         "than %d leave no trial beyond the %d-%d %% interval's ends",
+                         MN_COHORT_MIN_TRIALS, MN_COHORT_MAX_TRIALS, n_trials, MN_COHORT_MIN_TRIALS,
+                         MN_COHORT_INTERVAL_TAIL_PCT, 100 - MN_COHORT_INTERVAL_TAIL_PCT);
     if (threads < 0 || threads > 4096)
         return mn__error(ctx, MN_EINVAL, "cohort: threads must be 0 (default) to 4096, got %d",
                          threads);
@@ -106,7 +106,7 @@ mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int
                          "mn_cohort_trial_load()");
     memset(out, 0, sizeof *out);
     out->n = trial->population.n;
-    out->level = 0.9;
+    out->level = 1 - 2 * MN_COHORT_INTERVAL_TAIL_PCT / 100.0;
     out->n_endpoints = trial->n_endpoints;
     for (int e = 0; e < trial->n_endpoints; e++)
         out->endpoints[e].day = trial->endpoint_days[e];
@@ -168,17 +168,26 @@ mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int
         if (on_progress)
             on_progress(progress_userdata, last, n_trials);
     }
+    /* Each end by nearest rank, one trial's own figure: a count of its n patients, so every
+     * proportion reported is k/n. The band's low end is the low-end trials' lower percentile,
+     * its high end the high-end trials' upper one. */
+    double q_lo = MN_COHORT_INTERVAL_TAIL_PCT / 100.0, q_hi = 1 - q_lo;
     for (int e = 0; e < ne; e++) {
         mn_cohort_endpoint_interval *ei = &out->endpoints[e];
-        mn_cohort_interval *iv[S_COUNT] = {&ei->mean_improvement_pct, &ei->responders_50pct,
-                                           &ei->responders_75pct, &ei->pih_rate};
+        double lo[S_COUNT], hi[S_COUNT];
         for (int s = 0; s < S_COUNT; s++) {
             for (int k = 0; k < n_trials; k++)
                 col[k] = stat[((size_t)k * (size_t)ne + (size_t)e) * S_COUNT + (size_t)s];
             qsort(col, (size_t)n_trials, sizeof *col, mn__cmp_double);
-            iv[s]->lo = quantile_sorted(col, n_trials, 0.05);
-            iv[s]->hi = quantile_sorted(col, n_trials, 0.95);
+            double per = s == S_MEAN ? 1 : (double)t->population.n; /* a count: its share */
+            lo[s] = mn__quantile_nearest_sorted(col, n_trials, q_lo) / per;
+            hi[s] = mn__quantile_nearest_sorted(col, n_trials, q_hi) / per;
         }
+        ei->mean_improvement_pct = (mn_cohort_interval){lo[S_MEAN], hi[S_MEAN]};
+        ei->responders_50pct = (mn_cohort_interval){lo[S_R50], hi[S_R50]};
+        ei->responders_75pct = (mn_cohort_interval){lo[S_R75], hi[S_R75]};
+        ei->pih_rate = (mn_cohort_interval){lo[S_PIH], hi[S_PIH]};
+        ei->pih_rate_with_law_band = (mn_cohort_interval){lo[S_PIH_LOW], hi[S_PIH_HIGH]};
     }
     out->n_trials = n_trials;
 done:

@@ -53,7 +53,8 @@ static void scratch_layout(const mn__cohort_plan *plan, void *scratch, healing_s
 
 mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint64_t stream,
                                   const mn__healing_params *given, void *scratch,
-                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
+                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes,
+                                  int pih_day_band[2])
 {
     const mn_cohort_trial *t = plan->trial;
     healing_scratch s;
@@ -70,10 +71,25 @@ mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint6
     res->pih_probability_per_session =
         pih_probability(t, &res->patient, &res->variability, susceptibility);
     res->pih_day = -1;
+    /* The law's band (MN_PIH_BAND_FACTOR): the same probability divided and multiplied by the
+     * factor, through the susceptibility as mn_healing_pih_risk() takes it (the cap stays),
+     * decided by the same uniform draws, so PIH at the low end implies PIH as stated and that
+     * PIH at the high end. */
+    double band_p[2] = {0, 0};
+    if (pih_day_band) {
+        band_p[0] = pih_probability(t, &res->patient, &res->variability,
+                                    susceptibility / MN_PIH_BAND_FACTOR);
+        band_p[1] = pih_probability(t, &res->patient, &res->variability,
+                                    susceptibility * MN_PIH_BAND_FACTOR);
+        pih_day_band[0] = pih_day_band[1] = -1;
+    }
     for (int k = 0; k < t->n_sessions; k++) {
         double u = mn_rng_uniform(&rng); /* drawn for every session: a fixed draw count */
         if (res->pih_day < 0 && u < res->pih_probability_per_session)
             res->pih_day = t->sessions[k].day;
+        for (int b = 0; pih_day_band && b < 2; b++)
+            if (pih_day_band[b] < 0 && u < band_p[b])
+                pih_day_band[b] = t->sessions[k].day;
     }
 
     mn_healing_scenario sc;
@@ -114,7 +130,8 @@ mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint6
 static mn_status healing_patient(const mn__cohort_plan *plan, long index, void *scratch,
                                  mn_cohort_patient_result *res, mn_cohort_outcome *outcomes)
 {
-    return mn__cohort_patient_with(plan, index, (uint64_t)index, NULL, scratch, res, outcomes);
+    return mn__cohort_patient_with(plan, index, (uint64_t)index, NULL, scratch, res, outcomes,
+                                   NULL);
 }
 
 const mn__cohort_model mn__cohort_healing_model = {

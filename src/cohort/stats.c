@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cohort/cohort_internal.h"
+#include "core/quantile.h"
 
 #define MN__XSUM_BASE ((int64_t)1 << 40)
 /* Values beyond this magnitude are clamped before conversion so llround stays defined; the
@@ -93,11 +94,7 @@ double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, ui
     assert(q > 0 && q <= 1);
     if (n == 0)
         return 0;
-    uint64_t rank = (uint64_t)ceil(q * (double)n);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
+    uint64_t rank = (uint64_t)mn__nearest_rank((long)n, q);
     uint64_t cum = 0;
     for (size_t i = 0; i < s->n_bins + 2; i++) {
         cum += counts[i];

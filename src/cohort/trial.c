@@ -146,7 +146,7 @@ static mn_status parse_protocol(const mn__jin *in, json_t *root, mn_cohort_trial
                          in->src, dev);
     if ((st = mn__jneedle_in(in, pr, "$.protocol", "needle_mm", MN__IN_NEEDLE_MM, t->device,
                              &t->needle_mm)) ||
-        (st = mn__jnum_in(in, pr, "$.protocol", "passes", 1, MN__IN_PASSES, &t->passes, NULL)) ||
+        (st = mn__jpasses_in(in, pr, "$.protocol", "passes", 1, &t->passes, NULL)) ||
         (st =
              mn__jnum_in(in, pr, "$.protocol", "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &glide, NULL)) ||
         (st = mn__jarr(in, pr, "$.protocol", "session_days", 1, 1, MN_COHORT_MAX_SESSIONS, &days,

@@ -58,7 +58,7 @@ void mn_date_to_ymd(mn_date date, int *year, int *month, int *day)
 
 mn_status mn_date_from_ymd(int year, int month, int day, mn_date *out)
 {
-    if (year < 1900 || year > 2999 || month < 1 || month > 12 || day < 1 ||
+    if (year < MN_DATE_MIN_YEAR || year > MN_DATE_MAX_YEAR || month < 1 || month > 12 || day < 1 ||
         day > month_days(year, month))
         return MN_ERANGE;
     *out = days_from_civil(year, month, day);
@@ -78,14 +78,17 @@ mn_status mn_date_parse(const char *text, mn_date *out)
     int y = (text[0] - '0') * 1000 + (text[1] - '0') * 100 + (text[2] - '0') * 10 + text[3] - '0';
     int m = (text[5] - '0') * 10 + text[6] - '0';
     int d = (text[8] - '0') * 10 + text[9] - '0';
-    return mn_date_from_ymd(y, m, d, out) == MN_OK ? MN_OK : MN_EPARSE;
+    if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+        return MN_EPARSE; /* no such day in any year */
+    return mn_date_from_ymd(y, m, d, out) == MN_OK ? MN_OK : MN_ERANGE;
 }
 
 char *mn_date_format(mn_date date, char *buf)
 {
     int y, m, d;
     mn_date_to_ymd(date, &y, &m, &d);
-    /* Dates are limited to years 1900-2999 by construction, so the fields fit. */
+    /* Dates are limited to years MN_DATE_MIN_YEAR-MN_DATE_MAX_YEAR by construction, so the
+     * fields fit. */
     unsigned yy = (unsigned)y % 10000u, mm = (unsigned)m % 100u, dd = (unsigned)d % 100u;
     buf[0] = (char)('0' + yy / 1000);
     buf[1] = (char)('0' + yy / 100 % 10);

@@ -56,6 +56,15 @@ static long decode(const unsigned char *s, size_t n, size_t *used)
     return cp;
 }
 
+int mn__utf8_valid(const char *src, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)src;
+    for (size_t i = 0, used; i < len; i += used)
+        if (decode(s + i, len - i, &used) < 0)
+            return 0;
+    return 1;
+}
+
 /* Characters that reorder or break lines, or control the terminal: never shown raw. */
 static int is_control(long cp)
 {

@@ -99,6 +99,9 @@ enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1 };
  * whole character or name); returns the length the whole of it needs, as snprintf does. */
 size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode);
 
+/* 1 when src[0..len) is valid UTF-8 (shortest forms, no surrogates: RFC 3629), else 0. */
+int mn__utf8_valid(const char *src, size_t len);
+
 /* Passes JSON text (as the encoder writes it: C0 controls already escaped) to @p write, with
  * every other character mn__escape names in text mode (DEL, C1 controls, line and paragraph
  * separators, bidirectional overrides) written as a \uXXXX escape: the same string to a

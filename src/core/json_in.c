@@ -306,7 +306,12 @@ mn_status mn__jdate(const mn__jin *in, json_t *obj, const char *path, const char
         *present = here;
     if (st || !here)
         return st;
-    if (mn_date_parse(s, out) != MN_OK)
+    st = mn_date_parse(s, out);
+    if (st == MN_ERANGE)
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.%s: %s is outside the supported dates, %d-01-01 to %d-12-31",
+                         in->src, path, key, s, MN_DATE_MIN_YEAR, MN_DATE_MAX_YEAR);
+    if (st != MN_OK)
         return mn__error(in->ctx, MN_ERANGE,
                          "%s: %s.%s: \"%.40s\" is not a real date; expected YYYY-MM-DD", in->src,
                          path, key, s);

@@ -280,8 +280,8 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
      * a value here would be silently ignored). Range as the concern's and scenario's passes
      * (data/ranges.c: at most 30). */
     int has_passes = 0;
-    if ((st = mn__jnum_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, MN__IN_PASSES,
-                          &d->passes, &has_passes)))
+    if ((st = mn__jpasses_in(in, e, p, "passes", d->kind == MN_DEVICE_ROLLER, &d->passes,
+                             &has_passes)))
         return st;
     if (has_passes && d->kind != MN_DEVICE_ROLLER)
         return mn__error(in->ctx, MN_ETYPE,
@@ -564,16 +564,21 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {
-        "code",      "flag",  "kind",       "severity", "message",         "advice", "source",
-        "threshold", "zones", "defer_days", "adjust",   "ongoing_at_zero", NULL};
-    static const char *const kinds[] = {"flag",   "months_ago", "weeks_ago",  "phototype_ge",
-                                        "age_ge", "smoker",     "no_history", NULL};
+    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
+                                       "message", "advice",     "source", "threshold",
+                                       "zones",   "defer_days", "adjust", "ongoing_at_zero",
+                                       "unless",  "numbing",    NULL};
+    static const char *const kinds[] = {
+        "flag",   "months_ago", "weeks_ago", "phototype_ge",        "age_ge",
+        "smoker", "no_history", "age_lt",    "months_ago_at_least", "history_older_months",
+        NULL};
     static const char *const sevs[] = {"none", "caution", "defer", "decline", NULL};
     mn_status st;
     int kind = 0, sev = 0, here = 0;
     long dd = 0;
     json_t *zones;
+    const char *numbing = NULL;
+    int has_numbing = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "code", 1, &r->code, NULL)) ||
         (st = mn__jstr(in, e, p, "flag", 1, &r->flag, NULL)) ||
         (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
@@ -584,15 +589,24 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
         (st = mn__jint(in, e, p, "defer_days", 0, 1, 365, &dd, NULL)) ||
         (st = mn__jarr(in, e, p, "zones", 0, 1, 16, &zones, &here)) ||
-        (st = mn__jbool(in, e, p, "ongoing_at_zero", 0, &r->ongoing_at_zero, NULL)))
+        (st = mn__jbool(in, e, p, "ongoing_at_zero", 0, &r->ongoing_at_zero, NULL)) ||
+        (st = mn__jstr(in, e, p, "unless", 0, &r->unless, NULL)) ||
+        (st = mn__jstr(in, e, p, "numbing", 0, &numbing, &has_numbing)))
         return st;
+    if (has_numbing && strcmp(numbing, "none"))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.numbing: unknown value \"%.40s\"; expected \"none\" (no numbing "
+                         "cream) or no key",
+                         in->src, p, numbing);
+    r->no_numbing = has_numbing;
     if (sev == 0)
         return mn__error(in->ctx, MN_ERANGE, "%s: %s.severity: expected caution, defer or decline",
                          in->src, p);
     r->kind = (mn_rule_kind)kind;
     r->severity = (mn_severity)sev;
     *defer_days = (int)dd;
-    r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO || dd > 0;
+    r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO ||
+                           r->kind == MN_RULE_HISTORY_OLDER_MONTHS || dd > 0;
     if ((st = read_adjust(in, e, p, r)))
         return st;
     r->n_zones = 0;
@@ -622,6 +636,9 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
                                        "ongoing_for_concerns",
                                        "ongoing_from_phototype",
                                        "areas",
+                                       "on_rule",
+                                       "unless_rule",
+                                       "with_pretreatment",
                                        NULL};
     static const char *const kinds[] = {"do", "avoid", "expect", "red_flag", NULL};
     static const char *const areas[] = {"face", "scalp", "body", NULL};
@@ -639,7 +656,10 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
         (st = mn__jnum(in, e, p, "min_depth_mm", 0, 0, 5, &a->min_depth_mm, NULL)) ||
         (st = mn__jint(in, e, p, "ongoing_from_phototype", 0, 1, 6, &photo, NULL)) ||
         (st = mn__jarr(in, e, p, "ongoing_for_concerns", 0, 1, 8, &ongoing, &here)) ||
-        (st = mn__jarr(in, e, p, "areas", 0, 1, 3, &where, &has_areas)))
+        (st = mn__jarr(in, e, p, "areas", 0, 1, 3, &where, &has_areas)) ||
+        (st = mn__jstr(in, e, p, "on_rule", 0, &a->on_rule, NULL)) ||
+        (st = mn__jstr(in, e, p, "unless_rule", 0, &a->unless_rule, NULL)) ||
+        (st = mn__jstr(in, e, p, "with_pretreatment", 0, &a->with_pretreatment, NULL)))
         return st;
     a->areas = 0;
     for (size_t i = 0; has_areas && i < json_array_size(where); i++) {
@@ -695,10 +715,38 @@ static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p,
     return MN_OK;
 }
 
+/* 1 when @p code is NULL or the code of a rule of @p cat. */
+static int rule_known(const struct mn_catalog *cat, const char *code)
+{
+    for (size_t i = 0; code && i < cat->n_rules; i++)
+        if (!strcmp(cat->rules[i].code, code))
+            return 1;
+    return code == NULL;
+}
+
 /* Every pre-treatment id a rule's adjust block names is in the pre-treatment list, and every
- * rule a pre-treatment item's on_rule names is in the rules. */
+ * rule a pre-treatment or aftercare item's on_rule (or unless_rule) names is in the rules. */
 static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_catalog *cat)
 {
+    for (size_t j = 0; j < cat->n_aftercare; j++) {
+        const mn_aftercare *a = &cat->aftercare[j];
+        const char *bad = !rule_known(cat, a->on_rule)       ? a->on_rule
+                          : !rule_known(cat, a->unless_rule) ? a->unless_rule
+                                                             : NULL;
+        if (bad)
+            return mn__error(ctx, MN_ENOTFOUND,
+                             "aftercare.json: $.aftercare[%zu].%s: unknown rule \"%s\" (not in %s)",
+                             j, bad == a->on_rule ? "on_rule" : "unless_rule", bad, src);
+        size_t k = 0;
+        while (a->with_pretreatment && k < cat->n_pretreatment &&
+               strcmp(cat->pretreatment[k].id, a->with_pretreatment))
+            k++;
+        if (a->with_pretreatment && k == cat->n_pretreatment)
+            return mn__error(ctx, MN_ENOTFOUND,
+                             "aftercare.json: $.aftercare[%zu].with_pretreatment: unknown "
+                             "pre-treatment \"%s\" (not in the pretreatment list)",
+                             j, a->with_pretreatment);
+    }
     for (size_t j = 0; j < cat->n_pretreatment; j++) {
         const char *code = cat->pretreatment[j].on_rule;
         size_t i = 0;

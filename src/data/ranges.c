@@ -4,6 +4,8 @@
  */
 #include "data/ranges.h"
 
+#include <math.h>
+
 #include "core/consts.h"
 
 /* Seeds are JSON numbers, so they are exact only up to 2^53 - 1. */
@@ -13,6 +15,10 @@ const mn__input_range mn__input_ranges[MN__IN_COUNT] = {
     [MN__IN_AGE_YEARS] = {"age (years)", 18, 100,
                           "adults only: the models' evidence and the clinic's clients are adults "
                           "(docs/input-formats.md); 100 is judgement"},
+    [MN__IN_CLIENT_AGE_YEARS] = {"age (years)", 0, 100,
+                                 "a client file: any age, so screening can turn a minor away "
+                                 "(MN-MINOR, data/rules.json); the planner's models take adults "
+                                 "only (age (years), above); 100 is judgement"},
     [MN__IN_FITZPATRICK] = {"Fitzpatrick skin type", 1, 6, "the Fitzpatrick scale, types I-VI"},
     [MN__IN_SEVERITY] = {"severity grade", 1, 3, "mild, moderate, severe (DESIGN §4)"},
     [MN__IN_HISTORY_AGO] = {"months or weeks since a history item", 0, 1200,
@@ -92,4 +98,17 @@ mn_status mn__jnum_value_in(const mn__jin *in, json_t *v, const char *path, mn__
 {
     const mn__input_range *r = &mn__input_ranges[q];
     return mn__jnum_value(in, v, path, r->lo, r->hi, out);
+}
+
+mn_status mn__jpasses_in(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                         int required, double *out, int *present)
+{
+    int here = 0;
+    mn_status st = mn__jnum_in(in, obj, path, key, required, MN__IN_PASSES, out, &here);
+    if (present)
+        *present = here;
+    if (!st && here && *out != floor(*out))
+        return mn__error(in->ctx, MN_ETYPE, "%s: %s.%s: expected a whole number of passes, got %g",
+                         in->src, path, key, *out);
+    return st;
 }

@@ -35,6 +35,7 @@ typedef enum {
     MN__IN_FIELD_DX_UM,
     MN__IN_COVERAGE_UG_ML,
     MN__IN_RESOLUTION,
+    MN__IN_CLIENT_AGE_YEARS,
     MN__IN_COUNT
 } mn__input;
 
@@ -54,6 +55,12 @@ mn_status mn__jint_in(const mn__jin *in, json_t *obj, const char *path, const ch
                       int required, mn__input q, long *out, int *present);
 mn_status mn__jnum_value_in(const mn__jin *in, json_t *v, const char *path, mn__input q,
                             double *out);
+
+/* Reads @p key, the passes of a session (MN__IN_PASSES), and requires a whole number: a pass
+ * is one sweep of the device over the zone, so "FILE: PATH.passes: expected a whole number of
+ * passes, got 2.5". One check for simulate's sessions and a trial's protocol. */
+mn_status mn__jpasses_in(const mn__jin *in, json_t *obj, const char *path, const char *key,
+                         int required, double *out, int *present);
 
 /* Reads @p key, a needle length (quantity @p q), and requires it inside @p device's catalogue
  * range (mn_device_needle_in_range()): "FILE: PATH.needle_mm: 2.8 mm is outside skinpen's

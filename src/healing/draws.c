@@ -156,6 +156,12 @@ const char *mn_healing_range_note(int band_draws)
                "gain and the severity of the concern (the largest sources of between-person "
                "spread); the model's parameters at the library's defaults (no parameter "
                "uncertainty)";
+    /* One person has no 10th or 90th percentile to speak of: both are that person. */
+    if (band_draws == 1)
+        return "one virtual person, a draw of the model's parameters times a draw of the "
+               "between-person variability: the low and high values are that person's own (with "
+               "the typical person's), not percentiles; 2 or more people give the 10th-90th "
+               "percentiles over them";
     mn_posterior_source src = MN_POSTERIOR_FIT;
     int n = mn__healing_param_draws(NULL, &src);
     if (n > 0 && src == MN_POSTERIOR_FIT)

@@ -65,7 +65,7 @@ static mn_status parse_session(const mn__jin *in, const mn_catalog *cat, json_t 
                          in->src, path, dev);
     if ((st = mn__jneedle_in(in, e, path, "needle_mm", MN__IN_NEEDLE_MM, s->device,
                              &s->needle_mm)) ||
-        (st = mn__jnum_in(in, e, path, "passes", 1, MN__IN_PASSES, &s->passes, NULL)) ||
+        (st = mn__jpasses_in(in, e, path, "passes", 1, &s->passes, NULL)) ||
         (st = mn__jnum_in(in, e, path, "glide_mm_s", 0, MN__IN_GLIDE_MM_S, &s->glide_mm_s,
                           &has_glide)))
         return st;

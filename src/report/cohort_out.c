@@ -40,21 +40,35 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
     if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
         snprintf(buf, len,
                  "90 %% posterior-predictive intervals of what one trial of %ld patients "
-                 "reports: the 5th to 95th percentile over %d virtual trials of %ld patients "
-                 "each, every trial at the library's default constants (no parameter "
+                 "reports: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "own figure) over %d virtual trials of %ld patients each, every trial at the "
+                 "library's default constants (no parameter "
                  "uncertainty), so they hold only the spread between people and the sampling "
                  "error of %ld patients",
                  iv->n, iv->n_trials, iv->n, iv->n);
     else
         snprintf(buf, len,
                  "90 %% posterior-predictive intervals of what one trial of %ld patients "
-                 "reports: the 5th to 95th percentile over %d virtual trials of %ld patients "
-                 "each, every trial taking ONE draw of the evidence fit's constants "
+                 "reports: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "own figure) over %d virtual trials of %ld patients each, every trial taking "
+                 "ONE draw of the evidence fit's constants "
                  "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
                  "his or her own variability; they hold the uncertainty of the constants, the "
                  "spread between people and the sampling error of %ld patients, not the "
                  "spread between studies the fit does not carry",
                  iv->n, iv->n_trials, iv->n, iv->n_draws, iv->n);
+}
+
+/* What the PIH interval with the law's band holds (both outputs). */
+static void pih_band_note(char *buf, size_t len)
+{
+    snprintf(buf, len,
+             "pih_rate is the PIH law as stated, so its interval is the trials' spread alone; "
+             "the law itself is an order of magnitude, a factor of %g either way on each "
+             "session's probability (docs/models/cohort.md), and pih_rate_with_law_band holds "
+             "both: its low end from the same trials with every session's probability divided "
+             "by %g, its high end with it multiplied by %g",
+             MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR);
 }
 
 static void interval_json(mn__jout *j, json_t *o, const char *key, const mn_cohort_interval *v)
@@ -87,6 +101,8 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
     intervals_note(t, iv, note, sizeof note);
     mn__jput_num(j, ti, "level", iv->level);
     mn__jput_str(j, ti, "holds", note);
+    pih_band_note(note, sizeof note);
+    mn__jput_str(j, ti, "pih_rate_with_law_band_note", note);
     json_t *eps = mn__jput(j, ti, "endpoints", json_array());
     for (int e = 0; eps && e < iv->n_endpoints; e++) {
         const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
@@ -98,6 +114,7 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         interval_json(j, o, "responders_50pct", &ei->responders_50pct);
         interval_json(j, o, "responders_75pct", &ei->responders_75pct);
         interval_json(j, o, "pih_rate", &ei->pih_rate);
+        interval_json(j, o, "pih_rate_with_law_band", &ei->pih_rate_with_law_band);
     }
 }
 
@@ -281,25 +298,34 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__buf_textf(&b,
                   "\n>=50%%, >75%%: patients improved by at least half, by more than three "
                   "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
-                  "day (thin evidence).\nmaint: patients whose improvement has fallen below "
+                  "day (thin evidence: the PIH law itself is an order of magnitude, a factor "
+                  "of %g either way).\nmaint: patients whose improvement has fallen below "
                   "%.0f%% of their peak since the course.\n",
-                  100 * t->maintenance_fraction);
+                  MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction);
     const mn_cohort_intervals *iv = r->intervals;
     if (iv && iv->n_trials > 0) {
         char note[640];
         intervals_note(t, iv, note, sizeof note);
         mn__buf_textf(&b, "\nTrial-level intervals: %s.\n", note);
-        mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %s\n", "day", "mean improvement", ">=50%",
-                      ">75%", "PIH");
+        mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %-14s  %s\n", "day", "mean improvement",
+                      ">=50%", ">75%", "PIH", "PIH with band");
         for (int e = 0; e < iv->n_endpoints; e++) {
             const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
-            mn__buf_textf(
-                &b, "%6d  %7.1f - %-6.1f  %5.1f - %5.1f%%  %5.1f - %5.1f%%  %5.1f - %5.1f%%\n",
-                ei->day, ei->mean_improvement_pct.lo, ei->mean_improvement_pct.hi,
-                100 * ei->responders_50pct.lo, 100 * ei->responders_50pct.hi,
-                100 * ei->responders_75pct.lo, 100 * ei->responders_75pct.hi, 100 * ei->pih_rate.lo,
-                100 * ei->pih_rate.hi);
+            const mn_cohort_interval *pb = &ei->pih_rate_with_law_band;
+            mn__buf_textf(&b,
+                          "%6d  %7.1f - %-6.1f  %5.1f - %5.1f%%  %5.1f - %5.1f%%  %5.1f - "
+                          "%5.1f%%  %5.1f - %5.1f%%\n",
+                          ei->day, ei->mean_improvement_pct.lo, ei->mean_improvement_pct.hi,
+                          100 * ei->responders_50pct.lo, 100 * ei->responders_50pct.hi,
+                          100 * ei->responders_75pct.lo, 100 * ei->responders_75pct.hi,
+                          100 * ei->pih_rate.lo, 100 * ei->pih_rate.hi, 100 * pb->lo, 100 * pb->hi);
         }
+        mn__buf_textf(&b,
+                      "PIH: by the PIH law as stated, the trials' spread alone. PIH with band: "
+                      "with the law's own band as well, a factor of %g either way on each "
+                      "session's probability (the same trials, the probability divided by %g "
+                      "for the low end and multiplied by %g for the high end).\n",
+                      MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR);
     }
     mn__buf_textf(&b,
                   "\nPercentiles are within %.3g points of these %ld simulated patients' own "

@@ -35,10 +35,14 @@ static void visit_table(mn__buf *b, const mn_plan *plan)
                        mn__html_weekday(s->date), mn_date_format(s->date, d1),
                        s->phase == MN_PHASE_MAINTENANCE ? "maintenance" : "course");
         visit_zones(b, plan, s);
+        mn__buf_printf(b, "</td><td class=\"num\">%.0f", s->numbing_min);
+        if (s->numbing_in_turns)
+            mn__buf_printf(b, " (%.0f cm&sup2;: numb in turns, at most %.0f cm&sup2; at a time)",
+                           s->numbing_area_cm2, MN_PLAN_NUMBING_MAX_CM2);
         mn__buf_printf(b,
-                       "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
+                       "</td><td class=\"num\">%.0f</td>"
                        "<td class=\"num\">%s</td></tr>",
-                       s->numbing_min, s->treatment_min,
+                       s->treatment_min,
                        mn__html_money(m, sizeof m, s->price, plan->client.currency));
     }
     mn__html_put(b, "</table>");
@@ -133,8 +137,15 @@ void mn__html_calendar(mn__buf *b, const mn_plan *plan)
     }
     visit_table(b, plan);
     course_spacing(b, plan);
-    mn__html_put(b, "<p>Arrive with clean skin; the numbing cream needs the time shown before "
-                    "the treatment starts.</p>");
+    if (plan->sessions[0].numbing_min > 0)
+        mn__buf_printf(b,
+                       "<p>Arrive with clean skin; the numbing cream goes on intact skin for the "
+                       "time shown before needling starts, never after it (not on open skin), "
+                       "on at most %.0f cm&sup2; at a time.</p>",
+                       MN_PLAN_NUMBING_MAX_CM2);
+    else
+        mn__html_put(b, "<p>Arrive with clean skin; no numbing cream is used (see the "
+                        "screening above).</p>");
     month_grids(b, plan);
     mn__html_put(b, "</section>");
 }

@@ -60,7 +60,9 @@ static void meaning(mn__buf *b, const mn_plan *plan)
         break;
     case MN_DECISION_DEFER:
         mn__html_put(b, "Treatment should wait; no session is booked.");
-        if (s->has_rescreen)
+        if (s->has_rescreen && s->rescreen_now)
+            mn__html_put(b, " The wait is over: check again now, with the answers taken again.");
+        else if (s->has_rescreen)
             mn__buf_printf(b, " Earliest date to check again: <b>%s</b>.",
                            mn_date_format(s->rescreen, d1));
         break;
@@ -83,7 +85,12 @@ static void findings(mn__buf *b, const mn_plan *plan)
             continue;
         mn__html_put(b, "<tr><td>");
         mn__html_esc(b, f->message);
-        if (f->has_until)
+        if (f->has_until && f->passed && s->has_day && f->until < s->day)
+            mn__buf_printf(b, " <i>(this wait ended on %s: check again now)</i>",
+                           mn_date_format(f->until, d1));
+        else if (f->has_until && f->passed)
+            mn__html_put(b, " <i>(check again now)</i>");
+        else if (f->has_until)
             mn__buf_printf(b, " <i>(until %s)</i>", mn_date_format(f->until, d1));
         mn__buf_printf(b, "</td><td><span class=\"badge %s\">%s</span></td><td>",
                        severity_word(f->severity), severity_word(f->severity));
@@ -140,7 +147,9 @@ void mn__html_next_steps(mn__buf *b, const mn_plan *plan)
     mn__html_put(b, "</ul>");
     if (s->decision == MN_DECISION_DEFER) {
         mn__html_put(b, "<p class=\"box comeback\"><b>When to come back:</b> ");
-        if (s->has_rescreen)
+        if (s->has_rescreen && s->rescreen_now)
+            mn__html_put(b, "now: the wait is over, and your answers are to be taken again.");
+        else if (s->has_rescreen)
             mn__buf_printf(b, "on or after <b>%s</b>, to be checked again.",
                            mn_date_format(s->rescreen, d1));
         else

@@ -43,9 +43,11 @@ static json_t *screening_json(mn__jout *j, const mn_screening *s)
     char buf[11];
     json_t *o = json_object();
     mn__jput_str(j, o, "decision", mn_decision_name(s->decision));
-    if (s->decision == MN_DECISION_DEFER)
+    if (s->decision == MN_DECISION_DEFER) {
         mn__jput(j, o, "rescreen_date",
                  s->has_rescreen ? json_string(mn_date_format(s->rescreen, buf)) : json_null());
+        mn__jput(j, o, "rescreen_now", json_boolean(s->rescreen_now));
+    }
     json_t *arr = mn__jput(j, o, "findings", json_array());
     for (int i = 0; i < s->n_findings; i++) {
         const mn_finding *f = &s->findings[i];
@@ -55,8 +57,10 @@ static json_t *screening_json(mn__jout *j, const mn_screening *s)
         mn__jput_str(j, e, "message", f->message);
         if (f->zone)
             mn__jput_str(j, e, "zone", f->zone);
-        if (f->has_until)
+        if (f->has_until) {
             mn__jput_str(j, e, "until", mn_date_format(f->until, buf));
+            mn__jput(j, e, "passed", json_boolean(f->passed));
+        }
         mn__jput_str(j, e, "source", f->rule->source);
     }
     if (!o)
@@ -81,7 +85,7 @@ static const char *decision_sentence(mn_decision d)
 
 /* One finding of the screening's listing: with its rule code (@p codes), or as the client's
  * plan words it. */
-static void finding_text(mn__buf *b, const mn_finding *f, int codes)
+static void finding_text(mn__buf *b, const mn_screening *s, const mn_finding *f, int codes)
 {
     char buf[11];
     if (codes) {
@@ -92,7 +96,12 @@ static void finding_text(mn__buf *b, const mn_finding *f, int codes)
         mn__buf_textf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
                       f->zone ? ") " : "", f->message);
     }
-    if (f->has_until)
+    if (f->has_until && f->passed && s->has_day && f->until < s->day)
+        mn__buf_textf(b, "      Check again now: this wait ended on %s.\n",
+                      mn_date_format(f->until, buf));
+    else if (f->has_until && f->passed)
+        mn__buf_textf(b, "      Check again now.\n");
+    else if (f->has_until)
         mn__buf_textf(b, "      Not before %s.\n", mn_date_format(f->until, buf));
     else if (f->ongoing)
         mn__buf_textf(b, "      No date yet: the wait counts from the last dose or treatment.\n");
@@ -107,7 +116,12 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_client *c, con
     mn__buf_textf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
                   decision_sentence(s->decision));
     if (s->decision == MN_DECISION_DEFER) {
-        if (s->has_rescreen)
+        if (s->has_rescreen && s->rescreen_now)
+            mn__buf_textf(b,
+                          "  Check again now (%s): no wait below runs past today, and the "
+                          "answers are to be taken again before any treatment.\n",
+                          mn_date_format(s->rescreen, buf));
+        else if (s->has_rescreen)
             mn__buf_textf(b, "  Earliest date to check again: %s\n",
                           mn_date_format(s->rescreen, buf));
         else
@@ -120,13 +134,13 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_client *c, con
     for (int i = 0; i < s->n_findings; i++)
         if ((!p || mn__finding_shown(p, &s->findings[i])) &&
             (!split || s->findings[i].severity >= MN_SEVERITY_DEFER))
-            finding_text(b, &s->findings[i], codes);
+            finding_text(b, s, &s->findings[i], codes);
     for (int i = 0; split && i < s->n_findings; i++) {
         if (s->findings[i].severity >= MN_SEVERITY_DEFER || !mn__finding_shown(p, &s->findings[i]))
             continue;
         if (!heading++)
             mn__buf_textf(b, "  For when you come back:\n");
-        finding_text(b, &s->findings[i], codes);
+        finding_text(b, s, &s->findings[i], codes);
     }
     if (s->n_findings == 0)
         mn__buf_textf(b, c->has_history ? "  No contraindications found in the history given.\n"
@@ -484,6 +498,8 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
             if (s->site_mask & (1u << z))
                 mn__jpush(j, zl, json_string(p->zones[z].zone->id));
         mn__jput_num(j, e, "numbing_min", s->numbing_min);
+        mn__jput_num(j, e, "numbing_area_cm2", s->numbing_area_cm2);
+        mn__jput(j, e, "numbing_in_turns", json_boolean(s->numbing_in_turns));
         mn__jput_num(j, e, "treatment_min", s->treatment_min);
         mn__jput_num(j, e, "price", s->price);
         json_t *sl = mn__jput(j, e, "settings", json_array());
@@ -696,7 +712,10 @@ static void next_steps_text(mn__buf *b, const mn_plan *p)
     if (!any)
         mn__buf_textf(b, "  - %s\n", mn__next_step_default(s->decision));
     if (s->decision == MN_DECISION_DEFER) {
-        if (s->has_rescreen)
+        if (s->has_rescreen && s->rescreen_now)
+            mn__buf_textf(b, "  Come back to be checked again now: the wait is over, and your "
+                             "answers are to be taken again.\n");
+        else if (s->has_rescreen)
             mn__buf_textf(b, "  Come back to be checked again on or after %s.\n",
                           mn_date_format(s->rescreen, buf));
         else
@@ -811,13 +830,32 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
                           "  Passes: %g per zone, this roller's usual count (device catalogue);"
                           "\n    a pen would make each concern's usual passes.\n",
                           c->device->passes);
+        if (p->sessions[0].numbing_min > 0)
+            mn__buf_textf(b,
+                          "  Numbing: the cream goes on intact skin for the time shown, before "
+                          "needling,\n    never after it (not on open skin), on at most "
+                          "%.0f cm2 at a time.\n",
+                          MN_PLAN_NUMBING_MAX_CM2);
+        else
+            mn__buf_textf(b, "  Numbing: none (see the screening above).\n");
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
             static const char *const wd[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
-            mn__buf_textf(b, "  %2d  %s %s  %-11s  numbing %.0f min + treatment %.0f min\n",
-                          s->number, wd[mn_date_weekday(s->date)], mn_date_format(s->date, buf),
-                          s->phase == MN_PHASE_COURSE ? "course" : "maintenance", s->numbing_min,
+            char numb[48];
+            if (s->numbing_min > 0)
+                snprintf(numb, sizeof numb, "numbing %.0f min before", s->numbing_min);
+            else
+                snprintf(numb, sizeof numb, "no numbing");
+            mn__buf_textf(b, "  %2d  %s %s  %-11s  %s + treatment %.0f min\n", s->number,
+                          wd[mn_date_weekday(s->date)], mn_date_format(s->date, buf),
+                          s->phase == MN_PHASE_COURSE ? "course" : "maintenance", numb,
                           s->treatment_min);
+            if (s->numbing_in_turns)
+                mn__buf_textf(b,
+                              "      Numb at most %.0f cm2 at a time: this visit treats %.0f cm2, "
+                              "so numb\n      and treat the areas in turns, or split the "
+                              "visit.\n",
+                              MN_PLAN_NUMBING_MAX_CM2, s->numbing_area_cm2);
             /* The settings under the visit, wrapped to an 80-column terminal. */
             int col = 0;
             for (int k = 0; k < s->n_settings; k++) {

@@ -417,11 +417,16 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__jput_bool(&j, root, "projection_applies", mn_concern_projected(sc->concern));
     mn__jput_warnings(&j, root, res->warnings);
     mn__jput_str(&j, root, "note",
-                 res->band_draws > 0
+                 res->band_draws > 1
                      ? "simulation for one typical person, with a 10th-90th percentile band of "
                        "improvement over virtual people, each a draw of the model's parameters "
                        "from its posterior times a draw of the between-person variability; not a "
                        "promised result"
+                 : res->band_draws == 1
+                     ? "simulation for one typical person, with the improvement of one virtual "
+                       "person beside it (a draw of the model's parameters from its posterior "
+                       "times a draw of the between-person variability) as its low and high "
+                       "values: one person, no percentile band; not a promised result"
                      : "simulation for one typical person (no band requested); not a promised "
                        "result");
     json_t *scn = mn__jput(&j, root, "scenario", json_object());

@@ -29,13 +29,18 @@ static void api_error(mn__call *c, int status, const char *msg)
     mn__buf_release(&b);
 }
 
+/* An input error says what was wrong with the input, as the command does; any other failure
+ * (the database, the disk, memory) is answered in general terms only, since its message can
+ * name the database's path and the server keeps no log to put it in. */
 static void api_fail(mn__call *c, mn_status st)
 {
     const char *msg = mn_ctx_errmsg(c->w->ctx);
     if (st == MN_ENOTFOUND && strstr(msg, "no client"))
         api_error(c, 404, "no such client");
+    else if (mn_status_is_input_error(st))
+        api_error(c, 422, msg[0] ? msg : mn_strerror(st));
     else
-        api_error(c, mn_status_is_input_error(st) ? 422 : 500, msg[0] ? msg : mn_strerror(st));
+        api_error(c, 500, "the server could not answer this request");
 }
 
 static void api_ok(mn__call *c, mn__buf *b)

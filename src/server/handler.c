@@ -71,6 +71,7 @@ mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server *
         mn__free(srv);
         return mn__error(ctx, st, "serve: cannot set up sessions");
     }
+    randombytes_buf(srv->msg_key, sizeof srv->msg_key); /* sodium_init: by the sessions' */
     if (mn__pdf_jobs_init(&srv->pdf_jobs, cfg->data_dir)) {
         mn_server_free(srv);
         return mn__error(ctx, MN_EINVAL, "serve: data folder path too long");
@@ -469,7 +470,7 @@ void mn__page_signin(mn__call *c)
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Sign in", "signin");
-    const char *msg = mn__form_get(&c->query, "msg");
+    const char *msg = mn__page_message(c);
     if (msg) {
         mn__buf_printf(&b, "<p class=\"msg\" id=\"message\" role=\"status\">");
         mn__srv_esc(&b, msg);
@@ -546,7 +547,9 @@ void mn__post_signin(mn__call *c)
     mn__session_start(&c->srv->sessions, user, role, c->now, &s);
     set_cookie(c, c->srv->cfg.tls ? "__Host-mneedle" : "mneedle", s.id, -1);
     set_cookie(c, signin_cookie(c->srv), "", 0);
+    c->sess = &s; /* the message is for the page the new session opens */
     mn__redirect(c, safe_next(mn__form_get(&c->form, "next")), "Signed in.");
+    c->sess = NULL;
     sodium_memzero(&s, sizeof s);
 }
 
@@ -556,5 +559,6 @@ void mn__post_signout(mn__call *c)
     if (mn__req_cookie(c->req, cookie_name(c->srv), id, sizeof id))
         mn__session_end(&c->srv->sessions, id);
     set_cookie(c, cookie_name(c->srv), "", 0);
+    c->sess = NULL; /* the message is for the sign-in page, which has no session */
     mn__redirect(c, "/signin", "Signed out.");
 }

@@ -23,7 +23,8 @@ static int hexval(char c)
     return -1;
 }
 
-char *mn__url_decode(const char *s, size_t len, int plus)
+/* As mn__url_decode(), with the decoded length (NUL bytes included) in *out_len. */
+static char *url_decode_len(const char *s, size_t len, int plus, size_t *out_len)
 {
     char *out = mn__malloc(len + 1);
     if (!out)
@@ -42,7 +43,14 @@ char *mn__url_decode(const char *s, size_t len, int plus)
         }
     }
     out[k] = '\0';
+    *out_len = k;
     return out;
+}
+
+char *mn__url_decode(const char *s, size_t len, int plus)
+{
+    size_t n;
+    return url_decode_len(s, len, plus, &n);
 }
 
 void mn__form_release(mn__form *f)
@@ -53,6 +61,7 @@ void mn__form_release(mn__form *f)
     }
     mn__free(f->names);
     mn__free(f->values);
+    mn__free(f->value_lens);
     memset(f, 0, sizeof *f);
 }
 
@@ -68,7 +77,8 @@ mn_status mn__form_parse(const char *text, size_t len, mn__form *out)
         return MN_ELIMIT;
     out->names = mn__calloc((size_t)fields, sizeof *out->names);
     out->values = mn__calloc((size_t)fields, sizeof *out->values);
-    if (!out->names || !out->values) {
+    out->value_lens = mn__calloc((size_t)fields, sizeof *out->value_lens);
+    if (!out->names || !out->values || !out->value_lens) {
         mn__form_release(out);
         return MN_ENOMEM;
     }
@@ -83,7 +93,8 @@ mn_status mn__form_parse(const char *text, size_t len, mn__form *out)
             const char *v = eq ? eq + 1 : text + end;
             size_t vlen = eq ? (size_t)(text + end - v) : 0;
             char *name = mn__url_decode(text + start, nlen, 1);
-            char *value = mn__url_decode(v, vlen, 1);
+            size_t value_len = 0;
+            char *value = url_decode_len(v, vlen, 1, &value_len);
             if (!name || !value) {
                 mn__free(name);
                 mn__free(value);
@@ -92,6 +103,7 @@ mn_status mn__form_parse(const char *text, size_t len, mn__form *out)
             }
             out->names[out->n] = name;
             out->values[out->n] = value;
+            out->value_lens[out->n] = value_len;
             out->n++;
         }
         start = end + 1;
@@ -104,6 +116,21 @@ const char *mn__form_get(const mn__form *f, const char *name)
     for (int i = 0; i < f->n; i++)
         if (!strcmp(f->names[i], name))
             return f->values[i];
+    return NULL;
+}
+
+const char *mn__form_bad_text(const mn__form *f, const char **why)
+{
+    for (int i = 0; i < f->n; i++) {
+        const char *problem = strlen(f->values[i]) != f->value_lens[i] ? "holds a NUL byte"
+                              : !mn__utf8_valid(f->values[i], f->value_lens[i])
+                                  ? "is not UTF-8 text"
+                                  : NULL;
+        if (problem) {
+            *why = problem;
+            return f->names[i];
+        }
+    }
     return NULL;
 }
 

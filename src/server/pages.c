@@ -5,6 +5,7 @@
  * segments and query values); no page has inline script.
  */
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,7 +90,7 @@ void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char
     mn__buf_printf(b, "</header><main id=\"%s\"><h1>", main_id);
     mn__srv_esc(b, title);
     mn__buf_printf(b, "</h1>");
-    const char *msg = c->query.n ? mn__form_get(&c->query, "msg") : NULL;
+    const char *msg = mn__page_message(c);
     if (msg && strcmp(main_id, "signin") != 0) {
         mn__buf_printf(b, "<p class=\"msg\" id=\"message\" role=\"status\">");
         mn__srv_esc(b, msg);
@@ -117,14 +118,46 @@ void mn__page_send(mn__call *c, int status, mn__buf *b)
     mn__buf_release(b);
 }
 
+/* A redirect's message is signed with HMAC-SHA-256 under the server's random key, over the
+ * session id the next page will have ("" before sign-in) and the text, cut to 128 bits (as
+ * hex): another session's message, or text typed into a link, does not verify. */
+enum { MSG_SIG_BYTES = (MN__REDIRECT_SIG_LEN - 5) / 2 };
+
+static void message_sig(const mn_server *srv, const mn__session *sess, const char *msg,
+                        char hex[2 * MSG_SIG_BYTES + 1])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    const char *sid = sess ? sess->id : "";
+    crypto_auth_hmacsha256_init(&st, srv->msg_key, sizeof srv->msg_key);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)sid, strlen(sid) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)msg, strlen(msg));
+    crypto_auth_hmacsha256_final(&st, mac);
+    sodium_bin2hex(hex, 2 * MSG_SIG_BYTES + 1, mac, MSG_SIG_BYTES);
+}
+
+const char *mn__page_message(const mn__call *c)
+{
+    const char *msg = c->query.n ? mn__form_get(&c->query, "msg") : NULL;
+    const char *sig = msg ? mn__form_get(&c->query, "sig") : NULL;
+    char want[2 * MSG_SIG_BYTES + 1];
+    if (!sig || strlen(sig) != sizeof want - 1)
+        return NULL;
+    message_sig(c->srv, c->sess, msg, want);
+    return sodium_memcmp(sig, want, sizeof want - 1) == 0 ? msg : NULL;
+}
+
 void mn__redirect(mn__call *c, const char *location, const char *msg)
 {
     mn__buf b;
     mn__buf_init(&b);
     mn__buf_printf(&b, "%s", location);
     if (msg) {
+        char sig[2 * MSG_SIG_BYTES + 1];
+        message_sig(c->srv, c->sess, msg, sig);
         mn__buf_printf(&b, "%smsg=", strchr(location, '?') ? "&" : "?");
         mn__srv_url(&b, msg);
+        mn__buf_printf(&b, "&sig=%s", sig);
     }
     c->resp->status = 303;
     if (!mn__buf_status(&b) && b.len < sizeof c->resp->headers[0].value)
@@ -501,6 +534,57 @@ static void set_typed(json_t *obj, const char *key, const char *text, const char
     json_object_set_new(obj, key, json_string(text));
 }
 
+/* The zones of a concern group's field: catalogue ids separated by commas, spaces or ';'. */
+static json_t *zones_of(const char *zone_list)
+{
+    json_t *zones = json_array();
+    char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
+    for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
+         z = strtok_r(NULL, ", ;", &save))
+        json_array_append_new(zones, json_string(z));
+    mn__free(list);
+    return zones;
+}
+
+/* The text the form shows for a stored value: a string as it is, a number in full, true and
+ * false as yes and no; "" for anything else. */
+static const char *shown_text(json_t *v, char *buf, size_t size)
+{
+    buf[0] = '\0';
+    if (json_is_string(v))
+        snprintf(buf, size, "%s", json_string_value(v));
+    else if (json_is_integer(v))
+        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v)) /* the shortest text that reads back as the same number */
+        for (int digits = 1; digits <= 17; digits++) {
+            snprintf(buf, size, "%.*g", digits, json_real_value(v));
+            if (strtod(buf, NULL) == json_real_value(v))
+                break;
+        }
+    else if (json_is_true(v))
+        snprintf(buf, size, "yes");
+    else if (json_is_false(v))
+        snprintf(buf, size, "no");
+    return buf;
+}
+
+/* The text the form shows for a stored concern's zones: its ids, comma-separated. */
+static const char *zones_shown(json_t *concern, char *buf, size_t size)
+{
+    size_t z, used = 0;
+    json_t *zone;
+    buf[0] = '\0';
+    json_array_foreach(json_object_get(concern, "zones"), z, zone)
+    {
+        int w = snprintf(buf + used, size - used, "%s%s", z ? ", " : "",
+                         json_string_value(zone) ? json_string_value(zone) : "");
+        if (w < 0 || (size_t)w >= size - used)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 /* The client record the form describes. */
 static json_t *form_record(const mn__form *f)
 {
@@ -528,13 +612,7 @@ static json_t *form_record(const mn__form *f)
             continue;
         json_t *c = json_object();
         json_object_set_new(c, "concern", json_string(concern));
-        json_t *zones = json_array();
-        char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
-        for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
-             z = strtok_r(NULL, ", ;", &save))
-            json_array_append_new(zones, json_string(z));
-        mn__free(list);
-        json_object_set_new(c, "zones", zones);
+        json_object_set_new(c, "zones", zones_of(zone_list));
         if (severity[0])
             json_object_set_new(c, "severity", json_string(severity));
         json_array_append_new(concerns, c);
@@ -573,18 +651,105 @@ static const char *value_of(const mn__form *posted, json_t *stored, const char *
     char part[64];
     const char *dot = strchr(name, '.');
     snprintf(part, sizeof part, "%.*s", (int)(dot - name), name);
-    json_t *v = json_object_get(json_object_get(stored, part), dot + 1);
-    if (json_is_string(v))
-        snprintf(buf, size, "%s", json_string_value(v));
-    else if (json_is_integer(v))
-        snprintf(buf, size, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v))
-        snprintf(buf, size, "%g", json_real_value(v));
-    else if (json_is_true(v))
-        snprintf(buf, size, "yes");
-    else if (json_is_false(v))
-        snprintf(buf, size, "no");
-    return buf;
+    return shown_text(json_object_get(json_object_get(stored, part), dot + 1), buf, size);
+}
+
+/* Sets obj[key] from the form's @p text for it: kept as stored when the text is what the form
+ * showed for it (so a value the form shows differently, 45.0 as 45, is not rewritten), left
+ * out when the field was emptied, else typed as set_typed() types it. A field the request
+ * did not carry (@p text NULL) keeps what is stored. */
+static void merge_field(json_t *obj, const char *key, const char *text, const char *type)
+{
+    char buf[1024];
+    json_t *old = json_object_get(obj, key);
+    if (!text || (old && !strcmp(text, shown_text(old, buf, sizeof buf))))
+        return;
+    if (!text[0])
+        json_object_del(obj, key);
+    else
+        set_typed(obj, key, text, type); /* in the key's place, when it was there */
+}
+
+/* An edit: the form's fields merged into the client's stored planning input @p stored (as
+ * mn_store_client_input() gives it; taken), so that every key the form has no field for (zone
+ * prices, "comment" and "_" keys) is kept, and a form saved unchanged changes nothing.
+ * @p rec is the record the form describes (form_record()); its planning part is replaced by
+ * the merged one. Concerns are matched by their catalogue id (a concern emptied on the form is
+ * dropped; a new one comes as the form gives it); the questionnaire is kept only when the form
+ * keeps it (form_record() decides, as for a new client). */
+static void merge_stored(json_t *rec, const mn__form *f, json_t *stored)
+{
+    char buf[1024];
+    static const char *const sections[] = {"client", "lifestyle", "clinic"};
+    int had[sizeof sections / sizeof sections[0]];
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        had[i] = json_object_get(stored, sections[i]) != NULL;
+    for (int i = 0; i < N_FIELDS; i++) {
+        const char *name = fields[i].name, *dot = strchr(name, '.');
+        char part[32];
+        snprintf(part, sizeof part, "%.*s", (int)(dot - name), name);
+        if (!strcmp(part, "identity") || !strcmp(name, "client.name"))
+            continue; /* the identity replaces the stored one (mn_store_client_update) */
+        json_t *obj = json_object_get(stored, part);
+        if (!json_is_object(obj)) {
+            obj = json_object();
+            json_object_set_new(stored, part, obj);
+        }
+        merge_field(obj, dot + 1, mn__form_get(f, name), fields[i].type);
+    }
+    /* A section the record did not have and the form left empty stays absent. */
+    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++)
+        if (!had[i] && json_object_size(json_object_get(stored, sections[i])) == 0)
+            json_object_del(stored, sections[i]);
+    json_t *old = json_object_get(stored, "concerns"), *concerns = json_array();
+    for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
+        const char *concern = mn__form_nth(f, "concern", k, ".concern");
+        const char *zone_list = mn__form_nth(f, "concern", k, ".zones");
+        const char *severity = mn__form_nth(f, "concern", k, ".severity");
+        if (!concern[0])
+            continue;
+        json_t *was = NULL, *e;
+        size_t j;
+        json_array_foreach(old, j, e)
+        {
+            const char *id = json_string_value(json_object_get(e, "concern"));
+            if (json_is_object(e) && id && !strcmp(id, concern)) {
+                was = e;
+                break;
+            }
+        }
+        json_t *c = was ? json_deep_copy(was) : json_object();
+        json_object_set_new(c, "concern", json_string(concern));
+        if (!was || strcmp(zone_list, zones_shown(was, buf, sizeof buf)))
+            json_object_set_new(c, "zones", zones_of(zone_list));
+        merge_field(c, "severity", severity, "text");
+        json_array_append_new(concerns, c);
+    }
+    json_object_set_new(stored, "concerns", concerns);
+    json_t *history = json_object_get(stored, "history");
+    if (!json_object_get(rec, "history")) {
+        json_object_del(stored, "history");
+    } else {
+        if (!json_is_object(history)) {
+            history = json_object();
+            json_object_set_new(stored, "history", history);
+        }
+        for (int i = 0; i < MN_HISTORY_COUNT; i++) {
+            const char *hn = mn_history_name((mn_history_item)i);
+            char name[64];
+            snprintf(name, sizeof name, "history.%s", hn);
+            merge_field(history, hn, mn__form_get(f, name),
+                        mn_history_is_numeric((mn_history_item)i) ? "number" : "bool");
+        }
+        merge_field(history, "date", mn__form_get(f, "history.date"), "date");
+    }
+    static const char *const planning[] = {"client", "concerns", "history", "lifestyle", "clinic"};
+    for (size_t i = 0; i < sizeof planning / sizeof planning[0]; i++) {
+        json_object_del(rec, planning[i]);
+        if (json_object_get(stored, planning[i]))
+            json_object_set(rec, planning[i], json_object_get(stored, planning[i]));
+    }
+    json_decref(stored);
 }
 
 /* The field an error message is about: the form field whose path the message names. */
@@ -649,13 +814,48 @@ void mn__input_row(mn__buf *b, const char *name, const char *label, const char *
     mn__buf_printf(b, "</p>");
 }
 
+/* 1 when @p f fills a concern group beyond the last one the form has (concernK.* with K at
+ * least MAX_FORM_CONCERNS): more concerns than the loader takes, refused rather than dropped. */
+static int concerns_beyond_form(const mn__form *f)
+{
+    for (int i = 0; i < f->n; i++) {
+        int k, at = 0;
+        if (f->values[i][0] && sscanf(f->names[i], "concern%d.%n", &k, &at) == 1 && at > 0 &&
+            k >= MAX_FORM_CONCERNS)
+            return 1;
+    }
+    return 0;
+}
+
+/* 1 when the client form has a visible field named @p name (where an error can be shown). */
+static int form_shows(const char *name)
+{
+    for (int i = 0; i < N_FIELDS; i++)
+        if (!strcmp(name, fields[i].name))
+            return 1;
+    if (!strcmp(name, "id") || !strcmp(name, "history.date"))
+        return 1;
+    if (!strncmp(name, "history.", 8))
+        return mn_history_find(name + 8) >= 0;
+    int k, at = 0;
+    char part[16];
+    return sscanf(name, "concern%d.%15[a-z]%n", &k, part, &at) == 2 && !name[at] && k >= 0 &&
+           k < MAX_FORM_CONCERNS &&
+           (!strcmp(part, "concern") || !strcmp(part, "zones") || !strcmp(part, "severity"));
+}
+
 /* The form for a new client (id NULL) or an edit, filled from @p posted (after an error, with
- * @p err placed beside its field) or from the stored record. */
+ * @p err placed beside its field: @p err_field, or else the field whose path @p err names)
+ * or from the stored record. */
 static void client_form(mn__call *c, const char *id, const mn__form *posted, json_t *stored,
-                        const char *err, int status)
+                        const char *err, const char *err_field, int status)
 {
     char ef[80] = "";
     int placed = err && error_field(err, ef, sizeof ef);
+    if (err && err_field) {
+        snprintf(ef, sizeof ef, "%s", err_field);
+        placed = 1;
+    }
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, id ? "Edit client" : "New client", "client-form");
@@ -673,10 +873,10 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
         mn__srv_url(&b, id);
     mn__buf_printf(&b, "\">");
     mn__csrf_field(&b, c);
-    char buf[512];
+    char buf[1024];
     if (!id)
         mn__input_row(&b, "id", "Client id (empty: a new random one)", NULL,
-                      posted ? mn__form_str(posted, "id") : "", NULL, NULL);
+                      posted ? mn__form_str(posted, "id") : "", ef, err);
     mn__buf_printf(&b, "<fieldset id=\"fs-client\"><legend>Client</legend>");
     for (int i = 0; i < N_FIELDS; i++) {
         const field *f = &fields[i];
@@ -715,6 +915,9 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     int shown = filled + 1 < MIN_FORM_CONCERNS ? MIN_FORM_CONCERNS : filled + 1;
     if (shown > MAX_FORM_CONCERNS)
         shown = MAX_FORM_CONCERNS;
+    /* A posted group beyond the form's last: one more group, where its refusal is said. */
+    if (posted && concerns_beyond_form(posted))
+        shown = MAX_FORM_CONCERNS + 1;
     for (int k = 0; k < shown; k++) {
         json_t *sc = json_array_get(concerns, (size_t)k);
         mn__buf_printf(&b, "<fieldset id=\"fs-concern%d\"><legend>Concern %d</legend>", k, k + 1);
@@ -730,24 +933,9 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
             if (posted) {
                 v = mn__form_str(posted, name);
             } else if (sc && p == 1) {
-                size_t z;
-                json_t *zone;
-                size_t used = 0;
-                json_array_foreach(json_object_get(sc, "zones"), z, zone)
-                {
-                    int w = snprintf(buf + used, sizeof buf - used, "%s%s", z ? ", " : "",
-                                     json_string_value(zone) ? json_string_value(zone) : "");
-                    if (w < 0 || (size_t)w >= sizeof buf - used)
-                        break;
-                    used += (size_t)w;
-                }
-                v = buf;
+                v = zones_shown(sc, buf, sizeof buf);
             } else if (sc) {
-                json_t *x = json_object_get(sc, parts[p]);
-                if (json_is_string(x))
-                    v = json_string_value(x);
-                else if (json_is_integer(x))
-                    snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(x)), v = buf;
+                v = shown_text(json_object_get(sc, parts[p]), buf, sizeof buf);
             }
             mn__input_row(&b, name, labels[p], NULL, v, ef, err);
         }
@@ -781,13 +969,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
         if (posted) {
             v = mn__form_str(posted, name);
         } else {
-            json_t *x = json_object_get(hist, hn);
-            if (json_is_true(x))
-                v = "yes";
-            else if (json_is_false(x))
-                v = "no";
-            else if (json_is_number(x))
-                snprintf(buf, sizeof buf, "%g", json_number_value(x)), v = buf;
+            v = shown_text(json_object_get(hist, hn), buf, sizeof buf);
         }
         mn__buf_printf(&b, "<p><label for=\"f-%s\">%s</label> ", name, hn);
         if (numeric) {
@@ -815,7 +997,7 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
 void mn__page_client_form(mn__call *c)
 {
     if (c->n_params == 0) {
-        client_form(c, NULL, NULL, NULL, NULL, 200);
+        client_form(c, NULL, NULL, NULL, NULL, NULL, 200);
         return;
     }
     const char *id = c->params[0];
@@ -845,7 +1027,7 @@ void mn__page_client_form(mn__call *c)
     if (mn__audit_read(c, id, "edit"))
         mn__error_page(c, 500, "The record cannot be read.", mn_ctx_errmsg(c->w->ctx));
     else
-        client_form(c, id, NULL, stored, NULL, 200);
+        client_form(c, id, NULL, stored, NULL, NULL, 200);
     json_decref(stored);
     mn_store_client_release(&cl);
 }
@@ -853,7 +1035,47 @@ void mn__page_client_form(mn__call *c)
 void mn__post_client(mn__call *c)
 {
     const char *id = c->n_params ? c->params[0] : NULL;
+    /* What the form cannot carry into a record is refused beside its field, never cut short
+     * (a NUL byte), dropped (bytes not UTF-8, which JSON cannot hold) or left out (a concern
+     * group beyond the form's last). */
+    const char *why = NULL, *bad = mn__form_bad_text(&c->form, &why);
+    if (bad) {
+        char msg[160];
+        if (form_shows(bad))
+            snprintf(msg, sizeof msg, "this field %s: type it again", why);
+        else
+            snprintf(msg, sizeof msg, "Not saved: the form's field %.60s %s.", bad, why);
+        client_form(c, id, &c->form, NULL, msg, form_shows(bad) ? bad : NULL, 422);
+        return;
+    }
+    if (concerns_beyond_form(&c->form)) {
+        char msg[160], field_name[40];
+        snprintf(field_name, sizeof field_name, "concern%d.concern", MAX_FORM_CONCERNS);
+        snprintf(msg, sizeof msg,
+                 "at most %d concerns can be planned for one client: leave this group empty",
+                 MAX_FORM_CONCERNS);
+        client_form(c, id, &c->form, NULL, msg, field_name, 422);
+        return;
+    }
     json_t *rec = form_record(&c->form);
+    if (id) {
+        char *input = NULL;
+        mn_status got = mn_store_client_input(c->w->ctx, c->w->store, id, &input);
+        if (got == MN_ENOTFOUND) {
+            json_decref(rec);
+            mn__error_page(c, 404, "There is no such client.", NULL);
+            return;
+        }
+        json_t *stored = got ? NULL : json_loads(input, 0, NULL);
+        free(input);
+        if (!json_is_object(stored)) {
+            json_decref(stored);
+            json_decref(rec);
+            mn__error_page(c, 500, "The record cannot be read.", NULL);
+            return;
+        }
+        merge_stored(rec, &c->form, stored);
+    }
     json_t *client = json_object_get(rec, "client");
     /* The name goes to the identity (store.h: client.name moves there on add; on update the
      * identity part replaces the details, so it is set there explicitly). */
@@ -888,7 +1110,7 @@ void mn__post_client(mn__call *c)
         return;
     }
     if (st) {
-        client_form(c, id, &c->form, NULL, mn_ctx_errmsg(c->w->ctx),
+        client_form(c, id, &c->form, NULL, mn_ctx_errmsg(c->w->ctx), NULL,
                     mn_status_is_input_error(st) ? 422 : 500);
         return;
     }

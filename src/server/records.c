@@ -285,9 +285,16 @@ static mn_store_history *form_history(mn__call *c, const char *id, const char *w
     return h;
 }
 
-static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
+static void session_form(mn__call *c, const char *id, const mn__form *posted, const char *errmsg,
                          int status)
 {
+    /* A copy: the reads below reset the context's message, which @p errmsg may be. */
+    char err_copy[1024];
+    const char *err = NULL;
+    if (errmsg) {
+        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        err = err_copy;
+    }
     mn_store_history *h = form_history(c, id, "chart");
     if (!h)
         return;
@@ -297,9 +304,15 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Chart a session", "session-form");
     back_link(&b, id);
+    /* The one field the library's message can be placed beside: the adverse events, which
+     * the clinician states each time (never pre-filled, so "none" is a statement). */
+    const char *placed = err && strstr(err, ".adverse_events") ? "adverse_events" : NULL;
     if (err) {
         mn__buf_printf(&b, "<p class=\"err\" id=\"error\" role=\"alert\">");
-        mn__srv_esc(&b, err);
+        if (placed)
+            mn__buf_printf(&b, "Not recorded: see the field marked below.");
+        else
+            mn__srv_esc(&b, err);
         mn__buf_printf(&b, "</p>");
     }
     if (h->plan_id && h->plan_stale == 1) {
@@ -389,11 +402,13 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table>");
-    mn__buf_printf(&b, "<p><label for=\"f-adverse\">Adverse events (\"none\", or one per line: "
-                       "event; severity)</label><br><textarea id=\"f-adverse\" "
-                       "name=\"adverse_events\" rows=\"3\">");
-    mn__srv_esc(&b, posted ? mn__form_str(posted, "adverse_events") : "none");
-    mn__buf_printf(&b, "</textarea></p><p><label for=\"f-override\">Override reason (only to "
+    mn__buf_printf(&b, "<p><label for=\"f-adverse\">Adverse events (required: \"none\", or one "
+                       "per line: event; severity)</label><br><textarea id=\"f-adverse\" "
+                       "name=\"adverse_events\" rows=\"3\" required>");
+    mn__srv_esc(&b, posted ? mn__form_str(posted, "adverse_events") : "");
+    mn__buf_printf(&b, "</textarea>");
+    mn__field_error(&b, "adverse_events", placed, err);
+    mn__buf_printf(&b, "</p><p><label for=\"f-override\">Override reason (only to "
                        "go beyond the plan or device; name no one)</label> <input "
                        "id=\"f-override\" name=\"override\" value=\"");
     mn__srv_esc(&b, posted ? mn__form_str(posted, "override") : "");
@@ -468,6 +483,33 @@ static void record_and_answer(mn__call *c, const char *id, json_t *record, recor
     answer_record(c, id, st, form, not_done, done);
 }
 
+/* The library words its refusals for the command line ("give --override REASON"); on the
+ * web the reason goes in the form's box, so the same message is reworded for the form here,
+ * phrase by phrase, leaving the checks and the rest of the message the library's. */
+static void word_for_form(const char *msg, char *out, size_t size)
+{
+    static const char *const phrases[][2] = {
+        {"give --override REASON", "give a reason in the Override reason box"},
+        {"--override: give a reason", "Override reason: give a reason"},
+        {"needs no --override", "needs no override reason"},
+    };
+    size_t used = 0;
+    out[0] = '\0';
+    while (*msg && used + 1 < size) {
+        size_t i = 0, n = sizeof phrases / sizeof phrases[0];
+        while (i < n && strncmp(msg, phrases[i][0], strlen(phrases[i][0])) != 0)
+            i++;
+        const char *put = i < n ? phrases[i][1] : NULL;
+        size_t len = put ? strlen(put) : 1;
+        if (used + len >= size)
+            break;
+        memcpy(out + used, put ? put : msg, len);
+        used += len;
+        msg += put ? strlen(phrases[i][0]) : 1;
+    }
+    out[used] = '\0';
+}
+
 void mn__post_session(mn__call *c)
 {
     const char *id = c->params[0];
@@ -529,6 +571,16 @@ void mn__post_session(mn__call *c)
                                              override[0] ? override : NULL, &n, &warnings)
              : MN_ENOMEM;
     mn__free(text);
+    if (st) {
+        char worded[1024];
+        word_for_form(mn_ctx_errmsg(c->w->ctx), worded, sizeof worded);
+        mn__error(c->w->ctx, st, "%s", worded);
+    }
+    for (int i = 0; i < warnings.n; i++) {
+        char worded[sizeof warnings.items[i].message];
+        word_for_form(warnings.items[i].message, worded, sizeof worded);
+        memcpy(warnings.items[i].message, worded, sizeof worded);
+    }
     /* Recorded, as done; what the planner would not have booked (a session closer than the
      * concern's minimum interval, with an override; a setting lighter than the visit's) is
      * said on the client page, as the command says it on
@@ -549,7 +601,8 @@ void mn__post_session(mn__call *c)
     size_t encoded = 0;
     for (const char *p = done; *p; p++)
         encoded += isalnum((unsigned char)*p) || strchr("-_.~", *p) ? 1 : 3;
-    if (warnings.n && encoded + strlen(id) * 3 + 32 > sizeof c->resp->headers[0].value)
+    if (warnings.n &&
+        encoded + strlen(id) * 3 + 32 + MN__REDIRECT_SIG_LEN > sizeof c->resp->headers[0].value)
         snprintf(done, sizeof done, "%s Warning: %s", recorded,
                  !strcmp(warnings.items[0].code, "settings_below_plan")
                      ? "a zone was treated lighter than the plan's setting for this visit."

@@ -12,12 +12,15 @@
 
 /* Percent-decodes @p len bytes of @p s ('+' as space when @p plus) into a new string
  * (mn__malloc); NULL when out of memory. A '%' not followed by two hex digits is kept. A NUL
- * decoded from "%00" ends the string early, which the callers' checks then see as short. */
+ * decoded from "%00" ends the string early (a parsed form keeps the whole length, so that
+ * mn__form_bad_text() can refuse it). */
 char *mn__url_decode(const char *s, size_t len, int plus);
 
-/* A parsed form or query string: decoded names and values. */
+/* A parsed form or query string: decoded names and values, and each value's decoded length
+ * (which a NUL byte from "%00" makes longer than its strlen). */
 typedef struct {
     char **names, **values;
+    size_t *value_lens;
     int n;
 } mn__form;
 
@@ -28,6 +31,12 @@ mn_status mn__form_parse(const char *text, size_t len, mn__form *out);
 void mn__form_release(mn__form *f);
 /* The value of field @p name, or NULL. */
 const char *mn__form_get(const mn__form *f, const char *name);
+/* The name of the first field whose value a record cannot keep as text, NULL when there is
+ * none: a value holding a NUL byte (mn__form_get would see it cut short) or bytes that are
+ * not UTF-8 (which a JSON record cannot hold); @p why receives what is wrong ("holds a NUL
+ * byte", "is not UTF-8 text"). A form checks this first, so that such a value is refused,
+ * never cut or dropped. */
+const char *mn__form_bad_text(const mn__form *f, const char **why);
 /* As mn__form_get, "" when absent. */
 const char *mn__form_str(const mn__form *f, const char *name);
 /* The value of a numbered field, named @p prefix, @p k, @p suffix ("concern2.zones",
@@ -236,6 +245,7 @@ struct mn_server {
     mn__auditor auditor;
     mn__plan_cache plan_cache;
     mn__pdf_jobs pdf_jobs;
+    unsigned char msg_key[32]; /* signs the messages of redirects (mn__redirect), random */
 };
 
 /* What a page handler gets: the request, its parsed query and form, the session (NULL when
@@ -258,8 +268,15 @@ void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char
 void mn__page_end(mn__buf *b);
 /* A finished page: status, body, no-store. */
 void mn__page_send(mn__call *c, int status, mn__buf *b);
-/* 303 to @p location, with an optional message carried in the query (?msg=...). */
+/* 303 to @p location, with an optional message carried in the query (?msg=...&sig=...),
+ * signed for the session the next page will have (c->sess; NULL: none), so that a page shows
+ * only a message this server wrote for that session (mn__page_message). */
 void mn__redirect(mn__call *c, const char *location, const char *msg);
+/* What the signature adds to a redirect's Location: "&sig=" and 32 hex digits. */
+#define MN__REDIRECT_SIG_LEN 37
+/* The message of this page's query when its signature is this server's for the current
+ * session, else NULL: text put in a link by anyone else is never shown as the server's. */
+const char *mn__page_message(const mn__call *c);
 /* 303 to client @p id's page (/clients/ID, the id URL-encoded) with @p msg, as mn__redirect()
  * answers; to /clients when that address cannot be made (out of memory). */
 void mn__redirect_client(mn__call *c, const char *id, const char *msg);

@@ -729,6 +729,10 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
             (st = mn__jnum(&in, z, zp, "depth_mm", 1, 0.01, MAX_RECORD_DEPTH_MM, &depth, NULL)) ||
             (st = mn__jnum(&in, z, zp, "passes", 1, 1, MAX_RECORD_PASSES, &passes, NULL)))
             return st;
+        if (passes != floor(passes)) /* a pass is one sweep over the zone: none is done by half */
+            return mn__error(ctx, MN_ETYPE,
+                             "%s: %s.passes: expected a whole number of passes, got %g", src, zp,
+                             passes);
         const mn_site *site = mn_catalog_find_site(cat, zone);
         if (!site)
             return mn__error(ctx, MN_ENOTFOUND,

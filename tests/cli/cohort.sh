@@ -196,7 +196,43 @@ PY
 expect 0 'stdout:"virtual_trials": 0,' -- "$MNEEDLE" cohort --json --n 30 --trials 0 "$L"
 expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 30 --trials 0 '$L' | grep -q '^Trial-level'"
 expect 0 "stdout:--trials N gives intervals" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
-expect 2 "--trials: 0 \(no intervals\) or at least 2" -- "$MNEEDLE" cohort --trials 1 "$L"
+# Each end is one virtual trial's own figure (nearest rank): a share of 30 patients is k/30, in
+# the JSON and, to its one decimal, in the text. The PIH rate also has an interval with the
+# PIH law's own factor-of-two band, which holds the one without it.
+expect 0 "" -- python3 - "$TMP/iv30.json" <<'PY'
+import json, sys
+x = json.load(open(sys.argv[1]))
+ti = x["trial_intervals"]
+assert "factor of 2" in ti["pih_rate_with_law_band_note"], ti
+for ep in ti["endpoints"]:
+    for k in ("responders_50pct", "responders_75pct", "pih_rate", "pih_rate_with_law_band"):
+        for v in ep[k]:
+            assert abs(v * 30 - round(v * 30)) < 1e-8, (ep["day"], k, v)
+    (lo, hi), (blo, bhi) = ep["pih_rate"], ep["pih_rate_with_law_band"]
+    assert blo <= lo <= hi <= bhi, ep
+assert any(ep["pih_rate_with_law_band"][1] > ep["pih_rate"][1] for ep in ti["endpoints"]), ti
+PY
+"$MNEEDLE" cohort --n 30 --trials 40 "$L" > "$TMP/iv30.txt"
+expect 0 "" -- python3 - "$TMP/iv30.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+table = text.split("Trial-level intervals:")[1]
+assert re.search(r"^ +day +mean improvement +>=50% +>75% +PIH +PIH with band$", table, re.M), table
+assert re.search(r"^PIH: by the PIH law as stated.*PIH with band: with the law's own band", table, re.M)
+rows = [l.split() for l in table.splitlines() if re.match(r"^ +\d+ +[\d.]+ - ", l)]
+assert len(rows) == 5, rows
+shares = {round(100 * k / 30, 1) for k in range(31)}
+for r in rows:
+    for v in re.findall(r"([\d.]+)%", " ".join(r)) + [r[i] for i in (4, 7, 10, 13) if i < len(r)]:
+        assert float(v.rstrip("%")) in shares, (r, v)
+PY
+# Fewer than 20 virtual trials cannot make a 5-95 % interval (the ends would be the smallest
+# and the largest trial): refused before anything runs, in the command and the library.
+expect 2 "--trials 1: 0 \(no intervals\) or at least 20; .*5th to the 95th percentile" -- "$MNEEDLE" cohort --trials 1 "$L"
+expect 2 "--trials 2: 0 \(no intervals\) or at least 20" -- "$MNEEDLE" cohort --trials 2 -o "$TMP/few.txt" "$L"
+test ! -e "$TMP/few.txt" || { echo "FAIL: output written after a refused --trials"; fails=$((fails + 1)); }
+expect 2 "--trials 19: 0 \(no intervals\) or at least 20" -- "$MNEEDLE" cohort --trials 19 "$L"
+expect 0 'stdout:"virtual_trials": 20,' -- "$MNEEDLE" cohort --json --n 10 --trials 20 "$L"
 expect 2 "--trials" -- "$MNEEDLE" cohort --trials -3 "$L"
 expect 2 "cannot open" -- "$MNEEDLE" cohort "$TMP/missing.json"
 expect 2 "--threads" -- "$MNEEDLE" cohort --threads 0 "$T"

@@ -149,4 +149,26 @@ mkdir "$TMP/fs"
 expect 1 "$TMP/fs/plan.json: cannot write: File too large" -- bash -c "trap '' XFSZ; ulimit -f 4; exec \"$MNEEDLE\" plan --json --years 20 -o \"$TMP/fs/plan.json\" \"$EX/clients/maya-striae-melasma.json\""
 if [ -z "$(ls -A "$TMP/fs")" ]; then passes=$((passes + 1)); else echo "FAIL: left $(ls "$TMP/fs")"; fails=$((fails + 1)); fi
 
+# Passes are whole sweeps of the device: 2.5 is refused wherever a session's passes are read
+# (a scenario's session, a trial's protocol, a roller in the catalogue), naming the file and
+# the place, with nothing written.
+mkdir "$TMP/p4"
+python3 - "$MN_SOURCE_DIR" "$TMP" <<'PY' || exit 1
+import json, sys
+src, tmp = sys.argv[1], sys.argv[2]
+s = json.load(open(src + "/examples/scenarios/simulate-wrinkles-course.json"))
+s["sessions"][1]["passes"] = 2.5
+json.dump(s, open(tmp + "/passes-scenario.json", "w"))
+t = json.load(open(src + "/examples/trials/lotfi-2013-acne-scars.json"))
+t["protocol"]["passes"] = 2.5
+json.dump(t, open(tmp + "/passes-trial.json", "w"))
+d = json.load(open(src + "/data/devices.json"))
+assert d["devices"][3]["id"] == "dermaroller-192"
+d["devices"][3]["passes"] = 2.5
+json.dump(d, open(tmp + "/p4/devices.json", "w"))
+PY
+refused 2 'passes-scenario\.json: \$\.sessions\[1\]\.passes: expected a whole number of passes, got 2\.5' -- "$MNEEDLE" simulate "$TMP/passes-scenario.json"
+refused 2 'passes-trial\.json: \$\.protocol\.passes: expected a whole number of passes, got 2\.5' -- "$MNEEDLE" cohort --n 10 "$TMP/passes-trial.json"
+refused 2 'p4/devices\.json: \$\.devices\[3\]\.passes: expected a whole number of passes, got 2\.5' -- "$MNEEDLE" plan --data "$TMP/p4" "$CLIENT"
+
 finish

@@ -53,7 +53,7 @@ done
 # A bad area in a catalogue override is refused, naming the file and the place.
 mkdir -p "$TMP/data"
 sed 's/"areas": \["face"\]/"areas": ["elbow"]/' "$MN_SOURCE_DIR/data/aftercare.json" >"$TMP/data/aftercare.json"
-expect 2 'aftercare\.json: \$\.aftercare\[0\]\.areas\[0\]: expected "face", "scalp" or "body"' -- \
+expect 2 'aftercare\.json: \$\.aftercare\[[0-9]+\]\.areas\[0\]: expected "face", "scalp" or "body"' -- \
     "$MNEEDLE" plan --data "$TMP/data" "$TMP/face.json"
 
 finish

@@ -67,11 +67,14 @@ expect 2 "malformed JSON: duplicate object key" -- "$MNEEDLE" plan "$TMP/dup.jso
 
 # Wrong types and ranges, each named by its JSON path.
 AGE='"forty"' base > "$TMP/t.json"
-expect 2 '\$\.client\.age: expected a number from 18 to 100, got a string' -- "$MNEEDLE" plan "$TMP/t.json"
+expect 2 '\$\.client\.age: expected a number from 0 to 100, got a string' -- "$MNEEDLE" plan "$TMP/t.json"
 AGE=300 base > "$TMP/t.json"
-expect 2 '\$\.client\.age: 300 is out of range; expected 18 to 100' -- "$MNEEDLE" plan "$TMP/t.json"
+expect 2 '\$\.client\.age: 300 is out of range; expected 0 to 100' -- "$MNEEDLE" plan "$TMP/t.json"
+# A minor is a screening decision (declined, MN-MINOR), not an input error.
 AGE=17 base > "$TMP/t.json"
-expect 2 '\$\.client\.age: 17 is out of range' -- "$MNEEDLE" screen "$TMP/t.json"
+expect 0 'stdout:"decision": "decline"' -- "$MNEEDLE" screen --json "$TMP/t.json"
+AGE=-1 base > "$TMP/t.json"
+expect 2 '\$\.client\.age: -1 is out of range' -- "$MNEEDLE" screen "$TMP/t.json"
 FITZ=7 base > "$TMP/t.json"
 expect 2 '\$\.client\.fitzpatrick: 7 is out of range; expected 1 to 6' -- "$MNEEDLE" plan "$TMP/t.json"
 FITZ=2.5 base > "$TMP/t.json"
@@ -100,10 +103,12 @@ expect 2 '\$\.history\.isotretinoin_months_ago: -1 is out of range' -- "$MNEEDLE
 # Botulinum toxin (an addition to DESIGN's history items, docs/input-formats.md): under 2 weeks
 # defers to the day the 2 weeks are up and the plan books nothing; 2 weeks or more, or the item
 # left out (every older file), screens as before.
+# (Screened on the day the answers were given: a history.date after the screening is refused.)
 HISTORY='"date": "2027-03-01", "botulinum_toxin_weeks_ago": 1' base > "$TMP/t.json"
-expect 0 'stdout:"code": "MN-BOTULINUM"' -- "$MNEEDLE" screen --json "$TMP/t.json"
-expect 0 'stdout:"rescreen_date": "2027-03-08"' -- "$MNEEDLE" screen --json "$TMP/t.json"
-expect 0 'stdout:"sessions": \[\]' -- "$MNEEDLE" plan --json "$TMP/t.json"
+ON_0301="env SOURCE_DATE_EPOCH=1803859200" # 2027-03-01
+expect 0 'stdout:"code": "MN-BOTULINUM"' -- $ON_0301 "$MNEEDLE" screen --json "$TMP/t.json"
+expect 0 'stdout:"rescreen_date": "2027-03-08"' -- $ON_0301 "$MNEEDLE" screen --json "$TMP/t.json"
+expect 0 'stdout:"sessions": \[\]' -- $ON_0301 "$MNEEDLE" plan --json "$TMP/t.json"
 HISTORY='"botulinum_toxin_weeks_ago": 2' base > "$TMP/t.json"
 expect 0 'stdout:"decision": "proceed"' -- "$MNEEDLE" screen --json "$TMP/t.json"
 HISTORY='"botulinum_toxin_weeks_ago": "recent"' base > "$TMP/t.json"
@@ -154,4 +159,15 @@ expect 2 "unknown catalogue" -- "$MNEEDLE" catalog widgets
 mkdir "$TMP/data"
 printf '{"sites": [{"id": "cheek"}]}' > "$TMP/data/sites.json"
 expect 2 'sites.json: \$\.sites\[0\]\.name: missing' -- "$MNEEDLE" catalog --data "$TMP/data" sites
+# A real date outside the supported years is out of range, and the message gives the range;
+# a day no calendar has is not a real date. --start says the same.
+START=1800-01-01 base > "$TMP/t.json"
+expect 2 '\$\.clinic\.start: 1800-01-01 is outside the supported dates, 1900-01-01 to 2999-12-31' -- "$MNEEDLE" plan "$TMP/t.json"
+expect 2 '\$\.clinic\.start: 1800-01-01 is outside the supported dates' -- "$MNEEDLE" screen "$TMP/t.json"
+START=3000-01-01 base > "$TMP/t.json"
+expect 2 '\$\.clinic\.start: 3000-01-01 is outside the supported dates, 1900-01-01 to 2999-12-31' -- "$MNEEDLE" plan "$TMP/t.json"
+START=1899-02-29 base > "$TMP/t.json"
+expect 2 '\$\.clinic\.start: "1899-02-29" is not a real date' -- "$MNEEDLE" plan "$TMP/t.json"
+expect 2 '--start: expected YYYY-MM-DD from 1900-01-01 to 2999-12-31, or earliest' -- "$MNEEDLE" plan --start 1800-01-01 "$EX/amelia-wrinkles.json"
+
 finish

@@ -15,6 +15,10 @@ sed 's/"depth_mm": 0.75/"depth_mm": 1.25/' "$TMP/s3.json" > "$TMP/deep.json"
 sed 's/"depth_mm": 0.75, "passes": 3.0/"depth_mm": 0.75, "passes": 5/' "$TMP/s3.json" > "$TMP/passes.json"
 sed 's/"date": "2027-01-26"/"date": "2027-01-05"/' "$TMP/s3.json" > "$TMP/soon.json"
 sed 's/"depth_mm": 0.75/"depth_mm": 0.5/' "$TMP/s3.json" > "$TMP/light.json"
+# A pass is a whole sweep: 2.5 is refused as input, whatever the plan says.
+sed 's/"depth_mm": 0.75, "passes": 3.0/"depth_mm": 0.75, "passes": 2.5/' "$TMP/s3.json" > "$TMP/half.json"
+expect 2 "half.json: .*zones.2..passes: expected a whole number of passes, got 2.5" \
+    -- "$MNEEDLE" record session --db "$DB" --override "typed" "$TMP/half.json"
 ok 'grep -q "1.25" "$TMP/deep.json" && grep -q "\"passes\": 5" "$TMP/passes.json" && grep -q 2027-01-05 "$TMP/soon.json" && ! cmp -s "$TMP/s3.json" "$TMP/light.json"' "the test's session files were not made"
 dump "$DB" > "$TMP/before"
 expect 2 "deep.json: \\\$: cheek 1.25 mm is deeper than the 0.75 mm the plan sets for visit 3 \(\\\$\.zones\[2\]\.depth_mm\); nothing was recorded \(give --override REASON" -- \

@@ -19,11 +19,14 @@ client() {
  "clinic": {"device": "skinpen", "price_per_session": 1, "start": "2027-01-04"}}
 JSON
 }
-# history.date: the day the answers were given, whatever the clock says.
+# history.date: the day the answers were given, not the day of the screening (2027-01-01
+# here, after it: a date after the screening is refused, docs/screening.md).
 client '"date": "2026-12-20", "isotretinoin_months_ago": 2, "recent_sunburn_or_tan": true' >"$TMP/dated.json"
-expect 0 'stdout:"rescreen_date": "2027-04-20"' -- "$MNEEDLE" screen --json "$TMP/dated.json"
-expect 0 'stdout:"until": "2027-01-03"' -- "$MNEEDLE" screen --json "$TMP/dated.json"
-expect 0 'stdout:"rescreen_date": "2027-04-20"' -- "$MNEEDLE" plan --json --start 2027-02-01 "$TMP/dated.json"
+LATER="env SOURCE_DATE_EPOCH=1798761600" # 2027-01-01
+expect 0 'stdout:"rescreen_date": "2027-04-20"' -- $LATER "$MNEEDLE" screen --json "$TMP/dated.json"
+expect 0 'stdout:"until": "2027-01-03"' -- $LATER "$MNEEDLE" screen --json "$TMP/dated.json"
+expect 0 'stdout:"rescreen_date": "2027-04-20"' -- $LATER "$MNEEDLE" plan --json --start 2027-02-01 "$TMP/dated.json"
+expect 2 'dated\.json: \$\.history\.date: 2026-12-20 is after 2026-11-01' -- "$MNEEDLE" screen --json "$TMP/dated.json"
 client '"date": "2026-13-01"' >"$TMP/baddate.json"
 expect 2 'baddate.json: \$\.history\.date' -- "$MNEEDLE" screen "$TMP/baddate.json"
 

@@ -192,6 +192,9 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
       assert.equal(Number(await field(page, `passes${k}`).inputValue()), rows[k].passes);
     }
     await shot(page, '07-session-form');
+    // Adverse events are stated each time, never pre-filled: the clinician writes "none".
+    assert.equal(await field(page, 'adverse_events').inputValue(), '', 'adverse events are pre-filled');
+    await field(page, 'adverse_events').fill('none');
     // Beyond the zone's cap without a reason: refused with the reason why, nothing recorded.
     const depth0 = await field(page, 'depth0').inputValue();
     await field(page, 'depth0').fill('2.5');

@@ -9,6 +9,7 @@
 
 #include "mn_test.h"
 #include "cohort/cohort_internal.h"
+#include "core/quantile.h"
 #include "mneedle/mneedle.h"
 
 MN_TEST_CONTEXT_FIXTURE
@@ -779,7 +780,7 @@ static void test_trial_intervals(void **state)
      * draws, by more at the larger n, where the constants' uncertainty dominates. */
     assert_true(width(&db->mean_improvement_pct) < 0.5 * width(&b->mean_improvement_pct));
     assert_true(width(&ds->mean_improvement_pct) < width(&s->mean_improvement_pct));
-    /* 0 runs none; 1 is refused. */
+    /* 0 runs none; 1 is refused (and every count below MN_COHORT_MIN_TRIALS, below). */
     static mn_cohort_trial t;
     static mn_cohort_intervals none;
     assert_int_equal(parse(fit, &t), MN_OK);
@@ -788,6 +789,93 @@ static void test_trial_intervals(void **state)
     assert_int_equal(mn_cohort_intervals_run(ctx, &t, 1, 1, NULL, NULL, &none), MN_EINVAL);
     assert_int_equal(mn_cohort_default_trials(2000), MN_COHORT_DEFAULT_TRIALS);
     assert_int_equal(mn_cohort_default_trials(MN_COHORT_INTERVALS_MAX_PATIENTS), 0);
+}
+
+/* The rank every cohort percentile takes (core/quantile.h): ceil(q n), not rounded up when
+ * q n is whole but its double product lands a unit above. */
+static void test_nearest_rank(void **state)
+{
+    (void)state;
+    assert_int_equal(mn__nearest_rank(20, 0.95), 19);
+    assert_int_equal(mn__nearest_rank(20, 0.05), 1);
+    assert_int_equal(mn__nearest_rank(19, 0.95), 19);
+    assert_int_equal(mn__nearest_rank(200, 0.05), 10);
+    assert_int_equal(mn__nearest_rank(200, 0.95), 190);
+    assert_int_equal(mn__nearest_rank(201, 0.95), 191);
+    assert_int_equal(mn__nearest_rank(4, 0), 1);
+    assert_int_equal(mn__nearest_rank(4, 1), 4);
+    for (long n = 1; n < 5000; n++) /* integer arithmetic for whole percents */
+        for (int pct = 1; pct < 100; pct += 7)
+            if (mn__nearest_rank(n, pct / 100.0) != (pct * n + 99) / 100)
+                fail_msg("n %ld, %d %%: rank %ld", n, pct, mn__nearest_rank(n, pct / 100.0));
+    const double v[] = {1, 2, 3, 4};
+    assert_close(mn__quantile_nearest_sorted(v, 4, 0.9), 4, 0, 0);
+    assert_close(mn__quantile_nearest_sorted(v, 4, 0.5), 2, 0, 0);
+}
+
+/* Every end of a trial-level interval is one virtual trial's own figure: a proportion of n
+ * patients is k/n, never between two trials' (4.8 % of 20 patients). Too few trials for the
+ * 5-95 % interval are refused: fewer than 20 leave its ends the smallest and largest trial. */
+static void test_trial_intervals_nearest_rank(void **state)
+{
+    (void)state;
+    static mn_cohort_intervals iv;
+    static mn_cohort_trial t;
+    enum { N = 20 };
+    const int trials[] = {40, 23, 20};
+    for (size_t m = 0; m < sizeof trials / sizeof trials[0]; m++) {
+        run_intervals(make_trial(NULL, NULL, NULL), N, trials[m], 2, &iv, NULL);
+        for (int e = 0; e < iv.n_endpoints; e++) {
+            const mn_cohort_endpoint_interval *x = &iv.endpoints[e];
+            const mn_cohort_interval *share[] = {&x->responders_50pct, &x->responders_75pct,
+                                                 &x->pih_rate, &x->pih_rate_with_law_band};
+            for (size_t k = 0; k < sizeof share / sizeof share[0]; k++)
+                for (int end = 0; end < 2; end++) {
+                    double v = end ? share[k]->hi : share[k]->lo, count = v * N;
+                    if (fabs(count - round(count)) > 1e-9)
+                        fail_msg("%d trials, day %d, interval %zu: %.17g is not k/%d", trials[m],
+                                 x->day, k, v, N);
+                }
+        }
+    }
+    assert_int_equal(MN_COHORT_MIN_TRIALS, 20);
+    assert_int_equal(parse(make_trial(NULL, NULL, NULL), &t), MN_OK);
+    t.population.n = N;
+    const int refused[] = {1, 2, MN_COHORT_MIN_TRIALS - 1, -1, MN_COHORT_MAX_TRIALS + 1};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++) {
+        assert_int_equal(mn_cohort_intervals_run(ctx, &t, refused[k], 1, NULL, NULL, &iv),
+                         MN_EINVAL);
+        assert_non_null(strstr(mn_ctx_errmsg(ctx), "0 (none) or 20 to"));
+    }
+    assert_int_equal(mn_cohort_intervals_run(ctx, &t, MN_COHORT_MIN_TRIALS, 1, NULL, NULL, &iv),
+                     MN_OK);
+}
+
+/* The PIH interval with the law's own band (MN_PIH_BAND_FACTOR): the same trials, every
+ * session's probability divided (low end) and multiplied (high end) by the factor, so it holds
+ * the interval of the law as stated and is wider where PIH is common enough to move. */
+static void test_trial_intervals_pih_band(void **state)
+{
+    (void)state;
+    static mn_cohort_intervals iv;
+    run_intervals(make_trial("{\"n\": 60, \"age\": [25, 45], \"sex\": \"any\", "
+                             "\"fitzpatrick\": [5, 6], \"smoker_fraction\": 0.2, \"sun\": "
+                             "\"high\"}",
+                             "{\"device\": \"skinpen\", \"needle_mm\": 1.5, \"passes\": 3, "
+                             "\"session_days\": [0, 30, 60, 90, 120]}",
+                             NULL),
+                  60, 40, 2, &iv, NULL);
+    for (int e = 0; e < iv.n_endpoints; e++) {
+        const mn_cohort_endpoint_interval *x = &iv.endpoints[e];
+        const mn_cohort_interval *p = &x->pih_rate, *b = &x->pih_rate_with_law_band;
+        print_message("day %d: PIH %.3f-%.3f, with the law's band %.3f-%.3f\n", x->day, p->lo,
+                      p->hi, b->lo, b->hi);
+        assert_true(b->lo <= p->lo && b->hi >= p->hi && b->lo >= 0 && b->hi <= 1);
+    }
+    const mn_cohort_endpoint_interval *last = &iv.endpoints[iv.n_endpoints - 1];
+    assert_true(last->pih_rate.lo > 0); /* common enough here for both ends to move */
+    assert_true(last->pih_rate_with_law_band.lo < last->pih_rate.lo);
+    assert_true(last->pih_rate_with_law_band.hi > last->pih_rate.hi);
 }
 
 int main(void)
@@ -807,6 +895,9 @@ int main(void)
         cmocka_unit_test(test_pih_by_depth_and_passes),
         cmocka_unit_test(test_patient_independent_of_cohort_size),
         cmocka_unit_test(test_trial_intervals),
+        cmocka_unit_test(test_nearest_rank),
+        cmocka_unit_test(test_trial_intervals_nearest_rank),
+        cmocka_unit_test(test_trial_intervals_pih_band),
     };
     return cmocka_run_group_tests_name("cohort", tests, setup, teardown);
 }

@@ -112,6 +112,16 @@ static void test_dates_reject_bad(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_not_equal(mn_date_parse(bad[i], &x), MN_OK);
     assert_int_equal(mn_date_parse("2024-02-29", &x), MN_OK);
+    /* A real date outside the supported years is out of range, not malformed: the readers
+     * say which (src/core/json_in.c). */
+    assert_int_equal(mn_date_parse("1800-01-01", &x), MN_ERANGE);
+    assert_int_equal(mn_date_parse("1899-12-31", &x), MN_ERANGE);
+    assert_int_equal(mn_date_parse("3000-01-01", &x), MN_ERANGE);
+    assert_int_equal(mn_date_parse("1896-02-29", &x), MN_ERANGE); /* a leap year */
+    assert_int_equal(mn_date_parse("1899-02-29", &x), MN_EPARSE); /* no such day */
+    assert_int_equal(mn_date_parse("2025-02-29", &x), MN_EPARSE);
+    assert_int_equal(mn_date_parse("1900-01-01", &x), MN_OK);
+    assert_int_equal(mn_date_parse("2999-12-31", &x), MN_OK);
 }
 
 static void test_add_months_clamps(void **state)

@@ -164,6 +164,21 @@ static int rule_applies(const mn_rule *r, const mn_client *c)
     case MN_RULE_NO_HISTORY:
         hit = !c->has_history;
         break;
+    case MN_RULE_AGE_LT:
+        hit = c->patient.age_years < r->threshold;
+        break;
+    case MN_RULE_MONTHS_AGO_AT_LEAST:
+        hit = idx >= 0 && c->history_set[idx] && c->history[idx] >= r->threshold;
+        break;
+    case MN_RULE_HISTORY_OLDER_MONTHS:
+        hit = c->has_history && c->has_history_date && c->has_screen_date &&
+              c->screen_date > mn_date_add_months(c->history_date, (int)r->threshold);
+        break;
+    }
+    if (hit && r->unless) { /* a more severe rule covers the case */
+        int u = mn_history_find(r->unless);
+        assert_true(u >= 0);
+        hit = !(c->history_set[u] && c->history[u] != 0);
     }
     if (!hit || r->n_zones == 0)
         return hit;
@@ -825,15 +840,28 @@ static void check_screening(const mn_client *c, const mn_screening *s)
     if (s->has_rescreen) {
         assert_int_equal(s->decision, MN_DECISION_DEFER);
         /* Counted from the day the history was taken, not from the start. */
-        assert_true(s->rescreen > (c->has_history_date ? c->history_date : c->start));
+        assert_true(s->rescreen > (c->has_history_date ? c->history_date : c->start) ||
+                    (s->rescreen_now && s->rescreen == c->screen_date));
+        /* Never a day already gone: a wait over by the screening day is "now". */
+        if (c->has_screen_date) {
+            assert_true(s->rescreen >= c->screen_date);
+            assert_int_equal(s->rescreen_now, s->rescreen == c->screen_date);
+        }
+    } else {
+        assert_false(s->rescreen_now);
     }
+    for (int f = 0; f < s->n_findings; f++)
+        assert_int_equal(s->findings[f].passed, s->findings[f].has_until && c->has_screen_date &&
+                                                    s->findings[f].until <= c->screen_date);
 }
 
 static void random_client(mn_rng *r, mn_client *c)
 {
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     memset(c, 0, sizeof *c);
-    c->patient.age_years = (double)mn_rng_int(r, 18, 100);
+    /* Some minors: screening turns them away (MN-MINOR); the planner must never plan them. */
+    c->patient.age_years =
+        mn_rng_uniform(r) < 0.03 ? (double)mn_rng_int(r, 0, 17) : (double)mn_rng_int(r, 18, 100);
     c->patient.sex = mn_rng_int(r, 0, 1) ? MN_SEX_MALE : MN_SEX_FEMALE;
     c->patient.fitzpatrick = (int)mn_rng_int(r, 1, 6);
     c->patient.smoker = mn_rng_uniform(r) < 0.2;
@@ -900,6 +928,37 @@ static void random_client(mn_rng *r, mn_client *c)
     c->has_history = mn_rng_uniform(r) >= 0.1;
     if (!c->has_history)
         memset(c->history_set, 0, sizeof c->history_set);
+    /* Half the files date their answers, from the start back to two years before it. */
+    if (c->has_history && mn_rng_uniform(r) < 0.5) {
+        c->has_history_date = 1;
+        c->history_date = c->start - (mn_date)mn_rng_int(r, 0, 730);
+    }
+}
+
+/* Numbing at every visit: none when a finding rules the cream out, else the visit's sites'
+ * areas, numbed in turns exactly when they pass the leaflet's 600 cm2 (EMLA's SmPC). Returns 1
+ * when a visit of the plan is numbed in turns. */
+static int check_numbing(const mn_plan *p)
+{
+    int ruled_out = 0, turns = 0;
+    for (int f = 0; f < p->screening.n_findings; f++)
+        ruled_out |= p->screening.findings[f].rule->no_numbing;
+    for (int i = 0; i < p->n_sessions; i++) {
+        const mn_plan_session *s = &p->sessions[i];
+        double area = 0;
+        for (int k = 0; k < s->n_settings; k++)
+            area += p->zones[s->settings[k].zone].zone->area_cm2;
+        if (ruled_out) {
+            assert_true(s->numbing_min == 0 && s->numbing_area_cm2 == 0);
+            assert_false(s->numbing_in_turns);
+            continue;
+        }
+        assert_true(s->numbing_min > 0);
+        assert_true(fabs(s->numbing_area_cm2 - area) < 1e-9);
+        assert_int_equal(s->numbing_in_turns, area > 600.0);
+        turns |= s->numbing_in_turns;
+    }
+    return turns;
 }
 
 /* 1 when @p text gives a length in millimetres ("0.5 mm", "1.5mm"): a needle setting. */
@@ -1067,6 +1126,97 @@ static void check_treatment_shown(const mn_plan *p)
     free(t);
 }
 
+/* 1 when the screening has a finding of the rule @p code. */
+static int finding(const mn_plan *p, const char *code)
+{
+    for (int i = 0; i < p->screening.n_findings; i++)
+        if (!strcmp(p->screening.findings[i].code, code))
+            return 1;
+    return 0;
+}
+
+static const mn_plan_aftercare *aftercare_item(const mn_plan *p, const char *id)
+{
+    for (int i = 0; i < p->n_aftercare; i++)
+        if (!strcmp(p->aftercare[i].item->id, id))
+            return &p->aftercare[i];
+    return NULL;
+}
+
+static int pretreatment_item(const mn_plan *p, const char *id)
+{
+    for (int i = 0; i < p->n_pretreatment; i++)
+        if (!strcmp(p->pretreatment[i].item->id, id))
+            return 1;
+    return 0;
+}
+
+/* The aftercare of a treated plan (docs/clinic.md "Aftercare"): nothing goes on the treated
+ * skin on the treatment day, so no "do" item from day 0 applies a product; the items that hold
+ * until the next session last until each zone is treated again (its shortest gap, at most 28
+ * days); a client on blood thinners is not told bleeding stops at once; a client primed with
+ * pigment skincare is told when to restart it; a history of cold sores with a facial zone gives
+ * the caution and the antiviral step; and no zone is said to be "usually" needled from a depth
+ * above its clinic limit. @return 1 when the plan had a zone whose usual range lies above its
+ * limit. */
+static int check_aftercare(const mn_plan *p)
+{
+    static const char *const products[] = {"moistur", "serum", "cream", "SPF",
+                                           "lotion",  "apply", "Apply", NULL};
+    assert_non_null(aftercare_item(p, "nothing-on-day-0"));
+    for (int i = 0; i < p->n_aftercare; i++) {
+        const mn_plan_aftercare *a = &p->aftercare[i];
+        if (a->item->kind == MN_AFTERCARE_DO && a->day_from == 0)
+            for (int k = 0; products[k]; k++)
+                if (strstr(a->item->text, products[k])) {
+                    print_error("a product on the treatment day: %s\n", a->item->text);
+                    fail();
+                }
+        if (a->item->day_to >= 0 || a->ongoing)
+            continue;
+        for (int z = 0; z < p->n_zones; z++) {
+            int gap = 28, last = -1;
+            for (int k = 0; k < p->n_sessions; k++) {
+                if (!(p->sessions[k].zone_mask & (1u << z)))
+                    continue;
+                if (last >= 0 && (int)(p->sessions[k].date - p->sessions[last].date) < gap)
+                    gap = (int)(p->sessions[k].date - p->sessions[last].date);
+                last = k;
+            }
+            if (a->day_to < gap - 1) {
+                print_error("%s ends on day %d; the %s is treated again after %d days\n",
+                            a->item->id, a->day_to, p->zones[z].zone->id, gap);
+                fail();
+            }
+        }
+    }
+    if (finding(p, "MN-ANTICOAGULANT"))
+        for (int i = 0; i < p->n_aftercare; i++)
+            assert_null(strstr(p->aftercare[i].item->text, "stops almost at once"));
+    if (pretreatment_item(p, "pigment-prime"))
+        assert_non_null(aftercare_item(p, "pigment-restart"));
+    int facial = 0, above = 0;
+    for (int z = 0; z < p->n_zones; z++)
+        facial |= p->zones[z].zone->facial;
+    if (facial && p->client.history[MN_HISTORY_HERPES_SIMPLEX_HISTORY] != 0) {
+        assert_true(finding(p, "MN-HSV-PERIORAL"));
+        assert_true(pretreatment_item(p, "antiviral"));
+    }
+    for (int z = 0; z < p->n_zones; z++) {
+        const char *u = strstr(p->zones[z].why, "usually ");
+        double lo, hi;
+        char here[8] = "";
+        if (u && sscanf(u, "usually %lf-%lf mm %4s", &lo, &hi, here) == 3 &&
+            !strcmp(here, "here") && lo > p->zones[z].zone->clinical_max_mm + 1e-9) {
+            print_error("%s: %s\n", p->zones[z].zone->id, p->zones[z].why);
+            fail();
+        }
+        above += p->zones[z].concern->body_depth_mm[0] > p->zones[z].zone->clinical_max_mm &&
+                 !p->zones[z].zone->facial;
+    }
+    return above > 0;
+}
+
 /* The plan's PIH label, restated from its source: the SmPC frequency categories (European
  * Commission guideline, 2009, section 4.8) read as low (< 1 in 100), moderate (common, 1 in
  * 100 to < 1 in 10) and high (very common, >= 1 in 10), docs/clinic.md. */
@@ -1227,7 +1377,8 @@ static void test_generated_clients(void **state)
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
-    int pih_some = 0, pih_labels[3] = {0, 0, 0}, not_booked = 0;
+    int pih_some = 0, pih_labels[3] = {0, 0, 0}, not_booked = 0, above_limit = 0;
+    int in_turns = 0, stale = 0, minors = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
         mn_client c;
@@ -1236,6 +1387,14 @@ static void test_generated_clients(void **state)
         mn_plan_options_init(&o);
         o.band_draws = 0; /* the quick band: these are the planner's properties, not its ranges */
         o.years = (int)mn_rng_int(&r, 1, 5);
+        /* Most plans are prepared on a day: up to two months before the start, never before
+         * the answers were given (an answer dated after it is an input error). */
+        if (mn_rng_uniform(&r) < 0.8) {
+            o.has_prepared = 1;
+            o.prepared = c.start - (mn_date)mn_rng_int(&r, 0, 60);
+            if (c.has_history_date && c.history_date > o.prepared)
+                c.history_date = o.prepared;
+        }
         mn_plan *p = NULL;
         mn_status st = mn_plan_build(ctx, &c, &o, &p);
         if (st == MN_ERANGE) { /* a zone this device cannot needle safely: refused, not planned */
@@ -1257,9 +1416,15 @@ static void test_generated_clients(void **state)
         uneven += (kinds & 4) != 0;
         check_adjusted(p);
         check_passes(p, &roller_zones, &pen_zones);
+        in_turns += check_numbing(p);
+        stale += p->screening.rescreen_now;
+        minors += c.patient.age_years < 18;
+        if (c.patient.age_years < 18) /* never a plan for a minor */
+            assert_false(mn_plan_treats(p));
         if (mn_plan_treats(p)) {
             not_booked += check_booking(p);
             pih_some += check_pih(p);
+            above_limit += check_aftercare(p);
             pih_labels[!strcmp(p->pih_risk, "low")        ? 0
                        : !strcmp(p->pih_risk, "moderate") ? 1
                                                           : 2]++;
@@ -1280,6 +1445,10 @@ static void test_generated_clients(void **state)
     for (int d = 0; d < 4; d++)
         assert_true(decided[d] > 100);
     assert_true(never_asked > 100 && never_asked < N_CLIENTS - 100);
+    /* ... and visits numbed in turns, answers to take again now, and minors. */
+    printf("visits numbed in turns: %d plans; re-screen now: %d; minors: %d\n", in_turns, stale,
+           minors);
+    assert_true(in_turns > 100 && stale > 100 && minors > 100);
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
@@ -1314,6 +1483,10 @@ static void test_generated_clients(void **state)
     printf("treated plans with a PIH chance: %d; labelled low %d, moderate %d, high %d\n", pih_some,
            pih_labels[0], pih_labels[1], pih_labels[2]);
     assert_true(pih_some > 1000);
+    /* ... and treated plans with a body zone whose concern's usual range lies above its limit
+     * (laxity on a neck), whose "usually" wording is checked. */
+    printf("treated plans with a zone below its concern's usual body range: %d\n", above_limit);
+    assert_true(above_limit > 100);
     for (int k = 0; k < 3; k++)
         assert_true(pih_labels[k] > 100);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
@@ -1357,6 +1530,21 @@ static void with_condition(const mn_rule *r, mn_rng *rng, mn_client *c, int on)
         break;
     case MN_RULE_NO_HISTORY:
         c->has_history = !on;
+        break;
+    case MN_RULE_AGE_LT:
+        if (on && c->patient.age_years >= r->threshold)
+            c->patient.age_years = r->threshold - 1;
+        if (!on && c->patient.age_years < r->threshold)
+            c->patient.age_years = r->threshold;
+        break;
+    case MN_RULE_MONTHS_AGO_AT_LEAST:
+        assert_true(idx >= 0);
+        c->history_set[idx] = (unsigned char)on;
+        c->history[idx] = r->threshold;
+        break;
+    case MN_RULE_HISTORY_OLDER_MONTHS:
+        c->has_screen_date = on;
+        c->screen_date = mn_date_add_months(c->history_date, (int)r->threshold) + 1;
         break;
     }
 }

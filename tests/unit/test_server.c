@@ -5,6 +5,7 @@
  * is made for the file in a temporary folder, with one user of each role and one example
  * client with a saved plan.
  */
+#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
@@ -513,11 +514,25 @@ static void test_charting(void **state)
     expect_page("/clients/amelia/sessions/new", pia, "name=\"zone0\" value=\"forehead\"",
                 "name=\"device\" value=\"skinpen\"", NULL);
     assert_int_equal(reads_by("pia", "chart"), charts + 1);
+    /* Adverse events are stated each time: the box starts empty, and a session without
+     * them is refused beside the box, nothing recorded. */
+    expect("GET", "/clients/amelia/sessions/new", pia, NULL, T0, 200,
+           "name=\"adverse_events\" rows=\"3\" required></textarea>", NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=",
+             tok);
+    expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
+           "id=\"error-adverse_events\" role=\"alert\">form: $.adverse_events: expected", NULL);
+    assert_int_equal(count_rows("SELECT count(*) FROM sessions", (const char *)NULL), 0);
     snprintf(form, sizeof form,
              "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
              "&adverse_events=none",
              tok);
     expect("POST", "/clients/amelia/sessions", pia, form, T0, 422, "id=\"error\"", NULL);
+    /* The refusal points to the form's box, not to the command's option. */
+    expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
+           "(give a reason in the Override reason box to record it anyway)", "--override");
     size_t n = strlen(form);
     snprintf(form + n, sizeof form - n, "&override=thick+scar+tissue%%2C+tolerated");
     mn_http_response r;
@@ -1046,8 +1061,8 @@ static void test_adverse_event_form(void **state)
              base);
     request("POST", "/clients/amelia/adverse-events", NULL, pia, form, NULL, T0, &r);
     assert_int_equal(r.status, 303);
-    assert_string_equal(mn_http_response_header(&r, "Location"),
-                        "/clients/amelia?msg=Adverse%20event%20recorded.");
+    const char *adv_loc = "/clients/amelia?msg=Adverse%20event%20recorded.&sig=";
+    assert_int_equal(strncmp(mn_http_response_header(&r, "Location"), adv_loc, strlen(adv_loc)), 0);
     mn_http_response_release(&r);
     mn_store *store;
     mn_store_history *h = NULL;
@@ -1157,21 +1172,21 @@ static void test_read_labels_and_redirects(void **state)
     assert_int_equal(post_form("/clients/amelia/plan", pia, "", T0, loc), 303);
     const char *plan_loc = "/clients/amelia?msg=Plan%20saved%20%28plan%20";
     assert_int_equal(strncmp(loc, plan_loc, strlen(plan_loc)), 0);
-    assert_string_equal(loc + strlen(loc) - 4, "%29.");
+    assert_non_null(strstr(loc, "%29.&sig="));
     assert_int_equal(post_form("/clients", pia,
                                "id=redir&client.age=40&client.sex=female&client.fitzpatrick=2"
                                "&concern0.concern=acne-scars&concern0.zones=cheek"
                                "&clinic.start=2026-12-01",
                                T0, loc),
                      303);
-    assert_string_equal(loc, "/clients/redir?msg=Client%20added.");
+    assert_int_equal(strncmp(loc, "/clients/redir?msg=Client%20added.&sig=", 39), 0);
     assert_int_equal(post_form("/clients/redir", pia,
                                "client.age=41&client.sex=female&client.fitzpatrick=2"
                                "&concern0.concern=acne-scars&concern0.zones=cheek"
                                "&clinic.start=2026-12-01",
                                T0, loc),
                      303);
-    assert_string_equal(loc, "/clients/redir?msg=Client%20saved.");
+    assert_int_equal(strncmp(loc, "/clients/redir?msg=Client%20saved.&sig=", 39), 0);
 }
 
 /* Runs @p sql on the test database through a handle of its own. */
@@ -1197,6 +1212,13 @@ static void test_read_shown_only_when_audited(void **state)
     int all = audit_reads();
     expect("GET", "/clients/amelia", pia, NULL, T0, 500, "cannot be read", "client-summary");
     expect("GET", "/api/v1/clients/amelia/history", pia, NULL, T0, 500, NULL, "\"planned\"");
+    /* The API's answer to a failure of the database is general: neither the database's path
+     * nor the database's own message. */
+    mn_http_response r;
+    request("GET", "/api/v1/clients/amelia/history", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 500);
+    assert_string_equal(r.body, "{\"error\": \"the server could not answer this request\"}\n");
+    mn_http_response_release(&r);
     expect("GET", "/clients/amelia/export.csv", pia, NULL, T0, 500, NULL, "amelia,");
     expect("GET", "/clients/amelia/sessions/new", pia, NULL, T0, 500, "cannot be read",
            "session-chart");
@@ -1206,6 +1228,248 @@ static void test_read_shown_only_when_audited(void **state)
     expect("GET", "/api/v1/clients/amelia/history", pia, NULL, T0, 200, "\"planned\"", NULL);
     assert_int_equal(audit_reads(), all + 2);
     assert_audit_chain_holds(NULL);
+}
+
+/* The client's stored name and planning input, for comparing before and after a save. */
+static void client_state(const char *id, char name[MN_CLIENT_NAME_LEN], char **input)
+{
+    mn_store *store;
+    mn_store_client cl;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_get(ctx, store, id, &cl), MN_OK);
+    snprintf(name, MN_CLIENT_NAME_LEN, "%s", cl.name);
+    mn_store_client_release(&cl);
+    assert_int_equal(mn_store_client_input(ctx, store, id, input), MN_OK);
+    mn_store_close(store);
+}
+
+/* What the client form cannot carry into a record is refused with 422 beside its field and
+ * changes nothing: a NUL byte (once cut short), bytes that are not UTF-8 (once dropped) and a
+ * concern group beyond the form's last (once left out). */
+static void test_client_form_refuses_what_it_cannot_keep(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024], loc[512];
+    sign_in_practitioner(pia, tok);
+    const char *base = "client.age=40&client.sex=female&client.fitzpatrick=2"
+                       "&clinic.start=2026-12-01&concern0.concern=acne-scars"
+                       "&concern0.zones=cheek";
+    snprintf(form, sizeof form, "id=texts&client.name=Ann+Lee&%s", base);
+    assert_int_equal(post_form("/clients", pia, form, T0, loc), 303);
+    char name[MN_CLIENT_NAME_LEN], *input = NULL;
+    client_state("texts", name, &input);
+    assert_string_equal(name, "Ann Lee");
+    static const struct {
+        const char *fields, *field, *says;
+    } bad[] = {
+        {"client.name=Ann%00Evil", "client.name", "this field holds a NUL byte"},
+        {"client.name=Ann+%FF%FELee", "client.name", "this field is not UTF-8 text"},
+        {"client.name=Ann+Lee&identity.phone=%C3%28", "identity.phone", "not UTF-8"},
+        {"client.name=Ann+Lee&concern1.zones=chin%00", "concern1.zones", "NUL byte"},
+        {"client.name=Ann+Lee&concern8.concern=hyperpigmentation&concern8.zones=cheek",
+         "concern8.concern", "at most 8 concerns"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(form, sizeof form, "csrf=%s&%s&%s", tok, base, bad[i].fields);
+        mn_http_response r;
+        request("POST", "/clients/texts", NULL, pia, form, NULL, T0, &r);
+        assert_int_equal(r.status, 422);
+        char span[96];
+        snprintf(span, sizeof span, "id=\"error-%s\" role=\"alert\">", bad[i].field);
+        const char *at = strstr(r.body, span);
+        if (!at || !strstr(at, bad[i].says))
+            fail_msg("%s: no %s with %s", bad[i].fields, span, bad[i].says);
+        mn_http_response_release(&r);
+        char after[MN_CLIENT_NAME_LEN], *input_after = NULL;
+        client_state("texts", after, &input_after);
+        assert_string_equal(after, "Ann Lee");
+        assert_string_equal(input_after, input);
+        free(input_after);
+    }
+    free(input);
+}
+
+/* Appends to @p out the fields of form @p form_id in @p page as a browser posts them
+ * unchanged: each input's value and each select's chosen option, percent-encoded (values
+ * with markup characters are not expected here). */
+static void form_as_posted(const char *page, const char *form_id, char *out, size_t size)
+{
+    char mark[64];
+    snprintf(mark, sizeof mark, "<form id=\"%s\"", form_id);
+    const char *p = strstr(page, mark), *end = p ? strstr(p, "</form>") : NULL;
+    assert_non_null(end);
+    size_t used = strlen(out);
+    while ((p = strstr(p, " name=\"")) && p < end) {
+        p += 7;
+        size_t nlen = strcspn(p, "\"");
+        const char *tag = p;
+        while (tag > page && *tag != '<')
+            tag--;
+        const char *v = "", *vend = v;
+        if (!strncmp(tag, "<select", 7)) {
+            const char *close = strstr(p, "</select>"), *sel = strstr(p, "<option selected>");
+            if (sel && sel < close) {
+                v = sel + strlen("<option selected>");
+                vend = strchr(v, '<');
+            }
+        } else {
+            const char *val = strstr(p, " value=\""), *gt = strchr(p, '>');
+            if (val && val < gt) {
+                v = val + 8;
+                vend = strchr(v, '"');
+            }
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%.*s=", used ? "&" : "", (int)nlen, p);
+        for (const char *c = v; c < vend && used + 4 < size; c++)
+            used +=
+                (size_t)snprintf(out + used, size - used,
+                                 isalnum((unsigned char)*c) || strchr("-_.", *c) ? "%c" : "%%%02X",
+                                 (unsigned char)*c);
+        assert_true(used + 4 < size);
+    }
+}
+
+/* An edit merges the form into the stored planning input: keys the form has no field for
+ * (zone prices, "comment" and "_" keys) stay, a value the form shows in short (a price with
+ * cents) is not rewritten, so a form saved unchanged changes nothing; a changed field changes
+ * only itself. */
+static void test_client_edit_keeps_what_it_does_not_show(void **state)
+{
+    (void)state;
+    const char *record =
+        "{\"client\": {\"name\": \"Kept Keys\", \"age\": 52, \"sex\": \"female\", "
+        "\"fitzpatrick\": 3, \"_note\": \"kept\"}, \"concerns\": [{\"concern\": \"acne-scars\", "
+        "\"zones\": [\"cheek\", \"forehead\"], \"severity\": 2, \"comment\": \"rolling\"}], "
+        "\"history\": {\"date\": \"2026-11-20\", \"pregnant\": false, \"comment\": \"intake\"}, "
+        "\"lifestyle\": {\"smoker\": false, \"sun\": \"low\"}, \"clinic\": {\"device\": "
+        "\"skinpen\", \"price_per_session\": 123456.75, \"currency\": \"GBP\", \"start\": "
+        "\"2026-12-01\", \"prices\": {\"cheek\": 150, \"face\": 120.5}, \"comment\": \"agreed\"}}";
+    mn_store *store;
+    char id[MN_STORE_ID_LEN];
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(
+        mn_store_client_add(ctx, store, "kept.json", record, strlen(record), "kept", id), MN_OK);
+    mn_store_close(store);
+    char name[MN_CLIENT_NAME_LEN], *before = NULL, *after = NULL;
+    client_state("kept", name, &before);
+    assert_non_null(strstr(before, "\"prices\""));
+    char pia[64], tok[64];
+    sign_in_practitioner(pia, tok);
+    mn_http_response r;
+    request("GET", "/clients/kept/edit", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    static char form[8192];
+    form[0] = '\0';
+    form_as_posted(r.body, "client-edit", form, sizeof form);
+    mn_http_response_release(&r);
+    assert_non_null(strstr(form, "csrf="));
+    request("POST", "/clients/kept", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 303);
+    mn_http_response_release(&r);
+    client_state("kept", name, &after);
+    assert_string_equal(after, before);
+    assert_string_equal(name, "Kept Keys");
+    free(after);
+    /* One field changed: that field only. */
+    char *age = strstr(form, "client.age=52");
+    assert_non_null(age);
+    age[strlen("client.age=5")] = '3';
+    request("POST", "/clients/kept", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 303);
+    mn_http_response_release(&r);
+    client_state("kept", name, &after);
+    char *want = strdup(before);
+    char *at = strstr(want, "\"age\":52");
+    assert_non_null(at);
+    at[strlen("\"age\":5")] = '3';
+    assert_string_equal(after, want);
+    free(want);
+    free(after);
+    free(before);
+    /* An empty lifestyle, and no clinic name, saved unchanged: still as they were. */
+    const char *bare = "{\"client\": {\"age\": 30, \"sex\": \"male\", \"fitzpatrick\": 4}, "
+                       "\"concerns\": [{\"concern\": \"acne-scars\", \"zones\": [\"cheek\"]}], "
+                       "\"lifestyle\": {}, \"clinic\": {\"start\": \"2026-12-01\"}}";
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "bare.json", bare, strlen(bare), "bare", id),
+                     MN_OK);
+    mn_store_close(store);
+    client_state("bare", name, &before);
+    request("GET", "/clients/bare/edit", NULL, pia, NULL, NULL, T0, &r);
+    form[0] = '\0';
+    form_as_posted(r.body, "client-edit", form, sizeof form);
+    mn_http_response_release(&r);
+    request("POST", "/clients/bare", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 303);
+    mn_http_response_release(&r);
+    client_state("bare", name, &after);
+    assert_string_equal(after, before);
+    free(after);
+    free(before);
+}
+
+/* A GET of @p location (path and query) by @p sid at T0: 1 when the page shows a message
+ * holding @p text in its message paragraph. */
+static int shows_message(const char *location, const char *sid, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s", location);
+    char *q = strchr(path, '?');
+    if (q)
+        *q++ = '\0';
+    mn_http_response r;
+    request("GET", path, q, sid, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    const char *m = strstr(r.body, "id=\"message\" role=\"status\">");
+    int shown = m && strstr(m, text) && strstr(m, text) < strstr(m, "</p>");
+    if (!m)
+        assert_null(strstr(r.body, text)); /* nor anywhere else */
+    mn_http_response_release(&r);
+    return shown;
+}
+
+/* A page shows as the server's message only what this server wrote for the session: text
+ * typed into a link's msg, a signature changed, or another session's message, is not shown. */
+static void test_messages_are_the_servers(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], rob[64], loc[512];
+    sign_in_practitioner(pia, tok);
+    assert_int_equal(sign_in("rob", PASSWORD, T0, rob), 303);
+    assert_int_equal(shows_message("/clients?msg=Call+the+clinic+on+555", pia, "Call the"), 0);
+    assert_int_equal(
+        shows_message("/signin?msg=Your+account+is+locked&sig=00112233445566778899aabbccddeeff",
+                      NULL, "locked"),
+        0);
+    assert_int_equal(post_form("/clients/amelia/plan", pia, "", T0, loc), 303);
+    assert_int_equal(shows_message(loc, pia, "Plan saved"), 1);
+    assert_int_equal(shows_message(loc, rob, "Plan saved"), 0);
+    char forged[600];
+    snprintf(forged, sizeof forged, "%s", loc);
+    char *sig = strstr(forged, "&sig=") + 5;
+    sig[0] = sig[0] == '0' ? '1' : '0';
+    assert_int_equal(shows_message(forged, pia, "Plan saved"), 0);
+    /* The same signature over other text. */
+    snprintf(forged, sizeof forged, "/clients/amelia?msg=Plan+saved+(plan+999).%s",
+             strstr(loc, "&sig="));
+    assert_int_equal(shows_message(forged, pia, "Plan saved"), 0);
+    /* A wrong sign-in's message reaches the sign-in page, which has no session. */
+    mn_http_response r;
+    request("GET", "/signin", NULL, NULL, NULL, NULL, T0, &r);
+    char stok[64], form[256], hdr[128];
+    set_cookie(&r, "mneedle-signin", stok, sizeof stok);
+    mn_http_response_release(&r);
+    snprintf(form, sizeof form, "csrf=%s&user=rob&password=wrong-password", stok);
+    snprintf(hdr, sizeof hdr, "mneedle-signin=%s", stok);
+    mn_http_header h[3] = {{"Cookie", hdr},
+                           {"Content-Type", "application/x-www-form-urlencoded"},
+                           {"Host", "127.0.0.1:8080"}};
+    mn_http_request req = {"POST", "/signin", NULL, h, 3, form, strlen(form), "192.0.2.9", T0};
+    assert_int_equal(mn_server_handle(srv, &req, &r), MN_OK);
+    assert_int_equal(r.status, 303);
+    snprintf(loc, sizeof loc, "%s", mn_http_response_header(&r, "Location"));
+    mn_http_response_release(&r);
+    assert_int_equal(shows_message(loc, NULL, "Wrong user name or password."), 1);
 }
 
 /* The client form as the edit page sends back examples/clients/amelia-wrinkles.json, with an
@@ -1305,6 +1569,9 @@ int main(void)
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_read_labels_and_redirects),
         cmocka_unit_test(test_read_shown_only_when_audited),
+        cmocka_unit_test(test_client_form_refuses_what_it_cannot_keep),
+        cmocka_unit_test(test_client_edit_keeps_what_it_does_not_show),
+        cmocka_unit_test(test_messages_are_the_servers),
         cmocka_unit_test(test_stale_plan),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
