@@ -37,7 +37,10 @@ static void visit_table(mn__buf *b, const mn_plan *plan)
         visit_zones(b, plan, s);
         mn__buf_printf(b, "</td><td class=\"num\">%.0f", s->numbing_min);
         if (s->numbing_in_turns)
-            mn__buf_printf(b, " (%.0f cm&sup2;: numb in turns, at most %.0f cm&sup2; at a time)",
+            /* the note wraps, where the figure beside it does not (td.num) */
+            mn__buf_printf(b,
+                           "<br><span style=\"white-space:normal\">(%.0f cm&sup2;: numb in "
+                           "turns, at most %.0f cm&sup2; at a time)</span>",
                            s->numbing_area_cm2, MN_PLAN_NUMBING_MAX_CM2);
         mn__buf_printf(b,
                        "</td><td class=\"num\">%.0f</td>"

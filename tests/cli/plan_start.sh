@@ -52,7 +52,7 @@ if [ "$(cksum <"$amelia")" = "$sum" ]; then passes=$((passes + 1)); else
 # A date before the day it is prepared is kept and warned about, as in the file.
 expect 0 "the start date 2026-10-20 is 12 days before 2026-11-01" -- "$MNEEDLE" plan --json --start 2026-10-20 "$amelia"
 
-expect 2 "--start: expected YYYY-MM-DD or earliest" -- "$MNEEDLE" plan --start 2027-02-30 "$amelia"
+expect 2 "--start: expected YYYY-MM-DD .*or earliest, got .2027-02-30." -- "$MNEEDLE" plan --start 2027-02-30 "$amelia"
 expect 2 "--start does not go with --save" -- "$MNEEDLE" plan --save --start earliest ABC
 
 finish
