@@ -287,9 +287,12 @@ static void settings_lines(mn__buf *b, const mn_store_setting *set, int n)
     }
 }
 
-void mn__stale_text(mn__buf *b, const char *id, long plan_id, const char *created)
+void mn__stale_notice(mn__buf *b, const char *id, long plan_id, const char *created)
 {
-    mn__buf_printf(b, "the saved plan (plan %ld, saved ", plan_id);
+    mn__buf_printf(b,
+                   "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale plan:</b> "
+                   "the saved plan (plan %ld, saved ",
+                   plan_id);
     mn__srv_esc(b, created);
     mn__buf_printf(b, ") was made from an earlier record of this client, edited since. Its "
                       "depths, zones and spacing are not the current record's: a session is "
@@ -297,7 +300,7 @@ void mn__stale_text(mn__buf *b, const char *id, long plan_id, const char *create
                       "re-planning books nothing, until the plan is saved again (<a "
                       "href=\"/clients/");
     mn__srv_url(b, id);
-    mn__buf_printf(b, "/plan\">Plan and report</a>, then save it).");
+    mn__buf_printf(b, "/plan\">Plan and report</a>, then save it).</p>");
 }
 
 void mn__page_client(mn__call *c)
@@ -346,10 +349,7 @@ void mn__page_client(mn__call *c)
     mn__buf_printf(&b, "</p>");
     /* The saved plan against the record as it is now (docs/records.md). */
     if (h->plan_id && h->plan_stale == 1) {
-        mn__buf_printf(&b, "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale "
-                           "plan:</b> ");
-        mn__stale_text(&b, id, h->plan_id, h->plan_created);
-        mn__buf_printf(&b, "</p>");
+        mn__stale_notice(&b, id, h->plan_id, h->plan_created);
     } else if (h->plan_id && h->plan_stale < 0) {
         mn__buf_printf(&b,
                        "<p id=\"plan-made-from\">The saved plan (plan %ld) was saved before "

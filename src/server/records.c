@@ -316,10 +316,7 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         mn__buf_printf(&b, "</p>");
     }
     if (h->plan_id && h->plan_stale == 1) {
-        mn__buf_printf(&b, "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale "
-                           "plan:</b> ");
-        mn__stale_text(&b, id, h->plan_id, h->plan_created);
-        mn__buf_printf(&b, "</p>");
+        mn__stale_notice(&b, id, h->plan_id, h->plan_created);
     }
     char d[16];
     if (v)
@@ -906,10 +903,7 @@ void mn__post_replan(mn__call *c)
         mn__buf_printf(&b, "; on hold, %d planned visit(s) not booked", r->n_held);
     mn__buf_printf(&b, ".</p>");
     if (r->plan_stale == 1) {
-        mn__buf_printf(&b, "<p class=\"err\" id=\"plan-stale\" role=\"alert\"><b>Stale "
-                           "plan:</b> ");
-        mn__stale_text(&b, id, r->plan_id, r->plan_created);
-        mn__buf_printf(&b, "</p>");
+        mn__stale_notice(&b, id, r->plan_id, r->plan_created);
     }
     back_link(&b, id);
     mn__buf_printf(&b, "<pre id=\"replan-text\" tabindex=\"0\">");

@@ -61,10 +61,10 @@ void mn__field_error(mn__buf *b, const char *name, const char *err_field, const 
  * then mn__field_error() for it, then </p>. @p name and @p label are markup, not escaped. */
 void mn__input_row(mn__buf *b, const char *name, const char *label, const char *type,
                    const char *value, const char *err_field, const char *err);
-/* The words of a stale plan's notice (the client page, the charting form, the re-plan
- * result): plan @p plan_id of client @p id, saved @p created, was made from an earlier record;
- * markup, with a link to the client's plan page. */
-void mn__stale_text(mn__buf *b, const char *id, long plan_id, const char *created);
+/* A stale plan's notice (the client page, the charting form, the re-plan result), the
+ * paragraph id="plan-stale": plan @p plan_id of client @p id, saved @p created, was made from
+ * an earlier record; with a link to the client's plan page. */
+void mn__stale_notice(mn__buf *b, const char *id, long plan_id, const char *created);
 /* A path segment or query value: everything but unreserved characters percent-encoded. */
 void mn__srv_url(mn__buf *b, const char *s);
 /* A JSON string with its quotes; '<', '>' and '&' as \u escapes, so it is also safe inside
