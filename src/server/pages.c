@@ -181,8 +181,15 @@ void mn__redirect_client(mn__call *c, const char *id, const char *msg)
     mn__buf_release(&loc);
 }
 
+const char *mn__failure_text(int status, const char *msg)
+{
+    return status >= 500 ? "the server could not answer this request" : msg;
+}
+
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail)
 {
+    if (detail && detail[0])
+        detail = mn__failure_text(status, detail);
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c,
@@ -850,6 +857,7 @@ static int form_shows(const char *name)
 static void client_form(mn__call *c, const char *id, const mn__form *posted, json_t *stored,
                         const char *err, const char *err_field, int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     char ef[80] = "";
     int placed = err && error_field(err, ef, sizeof ef);
     if (err && err_field) {

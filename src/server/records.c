@@ -292,7 +292,7 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     char err_copy[1024];
     const char *err = NULL;
     if (errmsg) {
-        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        snprintf(err_copy, sizeof err_copy, "%s", mn__failure_text(status, errmsg));
         err = err_copy;
     }
     mn_store_history *h = form_history(c, id, "chart");
@@ -613,6 +613,7 @@ void mn__post_session(mn__call *c)
 static void assessment_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
                             int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Record a score", "assessment-form");
@@ -735,7 +736,7 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
     char err_copy[1024];
     const char *err = NULL;
     if (errmsg) {
-        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        snprintf(err_copy, sizeof err_copy, "%s", mn__failure_text(status, errmsg));
         err = err_copy;
     }
     mn_store_history *h = form_history(c, id, "adverse-event");

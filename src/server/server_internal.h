@@ -280,8 +280,14 @@ const char *mn__page_message(const mn__call *c);
 /* 303 to client @p id's page (/clients/ID, the id URL-encoded) with @p msg, as mn__redirect()
  * answers; to /clients when that address cannot be made (out of memory). */
 void mn__redirect_client(mn__call *c, const char *id, const char *msg);
-/* A page saying what went wrong, with the context's message when there is one. */
+/* A page saying what went wrong, with @p detail (the context's message) when there is one,
+ * as mn__failure_text() lets it be said. */
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail);
+/* What a page or an API answer may say of a failure whose message is @p msg: below 500 (the
+ * input was at fault) @p msg itself; from 500 on (the database, the disk, memory) the same
+ * general words everywhere, since the library's message can name the database's path and the
+ * server keeps no log to put it in. */
+const char *mn__failure_text(int status, const char *msg);
 /* The hidden CSRF input of a form. */
 void mn__csrf_field(mn__buf *b, const mn__call *c);
 

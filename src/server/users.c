@@ -14,6 +14,7 @@
 /* The users page; @p err (or NULL) shown above the list with @p status. */
 static void users_page(mn__call *c, const char *err, int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Users", "users");
@@ -171,6 +172,7 @@ void mn__post_user_password(mn__call *c)
  * NULL. */
 static void account_page(mn__call *c, const char *field, const char *err, int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Your account", "account");

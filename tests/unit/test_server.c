@@ -1545,6 +1545,56 @@ static void test_stale_plan(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* A failure of the server itself (the database) answers an HTML page in general terms only,
+ * as the API does: neither the database's path nor its own message, on a page or a form
+ * drawn again. */
+static void test_html_failures_are_general(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], ada[64], form[512];
+    sign_in_practitioner(pia, tok);
+    assert_int_equal(sign_in("ada", PASSWORD, T0, ada), 303);
+    static const char *const pages[] = {"/clients/amelia", "/clients/amelia/edit",
+                                        "/clients/amelia/sessions/new", "/clients/amelia/plan",
+                                        "/clients/amelia/adverse-events/new"};
+    exec_sql("CREATE TRIGGER test_refuse_reads BEFORE INSERT ON audit WHEN NEW.action = 'read'"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+             "CREATE TRIGGER test_refuse_edits BEFORE UPDATE ON clients"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+             "CREATE TRIGGER test_refuse_users BEFORE INSERT ON users"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+    mn_http_response r;
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        request("GET", pages[i], NULL, pia, NULL, NULL, T0, &r);
+        if (r.status != 500 || strstr(r.body, dir) || strstr(r.body, "refused by the test") ||
+            !strstr(r.body, "the server could not answer this request"))
+            fail_msg("GET %s: %d, %s", pages[i], r.status, r.body);
+        mn_http_response_release(&r);
+    }
+    /* A form drawn again after the store failed: the client form, the users page. */
+    snprintf(form, sizeof form,
+             "csrf=%s&client.age=41&client.sex=female&client.fitzpatrick=2"
+             "&concern0.concern=fine-lines-wrinkles&concern0.zones=forehead",
+             tok);
+    request("POST", "/clients/amelia", NULL, pia, form, NULL, T0, &r);
+    if (r.status != 500 || strstr(r.body, dir) || strstr(r.body, "refused by the test") ||
+        !strstr(r.body, "the server could not answer this request"))
+        fail_msg("POST /clients/amelia: %d, %s", r.status, r.body);
+    mn_http_response_release(&r);
+    char atok[64];
+    token_of(ada, T0, atok);
+    snprintf(form, sizeof form, "csrf=%s&name=newbie&role=read-only&password=%s", atok,
+             "a long enough password");
+    request("POST", "/users", NULL, ada, form, NULL, T0, &r);
+    if (r.status != 500 || strstr(r.body, dir) || strstr(r.body, "refused by the test") ||
+        !strstr(r.body, "the server could not answer this request"))
+        fail_msg("POST /users: %d, %s", r.status, r.body);
+    mn_http_response_release(&r);
+    exec_sql("DROP TRIGGER test_refuse_reads; DROP TRIGGER test_refuse_edits;"
+             "DROP TRIGGER test_refuse_users;");
+    expect("GET", "/clients/amelia", pia, NULL, T0, 200, "client-summary", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1573,6 +1623,7 @@ int main(void)
         cmocka_unit_test(test_client_edit_keeps_what_it_does_not_show),
         cmocka_unit_test(test_messages_are_the_servers),
         cmocka_unit_test(test_stale_plan),
+        cmocka_unit_test(test_html_failures_are_general),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
