@@ -608,6 +608,20 @@ void mn__post_session(mn__call *c)
     answer_record(c, id, st, session_form, "The session was not recorded.", done);
 }
 
+/* The refusals of a record's form holding what no record can keep (mn__bad_text_words): the
+ * form again with the words above it. */
+static void refuse_record_form(mn__call *c, const char *field, const char *why, record_form_fn form)
+{
+    char msg[160];
+    mn__bad_text_words(field, why, 0, msg, sizeof msg);
+    form(c, c->params[0], &c->form, msg, 422);
+}
+
+void mn__refuse_session_form(mn__call *c, const char *field, const char *why)
+{
+    refuse_record_form(c, field, why, session_form);
+}
+
 /* ---- scores ---- */
 
 static void assessment_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
@@ -674,6 +688,11 @@ void mn__page_assessment_form(mn__call *c)
     }
     mn_store_client_release(&cl);
     assessment_form(c, c->params[0], NULL, NULL, 200);
+}
+
+void mn__refuse_assessment_form(mn__call *c, const char *field, const char *why)
+{
+    refuse_record_form(c, field, why, assessment_form);
 }
 
 void mn__post_assessment(mn__call *c)
@@ -824,6 +843,11 @@ void mn__page_adverse_event_form(mn__call *c)
 
 /* The form as one record of `mneedle record adverse-event` (docs/records.md): the library
  * checks it, as it checks a file; nothing is checked here. */
+void mn__refuse_adverse_event_form(mn__call *c, const char *field, const char *why)
+{
+    refuse_record_form(c, field, why, adverse_event_form);
+}
+
 void mn__post_adverse_event(mn__call *c)
 {
     const char *id = c->params[0];

@@ -92,6 +92,13 @@ static void users_page(mn__call *c, const char *err, int status)
     mn__page_send(c, status, &b);
 }
 
+void mn__refuse_users_form(mn__call *c, const char *field, const char *why)
+{
+    char msg[160];
+    mn__bad_text_words(field, why, 0, msg, sizeof msg);
+    users_page(c, msg, 422);
+}
+
 void mn__page_users(mn__call *c)
 {
     users_page(c, NULL, 200);
@@ -215,6 +222,15 @@ static void account_page(mn__call *c, const char *field, const char *err, int st
                    MN_STORE_PASSWORD_MIN);
     mn__page_end(&b);
     mn__page_send(c, status, &b);
+}
+
+void mn__refuse_account_form(mn__call *c, const char *field, const char *why)
+{
+    char msg[160];
+    int beside =
+        !strcmp(field, "current") || !strcmp(field, "password") || !strcmp(field, "confirm");
+    mn__bad_text_words(field, why, beside, msg, sizeof msg);
+    account_page(c, beside ? field : NULL, msg, 422);
 }
 
 void mn__page_account(mn__call *c)
