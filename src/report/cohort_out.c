@@ -9,6 +9,7 @@
 #include "cohort/xsum.h"
 #include "core/json_out.h"
 #include "mneedle/report.h"
+#include "report/validation_note.h"
 
 static const char simulation_note[] =
     "Simulated virtual cohort: outcome distributions of the mneedle healing model over "
@@ -17,16 +18,23 @@ static const char simulation_note[] =
 
 /* Cautions: what the output cannot support although nothing in the trial is amiss (so not
  * warnings, which name an input the planner would not have chosen). A projected concern's
- * figures hold as the model's forecast, but a comparison of depth or pass arms does not:
- * docs/models/healing.md section 4.3 ("Depth matters: not supported for pens") gives the
- * figures. The text output says the same in one line. */
+ * figures hold as the model's forecast of this one protocol, but not how they would differ
+ * under another device, needle length or number of passes (the injury dose): no calibration
+ * study compares them, so such a difference rests on the fitted dose response and on
+ * differences between studies; docs/models/healing.md section 4.3 ("Depth matters: not
+ * supported for pens") gives the figures. A TRIAL has one arm, so the caution names no arm
+ * comparison as a use. The code keeps its first name (JSON consumers match on it; the
+ * contract adds, never renames); applies_to lists what it covers. The text output says the
+ * same in one line. */
 static const char depth_caution_code[] = "depth_passes_not_supported";
 static const char depth_caution_see[] = "docs/models/healing.md section 4.3";
+static const char *const depth_caution_applies_to[] = {"device", "needle_mm", "passes"};
 static const char depth_caution[] =
-    "needle length and passes change these figures little: the fitted dose response saturates "
-    "at low doses and no calibration study compares depths or passes, so a difference between "
-    "depth or pass arms is not supported by the evidence (docs/models/healing.md, section 4.3, "
-    "\"Depth matters\").";
+    "these figures describe this one protocol. No calibration study compares devices, needle "
+    "lengths or numbers of passes (the injury dose), so how the figures would differ under "
+    "another device, length or number of passes comes from the fitted dose response, which "
+    "saturates at low doses, and from differences between studies: it is not supported by "
+    "the evidence (docs/models/healing.md, section 4.3, \"Depth matters\").";
 
 static double frac(long k, long n)
 {
@@ -37,26 +45,33 @@ static double frac(long k, long n)
 static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *iv, char *buf,
                            size_t len)
 {
+    /* What they are before how they are made: a model's intervals for one typical study on
+     * the model's own scale, not what a published trial reports (what that leaves out is
+     * what `mneedle validate` adds, src/evidence/observe.c, or what no run here carries). */
+    char what[400];
+    snprintf(what, sizeof what,
+             "90 %% model intervals for one typical study of %ld patients, on the model's "
+             "scale (%% of baseline severity) with no rater noise, no between-study spread "
+             "and no dropout (all %ld analysed at every endpoint), so narrower than what a "
+             "published trial reports",
+             iv->n, iv->n);
     if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
         snprintf(buf, len,
-                 "90 %% posterior-predictive intervals of what one trial of %ld patients "
-                 "reports: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "%s: the 5th to 95th percentile (nearest rank: each end is one trial's "
                  "own figure) over %d virtual trials of %ld patients each, every trial at the "
                  "library's default constants (no parameter "
                  "uncertainty), so they hold only the spread between people and the sampling "
                  "error of %ld patients",
-                 iv->n, iv->n_trials, iv->n, iv->n);
+                 what, iv->n_trials, iv->n, iv->n);
     else
         snprintf(buf, len,
-                 "90 %% posterior-predictive intervals of what one trial of %ld patients "
-                 "reports: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "%s: the 5th to 95th percentile (nearest rank: each end is one trial's "
                  "own figure) over %d virtual trials of %ld patients each, every trial taking "
                  "ONE draw of the evidence fit's constants "
                  "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
                  "his or her own variability; they hold the uncertainty of the constants, the "
-                 "spread between people and the sampling error of %ld patients, not the "
-                 "spread between studies the fit does not carry",
-                 iv->n, iv->n_trials, iv->n, iv->n_draws, iv->n);
+                 "spread between people and the sampling error of %ld patients",
+                 what, iv->n_trials, iv->n, iv->n_draws, iv->n);
 }
 
 /* What the PIH interval with the law's band holds (both outputs). */
@@ -97,7 +112,7 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         mn__jput_str(j, ti, "note", why);
         return;
     }
-    char note[640];
+    char note[1024];
     intervals_note(t, iv, note, sizeof note);
     mn__jput_num(j, ti, "level", iv->level);
     mn__jput_str(j, ti, "holds", note);
@@ -133,7 +148,7 @@ static json_t *dist_json(mn__jout *j, const mn_cohort_dist *d)
 }
 
 static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
-                            mn_writer write, void *ud)
+                            const mn_validation_summary *v, mn_writer write, void *ud)
 {
     mn__jout j;
     mn__jout_init(&j);
@@ -149,6 +164,10 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             mn__jput_str(&j, c, "code", depth_caution_code);
             mn__jput_str(&j, c, "message", depth_caution);
             mn__jput_str(&j, c, "see", depth_caution_see);
+            json_t *a = mn__jput(&j, c, "applies_to", json_array());
+            for (size_t i = 0;
+                 a && i < sizeof depth_caution_applies_to / sizeof *depth_caution_applies_to; i++)
+                mn__jpush(&j, a, json_string(depth_caution_applies_to[i]));
         }
     }
     if (t->name[0])
@@ -162,6 +181,12 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__jput_str(&j, root, "zone", t->zone->id);
     mn__jput_str(&j, root, "concern", t->concern->id);
     mn__jput_bool(&j, root, "projection_applies", mn_concern_projected(t->concern));
+    if (v) {
+        char sentence[400];
+        mn__jput_validation(&j, root, v);
+        mn__jput_str(&j, root, "validation_note",
+                     mn__validation_sentence(v, sentence, sizeof sentence));
+    }
     json_t *pr = mn__jput(&j, root, "protocol", json_object());
     if (pr) {
         mn__jput_str(&j, pr, "device", t->device->id);
@@ -249,7 +274,7 @@ static void phototypes(const mn_cohort_trial *t, char *buf, size_t n)
 }
 
 static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
-                            mn_writer write, void *ud)
+                            const mn_validation_summary *v, mn_writer write, void *ud)
 {
     mn__buf b;
     mn__buf_init(&b);
@@ -279,6 +304,11 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                       t->concern->id);
     else
         mn__buf_textf(&b, "Caution: %s\n", depth_caution);
+    if (v) {
+        char sentence[400];
+        mn__buf_textf(&b, "Validation: %s\n",
+                      mn__validation_sentence(v, sentence, sizeof sentence));
+    }
     mn__buf_textf(&b, "\n");
     mn__buf_textf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
                   "papillary collagen change, %");
@@ -304,7 +334,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction);
     const mn_cohort_intervals *iv = r->intervals;
     if (iv && iv->n_trials > 0) {
-        char note[640];
+        char note[1024];
         intervals_note(t, iv, note, sizeof note);
         mn__buf_textf(&b, "\nTrial-level intervals: %s.\n", note);
         mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %-14s  %s\n", "day", "mean improvement",
@@ -350,8 +380,16 @@ mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_co
 {
     if (!trial || !res || !write || !trial->zone || !trial->concern || !trial->device)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_write: NULL or incomplete argument");
-    return json ? write_json(ctx, trial, res, write, userdata)
-                : write_text(ctx, trial, res, write, userdata);
+    /* How far the model has been borne out, in the words simulate and plan use
+     * (validation_note.h), for a concern whose improvement the model projects. */
+    mn_validation_summary v;
+    mn_status st = mn_evidence_validation_summary(ctx, &v);
+    if (st)
+        return st;
+    const mn_validation_summary *vp =
+        mn_concern_projected(trial->concern) && v.checked > 0 ? &v : NULL;
+    return json ? write_json(ctx, trial, res, vp, write, userdata)
+                : write_text(ctx, trial, res, vp, write, userdata);
 }
 
 mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata)
