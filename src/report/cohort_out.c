@@ -18,16 +18,23 @@ static const char simulation_note[] =
 
 /* Cautions: what the output cannot support although nothing in the trial is amiss (so not
  * warnings, which name an input the planner would not have chosen). A projected concern's
- * figures hold as the model's forecast, but a comparison of depth or pass arms does not:
- * docs/models/healing.md section 4.3 ("Depth matters: not supported for pens") gives the
- * figures. The text output says the same in one line. */
+ * figures hold as the model's forecast of this one protocol, but not how they would differ
+ * under another device, needle length or number of passes (the injury dose): no calibration
+ * study compares them, so such a difference rests on the fitted dose response and on
+ * differences between studies; docs/models/healing.md section 4.3 ("Depth matters: not
+ * supported for pens") gives the figures. A TRIAL has one arm, so the caution names no arm
+ * comparison as a use. The code keeps its first name (JSON consumers match on it; the
+ * contract adds, never renames); applies_to lists what it covers. The text output says the
+ * same in one line. */
 static const char depth_caution_code[] = "depth_passes_not_supported";
 static const char depth_caution_see[] = "docs/models/healing.md section 4.3";
+static const char *const depth_caution_applies_to[] = {"device", "needle_mm", "passes"};
 static const char depth_caution[] =
-    "needle length and passes change these figures little: the fitted dose response saturates "
-    "at low doses and no calibration study compares depths or passes, so a difference between "
-    "depth or pass arms is not supported by the evidence (docs/models/healing.md, section 4.3, "
-    "\"Depth matters\").";
+    "these figures describe this one protocol. No calibration study compares devices, needle "
+    "lengths or numbers of passes (the injury dose), so how the figures would differ under "
+    "another device, length or number of passes comes from the fitted dose response, which "
+    "saturates at low doses, and from differences between studies: it is not supported by "
+    "the evidence (docs/models/healing.md, section 4.3, \"Depth matters\").";
 
 static double frac(long k, long n)
 {
@@ -157,6 +164,10 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             mn__jput_str(&j, c, "code", depth_caution_code);
             mn__jput_str(&j, c, "message", depth_caution);
             mn__jput_str(&j, c, "see", depth_caution_see);
+            json_t *a = mn__jput(&j, c, "applies_to", json_array());
+            for (size_t i = 0;
+                 a && i < sizeof depth_caution_applies_to / sizeof *depth_caution_applies_to; i++)
+                mn__jpush(&j, a, json_string(depth_caution_applies_to[i]));
         }
     }
     if (t->name[0])

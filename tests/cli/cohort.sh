@@ -159,9 +159,21 @@ expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 10 '$T' 2>&1 | grep -q 'not project\
 # A projected concern's figures come with the caution that depth and passes barely move them
 # (docs/models/healing.md section 4.3), as a line of the text and an entry of cautions[], not a
 # warning (nothing in the trial is amiss); an unprojected one has an empty cautions[].
-expect 0 "stdout:^Caution: needle length and passes change these figures little: .*healing\.md, section 4\.3" -- "$MNEEDLE" cohort --n 10 "$T"
+# The caution names the device as well as needle length and passes (the injury dose: no
+# calibration study compares devices either), and no arm comparison as a use (a TRIAL has one
+# arm); its JSON code keeps its name and lists what it covers.
+expect 0 "stdout:^Caution: these figures describe this one protocol\. No calibration study compares devices, needle lengths or numbers of passes .*healing\.md, section 4\.3" -- "$MNEEDLE" cohort --n 10 "$T"
 no_stderr "a projected trial's caution"
-expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$T' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"warnings\"] == [] and [c[\"code\"] for c in d[\"cautions\"]] == [\"depth_passes_not_supported\"], d[\"cautions\"]'"
+expect 1 "" -- grep -q "^Caution: .*arms" "$TMP/out"
+expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$T' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d[\"warnings\"] == [] and [(c[\"code\"], c[\"applies_to\"]) for c in d[\"cautions\"]] == [(\"depth_passes_not_supported\", [\"device\", \"needle_mm\", \"passes\"])], d[\"cautions\"]'"
+# What a TRIAL cannot express is said in --help: one arm, no control or sham response, change
+# from baseline, no power, dropout not modelled, one seed the same people.
+"$MNEEDLE" cohort --help | tr -s ' \n' '  ' > "$TMP/help.txt"
+for phrase in "no control, sham or placebo arm" "change from baseline, not an effect versus control" \
+    "no power or sample size is computed" "n is the number analysed at every endpoint: dropout is not modelled" \
+    "The same seed and population in two TRIAL files give the same people"; do
+    grep -qF "$phrase" "$TMP/help.txt" || { echo "FAIL: cohort --help does not say: $phrase"; fails=$((fails + 1)); }
+done
 expect 0 "" -- sh -c "'$MNEEDLE' cohort --json --n 10 '$TMP/melasma.json' | python3 -c 'import json,sys; assert json.load(sys.stdin)[\"cautions\"] == []'"
 expect 1 "" -- sh -c "'$MNEEDLE' cohort --n 10 '$TMP/melasma.json' | grep -q '^Caution'"
 # Trial-level intervals: virtual trials of the trial's size, each ONE draw of the constants
