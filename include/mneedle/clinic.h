@@ -582,6 +582,12 @@ typedef struct {
  *  declined or deferred client, whose plan carries no treatment content. */
 int mn_plan_treats(const mn_plan *plan);
 
+/** 1 when the plan treats and books at least one zone; 0 when it does not treat, or when every
+ *  zone is not booked (`zones[].booked` false: far below its concern's studies, docs/clinic.md).
+ *  A plan that books nothing has no visits, aftercare sheet, pre-treatment steps, charge or
+ *  PIH chance, and says why. Thread-safe. */
+int mn_plan_books(const mn_plan *plan);
+
 /**
  * Builds a plan for a validated client. Screening runs first; a declined or deferred client
  * gets its zones listed (which areas were asked about) but no sessions, no aftercare, no

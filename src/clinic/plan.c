@@ -100,6 +100,39 @@ int mn_plan_treats(const mn_plan *plan)
     return plan->screening.decision <= MN_DECISION_CAUTION;
 }
 
+const char *mn__plan_nothing_booked_text(const mn_plan *p, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    size_t k = 0;
+    int n = snprintf(buf, size, "No session is booked. Every area you asked about (");
+    for (int i = 0; n > 0 && (size_t)n < size - k && i < p->n_zones; i++) {
+        k += (size_t)n;
+        n = snprintf(buf + k, size - k, "%s%s", i ? ", " : "", p->zones[i].zone->name);
+    }
+    if (n > 0 && (size_t)n < size - k) {
+        k += (size_t)n;
+        snprintf(buf + k, size - k,
+                 ") allows less than half the needle length the studies of its concern used, "
+                 "where no improvement is expected from needling (each area's line says why). "
+                 "So this plan has no visits, no aftercare and no charge. Ask us about other "
+                 "ways to treat %s.",
+                 p->n_zones == 1 ? "it" : "them");
+    }
+    return buf;
+}
+
+int mn_plan_books(const mn_plan *plan)
+{
+    assert(plan);
+    if (!mn_plan_treats(plan))
+        return 0;
+    for (int i = 0; i < plan->n_zones; i++)
+        if (!plan->zones[i].not_booked)
+            return 1;
+    return 0;
+}
+
 void mn_plan_free(mn_plan *plan)
 {
     if (!plan)
@@ -1166,22 +1199,25 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
             deepest = fmax(deepest, p->zones[z].depth_max_mm);
     char mid[16], lo[16], hi[16], moderate[16], high[16], deep[16];
     /* The chance in the words package leaflets use ("N in 100 people"), in the digits
-     * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). */
-    snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
-             "Pigmentation (PIH) risk %s: about %s in 100 people like you (phototype %d, %s "
-             "sun) get darker marks after this course, needled up to %s mm (range %s-%s in "
-             "100); low is under %s in "
-             "100, high %s in 100 or more. Darker skin reacts to inflammation with pigment; "
-             "deeper needling inflames more. The figure is an order of magnitude from a few "
-             "small studies.",
-             risk, mn__pih_percent_str(p->pih_probability, mid, sizeof mid),
-             p->client.patient.fitzpatrick, mn_sun_name(p->client.patient.sun),
-             mn__depth_str(deep, sizeof deep, deepest),
-             mn__pih_percent_str(p->pih_probability_low, lo, sizeof lo),
-             mn__pih_percent_str(p->pih_probability_high, hi, sizeof hi),
-             mn__pih_percent_str(MN_PLAN_PIH_MODERATE, moderate, sizeof moderate),
-             mn__pih_percent_str(MN_PLAN_PIH_HIGH, high, sizeof high));
-    n += persistent_events(ctx, p, p->risk_notes[n], sizeof p->risk_notes[0]);
+     * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). A plan that
+     * books nothing needles nobody: no chance and no lasting effects to state. */
+    if (mn_plan_books(p))
+        snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
+                 "Pigmentation (PIH) risk %s: about %s in 100 people like you (phototype %d, %s "
+                 "sun) get darker marks after this course, needled up to %s mm (range %s-%s in "
+                 "100); low is under %s in "
+                 "100, high %s in 100 or more. Darker skin reacts to inflammation with pigment; "
+                 "deeper needling inflames more. The figure is an order of magnitude from a few "
+                 "small studies.",
+                 risk, mn__pih_percent_str(p->pih_probability, mid, sizeof mid),
+                 p->client.patient.fitzpatrick, mn_sun_name(p->client.patient.sun),
+                 mn__depth_str(deep, sizeof deep, deepest),
+                 mn__pih_percent_str(p->pih_probability_low, lo, sizeof lo),
+                 mn__pih_percent_str(p->pih_probability_high, hi, sizeof hi),
+                 mn__pih_percent_str(MN_PLAN_PIH_MODERATE, moderate, sizeof moderate),
+                 mn__pih_percent_str(MN_PLAN_PIH_HIGH, high, sizeof high));
+    if (mn_plan_books(p))
+        n += persistent_events(ctx, p, p->risk_notes[n], sizeof p->risk_notes[0]);
     /* Every concern's note, then the home-device note: MN_PLAN_MAX_RISK_NOTES holds them all
      * (a client lists each concern once, at most MN_MAX_CONCERNS of them). */
     _Static_assert(sizeof p->risk_notes / sizeof p->risk_notes[0] >= 3 + MN_MAX_CONCERNS,
@@ -1317,8 +1353,14 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         return MN_OK;
     }
     fill_cost(p);
-    if ((st = fill_aftercare(ctx, p)) || (st = fill_pretreatment(ctx, p)))
+    /* A plan that books nothing has no session to care for after, or prepare for. */
+    if (mn_plan_books(p) && ((st = fill_aftercare(ctx, p)) || (st = fill_pretreatment(ctx, p))))
         goto fail;
+    if (!mn_plan_books(p)) {
+        snprintf(p->projection_note, sizeof p->projection_note,
+                 "No session is booked, so nothing is projected.");
+        snprintf(p->projection_note_text, sizeof p->projection_note_text, "%s", p->projection_note);
+    }
     if ((st = fill_risk(ctx, p)))
         goto fail;
     *out = p;

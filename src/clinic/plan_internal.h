@@ -73,6 +73,10 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
 
 /* Writes into @p buf (@p size bytes) why a treated zone is not projected, in a sentence that
  * starts with the zone and concern ("forehead (melasma): not projected: "). Returns buf. */
+/* The plan's sentence when it books nothing (mn_plan_books() 0 for a plan that treats): that
+ * no session is booked, and why, naming the areas; the same words in the text, the report and
+ * the JSON's booked_note. Returns buf. */
+const char *mn__plan_nothing_booked_text(const mn_plan *p, char *buf, size_t size);
 const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_unprojected *u,
                                            char *buf, size_t size);
 /* The JSON word for a reason: "concern_not_collagen", "withheld", "epidermis", "no_course",

@@ -227,9 +227,18 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
                  p->client.device ? p->client.device->id : "device");
         break;
     }
-    case MN_UNPROJECTED_NO_COURSE:
-        snprintf(buf, size, "no course session treats it");
+    case MN_UNPROJECTED_NO_COURSE: {
+        char at[16], studied[16];
+        if (z->not_booked && u->studied_mm > 0)
+            snprintf(buf, size,
+                     "not booked, since it allows at most %s mm, less than half the %s mm the "
+                     "studies of %s used, where no improvement is expected from needling",
+                     mn__depth_str(at, sizeof at, z->depth_max_mm),
+                     mn__depth_str(studied, sizeof studied, u->studied_mm), z->concern->id);
+        else
+            snprintf(buf, size, "no course session treats it");
         break;
+    }
     case MN_UNPROJECTED_MODEL:
         snprintf(buf, size, "%s", u->detail);
         break;
@@ -485,6 +494,15 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
             u->reason = !cz->collagen_projection  ? MN_UNPROJECTED_CONCERN
                         : cz->projection_withheld ? MN_UNPROJECTED_WITHHELD
                                                   : MN_UNPROJECTED_NO_COURSE;
+            if (u->reason == MN_UNPROJECTED_NO_COURSE && p->zones[i].not_booked) {
+                /* Not booked: its line says why (the bound the planner applied), not only that
+                 * no session treats it. */
+                double studied = -1;
+                const char *sid = NULL;
+                if ((st = mn_evidence_bundled_shallowest(ctx, cz->id, &studied, &sid)))
+                    goto done;
+                u->studied_mm = studied > 0 ? studied : 0;
+            }
             p->n_zones_not_projected++;
             continue;
         }

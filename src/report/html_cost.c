@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 
+#include "clinic/plan_internal.h"
 #include "report/html_internal.h"
 
 /* One row of the cost table: a label cell and an amount cell, both of cell kind @p cell
@@ -66,4 +67,22 @@ void mn__html_risks(mn__buf *b, const mn_plan *plan)
         mn__html_put(b, "</ul>");
     }
     mn__html_put(b, "</section>");
+}
+
+void mn__html_nothing_booked(mn__buf *b, const mn_plan *plan)
+{
+    char why[1024];
+    mn__html_put(b, "<section><h2>No session booked</h2><p>");
+    mn__html_esc(b, mn__plan_nothing_booked_text(plan, why, sizeof why));
+    mn__html_put(b, "</p></section>");
+    int n = plan->n_risk_notes, room = (int)(sizeof plan->risk_notes / sizeof plan->risk_notes[0]);
+    if (n <= 0)
+        return;
+    mn__html_put(b, "<section><h2>Good to know</h2><ul>");
+    for (int i = 0; i < n && i < room; i++) {
+        mn__html_put(b, "<li>");
+        mn__html_esc(b, plan->risk_notes[i]);
+        mn__html_put(b, "</li>");
+    }
+    mn__html_put(b, "</ul></section>");
 }

@@ -93,6 +93,9 @@ mn_status mn__html_projection(mn_ctx *ctx, mn__buf *b, const mn_plan *plan,
 /* 5. Cost and 6. Risks to know about (html_cost.c). */
 void mn__html_cost(mn__buf *b, const mn_plan *plan);
 void mn__html_risks(mn__buf *b, const mn_plan *plan);
+/* A plan that treats but books nothing: that no session is booked and why, then the risk notes
+ * that are not about a treatment (no PIH chance, cost, aftercare or calendar). */
+void mn__html_nothing_booked(mn__buf *b, const mn_plan *plan);
 /* Before your first visit: the pre-treatment checklist, dated (html_pretreatment.c); nothing
  * for a plan without sessions. */
 void mn__html_pretreatment(mn__buf *b, const mn_plan *plan);

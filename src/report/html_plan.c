@@ -163,7 +163,7 @@ static void client_header(mn__buf *b, const mn_plan *plan)
         mn__html_put(b, ".</p>");
     }
     mn__html_put(b, "</header>");
-    if (!mn_plan_treats(plan))
+    if (!mn_plan_books(plan))
         return;
     mn__html_put(
         b, "<div class=\"sim\"><b>This is a simulation, not a promise.</b> The dates, depths and "
@@ -246,7 +246,10 @@ mn_status mn_plan_report_html(mn_ctx *ctx, const mn_plan *plan, mn_writer write,
     client_header(&b, plan);
     summary_cards(&b, plan, have_fig);
     mn__html_screening(&b, plan);
-    if (mn_plan_treats(plan)) {
+    if (mn_plan_treats(plan) && !mn_plan_books(plan)) {
+        mn__html_zones(&b, plan);
+        mn__html_nothing_booked(&b, plan);
+    } else if (mn_plan_treats(plan)) {
         mn__html_zones(&b, plan);
         mn__html_calendar(&b, plan);
         if ((st = mn__html_projection(ctx, &b, plan, &fig, have_fig)))

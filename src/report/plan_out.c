@@ -437,6 +437,15 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     int treats = mn_plan_treats(p);
     if (!treats)
         mn__jput(j, root, "next_steps", next_steps_json(j, p));
+    /* Whether any session is booked: false, with the reason, for a plan every zone of which is
+     * not booked (aftercare empty, cost zero, no PIH chance); absent when it does not treat. */
+    if (treats) {
+        mn__jput_bool(j, root, "booked", mn_plan_books(p));
+        if (!mn_plan_books(p)) {
+            char why[1024];
+            mn__jput_str(j, root, "booked_note", mn__plan_nothing_booked_text(p, why, sizeof why));
+        }
+    }
 
     json_t *zones = mn__jput(j, root, "zones", json_array());
     for (int i = 0; i < p->n_zones; i++) {
@@ -647,6 +656,10 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
              "low and high values); pih is low below pih_cutoffs.moderate, high from "
              "pih_cutoffs.high (docs/clinic.md)",
              MN_PIH_BAND_FACTOR);
+    if (!mn_plan_books(p))
+        snprintf(note, sizeof note,
+                 "no session is booked (every zone is not booked, zones[].booked), so no one is "
+                 "needled and there is no chance to state");
     mn__jput_str(j, risk, "pih_note", note);
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)
@@ -687,6 +700,15 @@ static void clinic_text(mn__buf *b, const mn_plan *p)
         mn__buf_textf(b, "%sQuestions: call us on %s.", any ? " " : "", c->clinic_phone);
     if (any || c->clinic_phone[0])
         mn__buf_textf(b, "\n");
+}
+
+/* A plan that treats but books nothing: it says so, and why, in place of the aftercare, cost
+ * and projection a booked plan has. */
+static void nothing_booked_text(mn__buf *b, const mn_plan *p)
+{
+    char why[1024];
+    mn__buf_textf(b, "\nNo session booked\n  %s\n",
+                  mn__plan_nothing_booked_text(p, why, sizeof why));
 }
 
 /* A declined or deferred client: the areas asked about, what to do and when to come back. */
@@ -877,6 +899,16 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
             if (col)
                 mn__buf_textf(b, "\n");
         }
+    }
+
+    if (!mn_plan_books(p)) {
+        nothing_booked_text(b, p);
+        if (p->n_risk_notes > 0)
+            mn__buf_textf(b, "\nGood to know\n");
+        for (int i = 0; i < p->n_risk_notes; i++)
+            mn__buf_textf(b, "  - %s\n", p->risk_notes[i]);
+        references_text(b, cat, p);
+        return;
     }
 
     mn__buf_textf(b, "\nAftercare after each session (day 0 = treatment day)\n");

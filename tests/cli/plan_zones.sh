@@ -58,7 +58,7 @@ for e in missed:
     elif want == "below_studied_depth":
         line += "at %g mm it is needled at less than half the shallowest setting" % e["needle_mm"]
     elif want == "no_course":
-        line += "no course session treats it"
+        line += "not booked, since it allows at most"
     elif want == "epidermis":
         line += "at %.2g mm " % e.get("needle_mm", -1)
         if "stays in the epidermis, where the collagen model does not act" not in e["note"]:
@@ -209,7 +209,7 @@ expect 0 "" -- grep -Eq "^  - cheek \(acne-scars\).*needled shallower than 1.5 m
     "$TMP/ravi-acne-scars/plan.txt"
 # Ravi's forehead, at 0.2 mm, less than half the acne-scar studies' 1.5 mm: not booked (no
 # session, no figure), and its lines say why; the cheeks set the interval.
-expect 0 "stdout:^  - forehead \(acne-scars\): not projected: no course session treats it\.$" -- \
+expect 0 "stdout:^  - forehead \(acne-scars\): not projected: not booked, since it allows at most 0\.2 mm, less than half the 1\.5 mm the studies of acne-scars used, where no improvement is expected from needling\.$" -- \
     cat "$TMP/ravi-acne-scars/plan.txt"
 expect 0 "stdout:^      Not booked: Atrophic acne scars \(rolling, boxcar\) are usually needled at 1-1\.5 mm here, and the studies of them at 1\.5 mm or deeper; this zone allows at most 0\.2 mm \(the gentler settings below\), less than half of that, where no improvement is expected" -- \
     cat "$TMP/ravi-acne-scars/plan.txt"

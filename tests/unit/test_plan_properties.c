@@ -1242,6 +1242,23 @@ static void pih_pct(double probability, char *buf, size_t n)
  * as soon as one visit needles two sites with a chance above zero. Its label follows the
  * cut-offs; its note gives the chance in the digits simulate uses. Returns 1 when some zone's
  * figure is above zero. */
+/* A plan that treats but books no zone (every zone far below its concern's studies): no visit,
+ * aftercare, pre-treatment, charge or PIH chance, and no PIH or lasting-effects note. */
+static void check_nothing_booked(const mn_plan *p)
+{
+    for (int z = 0; z < p->n_zones; z++)
+        assert_true(p->zones[z].not_booked);
+    assert_int_equal(p->n_sessions, 0);
+    assert_int_equal(p->n_aftercare, 0);
+    assert_int_equal(p->n_pretreatment, 0);
+    assert_true(p->course_total == 0 && p->maintenance_per_year == 0 && p->horizon_total == 0);
+    assert_true(p->pih_probability == 0);
+    for (int i = 0; i < p->n_risk_notes; i++) {
+        assert_null(strstr(p->risk_notes[i], "Pigmentation (PIH) risk"));
+        assert_null(strstr(p->risk_notes[i], "Lasting effects"));
+    }
+}
+
 static int check_pih(const mn_plan *p)
 {
     double independent[3] = {1, 1, 1}; /* 1 - the sites combined as independent */
@@ -1377,7 +1394,8 @@ static void test_generated_clients(void **state)
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
     int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
-    int pih_some = 0, pih_labels[3] = {0, 0, 0}, not_booked = 0, above_limit = 0;
+    int pih_some = 0, pih_labels[3] = {0, 0, 0}, not_booked = 0, above_limit = 0,
+        nothing_booked = 0;
     int in_turns = 0, stale = 0, minors = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
@@ -1421,7 +1439,12 @@ static void test_generated_clients(void **state)
         minors += c.patient.age_years < 18;
         if (c.patient.age_years < 18) /* never a plan for a minor */
             assert_false(mn_plan_treats(p));
-        if (mn_plan_treats(p)) {
+        if (mn_plan_treats(p) && !mn_plan_books(p)) {
+            not_booked += check_booking(p);
+            check_nothing_booked(p);
+            nothing_booked++;
+            check_no_codes(p);
+        } else if (mn_plan_treats(p)) {
             not_booked += check_booking(p);
             pih_some += check_pih(p);
             above_limit += check_aftercare(p);
@@ -1466,6 +1489,7 @@ static void test_generated_clients(void **state)
     /* ... and zones far below the studies of their concern, not booked (Ravi's forehead). */
     printf("zones not booked, far below the studied depths: %d\n", not_booked);
     assert_true(not_booked > 100);
+    printf("plans that treat and book no zone: %d\n", nothing_booked);
     /* Such zones are no longer booked, so a zone the projection leaves out as far below the
      * studies (check_zone_projection_reasons) is now one whose course stays under its maximum;
      * none is projected there either way. */
