@@ -24,11 +24,24 @@ static const cli_command command = {
         "collagen change, PIH incidence and the fraction needing maintenance. A simulation,\n"
         "not a prediction; PIH rests on thin evidence. TRIAL keys: docs/models/cohort.md.\n"
         "\n"
-        "Those figures pool patients who each take their own draw of the constants, so they\n"
-        "carry neither the constants' uncertainty nor a trial's sampling error. Beside them,\n"
+        "One arm, no comparison: a TRIAL is one protocol given to every patient. There is no\n"
+        "control, sham or placebo arm and no response without treatment, so improvement is\n"
+        "change from baseline, not an effect versus control; no power or sample size is\n"
+        "computed. n is the number analysed at every endpoint: dropout is not modelled, so\n"
+        "inflate enrolment yourself. The same seed and population in two TRIAL files give the\n"
+        "same people (ages, phototypes, variability): two files run so are matched twins, not\n"
+        "two independent arms. No calibration study compares devices, needle lengths or\n"
+        "passes, so a difference between two protocols run here is not supported either.\n"
+        "\n"
+        "The pooled means and fractions average over patients who each take their own draw\n"
+        "of the constants, so they carry neither the constants' uncertainty nor a trial's\n"
+        "sampling error (the patients' p5-p95 do spread over those draws). Beside them,\n"
         "--trials M virtual trials of n patients, each ONE draw of the constants shared by its\n"
-        "patients, give 90 % intervals of what a trial of n reports (mean improvement,\n"
-        "responders >= 50 % and > 75 %, PIH rate).\n"
+        "patients, give 90 % model intervals for one typical study of n (mean improvement,\n"
+        "responders >= 50 % and > 75 %, PIH rate), on the model's scale: no rater noise, no\n"
+        "between-study spread, no dropout, so narrower than what a published trial reports.\n"
+        "How often the model's 90 % intervals held published results of studies it was not\n"
+        "fitted to is the output's Validation line (JSON: validation; docs/validation.md).\n"
         "\n"
         "The same seed gives identical output for any number of threads or MPI ranks. Under\n"
         "mpirun (Open MPI or MPICH) the patients are shared among the ranks; without it the same\n"
@@ -166,10 +179,10 @@ static int run(int argc, char **argv, int rank, int size)
     shard_option shard = {0, 0, 0};
     int quiet = 0, timing = 0, threads = 0, n = 0, with_patients = 0, trials = -1;
     const char *csv = NULL, *plot = NULL, *file;
-    char trials_help[240];
+    char trials_help[320];
     snprintf(trials_help, sizeof trials_help,
              "virtual trials of n patients each, one draw of the constants per trial, for the "
-             "90 %% intervals of what a trial of n reports (default %d while %d x n <= %ld "
+             "90 %% model intervals for one typical study of n (default %d while %d x n <= %ld "
              "patients, else 0; 0 = no intervals; else at least %d)",
              MN_COHORT_DEFAULT_TRIALS, MN_COHORT_DEFAULT_TRIALS, MN_COHORT_INTERVALS_MAX_PATIENTS,
              MN_COHORT_MIN_TRIALS);

@@ -1,20 +1,40 @@
 /* mneedle screen CLIENT [--json] */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
+/* The label a rule gives the item, where its key says more or other than the rule reads. */
+static const char *item_label(const mn_catalog *cat, const char *name)
+{
+    for (size_t i = 0; cat && i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *r = mn_catalog_rule_at(cat, i);
+        if (r->input_label && !strcmp(r->flag, name))
+            return r->input_label;
+    }
+    return NULL;
+}
+
 static void history_items(FILE *fp)
 {
-    for (int i = 0; i < MN_HISTORY_COUNT; i++)
-        fprintf(fp, "  %s%s\n", mn_history_name((mn_history_item)i),
-                mn_history_is_numeric((mn_history_item)i) ? " (number)" : "");
     /* Read from the built-in rules, so the list cannot fall behind them. */
     mn_ctx *ctx = NULL;
     if (mn_ctx_create(&ctx) != MN_OK) {
         mn_ctx_free(ctx);
-        return;
+        ctx = NULL;
     }
-    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const mn_catalog *cat = ctx ? mn_ctx_catalog(ctx) : NULL;
+    for (int i = 0; i < MN_HISTORY_COUNT; i++) {
+        const char *name = mn_history_name((mn_history_item)i);
+        const char *label = item_label(cat, name);
+        int numeric = mn_history_is_numeric((mn_history_item)i);
+        if (label)
+            fprintf(fp, "  %s (%s%s)\n", name, numeric ? "number: " : "", label);
+        else
+            fprintf(fp, "  %s%s\n", name, numeric ? " (number)" : "");
+    }
+    if (!ctx)
+        return;
     fprintf(fp, "\nDated deferrals (the earliest date to re-screen is known):\n");
     for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
         const mn_rule *r = mn_catalog_rule_at(cat, i);

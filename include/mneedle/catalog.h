@@ -183,13 +183,15 @@ typedef struct {
     double threshold;      /* months, weeks, phototype or years, by kind */
     const char *zones[16]; /* the rule applies only to these zones (none = all) */
     int n_zones;
-    int defer_until_known; /* 1 when a re-screen date can be computed */
-    int ongoing_at_zero;   /* months/weeks ago: 0 means it still goes on, so no date is known */
-    const char *unless;    /* a boolean history item; the rule does not fire when it is true
-                              (a more severe rule covers the case); NULL: none */
-    int no_numbing;        /* 1 ("numbing": "none"): when the rule fires, no numbing cream is
-                              used, and the plan books no numbing time */
-    mn_rule_adjust adjust; /* what the rule changes in the plan when it fires */
+    int defer_until_known;   /* 1 when a re-screen date can be computed */
+    int ongoing_at_zero;     /* months/weeks ago: 0 means it still goes on, so no date is known */
+    const char *unless;      /* a boolean history item; the rule does not fire when it is true
+                                (a more severe rule covers the case); NULL: none */
+    int no_numbing;          /* 1 ("numbing": "none"): when the rule fires, no numbing cream is
+                                used, and the plan books no numbing time */
+    mn_rule_adjust adjust;   /* what the rule changes in the plan when it fires */
+    const char *input_label; /* what the input records, in words, where its key says more or
+                                other than the rule reads ("input_label"); NULL: the key says it */
 } mn_rule;
 
 typedef enum {

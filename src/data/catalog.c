@@ -564,10 +564,10 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",    "flag",       "kind",   "severity",
-                                       "message", "advice",     "source", "threshold",
-                                       "zones",   "defer_days", "adjust", "ongoing_at_zero",
-                                       "unless",  "numbing",    NULL};
+    static const char *const keys[] = {"code",    "flag",       "kind",        "severity",
+                                       "message", "advice",     "source",      "threshold",
+                                       "zones",   "defer_days", "adjust",      "ongoing_at_zero",
+                                       "unless",  "numbing",    "input_label", NULL};
     static const char *const kinds[] = {
         "flag",   "months_ago", "weeks_ago", "phototype_ge",        "age_ge",
         "smoker", "no_history", "age_lt",    "months_ago_at_least", "history_older_months",
@@ -584,6 +584,7 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = mn__jstr(in, e, p, "message", 1, &r->message, NULL)) ||
         (st = mn__jstr(in, e, p, "advice", 0, &r->advice, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &r->source, NULL)) ||
+        (st = mn__jstr(in, e, p, "input_label", 0, &r->input_label, NULL)) ||
         (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||

@@ -132,6 +132,8 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             json_t *o = mn__jpush(j, list, json_object());
             mn__jput_str(j, o, "code", r->code);
             mn__jput_str(j, o, "input", r->flag);
+            if (r->input_label)
+                mn__jput_str(j, o, "input_label", r->input_label);
             mn__jput_str(j, o, "severity", mn_severity_name(r->severity));
             mn__jput_str(j, o, "message", r->message);
             mn__jput_str(j, o, "source", r->source);
@@ -210,7 +212,10 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
         mn__buf_textf(b, "%-22s %-8s %s\n", "CODE", "SEVERITY", "INPUT");
         for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
             const mn_rule *r = mn_catalog_rule_at(cat, i);
-            mn__buf_textf(b, "%-22s %-8s %s\n", r->code, mn_severity_name(r->severity), r->flag);
+            mn__buf_textf(b, "%-22s %-8s %s", r->code, mn_severity_name(r->severity), r->flag);
+            if (r->input_label)
+                mn__buf_textf(b, " (%s)", r->input_label);
+            mn__buf_textf(b, "\n");
         }
     }
 }

@@ -9,6 +9,7 @@
 #include "cohort/xsum.h"
 #include "core/json_out.h"
 #include "mneedle/report.h"
+#include "report/validation_note.h"
 
 static const char simulation_note[] =
     "Simulated virtual cohort: outcome distributions of the mneedle healing model over "
@@ -17,46 +18,84 @@ static const char simulation_note[] =
 
 /* Cautions: what the output cannot support although nothing in the trial is amiss (so not
  * warnings, which name an input the planner would not have chosen). A projected concern's
- * figures hold as the model's forecast, but a comparison of depth or pass arms does not:
- * docs/models/healing.md section 4.3 ("Depth matters: not supported for pens") gives the
- * figures. The text output says the same in one line. */
+ * figures hold as the model's forecast of this one protocol, but not how they would differ
+ * under another device, needle length or number of passes (the injury dose): no calibration
+ * study compares them, so such a difference rests on the fitted dose response and on
+ * differences between studies; docs/models/healing.md section 4.3 ("Depth matters: not
+ * supported for pens") gives the figures. A TRIAL has one arm, so the caution names no arm
+ * comparison as a use. The code keeps its first name (JSON consumers match on it; the
+ * contract adds, never renames); applies_to lists what it covers. The text output says the
+ * same in one line. */
 static const char depth_caution_code[] = "depth_passes_not_supported";
 static const char depth_caution_see[] = "docs/models/healing.md section 4.3";
+static const char *const depth_caution_applies_to[] = {"device", "needle_mm", "passes"};
 static const char depth_caution[] =
-    "needle length and passes change these figures little: the fitted dose response saturates "
-    "at low doses and no calibration study compares depths or passes, so a difference between "
-    "depth or pass arms is not supported by the evidence (docs/models/healing.md, section 4.3, "
-    "\"Depth matters\").";
+    "these figures describe this one protocol. No calibration study compares devices, needle "
+    "lengths or numbers of passes (the injury dose), so how the figures would differ under "
+    "another device, length or number of passes comes from the fitted dose response, which "
+    "saturates at low doses, and from differences between studies: it is not supported by "
+    "the evidence (docs/models/healing.md, section 4.3, \"Depth matters\").";
 
 static double frac(long k, long n)
 {
     return n > 0 ? (double)k / (double)n : 0;
 }
 
+/* A concern the model does not project (projection_applies false): its improvement, the
+ * responder shares and the maintenance built on them are the collagen model's with a judged
+ * weight, no forecast, so the text leaves their cells blank ("—", written here so that the
+ * column keeps its width: the dash is one column but three bytes). The JSON keeps the numbers,
+ * which the contract documents as numbers (DESIGN 4), and lists them under not_projected. */
+static void blank_cell(mn__buf *b, int width)
+{
+    for (int i = 1; i < width; i++)
+        mn__buf_append(b, " ", 1);
+    mn__buf_append(b, "\xe2\x80\x94", 3);
+}
+
+static const char *const not_projected_keys[] = {"improvement_pct", "responders_50pct",
+                                                 "responders_75pct", "maintenance_due_fraction"};
+static const char *const not_projected_interval_keys[] = {"mean_improvement_pct",
+                                                          "responders_50pct", "responders_75pct"};
+
+static void not_projected_json(mn__jout *j, json_t *o, const char *const *keys, size_t n)
+{
+    json_t *a = mn__jput(j, o, "not_projected", json_array());
+    for (size_t i = 0; a && i < n; i++)
+        mn__jpush(j, a, json_string(keys[i]));
+}
+
 /* What the trial-level intervals hold, in one sentence (both outputs). */
 static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *iv, char *buf,
                            size_t len)
 {
+    /* What they are before how they are made: a model's intervals for one typical study on
+     * the model's own scale, not what a published trial reports (what that leaves out is
+     * what `mneedle validate` adds, src/evidence/observe.c, or what no run here carries). */
+    char what[400];
+    snprintf(what, sizeof what,
+             "90 %% model intervals for one typical study of %ld patients, on the model's "
+             "scale (%% of baseline severity) with no rater noise, no between-study spread "
+             "and no dropout (all %ld analysed at every endpoint), so narrower than what a "
+             "published trial reports",
+             iv->n, iv->n);
     if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
         snprintf(buf, len,
-                 "90 %% posterior-predictive intervals of what one trial of %ld patients "
-                 "reports: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "%s: the 5th to 95th percentile (nearest rank: each end is one trial's "
                  "own figure) over %d virtual trials of %ld patients each, every trial at the "
                  "library's default constants (no parameter "
                  "uncertainty), so they hold only the spread between people and the sampling "
                  "error of %ld patients",
-                 iv->n, iv->n_trials, iv->n, iv->n);
+                 what, iv->n_trials, iv->n, iv->n);
     else
         snprintf(buf, len,
-                 "90 %% posterior-predictive intervals of what one trial of %ld patients "
-                 "reports: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "%s: the 5th to 95th percentile (nearest rank: each end is one trial's "
                  "own figure) over %d virtual trials of %ld patients each, every trial taking "
                  "ONE draw of the evidence fit's constants "
                  "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
                  "his or her own variability; they hold the uncertainty of the constants, the "
-                 "spread between people and the sampling error of %ld patients, not the "
-                 "spread between studies the fit does not carry",
-                 iv->n, iv->n_trials, iv->n, iv->n_draws, iv->n);
+                 "spread between people and the sampling error of %ld patients",
+                 what, iv->n_trials, iv->n, iv->n_draws, iv->n);
 }
 
 /* What the PIH interval with the law's band holds (both outputs). */
@@ -97,7 +136,7 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         mn__jput_str(j, ti, "note", why);
         return;
     }
-    char note[640];
+    char note[1024];
     intervals_note(t, iv, note, sizeof note);
     mn__jput_num(j, ti, "level", iv->level);
     mn__jput_str(j, ti, "holds", note);
@@ -110,6 +149,10 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         if (!o)
             break;
         mn__jput_int(j, o, "day", ei->day);
+        if (!mn_concern_projected(t->concern))
+            not_projected_json(j, o, not_projected_interval_keys,
+                               sizeof not_projected_interval_keys /
+                                   sizeof *not_projected_interval_keys);
         interval_json(j, o, "mean_improvement_pct", &ei->mean_improvement_pct);
         interval_json(j, o, "responders_50pct", &ei->responders_50pct);
         interval_json(j, o, "responders_75pct", &ei->responders_75pct);
@@ -133,7 +176,7 @@ static json_t *dist_json(mn__jout *j, const mn_cohort_dist *d)
 }
 
 static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
-                            mn_writer write, void *ud)
+                            const mn_validation_summary *v, mn_writer write, void *ud)
 {
     mn__jout j;
     mn__jout_init(&j);
@@ -149,6 +192,10 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             mn__jput_str(&j, c, "code", depth_caution_code);
             mn__jput_str(&j, c, "message", depth_caution);
             mn__jput_str(&j, c, "see", depth_caution_see);
+            json_t *a = mn__jput(&j, c, "applies_to", json_array());
+            for (size_t i = 0;
+                 a && i < sizeof depth_caution_applies_to / sizeof *depth_caution_applies_to; i++)
+                mn__jpush(&j, a, json_string(depth_caution_applies_to[i]));
         }
     }
     if (t->name[0])
@@ -162,6 +209,12 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__jput_str(&j, root, "zone", t->zone->id);
     mn__jput_str(&j, root, "concern", t->concern->id);
     mn__jput_bool(&j, root, "projection_applies", mn_concern_projected(t->concern));
+    if (v) {
+        char sentence[400];
+        mn__jput_validation(&j, root, v);
+        mn__jput_str(&j, root, "validation_note",
+                     mn__validation_sentence(v, sentence, sizeof sentence));
+    }
     json_t *pr = mn__jput(&j, root, "protocol", json_object());
     if (pr) {
         mn__jput_str(&j, pr, "device", t->device->id);
@@ -178,6 +231,9 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         if (!o)
             break;
         mn__jput_int(&j, o, "day", ep->day);
+        if (!mn_concern_projected(t->concern))
+            not_projected_json(&j, o, not_projected_keys,
+                               sizeof not_projected_keys / sizeof *not_projected_keys);
         mn__jput(&j, o, "improvement_pct", dist_json(&j, &ep->improvement_pct));
         mn__jput_num(&j, o, "responders_50pct", frac(ep->responders_50pct, r->n));
         mn__jput_num(&j, o, "responders_75pct", frac(ep->responders_75pct, r->n));
@@ -249,11 +305,12 @@ static void phototypes(const mn_cohort_trial *t, char *buf, size_t n)
 }
 
 static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
-                            mn_writer write, void *ud)
+                            const mn_validation_summary *v, mn_writer write, void *ud)
 {
     mn__buf b;
     mn__buf_init(&b);
     const mn_cohort_demographics *d = &r->demographics;
+    const int projected = mn_concern_projected(t->concern);
     char types[16];
     phototypes(t, types, sizeof types);
     mn__buf_textf(&b, "Virtual trial%s%s (simulation, not a prediction)\n", t->name[0] ? ": " : "",
@@ -274,11 +331,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   mn_cohort_constants_note(t), (unsigned long long)r->seed);
     if (!mn_concern_projected(t->concern)) /* the trial's warning says why */
         mn__buf_textf(&b,
-                      "Not a forecast for %s: the model does not project it, so its improvement "
-                      "columns are the collagen model's (see the warning on $.concern).\n",
+                      "Not a forecast for %s: the model does not project it (see the warning "
+                      "on $.concern), so its improvement, responder and maintenance columns "
+                      "are left blank (\xe2\x80\x94); collagen and PIH are the model's as for "
+                      "any concern.\n",
                       t->concern->id);
     else
         mn__buf_textf(&b, "Caution: %s\n", depth_caution);
+    if (v) {
+        char sentence[400];
+        mn__buf_textf(&b, "Validation: %s\n",
+                      mn__validation_sentence(v, sentence, sizeof sentence));
+    }
     mn__buf_textf(&b, "\n");
     mn__buf_textf(&b, "%6s  %-41s  %s\n", "", "improvement, % of baseline severity",
                   "papillary collagen change, %");
@@ -287,6 +351,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     for (int e = 0; e < r->n_endpoints; e++) {
         const mn_cohort_endpoint *ep = &r->endpoints[e];
         const mn_cohort_dist *im = &ep->improvement_pct, *co = &ep->collagen_change_pct;
+        if (!projected) {
+            mn__buf_textf(&b, "%6d ", ep->day);
+            for (int c = 0; c < 6; c++) {
+                mn__buf_append(&b, " ", 1);
+                blank_cell(&b, 6);
+            }
+            mn__buf_textf(&b, "  %6.1f %6.1f %6.1f %6.1f  %5.1f%% ", co->mean, co->p5, co->p50,
+                          co->p95, 100 * frac(ep->pih_cases, r->n));
+            blank_cell(&b, 6);
+            mn__buf_append(&b, "\n", 1);
+            continue;
+        }
         mn__buf_textf(&b,
                       "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
                       "%5.1f%% %5.1f%%\n",
@@ -304,7 +380,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction);
     const mn_cohort_intervals *iv = r->intervals;
     if (iv && iv->n_trials > 0) {
-        char note[640];
+        char note[1024];
         intervals_note(t, iv, note, sizeof note);
         mn__buf_textf(&b, "\nTrial-level intervals: %s.\n", note);
         mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %-14s  %s\n", "day", "mean improvement",
@@ -312,6 +388,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         for (int e = 0; e < iv->n_endpoints; e++) {
             const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
             const mn_cohort_interval *pb = &ei->pih_rate_with_law_band;
+            if (!projected) {
+                mn__buf_textf(&b, "%6d  ", ei->day);
+                blank_cell(&b, 7);
+                mn__buf_textf(&b, "%11s", "");
+                blank_cell(&b, 5);
+                mn__buf_textf(&b, "%11s", "");
+                blank_cell(&b, 5);
+                mn__buf_textf(&b, "%11s", "");
+                mn__buf_textf(&b, "%5.1f - %5.1f%%  %5.1f - %5.1f%%\n", 100 * ei->pih_rate.lo,
+                              100 * ei->pih_rate.hi, 100 * pb->lo, 100 * pb->hi);
+                continue;
+            }
             mn__buf_textf(&b,
                           "%6d  %7.1f - %-6.1f  %5.1f - %5.1f%%  %5.1f - %5.1f%%  %5.1f - "
                           "%5.1f%%  %5.1f - %5.1f%%\n",
@@ -350,8 +438,16 @@ mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_co
 {
     if (!trial || !res || !write || !trial->zone || !trial->concern || !trial->device)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_write: NULL or incomplete argument");
-    return json ? write_json(ctx, trial, res, write, userdata)
-                : write_text(ctx, trial, res, write, userdata);
+    /* How far the model has been borne out, in the words simulate and plan use
+     * (validation_note.h), for a concern whose improvement the model projects. */
+    mn_validation_summary v;
+    mn_status st = mn_evidence_validation_summary(ctx, &v);
+    if (st)
+        return st;
+    const mn_validation_summary *vp =
+        mn_concern_projected(trial->concern) && v.checked > 0 ? &v : NULL;
+    return json ? write_json(ctx, trial, res, vp, write, userdata)
+                : write_text(ctx, trial, res, vp, write, userdata);
 }
 
 mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata)

@@ -30,8 +30,7 @@ static void api_error(mn__call *c, int status, const char *msg)
 }
 
 /* An input error says what was wrong with the input, as the command does; any other failure
- * (the database, the disk, memory) is answered in general terms only, since its message can
- * name the database's path and the server keeps no log to put it in. */
+ * (the database, the disk, memory) is answered in general terms only (mn__failure_text). */
 static void api_fail(mn__call *c, mn_status st)
 {
     const char *msg = mn_ctx_errmsg(c->w->ctx);
@@ -40,7 +39,7 @@ static void api_fail(mn__call *c, mn_status st)
     else if (mn_status_is_input_error(st))
         api_error(c, 422, msg[0] ? msg : mn_strerror(st));
     else
-        api_error(c, 500, "the server could not answer this request");
+        api_error(c, 500, mn__failure_text(500, msg));
 }
 
 static void api_ok(mn__call *c, mn__buf *b)

@@ -232,6 +232,22 @@ static const route routes[] = {
 };
 enum { N_ROUTES = sizeof routes / sizeof routes[0], MAX_PARAMS = 4, MAX_SEGMENTS = 8 };
 
+/* The forms drawn again when a field holds what no record can keep (mn__form_bad_text); the
+ * other routes answer an error page (or JSON) with the same words. */
+static const struct {
+    void (*run)(mn__call *c);
+    mn__bad_text_refusal refuse;
+} refusals[] = {
+    {mn__post_client, mn__refuse_client_form},
+    {mn__post_session, mn__refuse_session_form},
+    {mn__post_assessment, mn__refuse_assessment_form},
+    {mn__post_adverse_event, mn__refuse_adverse_event_form},
+    {mn__post_users, mn__refuse_users_form},
+    {mn__post_user_state, mn__refuse_users_form},
+    {mn__post_user_password, mn__refuse_users_form},
+    {mn__post_account_password, mn__refuse_account_form},
+};
+
 /* Splits a path into its decoded segments; 0 when it has too many, an empty one (but for
  * the root), a decoded '/' or NUL, or "." / "..". */
 static int split(const char *path, char **seg, int *n)
@@ -321,6 +337,19 @@ static void plain(mn__call *c, int status, const char *json_msg, const char *tex
         mn__error_page(c, status, text, NULL);
     }
     mn__buf_release(&b);
+}
+
+static void refuse_bad_text(mn__call *c, const route *rt, int api, const char *field,
+                            const char *why)
+{
+    for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+        if (refusals[i].run == rt->run) {
+            refusals[i].refuse(c, field, why);
+            return;
+        }
+    char msg[160];
+    mn__bad_text_words(field, why, 0, msg, sizeof msg);
+    plain(c, 422, api ? msg : NULL, msg);
 }
 
 mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_response *resp)
@@ -421,7 +450,14 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     }
     c.w = worker_take(srv);
     mn_store_set_actor(c.w->store, c.sess ? c.sess->user : "web");
-    rt->run(&c);
+    /* Every form the server takes, the sign-in's included, is refused whole when a field holds
+     * a NUL byte (which would cut the value short: a password would be checked by its first
+     * part) or bytes not UTF-8; its route does not run. */
+    const char *why = NULL, *bad = posting ? mn__form_bad_text(&c.form, &why) : NULL;
+    if (bad)
+        refuse_bad_text(&c, rt, api, bad, why);
+    else
+        rt->run(&c);
     worker_give(srv, c.w);
     /* A write to a client drops the plans kept for it (plan_cache.c; the key would miss them
      * anyway when the input changed, but they need not wait to be evicted). */

@@ -181,8 +181,15 @@ void mn__redirect_client(mn__call *c, const char *id, const char *msg)
     mn__buf_release(&loc);
 }
 
+const char *mn__failure_text(int status, const char *msg)
+{
+    return status >= 500 ? "the server could not answer this request" : msg;
+}
+
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail)
 {
+    if (detail && detail[0])
+        detail = mn__failure_text(status, detail);
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c,
@@ -850,6 +857,7 @@ static int form_shows(const char *name)
 static void client_form(mn__call *c, const char *id, const mn__form *posted, json_t *stored,
                         const char *err, const char *err_field, int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     char ef[80] = "";
     int placed = err && error_field(err, ef, sizeof ef);
     if (err && err_field) {
@@ -1032,22 +1040,30 @@ void mn__page_client_form(mn__call *c)
     mn_store_client_release(&cl);
 }
 
+void mn__bad_text_words(const char *name, const char *why, int beside, char *out, size_t size)
+{
+    if (beside)
+        snprintf(out, size, "this field %s: type it again", why);
+    else
+        snprintf(out, size, "Nothing was saved: the form's field %.60s %s; type it again.", name,
+                 why);
+}
+
+void mn__refuse_client_form(mn__call *c, const char *name, const char *why)
+{
+    char msg[160];
+    int beside = form_shows(name);
+    mn__bad_text_words(name, why, beside, msg, sizeof msg);
+    client_form(c, c->n_params ? c->params[0] : NULL, &c->form, NULL, msg, beside ? name : NULL,
+                422);
+}
+
 void mn__post_client(mn__call *c)
 {
     const char *id = c->n_params ? c->params[0] : NULL;
     /* What the form cannot carry into a record is refused beside its field, never cut short
-     * (a NUL byte), dropped (bytes not UTF-8, which JSON cannot hold) or left out (a concern
-     * group beyond the form's last). */
-    const char *why = NULL, *bad = mn__form_bad_text(&c->form, &why);
-    if (bad) {
-        char msg[160];
-        if (form_shows(bad))
-            snprintf(msg, sizeof msg, "this field %s: type it again", why);
-        else
-            snprintf(msg, sizeof msg, "Not saved: the form's field %.60s %s.", bad, why);
-        client_form(c, id, &c->form, NULL, msg, form_shows(bad) ? bad : NULL, 422);
-        return;
-    }
+     * (a NUL byte) or dropped (bytes not UTF-8, which JSON cannot hold): the handler has done
+     * that (mn__refuse_client_form); nor is a concern group beyond the form's last left out. */
     if (concerns_beyond_form(&c->form)) {
         char msg[160], field_name[40];
         snprintf(field_name, sizeof field_name, "concern%d.concern", MAX_FORM_CONCERNS);

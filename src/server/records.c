@@ -292,7 +292,7 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     char err_copy[1024];
     const char *err = NULL;
     if (errmsg) {
-        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        snprintf(err_copy, sizeof err_copy, "%s", mn__failure_text(status, errmsg));
         err = err_copy;
     }
     mn_store_history *h = form_history(c, id, "chart");
@@ -608,11 +608,26 @@ void mn__post_session(mn__call *c)
     answer_record(c, id, st, session_form, "The session was not recorded.", done);
 }
 
+/* The refusals of a record's form holding what no record can keep (mn__bad_text_words): the
+ * form again with the words above it. */
+static void refuse_record_form(mn__call *c, const char *field, const char *why, record_form_fn form)
+{
+    char msg[160];
+    mn__bad_text_words(field, why, 0, msg, sizeof msg);
+    form(c, c->params[0], &c->form, msg, 422);
+}
+
+void mn__refuse_session_form(mn__call *c, const char *field, const char *why)
+{
+    refuse_record_form(c, field, why, session_form);
+}
+
 /* ---- scores ---- */
 
 static void assessment_form(mn__call *c, const char *id, const mn__form *posted, const char *err,
                             int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Record a score", "assessment-form");
@@ -675,6 +690,11 @@ void mn__page_assessment_form(mn__call *c)
     assessment_form(c, c->params[0], NULL, NULL, 200);
 }
 
+void mn__refuse_assessment_form(mn__call *c, const char *field, const char *why)
+{
+    refuse_record_form(c, field, why, assessment_form);
+}
+
 void mn__post_assessment(mn__call *c)
 {
     const char *id = c->params[0];
@@ -735,7 +755,7 @@ static void adverse_event_form(mn__call *c, const char *id, const mn__form *post
     char err_copy[1024];
     const char *err = NULL;
     if (errmsg) {
-        snprintf(err_copy, sizeof err_copy, "%s", errmsg);
+        snprintf(err_copy, sizeof err_copy, "%s", mn__failure_text(status, errmsg));
         err = err_copy;
     }
     mn_store_history *h = form_history(c, id, "adverse-event");
@@ -823,6 +843,11 @@ void mn__page_adverse_event_form(mn__call *c)
 
 /* The form as one record of `mneedle record adverse-event` (docs/records.md): the library
  * checks it, as it checks a file; nothing is checked here. */
+void mn__refuse_adverse_event_form(mn__call *c, const char *field, const char *why)
+{
+    refuse_record_form(c, field, why, adverse_event_form);
+}
+
 void mn__post_adverse_event(mn__call *c)
 {
     const char *id = c->params[0];

@@ -280,8 +280,14 @@ const char *mn__page_message(const mn__call *c);
 /* 303 to client @p id's page (/clients/ID, the id URL-encoded) with @p msg, as mn__redirect()
  * answers; to /clients when that address cannot be made (out of memory). */
 void mn__redirect_client(mn__call *c, const char *id, const char *msg);
-/* A page saying what went wrong, with the context's message when there is one. */
+/* A page saying what went wrong, with @p detail (the context's message) when there is one,
+ * as mn__failure_text() lets it be said. */
 void mn__error_page(mn__call *c, int status, const char *what, const char *detail);
+/* What a page or an API answer may say of a failure whose message is @p msg: below 500 (the
+ * input was at fault) @p msg itself; from 500 on (the database, the disk, memory) the same
+ * general words everywhere, since the library's message can name the database's path and the
+ * server keeps no log to put it in. */
+const char *mn__failure_text(int status, const char *msg);
 /* The hidden CSRF input of a form. */
 void mn__csrf_field(mn__buf *b, const mn__call *c);
 
@@ -302,6 +308,22 @@ typedef mn_status (*mn__plan_render)(mn__call *c, const mn_plan *plan, mn__buf *
  * now with @p render and kept (plan_cache.c). */
 mn_status mn__plan_output(mn__call *c, const char *id, const char *kind, mn__plan_render render,
                           mn__buf *out);
+
+/* A form whose field holds what no record can keep as text (mn__form_bad_text: a NUL byte,
+ * bytes not UTF-8) is refused before its route runs, for every form the server takes
+ * (handler.c), with 422 and these words: beside the field itself (@p beside: "this field holds
+ * a NUL byte: type it again"), or else naming it. Nothing is stored. */
+void mn__bad_text_words(const char *field, const char *why, int beside, char *out, size_t size);
+/* How a route's form is drawn again for that refusal (the form filled from c->form, the words
+ * beside @p field where it shows that field, status 422); a route without one answers an
+ * error page, or JSON under /api. @p why: what mn__form_bad_text() said. */
+typedef void (*mn__bad_text_refusal)(mn__call *c, const char *field, const char *why);
+void mn__refuse_client_form(mn__call *c, const char *field, const char *why);
+void mn__refuse_session_form(mn__call *c, const char *field, const char *why);
+void mn__refuse_assessment_form(mn__call *c, const char *field, const char *why);
+void mn__refuse_adverse_event_form(mn__call *c, const char *field, const char *why);
+void mn__refuse_users_form(mn__call *c, const char *field, const char *why);
+void mn__refuse_account_form(mn__call *c, const char *field, const char *why);
 
 /* Pages (pages.c, records.c) and the API (api.c); each fills c->resp. */
 void mn__page_home(mn__call *c);

@@ -14,6 +14,7 @@
 /* The users page; @p err (or NULL) shown above the list with @p status. */
 static void users_page(mn__call *c, const char *err, int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Users", "users");
@@ -89,6 +90,13 @@ static void users_page(mn__call *c, const char *err, int status)
                    MN_STORE_PASSWORD_MIN);
     mn__page_end(&b);
     mn__page_send(c, status, &b);
+}
+
+void mn__refuse_users_form(mn__call *c, const char *field, const char *why)
+{
+    char msg[160];
+    mn__bad_text_words(field, why, 0, msg, sizeof msg);
+    users_page(c, msg, 422);
 }
 
 void mn__page_users(mn__call *c)
@@ -171,6 +179,7 @@ void mn__post_user_password(mn__call *c)
  * NULL. */
 static void account_page(mn__call *c, const char *field, const char *err, int status)
 {
+    err = err ? mn__failure_text(status, err) : NULL;
     mn__buf b;
     mn__buf_init(&b);
     mn__page_begin(&b, c, "Your account", "account");
@@ -213,6 +222,15 @@ static void account_page(mn__call *c, const char *field, const char *err, int st
                    MN_STORE_PASSWORD_MIN);
     mn__page_end(&b);
     mn__page_send(c, status, &b);
+}
+
+void mn__refuse_account_form(mn__call *c, const char *field, const char *why)
+{
+    char msg[160];
+    int beside =
+        !strcmp(field, "current") || !strcmp(field, "password") || !strcmp(field, "confirm");
+    mn__bad_text_words(field, why, beside, msg, sizeof msg);
+    account_page(c, beside ? field : NULL, msg, 422);
 }
 
 void mn__page_account(mn__call *c)

@@ -42,6 +42,18 @@ expect 2 'future\.json: \$\.history\.date: 2027-01-10 is after 2026-12-06' -- "$
 expect 2 'future\.json: \$\.history\.date' -- "$MNEEDLE" plan "$TMP/future.json"
 expect 0 'stdout:"decision"' -- env SOURCE_DATE_EPOCH=1800000000 "$MNEEDLE" screen --json "$TMP/future.json"
 
+# The filler item keeps its older key, read as fillers only: the rules list says so, and no
+# other rule reads it (thread lifts have their own item).
+expect 0 'stdout:MN-FILLER +defer +filler_or_threads_weeks_ago \(weeks since fillers; a thread lift is threads_weeks_ago\)' -- "$MNEEDLE" catalog rules
+expect 0 'stdout:"input_label": "weeks since fillers; a thread lift is threads_weeks_ago"' -- "$MNEEDLE" catalog rules --json
+expect 0 'stdout:^MN-THREADS +defer +threads_weeks_ago$' -- "$MNEEDLE" catalog rules
+expect 0 "stdout:filler_or_threads_weeks_ago \\(number: weeks since fillers" -- "$MNEEDLE" screen --help
+if [ "$("$MNEEDLE" catalog rules | grep -c filler_or_threads_weeks_ago)" -ne 1 ]; then
+    echo "FAIL: another rule reads filler_or_threads_weeks_ago"; fails=$((fails + 1))
+else
+    passes=$((passes + 1))
+fi
+
 # A dated deferral whose wait is over: re-screen now, never a date in the past.
 client '"date": "2026-03-01", "recent_sunburn_or_tan": true, "filler_or_threads_weeks_ago": 1' >"$TMP/past.json"
 expect 0 'stdout:Check again now \(2026-12-06\)' -- "$MNEEDLE" screen "$TMP/past.json"

@@ -1545,6 +1545,128 @@ static void test_stale_plan(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* A failure of the server itself (the database) answers an HTML page in general terms only,
+ * as the API does: neither the database's path nor its own message, on a page or a form
+ * drawn again. */
+static void test_html_failures_are_general(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], ada[64], form[512];
+    sign_in_practitioner(pia, tok);
+    assert_int_equal(sign_in("ada", PASSWORD, T0, ada), 303);
+    static const char *const pages[] = {"/clients/amelia", "/clients/amelia/edit",
+                                        "/clients/amelia/sessions/new", "/clients/amelia/plan",
+                                        "/clients/amelia/adverse-events/new"};
+    exec_sql("CREATE TRIGGER test_refuse_reads BEFORE INSERT ON audit WHEN NEW.action = 'read'"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+             "CREATE TRIGGER test_refuse_edits BEFORE UPDATE ON clients"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;"
+             "CREATE TRIGGER test_refuse_users BEFORE INSERT ON users"
+             " BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;");
+    mn_http_response r;
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        request("GET", pages[i], NULL, pia, NULL, NULL, T0, &r);
+        if (r.status != 500 || strstr(r.body, dir) || strstr(r.body, "refused by the test") ||
+            !strstr(r.body, "the server could not answer this request"))
+            fail_msg("GET %s: %d, %s", pages[i], r.status, r.body);
+        mn_http_response_release(&r);
+    }
+    /* A form drawn again after the store failed: the client form, the users page. */
+    snprintf(form, sizeof form,
+             "csrf=%s&client.age=41&client.sex=female&client.fitzpatrick=2"
+             "&concern0.concern=fine-lines-wrinkles&concern0.zones=forehead",
+             tok);
+    request("POST", "/clients/amelia", NULL, pia, form, NULL, T0, &r);
+    if (r.status != 500 || strstr(r.body, dir) || strstr(r.body, "refused by the test") ||
+        !strstr(r.body, "the server could not answer this request"))
+        fail_msg("POST /clients/amelia: %d, %s", r.status, r.body);
+    mn_http_response_release(&r);
+    char atok[64];
+    token_of(ada, T0, atok);
+    snprintf(form, sizeof form, "csrf=%s&name=newbie&role=read-only&password=%s", atok,
+             "a long enough password");
+    request("POST", "/users", NULL, ada, form, NULL, T0, &r);
+    if (r.status != 500 || strstr(r.body, dir) || strstr(r.body, "refused by the test") ||
+        !strstr(r.body, "the server could not answer this request"))
+        fail_msg("POST /users: %d, %s", r.status, r.body);
+    mn_http_response_release(&r);
+    exec_sql("DROP TRIGGER test_refuse_reads; DROP TRIGGER test_refuse_edits;"
+             "DROP TRIGGER test_refuse_users;");
+    expect("GET", "/clients/amelia", pia, NULL, T0, 200, "client-summary", NULL);
+}
+
+/* Every form the server takes refuses a field holding a NUL byte or bytes not UTF-8 with 422
+ * and the same words, and stores nothing: the sign-in (a password cut short at the NUL would
+ * be checked by its first part), the session, score and adverse-event forms, the users and
+ * account forms, a form with nothing to store, and a form posted to the API. */
+static void test_every_form_refuses_bad_text(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], ada[64], atok[64], sid[64], form[512];
+    assert_int_equal(sign_in("pia", "correct horse battery%00anything", T0, sid), 422);
+    assert_string_equal(sid, "");
+    sign_in_practitioner(pia, tok);
+    assert_int_equal(sign_in("ada", PASSWORD, T0, ada), 303);
+    token_of(ada, T0, atok);
+    static const struct {
+        const char *path, *fields, *says;
+        int admin;
+    } bad[] = {
+        {"/clients/amelia/sessions",
+         "date=2026-12-01&device=skinpen&serial=SN%001&zone0=forehead&depth0=0.5&passes0=3"
+         "&adverse_events=none",
+         "field serial holds a NUL byte", 0},
+        {"/clients/amelia/sessions",
+         "date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+         "&adverse_events=redness%FF%3B+mild",
+         "field adverse_events is not UTF-8 text", 0},
+        {"/clients/amelia/assessments", "scale=gais&date=2026-12-20&score=2&rater=Dr%C3%28",
+         "field rater is not UTF-8", 0},
+        {"/clients/amelia/adverse-events",
+         "date=2026-12-03&kind=other&event=itch%00ing&severity=mild", "field event holds a NUL", 0},
+        {"/clients/amelia/replan", "note=%FE", "field note is not UTF-8", 0},
+        {"/users", "name=eve%00admin&role=admin&password=a+long+enough+password",
+         "field name holds a NUL byte", 1},
+        {"/users/rob/password", "password=a+long+enough+password%00", "field password holds", 1},
+        {"/account/password",
+         "current=correct+horse+battery%00x&password=another+long+one&confirm=another+long+one",
+         "id=\"error-current\">this field holds a NUL byte", 0},
+    };
+    int sessions = count_rows("SELECT count(*) FROM sessions", (const char *)NULL),
+        scores = count_rows("SELECT count(*) FROM assessments", (const char *)NULL),
+        events = count_rows("SELECT count(*) FROM adverse_events", (const char *)NULL),
+        users = count_rows("SELECT count(*) FROM users", (const char *)NULL),
+        changes =
+            count_rows("SELECT count(*) FROM audit WHERE action != 'read'", (const char *)NULL);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *who = bad[i].admin ? ada : pia;
+        snprintf(form, sizeof form, "csrf=%s&%s", bad[i].admin ? atok : tok, bad[i].fields);
+        mn_http_response r;
+        request("POST", bad[i].path, NULL, who, form, NULL, T0, &r);
+        if (r.status != 422 || !strstr(r.body, bad[i].says))
+            fail_msg("POST %s %s: %d, no \"%s\" in %s", bad[i].path, bad[i].fields, r.status,
+                     bad[i].says, r.body);
+        mn_http_response_release(&r);
+    }
+    /* The API answers in JSON, with the same words. */
+    char hdr[160];
+    snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", tok);
+    mn_http_response r;
+    request("POST", "/api/v1/clients/amelia/replan", NULL, pia, "note=%00", hdr, T0, &r);
+    assert_int_equal(r.status, 422);
+    assert_non_null(strstr(r.body, "{\"error\": \"Nothing was saved: the form's field note holds"));
+    mn_http_response_release(&r);
+    assert_int_equal(count_rows("SELECT count(*) FROM sessions", (const char *)NULL), sessions);
+    assert_int_equal(count_rows("SELECT count(*) FROM assessments", (const char *)NULL), scores);
+    assert_int_equal(count_rows("SELECT count(*) FROM adverse_events", (const char *)NULL), events);
+    assert_int_equal(count_rows("SELECT count(*) FROM users", (const char *)NULL), users);
+    assert_int_equal(
+        count_rows("SELECT count(*) FROM audit WHERE action != 'read'", (const char *)NULL),
+        changes);
+    /* The same password whole still signs in. */
+    assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1573,6 +1695,8 @@ int main(void)
         cmocka_unit_test(test_client_edit_keeps_what_it_does_not_show),
         cmocka_unit_test(test_messages_are_the_servers),
         cmocka_unit_test(test_stale_plan),
+        cmocka_unit_test(test_html_failures_are_general),
+        cmocka_unit_test(test_every_form_refuses_bad_text),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
