@@ -478,6 +478,11 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         r->validation_worse = (int)json_integer_value(json_object_get(val, "misses_over_promised"));
         r->validation_better =
             (int)json_integer_value(json_object_get(val, "misses_under_promised"));
+        r->validation_studies = (int)json_integer_value(json_object_get(val, "studies"));
+        r->validation_efficacy_checked =
+            (int)json_integer_value(json_object_get(val, "efficacy_checked"));
+        r->validation_efficacy_inside =
+            (int)json_integer_value(json_object_get(val, "efficacy_inside"));
     }
 
     /* Visits left, re-dated from the last real one. */
