@@ -588,6 +588,10 @@ typedef struct {
     mn_store_replan_deviation deviations[64];
     int n_deviations;
     int next_keeps_plan;
+    /* The zones whose next visit is set one step of the device lower after an adverse event
+     * of a kind the catalogue steps down after (post-inflammatory hyperpigmentation), one
+     * sentence each; "" when none. */
+    char step_down[768];
 } mn_store_replan;
 
 /**

@@ -585,6 +585,8 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
             mn__jput(&j, root, "next_visit_keeps_plan", json_null());
         else
             mn__jput_bool(&j, root, "next_visit_keeps_plan", r->next_keeps_plan);
+        if (r->step_down[0]) /* a zone's next visit one setting lower after an adverse event */
+            mn__jput_str(&j, root, "step_down", r->step_down);
         if (r->has_maintenance) {
             json_t *m = mn__jput(&j, root, "maintenance", json_object());
             put_date(&j, m, "due", r->maintenance_due);
@@ -681,6 +683,12 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
                            v->settings[k].depth_mm, v->settings[k].passes);
         mn__buf_printf(&b, "\n");
     }
+    if (r->step_down[0])
+        mn__buf_printf(
+            &b,
+            "  Stepped down one setting after an adverse event (data/adverse_events.json: "
+            "a judgement): %s.\n",
+            r->step_down);
     mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
                    r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
     for (int i = 0; i < r->n_obs; i++)
