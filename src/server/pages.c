@@ -541,11 +541,12 @@ static void set_typed(json_t *obj, const char *key, const char *text, const char
     json_object_set_new(obj, key, json_string(text));
 }
 
-/* The zones of a concern group's field: catalogue ids separated by commas, spaces or ';'. */
+/* The zones of a concern group's field (decoded once, with the form): catalogue ids separated
+ * by commas, spaces or ';'. */
 static json_t *zones_of(const char *zone_list)
 {
     json_t *zones = json_array();
-    char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
+    char *list = mn__strdup(zone_list);
     for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
          z = strtok_r(NULL, ", ;", &save))
         json_array_append_new(zones, json_string(z));

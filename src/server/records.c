@@ -532,8 +532,7 @@ void mn__post_session(mn__call *c)
     }
     json_object_set_new(s, "zones", zones);
     json_t *aes = json_array();
-    char *lines = mn__url_decode(mn__form_str(f, "adverse_events"),
-                                 strlen(mn__form_str(f, "adverse_events")), 0);
+    char *lines = mn__strdup(mn__form_str(f, "adverse_events")); /* decoded once, with the form */
     for (char *save = NULL, *line = lines ? strtok_r(lines, "\r\n", &save) : NULL; line;
          line = strtok_r(NULL, "\r\n", &save)) {
         while (*line == ' ')

@@ -1667,6 +1667,46 @@ static void test_every_form_refuses_bad_text(void **state)
     assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
 }
 
+/* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
+ * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
+static void test_form_values_decoded_once(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    sign_in_practitioner(pia, tok);
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char id[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "once", id), MN_OK);
+    mn_store_close(store);
+    free(text);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/once/plan", pia, form, T0, 303, NULL, NULL);
+    /* Typed: "erythema %41; mild" and "swelling 100%25" (sent as %2541 and %2525). */
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=erythema+%%2541%%3B+mild%%0D%%0Aswelling+100%%2525%%3B+mild"
+             "&override=checking+the+form",
+             tok);
+    expect("POST", "/clients/once/sessions", pia, form, T0, 303, NULL, NULL);
+    const char *events = "SELECT count(*) FROM adverse_events e JOIN clients c ON c.num = "
+                         "e.client WHERE c.id = 'once' AND e.event = ?";
+    assert_int_equal(count_rows(events, "erythema %41", (const char *)NULL), 1);
+    assert_int_equal(count_rows(events, "swelling 100%25", (const char *)NULL), 1);
+    /* Zones typed "forehead%2C cheek": "forehead%2C" is no zone (it was read as "forehead,"). */
+    snprintf(form, sizeof form,
+             "csrf=%s&id=twice&client.age=40&client.sex=female&client.fitzpatrick=2"
+             "&clinic.start=2026-12-01&concern0.concern=fine-lines-wrinkles"
+             "&concern0.zones=forehead%%252C+cheek",
+             tok);
+    expect("POST", "/clients", pia, form, T0, 422, "id=\"error-concern0.zones\"", NULL);
+    assert_int_equal(
+        count_rows("SELECT count(*) FROM clients WHERE id = 'twice'", (const char *)NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1697,6 +1737,7 @@ int main(void)
         cmocka_unit_test(test_stale_plan),
         cmocka_unit_test(test_html_failures_are_general),
         cmocka_unit_test(test_every_form_refuses_bad_text),
+        cmocka_unit_test(test_form_values_decoded_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
