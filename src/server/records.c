@@ -14,6 +14,7 @@
 #include "mneedle/plot.h"
 #include "mneedle/report.h"
 #include "report/plot_internal.h"
+#include "report/records_internal.h"
 #include "server/server_internal.h"
 
 /* Builds the plan of client @p id from the stored input, dated today, as `mneedle plan ID
@@ -914,7 +915,7 @@ void mn__post_replan(mn__call *c)
     mn__buf b, text;
     mn__buf_init(&b);
     mn__buf_init(&text);
-    st = mn_store_replan_write(c->w->ctx, r, 0, mn__buf_writer, &text);
+    st = mn__store_replan_write(c->w->ctx, r, 0, MN__WORDS_FORM, mn__buf_writer, &text);
     mn__page_begin(&b, c, "Re-plan", "replan-result");
     mn__buf_printf(&b,
                    "<p class=\"msg\" id=\"message\" role=\"status\">Re-planned: %d "

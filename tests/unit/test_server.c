@@ -1707,6 +1707,43 @@ static void test_form_values_decoded_once(void **state)
         count_rows("SELECT count(*) FROM clients WHERE id = 'twice'", (const char *)NULL), 0);
 }
 
+/* The re-plan shown on the web names the form's box and the plan page, not the command's
+ * options: a session recorded with an override reason, the plan's own range, a stale plan
+ * (whose hold reason, the store's, still names the command). */
+static void test_replan_in_the_forms_words(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    sign_in_practitioner(pia, tok);
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char id[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "words", id), MN_OK);
+    mn_store_close(store);
+    free(text);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
+             "&adverse_events=none&override=thick+scar+tissue",
+             tok);
+    expect("POST", "/clients/words/sessions", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words/replan", pia, form, T0, 200,
+           "recorded with an override reason (&quot;thick scar tissue&quot;)", "--override");
+    expect("POST", "/clients/words/replan", pia, form, T0, 200, "as the plan page gives it",
+           "mneedle plan");
+    /* The phototype edited: the plan is stale, and is saved again on the plan page. */
+    amelia_form(form, sizeof form, tok, 5);
+    expect("POST", "/clients/words", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words/replan", pia, form, T0, 200,
+           "Save the plan again on the client&#39;s plan page, then replan.", "--save&#39;), then");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1738,6 +1775,7 @@ int main(void)
         cmocka_unit_test(test_html_failures_are_general),
         cmocka_unit_test(test_every_form_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
+        cmocka_unit_test(test_replan_in_the_forms_words),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
