@@ -1744,6 +1744,60 @@ static void test_replan_in_the_forms_words(void **state)
            "Save the plan again on the client&#39;s plan page, then replan.", "--save&#39;), then");
 }
 
+/* The client form asks every history item the screening rules read (data/rules.json), each
+ * as a yes/no or a number as the rule reads it, so a new client can be given any of them;
+ * the items added last reach the stored record. */
+static void test_client_form_asks_the_catalogues_history(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024], want[160];
+    sign_in_practitioner(pia, tok);
+    mn_http_response r;
+    request("GET", "/clients/new", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    int asked = 0;
+    for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *rule = mn_catalog_rule_at(cat, i);
+        const char *names[] = {rule->flag, rule->unless};
+        for (int k = 0; k < 2; k++) {
+            int item = names[k] ? mn_history_find(names[k]) : -1;
+            if (item < 0)
+                continue;
+            snprintf(want, sizeof want,
+                     mn_history_is_numeric((mn_history_item)item)
+                         ? "<input id=\"f-history.%s\" name=\"history.%s\" inputmode=\"decimal\""
+                         : "<select id=\"f-history.%s\" name=\"history.%s\">",
+                     names[k], names[k]);
+            if (!strstr(r.body, want))
+                fail_msg("rule %s: the form does not ask %s", rule->code, want);
+            asked++;
+        }
+    }
+    mn_http_response_release(&r);
+    assert_true(asked >= 25);
+    snprintf(form, sizeof form,
+             "csrf=%s&id=asked&client.age=40&client.sex=female&client.fitzpatrick=2"
+             "&clinic.start=2026-12-01&concern0.concern=fine-lines-wrinkles"
+             "&concern0.zones=forehead&history.date=2026-11-30"
+             "&history.peel_or_laser_weeks_ago=3&history.connective_tissue_disease=yes"
+             "&history.local_anaesthetic_allergy=no"
+             "&history.g6pd_deficiency_or_methaemoglobinaemia=yes"
+             "&history.class3_antiarrhythmic=no&history.radiotherapy_months_ago=14",
+             tok);
+    expect("POST", "/clients", pia, form, T0, 303, NULL, NULL);
+    char name[MN_CLIENT_NAME_LEN], *input = NULL;
+    client_state("asked", name, &input);
+    static const char *const stored[] = {
+        "\"peel_or_laser_weeks_ago\":3",       "\"connective_tissue_disease\":true",
+        "\"local_anaesthetic_allergy\":false", "\"g6pd_deficiency_or_methaemoglobinaemia\":true",
+        "\"class3_antiarrhythmic\":false",     "\"radiotherapy_months_ago\":14"};
+    for (size_t i = 0; i < sizeof stored / sizeof stored[0]; i++)
+        if (!strstr(input, stored[i]))
+            fail_msg("no %s in %s", stored[i], input);
+    free(input);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1776,6 +1830,7 @@ int main(void)
         cmocka_unit_test(test_every_form_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
         cmocka_unit_test(test_replan_in_the_forms_words),
+        cmocka_unit_test(test_client_form_asks_the_catalogues_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
