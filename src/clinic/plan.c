@@ -218,6 +218,19 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
 }
 
 /* Passes per session for a zone of concern @p cc with @p dev (header: Passes). */
+/* The bound a zone's `limited_by` names, in the words of its line ("capped by ..."): the code
+ * itself stays in the JSON for software. */
+static const char *bound_words(const char *limited_by)
+{
+    return !strcmp(limited_by, "zone")        ? "the clinic limit for this zone"
+           : !strcmp(limited_by, "anatomy")   ? "the dermis thickness with a margin"
+           : !strcmp(limited_by, "device")    ? "the device's longest setting"
+           : !strcmp(limited_by, "phototype") ? "the pigmentation risk in phototypes IV-VI"
+           : !strcmp(limited_by, "precautions")
+               ? "the findings below that call for gentler settings"
+               : "the concern's usual range";
+}
+
 static double plan_passes(const mn_device *dev, const mn_concern *cc)
 {
     return dev->kind == MN_DEVICE_ROLLER ? dev->passes : cc->passes;
@@ -334,32 +347,19 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
          * be usual here. */
         n = snprintf(z->why, sizeof z->why,
                      "%s: usually %.3g-%.3g mm on %s, deeper than the %.3g mm clinic "
-                     "limit for this zone; capped by the %s (%s). At %.3g mm the channels reach "
+                     "limit for this zone%s%s. At %.3g mm the channels reach "
                      "about %.0f um, inside %.0f um of epidermis and dermis.",
                      cc->name, usual[0], usual[1], site->facial ? "the face" : "thicker body skin",
-                     zone_cap, z->limited_by,
-                     !strcmp(z->limited_by, "zone")      ? "clinic limit for this zone"
-                     : !strcmp(z->limited_by, "anatomy") ? "dermis thickness with a margin"
-                     : !strcmp(z->limited_by, "device")  ? "device's longest setting"
-                     : !strcmp(z->limited_by, "precautions")
-                         ? "findings below that call for gentler settings"
-                         : "concern's usual range",
+                     zone_cap, !strcmp(z->limited_by, "zone") ? ", which caps it" : "; capped by ",
+                     !strcmp(z->limited_by, "zone") ? "" : bound_words(z->limited_by),
                      z->depth_max_mm, z->effective_depth_max_um,
                      mn_skin_epidermis_um(&layers) + dermis);
     else
         n = snprintf(z->why, sizeof z->why,
-                     "%s usually %.3g-%.3g mm here; capped by the %s (%s). At %.3g mm the "
+                     "%s usually %.3g-%.3g mm here; capped by %s. At %.3g mm the "
                      "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                     cc->name, usual[0], usual[1], z->limited_by,
-                     !strcmp(z->limited_by, "zone")        ? "clinic limit for this zone"
-                     : !strcmp(z->limited_by, "anatomy")   ? "dermis thickness with a margin"
-                     : !strcmp(z->limited_by, "device")    ? "device's longest setting"
-                     : !strcmp(z->limited_by, "phototype") ? "pigmentation risk in phototypes IV-VI"
-                     : !strcmp(z->limited_by, "precautions")
-                         ? "findings below that call for gentler settings"
-                         : "concern's usual range",
-                     z->depth_max_mm, z->effective_depth_max_um,
-                     mn_skin_epidermis_um(&layers) + dermis);
+                     cc->name, usual[0], usual[1], bound_words(z->limited_by), z->depth_max_mm,
+                     z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
     if (collapsed && n > 0 && (size_t)n < sizeof z->why)
         snprintf(z->why + n, sizeof z->why - (size_t)n,
                  " The usual range starts deeper than this zone allows, so every session "

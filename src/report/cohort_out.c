@@ -41,6 +41,30 @@ static double frac(long k, long n)
     return n > 0 ? (double)k / (double)n : 0;
 }
 
+/* A concern the model does not project (projection_applies false): its improvement, the
+ * responder shares and the maintenance built on them are the collagen model's with a judged
+ * weight, no forecast, so the text leaves their cells blank ("—", written here so that the
+ * column keeps its width: the dash is one column but three bytes). The JSON keeps the numbers,
+ * which the contract documents as numbers (DESIGN 4), and lists them under not_projected. */
+static void blank_cell(mn__buf *b, int width)
+{
+    for (int i = 1; i < width; i++)
+        mn__buf_append(b, " ", 1);
+    mn__buf_append(b, "\xe2\x80\x94", 3);
+}
+
+static const char *const not_projected_keys[] = {"improvement_pct", "responders_50pct",
+                                                 "responders_75pct", "maintenance_due_fraction"};
+static const char *const not_projected_interval_keys[] = {"mean_improvement_pct",
+                                                          "responders_50pct", "responders_75pct"};
+
+static void not_projected_json(mn__jout *j, json_t *o, const char *const *keys, size_t n)
+{
+    json_t *a = mn__jput(j, o, "not_projected", json_array());
+    for (size_t i = 0; a && i < n; i++)
+        mn__jpush(j, a, json_string(keys[i]));
+}
+
 /* What the trial-level intervals hold, in one sentence (both outputs). */
 static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *iv, char *buf,
                            size_t len)
@@ -125,6 +149,10 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         if (!o)
             break;
         mn__jput_int(j, o, "day", ei->day);
+        if (!mn_concern_projected(t->concern))
+            not_projected_json(j, o, not_projected_interval_keys,
+                               sizeof not_projected_interval_keys /
+                                   sizeof *not_projected_interval_keys);
         interval_json(j, o, "mean_improvement_pct", &ei->mean_improvement_pct);
         interval_json(j, o, "responders_50pct", &ei->responders_50pct);
         interval_json(j, o, "responders_75pct", &ei->responders_75pct);
@@ -203,6 +231,9 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         if (!o)
             break;
         mn__jput_int(&j, o, "day", ep->day);
+        if (!mn_concern_projected(t->concern))
+            not_projected_json(&j, o, not_projected_keys,
+                               sizeof not_projected_keys / sizeof *not_projected_keys);
         mn__jput(&j, o, "improvement_pct", dist_json(&j, &ep->improvement_pct));
         mn__jput_num(&j, o, "responders_50pct", frac(ep->responders_50pct, r->n));
         mn__jput_num(&j, o, "responders_75pct", frac(ep->responders_75pct, r->n));
@@ -279,6 +310,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__buf b;
     mn__buf_init(&b);
     const mn_cohort_demographics *d = &r->demographics;
+    const int projected = mn_concern_projected(t->concern);
     char types[16];
     phototypes(t, types, sizeof types);
     mn__buf_textf(&b, "Virtual trial%s%s (simulation, not a prediction)\n", t->name[0] ? ": " : "",
@@ -299,8 +331,10 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   mn_cohort_constants_note(t), (unsigned long long)r->seed);
     if (!mn_concern_projected(t->concern)) /* the trial's warning says why */
         mn__buf_textf(&b,
-                      "Not a forecast for %s: the model does not project it, so its improvement "
-                      "columns are the collagen model's (see the warning on $.concern).\n",
+                      "Not a forecast for %s: the model does not project it (see the warning "
+                      "on $.concern), so its improvement, responder and maintenance columns "
+                      "are left blank (\xe2\x80\x94); collagen and PIH are the model's as for "
+                      "any concern.\n",
                       t->concern->id);
     else
         mn__buf_textf(&b, "Caution: %s\n", depth_caution);
@@ -317,6 +351,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     for (int e = 0; e < r->n_endpoints; e++) {
         const mn_cohort_endpoint *ep = &r->endpoints[e];
         const mn_cohort_dist *im = &ep->improvement_pct, *co = &ep->collagen_change_pct;
+        if (!projected) {
+            mn__buf_textf(&b, "%6d ", ep->day);
+            for (int c = 0; c < 6; c++) {
+                mn__buf_append(&b, " ", 1);
+                blank_cell(&b, 6);
+            }
+            mn__buf_textf(&b, "  %6.1f %6.1f %6.1f %6.1f  %5.1f%% ", co->mean, co->p5, co->p50,
+                          co->p95, 100 * frac(ep->pih_cases, r->n));
+            blank_cell(&b, 6);
+            mn__buf_append(&b, "\n", 1);
+            continue;
+        }
         mn__buf_textf(&b,
                       "%6d  %6.1f %6.1f %6.1f %6.1f %5.1f%% %5.1f%%  %6.1f %6.1f %6.1f %6.1f  "
                       "%5.1f%% %5.1f%%\n",
@@ -342,6 +388,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         for (int e = 0; e < iv->n_endpoints; e++) {
             const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
             const mn_cohort_interval *pb = &ei->pih_rate_with_law_band;
+            if (!projected) {
+                mn__buf_textf(&b, "%6d  ", ei->day);
+                blank_cell(&b, 7);
+                mn__buf_textf(&b, "%11s", "");
+                blank_cell(&b, 5);
+                mn__buf_textf(&b, "%11s", "");
+                blank_cell(&b, 5);
+                mn__buf_textf(&b, "%11s", "");
+                mn__buf_textf(&b, "%5.1f - %5.1f%%  %5.1f - %5.1f%%\n", 100 * ei->pih_rate.lo,
+                              100 * ei->pih_rate.hi, 100 * pb->lo, 100 * pb->hi);
+                continue;
+            }
             mn__buf_textf(&b,
                           "%6d  %7.1f - %-6.1f  %5.1f - %5.1f%%  %5.1f - %5.1f%%  %5.1f - "
                           "%5.1f%%  %5.1f - %5.1f%%\n",

@@ -265,6 +265,13 @@ typedef struct {
     double max_mm;
     int min_interval_days;
     char min_interval_concern[32];
+    /* 0 when every concern the plan lists at the site is not booked there (plan zones[].booked
+     * false: its deepest setting is under half the needle length any study of the concern
+     * used, plan.c), with the first such concern and the plan's reason; a plan stored before
+     * zones carried "booked" books them all. */
+    int booked;
+    char not_booked_concern[32];
+    char not_booked_why[320];
 } plan_zone;
 
 typedef struct {
@@ -288,7 +295,8 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
     mn_status st = mn__store_prepare_kept(
         ctx, s,
         "SELECT p.id, p.device, json_extract(z.value, '$.zone'),"
-        " json_extract(z.value, '$.depth_mm.max'), json_extract(z.value, '$.concern')"
+        " json_extract(z.value, '$.depth_mm.max'), json_extract(z.value, '$.concern'),"
+        " json_extract(z.value, '$.booked'), json_extract(z.value, '$.why')"
         " FROM (SELECT id, plan_json, json_extract(plan_json, '$.device.id') AS device"
         " FROM plans WHERE client = ?1 ORDER BY id DESC LIMIT 1) p"
         " LEFT JOIN json_each(p.plan_json, '$.zones') z",
@@ -310,6 +318,7 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
         const char *concern_id = (const char *)sqlite3_column_text(q, 4);
         const mn_concern *concern =
             concern_id ? mn_catalog_find_concern(mn_ctx_catalog(ctx), concern_id) : NULL;
+        int booked = sqlite3_column_type(q, 5) == SQLITE_NULL || sqlite3_column_int(q, 5) != 0;
         plan_zone *pz = NULL;
         for (int k = 0; k < out->n_zones; k++)
             if (!strcmp(out->zones[k].zone, zone))
@@ -319,6 +328,21 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
                 continue;
             pz = &out->zones[out->n_zones++];
             snprintf(pz->zone, sizeof pz->zone, "%s", zone);
+            pz->max_mm = max;
+            pz->booked = booked;
+        }
+        /* A concern not booked at the site sets nothing there: no setting, no interval; the
+         * site is refused only when no concern is booked there (check_session). */
+        if (!booked) {
+            if (!pz->not_booked_concern[0] && concern_id) {
+                snprintf(pz->not_booked_concern, sizeof pz->not_booked_concern, "%s", concern_id);
+                const char *why = (const char *)sqlite3_column_text(q, 6);
+                snprintf(pz->not_booked_why, sizeof pz->not_booked_why, "%s", why ? why : "");
+            }
+            continue;
+        }
+        if (!pz->booked) { /* the first concern booked here, after one that is not */
+            pz->booked = 1;
             pz->max_mm = max;
         }
         /* A site listed for two concerns: the smaller maximum is the site's, the longer
@@ -561,6 +585,24 @@ static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...
         *used += (size_t)n < size - *used ? (size_t)n : size - *used - 1;
 }
 
+/* The plan's reason a zone is not booked (plan zones[].why: "Not booked: " and its first
+ * sentence, then what it means for the client), as its first sentence without the prefix. */
+static void not_booked_reason(const char *why, char *out, size_t size)
+{
+    static const char prefix[] = "Not booked: ";
+    if (!strncmp(why, prefix, sizeof prefix - 1))
+        why += sizeof prefix - 1;
+    const char *end = strstr(why, ". ");
+    size_t n = end ? (size_t)(end - why) : strlen(why);
+    if (n && why[n - 1] == '.')
+        n--;
+    if (!n) {
+        snprintf(out, size, "the plan lists it as not booked");
+        return;
+    }
+    snprintf(out, size, "%.*s", (int)n, why);
+}
+
 /* The settings the latest stored plan @p plan gives planned visit @p k (0-based) for @p zone:
  * 1 when it treats the zone at that visit (a site listed for two concerns: the lighter of
  * the two), 0 when not or when the plan has no such visit. */
@@ -770,7 +812,18 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
             }
             if (!pz)
                 VIOLATION("%s is not in the plan (%s.zone)", site->id, zp);
-            else if (depth > pz->max_mm + slack)
+            else if (!pz->booked) {
+                /* Listed but not booked: the plan found needling there cannot be expected to
+                 * help (plan.c), so a session there is a departure to state, not "not
+                 * planned". */
+                char why[sizeof pz->not_booked_why];
+                not_booked_reason(pz->not_booked_why, why, sizeof why);
+                VIOLATION("%s is not booked in the stored plan (plan %lld) for %s: %s "
+                          "(%s.zone)",
+                          site->id, (long long)caps.id,
+                          pz->not_booked_concern[0] ? pz->not_booked_concern : "its concerns", why,
+                          zp);
+            } else if (depth > pz->max_mm + slack)
                 VIOLATION("%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
                           pz->max_mm, zp);
             /* Against the setting of the visit it stands for: heavier (deeper, or more passes)

@@ -151,6 +151,33 @@ expect 0 "concern_not_projected|the model does not project melasma: it does not 
     "$MNEEDLE" cohort --n 10 "$TMP/melasma.json"
 expect 0 "stdout:^Not a forecast for melasma" -- "$MNEEDLE" cohort --n 10 "$TMP/melasma.json"
 expect 0 'stdout:"projection_applies": false' -- "$MNEEDLE" cohort --json --n 10 "$TMP/melasma.json"
+# Its improvement, responder and maintenance cells are blank in the text ("—"), collagen and PIH
+# kept, in both tables; the JSON keeps the numbers (the contract's) and names them under
+# not_projected; a projected concern has no such list.
+expect 0 "" -- "$MNEEDLE" cohort --n 30 --trials 20 -o "$TMP/mel.txt" "$TMP/melasma.json"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 30 --trials 20 -o "$TMP/mel.json" "$TMP/melasma.json"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 30 --trials 20 -o "$TMP/lot.json" "$L"
+expect 0 "" -- python3 - "$TMP/mel.txt" "$TMP/mel.json" "$TMP/lot.json" <<'PY'
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+pooled, intervals = text.split("Trial-level intervals:")
+rows = [l.split() for l in pooled.splitlines() if re.match(r"^ +\d+ ", l)]
+assert len(rows) == 2, rows
+for r in rows:
+    assert r[1:7] == ["\u2014"] * 6 and r[12] == "\u2014", r
+    assert all(re.match(r"^-?[\d.]+%?$", v) for v in r[7:12]), r
+irows = [l.split() for l in intervals.splitlines() if re.match(r"^ +\d+  ", l)]
+assert len(irows) == 2 and all(r[1:4] == ["\u2014"] * 3 and len(r) == 10 for r in irows), irows
+m, lot = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+keys = ["improvement_pct", "responders_50pct", "responders_75pct", "maintenance_due_fraction"]
+for ep in m["endpoints"]:
+    assert ep["not_projected"] == keys, ep.get("not_projected")
+    assert isinstance(ep["improvement_pct"]["mean"], float) and isinstance(ep["responders_50pct"], (int, float))
+for ep in m["trial_intervals"]["endpoints"]:
+    assert ep["not_projected"] == ["mean_improvement_pct", "responders_50pct", "responders_75pct"], ep
+    assert len(ep["mean_improvement_pct"]) == 2
+assert not any("not_projected" in ep for ep in lot["endpoints"] + lot["trial_intervals"]["endpoints"])
+PY
 CONCERN=large-pores trial >"$TMP/pores.json"
 expect 0 "the model does not project large-pores: no study in the evidence base" -- \
     "$MNEEDLE" cohort --n 10 "$TMP/pores.json"

@@ -1,6 +1,8 @@
 # A needle setting reads the same wherever a plan or a simulation prints it: 1.25 mm in the
 # depth table is 1.25 mm in the risk notes, the projection, the report and the simulation's
-# session list, never "1.2 mm" (a setting no pen has, as "%.2g" printed it).
+# session list, never "1.2 mm" (a setting no pen has, as "%.2g" printed it). A zone's line names
+# the bound that caps it once, in words, never by its code ("capped by the zone (clinic limit
+# for this zone)" on Tom's neck).
 . "$(dirname "$0")/lib.sh"
 export SOURCE_DATE_EPOCH=1796515200
 
@@ -31,4 +33,17 @@ J
 expect 0 "" -- "$MNEEDLE" simulate "$TMP/sc.json" -o "$TMP/sim.txt"
 expect 0 "stdout:day 0 skinpen 1\.25 mm" -- cat "$TMP/sim.txt"
 expect 1 "" -- grep -q "1\.2 mm" "$TMP/sim.txt"
+
+for c in "$MN_SOURCE_DIR"/examples/clients/*.json; do
+    name=$(basename "$c" .json)
+    expect 0 "" -- "$MNEEDLE" plan "$c" -o "$TMP/$name.txt"
+    if grep -Eq "capped by the (zone|anatomy|device|phototype|precautions|concern) \(|clinic limit for this zone.*clinic limit for this zone" "$TMP/$name.txt"; then
+        echo "FAIL: $name: a zone's line names its bound twice or by its code:"
+        grep -E "capped by the [a-z]+ \(|clinic limit for this zone.*clinic limit for this zone" "$TMP/$name.txt" | sed 's/^/  | /'
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+done
+expect 0 "stdout:1 mm clinic limit for this zone, which caps it\." -- cat "$TMP/tom-hair-loss.txt"
 finish

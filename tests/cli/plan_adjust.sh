@@ -80,8 +80,8 @@ assert "Gentler settings because " + a["reason"] in text, text
 assert "MN-" not in text, "an internal code in the client text"
 # The maximum is the adjustment'"'"'s, and the zone line names it, not the bound it lowered.
 assert zf["limited_by"] == "precautions" != zt["limited_by"], (zf["limited_by"], zt["limited_by"])
-assert "capped by the precautions" in zf["why"] and "capped by the precautions" in text, zf["why"]
-assert "capped by the precautions" not in zt["why"], zt["why"]
+assert "capped by the findings below" in zf["why"] and "capped by the findings below" in text, zf["why"]
+assert "capped by the findings below" not in zt["why"], zt["why"]
 '
 
 # Where the lowered depth would fall below the device's shortest setting, the zone keeps it

@@ -91,8 +91,8 @@ expect 2 "no client" -- "$MNEEDLE" plan --save --db "$DB" c-unknown
 # ---- sessions ----
 cat > "$TMP/s1.json" <<EOF
 {"client": "$ID", "date": "2027-01-11", "device": "dermapen-4", "serial": "DP4-001",
- "cartridge_lot": "L77", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3},
- {"zone": "forehead", "depth_mm": 0.2, "passes": 3}], "serum": "hyaluronic-acid",
+ "cartridge_lot": "L77", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3}],
+ "serum": "hyaluronic-acid",
  "serum_lot": "HA9", "endpoint": "uniform erythema", "reactions": "erythema",
  "adverse_events": ["none"]}
 EOF
@@ -100,7 +100,10 @@ expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$T
 dump "$DB" > "$TMP/before"
 refused_each session s1.json <<EOF
 # Beyond the plan's cap: refused with the place, nothing recorded.
-deep.json|s/"depth_mm": 0.2/"depth_mm": 0.5/; s/2027-01-11/2027-02-22/|deep.json: .*forehead 0.50 mm is beyond the plan's 0.20 mm \(\\\$\.zones\[1\]\.depth_mm\)
+deep.json|s/"depth_mm": 0.7/"depth_mm": 2.0/; s/2027-01-11/2027-02-22/|deep.json: .*cheek 2.00 mm is beyond the plan's 1.20 mm \(\\\$\.zones\[0\]\.depth_mm\)
+# A zone the plan lists but does not book (the forehead allows 0.2 mm, under half the 1.5 mm
+# of the acne-scar studies): refused, naming the zone and why, not taken as "not planned".
+unbooked.json|s/"passes": 3}\]/"passes": 3}, {"zone": "forehead", "depth_mm": 0.2, "passes": 3}]/; s/2027-01-11/2027-02-22/|unbooked.json: \\\$: forehead is not booked in the stored plan \(plan 1\) for acne-scars: .*this zone allows at most 0.2 mm .*less than half of that, where no improvement is expected from needling \(\\\$\.zones\[1\]\.zone\)
 # Outside the device's range (dermapen-4 starts at 0.2 mm... and ends at 3 mm).
 dev.json|s/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/|outside the dermapen-4's range
 # A roller between the lengths it is made in (0.6 mm on a 0.5/0.75 mm range): refused the same way.
@@ -118,12 +121,12 @@ expect 2 "pair.json: \\\$\[1\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/pa
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused session file changed the database"
 # --override records it, and the reason is in the audit log.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
-    --override "thick scar tissue on the forehead" "$TMP/deep.json"
+    --override "thick scar tissue on the cheek" "$TMP/deep.json"
 ok '$PY -c "
 import sqlite3,sys
 c=sqlite3.connect(sys.argv[1])
 r=c.execute(\"SELECT actor, detail FROM audit WHERE action=\x27override\x27\").fetchall()
-assert len(r)==1 and r[0][0]==\"test-nurse\" and \"thick scar tissue\" in r[0][1] and \"forehead 0.50 mm\" in r[0][1], r
+assert len(r)==1 and r[0][0]==\"test-nurse\" and \"thick scar tissue\" in r[0][1] and \"cheek 2.00 mm\" in r[0][1], r
 " "$DB"' "the override and its reason are not in the audit log"
 # CSV: one row per zone, grouped by client and date; a bad row is named by its line.
 cat > "$TMP/s3.csv" <<EOF
@@ -137,9 +140,10 @@ refused session s3.csv bad.csv 's/cheek,1.1,3/cheek,1.1,x/' \
 printf 'client,date\n"%s,2027-03-20\n' "$ID" > "$TMP/quote.csv"
 expect 2 "quote.csv:2: a quoted field is not closed" -- "$MNEEDLE" record session --db "$DB" "$TMP/quote.csv"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused CSV changed the database"
-# Cheek 1.1 mm is deeper than the 0.9 mm the plan sets for visit 3 (within the plan's maximum):
-# off the plan's titration, refused without --override, recorded with it.
+# Cheek 1.1 mm is deeper than the 0.9 mm the plan sets for visit 3 (within the plan's maximum),
+# and the forehead is not booked: off the plan, refused without --override, recorded with it.
 expect 2 "s3.csv: line 2: cheek 1.10 mm is deeper than the 0.90 mm the plan sets for visit 3 \(line 2\.depth_mm\)" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.csv"
+ok 'grep -q "forehead is not booked in the stored plan (plan 1) for acne-scars: .*(line 3\.zone)" "$TMP/err"' "a CSV session on a zone the plan does not book is not refused by its line"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a session deeper than its visit's setting changed the database"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" --override "scarring responds; client asked" "$TMP/s3.csv"
 
@@ -174,8 +178,8 @@ s = h["sessions"]
 assert [x["date"] for x in s] == ["2027-01-11", "2027-02-22", "2027-03-20"], s
 assert s[0]["date_shift_days"] == 0 and s[0]["zones"][0]["planned_depth_mm"] == 0.7
 # The plan books no forehead (0.2 mm is under half the 1.5 mm of the acne-scar studies,
-# docs/clinic.md): a forehead session has no planned setting to deviate from.
-fh = [z for z in s[1]["zones"] if z["zone"] == "forehead"][0]
+# docs/clinic.md): the forehead session recorded with --override has no planned setting.
+fh = [z for z in s[2]["zones"] if z["zone"] == "forehead"][0]
 assert "depth_deviation_mm" not in fh and fh.get("planned_depth_mm") is None, fh
 assert [a["score"] for a in h["assessments"]] == [40, 31] and h["assessments"][0]["photos"] == 1
 assert [e["event"] for e in h["adverse_events"]] == ["none", "none", "swelling"], h["adverse_events"]
@@ -275,7 +279,7 @@ ok '$PY "$TMP/ae_help.py" "$MN_SOURCE_DIR/data/adverse_events.json" "$TMP/out"' 
 # ---- the audit chain ----
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 cp "$DB" "$TMP/edit.db"
-sql "$TMP/edit.db" "UPDATE session_zones SET depth_mm = 0.7 WHERE zone = 'forehead' AND depth_mm = 0.5"
+sql "$TMP/edit.db" "UPDATE session_zones SET depth_mm = 0.7 WHERE zone = 'cheek' AND depth_mm = 2.0"
 expect 1 "stdout:session_zones: row [0-9]+ differs from its last audit entry" -- "$MNEEDLE" db check --db "$TMP/edit.db"
 cp "$DB" "$TMP/edit.db"
 sql "$TMP/edit.db" "DELETE FROM adverse_events WHERE event = 'swelling'"
@@ -670,7 +674,7 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 types = {r["type"] for r in rows}
 assert {"planned", "session", "assessment", "adverse_event"} <= types, types
-assert any(r["type"] == "session" and r["zone"] == "forehead" and r["depth_mm"] == "0.5" and r["planned_depth_mm"] == "" for r in rows)
+assert any(r["type"] == "session" and r["zone"] == "forehead" and r["depth_mm"] == "0.2" and r["planned_depth_mm"] == "" for r in rows)
 ae = [r for r in rows if r["type"] == "adverse_event"]
 assert any(r["event"] == "post-inflammatory-hyperpigmentation" and r["number"] == "1" and r["severity"] == "moderate" and r["resolved"] == "2027-03-10" for r in ae), ae
 assert any(r["event"] == "itching along the jaw" and r["number"] == "" and r["severity"] == "mild" for r in ae), ae

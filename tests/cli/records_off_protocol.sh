@@ -79,4 +79,36 @@ r = json.load(open(sys.argv[1]))
 ls = r[\"last_session\"]
 assert ls[\"off_protocol\"] is False and [d[\"kind\"] for d in ls[\"deviations\"]] == [\"lighter\"], ls
 " "$TMP/out"' "a lighter visit is marked off protocol, or not noted"
+# A zone the plan lists but does not book (Ravi's forehead: 0.2 mm allowed, under half the
+# 1.5 mm of the acne-scar studies, docs/clinic.md) is refused, naming the zone and why, with
+# nothing stored; with --override it is recorded, the override audited, and replan marks it.
+RDB="$TMP/ravi.db"
+expect 0 "" -- "$MNEEDLE" db init --db "$RDB"
+expect 0 "stdout:^c-ravi$" -- "$MNEEDLE" client add --db "$RDB" --id c-ravi \
+    "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
+expect 0 "" -- "$MNEEDLE" plan c-ravi --save --db "$RDB" --json
+ok '$PY -c "
+import json, sys
+z = [z for z in json.load(open(sys.argv[1]))[\"zones\"] if z[\"zone\"] == \"forehead\"]
+assert z and not any(x[\"booked\"] for x in z), z
+" "$TMP/out"' "the example's forehead is booked: this check needs a zone the plan does not book"
+printf '{"client": "c-ravi", "date": "2027-01-11", "device": "dermapen-4", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3}, {"zone": "forehead", "depth_mm": 0.2, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/fh.json"
+dump "$RDB" > "$TMP/before"
+expect 2 "fh.json: \\\$: forehead is not booked in the stored plan \(plan 1\) for acne-scars: .*are usually needled at .* mm here, and the studies of them at 1.5 mm or deeper; this zone allows at most 0.2 mm \(.*\), less than half of that, where no improvement is expected from needling \(\\\$\.zones\[1\]\.zone\); nothing was recorded \(give --override REASON" -- \
+    "$MNEEDLE" record session --db "$RDB" "$TMP/fh.json"
+ok '! grep -q "not in the plan" "$TMP/err"' "a zone the plan does not book is called not in the plan"
+ok 'dump "$RDB" | cmp -s - "$TMP/before"' "a session on a zone the plan does not book changed the database"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$RDB" \
+    --override "client asked; told no benefit is expected there" "$TMP/fh.json"
+ok '$PY -c "
+import sqlite3, sys
+r = sqlite3.connect(sys.argv[1]).execute(\"SELECT detail FROM audit WHERE action=\x27override\x27\").fetchall()
+assert len(r) == 1 and \"forehead is not booked\" in r[0][0] and \"no benefit is expected\" in r[0][0], r
+" "$RDB"' "the override of a zone not booked is not audited with what it overrode"
+expect 0 "" -- "$MNEEDLE" replan --db "$RDB" --json c-ravi
+ok '$PY -c "
+import json, sys
+ls = json.load(open(sys.argv[1]))[\"last_session\"]
+assert ls[\"off_protocol\"] and [(d[\"zone\"], d[\"kind\"]) for d in ls[\"deviations\"]] == [(\"forehead\", \"not_planned\")], ls
+" "$TMP/out"' "replan does not mark the session on a zone not booked off protocol"
 finish
