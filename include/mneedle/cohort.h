@@ -103,7 +103,8 @@ typedef struct {
     uint64_t seed;                 /* 0..2^53-1 in the file (JSON numbers are doubles) */
     double maintenance_fraction;   /* a patient needs maintenance once improvement falls below
                                       this fraction of his/her peak after the course (0.8,
-                                      the planner's target, DESIGN 3.5) */
+                                      the planner's target, DESIGN 3.5), once that peak
+                                      is at least MN_GAIS_IMPROVED_PCT (evidence.h) */
     int maintenance_check_days;    /* spacing of the grid on which the running peak and the
                                       fall below it are checked (7) */
     mn_warnings warnings;          /* set by the loader: protocol.needle_mm beyond the zone's
@@ -149,7 +150,8 @@ typedef struct {
     double epidermis_change_pct; /* viable-epidermis thickness vs day 0 */
     int pih;                     /* 1 when PIH has occurred on or before this day */
     int maintenance_due;         /* 1 when improvement has fallen below maintenance_fraction x
-                                    the running peak on or before this day */
+                                    the running peak, a peak of at least MN_GAIS_IMPROVED_PCT,
+                                    on or before this day */
 } mn_cohort_outcome;
 
 /** One simulated patient: who, how he/she varies, and the outcomes (for per-patient CSV). */

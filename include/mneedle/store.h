@@ -621,15 +621,19 @@ typedef struct {
     int visit_number;
     int days_overdue;
     int course_visits_left;
+    /* 1 when the latest stored plan was made from an earlier record of the client (stale):
+     * listed on hold ("plan out of date: re-plan before booking"), never as due. */
+    int plan_stale;
 } mn_store_recall;
 
 enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1, MN_STORE_RECALL_OVERDUE = 2 };
 
 /**
  * Every client whose maintenance is due on or before @p due_before, in date order; a client
- * whose current stored record screens defer or decline (mn_store_client_screen()), or who has
- * a severe adverse event without a resolved date, is listed with status
- * MN_STORE_RECALL_ON_HOLD and the reason, never as due. After those, status
+ * whose current stored record screens defer or decline (mn_store_client_screen()), who has
+ * an adverse event that holds without a resolved date, or whose latest stored plan was made
+ * from an earlier record (stale: plan_stale 1, "plan out of date: re-plan before booking"), is
+ * listed with status MN_STORE_RECALL_ON_HOLD and the reason, never as due. After those, status
  * MN_STORE_RECALL_OVERDUE: every client whose next visit of the latest stored plan (the k-th
  * session done stands for the k-th planned visit) is a course visit planned before today, in
  * order of that date: a client who dropped out of the course (held clients are on hold

@@ -271,9 +271,13 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     if (mt) {
         mn__jput_num(&j, mt, "fraction_of_peak", t->maintenance_fraction);
         mn__jput_int(&j, mt, "check_every_days", t->maintenance_check_days);
+        mn__jput_num(&j, mt, "min_peak_improvement_pct", MN_GAIS_IMPROVED_PCT);
         mn__jput_str(&j, mt, "rule",
                      "due from the first check day, on or after the last session, on which "
-                     "improvement is below fraction_of_peak x the best improvement so far");
+                     "improvement is below fraction_of_peak x the best improvement so far, "
+                     "once that best is at least min_peak_improvement_pct (the improvement "
+                     "a GAIS rater calls \"improved\", a judgement: docs/models/cohort.md); "
+                     "below it there is nothing to maintain");
     }
     json_t *sk = mn__jput(&j, root, "sketch", json_object());
     if (sk) {
@@ -376,8 +380,10 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
                   "day (thin evidence: the PIH law itself is an order of magnitude, a factor "
                   "of %g either way).\nmaint: patients whose improvement has fallen below "
-                  "%.0f%% of their peak since the course.\n",
-                  MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction);
+                  "%.0f%% of their peak since the course, counted only after a peak of at "
+                  "least %g%% (what a rater calls \"improved\"; below it there is nothing to "
+                  "maintain).\n",
+                  MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction, MN_GAIS_IMPROVED_PCT);
     const mn_cohort_intervals *iv = r->intervals;
     if (iv && iv->n_trials > 0) {
         char note[1024];

@@ -874,6 +874,8 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             if (list[i].has_last_session)
                 put_date(&j, o, "last_session", list[i].last_session);
             mn__jput_str(&j, o, "reason", list[i].reason);
+            if (list[i].status == MN_STORE_RECALL_ON_HOLD) /* the plan is to be made again */
+                mn__jput_bool(&j, o, "plan_stale", list[i].plan_stale);
         }
         return mn__json_finish(ctx, &j, root, "recall", write, userdata);
     }
@@ -953,6 +955,11 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
     ics_begin(&c);
     for (int i = 0; i < n; i++) {
         const mn_store_history *h = histories[i];
+        /* A plan made from an earlier record of the client (stale): its visits are not the
+         * current record's, so none of them goes into a calendar as an appointment to keep
+         * (replan and record session hold on it; recall lists the client as to re-plan). */
+        if (h->plan_stale == 1)
+            continue;
         for (int k = h->n_sessions; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
             char uid[128], summary[128], desc[512], d[16];
@@ -986,10 +993,14 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
         const mn_store_history *h = histories[i];
         for (int k = 0; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
+            /* A stale plan's visits not done are not appointments: typed apart ("-stale"), so
+             * a reader taking "planned" rows as bookings leaves them out. */
+            int stale = h->plan_stale == 1 && k >= h->n_sessions;
             for (int z = 0; z < v->n_settings; z++) {
                 csv_field(&b, h->client, 0);
-                mn__buf_printf(&b, "%s,%s,%d,", v->maintenance ? "planned-maintenance" : "planned",
-                               mn_date_format(v->date, d), v->number);
+                mn__buf_printf(&b, "%s%s,%s,%d,",
+                               v->maintenance ? "planned-maintenance" : "planned",
+                               stale ? "-stale" : "", mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
                 mn__buf_printf(&b, "%g,%g,,,,,,,,\n", v->settings[z].depth_mm,
                                v->settings[z].passes);
@@ -1097,17 +1108,27 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
         if (h->plan_id) {
             snprintf(plan_id, sizeof plan_id, "careplan-%ld", h->plan_id);
             json_t *cp = fhir_entry(&j, entries, "CarePlan", plan_id);
-            mn__jput_str(&j, cp, "status", "active");
+            /* A stale plan (made from an earlier record of the client) is on hold, and so are
+             * its visits not done, until the plan is made again (docs/records.md, Export). */
+            int stale = h->plan_stale == 1;
+            mn__jput_str(&j, cp, "status", stale ? "on-hold" : "active");
             mn__jput_str(&j, cp, "intent", "plan");
             mn__jput_str(&j, cp, "title", "Microneedling course and maintenance");
             mn__jput(&j, cp, "subject", fhir_ref(&j, "Patient", h->client));
             mn__jput_str(&j, cp, "created", h->plan_created);
+            if (stale)
+                mn__jpush(&j, mn__jput(&j, cp, "note", json_array()),
+                          fhir_text(&j, "Made from an earlier record of the client, edited "
+                                        "since: plan again before booking its visits."));
             json_t *acts = mn__jput(&j, cp, "activity", json_array());
             for (int k = 0; k < h->n_planned; k++) {
                 const mn_store_planned_visit *v = &h->planned[k];
                 json_t *detail =
                     mn__jput(&j, mn__jpush(&j, acts, json_object()), "detail", json_object());
-                mn__jput_str(&j, detail, "status", k < h->n_sessions ? "completed" : "scheduled");
+                mn__jput_str(&j, detail, "status",
+                             k < h->n_sessions ? "completed"
+                             : stale           ? "on-hold"
+                                               : "scheduled");
                 mn__jput_str(&j, detail, "scheduledString", mn_date_format(v->date, d));
                 size_t used = (size_t)snprintf(
                     text, sizeof text, "%s visit %d:", v->maintenance ? "maintenance" : "course",

@@ -131,6 +131,18 @@ static int unmeasured(const mn_healing_result *res)
  * longest follow-up after the course to the half-year (mn__extrapolated_duration), without
  * its day, as the sentence on extrapolation that follows says it is. The JSON keeps the exact
  * form (mn_healing_answer). */
+/* What the band's low and high values are, as the text names them: the percentiles the band
+ * takes (MN_BAND_QUANTILE_LOW/HIGH, healing.h) over its people, or, with one person drawn
+ * (--band 1), that person's own values, which are no percentiles (mn_healing_range_note). */
+static const char *band_words(int band_draws, char *buf, size_t len)
+{
+    if (band_draws == 1)
+        snprintf(buf, len, "one-person");
+    else
+        snprintf(buf, len, "%.0f-%.0f %%", 100 * MN_BAND_QUANTILE_LOW, 100 * MN_BAND_QUANTILE_HIGH);
+    return buf;
+}
+
 static char *answer(const mn_healing_result *res, char *buf, size_t len, int coarse)
 {
     if (!buf || len == 0)
@@ -140,6 +152,8 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
         return buf;
     const mn_healing_summary *S = res->summary;
     const mn_healing_scenario *sc = res->scenario;
+    char rng[32];
+    band_words(res->band_draws, rng, sizeof rng);
     size_t k = 0;
 #define PUT(...)                                                                                   \
     do {                                                                                           \
@@ -200,7 +214,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
     const mn_healing_projection *band = res->maintenance;
     int median = band && isfinite(band->peak_median_pct);
     if (!median && band && band->peak_high_pct > band->peak_low_pct)
-        PUT(" (10-90 %% range %.0f-%.0f %% over virtual people)", band->peak_low_pct,
+        PUT(" (%s range %.0f-%.0f %% over virtual people)", rng, band->peak_low_pct,
             band->peak_high_pct);
     if (S->peak_day > last) {
         duration(S->peak_day - last, after_last, sizeof after_last);
@@ -214,8 +228,8 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
      * the posterior disagrees with the defaults, docs/models/healing.md 4.3). */
     if (median)
         PUT(" (with the model's default constants; over virtual people drawn from the fitted "
-            "posterior the median peak is %.0f %%, 10-90 %% range %.0f-%.0f %%%s)",
-            band->peak_median_pct, band->peak_low_pct, band->peak_high_pct,
+            "posterior the median peak is %.0f %%, %s range %.0f-%.0f %%%s)",
+            band->peak_median_pct, rng, band->peak_low_pct, band->peak_high_pct,
             band->peak_range_widened ? ", widened to include the default constants' value" : "");
     PUT(".");
     int followup = coarse ? res->evidence_followup_days : 0; /* 0: nothing is coarse */
@@ -245,7 +259,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
                 mn__extrapolated_duration(m->durability_high_days, dhi, sizeof dhi);
             else if (m->durability_high_days >= 0)
                 duration(m->durability_high_days, dhi, sizeof dhi);
-            PUT("%s10-90 %% range %s to %s", sep, dlo, dhi);
+            PUT("%s%s range %s to %s", sep, rng, dlo, dhi);
             sep = "; ";
         }
         if (sep[0] == ';')
@@ -281,7 +295,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
                 mn__extrapolated_duration(m->back_to_baseline_high_day, bhi, sizeof bhi);
             else if (m->back_to_baseline_high_day >= 0)
                 duration(m->back_to_baseline_high_day, bhi, sizeof bhi);
-            PUT("%s10-90 %% range %s to %s", sep, blo, bhi);
+            PUT("%s%s range %s to %s", sep, rng, blo, bhi);
             sep = "; ";
         }
         if (m && m->baseline_beyond_fraction > 0) {
@@ -331,9 +345,10 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
         if (res->maintenance->maintenance_interval_high_days >
             res->maintenance->maintenance_interval_low_days)
             PUT(" Between people the interval that keeps 80 %% of each one's own peak ranges "
-                "from %d to %d days (10-90 %%).",
+                "from %d to %d days (%s%s).",
                 res->maintenance->maintenance_interval_low_days,
-                res->maintenance->maintenance_interval_high_days);
+                res->maintenance->maintenance_interval_high_days, rng,
+                res->band_draws == 1 ? " range" : "");
     }
     if (extrapolated(res) || baseline_extrapolated(res))
         PUT(" No study in the evidence base measured results beyond %.0f months after a course "
@@ -636,8 +651,14 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             break;
         }
     }
-    mn__buf_textf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis",
-                  res->low_pct && res->high_pct ? "improvement (10-90%)" : "improvement",
+    /* The band column is headed by what its values are (band_words), for the band asked. */
+    char head[48] = "improvement";
+    if (res->low_pct && res->high_pct && res->band_draws == 1)
+        snprintf(head, sizeof head, "improvement (1 person)");
+    else if (res->low_pct && res->high_pct)
+        snprintf(head, sizeof head, "improvement (%.0f-%.0f%%)", 100 * MN_BAND_QUANTILE_LOW,
+                 100 * MN_BAND_QUANTILE_HIGH);
+    mn__buf_textf(&b, "\n\n%6s %10s %10s %22s %9s %8s %10s\n", "day", "collagen", "epidermis", head,
                   "erythema", "barrier", "untreated");
     int outside = 0; /* rows whose typical value lies outside the people's range */
     for (int i = 0; i < res->n_samples; i++) {

@@ -997,7 +997,8 @@ void mn__page_recall(mn__call *c)
     if (n_held)
         mn__buf_printf(&b,
                        "<p id=\"recall-held\">%d client(s) on hold, not listed: their record "
-                       "screens defer or decline, or an adverse event that holds is open ('mneedle "
+                       "screens defer or decline, an adverse event that holds is open, or their "
+                       "plan is out of date and is to be made again before booking ('mneedle "
                        "recall' names them).</p>",
                        n_held);
     if (n_late)

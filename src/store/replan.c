@@ -857,10 +857,22 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         sqlite3_int64 num;
         int holding = 0;
         char why[224];
+        mn__store_plan_input pin;
         if ((st = mn_store_client_screen(ctx, store, r->client, &sc)) ||
             (st = mn__store_client_num(ctx, store, r->client, &num)) ||
-            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)))
+            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)) ||
+            (st = mn__store_plan_input_get(ctx, store, num, &pin)))
             break;
+        /* A plan made from an earlier record of the client (stale, as replan and record
+         * session hold on it): its visits and depths are not the current record's, so the
+         * client is not called in on them; the plan is made again first. */
+        char stale[160] = "";
+        r->plan_stale = pin.plan && pin.stale == 1;
+        if (r->plan_stale)
+            snprintf(stale, sizeof stale,
+                     "plan out of date: re-plan before booking (plan %lld, saved %s, was made "
+                     "from an earlier record of the client)",
+                     (long long)pin.plan, pin.created);
         if (sc.decision >= MN_DECISION_DEFER) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason,
@@ -869,6 +881,13 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         } else if (holding) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason, "on hold: %s, with no resolved date", why);
+        } else if (stale[0]) {
+            r->status = MN_STORE_RECALL_ON_HOLD;
+            r->reason[0] = '\0';
+        }
+        if (stale[0]) {
+            size_t used = strlen(r->reason);
+            snprintf(r->reason + used, sizeof r->reason - used, "%s%s", used ? "; " : "", stale);
         }
         if (kept != i)
             (*out)[kept] = *r;

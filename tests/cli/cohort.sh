@@ -299,6 +299,29 @@ expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"
 expect 2 "--seed" -- "$MNEEDLE" cohort --seed -3 "$T"
 expect 2 "unknown option" -- "$MNEEDLE" cohort --bogus "$T"
 expect 2 "expected one TRIAL" -- "$MNEEDLE" cohort
+# Maintenance falls due only after a peak a rater would call "improved" (MN_GAIS_IMPROVED_PCT,
+# 25 %): a patient of a near-ineffective protocol whose peak is a fraction of a point has
+# nothing to maintain, whereas one above it still can fall due.
+cat >"$TMP/low.json" <<'JSON'
+{"population": {"n": 40, "age": [18, 40], "sex": "any", "fitzpatrick": [2, 5], "smoker_fraction": 0.15},
+ "zone": "cheek", "concern": "acne-scars",
+ "protocol": {"device": "dermaroller-192", "needle_mm": 0.25, "passes": 1, "session_days": [0]},
+ "endpoints_days": [120, 180], "seed": 7}
+JSON
+expect 0 "" -- "$MNEEDLE" cohort --json --trials 0 --csv "$TMP/low.csv" -o "$TMP/low.out" "$TMP/low.json"
+expect 0 "" -- "$MNEEDLE" cohort --trials 0 --n 300 --csv "$TMP/lot.csv" -o "$TMP/lot.txt" "$L"
+expect 0 "" -- python3 - "$TMP/low.csv" "$TMP/low.out" "$TMP/lot.csv" <<'PY'
+import csv, json, sys
+def rows(f):
+    return list(csv.DictReader(open(f)))
+low, lot = rows(sys.argv[1]), rows(sys.argv[3])
+assert json.load(open(sys.argv[2]))["maintenance"]["min_peak_improvement_pct"] == 25
+assert any(0 < float(r["peak_improvement_pct"]) < 25 for r in low), "no small peak to test"
+for r in low + lot:
+    if int(r["maintenance_day"]) >= 0:
+        assert float(r["peak_improvement_pct"]) >= 25, r
+assert any(int(r["maintenance_day"]) >= 0 for r in lot), "no maintenance at all"
+PY
 # Standard input works.
 expect 0 'stdout:"n": 100' -- sh -c "trial_text=\$(cat '$TMP/t.json'); printf '%s' \"\$trial_text\" | '$MNEEDLE' cohort --json -"
 

@@ -108,14 +108,17 @@ done
 # The kinds of adverse event (data/adverse_events.json) are checked when the catalogues load,
 # like the other files: a plan made with a malformed copy is refused naming the file and the
 # place, not made with the entry passed over.
-mkdir "$TMP/ae1" "$TMP/ae2" "$TMP/ae3" "$TMP/ae4"
+mkdir "$TMP/ae1" "$TMP/ae2" "$TMP/ae3" "$TMP/ae4" "$TMP/ae5" "$TMP/ae6"
 python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
 import json, sys
 data, tmp = sys.argv[1], sys.argv[2]
 for sub, edit in (("ae1", lambda k: k[2].update(persistence="lasting")),
                   ("ae2", lambda k: k[1].pop("source")),
                   ("ae3", lambda k: k[4].update(status=True)),
-                  ("ae4", lambda k: k[3].update(id=k[1]["id"]))):
+                  ("ae4", lambda k: k[3].update(id=k[1]["id"])),
+                  # a reason to hold given for a kind that does not hold whatever its grade
+                  ("ae5", lambda k: k[1].update(holds_source="a reason")),
+                  ("ae6", lambda k: k[1].update(holds="severe", holds_source="a reason"))):
     d = json.load(open(data + "/adverse_events.json"))
     edit(d["adverse_events"])
     json.dump(d, open(tmp + "/" + sub + "/adverse_events.json", "w"))
@@ -124,6 +127,8 @@ refused 2 'ae1/adverse_events.json: \$\.adverse_events\[2\]\.persistence: unknow
 refused 2 'ae2/adverse_events.json: \$\.adverse_events\[1\]\.source: missing' -- "$MNEEDLE" plan --data "$TMP/ae2" "$CLIENT"
 refused 2 'ae3/adverse_events.json: \$\.adverse_events\[4\]\.status: expected a string' -- "$MNEEDLE" plan --data "$TMP/ae3" "$CLIENT"
 refused 2 'ae4/adverse_events.json: kind of adverse event "swelling" is listed twice' -- "$MNEEDLE" plan --data "$TMP/ae4" "$CLIENT"
+refused 2 'ae5/adverse_events.json: \$\.adverse_events\[1\]\.holds_source: expected no holds_source without "holds": "any-severity"' -- "$MNEEDLE" plan --data "$TMP/ae5" "$CLIENT"
+refused 2 'ae6/adverse_events.json: \$\.adverse_events\[1\]\.holds_source: expected no holds_source without "holds": "any-severity"' -- "$MNEEDLE" catalog devices --data "$TMP/ae6"
 
 # Every --json output carries the version.
 V=$("$MNEEDLE" --version | sed 's/^mneedle //')

@@ -73,6 +73,19 @@ for k in ("peak_improvement_pct", "durability_days", "maintenance_interval_days"
     assert s[k + "_low"] == s[k] == s[k + "_high"], (k, s)
 PY
 
+# The band column is headed by the band used: one person drawn (--band 1) has that person's
+# values, no 10th or 90th percentile, so neither the header nor the answer says "10-90"; the
+# default band of people has the percentiles of healing.h (10 and 90).
+expect 0 "stdout:improvement \(1 person\)" -- "$MNEEDLE" simulate --band 1 "$EX/simulate-wrinkles-course.json"
+if grep -q "10-90" "$TMP/out"; then
+    echo "FAIL: --band 1 calls one person's values a 10-90 % range: $(grep -o '.\{30\}10-90[^.;]*' "$TMP/out" | head -2)"
+    fails=$((fails + 1))
+else
+    passes=$((passes + 1))
+fi
+expect 0 "stdout:one-person range" -- "$MNEEDLE" simulate --band 1 "$EX/simulate-wrinkles-course.json"
+expect 0 "stdout:improvement \(10-90%\)" -- "$MNEEDLE" simulate --band 8 "$EX/simulate-wrinkles-course.json"
+
 # Sessions closer than the concern's minimum interval (data/concerns.json: 14 days for fine
 # lines) run, with one warning at the first, on stderr and in warnings[]; a course that keeps
 # to it has none.
