@@ -487,6 +487,10 @@ typedef struct {
     int inside;  /* inside the model's 90 % interval */
     int worse;   /* misses whose published result is worse than the interval: it promised more */
     int better;  /* misses whose published result is better: it promised less */
+    int studies; /* validation studies the checked time points come from */
+    int efficacy_checked; /* of those checked, the efficacy results (histology, clinical scales,
+                             depth or pass comparisons; the rest are safety and recovery) */
+    int efficacy_inside;  /* of those, inside the interval */
 } mn_validation_summary;
 
 /**

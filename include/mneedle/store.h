@@ -570,6 +570,9 @@ typedef struct {
      * projection carries it (projection.validation; has_validation 0 for a plan without). */
     int has_validation;
     int validation_checked, validation_inside, validation_worse, validation_better;
+    /* Studies and efficacy results behind those counts: 0 for a plan stored before they were
+     * kept (the sentence then leaves them out). */
+    int validation_studies, validation_efficacy_checked, validation_efficacy_inside;
     /* The last session recorded, against the setting the plan gives the visit it stands for:
      * off_protocol when it was heavier (deeper, more passes), treated a zone that visit does
      * not, came sooner than the minimum interval, or was recorded with --override; lighter

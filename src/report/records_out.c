@@ -430,11 +430,15 @@ static double shown(double pct)
  * carries it, else the bundled summary 'mneedle plan' uses; 0 when neither is there. */
 static int replan_validation(mn_ctx *ctx, const mn_store_replan *r, mn_validation_summary *v)
 {
+    *v = (mn_validation_summary){0};
     if (r->has_validation) {
         v->checked = r->validation_checked;
         v->inside = r->validation_inside;
         v->worse = r->validation_worse;
         v->better = r->validation_better;
+        v->studies = r->validation_studies;
+        v->efficacy_checked = r->validation_efficacy_checked;
+        v->efficacy_inside = r->validation_efficacy_inside;
         return 1;
     }
     if (mn_evidence_validation_summary(ctx, v)) {

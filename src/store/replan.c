@@ -478,6 +478,11 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         r->validation_worse = (int)json_integer_value(json_object_get(val, "misses_over_promised"));
         r->validation_better =
             (int)json_integer_value(json_object_get(val, "misses_under_promised"));
+        r->validation_studies = (int)json_integer_value(json_object_get(val, "studies"));
+        r->validation_efficacy_checked =
+            (int)json_integer_value(json_object_get(val, "efficacy_checked"));
+        r->validation_efficacy_inside =
+            (int)json_integer_value(json_object_get(val, "efficacy_inside"));
     }
 
     /* Visits left, re-dated from the last real one. */
@@ -646,9 +651,16 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
              post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
 
     /* Holds: the client's record as it is now, screened again with the library's rules (a
-     * pregnancy or a recent isotretinoin course recorded after the plan was saved). A defer or
-     * decline books nothing further: no visit, and no new maintenance date. */
-    if ((st = mn_store_client_screen(ctx, store, client_id, &r->screening)))
+     * pregnancy or a recent isotretinoin course recorded after the plan was saved), on the
+     * replan's day: answers older than the questionnaire's validity on that day (rules.json's
+     * history_older_months rule, MN-HISTORY-OLD) defer as they do in plan and screen. Their
+     * day is history.date, else the day the plan was saved (plan counts undated answers as
+     * given the day it is prepared). A defer or decline books nothing further: no visit, and
+     * no new maintenance date. */
+    mn_date asked = today;
+    if (h->plan_created[0] && mn_date_parse(h->plan_created, &asked))
+        asked = today;
+    if ((st = mn__store_client_screen_on(ctx, store, client_id, today, asked, &r->screening)))
         goto done;
     if (r->screening.decision >= MN_DECISION_DEFER) {
         r->held = 1;
