@@ -265,9 +265,11 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
  * their own demographics, variability and PIH from streams of their own (not the main run's).
  * The interval of a statistic is the 5th to 95th percentile of its n_trials values by nearest
  * rank (the ceil(0.05 M)-th and ceil(0.95 M)-th smallest of M, Hyndman & Fan's type 1, as the
- * cohort's own percentiles): 90 % posterior-predictive. Each end is the value of one virtual
- * trial, so a proportion is k/n for a whole number k of the trial's n patients. The PIH rate
- * has a second interval, pih_rate_with_law_band: the same trials with every session's PIH
+ * cohort's own percentiles): a 90 % model interval for one typical study on the model's scale
+ * (no rater noise, no dropout, and no between-study spread while the draws carry none, as the
+ * bundled posterior's do), narrower than what published trials report. Each end is the value of one
+ * virtual trial, so a proportion is k/n for a whole number k of the trial's n patients. The PIH
+ * rate has a second interval, pih_rate_with_law_band: the same trials with every session's PIH
  * probability divided by MN_PIH_BAND_FACTOR (its low end) and multiplied by it (its high end),
  * the band the PIH law states for itself (healing.h), the same uniform draws deciding; it
  * holds both the trials' spread and the law's. Deterministic for any thread count.

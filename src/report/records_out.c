@@ -4,6 +4,7 @@
 
 #include "core/json_out.h"
 #include "mneedle/report.h"
+#include "report/records_internal.h"
 #include "report/validation_note.h"
 
 mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
@@ -470,6 +471,12 @@ static void deviation_text(mn__buf *b, const mn_store_replan_deviation *v, int v
 mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
                                 void *userdata)
 {
+    return mn__store_replan_write(ctx, r, json, MN__WORDS_COMMAND, write, userdata);
+}
+
+mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn__words words,
+                                 mn_writer write, void *userdata)
+{
     if (!r || !write)
         return mn__error(ctx, MN_EINVAL, "replan: nothing to write");
     char d[16], d2[16], d3[16];
@@ -607,8 +614,12 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
                        "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
                        "this client, edited since: its depths, zones and spacing are not the "
                        "current record's, and none of them is booked. Save the plan again "
-                       "('mneedle plan %s --save'), then replan.\n",
-                       r->plan_id, r->plan_created, r->client);
+                       "%s%s%s, then replan.\n",
+                       r->plan_id, r->plan_created,
+                       /* where it is saved: the plan page's button, or the command */
+                       words == MN__WORDS_FORM ? "on the client's plan page" : "('mneedle plan ",
+                       words == MN__WORDS_FORM ? "" : r->client,
+                       words == MN__WORDS_FORM ? "" : " --save')");
     else if (r->plan_stale < 0)
         mn__buf_printf(&b,
                        "\nPlan %ld was saved before plans kept the record they were made "
@@ -650,7 +661,9 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         else
             mn__buf_printf(&b, "as planned");
         if (r->last_override_reason[0])
-            mn__buf_printf(&b, ", recorded with --override (\"%s\")", r->last_override_reason);
+            mn__buf_printf(&b, ", recorded with %s (\"%s\")",
+                           words == MN__WORDS_FORM ? "an override reason" : "--override",
+                           r->last_override_reason);
         mn__buf_printf(&b, "\n");
         for (int i = 0; i < r->n_deviations; i++)
             deviation_text(&b, &r->deviations[i], r->last_visit);
@@ -700,8 +713,10 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__buf_printf(&b, "  peak about %.0f %% around day %d (range %.0f-%.0f %%)\n", r->peak_pct,
                        r->peak_day, r->peak_low_pct, r->peak_high_pct);
     if (!strcmp(r->band_source, "plan"))
-        mn__buf_printf(&b, "  range: the plan's own 10-90 %% range, as 'mneedle plan' gives it "
-                           "(no score used yet)\n");
+        mn__buf_printf(&b,
+                       "  range: the plan's own 10-90 %% range, as %s gives it (no score used "
+                       "yet)\n",
+                       words == MN__WORDS_FORM ? "the plan page" : "'mneedle plan'");
     else
         mn__buf_printf(&b,
                        "  range: the plan's 10-90 %% range, recentred on this client's response "
