@@ -272,6 +272,11 @@ typedef struct {
      * "any-severity" in the file, with its reason in "holds_source"); 0: only when severe. */
     int holds_any_severity;
     const char *holds_source; /* why; "" when holds_any_severity is 0 */
+    /* 1: after an event of this kind, the next visit on the zones of the session it followed
+     * is set one step of that session's device below the depth used there ("after": "step-down"
+     * in the file, with its reason in "after_source"); 0: the plan's titration goes on. */
+    int step_down_after;
+    const char *step_down_source; /* why; "" when step_down_after is 0 */
 } mn_adverse_event_kind;
 
 typedef struct mn_catalog mn_catalog;

@@ -103,7 +103,8 @@ typedef struct {
     uint64_t seed;                 /* 0..2^53-1 in the file (JSON numbers are doubles) */
     double maintenance_fraction;   /* a patient needs maintenance once improvement falls below
                                       this fraction of his/her peak after the course (0.8,
-                                      the planner's target, DESIGN 3.5) */
+                                      the planner's target, DESIGN 3.5), once that peak
+                                      is at least MN_GAIS_IMPROVED_PCT (evidence.h) */
     int maintenance_check_days;    /* spacing of the grid on which the running peak and the
                                       fall below it are checked (7) */
     mn_warnings warnings;          /* set by the loader: protocol.needle_mm beyond the zone's
@@ -149,7 +150,8 @@ typedef struct {
     double epidermis_change_pct; /* viable-epidermis thickness vs day 0 */
     int pih;                     /* 1 when PIH has occurred on or before this day */
     int maintenance_due;         /* 1 when improvement has fallen below maintenance_fraction x
-                                    the running peak on or before this day */
+                                    the running peak, a peak of at least MN_GAIS_IMPROVED_PCT,
+                                    on or before this day */
 } mn_cohort_outcome;
 
 /** One simulated patient: who, how he/she varies, and the outcomes (for per-patient CSV). */
@@ -263,9 +265,11 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
  * their own demographics, variability and PIH from streams of their own (not the main run's).
  * The interval of a statistic is the 5th to 95th percentile of its n_trials values by nearest
  * rank (the ceil(0.05 M)-th and ceil(0.95 M)-th smallest of M, Hyndman & Fan's type 1, as the
- * cohort's own percentiles): 90 % posterior-predictive. Each end is the value of one virtual
- * trial, so a proportion is k/n for a whole number k of the trial's n patients. The PIH rate
- * has a second interval, pih_rate_with_law_band: the same trials with every session's PIH
+ * cohort's own percentiles): a 90 % model interval for one typical study on the model's scale
+ * (no rater noise, no dropout, and no between-study spread while the draws carry none, as the
+ * bundled posterior's do), narrower than what published trials report. Each end is the value of one
+ * virtual trial, so a proportion is k/n for a whole number k of the trial's n patients. The PIH
+ * rate has a second interval, pih_rate_with_law_band: the same trials with every session's PIH
  * probability divided by MN_PIH_BAND_FACTOR (its low end) and multiplied by it (its high end),
  * the band the PIH law states for itself (healing.h), the same uniform draws deciding; it
  * holds both the trials' spread and the law's. Deterministic for any thread count.

@@ -38,6 +38,14 @@ extern "C" {
 /** Most studies in one set (bundled and user's together). */
 #define MN_EVIDENCE_MAX_STUDIES 1000
 
+/** Rated improvement (% of baseline severity) at which a Global Aesthetic Improvement Scale
+ *  rater says "improved" [judgement, docs/models/observation.md: a visible change a rater
+ *  would not call marked, about the first quartile of rated improvement, the quartile scale's
+ *  lowest band "poor/minimal" being 0-25 %]. The observation model maps GAIS responders with
+ *  it (src/evidence/observe.c); a virtual cohort counts a patient as needing maintenance only
+ *  after a peak at or above it (docs/models/cohort.md, Maintenance). */
+#define MN_GAIS_IMPROVED_PCT 25.0
+
 typedef enum { MN_EVIDENCE_CALIBRATION, MN_EVIDENCE_VALIDATION } mn_evidence_role;
 
 /** Endpoint families (docs/evidence.md). */
@@ -479,6 +487,10 @@ typedef struct {
     int inside;  /* inside the model's 90 % interval */
     int worse;   /* misses whose published result is worse than the interval: it promised more */
     int better;  /* misses whose published result is better: it promised less */
+    int studies; /* validation studies the checked time points come from */
+    int efficacy_checked; /* of those checked, the efficacy results (histology, clinical scales,
+                             depth or pass comparisons; the rest are safety and recovery) */
+    int efficacy_inside;  /* of those, inside the interval */
 } mn_validation_summary;
 
 /**

@@ -570,6 +570,9 @@ typedef struct {
      * projection carries it (projection.validation; has_validation 0 for a plan without). */
     int has_validation;
     int validation_checked, validation_inside, validation_worse, validation_better;
+    /* Studies and efficacy results behind those counts: 0 for a plan stored before they were
+     * kept (the sentence then leaves them out). */
+    int validation_studies, validation_efficacy_checked, validation_efficacy_inside;
     /* The last session recorded, against the setting the plan gives the visit it stands for:
      * off_protocol when it was heavier (deeper, more passes), treated a zone that visit does
      * not, came sooner than the minimum interval, or was recorded with --override; lighter
@@ -585,6 +588,10 @@ typedef struct {
     mn_store_replan_deviation deviations[64];
     int n_deviations;
     int next_keeps_plan;
+    /* The zones whose next visit is set one step of the device lower after an adverse event
+     * of a kind the catalogue steps down after (post-inflammatory hyperpigmentation), one
+     * sentence each; "" when none. */
+    char step_down[768];
 } mn_store_replan;
 
 /**
@@ -621,15 +628,19 @@ typedef struct {
     int visit_number;
     int days_overdue;
     int course_visits_left;
+    /* 1 when the latest stored plan was made from an earlier record of the client (stale):
+     * listed on hold ("plan out of date: re-plan before booking"), never as due. */
+    int plan_stale;
 } mn_store_recall;
 
 enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1, MN_STORE_RECALL_OVERDUE = 2 };
 
 /**
  * Every client whose maintenance is due on or before @p due_before, in date order; a client
- * whose current stored record screens defer or decline (mn_store_client_screen()), or who has
- * a severe adverse event without a resolved date, is listed with status
- * MN_STORE_RECALL_ON_HOLD and the reason, never as due. After those, status
+ * whose current stored record screens defer or decline (mn_store_client_screen()), who has
+ * an adverse event that holds without a resolved date, or whose latest stored plan was made
+ * from an earlier record (stale: plan_stale 1, "plan out of date: re-plan before booking"), is
+ * listed with status MN_STORE_RECALL_ON_HOLD and the reason, never as due. After those, status
  * MN_STORE_RECALL_OVERDUE: every client whose next visit of the latest stored plan (the k-th
  * session done stands for the k-th planned visit) is a course visit planned before today, in
  * order of that date: a client who dropped out of the course (held clients are on hold

@@ -455,7 +455,9 @@ class Context:
         [--n N] [--seed S] [--trials M]``. ``n`` and ``seed`` replace the trial's own when
         given; ``threads`` 0 uses OpenMP's default; results are identical for any thread count.
         ``trials`` is the number of virtual trials of n patients, one draw of the constants
-        each, behind the 90 % intervals of what a trial of n reports (``trial_intervals``):
+        each, behind the 90 % model intervals of a typical trial of n on the model's scale
+        (``trial_intervals``; no rater noise, dropout or between-study spread, so narrower than
+        published trials' results, docs/models/cohort.md):
         None runs the command's default (as without ``--trials``), 0 none, otherwise at least
         20 (``MN_COHORT_MIN_TRIALS``: fewer leave the 5th and 95th percentiles the smallest and
         largest trial). ``n`` is 1 to 10^9 (``MN_COHORT_MAX_N``).

@@ -22,6 +22,7 @@
 #endif
 
 #include "cohort/cohort_internal.h"
+#include "mneedle/evidence.h" /* MN_GAIS_IMPROVED_PCT: the least peak worth maintaining */
 
 #define MN__BLOCK 1024 /* patients per block: ~20 ms of work, so fork/join cost is noise */
 
@@ -80,8 +81,9 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
     const mn_cohort_trial *t = plan->trial;
     /* Maintenance is judged after the course, as the planner does (DESIGN 3.5): from the
      * last session on, the first grid day on which improvement is below the fraction of the
-     * best improvement seen so far. A patient who never improved (peak <= 0) has nothing to
-     * maintain. */
+     * best improvement seen so far. A patient whose peak never reached the improvement a
+     * rater would call "improved" (MN_GAIS_IMPROVED_PCT, evidence.h) has nothing to maintain:
+     * a fall from a peak of a fraction of a point is noise, not lost improvement. */
     assert(plan->n_grid > 0 && improvement_pct != NULL);
     double peak = -HUGE_VAL;
     int peak_day = 0;
@@ -92,8 +94,8 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
             peak = v;
             peak_day = plan->grid_days[g];
         }
-        if (res->maintenance_day < 0 && plan->grid_days[g] >= plan->last_session_day && peak > 0 &&
-            v < t->maintenance_fraction * peak)
+        if (res->maintenance_day < 0 && plan->grid_days[g] >= plan->last_session_day &&
+            peak >= MN_GAIS_IMPROVED_PCT && v < t->maintenance_fraction * peak)
             res->maintenance_day = plan->grid_days[g];
     }
     res->peak_improvement_pct = peak;

@@ -841,8 +841,10 @@ static mn_status parse_reference(const mn__jin *in, json_t *e, const char *p, mn
 static mn_status parse_adverse_event(const mn__jin *in, json_t *e, const char *p,
                                      mn_adverse_event_kind *k)
 {
-    static const char *const keys[] = {"id",     "name",  "persistence",  "status",
-                                       "source", "holds", "holds_source", NULL};
+    static const char *const keys[] = {"id",           "name",  "persistence",  "status",
+                                       "source",       "holds", "holds_source", "after",
+                                       "after_source", NULL};
+    static const char *const after[] = {"none", "step-down", NULL};
     static const char *const persistence[] = {"transient", "persistent", NULL};
     static const char *const statuses[] = {"secondary", "cited", NULL};
     static const char *const holds[] = {"severe", "any-severity", NULL};
@@ -858,6 +860,19 @@ static mn_status parse_adverse_event(const mn__jin *in, json_t *e, const char *p
     has_holds = json_object_get(e, "holds") != NULL;
     if (has_holds && (st = read_enum(in, e, p, "holds", holds, &any)))
         return st;
+    int step = 0, has_after_why;
+    if (json_object_get(e, "after") && (st = read_enum(in, e, p, "after", after, &step)))
+        return st;
+    if ((st = mn__jstr(in, e, p, "after_source", 0, &k->step_down_source, &has_after_why)))
+        return st;
+    if (!has_after_why)
+        k->step_down_source = "";
+    k->step_down_after = step;
+    if (step != (k->step_down_source[0] != '\0'))
+        return mn__error(in->ctx, MN_EINVAL, "%s: %s.after_source: expected %s", in->src, p,
+                         step ? "the reason the next visit steps down after an event of this "
+                                "kind"
+                              : "no after_source without \"after\": \"step-down\"");
     k->persistent = pers;
     k->cited = cited;
     k->status = statuses[cited];

@@ -85,7 +85,6 @@
 #define HISTOMETRY_NOISE_PCT   10.0 /* morphometry repeatability, points of % change */
 #define WRINKLE_BASELINE_GRADE 3.0  /* Lemperle/wrinkle grade (0-5) at enrolment */
 #define WRINKLE_NOISE_GRADES   0.5  /* raters of one wrinkle grade differ by ~half a grade */
-#define GAIS_IMPROVED_PCT      25.0 /* rated improvement at which GAIS says "improved" */
 #define SCORE_NOISE_FRACTION   0.15 /* a named-or-not severity score: rater sd, of baseline */
 #define DEFAULT_AGE_MEAN       35.0 /* when a study gives no ages */
 #define DEFAULT_AGE_SD         10.0
@@ -513,7 +512,7 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         /* GAIS "improved or better" and a wrinkle grade "improved" are the maps' own
          * thresholds; a PIH count counts patients with an event. */
         if (!(o->thr == o->thr) && map == MAP_GAIS)
-            o->thr = GAIS_IMPROVED_PCT;
+            o->thr = MN_GAIS_IMPROVED_PCT;
         if (!(o->thr == o->thr) && map == MAP_WRINKLE)
             o->thr = 1;
         if (map == MAP_PIH)

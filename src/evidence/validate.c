@@ -36,11 +36,13 @@ mn_status mn_evidence_validation_summary(mn_ctx *ctx, mn_validation_summary *out
     mn_status st = mn__json_parse(ctx, SUMMARY_SRC, f->data, f->len, &root);
     if (st)
         return st;
-    static const char *const keys[] = {"checked", "inside", "worse", "better", NULL};
+    static const char *const keys[] = {"checked", "inside",           "worse",           "better",
+                                       "studies", "efficacy_checked", "efficacy_inside", NULL};
+    enum { N_KEYS = sizeof keys / sizeof keys[0] - 1 };
     mn__jin in = {ctx, SUMMARY_SRC};
-    long v[4] = {0};
+    long v[N_KEYS] = {0};
     if (!(st = mn__jis_object(&in, root, "$")) && !(st = mn__jkeys(&in, root, "$", keys)))
-        for (int k = 0; k < 4 && !st; k++)
+        for (int k = 0; k < N_KEYS && !st; k++)
             st = mn__jint(&in, root, "$", keys[k], 1, 0, MN_EVIDENCE_MAX_STUDIES * 100L, &v[k],
                           NULL);
     json_decref(root);
@@ -51,7 +53,13 @@ mn_status mn_evidence_validation_summary(mn_ctx *ctx, mn_validation_summary *out
                          "%s: $: inside (%ld) and misses (%ld worse, %ld better) add up to more "
                          "than the %ld checked",
                          SUMMARY_SRC, v[1], v[2], v[3], v[0]);
-    *out = (mn_validation_summary){(int)v[0], (int)v[1], (int)v[2], (int)v[3]};
+    if (v[5] > v[0] || v[6] > v[5] || v[6] > v[1] || v[4] > v[0] || (v[0] > 0 && v[4] < 1))
+        return mn__error(ctx, MN_ERANGE,
+                         "%s: $: the efficacy results (%ld, %ld inside) and studies (%ld) do not "
+                         "fit within the %ld checked (%ld inside)",
+                         SUMMARY_SRC, v[5], v[6], v[4], v[0], v[1]);
+    *out = (mn_validation_summary){(int)v[0], (int)v[1], (int)v[2], (int)v[3],
+                                   (int)v[4], (int)v[5], (int)v[6]};
     return MN_OK;
 }
 

@@ -14,7 +14,9 @@
  *   - Chu et al. 2021 (F70, review of 85 articles): PIH is among the persistent adverse events;
  *     Alster & Li 2020 (F19a, phototypes I-VI) report it as uncommon.
  * Pooled for phototypes III-V at about 1.5 mm with a roller: about 5 of 105 patients over a
- * 3-5 session course (5 %, 95 % interval roughly 2-11 %), that is about 1 % per session. So:
+ * 3-5 session course (5 %, 95 % interval roughly 2-11 %), that is about 1 % per session; all
+ * five events are Dogra's, the only study that counted, so the pooling is weak and the law reads
+ * low against Dogra alone (docs/models/cohort.md, "How far that pooled rate holds"). So:
  *     p_session = p_ref * m(phototype) * sqrt(E / E_ref) * sun * s_i
  * with p_ref = 0.01 per session at phototype IV and the inflammation of a 1.5 mm 192-needle
  * roller x 15 passes [derived above]; E the session's peak redness in this patient

@@ -36,6 +36,10 @@ static const char depth_caution[] =
     "saturates at low doses, and from differences between studies: it is not supported by "
     "the evidence (docs/models/healing.md, section 4.3, \"Depth matters\").";
 
+/* Every percentile of the output, the patients' and the virtual trials' (docs/models/cohort.md:
+ * a share is then k/n of a whole number k). */
+static const char percentile_rule[] = "nearest rank (Hyndman & Fan type 1)";
+
 static double frac(long k, long n)
 {
     return n > 0 ? (double)k / (double)n : 0;
@@ -81,7 +85,8 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
              iv->n, iv->n);
     if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
         snprintf(buf, len,
-                 "%s: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "%s: the 5th to 95th percentile (nearest rank, Hyndman & Fan type 1: each "
+                 "end is one trial's "
                  "own figure) over %d virtual trials of %ld patients each, every trial at the "
                  "library's default constants (no parameter "
                  "uncertainty), so they hold only the spread between people and the sampling "
@@ -89,7 +94,8 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
                  what, iv->n_trials, iv->n, iv->n);
     else
         snprintf(buf, len,
-                 "%s: the 5th to 95th percentile (nearest rank: each end is one trial's "
+                 "%s: the 5th to 95th percentile (nearest rank, Hyndman & Fan type 1: each "
+                 "end is one trial's "
                  "own figure) over %d virtual trials of %ld patients each, every trial taking "
                  "ONE draw of the evidence fit's constants "
                  "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
@@ -106,7 +112,8 @@ static void pih_band_note(char *buf, size_t len)
              "the law itself is an order of magnitude, a factor of %g either way on each "
              "session's probability (docs/models/cohort.md), and pih_rate_with_law_band holds "
              "both: its low end from the same trials with every session's probability divided "
-             "by %g, its high end with it multiplied by %g",
+             "by %g, its high end with it multiplied by %g. It is a judgement bound with no "
+             "coverage level, not a 90 %% interval",
              MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR);
 }
 
@@ -139,6 +146,14 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
     char note[1024];
     intervals_note(t, iv, note, sizeof note);
     mn__jput_num(j, ti, "level", iv->level);
+    json_t *pc = mn__jput(j, ti, "percentiles", json_array());
+    if (pc) {
+        mn__jpush(j, pc, json_integer(MN_COHORT_INTERVAL_TAIL_PCT));
+        mn__jpush(j, pc, json_integer(100 - MN_COHORT_INTERVAL_TAIL_PCT));
+    }
+    mn__jput_str(j, ti, "percentile_rule", percentile_rule);
+    mn__jput_str(j, ti, "pih_rate_with_law_band_kind",
+                 "a judgement bound with no coverage level, not a 90 % interval");
     mn__jput_str(j, ti, "holds", note);
     pih_band_note(note, sizeof note);
     mn__jput_str(j, ti, "pih_rate_with_law_band_note", note);
@@ -271,13 +286,18 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     if (mt) {
         mn__jput_num(&j, mt, "fraction_of_peak", t->maintenance_fraction);
         mn__jput_int(&j, mt, "check_every_days", t->maintenance_check_days);
+        mn__jput_num(&j, mt, "min_peak_improvement_pct", MN_GAIS_IMPROVED_PCT);
         mn__jput_str(&j, mt, "rule",
                      "due from the first check day, on or after the last session, on which "
-                     "improvement is below fraction_of_peak x the best improvement so far");
+                     "improvement is below fraction_of_peak x the best improvement so far, "
+                     "once that best is at least min_peak_improvement_pct (the improvement "
+                     "a GAIS rater calls \"improved\", a judgement: docs/models/cohort.md); "
+                     "below it there is nothing to maintain");
     }
     json_t *sk = mn__jput(&j, root, "sketch", json_object());
     if (sk) {
         mn__jput_num(&j, sk, "bin_width_pct", MN_COHORT_BIN_PCT);
+        mn__jput_str(&j, sk, "percentile_rule", percentile_rule);
         mn__jput_num(&j, sk, "percentile_max_error_pct", MN_COHORT_BIN_PCT / 2);
         mn__jput_num(&j, sk, "mean_resolution_pct", 1.0 / (double)(1L << MN__XSUM_FRAC_BITS));
         json_t *ir = mn__jput(&j, sk, "improvement_range_pct", json_array());
@@ -371,20 +391,28 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                       100 * frac(ep->responders_75pct, r->n), co->mean, co->p5, co->p50, co->p95,
                       100 * frac(ep->pih_cases, r->n), 100 * frac(ep->maintenance_due, r->n));
     }
-    mn__buf_textf(&b,
-                  "\n>=50%%, >75%%: patients improved by at least half, by more than three "
-                  "quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
-                  "day (thin evidence: the PIH law itself is an order of magnitude, a factor "
-                  "of %g either way).\nmaint: patients whose improvement has fallen below "
-                  "%.0f%% of their peak since the course.\n",
-                  MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction);
+    mn__buf_textf(
+        &b,
+        "\np5, p50, p95: the patients' 5th, 50th and 95th percentiles by nearest rank "
+        "(Hyndman & Fan type 1): the spread between people, not an interval of a "
+        "trial's figure.\n>=50%%, >75%%: patients improved by at least half, by more "
+        "than three quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
+        "day (thin evidence: the PIH law itself is an order of magnitude, a factor "
+        "of %g either way).\nmaint: patients whose improvement has fallen below "
+        "%.0f%% of their peak since the course, counted only after a peak of at "
+        "least %g%% (what a rater calls \"improved\"; below it there is nothing to "
+        "maintain).\n",
+        MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction, MN_GAIS_IMPROVED_PCT);
     const mn_cohort_intervals *iv = r->intervals;
     if (iv && iv->n_trials > 0) {
         char note[1024];
         intervals_note(t, iv, note, sizeof note);
         mn__buf_textf(&b, "\nTrial-level intervals: %s.\n", note);
+        mn__buf_textf(&b, "Each range but the last: a 90 %% model interval, the virtual trials' "
+                          "5th to 95th percentile by nearest rank (Hyndman & Fan type 1). PIH "
+                          "bound: a judgement bound, not a 90 %% interval (below).\n");
         mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %-14s  %s\n", "day", "mean improvement",
-                      ">=50%", ">75%", "PIH", "PIH with band");
+                      ">=50%", ">75%", "PIH", "PIH bound (judgement)");
         for (int e = 0; e < iv->n_endpoints; e++) {
             const mn_cohort_endpoint_interval *ei = &iv->endpoints[e];
             const mn_cohort_interval *pb = &ei->pih_rate_with_law_band;
@@ -409,10 +437,11 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                           100 * ei->pih_rate.lo, 100 * ei->pih_rate.hi, 100 * pb->lo, 100 * pb->hi);
         }
         mn__buf_textf(&b,
-                      "PIH: by the PIH law as stated, the trials' spread alone. PIH with band: "
-                      "with the law's own band as well, a factor of %g either way on each "
-                      "session's probability (the same trials, the probability divided by %g "
-                      "for the low end and multiplied by %g for the high end).\n",
+                      "PIH: by the PIH law as stated, the trials' spread alone. PIH bound "
+                      "(judgement): with the law's own band as well, a factor of %g either way "
+                      "on each session's probability (the same trials, the probability divided "
+                      "by %g for the 5th percentile and multiplied by %g for the 95th); no "
+                      "coverage level, not a 90 %% interval.\n",
                       MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR, MN_PIH_BAND_FACTOR);
     }
     mn__buf_textf(&b,

@@ -6,6 +6,7 @@
 #include "device/closure.h"
 #include "healing/healing_internal.h"
 #include "mneedle/evidence.h"
+#include "mneedle/posterior.h"
 #include "mneedle/report.h"
 
 /* The law a bundled study's values set before the split was declared ("closure": its closure
@@ -227,20 +228,44 @@ static void row_time(const mn_validation_row *r, char *buf, size_t n)
     "one draw of the study's responsiveness with that draw's between-study spread (study_sd_log; " \
     "docs/models/observation.md, Between studies), and each of its patients one draw of the "      \
     "between-person variability, from the study's population"
+#define VALIDATION_NO_SPREAD                                                                       \
+    ". The draws carry no spread between studies (study_sd_log is 0 in every one): the intervals " \
+    "hold the parameters' uncertainty, the spread between patients, the rater's noise and the "    \
+    "trial's sampling, and nothing for the ways studies differ (raters, technique, devices, "      \
+    "enrolment)"
 
-/* Who the virtual people are, naming where the parameter draws came from. */
-static void validation_people(const mn_validation *v, char *buf, size_t n)
+/* The largest between-study spread (study_sd_log) over the draws the validation used: the
+ * bundled posterior or v->posterior_file; 0 when the draws do not carry it (or cannot be read
+ * again, which validate itself would have refused). */
+static double largest_study_spread(mn_ctx *ctx, const mn_validation *v)
 {
+    mn_posterior *p = NULL;
+    if (mn_posterior_load(ctx, v->posterior_file, &p) != MN_OK)
+        return 0.0;
+    double top = 0.0;
+    int j = mn_posterior_param_find(p, "study_sd_log");
+    for (int k = 0; j >= 0 && k < mn_posterior_draw_count(p); k++)
+        if (mn_posterior_value(p, k, j) > top)
+            top = mn_posterior_value(p, k, j);
+    mn_posterior_free(p);
+    return top;
+}
+
+/* Who the virtual people are, naming where the parameter draws came from and whether they
+ * carry a spread between studies (@p spread: the largest study_sd_log in them). */
+static void validation_people(const mn_validation *v, double spread, char *buf, size_t n)
+{
+    const char *none = spread > 0 ? "" : VALIDATION_NO_SPREAD;
     if (v->posterior_file)
         snprintf(buf, n,
                  "each virtual trial takes one draw of the model's parameters from the posterior "
-                 "file `%s` (not the bundled one), %s",
-                 v->posterior_file, VALIDATION_PEOPLE_REST);
+                 "file `%s` (not the bundled one), %s%s",
+                 v->posterior_file, VALIDATION_PEOPLE_REST, none);
     else
         snprintf(buf, n,
                  "each virtual trial takes one draw of the model's parameters from the bundled "
-                 "posterior (data/posterior/healing.json), %s",
-                 VALIDATION_PEOPLE_REST);
+                 "posterior (data/posterior/healing.json), %s%s",
+                 VALIDATION_PEOPLE_REST, none);
 }
 
 /* A row whose study published only a range (a duration, "3-6 hours"): its observed value is
@@ -303,7 +328,71 @@ static void miss_sides(const mn_validation *v, int *worse, int *better, int *non
     }
 }
 
-static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn__jout *j)
+/* Efficacy: what a course does to the skin (histology, clinical scales, depth or pass
+ * comparisons); the other families (PIH counts, redness, channel closure) are safety and
+ * recovery. */
+static int efficacy_row(const mn_validation_row *r)
+{
+    mn_evidence_family f = r->study->endpoints[r->endpoint].family;
+    return f == MN_EVIDENCE_HISTOLOGY || f == MN_EVIDENCE_CLINICAL_SCALE ||
+           f == MN_EVIDENCE_DEPTH_COMPARISON;
+}
+
+/* A weak check: a study that published no events, against an interval that starts at none,
+ * holds for any small enough rate, so it says little about the model. */
+static int weak_row(const mn_validation_row *r)
+{
+    return r->pred.applies && r->inside &&
+           r->study->endpoints[r->endpoint].quantity == MN_EVIDENCE_EVENTS &&
+           r->pred.observed <= 0 && r->pred.lo <= 0;
+}
+
+/* How the checked rows split: by kind, weak checks, and how many studies they come from (the
+ * rows of one study are not independent checks). */
+typedef struct {
+    int studies; /* studies with at least one checked row */
+    int efficacy_checked, efficacy_inside;
+    int weak; /* weak_row() */
+} coverage_split;
+
+/* Whether row @p i is the first checked row of its study. */
+static int first_of_study(const mn_validation *v, int i)
+{
+    for (int k = 0; k < i; k++)
+        if (v->rows[k].pred.applies && v->rows[k].study == v->rows[i].study)
+            return 0;
+    return 1;
+}
+
+static void split_coverage(const mn_validation *v, coverage_split *c)
+{
+    memset(c, 0, sizeof *c);
+    for (int i = 0; i < v->n_rows; i++) {
+        const mn_validation_row *r = &v->rows[i];
+        if (!r->pred.applies)
+            continue;
+        c->studies += first_of_study(v, i);
+        if (efficacy_row(r)) {
+            c->efficacy_checked++;
+            c->efficacy_inside += r->inside;
+        }
+        c->weak += weak_row(r);
+    }
+}
+
+/* Row @p i's study's checked and inside rows. */
+static void study_coverage(const mn_validation *v, int i, int *checked, int *inside)
+{
+    *checked = *inside = 0;
+    for (int k = 0; k < v->n_rows; k++)
+        if (v->rows[k].pred.applies && v->rows[k].study == v->rows[i].study) {
+            (*checked)++;
+            *inside += v->rows[k].inside;
+        }
+}
+
+static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, double spread,
+                               mn__jout *j)
 {
     json_t *root = json_object();
     mn__jput_str(j, root, "version", mn_version());
@@ -353,6 +442,8 @@ static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn
         mn__jput_num(j, p, "low", r->pred.lo);
         mn__jput_num(j, p, "high", r->pred.hi);
         mn__jput_bool(j, o, "inside", r->inside);
+        mn__jput_str(j, o, "kind", efficacy_row(r) ? "efficacy" : "safety");
+        mn__jput_bool(j, o, "weak", weak_row(r));
     }
     if (v->n_checked)
         mn__jput_num(j, root, "coverage", v->n_inside / (double)v->n_checked);
@@ -366,11 +457,30 @@ static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn
     mn__jput_int(j, misses, "no_direction", none);
     mn__jput_int(j, root, "checked", v->n_checked);
     mn__jput_int(j, root, "inside", v->n_inside);
+    coverage_split c;
+    split_coverage(v, &c);
+    mn__jput_int(j, root, "studies_checked", c.studies);
+    json_t *eff = mn__jput(j, root, "efficacy", json_object());
+    mn__jput_int(j, eff, "checked", c.efficacy_checked);
+    mn__jput_int(j, eff, "inside", c.efficacy_inside);
+    mn__jput_int(j, root, "weak", c.weak);
+    json_t *by = mn__jput(j, root, "by_study", json_array());
+    for (int i = 0; i < v->n_rows; i++) {
+        if (!v->rows[i].pred.applies || !first_of_study(v, i))
+            continue;
+        int sc, si;
+        study_coverage(v, i, &sc, &si);
+        json_t *o = mn__jpush(j, by, json_object());
+        mn__jput_str(j, o, "study", v->rows[i].study->id);
+        mn__jput_int(j, o, "checked", sc);
+        mn__jput_int(j, o, "inside", si);
+    }
+    mn__jput_num(j, root, "study_sd_log_max", spread);
     mn__jput_int(j, root, "trials", v->n_trials);
     mn__jput_int(j, root, "seed", (long long)v->seed);
     mn__jput_str(j, root, "interval", "90 % (5th-95th percentiles over virtual trials)");
     char people[1024];
-    validation_people(v, people, sizeof people);
+    validation_people(v, spread, people, sizeof people);
     mn__jput_str(j, root, "people", people);
     if (v->posterior_file)
         mn__jput_str(j, root, "posterior", v->posterior_file);
@@ -379,7 +489,8 @@ static json_t *validation_json(const mn_evidence *ev, const mn_validation *v, mn
     return root;
 }
 
-static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__buf *b)
+static void validation_text(const mn_evidence *ev, const mn_validation *v, double spread,
+                            mn__buf *b)
 {
     /* Where the page comes from: the bundled page, or what of one's own went into it. */
     int counts[MN_EVIDENCE_FAMILY_COUNT][2], roles[2], user;
@@ -419,7 +530,7 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
         "its side of it). Misses stay in the table.\n\n",
         origin, v->n_trials, (unsigned long long)v->seed);
     char people[1024];
-    validation_people(v, people, sizeof people);
+    validation_people(v, spread, people, sizeof people);
     mn__buf_printf(b, "Virtual people: %s.\n\n", people);
     if (v->n_checked)
         mn__buf_printf(b,
@@ -431,6 +542,34 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
     else
         mn__buf_printf(b, "**Coverage: no endpoint could be checked** (%d validation studies).\n\n",
                        v->n_studies);
+    coverage_split c;
+    split_coverage(v, &c);
+    if (v->n_checked) {
+        mn__buf_printf(b,
+                       "The rows are not independent checks: they come from %d %s, and one study "
+                       "gives several time points of one endpoint. By kind: efficacy "
+                       "(histology, clinical scales, depth or pass comparisons) %d of %d inside; "
+                       "safety and recovery (PIH counts, redness, channel closure) %d of %d.",
+                       c.studies, c.studies == 1 ? "study" : "studies", c.efficacy_inside,
+                       c.efficacy_checked, v->n_inside - c.efficacy_inside,
+                       v->n_checked - c.efficacy_checked);
+        if (c.weak)
+            mn__buf_printf(b,
+                           " %d of the rows inside are weak checks (marked *weak*): the study "
+                           "published no events and the interval starts at none, so they hold "
+                           "for any small enough rate.",
+                           c.weak);
+        mn__buf_printf(b, " Per study:\n\n| study | checked | inside |\n|---|---|---|\n");
+        for (int i = 0; i < v->n_rows; i++) {
+            if (!v->rows[i].pred.applies || !first_of_study(v, i))
+                continue;
+            int sc, si;
+            study_coverage(v, i, &sc, &si);
+            mn__buf_printf(b, "| %s%s | %d | %d |\n", v->rows[i].study->id,
+                           v->rows[i].study->user ? " *" : "", sc, si);
+        }
+        mn__buf_printf(b, "\n");
+    }
     int worse, better, none;
     miss_sides(v, &worse, &better, &none);
     if (worse + better + none) {
@@ -475,7 +614,10 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, mn__b
         mn__buf_printf(b, "| %s%s | %s | %s%s | %s | %d | %d | %s | %.2f | %.2f-%.2f | %s |\n",
                        r->study->id, r->study->user ? " *" : "", row_endpoint(r), row_scale(r),
                        row_statistic(r), when, r->pred.day, r->pred.n, seen, r->pred.median,
-                       r->pred.lo, r->pred.hi, r->inside ? "yes" : "**no**");
+                       r->pred.lo, r->pred.hi,
+                       !r->inside    ? "**no**"
+                       : weak_row(r) ? "yes, *weak*"
+                                     : "yes");
     }
     if (v->n_rows > v->n_checked) {
         mn__buf_printf(
@@ -502,11 +644,11 @@ mn_status mn_validation_write(mn_ctx *ctx, const mn_evidence *ev, const mn_valid
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
-        json_t *root = validation_json(ev, v, &j);
+        json_t *root = validation_json(ev, v, largest_study_spread(ctx, v), &j);
         return mn__json_finish(ctx, &j, root, "validate", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
-    validation_text(ev, v, &b);
+    validation_text(ev, v, largest_study_spread(ctx, v), &b);
     return mn__buf_finish(ctx, &b, "validate", write, userdata);
 }

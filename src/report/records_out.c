@@ -4,6 +4,7 @@
 
 #include "core/json_out.h"
 #include "mneedle/report.h"
+#include "report/records_internal.h"
 #include "report/validation_note.h"
 
 mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
@@ -429,11 +430,15 @@ static double shown(double pct)
  * carries it, else the bundled summary 'mneedle plan' uses; 0 when neither is there. */
 static int replan_validation(mn_ctx *ctx, const mn_store_replan *r, mn_validation_summary *v)
 {
+    *v = (mn_validation_summary){0};
     if (r->has_validation) {
         v->checked = r->validation_checked;
         v->inside = r->validation_inside;
         v->worse = r->validation_worse;
         v->better = r->validation_better;
+        v->studies = r->validation_studies;
+        v->efficacy_checked = r->validation_efficacy_checked;
+        v->efficacy_inside = r->validation_efficacy_inside;
         return 1;
     }
     if (mn_evidence_validation_summary(ctx, v)) {
@@ -465,6 +470,12 @@ static void deviation_text(mn__buf *b, const mn_store_replan_deviation *v, int v
 
 mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
                                 void *userdata)
+{
+    return mn__store_replan_write(ctx, r, json, MN__WORDS_COMMAND, write, userdata);
+}
+
+mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn__words words,
+                                 mn_writer write, void *userdata)
 {
     if (!r || !write)
         return mn__error(ctx, MN_EINVAL, "replan: nothing to write");
@@ -581,6 +592,8 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
             mn__jput(&j, root, "next_visit_keeps_plan", json_null());
         else
             mn__jput_bool(&j, root, "next_visit_keeps_plan", r->next_keeps_plan);
+        if (r->step_down[0]) /* a zone's next visit one setting lower after an adverse event */
+            mn__jput_str(&j, root, "step_down", r->step_down);
         if (r->has_maintenance) {
             json_t *m = mn__jput(&j, root, "maintenance", json_object());
             put_date(&j, m, "due", r->maintenance_due);
@@ -601,8 +614,12 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
                        "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
                        "this client, edited since: its depths, zones and spacing are not the "
                        "current record's, and none of them is booked. Save the plan again "
-                       "('mneedle plan %s --save'), then replan.\n",
-                       r->plan_id, r->plan_created, r->client);
+                       "%s%s%s, then replan.\n",
+                       r->plan_id, r->plan_created,
+                       /* where it is saved: the plan page's button, or the command */
+                       words == MN__WORDS_FORM ? "on the client's plan page" : "('mneedle plan ",
+                       words == MN__WORDS_FORM ? "" : r->client,
+                       words == MN__WORDS_FORM ? "" : " --save')");
     else if (r->plan_stale < 0)
         mn__buf_printf(&b,
                        "\nPlan %ld was saved before plans kept the record they were made "
@@ -644,7 +661,9 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         else
             mn__buf_printf(&b, "as planned");
         if (r->last_override_reason[0])
-            mn__buf_printf(&b, ", recorded with --override (\"%s\")", r->last_override_reason);
+            mn__buf_printf(&b, ", recorded with %s (\"%s\")",
+                           words == MN__WORDS_FORM ? "an override reason" : "--override",
+                           r->last_override_reason);
         mn__buf_printf(&b, "\n");
         for (int i = 0; i < r->n_deviations; i++)
             deviation_text(&b, &r->deviations[i], r->last_visit);
@@ -677,6 +696,12 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
                            v->settings[k].depth_mm, v->settings[k].passes);
         mn__buf_printf(&b, "\n");
     }
+    if (r->step_down[0])
+        mn__buf_printf(
+            &b,
+            "  Stepped down one setting after an adverse event (data/adverse_events.json: "
+            "a judgement): %s.\n",
+            r->step_down);
     mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
                    r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
     for (int i = 0; i < r->n_obs; i++)
@@ -688,8 +713,10 @@ mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
         mn__buf_printf(&b, "  peak about %.0f %% around day %d (range %.0f-%.0f %%)\n", r->peak_pct,
                        r->peak_day, r->peak_low_pct, r->peak_high_pct);
     if (!strcmp(r->band_source, "plan"))
-        mn__buf_printf(&b, "  range: the plan's own 10-90 %% range, as 'mneedle plan' gives it "
-                           "(no score used yet)\n");
+        mn__buf_printf(&b,
+                       "  range: the plan's own 10-90 %% range, as %s gives it (no score used "
+                       "yet)\n",
+                       words == MN__WORDS_FORM ? "the plan page" : "'mneedle plan'");
     else
         mn__buf_printf(&b,
                        "  range: the plan's 10-90 %% range, recentred on this client's response "
@@ -859,6 +886,8 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             if (list[i].has_last_session)
                 put_date(&j, o, "last_session", list[i].last_session);
             mn__jput_str(&j, o, "reason", list[i].reason);
+            if (list[i].status == MN_STORE_RECALL_ON_HOLD) /* the plan is to be made again */
+                mn__jput_bool(&j, o, "plan_stale", list[i].plan_stale);
         }
         return mn__json_finish(ctx, &j, root, "recall", write, userdata);
     }
@@ -938,6 +967,11 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
     ics_begin(&c);
     for (int i = 0; i < n; i++) {
         const mn_store_history *h = histories[i];
+        /* A plan made from an earlier record of the client (stale): its visits are not the
+         * current record's, so none of them goes into a calendar as an appointment to keep
+         * (replan and record session hold on it; recall lists the client as to re-plan). */
+        if (h->plan_stale == 1)
+            continue;
         for (int k = h->n_sessions; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
             char uid[128], summary[128], desc[512], d[16];
@@ -971,10 +1005,14 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
         const mn_store_history *h = histories[i];
         for (int k = 0; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
+            /* A stale plan's visits not done are not appointments: typed apart ("-stale"), so
+             * a reader taking "planned" rows as bookings leaves them out. */
+            int stale = h->plan_stale == 1 && k >= h->n_sessions;
             for (int z = 0; z < v->n_settings; z++) {
                 csv_field(&b, h->client, 0);
-                mn__buf_printf(&b, "%s,%s,%d,", v->maintenance ? "planned-maintenance" : "planned",
-                               mn_date_format(v->date, d), v->number);
+                mn__buf_printf(&b, "%s%s,%s,%d,",
+                               v->maintenance ? "planned-maintenance" : "planned",
+                               stale ? "-stale" : "", mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
                 mn__buf_printf(&b, "%g,%g,,,,,,,,\n", v->settings[z].depth_mm,
                                v->settings[z].passes);
@@ -1082,17 +1120,27 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
         if (h->plan_id) {
             snprintf(plan_id, sizeof plan_id, "careplan-%ld", h->plan_id);
             json_t *cp = fhir_entry(&j, entries, "CarePlan", plan_id);
-            mn__jput_str(&j, cp, "status", "active");
+            /* A stale plan (made from an earlier record of the client) is on hold, and so are
+             * its visits not done, until the plan is made again (docs/records.md, Export). */
+            int stale = h->plan_stale == 1;
+            mn__jput_str(&j, cp, "status", stale ? "on-hold" : "active");
             mn__jput_str(&j, cp, "intent", "plan");
             mn__jput_str(&j, cp, "title", "Microneedling course and maintenance");
             mn__jput(&j, cp, "subject", fhir_ref(&j, "Patient", h->client));
             mn__jput_str(&j, cp, "created", h->plan_created);
+            if (stale)
+                mn__jpush(&j, mn__jput(&j, cp, "note", json_array()),
+                          fhir_text(&j, "Made from an earlier record of the client, edited "
+                                        "since: plan again before booking its visits."));
             json_t *acts = mn__jput(&j, cp, "activity", json_array());
             for (int k = 0; k < h->n_planned; k++) {
                 const mn_store_planned_visit *v = &h->planned[k];
                 json_t *detail =
                     mn__jput(&j, mn__jpush(&j, acts, json_object()), "detail", json_object());
-                mn__jput_str(&j, detail, "status", k < h->n_sessions ? "completed" : "scheduled");
+                mn__jput_str(&j, detail, "status",
+                             k < h->n_sessions ? "completed"
+                             : stale           ? "on-hold"
+                                               : "scheduled");
                 mn__jput_str(&j, detail, "scheduledString", mn_date_format(v->date, d));
                 size_t used = (size_t)snprintf(
                     text, sizeof text, "%s visit %d:", v->maintenance ? "maintenance" : "course",

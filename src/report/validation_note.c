@@ -26,10 +26,18 @@ char *mn__validation_sentence(const mn_validation_summary *v, char *buf, size_t 
     if (*lean)
         snprintf(tail, sizeof tail, "; in %d of its %d misses it %s",
                  v->worse > v->better ? v->worse : v->better, misses, lean);
+    char from[64] = "";
+    if (v->studies > 0)
+        snprintf(from, sizeof from, " from %d %s", v->studies,
+                 v->studies == 1 ? "study" : "studies");
+    char eff[96] = "";
+    if (v->efficacy_checked > 0 && v->efficacy_checked < v->checked)
+        snprintf(eff, sizeof eff, "%d of the %d on efficacy; ", v->efficacy_inside,
+                 v->efficacy_checked);
     snprintf(buf, len,
-             "Checked against %d published results of studies it was not fitted to, the "
-             "model's 90 %% interval held %d (" PAGE ")%s.",
-             v->checked, v->inside, tail);
+             "Checked against %d published results%s it was not fitted to, the model's 90 %% "
+             "interval held %d (%s" PAGE ")%s.",
+             v->checked, *from ? from : " of studies", v->inside, eff, tail);
     return buf;
 }
 
@@ -44,5 +52,8 @@ void mn__jput_validation(mn__jout *j, json_t *obj, const mn_validation_summary *
     mn__jput_int(j, o, "inside", v->inside);
     mn__jput_int(j, o, "misses_over_promised", v->worse);
     mn__jput_int(j, o, "misses_under_promised", v->better);
+    mn__jput_int(j, o, "studies", v->studies);
+    mn__jput_int(j, o, "efficacy_checked", v->efficacy_checked);
+    mn__jput_int(j, o, "efficacy_inside", v->efficacy_inside);
     mn__jput_str(j, o, "page", PAGE);
 }

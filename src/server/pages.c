@@ -541,16 +541,30 @@ static void set_typed(json_t *obj, const char *key, const char *text, const char
     json_object_set_new(obj, key, json_string(text));
 }
 
-/* The zones of a concern group's field: catalogue ids separated by commas, spaces or ';'. */
+/* The zones of a concern group's field (decoded once, with the form): catalogue ids separated
+ * by commas, spaces or ';'. */
 static json_t *zones_of(const char *zone_list)
 {
     json_t *zones = json_array();
-    char *list = mn__url_decode(zone_list, strlen(zone_list), 0);
+    char *list = mn__strdup(zone_list);
     for (char *save = NULL, *z = list ? strtok_r(list, ", ;", &save) : NULL; z;
          z = strtok_r(NULL, ", ;", &save))
         json_array_append_new(zones, json_string(z));
     mn__free(list);
     return zones;
+}
+
+/* Concern group @p k as the form posts it: its three fields, "" when absent. The group is
+ * empty, and no concern, when its concern field is. */
+typedef struct {
+    const char *concern, *zones, *severity;
+} concern_row;
+
+static concern_row concern_row_of(const mn__form *f, int k)
+{
+    return (concern_row){mn__form_nth(f, "concern", k, ".concern"),
+                         mn__form_nth(f, "concern", k, ".zones"),
+                         mn__form_nth(f, "concern", k, ".severity")};
 }
 
 /* The text the form shows for a stored value: a string as it is, a number in full, true and
@@ -612,16 +626,14 @@ static json_t *form_record(const mn__form *f)
     }
     json_t *concerns = json_array();
     for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
-        const char *concern = mn__form_nth(f, "concern", k, ".concern");
-        const char *zone_list = mn__form_nth(f, "concern", k, ".zones");
-        const char *severity = mn__form_nth(f, "concern", k, ".severity");
-        if (!concern[0])
+        concern_row row = concern_row_of(f, k);
+        if (!row.concern[0])
             continue;
         json_t *c = json_object();
-        json_object_set_new(c, "concern", json_string(concern));
-        json_object_set_new(c, "zones", zones_of(zone_list));
-        if (severity[0])
-            json_object_set_new(c, "severity", json_string(severity));
+        json_object_set_new(c, "concern", json_string(row.concern));
+        json_object_set_new(c, "zones", zones_of(row.zones));
+        if (row.severity[0])
+            json_object_set_new(c, "severity", json_string(row.severity));
         json_array_append_new(concerns, c);
     }
     json_object_set_new(rec, "concerns", concerns);
@@ -710,26 +722,24 @@ static void merge_stored(json_t *rec, const mn__form *f, json_t *stored)
             json_object_del(stored, sections[i]);
     json_t *old = json_object_get(stored, "concerns"), *concerns = json_array();
     for (int k = 0; k < MAX_FORM_CONCERNS; k++) {
-        const char *concern = mn__form_nth(f, "concern", k, ".concern");
-        const char *zone_list = mn__form_nth(f, "concern", k, ".zones");
-        const char *severity = mn__form_nth(f, "concern", k, ".severity");
-        if (!concern[0])
+        concern_row row = concern_row_of(f, k);
+        if (!row.concern[0])
             continue;
         json_t *was = NULL, *e;
         size_t j;
         json_array_foreach(old, j, e)
         {
             const char *id = json_string_value(json_object_get(e, "concern"));
-            if (json_is_object(e) && id && !strcmp(id, concern)) {
+            if (json_is_object(e) && id && !strcmp(id, row.concern)) {
                 was = e;
                 break;
             }
         }
         json_t *c = was ? json_deep_copy(was) : json_object();
-        json_object_set_new(c, "concern", json_string(concern));
-        if (!was || strcmp(zone_list, zones_shown(was, buf, sizeof buf)))
-            json_object_set_new(c, "zones", zones_of(zone_list));
-        merge_field(c, "severity", severity, "text");
+        json_object_set_new(c, "concern", json_string(row.concern));
+        if (!was || strcmp(row.zones, zones_shown(was, buf, sizeof buf)))
+            json_object_set_new(c, "zones", zones_of(row.zones));
+        merge_field(c, "severity", row.severity, "text");
         json_array_append_new(concerns, c);
     }
     json_object_set_new(stored, "concerns", concerns);
@@ -915,11 +925,11 @@ static void client_form(mn__call *c, const char *id, const mn__form *posted, jso
     mn__buf_printf(&b, "</fieldset>");
     json_t *concerns = stored ? json_object_get(stored, "concerns") : NULL;
     int filled = (int)json_array_size(concerns);
-    for (int k = 0; posted && k < MAX_FORM_CONCERNS; k++)
-        if (mn__form_nth(posted, "concern", k, ".concern")[0] ||
-            mn__form_nth(posted, "concern", k, ".zones")[0] ||
-            mn__form_nth(posted, "concern", k, ".severity")[0])
+    for (int k = 0; posted && k < MAX_FORM_CONCERNS; k++) {
+        concern_row row = concern_row_of(posted, k);
+        if (row.concern[0] || row.zones[0] || row.severity[0])
             filled = k + 1;
+    }
     int shown = filled + 1 < MIN_FORM_CONCERNS ? MIN_FORM_CONCERNS : filled + 1;
     if (shown > MAX_FORM_CONCERNS)
         shown = MAX_FORM_CONCERNS;

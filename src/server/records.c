@@ -14,6 +14,7 @@
 #include "mneedle/plot.h"
 #include "mneedle/report.h"
 #include "report/plot_internal.h"
+#include "report/records_internal.h"
 #include "server/server_internal.h"
 
 /* Builds the plan of client @p id from the stored input, dated today, as `mneedle plan ID
@@ -532,8 +533,7 @@ void mn__post_session(mn__call *c)
     }
     json_object_set_new(s, "zones", zones);
     json_t *aes = json_array();
-    char *lines = mn__url_decode(mn__form_str(f, "adverse_events"),
-                                 strlen(mn__form_str(f, "adverse_events")), 0);
+    char *lines = mn__strdup(mn__form_str(f, "adverse_events")); /* decoded once, with the form */
     for (char *save = NULL, *line = lines ? strtok_r(lines, "\r\n", &save) : NULL; line;
          line = strtok_r(NULL, "\r\n", &save)) {
         while (*line == ' ')
@@ -915,7 +915,7 @@ void mn__post_replan(mn__call *c)
     mn__buf b, text;
     mn__buf_init(&b);
     mn__buf_init(&text);
-    st = mn_store_replan_write(c->w->ctx, r, 0, mn__buf_writer, &text);
+    st = mn__store_replan_write(c->w->ctx, r, 0, MN__WORDS_FORM, mn__buf_writer, &text);
     mn__page_begin(&b, c, "Re-plan", "replan-result");
     mn__buf_printf(&b,
                    "<p class=\"msg\" id=\"message\" role=\"status\">Re-planned: %d "
@@ -997,7 +997,8 @@ void mn__page_recall(mn__call *c)
     if (n_held)
         mn__buf_printf(&b,
                        "<p id=\"recall-held\">%d client(s) on hold, not listed: their record "
-                       "screens defer or decline, or an adverse event that holds is open ('mneedle "
+                       "screens defer or decline, an adverse event that holds is open, or their "
+                       "plan is out of date and is to be made again before booking ('mneedle "
                        "recall' names them).</p>",
                        n_held);
     if (n_late)

@@ -933,8 +933,23 @@ mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, ch
     return st;
 }
 
+static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, const mn_date *day,
+                               mn_date asked, mn_store_screening *out);
+
 mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
                                  mn_store_screening *out)
+{
+    return client_screen(ctx, store, id, NULL, 0, out);
+}
+
+mn_status mn__store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id, mn_date day,
+                                     mn_date asked, mn_store_screening *out)
+{
+    return client_screen(ctx, store, id, &day, asked, out);
+}
+
+static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, const mn_date *day,
+                               mn_date asked, mn_store_screening *out)
 {
     if (!store || !id || !out)
         return mn__error(ctx, MN_EINVAL, "screen: missing argument");
@@ -951,6 +966,19 @@ mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
         st = mn__error(ctx, MN_ENOMEM, "screen: out of memory");
     if (!st)
         st = mn_client_parse(ctx, src, text, strlen(text), client);
+    /* On a screening day the answers' age counts (rules.json's history_older_months rule):
+     * from history.date, else from @p asked. A history.date after the day (a record dated
+     * ahead of it) is not aged: it is no older than the validity. */
+    if (!st && day) {
+        if (!client->has_history_date) {
+            client->history_date = asked;
+            client->has_history_date = 1;
+        }
+        if (client->history_date <= *day) {
+            client->screen_date = *day;
+            client->has_screen_date = 1;
+        }
+    }
     if (!st)
         st = mn_screen(ctx, client, s);
     if (!st) {

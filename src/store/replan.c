@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mneedle/device.h"
 #include "mneedle/healing.h"
 #include "store/store_internal.h"
 
@@ -144,6 +145,66 @@ static int resolved_later(const mn_store_history *h, int i)
             !strcmp(h->events[k].event, e->event))
             return 1;
     return 0;
+}
+
+/* After an adverse event of a kind the catalogue steps down after (data/adverse_events.json
+ * "after": "step-down", with its reason: post-inflammatory hyperpigmentation, a judgement),
+ * the next visit on a zone the session it followed treated (the session named, else the last
+ * one on or before the event began) is set one step of that session's device below the depth
+ * used there, when no later session has treated the zone. The step is the device's next shorter
+ * setting (mn_device_snap_down: its depth step, or its next shorter needle length); at the
+ * shortest, that setting is kept. Says so in r->step_down. */
+static void step_down_after_event(mn_ctx *ctx, const mn_store_history *h,
+                                  const mn_store_planned_visit *v, mn_store_setting *set,
+                                  mn_store_replan *r)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    for (int i = 0; i < h->n_events; i++) {
+        const mn_store_adverse_event *e = &h->events[i];
+        const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(cat, e->event);
+        if (!k || !k->step_down_after)
+            continue;
+        int s = e->session_number - 1;
+        if (s < 0)
+            for (int d = 0; d < h->n_sessions; d++)
+                if (h->sessions[d].date <= e->date)
+                    s = d;
+        if (s < 0 || s >= h->n_sessions)
+            continue;
+        double used = -1;
+        for (int j = 0; j < h->sessions[s].n_zones; j++)
+            if (!strcmp(h->sessions[s].zones[j].zone, set->zone))
+                used = h->sessions[s].zones[j].depth_mm;
+        int later = 0;
+        for (int d = s + 1; d < h->n_sessions; d++)
+            for (int j = 0; j < h->sessions[d].n_zones; j++)
+                later |= !strcmp(h->sessions[d].zones[j].zone, set->zone);
+        if (used < 0 || later)
+            continue;
+        const mn_device *dev = mn_catalog_find_device(cat, h->sessions[s].device);
+        double down = dev ? mn_device_snap_down(dev, used - 1e-6) : -1;
+        char since[16], line[320];
+        if (down > 0) {
+            if (set->depth_mm > down)
+                set->depth_mm = down;
+            snprintf(line, sizeof line,
+                     "%s: %.2f mm at visit %d, one setting below the %.2f mm of session %d, "
+                     "after the %s recorded on %s",
+                     set->zone, set->depth_mm, v->number, used, s + 1, k->name,
+                     mn_date_format(e->date, since));
+        } else {
+            if (set->depth_mm > used)
+                set->depth_mm = used;
+            snprintf(line, sizeof line,
+                     "%s: %.2f mm at visit %d, as session %d (the device's shortest setting: no "
+                     "step lower), after the %s recorded on %s",
+                     set->zone, set->depth_mm, v->number, s + 1, k->name,
+                     mn_date_format(e->date, since));
+        }
+        size_t n = strlen(r->step_down);
+        snprintf(r->step_down + n, sizeof r->step_down - n, "%s%s", n ? "; " : "", line);
+        return;
+    }
 }
 
 /* f at day t, linear between samples, flat beyond them. */
@@ -478,6 +539,11 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         r->validation_worse = (int)json_integer_value(json_object_get(val, "misses_over_promised"));
         r->validation_better =
             (int)json_integer_value(json_object_get(val, "misses_under_promised"));
+        r->validation_studies = (int)json_integer_value(json_object_get(val, "studies"));
+        r->validation_efficacy_checked =
+            (int)json_integer_value(json_object_get(val, "efficacy_checked"));
+        r->validation_efficacy_inside =
+            (int)json_integer_value(json_object_get(val, "efficacy_inside"));
     }
 
     /* Visits left, re-dated from the last real one. */
@@ -536,6 +602,13 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             }
             if (max_mm > 0 && set->depth_mm > max_mm)
                 set->depth_mm = max_mm;
+            /* The first visit left on the zone, after an event that steps it down. */
+            int first_here = 1;
+            for (int b = 0; b + 1 < r->n_remaining && first_here; b++)
+                for (int c = 0; c < r->remaining[b].n_settings; c++)
+                    first_here &= strcmp(r->remaining[b].settings[c].zone, set->zone) != 0;
+            if (first_here)
+                step_down_after_event(ctx, h, v, set, r);
         }
     }
 
@@ -646,9 +719,16 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
              post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
 
     /* Holds: the client's record as it is now, screened again with the library's rules (a
-     * pregnancy or a recent isotretinoin course recorded after the plan was saved). A defer or
-     * decline books nothing further: no visit, and no new maintenance date. */
-    if ((st = mn_store_client_screen(ctx, store, client_id, &r->screening)))
+     * pregnancy or a recent isotretinoin course recorded after the plan was saved), on the
+     * replan's day: answers older than the questionnaire's validity on that day (rules.json's
+     * history_older_months rule, MN-HISTORY-OLD) defer as they do in plan and screen. Their
+     * day is history.date, else the day the plan was saved (plan counts undated answers as
+     * given the day it is prepared). A defer or decline books nothing further: no visit, and
+     * no new maintenance date. */
+    mn_date asked = today;
+    if (h->plan_created[0] && mn_date_parse(h->plan_created, &asked))
+        asked = today;
+    if ((st = mn__store_client_screen_on(ctx, store, client_id, today, asked, &r->screening)))
         goto done;
     if (r->screening.decision >= MN_DECISION_DEFER) {
         r->held = 1;
@@ -695,6 +775,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         r->held = 1;
     }
     if (r->held) {
+        r->step_down[0] = '\0';
         r->n_held = r->n_remaining;
         mn__store_planned_free(r->remaining, r->n_remaining);
         r->remaining = NULL;
@@ -857,10 +938,22 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         sqlite3_int64 num;
         int holding = 0;
         char why[224];
+        mn__store_plan_input pin;
         if ((st = mn_store_client_screen(ctx, store, r->client, &sc)) ||
             (st = mn__store_client_num(ctx, store, r->client, &num)) ||
-            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)))
+            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)) ||
+            (st = mn__store_plan_input_get(ctx, store, num, &pin)))
             break;
+        /* A plan made from an earlier record of the client (stale, as replan and record
+         * session hold on it): its visits and depths are not the current record's, so the
+         * client is not called in on them; the plan is made again first. */
+        char stale[160] = "";
+        r->plan_stale = pin.plan && pin.stale == 1;
+        if (r->plan_stale)
+            snprintf(stale, sizeof stale,
+                     "plan out of date: re-plan before booking (plan %lld, saved %s, was made "
+                     "from an earlier record of the client)",
+                     (long long)pin.plan, pin.created);
         if (sc.decision >= MN_DECISION_DEFER) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason,
@@ -869,6 +962,13 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         } else if (holding) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason, "on hold: %s, with no resolved date", why);
+        } else if (stale[0]) {
+            r->status = MN_STORE_RECALL_ON_HOLD;
+            r->reason[0] = '\0';
+        }
+        if (stale[0]) {
+            size_t used = strlen(r->reason);
+            snprintf(r->reason + used, sizeof r->reason - used, "%s%s", used ? "; " : "", stale);
         }
         if (kept != i)
             (*out)[kept] = *r;

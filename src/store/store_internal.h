@@ -110,6 +110,13 @@ typedef struct {
 mn_status mn__store_plan_input_get(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
                                    mn__store_plan_input *out);
 
+/* mn_store_client_screen() on a screening day @p day: the questionnaire's validity (rules.json's
+ * history_older_months rule, MN-HISTORY-OLD) counts to it, from history.date when the record
+ * gives one, else from @p asked (plan counts undated answers as given the day it is
+ * prepared: the day the latest plan was saved). */
+mn_status mn__store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id, mn_date day,
+                                     mn_date asked, mn_store_screening *out);
+
 /* Writes @p n bytes as lower-case hex into out (2n+1 bytes). */
 void mn__hex(const unsigned char *in, size_t n, char *out);
 

@@ -211,7 +211,7 @@ expect 0 "stdout:^Trial-level intervals: 90 % model intervals for one typical st
 # How far the model has been borne out, in the words simulate and plan print (one function,
 # src/report/validation_note.c), in the text and the JSON (validation, as simulate's summary
 # carries it); a concern the model does not project has neither.
-expect 0 "stdout:^Validation: Checked against [0-9]+ published results of studies it was not fitted to, the model's 90 % interval held [0-9]+ \(docs/validation\.md\)" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
+expect 0 "stdout:^Validation: Checked against [0-9]+ published results from [0-9]+ studies it was not fitted to, the model's 90 % interval held [0-9]+ \([0-9]+ of the [0-9]+ on efficacy; docs/validation\.md\)" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
 grep '^Validation: ' "$TMP/out" | sed 's/^Validation: //' > "$TMP/vline.txt"
 expect 0 "" -- "$MNEEDLE" cohort --json --n 30 --trials 0 -o "$TMP/v.json" "$L"
 expect 0 "" -- "$MNEEDLE" simulate --json -o "$TMP/vsim.json" "$MN_SOURCE_DIR/examples/scenarios/simulate-lotfi-acne-scars.json"
@@ -263,6 +263,9 @@ import json, sys
 x = json.load(open(sys.argv[1]))
 ti = x["trial_intervals"]
 assert "factor of 2" in ti["pih_rate_with_law_band_note"], ti
+assert ti["percentiles"] == [5, 95] and ti["percentile_rule"] == "nearest rank (Hyndman & Fan type 1)", ti
+assert ti["pih_rate_with_law_band_kind"] == "a judgement bound with no coverage level, not a 90 % interval", ti
+assert x["sketch"]["percentile_rule"] == ti["percentile_rule"], x["sketch"]
 for ep in ti["endpoints"]:
     for k in ("responders_50pct", "responders_75pct", "pih_rate", "pih_rate_with_law_band"):
         for v in ep[k]:
@@ -276,8 +279,12 @@ expect 0 "" -- python3 - "$TMP/iv30.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 table = text.split("Trial-level intervals:")[1]
-assert re.search(r"^ +day +mean improvement +>=50% +>75% +PIH +PIH with band$", table, re.M), table
-assert re.search(r"^PIH: by the PIH law as stated.*PIH with band: with the law's own band", table, re.M)
+assert re.search(r"^ +day +mean improvement +>=50% +>75% +PIH +PIH bound \(judgement\)$", table, re.M), table
+# The rule and the range are named beside the intervals; the band's column is a judgement
+# bound, not a 90 % interval; the patients' percentiles are named too.
+assert re.search(r"^Each range but the last: a 90 % model interval, the virtual trials' 5th to 95th percentile by nearest rank \(Hyndman & Fan type 1\)\. PIH bound: a judgement bound, not a 90 % interval", table, re.M), table
+assert re.search(r"^PIH: by the PIH law as stated.*PIH bound \(judgement\): with the law's own band.*not a 90 % interval\.$", table, re.M)
+assert re.search(r"^p5, p50, p95: the patients' 5th, 50th and 95th percentiles by nearest rank \(Hyndman & Fan type 1\)", text, re.M)
 rows = [l.split() for l in table.splitlines() if re.match(r"^ +\d+ +[\d.]+ - ", l)]
 assert len(rows) == 5, rows
 shares = {round(100 * k / 30, 1) for k in range(31)}
@@ -299,6 +306,29 @@ expect 2 "--n" -- "$MNEEDLE" cohort --n 10x "$T"
 expect 2 "--seed" -- "$MNEEDLE" cohort --seed -3 "$T"
 expect 2 "unknown option" -- "$MNEEDLE" cohort --bogus "$T"
 expect 2 "expected one TRIAL" -- "$MNEEDLE" cohort
+# Maintenance falls due only after a peak a rater would call "improved" (MN_GAIS_IMPROVED_PCT,
+# 25 %): a patient of a near-ineffective protocol whose peak is a fraction of a point has
+# nothing to maintain, whereas one above it still can fall due.
+cat >"$TMP/low.json" <<'JSON'
+{"population": {"n": 40, "age": [18, 40], "sex": "any", "fitzpatrick": [2, 5], "smoker_fraction": 0.15},
+ "zone": "cheek", "concern": "acne-scars",
+ "protocol": {"device": "dermaroller-192", "needle_mm": 0.25, "passes": 1, "session_days": [0]},
+ "endpoints_days": [120, 180], "seed": 7}
+JSON
+expect 0 "" -- "$MNEEDLE" cohort --json --trials 0 --csv "$TMP/low.csv" -o "$TMP/low.out" "$TMP/low.json"
+expect 0 "" -- "$MNEEDLE" cohort --trials 0 --n 300 --csv "$TMP/lot.csv" -o "$TMP/lot.txt" "$L"
+expect 0 "" -- python3 - "$TMP/low.csv" "$TMP/low.out" "$TMP/lot.csv" <<'PY'
+import csv, json, sys
+def rows(f):
+    return list(csv.DictReader(open(f)))
+low, lot = rows(sys.argv[1]), rows(sys.argv[3])
+assert json.load(open(sys.argv[2]))["maintenance"]["min_peak_improvement_pct"] == 25
+assert any(0 < float(r["peak_improvement_pct"]) < 25 for r in low), "no small peak to test"
+for r in low + lot:
+    if int(r["maintenance_day"]) >= 0:
+        assert float(r["peak_improvement_pct"]) >= 25, r
+assert any(int(r["maintenance_day"]) >= 0 for r in lot), "no maintenance at all"
+PY
 # Standard input works.
 expect 0 'stdout:"n": 100' -- sh -c "trial_text=\$(cat '$TMP/t.json'); printf '%s' \"\$trial_text\" | '$MNEEDLE' cohort --json -"
 

@@ -8,8 +8,10 @@ EX="$MN_SOURCE_DIR/examples/clients"
 V="$MN_SOURCE_DIR/data/posterior/healing-validation.json"
 checked=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['checked'])" "$V")
 inside=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['inside'])" "$V")
+studies=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['studies'])" "$V")
+eff=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['efficacy_inside'], 'of the', d['efficacy_checked'])" "$V")
 
-expect 0 "stdout:^  Checked against $checked published results of studies it was not fitted to, the model's 90 % interval held $inside \(docs/validation.md\)" -- \
+expect 0 "stdout:^  Checked against $checked published results from $studies studies it was not fitted to, the model's 90 % interval held $inside \($eff on efficacy; docs/validation.md\)" -- \
     "$MNEEDLE" plan --start earliest "$EX/amelia-wrinkles.json"
 "$MNEEDLE" plan --json --start earliest "$EX/amelia-wrinkles.json" >"$TMP/amelia.json"
 expect 0 "" -- python3 - "$TMP/amelia.json" "$V" <<'PY'
@@ -18,6 +20,8 @@ p, v = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 got = p["projection"]["validation"]
 assert got == {"checked": v["checked"], "inside": v["inside"],
                "misses_over_promised": v["worse"], "misses_under_promised": v["better"],
+               "studies": v["studies"], "efficacy_checked": v["efficacy_checked"],
+               "efficacy_inside": v["efficacy_inside"],
                "page": "docs/validation.md"}, got
 PY
 

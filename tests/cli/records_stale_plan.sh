@@ -1,7 +1,9 @@
 # End-to-end: a stored plan keeps the hash of the planning input it was made from. Once the
 # client's record is edited (a phototype, a concern, a contraindication), the plan is stale:
 # record session refuses a session against it (exit 2, nothing stored) unless --override gives
-# a reason, which is audited; replan holds and says STALE PLAN; history and client show say so.
+# a reason, which is audited; replan holds and says STALE PLAN; history and client show say so;
+# recall lists the client on hold ("plan out of date: re-plan before booking"), not due, and the
+# exports carry none of the plan's visits left as bookable.
 # Saving the plan again clears it. An edit that leaves the planning input as it was (identity,
 # consents, the same input written another way) does not make it stale, and a plan stored
 # before plans kept the hash is "not known" (docs/records.md, "The planning input of a plan").
@@ -76,6 +78,51 @@ assert d[\"remaining\"] == [] and \"maintenance\" not in d
 " "$TMP/out"' "replan --json does not hold on a stale plan"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "replan of a stale plan stored something"
 
+# recall: the client (visit 3 of the stale plan, planned 2027-01-26, not done) is to be
+# re-planned, not called in: on hold with the reason, never due or overdue.
+expect 0 "stdout:^c-amelia +due 2027-01-26  plan out of date: re-plan before booking \(plan 1, saved 2027-04-02" -- \
+    "$MNEEDLE" recall --db "$DB"
+ok 'grep -q "^1 client on hold" "$TMP/out" && ! grep -q "course visit overdue" "$TMP/out"' \
+    "recall lists a client whose plan is stale as due for a visit"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --json
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert [x[\"client\"] for x in d[\"due\"] + d[\"overdue\"]] == [], d
+h = d[\"on_hold\"]
+assert len(h) == 1 and h[0][\"plan_stale\"] is True and h[0][\"reason\"].startswith(\"plan out of date: re-plan before booking\"), h
+" "$TMP/out"' "recall --json lists a client whose plan is stale as due"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --csv
+ok '! grep -q c-amelia "$TMP/out"' "recall --csv lists a client whose plan is stale"
+# Exports: the stale plan's visits not done are no appointments. iCalendar leaves them out;
+# FHIR puts the CarePlan and those activities on hold with a note; CSV types them apart.
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --ics "$TMP/stale.ics" --fhir "$TMP/stale.fhir.json" --csv "$TMP/stale.csv"
+ok 'grep -q "^BEGIN:VCALENDAR" "$TMP/stale.ics" && ! grep -q "^BEGIN:VEVENT" "$TMP/stale.ics"' \
+    "the iCalendar export books the visits of a stale plan"
+cat > "$TMP/stale_check.py" <<'PYEOF'
+import csv, json, sys
+fhir, table, stale = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+cps = [e["resource"] for e in json.load(open(fhir))["entry"] if e["resource"]["resourceType"] == "CarePlan"]
+assert len(cps) == 1, cps
+cp = cps[0]
+acts = [a["detail"]["status"] for a in cp["activity"]]
+if stale:
+    assert cp["status"] == "on-hold" and "earlier record" in cp["note"][0]["text"], cp
+    assert acts[:2] == ["completed", "completed"] and set(acts[2:]) == {"on-hold"}, acts
+else:
+    assert cp["status"] == "active" and "note" not in cp, cp
+    assert "on-hold" not in acts and "scheduled" in acts, acts
+rows = [r for r in csv.DictReader(open(table)) if r["type"].startswith("planned")]
+done = {r["number"] for r in csv.DictReader(open(table)) if r["type"] == "session"}
+for r in rows:
+    late = r["number"] not in done
+    want = ("planned-maintenance" if "maintenance" in r["type"] else "planned") + ("-stale" if stale and late else "")
+    assert r["type"] == want, (r, want)
+assert any(r["type"].endswith("-stale") for r in rows) == stale, rows
+PYEOF
+ok '$PY "$TMP/stale_check.py" "$TMP/stale.fhir.json" "$TMP/stale.csv" 1' \
+    "the FHIR or CSV export carries a stale plan's visits as bookable"
+
 # --override records it, and the audit log keeps the reason and what it overrode.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
     --override "type V noted at the visit; depths kept to visit 3" "$TMP/s3.json"
@@ -91,6 +138,15 @@ ok '[ "$(input_current)" = True ]' "a plan saved again is still stale"
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "STALE PLAN\|ON HOLD" "$TMP/out" && grep -Eq "^ +4 course" "$TMP/out"' \
     "replan still holds after the plan was saved again"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --json
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"on_hold\"] == [], d
+" "$TMP/out"' "recall still holds a client whose plan was saved again"
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --ics "$TMP/again.ics" --fhir "$TMP/again.fhir.json" --csv "$TMP/again.csv"
+ok 'grep -q "^BEGIN:VEVENT" "$TMP/again.ics" && $PY "$TMP/stale_check.py" "$TMP/again.fhir.json" "$TMP/again.csv" 0' \
+    "the exports still hold the visits of a plan saved again"
 # Visit 4 of the new plan is dated after the test's today: record it on a later day.
 export SOURCE_DATE_EPOCH=1819756800 # 2027-09-01
 session 4 c-amelia "$TMP/s4.json"

@@ -88,7 +88,21 @@ expect 0 "" -- python3 - "$TMP/v.json" "$MN_SOURCE_DIR/data/posterior/healing-va
 import json, sys
 d, s = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
 want = {"checked": d["checked"], "inside": d["inside"], "worse": d["misses"]["worse"],
-        "better": d["misses"]["better"]}
+        "better": d["misses"]["better"], "studies": d["studies_checked"],
+        "efficacy_checked": d["efficacy"]["checked"], "efficacy_inside": d["efficacy"]["inside"]}
+# The split the page states: efficacy rows are those of the efficacy families, weak rows are
+# inside with no events published and an interval from none, and every study's rows add up.
+eff = [e for e in d["endpoints"] if e["kind"] == "efficacy"]
+assert d["efficacy"] == {"checked": len(eff), "inside": sum(e["inside"] for e in eff)}, d["efficacy"]
+assert d["weak"] == sum(e["weak"] for e in d["endpoints"])
+for e in d["endpoints"]:
+    if e["weak"]:
+        assert e["inside"] and e["observed"] == 0 and e["predicted"]["low"] <= 0, e
+by = {b["study"]: b for b in d["by_study"]}
+assert len(by) == d["studies_checked"]
+for sid, b in by.items():
+    rows = [e for e in d["endpoints"] if e["study"] == sid]
+    assert b["checked"] == len(rows) and b["inside"] == sum(e["inside"] for e in rows), b
 got = {k: s[k] for k in want}
 assert got == want, ("update data/posterior/healing-validation.json to", want, "from", got)
 PY

@@ -34,6 +34,9 @@ static void test_validation_summary(void **state)
     assert_true(v.checked > 0);
     assert_true(v.inside >= 0 && v.worse >= 0 && v.better >= 0);
     assert_true(v.inside + v.worse + v.better <= v.checked);
+    assert_true(v.studies >= 1 && v.studies <= v.checked);
+    assert_true(v.efficacy_inside <= v.efficacy_checked && v.efficacy_checked <= v.checked);
+    assert_true(v.efficacy_inside <= v.inside);
     assert_int_equal(mn_evidence_validation_summary(ctx, NULL), MN_EINVAL);
 }
 

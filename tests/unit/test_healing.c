@@ -939,16 +939,27 @@ static void test_answer(void **state)
     assert_null(strstr(buf, "below the depths studied"));
     /* The validation summary: said only when known, with the way its misses lean. */
     assert_null(strstr(buf, "not fitted to"));
-    mn_validation_summary v = {18, 7, 9, 2};
+    mn_validation_summary v = {18, 7, 9, 2, 0, 0, 0};
     res.validation = &v;
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "Checked against 18 published results of studies it was not "
                                 "fitted to, the model's 90 % interval held 7"));
     assert_non_null(strstr(buf, "in 9 of its 11 misses it promised more"));
-    v = (mn_validation_summary){10, 6, 1, 3};
+    /* With the studies and the efficacy results known, both are said: the results are not
+     * independent checks, and the safety ones may be weak. */
+    v = (mn_validation_summary){18, 7, 9, 2, 9, 16, 5};
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "Checked against 18 published results from 9 studies it was "
+                                "not fitted to, the model's 90 % interval held 7 (5 of the 16 "
+                                "on efficacy; docs/validation.md)"));
+    v = (mn_validation_summary){4, 2, 1, 1, 1, 4, 2};
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "from 1 study it was not fitted to, the model's 90 % interval "
+                                "held 2 (docs/validation.md)"));
+    v = (mn_validation_summary){10, 6, 1, 3, 0, 0, 0};
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "in 3 of its 4 misses it promised less"));
-    v = (mn_validation_summary){10, 6, 2, 2};
+    v = (mn_validation_summary){10, 6, 2, 2, 0, 0, 0};
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "interval held 6 (docs/validation.md)."));
     assert_null(strstr(buf, "misses it"));

@@ -1667,6 +1667,137 @@ static void test_every_form_refuses_bad_text(void **state)
     assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
 }
 
+/* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
+ * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
+static void test_form_values_decoded_once(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    sign_in_practitioner(pia, tok);
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char id[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "once", id), MN_OK);
+    mn_store_close(store);
+    free(text);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/once/plan", pia, form, T0, 303, NULL, NULL);
+    /* Typed: "erythema %41; mild" and "swelling 100%25" (sent as %2541 and %2525). */
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=erythema+%%2541%%3B+mild%%0D%%0Aswelling+100%%2525%%3B+mild"
+             "&override=checking+the+form",
+             tok);
+    expect("POST", "/clients/once/sessions", pia, form, T0, 303, NULL, NULL);
+    const char *events = "SELECT count(*) FROM adverse_events e JOIN clients c ON c.num = "
+                         "e.client WHERE c.id = 'once' AND e.event = ?";
+    assert_int_equal(count_rows(events, "erythema %41", (const char *)NULL), 1);
+    assert_int_equal(count_rows(events, "swelling 100%25", (const char *)NULL), 1);
+    /* Zones typed "forehead%2C cheek": "forehead%2C" is no zone (it was read as "forehead,"). */
+    snprintf(form, sizeof form,
+             "csrf=%s&id=twice&client.age=40&client.sex=female&client.fitzpatrick=2"
+             "&clinic.start=2026-12-01&concern0.concern=fine-lines-wrinkles"
+             "&concern0.zones=forehead%%252C+cheek",
+             tok);
+    expect("POST", "/clients", pia, form, T0, 422, "id=\"error-concern0.zones\"", NULL);
+    assert_int_equal(
+        count_rows("SELECT count(*) FROM clients WHERE id = 'twice'", (const char *)NULL), 0);
+}
+
+/* The re-plan shown on the web names the form's box and the plan page, not the command's
+ * options: a session recorded with an override reason, the plan's own range, a stale plan
+ * (whose hold reason, the store's, still names the command). */
+static void test_replan_in_the_forms_words(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    sign_in_practitioner(pia, tok);
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char id[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "words", id), MN_OK);
+    mn_store_close(store);
+    free(text);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
+             "&adverse_events=none&override=thick+scar+tissue",
+             tok);
+    expect("POST", "/clients/words/sessions", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words/replan", pia, form, T0, 200,
+           "recorded with an override reason (&quot;thick scar tissue&quot;)", "--override");
+    expect("POST", "/clients/words/replan", pia, form, T0, 200, "as the plan page gives it",
+           "mneedle plan");
+    /* The phototype edited: the plan is stale, and is saved again on the plan page. */
+    amelia_form(form, sizeof form, tok, 5);
+    expect("POST", "/clients/words", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words/replan", pia, form, T0, 200,
+           "Save the plan again on the client&#39;s plan page, then replan.", "--save&#39;), then");
+}
+
+/* The client form asks every history item the screening rules read (data/rules.json), each
+ * as a yes/no or a number as the rule reads it, so a new client can be given any of them;
+ * the items added last reach the stored record. */
+static void test_client_form_asks_the_catalogues_history(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024], want[160];
+    sign_in_practitioner(pia, tok);
+    mn_http_response r;
+    request("GET", "/clients/new", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    int asked = 0;
+    for (size_t i = 0; i < mn_catalog_rule_count(cat); i++) {
+        const mn_rule *rule = mn_catalog_rule_at(cat, i);
+        const char *names[] = {rule->flag, rule->unless};
+        for (int k = 0; k < 2; k++) {
+            int item = names[k] ? mn_history_find(names[k]) : -1;
+            if (item < 0)
+                continue;
+            snprintf(want, sizeof want,
+                     mn_history_is_numeric((mn_history_item)item)
+                         ? "<input id=\"f-history.%s\" name=\"history.%s\" inputmode=\"decimal\""
+                         : "<select id=\"f-history.%s\" name=\"history.%s\">",
+                     names[k], names[k]);
+            if (!strstr(r.body, want))
+                fail_msg("rule %s: the form does not ask %s", rule->code, want);
+            asked++;
+        }
+    }
+    mn_http_response_release(&r);
+    assert_true(asked >= 25);
+    snprintf(form, sizeof form,
+             "csrf=%s&id=asked&client.age=40&client.sex=female&client.fitzpatrick=2"
+             "&clinic.start=2026-12-01&concern0.concern=fine-lines-wrinkles"
+             "&concern0.zones=forehead&history.date=2026-11-30"
+             "&history.peel_or_laser_weeks_ago=3&history.connective_tissue_disease=yes"
+             "&history.local_anaesthetic_allergy=no"
+             "&history.g6pd_deficiency_or_methaemoglobinaemia=yes"
+             "&history.class3_antiarrhythmic=no&history.radiotherapy_months_ago=14",
+             tok);
+    expect("POST", "/clients", pia, form, T0, 303, NULL, NULL);
+    char name[MN_CLIENT_NAME_LEN], *input = NULL;
+    client_state("asked", name, &input);
+    static const char *const stored[] = {
+        "\"peel_or_laser_weeks_ago\":3",       "\"connective_tissue_disease\":true",
+        "\"local_anaesthetic_allergy\":false", "\"g6pd_deficiency_or_methaemoglobinaemia\":true",
+        "\"class3_antiarrhythmic\":false",     "\"radiotherapy_months_ago\":14"};
+    for (size_t i = 0; i < sizeof stored / sizeof stored[0]; i++)
+        if (!strstr(input, stored[i]))
+            fail_msg("no %s in %s", stored[i], input);
+    free(input);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1697,6 +1828,9 @@ int main(void)
         cmocka_unit_test(test_stale_plan),
         cmocka_unit_test(test_html_failures_are_general),
         cmocka_unit_test(test_every_form_refuses_bad_text),
+        cmocka_unit_test(test_form_values_decoded_once),
+        cmocka_unit_test(test_replan_in_the_forms_words),
+        cmocka_unit_test(test_client_form_asks_the_catalogues_history),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
