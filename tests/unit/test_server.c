@@ -1472,6 +1472,20 @@ static void test_messages_are_the_servers(void **state)
     assert_int_equal(shows_message(loc, NULL, "Wrong user name or password."), 1);
 }
 
+/* Stores the Amelia example once more, under client id @p id, for a test of its own. */
+static void add_amelia_as(const char *id)
+{
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char got[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, id, got), MN_OK);
+    mn_store_close(store);
+    free(text);
+}
+
 /* The client form as the edit page sends back examples/clients/amelia-wrinkles.json, with an
  * email added and phototype @p fitzpatrick. */
 static void amelia_form(char *out, size_t size, const char *tok, int fitzpatrick)
@@ -1497,15 +1511,7 @@ static void test_stale_plan(void **state)
     (void)state;
     char pia[64], tok[64], form[1024], session[512];
     sign_in_practitioner(pia, tok);
-    mn_store *store;
-    size_t len = 0;
-    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
-    char id[MN_STORE_ID_LEN];
-    assert_non_null(text);
-    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
-    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "stale", id), MN_OK);
-    mn_store_close(store);
-    free(text);
+    add_amelia_as("stale");
     expect("POST", "/clients/stale/plan", pia, "", T0, 403, NULL, NULL); /* no token */
     snprintf(form, sizeof form, "csrf=%s", tok);
     expect("POST", "/clients/stale/plan", pia, form, T0, 303, NULL, NULL);
@@ -1674,15 +1680,7 @@ static void test_form_values_decoded_once(void **state)
     (void)state;
     char pia[64], tok[64], form[1024];
     sign_in_practitioner(pia, tok);
-    mn_store *store;
-    size_t len = 0;
-    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
-    char id[MN_STORE_ID_LEN];
-    assert_non_null(text);
-    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
-    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "once", id), MN_OK);
-    mn_store_close(store);
-    free(text);
+    add_amelia_as("once");
     snprintf(form, sizeof form, "csrf=%s", tok);
     expect("POST", "/clients/once/plan", pia, form, T0, 303, NULL, NULL);
     /* Typed: "erythema %41; mild" and "swelling 100%25" (sent as %2541 and %2525). */
@@ -1715,15 +1713,7 @@ static void test_replan_in_the_forms_words(void **state)
     (void)state;
     char pia[64], tok[64], form[1024];
     sign_in_practitioner(pia, tok);
-    mn_store *store;
-    size_t len = 0;
-    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
-    char id[MN_STORE_ID_LEN];
-    assert_non_null(text);
-    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
-    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, "words", id), MN_OK);
-    mn_store_close(store);
-    free(text);
+    add_amelia_as("words");
     snprintf(form, sizeof form, "csrf=%s", tok);
     expect("POST", "/clients/words/plan", pia, form, T0, 303, NULL, NULL);
     snprintf(form, sizeof form,
