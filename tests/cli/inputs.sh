@@ -108,7 +108,7 @@ done
 # The kinds of adverse event (data/adverse_events.json) are checked when the catalogues load,
 # like the other files: a plan made with a malformed copy is refused naming the file and the
 # place, not made with the entry passed over.
-mkdir "$TMP/ae1" "$TMP/ae2" "$TMP/ae3" "$TMP/ae4" "$TMP/ae5" "$TMP/ae6"
+mkdir "$TMP/ae1" "$TMP/ae2" "$TMP/ae3" "$TMP/ae4" "$TMP/ae5" "$TMP/ae6" "$TMP/ae7" "$TMP/ae8"
 python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
 import json, sys
 data, tmp = sys.argv[1], sys.argv[2]
@@ -118,7 +118,10 @@ for sub, edit in (("ae1", lambda k: k[2].update(persistence="lasting")),
                   ("ae4", lambda k: k[3].update(id=k[1]["id"])),
                   # a reason to hold given for a kind that does not hold whatever its grade
                   ("ae5", lambda k: k[1].update(holds_source="a reason")),
-                  ("ae6", lambda k: k[1].update(holds="severe", holds_source="a reason"))):
+                  ("ae6", lambda k: k[1].update(holds="severe", holds_source="a reason")),
+                  # a reason to step down without the step, and the step without its reason
+                  ("ae7", lambda k: k[1].update(after_source="a reason")),
+                  ("ae8", lambda k: [e for e in k if e.get("after")][0].pop("after_source"))):
     d = json.load(open(data + "/adverse_events.json"))
     edit(d["adverse_events"])
     json.dump(d, open(tmp + "/" + sub + "/adverse_events.json", "w"))
@@ -129,6 +132,8 @@ refused 2 'ae3/adverse_events.json: \$\.adverse_events\[4\]\.status: expected a 
 refused 2 'ae4/adverse_events.json: kind of adverse event "swelling" is listed twice' -- "$MNEEDLE" plan --data "$TMP/ae4" "$CLIENT"
 refused 2 'ae5/adverse_events.json: \$\.adverse_events\[1\]\.holds_source: expected no holds_source without "holds": "any-severity"' -- "$MNEEDLE" plan --data "$TMP/ae5" "$CLIENT"
 refused 2 'ae6/adverse_events.json: \$\.adverse_events\[1\]\.holds_source: expected no holds_source without "holds": "any-severity"' -- "$MNEEDLE" catalog devices --data "$TMP/ae6"
+refused 2 'ae7/adverse_events.json: \$\.adverse_events\[1\]\.after_source: expected no after_source without "after": "step-down"' -- "$MNEEDLE" plan --data "$TMP/ae7" "$CLIENT"
+refused 2 'ae8/adverse_events.json: \$\.adverse_events\[[0-9]+\]\.after_source: expected the reason the next visit steps down' -- "$MNEEDLE" plan --data "$TMP/ae8" "$CLIENT"
 
 # Every --json output carries the version.
 V=$("$MNEEDLE" --version | sed 's/^mneedle //')
