@@ -154,6 +154,12 @@ static int resolved_later(const mn_store_history *h, int i)
  * used there, when no later session has treated the zone. The step is the device's next shorter
  * setting (mn_device_snap_down: its depth step, or its next shorter needle length); at the
  * shortest, that setting is kept. Says so in r->step_down. */
+/* How far below the depth used a step-down asks the device to snap: any amount under its
+ * smallest setting step, so mn_device_snap_down() gives the next shorter setting rather than
+ * the same one (a tolerance, in mm; the bundled devices step by 0.1 mm or more, or by whole
+ * needle lengths, data/devices.json). */
+#define STEP_BELOW_USED_MM 1e-6
+
 static void step_down_after_event(mn_ctx *ctx, const mn_store_history *h,
                                   const mn_store_planned_visit *v, mn_store_setting *set,
                                   mn_store_replan *r)
@@ -182,7 +188,7 @@ static void step_down_after_event(mn_ctx *ctx, const mn_store_history *h,
         if (used < 0 || later)
             continue;
         const mn_device *dev = mn_catalog_find_device(cat, h->sessions[s].device);
-        double down = dev ? mn_device_snap_down(dev, used - 1e-6) : -1;
+        double down = dev ? mn_device_snap_down(dev, used - STEP_BELOW_USED_MM) : -1;
         char since[16], line[320];
         if (down > 0) {
             if (set->depth_mm > down)
