@@ -670,15 +670,6 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     return root;
 }
 
-/* 1 when the site of plan zone @p i is listed for more than one concern. */
-static int shared_site(const mn_plan *p, int i)
-{
-    for (int k = 0; k < p->n_zones; k++)
-        if (k != i && p->zones[k].zone == p->zones[i].zone)
-            return 1;
-    return 0;
-}
-
 /* "Prepared on DATE by CLINIC (PRACTITIONER). Questions: call us on PHONE." as far as known. */
 static void clinic_text(mn__buf *b, const mn_plan *p)
 {
@@ -809,7 +800,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
             mn__buf_textf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
                           z->depth_start_mm, reach);
         mn__buf_textf(b, "      %s\n", z->why);
-        if (shared_site(p, i)) {
+        if (mn__plan_site_shared(p, i)) {
             char lo[16], hi[16];
             mn__buf_textf(b,
                           "      Treated for more than one concern: one setting per visit, "
