@@ -545,7 +545,8 @@ typedef struct {
      * the catalogue's judged response weight for the concern, not a response a study measured. */
     int evidence_studies;
     /* risk */
-    char pih_risk[16]; /* "low", "moderate", "high": mn_plan_pih_label(pih_probability) */
+    char pih_risk[16]; /* "low", "moderate", "high": mn_plan_pih_label(pih_probability);
+                          "none" when the plan books no session (mn_plan_books()) */
     /* The chance of PIH after at least one course session on any site the plan treats: each
      * site's course (its first plan zone's pih_probability; a site listed for two concerns is
      * needled once per visit) combined as the law combines sessions, 1 - prod(1 - p_site),

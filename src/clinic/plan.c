@@ -1218,7 +1218,10 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
     mn_status st = pih_course(ctx, p);
     if (st)
         return st;
-    const char *risk = mn_plan_pih_label(p->pih_probability);
+    /* A plan that books nothing needles nobody: no treatment risk to grade, so its label is
+     * "none", not the "low" a chance of 0 would read as; the JSON, the text and the report all
+     * take it from here (docs/clinic.md, "Depth per zone"). */
+    const char *risk = mn_plan_books(p) ? mn_plan_pih_label(p->pih_probability) : "none";
     snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
     int n = 0;
     double deepest = 0;

@@ -659,7 +659,8 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     if (!mn_plan_books(p))
         snprintf(note, sizeof note,
                  "no session is booked (every zone is not booked, zones[].booked), so no one is "
-                 "needled and there is no chance to state");
+                 "needled: there is no treatment risk to grade (pih is none) and the chance "
+                 "is 0");
     mn__jput_str(j, risk, "pih_note", note);
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)

@@ -1269,6 +1269,8 @@ static void check_nothing_booked(const mn_plan *p)
     assert_int_equal(p->n_pretreatment, 0);
     assert_true(p->course_total == 0 && p->maintenance_per_year == 0 && p->horizon_total == 0);
     assert_true(p->pih_probability == 0);
+    /* No one is needled: the label says there is no treatment risk, not that it is low. */
+    assert_string_equal(p->pih_risk, "none");
     for (int i = 0; i < p->n_risk_notes; i++) {
         assert_null(strstr(p->risk_notes[i], "Pigmentation (PIH) risk"));
         assert_null(strstr(p->risk_notes[i], "Lasting effects"));
