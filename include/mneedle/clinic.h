@@ -174,12 +174,16 @@ typedef struct {
     const char *code;
     mn_severity severity;
     const char *message;
-    const char *zone; /* zone that triggered a zone-specific rule, else NULL */
-    int has_until;    /* 1 when a re-screen date is known */
-    int ongoing;      /* 1: a months/weeks-ago item at 0 on a rule whose wait counts from the
-                         end (still taking the drug, still in treatment): no date yet */
-    mn_date until;    /* earliest date to re-screen (defer) */
-    int passed;       /* 1 when until is on or before the screening day: re-screen now */
+    const char *zone; /* zone that triggered a zone-specific rule, else NULL: zones[0] */
+    /* Every treated zone a zone-specific rule covers, once each, in the client's order
+     * (concerns, then their zones); 0 for a rule of every zone. */
+    const char *zones[MN_MAX_ZONES];
+    int n_zones;
+    int has_until; /* 1 when a re-screen date is known */
+    int ongoing;   /* 1: a months/weeks-ago item at 0 on a rule whose wait counts from the
+                      end (still taking the drug, still in treatment): no date yet */
+    mn_date until; /* earliest date to re-screen (defer) */
+    int passed;    /* 1 when until is on or before the screening day: re-screen now */
 } mn_finding;
 
 typedef struct {

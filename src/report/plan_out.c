@@ -55,8 +55,12 @@ static json_t *screening_json(mn__jout *j, const mn_screening *s)
         mn__jput_str(j, e, "code", f->code);
         mn__jput_str(j, e, "severity", mn_severity_name(f->severity));
         mn__jput_str(j, e, "message", f->message);
-        if (f->zone)
+        if (f->zone) { /* "zone", the first, as before; "zones", every one the rule covers */
             mn__jput_str(j, e, "zone", f->zone);
+            json_t *zs = mn__jput(j, e, "zones", json_array());
+            for (int k = 0; k < f->n_zones; k++)
+                mn__jpush(j, zs, json_string(f->zones[k]));
+        }
         if (f->has_until) {
             mn__jput_str(j, e, "until", mn_date_format(f->until, buf));
             mn__jput(j, e, "passed", json_boolean(f->passed));
@@ -87,14 +91,15 @@ static const char *decision_sentence(mn_decision d)
  * plan words it. */
 static void finding_text(mn__buf *b, const mn_screening *s, const mn_finding *f, int codes)
 {
-    char buf[11];
+    char buf[11], zones[512];
+    mn__finding_zones(f, zones, sizeof zones);
     if (codes) {
         mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
-                      f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
+                      zones[0] ? " (" : "", zones, zones[0] ? ")" : "");
         mn__buf_textf(b, "      %s\n", f->message);
     } else {
-        mn__buf_textf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
-                      f->zone ? ") " : "", f->message);
+        mn__buf_textf(b, "  - %s%s%s%s\n", zones[0] ? "(" : "", zones, zones[0] ? ") " : "",
+                      f->message);
     }
     if (f->has_until && f->passed && s->has_day && f->until < s->day)
         mn__buf_textf(b, "      Check again now: this wait ended on %s.\n",

@@ -844,6 +844,33 @@ static void check_screening(const mn_client *c, const mn_screening *s)
             if (s->findings[f].rule == r)
                 found = 1;
         assert_int_equal(found, rule_applies(r, c));
+        /* A zone-specific finding names every treated zone its rule covers, each once, in
+         * the client's order; zone is the first of them. */
+        for (int f = 0; f < s->n_findings; f++) {
+            const mn_finding *fd = &s->findings[f];
+            if (fd->rule != r)
+                continue;
+            int n = 0;
+            for (int q = 0; q < c->n_concerns; q++)
+                for (int z = 0; z < c->concerns[q].n_zones; z++) {
+                    const char *id = c->concerns[q].zones[z]->id;
+                    int covered = 0, seen = 0;
+                    for (int k = 0; k < r->n_zones; k++)
+                        covered |= !strcmp(r->zones[k], id);
+                    for (int m = 0; m < n; m++)
+                        seen |= !strcmp(fd->zones[m], id);
+                    if (!covered || seen)
+                        continue;
+                    assert_true(n < fd->n_zones);
+                    assert_string_equal(fd->zones[n], id);
+                    n++;
+                }
+            assert_int_equal(fd->n_zones, r->n_zones ? n : 0);
+            if (fd->n_zones)
+                assert_ptr_equal(fd->zone, fd->zones[0]);
+            else
+                assert_null(fd->zone);
+        }
         if (found) {
             mn_decision d = r->severity == MN_SEVERITY_DECLINE ? MN_DECISION_DECLINE
                             : r->severity == MN_SEVERITY_DEFER ? MN_DECISION_DEFER
