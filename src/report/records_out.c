@@ -571,8 +571,8 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput_num(&j, pk, "low_pct", r->peak_low_pct);
             mn__jput_num(&j, pk, "high_pct", r->peak_high_pct);
         }
-        mn_validation_summary v;
-        if (replan_validation(ctx, r, &v))
+        mn_validation_summary v; /* none without a projection: no figures it could qualify */
+        if (r->has_projection && replan_validation(ctx, r, &v))
             mn__jput_validation(&j, root, &v);
         if (r->has_last_session) {
             json_t *ls = mn__jput(&j, root, "last_session", json_object());

@@ -116,7 +116,7 @@ ok '$PY -c "
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r[\"has_projection\"] is False and r[\"response\"] is None and r[\"projection\"] == [], r
-assert \"melasma\" in r[\"projection_note\"] and \"maintenance\" not in r and r[\"band_source\"] == \"none\"
+assert \"melasma\" in r[\"projection_note\"] and \"maintenance\" not in r and \"validation\" not in r and r[\"band_source\"] == \"none\"
 assert r[\"remaining\"][0][\"settings\"][0][\"depth_mm\"] == 0.25 and \"cheek\" in r[\"step_down\"], r
 " "$TMP/out"' "replan --json of a plan without a projection is not as documented"
 session 2 c-melasma "$TMP/m2.json"
