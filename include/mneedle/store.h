@@ -72,6 +72,20 @@ int mn_store_schema_version(const mn_store *store);
  *  bytes, copied. Returns MN_EINVAL for NULL, empty or too long. */
 mn_status mn_store_set_actor(mn_store *store, const char *actor);
 
+/** Whose words this handle's messages use where they say what to do next (record a refused
+ *  session anyway, save a stale plan again, record an adverse event resolved, look a name up
+ *  in the catalogue): the commands', which name their options ("give --override REASON",
+ *  "'mneedle plan ID --save'"), or the web workstation's, which name its forms and pages ("the
+ *  Override reason box", "the client's plan page"). The checks and the rest of each message
+ *  are the same under both. */
+typedef enum {
+    MN_STORE_WORDS_COMMAND, /**< the default */
+    MN_STORE_WORDS_WEB
+} mn_store_words;
+
+/** Sets the words of the handle's messages from now on (mn_store_words). NULL-safe. */
+void mn_store_set_words(mn_store *store, mn_store_words words);
+
 /**
  * Bulk loading (an import, a benchmark's set-up): with @p durable 0 commits are no longer
  * synced one by one (PRAGMA synchronous=NORMAL in WAL mode: a process crash loses nothing, a

@@ -450,6 +450,10 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     }
     c.w = worker_take(srv);
     mn_store_set_actor(c.w->store, c.sess ? c.sess->user : "web");
+    /* The store's messages name what to do next in the words of where they are read: the
+     * pages' forms and buttons, or, for the API (whose answers are the commands' JSON), the
+     * commands' options. */
+    mn_store_set_words(c.w->store, api ? MN_STORE_WORDS_COMMAND : MN_STORE_WORDS_WEB);
     /* Every form the server takes, the sign-in's included, is refused whole when a field holds
      * a NUL byte (which would cut the value short: a password would be checked by its first
      * part) or bytes not UTF-8; its route does not run. */
