@@ -1150,14 +1150,42 @@ static void test_form_rows(void **state)
 static void test_timeline(void **state)
 {
     (void)state;
-    char pia[64], tok[64];
+    char pia[64], tok[64], form[512];
     sign_in_practitioner(pia, tok);
+    /* Zones by the catalogue's names (data/sites.json), not their ids. */
     expect_page("/clients/amelia", pia,
-                "<td>forehead 0.50 mm &times; 3<br>periorbital 0.50 mm &times; 3<br>cheek 0.50 mm "
-                "&times; 3<br></td><td>2026-12-01",
-                "<td>forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
+                "<td>Forehead 0.50 mm &times; 3<br>Periorbital / eyelid 0.50 mm &times; 3<br>"
+                "Cheek 0.50 mm &times; 3<br></td><td>2026-12-01",
+                "<td>Forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
                 "tolerated</i></td></tr>",
                 NULL);
+    /* A score and an adverse event of a kind: the scale, the zone and the kind by the
+     * catalogues' names too (data/scales.json, data/adverse_events.json). */
+    add_amelia_as("labels");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/labels/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&scale=allergan-fine-lines&date=2026-11-20&score=2&rater=pia"
+             "&zone=periorbital",
+             tok);
+    expect("POST", "/clients/labels/assessments", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form, "csrf=%s&date=2026-11-21&kind=dryness-peeling&severity=mild", tok);
+    expect("POST", "/clients/labels/adverse-events", pia, form, T0, 303, NULL, NULL);
+    mn_http_response r;
+    request("GET", "/clients/labels", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, "<td>2026-11-20</td><td>Allergan Fine Lines Scale</td>"
+                        "<td>Periorbital / eyelid</td>") ||
+        !strstr(r.body, "<td>Dryness, flaking or peeling</td>"))
+        fail_msg("the client page's labels: %s", strstr(r.body, "<h2>Scores"));
+    const char *tables = strstr(r.body, "id=\"timeline\"");
+    assert_non_null(tables);
+    static const char *const ids[] = {">forehead", ">periorbital", ">allergan-fine-lines",
+                                      ">dryness-peeling"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strstr(tables, ids[i]))
+            fail_msg("the client page shows the id %s", ids[i] + 1);
+    mn_http_response_release(&r);
 }
 
 /* Each read of a record is audited under its own label (the client page, the API's history,
