@@ -134,6 +134,20 @@ ok '[ "$(status /api/v1/clients/amelia/history -b "$TMP/pia")" = 200 ]' "API his
 ok '$PY -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"client\"]==\"amelia\" and \"planned\" in d" "$TMP/b"' \
     "API history is not the history JSON"
 
+# A query value is checked as a form's field is, over the socket too (where libmicrohttpd
+# hands the values over decoded): a NUL byte or bytes not UTF-8 in the search or the recall
+# date are refused with 400 naming the value, never cut short at the NUL or shown.
+ok '[ "$(status "/clients?q=amelia%00zzz" -b "$TMP/pia")" = 400 ] && grep -q "the search text (q) holds a NUL byte" "$TMP/b"' \
+    "a search holding a NUL byte was not refused"
+ok '[ "$(status "/clients?q=am%FF" -b "$TMP/pia")" = 400 ] && grep -q "the search text (q) is not UTF-8 text" "$TMP/b"' \
+    "a search not UTF-8 was not refused"
+ok '[ "$(status "/recall?before=2027-01-01%00junk" -b "$TMP/pia")" = 400 ] && grep -q "the date (before) holds a NUL byte" "$TMP/b"' \
+    "a recall date holding a NUL byte was not refused"
+ok '[ "$(status "/recall?before=%C3%28" -b "$TMP/pia")" = 400 ] && grep -q "the date (before) is not UTF-8 text" "$TMP/b"' \
+    "a recall date not UTF-8 was not refused"
+ok '[ "$(status "/clients?q=caf%C3%A9" -b "$TMP/pia")" = 200 ] && [ "$(status "/recall?before=2027-01-01" -b "$TMP/pia")" = 200 ]' \
+    "a good search or recall date was refused"
+
 # Adverse events on their own (a phone call after a session): a practitioner records one
 # through the form, as `mneedle record adverse-event` would; it is in `history --json` and on
 # the client page. A read-only user sees the table but neither the link nor the form; no

@@ -1701,6 +1701,48 @@ static void test_every_form_refuses_bad_text(void **state)
     assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
 }
 
+/* A query value is checked as a form's field is: a NUL byte or bytes not UTF-8 in the search
+ * (q) or the recall date (before) are refused with 400 and a page naming the value, so a date
+ * "2027-01-01%00junk" is not read as its first part nor a search as its first word; the API
+ * answers the same words in JSON. */
+static void test_query_refuses_bad_text(void **state)
+{
+    (void)state;
+    char pia[64], tok[64];
+    sign_in_practitioner(pia, tok);
+    static const struct {
+        const char *path, *query, *says;
+    } bad[] = {
+        {"/clients", "q=amelia%00zzz", "the search text (q) holds a NUL byte; type it again."},
+        {"/clients", "q=am%FF", "the search text (q) is not UTF-8 text; type it again."},
+        {"/recall", "before=2027-01-01%00junk", "the date (before) holds a NUL byte"},
+        {"/recall", "before=%C3%28", "the date (before) is not UTF-8 text"},
+        {"/clients/amelia", "x%FF=1&view=%00", "the address&#39;s value view holds a NUL byte."},
+        {"/api/v1/recall", "before=2027-01-01%00",
+         "{\"error\": \"Nothing was shown: the date (before) holds a NUL byte"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mn_http_response r;
+        request("GET", bad[i].path, bad[i].query, pia, NULL, NULL, T0, &r);
+        if (r.status != 400 || !strstr(r.body, bad[i].says))
+            fail_msg("GET %s?%s: %d, no \"%s\" in %s", bad[i].path, bad[i].query, r.status,
+                     bad[i].says, r.body);
+        mn_http_response_release(&r);
+    }
+    /* Text that is UTF-8 still searches and filters. */
+    mn_http_response r;
+    request("GET", "/clients", "q=ameli", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "href=\"/clients/amelia\""));
+    mn_http_response_release(&r);
+    request("GET", "/clients", "q=caf%C3%A9", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    request("GET", "/recall", "before=2027-01-01", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+}
+
 /* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
  * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
 static void test_form_values_decoded_once(void **state)
@@ -1963,6 +2005,7 @@ int main(void)
         cmocka_unit_test(test_stale_plan),
         cmocka_unit_test(test_html_failures_are_general),
         cmocka_unit_test(test_every_form_refuses_bad_text),
+        cmocka_unit_test(test_query_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
         cmocka_unit_test(test_replan_in_the_forms_words),
         cmocka_unit_test(test_refusals_in_the_pages_words),
