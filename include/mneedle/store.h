@@ -692,14 +692,14 @@ int mn_store_role_parse(const char *name, mn_store_role *out);
  * crypto_pwhash_str, interactive limits: 2 passes over 64 MiB; the hash string keeps its
  * salt and parameters). One audited transaction. Not fast (about 0.1 s): by design.
  * @return MN_OK; MN_EINVAL (a malformed or taken name, a password shorter than
- *         MN_STORE_PASSWORD_MIN or longer than MN_STORE_PASSWORD_MAX); MN_ENOMEM (hashing
- *         could not get its memory); MN_EIO.
+ *         MN_STORE_PASSWORD_MIN or longer than MN_STORE_PASSWORD_MAX, or not UTF-8 text,
+ *         which no sign-in form sends); MN_ENOMEM (hashing could not get its memory); MN_EIO.
  */
 mn_status mn_store_user_add(mn_ctx *ctx, mn_store *store, const char *name, mn_store_role role,
                             const char *password);
 
 /** Sets a user's password (hashed as mn_store_user_add() does). @return MN_OK; MN_ENOTFOUND;
- *  MN_EINVAL (password length); MN_ENOMEM; MN_EIO. */
+ *  MN_EINVAL (password length, or not UTF-8); MN_ENOMEM; MN_EIO. */
 mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *name,
                                      const char *password);
 

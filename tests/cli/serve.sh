@@ -31,6 +31,21 @@ expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user rob --role read-onl
 expect 2 "exists already" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user rob < '$TMP/pw'"
 expect 2 "8 to 1024 bytes" -- sh -c "echo short | '$MNEEDLE' serve --db '$DB' --add-user sam"
 expect 2 "a user name is" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user 'a b' < '$TMP/pw'"
+# A password the sign-in form could never send is refused, with nothing written: bytes not
+# UTF-8 (Latin-1 "caf\351"), or a NUL byte (which would cut it short); a UTF-8 one is taken.
+users_and_changes() {
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM users').fetchone()[0], c.execute('SELECT count(*) FROM audit').fetchone()[0])" "$DB"
+}
+BEFORE=$(users_and_changes)
+printf 'caf\351 password\n' > "$TMP/pw-latin1"
+printf 'a long pass\000word\n' > "$TMP/pw-nul"
+expect 2 "^mneedle serve: error: --add-user sam: users: the password is not UTF-8 text.*; nothing was added$" -- \
+    sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-latin1'"
+expect 2 "^mneedle serve: error: --add-user: the password on standard input holds a NUL byte.*nothing was added$" -- \
+    sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-nul'"
+ok '[ "$(users_and_changes)" = "$BEFORE" ]' "a refused password wrote to the database: $(users_and_changes), was $BEFORE"
+printf 'caf\303\251 password\n' > "$TMP/pw-utf8"
+expect 0 "stdout:added user sam" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-utf8'"
 expect 0 "stdout:^amelia$" -- "$MNEEDLE" client add --db "$DB" --id amelia \
     "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
 expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" amelia -o "$TMP/plan.txt"
