@@ -663,10 +663,8 @@ typedef struct {
     mn_date due;
     int has_last_session;
     mn_date last_session;
-    char reason[512]; /* from the plan (typical response) or from a replan (the client's);
-                         for a client on hold, why they are held; then, when the health
-                         questionnaire will be out of date, "questionnaire out of date:
-                         re-screen before booking (...)" */
+    char reason[256]; /* from the plan (typical response) or from a replan (the client's);
+                         for a client on hold, why they are held */
     int status;       /* MN_STORE_RECALL_DUE; MN_STORE_RECALL_ON_HOLD: due (or overdue), but
                          held, and not to be recalled; MN_STORE_RECALL_OVERDUE: a course visit
                          planned before today and not done (docs/records.md) */
@@ -683,6 +681,10 @@ typedef struct {
      * than the validity of rules.json's history_older_months rule then; the client is listed
      * as before (due, on hold or overdue), marked to be re-screened before booking. */
     mn_store_questionnaire questionnaire;
+    /* "questionnaire out of date: re-screen before booking (answered ...)" when it is, else
+     * "": the mark every output puts after the reason (which stays the one client show,
+     * client list and history give). */
+    char rescreen[320];
 } mn_store_recall;
 
 enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1, MN_STORE_RECALL_OVERDUE = 2 };

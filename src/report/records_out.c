@@ -948,7 +948,10 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             /* Still called in, marked: the answers are taken again before booking. */
             snprintf(summary, sizeof summary, "Maintenance due%s: %s",
                      list[i].questionnaire.out_of_date ? ", re-screen first" : "", list[i].client);
-            ics_event(&c, uid, list[i].due, stamp, summary, list[i].reason);
+            char desc[640];
+            snprintf(desc, sizeof desc, "%s%s%s", list[i].reason, list[i].rescreen[0] ? "; " : "",
+                     list[i].rescreen);
+            ics_event(&c, uid, list[i].due, stamp, summary, desc);
         }
         return ics_finish(ctx, &c, "recall", write, userdata);
     }
@@ -974,9 +977,10 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             /* due-rescreen: call the client in, and take the questionnaire again first */
             csv_field(&b, r->questionnaire.out_of_date ? "due-rescreen" : "due", 1);
         } else {
-            mn__buf_printf(
-                &b, "%-14s due %s  last session %s  %s\n", r->client, mn_date_format(r->due, d),
-                r->has_last_session ? mn_date_format(r->last_session, d2) : "-", r->reason);
+            mn__buf_printf(&b, "%-14s due %s  last session %s  %s%s%s\n", r->client,
+                           mn_date_format(r->due, d),
+                           r->has_last_session ? mn_date_format(r->last_session, d2) : "-",
+                           r->reason, r->rescreen[0] ? "; " : "", r->rescreen);
         }
     }
     if (format == MN_RECALL_TEXT) {
@@ -991,8 +995,9 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             mn__buf_printf(&b, "\nOn hold (due, but not to be recalled):\n");
             for (int i = 0; i < n; i++)
                 if (list[i].status == MN_STORE_RECALL_ON_HOLD)
-                    mn__buf_printf(&b, "%-14s due %s  %s\n", list[i].client,
-                                   mn_date_format(list[i].due, d), list[i].reason);
+                    mn__buf_printf(&b, "%-14s due %s  %s%s%s\n", list[i].client,
+                                   mn_date_format(list[i].due, d), list[i].reason,
+                                   list[i].rescreen[0] ? "; " : "", list[i].rescreen);
             mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
         }
         if (n_late) {
@@ -1002,11 +1007,12 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                     mn__buf_printf(
                         &b,
                         "%-14s visit %d planned %s  %d days overdue  last session %s  %d course "
-                        "visits left\n",
+                        "visits left%s%s\n",
                         list[i].client, list[i].visit_number, mn_date_format(list[i].due, d),
                         list[i].days_overdue,
                         list[i].has_last_session ? mn_date_format(list[i].last_session, d2) : "-",
-                        list[i].course_visits_left);
+                        list[i].course_visits_left, list[i].rescreen[0] ? "  " : "",
+                        list[i].rescreen);
             mn__buf_printf(&b, "%d client%s with a course visit overdue\n", n_late,
                            n_late == 1 ? "" : "s");
         }

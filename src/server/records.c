@@ -994,6 +994,11 @@ void mn__page_recall(mn__call *c)
             mn__buf_printf(&b, "%s", mn_date_format(list[i].last_session, d));
         mn__buf_printf(&b, "</td><td>");
         mn__srv_esc(&b, list[i].reason);
+        if (list[i].rescreen[0]) {
+            mn__buf_printf(&b, "; <b>");
+            mn__srv_esc(&b, list[i].rescreen);
+            mn__buf_printf(&b, "</b>");
+        }
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table><p id=\"recall-count\">%d client(s) due.</p>", n_due);

@@ -989,9 +989,8 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         }
         if (sc.questionnaire.out_of_date) {
             char said[256];
-            size_t used = strlen(r->reason);
-            snprintf(r->reason + used, sizeof r->reason - used,
-                     "%squestionnaire out of date: re-screen before booking (%s)", used ? "; " : "",
+            snprintf(r->rescreen, sizeof r->rescreen,
+                     "questionnaire out of date: re-screen before booking (%s)",
                      mn_store_questionnaire_words(&sc.questionnaire, said, sizeof said));
         }
         if (kept != i)
