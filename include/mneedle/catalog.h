@@ -238,7 +238,8 @@ typedef struct {
     const char *id;
     const char *text; /* plain words for the client */
     const char *source;
-    int days_before;     /* from this many days before the first visit */
+    int days_before;            /* from this many days before the first visit */
+    const char *days_from_rule; /* days_before is that weeks_ago rule's wait (NULL = given) */
     int min_phototype;   /* only for Fitzpatrick phototypes at or above this (0 = every client) */
     int on_finding;      /* 1: only when a finding's adjust block names it */
     const char *on_rule; /* only when this rule's finding is in the screening (NULL = any) */

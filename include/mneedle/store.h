@@ -637,7 +637,34 @@ typedef struct {
      * of a kind the catalogue steps down after (post-inflammatory hyperpigmentation), one
      * sentence each; "" when none. */
     char step_down[768];
+    /* The zones whose later visits are kept below the plan's settings by such a step: they
+     * rise from the stepped-down depth by the plan's own steps for the zone, not back to the
+     * plan's depths; one sentence each, at the first visit kept below; "" when none. */
+    char step_down_carried[768];
+    /* Why the next visit does not keep the plan's settings (next_keeps_plan 0): a depth raised
+     * to the last used within the protocol (next_raised), or set below the plan's by a step
+     * down after an adverse event (next_lowered). */
+    int next_raised, next_lowered;
+    /* 0 when the stored plan has no projection (a concern the model does not follow: melasma,
+     * hair loss): the visits left and any step down are given, no response, band or
+     * maintenance timing; projection_note is the plan's own reason. */
+    int has_projection;
+    char projection_note[512];
 } mn_store_replan;
+
+/**
+ * The deepest setting @p zone may have at the visit of index @p visit (0-based into
+ * h->planned; the k-th session stands for the k-th visit) after an adverse event of a kind the
+ * catalogue steps down after (data/adverse_events.json "after": "step-down": post-inflammatory
+ * hyperpigmentation): one setting of the device below the depth of the session it followed at
+ * the first visit on the zone after it, rising from there by the plan's own steps for the zone
+ * (docs/records.md, "Replan"). Reads the sessions before @p visit dated before @p on and the
+ * events begun on or before it (@p on 0: all). The same rule replan books by and record session
+ * refuses a deeper session by.
+ * @return 1 with *max_mm set when an event steps the zone down, else 0.
+ */
+int mn_store_step_down_max(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
+                           mn_date on, double *max_mm);
 
 /**
  * Replans a client from the record: the visits left of the latest stored plan, re-dated from

@@ -26,8 +26,13 @@
  * on a Sunday moves to the Monday, and each date is computed from the previous *actual* date,
  * so no gap ever shrinks below the track's interval.
  *
- * Logistics. Numbing cream 30 min before treatment (topical anaesthetic lead time, seed
- * articles 001 and 004 [S]), on at most MN_PLAN_NUMBING_MAX_CM2 at a time (EMLA's SmPC,
+ * Logistics. Numbing cream 60 min before treatment: the cream the plan is read for is EMLA
+ * (lidocaine 2.5 % and prilocaine 2.5 %; data/rules.json reads its SmPC for the allergy, G6PD and
+ * antiarrhythmic rules), whose labels give at least 1 hour under an occlusive dressing for minor
+ * dermal procedures (EU SmPC section 4.2; US label of lidocaine and prilocaine cream, Dosage and
+ * Administration) and at least 2 hours for larger areas such as split-skin grafting, so the hour
+ * is the least, not a comfortable margin (the seed articles 001 and 004 mention numbing but give
+ * no time). On at most MN_PLAN_NUMBING_MAX_CM2 at a time (EMLA's SmPC,
  * include/mneedle/clinic.h), and none when a finding rules the cream out; treatment 10 min of
  * preparation plus 1.8 s per cm2 per pass, derived from a full face (~276 cm2 in data/sites.json)
  * at 3 passes taking 20-30 min (seed article 004, a pen). A roller's drum sweeps a wider track than
@@ -56,7 +61,7 @@
 #include "mneedle/evidence.h"
 #include "mneedle/healing.h"
 
-#define MN_NUMBING_MIN      30.0
+#define MN_NUMBING_MIN      60.0
 #define MN_PREP_MIN         10.0
 #define MN_MIN_PER_CM2_PASS (1.8 / 60.0)
 #define MN_PEN_TRACK_MM     6.0 /* the track of MN_MIN_PER_CM2_PASS (above) */

@@ -699,18 +699,26 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
 
 static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p, mn_pretreatment *t)
 {
-    static const char *const keys[] = {
-        "id", "text", "source", "days_before", "min_phototype", "on_finding", "on_rule", NULL};
+    static const char *const keys[] = {"id",          "text",           "source",
+                                       "days_before", "days_from_rule", "min_phototype",
+                                       "on_finding",  "on_rule",        NULL};
     mn_status st;
-    long days, photo = 0;
+    long days = 0, photo = 0;
+    int has_days = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &t->id, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &t->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &t->source, NULL)) ||
-        (st = mn__jint(in, e, p, "days_before", 1, 0, 365, &days, NULL)) ||
+        (st = mn__jint(in, e, p, "days_before", 0, 0, 365, &days, &has_days)) ||
+        (st = mn__jstr(in, e, p, "days_from_rule", 0, &t->days_from_rule, NULL)) ||
         (st = mn__jint(in, e, p, "min_phototype", 0, 1, 6, &photo, NULL)) ||
         (st = mn__jbool(in, e, p, "on_finding", 0, &t->on_finding, NULL)) ||
         (st = mn__jstr(in, e, p, "on_rule", 0, &t->on_rule, NULL)))
         return st;
+    if (has_days == (t->days_from_rule != NULL))
+        return mn__error(in->ctx, MN_EPARSE,
+                         "%s: %s: expected exactly one of days_before (a number of days) and "
+                         "days_from_rule (the code of a rule whose wait it is)",
+                         in->src, p);
     t->days_before = (int)days;
     t->min_phototype = (int)photo;
     return MN_OK;
@@ -727,7 +735,7 @@ static int rule_known(const struct mn_catalog *cat, const char *code)
 
 /* Every pre-treatment id a rule's adjust block names is in the pre-treatment list, and every
  * rule a pre-treatment or aftercare item's on_rule (or unless_rule) names is in the rules. */
-static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_catalog *cat)
+static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, struct mn_catalog *cat)
 {
     for (size_t j = 0; j < cat->n_aftercare; j++) {
         const mn_aftercare *a = &cat->aftercare[j];
@@ -747,6 +755,25 @@ static mn_status check_adjust_ids(mn_ctx *ctx, const char *src, const struct mn_
                              "aftercare.json: $.aftercare[%zu].with_pretreatment: unknown "
                              "pre-treatment \"%s\" (not in the pretreatment list)",
                              j, a->with_pretreatment);
+    }
+    for (size_t j = 0; j < cat->n_pretreatment; j++) {
+        /* A wait the screening also keeps is read from its rule, so the two cannot differ:
+         * the rule defers a client until the threshold's weeks have passed, rounded up to a
+         * whole day (src/clinic/screen.c), and the instruction starts that many days before. */
+        mn_pretreatment *t = &cat->pretreatment[j];
+        if (t->days_from_rule) {
+            const mn_rule *r = NULL;
+            for (size_t i = 0; i < cat->n_rules && !r; i++)
+                if (!strcmp(cat->rules[i].code, t->days_from_rule))
+                    r = &cat->rules[i];
+            if (!r || r->kind != MN_RULE_WEEKS_AGO)
+                return mn__error(ctx, MN_ENOTFOUND,
+                                 "aftercare.json: $.pretreatment[%zu].days_from_rule: \"%s\" is "
+                                 "%s; expected the code of a \"weeks_ago\" rule in %s",
+                                 j, t->days_from_rule, r ? "not a \"weeks_ago\" rule" : "unknown",
+                                 src);
+            t->days_before = (int)ceil(r->threshold * 7);
+        }
     }
     for (size_t j = 0; j < cat->n_pretreatment; j++) {
         const char *code = cat->pretreatment[j].on_rule;
@@ -1035,7 +1062,9 @@ mn_status mn__catalog_load(mn_ctx *ctx, const char *data_dir, struct mn_catalog 
                 goto fail;
             cat->n_adverse_events++;
         }
-        /* The pre-treatment list lives beside the aftercare list, in the same file. */
+        /* The pre-treatment list lives beside the aftercare list, in the same file, and its
+         * errors name that file. */
+        in = (mn__jin){ctx, src[F_AFTERCARE]};
         json_t *pre_list = NULL;
         int has_pre = 0;
         if ((st = mn__jarr(&in, cat->roots[F_AFTERCARE], "$", "pretreatment", 0, 1,

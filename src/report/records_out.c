@@ -514,17 +514,33 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         for (int i = 0; i < r->n_remaining; i++) {
             planned_json(&j, mn__jpush(&j, arr, json_object()), &r->remaining[i]);
         }
-        json_t *resp = mn__jput(&j, root, "response", json_object());
-        mn__jput_str(&j, resp, "scale", r->scale);
-        mn__jput_int(&j, resp, "scores_used", r->n_obs);
-        mn__jput_int(&j, resp, "scores_set_aside", r->n_set_aside);
-        mn__jput_num(&j, resp, "prior_gain", r->prior_median);
-        mn__jput_num(&j, resp, "prior_gain_low", r->prior_low);
-        mn__jput_num(&j, resp, "prior_gain_high", r->prior_high);
-        mn__jput_num(&j, resp, "gain", r->gain_median);
-        mn__jput_num(&j, resp, "gain_low", r->gain_low);
-        mn__jput_num(&j, resp, "gain_high", r->gain_high);
-        mn__jput_num(&j, resp, "score_sd_pct", r->obs_sd_pct);
+        /* A plan without a projection (melasma, hair loss): no response to report. */
+        mn__jput_bool(&j, root, "has_projection", r->has_projection);
+        if (!r->has_projection)
+            mn__jput_str(&j, root, "projection_note", r->projection_note);
+        json_t *resp = r->has_projection ? mn__jput(&j, root, "response", json_object()) : NULL;
+        if (!resp)
+            mn__jput(&j, root, "response", json_null());
+        else
+            mn__jput_str(&j, resp, "scale", r->scale);
+        if (resp)
+            mn__jput_int(&j, resp, "scores_used", r->n_obs);
+        if (resp)
+            mn__jput_int(&j, resp, "scores_set_aside", r->n_set_aside);
+        if (resp)
+            mn__jput_num(&j, resp, "prior_gain", r->prior_median);
+        if (resp)
+            mn__jput_num(&j, resp, "prior_gain_low", r->prior_low);
+        if (resp)
+            mn__jput_num(&j, resp, "prior_gain_high", r->prior_high);
+        if (resp)
+            mn__jput_num(&j, resp, "gain", r->gain_median);
+        if (resp)
+            mn__jput_num(&j, resp, "gain_low", r->gain_low);
+        if (resp)
+            mn__jput_num(&j, resp, "gain_high", r->gain_high);
+        if (resp)
+            mn__jput_num(&j, resp, "score_sd_pct", r->obs_sd_pct);
         json_t *scr = mn__jput(&j, root, "screening", json_object());
         mn__jput_str(&j, scr, "decision", mn_decision_name(r->screening.decision));
         arr = mn__jput(&j, scr, "findings", json_array());
@@ -573,8 +589,8 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput_num(&j, pk, "low_pct", r->peak_low_pct);
             mn__jput_num(&j, pk, "high_pct", r->peak_high_pct);
         }
-        mn_validation_summary v;
-        if (replan_validation(ctx, r, &v))
+        mn_validation_summary v; /* none without a projection: no figures it could qualify */
+        if (r->has_projection && replan_validation(ctx, r, &v))
             mn__jput_validation(&j, root, &v);
         if (r->has_last_session) {
             json_t *ls = mn__jput(&j, root, "last_session", json_object());
@@ -612,6 +628,8 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput_bool(&j, root, "next_visit_keeps_plan", r->next_keeps_plan);
         if (r->step_down[0]) /* a zone's next visit one setting lower after an adverse event */
             mn__jput_str(&j, root, "step_down", r->step_down);
+        if (r->step_down_carried[0]) /* the visits after it, rising from it by the plan's steps */
+            mn__jput_str(&j, root, "step_down_carried", r->step_down_carried);
         if (r->has_maintenance) {
             json_t *m = mn__jput(&j, root, "maintenance", json_object());
             put_date(&j, m, "due", r->maintenance_due);
@@ -707,11 +725,14 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                            r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
                            r->n_deviations ? "; the last visit's are not carried on" : "");
         else if (r->next_keeps_plan == 0)
-            mn__buf_printf(&b,
-                           "  The next visit (%d, %s) does not keep the plan's settings for it: "
-                           "a depth is raised to the last used within the protocol, or held at "
-                           "the plan's maximum.\n",
-                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2));
+            mn__buf_printf(
+                &b, "  The next visit (%d, %s) does not keep the plan's settings for it: %s%s%s.\n",
+                r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
+                r->next_raised ? "a depth is raised to the last used within the protocol" : "",
+                r->next_raised && r->next_lowered ? ", and " : "",
+                r->next_lowered  ? "a depth is set below the plan's after an adverse event (below)"
+                : r->next_raised ? ""
+                                 : "its settings differ from the plan's");
         else
             mn__buf_printf(&b, "  No next visit is booked%s.\n",
                            r->held ? " (on hold)" : " (every planned visit is done)");
@@ -735,8 +756,18 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         mn__buf_printf(
             &b,
             "  Stepped down one setting after an adverse event (data/adverse_events.json: "
-            "a judgement): %s.\n",
+            "a judgement): %s; the visits after it rise from there by the plan's own steps.\n",
             r->step_down);
+    if (r->step_down_carried[0])
+        mn__buf_printf(&b,
+                       "  Kept below the plan after an adverse event (data/adverse_events.json: "
+                       "a judgement): %s.\n",
+                       r->step_down_carried);
+    if (!r->has_projection) {
+        /* No figures to show: say so, with the plan's own reason, and stop before them. */
+        mn__buf_printf(&b, "\n%s\n", r->note);
+        return mn__buf_finish(ctx, &b, "replan", write, userdata);
+    }
     mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
                    r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
     for (int i = 0; i < r->n_obs; i++)

@@ -385,8 +385,14 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
                        "\"></td><td><input aria-label=\"depth %d\" id=\"f-%s\" name=\"%s\" "
                        "inputmode=\"decimal\" value=\"",
                        k + 1, dn, dn);
+        /* After an adverse event that steps the zone down (PIH), the deepest the session may
+         * go without a reason, as record session checks it; the plan's setting beside it. */
+        double stepped = 0;
+        int lowered = s &&
+                      mn_store_step_down_max(c->w->ctx, h, s->zone, h->n_sessions, 0, &stepped) &&
+                      stepped < s->depth_mm - 1e-6;
         if (s)
-            snprintf(buf, sizeof buf, "%g", s->depth_mm);
+            snprintf(buf, sizeof buf, "%g", lowered ? stepped : s->depth_mm);
         mn__srv_esc(&b, posted ? mn__form_str(posted, dn) : s ? buf : "");
         mn__buf_printf(&b,
                        "\"></td><td><input aria-label=\"passes %d\" id=\"f-%s\" name=\"%s\" "
@@ -398,6 +404,11 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         mn__buf_printf(&b, "\"></td><td>");
         if (s)
             mn__buf_printf(&b, "%.2f mm &times; %g", s->depth_mm, s->passes);
+        if (lowered)
+            mn__buf_printf(&b,
+                           "; <span class=\"step-down\">at most %.2f mm after an adverse "
+                           "event (see Re-plan)</span>",
+                           stepped);
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table>");

@@ -275,8 +275,10 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
     if (!h)
         return mn__error(ctx, MN_ENOMEM, "history: out of memory");
     snprintf(h->client, sizeof h->client, "%s", client_id);
-    /* One read transaction: the timeline is one state of the record. */
-    mn_status st = mn__store_exec(ctx, store, "BEGIN");
+    /* One read transaction: the timeline is one state of the record. Inside a transaction
+     * already (record session reads it to check a session against), that one. */
+    int own = sqlite3_get_autocommit(store->db) != 0;
+    mn_status st = own ? mn__store_exec(ctx, store, "BEGIN") : MN_OK;
     if (st) {
         mn__free(h);
         return st;
@@ -306,7 +308,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         date_maintenance(h, interval_days);
     if (!st)
         st = mn__store_today(ctx, &h->today);
-    sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
+    if (own)
+        sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {
         mn_store_history_free(h);
         return st;

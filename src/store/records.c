@@ -686,6 +686,89 @@ static mn_status close_sessions(mn_ctx *ctx, mn_store *s, const checked_session 
     return MN_OK;
 }
 
+/* The zones of session @p cs done deeper than the step down after an adverse event allows
+ * (mn__store_step_down, replan.c: post-inflammatory hyperpigmentation resolved, the next visit
+ * on a zone one device setting below the depth before it, the visits after rising from there by
+ * the plan's own steps), each a reason to refuse without --override. The client's history is
+ * read only when an event of such a kind began on or before the session's date. */
+static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *client,
+                                      checked_session *cs, json_t *zones, const char *place,
+                                      int csv, size_t *used)
+{
+    sqlite3_stmt *q;
+    char day[16];
+    mn_date_format(cs->date, day);
+    mn_status st =
+        mn__store_prepare_kept(ctx, s,
+                               "SELECT DISTINCT event FROM adverse_events WHERE client = "
+                               "?1 AND date <= ?2 AND event <> 'none'",
+                               &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, cs->client);
+    sqlite3_bind_text(q, 2, day, -1, SQLITE_TRANSIENT);
+    int rc, any = 0;
+    while (!any && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(
+            mn_ctx_catalog(ctx), (const char *)sqlite3_column_text(q, 0));
+        any = k && k->step_down_after;
+    }
+    if (!any && rc != SQLITE_DONE)
+        st = mn__store_fail(ctx, s, "cannot read adverse events");
+    mn__store_done(s, q);
+    if (st || !any)
+        return st;
+    mn_store_history *h = NULL;
+    if ((st = mn_store_history_get(ctx, s, client, &h)))
+        return st;
+    /* One clause per zone, then why, once for the zones that share it. */
+    char clauses[640] = "", why[240] = "", next[240];
+    for (int i = 0; i <= cs->n_zones; i++) {
+        mn__store_step sd;
+        int deeper = i < cs->n_zones &&
+                     mn__store_step_down(ctx, h, cs->zones[i].zone, cs->visit - 1, cs->date, &sd) &&
+                     cs->zones[i].depth_mm > sd.max_mm + 1e-6; /* the slack of the checks below */
+        next[0] = '\0';
+        if (deeper) {
+            char since[16], how[160];
+            if (!sd.at_first)
+                snprintf(how, sizeof how,
+                         "stepped down at visit %d one setting below session %d, and rising "
+                         "since by the plan's own steps",
+                         sd.first_visit, sd.session);
+            else if (sd.shortest)
+                snprintf(how, sizeof how,
+                         "no deeper than session %d, already at its device's shortest setting",
+                         sd.session);
+            else
+                snprintf(how, sizeof how, "one setting below session %d", sd.session);
+            snprintf(next, sizeof next, "after the %s recorded on %s: %s", sd.kind_name,
+                     mn_date_format(sd.event_date, since), how);
+        }
+        if (clauses[0] && (i == cs->n_zones || strcmp(next, why))) {
+            violation(cs->violations, sizeof cs->violations, used,
+                      "%s, %s (data/adverse_events.json: a judgement)", clauses, why);
+            clauses[0] = '\0';
+        }
+        if (!deeper)
+            continue;
+        char zp[64];
+        if (csv)
+            snprintf(zp, sizeof zp, "line %lld",
+                     (long long)json_integer_value(
+                         json_object_get(json_array_get(zones, (size_t)i), "_line")));
+        else
+            snprintf(zp, sizeof zp, "%s.zones[%d]", place, i);
+        size_t n = strlen(clauses);
+        snprintf(clauses + n, sizeof clauses - n,
+                 "%s%s %.2f mm is deeper than the %.2f mm allowed at visit %d (%s.depth_mm)",
+                 n ? ", " : "", cs->zones[i].zone, cs->zones[i].depth_mm, sd.max_mm, cs->visit, zp);
+        memcpy(why, next, sizeof why);
+    }
+    mn_store_history_free(h);
+    return MN_OK;
+}
+
 static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
                                const char *place, int csv, mn_date today, plan_caps *cache,
                                checked_session *cs)
@@ -926,6 +1009,11 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
         VIOLATION("%s, with no resolved date ('mneedle record adverse-event' records it "
                   "resolved) (%s.date)",
                   why, place);
+    /* Deeper than the step down after an adverse event allows (post-inflammatory
+     * hyperpigmentation): the setting replan gives the visit, not the stored plan's. */
+    if (caps.id && cs->visit &&
+        (st = step_down_violations(ctx, s, client, cs, zones, place, csv, &used)))
+        return st;
 #undef VIOLATION
     /* Adverse events: an explicit list; ["none"] is a record that there were none. */
     if ((st = mn__jarr(&in, o, place, "adverse_events", 1, 0, 32, &cs->events, NULL)))

@@ -147,70 +147,184 @@ static int resolved_later(const mn_store_history *h, int i)
     return 0;
 }
 
-/* After an adverse event of a kind the catalogue steps down after (data/adverse_events.json
- * "after": "step-down", with its reason: post-inflammatory hyperpigmentation, a judgement),
- * the next visit on a zone the session it followed treated (the session named, else the last
- * one on or before the event began) is set one step of that session's device below the depth
- * used there, when no later session has treated the zone. The step is the device's next shorter
- * setting (mn_device_snap_down: its depth step, or its next shorter needle length); at the
- * shortest, that setting is kept. Says so in r->step_down. */
+/* Slack for decimal input against computed settings, as record session allows (records.c). */
+#define SETTING_SLACK 1e-6
+
+/* The depth the plan gives @p zone at visit @p i (0-based; at or beyond its visits, its last):
+ * that of the latest visit up to it treating the zone (a site listed for two concerns at a
+ * visit: the lighter), -1 when none does. */
+static double planned_depth(const mn_store_history *h, const char *zone, int i)
+{
+    if (i >= h->n_planned)
+        i = h->n_planned - 1;
+    for (; i >= 0; i--) {
+        double d = -1;
+        for (int z = 0; z < h->planned[i].n_settings; z++)
+            if (!strcmp(h->planned[i].settings[z].zone, zone) &&
+                (d < 0 || h->planned[i].settings[z].depth_mm < d))
+                d = h->planned[i].settings[z].depth_mm;
+        if (d >= 0)
+            return d;
+    }
+    return -1;
+}
+
+/* 1 when planned visit @p i treats @p zone. */
+static int visit_treats(const mn_store_history *h, const char *zone, int i)
+{
+    for (int z = 0; i < h->n_planned && z < h->planned[i].n_settings; z++)
+        if (!strcmp(h->planned[i].settings[z].zone, zone))
+            return 1;
+    return 0;
+}
+
+/* 1 when session @p x treated @p zone, with the depth used there in *depth (may be NULL). */
+static int session_treats(const mn_store_session *x, const char *zone, double *depth)
+{
+    for (int j = 0; j < x->n_zones; j++)
+        if (!strcmp(x->zones[j].zone, zone)) {
+            if (depth)
+                *depth = x->zones[j].depth_mm;
+            return 1;
+        }
+    return 0;
+}
+
 /* How far below the depth used a step-down asks the device to snap: any amount under its
  * smallest setting step, so mn_device_snap_down() gives the next shorter setting rather than
  * the same one (a tolerance, in mm; the bundled devices step by 0.1 mm or more, or by whole
- * needle lengths, data/devices.json). */
+ * needle lengths, data/devices.json). The same tolerance above the plan's rise keeps a sum of
+ * settings on its own setting when snapped down. */
 #define STEP_BELOW_USED_MM 1e-6
 
-static void step_down_after_event(mn_ctx *ctx, const mn_store_history *h,
-                                  const mn_store_planned_visit *v, mn_store_setting *set,
-                                  mn_store_replan *r)
+/* The rule (store_internal.h, docs/records.md "Replan"): after an event of a kind the
+ * catalogue steps down after (data/adverse_events.json "after": "step-down", with its reason:
+ * post-inflammatory hyperpigmentation, a judgement), the first visit on a zone the session it
+ * followed treated is set one step of that session's device below the depth used there
+ * (mn_device_snap_down: its depth step, or its next shorter needle length; at the shortest,
+ * that setting), and the visits after it rise from there by the plan's own steps for the zone,
+ * never back to the plan's depths. Read by replan (the visits left) and by record session (the
+ * deepest a session may go without --override), so both hold the same setting. */
+int mn__store_step_down(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
+                        mn_date on, mn__store_step *out)
 {
     const mn_catalog *cat = mn_ctx_catalog(ctx);
+    int n = 0; /* the sessions before the visit */
+    while (n < h->n_sessions && n < visit && (!on || h->sessions[n].date < on))
+        n++;
+    int found = 0;
     for (int i = 0; i < h->n_events; i++) {
         const mn_store_adverse_event *e = &h->events[i];
+        if (on && e->date > on)
+            continue;
         const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(cat, e->event);
         if (!k || !k->step_down_after)
             continue;
         int s = e->session_number - 1;
         if (s < 0)
-            for (int d = 0; d < h->n_sessions; d++)
+            for (int d = 0; d < n; d++)
                 if (h->sessions[d].date <= e->date)
                     s = d;
-        if (s < 0 || s >= h->n_sessions)
+        double used;
+        if (s < 0 || s >= n || !session_treats(&h->sessions[s], zone, &used))
             continue;
-        double used = -1;
-        for (int j = 0; j < h->sessions[s].n_zones; j++)
-            if (!strcmp(h->sessions[s].zones[j].zone, set->zone))
-                used = h->sessions[s].zones[j].depth_mm;
-        int later = 0;
-        for (int d = s + 1; d < h->n_sessions; d++)
-            for (int j = 0; j < h->sessions[d].n_zones; j++)
-                later |= !strcmp(h->sessions[d].zones[j].zone, set->zone);
-        if (used < 0 || later)
-            continue;
+        /* The first visit on the zone after it: a session since that treated it, else the
+         * first visit left that treats it, else this one. */
+        int first = -1;
+        for (int d = s + 1; d < n && first < 0; d++)
+            if (session_treats(&h->sessions[d], zone, NULL))
+                first = d;
+        for (int d = n; first < 0 && d < visit; d++)
+            if (visit_treats(h, zone, d))
+                first = d;
+        if (first < 0)
+            first = visit;
         const mn_device *dev = mn_catalog_find_device(cat, h->sessions[s].device);
         double down = dev ? mn_device_snap_down(dev, used - STEP_BELOW_USED_MM) : -1;
-        char since[16], line[320];
-        if (down > 0) {
-            if (set->depth_mm > down)
-                set->depth_mm = down;
+        double stepped = down > 0 ? down : used, max = stepped;
+        if (first != visit) {
+            double a = planned_depth(h, zone, first), b = planned_depth(h, zone, visit);
+            if (a >= 0 && b > a)
+                max += b - a;
+            double snapped = dev ? mn_device_snap_down(dev, max + STEP_BELOW_USED_MM) : -1;
+            if (snapped > 0)
+                max = snapped;
+        }
+        if (!found || max < out->max_mm) {
+            out->max_mm = max;
+            out->stepped = stepped;
+            out->used = used;
+            out->session = s + 1;
+            out->first_visit = first + 1;
+            out->at_first = first == visit;
+            out->shortest = !(down > 0);
+            out->event_date = e->date;
+            out->kind_name = k->name;
+            found = 1;
+        }
+    }
+    return found;
+}
+
+int mn_store_step_down_max(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
+                           mn_date on, double *max_mm)
+{
+    mn__store_step sd;
+    if (!h || !zone || !max_mm || !mn__store_step_down(ctx, h, zone, visit, on, &sd))
+        return 0;
+    *max_mm = sd.max_mm;
+    return 1;
+}
+
+/* Appends @p line to @p buf ("; " between). */
+static void append_sentence(char *buf, size_t size, const char *line)
+{
+    size_t n = strlen(buf);
+    snprintf(buf + n, size - n, "%s%s", n ? "; " : "", line);
+}
+
+/* Sets a visit left's setting on a zone no deeper than the step-down after an adverse event
+ * allows (mn__store_step_down), saying so in r->step_down at the step and in
+ * r->step_down_carried at the first visit after it that the step keeps below its setting. */
+static void step_down_after_event(mn_ctx *ctx, const mn_store_history *h, int k,
+                                  const mn_store_planned_visit *v, mn_store_setting *set,
+                                  mn_store_replan *r)
+{
+    mn__store_step sd;
+    if (!mn__store_step_down(ctx, h, set->zone, k, 0, &sd))
+        return;
+    double was = set->depth_mm;
+    if (set->depth_mm > sd.max_mm)
+        set->depth_mm = sd.max_mm;
+    char since[16], line[400];
+    mn_date_format(sd.event_date, since);
+    if (sd.at_first) {
+        if (!sd.shortest)
             snprintf(line, sizeof line,
                      "%s: %.2f mm at visit %d, one setting below the %.2f mm of session %d, "
                      "after the %s recorded on %s",
-                     set->zone, set->depth_mm, v->number, used, s + 1, k->name,
-                     mn_date_format(e->date, since));
-        } else {
-            if (set->depth_mm > used)
-                set->depth_mm = used;
+                     set->zone, set->depth_mm, v->number, sd.used, sd.session, sd.kind_name, since);
+        else
             snprintf(line, sizeof line,
                      "%s: %.2f mm at visit %d, as session %d (the device's shortest setting: no "
                      "step lower), after the %s recorded on %s",
-                     set->zone, set->depth_mm, v->number, s + 1, k->name,
-                     mn_date_format(e->date, since));
-        }
-        size_t n = strlen(r->step_down);
-        snprintf(r->step_down + n, sizeof r->step_down - n, "%s%s", n ? "; " : "", line);
+                     set->zone, set->depth_mm, v->number, sd.session, sd.kind_name, since);
+        append_sentence(r->step_down, sizeof r->step_down, line);
         return;
     }
+    if (set->depth_mm >= was - SETTING_SLACK)
+        return;
+    char said[40];
+    snprintf(said, sizeof said, "; %s: ", set->zone);
+    if (!strncmp(r->step_down_carried, said + 2, strlen(said + 2)) ||
+        strstr(r->step_down_carried, said))
+        return; /* said at its first such visit */
+    snprintf(line, sizeof line,
+             "%s: %.2f mm at visit %d, not %.2f mm: rising by the plan's own steps from the "
+             "%.2f mm it was stepped down to at visit %d after the %s recorded on %s",
+             set->zone, set->depth_mm, v->number, was, sd.stepped, sd.first_visit, sd.kind_name,
+             since);
+    append_sentence(r->step_down_carried, sizeof r->step_down_carried, line);
 }
 
 /* f at day t, linear between samples, flat beyond them. */
@@ -301,9 +415,6 @@ static double due_day(double g, double t_pk, double t_p, double F)
         return t_p;
     return t_pk + (t_p - t_pk) * log(g / F) / log(1 / F);
 }
-
-/* Slack for decimal input against computed settings, as record session allows (records.c). */
-#define SETTING_SLACK 1e-6
 
 /* 1 when a zone's depth in a session was off the plan's protocol: deeper than the setting of
  * the visit the session stands for, a zone that visit does not treat, or a session recorded
@@ -509,12 +620,22 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         plan = text ? json_loads(text, 0, &err) : NULL;
     }
     mn__store_done(store, q);
+    if (!plan) {
+        st = mn__error(ctx, MN_EINVAL, "%s: stored plan %ld cannot be read", client_id, h->plan_id);
+        goto done;
+    }
     json_t *proj = json_object_get(plan, "projection");
     json_t *samples = json_object_get(proj, "samples");
-    if (!plan || json_array_size(samples) < 2) {
-        st = mn__error(ctx, MN_EINVAL, "%s: stored plan %ld has no projection to update", client_id,
-                       h->plan_id);
-        goto done;
+    /* A plan for concerns the model does not follow (melasma, hair loss) has no projection:
+     * the visits left, their settings and any step down after an adverse event are worked out
+     * all the same; the response, band and maintenance timing, which need one, are not. */
+    r->has_projection = json_array_size(samples) >= 2;
+    if (!r->has_projection) {
+        const char *why = json_string_value(json_object_get(proj, "note"));
+        snprintf(r->projection_note, sizeof r->projection_note, "%s",
+                 why && why[0] ? why
+                               : "The stored plan has no projection for the client's concerns.");
+        samples = NULL;
     }
     for (size_t i = 0; i < json_array_size(samples); i++) {
         json_t *s = json_array_get(samples, i);
@@ -538,7 +659,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         r->peak_high_pct = number_or(proj, "peak_improvement_pct_high", r->peak_typical_pct);
     }
     json_t *val = json_object_get(proj, "validation");
-    if (json_is_integer(json_object_get(val, "checked"))) {
+    if (r->has_projection && json_is_integer(json_object_get(val, "checked"))) {
         r->has_validation = 1;
         r->validation_checked = (int)json_integer_value(json_object_get(val, "checked"));
         r->validation_inside = (int)json_integer_value(json_object_get(val, "inside"));
@@ -608,121 +729,125 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             }
             if (max_mm > 0 && set->depth_mm > max_mm)
                 set->depth_mm = max_mm;
-            /* The first visit left on the zone, after an event that steps it down. */
-            int first_here = 1;
-            for (int b = 0; b + 1 < r->n_remaining && first_here; b++)
-                for (int c = 0; c < r->remaining[b].n_settings; c++)
-                    first_here &= strcmp(r->remaining[b].settings[c].zone, set->zone) != 0;
-            if (first_here)
-                step_down_after_event(ctx, h, v, set, r);
+            /* After an event that steps the zone down: the step, then the plan's rise from it. */
+            step_down_after_event(ctx, h, k, v, set, r);
         }
     }
 
-    /* The response gain. */
-    if ((st = observations(ctx, h, first, r)))
-        goto done;
-    double prior[3], post[3];
-    update(r->samples, r->n_samples, NULL, 0, prior);
-    update(r->samples, r->n_samples, r->obs, r->n_obs, post);
-    r->prior_low = prior[0];
-    r->prior_median = prior[1];
-    r->prior_high = prior[2];
-    r->gain_low = post[0];
-    r->gain_median = post[1];
-    r->gain_high = post[2];
-    /* The band: the stored plan's own 10-90 % range (the one 'mneedle plan' shows), so
-     * before any score replan and plan give the same range. With scores, that range is
-     * recentred on the client's median gain and each side narrowed by the ratio of the
-     * posterior's to the prior's spread of ln g on that side (a derivation: the plan's range
-     * read as the spread the prior of g stands for; no score, ratio 1, the plan's range). */
-    double narrow_lo = log(post[1] / post[0]) / log(prior[1] / prior[0]),
-           narrow_hi = log(post[2] / post[1]) / log(prior[2] / prior[1]);
-    double g_band = post[1];
-    if (!r->n_obs) /* no score: the plan's range exactly, not its grid approximation */
-        g_band = narrow_lo = narrow_hi = 1;
-    snprintf(r->band_source, sizeof r->band_source, "%s", r->n_obs ? "plan_updated" : "plan");
-    for (int i = 0; i < r->n_samples; i++) {
-        mn_store_replan_sample *x = &r->samples[i];
-        x->client_pct = client_improvement(post[1], x->population_pct);
-        band(x->population_pct, x->plan_low_pct, x->plan_high_pct, g_band, narrow_lo, narrow_hi,
-             &x->client_low_pct, &x->client_high_pct);
-    }
-    if (r->has_peak) {
-        r->peak_pct = client_improvement(post[1], r->peak_typical_pct);
-        band(r->peak_typical_pct, r->peak_low_pct, r->peak_high_pct, g_band, narrow_lo, narrow_hi,
-             &r->peak_low_pct, &r->peak_high_pct);
-    }
-
-    /* Maintenance from the client's response. */
-    mn_projection_options popt;
-    mn_projection_options_init(&popt);
-    r->population_interval_days =
-        (int)json_integer_value(json_object_get(proj, "maintenance_interval_days"));
-    mn_date course_end = 0;
-    int has_course_end = 0;
-    for (int k = 0; k < h->n_planned; k++)
-        if (!h->planned[k].maintenance) {
-            course_end = k < h->n_sessions ? h->sessions[k].date : r->remaining[k - n].date;
-            has_course_end = 1;
+    if (!r->has_projection) {
+        snprintf(r->band_source, sizeof r->band_source, "none");
+        snprintf(r->note, sizeof r->note,
+                 "No projection: %.300s No response gain, range or maintenance date is worked out "
+                 "from scores for this plan; the visits left keep the plan's spacing and "
+                 "settings, stepped down where an adverse event calls for it.",
+                 r->projection_note);
+    } else {
+        /* The response gain. */
+        if ((st = observations(ctx, h, first, r)))
+            goto done;
+        double prior[3], post[3];
+        update(r->samples, r->n_samples, NULL, 0, prior);
+        update(r->samples, r->n_samples, r->obs, r->n_obs, post);
+        r->prior_low = prior[0];
+        r->prior_median = prior[1];
+        r->prior_high = prior[2];
+        r->gain_low = post[0];
+        r->gain_median = post[1];
+        r->gain_high = post[2];
+        /* The band: the stored plan's own 10-90 % range (the one 'mneedle plan' shows), so
+         * before any score replan and plan give the same range. With scores, that range is
+         * recentred on the client's median gain and each side narrowed by the ratio of the
+         * posterior's to the prior's spread of ln g on that side (a derivation: the plan's range
+         * read as the spread the prior of g stands for; no score, ratio 1, the plan's range). */
+        double narrow_lo = log(post[1] / post[0]) / log(prior[1] / prior[0]),
+               narrow_hi = log(post[2] / post[1]) / log(prior[2] / prior[1]);
+        double g_band = post[1];
+        if (!r->n_obs) /* no score: the plan's range exactly, not its grid approximation */
+            g_band = narrow_lo = narrow_hi = 1;
+        snprintf(r->band_source, sizeof r->band_source, "%s", r->n_obs ? "plan_updated" : "plan");
+        for (int i = 0; i < r->n_samples; i++) {
+            mn_store_replan_sample *x = &r->samples[i];
+            x->client_pct = client_improvement(post[1], x->population_pct);
+            band(x->population_pct, x->plan_low_pct, x->plan_high_pct, g_band, narrow_lo, narrow_hi,
+                 &x->client_low_pct, &x->client_high_pct);
         }
-    if (has_course_end && r->population_interval_days > 0) {
-        /* Days of the projection count from the first planned visit. */
-        int last_course = 0;
+        if (r->has_peak) {
+            r->peak_pct = client_improvement(post[1], r->peak_typical_pct);
+            band(r->peak_typical_pct, r->peak_low_pct, r->peak_high_pct, g_band, narrow_lo,
+                 narrow_hi, &r->peak_low_pct, &r->peak_high_pct);
+        }
+
+        /* Maintenance from the client's response. */
+        mn_projection_options popt;
+        mn_projection_options_init(&popt);
+        r->population_interval_days =
+            (int)json_integer_value(json_object_get(proj, "maintenance_interval_days"));
+        mn_date course_end = 0;
+        int has_course_end = 0;
         for (int k = 0; k < h->n_planned; k++)
-            if (!h->planned[k].maintenance)
-                last_course = k;
-        double course_end_day = h->planned[last_course].date - h->planned[0].date;
-        double t_p = course_end_day + r->population_interval_days, t_pk = course_end_day,
-               peak = -INFINITY;
-        for (int i = 0; i < r->n_samples; i++)
-            if (r->samples[i].day >= course_end_day && r->samples[i].day <= t_p &&
-                r->samples[i].population_pct > peak) {
-                peak = r->samples[i].population_pct;
-                t_pk = r->samples[i].day;
+            if (!h->planned[k].maintenance) {
+                course_end = k < h->n_sessions ? h->sessions[k].date : r->remaining[k - n].date;
+                has_course_end = 1;
             }
-        double F = popt.target_fraction;
-        int iv[3];
-        for (int j = 0; j < 3; j++) {
-            double g = j == 0 ? post[1] : j == 1 ? post[0] : post[2];
-            double interval = r->population_interval_days + (due_day(g, t_pk, t_p, F) - t_p);
-            if (interval < popt.min_interval_days)
-                interval = popt.min_interval_days;
-            if (interval > popt.max_interval_days)
-                interval = popt.max_interval_days;
-            iv[j] = (int)lround(interval);
+        if (has_course_end && r->population_interval_days > 0) {
+            /* Days of the projection count from the first planned visit. */
+            int last_course = 0;
+            for (int k = 0; k < h->n_planned; k++)
+                if (!h->planned[k].maintenance)
+                    last_course = k;
+            double course_end_day = h->planned[last_course].date - h->planned[0].date;
+            double t_p = course_end_day + r->population_interval_days, t_pk = course_end_day,
+                   peak = -INFINITY;
+            for (int i = 0; i < r->n_samples; i++)
+                if (r->samples[i].day >= course_end_day && r->samples[i].day <= t_p &&
+                    r->samples[i].population_pct > peak) {
+                    peak = r->samples[i].population_pct;
+                    t_pk = r->samples[i].day;
+                }
+            double F = popt.target_fraction;
+            int iv[3];
+            for (int j = 0; j < 3; j++) {
+                double g = j == 0 ? post[1] : j == 1 ? post[0] : post[2];
+                double interval = r->population_interval_days + (due_day(g, t_pk, t_p, F) - t_p);
+                if (interval < popt.min_interval_days)
+                    interval = popt.min_interval_days;
+                if (interval > popt.max_interval_days)
+                    interval = popt.max_interval_days;
+                iv[j] = (int)lround(interval);
+            }
+            r->client_interval_days = iv[0];
+            r->has_maintenance = 1;
+            /* The next maintenance follows the course, or the last maintenance visit done: a
+             * client who came back is due one interval after that visit (timed from the course,
+             * the date would lie before it, and recall would never list them again). */
+            mn_date base = course_end;
+            if (h->n_sessions > last_course + 1 && h->sessions[h->n_sessions - 1].date > base)
+                base = h->sessions[h->n_sessions - 1].date;
+            r->maintenance_due = base + iv[0];
+            r->maintenance_early = base + iv[1];
+            r->maintenance_late = base + iv[2];
+            /* The maintenance visits left follow the client's interval, not the typical one. */
+            mn_date next = r->maintenance_due;
+            for (int k = 0; k < r->n_remaining; k++)
+                if (r->remaining[k].maintenance) {
+                    r->remaining[k].date = next;
+                    next += iv[0];
+                }
         }
-        r->client_interval_days = iv[0];
-        r->has_maintenance = 1;
-        /* The next maintenance follows the course, or the last maintenance visit done: a
-         * client who came back is due one interval after that visit (timed from the course,
-         * the date would lie before it, and recall would never list them again). */
-        mn_date base = course_end;
-        if (h->n_sessions > last_course + 1 && h->sessions[h->n_sessions - 1].date > base)
-            base = h->sessions[h->n_sessions - 1].date;
-        r->maintenance_due = base + iv[0];
-        r->maintenance_early = base + iv[1];
-        r->maintenance_late = base + iv[2];
-        /* The maintenance visits left follow the client's interval, not the typical one. */
-        mn_date next = r->maintenance_due;
-        for (int k = 0; k < r->n_remaining; k++)
-            if (r->remaining[k].maintenance) {
-                r->remaining[k].date = next;
-                next += iv[0];
-            }
+        char set_aside[160] = "";
+        if (r->n_set_aside)
+            snprintf(set_aside, sizeof set_aside,
+                     " %d score%s taken 1 to %d days after a session set aside: swelling and "
+                     "redness, not collagen (F70).",
+                     r->n_set_aside, r->n_set_aside == 1 ? "" : "s", SCORE_SETTLE_DAYS);
+        snprintf(r->note, sizeof r->note,
+                 "%d score%s on %s used; response gain %.2f (10-90 %%: %.2f-%.2f) against the "
+                 "typical person's 1 (%.2f-%.2f before any score).%s Scores are assumed to carry "
+                 "+-%.0f points of noise [judgement]; the maintenance date assumes the decline "
+                 "after the peak is exponential.",
+                 r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
+                 post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
     }
-    char set_aside[160] = "";
-    if (r->n_set_aside)
-        snprintf(set_aside, sizeof set_aside,
-                 " %d score%s taken 1 to %d days after a session set aside: swelling and "
-                 "redness, not collagen (F70).",
-                 r->n_set_aside, r->n_set_aside == 1 ? "" : "s", SCORE_SETTLE_DAYS);
-    snprintf(r->note, sizeof r->note,
-             "%d score%s on %s used; response gain %.2f (10-90 %%: %.2f-%.2f) against the "
-             "typical person's 1 (%.2f-%.2f before any score).%s Scores are assumed to carry "
-             "+-%.0f points of noise [judgement]; the maintenance date assumes the decline "
-             "after the peak is exponential.",
-             r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
-             post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);
 
     /* Holds: the client's record as it is now, screened again with the library's rules (a
      * pregnancy or a recent isotretinoin course recorded after the plan was saved), on the
@@ -782,6 +907,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     }
     if (r->held) {
         r->step_down[0] = '\0';
+        r->step_down_carried[0] = '\0';
         r->n_held = r->n_remaining;
         mn__store_planned_free(r->remaining, r->n_remaining);
         r->remaining = NULL;
@@ -796,10 +922,14 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     if (r->n_remaining) {
         const mn_store_planned_visit *v = &r->remaining[0], *pv = &h->planned[n];
         r->next_keeps_plan = v->n_settings == pv->n_settings;
-        for (int z = 0; r->next_keeps_plan && z < v->n_settings; z++)
-            r->next_keeps_plan =
-                fabs(v->settings[z].depth_mm - pv->settings[z].depth_mm) <= SETTING_SLACK &&
-                fabs(v->settings[z].passes - pv->settings[z].passes) <= SETTING_SLACK;
+        for (int z = 0; z < v->n_settings && z < pv->n_settings; z++) {
+            double dd = v->settings[z].depth_mm - pv->settings[z].depth_mm;
+            r->next_raised |= dd > SETTING_SLACK;
+            r->next_lowered |= dd < -SETTING_SLACK;
+            if (fabs(dd) > SETTING_SLACK ||
+                fabs(v->settings[z].passes - pv->settings[z].passes) > SETTING_SLACK)
+                r->next_keeps_plan = 0;
+        }
     }
 
     /* The client's maintenance date, for recall, in one audited transaction. */

@@ -169,6 +169,30 @@ void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity,
  * *found 0. */
 mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
                                  int *found, char *why, size_t size);
+/* The deepest setting a zone may have after an adverse event of a kind the catalogue steps
+ * down after (data/adverse_events.json "after": "step-down": post-inflammatory
+ * hyperpigmentation), at the visit of index @p visit (0-based into h->planned: the k-th session
+ * stands for the k-th visit; an index at or beyond the plan's visits counts as its last). Only
+ * the sessions before @p visit dated before @p on, and the events begun on or before @p on, are
+ * read (@p on 0: all of them). The session an event followed (the one named, else the last on
+ * or before the event began) sets it: one setting of that session's device below the depth used
+ * there (at the shortest, that setting) at the first visit on the zone after it, and from there
+ * the plan's own rise for the zone between that visit and @p visit (never a fall below it).
+ * The lowest of them when several events step it down. 1 with *out filled when an event steps
+ * the zone down, else 0. */
+typedef struct {
+    double max_mm;   /* the deepest setting allowed at the visit */
+    double stepped;  /* the setting at the first visit on the zone after the event */
+    double used;     /* the depth of the session the event followed */
+    int session;     /* that session, 1-based among the client's */
+    int first_visit; /* the first visit on the zone after it, 1-based */
+    int at_first;    /* 1 when @p visit is that first visit (the step itself) */
+    int shortest;    /* 1 when the session's depth was its device's shortest setting */
+    mn_date event_date;
+    const char *kind_name;
+} mn__store_step;
+int mn__store_step_down(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
+                        mn_date on, mn__store_step *out);
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of

@@ -135,6 +135,36 @@ refused 2 'ae6/adverse_events.json: \$\.adverse_events\[1\]\.holds_source: expec
 refused 2 'ae7/adverse_events.json: \$\.adverse_events\[1\]\.after_source: expected no after_source without "after": "step-down"' -- "$MNEEDLE" plan --data "$TMP/ae7" "$CLIENT"
 refused 2 'ae8/adverse_events.json: \$\.adverse_events\[[0-9]+\]\.after_source: expected the reason the next visit steps down' -- "$MNEEDLE" plan --data "$TMP/ae8" "$CLIENT"
 
+# A pre-treatment wait the screening also keeps is read from its rule (days_from_rule), so the
+# list a client follows cannot end inside the screening's deferral: the peel-and-laser item
+# starts the rule's weeks, rounded up to whole days as screen.c rounds, before the first visit.
+python3 - "$MN_SOURCE_DIR/data" "$MNEEDLE" "$CLIENT" <<'PY' || exit 1
+import json, math, subprocess, sys
+data, mneedle, client = sys.argv[1:4]
+rules = {r["code"]: r for r in json.load(open(data + "/rules.json"))["rules"]}
+plan = json.loads(subprocess.run([mneedle, "plan", "--json", client], capture_output=True,
+                                 check=True, text=True).stdout)
+pre = {t["id"]: t["days_before"] for t in plan["pretreatment"]}
+for item, code in (("no-peel-laser", "MN-PEEL-LASER"), ("no-other-treatments", "MN-FILLER")):
+    want = math.ceil(rules[code]["threshold"] * 7)
+    if pre.get(item) != want:
+        sys.exit(f"pretreatment {item}: {pre.get(item)} days before, expected {want} ({code})")
+PY
+mkdir "$TMP/pt1" "$TMP/pt2" "$TMP/pt3"
+python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
+import json, sys
+data, tmp = sys.argv[1], sys.argv[2]
+for sub, edit in (("pt1", lambda t: t.update(days_before=30)),            # both given
+                  ("pt2", lambda t: t.update(days_from_rule="MN-PREGNANT")),  # not weeks_ago
+                  ("pt3", lambda t: t.update(days_from_rule="MN-NO-SUCH"))):
+    d = json.load(open(data + "/aftercare.json"))
+    edit([t for t in d["pretreatment"] if t["id"] == "no-peel-laser"][0])
+    json.dump(d, open(tmp + "/" + sub + "/aftercare.json", "w"))
+PY
+refused 2 'pt1/aftercare.json: \$\.pretreatment\[[0-9]+\]: expected exactly one of days_before' -- "$MNEEDLE" plan --data "$TMP/pt1" "$CLIENT"
+refused 2 'days_from_rule: "MN-PREGNANT" is not a "weeks_ago" rule' -- "$MNEEDLE" plan --data "$TMP/pt2" "$CLIENT"
+refused 2 'days_from_rule: "MN-NO-SUCH" is unknown' -- "$MNEEDLE" plan --data "$TMP/pt3" "$CLIENT"
+
 # Every --json output carries the version.
 V=$("$MNEEDLE" --version | sed 's/^mneedle //')
 expect 0 "stdout:\"version\": \"$V\"" -- "$MNEEDLE" plan --json "$CLIENT"

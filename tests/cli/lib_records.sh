@@ -38,3 +38,18 @@ amelia_planned() {
         k=$((k + 1))
     done
 }
+
+# as_replanned CLIENT FILE: FILE's zones no deeper than the settings replan gives the next visit
+# (after a step down following an adverse event, the depth record session allows).
+as_replanned() {
+    "$MNEEDLE" replan --db "$DB" --json "$1" > "$TMP/as_replanned.json"
+    $PY - "$TMP/as_replanned.json" "$2" <<'PYEOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+d = json.load(open(sys.argv[2]))
+want = {s["zone"]: s["depth_mm"] for s in r["remaining"][0]["settings"]}
+for z in d["zones"]:
+    z["depth_mm"] = min(z["depth_mm"], want[z["zone"]])
+json.dump(d, open(sys.argv[2], "w"))
+PYEOF
+}

@@ -49,6 +49,11 @@ expect 0 "stdout:recorded 2 adverse events" -- "$MNEEDLE" record adverse-event -
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "ON HOLD" "$TMP/out" && grep -Eq "^ +3 course" "$TMP/out" && ! grep -q "post-inflammatory" "$TMP/out"' \
     "the hold stays after the events are recorded resolved"
+# The PIH steps the next visit down (records_pih_step.sh): the planned depths are refused, the
+# stepped-down ones go through.
+expect 2 "cheek 0.75 mm is deeper than the 0.25 mm allowed at visit 3 .*, after the Post-inflammatory" \
+    -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+as_replanned c-amelia "$TMP/s3.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 # --override records a session while one is open; the audit log keeps the reason.
 printf '{"client": "c-amelia", "date": "2027-02-10", "kind": "infection", "severity": "severe"}' > "$TMP/inf2.json"

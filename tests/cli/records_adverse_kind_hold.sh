@@ -45,6 +45,9 @@ assert \"Post-inflammatory hyperpigmentation (PIH) (mild)\" in d[\"hold\"][\"rea
 " "$TMP/out"' "replan --json does not hold on a mild open PIH"
 printf '{"client": "c-amelia", "date": "2027-01-08", "session": 2, "kind": "post-inflammatory-hyperpigmentation", "severity": "mild", "resolved": "2027-01-20"}' > "$TMP/pih-r.json"
 expect 0 "" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/pih-r.json"
+expect 2 "allowed at visit 3 .*, after the Post-inflammatory hyperpigmentation .PIH. recorded on 2027-01-08" \
+    -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+as_replanned c-amelia "$TMP/s3.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 
 # The catalogue: a hold without its reason, or a reason without a hold, is refused.

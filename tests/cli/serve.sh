@@ -184,6 +184,12 @@ ok '[ "$(aes)" = 1 ]' "a refused adverse event was recorded"
 ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-04&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none")" = 422 ]' \
     "charting a session 3 days after the last without an override was not refused"
 ok 'grep -q "sooner than the minimum interval of 14 days" "$TMP/b"' "the refusal does not say why"
+# The PIH recorded above (after session 1, resolved) steps forehead down one setting: the form
+# refuses the session's 0.50 mm as record session does, and is pre-filled at the step down.
+ok 'grep -q "forehead 0.50 mm is deeper than the 0.25 mm allowed at visit 2 (\$.zones\[0\].depth_mm), after the Post-inflammatory hyperpigmentation (PIH) recorded on 2026-12-02: one setting below session 1" "$TMP/b"' \
+    "the session form does not refuse a depth above the step down after PIH"
+ok '[ "$(status /clients/amelia/sessions/new -b "$TMP/pia")" = 200 ] && grep -q "id=\"f-depth0\" name=\"depth0\" inputmode=\"decimal\" value=\"0.25\"" "$TMP/b" && grep -q "at most 0.25 mm after an adverse event" "$TMP/b"' \
+    "the charting form is not pre-filled at the step down after PIH"
 ok '[ "$(status /clients/amelia/sessions -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "date=2026-12-04&device=skinpen&zone0=forehead&depth0=0.5&passes0=2&adverse_events=none" --data-urlencode "override=client travelling")" = 303 ]' \
     "charting a session 3 days after the last with an override failed"
 ok 'header Location | grep -q "^/clients/amelia?msg=Session%20recorded%2C%20with%20the%20override%20reason.%20Warning%3A%20forehead%3A%202026-12-04%20is%203%20days%20after%20the%20session%20of%202026-12-01%20that%20treated%20it%2C%20closer%20than%20the%20minimum%20interval%20of%2014%20days"' \
