@@ -94,11 +94,15 @@ typedef struct {
     int n_aliases;
     const char *zones[32]; /* zones where the concern is treated */
     int n_zones;
-    double face_depth_mm[2];      /* usual needle length range on the face (min, max) */
-    double body_depth_mm[2];      /* … on the body and scalp */
-    double deep_face_max_mm;      /* a justified exception above 1.5 mm on the face, or 0 */
-    const char *deep_reason;      /* why the exception is justified (NULL if none) */
-    double dark_phototype_max_mm; /* lower cap for phototypes IV-VI, or 0 for none */
+    double face_depth_mm[2];           /* usual needle length range on the face (min, max) */
+    double body_depth_mm[2];           /* … on the body and scalp */
+    double deep_face_max_mm;           /* a justified exception above 1.5 mm on the face, or 0 */
+    const char *deep_reason;           /* why the exception is justified (NULL if none) */
+    double dark_phototype_max_mm;      /* lower cap for dark phototypes, or 0 for none */
+    int dark_phototype_from;           /* the lightest phototype that cap applies to (4-6; 4, IV-VI,
+                                          when the entry names none) */
+    const char *dark_phototype_reason; /* why the cap, in plain words for the zone's line (the
+                                          extrapolation it avoids), or NULL */
     int sessions_min, sessions_max, sessions_default; /* 1..MN_CONCERN_MAX_SESSIONS */
     int interval_days;                                /* usual interval between course sessions */
     int min_interval_days;                            /* never closer than this */
@@ -118,6 +122,9 @@ typedef struct {
                                         items of data/aftercare.json) every client treated for
                                         it gets, whatever the findings */
     int n_pretreatment;
+    int gentle_rise; /* 1: the needle length of a site treated for it rises by at most
+                        MN_PLAN_RISE_GENTLE_MM per course visit, not MN_PLAN_RISE_MM
+                        (clinic.h): a pigment concern, which inflammation darkens */
 } mn_concern;
 
 typedef struct {
@@ -168,6 +175,8 @@ typedef struct {
     int interval_days; /* added to the interval between course sessions (>= 0) */
     const char *pretreatment[MN_MAX_ADJUST_PRETREATMENT]; /* pre-treatment ids it adds */
     int n_pretreatment;
+    int gentle_rise;    /* 1: each zone's needle length rises by at most MN_PLAN_RISE_GENTLE_MM
+                           per course visit, not MN_PLAN_RISE_MM (clinic.h) */
     const char *reason; /* plain words for the client: "you take blood thinners" */
     const char *source; /* where the values come from */
 } mn_rule_adjust;
@@ -243,6 +252,8 @@ typedef struct {
     int min_phototype;   /* only for Fitzpatrick phototypes at or above this (0 = every client) */
     int on_finding;      /* 1: only when a finding's adjust block names it */
     const char *on_rule; /* only when this rule's finding is in the screening (NULL = any) */
+    int states_settings; /* 1: the plan adds the needle settings it is done at, the deepest
+                            setting each treated area's course reaches (a test patch) */
 } mn_pretreatment;
 
 /** Longest id of a kind of adverse event, with its NUL: the clinic record keeps a kind's id as

@@ -241,6 +241,22 @@ const char *mn_plan_pih_label(double probability);
  */
 #define MN_PLAN_NUMBING_MAX_CM2 600.0
 
+/** [JUDGEMENT] The most a body site's needle length rises from one course visit to the next
+ *  (DESIGN 3.6: start low, titrate up as the skin tolerates it). No trial or consensus we found
+ *  states a rise per session; protocols describe raising the needle length gradually, as
+ *  tolerated, from one session to the next. Two settings of a pen's 0.25 mm grid
+ *  (data/devices.json) per visit: the course reaches a face's usual 1.5 mm maximum from a
+ *  0.5 mm start by its third session, and a skin that reacted to a setting is never asked to
+ *  take more than twice the step at once. A course too short to reach the site's maximum at
+ *  this pace ends below it, and the plan says so (docs/clinic.md "Per-visit settings"). */
+#define MN_PLAN_RISE_MM 0.5
+/** [JUDGEMENT] The rise per course visit, one 0.25 mm pen setting, for a site treated for a
+ *  concern marked gentle_rise (data/concerns.json: melasma, hyperpigmentation, which
+ *  inflammation darkens) or for a client a finding marks so (data/rules.json adjust
+ *  gentle_rise: MN-PIH-RISK, phototypes IV-VI): the smallest change a pen makes, so each visit
+ *  goes at most one setting beyond the one the skin has shown it tolerates. */
+#define MN_PLAN_RISE_GENTLE_MM 0.25
+
 /** Plan options. */
 typedef struct {
     int years;              /* horizon for maintenance and total cost (default 2) */
@@ -279,6 +295,12 @@ typedef struct {
      * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
      * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */
     double site_start_mm, site_max_mm;
+    /* The most the site's needle length rises from one course visit to the next
+     * (MN_PLAN_RISE_MM, or MN_PLAN_RISE_GENTLE_MM for a gentle_rise concern of the site or a
+     * finding's adjust gentle_rise), and the deepest setting its course reaches at that pace:
+     * below site_max_mm when the course is too short to get there (course_max_mm =
+     * site_start_mm without a course session). */
+    double rise_mm, course_max_mm;
     const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
     double site_passes;       /* passes of set_by's range */
     int course_sessions;      /* number of course sessions of this site */
@@ -339,8 +361,9 @@ typedef struct {
     double price;
     /* One per site of site_mask, in plan-zone order; points into mn_plan.settings. The
      * course titrates each site from its start towards its maximum, evenly over its course
-     * sessions and snapped down to the device's grid; maintenance repeats the last course
-     * setting. */
+     * sessions and snapped down to the device's grid, rising by at most the site's rise_mm
+     * from one course visit to the next; maintenance repeats the last course setting (or the
+     * first, mn_concern.maintenance_at_start). */
     const mn_plan_setting *settings;
     int n_settings;
 } mn_plan_session;
@@ -451,6 +474,9 @@ typedef struct {
 typedef struct {
     const mn_pretreatment *item;
     mn_date from; /* first visit minus item->days_before */
+    /* The text for this client: item->text, and for an item that states_settings the deepest
+     * setting each treated area's course reaches, the settings it is done at. */
+    char text[640];
 } mn_plan_pretreatment;
 
 typedef struct {

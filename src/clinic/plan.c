@@ -14,10 +14,14 @@
  *     dermis of this site, for this age and sex, with a margin of max(150 um, 20% of the
  *     dermis) [ASSUMPTION: a safety margin of the size of the depth-fraction uncertainty,
  *     +/-0.1 x L, at 1.5 mm] (these two: mn_device_depth_caps(), src/device/depth_cap.c),
- *   - for phototypes IV-VI, a concern's own lower cap where its catalogue entry names one
- *     (dark_phototype_max_mm; none of the bundled concerns does),
+ *   - for dark phototypes, a concern's own lower cap where its catalogue entry names one
+ *     (dark_phototype_max_mm from dark_phototype_from: melasma, 1.0 mm for phototypes V-VI,
+ *     darker than any melasma study in the evidence base treated),
  *   - the device's range,
- * snapped down to the device's setting grid. Treatment starts at the low end and titrates up.
+ * snapped down to the device's setting grid. Treatment starts at the low end and titrates up,
+ * rising by at most MN_PLAN_RISE_MM per course visit (MN_PLAN_RISE_GENTLE_MM for a pigment
+ * concern or a finding that asks for it: clinic.h), so a short course may end below the
+ * maximum, and the zone's line says so.
  *
  * Calendar. Each zone follows one track: its interval is the longest usual interval of the
  * concerns treated there (never below their minimum intervals) and its course length the
@@ -245,6 +249,14 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
         add(w, n, " at most %.3g mm instead of %.3g mm;", z->depth_max_mm, z->base_max_mm);
     if (d_int > 0)
         add(w, n, " %d more days between course sessions;", d_int);
+    int gentle = 0;
+    for (int k = 0; k < z->n_adjusted_by; k++)
+        gentle |= z->adjusted_by[k]->adjust.gentle_rise;
+    if (gentle && z->depth_max_mm > z->depth_start_mm + 1e-9) { /* only where it titrates */
+        char rise[16];
+        add(w, n, " the needle length rises by at most %s mm from one course visit to the next;",
+            mn__depth_str(rise, sizeof rise, MN_PLAN_RISE_GENTLE_MM));
+    }
     if (z->held_at_device_min)
         add(w, n,
             " %.3g mm is this device's shortest setting, so the zone stays there rather than "
@@ -319,7 +331,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
         z->limited_by = "phototype";
     }
     int dark_capped = 0;
-    if (cc->dark_phototype_max_mm > 0 && c->patient.fitzpatrick >= 4 &&
+    if (cc->dark_phototype_max_mm > 0 && c->patient.fitzpatrick >= cc->dark_phototype_from &&
         cc->dark_phototype_max_mm < max) {
         max = cc->dark_phototype_max_mm;
         z->limited_by = "phototype";
@@ -368,10 +380,15 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
                      mn_skin_epidermis_um(&layers) + dermis);
     else if (!strcmp(z->base_limited_by, "phototype"))
         n = snprintf(z->why, sizeof z->why,
-                     "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes IV-VI, where "
-                     "deeper needling raises the risk of dark marks. At %.3g mm the channels "
-                     "reach about %.0f um, inside %.0f um of epidermis and dermis.",
-                     cc->name, usual[0], usual[1], cc->dark_phototype_max_mm, z->depth_max_mm,
+                     "%s usually %.3g-%.3g mm here; held to %.3g mm for phototypes %s-VI, "
+                     "where deeper needling raises the risk of dark marks%s%s. At %.3g mm the "
+                     "channels reach about %.0f um, inside %.0f um of epidermis and dermis.",
+                     cc->name, usual[0], usual[1], cc->dark_phototype_max_mm,
+                     cc->dark_phototype_from >= 6   ? "VI"
+                     : cc->dark_phototype_from == 5 ? "V"
+                                                    : "IV",
+                     cc->dark_phototype_reason ? " and " : "",
+                     cc->dark_phototype_reason ? cc->dark_phototype_reason : "", z->depth_max_mm,
                      z->effective_depth_max_um, mn_skin_epidermis_um(&layers) + dermis);
     else if (exception && z->depth_max_mm > MN_FACE_DEFAULT_MAX_MM)
         n = snprintf(z->why, sizeof z->why,
@@ -463,6 +480,18 @@ static void site_settings(mn_plan *p)
             start = fmax(start, o->depth_start_mm);
         }
         assert(cap); /* z itself has its site */
+        /* The gentler rise where any booked concern of the site or any finding that adjusts one
+         * of its zones asks for it (clinic.h MN_PLAN_RISE_GENTLE_MM). */
+        int gentle = 0;
+        for (int k = 0; k < p->n_zones; k++) {
+            const mn_plan_zone *o = &p->zones[k];
+            if (o->zone != z->zone || (o->not_booked && !z->not_booked))
+                continue;
+            gentle |= o->concern->gentle_rise;
+            for (int r = 0; r < o->n_adjusted_by; r++)
+                gentle |= o->adjusted_by[r]->adjust.gentle_rise;
+        }
+        z->rise_mm = gentle ? MN_PLAN_RISE_GENTLE_MM : MN_PLAN_RISE_MM;
         z->site_max_mm = cap->depth_max_mm;
         z->site_start_mm = fmin(start, cap->depth_max_mm);
         z->set_by = cap->concern;
@@ -471,19 +500,26 @@ static void site_settings(mn_plan *p)
 }
 
 /* The needle length of course session @p step (1-based) of @p n: evenly from @p start to
- * @p max over the course, snapped down to the device's grid, so never past the maximum and
- * never below the start; a one-session course stays at the start. */
-static double titrate(const mn_device *d, double start, double max, int step, int n)
+ * @p max over the course, but at most @p rise above the session before, snapped down to the
+ * device's grid, so never past the maximum, never below the session before and never more
+ * than @p rise above it; a one-session course stays at the start, and a course too short to
+ * reach the maximum at that pace ends below it. */
+static double titrate(const mn_device *d, double start, double max, double rise, int step, int n)
 {
-    assert(start <= max + 1e-9 && step >= 1 && step <= n);
-    if (n <= 1 || step <= 1)
-        return start;
-    double want = start + (max - start) * (double)(step - 1) / (double)(n - 1);
-    double v = mn_device_snap_down(d, want);
-    if (v < start)
-        v = start;
-    if (v > max)
-        v = max;
+    assert(start <= max + 1e-9 && step >= 1 && step <= n && rise > 0);
+    double v = start;
+    for (int k = 2; k <= step; k++) {
+        double want = start + (max - start) * (double)(k - 1) / (double)(n - 1);
+        if (want > v + rise)
+            want = v + rise;
+        double next = mn_device_snap_down(d, want); /* on the grid, never above want */
+        if (next > v + rise + 1e-6)
+            next = v; /* defensive: never more than the rise */
+        if (next > max)
+            next = max;
+        if (next > v)
+            v = next;
+    }
     return v;
 }
 
@@ -855,7 +891,7 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
             if (visits[i].course_mask & (1u << z)) {
                 set->course_step = ++step[z];
                 set->depth_mm = titrate(p->client.device, pz->site_start_mm, pz->site_max_mm,
-                                        set->course_step, pz->course_sessions);
+                                        pz->rise_mm, set->course_step, pz->course_sessions);
                 last_course[z] = set->depth_mm;
             } else {
                 set->course_step = 0;
@@ -876,6 +912,14 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         if (s->phase == MN_PHASE_COURSE)
             p->n_course_sessions++;
     }
+    /* The deepest setting each zone's course reaches: its last. */
+    for (int z = 0; z < p->n_zones; z++) {
+        mn_plan_zone *pz = &p->zones[z];
+        pz->course_max_mm = pz->course_sessions > 0
+                                ? titrate(p->client.device, pz->site_start_mm, pz->site_max_mm,
+                                          pz->rise_mm, pz->course_sessions, pz->course_sessions)
+                                : pz->site_start_mm;
+    }
     goto done;
 too_many:
     st = mn__error(ctx, MN_ELIMIT, "the plan would need more than %d visits", MN_MAX_VISITS);
@@ -890,6 +934,27 @@ done:
         st = steady_maintenance(ctx, p, tracks, n_tracks);
     mn__free(visits);
     return st;
+}
+
+/* Where the rise per visit keeps a zone's course below its site's maximum, the zone's line
+ * says so (once: after the last scheduling). */
+static void note_course_reach(mn_plan *p)
+{
+    for (int z = 0; z < p->n_zones; z++) {
+        mn_plan_zone *pz = &p->zones[z];
+        size_t len = strlen(pz->why);
+        if (pz->not_booked || pz->course_sessions < 2 ||
+            pz->course_max_mm >= pz->site_max_mm - 1e-9 || len >= sizeof pz->why)
+            continue;
+        char reach[16], rise[16], max[16];
+        snprintf(pz->why + len, sizeof pz->why - len,
+                 " This course reaches at most %s mm, not %s mm: the needle length rises by at "
+                 "most %s mm from one visit to the next, so no visit goes further than that beyond "
+                 "a setting the skin has already had.",
+                 mn__depth_str(reach, sizeof reach, pz->course_max_mm),
+                 mn__depth_str(max, sizeof max, pz->site_max_mm),
+                 mn__depth_str(rise, sizeof rise, pz->rise_mm));
+    }
 }
 
 static void fill_cost(mn_plan *p)
@@ -994,7 +1059,7 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
         const mn_site *s = p->zones[z].zone;
         if (p->zones[z].not_booked)
             continue;
-        deepest = fmax(deepest, p->zones[z].depth_max_mm);
+        deepest = fmax(deepest, p->zones[z].course_max_mm);
         treated |= s->facial                 ? MN_AREA_FACE
                    : !strcmp(s->id, "scalp") ? MN_AREA_SCALP
                                              : MN_AREA_BODY;
@@ -1039,6 +1104,33 @@ static mn_status fill_aftercare(mn_ctx *ctx, mn_plan *p)
     return MN_OK;
 }
 
+/* The text of pre-treatment item @p t for this plan: its catalogue text and, for an item that
+ * states_settings (the test patch), the deepest setting each booked site's course reaches, so
+ * the patch tests every setting the course will use, the deepest included (the course rises to
+ * it from the start: clinic.h MN_PLAN_RISE_MM). */
+static void test_patch_text(const mn_plan *p, const mn_pretreatment *t, char *out, size_t len)
+{
+    snprintf(out, len, "%s", t->text);
+    if (!t->states_settings)
+        return;
+    add(out, len,
+        " It is needled at the deepest setting your course uses on each area, so that "
+        "setting has been tried on your skin first:");
+    int n = 0;
+    for (int z = 0; z < p->n_zones; z++) {
+        const mn_plan_zone *pz = &p->zones[z];
+        int first = 1; /* one entry per site: its first booked plan zone */
+        for (int k = 0; k < z; k++)
+            first &= p->zones[k].zone != pz->zone || p->zones[k].not_booked;
+        if (pz->not_booked || !first || pz->course_sessions == 0)
+            continue;
+        char mm[16];
+        add(out, len, "%s %s %s mm", n++ ? "," : "", pz->zone->id,
+            mn__depth_str(mm, sizeof mm, pz->course_max_mm));
+    }
+    add(out, len, ".");
+}
+
 /* Pre-treatment instructions, dated from the first visit: every client's items, and those a
  * finding's adjust block or a treated concern names (on_finding), each for the phototypes it
  * is meant for. A plan without sessions gets none. */
@@ -1058,6 +1150,7 @@ static mn_status fill_pretreatment(mn_ctx *ctx, mn_plan *p)
         mn_plan_pretreatment *pt = &p->pretreatment[p->n_pretreatment++];
         pt->item = t;
         pt->from = p->sessions[0].date - t->days_before;
+        test_patch_text(p, t, pt->text, sizeof pt->text);
     }
     /* In date order, the earliest first, as a client works down the list; items due the same
      * day keep the catalogue's order (a stable insertion sort: the list is a handful). */
@@ -1201,7 +1294,7 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
     double deepest = 0;
     for (int z = 0; z < p->n_zones; z++)
         if (!p->zones[z].not_booked)
-            deepest = fmax(deepest, p->zones[z].depth_max_mm);
+            deepest = fmax(deepest, p->zones[z].course_max_mm);
     char mid[16], lo[16], hi[16], moderate[16], high[16], deep[16];
     /* The chance in the words package leaflets use ("N in 100 people"), in the digits
      * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). A plan that
@@ -1349,6 +1442,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
         if ((st = schedule(ctx, p)))
             goto fail;
     }
+    if (treat)
+        note_course_reach(p);
     if (!treat) {
         /* No treatment content for a declined or deferred client: no maintenance, no
          * projection, no aftercare sheet, no cost, no risk of a treatment not given. */

@@ -157,7 +157,7 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "%s mm this is the model's extrapolation.",
                  z->concern->id,
                  mn__depth_str(shallowest, sizeof shallowest, zp->evidence_shallowest_mm),
-                 zp->evidence_shallowest_study, mn__depth_str(at, sizeof at, z->depth_max_mm));
+                 zp->evidence_shallowest_study, mn__depth_str(at, sizeof at, z->course_max_mm));
     }
     char measured[256] = "";
     mn__plan_unmeasured_text(z->concern, zp->evidence_studies, measured, sizeof measured);
@@ -652,7 +652,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         p->evidence_shallowest_mm = mm;
         snprintf(p->evidence_shallowest_study, sizeof p->evidence_shallowest_study, "%s",
                  sid ? sid : "");
-        p->depth_extrapolated = mm > 0 && p->zones[best_zone].depth_max_mm < mm - 1e-9;
+        p->depth_extrapolated = mm > 0 && p->zones[best_zone].course_max_mm < mm - 1e-9;
     }
     /* Whether any study measured this concern at all (docs/models/healing.md). */
     if ((st = mn_evidence_bundled_studies(ctx, p->zones[best_zone].concern->id,
@@ -679,7 +679,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         zp->evidence_shallowest_mm = mm;
         snprintf(zp->evidence_shallowest_study, sizeof zp->evidence_shallowest_study, "%s",
                  sid ? sid : "");
-        zp->depth_extrapolated = mm > 0 && z->depth_max_mm < mm - 1e-9;
+        zp->depth_extrapolated = mm > 0 && z->course_max_mm < mm - 1e-9;
         if ((st = mn_evidence_bundled_studies(ctx, z->concern->id, &zp->evidence_studies)))
             goto done;
     }
@@ -822,7 +822,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                      p->zones[best_zone].concern->id,
                      mn__depth_str(shallowest, sizeof shallowest, p->evidence_shallowest_mm),
                      p->evidence_shallowest_study,
-                     mn__depth_str(at, sizeof at, p->zones[best_zone].depth_max_mm));
+                     mn__depth_str(at, sizeof at, p->zones[best_zone].course_max_mm));
         }
         {
             size_t len = strlen(note);

@@ -391,13 +391,16 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
                                        "projection_withheld",
                                        "source",
                                        "dark_phototype_max_mm",
+                                       "dark_phototype_from",
+                                       "dark_phototype_reason",
+                                       "gentle_rise",
                                        "maintenance_at_start",
                                        "pretreatment",
                                        NULL};
     static const char *const skeys[] = {"min", "max", "default", NULL};
     mn_status st;
     json_t *zones, *sessions, *pre;
-    long smin, smax, sdef, interval, minint, maint;
+    long smin, smax, sdef, interval, minint, maint, dark_from = 4;
     int collagen = 1, has_collagen = 0, has_pre = 0;
     char q[256];
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &c->id, NULL)) ||
@@ -411,6 +414,9 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jstr(in, e, p, "deep_reason", 0, &c->deep_reason, NULL)) ||
         (st = mn__jnum(in, e, p, "dark_phototype_max_mm", 0, 0.1, 3, &c->dark_phototype_max_mm,
                        NULL)) ||
+        (st = mn__jint(in, e, p, "dark_phototype_from", 0, 4, 6, &dark_from, NULL)) ||
+        (st = mn__jstr(in, e, p, "dark_phototype_reason", 0, &c->dark_phototype_reason, NULL)) ||
+        (st = mn__jbool(in, e, p, "gentle_rise", 0, &c->gentle_rise, NULL)) ||
         (st = mn__jobj(in, e, p, "sessions", 1, &sessions, NULL)) ||
         (st = mn__jint(in, e, p, "interval_days", 1, 1, 365, &interval, NULL)) ||
         (st = mn__jint(in, e, p, "min_interval_days", 1, 1, 365, &minint, NULL)) ||
@@ -424,6 +430,7 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jarr(in, e, p, "pretreatment", 0, 1, MN_MAX_ADJUST_PRETREATMENT, &pre, &has_pre)))
         return st;
     c->collagen_projection = has_collagen ? collagen : 1;
+    c->dark_phototype_from = (int)dark_from;
     c->n_pretreatment = 0;
     for (size_t i = 0; has_pre && i < json_array_size(pre); i++) {
         json_t *v = json_array_get(pre, i);
@@ -512,8 +519,8 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
 
 static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rule *r)
 {
-    static const char *const keys[] = {
-        "start_mm", "max_mm", "interval_days", "pretreatment", "reason", "source", NULL};
+    static const char *const keys[] = {"start_mm", "max_mm",      "interval_days", "pretreatment",
+                                       "reason",   "gentle_rise", "source",        NULL};
     json_t *a, *pre;
     int here, has_start = 0, has_max = 0, has_int = 0, has_pre = 0;
     long iv = 0;
@@ -534,6 +541,7 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
         (st = mn__jint(in, a, q, "interval_days", 0, 0, 180, &iv, &has_int)) ||
         (st = mn__jarr(in, a, q, "pretreatment", 0, 1, MN_MAX_ADJUST_PRETREATMENT, &pre,
                        &has_pre)) ||
+        (st = mn__jbool(in, a, q, "gentle_rise", 0, &x->gentle_rise, NULL)) ||
         (st = mn__jstr(in, a, q, "reason", 1, &x->reason, NULL)) ||
         (st = mn__jstr(in, a, q, "source", 1, &x->source, NULL)))
         return st;
@@ -543,10 +551,10 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
                          "%s: %s.reason: expected at most %d characters (it is shown beside each "
                          "setting it changes)",
                          in->src, q, MN__ADJUST_REASON_MAX);
-    if (!has_start && !has_max && !has_int && !has_pre)
+    if (!has_start && !has_max && !has_int && !has_pre && !x->gentle_rise)
         return mn__error(in->ctx, MN_ETYPE,
-                         "%s: %s: expected at least one of start_mm, max_mm, interval_days or "
-                         "pretreatment",
+                         "%s: %s: expected at least one of start_mm, max_mm, interval_days, "
+                         "pretreatment or gentle_rise",
                          in->src, q);
     if (has_pre)
         for (size_t i = 0; i < json_array_size(pre); i++) {
@@ -701,7 +709,8 @@ static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p,
 {
     static const char *const keys[] = {"id",          "text",           "source",
                                        "days_before", "days_from_rule", "min_phototype",
-                                       "on_finding",  "on_rule",        NULL};
+                                       "on_finding",  "on_rule",        "states_settings",
+                                       NULL};
     mn_status st;
     long days = 0, photo = 0;
     int has_days = 0;
@@ -712,7 +721,8 @@ static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p,
         (st = mn__jstr(in, e, p, "days_from_rule", 0, &t->days_from_rule, NULL)) ||
         (st = mn__jint(in, e, p, "min_phototype", 0, 1, 6, &photo, NULL)) ||
         (st = mn__jbool(in, e, p, "on_finding", 0, &t->on_finding, NULL)) ||
-        (st = mn__jstr(in, e, p, "on_rule", 0, &t->on_rule, NULL)))
+        (st = mn__jstr(in, e, p, "on_rule", 0, &t->on_rule, NULL)) ||
+        (st = mn__jbool(in, e, p, "states_settings", 0, &t->states_settings, NULL)))
         return st;
     if (has_days == (t->days_from_rule != NULL))
         return mn__error(in->ctx, MN_EPARSE,

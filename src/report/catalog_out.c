@@ -105,6 +105,14 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
                 mn__jput_str(j, o, "projection_withheld", c->projection_withheld);
             if (c->maintenance_at_start)
                 mn__jput_bool(j, o, "maintenance_at_start", 1);
+            if (c->gentle_rise)
+                mn__jput_bool(j, o, "gentle_rise", 1);
+            if (c->dark_phototype_max_mm > 0) {
+                mn__jput_num(j, o, "dark_phototype_max_mm", c->dark_phototype_max_mm);
+                mn__jput_int(j, o, "dark_phototype_from", c->dark_phototype_from);
+                if (c->dark_phototype_reason)
+                    mn__jput_str(j, o, "dark_phototype_reason", c->dark_phototype_reason);
+            }
             if (c->n_pretreatment > 0) {
                 json_t *pre = mn__jput(j, o, "pretreatment", json_array());
                 for (int k = 0; k < c->n_pretreatment; k++)

@@ -27,7 +27,7 @@ void mn__html_pretreatment(mn__buf *b, const mn_plan *plan)
             mn__buf_printf(b, "%s<br>(%d days before)", mn_date_format(t->from, d2),
                            t->item->days_before);
         mn__html_put(b, "</td><td><span class=\"box\"></span>");
-        mn__html_esc(b, t->item->text);
+        mn__html_esc(b, t->text);
         mn__html_put(b, "</td></tr>");
     }
     mn__html_put(b, "</table></section>");

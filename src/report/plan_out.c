@@ -462,6 +462,11 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         mn__jput_num(j, d, "min", z->depth_min_mm);
         mn__jput_num(j, d, "max", z->depth_max_mm);
         mn__jput_num(j, d, "start", z->depth_start_mm);
+        /* The deepest setting the course reaches at the rise per visit below: under the
+         * site's maximum when the course is too short to get there (why says so). */
+        mn__jput_num(j, d, "course_max", z->course_max_mm);
+        mn__jput_bool(j, e, "course_reaches_max", z->course_max_mm >= z->site_max_mm - 1e-9);
+        mn__jput_num(j, e, "rise_per_visit_mm", z->rise_mm);
         json_t *ed = mn__jput(j, e, "effective_depth_um", json_object());
         mn__jput_num(j, ed, "start", round(z->effective_depth_um));
         mn__jput_num(j, ed, "max", round(z->effective_depth_max_um));
@@ -531,7 +536,22 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         mn__jput_str(j, e, "id", t->item->id);
         mn__jput_int(j, e, "days_before", t->item->days_before);
         mn__jput_str(j, e, "from", mn_date_format(t->from, buf));
-        mn__jput_str(j, e, "text", t->item->text);
+        mn__jput_str(j, e, "text", t->text);
+        /* The test patch's settings: the deepest each booked site's course reaches. */
+        if (t->item->states_settings) {
+            json_t *ts = mn__jput(j, e, "settings", json_array());
+            for (int z = 0; z < p->n_zones; z++) {
+                const mn_plan_zone *pz = &p->zones[z];
+                int first = 1;
+                for (int k = 0; k < z; k++)
+                    first &= p->zones[k].zone != pz->zone || p->zones[k].not_booked;
+                if (pz->not_booked || !first || pz->course_sessions == 0)
+                    continue;
+                json_t *o = mn__jpush(j, ts, json_object());
+                mn__jput_str(j, o, "zone", pz->zone->id);
+                mn__jput_num(j, o, "depth_mm", pz->course_max_mm);
+            }
+        }
         mn__jput_str(j, e, "source", t->item->source);
     }
 
@@ -827,9 +847,9 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
         for (int i = 0; i < p->n_pretreatment; i++) {
             const mn_plan_pretreatment *t = &p->pretreatment[i];
             if (t->item->days_before == 0)
-                mn__buf_textf(b, "  on the day      %s\n", t->item->text);
+                mn__buf_textf(b, "  on the day      %s\n", t->text);
             else
-                mn__buf_textf(b, "  from %s  %s\n", mn_date_format(t->from, buf2), t->item->text);
+                mn__buf_textf(b, "  from %s  %s\n", mn_date_format(t->from, buf2), t->text);
         }
     }
 

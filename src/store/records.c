@@ -567,6 +567,7 @@ typedef struct {
     char violations[1024];
     int visit;         /* the planned visit it stands for (1-based), 0 when beyond the plan */
     char lighter[512]; /* zones done lighter than that visit's setting ("" when none) */
+    int stepped;       /* 1 when a zone is held below the plan by a step down after an event */
 } checked_session;
 
 /* Appends one reason a session is outside its plan or device ("; " between them). */
@@ -725,9 +726,10 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
     char clauses[640] = "", why[240] = "", next[240];
     for (int i = 0; i <= cs->n_zones; i++) {
         mn__store_step sd;
-        int deeper = i < cs->n_zones &&
-                     mn__store_step_down(ctx, h, cs->zones[i].zone, cs->visit - 1, cs->date, &sd) &&
-                     cs->zones[i].depth_mm > sd.max_mm + 1e-6; /* the slack of the checks below */
+        int held = i < cs->n_zones &&
+                   mn__store_step_down(ctx, h, cs->zones[i].zone, cs->visit - 1, cs->date, &sd);
+        cs->stepped |= held;
+        int deeper = held && cs->zones[i].depth_mm > sd.max_mm + 1e-6; /* the checks' slack */
         next[0] = '\0';
         if (deeper) {
             char since[16], how[160];
@@ -1304,9 +1306,9 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             char path[48];
             snprintf(path, sizeof path, "%s.zones", place);
             mn__warn(warnings, "settings_below_plan", src, path,
-                     "%.220s; recorded, as done (lighter needs no --override; replan keeps "
-                     "the plan's settings for the next visit)",
-                     cs.lighter);
+                     "%.220s; recorded, as done (lighter needs no --override; %s)", cs.lighter,
+                     cs.stepped ? "replan keeps the step down"
+                                : "replan keeps the plan's settings for the next visit");
         }
     }
     st = mn__store_end(ctx, store, st);

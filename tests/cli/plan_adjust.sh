@@ -90,7 +90,8 @@ HISTORY='"anticoagulants": true' CONCERN=fine-lines-wrinkles ZONE=forehead clien
 CONCERN=fine-lines-wrinkles ZONE=forehead client "$TMP/twin.json"
 check "held at the device minimum" '
 zf = flag["zones"][0]
-assert zf["depth_mm"] == {"min": 0.25, "max": 0.25, "start": 0.25}, zf
+assert {k: zf["depth_mm"][k] for k in ("min", "max", "start")} == {"min": 0.25, "max": 0.25, "start": 0.25}, zf
+assert zf["depth_mm"]["course_max"] == 0.25 and zf["course_reaches_max"] is True, zf
 assert zf["held_at_device_min"] is True
 assert "0.25 mm is this device" + chr(39) + "s shortest setting" in text, text
 '
@@ -106,6 +107,12 @@ assert zf["adjusted_by"] == ["MN-PIH-RISK"] and zt["adjusted_by"] == []
 assert zf["depth_mm"]["max"] == lowered(zt["depth_mm"]["max"], a["max_mm"]), (zf, zt)
 assert zf["depth_mm"]["start"] == lowered(zt["depth_mm"]["start"], a["start_mm"]), (zf, zt)
 assert zf["interval_add_days"] == a["interval_days"] > 0
+# ... and a gentler rise per visit (a["gentle_rise"]), never more than it between visits.
+assert a["gentle_rise"] is True and zf["rise_per_visit_mm"] < zt["rise_per_visit_mm"], (zf, zt)
+for plan in (flag, twin):
+    for z in plan["zones"]:
+        seq = [st["depth_mm"] for v in plan["sessions"] for st in v["settings"] if st["zone"] == z["zone"]]
+        assert all(b - a2 <= z["rise_per_visit_mm"] + 1e-9 for a2, b in zip(seq, seq[1:])), (z["zone"], seq)
 gf, gt = course_gaps(flag, "abdomen"), course_gaps(twin, "abdomen")
 assert gf and gt and min(gf) >= max(gt) - 1 + a["interval_days"], (gf, gt)
 pf = [p["id"] for p in flag["pretreatment"]]

@@ -17,13 +17,14 @@ done
 
 cat >"$TMP/check.py" <<'PY'
 import datetime, json, sys
-bad, leads = [], {}
+bad, leads, steps = [], {}, set()
 for path in sys.argv[1:]:
     p = json.load(open(path))
     day = datetime.date.fromisoformat
     prepared, start = day(p["prepared"]), day(p["client"]["start"])
     lead = max([t["days_before"] for t in p["pretreatment"]], default=0)
     leads[path] = lead
+    steps |= {t["days_before"] for t in p["pretreatment"]}
     if (start - prepared).days != lead:
         bad.append("%s: start %s is not %s + %d days" % (path, start, prepared, lead))
     for t in p["pretreatment"]:
@@ -31,9 +32,12 @@ for path in sys.argv[1:]:
             bad.append("%s: %s starts %s, before the plan is prepared" % (path, t["id"], t["from"]))
     if any(w["code"] == "start_before_prepared" for w in p["warnings"]):
         bad.append("%s: warns start_before_prepared" % path)
-# The check must have seen both the common two-week lead and a finding's 28-day one.
-if sorted(set(leads.values())) [-2:] != [14, 28]:
-    bad.append("leads seen: %s (expected 14 and 28 among them)" % sorted(set(leads.values())))
+# The check must have seen the common lead (no peel or laser, the wait of screening rule
+# MN-PEEL-LASER: 31 days) and, under it, a finding's 28-day step and the two-week one.
+if sorted(set(leads.values()) - {0}) != [31]:  # 0: declined or deferred, nothing before
+    bad.append("leads seen: %s (expected 31, the peel-and-laser wait)" % sorted(set(leads.values())))
+if not {14, 28} <= steps:
+    bad.append("steps seen: %s (expected 14 and 28 among them)" % sorted(steps))
 for b in bad:
     print("FAIL:", b)
 sys.exit(1 if bad else 0)

@@ -77,6 +77,8 @@ expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$TMP/override.db"
 # down again, and the visits left still rise from the lowered depth by the plan's steps.
 as_replanned c-amelia "$TMP/s3.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+ok 'grep -q "lighter needs no --override; replan keeps the step down)" "$TMP/err" && ! grep -q "keeps the plan.s settings" "$TMP/err"' \
+    "record session says replan keeps the plan's settings after a session held to the step down"
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "Stepped down" "$TMP/out"' "replan steps down again after a session since the PIH"
 ok 'grep -Eq "^ +4 course +[0-9-]+ +forehead 0.25 mm x 3, periorbital 0.25 mm x 3, cheek 0.50 mm x 3$" "$TMP/out" &&

@@ -111,7 +111,8 @@ static void check_zone_bounds(const mn_client *c, const mn_plan_zone *z)
             fail_msg("%s: the phototype held it, but the plan does not say so: %s", s->id, z->why);
         held_for_phototype++;
     }
-    if (z->concern->dark_phototype_max_mm > 0 && c->patient.fitzpatrick >= 4)
+    if (z->concern->dark_phototype_max_mm > 0 &&
+        c->patient.fitzpatrick >= z->concern->dark_phototype_from)
         assert_true(z->depth_max_mm <= z->concern->dark_phototype_max_mm + eps);
     if (!strcmp(s->id, "periorbital") || !strcmp(s->id, "forehead"))
         assert_true(z->depth_max_mm <= 0.5 + eps);
@@ -693,17 +694,28 @@ static double widest_gap(const mn_device *d, double lo, double hi)
     return gap;
 }
 
-/* Even titration: course step k of n aims at start + (max - start)(k - 1)/(n - 1) and takes
- * the device's longest setting not past that aim (never below the start), so the course climbs
- * in near-equal strides. Returns 1 when the strides are not all equal (snapping shows). */
+/* Titration: course step k of n aims at start + (max - start)(k - 1)/(n - 1), but at most
+ * @p rise above step k - 1, and takes the device's longest setting not past that (never below
+ * step k - 1), so the course climbs in near-equal strides where the rise allows, and never by
+ * more than the rise. Returns bit 0 when the strides are not all equal (snapping shows), bit 1
+ * when the rise keeps the course below its maximum. */
 static int check_even_course(const mn_device *d, const double *depth, int n, double start,
-                             double max)
+                             double max, double rise)
 {
+    int even = 1; /* every setting at its even aim: the rise never bound */
+    double prev = start;
     for (int k = 1; k <= n; k++) {
         double aim = n > 1 ? start + (max - start) * (k - 1) / (n - 1) : start;
-        double want = fmax(setting_at_or_below(d, aim), start);
+        double want = k == 1 ? start : fmax(setting_at_or_below(d, fmin(aim, prev + rise)), prev);
         assert_close(depth[k - 1], want, 0, 1e-6);
+        even &= fabs(want - fmax(setting_at_or_below(d, aim), start)) < 1e-6;
+        prev = want;
     }
+    int below = n > 1 && depth[n - 1] < max - 1e-6;
+    if (below)
+        assert_false(even); /* only the rise keeps a course below its maximum */
+    if (!even)
+        return below ? 2 : 0;
     double lo = 1e9, hi = -1e9;
     for (int k = 1; k < n; k++) {
         lo = fmin(lo, depth[k] - depth[k - 1]);
@@ -719,12 +731,31 @@ static int check_even_course(const mn_device *d, const double *depth, int n, dou
     return n > 2 && hi - lo > 1e-6;
 }
 
+/* The most a site's needle length may rise from one visit to the next, recomputed from the
+ * catalogue: the gentle step where a booked concern of the site or a finding that adjusted one
+ * of its zones asks for it (gentle_rise), else the usual one (clinic.h). */
+static double site_rise(const mn_plan *p, const mn_site *site)
+{
+    int gentle = 0;
+    for (int k = 0; k < p->n_zones; k++) {
+        if (p->zones[k].zone != site || p->zones[k].not_booked)
+            continue;
+        gentle |= p->zones[k].concern->gentle_rise;
+        for (int r = 0; r < p->zones[k].n_adjusted_by; r++)
+            gentle |= p->zones[k].adjusted_by[r]->adjust.gentle_rise;
+    }
+    return gentle ? MN_PLAN_RISE_GENTLE_MM : MN_PLAN_RISE_MM;
+}
+
 /* One setting per site and visit: within the safer cap of the site's concerns and the device's
  * range, on its grid, titrating upward evenly through the course from the site's start to its
  * maximum (check_even_course), and maintenance at the last course setting, or at the first where
- * a concern of the site says so (maintenance_at_start, data/concerns.json). Returns bit 0 when a
- * site is shared by two concerns, bit 1 when a course titrates (its last setting deeper than
- * its first), bit 2 when a course's strides are uneven from snapping to the grid. */
+ * a concern of the site says so (maintenance_at_start, data/concerns.json); from any visit of
+ * the site to its next, the needle length rises by at most the site's rise (site_rise). Returns
+ * bit 0 when a site is shared by two concerns, bit 1 when a course titrates (its last setting
+ * deeper than its first), bit 2 when a course's strides are uneven from snapping to the grid,
+ * bit 3 when the rise keeps a course below the site's maximum, bit 4 when a course rises by
+ * the gentle step. */
 static int check_settings(const mn_plan *p)
 {
     const mn_device *d = p->client.device;
@@ -754,7 +785,9 @@ static int check_settings(const mn_plan *p)
             start = cap;
         if (listed > 1 && p->n_sessions > 0)
             kinds |= 1;
-        double last = -1, course[64];
+        const double rise = site_rise(p, site);
+        assert_close(p->zones[z].rise_mm, rise, 0, 1e-12);
+        double last = -1, course[64], before = -1; /* before: the site's previous visit */
         int steps = 0, in_course = 1;
         for (int i = 0; i < p->n_sessions; i++) {
             const mn_plan_session *s = &p->sessions[i];
@@ -771,6 +804,11 @@ static int check_settings(const mn_plan *p)
             assert_int_equal(set != NULL, treats);
             if (!set)
                 continue;
+            /* The invariant the titration exists for: no visit needles deeper than the rise
+             * beyond the site's previous visit, course or maintenance. */
+            if (before >= 0)
+                assert_true(set->depth_mm - before <= rise + 1e-6);
+            before = set->depth_mm;
             assert_true(s->site_mask & (1u << set->zone));
             assert_ptr_equal(set->concern, by);
             assert_true(set->depth_mm <= cap + eps && set->max_mm <= cap + eps);
@@ -807,11 +845,18 @@ static int check_settings(const mn_plan *p)
         }
         if (p->n_sessions > 0) {
             assert_int_equal(steps, p->zones[z].course_sessions);
-            /* The course reaches the site's maximum at its last session. */
-            if (steps > 1)
+            /* The course ends at the deepest setting it reaches: the site's maximum, or below it
+             * where the rise per visit does not get there (check_even_course). */
+            assert_close(p->zones[z].course_max_mm, steps > 0 ? last : start, 0, 1e-9);
+            int even = check_even_course(d, course, steps, start, cap, rise);
+            if (steps > 1 && !(even & 2))
                 assert_close(last, cap, 0, 1e-6);
-            if (check_even_course(d, course, steps, start, cap))
+            if (even & 1)
                 kinds |= 4;
+            if (even & 2)
+                kinds |= 8;
+            if (rise < MN_PLAN_RISE_MM && last > start + 1e-9)
+                kinds |= 16;
         }
     }
     return kinds;
@@ -1392,6 +1437,7 @@ static void test_generated_clients(void **state)
     mn_rng r;
     mn_rng_init(&r, 20261122, 0);
     int decided[4] = {0, 0, 0, 0}, refused = 0, shared = 0, titrated = 0, uneven = 0;
+    int rise_bound = 0, gentle = 0;
     int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
     int pih_some = 0, pih_labels[3] = {0, 0, 0}, not_booked = 0, above_limit = 0,
@@ -1432,6 +1478,8 @@ static void test_generated_clients(void **state)
         shared += (kinds & 1) != 0;
         titrated += (kinds & 2) != 0;
         uneven += (kinds & 4) != 0;
+        rise_bound += (kinds & 8) != 0;
+        gentle += (kinds & 16) != 0;
         check_adjusted(p);
         check_passes(p, &roller_zones, &pen_zones);
         in_turns += check_numbing(p);
@@ -1475,6 +1523,12 @@ static void test_generated_clients(void **state)
     /* ... and sites shared by two concerns, courses that titrate, and courses whose even aims
      * fall between grid steps (where evenness is tested against the snapping). */
     assert_true(shared > 100 && titrated > 1000 && uneven > 100);
+    /* ... and courses the rise per visit keeps below their maximum (short courses: melasma's
+     * two sessions), and courses that climb by the gentle step (pigment, phototypes IV-VI). */
+    printf("plans with a course held below its maximum by the rise per visit: %d; with a "
+           "course climbing by the gentle step: %d\n",
+           rise_bound, gentle);
+    assert_true(rise_bound > 100 && gentle > 100);
     /* Zones whose course waits to share a visit, so a gap exceeds its interval: none since
      * melasma's course is monthly, as the intervals one client's zones can have (7 and 28
      * days, or 21 and 42 with the 14 days added for darker skin) divide one another, so a
@@ -1631,7 +1685,8 @@ static void test_adjust_twins(void **state)
                     const mn_site *s = zw->zone;
                     const mn_concern *cc = zw->concern;
                     double cap = base_max;
-                    if (cc->dark_phototype_max_mm > 0)
+                    if (cc->dark_phototype_max_mm > 0 &&
+                        with.patient.fitzpatrick >= cc->dark_phototype_from)
                         cap = mn_device_snap_down(d, cc->dark_phototype_max_mm);
                     if (s->facial && s->clinical_max_mm >= 1.5 &&
                         cc->deep_face_max_mm > s->clinical_max_mm &&
