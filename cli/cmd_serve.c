@@ -50,26 +50,43 @@ static int parse_role(const char *arg, void *value)
     return mn_store_role_parse(arg, value);
 }
 
-/* Reads one line (the password) from standard input, without its newline. */
+/* Reads one line (the password) from standard input, without its line end, byte by byte so
+ * that a NUL byte in it is seen (a C string would end there, and the user would be added with
+ * the password's first part). 1 when read; 0 when there is no line or it is longer than the
+ * buffer; -1 when it holds a NUL byte. */
 static int read_password(char *buf, size_t size)
 {
-    if (!fgets(buf, (int)size, stdin))
+    size_t n = 0;
+    int c, nul = 0;
+    while ((c = getchar()) != EOF && c != '\n') {
+        if (n + 1 >= size)
+            return 0; /* longer than the buffer */
+        nul |= c == '\0';
+        buf[n++] = (char)c;
+    }
+    if (c == EOF && n == 0)
         return 0;
-    size_t n = strcspn(buf, "\r\n");
-    if (buf[n] == '\0' && n == size - 1)
-        return 0; /* longer than the buffer */
+    if (n && buf[n - 1] == '\r')
+        n--;
     buf[n] = '\0';
-    return 1;
+    return nul ? -1 : 1;
 }
 
 static int add_user(mn_ctx *ctx, const char *db, const char *name, mn_store_role role)
 {
     char password[MN_STORE_PASSWORD_MAX + 2];
-    if (!read_password(password, sizeof password)) {
-        fprintf(stderr,
-                "mneedle serve: error: --add-user: expected the password on standard "
-                "input (one line of %d to %d bytes)\n",
-                MN_STORE_PASSWORD_MIN, MN_STORE_PASSWORD_MAX);
+    int got = read_password(password, sizeof password);
+    if (got <= 0) {
+        memset(password, 0, sizeof password);
+        if (got < 0)
+            fprintf(stderr, "mneedle serve: error: --add-user: the password on standard input "
+                            "holds a NUL byte, which no sign-in form can send; nothing was "
+                            "added\n");
+        else
+            fprintf(stderr,
+                    "mneedle serve: error: --add-user: expected the password on standard "
+                    "input (one line of %d to %d bytes)\n",
+                    MN_STORE_PASSWORD_MIN, MN_STORE_PASSWORD_MAX);
         return CLI_EXIT_INPUT;
     }
     int code = CLI_EXIT_OK;
@@ -79,6 +96,13 @@ static int add_user(mn_ctx *ctx, const char *db, const char *name, mn_store_role
     mn_status st = mn_store_user_add(ctx, store, name, role, password);
     memset(password, 0, sizeof password);
     mn_store_close(store);
+    if (st && mn_status_is_input_error(st)) {
+        /* The name and the password line are the input: say which user, and that the
+         * database is as it was (the store adds a user in one transaction, or nothing). */
+        fprintf(stderr, "mneedle serve: error: --add-user %s: %s; nothing was added\n", name,
+                mn_ctx_errmsg(ctx));
+        return CLI_EXIT_INPUT;
+    }
     if (st)
         return cli_fail("serve", ctx, st);
     printf("added user %s (%s)\n", name, mn_store_role_name(role));

@@ -72,6 +72,20 @@ int mn_store_schema_version(const mn_store *store);
  *  bytes, copied. Returns MN_EINVAL for NULL, empty or too long. */
 mn_status mn_store_set_actor(mn_store *store, const char *actor);
 
+/** Whose words this handle's messages use where they say what to do next (record a refused
+ *  session anyway, save a stale plan again, record an adverse event resolved, look a name up
+ *  in the catalogue): the commands', which name their options ("give --override REASON",
+ *  "'mneedle plan ID --save'"), or the web workstation's, which name its forms and pages ("the
+ *  Override reason box", "the client's plan page"). The checks and the rest of each message
+ *  are the same under both. */
+typedef enum {
+    MN_STORE_WORDS_COMMAND, /**< the default */
+    MN_STORE_WORDS_WEB
+} mn_store_words;
+
+/** Sets the words of the handle's messages from now on (mn_store_words). NULL-safe. */
+void mn_store_set_words(mn_store *store, mn_store_words words);
+
 /**
  * Bulk loading (an import, a benchmark's set-up): with @p durable 0 commits are no longer
  * synced one by one (PRAGMA synchronous=NORMAL in WAL mode: a process crash loses nothing, a
@@ -759,14 +773,14 @@ int mn_store_role_parse(const char *name, mn_store_role *out);
  * crypto_pwhash_str, interactive limits: 2 passes over 64 MiB; the hash string keeps its
  * salt and parameters). One audited transaction. Not fast (about 0.1 s): by design.
  * @return MN_OK; MN_EINVAL (a malformed or taken name, a password shorter than
- *         MN_STORE_PASSWORD_MIN or longer than MN_STORE_PASSWORD_MAX); MN_ENOMEM (hashing
- *         could not get its memory); MN_EIO.
+ *         MN_STORE_PASSWORD_MIN or longer than MN_STORE_PASSWORD_MAX, or not UTF-8 text,
+ *         which no sign-in form sends); MN_ENOMEM (hashing could not get its memory); MN_EIO.
  */
 mn_status mn_store_user_add(mn_ctx *ctx, mn_store *store, const char *name, mn_store_role role,
                             const char *password);
 
 /** Sets a user's password (hashed as mn_store_user_add() does). @return MN_OK; MN_ENOTFOUND;
- *  MN_EINVAL (password length); MN_ENOMEM; MN_EIO. */
+ *  MN_EINVAL (password length, or not UTF-8); MN_ENOMEM; MN_EIO. */
 mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *name,
                                      const char *password);
 

@@ -90,4 +90,9 @@ void mn__plan_zone_projections_release(mn_plan *p);
  * zone whose curve is shown sets. */
 const char *mn__plan_sets_interval_text(const mn_plan *p);
 
+/* Nonzero when the typical person's peak @p typical_pct lies at the top of the people's
+ * range, within the printed rounding (whole per cent) of its upper end @p high_pct: the text
+ * and the report then call it an upper figure (projection.c). */
+int mn__plan_typical_at_top(double typical_pct, double high_pct);
+
 #endif

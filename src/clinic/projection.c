@@ -118,6 +118,22 @@ static void half_lost(const mn_plan *p, int peak_day, int days, int last_day, in
     }
 }
 
+int mn__plan_typical_at_top(double typical_pct, double high_pct)
+{
+    /* As printed, whole per cent: a typical figure printed as the range's top is at it. */
+    return floor(typical_pct + 0.5) >= floor(high_pct + 0.5);
+}
+
+/* Writes into @p buf the words that follow the typical person's peak @p typical_pct when it
+ * lies at the top of the people's range (mn__plan_typical_at_top()), else "". */
+static void upper_figure_text(double typical_pct, double high_pct, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s",
+             mn__plan_typical_at_top(typical_pct, high_pct)
+                 ? " (the top of that range: read it as an upper figure, not the usual result)"
+                 : "");
+}
+
 const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_projection *zp,
                                           int coarse, char *buf, size_t size)
 {
@@ -161,17 +177,30 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
     }
     char measured[256] = "";
     mn__plan_unmeasured_text(z->concern, zp->evidence_studies, measured, sizeof measured);
-    char median[48] = ""; /* beside the typical person's peak, as the note gives it */
-    if (isfinite(zp->peak_median_pct))
-        snprintf(median, sizeof median, "; median %.0f %%", zp->peak_median_pct);
     char sets[120] = "";
     if (zp->sets_interval)
         snprintf(sets, sizeof sets, " Its interval is the shortest, so it sets %s.",
                  mn__plan_sets_interval_text(p));
-    snprintf(buf, size,
-             "%s (%s): peaks at about %.0f %% (range %.0f-%.0f %%%s) around day %d; %s; %s.%s%s%s",
-             z->zone->id, z->concern->id, zp->peak_pct, zp->peak_low_pct, zp->peak_high_pct, median,
-             zp->peak_day, half, need, sets, depth, measured);
+    /* The people drawn from the evidence fit first, their median and range, then the typical
+     * person of the default constants, whose curve the durability and interval follow: the
+     * posterior puts the response lower than the defaults do (docs/models/healing.md 4.3), so
+     * the typical figure can sit at the top of the range, and a client reads the first figure. */
+    if (isfinite(zp->peak_median_pct)) {
+        char top[80];
+        upper_figure_text(zp->peak_pct, zp->peak_high_pct, top, sizeof top);
+        snprintf(buf, size,
+                 "%s (%s): peaks at about %.0f %% for the median person drawn from the evidence "
+                 "fit (range %.0f-%.0f %%); the model's typical person peaks at %.0f %%%s around "
+                 "day %d; %s; %s.%s%s%s",
+                 z->zone->id, z->concern->id, zp->peak_median_pct, zp->peak_low_pct,
+                 zp->peak_high_pct, zp->peak_pct, top, zp->peak_day, half, need, sets, depth,
+                 measured);
+    } else
+        snprintf(
+            buf, size,
+            "%s (%s): peaks at about %.0f %% (range %.0f-%.0f %%) around day %d; %s; %s.%s%s%s",
+            z->zone->id, z->concern->id, zp->peak_pct, zp->peak_low_pct, zp->peak_high_pct,
+            zp->peak_day, half, need, sets, depth, measured);
     return buf;
 }
 
@@ -728,20 +757,27 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                      MN_MAINTENANCE_SEARCH_MAX_DAYS / 365);
         /* The typical person takes the default constants, the range's people the fitted
          * posterior: their median beside it (docs/models/healing.md, Ranges). */
-        char median[96] = "";
-        if (band_draws > 0 && isfinite(best.peak_median_pct))
-            snprintf(median, sizeof median,
-                     "; median %.0f %% over people drawn from the evidence fit",
-                     best.peak_median_pct);
-        snprintf(
-            note, sizeof p->projection_note,
-            "Simulation for the %s (%s), not a promised result: improvement peaks at about %.0f "
-            "%% (plausible range %.0f-%.0f %%%s) around day %d after the first session; without "
-            "maintenance %s%s. Maintenance every %d days keeps it at or above %.0f %% of the "
-            "peak%s.",
-            p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, p->lasting_peak_pct,
-            p->lasting_peak_low_pct, p->lasting_peak_high_pct, median, p->lasting_peak_day, half,
-            base, best.maintenance_interval_days, 100 * p->options.target_fraction, bound);
+        char peak[320];
+        if (band_draws > 0 && isfinite(best.peak_median_pct)) {
+            char top[80];
+            upper_figure_text(p->lasting_peak_pct, p->lasting_peak_high_pct, top, sizeof top);
+            snprintf(peak, sizeof peak,
+                     "improvement peaks at about %.0f %% for the median person drawn from the "
+                     "evidence fit (plausible range %.0f-%.0f %%); the model's typical person, "
+                     "whose curve the figures below follow, peaks at about %.0f %%%s",
+                     best.peak_median_pct, p->lasting_peak_low_pct, p->lasting_peak_high_pct,
+                     p->lasting_peak_pct, top);
+        } else
+            snprintf(peak, sizeof peak,
+                     "improvement peaks at about %.0f %% (plausible range %.0f-%.0f %%)",
+                     p->lasting_peak_pct, p->lasting_peak_low_pct, p->lasting_peak_high_pct);
+        snprintf(note, sizeof p->projection_note,
+                 "Simulation for the %s (%s), not a promised result: %s around day %d after the "
+                 "first session; without maintenance %s%s. Maintenance every %d days keeps it at "
+                 "or above %.0f %% of the peak%s.",
+                 p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, peak,
+                 p->lasting_peak_day, half, base, best.maintenance_interval_days,
+                 100 * p->options.target_fraction, bound);
         /* The ranges between virtual people, and where the evidence stops. */
         {
             size_t len = strlen(note);

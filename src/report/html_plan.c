@@ -199,19 +199,24 @@ static void summary_cards(mn__buf *b, const mn_plan *plan, int have_fig)
                        plan->maintenance_per_year,
                        mn__html_esc_into(cur, sizeof cur, plan->client.currency));
     }
-    /* The typical person's peak leads, as in the text; the median of the people drawn from
-     * the fit beside it, so a card read alone does not hide that the figure lies near the top
-     * of its range (docs/models/healing.md §4.3). */
+    /* The median of the people drawn from the fit leads, as in the text, with their range and
+     * the typical person's figure beside it: the typical person of the default constants can
+     * lie at the top of the range (docs/models/healing.md §4.3), and a card is read alone. */
     if (have_fig && plan->has_lasting && plan->n_sessions > 0) {
-        char median[64] = "";
         if (plan->lasting_band_draws > 0 && isfinite(plan->lasting_peak_median_pct))
-            snprintf(median, sizeof median, "; median %.0f %%", plan->lasting_peak_median_pct);
-        mn__buf_printf(b,
-                       "<div class=\"card\"><span>Projected best improvement</span>"
-                       "<b>%.0f %%</b><span>plausible range %.0f–%.0f %%%s (simulation)</span>"
-                       "</div>",
-                       plan->lasting_peak_pct, plan->lasting_peak_low_pct,
-                       plan->lasting_peak_high_pct, median);
+            mn__buf_printf(b,
+                           "<div class=\"card\"><span>Projected best improvement</span>"
+                           "<b>%.0f %%</b><span>median person; plausible range %.0f–%.0f %%; "
+                           "the model's typical person %.0f %% (simulation)</span></div>",
+                           plan->lasting_peak_median_pct, plan->lasting_peak_low_pct,
+                           plan->lasting_peak_high_pct, plan->lasting_peak_pct);
+        else
+            mn__buf_printf(b,
+                           "<div class=\"card\"><span>Projected best improvement</span>"
+                           "<b>%.0f %%</b><span>plausible range %.0f–%.0f %% (simulation)</span>"
+                           "</div>",
+                           plan->lasting_peak_pct, plan->lasting_peak_low_pct,
+                           plan->lasting_peak_high_pct);
     }
     mn__html_put(b, "</div>");
 }

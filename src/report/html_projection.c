@@ -83,19 +83,29 @@ static void lasting_answer(mn__buf *b, const mn_plan *plan, const mn__plan_figur
         mn__html_put(b, "</div>");
         return;
     }
-    mn__buf_printf(b,
-                   "In the simulation the improvement is greatest about <b>%.0f weeks</b> after "
-                   "the first session, at <b>%.0f %%</b> (plausible range %.0f–%.0f %%). ",
-                   plan->lasting_peak_day / 7.0, plan->lasting_peak_pct, plan->lasting_peak_low_pct,
-                   plan->lasting_peak_high_pct);
-    /* The typical person takes the default constants, the range's people the fitted
-     * posterior: their median, so a typical value near an end of its range is explained. */
+    /* The people simulated from the fit lead, with their median and range; the typical
+     * person takes the model's default constants, whose curve the chart follows, and can lie
+     * at the top of the range (docs/models/healing.md §4.3), as the text says. */
     if (plan->lasting_band_draws > 0 && isfinite(plan->lasting_peak_median_pct))
         mn__buf_printf(b,
-                       "The typical person above takes the model's default constants; half "
-                       "of the people simulated from the fit to the published studies do "
-                       "better than <b>%.0f %%</b>. ",
-                       plan->lasting_peak_median_pct);
+                       "In the simulation the improvement is greatest about <b>%.0f weeks</b> "
+                       "after the first session. Half of the people simulated from the fit to "
+                       "the published studies peak above <b>%.0f %%</b> (plausible range "
+                       "%.0f–%.0f %%); the model's typical person, whose curve the chart "
+                       "follows, reaches <b>%.0f %%</b>%s. ",
+                       plan->lasting_peak_day / 7.0, plan->lasting_peak_median_pct,
+                       plan->lasting_peak_low_pct, plan->lasting_peak_high_pct,
+                       plan->lasting_peak_pct,
+                       mn__plan_typical_at_top(plan->lasting_peak_pct, plan->lasting_peak_high_pct)
+                           ? ", the top of that range: an upper figure, not the usual result"
+                           : "");
+    else
+        mn__buf_printf(b,
+                       "In the simulation the improvement is greatest about <b>%.0f weeks</b> "
+                       "after the first session, at <b>%.0f %%</b> (plausible range %.0f–%.0f "
+                       "%%). ",
+                       plan->lasting_peak_day / 7.0, plan->lasting_peak_pct,
+                       plan->lasting_peak_low_pct, plan->lasting_peak_high_pct);
     permanence(b, plan, fig, target);
     if (fig->baseline_index >= 0)
         mn__buf_printf(b,
@@ -171,7 +181,7 @@ static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure 
     } else {
         mn__html_put(b, "), the only zone projected");
     }
-    mn__html_put(b, ". Each zone on its own, simulated for a typical person");
+    mn__html_put(b, ". Each zone on its own, simulated");
     if (plan->n_zones_not_projected)
         mn__html_put(b, " where the model projects it");
     mn__html_put(b, ":<ul>");

@@ -980,7 +980,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
     int listed = p->n_zone_projections + p->n_zones_not_projected > 1;
     if (listed && p->has_lasting) {
         mn__buf_textf(b,
-                      "  Each treated zone, simulated for a typical person%s (not a promised "
+                      "  Each treated zone, simulated%s (not a promised "
                       "result):\n",
                       p->n_zones_not_projected ? " where the model projects it" : "");
         for (int k = 0; k < p->n_zone_projections; k++)

@@ -7,14 +7,11 @@
 #define MN_REPORT_RECORDS_INTERNAL_H
 
 #include "mneedle/report.h"
+#include "mneedle/store.h"
 
-typedef enum {
-    MN__WORDS_COMMAND, /* "--override", "mneedle plan ID --save" */
-    MN__WORDS_FORM     /* the session form's override reason, the plan page's save button */
-} mn__words;
-
-/* mn_store_replan_write() in @p words (the JSON is the same in both). */
-mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn__words words,
-                                 mn_writer write, void *userdata);
+/* mn_store_replan_write() in @p words (the command's or the web's, mn_store_words; the JSON is
+ * the same in both). */
+mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
+                                 mn_store_words words, mn_writer write, void *userdata);
 
 #endif

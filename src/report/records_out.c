@@ -6,6 +6,7 @@
 #include "mneedle/report.h"
 #include "report/records_internal.h"
 #include "report/validation_note.h"
+#include "store/words.h"
 
 mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int json,
                                mn_writer write, void *userdata)
@@ -488,15 +489,15 @@ static void deviation_text(mn__buf *b, const mn_store_replan_deviation *v, int v
 mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
                                 void *userdata)
 {
-    return mn__store_replan_write(ctx, r, json, MN__WORDS_COMMAND, write, userdata);
+    return mn__store_replan_write(ctx, r, json, MN_STORE_WORDS_COMMAND, write, userdata);
 }
 
-mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn__words words,
-                                 mn_writer write, void *userdata)
+mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json,
+                                 mn_store_words words, mn_writer write, void *userdata)
 {
     if (!r || !write)
         return mn__error(ctx, MN_EINVAL, "replan: nothing to write");
-    char d[16], d2[16], d3[16];
+    char d[16], d2[16], d3[16], next[200]; /* next: what to do next, in @p words */
     if (json) {
         mn__jout j;
         mn__jout_init(&j);
@@ -646,16 +647,14 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
                    r->n_done, r->n_done == 1 ? "" : "s");
     if (r->plan_stale == 1)
-        mn__buf_printf(&b,
-                       "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
-                       "this client, edited since: its depths, zones and spacing are not the "
-                       "current record's, and none of them is booked. Save the plan again "
-                       "%s%s%s, then replan.\n",
-                       r->plan_id, r->plan_created,
-                       /* where it is saved: the plan page's button, or the command */
-                       words == MN__WORDS_FORM ? "on the client's plan page" : "('mneedle plan ",
-                       words == MN__WORDS_FORM ? "" : r->client,
-                       words == MN__WORDS_FORM ? "" : " --save')");
+        mn__buf_printf(
+            &b,
+            "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
+            "this client, edited since: its depths, zones and spacing are not the "
+            "current record's, and none of them is booked. Save the plan again "
+            "%s, then replan.\n",
+            r->plan_id, r->plan_created,
+            mn__store_words_say(words, MN__SAY_STALE_HOLD, r->client, next, sizeof next));
     else if (r->plan_stale < 0)
         mn__buf_printf(&b,
                        "\nPlan %ld was saved before plans kept the record they were made "
@@ -678,7 +677,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                            "  Health questionnaire: %s. Take it again (re-screen the "
                            "client), ",
                            mn_store_questionnaire_words(q, said, sizeof said));
-            if (words == MN__WORDS_FORM)
+            if (words == MN_STORE_WORDS_WEB)
                 mn__buf_printf(&b, "enter the new answers and their date with Edit client");
             else
                 mn__buf_printf(&b,
@@ -715,7 +714,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__buf_printf(&b, "as planned");
         if (r->last_override_reason[0])
             mn__buf_printf(&b, ", recorded with %s (\"%s\")",
-                           words == MN__WORDS_FORM ? "an override reason" : "--override",
+                           mn__store_words_say(words, MN__SAY_OVERRIDDEN, NULL, next, sizeof next),
                            r->last_override_reason);
         mn__buf_printf(&b, "\n");
         for (int i = 0; i < r->n_deviations; i++)
@@ -782,7 +781,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         mn__buf_printf(&b,
                        "  range: the plan's own 10-90 %% range, as %s gives it (no score used "
                        "yet)\n",
-                       words == MN__WORDS_FORM ? "the plan page" : "'mneedle plan'");
+                       mn__store_words_say(words, MN__SAY_PLAN_RANGE, NULL, next, sizeof next));
     else
         mn__buf_printf(&b,
                        "  range: the plan's 10-90 %% range, recentred on this client's response "

@@ -47,17 +47,18 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 }
 
 /* Query arguments come decoded from libmicrohttpd; the handler reads a query string, so they
- * are encoded again. */
+ * are encoded again, each whole by its length: a NUL byte (%00) stays in the value, for the
+ * handler to refuse it as it refuses one in a form, instead of ending the value there. */
 static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                                   const char *value)
+                                   size_t key_size, const char *value, size_t value_size)
 {
     (void)kind;
     mn__buf *q = cls;
     if (q->len)
         mn__buf_append(q, "&", 1);
-    mn__srv_url(q, key);
+    mn__srv_url_len(q, key, key_size);
     mn__buf_append(q, "=", 1);
-    mn__srv_url(q, value ? value : "");
+    mn__srv_url_len(q, value ? value : "", value ? value_size : 0);
     return MHD_YES;
 }
 
@@ -123,7 +124,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     MHD_get_connection_values(conn, MHD_HEADER_KIND, collect_header, &hl);
     mn__buf query;
     mn__buf_init(&query);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &query);
+    MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, collect_arg, &query);
     char peer[INET6_ADDRSTRLEN] = "";
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);

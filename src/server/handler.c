@@ -5,6 +5,7 @@
  * handle from the pool with the signed-in user as the audit's actor; the page or API call;
  * the security headers on whatever came out (docs/serve.md, "Security").
  */
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -352,6 +353,29 @@ static void refuse_bad_text(mn__call *c, const route *rt, int api, const char *f
     plain(c, 422, api ? msg : NULL, msg);
 }
 
+/* The refusal of a query value that no page can take (mn__form_bad_text's @p why), naming the
+ * value as the page's form does. */
+static void bad_query_words(const char *name, const char *why, char *out, size_t size)
+{
+    static const struct {
+        const char *name, *words;
+    } known[] = {{"q", "search text"}, {"before", "date"}, {"next", "page to go to"}};
+    const char *words = NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (!strcmp(known[i].name, name))
+            words = known[i].words;
+    /* Any other name is said only when it is a plain one: it came in the address too. */
+    int plain_name = name[0] && strlen(name) <= 40;
+    for (const char *p = name; plain_name && *p; p++)
+        plain_name = isalnum((unsigned char)*p) || strchr("._-", *p);
+    if (words)
+        snprintf(out, size, "Nothing was shown: the %s (%s) %s; type it again.", words, name, why);
+    else if (plain_name)
+        snprintf(out, size, "Nothing was shown: the address's value %s %s.", name, why);
+    else
+        snprintf(out, size, "Nothing was shown: a value in the address %s.", why);
+}
+
 mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_response *resp)
 {
     if (!srv || !req || !resp)
@@ -427,6 +451,16 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
         plain(&c, 403, api ? msg : NULL, msg);
         goto out;
     }
+    /* A query value is checked as a form's field is: a NUL byte would cut it short (a date
+     * "2027-01-01%00junk" read as its first part, a search for its first word) and bytes not
+     * UTF-8 are no text a page can show or a record holds. */
+    const char *qwhy = NULL, *qbad = mn__form_bad_text(&c.query, &qwhy);
+    if (qbad) {
+        char msg[200];
+        bad_query_words(qbad, qwhy, msg, sizeof msg);
+        plain(&c, 400, api ? msg : NULL, msg);
+        goto out;
+    }
     if (posting) {
         const char *type = mn__req_header(req, "Content-Type");
         if (type && !strncasecmp(type, "application/x-www-form-urlencoded", 33)) {
@@ -450,6 +484,10 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     }
     c.w = worker_take(srv);
     mn_store_set_actor(c.w->store, c.sess ? c.sess->user : "web");
+    /* The store's messages name what to do next in the words of where they are read: the
+     * pages' forms and buttons, or, for the API (whose answers are the commands' JSON), the
+     * commands' options. */
+    mn_store_set_words(c.w->store, api ? MN_STORE_WORDS_COMMAND : MN_STORE_WORDS_WEB);
     /* Every form the server takes, the sign-in's included, is refused whole when a field holds
      * a NUL byte (which would cut the value short: a password would be checked by its first
      * part) or bytes not UTF-8; its route does not run. */

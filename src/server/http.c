@@ -207,8 +207,13 @@ void mn__srv_esc_pre(mn__buf *b, const char *s)
 
 void mn__srv_url(mn__buf *b, const char *s)
 {
+    mn__srv_url_len(b, s, s ? strlen(s) : 0);
+}
+
+void mn__srv_url_len(mn__buf *b, const char *s, size_t len)
+{
     static const char hex[] = "0123456789ABCDEF";
-    for (; s && *s; s++) {
+    for (const char *end = s ? s + len : s; s && s < end; s++) {
         unsigned char c = (unsigned char)*s;
         if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
             mn__buf_append(b, s, 1);

@@ -285,11 +285,19 @@ void mn__page_clients(mn__call *c)
     mn__page_send(c, 200, &b);
 }
 
+/* A zone as a clinician reads it: the catalogue's name of the site (data/sites.json), else
+ * the id the record holds. */
+static const char *zone_label(const mn__call *c, const char *zone)
+{
+    const mn_site *site = mn_catalog_find_site(mn_ctx_catalog(c->w->ctx), zone);
+    return site && site->name ? site->name : zone;
+}
+
 /* Settings, planned or used, one zone a line: zone, depth, passes. */
-static void settings_lines(mn__buf *b, const mn_store_setting *set, int n)
+static void settings_lines(const mn__call *c, mn__buf *b, const mn_store_setting *set, int n)
 {
     for (int k = 0; k < n; k++) {
-        mn__srv_esc(b, set[k].zone);
+        mn__srv_esc(b, zone_label(c, set[k].zone));
         mn__buf_printf(b, " %.2f mm &times; %g<br>", set[k].depth_mm, set[k].passes);
     }
 }
@@ -429,7 +437,7 @@ void mn__page_client(mn__call *c)
             mn__buf_printf(&b, "%s", mn_date_format(v->date, d));
         mn__buf_printf(&b, "</td><td>");
         if (v)
-            settings_lines(&b, v->settings, v->n_settings);
+            settings_lines(c, &b, v->settings, v->n_settings);
         mn__buf_printf(&b, "</td><td>");
         if (s) {
             mn__buf_printf(&b, "%s", mn_date_format(s->date, d));
@@ -438,7 +446,7 @@ void mn__page_client(mn__call *c)
         }
         mn__buf_printf(&b, "</td><td>");
         if (s)
-            settings_lines(&b, s->zones, s->n_zones);
+            settings_lines(c, &b, s->zones, s->n_zones);
         if (s && s->override_reason[0]) {
             mn__buf_printf(&b, "<i>override: ");
             mn__srv_esc(&b, s->override_reason);
@@ -453,9 +461,13 @@ void mn__page_client(mn__call *c)
     for (int i = 0; i < h->n_assessments; i++) {
         const mn_store_assessment *a = &h->assessments[i];
         mn__buf_printf(&b, "<tr><td>%s</td><td>", mn_date_format(a->date, d));
-        mn__srv_esc(&b, a->scale);
+        /* The scale and zone by the catalogue's names; a scale the catalogue no longer has
+         * by the id it was recorded under. */
+        mn_scale scale;
+        mn__srv_esc(&b, mn_store_scale_find(c->w->ctx, a->scale, &scale) == MN_OK ? scale.name
+                                                                                  : a->scale);
         mn__buf_printf(&b, "</td><td>");
-        mn__srv_esc(&b, a->zone);
+        mn__srv_esc(&b, a->zone[0] ? zone_label(c, a->zone) : "");
         mn__buf_printf(&b, "</td><td class=\"num\">%g</td><td>", a->score);
         mn__srv_esc(&b, a->rater);
         mn__buf_printf(&b, "</td></tr>");

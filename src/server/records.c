@@ -493,33 +493,6 @@ static void record_and_answer(mn__call *c, const char *id, json_t *record, recor
     answer_record(c, id, st, form, not_done, done);
 }
 
-/* The library words its refusals for the command line ("give --override REASON"); on the
- * web the reason goes in the form's box, so the same message is reworded for the form here,
- * phrase by phrase, leaving the checks and the rest of the message the library's. */
-static void word_for_form(const char *msg, char *out, size_t size)
-{
-    static const char *const phrases[][2] = {
-        {"give --override REASON", "give a reason in the Override reason box"},
-        {"--override: give a reason", "Override reason: give a reason"},
-        {"needs no --override", "needs no override reason"},
-    };
-    size_t used = 0;
-    out[0] = '\0';
-    while (*msg && used + 1 < size) {
-        size_t i = 0, n = sizeof phrases / sizeof phrases[0];
-        while (i < n && strncmp(msg, phrases[i][0], strlen(phrases[i][0])) != 0)
-            i++;
-        const char *put = i < n ? phrases[i][1] : NULL;
-        size_t len = put ? strlen(put) : 1;
-        if (used + len >= size)
-            break;
-        memcpy(out + used, put ? put : msg, len);
-        used += len;
-        msg += put ? strlen(phrases[i][0]) : 1;
-    }
-    out[used] = '\0';
-}
-
 void mn__post_session(mn__call *c)
 {
     const char *id = c->params[0];
@@ -580,16 +553,6 @@ void mn__post_session(mn__call *c)
                                              override[0] ? override : NULL, &n, &warnings)
              : MN_ENOMEM;
     mn__free(text);
-    if (st) {
-        char worded[1024];
-        word_for_form(mn_ctx_errmsg(c->w->ctx), worded, sizeof worded);
-        mn__error(c->w->ctx, st, "%s", worded);
-    }
-    for (int i = 0; i < warnings.n; i++) {
-        char worded[sizeof warnings.items[i].message];
-        word_for_form(warnings.items[i].message, worded, sizeof worded);
-        memcpy(warnings.items[i].message, worded, sizeof worded);
-    }
     /* Recorded, as done; what the planner would not have booked (a session closer than the
      * concern's minimum interval, with an override; a setting lighter than the visit's) is
      * said on the client page, as the command says it on
@@ -927,7 +890,7 @@ void mn__post_replan(mn__call *c)
     mn__buf b, text;
     mn__buf_init(&b);
     mn__buf_init(&text);
-    st = mn__store_replan_write(c->w->ctx, r, 0, MN__WORDS_FORM, mn__buf_writer, &text);
+    st = mn__store_replan_write(c->w->ctx, r, 0, MN_STORE_WORDS_WEB, mn__buf_writer, &text);
     mn__page_begin(&b, c, "Re-plan", "replan-result");
     mn__buf_printf(&b,
                    "<p class=\"msg\" id=\"message\" role=\"status\">Re-planned: %d "

@@ -67,6 +67,8 @@ void mn__input_row(mn__buf *b, const char *name, const char *label, const char *
 void mn__stale_notice(mn__buf *b, const char *id, long plan_id, const char *created);
 /* A path segment or query value: everything but unreserved characters percent-encoded. */
 void mn__srv_url(mn__buf *b, const char *s);
+/* The same for @p len bytes of @p s, a NUL byte among them as %00. */
+void mn__srv_url_len(mn__buf *b, const char *s, size_t len);
 /* A JSON string with its quotes; '<', '>' and '&' as \u escapes, so it is also safe inside
  * HTML. */
 void mn__srv_json_str(mn__buf *b, const char *s);

@@ -531,6 +531,12 @@ mn_status mn_store_set_actor(mn_store *store, const char *actor)
     return MN_OK;
 }
 
+void mn_store_set_words(mn_store *store, mn_store_words words)
+{
+    if (store)
+        store->words = words;
+}
+
 mn_status mn_store_set_durable(mn_ctx *ctx, mn_store *store, int durable)
 {
     if (!store)

@@ -13,6 +13,7 @@
 #include "core/json_in.h"
 #include "mneedle/catalog.h"
 #include "store/store_internal.h"
+#include "store/words.h"
 
 /* Largest needle setting and passes a session record may state before the plan is even
  * consulted: no device in data/devices.json is longer than 3 mm, and clinics work in 1 to 8
@@ -798,11 +799,11 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
         return st;
     const mn_catalog *cat = mn_ctx_catalog(ctx);
     const mn_device *dev = mn_catalog_find_device(cat, cs->device);
+    char next[200]; /* what to do next, in the handle's words (words.h) */
     if (!dev)
-        return mn__error(ctx, MN_ENOTFOUND,
-                         "%s: %s.device: unknown device \"%.40s\" (see 'mneedle catalog "
-                         "devices')",
-                         src, place, cs->device);
+        return mn__error(ctx, MN_ENOTFOUND, "%s: %s.device: unknown device \"%.40s\" (%s)", src,
+                         place, cs->device,
+                         mn__store_words_say(s->words, MN__SAY_DEVICES, NULL, next, sizeof next));
     cs->device = dev->id;
     /* The client's latest plan, read once per client in a file of records (the file's own
      * records never add a plan). */
@@ -839,16 +840,17 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
      * kept their input's hash cannot tell, and is used as before (history and replan say so). */
     if (caps.id && caps.input.plan == caps.id && caps.input.stale == 1)
         VIOLATION("the stored plan (plan %lld, saved %s) was made from an earlier record of "
-                  "client %s: the record has been edited since; save the plan again with "
-                  "'mneedle plan %s --save' (%s.client)",
-                  (long long)caps.id, caps.input.created, client, client, place);
+                  "client %s: the record has been edited since; %s (%s.client)",
+                  (long long)caps.id, caps.input.created, client,
+                  mn__store_words_say(s->words, MN__SAY_STALE_SESSION, client, next, sizeof next),
+                  place);
     /* The record as it is now, not as it was when the plan was saved: a pregnancy or a
      * recent isotretinoin course recorded since defers the client as the plan would. */
     if (caps.screening.decision_besides_age >= MN_DECISION_DEFER)
-        VIOLATION("screening of the client's current record gives %s (%s; 'mneedle screen' "
-                  "explains) (%s.client)",
+        VIOLATION("screening of the client's current record gives %s (%s; %s) (%s.client)",
                   mn_decision_name(caps.screening.decision_besides_age),
-                  caps.screening.codes_besides_age, place);
+                  caps.screening.codes_besides_age,
+                  mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
     /* The health questionnaire older than its validity on the session's day (the rule's own
      * finding): the answers were not the client's of that day. */
     if (caps.screening.questionnaire.out_of_date) {
@@ -886,9 +888,9 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                              passes);
         const mn_site *site = mn_catalog_find_site(cat, zone);
         if (!site)
-            return mn__error(ctx, MN_ENOTFOUND,
-                             "%s: %s.zone: unknown zone \"%.40s\" (see 'mneedle catalog sites')",
-                             src, zp, zone);
+            return mn__error(ctx, MN_ENOTFOUND, "%s: %s.zone: unknown zone \"%.40s\" (%s)", src, zp,
+                             zone,
+                             mn__store_words_say(s->words, MN__SAY_SITES, NULL, next, sizeof next));
         for (int k = 0; k < cs->n_zones; k++)
             if (!strcmp(cs->zones[k].zone, site->id))
                 return mn__error(ctx, MN_EINVAL, "%s: %s.zone: %s is listed twice", src, zp,
@@ -1008,9 +1010,8 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                                      why, sizeof why)))
         return st;
     if (holding)
-        VIOLATION("%s, with no resolved date ('mneedle record adverse-event' records it "
-                  "resolved) (%s.date)",
-                  why, place);
+        VIOLATION("%s, with no resolved date (%s) (%s.date)", why,
+                  mn__store_words_say(s->words, MN__SAY_RESOLVED, NULL, next, sizeof next), place);
     /* Deeper than the step down after an adverse event allows (post-inflammatory
      * hyperpigmentation): the setting replan gives the visit, not the stored plan's. */
     if (caps.id && cs->visit &&
@@ -1261,8 +1262,12 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
         memset(warnings, 0, sizeof *warnings);
     if (!store || !src || !text)
         return mn__error(ctx, MN_EINVAL, "record session: missing argument");
+    char next[200]; /* what to do next, in the handle's words (words.h) */
     if (override_reason && (!override_reason[0] || strlen(override_reason) > MAX_TEXT))
-        return mn__error(ctx, MN_EINVAL, "--override: give a reason of 1 to %d bytes", MAX_TEXT);
+        return mn__error(
+            ctx, MN_EINVAL, "%s: give a reason of 1 to %d bytes",
+            mn__store_words_say(store->words, MN__SAY_OVERRIDE_NAME, NULL, next, sizeof next),
+            MAX_TEXT);
     if (n_recorded)
         *n_recorded = 0;
     json_t *records = NULL, *rows = NULL;
@@ -1292,10 +1297,9 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
         st = check_session(ctx, store, src, json_array_get(records, i), place, csv, today, &cache,
                            &cs);
         if (!st && cs.violations[0] && !override_reason)
-            st = mn__error(ctx, MN_ERANGE,
-                           "%s: %s: %s; nothing was recorded (give --override REASON to "
-                           "record it anyway)",
-                           src, place, cs.violations);
+            st = mn__error(
+                ctx, MN_ERANGE, "%s: %s: %s; nothing was recorded (%s)", src, place, cs.violations,
+                mn__store_words_say(store->words, MN__SAY_OVERRIDE, NULL, next, sizeof next));
         if (!st)
             st = refuse_duplicate(ctx, store, src, place, &cs);
         if (!st)
@@ -1306,7 +1310,8 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             char path[48];
             snprintf(path, sizeof path, "%s.zones", place);
             mn__warn(warnings, "settings_below_plan", src, path,
-                     "%.220s; recorded, as done (lighter needs no --override; %s)", cs.lighter,
+                     "%.220s; recorded, as done (%s; %s)", cs.lighter,
+                     mn__store_words_say(store->words, MN__SAY_LIGHTER, NULL, next, sizeof next),
                      cs.stepped ? "replan keeps the step down"
                                 : "replan keeps the plan's settings for the next visit");
         }

@@ -39,6 +39,7 @@
 #include "mneedle/device.h"
 #include "mneedle/healing.h"
 #include "store/store_internal.h"
+#include "store/words.h"
 
 /* sd of ln(response_gain) between people: healing.h, mn_healing_variability.response_gain
  * (0.35, from F19a/b, F26a/b, F32a). */
@@ -593,10 +594,10 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         return st;
     if (!h->plan_id || h->n_planned == 0) {
         mn_store_history_free(h);
-        return mn__error(ctx, MN_EINVAL,
-                         "%s: no stored plan with visits to replan from ('mneedle plan %s "
-                         "--save')",
-                         client_id, client_id);
+        char next[200];
+        return mn__error(
+            ctx, MN_EINVAL, "%s: no stored plan with visits to replan from %s", client_id,
+            mn__store_words_say(store->words, MN__SAY_NO_PLAN, client_id, next, sizeof next));
     }
     mn_store_replan *r = mn__calloc(1, sizeof *r);
     json_t *plan = NULL;
@@ -899,10 +900,13 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     snprintf(r->plan_created, sizeof r->plan_created, "%s", h->plan_created);
     if (h->plan_stale == 1) {
         size_t used = strlen(r->hold_reason);
-        snprintf(r->hold_reason + used, sizeof r->hold_reason - used,
-                 "%sthe stored plan (plan %ld, saved %s) was made from an earlier record of the "
-                 "client, edited since: save the plan again ('mneedle plan %s --save')",
-                 used ? "; " : "", h->plan_id, h->plan_created, client_id);
+        char next[200];
+        snprintf(
+            r->hold_reason + used, sizeof r->hold_reason - used,
+            "%sthe stored plan (plan %ld, saved %s) was made from an earlier record of the "
+            "client, edited since: save the plan again %s",
+            used ? "; " : "", h->plan_id, h->plan_created,
+            mn__store_words_say(store->words, MN__SAY_STALE_HOLD, client_id, next, sizeof next));
         r->held = 1;
     }
     if (r->held) {

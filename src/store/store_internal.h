@@ -34,6 +34,7 @@ struct mn_store {
     int n_cached;
     char path[1024];
     char actor[64];
+    mn_store_words words; /* mn_store_set_words(): the command's (default) or the web's */
     int schema_version;
     int readonly;
     int in_tx;

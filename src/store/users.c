@@ -51,6 +51,11 @@ static mn_status password_ok(mn_ctx *ctx, const char *password)
     if (n < MN_STORE_PASSWORD_MIN || n > MN_STORE_PASSWORD_MAX)
         return mn__error(ctx, MN_EINVAL, "users: a password has %d to %d bytes",
                          MN_STORE_PASSWORD_MIN, MN_STORE_PASSWORD_MAX);
+    /* The sign-in form refuses text that is not UTF-8 (docs/serve.md), so a password that is
+     * not could be stored and never typed. */
+    if (!mn__utf8_valid(password, n))
+        return mn__error(ctx, MN_EINVAL,
+                         "users: the password is not UTF-8 text, which no sign-in form can send");
     return MN_OK;
 }
 

@@ -10,6 +10,7 @@
 
 cat >"$TMP/agree.py" <<'PY'
 import csv, json, re, sys
+from html import unescape
 name, txt, js, html, plot_csv = sys.argv[1:6]
 text = open(txt, encoding="utf-8").read()
 plan = json.load(open(js))
@@ -43,8 +44,14 @@ pk = proj["peak"]
 peak, lo, hi, day = r(pk["improvement_pct"]), r(pk["low_pct"]), r(pk["high_pct"]), pk["day"]
 months = lambda d: r(d / (365.2425 / 12))
 # The note, as text, JSON and report give it.
-note_re = (r"improvement peaks at about (\d+) % \(plausible range (\d+)-(\d+) %"
-           r"(?:; median (\d+) % over people drawn from the evidence fit)?\) around day "
+# With people drawn from the fit the median leads and the typical person follows (called an
+# upper figure where it is the top of the range); without them, the typical person alone.
+peak_re = (r"improvement peaks at about (?:(?P<med>\d+) % for the median person drawn from the "
+           r"evidence fit \(plausible range (?P<lo>\d+)-(?P<hi>\d+) %\); the model's typical "
+           r"person, whose curve the figures below follow, peaks at about (?P<typ>\d+) %"
+           r"(?P<top> \(the top of that range: read it as an upper figure, not the usual "
+           r"result\))?|(?P<typ0>\d+) % \(plausible range (?P<lo0>\d+)-(?P<hi0>\d+) %\))")
+note_re = (peak_re + r" around day "
            r"(\d+) after the first session; without maintenance (?:half of it is lost about "
            r"(?:(\d+) months|(under half a year|half a year|1 year|\d+(?:\.5)? years)) after "
            r"the peak|it holds more than half for decades)"
@@ -55,35 +62,49 @@ def half_year(days):
     h = int(days / (365.25 / 2) + 0.5)
     return ("under half a year" if h < 1 else "half a year" if h == 1 else "1 year" if h == 2
             else "%d%s years" % (h // 2, ".5" if h % 2 else ""))
-for where, body in (("text", text), ("JSON note", proj["note"]), ("report", page)):
+for where, body in (("text", text), ("JSON note", proj["note"]), ("report", unescape(page))):
     m = re.search(note_re, body)
     if not m:
         bad.append("%s: no 'peaks at about' note" % where)
         continue
-    same(where + " peak", tuple(map(int, m.group(1, 2, 3, 5))), (peak, lo, hi, day))
+    g = m.groupdict()
+    shown = (g["typ"] or g["typ0"], g["lo"] or g["lo0"], g["hi"] or g["hi0"], m.group(9))
+    same(where + " peak", tuple(map(int, shown)), (peak, lo, hi, day))
     med = proj.get("peak_improvement_pct_median")
-    same(where + " people's median", None if m.group(4) is None else int(m.group(4)),
+    same(where + " people's median", None if g["med"] is None else int(g["med"]),
          None if med is None else r(med))
+    if g["med"] is not None:
+        same(where + " typical called an upper figure", g["top"] is not None, peak >= hi)
     half = proj["durability_days"]
-    if m.group(7) is not None:
-        same(where + " half lost (half-years)", (m.group(7), where != "JSON note", plan["summary"]["durability_extrapolated"]),
+    if m.group(11) is not None:
+        same(where + " half lost (half-years)", (m.group(11), where != "JSON note", plan["summary"]["durability_extrapolated"]),
              (None if half is None else half_year(half), True, True))
     else:
-        same(where + " half lost (months)", None if m.group(6) is None else int(m.group(6)),
+        same(where + " half lost (months)", None if m.group(10) is None else int(m.group(10)),
              None if half is None else months(half))
     base = proj["back_to_baseline_day"]
-    same(where + " back to baseline (years)", None if m.group(8) is None else int(m.group(8)),
+    same(where + " back to baseline (years)", None if m.group(12) is None else int(m.group(12)),
          None if base is None else r(base / 365.2425))
-# The report's summary card and its answer.
-m = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>plausible range "
-              r"(\d+)–(\d+) %", page)
-same("report card", m and tuple(map(int, m.groups())), (peak, lo, hi))
-m = re.search(r"greatest about <b>(\d+) weeks</b> after the first session, at <b>(\d+) %</b> "
-              r"\(plausible range (\d+)–(\d+) %\)", page)
-same("report answer", m and tuple(map(int, m.groups())), (r(day / 7), peak, lo, hi))
-m = re.search(r"simulated from the fit to the published studies do better than <b>(\d+) %</b>", page)
+# The report's summary card and its answer: the people's median leads where they were drawn,
+# the typical person beside it.
 med = proj.get("peak_improvement_pct_median")
-same("report answer median", m and int(m.group(1)), None if med is None else r(med))
+if med is None:
+    m = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>plausible range "
+                  r"(\d+)–(\d+) %", page)
+    same("report card", m and tuple(map(int, m.groups())), (peak, lo, hi))
+    m = re.search(r"greatest about <b>(\d+) weeks</b> after the first session, at <b>(\d+) %</b> "
+                  r"\(plausible range (\d+)–(\d+) %\)", page)
+    same("report answer", m and tuple(map(int, m.groups())), (r(day / 7), peak, lo, hi))
+else:
+    m = re.search(r"Projected best improvement</span><b>(\d+) %</b><span>median person; "
+                  r"plausible range (\d+)–(\d+) %; the model's typical person (\d+) %", page)
+    same("report card", m and tuple(map(int, m.groups())), (r(med), lo, hi, peak))
+    m = re.search(r"greatest about <b>(\d+) weeks</b> after the first session\. Half of the "
+                  r"people simulated from the fit to the published studies peak above "
+                  r"<b>(\d+) %</b> \(plausible range (\d+)–(\d+) %\); the model's typical "
+                  r"person, whose curve the chart follows, reaches <b>(\d+) %</b>", page)
+    same("report answer", m and tuple(map(int, m.group(1, 5, 3, 4))), (r(day / 7), peak, lo, hi))
+    same("report answer median", m and int(m.group(2)), r(med))
 # Where the curve stands at the end of the plan: the text's last sample line and the report.
 last = plan["projection"]["samples"][-1]
 end = (last["day"], r(last["improvement_pct"]))

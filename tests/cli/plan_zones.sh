@@ -132,7 +132,14 @@ else:
                 bad.append("%s: projected at less than half the studied depth" % where)
         caution = "needled shallower than" in e.get("note", "")
         same("%s: the note's depth caution" % where, caution, e.get("depth_extrapolated", False))
-        line = "%s: peaks at about %.0f %%" % (where, e["peak_improvement_pct"])
+        # The people's median leads where they were drawn, the typical person after it.
+        if e.get("peak_improvement_pct_median") is not None:
+            line = ("%s: peaks at about %.0f %% for the median person drawn from the evidence "
+                    "fit (range %.0f-%.0f %%); the model's typical person peaks at %.0f %%"
+                    % (where, e["peak_improvement_pct_median"], e["peak_improvement_pct_low"],
+                       e["peak_improvement_pct_high"], e["peak_improvement_pct"]))
+        else:
+            line = "%s: peaks at about %.0f %%" % (where, e["peak_improvement_pct"])
         if not e.get("note", "").startswith(line):
             bad.append("%s: note does not start with '%s'" % (where, line))
         # The text's line, and the report's since it prints the text's, give a durability past
@@ -244,7 +251,7 @@ sys.exit(0 if f["sets_maintenance_interval"] and f["depth_extrapolated"]
 expect 0 "stdout:^  - cheek \(ice-pick-scars\): not projected: no study in the evidence base rates ice-pick scars" -- \
     cat "$r/plan.txt"
 expect 0 "stdout:\"reason\": \"withheld\"" -- cat "$r/plan.json"
-expect 0 "stdout:^  - cheek \(acne-scars\): peaks at about [0-9]+ % \(range [0-9]+-[0-9]+ %" -- \
+expect 0 "stdout:^  - cheek \(acne-scars\): peaks at about [0-9]+ % for the median person drawn from the evidence fit \(range [0-9]+-[0-9]+ %\); the model's typical person peaks at [0-9]+ %" -- \
     cat "$r/plan.txt"
 expect 1 "" -- grep -Eq "^  - cheek \(acne-scars\).*needled shallower" "$r/plan.txt"
 expect 0 "" -- grep -Eq "^  - nose \(acne-scars\).*needled shallower than 1.5 mm" "$r/plan.txt"

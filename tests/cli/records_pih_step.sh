@@ -122,7 +122,7 @@ assert \"melasma\" in r[\"projection_note\"] and \"maintenance\" not in r and \"
 assert r[\"remaining\"][0][\"settings\"][0][\"depth_mm\"] == 0.25 and \"cheek\" in r[\"step_down\"], r
 " "$TMP/out"' "replan --json of a plan without a projection is not as documented"
 session 2 c-melasma "$TMP/m2.json"
-expect 2 "cheek 1.25 mm is deeper than the 0.25 mm allowed at visit 2 .*, after the Post-inflammatory hyperpigmentation \(PIH\) recorded on 2027-01-20: no deeper than session 1, already at its device.s shortest setting" \
+expect 2 "cheek 0.50 mm is deeper than the 0.25 mm allowed at visit 2 .*, after the Post-inflammatory hyperpigmentation \(PIH\) recorded on 2027-01-20: no deeper than session 1, already at its device.s shortest setting" \
     -- "$MNEEDLE" record session --db "$DB" "$TMP/m2.json"
 as_replanned c-melasma "$TMP/m2.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/m2.json"

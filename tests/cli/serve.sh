@@ -31,6 +31,21 @@ expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user rob --role read-onl
 expect 2 "exists already" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user rob < '$TMP/pw'"
 expect 2 "8 to 1024 bytes" -- sh -c "echo short | '$MNEEDLE' serve --db '$DB' --add-user sam"
 expect 2 "a user name is" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user 'a b' < '$TMP/pw'"
+# A password the sign-in form could never send is refused, with nothing written: bytes not
+# UTF-8 (Latin-1 "caf\351"), or a NUL byte (which would cut it short); a UTF-8 one is taken.
+users_and_changes() {
+    $PY -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('SELECT count(*) FROM users').fetchone()[0], c.execute('SELECT count(*) FROM audit').fetchone()[0])" "$DB"
+}
+BEFORE=$(users_and_changes)
+printf 'caf\351 password\n' > "$TMP/pw-latin1"
+printf 'a long pass\000word\n' > "$TMP/pw-nul"
+expect 2 "^mneedle serve: error: --add-user sam: users: the password is not UTF-8 text.*; nothing was added$" -- \
+    sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-latin1'"
+expect 2 "^mneedle serve: error: --add-user: the password on standard input holds a NUL byte.*nothing was added$" -- \
+    sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-nul'"
+ok '[ "$(users_and_changes)" = "$BEFORE" ]' "a refused password wrote to the database: $(users_and_changes), was $BEFORE"
+printf 'caf\303\251 password\n' > "$TMP/pw-utf8"
+expect 0 "stdout:added user sam" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-utf8'"
 expect 0 "stdout:^amelia$" -- "$MNEEDLE" client add --db "$DB" --id amelia \
     "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
 expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" amelia -o "$TMP/plan.txt"
@@ -133,6 +148,20 @@ ok '[ "$(status /clients -b "$TMP/pia" --data-urlencode "csrf=$TP" -d "id=web3&$
 ok '[ "$(status /api/v1/clients/amelia/history -b "$TMP/pia")" = 200 ]' "API history is not 200"
 ok '$PY -c "import json,sys; d=json.load(open(sys.argv[1])); assert d[\"client\"]==\"amelia\" and \"planned\" in d" "$TMP/b"' \
     "API history is not the history JSON"
+
+# A query value is checked as a form's field is, over the socket too (where libmicrohttpd
+# hands the values over decoded): a NUL byte or bytes not UTF-8 in the search or the recall
+# date are refused with 400 naming the value, never cut short at the NUL or shown.
+ok '[ "$(status "/clients?q=amelia%00zzz" -b "$TMP/pia")" = 400 ] && grep -q "the search text (q) holds a NUL byte" "$TMP/b"' \
+    "a search holding a NUL byte was not refused"
+ok '[ "$(status "/clients?q=am%FF" -b "$TMP/pia")" = 400 ] && grep -q "the search text (q) is not UTF-8 text" "$TMP/b"' \
+    "a search not UTF-8 was not refused"
+ok '[ "$(status "/recall?before=2027-01-01%00junk" -b "$TMP/pia")" = 400 ] && grep -q "the date (before) holds a NUL byte" "$TMP/b"' \
+    "a recall date holding a NUL byte was not refused"
+ok '[ "$(status "/recall?before=%C3%28" -b "$TMP/pia")" = 400 ] && grep -q "the date (before) is not UTF-8 text" "$TMP/b"' \
+    "a recall date not UTF-8 was not refused"
+ok '[ "$(status "/clients?q=caf%C3%A9" -b "$TMP/pia")" = 200 ] && [ "$(status "/recall?before=2027-01-01" -b "$TMP/pia")" = 200 ]' \
+    "a good search or recall date was refused"
 
 # Adverse events on their own (a phone call after a session): a practitioner records one
 # through the form, as `mneedle record adverse-event` would; it is in `history --json` and on

@@ -3,6 +3,7 @@
  * present, text escaped, the embedded projection figure a valid PNG, and the plotted numbers
  * (CSV sidecar, SVG data attributes) equal to the plan's.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -228,6 +229,7 @@ static void test_report_with_projection(void **state)
     f.plan->lasting_peak_high_pct = s[pk].high_pct;
     f.plan->lasting_peak_day = s[pk].day;
     f.plan->lasting_durability_days = f.plan->lasting_back_to_baseline_day = -1;
+    f.plan->lasting_peak_median_pct = NAN; /* the fake curve has no people drawn: typical only */
     mn_test_text t = {0};
     assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
     assert_self_contained(t.data);
@@ -253,6 +255,20 @@ static void test_report_with_projection(void **state)
     assert_non_null(strstr(t.data, want));
     assert_non_null(strstr(t.data, "not permanent"));
     free(t.data);
+    /* With people drawn from the fit their median leads, card and answer, and a typical
+     * person at the top of their range is called an upper figure. */
+    f.plan->lasting_band_draws = 64;
+    f.plan->lasting_peak_median_pct = 0.5 * (s[pk].low_pct + s[pk].high_pct);
+    f.plan->lasting_peak_high_pct = s[pk].improvement_pct;
+    t = (mn_test_text){0};
+    assert_int_equal(mn_plan_report_html(f.ctx, f.plan, mn_test_text_write, &t), MN_OK);
+    snprintf(want, sizeof want, "<b>%.0f %%</b><span>median person; plausible range %.0f–%.0f %%",
+             f.plan->lasting_peak_median_pct, s[pk].low_pct, s[pk].improvement_pct);
+    assert_non_null(strstr(t.data, want));
+    snprintf(want, sizeof want, "peak above <b>%.0f %%</b>", f.plan->lasting_peak_median_pct);
+    assert_non_null(strstr(t.data, want));
+    assert_non_null(strstr(t.data, "an upper figure, not the usual result"));
+    free(t.data);
     f.plan->projection = own;
     f.plan->n_projection = own_n;
     f.plan->projection_peak = own_peak;
@@ -265,6 +281,8 @@ static void test_report_with_projection(void **state)
     f.plan->lasting_peak_day = own_lasting.lasting_peak_day;
     f.plan->lasting_durability_days = own_lasting.lasting_durability_days;
     f.plan->lasting_back_to_baseline_day = own_lasting.lasting_back_to_baseline_day;
+    f.plan->lasting_peak_median_pct = own_lasting.lasting_peak_median_pct;
+    f.plan->lasting_band_draws = own_lasting.lasting_band_draws;
     teardown_fixture(&f);
 }
 

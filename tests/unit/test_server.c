@@ -218,6 +218,20 @@ static int count_rows(const char *sql, ...)
     return n;
 }
 
+/* Stores the Amelia example once more, under client id @p id, for a test of its own. */
+static void add_amelia_as(const char *id)
+{
+    mn_store *store;
+    size_t len = 0;
+    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
+    char got[MN_STORE_ID_LEN];
+    assert_non_null(text);
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, id, got), MN_OK);
+    mn_store_close(store);
+    free(text);
+}
+
 /* The number of reads in the audit log. */
 static int audit_reads(void)
 {
@@ -1136,14 +1150,42 @@ static void test_form_rows(void **state)
 static void test_timeline(void **state)
 {
     (void)state;
-    char pia[64], tok[64];
+    char pia[64], tok[64], form[512];
     sign_in_practitioner(pia, tok);
+    /* Zones by the catalogue's names (data/sites.json), not their ids. */
     expect_page("/clients/amelia", pia,
-                "<td>forehead 0.50 mm &times; 3<br>periorbital 0.50 mm &times; 3<br>cheek 0.50 mm "
-                "&times; 3<br></td><td>2026-12-01",
-                "<td>forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
+                "<td>Forehead 0.50 mm &times; 3<br>Periorbital / eyelid 0.50 mm &times; 3<br>"
+                "Cheek 0.50 mm &times; 3<br></td><td>2026-12-01",
+                "<td>Forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
                 "tolerated</i></td></tr>",
                 NULL);
+    /* A score and an adverse event of a kind: the scale, the zone and the kind by the
+     * catalogues' names too (data/scales.json, data/adverse_events.json). */
+    add_amelia_as("labels");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/labels/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&scale=allergan-fine-lines&date=2026-11-20&score=2&rater=pia"
+             "&zone=periorbital",
+             tok);
+    expect("POST", "/clients/labels/assessments", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form, "csrf=%s&date=2026-11-21&kind=dryness-peeling&severity=mild", tok);
+    expect("POST", "/clients/labels/adverse-events", pia, form, T0, 303, NULL, NULL);
+    mn_http_response r;
+    request("GET", "/clients/labels", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, "<td>2026-11-20</td><td>Allergan Fine Lines Scale</td>"
+                        "<td>Periorbital / eyelid</td>") ||
+        !strstr(r.body, "<td>Dryness, flaking or peeling</td>"))
+        fail_msg("the client page's labels: %s", strstr(r.body, "<h2>Scores"));
+    const char *tables = strstr(r.body, "id=\"timeline\"");
+    assert_non_null(tables);
+    static const char *const ids[] = {">forehead", ">periorbital", ">allergan-fine-lines",
+                                      ">dryness-peeling"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++)
+        if (strstr(tables, ids[i]))
+            fail_msg("the client page shows the id %s", ids[i] + 1);
+    mn_http_response_release(&r);
 }
 
 /* Each read of a record is audited under its own label (the client page, the API's history,
@@ -1472,20 +1514,6 @@ static void test_messages_are_the_servers(void **state)
     assert_int_equal(shows_message(loc, NULL, "Wrong user name or password."), 1);
 }
 
-/* Stores the Amelia example once more, under client id @p id, for a test of its own. */
-static void add_amelia_as(const char *id)
-{
-    mn_store *store;
-    size_t len = 0;
-    char *text = mn_test_read_file(MN_SOURCE_DIR "/examples/clients/amelia-wrinkles.json", &len);
-    char got[MN_STORE_ID_LEN];
-    assert_non_null(text);
-    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
-    assert_int_equal(mn_store_client_add(ctx, store, "amelia.json", text, len, id, got), MN_OK);
-    mn_store_close(store);
-    free(text);
-}
-
 /* The client form as the edit page sends back examples/clients/amelia-wrinkles.json, with an
  * email added and phototype @p fitzpatrick. */
 static void amelia_form(char *out, size_t size, const char *tok, int fitzpatrick)
@@ -1719,6 +1747,48 @@ static void test_every_form_refuses_bad_text(void **state)
     assert_int_equal(sign_in("pia", PASSWORD, T0, sid), 303);
 }
 
+/* A query value is checked as a form's field is: a NUL byte or bytes not UTF-8 in the search
+ * (q) or the recall date (before) are refused with 400 and a page naming the value, so a date
+ * "2027-01-01%00junk" is not read as its first part nor a search as its first word; the API
+ * answers the same words in JSON. */
+static void test_query_refuses_bad_text(void **state)
+{
+    (void)state;
+    char pia[64], tok[64];
+    sign_in_practitioner(pia, tok);
+    static const struct {
+        const char *path, *query, *says;
+    } bad[] = {
+        {"/clients", "q=amelia%00zzz", "the search text (q) holds a NUL byte; type it again."},
+        {"/clients", "q=am%FF", "the search text (q) is not UTF-8 text; type it again."},
+        {"/recall", "before=2027-01-01%00junk", "the date (before) holds a NUL byte"},
+        {"/recall", "before=%C3%28", "the date (before) is not UTF-8 text"},
+        {"/clients/amelia", "x%FF=1&view=%00", "the address&#39;s value view holds a NUL byte."},
+        {"/api/v1/recall", "before=2027-01-01%00",
+         "{\"error\": \"Nothing was shown: the date (before) holds a NUL byte"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        mn_http_response r;
+        request("GET", bad[i].path, bad[i].query, pia, NULL, NULL, T0, &r);
+        if (r.status != 400 || !strstr(r.body, bad[i].says))
+            fail_msg("GET %s?%s: %d, no \"%s\" in %s", bad[i].path, bad[i].query, r.status,
+                     bad[i].says, r.body);
+        mn_http_response_release(&r);
+    }
+    /* Text that is UTF-8 still searches and filters. */
+    mn_http_response r;
+    request("GET", "/clients", "q=ameli", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "href=\"/clients/amelia\""));
+    mn_http_response_release(&r);
+    request("GET", "/clients", "q=caf%C3%A9", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    request("GET", "/recall", "before=2027-01-01", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+}
+
 /* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
  * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
 static void test_form_values_decoded_once(void **state)
@@ -1752,8 +1822,7 @@ static void test_form_values_decoded_once(void **state)
 }
 
 /* The re-plan shown on the web names the form's box and the plan page, not the command's
- * options: a session recorded with an override reason, the plan's own range, a stale plan
- * (whose hold reason, the store's, still names the command). */
+ * options: a session recorded with an override reason, the plan's own range, a stale plan. */
 static void test_replan_in_the_forms_words(void **state)
 {
     (void)state;
@@ -1778,6 +1847,124 @@ static void test_replan_in_the_forms_words(void **state)
     snprintf(form, sizeof form, "csrf=%s", tok);
     expect("POST", "/clients/words/replan", pia, form, T0, 200,
            "Save the plan again on the client&#39;s plan page, then replan.", "--save&#39;), then");
+}
+
+/* A POST whose answer must have @p status and hold each of the strings that follow, up to a
+ * NULL, and none of the command's words for what to do next (its options, its commands):
+ * the pages name their own boxes and pages. */
+static void expect_in_pages_words(const char *path, const char *sid, const char *form, int status,
+                                  ...)
+{
+    mn_http_response r;
+    request("POST", path, NULL, sid, form, NULL, T0, &r);
+    if (r.status != status)
+        fail_msg("POST %s %s: %d, not %d: %s", path, form, r.status, status, r.body);
+    const char *text = r.status == 303 ? mn_http_response_header(&r, "Location") : r.body;
+    va_list has;
+    va_start(has, status);
+    for (const char *s; (s = va_arg(has, const char *));)
+        if (!strstr(text, s))
+            fail_msg("POST %s: no \"%s\" in %s", path, s, text);
+    va_end(has);
+    static const char *const command_words[] = {"--override", "--save", "mneedle ", "mneedle%20"};
+    for (size_t i = 0; i < sizeof command_words / sizeof command_words[0]; i++)
+        if (strstr(text, command_words[i]))
+            fail_msg("POST %s: the command's \"%s\" in %s", path, command_words[i], text);
+    mn_http_response_release(&r);
+}
+
+/* Every refusal a form shows names the page's own action (the Override reason box, the
+ * client's plan page, the adverse-event form, the catalogue page), built so by the store for
+ * the web (mn_store_set_words), while the API and the commands keep the commands' words:
+ * a session heavier than the plan, with a reason too long, on an unknown device or zone,
+ * against a stale plan and a record that screens defer, with an adverse event open that
+ * holds; a lighter session's warning; the re-plan of a stale plan and of a client with none. */
+static void test_refusals_in_the_pages_words(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[2048], session[512];
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("said");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    /* No plan yet: the re-plan says where one is saved. */
+    expect_in_pages_words("/clients/said/replan", pia, form, 422,
+                          "no stored plan with visits to replan from (save one on the "
+                          "client&#39;s plan page first)",
+                          NULL);
+    expect("POST", "/clients/said/plan", pia, form, T0, 303, NULL, NULL);
+    /* Heavier than the plan: a reason in the box records it. */
+    snprintf(session, sizeof session,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/said/sessions", pia, session, 422,
+                          "(give a reason in the Override reason box to record it anyway)", NULL);
+    char too_long[400];
+    memset(too_long, 'x', 300);
+    too_long[300] = '\0';
+    snprintf(form, sizeof form, "%s&override=%s", session, too_long);
+    expect_in_pages_words("/clients/said/sessions", pia, form, 422,
+                          "Override reason: give a reason of 1 to 250 bytes", NULL);
+    /* Unknown names: the catalogue page lists the known ones. */
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=no-such-pen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/said/sessions", pia, form, 422,
+                          "unknown device &quot;no-such-pen&quot; (the Catalogues page lists "
+                          "the devices)",
+                          NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=elbow&depth0=0.5&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/said/sessions", pia, form, 422,
+                          "unknown zone &quot;elbow&quot; (the Catalogues page lists the sites)",
+                          NULL);
+    /* Lighter than the visit's setting: recorded, the warning in the page's words. */
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-11-20&device=skinpen&zone0=forehead&depth0=0.25&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/said/sessions", pia, form, 303,
+                          "lighter%20needs%20no%20override%20reason", NULL);
+    /* A severe adverse event open: it holds until recorded resolved on the form. */
+    snprintf(form, sizeof form, "csrf=%s&date=2026-11-22&kind=swelling&severity=severe", tok);
+    expect("POST", "/clients/said/adverse-events", pia, form, T0, 303, NULL, NULL);
+    snprintf(session, sizeof session,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/said/sessions", pia, session, 422,
+                          "with no resolved date (Record an adverse event records it resolved: "
+                          "the same kind and start date, with the date it resolved)",
+                          NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-11-22&kind=swelling&severity=severe&resolved=2026-11-25", tok);
+    expect("POST", "/clients/said/adverse-events", pia, form, T0, 303, NULL, NULL);
+    /* The record edited to screen defer (a pregnancy): the plan is stale too. */
+    amelia_form(form, sizeof form, tok, 2);
+    size_t n = strlen(form);
+    snprintf(form + n, sizeof form - n, "&history.pregnant=yes");
+    expect("POST", "/clients/said", pia, form, T0, 303, NULL, NULL);
+    expect_in_pages_words("/clients/said/sessions", pia, session, 422,
+                          "edited since; save the plan again on the client&#39;s plan page "
+                          "(Plan and report, then Save this plan to the record)",
+                          "the Re-plan page lists the findings",
+                          "(give a reason in the Override reason box to record it anyway)", NULL);
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect_in_pages_words("/clients/said/replan", pia, form, 200,
+                          "edited since: save the plan again on the client&#39;s plan page.",
+                          "Save the plan again on the client&#39;s plan page, then replan.", NULL);
+    /* The API answers the commands' JSON, in the commands' words. */
+    char hdr[160];
+    snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", tok);
+    mn_http_response r;
+    request("POST", "/api/v1/clients/said/replan", NULL, pia, "", hdr, T0, &r);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, "save the plan again ('mneedle plan said --save')"))
+        fail_msg("the API's hold reason: %s", r.body);
+    mn_http_response_release(&r);
 }
 
 /* The client form asks every history item the screening rules read (data/rules.json), each
@@ -1864,8 +2051,10 @@ int main(void)
         cmocka_unit_test(test_stale_plan),
         cmocka_unit_test(test_html_failures_are_general),
         cmocka_unit_test(test_every_form_refuses_bad_text),
+        cmocka_unit_test(test_query_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
         cmocka_unit_test(test_replan_in_the_forms_words),
+        cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
         cmocka_unit_test(test_questionnaire_out_of_date),
     };
