@@ -174,12 +174,16 @@ typedef struct {
     const char *code;
     mn_severity severity;
     const char *message;
-    const char *zone; /* zone that triggered a zone-specific rule, else NULL */
-    int has_until;    /* 1 when a re-screen date is known */
-    int ongoing;      /* 1: a months/weeks-ago item at 0 on a rule whose wait counts from the
-                         end (still taking the drug, still in treatment): no date yet */
-    mn_date until;    /* earliest date to re-screen (defer) */
-    int passed;       /* 1 when until is on or before the screening day: re-screen now */
+    const char *zone; /* zone that triggered a zone-specific rule, else NULL: zones[0] */
+    /* Every treated zone a zone-specific rule covers, once each, in the client's order
+     * (concerns, then their zones); 0 for a rule of every zone. */
+    const char *zones[MN_MAX_ZONES];
+    int n_zones;
+    int has_until; /* 1 when a re-screen date is known */
+    int ongoing;   /* 1: a months/weeks-ago item at 0 on a rule whose wait counts from the
+                      end (still taking the drug, still in treatment): no date yet */
+    mn_date until; /* earliest date to re-screen (defer) */
+    int passed;    /* 1 when until is on or before the screening day: re-screen now */
 } mn_finding;
 
 typedef struct {
@@ -571,7 +575,8 @@ typedef struct {
      * the catalogue's judged response weight for the concern, not a response a study measured. */
     int evidence_studies;
     /* risk */
-    char pih_risk[16]; /* "low", "moderate", "high": mn_plan_pih_label(pih_probability) */
+    char pih_risk[16]; /* "low", "moderate", "high": mn_plan_pih_label(pih_probability);
+                          "none" when the plan books no session (mn_plan_books()) */
     /* The chance of PIH after at least one course session on any site the plan treats: each
      * site's course (its first plan zone's pih_probability; a site listed for two concerns is
      * needled once per visit) combined as the law combines sessions, 1 - prod(1 - p_site),

@@ -180,6 +180,19 @@ static void add(char *buf, size_t n, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Appends the reasons of the findings that changed @p z ("you take blood thinners (...) and
+ * darker skin marks more easily (...)") to @p buf: the adjusted line and a zone not booked for
+ * them say the same words. */
+static void add_adjust_reasons(char *buf, size_t n, const mn_plan_zone *z)
+{
+    for (int k = 0; k < z->n_adjusted_by; k++)
+        add(buf, n, "%s%s",
+            k == 0                     ? ""
+            : k + 1 < z->n_adjusted_by ? ", "
+                                       : " and ",
+            z->adjusted_by[k]->adjust.reason);
+}
+
 /* Applies the adjust blocks of the findings that fire for this zone (data/rules.json): one
  * mechanism for every rule. The blocks' changes add up and are applied once to the range the
  * caps chose: the maximum and the start move down by their sums and snap down to a setting the
@@ -230,12 +243,7 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
     char *w = z->adjusted;
     size_t n = sizeof z->adjusted;
     add(w, n, "Gentler settings because ");
-    for (int k = 0; k < z->n_adjusted_by; k++)
-        add(w, n, "%s%s",
-            k == 0                     ? ""
-            : k + 1 < z->n_adjusted_by ? ", "
-                                       : " and ",
-            z->adjusted_by[k]->adjust.reason);
+    add_adjust_reasons(w, n, z);
     add(w, n, ":");
     /* Only what moved: a zone held at the device's shortest setting may move neither. */
     int start_moved = z->depth_start_mm != z->base_start_mm,
@@ -432,22 +440,32 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
         return st;
     if (mn_concern_projected(cc) && studied > 0 &&
         z->depth_max_mm < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9) {
-        char at[16], lo[16], hi[16], deep[16];
+        char at[16], lo[16], hi[16], deep[16], base[16], gentler[320] = "";
         z->not_booked = 1;
+        /* Where the findings' gentler settings set the bound, the line says so and why here: a
+         * zone with no session has no settings to offer, so its adjusted line is empty. */
+        if (!strcmp(z->limited_by, "precautions")) {
+            add(gentler, sizeof gentler, " It is lowered because ");
+            add_adjust_reasons(gentler, sizeof gentler, z);
+            add(gentler, sizeof gentler, ".");
+        }
         snprintf(z->why, sizeof z->why,
                  "Not booked: %s are usually needled at %s-%s mm here, and the studies of them at "
-                 "%s mm or deeper; this zone allows at most %s mm (%s), less than half of that, "
-                 "where no improvement is expected from needling. So no session treats this zone "
-                 "and nothing is charged for it. Ask us about other ways to treat it.",
+                 "%s mm or deeper; this zone allows at most %s mm (%s%s%s%s), less than half of "
+                 "that, where no improvement is expected from needling.%s So no session treats "
+                 "this zone and nothing is charged for it. Ask us about other ways to treat it.",
                  cc->name, mn__depth_str(lo, sizeof lo, usual[0]),
                  mn__depth_str(hi, sizeof hi, usual[1]), mn__depth_str(deep, sizeof deep, studied),
                  mn__depth_str(at, sizeof at, z->depth_max_mm),
-                 !strcmp(z->limited_by, "zone")          ? "the clinic limit for this zone"
-                 : !strcmp(z->limited_by, "anatomy")     ? "the thickness of the skin here"
-                 : !strcmp(z->limited_by, "device")      ? "the device's longest setting"
-                 : !strcmp(z->limited_by, "phototype")   ? "the limit for darker skin"
-                 : !strcmp(z->limited_by, "precautions") ? "the gentler settings below"
-                                                         : "the concern's usual range");
+                 !strcmp(z->base_limited_by, "zone")        ? "the clinic limit for this zone"
+                 : !strcmp(z->base_limited_by, "anatomy")   ? "the thickness of the skin here"
+                 : !strcmp(z->base_limited_by, "device")    ? "the device's longest setting"
+                 : !strcmp(z->base_limited_by, "phototype") ? "the limit for darker skin"
+                                                            : "the concern's usual range",
+                 gentler[0] ? ", " : "",
+                 gentler[0] ? mn__depth_str(base, sizeof base, z->base_max_mm) : "",
+                 gentler[0] ? " mm, lowered" : "", gentler);
+        z->adjusted[0] = '\0';
     }
     /* A setting past what the device's regulatory evaluation covered is the clinician's
      * decision, and the client is told (data/devices.json evaluated_max_mm). */
@@ -497,6 +515,16 @@ static void site_settings(mn_plan *p)
         z->set_by = cap->concern;
         z->site_passes = cap->passes;
     }
+}
+
+int mn__plan_site_shared(const mn_plan *p, int i)
+{
+    if (p->zones[i].not_booked)
+        return 0;
+    for (int k = 0; k < p->n_zones; k++)
+        if (k != i && p->zones[k].zone == p->zones[i].zone && !p->zones[k].not_booked)
+            return 1;
+    return 0;
 }
 
 /* The needle length of course session @p step (1-based) of @p n: evenly from @p start to
@@ -1288,7 +1316,10 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
     mn_status st = pih_course(ctx, p);
     if (st)
         return st;
-    const char *risk = mn_plan_pih_label(p->pih_probability);
+    /* A plan that books nothing needles nobody: no treatment risk to grade, so its label is
+     * "none", not the "low" a chance of 0 would read as; the JSON, the text and the report all
+     * take it from here (docs/clinic.md, "Depth per zone"). */
+    const char *risk = mn_plan_books(p) ? mn_plan_pih_label(p->pih_probability) : "none";
     snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
     int n = 0;
     double deepest = 0;

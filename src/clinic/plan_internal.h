@@ -26,6 +26,11 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p);
  * the course the projection simulates for the zone. Returns how many (0: none). */
 int mn__plan_zone_course(const mn_plan *p, int i, mn_course_session *course, mn_date *first);
 
+/* 1 when plan zone @p i is booked and another booked zone of the plan is on its site, so the
+ * two share one setting per visit (site_settings in plan.c); a zone not booked shares none,
+ * having no visit. The text plan and the report say "Treated for more than one concern" by it. */
+int mn__plan_site_shared(const mn_plan *p, int i);
+
 /* 1 when the shortest maintenance interval the plan books (MN_MAINTENANCE_MIN_DAYS, 3 months)
  * raised p->maintenance_interval_days above its concerns' own default
  * (p->maintenance_default_days; hair loss: 60 days, booked every 90); 0 when the collagen

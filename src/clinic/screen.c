@@ -30,19 +30,28 @@ const char *mn_decision_name(mn_decision d)
     return "unknown";
 }
 
-/* The first treated zone among the rule's zones, or NULL when the rule does not apply. */
-static const char *mn__rule_zone(const mn_rule *r, const mn_client *c, int *applies)
+/* Fills @p f's zones with every treated zone among the rule's zones, once each, in the
+ * client's order; returns 0 when the rule names zones and the client treats none of them (the
+ * rule does not apply), else 1. A rule without zones applies everywhere and names none. */
+static int mn__rule_zones(const mn_rule *r, const mn_client *c, mn_finding *f)
 {
-    *applies = 1;
+    f->n_zones = 0;
+    f->zone = NULL;
     if (r->n_zones == 0)
-        return NULL;
+        return 1;
     for (int i = 0; i < c->n_concerns; i++)
         for (int z = 0; z < c->concerns[i].n_zones; z++)
-            for (int k = 0; k < r->n_zones; k++)
-                if (!strcmp(c->concerns[i].zones[z]->id, r->zones[k]))
-                    return r->zones[k];
-    *applies = 0;
-    return NULL;
+            for (int k = 0; k < r->n_zones; k++) {
+                if (strcmp(c->concerns[i].zones[z]->id, r->zones[k]))
+                    continue;
+                int seen = 0;
+                for (int m = 0; m < f->n_zones; m++)
+                    seen |= f->zones[m] == r->zones[k];
+                if (!seen && f->n_zones < MN_MAX_ZONES)
+                    f->zones[f->n_zones++] = r->zones[k];
+            }
+    f->zone = f->n_zones ? f->zones[0] : NULL;
+    return f->n_zones > 0;
 }
 
 mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
@@ -144,18 +153,17 @@ mn_status mn_screen(mn_ctx *ctx, const mn_client *client, mn_screening *out)
         }
         if (!hit)
             continue;
-        int applies;
-        const char *zone = mn__rule_zone(r, client, &applies);
-        if (!applies)
+        mn_finding found = {0};
+        if (!mn__rule_zones(r, client, &found))
             continue;
         if (out->n_findings >= MN_MAX_FINDINGS)
             return mn__error(ctx, MN_ELIMIT, "more than %d screening findings", MN_MAX_FINDINGS);
         mn_finding *f = &out->findings[out->n_findings++];
+        *f = found;
         f->rule = r;
         f->code = r->code;
         f->severity = r->severity;
         f->message = r->message;
-        f->zone = zone;
         f->has_until = has_until && r->severity == MN_SEVERITY_DEFER;
         f->until = until;
         f->ongoing = ongoing;

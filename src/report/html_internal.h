@@ -41,6 +41,11 @@ const char *mn__next_step(const mn_plan *plan, int i);
 /* What to do when no finding carries advice of its own (for a defer or a decline). */
 const char *mn__next_step_default(mn_decision d);
 
+/* The zones finding @p f names, joined ("forehead, periorbital, cheek"), into @p buf (@p n
+ * bytes); "" for a rule of every zone. The text, the report and the screen command print it
+ * (the JSON lists them as screening.findings[].zones). Returns buf. */
+const char *mn__finding_zones(const mn_finding *f, char *buf, size_t n);
+
 /* 1 when finding @p f is shown to the client: every finding of a plan that treats; only the
  * findings behind the decision (defer, decline) for one that does not. */
 int mn__finding_shown(const mn_plan *plan, const mn_finding *f);

@@ -133,6 +133,19 @@ const char *mn__next_step_default(mn_decision d)
                : "Book a new consultation once the reasons above no longer apply.";
 }
 
+const char *mn__finding_zones(const mn_finding *f, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < f->n_zones && used < n; i++) {
+        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", f->zones[i]);
+        if (w < 0)
+            break;
+        used += (size_t)w;
+    }
+    return buf;
+}
+
 int mn__finding_shown(const mn_plan *plan, const mn_finding *f)
 {
     /* A deferred client comes back: the cautions say what will be needed then (an antiviral

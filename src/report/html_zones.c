@@ -4,6 +4,7 @@
  * and one table row per plan zone with its concern, needle setting (start and range),
  * effective depth, passes and the reason for them.
  */
+#include "clinic/plan_internal.h"
 #include "report/html_internal.h"
 
 /* The diagram goes in as an SVG image (a data: URI): every renderer, print engines included,
@@ -27,15 +28,6 @@ static void diagram(mn__buf *b, const mn_plan *plan)
                     "raised only if the skin tolerates it, never past the maximum. The effective "
                     "depth is how deep the needles really reach (skin gives way under the "
                     "needle, so it is less than the setting).</p></div></div>");
-}
-
-/* 1 when the site of plan zone @p i is listed for more than one concern. */
-static int shared_site(const mn_plan *plan, int i)
-{
-    for (int k = 0; k < plan->n_zones; k++)
-        if (k != i && plan->zones[k].zone == plan->zones[i].zone)
-            return 1;
-    return 0;
 }
 
 static void zone_table(mn__buf *b, const mn_plan *plan)
@@ -65,7 +57,7 @@ static void zone_table(mn__buf *b, const mn_plan *plan)
             mn__html_esc(b, z->adjusted);
             mn__html_put(b, "</b>");
         }
-        if (shared_site(plan, i)) {
+        if (mn__plan_site_shared(plan, i)) {
             char lo[16], hi[16];
             mn__buf_printf(
                 b,

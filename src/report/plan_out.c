@@ -55,8 +55,12 @@ static json_t *screening_json(mn__jout *j, const mn_screening *s)
         mn__jput_str(j, e, "code", f->code);
         mn__jput_str(j, e, "severity", mn_severity_name(f->severity));
         mn__jput_str(j, e, "message", f->message);
-        if (f->zone)
+        if (f->zone) { /* "zone", the first, as before; "zones", every one the rule covers */
             mn__jput_str(j, e, "zone", f->zone);
+            json_t *zs = mn__jput(j, e, "zones", json_array());
+            for (int k = 0; k < f->n_zones; k++)
+                mn__jpush(j, zs, json_string(f->zones[k]));
+        }
         if (f->has_until) {
             mn__jput_str(j, e, "until", mn_date_format(f->until, buf));
             mn__jput(j, e, "passed", json_boolean(f->passed));
@@ -87,14 +91,15 @@ static const char *decision_sentence(mn_decision d)
  * plan words it. */
 static void finding_text(mn__buf *b, const mn_screening *s, const mn_finding *f, int codes)
 {
-    char buf[11];
+    char buf[11], zones[512];
+    mn__finding_zones(f, zones, sizeof zones);
     if (codes) {
         mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
-                      f->zone ? " (" : "", f->zone ? f->zone : "", f->zone ? ")" : "");
+                      zones[0] ? " (" : "", zones, zones[0] ? ")" : "");
         mn__buf_textf(b, "      %s\n", f->message);
     } else {
-        mn__buf_textf(b, "  - %s%s%s%s\n", f->zone ? "(" : "", f->zone ? f->zone : "",
-                      f->zone ? ") " : "", f->message);
+        mn__buf_textf(b, "  - %s%s%s%s\n", zones[0] ? "(" : "", zones, zones[0] ? ") " : "",
+                      f->message);
     }
     if (f->has_until && f->passed && s->has_day && f->until < s->day)
         mn__buf_textf(b, "      Check again now: this wait ended on %s.\n",
@@ -679,7 +684,8 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     if (!mn_plan_books(p))
         snprintf(note, sizeof note,
                  "no session is booked (every zone is not booked, zones[].booked), so no one is "
-                 "needled and there is no chance to state");
+                 "needled: there is no treatment risk to grade (pih is none) and the chance "
+                 "is 0");
     mn__jput_str(j, risk, "pih_note", note);
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)
@@ -688,15 +694,6 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     if (!root)
         j->status = MN_ENOMEM;
     return root;
-}
-
-/* 1 when the site of plan zone @p i is listed for more than one concern. */
-static int shared_site(const mn_plan *p, int i)
-{
-    for (int k = 0; k < p->n_zones; k++)
-        if (k != i && p->zones[k].zone == p->zones[i].zone)
-            return 1;
-    return 0;
 }
 
 /* "Prepared on DATE by CLINIC (PRACTITIONER). Questions: call us on PHONE." as far as known. */
@@ -829,7 +826,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
             mn__buf_textf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
                           z->depth_start_mm, reach);
         mn__buf_textf(b, "      %s\n", z->why);
-        if (shared_site(p, i)) {
+        if (mn__plan_site_shared(p, i)) {
             char lo[16], hi[16];
             mn__buf_textf(b,
                           "      Treated for more than one concern: one setting per visit, "

@@ -613,6 +613,36 @@ static double nz(double x, double half_unit)
     return x > -half_unit && x < half_unit ? 0.0 : x;
 }
 
+/* The day table's band of the improvement, "(LO to HI)", into @p buf, marked "*" when the
+ * typical value @p v, as the table prints it (one decimal), lies outside the band as printed
+ * by more than the band's rounding: whole percent, or one decimal where whole percent would
+ * print a real range as "N to N" and one decimal tells its ends apart (early days: 0.01 to
+ * 0.47 % read "(0 to 0)", and a typical 0.6 % was starred against it). So a star can be
+ * checked from the printed figures alone.
+ * Returns 1 when marked. */
+static int band_text(double v, double lo, double hi, char *buf, size_t n)
+{
+    char lo_s[24], hi_s[24], v_s[24];
+    double half = 0.5; /* the band's rounding as printed */
+    snprintf(lo_s, sizeof lo_s, "%.0f", nz(lo, 0.5));
+    snprintf(hi_s, sizeof hi_s, "%.0f", nz(hi, 0.5));
+    if (!strcmp(lo_s, hi_s)) { /* one decimal, where it tells the ends apart */
+        char lo_d[24], hi_d[24];
+        snprintf(lo_d, sizeof lo_d, "%.1f", nz(lo, 0.05));
+        snprintf(hi_d, sizeof hi_d, "%.1f", nz(hi, 0.05));
+        if (strcmp(lo_d, hi_d)) {
+            half = 0.05;
+            memcpy(lo_s, lo_d, sizeof lo_s);
+            memcpy(hi_s, hi_d, sizeof hi_s);
+        }
+    }
+    snprintf(v_s, sizeof v_s, "%.1f", nz(v, 0.05));
+    double vp = strtod(v_s, NULL), lop = strtod(lo_s, NULL), hip = strtod(hi_s, NULL);
+    int out = vp < lop - half - 1e-9 || vp > hip + half + 1e-9;
+    snprintf(buf, n, "(%s to %s)%s", lo_s, hi_s, out ? "*" : "");
+    return out;
+}
+
 /* The course's PIH risk by the library's PIH law, with the band and the caveats its
  * documentation gives (docs/models/cohort.md; healing.h, mn_healing_pih_risk()). */
 static void pih_text(mn__buf *b, const mn_healing_scenario *sc, const mn_healing_pih *pih)
@@ -663,15 +693,10 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     int outside = 0; /* rows whose typical value lies outside the people's range */
     for (int i = 0; i < res->n_samples; i++) {
         const mn_healing_sample *o = &res->samples[i];
-        char band[32] = "";
-        if (res->low_pct && res->high_pct) {
-            /* Outside by more than the range's rounding to whole percent, so a reader sees it. */
-            double v = o->improvement_pct, lo = nz(res->low_pct[i], 0.5),
-                   hi = nz(res->high_pct[i], 0.5);
-            int out = v < floor(lo + 0.5) - 0.5 || v > floor(hi + 0.5) + 0.5;
-            outside |= out;
-            snprintf(band, sizeof band, "(%.0f to %.0f)%s", lo, hi, out ? "*" : "");
-        }
+        char band[64] = "";
+        if (res->low_pct && res->high_pct)
+            outside |=
+                band_text(o->improvement_pct, res->low_pct[i], res->high_pct[i], band, sizeof band);
         mn__buf_textf(&b, "%6d %+9.1f%% %+9.1f%% %+7.1f%% %-13s %9.2f %8.2f %+9.1f%%\n", o->day,
                       nz(o->collagen_change_pct, 0.05), nz(o->epidermis_change_pct, 0.05),
                       nz(o->improvement_pct, 0.05), band, o->erythema, o->barrier_open_fraction,

@@ -218,8 +218,45 @@ expect 0 "" -- grep -Eq "^  - cheek \(acne-scars\).*needled shallower than 1.5 m
 # session, no figure), and its lines say why; the cheeks set the interval.
 expect 0 "stdout:^  - forehead \(acne-scars\): not projected: not booked, since it allows at most 0\.2 mm, less than half the 1\.5 mm the studies of acne-scars used, where no improvement is expected from needling\.$" -- \
     cat "$TMP/ravi-acne-scars/plan.txt"
-expect 0 "stdout:^      Not booked: Atrophic acne scars \(rolling, boxcar\) are usually needled at 1-1\.5 mm here, and the studies of them at 1\.5 mm or deeper; this zone allows at most 0\.2 mm \(the gentler settings below\), less than half of that, where no improvement is expected" -- \
+expect 0 "stdout:^      Not booked: Atrophic acne scars \(rolling, boxcar\) are usually needled at 1-1\.5 mm here, and the studies of them at 1\.5 mm or deeper; this zone allows at most 0\.2 mm \(the clinic limit for this zone, 0\.5 mm, lowered\), less than half of that, where no improvement is expected from needling\. It is lowered because darker skin marks more easily" -- \
     cat "$TMP/ravi-acne-scars/plan.txt"
+# A zone not booked offers no settings and no sessions: no "Gentler settings" line under it
+# (text, report and JSON agree: its adjusted line is empty).
+expect 0 "" -- python3 -c '
+import json, re, sys
+plan = json.load(open(sys.argv[1]))
+text = open(sys.argv[2]).read()
+html = open(sys.argv[3]).read()
+for z in plan["zones"]:
+    if z["booked"]:
+        continue
+    assert z["adjusted"] == "", z
+    assert "instead of" not in z["why"] and "between course sessions" not in z["why"], z["why"]
+block = text.split("  forehead     acne-scars")[1].split("\n  cheek")[0]
+assert "Gentler settings" not in block and "instead of" not in block, block
+m = re.search(r"forehead.{0,400}?not booked(.*?)</tr>", html, re.S)
+assert m and "Gentler settings" not in m.group(1), m and m.group(1)
+' "$TMP/ravi-acne-scars/plan.json" "$TMP/ravi-acne-scars/plan.txt" "$TMP/ravi-acne-scars/r.html"
+# The forehead listed for ice-pick scars too: the acne-scar zone, not booked, shares no visit
+# setting, and the ice-pick zone, booked alone on the site, is not "treated for more than one
+# concern"; the cheeks, booked for both, are.
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["concerns"] = [{"concern": c, "zones": ["forehead", "cheek"], "severity": "moderate"}
+                 for c in ("acne-scars", "ice-pick-scars")]
+json.dump(d, open(sys.argv[2], "w"))' "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json" "$TMP/fh2.json"
+expect 0 "" -- "$MNEEDLE" plan "$TMP/fh2.json" -o "$TMP/fh2.txt" --report "$TMP/fh2.html"
+expect 0 "" -- python3 -c '
+import re, sys
+text = open(sys.argv[1]).read().split("Zones and needle depth")[1].split("Before your first")[0]
+rows = re.split(r"\n  (?=[a-z])", text)
+shared = {r.split()[0] + "/" + r.split()[1]: "Treated for more than one concern" in r for r in rows[1:]}
+assert shared == {"forehead/acne-scars": False, "cheek/acne-scars": True,
+                  "forehead/ice-pick-scars": False, "cheek/ice-pick-scars": True}, shared
+html = open(sys.argv[2]).read()
+assert html.count("Treated for more than one concern") == 2, html.count("Treated for more")
+' "$TMP/fh2.txt" "$TMP/fh2.html"
 expect 0 "" -- python3 -c '
 import json, sys
 plan = json.load(open(sys.argv[1]))

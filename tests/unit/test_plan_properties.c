@@ -287,15 +287,31 @@ static void check_adjusted(const mn_plan *p)
         assert_int_equal(z->interval_add_days, a.interval_days);
         assert_int_equal(z->held_at_device_min, held);
         assert_int_equal(z->n_adjusted_by, a.present);
-        assert_int_equal(z->adjusted[0] != '\0', a.present > 0);
+        /* A zone not booked has no settings and no sessions, so it offers none: its line is
+         * empty, and where the findings set its bound its why names their reasons instead,
+         * whole (never cut at the buffer's end). */
+        assert_int_equal(z->adjusted[0] != '\0', a.present > 0 && !z->not_booked);
+        int gentler = z->not_booked && !strcmp(z->limited_by, "precautions");
+        if (z->not_booked) {
+            const char *end = "Ask us about other ways to treat it.";
+            size_t lw = strlen(z->why), le = strlen(end);
+            assert_true(lw > le && !strcmp(z->why + lw - le, end));
+            assert_null(strstr(z->why, "instead of"));
+            assert_null(strstr(z->why, "between course sessions"));
+            assert_int_equal(strstr(z->why, "It is lowered because") != NULL, gentler);
+        }
         for (int k = 0; k < z->n_adjusted_by; k++) {
             assert_true(z->adjusted_by[k]->adjust.present);
             assert_true(rule_applies(z->adjusted_by[k], c));
             /* Client-facing words, not internal codes. */
             assert_null(strstr(z->adjusted, z->adjusted_by[k]->code));
-            assert_non_null(strstr(z->adjusted, z->adjusted_by[k]->adjust.reason));
+            assert_null(strstr(z->why, z->adjusted_by[k]->code));
+            if (!z->not_booked)
+                assert_non_null(strstr(z->adjusted, z->adjusted_by[k]->adjust.reason));
+            else if (gentler)
+                assert_non_null(strstr(z->why, z->adjusted_by[k]->adjust.reason));
         }
-        if (held)
+        if (held && !z->not_booked)
             assert_non_null(strstr(z->adjusted, "shortest setting"));
         /* Every "X mm instead of Y mm" names a change: X differs from Y. */
         for (const char *q = z->adjusted; (q = strstr(q, " mm instead of ")) != NULL; q++) {
@@ -873,6 +889,33 @@ static void check_screening(const mn_client *c, const mn_screening *s)
             if (s->findings[f].rule == r)
                 found = 1;
         assert_int_equal(found, rule_applies(r, c));
+        /* A zone-specific finding names every treated zone its rule covers, each once, in
+         * the client's order; zone is the first of them. */
+        for (int f = 0; f < s->n_findings; f++) {
+            const mn_finding *fd = &s->findings[f];
+            if (fd->rule != r)
+                continue;
+            int n = 0;
+            for (int q = 0; q < c->n_concerns; q++)
+                for (int z = 0; z < c->concerns[q].n_zones; z++) {
+                    const char *id = c->concerns[q].zones[z]->id;
+                    int covered = 0, seen = 0;
+                    for (int k = 0; k < r->n_zones; k++)
+                        covered |= !strcmp(r->zones[k], id);
+                    for (int m = 0; m < n; m++)
+                        seen |= !strcmp(fd->zones[m], id);
+                    if (!covered || seen)
+                        continue;
+                    assert_true(n < fd->n_zones);
+                    assert_string_equal(fd->zones[n], id);
+                    n++;
+                }
+            assert_int_equal(fd->n_zones, r->n_zones ? n : 0);
+            if (fd->n_zones)
+                assert_ptr_equal(fd->zone, fd->zones[0]);
+            else
+                assert_null(fd->zone);
+        }
         if (found) {
             mn_decision d = r->severity == MN_SEVERITY_DECLINE ? MN_DECISION_DECLINE
                             : r->severity == MN_SEVERITY_DEFER ? MN_DECISION_DEFER
@@ -1298,6 +1341,8 @@ static void check_nothing_booked(const mn_plan *p)
     assert_int_equal(p->n_pretreatment, 0);
     assert_true(p->course_total == 0 && p->maintenance_per_year == 0 && p->horizon_total == 0);
     assert_true(p->pih_probability == 0);
+    /* No one is needled: the label says there is no treatment risk, not that it is low. */
+    assert_string_equal(p->pih_risk, "none");
     for (int i = 0; i < p->n_risk_notes; i++) {
         assert_null(strstr(p->risk_notes[i], "Pigmentation (PIH) risk"));
         assert_null(strstr(p->risk_notes[i], "Lasting effects"));
