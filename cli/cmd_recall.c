@@ -18,10 +18,15 @@ static const cli_command command = {
              "event open that holds (severe, or an infection, a cold sore or a lasting kind\n"
              "such as PIH whatever its grade), is on hold, not due: listed apart with the reason "
              "(JSON:\n"
-             "on_hold[]), left out of --csv and --ics. Then, whatever --due-before says,\n"
-             "every client whose next planned visit is a course visit dated before today (a\n"
-             "client who stopped coming): the visit, its date and the days overdue (JSON:\n"
-             "overdue[]; not in --csv or --ics).\n",
+             "on_hold[]), left out of --csv and --ics; so is a client whose saved plan was\n"
+             "made from an earlier record (plan out of date: re-plan before booking).\n"
+             "A client whose health questionnaire will be older than its validity on the due\n"
+             "day (data/rules.json; today once the day is past) is still listed, marked\n"
+             "'questionnaire out of date: re-screen before booking' (JSON: questionnaire_stale;\n"
+             "--csv: type due-rescreen; --ics: 're-screen first' in the summary).\n"
+             "Then, whatever --due-before says, every client whose next planned visit is a\n"
+             "course visit dated before today (a client who stopped coming): the visit, its\n"
+             "date and the days overdue (JSON: overdue[]; not in --csv or --ics).\n",
     .footer = "Example:\n"
               "  mneedle recall --db clinic.db --due-before 2027-06-30 --ics -o recall.ics\n",
 };
@@ -35,7 +40,7 @@ int cmd_recall(int argc, char **argv)
         CLI_DB(&db),
         CLI_PATH("due-before", 0, &before, "DATE", "due on or before DATE (YYYY-MM-DD)"),
         CLI_JSON(&o, "one JSON object {version, due[], on_hold[], overdue[]}"),
-        CLI_FLAG("csv", &csv, "CSV: client,due,last_session,reason"),
+        CLI_FLAG("csv", &csv, "CSV: client,due,last_session,reason,type (due|due-rescreen)"),
         CLI_FLAG("ics", &ics, "iCalendar (RFC 5545), without names"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
         CLI_END,

@@ -29,7 +29,9 @@ static const cli_command command = {
         "tram-track scarring or a granuloma whatever its grade (data/adverse_events.json,\n"
         "\"holds\"), holds the client the same way. A plan made from an earlier record (the\n"
         "client's record edited since it was saved) is STALE: the client is held too until\n"
-        "the plan is saved again ('mneedle plan ID --save').\n"
+        "the plan is saved again ('mneedle plan ID --save'). A health questionnaire older\n"
+        "than its validity today (data/rules.json; from history.date, else the day the plan\n"
+        "was saved) holds too: its day and age are printed (JSON: questionnaire).\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",
     .footer = "Example:\n"
               "  mneedle replan --db clinic.db c-7k2m9q4xab\n",
@@ -43,7 +45,7 @@ int cmd_replan(int argc, char **argv)
         CLI_DB(&db),
         CLI_RECORD_DATA(&o),
         CLI_JSON(&o, "one JSON object (plan_stale, remaining, response, screening, "
-                     "open_adverse_events, hold, "
+                     "questionnaire, open_adverse_events, hold, "
                      "observations, projection, maintenance, band_source, peak, validation, "
                      "last_session, next_visit_keeps_plan)"),
         CLI_OUTPUT(&o, "write to FILE atomically"),

@@ -315,13 +315,58 @@ typedef struct {
 /** Most holding findings an mn_store_screening keeps (the decision counts them all). */
 #define MN_STORE_MAX_HOLD_FINDINGS 8
 
+/**
+ * The health questionnaire of a client's stored record on a screening day: its day and its age
+ * then, against the validity of data/rules.json's history_older_months rule (MN-HISTORY-OLD,
+ * the rule plan and screen apply). Whether it is out of date is that rule's own finding in the
+ * screening, never worked out again here; day and age are for saying why.
+ */
+typedef struct {
+    int screened;      /* 1 when the record was screened on a day (the rest is then filled) */
+    mn_date on;        /* that day */
+    int taken;         /* 1 when the record has a questionnaire (a history object) */
+    mn_date day;       /* the day it was answered: history.date, else the day the latest plan
+                          was saved (plan counts undated answers as given the day it is made) */
+    int dated;         /* 1 when day is history.date, 0 when it is the plan's day */
+    int valid_months;  /* the rule's validity (its threshold); 0 when the catalogue has none */
+    int age_days;      /* on - day (0 when day is after on: answers dated ahead of the day) */
+    int age_months;    /* whole months from day to on */
+    int age_rest_days; /* and the days left over */
+    int out_of_date;   /* 1 when the rule defers or declines the record on that day */
+} mn_store_questionnaire;
+
 /** The screening of a client's current stored record. */
 typedef struct {
     mn_decision decision;                                  /* mn_screen()'s decision */
     mn_store_finding findings[MN_STORE_MAX_HOLD_FINDINGS]; /* the defer and decline findings */
     int n_findings;
     char codes[256]; /* their codes joined by ", " ("" when none) */
+    /* The same without the questionnaire's age (the history_older_months rule's finding):
+     * what holds the client whatever day the answers are renewed on. Equal to decision and
+     * codes when the record was screened without a day. */
+    mn_decision decision_besides_age;
+    char codes_besides_age[256];
+    mn_store_questionnaire questionnaire; /* screened is 0 when screened without a day */
 } mn_store_screening;
+
+/**
+ * mn_store_client_screen() on a screening day @p day (a session's date, a recall's due day):
+ * the questionnaire's age counts to it (the history_older_months rule), from history.date when
+ * the record gives one, else from the day the client's latest plan was saved (the day itself
+ * when no plan is stored). out->questionnaire says its day and age on @p day.
+ * @return as mn_store_client_screen().
+ */
+mn_status mn_store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id, mn_date day,
+                                    mn_store_screening *out);
+
+/**
+ * The words every command and page uses for @p q: "answered 2027-10-01: 6 months and 3 days
+ * old on 2028-04-03" (undated answers: "not dated, so counted from the day the plan was saved,
+ * 2027-04-02: ..."), and when out of date, "; the questionnaire is valid for 6 months
+ * (data/rules.json)". "" when not screened on a day or no questionnaire was taken.
+ * @return @p buf.
+ */
+char *mn_store_questionnaire_words(const mn_store_questionnaire *q, char *buf, size_t size);
 
 /**
  * Screens a client's current stored planning input with the library's screening (mn_screen(),
@@ -672,6 +717,15 @@ typedef struct {
     /* 1 when the latest stored plan was made from an earlier record of the client (stale):
      * listed on hold ("plan out of date: re-plan before booking"), never as due. */
     int plan_stale;
+    /* The health questionnaire on the day the client would be seen: the due day, or today
+     * when that is past (an overdue course visit: today). questionnaire.out_of_date: older
+     * than the validity of rules.json's history_older_months rule then; the client is listed
+     * as before (due, on hold or overdue), marked to be re-screened before booking. */
+    mn_store_questionnaire questionnaire;
+    /* "questionnaire out of date: re-screen before booking (answered ...)" when it is, else
+     * "": the mark every output puts after the reason (which stays the one client show,
+     * client list and history give). */
+    char rescreen[320];
 } mn_store_recall;
 
 enum { MN_STORE_RECALL_DUE = 0, MN_STORE_RECALL_ON_HOLD = 1, MN_STORE_RECALL_OVERDUE = 2 };

@@ -48,6 +48,23 @@ static void put_date(mn__jout *j, json_t *o, const char *key, mn_date d)
     mn__jput_str(j, o, key, mn_date_format(d, buf));
 }
 
+/* The questionnaire's day and age on the day the record was screened (null when the record
+ * was screened without a day or has no questionnaire). */
+static void questionnaire_json(mn__jout *j, json_t *o, const mn_store_questionnaire *q)
+{
+    if (!q->screened || !q->taken) {
+        mn__jput(j, o, "questionnaire", json_null());
+        return;
+    }
+    json_t *x = mn__jput(j, o, "questionnaire", json_object());
+    put_date(j, x, "date", q->day);
+    mn__jput_str(j, x, "date_from", q->dated ? "history.date" : "plan_saved");
+    put_date(j, x, "on", q->on);
+    mn__jput_int(j, x, "age_days", q->age_days);
+    mn__jput_int(j, x, "valid_months", q->valid_months);
+    mn__jput_bool(j, x, "out_of_date", q->out_of_date);
+}
+
 static void put_identity(mn__jout *j, json_t *o, const mn_store_client *c)
 {
     json_t *id = mn__jput(j, o, "identity", json_object());
@@ -535,6 +552,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput_str(&j, o, "severity", f->severity);
             mn__jput_str(&j, o, "message", f->message);
         }
+        questionnaire_json(&j, root, &r->screening.questionnaire);
         arr = mn__jput(&j, root, "open_adverse_events", json_array());
         for (int i = 0; i < r->n_open_events; i++)
             event_json(&j, mn__jpush(&j, arr, json_object()), &r->open_events[i]);
@@ -651,6 +669,23 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         for (int i = 0; i < r->screening.n_findings; i++)
             mn__buf_printf(&b, "  %s (%s): %s\n", r->screening.findings[i].code,
                            r->screening.findings[i].severity, r->screening.findings[i].message);
+        /* Why the answers are out of date: their day and their age on the replan's day. */
+        const mn_store_questionnaire *q = &r->screening.questionnaire;
+        if (q->out_of_date) {
+            char said[256];
+            mn__buf_printf(&b,
+                           "  Health questionnaire: %s. Take it again (re-screen the "
+                           "client), ",
+                           mn_store_questionnaire_words(q, said, sizeof said));
+            if (words == MN_STORE_WORDS_WEB)
+                mn__buf_printf(&b, "enter the new answers and their date with Edit client");
+            else
+                mn__buf_printf(&b,
+                               "record it with 'mneedle client update %s FILE' giving "
+                               "history.date",
+                               r->client);
+            mn__buf_printf(&b, ", and save the plan again; then replan.\n");
+        }
     }
     if (r->n_open_events) {
         mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
@@ -881,6 +916,14 @@ static void csv_field(mn__buf *b, const char *s, int last)
     mn__buf_append(b, last ? "\n" : ",", 1);
 }
 
+/* A recall entry's questionnaire: out of date on the day the client would be seen (a flag to
+ * filter on), and its day and age then. */
+static void recall_questionnaire_json(mn__jout *j, json_t *o, const mn_store_recall *r)
+{
+    mn__jput_bool(j, o, "questionnaire_stale", r->questionnaire.out_of_date);
+    questionnaire_json(j, o, &r->questionnaire);
+}
+
 mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                                 mn_recall_format format, mn_date stamp, mn_writer write,
                                 void *userdata)
@@ -907,6 +950,7 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                 if (list[i].has_last_session)
                     put_date(&j, o, "last_session", list[i].last_session);
                 mn__jput_str(&j, o, "reason", list[i].reason);
+                recall_questionnaire_json(&j, o, &list[i]);
                 continue;
             }
             json_t *o =
@@ -918,6 +962,7 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             mn__jput_str(&j, o, "reason", list[i].reason);
             if (list[i].status == MN_STORE_RECALL_ON_HOLD) /* the plan is to be made again */
                 mn__jput_bool(&j, o, "plan_stale", list[i].plan_stale);
+            recall_questionnaire_json(&j, o, &list[i]);
         }
         return mn__json_finish(ctx, &j, root, "recall", write, userdata);
     }
@@ -930,16 +975,21 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             char uid[96], summary[96];
             snprintf(uid, sizeof uid, "recall-%s-%s@mneedle", list[i].client,
                      mn_date_format(list[i].due, d));
-            snprintf(summary, sizeof summary, "Maintenance due: %s", list[i].client);
-            ics_event(&c, uid, list[i].due, stamp, summary, list[i].reason);
+            /* Still called in, marked: the answers are taken again before booking. */
+            snprintf(summary, sizeof summary, "Maintenance due%s: %s",
+                     list[i].questionnaire.out_of_date ? ", re-screen first" : "", list[i].client);
+            char desc[640];
+            snprintf(desc, sizeof desc, "%s%s%s", list[i].reason, list[i].rescreen[0] ? "; " : "",
+                     list[i].rescreen);
+            ics_event(&c, uid, list[i].due, stamp, summary, desc);
         }
         return ics_finish(ctx, &c, "recall", write, userdata);
     }
     mn__buf b;
     mn__buf_init(&b);
     if (format == MN_RECALL_CSV)
-        mn__buf_printf(&b, "client,due,last_session,reason\n");
-    int n_due = 0, n_held = 0, n_late = 0;
+        mn__buf_printf(&b, "client,due,last_session,reason,type\n");
+    int n_due = 0, n_held = 0, n_late = 0, n_rescreen = 0;
     for (int i = 0; i < n; i++) {
         const mn_store_recall *r = &list[i];
         if (r->status != MN_STORE_RECALL_DUE) {
@@ -948,25 +998,36 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             continue; /* listed apart below (text) or left out (CSV) */
         }
         n_due++;
+        n_rescreen += r->questionnaire.out_of_date;
         if (format == MN_RECALL_CSV) {
             csv_field(&b, r->client, 0);
             csv_field(&b, mn_date_format(r->due, d), 0);
             csv_field(&b, r->has_last_session ? mn_date_format(r->last_session, d2) : "", 0);
-            csv_field(&b, r->reason, 1);
+            csv_field(&b, r->reason, 0);
+            /* due-rescreen: call the client in, and take the questionnaire again first */
+            csv_field(&b, r->questionnaire.out_of_date ? "due-rescreen" : "due", 1);
         } else {
-            mn__buf_printf(
-                &b, "%-14s due %s  last session %s  %s\n", r->client, mn_date_format(r->due, d),
-                r->has_last_session ? mn_date_format(r->last_session, d2) : "-", r->reason);
+            mn__buf_printf(&b, "%-14s due %s  last session %s  %s%s%s\n", r->client,
+                           mn_date_format(r->due, d),
+                           r->has_last_session ? mn_date_format(r->last_session, d2) : "-",
+                           r->reason, r->rescreen[0] ? "; " : "", r->rescreen);
         }
     }
     if (format == MN_RECALL_TEXT) {
-        mn__buf_printf(&b, "%d client%s due\n", n_due, n_due == 1 ? "" : "s");
+        mn__buf_printf(&b, "%d client%s due", n_due, n_due == 1 ? "" : "s");
+        if (n_rescreen)
+            mn__buf_printf(&b,
+                           " (%d with the health questionnaire out of date: re-screen "
+                           "before booking)",
+                           n_rescreen);
+        mn__buf_printf(&b, "\n");
         if (n_held) {
             mn__buf_printf(&b, "\nOn hold (due, but not to be recalled):\n");
             for (int i = 0; i < n; i++)
                 if (list[i].status == MN_STORE_RECALL_ON_HOLD)
-                    mn__buf_printf(&b, "%-14s due %s  %s\n", list[i].client,
-                                   mn_date_format(list[i].due, d), list[i].reason);
+                    mn__buf_printf(&b, "%-14s due %s  %s%s%s\n", list[i].client,
+                                   mn_date_format(list[i].due, d), list[i].reason,
+                                   list[i].rescreen[0] ? "; " : "", list[i].rescreen);
             mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
         }
         if (n_late) {
@@ -976,11 +1037,12 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                     mn__buf_printf(
                         &b,
                         "%-14s visit %d planned %s  %d days overdue  last session %s  %d course "
-                        "visits left\n",
+                        "visits left%s%s\n",
                         list[i].client, list[i].visit_number, mn_date_format(list[i].due, d),
                         list[i].days_overdue,
                         list[i].has_last_session ? mn_date_format(list[i].last_session, d2) : "-",
-                        list[i].course_visits_left);
+                        list[i].course_visits_left, list[i].rescreen[0] ? "  " : "",
+                        list[i].rescreen);
             mn__buf_printf(&b, "%d client%s with a course visit overdue\n", n_late,
                            n_late == 1 ? "" : "s");
         }

@@ -318,6 +318,26 @@ void mn__stale_notice(mn__buf *b, const char *id, long plan_id, const char *crea
     mn__buf_printf(b, "/plan\">Plan and report</a>, then save it).</p>");
 }
 
+void mn__questionnaire_notice(mn__call *c, mn__buf *b, const char *id)
+{
+    mn_date today;
+    mn_store_screening sc;
+    if (mn_date_today(c->w->ctx, &today) ||
+        mn_store_client_screen_on(c->w->ctx, c->w->store, id, today, &sc) ||
+        !sc.questionnaire.out_of_date)
+        return; /* a record that cannot be screened says so where it is planned */
+    char said[256];
+    mn__buf_printf(b, "<p class=\"err\" id=\"questionnaire-stale\" role=\"alert\"><b>Questionnaire "
+                      "out of date:</b> the health questionnaire was ");
+    mn__srv_esc(b, mn_store_questionnaire_words(&sc.questionnaire, said, sizeof said));
+    mn__buf_printf(b, ". Re-screen before booking: take the questionnaire again, enter the new "
+                      "answers and their date (<a href=\"/clients/");
+    mn__srv_url(b, id);
+    mn__buf_printf(b, "/edit\">Edit client</a>), then save the plan again. A session charted "
+                      "today is refused unless you give a reason to override, and re-planning "
+                      "books nothing.</p>");
+}
+
 void mn__page_client(mn__call *c)
 {
     const char *id = c->params[0];
@@ -372,6 +392,8 @@ void mn__page_client(mn__call *c)
                        "been edited since is not known.</p>",
                        h->plan_id);
     }
+    /* The health questionnaire's age today (the rule replan and record session hold on). */
+    mn__questionnaire_notice(c, &b, id);
     mn__buf_printf(&b, "<div class=\"actions\" id=\"client-actions\">");
     mn__buf_printf(&b, "<a href=\"/clients/");
     mn__srv_url(&b, id);

@@ -319,6 +319,7 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
     if (h->plan_id && h->plan_stale == 1) {
         mn__stale_notice(&b, id, h->plan_id, h->plan_created);
     }
+    mn__questionnaire_notice(c, &b, id);
     char d[16];
     if (v)
         mn__buf_printf(&b,
@@ -946,7 +947,7 @@ void mn__page_recall(mn__call *c)
                    mn_date_format(due, d));
     mn__buf_printf(&b, "<table id=\"recall-list\"><thead><tr><th>Client</th><th>Due</th>"
                        "<th>Last session</th><th>Why</th></tr></thead><tbody>");
-    int n_due = 0, n_held = 0, n_late = 0;
+    int n_due = 0, n_held = 0, n_late = 0, n_rescreen = 0;
     for (int i = 0; i < n; i++) {
         if (list[i].status != MN_STORE_RECALL_DUE) {
             /* on hold (not recalled) or a course visit overdue (docs/records.md): counted
@@ -956,7 +957,9 @@ void mn__page_recall(mn__call *c)
             continue;
         }
         n_due++;
-        mn__buf_printf(&b, "<tr><td><a href=\"");
+        n_rescreen += list[i].questionnaire.out_of_date;
+        mn__buf_printf(&b, "<tr%s><td><a href=\"",
+                       list[i].questionnaire.out_of_date ? " class=\"rescreen\"" : "");
         client_link(&b, list[i].client, "");
         mn__buf_printf(&b, "\">");
         mn__srv_esc(&b, list[i].client);
@@ -965,9 +968,20 @@ void mn__page_recall(mn__call *c)
             mn__buf_printf(&b, "%s", mn_date_format(list[i].last_session, d));
         mn__buf_printf(&b, "</td><td>");
         mn__srv_esc(&b, list[i].reason);
+        if (list[i].rescreen[0]) {
+            mn__buf_printf(&b, "; <b>");
+            mn__srv_esc(&b, list[i].rescreen);
+            mn__buf_printf(&b, "</b>");
+        }
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table><p id=\"recall-count\">%d client(s) due.</p>", n_due);
+    if (n_rescreen)
+        mn__buf_printf(&b,
+                       "<p id=\"recall-rescreen\">%d of them with the health questionnaire out "
+                       "of date on the day they are due: re-screen before booking (marked "
+                       "under Why).</p>",
+                       n_rescreen);
     if (n_held)
         mn__buf_printf(&b,
                        "<p id=\"recall-held\">%d client(s) on hold, not listed: their record "

@@ -270,6 +270,9 @@ void mn__page_begin(mn__buf *b, const mn__call *c, const char *title, const char
 void mn__page_end(mn__buf *b);
 /* A finished page: status, body, no-store. */
 void mn__page_send(mn__call *c, int status, mn__buf *b);
+/* The notice of a client whose health questionnaire is older than its validity today (the
+ * rule replan and record session hold on); nothing when it is not. */
+void mn__questionnaire_notice(mn__call *c, mn__buf *b, const char *id);
 /* 303 to @p location, with an optional message carried in the query (?msg=...&sig=...),
  * signed for the session the next page will have (c->sess; NULL: none), so that a page shows
  * only a message this server wrote for that session (mn__page_message). */

@@ -948,6 +948,49 @@ mn_status mn__store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *i
     return client_screen(ctx, store, id, &day, asked, out);
 }
 
+mn_status mn_store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id, mn_date day,
+                                    mn_store_screening *out)
+{
+    if (!store || !id || !out)
+        return mn__error(ctx, MN_EINVAL, "screen: missing argument");
+    /* Undated answers count from the day the latest plan was saved, as replan counts them. */
+    sqlite3_int64 num = 0;
+    mn__store_plan_input pin;
+    mn_status st = mn__store_client_num(ctx, store, id, &num);
+    if (!st)
+        st = mn__store_plan_input_get(ctx, store, num, &pin);
+    if (st)
+        return st;
+    mn_date asked = day;
+    if (pin.plan && mn_date_parse(pin.created, &asked))
+        asked = day;
+    return client_screen(ctx, store, id, &day, asked, out);
+}
+
+char *mn_store_questionnaire_words(const mn_store_questionnaire *q, char *buf, size_t size)
+{
+    if (!buf || !size)
+        return buf;
+    buf[0] = '\0';
+    if (!q || !q->screened || !q->taken)
+        return buf;
+    char d[16], on[16], months[32] = "", days[32] = "";
+    if (q->age_months)
+        snprintf(months, sizeof months, "%d month%s", q->age_months, q->age_months == 1 ? "" : "s");
+    if (q->age_rest_days || !q->age_months)
+        snprintf(days, sizeof days, "%d day%s", q->age_rest_days, q->age_rest_days == 1 ? "" : "s");
+    size_t used = (size_t)snprintf(
+        buf, size, "%s %s: %s%s%s old on %s",
+        q->dated ? "answered" : "not dated, so counted from the day the plan was saved,",
+        mn_date_format(q->day, d), months, months[0] && days[0] ? " and " : "", days,
+        mn_date_format(q->on, on));
+    if (q->out_of_date && q->valid_months && used < size)
+        snprintf(buf + used, size - used,
+                 "; the questionnaire is valid for %d month%s (data/rules.json)", q->valid_months,
+                 q->valid_months == 1 ? "" : "s");
+    return buf;
+}
+
 static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, const mn_date *day,
                                mn_date asked, mn_store_screening *out)
 {
@@ -969,11 +1012,27 @@ static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, con
     /* On a screening day the answers' age counts (rules.json's history_older_months rule):
      * from history.date, else from @p asked. A history.date after the day (a record dated
      * ahead of it) is not aged: it is no older than the validity. */
+    mn_store_questionnaire *qn = &out->questionnaire;
     if (!st && day) {
+        qn->screened = 1;
+        qn->on = *day;
+        qn->taken = client->has_history;
+        qn->dated = client->has_history_date;
         if (!client->has_history_date) {
             client->history_date = asked;
             client->has_history_date = 1;
         }
+        qn->day = client->history_date;
+        if (qn->day < *day) {
+            qn->age_days = (int)(*day - qn->day);
+            while (mn_date_add_months(qn->day, qn->age_months + 1) <= *day)
+                qn->age_months++;
+            qn->age_rest_days = (int)(*day - mn_date_add_months(qn->day, qn->age_months));
+        }
+        const mn_catalog *cat = mn_ctx_catalog(ctx);
+        for (size_t i = 0; i < mn_catalog_rule_count(cat) && !qn->valid_months; i++)
+            if (mn_catalog_rule_at(cat, i)->kind == MN_RULE_HISTORY_OLDER_MONTHS)
+                qn->valid_months = (int)mn_catalog_rule_at(cat, i)->threshold;
         if (client->history_date <= *day) {
             client->screen_date = *day;
             client->has_screen_date = 1;
@@ -983,14 +1042,30 @@ static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, con
         st = mn_screen(ctx, client, s);
     if (!st) {
         out->decision = s->decision;
-        size_t used = 0;
+        out->decision_besides_age = MN_DECISION_PROCEED;
+        size_t used = 0, used_besides = 0;
         for (int i = 0; i < s->n_findings; i++) {
             const mn_finding *f = &s->findings[i];
+            /* The questionnaire's age is this rule's finding, whatever its code or number. */
+            int age = f->rule && f->rule->kind == MN_RULE_HISTORY_OLDER_MONTHS;
+            mn_decision d = f->severity == MN_SEVERITY_DECLINE ? MN_DECISION_DECLINE
+                            : f->severity == MN_SEVERITY_DEFER ? MN_DECISION_DEFER
+                                                               : MN_DECISION_CAUTION;
+            if (age && d >= MN_DECISION_DEFER) {
+                qn->out_of_date = 1;
+                qn->valid_months = (int)f->rule->threshold;
+            }
+            if (!age && d > out->decision_besides_age)
+                out->decision_besides_age = d;
             if (f->severity != MN_SEVERITY_DEFER && f->severity != MN_SEVERITY_DECLINE)
                 continue;
             if (used < sizeof out->codes)
                 used += (size_t)snprintf(out->codes + used, sizeof out->codes - used, "%s%s",
                                          used ? ", " : "", f->code);
+            if (!age && used_besides < sizeof out->codes_besides_age)
+                used_besides += (size_t)snprintf(out->codes_besides_age + used_besides,
+                                                 sizeof out->codes_besides_age - used_besides,
+                                                 "%s%s", used_besides ? ", " : "", f->code);
             if (out->n_findings == MN_STORE_MAX_HOLD_FINDINGS)
                 continue;
             mn_store_finding *o = &out->findings[out->n_findings++];

@@ -281,8 +281,11 @@ typedef struct {
     plan_zone zones[MN_MAX_ZONES];
     int n_zones;
     char device[32];
-    mn_store_screening screening; /* the client's current stored record, screened again */
-    mn__store_plan_input input;   /* the plan against the client's current planning input */
+    mn_store_screening screening;  /* the client's current stored record, screened again on
+                                      the day of screened_on's session */
+    sqlite3_int64 screened_client; /* whose record screening is (0: none yet) */
+    mn_date screened_on;
+    mn__store_plan_input input; /* the plan against the client's current planning input */
 } plan_caps;
 
 /* The zones and device of the client's latest plan, read with SQLite's JSON functions: only
@@ -806,9 +809,17 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
      * records never add a plan). */
     if (cache->client != cs->client) {
         if ((st = latest_plan(ctx, s, cs->client, cache)) ||
-            (st = mn_store_client_screen(ctx, s, client, &cache->screening)) ||
             (st = mn__store_plan_input_get(ctx, s, cs->client, &cache->input)))
             return st;
+    }
+    /* The record screened on the session's day, so the questionnaire's age on that day
+     * counts (rules.json's history_older_months rule; undated answers from the day the plan
+     * was saved, as replan counts them): once per client and day in a file of records. */
+    if (cache->screened_client != cs->client || cache->screened_on != cs->date) {
+        if ((st = mn_store_client_screen_on(ctx, s, client, cs->date, &cache->screening)))
+            return st;
+        cache->screened_client = cs->client;
+        cache->screened_on = cs->date;
     }
     const plan_caps caps = *cache;
     cs->plan = caps.id;
@@ -835,10 +846,23 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                   place);
     /* The record as it is now, not as it was when the plan was saved: a pregnancy or a
      * recent isotretinoin course recorded since defers the client as the plan would. */
-    if (caps.screening.decision >= MN_DECISION_DEFER)
+    if (caps.screening.decision_besides_age >= MN_DECISION_DEFER)
         VIOLATION("screening of the client's current record gives %s (%s; %s) (%s.client)",
-                  mn_decision_name(caps.screening.decision), caps.screening.codes,
+                  mn_decision_name(caps.screening.decision_besides_age),
+                  caps.screening.codes_besides_age,
                   mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
+    /* The health questionnaire older than its validity on the session's day (the rule's own
+     * finding): the answers were not the client's of that day. */
+    if (caps.screening.questionnaire.out_of_date) {
+        char words[256];
+        VIOLATION("client %s: the health questionnaire was out of date on the day of this "
+                  "session: %s; take the questionnaire again (re-screen the client), record it "
+                  "with 'mneedle client update %s FILE' giving history.date, and save the plan "
+                  "again with 'mneedle plan %s --save' (%s.date)",
+                  client,
+                  mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
+                  client, client, place);
+    }
     json_t *zones;
     if ((st = mn__jarr(&in, o, place, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)))
         return st;

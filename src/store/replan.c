@@ -1079,11 +1079,20 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         int holding = 0;
         char why[224];
         mn__store_plan_input pin;
-        if ((st = mn_store_client_screen(ctx, store, r->client, &sc)) ||
-            (st = mn__store_client_num(ctx, store, r->client, &num)) ||
+        if ((st = mn__store_client_num(ctx, store, r->client, &num)) ||
             (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)) ||
             (st = mn__store_plan_input_get(ctx, store, num, &pin)))
             break;
+        /* Screened on the day the client would be seen (the due day, or today once it is
+         * past), so the questionnaire's age then counts (the history_older_months rule, from
+         * history.date, else the day the plan was saved, as replan counts it). */
+        mn_date seen = r->status == MN_STORE_RECALL_DUE && r->due > today ? r->due : today;
+        mn_date asked = seen;
+        if (pin.plan && mn_date_parse(pin.created, &asked))
+            asked = seen;
+        if ((st = mn__store_client_screen_on(ctx, store, r->client, seen, asked, &sc)))
+            break;
+        r->questionnaire = sc.questionnaire;
         /* A plan made from an earlier record of the client (stale, as replan and record
          * session hold on it): its visits and depths are not the current record's, so the
          * client is not called in on them; the plan is made again first. */
@@ -1094,11 +1103,13 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                      "plan out of date: re-plan before booking (plan %lld, saved %s, was made "
                      "from an earlier record of the client)",
                      (long long)pin.plan, pin.created);
-        if (sc.decision >= MN_DECISION_DEFER) {
+        /* The questionnaire's age alone does not hold: answers are renewed when the client
+         * is called in, so the client is listed as before and marked (below). */
+        if (sc.decision_besides_age >= MN_DECISION_DEFER) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason,
                      "on hold: screening of the client's current record: %s (%.180s)",
-                     mn_decision_name(sc.decision), sc.codes);
+                     mn_decision_name(sc.decision_besides_age), sc.codes_besides_age);
         } else if (holding) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason, "on hold: %s, with no resolved date", why);
@@ -1109,6 +1120,12 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         if (stale[0]) {
             size_t used = strlen(r->reason);
             snprintf(r->reason + used, sizeof r->reason - used, "%s%s", used ? "; " : "", stale);
+        }
+        if (sc.questionnaire.out_of_date) {
+            char said[256];
+            snprintf(r->rescreen, sizeof r->rescreen,
+                     "questionnaire out of date: re-screen before booking (%s)",
+                     mn_store_questionnaire_words(&sc.questionnaire, said, sizeof said));
         }
         if (kept != i)
             (*out)[kept] = *r;

@@ -1,6 +1,10 @@
 # End-to-end: replan screens the stored record on its own day, so a health questionnaire older
 # than the catalogue's validity (rules.json's history_older_months rule, MN-HISTORY-OLD, as plan
-# and screen apply it) holds the client: the finding printed, no visit booked, nothing stored.
+# and screen apply it) holds the client: the finding printed with the questionnaire's day and
+# age, no visit booked, nothing stored. record session refuses a session on a day the answers
+# were out of date (naming the client, the day, the age and what to do) unless --override,
+# audited; recall lists a client whose answers will be out of date on the due day as due,
+# marked to be re-screened (text, CSV type, JSON, iCalendar summary), not on hold.
 # The questionnaire's day is history.date; a record without one counts from the day the plan
 # was saved, as plan counts undated answers from the day it is prepared (docs/records.md,
 # "Holds").
@@ -9,6 +13,12 @@
 export SOURCE_DATE_EPOCH=1806624000 # 2027-04-02: the plan saved, the answers undated
 on() { SOURCE_DATE_EPOCH=$(date -u -d "$1" +%s); export SOURCE_DATE_EPOCH; }
 dump() { $PY -c "import sqlite3,sys; [print(r) for r in sqlite3.connect(sys.argv[1]).iterdump()]" "$1"; }
+# redate FILE DATE [OUT]: a session record with another date.
+redate() {
+    $PY -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["date"] = sys.argv[2]; json.dump(d, open(sys.argv[3], "w"))' \
+        "$1" "$2" "${3:-$1}"
+}
 # The validity, read from the catalogue (the test writes no number of its own for it).
 MONTHS=$($PY -c 'import json, sys
 print([r for r in json.load(open(sys.argv[1]))["rules"] if r["code"] == "MN-HISTORY-OLD"][0]["threshold"])' \
@@ -16,10 +26,40 @@ print([r for r in json.load(open(sys.argv[1]))["rules"] if r["code"] == "MN-HIST
 ok '[ "$MONTHS" = 6 ]' "the test's dates assume a validity of 6 months, the catalogue says $MONTHS"
 
 amelia_planned 2
+
+# recall on the plan's day: the maintenance due 2028-04-10 is over 6 months after the answers
+# (undated: the plan's day), so the client is listed as due and marked, never on hold.
+expect 0 "stdout:^c-amelia +due 2028-04-10 .*questionnaire out of date: re-screen before booking \(not dated, so counted from the day the plan was saved, 2027-04-02: 12 months and 8 days old on 2028-04-10" -- \
+    "$MNEEDLE" recall --db "$DB" --due-before 2028-12-31
+ok 'grep -q "^1 client due (1 with the health questionnaire out of date: re-screen before booking)" "$TMP/out" &&
+    ! grep -q "On hold" "$TMP/out"' \
+    "recall holds a client whose questionnaire will be out of date, or does not count them"
+expect 0 "stdout:^c-amelia,2028-04-10,.*,due-rescreen$" -- \
+    "$MNEEDLE" recall --db "$DB" --due-before 2028-12-31 --csv
+ok 'head -1 "$TMP/out" | grep -q "^client,due,last_session,reason,type$"' "recall --csv has no type column"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2028-12-31 --json
+ok '$PY - "$TMP/out" <<PYEOF
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["on_hold"] == [], d["on_hold"]
+[e] = d["due"]
+assert e["client"] == "c-amelia" and e["questionnaire_stale"] is True, e
+assert e["questionnaire"] == {"date": "2027-04-02", "date_from": "plan_saved", "on": "2028-04-10",
+                              "age_days": 374, "valid_months": 6, "out_of_date": True}, e
+# The reason stays the maintenance reason client show and history give; the mark is apart.
+assert "questionnaire" not in e["reason"], e
+# The overdue course visit is booked from today, the plan'"'"'s day: the answers are valid then.
+assert [o["questionnaire_stale"] for o in d["overdue"]] == [False], d["overdue"]
+PYEOF' "recall --json does not mark a questionnaire out of date on the due day"
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2028-12-31 --ics
+ok 'grep -q "^SUMMARY:Maintenance due\\\\, re-screen first: c-amelia" "$TMP/out"' \
+    "recall --ics does not mark a client to re-screen"
+
 # Five months on: the answers still hold.
 on 2027-09-01
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
-ok '! grep -q "ON HOLD\|MN-HISTORY-OLD" "$TMP/out"' "replan holds answers younger than their validity"
+ok '! grep -q "ON HOLD\|MN-HISTORY-OLD\|Health questionnaire:" "$TMP/out"' \
+    "replan holds answers younger than their validity"
 
 # Six months and three days after the plan was saved (the answers undated): held, with why.
 on 2027-10-05
@@ -29,15 +69,47 @@ expect 0 "stdout:ON HOLD: screening of the client's current record: defer \(MN-H
 ok 'grep -q "health questionnaire was answered more than 6 months ago" "$TMP/out" &&
     grep -q "none booked: on hold" "$TMP/out" && ! grep -q "^Maintenance due" "$TMP/out"' \
     "replan books visits on a questionnaire older than its validity, or does not say why"
+ok 'grep -q "^  Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months (data/rules.json)\. Take it again" "$TMP/out"' \
+    "replan held on an old questionnaire does not print its day and age"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "replan held on an old questionnaire stored something"
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
-ok '$PY -c "
+ok '$PY - "$TMP/out" <<PYEOF
 import json, sys
 d = json.load(open(sys.argv[1]))
-assert d[\"hold\"][\"held\"] is True and \"MN-HISTORY-OLD\" in d[\"hold\"][\"reason\"], d[\"hold\"]
-assert [f[\"code\"] for f in d[\"screening\"][\"findings\"]] == [\"MN-HISTORY-OLD\"], d[\"screening\"]
-assert d[\"remaining\"] == [] and \"maintenance\" not in d
-" "$TMP/out"' "replan --json does not hold on an old questionnaire"
+assert d["hold"]["held"] is True and "MN-HISTORY-OLD" in d["hold"]["reason"], d["hold"]
+assert [f["code"] for f in d["screening"]["findings"]] == ["MN-HISTORY-OLD"], d["screening"]
+assert d["remaining"] == [] and "maintenance" not in d
+assert d["questionnaire"] == {"date": "2027-04-02", "date_from": "plan_saved", "on": "2027-10-05",
+                              "age_days": 186, "valid_months": 6, "out_of_date": True}, d
+PYEOF' "replan --json does not hold on an old questionnaire, or does not give its day and age"
+
+# record session: visit 3 on 2027-10-05 is refused, naming the client, the day the answers
+# count from, their age that day and what to do; nothing stored.
+session 3 c-amelia "$TMP/s3.json"
+redate "$TMP/s3.json" 2027-10-05
+expect 2 "client c-amelia: the health questionnaire was out of date on the day of this session: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); take the questionnaire again \(re-screen the client\), record it with 'mneedle client update c-amelia FILE' giving history.date, and save the plan again with 'mneedle plan c-amelia --save' \(\\\$.date\); nothing was recorded \(give --override REASON" -- \
+    "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "record session refused on an old questionnaire stored something"
+# The session's own day counts, not today: the same visit dated 2027-09-30 (under 6 months
+# after the answers) is recorded today.
+redate "$TMP/s3.json" 2027-09-30 "$TMP/s3early.json"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3early.json"
+# With --override and a reason: recorded, the reason and what it overrode in the audit log.
+session 4 c-amelia "$TMP/s4.json"
+redate "$TMP/s4.json" 2027-10-29
+on 2027-10-29
+expect 2 "the health questionnaire was out of date on the day of this session" -- \
+    "$MNEEDLE" record session --db "$DB" "$TMP/s4.json"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
+    --override "answers checked by phone; form to follow" "$TMP/s4.json"
+ok '$PY - "$DB" <<PYEOF
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute(
+    "SELECT detail FROM audit WHERE action = '"'"'override'"'"'").fetchall()
+assert len(rows) == 1, rows
+assert "health questionnaire was out of date" in rows[0][0], rows
+assert "answers checked by phone" in rows[0][0], rows
+PYEOF' "record session --override on an old questionnaire is not audited with what it overrode"
 
 # The questionnaire taken again (history.date 2027-10-01) and the plan saved again: booked.
 $PY -c 'import json, sys
@@ -49,8 +121,10 @@ expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "ON HOLD" "$TMP/out"' "replan holds a client whose questionnaire was taken again"
 
 # history.date is the questionnaire's day: 2028-04-03 is over 6 months after 2027-10-01, though
-# under 6 months after the plan was saved (2027-10-05).
+# under 6 months after the plan was saved (2027-10-29).
 on 2028-04-03
 expect 0 "stdout:ON HOLD: screening of the client's current record: defer \(MN-HISTORY-OLD\)" -- \
     "$MNEEDLE" replan --db "$DB" c-amelia
+ok 'grep -q "^  Health questionnaire: answered 2027-10-01: 6 months and 2 days old on 2028-04-03;" "$TMP/out"' \
+    "replan does not count a dated questionnaire from history.date"
 finish

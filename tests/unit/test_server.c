@@ -1579,6 +1579,52 @@ static void test_stale_plan(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* A health questionnaire older than its validity (data/rules.json's history_older_months rule;
+ * undated answers count from the day the plan was saved): the client page and the charting
+ * form say so with its day and age, a session that day is refused (422, nothing stored), and
+ * recall lists the client still, marked to be re-screened (docs/records.md, Holds). */
+static void test_questionnaire_out_of_date(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[128], session[512];
+    const char *was = getenv("SOURCE_DATE_EPOCH");
+    char saved[32] = "";
+    if (was)
+        snprintf(saved, sizeof saved, "%s", was);
+    setenv("SOURCE_DATE_EPOCH", "1806624000", 1); /* 2027-04-02: the plan saved */
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("oldq");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/oldq/plan", pia, form, T0, 303, NULL, NULL);
+    expect("GET", "/clients/oldq", pia, NULL, T0, 200, "client-summary",
+           "id=\"questionnaire-stale\"");
+    setenv("SOURCE_DATE_EPOCH", "1822694400", 1); /* 2027-10-05: 6 months and 3 days on */
+    expect_page("/clients/oldq", pia, "id=\"questionnaire-stale\"",
+                "counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old "
+                "on 2027-10-05",
+                NULL);
+    expect_page("/clients/oldq/sessions/new", pia, "id=\"questionnaire-stale\"", NULL);
+    snprintf(session, sizeof session,
+             "csrf=%s&date=2027-10-05&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=none",
+             tok);
+    const char *count = "SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client "
+                        "WHERE c.id = ?";
+    expect("POST", "/clients/oldq/sessions", pia, session, T0, 422,
+           "the health questionnaire was out of date on the day of this session", NULL);
+    assert_int_equal(count_rows(count, "oldq", (const char *)NULL), 0);
+    mn_http_response r;
+    request("GET", "/recall", "before=2029-01-01", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "id=\"recall-rescreen\""));
+    assert_non_null(strstr(r.body, "questionnaire out of date: re-screen before booking"));
+    mn_http_response_release(&r);
+    if (saved[0])
+        setenv("SOURCE_DATE_EPOCH", saved, 1);
+    else
+        unsetenv("SOURCE_DATE_EPOCH");
+}
+
 /* A failure of the server itself (the database) answers an HTML page in general terms only,
  * as the API does: neither the database's path nor its own message, on a page or a form
  * drawn again. */
@@ -2010,6 +2056,7 @@ int main(void)
         cmocka_unit_test(test_replan_in_the_forms_words),
         cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
+        cmocka_unit_test(test_questionnaire_out_of_date),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
