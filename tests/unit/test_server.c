@@ -259,6 +259,21 @@ static void assert_audit_chain_holds(mn_store *store)
     mn_store_close(own);
 }
 
+/* The sessions a client has, for count_rows() with the client's id. */
+#define SESSIONS_OF_CLIENT                                                                         \
+    "SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client WHERE c.id = ?"
+
+/* The charting form of one SkinPen session on the forehead with no adverse event, signed with
+ * @p tok: what most session tests post, at their own date, needle length and passes. */
+static void forehead_session(char *buf, size_t size, const char *tok, const char *date,
+                             const char *depth_mm, int passes)
+{
+    snprintf(buf, size,
+             "csrf=%s&date=%s&device=skinpen&zone0=forehead&depth0=%s&passes0=%d"
+             "&adverse_events=none",
+             tok, date, depth_mm, passes);
+}
+
 static void test_forms(void **state)
 {
     (void)state;
@@ -539,10 +554,7 @@ static void test_charting(void **state)
     expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
            "id=\"error-adverse_events\" role=\"alert\">form: $.adverse_events: expected", NULL);
     assert_int_equal(count_rows("SELECT count(*) FROM sessions", (const char *)NULL), 0);
-    snprintf(form, sizeof form,
-             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
-             "&adverse_events=none",
-             tok);
+    forehead_session(form, sizeof form, tok, "2026-12-01", "2.5", 2);
     expect("POST", "/clients/amelia/sessions", pia, form, T0, 422, "id=\"error\"", NULL);
     /* The refusal points to the form's box, not to the command's option. */
     expect("POST", "/clients/amelia/sessions", pia, form, T0, 422,
@@ -1553,12 +1565,8 @@ static void test_stale_plan(void **state)
     expect("POST", "/clients/stale", pia, form, T0, 303, NULL, NULL);
     expect_page("/clients/stale", pia, "id=\"plan-stale\"", "made from an earlier record", NULL);
     expect_page("/clients/stale/sessions/new", pia, "id=\"plan-stale\"", NULL);
-    snprintf(session, sizeof session,
-             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
-             "&adverse_events=none",
-             tok);
-    const char *count = "SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client "
-                        "WHERE c.id = ?";
+    forehead_session(session, sizeof session, tok, "2026-12-01", "0.5", 3);
+    const char *count = SESSIONS_OF_CLIENT;
     expect("POST", "/clients/stale/sessions", pia, session, T0, 422,
            "was made from an earlier record of client stale", NULL);
     assert_int_equal(count_rows(count, "stale", (const char *)NULL), 0);
@@ -1570,10 +1578,7 @@ static void test_stale_plan(void **state)
     expect("GET", "/clients/stale", pia, NULL, T0, 200, "client-summary", "id=\"plan-stale\"");
     expect("POST", "/clients/stale/sessions", pia, session, T0, 422, "beyond the plan",
            "earlier record");
-    snprintf(session, sizeof session,
-             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.25&passes0=3"
-             "&adverse_events=none",
-             tok);
+    forehead_session(session, sizeof session, tok, "2026-12-01", "0.25", 3);
     expect("POST", "/clients/stale/sessions", pia, session, T0, 303, NULL, NULL);
     assert_int_equal(count_rows(count, "stale", (const char *)NULL), 1);
     assert_audit_chain_holds(NULL);
@@ -1604,12 +1609,8 @@ static void test_questionnaire_out_of_date(void **state)
                 "on 2027-10-05",
                 NULL);
     expect_page("/clients/oldq/sessions/new", pia, "id=\"questionnaire-stale\"", NULL);
-    snprintf(session, sizeof session,
-             "csrf=%s&date=2027-10-05&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
-             "&adverse_events=none",
-             tok);
-    const char *count = "SELECT count(*) FROM sessions s JOIN clients c ON c.num = s.client "
-                        "WHERE c.id = ?";
+    forehead_session(session, sizeof session, tok, "2027-10-05", "0.5", 3);
+    const char *count = SESSIONS_OF_CLIENT;
     expect("POST", "/clients/oldq/sessions", pia, session, T0, 422,
            "the health questionnaire was out of date on the day of this session", NULL);
     assert_int_equal(count_rows(count, "oldq", (const char *)NULL), 0);
@@ -1893,10 +1894,7 @@ static void test_refusals_in_the_pages_words(void **state)
                           NULL);
     expect("POST", "/clients/said/plan", pia, form, T0, 303, NULL, NULL);
     /* Heavier than the plan: a reason in the box records it. */
-    snprintf(session, sizeof session,
-             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=2.5&passes0=2"
-             "&adverse_events=none",
-             tok);
+    forehead_session(session, sizeof session, tok, "2026-12-01", "2.5", 2);
     expect_in_pages_words("/clients/said/sessions", pia, session, 422,
                           "(give a reason in the Override reason box to record it anyway)", NULL);
     char too_long[400];
@@ -1922,19 +1920,13 @@ static void test_refusals_in_the_pages_words(void **state)
                           "unknown zone &quot;elbow&quot; (the Catalogues page lists the sites)",
                           NULL);
     /* Lighter than the visit's setting: recorded, the warning in the page's words. */
-    snprintf(form, sizeof form,
-             "csrf=%s&date=2026-11-20&device=skinpen&zone0=forehead&depth0=0.25&passes0=3"
-             "&adverse_events=none",
-             tok);
+    forehead_session(form, sizeof form, tok, "2026-11-20", "0.25", 3);
     expect_in_pages_words("/clients/said/sessions", pia, form, 303,
                           "lighter%20needs%20no%20override%20reason", NULL);
     /* A severe adverse event open: it holds until recorded resolved on the form. */
     snprintf(form, sizeof form, "csrf=%s&date=2026-11-22&kind=swelling&severity=severe", tok);
     expect("POST", "/clients/said/adverse-events", pia, form, T0, 303, NULL, NULL);
-    snprintf(session, sizeof session,
-             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
-             "&adverse_events=none",
-             tok);
+    forehead_session(session, sizeof session, tok, "2026-12-01", "0.5", 3);
     expect_in_pages_words("/clients/said/sessions", pia, session, 422,
                           "with no resolved date (Record an adverse event records it resolved: "
                           "the same kind and start date, with the date it resolved)",
