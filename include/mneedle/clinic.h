@@ -289,12 +289,12 @@ typedef struct {
                                     below those */
     const char *base_limited_by; /* the bound before the findings' adjustments (limited_by
                                     without "precautions") */
-    char why[640];               /* one sentence on how the range was chosen, or why the zone
+    char why[1024];              /* one sentence on how the range was chosen, or why the zone
                                     is not booked */
-    int not_booked;              /* 1: the zone's deepest setting is below the concern's usual range
-                                    (data/concerns.json face/body_depth_mm), where no improvement is
-                                    expected: no session treats it, nothing is charged for it, and why
-                                    says so (docs/clinic.md) */
+    int not_booked;              /* 1: the zone's deepest setting is below half the shallowest
+                                    needle length any study of its concern used, where the
+                                    evidence does not reach: no session treats it, nothing is
+                                    charged for it, and why says so (docs/clinic.md) */
     /* One setting per body site and visit. A site listed for several concerns is needled
      * once per visit at one depth: the safer (smaller) of their maximum depths, and the deeper
      * of their starts within it. Equal to depth_start_mm/depth_max_mm for a site listed once. */

@@ -122,10 +122,10 @@ const char *mn__plan_nothing_booked_text(const mn_plan *p, char *buf, size_t siz
     if (n > 0 && (size_t)n < size - k) {
         k += (size_t)n;
         snprintf(buf + k, size - k,
-                 ") allows less than half the needle length the studies of its concern used, "
-                 "where no improvement is expected from needling (each area's line says why). "
-                 "So this plan has no visits, no aftercare and no charge. Ask us about other "
-                 "ways to treat %s.",
+                 ") allows less than half the needle length the studies of its concern used: "
+                 "the evidence does not reach that depth, so we make no projection there (each "
+                 "area's line says why). So this plan has no visits, no aftercare and no charge. "
+                 "Ask us about other ways to treat %s.",
                  p->n_zones == 1 ? "it" : "them");
     }
     return buf;
@@ -449,22 +449,29 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
             add_adjust_reasons(gentler, sizeof gentler, z);
             add(gentler, sizeof gentler, ".");
         }
+        /* Absent evidence, not evidence of no effect: no study of the concern needled this
+         * shallow, so the plan neither projects nor promises a result there, and says that
+         * much only. A zone's clinic cap is a convention of practice (data/sites.json
+         * clinical_max_mm), not a limit the skin sets, and the line calls it one. The first
+         * sentence is the reason whole: the clinic record quotes it when a session there is
+         * charted (store/records.c). */
         snprintf(z->why, sizeof z->why,
-                 "Not booked: %s are usually needled at %s-%s mm here, and the studies of them at "
-                 "%s mm or deeper; this zone allows at most %s mm (%s%s%s%s), less than half of "
-                 "that, where no improvement is expected from needling.%s So no session treats "
-                 "this zone and nothing is charged for it. Ask us about other ways to treat it.",
+                 "Not booked: %s are usually needled at %s-%s mm here, and the studies of them "
+                 "used %s mm or deeper; this zone allows at most %s mm (%s%s%s%s), less than half "
+                 "of that, and no study of them needled this shallow.%s The evidence does not "
+                 "reach this depth, so we make no projection for it, book no session for it and "
+                 "charge nothing for it. Ask us about other ways to treat it.",
                  cc->name, mn__depth_str(lo, sizeof lo, usual[0]),
                  mn__depth_str(hi, sizeof hi, usual[1]), mn__depth_str(deep, sizeof deep, studied),
                  mn__depth_str(at, sizeof at, z->depth_max_mm),
-                 !strcmp(z->base_limited_by, "zone")        ? "the clinic limit for this zone"
-                 : !strcmp(z->base_limited_by, "anatomy")   ? "the thickness of the skin here"
-                 : !strcmp(z->base_limited_by, "device")    ? "the device's longest setting"
+                 !strcmp(z->base_limited_by, "zone")      ? "the clinic's convention for this area"
+                 : !strcmp(z->base_limited_by, "anatomy") ? "the thickness of the skin here"
+                 : !strcmp(z->base_limited_by, "device")  ? "the device's longest setting"
                  : !strcmp(z->base_limited_by, "phototype") ? "the limit for darker skin"
                                                             : "the concern's usual range",
                  gentler[0] ? ", " : "",
                  gentler[0] ? mn__depth_str(base, sizeof base, z->base_max_mm) : "",
-                 gentler[0] ? " mm, lowered" : "", gentler);
+                 gentler[0] ? " mm, lowered for you" : "", gentler);
         z->adjusted[0] = '\0';
     }
     /* A setting past what the device's regulatory evaluation covered is the clinician's

@@ -260,10 +260,11 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
         char at[16], studied[16];
         if (z->not_booked && u->studied_mm > 0)
             snprintf(buf, size,
-                     "not booked, since it allows at most %s mm, less than half the %s mm the "
-                     "studies of %s used, where no improvement is expected from needling",
+                     "not booked: it allows at most %s mm, less than half the %s mm the "
+                     "studies of this concern used, and no study reaches that shallow, so the "
+                     "evidence gives no figure for it",
                      mn__depth_str(at, sizeof at, z->depth_max_mm),
-                     mn__depth_str(studied, sizeof studied, u->studied_mm), z->concern->id);
+                     mn__depth_str(studied, sizeof studied, u->studied_mm));
         else
             snprintf(buf, size, "no course session treats it");
         break;

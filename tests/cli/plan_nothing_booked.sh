@@ -59,6 +59,6 @@ if grep -q '"booked_note"' "$TMP/out"; then
 else
     passes=$((passes + 1))
 fi
-expect 0 'stdout:"note": "forehead \(acne-scars\): not projected: not booked, since it allows at most 0\.2 mm, less than half the 1\.5 mm' -- "$MNEEDLE" plan --json "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
-expect 0 'stdout:forehead \(acne-scars\): not projected: not booked, since it allows at most 0\.2 mm' -- "$MNEEDLE" plan "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
+expect 0 'stdout:"note": "forehead \(acne-scars\): not projected: not booked: it allows at most 0\.2 mm, less than half the 1\.5 mm' -- "$MNEEDLE" plan --json "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
+expect 0 'stdout:forehead \(acne-scars\): not projected: not booked: it allows at most 0\.2 mm' -- "$MNEEDLE" plan "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
 finish

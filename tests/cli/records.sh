@@ -103,7 +103,7 @@ refused_each session s1.json <<EOF
 deep.json|s/"depth_mm": 0.7/"depth_mm": 2.0/; s/2027-01-11/2027-02-22/|deep.json: .*cheek 2.00 mm is beyond the plan's 1.20 mm \(\\\$\.zones\[0\]\.depth_mm\)
 # A zone the plan lists but does not book (the forehead allows 0.2 mm, under half the 1.5 mm
 # of the acne-scar studies): refused, naming the zone and why, not taken as "not planned".
-unbooked.json|s/"passes": 3}\]/"passes": 3}, {"zone": "forehead", "depth_mm": 0.2, "passes": 3}]/; s/2027-01-11/2027-02-22/|unbooked.json: \\\$: forehead is not booked in the stored plan \(plan 1\) for acne-scars: .*this zone allows at most 0.2 mm .*less than half of that, where no improvement is expected from needling \(\\\$\.zones\[1\]\.zone\)
+unbooked.json|s/"passes": 3}\]/"passes": 3}, {"zone": "forehead", "depth_mm": 0.2, "passes": 3}]/; s/2027-01-11/2027-02-22/|unbooked.json: \\\$: forehead is not booked in the stored plan \(plan 1\) for acne-scars: .*this zone allows at most 0.2 mm .*less than half of that, and no study of them needled this shallow \(\\\$\.zones\[1\]\.zone\)
 # Outside the device's range (dermapen-4 starts at 0.2 mm... and ends at 3 mm).
 dev.json|s/"depth_mm": 0.7/"depth_mm": 3.5/; s/2027-01-11/2027-02-22/|outside the dermapen-4's range
 # A roller between the lengths it is made in (0.6 mm on a 0.5/0.75 mm range): refused the same way.

@@ -94,7 +94,7 @@ assert z and not any(x[\"booked\"] for x in z), z
 " "$TMP/out"' "the example's forehead is booked: this check needs a zone the plan does not book"
 printf '{"client": "c-ravi", "date": "2027-01-11", "device": "dermapen-4", "zones": [{"zone": "cheek", "depth_mm": 0.7, "passes": 3}, {"zone": "forehead", "depth_mm": 0.2, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/fh.json"
 dump "$RDB" > "$TMP/before"
-expect 2 "fh.json: \\\$: forehead is not booked in the stored plan \(plan 1\) for acne-scars: .*are usually needled at .* mm here, and the studies of them at 1.5 mm or deeper; this zone allows at most 0.2 mm \(.*\), less than half of that, where no improvement is expected from needling \(\\\$\.zones\[1\]\.zone\); nothing was recorded \(give --override REASON" -- \
+expect 2 "fh.json: \\\$: forehead is not booked in the stored plan \(plan 1\) for acne-scars: .*are usually needled at .* mm here, and the studies of them used 1.5 mm or deeper; this zone allows at most 0.2 mm \(.*\), less than half of that, and no study of them needled this shallow \(\\\$\.zones\[1\]\.zone\); nothing was recorded \(give --override REASON" -- \
     "$MNEEDLE" record session --db "$RDB" "$TMP/fh.json"
 ok '! grep -q "not in the plan" "$TMP/err"' "a zone the plan does not book is called not in the plan"
 ok 'dump "$RDB" | cmp -s - "$TMP/before"' "a session on a zone the plan does not book changed the database"
