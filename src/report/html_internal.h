@@ -41,10 +41,15 @@ const char *mn__next_step(const mn_plan *plan, int i);
 /* What to do when no finding carries advice of its own (for a defer or a decline). */
 const char *mn__next_step_default(mn_decision d);
 
-/* The zones finding @p f names, joined ("forehead, periorbital, cheek"), into @p buf (@p n
- * bytes); "" for a rule of every zone. The text, the report and the screen command print it
- * (the JSON lists them as screening.findings[].zones). Returns buf. */
-const char *mn__finding_zones(const mn_finding *f, char *buf, size_t n);
+/* The zones finding @p f names, by their display names and joined ("Forehead, Periorbital /
+ * eyelid, Cheek"), into @p buf (@p n bytes); "" for a rule of every zone. With a plan @p p that
+ * books a session, only the zones it books: a caution is for the areas treated, and a zone
+ * not booked is not; when the finding covers none of them, its zones with ", not booked".
+ * Without a plan (the screen command, @p p NULL), or for a plan that books nothing, every
+ * zone of the client's it covers. The text, the report and the screen command print it (the
+ * JSON lists the ids, screening.findings[].zones). Returns buf. */
+const char *mn__finding_zones(const mn_client *c, const mn_plan *p, const mn_finding *f, char *buf,
+                              size_t n);
 
 /* 1 when finding @p f is shown to the client: every finding of a plan that treats; only the
  * findings behind the decision (defer, decline) for one that does not. */

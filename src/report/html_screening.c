@@ -95,7 +95,8 @@ static void findings(mn__buf *b, const mn_plan *plan)
         mn__buf_printf(b, "</td><td><span class=\"badge %s\">%s</span></td><td>",
                        severity_word(f->severity), severity_word(f->severity));
         char zones[512];
-        mn__html_esc(b, f->n_zones ? mn__finding_zones(f, zones, sizeof zones) : "all");
+        mn__html_esc(b, f->n_zones ? mn__finding_zones(&plan->client, plan, f, zones, sizeof zones)
+                                   : "all");
         mn__html_put(b, "</td></tr>");
     }
     mn__html_put(b, "</table>");

@@ -133,16 +133,44 @@ const char *mn__next_step_default(mn_decision d)
                : "Book a new consultation once the reasons above no longer apply.";
 }
 
-const char *mn__finding_zones(const mn_finding *f, char *buf, size_t n)
+/* The client's site with id @p id (a finding names the zones of the client's concerns). */
+static const mn_site *client_site(const mn_client *c, const char *id)
+{
+    for (int k = 0; k < c->n_concerns; k++)
+        for (int z = 0; z < c->concerns[k].n_zones; z++)
+            if (!strcmp(c->concerns[k].zones[z]->id, id))
+                return c->concerns[k].zones[z];
+    return NULL;
+}
+
+/* 1 when plan @p p books a session on the site with id @p id. */
+static int site_booked(const mn_plan *p, const char *id)
+{
+    for (int i = 0; i < p->n_zones; i++)
+        if (!p->zones[i].not_booked && !strcmp(p->zones[i].zone->id, id))
+            return 1;
+    return 0;
+}
+
+const char *mn__finding_zones(const mn_client *c, const mn_plan *p, const mn_finding *f, char *buf,
+                              size_t n)
 {
     size_t used = 0;
     buf[0] = '\0';
+    int booked_only = p && mn_plan_books(p), any = 0;
+    for (int i = 0; booked_only && i < f->n_zones; i++)
+        any |= site_booked(p, f->zones[i]);
     for (int i = 0; i < f->n_zones && used < n; i++) {
-        int w = snprintf(buf + used, n - used, "%s%s", i ? ", " : "", f->zones[i]);
+        if (booked_only && any && !site_booked(p, f->zones[i]))
+            continue;
+        const mn_site *s = client_site(c, f->zones[i]);
+        int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "", s ? s->name : f->zones[i]);
         if (w < 0)
             break;
-        used += (size_t)w;
+        used += (size_t)w < n - used ? (size_t)w : n - used - 1;
     }
+    if (booked_only && !any && used > 0 && used < n)
+        snprintf(buf + used, n - used, ", not booked");
     return buf;
 }
 

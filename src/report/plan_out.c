@@ -89,10 +89,11 @@ static const char *decision_sentence(mn_decision d)
 
 /* One finding of the screening's listing: with its rule code (@p codes), or as the client's
  * plan words it. */
-static void finding_text(mn__buf *b, const mn_screening *s, const mn_finding *f, int codes)
+static void finding_text(mn__buf *b, const mn_plan *p, const mn_client *c, const mn_screening *s,
+                         const mn_finding *f, int codes)
 {
     char buf[11], zones[512];
-    mn__finding_zones(f, zones, sizeof zones);
+    mn__finding_zones(c, p, f, zones, sizeof zones);
     if (codes) {
         mn__buf_textf(b, "  [%s] %s%s%s%s\n", mn_severity_name(f->severity), f->code,
                       zones[0] ? " (" : "", zones, zones[0] ? ")" : "");
@@ -139,13 +140,13 @@ static void screening_text(mn__buf *b, const mn_plan *p, const mn_client *c, con
     for (int i = 0; i < s->n_findings; i++)
         if ((!p || mn__finding_shown(p, &s->findings[i])) &&
             (!split || s->findings[i].severity >= MN_SEVERITY_DEFER))
-            finding_text(b, s, &s->findings[i], codes);
+            finding_text(b, p, c, s, &s->findings[i], codes);
     for (int i = 0; split && i < s->n_findings; i++) {
         if (s->findings[i].severity >= MN_SEVERITY_DEFER || !mn__finding_shown(p, &s->findings[i]))
             continue;
         if (!heading++)
             mn__buf_textf(b, "  For when you come back:\n");
-        finding_text(b, s, &s->findings[i], codes);
+        finding_text(b, p, c, s, &s->findings[i], codes);
     }
     if (s->n_findings == 0)
         mn__buf_textf(b, c->has_history ? "  No contraindications found in the history given.\n"
