@@ -305,9 +305,10 @@ typedef struct {
      * below site_max_mm when the course is too short to get there (course_max_mm =
      * site_start_mm without a course session). */
     double rise_mm, course_max_mm;
-    const mn_concern *set_by; /* the concern whose maximum sets the site's (first on a tie) */
-    double site_passes;       /* passes of set_by's range */
-    int course_sessions;      /* number of course sessions of this site */
+    double course_effective_max_um; /* how deep the channels reach at course_max_mm */
+    const mn_concern *set_by;       /* the concern whose maximum sets the site's (first on a tie) */
+    double site_passes;             /* passes of set_by's range */
+    int course_sessions;            /* number of course sessions of this site */
     /* The course's spacing for this zone. course_interval_days is the interval its calendar
      * aims at: the longest usual interval of the concerns on its site (never below their
      * minimum intervals) plus interval_add_days. course_gaps_days are the days between its

@@ -565,6 +565,85 @@ static int course_sessions(const mn_client_concern *cc)
                                              : cc->concern->sessions_default;
 }
 
+/* Course sessions of plan zone @p i's site: the most any booked concern of the site asks for
+ * (build_tracks keys the site's schedule the same way). */
+static int site_course_sessions(const mn_plan *p, int i)
+{
+    const mn_site *site = p->zones[i].zone;
+    int sessions = 0, pz = 0; /* plan zones follow the client's concerns and their zones */
+    for (int k = 0; k < p->client.n_concerns; k++) {
+        const mn_client_concern *cc = &p->client.concerns[k];
+        for (int z = 0; z < cc->n_zones; z++, pz++)
+            if (cc->zones[z] == site && !p->zones[pz].not_booked && course_sessions(cc) > sessions)
+                sessions = course_sessions(cc);
+    }
+    return sessions;
+}
+
+/* The not-booked rule (plan_zone) read on what the course reaches, not only on the zone's
+ * maximum: the needle length rises by at most rise_mm a visit from the site's start (clinic.h
+ * MN_PLAN_RISE_MM), so a short course that starts low can end below half the studies' needle
+ * length though its maximum is above it. The projection reads the course's deepest setting
+ * (projection.c, below_studied_depth), so such a zone would be booked and charged with no
+ * figure and no study behind it, the case the rule exists for. Unbooking a zone can move its
+ * site's shared setting, so the sites are settled again and the zones read again until none
+ * changes (each round unbooks one zone, so it ends). */
+static mn_status unbook_short_courses(mn_ctx *ctx, mn_plan *p)
+{
+    const mn_device *dev = p->client.device;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < p->n_zones && !changed; i++) {
+            mn_plan_zone *z = &p->zones[i];
+            int n = site_course_sessions(p, i);
+            if (z->not_booked || !mn_concern_projected(z->concern) || n < 1)
+                continue;
+            double reach = titrate(dev, z->site_start_mm, z->site_max_mm, z->rise_mm, n, n);
+            double studied = -1;
+            const char *study = NULL;
+            mn_status st = mn_evidence_bundled_shallowest(ctx, z->concern->id, &studied, &study);
+            if (st)
+                return st;
+            if (studied <= 0 || reach >= MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9)
+                continue;
+            const double *usual =
+                z->zone->facial ? z->concern->face_depth_mm : z->concern->body_depth_mm;
+            char lo[16], hi[16], deep[16], at[16], from[16], rise[16], how[96], lowered[320] = "";
+            if (n == 1)
+                snprintf(how, sizeof how, "its one session at %s mm",
+                         mn__depth_str(from, sizeof from, z->site_start_mm));
+            else
+                snprintf(how, sizeof how,
+                         "from %s mm, rising by at most %s mm a visit over %d "
+                         "sessions",
+                         mn__depth_str(from, sizeof from, z->site_start_mm),
+                         mn__depth_str(rise, sizeof rise, z->rise_mm), n);
+            if (z->n_adjusted_by > 0) {
+                add(lowered, sizeof lowered, " Its settings are lowered because ");
+                add_adjust_reasons(lowered, sizeof lowered, z);
+                add(lowered, sizeof lowered, ".");
+            }
+            snprintf(z->why, sizeof z->why,
+                     "Not booked: %s are usually needled at %s-%s mm here, and the studies of "
+                     "them used %s mm or deeper; this course would reach at most %s mm (%s), "
+                     "less than half of that, and no study of them needled this shallow.%s The "
+                     "evidence does not reach this depth, so we make no projection for it, book "
+                     "no session for it and charge nothing for it. Ask us about other ways to "
+                     "treat it.",
+                     z->concern->name, mn__depth_str(lo, sizeof lo, usual[0]),
+                     mn__depth_str(hi, sizeof hi, usual[1]),
+                     mn__depth_str(deep, sizeof deep, studied), mn__depth_str(at, sizeof at, reach),
+                     how, lowered);
+            z->not_booked = 1;
+            z->adjusted[0] = '\0';
+            changed = 1;
+        }
+        if (changed)
+            site_settings(p);
+    }
+    return MN_OK;
+}
+
 typedef struct {
     int interval_days;
     int sessions;
@@ -947,13 +1026,22 @@ static mn_status schedule(mn_ctx *ctx, mn_plan *p)
         if (s->phase == MN_PHASE_COURSE)
             p->n_course_sessions++;
     }
-    /* The deepest setting each zone's course reaches: its last. */
+    /* The deepest setting each zone's course reaches, its last, and how deep its channels go
+     * there (the zone table's depth and reach: what the course does, not only what the zone
+     * allows). */
     for (int z = 0; z < p->n_zones; z++) {
         mn_plan_zone *pz = &p->zones[z];
         pz->course_max_mm = pz->course_sessions > 0
                                 ? titrate(p->client.device, pz->site_start_mm, pz->site_max_mm,
                                           pz->rise_mm, pz->course_sessions, pz->course_sessions)
                                 : pz->site_start_mm;
+        mn_skin_layers layers;
+        if ((st = mn_skin_layers_at(pz->zone, &p->client.patient, &layers))) {
+            st = mn__error(ctx, st, "cannot compute the skin layers of the %s", pz->zone->id);
+            goto done;
+        }
+        pz->course_effective_max_um =
+            mn_device_effective_depth_um(p->client.device, pz->course_max_mm, &layers);
     }
     goto done;
 too_many:
@@ -1460,6 +1548,8 @@ mn_status mn_plan_build(mn_ctx *ctx, const mn_client *client, const mn_plan_opti
             p->n_zones++;
         }
     site_settings(p);
+    if ((st = unbook_short_courses(ctx, p)))
+        goto fail;
     /* Schedule with the default maintenance interval, project the course, and re-schedule
      * the maintenance visits if the projection sets another interval (for the plan, or for
      * the zones of the concerns it projects: track_maintenance). */

@@ -258,7 +258,15 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
     }
     case MN_UNPROJECTED_NO_COURSE: {
         char at[16], studied[16];
-        if (z->not_booked && u->studied_mm > 0)
+        if (z->not_booked && u->studied_mm > 0 &&
+            z->depth_max_mm >= MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * u->studied_mm - 1e-9)
+            /* unbooked for what its course reaches (plan.c unbook_short_courses) */
+            snprintf(buf, size,
+                     "not booked: its course would stay under half the %s mm the studies of "
+                     "this concern used (its line says why), and no study reaches that shallow, "
+                     "so the evidence gives no figure for it",
+                     mn__depth_str(studied, sizeof studied, u->studied_mm));
+        else if (z->not_booked && u->studied_mm > 0)
             snprintf(buf, size,
                      "not booked: it allows at most %s mm, less than half the %s mm the "
                      "studies of this concern used, and no study reaches that shallow, so the "

@@ -4,6 +4,8 @@
  * and one table row per plan zone with its concern, needle setting (start and range),
  * effective depth, passes and the reason for them.
  */
+#include <math.h>
+
 #include "clinic/plan_internal.h"
 #include "report/html_internal.h"
 
@@ -45,12 +47,19 @@ static void zone_table(mn__buf *b, const mn_plan *plan)
         if (z->not_booked) /* no setting is used: the why cell says why */
             mn__html_put(b, "</td><td class=\"num\">not booked</td><td class=\"num\">–</td>"
                             "<td class=\"num\">–</td><td>");
-        else
+        else {
+            /* The range the course uses, up to the deepest setting it reaches, and the zone's
+             * own maximum where the course stops short of it (as the text plan). */
+            double top = z->course_max_mm;
+            mn__buf_printf(b, "</td><td class=\"num\"><b>%.2f</b> · %.2f–%.2f", z->depth_start_mm,
+                           fmin(z->depth_min_mm, top), top);
+            if (top < z->depth_max_mm - 1e-9)
+                mn__buf_printf(b, " (max %.2f)", z->depth_max_mm);
             mn__buf_printf(b,
-                           "</td><td class=\"num\"><b>%.2f</b> · %.2f–%.2f</td>"
-                           "<td class=\"num\">%.0f–%.0f</td><td class=\"num\">%.0f</td><td>",
-                           z->depth_start_mm, z->depth_min_mm, z->depth_max_mm,
-                           z->effective_depth_um, z->effective_depth_max_um, z->passes);
+                           "</td><td class=\"num\">%.0f–%.0f</td><td class=\"num\">%.0f</td>"
+                           "<td>",
+                           z->effective_depth_um, z->course_effective_max_um, z->passes);
+        }
         mn__html_esc(b, z->why);
         if (z->adjusted[0]) {
             mn__html_put(b, "<br><b>");

@@ -476,6 +476,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         json_t *ed = mn__jput(j, e, "effective_depth_um", json_object());
         mn__jput_num(j, ed, "start", round(z->effective_depth_um));
         mn__jput_num(j, ed, "max", round(z->effective_depth_max_um));
+        mn__jput_num(j, ed, "course_max", round(z->course_effective_max_um));
         mn__jput_num(j, e, "anatomy_cap_mm", round(z->anatomy_cap_mm * 100) / 100);
         mn__jput_str(j, e, "limited_by", z->limited_by);
         mn__jput_num(j, e, "passes", z->passes);
@@ -812,19 +813,26 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
     }
 
     mn__buf_textf(b, "\nZones and needle depth\n");
-    mn__buf_textf(b, "  %-12s %-20s %-16s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
+    mn__buf_textf(b, "  %-12s %-20s %-20s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
                   "REACHES");
     for (int i = 0; i < p->n_zones; i++) {
         const mn_plan_zone *z = &p->zones[i];
-        char range[32], reach[48];
-        /* %.3g: a setting prints as the JSON gives it (1.75, 0.25, 1.5), never rounded */
-        snprintf(range, sizeof range, "%.3g-%.3g", z->depth_min_mm, z->depth_max_mm);
+        char range[48], reach[48];
+        /* %.3g: a setting prints as the JSON gives it (1.75, 0.25, 1.5), never rounded. The
+         * depth is what the course does, up to the deepest setting it reaches; the zone's own
+         * maximum follows where the course stops short of it (its line says why), so no
+         * setting the course never uses reads as part of it. */
+        double top = z->course_max_mm;
+        snprintf(range, sizeof range, "%.3g-%.3g", fmin(z->depth_min_mm, top), top);
+        if (top < z->depth_max_mm - 1e-9)
+            snprintf(range + strlen(range), sizeof range - strlen(range), " (max %.3g)",
+                     z->depth_max_mm);
         snprintf(reach, sizeof reach, "~%.0f-%.0f um", z->effective_depth_um,
-                 z->effective_depth_max_um);
+                 z->course_effective_max_um);
         if (z->not_booked) /* no setting is used: the line below says why */
             mn__buf_textf(b, "  %-12s %-20s %s\n", z->zone->id, z->concern->id, "not booked");
         else
-            mn__buf_textf(b, "  %-12s %-20s %-16s %-10.3g %s\n", z->zone->id, z->concern->id, range,
+            mn__buf_textf(b, "  %-12s %-20s %-20s %-10.3g %s\n", z->zone->id, z->concern->id, range,
                           z->depth_start_mm, reach);
         mn__buf_textf(b, "      %s\n", z->why);
         if (mn__plan_site_shared(p, i)) {

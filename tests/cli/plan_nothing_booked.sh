@@ -61,4 +61,42 @@ else
 fi
 expect 0 'stdout:"note": "forehead \(acne-scars\): not projected: not booked: it allows at most 0\.2 mm, less than half the 1\.5 mm' -- "$MNEEDLE" plan --json "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
 expect 0 'stdout:forehead \(acne-scars\): not projected: not booked: it allows at most 0\.2 mm' -- "$MNEEDLE" plan "$MN_SOURCE_DIR/examples/clients/ravi-acne-scars.json"
+
+# The rule reads what the course reaches, not only the zone's maximum. Phototype V on blood
+# thinners, acne scars on the cheek with a SkinPen: the maximum, 0.75 mm, is half the studies'
+# 1.5 mm, but a course of one session (a catalogue whose mild acne scars take one) stays at its
+# start, 0.5 mm: not booked, its line says what the course would reach, no session treats the
+# cheek, and the chin, texture and tone, is booked alone. The projection reads the course's
+# deepest setting too, so a booked cheek would have been charged with no figure behind it.
+mkdir "$TMP/one-session"
+python3 - "$MN_SOURCE_DIR/data/concerns.json" "$TMP/one-session/concerns.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+[c for c in d["concerns"] if c["id"] == "acne-scars"][0]["sessions"]["min"] = 1
+json.dump(d, open(sys.argv[2], "w"))
+PY
+cat >"$TMP/short.json" <<'J'
+{"client": {"name": "Short course", "age": 40, "sex": "female", "fitzpatrick": 5},
+ "concerns": [{"concern": "acne-scars", "zones": ["cheek"], "severity": "mild"},
+              {"concern": "texture-tone", "zones": ["chin"]}],
+ "history": {"anticoagulants": true}, "lifestyle": {"smoker": false, "sun": "low"},
+ "clinic": {"device": "skinpen", "price_per_session": 100, "currency": "USD",
+            "start": "2027-01-11"}}
+J
+expect 0 "" -- "$MNEEDLE" plan --data "$TMP/one-session" "$TMP/short.json" -o "$TMP/short.txt"
+expect 0 "" -- "$MNEEDLE" plan --data "$TMP/one-session" --json "$TMP/short.json" -o "$TMP/short.out"
+expect 0 "stdout:^  cheek +acne-scars +not booked$" -- cat "$TMP/short.txt"
+expect 0 "stdout:Not booked: .*this course would reach at most 0\.5 mm \(its one session at 0\.5 mm\), less than half of that, and no study of them needled this shallow\. Its settings are lowered because you take blood thinners" -- cat "$TMP/short.txt"
+expect 0 "stdout:cheek \(acne-scars\): not projected: not booked: its course would stay under half the 1\.5 mm" -- cat "$TMP/short.txt"
+if python3 - "$TMP/short.out" >"$TMP/py.out" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+z = {x["zone"]: x for x in d["zones"]}
+assert z["cheek"]["booked"] is False and z["chin"]["booked"] is True, d["zones"]
+assert z["cheek"]["depth_mm"]["max"] == 0.75, z["cheek"]["depth_mm"]
+assert d["sessions"], "the chin is booked"
+for s in d["sessions"]:
+    assert all(x["zone"] == "chin" for x in s["settings"]), s
+PY
+then passes=$((passes + 1)); else echo "FAIL: a course that cannot reach half the studies' depth is booked"; sed 's/^/  | /' "$TMP/py.out"; fails=$((fails + 1)); fi
 finish

@@ -227,6 +227,20 @@ for f in plan.txt r.html plan.json; do
         echo "FAIL: ravi $f: says needling the forehead cannot help"; fails=$((fails + 1))
     else passes=$((passes + 1)); fi
 done
+# The depth column shows what the course does: Maya's melasma course on the cheek is two
+# visits rising by at most 0.25 mm, 0.25 then 0.5 mm, below the zone's 0.75 mm, so the column
+# reads 0.25-0.5 with the zone's maximum after it, the channels' reach is at 0.5 mm (375 um,
+# as JSON effective_depth_um.course_max), and the report's cell says the same.
+expect 0 "" -- "$MNEEDLE" plan "$MN_SOURCE_DIR/examples/clients/maya-striae-melasma.json" -o "$TMP/maya.txt" --report "$TMP/maya.html"
+expect 0 "" -- "$MNEEDLE" plan --json "$MN_SOURCE_DIR/examples/clients/maya-striae-melasma.json" -o "$TMP/maya.json"
+expect 0 "stdout:^  cheek +melasma +0\.25-0\.5 \(max 0\.75\) +0\.25 +~168-375 um$" -- cat "$TMP/maya.txt"
+expect 0 "stdout:<b>0\.25</b> · 0\.25–0\.50 \(max 0\.75\)</td><td class=\"num\">168–375</td>" -- cat "$TMP/maya.html"
+expect 0 "" -- python3 -c '
+import json, sys
+z = [z for z in json.load(open(sys.argv[1]))["zones"] if z["zone"] == "cheek"][0]
+assert z["depth_mm"]["course_max"] == 0.5 and z["depth_mm"]["max"] == 0.75, z["depth_mm"]
+assert z["effective_depth_um"]["course_max"] == 375, z["effective_depth_um"]
+' "$TMP/maya.json"
 # A zone not booked offers no settings and no sessions: no "Gentler settings" line under it
 # (text, report and JSON agree: its adjusted line is empty).
 expect 0 "" -- python3 -c '
