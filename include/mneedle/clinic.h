@@ -76,7 +76,8 @@ extern "C" {
     X(LOCAL_ANAESTHETIC_ALLERGY, "local_anaesthetic_allergy", 0)                                   \
     X(METHAEMOGLOBINAEMIA_RISK, "g6pd_deficiency_or_methaemoglobinaemia", 0)                       \
     X(CLASS3_ANTIARRHYTHMIC, "class3_antiarrhythmic", 0)                                           \
-    X(THREADS_WEEKS_AGO, "threads_weeks_ago", 1)
+    X(THREADS_WEEKS_AGO, "threads_weeks_ago", 1)                                                   \
+    X(ROSACEA_HISTORY, "rosacea_history", 0)
 
 typedef enum {
 #define MN__HISTORY_ENUM(id, name, numeric) MN_HISTORY_##id,
@@ -257,8 +258,9 @@ const char *mn_plan_pih_label(double probability);
 /** [JUDGEMENT] The rise per course visit, one 0.25 mm pen setting, for a site treated for a
  *  concern marked gentle_rise (data/concerns.json: melasma, hyperpigmentation, which
  *  inflammation darkens) or for a client a finding marks so (data/rules.json adjust
- *  gentle_rise: MN-PIH-RISK, phototypes IV-VI): the smallest change a pen makes, so each visit
- *  goes at most one setting beyond the one the skin has shown it tolerates. */
+ *  gentle_rise: MN-PIH-RISK, phototypes IV-VI; MN-ROSACEA, skin with rosacea): the smallest
+ *  change a pen makes, so each visit goes at most one setting beyond the one the skin has
+ *  shown it tolerates. */
 #define MN_PLAN_RISE_GENTLE_MM 0.25
 
 /** Plan options. */
