@@ -440,7 +440,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
         return st;
     if (mn_concern_projected(cc) && studied > 0 &&
         z->depth_max_mm < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9) {
-        char at[16], lo[16], hi[16], deep[16], base[16], gentler[320] = "";
+        char at[16], lo[16], hi[16], deep[16], base[16], gentler[480] = "";
         z->not_booked = 1;
         /* Where the findings' gentler settings set the bound, the line says so and why here: a
          * zone with no session has no settings to offer, so its adjusted line is empty. */
@@ -608,7 +608,7 @@ static mn_status unbook_short_courses(mn_ctx *ctx, mn_plan *p)
                 continue;
             const double *usual =
                 z->zone->facial ? z->concern->face_depth_mm : z->concern->body_depth_mm;
-            char lo[16], hi[16], deep[16], at[16], from[16], rise[16], how[96], lowered[320] = "";
+            char lo[16], hi[16], deep[16], at[16], from[16], rise[16], how[96], lowered[480] = "";
             if (n == 1)
                 snprintf(how, sizeof how, "its one session at %s mm",
                          mn__depth_str(from, sizeof from, z->site_start_mm));
@@ -618,8 +618,12 @@ static mn_status unbook_short_courses(mn_ctx *ctx, mn_plan *p)
                          "sessions",
                          mn__depth_str(from, sizeof from, z->site_start_mm),
                          mn__depth_str(rise, sizeof rise, z->rise_mm), n);
+            /* The findings' reasons, in the words the maximum's rule gives them where they set
+             * the bound, else for the start they lowered. */
             if (z->n_adjusted_by > 0) {
-                add(lowered, sizeof lowered, " Its settings are lowered because ");
+                add(lowered, sizeof lowered,
+                    !strcmp(z->limited_by, "precautions") ? " It is lowered because "
+                                                          : " Its start is lowered because ");
                 add_adjust_reasons(lowered, sizeof lowered, z);
                 add(lowered, sizeof lowered, ".");
             }

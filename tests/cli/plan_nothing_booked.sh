@@ -86,7 +86,7 @@ J
 expect 0 "" -- "$MNEEDLE" plan --data "$TMP/one-session" "$TMP/short.json" -o "$TMP/short.txt"
 expect 0 "" -- "$MNEEDLE" plan --data "$TMP/one-session" --json "$TMP/short.json" -o "$TMP/short.out"
 expect 0 "stdout:^  cheek +acne-scars +not booked$" -- cat "$TMP/short.txt"
-expect 0 "stdout:Not booked: .*this course would reach at most 0\.5 mm \(its one session at 0\.5 mm\), less than half of that, and no study of them needled this shallow\. Its settings are lowered because you take blood thinners" -- cat "$TMP/short.txt"
+expect 0 "stdout:Not booked: .*this course would reach at most 0\.5 mm \(its one session at 0\.5 mm\), less than half of that, and no study of them needled this shallow\. It is lowered because you take blood thinners" -- cat "$TMP/short.txt"
 expect 0 "stdout:cheek \(acne-scars\): not projected: not booked: its course would stay under half the 1\.5 mm" -- cat "$TMP/short.txt"
 if python3 - "$TMP/short.out" >"$TMP/py.out" 2>&1 <<'PY'
 import json, sys
