@@ -596,7 +596,8 @@ void mn__post_signin(mn__call *c)
     snprintf(akey, sizeof akey, "a:%.70s", c->req->peer && c->req->peer[0] ? c->req->peer : "?");
     snprintf(ukey, sizeof ukey, "u:%.70s", user);
     const char *const keys[] = {akey, ukey};
-    if (!mn__login_begin(&c->srv->sessions, keys, 2, c->now)) {
+    int last;
+    if (!mn__login_begin(&c->srv->sessions, keys, 2, c->now, &last)) {
         mn__error_page(c, 429, "Too many failed sign-ins. Wait 15 minutes and try again.", NULL);
         mn__resp_header(c->resp, "Retry-After", "900");
         return;
@@ -604,10 +605,20 @@ void mn__post_signin(mn__call *c)
     mn_store_role role;
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, password, &role);
     mn__login_end(&c->srv->sessions, keys, 2, st == MN_OK, c->now);
+    /* Audited with the name (a user's, else none) and the address; never the password. A
+     * sign-in not logged is not made. */
+    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
     if (st == MN_EINVAL) {
+        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||
+            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from))) {
+            mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
+            return;
+        }
         mn__redirect(c, "/signin", "Wrong user name or password.");
         return;
     }
+    if (!st)
+        st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from);
     if (st) {
         mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
         return;

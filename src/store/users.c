@@ -369,3 +369,36 @@ mn_status mn_store_audit_reads(mn_ctx *ctx, mn_store *store, mn_store_audit_entr
         entries[i].status = st;
     return st;
 }
+
+mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,
+                                const char *detail)
+{
+    if (!store || !name || !action)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    if (strcmp(action, "signin") && strcmp(action, "signin-failed") && strcmp(action, "locked"))
+        return mn__error(ctx, MN_EINVAL, "store: no such sign-in event \"%.20s\"", action);
+    if (store->readonly)
+        return mn__error(ctx, MN_EINVAL, "%s: opened read-only: sign-ins cannot be audited",
+                         store->path);
+    char own[sizeof store->actor];
+    memcpy(own, store->actor, sizeof own);
+    mn_status st = mn__store_begin(ctx, store);
+    if (st)
+        return st;
+    sqlite3_int64 id = 0;
+    mn_store_role role;
+    int disabled;
+    char hash[crypto_pwhash_STRBYTES];
+    st = name_ok(name) ? find_user(ctx, store, name, &id, &role, hash, &disabled) : MN_ENOTFOUND;
+    sodium_memzero(hash, sizeof hash);
+    if (st == MN_ENOTFOUND) {
+        id = 0;
+        st = MN_OK;
+    }
+    if (!st && mn_store_set_actor(store, id ? name : "unknown"))
+        st = mn__error(ctx, MN_EINVAL, "users: a malformed name");
+    if (!st)
+        st = mn__store_audit(ctx, store, action, "users", id, detail);
+    memcpy(store->actor, own, sizeof own);
+    return mn__store_end(ctx, store, st);
+}
