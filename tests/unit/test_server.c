@@ -15,6 +15,7 @@
 
 #include "mn_test.h"
 #include "server/server_internal.h"
+#include "store/store_internal.h"
 
 static mn_ctx *ctx;
 static mn_server *srv;
@@ -694,8 +695,18 @@ static void test_users(void **state)
     mn_store_role role = MN_ROLE_ADMIN;
     assert_int_equal(mn_store_user_verify(ctx, store, "rob", PASSWORD, &role), MN_OK);
     assert_int_equal(role, MN_ROLE_READONLY);
+    /* A known name and an unknown one cost one Argon2id run each (counted, not timed), against
+     * hashes of the same limits. */
+    long runs = store->pwhash_runs;
     assert_int_equal(mn_store_user_verify(ctx, store, "rob", "wrong one", &role), MN_EINVAL);
+    assert_int_equal(store->pwhash_runs - runs, 1);
+    runs = store->pwhash_runs;
     assert_int_equal(mn_store_user_verify(ctx, store, "nobody", PASSWORD, &role), MN_EINVAL);
+    assert_int_equal(store->pwhash_runs - runs, 1);
+    assert_int_equal(crypto_pwhash_str_needs_rehash(mn__store_dummy_pwhash,
+                                                    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                    crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                     0);
     assert_int_equal(mn_store_user_add(ctx, store, "rob", MN_ROLE_ADMIN, PASSWORD), MN_EINVAL);
     assert_int_equal(mn_store_user_add(ctx, store, "short", MN_ROLE_ADMIN, "1234567"), MN_EINVAL);
     assert_int_equal(mn_store_user_add(ctx, store, "bad name", MN_ROLE_ADMIN, PASSWORD), MN_EINVAL);
