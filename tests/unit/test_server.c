@@ -1862,6 +1862,50 @@ static void test_query_refuses_bad_text(void **state)
     mn_http_response_release(&r);
 }
 
+/* Answers that disclose several clients' identities at once log each client: the API's client
+ * list with identity=1 (one "identity" read per client), and a search of the client list (one
+ * "search" read per client it shows, none for one it does not). */
+static void test_identity_lists_audited(void **state)
+{
+    (void)state;
+    char pia[64], tok[64];
+    sign_in_practitioner(pia, tok);
+    int clients = audit_count("action = 'insert' AND entity LIKE 'clients:%'") -
+                  audit_count("action = 'erase' AND entity LIKE 'clients:%'");
+    assert_true(clients >= 1);
+    int before = audit_count("action = 'read' AND detail = 'identity' AND actor = 'pia'");
+    mn_http_response r;
+    request("GET", "/api/v1/clients", "identity=1", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count("action = 'read' AND detail = 'identity' AND actor = 'pia'"),
+                     before + clients);
+    /* Without identity=1 the list is pseudonymous: nothing logged per client. */
+    before = audit_count("action = 'read' AND actor = 'pia'");
+    request("GET", "/api/v1/clients", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count("action = 'read' AND actor = 'pia'"), before);
+    static const char amelia_search[] =
+        "action = 'read' AND detail = 'search' AND actor = 'pia' AND entity = (SELECT "
+        "'clients:' || num FROM clients WHERE id = 'amelia')";
+    before = audit_count("action = 'read' AND detail = 'search' AND actor = 'pia'");
+    int amelia = audit_count(amelia_search);
+    request("GET", "/clients", "q=ameli", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count(amelia_search), amelia + 1);
+    int found = audit_count("action = 'read' AND detail = 'search' AND actor = 'pia'") - before;
+    assert_true(found >= 1);
+    /* A search that shows no client logs none. */
+    request("GET", "/clients", "q=no-such-client-zz", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count("action = 'read' AND detail = 'search' AND actor = 'pia'"),
+                     before + found);
+    assert_audit_chain_holds(NULL);
+}
+
 /* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
  * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
 static void test_form_values_decoded_once(void **state)
@@ -2122,6 +2166,7 @@ int main(void)
         cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
         cmocka_unit_test(test_questionnaire_out_of_date),
+        cmocka_unit_test(test_identity_lists_audited),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
