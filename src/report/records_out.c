@@ -631,6 +631,8 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput_str(&j, root, "step_down", r->step_down);
         if (r->step_down_carried[0]) /* the visits after it, rising from it by the plan's steps */
             mn__jput_str(&j, root, "step_down_carried", r->step_down_carried);
+        if (r->rise_held[0]) /* held to the plan's rise per visit above the last session */
+            mn__jput_str(&j, root, "rise_held", r->rise_held);
         if (r->has_maintenance) {
             json_t *m = mn__jput(&j, root, "maintenance", json_object());
             put_date(&j, m, "due", r->maintenance_due);
@@ -723,16 +725,26 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__buf_printf(&b, "  The next visit (%d, %s) keeps the plan's settings for it%s.\n",
                            r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
                            r->n_deviations ? "; the last visit's are not carried on" : "");
-        else if (r->next_keeps_plan == 0)
-            mn__buf_printf(
-                &b, "  The next visit (%d, %s) does not keep the plan's settings for it: %s%s%s.\n",
-                r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
-                r->next_raised ? "a depth is raised to the last used within the protocol" : "",
-                r->next_raised && r->next_lowered ? ", and " : "",
-                r->next_lowered  ? "a depth is set below the plan's after an adverse event (below)"
-                : r->next_raised ? ""
-                                 : "its settings differ from the plan's");
-        else
+        else if (r->next_keeps_plan == 0) {
+            /* Each reason it departs from the plan's setting, joined by ", and ". */
+            const char *why[3];
+            int n_why = 0;
+            if (r->next_raised)
+                why[n_why++] = "a depth is raised to the last used within the protocol";
+            if (r->next_lowered)
+                why[n_why++] = "a depth is set below the plan's after an adverse event (below)";
+            if (r->next_rise_held)
+                why[n_why++] =
+                    "a depth is held to the plan's rise per visit above the last session (below)";
+            if (!n_why)
+                why[n_why++] = "its settings differ from the plan's";
+            mn__buf_printf(&b,
+                           "  The next visit (%d, %s) does not keep the plan's settings for it: ",
+                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2));
+            for (int i = 0; i < n_why; i++)
+                mn__buf_printf(&b, "%s%s", i ? ", and " : "", why[i]);
+            mn__buf_printf(&b, ".\n");
+        } else
             mn__buf_printf(&b, "  No next visit is booked%s.\n",
                            r->held ? " (on hold)" : " (every planned visit is done)");
     }
@@ -762,6 +774,11 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                        "  Kept below the plan after an adverse event (data/adverse_events.json: "
                        "a judgement): %s.\n",
                        r->step_down_carried);
+    if (r->rise_held[0])
+        mn__buf_printf(&b,
+                       "  Held to the plan's rise per visit above the last session on the zone "
+                       "(a judgement: the plan never rises faster): %s.\n",
+                       r->rise_held);
     if (!r->has_projection) {
         /* No figures to show: say so, with the plan's own reason, and stop before them. */
         mn__buf_printf(&b, "\n%s\n", r->note);

@@ -325,9 +325,10 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         mn__buf_printf(&b,
                        "<p id=\"planned-visit\">Pre-filled from the saved plan: visit %d, "
                        "planned for %s. A zone deeper or with more passes than this visit's "
-                       "setting, beyond the plan's maximum or the device's range, or sooner "
-                       "than its minimum interval is refused unless you give a reason to "
-                       "override; a lighter setting is recorded with a warning."
+                       "setting, beyond the plan's maximum or the device's range, more than "
+                       "the plan's rise per visit above its last session, or sooner than its "
+                       "minimum interval is refused unless you give a reason to override; a "
+                       "lighter setting is recorded with a warning."
                        "</p>",
                        v->number, mn_date_format(v->date, d));
     else
@@ -391,8 +392,16 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         int lowered = s &&
                       mn_store_step_down_max(c->w->ctx, h, s->zone, h->n_sessions, 0, &stepped) &&
                       stepped < s->depth_mm - 1e-6;
+        /* No more than the plan's rise per visit above the zone's last session, as record
+         * session checks it (a session lighter than planned before this one). */
+        mn_store_rise rise;
+        double deepest = lowered ? stepped : s ? s->depth_mm : 0;
+        int held = s && mn_store_rise_max(c->w->ctx, h, s->zone, h->n_sessions, &rise) &&
+                   rise.max_mm < deepest - 1e-6;
+        if (held)
+            deepest = rise.max_mm;
         if (s)
-            snprintf(buf, sizeof buf, "%g", lowered ? stepped : s->depth_mm);
+            snprintf(buf, sizeof buf, "%g", deepest);
         mn__srv_esc(&b, posted ? mn__form_str(posted, dn) : s ? buf : "");
         mn__buf_printf(&b,
                        "\"></td><td><input aria-label=\"passes %d\" id=\"f-%s\" name=\"%s\" "
@@ -409,6 +418,14 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
                            "; <span class=\"step-down\">at most %.2f mm after an adverse "
                            "event (see Re-plan)</span>",
                            stepped);
+        if (held) {
+            char on[16];
+            mn__buf_printf(&b,
+                           "; <span class=\"rise-held\">at most %.2f mm: %.2f mm a visit above "
+                           "the %.2f mm of the session of %s</span>",
+                           rise.max_mm, rise.rise_mm, rise.last_mm,
+                           mn_date_format(rise.last_date, on));
+        }
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table>");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mneedle/clinic.h"
 #include "store/store_internal.h"
 
 /* Grows *arr (of elem bytes) to hold n + 1; returns the new last element, zeroed, or NULL. */
@@ -17,6 +18,45 @@ static void *grow(void **arr, int *n, size_t elem)
     *arr = p;
     memset(p + (size_t)*n * elem, 0, elem);
     return p + (size_t)(*n)++ * elem;
+}
+
+double mn__store_plan_rise_mm(const mn_catalog *cat, double stored, const char *concern)
+{
+    if (stored > 0)
+        return stored;
+    const mn_concern *c = concern ? mn_catalog_find_concern(cat, concern) : NULL;
+    return c && c->gentle_rise ? MN_PLAN_RISE_GENTLE_MM : MN_PLAN_RISE_MM;
+}
+
+/* The rise per visit of each zone the plan books (the smallest where a site is listed for two
+ * concerns): mn_store_rise_max reads it. */
+static mn_status read_rises(mn_ctx *ctx, json_t *plan, mn_store_history *h)
+{
+    json_t *zones = json_object_get(plan, "zones");
+    for (size_t i = 0; i < json_array_size(zones); i++) {
+        json_t *z = json_array_get(zones, i);
+        const char *zone = json_string_value(json_object_get(z, "zone"));
+        json_t *booked = json_object_get(z, "booked");
+        if (!zone || !json_object_get(z, "depth_mm") || json_is_false(booked))
+            continue; /* not booked, or a declined plan's zone without depths */
+        double rise = mn__store_plan_rise_mm(
+            mn_ctx_catalog(ctx), json_number_value(json_object_get(z, "rise_per_visit_mm")),
+            json_string_value(json_object_get(z, "concern")));
+        mn_store_zone_rise *r = NULL;
+        for (int k = 0; k < h->n_rises; k++)
+            if (!strcmp(h->rises[k].zone, zone))
+                r = &h->rises[k];
+        if (r) {
+            if (rise < r->rise_mm)
+                r->rise_mm = rise;
+            continue;
+        }
+        if (!(r = grow((void **)&h->rises, &h->n_rises, sizeof *r)))
+            return mn__error(ctx, MN_ENOMEM, "history: out of memory");
+        snprintf(r->zone, sizeof r->zone, "%s", zone);
+        r->rise_mm = rise;
+    }
+    return MN_OK;
 }
 
 static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_store_history *h)
@@ -60,6 +100,7 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
         return st;
     }
     h->plan_stale = pin.stale;
+    st = read_rises(ctx, plan, h);
     json_t *sessions = json_object_get(plan, "sessions");
     for (size_t i = 0; !st && i < json_array_size(sessions); i++) {
         json_t *v = json_array_get(sessions, i);
@@ -335,5 +376,6 @@ void mn_store_history_free(mn_store_history *h)
     mn__free(h->sessions);
     mn__free(h->assessments);
     mn__free(h->events);
+    mn__free(h->rises);
     mn__free(h);
 }

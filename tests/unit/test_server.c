@@ -1959,6 +1959,60 @@ static void test_refusals_in_the_pages_words(void **state)
     mn_http_response_release(&r);
 }
 
+/* The charting form holds a zone to the plan's rise per visit above its last session, as record
+ * session does (docs/records.md, "Off-protocol sessions"): after a visit done lighter than
+ * planned, the next is pre-filled at the rise with the reason beside it, the plan's deeper
+ * setting is refused in the page's words (422, nothing stored), and the pre-filled one is
+ * recorded. */
+static void test_rise_per_visit(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[512];
+    const char *was = getenv("SOURCE_DATE_EPOCH");
+    char saved[32] = "";
+    if (was)
+        snprintf(saved, sizeof saved, "%s", was);
+    setenv("SOURCE_DATE_EPOCH", "1814400000", 1); /* 2027-07-01: every visit below is past */
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("rise");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/rise/plan", pia, form, T0, 303, NULL, NULL);
+    /* Amelia's cheek: 0.50, 0.50, 0.75, 1.00 mm; visit 3 done at 0.25 mm. */
+    static const char *const done[][2] = {
+        {"2026-12-01", "0.5"}, {"2026-12-29", "0.5"}, {"2027-01-26", "0.25"}};
+    for (size_t i = 0; i < sizeof done / sizeof done[0]; i++) {
+        snprintf(form, sizeof form,
+                 "csrf=%s&date=%s&device=skinpen&zone0=cheek&depth0=%s&passes0=3"
+                 "&adverse_events=none",
+                 tok, done[i][0], done[i][1]);
+        expect("POST", "/clients/rise/sessions", pia, form, T0, 303, NULL, NULL);
+    }
+    expect_page("/clients/rise/sessions/new", pia, "value=\"0.75\"",
+                "class=\"rise-held\">at most 0.75 mm: 0.50 mm a visit above the 0.25 mm of the "
+                "session of 2027-01-26",
+                NULL);
+    const char *count = SESSIONS_OF_CLIENT;
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2027-02-23&device=skinpen&zone0=cheek&depth0=1.0&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/rise/sessions", pia, form, 422,
+                          "cheek 1.00 mm is deeper than the 0.75 mm allowed after the session of "
+                          "2027-01-26 on it",
+                          "(give a reason in the Override reason box to record it anyway)", NULL);
+    assert_int_equal(count_rows(count, "rise", (const char *)NULL), 3);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2027-02-23&device=skinpen&zone0=cheek&depth0=0.75&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect("POST", "/clients/rise/sessions", pia, form, T0, 303, NULL, NULL);
+    assert_int_equal(count_rows(count, "rise", (const char *)NULL), 4);
+    if (saved[0])
+        setenv("SOURCE_DATE_EPOCH", saved, 1);
+    else
+        unsetenv("SOURCE_DATE_EPOCH");
+}
+
 /* The client form asks every history item the screening rules read (data/rules.json), each
  * as a yes/no or a number as the rule reads it, so a new client can be given any of them;
  * the items added last reach the stored record. */
@@ -2049,6 +2103,7 @@ int main(void)
         cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
         cmocka_unit_test(test_questionnaire_out_of_date),
+        cmocka_unit_test(test_rise_per_visit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
