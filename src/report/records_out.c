@@ -677,27 +677,24 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             char said[256];
             mn__buf_printf(&b,
                            "  Health questionnaire: %s. Take it again (re-screen the "
-                           "client), ",
-                           mn_store_questionnaire_words(q, said, sizeof said));
-            if (words == MN_STORE_WORDS_WEB)
-                mn__buf_printf(&b, "enter the new answers and their date with Edit client");
-            else
-                mn__buf_printf(&b,
-                               "record it with 'mneedle client update %s FILE' giving "
-                               "history.date",
-                               r->client);
-            mn__buf_printf(&b, ", and save the plan again; then replan.\n");
+                           "client), %s, and save the plan again; then replan.\n",
+                           mn_store_questionnaire_words(q, said, sizeof said),
+                           mn__store_words_say(words, MN__SAY_NEW_QUESTIONNAIRE, r->client, next,
+                                               sizeof next));
         }
     }
     if (r->n_open_events) {
         mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
         for (int i = 0; i < r->n_open_events; i++) {
             const mn_store_adverse_event *e = &r->open_events[i];
-            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d), e->event,
-                           e->severity[0] ? " (" : "", e->severity, e->severity[0] ? ")" : "");
+            /* The workstation names a kind by its name alone: the id is the commands' word. */
+            int by_name = words == MN_STORE_WORDS_WEB && e->kind_name[0];
+            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d),
+                           by_name ? e->kind_name : e->event, e->severity[0] ? " (" : "",
+                           e->severity, e->severity[0] ? ")" : "");
             if (e->session_number)
                 mn__buf_printf(&b, " after session %d", e->session_number);
-            if (e->kind_name[0])
+            if (e->kind_name[0] && !by_name)
                 mn__buf_printf(&b, " - %s", e->kind_name);
             mn__buf_printf(&b, "\n");
         }

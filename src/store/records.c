@@ -892,14 +892,15 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     /* The health questionnaire older than its validity on the session's day (the rule's own
      * finding): the answers were not the client's of that day. */
     if (caps.screening.questionnaire.out_of_date) {
-        char words[256];
-        VIOLATION("client %s: the health questionnaire was out of date on the day of this "
-                  "session: %s; take the questionnaire again (re-screen the client), record it "
-                  "with 'mneedle client update %s FILE' giving history.date, and save the plan "
-                  "again with 'mneedle plan %s --save' (%s.date)",
-                  client,
-                  mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
-                  client, client, place);
+        char words[256], renew[200];
+        VIOLATION(
+            "client %s: the health questionnaire was out of date on the day of this "
+            "session: %s; take the questionnaire again (re-screen the client), %s, and %s "
+            "(%s.date)",
+            client,
+            mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
+            mn__store_words_say(s->words, MN__SAY_NEW_QUESTIONNAIRE, client, renew, sizeof renew),
+            mn__store_words_say(s->words, MN__SAY_STALE_SESSION, client, next, sizeof next), place);
     }
     json_t *zones;
     if ((st = mn__jarr(&in, o, place, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)))

@@ -85,6 +85,17 @@ int mn__store_event_holds(mn_ctx *ctx, const char *event, const char *severity)
     return k && k->holds_any_severity;
 }
 
+/* An open event as a hold reason names it, "EVENT since DATE", in @p words: the command's, the
+ * id it is recorded by (a kind's id, or the free text); the workstation's, the kind's name
+ * (its form offers kinds by name: an id is no word of the page), or the free text. */
+static void event_since(mn_ctx *ctx, mn_store_words words, const char *event, const char *date,
+                        char *out, size_t size)
+{
+    const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(mn_ctx_catalog(ctx), event);
+    snprintf(out, size, "%.120s since %.10s", words == MN_STORE_WORDS_WEB && k ? k->name : event,
+             date);
+}
+
 void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity, const char *what,
                            char *out, size_t size)
 {
@@ -124,8 +135,8 @@ mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
         if (!event || !severity || !mn__store_event_holds(ctx, event, severity))
             continue;
         char what[160];
-        snprintf(what, sizeof what, "%.120s since %.10s", event,
-                 (const char *)sqlite3_column_text(q, 1));
+        const char *date = (const char *)sqlite3_column_text(q, 1);
+        event_since(ctx, s->words, event, date ? date : "", what, sizeof what);
         mn__store_hold_reason(ctx, event, severity, what, why, size);
         *found = 1;
         break;
@@ -955,7 +966,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     if (holding >= 0) {
         const mn_store_adverse_event *o = &r->open_events[holding];
         char since[16], what[160], why[320];
-        snprintf(what, sizeof what, "%.120s since %s", o->event, mn_date_format(o->date, since));
+        event_since(ctx, store->words, o->event, mn_date_format(o->date, since), what, sizeof what);
         mn__store_hold_reason(ctx, o->event, o->severity, what, why, sizeof why);
         size_t used = strlen(r->hold_reason);
         snprintf(r->hold_reason + used, sizeof r->hold_reason - used, "%s%s, with no resolved date",
