@@ -244,6 +244,26 @@ typedef struct {
     mn_date withdrawn_date;
 } mn_store_consent;
 
+/**
+ * The health questionnaire of a client's stored record on a screening day: its day and its age
+ * then, against the validity of data/rules.json's history_older_months rule (MN-HISTORY-OLD,
+ * the rule plan and screen apply). Whether it is out of date is that rule's own finding in the
+ * screening, never worked out again here; day and age are for saying why.
+ */
+typedef struct {
+    int screened;      /* 1 when the record was screened on a day (the rest is then filled) */
+    mn_date on;        /* that day */
+    int taken;         /* 1 when the record has a questionnaire (a history object) */
+    mn_date day;       /* the day it was answered: history.date, else the day the latest plan
+                          was saved (plan counts undated answers as given the day it is made) */
+    int dated;         /* 1 when day is history.date, 0 when it is the plan's day */
+    int valid_months;  /* the rule's validity (its threshold); 0 when the catalogue has none */
+    int age_days;      /* on - day (0 when day is after on: answers dated ahead of the day) */
+    int age_months;    /* whole months from day to on */
+    int age_rest_days; /* and the days left over */
+    int out_of_date;   /* 1 when the rule defers or declines the record on that day */
+} mn_store_questionnaire;
+
 /** One client's summary (client list) or full record (client show). */
 typedef struct {
     char id[MN_STORE_ID_LEN];
@@ -265,6 +285,10 @@ typedef struct {
      * 0 otherwise (the same input, or no plan). docs/records.md, "The planning input of a
      * plan". */
     int plan_stale;
+    /* Show only: the health questionnaire's day and age today (the command's today:
+     * SOURCE_DATE_EPOCH's day where set), as replan and recall give them; screened 0 when the
+     * record cannot be screened with the catalogues loaded. */
+    mn_store_questionnaire questionnaire;
 } mn_store_client;
 
 /** Reads one client. Free with mn_store_client_release(). @return MN_OK; MN_ENOTFOUND. */
@@ -314,26 +338,6 @@ typedef struct {
 
 /** Most holding findings an mn_store_screening keeps (the decision counts them all). */
 #define MN_STORE_MAX_HOLD_FINDINGS 8
-
-/**
- * The health questionnaire of a client's stored record on a screening day: its day and its age
- * then, against the validity of data/rules.json's history_older_months rule (MN-HISTORY-OLD,
- * the rule plan and screen apply). Whether it is out of date is that rule's own finding in the
- * screening, never worked out again here; day and age are for saying why.
- */
-typedef struct {
-    int screened;      /* 1 when the record was screened on a day (the rest is then filled) */
-    mn_date on;        /* that day */
-    int taken;         /* 1 when the record has a questionnaire (a history object) */
-    mn_date day;       /* the day it was answered: history.date, else the day the latest plan
-                          was saved (plan counts undated answers as given the day it is made) */
-    int dated;         /* 1 when day is history.date, 0 when it is the plan's day */
-    int valid_months;  /* the rule's validity (its threshold); 0 when the catalogue has none */
-    int age_days;      /* on - day (0 when day is after on: answers dated ahead of the day) */
-    int age_months;    /* whole months from day to on */
-    int age_rest_days; /* and the days left over */
-    int out_of_date;   /* 1 when the rule defers or declines the record on that day */
-} mn_store_questionnaire;
 
 /** The screening of a client's current stored record. */
 typedef struct {
@@ -545,6 +549,8 @@ typedef struct {
     /* The day the history was read (mn_date_today: SOURCE_DATE_EPOCH's day where set): a
      * planned visit not done whose date is before it is overdue. 0: not known, none marked. */
     mn_date today;
+    /* The health questionnaire's day and age on today, as client show gives them. */
+    mn_store_questionnaire questionnaire;
     /* The rise per visit of each zone the latest plan books (mn_store_rise_max). */
     mn_store_zone_rise *rises;
     int n_rises;

@@ -65,6 +65,29 @@ static void questionnaire_json(mn__jout *j, json_t *o, const mn_store_questionna
     mn__jput_bool(j, x, "out_of_date", q->out_of_date);
 }
 
+/* The questionnaire's day and age today, for client show and history: "answered 2027-01-04:
+ * 2 months and 29 days old on 2027-04-02; valid for 6 months (data/rules.json)", marked when
+ * out of date as replan and recall mark it; "none on file" without one. Nothing when the record
+ * was not screened. */
+static void questionnaire_text(mn__buf *b, const char *lead, const mn_store_questionnaire *q)
+{
+    if (!q->screened)
+        return;
+    if (!q->taken) {
+        mn__buf_printf(b, "%snone on file (screening defers until one is given)\n", lead);
+        return;
+    }
+    char said[256];
+    mn__buf_printf(b, "%s%s", lead, mn_store_questionnaire_words(q, said, sizeof said));
+    if (q->out_of_date)
+        mn__buf_printf(b, "; OUT OF DATE: re-screen before booking\n");
+    else if (q->valid_months)
+        mn__buf_printf(b, "; valid for %d month%s (data/rules.json)\n", q->valid_months,
+                       q->valid_months == 1 ? "" : "s");
+    else
+        mn__buf_printf(b, "\n");
+}
+
 static void put_identity(mn__jout *j, json_t *o, const mn_store_client *c)
 {
     json_t *id = mn__jput(j, o, "identity", json_object());
@@ -124,6 +147,8 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
             mn__jput_bool(&j, root, "plan_stale", c->plan_stale);
         else
             mn__jput(&j, root, "plan_stale", json_null());
+        /* The health questionnaire's day and age today, as replan gives them. */
+        questionnaire_json(&j, root, &c->questionnaire);
         return mn__json_finish(ctx, &j, root, "client", write, userdata);
     }
     mn__buf b;
@@ -147,6 +172,7 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
     else if (c->n_plans && c->plan_stale < 0)
         mn__buf_printf(&b, "  latest plan: the record it was made from is not known (saved "
                            "before plans kept it)\n");
+    questionnaire_text(&b, "  health questionnaire ", &c->questionnaire);
     if (c->has_last_session)
         mn__buf_printf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
     if (c->has_maintenance_due)
@@ -272,6 +298,7 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
     }
     if (h->has_maintenance_due)
         put_date(&j, root, "maintenance_due", h->maintenance_due);
+    questionnaire_json(&j, root, &h->questionnaire);
     json_t *arr = mn__jput(&j, root, "planned", json_array());
     for (int i = 0; i < h->n_planned; i++) {
         json_t *o = mn__jpush(&j, arr, json_object());
@@ -362,6 +389,7 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
             mn__buf_printf(&b, "Made from the client's current record\n");
     } else
         mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
+    questionnaire_text(&b, "Health questionnaire: ", &h->questionnaire);
     mn__buf_printf(&b, "\nVisits, planned against done:\n");
     int rows = h->n_planned > h->n_sessions ? h->n_planned : h->n_sessions;
     for (int i = 0; i < rows; i++) {

@@ -868,6 +868,8 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
     mn__store_plan_input pin;
     if (!st && !(st = mn__store_plan_input_get(ctx, store, num, &pin)))
         out->plan_stale = pin.stale;
+    if (!st)
+        mn__store_questionnaire_today(ctx, store, id, &out->questionnaire);
     if (st) {
         mn_store_client_release(out);
         return st;
@@ -1007,6 +1009,19 @@ mn_status mn_store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id
     if (pin.plan && mn_date_parse(pin.created, &asked))
         asked = day;
     return client_screen(ctx, store, id, &day, asked, out);
+}
+
+void mn__store_questionnaire_today(mn_ctx *ctx, mn_store *s, const char *id,
+                                   mn_store_questionnaire *out)
+{
+    memset(out, 0, sizeof *out);
+    mn_date today;
+    mn_store_screening sc;
+    if (mn__store_today(ctx, &today) || mn_store_client_screen_on(ctx, s, id, today, &sc)) {
+        mn_ctx_clear_error(ctx);
+        return;
+    }
+    *out = sc.questionnaire;
 }
 
 char *mn_store_questionnaire_words(const mn_store_questionnaire *q, char *buf, size_t size)

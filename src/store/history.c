@@ -349,6 +349,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         date_maintenance(h, interval_days);
     if (!st)
         st = mn__store_today(ctx, &h->today);
+    if (!st)
+        mn__store_questionnaire_today(ctx, store, client_id, &h->questionnaire);
     if (own)
         sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {

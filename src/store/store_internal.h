@@ -201,6 +201,11 @@ int mn__store_step_down(mn_ctx *ctx, const mn_store_history *h, const char *zone
  * MN-PIH-RISK, cannot be told from such a plan). A site listed for two concerns takes the
  * smaller, as the planner does (plan.c). */
 double mn__store_plan_rise_mm(const mn_catalog *cat, double stored, const char *concern);
+/* The health questionnaire of client @p id on today (mn__store_today), for client show and
+ * history: out->screened stays 0, and the context's message is cleared, when the record cannot
+ * be screened with the catalogues loaded (those views are read all the same). */
+void mn__store_questionnaire_today(mn_ctx *ctx, mn_store *s, const char *id,
+                                   mn_store_questionnaire *out);
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of

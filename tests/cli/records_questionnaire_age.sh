@@ -55,6 +55,12 @@ expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2028-12-31 --ics
 ok 'grep -q "^SUMMARY:Maintenance due\\\\, re-screen first: c-amelia" "$TMP/out"' \
     "recall --ics does not mark a client to re-screen"
 
+# client show and history give the questionnaire's day and age today, as replan does.
+expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months \(data/rules.json\)$" -- \
+    "$MNEEDLE" client show --db "$DB" c-amelia
+expect 0 "stdout:^Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
+
 # Five months on: the answers still hold.
 on 2027-09-01
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
@@ -72,6 +78,19 @@ ok 'grep -q "health questionnaire was answered more than 6 months ago" "$TMP/out
 ok 'grep -q "^  Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months (data/rules.json)\. Take it again" "$TMP/out"' \
     "replan held on an old questionnaire does not print its day and age"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "replan held on an old questionnaire stored something"
+expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); OUT OF DATE: re-screen before booking$" -- \
+    "$MNEEDLE" client show --db "$DB" c-amelia
+for view in "client show" history; do
+    expect 0 "" -- "$MNEEDLE" $view --db "$DB" --json c-amelia
+    ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"questionnaire\"] == {\"date\": \"2027-04-02\", \"date_from\": \"plan_saved\", \"on\": \"2027-10-05\",
+    \"age_days\": 186, \"valid_months\": 6, \"out_of_date\": True}, d.get(\"questionnaire\")
+" "$TMP/out"' "$view --json does not give the questionnaire's day and age"
+done
+expect 0 "stdout:^Health questionnaire: .*6 months and 3 days old on 2027-10-05.*OUT OF DATE" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
 ok '$PY - "$TMP/out" <<PYEOF
 import json, sys
