@@ -474,6 +474,10 @@ typedef struct {
     int maintenance; /* 0 course, 1 maintenance */
     mn_store_setting *settings;
     int n_settings;
+    /* History's visits not done: 1 when the client's health questionnaire will be out of date
+     * on the visit's date (today for one already past), as recall marks a client due then
+     * (the history_older_months rule): re-screen before the visit. 0 otherwise. */
+    int rescreen;
 } mn_store_planned_visit;
 
 typedef struct {

@@ -1108,17 +1108,26 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
             continue;
         for (int k = h->n_sessions; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
-            char uid[128], summary[128], desc[512], d[16];
+            char uid[128], summary[128], desc[768], d[16];
             snprintf(uid, sizeof uid, "plan-%ld-visit-%d-%s@mneedle", h->plan_id, v->number,
                      h->client);
-            snprintf(summary, sizeof summary, "Microneedling %s visit %d: %s",
-                     v->maintenance ? "maintenance" : "course", v->number, h->client);
+            /* The health questionnaire out of date by the visit: kept, as recall keeps a
+             * client due then, and marked so the answers are taken again first. */
+            snprintf(summary, sizeof summary, "Microneedling %s visit %d%s: %s",
+                     v->maintenance ? "maintenance" : "course", v->number,
+                     v->rescreen ? ", re-screen first" : "", h->client);
             size_t used =
                 (size_t)snprintf(desc, sizeof desc, "Planned %s.", mn_date_format(v->date, d));
             for (int z = 0; z < v->n_settings && used < sizeof desc; z++)
                 used += (size_t)snprintf(desc + used, sizeof desc - used, " %s %.2f mm x %g.",
                                          v->settings[z].zone, v->settings[z].depth_mm,
                                          v->settings[z].passes);
+            if (v->rescreen && used < sizeof desc)
+                snprintf(desc + used, sizeof desc - used,
+                         " The health questionnaire will be out of date by then: re-screen "
+                         "before this visit (the questionnaire is valid for %d months, "
+                         "data/rules.json).",
+                         h->questionnaire.valid_months);
             ics_event(&c, uid, v->date, stamp, summary, desc);
         }
     }
@@ -1132,8 +1141,11 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
         return mn__error(ctx, MN_EINVAL, "export: nothing to write");
     mn__buf b;
     mn__buf_init(&b);
+    /* rescreen (last, added after the others): "yes" on a planned visit not done that the
+     * health questionnaire will be out of date by (re-screen first), "no" on the other visits
+     * not done, empty on the rest. */
     mn__buf_printf(&b, "client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,"
-                       "rater,event,severity,device,resolved\n");
+                       "rater,event,severity,device,resolved,rescreen\n");
     char d[16];
     for (int i = 0; i < n; i++) {
         const mn_store_history *h = histories[i];
@@ -1148,8 +1160,11 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                                v->maintenance ? "planned-maintenance" : "planned",
                                stale ? "-stale" : "", mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
-                mn__buf_printf(&b, "%g,%g,,,,,,,,\n", v->settings[z].depth_mm,
-                               v->settings[z].passes);
+                mn__buf_printf(&b, "%g,%g,,,,,,,,,%s\n", v->settings[z].depth_mm,
+                               v->settings[z].passes,
+                               k < h->n_sessions ? ""
+                               : v->rescreen     ? "yes"
+                                                 : "no");
             }
         }
         for (int k = 0; k < h->n_sessions; k++) {
@@ -1164,7 +1179,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                     mn__buf_printf(&b, "%g", s->planned_depth_mm);
                 mn__buf_printf(&b, ",,,,,,");
                 csv_field(&b, x->device, 0);
-                mn__buf_printf(&b, "\n");
+                mn__buf_printf(&b, ",\n");
             }
         }
         for (int k = 0; k < h->n_assessments; k++) {
@@ -1176,7 +1191,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
             csv_field(&b, a->scale, 0);
             mn__buf_printf(&b, "%g,", a->score);
             csv_field(&b, a->rater, 0);
-            mn__buf_printf(&b, ",,,\n");
+            mn__buf_printf(&b, ",,,,\n");
         }
         for (int k = 0; k < h->n_events; k++) {
             const mn_store_adverse_event *e = &h->events[k];
@@ -1187,7 +1202,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
             mn__buf_printf(&b, ",,,,,,,,");
             csv_field(&b, e->event, 0);
             csv_field(&b, e->severity, 0);
-            mn__buf_printf(&b, ",%s\n", e->resolved ? mn_date_format(e->resolved_date, d) : "");
+            mn__buf_printf(&b, ",%s,\n", e->resolved ? mn_date_format(e->resolved_date, d) : "");
         }
     }
     return mn__buf_finish(ctx, &b, "export", write, userdata);

@@ -306,6 +306,45 @@ static void date_maintenance(mn_store_history *h, int interval_days)
     }
 }
 
+/* Marks the planned visits not done whose date (today for one already past) the client's
+ * health questionnaire is out of date on, by the rule's own finding on that day
+ * (mn_store_client_screen_on, as recall screens a client on the day they are due). The answers
+ * only grow older, so once out of date on a day they are on every later one: the latest date is
+ * screened first, then the first such visit is found by halving. */
+static int out_of_date_on(mn_ctx *ctx, mn_store *s, const mn_store_history *h, int k)
+{
+    mn_date on = h->planned[k].date > h->today ? h->planned[k].date : h->today;
+    if (on == h->today)
+        return h->questionnaire.out_of_date;
+    mn_store_screening sc;
+    if (mn_store_client_screen_on(ctx, s, h->client, on, &sc)) {
+        mn_ctx_clear_error(ctx);
+        return -1;
+    }
+    return sc.questionnaire.out_of_date;
+}
+
+static void mark_rescreen(mn_ctx *ctx, mn_store *s, mn_store_history *h)
+{
+    if (!h->questionnaire.screened || !h->questionnaire.taken || h->n_sessions >= h->n_planned)
+        return;
+    int last = h->n_planned - 1;
+    if (out_of_date_on(ctx, s, h, last) != 1)
+        return;                        /* the latest first: most clients have nothing to mark */
+    int lo = h->n_sessions, hi = last; /* the first marked lies in [lo, hi] */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2, out = out_of_date_on(ctx, s, h, mid);
+        if (out < 0)
+            return; /* not screened: nothing marked */
+        if (out)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (int k = lo; k <= last; k++)
+        h->planned[k].rescreen = 1;
+}
+
 mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_id,
                                mn_store_history **out)
 {
@@ -351,6 +390,8 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         st = mn__store_today(ctx, &h->today);
     if (!st)
         mn__store_questionnaire_today(ctx, store, client_id, &h->questionnaire);
+    if (!st)
+        mark_rescreen(ctx, store, h);
     if (own)
         sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {
