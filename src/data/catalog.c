@@ -401,7 +401,7 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
     mn_status st;
     json_t *zones, *sessions, *pre;
     long smin, smax, sdef, interval, minint, maint, dark_from = 4;
-    int collagen = 1, has_collagen = 0, has_pre = 0;
+    int collagen = 1, has_collagen = 0, has_pre = 0, has_dark_max = 0, has_dark_from = 0;
     char q[256];
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &c->id, NULL)) ||
         (st = mn__jstr(in, e, p, "name", 1, &c->name, NULL)) ||
@@ -413,8 +413,8 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jnum(in, e, p, "deep_face_max_mm", 0, 0, 3, &c->deep_face_max_mm, NULL)) ||
         (st = mn__jstr(in, e, p, "deep_reason", 0, &c->deep_reason, NULL)) ||
         (st = mn__jnum(in, e, p, "dark_phototype_max_mm", 0, 0.1, 3, &c->dark_phototype_max_mm,
-                       NULL)) ||
-        (st = mn__jint(in, e, p, "dark_phototype_from", 0, 4, 6, &dark_from, NULL)) ||
+                       &has_dark_max)) ||
+        (st = mn__jint(in, e, p, "dark_phototype_from", 0, 4, 6, &dark_from, &has_dark_from)) ||
         (st = mn__jstr(in, e, p, "dark_phototype_reason", 0, &c->dark_phototype_reason, NULL)) ||
         (st = mn__jbool(in, e, p, "gentle_rise", 0, &c->gentle_rise, NULL)) ||
         (st = mn__jobj(in, e, p, "sessions", 1, &sessions, NULL)) ||
@@ -430,6 +430,21 @@ static mn_status parse_concern(const mn__jin *in, json_t *e, const char *p, mn_c
         (st = mn__jarr(in, e, p, "pretreatment", 0, 1, MN_MAX_ADJUST_PRETREATMENT, &pre, &has_pre)))
         return st;
     c->collagen_projection = has_collagen ? collagen : 1;
+    /* The phototype and the reason belong to the darker-skin cap: without it they would be
+     * read by nothing, so a file that gives them has lost its cap (or misplaced them); a
+     * reason is words the zone's line prints, so a blank one is refused too. */
+    if (!has_dark_max && (has_dark_from || c->dark_phototype_reason)) {
+        const char *key = has_dark_from ? "dark_phototype_from" : "dark_phototype_reason";
+        return mn__error(in->ctx, MN_EPARSE,
+                         "%s: %s.%s: expected no %s without dark_phototype_max_mm", in->src, p, key,
+                         key);
+    }
+    if (c->dark_phototype_reason &&
+        !c->dark_phototype_reason[strspn(c->dark_phototype_reason, " \t\n\r")])
+        return mn__error(in->ctx, MN_EPARSE,
+                         "%s: %s.dark_phototype_reason: expected the plain words the zone's line "
+                         "gives, got an empty string",
+                         in->src, p);
     c->dark_phototype_from = (int)dark_from;
     c->n_pretreatment = 0;
     for (size_t i = 0; has_pre && i < json_array_size(pre); i++) {

@@ -574,17 +574,29 @@ typedef struct {
     int n_zones;
     json_t *events; /* the adverse_events array */
     char violations[1024];
-    int visit;         /* the planned visit it stands for (1-based), 0 when beyond the plan */
+    char rules[256]; /* the rules those break, by name ("depth-beyond-plan, interval"): the log's */
+    int visit;       /* the planned visit it stands for (1-based), 0 when beyond the plan */
     char lighter[512]; /* zones done lighter than that visit's setting ("" when none) */
     int stepped;       /* 1 when a zone is held below the plan by a step down after an event */
     int rise_held;     /* 1 when a lighter zone holds the next visit below the plan by the rise */
 } checked_session;
 
-/* Appends one reason a session is outside its plan or device ("; " between them). */
-static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...)
+/* Appends one reason a session is outside its plan or device ("; " between them), and the
+ * name of the rule it breaks to cs->rules (each name once): the audit log names the rules an
+ * override went past, never the values or the reason, which stay in the session's rows and
+ * leave with them when the client is erased (docs/records.md, "The audit log"). */
+static void violation(checked_session *cs, size_t *used, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...)
+static void violation(checked_session *cs, size_t *used, const char *rule, const char *fmt, ...)
 {
+    size_t rl = strlen(cs->rules), k = strlen(rule);
+    int named = 0;
+    for (const char *p = cs->rules; (p = strstr(p, rule)); p += k)
+        named |= (p == cs->rules || p[-1] == ' ') && (p[k] == ',' || p[k] == '\0');
+    if (!named && rl + k + 3 < sizeof cs->rules)
+        snprintf(cs->rules + rl, sizeof cs->rules - rl, "%s%s", rl ? ", " : "", rule);
+    char *buf = cs->violations;
+    size_t size = sizeof cs->violations;
     if (*used + 2 >= size)
         return;
     if (*used) {
@@ -758,7 +770,7 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
                      mn_date_format(sd.event_date, since), how);
         }
         if (clauses[0] && (i == cs->n_zones || strcmp(next, why))) {
-            violation(cs->violations, sizeof cs->violations, used,
+            violation(cs, used, "step-down-after-adverse-event",
                       "%s, %s (data/adverse_events.json: a judgement)", clauses, why);
             clauses[0] = '\0';
         }
@@ -869,15 +881,16 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
         cs->visit = before + 1; /* checked against the plan's visits: none beyond them */
     }
     size_t used = 0;
-#define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
+#define VIOLATION(rule, ...) violation(cs, &used, rule, __VA_ARGS__)
     if (!caps.id)
-        VIOLATION("no plan is stored for this client");
+        VIOLATION("no-plan", "no plan is stored for this client");
     /* The plan was made from an earlier record (a phototype, a concern, a zone or a
      * contraindication edited since): its depths, zones and spacing are not the current
      * record's, so nothing is checked against it as if they were. A plan stored before plans
      * kept their input's hash cannot tell, and is used as before (history and replan say so). */
     if (caps.id && caps.input.plan == caps.id && caps.input.stale == 1)
-        VIOLATION("the stored plan (plan %lld, saved %s) was made from an earlier record of "
+        VIOLATION("stale-plan",
+                  "the stored plan (plan %lld, saved %s) was made from an earlier record of "
                   "client %s: the record has been edited since; %s (%s.client)",
                   (long long)caps.id, caps.input.created, client,
                   mn__store_words_say(s->words, MN__SAY_STALE_SESSION, client, next, sizeof next),
@@ -885,15 +898,16 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     /* The record as it is now, not as it was when the plan was saved: a pregnancy or a
      * recent isotretinoin course recorded since defers the client as the plan would. */
     if (caps.screening.decision_besides_age >= MN_DECISION_DEFER)
-        VIOLATION("screening of the client's current record gives %s (%s; %s) (%s.client)",
-                  mn_decision_name(caps.screening.decision_besides_age),
-                  caps.screening.codes_besides_age,
-                  mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
+        VIOLATION(
+            "screening", "screening of the client's current record gives %s (%s; %s) (%s.client)",
+            mn_decision_name(caps.screening.decision_besides_age), caps.screening.codes_besides_age,
+            mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
     /* The health questionnaire older than its validity on the session's day (the rule's own
      * finding): the answers were not the client's of that day. */
     if (caps.screening.questionnaire.out_of_date) {
         char words[256], renew[200];
         VIOLATION(
+            "questionnaire-out-of-date",
             "client %s: the health questionnaire was out of date on the day of this "
             "session: %s; take the questionnaire again (re-screen the client), %s, and %s "
             "(%s.date)",
@@ -942,12 +956,14 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
          * against a 1.4999999 computed cap). */
         const double slack = 1e-6;
         if (depth < dev->depth_min_mm - slack || depth > dev->depth_max_mm + slack)
-            VIOLATION("%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
+            VIOLATION("device-range",
+                      "%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
                       depth, dev->id, dev->depth_min_mm, dev->depth_max_mm, zp);
         else if (!mn_device_needle_offered(dev, depth)) {
             char offered[200];
             mn_device_needle_describe(dev, offered, sizeof offered);
-            VIOLATION("%s %.2f mm is not a length the %s is made in (%s) (%s.depth_mm)", site->id,
+            VIOLATION("needle-length",
+                      "%s %.2f mm is not a length the %s is made in (%s) (%s.depth_mm)", site->id,
                       depth, dev->id, offered, zp);
         }
         if (caps.id) {
@@ -961,20 +977,22 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                        sizeof pz->min_interval_concern);
             }
             if (!pz)
-                VIOLATION("%s is not in the plan (%s.zone)", site->id, zp);
+                VIOLATION("zone-not-in-plan", "%s is not in the plan (%s.zone)", site->id, zp);
             else if (!pz->booked) {
                 /* Listed but not booked: the plan found needling there cannot be expected to
                  * help (plan.c), so a session there is a departure to state, not "not
                  * planned". */
                 char why[sizeof pz->not_booked_why];
                 not_booked_reason(pz->not_booked_why, why, sizeof why);
-                VIOLATION("%s is not booked in the stored plan (plan %lld) for %s: %s "
+                VIOLATION("zone-not-booked",
+                          "%s is not booked in the stored plan (plan %lld) for %s: %s "
                           "(%s.zone)",
                           site->id, (long long)caps.id,
                           pz->not_booked_concern[0] ? pz->not_booked_concern : "its concerns", why,
                           zp);
             } else if (depth > pz->max_mm + slack)
-                VIOLATION("%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
+                VIOLATION("depth-beyond-plan",
+                          "%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
                           pz->max_mm, zp);
             /* Against the setting of the visit it stands for: heavier (deeper, or more passes)
              * is off the plan's titration and needs --override; lighter is recorded with a
@@ -986,11 +1004,13 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                                       &ppasses)))
                 return st;
             if (planned && depth > pdepth + slack && depth <= pz->max_mm + slack)
-                VIOLATION("%s %.2f mm is deeper than the %.2f mm the plan sets for visit %d "
+                VIOLATION("depth-beyond-visit",
+                          "%s %.2f mm is deeper than the %.2f mm the plan sets for visit %d "
                           "(%s.depth_mm)",
                           site->id, depth, pdepth, cs->visit, zp);
             if (planned && passes > ppasses + slack)
-                VIOLATION("%s %g passes are more than the %g the plan sets for visit %d "
+                VIOLATION("passes-beyond-visit",
+                          "%s %g passes are more than the %g the plan sets for visit %d "
                           "(%s.passes)",
                           site->id, passes, ppasses, cs->visit, zp);
             if (planned && (depth < pdepth - slack || passes < ppasses - slack)) {
@@ -1028,7 +1048,8 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                                                                : -1;
             if (last && depth > last_mm + pz->rise_mm + slack &&
                 (named < 0 || named > last_mm + pz->rise_mm + slack))
-                VIOLATION("%s %.2f mm is deeper than the %.2f mm allowed after the session of %s "
+                VIOLATION("rise-per-visit",
+                          "%s %.2f mm is deeper than the %.2f mm allowed after the session of %s "
                           "on it (%s.depth_mm): at most %.2f mm above its %.2f mm, the plan's "
                           "%srise per visit (a judgement)",
                           site->id, depth, last_mm + pz->rise_mm, mn_date_format(last, on), zp,
@@ -1067,7 +1088,8 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                 long gap =
                     after ? (long)(near[i][after] - cs->date) : (long)(cs->date - near[i][after]);
                 char on[16];
-                VIOLATION("%s: %s is %ld day%s %s the session of %s that treated %s, sooner "
+                VIOLATION("interval-below-minimum",
+                          "%s: %s is %ld day%s %s the session of %s that treated %s, sooner "
                           "than the minimum interval of %d days for %s (data/concerns.json) "
                           "(%s.date)",
                           names, mn_date_format(cs->date, on), gap, gap == 1 ? "" : "s",
@@ -1084,7 +1106,7 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                                      why, sizeof why)))
         return st;
     if (holding)
-        VIOLATION("%s, with no resolved date (%s) (%s.date)", why,
+        VIOLATION("adverse-event-open", "%s, with no resolved date (%s) (%s.date)", why,
                   mn__store_words_say(s->words, MN__SAY_RESOLVED, NULL, next, sizeof next), place);
     /* Deeper than the step down after an adverse event allows (post-inflammatory
      * hyperpigmentation): the setting replan gives the visit, not the stored plan's. */
@@ -1268,11 +1290,11 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
         return st;
     sqlite3_int64 sid = sqlite3_last_insert_rowid(s->db);
     if (over) {
-        /* The reason and what it overrode, in the log: settings and zones, no personal data
-         * beyond what the clinician typed as the reason. */
-        char detail[1400];
-        snprintf(detail, sizeof detail, "override: %s; reason: %s", cs->violations,
-                 override_reason);
+        /* The log names the rules overridden and nothing else: the values (depths, dates,
+         * findings) and the clinician's reason are the session's own, in its rows, and leave
+         * the database with them when the client is erased. */
+        char detail[sizeof cs->rules + 16];
+        snprintf(detail, sizeof detail, "override: %s", cs->rules);
         st = mn__store_audit(ctx, s, "override", "sessions", sid, detail);
     } else {
         st = mn__store_audit(ctx, s, "insert", "sessions", sid, NULL);

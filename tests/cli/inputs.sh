@@ -135,6 +135,61 @@ refused 2 'ae6/adverse_events.json: \$\.adverse_events\[1\]\.holds_source: expec
 refused 2 'ae7/adverse_events.json: \$\.adverse_events\[1\]\.after_source: expected no after_source without "after": "step-down"' -- "$MNEEDLE" plan --data "$TMP/ae7" "$CLIENT"
 refused 2 'ae8/adverse_events.json: \$\.adverse_events\[[0-9]+\]\.after_source: expected the reason the next visit steps down' -- "$MNEEDLE" plan --data "$TMP/ae8" "$CLIENT"
 
+# The optional keys of the plan's gentler and darker-skin settings are checked when the
+# catalogues load: a concern's gentle_rise, dark_phototype_from and dark_phototype_reason
+# (concerns.json), a rule's adjust.gentle_rise (rules.json) and a pre-treatment item's
+# states_settings (aftercare.json). Each malformed value is refused naming the file and the
+# place, never read as absent or as a default; a darker-skin phototype or reason without the
+# cap they belong to is refused, as is a reason with no words for the zone's line to give.
+python3 - "$MN_SOURCE_DIR/data" "$TMP" <<'PY' || exit 1
+import json, os, sys
+data, tmp = sys.argv[1], sys.argv[2]
+def concern(cid):
+    return lambda d: [c for c in d["concerns"] if c["id"] == cid][0]
+def rule(code):
+    return lambda d: [r for r in d["rules"] if r["code"] == code][0]
+def item(iid):
+    return lambda d: [t for t in d["pretreatment"] if t["id"] == iid][0]
+for sub, f, find, edit in (
+        ("k1", "concerns.json", concern("melasma"), lambda c: c.update(gentle_rise="yes")),
+        ("k2", "concerns.json", concern("melasma"), lambda c: c.update(gentle_rise=1)),
+        ("k3", "concerns.json", concern("melasma"), lambda c: c.update(dark_phototype_from=3)),
+        ("k4", "concerns.json", concern("melasma"), lambda c: c.update(dark_phototype_from=4.5)),
+        ("k5", "concerns.json", concern("melasma"), lambda c: c.update(dark_phototype_from="V")),
+        ("k6", "concerns.json", concern("acne-scars"), lambda c: c.update(dark_phototype_from=5)),
+        ("k7", "concerns.json", concern("melasma"), lambda c: c.update(dark_phototype_reason=5)),
+        ("k8", "concerns.json", concern("melasma"), lambda c: c.update(dark_phototype_reason=" ")),
+        ("k9", "concerns.json", concern("acne-scars"),
+         lambda c: c.update(dark_phototype_reason="darker skin marks more easily")),
+        ("k10", "rules.json", rule("MN-PIH-RISK"), lambda r: r["adjust"].update(gentle_rise="true")),
+        ("k11", "rules.json", rule("MN-PIH-RISK"), lambda r: r["adjust"].update(gentle_rise=[True])),
+        ("k12", "aftercare.json", item("test-patch"), lambda t: t.update(states_settings="yes")),
+        ("k13", "aftercare.json", item("test-patch"), lambda t: t.update(states_settings=1))):
+    d = json.load(open(data + "/" + f))
+    edit(find(d))
+    os.mkdir(tmp + "/" + sub)
+    json.dump(d, open(tmp + "/" + sub + "/" + f, "w"))
+PY
+i_melasma=$(python3 -c 'import json,sys; print([c["id"] for c in json.load(open(sys.argv[1]))["concerns"]].index("melasma"))' "$MN_SOURCE_DIR/data/concerns.json")
+i_acne=$(python3 -c 'import json,sys; print([c["id"] for c in json.load(open(sys.argv[1]))["concerns"]].index("acne-scars"))' "$MN_SOURCE_DIR/data/concerns.json")
+i_pih=$(python3 -c 'import json,sys; print([r["code"] for r in json.load(open(sys.argv[1]))["rules"]].index("MN-PIH-RISK"))' "$MN_SOURCE_DIR/data/rules.json")
+i_patch=$(python3 -c 'import json,sys; print([t["id"] for t in json.load(open(sys.argv[1]))["pretreatment"]].index("test-patch"))' "$MN_SOURCE_DIR/data/aftercare.json")
+M="\\\$\\.concerns\\[$i_melasma\\]"
+A="\\\$\\.concerns\\[$i_acne\\]"
+refused 2 "k1/concerns.json: $M\\.gentle_rise: expected true or false, got a string" -- "$MNEEDLE" plan --data "$TMP/k1" "$CLIENT"
+refused 2 "k2/concerns.json: $M\\.gentle_rise: expected true or false, got a number" -- "$MNEEDLE" plan --data "$TMP/k2" "$CLIENT"
+refused 2 "k3/concerns.json: $M\\.dark_phototype_from: 3 is out of range; expected 4 to 6" -- "$MNEEDLE" plan --data "$TMP/k3" "$CLIENT"
+refused 2 "k4/concerns.json: $M\\.dark_phototype_from: expected a whole number" -- "$MNEEDLE" plan --data "$TMP/k4" "$CLIENT"
+refused 2 "k5/concerns.json: $M\\.dark_phototype_from: expected a number from 4 to 6, got a string" -- "$MNEEDLE" plan --data "$TMP/k5" "$CLIENT"
+refused 2 "k6/concerns.json: $A\\.dark_phototype_from: expected no dark_phototype_from without dark_phototype_max_mm" -- "$MNEEDLE" plan --data "$TMP/k6" "$CLIENT"
+refused 2 "k7/concerns.json: $M\\.dark_phototype_reason: expected a string, got a number" -- "$MNEEDLE" plan --data "$TMP/k7" "$CLIENT"
+refused 2 "k8/concerns.json: $M\\.dark_phototype_reason: expected the plain words the zone's line gives, got an empty string" -- "$MNEEDLE" plan --data "$TMP/k8" "$CLIENT"
+refused 2 "k9/concerns.json: $A\\.dark_phototype_reason: expected no dark_phototype_reason without dark_phototype_max_mm" -- "$MNEEDLE" catalog --data "$TMP/k9" concerns
+refused 2 "k10/rules.json: \\\$\\.rules\\[$i_pih\\]\\.adjust\\.gentle_rise: expected true or false, got a string" -- "$MNEEDLE" screen --data "$TMP/k10" "$CLIENT"
+refused 2 "k11/rules.json: \\\$\\.rules\\[$i_pih\\]\\.adjust\\.gentle_rise: expected true or false, got an array" -- "$MNEEDLE" plan --data "$TMP/k11" "$CLIENT"
+refused 2 "k12/aftercare.json: \\\$\\.pretreatment\\[$i_patch\\]\\.states_settings: expected true or false, got a string" -- "$MNEEDLE" plan --data "$TMP/k12" "$CLIENT"
+refused 2 "k13/aftercare.json: \\\$\\.pretreatment\\[$i_patch\\]\\.states_settings: expected true or false, got a number" -- "$MNEEDLE" plan --data "$TMP/k13" "$CLIENT"
+
 # A pre-treatment wait the screening also keeps is read from its rule (days_from_rule), so the
 # list a client follows cannot end inside the screening's deferral: the peel-and-laser item
 # starts the rule's weeks, rounded up to whole days as screen.c rounds, before the first visit.

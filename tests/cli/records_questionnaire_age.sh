@@ -133,7 +133,7 @@ ok 'dump "$DB" | cmp -s - "$TMP/before"' "record session refused on an old quest
 # after the answers) is recorded today.
 redate "$TMP/s3.json" 2027-09-30 "$TMP/s3early.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3early.json"
-# With --override and a reason: recorded, the reason and what it overrode in the audit log.
+# With --override and a reason: recorded, the rule it overrode named in the audit log.
 session 4 c-amelia "$TMP/s4.json"
 redate "$TMP/s4.json" 2027-10-29
 on 2027-10-29
@@ -145,9 +145,7 @@ ok '$PY - "$DB" <<PYEOF
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute(
     "SELECT detail FROM audit WHERE action = '"'"'override'"'"'").fetchall()
-assert len(rows) == 1, rows
-assert "health questionnaire was out of date" in rows[0][0], rows
-assert "answers checked by phone" in rows[0][0], rows
+assert rows == [("override: questionnaire-out-of-date",)], rows
 PYEOF' "record session --override on an old questionnaire is not audited with what it overrode"
 
 # The questionnaire taken again (history.date 2027-10-01) and the plan saved again: booked.
