@@ -595,16 +595,15 @@ void mn__post_signin(mn__call *c)
     char akey[80], ukey[80];
     snprintf(akey, sizeof akey, "a:%.70s", c->req->peer && c->req->peer[0] ? c->req->peer : "?");
     snprintf(ukey, sizeof ukey, "u:%.70s", user);
-    if (!mn__login_allowed(&c->srv->sessions, akey, c->now) ||
-        !mn__login_allowed(&c->srv->sessions, ukey, c->now)) {
+    const char *const keys[] = {akey, ukey};
+    if (!mn__login_begin(&c->srv->sessions, keys, 2, c->now)) {
         mn__error_page(c, 429, "Too many failed sign-ins. Wait 15 minutes and try again.", NULL);
         mn__resp_header(c->resp, "Retry-After", "900");
         return;
     }
     mn_store_role role;
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, password, &role);
-    mn__login_result(&c->srv->sessions, akey, st == MN_OK, c->now);
-    mn__login_result(&c->srv->sessions, ukey, st == MN_OK, c->now);
+    mn__login_end(&c->srv->sessions, keys, 2, st == MN_OK, c->now);
     if (st == MN_EINVAL) {
         mn__redirect(c, "/signin", "Wrong user name or password.");
         return;

@@ -135,10 +135,14 @@ void mn__session_end(mn__sessions *s, const char *id);
 int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep);
 /* 1 when the token matches the session's (constant time). */
 int mn__csrf_ok(const mn__session *sess, const char *token);
-/* The sign-in limit: 1 when @p key may try now. */
-int mn__login_allowed(mn__sessions *s, const char *key, long long now);
-/* Counts a failure of @p key; a success clears it. */
-void mn__login_result(mn__sessions *s, const char *key, int ok, long long now);
+/* The sign-in limit, counted before the password is checked: 1 when each of the @p n keys may
+ * try now, and then an attempt is counted against each, at once under the lock, so requests in
+ * flight together cannot all pass the check before any has failed; 0 (nothing counted) when one
+ * has reached the limit. Every 1 is followed by mn__login_end with the same keys. */
+int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now);
+/* After the check: a success clears the keys' counts (its own attempt included); a failure
+ * keeps the attempt mn__login_begin counted. */
+void mn__login_end(mn__sessions *s, const char *const *keys, int n, int ok, long long now);
 
 /* ---- the handler (handler.c) and its pages ---- */
 

@@ -624,6 +624,33 @@ static void test_signin_limit(void **state)
     assert_int_equal(strlen(sid), 32);
 }
 
+/* Guesses in flight together: each is counted when it starts, before its password is checked,
+ * so twenty at once (none finished) get five checks, not twenty; a success clears the count. */
+static void test_signin_limit_in_flight(void **state)
+{
+    (void)state;
+    mn__sessions s;
+    assert_int_equal(mn__sessions_init(&s, 16, 1800, 43200, 5, 900), MN_OK);
+    const char *const keys[] = {"a:192.0.2.7", "u:ada"};
+    int checked = 0;
+    for (int i = 0; i < 20; i++)
+        checked += mn__login_begin(&s, keys, 2, T0);
+    assert_int_equal(checked, 5);
+    /* The other address, same name: held by the name's count. */
+    const char *const other[] = {"a:192.0.2.8", "u:ada"};
+    assert_int_equal(mn__login_begin(&s, other, 2, T0), 0);
+    /* After the window, one check; its success clears the count. */
+    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 901), 1);
+    mn__login_end(&s, keys, 2, 1, T0 + 901);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902), 1);
+        mn__login_end(&s, keys, 2, 0, T0 + 902);
+    }
+    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902), 1); /* the fifth */
+    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902), 0);
+    mn__sessions_release(&s);
+}
+
 /* Users in the store: hashing, verification, a rehash of an old hash. */
 static void test_users(void **state)
 {
@@ -2147,6 +2174,7 @@ int main(void)
         cmocka_unit_test(test_charting),
         cmocka_unit_test(test_escaping_and_audit),
         cmocka_unit_test(test_signin_limit),
+        cmocka_unit_test(test_signin_limit_in_flight),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
         cmocka_unit_test(test_group_commit),
