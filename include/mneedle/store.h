@@ -856,6 +856,18 @@ mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *n
 mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, const char *password,
                                mn_store_role *role);
 
+/**
+ * Logs a sign-in event of the web workstation in its own transaction: @p action "signin",
+ * "signin-failed" (a wrong password, or a disabled user) or "locked" (the sign-in limit
+ * reached), for the user @p name: its `users` row, with the name as the actor. A name that is
+ * no user is logged as none (actor "unknown", row `users:0`), never as typed, since it may be
+ * a password typed into the wrong box. @p detail: where from (an address; NULL: none); never a
+ * password.
+ * @return MN_OK; MN_EINVAL (a read-only handle, an action not one of those); MN_EIO.
+ */
+mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,
+                                const char *detail);
+
 /** A user as listed (never the hash). */
 typedef struct {
     char name[MN_STORE_USER_LEN];

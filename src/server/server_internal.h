@@ -138,8 +138,10 @@ int mn__csrf_ok(const mn__session *sess, const char *token);
 /* The sign-in limit, counted before the password is checked: 1 when each of the @p n keys may
  * try now, and then an attempt is counted against each, at once under the lock, so requests in
  * flight together cannot all pass the check before any has failed; 0 (nothing counted) when one
- * has reached the limit. Every 1 is followed by mn__login_end with the same keys. */
-int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now);
+ * has reached the limit. Every 1 is followed by mn__login_end with the same keys. @p last (may
+ * be NULL): set to 1 when this try is the last the limit allows one of the keys (its failure
+ * locks it), else 0. */
+int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now, int *last);
 /* After the check: a success clears the keys' counts (its own attempt included); a failure
  * keeps the attempt mn__login_begin counted. */
 void mn__login_end(mn__sessions *s, const char *const *keys, int n, int ok, long long now);

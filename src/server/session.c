@@ -180,10 +180,10 @@ static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now
     return victim;
 }
 
-int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now)
+int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now, int *last)
 {
     pthread_mutex_lock(&s->lock);
-    int ok = 1;
+    int ok = 1, at_limit = 0;
     for (int i = 0; i < n && ok; i++) {
         mn__login_fail *f = fail_slot(s, keys[i], now, 0);
         ok = !f || f->failures < s->max_failures;
@@ -191,10 +191,12 @@ int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long n
     /* Counted as failed now, taken back on success: a guess is counted while Argon2 runs. */
     for (int i = 0; i < n && ok; i++) {
         mn__login_fail *f = fail_slot(s, keys[i], now, 1);
-        if (f)
-            f->failures++;
+        if (f && ++f->failures >= s->max_failures)
+            at_limit = 1;
     }
     pthread_mutex_unlock(&s->lock);
+    if (last)
+        *last = at_limit;
     return ok;
 }
 

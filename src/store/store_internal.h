@@ -28,6 +28,9 @@ typedef struct {
     int busy;        /* handed out and not yet given back with mn__store_done */
 } mn__store_cached;
 
+/* The hash an unknown user name is checked against (users.c). */
+extern const char mn__store_dummy_pwhash[];
+
 struct mn_store {
     sqlite3 *db;
     mn__store_cached cache[MN__STORE_CACHED];
@@ -38,6 +41,7 @@ struct mn_store {
     int schema_version;
     int readonly;
     int in_tx;
+    long pwhash_runs; /* Argon2id runs (hash or verify) of mn_store_user_verify here: its test */
 };
 
 /* Runs SQL without results; on failure records "FILE: what: sqlite's message" and returns

@@ -33,4 +33,11 @@ ok '[ "$checked" -ge 1 ] && [ "$checked" -le 5 ] && [ $((checked + held)) -eq 20
 ok '[ "$(curl -s -b "$TMP/jar" -o /dev/null -w "%{http_code}" --data-urlencode "csrf=$TOK" -d user=ada --data-urlencode "password=$PW" "$SERVE_URL/signin")" = 429 ]' \
     "the right password is not held after the limit was reached"
 serve_stop
+# Each try checked is audited with the name, the lockout once; no password in the log.
+count() { /usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM audit WHERE ' + sys.argv[2]).fetchone()[0])" "$DB" "$1"; }
+ok '[ "$(count "action = \"signin-failed\" AND actor = \"ada\"")" = "$checked" ]' \
+    "the $checked tries checked are not each audited: $(count "action = 'signin-failed'")"
+ok '[ "$(count "action = \"locked\" AND actor = \"ada\"")" = 1 ]' "the lockout is not audited once"
+ok '[ "$(count "instr(detail, \"guess\") OR instr(detail, \"password\")")" = 0 ]' "a password is in the audit log"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 finish

@@ -15,6 +15,7 @@
 
 #include "mn_test.h"
 #include "server/server_internal.h"
+#include "store/store_internal.h"
 
 static mn_ctx *ctx;
 static mn_server *srv;
@@ -607,7 +608,24 @@ static void test_escaping_and_audit(void **state)
     assert_audit_chain_holds(NULL);
 }
 
-/* Five wrong passwords for a name, then even the right one waits for the window. */
+/* The number of audit entries matching @p where (an SQL condition on the audit table). */
+static int audit_count(const char *where)
+{
+    sqlite3 *h;
+    sqlite3_stmt *q;
+    char sql[400];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit WHERE %s", where);
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(h, sql, -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
+}
+
+/* Five wrong passwords for a name, then even the right one waits for the window. Each try is
+ * audited with the name and the address, the lockout once; no password is in the log. */
 static void test_signin_limit(void **state)
 {
     (void)state;
@@ -620,8 +638,25 @@ static void test_signin_limit(void **state)
     /* Another user from the same address is held too (the address is counted). */
     assert_int_equal(sign_in("rob", PASSWORD, t + 11, sid), 429);
     /* After the window, the right password works again. */
+    int before = audit_count("action = 'signin' AND actor = 'ada'");
     assert_int_equal(sign_in("ada", PASSWORD, t + 15 * 60 + 1, sid), 303);
     assert_int_equal(strlen(sid), 32);
+    assert_int_equal(audit_count("action = 'signin' AND actor = 'ada' AND detail = '192.0.2.1'"),
+                     before + 1);
+    assert_int_equal(audit_count("action = 'signin-failed' AND actor = 'ada' AND entity = "
+                                 "'users:1' AND detail = '192.0.2.1'"),
+                     5);
+    assert_int_equal(audit_count("action = 'locked' AND actor = 'ada'"), 1);
+    /* A name that is no user: logged as none, never as typed (it may be a password). */
+    assert_int_equal(sign_in("hunter2-typed-here", PASSWORD, t + 40 * 60, sid), 303);
+    assert_int_equal(audit_count("action = 'signin-failed' AND actor = 'unknown' AND entity = "
+                                 "'users:0'"),
+                     1);
+    assert_int_equal(audit_count("instr(actor || detail || entity, 'hunter2') OR "
+                                 "instr(actor || detail, 'the password') OR "
+                                 "instr(detail, 'horse')"),
+                     0);
+    assert_audit_chain_holds(NULL);
 }
 
 /* Guesses in flight together: each is counted when it starts, before its password is checked,
@@ -634,20 +669,20 @@ static void test_signin_limit_in_flight(void **state)
     const char *const keys[] = {"a:192.0.2.7", "u:ada"};
     int checked = 0;
     for (int i = 0; i < 20; i++)
-        checked += mn__login_begin(&s, keys, 2, T0);
+        checked += mn__login_begin(&s, keys, 2, T0, NULL);
     assert_int_equal(checked, 5);
     /* The other address, same name: held by the name's count. */
     const char *const other[] = {"a:192.0.2.8", "u:ada"};
-    assert_int_equal(mn__login_begin(&s, other, 2, T0), 0);
+    assert_int_equal(mn__login_begin(&s, other, 2, T0, NULL), 0);
     /* After the window, one check; its success clears the count. */
-    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 901), 1);
+    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 901, NULL), 1);
     mn__login_end(&s, keys, 2, 1, T0 + 901);
     for (int i = 0; i < 4; i++) {
-        assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902), 1);
+        assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902, NULL), 1);
         mn__login_end(&s, keys, 2, 0, T0 + 902);
     }
-    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902), 1); /* the fifth */
-    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902), 0);
+    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902, NULL), 1); /* the fifth */
+    assert_int_equal(mn__login_begin(&s, keys, 2, T0 + 902, NULL), 0);
     mn__sessions_release(&s);
 }
 
@@ -660,8 +695,18 @@ static void test_users(void **state)
     mn_store_role role = MN_ROLE_ADMIN;
     assert_int_equal(mn_store_user_verify(ctx, store, "rob", PASSWORD, &role), MN_OK);
     assert_int_equal(role, MN_ROLE_READONLY);
+    /* A known name and an unknown one cost one Argon2id run each (counted, not timed), against
+     * hashes of the same limits. */
+    long runs = store->pwhash_runs;
     assert_int_equal(mn_store_user_verify(ctx, store, "rob", "wrong one", &role), MN_EINVAL);
+    assert_int_equal(store->pwhash_runs - runs, 1);
+    runs = store->pwhash_runs;
     assert_int_equal(mn_store_user_verify(ctx, store, "nobody", PASSWORD, &role), MN_EINVAL);
+    assert_int_equal(store->pwhash_runs - runs, 1);
+    assert_int_equal(crypto_pwhash_str_needs_rehash(mn__store_dummy_pwhash,
+                                                    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                    crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                     0);
     assert_int_equal(mn_store_user_add(ctx, store, "rob", MN_ROLE_ADMIN, PASSWORD), MN_EINVAL);
     assert_int_equal(mn_store_user_add(ctx, store, "short", MN_ROLE_ADMIN, "1234567"), MN_EINVAL);
     assert_int_equal(mn_store_user_add(ctx, store, "bad name", MN_ROLE_ADMIN, PASSWORD), MN_EINVAL);
