@@ -2075,6 +2075,128 @@ static void test_refusals_in_the_pages_words(void **state)
     mn_http_response_release(&r);
 }
 
+/* The charting form holds a zone to the plan's rise per visit above its last session, as record
+ * session does (docs/records.md, "Off-protocol sessions"): after a visit done lighter than
+ * planned, the next is pre-filled at the rise with the reason beside it, the plan's deeper
+ * setting is refused in the page's words (422, nothing stored), and the pre-filled one is
+ * recorded. */
+static void test_rise_per_visit(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[512];
+    const char *was = getenv("SOURCE_DATE_EPOCH");
+    char saved[32] = "";
+    if (was)
+        snprintf(saved, sizeof saved, "%s", was);
+    setenv("SOURCE_DATE_EPOCH", "1814400000", 1); /* 2027-07-01: every visit below is past */
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("rise");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/rise/plan", pia, form, T0, 303, NULL, NULL);
+    /* Amelia's cheek: 0.50, 0.50, 0.75, 1.00 mm; visit 3 done at 0.25 mm. */
+    static const char *const done[][2] = {
+        {"2026-12-01", "0.5"}, {"2026-12-29", "0.5"}, {"2027-01-26", "0.25"}};
+    for (size_t i = 0; i < sizeof done / sizeof done[0]; i++) {
+        snprintf(form, sizeof form,
+                 "csrf=%s&date=%s&device=skinpen&zone0=cheek&depth0=%s&passes0=3"
+                 "&adverse_events=none",
+                 tok, done[i][0], done[i][1]);
+        expect("POST", "/clients/rise/sessions", pia, form, T0, 303, NULL, NULL);
+    }
+    expect_page("/clients/rise/sessions/new", pia, "value=\"0.75\"",
+                "class=\"rise-held\">at most 0.75 mm: 0.50 mm a visit above the 0.25 mm of the "
+                "session of 2027-01-26",
+                NULL);
+    const char *count = SESSIONS_OF_CLIENT;
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2027-02-23&device=skinpen&zone0=cheek&depth0=1.0&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect_in_pages_words("/clients/rise/sessions", pia, form, 422,
+                          "cheek 1.00 mm is deeper than the 0.75 mm allowed after the session of "
+                          "2027-01-26 on it",
+                          "(give a reason in the Override reason box to record it anyway)", NULL);
+    assert_int_equal(count_rows(count, "rise", (const char *)NULL), 3);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2027-02-23&device=skinpen&zone0=cheek&depth0=0.75&passes0=3"
+             "&adverse_events=none",
+             tok);
+    expect("POST", "/clients/rise/sessions", pia, form, T0, 303, NULL, NULL);
+    assert_int_equal(count_rows(count, "rise", (const char *)NULL), 4);
+    if (saved[0])
+        setenv("SOURCE_DATE_EPOCH", saved, 1);
+    else
+        unsetenv("SOURCE_DATE_EPOCH");
+}
+
+/* The workstation's words where the commands' used to show: a session refused for an out of
+ * date questionnaire says what to do on the pages, an unknown zone on the client form where the
+ * known ones are listed, and the recall page lists the clients on hold and overdue itself, an
+ * open adverse event by its kind's name, never its id. */
+static void test_web_words_not_the_commands(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024], session[512];
+    const char *was = getenv("SOURCE_DATE_EPOCH");
+    char saved[32] = "";
+    if (was)
+        snprintf(saved, sizeof saved, "%s", was);
+    setenv("SOURCE_DATE_EPOCH", "1806624000", 1); /* 2027-04-02: the plans saved */
+    sign_in_practitioner(pia, tok);
+    /* An unknown zone on the client form. */
+    amelia_form(form, sizeof form, tok, 2);
+    char *cheek = strstr(form, "cheek");
+    assert_non_null(cheek);
+    memcpy(cheek, "elbow", 5);
+    expect_in_pages_words("/clients", pia, form, 422,
+                          "unknown zone &quot;elbow&quot; (the Catalogues page lists the sites)",
+                          NULL);
+    /* A post-inflammatory hyperpigmentation open holds the client: recall lists them on hold
+     * by the kind's name. */
+    add_amelia_as("words-held");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words-held/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2027-03-01&kind=post-inflammatory-hyperpigmentation&severity=mild", tok);
+    expect("POST", "/clients/words-held/adverse-events", pia, form, T0, 303, NULL, NULL);
+    add_amelia_as("words-late");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/words-late/plan", pia, form, T0, 303, NULL, NULL);
+    mn_http_response r;
+    request("GET", "/recall", "before=2027-04-02", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    const char *held = strstr(r.body, "id=\"recall-held-list\"");
+    const char *late = strstr(r.body, "id=\"recall-overdue-list\"");
+    if (!held || !late || !strstr(held, "/clients/words-held\"") ||
+        !strstr(held, "Post-inflammatory hyperpigmentation (PIH) since 2027-03-01") ||
+        !strstr(late, "/clients/words-late\"") || strstr(r.body, "mneedle ") ||
+        strstr(r.body, "post-inflammatory-hyperpigmentation"))
+        fail_msg("the recall page: %s", r.body);
+    mn_http_response_release(&r);
+    /* The re-plan page holds on it by the same name. */
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    request("POST", "/clients/words-held/replan", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, "ON HOLD: an open Post-inflammatory hyperpigmentation (PIH) (mild) holds "
+                        "visits whatever its grade: Post-inflammatory hyperpigmentation (PIH) "
+                        "since 2027-03-01") ||
+        strstr(r.body, "post-inflammatory-hyperpigmentation"))
+        fail_msg("the re-plan page: %s", r.body);
+    mn_http_response_release(&r);
+    /* The questionnaire out of date: a session that day is refused saying what to do here. */
+    setenv("SOURCE_DATE_EPOCH", "1822694400", 1); /* 2027-10-05: 6 months and 3 days on */
+    forehead_session(session, sizeof session, tok, "2027-10-05", "0.5", 3);
+    expect_in_pages_words("/clients/words-late/sessions", pia, session, 422,
+                          "the health questionnaire was out of date on the day of this session",
+                          "enter the new answers and their date with Edit client, and save the "
+                          "plan again on the client&#39;s plan page",
+                          NULL);
+    if (saved[0])
+        setenv("SOURCE_DATE_EPOCH", saved, 1);
+    else
+        unsetenv("SOURCE_DATE_EPOCH");
+}
+
 /* The client form asks every history item the screening rules read (data/rules.json), each
  * as a yes/no or a number as the rule reads it, so a new client can be given any of them;
  * the items added last reach the stored record. */
@@ -2166,6 +2288,8 @@ int main(void)
         cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
         cmocka_unit_test(test_questionnaire_out_of_date),
+        cmocka_unit_test(test_rise_per_visit),
+        cmocka_unit_test(test_web_words_not_the_commands),
         cmocka_unit_test(test_identity_lists_audited),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
