@@ -20,8 +20,10 @@ static const cli_command command = {
         "              record). Checked against the client's latest saved plan and the\n"
         "              device: a zone not planned, a depth beyond the plan's maximum for the\n"
         "              zone or outside the device's range, a zone deeper or with more passes\n"
-        "              than the plan sets for the visit the session stands for, a session\n"
-        "              sooner than a zone's minimum interval (data/concerns.json), or a\n"
+        "              than the plan sets for the visit the session stands for, a zone more\n"
+        "              than the plan's rise per visit (0.5 mm, or 0.25 mm where the plan rises\n"
+        "              gently) above the zone's last session, a session sooner than a zone's\n"
+        "              minimum interval (data/concerns.json), or a\n"
         "              session of a client whose current record screens defer or decline,\n"
         "              whose record was edited after the plan was saved (save the plan again:\n"
         "              'mneedle plan ID --save'), or with an adverse event open (no resolved\n"
@@ -31,8 +33,9 @@ static const cli_command command = {
         "              (data/rules.json; from history.date, else the day the plan was\n"
         "              saved: take it again, 'mneedle client update', save the plan again),\n"
         "              is refused unless --override REASON, which is kept with the session\n"
-        "              and in the audit log. A zone done lighter than the visit's setting\n"
-        "              is recorded with a warning on stderr (settings_below_plan).\n"
+        "              (the audit log names only the rule overridden). A zone done lighter\n"
+        "              than the visit's setting is recorded with a warning on stderr\n"
+        "              (settings_below_plan).\n"
         "  assessment  date, scale (an id of the scales catalogue, docs/records.md), score\n"
         "              (within the scale's range and steps), rater, zone, session (its\n"
         "              number), photos [{consent, sha256}]: a photo consent of the client and\n"
@@ -66,7 +69,7 @@ int cmd_record(int argc, char **argv)
         CLI_PATH("override", 0, &override_reason, "REASON",
                  "session: record a session off the plan (heavier than its visit, sooner than "
                  "the minimum interval, outside the plan or the device's range), for this "
-                 "reason (kept in the audit log; name no one in it)"),
+                 "reason (kept with the session, erased with the client; name no one in it)"),
         CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,
     };

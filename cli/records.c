@@ -23,6 +23,8 @@ mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const cha
         *exit_code = cli_fail(cmd, ctx, st);
         return NULL;
     }
+    /* What a command writes from the record is the client's record: 0600, as the database. */
+    mn_ctx_set_private_outputs(ctx, 1);
     if (!actor || !actor[0])
         actor = getenv("MNEEDLE_ACTOR");
     if (!actor || !actor[0])

@@ -165,6 +165,18 @@ typedef enum {
                                     before the screening day (mn_client.screen_date) */
 } mn_rule_kind;
 
+/** A reason an adjust block gives in place of its own for a zone treated for one concern
+ *  (the block's `concern_reasons` in data/rules.json): where the evidence behind the block is
+ *  from other sites and the concern's own studies neither support nor rule out the change,
+ *  the zone's line says so, with its source. */
+typedef struct {
+    const char *concern; /* concern id (concerns.json) */
+    const char *reason;  /* plain words for the client, shown instead of the block's reason */
+    const char *source;  /* what that concern's studies report, and why the change stays */
+} mn_rule_adjust_reason;
+
+#define MN_MAX_ADJUST_CONCERN_REASONS 4
+
 /** What a rule that fires changes in the plan (the rule's `adjust` block in data/rules.json;
  *  docs/clinic.md). Depth changes are never positive and interval changes never negative: an
  *  adjustment only makes the plan more conservative. */
@@ -179,7 +191,14 @@ typedef struct {
                            per course visit, not MN_PLAN_RISE_MM (clinic.h) */
     const char *reason; /* plain words for the client: "you take blood thinners" */
     const char *source; /* where the values come from */
+    mn_rule_adjust_reason concern_reasons[MN_MAX_ADJUST_CONCERN_REASONS];
+    int n_concern_reasons;
 } mn_rule_adjust;
+
+/** The reason adjust block @p a gives for a zone treated for concern @p concern: the
+ *  concern's entry in the block's concern_reasons, else the block's own reason. NULL-safe
+ *  (NULL when @p a is NULL). Thread-safe. */
+const char *mn_rule_adjust_reason_for(const mn_rule_adjust *a, const mn_concern *concern);
 
 typedef struct {
     const char *code; /* stable, e.g. "MN-S-ISOTRETINOIN" */

@@ -237,6 +237,20 @@ mn_date mn_plan_visit_date(mn_date d);
  *  MN_PLAN_PIH_HIGH, "high" from it. A static string; never NULL. */
 const char *mn_plan_pih_label(double probability);
 
+/** The PIH grade of a chance's band, @p low to @p high (0-1; the PIH law's factor of
+ *  MN_PIH_BAND_FACTOR either way, healing.h): the label of both ends when they share one
+ *  ("low", "moderate", "high"), else the labels of the two ends joined, "low-moderate",
+ *  "moderate-high" (or "low-high"). The law cannot tell figures inside its band apart, so the
+ *  grade names every category the band reaches rather than the one its middle falls in: two
+ *  chances within a band of each other never get grades that share no category, where the
+ *  label of the middle flips at a cut-off (docs/clinic.md, "Risk notes"). A static string;
+ *  never NULL. Thread-safe. */
+const char *mn_plan_pih_grade(double low, double high);
+
+/** A grade of mn_plan_pih_grade() (or "none") in words for the client: "low to moderate" for
+ *  "low-moderate", the grade itself otherwise. A static string, or @p grade. Thread-safe. */
+const char *mn_plan_pih_grade_words(const char *grade);
+
 /*
  * The numbing cream: EMLA 5% (lidocaine 2.5% + prilocaine 2.5%). Its summary of product
  * characteristics (Ireland, September 2017, section 4.2, table 1) gives adults at most 60 g
@@ -580,6 +594,9 @@ typedef struct {
     /* risk */
     char pih_risk[16]; /* "low", "moderate", "high": mn_plan_pih_label(pih_probability);
                           "none" when the plan books no session (mn_plan_books()) */
+    /* The grade the text and report show: mn_plan_pih_grade(pih_probability_low,
+     * pih_probability_high), every category the band reaches; "none" as pih_risk. */
+    char pih_grade[24];
     /* The chance of PIH after at least one course session on any site the plan treats: each
      * site's course (its first plan zone's pih_probability; a site listed for two concerns is
      * needled once per visit) combined as the law combines sessions, 1 - prod(1 - p_site),
@@ -588,7 +605,7 @@ typedef struct {
     /* In order: the PIH note, the lasting adverse events (when any), one note per concern
      * whose catalogue entry has a response_note (every one of them, in the client's order),
      * the home-device infection note (when it applies). */
-    char risk_notes[MN_PLAN_MAX_RISK_NOTES][480];
+    char risk_notes[MN_PLAN_MAX_RISK_NOTES][640];
     int n_risk_notes;
     /* The sources of the note on lasting adverse events (the persistent ones marked cited in
      * data/adverse_events.json, each entry's source joined by "; "), for the references; empty

@@ -152,6 +152,15 @@ size_t mn_escape_message(char *dst, size_t cap, const char *src);
 /** Clears the last error. */
 void mn_ctx_clear_error(mn_ctx *ctx);
 
+/**
+ * With @p on non-zero, every file this context writes from now on (mn_outfile_open,
+ * mn_write_file_atomic, reports, figures) gets mode 0600, as the clinic record and its backups
+ * do, instead of 0666 less the umask: for outputs that carry a client's record (exports, a
+ * client's identity, history, the plan of a stored client). Not thread-safe with writes
+ * through the same context.
+ */
+void mn_ctx_set_private_outputs(mn_ctx *ctx, int on);
+
 /*
  * Dates: civil dates (proleptic Gregorian) as a count of days since 1970-01-01, so that
  * adding days and comparing dates is integer arithmetic.

@@ -182,7 +182,8 @@ static void add(char *buf, size_t n, const char *fmt, ...)
 
 /* Appends the reasons of the findings that changed @p z ("you take blood thinners (...) and
  * darker skin marks more easily (...)") to @p buf: the adjusted line and a zone not booked for
- * them say the same words. */
+ * them say the same words. Each is the reason the block gives for the zone's concern
+ * (mn_rule_adjust_reason_for(): its concern_reasons, data/rules.json). */
 static void add_adjust_reasons(char *buf, size_t n, const mn_plan_zone *z)
 {
     for (int k = 0; k < z->n_adjusted_by; k++)
@@ -190,7 +191,7 @@ static void add_adjust_reasons(char *buf, size_t n, const mn_plan_zone *z)
             k == 0                     ? ""
             : k + 1 < z->n_adjusted_by ? ", "
                                        : " and ",
-            z->adjusted_by[k]->adjust.reason);
+            mn_rule_adjust_reason_for(&z->adjusted_by[k]->adjust, z->concern));
 }
 
 /* Applies the adjust blocks of the findings that fire for this zone (data/rules.json): one
@@ -1338,6 +1339,25 @@ const char *mn_plan_pih_label(double probability)
                                                  : "low";
 }
 
+const char *mn_plan_pih_grade(double low, double high)
+{
+    const char *a = mn_plan_pih_label(low), *b = mn_plan_pih_label(high);
+    if (a == b)
+        return a;
+    if (!strcmp(a, "low"))
+        return !strcmp(b, "moderate") ? "low-moderate" : "low-high";
+    return "moderate-high";
+}
+
+const char *mn_plan_pih_grade_words(const char *grade)
+{
+    return !grade                            ? ""
+           : !strcmp(grade, "low-moderate")  ? "low to moderate"
+           : !strcmp(grade, "moderate-high") ? "moderate to high"
+           : !strcmp(grade, "low-high")      ? "low to high"
+                                             : grade;
+}
+
 /* The law's chance of PIH after one session on plan zone @p z's site at setting @p set, for
  * the typical person and the band's ends (mn_healing_pih_risk() on that session alone). */
 static mn_status pih_session(mn_ctx *ctx, const mn_plan *p, int z, const mn_plan_setting *set,
@@ -1420,27 +1440,39 @@ static mn_status fill_risk(mn_ctx *ctx, mn_plan *p)
      * take it from here (docs/clinic.md, "Depth per zone"). */
     const char *risk = mn_plan_books(p) ? mn_plan_pih_label(p->pih_probability) : "none";
     snprintf(p->pih_risk, sizeof p->pih_risk, "%s", risk);
-    int n = 0;
+    /* The grade the client reads: every category the band reaches, so two figures the law
+     * cannot tell apart (inside one band) are not called low and moderate (clinic.h). */
+    const char *grade = mn_plan_books(p)
+                            ? mn_plan_pih_grade(p->pih_probability_low, p->pih_probability_high)
+                            : "none";
+    snprintf(p->pih_grade, sizeof p->pih_grade, "%s", grade);
+    int n = 0, visits = 0;
     double deepest = 0;
     for (int z = 0; z < p->n_zones; z++)
         if (!p->zones[z].not_booked)
             deepest = fmax(deepest, p->zones[z].course_max_mm);
+    for (int i = 0; i < p->n_sessions; i++)
+        visits += p->sessions[i].phase == MN_PHASE_COURSE;
     char mid[16], lo[16], hi[16], moderate[16], high[16], deep[16];
-    /* The chance in the words package leaflets use ("N in 100 people"), in the digits
-     * `simulate` gives it; the cut-offs as the label reads them (MN_PLAN_PIH_*). A plan that
-     * books nothing needles nobody: no chance and no lasting effects to state. */
+    /* The chance in the words package leaflets use ("N in 100 people"), to the one significant
+     * figure the band supports (mn__pih_percent_str()), said to be for the whole course, not a
+     * visit (the law's rate is per visit; the plan's figure combines the course's visits); the
+     * cut-offs as the grade reads them (MN_PLAN_PIH_*). A plan that books nothing needles
+     * nobody: no chance and no lasting effects to state. */
     if (mn_plan_books(p))
         snprintf(p->risk_notes[n++], sizeof p->risk_notes[0],
                  "Pigmentation (PIH) risk %s: about %s in 100 people like you (phototype %d, %s "
-                 "sun) get darker marks after this course, needled up to %s mm (range %s-%s in "
-                 "100); low is under %s in "
-                 "100, high %s in 100 or more. Darker skin reacts to inflammation with pigment; "
-                 "deeper needling inflames more. The figure is an order of magnitude from a few "
-                 "small studies.",
-                 risk, mn__pih_percent_str(p->pih_probability, mid, sizeof mid),
-                 p->client.patient.fitzpatrick, mn_sun_name(p->client.patient.sun),
-                 mn__depth_str(deep, sizeof deep, deepest),
-                 mn__pih_percent_str(p->pih_probability_low, lo, sizeof lo),
+                 "sun) get darker marks at some time during this course of %d visit%s, needled "
+                 "up to %s mm (a chance for the whole course, not for each visit). The figure is "
+                 "good to a factor of %g either way (%s-%s in 100), so the grade names every "
+                 "category that range reaches: low is under %s in 100, high %s in 100 or more. "
+                 "Darker skin reacts to inflammation with pigment; deeper needling inflames "
+                 "more. The figure is an order of magnitude from a few small studies.",
+                 mn_plan_pih_grade_words(grade),
+                 mn__pih_percent_str(p->pih_probability, mid, sizeof mid),
+                 p->client.patient.fitzpatrick, mn_sun_name(p->client.patient.sun), visits,
+                 visits == 1 ? "" : "s", mn__depth_str(deep, sizeof deep, deepest),
+                 MN_PIH_BAND_FACTOR, mn__pih_percent_str(p->pih_probability_low, lo, sizeof lo),
                  mn__pih_percent_str(p->pih_probability_high, hi, sizeof hi),
                  mn__pih_percent_str(MN_PLAN_PIH_MODERATE, moderate, sizeof moderate),
                  mn__pih_percent_str(MN_PLAN_PIH_HIGH, high, sizeof high));

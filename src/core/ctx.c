@@ -58,6 +58,12 @@ mn_status mn_ctx_errcode(const mn_ctx *ctx)
     return ctx ? ctx->errcode : MN_EINVAL;
 }
 
+void mn_ctx_set_private_outputs(mn_ctx *ctx, int on)
+{
+    if (ctx)
+        ctx->private_outputs = on != 0;
+}
+
 void mn_ctx_clear_error(mn_ctx *ctx)
 {
     if (ctx) {

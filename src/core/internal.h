@@ -44,6 +44,7 @@ struct mn_ctx {
     char errmsg[1024];
     struct mn_catalog *catalog; /* owned */
     struct mn__outbatch *batch; /* outputs held for mn_outfile_batch_commit (outfile.c); owned */
+    int private_outputs;        /* 1: files written get mode 0600 (mn_ctx_set_private_outputs) */
 };
 
 void *mn__malloc(size_t size);
@@ -119,8 +120,9 @@ void mn__temp_forget(const char *name);
 void mn__temp_remove(const char *name);
 /* Gives the temporary file @p fd the permissions a plain fopen() would (0666 less the umask)
  * before it is renamed into place: mkstemp creates 0600, and every output (plans, reports,
- * PDFs) is meant to be handed out. Returns 0, or -1 with errno. */
-int mn__temp_publish_mode(int fd);
+ * PDFs) is meant to be handed out; with @p private_output, 0600 (a client's record,
+ * mn_ctx_set_private_outputs). Returns 0, or -1 with errno. */
+int mn__temp_publish_mode(int fd, int private_output);
 /* Puts the complete temporary file @p tmp (registered by mn__temp_create, flushed and synced)
  * in place as @p path: renamed now, or, while a batch is open on @p ctx
  * (mn_outfile_batch_begin), held until the batch is committed (the names are copied). On

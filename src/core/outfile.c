@@ -38,6 +38,7 @@ struct mn_outfile {
     /* Standard output opened while a batch is open: its bytes, held until the batch's files
      * are in place (mn_outfile_batch_commit writes them after the renames). */
     int hold;
+    int private_output; /* mode 0600 (mn_ctx_set_private_outputs when opened) */
     char *held;
     size_t held_len, held_cap;
 };
@@ -392,9 +393,12 @@ void mn_outfile_batch_abort(mn_ctx *ctx)
     mn__outbatch_free(ctx);
 }
 
-int mn__temp_publish_mode(int fd)
+int mn__temp_publish_mode(int fd, int private_output)
 {
-    mode_t mask = umask(0); /* read by setting it; put back at once */
+    if (private_output)
+        return fchmod(fd,
+                      0600); /* a client's record: as the database (mn_ctx_set_private_outputs) */
+    mode_t mask = umask(0);  /* read by setting it; put back at once */
     umask(mask);
     return fchmod(fd, 0666 & ~mask);
 }
@@ -406,7 +410,7 @@ static int create_temp(mn_outfile *f)
     int fd = mn__temp_create(f->tmp_path);
     if (fd < 0)
         return -1;
-    if (mn__temp_publish_mode(fd) != 0 || !(f->fp = fdopen(fd, "wb"))) {
+    if (mn__temp_publish_mode(fd, f->private_output) != 0 || !(f->fp = fdopen(fd, "wb"))) {
         int e = errno;
         close(fd);
         mn__temp_remove(f->tmp_path);
@@ -448,6 +452,7 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
     }
     size_t n = strlen(path);
     f->path = mn__strdup(path);
+    f->private_output = ctx && ctx->private_outputs;
     f->tmp_path = mn__malloc(n + 16);
     if (!f->path || !f->tmp_path) {
         mn_outfile_abort(f);

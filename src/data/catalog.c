@@ -532,10 +532,68 @@ static mn_status parse_product(const mn__jin *in, json_t *e, const char *p, mn_p
  * checked against the pre-treatment list once it is loaded (check_adjust_ids). */
 #define MN__ADJUST_REASON_MAX 100 /* a plan's zone line names up to four reasons */
 
-static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rule *r)
+/* The adjust block's concern_reasons: each names a concern of concerns.json once, with a
+ * reason of the same bound as the block's and a source. */
+static mn_status read_concern_reasons(const mn__jin *in, json_t *a, const char *q,
+                                      mn_rule_adjust *x, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"start_mm", "max_mm",      "interval_days", "pretreatment",
-                                       "reason",   "gentle_rise", "source",        NULL};
+    static const char *const keys[] = {"concern", "reason", "source", NULL};
+    json_t *list;
+    int here;
+    char e[300];
+    mn_status st =
+        mn__jarr(in, a, q, "concern_reasons", 0, 1, MN_MAX_ADJUST_CONCERN_REASONS, &list, &here);
+    if (st || !here)
+        return st;
+    for (size_t i = 0; i < json_array_size(list); i++) {
+        json_t *o = json_array_get(list, i);
+        mn_rule_adjust_reason *cr = &x->concern_reasons[i];
+        const char *id = NULL;
+        snprintf(e, sizeof e, "%s.concern_reasons[%zu]", q, i);
+        if ((st = mn__jis_object(in, o, e)) || (st = mn__jkeys(in, o, e, keys)) ||
+            (st = mn__jstr(in, o, e, "concern", 1, &id, NULL)) ||
+            (st = mn__jstr(in, o, e, "reason", 1, &cr->reason, NULL)) ||
+            (st = mn__jstr(in, o, e, "source", 1, &cr->source, NULL)))
+            return st;
+        const mn_concern *c = mn_catalog_find_concern(cat, id);
+        if (!c)
+            return mn__error(in->ctx, MN_ENOTFOUND,
+                             "%s: %s.concern: unknown concern \"%.40s\"; expected a concern "
+                             "from concerns.json",
+                             in->src, e, id);
+        for (size_t k = 0; k < i; k++)
+            if (x->concern_reasons[k].concern == c->id)
+                return mn__error(in->ctx, MN_ERANGE,
+                                 "%s: %s.concern: \"%s\" is named twice; expected each concern "
+                                 "once",
+                                 in->src, e, c->id);
+        if (strlen(cr->reason) > MN__ADJUST_REASON_MAX)
+            return mn__error(in->ctx, MN_ERANGE,
+                             "%s: %s.reason: expected at most %d characters (it is shown beside "
+                             "each setting it changes)",
+                             in->src, e, MN__ADJUST_REASON_MAX);
+        cr->concern = c->id;
+        x->n_concern_reasons++;
+    }
+    return MN_OK;
+}
+
+const char *mn_rule_adjust_reason_for(const mn_rule_adjust *a, const mn_concern *concern)
+{
+    if (!a)
+        return NULL;
+    for (int i = 0; concern && i < a->n_concern_reasons; i++)
+        if (!strcmp(a->concern_reasons[i].concern, concern->id))
+            return a->concern_reasons[i].reason;
+    return a->reason;
+}
+
+static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
+                             const struct mn_catalog *cat)
+{
+    static const char *const keys[] = {"start_mm",     "max_mm",          "interval_days",
+                                       "pretreatment", "reason",          "gentle_rise",
+                                       "source",       "concern_reasons", NULL};
     json_t *a, *pre;
     int here, has_start = 0, has_max = 0, has_int = 0, has_pre = 0;
     long iv = 0;
@@ -571,6 +629,8 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
                          "%s: %s: expected at least one of start_mm, max_mm, interval_days, "
                          "pretreatment or gentle_rise",
                          in->src, q);
+    if ((st = read_concern_reasons(in, a, q, x, cat)))
+        return st;
     if (has_pre)
         for (size_t i = 0; i < json_array_size(pre); i++) {
             json_t *v = json_array_get(pre, i);
@@ -631,7 +691,7 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
     *defer_days = (int)dd;
     r->defer_until_known = r->kind == MN_RULE_MONTHS_AGO || r->kind == MN_RULE_WEEKS_AGO ||
                            r->kind == MN_RULE_HISTORY_OLDER_MONTHS || dd > 0;
-    if ((st = read_adjust(in, e, p, r)))
+    if ((st = read_adjust(in, e, p, r, cat)))
         return st;
     r->n_zones = 0;
     if (here)

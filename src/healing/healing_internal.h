@@ -119,9 +119,10 @@ mn_status mn__healing_check_scenario(mn_ctx *ctx, const mn_healing_scenario *sc)
 /* Log-normal sd of a person's PIH susceptibility (mean 1) [ASSUMPTION, pih.c]. */
 #define MN__PIH_SUSCEPT_SD_LOG 0.7
 
-/* A chance of PIH (0-1) as a percentage the way every output writes it ("0.27", "5.3", "18":
- * two significant digits below 10, whole numbers from there), so `simulate` and the plan give
- * the same figure in the same digits. Writes into @p buf (@p n bytes) and returns it. */
+/* A chance of PIH (0-1) as a percentage the way every output writes it, to one significant
+ * figure ("0.3", "5", "20"), the precision the law's factor-of-two band supports, so
+ * `simulate` and the plan give the same figure in the same digits. Writes into @p buf (@p n
+ * bytes) and returns it. */
 const char *mn__pih_percent_str(double probability, char *buf, size_t n);
 
 /* Nonzero when the bundled study @p id is one whose PIH counts or reports set the PIH law

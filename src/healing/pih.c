@@ -87,10 +87,19 @@ double mn__healing_pih_probability(const mn_healing_session *s, const mn_site *z
     return prob > PIH_P_MAX ? PIH_P_MAX : prob;
 }
 
+/* One significant figure: the law is good to a factor of MN_PIH_BAND_FACTOR (2) either way,
+ * so a second digit ("0.99" beside "1.2") claims a precision 20 times finer than the band. */
 const char *mn__pih_percent_str(double probability, char *buf, size_t n)
 {
     double v = 100 * probability;
-    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
+    if (!(v > 0)) {
+        snprintf(buf, n, "0");
+        return buf;
+    }
+    double unit = pow(10, floor(log10(v)));
+    double r = round(v / unit) * unit; /* may carry into the next decade: 0.96 -> 1 */
+    int decimals = (int)-floor(log10(r) + 1e-9);
+    snprintf(buf, n, "%.*f", decimals > 0 ? decimals : 0, r);
     return buf;
 }
 

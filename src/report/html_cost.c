@@ -50,10 +50,10 @@ void mn__html_cost(mn__buf *b, const mn_plan *plan)
 void mn__html_risks(mn__buf *b, const mn_plan *plan)
 {
     mn__html_put(b, "<section><h2>6. Risks to know about</h2>");
-    if (plan->pih_risk[0]) {
+    if (plan->pih_grade[0]) {
         mn__html_put(b, "<p>Risk of darker marks after treatment (post-inflammatory "
                         "hyperpigmentation): <b>");
-        mn__html_esc(b, plan->pih_risk);
+        mn__html_esc(b, mn_plan_pih_grade_words(plan->pih_grade));
         mn__html_put(b, "</b>.</p>");
     }
     int n = plan->n_risk_notes, room = (int)(sizeof plan->risk_notes / sizeof plan->risk_notes[0]);

@@ -138,8 +138,8 @@ static mn_status save_pdf(mn_ctx *ctx, const mn_plan *plan, const char *path)
         goto done;
     }
     /* weasyprint wrote into our mkstemp file (0600): the PDF gets the mode of every other
-     * output. */
-    if (mn__temp_publish_mode(fd_pdf) != 0 || fsync(fd_pdf) != 0) {
+     * output (0600 still for a client's record, mn_ctx_set_private_outputs). */
+    if (mn__temp_publish_mode(fd_pdf, ctx && ctx->private_outputs) != 0 || fsync(fd_pdf) != 0) {
         st = mn__error(ctx, MN_EIO, "%s: cannot write the PDF: %s", path, strerror(errno));
         goto done;
     }

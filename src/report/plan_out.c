@@ -665,6 +665,9 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     /* "pih" stays the label; its figures: the chance over the course's visits, their band,
      * the phototype, and the cut-offs the label reads (MN_PLAN_PIH_*, clinic.h). */
     mn__jput_str(j, risk, "pih", p->pih_risk);
+    /* The grade the text and report show: every category the band reaches (clinic.h). A new
+     * key, so "pih" keeps its values and meaning for those who read it. */
+    mn__jput_str(j, risk, "pih_grade", p->pih_grade);
     mn__jput_num(j, risk, "pih_probability", p->pih_probability);
     mn__jput_num(j, risk, "pih_probability_low", p->pih_probability_low);
     mn__jput_num(j, risk, "pih_probability_high", p->pih_probability_high);
@@ -672,7 +675,7 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
     json_t *cut = mn__jput(j, risk, "pih_cutoffs", json_object());
     mn__jput_num(j, cut, "moderate", MN_PLAN_PIH_MODERATE);
     mn__jput_num(j, cut, "high", MN_PLAN_PIH_HIGH);
-    char note[768];
+    char note[1280];
     snprintf(note, sizeof note,
              "chance of post-inflammatory hyperpigmentation after at least one course visit, "
              "for the typical person of this phototype, by the PIH law "
@@ -680,14 +683,18 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
              "once, at the chance of one session on the site it treats with the highest "
              "(zones[].pih_probability is each zone's course, as simulate reports it): an "
              "order of magnitude, a factor of %g either way (the "
-             "low and high values); pih is low below pih_cutoffs.moderate, high from "
-             "pih_cutoffs.high (docs/clinic.md)",
+             "low and high values); the chance is for the whole course, not per visit; pih is "
+             "the middle value's label, low below pih_cutoffs.moderate, high from "
+             "pih_cutoffs.high; pih_grade, which the text and report show, names every label "
+             "the band reaches (low-moderate when it straddles pih_cutoffs.moderate, "
+             "moderate-high when it straddles pih_cutoffs.high), since the law cannot tell "
+             "figures inside its band apart (docs/clinic.md)",
              MN_PIH_BAND_FACTOR);
     if (!mn_plan_books(p))
         snprintf(note, sizeof note,
                  "no session is booked (every zone is not booked, zones[].booked), so no one is "
-                 "needled: there is no treatment risk to grade (pih is none) and the chance "
-                 "is 0");
+                 "needled: there is no treatment risk to grade (pih is none, pih_grade too) "
+                 "and the chance is 0");
     mn__jput_str(j, risk, "pih_note", note);
     json_t *notes = mn__jput(j, risk, "notes", json_array());
     for (int i = 0; i < p->n_risk_notes; i++)

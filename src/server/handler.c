@@ -306,7 +306,7 @@ static int match(const char *pattern, char *const *seg, int n, const char **para
 }
 
 /* The headers every response carries (docs/serve.md, "Security"). */
-static void security_headers(mn_http_response *r, const char *path)
+static void security_headers(mn_http_response *r, const char *path, int tls)
 {
     int report = strstr(path, "/report.html") != NULL;
     /* The report is a self-contained page with inline styles and data: images and no script
@@ -320,6 +320,11 @@ static void security_headers(mn_http_response *r, const char *path)
     mn__resp_header(r, "Referrer-Policy", "no-referrer");
     mn__resp_header(r, "X-Frame-Options", "DENY");
     mn__resp_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    /* Under TLS, browsers keep to HTTPS for this host for a year (OWASP HTTP Strict Transport
+     * Security cheat sheet: max-age 31536000); no includeSubDomains, as the host may be an
+     * address or a name the clinic does not own the subdomains of. */
+    if (tls)
+        mn__resp_header(r, "Strict-Transport-Security", "max-age=31536000");
     if (!mn_http_response_header(r, "Cache-Control"))
         mn__resp_header(r, "Cache-Control", "no-store");
 }
@@ -503,7 +508,7 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
         (!strncmp(path, "/clients/", 9) || !strncmp(path, "/api/v1/clients/", 16)))
         mn__plan_cache_drop(&srv->plan_cache, params[0]);
 out:
-    security_headers(resp, path);
+    security_headers(resp, path, srv->cfg.tls);
     if (head) {
         mn__free(resp->body);
         resp->body = NULL;
@@ -595,20 +600,30 @@ void mn__post_signin(mn__call *c)
     char akey[80], ukey[80];
     snprintf(akey, sizeof akey, "a:%.70s", c->req->peer && c->req->peer[0] ? c->req->peer : "?");
     snprintf(ukey, sizeof ukey, "u:%.70s", user);
-    if (!mn__login_allowed(&c->srv->sessions, akey, c->now) ||
-        !mn__login_allowed(&c->srv->sessions, ukey, c->now)) {
+    const char *const keys[] = {akey, ukey};
+    int last;
+    if (!mn__login_begin(&c->srv->sessions, keys, 2, c->now, &last)) {
         mn__error_page(c, 429, "Too many failed sign-ins. Wait 15 minutes and try again.", NULL);
         mn__resp_header(c->resp, "Retry-After", "900");
         return;
     }
     mn_store_role role;
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, password, &role);
-    mn__login_result(&c->srv->sessions, akey, st == MN_OK, c->now);
-    mn__login_result(&c->srv->sessions, ukey, st == MN_OK, c->now);
+    mn__login_end(&c->srv->sessions, keys, 2, st == MN_OK, c->now);
+    /* Audited with the name (a user's, else none) and the address; never the password. A
+     * sign-in not logged is not made. */
+    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
     if (st == MN_EINVAL) {
+        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||
+            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from))) {
+            mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
+            return;
+        }
         mn__redirect(c, "/signin", "Wrong user name or password.");
         return;
     }
+    if (!st)
+        st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from);
     if (st) {
         mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
         return;

@@ -82,6 +82,7 @@ static void *job_run(void *arg)
     popts.has_prepared = 1;
     if (!st && !(st = mn_client_parse(ctx, src, j->input, strlen(j->input), &client)))
         st = mn_plan_build(ctx, &client, &popts, &plan);
+    mn_ctx_set_private_outputs(ctx, 1); /* a client's report, in a 0700 folder besides */
     char dir[] = "/tmp/mneedle-report.XXXXXX", path[64];
     if (!st && !mkdtemp(dir))
         st = mn__error(ctx, MN_EIO, "no temporary folder for the PDF");

@@ -135,10 +135,16 @@ void mn__session_end(mn__sessions *s, const char *id);
 int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep);
 /* 1 when the token matches the session's (constant time). */
 int mn__csrf_ok(const mn__session *sess, const char *token);
-/* The sign-in limit: 1 when @p key may try now. */
-int mn__login_allowed(mn__sessions *s, const char *key, long long now);
-/* Counts a failure of @p key; a success clears it. */
-void mn__login_result(mn__sessions *s, const char *key, int ok, long long now);
+/* The sign-in limit, counted before the password is checked: 1 when each of the @p n keys may
+ * try now, and then an attempt is counted against each, at once under the lock, so requests in
+ * flight together cannot all pass the check before any has failed; 0 (nothing counted) when one
+ * has reached the limit. Every 1 is followed by mn__login_end with the same keys. @p last (may
+ * be NULL): set to 1 when this try is the last the limit allows one of the keys (its failure
+ * locks it), else 0. */
+int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now, int *last);
+/* After the check: a success clears the keys' counts (its own attempt included); a failure
+ * keeps the attempt mn__login_begin counted. */
+void mn__login_end(mn__sessions *s, const char *const *keys, int n, int ok, long long now);
 
 /* ---- the handler (handler.c) and its pages ---- */
 
@@ -300,6 +306,10 @@ void mn__csrf_field(mn__buf *b, const mn__call *c);
  * group commit of audit.c; returns once the entry is committed and synced. On failure the
  * worker's context says why (MN_ENOTFOUND: no such client). */
 mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
+/* As mn__audit_read for each of the @p n clients @p ids (an answer that discloses several
+ * clients' identities at once: one entry per client), handed to the writer together, so they
+ * go in one or a few transactions. */
+mn_status mn__audit_reads(mn__call *c, const char *const *ids, int n, const char *what);
 /* Client @p id's timeline in @p out, its read then logged as mn__audit_read() does under
  * @p what. On failure *out is NULL (nothing to free) and the context says why. Free with
  * mn_store_history_free(). */

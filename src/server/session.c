@@ -180,24 +180,35 @@ static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now
     return victim;
 }
 
-int mn__login_allowed(mn__sessions *s, const char *key, long long now)
+int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now, int *last)
 {
     pthread_mutex_lock(&s->lock);
-    mn__login_fail *f = fail_slot(s, key, now, 0);
-    int ok = !f || f->failures < s->max_failures;
+    int ok = 1, at_limit = 0;
+    for (int i = 0; i < n && ok; i++) {
+        mn__login_fail *f = fail_slot(s, keys[i], now, 0);
+        ok = !f || f->failures < s->max_failures;
+    }
+    /* Counted as failed now, taken back on success: a guess is counted while Argon2 runs. */
+    for (int i = 0; i < n && ok; i++) {
+        mn__login_fail *f = fail_slot(s, keys[i], now, 1);
+        if (f && ++f->failures >= s->max_failures)
+            at_limit = 1;
+    }
     pthread_mutex_unlock(&s->lock);
+    if (last)
+        *last = at_limit;
     return ok;
 }
 
-void mn__login_result(mn__sessions *s, const char *key, int ok, long long now)
+void mn__login_end(mn__sessions *s, const char *const *keys, int n, int ok, long long now)
 {
+    if (!ok)
+        return; /* counted already */
     pthread_mutex_lock(&s->lock);
-    mn__login_fail *f = fail_slot(s, key, now, !ok);
-    if (f) {
-        if (ok)
+    for (int i = 0; i < n; i++) {
+        mn__login_fail *f = fail_slot(s, keys[i], now, 0);
+        if (f)
             memset(f, 0, sizeof *f);
-        else
-            f->failures++;
     }
     pthread_mutex_unlock(&s->lock);
 }

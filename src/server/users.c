@@ -247,13 +247,20 @@ void mn__post_account_password(mn__call *c)
      * left open cannot be used to guess it. */
     char ukey[80];
     snprintf(ukey, sizeof ukey, "u:%.70s", user);
-    if (!mn__login_allowed(&c->srv->sessions, ukey, c->now)) {
+    const char *const keys[] = {ukey};
+    int last;
+    if (!mn__login_begin(&c->srv->sessions, keys, 1, c->now, &last)) {
         account_page(c, "current", "Too many wrong passwords. Wait 15 minutes and try again.", 429);
         mn__resp_header(c->resp, "Retry-After", "900");
         return;
     }
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
-    mn__login_result(&c->srv->sessions, ukey, st == MN_OK, c->now);
+    mn__login_end(&c->srv->sessions, keys, 1, st == MN_OK, c->now);
+    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
+    if (st == MN_EINVAL &&
+        (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||
+         (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from))))
+        st = MN_EIO;
     if (st == MN_EINVAL) {
         account_page(c, "current", "This is not your current password.", 422);
         return;

@@ -12,6 +12,7 @@
 
 #include "core/json_in.h"
 #include "mneedle/catalog.h"
+#include "mneedle/clinic.h"
 #include "store/store_internal.h"
 #include "store/words.h"
 
@@ -266,6 +267,7 @@ typedef struct {
     double max_mm;
     int min_interval_days;
     char min_interval_concern[32];
+    double rise_mm; /* the plan's rise per visit there (mn__store_plan_rise_mm) */
     /* 0 when every concern the plan lists at the site is not booked there (plan zones[].booked
      * false: its deepest setting is under half the needle length any study of the concern
      * used, plan.c), with the first such concern and the plan's reason; a plan stored before
@@ -300,7 +302,8 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
         ctx, s,
         "SELECT p.id, p.device, json_extract(z.value, '$.zone'),"
         " json_extract(z.value, '$.depth_mm.max'), json_extract(z.value, '$.concern'),"
-        " json_extract(z.value, '$.booked'), json_extract(z.value, '$.why')"
+        " json_extract(z.value, '$.booked'), json_extract(z.value, '$.why'),"
+        " json_extract(z.value, '$.rise_per_visit_mm')"
         " FROM (SELECT id, plan_json, json_extract(plan_json, '$.device.id') AS device"
         " FROM plans WHERE client = ?1 ORDER BY id DESC LIMIT 1) p"
         " LEFT JOIN json_each(p.plan_json, '$.zones') z",
@@ -345,10 +348,15 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
             }
             continue;
         }
+        double rise =
+            mn__store_plan_rise_mm(mn_ctx_catalog(ctx), sqlite3_column_double(q, 7), concern_id);
         if (!pz->booked) { /* the first concern booked here, after one that is not */
             pz->booked = 1;
             pz->max_mm = max;
+            pz->rise_mm = 0;
         }
+        if (!pz->rise_mm || rise < pz->rise_mm)
+            pz->rise_mm = rise;
         /* A site listed for two concerns: the smaller maximum is the site's, the longer
          * minimum interval too (plan.c). */
         if (max < pz->max_mm)
@@ -566,16 +574,29 @@ typedef struct {
     int n_zones;
     json_t *events; /* the adverse_events array */
     char violations[1024];
-    int visit;         /* the planned visit it stands for (1-based), 0 when beyond the plan */
+    char rules[256]; /* the rules those break, by name ("depth-beyond-plan, interval"): the log's */
+    int visit;       /* the planned visit it stands for (1-based), 0 when beyond the plan */
     char lighter[512]; /* zones done lighter than that visit's setting ("" when none) */
     int stepped;       /* 1 when a zone is held below the plan by a step down after an event */
+    int rise_held;     /* 1 when a lighter zone holds the next visit below the plan by the rise */
 } checked_session;
 
-/* Appends one reason a session is outside its plan or device ("; " between them). */
-static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...)
+/* Appends one reason a session is outside its plan or device ("; " between them), and the
+ * name of the rule it breaks to cs->rules (each name once): the audit log names the rules an
+ * override went past, never the values or the reason, which stay in the session's rows and
+ * leave with them when the client is erased (docs/records.md, "The audit log"). */
+static void violation(checked_session *cs, size_t *used, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static void violation(char *buf, size_t size, size_t *used, const char *fmt, ...)
+static void violation(checked_session *cs, size_t *used, const char *rule, const char *fmt, ...)
 {
+    size_t rl = strlen(cs->rules), k = strlen(rule);
+    int named = 0;
+    for (const char *p = cs->rules; (p = strstr(p, rule)); p += k)
+        named |= (p == cs->rules || p[-1] == ' ') && (p[k] == ',' || p[k] == '\0');
+    if (!named && rl + k + 3 < sizeof cs->rules)
+        snprintf(cs->rules + rl, sizeof cs->rules - rl, "%s%s", rl ? ", " : "", rule);
+    char *buf = cs->violations;
+    size_t size = sizeof cs->violations;
     if (*used + 2 >= size)
         return;
     if (*used) {
@@ -749,7 +770,7 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
                      mn_date_format(sd.event_date, since), how);
         }
         if (clauses[0] && (i == cs->n_zones || strcmp(next, why))) {
-            violation(cs->violations, sizeof cs->violations, used,
+            violation(cs, used, "step-down-after-adverse-event",
                       "%s, %s (data/adverse_events.json: a judgement)", clauses, why);
             clauses[0] = '\0';
         }
@@ -769,6 +790,35 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
         memcpy(why, next, sizeof why);
     }
     mn_store_history_free(h);
+    return MN_OK;
+}
+
+/* The client's last session before @p day that treated @p zone: its date (0 when none) and
+ * the depth used there. */
+static mn_status last_on_zone(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
+                              const char *day, mn_date *date, double *depth_mm)
+{
+    *date = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        "SELECT x.date, z.depth_mm FROM sessions x JOIN session_zones z ON z.session = x.id "
+        "WHERE x.client = ? AND z.zone = ? AND x.date < ? ORDER BY x.date DESC, x.id DESC "
+        "LIMIT 1",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *date = mn__store_col_date(q, 0, NULL);
+        *depth_mm = sqlite3_column_double(q, 1);
+    }
+    mn__store_done(s, q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mn__store_fail(ctx, s, "cannot look up the client's sessions");
     return MN_OK;
 }
 
@@ -831,15 +881,16 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
         cs->visit = before + 1; /* checked against the plan's visits: none beyond them */
     }
     size_t used = 0;
-#define VIOLATION(...) violation(cs->violations, sizeof cs->violations, &used, __VA_ARGS__)
+#define VIOLATION(rule, ...) violation(cs, &used, rule, __VA_ARGS__)
     if (!caps.id)
-        VIOLATION("no plan is stored for this client");
+        VIOLATION("no-plan", "no plan is stored for this client");
     /* The plan was made from an earlier record (a phototype, a concern, a zone or a
      * contraindication edited since): its depths, zones and spacing are not the current
      * record's, so nothing is checked against it as if they were. A plan stored before plans
      * kept their input's hash cannot tell, and is used as before (history and replan say so). */
     if (caps.id && caps.input.plan == caps.id && caps.input.stale == 1)
-        VIOLATION("the stored plan (plan %lld, saved %s) was made from an earlier record of "
+        VIOLATION("stale-plan",
+                  "the stored plan (plan %lld, saved %s) was made from an earlier record of "
                   "client %s: the record has been edited since; %s (%s.client)",
                   (long long)caps.id, caps.input.created, client,
                   mn__store_words_say(s->words, MN__SAY_STALE_SESSION, client, next, sizeof next),
@@ -847,21 +898,23 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     /* The record as it is now, not as it was when the plan was saved: a pregnancy or a
      * recent isotretinoin course recorded since defers the client as the plan would. */
     if (caps.screening.decision_besides_age >= MN_DECISION_DEFER)
-        VIOLATION("screening of the client's current record gives %s (%s; %s) (%s.client)",
-                  mn_decision_name(caps.screening.decision_besides_age),
-                  caps.screening.codes_besides_age,
-                  mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
+        VIOLATION(
+            "screening", "screening of the client's current record gives %s (%s; %s) (%s.client)",
+            mn_decision_name(caps.screening.decision_besides_age), caps.screening.codes_besides_age,
+            mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
     /* The health questionnaire older than its validity on the session's day (the rule's own
      * finding): the answers were not the client's of that day. */
     if (caps.screening.questionnaire.out_of_date) {
-        char words[256];
-        VIOLATION("client %s: the health questionnaire was out of date on the day of this "
-                  "session: %s; take the questionnaire again (re-screen the client), record it "
-                  "with 'mneedle client update %s FILE' giving history.date, and save the plan "
-                  "again with 'mneedle plan %s --save' (%s.date)",
-                  client,
-                  mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
-                  client, client, place);
+        char words[256], renew[200];
+        VIOLATION(
+            "questionnaire-out-of-date",
+            "client %s: the health questionnaire was out of date on the day of this "
+            "session: %s; take the questionnaire again (re-screen the client), %s, and %s "
+            "(%s.date)",
+            client,
+            mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
+            mn__store_words_say(s->words, MN__SAY_NEW_QUESTIONNAIRE, client, renew, sizeof renew),
+            mn__store_words_say(s->words, MN__SAY_STALE_SESSION, client, next, sizeof next), place);
     }
     json_t *zones;
     if ((st = mn__jarr(&in, o, place, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)))
@@ -903,12 +956,14 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
          * against a 1.4999999 computed cap). */
         const double slack = 1e-6;
         if (depth < dev->depth_min_mm - slack || depth > dev->depth_max_mm + slack)
-            VIOLATION("%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
+            VIOLATION("device-range",
+                      "%s %.2f mm is outside the %s's range %.2f-%.2f mm (%s.depth_mm)", site->id,
                       depth, dev->id, dev->depth_min_mm, dev->depth_max_mm, zp);
         else if (!mn_device_needle_offered(dev, depth)) {
             char offered[200];
             mn_device_needle_describe(dev, offered, sizeof offered);
-            VIOLATION("%s %.2f mm is not a length the %s is made in (%s) (%s.depth_mm)", site->id,
+            VIOLATION("needle-length",
+                      "%s %.2f mm is not a length the %s is made in (%s) (%s.depth_mm)", site->id,
                       depth, dev->id, offered, zp);
         }
         if (caps.id) {
@@ -922,20 +977,22 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                        sizeof pz->min_interval_concern);
             }
             if (!pz)
-                VIOLATION("%s is not in the plan (%s.zone)", site->id, zp);
+                VIOLATION("zone-not-in-plan", "%s is not in the plan (%s.zone)", site->id, zp);
             else if (!pz->booked) {
                 /* Listed but not booked: the plan found needling there cannot be expected to
                  * help (plan.c), so a session there is a departure to state, not "not
                  * planned". */
                 char why[sizeof pz->not_booked_why];
                 not_booked_reason(pz->not_booked_why, why, sizeof why);
-                VIOLATION("%s is not booked in the stored plan (plan %lld) for %s: %s "
+                VIOLATION("zone-not-booked",
+                          "%s is not booked in the stored plan (plan %lld) for %s: %s "
                           "(%s.zone)",
                           site->id, (long long)caps.id,
                           pz->not_booked_concern[0] ? pz->not_booked_concern : "its concerns", why,
                           zp);
             } else if (depth > pz->max_mm + slack)
-                VIOLATION("%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
+                VIOLATION("depth-beyond-plan",
+                          "%s %.2f mm is beyond the plan's %.2f mm (%s.depth_mm)", site->id, depth,
                           pz->max_mm, zp);
             /* Against the setting of the visit it stands for: heavier (deeper, or more passes)
              * is off the plan's titration and needs --override; lighter is recorded with a
@@ -947,11 +1004,13 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                                       &ppasses)))
                 return st;
             if (planned && depth > pdepth + slack && depth <= pz->max_mm + slack)
-                VIOLATION("%s %.2f mm is deeper than the %.2f mm the plan sets for visit %d "
+                VIOLATION("depth-beyond-visit",
+                          "%s %.2f mm is deeper than the %.2f mm the plan sets for visit %d "
                           "(%s.depth_mm)",
                           site->id, depth, pdepth, cs->visit, zp);
             if (planned && passes > ppasses + slack)
-                VIOLATION("%s %g passes are more than the %g the plan sets for visit %d "
+                VIOLATION("passes-beyond-visit",
+                          "%s %g passes are more than the %g the plan sets for visit %d "
                           "(%s.passes)",
                           site->id, passes, ppasses, cs->visit, zp);
             if (planned && (depth < pdepth - slack || passes < ppasses - slack)) {
@@ -959,7 +1018,43 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                 snprintf(cs->lighter + l, sizeof cs->lighter - l,
                          "%s%s %.2f mm x %g is lighter than the plan's %.2f mm x %g for visit %d",
                          l ? "; " : "", site->id, depth, passes, pdepth, ppasses, cs->visit);
+                /* The next visit's setting more than one rise above this depth: replan holds
+                 * it to the rise (mn_store_rise_max). */
+                int treated_next = 0;
+                double ndepth = 0, npasses = 0;
+                if (pz && pz->rise_mm > 0 &&
+                    (st = planned_setting(ctx, s, caps.id, cs->visit, site->id, &treated_next,
+                                          &ndepth, &npasses)))
+                    return st;
+                cs->rise_held |= treated_next && ndepth > depth + pz->rise_mm + slack;
             }
+            /* No more than the plan's rise per visit above the depth of the last session on
+             * the zone: the planner never rises faster (mneedle/clinic.h MN_PLAN_RISE_MM, or
+             * the gentler MN_PLAN_RISE_GENTLE_MM where the plan applies it), and a session
+             * lighter than planned, or a visit without the zone, leaves the plan's setting
+             * for this visit more than that above what the skin last took. */
+            mn_date last = 0;
+            double last_mm = 0;
+            char day[16], on[16];
+            if (pz && pz->booked && pz->rise_mm > 0 &&
+                (st = last_on_zone(ctx, s, cs->client, site->id, mn_date_format(cs->date, day),
+                                   &last, &last_mm)))
+                return st;
+            /* One bound per zone's depth: the rise where it is the tighter one (a bound the
+             * plan sets for the visit, or its maximum, already named otherwise). */
+            double named = pz && !pz->booked                   ? 0
+                           : pz && depth > pz->max_mm + slack  ? pz->max_mm
+                           : planned && depth > pdepth + slack ? pdepth
+                                                               : -1;
+            if (last && depth > last_mm + pz->rise_mm + slack &&
+                (named < 0 || named > last_mm + pz->rise_mm + slack))
+                VIOLATION("rise-per-visit",
+                          "%s %.2f mm is deeper than the %.2f mm allowed after the session of %s "
+                          "on it (%s.depth_mm): at most %.2f mm above its %.2f mm, the plan's "
+                          "%srise per visit (a judgement)",
+                          site->id, depth, last_mm + pz->rise_mm, mn_date_format(last, on), zp,
+                          pz->rise_mm, last_mm,
+                          pz->rise_mm < MN_PLAN_RISE_MM - slack ? "gentler " : "");
         }
     }
     /* Sooner than the minimum interval of the plan's concerns on a zone, before or after
@@ -993,7 +1088,8 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                 long gap =
                     after ? (long)(near[i][after] - cs->date) : (long)(cs->date - near[i][after]);
                 char on[16];
-                VIOLATION("%s: %s is %ld day%s %s the session of %s that treated %s, sooner "
+                VIOLATION("interval-below-minimum",
+                          "%s: %s is %ld day%s %s the session of %s that treated %s, sooner "
                           "than the minimum interval of %d days for %s (data/concerns.json) "
                           "(%s.date)",
                           names, mn_date_format(cs->date, on), gap, gap == 1 ? "" : "s",
@@ -1010,7 +1106,7 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                                      why, sizeof why)))
         return st;
     if (holding)
-        VIOLATION("%s, with no resolved date (%s) (%s.date)", why,
+        VIOLATION("adverse-event-open", "%s, with no resolved date (%s) (%s.date)", why,
                   mn__store_words_say(s->words, MN__SAY_RESOLVED, NULL, next, sizeof next), place);
     /* Deeper than the step down after an adverse event allows (post-inflammatory
      * hyperpigmentation): the setting replan gives the visit, not the stored plan's. */
@@ -1194,11 +1290,11 @@ static mn_status store_session(mn_ctx *ctx, mn_store *s, const checked_session *
         return st;
     sqlite3_int64 sid = sqlite3_last_insert_rowid(s->db);
     if (over) {
-        /* The reason and what it overrode, in the log: settings and zones, no personal data
-         * beyond what the clinician typed as the reason. */
-        char detail[1400];
-        snprintf(detail, sizeof detail, "override: %s; reason: %s", cs->violations,
-                 override_reason);
+        /* The log names the rules overridden and nothing else: the values (depths, dates,
+         * findings) and the clinician's reason are the session's own, in its rows, and leave
+         * the database with them when the client is erased. */
+        char detail[sizeof cs->rules + 16];
+        snprintf(detail, sizeof detail, "override: %s", cs->rules);
         st = mn__store_audit(ctx, s, "override", "sessions", sid, detail);
     } else {
         st = mn__store_audit(ctx, s, "insert", "sessions", sid, NULL);
@@ -1312,8 +1408,10 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             mn__warn(warnings, "settings_below_plan", src, path,
                      "%.220s; recorded, as done (%s; %s)", cs.lighter,
                      mn__store_words_say(store->words, MN__SAY_LIGHTER, NULL, next, sizeof next),
-                     cs.stepped ? "replan keeps the step down"
-                                : "replan keeps the plan's settings for the next visit");
+                     cs.stepped     ? "replan keeps the step down"
+                     : cs.rise_held ? "replan holds the next visit to the plan's rise per visit "
+                                      "above it"
+                                    : "replan keeps the plan's settings for the next visit");
         }
     }
     st = mn__store_end(ctx, store, st);

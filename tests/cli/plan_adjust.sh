@@ -131,6 +131,37 @@ assert "sun-strict" in pf and "test-patch" not in pf, pf
 assert flag["zones"][0]["adjusted_by"] == ["MN-PIH-RISK"]
 '
 
+# A darker scalp treated for hair loss: the PIH rule's changes stay (the hair-loss trials'
+# abstracts give no phototypes and count no PIH, so nothing exempts the scalp; weekly sessions
+# become 3-weekly), and the scalp's line gives the reason the rule's concern_reasons entry
+# gives for hair loss, saying the caution is carried over from face studies, where the
+# forehead of the same client gives the rule's own reason.
+for f in 5 2; do
+    cat >"$TMP/scalp$f.json" <<JSON
+{"client": {"age": 41, "sex": "male", "fitzpatrick": $f},
+ "concerns": [{"concern": "hair-loss", "zones": ["scalp"], "severity": "moderate"},
+              {"concern": "fine-lines-wrinkles", "zones": ["forehead"]}],
+ "history": {}, "lifestyle": {"smoker": false, "sun": "low"},
+ "clinic": {"device": "skinpen", "price_per_session": 200, "start": "2027-03-01"}}
+JSON
+done
+cp "$TMP/scalp5.json" "$TMP/flag.json" && cp "$TMP/scalp2.json" "$TMP/twin.json"
+check "hair loss on a darker scalp: the same changes, the reason said for the scalp" '
+a = rules["MN-PIH-RISK"]["adjust"]
+own = [x for x in a["concern_reasons"] if x["concern"] == "hair-loss"]
+assert len(own) == 1 and own[0]["reason"] != a["reason"] and own[0]["source"], a
+scalp = next(z for z in flag["zones"] if z["zone"] == "scalp")
+face = next(z for z in flag["zones"] if z["zone"] == "forehead")
+assert scalp["adjusted_by"] == ["MN-PIH-RISK"] and face["adjusted_by"] == ["MN-PIH-RISK"]
+assert scalp["interval_add_days"] == a["interval_days"] > 0, scalp
+gf, gt = course_gaps(flag, "scalp"), course_gaps(twin, "scalp")
+assert gt and min(gt) == 7 and gf and min(gf) >= 7 + a["interval_days"], (gf, gt)
+assert own[0]["reason"] in scalp["adjusted"] and a["reason"] not in scalp["adjusted"], scalp
+assert a["reason"] in face["adjusted"] and own[0]["reason"] not in face["adjusted"], face
+assert scalp["adjusted"] in text and face["adjusted"] in text
+assert "face studies" in own[0]["reason"]
+'
+
 # Rollers: every depth is a length sold; the anticoagulant start 1.5 - 0.25 snaps down to the
 # 1.0 mm roller, not to a 1.25 mm one that is not made. Text shows what JSON says.
 HISTORY='"anticoagulants": true' DEVICE=dermaroller-192 client "$TMP/flag.json"
@@ -199,6 +230,23 @@ bad_catalog rules.json 'next(r for r in c["rules"] if r["code"] == "MN-ANTICOAGU
 expect 2 "\.adjust\.source" -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
 bad_catalog rules.json 'r = next(r for r in c["rules"] if r["code"] == "MN-PREGNANT"); r["adjust"] = {"max_mm": -0.25, "reason": "x", "source": "y"}'
 expect 2 "only a caution rule can adjust the plan" -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
+j=$("$PY" -c 'import json,sys; print([r["code"] for r in json.load(open(sys.argv[1]))["rules"]].index("MN-PIH-RISK"))' "$DATA/rules.json")
+pih='next(r for r in c["rules"] if r["code"] == "MN-PIH-RISK")["adjust"]["concern_reasons"]'
+bad_catalog rules.json "$pih[0][\"concern\"] = \"baldness-x\""
+expect 2 "rules\.json: \\\$\.rules\[$j\]\.adjust\.concern_reasons\[0\]\.concern: unknown concern \"baldness-x\"" \
+    -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
+bad_catalog rules.json "$pih.append(dict($pih[0]))"
+expect 2 "\.adjust\.concern_reasons\[1\]\.concern: \"hair-loss\" is named twice" \
+    -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
+bad_catalog rules.json "$pih[0][\"reason\"] = \"x\" * 101"
+expect 2 "\.adjust\.concern_reasons\[0\]\.reason: expected at most 100 characters" \
+    -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
+bad_catalog rules.json "$pih[0].pop(\"source\")"
+expect 2 "\.adjust\.concern_reasons\[0\]\.source" -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
+bad_catalog rules.json "$pih[0] = \"hair-loss\""
+expect 2 "\.adjust\.concern_reasons\[0\]: expected an object" -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
+bad_catalog rules.json "$pih[0][\"zone\"] = \"scalp\""
+expect 2 "\.adjust\.concern_reasons\[0\]\.zone: unknown key" -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
 bad_catalog devices.json 'next(d for d in c["devices"] if d["id"] == "dermaroller-192").pop("lengths_mm")'
 expect 2 "devices\.json: \\\$\.devices\[[0-9]+\]\.lengths_mm" -- "$MNEEDLE" plan --data "$TMP/cat" "$TMP/ok.json"
 bad_catalog devices.json 'next(d for d in c["devices"] if d["id"] == "dermaroller-192")["lengths_mm"] = [0.25, 1.5, 1.0, 2.5]'

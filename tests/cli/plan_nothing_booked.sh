@@ -45,6 +45,7 @@ r = d["risk"]
 assert r["pih_probability"] == 0 and "no session is booked" in r["pih_note"], r
 # No one is needled: no treatment risk to grade, so the label is "none", not "low".
 assert r["pih"] == "none" and "pih is none" in r["pih_note"], r
+assert r["pih_grade"] == "none" and "pih_grade too" in r["pih_note"], r
 assert r["pih_probability_low"] == 0 and r["pih_probability_high"] == 0, r
 assert all(z["pih_probability"] == 0 for z in d["zones"]), d["zones"]
 assert not any("PIH" in n for n in r["notes"]), r["notes"]

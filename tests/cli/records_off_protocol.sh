@@ -29,14 +29,14 @@ expect 2 "soon.json: \\\$: forehead, periorbital, cheek: 2027-01-05 is 7 days af
     "$MNEEDLE" record session --db "$DB" "$TMP/soon.json"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused off-protocol session changed the database"
 
-# With a reason it is recorded, and the override audited with what it overrode.
+# With a reason it is recorded, and the override audited by the rule it overrode.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
     --override "thick scarring on the cheek" "$TMP/deep.json"
 ok '$PY -c "
 import sqlite3, sys
 r = sqlite3.connect(sys.argv[1]).execute(\"SELECT detail FROM audit WHERE action=\x27override\x27\").fetchall()
-assert len(r) == 1 and \"deeper than the 0.75 mm\" in r[0][0] and \"thick scarring\" in r[0][0], r
-" "$DB"' "the override is not audited with what it overrode"
+assert r == [(\"override: depth-beyond-visit\",)], r
+" "$DB"' "the override is not audited by the rule it overrode alone"
 
 # replan: the last visit was off protocol; the next keeps the plan's setting (cheek 1 mm at
 # visit 4), not the 1.25 mm done.
@@ -103,8 +103,8 @@ expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$RDB" \
 ok '$PY -c "
 import sqlite3, sys
 r = sqlite3.connect(sys.argv[1]).execute(\"SELECT detail FROM audit WHERE action=\x27override\x27\").fetchall()
-assert len(r) == 1 and \"forehead is not booked\" in r[0][0] and \"no benefit is expected\" in r[0][0], r
-" "$RDB"' "the override of a zone not booked is not audited with what it overrode"
+assert r == [(\"override: zone-not-booked\",)], r
+" "$RDB"' "the override of a zone not booked is not audited by its rule alone"
 expect 0 "" -- "$MNEEDLE" replan --db "$RDB" --json c-ravi
 ok '$PY -c "
 import json, sys

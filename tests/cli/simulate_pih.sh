@@ -44,9 +44,13 @@ def load(name):
     t = " ".join(open(os.path.join(tmp, name + ".txt"), encoding="utf-8").read().split())
     return d["summary"], t
 
-def pct(p):  # as the text prints a probability
+def pct(p):  # as the text prints a probability: one significant figure, as its band allows
     v = 100 * p
-    return "%.2g" % v if v < 9.95 else "%.0f" % v
+    if v <= 0:
+        return "0"
+    unit = 10.0 ** math.floor(math.log10(v))
+    rounded = math.floor(v / unit + 0.5) * unit
+    return "%.*f" % (max(0, -math.floor(math.log10(rounded) + 1e-9)), rounded)
 
 risk = {}
 for f in range(1, 7):

@@ -480,6 +480,32 @@ static void test_raised_maintenance_words(void **state)
  * peel-and-laser step, whose wait is screening rule MN-PEEL-LASER's 4.3 weeks read as 31 whole
  * days), whatever the client's own start; the day itself for a
  * deferred client (no steps); refused without a preparation date. */
+/* The PIH grade names every label a band reaches (clinic.h): a band inside one category gets
+ * its label, one across a cut-off both, one across both cut-offs the two ends; the words say
+ * "to" where the id has a hyphen. The dermatologist's pair, 0.99 % and 1.2 % with the law's
+ * factor-of-two band, get one grade though their middles fall either side of 1 in 100. */
+static void test_pih_grade(void **state)
+{
+    (void)state;
+    assert_string_equal(mn_plan_pih_grade(0.001, 0.004), "low");
+    assert_string_equal(mn_plan_pih_grade(0.02, 0.08), "moderate");
+    assert_string_equal(mn_plan_pih_grade(0.12, 0.4), "high");
+    assert_string_equal(mn_plan_pih_grade(0.0049, 0.0196), "low-moderate");
+    assert_string_equal(mn_plan_pih_grade(0.029, 0.11), "moderate-high");
+    assert_string_equal(mn_plan_pih_grade(0.005, 0.2), "low-high");
+    /* A cut-off itself belongs to the category it opens, as for the label. */
+    assert_string_equal(mn_plan_pih_grade(MN_PLAN_PIH_MODERATE, MN_PLAN_PIH_MODERATE), "moderate");
+    assert_string_equal(mn_plan_pih_label(0.0099), "low");
+    assert_string_equal(mn_plan_pih_label(0.012), "moderate");
+    assert_string_equal(mn_plan_pih_grade(0.0099 / 2, 0.0099 * 2),
+                        mn_plan_pih_grade(0.012 / 2, 0.012 * 2));
+    assert_string_equal(mn_plan_pih_grade_words("low-moderate"), "low to moderate");
+    assert_string_equal(mn_plan_pih_grade_words("moderate-high"), "moderate to high");
+    assert_string_equal(mn_plan_pih_grade_words("low-high"), "low to high");
+    assert_string_equal(mn_plan_pih_grade_words("none"), "none");
+    assert_string_equal(mn_plan_pih_grade_words("high"), "high");
+}
+
 static void test_earliest_start(void **state)
 {
     (void)state;
@@ -554,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_prices_in_plan),
         cmocka_unit_test(test_raised_maintenance_words),
         cmocka_unit_test(test_earliest_start),
+        cmocka_unit_test(test_pih_grade),
     };
     return cmocka_run_group_tests_name("clinic", tests, setup, teardown);
 }

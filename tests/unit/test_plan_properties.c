@@ -267,6 +267,20 @@ static double lowered(const mn_device *d, double base_mm, double delta_mm, int *
     return v;
 }
 
+/* Zones whose adjusting rule gives their concern a reason of its own (concern_reasons,
+ * data/rules.json: hair loss on a darker scalp), seen over the generated clients. */
+static int own_reason_zones;
+
+/* The reason an adjust block gives a zone treated for @p concern, restated from the catalogue:
+ * the concern's entry in concern_reasons, else the block's reason. */
+static const char *reason_for(const mn_rule_adjust *a, const mn_concern *concern)
+{
+    for (int i = 0; i < a->n_concern_reasons; i++)
+        if (!strcmp(a->concern_reasons[i].concern, concern->id))
+            return a->concern_reasons[i].reason;
+    return a->reason;
+}
+
 /* Every zone's final range is its unadjusted range changed exactly as the catalogue promises,
  * and the zone says which findings changed it. */
 static void check_adjusted(const mn_plan *p)
@@ -306,10 +320,17 @@ static void check_adjusted(const mn_plan *p)
             /* Client-facing words, not internal codes. */
             assert_null(strstr(z->adjusted, z->adjusted_by[k]->code));
             assert_null(strstr(z->why, z->adjusted_by[k]->code));
+            const mn_rule_adjust *x = &z->adjusted_by[k]->adjust;
+            if (!z->not_booked && reason_for(x, z->concern) != x->reason) {
+                /* Its own reason in place of the block's, never both. */
+                assert_null(strstr(z->adjusted, x->reason));
+                own_reason_zones++;
+            }
             if (!z->not_booked)
-                assert_non_null(strstr(z->adjusted, z->adjusted_by[k]->adjust.reason));
+                assert_non_null(
+                    strstr(z->adjusted, reason_for(&z->adjusted_by[k]->adjust, z->concern)));
             else if (gentler)
-                assert_non_null(strstr(z->why, z->adjusted_by[k]->adjust.reason));
+                assert_non_null(strstr(z->why, reason_for(&z->adjusted_by[k]->adjust, z->concern)));
         }
         if (held && !z->not_booked)
             assert_non_null(strstr(z->adjusted, "shortest setting"));
@@ -1327,11 +1348,33 @@ static const char *pih_label(double probability)
     return probability >= 0.10 ? "high" : probability >= 0.01 ? "moderate" : "low";
 }
 
-/* A percentage as `simulate` writes its PIH figures (src/report/simulate_out.c's text). */
+/* A percentage as `simulate` writes its PIH figures (src/report/simulate_out.c's text): one
+ * significant figure, the precision the law's factor-of-two band supports. */
 static void pih_pct(double probability, char *buf, size_t n)
 {
     double v = 100 * probability;
-    snprintf(buf, n, v < 9.95 ? "%.2g" : "%.0f", v);
+    if (!(v > 0)) {
+        snprintf(buf, n, "0");
+        return;
+    }
+    double unit = pow(10, floor(log10(v)));
+    double rounded = floor(v / unit + 0.5) * unit;
+    int decimals = (int)-floor(log10(rounded) + 1e-9);
+    snprintf(buf, n, "%.*f", decimals > 0 ? decimals : 0, rounded);
+}
+
+/* The grade the text shows: every label the band reaches (docs/clinic.md, Risk notes), and
+ * the same in words. */
+static void pih_grade(double low, double high, char *id, char *words, size_t n)
+{
+    const char *a = pih_label(low), *b = pih_label(high);
+    if (!strcmp(a, b)) {
+        snprintf(id, n, "%s", a);
+        snprintf(words, n, "%s", a);
+    } else {
+        snprintf(id, n, "%s-%s", a, b);
+        snprintf(words, n, "%s to %s", a, b);
+    }
 }
 
 /* A treated plan's PIH risk is the PIH law's for the course it books, the figure `simulate`
@@ -1357,6 +1400,7 @@ static void check_nothing_booked(const mn_plan *p)
     assert_true(p->pih_probability == 0);
     /* No one is needled: the label says there is no treatment risk, not that it is low. */
     assert_string_equal(p->pih_risk, "none");
+    assert_string_equal(p->pih_grade, "none");
     for (int i = 0; i < p->n_risk_notes; i++) {
         assert_null(strstr(p->risk_notes[i], "Pigmentation (PIH) risk"));
         assert_null(strstr(p->risk_notes[i], "Lasting effects"));
@@ -1448,17 +1492,30 @@ static int check_pih(const mn_plan *p)
     if (shared_visit)
         assert_true(p->pih_probability < 1 - independent[0]);
     assert_string_equal(p->pih_risk, pih_label(p->pih_probability));
+    /* The grade names every label the band reaches, so it holds the middle's label too: a
+     * figure the law cannot tell from one across a cut-off is never graded apart from it. */
+    char grade[32], words[32];
+    pih_grade(p->pih_probability_low, p->pih_probability_high, grade, words, sizeof grade);
+    assert_string_equal(p->pih_grade, grade);
+    assert_non_null(strstr(p->pih_grade, p->pih_risk));
     char mid[16], lo[16], hi[16], want[160];
     pih_pct(p->pih_probability, mid, sizeof mid);
     pih_pct(p->pih_probability_low, lo, sizeof lo);
     pih_pct(p->pih_probability_high, hi, sizeof hi);
     assert_true(p->n_risk_notes >= 1);
     snprintf(want, sizeof want, "Pigmentation (PIH) risk %s: about %s in 100 people like you",
-             p->pih_risk, mid);
+             words, mid);
     if (strncmp(p->risk_notes[0], want, strlen(want)))
         fail_msg("PIH note: want \"%s\", got \"%s\"", want, p->risk_notes[0]);
-    snprintf(want, sizeof want, "(range %s-%s in 100)", lo, hi);
+    snprintf(want, sizeof want, "a factor of 2 either way (%s-%s in 100)", lo, hi);
     assert_non_null(strstr(p->risk_notes[0], want));
+    /* The figure is the course's, and the line says so. */
+    int visits = 0;
+    for (int i = 0; i < p->n_sessions; i++)
+        visits += p->sessions[i].phase == MN_PHASE_COURSE;
+    snprintf(want, sizeof want, "during this course of %d visit%s", visits, visits == 1 ? "" : "s");
+    assert_non_null(strstr(p->risk_notes[0], want));
+    assert_non_null(strstr(p->risk_notes[0], "a chance for the whole course, not for each visit"));
     return any;
 }
 
@@ -1500,7 +1557,8 @@ static void test_generated_clients(void **state)
     int projected_gaps = 0, withheld = 0, longer_gaps = 0, below_studied = 0, never_asked = 0;
     long roller_zones = 0, pen_zones = 0;
     int pih_some = 0, pih_labels[3] = {0, 0, 0}, not_booked = 0, above_limit = 0,
-        nothing_booked = 0;
+        nothing_booked = 0, pih_straddles = 0;
+    own_reason_zones = 0;
     int in_turns = 0, stale = 0, minors = 0;
     held_for_phototype = 0;
     for (int i = 0; i < N_CLIENTS; i++) {
@@ -1558,6 +1616,7 @@ static void test_generated_clients(void **state)
             pih_labels[!strcmp(p->pih_risk, "low")        ? 0
                        : !strcmp(p->pih_risk, "moderate") ? 1
                                                           : 2]++;
+            pih_straddles += strchr(p->pih_grade, '-') != NULL;
             if (decided[0] + decided[1] < 200) { /* a sample: the writers are slower */
                 check_treatment_shown(p);
                 check_no_codes(p);
@@ -1626,6 +1685,12 @@ static void test_generated_clients(void **state)
     assert_true(above_limit > 100);
     for (int k = 0; k < 3; k++)
         assert_true(pih_labels[k] > 100);
+    /* ... and bands that straddle a cut-off, graded across it; and scalps the PIH rule adjusts
+     * with the hair-loss reason of its own. */
+    printf("PIH grades straddling a cut-off: %d; zones with a concern's own adjust reason: %d\n",
+           pih_straddles, own_reason_zones);
+    assert_true(pih_straddles > 100);
+    assert_true(own_reason_zones > 10);
     print_message("  %d clients: proceed %d, caution %d, defer %d, decline %d, refused %d; "
                   "%d titrate, %d with unequal strides (snapped to the grid)\n",
                   N_CLIENTS, decided[0], decided[1], decided[2], decided[3], refused, titrated,
