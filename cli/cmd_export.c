@@ -14,10 +14,13 @@ static const cli_command command = {
         "standard output). Only pseudonymous ids: no name or contact detail in any of them.\n"
         "\n"
         "  --ics FILE   iCalendar (RFC 5545): the planned visits not yet done, all-day events\n"
+        "               ('re-screen first' on a visit the health questionnaire will be out\n"
+        "               of date by)\n"
         "  --fhir FILE  an HL7 FHIR R4 Bundle (JSON): Patient (id only), CarePlan with one\n"
         "               activity per planned visit, Procedure per session with its Device,\n"
         "               Observation per score, AdverseEvent per event\n"
-        "  --csv FILE   every planned visit, session zone, score and adverse event, one row each\n",
+        "  --csv FILE   every planned visit, session zone, score and adverse event, one row each\n"
+        "               (the last column, rescreen: yes on such a visit)\n",
     .footer = "Example:\n"
               "  mneedle export --db clinic.db --all --fhir clinic.fhir.json --csv clinic.csv\n",
 };

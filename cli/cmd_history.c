@@ -11,7 +11,8 @@ static const cli_command command = {
              "the sessions done (the k-th session done stands for the k-th planned visit: its\n"
              "date shift and each zone's depth and passes beside the plan's), overrides, scores\n"
              "over time and adverse events (including the recorded 'none'). A planned visit\n"
-             "not done whose date has passed is marked overdue, with the days since.\n",
+             "not done whose date has passed is marked overdue, with the days since. The\n"
+             "health questionnaire's day and age today, as replan gives them.\n",
     .footer = "Example:\n"
               "  mneedle history --db clinic.db c-7k2m9q4xab\n",
 };
@@ -23,8 +24,8 @@ int cmd_history(int argc, char **argv)
     const cli_option opts[] = {
         CLI_DB(&db),
         CLI_RECORD_DATA(&o),
-        CLI_JSON(&o, "one JSON object (plan, planned[], sessions[], assessments[], "
-                     "adverse_events[])"),
+        CLI_JSON(&o, "one JSON object (plan, questionnaire, planned[], sessions[], "
+                     "assessments[], adverse_events[])"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
         CLI_END,
     };

@@ -1,5 +1,6 @@
 /* mneedle serve [--db FILE] [--bind ADDR] [--port N] [--tls-cert F --tls-key F] [--demo]
  *               | --add-user NAME --role ROLE  (password from standard input) */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -30,7 +31,9 @@ static const cli_command command = {
         "\n"
         "It listens on 127.0.0.1 (this computer only) unless --bind says otherwise; give a\n"
         "certificate (--tls-cert, --tls-key, PEM) before listening on a network: cookies are\n"
-        "then Secure with the __Host- prefix. Once listening it prints one line,\n"
+        "then Secure with the __Host- prefix, and browsers told to keep to HTTPS\n"
+        "(Strict-Transport-Security). Another address without TLS is refused unless\n"
+        "--insecure-network says so. Once listening it prints one line,\n"
         "'mneedle: serving on http://ADDRESS:PORT/' (--port 0 picks a free port). SIGINT\n"
         "(Ctrl-C) or SIGTERM stops it after the requests in flight.\n"
         "\n"
@@ -44,6 +47,20 @@ static const cli_command command = {
               "  mneedle serve --db clinic.db --add-user alice --role admin < password.txt\n"
               "  mneedle serve --db clinic.db --port 8443 --tls-cert cert.pem --tls-key key.pem\n",
 };
+
+/* 1 when @p addr is this computer only: 127.0.0.0/8, ::1, or IPv4-mapped 127.x (a name such as
+ * "localhost" is no address the server takes). */
+static int loopback(const char *addr)
+{
+    unsigned char a[16];
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return a[0] == 127;
+    if (inet_pton(AF_INET6, addr, a) != 1)
+        return 0;
+    static const unsigned char one[16] = {[15] = 1};
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+    return !memcmp(a, one, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+}
 
 static int parse_role(const char *arg, void *value)
 {
@@ -113,7 +130,7 @@ int cmd_serve(int argc, char **argv)
 {
     cli_common o = {0};
     const char *db = NULL, *add = NULL;
-    int demo = 0, role_given = 0;
+    int demo = 0, role_given = 0, insecure_network = 0;
     mn_store_role role = MN_ROLE_READONLY;
     mn_serve_options sopts;
     mn_serve_options_init(&sopts);
@@ -127,6 +144,9 @@ int cmd_serve(int argc, char **argv)
         CLI_INT("port", &sopts.port, "N", 0, 65535, "the port (default 8080; 0: a free one)"),
         CLI_PATH("tls-cert", 0, &sopts.tls_cert, "FILE", "serve HTTPS with this certificate (PEM)"),
         CLI_PATH("tls-key", 0, &sopts.tls_key, "FILE", "...and this private key (PEM)"),
+        CLI_FLAG("insecure-network", &insecure_network,
+                 "listen on an address other than this computer's without TLS (passwords and "
+                 "records then cross the network readable)"),
         CLI_FLAG("demo", &demo, "a demonstration database and a one-time admin password"),
         CLI_PATH("add-user", 0, &add, "NAME", "add a user (password from standard input) and exit"),
         CLI_CHOICE("role", &role, "ROLE", parse_role, "admin, practitioner or read-only",
@@ -152,6 +172,12 @@ int cmd_serve(int argc, char **argv)
         return cli_usage_error("serve", "--add-user and --demo do not go together");
     if (!sopts.tls_cert != !sopts.tls_key)
         return cli_usage_error("serve", "--tls-cert and --tls-key go together");
+    if (sopts.bind && !sopts.tls_cert && !insecure_network && !add && !loopback(sopts.bind))
+        return cli_usage_error("serve",
+                               "--bind %s is reachable from the network, and without TLS the "
+                               "passwords and records would cross it readable: give --tls-cert "
+                               "and --tls-key, or --insecure-network to do so anyway",
+                               sopts.bind);
     code = CLI_EXIT_OK;
     mn_ctx *ctx = cli_open("serve", o.data, &code);
     if (!ctx)

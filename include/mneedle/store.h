@@ -244,6 +244,26 @@ typedef struct {
     mn_date withdrawn_date;
 } mn_store_consent;
 
+/**
+ * The health questionnaire of a client's stored record on a screening day: its day and its age
+ * then, against the validity of data/rules.json's history_older_months rule (MN-HISTORY-OLD,
+ * the rule plan and screen apply). Whether it is out of date is that rule's own finding in the
+ * screening, never worked out again here; day and age are for saying why.
+ */
+typedef struct {
+    int screened;      /* 1 when the record was screened on a day (the rest is then filled) */
+    mn_date on;        /* that day */
+    int taken;         /* 1 when the record has a questionnaire (a history object) */
+    mn_date day;       /* the day it was answered: history.date, else the day the latest plan
+                          was saved (plan counts undated answers as given the day it is made) */
+    int dated;         /* 1 when day is history.date, 0 when it is the plan's day */
+    int valid_months;  /* the rule's validity (its threshold); 0 when the catalogue has none */
+    int age_days;      /* on - day (0 when day is after on: answers dated ahead of the day) */
+    int age_months;    /* whole months from day to on */
+    int age_rest_days; /* and the days left over */
+    int out_of_date;   /* 1 when the rule defers or declines the record on that day */
+} mn_store_questionnaire;
+
 /** One client's summary (client list) or full record (client show). */
 typedef struct {
     char id[MN_STORE_ID_LEN];
@@ -265,6 +285,10 @@ typedef struct {
      * 0 otherwise (the same input, or no plan). docs/records.md, "The planning input of a
      * plan". */
     int plan_stale;
+    /* Show only: the health questionnaire's day and age today (the command's today:
+     * SOURCE_DATE_EPOCH's day where set), as replan and recall give them; screened 0 when the
+     * record cannot be screened with the catalogues loaded. */
+    mn_store_questionnaire questionnaire;
 } mn_store_client;
 
 /** Reads one client. Free with mn_store_client_release(). @return MN_OK; MN_ENOTFOUND. */
@@ -314,26 +338,6 @@ typedef struct {
 
 /** Most holding findings an mn_store_screening keeps (the decision counts them all). */
 #define MN_STORE_MAX_HOLD_FINDINGS 8
-
-/**
- * The health questionnaire of a client's stored record on a screening day: its day and its age
- * then, against the validity of data/rules.json's history_older_months rule (MN-HISTORY-OLD,
- * the rule plan and screen apply). Whether it is out of date is that rule's own finding in the
- * screening, never worked out again here; day and age are for saying why.
- */
-typedef struct {
-    int screened;      /* 1 when the record was screened on a day (the rest is then filled) */
-    mn_date on;        /* that day */
-    int taken;         /* 1 when the record has a questionnaire (a history object) */
-    mn_date day;       /* the day it was answered: history.date, else the day the latest plan
-                          was saved (plan counts undated answers as given the day it is made) */
-    int dated;         /* 1 when day is history.date, 0 when it is the plan's day */
-    int valid_months;  /* the rule's validity (its threshold); 0 when the catalogue has none */
-    int age_days;      /* on - day (0 when day is after on: answers dated ahead of the day) */
-    int age_months;    /* whole months from day to on */
-    int age_rest_days; /* and the days left over */
-    int out_of_date;   /* 1 when the rule defers or declines the record on that day */
-} mn_store_questionnaire;
 
 /** The screening of a client's current stored record. */
 typedef struct {
@@ -470,6 +474,10 @@ typedef struct {
     int maintenance; /* 0 course, 1 maintenance */
     mn_store_setting *settings;
     int n_settings;
+    /* History's visits not done: 1 when the client's health questionnaire will be out of date
+     * on the visit's date (today for one already past), as recall marks a client due then
+     * (the history_older_months rule): re-screen before the visit. 0 otherwise. */
+    int rescreen;
 } mn_store_planned_visit;
 
 typedef struct {
@@ -504,6 +512,14 @@ typedef struct {
     char kind_name[96]; /* the kind's name when event is the id of a catalogue kind, else "" */
 } mn_store_adverse_event;
 
+/** A zone of the latest stored plan and the most its needle length rises from one visit to
+ *  the next (mm): the plan's zones[].rise_per_visit_mm, the planner's MN_PLAN_RISE_MM or, where
+ *  gentle_rise applies, MN_PLAN_RISE_GENTLE_MM (mneedle/clinic.h). */
+typedef struct {
+    char zone[32];
+    double rise_mm;
+} mn_store_zone_rise;
+
 /** A client's timeline: the latest plan's visits, the sessions done (matched to them), the
  *  scores and the adverse events, each in date order. */
 typedef struct {
@@ -537,6 +553,11 @@ typedef struct {
     /* The day the history was read (mn_date_today: SOURCE_DATE_EPOCH's day where set): a
      * planned visit not done whose date is before it is overdue. 0: not known, none marked. */
     mn_date today;
+    /* The health questionnaire's day and age on today, as client show gives them. */
+    mn_store_questionnaire questionnaire;
+    /* The rise per visit of each zone the latest plan books (mn_store_rise_max). */
+    mn_store_zone_rise *rises;
+    int n_rises;
 } mn_store_history;
 
 /** Reads a client's timeline. Free with mn_store_history_free(). @return MN_OK;
@@ -659,6 +680,13 @@ typedef struct {
      * to the last used within the protocol (next_raised), or set below the plan's by a step
      * down after an adverse event (next_lowered). */
     int next_raised, next_lowered;
+    /* The zones whose visits left are held to the plan's rise per visit above the depth of
+     * the last session on the zone (mn_store_rise_max: a session lighter than planned, or a
+     * visit without the zone, leaves the plan's next setting more than one rise above it), one
+     * sentence each at the first visit held; "" when none. next_rise_held: the next visit is
+     * one of them. */
+    char rise_held[768];
+    int next_rise_held;
     /* 0 when the stored plan has no projection (a concern the model does not follow: melasma,
      * hair loss): the visits left and any step down are given, no response, band or
      * maintenance timing; projection_note is the plan's own reason. */
@@ -680,11 +708,38 @@ typedef struct {
 int mn_store_step_down_max(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
                            mn_date on, double *max_mm);
 
+/** The deepest setting a zone may have by the plan's rise per visit (mn_store_rise_max). */
+typedef struct {
+    double max_mm;  /* last_mm + visits x rise_mm, snapped down to a setting of the device */
+    double rise_mm; /* the plan's rise per visit on the zone (mn_store_zone_rise) */
+    double last_mm; /* the depth of the last session on the zone */
+    mn_date last_date;
+    int last_session; /* that session, 1-based among the client's */
+    int visits;       /* the visits on the zone from that session to this one (1: the next) */
+} mn_store_rise;
+
+/**
+ * The deepest setting @p zone may have at the visit of index @p visit (0-based into
+ * h->planned; the k-th session stands for the k-th visit) by the plan's rise per visit: the
+ * depth of the last session before @p visit that treated the zone, plus the zone's rise
+ * (h->rises) for each visit on the zone from it to this one, snapped down to a setting of that
+ * session's device. The planner never rises faster (mneedle/clinic.h MN_PLAN_RISE_MM, a
+ * judgement); a session lighter than planned, or a visit without the zone, would otherwise
+ * leave the plan's next setting more than one rise above what the skin last took. The same
+ * rule replan books by and record session refuses a deeper session by (there, for the session
+ * after the last one: one rise). Thread-safe for distinct @p h.
+ * @return 1 with *out filled when a session treated the zone and the plan gives it a rise,
+ *         else 0.
+ */
+int mn_store_rise_max(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
+                      mn_store_rise *out);
+
 /**
  * Replans a client from the record: the visits left of the latest stored plan, re-dated from
  * the sessions actually done (the plan's spacing kept from the last real date, settings going
  * on with the plan's titration and never below the last depth used, never above the plan's
- * maximum); a Bayesian update of the client's response gain from their own scores on a
+ * maximum nor more than its rise per visit above the last session, mn_store_rise_max); a
+ * Bayesian update of the client's response gain from their own scores on a
  * severity scale (docs/records.md: prior from the healing model's spread, a stated score
  * noise, an exact posterior on a grid), so the band narrows as scores accumulate; and a
  * maintenance date from that response. The date is stored on the client (for recall), in one

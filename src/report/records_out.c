@@ -65,6 +65,29 @@ static void questionnaire_json(mn__jout *j, json_t *o, const mn_store_questionna
     mn__jput_bool(j, x, "out_of_date", q->out_of_date);
 }
 
+/* The questionnaire's day and age today, for client show and history: "answered 2027-01-04:
+ * 2 months and 29 days old on 2027-04-02; valid for 6 months (data/rules.json)", marked when
+ * out of date as replan and recall mark it; "none on file" without one. Nothing when the record
+ * was not screened. */
+static void questionnaire_text(mn__buf *b, const char *lead, const mn_store_questionnaire *q)
+{
+    if (!q->screened)
+        return;
+    if (!q->taken) {
+        mn__buf_printf(b, "%snone on file (screening defers until one is given)\n", lead);
+        return;
+    }
+    char said[256];
+    mn__buf_printf(b, "%s%s", lead, mn_store_questionnaire_words(q, said, sizeof said));
+    if (q->out_of_date)
+        mn__buf_printf(b, "; OUT OF DATE: re-screen before booking\n");
+    else if (q->valid_months)
+        mn__buf_printf(b, "; valid for %d month%s (data/rules.json)\n", q->valid_months,
+                       q->valid_months == 1 ? "" : "s");
+    else
+        mn__buf_printf(b, "\n");
+}
+
 static void put_identity(mn__jout *j, json_t *o, const mn_store_client *c)
 {
     json_t *id = mn__jput(j, o, "identity", json_object());
@@ -124,6 +147,8 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
             mn__jput_bool(&j, root, "plan_stale", c->plan_stale);
         else
             mn__jput(&j, root, "plan_stale", json_null());
+        /* The health questionnaire's day and age today, as replan gives them. */
+        questionnaire_json(&j, root, &c->questionnaire);
         return mn__json_finish(ctx, &j, root, "client", write, userdata);
     }
     mn__buf b;
@@ -147,6 +172,7 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
     else if (c->n_plans && c->plan_stale < 0)
         mn__buf_printf(&b, "  latest plan: the record it was made from is not known (saved "
                            "before plans kept it)\n");
+    questionnaire_text(&b, "  health questionnaire ", &c->questionnaire);
     if (c->has_last_session)
         mn__buf_printf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
     if (c->has_maintenance_due)
@@ -272,6 +298,7 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
     }
     if (h->has_maintenance_due)
         put_date(&j, root, "maintenance_due", h->maintenance_due);
+    questionnaire_json(&j, root, &h->questionnaire);
     json_t *arr = mn__jput(&j, root, "planned", json_array());
     for (int i = 0; i < h->n_planned; i++) {
         json_t *o = mn__jpush(&j, arr, json_object());
@@ -362,6 +389,7 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
             mn__buf_printf(&b, "Made from the client's current record\n");
     } else
         mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
+    questionnaire_text(&b, "Health questionnaire: ", &h->questionnaire);
     mn__buf_printf(&b, "\nVisits, planned against done:\n");
     int rows = h->n_planned > h->n_sessions ? h->n_planned : h->n_sessions;
     for (int i = 0; i < rows; i++) {
@@ -631,6 +659,8 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput_str(&j, root, "step_down", r->step_down);
         if (r->step_down_carried[0]) /* the visits after it, rising from it by the plan's steps */
             mn__jput_str(&j, root, "step_down_carried", r->step_down_carried);
+        if (r->rise_held[0]) /* held to the plan's rise per visit above the last session */
+            mn__jput_str(&j, root, "rise_held", r->rise_held);
         if (r->has_maintenance) {
             json_t *m = mn__jput(&j, root, "maintenance", json_object());
             put_date(&j, m, "due", r->maintenance_due);
@@ -675,27 +705,24 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             char said[256];
             mn__buf_printf(&b,
                            "  Health questionnaire: %s. Take it again (re-screen the "
-                           "client), ",
-                           mn_store_questionnaire_words(q, said, sizeof said));
-            if (words == MN_STORE_WORDS_WEB)
-                mn__buf_printf(&b, "enter the new answers and their date with Edit client");
-            else
-                mn__buf_printf(&b,
-                               "record it with 'mneedle client update %s FILE' giving "
-                               "history.date",
-                               r->client);
-            mn__buf_printf(&b, ", and save the plan again; then replan.\n");
+                           "client), %s, and save the plan again; then replan.\n",
+                           mn_store_questionnaire_words(q, said, sizeof said),
+                           mn__store_words_say(words, MN__SAY_NEW_QUESTIONNAIRE, r->client, next,
+                                               sizeof next));
         }
     }
     if (r->n_open_events) {
         mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
         for (int i = 0; i < r->n_open_events; i++) {
             const mn_store_adverse_event *e = &r->open_events[i];
-            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d), e->event,
-                           e->severity[0] ? " (" : "", e->severity, e->severity[0] ? ")" : "");
+            /* The workstation names a kind by its name alone: the id is the commands' word. */
+            int by_name = words == MN_STORE_WORDS_WEB && e->kind_name[0];
+            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d),
+                           by_name ? e->kind_name : e->event, e->severity[0] ? " (" : "",
+                           e->severity, e->severity[0] ? ")" : "");
             if (e->session_number)
                 mn__buf_printf(&b, " after session %d", e->session_number);
-            if (e->kind_name[0])
+            if (e->kind_name[0] && !by_name)
                 mn__buf_printf(&b, " - %s", e->kind_name);
             mn__buf_printf(&b, "\n");
         }
@@ -723,16 +750,26 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__buf_printf(&b, "  The next visit (%d, %s) keeps the plan's settings for it%s.\n",
                            r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
                            r->n_deviations ? "; the last visit's are not carried on" : "");
-        else if (r->next_keeps_plan == 0)
-            mn__buf_printf(
-                &b, "  The next visit (%d, %s) does not keep the plan's settings for it: %s%s%s.\n",
-                r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
-                r->next_raised ? "a depth is raised to the last used within the protocol" : "",
-                r->next_raised && r->next_lowered ? ", and " : "",
-                r->next_lowered  ? "a depth is set below the plan's after an adverse event (below)"
-                : r->next_raised ? ""
-                                 : "its settings differ from the plan's");
-        else
+        else if (r->next_keeps_plan == 0) {
+            /* Each reason it departs from the plan's setting, joined by ", and ". */
+            const char *why[3];
+            int n_why = 0;
+            if (r->next_raised)
+                why[n_why++] = "a depth is raised to the last used within the protocol";
+            if (r->next_lowered)
+                why[n_why++] = "a depth is set below the plan's after an adverse event (below)";
+            if (r->next_rise_held)
+                why[n_why++] =
+                    "a depth is held to the plan's rise per visit above the last session (below)";
+            if (!n_why)
+                why[n_why++] = "its settings differ from the plan's";
+            mn__buf_printf(&b,
+                           "  The next visit (%d, %s) does not keep the plan's settings for it: ",
+                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2));
+            for (int i = 0; i < n_why; i++)
+                mn__buf_printf(&b, "%s%s", i ? ", and " : "", why[i]);
+            mn__buf_printf(&b, ".\n");
+        } else
             mn__buf_printf(&b, "  No next visit is booked%s.\n",
                            r->held ? " (on hold)" : " (every planned visit is done)");
     }
@@ -762,6 +799,11 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                        "  Kept below the plan after an adverse event (data/adverse_events.json: "
                        "a judgement): %s.\n",
                        r->step_down_carried);
+    if (r->rise_held[0])
+        mn__buf_printf(&b,
+                       "  Held to the plan's rise per visit above the last session on the zone "
+                       "(a judgement: the plan never rises faster): %s.\n",
+                       r->rise_held);
     if (!r->has_projection) {
         /* No figures to show: say so, with the plan's own reason, and stop before them. */
         mn__buf_printf(&b, "\n%s\n", r->note);
@@ -1066,17 +1108,26 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
             continue;
         for (int k = h->n_sessions; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
-            char uid[128], summary[128], desc[512], d[16];
+            char uid[128], summary[128], desc[768], d[16];
             snprintf(uid, sizeof uid, "plan-%ld-visit-%d-%s@mneedle", h->plan_id, v->number,
                      h->client);
-            snprintf(summary, sizeof summary, "Microneedling %s visit %d: %s",
-                     v->maintenance ? "maintenance" : "course", v->number, h->client);
+            /* The health questionnaire out of date by the visit: kept, as recall keeps a
+             * client due then, and marked so the answers are taken again first. */
+            snprintf(summary, sizeof summary, "Microneedling %s visit %d%s: %s",
+                     v->maintenance ? "maintenance" : "course", v->number,
+                     v->rescreen ? ", re-screen first" : "", h->client);
             size_t used =
                 (size_t)snprintf(desc, sizeof desc, "Planned %s.", mn_date_format(v->date, d));
             for (int z = 0; z < v->n_settings && used < sizeof desc; z++)
                 used += (size_t)snprintf(desc + used, sizeof desc - used, " %s %.2f mm x %g.",
                                          v->settings[z].zone, v->settings[z].depth_mm,
                                          v->settings[z].passes);
+            if (v->rescreen && used < sizeof desc)
+                snprintf(desc + used, sizeof desc - used,
+                         " The health questionnaire will be out of date by then: re-screen "
+                         "before this visit (the questionnaire is valid for %d months, "
+                         "data/rules.json).",
+                         h->questionnaire.valid_months);
             ics_event(&c, uid, v->date, stamp, summary, desc);
         }
     }
@@ -1090,8 +1141,11 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
         return mn__error(ctx, MN_EINVAL, "export: nothing to write");
     mn__buf b;
     mn__buf_init(&b);
+    /* rescreen (last, added after the others): "yes" on a planned visit not done that the
+     * health questionnaire will be out of date by (re-screen first), "no" on the other visits
+     * not done, empty on the rest. */
     mn__buf_printf(&b, "client,type,date,number,zone,depth_mm,passes,planned_depth_mm,scale,score,"
-                       "rater,event,severity,device,resolved\n");
+                       "rater,event,severity,device,resolved,rescreen\n");
     char d[16];
     for (int i = 0; i < n; i++) {
         const mn_store_history *h = histories[i];
@@ -1106,8 +1160,11 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                                v->maintenance ? "planned-maintenance" : "planned",
                                stale ? "-stale" : "", mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
-                mn__buf_printf(&b, "%g,%g,,,,,,,,\n", v->settings[z].depth_mm,
-                               v->settings[z].passes);
+                mn__buf_printf(&b, "%g,%g,,,,,,,,,%s\n", v->settings[z].depth_mm,
+                               v->settings[z].passes,
+                               k < h->n_sessions ? ""
+                               : v->rescreen     ? "yes"
+                                                 : "no");
             }
         }
         for (int k = 0; k < h->n_sessions; k++) {
@@ -1122,7 +1179,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                     mn__buf_printf(&b, "%g", s->planned_depth_mm);
                 mn__buf_printf(&b, ",,,,,,");
                 csv_field(&b, x->device, 0);
-                mn__buf_printf(&b, "\n");
+                mn__buf_printf(&b, ",\n");
             }
         }
         for (int k = 0; k < h->n_assessments; k++) {
@@ -1134,7 +1191,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
             csv_field(&b, a->scale, 0);
             mn__buf_printf(&b, "%g,", a->score);
             csv_field(&b, a->rater, 0);
-            mn__buf_printf(&b, ",,,\n");
+            mn__buf_printf(&b, ",,,,\n");
         }
         for (int k = 0; k < h->n_events; k++) {
             const mn_store_adverse_event *e = &h->events[k];
@@ -1145,7 +1202,7 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
             mn__buf_printf(&b, ",,,,,,,,");
             csv_field(&b, e->event, 0);
             csv_field(&b, e->severity, 0);
-            mn__buf_printf(&b, ",%s\n", e->resolved ? mn_date_format(e->resolved_date, d) : "");
+            mn__buf_printf(&b, ",%s,\n", e->resolved ? mn_date_format(e->resolved_date, d) : "");
         }
     }
     return mn__buf_finish(ctx, &b, "export", write, userdata);

@@ -87,7 +87,18 @@ void mn__api(mn__call *c)
     } else if (!strcmp(path, "/api/v1/clients")) {
         mn_store_client *list = NULL;
         int k = 0;
-        if (!(st = mn_store_client_list(ctx, store, &list, &k)))
+        if (!(st = mn_store_client_list(ctx, store, &list, &k)) && identity) {
+            /* Every client's identity at once: each one logged, as one client's is. */
+            const char **ids = k ? mn__calloc((size_t)k, sizeof *ids) : NULL;
+            if (k && !ids)
+                st = mn__error(ctx, MN_ENOMEM, "out of memory");
+            for (int i = 0; !st && i < k; i++)
+                ids[i] = list[i].id;
+            if (!st)
+                st = mn__audit_reads(c, ids, k, "identity");
+            mn__free((void *)ids);
+        }
+        if (!st)
             st = mn_store_client_list_write(ctx, list, k, identity, 1, mn__buf_writer, &b);
         mn_store_client_list_free(list, k);
     } else {

@@ -113,6 +113,37 @@ mn_status mn__audit_read(mn__call *c, const char *id, const char *what)
     return MN_OK;
 }
 
+mn_status mn__audit_reads(mn__call *c, const char *const *ids, int n, const char *what)
+{
+    if (n <= 0)
+        return MN_OK;
+    mn__auditor *a = &c->srv->auditor;
+    mn__audit_req *r = mn__calloc((size_t)n, sizeof *r);
+    if (!r)
+        return mn__error(c->w->ctx, MN_ENOMEM, "audit log: out of memory");
+    pthread_mutex_lock(&a->lock);
+    for (int i = 0; i < n; i++) {
+        r[i] =
+            (mn__audit_req){.actor = c->sess ? c->sess->user : "web", .id = ids[i], .what = what};
+        if (a->tail)
+            a->tail->next = &r[i];
+        else
+            a->head = &r[i];
+        a->tail = &r[i];
+    }
+    pthread_cond_signal(&a->work);
+    mn_status st = MN_OK;
+    for (int i = 0; i < n; i++) {
+        while (!r[i].done)
+            pthread_cond_wait(&a->done, &a->lock);
+        if (r[i].status && !st)
+            st = mn__error(c->w->ctx, r[i].status, "audit log: %s", r[i].msg);
+    }
+    pthread_mutex_unlock(&a->lock);
+    mn__free(r);
+    return st;
+}
+
 mn_status mn__history_read(mn__call *c, const char *id, const char *what, mn_store_history **out)
 {
     *out = NULL;

@@ -306,7 +306,7 @@ static int match(const char *pattern, char *const *seg, int n, const char **para
 }
 
 /* The headers every response carries (docs/serve.md, "Security"). */
-static void security_headers(mn_http_response *r, const char *path)
+static void security_headers(mn_http_response *r, const char *path, int tls)
 {
     int report = strstr(path, "/report.html") != NULL;
     /* The report is a self-contained page with inline styles and data: images and no script
@@ -320,6 +320,11 @@ static void security_headers(mn_http_response *r, const char *path)
     mn__resp_header(r, "Referrer-Policy", "no-referrer");
     mn__resp_header(r, "X-Frame-Options", "DENY");
     mn__resp_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+    /* Under TLS, browsers keep to HTTPS for this host for a year (OWASP HTTP Strict Transport
+     * Security cheat sheet: max-age 31536000); no includeSubDomains, as the host may be an
+     * address or a name the clinic does not own the subdomains of. */
+    if (tls)
+        mn__resp_header(r, "Strict-Transport-Security", "max-age=31536000");
     if (!mn_http_response_header(r, "Cache-Control"))
         mn__resp_header(r, "Cache-Control", "no-store");
 }
@@ -503,7 +508,7 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
         (!strncmp(path, "/clients/", 9) || !strncmp(path, "/api/v1/clients/", 16)))
         mn__plan_cache_drop(&srv->plan_cache, params[0]);
 out:
-    security_headers(resp, path);
+    security_headers(resp, path, srv->cfg.tls);
     if (head) {
         mn__free(resp->body);
         resp->body = NULL;

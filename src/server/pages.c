@@ -262,10 +262,21 @@ void mn__page_clients(mn__call *c)
                        "<th>Sessions</th><th>Last session</th><th>Maintenance due</th></tr>"
                        "</thead><tbody>");
     int shown = 0;
+    /* A search finds clients by what identifies them (name, email): each one it shows is
+     * logged as a read of that client ("search"), the page sent only once they are. */
+    const char **found = q[0] && n ? mn__calloc((size_t)n, sizeof *found) : NULL;
+    if (q[0] && n && !found) {
+        mn__buf_release(&b);
+        mn_store_client_list_free(list, n);
+        mn__error_page(c, 500, "The client list cannot be read.", "out of memory");
+        return;
+    }
     for (int i = 0; i < n; i++) {
         const mn_store_client *x = &list[i];
         if (q[0] && !contains(x->id, q) && !contains(x->name, q) && !contains(x->email, q))
             continue;
+        if (found)
+            found[shown] = x->id;
         char d1[16], d2[16];
         mn__buf_printf(&b, "<tr><td><a href=\"/clients/");
         mn__srv_url(&b, x->id);
@@ -281,7 +292,14 @@ void mn__page_clients(mn__call *c)
     mn__buf_printf(&b, "</tbody></table><p id=\"client-count\">%d of %d clients shown.</p>", shown,
                    n);
     mn__page_end(&b);
+    st = found ? mn__audit_reads(c, found, shown, "search") : MN_OK;
+    mn__free((void *)found);
     mn_store_client_list_free(list, n);
+    if (st) {
+        mn__buf_release(&b);
+        mn__error_page(c, 500, "The client list cannot be read.", mn_ctx_errmsg(c->w->ctx));
+        return;
+    }
     mn__page_send(c, 200, &b);
 }
 

@@ -325,9 +325,10 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         mn__buf_printf(&b,
                        "<p id=\"planned-visit\">Pre-filled from the saved plan: visit %d, "
                        "planned for %s. A zone deeper or with more passes than this visit's "
-                       "setting, beyond the plan's maximum or the device's range, or sooner "
-                       "than its minimum interval is refused unless you give a reason to "
-                       "override; a lighter setting is recorded with a warning."
+                       "setting, beyond the plan's maximum or the device's range, more than "
+                       "the plan's rise per visit above its last session, or sooner than its "
+                       "minimum interval is refused unless you give a reason to override; a "
+                       "lighter setting is recorded with a warning."
                        "</p>",
                        v->number, mn_date_format(v->date, d));
     else
@@ -391,8 +392,16 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
         int lowered = s &&
                       mn_store_step_down_max(c->w->ctx, h, s->zone, h->n_sessions, 0, &stepped) &&
                       stepped < s->depth_mm - 1e-6;
+        /* No more than the plan's rise per visit above the zone's last session, as record
+         * session checks it (a session lighter than planned before this one). */
+        mn_store_rise rise;
+        double deepest = lowered ? stepped : s ? s->depth_mm : 0;
+        int held = s && mn_store_rise_max(c->w->ctx, h, s->zone, h->n_sessions, &rise) &&
+                   rise.max_mm < deepest - 1e-6;
+        if (held)
+            deepest = rise.max_mm;
         if (s)
-            snprintf(buf, sizeof buf, "%g", lowered ? stepped : s->depth_mm);
+            snprintf(buf, sizeof buf, "%g", deepest);
         mn__srv_esc(&b, posted ? mn__form_str(posted, dn) : s ? buf : "");
         mn__buf_printf(&b,
                        "\"></td><td><input aria-label=\"passes %d\" id=\"f-%s\" name=\"%s\" "
@@ -409,6 +418,14 @@ static void session_form(mn__call *c, const char *id, const mn__form *posted, co
                            "; <span class=\"step-down\">at most %.2f mm after an adverse "
                            "event (see Re-plan)</span>",
                            stepped);
+        if (held) {
+            char on[16];
+            mn__buf_printf(&b,
+                           "; <span class=\"rise-held\">at most %.2f mm: %.2f mm a visit above "
+                           "the %.2f mm of the session of %s</span>",
+                           rise.max_mm, rise.rise_mm, rise.last_mm,
+                           mn_date_format(rise.last_date, on));
+        }
         mn__buf_printf(&b, "</td></tr>");
     }
     mn__buf_printf(&b, "</tbody></table>");
@@ -918,6 +935,44 @@ void mn__post_replan(mn__call *c)
 
 /* ---- recall, catalogues ---- */
 
+/* The recall entries of one status as a table (id @p table): each client linked to their
+ * page, the day (due, or the course visit's planned date), the last session and why, with the
+ * re-screening mark (the reasons are the store's, in the page's words: mn_store_set_words). */
+static void recall_rows(mn__buf *b, const mn_store_recall *list, int n, int status,
+                        const char *table)
+{
+    char d[16];
+    mn__buf_printf(b,
+                   "<table id=\"%s\"><thead><tr><th>Client</th><th>%s</th><th>Last session</th>"
+                   "<th>Why</th></tr></thead><tbody>",
+                   table, status == MN_STORE_RECALL_OVERDUE ? "Visit planned" : "Due");
+    for (int i = 0; i < n; i++) {
+        const mn_store_recall *r = &list[i];
+        if (r->status != status)
+            continue;
+        mn__buf_printf(b, "<tr><td><a href=\"");
+        client_link(b, r->client, "");
+        mn__buf_printf(b, "\">");
+        mn__srv_esc(b, r->client);
+        mn__buf_printf(b, "</a></td><td>%s</td><td>", mn_date_format(r->due, d));
+        if (r->has_last_session)
+            mn__buf_printf(b, "%s", mn_date_format(r->last_session, d));
+        mn__buf_printf(b, "</td><td>");
+        if (status == MN_STORE_RECALL_OVERDUE)
+            mn__buf_printf(b, "visit %d, %d day(s) overdue, %d course visit(s) left",
+                           r->visit_number, r->days_overdue, r->course_visits_left);
+        else
+            mn__srv_esc(b, r->reason);
+        if (r->rescreen[0]) {
+            mn__buf_printf(b, "; <b>");
+            mn__srv_esc(b, r->rescreen);
+            mn__buf_printf(b, "</b>");
+        }
+        mn__buf_printf(b, "</td></tr>");
+    }
+    mn__buf_printf(b, "</tbody></table>");
+}
+
 void mn__page_recall(mn__call *c)
 {
     mn_date due;
@@ -951,7 +1006,7 @@ void mn__page_recall(mn__call *c)
     for (int i = 0; i < n; i++) {
         if (list[i].status != MN_STORE_RECALL_DUE) {
             /* on hold (not recalled) or a course visit overdue (docs/records.md): counted
-             * below; 'mneedle recall' lists them */
+             * and listed below */
             n_held += list[i].status == MN_STORE_RECALL_ON_HOLD;
             n_late += list[i].status == MN_STORE_RECALL_OVERDUE;
             continue;
@@ -982,18 +1037,22 @@ void mn__page_recall(mn__call *c)
                        "of date on the day they are due: re-screen before booking (marked "
                        "under Why).</p>",
                        n_rescreen);
-    if (n_held)
+    if (n_held) {
         mn__buf_printf(&b,
-                       "<p id=\"recall-held\">%d client(s) on hold, not listed: their record "
-                       "screens defer or decline, an adverse event that holds is open, or their "
-                       "plan is out of date and is to be made again before booking ('mneedle "
-                       "recall' names them).</p>",
+                       "<p id=\"recall-held\">%d client(s) on hold, not to be recalled: their "
+                       "record screens defer or decline, an adverse event that holds is open, or "
+                       "their plan is out of date and is to be made again before booking. Each "
+                       "with why:</p>",
                        n_held);
-    if (n_late)
+        recall_rows(&b, list, n, MN_STORE_RECALL_ON_HOLD, "recall-held-list");
+    }
+    if (n_late) {
         mn__buf_printf(&b,
                        "<p id=\"recall-overdue\">%d client(s) with a course visit overdue "
-                       "(planned before today, not done; 'mneedle recall' lists them).</p>",
+                       "(planned before today, not done):</p>",
                        n_late);
+        recall_rows(&b, list, n, MN_STORE_RECALL_OVERDUE, "recall-overdue-list");
+    }
     mn__page_end(&b);
     mn_store_recall_free(list);
     mn__page_send(c, 200, &b);

@@ -306,6 +306,10 @@ void mn__csrf_field(mn__buf *b, const mn__call *c);
  * group commit of audit.c; returns once the entry is committed and synced. On failure the
  * worker's context says why (MN_ENOTFOUND: no such client). */
 mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
+/* As mn__audit_read for each of the @p n clients @p ids (an answer that discloses several
+ * clients' identities at once: one entry per client), handed to the writer together, so they
+ * go in one or a few transactions. */
+mn_status mn__audit_reads(mn__call *c, const char *const *ids, int n, const char *what);
 /* Client @p id's timeline in @p out, its read then logged as mn__audit_read() does under
  * @p what. On failure *out is NULL (nothing to free) and the context says why. Free with
  * mn_store_history_free(). */

@@ -12,6 +12,7 @@
 #include "core/json_in.h"
 #include "mneedle/clinic.h"
 #include "store/store_internal.h"
+#include "store/words.h"
 
 /* Longest identity detail other than the name (email, phone, address), bytes: an address of
  * three lines of 40. The name's limit is the client file's (MN_CLIENT_NAME_LEN). */
@@ -104,10 +105,49 @@ static void record_release(record *r)
 static const char *const planning_keys[] = {"client",    "concerns", "history",
                                             "lifestyle", "clinic",   NULL};
 
+/* The catalogue names a planning input gives (each concern, its zones, the device), checked
+ * before the loader reads it so that an unknown one is refused saying where the known ones are
+ * listed in the caller's words (words.h: the command's catalog listing, or the workstation's
+ * Catalogues page), as record session names them. What is not a name in its place (a number, a
+ * missing field) is left to the loader, which names it. */
+static mn_status known_names(mn_ctx *ctx, mn_store_words words, const char *src, json_t *planning)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    char where[200];
+    json_t *concerns = json_object_get(planning, "concerns");
+    for (size_t i = 0; i < json_array_size(concerns); i++) {
+        json_t *c = json_array_get(concerns, i);
+        const char *name = json_string_value(json_object_get(c, "concern"));
+        if (name && !mn_catalog_find_concern(cat, name))
+            return mn__error(
+                ctx, MN_ENOTFOUND,
+                "%s: $.concerns[%zu].concern: unknown concern "
+                "\"%.40s\" (%s)",
+                src, i, name,
+                mn__store_words_say(words, MN__SAY_CONCERNS, NULL, where, sizeof where));
+        json_t *zones = json_object_get(c, "zones");
+        for (size_t z = 0; z < json_array_size(zones); z++) {
+            const char *zone = json_string_value(json_array_get(zones, z));
+            if (zone && !mn_catalog_find_site(cat, zone))
+                return mn__error(
+                    ctx, MN_ENOTFOUND,
+                    "%s: $.concerns[%zu].zones[%zu]: unknown zone \"%.40s\" (%s)", src, i, z, zone,
+                    mn__store_words_say(words, MN__SAY_SITES, NULL, where, sizeof where));
+        }
+    }
+    const char *device =
+        json_string_value(json_object_get(json_object_get(planning, "clinic"), "device"));
+    if (device && !mn_catalog_find_device(cat, device))
+        return mn__error(ctx, MN_ENOTFOUND, "%s: $.clinic.device: unknown device \"%.40s\" (%s)",
+                         src, device,
+                         mn__store_words_say(words, MN__SAY_DEVICES, NULL, where, sizeof where));
+    return MN_OK;
+}
+
 /* Parses and validates a client record; @p need_planning: the client file part must be
- * there (add) or may be absent (update). */
-static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, size_t len,
-                             int need_planning, record *r)
+ * there (add) or may be absent (update). Refusals in @p words. */
+static mn_status read_record(mn_ctx *ctx, mn_store_words words, const char *src, const char *text,
+                             size_t len, int need_planning, record *r)
 {
     memset(r, 0, sizeof *r);
     mn__jin in = {ctx, src};
@@ -145,6 +185,8 @@ static mn_status read_record(mn_ctx *ctx, const char *src, const char *text, siz
                              MN_CLIENT_NAME_LEN - 1, strlen(r->name));
         if (c && json_is_object(c))
             json_object_del(c, "name");
+        if ((st = known_names(ctx, words, src, r->planning)))
+            return st;
         /* Validate as `mneedle plan` would, so a stored client can always be planned. */
         char *dump = mn__store_dump(r->planning);
         if (!dump)
@@ -284,7 +326,7 @@ static mn_status client_add(mn_ctx *ctx, mn_store *store, const char *src, const
                          "(at most %d)",
                          id, MN_STORE_ID_LEN - 1);
     record r;
-    mn_status st = read_record(ctx, src, text, len, 1, &r);
+    mn_status st = read_record(ctx, store->words, src, text, len, 1, &r);
     if (st) {
         record_release(&r);
         return st;
@@ -534,7 +576,7 @@ mn_status mn_store_client_update(mn_ctx *ctx, mn_store *store, const char *id, c
     if (!store || !id || !src || !text)
         return mn__error(ctx, MN_EINVAL, "client update: missing argument");
     record r;
-    mn_status st = read_record(ctx, src, text, len, 0, &r);
+    mn_status st = read_record(ctx, store->words, src, text, len, 0, &r);
     if (st) {
         record_release(&r);
         return st;
@@ -826,6 +868,8 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
     mn__store_plan_input pin;
     if (!st && !(st = mn__store_plan_input_get(ctx, store, num, &pin)))
         out->plan_stale = pin.stale;
+    if (!st)
+        mn__store_questionnaire_today(ctx, store, id, &out->questionnaire);
     if (st) {
         mn_store_client_release(out);
         return st;
@@ -965,6 +1009,19 @@ mn_status mn_store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id
     if (pin.plan && mn_date_parse(pin.created, &asked))
         asked = day;
     return client_screen(ctx, store, id, &day, asked, out);
+}
+
+void mn__store_questionnaire_today(mn_ctx *ctx, mn_store *s, const char *id,
+                                   mn_store_questionnaire *out)
+{
+    memset(out, 0, sizeof *out);
+    mn_date today;
+    mn_store_screening sc;
+    if (mn__store_today(ctx, &today) || mn_store_client_screen_on(ctx, s, id, today, &sc)) {
+        mn_ctx_clear_error(ctx);
+        return;
+    }
+    *out = sc.questionnaire;
 }
 
 char *mn_store_questionnaire_words(const mn_store_questionnaire *q, char *buf, size_t size)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mneedle/clinic.h"
 #include "store/store_internal.h"
 
 /* Grows *arr (of elem bytes) to hold n + 1; returns the new last element, zeroed, or NULL. */
@@ -17,6 +18,45 @@ static void *grow(void **arr, int *n, size_t elem)
     *arr = p;
     memset(p + (size_t)*n * elem, 0, elem);
     return p + (size_t)(*n)++ * elem;
+}
+
+double mn__store_plan_rise_mm(const mn_catalog *cat, double stored, const char *concern)
+{
+    if (stored > 0)
+        return stored;
+    const mn_concern *c = concern ? mn_catalog_find_concern(cat, concern) : NULL;
+    return c && c->gentle_rise ? MN_PLAN_RISE_GENTLE_MM : MN_PLAN_RISE_MM;
+}
+
+/* The rise per visit of each zone the plan books (the smallest where a site is listed for two
+ * concerns): mn_store_rise_max reads it. */
+static mn_status read_rises(mn_ctx *ctx, json_t *plan, mn_store_history *h)
+{
+    json_t *zones = json_object_get(plan, "zones");
+    for (size_t i = 0; i < json_array_size(zones); i++) {
+        json_t *z = json_array_get(zones, i);
+        const char *zone = json_string_value(json_object_get(z, "zone"));
+        json_t *booked = json_object_get(z, "booked");
+        if (!zone || !json_object_get(z, "depth_mm") || json_is_false(booked))
+            continue; /* not booked, or a declined plan's zone without depths */
+        double rise = mn__store_plan_rise_mm(
+            mn_ctx_catalog(ctx), json_number_value(json_object_get(z, "rise_per_visit_mm")),
+            json_string_value(json_object_get(z, "concern")));
+        mn_store_zone_rise *r = NULL;
+        for (int k = 0; k < h->n_rises; k++)
+            if (!strcmp(h->rises[k].zone, zone))
+                r = &h->rises[k];
+        if (r) {
+            if (rise < r->rise_mm)
+                r->rise_mm = rise;
+            continue;
+        }
+        if (!(r = grow((void **)&h->rises, &h->n_rises, sizeof *r)))
+            return mn__error(ctx, MN_ENOMEM, "history: out of memory");
+        snprintf(r->zone, sizeof r->zone, "%s", zone);
+        r->rise_mm = rise;
+    }
+    return MN_OK;
 }
 
 static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_store_history *h)
@@ -60,6 +100,7 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
         return st;
     }
     h->plan_stale = pin.stale;
+    st = read_rises(ctx, plan, h);
     json_t *sessions = json_object_get(plan, "sessions");
     for (size_t i = 0; !st && i < json_array_size(sessions); i++) {
         json_t *v = json_array_get(sessions, i);
@@ -265,6 +306,45 @@ static void date_maintenance(mn_store_history *h, int interval_days)
     }
 }
 
+/* Marks the planned visits not done whose date (today for one already past) the client's
+ * health questionnaire is out of date on, by the rule's own finding on that day
+ * (mn_store_client_screen_on, as recall screens a client on the day they are due). The answers
+ * only grow older, so once out of date on a day they are on every later one: the latest date is
+ * screened first, then the first such visit is found by halving. */
+static int out_of_date_on(mn_ctx *ctx, mn_store *s, const mn_store_history *h, int k)
+{
+    mn_date on = h->planned[k].date > h->today ? h->planned[k].date : h->today;
+    if (on == h->today)
+        return h->questionnaire.out_of_date;
+    mn_store_screening sc;
+    if (mn_store_client_screen_on(ctx, s, h->client, on, &sc)) {
+        mn_ctx_clear_error(ctx);
+        return -1;
+    }
+    return sc.questionnaire.out_of_date;
+}
+
+static void mark_rescreen(mn_ctx *ctx, mn_store *s, mn_store_history *h)
+{
+    if (!h->questionnaire.screened || !h->questionnaire.taken || h->n_sessions >= h->n_planned)
+        return;
+    int last = h->n_planned - 1;
+    if (out_of_date_on(ctx, s, h, last) != 1)
+        return;                        /* the latest first: most clients have nothing to mark */
+    int lo = h->n_sessions, hi = last; /* the first marked lies in [lo, hi] */
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2, out = out_of_date_on(ctx, s, h, mid);
+        if (out < 0)
+            return; /* not screened: nothing marked */
+        if (out)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    for (int k = lo; k <= last; k++)
+        h->planned[k].rescreen = 1;
+}
+
 mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_id,
                                mn_store_history **out)
 {
@@ -308,6 +388,10 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         date_maintenance(h, interval_days);
     if (!st)
         st = mn__store_today(ctx, &h->today);
+    if (!st)
+        mn__store_questionnaire_today(ctx, store, client_id, &h->questionnaire);
+    if (!st)
+        mark_rescreen(ctx, store, h);
     if (own)
         sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {
@@ -335,5 +419,6 @@ void mn_store_history_free(mn_store_history *h)
     mn__free(h->sessions);
     mn__free(h->assessments);
     mn__free(h->events);
+    mn__free(h->rises);
     mn__free(h);
 }

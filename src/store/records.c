@@ -12,6 +12,7 @@
 
 #include "core/json_in.h"
 #include "mneedle/catalog.h"
+#include "mneedle/clinic.h"
 #include "store/store_internal.h"
 #include "store/words.h"
 
@@ -266,6 +267,7 @@ typedef struct {
     double max_mm;
     int min_interval_days;
     char min_interval_concern[32];
+    double rise_mm; /* the plan's rise per visit there (mn__store_plan_rise_mm) */
     /* 0 when every concern the plan lists at the site is not booked there (plan zones[].booked
      * false: its deepest setting is under half the needle length any study of the concern
      * used, plan.c), with the first such concern and the plan's reason; a plan stored before
@@ -300,7 +302,8 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
         ctx, s,
         "SELECT p.id, p.device, json_extract(z.value, '$.zone'),"
         " json_extract(z.value, '$.depth_mm.max'), json_extract(z.value, '$.concern'),"
-        " json_extract(z.value, '$.booked'), json_extract(z.value, '$.why')"
+        " json_extract(z.value, '$.booked'), json_extract(z.value, '$.why'),"
+        " json_extract(z.value, '$.rise_per_visit_mm')"
         " FROM (SELECT id, plan_json, json_extract(plan_json, '$.device.id') AS device"
         " FROM plans WHERE client = ?1 ORDER BY id DESC LIMIT 1) p"
         " LEFT JOIN json_each(p.plan_json, '$.zones') z",
@@ -345,10 +348,15 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
             }
             continue;
         }
+        double rise =
+            mn__store_plan_rise_mm(mn_ctx_catalog(ctx), sqlite3_column_double(q, 7), concern_id);
         if (!pz->booked) { /* the first concern booked here, after one that is not */
             pz->booked = 1;
             pz->max_mm = max;
+            pz->rise_mm = 0;
         }
+        if (!pz->rise_mm || rise < pz->rise_mm)
+            pz->rise_mm = rise;
         /* A site listed for two concerns: the smaller maximum is the site's, the longer
          * minimum interval too (plan.c). */
         if (max < pz->max_mm)
@@ -570,6 +578,7 @@ typedef struct {
     int visit;       /* the planned visit it stands for (1-based), 0 when beyond the plan */
     char lighter[512]; /* zones done lighter than that visit's setting ("" when none) */
     int stepped;       /* 1 when a zone is held below the plan by a step down after an event */
+    int rise_held;     /* 1 when a lighter zone holds the next visit below the plan by the rise */
 } checked_session;
 
 /* Appends one reason a session is outside its plan or device ("; " between them), and the
@@ -784,6 +793,35 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
     return MN_OK;
 }
 
+/* The client's last session before @p day that treated @p zone: its date (0 when none) and
+ * the depth used there. */
+static mn_status last_on_zone(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
+                              const char *day, mn_date *date, double *depth_mm)
+{
+    *date = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        "SELECT x.date, z.depth_mm FROM sessions x JOIN session_zones z ON z.session = x.id "
+        "WHERE x.client = ? AND z.zone = ? AND x.date < ? ORDER BY x.date DESC, x.id DESC "
+        "LIMIT 1",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *date = mn__store_col_date(q, 0, NULL);
+        *depth_mm = sqlite3_column_double(q, 1);
+    }
+    mn__store_done(s, q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mn__store_fail(ctx, s, "cannot look up the client's sessions");
+    return MN_OK;
+}
+
 static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t *o,
                                const char *place, int csv, mn_date today, plan_caps *cache,
                                checked_session *cs)
@@ -867,15 +905,16 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     /* The health questionnaire older than its validity on the session's day (the rule's own
      * finding): the answers were not the client's of that day. */
     if (caps.screening.questionnaire.out_of_date) {
-        char words[256];
-        VIOLATION("questionnaire-out-of-date",
-                  "client %s: the health questionnaire was out of date on the day of this "
-                  "session: %s; take the questionnaire again (re-screen the client), record it "
-                  "with 'mneedle client update %s FILE' giving history.date, and save the plan "
-                  "again with 'mneedle plan %s --save' (%s.date)",
-                  client,
-                  mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
-                  client, client, place);
+        char words[256], renew[200];
+        VIOLATION(
+            "questionnaire-out-of-date",
+            "client %s: the health questionnaire was out of date on the day of this "
+            "session: %s; take the questionnaire again (re-screen the client), %s, and %s "
+            "(%s.date)",
+            client,
+            mn_store_questionnaire_words(&caps.screening.questionnaire, words, sizeof words),
+            mn__store_words_say(s->words, MN__SAY_NEW_QUESTIONNAIRE, client, renew, sizeof renew),
+            mn__store_words_say(s->words, MN__SAY_STALE_SESSION, client, next, sizeof next), place);
     }
     json_t *zones;
     if ((st = mn__jarr(&in, o, place, "zones", 1, 1, MN_MAX_ZONES, &zones, NULL)))
@@ -979,7 +1018,43 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                 snprintf(cs->lighter + l, sizeof cs->lighter - l,
                          "%s%s %.2f mm x %g is lighter than the plan's %.2f mm x %g for visit %d",
                          l ? "; " : "", site->id, depth, passes, pdepth, ppasses, cs->visit);
+                /* The next visit's setting more than one rise above this depth: replan holds
+                 * it to the rise (mn_store_rise_max). */
+                int treated_next = 0;
+                double ndepth = 0, npasses = 0;
+                if (pz && pz->rise_mm > 0 &&
+                    (st = planned_setting(ctx, s, caps.id, cs->visit, site->id, &treated_next,
+                                          &ndepth, &npasses)))
+                    return st;
+                cs->rise_held |= treated_next && ndepth > depth + pz->rise_mm + slack;
             }
+            /* No more than the plan's rise per visit above the depth of the last session on
+             * the zone: the planner never rises faster (mneedle/clinic.h MN_PLAN_RISE_MM, or
+             * the gentler MN_PLAN_RISE_GENTLE_MM where the plan applies it), and a session
+             * lighter than planned, or a visit without the zone, leaves the plan's setting
+             * for this visit more than that above what the skin last took. */
+            mn_date last = 0;
+            double last_mm = 0;
+            char day[16], on[16];
+            if (pz && pz->booked && pz->rise_mm > 0 &&
+                (st = last_on_zone(ctx, s, cs->client, site->id, mn_date_format(cs->date, day),
+                                   &last, &last_mm)))
+                return st;
+            /* One bound per zone's depth: the rise where it is the tighter one (a bound the
+             * plan sets for the visit, or its maximum, already named otherwise). */
+            double named = pz && !pz->booked                   ? 0
+                           : pz && depth > pz->max_mm + slack  ? pz->max_mm
+                           : planned && depth > pdepth + slack ? pdepth
+                                                               : -1;
+            if (last && depth > last_mm + pz->rise_mm + slack &&
+                (named < 0 || named > last_mm + pz->rise_mm + slack))
+                VIOLATION("rise-per-visit",
+                          "%s %.2f mm is deeper than the %.2f mm allowed after the session of %s "
+                          "on it (%s.depth_mm): at most %.2f mm above its %.2f mm, the plan's "
+                          "%srise per visit (a judgement)",
+                          site->id, depth, last_mm + pz->rise_mm, mn_date_format(last, on), zp,
+                          pz->rise_mm, last_mm,
+                          pz->rise_mm < MN_PLAN_RISE_MM - slack ? "gentler " : "");
         }
     }
     /* Sooner than the minimum interval of the plan's concerns on a zone, before or after
@@ -1333,8 +1408,10 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             mn__warn(warnings, "settings_below_plan", src, path,
                      "%.220s; recorded, as done (%s; %s)", cs.lighter,
                      mn__store_words_say(store->words, MN__SAY_LIGHTER, NULL, next, sizeof next),
-                     cs.stepped ? "replan keeps the step down"
-                                : "replan keeps the plan's settings for the next visit");
+                     cs.stepped     ? "replan keeps the step down"
+                     : cs.rise_held ? "replan holds the next visit to the plan's rise per visit "
+                                      "above it"
+                                    : "replan keeps the plan's settings for the next visit");
         }
     }
     st = mn__store_end(ctx, store, st);

@@ -85,6 +85,17 @@ int mn__store_event_holds(mn_ctx *ctx, const char *event, const char *severity)
     return k && k->holds_any_severity;
 }
 
+/* An open event as a hold reason names it, "EVENT since DATE", in @p words: the command's, the
+ * id it is recorded by (a kind's id, or the free text); the workstation's, the kind's name
+ * (its form offers kinds by name: an id is no word of the page), or the free text. */
+static void event_since(mn_ctx *ctx, mn_store_words words, const char *event, const char *date,
+                        char *out, size_t size)
+{
+    const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(mn_ctx_catalog(ctx), event);
+    snprintf(out, size, "%.120s since %.10s", words == MN_STORE_WORDS_WEB && k ? k->name : event,
+             date);
+}
+
 void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity, const char *what,
                            char *out, size_t size)
 {
@@ -124,8 +135,8 @@ mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
         if (!event || !severity || !mn__store_event_holds(ctx, event, severity))
             continue;
         char what[160];
-        snprintf(what, sizeof what, "%.120s since %.10s", event,
-                 (const char *)sqlite3_column_text(q, 1));
+        const char *date = (const char *)sqlite3_column_text(q, 1);
+        event_since(ctx, s->words, event, date ? date : "", what, sizeof what);
         mn__store_hold_reason(ctx, event, severity, what, why, size);
         *found = 1;
         break;
@@ -282,6 +293,65 @@ static void append_sentence(char *buf, size_t size, const char *line)
 {
     size_t n = strlen(buf);
     snprintf(buf + n, size - n, "%s%s", n ? "; " : "", line);
+}
+
+int mn_store_rise_max(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
+                      mn_store_rise *out)
+{
+    if (!h || !zone || !out)
+        return 0;
+    const mn_store_zone_rise *rise = NULL;
+    for (int k = 0; k < h->n_rises; k++)
+        if (!strcmp(h->rises[k].zone, zone))
+            rise = &h->rises[k];
+    if (!rise || rise->rise_mm <= 0)
+        return 0;
+    int n = h->n_sessions < visit ? h->n_sessions : visit, last = -1;
+    double used = 0;
+    for (int d = 0; d < n; d++)
+        if (session_treats(&h->sessions[d], zone, &used))
+            last = d;
+    if (last < 0)
+        return 0;
+    session_treats(&h->sessions[last], zone, &used);
+    /* This visit and each visit left before it that treats the zone: one rise each. */
+    int visits = 1;
+    for (int d = n; d < visit; d++)
+        visits += visit_treats(h, zone, d);
+    double max = used + visits * rise->rise_mm;
+    const mn_device *dev = mn_catalog_find_device(mn_ctx_catalog(ctx), h->sessions[last].device);
+    double snapped = dev ? mn_device_snap_down(dev, max + STEP_BELOW_USED_MM) : -1;
+    out->max_mm = snapped > 0 ? snapped : max;
+    out->rise_mm = rise->rise_mm;
+    out->last_mm = used;
+    out->last_date = h->sessions[last].date;
+    out->last_session = last + 1;
+    out->visits = visits;
+    return 1;
+}
+
+/* Holds a visit left's setting on a zone to the plan's rise per visit above the last session
+ * on it (mn_store_rise_max), saying so in r->rise_held at the first visit it holds. */
+static void rise_after_last(mn_ctx *ctx, const mn_store_history *h, int k,
+                            const mn_store_planned_visit *v, mn_store_setting *set,
+                            mn_store_replan *r)
+{
+    mn_store_rise rise;
+    if (!mn_store_rise_max(ctx, h, set->zone, k, &rise) ||
+        set->depth_mm <= rise.max_mm + SETTING_SLACK)
+        return;
+    double was = set->depth_mm;
+    set->depth_mm = rise.max_mm;
+    char said[40], since[16], line[400];
+    snprintf(said, sizeof said, "; %s: ", set->zone);
+    if (!strncmp(r->rise_held, said + 2, strlen(said + 2)) || strstr(r->rise_held, said))
+        return; /* said at its first such visit */
+    snprintf(line, sizeof line,
+             "%s: %.2f mm at visit %d, not %.2f mm: at most %.2f mm a visit above the %.2f mm "
+             "of session %d (%s)",
+             set->zone, set->depth_mm, v->number, was, rise.rise_mm, rise.last_mm,
+             rise.last_session, mn_date_format(rise.last_date, since));
+    append_sentence(r->rise_held, sizeof r->rise_held, line);
 }
 
 /* Sets a visit left's setting on a zone no deeper than the step-down after an adverse event
@@ -731,7 +801,17 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
             if (max_mm > 0 && set->depth_mm > max_mm)
                 set->depth_mm = max_mm;
             /* After an event that steps the zone down: the step, then the plan's rise from it. */
+            double planned_mm = set->depth_mm;
             step_down_after_event(ctx, h, k, v, set, r);
+            double stepped_mm = set->depth_mm;
+            /* No more than the plan's rise per visit above the last session on the zone. */
+            rise_after_last(ctx, h, k, v, set, r);
+            /* Why the next visit is below the plan's setting, where it is: the step down, the
+             * rise, or both. */
+            if (k == n && set->depth_mm < pv->settings[z].depth_mm - SETTING_SLACK) {
+                r->next_lowered |= stepped_mm < planned_mm - SETTING_SLACK;
+                r->next_rise_held |= set->depth_mm < stepped_mm - SETTING_SLACK;
+            }
         }
     }
 
@@ -886,7 +966,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     if (holding >= 0) {
         const mn_store_adverse_event *o = &r->open_events[holding];
         char since[16], what[160], why[320];
-        snprintf(what, sizeof what, "%.120s since %s", o->event, mn_date_format(o->date, since));
+        event_since(ctx, store->words, o->event, mn_date_format(o->date, since), what, sizeof what);
         mn__store_hold_reason(ctx, o->event, o->severity, what, why, sizeof why);
         size_t used = strlen(r->hold_reason);
         snprintf(r->hold_reason + used, sizeof r->hold_reason - used, "%s%s, with no resolved date",
@@ -912,6 +992,8 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     if (r->held) {
         r->step_down[0] = '\0';
         r->step_down_carried[0] = '\0';
+        r->rise_held[0] = '\0';
+        r->next_rise_held = 0;
         r->n_held = r->n_remaining;
         mn__store_planned_free(r->remaining, r->n_remaining);
         r->remaining = NULL;
@@ -929,7 +1011,6 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         for (int z = 0; z < v->n_settings && z < pv->n_settings; z++) {
             double dd = v->settings[z].depth_mm - pv->settings[z].depth_mm;
             r->next_raised |= dd > SETTING_SLACK;
-            r->next_lowered |= dd < -SETTING_SLACK;
             if (fabs(dd) > SETTING_SLACK ||
                 fabs(v->settings[z].passes - pv->settings[z].passes) > SETTING_SLACK)
                 r->next_keeps_plan = 0;

@@ -28,6 +28,9 @@ typedef struct {
     int busy;        /* handed out and not yet given back with mn__store_done */
 } mn__store_cached;
 
+/* The hash an unknown user name is checked against (users.c). */
+extern const char mn__store_dummy_pwhash[];
+
 struct mn_store {
     sqlite3 *db;
     mn__store_cached cache[MN__STORE_CACHED];
@@ -38,6 +41,7 @@ struct mn_store {
     int schema_version;
     int readonly;
     int in_tx;
+    long pwhash_runs; /* Argon2id runs (hash or verify) of mn_store_user_verify here: its test */
 };
 
 /* Runs SQL without results; on failure records "FILE: what: sqlite's message" and returns
@@ -194,6 +198,18 @@ typedef struct {
 } mn__store_step;
 int mn__store_step_down(mn_ctx *ctx, const mn_store_history *h, const char *zone, int visit,
                         mn_date on, mn__store_step *out);
+/* The rise per visit of one entry of a stored plan's zones (a zone and a concern): the plan's
+ * zones[].rise_per_visit_mm (@p stored, <= 0 when the plan has none), else, for a plan stored
+ * before plans gave it, the catalogue's: MN_PLAN_RISE_GENTLE_MM where @p concern is marked
+ * gentle_rise, MN_PLAN_RISE_MM otherwise (mneedle/clinic.h; a finding's gentle_rise,
+ * MN-PIH-RISK, cannot be told from such a plan). A site listed for two concerns takes the
+ * smaller, as the planner does (plan.c). */
+double mn__store_plan_rise_mm(const mn_catalog *cat, double stored, const char *concern);
+/* The health questionnaire of client @p id on today (mn__store_today), for client show and
+ * history: out->screened stays 0, and the context's message is cleared, when the record cannot
+ * be screened with the catalogues loaded (those views are read all the same). */
+void mn__store_questionnaire_today(mn_ctx *ctx, mn_store *s, const char *id,
+                                   mn_store_questionnaire *out);
 /* Frees n planned visits and their settings (history's plan, replan's remaining visits). */
 void mn__store_planned_free(mn_store_planned_visit *visits, int n);
 /* Compact JSON text of v (insertion order), allocated with mn__malloc; NULL when out of

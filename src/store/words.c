@@ -31,6 +31,11 @@ static const struct {
                          "the Catalogues page lists the devices"},
     [MN__SAY_SITES] = {{"see 'mneedle catalog sites'", NULL},
                        "the Catalogues page lists the sites"},
+    [MN__SAY_CONCERNS] = {{"see 'mneedle catalog concerns'", NULL},
+                          "the Catalogues page lists the concerns"},
+    [MN__SAY_NEW_QUESTIONNAIRE] = {{"record it with 'mneedle client update ",
+                                    " FILE' giving history.date"},
+                                   "enter the new answers and their date with Edit client"},
 };
 
 const char *mn__store_words_say(mn_store_words words, mn__store_say what, const char *client,

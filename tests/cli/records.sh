@@ -119,15 +119,16 @@ EOF
 { printf '['; sed 's/2027-01-11/2027-02-22/' "$TMP/s1.json"; printf ','; cat "$TMP/deep.json"; printf ']'; } > "$TMP/pair.json"
 expect 2 "pair.json: \\\$\[1\]" -- "$MNEEDLE" record session --db "$DB" "$TMP/pair.json"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused session file changed the database"
-# --override records it: the reason in the session, the rule overridden in the audit log (no
-# value, no free text: they go with the client at erasure).
+# --override records it: the reason in the session, the rules overridden in the audit log (no
+# value, no free text: they go with the client at erasure). 2.0 mm is beyond the plan's 1.2 mm
+# and, tighter still, beyond Ravi's gentler rise of 0.25 mm above the 0.7 mm of session 1.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
     --override "thick scar tissue on the cheek" "$TMP/deep.json"
 ok '$PY -c "
 import sqlite3,sys
 c=sqlite3.connect(sys.argv[1])
 r=c.execute(\"SELECT actor, detail FROM audit WHERE action=\x27override\x27\").fetchall()
-assert r==[(\"test-nurse\", \"override: depth-beyond-plan\")], r
+assert r==[(\"test-nurse\", \"override: depth-beyond-plan, rise-per-visit\")], r
 assert c.execute(\"SELECT override_reason FROM sessions WHERE override_reason IS NOT NULL\").fetchall()==[(\"thick scar tissue on the cheek\",)]
 " "$DB"' "the override is not in the audit log by its rule alone, with its reason in the session"
 # CSV: one row per zone, grouped by client and date; a bad row is named by its line.

@@ -56,7 +56,8 @@ expect 2 "cheek 0.75 mm is deeper than the 0.25 mm allowed at visit 3 .*, after 
 as_replanned c-amelia "$TMP/s3.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 # --override records a session while one is open; the session keeps the reason, the audit log
-# the rule overridden.
+# the rules overridden (visit 4's 1.00 mm on the cheek is also more than the rise per visit
+# above the 0.25 mm of session 3).
 printf '{"client": "c-amelia", "date": "2027-02-10", "kind": "infection", "severity": "severe"}' > "$TMP/inf2.json"
 expect 0 "" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/inf2.json"
 session 4 c-amelia "$TMP/s4.json"
@@ -68,7 +69,7 @@ ok '$PY -c "
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])
 r = c.execute(\"SELECT detail FROM audit WHERE action = \x27override\x27\").fetchall()
-assert r == [(\"override: adverse-event-open, step-down-after-adverse-event\",)], r
+assert r == [(\"override: rise-per-visit, adverse-event-open, step-down-after-adverse-event\",)], r
 assert c.execute(\"SELECT override_reason FROM sessions WHERE override_reason IS NOT NULL\").fetchall() == [(\"infection treated, cleared by GP\",)]
 " "$DB"' "the override is not in the audit log by its rule alone, with the reason in the session"
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"

@@ -55,6 +55,32 @@ expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2028-12-31 --ics
 ok 'grep -q "^SUMMARY:Maintenance due\\\\, re-screen first: c-amelia" "$TMP/out"' \
     "recall --ics does not mark a client to re-screen"
 
+# export marks the planned visits the answers will be out of date by (the maintenance visit of
+# 2028-04-10), as recall marks the client: the iCalendar summary and a last CSV column.
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --ics "$TMP/x.ics" --csv "$TMP/x.csv"
+cat > "$TMP/x_check.py" <<'PYEOF'
+import csv, re, sys
+ics = open(sys.argv[1], newline="").read().replace("\r\n ", "")
+summaries = dict(re.findall(r"DTSTART;VALUE=DATE:(\d+)\r\nDTEND;VALUE=DATE:\d+\r\nSUMMARY:([^\r]*)", ics))
+assert summaries["20280410"] == "Microneedling maintenance visit 7\\, re-screen first: c-amelia", summaries
+assert all("re-screen" not in v for k, v in summaries.items() if k < "20271002"), summaries
+rows = list(csv.reader(open(sys.argv[2])))
+assert rows[0][-1] == "rescreen" and rows[0][:15] == ["client", "type", "date", "number", "zone",
+    "depth_mm", "passes", "planned_depth_mm", "scale", "score", "rater", "event", "severity",
+    "device", "resolved"], rows[0]
+assert all(len(r) == 16 for r in rows), [r for r in rows if len(r) != 16]
+marks = {(r[1], r[3]): r[15] for r in rows[1:]}
+assert marks[("planned-maintenance", "7")] == "yes" and marks[("planned", "6")] == "no", marks
+assert marks[("planned", "1")] == "" and marks[("session", "1")] == "", marks
+PYEOF
+ok '$PY "$TMP/x_check.py" "$TMP/x.ics" "$TMP/x.csv"' "export does not mark the visits the questionnaire will be out of date by"
+
+# client show and history give the questionnaire's day and age today, as replan does.
+expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months \(data/rules.json\)$" -- \
+    "$MNEEDLE" client show --db "$DB" c-amelia
+expect 0 "stdout:^Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
+
 # Five months on: the answers still hold.
 on 2027-09-01
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
@@ -72,6 +98,19 @@ ok 'grep -q "health questionnaire was answered more than 6 months ago" "$TMP/out
 ok 'grep -q "^  Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months (data/rules.json)\. Take it again" "$TMP/out"' \
     "replan held on an old questionnaire does not print its day and age"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "replan held on an old questionnaire stored something"
+expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); OUT OF DATE: re-screen before booking$" -- \
+    "$MNEEDLE" client show --db "$DB" c-amelia
+for view in "client show" history; do
+    expect 0 "" -- "$MNEEDLE" $view --db "$DB" --json c-amelia
+    ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"questionnaire\"] == {\"date\": \"2027-04-02\", \"date_from\": \"plan_saved\", \"on\": \"2027-10-05\",
+    \"age_days\": 186, \"valid_months\": 6, \"out_of_date\": True}, d.get(\"questionnaire\")
+" "$TMP/out"' "$view --json does not give the questionnaire's day and age"
+done
+expect 0 "stdout:^Health questionnaire: .*6 months and 3 days old on 2027-10-05.*OUT OF DATE" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
 ok '$PY - "$TMP/out" <<PYEOF
 import json, sys

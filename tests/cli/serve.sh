@@ -21,6 +21,16 @@ expect 2 "--port: expected a whole number" -- "$MNEEDLE" serve --port 70000
 expect 2 "expected admin, practitioner or read-only" -- "$MNEEDLE" serve --add-user x --role boss
 expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --port 0
 ok '[ ! -e "$TMP/none.db" ]' "serve created a missing database"
+# An address beyond this computer without TLS is refused unless --insecure-network says so;
+# loopback (127.0.0.0/8, ::1) is not.
+for a in 0.0.0.0 :: 192.0.2.10; do
+    expect 2 "^mneedle serve: --bind $a is reachable from the network, and without TLS .*--insecure-network" \
+        -- "$MNEEDLE" serve --db "$TMP/none.db" --bind "$a" --port 0
+done
+expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind 0.0.0.0 --insecure-network --port 0
+expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind 127.0.0.2 --port 0
+expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind ::1 --port 0
+expect 0 "stdout:--insecure-network" -- "$MNEEDLE" serve --help
 
 # ---- users ----
 expect 0 "" -- "$MNEEDLE" db init --db "$DB"
@@ -78,6 +88,8 @@ signin() {
 token() { curl -s -b "$1" "$BASE/clients" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p'; }
 
 ok '[ "$(status /clients)" = 303 ]' "no session: not a 303"
+ok '[ -z "$(header Strict-Transport-Security)" ] && [ "$(header X-Frame-Options)" = DENY ]' \
+    "plain HTTP: Strict-Transport-Security sent, or the other security headers missing"
 ok '[ "$(header Location)" = "/signin?next=%2Fclients" ]' "no session: not sent to sign-in"
 ok '[ "$(status /api/v1/clients)" = 401 ]' "API without a session: not 401"
 ok '[ "$(header Content-Security-Policy | grep -c "default-src .self.")" = 1 ]' "no CSP header"
@@ -285,6 +297,8 @@ if command -v openssl >/dev/null; then
         "TLS: sign-in failed"
     ok 'grep -q "^Set-Cookie: __Host-mneedle=[0-9a-f]\{32\}; Path=/; HttpOnly; SameSite=Strict; Secure" "$TMP/h"' \
         "TLS: the session cookie is not __Host- and Secure"
+    ok '[ "$(header Strict-Transport-Security)" = "max-age=31536000" ]' \
+        "TLS: no Strict-Transport-Security header"
     kill -TERM "$TLS"
     wait "$TLS"
     ok '[ $? -eq 0 ]' "TLS: SIGTERM did not stop the server with exit 0"
