@@ -12,7 +12,8 @@ static const cli_command command = {
              "  sites     zones with layer thicknesses and the usual clinic depth cap\n"
              "  concerns  what can be treated, where, how deep, how many sessions\n"
              "  products  molecules for 'mneedle absorb' (MW, logP, typical strength)\n"
-             "  rules     screening rules: code, severity and the input that triggers each\n",
+             "  rules     screening rules: code, severity and the input that triggers each;\n"
+             "            under a caution that changes the plan, what it changes and why\n",
 };
 
 int cmd_catalog(int argc, char **argv)

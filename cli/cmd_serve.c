@@ -89,7 +89,8 @@ static int read_password(char *buf, size_t size)
     return nul ? -1 : 1;
 }
 
-static int add_user(mn_ctx *ctx, const char *db, const char *name, mn_store_role role)
+static int add_user(mn_ctx *ctx, const char *db, const char *actor, const char *name,
+                    mn_store_role role)
 {
     char password[MN_STORE_PASSWORD_MAX + 2];
     int got = read_password(password, sizeof password);
@@ -107,7 +108,7 @@ static int add_user(mn_ctx *ctx, const char *db, const char *name, mn_store_role
         return CLI_EXIT_INPUT;
     }
     int code = CLI_EXIT_OK;
-    mn_store *store = cli_store_open("serve", ctx, db, NULL, 0, &code);
+    mn_store *store = cli_store_open("serve", ctx, db, actor, 0, &code);
     if (!store)
         return code;
     mn_status st = mn_store_user_add(ctx, store, name, role, password);
@@ -129,7 +130,7 @@ static int add_user(mn_ctx *ctx, const char *db, const char *name, mn_store_role
 int cmd_serve(int argc, char **argv)
 {
     cli_common o = {0};
-    const char *db = NULL, *add = NULL;
+    const char *db = NULL, *add = NULL, *actor = NULL;
     int demo = 0, role_given = 0, insecure_network = 0;
     mn_store_role role = MN_ROLE_READONLY;
     mn_serve_options sopts;
@@ -151,6 +152,9 @@ int cmd_serve(int argc, char **argv)
         CLI_PATH("add-user", 0, &add, "NAME", "add a user (password from standard input) and exit"),
         CLI_CHOICE("role", &role, "ROLE", parse_role, "admin, practitioner or read-only",
                    "with --add-user: the user's role (default read-only)"),
+        CLI_PATH("actor", 0, &actor, "NAME",
+                 "with --add-user: who the audit log names (default $MNEEDLE_ACTOR, else the "
+                 "login name)"),
         CLI_INT("threads", &sopts.threads, "N", 1, 64, "threads serving requests (default 32)"),
         CLI_INT("max-connections", &sopts.max_connections, "N", 1, 100000,
                 "connections at once (default 256)"),
@@ -168,6 +172,8 @@ int cmd_serve(int argc, char **argv)
         return code;
     if (role_given && !add)
         return cli_usage_error("serve", "--role goes with --add-user");
+    if (actor && !add)
+        return cli_usage_error("serve", "--actor goes with --add-user");
     if (add && demo)
         return cli_usage_error("serve", "--add-user and --demo do not go together");
     if (!sopts.tls_cert != !sopts.tls_key)
@@ -183,7 +189,7 @@ int cmd_serve(int argc, char **argv)
     if (!ctx)
         return code;
     if (add) {
-        code = add_user(ctx, db, add, role);
+        code = add_user(ctx, db, actor, add, role);
         mn_ctx_free(ctx);
         return code;
     }

@@ -1,5 +1,7 @@
 /* Helpers shared by the commands of the clinic record (db, client, record, history, ...). */
 #include <errno.h>
+#include <pwd.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,12 @@ mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const cha
         actor = getenv("MNEEDLE_ACTOR");
     if (!actor || !actor[0])
         actor = getenv("USER");
+    if (!actor || !actor[0]) {
+        /* The login name of the account running the command, where $USER is not set (a
+         * service, a container): the log names someone rather than "unknown". */
+        const struct passwd *pw = getpwuid(geteuid());
+        actor = pw && pw->pw_name ? pw->pw_name : NULL;
+    }
     if (!actor || !actor[0])
         actor = "unknown";
     if (mn_store_set_actor(store, actor)) {

@@ -3,6 +3,7 @@
 
 #include "core/json_out.h"
 #include "mneedle/catalog.h"
+#include "mneedle/clinic.h"
 #include "mneedle/device.h"
 #include "mneedle/report.h"
 
@@ -14,6 +15,31 @@ static json_t *mn__aliases_json(mn__jout *j, const char *const *aliases, int n)
     if (!a)
         j->status = MN_ENOMEM;
     return a;
+}
+
+/* A rule's adjust block as data/rules.json gives it: every change, zero meaning none. */
+static json_t *mn__adjust_json(mn__jout *j, const mn_rule_adjust *a)
+{
+    json_t *o = json_object();
+    if (!o) {
+        j->status = MN_ENOMEM;
+        return NULL;
+    }
+    mn__jput_num(j, o, "start_mm", a->start_mm);
+    mn__jput_num(j, o, "max_mm", a->max_mm);
+    mn__jput_int(j, o, "interval_days", a->interval_days);
+    mn__jput(j, o, "pretreatment", mn__aliases_json(j, a->pretreatment, a->n_pretreatment));
+    mn__jput_bool(j, o, "gentle_rise", a->gentle_rise);
+    mn__jput_str(j, o, "reason", a->reason);
+    json_t *cr = mn__jput(j, o, "concern_reasons", json_array());
+    for (int k = 0; k < a->n_concern_reasons; k++) {
+        json_t *e = mn__jpush(j, cr, json_object());
+        mn__jput_str(j, e, "concern", a->concern_reasons[k].concern);
+        mn__jput_str(j, e, "reason", a->concern_reasons[k].reason);
+        mn__jput_str(j, e, "source", a->concern_reasons[k].source);
+    }
+    mn__jput_str(j, o, "source", a->source);
+    return o;
 }
 
 static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jout *j)
@@ -145,9 +171,76 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             mn__jput_str(j, o, "severity", mn_severity_name(r->severity));
             mn__jput_str(j, o, "message", r->message);
             mn__jput_str(j, o, "source", r->source);
+            if (r->adjust.present)
+                mn__jput(j, o, "adjust", mn__adjust_json(j, &r->adjust));
         }
     }
     return root;
+}
+
+/* Appends "  label: text\n", breaking the text at spaces into lines of at most 92 characters
+ * (the width of the other reports' paragraphs), each further line indented by 4. */
+static void put_item(mn__buf *b, const char *label, const char *text)
+{
+    const int width = 92;
+    mn__buf_textf(b, "  %s:", label);
+    int col = 3 + (int)strlen(label);
+    while (*text) {
+        size_t n = strcspn(text, " ");
+        if (col + 1 + (int)n > width) {
+            mn__buf_textf(b, "\n    ");
+            col = 4;
+        } else {
+            mn__buf_textf(b, " ");
+            col++;
+        }
+        mn__buf_textf(b, "%.*s", (int)n, text);
+        col += (int)n;
+        text += n;
+        while (*text == ' ')
+            text++;
+    }
+    mn__buf_textf(b, "\n");
+}
+
+/* What a rule's adjust block changes in the plan, in words, with its reasons and sources. */
+static void put_adjust(mn__buf *b, const mn_rule_adjust *a)
+{
+    mn__buf words;
+    mn__buf_init(&words);
+    const char *sep = "";
+    if (a->start_mm != 0) {
+        mn__buf_printf(&words, "%sstart %+g mm", sep, a->start_mm);
+        sep = ", ";
+    }
+    if (a->max_mm != 0) {
+        mn__buf_printf(&words, "%smaximum %+g mm", sep, a->max_mm);
+        sep = ", ";
+    }
+    if (a->interval_days != 0) {
+        mn__buf_printf(&words, "%s+%d days between course sessions", sep, a->interval_days);
+        sep = ", ";
+    }
+    if (a->gentle_rise) {
+        mn__buf_printf(&words, "%sneedle rises at most %g mm per visit", sep,
+                       MN_PLAN_RISE_GENTLE_MM);
+        sep = ", ";
+    }
+    for (int k = 0; k < a->n_pretreatment; k++)
+        mn__buf_printf(&words, "%s%s", k ? ", " : *sep ? "; adds: " : "adds: ", a->pretreatment[k]);
+    if (words.failed)
+        b->failed = 1;
+    put_item(b, "adjusts", words.data ? words.data : "");
+    mn__buf_release(&words);
+    put_item(b, "reason", a->reason);
+    put_item(b, "source", a->source);
+    for (int k = 0; k < a->n_concern_reasons; k++) {
+        char label[96];
+        snprintf(label, sizeof label, "%s reason", a->concern_reasons[k].concern);
+        put_item(b, label, a->concern_reasons[k].reason);
+        snprintf(label, sizeof label, "%s source", a->concern_reasons[k].concern);
+        put_item(b, label, a->concern_reasons[k].source);
+    }
 }
 
 static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b)
@@ -224,6 +317,8 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
             if (r->input_label)
                 mn__buf_textf(b, " (%s)", r->input_label);
             mn__buf_textf(b, "\n");
+            if (r->adjust.present)
+                put_adjust(b, &r->adjust);
         }
     }
 }

@@ -49,9 +49,30 @@ static void api_ok(mn__call *c, mn__buf *b)
         api_error(c, 500, "out of memory");
         return;
     }
-    c->resp->status = 200;
-    mn__resp_body(c->resp, b, "application/json");
+    /* '<', '>' and '&' only ever stand inside JSON strings: written as \u escapes there, so
+     * an answer opened as HTML by mistake, or pasted into a page, carries no markup
+     * (docs/serve.md, "Escaping"). */
+    mn__buf out;
+    mn__buf_init(&out);
+    size_t from = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        char ch = b->data[i];
+        if (ch != '<' && ch != '>' && ch != '&')
+            continue;
+        mn__buf_append(&out, b->data + from, i - from);
+        mn__buf_printf(&out, "\\u%04x", (unsigned)(unsigned char)ch);
+        from = i + 1;
+    }
+    mn__buf_append(&out, b->data + from, b->len - from);
     mn__buf_release(b);
+    if (mn__buf_status(&out)) {
+        mn__buf_release(&out);
+        api_error(c, 500, "out of memory");
+        return;
+    }
+    c->resp->status = 200;
+    mn__resp_body(c->resp, &out, "application/json");
+    mn__buf_release(&out);
 }
 
 /* The plan as `mneedle plan --json` writes it. */

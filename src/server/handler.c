@@ -579,8 +579,13 @@ void mn__page_signin(mn__call *c)
 /* Where to go after sign-in: a local path only (never another site: an open redirect). */
 static const char *safe_next(const char *next)
 {
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
         return "/clients";
+    /* No control character at all (a TAB or a line end in a Location header, or one a browser
+     * drops to turn "/\t/evil" into "//evil"). */
+    for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return "/clients";
     return next;
 }
 

@@ -56,6 +56,13 @@ expect 2 "^mneedle serve: error: --add-user: the password on standard input hold
 ok '[ "$(users_and_changes)" = "$BEFORE" ]' "a refused password wrote to the database: $(users_and_changes), was $BEFORE"
 printf 'caf\303\251 password\n' > "$TMP/pw-utf8"
 expect 0 "stdout:added user sam" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user sam < '$TMP/pw-utf8'"
+# Who added a user: --actor, else $MNEEDLE_ACTOR, $USER, else the login name; never "unknown"
+# while the account has one.
+expect 0 "stdout:added user zed" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user zed --actor boss < '$TMP/pw'"
+expect 0 "stdout:added user yan" -- env -u USER -u MNEEDLE_ACTOR sh -c "'$MNEEDLE' serve --db '$DB' --add-user yan < '$TMP/pw'"
+ok '[ "$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT group_concat(actor) FROM (SELECT actor FROM audit WHERE action=\x27insert\x27 AND entity LIKE \x27users:%\x27 ORDER BY seq DESC LIMIT 2)\").fetchone()[0])" "$DB")" = "$(id -un),boss" ]' \
+    "--add-user is not audited with --actor, or with the login name without \$USER"
+expect 2 "--actor goes with --add-user" -- "$MNEEDLE" serve --db "$DB" --actor boss --port 0
 expect 0 "stdout:^amelia$" -- "$MNEEDLE" client add --db "$DB" --id amelia \
     "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
 expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" amelia -o "$TMP/plan.txt"

@@ -605,6 +605,19 @@ static void test_escaping_and_audit(void **state)
     assert_string_equal((const char *)sqlite3_column_text(q, 1), "page");
     sqlite3_finalize(q);
     sqlite3_close(h);
+    /* The JSON API writes '<', '>' and '&' in strings as \\u escapes (docs/serve.md). */
+    {
+        mn_http_response jr;
+        request("GET", "/api/v1/clients/xss", "identity=1", pia, NULL, NULL, T0, &jr);
+        assert_int_equal(jr.status, 200);
+        assert_non_null(strstr(jr.body, "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e"));
+        assert_null(strstr(jr.body, "<"));
+        mn_http_response_release(&jr);
+        request("GET", "/api/v1/clients", "identity=1", pia, NULL, NULL, T0, &jr);
+        assert_int_equal(jr.status, 200);
+        assert_null(strstr(jr.body, "<"));
+        mn_http_response_release(&jr);
+    }
     assert_audit_chain_holds(NULL);
 }
 
@@ -1862,6 +1875,37 @@ static void test_query_refuses_bad_text(void **state)
     mn_http_response_release(&r);
 }
 
+/* Where sign-in leads: a local path, never one with a control character (a TAB, which a
+ * browser drops, would make "/\t/evil.example" the other site "//evil.example"). */
+static void test_signin_next_refuses_controls(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *next, *to;
+    } cases[] = {{"%2Fclients%2Famelia", "/clients/amelia?"},
+                 {"%2F%09%2Fevil.example", "/clients?"},
+                 {"%2Fclients%09x", "/clients?"},
+                 {"%2Fclients%7Fx", "/clients?"},
+                 {"%2F%2Fevil.example", "/clients?"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mn_http_response r;
+        request("GET", "/signin", NULL, NULL, NULL, NULL, T0 + 3600000, &r);
+        char tok[64], form[300], hdr[120];
+        set_cookie(&r, "mneedle-signin", tok, sizeof tok);
+        mn_http_response_release(&r);
+        snprintf(form, sizeof form, "csrf=%s&user=rob&password=%s&next=%s", tok, PASSWORD,
+                 cases[i].next);
+        snprintf(hdr, sizeof hdr, "Cookie: mneedle-signin=%s", tok);
+        request("POST", "/signin", NULL, NULL, form, hdr, T0 + 3600000, &r);
+        assert_int_equal(r.status, 303);
+        const char *loc = mn_http_response_header(&r, "Location");
+        assert_non_null(loc);
+        if (strncmp(loc, cases[i].to, strlen(cases[i].to)))
+            fail_msg("next=%s: Location %s, not %s...", cases[i].next, loc, cases[i].to);
+        mn_http_response_release(&r);
+    }
+}
+
 /* Answers that disclose several clients' identities at once log each client: the API's client
  * list with identity=1 (one "identity" read per client), and a search of the client list (one
  * "search" read per client it shows, none for one it does not). */
@@ -2291,6 +2335,7 @@ int main(void)
         cmocka_unit_test(test_rise_per_visit),
         cmocka_unit_test(test_web_words_not_the_commands),
         cmocka_unit_test(test_identity_lists_audited),
+        cmocka_unit_test(test_signin_next_refuses_controls),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
