@@ -46,6 +46,66 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
     return MHD_YES;
 }
 
+/* The two bytes a %00 is decoded to: an overlong NUL, which is never UTF-8 text. */
+static const char NUL_MARK[] = "\xC0\x80";
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* libmicrohttpd decodes the path and the query's names and values in place before the
+ * handler sees them, and a NUL byte decoded into the path ended it there:
+ * "/clients/amelia%00x/edit" was served as "/clients/amelia". Every %HH is decoded as
+ * libmicrohttpd would (a % without two hex digits after it stays as it is), except %00,
+ * which becomes NUL_MARK: no route and no id takes those bytes, so such a path is not found,
+ * and collect_arg turns them back into the NUL that the handler's field checks refuse by
+ * name. Three bytes become at most two, as libmicrohttpd requires. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    (void)cls;
+    (void)conn;
+    char *w = s;
+    for (const char *r = s; *r;) {
+        int hi = r[0] == '%' ? hex_digit(r[1]) : -1;
+        int lo = hi >= 0 ? hex_digit(r[2]) : -1;
+        if (lo < 0) {
+            *w++ = *r++;
+            continue;
+        }
+        if (hi == 0 && lo == 0) {
+            memcpy(w, NUL_MARK, 2);
+            w += 2;
+        } else {
+            *w++ = (char)(hi * 16 + lo);
+        }
+        r += 3;
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
+/* Appends s (len bytes) to q encoded, with each NUL_MARK the unescaper left turned back into
+ * the NUL byte it stood for. */
+static void append_arg(mn__buf *q, const char *s, size_t len)
+{
+    size_t from = 0;
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (memcmp(s + i, NUL_MARK, 2))
+            continue;
+        mn__srv_url_len(q, s + from, i - from);
+        mn__srv_url_len(q, "", 1);
+        from = ++i + 1;
+    }
+    mn__srv_url_len(q, s + from, len - from);
+}
+
 /* Query arguments come decoded from libmicrohttpd; the handler reads a query string, so they
  * are encoded again, each whole by its length: a NUL byte (%00) stays in the value, for the
  * handler to refuse it as it refuses one in a form, instead of ending the value there. */
@@ -56,9 +116,9 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     mn__buf *q = cls;
     if (q->len)
         mn__buf_append(q, "&", 1);
-    mn__srv_url_len(q, key, key_size);
+    append_arg(q, key, key_size);
     mn__buf_append(q, "=", 1);
-    mn__srv_url_len(q, value ? value : "", value ? value_size : 0);
+    append_arg(q, value ? value : "", value ? value_size : 0);
     return MHD_YES;
 }
 
@@ -265,7 +325,8 @@ mn_status mn_serve_start(mn_ctx *ctx, mn_server *srv, const mn_serve_options *op
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_s,
         /* headers and the request line of one request (libmicrohttpd's default is 32 kB) */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED, completed,
-        NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
+        NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, tls_opts,
+        MHD_OPTION_END);
     if (!d->mhd) {
         int err = errno;
         mn_serve_stop(d);

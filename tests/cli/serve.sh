@@ -179,6 +179,10 @@ ok '[ "$(status "/recall?before=2027-01-01%00junk" -b "$TMP/pia")" = 400 ] && gr
     "a recall date holding a NUL byte was not refused"
 ok '[ "$(status "/recall?before=%C3%28" -b "$TMP/pia")" = 400 ] && grep -q "the date (before) is not UTF-8 text" "$TMP/b"' \
     "a recall date not UTF-8 was not refused"
+# In the path a NUL byte does not end it: the client's edit page with %00 and more after the
+# id is not that client's page (it was served as /clients/amelia/edit, cut at the NUL).
+ok '[ "$(status "/clients/amelia%00x/edit" -b "$TMP/pia")" = 404 ] && [ "$(status "/clients/amelia%00" -b "$TMP/pia")" = 404 ]' \
+    "a path holding a NUL byte was served as the path cut there"
 ok '[ "$(status "/clients?q=caf%C3%A9" -b "$TMP/pia")" = 200 ] && [ "$(status "/recall?before=2027-01-01" -b "$TMP/pia")" = 200 ]' \
     "a good search or recall date was refused"
 
