@@ -49,17 +49,6 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 /* The two bytes a %00 is decoded to: an overlong NUL, which is never UTF-8 text. */
 static const char NUL_MARK[] = "\xC0\x80";
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* libmicrohttpd decodes the path and the query's names and values in place before the
  * handler sees them, and a NUL byte decoded into the path ended it there:
  * "/clients/amelia%00x/edit" was served as "/clients/amelia". Every %HH is decoded as
@@ -73,8 +62,8 @@ static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
     (void)conn;
     char *w = s;
     for (const char *r = s; *r;) {
-        int hi = r[0] == '%' ? hex_digit(r[1]) : -1;
-        int lo = hi >= 0 ? hex_digit(r[2]) : -1;
+        int hi = r[0] == '%' ? mn__hex_digit(r[1]) : -1;
+        int lo = hi >= 0 ? mn__hex_digit(r[2]) : -1;
         if (lo < 0) {
             *w++ = *r++;
             continue;

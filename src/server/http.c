@@ -12,7 +12,7 @@
 #include "report/html_internal.h"
 #include "server/server_internal.h"
 
-static int hexval(char c)
+int mn__hex_digit(char c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -32,8 +32,8 @@ static char *url_decode_len(const char *s, size_t len, int plus, size_t *out_len
     size_t k = 0;
     for (size_t i = 0; i < len; i++) {
         int hi, lo;
-        if (s[i] == '%' && i + 2 < len && (hi = hexval(s[i + 1])) >= 0 &&
-            (lo = hexval(s[i + 2])) >= 0) {
+        if (s[i] == '%' && i + 2 < len && (hi = mn__hex_digit(s[i + 1])) >= 0 &&
+            (lo = mn__hex_digit(s[i + 2])) >= 0) {
             out[k++] = (char)(hi * 16 + lo);
             i += 2;
         } else if (plus && s[i] == '+') {

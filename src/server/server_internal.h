@@ -90,6 +90,9 @@ int mn__buf_writer(void *userdata, const char *buf, size_t len);
 
 /* ---- session.c: signed-in sessions, CSRF tokens, the sign-in limit ---- */
 
+/* The value of one hex digit, or -1 when c is not one. */
+int mn__hex_digit(char c);
+
 /* 128-bit random values as 32 hex digits. */
 #define MN__TOKEN_HEX 33
 
