@@ -1036,14 +1036,25 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
              * the zone: the planner never rises faster (mneedle/clinic.h MN_PLAN_RISE_MM, or
              * the gentler MN_PLAN_RISE_GENTLE_MM where the plan applies it), and a session
              * lighter than planned, or a visit without the zone, leaves the plan's setting
-             * for this visit more than that above what the skin last took. */
-            mn_date last = 0;
-            double last_mm = 0;
+             * for this visit more than that above what the skin last took. A session charted
+             * late, dated between two recorded ones, is the last before the one after it
+             * too: that one's depth may be no more than a rise above this one's. */
+            mn_date last = 0, next_date = 0;
+            double last_mm = 0, next_mm = 0;
             char day[16], on[16];
+            mn_date_format(cs->date, day);
             if (pz && pz->booked && pz->rise_mm > 0 &&
-                (st = neighbour_on_zone(ctx, s, cs->client, site->id, mn_date_format(cs->date, day),
-                                        0, &last, &last_mm)))
+                ((st = neighbour_on_zone(ctx, s, cs->client, site->id, day, 0, &last, &last_mm)) ||
+                 (st = neighbour_on_zone(ctx, s, cs->client, site->id, day, 1, &next_date,
+                                         &next_mm))))
                 return st;
+            if (next_date && next_mm > depth + pz->rise_mm + slack)
+                VIOLATION("rise-per-visit",
+                          "%s %.2f mm is more than %.2f mm below the %.2f mm of the session of "
+                          "%s on it after this one (%s.depth_mm): that session would have risen "
+                          "more than the plan's %srise per visit above this one (a judgement)",
+                          site->id, depth, pz->rise_mm, next_mm, mn_date_format(next_date, on), zp,
+                          pz->rise_mm < MN_PLAN_RISE_MM - slack ? "gentler " : "");
             /* One bound per zone's depth: the rise where it is the tighter one (a bound the
              * plan sets for the visit, or its maximum, already named otherwise). */
             double named = pz && !pz->booked                   ? 0
