@@ -450,10 +450,15 @@ class Context:
             raise exc
         return out
 
-    def cohort(self, trial, threads=0, n=None, seed=None, trials=None):
+    def cohort(self, trial, threads=0, n=None, seed=None, trials=None, control=None,
+               dropout=None):
         """A virtual trial (the object of a trial file): ``mneedle cohort --json [--threads N]
-        [--n N] [--seed S] [--trials M]``. ``n`` and ``seed`` replace the trial's own when
-        given; ``threads`` 0 uses OpenMP's default; results are identical for any thread count.
+        [--n N] [--seed S] [--trials M] [--control C] [--dropout P]``. ``n`` and ``seed``
+        replace the trial's own when given; ``control`` (``"none"`` or ``"untreated"``) and
+        ``dropout`` (the chance of leaving before each visit after the first: your input, not
+        a sourced figure) set the trial's ``control`` and ``dropout_per_visit`` when given, and
+        the library checks them as it checks the file's (docs/models/cohort.md); ``threads`` 0
+        uses OpenMP's default; results are identical for any thread count.
         ``trials`` is the number of virtual trials of n patients, one draw of the constants
         each, behind the 90 % model intervals of a typical trial of n on the model's scale
         (``trial_intervals``; no rater noise, dropout or between-study spread, so narrower than
@@ -476,6 +481,12 @@ class Context:
                                  f"from the 5th to the 95th percentile of the virtual trials, "
                                  f"and with fewer than {lib.MN_COHORT_MIN_TRIALS} those are "
                                  f"just the smallest and the largest")
+        if (control is not None or dropout is not None) and isinstance(trial, dict):
+            trial = dict(trial)  # the caller's object is left as it was
+            if control is not None:
+                trial["control"] = control
+            if dropout is not None:
+                trial["dropout_per_visit"] = dropout
         return self._stoppable(lib.mnpy_cohort, "trial", trial, threads, n, int(seed_given),
                                seed, trials)
 
@@ -793,9 +804,9 @@ def absorb(scenario, field=False):
     return _ctx().absorb(scenario, field)
 
 
-def cohort(trial, threads=0, n=None, seed=None, trials=None):
+def cohort(trial, threads=0, n=None, seed=None, trials=None, control=None, dropout=None):
     """Context().cohort with the built-in catalogues."""
-    return _ctx().cohort(trial, threads, n, seed, trials)
+    return _ctx().cohort(trial, threads, n, seed, trials, control, dropout)
 
 
 def sensitivity(spec, threads=0, spec_dir=None):

@@ -145,7 +145,9 @@ def test_simulate_options(kw):
 
 
 @pytest.mark.parametrize("kw", [dict(threads="2"), dict(threads=-1), dict(threads=2.0),
-                                dict(n=0), dict(n="10"), dict(seed=1.5)])
+                                dict(n=0), dict(n="10"), dict(seed=1.5),
+                                dict(control="placebo"), dict(dropout=1.5),
+                                dict(dropout="0.1")])
 def test_cohort_options(kw):
     e = bad(mneedle.cohort, example("trials", examples("trials")[0]), **kw)
     assert list(kw)[0] in str(e)

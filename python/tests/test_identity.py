@@ -138,6 +138,22 @@ def test_cohort_trials_match_the_command(cli, trials):
     assert got != mneedle.cohort(example("trials", name), threads=1, n=40, seed=3)
 
 
+def test_cohort_control_and_dropout_match_the_command(cli):
+    # control= and dropout= are the command's --control and --dropout; the caller's trial
+    # object is not changed by them.
+    name = examples("trials")[0]
+    path = os.path.join(TREE, "examples", "trials", name)
+    want = run_cli(cli, "cohort", path, "--n", "80", "--seed", "5", "--threads", "1",
+                   "--trials", "0", "--control", "untreated", "--dropout", "0.1")
+    trial = example("trials", name)
+    before = json.dumps(trial, sort_keys=True)
+    got = mneedle.cohort(trial, threads=1, n=80, seed=5, trials=0, control="untreated",
+                         dropout=0.1)
+    assert got == want
+    assert json.dumps(trial, sort_keys=True) == before
+    assert got != mneedle.cohort(trial, threads=1, n=80, seed=5, trials=0)
+
+
 @pytest.mark.parametrize("what", ["devices", "sites", "concerns", "products", "rules"])
 def test_catalog_matches_the_command(cli, what):
     assert mneedle.catalog(what) == run_cli(cli, "catalog", what)
