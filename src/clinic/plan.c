@@ -1258,7 +1258,7 @@ static void test_patch_text(const mn_plan *p, const mn_pretreatment *t, char *ou
         if (pz->not_booked || !first || pz->course_sessions == 0)
             continue;
         char mm[16];
-        add(out, len, "%s %s %s mm", n++ ? "," : "", pz->zone->id,
+        add(out, len, "%s %s %s mm", n++ ? "," : "", pz->zone->name,
             mn__depth_str(mm, sizeof mm, pz->course_max_mm));
     }
     add(out, len, ".");
