@@ -36,7 +36,7 @@ static const cli_command command = {
         "  flux_ug_cm2_h        mean delivery rate since the previous report hour\n"
         "  fraction_of_dose     surface, stratum corneum, viable epidermis, dermis, cleared\n"
         "  band                 10-90 % of delivered and enhancement over sampled parameters\n"
-        "  franz                largest mean flux, its hour, lag time, intact ones, their ratio\n"
+        "  franz                largest 0.1 h mean flux, lag time (if steady), intact, ratio\n"
         "  mass_balance_error   |applied - (surface + skin + cleared)| / applied (expect < 1e-6)\n"
         "  cautions             where the model is known to overstate: molecules of MW >= 500\n"
         "                       simulated above the 2-22x measured for peptides; tips in the\n"

@@ -1,4 +1,5 @@
-/* mneedle serve [--db FILE] [--bind ADDR] [--port N] [--tls-cert F --tls-key F] [--demo]
+/* mneedle serve [--db FILE] [--bind ADDR] [--port N] [--allow-host NAME]...
+ *               [--tls-cert F --tls-key F] [--demo]
  *               | --add-user NAME --role ROLE  (password from standard input) */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,8 +34,11 @@ static const cli_command command = {
         "certificate (--tls-cert, --tls-key, PEM) before listening on a network: cookies are\n"
         "then Secure with the __Host- prefix, and browsers told to keep to HTTPS\n"
         "(Strict-Transport-Security). Another address without TLS is refused unless\n"
-        "--insecure-network says so. Once listening it prints one line,\n"
-        "'mneedle: serving on http://ADDRESS:PORT/' (--port 0 picks a free port). SIGINT\n"
+        "--insecure-network says so. It answers only to the names it is reached by: on\n"
+        "loopback 127.0.0.1, localhost and [::1] with its port, else its --bind address, and\n"
+        "each --allow-host NAME; a request for any other name (a page of another site whose\n"
+        "name resolves to this computer) is refused with 421. Once listening it prints one\n"
+        "line, 'mneedle: serving on http://ADDRESS:PORT/' (--port 0 picks a free port). SIGINT\n"
         "(Ctrl-C) or SIGTERM stops it after the requests in flight.\n"
         "\n"
         "Roles: read-only reads records; practitioner also adds and edits clients, saves plans,\n"
@@ -48,18 +52,26 @@ static const cli_command command = {
               "  mneedle serve --db clinic.db --port 8443 --tls-cert cert.pem --tls-key key.pem\n",
 };
 
-/* 1 when @p addr is this computer only: 127.0.0.0/8, ::1, or IPv4-mapped 127.x (a name such as
- * "localhost" is no address the server takes). */
-static int loopback(const char *addr)
+/* The names of --allow-host, in the order given. */
+typedef struct {
+    const char *names[MN_SERVER_MAX_HOSTS];
+    int n;
+} host_list;
+
+static int parse_host(const char *arg, void *value)
 {
-    unsigned char a[16];
-    if (inet_pton(AF_INET, addr, a) == 1)
-        return a[0] == 127;
-    if (inet_pton(AF_INET6, addr, a) != 1)
+    host_list *l = value;
+    if (l->n == MN_SERVER_MAX_HOSTS || !mn_server_host_name_ok(arg))
         return 0;
-    static const unsigned char one[16] = {[15] = 1};
-    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
-    return !memcmp(a, one, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+    l->names[l->n++] = arg;
+    return 1;
+}
+
+/* Writes a line of the server's (a refused Host) on standard error. */
+static void log_line(void *userdata, const char *line)
+{
+    (void)userdata;
+    fprintf(stderr, "mneedle serve: %s\n", line);
 }
 
 static int parse_role(const char *arg, void *value)
@@ -132,6 +144,7 @@ int cmd_serve(int argc, char **argv)
     cli_common o = {0};
     const char *db = NULL, *add = NULL, *actor = NULL;
     int demo = 0, role_given = 0, insecure_network = 0;
+    host_list hosts = {.n = 0};
     mn_store_role role = MN_ROLE_READONLY;
     mn_serve_options sopts;
     mn_serve_options_init(&sopts);
@@ -145,6 +158,10 @@ int cmd_serve(int argc, char **argv)
         CLI_INT("port", &sopts.port, "N", 0, 65535, "the port (default 8080; 0: a free one)"),
         CLI_PATH("tls-cert", 0, &sopts.tls_cert, "FILE", "serve HTTPS with this certificate (PEM)"),
         CLI_PATH("tls-key", 0, &sopts.tls_key, "FILE", "...and this private key (PEM)"),
+        CLI_CHOICE("allow-host", &hosts, "NAME", parse_host,
+                   "a host name or an IP address without a port, 16 at most",
+                   "answer to this name too (a name in the clinic's DNS or hosts file); may be "
+                   "repeated"),
         CLI_FLAG("insecure-network", &insecure_network,
                  "listen on an address other than this computer's without TLS (passwords and "
                  "records then cross the network readable)"),
@@ -178,11 +195,18 @@ int cmd_serve(int argc, char **argv)
         return cli_usage_error("serve", "--add-user and --demo do not go together");
     if (!sopts.tls_cert != !sopts.tls_key)
         return cli_usage_error("serve", "--tls-cert and --tls-key go together");
-    if (sopts.bind && !sopts.tls_cert && !insecure_network && !add && !loopback(sopts.bind))
+    if (sopts.bind && !sopts.tls_cert && !insecure_network && !add &&
+        !mn_server_address_is_loopback(sopts.bind))
         return cli_usage_error("serve",
                                "--bind %s is reachable from the network, and without TLS the "
                                "passwords and records would cross it readable: give --tls-cert "
                                "and --tls-key, or --insecure-network to do so anyway",
+                               sopts.bind);
+    if (sopts.bind && !add && !hosts.n && mn_server_address_is_any(sopts.bind))
+        return cli_usage_error("serve",
+                               "--bind %s listens on every address of this computer: name the ones "
+                               "its users reach it by with --allow-host NAME (the server answers "
+                               "only to its own names)",
                                sopts.bind);
     code = CLI_EXIT_OK;
     mn_ctx *ctx = cli_open("serve", o.data, &code);
@@ -220,6 +244,9 @@ int cmd_serve(int argc, char **argv)
     cfg.data_dir = o.data;
     cfg.tls = sopts.tls_cert != NULL;
     cfg.workers = sopts.threads;
+    cfg.allow_hosts = hosts.names;
+    cfg.n_allow_hosts = hosts.n;
+    cfg.log = log_line;
     cfg.idle_timeout_s = idle_min * 60;
     if (cfg.absolute_timeout_s < cfg.idle_timeout_s)
         cfg.absolute_timeout_s = cfg.idle_timeout_s;

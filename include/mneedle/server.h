@@ -30,16 +30,43 @@ typedef struct mn_server mn_server;
 
 /** How the handler behaves; mn_server_config_init() gives the defaults of docs/serve.md. */
 typedef struct {
-    const char *db_path;    /* the clinic record (must exist, current schema) */
-    const char *data_dir;   /* catalogues from DIR, or NULL for the built-in ones */
-    int tls;                /* 1 when served over TLS: cookies get Secure and __Host- */
-    int workers;            /* database handles in the pool (the daemon's threads); 1 to 64 */
-    int idle_timeout_s;     /* a session ends after this long unused (default 30 min) */
-    int absolute_timeout_s; /* and this long after sign-in in any case (default 12 h) */
-    int max_sessions;       /* signed-in sessions kept at once (default 1024) */
-    int login_max_failures; /* failed sign-ins per address (and per name) before a pause */
-    int login_window_s;     /* ...within this window, which is also the pause (15 min) */
+    const char *db_path;         /* the clinic record (must exist, current schema) */
+    const char *data_dir;        /* catalogues from DIR, or NULL for the built-in ones */
+    int tls;                     /* 1 when served over TLS: cookies get Secure and __Host- */
+    int workers;                 /* database handles in the pool (the daemon's threads); 1 to 64 */
+    int idle_timeout_s;          /* a session ends after this long unused (default 30 min) */
+    int absolute_timeout_s;      /* and this long after sign-in in any case (default 8 h) */
+    int max_sessions;            /* signed-in sessions kept at once (default 1024) */
+    int login_max_failures;      /* failed sign-ins for one user name before it is locked (5) */
+    int login_window_s;          /* ...within this window, which is also the lock (15 min) */
+    int login_address_failures;  /* failed sign-ins from one address in the window (10)... */
+    int login_address_spacing_s; /* ...after which its tries are this far apart (30 s) */
+    /* Names the daemon answers to besides its own address (and loopback's names when it
+     * listens there): host names or IP addresses, as mn_server_host_name_ok() takes them;
+     * copied by mn_server_create. At most MN_SERVER_MAX_HOSTS. */
+    const char *const *allow_hosts;
+    int n_allow_hosts;
+    /* Where the server writes a line about a request it refused before any page (a Host not
+     * its own): one line without its end, naming no path, no client and no health data.
+     * NULL: nowhere. Called from the request's thread. */
+    void (*log)(void *userdata, const char *line);
+    void *log_userdata;
 } mn_server_config;
+
+/** Most names mn_server_config.allow_hosts may hold. */
+#define MN_SERVER_MAX_HOSTS 16
+
+/** 1 when @p name may be one of mn_server_config.allow_hosts: a host name (letters, digits and
+ *  '-' in dot-separated labels of 1 to 63, 253 at most in all), an IPv4 address, or an IPv6
+ *  address with or without its brackets; no port. */
+int mn_server_host_name_ok(const char *name);
+
+/** 1 when @p addr is an address of this computer only: 127.0.0.0/8, ::1, or an IPv4-mapped
+ *  127.x (a name such as "localhost" is no address). */
+int mn_server_address_is_loopback(const char *addr);
+
+/** 1 when @p addr stands for every address of this computer (0.0.0.0, ::). */
+int mn_server_address_is_any(const char *addr);
 
 /** Fills @p cfg with the defaults (db_path NULL). */
 void mn_server_config_init(mn_server_config *cfg);
@@ -80,7 +107,7 @@ typedef struct {
 
 /** One response; release with mn_http_response_release(). */
 typedef struct {
-    int status; /* 200, 303, 400, 403, 404, 405, 413, 429, 500, ... */
+    int status; /* 200, 303, 400, 403, 404, 405, 413, 421, 429, 500, ... */
     struct {
         char name[40];
         char value[640];
@@ -93,7 +120,10 @@ typedef struct {
 /**
  * Handles one request: always fills @p resp (a failure inside is a 500 page that says what
  * went wrong without personal data), with the security headers of docs/serve.md on every
- * response.
+ * response. Once mn_serve_start() has put the server on an address, a request whose Host is
+ * not one the server answers to (its address and port, loopback's names when it listens
+ * there, mn_server_config.allow_hosts) is refused first with 421, one without Host with 400;
+ * called without the daemon, the handler answers whatever the Host.
  * @return MN_OK; MN_EINVAL for NULL arguments; MN_ENOMEM when no response could be made.
  */
 mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_response *resp);
@@ -140,7 +170,9 @@ typedef struct {
 void mn_serve_options_init(mn_serve_options *opts);
 
 /**
- * Starts serving @p srv (which must outlive the daemon) in background threads.
+ * Starts serving @p srv (which must outlive the daemon) in background threads, and from then
+ * on @p srv answers only requests whose Host is its own (mn_server_handle()); refused until
+ * the port is known.
  * @param port_out  receives the port listened on (the chosen one for port 0); may be NULL.
  * @return MN_OK; MN_EINVAL (a bad address, or a certificate without its key: the message says
  *         which); MN_EIO (the port is taken, or a file cannot be read); MN_EUNSUPPORTED (TLS

@@ -248,8 +248,10 @@ typedef struct {
     double *profile_ug_ml;        /* n_samples x n_depth: mean tissue concentration by depth */
     double *intact_profile_ug_ml; /* the same for intact skin */
     double mass_balance_error;    /* max over the run of |mass in - mass accounted| / dose */
-    /* Franz-cell summaries from the report hours (docs/models/transport.md, Outputs): the
-     * interval of largest mean flux, the hour it ends, and the lag time t - Q/J there. */
+    /* Flux summaries (docs/models/transport.md, Outputs), from the run sampled every 0.1 h
+     * whatever the report hours: the largest mean flux over one such interval, the hour it
+     * ends, and the lag time t - Q/J of the steady segment around it (a number even where
+     * there is none: *_lag_steady says whether it is a lag time). */
     double max_flux_ug_cm2_h, max_flux_hour, lag_time_h;
     double intact_max_flux_ug_cm2_h, intact_max_flux_hour, intact_lag_time_h;
     double flux_enhancement; /* max flux / intact max flux */
@@ -272,6 +274,14 @@ typedef struct {
     /* What the run found that the scenario's loader could not (added to s->warnings in the
      * outputs): a sampled 3D patch that holds no puncture by chance ("field_no_puncture"). */
     mn_warnings warnings;
+    /* The hour each largest-flux interval above begins, and whether a steady segment (flux
+     * within 5 % of its largest over 1 h or more, after a rise) stands behind its lag time:
+     * where it is 0 the text prints no lag time (a finite dose whose flux peaks and falls, or
+     * one largest from the start). Hours of the internal flux sampling: flux_grid_h. */
+    double max_flux_from_hour, intact_max_flux_from_hour;
+    double receptor_max_flux_from_hour, intact_receptor_max_flux_from_hour;
+    int lag_steady, intact_lag_steady, receptor_lag_steady, intact_receptor_lag_steady;
+    double flux_grid_h;
 } mn_absorb_result;
 
 /** Empties a result (zero counts, NULL arrays, an empty puncture field) without allocating, so

@@ -212,6 +212,24 @@ static const char *fmt_band(char *buf, size_t n, double c, double lo, double hi,
     return fmt_sig(buf, n, c, band_sig(c, lo, hi, banded));
 }
 
+/* "J ug/cm2/h (a-b h), lag time L h" for one flux summary; a lag time only where a steady
+ * segment stands behind it (mn_absorb_result.lag_steady), else what there is instead. */
+static const char *flux_words(char *buf, size_t n, double j, double from, double to, double lag,
+                              int steady, const char *lag_word)
+{
+    if (!(j > 0))
+        snprintf(buf, n, "0 ug/cm2/h, no lag time");
+    else if (steady)
+        snprintf(buf, n, "%.3g ug/cm2/h (%g-%g h), %s %.2g h", j, from, to, lag_word, lag);
+    else if (from <= 0)
+        snprintf(buf, n, "%.3g ug/cm2/h (%g-%g h), largest from the start: no lag time", j, from,
+                 to);
+    else
+        snprintf(buf, n, "%.3g ug/cm2/h (%g-%g h), no steady state (finite dose): no lag time", j,
+                 from, to);
+    return buf;
+}
+
 /* Whether @p x's hour lies within intact skin's lag time, where the intact column has let
  * next to nothing through and delivered / intact means nothing. */
 static int in_intact_lag(const mn_absorb_result *r, const mn_absorb_sample *x)
@@ -312,6 +330,13 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, fz, "intact_max_flux_hour", r->intact_max_flux_hour);
     mn__jput_num(&j, fz, "intact_lag_time_h", r->intact_lag_time_h);
     mn__jput_num(&j, fz, "flux_enhancement", r->flux_enhancement);
+    /* Added keys (the ones above keep their names and meaning): where each largest-flux
+     * interval begins, whether its lag time stands on a steady segment, the sampling. */
+    mn__jput_num(&j, fz, "max_flux_from_hour", r->max_flux_from_hour);
+    mn__jput_bool(&j, fz, "lag_steady", r->lag_steady);
+    mn__jput_num(&j, fz, "intact_max_flux_from_hour", r->intact_max_flux_from_hour);
+    mn__jput_bool(&j, fz, "intact_lag_steady", r->intact_lag_steady);
+    mn__jput_num(&j, fz, "flux_interval_h", r->flux_grid_h);
     mn__jput_str(&j, root, "setup", p->franz ? "franz" : "in-vivo");
     if (p->franz) {
         mn__jput_num(&j, fz, "receptor_max_flux_ug_cm2_h", r->receptor_max_flux_ug_cm2_h);
@@ -322,6 +347,11 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, fz, "intact_receptor_max_flux_hour", r->intact_receptor_max_flux_hour);
         mn__jput_num(&j, fz, "intact_receptor_lag_time_h", r->intact_receptor_lag_time_h);
         mn__jput_num(&j, fz, "receptor_flux_ratio", r->receptor_flux_ratio);
+        mn__jput_num(&j, fz, "receptor_max_flux_from_hour", r->receptor_max_flux_from_hour);
+        mn__jput_bool(&j, fz, "receptor_lag_steady", r->receptor_lag_steady);
+        mn__jput_num(&j, fz, "intact_receptor_max_flux_from_hour",
+                     r->intact_receptor_max_flux_from_hour);
+        mn__jput_bool(&j, fz, "intact_receptor_lag_steady", r->intact_receptor_lag_steady);
     }
     mn__jput_int(&j, root, "band_runs", (long long)r->band_runs);
     mn__jput_num(&j, root, "mass_balance_error", r->mass_balance_error);
@@ -531,13 +561,18 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "parameters,\n  the band unit-cell runs with drawn ones "
                       "(docs/models/transport.md, Band).\n",
                       r->solver_field ? "3D patch" : "unit cell");
+    char fw1[160], fw2[160];
     mn__buf_textf(&b,
-                  "%s: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
-                  "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal fluxes "
-                  "x%.3g, for %g ug/cm2 applied.\n",
-                  p->franz ? "Franz view" : "Flux summary", r->max_flux_ug_cm2_h, r->max_flux_hour,
-                  r->lag_time_h, r->intact_max_flux_ug_cm2_h, r->intact_max_flux_hour,
-                  r->intact_lag_time_h, r->flux_enhancement, p->dose_ug_cm2);
+                  "%s: largest mean flux %s;\n  intact %s;\n  ratio of maximal fluxes "
+                  "x%.3g, for %g ug/cm2 applied (fluxes over %g h intervals, whatever the report "
+                  "hours).\n",
+                  p->franz ? "Franz view" : "Flux summary",
+                  flux_words(fw1, sizeof fw1, r->max_flux_ug_cm2_h, r->max_flux_from_hour,
+                             r->max_flux_hour, r->lag_time_h, r->lag_steady, "lag time"),
+                  flux_words(fw2, sizeof fw2, r->intact_max_flux_ug_cm2_h,
+                             r->intact_max_flux_from_hour, r->intact_max_flux_hour,
+                             r->intact_lag_time_h, r->intact_lag_steady, "lag"),
+                  r->flux_enhancement, p->dose_ug_cm2, r->flux_grid_h);
     if (p->franz) {
         mn__buf_textf(&b,
                       "Franz cell (in vitro: no blood flow, channels stay open, a sink receptor "
@@ -576,13 +611,16 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                           "ratio would divide by next\n  to nothing (the JSON keeps it).\n",
                           r->intact_receptor_lag_time_h);
         mn__buf_textf(&b,
-                      "  Receptor: largest mean flux %.3g ug/cm2/h (to %g h), lag time %.2g h; "
-                      "intact %.3g ug/cm2/h (to %g h), lag %.2g h;\n  ratio of maximal "
+                      "  Receptor: largest mean flux %s;\n  intact %s;\n  ratio of maximal "
                       "receptor fluxes x%.3g. Amounts in ug/cm2; 'skin ratio' is VE + dermis, "
                       "needled / intact.\n",
-                      r->receptor_max_flux_ug_cm2_h, r->receptor_max_flux_hour,
-                      r->receptor_lag_time_h, r->intact_receptor_max_flux_ug_cm2_h,
-                      r->intact_receptor_max_flux_hour, r->intact_receptor_lag_time_h,
+                      flux_words(fw1, sizeof fw1, r->receptor_max_flux_ug_cm2_h,
+                                 r->receptor_max_flux_from_hour, r->receptor_max_flux_hour,
+                                 r->receptor_lag_time_h, r->receptor_lag_steady, "lag time"),
+                      flux_words(fw2, sizeof fw2, r->intact_receptor_max_flux_ug_cm2_h,
+                                 r->intact_receptor_max_flux_from_hour,
+                                 r->intact_receptor_max_flux_hour, r->intact_receptor_lag_time_h,
+                                 r->intact_receptor_lag_steady, "lag"),
                       r->receptor_flux_ratio);
     }
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;

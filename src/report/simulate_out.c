@@ -715,6 +715,12 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                   "severity of the concern;\nerythema 0-1 (0.1 barely visible); barrier: share "
                   "of the latest session's channels still open;\nuntreated: collagen of the same "
                   "skin left untreated (its twin).\n");
+    if (res->low_pct && res->high_pct && res->band_draws > 1)
+        mn__buf_textf(&b,
+                      "%.0f-%.0f%%: the %.0fth and %.0fth percentiles over the virtual people "
+                      "(Hyndman & Fan type 7, the rule of every range mneedle reports).\n",
+                      100 * MN_BAND_QUANTILE_LOW, 100 * MN_BAND_QUANTILE_HIGH,
+                      100 * MN_BAND_QUANTILE_LOW, 100 * MN_BAND_QUANTILE_HIGH);
     if (outside)
         mn__buf_textf(&b, "*: the typical person (the model's default constants) lies outside the "
                           "range of the people drawn\nfrom the fitted posterior "

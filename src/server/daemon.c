@@ -283,6 +283,10 @@ mn_status mn_serve_start(mn_ctx *ctx, mn_server *srv, const mn_serve_options *op
         return mn__error(ctx, MN_EINVAL, "serve: --bind: \"%.64s\" is not an IPv4 or IPv6 address",
                          bind);
     }
+    /* From here on the handler answers only its own Host values; none until the port is
+     * known (port 0 picks it below). */
+    if (mn__server_listen_on(srv, bind, 0))
+        return mn__error(ctx, MN_ENOMEM, "serve: out of memory");
     mn_serve_daemon *d = mn__calloc(1, sizeof *d);
     if (!d)
         return mn__error(ctx, MN_ENOMEM, "serve: out of memory");
@@ -322,10 +326,14 @@ mn_status mn_serve_start(mn_ctx *ctx, mn_server *srv, const mn_serve_options *op
         return mn__error(ctx, MN_EIO, "serve: cannot listen on %s port %d%s%s%s", bind, opts->port,
                          err ? " (" : "", err ? strerror(err) : "", err ? ")" : "");
     }
-    if (port_out) {
-        const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
-        *port_out = info ? info->port : opts->port;
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(d->mhd, MHD_DAEMON_INFO_BIND_PORT);
+    int port = info ? info->port : opts->port;
+    if (mn__server_listen_on(srv, bind, port)) {
+        mn_serve_stop(d);
+        return mn__error(ctx, MN_ENOMEM, "serve: out of memory");
     }
+    if (port_out)
+        *port_out = port;
     *out = d;
     return MN_OK;
 }

@@ -5,6 +5,7 @@
  * handle from the pool with the signed-in user as the audit's actor; the page or API call;
  * the security headers on whatever came out (docs/serve.md, "Security").
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -18,11 +19,182 @@ void mn_server_config_init(mn_server_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->workers = 4;
-    cfg->idle_timeout_s = 30 * 60;       /* OWASP: 15-30 min for sensitive data */
-    cfg->absolute_timeout_s = 12 * 3600; /* a working day with its margins */
+    /* Sessions. OWASP's session management cheat sheet ("Session Expiration"): idle timeouts
+     * of 2-5 minutes for high-value applications and 15-30 minutes for low-risk ones, and an
+     * absolute timeout of 4 to 8 hours for an application used through an office day. The
+     * absolute limit is the top of that range. The idle limit, 30 min, is a judgement above
+     * OWASP's high-value range: a charting form opened before a treatment is sent after it,
+     * and a session ended meanwhile loses what was typed; NIST SP 800-63B-4 (sec. 2.2.3,
+     * AAL2): an inactivity timeout of no more than 1 h. --idle-minutes sets a shorter one. */
+    cfg->idle_timeout_s = 30 * 60;
+    cfg->absolute_timeout_s = 8 * 3600;
     cfg->max_sessions = 1024;
-    cfg->login_max_failures = 5; /* OWASP authentication cheat sheet: a few tries, then wait */
+    /* The sign-in limit. OWASP's authentication cheat sheet ("Account Lockout"): the count of
+     * failed sign-ins belongs to the account, not to the source address, and a lock-out is
+     * set by a threshold, an observation window and a duration, which it leaves to the
+     * application. Judgements: a name is locked after 5 failures in 15 minutes, until the 15
+     * minutes have passed (so at most 5 guesses per name every 15 minutes, from any number of
+     * addresses). An address is never locked (every browser of this computer comes from
+     * 127.0.0.1): after 10 failures over every name in the window (two users' 5 each), its
+     * tries are 30 s apart, at most 10 + 900 / 30 = 40 per 15 minutes. */
+    cfg->login_max_failures = 5;
     cfg->login_window_s = 15 * 60;
+    cfg->login_address_failures = 10;
+    cfg->login_address_spacing_s = 30;
+}
+
+/* ---- the names the server answers to ---- */
+
+int mn_server_address_is_loopback(const char *addr)
+{
+    unsigned char a[16];
+    if (!addr)
+        return 0;
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return a[0] == 127;
+    if (inet_pton(AF_INET6, addr, a) != 1)
+        return 0;
+    static const unsigned char one[16] = {[15] = 1};
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+    return !memcmp(a, one, 16) || (!memcmp(a, mapped, 12) && a[12] == 127);
+}
+
+int mn_server_address_is_any(const char *addr)
+{
+    unsigned char a[16];
+    if (!addr)
+        return 0;
+    static const unsigned char zero[16] = {0};
+    if (inet_pton(AF_INET, addr, a) == 1)
+        return !memcmp(a, zero, 4);
+    return inet_pton(AF_INET6, addr, a) == 1 && !memcmp(a, zero, 16);
+}
+
+/* 1 when @p s (@p len bytes) is an IPv6 address. */
+static int ipv6_literal(const char *s, size_t len)
+{
+    char buf[64];
+    unsigned char a[16];
+    if (len == 0 || len >= sizeof buf)
+        return 0;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    return inet_pton(AF_INET6, buf, a) == 1;
+}
+
+int mn_server_host_name_ok(const char *name)
+{
+    if (!name || !name[0])
+        return 0;
+    size_t len = strlen(name);
+    if (name[0] == '[')
+        return len > 2 && name[len - 1] == ']' && ipv6_literal(name + 1, len - 2);
+    if (ipv6_literal(name, len))
+        return 1;
+    if (len > 253)
+        return 0;
+    /* Dot-separated labels of letters, digits and '-', neither first nor last in a label (an
+     * IPv4 address is such a name too). */
+    for (const char *p = name;;) {
+        size_t n = 0;
+        while (isalnum((unsigned char)p[n]) || p[n] == '-')
+            n++;
+        if (n == 0 || n > 63 || p[0] == '-' || p[n - 1] == '-' || (p[n] && p[n] != '.'))
+            return 0;
+        if (!p[n])
+            return 1;
+        p += n + 1;
+    }
+}
+
+/* @p name (mn_server_host_name_ok) as a Host names it: lower case, an IPv6 address in
+ * brackets. */
+static void host_copy(char *out, size_t size, const char *name)
+{
+    int bare6 = name[0] != '[' && strchr(name, ':');
+    snprintf(out, size, "%s%s%s", bare6 ? "[" : "", name, bare6 ? "]" : "");
+    for (char *p = out; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+}
+
+mn_status mn__server_listen_on(mn_server *srv, const char *bind, int port)
+{
+    mn__hosts *h = mn__calloc(1, sizeof *h);
+    if (!h)
+        return MN_ENOMEM;
+    if (port > 0 && port <= 65535) {
+        snprintf(h->port, sizeof h->port, "%d", port);
+        h->bare_ok = port == (srv->cfg.tls ? 443 : 80);
+    }
+    int everywhere = mn_server_address_is_any(bind);
+    if (everywhere || mn_server_address_is_loopback(bind)) {
+        static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
+        for (int i = 0; i < 3; i++)
+            snprintf(h->names[h->n++], sizeof h->names[0], "%s", local[i]);
+    }
+    if (!everywhere)
+        host_copy(h->names[h->n++], sizeof h->names[0], bind);
+    for (int i = 0; i < srv->cfg.n_allow_hosts; i++)
+        snprintf(h->names[h->n++], sizeof h->names[0], "%s", srv->allow_hosts[i]);
+    h->older = __atomic_load_n(&srv->hosts, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&srv->hosts, h, __ATOMIC_RELEASE);
+    return MN_OK;
+}
+
+/* 1 when the Host value @p host is one of @p h's: a name of the list (any case), then ':' and
+ * the port exactly as the server writes it, or nothing when the port is the scheme's
+ * default. */
+static int host_answered(const mn__hosts *h, const char *host)
+{
+    if (!h->port[0])
+        return 0;
+    size_t name_len = host[0] == '[' ? strcspn(host, "]") + 1 : strcspn(host, ":");
+    if (host[0] == '[' && host[name_len - 1] != ']')
+        return 0;
+    const char *rest = host + name_len;
+    if (!(rest[0] == ':' ? !strcmp(rest + 1, h->port) : !rest[0] && h->bare_ok))
+        return 0;
+    for (int i = 0; i < h->n; i++)
+        if (strlen(h->names[i]) == name_len && !strncasecmp(h->names[i], host, name_len))
+            return 1;
+    return 0;
+}
+
+/* Writes the line of a refused Host (cfg.log): the first at once, then at most one a minute
+ * (a page can send requests without end), each saying how many went unwritten before it.
+ * The Host is quoted with anything but printable ASCII as \xHH, and cut short; the path is
+ * never written (it can hold a client's id). */
+static void log_refused_host(mn_server *srv, const char *host, const char *peer, long long now)
+{
+    if (!srv->cfg.log)
+        return;
+    pthread_mutex_lock(&srv->log_lock);
+    if (srv->log_last && now - srv->log_last < 60 && now >= srv->log_last) {
+        srv->log_held++;
+        pthread_mutex_unlock(&srv->log_lock);
+        return;
+    }
+    long long held = srv->log_held;
+    srv->log_held = 0;
+    srv->log_last = now;
+    pthread_mutex_unlock(&srv->log_lock);
+    char quoted[4 * 80 + 1], more[64] = "";
+    size_t q = 0, n = 0;
+    for (const unsigned char *p = (const unsigned char *)host; *p && n < 80; p++, n++) {
+        if (*p < 0x20 || *p >= 0x7f || *p == '"' || *p == '\\')
+            q += (size_t)snprintf(quoted + q, sizeof quoted - q, "\\x%02X", *p);
+        else
+            quoted[q++] = (char)*p;
+    }
+    quoted[q] = '\0';
+    if (held)
+        snprintf(more, sizeof more, "; %lld more since the last line", held);
+    char line[512];
+    snprintf(line, sizeof line,
+             "refused a request for the host \"%s\"%s from %s: not a name this server answers "
+             "to%s",
+             quoted, host[n] ? " (cut short)" : "", peer && peer[0] ? peer : "?", more);
+    srv->cfg.log(srv->cfg.log_userdata, line);
 }
 
 void mn_server_free(mn_server *srv)
@@ -40,6 +212,18 @@ void mn_server_free(mn_server *srv)
     }
     mn__free(srv->workers);
     mn__sessions_release(&srv->sessions);
+    if (srv->log_held && srv->cfg.log) {
+        char line[160];
+        snprintf(line, sizeof line,
+                 "%lld more request%s for a host not this server's refused since the last line",
+                 srv->log_held, srv->log_held == 1 ? "" : "s");
+        srv->cfg.log(srv->cfg.log_userdata, line);
+    }
+    for (mn__hosts *h = srv->hosts, *older; h; h = older) {
+        older = h->older;
+        mn__free(h);
+    }
+    pthread_mutex_destroy(&srv->log_lock);
     pthread_mutex_destroy(&srv->pool_lock);
     pthread_cond_destroy(&srv->pool_free);
     mn__free(srv);
@@ -52,8 +236,15 @@ mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server *
     *out = NULL;
     if (cfg->workers < 1 || cfg->workers > 64 || cfg->max_sessions < 1 || cfg->idle_timeout_s < 1 ||
         cfg->absolute_timeout_s < cfg->idle_timeout_s || cfg->login_max_failures < 1 ||
-        cfg->login_window_s < 1)
+        cfg->login_window_s < 1 || cfg->login_address_failures < 1 ||
+        cfg->login_address_spacing_s < 1 || cfg->n_allow_hosts < 0 ||
+        cfg->n_allow_hosts > MN_SERVER_MAX_HOSTS || (cfg->n_allow_hosts && !cfg->allow_hosts))
         return mn__error(ctx, MN_EINVAL, "serve: a setting out of range");
+    for (int i = 0; i < cfg->n_allow_hosts; i++)
+        if (!cfg->allow_hosts[i] || !mn_server_host_name_ok(cfg->allow_hosts[i]))
+            return mn__error(ctx, MN_EINVAL,
+                             "serve: --allow-host: \"%.64s\" is not a host name or an IP address",
+                             cfg->allow_hosts[i] ? cfg->allow_hosts[i] : "");
     if (strlen(cfg->db_path) >= sizeof((mn_server *)0)->db_path)
         return mn__error(ctx, MN_EINVAL, "serve: database path too long");
     mn_server *srv = mn__calloc(1, sizeof *srv);
@@ -63,11 +254,16 @@ mn_status mn_server_create(mn_ctx *ctx, const mn_server_config *cfg, mn_server *
     snprintf(srv->db_path, sizeof srv->db_path, "%s", cfg->db_path);
     srv->cfg.db_path = srv->db_path;
     srv->cfg.data_dir = NULL; /* used here only: the contexts below, and the PDF jobs' copy */
+    for (int i = 0; i < cfg->n_allow_hosts; i++)
+        host_copy(srv->allow_hosts[i], sizeof srv->allow_hosts[i], cfg->allow_hosts[i]);
+    srv->cfg.allow_hosts = NULL; /* copied above */
+    pthread_mutex_init(&srv->log_lock, NULL);
     pthread_mutex_init(&srv->pool_lock, NULL);
     pthread_cond_init(&srv->pool_free, NULL);
     mn_status st =
         mn__sessions_init(&srv->sessions, cfg->max_sessions, cfg->idle_timeout_s,
-                          cfg->absolute_timeout_s, cfg->login_max_failures, cfg->login_window_s);
+                          cfg->absolute_timeout_s, cfg->login_max_failures, cfg->login_window_s,
+                          cfg->login_address_failures, cfg->login_address_spacing_s);
     if (st) {
         mn__free(srv);
         return mn__error(ctx, st, "serve: cannot set up sessions");
@@ -345,6 +541,17 @@ static void plain(mn__call *c, int status, const char *json_msg, const char *tex
     mn__buf_release(&b);
 }
 
+/* A refusal before any page: plain text (421, 400). */
+static void refuse_host(mn__call *c, int status, const char *text)
+{
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__buf_printf(&b, "%s\n", text);
+    c->resp->status = status;
+    mn__resp_body(c->resp, &b, "text/plain; charset=utf-8");
+    mn__buf_release(&b);
+}
+
 static void refuse_bad_text(mn__call *c, const route *rt, int api, const char *field,
                             const char *why)
 {
@@ -399,6 +606,24 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     const char *params[MAX_PARAMS];
     int np = 0;
     const route *rt = NULL;
+    /* First of all, once listening: a Host this server does not answer to (a page of another
+     * site whose name was made to resolve to this address: DNS rebinding) is refused before
+     * any page, the sign-in's included, and without a cookie. */
+    const mn__hosts *hosts = __atomic_load_n(&srv->hosts, __ATOMIC_ACQUIRE);
+    const char *host = hosts ? mn__req_header(req, "Host") : NULL;
+    if (hosts && (!host || !host[0])) {
+        refuse_host(&c, 400,
+                    "This request names no host (its Host header is missing or empty); "
+                    "nothing was done.");
+        goto out;
+    }
+    if (hosts && !host_answered(hosts, host)) {
+        refuse_host(&c, 421,
+                    "This server does not answer to that name; nothing was done. Open "
+                    "it by the address it printed when it started.");
+        log_refused_host(srv, host, req->peer, c.now);
+        goto out;
+    }
     int path_known = 0;
     int path_ok = split(path, seg, &n_seg);
     if (path_ok)
@@ -602,19 +827,19 @@ void mn__post_signin(mn__call *c)
     }
     const char *user = mn__form_str(&c->form, "user");
     const char *password = mn__form_str(&c->form, "password");
-    char akey[80], ukey[80];
-    snprintf(akey, sizeof akey, "a:%.70s", c->req->peer && c->req->peer[0] ? c->req->peer : "?");
-    snprintf(ukey, sizeof ukey, "u:%.70s", user);
-    const char *const keys[] = {akey, ukey};
-    int last;
-    if (!mn__login_begin(&c->srv->sessions, keys, 2, c->now, &last)) {
-        mn__error_page(c, 429, "Too many failed sign-ins. Wait 15 minutes and try again.", NULL);
-        mn__resp_header(c->resp, "Retry-After", "900");
+    const char *peer = c->req->peer && c->req->peer[0] ? c->req->peer : "?";
+    int last, wait_s;
+    if (!mn__login_begin(&c->srv->sessions, user, peer, c->now, &last, &wait_s)) {
+        char words[120], after[16];
+        mn__login_wait_words(wait_s, words, sizeof words);
+        mn__error_page(c, 429, words, NULL);
+        snprintf(after, sizeof after, "%d", wait_s);
+        mn__resp_header(c->resp, "Retry-After", after);
         return;
     }
     mn_store_role role;
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, password, &role);
-    mn__login_end(&c->srv->sessions, keys, 2, st == MN_OK, c->now);
+    mn__login_end(&c->srv->sessions, user, peer, st == MN_OK, c->now);
     /* Audited with the name (a user's, else none) and the address; never the password. A
      * sign-in not logged is not made. */
     const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;

@@ -106,8 +106,9 @@ typedef struct {
 } mn__session;
 
 typedef struct {
-    char key[80]; /* "a:" address or "u:" user name */
-    long long first;
+    char key[80];    /* "a:" address or "u:" user name */
+    long long first; /* the window's start */
+    long long last;  /* the latest try counted */
     int failures;
 } mn__login_fail;
 
@@ -118,11 +119,12 @@ typedef struct {
     int idle_s, absolute_s;
     mn__login_fail *fails;
     int n_fails;
-    int max_failures, window_s;
+    int max_failures, window_s;        /* a name: its failures in the window, then locked */
+    int addr_failures, addr_spacing_s; /* an address: its failures, then tries spaced */
 } mn__sessions;
 
 mn_status mn__sessions_init(mn__sessions *s, int max_sessions, int idle_s, int absolute_s,
-                            int max_failures, int window_s);
+                            int max_failures, int window_s, int addr_failures, int addr_spacing_s);
 void mn__sessions_release(mn__sessions *s);
 /* Starts a session for a user (a new id, a new CSRF token), evicting the least recently used
  * one when full; copies it to out. */
@@ -138,16 +140,22 @@ void mn__session_end(mn__sessions *s, const char *id);
 int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep);
 /* 1 when the token matches the session's (constant time). */
 int mn__csrf_ok(const mn__session *sess, const char *token);
-/* The sign-in limit, counted before the password is checked: 1 when each of the @p n keys may
- * try now, and then an attempt is counted against each, at once under the lock, so requests in
- * flight together cannot all pass the check before any has failed; 0 (nothing counted) when one
- * has reached the limit. Every 1 is followed by mn__login_end with the same keys. @p last (may
- * be NULL): set to 1 when this try is the last the limit allows one of the keys (its failure
- * locks it), else 0. */
-int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now, int *last);
-/* After the check: a success clears the keys' counts (its own attempt included); a failure
- * keeps the attempt mn__login_begin counted. */
-void mn__login_end(mn__sessions *s, const char *const *keys, int n, int ok, long long now);
+/* The sign-in limit (session.c), counted before the password is checked: 1 when user name
+ * @p user may try now, and so may address @p addr (NULL: the name alone is limited, as for the
+ * account page's current password); the try is then counted against both at once under the
+ * lock, so requests in flight together cannot all pass the check before any has failed. 0
+ * (nothing counted) when the name is locked or the address must wait: @p wait_s (may be NULL)
+ * receives the seconds until it may try again. Every 1 is followed by mn__login_end with the
+ * same name and address. @p last (may be NULL): set to 1 when this try is the last the name's
+ * limit allows (its failure locks it), else 0. */
+int mn__login_begin(mn__sessions *s, const char *user, const char *addr, long long now, int *last,
+                    int *wait_s);
+/* After the check: a success clears the name's count and takes this try back from the
+ * address's; a failure keeps what mn__login_begin counted. */
+void mn__login_end(mn__sessions *s, const char *user, const char *addr, int ok, long long now);
+/* What a refused try is told: "Too many failed sign-ins. Wait N minutes (or seconds) and try
+ * again.", from mn__login_begin's wait. */
+void mn__login_wait_words(int wait_s, char *out, size_t size);
 
 /* ---- the handler (handler.c) and its pages ---- */
 
@@ -243,8 +251,32 @@ mn_status mn__pdf_jobs_init(mn__pdf_jobs *pj, const char *data_dir);
 /* Waits for running jobs, then frees everything. Safe on a zeroed set. */
 void mn__pdf_jobs_release(mn__pdf_jobs *pj);
 
+/* ---- handler.c: the names the server answers to (DNS rebinding) ---- */
+
+/* The Host values a listening server answers to: each of names (lower case; an IPv6 address
+ * in brackets) followed by ":" and port, or alone when the port is the scheme's default.
+ * Never changed once published; a newer one keeps the older for mn_server_free. */
+typedef struct mn__hosts {
+    char names[MN_SERVER_MAX_HOSTS + 4][256];
+    int n;
+    char port[8]; /* "" when no port is known yet: nothing is answered */
+    int bare_ok;  /* the port is the scheme's default (80, or 443 under TLS) */
+    struct mn__hosts *older;
+} mn__hosts;
+
+/* Publishes the Host values of a server listening on @p bind at @p port (0: not known yet,
+ * so every request is refused until it is): loopback's names (127.0.0.1, localhost, [::1])
+ * when @p bind is a loopback or every-address one, @p bind itself otherwise, and the
+ * configuration's allow_hosts. From then on mn_server_handle checks Host first. */
+mn_status mn__server_listen_on(mn_server *srv, const char *bind, int port);
+
 struct mn_server {
     mn_server_config cfg;
+    char allow_hosts[MN_SERVER_MAX_HOSTS][256]; /* cfg.allow_hosts, copied, lower case */
+    mn__hosts *hosts; /* NULL: any Host (no daemon); read and set with __atomic builtins */
+    pthread_mutex_t log_lock;
+    long long log_last; /* when the last refusal was written (0: none yet) */
+    long long log_held; /* refusals not written since */
     char db_path[1024];
     mn__worker *workers;
     int n_workers;

@@ -5,13 +5,18 @@
  * Ids and tokens are 128 bits from libsodium's randombytes_buf (the system's CSPRNG):
  * OWASP's session management cheat sheet asks for at least 64 bits of entropy. A new id is
  * made at every sign-in (no fixation); a session ends after idle_s without a request and
- * absolute_s after its sign-in whatever happens (OWASP: idle 15-30 min, absolute 4-8 h for
- * applications handling sensitive data; docs/serve.md gives the defaults). Restarting the
- * server ends every session.
+ * absolute_s after its sign-in whatever happens (mn_server_config_init gives the defaults and
+ * their sources). Restarting the server ends every session.
  *
- * The sign-in limit counts failures per client address and per user name in a window;
- * past the limit every attempt of that key is refused until the window has passed, so a
- * guesser gets max_failures tries per window and per name whatever address it uses.
+ * The sign-in limit has two parts (mn_server_config_init gives the numbers and their sources).
+ * Failures are counted per user name in a window; past the limit every try of that name is
+ * refused until the window has passed, so a guesser gets max_failures tries per window and
+ * per name whatever address it uses (OWASP's authentication cheat sheet: the counter belongs
+ * to the account, not the address). Failures are also counted per client address, which
+ * never locks: past addr_failures in the window, the address's tries are spaced addr_spacing_s
+ * apart. Every browser of this computer comes from 127.0.0.1, so a lock of the address would
+ * let one name's failures lock every user out; spacing still bounds what one address tries
+ * over every name (a spray of one password over many names), and the Argon2 runs it costs.
  */
 #include <sodium.h>
 #include <string.h>
@@ -23,7 +28,7 @@
 #define MAX_FAIL_KEYS 4096
 
 mn_status mn__sessions_init(mn__sessions *s, int max_sessions, int idle_s, int absolute_s,
-                            int max_failures, int window_s)
+                            int max_failures, int window_s, int addr_failures, int addr_spacing_s)
 {
     memset(s, 0, sizeof *s);
     if (sodium_init() < 0)
@@ -41,6 +46,8 @@ mn_status mn__sessions_init(mn__sessions *s, int max_sessions, int idle_s, int a
     s->n_fails = MAX_FAIL_KEYS;
     s->max_failures = max_failures;
     s->window_s = window_s;
+    s->addr_failures = addr_failures;
+    s->addr_spacing_s = addr_spacing_s;
     pthread_mutex_init(&s->lock, NULL);
     return MN_OK;
 }
@@ -153,9 +160,23 @@ int mn__csrf_ok(const mn__session *sess, const char *tok)
            sodium_memcmp(sess->csrf, tok, MN__TOKEN_HEX - 1) == 0;
 }
 
+/* How much a record is worth keeping when a new one needs its place: an empty one or one whose
+ * window has passed first, then the others, and a name at its limit last, so that a flood of
+ * new names or addresses does not lift a lock. */
+static int keep_rank(const mn__sessions *s, const mn__login_fail *f, long long now)
+{
+    if (!f->failures || now - f->first >= s->window_s || now < f->first)
+        return 0;
+    return !strncmp(f->key, "u:", 2) && f->failures >= s->max_failures ? 2 : 1;
+}
+
+/* The record of @p key in its window (one whose window has passed is cleared); with @p create,
+ * a new one when there is none, taking the place of the least worth keeping (the oldest among
+ * equals). */
 static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now, int create)
 {
-    mn__login_fail *victim = NULL; /* an empty record, else the one whose window began first */
+    mn__login_fail *victim = NULL;
+    int victim_rank = 3;
     for (int i = 0; i < s->n_fails; i++) {
         mn__login_fail *f = &s->fails[i];
         if (f->failures && !strcmp(f->key, key)) {
@@ -165,11 +186,10 @@ static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now
             victim = f;
             break;
         }
-        if (!f->failures) {
-            if (!victim || victim->failures)
-                victim = f;
-        } else if (!victim || (victim->failures && f->first < victim->first)) {
+        int rank = keep_rank(s, f, now);
+        if (rank < victim_rank || (rank == victim_rank && victim && f->first < victim->first)) {
             victim = f;
+            victim_rank = rank;
         }
     }
     if (!create || !victim)
@@ -180,35 +200,65 @@ static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now
     return victim;
 }
 
-int mn__login_begin(mn__sessions *s, const char *const *keys, int n, long long now, int *last)
+int mn__login_begin(mn__sessions *s, const char *user, const char *addr, long long now, int *last,
+                    int *wait_s)
 {
+    char ukey[80], akey[80];
+    snprintf(ukey, sizeof ukey, "u:%.70s", user ? user : "");
+    snprintf(akey, sizeof akey, "a:%.70s", addr && addr[0] ? addr : "?");
     pthread_mutex_lock(&s->lock);
-    int ok = 1, at_limit = 0;
-    for (int i = 0; i < n && ok; i++) {
-        mn__login_fail *f = fail_slot(s, keys[i], now, 0);
-        ok = !f || f->failures < s->max_failures;
-    }
+    long long wait = 0;
+    mn__login_fail *u = fail_slot(s, ukey, now, 0);
+    if (u && u->failures >= s->max_failures)
+        wait = u->first + s->window_s - now;
+    mn__login_fail *a = addr ? fail_slot(s, akey, now, 0) : NULL;
+    if (a && a->failures >= s->addr_failures && now - a->last < s->addr_spacing_s &&
+        a->last + s->addr_spacing_s - now > wait)
+        wait = a->last + s->addr_spacing_s - now;
+    int at_limit = 0;
     /* Counted as failed now, taken back on success: a guess is counted while Argon2 runs. */
-    for (int i = 0; i < n && ok; i++) {
-        mn__login_fail *f = fail_slot(s, keys[i], now, 1);
-        if (f && ++f->failures >= s->max_failures)
-            at_limit = 1;
+    if (!wait) {
+        if ((u = fail_slot(s, ukey, now, 1))) {
+            u->last = now;
+            at_limit = ++u->failures >= s->max_failures;
+        }
+        if (addr && (a = fail_slot(s, akey, now, 1))) {
+            a->last = now;
+            a->failures++;
+        }
     }
     pthread_mutex_unlock(&s->lock);
     if (last)
         *last = at_limit;
-    return ok;
+    if (wait_s)
+        *wait_s = wait > 0 ? (int)wait : 0;
+    return !wait;
 }
 
-void mn__login_end(mn__sessions *s, const char *const *keys, int n, int ok, long long now)
+void mn__login_end(mn__sessions *s, const char *user, const char *addr, int ok, long long now)
 {
     if (!ok)
         return; /* counted already */
+    char ukey[80], akey[80];
+    snprintf(ukey, sizeof ukey, "u:%.70s", user ? user : "");
+    snprintf(akey, sizeof akey, "a:%.70s", addr && addr[0] ? addr : "?");
     pthread_mutex_lock(&s->lock);
-    for (int i = 0; i < n; i++) {
-        mn__login_fail *f = fail_slot(s, keys[i], now, 0);
-        if (f)
-            memset(f, 0, sizeof *f);
-    }
+    mn__login_fail *f = fail_slot(s, ukey, now, 0);
+    if (f) /* the name starts again */
+        memset(f, 0, sizeof *f);
+    /* The address keeps its other failures: a success of one name (an account of the guesser's
+     * own) does not lift the spacing of a spray over the others. */
+    f = addr ? fail_slot(s, akey, now, 0) : NULL;
+    if (f && f->failures > 0 && !--f->failures)
+        memset(f, 0, sizeof *f);
     pthread_mutex_unlock(&s->lock);
+}
+
+void mn__login_wait_words(int wait_s, char *out, size_t size)
+{
+    if (wait_s > 90)
+        snprintf(out, size, "Too many failed sign-ins. Wait %d minutes and try again.",
+                 (wait_s + 59) / 60);
+    else
+        snprintf(out, size, "Too many failed sign-ins. Wait %d seconds and try again.", wait_s);
 }

@@ -245,17 +245,17 @@ void mn__post_account_password(mn__call *c)
     const char *password = mn__form_str(&c->form, "password");
     /* The current password is checked under the sign-in limit of this name, so a session
      * left open cannot be used to guess it. */
-    char ukey[80];
-    snprintf(ukey, sizeof ukey, "u:%.70s", user);
-    const char *const keys[] = {ukey};
-    int last;
-    if (!mn__login_begin(&c->srv->sessions, keys, 1, c->now, &last)) {
-        account_page(c, "current", "Too many wrong passwords. Wait 15 minutes and try again.", 429);
-        mn__resp_header(c->resp, "Retry-After", "900");
+    int last, wait_s;
+    if (!mn__login_begin(&c->srv->sessions, user, NULL, c->now, &last, &wait_s)) {
+        char words[120], after[16];
+        mn__login_wait_words(wait_s, words, sizeof words);
+        account_page(c, "current", words, 429);
+        snprintf(after, sizeof after, "%d", wait_s);
+        mn__resp_header(c->resp, "Retry-After", after);
         return;
     }
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
-    mn__login_end(&c->srv->sessions, keys, 1, st == MN_OK, c->now);
+    mn__login_end(&c->srv->sessions, user, NULL, st == MN_OK, c->now);
     const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
     if (st == MN_EINVAL &&
         (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||

@@ -35,7 +35,7 @@
  * Time steps: 3e-3 h at the start (the SC's early transient), growing by 1.3 per step to at
  * most 1 h (0.25 h for the intact column, whose SC lag phase sets the baseline), and to a quarter
  * of the closure half-life while channels are more than 1 % open, all divided by the resolution
- * factor; steps land on every report hour.
+ * factor; steps land on every report hour, and the march goes on to the scenario's hours.
  */
 #include <assert.h>
 #include <math.h>
@@ -393,7 +393,7 @@ mn_status mn__absorb_field_grid(mn_ctx *ctx, const mn_absorb_scenario *s, const 
 void mn__series_release(mn__series *s)
 {
     double *p[] = {s->donor,         s->sc,      s->ve,    s->dermis, s->cleared, s->coverage,
-                   s->open_fraction, s->profile, s->solid, s->film};
+                   s->open_fraction, s->profile, s->solid, s->film,   s->fq,      s->fr};
     for (size_t i = 0; i < sizeof p / sizeof p[0]; i++)
         mn__free(p[i]);
     memset(s, 0, sizeof *s);
@@ -608,14 +608,15 @@ static double time_step(const mn_absorb_scenario *s, const mn_absorb_params *p, 
     return step;
 }
 
-/* The steps time_step() takes over the scenario's report hours. */
+/* The steps time_step() takes over the scenario's report hours and on to its hours (the flux
+ * summary samples the whole run). */
 static double count_steps(const mn_absorb_scenario *s, const mn_absorb_params *p, int kind)
 {
     double res = s->resolution > 0 ? s->resolution : 1;
     double t = 0, dt = MN_FIRST_STEP_H / res, steps = 0;
     size_t next = 0;
-    while (next < s->n_report) {
-        t += time_step(s, p, kind, t, &dt, s->report_hours[next]);
+    while (next < s->n_report || t < s->hours - 1e-12) {
+        t += time_step(s, p, kind, t, &dt, next < s->n_report ? s->report_hours[next] : s->hours);
         steps++;
         while (next < s->n_report && t >= s->report_hours[next] - 1e-12)
             next++;
@@ -657,10 +658,18 @@ mn_status mn__absorb_march_until(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenar
     film_state film;
     film_init(g, s, p, &film);
     double t = 0, dt = MN_FIRST_STEP_H / res;
-    size_t next = 0;
-    while (next < n) {
+    size_t next = 0, nf = mn__absorb_flux_grid_n(s->hours), fi = 1;
+    out->nf = nf;
+    out->fq = mn__calloc(nf + 1, sizeof(double));
+    out->fr = mn__calloc(nf + 1, sizeof(double));
+    if (!out->fq || !out->fr) {
+        mn__free(by_k);
+        goto nomem;
+    }
+    double per_area = MN_UGCM3_UM_TO_UG_CM2 / g->area_um2, q_prev = 0, r_prev = 0;
+    while (next < n || t < s->hours - 1e-12) {
         int kind = g->cov == NULL ? 0 : g->ny > 1 ? 2 : 1; /* ny == 1: the direct solve */
-        double step = time_step(s, p, kind, t, &dt, s->report_hours[next]);
+        double step = time_step(s, p, kind, t, &dt, next < n ? s->report_hours[next] : s->hours);
         assert(step > 0); /* a report hour within 1e-12 h of t was recorded below */
         if (g->cov)
             mn__adi_set_phi(g, mn_absorb_open_fraction(p, t + step));
@@ -673,17 +682,37 @@ mn_status mn__absorb_march_until(mn_ctx *ctx, mn__adi *g, const mn_absorb_scenar
             mn__series_release(out);
             return mn__error(ctx, MN_ENUMERIC, "absorb: the solution became non-finite at %g h", t);
         }
+        /* The flux grid's samples in (t - step, t], linear in between (an implicit step moves
+         * its amount at one rate). */
+        double t0 = t - step, q = 0, rr = g->removed * per_area;
+        mn__adi_tissue_mass(g, by_k);
+        for (int k = 0; k < g->nz; k++)
+            if (g->layer[k] > 0)
+                q += by_k[k] * per_area;
+        q += rr;
+        for (; fi <= nf && mn__absorb_flux_grid_h(s->hours, fi) <= t + 1e-12; fi++) {
+            double w = (mn__absorb_flux_grid_h(s->hours, fi) - t0) / step;
+            w = w < 0 ? 0 : w > 1 ? 1 : w;
+            out->fq[fi] = q_prev + w * (q - q_prev);
+            out->fr[fi] = r_prev + w * (rr - r_prev);
+        }
+        q_prev = q;
+        r_prev = rr;
         while (next < n && t >= s->report_hours[next] - 1e-12)
             record(g, out, next++, m0, threshold, by_k, &film);
         if (progress)
             progress(userdata, t / s->hours);
-        if (stop && next < n && stop(stop_ud)) {
+        if (stop && (next < n || t < s->hours - 1e-12) && stop(stop_ud)) {
             mn__free(by_k);
             mn__series_release(out);
             return mn__error(ctx, MN_ESTOPPED, "absorb: stopped at %.3g of %g simulated hours", t,
                              s->hours);
         }
         dt *= MN_STEP_GROWTH;
+    }
+    for (; fi <= nf; fi++) { /* the last sample lies on the last step (to rounding) */
+        out->fq[fi] = q_prev;
+        out->fr[fi] = r_prev;
     }
     mn__free(by_k);
     return MN_OK;
@@ -856,32 +885,64 @@ static mn_status band(mn_ctx *ctx, const mn_absorb_scenario *s, mn_absorb_result
     return st;
 }
 
-/* Largest mean flux between report hours, the hour it ends, and the lag time t - Q/J there
- * (the Franz-cell construction: the steady part's line extended to the time axis). */
-enum { FLUX_DELIVERED, FLUX_INTACT, FLUX_RECEPTOR, FLUX_INTACT_RECEPTOR };
-
-static void flux_summary(const mn_absorb_sample *x, size_t n, int which, double *jmax, double *hour,
-                         double *lag)
+size_t mn__absorb_flux_grid_n(double hours)
 {
-    *jmax = 0;
-    *hour = 0;
-    *lag = 0;
-    for (size_t m = 0; m < n; m++) {
-        double j = which == FLUX_INTACT            ? x[m].intact_flux_ug_cm2_h
-                   : which == FLUX_RECEPTOR        ? x[m].receptor_flux_ug_cm2_h
-                   : which == FLUX_INTACT_RECEPTOR ? x[m].intact_receptor_flux_ug_cm2_h
-                                                   : x[m].flux_ug_cm2_h;
+    double n = ceil(hours / MN_FLUX_GRID_H - 1e-9);
+    return n < 1 ? 1 : (size_t)n;
+}
+
+double mn__absorb_flux_grid_h(double hours, size_t i)
+{
+    double t = (double)i * MN_FLUX_GRID_H;
+    return t < hours && i < mn__absorb_flux_grid_n(hours) ? t : hours;
+}
+
+/* A steady segment of the cumulative amount Q(t): the intervals around the largest mean flux
+ * whose flux stays within MN_STEADY_FLUX_TOL of it, over at least MN_STEADY_MIN_INTERVALS of
+ * the flux grid [JUDGEMENT: a slope that varies by under 5 % over an hour or more reads as a
+ * straight line on a Franz plot; an analytic membrane's flux is within 5 % of its steady value
+ * from about 2.2 lag times on (Crank, The Mathematics of Diffusion, 2nd ed., eq. 4.24a), so
+ * an infinite dose run to several lag times has one]. */
+#define MN_STEADY_FLUX_TOL      0.05
+#define MN_STEADY_MIN_INTERVALS 10
+
+/* Largest mean flux over the flux grid's intervals (it runs from `from` to `hour`) and the
+ * lag time t - Q/J of the steady segment around it (the Franz-cell construction: the steady
+ * line extended to the time axis). *steady is 1 only where that segment exists and begins
+ * after a rise (a > 0): a finite dose whose flux peaks and falls has no steady line, and a
+ * flux largest from the start gives t - Q/J = 0 by construction, not as a result. */
+static void flux_summary(const double *q, size_t nf, double hours, double *jmax, double *from,
+                         double *hour, double *lag, int *steady)
+{
+    *jmax = *from = *hour = *lag = 0;
+    *steady = 0;
+    size_t best = 0;
+    for (size_t i = 0; i < nf; i++) {
+        double dt = mn__absorb_flux_grid_h(hours, i + 1) - mn__absorb_flux_grid_h(hours, i);
+        double j = dt > 0 ? (q[i + 1] - q[i]) / dt : 0;
         if (j > *jmax) {
             *jmax = j;
-            *hour = x[m].hour;
-            double q = which == FLUX_INTACT            ? x[m].intact_ug_cm2
-                       : which == FLUX_RECEPTOR        ? x[m].receptor_ug_cm2
-                       : which == FLUX_INTACT_RECEPTOR ? x[m].intact_receptor_ug_cm2
-                                                       : x[m].delivered_ug_cm2;
-            double t = x[m].hour - q / j;
-            *lag = t > 0 ? t : 0;
+            best = i;
         }
     }
+    if (!(*jmax > 0))
+        return;
+    *from = mn__absorb_flux_grid_h(hours, best);
+    *hour = mn__absorb_flux_grid_h(hours, best + 1);
+    size_t a = best, b = best + 1;
+    double floor_j = (1 - MN_STEADY_FLUX_TOL) * *jmax;
+    while (a > 0 && (q[a] - q[a - 1]) / (mn__absorb_flux_grid_h(hours, a) -
+                                         mn__absorb_flux_grid_h(hours, a - 1)) >=
+                        floor_j)
+        a--;
+    while (b < nf && (q[b + 1] - q[b]) / (mn__absorb_flux_grid_h(hours, b + 1) -
+                                          mn__absorb_flux_grid_h(hours, b)) >=
+                         floor_j)
+        b++;
+    double ta = mn__absorb_flux_grid_h(hours, a), tb = mn__absorb_flux_grid_h(hours, b);
+    double js = (q[b] - q[a]) / (tb - ta), t = ta - q[a] / js;
+    *lag = t > 0 ? t : 0;
+    *steady = a > 0 && b - a >= MN_STEADY_MIN_INTERVALS && *lag > 0;
 }
 
 /* A 3D patch stands for the device's punctures only if it holds some: one expected to hold
@@ -987,16 +1048,7 @@ mn_status mn_absorb_run_until(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progr
         x->receptor_ratio_lo = x->receptor_ratio_hi = x->receptor_ratio;
         x->skin_ratio_lo = x->skin_ratio_hi = x->skin_ratio;
     }
-    flux_summary(r->samples, r->n_samples, FLUX_DELIVERED, &r->max_flux_ug_cm2_h, &r->max_flux_hour,
-                 &r->lag_time_h);
-    flux_summary(r->samples, r->n_samples, FLUX_INTACT, &r->intact_max_flux_ug_cm2_h,
-                 &r->intact_max_flux_hour, &r->intact_lag_time_h);
     if (r->params.franz) {
-        flux_summary(r->samples, r->n_samples, FLUX_RECEPTOR, &r->receptor_max_flux_ug_cm2_h,
-                     &r->receptor_max_flux_hour, &r->receptor_lag_time_h);
-        flux_summary(r->samples, r->n_samples, FLUX_INTACT_RECEPTOR,
-                     &r->intact_receptor_max_flux_ug_cm2_h, &r->intact_receptor_max_flux_hour,
-                     &r->intact_receptor_lag_time_h);
         r->receptor_flux_ratio = r->receptor_max_flux_ug_cm2_h /
                                  (r->intact_receptor_max_flux_ug_cm2_h > MN_INTACT_FLOOR_UG_CM2
                                       ? r->intact_receptor_max_flux_ug_cm2_h
@@ -1165,6 +1217,35 @@ static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_
                 goto done;
             }
     }
+    /* The flux summaries, on the run's own sampling (mn__absorb_flux_grid_h). */
+    size_t nf = si.nf;
+    double *fq = mn__calloc(nf + 1, sizeof(double)), *fr = mn__calloc(nf + 1, sizeof(double));
+    if (!fq || !fr) {
+        mn__free(fq);
+        mn__free(fr);
+        st = mn__error(ctx, MN_ENOMEM, "absorb: out of memory for the flux summary");
+        goto done;
+    }
+    assert(!punctured || sm.nf == nf);
+    for (size_t i = 0; i <= nf; i++) {
+        fq[i] = punctured ? f_cell * sm.fq[i] + (1 - f_cell) * si.fq[i] : si.fq[i];
+        fr[i] = punctured ? f_cell * sm.fr[i] + (1 - f_cell) * si.fr[i] : si.fr[i];
+    }
+    r->flux_grid_h = MN_FLUX_GRID_H;
+    flux_summary(fq, nf, s->hours, &r->max_flux_ug_cm2_h, &r->max_flux_from_hour, &r->max_flux_hour,
+                 &r->lag_time_h, &r->lag_steady);
+    flux_summary(si.fq, nf, s->hours, &r->intact_max_flux_ug_cm2_h, &r->intact_max_flux_from_hour,
+                 &r->intact_max_flux_hour, &r->intact_lag_time_h, &r->intact_lag_steady);
+    if (p->franz) {
+        flux_summary(fr, nf, s->hours, &r->receptor_max_flux_ug_cm2_h,
+                     &r->receptor_max_flux_from_hour, &r->receptor_max_flux_hour,
+                     &r->receptor_lag_time_h, &r->receptor_lag_steady);
+        flux_summary(si.fr, nf, s->hours, &r->intact_receptor_max_flux_ug_cm2_h,
+                     &r->intact_receptor_max_flux_from_hour, &r->intact_receptor_max_flux_hour,
+                     &r->intact_receptor_lag_time_h, &r->intact_receptor_lag_steady);
+    }
+    mn__free(fq);
+    mn__free(fr);
     r->mass_balance_error = si.mass_balance_error;
     if (punctured && sm.mass_balance_error > r->mass_balance_error)
         r->mass_balance_error = sm.mass_balance_error;

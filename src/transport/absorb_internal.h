@@ -27,7 +27,22 @@ typedef struct {
     double *profile;
     double mass_balance_error;
     size_t steps;
+    /* The cumulative amount that crossed the SC (VE + dermis + cleared) and the amount cleared
+     * (a Franz cell's receptor), in µg/cm², at the nf + 1 hours of mn__absorb_flux_grid_h(),
+     * interpolated linearly between the march's steps: the flux summary's sampling, which does
+     * not depend on the report hours. */
+    size_t nf;
+    double *fq, *fr;
 } mn__series;
+
+/* The flux summary samples the run every MN_FLUX_GRID_H hours from 0 to the scenario's hours
+ * (the last interval may be shorter) [JUDGEMENT: a tenth of an hour is finer than the
+ * clinic's hourly report hours and than a Franz cell's usual sampling, and 720 h still makes
+ * only 7,200 samples]. */
+#define MN_FLUX_GRID_H 0.1
+/* Intervals of that grid over @p hours, and the hour of sample @p i (0 ... n). */
+size_t mn__absorb_flux_grid_n(double hours);
+double mn__absorb_flux_grid_h(double hours, size_t i);
 
 /* Builds the depth grid for the layers and a channel depth (0 = none): hz, layer (owned by
  * the caller, from mn__malloc), nz, and kch = cells above the channel's bottom. */

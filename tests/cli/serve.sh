@@ -27,7 +27,7 @@ for a in 0.0.0.0 :: 192.0.2.10; do
     expect 2 "^mneedle serve: --bind $a is reachable from the network, and without TLS .*--insecure-network" \
         -- "$MNEEDLE" serve --db "$TMP/none.db" --bind "$a" --port 0
 done
-expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind 0.0.0.0 --insecure-network --port 0
+expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind 0.0.0.0 --insecure-network --allow-host clinic.example --port 0
 expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind 127.0.0.2 --port 0
 expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind ::1 --port 0
 expect 0 "stdout:--insecure-network" -- "$MNEEDLE" serve --help

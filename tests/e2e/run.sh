@@ -22,8 +22,20 @@ if [ -n "$missing" ]; then
     exit 77
 fi
 
+# A run killed outright (SIGKILL, a ctest timeout) cannot clean up after itself: its
+# directory names the shell that made it, so the next run removes it, and stops its server,
+# once that shell is gone.
+for old in "${TMPDIR:-/tmp}"/mneedle-e2e.*; do
+    [ -f "$old/owner.pid" ] || continue
+    kill -0 "$(cat "$old/owner.pid")" 2>/dev/null && continue
+    if [ -f "$old/server.pid" ]; then
+        kill -KILL "$(cat "$old/server.pid")" 2>/dev/null
+    fi
+    rm -rf "$old" && echo "browser tests: removed $old, left by a run that was killed"
+done
 MN_E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/mneedle-e2e.XXXXXX")
 export MN_E2E_TMP
+echo $$ >"$MN_E2E_TMP/owner.pid"
 cleanup() {
     # A server the tests failed to stop (the test process itself was killed): its pid only.
     if [ -f "$MN_E2E_TMP/server.pid" ]; then
