@@ -79,9 +79,11 @@ static void die(mn_ctx *ctx, const char *what, mn_status st)
     exit(1);
 }
 
+/* Two zones the plan books for acne scars (the forehead, capped at 0.5 mm, is not booked for
+ * them: a session there would be refused). */
 static const char client_file[] =
     "{\"client\": {\"age\": 38, \"sex\": \"female\", \"fitzpatrick\": 2},"
-    " \"concerns\": [{\"concern\": \"acne-scars\", \"zones\": [\"cheek\", \"forehead\"],"
+    " \"concerns\": [{\"concern\": \"acne-scars\", \"zones\": [\"cheek\", \"chin\"],"
     " \"severity\": \"moderate\"}],"
     " \"history\": {},"
     " \"clinic\": {\"device\": \"dermapen-4\", \"price_per_session\": 300, \"currency\": \"EUR\","
@@ -95,7 +97,7 @@ static void session_json(text *t, const char *id, mn_date date)
                      "{\"client\": \"%s\", \"date\": \"%s\", \"device\": \"dermapen-4\","
                      " \"serial\": \"DP4-7\", \"cartridge_lot\": \"L1\", \"zones\": ["
                      "{\"zone\": \"cheek\", \"depth_mm\": 0.7, \"passes\": 3},"
-                     " {\"zone\": \"forehead\", \"depth_mm\": 0.2, \"passes\": 3}],"
+                     " {\"zone\": \"chin\", \"depth_mm\": 0.2, \"passes\": 3}],"
                      " \"serum\": \"hyaluronic-acid\", \"adverse_events\": [\"none\"]}",
                      id, mn_date_format(date, d));
     text_write(t, buf, (size_t)n);

@@ -222,20 +222,28 @@ void cli_warn(const char *cmd, const mn_warnings *w);
 const char *cli_db_path(const char *option);
 
 /* Opens the record database (flags of store.h) and sets the audit's actor: --actor, else
- * $MNEEDLE_ACTOR, else $USER, else "unknown". On failure prints the reason, stores the exit
- * code and returns NULL. */
+ * $MNEEDLE_ACTOR, else $USER, else the login name of the account, else "unknown". On failure
+ * prints the reason, stores the exit code and returns NULL. */
 mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const char *actor, int flags,
                          int *exit_code);
 
+/* Logs in the audit log that the store's actor read the @p n clients @p ids (@p what: the
+ * view, as mn_store_audit_read takes it; no health value), in one transaction. A command calls
+ * it once what it shows is made and before it is shown (outputs held: cli_hold_outputs), so a
+ * read that fails logs nothing and one that cannot be logged shows nothing. Returns the exit
+ * code (CLI_EXIT_OK when every entry is logged), having printed why otherwise. */
+int cli_audit_reads(const char *cmd, mn_ctx *ctx, mn_store *store, const char *const *ids, int n,
+                    const char *what);
+
 /* The reports on one client of the record. */
 typedef enum {
-    CLI_REPORT_HISTORY, /* mn_store_history_get, read-only */
+    CLI_REPORT_HISTORY, /* mn_store_history_get, the read audited ("history") */
     CLI_REPORT_REPLAN   /* mn_store_replan_run, which stores the maintenance date */
 } cli_client_report;
 
-/* Opens the catalogues (o->data, --data) and the record (read-only for history; the audit's actor
- * for replan), makes client @p id's report and writes it to the output o asks for (--json, -o FILE,
- * atomically); returns the exit code. */
+/* Opens the catalogues (o->data, --data) and the record (with the audit's actor @p actor),
+ * makes client @p id's report and writes it to the output o asks for (--json, -o FILE,
+ * atomically), a history's read logged before it is shown; returns the exit code. */
 int cli_client_report_run(const char *cmd, cli_client_report report, const cli_common *o,
                           const char *db, const char *actor, const char *id);
 

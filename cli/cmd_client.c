@@ -25,13 +25,34 @@ static const cli_command command = {
         "                  log keeps that rows were erased, never what they held\n"
         "\n"
         "Each change is one transaction, recorded in the audit log with --actor (default\n"
-        "$MNEEDLE_ACTOR, else $USER). A bad file: exit 2, naming the file and the place, and\n"
-        "nothing changed.\n",
+        "$MNEEDLE_ACTOR, else $USER), and so is each client's record shown (show) and each\n"
+        "identity listed (list --identity): the client's id and the view, no value. A bad\n"
+        "file: exit 2, naming the file and the place, and nothing changed.\n",
     .footer = "Example (a client file as 'mneedle plan' reads it; its name goes to the identity):\n"
               "  mneedle db init --db clinic.db\n"
               "  mneedle client add --db clinic.db examples/clients/amelia-wrinkles.json\n"
               "  mneedle client list --db clinic.db\n",
 };
+
+/* Logs client @p id's record shown, or (@p id NULL) the @p n clients of @p list listed, under
+ * the view "identity" with @p identity, else "show"; returns the exit code. */
+static int audit_shown(mn_ctx *ctx, mn_store *store, const char *id, const mn_store_client *list,
+                       int n, int identity)
+{
+    const char *what = identity ? "identity" : "show";
+    if (id)
+        return cli_audit_reads("client", ctx, store, &id, 1, what);
+    const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
+    if (!ids) {
+        fprintf(stderr, "mneedle client: out of memory\n");
+        return CLI_EXIT_RUNTIME;
+    }
+    for (int i = 0; i < n; i++)
+        ids[i] = list[i].id;
+    int code = cli_audit_reads("client", ctx, store, ids, n, what);
+    free(ids);
+    return code;
+}
 
 int cmd_client(int argc, char **argv)
 {
@@ -71,9 +92,12 @@ int cmd_client(int argc, char **argv)
     mn_ctx *ctx = cli_open("client", NULL, &code);
     if (!ctx)
         return code;
-    mn_store *store = cli_store_open(
-        "client", ctx, db, actor,
-        !strcmp(action, "show") || !strcmp(action, "list") ? MN_STORE_READONLY : 0, &code);
+    /* Read-write for what the audit log records: every change, a client's record shown, and
+     * identities listed; only a list of ids reads alone. */
+    int audited_list = !strcmp(action, "list") && identity;
+    mn_store *store =
+        cli_store_open("client", ctx, db, actor,
+                       !strcmp(action, "list") && !audited_list ? MN_STORE_READONLY : 0, &code);
     char *text = NULL;
     mn_status st = MN_OK;
     if (!store)
@@ -107,14 +131,26 @@ int cmd_client(int argc, char **argv)
             code = cli_fail("client", ctx, st);
             goto done;
         }
-        mn_outfile *out = cli_output("client", ctx, o.output, &code);
+        mn_outfile *out = (code = cli_hold_outputs("client", ctx)) == CLI_EXIT_OK
+                              ? cli_output("client", ctx, o.output, &code)
+                              : NULL;
         if (out) {
             st = is_show
                      ? mn_store_client_write(ctx, &one, identity, o.json, mn_outfile_writer, out)
                      : mn_store_client_list_write(ctx, list, n, identity, o.json, mn_outfile_writer,
                                                   out);
-            code = st ? cli_fail("client", ctx, mn_outfile_fail(ctx, out, st))
-                      : cli_commit("client", ctx, out);
+            /* A client's record shown, or the identities listed, is logged once it is made
+             * and before it is shown (held until then): one entry per client, the view
+             * ("show", "identity") and no value, as the workstation logs the same views. */
+            if (st) {
+                code = cli_fail("client", ctx, mn_outfile_fail(ctx, out, st));
+            } else if ((is_show || audited_list) &&
+                       (code =
+                            audit_shown(ctx, store, is_show ? ops[1] : NULL, list, n, identity))) {
+                mn_outfile_abort(out);
+            } else {
+                code = cli_commit("client", ctx, out);
+            }
         }
         if (is_show)
             mn_store_client_release(&one);

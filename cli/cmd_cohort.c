@@ -1,5 +1,5 @@
 /* mneedle cohort TRIAL [--json] [--csv FILE] [--plot DIR] [--threads N] [--n N] [--seed S]
- * [--shard K/N [--patients]] (also under mpirun) */
+ * [--control none|untreated] [--dropout P] [--shard K/N [--patients]] (also under mpirun) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +24,28 @@ static const cli_command command = {
         "collagen change, PIH incidence and the fraction needing maintenance. A simulation,\n"
         "not a prediction; PIH rests on thin evidence. TRIAL keys: docs/models/cohort.md.\n"
         "\n"
-        "One arm, no comparison: a TRIAL is one protocol given to every patient. There is no\n"
-        "control, sham or placebo arm and no response without treatment, so improvement is\n"
-        "change from baseline, not an effect versus control; no power or sample size is\n"
-        "computed. n is the number analysed at every endpoint: dropout is not modelled, so\n"
-        "inflate enrolment yourself. The same seed and population in two TRIAL files give the\n"
-        "same people (ages, phototypes, variability): two files run so are matched twins, not\n"
-        "two independent arms. No calibration study compares devices, needle lengths or\n"
-        "passes, so a difference between two protocols run here is not supported either.\n"
+        "Improvement is change from baseline. --control untreated (\"control\": \"untreated\"\n"
+        "in the TRIAL file) adds an untreated arm: the same virtual patients with no session\n"
+        "(the model's untreated twin: ageing, sun and smoking only), and each patient's\n"
+        "treated-minus-untreated difference with its mean, p5, p50 and p95. It is the model's\n"
+        "natural course, not a sham or placebo arm: no placebo response or rater noise. No\n"
+        "power or sample size is computed.\n"
+        "\n"
+        "--dropout P (\"dropout_per_visit\") is your input, not a sourced figure (default 0):\n"
+        "before each visit after the first (the session and endpoint days), a patient still\n"
+        "in the trial leaves with probability P and misses every later visit. The output then\n"
+        "adds completers (those still in) and intention to treat over all n, each patient who\n"
+        "left counted at the last endpoint attended (last observation carried forward), or at\n"
+        "0 % before the first. The other figures assume every patient completes.\n"
+        "\n"
+        "Percentiles: Hyndman & Fan type 7, as every range mneedle reports. Each has a 95 %\n"
+        "confidence interval of its Monte-Carlo error (order statistics, binomial method);\n"
+        "below 72 patients the p5 and p95 intervals have an open end, with a warning.\n"
+        "\n"
+        "The same seed and population in two TRIAL files give the same people: two files\n"
+        "run so are matched twins, not two independent arms. No calibration study compares "
+        "devices, needle lengths or passes, so a\n"
+        "difference between two protocols run here is not supported.\n"
         "\n"
         "The pooled means and fractions average over patients who each take their own draw\n"
         "of the constants, so they carry neither the constants' uncertainty nor a trial's\n"
@@ -141,6 +155,43 @@ static mn_status plot_cohort(mn_ctx *ctx, const mn_cohort_result *res, const pat
     return mn_plot_cohort_save(ctx, &c, dir);
 }
 
+/* --control none|untreated */
+typedef struct {
+    mn_cohort_control value;
+    int given;
+} control_option;
+
+static int parse_control(const char *arg, void *value)
+{
+    control_option *c = value;
+    if (!strcmp(arg, "none"))
+        c->value = MN_COHORT_CONTROL_NONE;
+    else if (!strcmp(arg, "untreated"))
+        c->value = MN_COHORT_CONTROL_UNTREATED;
+    else
+        return 0;
+    c->given = 1;
+    return 1;
+}
+
+/* --dropout P */
+typedef struct {
+    double value;
+    int given;
+} dropout_option;
+
+static int parse_dropout(const char *arg, void *value)
+{
+    dropout_option *d = value;
+    char *end;
+    double p = strtod(arg, &end);
+    if (!*arg || *end || !(p >= 0 && p <= MN_COHORT_MAX_DROPOUT))
+        return 0;
+    d->value = p;
+    d->given = 1;
+    return 1;
+}
+
 /* --shard K/N */
 typedef struct {
     int k, n, given;
@@ -177,6 +228,8 @@ static int run(int argc, char **argv, int rank, int size)
     cli_common o = {0};
     cli_seed seed = {0, 0};
     shard_option shard = {0, 0, 0};
+    control_option control = {MN_COHORT_CONTROL_NONE, 0};
+    dropout_option dropout = {0, 0};
     int quiet = 0, timing = 0, threads = 0, n = 0, with_patients = 0, trials = -1;
     const char *csv = NULL, *plot = NULL, *file;
     char trials_help[320];
@@ -201,6 +254,15 @@ static int run(int argc, char **argv, int rank, int size)
         CLI_INT("n", &n, "N", 1, MN_COHORT_MAX_N, "override population.n"),
         CLI_INT("trials", &trials, "M", 0, MN_COHORT_MAX_TRIALS, trials_help),
         CLI_SEED("seed", &seed, "override the trial's seed (0 to 2^53-1)"),
+        CLI_CHOICE("control", &control, "ARM", parse_control, "none or untreated",
+                   "untreated: also report the same patients untreated (the model's natural "
+                   "course) and each patient's treated-minus-untreated difference; overrides "
+                   "the trial's \"control\""),
+        CLI_CHOICE("dropout", &dropout, "P", parse_dropout, "a probability from 0 to 0.99",
+                   "chance per visit after the first that a patient still in the trial leaves "
+                   "(your input, not a sourced figure; default 0): adds completers and an "
+                   "intention-to-treat summary (last observation carried forward); overrides "
+                   "the trial's \"dropout_per_visit\""),
         CLI_CHOICE("shard", &shard, "K/N", parse_shard, "K/N with 1 <= K <= N (e.g. 3/16)",
                    "run only the K-th of N slices of the patients and write its part file "
                    "(JSON, for 'mneedle merge') instead of the result; N may exceed n"),
@@ -234,6 +296,13 @@ static int run(int argc, char **argv, int rank, int size)
                                "smallest and the largest",
                                trials, MN_COHORT_MIN_TRIALS, MN_COHORT_INTERVAL_TAIL_PCT,
                                100 - MN_COHORT_INTERVAL_TAIL_PCT, MN_COHORT_MIN_TRIALS);
+    if ((control.given || dropout.given) && shard.given)
+        return cli_usage_error("cohort",
+                               "--%s with --shard: a part carries the TRIAL file, not the "
+                               "command line; put \"%s\" in the TRIAL file so that 'mneedle "
+                               "merge' sees it",
+                               control.given ? "control" : "dropout",
+                               control.given ? "control" : "dropout_per_visit");
     if (trials >= 0 && shard.given)
         return cli_usage_error("cohort", "--trials belongs to a whole run: 'mneedle merge' "
                                          "runs the default intervals");
@@ -275,6 +344,17 @@ static int run(int argc, char **argv, int rank, int size)
         trial->population.n = n;
     if (seed.given)
         trial->seed = seed.value;
+    if (control.given)
+        trial->control = control.value;
+    if (dropout.given)
+        trial->dropout_per_visit = dropout.value;
+    if (rank == 0 && trial->population.n < mn_cohort_percentile_ci_min_n())
+        fprintf(stderr,
+                "mneedle cohort: warning: $.population.n: %ld patients are too few for the "
+                "5th and 95th percentiles' %.0f %% confidence intervals (at least %ld): one end "
+                "of each is open\n",
+                trial->population.n, 100 * MN_COHORT_PERCENTILE_CI_LEVEL,
+                mn_cohort_percentile_ci_min_n());
 
     mn_cohort_options copts;
     progress_state progress = {0, 0, "", "patients"};

@@ -22,7 +22,8 @@ static const cli_command command = {
         "                 entry's hash, and every record row against its last audit entry);\n"
         "                 exit 1 when anything fails\n"
         "  backup FILE    a consistent copy while others write (SQLite's online backup API);\n"
-        "                 with --encrypt, sealed with libsodium's secretstream under the key\n"
+        "                 with --encrypt, sealed with libsodium's secretstream under the key;\n"
+        "                 each client copied is logged in the audit log as read ('backup')\n"
         "  restore FILE   the backup FILE into a new database at --db (a wrong key, a damaged\n"
         "                 or truncated backup is refused and nothing is written)\n"
         "  migrate        bring an older schema to this version, in one transaction\n"
@@ -68,6 +69,30 @@ static int keygen(const char *path)
         return CLI_EXIT_RUNTIME;
     }
     return CLI_EXIT_OK;
+}
+
+/* A backup holds every client's record: each client is logged as read ("backup"), once the
+ * copy is made, so a backup refused (its FILE exists, a bad key) logs nothing. Returns the
+ * exit code. */
+static int audit_backup(mn_ctx *ctx, mn_store *store)
+{
+    mn_store_client *list = NULL;
+    int n = 0;
+    mn_status st = mn_store_client_list(ctx, store, &list, &n);
+    if (st)
+        return cli_fail("db", ctx, st);
+    const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
+    int code = CLI_EXIT_RUNTIME;
+    if (!ids) {
+        fprintf(stderr, "mneedle db: out of memory\n");
+    } else {
+        for (int i = 0; i < n; i++)
+            ids[i] = list[i].id;
+        code = cli_audit_reads("db", ctx, store, ids, n, "backup");
+    }
+    free(ids);
+    mn_store_client_list_free(list, n);
+    return code;
 }
 
 int cmd_db(int argc, char **argv)
@@ -150,6 +175,8 @@ int cmd_db(int argc, char **argv)
     } else if (!strcmp(action, "backup")) {
         if ((st = mn_store_backup(ctx, store, ops[1], have_key ? key : NULL)))
             code = cli_fail("db", ctx, st);
+        else if ((code = audit_backup(ctx, store)))
+            unlink(ops[1]); /* new (a backup never replaces a file): a copy not logged goes */
     } else {
         mn_store_check_result r;
         if ((st = mn_store_check(ctx, store, &r))) {

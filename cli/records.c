@@ -47,6 +47,27 @@ mn_store *cli_store_open(const char *cmd, mn_ctx *ctx, const char *db, const cha
     return store;
 }
 
+int cli_audit_reads(const char *cmd, mn_ctx *ctx, mn_store *store, const char *const *ids, int n,
+                    const char *what)
+{
+    if (n <= 0)
+        return CLI_EXIT_OK;
+    mn_store_audit_entry *entries = calloc((size_t)n, sizeof *entries);
+    if (!entries) {
+        fprintf(stderr, "mneedle %s: error: audit log: out of memory\n", cmd);
+        return CLI_EXIT_RUNTIME;
+    }
+    for (int i = 0; i < n; i++)
+        entries[i] = (mn_store_audit_entry){NULL, ids[i], what, MN_OK}; /* the handle's actor */
+    mn_status st = mn_store_audit_reads(ctx, store, entries, n);
+    /* An entry that failed alone (a client erased since it was read) fails the read: what
+     * cannot be logged is not shown. */
+    for (int i = 0; !st && i < n; i++)
+        st = entries[i].status;
+    free(entries);
+    return st ? cli_fail(cmd, ctx, st) : CLI_EXIT_OK;
+}
+
 int cli_client_report_run(const char *cmd, cli_client_report report, const cli_common *o,
                           const char *db, const char *actor, const char *id)
 {
@@ -55,10 +76,11 @@ int cli_client_report_run(const char *cmd, cli_client_report report, const cli_c
     if (!ctx)
         return code;
     int history = report == CLI_REPORT_HISTORY;
-    mn_store *store = cli_store_open(cmd, ctx, db, actor, history ? MN_STORE_READONLY : 0, &code);
+    /* Read-write for history too: its read is logged (docs/records.md, "The audit log"). */
+    mn_store *store = cli_store_open(cmd, ctx, db, actor, 0, &code);
     mn_store_history *h = NULL;
     mn_store_replan *r = NULL;
-    if (store) {
+    if (store && (code = cli_hold_outputs(cmd, ctx)) == CLI_EXIT_OK) {
         mn_status st = history ? mn_store_history_get(ctx, store, id, &h)
                                : mn_store_replan_run(ctx, store, id, &r);
         if (st) {
@@ -68,8 +90,16 @@ int cli_client_report_run(const char *cmd, cli_client_report report, const cli_c
             if (out) {
                 st = history ? mn_store_history_write(ctx, h, o->json, mn_outfile_writer, out)
                              : mn_store_replan_write(ctx, r, o->json, mn_outfile_writer, out);
-                code = st ? cli_fail(cmd, ctx, mn_outfile_fail(ctx, out, st))
-                          : cli_commit(cmd, ctx, out);
+                /* The timeline is logged once it is made, and shown (held until then) only
+                 * once it is logged: a read that fails logs nothing, one not logged shows
+                 * nothing. */
+                if (st)
+                    code = cli_fail(cmd, ctx, mn_outfile_fail(ctx, out, st));
+                else if (history &&
+                         (code = cli_audit_reads(cmd, ctx, store, &id, 1, "history")) != 0)
+                    mn_outfile_abort(out);
+                else
+                    code = cli_commit(cmd, ctx, out);
             }
         }
     }

@@ -56,6 +56,24 @@ extern "C" {
 #define MN_COHORT_IMPROVEMENT_HI_PCT 100.0
 #define MN_COHORT_CHANGE_LO_PCT      (-100.0)
 #define MN_COHORT_CHANGE_HI_PCT      400.0
+/** Sketch range of the treated-minus-untreated difference in improvement: each arm's
+ *  improvement lies in [-100, 100), so their difference in (-200, 200). */
+#define MN_COHORT_DIFFERENCE_LO_PCT (-200.0)
+#define MN_COHORT_DIFFERENCE_HI_PCT 200.0
+/** Confidence level of the order-statistic intervals reported around each percentile
+ *  (mn_cohort_dist.p5_ci, ...): the usual 95 % [convention]. */
+#define MN_COHORT_PERCENTILE_CI_LEVEL 0.95
+/** Largest dropout probability per visit ($.dropout_per_visit): below 1, so the first later
+ *  visit keeps someone on average. */
+#define MN_COHORT_MAX_DROPOUT 0.99
+
+/** Whether an untreated arm is reported beside the treated one ($.control). */
+typedef enum {
+    MN_COHORT_CONTROL_NONE = 0,     /* "none" (default): the treated arm alone */
+    MN_COHORT_CONTROL_UNTREATED = 1 /* "untreated": the same virtual patients untreated (the
+                                       model's untreated twin: ageing, sun and smoking only),
+                                       and each patient's treated-minus-untreated difference */
+} mn_cohort_control;
 
 typedef enum {
     MN_COHORT_SEX_FEMALE = 0, /* every patient female */
@@ -112,17 +130,25 @@ typedef struct {
                                       thinnest skin; the trial runs, and the command warns */
     mn_cohort_constants constants; /* optional "constants": "evidence-fit" (default) or
                                       "defaults" */
+    mn_cohort_control control;     /* optional "control": "none" (default) or "untreated" */
+    double dropout_per_visit;      /* optional "dropout_per_visit", 0..MN_COHORT_MAX_DROPOUT
+                                      (default 0): the chance that a patient still in the
+                                      trial misses a visit after the first and leaves for good;
+                                      a user's input, not a sourced figure. Visits are the
+                                      session days and endpoint days (one visit per day) */
 } mn_cohort_trial;
 
 /** Sets defaults: n 1000, age 18-100, any sex (0.5), phototypes 1-6, no smokers, all
- *  moderate sun, seed 1, maintenance 0.8 checked weekly; no zone, protocol or endpoints. */
+ *  moderate sun, seed 1, maintenance 0.8 checked weekly, no control arm, no dropout; no zone,
+ *  protocol or endpoints. */
 void mn_cohort_trial_init(mn_cohort_trial *t);
 
 /**
  * Reads and validates a TRIAL file ("-" for standard input): population.{n, age:[lo,hi],
  * sex, female_fraction, fitzpatrick:[lo,hi], smoker_fraction, sun}, zone, concern,
  * protocol.{device, needle_mm, passes, session_days[]}, endpoints_days[], seed, and the
- * optional maintenance_fraction, maintenance_check_days, name. `sun` is "low", "moderate",
+ * optional maintenance_fraction, maintenance_check_days, name, constants, control ("none" or
+ * "untreated") and dropout_per_visit (0..MN_COHORT_MAX_DROPOUT). `sun` is "low", "moderate",
  * "high" or an object of fractions {"low": .2, "moderate": .5, "high": .3}. Keys starting with
  * '_' and "comment" are allowed anywhere (for the published result of the trial). Problems
  * are named with the file and JSON path (`t.json: $.protocol.needle_mm: 3.5 mm is outside
@@ -145,13 +171,19 @@ void mn_cohort_patient_sample(const mn_cohort_population *pop, mn_rng *rng, mn_p
 
 /** One patient's outcome at one endpoint. */
 typedef struct {
-    double improvement_pct;      /* clinical improvement, % of baseline severity */
-    double collagen_change_pct;  /* papillary collagen vs day 0 */
-    double epidermis_change_pct; /* viable-epidermis thickness vs day 0 */
-    int pih;                     /* 1 when PIH has occurred on or before this day */
-    int maintenance_due;         /* 1 when improvement has fallen below maintenance_fraction x
-                                    the running peak, a peak of at least MN_GAIS_IMPROVED_PCT,
-                                    on or before this day */
+    double improvement_pct;           /* clinical improvement, % of baseline severity */
+    double collagen_change_pct;       /* papillary collagen vs day 0 */
+    double epidermis_change_pct;      /* viable-epidermis thickness vs day 0 */
+    int pih;                          /* 1 when PIH has occurred on or before this day */
+    int maintenance_due;              /* 1 when improvement has fallen below maintenance_fraction x
+                                         the running peak, a peak of at least MN_GAIS_IMPROVED_PCT,
+                                         on or before this day */
+    double untreated_improvement_pct; /* the same patient untreated (the untreated twin) */
+    int observed;                     /* 1 when the patient is still in the trial on this day
+                                         (always, without dropout) */
+    double itt_improvement_pct;       /* intention to treat, last observation carried forward:
+                                         improvement_pct when observed, else the value at the
+                                         last endpoint observed, else 0 (baseline) */
 } mn_cohort_outcome;
 
 /** One simulated patient: who, how he/she varies, and the outcomes (for per-patient CSV). */
@@ -164,6 +196,8 @@ typedef struct {
     double peak_improvement_pct;        /* over the maintenance grid, to the horizon */
     int peak_day;
     int maintenance_day;               /* first grid day below the maintenance threshold, or -1 */
+    int dropped_out;                   /* 1 when the patient left the trial (dropout) */
+    int dropout_day;                   /* the first visit missed, when dropped_out */
     const mn_cohort_outcome *outcomes; /* n_endpoints entries; valid during the callback */
 } mn_cohort_patient_result;
 
@@ -197,10 +231,15 @@ void mn_cohort_options_init(mn_cohort_options *opts);
 
 /** Distribution of one quantity over the cohort at one endpoint. */
 typedef struct {
-    double mean; /* exact to 2^-20 percentage points */
-    double p5, p50, p95;
+    double mean;         /* exact to 2^-20 percentage points */
+    double p5, p50, p95; /* Hyndman & Fan type 7, as every percentile the program reports */
     double min, max;
     long out_of_range; /* values outside the sketch range (percentiles may then be clipped) */
+    long count;        /* values counted (n, or those observed) */
+    /* Monte-Carlo error of the percentiles: a MN_COHORT_PERCENTILE_CI_LEVEL confidence
+     * interval of each, from the order statistics (binomial method, core: Conover 1999 3.2,
+     * Hahn & Meeker 1991 5.2); NaN for an end that count values cannot give. */
+    double p5_ci[2], p50_ci[2], p95_ci[2];
 } mn_cohort_dist;
 
 typedef struct {
@@ -212,7 +251,23 @@ typedef struct {
     long responders_75pct; /* patients with improvement > 75 % (F19b, F26b report it) */
     long pih_cases;        /* patients with PIH on or before this day */
     long maintenance_due;  /* patients needing maintenance by this day */
+    /* The untreated arm (filled whatever the trial's control; reported with "untreated"):
+     * the same patients untreated, and each patient's treated minus untreated improvement. */
+    mn_cohort_dist untreated_improvement_pct;
+    mn_cohort_dist difference_improvement_pct;
+    long difference_responders_50pct; /* patients whose difference is >= 50 points */
+    /* Dropout (the figures above are every patient's, as if none left): */
+    long observed;                           /* patients still in the trial on this day */
+    mn_cohort_dist observed_improvement_pct; /* over those (count = observed) */
+    long observed_responders_50pct;
+    mn_cohort_dist itt_improvement_pct; /* all n, last observation carried forward */
+    long itt_responders_50pct;
 } mn_cohort_endpoint;
+
+/** The fewest patients for which both ends of the MN_COHORT_PERCENTILE_CI_LEVEL intervals of
+ *  the 5th and 95th percentiles exist (72: 0.95^n must be within 2.5 %); with fewer, one end
+ *  of each is NaN and the outputs warn. Thread-safe. */
+long mn_cohort_percentile_ci_min_n(void);
 
 /** Trial-level intervals (mn_cohort_intervals_run(), below). */
 typedef struct mn_cohort_intervals mn_cohort_intervals;
@@ -263,12 +318,12 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
  * between-study spread (study_sd_log > 0), one responsiveness factor on its patients'
  * improvement, as `mneedle validate` does (src/evidence/observe.c); its n patients each draw
  * their own demographics, variability and PIH from streams of their own (not the main run's).
- * The interval of a statistic is the 5th to 95th percentile of its n_trials values by nearest
- * rank (the ceil(0.05 M)-th and ceil(0.95 M)-th smallest of M, Hyndman & Fan's type 1, as the
- * cohort's own percentiles): a 90 % model interval for one typical study on the model's scale
+ * The interval of a statistic is the 5th to 95th percentile of its n_trials values by the
+ * program's one percentile rule (Hyndman & Fan's type 7, as the cohort's own percentiles and
+ * simulate's ranges): a 90 % model interval for one typical study on the model's scale
  * (no rater noise, no dropout, and no between-study spread while the draws carry none, as the
- * bundled posterior's do), narrower than what published trials report. Each end is the value of one
- * virtual trial, so a proportion is k/n for a whole number k of the trial's n patients. The PIH
+ * bundled posterior's do), narrower than what published trials report. Each end lies between
+ * two neighbouring virtual trials' figures. The PIH
  * rate has a second interval, pih_rate_with_law_band: the same trials with every session's PIH
  * probability divided by MN_PIH_BAND_FACTOR (its low end) and multiplied by it (its high end),
  * the band the PIH law states for itself (healing.h), the same uniform draws deciding; it
@@ -278,10 +333,8 @@ mn_status mn_cohort_run(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_coho
  *  (100 - MN_COHORT_INTERVAL_TAIL_PCT)-th percentile of the virtual trials: 90 %. */
 #define MN_COHORT_INTERVAL_TAIL_PCT 5
 /** Fewest virtual trials behind an interval: 100 / MN_COHORT_INTERVAL_TAIL_PCT (rounded up),
- *  20. Derivation: of M trials the upper end is the ceil(0.95 M)-th smallest, which is below
- *  the largest only when 0.95 M <= M - 1, that is 0.05 M >= 1, M >= 1 / 0.05 = 20; the lower
- *  end, the ceil(0.05 M)-th, then has at least one whole trial at or below it, as the 5 % it
- *  claims. With fewer, the 5 % tail holds less than one trial:
+ *  20. Derivation: each 5 % tail holds at least one whole trial only when 0.05 M >= 1, that is
+ *  M >= 1 / 0.05 = 20. With fewer, the 5 % tail holds less than one trial:
  *  the "5th to 95th percentile" would be the range of the M trials whatever the percentile
  *  asked, which holds on average only (M - 1) / (M + 1) of what another trial reports (one
  *  third for M = 2), not 90 %. */

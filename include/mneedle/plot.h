@@ -238,9 +238,10 @@ mn_status mn_plot_dist_save(mn_ctx *ctx, const mn_plot_dist *dist, const char *p
                             const char *data_path);
 
 /**
- * Percentile @p p (0–100) of @p n sorted values by nearest rank (Hyndman–Fan type 1): the
- * ceil(p n / 100)-th smallest, the first at p = 0, always one of the values; the rule of the
- * cohort's percentiles (`mneedle cohort`), whose figure uses it. Returns NAN for n < 1.
+ * Percentile @p p (0–100) of @p n sorted values by the program's one rule, Hyndman–Fan type 7
+ * (linear between the order statistics at p (n - 1) / 100, R's default): the first at p = 0,
+ * the last at p = 100; the rule of the cohort's percentiles (`mneedle cohort`), whose figure
+ * uses it, and of every other range the program reports. Returns NAN for n < 1.
  */
 double mn_plot_percentile_sorted(const double *sorted, int n, double p);
 

@@ -894,7 +894,8 @@ mn_status mn_store_audit_read(mn_ctx *ctx, mn_store *store, const char *id, cons
 
 /** One read to log with mn_store_audit_reads(). */
 typedef struct {
-    const char *actor; /**< the user who read (as mn_store_set_actor() takes it) */
+    const char *actor; /**< the user who read (as mn_store_set_actor() takes it); NULL: the
+                        *   handle's own actor */
     const char *id;    /**< the client read */
     const char *what;  /**< the view read, as for mn_store_audit_read() */
     mn_status status;  /**< out: MN_OK when logged; MN_ENOTFOUND or MN_EINVAL for this entry */

@@ -34,18 +34,38 @@ typedef struct {
 
 mn__sketch_shape mn__sketch_shape_make(double lo, double hi, double width);
 size_t mn__sketch_bin(const mn__sketch_shape *s, double x); /* 0 .. n_bins + 1 */
-/* Nearest-rank quantile q in (0, 1] of the n counted values: the centre of the bin that holds
- * the ceil(q n)-th smallest value (the range edge for the outer bins). */
+/* The r-th smallest (1 <= r <= n) of the n counted values as the sketch holds it: the centre
+ * of its bin (the range edge for the outer bins). */
+double mn__sketch_at_rank(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n,
+                          uint64_t r);
+/* The q-quantile (0 <= q <= 1) of the n counted values by the program's one rule
+ * (mn__quantile_position(), Hyndman & Fan type 7) on the values mn__sketch_at_rank() gives;
+ * 0 when n is 0. */
 double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n, double q);
 
 /* Layout of a rank's accumulators: flat arrays, so one MPI reduction merges each kind. */
-enum { MN__Q_IMPROVEMENT = 0, MN__Q_COLLAGEN = 1, MN__Q_EPIDERMIS = 2, MN__Q_COUNT = 3 };
+/* Every histogram holds every patient but MN__Q_OBSERVED's, which holds those still in the
+ * trial (MN__C_OBSERVED of them). */
+enum {
+    MN__Q_IMPROVEMENT = 0,
+    MN__Q_COLLAGEN = 1,
+    MN__Q_EPIDERMIS = 2,
+    MN__Q_UNTREATED = 3,  /* untreated improvement */
+    MN__Q_DIFFERENCE = 4, /* treated minus untreated improvement */
+    MN__Q_ITT = 5,        /* improvement, last observation carried forward */
+    MN__Q_OBSERVED = 6,   /* improvement of the patients still in the trial */
+    MN__Q_COUNT = 7
+};
 enum {
     MN__C_RESPONDERS = 0,
     MN__C_RESPONDERS75 = 1,
     MN__C_PIH = 2,
     MN__C_MAINTENANCE = 3,
-    MN__C_COUNT = 4
+    MN__C_DIFF_RESPONDERS = 4,
+    MN__C_OBSERVED = 5,
+    MN__C_OBSERVED_RESPONDERS = 6,
+    MN__C_ITT_RESPONDERS = 7,
+    MN__C_COUNT = 8
 };
 enum {
     MN__D_FEMALE = 0,
@@ -145,8 +165,9 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
 #define MN__PART_FORMAT "mneedle-cohort-part"
 /* 2: each patient takes a draw of the evidence fit's constants unless the trial says
  * "constants": "defaults"; a version-1 part's patients all took the defaults, so the two
- * cannot be merged. */
-#define MN__PART_FORMAT_VERSION 2
+ * cannot be merged. 3: the accumulators add the untreated arm, the difference and dropout
+ * (MN__Q_UNTREATED.., MN__C_DIFF_RESPONDERS..). */
+#define MN__PART_FORMAT_VERSION 3
 
 struct mn_cohort_part {
     char src[256];       /* the part file, or "shard K/N" for one made here; for messages */

@@ -100,6 +100,9 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
     }
     res->peak_improvement_pct = peak;
     res->peak_day = peak_day;
+    /* Intention to treat by last observation carried forward: a patient who has left is
+     * counted at the last endpoint he or she attended, or at baseline (0 %) before any. */
+    double last_observed = 0;
     for (int e = 0; e < t->n_endpoints; e++) {
         int g = plan->endpoint_index[e], day = t->endpoint_days[e];
         assert(g >= 0 && g < plan->n_grid && plan->grid_days[g] == day);
@@ -109,6 +112,11 @@ void mn__cohort_finish_patient(const mn__cohort_plan *plan, const double *improv
         o->epidermis_change_pct = epidermis_pct ? epidermis_pct[g] : 0;
         o->pih = res->pih_day >= 0 && res->pih_day <= day;
         o->maintenance_due = res->maintenance_day >= 0 && res->maintenance_day <= day;
+        o->untreated_improvement_pct = 0; /* the model fills it (model.c) */
+        o->observed = !res->dropped_out || day < res->dropout_day;
+        if (o->observed)
+            last_observed = o->improvement_pct;
+        o->itt_improvement_pct = last_observed;
     }
 }
 

@@ -168,8 +168,8 @@ mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int
         if (on_progress)
             on_progress(progress_userdata, last, n_trials);
     }
-    /* Each end by nearest rank, one trial's own figure: a count of its n patients, so every
-     * proportion reported is k/n. The band's low end is the low-end trials' lower percentile,
+    /* Each end by the program's one percentile rule (type 7, core/quantile.h): between two
+     * neighbouring trials' figures. The band's low end is the low-end trials' lower percentile,
      * its high end the high-end trials' upper one. */
     double q_lo = MN_COHORT_INTERVAL_TAIL_PCT / 100.0, q_hi = 1 - q_lo;
     for (int e = 0; e < ne; e++) {
@@ -180,8 +180,8 @@ mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int
                 col[k] = stat[((size_t)k * (size_t)ne + (size_t)e) * S_COUNT + (size_t)s];
             qsort(col, (size_t)n_trials, sizeof *col, mn__cmp_double);
             double per = s == S_MEAN ? 1 : (double)t->population.n; /* a count: its share */
-            lo[s] = mn__quantile_nearest_sorted(col, n_trials, q_lo) / per;
-            hi[s] = mn__quantile_nearest_sorted(col, n_trials, q_hi) / per;
+            lo[s] = mn__quantile_sorted(col, n_trials, q_lo) / per;
+            hi[s] = mn__quantile_sorted(col, n_trials, q_hi) / per;
         }
         ei->mean_improvement_pct = (mn_cohort_interval){lo[S_MEAN], hi[S_MEAN]};
         ei->responders_50pct = (mn_cohort_interval){lo[S_R50], hi[S_R50]};

@@ -9,6 +9,9 @@
  *               retention, epidermal gain, severity; spreads and sources in healing.h)
  *     2 draws   PIH susceptibility (one normal)
  *     1 draw    per session: PIH after that session or not
+ *     1 draw    per visit after the first, only when the trial's dropout_per_visit is above
+ *               0: the patient leaves before that visit or not (visits: the session and
+ *               endpoint days, one per day; drawn last, so dropout changes no other draw)
  * The model's uncertain constants come from no draw of that stream: with the trial's
  * "constants" at "evidence-fit" (the default) patient i takes the bundled posterior's row for
  * person i of the trial's seed (mn__healing_param_draw(), src/healing/draws.c: the rule the
@@ -92,6 +95,30 @@ mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint6
                 pih_day_band[b] = t->sessions[k].day;
     }
 
+    /* Dropout: before each visit after the first, a patient still in the trial leaves with
+     * probability dropout_per_visit, and misses that visit and every later one. */
+    if (t->dropout_per_visit > 0) {
+        int prev = -1, is = 0, ie = 0, first = 1;
+        while (!res->dropped_out && (is < t->n_sessions || ie < t->n_endpoints)) {
+            int ds = is < t->n_sessions ? t->sessions[is].day : MN_HEALING_MAX_DAYS + 1;
+            int de = ie < t->n_endpoints ? t->endpoint_days[ie] : MN_HEALING_MAX_DAYS + 1;
+            int day = ds < de ? ds : de;
+            is += ds == day;
+            ie += de == day;
+            if (day == prev)
+                continue;
+            prev = day;
+            if (first) {
+                first = 0;
+                continue;
+            }
+            if (mn_rng_uniform(&rng) < t->dropout_per_visit) {
+                res->dropped_out = 1;
+                res->dropout_day = day;
+            }
+        }
+    }
+
     mn_healing_scenario sc;
     mn_healing_options ho;
     mn_healing_options_init(&ho);
@@ -124,6 +151,14 @@ mn_status mn__cohort_patient_with(const mn__cohort_plan *plan, long index, uint6
         s.epidermis[g] = h->epidermis_change_pct;
     }
     mn__cohort_finish_patient(plan, s.improvement, s.collagen, s.epidermis, res, outcomes);
+    /* The untreated arm is the model's untreated twin of the same patient, computed in the
+     * same run (healing/model.c): ageing, sun and smoking, no session. */
+    for (int e = 0; e < t->n_endpoints; e++) {
+        double u = s.samples[plan->endpoint_index[e]].untreated_improvement_pct;
+        if (!mn__finite(u))
+            return MN_ENUMERIC;
+        outcomes[e].untreated_improvement_pct = u;
+    }
     return MN_OK;
 }
 

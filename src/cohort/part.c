@@ -350,13 +350,17 @@ static mn_status read_stats(const reader *r, json_t *acc, mn_cohort_part *p)
         s->sums[i].lo = lo;
     }
     for (size_t i = 0; i < s->n_extrema; i++) {
+        /* the observed patients' extrema are empty (infinite) in a slice where none is left */
+        int e = (int)(i / MN__Q_COUNT), q = (int)(i % MN__Q_COUNT);
+        const uint64_t *tail = s->counts + s->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
+        uint64_t held = q == MN__Q_OBSERVED ? tail[MN__C_OBSERVED] : (uint64_t)counted;
         snprintf(path, sizeof path, "$.accumulators.min[%zu]", i);
         if ((st = hex_double(r, json_array_get(mins, i), path, &s->mins[i])))
             return st;
         snprintf(path, sizeof path, "$.accumulators.max[%zu]", i);
         if ((st = hex_double(r, json_array_get(maxs, i), path, &s->maxs[i])))
             return st;
-        if (counted > 0 &&
+        if (held > 0 &&
             !(s->mins[i] <= s->maxs[i] && mn__finite(s->mins[i]) && mn__finite(s->maxs[i])))
             return bad(r, MN_ERANGE, path, "min and max are not a finite range");
     }
@@ -367,7 +371,9 @@ static mn_status read_stats(const reader *r, json_t *acc, mn_cohort_part *p)
             uint64_t total = 0;
             for (size_t b = 0; b < s->shape[q].n_bins + 2; b++)
                 total += h[b];
-            if (total != s->n)
+            const uint64_t *tail = s->counts + s->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
+            if (q == MN__Q_OBSERVED ? tail[MN__C_OBSERVED] > s->n || total != tail[MN__C_OBSERVED]
+                                    : total != s->n)
                 return bad(r, MN_ERANGE, "$.accumulators.counts",
                            "a histogram does not hold every patient of the slice");
         }
@@ -398,8 +404,9 @@ static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
         return st;
     if (x < MN__PART_FORMAT_VERSION)
         return bad(r, MN_ERANGE, "$.format_version",
-                   "version 1, written by an older mneedle whose patients all took the "
-                   "library's default constants; run the shard again with this version");
+                   "an older version, written by an mneedle whose parts lack the untreated "
+                   "arm and dropout (version 2) or whose patients all took the library's "
+                   "default constants (version 1); run the shard again with this version");
     if ((st = member(r, root, "mneedle_version", &v)))
         return st;
     if (!(s = json_string_value(v)) || strlen(s) >= sizeof p->version)

@@ -3,9 +3,13 @@
  * MPI ranks can merge them in any order and still give bit-identical results:
  *   - exact sums: each value is rounded to a fixed point of 2^-20 of its unit and added in
  *     integer arithmetic (two 64-bit words), so the mean is exact to 2^-20 whatever the order;
- *   - percentiles from integer-count histograms of MN_COHORT_BIN_PCT-wide bins: the reported
- *     value is the centre of the bin holding the nearest-rank order statistic, within half a
- *     bin of it (MN_COHORT_BIN_PCT / 2 = 0.025 percentage points), for values in range;
+ *   - percentiles from integer-count histograms of MN_COHORT_BIN_PCT-wide bins: each order
+ *     statistic is read as the centre of the bin holding it, within half a bin of it
+ *     (MN_COHORT_BIN_PCT / 2 = 0.025 percentage points) for values in range, and the
+ *     percentile is the program's one rule on them (Hyndman & Fan type 7, core/quantile.h),
+ *     so it too is within half a bin of the patients' own;
+ *   - for each percentile, a confidence interval of its Monte-Carlo error from the order
+ *     statistics (mn__quantile_ci_ranks(), the binomial method);
  *   - min and max (exact in any order).
  * Memory is fixed by the number of endpoints and bins, not by the number of patients.
  */
@@ -91,10 +95,23 @@ size_t mn__sketch_bin(const mn__sketch_shape *s, double x)
 
 double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n, double q)
 {
-    assert(q > 0 && q <= 1);
+    assert(q >= 0 && q <= 1);
     if (n == 0)
         return 0;
-    uint64_t rank = (uint64_t)mn__nearest_rank((long)n, q);
+    long i;
+    double f;
+    mn__quantile_position((long)n, q, &i, &f);
+    double x = mn__sketch_at_rank(s, counts, n, (uint64_t)i + 1);
+    if (f == 0)
+        return x;
+    return x * (1 - f) + mn__sketch_at_rank(s, counts, n, (uint64_t)i + 2) * f;
+}
+
+double mn__sketch_at_rank(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n,
+                          uint64_t rank)
+{
+    assert(rank >= 1 && rank <= n);
+    (void)n;
     uint64_t cum = 0;
     for (size_t i = 0; i < s->n_bins + 2; i++) {
         cum += counts[i];
@@ -120,6 +137,11 @@ mn_status mn__cohort_stats_init(mn__cohort_stats *st, int n_endpoints)
     st->shape[MN__Q_COLLAGEN] =
         mn__sketch_shape_make(MN_COHORT_CHANGE_LO_PCT, MN_COHORT_CHANGE_HI_PCT, MN_COHORT_BIN_PCT);
     st->shape[MN__Q_EPIDERMIS] = st->shape[MN__Q_COLLAGEN];
+    st->shape[MN__Q_UNTREATED] = st->shape[MN__Q_IMPROVEMENT];
+    st->shape[MN__Q_DIFFERENCE] = mn__sketch_shape_make(
+        MN_COHORT_DIFFERENCE_LO_PCT, MN_COHORT_DIFFERENCE_HI_PCT, MN_COHORT_BIN_PCT);
+    st->shape[MN__Q_ITT] = st->shape[MN__Q_IMPROVEMENT];
+    st->shape[MN__Q_OBSERVED] = st->shape[MN__Q_IMPROVEMENT];
     size_t off = 0;
     for (int q = 0; q < MN__Q_COUNT; q++) {
         st->hist_offset[q] = off;
@@ -167,10 +189,18 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
     for (int e = 0; e < st->n_endpoints; e++) {
         const mn_cohort_outcome *o = &outcomes[e];
         uint64_t *c = st->counts + st->per_endpoint * (size_t)e;
-        const double v[MN__Q_COUNT] = {o->improvement_pct, o->collagen_change_pct,
-                                       o->epidermis_change_pct};
+        double diff = o->improvement_pct - o->untreated_improvement_pct;
+        const double v[MN__Q_COUNT] = {o->improvement_pct,
+                                       o->collagen_change_pct,
+                                       o->epidermis_change_pct,
+                                       o->untreated_improvement_pct,
+                                       diff,
+                                       o->itt_improvement_pct,
+                                       o->improvement_pct};
         for (int q = 0; q < MN__Q_COUNT; q++) {
             size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
+            if (q == MN__Q_OBSERVED && !o->observed)
+                continue;
             c[st->hist_offset[q] + mn__sketch_bin(&st->shape[q], v[q])]++;
             mn__xsum_add(&st->sums[k], v[q]);
             if (v[q] < st->mins[k])
@@ -183,21 +213,52 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
         tail[MN__C_RESPONDERS75] += o->improvement_pct > 75.0;
         tail[MN__C_PIH] += o->pih != 0;
         tail[MN__C_MAINTENANCE] += o->maintenance_due != 0;
+        tail[MN__C_DIFF_RESPONDERS] += diff >= 50.0;
+        tail[MN__C_OBSERVED] += o->observed != 0;
+        tail[MN__C_OBSERVED_RESPONDERS] += o->observed && o->improvement_pct >= 50.0;
+        tail[MN__C_ITT_RESPONDERS] += o->itt_improvement_pct >= 50.0;
     }
     st->n++;
+}
+
+/* The confidence interval of the q-quantile of the n values the sketch holds: the order
+ * statistics at mn__quantile_ci_ranks(); NaN for an open end. */
+static void percentile_ci(const mn__sketch_shape *s, const uint64_t *h, uint64_t n, double q,
+                          double ci[2])
+{
+    long lo = 0, hi = 0;
+    ci[0] = ci[1] = NAN;
+    if (n == 0)
+        return;
+    mn__quantile_ci_ranks((long)n, q, MN_COHORT_PERCENTILE_CI_LEVEL, &lo, &hi);
+    if (lo > 0)
+        ci[0] = mn__sketch_at_rank(s, h, n, (uint64_t)lo);
+    if (hi > 0)
+        ci[1] = mn__sketch_at_rank(s, h, n, (uint64_t)hi);
+}
+
+long mn_cohort_percentile_ci_min_n(void)
+{
+    return mn__quantile_ci_min_n(0.05, MN_COHORT_PERCENTILE_CI_LEVEL);
 }
 
 static void dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist *d)
 {
     const uint64_t *h = st->counts + st->per_endpoint * (size_t)e + st->hist_offset[q];
+    const uint64_t *tail = st->counts + st->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
     size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
     const mn__sketch_shape *s = &st->shape[q];
-    d->mean = st->n ? mn__xsum_value(&st->sums[k]) / (double)st->n : 0;
-    d->p5 = mn__sketch_quantile(s, h, st->n, 0.05);
-    d->p50 = mn__sketch_quantile(s, h, st->n, 0.50);
-    d->p95 = mn__sketch_quantile(s, h, st->n, 0.95);
-    d->min = st->n ? st->mins[k] : 0;
-    d->max = st->n ? st->maxs[k] : 0;
+    uint64_t n = q == MN__Q_OBSERVED ? tail[MN__C_OBSERVED] : st->n;
+    d->count = (long)n;
+    d->mean = n ? mn__xsum_value(&st->sums[k]) / (double)n : 0;
+    d->p5 = mn__sketch_quantile(s, h, n, 0.05);
+    d->p50 = mn__sketch_quantile(s, h, n, 0.50);
+    d->p95 = mn__sketch_quantile(s, h, n, 0.95);
+    percentile_ci(s, h, n, 0.05, d->p5_ci);
+    percentile_ci(s, h, n, 0.50, d->p50_ci);
+    percentile_ci(s, h, n, 0.95, d->p95_ci);
+    d->min = n ? st->mins[k] : 0;
+    d->max = n ? st->maxs[k] : 0;
     d->out_of_range = (long)(h[0] + h[s->n_bins + 1]);
     assert(d->p5 <= d->p50 && d->p50 <= d->p95);
 }
@@ -215,6 +276,14 @@ void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *
         dist_finish(st, e, MN__Q_IMPROVEMENT, &ep->improvement_pct);
         dist_finish(st, e, MN__Q_COLLAGEN, &ep->collagen_change_pct);
         dist_finish(st, e, MN__Q_EPIDERMIS, &ep->epidermis_change_pct);
+        dist_finish(st, e, MN__Q_UNTREATED, &ep->untreated_improvement_pct);
+        dist_finish(st, e, MN__Q_DIFFERENCE, &ep->difference_improvement_pct);
+        dist_finish(st, e, MN__Q_ITT, &ep->itt_improvement_pct);
+        dist_finish(st, e, MN__Q_OBSERVED, &ep->observed_improvement_pct);
+        ep->difference_responders_50pct = (long)tail[MN__C_DIFF_RESPONDERS];
+        ep->observed = (long)tail[MN__C_OBSERVED];
+        ep->observed_responders_50pct = (long)tail[MN__C_OBSERVED_RESPONDERS];
+        ep->itt_responders_50pct = (long)tail[MN__C_ITT_RESPONDERS];
         ep->responders_50pct = (long)tail[MN__C_RESPONDERS];
         ep->responders_75pct = (long)tail[MN__C_RESPONDERS75];
         ep->pih_cases = (long)tail[MN__C_PIH];

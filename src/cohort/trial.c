@@ -2,7 +2,8 @@
  * Reading a TRIAL file (DESIGN 4): population.{n, age:[lo,hi], sex, fitzpatrick:[lo,hi],
  * smoker_fraction}, zone, concern, protocol.{device, needle_mm, passes, session_days[]},
  * endpoints_days[], seed; and the extras population.{female_fraction, sun}, protocol.glide_mm_s,
- * maintenance_fraction, maintenance_check_days, name. Every problem names the file and the
+ * maintenance_fraction, maintenance_check_days, name, constants, control, dropout_per_visit.
+ * Every problem names the file and the
  * JSON path; nothing is run until the whole file is valid.
  */
 #include <math.h>
@@ -214,12 +215,14 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
                                        "maintenance_fraction",
                                        "maintenance_check_days",
                                        "constants",
+                                       "control",
+                                       "dropout_per_visit",
                                        NULL};
     const mn_catalog *cat = mn_ctx_catalog(in->ctx);
-    const char *zone, *concern, *name, *constants;
+    const char *zone, *concern, *name, *constants, *control;
     double seed = MN_COHORT_DEFAULT_SEED;
     long check = 7;
-    int here = 0, constants_here = 0;
+    int here = 0, constants_here = 0, control_here = 0;
     mn_status st;
     mn_cohort_trial_init(t);
     if ((st = mn__jis_object(in, root, "$")) || (st = mn__jkeys(in, root, "$", keys)) ||
@@ -233,8 +236,19 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
                           &t->maintenance_fraction, NULL)) ||
         (st = mn__jint_in(in, root, "$", "maintenance_check_days", 0, MN__IN_MAINTENANCE_CHECK_DAYS,
                           &check, NULL)) ||
-        (st = mn__jstr(in, root, "$", "constants", 0, &constants, &constants_here)))
+        (st = mn__jstr(in, root, "$", "constants", 0, &constants, &constants_here)) ||
+        (st = mn__jstr(in, root, "$", "control", 0, &control, &control_here)) ||
+        (st = mn__jnum(in, root, "$", "dropout_per_visit", 0, 0, MN_COHORT_MAX_DROPOUT,
+                       &t->dropout_per_visit, NULL)))
         return st;
+    if (control_here && !strcmp(control, "untreated"))
+        t->control = MN_COHORT_CONTROL_UNTREATED;
+    else if (control_here && strcmp(control, "none"))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: $.control: unknown value \"%.40s\"; expected none (the treated "
+                         "arm alone, the default) or untreated (the same patients untreated "
+                         "beside it)",
+                         in->src, control);
     if (constants_here && !strcmp(constants, "defaults"))
         t->constants = MN_COHORT_CONSTANTS_DEFAULTS;
     else if (constants_here && strcmp(constants, "evidence-fit"))

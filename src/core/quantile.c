@@ -1,10 +1,11 @@
 /*
- * Sorting doubles and quantiles of sorted values (core/quantile.h).
+ * Sorting doubles, quantiles of sorted values, and the order-statistic confidence interval of
+ * a quantile (core/quantile.h).
  */
 #include <assert.h>
-#include <float.h>
 #include <math.h>
 
+#include "core/normal.h"
 #include "core/quantile.h"
 
 int mn__cmp_double(const void *a, const void *b)
@@ -13,30 +14,76 @@ int mn__cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-double mn__quantile_sorted(const double *sorted, int n, double q)
+void mn__quantile_position(long n, double q, long *i, double *f)
 {
     assert(n > 0 && q >= 0 && q <= 1);
-    double pos = q * (n - 1);
-    int i = (int)floor(pos);
+    double pos = q * (double)(n - 1);
+    long k = (long)floor(pos);
+    if (k >= n - 1) {
+        *i = n - 1;
+        *f = 0;
+        return;
+    }
+    *i = k;
+    *f = pos - (double)k;
+}
+
+double mn__quantile_sorted(const double *sorted, int n, double q)
+{
+    long i;
+    double f;
+    mn__quantile_position(n, q, &i, &f);
     if (i >= n - 1)
         return sorted[n - 1];
-    double f = pos - i;
     return sorted[i] * (1 - f) + sorted[i + 1] * f;
 }
 
-long mn__nearest_rank(long n, double q)
+/* log of the Binomial(n, q) probability of k. */
+static double log_binomial_pmf(long n, double q, long k)
 {
-    assert(n > 0 && q >= 0 && q <= 1);
-    double x = q * (double)n;
-    /* 4 ulps below: 0.95 x 20 may come out as 19 + 1 ulp; a true fraction of a rank is far
-     * larger than 4 ulps for the quantiles asked (whole percents) at any n below 2^40. */
-    double r = ceil(x - 4 * DBL_EPSILON * x);
-    if (r < 1)
-        return 1;
-    return r > (double)n ? n : (long)r;
+    double nk = (double)n, kk = (double)k;
+    double c = lgamma(nk + 1) - lgamma(kk + 1) - lgamma(nk - kk + 1);
+    double a = k > 0 ? kk * log(q) : 0, b = k < n ? (nk - kk) * log1p(-q) : 0;
+    return c + a + b;
 }
 
-double mn__quantile_nearest_sorted(const double *sorted, long n, double q)
+int mn__quantile_ci_ranks(long n, double q, double level, long *lo, long *hi)
 {
-    return sorted[mn__nearest_rank(n, q) - 1];
+    assert(n > 0 && q > 0 && q < 1 && level > 0 && level < 1);
+    double tail = (1 - level) / 2;
+    *lo = *hi = 0;
+    if (n > MN__QUANTILE_CI_EXACT_MAX) {
+        /* F(k) ~ Phi((k + 0.5 - n q) / sd): lo - 1 is the largest k with F(k) <= tail, hi the
+         * smallest s with F(s - 1) >= 1 - tail. */
+        double mu = (double)n * q, sd = sqrt((double)n * q * (1 - q));
+        double z = mn__normal_quantile(1 - tail);
+        double l = floor(mu - 0.5 - z * sd) + 1, h = ceil(mu + 0.5 + z * sd);
+        *lo = l >= 1 ? (long)l : 0;
+        *hi = h <= (double)n ? (long)h : 0;
+    } else {
+        /* Lower end: cumulate F(k) from k = 0 while it stays within the tail. */
+        double cum = 0;
+        for (long k = 0; k < n; k++) {
+            cum += exp(log_binomial_pmf(n, q, k));
+            if (cum > tail)
+                break;
+            *lo = k + 1;
+        }
+        /* Upper end: U(s) = P(B >= s) from s = n down while it stays within the tail. */
+        double up = 0;
+        for (long s = n; s >= 1; s--) {
+            up += exp(log_binomial_pmf(n, q, s));
+            if (up > tail)
+                break;
+            *hi = s;
+        }
+    }
+    return *lo > 0 && *hi > 0;
+}
+
+long mn__quantile_ci_min_n(double q, double level)
+{
+    /* Both ends exist once P(B = 0) = (1 - q)^n and P(B = n) = q^n are within the tail. */
+    double tail = (1 - level) / 2, worst = q < 0.5 ? 1 - q : q;
+    return (long)ceil(log(tail) / log(worst));
 }

@@ -36,9 +36,40 @@ static const char depth_caution[] =
     "saturates at low doses, and from differences between studies: it is not supported by "
     "the evidence (docs/models/healing.md, section 4.3, \"Depth matters\").";
 
-/* Every percentile of the output, the patients' and the virtual trials' (docs/models/cohort.md:
- * a share is then k/n of a whole number k). */
-static const char percentile_rule[] = "nearest rank (Hyndman & Fan type 1)";
+/* Every percentile of the output, the patients' and the virtual trials', and every range of
+ * simulate and plan: one rule (core/quantile.h, docs/models/cohort.md "Percentiles"). */
+static const char percentile_rule[] =
+    "Hyndman & Fan type 7 (linear between the order statistics at q (n - 1), R's default)";
+/* Their Monte-Carlo error (core/quantile.h, mn__quantile_ci_ranks()). */
+static const char percentile_ci_method[] =
+    "order statistics, binomial method (Conover, Practical Nonparametric Statistics, 1999, "
+    "section 3.2; Hahn & Meeker, Statistical Intervals, 1991, section 5.2), read off the "
+    "sketch";
+
+/* The untreated arm and the difference, in one sentence (both outputs). */
+static const char control_note[] =
+    "untreated arm: the same virtual patients (the same people, variability and constants) "
+    "with no session, the model's untreated twin, which only ages (sun and smoking as "
+    "drawn); difference: each patient's treated minus untreated improvement, in points of "
+    "baseline severity. A model's comparison of one protocol with no treatment, not a sham "
+    "or placebo arm: no placebo response or rater noise is modelled";
+
+/* How dropout is counted (both outputs). */
+static const char dropout_rule[] =
+    "before each visit after the first (visits: the session days and the endpoint days, one "
+    "per day), a patient still in the trial leaves with the given probability and misses that "
+    "visit and every later one; the probability is the user's input ($.dropout_per_visit), "
+    "not a sourced figure";
+static const char dropout_observed_rule[] =
+    "the patients still in the trial at an endpoint (each attended every visit to it); those "
+    "who left are excluded";
+static const char dropout_itt_rule[] =
+    "all n patients, each who left counted at the last endpoint he or she "
+    "attended (last observation carried forward), or at 0 % (baseline carried forward) when "
+    "he or she left before the first endpoint";
+static const char dropout_adherence_note[] =
+    "the endpoints' other figures (improvement, responders, collagen, PIH, maintenance, the "
+    "untreated arm and the trial-level intervals) assume every patient completes the protocol";
 
 static double frac(long k, long n)
 {
@@ -85,18 +116,16 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
              iv->n, iv->n);
     if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
         snprintf(buf, len,
-                 "%s: the 5th to 95th percentile (nearest rank, Hyndman & Fan type 1: each "
-                 "end is one trial's "
-                 "own figure) over %d virtual trials of %ld patients each, every trial at the "
+                 "%s: the 5th to 95th percentile (Hyndman & Fan type 7) over %d virtual trials of "
+                 "%ld patients each, every trial at the "
                  "library's default constants (no parameter "
                  "uncertainty), so they hold only the spread between people and the sampling "
                  "error of %ld patients",
                  what, iv->n_trials, iv->n, iv->n);
     else
         snprintf(buf, len,
-                 "%s: the 5th to 95th percentile (nearest rank, Hyndman & Fan type 1: each "
-                 "end is one trial's "
-                 "own figure) over %d virtual trials of %ld patients each, every trial taking "
+                 "%s: the 5th to 95th percentile (Hyndman & Fan type 7) over %d virtual trials of "
+                 "%ld patients each, every trial taking "
                  "ONE draw of the evidence fit's constants "
                  "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
                  "his or her own variability; they hold the uncertainty of the constants, the "
@@ -176,6 +205,14 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
     }
 }
 
+/* [lo, hi] of a percentile's confidence interval; null for an end the count cannot give. */
+static void ci_json(mn__jout *j, json_t *o, const char *key, const double ci[2])
+{
+    json_t *a = mn__jput(j, o, key, json_array());
+    for (int k = 0; a && k < 2; k++)
+        mn__jpush(j, a, ci[k] == ci[k] ? mn__jnum_new(j, ci[k]) : json_null());
+}
+
 static json_t *dist_json(mn__jout *j, const mn_cohort_dist *d)
 {
     json_t *o = json_object();
@@ -187,7 +224,30 @@ static json_t *dist_json(mn__jout *j, const mn_cohort_dist *d)
     mn__jput_num(j, o, "max", d->max);
     if (d->out_of_range)
         mn__jput_int(j, o, "outside_sketch_range", d->out_of_range);
+    ci_json(j, o, "p5_ci", d->p5_ci);
+    ci_json(j, o, "p50_ci", d->p50_ci);
+    ci_json(j, o, "p95_ci", d->p95_ci);
     return o;
+}
+
+/* The percentiles' confidence intervals need mn_cohort_percentile_ci_min_n() patients for both
+ * ends of the 5th and 95th; the sentence for fewer (both outputs), or NULL. */
+static const char *small_n_warning(long n, char *buf, size_t len)
+{
+    long need = mn_cohort_percentile_ci_min_n();
+    if (n >= need)
+        return NULL;
+    snprintf(buf, len,
+             "%ld patients are too few for the 5th and 95th percentiles: their %.0f %% "
+             "confidence intervals need at least %ld (the chance that all n fall above the 5th "
+             "percentile, 0.95^n, must be within %.1f %%), so one end of each is open (null); "
+             "%s",
+             n, 100 * MN_COHORT_PERCENTILE_CI_LEVEL, need,
+             100 * (1 - MN_COHORT_PERCENTILE_CI_LEVEL) / 2,
+             n < 20 ? "below 20 the 5th and 95th percentiles are hardly more than the smallest "
+                      "and largest values"
+                    : "raise n (--n) for usable ends");
+    return buf;
 }
 
 static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
@@ -200,6 +260,16 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         return mn__error(ctx, MN_ENOMEM, "cohort: out of memory building JSON");
     mn__jput_str(&j, root, "version", mn_version());
     mn__jput_warnings(&j, root, &t->warnings);
+    char small[400];
+    json_t *warn = json_object_get(root, "warnings");
+    if (warn && small_n_warning(r->n, small, sizeof small)) {
+        json_t *w = mn__jpush(&j, warn, json_object());
+        if (w) {
+            mn__jput_str(&j, w, "code", "n_too_small_for_percentiles");
+            mn__jput_str(&j, w, "path", "$.population.n");
+            mn__jput_str(&j, w, "message", small);
+        }
+    }
     json_t *cautions = mn__jput(&j, root, "cautions", json_array());
     if (cautions && mn_concern_projected(t->concern)) {
         json_t *c = mn__jpush(&j, cautions, json_object());
@@ -221,6 +291,11 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     mn__jput_str(&j, root, "constants",
                  t->constants == MN_COHORT_CONSTANTS_DEFAULTS ? "defaults" : "evidence-fit");
     mn__jput_str(&j, root, "constants_note", mn_cohort_constants_note(t));
+    mn__jput_str(&j, root, "control",
+                 t->control == MN_COHORT_CONTROL_UNTREATED ? "untreated" : "none");
+    if (t->control == MN_COHORT_CONTROL_UNTREATED)
+        mn__jput_str(&j, root, "control_note", control_note);
+    mn__jput_num(&j, root, "dropout_per_visit", t->dropout_per_visit);
     mn__jput_str(&j, root, "zone", t->zone->id);
     mn__jput_str(&j, root, "concern", t->concern->id);
     mn__jput_bool(&j, root, "projection_applies", mn_concern_projected(t->concern));
@@ -256,12 +331,53 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         mn__jput_num(&j, o, "pih_rate", frac(ep->pih_cases, r->n));
         mn__jput_num(&j, o, "maintenance_due_fraction", frac(ep->maintenance_due, r->n));
         mn__jput(&j, o, "epidermis_change_pct", dist_json(&j, &ep->epidermis_change_pct));
+        if (t->control == MN_COHORT_CONTROL_UNTREATED) {
+            mn__jput(&j, o, "untreated_improvement_pct",
+                     dist_json(&j, &ep->untreated_improvement_pct));
+            mn__jput(&j, o, "difference_improvement_pct",
+                     dist_json(&j, &ep->difference_improvement_pct));
+            mn__jput_num(&j, o, "difference_responders_50pct",
+                         frac(ep->difference_responders_50pct, r->n));
+        }
         json_t *cnt = mn__jput(&j, o, "counts", json_object());
         if (cnt) {
             mn__jput_int(&j, cnt, "responders_50pct", ep->responders_50pct);
             mn__jput_int(&j, cnt, "responders_75pct", ep->responders_75pct);
             mn__jput_int(&j, cnt, "pih", ep->pih_cases);
             mn__jput_int(&j, cnt, "maintenance_due", ep->maintenance_due);
+            if (t->control == MN_COHORT_CONTROL_UNTREATED)
+                mn__jput_int(&j, cnt, "difference_responders_50pct",
+                             ep->difference_responders_50pct);
+        }
+    }
+    if (t->dropout_per_visit > 0) {
+        json_t *dr = mn__jput(&j, root, "dropout", json_object());
+        if (dr) {
+            mn__jput_num(&j, dr, "per_visit_probability", t->dropout_per_visit);
+            mn__jput_str(&j, dr, "source",
+                         "user input ($.dropout_per_visit), not a sourced figure");
+            mn__jput_str(&j, dr, "rule", dropout_rule);
+            mn__jput_str(&j, dr, "completers_rule", dropout_observed_rule);
+            mn__jput_str(&j, dr, "itt_rule", dropout_itt_rule);
+            mn__jput_str(&j, dr, "note", dropout_adherence_note);
+            if (r->n_endpoints > 0)
+                mn__jput_int(&j, dr, "completers", r->endpoints[r->n_endpoints - 1].observed);
+            json_t *de = mn__jput(&j, dr, "endpoints", json_array());
+            for (int e = 0; de && e < r->n_endpoints; e++) {
+                const mn_cohort_endpoint *ep = &r->endpoints[e];
+                json_t *o = mn__jpush(&j, de, json_object());
+                if (!o)
+                    break;
+                mn__jput_int(&j, o, "day", ep->day);
+                mn__jput_int(&j, o, "observed", ep->observed);
+                mn__jput_num(&j, o, "observed_fraction", frac(ep->observed, r->n));
+                mn__jput(&j, o, "observed_improvement_pct",
+                         dist_json(&j, &ep->observed_improvement_pct));
+                mn__jput_num(&j, o, "observed_responders_50pct",
+                             frac(ep->observed_responders_50pct, ep->observed));
+                mn__jput(&j, o, "itt_improvement_pct", dist_json(&j, &ep->itt_improvement_pct));
+                mn__jput_num(&j, o, "itt_responders_50pct", frac(ep->itt_responders_50pct, r->n));
+            }
         }
     }
     if (r->intervals)
@@ -298,6 +414,9 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     if (sk) {
         mn__jput_num(&j, sk, "bin_width_pct", MN_COHORT_BIN_PCT);
         mn__jput_str(&j, sk, "percentile_rule", percentile_rule);
+        mn__jput_num(&j, sk, "percentile_ci_level", MN_COHORT_PERCENTILE_CI_LEVEL);
+        mn__jput_str(&j, sk, "percentile_ci_method", percentile_ci_method);
+        mn__jput_int(&j, sk, "percentile_ci_min_n", mn_cohort_percentile_ci_min_n());
         mn__jput_num(&j, sk, "percentile_max_error_pct", MN_COHORT_BIN_PCT / 2);
         mn__jput_num(&j, sk, "mean_resolution_pct", 1.0 / (double)(1L << MN__XSUM_FRAC_BITS));
         json_t *ir = mn__jput(&j, sk, "improvement_range_pct", json_array());
@@ -393,9 +512,10 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     }
     mn__buf_textf(
         &b,
-        "\np5, p50, p95: the patients' 5th, 50th and 95th percentiles by nearest rank "
-        "(Hyndman & Fan type 1): the spread between people, not an interval of a "
-        "trial's figure.\n>=50%%, >75%%: patients improved by at least half, by more "
+        "\np5, p50, p95: the patients' 5th, 50th and 95th percentiles (Hyndman & Fan type 7, "
+        "linear between order statistics, the rule of every range mneedle reports): the "
+        "spread between people, not an interval of a trial's figure.\n>=50%%, >75%%: patients "
+        "improved by at least half, by more "
         "than three quarters.\nPIH: patients with post-inflammatory hyperpigmentation by that "
         "day (thin evidence: the PIH law itself is an order of magnitude, a factor "
         "of %g either way).\nmaint: patients whose improvement has fallen below "
@@ -403,13 +523,84 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         "least %g%% (what a rater calls \"improved\"; below it there is nothing to "
         "maintain).\n",
         MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction, MN_GAIS_IMPROVED_PCT);
+    if (t->control == MN_COHORT_CONTROL_UNTREATED) {
+        mn__buf_textf(&b, "\nControl, %s.\n", control_note);
+        mn__buf_textf(&b, "%6s  %-27s  %s\n", "", "untreated improvement, %",
+                      "difference, treated - untreated, points");
+        mn__buf_textf(&b, "%6s  %6s %6s %6s %6s  %6s %6s %6s %6s %6s\n", "day", "mean", "p5", "p50",
+                      "p95", "mean", "p5", "p50", "p95", ">=50");
+        for (int e = 0; e < r->n_endpoints; e++) {
+            const mn_cohort_endpoint *ep = &r->endpoints[e];
+            const mn_cohort_dist *u = &ep->untreated_improvement_pct,
+                                 *df = &ep->difference_improvement_pct;
+            mn__buf_textf(&b, "%6d  %6.1f %6.1f %6.1f %6.1f  %6.1f %6.1f %6.1f %6.1f %5.1f%%\n",
+                          ep->day, u->mean, u->p5, u->p50, u->p95, df->mean, df->p5, df->p50,
+                          df->p95, 100 * frac(ep->difference_responders_50pct, r->n));
+        }
+        mn__buf_textf(&b, ">=50: patients whose difference is at least 50 points.\n");
+    }
+    if (t->dropout_per_visit > 0) {
+        long done = r->n_endpoints > 0 ? r->endpoints[r->n_endpoints - 1].observed : 0;
+        mn__buf_textf(&b, "\nDropout: %g per visit after the first; %s. Completers: %ld of %ld.\n",
+                      t->dropout_per_visit, dropout_rule, done, r->n);
+        mn__buf_textf(&b, "Completers: %s.\nIntention to treat (ITT): %s.\nNote: %s.\n",
+                      dropout_observed_rule, dropout_itt_rule, dropout_adherence_note);
+        mn__buf_textf(&b, "%6s  %-40s  %s\n", "", "completers (still in), improvement %",
+                      "ITT (LOCF, all n), improvement %");
+        mn__buf_textf(&b, "%6s  %6s %6s %6s %6s %6s  %6s %6s %6s %6s %6s\n", "day", "n", "mean",
+                      "p50", "p95", ">=50%", "mean", "p5", "p50", "p95", ">=50%");
+        for (int e = 0; e < r->n_endpoints; e++) {
+            const mn_cohort_endpoint *ep = &r->endpoints[e];
+            const mn_cohort_dist *ob = &ep->observed_improvement_pct,
+                                 *it = &ep->itt_improvement_pct;
+            mn__buf_textf(&b,
+                          "%6d  %6ld %6.1f %6.1f %6.1f %5.1f%%  %6.1f %6.1f %6.1f %6.1f %5.1f%%\n",
+                          ep->day, ep->observed, ob->mean, ob->p50, ob->p95,
+                          100 * frac(ep->observed_responders_50pct, ep->observed), it->mean, it->p5,
+                          it->p50, it->p95, 100 * frac(ep->itt_responders_50pct, r->n));
+        }
+    }
+    /* The Monte-Carlo error of the percentile ends. */
+    mn__buf_textf(&b,
+                  "\nMonte-Carlo error of the percentiles with %ld patients: %.0f %% confidence "
+                  "intervals by the %s.\n",
+                  r->n, 100 * MN_COHORT_PERCENTILE_CI_LEVEL, percentile_ci_method);
+    for (int e = 0; e < r->n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &r->endpoints[e];
+        const mn_cohort_dist *ds[2] = {&ep->improvement_pct, &ep->difference_improvement_pct};
+        const char *names[2] = {"improvement", "difference"};
+        for (int k = 0; k < (t->control == MN_COHORT_CONTROL_UNTREATED ? 2 : 1); k++) {
+            if (k == 0 && !projected)
+                continue;
+            const mn_cohort_dist *d0 = ds[k];
+            const double *cis[3] = {d0->p5_ci, d0->p50_ci, d0->p95_ci};
+            const char *pn[3] = {"p5", "p50", "p95"};
+            mn__buf_textf(&b, "%6d  %-11s", ep->day, names[k]);
+            for (int c = 0; c < 3; c++) {
+                char lo[16], hi[16];
+                if (cis[c][0] == cis[c][0])
+                    snprintf(lo, sizeof lo, "%.1f", cis[c][0]);
+                else
+                    snprintf(lo, sizeof lo, "open");
+                if (cis[c][1] == cis[c][1])
+                    snprintf(hi, sizeof hi, "%.1f", cis[c][1]);
+                else
+                    snprintf(hi, sizeof hi, "open");
+                mn__buf_textf(&b, "  %s %s to %s", pn[c], lo, hi);
+            }
+            mn__buf_append(&b, "\n", 1);
+        }
+    }
+    char small[400];
+    if (small_n_warning(r->n, small, sizeof small))
+        mn__buf_textf(&b, "Warning: %s.\n", small);
     const mn_cohort_intervals *iv = r->intervals;
     if (iv && iv->n_trials > 0) {
         char note[1024];
         intervals_note(t, iv, note, sizeof note);
         mn__buf_textf(&b, "\nTrial-level intervals: %s.\n", note);
         mn__buf_textf(&b, "Each range but the last: a 90 %% model interval, the virtual trials' "
-                          "5th to 95th percentile by nearest rank (Hyndman & Fan type 1). PIH "
+                          "5th to 95th percentile (Hyndman & Fan type 7). PIH "
                           "bound: a judgement bound, not a 90 %% interval (below).\n");
         mn__buf_textf(&b, "%6s  %-16s  %-14s  %-14s  %-14s  %s\n", "day", "mean improvement",
                       ">=50%", ">75%", "PIH", "PIH bound (judgement)");
@@ -446,16 +637,18 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
     }
     mn__buf_textf(&b,
                   "\nPercentiles are within %.3g points of these %ld simulated patients' own "
-                  "(sketch bins of %.3g): the binning's error only. ",
+                  "(sketch bins of %.3g): the binning's error only; their Monte-Carlo error is in "
+                  "the lines \"Monte-Carlo error of the percentiles\" above. ",
                   MN_COHORT_BIN_PCT / 2, r->n, MN_COHORT_BIN_PCT);
     if (iv && iv->n_trials > 0)
         mn__buf_textf(&b,
                       "How far a trial of %ld patients could land from these figures is "
-                      "what the intervals above say.\n",
+                      "what the trial-level intervals above say.\n",
                       r->n);
     else
         mn__buf_textf(&b,
-                      "They carry neither the sampling error of a trial of %ld patients "
+                      "The means and shares carry neither the sampling error of a trial of %ld "
+                      "patients "
                       "nor the uncertainty of the constants, which average out over "
                       "patients; --trials N gives intervals that do.\n",
                       r->n);

@@ -5,11 +5,11 @@
  * Violin: Gaussian kernel density with Silverman's rule-of-thumb bandwidth
  * h = 0.9 · min(sd, IQR/1.34) · n^(-1/5) (Silverman, Density Estimation, 1986, eq. 3.31),
  * evaluated on 96 points between the smallest and the largest sample (no tails invented past
- * the data), scaled so the widest violin fills 80 % of its slot. Percentiles are by nearest
- * rank, Hyndman–Fan type 1 (Am Stat 1996;50:361): the ceil(p n / 100)-th smallest sample, the
- * rule of the cohort's table (src/cohort/stats.c), both through mn__quantile_nearest_sorted(),
- * so a figure and the table of the same patients show the same percentiles (the table's to
- * within its sketch's half bin).
+ * the data), scaled so the widest violin fills 80 % of its slot. Percentiles are the
+ * program's one rule, Hyndman–Fan type 7 (Am Stat 1996;50:361), through
+ * mn__quantile_sorted() (core/quantile.h), as the cohort's table (src/cohort/stats.c), so a
+ * figure and the table of the same patients show the same percentiles (the table's to within
+ * its sketch's half bin).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -37,7 +37,7 @@ double mn_plot_percentile_sorted(const double *sorted, int n, double p)
         return sorted[0];
     if (p >= 100.0)
         return sorted[n - 1];
-    return mn__quantile_nearest_sorted(sorted, n, p / 100.0);
+    return mn__quantile_sorted(sorted, n, p / 100.0);
 }
 
 typedef struct {

@@ -682,8 +682,40 @@ static mn_status sessions_before(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
     return MN_OK;
 }
 
-static mn_status neighbour_session(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
-                                   const char *day, int after, mn_date *out);
+/* The client's nearest session on @p zone before (@p after 0) or after (@p after 1) @p day:
+ * its date (0 when there is none) and the depth used there. A zone is treated once a day
+ * (refuse_duplicate), so the nearest is one session; the id orders the rows of an older
+ * record that holds two all the same. */
+static mn_status neighbour_on_zone(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
+                                   const char *day, int after, mn_date *date, double *depth_mm)
+{
+    *date = 0;
+    *depth_mm = 0;
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare_kept(
+        ctx, s,
+        after
+            ? "SELECT x.date, z.depth_mm FROM sessions x JOIN session_zones z ON z.session = x.id "
+              "WHERE x.client = ? AND z.zone = ? AND x.date > ? ORDER BY x.date, x.id LIMIT 1"
+            : "SELECT x.date, z.depth_mm FROM sessions x JOIN session_zones z ON z.session = x.id "
+              "WHERE x.client = ? AND z.zone = ? AND x.date < ? "
+              "ORDER BY x.date DESC, x.id DESC LIMIT 1",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, client);
+    sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        *date = mn__store_col_date(q, 0, NULL);
+        *depth_mm = sqlite3_column_double(q, 1);
+    }
+    mn__store_done(s, q);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return mn__store_fail(ctx, s, "cannot look up the client's sessions");
+    return MN_OK;
+}
 
 /* For each zone of the session, the client's session before (near[i][0]) and after
  * (near[i][1]) it on that zone when closer than the zone's minimum interval; 0 otherwise. */
@@ -697,9 +729,10 @@ static mn_status close_sessions(mn_ctx *ctx, mn_store *s, const checked_session 
             near[i][after] = 0;
             int min = cs->zones[i].min_interval_days;
             mn_date d;
-            mn_status st =
-                min > 0 ? neighbour_session(ctx, s, cs->client, cs->zones[i].zone, day, after, &d)
-                        : MN_OK;
+            double depth_mm;
+            mn_status st = min > 0 ? neighbour_on_zone(ctx, s, cs->client, cs->zones[i].zone, day,
+                                                       after, &d, &depth_mm)
+                                   : MN_OK;
             if (st)
                 return st;
             long gap = after ? (long)(d - cs->date) : (long)(cs->date - d);
@@ -790,35 +823,6 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
         memcpy(why, next, sizeof why);
     }
     mn_store_history_free(h);
-    return MN_OK;
-}
-
-/* The client's last session before @p day that treated @p zone: its date (0 when none) and
- * the depth used there. */
-static mn_status last_on_zone(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
-                              const char *day, mn_date *date, double *depth_mm)
-{
-    *date = 0;
-    sqlite3_stmt *q;
-    mn_status st = mn__store_prepare_kept(
-        ctx, s,
-        "SELECT x.date, z.depth_mm FROM sessions x JOIN session_zones z ON z.session = x.id "
-        "WHERE x.client = ? AND z.zone = ? AND x.date < ? ORDER BY x.date DESC, x.id DESC "
-        "LIMIT 1",
-        &q);
-    if (st)
-        return st;
-    sqlite3_bind_int64(q, 1, client);
-    sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        *date = mn__store_col_date(q, 0, NULL);
-        *depth_mm = sqlite3_column_double(q, 1);
-    }
-    mn__store_done(s, q);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return mn__store_fail(ctx, s, "cannot look up the client's sessions");
     return MN_OK;
 }
 
@@ -1032,14 +1036,25 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
              * the zone: the planner never rises faster (mneedle/clinic.h MN_PLAN_RISE_MM, or
              * the gentler MN_PLAN_RISE_GENTLE_MM where the plan applies it), and a session
              * lighter than planned, or a visit without the zone, leaves the plan's setting
-             * for this visit more than that above what the skin last took. */
-            mn_date last = 0;
-            double last_mm = 0;
+             * for this visit more than that above what the skin last took. A session charted
+             * late, dated between two recorded ones, is the last before the one after it
+             * too: that one's depth may be no more than a rise above this one's. */
+            mn_date last = 0, next_date = 0;
+            double last_mm = 0, next_mm = 0;
             char day[16], on[16];
+            mn_date_format(cs->date, day);
             if (pz && pz->booked && pz->rise_mm > 0 &&
-                (st = last_on_zone(ctx, s, cs->client, site->id, mn_date_format(cs->date, day),
-                                   &last, &last_mm)))
+                ((st = neighbour_on_zone(ctx, s, cs->client, site->id, day, 0, &last, &last_mm)) ||
+                 (st = neighbour_on_zone(ctx, s, cs->client, site->id, day, 1, &next_date,
+                                         &next_mm))))
                 return st;
+            if (next_date && next_mm > depth + pz->rise_mm + slack)
+                VIOLATION("rise-per-visit",
+                          "%s %.2f mm is more than %.2f mm below the %.2f mm of the session of "
+                          "%s on it after this one (%s.depth_mm): that session would have risen "
+                          "more than the plan's %srise per visit above this one (a judgement)",
+                          site->id, depth, pz->rise_mm, next_mm, mn_date_format(next_date, on), zp,
+                          pz->rise_mm < MN_PLAN_RISE_MM - slack ? "gentler " : "");
             /* One bound per zone's depth: the rise where it is the tighter one (a bound the
              * plan sets for the visit, or its maximum, already named otherwise). */
             double named = pz && !pz->booked                   ? 0
@@ -1181,34 +1196,6 @@ static mn_status refuse_duplicate(mn_ctx *ctx, mn_store *s, const char *src, con
         if (rc != SQLITE_DONE)
             return mn__store_fail(ctx, s, "cannot look up the client's sessions");
     }
-    return MN_OK;
-}
-
-/* The client's nearest session before (@p after 0) or after (@p after 1) @p day that treated
- * @p zone; 0 when there is none. */
-static mn_status neighbour_session(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *zone,
-                                   const char *day, int after, mn_date *out)
-{
-    *out = 0;
-    sqlite3_stmt *q;
-    mn_status st = mn__store_prepare_kept(
-        ctx, s,
-        after ? "SELECT min(x.date) FROM sessions x JOIN session_zones z ON z.session = x.id "
-                "WHERE x.client = ? AND z.zone = ? AND x.date > ?"
-              : "SELECT max(x.date) FROM sessions x JOIN session_zones z ON z.session = x.id "
-                "WHERE x.client = ? AND z.zone = ? AND x.date < ?",
-        &q);
-    if (st)
-        return st;
-    sqlite3_bind_int64(q, 1, client);
-    sqlite3_bind_text(q, 2, zone, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, day, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW)
-        *out = mn__store_col_date(q, 0, NULL);
-    mn__store_done(s, q);
-    if (rc != SQLITE_ROW)
-        return mn__store_fail(ctx, s, "cannot look up the client's sessions");
     return MN_OK;
 }
 

@@ -202,8 +202,8 @@ int mn__store_step_down(mn_ctx *ctx, const mn_store_history *h, const char *zone
  * zones[].rise_per_visit_mm (@p stored, <= 0 when the plan has none), else, for a plan stored
  * before plans gave it, the catalogue's: MN_PLAN_RISE_GENTLE_MM where @p concern is marked
  * gentle_rise, MN_PLAN_RISE_MM otherwise (mneedle/clinic.h; a finding's gentle_rise,
- * MN-PIH-RISK, cannot be told from such a plan). A site listed for two concerns takes the
- * smaller, as the planner does (plan.c). */
+ * MN-PIH-RISK or MN-ROSACEA, cannot be told from such a plan). A site listed for two concerns takes
+ * the smaller, as the planner does (plan.c). */
 double mn__store_plan_rise_mm(const mn_catalog *cat, double stored, const char *concern);
 /* The health questionnaire of client @p id on today (mn__store_today), for client show and
  * history: out->screened stays 0, and the context's message is cleared, when the record cannot

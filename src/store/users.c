@@ -355,7 +355,7 @@ mn_status mn_store_audit_reads(mn_ctx *ctx, mn_store *store, mn_store_audit_entr
     for (int i = 0; i < n && !st; i++) {
         mn_store_audit_entry *e = &entries[i];
         sqlite3_int64 num;
-        if (!e->id || !e->what || mn_store_set_actor(store, e->actor ? e->actor : "")) {
+        if (!e->id || !e->what || mn_store_set_actor(store, e->actor ? e->actor : own)) {
             e->status = MN_EINVAL;
             continue;
         }

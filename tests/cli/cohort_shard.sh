@@ -105,6 +105,28 @@ expect 2 "--patients goes with --shard" -- "$MNEEDLE" cohort "$T" --patients
 printf '{"population": {"n": 5}}' >"$TMP/bad-trial.json"
 expect 2 "bad-trial.json: \\$" -- "$MNEEDLE" cohort "$TMP/bad-trial.json" --shard 1/2
 
+# The untreated arm and dropout, from the TRIAL file (a part carries the file, not the command
+# line, so --control and --dropout are refused with --shard): merged, byte-identical to one run.
+expect 2 "--control with --shard: a part carries the TRIAL file" -- \
+    "$MNEEDLE" cohort "$T" --shard 1/2 --control untreated -o "$TMP/x.json"
+expect 2 "--dropout with --shard" -- "$MNEEDLE" cohort "$T" --shard 1/2 --dropout 0.1 -o "$TMP/x.json"
+sed 's/"seed": 2013/"seed": 2013, "control": "untreated", "dropout_per_visit": 0.1/' "$T" >"$TMP/arms.json"
+expect 0 "" -- "$MNEEDLE" cohort "$TMP/arms.json" --n 90 --trials 0 --json -o "$TMP/arms-one.json"
+for k in 1 2 3; do
+    expect 0 "" -- "$MNEEDLE" cohort "$TMP/arms.json" --n 90 --shard $k/3 -o "$TMP/arms-p$k.json"
+done
+expect 0 "" -- "$MNEEDLE" merge --json -o "$TMP/arms-m.json" "$TMP/arms-p3.json" "$TMP/arms-p1.json" "$TMP/arms-p2.json"
+# merge runs the default intervals; the single run above none: compare without them
+expect 0 "" -- python3 - "$TMP/arms-one.json" "$TMP/arms-m.json" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for x in (a, b):
+    x.pop("trial_intervals")
+assert a == b, [k for k in a if a[k] != b.get(k)]
+assert a["control"] == "untreated" and a["dropout"]["completers"] < 90, a["dropout"]
+assert "difference_improvement_pct" in a["endpoints"][0]
+PY
+
 # merge: bad parts. Each exits 2 naming what is wrong, and writes neither output.
 shards 3
 P1="$TMP/parts/p1.json" P2="$TMP/parts/p2.json" P3="$TMP/parts/p3.json"
@@ -147,10 +169,13 @@ sed 's/"seed":2013/"seed":2014/' "$P2" >"$TMP/edited.json"
 refused "edited.json: \\$.run_id: does not match" "$P1" "$TMP/edited.json" "$P3"
 sed 's/"mneedle_version":"[^"]*"/"mneedle_version":"0.0.1"/' "$P2" >"$TMP/old.json"
 refused "old.json: \\$.run_id" "$P1" "$TMP/old.json" "$P3"
-# A part of format 1 (before each patient drew the evidence fit's constants) is refused by name.
-sed 's/"format_version":2,/"format_version":1,/' "$P2" >"$TMP/v1.json"
-refused "v1.json: \\$.format_version: version 1, written by an older mneedle whose patients all took the library's default constants" \
-    "$P1" "$TMP/v1.json" "$P3"
+# A part of an older format (1: before each patient drew the evidence fit's constants; 2: before
+# the untreated arm and dropout) is refused by name.
+for v in 1 2; do
+    sed "s/\"format_version\":3,/\"format_version\":$v,/" "$P2" >"$TMP/v$v.json"
+    refused "v$v.json: \\$.format_version: an older version, written by an mneedle whose parts lack the untreated arm and dropout \\(version 2\\) or whose patients all took the library's default constants \\(version 1\\)" \
+        "$P1" "$TMP/v$v.json" "$P3"
+done
 sed 's/"shard":2,/"shard":4,/' "$P2" >"$TMP/k4.json"
 refused "k4.json: \\$.shard: 4 is outside 1 to 3" "$P1" "$TMP/k4.json" "$P3"
 sed 's/"first_patient":7,/"first_patient":8,/' "$P2" >"$TMP/first.json"

@@ -126,6 +126,7 @@ PYEOF' "replan --json does not hold on an old questionnaire, or does not give it
 # count from, their age that day and what to do; nothing stored.
 session 3 c-amelia "$TMP/s3.json"
 redate "$TMP/s3.json" 2027-10-05
+dump "$DB" > "$TMP/before" # after the reads above, which the audit log records
 expect 2 "client c-amelia: the health questionnaire was out of date on the day of this session: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); take the questionnaire again \(re-screen the client\), record it with 'mneedle client update c-amelia FILE' giving history.date, and save the plan again with 'mneedle plan c-amelia --save' \(\\\$.date\); nothing was recorded \(give --override REASON" -- \
     "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "record session refused on an old questionnaire stored something"

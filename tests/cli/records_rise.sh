@@ -100,4 +100,24 @@ expect 2 "cheek 0.75 mm is deeper than the 0.50 mm allowed after the session of 
 as_replanned c-four "$TMP/g4.json"
 ok 'grep -q "\"depth_mm\": 0.5" "$TMP/g4.json"' "replan's next visit for the gentler rise is not 0.50 mm"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/g4.json"
+# A session charted late, dated between two recorded ones, is checked against the one after it
+# too: Amelia's visits 1 and 2 at 0.50 mm on the cheek, visit 4 recorded at its 1.00 mm (with
+# --override: it is the third session done, whose planned 0.75 mm it passes), then visit 3
+# charted on its own date at 0.25 mm: visit 4's 1.00 mm is then 0.75 mm above it, more than the
+# 0.50 mm rise, so it is refused, nothing stored; at 0.50 mm it is within the rise and recorded.
+rm -f "$DB"
+amelia_planned 2
+session 3 c-amelia "$TMP/l3.json"
+session 4 c-amelia "$TMP/l4.json"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
+    --override "visit 3 charted later" "$TMP/l4.json"
+cheek_at 3 c-amelia 0.25 "$TMP/l3.json"
+l4_date=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["date"])' "$TMP/l4.json")
+expect 2 "l3.json: \\\$: cheek 0.25 mm is more than 0.50 mm below the 1.00 mm of the session of $l4_date on it after this one \(\\\$\.zones\[2\]\.depth_mm\): that session would have risen more than the plan.s rise per visit above this one \(a judgement\); nothing was recorded \(give --override REASON to record it anyway\)" \
+    -- "$MNEEDLE" record session --db "$DB" "$TMP/l3.json"
+sessions
+ok '[ "$count" -eq 3 ]' "a late session refused for the rise after it stored something ($count sessions)"
+cheek_at 3 c-amelia 0.50 "$TMP/l3.json"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/l3.json"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 finish

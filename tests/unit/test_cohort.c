@@ -71,8 +71,7 @@ static void test_sketch_quantiles_within_half_bin(void **state)
     qsort(v, N, sizeof v[0], cmp_double);
     const double qs[] = {0.05, 0.5, 0.95, 0.001, 1.0};
     for (size_t k = 0; k < sizeof qs / sizeof qs[0]; k++) {
-        size_t rank = (size_t)ceil(qs[k] * N); /* nearest rank, 1-based */
-        double want = v[rank - 1];
+        double want = mn__quantile_sorted(v, N, qs[k]); /* the one rule, type 7 */
         assert_close(mn__sketch_quantile(&s, h, N, qs[k]), want, 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
     }
     /* Outside the range: counted in the outer bins, reported at the edge. */
@@ -363,9 +362,13 @@ static void test_engine_deterministic_and_exact(void **state)
     const mn_cohort_endpoint *e = &r1.endpoints[0];
     assert_int_equal(e->day, 100);
     assert_close(e->improvement_pct.mean, sum / 2500, 0, 1e-5);
-    assert_close(e->improvement_pct.p5, v[124], 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
-    assert_close(e->improvement_pct.p50, v[1249], 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
-    assert_close(e->improvement_pct.p95, v[2374], 0, MN_COHORT_BIN_PCT / 2 + 1e-9);
+    /* type 7: 0.05 x 2499 = 124.95, 0.5 x 2499 = 1249.5, 0.95 x 2499 = 2374.05 */
+    assert_close(e->improvement_pct.p5, 0.05 * v[124] + 0.95 * v[125], 0,
+                 MN_COHORT_BIN_PCT / 2 + 1e-9);
+    assert_close(e->improvement_pct.p50, 0.5 * v[1249] + 0.5 * v[1250], 0,
+                 MN_COHORT_BIN_PCT / 2 + 1e-9);
+    assert_close(e->improvement_pct.p95, 0.95 * v[2374] + 0.05 * v[2375], 0,
+                 MN_COHORT_BIN_PCT / 2 + 1e-9);
     assert_close(e->collagen_change_pct.mean, sum / 5000, 0, 1e-5);
     assert_int_equal(e->responders_50pct, resp);
     assert_int_equal(e->responders_75pct, resp75);
@@ -803,52 +806,116 @@ static void test_trial_intervals(void **state)
     assert_int_equal(mn_cohort_default_trials(MN_COHORT_INTERVALS_MAX_PATIENTS), 0);
 }
 
-/* The rank every cohort percentile takes (core/quantile.h): ceil(q n), not rounded up when
- * q n is whole but its double product lands a unit above. */
-static void test_nearest_rank(void **state)
+/* The one percentile rule (core/quantile.h): type 7, and the cohort's sketch reads it off
+ * its bins, so for values on bin centres the sketch gives exactly what the sorted values give
+ * (a nearest-rank sketch would not: 0.05 x 199 = 9.95 mixes the 10th and 11th values). */
+static void test_one_quantile_rule(void **state)
 {
     (void)state;
-    assert_int_equal(mn__nearest_rank(20, 0.95), 19);
-    assert_int_equal(mn__nearest_rank(20, 0.05), 1);
-    assert_int_equal(mn__nearest_rank(19, 0.95), 19);
-    assert_int_equal(mn__nearest_rank(200, 0.05), 10);
-    assert_int_equal(mn__nearest_rank(200, 0.95), 190);
-    assert_int_equal(mn__nearest_rank(201, 0.95), 191);
-    assert_int_equal(mn__nearest_rank(4, 0), 1);
-    assert_int_equal(mn__nearest_rank(4, 1), 4);
-    for (long n = 1; n < 5000; n++) /* integer arithmetic for whole percents */
-        for (int pct = 1; pct < 100; pct += 7)
-            if (mn__nearest_rank(n, pct / 100.0) != (pct * n + 99) / 100)
-                fail_msg("n %ld, %d %%: rank %ld", n, pct, mn__nearest_rank(n, pct / 100.0));
-    const double v[] = {1, 2, 3, 4};
-    assert_close(mn__quantile_nearest_sorted(v, 4, 0.9), 4, 0, 0);
-    assert_close(mn__quantile_nearest_sorted(v, 4, 0.5), 2, 0, 0);
+    long i;
+    double f;
+    mn__quantile_position(20, 0.95, &i, &f);
+    assert_int_equal(i, 18);
+    assert_close(f, 0.05, 1e-12, 0);
+    mn__quantile_position(4, 1, &i, &f);
+    assert_int_equal(i, 3);
+    assert_close(f, 0, 0, 0);
+    const double v4[] = {1, 2, 3, 4};
+    assert_close(mn__quantile_sorted(v4, 4, 0.9), 3.7, 1e-12, 0);
+    assert_close(mn__quantile_sorted(v4, 4, 0.5), 2.5, 1e-12, 0);
+    mn__sketch_shape s = mn__sketch_shape_make(-100, 100, MN_COHORT_BIN_PCT);
+    uint64_t *h = calloc(s.n_bins + 2, sizeof *h);
+    static double v[1000];
+    assert_non_null(h);
+    mn_rng r;
+    mn_rng_init(&r, 5, 2);
+    const long sizes[] = {1, 2, 7, 20, 199, 1000};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        long n = sizes[k];
+        memset(h, 0, (s.n_bins + 2) * sizeof *h);
+        for (long j = 0; j < n; j++) {
+            /* a bin centre: the sketch holds it exactly */
+            long bin = (long)(mn_rng_uniform(&r) * 1000) + 2000;
+            v[j] = -100 + ((double)bin + 0.5) * MN_COHORT_BIN_PCT;
+            h[mn__sketch_bin(&s, v[j])]++;
+        }
+        qsort(v, (size_t)n, sizeof v[0], cmp_double);
+        const double qs[] = {0, 0.05, 0.1, 0.5, 0.9, 0.95, 1};
+        for (size_t q = 0; q < sizeof qs / sizeof qs[0]; q++)
+            assert_close(mn__sketch_quantile(&s, h, (uint64_t)n, qs[q]),
+                         mn__quantile_sorted(v, (int)n, qs[q]), 1e-12, 1e-9);
+    }
+    free(h);
 }
 
-/* Every end of a trial-level interval is one virtual trial's own figure: a proportion of n
- * patients is k/n, never between two trials' (4.8 % of 20 patients). Too few trials for the
- * 5-95 % interval are refused: fewer than 20 leave its ends the smallest and largest trial. */
-static void test_trial_intervals_nearest_rank(void **state)
+/* P(B <= k) for B ~ Binomial(n, q), each term from its logarithm. */
+static double binom_cdf(long n, double q, long k)
+{
+    double cum = 0, nn = (double)n;
+    for (long j = 0; j <= k && j <= n; j++) {
+        double jj = (double)j;
+        cum += exp(lgamma(nn + 1) - lgamma(jj + 1) - lgamma(nn - jj + 1) + jj * log(q) +
+                   (nn - jj) * log1p(-q));
+    }
+    return cum;
+}
+
+/* The order-statistic interval of a percentile (Conover 1999, 3.2): the textbook ranks for the
+ * median of 100 (40th and 61st), coverage at least the level and no rank that could move
+ * inwards, open ends below the computed minimum n, and the normal branch continuing the exact
+ * one. */
+static void test_percentile_ci_ranks(void **state)
+{
+    (void)state;
+    long lo, hi;
+    assert_int_equal(mn__quantile_ci_ranks(100, 0.5, 0.95, &lo, &hi), 1);
+    assert_int_equal(lo, 40);
+    assert_int_equal(hi, 61);
+    const long sizes[] = {72, 100, 200, 1000, 5000};
+    const double qs[] = {0.05, 0.5, 0.95};
+    for (size_t a = 0; a < sizeof sizes / sizeof sizes[0]; a++)
+        for (size_t b = 0; b < 3; b++) {
+            long n = sizes[a];
+            double q = qs[b];
+            assert_int_equal(mn__quantile_ci_ranks(n, q, 0.95, &lo, &hi), 1);
+            assert_true(lo >= 1 && lo < hi && hi <= n);
+            double cover = binom_cdf(n, q, hi - 1) - binom_cdf(n, q, lo - 1);
+            if (cover < 0.95 - 1e-9)
+                fail_msg("n %ld q %g: ranks %ld-%ld cover %g", n, q, lo, hi, cover);
+            /* the tails are each within 2.5 %, and one rank further in would not be */
+            assert_true(binom_cdf(n, q, lo - 1) <= 0.025 + 1e-12);
+            assert_true(binom_cdf(n, q, lo) > 0.025);
+            assert_true(1 - binom_cdf(n, q, hi - 1) <= 0.025 + 1e-12);
+            assert_true(1 - binom_cdf(n, q, hi - 2) > 0.025);
+        }
+    assert_int_equal(mn__quantile_ci_min_n(0.05, 0.95), 72);
+    assert_int_equal(mn__quantile_ci_min_n(0.95, 0.95), 72);
+    assert_int_equal(mn__quantile_ci_ranks(71, 0.05, 0.95, &lo, &hi), 0);
+    assert_int_equal(lo, 0);
+    assert_true(hi > 0);
+    assert_int_equal(mn__quantile_ci_ranks(71, 0.95, 0.95, &lo, &hi), 0);
+    assert_int_equal(hi, 0);
+    long lo2, hi2;
+    mn__quantile_ci_ranks(MN__QUANTILE_CI_EXACT_MAX, 0.05, 0.95, &lo, &hi);
+    mn__quantile_ci_ranks(MN__QUANTILE_CI_EXACT_MAX + 1, 0.05, 0.95, &lo2, &hi2);
+    assert_true(labs(lo2 - lo) <= 1 && labs(hi2 - hi) <= 1);
+}
+
+/* Too few virtual trials for the 5-95 % interval are refused: fewer than 20 leave less than
+ * one trial in each 5 % tail. The ends lie within the trials' own range. */
+static void test_trial_intervals_refused(void **state)
 {
     (void)state;
     static mn_cohort_intervals iv;
     static mn_cohort_trial t;
     enum { N = 20 };
-    const int trials[] = {40, 23, 20};
-    for (size_t m = 0; m < sizeof trials / sizeof trials[0]; m++) {
-        run_intervals(make_trial(NULL, NULL, NULL), N, trials[m], 2, &iv, NULL);
-        for (int e = 0; e < iv.n_endpoints; e++) {
-            const mn_cohort_endpoint_interval *x = &iv.endpoints[e];
-            const mn_cohort_interval *share[] = {&x->responders_50pct, &x->responders_75pct,
-                                                 &x->pih_rate, &x->pih_rate_with_law_band};
-            for (size_t k = 0; k < sizeof share / sizeof share[0]; k++)
-                for (int end = 0; end < 2; end++) {
-                    double v = end ? share[k]->hi : share[k]->lo, count = v * N;
-                    if (fabs(count - round(count)) > 1e-9)
-                        fail_msg("%d trials, day %d, interval %zu: %.17g is not k/%d", trials[m],
-                                 x->day, k, v, N);
-                }
-        }
+    run_intervals(make_trial(NULL, NULL, NULL), N, 23, 2, &iv, NULL);
+    for (int e = 0; e < iv.n_endpoints; e++) {
+        const mn_cohort_endpoint_interval *x = &iv.endpoints[e];
+        const mn_cohort_interval *share[] = {&x->responders_50pct, &x->responders_75pct,
+                                             &x->pih_rate, &x->pih_rate_with_law_band};
+        for (size_t k = 0; k < sizeof share / sizeof share[0]; k++)
+            assert_true(share[k]->lo >= 0 && share[k]->lo <= share[k]->hi && share[k]->hi <= 1);
     }
     assert_int_equal(MN_COHORT_MIN_TRIALS, 20);
     assert_int_equal(parse(make_trial(NULL, NULL, NULL), &t), MN_OK);
@@ -861,6 +928,111 @@ static void test_trial_intervals_nearest_rank(void **state)
     }
     assert_int_equal(mn_cohort_intervals_run(ctx, &t, MN_COHORT_MIN_TRIALS, 1, NULL, NULL, &iv),
                      MN_OK);
+}
+
+/* Last observation carried forward, on known values: a patient who leaves before the day-400
+ * visit keeps the day-45 value there (observed only at day 45); one who leaves before the
+ * day-45 visit is carried at baseline, 0 %; one who stays is his or her own value. */
+static void test_itt_last_observation_carried_forward(void **state)
+{
+    (void)state;
+    static mn_cohort_trial t;
+    mn__cohort_plan plan;
+    synthetic_trial(&t, 1);
+    t.sessions[0].day = 0;
+    t.sessions[1].day = 60;
+    t.n_sessions = 2;
+    t.maintenance_check_days = 30;
+    t.n_endpoints = 2;
+    t.endpoint_days[0] = 45;
+    t.endpoint_days[1] = 400;
+    assert_int_equal(mn__cohort_plan_init(&plan, &t), MN_OK);
+    double imp[32];
+    assert_true(plan.n_grid <= 32);
+    for (int g = 0; g < plan.n_grid; g++)
+        imp[g] = plan.grid_days[g] == 45 ? 12 : plan.grid_days[g] == 400 ? 55 : 30;
+    const int dropout_day[] = {-1, 60, 45};
+    const double itt45[] = {12, 12, 0}, itt400[] = {55, 12, 0};
+    const int seen45[] = {1, 1, 0}, seen400[] = {1, 0, 0};
+    for (int k = 0; k < 3; k++) {
+        mn_cohort_patient_result res;
+        mn_cohort_outcome out[2];
+        memset(&res, 0, sizeof res);
+        res.pih_day = -1;
+        res.dropped_out = dropout_day[k] >= 0;
+        res.dropout_day = dropout_day[k];
+        mn__cohort_finish_patient(&plan, imp, NULL, NULL, &res, out);
+        assert_int_equal(out[0].observed, seen45[k]);
+        assert_int_equal(out[1].observed, seen400[k]);
+        assert_close(out[0].itt_improvement_pct, itt45[k], 0, 0);
+        assert_close(out[1].itt_improvement_pct, itt400[k], 0, 0);
+        assert_close(out[1].improvement_pct, 55, 0, 0); /* the full-adherence value stays */
+    }
+    mn__cohort_plan_release(&plan);
+}
+
+/* The untreated arm is the same patients untreated: identical with or without the option (it
+ * only chooses what is reported), it only ages (no gain), and each patient's difference
+ * averages to the difference of the arms' means. */
+static void test_untreated_arm_and_difference(void **state)
+{
+    (void)state;
+    static mn_cohort_result a, c;
+    run_trial(make_trial(NULL, NULL, NULL), 2, &a);
+    run_trial(make_trial(NULL, NULL, ", \"control\": \"untreated\""), 1, &c);
+    assert_memory_equal(a.endpoints, c.endpoints, sizeof a.endpoints);
+    for (int e = 0; e < c.n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &c.endpoints[e];
+        assert_true(ep->untreated_improvement_pct.max <= 1e-9);
+        assert_close(ep->difference_improvement_pct.mean,
+                     ep->improvement_pct.mean - ep->untreated_improvement_pct.mean, 0, 1e-5);
+        assert_true(ep->difference_improvement_pct.p5 <= ep->difference_improvement_pct.p50);
+        assert_int_equal(ep->difference_improvement_pct.count, c.n);
+    }
+    /* A year after the start the treated arm is ahead of the untreated one. */
+    assert_true(c.endpoints[2].difference_improvement_pct.p50 > 5);
+    assert_true(c.endpoints[3].untreated_improvement_pct.mean < 0);
+    expect_error(make_trial(NULL, NULL, ", \"control\": \"placebo\""), MN_ERANGE, "$.control");
+}
+
+/* Dropout: none by default (everyone observed, the ITT figures the treated ones); with it the
+ * patients still in fall visit by visit, the dropouts are carried forward from their last
+ * endpoint (or baseline), and the treated figures, which assume every patient completes, do not
+ * change. */
+static void test_dropout(void **state)
+{
+    (void)state;
+    static mn_cohort_result a, d;
+    run_trial(make_trial(NULL, NULL, NULL), 2, &a);
+    for (int e = 0; e < a.n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &a.endpoints[e];
+        assert_int_equal(ep->observed, a.n);
+        assert_close(ep->itt_improvement_pct.mean, ep->improvement_pct.mean, 0, 0);
+        assert_close(ep->observed_improvement_pct.p50, ep->improvement_pct.p50, 0, 0);
+        assert_int_equal(ep->itt_responders_50pct, ep->responders_50pct);
+    }
+    run_trial(make_trial(NULL, NULL, ", \"dropout_per_visit\": 0.1"), 2, &d);
+    /* visits: days 0 (first, always), 30, 60, 90, 120, 176, 365: the day-30 endpoint is the
+     * first later visit, day 176 the fifth, day 365 the sixth */
+    const int later_visits[] = {0, 1, 5, 6};
+    for (int e = 0; e < d.n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &d.endpoints[e], *full = &a.endpoints[e];
+        assert_memory_equal(&ep->improvement_pct, &full->improvement_pct, sizeof(mn_cohort_dist));
+        double nn = (double)d.n, expect = nn * pow(0.9, later_visits[e]);
+        double sd = sqrt(expect * (1 - expect / nn));
+        assert_close((double)ep->observed, expect, 0, 4 * sd + 1);
+        assert_int_equal(ep->observed_improvement_pct.count, ep->observed);
+        if (e > 0)
+            assert_true(ep->observed <= d.endpoints[e - 1].observed);
+        assert_true(ep->itt_responders_50pct <= full->responders_50pct);
+    }
+    assert_true(d.endpoints[3].observed < d.n);
+    /* ITT carries the day-176 value for those lost before day 365, and 0 % for those lost
+     * before day 30: its mean is below the completers' at the year's end */
+    assert_true(d.endpoints[3].itt_improvement_pct.mean <
+                d.endpoints[3].observed_improvement_pct.mean);
+    expect_error(make_trial(NULL, NULL, ", \"dropout_per_visit\": 1"), MN_ERANGE,
+                 "$.dropout_per_visit");
 }
 
 /* The PIH interval with the law's own band (MN_PIH_BAND_FACTOR): the same trials, every
@@ -907,8 +1079,12 @@ int main(void)
         cmocka_unit_test(test_pih_by_depth_and_passes),
         cmocka_unit_test(test_patient_independent_of_cohort_size),
         cmocka_unit_test(test_trial_intervals),
-        cmocka_unit_test(test_nearest_rank),
-        cmocka_unit_test(test_trial_intervals_nearest_rank),
+        cmocka_unit_test(test_one_quantile_rule),
+        cmocka_unit_test(test_percentile_ci_ranks),
+        cmocka_unit_test(test_trial_intervals_refused),
+        cmocka_unit_test(test_itt_last_observation_carried_forward),
+        cmocka_unit_test(test_untreated_arm_and_difference),
+        cmocka_unit_test(test_dropout),
         cmocka_unit_test(test_trial_intervals_pih_band),
     };
     return cmocka_run_group_tests_name("cohort", tests, setup, teardown);

@@ -459,23 +459,21 @@ static void test_heatmap(void **state)
 static void test_percentiles(void **state)
 {
     (void)state;
-    /* Nearest rank, as the cohort's table: NumPy's np.percentile([1, 2, 3, 4],
-     * [0, 25, 50, 90, 100], method="inverted_cdf") = 1, 1, 2, 4, 4; never between two. */
+    /* Type 7, the program's one rule, as the cohort's table: NumPy's np.percentile([1, 2, 3,
+     * 4], [0, 25, 50, 90, 100]) (method "linear") = 1, 1.75, 2.5, 3.7, 4. */
     const double v[] = {1, 2, 3, 4};
     assert_close(mn_plot_percentile_sorted(v, 4, 0), 1.0, 0, 0);
-    assert_close(mn_plot_percentile_sorted(v, 4, 25), 1.0, 0, 0);
-    assert_close(mn_plot_percentile_sorted(v, 4, 50), 2.0, 0, 0);
-    assert_close(mn_plot_percentile_sorted(v, 4, 90), 4.0, 0, 0);
+    assert_close(mn_plot_percentile_sorted(v, 4, 25), 1.75, 1e-12, 0);
+    assert_close(mn_plot_percentile_sorted(v, 4, 50), 2.5, 1e-12, 0);
+    assert_close(mn_plot_percentile_sorted(v, 4, 90), 3.7, 1e-12, 0);
     assert_close(mn_plot_percentile_sorted(v, 4, 100), 4.0, 0, 0);
     assert_true(isnan(mn_plot_percentile_sorted(v, 0, 50)));
-    /* 95 % of 20 is 19 exactly, though 0.95 x 20 in doubles may not be: the 19th, not the
-     * 20th; 5 % of 20 the 1st. */
+    /* 1..20: the 95th is at 0.95 x 19 = 18.05 past the first, 19.05; the 5th 1.95. */
     double w[20];
     for (int i = 0; i < 20; i++)
         w[i] = i + 1;
-    assert_close(mn_plot_percentile_sorted(w, 20, 95), 19.0, 0, 0);
-    assert_close(mn_plot_percentile_sorted(w, 20, 5), 1.0, 0, 0);
-    assert_close(mn_plot_percentile_sorted(w, 20, 5.5), 2.0, 0, 0);
+    assert_close(mn_plot_percentile_sorted(w, 20, 95), 19.05, 1e-12, 0);
+    assert_close(mn_plot_percentile_sorted(w, 20, 5), 1.95, 1e-12, 0);
 }
 
 static void test_distributions(void **state)

@@ -988,7 +988,8 @@ static void test_users(void **state)
     mn_store_close(store);
 }
 
-/* Several reads in one transaction: each with its own actor; an unknown client fails alone. */
+/* Several reads in one transaction: each with its own actor (none: the handle's, as the
+ * commands log theirs); an unknown client fails alone. */
 static void test_audit_batch(void **state)
 {
     (void)state;
@@ -996,14 +997,16 @@ static void test_audit_batch(void **state)
     assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
     assert_int_equal(mn_store_set_actor(store, "owner"), MN_OK);
     int before = audit_reads();
-    mn_store_audit_entry e[3] = {{"pia", "amelia", "page", MN_EIO},
+    mn_store_audit_entry e[4] = {{"pia", "amelia", "page", MN_EIO},
+                                 {NULL, "amelia", "history", MN_EIO},
                                  {"rob", "nobody", "page", MN_EIO},
                                  {"rob", "amelia", "plan", MN_EIO}};
-    assert_int_equal(mn_store_audit_reads(ctx, store, e, 3), MN_OK);
+    assert_int_equal(mn_store_audit_reads(ctx, store, e, 4), MN_OK);
     assert_int_equal(e[0].status, MN_OK);
-    assert_int_equal(e[1].status, MN_ENOTFOUND);
-    assert_int_equal(e[2].status, MN_OK);
-    assert_int_equal(audit_reads(), before + 2);
+    assert_int_equal(e[1].status, MN_OK);
+    assert_int_equal(e[2].status, MN_ENOTFOUND);
+    assert_int_equal(e[3].status, MN_OK);
+    assert_int_equal(audit_reads(), before + 3);
     /* The handle's own actor is back: its next entry is its own. */
     assert_int_equal(mn_store_audit_read(ctx, store, "amelia", "show"), MN_OK);
     sqlite3 *h;
@@ -1011,11 +1014,11 @@ static void test_audit_batch(void **state)
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_prepare_v2(h,
                                         "SELECT actor || ':' || detail FROM audit WHERE action = "
-                                        "'read' ORDER BY seq DESC LIMIT 3",
+                                        "'read' ORDER BY seq DESC LIMIT 4",
                                         -1, &q, NULL),
                      SQLITE_OK);
-    const char *want[] = {"owner:show", "rob:plan", "pia:page"};
-    for (int i = 0; i < 3; i++) {
+    const char *want[] = {"owner:show", "rob:plan", "owner:history", "pia:page"};
+    for (int i = 0; i < 4; i++) {
         assert_int_equal(sqlite3_step(q), SQLITE_ROW);
         assert_string_equal((const char *)sqlite3_column_text(q, 0), want[i]);
     }
