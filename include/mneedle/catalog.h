@@ -264,6 +264,8 @@ typedef enum {
  *  (the `pretreatment` list of data/aftercare.json). */
 typedef struct {
     const char *id;
+    const char *name; /* the item in a few words, for listings (mneedle catalog rules); the id
+                         where the catalogue gives none */
     const char *text; /* plain words for the client */
     const char *source;
     int days_before;            /* from this many days before the first visit */

@@ -497,7 +497,7 @@ typedef struct {
     mn_date from; /* first visit minus item->days_before */
     /* The text for this client: item->text, and for an item that states_settings the deepest
      * setting each treated area's course reaches, the settings it is done at. */
-    char text[640];
+    char text[1024];
 } mn_plan_pretreatment;
 
 typedef struct {

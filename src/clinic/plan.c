@@ -279,6 +279,36 @@ static void adjust_zone(const mn_screening *scr, const mn_device *dev, mn_plan_z
 /* Passes per session for a zone of concern @p cc with @p dev (header: Passes). */
 /* The bound a zone's `limited_by` names, in the words of its line ("capped by ..."): the code
  * itself stays in the JSON for software. */
+/* Marks zone @p z not booked and gives it the one sentence that says why (mn_plan_zone.why),
+ * for both reasons a zone is left out: its maximum (@p holds "zone allows") or its course's
+ * reach (@p holds "course would reach") is @p at_mm, less than half the shallowest needle length
+ * @p studied_mm any study of its concern used, with @p usual its concern's usual range here.
+ * @p held is the parenthesis after the depth (what sets it), @p lowered the findings' reasons
+ * ("" or sentences, each led by a space). No study of the concern needled this shallow: absent
+ * evidence, not evidence of no effect, so the plan neither projects nor promises a result there
+ * and says that much only. A zone's clinic cap is a convention of practice (data/sites.json
+ * clinical_max_mm), not a limit the skin sets, and the line calls it one. The first sentence
+ * is the reason whole: the clinic record quotes it when a session there is charted
+ * (store/records.c). A zone with no session has no settings to offer, so its adjusted line is
+ * emptied. */
+static void not_booked_why(mn_plan_zone *z, const double *usual, double studied_mm,
+                           const char *holds, const char *at_mm, const char *held,
+                           const char *lowered)
+{
+    char lo[16], hi[16], deep[16];
+    snprintf(z->why, sizeof z->why,
+             "Not booked: %s are usually needled at %s-%s mm here, and the studies of them used "
+             "%s mm or deeper; this %s at most %s mm (%s), less than half of that, and no study "
+             "of them needled this shallow.%s The evidence does not reach this depth, so we make "
+             "no projection for it, book no session for it and charge nothing for it. Ask us "
+             "about other ways to treat it.",
+             z->concern->name, mn__depth_str(lo, sizeof lo, usual[0]),
+             mn__depth_str(hi, sizeof hi, usual[1]), mn__depth_str(deep, sizeof deep, studied_mm),
+             holds, at_mm, held, lowered);
+    z->not_booked = 1;
+    z->adjusted[0] = '\0';
+}
+
 static const char *bound_words(const char *limited_by)
 {
     return !strcmp(limited_by, "zone")        ? "the clinic limit for this zone"
@@ -441,8 +471,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
         return st;
     if (mn_concern_projected(cc) && studied > 0 &&
         z->depth_max_mm < MN_PLAN_PROJECT_MIN_STUDIED_FRACTION * studied - 1e-9) {
-        char at[16], lo[16], hi[16], deep[16], base[16], gentler[480] = "";
-        z->not_booked = 1;
+        char at[16], base[16], held[160], gentler[480] = "";
         /* Where the findings' gentler settings set the bound, the line says so and why here: a
          * zone with no session has no settings to offer, so its adjusted line is empty. */
         if (!strcmp(z->limited_by, "precautions")) {
@@ -450,21 +479,7 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
             add_adjust_reasons(gentler, sizeof gentler, z);
             add(gentler, sizeof gentler, ".");
         }
-        /* Absent evidence, not evidence of no effect: no study of the concern needled this
-         * shallow, so the plan neither projects nor promises a result there, and says that
-         * much only. A zone's clinic cap is a convention of practice (data/sites.json
-         * clinical_max_mm), not a limit the skin sets, and the line calls it one. The first
-         * sentence is the reason whole: the clinic record quotes it when a session there is
-         * charted (store/records.c). */
-        snprintf(z->why, sizeof z->why,
-                 "Not booked: %s are usually needled at %s-%s mm here, and the studies of them "
-                 "used %s mm or deeper; this zone allows at most %s mm (%s%s%s%s), less than half "
-                 "of that, and no study of them needled this shallow.%s The evidence does not "
-                 "reach this depth, so we make no projection for it, book no session for it and "
-                 "charge nothing for it. Ask us about other ways to treat it.",
-                 cc->name, mn__depth_str(lo, sizeof lo, usual[0]),
-                 mn__depth_str(hi, sizeof hi, usual[1]), mn__depth_str(deep, sizeof deep, studied),
-                 mn__depth_str(at, sizeof at, z->depth_max_mm),
+        snprintf(held, sizeof held, "%s%s%s%s",
                  !strcmp(z->base_limited_by, "zone")      ? "the clinic's convention for this area"
                  : !strcmp(z->base_limited_by, "anatomy") ? "the thickness of the skin here"
                  : !strcmp(z->base_limited_by, "device")  ? "the device's longest setting"
@@ -472,8 +487,9 @@ static mn_status plan_zone(mn_ctx *ctx, const mn_client *c, const mn_screening *
                                                             : "the concern's usual range",
                  gentler[0] ? ", " : "",
                  gentler[0] ? mn__depth_str(base, sizeof base, z->base_max_mm) : "",
-                 gentler[0] ? " mm, lowered for you" : "", gentler);
-        z->adjusted[0] = '\0';
+                 gentler[0] ? " mm, lowered for you" : "");
+        not_booked_why(z, usual, studied, "zone allows",
+                       mn__depth_str(at, sizeof at, z->depth_max_mm), held, gentler);
     }
     /* A setting past what the device's regulatory evaluation covered is the clinician's
      * decision, and the client is told (data/devices.json evaluated_max_mm). */
@@ -609,7 +625,7 @@ static mn_status unbook_short_courses(mn_ctx *ctx, mn_plan *p)
                 continue;
             const double *usual =
                 z->zone->facial ? z->concern->face_depth_mm : z->concern->body_depth_mm;
-            char lo[16], hi[16], deep[16], at[16], from[16], rise[16], how[96], lowered[480] = "";
+            char at[16], from[16], rise[16], how[96], lowered[480] = "";
             if (n == 1)
                 snprintf(how, sizeof how, "its one session at %s mm",
                          mn__depth_str(from, sizeof from, z->site_start_mm));
@@ -628,19 +644,8 @@ static mn_status unbook_short_courses(mn_ctx *ctx, mn_plan *p)
                 add_adjust_reasons(lowered, sizeof lowered, z);
                 add(lowered, sizeof lowered, ".");
             }
-            snprintf(z->why, sizeof z->why,
-                     "Not booked: %s are usually needled at %s-%s mm here, and the studies of "
-                     "them used %s mm or deeper; this course would reach at most %s mm (%s), "
-                     "less than half of that, and no study of them needled this shallow.%s The "
-                     "evidence does not reach this depth, so we make no projection for it, book "
-                     "no session for it and charge nothing for it. Ask us about other ways to "
-                     "treat it.",
-                     z->concern->name, mn__depth_str(lo, sizeof lo, usual[0]),
-                     mn__depth_str(hi, sizeof hi, usual[1]),
-                     mn__depth_str(deep, sizeof deep, studied), mn__depth_str(at, sizeof at, reach),
-                     how, lowered);
-            z->not_booked = 1;
-            z->adjusted[0] = '\0';
+            not_booked_why(z, usual, studied, "course would reach",
+                           mn__depth_str(at, sizeof at, reach), how, lowered);
             changed = 1;
         }
         if (changed)
@@ -1253,7 +1258,7 @@ static void test_patch_text(const mn_plan *p, const mn_pretreatment *t, char *ou
         if (pz->not_booked || !first || pz->course_sessions == 0)
             continue;
         char mm[16];
-        add(out, len, "%s %s %s mm", n++ ? "," : "", pz->zone->id,
+        add(out, len, "%s %s %s mm", n++ ? "," : "", pz->zone->name,
             mn__depth_str(mm, sizeof mm, pz->course_max_mm));
     }
     add(out, len, ".");

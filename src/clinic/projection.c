@@ -99,7 +99,7 @@ void mn__plan_unmeasured_text(const mn_concern *c, int studies, char *buf, size_
         snprintf(buf, size,
                  " No study in the evidence base measured %s: this figure is the collagen model "
                  "with a judged response weight (%.2g), not a measured response.",
-                 c->id, c->response_weight);
+                 c->name, c->response_weight);
 }
 
 /* "half of it is lost about ... after the peak" in @p buf: in months, or with @p coarse to the
@@ -171,7 +171,7 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
         snprintf(depth, sizeof depth,
                  " No study of %s in the evidence base needled shallower than %s mm (%s); at "
                  "%s mm this is the model's extrapolation.",
-                 z->concern->id,
+                 z->concern->name,
                  mn__depth_str(shallowest, sizeof shallowest, zp->evidence_shallowest_mm),
                  zp->evidence_shallowest_study, mn__depth_str(at, sizeof at, z->course_max_mm));
     }
@@ -192,14 +192,14 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "%s (%s): peaks at about %.0f %% for the median person drawn from the evidence "
                  "fit (range %.0f-%.0f %%); the model's typical person peaks at %.0f %%%s around "
                  "day %d; %s; %s.%s%s%s",
-                 z->zone->id, z->concern->id, zp->peak_median_pct, zp->peak_low_pct,
+                 z->zone->name, z->concern->name, zp->peak_median_pct, zp->peak_low_pct,
                  zp->peak_high_pct, zp->peak_pct, top, zp->peak_day, half, need, sets, depth,
                  measured);
     } else
         snprintf(
             buf, size,
             "%s (%s): peaks at about %.0f %% (range %.0f-%.0f %%) around day %d; %s; %s.%s%s%s",
-            z->zone->id, z->concern->id, zp->peak_pct, zp->peak_low_pct, zp->peak_high_pct,
+            z->zone->name, z->concern->name, zp->peak_pct, zp->peak_low_pct, zp->peak_high_pct,
             zp->peak_day, half, need, sets, depth, measured);
     return buf;
 }
@@ -245,7 +245,7 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
         snprintf(buf, size,
                  "%s does not follow dermal collagen, the only response the model simulates "
                  "(it has none for pigment or hair), so nothing is projected for it at any depth",
-                 z->concern->id);
+                 z->concern->name);
         break;
     case MN_UNPROJECTED_EPIDERMIS: {
         char at[16];
@@ -253,7 +253,7 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
                  "at %s mm with the %s the needle stays in the epidermis, where the collagen "
                  "model does not act",
                  mn__depth_str(at, sizeof at, u->needle_mm),
-                 p->client.device ? p->client.device->id : "device");
+                 p->client.device ? p->client.device->name : "device");
         break;
     }
     case MN_UNPROJECTED_NO_COURSE: {
@@ -290,7 +290,7 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
             "at %s mm it is needled at less than half the shallowest setting of any study "
             "of %s in the evidence base (%s mm, %.64s), so the model's dose response would run "
             "where nothing measured informs it",
-            mn__depth_str(at, sizeof at, u->needle_mm), z->concern->id,
+            mn__depth_str(at, sizeof at, u->needle_mm), z->concern->name,
             mn__depth_str(studied, sizeof studied, u->studied_mm), u->detail);
         break;
     }
@@ -305,7 +305,7 @@ const char *mn__plan_zone_unprojected_text(const mn_plan *p, const mn_plan_zone_
         return buf;
     char why[384];
     const mn_plan_zone *z = &p->zones[u->zone];
-    snprintf(buf, size, "%s (%s): not projected: %s.", z->zone->id, z->concern->id,
+    snprintf(buf, size, "%s (%s): not projected: %s.", z->zone->name, z->concern->name,
              unprojected_reason_text(p, u, why, sizeof why));
     return buf;
 }
@@ -436,8 +436,8 @@ static void no_zone_note(mn_plan *p, const char *skipped, size_t ns)
             continue;
         const mn_plan_zone *z = &p->zones[u->zone];
         int w = snprintf(p->projection_note + len, sizeof p->projection_note - len,
-                         "%sfor the %s (%s), %s", said++ ? "; " : "", z->zone->id, z->concern->id,
-                         unprojected_reason_text(p, u, one, sizeof one));
+                         "%sfor the %s (%s), %s", said++ ? "; " : "", z->zone->name,
+                         z->concern->name, unprojected_reason_text(p, u, one, sizeof one));
         len = w < 0 ? sizeof p->projection_note : len + (size_t)w;
     }
     if (ns && len < sizeof p->projection_note) {
@@ -496,7 +496,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
         char *list = c->collagen_projection ? withheld : skipped;
         size_t *n = c->collagen_projection ? &nw : &ns;
         if (*n < sizeof skipped) {
-            int w = snprintf(list + *n, sizeof skipped - *n, "%s%s", *n ? " and " : "", c->id);
+            int w = snprintf(list + *n, sizeof skipped - *n, "%s%s", *n ? " and " : "", c->name);
             *n = w < 0 ? sizeof skipped : *n + (size_t)w;
         }
         usual = c->maintenance_days < usual ? c->maintenance_days : usual;
@@ -784,7 +784,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                  "Simulation for the %s (%s), not a promised result: %s around day %d after the "
                  "first session; without maintenance %s%s. Maintenance every %d days keeps it at "
                  "or above %.0f %% of the peak%s.",
-                 p->zones[best_zone].zone->id, p->zones[best_zone].concern->id, peak,
+                 p->zones[best_zone].zone->name, p->zones[best_zone].concern->name, peak,
                  p->lasting_peak_day, half, base, best.maintenance_interval_days,
                  100 * p->options.target_fraction, bound);
         /* The ranges between virtual people, and where the evidence stops. */
@@ -864,7 +864,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                      " No study of %s in the evidence base needled shallower than %s mm (%s); at "
                      "%s mm this projection runs the model's dose response below the depths "
                      "studied, an extrapolation.",
-                     p->zones[best_zone].concern->id,
+                     p->zones[best_zone].concern->name,
                      mn__depth_str(shallowest, sizeof shallowest, p->evidence_shallowest_mm),
                      p->evidence_shallowest_study,
                      mn__depth_str(at, sizeof at, p->zones[best_zone].course_max_mm));

@@ -782,14 +782,22 @@ static mn_status parse_aftercare(const mn__jin *in, json_t *e, const char *p, mn
 
 static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p, mn_pretreatment *t)
 {
-    static const char *const keys[] = {"id",          "text",           "source",
-                                       "days_before", "days_from_rule", "min_phototype",
-                                       "on_finding",  "on_rule",        "states_settings",
+    static const char *const keys[] = {"id",
+                                       "name",
+                                       "text",
+                                       "source",
+                                       "days_before",
+                                       "days_from_rule",
+                                       "min_phototype",
+                                       "on_finding",
+                                       "on_rule",
+                                       "states_settings",
                                        NULL};
     mn_status st;
     long days = 0, photo = 0;
     int has_days = 0;
     if ((st = mn__jkeys(in, e, p, keys)) || (st = mn__jstr(in, e, p, "id", 1, &t->id, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 0, &t->name, NULL)) ||
         (st = mn__jstr(in, e, p, "text", 1, &t->text, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &t->source, NULL)) ||
         (st = mn__jint(in, e, p, "days_before", 0, 0, 365, &days, &has_days)) ||
@@ -806,6 +814,8 @@ static mn_status parse_pretreatment(const mn__jin *in, json_t *e, const char *p,
                          in->src, p);
     t->days_before = (int)days;
     t->min_phototype = (int)photo;
+    if (!t->name) /* optional: a catalogue of its own may list items by id alone */
+        t->name = t->id;
     return MN_OK;
 }
 

@@ -1,4 +1,5 @@
 /* Catalogue listings as text tables or JSON. */
+#include <ctype.h>
 #include <string.h>
 
 #include "core/json_out.h"
@@ -178,8 +179,22 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
     return root;
 }
 
+/* 1 when the @p n characters at @p w are a number ("0.25", "+14", "-0.25", "1.5-2.5"). */
+static int is_number(const char *w, size_t n)
+{
+    int digits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isdigit((unsigned char)w[i]))
+            digits++;
+        else if (!strchr(".+-", w[i]))
+            return 0;
+    }
+    return digits > 0;
+}
+
 /* Appends "  label: text\n", breaking the text at spaces into lines of at most 92 characters
- * (the width of the other reports' paragraphs), each further line indented by 4. */
+ * (the width of the other reports' paragraphs), each further line indented by 4. A number
+ * and the word after it (its unit: "0.25 mm", "14 days") go on one line. */
 static void put_item(mn__buf *b, const char *label, const char *text)
 {
     const int width = 92;
@@ -187,6 +202,8 @@ static void put_item(mn__buf *b, const char *label, const char *text)
     int col = 3 + (int)strlen(label);
     while (*text) {
         size_t n = strcspn(text, " ");
+        if (is_number(text, n) && text[n] == ' ' && text[n + 1] != ' ' && text[n + 1])
+            n += 1 + strcspn(text + n + 1, " ");
         if (col + 1 + (int)n > width) {
             mn__buf_textf(b, "\n    ");
             col = 4;
@@ -204,7 +221,7 @@ static void put_item(mn__buf *b, const char *label, const char *text)
 }
 
 /* What a rule's adjust block changes in the plan, in words, with its reasons and sources. */
-static void put_adjust(mn__buf *b, const mn_rule_adjust *a)
+static void put_adjust(mn__buf *b, const mn_catalog *cat, const mn_rule_adjust *a)
 {
     mn__buf words;
     mn__buf_init(&words);
@@ -226,8 +243,13 @@ static void put_adjust(mn__buf *b, const mn_rule_adjust *a)
                        MN_PLAN_RISE_GENTLE_MM);
         sep = ", ";
     }
-    for (int k = 0; k < a->n_pretreatment; k++)
-        mn__buf_printf(&words, "%s%s", k ? ", " : *sep ? "; adds: " : "adds: ", a->pretreatment[k]);
+    for (int k = 0; k < a->n_pretreatment; k++) { /* by name: the catalogue checked each id */
+        const char *name = a->pretreatment[k];
+        for (size_t i = 0; i < mn_catalog_pretreatment_count(cat); i++)
+            if (!strcmp(mn_catalog_pretreatment_at(cat, i)->id, a->pretreatment[k]))
+                name = mn_catalog_pretreatment_at(cat, i)->name;
+        mn__buf_printf(&words, "%s%s", k ? ", " : *sep ? "; adds: " : "adds: ", name);
+    }
     if (words.failed)
         b->failed = 1;
     put_item(b, "adjusts", words.data ? words.data : "");
@@ -318,7 +340,7 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
                 mn__buf_textf(b, " (%s)", r->input_label);
             mn__buf_textf(b, "\n");
             if (r->adjust.present)
-                put_adjust(b, &r->adjust);
+                put_adjust(b, cat, &r->adjust);
         }
     }
 }

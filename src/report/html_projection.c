@@ -170,9 +170,9 @@ static void zone_answers(mn__buf *b, const mn_plan *plan, const mn__plan_figure 
     const mn_plan_zone *z = &plan->zones[plan->lasting_zone];
     mn__html_put(b, "<div class=\"answer\"><b>Each treated zone.</b> The shaded curve above is "
                     "the ");
-    mn__html_esc(b, z->zone->id);
+    mn__html_esc(b, z->zone->name);
     mn__html_put(b, " (");
-    mn__html_esc(b, z->concern->id);
+    mn__html_esc(b, z->concern->name);
     if (plan->n_zone_projections > 1) {
         mn__html_put(b, "), the zone with the shortest maintenance interval, which sets ");
         mn__html_esc(b, mn__plan_sets_interval_text(plan));

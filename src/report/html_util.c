@@ -238,7 +238,7 @@ const char *mn__course_spacing_line(const mn_plan *plan, int i, char *buf, size_
     for (int e = i, n = 0; e < plan->n_zones; e++)
         if (!plan->zones[e].not_booked && same_spacing(&plan->zones[e], z) &&
             (e == i || plan->zones[e].zone != z->zone))
-            PUT("%s%s", n++ ? ", " : "", plan->zones[e].zone->id);
+            PUT("%s%s", n++ ? ", " : "", plan->zones[e].zone->name);
     int even = 1;
     for (int g = 0; g < z->n_course_gaps; g++)
         even &= z->course_gaps_days[g] == z->course_interval_days;

@@ -819,28 +819,35 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
         return;
     }
 
+    /* Each zone by its name and its concern's, then its settings on a line of their own (a
+     * zone not booked has none: its line says why). */
     mn__buf_textf(b, "\nZones and needle depth\n");
-    mn__buf_textf(b, "  %-12s %-20s %-20s %-10s %s\n", "ZONE", "CONCERN", "DEPTH mm", "START mm",
-                  "REACHES");
     for (int i = 0; i < p->n_zones; i++) {
         const mn_plan_zone *z = &p->zones[i];
-        char range[48], reach[48];
-        /* %.3g: a setting prints as the JSON gives it (1.75, 0.25, 1.5), never rounded. The
-         * depth is what the course does, up to the deepest setting it reaches; the zone's own
-         * maximum follows where the course stops short of it (its line says why), so no
-         * setting the course never uses reads as part of it. */
+        char from[16], to[16], start[16], max[16], more[48] = "";
+        mn__buf_textf(b, "  %s: %s\n", z->zone->name, z->concern->name);
+        /* A setting prints as the JSON gives it (1.75, 0.25, 1.5), never rounded. The depth is
+         * what the course does, up to the deepest setting it reaches; the zone's own maximum
+         * follows where the course stops short of it (its line says why), so no setting the
+         * course never uses reads as part of it. */
         double top = z->course_max_mm;
-        snprintf(range, sizeof range, "%.3g-%.3g", fmin(z->depth_min_mm, top), top);
         if (top < z->depth_max_mm - 1e-9)
-            snprintf(range + strlen(range), sizeof range - strlen(range), " (max %.3g)",
-                     z->depth_max_mm);
-        snprintf(reach, sizeof reach, "~%.0f-%.0f um", z->effective_depth_um,
-                 z->course_effective_max_um);
-        if (z->not_booked) /* no setting is used: the line below says why */
-            mn__buf_textf(b, "  %-12s %-20s %s\n", z->zone->id, z->concern->id, "not booked");
+            snprintf(more, sizeof more, " (at most %s mm)",
+                     mn__depth_str(max, sizeof max, z->depth_max_mm));
+        double from_mm = fmin(z->depth_min_mm, top);
+        mn__depth_str(from, sizeof from, from_mm);
+        mn__depth_str(to, sizeof to, top);
+        mn__depth_str(start, sizeof start, z->depth_start_mm);
+        if (z->not_booked)
+            ;
+        else if (!strcmp(from, to) && !strcmp(start, to)) /* one setting all through */
+            mn__buf_textf(b, "      needle %s mm%s; the channels reach about %.0f um\n", to, more,
+                          z->course_effective_max_um);
         else
-            mn__buf_textf(b, "  %-12s %-20s %-20s %-10.3g %s\n", z->zone->id, z->concern->id, range,
-                          z->depth_start_mm, reach);
+            mn__buf_textf(b,
+                          "      needle %s-%s mm%s, starting at %s mm; the channels reach "
+                          "about %.0f-%.0f um\n",
+                          from, to, more, start, z->effective_depth_um, z->course_effective_max_um);
         mn__buf_textf(b, "      %s\n", z->why);
         if (mn__plan_site_shared(p, i)) {
             char lo[16], hi[16];
@@ -917,7 +924,7 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
                 char d[16], piece[96];
                 const mn_plan_setting *set = &s->settings[k];
                 int n = snprintf(piece, sizeof piece, "%s %s mm (%g passes)%s",
-                                 p->zones[set->zone].zone->id,
+                                 p->zones[set->zone].zone->name,
                                  mn__depth_str(d, sizeof d, set->depth_mm), set->passes,
                                  k + 1 < s->n_settings ? ";" : "");
                 if (n < 0)
@@ -1007,12 +1014,12 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
         if (p->n_zone_projections > 1)
             mn__buf_textf(b,
                           "  In detail, the %s (%s), whose interval is the shortest and sets %s:\n",
-                          p->zones[p->lasting_zone].zone->id, p->zones[p->lasting_zone].concern->id,
-                          mn__plan_sets_interval_text(p));
+                          p->zones[p->lasting_zone].zone->name,
+                          p->zones[p->lasting_zone].concern->name, mn__plan_sets_interval_text(p));
         else
             mn__buf_textf(b, "  In detail, the %s (%s), the only zone projected:\n",
-                          p->zones[p->lasting_zone].zone->id,
-                          p->zones[p->lasting_zone].concern->id);
+                          p->zones[p->lasting_zone].zone->name,
+                          p->zones[p->lasting_zone].concern->name);
     }
     mn__buf_textf(b, "  %s\n", p->projection_note_text);
     if (p->has_lasting) {

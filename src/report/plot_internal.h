@@ -131,7 +131,7 @@ typedef struct {
     mn_date origin;     /* the date of day 0 */
     /* Every other projected zone's own curve (series 1...), on the plan's time axis. */
     double *zone_day, *zone_improvement;
-    char series_text[MN_PLOT_MAX_SERIES][96];
+    char series_text[MN_PLOT_MAX_SERIES][160];
     char footnote[512];
 } mn__plan_figure;
 

@@ -103,8 +103,8 @@ static mn_status zone_series(mn_ctx *ctx, const mn_plan *plan, mn__plan_figure *
             fig->zone_day[at + (size_t)i] = zp->first_day + zp->samples[i].day;
             fig->zone_improvement[at + (size_t)i] = zp->samples[i].improvement_pct;
         }
-        snprintf(fig->series_text[s], sizeof fig->series_text[s], "%s (%s)", z->zone->id,
-                 z->concern->id);
+        snprintf(fig->series_text[s], sizeof fig->series_text[s], "%s (%s)", z->zone->name,
+                 z->concern->name);
         c->series[s] =
             (mn_plot_series){fig->series_text[s],
                              fig->zone_day + at,
@@ -172,7 +172,7 @@ mn_status mn__plan_figure_build(mn_ctx *ctx, const mn_plan *plan, mn__plan_figur
     if (zones) {
         const mn_plan_zone *z = &plan->zones[plan->lasting_zone];
         snprintf(fig->series_text[0], sizeof fig->series_text[0],
-                 "%s (%s), sets the interval (band: uncertainty)", z->zone->id, z->concern->id);
+                 "%s (%s), sets the interval (band: uncertainty)", z->zone->name, z->concern->name);
         label = fig->series_text[0];
     }
     c->series[0] = (mn_plot_series){label, fig->day, fig->improvement, fig->low, fig->high,

@@ -366,7 +366,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
         PUT(" No study of %s in the evidence base needled shallower than %s mm (%s); at "
             "%s mm this projection runs the model's dose response below the depths studied, "
             "an extrapolation.",
-            res->scenario->concern->id,
+            res->scenario->concern->name,
             mn__depth_str(shallowest, sizeof shallowest, res->evidence_shallowest_mm),
             res->evidence_shallowest_study ? res->evidence_shallowest_study : "unnamed",
             mn__depth_str(at, sizeof at, deepest_mm(res->scenario)));
@@ -374,7 +374,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
     if (unmeasured(res))
         PUT(" No study in the evidence base measured %s: this figure is the collagen model with "
             "a judged response weight (%.2g), not a measured response.",
-            sc->concern->id, sc->concern->response_weight);
+            sc->concern->name, sc->concern->response_weight);
     if (projected && res->validation) {
         char v[400];
         PUT(" %s", mn__validation_sentence(res->validation, v, sizeof v));
@@ -667,15 +667,23 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
     mn__buf_init(&b);
     char ans[4096];
     mn__buf_textf(&b, "SIMULATION of %s on the %s: %.0f-year-old %s, phototype %d, %s, %s sun.\n",
-                  sc->concern->name, sc->zone->id, sc->patient.age_years,
+                  sc->concern->name, sc->zone->name, sc->patient.age_years,
                   mn_sex_name(sc->patient.sex), sc->patient.fitzpatrick,
                   sc->patient.smoker ? "smoker" : "non-smoker", mn_sun_name(sc->patient.sun));
-    mn__buf_textf(&b, "Sessions (%d):", sc->n_sessions);
+    /* The device by its name: once when every session uses it, else at each session. */
+    int one_device = 1;
+    for (int i = 1; i < sc->n_sessions; i++)
+        one_device &= sc->sessions[i].device == sc->sessions[0].device;
+    if (one_device && sc->n_sessions > 0)
+        mn__buf_textf(&b, "Sessions (%d, %s):", sc->n_sessions, sc->sessions[0].device->name);
+    else
+        mn__buf_textf(&b, "Sessions (%d):", sc->n_sessions);
     for (int i = 0; i < sc->n_sessions; i++) {
         const mn_healing_session *s = &sc->sessions[i];
         char mm[16];
-        mn__buf_textf(&b, "%s day %d %s %s mm x %.3g", i ? "," : "", s->day, s->device->id,
-                      mn__depth_str(mm, sizeof mm, s->needle_mm), s->passes);
+        mn__buf_textf(&b, "%s day %d%s%s %s mm x %.3g", i ? "," : "", s->day, one_device ? "" : " ",
+                      one_device ? "" : s->device->name, mn__depth_str(mm, sizeof mm, s->needle_mm),
+                      s->passes);
         if (i == 11 && sc->n_sessions > 13) {
             mn__buf_textf(&b, ", ... (%d more)", sc->n_sessions - 12);
             break;

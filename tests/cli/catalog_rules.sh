@@ -1,6 +1,8 @@
 # End-to-end: `mneedle catalog rules` shows under each rule with an adjust block what the block
-# changes in the plan, in words, with its reason, its source and each concern's own reason and
-# source; --json carries the block as "adjust" beside the keys it always had. Every rule of
+# changes in the plan, in words (the pre-treatment items it adds by their names), with its
+# reason, its source and each concern's own reason and source; --json carries the block as
+# "adjust" beside the keys it always had (the items by id). No wrapped line parts a number from
+# the word after it (its unit). Every rule of
 # data/rules.json is checked against the catalogue file itself, so a new block is covered.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -10,7 +12,8 @@ DATA="$MN_SOURCE_DIR/data"
 # and hair loss's own reason.
 expect 0 'stdout:^  adjusts: start -0\.25 mm, maximum -0\.25 mm, \+14 days between course sessions, needle rises' \
     -- "$MNEEDLE" catalog rules
-expect 0 'stdout:adds: sun-strict, pigment-prime, test-patch$' -- "$MNEEDLE" catalog rules
+expect 0 'stdout:adds: Strict sun protection for 4 weeks, Pigment-calming$' -- "$MNEEDLE" catalog rules
+expect 0 'stdout:^    skincare, Test patch$' -- "$MNEEDLE" catalog rules
 expect 0 'stdout:^  hair-loss reason: darker skin marks more easily \(a caution from face studies;' \
     -- "$MNEEDLE" catalog rules
 expect 0 'stdout:"interval_days": 14' -- "$MNEEDLE" catalog rules --json
@@ -24,6 +27,7 @@ elif "$PY" - "$DATA" "$TMP" <<'PY' 2>"$TMP/py.err"; then
 import json, sys
 data, tmp = sys.argv[1], sys.argv[2]
 rules = json.load(open(data + "/rules.json"))["rules"]
+pre = {t["id"]: t.get("name", t["id"]) for t in json.load(open(data + "/aftercare.json"))["pretreatment"]}
 listed = json.load(open(tmp + "/rules.out"))["rules"]
 gentle_mm = 0.25  # MN_PLAN_RISE_GENTLE_MM (include/mneedle/clinic.h)
 
@@ -67,7 +71,7 @@ for r, (code, items), entry in zip(rules, rows, listed):
         words.append(f"needle rises at most {gentle_mm:g} mm per visit")
     said = ", ".join(words)
     if want["pretreatment"]:
-        said += ("; " if said else "") + "adds: " + ", ".join(want["pretreatment"])
+        said += ("; " if said else "") + "adds: " + ", ".join(pre[i] for i in want["pretreatment"])
     expected = [("adjusts", said), ("reason", a["reason"]), ("source", a["source"])]
     for cr in want["concern_reasons"]:
         expected += [(cr["concern"] + " reason", cr["reason"]),
@@ -82,5 +86,9 @@ fi
 
 # No line under a rule is wider than the wrapped paragraphs (92 characters).
 expect 0 '' -- sh -c "! awk '/^  / && length > 92' '$TMP/rules.txt' | grep -q ."
+# No wrapped line ends in a number whose word (its unit) opens the next line: "one 0.25" then
+# "mm step" was a break in the phototype rule's source.
+expect 0 '' -- awk 'prev ~ /(^| )[-+]?[0-9][0-9.]*$/ && /^    / { n++ } { prev = $0 }
+    END { exit n > 0 }' "$TMP/rules.txt"
 
 finish

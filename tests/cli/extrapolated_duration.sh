@@ -7,9 +7,12 @@
 export SOURCE_DATE_EPOCH=1793491200
 
 cat >"$TMP/check.py" <<'PY'
-import json, re, sys
+import json, os, re, sys
 kind, js, txt = sys.argv[1:4]
 d = json.load(open(js))
+src = os.environ["MN_SOURCE_DIR"]  # the text names zones and concerns (data/), the JSON ids
+NAME = {e["id"]: e["name"] for f in ("sites", "concerns")
+        for e in json.load(open("%s/data/%s.json" % (src, f)))[f]}
 text = open(txt, encoding="utf-8").read().replace("\n  ", " ")
 def coarse(days):
     halves = int(days / (365.25 / 2) + 0.5)
@@ -42,7 +45,7 @@ else:
     assert "months after the peak" in p["note"], p["note"]
     assert p["note"] not in text, "the text prints the JSON's note unchanged"
     for z in p["zones"]:
-        want = "%s (%s): " % (z["zone"], z["concern"])
+        want = "%s (%s): " % (NAME[z["zone"]], NAME[z["concern"]])
         line = next(l for l in text.splitlines() if want in l and "peaks at about" in l)
         assert "half of it is lost about %s after the peak" % coarse(z["durability_days"]) in line, line
         assert "months after the peak" in z["note"], z["note"]

@@ -1,14 +1,16 @@
 # The course spacing the plan states per zone is the spacing its visits give: for every bundled
 # client, zones[].course_gaps_days are the days between the zone's course settings
 # (sessions[].settings[].course_step > 0), gap by gap, none below zones[].course_interval_days,
-# and the text plan prints each zone with those gaps; a zone not booked has none. Maya's
+# and the text plan prints each zone, by its name, with those gaps; a zone not booked has none. Maya's
 # abdomen, booked with her monthly melasma course, is stated as 42 days twice.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 
 cat >"$TMP/check.py" <<'PY'
-import datetime, json, re, sys
+import datetime, json, os, re, sys
 plan = json.load(open(sys.argv[1]))
+src = os.environ["MN_SOURCE_DIR"]  # the text names each zone (data/sites.json), the JSON its id
+NAME = {e["id"]: e["name"] for e in json.load(open(src + "/data/sites.json"))["sites"]}
 text = open(sys.argv[2], encoding="utf-8").read()
 day = lambda s: datetime.date.fromisoformat(s).toordinal()
 lines = text[text.index("Course spacing"):].split("\n")[1:]
@@ -22,7 +24,7 @@ for z in plan["zones"]:
     gaps = [b - a for a, b in zip(dates, dates[1:])]
     assert gaps == z["course_gaps_days"], (z["zone"], gaps, z["course_gaps_days"])
     assert all(g >= z["course_interval_days"] for g in gaps), (z["zone"], gaps)
-    line = next(l for l in lines if z["zone"] in re.split(r"[ ,:]+", l.split(":")[0]))
+    line = next(l for l in lines if NAME[z["zone"]] in re.split(r", ", l.strip().split(":")[0]))
     if gaps and any(g != z["course_interval_days"] for g in gaps):
         want = ", ".join(map(str, gaps)) + " days"
         assert want in line and "interval is %d days" % z["course_interval_days"] in line, line

@@ -9,9 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 
 cat >"$TMP/check.py" <<'PY'
-import html, json, re, sys
+import html, json, os, re, sys
 name, js, txt, page, sim = sys.argv[1:6]
 plan = json.load(open(js))
+src = os.environ["MN_SOURCE_DIR"]  # the note names zones and concerns (data/), the JSON ids
+NAME = {e["id"]: e["name"] for f in ("sites", "concerns")
+        for e in json.load(open("%s/data/%s.json" % (src, f)))[f]}
 text = open(txt, encoding="utf-8").read()
 report = html.unescape(open(page, encoding="utf-8").read())
 simulate = json.load(open(sim))["summary"]
@@ -78,7 +81,7 @@ else:
                        % (mi, proj["maintenance_interval_days"]))
         if s.get("zone") not in [z["zone"] for z in plan["zones"]]:
             bad.append("summary.zone %s is not a zone of the plan" % s.get("zone"))
-        if "(%s)" % s.get("concern") not in proj["note"] or str(s.get("zone")) not in proj["note"]:
+        if "%s (%s)" % (NAME.get(s.get("zone")), NAME.get(s.get("concern"))) not in proj["note"]:
             bad.append("the note does not name the summary's zone and concern")
         # Below the shallowest needle length any study of the concern used, the note says the
         # projection extrapolates (the zone's deepest setting against the evidence's shallowest).

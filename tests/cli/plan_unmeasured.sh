@@ -20,7 +20,10 @@ for f in glob.glob(src + "/data/evidence/*.json"):
         n[s["concern"]] = n.get(s["concern"], 0) + 1
 weight = {c["id"]: c["response_weight"]
           for c in json.load(open(src + "/data/concerns.json"))["concerns"]}
-json.dump({"studies": n, "weight": weight}, sys.stdout)
+# The notes name zones and concerns (data/), the JSON's fields keep their ids.
+name = {e["id"]: e["name"] for f in ("sites", "concerns")
+        for e in json.load(open("%s/data/%s.json" % (src, f)))[f]}
+json.dump({"studies": n, "weight": weight, "name": name}, sys.stdout)
 PY
 expect 0 "" -- python3 "$TMP/counts.py" "$MN_SOURCE_DIR"
 cp "$TMP/out" "$TMP/counts.json"
@@ -35,7 +38,8 @@ c = json.load(open(counts))
 bad = []
 def sentence(concern):
     return ("No study in the evidence base measured %s: this figure is the collagen model with a "
-            "judged response weight (%.2g), not a measured response." % (concern, c["weight"][concern]))
+            "judged response weight (%.2g), not a measured response." % (c["name"][concern],
+                                                                      c["weight"][concern]))
 proj, s = plan["projection"], plan["summary"]
 # The text gives a durability past the evidence's follow-up to the half-year, the JSON's note
 # in months (docs/models/healing.md): compared without that figure.
@@ -113,15 +117,15 @@ sys.exit(0 if "texture-tone" not in c and c["acne-scars"] == 16
          and z["texture-tone"]["evidence_studies"] == 0
          and z["acne-scars"]["evidence_studies"] == 16
          and a["summary"]["evidence_studies"] == 0
-         and "measured texture-tone: this figure" in a["projection"]["note"]
+         and "measured Texture and tone: this figure" in a["projection"]["note"]
          and "this figure is the collagen model" not in p["projection"]["note"] else 1)' \
     "$TMP/counts.json" "$TMP/tone.out.json" "$TMP/alone.out.json"
-expect 0 "" -- grep -Eq "^  - nose \(texture-tone\): .* No study in the evidence base measured texture-tone: this figure is the collagen model with a judged response weight \(0\.7\), not a measured response\.$" "$TMP/tone.txt"
-expect 1 "" -- grep -Eq "^  - cheek \(acne-scars\).*this figure is the collagen model" "$TMP/tone.txt"
+expect 0 "" -- grep -Eq "^  - Nose \(Texture and tone\): .* No study in the evidence base measured Texture and tone: this figure is the collagen model with a judged response weight \(0\.7\), not a measured response\.$" "$TMP/tone.txt"
+expect 1 "" -- grep -Eq "^  - Cheek \(Atrophic acne scars \(rolling, boxcar\)\).*this figure is the collagen model" "$TMP/tone.txt"
 expect 1 "" -- grep -q "this figure is the collagen model" "$TMP/scars.txt" \
     "$TMP/scars.html" "$TMP/scars.out.json"
-expect 0 "" -- grep -q "No study in the evidence base measured texture-tone" "$TMP/tone.html"
-expect 0 "stdout:^  Simulation for the nose \(texture-tone\).* No study in the evidence base measured texture-tone: this figure is the collagen model" -- \
+expect 0 "" -- grep -q "No study in the evidence base measured Texture and tone" "$TMP/tone.html"
+expect 0 "stdout:^  Simulation for the Nose \(Texture and tone\).* No study in the evidence base measured Texture and tone: this figure is the collagen model" -- \
     cat "$TMP/alone.txt"
 
 # simulate: the answer and summary.evidence_studies.
@@ -136,10 +140,10 @@ EOF
 }
 scn texture-tone >"$TMP/s-tone.json"
 scn acne-scars >"$TMP/s-scars.json"
-expect 0 "stdout:No study in the evidence base measured texture-tone: this figure is the collagen model with a judged response weight \(0\.7\), not a measured response\." -- \
+expect 0 "stdout:No study in the evidence base measured Texture and tone: this figure is the collagen model with a judged response weight \(0\.7\), not a measured response\." -- \
     "$MNEEDLE" simulate "$TMP/s-tone.json"
 expect 0 "stdout:\"evidence_studies\": 0\b" -- "$MNEEDLE" simulate --json "$TMP/s-tone.json"
-expect 0 "stdout:No study in the evidence base measured texture-tone" -- \
+expect 0 "stdout:No study in the evidence base measured Texture and tone" -- \
     "$MNEEDLE" simulate --json "$TMP/s-tone.json"
 # Large pores have no study either, but no figure (projection_withheld): nothing to label.
 scn large-pores >"$TMP/s-pores.json"

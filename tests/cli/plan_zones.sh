@@ -19,8 +19,12 @@
 expect 0 "" -- "$MNEEDLE" catalog concerns --json --output "$TMP/concerns.json"
 
 cat >"$TMP/check.py" <<'PY'
-import html, json, sys
+import html, json, os, sys
 name, js, txt, page, cat = sys.argv[1:6]
+src = os.environ["MN_SOURCE_DIR"]  # the notes name zones and concerns (data/), the JSON ids
+NAME = {e["id"]: e["name"] for f in ("sites", "concerns")
+        for e in json.load(open("%s/data/%s.json" % (src, f)))[f]}
+said_as = lambda e: "%s (%s)" % (NAME[e["zone"]], NAME[e["concern"]])
 side = sys.argv[6] if len(sys.argv) > 6 else None
 plan = json.load(open(js))
 text = open(txt, encoding="utf-8").read()
@@ -52,7 +56,7 @@ for e in missed:
             "no_course" if not booked[(e["zone"], e["concern"])] else
             "below_studied_depth" if far else "epidermis")
     same("%s: reason" % where, e.get("reason"), want)
-    line = where + ": not projected: "
+    line = said_as(e) + ": not projected: "
     if want == "withheld":
         line += withheld[e["concern"]]
     elif want == "below_studied_depth":
@@ -64,7 +68,7 @@ for e in missed:
         if "stays in the epidermis, where the collagen model does not act" not in e["note"]:
             bad.append("%s: the note does not say the needle stays in the epidermis" % where)
     else:
-        line += "%s does not follow dermal collagen" % e["concern"]
+        line += "%s does not follow dermal collagen" % NAME[e["concern"]]
     if not e.get("note", "").startswith(line):
         bad.append("%s: note does not start with '%s'" % (where, line))
     if listed and "  - " + e.get("note", "") + "\n" not in text:
@@ -111,8 +115,7 @@ else:
         shortest = min(x["maintenance_interval_days"] for x in zones)
         same("its interval, the shortest", e["maintenance_interval_days"], shortest)
         if len(zones) > 1:
-            said = "In detail, the %s (%s), whose interval is the shortest" % (e["zone"],
-                                                                                e["concern"])
+            said = "In detail, the %s, whose interval is the shortest" % said_as(e)
             if said not in text:
                 bad.append("text: does not say which zone the detail is (%s)" % said)
     maxmm = {}
@@ -136,10 +139,10 @@ else:
         if e.get("peak_improvement_pct_median") is not None:
             line = ("%s: peaks at about %.0f %% for the median person drawn from the evidence "
                     "fit (range %.0f-%.0f %%); the model's typical person peaks at %.0f %%"
-                    % (where, e["peak_improvement_pct_median"], e["peak_improvement_pct_low"],
+                    % (said_as(e), e["peak_improvement_pct_median"], e["peak_improvement_pct_low"],
                        e["peak_improvement_pct_high"], e["peak_improvement_pct"]))
         else:
-            line = "%s: peaks at about %.0f %%" % (where, e["peak_improvement_pct"])
+            line = "%s: peaks at about %.0f %%" % (said_as(e), e["peak_improvement_pct"])
         if not e.get("note", "").startswith(line):
             bad.append("%s: note does not start with '%s'" % (where, line))
         # The text's line, and the report's since it prints the text's, give a durability past
@@ -201,9 +204,9 @@ sys.exit(0 if z == [("periorbital", "texture-tone"), ("cheek", "fine-lines-wrink
          and m[("forehead", "texture-tone")]["reason"] == "epidermis"
          and m[("forehead", "texture-tone")]["needle_mm"] == 0.25
          and m[("nose", "melasma")]["reason"] == "concern_not_collagen" else 1)' "$r/plan.json"
-expect 0 "stdout:^  - forehead \(texture-tone\): not projected: at 0.25 mm with the dermaroller-192 the needle stays in the epidermis, where the collagen model does not act\.$" -- \
+expect 0 "stdout:^  - Forehead \(Texture and tone\): not projected: at 0.25 mm with the Dermaroller 192-needle \(MF8\) the needle stays in the epidermis, where the collagen model does not act\.$" -- \
     cat "$r/plan.txt"
-expect 0 "stdout:^  - nose \(melasma\): not projected: melasma does not follow dermal collagen" -- \
+expect 0 "stdout:^  - Nose \(Melasma\): not projected: Melasma does not follow dermal collagen" -- \
     cat "$r/plan.txt"
 expect 0 "stdout:^line,1," -- cat "$r/fig/projection.csv"
 expect 0 "stdout:stays in the epidermis" -- cat "$TMP/alone/plan.txt"
@@ -212,11 +215,11 @@ expect 0 "stdout:\"reason\": \"epidermis\"" -- cat "$TMP/alone/plan.json"
 # Ravi in phototype V: the cheeks are held within 1.5 mm (no deep-face exception for phototypes
 # IV-VI, docs/clinic.md), then one step lower for the pigment risk: below the studies' 1.5 mm,
 # so their line carries the depth caution as well.
-expect 0 "" -- grep -Eq "^  - cheek \(acne-scars\).*needled shallower than 1.5 mm" \
+expect 0 "" -- grep -Eq "^  - Cheek \(Atrophic acne scars \(rolling, boxcar\)\).*needled shallower than 1.5 mm" \
     "$TMP/ravi-acne-scars/plan.txt"
 # Ravi's forehead, at 0.2 mm, less than half the acne-scar studies' 1.5 mm: not booked (no
 # session, no figure), and its lines say why; the cheeks set the interval.
-expect 0 "stdout:^  - forehead \(acne-scars\): not projected: not booked: it allows at most 0\.2 mm, less than half the 1\.5 mm the studies of this concern used, and no study reaches that shallow, so the evidence gives no figure for it\.$" -- \
+expect 0 "stdout:^  - Forehead \(Atrophic acne scars \(rolling, boxcar\)\): not projected: not booked: it allows at most 0\.2 mm, less than half the 1\.5 mm the studies of this concern used, and no study reaches that shallow, so the evidence gives no figure for it\.$" -- \
     cat "$TMP/ravi-acne-scars/plan.txt"
 expect 0 "stdout:^      Not booked: Atrophic acne scars \(rolling, boxcar\) are usually needled at 1-1\.5 mm here, and the studies of them used 1\.5 mm or deeper; this zone allows at most 0\.2 mm \(the clinic's convention for this area, 0\.5 mm, lowered for you\), less than half of that, and no study of them needled this shallow\. It is lowered because darker skin marks more easily .*\. The evidence does not reach this depth, so we make no projection for it, book no session for it and charge nothing for it\. Ask us about other ways to treat it\.$" -- \
     cat "$TMP/ravi-acne-scars/plan.txt"
@@ -233,7 +236,9 @@ done
 # as JSON effective_depth_um.course_max), and the report's cell says the same.
 expect 0 "" -- "$MNEEDLE" plan "$MN_SOURCE_DIR/examples/clients/maya-striae-melasma.json" -o "$TMP/maya.txt" --report "$TMP/maya.html"
 expect 0 "" -- "$MNEEDLE" plan --json "$MN_SOURCE_DIR/examples/clients/maya-striae-melasma.json" -o "$TMP/maya.json"
-expect 0 "stdout:^  cheek +melasma +0\.25-0\.5 \(max 0\.75\) +0\.25 +~168-375 um$" -- cat "$TMP/maya.txt"
+expect 0 "stdout:^  Cheek: Melasma$" -- grep -A1 "^  Cheek: Melasma$" "$TMP/maya.txt"
+expect 0 "stdout:^      needle 0\.25-0\.5 mm \(at most 0\.75 mm\), starting at 0\.25 mm; the channels reach about 168-375 um$" -- \
+    grep -A1 "^  Cheek: Melasma$" "$TMP/maya.txt"
 expect 0 "stdout:<b>0\.25</b> · 0\.25–0\.50 \(max 0\.75\)</td><td class=\"num\">168–375</td>" -- cat "$TMP/maya.html"
 expect 0 "" -- python3 -c '
 import json, sys
@@ -253,9 +258,9 @@ for z in plan["zones"]:
         continue
     assert z["adjusted"] == "", z
     assert "instead of" not in z["why"] and "between course sessions" not in z["why"], z["why"]
-block = text.split("  forehead     acne-scars")[1].split("\n  cheek")[0]
+block = text.split("  Forehead: Atrophic acne scars (rolling, boxcar)")[1].split("\n  Cheek")[0]
 assert "Gentler settings" not in block and "instead of" not in block, block
-m = re.search(r"forehead.{0,400}?not booked(.*?)</tr>", html, re.S)
+m = re.search(r"Forehead</td>.{0,400}?not booked(.*?)</tr>", html, re.S)
 assert m and "Gentler settings" not in m.group(1), m and m.group(1)
 ' "$TMP/ravi-acne-scars/plan.json" "$TMP/ravi-acne-scars/plan.txt" "$TMP/ravi-acne-scars/r.html"
 # The forehead listed for ice-pick scars too: the acne-scar zone, not booked, shares no visit
@@ -271,10 +276,11 @@ expect 0 "" -- "$MNEEDLE" plan "$TMP/fh2.json" -o "$TMP/fh2.txt" --report "$TMP/
 expect 0 "" -- python3 -c '
 import re, sys
 text = open(sys.argv[1]).read().split("Zones and needle depth")[1].split("Before your first")[0]
-rows = re.split(r"\n  (?=[a-z])", text)
-shared = {r.split()[0] + "/" + r.split()[1]: "Treated for more than one concern" in r for r in rows[1:]}
-assert shared == {"forehead/acne-scars": False, "cheek/acne-scars": True,
-                  "forehead/ice-pick-scars": False, "cheek/ice-pick-scars": True}, shared
+rows = re.split(r"\n  (?=[A-Z])", text)
+shared = {r.split("\n")[0]: "Treated for more than one concern" in r for r in rows[1:]}
+scars = "Atrophic acne scars (rolling, boxcar)"
+assert shared == {"Forehead: " + scars: False, "Cheek: " + scars: True,
+                  "Forehead: Ice-pick scars": False, "Cheek: Ice-pick scars": True}, shared
 html = open(sys.argv[2]).read()
 assert html.count("Treated for more than one concern") == 2, html.count("Treated for more")
 ' "$TMP/fh2.txt" "$TMP/fh2.html"
@@ -306,13 +312,13 @@ sys.exit(0 if f["sets_maintenance_interval"] and f["depth_extrapolated"]
          and not c["sets_maintenance_interval"] and c["depth_extrapolated"] is False
          and ("cheek", "ice-pick-scars") not in z else 1)' "$r/plan.json"
 # Ice-pick scars get no figure, and the cheek's line says why (data/concerns.json).
-expect 0 "stdout:^  - cheek \(ice-pick-scars\): not projected: no study in the evidence base rates ice-pick scars" -- \
+expect 0 "stdout:^  - Cheek \(Ice-pick scars\): not projected: no study in the evidence base rates ice-pick scars" -- \
     cat "$r/plan.txt"
 expect 0 "stdout:\"reason\": \"withheld\"" -- cat "$r/plan.json"
-expect 0 "stdout:^  - cheek \(acne-scars\): peaks at about [0-9]+ % for the median person drawn from the evidence fit \(range [0-9]+-[0-9]+ %\); the model's typical person peaks at [0-9]+ %" -- \
+expect 0 "stdout:^  - Cheek \(Atrophic acne scars \(rolling, boxcar\)\): peaks at about [0-9]+ % for the median person drawn from the evidence fit \(range [0-9]+-[0-9]+ %\); the model's typical person peaks at [0-9]+ %" -- \
     cat "$r/plan.txt"
-expect 1 "" -- grep -Eq "^  - cheek \(acne-scars\).*needled shallower" "$r/plan.txt"
-expect 0 "" -- grep -Eq "^  - nose \(acne-scars\).*needled shallower than 1.5 mm" "$r/plan.txt"
+expect 1 "" -- grep -Eq "^  - Cheek \(Atrophic acne scars \(rolling, boxcar\)\).*needled shallower" "$r/plan.txt"
+expect 0 "" -- grep -Eq "^  - Nose \(Atrophic acne scars \(rolling, boxcar\)\).*needled shallower than 1.5 mm" "$r/plan.txt"
 
 # The checker fails on a missing zone, and on the wrong zone marked as setting the interval.
 python3 - "$r/plan.json" "$r/less.json" "$r/wrong.json" <<'PY'

@@ -108,7 +108,7 @@ session 1 c-melasma "$TMP/m1.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/m1.json"
 printf '{"client": "c-melasma", "date": "2027-01-20", "session": 1, "kind": "post-inflammatory-hyperpigmentation", "severity": "mild", "resolved": "2027-02-10"}\n' > "$TMP/mpih.json"
 expect 0 "stdout:recorded 1 adverse event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/mpih.json"
-expect 0 "stdout:No projection: The model does not project melasma" -- "$MNEEDLE" replan --db "$DB" c-melasma
+expect 0 "stdout:No projection: The model does not project Melasma" -- "$MNEEDLE" replan --db "$DB" c-melasma
 ok 'grep -Eq "^ +2 course +[0-9-]+ +cheek 0.25 mm x 2, forehead 0.25 mm x 2$" "$TMP/out" &&
     grep -q "Stepped down one setting after an adverse event .*cheek: 0.25 mm at visit 2, as session 1 .the device.s shortest setting" "$TMP/out" &&
     ! grep -q "Response:\|Projection (" "$TMP/out"' \
@@ -118,7 +118,7 @@ ok '$PY -c "
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r[\"has_projection\"] is False and r[\"response\"] is None and r[\"projection\"] == [], r
-assert \"melasma\" in r[\"projection_note\"] and \"maintenance\" not in r and \"validation\" not in r and r[\"band_source\"] == \"none\"
+assert \"Melasma\" in r[\"projection_note\"] and \"maintenance\" not in r and \"validation\" not in r and r[\"band_source\"] == \"none\"
 assert r[\"remaining\"][0][\"settings\"][0][\"depth_mm\"] == 0.25 and \"cheek\" in r[\"step_down\"], r
 " "$TMP/out"' "replan --json of a plan without a projection is not as documented"
 session 2 c-melasma "$TMP/m2.json"

@@ -20,6 +20,7 @@
  * and skin functions rather than reading the planner's own fields.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -1139,6 +1140,130 @@ static const char *internal_code(const char *text)
     return NULL;
 }
 
+/* @p text as words: every character but a letter, a digit or a hyphen is a space, runs of
+ * spaces one, with a space at each end, so a word is found as " word ". A copy the caller
+ * frees. */
+static char *words_of(const char *text)
+{
+    size_t n = strlen(text);
+    char *out = malloc(n + 3), *o = out;
+    assert_non_null(out);
+    *o++ = ' ';
+    for (const char *t = text; *t; t++) {
+        int word = isalnum((unsigned char)*t) || *t == '-' || (*t & 0x80);
+        if (word)
+            *o++ = *t;
+        else if (o[-1] != ' ')
+            *o++ = ' ';
+    }
+    if (o[-1] != ' ')
+        *o++ = ' ';
+    *o = '\0';
+    return out;
+}
+
+/* The words of the catalogues under data/ (the top-level files: aftercare, rules, references,
+ * adverse events...), read once: the prose a plan quotes from them. */
+static const char *catalogue_words(void)
+{
+    static char *all;
+    if (all)
+        return all;
+    static const char *const files[] = {"adverse_events", "aftercare", "concerns",
+                                        "devices",        "products",  "references",
+                                        "rules",          "scales",    "sites"};
+    size_t len = 0;
+    all = calloc(1, 1);
+    assert_non_null(all);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/data/%s.json", MN_SOURCE_DIR, files[i]);
+        char *raw = mn_test_read_file(path, NULL);
+        assert_non_null(raw);
+        char *w = words_of(raw);
+        size_t n = strlen(w);
+        char *grown = realloc(all, len + n + 1);
+        assert_non_null(grown);
+        all = grown;
+        memcpy(all + len, w, n + 1);
+        len += n;
+        free(w);
+        free(raw);
+    }
+    return all;
+}
+
+/* The English the planner writes around a word that is also a zone's or a concern's id ("come
+ * back", "back to the pre-treatment level", "post-inflammatory hyperpigmentation"): the word
+ * there is not the id. */
+static const char *const english[] = {" come back ", " back to ", " back at ",
+                                      " post-inflammatory hyperpigmentation "};
+
+/* 1 when the word at @p at of @p w (words_of()) is part of a zone's or a concern's name there. */
+static int in_a_name(const char *w, const char *at)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    size_t n_sites = mn_catalog_site_count(cat), n = n_sites + mn_catalog_concern_count(cat);
+    int inside = 0;
+    for (size_t i = 0; i < n && !inside; i++) {
+        char *name = words_of(i < n_sites ? mn_catalog_site_at(cat, i)->name
+                                          : mn_catalog_concern_at(cat, i - n_sites)->name);
+        size_t len = strlen(name);
+        for (const char *h = strstr(w, name); h && !inside; h = strstr(h + 1, name))
+            inside = at >= h && at < h + len;
+        free(name);
+    }
+    return inside;
+}
+
+/* The first zone or concern id in @p text (a client-facing text, or a page's visible text), or
+ * NULL. An id is a whole word, in its case, as the catalogue spells it
+ * (names are capitalised: "Cheek", "Atrophic acne scars (rolling, boxcar)"). A word that is
+ * also an id is not one where it sits in catalogue prose the plan quotes (the word, the one
+ * before and the one after, as in data/: "the treated scalp for", "another hair-loss lotion")
+ * or in the English above. */
+static const char *catalogue_id(const char *text)
+{
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const char *data = catalogue_words();
+    char *w = words_of(text);
+    const char *found = NULL;
+    size_t n_sites = mn_catalog_site_count(cat), n = n_sites + mn_catalog_concern_count(cat);
+    for (size_t i = 0; i < n && !found; i++) {
+        const char *want = i < n_sites ? mn_catalog_site_at(cat, i)->id
+                                       : mn_catalog_concern_at(cat, i - n_sites)->id;
+        size_t len = strlen(want);
+        for (const char *t = strstr(w, want); t && !found; t = strstr(t + 1, want)) {
+            if (t[-1] != ' ' || t[len] != ' ') /* not a whole word (w starts with a space) */
+                continue;
+            if (in_a_name(w, t)) /* "Back of hand": the name, not the id "hand" */
+                continue;
+            /* The word with its neighbours, " before id after ". */
+            const char *from = t - 1, *to = t + len + 1;
+            while (from > w && from[-1] != ' ')
+                from--;
+            if (from > w)
+                from--;
+            while (*to && *to != ' ')
+                to++;
+            char around[256];
+            snprintf(around, sizeof around, "%.*s ", (int)(to - from), from);
+            int quoted = strstr(data, around) != NULL;
+            for (size_t e = 0; e < sizeof english / sizeof english[0] && !quoted; e++) {
+                const char *hit = strstr(around, english[e]);
+                quoted = hit && (size_t)(t - from) >= (size_t)(hit - around) + 1 &&
+                         (size_t)(t - from) < (size_t)(hit - around) + strlen(english[e]) - 1;
+            }
+            if (!quoted) {
+                found = want;
+                print_message("zone or concern id \"%s\" in: ...%s...\n", want, around);
+            }
+        }
+    }
+    free(w);
+    return found;
+}
+
 /* Plan @p p written as text (@p kind 0), JSON (1) or the HTML report (2), in memory; the
  * caller frees it. */
 static char *written(const mn_plan *p, int kind)
@@ -1157,10 +1282,13 @@ static void check_no_codes(const mn_plan *p)
     for (int kind = 0; kind <= 2; kind += 2) {
         char *t = written(p, kind);
         char *v = visible_text(t, kind == 2);
-        const char *code = internal_code(v);
+        const char *code = internal_code(v), *id = catalogue_id(v);
         if (code)
             print_message("internal code in the %s: %.40s\n", kind ? "report" : "text", code);
         assert_null(code);
+        if (id)
+            print_message("an id, not a name, in the %s: %s\n", kind ? "report" : "text", id);
+        assert_null(id);
         free(v);
         free(t);
     }
@@ -2011,12 +2139,39 @@ static void test_codes_documented(void **state)
     }
 }
 
+/* Every bundled client's text plan and report name zones and concerns by their names, as the
+ * generated clients' do (check_no_codes): the examples are what a clinic reads first. */
+static void test_bundled_clients_named(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(MN_SOURCE_DIR "/examples/clients");
+    assert_non_null(dir);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(dir));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 5, ".json"))
+            continue;
+        char path[768];
+        snprintf(path, sizeof path, "%s/examples/clients/%s", MN_SOURCE_DIR, e->d_name);
+        mn_client c;
+        assert_int_equal(mn_client_load(ctx, path, &c), MN_OK);
+        mn_plan *p = NULL;
+        assert_int_equal(mn_plan_build(ctx, &c, quick(), &p), MN_OK);
+        check_no_codes(p);
+        mn_plan_free(p);
+        n++;
+    }
+    closedir(dir);
+    assert_true(n >= 7); /* the bundled clients were found */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_each_rule_alone),       cmocka_unit_test(test_codes_documented),
         cmocka_unit_test(test_depth_caps_exhaustive), cmocka_unit_test(test_generated_clients),
         cmocka_unit_test(test_adjust_twins),          cmocka_unit_test(test_home_device_refused),
+        cmocka_unit_test(test_bundled_clients_named),
     };
     return cmocka_run_group_tests_name("plan_properties", tests, setup, teardown);
 }
