@@ -901,8 +901,10 @@ double mn__absorb_flux_grid_h(double hours, size_t i)
  * whose flux stays within MN_STEADY_FLUX_TOL of it, over at least MN_STEADY_MIN_INTERVALS of
  * the flux grid [JUDGEMENT: a slope that varies by under 5 % over an hour or more reads as a
  * straight line on a Franz plot; an analytic membrane's flux is within 5 % of its steady value
- * from about 2.2 lag times on (Crank, The Mathematics of Diffusion, 2nd ed., eq. 4.24a), so
- * an infinite dose run to several lag times has one]. */
+ * from about 2.2 lag times on, so an infinite dose run to several lag times has one. Derived
+ * from the plane-sheet membrane solution (Crank, The Mathematics of Diffusion, 2nd ed., ch. 4): the
+ * flux's leading transient term is 2 exp(-pi^2 D t / h^2) of the steady flux, 0.05 at
+ * D t / h^2 = ln(40) / pi^2 = 0.374, and the lag time is h^2 / (6 D), so t = 2.24 lag times]. */
 #define MN_STEADY_FLUX_TOL      0.05
 #define MN_STEADY_MIN_INTERVALS 10
 
