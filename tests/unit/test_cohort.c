@@ -543,19 +543,26 @@ static void test_engine_stopped_by_the_patient_callback(void **state)
     assert_int_equal(r.n, 3000);
 }
 
+/* Two sessions (days 0 and 60), a maintenance check every 30 days and endpoints at days 45
+ * and 400: the grid 0 30 45 60 90 ... 390 400. */
+static void two_visit_trial(mn_cohort_trial *t)
+{
+    synthetic_trial(t, 1);
+    t->sessions[0].day = 0;
+    t->sessions[1].day = 60;
+    t->n_sessions = 2;
+    t->maintenance_check_days = 30;
+    t->n_endpoints = 2;
+    t->endpoint_days[0] = 45;
+    t->endpoint_days[1] = 400;
+}
+
 static void test_maintenance_rule(void **state)
 {
     (void)state;
     static mn_cohort_trial t;
     mn__cohort_plan plan;
-    synthetic_trial(&t, 1);
-    t.sessions[0].day = 0;
-    t.sessions[1].day = 60;
-    t.n_sessions = 2;
-    t.maintenance_check_days = 30;
-    t.n_endpoints = 2;
-    t.endpoint_days[0] = 45;
-    t.endpoint_days[1] = 400;
+    two_visit_trial(&t);
     assert_int_equal(mn__cohort_plan_init(&plan, &t), MN_OK);
     /* grid: 0 30 45 60 90 ... 390 400 */
     assert_int_equal(plan.grid_days[2], 45);
@@ -938,14 +945,7 @@ static void test_itt_last_observation_carried_forward(void **state)
     (void)state;
     static mn_cohort_trial t;
     mn__cohort_plan plan;
-    synthetic_trial(&t, 1);
-    t.sessions[0].day = 0;
-    t.sessions[1].day = 60;
-    t.n_sessions = 2;
-    t.maintenance_check_days = 30;
-    t.n_endpoints = 2;
-    t.endpoint_days[0] = 45;
-    t.endpoint_days[1] = 400;
+    two_visit_trial(&t);
     assert_int_equal(mn__cohort_plan_init(&plan, &t), MN_OK);
     double imp[32];
     assert_true(plan.n_grid <= 32);
