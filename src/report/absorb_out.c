@@ -102,16 +102,29 @@ static int range_caution(const mn_absorb_scenario *s, const mn_absorb_result *r,
     return 1;
 }
 
-/* A product applied above a solubility that was only estimated: the general solubility
- * equation with an assumed melting point (props.c) holds for neutral molecules, so a salt or
- * a low-melting solute may be far more soluble, and the whole answer then hangs on it
- * (lidocaine base: 0.27 mg/ml estimated, 4.1 measured). */
+/* A product applied above its solubility. Where that solubility was only estimated: the
+ * general solubility equation with an assumed melting point (props.c) holds for neutral
+ * molecules, so a salt or a low-melting solute may be far more soluble, and the whole answer
+ * then hangs on it (lidocaine base: 0.27 mg/ml estimated, 4.1 measured). Where it was given
+ * (catalogue or scenario), the model's water film holds the excess as a solid that dissolves
+ * only as the dissolved part is taken up; a product sold that strong usually keeps it in
+ * another vehicle (co-solvent, pH, salt form), which the water film does not model. */
 static int solubility_caution(const mn_absorb_scenario *s, const mn_absorb_result *r, char *buf,
                               size_t n)
 {
     const mn_absorb_params *p = &r->params;
-    if (!p->solubility_estimated || !(p->donor_conc_ug_ml > p->solubility_ug_ml))
+    if (!(p->donor_conc_ug_ml > p->solubility_ug_ml))
         return 0;
+    if (!p->solubility_estimated) {
+        snprintf(buf, n,
+                 "%g mg/ml is applied above the solubility in water given for it, %.3g mg/ml, so "
+                 "the model's water film is a suspension whose excess dissolves only as the "
+                 "dissolved part is taken up; a product this strong may hold it dissolved in "
+                 "another vehicle (a co-solvent, its pH, a salt form), which the model does not "
+                 "describe: read the figures as those of a saturated water film",
+                 s->concentration_mg_ml, p->solubility_ug_ml / 1000.0);
+        return 1;
+    }
     snprintf(buf, n,
              "%g mg/ml is applied above the solubility the model estimated, %.3g mg/ml (the "
              "general solubility equation of Jain & Yalkowsky 2001 for a neutral molecule with an "
