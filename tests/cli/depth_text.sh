@@ -18,7 +18,7 @@ expect 0 "" -- "$MNEEDLE" plan "$TMP/client.json" --report "$TMP/r.html" -o "$TM
 expect 0 "" -- "$MNEEDLE" plan "$TMP/client.json" --json -o "$TMP/plan.json"
 expect 0 "stdout:needled up to 1\.25 mm" -- cat "$TMP/plan.txt"
 expect 0 "stdout:at 1\.25 mm this projection" -- cat "$TMP/plan.txt"
-expect 0 "stdout:cheek +acne-scars +0\.75-1\.25" -- cat "$TMP/plan.txt"
+expect 0 "stdout:needle 0\.75-1\.25 mm, starting at 0\.75 mm" -- cat "$TMP/plan.txt"
 for f in plan.txt plan.json r.html; do
     expect 1 "" -- grep -q "1\.2 mm" "$TMP/$f"
 done
@@ -31,7 +31,7 @@ cat >"$TMP/sc.json" <<'J'
  "report_days": [0, 60]}
 J
 expect 0 "" -- "$MNEEDLE" simulate "$TMP/sc.json" -o "$TMP/sim.txt"
-expect 0 "stdout:day 0 skinpen 1\.25 mm" -- cat "$TMP/sim.txt"
+expect 0 "stdout:day 0 1\.25 mm x 3, day 28 1\.25 mm x 3" -- cat "$TMP/sim.txt"
 expect 1 "" -- grep -q "1\.2 mm" "$TMP/sim.txt"
 
 for c in "$MN_SOURCE_DIR"/examples/clients/*.json; do

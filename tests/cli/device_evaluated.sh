@@ -18,13 +18,13 @@ client "$TMP/pen.json" skinpen 2
 client "$TMP/dp4.json" dermapen-4 2
 client "$TMP/dark.json" skinpen 6
 said="Above 1\.5 mm this goes beyond the settings the SkinPen \(Crown Aesthetics\) was evaluated at in its FDA De Novo classification \(DEN160029"
-expect 0 "stdout:cheek +acne-scars +1-1\.75" -- "$MNEEDLE" plan "$TMP/pen.json"
+expect 0 "stdout:needle 1-1\.75 mm," -- "$MNEEDLE" plan "$TMP/pen.json"
 expect 0 "stdout:$said" -- "$MNEEDLE" plan "$TMP/pen.json"
 expect 0 "stdout:$said" -- "$MNEEDLE" plan --json "$TMP/pen.json"
 expect 0 "" -- "$MNEEDLE" plan --report "$TMP/pen.html" --output /dev/null "$TMP/pen.json"
 expect 0 "stdout:$said" -- cat "$TMP/pen.html"
 expect 0 "" -- "$MNEEDLE" plan --output "$TMP/dp4.txt" "$TMP/dp4.json"
-expect 0 "stdout:cheek +acne-scars +1-1\.8 " -- cat "$TMP/dp4.txt"
+expect 0 "stdout:needle 1-1\.8 mm," -- cat "$TMP/dp4.txt"
 expect 1 "" -- grep -q "evaluated at" "$TMP/dp4.txt"
 expect 0 "" -- "$MNEEDLE" plan --output "$TMP/dark.txt" "$TMP/dark.json"
 expect 1 "" -- grep -q "evaluated at" "$TMP/dark.txt"

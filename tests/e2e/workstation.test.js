@@ -139,7 +139,7 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
   step('plans the course and saves the plan', async () => {
     await page.goto(`${server.url}/clients/${CLIENT}`);
     await Promise.all([page.waitForNavigation(), byId(page, 'open-plan').click()]);
-    assert.match(await byId(page, 'plan-text').innerText(), /forehead/);
+    assert.match(await byId(page, 'plan-text').innerText(), /Forehead/);
     await shot(page, '05-plan');
     await Promise.all([page.waitForNavigation(), byId(page, 'plan-save-submit').click()]);
     assert.match(await byId(page, 'message').innerText(), /saved/i);
@@ -153,7 +153,7 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     const report = await admin.newPage();
     const r = await report.goto(new URL(href, server.url).href);
     assert.equal(r.status(), 200);
-    assert.match(await report.content(), /forehead/);
+    assert.match(await report.content(), /Forehead/);
     await shot(report, '06-report');
     await report.close();
     // The PDF takes WeasyPrint a few seconds: the server answers 202 with a page that says it
