@@ -728,15 +728,16 @@ static mn_status close_sessions(mn_ctx *ctx, mn_store *s, const checked_session 
         for (int after = 0; after < 2; after++) {
             near[i][after] = 0;
             int min = cs->zones[i].min_interval_days;
+            if (min <= 0)
+                continue;
             mn_date d;
             double depth_mm;
-            mn_status st = min > 0 ? neighbour_on_zone(ctx, s, cs->client, cs->zones[i].zone, day,
-                                                       after, &d, &depth_mm)
-                                   : MN_OK;
+            mn_status st =
+                neighbour_on_zone(ctx, s, cs->client, cs->zones[i].zone, day, after, &d, &depth_mm);
             if (st)
                 return st;
             long gap = after ? (long)(d - cs->date) : (long)(cs->date - d);
-            if (min > 0 && d && gap < min)
+            if (d && gap < min)
                 near[i][after] = d;
         }
     return MN_OK;
