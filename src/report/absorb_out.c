@@ -449,6 +449,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, phys, "clearance_per_h", p->clearance_per_h);
     mn__jput_num(&j, phys, "solubility_mg_ml", p->solubility_ug_ml / 1000.0);
     mn__jput_bool(&j, phys, "solubility_estimated", p->solubility_estimated);
+    mn__jput_bool(&j, phys, "solubility_capped", p->solubility_capped);
     mn__jput_num(&j, phys, "evaporation_ul_cm2_h", p->evaporation_ul_cm2_h);
     mn__jput_num(&j, phys, "unit_cell_radius_um", p->cell_radius_um);
     mn__jput_num(&j, phys, "unit_cell_area_fraction", p->cell_area_fraction);
@@ -703,19 +704,32 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             last->dermis_ug_cm2, last->cleared_ug_cm2,
             p->franz ? "in the receptor" : "cleared by blood flow", last->sc_ug_cm2,
             last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2);
-    if (last)
-        mn__buf_textf(
-            &b,
-            "Film: %s; %.3g ul/cm2 of liquid left; on the surface %.3g ug/cm2 "
-            "(%.3g dissolved, %.3g dried or precipitated), %.3g%% of the dose went "
-            "in (stratum corneum included).\n  Solubility %.3g mg/ml (%s).\n",
-            s->occluded ? "occluded, no evaporation"
-            : last->film_ul_cm2 <= MN_FILM_DRY_FRACTION * s->dose_ul_cm2 * 1.0001
-                ? "open to air, dried"
-                : "open to air, still wet",
-            last->film_ul_cm2, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
-            100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2), p->solubility_ug_ml / 1000.0,
-            p->solubility_estimated ? "estimated: general solubility equation" : "product");
+    if (last) {
+        /* A dried film keeps MN_FILM_DRY_FRACTION of its water: the solver's floor, not
+         * liquid a reader could find, so it is called dry and given no volume. */
+        char film[64], sol[32];
+        int dry =
+            !s->occluded && last->film_ul_cm2 <= MN_FILM_DRY_FRACTION * s->dose_ul_cm2 * 1.0001;
+        if (s->occluded)
+            snprintf(film, sizeof film, "occluded, no evaporation; %.3g ul/cm2 of liquid left",
+                     last->film_ul_cm2);
+        else if (dry)
+            snprintf(film, sizeof film, "open to air, dry");
+        else
+            snprintf(film, sizeof film, "open to air, still wet; %.3g ul/cm2 of liquid left",
+                     last->film_ul_cm2);
+        mn__buf_textf(&b,
+                      "Film: %s; on the surface %.3g ug/cm2 (%.3g dissolved, %.3g dried or "
+                      "precipitated), %.3g%% of the dose went in (stratum corneum "
+                      "included).\n  Solubility %s mg/ml (%s).\n",
+                      film, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
+                      100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2),
+                      fmt_sig(sol, sizeof sol, p->solubility_ug_ml / 1000.0, MN_SIG_MAX),
+                      p->solubility_capped      ? "capped: the general solubility equation gives "
+                                                  "more, and the model holds no more than this"
+                      : p->solubility_estimated ? "estimated: general solubility equation"
+                                                : "product");
+    }
     if (!s->occluded && p->evaporation_ul_cm2_h > 0)
         mn__buf_textf(&b,
                       "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "
