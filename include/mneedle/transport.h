@@ -64,8 +64,8 @@ typedef enum {
 /* Melting point assumed by the general solubility equation where a product gives no
  * solubility (Jain & Yalkowsky 2001; docs/models/transport.md, "The film") [ASSUMPTION]. */
 #define MN_ABSORB_GSE_MP_C          125.0
-#define MN_ABSORB_BAND_RUNS         32 /* sampled unit-cell runs behind the 10-90 % band */
-#define MN_ABSORB_MAX_BAND_RUNS     1000
+#define MN_ABSORB_BAND_RUNS         32   /* sampled unit-cell runs behind the 10-90 % band */
+#define MN_ABSORB_MAX_BAND_RUNS     1000 /* at most this many; why: src/transport/scenario.c */
 #define MN_ABSORB_SKIN_TEMP_C       32.0
 #define MN_ABSORB_AIR_TEMP_C        22.0
 #define MN_ABSORB_RELATIVE_HUMIDITY 0.5

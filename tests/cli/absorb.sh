@@ -148,11 +148,11 @@ done
 # simulate and cohort do: no report on stdout, no report file, no other side file.
 "$MNEEDLE" absorb "$EX/absorb-vitc-pen.json" --csv "$T/no/dir/p.csv" > "$T/stdout.txt" 2> "$T/err.txt"
 rc=$?
-[ $rc -eq 1 ] || fail "--csv into a missing directory: exit $rc, expected 1"
+[ $rc -eq 2 ] || fail "--csv into a missing directory: exit $rc, expected 2 (bad input)"
 [ ! -s "$T/stdout.txt" ] || fail "--csv into a missing directory: report printed anyway"
 grep -q "no/dir/p.csv: cannot create" "$T/err.txt" || fail "--csv error: $(cat "$T/err.txt")"
 "$MNEEDLE" absorb "$T/small.json" --field -o "$T/r.txt" --csv "$T/r.csv" --vtk "$T/no/dir/x.vtk" 2> "$T/err.txt"
-[ $? -eq 1 ] || fail "--vtk into a missing directory: exit not 1"
+[ $? -eq 2 ] || fail "--vtk into a missing directory: exit not 2"
 [ ! -e "$T/r.txt" ] && [ ! -e "$T/r.csv" ] || fail "--vtk into a missing directory: other outputs written"
 grep -q "no/dir/x.vtk: cannot create" "$T/err.txt" || fail "--vtk error: $(cat "$T/err.txt")"
 

@@ -34,11 +34,11 @@ id=$("$MNEEDLE" client add "$CLIENT" 2>/dev/null | tail -1)
 # plan: the good run writes all four kinds; each bad output leaves nothing.
 clean_run 0 "" "c.db plan.txt projection.csv projection.png projection.svg r.html zones.svg" \
     "$MNEEDLE" plan "$CLIENT" -o "$D/plan.txt" --report "$D/r.html" --plot "$D"
-clean_run 1 "no-such-folder/plan.txt: cannot create" "c.db" \
+clean_run 2 "no-such-folder/plan.txt: cannot create" "c.db" \
     "$MNEEDLE" plan "$CLIENT" -o "$MISSING/plan.txt" --report "$D/r.html" --plot "$D"
 clean_run 2 "r.txt: a report's file name must end in .html or .pdf" "c.db" \
     "$MNEEDLE" plan "$CLIENT" -o "$D/plan.txt" --report "$D/r.txt" --plot "$D"
-clean_run 1 "no-such-folder/r.html: cannot create" "c.db" \
+clean_run 2 "no-such-folder/r.html: cannot create" "c.db" \
     "$MNEEDLE" plan "$CLIENT" --report "$MISSING/r.html" --plot "$D"
 clean_run 2 "no-such-folder: cannot use as the figure directory" "c.db" \
     "$MNEEDLE" plan "$CLIENT" -o "$D/plan.txt" --report "$D/r.html" --plot "$MISSING"
@@ -59,9 +59,9 @@ expect 2 "--actor goes with --save" -- "$MNEEDLE" plan "$CLIENT" --actor someone
 # simulate: -o, --csv and --plot.
 clean_run 0 "" "c.db collagen.csv collagen.png collagen.svg days.csv erythema.csv erythema.png erythema.svg improvement.csv improvement.png improvement.svg sim.txt" \
     "$MNEEDLE" simulate "$SCEN" -o "$D/sim.txt" --csv "$D/days.csv" --plot "$D"
-clean_run 1 "no-such-folder/days.csv: cannot create" "c.db" \
+clean_run 2 "no-such-folder/days.csv: cannot create" "c.db" \
     "$MNEEDLE" simulate "$SCEN" -o "$D/sim.txt" --csv "$MISSING/days.csv" --plot "$D"
-clean_run 1 "no-such-folder/sim.txt: cannot create" "c.db" \
+clean_run 2 "no-such-folder/sim.txt: cannot create" "c.db" \
     "$MNEEDLE" simulate "$SCEN" -o "$MISSING/sim.txt" --csv "$D/days.csv" --plot "$D"
 
 # sensitivity: a small SPEC; -o, --csv and --plot FILE.
@@ -69,9 +69,9 @@ printf '{"scenario": %s, "outputs": ["peak_improvement_pct"], "inputs": [{"name"
     "$(cat "$SCEN")" >"$TMP/spec.json"
 clean_run 0 "" "c.db s.csv s.svg s.txt" \
     "$MNEEDLE" sensitivity "$TMP/spec.json" -o "$D/s.txt" --csv "$D/s.csv" --plot "$D/s.svg"
-clean_run 1 "no-such-folder/s.csv: cannot create" "c.db" \
+clean_run 2 "no-such-folder/s.csv: cannot create" "c.db" \
     "$MNEEDLE" sensitivity "$TMP/spec.json" -o "$D/s.txt" --csv "$MISSING/s.csv" --plot "$D/s.svg"
-clean_run 1 "no-such-folder/s.txt: cannot create" "c.db" \
+clean_run 2 "no-such-folder/s.txt: cannot create" "c.db" \
     "$MNEEDLE" sensitivity "$TMP/spec.json" -o "$MISSING/s.txt" --csv "$D/s.csv" --plot "$D/s.svg"
 
 # absorb: a bad --plot folder is refused before the run, not after it.
@@ -81,6 +81,6 @@ clean_run 2 "no-such-folder: cannot use as the figure directory" "c.db" \
 # export: --ics, --fhir and --csv together; the last one bad leaves the first two unwritten.
 clean_run 0 "" "a.ics c.csv c.db f.json" \
     "$MNEEDLE" export --all --db "$D/c.db" --ics "$D/a.ics" --fhir "$D/f.json" --csv "$D/c.csv"
-clean_run 1 "no-such-folder/c.csv: cannot create" "c.db" \
+clean_run 2 "no-such-folder/c.csv: cannot create" "c.db" \
     "$MNEEDLE" export --all --db "$D/c.db" --ics "$D/a.ics" --fhir "$D/f.json" --csv "$MISSING/c.csv"
 finish

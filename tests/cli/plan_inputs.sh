@@ -140,13 +140,13 @@ expect 2 "out of range" -- "$MNEEDLE" plan --json -o "$TMP/plan.json" "$TMP/t.js
 expect 0 "" -- grep -q '"maintenance_interval_days"' "$TMP/plan.json"
 expect 2 "out of range" -- "$MNEEDLE" plan --json -o "$TMP/new.json" "$TMP/t.json"
 expect 1 "" -- test -e "$TMP/new.json"
-expect 1 "cannot create a file there" -- "$MNEEDLE" plan -o /nonexistent-dir/p.txt "$EX/amelia-wrinkles.json"
+expect 2 "cannot create a file there" -- "$MNEEDLE" plan -o /nonexistent-dir/p.txt "$EX/amelia-wrinkles.json"
 # An output path under a regular file says why: not a directory (not "Permission denied",
 # which is what access() answers for a file without execute permission), executable or not.
 : >"$TMP/afile"
 for mode in 644 755; do
     chmod "$mode" "$TMP/afile"
-    expect 1 "afile/p\.txt: cannot create a file there: Not a directory" -- "$MNEEDLE" plan -o "$TMP/afile/p.txt" "$EX/amelia-wrinkles.json"
+    expect 2 "afile/p\.txt: cannot create a file there: Not a directory" -- "$MNEEDLE" plan -o "$TMP/afile/p.txt" "$EX/amelia-wrinkles.json"
 done
 expect 0 "" -- sh -c "! ls \"$TMP\" | grep -q '\.tmp\.'"
 

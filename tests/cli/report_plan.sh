@@ -94,7 +94,7 @@ done
 expect 2 "not-a-dir" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --plot "$TMP/not-a-dir" --report "$TMP/r.html" -o "$TMP/p.txt"
 check "no report after a bad --plot" test ! -e "$TMP/r.html"
 check "no plan after a bad --plot" test ! -e "$TMP/p.txt"
-expect 1 "" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --report "$TMP/missing/r.html"
+expect 2 "" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --report "$TMP/missing/r.html"
 expect 2 "" -- "$MNEEDLE" plan "$EX/amelia-wrinkles.json" --plot
 # The pre-treatment list runs in date order, the earliest first ("on the day" last), the same
 # in the text, the JSON and the report; items due the same day keep the catalogue's order.

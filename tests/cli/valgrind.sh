@@ -42,7 +42,7 @@ expect 2 "malformed JSON" -- $VG "$MNEEDLE" screen "$TMP/trunc.json"
 mkdir "$TMP/data"
 printf '{"sites": [{"id": "cheek"}]}' > "$TMP/data/sites.json"
 expect 2 "sites.json" -- $VG "$MNEEDLE" catalog --data "$TMP/data" sites
-expect 1 "cannot create" -- $VG "$MNEEDLE" plan -o /nonexistent-dir/p.txt "$EX/amelia-wrinkles.json"
+expect 2 "cannot create" -- $VG "$MNEEDLE" plan -o /nonexistent-dir/p.txt "$EX/amelia-wrinkles.json"
 # A cohort in two shards and their merge, and a refused merge (parts are read by their own
 # loader).
 TR="$MN_SOURCE_DIR/examples/trials/lotfi-2013-acne-scars.json"
