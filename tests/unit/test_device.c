@@ -50,6 +50,11 @@ static void test_depth_against_f40_f42(void **state)
             assert_true(f >= 0.2 && f <= 0.8);
             double depth = mn_device_effective_depth_um(d, L, NULL);
             assert_true(depth > prev);
+            /* Its band keeps to the same rule and holds the central depth. */
+            double lo, hi;
+            mn_device_depth_range_um(d, L, &lo, &hi);
+            assert_true(lo >= 0.2 * L * 1000 - 1e-9 && hi <= 0.8 * L * 1000 + 1e-9);
+            assert_true(lo <= depth && depth <= hi && lo < hi);
             prev = depth;
         }
     }
