@@ -46,6 +46,7 @@ typedef enum {
  *  18-584). Outside, kp is extrapolated (docs/models/transport.md) and runs print a caution. */
 #define MN_KP_POTTS_GUY_MW_MAX 750.0
 #define MN_KP_UPDATED_MW_MAX   584.0
+#define MN_KP_MW_MIN           18.0
 #define MN_KP_LOGP_MIN         -3.0
 #define MN_KP_LOGP_MAX         6.0
 
@@ -197,6 +198,11 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
 
 /** The largest MW the lipid-route regression was fitted on (750 Potts-Guy, 584 updated). */
 double mn_absorb_kp_mw_max(mn_kp_model model);
+
+/** The largest lipid-route kp (cm/h) the regression gives inside its fitted range: at its
+ *  smallest MW (18) and largest log Kow (MN_KP_LOGP_MAX), 25.5 cm/h for Potts-Guy and 15.7 for
+ *  the updated one. A kp beyond it is the regression carried past its data. Thread-safe. */
+double mn_absorb_kp_fitted_max_cm_h(mn_kp_model model);
 
 /** Closure: the fraction of the initial channel area still open at @p t_h (2^(-t/t½)). */
 double mn_absorb_open_fraction(const mn_absorb_params *p, double t_h);

@@ -72,33 +72,62 @@ static int punctured(const mn_absorb_result *r)
     return r->params.punctures_per_cm2 > 0;
 }
 
-/* The caution for a molecule outside the intact regression's fitted range, in @p buf. Above
- * that MW the polar route (Wilschut et al. 1995) is extrapolated too: the code and docs give
- * its data set only as ~100 mostly small solutes (props.c), no MW range that was checked
- * against the paper, so it is named as unverified at this size wherever the lipid route is
- * past its limit [judgement: no larger limit can be claimed for it than the lipid
- * regression's]. */
+/* The caution for a molecule outside the intact regression's fitted range, or with a kp no
+ * barrier could have, in @p buf; it names the limit that is passed. Above that MW the polar
+ * route (Wilschut et al. 1995) is extrapolated too: the code and docs give its data set only
+ * as ~100 mostly small solutes (props.c), no MW range that was checked against the paper, so
+ * it is named as unverified at this size wherever the lipid route is past its limit
+ * [judgement: no larger limit can be claimed for it than the lipid regression's]. */
 static int range_caution(const mn_absorb_scenario *s, const mn_absorb_result *r, char *buf,
                          size_t n)
 {
     const mn_absorb_params *p = &r->params;
-    if (!p->kp_outside_range)
+    /* A kp beyond anything the regression gives on its own data (mn_absorb_kp_fitted_max_cm_h:
+     * 25.5 cm/h for Potts-Guy) is said to be implausible [DERIVED bound]: MW 30, logP 7 gave
+     * 110 cm/h with no comment. */
+    double kp_max = mn_absorb_kp_fitted_max_cm_h(s->kp_model);
+    int implausible = p->kp_lipid_cm_h > kp_max;
+    if (!p->kp_outside_range) /* inside it, kp is at most kp_max */
         return 0;
     double lim = mn_absorb_kp_mw_max(s->kp_model);
-    char polar[320] = "";
-    if (s->mw > lim && p->kp_polar_cm_h > 0)
-        snprintf(polar, sizeof polar,
-                 "; its polar route (Wilschut et al. 1995, fitted on ~100 mostly small solutes, "
-                 "its MW range not checked against the paper) is applied unchanged at MW %g and "
-                 "carries %.0f%% of the baseline (kp_polar %.3g against lipid %.3g cm/h)",
-                 s->mw, 100 * p->kp_polar_cm_h / p->kp_cm_h, p->kp_polar_cm_h, p->kp_lipid_cm_h);
+    int mw_out = s->mw > lim, logp_out = s->logp < MN_KP_LOGP_MIN || s->logp > MN_KP_LOGP_MAX;
+    const char *model = s->kp_model == MN_KP_UPDATED ? "updated (F67)" : "Potts-Guy (F65)";
+    char lead[300] = "", size[600] = "", logp[300] = "", kp[500] = "";
+    snprintf(lead, sizeof lead,
+             "MW %g, logP %g is outside the range the %s regression was fitted on (MW %g-%g, log "
+             "Kow %g to %g)",
+             s->mw, s->logp, model, MN_KP_MW_MIN, lim, MN_KP_LOGP_MIN, MN_KP_LOGP_MAX);
+    if (mw_out) {
+        char polar[320] = "";
+        if (p->kp_polar_cm_h > 0)
+            snprintf(polar, sizeof polar,
+                     "; its polar route (Wilschut et al. 1995, fitted on ~100 mostly small "
+                     "solutes, its MW range not checked against the paper) is applied unchanged "
+                     "at MW %g and carries %.0f%% of the baseline (kp_polar %.3g against lipid "
+                     "%.3g cm/h)",
+                     s->mw, 100 * p->kp_polar_cm_h / p->kp_cm_h, p->kp_polar_cm_h,
+                     p->kp_lipid_cm_h);
+        snprintf(size, sizeof size,
+                 "; above that MW its lipid route falls with size as in Mitragotri's "
+                 "scaled-particle model (J Control Release 2003;86:69)%s",
+                 polar);
+    }
+    if (logp_out) /* kp_lipid here unless the implausible kp is named next */
+        snprintf(logp, sizeof logp,
+                 "; at logP %g its lipid route is the regression's straight line in logP carried "
+                 "%s its data%s",
+                 s->logp, s->logp > MN_KP_LOGP_MAX ? "above" : "below",
+                 implausible ? "" : " (kp_lipid in the JSON's physics)");
+    if (implausible)
+        snprintf(kp, sizeof kp,
+                 "; kp = %.3g cm/h is implausible: it is beyond anything the regression gives "
+                 "anywhere inside its fitted range (at most %.3g cm/h, at MW %g and log Kow %g), "
+                 "an extrapolation, not a permeability to rely on",
+                 p->kp_cm_h, kp_max, MN_KP_MW_MIN, MN_KP_LOGP_MAX);
     snprintf(buf, n,
-             "MW %g, logP %g is outside the range the %s regression was fitted on (MW 18-%g, log "
-             "Kow %g to %g); above that MW its lipid route falls with size as in Mitragotri's "
-             "scaled-particle model (J Control Release 2003;86:69)%s, so the intact baseline and "
-             "the enhancement are order-of-magnitude figures",
-             s->mw, s->logp, s->kp_model == MN_KP_UPDATED ? "updated (F67)" : "Potts-Guy (F65)",
-             lim, MN_KP_LOGP_MIN, MN_KP_LOGP_MAX, polar);
+             "%s%s%s%s, so the intact baseline and the enhancement are order-of-magnitude "
+             "figures",
+             lead, size, logp, kp);
     return 1;
 }
 
@@ -492,7 +521,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jpush(&j, cautions, json_string(large_caution));
     if (bleeding(r))
         mn__jpush(&j, cautions, json_string(bleeding_caution));
-    char rc[900];
+    char rc[1600];
     if (range_caution(s, r, rc, sizeof rc))
         mn__jpush(&j, cautions, json_string(rc));
     if (solubility_caution(s, r, rc, sizeof rc))
@@ -845,7 +874,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         put_wrapped(&b, "\nCaution: ", large_caution);
     if (bleeding(r))
         put_wrapped(&b, "Caution: ", bleeding_caution);
-    char rc[900];
+    char rc[1600];
     if (range_caution(s, r, rc, sizeof rc))
         put_wrapped(&b, "Caution: ", rc);
     if (solubility_caution(s, r, rc, sizeof rc))

@@ -157,6 +157,12 @@ double mn_absorb_kp_mw_max(mn_kp_model model)
     return model == MN_KP_UPDATED ? MN_KP_UPDATED_MW_MAX : MN_KP_POTTS_GUY_MW_MAX;
 }
 
+double mn_absorb_kp_fitted_max_cm_h(mn_kp_model model)
+{
+    /* Both regressions rise with logP and fall with MW. */
+    return lipid_kp_in_range(model, MN_KP_MW_MIN, MN_KP_LOGP_MAX);
+}
+
 /* Saturation vapour pressure of water (kPa) at T °C (Alduchov & Eskridge 1996). */
 static double psat_kpa(double t_c)
 {
