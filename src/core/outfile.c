@@ -485,9 +485,9 @@ mn_status mn_outfile_open(mn_ctx *ctx, const char *path, mn_outfile **out)
     if (!ok || (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))) {
         mn_outfile_abort(f);
         /* A folder that does not exist, or a path through a file, is a wrong name (bad
-         * input, as --plot treats a missing directory); one that exists but cannot be
-         * written to is a runtime failure. */
-        int wrong_name = ok ? 1 : e == ENOENT || e == ENOTDIR;
+         * input, as --plot treats a missing directory); a folder that exists but cannot be
+         * written to, or an output that is itself a folder, stays a runtime failure. */
+        int wrong_name = !ok && (e == ENOENT || e == ENOTDIR);
         return mn__error(ctx, wrong_name ? MN_EINVAL : MN_EIO, "%s: cannot create a file there: %s",
                          path, ok ? strerror(EISDIR) : strerror(e));
     }
