@@ -216,7 +216,7 @@ expect 0 "stdout:^Trial-level intervals: 90 % model intervals for one typical st
 # How far the model has been borne out, in the words simulate and plan print (one function,
 # src/report/validation_note.c), in the text and the JSON (validation, as simulate's summary
 # carries it); a concern the model does not project has neither.
-expect 0 "stdout:^Validation: Checked against [0-9]+ published results from [0-9]+ studies it was not fitted to, the model's 90 % interval held [0-9]+ \([0-9]+ of the [0-9]+ on efficacy; docs/validation\.md\)" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
+expect 0 "stdout:^Validation: Checked against [0-9]+ published results from [0-9]+ studies it was not fitted to, the model's 90 % interval held [0-9]+ \([0-9]+ of the [0-9]+ on efficacy; mneedle's validation report lists each\)" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
 grep '^Validation: ' "$TMP/out" | sed 's/^Validation: //' > "$TMP/vline.txt"
 expect 0 "" -- "$MNEEDLE" cohort --json --n 30 --trials 0 -o "$TMP/v.json" "$L"
 expect 0 "" -- "$MNEEDLE" simulate --json -o "$TMP/vsim.json" "$MN_SOURCE_DIR/examples/scenarios/simulate-lotfi-acne-scars.json"
