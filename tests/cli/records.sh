@@ -171,7 +171,7 @@ ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused assessment file changed the 
 expect 0 "stdout:recorded 2 assessments" -- "$MNEEDLE" record assessment --db "$DB" "$TMP/a.json"
 
 # ---- history ----
-expect 0 "stdout:done 2027-01-11 with dermapen-4" -- "$MNEEDLE" history --db "$DB" "$ID"
+expect 0 "stdout:done 2027-01-11 with Dermapen 4" -- "$MNEEDLE" history --db "$DB" "$ID"
 ok 'grep -q "overridden: thick scar tissue" "$TMP/out" && grep -q "swelling (mild) after session 3" "$TMP/out" && grep -q "none after session 1" "$TMP/out"' "history text misses the override or the adverse events"
 expect 0 "" -- "$MNEEDLE" history --db "$DB" --json "$ID"
 ok '$PY - "$TMP/out" <<EOF
