@@ -125,7 +125,12 @@ mn_status mn_store_check(mn_ctx *ctx, mn_store *store, mn_store_check_result *ou
  * others write), mode 0600, atomically (a temporary file renamed into place). With @p key
  * (MN_STORE_KEY_BYTES bytes) the copy is encrypted with libsodium's secretstream
  * (XChaCha20-Poly1305, authenticated); NULL for a plain SQLite file.
- * @return MN_OK; MN_EINVAL (dest exists or cannot be created); MN_EIO.
+ * Every client is logged in the audit log as read ("backup", the handle's actor), in one
+ * transaction committed before the copy is made, so the backup holds its own entries. A
+ * backup refused before that (dest exists or cannot be created) logs nothing; one that fails
+ * after it (the copy, the disk) keeps its entries: the log may name a read that left no
+ * file, never a file whose read it does not name (docs/records.md, "The audit log").
+ * @return MN_OK; MN_EINVAL (dest exists or cannot be created, a read-only handle); MN_EIO.
  */
 mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const unsigned char *key);
 

@@ -345,6 +345,9 @@ mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
  * clients' identities at once: one entry per client), handed to the writer together, so they
  * go in one or a few transactions. */
 mn_status mn__audit_reads(mn__call *c, const char *const *ids, int n, const char *what);
+/* As mn__audit_reads for every client of a recall list (@p n entries of
+ * mn_store_recall_list), each once, under "recall". */
+mn_status mn__audit_recall(mn__call *c, const mn_store_recall *list, int n);
 /* Client @p id's timeline in @p out, its read then logged as mn__audit_read() does under
  * @p what. On failure *out is NULL (nothing to free) and the context says why. Free with
  * mn_store_history_free(). */

@@ -2181,6 +2181,64 @@ static void test_identity_lists_audited(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* A replan and the recall list show clients' records: the API's replan and the Re-plan page
+ * log a "replan" read of the client, the recall page and the API's recall one "recall" read
+ * per client they list (each once), as the commands do (docs/records.md, "The audit log"). */
+static void test_replan_recall_audited(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[256], hdr[160];
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("reread");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/reread/plan", pia, form, T0, 303, NULL, NULL);
+    static const char replans[] =
+        "action = 'read' AND detail = 'replan' AND actor = 'pia' AND entity = (SELECT "
+        "'clients:' || num FROM clients WHERE id = 'reread')";
+    static const char recalls[] =
+        "action = 'read' AND detail = 'recall' AND actor = 'pia' AND entity = (SELECT "
+        "'clients:' || num FROM clients WHERE id = 'reread')";
+    int before = audit_count(replans);
+    snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", tok);
+    mn_http_response r;
+    request("POST", "/api/v1/clients/reread/replan", NULL, pia, "", hdr, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count(replans), before + 1);
+    expect("POST", "/clients/reread/replan", pia, form, T0, 200, "Re-planned", NULL);
+    assert_int_equal(audit_count(replans), before + 2);
+    /* A replan refused (no such client) logs nothing. */
+    int reads = audit_count("action = 'read'");
+    request("POST", "/api/v1/clients/nobody/replan", NULL, pia, "", hdr, T0, &r);
+    assert_int_equal(r.status, 404);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count("action = 'read'"), reads);
+    /* The recall page far enough ahead lists the client (maintenance due), once. */
+    before = audit_count(recalls);
+    reads = audit_count("action = 'read' AND detail = 'recall'");
+    request("GET", "/recall", "before=2999-12-31", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "/clients/reread\""));
+    int listed = 0;
+    for (const char *p = r.body; (p = strstr(p, "<tr")); p++)
+        listed += strncmp(p, "<tr>", 4) == 0 || strncmp(p, "<tr ", 4) == 0;
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count(recalls), before + 1);
+    int got = audit_count("action = 'read' AND detail = 'recall'") - reads;
+    assert_true(got >= 1 && got < listed); /* each client once; the header rows too */
+    /* The API's recall: every client it lists, each once (none due today is none logged). */
+    reads = audit_count("action = 'read' AND detail = 'recall'");
+    request("GET", "/api/v1/recall", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    int clients = 0;
+    for (const char *p = r.body; (p = strstr(p, "\"client\": ")); p++)
+        clients++;
+    mn_http_response_release(&r);
+    int api_logged = audit_count("action = 'read' AND detail = 'recall'") - reads;
+    assert_true(api_logged <= clients && (clients == 0) == (api_logged == 0));
+    assert_audit_chain_holds(NULL);
+}
+
 /* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
  * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
 static void test_form_values_decoded_once(void **state)
@@ -2563,6 +2621,7 @@ int main(void)
         cmocka_unit_test(test_query_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
         cmocka_unit_test(test_replan_in_the_forms_words),
+        cmocka_unit_test(test_replan_recall_audited),
         cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
         cmocka_unit_test(test_questionnaire_out_of_date),
