@@ -752,6 +752,54 @@ static void test_signin_address_spacing(void **state)
     mn__sessions_release(&s);
 }
 
+/* An IPv6 client is counted by its /64 (a host holds a whole /64 and can use any address in
+ * it): ten failures over ten addresses of one /64 slow the eleventh address of it, not an
+ * address of the next /64; an IPv4 address mapped into IPv6 counts as the IPv4 one. */
+static void test_signin_ipv6_prefix(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *addr, *key;
+    } keys[] = {{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "a:2001:db8:1:2::/64"},
+                {"2001:DB8:1:2::1", "a:2001:db8:1:2::/64"},
+                {"fe80::1%eth0", "a:fe80::/64"},
+                {"::1", "a:::/64"},
+                {"::ffff:192.0.2.1", "a:192.0.2.1"},
+                {"192.0.2.1", "a:192.0.2.1"},
+                {"", "a:?"},
+                {NULL, "a:?"}};
+    char key[80];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        mn__login_addr_key(keys[i].addr, key, sizeof key);
+        if (strcmp(key, keys[i].key))
+            fail_msg("%s: key %s, not %s", keys[i].addr ? keys[i].addr : "(none)", key,
+                     keys[i].key);
+    }
+    mn__sessions s;
+    assert_int_equal(mn__sessions_init(&s, 16, 1800, 28800, 5, 900, 10, 30), MN_OK);
+    char name[32], addr[64];
+    for (int i = 0; i < 10; i++) {
+        snprintf(name, sizeof name, "n%d", i);
+        snprintf(addr, sizeof addr, "2001:db8:1:2:%x::%x", i + 1, 7 * i + 3);
+        assert_int_equal(mn__login_begin(&s, name, addr, T0, NULL, NULL), 1);
+        mn__login_end(&s, name, addr, 0, T0);
+    }
+    int wait_s = -1;
+    assert_int_equal(mn__login_begin(&s, "rob", "2001:db8:1:2:ffff::1", T0 + 1, NULL, &wait_s), 0);
+    assert_int_equal(wait_s, 29);
+    assert_int_equal(mn__login_begin(&s, "rob", "2001:db8:1:3::1", T0 + 1, NULL, NULL), 1);
+    mn__login_end(&s, "rob", "2001:db8:1:3::1", 1, T0 + 1);
+    /* The mapped form of an IPv4 address shares that address's count. */
+    for (int i = 0; i < 10; i++) {
+        snprintf(name, sizeof name, "m%d", i);
+        const char *a = i % 2 ? "::ffff:192.0.2.9" : "192.0.2.9";
+        assert_int_equal(mn__login_begin(&s, name, a, T0 + 2, NULL, NULL), 1);
+        mn__login_end(&s, name, a, 0, T0 + 2);
+    }
+    assert_int_equal(mn__login_begin(&s, "rob", "192.0.2.9", T0 + 3, NULL, NULL), 0);
+    mn__sessions_release(&s);
+}
+
 /* A lock outlives a flood of new names and addresses that fills every record. */
 static void test_signin_lock_outlives_flood(void **state)
 {
@@ -830,8 +878,13 @@ static void test_host_names(void **state)
     assert_int_equal(mn__server_listen_on(s, "127.0.0.1", 0), MN_OK);
     assert_int_equal(host_status(s, "GET", "127.0.0.1:8080", T0), 421);
     assert_int_equal(mn__server_listen_on(s, "127.0.0.1", 8080), MN_OK);
-    static const char *const yes[] = {"127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080",
-                                      "[::1]:8080"};
+    /* Loopback's addresses in their other forms: IPv4 mapped into IPv6 (as typed, and as a
+     * browser writes it), IPv6 written out, with a zone (RFC 6874's %25 form). */
+    static const char *const yes[] = {"127.0.0.1:8080",          "localhost:8080",
+                                      "LOCALHOST:8080",          "[::1]:8080",
+                                      "[::ffff:127.0.0.1]:8080", "[::FFFF:7f00:1]:8080",
+                                      "[0:0:0:0:0:0:0:1]:8080",  "[::1%25lo]:8080",
+                                      "[::1%25eth0.1]:8080"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         if (host_status(s, "GET", yes[i], T0) != 200)
             fail_msg("Host %s refused", yes[i]);
@@ -852,7 +905,23 @@ static void test_host_names(void **state)
                                      "localhost:",
                                      ":8080",
                                      "localhost :8080",
-                                     "localhost:8080 "};
+                                     "localhost:8080 ",
+                                     "[::ffff:127.0.0.1]",
+                                     "[::ffff:127.0.0.2]:8080",
+                                     "[::ffff:192.0.2.1]:8080",
+                                     "[::ffff:7f00:2]:8080",
+                                     "[127.0.0.1]:8080",
+                                     "[fe80::1%25eth0]:8080",
+                                     "[fe80::1%eth0]:8080",
+                                     "[::2%25lo]:8080",
+                                     "[::1%25]:8080",
+                                     "[::1%]:8080",
+                                     "[::1%lo]:8080",
+                                     "[::1%2lo]:8080",
+                                     "[::1%25l/o]:8080",
+                                     "[::1%25l%o]:8080",
+                                     "[::1 %25lo]:8080",
+                                     "[%25lo]:8080"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         if (host_status(s, "GET", no[i], T0 + 1) != 421)
             fail_msg("Host %s answered", no[i]);
@@ -888,15 +957,16 @@ static void test_host_names(void **state)
     cfg.log = NULL;
     assert_int_equal(mn_server_create(ctx, &cfg, &s), MN_OK);
     assert_int_equal(mn__server_listen_on(s, "192.0.2.10", 443), MN_OK);
-    static const char *const net_yes[] = {"clinic.example", "clinic.example:443",
-                                          "192.0.2.10",     "192.0.2.10:443",
-                                          "[2001:db8::1]",  "[2001:DB8::2]:443"};
+    static const char *const net_yes[] = {
+        "clinic.example", "clinic.example:443", "192.0.2.10",          "192.0.2.10:443",
+        "[2001:db8::1]",  "[2001:DB8::2]:443",  "[::ffff:192.0.2.10]", "[2001:0db8:0:0::1]:443"};
     for (size_t i = 0; i < sizeof net_yes / sizeof net_yes[0]; i++)
         if (host_status(s, "GET", net_yes[i], T0) != 200)
             fail_msg("Host %s refused", net_yes[i]);
     static const char *const net_no[] = {
-        "localhost:443",     "127.0.0.1",   "[::1]:443", "www.clinic.example",
-        "clinic.example:80", "2001:db8::1", "example"};
+        "localhost:443",     "127.0.0.1",          "[::1]:443", "www.clinic.example",
+        "clinic.example:80", "2001:db8::1",        "example",   "[::ffff:127.0.0.1]:443",
+        "[::1%25lo]:443",    "[::ffff:192.0.2.11]"};
     for (size_t i = 0; i < sizeof net_no / sizeof net_no[0]; i++)
         if (host_status(s, "GET", net_no[i], T0) != 421)
             fail_msg("Host %s answered", net_no[i]);
@@ -2599,6 +2669,7 @@ int main(void)
         cmocka_unit_test(test_signin_limit_in_flight),
         cmocka_unit_test(test_signin_address_spacing),
         cmocka_unit_test(test_signin_lock_outlives_flood),
+        cmocka_unit_test(test_signin_ipv6_prefix),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
