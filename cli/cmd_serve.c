@@ -43,7 +43,10 @@ static void limits_help(FILE *fp)
             "over every name\nin that time its tries are ",
             cfg.login_address_failures);
     duration(fp, cfg.login_address_spacing_s);
-    fprintf(fp, " apart (an IPv6 address counted by its /64).\n");
+    fprintf(fp,
+            " apart (an IPv6 address counted by its /64).\nAfter %d failed sign-ins in a row "
+            "a user is disabled until an admin enables it\nagain (/users).\n",
+            MN_STORE_SIGNIN_FAILURES_DISABLE);
 }
 
 static const cli_command command = {

@@ -827,6 +827,10 @@ int mn_store_role_parse(const char *name, mn_store_role *out);
 #define MN_STORE_PASSWORD_MIN 8
 /** ...and at most this many (a bound on the hashing work one request can ask for). */
 #define MN_STORE_PASSWORD_MAX 1024
+/** Failed sign-ins in a row after which a user is disabled until an admin enables it again:
+ *  NIST SP 800-63B (sec. 5.2.2, "Rate Limiting (Throttling)") asks that consecutive failed
+ *  authentication attempts on one account be limited to no more than 100. */
+#define MN_STORE_SIGNIN_FAILURES_DISABLE 100
 
 /**
  * Adds a user with a role and a password, hashed with Argon2id (libsodium's
@@ -867,7 +871,10 @@ mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, c
  * reached), for the user @p name: its `users` row, with the name as the actor. A name that is
  * no user is logged as none (actor "unknown", row `users:0`), never as typed, since it may be
  * a password typed into the wrong box. @p detail: where from (an address; NULL: none); never a
- * password.
+ * password. A user's MN_STORE_SIGNIN_FAILURES_DISABLE-th "signin-failed" in a row (counted in
+ * the audit log since its last "signin" or since an admin last enabled it) disables the user,
+ * in the same transaction, with an "update" entry ("disabled: N failed sign-ins in a row"):
+ * only mn_store_user_set_disabled(..., 0), an admin's, lets it sign in again.
  * @return MN_OK; MN_EINVAL (a read-only handle, an action not one of those); MN_EIO.
  */
 mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,

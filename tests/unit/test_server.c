@@ -800,6 +800,50 @@ static void test_signin_ipv6_prefix(void **state)
     mn__sessions_release(&s);
 }
 
+/* MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins in a row disable the user until an admin
+ * enables it (NIST SP 800-63B, 5.2.2), with an entry; a sign-in between starts the count
+ * again, and so does the admin's enabling. The count is the audit log's, so no restart of the
+ * server resets it. */
+static void test_signin_failures_disable(void **state)
+{
+    (void)state;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "hard", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
+    mn_store_role role;
+    enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
+    for (int i = 0; i < N - 1; i++)
+        assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                         MN_OK);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin", "192.0.2.5"), MN_OK);
+    for (int i = 0; i < N - 1; i++)
+        assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                         MN_OK);
+    assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
+    char disabled[200];
+    snprintf(disabled, sizeof disabled,
+             "action = 'update' AND actor = 'hard' AND detail = 'disabled: %d failed sign-ins in "
+             "a row'",
+             N);
+    assert_int_equal(audit_count(disabled), 0);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                     MN_OK);
+    assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_EINVAL);
+    assert_int_equal(audit_count(disabled), 1);
+    /* Failing on (a disabled user's tries fail too) adds no second entry. */
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                     MN_OK);
+    assert_int_equal(audit_count(disabled), 1);
+    /* The admin enables it: it signs in, and its count starts again. */
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 0), MN_OK);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                     MN_OK);
+    assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 1), MN_OK);
+    mn_store_close(store);
+    assert_audit_chain_holds(NULL);
+}
+
 /* A lock outlives a flood of new names and addresses that fills every record. */
 static void test_signin_lock_outlives_flood(void **state)
 {
@@ -2670,6 +2714,7 @@ int main(void)
         cmocka_unit_test(test_signin_address_spacing),
         cmocka_unit_test(test_signin_lock_outlives_flood),
         cmocka_unit_test(test_signin_ipv6_prefix),
+        cmocka_unit_test(test_signin_failures_disable),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
