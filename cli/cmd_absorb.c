@@ -6,44 +6,11 @@
 
 #include "cli.h"
 
-static const cli_command command = {
-    .name = "absorb",
-    .operand = "SCENARIO",
-    .operand_error = "expected one SCENARIO file ('-' for stdin)",
-    .about =
-        "Simulates what a serum applied after needling does: how many punctures the device\n"
-        "makes, how deep they really reach, how long they stay open, and how much of the\n"
-        "product crosses the skin barrier compared with the same serum on intact skin.\n"
-        "SCENARIO is a JSON file ('-' for standard input). All figures are simulations.\n"
-        "\n"
-        "What the numbers mean:\n"
-        "  punctures_per_cm2    holes per cm2 for the device, passes and (pens) glide speed\n"
-        "  channel_depth_um     effective depth: skin tents before it is pierced, so the tips\n"
-        "                       reach 20-80 % of the set needle length (F40-F42)\n"
-        "  channel.open_depth_um  what stays open after the needle is out (~10 % of the set\n"
-        "                       length); channel.volume_ul_cm2, wall_area_cm2_per_cm2: the\n"
-        "                       open cones per cm2\n"
-        "  closure_half_life_h  the open channel area halves every this many hours: ~1.5 h open\n"
-        "                       to air, ~20 h occluded (F53, F56), longer with age and darker "
-        "skin\n"
-        "  delivered_ug_cm2     amount that has crossed the stratum corneum (now in the viable\n"
-        "                       epidermis or dermis, or cleared by dermal blood flow)\n"
-        "  intact_ug_cm2        the same serum on unneedled skin (baseline)\n"
-        "  enhancement          delivered / intact: computed, never assumed. Small lipophilic\n"
-        "                       molecules gain little; hydrophilic and large ones gain a lot\n"
-        "  coverage             fraction of dermal volume above the threshold concentration\n"
-        "  surface_ug_cm2       still on the surface (dissolved in the film + dried solid)\n"
-        "  flux_ug_cm2_h        mean delivery rate since the previous report hour\n"
-        "  fraction_of_dose     surface, stratum corneum, viable epidermis, dermis, cleared\n"
-        "  band                 10-90 % of delivered and enhancement over sampled parameters\n"
-        "  franz                largest 0.1 h mean flux, lag time (if steady), intact, ratio\n"
-        "  mass_balance_error   |applied - (surface + skin + cleared)| / applied (expect < 1e-6)\n"
-        "  cautions             where the model is known to overstate: molecules of MW >= 500\n"
-        "                       simulated above the 2-22x measured for peptides; tips in the\n"
-        "                       dermis (bleeding not modelled); MW or logP outside the intact\n"
-        "                       regression's fitted range\n"
-        "  safety_caution       on punctured skin: how much goes in says nothing of whether\n"
-        "                       the product is safe in the dermis (null on intact skin)\n"
+/* The help's second half: the scenario file (one string literal would pass the 4095
+ * characters ISO C requires compilers to accept). */
+static void about_scenario(FILE *fp)
+{
+    fputs(
         "\n"
         "Example scenario:\n"
         "  {\"site\": \"cheek\", \"patient\": {\"age\": 45, \"sex\": \"female\", \"fitzpatrick\": "
@@ -71,6 +38,51 @@ static const cli_command command = {
         "output's warnings[] ({code, path, message}; [] when there is none). A --field patch\n"
         "expected to hold less than one puncture at the device's density is refused (exit 2);\n"
         "one that samples none by chance runs, with a warning (field_no_puncture).\n",
+        fp);
+}
+
+static const cli_command command = {
+    .name = "absorb",
+    .operand = "SCENARIO",
+    .operand_error = "expected one SCENARIO file ('-' for stdin)",
+    .about =
+        "Simulates what a serum applied after needling does: how many punctures the device\n"
+        "makes, how deep they really reach, how long they stay open, and how much of the\n"
+        "product crosses the skin barrier compared with the same serum on intact skin.\n"
+        "SCENARIO is a JSON file ('-' for standard input). All figures are simulations.\n"
+        "\n"
+        "What the numbers mean:\n"
+        "  punctures_per_cm2    holes per cm2 for the device, passes and (pens) glide speed\n"
+        "  channel_depth_um     effective depth: skin tents before it is pierced, so the tips\n"
+        "                       reach 20-80 % of the set needle length (F40-F42)\n"
+        "  channel.open_depth_um  what stays open after the needle is out (~10 % of the set\n"
+        "                       length); channel.volume_ul_cm2, wall_area_cm2_per_cm2: the\n"
+        "                       open cones per cm2\n"
+        "  closure_half_life_h  the open channel area halves every this many hours: ~1.5 h open\n"
+        "                       to air, ~20 h occluded (F53, F56), longer with age and darker "
+        "skin;\n"
+        "                       under a Franz cell the in-vivo figure (closure_applies false)\n"
+        "  delivered_ug_cm2     amount that has crossed the stratum corneum (now in the viable\n"
+        "                       epidermis or dermis, or cleared by dermal blood flow)\n"
+        "  intact_ug_cm2        the same serum on unneedled skin (baseline)\n"
+        "  enhancement          delivered / intact: computed, never assumed. Small lipophilic\n"
+        "                       molecules gain little; hydrophilic and large ones gain a lot\n"
+        "  coverage             fraction of dermal volume above the threshold concentration\n"
+        "  surface_ug_cm2       still on the surface (dissolved in the film + dried solid)\n"
+        "  flux_ug_cm2_h        mean delivery rate since the previous report hour\n"
+        "  fraction_of_dose     surface, stratum corneum, viable epidermis, dermis, cleared\n"
+        "  band                 10-90 % of delivered and enhancement over sampled parameters\n"
+        "  franz                largest 0.1 h mean flux, lag time (if steady), intact, ratio:\n"
+        "                       across the stratum corneum, in vivo too; a Franz run adds the\n"
+        "                       receptor's, and samples[].receptor_ug_cm2 (= cleared_ug_cm2)\n"
+        "  mass_balance_error   |applied - (surface + skin + cleared)| / applied (expect < 1e-6)\n"
+        "  cautions             where the model is known to overstate: molecules of MW >= 500\n"
+        "                       simulated above the 2-22x measured for peptides; tips in the\n"
+        "                       dermis (bleeding not modelled); MW or logP outside the intact\n"
+        "                       regression's fitted range\n"
+        "  safety_caution       on punctured skin: how much goes in says nothing of whether\n"
+        "                       the product is safe in the dermis (null on intact skin)\n",
+    .about_more = about_scenario,
     .footer =
         "Assumptions (details and sources: docs/models/transport.md):\n"
         "  - an aqueous film, well mixed; open to air its water evaporates, solutes concentrate\n"

@@ -186,6 +186,7 @@ typedef struct {
     double hydrodynamic_radius_nm; /* Stokes radius behind d_aq (the product's or a sphere's) */
     int radius_from_product;       /* 1: a measured or derived radius, not the sphere's */
     int franz;                     /* 1: in vitro (no clearance, channels stay open) */
+    int solubility_capped; /* 1: the estimate was above the model's 1,000 mg/ml and was capped */
 } mn_absorb_params;
 
 /**

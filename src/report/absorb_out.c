@@ -309,6 +309,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, root, "channel_depth_um", p->channel_depth_um);
     mn__jput_num(&j, root, "channel_diameter_um", p->channel_diameter_um);
     mn__jput_num(&j, root, "closure_half_life_h", p->closure_half_life_h);
+    /* Under a Franz cell the channels stay open: the half-life above is the in-vivo one. */
+    mn__jput_bool(&j, root, "closure_applies", !p->franz);
     json_t *samples = mn__jput(&j, root, "samples", json_array());
     for (size_t m = 0; m < r->n_samples; m++) {
         const mn_absorb_sample *x = &r->samples[m];
@@ -331,6 +333,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, o, "flux_ug_cm2_h", x->flux_ug_cm2_h);
         mn__jput_num(&j, o, "intact_flux_ug_cm2_h", x->intact_flux_ug_cm2_h);
         mn__jput_num(&j, o, "epidermis_ug_cm2", x->sc_ug_cm2 + x->ve_ug_cm2);
+        if (p->franz)
+            mn__jput_num(&j, o, "receptor_ug_cm2", x->receptor_ug_cm2);
         json_t *fr = mn__jput(&j, o, "fraction_of_dose", json_object());
         double d = p->dose_ug_cm2;
         mn__jput_num(&j, fr, "surface", x->surface_ug_cm2 / d);
@@ -338,6 +342,10 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, fr, "viable_epidermis", x->ve_ug_cm2 / d);
         mn__jput_num(&j, fr, "dermis", x->dermis_ug_cm2 / d);
         mn__jput_num(&j, fr, "cleared", x->cleared_ug_cm2 / d);
+        /* Under a Franz cell nothing is cleared: "cleared" above is the receptor's amount
+         * (its name kept for the readers of the key), also given under its own name. */
+        if (p->franz)
+            mn__jput_num(&j, fr, "receptor", x->receptor_ug_cm2 / d);
         json_t *bd = mn__jput(&j, o, "band", json_object());
         mn__jput_num(&j, bd, "delivered_low_ug_cm2", x->delivered_lo_ug_cm2);
         mn__jput_num(&j, bd, "delivered_high_ug_cm2", x->delivered_hi_ug_cm2);
@@ -441,6 +449,7 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, phys, "clearance_per_h", p->clearance_per_h);
     mn__jput_num(&j, phys, "solubility_mg_ml", p->solubility_ug_ml / 1000.0);
     mn__jput_bool(&j, phys, "solubility_estimated", p->solubility_estimated);
+    mn__jput_bool(&j, phys, "solubility_capped", p->solubility_capped);
     mn__jput_num(&j, phys, "evaporation_ul_cm2_h", p->evaporation_ul_cm2_h);
     mn__jput_num(&j, phys, "unit_cell_radius_um", p->cell_radius_um);
     mn__jput_num(&j, phys, "unit_cell_area_fraction", p->cell_area_fraction);
@@ -622,7 +631,9 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   "%s: largest mean flux %s;\n  intact %s;\n  ratio of maximal fluxes "
                   "x%.3g, for %g ug/cm2 applied (fluxes over %g h intervals, whatever the report "
                   "hours).\n",
-                  p->franz ? "Franz view" : "Flux summary",
+                  /* Under a Franz cell this is what enters the skin, not the receptor
+                   * (the "Receptor:" line) */
+                  p->franz ? "Across the stratum corneum" : "Flux summary",
                   flux_words(fw1, sizeof fw1, r->max_flux_ug_cm2_h, r->max_flux_from_hour,
                              r->max_flux_hour, r->lag_time_h, r->lag_steady, "lag time"),
                   flux_words(fw2, sizeof fw2, r->intact_max_flux_ug_cm2_h,
@@ -693,19 +704,32 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             last->dermis_ug_cm2, last->cleared_ug_cm2,
             p->franz ? "in the receptor" : "cleared by blood flow", last->sc_ug_cm2,
             last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2);
-    if (last)
-        mn__buf_textf(
-            &b,
-            "Film: %s; %.3g ul/cm2 of liquid left; on the surface %.3g ug/cm2 "
-            "(%.3g dissolved, %.3g dried or precipitated), %.3g%% of the dose went "
-            "in (stratum corneum included).\n  Solubility %.3g mg/ml (%s).\n",
-            s->occluded ? "occluded, no evaporation"
-            : last->film_ul_cm2 <= MN_FILM_DRY_FRACTION * s->dose_ul_cm2 * 1.0001
-                ? "open to air, dried"
-                : "open to air, still wet",
-            last->film_ul_cm2, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
-            100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2), p->solubility_ug_ml / 1000.0,
-            p->solubility_estimated ? "estimated: general solubility equation" : "product");
+    if (last) {
+        /* A dried film keeps MN_FILM_DRY_FRACTION of its water: the solver's floor, not
+         * liquid a reader could find, so it is called dry and given no volume. */
+        char film[64], sol[32];
+        int dry =
+            !s->occluded && last->film_ul_cm2 <= MN_FILM_DRY_FRACTION * s->dose_ul_cm2 * 1.0001;
+        if (s->occluded)
+            snprintf(film, sizeof film, "occluded, no evaporation; %.3g ul/cm2 of liquid left",
+                     last->film_ul_cm2);
+        else if (dry)
+            snprintf(film, sizeof film, "open to air, dry");
+        else
+            snprintf(film, sizeof film, "open to air, still wet; %.3g ul/cm2 of liquid left",
+                     last->film_ul_cm2);
+        mn__buf_textf(&b,
+                      "Film: %s; on the surface %.3g ug/cm2 (%.3g dissolved, %.3g dried or "
+                      "precipitated), %.3g%% of the dose went in (stratum corneum "
+                      "included).\n  Solubility %s mg/ml (%s).\n",
+                      film, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
+                      100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2),
+                      fmt_sig(sol, sizeof sol, p->solubility_ug_ml / 1000.0, MN_SIG_MAX),
+                      p->solubility_capped      ? "capped: the general solubility equation gives "
+                                                  "more, and the model holds no more than this"
+                      : p->solubility_estimated ? "estimated: general solubility equation"
+                                                : "product");
+    }
     if (!s->occluded && p->evaporation_ul_cm2_h > 0)
         mn__buf_textf(&b,
                       "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "

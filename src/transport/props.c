@@ -240,7 +240,8 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     p->solubility_estimated = !(sol > 0);
     if (p->solubility_estimated) {
         sol = pow(10.0, 0.5 - 0.01 * (MN_GSE_MP_C - 25.0) - s->logp) * s->mw; /* g/l = mg/ml */
-        if (sol > MN_SOLUBILITY_CAP)
+        p->solubility_capped = sol > MN_SOLUBILITY_CAP;
+        if (p->solubility_capped)
             sol = MN_SOLUBILITY_CAP;
     }
     p->solubility_ug_ml = sol * 1000.0;

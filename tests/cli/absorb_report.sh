@@ -50,7 +50,7 @@ expect 0 "stdout:channels stay open in vitro" -- "$MNEEDLE" absorb "$TMP/franz.j
 cp "$TMP/out" "$TMP/franz.txt"
 expect 1 "" -- grep -q "closure half-life [0-9.]* h (" "$TMP/franz.txt"
 expect 1 "" -- grep -qi "bleeding" "$TMP/franz.txt"
-expect 0 "stdout:^Franz view: largest mean flux" -- cat "$TMP/franz.txt"
+expect 0 "stdout:^Across the stratum corneum: largest mean flux" -- cat "$TMP/franz.txt"
 expect 0 "stdout:^ +1 +[0-9.e+-]+ +[0-9.e+-]+ +in lag\*\*\* " -- cat "$TMP/franz.txt"
 expect 0 "stdout:the intact receptor is still within its lag time" -- cat "$TMP/franz.txt"
 "$MNEEDLE" absorb "$TMP/franz.json" --json > "$TMP/franz.out.json"
