@@ -238,12 +238,13 @@ int cli_audit_reads(const char *cmd, mn_ctx *ctx, mn_store *store, const char *c
 /* The reports on one client of the record. */
 typedef enum {
     CLI_REPORT_HISTORY, /* mn_store_history_get, the read audited ("history") */
-    CLI_REPORT_REPLAN   /* mn_store_replan_run, which stores the maintenance date */
+    CLI_REPORT_REPLAN   /* mn_store_replan_run, which stores the maintenance date; the read
+                           audited ("replan") */
 } cli_client_report;
 
 /* Opens the catalogues (o->data, --data) and the record (with the audit's actor @p actor),
  * makes client @p id's report and writes it to the output o asks for (--json, -o FILE,
- * atomically), a history's read logged before it is shown; returns the exit code. */
+ * atomically), the read logged before it is shown; returns the exit code. */
 int cli_client_report_run(const char *cmd, cli_client_report report, const cli_common *o,
                           const char *db, const char *actor, const char *id);
 

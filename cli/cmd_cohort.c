@@ -8,6 +8,8 @@
 
 #include "cli.h"
 
+static void about_running(FILE *fp);
+
 static const cli_command command = {
     .name = "cohort",
     .operand = "TRIAL",
@@ -29,23 +31,27 @@ static const cli_command command = {
         "(the model's untreated twin: ageing, sun and smoking only), and each patient's\n"
         "treated-minus-untreated difference with its mean, p5, p50 and p95. It is the model's\n"
         "natural course, not a sham or placebo arm: no placebo response or rater noise. No\n"
-        "power or sample size is computed.\n"
+        "power or sample size is computed. Its worsening is the model's ageing read as the\n"
+        "concern's severity, which no study checks; its spread comes mostly from each\n"
+        "patient's severity multiplier and smoking (a Caution line says so).\n"
         "\n"
         "--dropout P (\"dropout_per_visit\") is your input, not a sourced figure (default 0):\n"
         "before each visit after the first (the session and endpoint days), a patient still\n"
         "in the trial leaves with probability P and misses every later visit. The output then\n"
         "adds completers (those still in) and intention to treat over all n, each patient who\n"
         "left counted at the last endpoint attended (last observation carried forward), or at\n"
-        "0 % before the first. The other figures assume every patient completes.\n"
+        "0 % before the first. The completers' responders, PIH and maintenance and the\n"
+        "trial-level intervals are then a completers analysis (those still in at each\n"
+        "endpoint); the main table and the untreated arm assume every patient completes.\n"
         "\n"
         "Percentiles: Hyndman & Fan type 7, as every range mneedle reports. Each has a 95 %\n"
         "confidence interval of its Monte-Carlo error (order statistics, binomial method);\n"
         "below 72 patients the p5 and p95 intervals have an open end, with a warning.\n"
         "\n"
         "The same seed and population in two TRIAL files give the same people: two files\n"
-        "run so are matched twins, not two independent arms. No calibration study compares "
-        "devices, needle lengths or passes, so a\n"
-        "difference between two protocols run here is not supported.\n"
+        "run so are matched twins, not two independent arms. No calibration study compares\n"
+        "devices, needle lengths or passes, so a difference between two protocols run here\n"
+        "is not supported.\n"
         "\n"
         "The pooled means and fractions average over patients who each take their own draw\n"
         "of the constants, so they carry neither the constants' uncertainty nor a trial's\n"
@@ -53,9 +59,18 @@ static const cli_command command = {
         "--trials M virtual trials of n patients, each ONE draw of the constants shared by its\n"
         "patients, give 90 % model intervals for one typical study of n (mean improvement,\n"
         "responders >= 50 % and > 75 %, PIH rate), on the model's scale: no rater noise, no\n"
-        "between-study spread, no dropout, so narrower than what a published trial reports.\n"
+        "between-study spread, over each trial's completers with --dropout (every patient\n"
+        "without), so narrower than what a published trial reports.\n"
         "How often the model's 90 % intervals held published results of studies it was not\n"
-        "fitted to is the output's Validation line (JSON: validation; docs/validation.md).\n"
+        "fitted to is the output's Validation line (JSON: validation; docs/validation.md).\n",
+    .about_more = about_running,
+    .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
+};
+
+/* The rest of --help's prose (one literal would pass the 4095 bytes C99 guarantees). */
+static void about_running(FILE *fp)
+{
+    fputs(
         "\n"
         "The same seed gives identical output for any number of threads or MPI ranks. Under\n"
         "mpirun (Open MPI or MPICH) the patients are shared among the ranks; without it the same\n"
@@ -75,8 +90,8 @@ static const cli_command command = {
         "So do session_days closer than the concern's minimum interval (data/concerns.json;\n"
         "'mneedle catalog concerns'): the planner never books them, and the model is little\n"
         "tested there (interval_below_concern_minimum, as 'mneedle simulate' says).\n",
-    .footer = "Example: mneedle cohort examples/trials/lotfi-2013-acne-scars.json\n",
-};
+        fp);
+}
 
 /* One progress line on stderr, for the patients or the intervals' virtual trials: what is
  * counted ("patients", "virtual trials") and a prefix ("" or "intervals: "). */
@@ -243,7 +258,8 @@ static int run(int argc, char **argv, int rank, int size)
         CLI_JSON(&o, "one JSON object (n, seed, endpoints[] with improvement_pct, "
                      "responders_50pct, collagen_change_pct, pih_rate, ...)"),
         CLI_PATH("csv", 0, &csv, "FILE",
-                 "per-patient results, one row per patient and endpoint ('-' = stdout)"),
+                 "per-patient results, one row per patient and endpoint ('-' = stdout); columns: "
+                 "docs/trials.md"),
         CLI_PATH("plot", 0, &plot, "DIR",
                  "write figures into DIR (an existing directory): improvement at each endpoint "
                  "(violins; the first 20000 patients when n is larger) and the responder rate; "

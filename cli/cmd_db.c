@@ -71,30 +71,6 @@ static int keygen(const char *path)
     return CLI_EXIT_OK;
 }
 
-/* A backup holds every client's record: each client is logged as read ("backup"), once the
- * copy is made, so a backup refused (its FILE exists, a bad key) logs nothing. Returns the
- * exit code. */
-static int audit_backup(mn_ctx *ctx, mn_store *store)
-{
-    mn_store_client *list = NULL;
-    int n = 0;
-    mn_status st = mn_store_client_list(ctx, store, &list, &n);
-    if (st)
-        return cli_fail("db", ctx, st);
-    const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
-    int code = CLI_EXIT_RUNTIME;
-    if (!ids) {
-        fprintf(stderr, "mneedle db: out of memory\n");
-    } else {
-        for (int i = 0; i < n; i++)
-            ids[i] = list[i].id;
-        code = cli_audit_reads("db", ctx, store, ids, n, "backup");
-    }
-    free(ids);
-    mn_store_client_list_free(list, n);
-    return code;
-}
-
 int cmd_db(int argc, char **argv)
 {
     cli_common o = {0};
@@ -173,10 +149,10 @@ int cmd_db(int argc, char **argv)
             printf("%s: schema version %d -> %d\n", cli_db_path(db), from,
                    mn_store_schema_version(store));
     } else if (!strcmp(action, "backup")) {
+        /* Each client copied is logged as read, before the copy, so the backup holds its
+         * own entries (mn_store_backup). */
         if ((st = mn_store_backup(ctx, store, ops[1], have_key ? key : NULL)))
             code = cli_fail("db", ctx, st);
-        else if ((code = audit_backup(ctx, store)))
-            unlink(ops[1]); /* new (a backup never replaces a file): a copy not logged goes */
     } else {
         mn_store_check_result r;
         if ((st = mn_store_check(ctx, store, &r))) {

@@ -88,7 +88,8 @@ static const cli_command command = {
         "CLIENT: see 'mneedle screen --help' for the file format and examples/clients/.\n"
         "With --save, CLIENT is a client id of the clinic record ('mneedle client add'): the\n"
         "plan is made from the stored input and stored as produced (its JSON, this mneedle's\n"
-        "version and the catalogues' hash); sessions are then checked against it.\n",
+        "version and the catalogues' hash); sessions are then checked against it. The read\n"
+        "is logged in the audit log too (the client and 'plan', no health value).\n",
     .footer = "Examples:\n"
               "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest --years 3\n"
               "  mneedle plan examples/clients/maya-striae-melasma.json --start earliest --report "
@@ -198,6 +199,11 @@ int cmd_plan(int argc, char **argv)
             st = mn_store_plan_save_input(ctx, store, file, saved.data, saved.len, input, &plan_id);
         if (!st)
             fprintf(stderr, "mneedle plan: saved as plan %ld\n", plan_id);
+        /* The plan shows the client's stored record: the read is logged ("plan", as the
+         * workstation logs its plan view) before anything is shown; one that cannot be logged
+         * shows nothing (the plan stays stored, with its own entry). */
+        if (!st)
+            st = mn_store_audit_read(ctx, store, file, "plan");
     }
     /* The figures, the report, then the plan. (In this order the figures' bytes do not depend
      * on whether a report is asked for: cairo numbers its surfaces per process.) */

@@ -1,5 +1,6 @@
 /* mneedle recall [--due-before DATE] [--csv|--ics|--json] [--db FILE] */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -26,15 +27,48 @@ static const cli_command command = {
              "--csv: type due-rescreen; --ics: 're-screen first' in the summary).\n"
              "Then, whatever --due-before says, every client whose next planned visit is a\n"
              "course visit dated before today (a client who stopped coming): the visit, its\n"
-             "date and the days overdue (JSON: overdue[]; not in --csv or --ics).\n",
+             "date and the days overdue (JSON: overdue[]; not in --csv or --ics).\n"
+             "Each client listed is logged in the audit log (its id and 'recall', no health\n"
+             "value), with --actor (default $MNEEDLE_ACTOR, else $USER).\n",
     .footer = "Example:\n"
               "  mneedle recall --db clinic.db --due-before 2027-06-30 --ics -o recall.ics\n",
 };
 
+static int id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Logs each client of @p list once ("recall"): with @p due_only (--csv, --ics), only those
+ * due, the only ones those formats show. Returns the exit code. */
+static int audit_listed(mn_ctx *ctx, mn_store *store, const mn_store_recall *list, int n,
+                        int due_only)
+{
+    const char **ids = calloc((size_t)(n ? n : 1), sizeof *ids);
+    if (!ids) {
+        fprintf(stderr, "mneedle recall: out of memory\n");
+        return CLI_EXIT_RUNTIME;
+    }
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!due_only || list[i].status == MN_STORE_RECALL_DUE)
+            ids[k++] = list[i].client;
+    /* A client listed twice (due and with a course visit overdue) is logged once. */
+    qsort(ids, (size_t)k, sizeof *ids, id_cmp);
+    int u = 0;
+    for (int i = 0; i < k; i++)
+        if (!u || strcmp(ids[u - 1], ids[i]))
+            ids[u++] = ids[i];
+    k = u;
+    int code = cli_audit_reads("recall", ctx, store, ids, k, "recall");
+    free(ids);
+    return code;
+}
+
 int cmd_recall(int argc, char **argv)
 {
     cli_common o = {0};
-    const char *db = NULL, *before = NULL;
+    const char *db = NULL, *before = NULL, *actor = NULL;
     int csv = 0, ics = 0;
     const cli_option opts[] = {
         CLI_DB(&db),
@@ -43,6 +77,7 @@ int cmd_recall(int argc, char **argv)
         CLI_FLAG("csv", &csv, "CSV: client,due,last_session,reason,type (due|due-rescreen)"),
         CLI_FLAG("ics", &ics, "iCalendar (RFC 5545), without names"),
         CLI_OUTPUT(&o, "write to FILE atomically"),
+        CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,
     };
     char **ops;
@@ -80,10 +115,11 @@ int cmd_recall(int argc, char **argv)
                                "%d-12-31, got '%s'",
                                MN_DATE_MIN_YEAR, MN_DATE_MAX_YEAR, before);
     }
-    mn_store *store = cli_store_open("recall", ctx, db, NULL, MN_STORE_READONLY, &code);
+    /* Read-write: the read is logged (docs/records.md, "The audit log"). */
+    mn_store *store = cli_store_open("recall", ctx, db, actor, 0, &code);
     mn_store_recall *list = NULL;
     int n = 0;
-    if (store) {
+    if (store && (code = cli_hold_outputs("recall", ctx)) == CLI_EXIT_OK) {
         if ((st = mn_store_recall_list(ctx, store, due, &list, &n))) {
             code = cli_fail("recall", ctx, st);
         } else {
@@ -94,8 +130,15 @@ int cmd_recall(int argc, char **argv)
                                      : ics  ? MN_RECALL_ICS
                                             : MN_RECALL_TEXT;
                 st = mn_store_recall_write(ctx, list, n, f, today, mn_outfile_writer, out);
-                code = st ? cli_fail("recall", ctx, mn_outfile_fail(ctx, out, st))
-                          : cli_commit("recall", ctx, out);
+                /* Each client the list shows is logged once it is made and before it is
+                 * shown (held until then), as history is. */
+                if (st)
+                    code = cli_fail("recall", ctx, mn_outfile_fail(ctx, out, st));
+                else if ((code = audit_listed(ctx, store, list, n,
+                                              f == MN_RECALL_CSV || f == MN_RECALL_ICS)))
+                    mn_outfile_abort(out);
+                else
+                    code = cli_commit("recall", ctx, out);
             }
         }
     }

@@ -11,6 +11,44 @@
 
 #include "cli.h"
 
+/* Writes @p s seconds in the largest whole unit ("8 hours", "15 minutes", "30 seconds"). */
+static void duration(FILE *fp, int s)
+{
+    if (s % 3600 == 0)
+        fprintf(fp, "%d hour%s", s / 3600, s == 3600 ? "" : "s");
+    else if (s % 60 == 0)
+        fprintf(fp, "%d minute%s", s / 60, s == 60 ? "" : "s");
+    else
+        fprintf(fp, "%d second%s", s, s == 1 ? "" : "s");
+}
+
+/* The session and sign-in limits in --help, from mn_server_config_init, their one source
+ * (its comments give where each comes from). */
+static void limits_help(FILE *fp)
+{
+    mn_server_config cfg;
+    mn_server_config_init(&cfg);
+    fprintf(fp, "\nSessions: a session ends after ");
+    duration(fp, cfg.idle_timeout_s);
+    fprintf(fp, " unused (--idle-minutes) and ");
+    duration(fp, cfg.absolute_timeout_s);
+    fprintf(fp,
+            " after\nits sign-in whatever happens; restarting the server ends every session.\n"
+            "Sign-in limit: a user name is locked after %d failed sign-ins within ",
+            cfg.login_max_failures);
+    duration(fp, cfg.login_window_s);
+    fprintf(fp,
+            ",\nfrom any address, until that time has passed since the first; a success "
+            "starts the\ncount again. An address is never locked: after %d failed sign-ins "
+            "over every name\nin that time its tries are ",
+            cfg.login_address_failures);
+    duration(fp, cfg.login_address_spacing_s);
+    fprintf(fp,
+            " apart (an IPv6 address counted by its /64).\nAfter %d failed sign-ins in a row "
+            "a user is disabled until an admin enables it\nagain (/users).\n",
+            MN_STORE_SIGNIN_FAILURES_DISABLE);
+}
+
 static const cli_command command = {
     .name = "serve",
     .operand = "",
@@ -45,6 +83,7 @@ static const cli_command command = {
         "charts sessions, records scores and re-plans; admin also adds users. Every change,\n"
         "and every read of one client's record (its page, plan, report, exports, forms), is\n"
         "in the audit log under the signed-in user's name.\n",
+    .about_more = limits_help,
     .footer = "Example:\n"
               "  mneedle serve --demo\n"
               "  mneedle db init --db clinic.db\n"
@@ -151,6 +190,9 @@ int cmd_serve(int argc, char **argv)
     mn_server_config cfg;
     mn_server_config_init(&cfg);
     int idle_min = cfg.idle_timeout_s / 60;
+    char idle_help[80];
+    snprintf(idle_help, sizeof idle_help, "sign out a session unused this long (default %d)",
+             idle_min);
     const cli_option opts[] = {
         CLI_DB(&db),
         CLI_PATH("bind", 0, &sopts.bind, "ADDR",
@@ -177,8 +219,7 @@ int cmd_serve(int argc, char **argv)
                 "connections at once (default 256)"),
         CLI_INT("timeout", &sopts.timeout_s, "S", 1, 3600,
                 "close a connection idle this many seconds (default 30)"),
-        CLI_INT("idle-minutes", &idle_min, "M", 1, 24 * 60,
-                "sign out a session unused this long (default 30)"),
+        CLI_INT("idle-minutes", &idle_min, "M", 1, 24 * 60, idle_help),
         CLI_DATA(&o, "read catalogues from DIR instead of the built-in copies"),
         CLI_END,
     };

@@ -90,13 +90,14 @@ int cli_client_report_run(const char *cmd, cli_client_report report, const cli_c
             if (out) {
                 st = history ? mn_store_history_write(ctx, h, o->json, mn_outfile_writer, out)
                              : mn_store_replan_write(ctx, r, o->json, mn_outfile_writer, out);
-                /* The timeline is logged once it is made, and shown (held until then) only
-                 * once it is logged: a read that fails logs nothing, one not logged shows
-                 * nothing. */
+                /* The timeline or the replan is logged once it is made, and shown (held until
+                 * then) only once it is logged: a read that fails logs nothing, one not logged
+                 * shows nothing. (A replan's maintenance date is stored, with its own entry,
+                 * before: a change made is logged as such even when the read is not shown.) */
                 if (st)
                     code = cli_fail(cmd, ctx, mn_outfile_fail(ctx, out, st));
-                else if (history &&
-                         (code = cli_audit_reads(cmd, ctx, store, &id, 1, "history")) != 0)
+                else if ((code = cli_audit_reads(cmd, ctx, store, &id, 1,
+                                                 history ? "history" : "replan")) != 0)
                     mn_outfile_abort(out);
                 else
                     code = cli_commit(cmd, ctx, out);

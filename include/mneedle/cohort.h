@@ -260,6 +260,9 @@ typedef struct {
     long observed;                           /* patients still in the trial on this day */
     mn_cohort_dist observed_improvement_pct; /* over those (count = observed) */
     long observed_responders_50pct;
+    long observed_responders_75pct;     /* completers with improvement > 75 % */
+    long observed_pih_cases;            /* completers with PIH on or before this day */
+    long observed_maintenance_due;      /* completers needing maintenance by this day */
     mn_cohort_dist itt_improvement_pct; /* all n, last observation carried forward */
     long itt_responders_50pct;
 } mn_cohort_endpoint;
@@ -363,6 +366,10 @@ typedef struct {
     mn_cohort_interval pih_rate_with_law_band; /* the same with the law's own band: low end of
                                                   the trials at every session's probability /
                                                   MN_PIH_BAND_FACTOR, high end at x it */
+    int trials_with_completers; /* virtual trials with a patient still in on the day (all
+                                   of them without dropout); with dropout each statistic is
+                                   over a trial's completers, and a trial with none is left
+                                   out (every end 0 when none has any) */
 } mn_cohort_endpoint_interval;
 
 struct mn_cohort_intervals {

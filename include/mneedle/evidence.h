@@ -462,6 +462,25 @@ mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, doubl
                                          const char **study_id);
 
 /**
+ * How text a reader sees names study @p s, never by its id: from its citation, the first
+ * author's surname and the year ("Ablon 2018", "Alster and Li 2020", "Aust et al. 2008") when
+ * the citation opens with its authors ("Surname INITIALS, ..., et al."), else the title it
+ * opens with, in quotes and cut at a word past 90 characters, and the year in brackets. The
+ * year is the first from 1900 to 2099 after the authors (or anywhere, after a title).
+ * @return buf (NUL-terminated; "" for @p s NULL).
+ */
+const char *mn_evidence_cite(const mn_evidence_study *s, char *buf, size_t size);
+
+/**
+ * mn_evidence_cite() of the bundled study @p study_id, one of the ids the mn_evidence_bundled_*
+ * functions give (they load the bundled evidence first).
+ * @return static storage: the study's name for a reader, or "a study in the evidence base"
+ *         when @p study_id is NULL, empty or not a bundled study. Never NULL.
+ * Thread-safety: safe from any thread.
+ */
+const char *mn_evidence_bundled_cite(const char *study_id);
+
+/**
  * How many human studies (design other than "animal") of @p concern @p ev holds. None: a
  * projection for the concern is the collagen model with the catalogue's judged response weight
  * for it, not a response any study measured.

@@ -85,7 +85,8 @@ typedef struct {
     const mn_warnings *warnings; /* the scenario's (mn_healing_input.warnings), or NULL */
     /* The longest follow-up after a course in the evidence base
      * (mn_evidence_longest_followup_days()) and the study that measured it: durability past
-     * it is said to be an extrapolation. 0 (and NULL): not known, nothing is said. */
+     * it is said to be an extrapolation. 0 (and NULL): not known, nothing is said. The text
+     * names a study by mn_evidence_bundled_cite() ("Aust et al. 2008"), never by its id. */
     int evidence_followup_days;
     const char *evidence_followup_study;
     /* The shallowest needle length any human study of the scenario's concern used

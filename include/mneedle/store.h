@@ -125,7 +125,12 @@ mn_status mn_store_check(mn_ctx *ctx, mn_store *store, mn_store_check_result *ou
  * others write), mode 0600, atomically (a temporary file renamed into place). With @p key
  * (MN_STORE_KEY_BYTES bytes) the copy is encrypted with libsodium's secretstream
  * (XChaCha20-Poly1305, authenticated); NULL for a plain SQLite file.
- * @return MN_OK; MN_EINVAL (dest exists or cannot be created); MN_EIO.
+ * Every client is logged in the audit log as read ("backup", the handle's actor), in one
+ * transaction committed before the copy is made, so the backup holds its own entries. A
+ * backup refused before that (dest exists or cannot be created) logs nothing; one that fails
+ * after it (the copy, the disk) keeps its entries: the log may name a read that left no
+ * file, never a file whose read it does not name (docs/records.md, "The audit log").
+ * @return MN_OK; MN_EINVAL (dest exists or cannot be created, a read-only handle); MN_EIO.
  */
 mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const unsigned char *key);
 
@@ -822,6 +827,10 @@ int mn_store_role_parse(const char *name, mn_store_role *out);
 #define MN_STORE_PASSWORD_MIN 8
 /** ...and at most this many (a bound on the hashing work one request can ask for). */
 #define MN_STORE_PASSWORD_MAX 1024
+/** Failed sign-ins in a row after which a user is disabled until an admin enables it again:
+ *  NIST SP 800-63B (sec. 5.2.2, "Rate Limiting (Throttling)") asks that consecutive failed
+ *  authentication attempts on one account be limited to no more than 100. */
+#define MN_STORE_SIGNIN_FAILURES_DISABLE 100
 
 /**
  * Adds a user with a role and a password, hashed with Argon2id (libsodium's
@@ -862,7 +871,10 @@ mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, c
  * reached), for the user @p name: its `users` row, with the name as the actor. A name that is
  * no user is logged as none (actor "unknown", row `users:0`), never as typed, since it may be
  * a password typed into the wrong box. @p detail: where from (an address; NULL: none); never a
- * password.
+ * password. A user's MN_STORE_SIGNIN_FAILURES_DISABLE-th "signin-failed" in a row (counted in
+ * the audit log since its last "signin" or since an admin last enabled it) disables the user,
+ * in the same transaction, with an "update" entry ("disabled: N failed sign-ins in a row"):
+ * only mn_store_user_set_disabled(..., 0), an admin's, lets it sign in again.
  * @return MN_OK; MN_EINVAL (a read-only handle, an action not one of those); MN_EIO.
  */
 mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,

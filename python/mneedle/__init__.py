@@ -461,8 +461,9 @@ class Context:
         uses OpenMP's default; results are identical for any thread count.
         ``trials`` is the number of virtual trials of n patients, one draw of the constants
         each, behind the 90 % model intervals of a typical trial of n on the model's scale
-        (``trial_intervals``; no rater noise, dropout or between-study spread, so narrower than
-        published trials' results, docs/models/cohort.md):
+        (``trial_intervals``; no rater noise or between-study spread, and with ``dropout`` over
+        each trial's completers, so narrower than published trials' results,
+        docs/models/cohort.md):
         None runs the command's default (as without ``--trials``), 0 none, otherwise at least
         20 (``MN_COHORT_MIN_TRIALS``: fewer leave the 5th and 95th percentiles the smallest and
         largest trial). ``n`` is 1 to 10^9 (``MN_COHORT_MAX_N``).

@@ -173,7 +173,8 @@ const char *mn__plan_zone_projection_text(const mn_plan *p, const mn_plan_zone_p
                  "%s mm this is the model's extrapolation.",
                  z->concern->name,
                  mn__depth_str(shallowest, sizeof shallowest, zp->evidence_shallowest_mm),
-                 zp->evidence_shallowest_study, mn__depth_str(at, sizeof at, z->course_max_mm));
+                 mn_evidence_bundled_cite(zp->evidence_shallowest_study),
+                 mn__depth_str(at, sizeof at, z->course_max_mm));
     }
     char measured[256] = "";
     mn__plan_unmeasured_text(z->concern, zp->evidence_studies, measured, sizeof measured);
@@ -288,10 +289,11 @@ static const char *unprojected_reason_text(const mn_plan *p, const mn_plan_zone_
         snprintf(
             buf, size,
             "at %s mm it is needled at less than half the shallowest setting of any study "
-            "of %s in the evidence base (%s mm, %.64s), so the model's dose response would run "
+            "of %s in the evidence base (%s mm, %.160s), so the model's dose response would run "
             "where nothing measured informs it",
             mn__depth_str(at, sizeof at, u->needle_mm), z->concern->name,
-            mn__depth_str(studied, sizeof studied, u->studied_mm), u->detail);
+            mn__depth_str(studied, sizeof studied, u->studied_mm),
+            mn_evidence_bundled_cite(u->detail));
         break;
     }
     }
@@ -848,7 +850,8 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                          " No study in the evidence base measured results beyond %.0f months after "
                          "a course (the longest follow-up: %s), so %s beyond %.0f months %s the "
                          "model's extrapolation.",
-                         p->evidence_followup_days / MN__DAYS_PER_MONTH, p->evidence_followup_study,
+                         p->evidence_followup_days / MN__DAYS_PER_MONTH,
+                         mn_evidence_bundled_cite(p->evidence_followup_study),
                          !p->lasting_baseline_extrapolated ? "durability"
                          : p->lasting_extrapolated         ? "durability and the return to the "
                                                              "pre-treatment level"
@@ -866,7 +869,7 @@ mn_status mn__plan_projection(mn_ctx *ctx, mn_plan *p)
                      "studied, an extrapolation.",
                      p->zones[best_zone].concern->name,
                      mn__depth_str(shallowest, sizeof shallowest, p->evidence_shallowest_mm),
-                     p->evidence_shallowest_study,
+                     mn_evidence_bundled_cite(p->evidence_shallowest_study),
                      mn__depth_str(at, sizeof at, p->zones[best_zone].course_max_mm));
         }
         {

@@ -65,7 +65,10 @@ enum {
     MN__C_OBSERVED = 5,
     MN__C_OBSERVED_RESPONDERS = 6,
     MN__C_ITT_RESPONDERS = 7,
-    MN__C_COUNT = 8
+    MN__C_OBSERVED_RESPONDERS75 = 8, /* completers: > 75 %, PIH, maintenance (the completers */
+    MN__C_OBSERVED_PIH = 9,          /* analysis of every count above) */
+    MN__C_OBSERVED_MAINTENANCE = 10,
+    MN__C_COUNT = 11
 };
 enum {
     MN__D_FEMALE = 0,
@@ -166,8 +169,9 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
 /* 2: each patient takes a draw of the evidence fit's constants unless the trial says
  * "constants": "defaults"; a version-1 part's patients all took the defaults, so the two
  * cannot be merged. 3: the accumulators add the untreated arm, the difference and dropout
- * (MN__Q_UNTREATED.., MN__C_DIFF_RESPONDERS..). */
-#define MN__PART_FORMAT_VERSION 3
+ * (MN__Q_UNTREATED.., MN__C_DIFF_RESPONDERS..). 4: the completers' > 75 %, PIH and
+ * maintenance counts (MN__C_OBSERVED_RESPONDERS75..). */
+#define MN__PART_FORMAT_VERSION 4
 
 struct mn_cohort_part {
     char src[256];       /* the part file, or "shard K/N" for one made here; for messages */

@@ -9,6 +9,11 @@
  * Streams: patient i of virtual trial k draws from stream (k + 1) x 2^32 + i of the seed
  * (the main run's patients use streams below MN_COHORT_MAX_N < 2^30, so none is shared);
  * trial k's responsiveness from STUDY_STREAM + k.
+ *
+ * Dropout (the trial's dropout_per_visit): each patient's dropout is drawn as in the main run,
+ * and every statistic of a trial at an endpoint is over its completers, the patients still in
+ * on that day (a completers analysis, as a trial that loses patients reports); a trial with no
+ * completers on a day is left out of that day's interval.
  */
 #include <assert.h>
 #include <math.h>
@@ -21,9 +26,19 @@
 #include "core/quantile.h"
 
 #define STUDY_STREAM 0x7374756479000000ull /* "study", as observe.c */
-/* A trial's statistics: its mean improvement, then counts of its patients (responders, PIH as
- * the law states it and at the two ends of the law's band), whole numbers until the end. */
-enum { S_MEAN = 0, S_R50 = 1, S_R75 = 2, S_PIH = 3, S_PIH_LOW = 4, S_PIH_HIGH = 5, S_COUNT = 6 };
+/* A trial's statistics: its mean improvement, then counts of its completers (responders, PIH
+ * as the law states it and at the two ends of the law's band), whole numbers until the end,
+ * and the completers themselves (every patient without dropout). */
+enum {
+    S_MEAN = 0,
+    S_R50 = 1,
+    S_R75 = 2,
+    S_PIH = 3,
+    S_PIH_LOW = 4,
+    S_PIH_HIGH = 5,
+    S_OBSERVED = 6,
+    S_COUNT = 7
+};
 
 int mn_cohort_default_trials(long n)
 {
@@ -64,6 +79,8 @@ static mn_status one_trial(const mn__cohort_plan *plan, long k, void *scratch,
             return st;
         for (int e = 0; e < ne; e++) {
             int day = t->endpoint_days[e];
+            if (!outcomes[e].observed)
+                continue; /* left before this day: not in the completers analysis */
             double u = outcomes[e].improvement_pct;
             if (f != 1) { /* as observe.c's responsive(): scaled, at most 100 % */
                 u *= f;
@@ -76,10 +93,18 @@ static mn_status one_trial(const mn__cohort_plan *plan, long k, void *scratch,
             s[S_PIH] += outcomes[e].pih != 0;
             s[S_PIH_LOW] += band_day[0] >= 0 && band_day[0] <= day;
             s[S_PIH_HIGH] += band_day[1] >= 0 && band_day[1] <= day;
+            s[S_OBSERVED] += 1;
         }
     }
-    for (int e = 0; e < ne; e++)
-        stat[(size_t)e * S_COUNT + S_MEAN] /= (double)n;
+    /* The mean over the completers; with dropout the counts too become shares of the trial's
+     * own completers here, NaN marking a day on which none is left (the interval leaves it
+     * out). Without dropout every trial has n and the counts stay whole until the end. */
+    for (int e = 0; e < ne; e++) {
+        double *s = stat + (size_t)e * S_COUNT;
+        int last = t->dropout_per_visit > 0 ? S_OBSERVED : S_MEAN + 1;
+        for (int q = S_MEAN; q < last; q++)
+            s[q] = s[S_OBSERVED] > 0 ? s[q] / s[S_OBSERVED] : NAN;
+    }
     return MN_OK;
 }
 
@@ -175,14 +200,21 @@ mn_status mn_cohort_intervals_run(mn_ctx *ctx, const mn_cohort_trial *trial, int
     for (int e = 0; e < ne; e++) {
         mn_cohort_endpoint_interval *ei = &out->endpoints[e];
         double lo[S_COUNT], hi[S_COUNT];
-        for (int s = 0; s < S_COUNT; s++) {
-            for (int k = 0; k < n_trials; k++)
-                col[k] = stat[((size_t)k * (size_t)ne + (size_t)e) * S_COUNT + (size_t)s];
-            qsort(col, (size_t)n_trials, sizeof *col, mn__cmp_double);
-            double per = s == S_MEAN ? 1 : (double)t->population.n; /* a count: its share */
-            lo[s] = mn__quantile_sorted(col, n_trials, q_lo) / per;
-            hi[s] = mn__quantile_sorted(col, n_trials, q_hi) / per;
+        int m = 0; /* trials with a completer on the day (n_trials without dropout) */
+        for (int s = 0; s < S_OBSERVED; s++) {
+            m = 0;
+            for (int k = 0; k < n_trials; k++) {
+                double x = stat[((size_t)k * (size_t)ne + (size_t)e) * S_COUNT + (size_t)s];
+                if (x == x)
+                    col[m++] = x;
+            }
+            qsort(col, (size_t)m, sizeof *col, mn__cmp_double);
+            /* a count, without dropout: its share of the n patients */
+            double per = s == S_MEAN || t->dropout_per_visit > 0 ? 1 : (double)t->population.n;
+            lo[s] = m > 0 ? mn__quantile_sorted(col, m, q_lo) / per : 0;
+            hi[s] = m > 0 ? mn__quantile_sorted(col, m, q_hi) / per : 0;
         }
+        ei->trials_with_completers = m;
         ei->mean_improvement_pct = (mn_cohort_interval){lo[S_MEAN], hi[S_MEAN]};
         ei->responders_50pct = (mn_cohort_interval){lo[S_R50], hi[S_R50]};
         ei->responders_75pct = (mn_cohort_interval){lo[S_R75], hi[S_R75]};

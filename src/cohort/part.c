@@ -404,9 +404,10 @@ static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
         return st;
     if (x < MN__PART_FORMAT_VERSION)
         return bad(r, MN_ERANGE, "$.format_version",
-                   "an older version, written by an mneedle whose parts lack the untreated "
-                   "arm and dropout (version 2) or whose patients all took the library's "
-                   "default constants (version 1); run the shard again with this version");
+                   "an older version, written by an mneedle whose parts lack the completers' "
+                   "PIH and maintenance counts (version 3), the untreated arm and dropout "
+                   "(version 2) or whose patients all took the library's default constants "
+                   "(version 1); run the shard again with this version");
     if ((st = member(r, root, "mneedle_version", &v)))
         return st;
     if (!(s = json_string_value(v)) || strlen(s) >= sizeof p->version)

@@ -217,6 +217,9 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
         tail[MN__C_OBSERVED] += o->observed != 0;
         tail[MN__C_OBSERVED_RESPONDERS] += o->observed && o->improvement_pct >= 50.0;
         tail[MN__C_ITT_RESPONDERS] += o->itt_improvement_pct >= 50.0;
+        tail[MN__C_OBSERVED_RESPONDERS75] += o->observed && o->improvement_pct > 75.0;
+        tail[MN__C_OBSERVED_PIH] += o->observed && o->pih != 0;
+        tail[MN__C_OBSERVED_MAINTENANCE] += o->observed && o->maintenance_due != 0;
     }
     st->n++;
 }
@@ -284,6 +287,9 @@ void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *
         ep->observed = (long)tail[MN__C_OBSERVED];
         ep->observed_responders_50pct = (long)tail[MN__C_OBSERVED_RESPONDERS];
         ep->itt_responders_50pct = (long)tail[MN__C_ITT_RESPONDERS];
+        ep->observed_responders_75pct = (long)tail[MN__C_OBSERVED_RESPONDERS75];
+        ep->observed_pih_cases = (long)tail[MN__C_OBSERVED_PIH];
+        ep->observed_maintenance_due = (long)tail[MN__C_OBSERVED_MAINTENANCE];
         ep->responders_50pct = (long)tail[MN__C_RESPONDERS];
         ep->responders_75pct = (long)tail[MN__C_RESPONDERS75];
         ep->pih_cases = (long)tail[MN__C_PIH];

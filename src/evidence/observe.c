@@ -1352,6 +1352,13 @@ static struct {
     double mm;
     int studies;
 } shallow[SHALLOW_MAX];
+/* Every bundled study's id and the name text gives it (mn_evidence_cite()), for
+ * mn_evidence_bundled_cite(); the bound is checked when it is filled. */
+#define CITE_MAX 96
+static int n_cites;
+static struct {
+    char id[64], cite[160];
+} cites[CITE_MAX];
 
 /* Fills the facts above once; called with bundled_lock held. A catalogue of the user's
  * (--data) that lacks a concern the bundled studies name leaves them not known, and nothing is
@@ -1387,6 +1394,14 @@ static mn_status bundled_facts(mn_ctx *ctx)
             snprintf(shallow[n_shallow].study, sizeof shallow[n_shallow].study, "%s",
                      sid ? sid : "");
             n_shallow++;
+        }
+        n_cites = 0;
+        for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+            const mn_evidence_study *s = mn_evidence_at(ev, i);
+            assert(n_cites < CITE_MAX); /* the bundled base holds fewer studies */
+            snprintf(cites[n_cites].id, sizeof cites[n_cites].id, "%s", s->id);
+            mn_evidence_cite(s, cites[n_cites].cite, sizeof cites[n_cites].cite);
+            n_cites++;
         }
         bundled_known = 1;
     } else if (mn_status_is_input_error(st)) {
@@ -1446,6 +1461,113 @@ mn_status mn_evidence_bundled_shallowest(mn_ctx *ctx, const char *concern, doubl
         }
     pthread_mutex_unlock(&bundled_lock);
     return st;
+}
+
+/* 1 when [s, e) is one author as a citation lists them: words, the last 1-4 capitals (the
+ * initials: "Aust MC", "Al Chalabi QS", "Freiherr von Dalwig-Nolda D"). */
+static int author_item(const char *s, const char *e)
+{
+    const char *last = NULL;
+    for (const char *q = s; q < e; q++) {
+        if (isdigit((unsigned char)*q) || strchr(";:()[]\"", *q))
+            return 0;
+        if (*q == ' ')
+            last = q;
+    }
+    if (!last || last == s || e - last - 1 < 1 || e - last - 1 > 4)
+        return 0;
+    for (const char *q = last + 1; q < e; q++)
+        if (*q < 'A' || *q > 'Z')
+            return 0;
+    return 1;
+}
+
+/* The first year from 1900 to 2099 in @p s (four digits standing alone), or NULL; its length
+ * is 4. */
+static const char *first_year(const char *s)
+{
+    for (const char *q = s; *q; q++)
+        if ((q[0] == '1' && q[1] == '9') || (q[0] == '2' && q[1] == '0'))
+            if (isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) &&
+                !isdigit((unsigned char)q[4]) && (q == s || !isdigit((unsigned char)q[-1])))
+                return q;
+    return NULL;
+}
+
+const char *mn_evidence_cite(const mn_evidence_study *s, char *buf, size_t size)
+{
+    if (!buf || size == 0)
+        return buf;
+    buf[0] = '\0';
+    if (!s || !s->citation)
+        return buf;
+    const char *c = s->citation, *stop = strstr(c, ". ");
+    const char *head_end = stop ? stop : c + strlen(c);
+    /* The authors: comma-separated items up to the first full stop, "et al" among them. */
+    struct {
+        const char *s, *e;
+    } first = {NULL, NULL}, second = {NULL, NULL};
+    int items = 0, etal = 0, authors = 1;
+    for (const char *p = c; authors && p < head_end;) {
+        const char *comma = memchr(p, ',', (size_t)(head_end - p));
+        const char *e = comma ? comma : head_end;
+        while (p < e && *p == ' ')
+            p++;
+        if (e - p == 5 && !strncmp(p, "et al", 5))
+            etal = 1;
+        else if (author_item(p, e) && !etal) {
+            const char *surname_end = e;
+            while (surname_end > p && surname_end[-1] != ' ')
+                surname_end--;
+            if (items == 0)
+                first.s = p, first.e = surname_end - 1;
+            else if (items == 1)
+                second.s = p, second.e = surname_end - 1;
+            items++;
+        } else
+            authors = 0;
+        p = comma ? comma + 1 : head_end;
+    }
+    authors = authors && items > 0;
+    const char *year = first_year(authors ? head_end : c);
+    char y[8] = "";
+    if (year)
+        snprintf(y, sizeof y, "%.4s", year);
+    if (authors) {
+        if (items == 1 && !etal)
+            snprintf(buf, size, "%.*s%s%s", (int)(first.e - first.s), first.s, *y ? " " : "", y);
+        else if (items == 2 && !etal)
+            snprintf(buf, size, "%.*s and %.*s%s%s", (int)(first.e - first.s), first.s,
+                     (int)(second.e - second.s), second.s, *y ? " " : "", y);
+        else
+            snprintf(buf, size, "%.*s et al.%s%s", (int)(first.e - first.s), first.s, *y ? " " : "",
+                     y);
+        return buf;
+    }
+    /* No authors read: the title, cut at a word past 90 characters. */
+    size_t len = (size_t)(head_end - c), cut = len;
+    if (len > 90) {
+        cut = 90;
+        while (cut < len && c[cut] != ' ')
+            cut++;
+    }
+    snprintf(buf, size, "\"%.*s%s\"%s%s%s", (int)cut, c, cut < len ? "..." : "", *y ? " (" : "", y,
+             *y ? ")" : "");
+    return buf;
+}
+
+const char *mn_evidence_bundled_cite(const char *study_id)
+{
+    static const char unknown[] = "a study in the evidence base";
+    const char *out = unknown;
+    if (!study_id || !study_id[0])
+        return out;
+    pthread_mutex_lock(&bundled_lock);
+    for (int k = 0; bundled_known && k < n_cites; k++)
+        if (!strcmp(cites[k].id, study_id))
+            out = cites[k].cite;
+    pthread_mutex_unlock(&bundled_lock);
+    return out;
 }
 
 mn_status mn_evidence_bundled_studies(mn_ctx *ctx, const char *concern, int *n)

@@ -256,11 +256,13 @@ static void put_adjust(mn__buf *b, const mn_catalog *cat, const mn_rule_adjust *
     mn__buf_release(&words);
     put_item(b, "reason", a->reason);
     put_item(b, "source", a->source);
-    for (int k = 0; k < a->n_concern_reasons; k++) {
-        char label[96];
-        snprintf(label, sizeof label, "%s reason", a->concern_reasons[k].concern);
+    for (int k = 0; k < a->n_concern_reasons; k++) { /* by name: the catalogue checked each id */
+        char label[160];
+        const mn_concern *c = mn_catalog_find_concern(cat, a->concern_reasons[k].concern);
+        const char *name = c ? c->name : a->concern_reasons[k].concern;
+        snprintf(label, sizeof label, "reason for %s", name);
         put_item(b, label, a->concern_reasons[k].reason);
-        snprintf(label, sizeof label, "%s source", a->concern_reasons[k].concern);
+        snprintf(label, sizeof label, "source for %s", name);
         put_item(b, label, a->concern_reasons[k].source);
     }
 }

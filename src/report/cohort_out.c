@@ -54,6 +54,25 @@ static const char control_note[] =
     "baseline severity. A model's comparison of one protocol with no treatment, not a sham "
     "or placebo arm: no placebo response or rater noise is modelled";
 
+/* The untreated arm's worsening (a caution with the arm, for a concern the model projects):
+ * the twin's collagen loss is the model's ageing (docs/models/healing.md, the untreated twin:
+ * collagen half-life F31, thinning with age, smoking and sun), but reading it as the concern's
+ * severity runs the treated-response map below zero, which no study in the evidence base
+ * checks (docs/models/healing.md section 9). Its tail is set by the severity multiplier and
+ * smoking, not by the ageing rate (docs/models/cohort.md, "Untreated arm and difference",
+ * gives the run that shows it). */
+static const char untreated_caution_code[] = "untreated_arm_unchecked";
+static const char untreated_caution_see[] =
+    "docs/models/cohort.md, \"Untreated arm and difference\"";
+static const char untreated_caution[] =
+    "the untreated arm's worsening is the model's ageing of the zone's collagen read as the "
+    "concern's severity, by running the treated-response map below zero; no study in the "
+    "evidence base checks that reading. Its spread comes mostly from each patient's severity "
+    "multiplier (a judgement set for the spread of the treated response) and from smoking's "
+    "faster collagen loss, little from the ageing rate, so read the untreated arm's lower "
+    "tail, and the difference's upper tail that it widens, as unchecked (docs/models/"
+    "cohort.md, \"Untreated arm and difference\").";
+
 /* How dropout is counted (both outputs). */
 static const char dropout_rule[] =
     "before each visit after the first (visits: the session days and the endpoint days, one "
@@ -68,8 +87,10 @@ static const char dropout_itt_rule[] =
     "attended (last observation carried forward), or at 0 % (baseline carried forward) when "
     "he or she left before the first endpoint";
 static const char dropout_adherence_note[] =
-    "the endpoints' other figures (improvement, responders, collagen, PIH, maintenance, the "
-    "untreated arm and the trial-level intervals) assume every patient completes the protocol";
+    "the main table (improvement, responders, collagen, PIH, maintenance) and the untreated "
+    "arm are the protocol as designed, every patient completing it (no dropout); the "
+    "completers' columns here and the trial-level intervals are a completers analysis, over "
+    "the patients still in at each endpoint";
 
 static double frac(long k, long n)
 {
@@ -107,13 +128,22 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
     /* What they are before how they are made: a model's intervals for one typical study on
      * the model's own scale, not what a published trial reports (what that leaves out is
      * what `mneedle validate` adds, src/evidence/observe.c, or what no run here carries). */
-    char what[400];
-    snprintf(what, sizeof what,
-             "90 %% model intervals for one typical study of %ld patients, on the model's "
-             "scale (%% of baseline severity) with no rater noise, no between-study spread "
-             "and no dropout (all %ld analysed at every endpoint), so narrower than what a "
-             "published trial reports",
-             iv->n, iv->n);
+    char what[480];
+    if (t->dropout_per_visit > 0)
+        snprintf(what, sizeof what,
+                 "90 %% model intervals for one typical study of %ld patients enrolled, on the "
+                 "model's scale (%% of baseline severity) with no rater noise and no "
+                 "between-study spread, each figure over the trial's completers at that "
+                 "endpoint (dropout %g per visit, those who left excluded: a completers "
+                 "analysis), so narrower than what a published trial reports",
+                 iv->n, t->dropout_per_visit);
+    else
+        snprintf(what, sizeof what,
+                 "90 %% model intervals for one typical study of %ld patients, on the model's "
+                 "scale (%% of baseline severity) with no rater noise, no between-study spread "
+                 "and no dropout (all %ld analysed at every endpoint), so narrower than what a "
+                 "published trial reports",
+                 iv->n, iv->n);
     if (t->constants == MN_COHORT_CONSTANTS_DEFAULTS || iv->n_draws < 1)
         snprintf(buf, len,
                  "%s: the 5th to 95th percentile (Hyndman & Fan type 7) over %d virtual trials of "
@@ -181,6 +211,8 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         mn__jpush(j, pc, json_integer(100 - MN_COHORT_INTERVAL_TAIL_PCT));
     }
     mn__jput_str(j, ti, "percentile_rule", percentile_rule);
+    /* Who each trial's figures are over: every patient, or with dropout its completers. */
+    mn__jput_str(j, ti, "analysis", t->dropout_per_visit > 0 ? "completers" : "all_patients");
     mn__jput_str(j, ti, "pih_rate_with_law_band_kind",
                  "a judgement bound with no coverage level, not a 90 % interval");
     mn__jput_str(j, ti, "holds", note);
@@ -202,6 +234,8 @@ static void intervals_json(mn__jout *j, json_t *root, const mn_cohort_trial *t,
         interval_json(j, o, "responders_75pct", &ei->responders_75pct);
         interval_json(j, o, "pih_rate", &ei->pih_rate);
         interval_json(j, o, "pih_rate_with_law_band", &ei->pih_rate_with_law_band);
+        if (t->dropout_per_visit > 0)
+            mn__jput_int(j, o, "trials_with_completers", ei->trials_with_completers);
     }
 }
 
@@ -281,6 +315,17 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             for (size_t i = 0;
                  a && i < sizeof depth_caution_applies_to / sizeof *depth_caution_applies_to; i++)
                 mn__jpush(&j, a, json_string(depth_caution_applies_to[i]));
+        }
+    }
+    if (cautions && mn_concern_projected(t->concern) && t->control == MN_COHORT_CONTROL_UNTREATED) {
+        json_t *c = mn__jpush(&j, cautions, json_object());
+        if (c) {
+            mn__jput_str(&j, c, "code", untreated_caution_code);
+            mn__jput_str(&j, c, "message", untreated_caution);
+            mn__jput_str(&j, c, "see", untreated_caution_see);
+            json_t *a = mn__jput(&j, c, "applies_to", json_array());
+            if (a)
+                mn__jpush(&j, a, json_string("control"));
         }
     }
     if (t->name[0])
@@ -375,6 +420,12 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                          dist_json(&j, &ep->observed_improvement_pct));
                 mn__jput_num(&j, o, "observed_responders_50pct",
                              frac(ep->observed_responders_50pct, ep->observed));
+                mn__jput_num(&j, o, "observed_responders_75pct",
+                             frac(ep->observed_responders_75pct, ep->observed));
+                mn__jput_num(&j, o, "observed_pih_rate",
+                             frac(ep->observed_pih_cases, ep->observed));
+                mn__jput_num(&j, o, "observed_maintenance_due_fraction",
+                             frac(ep->observed_maintenance_due, ep->observed));
                 mn__jput(&j, o, "itt_improvement_pct", dist_json(&j, &ep->itt_improvement_pct));
                 mn__jput_num(&j, o, "itt_responders_50pct", frac(ep->itt_responders_50pct, r->n));
             }
@@ -538,6 +589,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                           df->p95, 100 * frac(ep->difference_responders_50pct, r->n));
         }
         mn__buf_textf(&b, ">=50: patients whose difference is at least 50 points.\n");
+        if (mn_concern_projected(t->concern))
+            mn__buf_textf(&b, "Caution: %s\n", untreated_caution);
     }
     if (t->dropout_per_visit > 0) {
         long done = r->n_endpoints > 0 ? r->endpoints[r->n_endpoints - 1].observed : 0;
@@ -545,18 +598,24 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                       t->dropout_per_visit, dropout_rule, done, r->n);
         mn__buf_textf(&b, "Completers: %s.\nIntention to treat (ITT): %s.\nNote: %s.\n",
                       dropout_observed_rule, dropout_itt_rule, dropout_adherence_note);
-        mn__buf_textf(&b, "%6s  %-40s  %s\n", "", "completers (still in), improvement %",
+        mn__buf_textf(&b, "%6s  %-61s  %s\n", "",
+                      "completers (still in): improvement %, then shares of them",
                       "ITT (LOCF, all n), improvement %");
-        mn__buf_textf(&b, "%6s  %6s %6s %6s %6s %6s  %6s %6s %6s %6s %6s\n", "day", "n", "mean",
-                      "p50", "p95", ">=50%", "mean", "p5", "p50", "p95", ">=50%");
+        mn__buf_textf(&b, "%6s  %6s %6s %6s %6s %6s %6s %6s %6s  %6s %6s %6s %6s %6s\n", "day", "n",
+                      "mean", "p50", "p95", ">=50%", ">75%", "PIH", "maint", "mean", "p5", "p50",
+                      "p95", ">=50%");
         for (int e = 0; e < r->n_endpoints; e++) {
             const mn_cohort_endpoint *ep = &r->endpoints[e];
             const mn_cohort_dist *ob = &ep->observed_improvement_pct,
                                  *it = &ep->itt_improvement_pct;
             mn__buf_textf(&b,
-                          "%6d  %6ld %6.1f %6.1f %6.1f %5.1f%%  %6.1f %6.1f %6.1f %6.1f %5.1f%%\n",
+                          "%6d  %6ld %6.1f %6.1f %6.1f %5.1f%% %5.1f%% %5.1f%% %5.1f%%  %6.1f "
+                          "%6.1f %6.1f %6.1f %5.1f%%\n",
                           ep->day, ep->observed, ob->mean, ob->p50, ob->p95,
-                          100 * frac(ep->observed_responders_50pct, ep->observed), it->mean, it->p5,
+                          100 * frac(ep->observed_responders_50pct, ep->observed),
+                          100 * frac(ep->observed_responders_75pct, ep->observed),
+                          100 * frac(ep->observed_pih_cases, ep->observed),
+                          100 * frac(ep->observed_maintenance_due, ep->observed), it->mean, it->p5,
                           it->p50, it->p95, 100 * frac(ep->itt_responders_50pct, r->n));
         }
     }
@@ -678,7 +737,8 @@ mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata)
         "patient,day,age_years,sex,fitzpatrick,smoker,sun,response_gain,depth_fraction_scale,"
         "closure_scale,ageing_rate,inflammation_scale,pih_probability_per_session,pih_day,"
         "peak_improvement_pct,peak_day,maintenance_day,improvement_pct,collagen_change_pct,"
-        "epidermis_change_pct,responder_50pct,pih,maintenance_due\n";
+        "epidermis_change_pct,responder_50pct,pih,maintenance_due,untreated_improvement_pct,"
+        "difference_improvement_pct,dropped_out,dropout_day,observed,severity_scale\n";
     if (!write)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_csv_header: NULL writer");
     return mn__write_str(ctx, write, userdata, header, sizeof header - 1);
@@ -689,21 +749,31 @@ mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,
 {
     if (!trial || !p || !p->outcomes || !write)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_csv_row: NULL argument");
-    char line[512];
+    char line[640];
     for (int e = 0; e < trial->n_endpoints; e++) {
         const mn_cohort_outcome *o = &p->outcomes[e];
         const mn_healing_variability *v = &p->variability;
+        /* The columns added after maintenance_due (the contract grows at the end): the
+         * untreated arm and the difference, empty cells unless the trial asks for the arm (as
+         * the JSON leaves its keys out); whether and when the patient left, and whether he or
+         * she is still in on this day (1 for everyone without dropout); the severity
+         * multiplier, which scales the untreated arm's worsening (docs/models/cohort.md). */
+        char arm[64] = ",";
+        if (trial->control == MN_COHORT_CONTROL_UNTREATED)
+            snprintf(arm, sizeof arm, "%.4f,%.4f", o->untreated_improvement_pct,
+                     o->improvement_pct - o->untreated_improvement_pct);
         int len = snprintf(
             line, sizeof line,
             "%ld,%d,%.3f,%s,%d,%d,%s,%.5f,%.5f,%.5f,%.5f,%.5f,%.6f,%d,%.4f,%d,%d,%.4f,%.4f,%.4f,%d,"
-            "%d,%d\n",
+            "%d,%d,%s,%d,%d,%d,%.5f\n",
             p->index, trial->endpoint_days[e], p->patient.age_years, mn_sex_name(p->patient.sex),
             p->patient.fitzpatrick, p->patient.smoker, mn_sun_name(p->patient.sun),
             v->response_gain, v->depth_fraction_scale, v->closure_scale, v->ageing_rate,
             v->inflammation_scale, p->pih_probability_per_session, p->pih_day,
             p->peak_improvement_pct, p->peak_day, p->maintenance_day, o->improvement_pct,
             o->collagen_change_pct, o->epidermis_change_pct, o->improvement_pct >= 50.0, o->pih,
-            o->maintenance_due);
+            o->maintenance_due, arm, p->dropped_out != 0, p->dropped_out ? p->dropout_day : -1,
+            o->observed != 0, v->severity_scale);
         if (len < 0 || (size_t)len >= sizeof line)
             return mn__error(ctx, MN_ENUMERIC, "cohort: patient %ld: CSV row too long", p->index);
         mn_status st = mn__write_str(ctx, write, userdata, line, (size_t)len);

@@ -118,9 +118,13 @@ static void finding_text(mn__buf *b, const mn_plan *p, const mn_client *c, const
 static void screening_text(mn__buf *b, const mn_plan *p, const mn_client *c, const mn_screening *s,
                            int codes)
 {
-    char buf[11];
-    mn__buf_textf(b, "Screening: %s\n  %s\n", mn_decision_name(s->decision),
-                  decision_sentence(s->decision));
+    char buf[11], words[32];
+    /* The decision in words ("proceed with caution"); the JSON keeps its name. */
+    snprintf(words, sizeof words, "%s", mn_decision_name(s->decision));
+    for (char *q = words; *q; q++)
+        if (*q == '_')
+            *q = ' ';
+    mn__buf_textf(b, "Screening: %s\n  %s\n", words, decision_sentence(s->decision));
     if (s->decision == MN_DECISION_DEFER) {
         if (s->has_rescreen && s->rescreen_now)
             mn__buf_textf(b,
@@ -325,6 +329,8 @@ static void summary_json(mn__jout *j, json_t *root, const mn_plan *p)
     if (p->evidence_shallowest_mm > 0) {
         mn__jput_num(j, sum, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
         mn__jput_str(j, sum, "evidence_shallowest_study", p->evidence_shallowest_study);
+        mn__jput_str(j, sum, "evidence_shallowest_cite",
+                     mn_evidence_bundled_cite(p->evidence_shallowest_study));
         mn__jput_bool(j, sum, "depth_extrapolated", p->depth_extrapolated);
     }
     if (p->evidence_studies >= 0)
@@ -369,6 +375,8 @@ static void zone_projections_json(mn__jout *j, json_t *proj, const mn_plan *p)
         if (zp->evidence_shallowest_mm > 0) {
             mn__jput_num(j, e, "evidence_shallowest_needle_mm", zp->evidence_shallowest_mm);
             mn__jput_str(j, e, "evidence_shallowest_study", zp->evidence_shallowest_study);
+            mn__jput_str(j, e, "evidence_shallowest_cite",
+                         mn_evidence_bundled_cite(zp->evidence_shallowest_study));
             mn__jput_bool(j, e, "depth_extrapolated", zp->depth_extrapolated);
         }
         if (zp->evidence_studies >= 0)
@@ -406,6 +414,7 @@ static void zones_not_projected_json(mn__jout *j, json_t *proj, const mn_plan *p
         if (u->reason == MN_UNPROJECTED_BELOW_STUDIED) {
             mn__jput_num(j, e, "evidence_shallowest_mm", u->studied_mm);
             mn__jput_str(j, e, "evidence_shallowest_study", u->detail);
+            mn__jput_str(j, e, "evidence_shallowest_cite", mn_evidence_bundled_cite(u->detail));
         }
         mn__jput_str(j, e, "note", mn__plan_zone_unprojected_text(p, u, line, sizeof line));
     }
@@ -648,6 +657,8 @@ static json_t *plan_json(mn__jout *j, const mn_catalog *cat, const mn_plan *p,
         if (p->evidence_shallowest_mm > 0) {
             mn__jput_num(j, proj, "evidence_shallowest_needle_mm", p->evidence_shallowest_mm);
             mn__jput_str(j, proj, "evidence_shallowest_study", p->evidence_shallowest_study);
+            mn__jput_str(j, proj, "evidence_shallowest_cite",
+                         mn_evidence_bundled_cite(p->evidence_shallowest_study));
             mn__jput_bool(j, proj, "depth_extrapolated", p->depth_extrapolated);
         }
         if (p->evidence_studies >= 0)

@@ -351,6 +351,43 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
     return mn__json_finish(ctx, &j, root, "history", write, userdata);
 }
 
+/* A zone or a device recorded by its catalogue id, as text a reader sees names it: by its name
+ * in the catalogue, the plan's own words (the JSON and CSV keep the ids); the id as recorded
+ * where the catalogue has none. */
+static const char *zone_name(mn_ctx *ctx, const char *id)
+{
+    const mn_site *s = mn_catalog_find_site(mn_ctx_catalog(ctx), id);
+    return s ? s->name : id;
+}
+
+static const char *device_name(mn_ctx *ctx, const char *id)
+{
+    const mn_device *d = mn_catalog_find_device(mn_ctx_catalog(ctx), id);
+    return d ? d->name : id;
+}
+
+/* Sentences joined by "; ", each opening with a zone id and ": " (replan's step_down,
+ * step_down_carried and rise_held, kept with the ids for the JSON), with each zone by its
+ * name. */
+static void zone_sentences(mn_ctx *ctx, mn__buf *b, const char *s)
+{
+    while (*s) {
+        const char *end = strstr(s, "; "), *colon = strstr(s, ": ");
+        size_t len = end ? (size_t)(end - s) : strlen(s);
+        if (colon && (size_t)(colon - s) < len && (size_t)(colon - s) < 64) {
+            char id[64];
+            snprintf(id, sizeof id, "%.*s", (int)(colon - s), s);
+            mn__buf_printf(b, "%s%.*s", zone_name(ctx, id), (int)(len - (size_t)(colon - s)),
+                           colon);
+        } else
+            mn__buf_printf(b, "%.*s", (int)len, s);
+        if (!end)
+            break;
+        mn__buf_printf(b, "; ");
+        s = end + 2;
+    }
+}
+
 mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int json, mn_writer write,
                                  void *userdata)
 {
@@ -411,10 +448,11 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         mn__buf_printf(&b, "  done %s", mn_date_format(x->date, d2));
         if (v && x->date_shift_days)
             mn__buf_printf(&b, " (%+d days)", x->date_shift_days);
-        mn__buf_printf(&b, " with %s\n", x->device);
+        mn__buf_printf(&b, " with %s\n", device_name(ctx, x->device));
         for (int k = 0; k < x->n_zones; k++) {
             const mn_store_setting *z = &x->zones[k];
-            mn__buf_printf(&b, "       %-12s %.2f mm x %g passes", z->zone, z->depth_mm, z->passes);
+            mn__buf_printf(&b, "       %-20s %.2f mm x %g passes", zone_name(ctx, z->zone),
+                           z->depth_mm, z->passes);
             if (z->has_planned)
                 mn__buf_printf(&b, "  (plan %.2f mm x %g%s)", z->planned_depth_mm,
                                z->planned_passes,
@@ -441,7 +479,8 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
     for (int i = 0; i < h->n_assessments; i++) {
         const mn_store_assessment *a = &h->assessments[i];
         mn__buf_printf(&b, "  %s  %-26s %6g  %s%s%s", mn_date_format(a->date, d1), a->scale,
-                       a->score, a->rater, a->zone[0] ? ", " : "", a->zone);
+                       a->score, a->rater, a->zone[0] ? ", " : "",
+                       a->zone[0] ? zone_name(ctx, a->zone) : "");
         if (a->n_photos)
             mn__buf_printf(&b, ", %d photo%s", a->n_photos, a->n_photos == 1 ? "" : "s");
         mn__buf_printf(&b, "\n");
@@ -495,19 +534,20 @@ static int replan_validation(mn_ctx *ctx, const mn_store_replan *r, mn_validatio
 }
 
 /* One deviation of the last session, in words. */
-static void deviation_text(mn__buf *b, const mn_store_replan_deviation *v, int visit)
+static void deviation_text(mn_ctx *ctx, mn__buf *b, const mn_store_replan_deviation *v, int visit)
 {
+    const char *zone = zone_name(ctx, v->zone);
     if (!strcmp(v->kind, "sooner"))
         mn__buf_printf(b,
                        "  %s: %d day%s after its session before, sooner than the minimum "
                        "interval of %d days\n",
-                       v->zone, v->gap_days, v->gap_days == 1 ? "" : "s", v->min_interval_days);
+                       zone, v->gap_days, v->gap_days == 1 ? "" : "s", v->min_interval_days);
     else if (!strcmp(v->kind, "not_planned"))
-        mn__buf_printf(b, "  %s %.2f mm x %g: a zone planned visit %d does not treat\n", v->zone,
+        mn__buf_printf(b, "  %s %.2f mm x %g: a zone planned visit %d does not treat\n", zone,
                        v->depth_mm, v->passes, visit);
     else
-        mn__buf_printf(b, "  %s %.2f mm x %g: %s than the plan's %.2f mm x %g for visit %d\n",
-                       v->zone, v->depth_mm, v->passes,
+        mn__buf_printf(b, "  %s %.2f mm x %g: %s than the plan's %.2f mm x %g for visit %d\n", zone,
+                       v->depth_mm, v->passes,
                        !strcmp(v->kind, "deeper")        ? "deeper"
                        : !strcmp(v->kind, "more_passes") ? "more passes"
                                                          : "lighter",
@@ -745,7 +785,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                            r->last_override_reason);
         mn__buf_printf(&b, "\n");
         for (int i = 0; i < r->n_deviations; i++)
-            deviation_text(&b, &r->deviations[i], r->last_visit);
+            deviation_text(ctx, &b, &r->deviations[i], r->last_visit);
         if (r->next_keeps_plan > 0)
             mn__buf_printf(&b, "  The next visit (%d, %s) keeps the plan's settings for it%s.\n",
                            r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
@@ -784,26 +824,29 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         mn__buf_printf(&b, "  %2d %-11s %s ", v->number, v->maintenance ? "maintenance" : "course",
                        mn_date_format(v->date, d));
         for (int k = 0; k < v->n_settings; k++)
-            mn__buf_printf(&b, "%s %s %.2f mm x %g", k ? "," : "", v->settings[k].zone,
-                           v->settings[k].depth_mm, v->settings[k].passes);
+            mn__buf_printf(&b, "%s %s %.2f mm x %g", k ? "," : "",
+                           zone_name(ctx, v->settings[k].zone), v->settings[k].depth_mm,
+                           v->settings[k].passes);
         mn__buf_printf(&b, "\n");
     }
-    if (r->step_down[0])
-        mn__buf_printf(
-            &b,
-            "  Stepped down one setting after an adverse event (data/adverse_events.json: "
-            "a judgement): %s; the visits after it rise from there by the plan's own steps.\n",
-            r->step_down);
-    if (r->step_down_carried[0])
-        mn__buf_printf(&b,
-                       "  Kept below the plan after an adverse event (data/adverse_events.json: "
-                       "a judgement): %s.\n",
-                       r->step_down_carried);
-    if (r->rise_held[0])
-        mn__buf_printf(&b,
-                       "  Held to the plan's rise per visit above the last session on the zone "
-                       "(a judgement: the plan never rises faster): %s.\n",
-                       r->rise_held);
+    if (r->step_down[0]) {
+        mn__buf_printf(&b, "  Stepped down one setting after an adverse event "
+                           "(data/adverse_events.json: a judgement): ");
+        zone_sentences(ctx, &b, r->step_down);
+        mn__buf_printf(&b, "; the visits after it rise from there by the plan's own steps.\n");
+    }
+    if (r->step_down_carried[0]) {
+        mn__buf_printf(&b, "  Kept below the plan after an adverse event "
+                           "(data/adverse_events.json: a judgement): ");
+        zone_sentences(ctx, &b, r->step_down_carried);
+        mn__buf_printf(&b, ".\n");
+    }
+    if (r->rise_held[0]) {
+        mn__buf_printf(&b, "  Held to the plan's rise per visit above the last session on the "
+                           "zone (a judgement: the plan never rises faster): ");
+        zone_sentences(ctx, &b, r->rise_held);
+        mn__buf_printf(&b, ".\n");
+    }
     if (!r->has_projection) {
         /* No figures to show: say so, with the plan's own reason, and stop before them. */
         mn__buf_printf(&b, "\n%s\n", r->note);

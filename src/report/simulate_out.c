@@ -355,7 +355,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
             "(the longest follow-up: %s), so %s beyond %.0f months %s the model's "
             "extrapolation.",
             res->evidence_followup_days / MN__DAYS_PER_MONTH,
-            res->evidence_followup_study ? res->evidence_followup_study : "unnamed",
+            mn_evidence_bundled_cite(res->evidence_followup_study),
             !baseline_extrapolated(res) ? "durability"
             : extrapolated(res)         ? "durability and the return to the pre-treatment level"
                                         : "the return to the pre-treatment level",
@@ -368,7 +368,7 @@ static char *answer(const mn_healing_result *res, char *buf, size_t len, int coa
             "an extrapolation.",
             res->scenario->concern->name,
             mn__depth_str(shallowest, sizeof shallowest, res->evidence_shallowest_mm),
-            res->evidence_shallowest_study ? res->evidence_shallowest_study : "unnamed",
+            mn_evidence_bundled_cite(res->evidence_shallowest_study),
             mn__depth_str(at, sizeof at, deepest_mm(res->scenario)));
     }
     if (unmeasured(res))
@@ -584,6 +584,8 @@ static mn_status write_json(mn_ctx *ctx, const mn_healing_result *res, mn_writer
             mn__jput_num(&j, sum, "evidence_shallowest_needle_mm", res->evidence_shallowest_mm);
             mn__jput_str(&j, sum, "evidence_shallowest_study",
                          res->evidence_shallowest_study ? res->evidence_shallowest_study : "");
+            mn__jput_str(&j, sum, "evidence_shallowest_cite",
+                         mn_evidence_bundled_cite(res->evidence_shallowest_study));
             mn__jput_bool(&j, sum, "depth_extrapolated", depth_extrapolated(res));
         }
         if (res->evidence_studies_known)
@@ -735,9 +737,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_healing_result *res, mn_writer
                           "evidence base measured\n(%+.1f %%, %s): beyond that it is the model's "
                           "extrapolation, not a measured response.\n",
                           epi ? "The epidermis" : "Collagen", most, top,
-                          (epi ? mm->epidermis_study : mm->collagen_study)
-                              ? (epi ? mm->epidermis_study : mm->collagen_study)
-                              : "unnamed");
+                          mn_evidence_bundled_cite(epi ? mm->epidermis_study : mm->collagen_study));
     }
     mn__buf_textf(&b, "\n");
     if (res->summary) {

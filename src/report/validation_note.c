@@ -5,7 +5,10 @@
 
 #include "report/validation_note.h"
 
-#define PAGE "docs/validation.md"
+#define PAGE "docs/validation.md" /* --json's "page": where the rows are kept */
+/* The text says where the rows are in words, not as a file of the source tree (nor as a
+ * command: the workstation's pages show the same sentence). */
+#define SEE "mneedle's validation report lists each"
 
 char *mn__validation_sentence(const mn_validation_summary *v, char *buf, size_t len)
 {
@@ -36,7 +39,7 @@ char *mn__validation_sentence(const mn_validation_summary *v, char *buf, size_t 
                  v->efficacy_checked);
     snprintf(buf, len,
              "Checked against %d published results%s it was not fitted to, the model's 90 %% "
-             "interval held %d (%s" PAGE ")%s.",
+             "interval held %d (%s" SEE ")%s.",
              v->checked, *from ? from : " of studies", v->inside, eff, tail);
     return buf;
 }

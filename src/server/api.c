@@ -102,7 +102,8 @@ void mn__api(mn__call *c)
         mn_store_recall *list = NULL;
         int k = 0;
         if (!(st = mn_date_today(ctx, &today)) &&
-            !(st = mn_store_recall_list(ctx, store, today, &list, &k)))
+            !(st = mn_store_recall_list(ctx, store, today, &list, &k)) &&
+            !(st = mn__audit_recall(c, list, k)))
             st = mn_store_recall_write(ctx, list, k, MN_RECALL_JSON, today, mn__buf_writer, &b);
         mn_store_recall_free(list);
     } else if (!strcmp(path, "/api/v1/clients")) {
@@ -134,7 +135,8 @@ void mn__api(mn__call *c)
                 st = mn__audit_read(c, id, "plan");
         } else if (ENDS("/replan")) {
             mn_store_replan *r = NULL;
-            if (!(st = mn_store_replan_run(ctx, store, id, &r)))
+            if (!(st = mn_store_replan_run(ctx, store, id, &r)) &&
+                !(st = mn__audit_read(c, id, "replan")))
                 st = mn_store_replan_write(ctx, r, 1, mn__buf_writer, &b);
             mn_store_replan_free(r);
         } else {

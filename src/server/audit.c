@@ -9,6 +9,7 @@
  * same as before: no request is answered before its own entry is on the disk.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "server/server_internal.h"
@@ -153,5 +154,30 @@ mn_status mn__history_read(mn__call *c, const char *id, const char *what, mn_sto
         mn_store_history_free(h);
     else if (!st)
         *out = h;
+    return st;
+}
+
+static int id_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+mn_status mn__audit_recall(mn__call *c, const mn_store_recall *list, int n)
+{
+    if (n <= 0)
+        return MN_OK;
+    const char **ids = mn__calloc((size_t)n, sizeof *ids);
+    if (!ids)
+        return mn__error(c->w->ctx, MN_ENOMEM, "audit log: out of memory");
+    for (int i = 0; i < n; i++)
+        ids[i] = list[i].client;
+    /* A client listed twice (due, and with a course visit overdue) is logged once. */
+    qsort(ids, (size_t)n, sizeof *ids, id_cmp);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (!k || strcmp(ids[k - 1], ids[i]))
+            ids[k++] = ids[i];
+    mn_status st = mn__audit_reads(c, ids, k, "recall");
+    mn__free((void *)ids);
     return st;
 }

@@ -117,6 +117,67 @@ static void host_copy(char *out, size_t size, const char *name)
         *p = (char)tolower((unsigned char)*p);
 }
 
+/* The name of a Host value (@p len bytes of @p name, the port left off) in the one form the
+ * list keeps, into @p out: a name in lower case as given; an IPv6 address as inet_ntop writes
+ * it, in brackets ([0:0:0:0:0:0:0:1] is [::1]), or in the dotted form when it is an IPv4
+ * address mapped into IPv6 ([::ffff:127.0.0.1] and [::ffff:7f00:1] are 127.0.0.1: the same
+ * address, reached the same way). A zone (RFC 6874's form in a URI: "%25" and the zone) is
+ * left off once it is seen to be a zone's name (letters, digits, '-', '.', '_', '~'): the
+ * address decides, and a zone on an address not ours names no name of ours. An
+ * address is never a name a page of another site can make resolve elsewhere (DNS rebinding
+ * needs a name), so its forms are the address's. Returns 0 when the value is no such name. */
+static int host_canon(const char *name, size_t len, char *out, size_t size)
+{
+    if (len == 0 || len >= size)
+        return 0;
+    if (name[0] != '[') {
+        for (size_t i = 0; i < len; i++)
+            out[i] = (char)tolower((unsigned char)name[i]);
+        out[len] = '\0';
+        return 1;
+    }
+    if (len < 3 || name[len - 1] != ']')
+        return 0;
+    const char *in = name + 1;
+    size_t in_len = len - 2;
+    const char *pct = memchr(in, '%', in_len);
+    if (pct) {
+        size_t zone = in_len - (size_t)(pct - in) - 3;
+        if (in_len < (size_t)(pct - in) + 4 || strncmp(pct, "%25", 3) || zone > 64)
+            return 0;
+        for (const char *z = pct + 3; z < in + in_len; z++)
+            if (!isalnum((unsigned char)*z) && !strchr("-._~", *z))
+                return 0;
+        in_len = (size_t)(pct - in);
+    }
+    char buf[64];
+    unsigned char a[16];
+    if (in_len == 0 || in_len >= sizeof buf)
+        return 0;
+    memcpy(buf, in, in_len);
+    buf[in_len] = '\0';
+    if (inet_pton(AF_INET6, buf, a) != 1)
+        return 0;
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+    char text[INET6_ADDRSTRLEN];
+    if (!memcmp(a, mapped, 12)) {
+        if (!inet_ntop(AF_INET, a + 12, text, sizeof text))
+            return 0;
+        return snprintf(out, size, "%s", text) < (int)size;
+    }
+    if (!inet_ntop(AF_INET6, a, text, sizeof text))
+        return 0;
+    return snprintf(out, size, "[%s]", text) < (int)size;
+}
+
+/* Adds @p name (as host_copy writes it) to @p h in host_canon's form. */
+static void hosts_add(mn__hosts *h, const char *name)
+{
+    char *out = h->names[h->n++];
+    if (!host_canon(name, strlen(name), out, sizeof h->names[0]))
+        snprintf(out, sizeof h->names[0], "%s", name);
+}
+
 mn_status mn__server_listen_on(mn_server *srv, const char *bind, int port)
 {
     mn__hosts *h = mn__calloc(1, sizeof *h);
@@ -130,20 +191,23 @@ mn_status mn__server_listen_on(mn_server *srv, const char *bind, int port)
     if (everywhere || mn_server_address_is_loopback(bind)) {
         static const char *const local[] = {"127.0.0.1", "localhost", "[::1]"};
         for (int i = 0; i < 3; i++)
-            snprintf(h->names[h->n++], sizeof h->names[0], "%s", local[i]);
+            hosts_add(h, local[i]);
     }
-    if (!everywhere)
-        host_copy(h->names[h->n++], sizeof h->names[0], bind);
+    if (!everywhere) {
+        char name[sizeof h->names[0]];
+        host_copy(name, sizeof name, bind);
+        hosts_add(h, name);
+    }
     for (int i = 0; i < srv->cfg.n_allow_hosts; i++)
-        snprintf(h->names[h->n++], sizeof h->names[0], "%s", srv->allow_hosts[i]);
+        hosts_add(h, srv->allow_hosts[i]);
     h->older = __atomic_load_n(&srv->hosts, __ATOMIC_ACQUIRE);
     __atomic_store_n(&srv->hosts, h, __ATOMIC_RELEASE);
     return MN_OK;
 }
 
-/* 1 when the Host value @p host is one of @p h's: a name of the list (any case), then ':' and
- * the port exactly as the server writes it, or nothing when the port is the scheme's
- * default. */
+/* 1 when the Host value @p host is one of @p h's: a name of the list (any case; an address in
+ * any of its forms, host_canon), then ':' and the port exactly as the server writes it, or
+ * nothing when the port is the scheme's default. */
 static int host_answered(const mn__hosts *h, const char *host)
 {
     if (!h->port[0])
@@ -154,8 +218,11 @@ static int host_answered(const mn__hosts *h, const char *host)
     const char *rest = host + name_len;
     if (!(rest[0] == ':' ? !strcmp(rest + 1, h->port) : !rest[0] && h->bare_ok))
         return 0;
+    char name[sizeof h->names[0]];
+    if (!host_canon(host, name_len, name, sizeof name))
+        return 0;
     for (int i = 0; i < h->n; i++)
-        if (strlen(h->names[i]) == name_len && !strncasecmp(h->names[i], host, name_len))
+        if (!strcmp(h->names[i], name))
             return 1;
     return 0;
 }

@@ -900,6 +900,10 @@ void mn__post_replan(mn__call *c)
     const char *id = c->params[0];
     mn_store_replan *r = NULL;
     mn_status st = mn_store_replan_run(c->w->ctx, c->w->store, id, &r);
+    /* The replan shows the client's record: logged before it is shown (its maintenance date,
+     * a change, has its own entry). */
+    if (!st && (st = mn__audit_read(c, id, "replan")))
+        mn_store_replan_free(r);
     if (st) {
         fail(c, st, "The re-plan could not be made.");
         return;
@@ -986,6 +990,8 @@ void mn__page_recall(mn__call *c)
     int n = 0;
     if (!st)
         st = mn_store_recall_list(c->w->ctx, c->w->store, due, &list, &n);
+    if (!st && (st = mn__audit_recall(c, list, n)))
+        mn_store_recall_free(list);
     if (st) {
         fail(c, st, "The recall list cannot be read.");
         return;

@@ -153,6 +153,10 @@ int mn__login_begin(mn__sessions *s, const char *user, const char *addr, long lo
 /* After the check: a success clears the name's count and takes this try back from the
  * address's; a failure keeps what mn__login_begin counted. */
 void mn__login_end(mn__sessions *s, const char *user, const char *addr, int ok, long long now);
+/* The key the sign-in limit counts address @p addr's failures under, into @p out: "a:" and an
+ * IPv4 address (one mapped into IPv6 as the IPv4 one), or an IPv6 address's /64 network
+ * ("a:2001:db8:1:2::/64", any zone left off), or the text as given when it is no address. */
+void mn__login_addr_key(const char *addr, char *out, size_t size);
 /* What a refused try is told: "Too many failed sign-ins. Wait N minutes (or seconds) and try
  * again.", from mn__login_begin's wait. */
 void mn__login_wait_words(int wait_s, char *out, size_t size);
@@ -345,6 +349,9 @@ mn_status mn__audit_read(mn__call *c, const char *id, const char *what);
  * clients' identities at once: one entry per client), handed to the writer together, so they
  * go in one or a few transactions. */
 mn_status mn__audit_reads(mn__call *c, const char *const *ids, int n, const char *what);
+/* As mn__audit_reads for every client of a recall list (@p n entries of
+ * mn_store_recall_list), each once, under "recall". */
+mn_status mn__audit_recall(mn__call *c, const mn_store_recall *list, int n);
 /* Client @p id's timeline in @p out, its read then logged as mn__audit_read() does under
  * @p what. On failure *out is NULL (nothing to free) and the context says why. Free with
  * mn_store_history_free(). */

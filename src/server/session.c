@@ -17,8 +17,13 @@
  * apart. Every browser of this computer comes from 127.0.0.1, so a lock of the address would
  * let one name's failures lock every user out; spacing still bounds what one address tries
  * over every name (a spray of one password over many names), and the Argon2 runs it costs.
+ * An IPv6 address is counted by its /64 network, not the address: a host is handed a whole
+ * /64 (RFC 6177; SLAAC, RFC 4862, makes any interface id in it), so one guesser holds 2^64
+ * addresses and would get addr_failures tries at full speed from each (addr_key).
  */
+#include <arpa/inet.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "server/server_internal.h"
@@ -200,12 +205,38 @@ static mn__login_fail *fail_slot(mn__sessions *s, const char *key, long long now
     return victim;
 }
 
+void mn__login_addr_key(const char *addr, char *out, size_t size)
+{
+    char buf[INET6_ADDRSTRLEN + 8];
+    unsigned char a[16];
+    if (!addr || !addr[0]) {
+        snprintf(out, size, "a:?");
+        return;
+    }
+    /* A zone (fe80::1%eth0) is no part of the address. */
+    snprintf(buf, sizeof buf, "%.*s", (int)strcspn(addr, "%"), addr);
+    static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
+    char text[INET6_ADDRSTRLEN];
+    if (strlen(addr) < sizeof buf && inet_pton(AF_INET6, buf, a) == 1) {
+        if (!memcmp(a, mapped, 12) && inet_ntop(AF_INET, a + 12, text, sizeof text)) {
+            snprintf(out, size, "a:%s", text); /* an IPv4 client of a dual-stack socket */
+            return;
+        }
+        memset(a + 8, 0, 8);
+        if (inet_ntop(AF_INET6, a, text, sizeof text)) {
+            snprintf(out, size, "a:%s/64", text);
+            return;
+        }
+    }
+    snprintf(out, size, "a:%.70s", addr);
+}
+
 int mn__login_begin(mn__sessions *s, const char *user, const char *addr, long long now, int *last,
                     int *wait_s)
 {
     char ukey[80], akey[80];
     snprintf(ukey, sizeof ukey, "u:%.70s", user ? user : "");
-    snprintf(akey, sizeof akey, "a:%.70s", addr && addr[0] ? addr : "?");
+    mn__login_addr_key(addr, akey, sizeof akey);
     pthread_mutex_lock(&s->lock);
     long long wait = 0;
     mn__login_fail *u = fail_slot(s, ukey, now, 0);
@@ -241,7 +272,7 @@ void mn__login_end(mn__sessions *s, const char *user, const char *addr, int ok, 
         return; /* counted already */
     char ukey[80], akey[80];
     snprintf(ukey, sizeof ukey, "u:%.70s", user ? user : "");
-    snprintf(akey, sizeof akey, "a:%.70s", addr && addr[0] ? addr : "?");
+    mn__login_addr_key(addr, akey, sizeof akey);
     pthread_mutex_lock(&s->lock);
     mn__login_fail *f = fail_slot(s, ukey, now, 0);
     if (f) /* the name starts again */

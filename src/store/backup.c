@@ -182,6 +182,27 @@ static mn_status seal(mn_ctx *ctx, int plain_fd, int out_fd, const unsigned char
     return st;
 }
 
+/* Logs every client as read ("backup", the handle's actor), in one transaction. Committed
+ * before the copy is made, so the copy holds its own entries: SQLite's backup API refuses a
+ * source connection in a write transaction (SQLITE_BUSY), so the entries cannot wait
+ * uncommitted for the copy. */
+static mn_status log_backup(mn_ctx *ctx, mn_store *s)
+{
+    mn_status st = mn__store_begin(ctx, s);
+    if (st)
+        return st;
+    sqlite3_stmt *q;
+    if (!(st = mn__store_prepare(ctx, s, "SELECT num FROM clients ORDER BY id", &q))) {
+        int rc = SQLITE_DONE;
+        while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW)
+            st = mn__store_audit(ctx, s, "read", "clients", sqlite3_column_int64(q, 0), "backup");
+        if (!st && rc != SQLITE_DONE)
+            st = mn__store_fail(ctx, s, "cannot list the clients");
+        mn__store_done(s, q);
+    }
+    return mn__store_end(ctx, s, st);
+}
+
 mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const unsigned char *key)
 {
     if (!store || !dest || !dest[0])
@@ -193,6 +214,13 @@ mn_status mn_store_backup(mn_ctx *ctx, mn_store *store, const char *dest, const 
     int plain_fd = -1, sealed_fd = -1;
     if ((st = temp_beside(ctx, dest, plain, sizeof plain, &plain_fd)))
         return st;
+    /* A backup refused above (its file exists, no room for it) logs nothing; one made holds
+     * the entries of its own reads. */
+    if ((st = log_backup(ctx, store))) {
+        close(plain_fd);
+        unlink(plain);
+        return st;
+    }
     st = sqlite_copy(ctx, store->db, store->path, plain);
     if (!st && key) {
         if (!(st = temp_beside(ctx, dest, sealed, sizeof sealed, &sealed_fd))) {

@@ -373,6 +373,43 @@ mn_status mn_store_audit_reads(mn_ctx *ctx, mn_store *store, mn_store_audit_entr
     return st;
 }
 
+/* The failed sign-ins of user @p id since its last sign-in, or since an admin last enabled it,
+ * read from the audit log (so a restart of the server does not reset them); at
+ * MN_STORE_SIGNIN_FAILURES_DISABLE the user is disabled, with its entry, in the caller's
+ * transaction. */
+static mn_status disable_after_failures(mn_ctx *ctx, mn_store *s, sqlite3_int64 id)
+{
+    char entity[40];
+    snprintf(entity, sizeof entity, "users:%lld", (long long)id);
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(
+        ctx, s,
+        "SELECT count(*) FROM audit WHERE entity = ?1 AND action = 'signin-failed' AND seq > "
+        "(SELECT coalesce(max(seq), 0) FROM audit WHERE entity = ?1 AND (action = 'signin' OR "
+        "(action = 'update' AND detail = 'enabled')))",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, entity, -1, SQLITE_STATIC);
+    long failures = 0;
+    if (sqlite3_step(q) == SQLITE_ROW)
+        failures = (long)sqlite3_column_int64(q, 0);
+    else
+        st = mn__store_fail(ctx, s, "cannot count the failed sign-ins");
+    mn__store_done(s, q);
+    if (st || failures < MN_STORE_SIGNIN_FAILURES_DISABLE)
+        return st;
+    if ((st = mn__store_prepare(ctx, s, "UPDATE users SET disabled = 1 WHERE id = ?", &q)))
+        return st;
+    sqlite3_bind_int64(q, 1, id);
+    if ((st = mn__store_run(ctx, s, q, "user")))
+        return st;
+    char why[80];
+    snprintf(why, sizeof why, "disabled: %d failed sign-ins in a row",
+             MN_STORE_SIGNIN_FAILURES_DISABLE);
+    return mn__store_audit(ctx, s, "update", "users", id, why);
+}
+
 mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,
                                 const char *detail)
 {
@@ -390,7 +427,7 @@ mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, 
         return st;
     sqlite3_int64 id = 0;
     mn_store_role role;
-    int disabled;
+    int disabled = 0;
     char hash[crypto_pwhash_STRBYTES];
     st = name_ok(name) ? find_user(ctx, store, name, &id, &role, hash, &disabled) : MN_ENOTFOUND;
     sodium_memzero(hash, sizeof hash);
@@ -402,6 +439,8 @@ mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, 
         st = mn__error(ctx, MN_EINVAL, "users: a malformed name");
     if (!st)
         st = mn__store_audit(ctx, store, action, "users", id, detail);
+    if (!st && id && !disabled && !strcmp(action, "signin-failed"))
+        st = disable_after_failures(ctx, store, id);
     memcpy(store->actor, own, sizeof own);
     return mn__store_end(ctx, store, st);
 }

@@ -14,7 +14,7 @@ expect 0 'stdout:^  adjusts: start -0\.25 mm, maximum -0\.25 mm, \+14 days betwe
     -- "$MNEEDLE" catalog rules
 expect 0 'stdout:adds: Strict sun protection for 4 weeks, Pigment-calming$' -- "$MNEEDLE" catalog rules
 expect 0 'stdout:^    skincare, Test patch$' -- "$MNEEDLE" catalog rules
-expect 0 'stdout:^  hair-loss reason: darker skin marks more easily \(a caution from face studies;' \
+expect 0 'stdout:^  reason for Hair loss \(androgenetic alopecia\): darker skin marks more easily \(a caution$' \
     -- "$MNEEDLE" catalog rules
 expect 0 'stdout:"interval_days": 14' -- "$MNEEDLE" catalog rules --json
 
@@ -28,6 +28,7 @@ import json, sys
 data, tmp = sys.argv[1], sys.argv[2]
 rules = json.load(open(data + "/rules.json"))["rules"]
 pre = {t["id"]: t.get("name", t["id"]) for t in json.load(open(data + "/aftercare.json"))["pretreatment"]}
+concern_name = {c["id"]: c["name"] for c in json.load(open(data + "/concerns.json"))["concerns"]}
 listed = json.load(open(tmp + "/rules.out"))["rules"]
 gentle_mm = 0.25  # MN_PLAN_RISE_GENTLE_MM (include/mneedle/clinic.h)
 
@@ -74,8 +75,8 @@ for r, (code, items), entry in zip(rules, rows, listed):
         said += ("; " if said else "") + "adds: " + ", ".join(pre[i] for i in want["pretreatment"])
     expected = [("adjusts", said), ("reason", a["reason"]), ("source", a["source"])]
     for cr in want["concern_reasons"]:
-        expected += [(cr["concern"] + " reason", cr["reason"]),
-                     (cr["concern"] + " source", cr["source"])]
+        expected += [("reason for " + concern_name[cr["concern"]], cr["reason"]),
+                     ("source for " + concern_name[cr["concern"]], cr["source"])]
     assert items == expected, f"{code}: text\n{items}\n!=\n{expected}"
 PY
     passes=$((passes + 1))

@@ -216,7 +216,7 @@ expect 0 "stdout:^Trial-level intervals: 90 % model intervals for one typical st
 # How far the model has been borne out, in the words simulate and plan print (one function,
 # src/report/validation_note.c), in the text and the JSON (validation, as simulate's summary
 # carries it); a concern the model does not project has neither.
-expect 0 "stdout:^Validation: Checked against [0-9]+ published results from [0-9]+ studies it was not fitted to, the model's 90 % interval held [0-9]+ \([0-9]+ of the [0-9]+ on efficacy; docs/validation\.md\)" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
+expect 0 "stdout:^Validation: Checked against [0-9]+ published results from [0-9]+ studies it was not fitted to, the model's 90 % interval held [0-9]+ \([0-9]+ of the [0-9]+ on efficacy; mneedle's validation report lists each\)" -- "$MNEEDLE" cohort --n 30 --trials 0 "$L"
 grep '^Validation: ' "$TMP/out" | sed 's/^Validation: //' > "$TMP/vline.txt"
 expect 0 "" -- "$MNEEDLE" cohort --json --n 30 --trials 0 -o "$TMP/v.json" "$L"
 expect 0 "" -- "$MNEEDLE" simulate --json -o "$TMP/vsim.json" "$MN_SOURCE_DIR/examples/scenarios/simulate-lotfi-acne-scars.json"
@@ -370,6 +370,54 @@ for e in dr["endpoints"]:
     assert e["observed_fraction"] == e["observed"] / 200
 assert p["sketch"]["percentile_rule"].startswith("Hyndman & Fan type 7") and p["sketch"]["percentile_ci_min_n"] == 72
 assert p["warnings"] == [], p["warnings"]
+PY
+# The per-patient CSV carries the untreated arm, the difference and dropout as columns added
+# after the old ones (which keep their names and order): the arm's cells empty unless asked
+# for, and each column agreeing with the JSON of the same run (arm means, completers, their
+# PIH and maintenance). The untreated arm's caution comes with the arm (text and cautions[]),
+# and with dropout the trial-level intervals are the completers'.
+old_header="patient,day,age_years,sex,fitzpatrick,smoker,sun,response_gain,depth_fraction_scale,closure_scale,ageing_rate,inflammation_scale,pih_probability_per_session,pih_day,peak_improvement_pct,peak_day,maintenance_day,improvement_pct,collagen_change_pct,epidermis_change_pct,responder_50pct,pih,maintenance_due"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 200 --trials 20 --control untreated --dropout 0.1 --csv "$TMP/arm2.csv" -o "$TMP/arm2.json" "$L"
+expect 0 "stdout:^Caution: the untreated arm's worsening is the model's ageing of the zone's collagen read as the concern's severity" -- "$MNEEDLE" cohort --trials 0 --n 80 --control untreated "$L"
+expect 0 "" -- python3 - "$old_header" "$TMP/arm.csv" "$TMP/arm2.csv" "$TMP/arm2.json" "$TMP/plain.json" <<'PY'
+import csv, json, sys
+old = sys.argv[1].split(",")
+plain, arm = (list(csv.DictReader(open(f))) for f in sys.argv[2:4])
+a, p = json.load(open(sys.argv[4])), json.load(open(sys.argv[5]))
+new = ["untreated_improvement_pct", "difference_improvement_pct", "dropped_out", "dropout_day",
+       "observed", "severity_scale"]
+for rows in (plain, arm):
+    assert list(rows[0].keys()) == old + new, list(rows[0].keys())
+for r in plain:
+    assert r["untreated_improvement_pct"] == r["difference_improvement_pct"] == "", r
+    assert (r["dropped_out"], r["dropout_day"], r["observed"]) == ("0", "-1", "1"), r
+    assert float(r["severity_scale"]) > 0
+for r, q in zip(plain, arm):  # the same patients: the old columns do not move
+    assert all(r[k] == q[k] for k in old), (r, q)
+assert [c["code"] for c in p["cautions"]] == ["depth_passes_not_supported"]
+assert [c["code"] for c in a["cautions"]] == ["depth_passes_not_supported", "untreated_arm_unchecked"]
+assert a["cautions"][1]["applies_to"] == ["control"]
+for ep, de in zip(a["endpoints"], a["dropout"]["endpoints"]):
+    rows = [r for r in arm if int(r["day"]) == ep["day"]]
+    u = [float(r["untreated_improvement_pct"]) for r in rows]
+    assert abs(sum(u) / len(u) - ep["untreated_improvement_pct"]["mean"]) < 1e-3, ep["day"]
+    for r in rows:
+        d = float(r["improvement_pct"]) - float(r["untreated_improvement_pct"])
+        assert abs(d - float(r["difference_improvement_pct"])) < 2e-4, r
+        left = r["dropped_out"] == "1"
+        assert left == (int(r["dropout_day"]) > 0)
+        assert r["observed"] == ("0" if left and int(r["dropout_day"]) <= ep["day"] else "1"), r
+    kept = [r for r in rows if r["observed"] == "1"]
+    assert len(kept) == de["observed"], (ep["day"], len(kept), de["observed"])
+    for col, key in (("pih", "observed_pih_rate"), ("maintenance_due", "observed_maintenance_due_fraction")):
+        share = sum(r[col] == "1" for r in kept) / len(kept)
+        assert abs(share - de[key]) < 1e-9, (ep["day"], col, share, de[key])
+    r75 = sum(float(r["improvement_pct"]) > 75 for r in kept) / len(kept)
+    assert abs(r75 - de["observed_responders_75pct"]) < 1e-9, ep["day"]
+ti = a["trial_intervals"]
+assert ti["analysis"] == "completers" and "completers analysis" in ti["holds"], ti["holds"]
+assert all(e["trials_with_completers"] == 20 for e in ti["endpoints"])
+assert "over the patients still in at each endpoint" in a["dropout"]["note"]
 PY
 expect 2 "\\$.dropout_per_visit: " -- sh -c "sed 's/\"seed\": 2013/\"seed\": 2013, \"dropout_per_visit\": 1.5/' '$L' | '$MNEEDLE' cohort -"
 expect 2 "--dropout: expected a probability from 0 to 0.99" -- "$MNEEDLE" cohort --dropout 1 "$L"

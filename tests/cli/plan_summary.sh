@@ -85,15 +85,19 @@ else:
             bad.append("the note does not name the summary's zone and concern")
         # Below the shallowest needle length any study of the concern used, the note says the
         # projection extrapolates (the zone's deepest setting against the evidence's shallowest).
-        for k in ("evidence_shallowest_needle_mm", "evidence_shallowest_study", "depth_extrapolated"):
+        for k in ("evidence_shallowest_needle_mm", "evidence_shallowest_study",
+                  "evidence_shallowest_cite", "depth_extrapolated"):
             same("summary." + k + " vs projection", s.get(k), proj.get(k))
         if "evidence_shallowest_needle_mm" in s:
             zmax = max(z["depth_mm"]["max"] for z in plan["zones"]
                        if z["zone"] == s["zone"] and z["concern"] == s["concern"])
             same("depth_extrapolated", s["depth_extrapolated"],
                  zmax < s["evidence_shallowest_needle_mm"] - 1e-9)
+            # The study by its name (author and year, from its citation), never its id.
             said = "needled shallower than %g mm (%s)" % (s["evidence_shallowest_needle_mm"],
-                                                          s["evidence_shallowest_study"])
+                                                          s["evidence_shallowest_cite"])
+            if s["evidence_shallowest_study"] in text + report + proj["note"]:
+                bad.append("the plan names the shallowest study by its id")
             for where, body in (("text", text), ("report", report), ("JSON note", proj["note"])):
                 if (said in body) != s["depth_extrapolated"]:
                     bad.append("%s: the depth extrapolation (%s) is not stated as '%s'"

@@ -11,7 +11,7 @@ inside=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['inside
 studies=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['studies'])" "$V")
 eff=$(python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(d['efficacy_inside'], 'of the', d['efficacy_checked'])" "$V")
 
-expect 0 "stdout:^  Checked against $checked published results from $studies studies it was not fitted to, the model's 90 % interval held $inside \($eff on efficacy; docs/validation.md\)" -- \
+expect 0 "stdout:^  Checked against $checked published results from $studies studies it was not fitted to, the model's 90 % interval held $inside \($eff on efficacy; mneedle's validation report lists each\)" -- \
     "$MNEEDLE" plan --start earliest "$EX/amelia-wrinkles.json"
 "$MNEEDLE" plan --json --start earliest "$EX/amelia-wrinkles.json" >"$TMP/amelia.json"
 expect 0 "" -- python3 - "$TMP/amelia.json" "$V" <<'PY'

@@ -42,7 +42,7 @@ assert r == [(\"override: depth-beyond-visit\",)], r
 # visit 4), not the 1.25 mm done.
 expect 0 "stdout:^Last visit \(session 3, 2027-01-26, planned visit 3\): OFF PROTOCOL, recorded with --override \(\"thick scarring on the cheek\"\)$" -- \
     "$MNEEDLE" replan --db "$DB" c-amelia
-ok 'grep -q "^  cheek 1.25 mm x 3: deeper than the plan.s 0.75 mm x 3 for visit 3$" "$TMP/out" && grep -q "^  The next visit (4, .*) keeps the plan.s settings for it; the last visit.s are not carried on\.$" "$TMP/out"' \
+ok 'grep -q "^  Cheek 1.25 mm x 3: deeper than the plan.s 0.75 mm x 3 for visit 3$" "$TMP/out" && grep -q "^  The next visit (4, .*) keeps the plan.s settings for it; the last visit.s are not carried on\.$" "$TMP/out"' \
     "replan text does not show the off-protocol visit or what the next visit keeps"
 "$MNEEDLE" history --db "$DB" --json c-amelia > "$TMP/h.json"
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia

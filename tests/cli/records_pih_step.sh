@@ -81,8 +81,8 @@ ok 'grep -q "lighter needs no --override; replan keeps the step down)" "$TMP/err
     "record session says replan keeps the plan's settings after a session held to the step down"
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "Stepped down" "$TMP/out"' "replan steps down again after a session since the PIH"
-ok 'grep -Eq "^ +4 course +[0-9-]+ +forehead 0.25 mm x 3, periorbital 0.25 mm x 3, cheek 0.50 mm x 3$" "$TMP/out" &&
-    grep -q "Kept below the plan after an adverse event .*cheek: 0.50 mm at visit 4, not 1.00 mm" "$TMP/out"' \
+ok 'grep -Eq "^ +4 course +[0-9-]+ +Forehead 0.25 mm x 3, Periorbital / eyelid 0.25 mm x 3, Cheek 0.50 mm x 3$" "$TMP/out" &&
+    grep -q "Kept below the plan after an adverse event .*Cheek: 0.50 mm at visit 4, not 1.00 mm" "$TMP/out"' \
     "replan snaps back to the plan's depths after the stepped-down visit"
 # record session too: visit 4 at the plan's depths is refused, at replan's recorded.
 session 4 c-amelia "$TMP/s4.json"
@@ -109,8 +109,8 @@ expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$T
 printf '{"client": "c-melasma", "date": "2027-01-20", "session": 1, "kind": "post-inflammatory-hyperpigmentation", "severity": "mild", "resolved": "2027-02-10"}\n' > "$TMP/mpih.json"
 expect 0 "stdout:recorded 1 adverse event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/mpih.json"
 expect 0 "stdout:No projection: The model does not project Melasma" -- "$MNEEDLE" replan --db "$DB" c-melasma
-ok 'grep -Eq "^ +2 course +[0-9-]+ +cheek 0.25 mm x 2, forehead 0.25 mm x 2$" "$TMP/out" &&
-    grep -q "Stepped down one setting after an adverse event .*cheek: 0.25 mm at visit 2, as session 1 .the device.s shortest setting" "$TMP/out" &&
+ok 'grep -Eq "^ +2 course +[0-9-]+ +Cheek 0.25 mm x 2, Forehead 0.25 mm x 2$" "$TMP/out" &&
+    grep -q "Stepped down one setting after an adverse event .*Cheek: 0.25 mm at visit 2, as session 1 .the device.s shortest setting" "$TMP/out" &&
     ! grep -q "Response:\|Projection (" "$TMP/out"' \
     "replan of a plan without a projection gives no visits, no step down, or figures it has not"
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-melasma

@@ -97,7 +97,10 @@ ok 'grep -q "health questionnaire was answered more than 6 months ago" "$TMP/out
     "replan books visits on a questionnaire older than its validity, or does not say why"
 ok 'grep -q "^  Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months (data/rules.json)\. Take it again" "$TMP/out"' \
     "replan held on an old questionnaire does not print its day and age"
-ok 'dump "$DB" | cmp -s - "$TMP/before"' "replan held on an old questionnaire stored something"
+# Nothing stored but the reads' entries (detail 'replan', docs/records.md, "The audit log")
+# and the log's count of them.
+unread() { grep -v -e ",.replan.," -e "^INSERT INTO .sqlite_sequence. VALUES(.audit.,"; }
+ok 'dump "$DB" | unread > "$TMP/after" && unread < "$TMP/before" | cmp -s - "$TMP/after"' "replan held on an old questionnaire stored something"
 expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); OUT OF DATE: re-screen before booking$" -- \
     "$MNEEDLE" client show --db "$DB" c-amelia
 for view in "client show" history; do

@@ -1,7 +1,9 @@
 # End-to-end: the commands that show a client's record log the read in the audit log, as the
 # workstation does (docs/records.md, "The audit log"): history, export (one client and --all, one
-# entry per client), client show (with and without --identity), client list --identity and db
-# backup (one entry per client), each as action "read" on the client's row with the view as
+# entry per client), client show (with and without --identity), client list --identity, db
+# backup (one entry per client, inside the backup itself), replan, plan --save (the stored
+# record planned) and recall (one entry per client listed; --csv and --ics only those due),
+# each as action "read" on the client's row with the view as
 # detail, under --actor, $MNEEDLE_ACTOR or $USER, and no health value in the entry. A read that
 # fails on bad input (exit 2) logs nothing, and the chain still checks.
 . "$(dirname "$0")/lib.sh"
@@ -52,6 +54,12 @@ unchanged 2 "$MNEEDLE" db backup --db "$DB" "$TMP/taken.bak"
 # not logged either.
 unchanged 1 "$MNEEDLE" export --db "$DB" c-amelia --csv "$TMP"
 unchanged 1 "$MNEEDLE" history --db "$DB" c-amelia -o "$TMP"
+unchanged 2 "$MNEEDLE" replan --db "$DB" c-nobody
+unchanged 2 "$MNEEDLE" replan --db "$DB" c-tom # no stored plan to replan from
+unchanged 2 "$MNEEDLE" plan --save --db "$DB" c-nobody
+unchanged 2 "$MNEEDLE" recall --db "$DB" --due-before 2027-13-01
+unchanged 2 "$MNEEDLE" recall --db "$DB" --csv --ics
+unchanged 1 "$MNEEDLE" recall --db "$DB" --due-before 2999-12-31 -o "$TMP"
 ok '[ -z "$(reads)" ]' "a refused read was logged: $(reads)"
 
 # history: one entry, the handle's actor ($MNEEDLE_ACTOR, else --actor).
@@ -82,6 +90,42 @@ ok '[ "$((n - before))" -eq 4 ] && reads | tail -4 | head -2 | grep -q "^test-nu
 expect 0 "" -- "$MNEEDLE" db backup --db "$DB" "$TMP/clinic.bak"
 ok '[ "$(reads | grep -c " backup$")" -eq 2 ]' "db backup did not log each client: $(reads)"
 
+# The backup holds its own entries: they are written before the copy is made.
+ok '[ "$($PY -c "import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM audit WHERE action = \x27read\x27 AND detail = \x27backup\x27\").fetchone()[0])" "$TMP/clinic.bak")" -eq 2 ]' \
+    "the backup does not hold its own read entries"
+expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$TMP/clinic.bak"
+
+# replan: one entry, after its maintenance date's own change entry.
+expect 0 "stdout:c-amelia" -- "$MNEEDLE" replan --db "$DB" c-amelia
+ok '[ "$(reads | tail -1)" = "test-nurse read clients:$amelia replan" ]' \
+    "replan's read not logged: $(reads | tail -1)"
+# plan --save: the stored record planned and shown, one entry under --actor.
+expect 0 "" -- "$MNEEDLE" plan --save --db "$DB" --actor dr-lee c-tom
+tom=$($PY -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("SELECT num FROM clients WHERE id = ?", ("c-tom",)).fetchone()[0])' "$DB")
+ok '[ "$(reads | tail -1)" = "dr-lee read clients:$tom plan" ]' \
+    "plan --save's read not logged: $(reads | tail -1)"
+# recall: one entry per client listed (due, on hold or overdue), each once.
+listed() {
+    $PY -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print(len({e["client"] for k in ("due", "on_hold", "overdue") for e in r[k]}))' "$TMP/out"
+}
+audit_count; before=$n
+expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2027-07-01 --json
+audit_count
+ok '[ "$((n - before))" -eq "$(listed)" ]' "recall logged $((n - before)) entries, listing $(listed)"
+expect 0 "stdout:c-amelia" -- "$MNEEDLE" recall --db "$DB" --due-before 2999-12-31 --json
+ok '[ "$(reads | tail -2 | sort)" = "$(printf "test-nurse read clients:%s recall\ntest-nurse read clients:%s recall" "$amelia" "$tom" | sort)" ]' \
+    "recall did not log each client listed once: $(reads | tail -3)"
+audit_count; before=$n
+expect 0 "stdout:c-tom" -- "$MNEEDLE" recall --db "$DB" --due-before 2999-12-31 --csv
+audit_count
+ok '[ "$((n - before))" -eq "$($PY -c "import csv, sys
+print(len({r[\"client\"] for r in csv.DictReader(open(sys.argv[1]))}))" "$TMP/out")" ]' \
+    "recall --csv did not log the clients it lists"
+
 # No value in any read entry: the client's row, the view and the actor only.
 ok '$PY -c "
 import sqlite3, sys
@@ -89,7 +133,8 @@ for actor, entity, detail, row_hash in sqlite3.connect(sys.argv[1]).execute(
         \"SELECT actor, entity, detail, row_hash FROM audit WHERE action = \x27read\x27\"):
     assert actor in (\"test-nurse\", \"dr-lee\"), actor
     assert entity.startswith(\"clients:\") and entity[8:].isdigit(), entity
-    assert detail in (\"history\", \"export\", \"show\", \"identity\", \"backup\"), detail
+    assert detail in (\"history\", \"export\", \"show\", \"identity\", \"backup\", \"replan\",
+                      \"plan\", \"recall\"), detail
     assert len(row_hash) == 64, row_hash
 " "$DB"' "a read entry holds more than the actor, the client's row and the view"
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"

@@ -37,9 +37,9 @@ ok '[ "$count" -eq 3 ]' "a session refused for its rise stored something ($count
 # replan books visit 4 at the rise, the later visits one rise further each, and says why.
 expect 0 "stdout:does not keep the plan.s settings for it: a depth is held to the plan.s rise per visit above the last session" \
     -- "$MNEEDLE" replan --db "$DB" c-amelia
-ok 'grep -Eq "^ +4 course +[0-9-]+ +forehead 0.50 mm x 3, periorbital 0.50 mm x 3, cheek 0.75 mm x 3$" "$TMP/out" &&
-    grep -Eq "^ +5 course +[0-9-]+ .*cheek 1.25 mm x 3$" "$TMP/out" &&
-    grep -q "Held to the plan.s rise per visit .*cheek: 0.75 mm at visit 4, not 1.00 mm: at most 0.50 mm a visit above the 0.25 mm of session 3 (2027-01-26)" "$TMP/out"' \
+ok 'grep -Eq "^ +4 course +[0-9-]+ +Forehead 0.50 mm x 3, Periorbital / eyelid 0.50 mm x 3, Cheek 0.75 mm x 3$" "$TMP/out" &&
+    grep -Eq "^ +5 course +[0-9-]+ .*Cheek 1.25 mm x 3$" "$TMP/out" &&
+    grep -q "Held to the plan.s rise per visit .*Cheek: 0.75 mm at visit 4, not 1.00 mm: at most 0.50 mm a visit above the 0.25 mm of session 3 (2027-01-26)" "$TMP/out"' \
     "replan books visit 4 beyond the rise above the lighter session 3, or does not say so"
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
 ok '$PY -c "

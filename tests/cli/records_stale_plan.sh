@@ -76,7 +76,10 @@ assert d[\"plan_stale\"] is True and d[\"plan_created\"] == \"2027-04-02\", d.ge
 assert d[\"hold\"][\"held\"] is True and \"earlier record\" in d[\"hold\"][\"reason\"], d[\"hold\"]
 assert d[\"remaining\"] == [] and \"maintenance\" not in d
 " "$TMP/out"' "replan --json does not hold on a stale plan"
-ok 'dump "$DB" | cmp -s - "$TMP/before"' "replan of a stale plan stored something"
+# Nothing stored but the reads' entries (detail 'replan', docs/records.md, "The audit log")
+# and the log's count of them.
+unread() { grep -v -e ",.replan.," -e "^INSERT INTO .sqlite_sequence. VALUES(.audit.,"; }
+ok 'dump "$DB" | unread > "$TMP/after" && unread < "$TMP/before" | cmp -s - "$TMP/after"' "replan of a stale plan stored something"
 
 # recall: the client (visit 3 of the stale plan, planned 2027-01-26, not done) is to be
 # re-planned, not called in: on hold with the reason, never due or overdue.

@@ -22,7 +22,7 @@ client '"rosacea_history": true, "skin_flare_at_site": true' '"cheek"' >"$TMP/fl
 client '"rosacea_history": true' '"neck"' >"$TMP/neck.json"
 client '"rosacea_history": "yes"' '"cheek"' >"$TMP/bad.json"
 
-expect 0 "stdout:^Screening: proceed_with_caution" -- "$MNEEDLE" screen "$TMP/r.json"
+expect 0 "stdout:^Screening: proceed with caution" -- "$MNEEDLE" screen "$TMP/r.json"
 expect 0 "stdout:^  \\[caution\\] MN-ROSACEA \\(Cheek\\)$" -- "$MNEEDLE" screen "$TMP/r.json"
 expect 0 "stdout:^Screening: proceed$" -- "$MNEEDLE" screen "$TMP/none.json"
 expect 0 "stdout:^Screening: proceed$" -- "$MNEEDLE" screen "$TMP/false.json"

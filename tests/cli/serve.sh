@@ -14,6 +14,13 @@ ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$(
 
 # ---- options ----
 expect 0 "stdout:--demo" -- "$MNEEDLE" serve --help
+# The session and sign-in limits, from mn_server_config_init (docs/serve.md, "Sessions").
+ok 'tr "\n" " " < "$TMP/out" | grep -q "a session ends after 30 minutes unused (--idle-minutes) and 8 hours after its sign-in whatever happens" &&
+    tr "\n" " " < "$TMP/out" | grep -q "a user name is locked after 5 failed sign-ins within 15 minutes, from any address, until that time has passed since the first" &&
+    tr "\n" " " < "$TMP/out" | grep -q "An address is never locked: after 10 failed sign-ins over every name in that time its tries are 30 seconds apart (an IPv6 address counted by its /64)" &&
+    tr "\n" " " < "$TMP/out" | grep -q "After 100 failed sign-ins in a row a user is disabled until an admin enables it again" &&
+    grep -q "unused this long (default 30)" "$TMP/out"' \
+    "serve --help does not state the session and sign-in limits"
 expect 0 "stdout:serve .*web workstation" -- "$MNEEDLE" --help
 expect 2 "--role goes with --add-user" -- "$MNEEDLE" serve --role admin
 expect 2 "go together" -- "$MNEEDLE" serve --tls-cert "$TMP/c.pem"

@@ -2,7 +2,8 @@
 # listens"). A page of another site whose name is made to resolve to 127.0.0.1 (DNS
 # rebinding) sends its own name in Host: such a request is refused with 421 before anything
 # else, the sign-in form included; HTTP/1.0 without Host with 400. On loopback the server
-# answers to 127.0.0.1, localhost and [::1] with its port; --allow-host adds a name. A refusal
+# answers to 127.0.0.1, localhost and [::1] with its port (an address in any of its forms:
+# [::ffff:127.0.0.1], [0:0:0:0:0:0:0:1], [::1%25lo]); --allow-host adds a name. A refusal
 # is written on standard error naming the host and the address, never the path; a run of them
 # is one line a minute. --bind on every address needs --allow-host.
 . "$(dirname "$0")/lib.sh"
@@ -33,11 +34,16 @@ expect 2 "no such database" -- "$MNEEDLE" serve --db "$TMP/none.db" --bind 0.0.0
 # ---- loopback ----
 serve_start "$TMP/serve.log" --demo || { echo "FAIL: no server"; exit 1; }
 PORT=${SERVE_URL##*:}
-for h in "127.0.0.1:$PORT" "localhost:$PORT" "LocalHost:$PORT" "[::1]:$PORT"; do
+# Loopback's addresses in their other forms too: mapped into IPv6, written out, with a zone.
+for h in "127.0.0.1:$PORT" "localhost:$PORT" "LocalHost:$PORT" "[::1]:$PORT" \
+    "[::ffff:127.0.0.1]:$PORT" "[::ffff:7f00:1]:$PORT" "[0:0:0:0:0:0:0:1]:$PORT" \
+    "[::1%25lo]:$PORT"; do
     ok '[ "$(status /signin "$h")" = 200 ]' "Host $h is refused"
 done
 for h in "rebind.example:$PORT" "localhost" "127.0.0.1" "localhost:1" "127.0.0.1:0$PORT" \
-    "localhost.:$PORT" "127.0.0.1:$PORT.rebind.example" "localhost:$PORT:$PORT" "[::1]"; do
+    "localhost.:$PORT" "127.0.0.1:$PORT.rebind.example" "localhost:$PORT:$PORT" "[::1]" \
+    "[::ffff:127.0.0.2]:$PORT" "[::ffff:192.0.2.1]:$PORT" "[fe80::1%25eth0]:$PORT" \
+    "[::1%25]:$PORT" "[::1%25l/o]:$PORT"; do
     ok '[ "$(status /signin "$h")" = 421 ]' "Host $h is answered"
 done
 status /signin "rebind.example:$PORT" > /dev/null

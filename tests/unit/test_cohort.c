@@ -1027,12 +1027,58 @@ static void test_dropout(void **state)
         assert_true(ep->itt_responders_50pct <= full->responders_50pct);
     }
     assert_true(d.endpoints[3].observed < d.n);
+    /* The completers' counts: every patient's without dropout, and with it a share of those
+     * still in (PIH and maintenance counted among them only). */
+    long completer_r75 = 0, all_r75 = 0;
+    for (int e = 0; e < d.n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &d.endpoints[e], *full = &a.endpoints[e];
+        assert_int_equal(full->observed_responders_75pct, full->responders_75pct);
+        assert_int_equal(full->observed_pih_cases, full->pih_cases);
+        assert_int_equal(full->observed_maintenance_due, full->maintenance_due);
+        assert_true(ep->observed_responders_75pct <= ep->observed_responders_50pct);
+        assert_true(ep->observed_pih_cases <= ep->pih_cases);
+        assert_true(ep->observed_pih_cases <= ep->observed);
+        assert_true(ep->observed_maintenance_due <= ep->maintenance_due);
+        completer_r75 += ep->observed_responders_75pct;
+        all_r75 += ep->responders_75pct;
+    }
+    assert_true(completer_r75 < all_r75); /* some responders left before a later endpoint */
     /* ITT carries the day-176 value for those lost before day 365, and 0 % for those lost
      * before day 30: its mean is below the completers' at the year's end */
     assert_true(d.endpoints[3].itt_improvement_pct.mean <
                 d.endpoints[3].observed_improvement_pct.mean);
     expect_error(make_trial(NULL, NULL, ", \"dropout_per_visit\": 1"), MN_ERANGE,
                  "$.dropout_per_visit");
+}
+
+/* Trial-level intervals with dropout: each virtual trial's figures are over its completers
+ * at the endpoint (a completers analysis), so they differ from the no-dropout intervals but
+ * stay shares and means of those analysed (a share of all n would fall with the completers);
+ * a day on which a trial has nobody left leaves that trial out. */
+static void test_trial_intervals_completers(void **state)
+{
+    (void)state;
+    static mn_cohort_intervals all, done, few;
+    run_intervals(make_trial(NULL, NULL, NULL), 200, 20, 2, &all, NULL);
+    run_intervals(make_trial(NULL, NULL, ", \"dropout_per_visit\": 0.3"), 200, 20, 2, &done, NULL);
+    for (int e = 0; e < all.n_endpoints; e++) {
+        assert_int_equal(all.endpoints[e].trials_with_completers, 20);
+        assert_int_equal(done.endpoints[e].trials_with_completers, 20);
+    }
+    /* day 176, the fifth visit after the first: about 0.7^5 = 17 % of the 200 still in */
+    const mn_cohort_endpoint_interval *a = &all.endpoints[2], *d = &done.endpoints[2];
+    assert_true(memcmp(&a->mean_improvement_pct, &d->mean_improvement_pct,
+                       sizeof a->mean_improvement_pct) != 0);
+    assert_true(d->mean_improvement_pct.lo < a->mean_improvement_pct.hi &&
+                d->mean_improvement_pct.hi > a->mean_improvement_pct.lo);
+    assert_true(d->responders_50pct.lo < a->responders_50pct.hi &&
+                d->responders_50pct.hi > a->responders_50pct.lo);
+    /* two patients, nine in ten leaving at each visit: most trials have nobody by day 365 */
+    run_intervals(make_trial(NULL, NULL, ", \"dropout_per_visit\": 0.9"), 2, 20, 1, &few, NULL);
+    const mn_cohort_endpoint_interval *f = &few.endpoints[3];
+    assert_true(f->trials_with_completers < 20);
+    assert_true(f->mean_improvement_pct.lo == f->mean_improvement_pct.lo &&
+                f->mean_improvement_pct.hi == f->mean_improvement_pct.hi);
 }
 
 /* The PIH interval with the law's own band (MN_PIH_BAND_FACTOR): the same trials, every
@@ -1085,6 +1131,7 @@ int main(void)
         cmocka_unit_test(test_itt_last_observation_carried_forward),
         cmocka_unit_test(test_untreated_arm_and_difference),
         cmocka_unit_test(test_dropout),
+        cmocka_unit_test(test_trial_intervals_completers),
         cmocka_unit_test(test_trial_intervals_pih_band),
     };
     return cmocka_run_group_tests_name("cohort", tests, setup, teardown);

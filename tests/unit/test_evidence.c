@@ -26,6 +26,46 @@ static void test_largest_change(void **state)
     mn_evidence_free(ev);
 }
 
+/* A study as text a reader sees names it: from its citation, first author and year, or the
+ * title it opens with when no author was read; never its id. The bundled lookup gives the
+ * same, and words of its own for an id it does not know. */
+static void test_cite(void **state)
+{
+    (void)state;
+    mn_evidence *ev = NULL;
+    assert_int_equal(mn_evidence_load(ctx, NULL, &ev), MN_OK);
+    static const char *const want[][2] = {
+        {"aust2008", "Aust et al. 2008"},
+        {"ablon2018", "Ablon 2018"},
+        {"alster2020scars", "Alster and Li 2020"},
+        {"alchalabi2020", "Al Chalabi et al. 2020"},
+        {"lotfi2013", "Lotfi et al. 2013"},
+        {"dermapen_depth_splitface",
+         "\"Evaluation of microneedling depth of penetration in management of atrophic acne "
+         "scars: a split-face...\""},
+        {"isfahan2023_striae", "\"[Microneedling for striae alba: 32 patients]\" (2023)"},
+    };
+    char buf[200];
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        const mn_evidence_study *s = mn_evidence_find(ev, want[k][0]);
+        assert_non_null(s);
+        assert_string_equal(mn_evidence_cite(s, buf, sizeof buf), want[k][1]);
+    }
+    for (size_t i = 0; i < mn_evidence_count(ev); i++) {
+        const mn_evidence_study *s = mn_evidence_at(ev, i);
+        mn_evidence_cite(s, buf, sizeof buf);
+        assert_true(buf[0] && !strstr(buf, s->id));
+    }
+    int days = 0;
+    const char *sid = NULL;
+    assert_int_equal(mn_evidence_bundled_followup(ctx, &days, &sid), MN_OK);
+    assert_string_equal(mn_evidence_bundled_cite(sid), "Aust et al. 2008");
+    assert_string_equal(mn_evidence_bundled_cite("no-such-study"), "a study in the evidence base");
+    assert_string_equal(mn_evidence_bundled_cite(NULL), "a study in the evidence base");
+    assert_string_equal(mn_evidence_cite(NULL, buf, sizeof buf), "");
+    mn_evidence_free(ev);
+}
+
 static void test_validation_summary(void **state)
 {
     (void)state;
@@ -244,7 +284,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_bundled_studies), cmocka_unit_test(test_validation_summary),
         cmocka_unit_test(test_largest_change),  cmocka_unit_test(test_study_files_checked),
-        cmocka_unit_test(test_ids_and_sources),
+        cmocka_unit_test(test_ids_and_sources), cmocka_unit_test(test_cite),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

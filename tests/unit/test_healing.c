@@ -930,10 +930,21 @@ static void test_answer(void **state)
     for (int i = 0; i < sc.n_sessions; i++)
         deepest = fmax(deepest, sc.sessions[i].needle_mm);
     res.evidence_shallowest_mm = deepest + 0.5;
-    res.evidence_shallowest_study = "deeper2020";
+    /* The study by its author and year, from its citation (the bundled evidence loaded, as
+     * simulate's own mn_evidence_bundled_* calls do); one it does not know in words, never the
+     * id. */
+    int followup = 0;
+    const char *sid = NULL;
+    assert_int_equal(mn_evidence_bundled_followup(ctx, &followup, &sid), MN_OK);
+    res.evidence_shallowest_study = "lotfi2013";
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "below the depths studied"));
-    assert_non_null(strstr(buf, "(deeper2020)"));
+    assert_non_null(strstr(buf, "(Lotfi et al. 2013)"));
+    assert_null(strstr(buf, "lotfi2013"));
+    res.evidence_shallowest_study = "deeper2020";
+    mn_healing_answer(&res, buf, sizeof buf);
+    assert_non_null(strstr(buf, "(a study in the evidence base)"));
+    assert_null(strstr(buf, "deeper2020"));
     res.evidence_shallowest_mm = deepest;
     mn_healing_answer(&res, buf, sizeof buf);
     assert_null(strstr(buf, "below the depths studied"));
@@ -951,17 +962,17 @@ static void test_answer(void **state)
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "Checked against 18 published results from 9 studies it was "
                                 "not fitted to, the model's 90 % interval held 7 (5 of the 16 "
-                                "on efficacy; docs/validation.md)"));
+                                "on efficacy; mneedle's validation report lists each)"));
     v = (mn_validation_summary){4, 2, 1, 1, 1, 4, 2};
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "from 1 study it was not fitted to, the model's 90 % interval "
-                                "held 2 (docs/validation.md)"));
+                                "held 2 (mneedle's validation report lists each)"));
     v = (mn_validation_summary){10, 6, 1, 3, 0, 0, 0};
     mn_healing_answer(&res, buf, sizeof buf);
     assert_non_null(strstr(buf, "in 3 of its 4 misses it promised less"));
     v = (mn_validation_summary){10, 6, 2, 2, 0, 0, 0};
     mn_healing_answer(&res, buf, sizeof buf);
-    assert_non_null(strstr(buf, "interval held 6 (docs/validation.md)."));
+    assert_non_null(strstr(buf, "interval held 6 (mneedle's validation report lists each)."));
     assert_null(strstr(buf, "misses it"));
     /* Truncation is safe. */
     mn_healing_answer(&res, buf, 10);

@@ -752,6 +752,98 @@ static void test_signin_address_spacing(void **state)
     mn__sessions_release(&s);
 }
 
+/* An IPv6 client is counted by its /64 (a host holds a whole /64 and can use any address in
+ * it): ten failures over ten addresses of one /64 slow the eleventh address of it, not an
+ * address of the next /64; an IPv4 address mapped into IPv6 counts as the IPv4 one. */
+static void test_signin_ipv6_prefix(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *addr, *key;
+    } keys[] = {{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "a:2001:db8:1:2::/64"},
+                {"2001:DB8:1:2::1", "a:2001:db8:1:2::/64"},
+                {"fe80::1%eth0", "a:fe80::/64"},
+                {"::1", "a:::/64"},
+                {"::ffff:192.0.2.1", "a:192.0.2.1"},
+                {"192.0.2.1", "a:192.0.2.1"},
+                {"", "a:?"},
+                {NULL, "a:?"}};
+    char key[80];
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        mn__login_addr_key(keys[i].addr, key, sizeof key);
+        if (strcmp(key, keys[i].key))
+            fail_msg("%s: key %s, not %s", keys[i].addr ? keys[i].addr : "(none)", key,
+                     keys[i].key);
+    }
+    mn__sessions s;
+    assert_int_equal(mn__sessions_init(&s, 16, 1800, 28800, 5, 900, 10, 30), MN_OK);
+    char name[32], addr[64];
+    for (int i = 0; i < 10; i++) {
+        snprintf(name, sizeof name, "n%d", i);
+        snprintf(addr, sizeof addr, "2001:db8:1:2:%x::%x", i + 1, 7 * i + 3);
+        assert_int_equal(mn__login_begin(&s, name, addr, T0, NULL, NULL), 1);
+        mn__login_end(&s, name, addr, 0, T0);
+    }
+    int wait_s = -1;
+    assert_int_equal(mn__login_begin(&s, "rob", "2001:db8:1:2:ffff::1", T0 + 1, NULL, &wait_s), 0);
+    assert_int_equal(wait_s, 29);
+    assert_int_equal(mn__login_begin(&s, "rob", "2001:db8:1:3::1", T0 + 1, NULL, NULL), 1);
+    mn__login_end(&s, "rob", "2001:db8:1:3::1", 1, T0 + 1);
+    /* The mapped form of an IPv4 address shares that address's count. */
+    for (int i = 0; i < 10; i++) {
+        snprintf(name, sizeof name, "m%d", i);
+        const char *a = i % 2 ? "::ffff:192.0.2.9" : "192.0.2.9";
+        assert_int_equal(mn__login_begin(&s, name, a, T0 + 2, NULL, NULL), 1);
+        mn__login_end(&s, name, a, 0, T0 + 2);
+    }
+    assert_int_equal(mn__login_begin(&s, "rob", "192.0.2.9", T0 + 3, NULL, NULL), 0);
+    mn__sessions_release(&s);
+}
+
+/* MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins in a row disable the user until an admin
+ * enables it (NIST SP 800-63B, 5.2.2), with an entry; a sign-in between starts the count
+ * again, and so does the admin's enabling. The count is the audit log's, so no restart of the
+ * server resets it. */
+static void test_signin_failures_disable(void **state)
+{
+    (void)state;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "hard", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
+    mn_store_role role;
+    enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
+    for (int i = 0; i < N - 1; i++)
+        assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                         MN_OK);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin", "192.0.2.5"), MN_OK);
+    for (int i = 0; i < N - 1; i++)
+        assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                         MN_OK);
+    assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
+    char disabled[200];
+    snprintf(disabled, sizeof disabled,
+             "action = 'update' AND actor = 'hard' AND detail = 'disabled: %d failed sign-ins in "
+             "a row'",
+             N);
+    assert_int_equal(audit_count(disabled), 0);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                     MN_OK);
+    assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_EINVAL);
+    assert_int_equal(audit_count(disabled), 1);
+    /* Failing on (a disabled user's tries fail too) adds no second entry. */
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                     MN_OK);
+    assert_int_equal(audit_count(disabled), 1);
+    /* The admin enables it: it signs in, and its count starts again. */
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 0), MN_OK);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
+                     MN_OK);
+    assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 1), MN_OK);
+    mn_store_close(store);
+    assert_audit_chain_holds(NULL);
+}
+
 /* A lock outlives a flood of new names and addresses that fills every record. */
 static void test_signin_lock_outlives_flood(void **state)
 {
@@ -830,8 +922,13 @@ static void test_host_names(void **state)
     assert_int_equal(mn__server_listen_on(s, "127.0.0.1", 0), MN_OK);
     assert_int_equal(host_status(s, "GET", "127.0.0.1:8080", T0), 421);
     assert_int_equal(mn__server_listen_on(s, "127.0.0.1", 8080), MN_OK);
-    static const char *const yes[] = {"127.0.0.1:8080", "localhost:8080", "LOCALHOST:8080",
-                                      "[::1]:8080"};
+    /* Loopback's addresses in their other forms: IPv4 mapped into IPv6 (as typed, and as a
+     * browser writes it), IPv6 written out, with a zone (RFC 6874's %25 form). */
+    static const char *const yes[] = {"127.0.0.1:8080",          "localhost:8080",
+                                      "LOCALHOST:8080",          "[::1]:8080",
+                                      "[::ffff:127.0.0.1]:8080", "[::FFFF:7f00:1]:8080",
+                                      "[0:0:0:0:0:0:0:1]:8080",  "[::1%25lo]:8080",
+                                      "[::1%25eth0.1]:8080"};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         if (host_status(s, "GET", yes[i], T0) != 200)
             fail_msg("Host %s refused", yes[i]);
@@ -852,7 +949,23 @@ static void test_host_names(void **state)
                                      "localhost:",
                                      ":8080",
                                      "localhost :8080",
-                                     "localhost:8080 "};
+                                     "localhost:8080 ",
+                                     "[::ffff:127.0.0.1]",
+                                     "[::ffff:127.0.0.2]:8080",
+                                     "[::ffff:192.0.2.1]:8080",
+                                     "[::ffff:7f00:2]:8080",
+                                     "[127.0.0.1]:8080",
+                                     "[fe80::1%25eth0]:8080",
+                                     "[fe80::1%eth0]:8080",
+                                     "[::2%25lo]:8080",
+                                     "[::1%25]:8080",
+                                     "[::1%]:8080",
+                                     "[::1%lo]:8080",
+                                     "[::1%2lo]:8080",
+                                     "[::1%25l/o]:8080",
+                                     "[::1%25l%o]:8080",
+                                     "[::1 %25lo]:8080",
+                                     "[%25lo]:8080"};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         if (host_status(s, "GET", no[i], T0 + 1) != 421)
             fail_msg("Host %s answered", no[i]);
@@ -888,15 +1001,16 @@ static void test_host_names(void **state)
     cfg.log = NULL;
     assert_int_equal(mn_server_create(ctx, &cfg, &s), MN_OK);
     assert_int_equal(mn__server_listen_on(s, "192.0.2.10", 443), MN_OK);
-    static const char *const net_yes[] = {"clinic.example", "clinic.example:443",
-                                          "192.0.2.10",     "192.0.2.10:443",
-                                          "[2001:db8::1]",  "[2001:DB8::2]:443"};
+    static const char *const net_yes[] = {
+        "clinic.example", "clinic.example:443", "192.0.2.10",          "192.0.2.10:443",
+        "[2001:db8::1]",  "[2001:DB8::2]:443",  "[::ffff:192.0.2.10]", "[2001:0db8:0:0::1]:443"};
     for (size_t i = 0; i < sizeof net_yes / sizeof net_yes[0]; i++)
         if (host_status(s, "GET", net_yes[i], T0) != 200)
             fail_msg("Host %s refused", net_yes[i]);
     static const char *const net_no[] = {
-        "localhost:443",     "127.0.0.1",   "[::1]:443", "www.clinic.example",
-        "clinic.example:80", "2001:db8::1", "example"};
+        "localhost:443",     "127.0.0.1",          "[::1]:443", "www.clinic.example",
+        "clinic.example:80", "2001:db8::1",        "example",   "[::ffff:127.0.0.1]:443",
+        "[::1%25lo]:443",    "[::ffff:192.0.2.11]"};
     for (size_t i = 0; i < sizeof net_no / sizeof net_no[0]; i++)
         if (host_status(s, "GET", net_no[i], T0) != 421)
             fail_msg("Host %s answered", net_no[i]);
@@ -2181,6 +2295,64 @@ static void test_identity_lists_audited(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* A replan and the recall list show clients' records: the API's replan and the Re-plan page
+ * log a "replan" read of the client, the recall page and the API's recall one "recall" read
+ * per client they list (each once), as the commands do (docs/records.md, "The audit log"). */
+static void test_replan_recall_audited(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[256], hdr[160];
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("reread");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/reread/plan", pia, form, T0, 303, NULL, NULL);
+    static const char replans[] =
+        "action = 'read' AND detail = 'replan' AND actor = 'pia' AND entity = (SELECT "
+        "'clients:' || num FROM clients WHERE id = 'reread')";
+    static const char recalls[] =
+        "action = 'read' AND detail = 'recall' AND actor = 'pia' AND entity = (SELECT "
+        "'clients:' || num FROM clients WHERE id = 'reread')";
+    int before = audit_count(replans);
+    snprintf(hdr, sizeof hdr, "X-CSRF-Token: %s", tok);
+    mn_http_response r;
+    request("POST", "/api/v1/clients/reread/replan", NULL, pia, "", hdr, T0, &r);
+    assert_int_equal(r.status, 200);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count(replans), before + 1);
+    expect("POST", "/clients/reread/replan", pia, form, T0, 200, "Re-planned", NULL);
+    assert_int_equal(audit_count(replans), before + 2);
+    /* A replan refused (no such client) logs nothing. */
+    int reads = audit_count("action = 'read'");
+    request("POST", "/api/v1/clients/nobody/replan", NULL, pia, "", hdr, T0, &r);
+    assert_int_equal(r.status, 404);
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count("action = 'read'"), reads);
+    /* The recall page far enough ahead lists the client (maintenance due), once. */
+    before = audit_count(recalls);
+    reads = audit_count("action = 'read' AND detail = 'recall'");
+    request("GET", "/recall", "before=2999-12-31", pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "/clients/reread\""));
+    int listed = 0;
+    for (const char *p = r.body; (p = strstr(p, "<tr")); p++)
+        listed += strncmp(p, "<tr>", 4) == 0 || strncmp(p, "<tr ", 4) == 0;
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count(recalls), before + 1);
+    int got = audit_count("action = 'read' AND detail = 'recall'") - reads;
+    assert_true(got >= 1 && got < listed); /* each client once; the header rows too */
+    /* The API's recall: every client it lists, each once (none due today is none logged). */
+    reads = audit_count("action = 'read' AND detail = 'recall'");
+    request("GET", "/api/v1/recall", NULL, pia, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    int clients = 0;
+    for (const char *p = r.body; (p = strstr(p, "\"client\": ")); p++)
+        clients++;
+    mn_http_response_release(&r);
+    int api_logged = audit_count("action = 'read' AND detail = 'recall'") - reads;
+    assert_true(api_logged <= clients && (clients == 0) == (api_logged == 0));
+    assert_audit_chain_holds(NULL);
+}
+
 /* A form's value is percent-decoded once, with the form: a '%' typed in an adverse event line
  * or a concern's zones stays a '%' ("%41" is kept, not read as "A"). */
 static void test_form_values_decoded_once(void **state)
@@ -2541,6 +2713,8 @@ int main(void)
         cmocka_unit_test(test_signin_limit_in_flight),
         cmocka_unit_test(test_signin_address_spacing),
         cmocka_unit_test(test_signin_lock_outlives_flood),
+        cmocka_unit_test(test_signin_ipv6_prefix),
+        cmocka_unit_test(test_signin_failures_disable),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
@@ -2563,6 +2737,7 @@ int main(void)
         cmocka_unit_test(test_query_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
         cmocka_unit_test(test_replan_in_the_forms_words),
+        cmocka_unit_test(test_replan_recall_audited),
         cmocka_unit_test(test_refusals_in_the_pages_words),
         cmocka_unit_test(test_client_form_asks_the_catalogues_history),
         cmocka_unit_test(test_questionnaire_out_of_date),
