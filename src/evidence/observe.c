@@ -1360,6 +1360,33 @@ static struct {
     char id[64], cite[160];
 } cites[CITE_MAX];
 
+/* Two bundled studies the same name would give ("Alster and Li 2020" wrote on scars and on
+ * striae) are told apart as a reference list does, by a letter after the year, "2020a" and
+ * "2020b", in the order of their ids (the studies' own order, as the evidence base lists them).
+ * A name with no year takes the letter after a space. */
+static void disambiguate_cites(void)
+{
+    char letter[CITE_MAX] = {0};
+    for (int i = 0; i < n_cites; i++) {
+        int same = 0, rank = 0;
+        for (int k = 0; k < n_cites; k++)
+            if (k != i && !strcmp(cites[k].cite, cites[i].cite)) {
+                same++;
+                rank += strcmp(cites[k].id, cites[i].id) < 0;
+            }
+        assert(rank < 26); /* far fewer bundled studies share a name */
+        if (same)
+            letter[i] = (char)('a' + rank);
+    }
+    for (int i = 0; i < n_cites; i++) {
+        size_t len = strlen(cites[i].cite);
+        int year_last = len > 0 && isdigit((unsigned char)cites[i].cite[len - 1]);
+        if (letter[i] && len + 3 < sizeof cites[i].cite)
+            snprintf(cites[i].cite + len, sizeof cites[i].cite - len, "%s%c", year_last ? "" : " ",
+                     letter[i]);
+    }
+}
+
 /* Fills the facts above once; called with bundled_lock held. A catalogue of the user's
  * (--data) that lacks a concern the bundled studies name leaves them not known, and nothing is
  * said about them. */
@@ -1403,6 +1430,7 @@ static mn_status bundled_facts(mn_ctx *ctx)
             mn_evidence_cite(s, cites[n_cites].cite, sizeof cites[n_cites].cite);
             n_cites++;
         }
+        disambiguate_cites();
         bundled_known = 1;
     } else if (mn_status_is_input_error(st)) {
         mn_ctx_clear_error(ctx);
@@ -1482,10 +1510,17 @@ static int author_item(const char *s, const char *e)
     return 1;
 }
 
+/* What a citation writes where its year could not be read from the source (an evidence file
+ * may add what else it knows, "year not read; news reports 2018": that year is not the
+ * article's). */
+static const char year_not_read[] = "year not read";
+
 /* The first year from 1900 to 2099 in @p s (four digits standing alone), or NULL; its length
- * is 4. */
+ * is 4. A citation that says its year was not read has none. */
 static const char *first_year(const char *s)
 {
+    if (strstr(s, year_not_read))
+        return NULL;
     for (const char *q = s; *q; q++)
         if ((q[0] == '1' && q[1] == '9') || (q[0] == '2' && q[1] == '0'))
             if (isdigit((unsigned char)q[2]) && isdigit((unsigned char)q[3]) &&
