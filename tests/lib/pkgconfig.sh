@@ -17,6 +17,12 @@ cmake --install "$build" --prefix "$tmp/prefix" >"$tmp/install.log" 2>&1 ||
 pc=$(find "$tmp/prefix" -name mneedle.pc | head -n 1)
 [ -n "$pc" ] || fail "no mneedle.pc installed"
 [ -f "$tmp/prefix/include/mneedle/mneedle.h" ] || fail "public headers not installed"
+# The outputs name documents by their path under docs/ ("Model and sources:
+# docs/models/healing.md"): every such path is installed, under share/doc/mneedle.
+for d in $(grep -rhoE 'docs/[a-z/_-]+\.md' "$src/cli" "$src/src" | sort -u); do
+    [ -f "$tmp/prefix/share/doc/mneedle/$d" ] || fail "$d, named by an output, not installed"
+done
+[ -f "$tmp/prefix/share/doc/mneedle/LICENSE" ] || fail "LICENSE not installed"
 ls "$tmp"/prefix/lib*/libmneedle.so.0 "$tmp"/prefix/lib*/*/libmneedle.so.0 2>/dev/null |
     grep -q . || fail "libmneedle.so.0 not installed"
 # Only the installed copy is visible: no path into the source or build tree.
