@@ -355,7 +355,7 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
             pz->max_mm = max;
             pz->rise_mm = 0;
         }
-        if (!pz->rise_mm || rise < pz->rise_mm)
+        if (pz->rise_mm <= 0 || rise < pz->rise_mm) /* 0: none read yet */
             pz->rise_mm = rise;
         /* A site listed for two concerns: the smaller maximum is the site's, the longer
          * minimum interval too (plan.c). */
