@@ -72,6 +72,14 @@ static int punctured(const mn_absorb_result *r)
     return r->params.punctures_per_cm2 > 0;
 }
 
+/* Whether the tips' depth band reaches the skin's full thickness at the site, where the device
+ * law's band is held (mn_device_depth_range_um). */
+static int depth_held(const mn_absorb_params *p)
+{
+    return p->channel_depth_hi_um > 0 &&
+           p->channel_depth_hi_um >= mn_skin_full_thickness_um(&p->layers);
+}
+
 /* The caution for a molecule outside the intact regression's fitted range, in @p buf; it
  * names the limit that is passed, and an implausible kp. Above that MW the polar
  * route (Wilschut et al. 1995) is extrapolated too: the code and docs give its data set only
@@ -539,6 +547,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     json_t *depth = mn__jput(&j, root, "channel_depth_range_um", json_object());
     mn__jput_num(&j, depth, "low", p->channel_depth_lo_um);
     mn__jput_num(&j, depth, "high", p->channel_depth_hi_um);
+    /* Added: the band's top is the skin's full thickness at the site (mn_device_depth_range_um). */
+    mn__jput_bool(&j, depth, "held_to_full_thickness", depth_held(p));
     json_t *ch = mn__jput(&j, root, "channel", json_object());
     mn__jput_num(&j, ch, "set_length_um", s->device ? s->needle_mm * 1000.0 : 0);
     mn__jput_num(&j, ch, "effective_depth_um", p->channel_depth_um);
@@ -652,11 +662,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     if (s->device && p->punctures_per_cm2 > 0) {
         mn__buf_textf(&b,
                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
-                      "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
+                      "%.0f um (range %.0f-%.0f%s);\n  open channels after recoil: cones %.0f um "
                       "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
                       "volume and %.3g cm2 of wall per cm2; ",
                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
+                      depth_held(p) ? ", held to the skin's full thickness here" : "",
                       p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
                       p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2);
         if (p->franz) /* excised skin does not repair its barrier (props.c) */
