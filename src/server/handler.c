@@ -70,16 +70,22 @@ int mn_server_address_is_any(const char *addr)
     return inet_pton(AF_INET6, addr, a) == 1 && !memcmp(a, zero, 16);
 }
 
-/* 1 when @p s (@p len bytes) is an IPv6 address. */
-static int ipv6_literal(const char *s, size_t len)
+/* 1 when @p s (@p len bytes, not NUL-terminated) is an IPv6 address, read into @p a. */
+static int ipv6_parse(const char *s, size_t len, unsigned char a[16])
 {
     char buf[64];
-    unsigned char a[16];
     if (len == 0 || len >= sizeof buf)
         return 0;
     memcpy(buf, s, len);
     buf[len] = '\0';
     return inet_pton(AF_INET6, buf, a) == 1;
+}
+
+/* 1 when @p s (@p len bytes) is an IPv6 address. */
+static int ipv6_literal(const char *s, size_t len)
+{
+    unsigned char a[16];
+    return ipv6_parse(s, len, a);
 }
 
 int mn_server_host_name_ok(const char *name)
@@ -150,13 +156,8 @@ static int host_canon(const char *name, size_t len, char *out, size_t size)
                 return 0;
         in_len = (size_t)(pct - in);
     }
-    char buf[64];
     unsigned char a[16];
-    if (in_len == 0 || in_len >= sizeof buf)
-        return 0;
-    memcpy(buf, in, in_len);
-    buf[in_len] = '\0';
-    if (inet_pton(AF_INET6, buf, a) != 1)
+    if (!ipv6_parse(in, in_len, a))
         return 0;
     static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
     char text[INET6_ADDRSTRLEN];
