@@ -494,6 +494,7 @@ static const route routes[] = {
     {"POST", "/api/v1/clients/*/replan", mn__api, MN_ROLE_PRACTITIONER, API},
     {"GET", "/api/v1/recall", mn__api, MN_ROLE_READONLY, API},
     {"GET", "/api/v1/session", mn__api, MN_ROLE_READONLY, API},
+    {"GET", "/api/v1/users", mn__api, MN_ROLE_ADMIN, API},
 };
 enum { N_ROUTES = sizeof routes / sizeof routes[0], MAX_PARAMS = 4, MAX_SEGMENTS = 8 };
 
@@ -912,8 +913,15 @@ void mn__post_signin(mn__call *c)
      * sign-in not logged is not made. */
     const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
     if (st == MN_EINVAL) {
-        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||
-            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from))) {
+        /* The failure that disables the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) ends
+         * its open sessions at once, as an admin's Disable does: a disabled user has no way
+         * in, an open session included. */
+        int locked_out = 0;
+        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from,
+                                  &locked_out) ||
+            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
+            (locked_out &&
+             mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)) {
             mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
             return;
         }
@@ -921,7 +929,7 @@ void mn__post_signin(mn__call *c)
         return;
     }
     if (!st)
-        st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from);
+        st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from, NULL);
     if (st) {
         mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
         return;
