@@ -1720,12 +1720,17 @@ static void test_timeline(void **state)
     (void)state;
     char pia[64], tok[64], form[512];
     sign_in_practitioner(pia, tok);
-    /* Zones by the catalogue's names (data/sites.json), not their ids. */
+    /* Zones by the catalogue's names (data/sites.json), not their ids; the zones the visit
+     * booked that the session left out, planned and not done (docs/records.md, History). */
     expect_page("/clients/amelia", pia,
                 "<td>Forehead 0.50 mm &times; 3<br>Periorbital / eyelid 0.50 mm &times; 3<br>"
                 "Cheek 0.50 mm &times; 3<br></td><td>2026-12-01",
-                "<td>Forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
-                "tolerated</i></td></tr>",
+                "<td>Forehead 2.50 mm &times; 2<br><i>not done: Periorbital / eyelid (planned "
+                "0.50 mm &times; 3)</i><br><i>not done: Cheek (planned 0.50 mm &times; 3)</i><br>"
+                "<i>override: thick scar tissue, tolerated</i></td></tr>",
+                /* The device the saved plan's depths are settings of. */
+                "<p id=\"plan-device\">Planned for SkinPen (Crown Aesthetics): its depths are "
+                "settings of that device.</p>",
                 NULL);
     /* A score and an adverse event of a kind: the scale, the zone and the kind by the
      * catalogues' names too (data/scales.json, data/adverse_events.json). */
