@@ -419,6 +419,12 @@ const char *mn__disabled_words(mn_store_disabled_by by, char *buf, size_t size);
  * Returns how many ended; -1 when the entry could not be written (they ended all the same). */
 int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
                               const char *actor);
+/* Ends every session of @p user but @p keep's (NULL: all of them) at once and logs it
+ * (mn_store_audit_sessions_ended) with @p why and @p actor (NULL: the handle's): a user disabled,
+ * a password reset or changed. Returns how many ended; -1 when the entry could not be written
+ * (they ended all the same). */
+int mn__sessions_end_audited(mn__call *c, const char *user, const char *keep, const char *why,
+                             const char *actor);
 void mn__page_account(mn__call *c);
 void mn__post_account_password(mn__call *c);
 void mn__api(mn__call *c);

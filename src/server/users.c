@@ -22,16 +22,22 @@ const char *mn__disabled_words(mn_store_disabled_by by, char *buf, size_t size)
     return buf;
 }
 
-int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
-                              const char *actor)
+int mn__sessions_end_audited(mn__call *c, const char *user, const char *keep, const char *why,
+                             const char *actor)
 {
-    int ended = mn__sessions_end_user(&c->srv->sessions, user, NULL, c->now);
-    char words[64], why[80];
-    snprintf(why, sizeof why, "%s%s", by == MN_STORE_DISABLED_FAILURES ? "" : "disabled ",
-             mn__disabled_words(by, words, sizeof words) ? words : "");
+    int ended = mn__sessions_end_user(&c->srv->sessions, user, keep, c->now);
     if (mn_store_audit_sessions_ended(c->w->ctx, c->w->store, user, ended, why, actor))
         return -1;
     return ended;
+}
+
+int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
+                              const char *actor)
+{
+    char words[64], why[80];
+    snprintf(why, sizeof why, "%s%s", by == MN_STORE_DISABLED_FAILURES ? "" : "disabled ",
+             mn__disabled_words(by, words, sizeof words) ? words : "");
+    return mn__sessions_end_audited(c, user, NULL, why, actor);
 }
 
 /* The users page; @p err (or NULL) shown above the list with @p status. */
@@ -201,7 +207,12 @@ void mn__post_user_password(mn__call *c)
         user_failed(c, st);
         return;
     }
-    int ended = mn__sessions_end_user(&c->srv->sessions, name, c->sess->id, c->now);
+    /* The admin is the actor of the entry, as at a Disable. */
+    int ended = mn__sessions_end_audited(c, name, c->sess->id, "password reset by an admin", NULL);
+    if (ended < 0) {
+        users_page(c, mn_ctx_errmsg(c->w->ctx), 500);
+        return;
+    }
     char msg[160];
     snprintf(msg, sizeof msg, "Password of %s reset; %d session%s ended.", name, ended,
              ended == 1 ? "" : "s");
@@ -316,6 +327,9 @@ void mn__post_account_password(mn__call *c)
                      mn_status_is_input_error(st) ? 422 : 500);
         return;
     }
-    mn__sessions_end_user(&c->srv->sessions, user, c->sess->id, c->now);
+    if (mn__sessions_end_audited(c, user, c->sess->id, "password changed by the user", NULL) < 0) {
+        account_page(c, NULL, mn_ctx_errmsg(c->w->ctx), 500);
+        return;
+    }
     mn__redirect(c, "/account", "Password changed; your other sessions have ended.");
 }

@@ -1502,6 +1502,12 @@ static void test_user_admin(void **state)
     assert_int_equal(sign_in("rob", "a new passphrase", t, rob), 303);
     assert_int_equal(strlen(rob), 32);
     assert_true(user_changes("ada", "password") >= 1);
+    /* The ending of rob's sessions is logged on his row, the admin as the actor; never the
+     * password. */
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'ada' AND entity = "
+                                 "(SELECT 'users:' || id FROM users WHERE name = 'rob') AND "
+                                 "detail = '1 ended: password reset by an admin'"),
+                     1);
 
     /* Rob changes his own password: the current one is checked, the two new ones must agree,
      * and his other session ends while this one stays. */
@@ -1527,9 +1533,14 @@ static void test_user_admin(void **state)
     expect("POST", "/account/password", rob, form, t, 303, NULL, NULL);
     expect("GET", "/clients", rob, NULL, t, 200, NULL, NULL);
     expect("GET", "/clients", other, NULL, t, 303, NULL, NULL);
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'rob' AND entity = "
+                                 "(SELECT 'users:' || id FROM users WHERE name = 'rob') AND "
+                                 "detail = '1 ended: password changed by the user'"),
+                     1);
     assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
     assert_int_equal(strlen(rob), 32);
     assert_true(user_changes("rob", "password") >= 1);
+    assert_int_equal(audit_count("instr(detail, 'passphrase') OR instr(detail, 'horse')"), 0);
     /* The log's chain holds over all of it. */
     assert_audit_chain_holds(NULL);
 }
