@@ -916,12 +916,7 @@ void mn__post_signin(mn__call *c)
         /* The failure that disables the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) ends
          * its open sessions at once, as an admin's Disable does: a disabled user has no way
          * in, an open session included. */
-        int locked_out = 0;
-        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from,
-                                  &locked_out) ||
-            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
-            (locked_out &&
-             mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)) {
+        if (mn__signin_failure_log(c, user, last) < 0) {
             mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
             return;
         }

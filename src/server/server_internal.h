@@ -425,6 +425,11 @@ int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_b
  * (they ended all the same). */
 int mn__sessions_end_audited(mn__call *c, const char *user, const char *keep, const char *why,
                              const char *actor);
+/* Logs a failed sign-in of @p user (the sign-in form's or the account page's current password):
+ * "signin-failed", then "locked" when @p last (the try that reached the sign-in limit); when the
+ * failure disabled the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) its open sessions end at
+ * once, logged. Returns 0; -1 when an entry could not be written. */
+int mn__signin_failure_log(mn__call *c, const char *user, int last);
 void mn__page_account(mn__call *c);
 void mn__post_account_password(mn__call *c);
 void mn__api(mn__call *c);

@@ -40,6 +40,20 @@ int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_b
     return mn__sessions_end_audited(c, user, NULL, why, actor);
 }
 
+int mn__signin_failure_log(mn__call *c, const char *user, int last)
+{
+    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
+    int locked_out = 0;
+    int failed =
+        mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from, &locked_out) ||
+        (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL));
+    /* Once the failure has disabled the user its sessions end, whether or not the entries
+     * after it could be written: a disabled user keeps no way in. */
+    if (locked_out && mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)
+        failed = 1;
+    return failed ? -1 : 0;
+}
+
 /* The users page; @p err (or NULL) shown above the list with @p status. */
 static void users_page(mn__call *c, const char *err, int status)
 {
@@ -302,12 +316,7 @@ void mn__post_account_password(mn__call *c)
     }
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
     mn__login_end(&c->srv->sessions, user, NULL, st == MN_OK, c->now);
-    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
-    int locked_out = 0;
-    if (st == MN_EINVAL &&
-        (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from, &locked_out) ||
-         (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
-         (locked_out && mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)))
+    if (st == MN_EINVAL && mn__signin_failure_log(c, user, last) < 0)
         st = MN_EIO;
     if (st == MN_EINVAL) {
         account_page(c, "current", "This is not your current password.", 422);

@@ -970,6 +970,48 @@ static void test_signin_failures_end_sessions(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* The failure that disables a user ends its sessions even when an entry logged after it (the
+ * "locked" of the try that reached the sign-in limit) cannot be written: the user is disabled
+ * by then, and a disabled user keeps no way in. */
+static void test_signin_lock_ends_sessions_when_a_later_entry_fails(void **state)
+{
+    (void)state;
+    enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
+    const long long t = T0 + 20 * 86400; /* clear of the other tests' sign-ins */
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "kurt", MN_ROLE_READONLY, PASSWORD), MN_OK);
+    char kurt[64], tried[64];
+    assert_int_equal(sign_in("kurt", PASSWORD, t, kurt), 303);
+    assert_int_equal(strlen(kurt), 32);
+    /* All but the last five failures straight into the log; those five are sign-ins, the fifth
+     * reaching both the name's limit ("locked") and the hundredth failure. */
+    for (int i = 0; i < N - 5; i++)
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "kurt", "signin-failed", "192.0.2.1", NULL), MN_OK);
+    mn_store_close(store);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "CREATE TRIGGER no_locked BEFORE INSERT ON audit WHEN "
+                                  "NEW.action = 'locked' AND NEW.actor = 'kurt' BEGIN SELECT "
+                                  "RAISE(ABORT, 'refused'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sign_in("kurt", "not the password", t + 1, tried), 303);
+        expect("GET", "/clients", kurt, NULL, t + 1, 200, NULL, NULL);
+    }
+    assert_int_equal(sign_in("kurt", "not the password", t + 1, tried), 500);
+    assert_int_equal(sqlite3_exec(h, "DROP TRIGGER no_locked", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    expect("GET", "/clients", kurt, NULL, t + 1, 303, NULL, NULL);
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'kurt' AND detail = "
+                                 "'1 ended: locked after 100 failed sign-ins'"),
+                     1);
+    assert_audit_chain_holds(NULL);
+}
+
 /* A lock outlives a flood of new names and addresses that fills every record. */
 static void test_signin_lock_outlives_flood(void **state)
 {
@@ -2853,6 +2895,7 @@ int main(void)
         cmocka_unit_test(test_signin_ipv6_prefix),
         cmocka_unit_test(test_signin_failures_disable),
         cmocka_unit_test(test_signin_failures_end_sessions),
+        cmocka_unit_test(test_signin_lock_ends_sessions_when_a_later_entry_fails),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
