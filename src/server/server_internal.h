@@ -306,6 +306,10 @@ typedef struct {
     mn_http_response *resp;
     long long now;
     const char *const *params; /* the route's captured path segments (decoded) */
+    /* The pattern of the route that runs (routes[] in handler.c): what a handler of several
+     * routes tells them apart by, never the path as sent, whose segments may be
+     * percent-encoded ("/api/v1/user%73" is the route "/api/v1/users"). */
+    const char *route;
     int n_params;
     int refresh_s; /* > 0: the page asks to be loaded again after this many seconds */
 } mn__call;

@@ -183,8 +183,7 @@ static void user_failed(mn__call *c, mn_status st)
 void mn__post_user_state(mn__call *c)
 {
     const char *name = c->params[0];
-    size_t n = strlen(c->req->path);
-    int disable = n >= 8 && !strcmp(c->req->path + n - 8, "/disable");
+    int disable = !strcmp(c->route, "/users/*/disable");
     if (disable && !strcmp(name, c->sess->user)) {
         users_page(c, "You cannot disable your own account; another admin can.", 422);
         return;

@@ -1012,6 +1012,42 @@ static void test_signin_lock_ends_sessions_when_a_later_entry_fails(void **state
     assert_audit_chain_holds(NULL);
 }
 
+/* A route's handler acts on the route the path was matched to, whose segments are read
+ * decoded, never on the path as sent: "/api/v1/user%73" is the users' list (for an admin
+ * only, signed in), "/users/NAME/%64isable" a Disable, "report%2Ehtml" the report under its
+ * own policy. */
+static void test_routes_act_as_matched(void **state)
+{
+    (void)state;
+    const long long t = T0 + 21 * 86400;
+    char ada[64], rob[64], loc[512];
+    assert_int_equal(sign_in("ada", PASSWORD, t, ada), 303);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    expect("GET", "/api/v1/users", NULL, NULL, t, 401, "sign in first", "\"users\"");
+    expect("GET", "/api/v1/user%73", NULL, NULL, t, 401, "sign in first", "\"users\"");
+    expect("GET", "/api/v1/user%73", rob, NULL, t, 403, NULL, "\"users\"");
+    expect("GET", "/api/v1/user%73", ada, NULL, t, 200, "{\"users\": [", "$argon2");
+    expect("GET", "/api/v1/%73ession", rob, NULL, t, 200, "\"user\": \"rob\"", NULL);
+    expect("GET", "/api/v1/client%73", rob, NULL, t, 200, "amelia", NULL);
+    /* The report's own policy and an export's format follow the route too. */
+    mn_http_response r;
+    request("GET", "/clients/amelia/report%2Ehtml", NULL, rob, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(
+        strstr(mn_http_response_header(&r, "Content-Security-Policy"), "default-src 'none'"));
+    mn_http_response_release(&r);
+    request("GET", "/clients/amelia/export.%69cs", NULL, rob, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(mn_http_response_header(&r, "Content-Type"), "text/calendar"));
+    mn_http_response_release(&r);
+    assert_int_equal(post_form("/users/rob/%64isable", ada, "", t, loc), 303);
+    assert_non_null(strstr(loc, "disabled"));
+    expect("GET", "/clients", rob, NULL, t, 303, NULL, NULL);
+    assert_int_equal(post_form("/users/rob/enable", ada, "", t, loc), 303);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_int_equal(strlen(rob), 32);
+}
+
 /* A lock outlives a flood of new names and addresses that fills every record. */
 static void test_signin_lock_outlives_flood(void **state)
 {
@@ -2902,6 +2938,7 @@ int main(void)
         cmocka_unit_test(test_group_commit),
         cmocka_unit_test(test_plan_cache),
         cmocka_unit_test(test_user_admin),
+        cmocka_unit_test(test_routes_act_as_matched),
         cmocka_unit_test(test_report_pdf),
         cmocka_unit_test(test_client_form_concerns),
         cmocka_unit_test(test_adverse_event_form),
