@@ -899,7 +899,8 @@ mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, 
  * Logs, in its own transaction, that the web workstation ended @p ended signed-in sessions
  * of user @p name (0 too: the entry says that none was open): action "sessions-ended" on the
  * user's row, detail "N ended: WHY". @p why: a few words, never personal data ("disabled by
- * an admin", "locked after 100 failed sign-ins"). @p actor: who ended them (as
+ * an admin", "locked after 100 failed sign-ins", "password reset by an admin", "password
+ * changed by the user"). @p actor: who ended them (as
  * mn_store_set_actor() takes it); NULL: the handle's own actor, which is left as it was.
  * @return MN_OK; MN_ENOTFOUND (no such user); MN_EINVAL (a read-only handle, a malformed
  *         actor); MN_EIO.
