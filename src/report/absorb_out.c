@@ -969,9 +969,22 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         char far[400];
         /* The cause: a film applied above the solubility holds only the solubility dissolved,
          * so a permeable molecule (retinol, kp 0.35 cm/h) crosses intact skin little because
-         * little is dissolved, not because the barrier holds it back. */
+         * little is dissolved, not because the barrier holds it back. Solubility is named as
+         * the cause only where it is one: intact flux is kp times the dissolved concentration
+         * (Fick), so with the whole dose dissolved the intact share would be about
+         * concentration / solubility times as large; where even that stays small, the barrier
+         * is the cause and the solubility only lowers the uptake further. */
         int sol_limited = p->donor_conc_ug_ml > p->solubility_ug_ml;
-        if (intact_share < MN_INTACT_SMALL_SHARE && sol_limited)
+        int sol_cause = sol_limited && intact_share * p->donor_conc_ug_ml / p->solubility_ug_ml >=
+                                           MN_INTACT_SMALL_SHARE;
+        if (intact_share < MN_INTACT_SMALL_SHARE && sol_limited && !sol_cause)
+            snprintf(far, sizeof far,
+                     "far more than 1.4x, because intact skin lets this molecule through so "
+                     "little (%.2g%% of the dose by %g h), and less still here since the film "
+                     "holds only %.3g mg/ml dissolved (its solubility); one fixed percentage "
+                     "cannot describe serums in general",
+                     100 * intact_share, last->hour, p->solubility_ug_ml / 1000.0);
+        else if (intact_share < MN_INTACT_SMALL_SHARE && sol_cause)
             snprintf(far, sizeof far,
                      "far more than 1.4x: intact skin takes up little (%.2g%% of the dose by "
                      "%g h) because the film holds only %.3g mg/ml dissolved (its solubility), "
