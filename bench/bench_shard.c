@@ -138,10 +138,14 @@ int main(int argc, char **argv)
 
     /* A part of 625,000 patients fills more histogram bins than these; the bins are fixed, so
      * a part is at most every bin as an "index,count," pair (6 + 6 digits and 2 commas) and
-     * reading scales with the bytes. */
+     * reading scales with the bytes. Per endpoint (src/cohort/stats.c): five histograms on the
+     * improvement's range (treated, untreated, intention to treat, and the completers' treated
+     * and untreated), two on the change's (collagen, epidermis) and two on the difference's
+     * (every patient's and the completers'), each with an under- and an overflow bin. */
     double bins_per_endpoint =
-        (MN_COHORT_IMPROVEMENT_HI_PCT - MN_COHORT_IMPROVEMENT_LO_PCT) / MN_COHORT_BIN_PCT +
-        2 * (MN_COHORT_CHANGE_HI_PCT - MN_COHORT_CHANGE_LO_PCT) / MN_COHORT_BIN_PCT + 6;
+        5 * (MN_COHORT_IMPROVEMENT_HI_PCT - MN_COHORT_IMPROVEMENT_LO_PCT) / MN_COHORT_BIN_PCT +
+        2 * (MN_COHORT_CHANGE_HI_PCT - MN_COHORT_CHANGE_LO_PCT) / MN_COHORT_BIN_PCT +
+        2 * (MN_COHORT_DIFFERENCE_HI_PCT - MN_COHORT_DIFFERENCE_LO_PCT) / MN_COHORT_BIN_PCT + 9 * 2;
     double max_part_bytes = bins_per_endpoint * merged_trial.n_endpoints * 14;
     double merge_bound_s = (t2 - t0) * max_part_bytes / ((double)part_bytes / SHARDS);
     long per_shard = TARGET_N / SHARDS;

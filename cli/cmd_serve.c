@@ -45,7 +45,8 @@ static void limits_help(FILE *fp)
     duration(fp, cfg.login_address_spacing_s);
     fprintf(fp,
             " apart (an IPv6 address counted by its /64).\nAfter %d failed sign-ins in a row "
-            "a user is disabled until an admin enables it\nagain (/users).\n",
+            "a user is disabled until an admin enables it\nagain (/users); its open sessions "
+            "end at once.\n",
             MN_STORE_SIGNIN_FAILURES_DISABLE);
 }
 

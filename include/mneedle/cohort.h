@@ -265,6 +265,12 @@ typedef struct {
     long observed_maintenance_due;      /* completers needing maintenance by this day */
     mn_cohort_dist itt_improvement_pct; /* all n, last observation carried forward */
     long itt_responders_50pct;
+    /* The untreated arm and the difference over the same completers (a patient who leaves
+     * leaves both arms: they are the same person, treated and untreated), filled as the
+     * untreated arm above; the untreated_ and difference_ figures above are every patient's. */
+    mn_cohort_dist observed_untreated_improvement_pct;  /* count = observed */
+    mn_cohort_dist observed_difference_improvement_pct; /* count = observed */
+    long observed_difference_responders_50pct; /* completers whose difference is >= 50 points */
 } mn_cohort_endpoint;
 
 /** The fewest patients for which both ends of the MN_COHORT_PERCENTILE_CI_LEVEL intervals of

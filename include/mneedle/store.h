@@ -887,10 +887,31 @@ mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, c
  * the audit log since its last "signin" or since an admin last enabled it) disables the user,
  * in the same transaction, with an "update" entry ("disabled: N failed sign-ins in a row"):
  * only mn_store_user_set_disabled(..., 0), an admin's, lets it sign in again.
+ * @param disabled  set to 1 when this entry disabled the user (its sessions are then to end:
+ *                  mn_store_audit_sessions_ended()), else 0; may be NULL.
  * @return MN_OK; MN_EINVAL (a read-only handle, an action not one of those); MN_EIO.
  */
 mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,
-                                const char *detail);
+                                const char *detail, int *disabled);
+
+/**
+ * Logs, in its own transaction, that the web workstation ended @p ended signed-in sessions
+ * of user @p name (0 too: the entry says that none was open): action "sessions-ended" on the
+ * user's row, detail "N ended: WHY". @p why: a few words, never personal data ("disabled by
+ * an admin", "locked after 100 failed sign-ins"). @p actor: who ended them (as
+ * mn_store_set_actor() takes it); NULL: the handle's own actor, which is left as it was.
+ * @return MN_OK; MN_ENOTFOUND (no such user); MN_EINVAL (a read-only handle, a malformed
+ *         actor); MN_EIO.
+ */
+mn_status mn_store_audit_sessions_ended(mn_ctx *ctx, mn_store *store, const char *name, int ended,
+                                        const char *why, const char *actor);
+
+/** Why a user is disabled, read from the audit log: the latest entry that disabled it. */
+typedef enum {
+    MN_STORE_DISABLED_NONE = 0,    /**< enabled, or no entry says why */
+    MN_STORE_DISABLED_ADMIN = 1,   /**< an admin's mn_store_user_set_disabled() */
+    MN_STORE_DISABLED_FAILURES = 2 /**< MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins */
+} mn_store_disabled_by;
 
 /** A user as listed (never the hash). */
 typedef struct {
@@ -898,6 +919,7 @@ typedef struct {
     mn_store_role role;
     char created[16]; /* YYYY-MM-DD */
     int disabled;
+    mn_store_disabled_by disabled_by; /* why, when disabled */
 } mn_store_user;
 
 /** Lists the users by name. Free with mn_store_user_list_free(). @return MN_OK; MN_ENOMEM;

@@ -44,18 +44,22 @@ double mn__sketch_at_rank(const mn__sketch_shape *s, const uint64_t *counts, uin
 double mn__sketch_quantile(const mn__sketch_shape *s, const uint64_t *counts, uint64_t n, double q);
 
 /* Layout of a rank's accumulators: flat arrays, so one MPI reduction merges each kind. */
-/* Every histogram holds every patient but MN__Q_OBSERVED's, which holds those still in the
- * trial (MN__C_OBSERVED of them). */
+/* Every histogram holds every patient but MN__Q_OBSERVED's and the two after it, which hold
+ * those still in the trial (MN__C_OBSERVED of them): mn__cohort_q_completers(). */
 enum {
     MN__Q_IMPROVEMENT = 0,
     MN__Q_COLLAGEN = 1,
     MN__Q_EPIDERMIS = 2,
-    MN__Q_UNTREATED = 3,  /* untreated improvement */
-    MN__Q_DIFFERENCE = 4, /* treated minus untreated improvement */
-    MN__Q_ITT = 5,        /* improvement, last observation carried forward */
-    MN__Q_OBSERVED = 6,   /* improvement of the patients still in the trial */
-    MN__Q_COUNT = 7
+    MN__Q_UNTREATED = 3,           /* untreated improvement */
+    MN__Q_DIFFERENCE = 4,          /* treated minus untreated improvement */
+    MN__Q_ITT = 5,                 /* improvement, last observation carried forward */
+    MN__Q_OBSERVED = 6,            /* improvement of the patients still in the trial */
+    MN__Q_OBSERVED_UNTREATED = 7,  /* their untreated improvement (the same completers: */
+    MN__Q_OBSERVED_DIFFERENCE = 8, /* dropout is the patient's, in both arms) and difference */
+    MN__Q_COUNT = 9
 };
+/* 1 for the histograms of the completers only (counted when the patient is still in). */
+#define mn__cohort_q_completers(q) ((q) >= MN__Q_OBSERVED)
 enum {
     MN__C_RESPONDERS = 0,
     MN__C_RESPONDERS75 = 1,
@@ -68,7 +72,8 @@ enum {
     MN__C_OBSERVED_RESPONDERS75 = 8, /* completers: > 75 %, PIH, maintenance (the completers */
     MN__C_OBSERVED_PIH = 9,          /* analysis of every count above) */
     MN__C_OBSERVED_MAINTENANCE = 10,
-    MN__C_COUNT = 11
+    MN__C_OBSERVED_DIFF_RESPONDERS = 11, /* completers whose difference is >= 50 points */
+    MN__C_COUNT = 12
 };
 enum {
     MN__D_FEMALE = 0,
@@ -82,7 +87,7 @@ typedef struct {
     int n_endpoints;
     mn__sketch_shape shape[MN__Q_COUNT];
     size_t hist_offset[MN__Q_COUNT]; /* within one endpoint's block of counts */
-    size_t per_endpoint;             /* counts per endpoint: 3 histograms + MN__C_COUNT */
+    size_t per_endpoint;             /* counts per endpoint: the histograms + MN__C_COUNT */
     size_t n_counts;                 /* per_endpoint * n_endpoints + MN__D_COUNT */
     uint64_t *counts;
     size_t n_sums; /* MN__Q_COUNT * n_endpoints + 1 (age) */
@@ -170,8 +175,10 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
  * "constants": "defaults"; a version-1 part's patients all took the defaults, so the two
  * cannot be merged. 3: the accumulators add the untreated arm, the difference and dropout
  * (MN__Q_UNTREATED.., MN__C_DIFF_RESPONDERS..). 4: the completers' > 75 %, PIH and
- * maintenance counts (MN__C_OBSERVED_RESPONDERS75..). */
-#define MN__PART_FORMAT_VERSION 4
+ * maintenance counts (MN__C_OBSERVED_RESPONDERS75..). 5: the completers' untreated arm and
+ * difference (MN__Q_OBSERVED_UNTREATED, MN__Q_OBSERVED_DIFFERENCE,
+ * MN__C_OBSERVED_DIFF_RESPONDERS). */
+#define MN__PART_FORMAT_VERSION 5
 
 struct mn_cohort_part {
     char src[256];       /* the part file, or "shard K/N" for one made here; for messages */

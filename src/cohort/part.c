@@ -353,7 +353,7 @@ static mn_status read_stats(const reader *r, json_t *acc, mn_cohort_part *p)
         /* the observed patients' extrema are empty (infinite) in a slice where none is left */
         int e = (int)(i / MN__Q_COUNT), q = (int)(i % MN__Q_COUNT);
         const uint64_t *tail = s->counts + s->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
-        uint64_t held = q == MN__Q_OBSERVED ? tail[MN__C_OBSERVED] : (uint64_t)counted;
+        uint64_t held = mn__cohort_q_completers(q) ? tail[MN__C_OBSERVED] : (uint64_t)counted;
         snprintf(path, sizeof path, "$.accumulators.min[%zu]", i);
         if ((st = hex_double(r, json_array_get(mins, i), path, &s->mins[i])))
             return st;
@@ -372,8 +372,9 @@ static mn_status read_stats(const reader *r, json_t *acc, mn_cohort_part *p)
             for (size_t b = 0; b < s->shape[q].n_bins + 2; b++)
                 total += h[b];
             const uint64_t *tail = s->counts + s->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
-            if (q == MN__Q_OBSERVED ? tail[MN__C_OBSERVED] > s->n || total != tail[MN__C_OBSERVED]
-                                    : total != s->n)
+            if (mn__cohort_q_completers(q)
+                    ? tail[MN__C_OBSERVED] > s->n || total != tail[MN__C_OBSERVED]
+                    : total != s->n)
                 return bad(r, MN_ERANGE, "$.accumulators.counts",
                            "a histogram does not hold every patient of the slice");
         }
@@ -405,9 +406,10 @@ static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
     if (x < MN__PART_FORMAT_VERSION)
         return bad(r, MN_ERANGE, "$.format_version",
                    "an older version, written by an mneedle whose parts lack the completers' "
-                   "PIH and maintenance counts (version 3), the untreated arm and dropout "
-                   "(version 2) or whose patients all took the library's default constants "
-                   "(version 1); run the shard again with this version");
+                   "untreated arm and difference (version 4), the completers' PIH and "
+                   "maintenance counts (version 3), the untreated arm and dropout (version 2) "
+                   "or whose patients all took the library's default constants (version 1); "
+                   "run the shard again with this version");
     if ((st = member(r, root, "mneedle_version", &v)))
         return st;
     if (!(s = json_string_value(v)) || strlen(s) >= sizeof p->version)

@@ -142,6 +142,8 @@ mn_status mn__cohort_stats_init(mn__cohort_stats *st, int n_endpoints)
         MN_COHORT_DIFFERENCE_LO_PCT, MN_COHORT_DIFFERENCE_HI_PCT, MN_COHORT_BIN_PCT);
     st->shape[MN__Q_ITT] = st->shape[MN__Q_IMPROVEMENT];
     st->shape[MN__Q_OBSERVED] = st->shape[MN__Q_IMPROVEMENT];
+    st->shape[MN__Q_OBSERVED_UNTREATED] = st->shape[MN__Q_UNTREATED];
+    st->shape[MN__Q_OBSERVED_DIFFERENCE] = st->shape[MN__Q_DIFFERENCE];
     size_t off = 0;
     for (int q = 0; q < MN__Q_COUNT; q++) {
         st->hist_offset[q] = off;
@@ -196,10 +198,12 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
                                        o->untreated_improvement_pct,
                                        diff,
                                        o->itt_improvement_pct,
-                                       o->improvement_pct};
+                                       o->improvement_pct,
+                                       o->untreated_improvement_pct,
+                                       diff};
         for (int q = 0; q < MN__Q_COUNT; q++) {
             size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
-            if (q == MN__Q_OBSERVED && !o->observed)
+            if (mn__cohort_q_completers(q) && !o->observed)
                 continue;
             c[st->hist_offset[q] + mn__sketch_bin(&st->shape[q], v[q])]++;
             mn__xsum_add(&st->sums[k], v[q]);
@@ -220,6 +224,7 @@ void mn__cohort_stats_add(mn__cohort_stats *st, const mn_cohort_patient_result *
         tail[MN__C_OBSERVED_RESPONDERS75] += o->observed && o->improvement_pct > 75.0;
         tail[MN__C_OBSERVED_PIH] += o->observed && o->pih != 0;
         tail[MN__C_OBSERVED_MAINTENANCE] += o->observed && o->maintenance_due != 0;
+        tail[MN__C_OBSERVED_DIFF_RESPONDERS] += o->observed && diff >= 50.0;
     }
     st->n++;
 }
@@ -251,7 +256,7 @@ static void dist_finish(const mn__cohort_stats *st, int e, int q, mn_cohort_dist
     const uint64_t *tail = st->counts + st->per_endpoint * (size_t)(e + 1) - MN__C_COUNT;
     size_t k = (size_t)e * MN__Q_COUNT + (size_t)q;
     const mn__sketch_shape *s = &st->shape[q];
-    uint64_t n = q == MN__Q_OBSERVED ? tail[MN__C_OBSERVED] : st->n;
+    uint64_t n = mn__cohort_q_completers(q) ? tail[MN__C_OBSERVED] : st->n;
     d->count = (long)n;
     d->mean = n ? mn__xsum_value(&st->sums[k]) / (double)n : 0;
     d->p5 = mn__sketch_quantile(s, h, n, 0.05);
@@ -283,6 +288,9 @@ void mn__cohort_stats_finish(const mn__cohort_stats *st, const mn_cohort_trial *
         dist_finish(st, e, MN__Q_DIFFERENCE, &ep->difference_improvement_pct);
         dist_finish(st, e, MN__Q_ITT, &ep->itt_improvement_pct);
         dist_finish(st, e, MN__Q_OBSERVED, &ep->observed_improvement_pct);
+        dist_finish(st, e, MN__Q_OBSERVED_UNTREATED, &ep->observed_untreated_improvement_pct);
+        dist_finish(st, e, MN__Q_OBSERVED_DIFFERENCE, &ep->observed_difference_improvement_pct);
+        ep->observed_difference_responders_50pct = (long)tail[MN__C_OBSERVED_DIFF_RESPONDERS];
         ep->difference_responders_50pct = (long)tail[MN__C_DIFF_RESPONDERS];
         ep->observed = (long)tail[MN__C_OBSERVED];
         ep->observed_responders_50pct = (long)tail[MN__C_OBSERVED_RESPONDERS];

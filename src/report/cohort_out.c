@@ -91,6 +91,23 @@ static const char dropout_adherence_note[] =
     "arm are the protocol as designed, every patient completing it (no dropout); the "
     "completers' columns here and the trial-level intervals are a completers analysis, over "
     "the patients still in at each endpoint";
+/* With the untreated arm: the same, and which of the arm's figures are which. A patient who
+ * leaves leaves both arms (the untreated arm is the same person untreated, and the dropout
+ * draws are the patient's, src/cohort/model.c), so the completers of both arms are the same
+ * patients. */
+static const char dropout_adherence_note_control[] =
+    "the main table (improvement, responders, collagen, PIH, maintenance) and the untreated "
+    "arm's table (untreated arm and difference, all patients) are the protocol as designed, "
+    "every patient completing it (no dropout); the completers' columns here, the completers' "
+    "untreated arm and difference (the same patients: one who leaves leaves both arms) and "
+    "the trial-level intervals are a completers analysis, over the patients still in at each "
+    "endpoint";
+
+static const char *dropout_note(const mn_cohort_trial *t)
+{
+    return t->control == MN_COHORT_CONTROL_UNTREATED ? dropout_adherence_note_control
+                                                     : dropout_adherence_note;
+}
 
 static double frac(long k, long n)
 {
@@ -109,10 +126,31 @@ static void blank_cell(mn__buf *b, int width)
     mn__buf_append(b, "\xe2\x80\x94", 3);
 }
 
-static const char *const not_projected_keys[] = {"improvement_pct", "responders_50pct",
-                                                 "responders_75pct", "maintenance_due_fraction"};
+/* With the untreated arm, its keys follow: the untreated arm's improvement and the difference
+ * are the same model's improvement, no more a forecast than the treated arm's. */
+static const char *const not_projected_keys[] = {"improvement_pct",
+                                                 "responders_50pct",
+                                                 "responders_75pct",
+                                                 "maintenance_due_fraction",
+                                                 "untreated_improvement_pct",
+                                                 "difference_improvement_pct",
+                                                 "difference_responders_50pct"};
+#define NOT_PROJECTED_TREATED 4 /* the keys without the untreated arm */
 static const char *const not_projected_interval_keys[] = {"mean_improvement_pct",
                                                           "responders_50pct", "responders_75pct"};
+/* The dropout endpoints' improvement figures (dropout.endpoints[]), and with the untreated arm
+ * the completers' arm and difference after them; observed, its fraction and observed_pih_rate
+ * stay the model's as for any concern. */
+static const char *const not_projected_dropout_keys[] = {"observed_improvement_pct",
+                                                         "observed_responders_50pct",
+                                                         "observed_responders_75pct",
+                                                         "observed_maintenance_due_fraction",
+                                                         "itt_improvement_pct",
+                                                         "itt_responders_50pct",
+                                                         "observed_untreated_improvement_pct",
+                                                         "observed_difference_improvement_pct",
+                                                         "observed_difference_responders_50pct"};
+#define NOT_PROJECTED_DROPOUT_TREATED 6 /* the keys without the untreated arm */
 
 static void not_projected_json(mn__jout *j, json_t *o, const char *const *keys, size_t n)
 {
@@ -368,7 +406,9 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         mn__jput_int(&j, o, "day", ep->day);
         if (!mn_concern_projected(t->concern))
             not_projected_json(&j, o, not_projected_keys,
-                               sizeof not_projected_keys / sizeof *not_projected_keys);
+                               t->control == MN_COHORT_CONTROL_UNTREATED
+                                   ? sizeof not_projected_keys / sizeof *not_projected_keys
+                                   : NOT_PROJECTED_TREATED);
         mn__jput(&j, o, "improvement_pct", dist_json(&j, &ep->improvement_pct));
         mn__jput_num(&j, o, "responders_50pct", frac(ep->responders_50pct, r->n));
         mn__jput_num(&j, o, "responders_75pct", frac(ep->responders_75pct, r->n));
@@ -404,7 +444,7 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             mn__jput_str(&j, dr, "rule", dropout_rule);
             mn__jput_str(&j, dr, "completers_rule", dropout_observed_rule);
             mn__jput_str(&j, dr, "itt_rule", dropout_itt_rule);
-            mn__jput_str(&j, dr, "note", dropout_adherence_note);
+            mn__jput_str(&j, dr, "note", dropout_note(t));
             if (r->n_endpoints > 0)
                 mn__jput_int(&j, dr, "completers", r->endpoints[r->n_endpoints - 1].observed);
             json_t *de = mn__jput(&j, dr, "endpoints", json_array());
@@ -414,6 +454,12 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                 if (!o)
                     break;
                 mn__jput_int(&j, o, "day", ep->day);
+                if (!mn_concern_projected(t->concern))
+                    not_projected_json(&j, o, not_projected_dropout_keys,
+                                       t->control == MN_COHORT_CONTROL_UNTREATED
+                                           ? sizeof not_projected_dropout_keys /
+                                                 sizeof *not_projected_dropout_keys
+                                           : NOT_PROJECTED_DROPOUT_TREATED);
                 mn__jput_int(&j, o, "observed", ep->observed);
                 mn__jput_num(&j, o, "observed_fraction", frac(ep->observed, r->n));
                 mn__jput(&j, o, "observed_improvement_pct",
@@ -428,6 +474,16 @@ static mn_status write_json(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                              frac(ep->observed_maintenance_due, ep->observed));
                 mn__jput(&j, o, "itt_improvement_pct", dist_json(&j, &ep->itt_improvement_pct));
                 mn__jput_num(&j, o, "itt_responders_50pct", frac(ep->itt_responders_50pct, r->n));
+                /* The untreated arm and the difference over the same completers (the
+                 * endpoints[] entries keep them over every patient). */
+                if (t->control == MN_COHORT_CONTROL_UNTREATED) {
+                    mn__jput(&j, o, "observed_untreated_improvement_pct",
+                             dist_json(&j, &ep->observed_untreated_improvement_pct));
+                    mn__jput(&j, o, "observed_difference_improvement_pct",
+                             dist_json(&j, &ep->observed_difference_improvement_pct));
+                    mn__jput_num(&j, o, "observed_difference_responders_50pct",
+                                 frac(ep->observed_difference_responders_50pct, ep->observed));
+                }
             }
         }
     }
@@ -492,6 +548,40 @@ static void phototypes(const mn_cohort_trial *t, char *buf, size_t n)
         snprintf(buf, n, "%s", roman[lo - 1]);
     else
         snprintf(buf, n, "%s-%s", roman[lo - 1], roman[hi - 1]);
+}
+
+/* With dropout and the untreated arm: the arm and the difference over the completers (the
+ * same patients as the completers' columns: one who leaves leaves both arms). */
+static void completers_arm_text(mn__buf *b, const mn_cohort_result *r, int projected)
+{
+    mn__buf_textf(b,
+                  "\nCompleters' untreated arm and difference: over the same completers (n, "
+                  "still in on the day; one who leaves leaves both arms); the table under "
+                  "Control above is all %ld patients'.\n",
+                  r->n);
+    mn__buf_textf(b, "%6s  %6s  %-27s  %s\n", "", "", "untreated improvement, %",
+                  "difference, treated - untreated, points");
+    mn__buf_textf(b, "%6s  %6s  %6s %6s %6s %6s  %6s %6s %6s %6s %6s\n", "day", "n", "mean", "p5",
+                  "p50", "p95", "mean", "p5", "p50", "p95", ">=50");
+    for (int e = 0; e < r->n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &r->endpoints[e];
+        const mn_cohort_dist *u = &ep->observed_untreated_improvement_pct,
+                             *df = &ep->observed_difference_improvement_pct;
+        if (!projected) {
+            mn__buf_textf(b, "%6d  %6ld", ep->day, ep->observed);
+            for (int c = 0; c < 9; c++) {
+                mn__buf_append(b, c == 0 || c == 4 ? "  " : " ", c == 0 || c == 4 ? 2 : 1);
+                blank_cell(b, 6);
+            }
+            mn__buf_append(b, "\n", 1);
+            continue;
+        }
+        mn__buf_textf(b, "%6d  %6ld  %6.1f %6.1f %6.1f %6.1f  %6.1f %6.1f %6.1f %6.1f %5.1f%%\n",
+                      ep->day, ep->observed, u->mean, u->p5, u->p50, u->p95, df->mean, df->p5,
+                      df->p50, df->p95,
+                      100 * frac(ep->observed_difference_responders_50pct, ep->observed));
+    }
+    mn__buf_textf(b, ">=50: completers whose difference is at least 50 points.\n");
 }
 
 static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
@@ -576,6 +666,16 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         MN_PIH_BAND_FACTOR, 100 * t->maintenance_fraction, MN_GAIS_IMPROVED_PCT);
     if (t->control == MN_COHORT_CONTROL_UNTREATED) {
         mn__buf_textf(&b, "\nControl, %s.\n", control_note);
+        if (t->dropout_per_visit > 0)
+            mn__buf_textf(&b,
+                          "All %ld patients, as designed (no dropout); the completers' untreated "
+                          "arm and difference are under Dropout below.\n",
+                          r->n);
+        if (!projected)
+            mn__buf_textf(&b,
+                          "Not a forecast for %s: the untreated arm's and the difference's "
+                          "cells are left blank (\xe2\x80\x94), as above.\n",
+                          t->concern->id);
         mn__buf_textf(&b, "%6s  %-27s  %s\n", "", "untreated improvement, %",
                       "difference, treated - untreated, points");
         mn__buf_textf(&b, "%6s  %6s %6s %6s %6s  %6s %6s %6s %6s %6s\n", "day", "mean", "p5", "p50",
@@ -584,6 +684,15 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             const mn_cohort_endpoint *ep = &r->endpoints[e];
             const mn_cohort_dist *u = &ep->untreated_improvement_pct,
                                  *df = &ep->difference_improvement_pct;
+            if (!projected) {
+                mn__buf_textf(&b, "%6d", ep->day);
+                for (int c = 0; c < 9; c++) {
+                    mn__buf_append(&b, c == 0 || c == 4 ? "  " : " ", c == 0 || c == 4 ? 2 : 1);
+                    blank_cell(&b, 6);
+                }
+                mn__buf_append(&b, "\n", 1);
+                continue;
+            }
             mn__buf_textf(&b, "%6d  %6.1f %6.1f %6.1f %6.1f  %6.1f %6.1f %6.1f %6.1f %5.1f%%\n",
                           ep->day, u->mean, u->p5, u->p50, u->p95, df->mean, df->p5, df->p50,
                           df->p95, 100 * frac(ep->difference_responders_50pct, r->n));
@@ -597,7 +706,12 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         mn__buf_textf(&b, "\nDropout: %g per visit after the first; %s. Completers: %ld of %ld.\n",
                       t->dropout_per_visit, dropout_rule, done, r->n);
         mn__buf_textf(&b, "Completers: %s.\nIntention to treat (ITT): %s.\nNote: %s.\n",
-                      dropout_observed_rule, dropout_itt_rule, dropout_adherence_note);
+                      dropout_observed_rule, dropout_itt_rule, dropout_note(t));
+        if (!projected)
+            mn__buf_textf(&b,
+                          "Not a forecast for %s: its improvement, responder and "
+                          "maintenance cells are left blank (\xe2\x80\x94), as above.\n",
+                          t->concern->id);
         mn__buf_textf(&b, "%6s  %-61s  %s\n", "",
                       "completers (still in): improvement %, then shares of them",
                       "ITT (LOCF, all n), improvement %");
@@ -608,6 +722,21 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
             const mn_cohort_endpoint *ep = &r->endpoints[e];
             const mn_cohort_dist *ob = &ep->observed_improvement_pct,
                                  *it = &ep->itt_improvement_pct;
+            if (!projected) { /* n and PIH only, as the main table keeps collagen and PIH */
+                mn__buf_textf(&b, "%6d  %6ld", ep->day, ep->observed);
+                for (int c = 0; c < 5; c++) {
+                    mn__buf_append(&b, " ", 1);
+                    blank_cell(&b, 6);
+                }
+                mn__buf_textf(&b, " %5.1f%% ", 100 * frac(ep->observed_pih_cases, ep->observed));
+                blank_cell(&b, 6);
+                for (int c = 0; c < 5; c++) {
+                    mn__buf_append(&b, c ? " " : "  ", c ? 1 : 2);
+                    blank_cell(&b, 6);
+                }
+                mn__buf_append(&b, "\n", 1);
+                continue;
+            }
             mn__buf_textf(&b,
                           "%6d  %6ld %6.1f %6.1f %6.1f %5.1f%% %5.1f%% %5.1f%% %5.1f%%  %6.1f "
                           "%6.1f %6.1f %6.1f %5.1f%%\n",
@@ -618,6 +747,8 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                           100 * frac(ep->observed_maintenance_due, ep->observed), it->mean, it->p5,
                           it->p50, it->p95, 100 * frac(ep->itt_responders_50pct, r->n));
         }
+        if (t->control == MN_COHORT_CONTROL_UNTREATED)
+            completers_arm_text(&b, r, projected);
     }
     /* The Monte-Carlo error of the percentile ends. */
     mn__buf_textf(&b,
@@ -629,7 +760,7 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
         const mn_cohort_dist *ds[2] = {&ep->improvement_pct, &ep->difference_improvement_pct};
         const char *names[2] = {"improvement", "difference"};
         for (int k = 0; k < (t->control == MN_COHORT_CONTROL_UNTREATED ? 2 : 1); k++) {
-            if (k == 0 && !projected)
+            if (!projected) /* neither the improvement nor the difference is a forecast */
                 continue;
             const mn_cohort_dist *d0 = ds[k];
             const double *cis[3] = {d0->p5_ci, d0->p50_ci, d0->p95_ci};

@@ -8,6 +8,7 @@
  *   POST /api/v1/clients/ID/replan    mneedle replan ID --json
  *   GET  /api/v1/recall               mneedle recall --json
  *   GET  /api/v1/session              {version, user, role, csrf}: the token for POSTs
+ *   GET  /api/v1/users                the users page's list (admins only)
  * ?identity=1 adds the identifying details to the client answers, as --identity does.
  */
 #include <stdio.h>
@@ -75,6 +76,39 @@ static void api_ok(mn__call *c, mn__buf *b)
     mn__buf_release(&out);
 }
 
+/* The users as the users page lists them (never a hash): {"users": [{name, role, created,
+ * state ("active", "disabled"), disabled_reason ("admin", "failed-sign-ins", or null when
+ * active or when no entry says why)}]}. */
+static mn_status users_json(mn__call *c, mn__buf *b)
+{
+    mn_store_user *users = NULL;
+    int n = 0;
+    mn_status st = mn_store_user_list(c->w->ctx, c->w->store, &users, &n);
+    if (st)
+        return st;
+    mn__buf_printf(b, "{\"users\": [");
+    for (int i = 0; i < n; i++) {
+        const mn_store_user *u = &users[i];
+        const char *why = !u->disabled                                   ? NULL
+                          : u->disabled_by == MN_STORE_DISABLED_ADMIN    ? "admin"
+                          : u->disabled_by == MN_STORE_DISABLED_FAILURES ? "failed-sign-ins"
+                                                                         : NULL;
+        mn__buf_printf(b, "%s{\"name\": ", i ? ", " : "");
+        mn__srv_json_str(b, u->name);
+        mn__buf_printf(b, ", \"role\": \"%s\", \"created\": ", mn_store_role_name(u->role));
+        mn__srv_json_str(b, u->created);
+        mn__buf_printf(
+            b, ", \"state\": \"%s\", \"disabled_reason\": ", u->disabled ? "disabled" : "active");
+        if (why)
+            mn__buf_printf(b, "\"%s\"}", why);
+        else
+            mn__buf_printf(b, "null}");
+    }
+    mn__buf_printf(b, "]}\n");
+    mn_store_user_list_free(users);
+    return MN_OK;
+}
+
 /* The plan as `mneedle plan --json` writes it. */
 static mn_status plan_json(mn__call *c, const mn_plan *plan, mn__buf *out)
 {
@@ -97,6 +131,8 @@ void mn__api(mn__call *c)
         mn__srv_json_str(&b, c->sess->user);
         mn__buf_printf(&b, ", \"role\": \"%s\", \"csrf\": \"%s\"}\n",
                        mn_store_role_name(c->sess->role), c->sess->csrf);
+    } else if (!strcmp(path, "/api/v1/users")) {
+        st = users_json(c, &b);
     } else if (!strcmp(path, "/api/v1/recall")) {
         mn_date today;
         mn_store_recall *list = NULL;

@@ -70,16 +70,22 @@ int mn_server_address_is_any(const char *addr)
     return inet_pton(AF_INET6, addr, a) == 1 && !memcmp(a, zero, 16);
 }
 
-/* 1 when @p s (@p len bytes) is an IPv6 address. */
-static int ipv6_literal(const char *s, size_t len)
+/* 1 when @p s (@p len bytes, not NUL-terminated) is an IPv6 address, read into @p a. */
+static int ipv6_parse(const char *s, size_t len, unsigned char a[16])
 {
     char buf[64];
-    unsigned char a[16];
     if (len == 0 || len >= sizeof buf)
         return 0;
     memcpy(buf, s, len);
     buf[len] = '\0';
     return inet_pton(AF_INET6, buf, a) == 1;
+}
+
+/* 1 when @p s (@p len bytes) is an IPv6 address. */
+static int ipv6_literal(const char *s, size_t len)
+{
+    unsigned char a[16];
+    return ipv6_parse(s, len, a);
 }
 
 int mn_server_host_name_ok(const char *name)
@@ -150,13 +156,8 @@ static int host_canon(const char *name, size_t len, char *out, size_t size)
                 return 0;
         in_len = (size_t)(pct - in);
     }
-    char buf[64];
     unsigned char a[16];
-    if (in_len == 0 || in_len >= sizeof buf)
-        return 0;
-    memcpy(buf, in, in_len);
-    buf[in_len] = '\0';
-    if (inet_pton(AF_INET6, buf, a) != 1)
+    if (!ipv6_parse(in, in_len, a))
         return 0;
     static const unsigned char mapped[12] = {[10] = 0xff, [11] = 0xff};
     char text[INET6_ADDRSTRLEN];
@@ -493,6 +494,7 @@ static const route routes[] = {
     {"POST", "/api/v1/clients/*/replan", mn__api, MN_ROLE_PRACTITIONER, API},
     {"GET", "/api/v1/recall", mn__api, MN_ROLE_READONLY, API},
     {"GET", "/api/v1/session", mn__api, MN_ROLE_READONLY, API},
+    {"GET", "/api/v1/users", mn__api, MN_ROLE_ADMIN, API},
 };
 enum { N_ROUTES = sizeof routes / sizeof routes[0], MAX_PARAMS = 4, MAX_SEGMENTS = 8 };
 
@@ -911,8 +913,15 @@ void mn__post_signin(mn__call *c)
      * sign-in not logged is not made. */
     const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
     if (st == MN_EINVAL) {
-        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||
-            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from))) {
+        /* The failure that disables the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) ends
+         * its open sessions at once, as an admin's Disable does: a disabled user has no way
+         * in, an open session included. */
+        int locked_out = 0;
+        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from,
+                                  &locked_out) ||
+            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
+            (locked_out &&
+             mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)) {
             mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
             return;
         }
@@ -920,7 +929,7 @@ void mn__post_signin(mn__call *c)
         return;
     }
     if (!st)
-        st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from);
+        st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from, NULL);
     if (st) {
         mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
         return;

@@ -136,8 +136,8 @@ int mn__session_find(mn__sessions *s, const char *id, long long now, mn__session
 /* Ends a session (sign-out). */
 void mn__session_end(mn__sessions *s, const char *id);
 /* Ends every session of @p user but the one whose id is @p keep (NULL: all of them): a user
- * disabled, or a password changed. Returns how many ended. */
-int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep);
+ * disabled, or a password changed. Returns how many ended that had not timed out by @p now. */
+int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep, long long now);
 /* 1 when the token matches the session's (constant time). */
 int mn__csrf_ok(const mn__session *sess, const char *token);
 /* The sign-in limit (session.c), counted before the password is checked: 1 when user name
@@ -411,6 +411,14 @@ void mn__page_users(mn__call *c);
 void mn__post_users(mn__call *c);
 void mn__post_user_state(mn__call *c);
 void mn__post_user_password(mn__call *c);
+/* Why a disabled user is, in the users page's words ("by an admin", "locked after 100 failed
+ * sign-ins"); NULL when not disabled or when no entry says why. */
+const char *mn__disabled_words(mn_store_disabled_by by, char *buf, size_t size);
+/* A user was just disabled (@p by says how): ends every session of @p user at once and logs
+ * it (mn_store_audit_sessions_ended) with @p actor (NULL: the handle's) as who ended them.
+ * Returns how many ended; -1 when the entry could not be written (they ended all the same). */
+int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
+                              const char *actor);
 void mn__page_account(mn__call *c);
 void mn__post_account_password(mn__call *c);
 void mn__api(mn__call *c);

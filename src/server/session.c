@@ -141,7 +141,7 @@ void mn__session_end(mn__sessions *s, const char *id)
     pthread_mutex_unlock(&s->lock);
 }
 
-int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep)
+int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep, long long now)
 {
     int ended = 0;
     pthread_mutex_lock(&s->lock);
@@ -152,8 +152,8 @@ int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep)
         if (keep && strlen(keep) == MN__TOKEN_HEX - 1 &&
             sodium_memcmp(x->id, keep, MN__TOKEN_HEX - 1) == 0)
             continue;
+        ended += !expired(s, x, now); /* one timed out already is cleared, not counted */
         sodium_memzero(x, sizeof *x);
-        ended++;
     }
     pthread_mutex_unlock(&s->lock);
     return ended;

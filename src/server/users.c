@@ -11,6 +11,29 @@
 
 #include "server/server_internal.h"
 
+const char *mn__disabled_words(mn_store_disabled_by by, char *buf, size_t size)
+{
+    if (by == MN_STORE_DISABLED_ADMIN)
+        snprintf(buf, size, "by an admin");
+    else if (by == MN_STORE_DISABLED_FAILURES)
+        snprintf(buf, size, "locked after %d failed sign-ins", MN_STORE_SIGNIN_FAILURES_DISABLE);
+    else
+        return NULL;
+    return buf;
+}
+
+int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
+                              const char *actor)
+{
+    int ended = mn__sessions_end_user(&c->srv->sessions, user, NULL, c->now);
+    char words[64], why[80];
+    snprintf(why, sizeof why, "%s%s", by == MN_STORE_DISABLED_FAILURES ? "" : "disabled ",
+             mn__disabled_words(by, words, sizeof words) ? words : "");
+    if (mn_store_audit_sessions_ended(c->w->ctx, c->w->store, user, ended, why, actor))
+        return -1;
+    return ended;
+}
+
 /* The users page; @p err (or NULL) shown above the list with @p status. */
 static void users_page(mn__call *c, const char *err, int status)
 {
@@ -37,8 +60,15 @@ static void users_page(mn__call *c, const char *err, int status)
             mn__srv_esc(&b, users[i].created);
             mn__buf_printf(&b, "</td><td id=\"state-");
             mn__srv_esc(&b, name);
-            mn__buf_printf(&b, "\">%s</td><td class=\"actions\">",
-                           users[i].disabled ? "disabled" : "active");
+            mn__buf_printf(&b, "\">%s", users[i].disabled ? "disabled" : "active");
+            /* Why: the lock of the failed sign-ins or an admin (the audit log's word). */
+            char why[80];
+            if (users[i].disabled && mn__disabled_words(users[i].disabled_by, why, sizeof why)) {
+                mn__buf_printf(&b, " <span class=\"why\" id=\"why-");
+                mn__srv_esc(&b, name);
+                mn__buf_printf(&b, "\">(%s)</span>", why);
+            }
+            mn__buf_printf(&b, "</td><td class=\"actions\">");
             /* Disable or enable: one button. */
             mn__buf_printf(&b, "<form id=\"user-%s-", act);
             mn__srv_esc(&b, name);
@@ -146,7 +176,12 @@ void mn__post_user_state(mn__call *c)
     }
     char msg[160];
     if (disable) {
-        int ended = mn__sessions_end_user(&c->srv->sessions, name, NULL);
+        /* The admin's sessions are not the user's: the admin is the actor of the entry. */
+        int ended = mn__sessions_end_disabled(c, name, MN_STORE_DISABLED_ADMIN, NULL);
+        if (ended < 0) {
+            users_page(c, mn_ctx_errmsg(c->w->ctx), 500);
+            return;
+        }
         snprintf(msg, sizeof msg, "User %s disabled; %d session%s ended.", name, ended,
                  ended == 1 ? "" : "s");
     } else {
@@ -166,7 +201,7 @@ void mn__post_user_password(mn__call *c)
         user_failed(c, st);
         return;
     }
-    int ended = mn__sessions_end_user(&c->srv->sessions, name, c->sess->id);
+    int ended = mn__sessions_end_user(&c->srv->sessions, name, c->sess->id, c->now);
     char msg[160];
     snprintf(msg, sizeof msg, "Password of %s reset; %d session%s ended.", name, ended,
              ended == 1 ? "" : "s");
@@ -257,9 +292,11 @@ void mn__post_account_password(mn__call *c)
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
     mn__login_end(&c->srv->sessions, user, NULL, st == MN_OK, c->now);
     const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
+    int locked_out = 0;
     if (st == MN_EINVAL &&
-        (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from) ||
-         (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from))))
+        (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from, &locked_out) ||
+         (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
+         (locked_out && mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)))
         st = MN_EIO;
     if (st == MN_EINVAL) {
         account_page(c, "current", "This is not your current password.", 422);
@@ -279,6 +316,6 @@ void mn__post_account_password(mn__call *c)
                      mn_status_is_input_error(st) ? 422 : 500);
         return;
     }
-    mn__sessions_end_user(&c->srv->sessions, user, c->sess->id);
+    mn__sessions_end_user(&c->srv->sessions, user, c->sess->id, c->now);
     mn__redirect(c, "/account", "Password changed; your other sessions have ended.");
 }

@@ -279,8 +279,14 @@ mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, 
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q;
+    /* Why a disabled user is: the latest entry that disabled it (an admin's "disabled", the
+     * sign-in failures' "disabled: N failed sign-ins in a row"). */
     mn_status st = mn__store_prepare(
-        ctx, store, "SELECT name, role, created, disabled FROM users ORDER BY name", &q);
+        ctx, store,
+        "SELECT u.name, u.role, u.created, u.disabled, (SELECT a.detail FROM audit a WHERE "
+        "a.entity = 'users:' || u.id AND a.action = 'update' AND (a.detail = 'disabled' OR "
+        "a.detail LIKE 'disabled:%') ORDER BY a.seq DESC LIMIT 1) FROM users u ORDER BY u.name",
+        &q);
     if (st)
         return st;
     int cap = 0, rc;
@@ -303,6 +309,10 @@ mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, 
             u->role = MN_ROLE_READONLY;
         snprintf(u->created, sizeof u->created, "%s", created ? created : "");
         u->disabled = sqlite3_column_int(q, 3);
+        const char *why = (const char *)sqlite3_column_text(q, 4);
+        if (u->disabled && why)
+            u->disabled_by =
+                strcmp(why, "disabled") ? MN_STORE_DISABLED_FAILURES : MN_STORE_DISABLED_ADMIN;
     }
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot read the users");
@@ -376,8 +386,8 @@ mn_status mn_store_audit_reads(mn_ctx *ctx, mn_store *store, mn_store_audit_entr
 /* The failed sign-ins of user @p id since its last sign-in, or since an admin last enabled it,
  * read from the audit log (so a restart of the server does not reset them); at
  * MN_STORE_SIGNIN_FAILURES_DISABLE the user is disabled, with its entry, in the caller's
- * transaction. */
-static mn_status disable_after_failures(mn_ctx *ctx, mn_store *s, sqlite3_int64 id)
+ * transaction, and @p disabled set. */
+static mn_status disable_after_failures(mn_ctx *ctx, mn_store *s, sqlite3_int64 id, int *disabled)
 {
     char entity[40];
     snprintf(entity, sizeof entity, "users:%lld", (long long)id);
@@ -407,12 +417,17 @@ static mn_status disable_after_failures(mn_ctx *ctx, mn_store *s, sqlite3_int64 
     char why[80];
     snprintf(why, sizeof why, "disabled: %d failed sign-ins in a row",
              MN_STORE_SIGNIN_FAILURES_DISABLE);
-    return mn__store_audit(ctx, s, "update", "users", id, why);
+    if (!(st = mn__store_audit(ctx, s, "update", "users", id, why)))
+        *disabled = 1;
+    return st;
 }
 
 mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, const char *action,
-                                const char *detail)
+                                const char *detail, int *disabled_now)
 {
+    int now_disabled = 0;
+    if (disabled_now)
+        *disabled_now = 0;
     if (!store || !name || !action)
         return mn__error(ctx, MN_EINVAL, "store: no database");
     if (strcmp(action, "signin") && strcmp(action, "signin-failed") && strcmp(action, "locked"))
@@ -440,7 +455,43 @@ mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, 
     if (!st)
         st = mn__store_audit(ctx, store, action, "users", id, detail);
     if (!st && id && !disabled && !strcmp(action, "signin-failed"))
-        st = disable_after_failures(ctx, store, id);
+        st = disable_after_failures(ctx, store, id, &now_disabled);
     memcpy(store->actor, own, sizeof own);
-    return mn__store_end(ctx, store, st);
+    st = mn__store_end(ctx, store, st);
+    if (!st && disabled_now)
+        *disabled_now = now_disabled;
+    return st;
+}
+
+mn_status mn_store_audit_sessions_ended(mn_ctx *ctx, mn_store *store, const char *name, int ended,
+                                        const char *why, const char *actor)
+{
+    if (!store || !name || !why || ended < 0)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    if (store->readonly)
+        return mn__error(ctx, MN_EINVAL, "%s: opened read-only: sessions cannot be audited",
+                         store->path);
+    char own[sizeof store->actor];
+    memcpy(own, store->actor, sizeof own);
+    if (actor && mn_store_set_actor(store, actor)) /* which leaves the actor as it was */
+        return mn__error(ctx, MN_EINVAL, "users: a malformed actor");
+    mn_status st = mn__store_begin(ctx, store);
+    if (!st) {
+        sqlite3_int64 id = 0;
+        mn_store_role role;
+        int disabled;
+        char hash[crypto_pwhash_STRBYTES];
+        st =
+            name_ok(name) ? find_user(ctx, store, name, &id, &role, hash, &disabled) : MN_ENOTFOUND;
+        sodium_memzero(hash, sizeof hash);
+        if (st == MN_ENOTFOUND)
+            st = mn__error(ctx, MN_ENOTFOUND, "users: no user \"%.63s\"", name);
+        char detail[160];
+        snprintf(detail, sizeof detail, "%d ended: %.120s", ended, why);
+        if (!st)
+            st = mn__store_audit(ctx, store, "sessions-ended", "users", id, detail);
+        st = mn__store_end(ctx, store, st);
+    }
+    memcpy(store->actor, own, sizeof own);
+    return st;
 }

@@ -419,6 +419,94 @@ assert ti["analysis"] == "completers" and "completers analysis" in ti["holds"], 
 assert all(e["trials_with_completers"] == 20 for e in ti["endpoints"])
 assert "over the patients still in at each endpoint" in a["dropout"]["note"]
 PY
+# With dropout the untreated arm and the difference are analysed over the same completers as the
+# treated arm (one who leaves leaves both arms): dropout.endpoints[] gives them, agreeing with
+# the CSV's rows still in (observed 1), while endpoints[] keeps them over every patient; the
+# text prints the completers' arm in a table of its own and labels the arm's own table as
+# every patient's.
+expect 0 "" -- "$MNEEDLE" cohort --trials 0 --n 200 --control untreated --dropout 0.1 -o "$TMP/arm2.txt" "$L"
+expect 0 "" -- python3 - "$TMP/arm2.csv" "$TMP/arm2.json" "$TMP/arm2.txt" "$TMP/plain.json" <<'PY'
+import csv, json, re, sys
+arm = list(csv.DictReader(open(sys.argv[1])))
+a, p = json.load(open(sys.argv[2])), json.load(open(sys.argv[4]))
+text = open(sys.argv[3], encoding="utf-8").read()
+moved = 0
+for ep, de in zip(a["endpoints"], a["dropout"]["endpoints"]):
+    rows = [r for r in arm if int(r["day"]) == ep["day"]]
+    kept = [r for r in rows if r["observed"] == "1"]
+    u = [float(r["untreated_improvement_pct"]) for r in kept]
+    d = [float(r["difference_improvement_pct"]) for r in kept]
+    ou, od = de["observed_untreated_improvement_pct"], de["observed_difference_improvement_pct"]
+    assert abs(sum(u) / len(u) - ou["mean"]) < 1e-3, (ep["day"], ou)
+    assert abs(sum(d) / len(d) - od["mean"]) < 1e-3, (ep["day"], od)
+    assert ou["min"] <= ou["p5"] <= ou["p50"] <= ou["p95"] <= ou["max"] <= 0, ou
+    r50 = sum(v >= 50 for v in d) / len(kept)
+    assert abs(r50 - de["observed_difference_responders_50pct"]) < 1e-9, (ep["day"], r50)
+    # the all-patient figures stay where they were, over every patient
+    ua = [float(r["untreated_improvement_pct"]) for r in rows]
+    assert abs(sum(ua) / len(ua) - ep["untreated_improvement_pct"]["mean"]) < 1e-3, ep["day"]
+    moved += len(kept) < len(rows) and ou["mean"] != ep["untreated_improvement_pct"]["mean"]
+    assert "not_projected" not in de
+assert moved > 0, "no endpoint lost a patient"
+assert "untreated arm and difference" in a["dropout"]["note"] and "one who leaves leaves both arms" in a["dropout"]["note"], a["dropout"]["note"]
+# without the arm, the dropout endpoints carry none of its keys
+assert all("observed_untreated_improvement_pct" not in e for e in json.load(open(sys.argv[4])).get("dropout", {}).get("endpoints", []))
+control, dropout = text.split("\nControl, ")[1].split("\nDropout: ")
+assert "\nAll 200 patients, as designed (no dropout); the completers' untreated arm and difference are under Dropout below.\n" in control, control
+head, comp = dropout.split("\nCompleters' untreated arm and difference: over the same completers")
+rows = [l.split() for l in comp.split("\nMonte-Carlo error")[0].splitlines() if re.match(r"^ +\d+  ", l)]
+assert len(rows) == len(a["endpoints"]), rows
+for r, de in zip(rows, a["dropout"]["endpoints"]):
+    assert int(r[0]) == de["day"] and int(r[1]) == de["observed"], (r, de)
+    assert abs(float(r[2]) - de["observed_untreated_improvement_pct"]["mean"]) <= 0.05, (r, de)
+    assert abs(float(r[6]) - de["observed_difference_improvement_pct"]["mean"]) <= 0.05, (r, de)
+    assert abs(float(r[10].rstrip("%")) - 100 * de["observed_difference_responders_50pct"]) <= 0.05, r
+PY
+# Dropout for a concern the model does not project: the dropout table and the completers'
+# arm keep n and PIH and leave the improvement, responder, maintenance and ITT cells blank
+# ("—"), as the main table does, and so does the untreated arm's own table (the untreated
+# improvement and the difference are the same model's); the JSON keeps the numbers and names
+# them under not_projected.
+expect 0 "" -- "$MNEEDLE" cohort --n 80 --trials 0 --control untreated --dropout 0.1 -o "$TMP/meld.txt" "$TMP/melasma.json"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 80 --trials 0 --control untreated --dropout 0.1 -o "$TMP/meld.json" "$TMP/melasma.json"
+expect 0 "" -- "$MNEEDLE" cohort --json --n 80 --trials 0 --dropout 0.1 -o "$TMP/meld1.json" "$TMP/melasma.json"
+expect 0 "" -- python3 - "$TMP/meld.txt" "$TMP/meld.json" "$TMP/meld1.json" <<'PY'
+import json, re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+m, m1 = json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
+dash = "\u2014"
+control, drop = text.split("\nControl, ")[1].split("\nDropout: ")
+assert "\nNot a forecast for melasma: the untreated arm's and the difference's cells are left blank (\u2014), as above.\n" in control
+urows = [l.split() for l in control.splitlines() if re.match(r"^ +\d+  ", l)]
+assert len(urows) == 2 and all(len(r) == 10 and r[1:] == [dash] * 9 for r in urows), urows
+mc = text.split("\nMonte-Carlo error of the percentiles")[1].split("\n\n")[0]
+assert not re.search(r"^ +\d+  (improvement|difference) ", mc, re.M), mc
+treated = ["improvement_pct", "responders_50pct", "responders_75pct", "maintenance_due_fraction"]
+for ep in m["endpoints"]:
+    assert ep["not_projected"] == treated + ["untreated_improvement_pct", "difference_improvement_pct",
+                                             "difference_responders_50pct"], ep["not_projected"]
+    assert isinstance(ep["untreated_improvement_pct"]["mean"], float)
+assert all(ep["not_projected"] == treated for ep in m1["endpoints"])
+assert "\nNot a forecast for melasma: its improvement, responder and maintenance cells are left blank (\u2014), as above.\n" in drop
+table, comp = drop.split("\nCompleters' untreated arm and difference:")
+rows = [l.split() for l in table.splitlines() if re.match(r"^ +\d+  ", l)]
+assert len(rows) == 2, rows
+for r, de in zip(rows, m["dropout"]["endpoints"]):
+    assert len(r) == 14 and int(r[1]) == de["observed"], r
+    assert r[2:7] == [dash] * 5 and r[8:] == [dash] * 6, r
+    assert abs(float(r[7].rstrip("%")) - 100 * de["observed_pih_rate"]) <= 0.05, (r, de)
+crows = [l.split() for l in comp.split("\nMonte-Carlo error")[0].splitlines() if re.match(r"^ +\d+  ", l)]
+assert len(crows) == 2 and all(len(r) == 11 and r[2:] == [dash] * 9 for r in crows), crows
+keys = ["observed_improvement_pct", "observed_responders_50pct", "observed_responders_75pct",
+        "observed_maintenance_due_fraction", "itt_improvement_pct", "itt_responders_50pct"]
+arm = ["observed_untreated_improvement_pct", "observed_difference_improvement_pct",
+       "observed_difference_responders_50pct"]
+for de in m["dropout"]["endpoints"]:
+    assert de["not_projected"] == keys + arm, de.get("not_projected")
+    assert all(k in de for k in keys + arm) and isinstance(de["observed_pih_rate"], (int, float))
+for de in m1["dropout"]["endpoints"]:
+    assert de["not_projected"] == keys, de.get("not_projected")
+PY
 expect 2 "\\$.dropout_per_visit: " -- sh -c "sed 's/\"seed\": 2013/\"seed\": 2013, \"dropout_per_visit\": 1.5/' '$L' | '$MNEEDLE' cohort -"
 expect 2 "--dropout: expected a probability from 0 to 0.99" -- "$MNEEDLE" cohort --dropout 1 "$L"
 expect 2 "--control: expected none or untreated" -- "$MNEEDLE" cohort --control placebo "$L"

@@ -170,11 +170,11 @@ refused "edited.json: \\$.run_id: does not match" "$P1" "$TMP/edited.json" "$P3"
 sed 's/"mneedle_version":"[^"]*"/"mneedle_version":"0.0.1"/' "$P2" >"$TMP/old.json"
 refused "old.json: \\$.run_id" "$P1" "$TMP/old.json" "$P3"
 # A part of an older format (1: before each patient drew the evidence fit's constants; 2: before
-# the untreated arm and dropout; 3: before the completers' PIH and maintenance counts) is
-# refused by name.
-for v in 1 2 3; do
-    sed "s/\"format_version\":4,/\"format_version\":$v,/" "$P2" >"$TMP/v$v.json"
-    refused "v$v.json: \\$.format_version: an older version, written by an mneedle whose parts lack the completers' PIH and maintenance counts \\(version 3\\), the untreated arm and dropout \\(version 2\\) or whose patients all took the library's default constants \\(version 1\\)" \
+# the untreated arm and dropout; 3: before the completers' PIH and maintenance counts; 4:
+# before the completers' untreated arm and difference) is refused by name.
+for v in 1 2 3 4; do
+    sed "s/\"format_version\":5,/\"format_version\":$v,/" "$P2" >"$TMP/v$v.json"
+    refused "v$v.json: \\$.format_version: an older version, written by an mneedle whose parts lack the completers' untreated arm and difference \\(version 4\\), the completers' PIH and maintenance counts \\(version 3\\), the untreated arm and dropout \\(version 2\\) or whose patients all took the library's default constants \\(version 1\\)" \
         "$P1" "$TMP/v$v.json" "$P3"
 done
 sed 's/"shard":2,/"shard":4,/' "$P2" >"$TMP/k4.json"

@@ -352,7 +352,8 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     await page.goto(`${server.url}/users`);
     await Promise.all([page.waitForNavigation(), byId(page, `disable-${READER.user}`).click()]);
     assert.match(await byId(page, 'message').innerText(), /disabled; 1 session ended/);
-    assert.equal(await byId(page, `state-${READER.user}`).innerText(), 'disabled');
+    assert.equal(await byId(page, `state-${READER.user}`).innerText(), 'disabled (by an admin)');
+    assert.equal(await byId(page, `why-${READER.user}`).innerText(), '(by an admin)');
     await rp.goto(`${server.url}/clients`);
     assert.equal(new URL(rp.url()).pathname, '/signin', 'a disabled user kept the session');
     await Promise.all([page.waitForNavigation(), byId(page, `enable-${READER.user}`).click()]);

@@ -1010,6 +1010,12 @@ static void test_dropout(void **state)
         assert_close(ep->itt_improvement_pct.mean, ep->improvement_pct.mean, 0, 0);
         assert_close(ep->observed_improvement_pct.p50, ep->improvement_pct.p50, 0, 0);
         assert_int_equal(ep->itt_responders_50pct, ep->responders_50pct);
+        /* the completers' untreated arm and difference: every patient's without dropout */
+        assert_memory_equal(&ep->observed_untreated_improvement_pct, &ep->untreated_improvement_pct,
+                            sizeof(mn_cohort_dist));
+        assert_memory_equal(&ep->observed_difference_improvement_pct,
+                            &ep->difference_improvement_pct, sizeof(mn_cohort_dist));
+        assert_int_equal(ep->observed_difference_responders_50pct, ep->difference_responders_50pct);
     }
     run_trial(make_trial(NULL, NULL, ", \"dropout_per_visit\": 0.1"), 2, &d);
     /* visits: days 0 (first, always), 30, 60, 90, 120, 176, 365: the day-30 endpoint is the
@@ -1043,6 +1049,29 @@ static void test_dropout(void **state)
         all_r75 += ep->responders_75pct;
     }
     assert_true(completer_r75 < all_r75); /* some responders left before a later endpoint */
+    /* The untreated arm and the difference over the same completers (one who leaves leaves
+     * both arms): counted over the patients still in, the difference's mean the difference of
+     * the completers' means, and the all-patient figures unchanged by dropout. */
+    int moved = 0;
+    for (int e = 0; e < d.n_endpoints; e++) {
+        const mn_cohort_endpoint *ep = &d.endpoints[e], *full = &a.endpoints[e];
+        assert_memory_equal(&ep->untreated_improvement_pct, &full->untreated_improvement_pct,
+                            sizeof(mn_cohort_dist));
+        assert_memory_equal(&ep->difference_improvement_pct, &full->difference_improvement_pct,
+                            sizeof(mn_cohort_dist));
+        assert_int_equal(ep->observed_untreated_improvement_pct.count, ep->observed);
+        assert_int_equal(ep->observed_difference_improvement_pct.count, ep->observed);
+        assert_close(ep->observed_difference_improvement_pct.mean,
+                     ep->observed_improvement_pct.mean -
+                         ep->observed_untreated_improvement_pct.mean,
+                     0, 1e-5);
+        assert_true(ep->observed_difference_responders_50pct <= ep->observed);
+        assert_true(ep->observed_difference_responders_50pct <= full->difference_responders_50pct);
+        moved +=
+            ep->observed_difference_improvement_pct.mean != full->difference_improvement_pct.mean &&
+            ep->observed_untreated_improvement_pct.mean != full->untreated_improvement_pct.mean;
+    }
+    assert_true(moved > 0); /* the completers are not every patient */
     /* ITT carries the day-176 value for those lost before day 365, and 0 % for those lost
      * before day 30: its mean is below the completers' at the year's end */
     assert_true(d.endpoints[3].itt_improvement_pct.mean <

@@ -800,10 +800,25 @@ static void test_signin_ipv6_prefix(void **state)
     mn__sessions_release(&s);
 }
 
+/* Why user @p name is disabled, as the store lists it (-1: no such user). */
+static int disabled_by(mn_store *store, const char *name)
+{
+    mn_store_user *users = NULL;
+    int n = 0, by = -1;
+    assert_int_equal(mn_store_user_list(ctx, store, &users, &n), MN_OK);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(users[i].name, name))
+            by = users[i].disabled ? (int)users[i].disabled_by : (int)MN_STORE_DISABLED_NONE;
+    mn_store_user_list_free(users);
+    return by;
+}
+
 /* MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins in a row disable the user until an admin
  * enables it (NIST SP 800-63B, 5.2.2), with an entry; a sign-in between starts the count
  * again, and so does the admin's enabling. The count is the audit log's, so no restart of the
- * server resets it. */
+ * server resets it. The failure that disables says so (its sessions are to end), no other
+ * does; the user list says why a user is disabled, the lock or an admin; the ending of
+ * sessions is logged on the user's row. */
 static void test_signin_failures_disable(void **state)
 {
     (void)state;
@@ -811,36 +826,147 @@ static void test_signin_failures_disable(void **state)
     assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
     assert_int_equal(mn_store_user_add(ctx, store, "hard", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
     mn_store_role role;
+    int now_disabled = -1;
     enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
     for (int i = 0; i < N - 1; i++)
-        assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
-                         MN_OK);
-    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin", "192.0.2.5"), MN_OK);
-    for (int i = 0; i < N - 1; i++)
-        assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
-                         MN_OK);
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", NULL), MN_OK);
+    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin", "192.0.2.5", NULL), MN_OK);
+    for (int i = 0; i < N - 1; i++) {
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", &now_disabled),
+            MN_OK);
+        assert_int_equal(now_disabled, 0);
+    }
     assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
+    assert_int_equal(disabled_by(store, "hard"), MN_STORE_DISABLED_NONE);
     char disabled[200];
     snprintf(disabled, sizeof disabled,
              "action = 'update' AND actor = 'hard' AND detail = 'disabled: %d failed sign-ins in "
              "a row'",
              N);
     assert_int_equal(audit_count(disabled), 0);
-    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
-                     MN_OK);
+    assert_int_equal(
+        mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", &now_disabled),
+        MN_OK);
+    assert_int_equal(now_disabled, 1);
     assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_EINVAL);
     assert_int_equal(audit_count(disabled), 1);
-    /* Failing on (a disabled user's tries fail too) adds no second entry. */
-    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
-                     MN_OK);
+    assert_int_equal(disabled_by(store, "hard"), MN_STORE_DISABLED_FAILURES);
+    /* Failing on (a disabled user's tries fail too) adds no second entry, ends nothing more. */
+    assert_int_equal(
+        mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", &now_disabled),
+        MN_OK);
+    assert_int_equal(now_disabled, 0);
     assert_int_equal(audit_count(disabled), 1);
+    /* The ending of its sessions, logged on its row, with the actor given (the handle's own
+     * actor stays); no such user, no entry. */
+    assert_int_equal(mn_store_audit_sessions_ended(ctx, store, "hard", 2,
+                                                   "locked after 100 failed sign-ins", "hard"),
+                     MN_OK);
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'hard' AND entity = "
+                                 "(SELECT 'users:' || id FROM users WHERE name = 'hard') AND "
+                                 "detail = '2 ended: locked after 100 failed sign-ins'"),
+                     1);
+    assert_int_equal(mn_store_audit_sessions_ended(ctx, store, "nobody", 0, "x", NULL),
+                     MN_ENOTFOUND);
     /* The admin enables it: it signs in, and its count starts again. */
     assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 0), MN_OK);
-    assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5"),
-                     MN_OK);
+    assert_int_equal(disabled_by(store, "hard"), MN_STORE_DISABLED_NONE);
+    assert_int_equal(
+        mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", &now_disabled),
+        MN_OK);
+    assert_int_equal(now_disabled, 0);
     assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
+    /* Disabled by an admin this time: the list says so. */
     assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 1), MN_OK);
+    assert_int_equal(disabled_by(store, "hard"), MN_STORE_DISABLED_ADMIN);
     mn_store_close(store);
+    assert_audit_chain_holds(NULL);
+}
+
+static int post_form(const char *path, const char *sid, const char *fields, long long now,
+                     char loc[512]);
+
+/* The lock over requests, as a browser meets it: a user signed in, then
+ * MN_STORE_SIGNIN_FAILURES_DISABLE wrong passwords for that name (spaced so the 15-minute
+ * limit of the name and the spacing of the address let each one be checked, the session used
+ * meanwhile so it stays open). Up to the last one the session works; the failure that disables
+ * the user ends it at once (its next request is signed out, page and API alike), and the
+ * ending is logged. The users page and its API say why the user is disabled, and the admin's
+ * Disable ends sessions and logs it in the same way. */
+static void test_signin_failures_end_sessions(void **state)
+{
+    (void)state;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "lena", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "otto", MN_ROLE_READONLY, PASSWORD), MN_OK);
+    mn_store_close(store);
+    enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
+    const long long t = T0 + 10 * 86400; /* clear of the other tests' sign-ins */
+    char lena[64], second[64], tried[64], ada[64];
+    assert_int_equal(sign_in("lena", PASSWORD, t, lena), 303);
+    assert_int_equal(sign_in("lena", PASSWORD, t, second), 303);
+    assert_int_equal(strlen(lena), 32);
+    /* 181 s apart: five tries of the name in its 15-minute window, never the address's ten. */
+    long long at = t;
+    for (int i = 0; i < N; i++) {
+        at = t + 1 + 181LL * i;
+        expect("GET", "/clients", lena, NULL, at, 200, NULL, NULL);
+        expect("GET", "/clients", second, NULL, at, 200, NULL, NULL);
+        assert_int_equal(sign_in("lena", "not the password", at, tried), 303);
+        assert_string_equal(tried, "");
+    }
+    assert_true(at - t < 8 * 3600); /* within the session's absolute limit */
+    /* Both sessions end with the hundredth failure: signed out, page and API. */
+    expect("GET", "/clients", lena, NULL, at, 303, NULL, NULL);
+    expect("GET", "/clients", second, NULL, at, 303, NULL, NULL);
+    expect("GET", "/api/v1/session", lena, NULL, at, 401, NULL, NULL);
+    assert_int_equal(sign_in("lena", PASSWORD, at + 3600, tried), 303);
+    assert_string_equal(tried, "");
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'lena' AND detail = "
+                                 "'2 ended: locked after 100 failed sign-ins'"),
+                     1);
+    /* The admin's page and API say why. */
+    assert_int_equal(sign_in("ada", PASSWORD, at + 3600, ada), 303);
+    expect("GET", "/users", ada, NULL, at + 3600, 200,
+           "id=\"state-lena\">disabled <span class=\"why\" id=\"why-lena\">(locked after 100 "
+           "failed sign-ins)</span>",
+           NULL);
+    mn_http_response r;
+    request("GET", "/api/v1/users", NULL, ada, NULL, NULL, at + 3600, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body, "{\"name\": \"lena\", \"role\": \"practitioner\", "));
+    assert_non_null(strstr(r.body, "\"state\": \"disabled\", \"disabled_reason\": "
+                                   "\"failed-sign-ins\"}"));
+    assert_non_null(strstr(r.body, "\"state\": \"active\", \"disabled_reason\": null}"));
+    assert_null(strstr(r.body, "$argon2"));
+    mn_http_response_release(&r);
+    /* Only for admins. */
+    char pia[64];
+    assert_int_equal(sign_in("pia", PASSWORD, at + 3600, pia), 303);
+    expect("GET", "/api/v1/users", pia, NULL, at + 3600, 403, NULL, NULL);
+    /* An admin's Disable: the user's session ends at once, logged with the admin as actor. */
+    char otto[64], loc[512];
+    assert_int_equal(sign_in("otto", PASSWORD, at + 3600, otto), 303);
+    expect("GET", "/clients", otto, NULL, at + 3600, 200, NULL, NULL);
+    assert_int_equal(post_form("/users/otto/disable", ada, "", at + 3600, loc), 303);
+    expect("GET", "/clients", otto, NULL, at + 3600, 303, NULL, NULL);
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'ada' AND detail = "
+                                 "'1 ended: disabled by an admin'"),
+                     1);
+    expect("GET", "/users", ada, NULL, at + 3600, 200,
+           "id=\"state-otto\">disabled <span class=\"why\" id=\"why-otto\">(by an "
+           "admin)</span>",
+           NULL);
+    /* Enabled again, each signs in with the same password; no password in the log. */
+    assert_int_equal(post_form("/users/lena/enable", ada, "", at + 3600, loc), 303);
+    assert_int_equal(post_form("/users/otto/enable", ada, "", at + 3600, loc), 303);
+    assert_int_equal(sign_in("lena", PASSWORD, at + 3601, lena), 303);
+    assert_int_equal(strlen(lena), 32);
+    expect("GET", "/users", ada, NULL, at + 3601, 200, "id=\"state-lena\">active</td>", NULL);
+    assert_int_equal(audit_count("instr(detail, 'the password') OR instr(detail, 'horse')"), 0);
     assert_audit_chain_holds(NULL);
 }
 
@@ -2724,6 +2850,7 @@ int main(void)
         cmocka_unit_test(test_signin_lock_outlives_flood),
         cmocka_unit_test(test_signin_ipv6_prefix),
         cmocka_unit_test(test_signin_failures_disable),
+        cmocka_unit_test(test_signin_failures_end_sessions),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
