@@ -53,10 +53,11 @@ double mn_device_depth_fraction(const mn_device *device, double needle_mm);
 double mn_device_effective_depth_um(const mn_device *device, double needle_mm,
                                     const mn_skin_layers *layers);
 
-/** Low and high ends of the effective depth (fraction ± MN_DEPTH_FRACTION_UNCERTAINTY, held
- * to the same 0.2-0.8 band as the fraction itself). */
-void mn_device_depth_range_um(const mn_device *device, double needle_mm, double *lo_um,
-                              double *hi_um);
+/** Low and high ends of the effective depth in µm (fraction ± MN_DEPTH_FRACTION_UNCERTAINTY,
+ * held to the same 0.2-0.8 band as the fraction itself), each bounded by the skin's full
+ * thickness as the central depth is when @p layers is not NULL. */
+void mn_device_depth_range_um(const mn_device *device, double needle_mm,
+                              const mn_skin_layers *layers, double *lo_um, double *hi_um);
 
 /**
  * The longest needle length in mm (not snapped to the device's step) whose effective depth

@@ -59,6 +59,9 @@ double mn_skin_epidermis_um(const mn_skin_layers *layers);
 /** Dermis (papillary + reticular) thickness in µm. */
 double mn_skin_dermis_um(const mn_skin_layers *layers);
 
+/** Full thickness (epidermis + dermis + subcutis) in µm: where the modelled skin ends. */
+double mn_skin_full_thickness_um(const mn_skin_layers *layers);
+
 /** Parse/print names: "female"/"male" (aliases "f", "m", "woman", "man"), "low"/"moderate"/"high".
  * mn_sex_parse() is case-insensitive; it returns 1 and sets *out on success, 0 (out untouched)
  * for any other text. @p s must not be NULL.

@@ -290,6 +290,9 @@ typedef struct {
      * 0 otherwise (the same input, or no plan). docs/records.md, "The planning input of a
      * plan". */
     int plan_stale;
+    /* Show only: the device the latest plan was made for (as mn_store_history's plan_device);
+     * "" when no plan or the plan does not say. */
+    char plan_device[32];
     /* Show only: the health questionnaire's day and age today (the command's today:
      * SOURCE_DATE_EPOCH's day where set), as replan and recall give them; screened 0 when the
      * record cannot be screened with the catalogues loaded. */
@@ -503,6 +506,10 @@ typedef struct {
     char override_reason[256]; /* "" when within the plan */
     mn_store_setting *zones;
     int n_zones;
+    /* The zones the visit it stands for sets (planned >= 0) that this session left out: the
+     * plan's setting for each (has_planned 1, depth_mm and passes 0, nothing done). */
+    mn_store_setting *not_done;
+    int n_not_done;
 } mn_store_session;
 
 typedef struct {
@@ -562,6 +569,9 @@ typedef struct {
      * known (no input_hash), 0 when the same or no plan. */
     char input_hash[65];
     int plan_stale;
+    /* The device the plan was made for (the catalogue id its JSON records as client.device:
+     * its depths are that device's settings); "" when the stored plan does not say. */
+    char plan_device[32];
     /* The day the history was read (mn_date_today: SOURCE_DATE_EPOCH's day where set): a
      * planned visit not done whose date is before it is overdue. 0: not known, none marked. */
     mn_date today;
@@ -595,7 +605,8 @@ typedef struct {
  *  visit it stands for (docs/records.md, "Off-protocol sessions"). */
 typedef struct {
     char zone[32];
-    char kind[16];           /* "deeper", "more_passes", "lighter", "not_planned", "sooner" */
+    char kind[16];           /* "deeper", "more_passes", "lighter", "not_planned", "sooner", or
+                                "not_done" (a zone the visit sets that the session left out) */
     double depth_mm, passes; /* as done */
     int has_planned;         /* the plan treats the zone at that visit */
     double planned_depth_mm, planned_passes; /* when has_planned */
@@ -648,6 +659,8 @@ typedef struct {
      * the plan was saved. */
     int plan_stale;
     char plan_created[16];
+    /* The device the plan was made for (mn_store_history's plan_device); "" when not recorded. */
+    char plan_device[32];
     /* Adverse events without a resolved date (the recorded "none" left out), in date order.
      * A severe one holds the visits too (docs/records.md). */
     mn_store_adverse_event *open_events;
@@ -898,7 +911,8 @@ mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, 
  * Logs, in its own transaction, that the web workstation ended @p ended signed-in sessions
  * of user @p name (0 too: the entry says that none was open): action "sessions-ended" on the
  * user's row, detail "N ended: WHY". @p why: a few words, never personal data ("disabled by
- * an admin", "locked after 100 failed sign-ins"). @p actor: who ended them (as
+ * an admin", "locked after 100 failed sign-ins", "password reset by an admin", "password
+ * changed by the user"). @p actor: who ended them (as
  * mn_store_set_actor() takes it); NULL: the handle's own actor, which is left as it was.
  * @return MN_OK; MN_ENOTFOUND (no such user); MN_EINVAL (a read-only handle, a malformed
  *         actor); MN_EIO.

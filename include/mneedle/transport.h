@@ -289,6 +289,12 @@ typedef struct {
     double receptor_max_flux_from_hour, intact_receptor_max_flux_from_hour;
     int lag_steady, intact_lag_steady, receptor_lag_steady, intact_receptor_lag_steady;
     double flux_grid_h;
+    /* Whether each flux above is still rising when the run ends, too soon for a steady state
+     * (2.24 of the lag times it gives: docs/models/transport.md, Outputs): then its lag time
+     * is not defined within the run, *_lag_steady is 0, and the lag time above is a lower
+     * bound on it. */
+    int lag_beyond_run, intact_lag_beyond_run, receptor_lag_beyond_run,
+        intact_receptor_lag_beyond_run;
 } mn_absorb_result;
 
 /** Empties a result (zero counts, NULL arrays, an empty puncture field) without allocating, so

@@ -219,7 +219,7 @@ static int session_doses(const mn__healing_params *par, const mn_healing_session
     mn_skin_layers L;
     if (!s || !s->device || !zone || !patient || mn_skin_layers_at(zone, patient, &L) != MN_OK)
         return -1;
-    double full = L.sc_um + L.ve_um + L.papillary_um + L.reticular_um + L.subcutis_um;
+    double full = mn_skin_full_thickness_um(&L);
     double depth = mn_device_effective_depth_um(s->device, s->needle_mm, &L) * depth_scale;
     if (depth > full)
         depth = full;

@@ -72,6 +72,14 @@ static int punctured(const mn_absorb_result *r)
     return r->params.punctures_per_cm2 > 0;
 }
 
+/* Whether the tips' depth band reaches the skin's full thickness at the site, where the device
+ * law's band is held (mn_device_depth_range_um). */
+static int depth_held(const mn_absorb_params *p)
+{
+    return p->channel_depth_hi_um > 0 &&
+           p->channel_depth_hi_um >= mn_skin_full_thickness_um(&p->layers);
+}
+
 /* The caution for a molecule outside the intact regression's fitted range, in @p buf; it
  * names the limit that is passed, and an implausible kp. Above that MW the polar
  * route (Wilschut et al. 1995) is extrapolated too: the code and docs give its data set only
@@ -357,15 +365,31 @@ static int sig_ordered(double v, int sig, double cap, double prev_v, double prev
     return sig;
 }
 
-/* "J ug/cm2/h (a-b h), lag time L h" for one flux summary; a lag time only where a steady
- * segment stands behind it (mn_absorb_result.lag_steady), else what there is instead. */
-static const char *flux_words(char *buf, size_t n, double j, double from, double to, double lag,
-                              int steady, const char *lag_word)
+/* "L h" for a lag time, "at least L h" where the run ends before it is defined
+ * (mn_absorb_result.lag_beyond_run: L is then a lower bound). */
+static const char *lag_words(char *buf, size_t n, double lag, int beyond)
 {
+    snprintf(buf, n, "%s%.2g h", beyond ? "at least " : "", lag);
+    return buf;
+}
+
+/* "J ug/cm2/h (a-b h), lag time L h" for one flux summary; a lag time only where a steady
+ * segment stands behind it (mn_absorb_result.lag_steady), else what there is instead: where
+ * the flux is still rising when the run ends, that the lag time is not defined within the run,
+ * with the lower bound the run gives. */
+static const char *flux_words(char *buf, size_t n, double j, double from, double to, double lag,
+                              int steady, int beyond, const char *lag_word)
+{
+    char lw[48];
     if (!(j > 0))
         snprintf(buf, n, "0 ug/cm2/h, no lag time");
     else if (steady)
         snprintf(buf, n, "%.3g ug/cm2/h (%g-%g h), %s %.2g h", j, from, to, lag_word, lag);
+    else if (beyond)
+        snprintf(buf, n,
+                 "%.3g ug/cm2/h (%g-%g h), still rising when the run ends: %s not defined within "
+                 "the run (%s)",
+                 j, from, to, lag_word, lag_words(lw, sizeof lw, lag, 1));
     else if (from <= 0)
         snprintf(buf, n, "%.3g ug/cm2/h (%g-%g h), largest from the start: no lag time", j, from,
                  to);
@@ -511,6 +535,11 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__jput_num(&j, fz, "intact_max_flux_from_hour", r->intact_max_flux_from_hour);
     mn__jput_bool(&j, fz, "intact_lag_steady", r->intact_lag_steady);
     mn__jput_num(&j, fz, "flux_interval_h", r->flux_grid_h);
+    /* Added: whether each flux is still rising when the run ends, too soon for a steady state,
+     * so its lag time is not defined within the run (the lag_time_h above is then a lower
+     * bound on it, and *lag_steady is false). */
+    mn__jput_bool(&j, fz, "lag_beyond_run", r->lag_beyond_run);
+    mn__jput_bool(&j, fz, "intact_lag_beyond_run", r->intact_lag_beyond_run);
     mn__jput_str(&j, root, "setup", p->franz ? "franz" : "in-vivo");
     if (p->franz) {
         mn__jput_num(&j, fz, "receptor_max_flux_ug_cm2_h", r->receptor_max_flux_ug_cm2_h);
@@ -526,6 +555,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__jput_num(&j, fz, "intact_receptor_max_flux_from_hour",
                      r->intact_receptor_max_flux_from_hour);
         mn__jput_bool(&j, fz, "intact_receptor_lag_steady", r->intact_receptor_lag_steady);
+        mn__jput_bool(&j, fz, "receptor_lag_beyond_run", r->receptor_lag_beyond_run);
+        mn__jput_bool(&j, fz, "intact_receptor_lag_beyond_run", r->intact_receptor_lag_beyond_run);
     }
     mn__jput_int(&j, root, "band_runs", (long long)r->band_runs);
     mn__jput_num(&j, root, "mass_balance_error", r->mass_balance_error);
@@ -539,6 +570,8 @@ mn_status mn_absorb_write_json(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     json_t *depth = mn__jput(&j, root, "channel_depth_range_um", json_object());
     mn__jput_num(&j, depth, "low", p->channel_depth_lo_um);
     mn__jput_num(&j, depth, "high", p->channel_depth_hi_um);
+    /* Added: the band's top is the skin's full thickness at the site (mn_device_depth_range_um). */
+    mn__jput_bool(&j, depth, "held_to_full_thickness", depth_held(p));
     json_t *ch = mn__jput(&j, root, "channel", json_object());
     mn__jput_num(&j, ch, "set_length_um", s->device ? s->needle_mm * 1000.0 : 0);
     mn__jput_num(&j, ch, "effective_depth_um", p->channel_depth_um);
@@ -652,11 +685,12 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     if (s->device && p->punctures_per_cm2 > 0) {
         mn__buf_textf(&b,
                       "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
-                      "%.0f um (range %.0f-%.0f);\n  open channels after recoil: cones %.0f um "
+                      "%.0f um (range %.0f-%.0f%s);\n  open channels after recoil: cones %.0f um "
                       "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
                       "volume and %.3g cm2 of wall per cm2; ",
                       s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
                       p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
+                      depth_held(p) ? ", held to the skin's full thickness here" : "",
                       p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
                       p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2);
         if (p->franz) /* excised skin does not repair its barrier (props.c) */
@@ -748,32 +782,34 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "figures where the band\n  is within %.0f%% of it, %d within %.0f%%, "
                       "else 1 (the JSON keeps full precision).\n",
                       3, 100 * MN_BAND_NARROW_REL, 2, 100 * MN_BAND_WIDE_REL);
+    char lw[48];
     if (lagging)
         mn__buf_textf(&b,
-                      "**: intact skin is still within its lag time (%.2g h): what it has let "
+                      "**: intact skin is still within its lag time (%s): what it has let "
                       "through is next to\n  nothing, so delivered / intact would be a ratio "
                       "of no meaning (the JSON keeps it).\n",
-                      r->intact_lag_time_h);
+                      lag_words(lw, sizeof lw, r->intact_lag_time_h, r->intact_lag_beyond_run));
     if (outside)
         mn__buf_textf(&b,
                       "*: delivered lies outside its band: the value is the %s with the central "
                       "parameters,\n  the band unit-cell runs with drawn ones "
                       "(docs/models/transport.md, Band).\n",
                       r->solver_field ? "3D patch" : "unit cell");
-    char fw1[160], fw2[160];
-    mn__buf_textf(&b,
-                  "%s: largest mean flux %s;\n  intact %s;\n  ratio of maximal fluxes "
-                  "x%.3g, for %g ug/cm2 applied (fluxes over %g h intervals, whatever the report "
-                  "hours).\n",
-                  /* Under a Franz cell this is what enters the skin, not the receptor
-                   * (the "Receptor:" line) */
-                  p->franz ? "Across the stratum corneum" : "Flux summary",
-                  flux_words(fw1, sizeof fw1, r->max_flux_ug_cm2_h, r->max_flux_from_hour,
-                             r->max_flux_hour, r->lag_time_h, r->lag_steady, "lag time"),
-                  flux_words(fw2, sizeof fw2, r->intact_max_flux_ug_cm2_h,
-                             r->intact_max_flux_from_hour, r->intact_max_flux_hour,
-                             r->intact_lag_time_h, r->intact_lag_steady, "lag"),
-                  r->flux_enhancement, p->dose_ug_cm2, r->flux_grid_h);
+    char fw1[240], fw2[240];
+    mn__buf_textf(
+        &b,
+        "%s: largest mean flux %s;\n  intact %s;\n  ratio of maximal fluxes "
+        "x%.3g, for %g ug/cm2 applied (fluxes over %g h intervals, whatever the report "
+        "hours).\n",
+        /* Under a Franz cell this is what enters the skin, not the receptor
+         * (the "Receptor:" line) */
+        p->franz ? "Across the stratum corneum" : "Flux summary",
+        flux_words(fw1, sizeof fw1, r->max_flux_ug_cm2_h, r->max_flux_from_hour, r->max_flux_hour,
+                   r->lag_time_h, r->lag_steady, r->lag_beyond_run, "lag time"),
+        flux_words(fw2, sizeof fw2, r->intact_max_flux_ug_cm2_h, r->intact_max_flux_from_hour,
+                   r->intact_max_flux_hour, r->intact_lag_time_h, r->intact_lag_steady,
+                   r->intact_lag_beyond_run, "lag"),
+        r->flux_enhancement, p->dose_ug_cm2, r->flux_grid_h);
     if (p->franz) {
         mn__buf_textf(&b,
                       "Franz cell (in vitro: no blood flow, channels stay open, a sink receptor "
@@ -808,20 +844,23 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         }
         if (rec_lag)
             mn__buf_textf(&b,
-                          "***: the intact receptor is still within its lag time (%.2g h): the "
+                          "***: the intact receptor is still within its lag time (%s): the "
                           "ratio would divide by next\n  to nothing (the JSON keeps it).\n",
-                          r->intact_receptor_lag_time_h);
+                          lag_words(lw, sizeof lw, r->intact_receptor_lag_time_h,
+                                    r->intact_receptor_lag_beyond_run));
         mn__buf_textf(&b,
                       "  Receptor: largest mean flux %s;\n  intact %s;\n  ratio of maximal "
                       "receptor fluxes x%.3g. Amounts in ug/cm2; 'skin ratio' is VE + dermis, "
                       "needled / intact.\n",
                       flux_words(fw1, sizeof fw1, r->receptor_max_flux_ug_cm2_h,
                                  r->receptor_max_flux_from_hour, r->receptor_max_flux_hour,
-                                 r->receptor_lag_time_h, r->receptor_lag_steady, "lag time"),
+                                 r->receptor_lag_time_h, r->receptor_lag_steady,
+                                 r->receptor_lag_beyond_run, "lag time"),
                       flux_words(fw2, sizeof fw2, r->intact_receptor_max_flux_ug_cm2_h,
                                  r->intact_receptor_max_flux_from_hour,
                                  r->intact_receptor_max_flux_hour, r->intact_receptor_lag_time_h,
-                                 r->intact_receptor_lag_steady, "lag"),
+                                 r->intact_receptor_lag_steady, r->intact_receptor_lag_beyond_run,
+                                 "lag"),
                       r->receptor_flux_ratio);
     }
     const mn_absorb_sample *last = r->n_samples ? &r->samples[r->n_samples - 1] : NULL;
@@ -887,8 +926,9 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         if (in_intact_lag(r, last))
             snprintf(at, sizeof at,
                      "no ratio at the report hours (intact skin is still within its lag time, "
-                     "%.2g h, at %g h), ",
-                     r->intact_lag_time_h, last->hour);
+                     "%s, at %g h), ",
+                     lag_words(lw, sizeof lw, r->intact_lag_time_h, r->intact_lag_beyond_run),
+                     last->hour);
         else if (first != last)
             snprintf(at, sizeof at,
                      "x%s (band %.2g-%.2g) at %g h and x%s (band %.2g-%.2g) "
@@ -903,13 +943,17 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
          * (no band). Not at the last hour: once the needled side has taken up the dose, the
          * late ratio is the dose over what intact skin took up, not an enhancement. */
         double lo = r->flux_enhancement, hi = r->flux_enhancement;
-        char judged[160];
+        char judged[200];
         if (!in_intact_lag(r, first)) {
             lo = first->enhancement_lo;
             hi = first->enhancement_hi;
             snprintf(judged, sizeof judged,
-                     "judged at %g h, the first report hour past intact skin's lag time",
-                     first->hour);
+                     "judged at %g h, the first report hour past intact skin's lag time%s",
+                     first->hour,
+                     r->intact_lag_beyond_run ? " as far as the run shows it (at least " : "");
+            if (r->intact_lag_beyond_run) /* the lag read is a lower bound (absorb.c) */
+                snprintf(judged + strlen(judged), sizeof judged - strlen(judged), "%.2g h)",
+                         r->intact_lag_time_h);
         } else {
             snprintf(judged, sizeof judged, "judged on the ratio of maximal fluxes");
         }

@@ -321,6 +321,8 @@ static void put_summary(mn__jout *j, json_t *o, const mn_store_client *c, int id
     }
 }
 
+static void plan_device_text(mn_ctx *ctx, mn__buf *b, const char *lead, const char *device);
+
 mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int identity, int json,
                                 mn_writer write, void *userdata)
 {
@@ -352,6 +354,11 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
             mn__jput_bool(&j, root, "plan_stale", c->plan_stale);
         else
             mn__jput(&j, root, "plan_stale", json_null());
+        /* The device the latest plan was made for: null when no plan or it does not say. */
+        if (c->n_plans && c->plan_device[0])
+            mn__jput_str(&j, root, "plan_device", c->plan_device);
+        else
+            mn__jput(&j, root, "plan_device", json_null());
         /* The health questionnaire's day and age today, as replan gives them. */
         questionnaire_json(&j, root, &c->questionnaire);
         return mn__json_finish(ctx, &j, root, "client", write, userdata);
@@ -377,6 +384,8 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
     else if (c->n_plans && c->plan_stale < 0)
         mn__buf_printf(&b, "  latest plan: the record it was made from is not known (saved "
                            "before plans kept it)\n");
+    if (c->n_plans)
+        plan_device_text(ctx, &b, "  latest plan made", c->plan_device);
     questionnaire_text(&b, "  health questionnaire ", &c->questionnaire);
     if (c->has_last_session)
         mn__buf_printf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
@@ -498,6 +507,11 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
             mn__jput(&j, p, "input_current", json_null());
         else
             mn__jput_bool(&j, p, "input_current", !h->plan_stale);
+        /* The device its depths are settings of: null when the stored plan does not say. */
+        if (h->plan_device[0])
+            mn__jput_str(&j, p, "device", h->plan_device);
+        else
+            mn__jput(&j, p, "device", json_null());
     } else {
         mn__jput(&j, root, "plan", json_null());
     }
@@ -536,6 +550,16 @@ static mn_status history_json(mn_ctx *ctx, const mn_store_history *h, mn_writer 
         json_t *zs = mn__jput(&j, o, "zones", json_array());
         for (int k = 0; k < x->n_zones; k++)
             setting_json(&j, mn__jpush(&j, zs, json_object()), &x->zones[k], 1);
+        /* The zones its visit set that it left out: planned that day, not done. */
+        if (x->planned >= 0) {
+            zs = mn__jput(&j, o, "zones_not_done", json_array());
+            for (int k = 0; k < x->n_not_done; k++) {
+                json_t *z = mn__jpush(&j, zs, json_object());
+                mn__jput_str(&j, z, "zone", x->not_done[k].zone);
+                mn__jput_num(&j, z, "planned_depth_mm", x->not_done[k].planned_depth_mm);
+                mn__jput_num(&j, z, "planned_passes", x->not_done[k].planned_passes);
+            }
+        }
     }
     arr = mn__jput(&j, root, "assessments", json_array());
     for (int i = 0; i < h->n_assessments; i++) {
@@ -584,6 +608,20 @@ static const char *scale_name(mn_ctx *ctx, const char *id, char *out, size_t siz
         snprintf(out, size, "%s", id);
     }
     return out;
+}
+
+/* The device a plan was made for, on a line of its own after @p lead: its depths are that
+ * device's settings (a depth on a pen is not one on a roller). */
+static void plan_device_text(mn_ctx *ctx, mn__buf *b, const char *lead, const char *device)
+{
+    if (device[0])
+        mn__buf_printf(b, "%s for %s: its depths are settings of that device\n", lead,
+                       device_name(ctx, device));
+    else
+        mn__buf_printf(b,
+                       "%s for: device not recorded (the stored plan does not say which "
+                       "device its depths are for)\n",
+                       lead);
 }
 
 /* Sentences joined by "; ", each opening with a zone id and ": " (replan's step_down,
@@ -644,6 +682,7 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
                                "they were made from)\n");
         else
             mn__buf_printf(&b, "Made from the client's current record\n");
+        plan_device_text(ctx, &b, "Planned", h->plan_device);
     } else
         mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
     questionnaire_text(&b, "Health questionnaire: ", &h->questionnaire);
@@ -683,6 +722,10 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
                 mn__buf_printf(&b, "  (not planned at this visit)");
             mn__buf_printf(&b, "\n");
         }
+        for (int k = 0; k < x->n_not_done; k++)
+            mn__buf_printf(&b, "       %-20s not done  (plan %.2f mm x %g: planned that day)\n",
+                           zone_name(ctx, x->not_done[k].zone), x->not_done[k].planned_depth_mm,
+                           x->not_done[k].planned_passes);
         if (x->serum[0])
             mn__buf_printf(&b, "       serum %s%s%s\n", x->serum, x->serum_lot[0] ? " lot " : "",
                            x->serum_lot);
@@ -766,6 +809,9 @@ static void deviation_text(mn_ctx *ctx, mn__buf *b, const mn_store_replan_deviat
                        "  %s: %d day%s after its session before, sooner than the minimum "
                        "interval of %d days\n",
                        zone, v->gap_days, v->gap_days == 1 ? "" : "s", v->min_interval_days);
+    else if (!strcmp(v->kind, "not_done"))
+        mn__buf_printf(b, "  %s: planned %.2f mm x %g at visit %d, not done that day\n", zone,
+                       v->planned_depth_mm, v->planned_passes, visit);
     else if (!strcmp(v->kind, "not_planned"))
         mn__buf_printf(b, "  %s %.2f mm x %g: a zone planned visit %d does not treat\n", zone,
                        v->depth_mm, v->passes, visit);
@@ -817,6 +863,10 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
             mn__jput(&j, root, "plan_stale", json_null());
         else
             mn__jput_bool(&j, root, "plan_stale", r->plan_stale);
+        if (r->plan_device[0]) /* the device its depths are for; null when not recorded */
+            mn__jput_str(&j, root, "plan_device", r->plan_device);
+        else
+            mn__jput(&j, root, "plan_device", json_null());
         mn__jput_int(&j, root, "sessions_done", r->n_done);
         json_t *arr = mn__jput(&j, root, "remaining", json_array());
         for (int i = 0; i < r->n_remaining; i++) {
@@ -916,8 +966,10 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                 json_t *o = mn__jpush(&j, dv, json_object());
                 mn__jput_str(&j, o, "zone", x->zone);
                 mn__jput_str(&j, o, "kind", x->kind);
-                mn__jput_num(&j, o, "depth_mm", x->depth_mm);
-                mn__jput_num(&j, o, "passes", x->passes);
+                if (strcmp(x->kind, "not_done")) { /* nothing done: no depth or passes */
+                    mn__jput_num(&j, o, "depth_mm", x->depth_mm);
+                    mn__jput_num(&j, o, "passes", x->passes);
+                }
                 if (x->has_planned) {
                     mn__jput_num(&j, o, "planned_depth_mm", x->planned_depth_mm);
                     mn__jput_num(&j, o, "planned_passes", x->planned_passes);
@@ -955,6 +1007,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     mn__buf_init(&b);
     mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
                    r->n_done, r->n_done == 1 ? "" : "s");
+    plan_device_text(ctx, &b, "Planned", r->plan_device);
     if (r->plan_stale == 1)
         mn__buf_printf(
             &b,
@@ -1442,11 +1495,10 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                                v->maintenance ? "planned-maintenance" : "planned",
                                stale ? "-stale" : "", mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
-                mn__buf_printf(&b, "%g,%g,,,,,,,,,%s\n", v->settings[z].depth_mm,
-                               v->settings[z].passes,
-                               k < h->n_sessions ? ""
-                               : v->rescreen     ? "yes"
-                                                 : "no");
+                /* device: the one the plan was made for (its depths are that device's). */
+                mn__buf_printf(&b, "%g,%g,,,,,,,", v->settings[z].depth_mm, v->settings[z].passes);
+                csv_field(&b, h->plan_device, 0);
+                mn__buf_printf(&b, ",%s\n", k < h->n_sessions ? "" : v->rescreen ? "yes" : "no");
             }
         }
         for (int k = 0; k < h->n_sessions; k++) {
@@ -1559,6 +1611,14 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
             mn__jput_str(&j, cp, "title", "Microneedling course and maintenance");
             mn__jput(&j, cp, "subject", fhir_ref(&j, "Patient", h->client));
             mn__jput_str(&j, cp, "created", h->plan_created);
+            /* The device its depths are settings of (a depth on a pen is not one on a roller). */
+            if (h->plan_device[0])
+                snprintf(text, sizeof text, "Depths planned for the device %s.", h->plan_device);
+            else
+                snprintf(text, sizeof text,
+                         "The device the depths were planned for is not "
+                         "recorded.");
+            mn__jput_str(&j, cp, "description", text);
             if (stale)
                 mn__jpush(&j, mn__jput(&j, cp, "note", json_array()),
                           fhir_text(&j, "Made from an earlier record of the client, edited "

@@ -117,7 +117,7 @@ static mn_status plan_json(mn__call *c, const mn_plan *plan, mn__buf *out)
 
 void mn__api(mn__call *c)
 {
-    const char *path = c->req->path;
+    const char *path = c->route; /* the route matched, its '*' the id (c->params[0]) */
     mn_ctx *ctx = c->w->ctx;
     mn_store *store = c->w->store;
     int identity = !strcmp(mn__form_str(&c->query, "identity"), "1");

@@ -672,7 +672,7 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
         method = "GET";
     char *seg[MAX_SEGMENTS] = {0};
     int n_seg = 0;
-    const char *params[MAX_PARAMS];
+    const char *params[MAX_PARAMS] = {0};
     int np = 0;
     const route *rt = NULL;
     /* First of all, once listening: a Host this server does not answer to (a page of another
@@ -708,6 +708,7 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
         match(rt->pattern, seg, n_seg, params, &np);
     c.params = params;
     c.n_params = np;
+    c.route = rt ? rt->pattern : "";
     int api = !strncmp(path, "/api/", 5);
 
     char cookie[80];
@@ -799,10 +800,10 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     /* A write to a client drops the plans kept for it (plan_cache.c; the key would miss them
      * anyway when the input changed, but they need not wait to be evicted). */
     if (posting && np > 0 &&
-        (!strncmp(path, "/clients/", 9) || !strncmp(path, "/api/v1/clients/", 16)))
+        (!strncmp(c.route, "/clients/", 9) || !strncmp(c.route, "/api/v1/clients/", 16)))
         mn__plan_cache_drop(&srv->plan_cache, params[0]);
 out:
-    security_headers(resp, path, srv->cfg.tls);
+    security_headers(resp, rt ? rt->pattern : path, srv->cfg.tls);
     if (head) {
         mn__free(resp->body);
         resp->body = NULL;
@@ -916,12 +917,7 @@ void mn__post_signin(mn__call *c)
         /* The failure that disables the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) ends
          * its open sessions at once, as an admin's Disable does: a disabled user has no way
          * in, an open session included. */
-        int locked_out = 0;
-        if (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from,
-                                  &locked_out) ||
-            (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
-            (locked_out &&
-             mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)) {
+        if (mn__signin_failure_log(c, user, last) < 0) {
             mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
             return;
         }

@@ -410,6 +410,22 @@ void mn__page_client(mn__call *c)
                        "been edited since is not known.</p>",
                        h->plan_id);
     }
+    /* The device the saved plan's depths are settings of (docs/records.md, History). */
+    if (h->plan_id) {
+        const mn_device *dev =
+            h->plan_device[0] ? mn_catalog_find_device(mn_ctx_catalog(c->w->ctx), h->plan_device)
+                              : NULL;
+        mn__buf_printf(&b, "<p id=\"plan-device\">");
+        if (h->plan_device[0]) {
+            mn__buf_printf(&b, "Planned for ");
+            mn__srv_esc(&b, dev && dev->name ? dev->name : h->plan_device);
+            mn__buf_printf(&b, ": its depths are settings of that device.");
+        } else {
+            mn__buf_printf(&b, "Planned for: device not recorded (the saved plan does not say "
+                               "which device its depths are for).");
+        }
+        mn__buf_printf(&b, "</p>");
+    }
     /* The health questionnaire's age today (the rule replan and record session hold on). */
     mn__questionnaire_notice(c, &b, id);
     mn__buf_printf(&b, "<div class=\"actions\" id=\"client-actions\">");
@@ -465,6 +481,13 @@ void mn__page_client(mn__call *c)
         mn__buf_printf(&b, "</td><td>");
         if (s)
             settings_lines(c, &b, s->zones, s->n_zones);
+        /* The zones the visit set that the session left out: planned that day, not done. */
+        for (int k = 0; s && k < s->n_not_done; k++) {
+            mn__buf_printf(&b, "<i>not done: ");
+            mn__srv_esc(&b, zone_label(c, s->not_done[k].zone));
+            mn__buf_printf(&b, " (planned %.2f mm &times; %g)</i><br>",
+                           s->not_done[k].planned_depth_mm, s->not_done[k].planned_passes);
+        }
         if (s && s->override_reason[0]) {
             mn__buf_printf(&b, "<i>override: ");
             mn__srv_esc(&b, s->override_reason);

@@ -223,7 +223,7 @@ void mn__page_report(mn__call *c)
 void mn__page_export(mn__call *c)
 {
     const char *id = c->params[0];
-    const char *path = c->req->path;
+    const char *path = c->route; /* the route matched: its ending names the format */
     mn_store_history *h = NULL;
     mn_date today;
     mn_status st = mn_date_today(c->w->ctx, &today);

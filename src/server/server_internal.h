@@ -306,6 +306,10 @@ typedef struct {
     mn_http_response *resp;
     long long now;
     const char *const *params; /* the route's captured path segments (decoded) */
+    /* The pattern of the route that runs (routes[] in handler.c): what a handler of several
+     * routes tells them apart by, never the path as sent, whose segments may be
+     * percent-encoded ("/api/v1/user%73" is the route "/api/v1/users"). */
+    const char *route;
     int n_params;
     int refresh_s; /* > 0: the page asks to be loaded again after this many seconds */
 } mn__call;
@@ -419,6 +423,17 @@ const char *mn__disabled_words(mn_store_disabled_by by, char *buf, size_t size);
  * Returns how many ended; -1 when the entry could not be written (they ended all the same). */
 int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
                               const char *actor);
+/* Ends every session of @p user but @p keep's (NULL: all of them) at once and logs it
+ * (mn_store_audit_sessions_ended) with @p why and @p actor (NULL: the handle's): a user disabled,
+ * a password reset or changed. Returns how many ended; -1 when the entry could not be written
+ * (they ended all the same). */
+int mn__sessions_end_audited(mn__call *c, const char *user, const char *keep, const char *why,
+                             const char *actor);
+/* Logs a failed sign-in of @p user (the sign-in form's or the account page's current password):
+ * "signin-failed", then "locked" when @p last (the try that reached the sign-in limit); when the
+ * failure disabled the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) its open sessions end at
+ * once, logged. Returns 0; -1 when an entry could not be written. */
+int mn__signin_failure_log(mn__call *c, const char *user, int last);
 void mn__page_account(mn__call *c);
 void mn__post_account_password(mn__call *c);
 void mn__api(mn__call *c);

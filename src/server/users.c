@@ -22,16 +22,36 @@ const char *mn__disabled_words(mn_store_disabled_by by, char *buf, size_t size)
     return buf;
 }
 
-int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
-                              const char *actor)
+int mn__sessions_end_audited(mn__call *c, const char *user, const char *keep, const char *why,
+                             const char *actor)
 {
-    int ended = mn__sessions_end_user(&c->srv->sessions, user, NULL, c->now);
-    char words[64], why[80];
-    snprintf(why, sizeof why, "%s%s", by == MN_STORE_DISABLED_FAILURES ? "" : "disabled ",
-             mn__disabled_words(by, words, sizeof words) ? words : "");
+    int ended = mn__sessions_end_user(&c->srv->sessions, user, keep, c->now);
     if (mn_store_audit_sessions_ended(c->w->ctx, c->w->store, user, ended, why, actor))
         return -1;
     return ended;
+}
+
+int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_by by,
+                              const char *actor)
+{
+    char words[64], why[80];
+    snprintf(why, sizeof why, "%s%s", by == MN_STORE_DISABLED_FAILURES ? "" : "disabled ",
+             mn__disabled_words(by, words, sizeof words) ? words : "");
+    return mn__sessions_end_audited(c, user, NULL, why, actor);
+}
+
+int mn__signin_failure_log(mn__call *c, const char *user, int last)
+{
+    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
+    int locked_out = 0;
+    int failed =
+        mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from, &locked_out) ||
+        (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL));
+    /* Once the failure has disabled the user its sessions end, whether or not the entries
+     * after it could be written: a disabled user keeps no way in. */
+    if (locked_out && mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)
+        failed = 1;
+    return failed ? -1 : 0;
 }
 
 /* The users page; @p err (or NULL) shown above the list with @p status. */
@@ -163,8 +183,7 @@ static void user_failed(mn__call *c, mn_status st)
 void mn__post_user_state(mn__call *c)
 {
     const char *name = c->params[0];
-    size_t n = strlen(c->req->path);
-    int disable = n >= 8 && !strcmp(c->req->path + n - 8, "/disable");
+    int disable = !strcmp(c->route, "/users/*/disable");
     if (disable && !strcmp(name, c->sess->user)) {
         users_page(c, "You cannot disable your own account; another admin can.", 422);
         return;
@@ -201,7 +220,12 @@ void mn__post_user_password(mn__call *c)
         user_failed(c, st);
         return;
     }
-    int ended = mn__sessions_end_user(&c->srv->sessions, name, c->sess->id, c->now);
+    /* The admin is the actor of the entry, as at a Disable. */
+    int ended = mn__sessions_end_audited(c, name, c->sess->id, "password reset by an admin", NULL);
+    if (ended < 0) {
+        users_page(c, mn_ctx_errmsg(c->w->ctx), 500);
+        return;
+    }
     char msg[160];
     snprintf(msg, sizeof msg, "Password of %s reset; %d session%s ended.", name, ended,
              ended == 1 ? "" : "s");
@@ -291,12 +315,7 @@ void mn__post_account_password(mn__call *c)
     }
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
     mn__login_end(&c->srv->sessions, user, NULL, st == MN_OK, c->now);
-    const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
-    int locked_out = 0;
-    if (st == MN_EINVAL &&
-        (mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin-failed", from, &locked_out) ||
-         (last && mn_store_audit_signin(c->w->ctx, c->w->store, user, "locked", from, NULL)) ||
-         (locked_out && mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)))
+    if (st == MN_EINVAL && mn__signin_failure_log(c, user, last) < 0)
         st = MN_EIO;
     if (st == MN_EINVAL) {
         account_page(c, "current", "This is not your current password.", 422);
@@ -316,6 +335,9 @@ void mn__post_account_password(mn__call *c)
                      mn_status_is_input_error(st) ? 422 : 500);
         return;
     }
-    mn__sessions_end_user(&c->srv->sessions, user, c->sess->id, c->now);
+    if (mn__sessions_end_audited(c, user, c->sess->id, "password changed by the user", NULL) < 0) {
+        account_page(c, NULL, mn_ctx_errmsg(c->w->ctx), 500);
+        return;
+    }
     mn__redirect(c, "/account", "Password changed; your other sessions have ended.");
 }

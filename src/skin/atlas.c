@@ -55,6 +55,11 @@ double mn_skin_dermis_um(const mn_skin_layers *l)
     return l->papillary_um + l->reticular_um;
 }
 
+double mn_skin_full_thickness_um(const mn_skin_layers *l)
+{
+    return l->sc_um + l->ve_um + l->papillary_um + l->reticular_um + l->subcutis_um;
+}
+
 int mn_sex_parse(const char *s, mn_sex *out)
 {
     if (!strcasecmp(s, "female") || !strcasecmp(s, "f") || !strcasecmp(s, "woman")) {

@@ -868,6 +868,17 @@ mn_status mn_store_client_get(mn_ctx *ctx, mn_store *store, const char *id, mn_s
     mn__store_plan_input pin;
     if (!st && !(st = mn__store_plan_input_get(ctx, store, num, &pin)))
         out->plan_stale = pin.stale;
+    /* The device the latest plan was made for, as its JSON records it (client.device). */
+    if (!st && pin.plan &&
+        !(st = mn__store_prepare(ctx, store,
+                                 "SELECT json_extract(plan_json, '$.client.device') FROM plans "
+                                 "WHERE id = ?",
+                                 &q))) {
+        sqlite3_bind_int64(q, 1, pin.plan);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT)
+            mn__store_col_text(q, 0, out->plan_device, sizeof out->plan_device);
+        mn__store_done(store, q);
+    }
     if (!st)
         mn__store_questionnaire_today(ctx, store, id, &out->questionnaire);
     if (st) {

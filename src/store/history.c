@@ -100,6 +100,10 @@ static mn_status read_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, mn_st
         return st;
     }
     h->plan_stale = pin.stale;
+    /* The device its depths are settings of, as the plan recorded it. */
+    const char *device =
+        json_string_value(json_object_get(json_object_get(plan, "client"), "device"));
+    snprintf(h->plan_device, sizeof h->plan_device, "%s", device ? device : "");
     st = read_rises(ctx, plan, h);
     json_t *sessions = json_object_get(plan, "sessions");
     for (size_t i = 0; !st && i < json_array_size(sessions); i++) {
@@ -192,6 +196,23 @@ static mn_status read_sessions(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, m
                     z->planned_depth_mm = pv->settings[j].depth_mm;
                     z->planned_passes = pv->settings[j].passes;
                 }
+        }
+        /* The zones its visit sets that it left out: planned that day, not done. */
+        for (int j = 0; !st && pv && j < pv->n_settings; j++) {
+            int done = 0;
+            for (int m = 0; m < x->n_zones && !done; m++)
+                done = !strcmp(x->zones[m].zone, pv->settings[j].zone);
+            if (done)
+                continue;
+            mn_store_setting *z = grow((void **)&x->not_done, &x->n_not_done, sizeof *z);
+            if (!z) {
+                st = mn__error(ctx, MN_ENOMEM, "history: out of memory");
+                break;
+            }
+            snprintf(z->zone, sizeof z->zone, "%s", pv->settings[j].zone);
+            z->has_planned = 1;
+            z->planned_depth_mm = pv->settings[j].depth_mm;
+            z->planned_passes = pv->settings[j].passes;
         }
     }
     mn__store_done(s, zq);
@@ -414,8 +435,10 @@ void mn_store_history_free(mn_store_history *h)
     if (!h)
         return;
     mn__store_planned_free(h->planned, h->n_planned);
-    for (int i = 0; i < h->n_sessions; i++)
+    for (int i = 0; i < h->n_sessions; i++) {
         mn__free(h->sessions[i].zones);
+        mn__free(h->sessions[i].not_done);
+    }
     mn__free(h->sessions);
     mn__free(h->assessments);
     mn__free(h->events);

@@ -582,6 +582,17 @@ static void last_session(mn_ctx *ctx, const mn_store_history *h, json_t *plan, m
                 r->last_off_protocol = 1;
         }
     }
+    /* A zone the visit sets that the session left out: planned, not done (as history shows
+     * it). Lighter than the plan, not off protocol; the zone's next visit rises from its
+     * session before (mn_store_rise_max). */
+    for (int j = 0; j < x->n_not_done && r->n_deviations < cap; j++) {
+        mn_store_replan_deviation *v = &r->deviations[r->n_deviations++];
+        snprintf(v->zone, sizeof v->zone, "%s", x->not_done[j].zone);
+        snprintf(v->kind, sizeof v->kind, "%s", "not_done");
+        v->has_planned = 1;
+        v->planned_depth_mm = x->not_done[j].planned_depth_mm;
+        v->planned_passes = x->not_done[j].planned_passes;
+    }
 }
 
 static void *grow(void **arr, int *n, size_t elem)
@@ -997,6 +1008,7 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
      * are not the current record's, so none of them is booked until a plan is saved again. */
     r->plan_stale = h->plan_stale;
     snprintf(r->plan_created, sizeof r->plan_created, "%s", h->plan_created);
+    snprintf(r->plan_device, sizeof r->plan_device, "%s", h->plan_device);
     if (h->plan_stale == 1) {
         char next[200];
         mn__store_words_say(store->words, MN__SAY_STALE_HOLD, client_id, next, sizeof next);

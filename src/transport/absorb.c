@@ -907,17 +907,29 @@ double mn__absorb_flux_grid_h(double hours, size_t i)
  * D t / h^2 = ln(40) / pi^2 = 0.374, and the lag time is h^2 / (6 D), so t = 2.24 lag times]. */
 #define MN_STEADY_FLUX_TOL      0.05
 #define MN_STEADY_MIN_INTERVALS 10
+/* The run time, in lag times, from which that membrane's flux is within MN_STEADY_FLUX_TOL of
+ * steady: 6 ln(40) / pi^2 = 2.24 [DERIVED above]. A flux largest in the run's last interval is
+ * still rising when the run ends, and its segment within 5 % of that largest flux is no steady
+ * state unless the run lasts this many of the lag times it gives: intact HA 5 kDa on the pen
+ * at 0.5 mm read 9.5, 13, 15.5, 17 and 18 h in runs of 12, 18, 24, 30 and 36 h, and 18.5 h
+ * from 48 h on, where its flux peaks at 41.6 h. While the flux rises the cumulative amount is
+ * convex, so the t - Q/J read from such a run is a lower bound on the lag time (the chord's
+ * intercept lies before the tangent's, and the tangent's moves later as t grows). */
+#define MN_STEADY_FROM_LAG_TIMES (6.0 * log(40.0) / (MN__PI * MN__PI))
 
 /* Largest mean flux over the flux grid's intervals (it runs from `from` to `hour`) and the
  * lag time t - Q/J of the steady segment around it (the Franz-cell construction: the steady
  * line extended to the time axis). *steady is 1 only where that segment exists and begins
  * after a rise (a > 0): a finite dose whose flux peaks and falls has no steady line, and a
- * flux largest from the start gives t - Q/J = 0 by construction, not as a result. */
+ * flux largest from the start gives t - Q/J = 0 by construction, not as a result. A flux still
+ * rising when the run ends stands on a steady line only if the run is long enough for one
+ * (MN_STEADY_FROM_LAG_TIMES); where it is not, *beyond is 1: the lag time is not defined
+ * within the run, and *lag is a lower bound on it. */
 static void flux_summary(const double *q, size_t nf, double hours, double *jmax, double *from,
-                         double *hour, double *lag, int *steady)
+                         double *hour, double *lag, int *steady, int *beyond)
 {
     *jmax = *from = *hour = *lag = 0;
-    *steady = 0;
+    *steady = *beyond = 0;
     size_t best = 0;
     for (size_t i = 0; i < nf; i++) {
         double dt = mn__absorb_flux_grid_h(hours, i + 1) - mn__absorb_flux_grid_h(hours, i);
@@ -944,7 +956,22 @@ static void flux_summary(const double *q, size_t nf, double hours, double *jmax,
     double ta = mn__absorb_flux_grid_h(hours, a), tb = mn__absorb_flux_grid_h(hours, b);
     double js = (q[b] - q[a]) / (tb - ta), t = ta - q[a] / js;
     *lag = t > 0 ? t : 0;
-    *steady = a > 0 && b - a >= MN_STEADY_MIN_INTERVALS && *lag > 0;
+    /* A segment that runs to the run's end may not have levelled off: a steady state takes
+     * MN_STEADY_FROM_LAG_TIMES lag times to reach. */
+    int to_end = b == nf;
+    *steady = a > 0 && b - a >= MN_STEADY_MIN_INTERVALS && *lag > 0 &&
+              !(to_end && hours < MN_STEADY_FROM_LAG_TIMES * *lag);
+    /* Still rising: the segment's later half carries more flux than its earlier half (one
+     * interval alone can dip: the amounts are linear within each solver step). */
+    int rising = 0;
+    if (to_end && b - a >= 2) {
+        size_t m = a + (b - a) / 2;
+        double tm = mn__absorb_flux_grid_h(hours, m);
+        rising = (q[b] - q[m]) / (tb - tm) > (q[m] - q[a]) / (tm - ta);
+    } else if (to_end) {
+        rising = best + 1 == nf;
+    }
+    *beyond = a > 0 && rising && !*steady;
 }
 
 /* A 3D patch stands for the device's punctures only if it holds some: one expected to hold
@@ -1235,16 +1262,18 @@ static mn_status run_core(mn_ctx *ctx, const mn_absorb_scenario *s, mn_progress_
     }
     r->flux_grid_h = MN_FLUX_GRID_H;
     flux_summary(fq, nf, s->hours, &r->max_flux_ug_cm2_h, &r->max_flux_from_hour, &r->max_flux_hour,
-                 &r->lag_time_h, &r->lag_steady);
+                 &r->lag_time_h, &r->lag_steady, &r->lag_beyond_run);
     flux_summary(si.fq, nf, s->hours, &r->intact_max_flux_ug_cm2_h, &r->intact_max_flux_from_hour,
-                 &r->intact_max_flux_hour, &r->intact_lag_time_h, &r->intact_lag_steady);
+                 &r->intact_max_flux_hour, &r->intact_lag_time_h, &r->intact_lag_steady,
+                 &r->intact_lag_beyond_run);
     if (p->franz) {
         flux_summary(fr, nf, s->hours, &r->receptor_max_flux_ug_cm2_h,
                      &r->receptor_max_flux_from_hour, &r->receptor_max_flux_hour,
-                     &r->receptor_lag_time_h, &r->receptor_lag_steady);
+                     &r->receptor_lag_time_h, &r->receptor_lag_steady, &r->receptor_lag_beyond_run);
         flux_summary(si.fr, nf, s->hours, &r->intact_receptor_max_flux_ug_cm2_h,
                      &r->intact_receptor_max_flux_from_hour, &r->intact_receptor_max_flux_hour,
-                     &r->intact_receptor_lag_time_h, &r->intact_receptor_lag_steady);
+                     &r->intact_receptor_lag_time_h, &r->intact_receptor_lag_steady,
+                     &r->intact_receptor_lag_beyond_run);
     }
     mn__free(fq);
     mn__free(fr);

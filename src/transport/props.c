@@ -256,7 +256,7 @@ mn_status mn_absorb_params_compute(mn_ctx *ctx, const mn_absorb_scenario *s, mn_
     if (s->device && s->passes > 0 && s->needle_mm > 0) {
         p->punctures_per_cm2 = mn_device_punctures_per_cm2(s->device, s->passes, s->glide_mm_s);
         p->channel_depth_um = mn_device_effective_depth_um(s->device, s->needle_mm, &p->layers);
-        mn_device_depth_range_um(s->device, s->needle_mm, &p->channel_depth_lo_um,
+        mn_device_depth_range_um(s->device, s->needle_mm, &p->layers, &p->channel_depth_lo_um,
                                  &p->channel_depth_hi_um);
         mn_channel_geometry g;
         mn_channel_geometry_at(s->device, s->needle_mm, p->punctures_per_cm2, &p->layers, &g);

@@ -181,6 +181,9 @@ expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 expect 0 "stdout:schema version 3 -> 4" -- "$MNEEDLE" db migrate --db "$DB"
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 ok '[ "$(input_current)" = None ]' "history --json does not say an old plan's input is not known"
+# Its device is the one the plan as stored records (client.device), not the client's record's.
+expect 0 "stdout:^Planned for SkinPen \(Crown Aesthetics\): its depths are settings of that device$" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
 expect 0 "stdout:^Made from: not known \(plan saved before plans kept the record they were made from\)$" -- \
     "$MNEEDLE" history --db "$DB" c-amelia
 expect 0 "stdout:\"plan_stale\": null" -- "$MNEEDLE" client show --db "$DB" --json c-amelia

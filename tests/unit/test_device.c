@@ -52,7 +52,7 @@ static void test_depth_against_f40_f42(void **state)
             assert_true(depth > prev);
             /* Its band keeps to the same rule and holds the central depth. */
             double lo, hi;
-            mn_device_depth_range_um(d, L, &lo, &hi);
+            mn_device_depth_range_um(d, L, NULL, &lo, &hi);
             assert_true(lo >= 0.2 * L * 1000 - 1e-9 && hi <= 0.8 * L * 1000 + 1e-9);
             assert_true(lo <= depth && depth <= hi && lo < hi);
             prev = depth;
@@ -60,6 +60,39 @@ static void test_depth_against_f40_f42(void **state)
     }
     /* F40b: a 140 um base gives a ~70.7 um channel; the catalogue's 250 um needle ~126 um. */
     assert_close(mn_device_channel_diameter_um(dev("dermaroller-192")), 250 * 70.7 / 140, 0.01, 0);
+}
+
+/* At a thin site a long needle's band is held to the skin's full thickness, as the central
+ * depth is: the eyelid of a woman of 70 with a 3 mm pen read 895 um (range 2100-2400). */
+static void test_depth_band_at_thin_site(void **state)
+{
+    (void)state;
+    const mn_site *eye = mn_catalog_find_site(mn_ctx_catalog(ctx), "periorbital");
+    assert_non_null(eye);
+    mn_patient p;
+    mn_patient_init(&p);
+    p.age_years = 70;
+    p.sex = MN_SEX_FEMALE;
+    mn_skin_layers layers;
+    assert_int_equal(mn_skin_layers_at(eye, &p, &layers), MN_OK);
+    double full = mn_skin_full_thickness_um(&layers);
+    /* The case is one the cap decides: unbounded, the whole band lies below the skin. */
+    double lo, hi;
+    mn_device_depth_range_um(dev("dermapen-4"), 3.0, NULL, &lo, &hi);
+    assert_true(lo > full && hi > full);
+    mn_device_depth_range_um(dev("dermapen-4"), 3.0, &layers, &lo, &hi);
+    assert_close(hi, full, 1e-12, 0);
+    assert_close(lo, full, 1e-12, 0);
+    assert_close(mn_device_effective_depth_um(dev("dermapen-4"), 3.0, &layers), full, 1e-12, 0);
+    /* Every device and length: the band holds the central depth and stays in the skin. */
+    for (size_t i = 0; i < mn_catalog_device_count(mn_ctx_catalog(ctx)); i++) {
+        const mn_device *d = mn_catalog_device_at(mn_ctx_catalog(ctx), i);
+        for (double L = 0.1; L <= 3.0001; L += 0.1) {
+            double depth = mn_device_effective_depth_um(d, L, &layers);
+            mn_device_depth_range_um(d, L, &layers, &lo, &hi);
+            assert_true(hi <= full && lo <= depth && depth <= hi);
+        }
+    }
 }
 
 static double field_density(const mn_puncture_field *f)
@@ -238,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_density_against_f46),
         cmocka_unit_test(test_depth_against_f40_f42),
+        cmocka_unit_test(test_depth_band_at_thin_site),
         cmocka_unit_test(test_field_density_and_seed),
         cmocka_unit_test(test_roller_rows),
         cmocka_unit_test(test_field_bad_input),

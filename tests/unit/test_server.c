@@ -970,6 +970,84 @@ static void test_signin_failures_end_sessions(void **state)
     assert_audit_chain_holds(NULL);
 }
 
+/* The failure that disables a user ends its sessions even when an entry logged after it (the
+ * "locked" of the try that reached the sign-in limit) cannot be written: the user is disabled
+ * by then, and a disabled user keeps no way in. */
+static void test_signin_lock_ends_sessions_when_a_later_entry_fails(void **state)
+{
+    (void)state;
+    enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
+    const long long t = T0 + 20 * 86400; /* clear of the other tests' sign-ins */
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "kurt", MN_ROLE_READONLY, PASSWORD), MN_OK);
+    char kurt[64], tried[64];
+    assert_int_equal(sign_in("kurt", PASSWORD, t, kurt), 303);
+    assert_int_equal(strlen(kurt), 32);
+    /* All but the last five failures straight into the log; those five are sign-ins, the fifth
+     * reaching both the name's limit ("locked") and the hundredth failure. */
+    for (int i = 0; i < N - 5; i++)
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "kurt", "signin-failed", "192.0.2.1", NULL), MN_OK);
+    mn_store_close(store);
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h,
+                                  "CREATE TRIGGER no_locked BEFORE INSERT ON audit WHEN "
+                                  "NEW.action = 'locked' AND NEW.actor = 'kurt' BEGIN SELECT "
+                                  "RAISE(ABORT, 'refused'); END",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(sign_in("kurt", "not the password", t + 1, tried), 303);
+        expect("GET", "/clients", kurt, NULL, t + 1, 200, NULL, NULL);
+    }
+    assert_int_equal(sign_in("kurt", "not the password", t + 1, tried), 500);
+    assert_int_equal(sqlite3_exec(h, "DROP TRIGGER no_locked", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+    expect("GET", "/clients", kurt, NULL, t + 1, 303, NULL, NULL);
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'kurt' AND detail = "
+                                 "'1 ended: locked after 100 failed sign-ins'"),
+                     1);
+    assert_audit_chain_holds(NULL);
+}
+
+/* A route's handler acts on the route the path was matched to, whose segments are read
+ * decoded, never on the path as sent: "/api/v1/user%73" is the users' list (for an admin
+ * only, signed in), "/users/NAME/%64isable" a Disable, "report%2Ehtml" the report under its
+ * own policy. */
+static void test_routes_act_as_matched(void **state)
+{
+    (void)state;
+    const long long t = T0 + 21 * 86400;
+    char ada[64], rob[64], loc[512];
+    assert_int_equal(sign_in("ada", PASSWORD, t, ada), 303);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    expect("GET", "/api/v1/users", NULL, NULL, t, 401, "sign in first", "\"users\"");
+    expect("GET", "/api/v1/user%73", NULL, NULL, t, 401, "sign in first", "\"users\"");
+    expect("GET", "/api/v1/user%73", rob, NULL, t, 403, NULL, "\"users\"");
+    expect("GET", "/api/v1/user%73", ada, NULL, t, 200, "{\"users\": [", "$argon2");
+    expect("GET", "/api/v1/%73ession", rob, NULL, t, 200, "\"user\": \"rob\"", NULL);
+    expect("GET", "/api/v1/client%73", rob, NULL, t, 200, "amelia", NULL);
+    /* The report's own policy and an export's format follow the route too. */
+    mn_http_response r;
+    request("GET", "/clients/amelia/report%2Ehtml", NULL, rob, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(
+        strstr(mn_http_response_header(&r, "Content-Security-Policy"), "default-src 'none'"));
+    mn_http_response_release(&r);
+    request("GET", "/clients/amelia/export.%69cs", NULL, rob, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(mn_http_response_header(&r, "Content-Type"), "text/calendar"));
+    mn_http_response_release(&r);
+    assert_int_equal(post_form("/users/rob/%64isable", ada, "", t, loc), 303);
+    assert_non_null(strstr(loc, "disabled"));
+    expect("GET", "/clients", rob, NULL, t, 303, NULL, NULL);
+    assert_int_equal(post_form("/users/rob/enable", ada, "", t, loc), 303);
+    assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
+    assert_int_equal(strlen(rob), 32);
+}
+
 /* A lock outlives a flood of new names and addresses that fills every record. */
 static void test_signin_lock_outlives_flood(void **state)
 {
@@ -1502,6 +1580,12 @@ static void test_user_admin(void **state)
     assert_int_equal(sign_in("rob", "a new passphrase", t, rob), 303);
     assert_int_equal(strlen(rob), 32);
     assert_true(user_changes("ada", "password") >= 1);
+    /* The ending of rob's sessions is logged on his row, the admin as the actor; never the
+     * password. */
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'ada' AND entity = "
+                                 "(SELECT 'users:' || id FROM users WHERE name = 'rob') AND "
+                                 "detail = '1 ended: password reset by an admin'"),
+                     1);
 
     /* Rob changes his own password: the current one is checked, the two new ones must agree,
      * and his other session ends while this one stays. */
@@ -1527,9 +1611,14 @@ static void test_user_admin(void **state)
     expect("POST", "/account/password", rob, form, t, 303, NULL, NULL);
     expect("GET", "/clients", rob, NULL, t, 200, NULL, NULL);
     expect("GET", "/clients", other, NULL, t, 303, NULL, NULL);
+    assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'rob' AND entity = "
+                                 "(SELECT 'users:' || id FROM users WHERE name = 'rob') AND "
+                                 "detail = '1 ended: password changed by the user'"),
+                     1);
     assert_int_equal(sign_in("rob", PASSWORD, t, rob), 303);
     assert_int_equal(strlen(rob), 32);
     assert_true(user_changes("rob", "password") >= 1);
+    assert_int_equal(audit_count("instr(detail, 'passphrase') OR instr(detail, 'horse')"), 0);
     /* The log's chain holds over all of it. */
     assert_audit_chain_holds(NULL);
 }
@@ -1720,12 +1809,17 @@ static void test_timeline(void **state)
     (void)state;
     char pia[64], tok[64], form[512];
     sign_in_practitioner(pia, tok);
-    /* Zones by the catalogue's names (data/sites.json), not their ids. */
+    /* Zones by the catalogue's names (data/sites.json), not their ids; the zones the visit
+     * booked that the session left out, planned and not done (docs/records.md, History). */
     expect_page("/clients/amelia", pia,
                 "<td>Forehead 0.50 mm &times; 3<br>Periorbital / eyelid 0.50 mm &times; 3<br>"
                 "Cheek 0.50 mm &times; 3<br></td><td>2026-12-01",
-                "<td>Forehead 2.50 mm &times; 2<br><i>override: thick scar tissue, "
-                "tolerated</i></td></tr>",
+                "<td>Forehead 2.50 mm &times; 2<br><i>not done: Periorbital / eyelid (planned "
+                "0.50 mm &times; 3)</i><br><i>not done: Cheek (planned 0.50 mm &times; 3)</i><br>"
+                "<i>override: thick scar tissue, tolerated</i></td></tr>",
+                /* The device the saved plan's depths are settings of. */
+                "<p id=\"plan-device\">Planned for SkinPen (Crown Aesthetics): its depths are "
+                "settings of that device.</p>",
                 NULL);
     /* A score and an adverse event of a kind: the scale, the zone and the kind by the
      * catalogues' names too (data/scales.json, data/adverse_events.json). */
@@ -2851,12 +2945,14 @@ int main(void)
         cmocka_unit_test(test_signin_ipv6_prefix),
         cmocka_unit_test(test_signin_failures_disable),
         cmocka_unit_test(test_signin_failures_end_sessions),
+        cmocka_unit_test(test_signin_lock_ends_sessions_when_a_later_entry_fails),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
         cmocka_unit_test(test_group_commit),
         cmocka_unit_test(test_plan_cache),
         cmocka_unit_test(test_user_admin),
+        cmocka_unit_test(test_routes_act_as_matched),
         cmocka_unit_test(test_report_pdf),
         cmocka_unit_test(test_client_form_concerns),
         cmocka_unit_test(test_adverse_event_form),

@@ -1,0 +1,115 @@
+# End-to-end: the device a stored plan was made for, and the zones a session left out.
+# A plan's depths are settings of one device (a depth on a pen is not one on a roller), so
+# history, replan, client show and the exports say which device the stored plan was made for
+# (client.device of the plan as stored), and "device not recorded" where the stored plan does
+# not say, never the client's current device. A session that left out a zone its visit booked
+# shows in history as planned that day and not done, and replan lists it against the last visit
+# as history does, lighter than planned (docs/records.md, "History" and "Replan").
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_records.sh"
+export SOURCE_DATE_EPOCH=1806624000 # 2027-04-02
+
+amelia_planned 1
+
+# ---- the device of the stored plan ----
+expect 0 "stdout:^Planned for SkinPen \(Crown Aesthetics\): its depths are settings of that device$" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json c-amelia
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d[\"plan\"][\"device\"] == \"skinpen\", d[\"plan\"]
+assert d[\"sessions\"][0][\"zones_not_done\"] == [], d[\"sessions\"][0]
+" "$TMP/out"' "history --json does not name the plan's device"
+expect 0 "stdout:^Planned for SkinPen \(Crown Aesthetics\): its depths are settings of that device$" -- \
+    "$MNEEDLE" replan --db "$DB" c-amelia
+expect 0 "stdout:\"plan_device\": \"skinpen\"" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
+expect 0 "stdout:^  latest plan made for SkinPen \(Crown Aesthetics\): its depths are settings of that device$" -- \
+    "$MNEEDLE" client show --db "$DB" c-amelia
+expect 0 "stdout:\"plan_device\": \"skinpen\"" -- "$MNEEDLE" client show --db "$DB" --json c-amelia
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/a.fhir.json" --csv "$TMP/a.csv"
+cat > "$TMP/exports.py" <<'PYEOF'
+import csv, json, sys
+fhir, table, device = sys.argv[1], sys.argv[2], sys.argv[3]
+cps = [e["resource"] for e in json.load(open(fhir))["entry"] if e["resource"]["resourceType"] == "CarePlan"]
+assert len(cps) == 1, cps
+want = ("Depths planned for the device %s." % device if device
+        else "The device the depths were planned for is not recorded.")
+assert cps[0]["description"] == want, cps[0].get("description")
+rows = list(csv.DictReader(open(table)))
+planned = [r for r in rows if r["type"].startswith("planned")]
+assert planned and all(r["device"] == device for r in planned), planned
+# The sessions keep the device they were done with.
+assert all(r["device"] == "skinpen" for r in rows if r["type"] == "session"), rows
+PYEOF
+ok '$PY "$TMP/exports.py" "$TMP/a.fhir.json" "$TMP/a.csv" skinpen' \
+    "the FHIR or CSV export does not name the device the plan was made for"
+
+# The client's record moved to another device after the plan was saved: the plan's depths are
+# still the SkinPen's, and every view says so (the plan is stale, not another device's).
+$PY -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["clinic"]["device"] = "dermapen-4"
+json.dump(d, open(sys.argv[2], "w"))' "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json" "$TMP/dp4.json"
+expect 0 "" -- "$MNEEDLE" client update --db "$DB" c-amelia "$TMP/dp4.json"
+expect 0 "stdout:^Planned for SkinPen \(Crown Aesthetics\): its depths are settings of that device$" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
+ok 'grep -q "^STALE PLAN" "$TMP/out"' "history of a plan made for another device than the record's is not stale"
+expect 0 "stdout:\"plan_device\": \"skinpen\"" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
+# Saved again: the new plan is the Dermapen's.
+expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
+expect 0 "stdout:^Planned for Dermapen 4: " -- "$MNEEDLE" history --db "$DB" c-amelia
+expect 0 "" -- "$MNEEDLE" client update --db "$DB" c-amelia "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+expect 0 "" -- "$MNEEDLE" plan c-amelia --save --db "$DB"
+
+# ---- a zone the visit booked, left out ----
+# Visit 2 books forehead, periorbital and cheek; the session treats the first two.
+session 2 c-amelia "$TMP/s2.json"
+$PY -c 'import json, sys
+d = json.load(open(sys.argv[1])); d["zones"] = [z for z in d["zones"] if z["zone"] != "cheek"]
+json.dump(d, open(sys.argv[1], "w"))' "$TMP/s2.json"
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/s2.json"
+expect 0 "stdout:^       Cheek +not done  \(plan 0.50 mm x 3: planned that day\)$" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
+ok '[ "$(grep -c "not done  (plan" "$TMP/out")" -eq 1 ]' "history lists a zone not done on a session that treated it"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json c-amelia
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+s = d[\"sessions\"]
+assert s[0][\"zones_not_done\"] == [], s[0]
+assert s[1][\"zones_not_done\"] == [{\"zone\": \"cheek\", \"planned_depth_mm\": 0.5, \"planned_passes\": 3}], s[1]
+assert [z[\"zone\"] for z in s[1][\"zones\"]] == [\"forehead\", \"periorbital\"], s[1]
+" "$TMP/out"' "history --json does not list the zone the session left out"
+# replan says the same of the last visit, lighter than planned and not off protocol, and books
+# the cheek's next visit by the plan's rise from the session before it (visit 3's 0.75 mm).
+expect 0 "stdout:^Last visit \(session 2, 2026-12-29, planned visit 2\): lighter than planned$" -- \
+    "$MNEEDLE" replan --db "$DB" c-amelia
+ok 'grep -q "^  Cheek: planned 0.50 mm x 3 at visit 2, not done that day$" "$TMP/out" &&
+    grep -Eq "^ +3 course +[0-9-]+ +Forehead 0.50 mm x 3, Periorbital / eyelid 0.50 mm x 3, Cheek 0.75 mm x 3$" "$TMP/out"' \
+    "replan does not list the zone left out, or books it otherwise"
+expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
+ok '$PY -c "
+import json, sys
+d = json.load(open(sys.argv[1]))
+ls = d[\"last_session\"]
+assert ls[\"off_protocol\"] is False, ls
+assert ls[\"deviations\"] == [{\"zone\": \"cheek\", \"kind\": \"not_done\", \"planned_depth_mm\": 0.5, \"planned_passes\": 3}], ls
+" "$TMP/out"' "replan --json does not list the zone the last session left out"
+
+# ---- a stored plan that does not say its device ----
+# Never guessed from the client's record: every view says it is not recorded.
+$PY -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("UPDATE plans SET plan_json = json_remove(plan_json, \"$.client.device\")")
+c.commit()' "$DB"
+expect 0 "stdout:^Planned for: device not recorded \(the stored plan does not say which device its depths are for\)$" -- \
+    "$MNEEDLE" history --db "$DB" c-amelia
+expect 0 "stdout:\"device\": null" -- "$MNEEDLE" history --db "$DB" --json c-amelia
+expect 0 "stdout:^Planned for: device not recorded" -- "$MNEEDLE" replan --db "$DB" c-amelia
+expect 0 "stdout:\"plan_device\": null" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
+expect 0 "stdout:^  latest plan made for: device not recorded" -- "$MNEEDLE" client show --db "$DB" c-amelia
+expect 0 "stdout:\"plan_device\": null" -- "$MNEEDLE" client show --db "$DB" --json c-amelia
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/b.fhir.json" --csv "$TMP/b.csv"
+ok '$PY "$TMP/exports.py" "$TMP/b.fhir.json" "$TMP/b.csv" ""' \
+    "the exports name a device the stored plan does not record"
+finish
