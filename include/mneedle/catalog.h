@@ -200,8 +200,14 @@ typedef struct {
  *  (NULL when @p a is NULL). Thread-safe. */
 const char *mn_rule_adjust_reason_for(const mn_rule_adjust *a, const mn_concern *concern);
 
+/** Longest rule name (mn_rule.name) the catalogue accepts, in bytes. */
+#define MN_RULE_NAME_MAX 80
+
 typedef struct {
     const char *code; /* stable, e.g. "MN-S-ISOTRETINOIN" */
+    const char *name; /* the finding in a few words for a clinician ("pregnancy", "recent
+                         isotretinoin"): what the record's hold reasons and lists print in
+                         place of the code; NULL when the catalogue gives none */
     const char *flag; /* history key (or "fitzpatrick", "age", "smoker") */
     const char *message;
     const char *advice; /* what the client can do next, for a defer or decline; NULL: none */

@@ -339,9 +339,12 @@ mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, ch
 
 /** A screening finding that holds a client (defer or decline), copied from mn_finding. */
 typedef struct {
-    char code[32];     /* the rule's code, e.g. "MN-PREGNANT" */
+    char code[32];     /* the rule's code, e.g. "MN-PREGNANT" (the JSON's; never printed in text) */
     char severity[16]; /* "defer" or "decline" */
     char message[400]; /* the rule's message, cut to fit */
+    char name[MN_RULE_NAME_MAX + 1]; /* the rule's name ("pregnancy"): the words every text
+                                        prints for the finding; the message's first words
+                                        when the catalogue names none */
 } mn_store_finding;
 
 /** Most holding findings an mn_store_screening keeps (the decision counts them all). */
@@ -358,6 +361,10 @@ typedef struct {
      * codes when the record was screened without a day. */
     mn_decision decision_besides_age;
     char codes_besides_age[256];
+    /* Their names (mn_store_finding.name) joined by "; ", in the same order: what the hold
+     * reasons of replan and recall and record session's refusal print ("" when none). */
+    char names[MN_STORE_MAX_HOLD_FINDINGS * (MN_RULE_NAME_MAX + 2)];
+    char names_besides_age[MN_STORE_MAX_HOLD_FINDINGS * (MN_RULE_NAME_MAX + 2)];
     mn_store_questionnaire questionnaire; /* screened is 0 when screened without a day */
 } mn_store_screening;
 
@@ -375,7 +382,7 @@ mn_status mn_store_client_screen_on(mn_ctx *ctx, mn_store *store, const char *id
  * The words every command and page uses for @p q: "answered 2027-10-01: 6 months and 3 days
  * old on 2028-04-03" (undated answers: "not dated, so counted from the day the plan was saved,
  * 2027-04-02: ..."), and when out of date, "; the questionnaire is valid for 6 months
- * (data/rules.json)". "" when not screened on a day or no questionnaire was taken.
+ * (the screening rules)". "" when not screened on a day or no questionnaire was taken.
  * @return @p buf.
  */
 char *mn_store_questionnaire_words(const mn_store_questionnaire *q, char *buf, size_t size);
@@ -643,7 +650,9 @@ typedef struct {
     mn_store_screening screening;
     int held;
     int n_held;
-    char hold_reason[512]; /* "" when not held */
+    char hold_reason[512];       /* "" when not held; the JSON's words: the rules by their codes */
+    char hold_reason_text[1024]; /* the same for a text: the rules and adverse events by their
+                                   names (what replan's text and the workstation print) */
     /* The stored plan against the client's current planning input (mn_store_history's
      * plan_stale): 1 when the plan was made from an earlier record, which holds the visits
      * until a plan is saved again; -1 when not known; 0 when the same. plan_created: the day
@@ -777,11 +786,14 @@ typedef struct {
     mn_date due;
     int has_last_session;
     mn_date last_session;
-    char reason[256]; /* from the plan (typical response) or from a replan (the client's);
-                         for a client on hold, why they are held */
-    int status;       /* MN_STORE_RECALL_DUE; MN_STORE_RECALL_ON_HOLD: due (or overdue), but
-                         held, and not to be recalled; MN_STORE_RECALL_OVERDUE: a course visit
-                         planned before today and not done (docs/records.md) */
+    char reason[256];       /* from the plan (typical response) or from a replan (the client's);
+                               for a client on hold, why they are held: the JSON's and the CSV's
+                               words (the screening rules by their codes) */
+    char reason_text[1024]; /* the same for a text (the command's, the iCalendar's, the
+                              workstation's): the rules and adverse events by their names */
+    int status;             /* MN_STORE_RECALL_DUE; MN_STORE_RECALL_ON_HOLD: due (or overdue), but
+                               held, and not to be recalled; MN_STORE_RECALL_OVERDUE: a course visit
+                               planned before today and not done (docs/records.md) */
     /* MN_STORE_RECALL_OVERDUE: the first course visit not done (due is its planned date), the
      * days since that date, and the course visits not done (it included). */
     int visit_number;

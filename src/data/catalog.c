@@ -647,10 +647,10 @@ static mn_status read_adjust(const mn__jin *in, json_t *e, const char *p, mn_rul
 static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule *r,
                             int *defer_days, const struct mn_catalog *cat)
 {
-    static const char *const keys[] = {"code",    "flag",       "kind",        "severity",
-                                       "message", "advice",     "source",      "threshold",
-                                       "zones",   "defer_days", "adjust",      "ongoing_at_zero",
-                                       "unless",  "numbing",    "input_label", NULL};
+    static const char *const keys[] = {
+        "code",   "flag",      "kind",        "severity",   "message", "advice",
+        "source", "threshold", "zones",       "defer_days", "adjust",  "ongoing_at_zero",
+        "unless", "numbing",   "input_label", "name",       NULL};
     static const char *const kinds[] = {
         "flag",   "months_ago", "weeks_ago", "phototype_ge",        "age_ge",
         "smoker", "no_history", "age_lt",    "months_ago_at_least", "history_older_months",
@@ -668,6 +668,7 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = mn__jstr(in, e, p, "advice", 0, &r->advice, NULL)) ||
         (st = mn__jstr(in, e, p, "source", 1, &r->source, NULL)) ||
         (st = mn__jstr(in, e, p, "input_label", 0, &r->input_label, NULL)) ||
+        (st = mn__jstr(in, e, p, "name", 0, &r->name, NULL)) ||
         (st = read_enum(in, e, p, "kind", kinds, &kind)) ||
         (st = read_enum(in, e, p, "severity", sevs, &sev)) ||
         (st = mn__jnum(in, e, p, "threshold", 0, 0, 200, &r->threshold, NULL)) ||
@@ -677,6 +678,11 @@ static mn_status parse_rule(const mn__jin *in, json_t *e, const char *p, mn_rule
         (st = mn__jstr(in, e, p, "unless", 0, &r->unless, NULL)) ||
         (st = mn__jstr(in, e, p, "numbing", 0, &numbing, &has_numbing)))
         return st;
+    /* The name goes into the clinic record's hold reasons and lists (mn_store_finding). */
+    if (r->name && (!r->name[0] || strlen(r->name) > MN_RULE_NAME_MAX))
+        return mn__error(in->ctx, MN_ERANGE,
+                         "%s: %s.name: expected the finding in a few words (1 to %d characters)",
+                         in->src, p, MN_RULE_NAME_MAX);
     if (has_numbing && strcmp(numbing, "none"))
         return mn__error(in->ctx, MN_ERANGE,
                          "%s: %s.numbing: unknown value \"%.40s\"; expected \"none\" (no numbing "

@@ -1,5 +1,7 @@
 /* Writers of the clinic record (store.h): the database check, clients, the history. */
+#include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/json_out.h"
@@ -66,7 +68,7 @@ static void questionnaire_json(mn__jout *j, json_t *o, const mn_store_questionna
 }
 
 /* The questionnaire's day and age today, for client show and history: "answered 2027-01-04:
- * 2 months and 29 days old on 2027-04-02; valid for 6 months (data/rules.json)", marked when
+ * 2 months and 29 days old on 2027-04-02; valid for 6 months (the screening rules)", marked when
  * out of date as replan and recall mark it; "none on file" without one. Nothing when the record
  * was not screened. */
 static void questionnaire_text(mn__buf *b, const char *lead, const mn_store_questionnaire *q)
@@ -82,10 +84,213 @@ static void questionnaire_text(mn__buf *b, const char *lead, const mn_store_ques
     if (q->out_of_date)
         mn__buf_printf(b, "; OUT OF DATE: re-screen before booking\n");
     else if (q->valid_months)
-        mn__buf_printf(b, "; valid for %d month%s (data/rules.json)\n", q->valid_months,
+        mn__buf_printf(b, "; valid for %d month%s (the screening rules)\n", q->valid_months,
                        q->valid_months == 1 ? "" : "s");
     else
         mn__buf_printf(b, "\n");
+}
+
+/* An input key in words: "isotretinoin_months_ago" as "isotretinoin months ago". */
+static void key_words(mn__buf *b, const char *key)
+{
+    char said[128];
+    snprintf(said, sizeof said, "%s", key);
+    for (char *k = said; *k; k++)
+        if (*k == '_')
+            *k = ' ';
+    mn__buf_textf(b, "%s", said);
+}
+
+/* A value of the planning input as a reader writes it: text as is, a number as a number, a
+ * truth as yes or no, a list joined by ", ", an object as "key value" pairs joined by "; ". */
+static void value_words(mn__buf *b, json_t *v)
+{
+    if (json_is_string(v))
+        mn__buf_textf(b, "%s", json_string_value(v));
+    else if (json_is_number(v))
+        mn__buf_textf(b, "%g", json_number_value(v));
+    else if (json_is_boolean(v))
+        mn__buf_textf(b, "%s", json_is_true(v) ? "yes" : "no");
+    else if (json_is_array(v)) {
+        for (size_t i = 0; i < json_array_size(v); i++) {
+            mn__buf_textf(b, "%s", i ? ", " : "");
+            value_words(b, json_array_get(v, i));
+        }
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *x;
+        int first = 1;
+        json_object_foreach(v, k, x)
+        {
+            mn__buf_textf(b, "%s", first ? "" : "; ");
+            key_words(b, k);
+            mn__buf_textf(b, " ");
+            value_words(b, x);
+            first = 0;
+        }
+    } else
+        mn__buf_textf(b, "none");
+}
+
+/* The keys of object @p o not in @p known (NULL-ended), each as "; key value". */
+static void other_keys(mn__buf *b, json_t *o, const char *const *known)
+{
+    const char *k;
+    json_t *x;
+    json_object_foreach(o, k, x)
+    {
+        int seen = 0;
+        for (int i = 0; known[i] && !seen; i++)
+            seen = !strcmp(k, known[i]);
+        if (seen)
+            continue;
+        mn__buf_textf(b, "; ");
+        key_words(b, k);
+        mn__buf_textf(b, " ");
+        value_words(b, x);
+    }
+}
+
+/* A catalogue entry's name for the id in @p v (a string), else the value as given. */
+static const char *entry_name(mn_ctx *ctx, json_t *v, char which)
+{
+    const char *id = json_is_string(v) ? json_string_value(v) : "";
+    const mn_catalog *cat = mn_ctx_catalog(ctx);
+    const char *name = NULL;
+    if (which == 'c') {
+        const mn_concern *c = mn_catalog_find_concern(cat, id);
+        name = c ? c->name : NULL;
+    } else if (which == 'z') {
+        const mn_site *s = mn_catalog_find_site(cat, id);
+        name = s ? s->name : NULL;
+    } else {
+        const mn_device *d = mn_catalog_find_device(cat, id);
+        name = d ? d->name : NULL;
+    }
+    return name ? name : id;
+}
+
+/* client show's planning input in words (the JSON output keeps it as stored), every string
+ * of it shown as text shows input (mn__buf_textf: a control or an override named): the client, each
+ * concern with its zones, the health questionnaire's answers, lifestyle and clinic, concerns,
+ * zones and the device by their catalogue names; a key the planner reads that this does not
+ * name is given as its key in words with its value. */
+static void input_text(mn_ctx *ctx, mn__buf *b, const char *text)
+{
+    json_error_t err;
+    json_t *in = json_loads(text, 0, &err);
+    mn__buf_textf(b, "  planning input:\n");
+    if (!json_is_object(in)) {
+        mn__buf_textf(b, "    (not readable: the stored input is not a client file)\n");
+        json_decref(in);
+        return;
+    }
+    json_t *cl = json_object_get(in, "client");
+    if (json_is_object(cl)) {
+        static const char *const known[] = {"age", "sex", "fitzpatrick", "name", NULL};
+        json_t *age = json_object_get(cl, "age"), *sex = json_object_get(cl, "sex"),
+               *fitz = json_object_get(cl, "fitzpatrick");
+        mn__buf_textf(b, "    client: ");
+        if (json_is_number(age))
+            mn__buf_textf(b, "%g y, ", json_number_value(age));
+        if (json_is_string(sex))
+            mn__buf_textf(b, "%s, ", json_string_value(sex));
+        if (json_is_number(fitz))
+            mn__buf_textf(b, "Fitzpatrick %g", json_number_value(fitz));
+        other_keys(b, cl, known);
+        mn__buf_textf(b, "\n");
+    }
+    json_t *cons = json_object_get(in, "concerns");
+    for (size_t i = 0; i < json_array_size(cons); i++) {
+        static const char *const known[] = {"concern", "zones", "severity", NULL};
+        json_t *c = json_array_get(cons, i);
+        if (!json_is_object(c))
+            continue;
+        json_t *sev = json_object_get(c, "severity"), *zones = json_object_get(c, "zones");
+        mn__buf_textf(b, "    concern: %s", entry_name(ctx, json_object_get(c, "concern"), 'c'));
+        if (json_is_string(sev))
+            mn__buf_textf(b, " (%s)", json_string_value(sev));
+        for (size_t k = 0; k < json_array_size(zones); k++)
+            mn__buf_textf(b, "%s%s", k ? ", " : ": ",
+                          entry_name(ctx, json_array_get(zones, k), 'z'));
+        other_keys(b, c, known);
+        mn__buf_textf(b, "\n");
+    }
+    /* The answers given: a truth declared (true), a number (months or weeks ago), a note; an
+     * item answered no is not listed. */
+    json_t *hist = json_object_get(in, "history");
+    mn__buf_textf(b, "    health questionnaire: ");
+    if (!json_is_object(hist))
+        mn__buf_textf(b, "not taken");
+    else {
+        int n = 0;
+        const char *k;
+        json_t *x;
+        json_object_foreach(hist, k, x)
+        {
+            if (!strcmp(k, "date") || json_is_false(x))
+                continue;
+            mn__buf_textf(b, "%s", n++ ? "; " : "");
+            key_words(b, k);
+            if (!json_is_true(x)) {
+                mn__buf_textf(b, " ");
+                value_words(b, x);
+            }
+        }
+        if (!n)
+            mn__buf_textf(b, "nothing declared");
+        json_t *date = json_object_get(hist, "date");
+        if (json_is_string(date))
+            mn__buf_textf(b, " (answered %s)", json_string_value(date));
+    }
+    mn__buf_textf(b, "\n");
+    json_t *life = json_object_get(in, "lifestyle");
+    if (json_is_object(life)) {
+        static const char *const known[] = {"smoker", "sun", NULL};
+        json_t *smoker = json_object_get(life, "smoker"), *sun = json_object_get(life, "sun");
+        mn__buf_textf(b, "    lifestyle: %s", json_is_true(smoker) ? "smoker" : "non-smoker");
+        if (json_is_string(sun))
+            mn__buf_textf(b, ", sun exposure %s", json_string_value(sun));
+        other_keys(b, life, known);
+        mn__buf_textf(b, "\n");
+    }
+    json_t *clinic = json_object_get(in, "clinic");
+    if (json_is_object(clinic)) {
+        static const char *const known[] = {"device", "price_per_session", "currency", "start",
+                                            NULL};
+        json_t *dev = json_object_get(clinic, "device"),
+               *price = json_object_get(clinic, "price_per_session"),
+               *cur = json_object_get(clinic, "currency"),
+               *start = json_object_get(clinic, "start");
+        mn__buf_textf(b, "    clinic: %s", dev ? entry_name(ctx, dev, 'd') : "device not given");
+        if (json_is_number(price))
+            mn__buf_textf(b, ", %g%s%s per session", json_number_value(price),
+                          json_is_string(cur) ? " " : "",
+                          json_is_string(cur) ? json_string_value(cur) : "");
+        if (json_is_string(start))
+            mn__buf_textf(b, ", start %s", json_string_value(start));
+        other_keys(b, clinic, known);
+        mn__buf_textf(b, "\n");
+    }
+    /* Anything else the file carries, each key in words. */
+    static const char *const known[] = {"client",    "concerns", "history",
+                                        "lifestyle", "clinic",   NULL};
+    const char *k;
+    json_t *x;
+    json_object_foreach(in, k, x)
+    {
+        int seen = 0;
+        for (int i = 0; known[i] && !seen; i++)
+            seen = !strcmp(k, known[i]);
+        if (seen)
+            continue;
+        mn__buf_textf(b, "    ");
+        key_words(b, k);
+        mn__buf_textf(b, ": ");
+        value_words(b, x);
+        mn__buf_textf(b, "\n");
+    }
+    json_decref(in);
 }
 
 static void put_identity(mn__jout *j, json_t *o, const mn_store_client *c)
@@ -196,7 +401,7 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
         mn__buf_printf(&b, "\n");
     }
     if (c->client_json)
-        mn__buf_printf(&b, "  planning input: %s\n", c->client_json);
+        input_text(ctx, &b, c->client_json);
     return mn__buf_finish(ctx, &b, "client", write, userdata);
 }
 
@@ -390,6 +595,21 @@ static const char *device_name(mn_ctx *ctx, const char *id)
     return d ? d->name : id;
 }
 
+/* A rating scale by its name in the scales catalogue, into @p out; the id as recorded for a
+ * scale the loaded catalogue does not hold (then no error is left in @p ctx). */
+static const char *scale_name(mn_ctx *ctx, const char *id, char *out, size_t size)
+{
+    mn_scale s;
+    if (id[0] && mn_store_scale_find(ctx, id, &s) == MN_OK)
+        snprintf(out, size, "%s", s.name);
+    else {
+        if (id[0])
+            mn_ctx_clear_error(ctx);
+        snprintf(out, size, "%s", id);
+    }
+    return out;
+}
+
 /* The device a plan was made for, on a line of its own after @p lead: its depths are that
  * device's settings (a depth on a pen is not one on a roller). */
 static void plan_device_text(mn_ctx *ctx, mn__buf *b, const char *lead, const char *device)
@@ -521,9 +741,13 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         mn__buf_printf(&b, "  none recorded\n");
     for (int i = 0; i < h->n_assessments; i++) {
         const mn_store_assessment *a = &h->assessments[i];
-        mn__buf_printf(&b, "  %s  %-26s %6g  %s%s%s", mn_date_format(a->date, d1), a->scale,
-                       a->score, a->rater, a->zone[0] ? ", " : "",
-                       a->zone[0] ? zone_name(ctx, a->zone) : "");
+        char scale[sizeof((mn_scale *)0)->name];
+        mn__buf_printf(&b, "  %s  %s: %g", mn_date_format(a->date, d1),
+                       scale_name(ctx, a->scale, scale, sizeof scale), a->score);
+        if (a->rater[0])
+            mn__buf_printf(&b, ", rated by %s", a->rater);
+        if (a->zone[0])
+            mn__buf_printf(&b, ", %s", zone_name(ctx, a->zone));
         if (a->n_photos)
             mn__buf_printf(&b, ", %d photo%s", a->n_photos, a->n_photos == 1 ? "" : "s");
         mn__buf_printf(&b, "\n");
@@ -533,14 +757,14 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         mn__buf_printf(&b, "  nothing recorded\n");
     for (int i = 0; i < h->n_events; i++) {
         const mn_store_adverse_event *e = &h->events[i];
-        mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d1), e->event,
-                       e->severity[0] ? " (" : "", e->severity, e->severity[0] ? ")" : "");
+        /* A kind by its name (the JSON keeps the id), free text as recorded. */
+        mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d1),
+                       e->kind_name[0] ? e->kind_name : e->event, e->severity[0] ? " (" : "",
+                       e->severity, e->severity[0] ? ")" : "");
         if (e->session_number)
             mn__buf_printf(&b, " after session %d", e->session_number);
         if (e->resolved)
             mn__buf_printf(&b, ", resolved %s", mn_date_format(e->resolved_date, d2));
-        if (e->kind_name[0])
-            mn__buf_printf(&b, " - %s", e->kind_name);
         mn__buf_printf(&b, "\n");
     }
     if (h->has_maintenance_due)
@@ -598,6 +822,21 @@ static void deviation_text(mn_ctx *ctx, mn__buf *b, const mn_store_replan_deviat
                        : !strcmp(v->kind, "more_passes") ? "more passes"
                                                          : "lighter",
                        v->planned_depth_mm, v->planned_passes, visit);
+}
+
+/* Replan's note for a text: the scale its scores are on by the scale's name (the JSON's note
+ * and response.scale keep the id). */
+static void note_text(mn_ctx *ctx, mn__buf *b, const mn_store_replan *r)
+{
+    char said[128], scale[sizeof((mn_scale *)0)->name];
+    snprintf(said, sizeof said, " on %s used", r->scale);
+    const char *at = r->scale[0] ? strstr(r->note, said) : NULL;
+    if (!at) {
+        mn__buf_printf(b, "\n%s\n", r->note);
+        return;
+    }
+    mn__buf_printf(b, "\n%.*s on %s used%s\n", (int)(at - r->note), r->note,
+                   scale_name(ctx, r->scale, scale, sizeof scale), at + strlen(said));
 }
 
 mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
@@ -786,12 +1025,14 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     if (r->held) {
         mn__buf_printf(&b,
                        "\nON HOLD: %s. No visit is booked and no maintenance date is set "
-                       "while this holds (docs/records.md, Holds); replan again once it no "
-                       "longer does.\n",
-                       r->hold_reason);
-        for (int i = 0; i < r->screening.n_findings; i++)
-            mn__buf_printf(&b, "  %s (%s): %s\n", r->screening.findings[i].code,
-                           r->screening.findings[i].severity, r->screening.findings[i].message);
+                       "while this holds; replan again once it no longer does.\n",
+                       r->hold_reason_text);
+        /* Each finding by its rule's name (the code is the JSON's), its first letter raised. */
+        for (int i = 0; i < r->screening.n_findings; i++) {
+            const mn_store_finding *f = &r->screening.findings[i];
+            mn__buf_printf(&b, "  %c%s (%s): %s\n", toupper((unsigned char)f->name[0]),
+                           f->name[0] ? f->name + 1 : "", f->severity, f->message);
+        }
         /* Why the answers are out of date: their day and their age on the replan's day. */
         const mn_store_questionnaire *q = &r->screening.questionnaire;
         if (q->out_of_date) {
@@ -808,15 +1049,12 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
         for (int i = 0; i < r->n_open_events; i++) {
             const mn_store_adverse_event *e = &r->open_events[i];
-            /* The workstation names a kind by its name alone: the id is the commands' word. */
-            int by_name = words == MN_STORE_WORDS_WEB && e->kind_name[0];
+            /* A kind by its name alone (the id is the JSON's), free text as recorded. */
             mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d),
-                           by_name ? e->kind_name : e->event, e->severity[0] ? " (" : "",
+                           e->kind_name[0] ? e->kind_name : e->event, e->severity[0] ? " (" : "",
                            e->severity, e->severity[0] ? ")" : "");
             if (e->session_number)
                 mn__buf_printf(&b, " after session %d", e->session_number);
-            if (e->kind_name[0] && !by_name)
-                mn__buf_printf(&b, " - %s", e->kind_name);
             mn__buf_printf(&b, "\n");
         }
     }
@@ -884,13 +1122,13 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     }
     if (r->step_down[0]) {
         mn__buf_printf(&b, "  Stepped down one setting after an adverse event "
-                           "(data/adverse_events.json: a judgement): ");
+                           "(a judgement of the adverse-event catalogue): ");
         zone_sentences(ctx, &b, r->step_down);
         mn__buf_printf(&b, "; the visits after it rise from there by the plan's own steps.\n");
     }
     if (r->step_down_carried[0]) {
         mn__buf_printf(&b, "  Kept below the plan after an adverse event "
-                           "(data/adverse_events.json: a judgement): ");
+                           "(a judgement of the adverse-event catalogue): ");
         zone_sentences(ctx, &b, r->step_down_carried);
         mn__buf_printf(&b, ".\n");
     }
@@ -902,14 +1140,16 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     }
     if (!r->has_projection) {
         /* No figures to show: say so, with the plan's own reason, and stop before them. */
-        mn__buf_printf(&b, "\n%s\n", r->note);
+        note_text(ctx, &b, r);
         return mn__buf_finish(ctx, &b, "replan", write, userdata);
     }
     mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
                    r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
+    char scale[sizeof((mn_scale *)0)->name];
+    scale_name(ctx, r->scale, scale, sizeof scale);
     for (int i = 0; i < r->n_obs; i++)
         mn__buf_printf(&b, "  %s day %4d  %s %g: improvement %.0f %% (typical person %.0f %%)\n",
-                       mn_date_format(r->obs[i].date, d), r->obs[i].day, r->scale, r->obs[i].score,
+                       mn_date_format(r->obs[i].date, d), r->obs[i].day, scale, r->obs[i].score,
                        r->obs[i].improvement_pct, r->obs[i].predicted_pct);
     mn__buf_printf(&b, "\nProjection (improvement, %% of baseline severity):\n");
     if (r->has_peak)
@@ -923,8 +1163,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     else
         mn__buf_printf(&b,
                        "  range: the plan's 10-90 %% range, recentred on this client's response "
-                       "gain and narrowed as its range narrowed with %d score%s "
-                       "(docs/records.md)\n",
+                       "gain and narrowed as its range narrowed with %d score%s\n",
                        r->n_obs, r->n_obs == 1 ? "" : "s");
     int last_day = -1000;
     for (int i = 0; i < r->n_samples; i++) {
@@ -949,7 +1188,7 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                        mn_date_format(r->maintenance_early, d2),
                        mn_date_format(r->maintenance_late, d3), r->client_interval_days,
                        r->population_interval_days);
-    mn__buf_printf(&b, "\n%s\n", r->note);
+    note_text(ctx, &b, r);
     return mn__buf_finish(ctx, &b, "replan", write, userdata);
 }
 
@@ -1116,9 +1355,9 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             /* Still called in, marked: the answers are taken again before booking. */
             snprintf(summary, sizeof summary, "Maintenance due%s: %s",
                      list[i].questionnaire.out_of_date ? ", re-screen first" : "", list[i].client);
-            char desc[640];
-            snprintf(desc, sizeof desc, "%s%s%s", list[i].reason, list[i].rescreen[0] ? "; " : "",
-                     list[i].rescreen);
+            char desc[1400];
+            snprintf(desc, sizeof desc, "%s%s%s", list[i].reason_text,
+                     list[i].rescreen[0] ? "; " : "", list[i].rescreen);
             ics_event(&c, uid, list[i].due, stamp, summary, desc);
         }
         return ics_finish(ctx, &c, "recall", write, userdata);
@@ -1148,7 +1387,7 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             mn__buf_printf(&b, "%-14s due %s  last session %s  %s%s%s\n", r->client,
                            mn_date_format(r->due, d),
                            r->has_last_session ? mn_date_format(r->last_session, d2) : "-",
-                           r->reason, r->rescreen[0] ? "; " : "", r->rescreen);
+                           r->reason_text, r->rescreen[0] ? "; " : "", r->rescreen);
         }
     }
     if (format == MN_RECALL_TEXT) {
@@ -1164,7 +1403,7 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             for (int i = 0; i < n; i++)
                 if (list[i].status == MN_STORE_RECALL_ON_HOLD)
                     mn__buf_printf(&b, "%-14s due %s  %s%s%s\n", list[i].client,
-                                   mn_date_format(list[i].due, d), list[i].reason,
+                                   mn_date_format(list[i].due, d), list[i].reason_text,
                                    list[i].rescreen[0] ? "; " : "", list[i].rescreen);
             mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
         }

@@ -596,7 +596,7 @@ void mn__post_session(mn__call *c)
                  !strcmp(warnings.items[0].code, "settings_below_plan")
                      ? "a zone was treated lighter than the plan's setting for this visit."
                      : "it came closer to another session of a zone than the minimum "
-                       "interval of the concern treated there (data/concerns.json).");
+                       "interval of the concern treated there (its catalogue entry).");
     answer_record(c, id, st, session_form, "The session was not recorded.", done);
 }
 
@@ -966,7 +966,7 @@ static void recall_rows(mn__buf *b, const mn_store_recall *list, int n, int stat
             mn__buf_printf(b, "visit %d, %d day(s) overdue, %d course visit(s) left",
                            r->visit_number, r->days_overdue, r->course_visits_left);
         else
-            mn__srv_esc(b, r->reason);
+            mn__srv_esc(b, r->reason_text);
         if (r->rescreen[0]) {
             mn__buf_printf(b, "; <b>");
             mn__srv_esc(b, r->rescreen);
@@ -1028,7 +1028,7 @@ void mn__page_recall(mn__call *c)
         if (list[i].has_last_session)
             mn__buf_printf(&b, "%s", mn_date_format(list[i].last_session, d));
         mn__buf_printf(&b, "</td><td>");
-        mn__srv_esc(&b, list[i].reason);
+        mn__srv_esc(&b, list[i].reason_text);
         if (list[i].rescreen[0]) {
             mn__buf_printf(&b, "; <b>");
             mn__srv_esc(&b, list[i].rescreen);

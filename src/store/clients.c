@@ -991,6 +991,34 @@ mn_status mn_store_client_input(mn_ctx *ctx, mn_store *store, const char *id, ch
 static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, const mn_date *day,
                                mn_date asked, mn_store_screening *out);
 
+/* What a text says for finding @p f: its rule's name ("pregnancy"); for a rule without one (a
+ * --data catalogue of the clinic's own), the message up to its first stop, cut at a word to
+ * fit, never the code. */
+static void finding_name(const mn_finding *f, char *out, size_t size)
+{
+    const char *name = f->rule && f->rule->name ? f->rule->name : NULL;
+    if (name) {
+        snprintf(out, size, "%s", name);
+        return;
+    }
+    const char *m = f->message ? f->message : "";
+    size_t n = strcspn(m, ".:;");
+    if (n >= size) {
+        n = size - 1;
+        while (n > 0 && m[n] != ' ')
+            n--;
+    }
+    snprintf(out, size, "%.*s", (int)n, m);
+}
+
+/* Appends @p name to the "; "-joined @p list (of @p size), whole or not at all. */
+static void append_name(char *list, size_t size, const char *name)
+{
+    size_t used = strlen(list), n = strlen(name) + (used ? 2 : 0);
+    if (used + n < size)
+        snprintf(list + used, size - used, "%s%s", used ? "; " : "", name);
+}
+
 mn_status mn_store_client_screen(mn_ctx *ctx, mn_store *store, const char *id,
                                  mn_store_screening *out)
 {
@@ -1054,8 +1082,8 @@ char *mn_store_questionnaire_words(const mn_store_questionnaire *q, char *buf, s
         mn_date_format(q->on, on));
     if (q->out_of_date && q->valid_months && used < size)
         snprintf(buf + used, size - used,
-                 "; the questionnaire is valid for %d month%s (data/rules.json)", q->valid_months,
-                 q->valid_months == 1 ? "" : "s");
+                 "; the questionnaire is valid for %d month%s (the screening rules)",
+                 q->valid_months, q->valid_months == 1 ? "" : "s");
     return buf;
 }
 
@@ -1127,19 +1155,26 @@ static mn_status client_screen(mn_ctx *ctx, mn_store *store, const char *id, con
                 out->decision_besides_age = d;
             if (f->severity != MN_SEVERITY_DEFER && f->severity != MN_SEVERITY_DECLINE)
                 continue;
-            if (used < sizeof out->codes)
+            char name[MN_RULE_NAME_MAX + 1];
+            finding_name(f, name, sizeof name);
+            if (used < sizeof out->codes) {
                 used += (size_t)snprintf(out->codes + used, sizeof out->codes - used, "%s%s",
                                          used ? ", " : "", f->code);
-            if (!age && used_besides < sizeof out->codes_besides_age)
+                append_name(out->names, sizeof out->names, name);
+            }
+            if (!age && used_besides < sizeof out->codes_besides_age) {
                 used_besides += (size_t)snprintf(out->codes_besides_age + used_besides,
                                                  sizeof out->codes_besides_age - used_besides,
                                                  "%s%s", used_besides ? ", " : "", f->code);
+                append_name(out->names_besides_age, sizeof out->names_besides_age, name);
+            }
             if (out->n_findings == MN_STORE_MAX_HOLD_FINDINGS)
                 continue;
             mn_store_finding *o = &out->findings[out->n_findings++];
             snprintf(o->code, sizeof o->code, "%s", f->code);
             snprintf(o->severity, sizeof o->severity, "%s", mn_severity_name(f->severity));
             snprintf(o->message, sizeof o->message, "%s", f->message ? f->message : "");
+            snprintf(o->name, sizeof o->name, "%s", name);
         }
     }
     free(text);

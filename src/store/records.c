@@ -805,7 +805,7 @@ static mn_status step_down_violations(mn_ctx *ctx, mn_store *s, const char *clie
         }
         if (clauses[0] && (i == cs->n_zones || strcmp(next, why))) {
             violation(cs, used, "step-down-after-adverse-event",
-                      "%s, %s (data/adverse_events.json: a judgement)", clauses, why);
+                      "%s, %s (a judgement of the adverse-event catalogue)", clauses, why);
             clauses[0] = '\0';
         }
         if (!deeper)
@@ -905,7 +905,7 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     if (caps.screening.decision_besides_age >= MN_DECISION_DEFER)
         VIOLATION(
             "screening", "screening of the client's current record gives %s (%s; %s) (%s.client)",
-            mn_decision_name(caps.screening.decision_besides_age), caps.screening.codes_besides_age,
+            mn_decision_name(caps.screening.decision_besides_age), caps.screening.names_besides_age,
             mn__store_words_say(s->words, MN__SAY_SCREENING, NULL, next, sizeof next), place);
     /* The health questionnaire older than its validity on the session's day (the rule's own
      * finding): the answers were not the client's of that day. */
@@ -1117,12 +1117,12 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
     /* An adverse event still open on the session's date that holds (a severe one, or one of a
      * kind that holds whatever its grade) holds the client's visits (replan.c states the rule). */
     int holding;
-    char why[320], day[16];
+    char why[320], why_text[320], day[16];
     if ((st = mn__store_open_holding(ctx, s, cs->client, mn_date_format(cs->date, day), &holding,
-                                     why, sizeof why)))
+                                     why, sizeof why, why_text, sizeof why_text)))
         return st;
     if (holding)
-        VIOLATION("adverse-event-open", "%s, with no resolved date (%s) (%s.date)", why,
+        VIOLATION("adverse-event-open", "%s, with no resolved date (%s) (%s.date)", why_text,
                   mn__store_words_say(s->words, MN__SAY_RESOLVED, NULL, next, sizeof next), place);
     /* Deeper than the step down after an adverse event allows (post-inflammatory
      * hyperpigmentation): the setting replan gives the visit, not the stored plan's. */

@@ -85,15 +85,15 @@ int mn__store_event_holds(mn_ctx *ctx, const char *event, const char *severity)
     return k && k->holds_any_severity;
 }
 
-/* An open event as a hold reason names it, "EVENT since DATE", in @p words: the command's, the
- * id it is recorded by (a kind's id, or the free text); the workstation's, the kind's name
- * (its form offers kinds by name: an id is no word of the page), or the free text. */
-static void event_since(mn_ctx *ctx, mn_store_words words, const char *event, const char *date,
-                        char *out, size_t size)
+/* An open event as a hold reason names it, "EVENT since DATE": with @p by_name (every text a
+ * clinician reads: the commands' text, the workstation's pages) a kind by its name; without
+ * (the JSON and CSV of the commands, which keep the ids) by the id it is recorded by. Free
+ * text is itself either way. */
+static void event_since(mn_ctx *ctx, int by_name, const char *event, const char *date, char *out,
+                        size_t size)
 {
     const mn_adverse_event_kind *k = mn_catalog_find_adverse_event(mn_ctx_catalog(ctx), event);
-    snprintf(out, size, "%.120s since %.10s", words == MN_STORE_WORDS_WEB && k ? k->name : event,
-             date);
+    snprintf(out, size, "%.120s since %.10s", by_name && k ? k->name : event, date);
 }
 
 void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity, const char *what,
@@ -108,11 +108,14 @@ void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity,
 }
 
 mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
-                                 int *found, char *why, size_t size)
+                                 int *found, char *why, size_t size, char *why_text,
+                                 size_t text_size)
 {
     *found = 0;
     if (size)
         why[0] = '\0';
+    if (why_text && text_size)
+        why_text[0] = '\0';
     sqlite3_stmt *q;
     mn_status st = mn__store_prepare_kept(
         ctx, s,
@@ -136,8 +139,13 @@ mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
             continue;
         char what[160];
         const char *date = (const char *)sqlite3_column_text(q, 1);
-        event_since(ctx, s->words, event, date ? date : "", what, sizeof what);
+        event_since(ctx, s->words == MN_STORE_WORDS_WEB, event, date ? date : "", what,
+                    sizeof what);
         mn__store_hold_reason(ctx, event, severity, what, why, size);
+        if (why_text) {
+            event_since(ctx, 1, event, date ? date : "", what, sizeof what);
+            mn__store_hold_reason(ctx, event, severity, what, why_text, text_size);
+        }
         *found = 1;
         break;
     }
@@ -953,11 +961,17 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         asked = today;
     if ((st = mn__store_client_screen_on(ctx, store, client_id, today, asked, &r->screening)))
         goto done;
+    /* The reason twice: hold_reason for the JSON, which keeps the rules' codes and (for the
+     * commands) the events' ids, and hold_reason_text, which every text prints: the rules and
+     * the events by their names. */
     if (r->screening.decision >= MN_DECISION_DEFER) {
         r->held = 1;
         snprintf(r->hold_reason, sizeof r->hold_reason,
                  "screening of the client's current record: %s (%s)",
                  mn_decision_name(r->screening.decision), r->screening.codes);
+        snprintf(r->hold_reason_text, sizeof r->hold_reason_text,
+                 "screening of the client's current record: %s (%s)",
+                 mn_decision_name(r->screening.decision), r->screening.names);
     }
     /* Open adverse events (no resolved date); the first that holds holds the visits (above). */
     int holding = -1;
@@ -977,11 +991,16 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     if (holding >= 0) {
         const mn_store_adverse_event *o = &r->open_events[holding];
         char since[16], what[160], why[320];
-        event_since(ctx, store->words, o->event, mn_date_format(o->date, since), what, sizeof what);
-        mn__store_hold_reason(ctx, o->event, o->severity, what, why, sizeof why);
-        size_t used = strlen(r->hold_reason);
-        snprintf(r->hold_reason + used, sizeof r->hold_reason - used, "%s%s, with no resolved date",
-                 used ? "; " : "", why);
+        for (int text = 0; text < 2; text++) {
+            char *reason = text ? r->hold_reason_text : r->hold_reason;
+            size_t size = text ? sizeof r->hold_reason_text : sizeof r->hold_reason;
+            event_since(ctx, text || store->words == MN_STORE_WORDS_WEB, o->event,
+                        mn_date_format(o->date, since), what, sizeof what);
+            mn__store_hold_reason(ctx, o->event, o->severity, what, why, sizeof why);
+            size_t used = strlen(reason);
+            snprintf(reason + used, size - used, "%s%s, with no resolved date", used ? "; " : "",
+                     why);
+        }
         r->held = 1;
     }
     /* A plan made from an earlier record (the client's planning input edited since it was
@@ -991,14 +1010,17 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
     snprintf(r->plan_created, sizeof r->plan_created, "%s", h->plan_created);
     snprintf(r->plan_device, sizeof r->plan_device, "%s", h->plan_device);
     if (h->plan_stale == 1) {
-        size_t used = strlen(r->hold_reason);
         char next[200];
-        snprintf(
-            r->hold_reason + used, sizeof r->hold_reason - used,
-            "%sthe stored plan (plan %ld, saved %s) was made from an earlier record of the "
-            "client, edited since: save the plan again %s",
-            used ? "; " : "", h->plan_id, h->plan_created,
-            mn__store_words_say(store->words, MN__SAY_STALE_HOLD, client_id, next, sizeof next));
+        mn__store_words_say(store->words, MN__SAY_STALE_HOLD, client_id, next, sizeof next);
+        for (int text = 0; text < 2; text++) {
+            char *reason = text ? r->hold_reason_text : r->hold_reason;
+            size_t size = text ? sizeof r->hold_reason_text : sizeof r->hold_reason;
+            size_t used = strlen(reason);
+            snprintf(reason + used, size - used,
+                     "%sthe stored plan (plan %ld, saved %s) was made from an earlier record of "
+                     "the client, edited since: save the plan again %s",
+                     used ? "; " : "", h->plan_id, h->plan_created, next);
+        }
         r->held = 1;
     }
     if (r->held) {
@@ -1094,6 +1116,7 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         snprintf(r->client, sizeof r->client, "%s", (const char *)sqlite3_column_text(q, 0));
         mn_date_parse((const char *)sqlite3_column_text(q, 1), &r->due);
         mn__store_col_text(q, 2, r->reason, sizeof r->reason);
+        snprintf(r->reason_text, sizeof r->reason_text, "%s", r->reason);
         t = (const char *)sqlite3_column_text(q, 3);
         r->has_last_session = t && !mn_date_parse(t, &r->last_session);
     }
@@ -1148,6 +1171,7 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                          r->visit_number, mn_date_format(r->due, pd), r->days_overdue,
                          r->days_overdue == 1 ? "" : "s", r->course_visits_left,
                          r->course_visits_left == 1 ? "" : "s");
+                snprintf(r->reason_text, sizeof r->reason_text, "%s", r->reason);
             }
             mn__store_done(store, q);
             if (!st && rc != SQLITE_DONE)
@@ -1170,10 +1194,11 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         mn_store_screening sc;
         sqlite3_int64 num;
         int holding = 0;
-        char why[224];
+        char why[224], why_text[320];
         mn__store_plan_input pin;
         if ((st = mn__store_client_num(ctx, store, r->client, &num)) ||
-            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why)) ||
+            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why, why_text,
+                                         sizeof why_text)) ||
             (st = mn__store_plan_input_get(ctx, store, num, &pin)))
             break;
         /* Screened on the day the client would be seen (the due day, or today once it is
@@ -1198,21 +1223,31 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                      (long long)pin.plan, pin.created);
         /* The questionnaire's age alone does not hold: answers are renewed when the client
          * is called in, so the client is listed as before and marked (below). */
+        /* The reason in the JSON's words (codes) and in a text's (names), as replan's. */
         if (sc.decision_besides_age >= MN_DECISION_DEFER) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason,
                      "on hold: screening of the client's current record: %s (%.180s)",
                      mn_decision_name(sc.decision_besides_age), sc.codes_besides_age);
+            snprintf(r->reason_text, sizeof r->reason_text,
+                     "on hold: screening of the client's current record: %s (%.700s)",
+                     mn_decision_name(sc.decision_besides_age), sc.names_besides_age);
         } else if (holding) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             snprintf(r->reason, sizeof r->reason, "on hold: %s, with no resolved date", why);
+            snprintf(r->reason_text, sizeof r->reason_text, "on hold: %s, with no resolved date",
+                     why_text);
         } else if (stale[0]) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             r->reason[0] = '\0';
+            r->reason_text[0] = '\0';
         }
         if (stale[0]) {
             size_t used = strlen(r->reason);
             snprintf(r->reason + used, sizeof r->reason - used, "%s%s", used ? "; " : "", stale);
+            used = strlen(r->reason_text);
+            snprintf(r->reason_text + used, sizeof r->reason_text - used, "%s%s", used ? "; " : "",
+                     stale);
         }
         if (sc.questionnaire.out_of_date) {
             char said[256];

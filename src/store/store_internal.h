@@ -171,9 +171,11 @@ void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity,
  * (YYYY-MM-DD: begun on or before it, not resolved by it) or, with @p on NULL, open now (no
  * resolved date); an event recorded again with a resolved date (the same event and date it
  * began) is resolved then: *found 1 and why it holds in @p why (mn__store_hold_reason), else
- * *found 0. */
+ * *found 0. @p why names a kind in the store's words (its id for the commands, whose JSON keeps
+ * it); @p why_text (may be NULL) by its name, for a text a clinician reads. */
 mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
-                                 int *found, char *why, size_t size);
+                                 int *found, char *why, size_t size, char *why_text,
+                                 size_t text_size);
 /* The deepest setting a zone may have after an adverse event of a kind the catalogue steps
  * down after (data/adverse_events.json "after": "step-down": post-inflammatory
  * hyperpigmentation), at the visit of index @p visit (0-based into h->planned: the k-th session

@@ -172,7 +172,7 @@ expect 0 "stdout:recorded 2 assessments" -- "$MNEEDLE" record assessment --db "$
 
 # ---- history ----
 expect 0 "stdout:done 2027-01-11 with Dermapen 4" -- "$MNEEDLE" history --db "$DB" "$ID"
-ok 'grep -q "overridden: thick scar tissue" "$TMP/out" && grep -q "swelling (mild) after session 3" "$TMP/out" && grep -q "none after session 1" "$TMP/out"' "history text misses the override or the adverse events"
+ok 'grep -q "overridden: thick scar tissue" "$TMP/out" && grep -q "Swelling (oedema) (mild) after session 3" "$TMP/out" && grep -q "none after session 1" "$TMP/out"' "history text misses the override or the adverse events"
 expect 0 "" -- "$MNEEDLE" history --db "$DB" --json "$ID"
 ok '$PY - "$TMP/out" <<EOF
 import json, sys
@@ -253,7 +253,7 @@ PYEOF
 ok '$PY "$TMP/ae_audit.py" "$DB"' "the adverse events are not stored with one audit entry each"
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 expect 0 "" -- "$MNEEDLE" history --db "$DB" "$ID"
-ok 'grep -q "post-inflammatory-hyperpigmentation (moderate) after session 1, resolved 2027-03-10 - Post-inflammatory hyperpigmentation (PIH)" "$TMP/out" && grep -q "2027-02-25  itching along the jaw (mild)$" "$TMP/out" && grep -q "2027-03-25  none$" "$TMP/out" && grep -q "bruising (mild) after session 3, resolved 2027-03-28 - Bruising" "$TMP/out"' "history text misses the adverse events recorded on their own"
+ok 'grep -q "Post-inflammatory hyperpigmentation (PIH) (moderate) after session 1, resolved 2027-03-10$" "$TMP/out" && grep -q "2027-02-25  itching along the jaw (mild)$" "$TMP/out" && grep -q "2027-03-25  none$" "$TMP/out" && grep -q "Bruising (mild) after session 3, resolved 2027-03-28$" "$TMP/out"' "history text misses the adverse events recorded on their own"
 expect 0 "" -- "$MNEEDLE" history --db "$DB" --json "$ID"
 cat > "$TMP/ae_history.py" <<'PYEOF'
 import json, sys

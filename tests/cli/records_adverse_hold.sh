@@ -11,7 +11,7 @@ amelia_planned 2
 printf '{"client": "c-amelia", "date": "2027-01-02", "session": 2, "kind": "swelling", "severity": "moderate"}' > "$TMP/mild.json"
 expect 0 "stdout:recorded 1 adverse event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/mild.json"
 expect 0 "stdout:Open adverse events" -- "$MNEEDLE" replan --db "$DB" c-amelia
-ok 'grep -q "2027-01-02  swelling (moderate) after session 2" "$TMP/out" && ! grep -q "ON HOLD" "$TMP/out" &&
+ok 'grep -q "2027-01-02  Swelling (oedema) (moderate) after session 2" "$TMP/out" && ! grep -q "ON HOLD" "$TMP/out" &&
     grep -Eq "^ +3 course" "$TMP/out"' "a moderate open event holds the visits, or is not listed"
 # Severe PIH and a severe infection, neither resolved.
 cat > "$TMP/severe.json" <<'EOF2'
@@ -19,10 +19,10 @@ cat > "$TMP/severe.json" <<'EOF2'
  {"client": "c-amelia", "date": "2027-01-06", "session": 2, "kind": "infection", "severity": "severe"}]
 EOF2
 expect 0 "stdout:recorded 2 adverse events" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/severe.json"
-expect 0 "stdout:ON HOLD: a severe adverse event is open: post-inflammatory-hyperpigmentation since 2027-01-05" \
+expect 0 "stdout:ON HOLD: a severe adverse event is open: Post-inflammatory hyperpigmentation \(PIH\) since 2027-01-05" \
     -- "$MNEEDLE" replan --db "$DB" c-amelia
-ok 'grep -q "2027-01-05  post-inflammatory-hyperpigmentation (severe) after session 2" "$TMP/out" &&
-    grep -q "2027-01-06  infection (severe) after session 2" "$TMP/out"' "replan does not list the open events"
+ok 'grep -q "2027-01-05  Post-inflammatory hyperpigmentation (PIH) (severe) after session 2" "$TMP/out" &&
+    grep -q "2027-01-06  Bacterial skin infection (severe) after session 2" "$TMP/out"' "replan does not list the open events"
 ok 'grep -q "none booked: on hold (5 planned visits not booked)" "$TMP/out" && ! grep -q " mm x " "$TMP/out"' \
     "replan books visits while a severe event is open"
 expect 0 "" -- "$MNEEDLE" replan --db "$DB" --json c-amelia
@@ -34,11 +34,11 @@ assert [e[\"event\"] for e in d[\"open_adverse_events\"]] == [\"swelling\", \"po
 assert \"severe adverse event\" in d[\"hold\"][\"reason\"] and d[\"screening\"][\"decision\"] == \"proceed\"
 " "$TMP/out"' "replan --json does not list the open events or the hold"
 session 3 c-amelia "$TMP/s3.json"
-expect 2 "a severe adverse event is open: post-inflammatory-hyperpigmentation since 2027-01-05" \
+expect 2 "a severe adverse event is open: Post-inflammatory hyperpigmentation \(PIH\) since 2027-01-05" \
     -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 expect 0 "stdout:sessions 2," -- "$MNEEDLE" client show --db "$DB" c-amelia
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
-ok 'grep -Eq "^c-amelia +due .*on hold: a severe adverse event is open: post-inflammatory" "$TMP/out"' \
+ok 'grep -Eq "^c-amelia +due .*on hold: a severe adverse event is open: Post-inflammatory hyperpigmentation" "$TMP/out"' \
     "recall does not hold a client with a severe open event"
 # Resolved: each recorded again with its resolved date; the hold lifts.
 cat > "$TMP/resolved.json" <<'EOF2'
@@ -61,7 +61,7 @@ expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$T
 printf '{"client": "c-amelia", "date": "2027-02-10", "kind": "infection", "severity": "severe"}' > "$TMP/inf2.json"
 expect 0 "" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/inf2.json"
 session 4 c-amelia "$TMP/s4.json"
-expect 2 "a severe adverse event is open: infection since 2027-02-10" \
+expect 2 "a severe adverse event is open: Bacterial skin infection since 2027-02-10" \
     -- "$MNEEDLE" record session --db "$DB" "$TMP/s4.json"
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
     --override "infection treated, cleared by GP" "$TMP/s4.json"

@@ -19,11 +19,11 @@ ok '! grep -q "ON HOLD" "$TMP/out" && grep -Eq "^ +3 course" "$TMP/out"' \
 # A moderate infection, open: held, the session refused, recall holds.
 printf '{"client": "c-amelia", "date": "2027-01-06", "session": 2, "kind": "infection", "severity": "moderate"}' > "$TMP/inf.json"
 expect 0 "stdout:recorded 1 adverse event" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/inf.json"
-expect 0 "stdout:ON HOLD: an open Bacterial skin infection .moderate. holds visits whatever its grade: infection since 2027-01-06, with no resolved date" \
+expect 0 "stdout:ON HOLD: an open Bacterial skin infection .moderate. holds visits whatever its grade: Bacterial skin infection since 2027-01-06, with no resolved date" \
     -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok 'grep -q "none booked: on hold" "$TMP/out" && ! grep -q " mm x " "$TMP/out"' \
     "replan books visits while a moderate infection is open"
-expect 2 "an open Bacterial skin infection .moderate. holds visits whatever its grade: infection since 2027-01-06" \
+expect 2 "an open Bacterial skin infection .moderate. holds visits whatever its grade: Bacterial skin infection since 2027-01-06" \
     -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
 ok 'grep -Eq "^c-amelia +due .*on hold: an open Bacterial skin infection \(moderate\)" "$TMP/out"' \

@@ -18,7 +18,7 @@ expect 0 "stdout:ON HOLD" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "Stepped down" "$TMP/out"' "replan steps a zone down while it books nothing"
 sed 's/"severity": "mild"}/"severity": "mild", "resolved": "2027-02-01"}/' "$TMP/pih.json" > "$TMP/pih-done.json"
 expect 0 "stdout:recorded 1" -- "$MNEEDLE" record adverse-event --db "$DB" "$TMP/pih-done.json"
-expect 0 "stdout:Stepped down one setting after an adverse event \(data/adverse_events.json: a judgement\): " -- \
+expect 0 "stdout:Stepped down one setting after an adverse event \(a judgement of the adverse-event catalogue\): " -- \
     "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "ON HOLD" "$TMP/out" && ! grep -q "MN-\|post-inflammatory-hyperpigmentation" "$TMP/out"' \
     "replan still holds after the PIH was resolved, or names it by an internal code"
@@ -60,7 +60,7 @@ session 3 c-amelia "$TMP/s3.json"
 $PY -c 'import json, sys
 d = json.load(open(sys.argv[1])); d["date"] = "2027-03-01"
 json.dump(d, open(sys.argv[1], "w"))' "$TMP/s3.json"
-expect 2 "cheek 0.75 mm is deeper than the 0.25 mm allowed at visit 3 \(\\\$\.zones\[2\]\.depth_mm\), after the Post-inflammatory hyperpigmentation \(PIH\) recorded on 2027-01-05: one setting below session 2 \(data/adverse_events.json: a judgement\); nothing was recorded" \
+expect 2 "cheek 0.75 mm is deeper than the 0.25 mm allowed at visit 3 \(\\\$\.zones\[2\]\.depth_mm\), after the Post-inflammatory hyperpigmentation \(PIH\) recorded on 2027-01-05: one setting below session 2 \(a judgement of the adverse-event catalogue\); nothing was recorded" \
     -- "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 expect 0 "stdout:sessions 2," -- "$MNEEDLE" client show --db "$DB" c-amelia
 # --override records it, the step down it overrode named in the audit log.

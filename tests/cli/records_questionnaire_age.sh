@@ -76,7 +76,7 @@ PYEOF
 ok '$PY "$TMP/x_check.py" "$TMP/x.ics" "$TMP/x.csv"' "export does not mark the visits the questionnaire will be out of date by"
 
 # client show and history give the questionnaire's day and age today, as replan does.
-expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months \(data/rules.json\)$" -- \
+expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months \(the screening rules\)$" -- \
     "$MNEEDLE" client show --db "$DB" c-amelia
 expect 0 "stdout:^Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 0 days old on 2027-04-02; valid for 6 months" -- \
     "$MNEEDLE" history --db "$DB" c-amelia
@@ -90,18 +90,18 @@ ok '! grep -q "ON HOLD\|MN-HISTORY-OLD\|Health questionnaire:" "$TMP/out"' \
 # Six months and three days after the plan was saved (the answers undated): held, with why.
 on 2027-10-05
 dump "$DB" > "$TMP/before"
-expect 0 "stdout:ON HOLD: screening of the client's current record: defer \(MN-HISTORY-OLD\)" -- \
+expect 0 "stdout:ON HOLD: screening of the client's current record: defer \(health questionnaire out of date\)" -- \
     "$MNEEDLE" replan --db "$DB" c-amelia
 ok 'grep -q "health questionnaire was answered more than 6 months ago" "$TMP/out" &&
     grep -q "none booked: on hold" "$TMP/out" && ! grep -q "^Maintenance due" "$TMP/out"' \
     "replan books visits on a questionnaire older than its validity, or does not say why"
-ok 'grep -q "^  Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months (data/rules.json)\. Take it again" "$TMP/out"' \
+ok 'grep -q "^  Health questionnaire: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months (the screening rules)\. Take it again" "$TMP/out"' \
     "replan held on an old questionnaire does not print its day and age"
 # Nothing stored but the reads' entries (detail 'replan', docs/records.md, "The audit log")
 # and the log's count of them.
 unread() { grep -v -e ",.replan.," -e "^INSERT INTO .sqlite_sequence. VALUES(.audit.,"; }
 ok 'dump "$DB" | unread > "$TMP/after" && unread < "$TMP/before" | cmp -s - "$TMP/after"' "replan held on an old questionnaire stored something"
-expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); OUT OF DATE: re-screen before booking$" -- \
+expect 0 "stdout:^  health questionnaire not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(the screening rules\); OUT OF DATE: re-screen before booking$" -- \
     "$MNEEDLE" client show --db "$DB" c-amelia
 for view in "client show" history; do
     expect 0 "" -- "$MNEEDLE" $view --db "$DB" --json c-amelia
@@ -130,7 +130,7 @@ PYEOF' "replan --json does not hold on an old questionnaire, or does not give it
 session 3 c-amelia "$TMP/s3.json"
 redate "$TMP/s3.json" 2027-10-05
 dump "$DB" > "$TMP/before" # after the reads above, which the audit log records
-expect 2 "client c-amelia: the health questionnaire was out of date on the day of this session: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(data/rules.json\); take the questionnaire again \(re-screen the client\), record it with 'mneedle client update c-amelia FILE' giving history.date, and save the plan again with 'mneedle plan c-amelia --save' \(\\\$.date\); nothing was recorded \(give --override REASON" -- \
+expect 2 "client c-amelia: the health questionnaire was out of date on the day of this session: not dated, so counted from the day the plan was saved, 2027-04-02: 6 months and 3 days old on 2027-10-05; the questionnaire is valid for 6 months \(the screening rules\); take the questionnaire again \(re-screen the client\), record it with 'mneedle client update c-amelia FILE' giving history.date, and save the plan again with 'mneedle plan c-amelia --save' \(\\\$.date\); nothing was recorded \(give --override REASON" -- \
     "$MNEEDLE" record session --db "$DB" "$TMP/s3.json"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "record session refused on an old questionnaire stored something"
 # The session's own day counts, not today: the same visit dated 2027-09-30 (under 6 months
@@ -164,7 +164,7 @@ ok '! grep -q "ON HOLD" "$TMP/out"' "replan holds a client whose questionnaire w
 # history.date is the questionnaire's day: 2028-04-03 is over 6 months after 2027-10-01, though
 # under 6 months after the plan was saved (2027-10-29).
 on 2028-04-03
-expect 0 "stdout:ON HOLD: screening of the client's current record: defer \(MN-HISTORY-OLD\)" -- \
+expect 0 "stdout:ON HOLD: screening of the client's current record: defer \(health questionnaire out of date\)" -- \
     "$MNEEDLE" replan --db "$DB" c-amelia
 ok 'grep -q "^  Health questionnaire: answered 2027-10-01: 6 months and 2 days old on 2028-04-03;" "$TMP/out"' \
     "replan does not count a dated questionnaire from history.date"

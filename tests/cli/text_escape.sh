@@ -135,6 +135,15 @@ expect 0 "" -- raw "$TMP/err"
 expect 2 'client.sex.*<U\+001B>\[31mmale<U\+202E>' -- "$MNEEDLE" plan "$TMP/badsex.json"
 expect 0 "" -- raw "$TMP/err"
 
+# The clinic record's client show gives the stored planning input in words: its strings named.
+export MNEEDLE_ACTOR=test-nurse
+expect 0 "" -- "$MNEEDLE" db init --db "$TMP/clinic.db"
+expect 0 "stdout:^c-maya$" -- "$MNEEDLE" client add --db "$TMP/clinic.db" --id c-maya "$TMP/maya.json"
+expect 0 'stdout:per session.*name Riverside <U\+202E>evil<U\+2028> <U\+2066>iso<U\+2069>' -- \
+    "$MNEEDLE" client show --db "$TMP/clinic.db" c-maya
+cp "$TMP/out" "$TMP/client.txt"
+expect 0 "" -- raw "$TMP/client.txt"
+
 # The checker itself finds a raw escape, a forged title line and a bidi override.
 printf 'mneedle plan for A\nmneedle plan for B\n' >"$TMP/forged.txt"
 expect 1 "" -- raw "$TMP/forged.txt" --title-lines 1

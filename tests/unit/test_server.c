@@ -2725,7 +2725,7 @@ static void test_refusals_in_the_pages_words(void **state)
     expect_in_pages_words("/clients/said/sessions", pia, session, 422,
                           "edited since; save the plan again on the client&#39;s plan page "
                           "(Plan and report, then Save this plan to the record)",
-                          "the Re-plan page lists the findings",
+                          "gives defer (pregnancy; the Re-plan page lists the findings)",
                           "(give a reason in the Override reason box to record it anyway)", NULL);
     snprintf(form, sizeof form, "csrf=%s", tok);
     expect_in_pages_words("/clients/said/replan", pia, form, 200,
@@ -2737,8 +2737,17 @@ static void test_refusals_in_the_pages_words(void **state)
     mn_http_response r;
     request("POST", "/api/v1/clients/said/replan", NULL, pia, "", hdr, T0, &r);
     assert_int_equal(r.status, 200);
-    if (!strstr(r.body, "save the plan again ('mneedle plan said --save')"))
+    if (!strstr(r.body, "save the plan again ('mneedle plan said --save')") ||
+        !strstr(r.body, "defer (MN-PREGNANT)"))
         fail_msg("the API's hold reason: %s", r.body);
+    mn_http_response_release(&r);
+    /* The page names the rule that holds (the JSON keeps its code). */
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    request("POST", "/clients/said/replan", NULL, pia, form, NULL, T0, &r);
+    assert_int_equal(r.status, 200);
+    if (!strstr(r.body, "current record: defer (pregnancy)") ||
+        !strstr(r.body, "Pregnancy (defer): ") || strstr(r.body, "MN-"))
+        fail_msg("the re-plan page names a rule by its code: %s", r.body);
     mn_http_response_release(&r);
 }
 
