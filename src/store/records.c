@@ -266,8 +266,8 @@ typedef struct {
     char zone[32];
     double max_mm;
     int min_interval_days;
-    char min_interval_concern[32];
-    double rise_mm; /* the plan's rise per visit there (mn__store_plan_rise_mm) */
+    char min_interval_concern[96]; /* the concern's name, as the plan prints it */
+    double rise_mm;                /* the plan's rise per visit there (mn__store_plan_rise_mm) */
     /* 0 when every concern the plan lists at the site is not booked there (plan zones[].booked
      * false: its deepest setting is under half the needle length any study of the concern
      * used, plan.c), with the first such concern and the plan's reason; a plan stored before
@@ -363,7 +363,8 @@ static mn_status latest_plan(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, pla
             pz->max_mm = max;
         if (concern && concern->min_interval_days > pz->min_interval_days) {
             pz->min_interval_days = concern->min_interval_days;
-            snprintf(pz->min_interval_concern, sizeof pz->min_interval_concern, "%s", concern->id);
+            snprintf(pz->min_interval_concern, sizeof pz->min_interval_concern, "%s",
+                     concern->name ? concern->name : concern->id);
         }
     }
     if (rc != SQLITE_DONE)
@@ -568,8 +569,8 @@ typedef struct {
     struct {
         const char *zone;
         double depth_mm, passes;
-        int min_interval_days; /* the plan's concerns' minimum there; 0: not known */
-        char min_interval_concern[32];
+        int min_interval_days;         /* the plan's concerns' minimum there; 0: not known */
+        char min_interval_concern[96]; /* the concern's name, as the plan prints it */
     } zones[MN_MAX_ZONES];
     int n_zones;
     json_t *events; /* the adverse_events array */
@@ -1106,7 +1107,7 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                 char on[16];
                 VIOLATION("interval-below-minimum",
                           "%s: %s is %ld day%s %s the session of %s that treated %s, sooner "
-                          "than the minimum interval of %d days for %s (data/concerns.json) "
+                          "than the minimum interval of %d days for %s (the concern catalogue) "
                           "(%s.date)",
                           names, mn_date_format(cs->date, on), gap, gap == 1 ? "" : "s",
                           after ? "before" : "after", mn_date_format(near[i][after], other),
@@ -1240,7 +1241,7 @@ static mn_status warn_close_sessions(mn_ctx *ctx, mn_store *s, const char *src, 
                 after ? (long)(near[i][after] - cs->date) : (long)(cs->date - near[i][after]);
             mn__warn(warnings, "interval_below_concern_minimum", src, path,
                      "%s: %s is %ld day%s %s the session of %s that treated %s, closer than "
-                     "the minimum interval of %d days for %s (data/concerns.json; the planner "
+                     "the minimum interval of %d days for %s (the concern catalogue; the planner "
                      "never books it); recorded, as done",
                      zones, day, gap, gap == 1 ? "" : "s", after ? "before" : "after",
                      mn_date_format(near[i][after], other), strchr(zones, ',') ? "them" : "it",

@@ -493,9 +493,9 @@ ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a refused duplicate session cha
 # later one; one 14 days or more away, and a zone the other session did not treat, gives none.
 printf '{"client": "bound", "date": "2026-12-08", "device": "skinpen", "zones": [{"zone": "forehead", "depth_mm": 0.5, "passes": 3}], "adverse_events": ["none"]}\n' > "$TMP/close-s.json"
 dump "$BDB" > "$TMP/bound-before"
-expect 2 "close-s.json: \\\$: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, sooner than the minimum interval of 14 days for fine-lines-wrinkles \(data/concerns.json\) \(\\\$\.date\); nothing was recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/close-s.json"
+expect 2 "close-s.json: \\\$: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, sooner than the minimum interval of 14 days for Fine lines and wrinkles \(the concern catalogue\) \(\\\$\.date\); nothing was recorded" -- "$MNEEDLE" record session --db "$BDB" "$TMP/close-s.json"
 ok 'dump "$BDB" | cmp -s - "$TMP/bound-before"' "a session sooner than the minimum interval changed the database"
-expect 0 "close-s.json: \\\$\.date: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, closer than the minimum interval of 14 days for fine-lines-wrinkles" -- "$MNEEDLE" record session --db "$BDB" --override "client travelling for a month" "$TMP/close-s.json"
+expect 0 "close-s.json: \\\$\.date: forehead: 2026-12-08 is 7 days after the session of 2026-12-01 that treated it, closer than the minimum interval of 14 days for Fine lines and wrinkles \(the concern catalogue; the planner never books it\)" -- "$MNEEDLE" record session --db "$BDB" --override "client travelling for a month" "$TMP/close-s.json"
 ok 'grep -q "warning: .*recorded, as done$" "$TMP/err" && grep -q "^recorded 1 session$" "$TMP/out"' "a close session was not recorded with its warning"
 ok '[ "$($PY -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM sessions WHERE date=\x272026-12-08\x27\").fetchone()[0])" "$BDB")" = 1 ]' "the close session is not stored"
 printf 'client,date,device,zone,depth_mm,passes,adverse_event\nbound,2026-11-25,skinpen,forehead,0.5,3,none\nbound,2026-11-25,skinpen,cheek,0.5,3,\n' > "$TMP/close-before.csv"
