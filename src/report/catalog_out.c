@@ -166,6 +166,8 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             const mn_rule *r = mn_catalog_rule_at(cat, i);
             json_t *o = mn__jpush(j, list, json_object());
             mn__jput_str(j, o, "code", r->code);
+            if (r->name)
+                mn__jput_str(j, o, "name", r->name);
             mn__jput_str(j, o, "input", r->flag);
             if (r->input_label)
                 mn__jput_str(j, o, "input_label", r->input_label);
@@ -341,6 +343,8 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
             if (r->input_label)
                 mn__buf_textf(b, " (%s)", r->input_label);
             mn__buf_textf(b, "\n");
+            if (r->name) /* what the record's texts print in place of the code */
+                mn__buf_textf(b, "  name: %s\n", r->name);
             if (r->adjust.present)
                 put_adjust(b, cat, &r->adjust);
         }

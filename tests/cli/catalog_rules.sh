@@ -1,7 +1,8 @@
 # End-to-end: `mneedle catalog rules` shows under each rule with an adjust block what the block
 # changes in the plan, in words (the pre-treatment items it adds by their names), with its
 # reason, its source and each concern's own reason and source; --json carries the block as
-# "adjust" beside the keys it always had (the items by id). No wrapped line parts a number from
+# "adjust" beside the keys it always had (the items by id), and each rule's name under its code
+# (text) and as "name" (JSON). No wrapped line parts a number from
 # the word after it (its unit). Every rule of
 # data/rules.json is checked against the catalogue file itself, so a new block is covered.
 . "$(dirname "$0")/lib.sh"
@@ -47,8 +48,14 @@ assert [c for c, _ in rows] == [r["code"] for r in rules], "text rows are not th
 assert [e["code"] for e in listed] == [r["code"] for r in rules], "JSON is not the rules in order"
 
 for r, (code, items), entry in zip(rules, rows, listed):
-    base = {"code", "input", "input_label", "severity", "message", "source"}
+    base = {"code", "name", "input", "input_label", "severity", "message", "source"}
     assert set(entry) - {"adjust"} <= base, f"{code}: unexpected keys {sorted(entry)}"
+    # The rule's name, what the record's texts print in place of its code, on the line
+    # under it and in the JSON.
+    assert entry.get("name") == r.get("name"), f"{code}: JSON name {entry.get('name')}"
+    if r.get("name"):
+        assert items and items[0] == ("name", r["name"]), f"{code}: name line {items[:1]}"
+        items = items[1:]
     assert entry["source"] == r["source"] and entry["message"] == r["message"], code
     a = r.get("adjust")
     if a is None:
