@@ -132,8 +132,10 @@ static void value_words(mn__buf *b, json_t *v)
         mn__buf_textf(b, "none");
 }
 
-/* The keys of object @p o not in @p known (NULL-ended), each as "; key value". */
-static void other_keys(mn__buf *b, json_t *o, const char *const *known)
+/* The keys of object @p o not in @p known (NULL-ended), each in words as
+ * "<lead>key<mid>value<tail>". */
+static void keys_besides(mn__buf *b, json_t *o, const char *const *known, const char *lead,
+                         const char *mid, const char *tail)
 {
     const char *k;
     json_t *x;
@@ -144,11 +146,18 @@ static void other_keys(mn__buf *b, json_t *o, const char *const *known)
             seen = !strcmp(k, known[i]);
         if (seen)
             continue;
-        mn__buf_textf(b, "; ");
+        mn__buf_textf(b, "%s", lead);
         key_words(b, k);
-        mn__buf_textf(b, " ");
+        mn__buf_textf(b, "%s", mid);
         value_words(b, x);
+        mn__buf_textf(b, "%s", tail);
     }
+}
+
+/* The keys of object @p o not in @p known, each as "; key value" on the line. */
+static void other_keys(mn__buf *b, json_t *o, const char *const *known)
+{
+    keys_besides(b, o, known, "; ", " ", "");
 }
 
 /* A catalogue entry's name for the id in @p v (a string), else the value as given. */
@@ -275,21 +284,7 @@ static void input_text(mn_ctx *ctx, mn__buf *b, const char *text)
     /* Anything else the file carries, each key in words. */
     static const char *const known[] = {"client",    "concerns", "history",
                                         "lifestyle", "clinic",   NULL};
-    const char *k;
-    json_t *x;
-    json_object_foreach(in, k, x)
-    {
-        int seen = 0;
-        for (int i = 0; known[i] && !seen; i++)
-            seen = !strcmp(k, known[i]);
-        if (seen)
-            continue;
-        mn__buf_textf(b, "    ");
-        key_words(b, k);
-        mn__buf_textf(b, ": ");
-        value_words(b, x);
-        mn__buf_textf(b, "\n");
-    }
+    keys_besides(b, in, known, "    ", ": ", "\n");
     json_decref(in);
 }
 
