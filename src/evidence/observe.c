@@ -12,7 +12,8 @@
  *    published population (age range or mean and SD, phototypes, share of women), each with
  *    the healing model's per-person variability.
  * 2. Each patient's states on the time point's day map to the scale, with rater noise:
- *      pct_improvement, patient_rating   improvement_pct + N(0, 12), within 0-100
+ *      pct_improvement, patient_rating   improvement_pct + the global rating's offset
+ *                                         (rating_offset_pct) + N(0, 12), within 0-100
  *      quartile_improvement (responders) the same rating against the endpoint's threshold
  *      goodman_baron_qualitative          grades improved: (3 - 1) x improvement/100 + N(0, 0.4);
  *                                         a level: the published day-0 mean b less
@@ -30,7 +31,7 @@
  *        (impedance; in hours)            the half-lives a barrier measurement needs to read a
  *                                         site closed (F56b); not for the studies that set
  *                                         the law, nor for pores seen by dye or OCT
- *      gais (responders)                  rated improvement + N(0, 12) >= 25 %: "improved"
+ *      gais (responders)                  improvement + offset + N(0, 12) >= 25 %: "improved"
  *      wrinkle_grade                      grades fallen: (baseline, else 3) x improvement/100
  *                                         + N(0, 0.5); change = -fallen; responders: >= 1
  *                                         whole grade
@@ -385,6 +386,9 @@ typedef struct {
     int n;
     double baseline;
     int level, epidermal, change;
+    /* A global rating's offset (rating_offset_pct) of the constants in use: set by the caller
+     * with the constants, since the plan itself does not depend on them. */
+    double offset;
 } obs_plan;
 
 static int concern_free(map_kind m)
@@ -680,7 +684,7 @@ static void rate(const obs_plan *o, const obs_state *ps, double f, double *u, do
     double z = ps->z;
     switch (o->map) {
     case MAP_RATING:
-        *y = *u + RATING_NOISE_PCT * z;
+        *y = *u + o->offset + RATING_NOISE_PCT * z;
         *y = *y < 0 ? 0 : *y > 100 ? 100 : *y;
         break;
     case MAP_GB_QUAL:
@@ -705,7 +709,7 @@ static void rate(const obs_plan *o, const obs_state *ps, double f, double *u, do
         *y = ps->h * f + HISTOMETRY_NOISE_PCT * z;
         break;
     case MAP_GAIS: /* the rated improvement, against the map's "improved" cut */
-        *y = *u + RATING_NOISE_PCT * z;
+        *y = *u + o->offset + RATING_NOISE_PCT * z;
         break;
     case MAP_WRINKLE: /* grades fallen; a change is the negative; responders: whole grades */
         *y = o->baseline * *u / 100 + WRINKLE_NOISE_GRADES * z;
@@ -830,6 +834,7 @@ static mn_status observe(mn_ctx *ctx, const mn_evidence_study *s, int endpoint, 
                 goto done;
             par = &drawn;
         }
+        o.offset = par->rating_offset_pct;
         /* The trial's responsiveness (study_sd_log), shared by its patients. */
         double f = 1;
         if (par->study_sd_log > 0 && study_scaled(o.map)) {
@@ -944,14 +949,14 @@ void mn_evidence_loglik_options_init(mn_evidence_loglik_options *o)
 static double p_meets(const obs_plan *o, double u, double thr)
 {
     switch (o->map) {
-    case MAP_RATING: /* clamp(u + 12 z, 0, 100) >= thr */
+    case MAP_RATING: /* clamp(u + offset + 12 z, 0, 100) >= thr */
         if (thr <= 0)
             return 1;
         if (thr > 100)
             return 0;
-        return normal_cdf((u - thr) / RATING_NOISE_PCT);
-    case MAP_GAIS: /* u + 12 z >= thr */
-        return normal_cdf((u - thr) / RATING_NOISE_PCT);
+        return normal_cdf((u + o->offset - thr) / RATING_NOISE_PCT);
+    case MAP_GAIS: /* u + offset + 12 z >= thr */
+        return normal_cdf((u + o->offset - thr) / RATING_NOISE_PCT);
     case MAP_GB_QUAL: /* round(2 u/100 + 0.4 z) >= thr */
         return normal_cdf(((GB_QUAL_BASELINE_GRADE - GB_QUAL_BEST_GRADE) * u / 100 - (thr - 0.5)) /
                           GB_QUAL_NOISE_GRADES);
@@ -990,8 +995,8 @@ static double term_ll(const obs_plan *pl, const mn_evidence_endpoint *ep, int P,
             category_band(ep->categories[k], &lo, &hi);
             double sum = 0;
             for (int i = 0; i < P; i++)
-                sum += (lo <= 0 ? 1 : normal_cdf((u[i] - lo) / RATING_NOISE_PCT)) -
-                       (hi >= 100 ? 0 : normal_cdf((u[i] - hi) / RATING_NOISE_PCT));
+                sum += (lo <= 0 ? 1 : normal_cdf((u[i] + pl->offset - lo) / RATING_NOISE_PCT)) -
+                       (hi >= 100 ? 0 : normal_cdf((u[i] + pl->offset - hi) / RATING_NOISE_PCT));
             pc[k] = clamp_p(sum / P);
             rest -= sum / P;
             double c = (tp->have & MN_EVIDENCE_HAVE_COUNTS)
@@ -1152,6 +1157,7 @@ mn_status mn_evidence_loglik(mn_ctx *ctx, const mn_evidence *ev, const mn_healin
                 term->predicted = term->spread = term->observed = NAN;
                 if (why)
                     continue;
+                pl->offset = par.rating_offset_pct;
                 obs_state *ps = &states[(size_t)j * (size_t)P];
                 for (int i = 0; i < P; i++)
                     if ((st = patient(ctx, s, pl, &par, o.seed, (uint64_t)i, &ps[i],

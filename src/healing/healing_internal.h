@@ -56,7 +56,8 @@ typedef struct {
     double uv_degradation[3];
     double col3_visible_weight;
     double improvement_scale;
-    double study_sd_log; /* read by the observation models only (src/evidence/observe.c) */
+    double study_sd_log;      /* read by the observation models only (src/evidence/observe.c) */
+    double rating_offset_pct; /* likewise */
 } mn__healing_params;
 
 void mn__healing_params_default(mn__healing_params *p);

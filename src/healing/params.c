@@ -109,6 +109,14 @@ void mn__healing_params_default(mn__healing_params *p)
      * study is predicted to publish. 0 here: the defaults describe the typical study; the
      * calibration fits it (its prior in data/priors/healing.json). */
     p->study_sd_log = 0.0;
+    /* Points of improvement by which a global impression (a rated % improvement, quartile
+     * categories, a patient's rating, GAIS "improved") reads above the improvement that the
+     * anchored severity scales (grades, scar scores, lesion counts) read: such a rating judges
+     * the whole face at once, by eye and often by the treating physician, against a photograph
+     * or memory of the start. Like study_sd_log it moves no healing run, only what those scales
+     * are predicted to read (src/evidence/observe.c, docs/models/observation.md § Global
+     * ratings). 0 here: no difference assumed; its prior is in data/priors/healing.json. */
+    p->rating_offset_pct = 0.0;
 }
 
 void mn_healing_variability_init(mn_healing_variability *v)
@@ -198,6 +206,7 @@ static const struct {
     PARAM(col3_visible_weight, 0, 1),
     PARAM(improvement_scale, 1e-6, BIG),
     PARAM(study_sd_log, 0, 5),
+    PARAM(rating_offset_pct, -100, 100),
 };
 #undef PARAM
 #define N_NAMED ((int)(sizeof named / sizeof named[0]))

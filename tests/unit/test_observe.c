@@ -883,6 +883,51 @@ static void test_study_effect(void **state)
     mn_evidence_free(ev);
 }
 
+/* A global rating's offset (rating_offset_pct): it moves what the global ratings read (a
+ * quartile rating's responders, up with a positive offset and down with a negative one, in the
+ * observation and in the likelihood's chance of the published count) and nothing else: the
+ * same study's histometry is the same prediction to the last digit. */
+static void test_rating_offset(void **state)
+{
+    (void)state;
+    mn_evidence *ev;
+    const mn_evidence_study *s = study(&ev, 30, 1.5);
+    mn_healing_params none, up, down;
+    mn_healing_params_default(&none);
+    up = down = none;
+    assert_int_equal(mn_healing_params_set(ctx, &up, "rating_offset_pct", 20), MN_OK);
+    assert_int_equal(mn_healing_params_set(ctx, &down, "rating_offset_pct", -20), MN_OK);
+    mn_evidence_prediction h0, h1, r0, r1, r2;
+    assert_int_equal(mn_evidence_observe_params(ctx, s, 0, 0, 200, 5, &none, &h0), MN_OK);
+    assert_int_equal(mn_evidence_observe_params(ctx, s, 0, 0, 200, 5, &up, &h1), MN_OK);
+    assert_close(h1.median, h0.median, 0, 0);
+    assert_close(h1.lo, h0.lo, 0, 0);
+    assert_close(h1.hi, h0.hi, 0, 0);
+    assert_int_equal(mn_evidence_observe_params(ctx, s, 1, 0, 200, 5, &none, &r0), MN_OK);
+    assert_int_equal(mn_evidence_observe_params(ctx, s, 1, 0, 200, 5, &up, &r1), MN_OK);
+    assert_int_equal(mn_evidence_observe_params(ctx, s, 1, 0, 200, 5, &down, &r2), MN_OK);
+    assert_true(r1.median > r0.median && r0.median > r2.median);
+    /* The likelihood's chance of the count: higher with the offset up. */
+    mn_evidence_loglik_term t0[8], t1[8];
+    int n0 = 0, n1 = 0;
+    loglik_all(ev, &none, t0, 8, &n0);
+    loglik_all(ev, &up, t1, 8, &n1);
+    assert_int_equal(n0, n1);
+    int seen = 0;
+    for (int k = 0; k < n0; k++) {
+        if (!t0[k].applies)
+            continue;
+        if (t0[k].endpoint == 0) {
+            assert_close(t1[k].loglik, t0[k].loglik, 0, 0);
+        } else {
+            assert_true(t1[k].predicted > t0[k].predicted);
+            seen++;
+        }
+    }
+    assert_int_equal(seen, 2);
+    mn_evidence_free(ev);
+}
+
 /* A pen arm that does not publish its passes is needled at the concern's usual passes
  * (data/concerns.json), as a plan needles it: for a concern of two passes the prediction is
  * the one with "passes": 2 written in, and not the one with 3. */
@@ -934,6 +979,7 @@ int main(void)
         cmocka_unit_test(test_erythema_hours),
         cmocka_unit_test(test_closure_times),
         cmocka_unit_test(test_study_effect),
+        cmocka_unit_test(test_rating_offset),
     };
     return cmocka_run_group_tests_name("observe", tests, setup, teardown);
 }
