@@ -551,9 +551,10 @@ assert b["response"]["scores_used"] == 1 and b["response"]["scores_set_aside"] =
 assert a["response"]["scores_set_aside"] == 0 and a["response"]["gain"] == b["response"]["gain"], (a["response"], b["response"])
 assert [o["date"] for o in b["observations"]] == ["2026-10-01"], b["observations"]
 assert "1 score taken 1 to 7 days after a session set aside" in b["note"], b["note"]
+assert "(F70)" not in b["note"] and "(Chu et al., Dermatol Surg 2021, a systematic review)." in b["note"], b["note"]
 PYEOF
 ok '$PY "$TMP/settle_check.py" "$TMP/spaced-replan0.json" "$TMP/spaced-replan.json"' "replan uses a score taken three days after a session"
-expect 0 "stdout:set aside: swelling and redness, not collagen" -- "$MNEEDLE" replan --db "$SDB" spaced
+expect 0 "stdout:set aside: swelling and redness, not collagen \(Chu et al\., Dermatol Surg 2021, a systematic review\)\." -- "$MNEEDLE" replan --db "$SDB" spaced
 expect 0 "" -- "$MNEEDLE" history --db "$SDB" --json spaced
 cp "$TMP/out" "$TMP/spaced-history.json"
 expect 0 "" -- "$MNEEDLE" export spaced --db "$SDB" --csv "$TMP/spaced.csv" --ics "$TMP/spaced.ics"
