@@ -443,7 +443,9 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
  * than the minimum interval of the concerns the latest stored plan treats there (recorded only
  * with @p override_reason; code "interval_below_concern_minimum", path the record's date, e.g.
  * "$[1].date" or "line 3.date"), and zones done lighter than the visit's setting (code
- * "settings_below_plan", path the record's zones), which need no override.
+ * "settings_below_plan", path the record's zones), which need no override. An
+ * @p override_reason given for a session that breaks no rule is not stored (the session is
+ * within the plan), and said so (code "override_not_needed", path the record's place).
  */
 mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char *src,
                                         const char *text, size_t len, const char *override_reason,

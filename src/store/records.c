@@ -1389,6 +1389,16 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             st = refuse_duplicate(ctx, store, src, place, &cs);
         if (!st)
             st = store_session(ctx, store, &cs, override_reason);
+        /* A reason given for a session that breaks no rule overrides nothing: the session is
+         * recorded as within the plan, and the reason is not stored (stored, it would mark the
+         * session off protocol for replan and history). Said, never dropped unseen. */
+        if (!st && override_reason && !cs.violations[0])
+            mn__warn(
+                warnings, "override_not_needed", src, place,
+                "%s given, but this session breaks no rule of the plan, so there was "
+                "nothing to override; recorded as within the plan, and the reason was "
+                "not stored",
+                mn__store_words_say(store->words, MN__SAY_OVERRIDE_NAME, NULL, next, sizeof next));
         if (!st)
             st = warn_close_sessions(ctx, store, src, place, &cs, warnings);
         if (!st && cs.lighter[0] && warnings) {

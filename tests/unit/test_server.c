@@ -2657,6 +2657,28 @@ static void expect_in_pages_words(const char *path, const char *sid, const char 
     mn_http_response_release(&r);
 }
 
+/* An override reason given for a session that breaks no rule is not stored, and the page says
+ * so rather than that it was kept. */
+static void test_override_not_needed(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("unneeded");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/unneeded/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=none&override=just+in+case",
+             tok);
+    expect_in_pages_words("/clients/unneeded/sessions", pia, form, 303,
+                          "Session%20recorded.%20Warning", "reason%20was%20not%20stored", NULL);
+    assert_int_equal(count_rows("SELECT count(*) FROM sessions s JOIN clients c ON c.num = "
+                                "s.client WHERE c.id = 'unneeded' AND s.override_reason IS NULL",
+                                (const char *)NULL),
+                     1);
+}
+
 /* Every refusal a form shows names the page's own action (the Override reason box, the
  * client's plan page, the adverse-event form, the catalogue page), built so by the store for
  * the web (mn_store_set_words), while the API and the commands keep the commands' words:
@@ -2968,6 +2990,7 @@ int main(void)
         cmocka_unit_test(test_every_form_refuses_bad_text),
         cmocka_unit_test(test_query_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
+        cmocka_unit_test(test_override_not_needed),
         cmocka_unit_test(test_replan_in_the_forms_words),
         cmocka_unit_test(test_replan_recall_audited),
         cmocka_unit_test(test_refusals_in_the_pages_words),
