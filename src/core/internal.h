@@ -103,6 +103,9 @@ size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode);
 
 /* 1 when src[0..len) is valid UTF-8 (shortest forms, no surrogates: RFC 3629), else 0. */
 int mn__utf8_valid(const char *src, size_t len);
+/* How many bytes of src[0..len) are valid UTF-8 before the first byte that is not (len when
+ * all are). */
+size_t mn__utf8_valid_prefix(const char *src, size_t len);
 
 /* Passes JSON text (as the encoder writes it: C0 controls already escaped) to @p write, with
  * every other character mn__escape names in text mode (DEL, C1 controls, line and paragraph

@@ -142,6 +142,17 @@ refused session s3.csv bad.csv 's/cheek,1.1,3/cheek,1.1,x/' \
     "bad.csv: line 2\.passes: expected a number"
 printf 'client,date\n"%s,2027-03-20\n' "$ID" > "$TMP/quote.csv"
 expect 2 "quote.csv:2: a quoted field is not closed" -- "$MNEEDLE" record session --db "$DB" "$TMP/quote.csv"
+# Text that is not UTF-8 (a byte 0xFF), in a field or the header, or a NUL byte: refused by its
+# line and column, never dropped, even with --override (which records s3.csv itself, below).
+LC_ALL=C sed "s/cheek,1.1,3,,,/cheek,1.1,3,ab$(printf '\377')c,,/" "$TMP/s3.csv" > "$TMP/utf8.csv"
+expect 2 "utf8.csv: line 2\.serum \(column 7\): byte 0xFF at byte 3 of the field is not UTF-8; expected UTF-8 text" -- \
+    "$MNEEDLE" record session --db "$DB" --override "scarring responds; client asked" "$TMP/utf8.csv"
+LC_ALL=C sed "1s/,serum,/,se$(printf '\377')rum,/" "$TMP/s3.csv" > "$TMP/utf8-head.csv"
+expect 2 "utf8-head.csv: line 1, column 7 of the header: byte 0xFF at byte 3 of the field is not UTF-8" -- \
+    "$MNEEDLE" record session --db "$DB" --override "scarring responds; client asked" "$TMP/utf8-head.csv"
+$PY -c 'import sys; t = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(t.replace(b"cheek,1.1,3,,,", b"cheek,1.1,3,\"a\x00b\",,", 1))' "$TMP/s3.csv" "$TMP/nul.csv"
+expect 2 "nul.csv: line 2\.serum \(column 7\): a NUL byte at byte 2 of the field; expected text" -- \
+    "$MNEEDLE" record session --db "$DB" --override "scarring responds; client asked" "$TMP/nul.csv"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused CSV changed the database"
 # Cheek 1.1 mm is deeper than the 0.9 mm the plan sets for visit 3 (within the plan's maximum),
 # and the forehead is not booked: off the plan, refused without --override, recorded with it.
@@ -695,6 +706,11 @@ ok 'dump "$DB" | cmp -s - "$TMP/before"' "a dry run changed the database"
 sed 's/,52,/,520,/' "$TMP/import.csv" > "$TMP/bad-import.csv"
 expect 2 "bad-import.csv line 4: \\\$\.client\.age" -- "$MNEEDLE" import --db "$DB" "$TMP/bad-import.csv"
 sed 's/skinpen,2027-10-02/skinpen,2027-13-02/' "$TMP/import.csv" > "$TMP/bad-import2.csv"
+dump "$DB" > "$TMP/before"
+LC_ALL=C sed "s/Bob B/Bob $(printf '\377')B/" "$TMP/import.csv" > "$TMP/utf8-import.csv"
+expect 2 "utf8-import.csv: line 4\.name \(column 2\): byte 0xFF at byte 5 of the field is not UTF-8" -- \
+    "$MNEEDLE" import --db "$DB" "$TMP/utf8-import.csv"
+ok 'dump "$DB" | cmp -s - "$TMP/before"' "an import refused for a byte that is not UTF-8 changed the database"
 expect 2 "bad-import2.csv line 4: \\\$\.clinic\.start" -- "$MNEEDLE" import --db "$DB" "$TMP/bad-import2.csv"
 ok 'dump "$DB" | cmp -s - "$TMP/before"' "a refused import changed the database"
 expect 0 "stdout:2 clients imported" -- "$MNEEDLE" import --db "$DB" "$TMP/import.csv"
