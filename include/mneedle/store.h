@@ -39,6 +39,11 @@ extern "C" {
 /** Length of a backup key in bytes (libsodium secretstream XChaCha20-Poly1305). */
 #define MN_STORE_KEY_BYTES 32
 
+/** Longest free text a record field may hold, in bytes (a session's serial, lots, serum,
+ * endpoint and reactions, an assessment's rater, an event, an override reason): longer is
+ * refused when recorded, and what is read back holds it whole. */
+#define MN_STORE_MAX_TEXT 250
+
 typedef struct mn_store mn_store;
 
 enum {
@@ -503,9 +508,12 @@ typedef struct {
     int planned;         /* index into history->planned of the visit it stands for (the k-th session
                             done is the k-th planned visit), or -1 beyond the plan */
     int date_shift_days; /* date - planned date, when planned >= 0 */
-    char device[32], serial[64], cartridge_lot[64], serum[64], serum_lot[64], endpoint[128];
-    char reactions[256];
-    char override_reason[256]; /* "" when within the plan */
+    char device[32]; /* a catalogue id */
+    /* Free text, each whole: as long as recording allows (MN_STORE_MAX_TEXT). */
+    char serial[MN_STORE_MAX_TEXT + 1], cartridge_lot[MN_STORE_MAX_TEXT + 1];
+    char serum[MN_STORE_MAX_TEXT + 1], serum_lot[MN_STORE_MAX_TEXT + 1];
+    char endpoint[MN_STORE_MAX_TEXT + 1], reactions[MN_STORE_MAX_TEXT + 1];
+    char override_reason[MN_STORE_MAX_TEXT + 1]; /* "" when within the plan */
     mn_store_setting *zones;
     int n_zones;
     /* The zones the visit it stands for sets (planned >= 0) that this session left out: the
@@ -517,7 +525,8 @@ typedef struct {
 typedef struct {
     long id;
     mn_date date;
-    char scale[40], scale_version[16], zone[32], rater[64];
+    char scale[40], scale_version[16], zone[32];
+    char rater[MN_STORE_MAX_TEXT + 1]; /* free text, whole */
     double score;
     int n_photos;
 } mn_store_assessment;

@@ -1743,9 +1743,12 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                 mn__jpush(&j, notes, fhir_text(&j, text));
             }
             if (x->serum[0]) {
-                snprintf(text, sizeof text, "serum %s%s%s", x->serum,
+                /* Room for both fields whole, so the text is never cut (mid-character). */
+                char
+                    serum[sizeof "serum " + sizeof x->serum + sizeof " lot " + sizeof x->serum_lot];
+                snprintf(serum, sizeof serum, "serum %s%s%s", x->serum,
                          x->serum_lot[0] ? " lot " : "", x->serum_lot);
-                mn__jpush(&j, notes, fhir_text(&j, text));
+                mn__jpush(&j, notes, fhir_text(&j, serum));
             }
             char dev_id[64];
             snprintf(dev_id, sizeof dev_id, "device-%s", x->device);

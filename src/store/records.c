@@ -21,8 +21,8 @@
  * passes (docs/clinic.md); these only catch typing errors (25 for 2.5). */
 #define MAX_RECORD_DEPTH_MM 5.0
 #define MAX_RECORD_PASSES   20.0
-/* Longest free text of a record field (serial, lot, endpoint, reactions, event). */
-#define MAX_TEXT 250
+/* Longest free text of a record field (serial, lot, endpoint, reactions, event): store.h. */
+#define MAX_TEXT MN_STORE_MAX_TEXT
 
 char *mn__store_dump(const json_t *v)
 {

@@ -205,4 +205,36 @@ printf 'a\377b\n' >"$TMP/ff.txt"
 expect 1 "" -- raw "$TMP/ff.txt"
 printf 'a\nforged line\n' >"$TMP/forged.txt"
 expect 1 "" -- raw "$TMP/forged.txt"
+
+# Free text as long as a field allows (250 bytes), of two-byte characters: kept whole when read
+# back (history) and in the FHIR note that joins serum and lot, never cut inside a character.
+DB="$TMP/long.db"
+expect 0 "" -- "$MNEEDLE" db init --db "$DB"
+expect 0 "stdout:^c-long$" -- "$MNEEDLE" client add --db "$DB" --id c-long \
+    "$MN_SOURCE_DIR/examples/clients/amelia-wrinkles.json"
+expect 0 "" -- "$MNEEDLE" plan c-long --save --db "$DB"
+session 1 c-long "$TMP/long.json"
+$PY - "$TMP/long.json" <<'PYEOF' || exit 1
+import json, sys
+s = json.load(open(sys.argv[1]))
+s.update(serial="\u00e9" * 125, cartridge_lot="\u00e8" * 125, serum="\u00e9" * 125,
+         serum_lot="\u00ea" * 125, endpoint="\u00eb" * 125, reactions="\u00ef" * 125)
+json.dump(s, open(sys.argv[1], "w"))
+PYEOF
+expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$TMP/long.json"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json --output "$TMP/long-h.json" c-long
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-long --fhir "$TMP/long.fhir.json" --csv "$TMP/long.csv"
+expect 0 "" -- raw "$TMP/long.fhir.json"
+ok '$PY - "$TMP" <<PYEOF
+import json, sys
+tmp = sys.argv[1]
+want = json.load(open(tmp + "/long.json"))
+[x] = json.load(open(tmp + "/long-h.json", encoding="utf-8"))["sessions"]
+for k in ("serial", "cartridge_lot", "serum", "serum_lot", "endpoint", "reactions"):
+    assert x[k] == want[k], (k, len(x[k].encode()))
+b = json.load(open(tmp + "/long.fhir.json", encoding="utf-8"))
+[p] = [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "Procedure"]
+notes = [n["text"] for n in p["note"]]
+assert "serum %s lot %s" % (want["serum"], want["serum_lot"]) in notes, notes
+PYEOF' "a long serum and lot of two-byte characters are cut in history or the FHIR export"
 finish
