@@ -1488,8 +1488,8 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
             if (v->rescreen && used < sizeof desc)
                 snprintf(desc + used, sizeof desc - used,
                          " The health questionnaire will be out of date by then: re-screen "
-                         "before this visit (the questionnaire is valid for %d months, "
-                         "data/rules.json).",
+                         "before this visit (the questionnaire is valid for %d months: the "
+                         "screening rules).",
                          h->questionnaire.valid_months);
             ics_event(&c, uid, v->date, stamp, summary, desc);
         }

@@ -404,6 +404,9 @@ for v in a["remaining"]:
             p = planned[v["number"]]["cheek"]
             want = min(p, s1 - 0.1 + max(0, p - planned[2]["cheek"]))
             assert abs(s["depth_mm"] - want) < 1e-9 and s["depth_mm"] <= 1.7 + 1e-9, (s, p, want)
+# The note, read by the clinician, names its judgements in words: no marker, no internal path.
+for n in (a["note"], b["note"]):
+    assert "[" not in n and "data/" not in n and "noise (a judgement: raters disagree" in n, n
 ls = a["last_session"]
 assert ls["off_protocol"] and ls["visit"] == 3 and ls["override_reason"] == "scarring responds; client asked", ls
 assert [(d["zone"], d["kind"]) for d in ls["deviations"]] == [("cheek", "deeper"), ("forehead", "not_planned")], ls
