@@ -96,7 +96,8 @@ size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode)
         if (cp < 0) {
             plen = (size_t)snprintf(name, sizeof name, "<byte 0x%02X>", s[i]);
             piece = name;
-        } else if (is_control(cp) || (mode == MN__ESC_ERROR && is_invisible(cp))) {
+        } else if ((mode != MN__ESC_BYTES && is_control(cp)) ||
+                   (mode == MN__ESC_ERROR && is_invisible(cp))) {
             plen = (size_t)snprintf(name, sizeof name, "<U+%04lX>", (unsigned long)cp);
             piece = name;
         }

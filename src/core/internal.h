@@ -93,8 +93,9 @@ const char *mn__depth_str(char *buf, size_t n, double mm);
 /* Showing user text safely (escape.c). MN__ESC_TEXT names controls, line separators,
  * bidirectional overrides and bytes that are not UTF-8 ("<U+001B>", "<byte 0xA0>");
  * MN__ESC_ERROR also names characters that print as nothing or as a plain space ("<U+FEFF>",
- * "<U+00A0>"). */
-enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1 };
+ * "<U+00A0>"); MN__ESC_BYTES names only the bytes that are not UTF-8, every character kept
+ * (a CSV cell: exact text, in a file that stays UTF-8). */
+enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1, MN__ESC_BYTES = 2 };
 
 /* Writes the escaped form of src[0..len) to dst (at most cap bytes with the NUL, cut at a
  * whole character or name); returns the length the whole of it needs, as snprintf does. */

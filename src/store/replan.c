@@ -938,7 +938,8 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         if (r->n_set_aside)
             snprintf(set_aside, sizeof set_aside,
                      " %d score%s taken 1 to %d days after a session set aside: swelling and "
-                     "redness, not collagen (F70).",
+                     "redness, not collagen (Chu et al., Dermatol Surg 2021, a systematic "
+                     "review).",
                      r->n_set_aside, r->n_set_aside == 1 ? "" : "s", SCORE_SETTLE_DAYS);
         snprintf(r->note, sizeof r->note,
                  "%d score%s on %s used; response gain %.2f (10-90 %%: %.2f-%.2f) against the "

