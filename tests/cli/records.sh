@@ -38,7 +38,7 @@ refused_each() {
 }
 
 # ---- db init, mode, check ----
-expect 0 "stdout:schema version 4" -- "$MNEEDLE" db init --db "$DB"
+expect 0 "stdout:schema version 5" -- "$MNEEDLE" db init --db "$DB"
 ok '[ "$(stat -c %a "$DB")" = 600 ]' "the database is not mode 0600"
 expect 2 "exists already" -- "$MNEEDLE" db init --db "$DB"
 expect 2 "no such database" -- "$MNEEDLE" client list --db "$TMP/none.db"
@@ -356,18 +356,18 @@ ok 'dump "$TMP/r2.db" | sort | cmp -s - "$TMP/a"' "the encrypted backup does not
 
 # ---- migrations: from every earlier schema version ----
 v=1
-while [ $v -lt 4 ]; do
+while [ $v -lt 5 ]; do
     OLD="$TMP/v$v.db"
     expect 0 "stdout:schema version $v" -- "$MNEEDLE" db init --db "$OLD" --schema $v
     # The check runs on an older file too (a table added later is not looked for).
     expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$OLD"
     expect 1 "older than this mneedle" -- "$MNEEDLE" client add --db "$OLD" "$TMP/ravi.json"
-    expect 0 "stdout:schema version $v -> 4" -- "$MNEEDLE" db migrate --db "$OLD"
+    expect 0 "stdout:schema version $v -> 5" -- "$MNEEDLE" db migrate --db "$OLD"
     expect 0 "stdout:^c-" -- "$MNEEDLE" client add --db "$OLD" "$TMP/ravi.json"
     expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$OLD"
     v=$((v + 1))
 done
-expect 0 "stdout:schema version 4 -> 4" -- "$MNEEDLE" db migrate --db "$DB"
+expect 0 "stdout:schema version 5 -> 5" -- "$MNEEDLE" db migrate --db "$DB"
 
 # ---- replan and recall ----
 # Planned maintenance is recalled from the saved plan until a replan times it for the client.
