@@ -508,7 +508,7 @@ typedef struct {
     int planned;         /* index into history->planned of the visit it stands for (the k-th session
                             done is the k-th planned visit), or -1 beyond the plan */
     int date_shift_days; /* date - planned date, when planned >= 0 */
-    char device[32]; /* a catalogue id */
+    char device[32];     /* a catalogue id */
     /* Free text, each whole: as long as recording allows (MN_STORE_MAX_TEXT). */
     char serial[MN_STORE_MAX_TEXT + 1], cartridge_lot[MN_STORE_MAX_TEXT + 1];
     char serum[MN_STORE_MAX_TEXT + 1], serum_lot[MN_STORE_MAX_TEXT + 1];
