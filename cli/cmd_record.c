@@ -33,8 +33,10 @@ static const cli_command command = {
         "              (data/rules.json; from history.date, else the day the plan was\n"
         "              saved: take it again, 'mneedle client update', save the plan again),\n"
         "              is refused unless --override REASON, which is kept with the session\n"
-        "              (the audit log names only the rule overridden). A zone done lighter\n"
-        "              than the visit's setting is recorded with a warning on stderr\n"
+        "              (the audit log names only the rule overridden). A session that\n"
+        "              breaks no rule is recorded without the reason, which is not stored,\n"
+        "              and a warning on stderr says so (override_not_needed). A zone done\n"
+        "              lighter than the visit's setting is recorded with a warning on stderr\n"
         "              (settings_below_plan).\n"
         "  assessment  date, scale (an id of the scales catalogue, docs/records.md), score\n"
         "              (within the scale's range and steps), rater, zone, session (its\n"
@@ -69,7 +71,8 @@ int cmd_record(int argc, char **argv)
         CLI_PATH("override", 0, &override_reason, "REASON",
                  "session: record a session off the plan (heavier than its visit, sooner than "
                  "the minimum interval, outside the plan or the device's range), for this "
-                 "reason (kept with the session, erased with the client; name no one in it)"),
+                 "reason (kept with the session, erased with the client; name no one in it); a "
+                 "session within the plan is recorded without it, with a warning"),
         CLI_PATH("actor", 0, &actor, "NAME", "who the audit log names (default $MNEEDLE_ACTOR)"),
         CLI_END,
     };

@@ -34,10 +34,15 @@ extern "C" {
 
 /** The schema version this build writes (PRAGMA user_version); migrations lead to it from
  *  every earlier version (docs/records.md lists them). */
-#define MN_STORE_SCHEMA_VERSION 4
+#define MN_STORE_SCHEMA_VERSION 5
 
 /** Length of a backup key in bytes (libsodium secretstream XChaCha20-Poly1305). */
 #define MN_STORE_KEY_BYTES 32
+
+/** Longest free text a record field may hold, in bytes (a session's serial, lots, serum,
+ * endpoint and reactions, an assessment's rater, an event, an override reason): longer is
+ * refused when recorded, and what is read back holds it whole. */
+#define MN_STORE_MAX_TEXT 250
 
 typedef struct mn_store mn_store;
 
@@ -443,7 +448,9 @@ mn_status mn_store_record_sessions(mn_ctx *ctx, mn_store *store, const char *src
  * than the minimum interval of the concerns the latest stored plan treats there (recorded only
  * with @p override_reason; code "interval_below_concern_minimum", path the record's date, e.g.
  * "$[1].date" or "line 3.date"), and zones done lighter than the visit's setting (code
- * "settings_below_plan", path the record's zones), which need no override.
+ * "settings_below_plan", path the record's zones), which need no override. An
+ * @p override_reason given for a session that breaks no rule is not stored (the session is
+ * within the plan), and said so (code "override_not_needed", path the record's place).
  */
 mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char *src,
                                         const char *text, size_t len, const char *override_reason,
@@ -501,9 +508,12 @@ typedef struct {
     int planned;         /* index into history->planned of the visit it stands for (the k-th session
                             done is the k-th planned visit), or -1 beyond the plan */
     int date_shift_days; /* date - planned date, when planned >= 0 */
-    char device[32], serial[64], cartridge_lot[64], serum[64], serum_lot[64], endpoint[128];
-    char reactions[256];
-    char override_reason[256]; /* "" when within the plan */
+    char device[32];     /* a catalogue id */
+    /* Free text, each whole: as long as recording allows (MN_STORE_MAX_TEXT). */
+    char serial[MN_STORE_MAX_TEXT + 1], cartridge_lot[MN_STORE_MAX_TEXT + 1];
+    char serum[MN_STORE_MAX_TEXT + 1], serum_lot[MN_STORE_MAX_TEXT + 1];
+    char endpoint[MN_STORE_MAX_TEXT + 1], reactions[MN_STORE_MAX_TEXT + 1];
+    char override_reason[MN_STORE_MAX_TEXT + 1]; /* "" when within the plan */
     mn_store_setting *zones;
     int n_zones;
     /* The zones the visit it stands for sets (planned >= 0) that this session left out: the
@@ -515,7 +525,8 @@ typedef struct {
 typedef struct {
     long id;
     mn_date date;
-    char scale[40], scale_version[16], zone[32], rater[64];
+    char scale[40], scale_version[16], zone[32];
+    char rater[MN_STORE_MAX_TEXT + 1]; /* free text, whole */
     double score;
     int n_photos;
 } mn_store_assessment;
@@ -868,15 +879,32 @@ int mn_store_role_parse(const char *name, mn_store_role *out);
 mn_status mn_store_user_add(mn_ctx *ctx, mn_store *store, const char *name, mn_store_role role,
                             const char *password);
 
-/** Sets a user's password (hashed as mn_store_user_add() does). @return MN_OK; MN_ENOTFOUND;
- *  MN_EINVAL (password length, or not UTF-8); MN_ENOMEM; MN_EIO. */
+/** Sets a user's password (hashed as mn_store_user_add() does) and raises its generation
+ *  (mn_store_user_state()), so every server ends the sessions begun under the old password.
+ *  @return MN_OK; MN_ENOTFOUND; MN_EINVAL (password length, or not UTF-8); MN_ENOMEM; MN_EIO. */
 mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *name,
                                      const char *password);
 
-/** Disables (@p disabled 1) or enables (0) a user, audited: a disabled user cannot sign in
- *  (mn_store_user_verify() answers as for a wrong password); the hash is kept, so enabling
- *  restores the same password. @return MN_OK; MN_ENOTFOUND; MN_EIO. */
-mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled);
+/** Why a user is disabled: the reason its row keeps (for a user disabled before schema 5, the
+ *  latest audit entry that disabled it). */
+typedef enum {
+    MN_STORE_DISABLED_NONE = 0,    /**< enabled, or nothing says why */
+    MN_STORE_DISABLED_ADMIN = 1,   /**< an admin's mn_store_user_set_disabled() */
+    MN_STORE_DISABLED_FAILURES = 2 /**< MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins */
+} mn_store_disabled_by;
+
+/**
+ * Disables (@p disabled 1) or enables (0) a user, audited: a disabled user cannot sign in
+ * (mn_store_user_verify() answers as for a wrong password); the hash is kept, so enabling
+ * restores the same password. Disabling raises the user's generation (mn_store_user_state()),
+ * so every server ends its sessions. A user disabled already keeps the reason it was disabled
+ * for (the lock stays the lock): the entry then says "disabled again (disabled already: ...)".
+ * @param was  receives why the user was disabled already, or MN_STORE_DISABLED_NONE when this
+ *             call disabled it (or enabled it); may be NULL.
+ * @return MN_OK; MN_ENOTFOUND; MN_EIO.
+ */
+mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled,
+                                     mn_store_disabled_by *was);
 
 /**
  * Checks a user's password. When the stored hash was made with other parameters than this
@@ -898,8 +926,9 @@ mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, c
  * a password typed into the wrong box. @p detail: where from (an address; NULL: none); never a
  * password. A user's MN_STORE_SIGNIN_FAILURES_DISABLE-th "signin-failed" in a row (counted in
  * the audit log since its last "signin" or since an admin last enabled it) disables the user,
- * in the same transaction, with an "update" entry ("disabled: N failed sign-ins in a row"):
- * only mn_store_user_set_disabled(..., 0), an admin's, lets it sign in again.
+ * in the same transaction, with an "update" entry ("disabled: N failed sign-ins in a row"), its
+ * row's reason set and its generation raised (mn_store_user_state()): only
+ * mn_store_user_set_disabled(..., 0), an admin's, lets it sign in again.
  * @param disabled  set to 1 when this entry disabled the user (its sessions are then to end:
  *                  mn_store_audit_sessions_ended()), else 0; may be NULL.
  * @return MN_OK; MN_EINVAL (a read-only handle, an action not one of those); MN_EIO.
@@ -920,13 +949,6 @@ mn_status mn_store_audit_signin(mn_ctx *ctx, mn_store *store, const char *name, 
 mn_status mn_store_audit_sessions_ended(mn_ctx *ctx, mn_store *store, const char *name, int ended,
                                         const char *why, const char *actor);
 
-/** Why a user is disabled, read from the audit log: the latest entry that disabled it. */
-typedef enum {
-    MN_STORE_DISABLED_NONE = 0,    /**< enabled, or no entry says why */
-    MN_STORE_DISABLED_ADMIN = 1,   /**< an admin's mn_store_user_set_disabled() */
-    MN_STORE_DISABLED_FAILURES = 2 /**< MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins */
-} mn_store_disabled_by;
-
 /** A user as listed (never the hash). */
 typedef struct {
     char name[MN_STORE_USER_LEN];
@@ -940,6 +962,36 @@ typedef struct {
  *  MN_EIO. */
 mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, int *n);
 void mn_store_user_list_free(mn_store_user *list);
+
+/** A user's state now, as a server checks it before each signed-in request. */
+typedef struct {
+    mn_store_role role;
+    int disabled;
+    mn_store_disabled_by disabled_by; /**< from the row alone (NONE for a row of schema 4) */
+    long long generation; /**< raised by each change that ends the user's sessions: a Disable,
+                           *   the lock of failed sign-ins, a new password */
+} mn_store_user_now;
+
+/** Reads user @p name's state (one indexed row; the statement is kept prepared on the handle).
+ *  @return MN_OK; MN_ENOTFOUND; MN_EIO. */
+mn_status mn_store_user_state(mn_ctx *ctx, mn_store *store, const char *name,
+                              mn_store_user_now *out);
+
+/** The latest change of a user that ends its sessions, as the audit log has it. */
+typedef enum {
+    MN_STORE_CHANGE_NONE = 0,     /**< none logged */
+    MN_STORE_CHANGE_DISABLED = 1, /**< disabled by an admin (again, too) */
+    MN_STORE_CHANGE_LOCKED = 2,   /**< the lock of MN_STORE_SIGNIN_FAILURES_DISABLE failures */
+    MN_STORE_CHANGE_ENABLED = 3,  /**< enabled (after a Disable) */
+    MN_STORE_CHANGE_PASSWORD = 4  /**< a new password, set by the user or reset by an admin */
+} mn_store_user_change;
+
+/** Reads user @p name's latest change (its row's latest "update" entry but a rehash) and who
+ *  made it (@p actor, MN_STORE_USER_LEN bytes; "" with MN_STORE_CHANGE_NONE). For a server that
+ *  finds a session's generation out of date, so its entry says why in the words of the change.
+ *  @return MN_OK; MN_EIO. */
+mn_status mn_store_user_last_change(mn_ctx *ctx, mn_store *store, const char *name,
+                                    mn_store_user_change *what, char actor[MN_STORE_USER_LEN]);
 
 /** Number of (enabled) users, so a fresh database can be told apart. @return MN_OK; MN_EIO. */
 mn_status mn_store_user_count(mn_ctx *ctx, mn_store *store, int *n);

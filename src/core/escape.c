@@ -56,13 +56,18 @@ static long decode(const unsigned char *s, size_t n, size_t *used)
     return cp;
 }
 
-int mn__utf8_valid(const char *src, size_t len)
+size_t mn__utf8_valid_prefix(const char *src, size_t len)
 {
     const unsigned char *s = (const unsigned char *)src;
-    for (size_t i = 0, used; i < len; i += used)
-        if (decode(s + i, len - i, &used) < 0)
-            return 0;
-    return 1;
+    size_t i = 0, used;
+    while (i < len && decode(s + i, len - i, &used) >= 0)
+        i += used;
+    return i;
+}
+
+int mn__utf8_valid(const char *src, size_t len)
+{
+    return mn__utf8_valid_prefix(src, len) == len;
 }
 
 /* Characters that reorder or break lines, or control the terminal: never shown raw. */
@@ -96,7 +101,8 @@ size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode)
         if (cp < 0) {
             plen = (size_t)snprintf(name, sizeof name, "<byte 0x%02X>", s[i]);
             piece = name;
-        } else if (is_control(cp) || (mode == MN__ESC_ERROR && is_invisible(cp))) {
+        } else if ((mode != MN__ESC_BYTES && is_control(cp)) ||
+                   (mode == MN__ESC_ERROR && is_invisible(cp))) {
             plen = (size_t)snprintf(name, sizeof name, "<U+%04lX>", (unsigned long)cp);
             piece = name;
         }

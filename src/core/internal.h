@@ -93,8 +93,9 @@ const char *mn__depth_str(char *buf, size_t n, double mm);
 /* Showing user text safely (escape.c). MN__ESC_TEXT names controls, line separators,
  * bidirectional overrides and bytes that are not UTF-8 ("<U+001B>", "<byte 0xA0>");
  * MN__ESC_ERROR also names characters that print as nothing or as a plain space ("<U+FEFF>",
- * "<U+00A0>"). */
-enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1 };
+ * "<U+00A0>"); MN__ESC_BYTES names only the bytes that are not UTF-8, every character kept
+ * (a CSV cell: exact text, in a file that stays UTF-8). */
+enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1, MN__ESC_BYTES = 2 };
 
 /* Writes the escaped form of src[0..len) to dst (at most cap bytes with the NUL, cut at a
  * whole character or name); returns the length the whole of it needs, as snprintf does. */
@@ -102,6 +103,9 @@ size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode);
 
 /* 1 when src[0..len) is valid UTF-8 (shortest forms, no surrogates: RFC 3629), else 0. */
 int mn__utf8_valid(const char *src, size_t len);
+/* How many bytes of src[0..len) are valid UTF-8 before the first byte that is not (len when
+ * all are). */
+size_t mn__utf8_valid_prefix(const char *src, size_t len);
 
 /* Passes JSON text (as the encoder writes it: C0 controls already escaped) to @p write, with
  * every other character mn__escape names in text mode (DEL, C1 controls, line and paragraph

@@ -1,5 +1,4 @@
 /* Writers of the clinic record (store.h): the database check, clients, the history. */
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,14 +32,14 @@ mn_status mn_store_check_write(mn_ctx *ctx, const mn_store_check_result *r, int 
     }
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "schema version   %d\n", r->schema_version);
-    mn__buf_printf(&b, "integrity        %s\n", r->integrity_ok ? "ok" : "FAILED");
-    mn__buf_printf(&b, "foreign keys     %s\n", r->foreign_keys_ok ? "ok" : "FAILED");
-    mn__buf_printf(&b, "audit chain      %s (%ld entries, %ld rows compared)\n",
-                   r->audit_ok ? "ok" : "FAILED", r->audit_entries, r->rows_checked);
+    mn__buf_textf(&b, "schema version   %d\n", r->schema_version);
+    mn__buf_textf(&b, "integrity        %s\n", r->integrity_ok ? "ok" : "FAILED");
+    mn__buf_textf(&b, "foreign keys     %s\n", r->foreign_keys_ok ? "ok" : "FAILED");
+    mn__buf_textf(&b, "audit chain      %s (%ld entries, %ld rows compared)\n",
+                  r->audit_ok ? "ok" : "FAILED", r->audit_entries, r->rows_checked);
     if (r->problem[0])
-        mn__buf_printf(&b, "problem          %s\n", r->problem);
-    mn__buf_printf(&b, "%s\n", ok ? "database ok" : "database FAILED the check");
+        mn__buf_textf(&b, "problem          %s\n", r->problem);
+    mn__buf_textf(&b, "%s\n", ok ? "database ok" : "database FAILED the check");
     return mn__buf_finish(ctx, &b, "check", write, userdata);
 }
 
@@ -76,18 +75,18 @@ static void questionnaire_text(mn__buf *b, const char *lead, const mn_store_ques
     if (!q->screened)
         return;
     if (!q->taken) {
-        mn__buf_printf(b, "%snone on file (screening defers until one is given)\n", lead);
+        mn__buf_textf(b, "%snone on file (screening defers until one is given)\n", lead);
         return;
     }
     char said[256];
-    mn__buf_printf(b, "%s%s", lead, mn_store_questionnaire_words(q, said, sizeof said));
+    mn__buf_textf(b, "%s%s", lead, mn_store_questionnaire_words(q, said, sizeof said));
     if (q->out_of_date)
-        mn__buf_printf(b, "; OUT OF DATE: re-screen before booking\n");
+        mn__buf_textf(b, "; OUT OF DATE: re-screen before booking\n");
     else if (q->valid_months)
-        mn__buf_printf(b, "; valid for %d month%s (the screening rules)\n", q->valid_months,
-                       q->valid_months == 1 ? "" : "s");
+        mn__buf_textf(b, "; valid for %d month%s (the screening rules)\n", q->valid_months,
+                      q->valid_months == 1 ? "" : "s");
     else
-        mn__buf_printf(b, "\n");
+        mn__buf_textf(b, "\n");
 }
 
 /* An input key in words: "isotretinoin_months_ago" as "isotretinoin months ago". */
@@ -360,40 +359,40 @@ mn_status mn_store_client_write(mn_ctx *ctx, const mn_store_client *c, int ident
     }
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "client %s (created %s)\n", c->id, mn_date_format(c->created, d));
+    mn__buf_textf(&b, "client %s (created %s)\n", c->id, mn_date_format(c->created, d));
     if (identity) {
         const char *keys[] = {"name", "email", "phone", "birth date", "address"};
         const char *vals[] = {c->name, c->email, c->phone, c->birth_date, c->address};
         for (int i = 0; i < 5; i++)
             if (vals[i][0])
-                mn__buf_printf(&b, "  %-12s %s\n", keys[i], vals[i]);
+                mn__buf_textf(&b, "  %-12s %s\n", keys[i], vals[i]);
     }
-    mn__buf_printf(&b, "  plans %ld, sessions %ld, assessments %ld, adverse events %ld\n",
-                   c->n_plans, c->n_sessions, c->n_assessments, c->n_adverse_events);
+    mn__buf_textf(&b, "  plans %ld, sessions %ld, assessments %ld, adverse events %ld\n",
+                  c->n_plans, c->n_sessions, c->n_assessments, c->n_adverse_events);
     if (c->n_plans && c->plan_stale == 1)
-        mn__buf_printf(&b,
-                       "  STALE PLAN: the latest plan was made from an earlier record of this "
-                       "client (edited since); sessions are refused against it and replan holds "
-                       "until it is saved again ('mneedle plan %s --save')\n",
-                       c->id);
+        mn__buf_textf(&b,
+                      "  STALE PLAN: the latest plan was made from an earlier record of this "
+                      "client (edited since); sessions are refused against it and replan holds "
+                      "until it is saved again ('mneedle plan %s --save')\n",
+                      c->id);
     else if (c->n_plans && c->plan_stale < 0)
-        mn__buf_printf(&b, "  latest plan: the record it was made from is not known (saved "
-                           "before plans kept it)\n");
+        mn__buf_textf(&b, "  latest plan: the record it was made from is not known (saved "
+                          "before plans kept it)\n");
     if (c->n_plans)
         plan_device_text(ctx, &b, "  latest plan made", c->plan_device);
     questionnaire_text(&b, "  health questionnaire ", &c->questionnaire);
     if (c->has_last_session)
-        mn__buf_printf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
+        mn__buf_textf(&b, "  last session %s\n", mn_date_format(c->last_session, d));
     if (c->has_maintenance_due)
-        mn__buf_printf(&b, "  maintenance due %s (%s)\n", mn_date_format(c->maintenance_due, d),
-                       c->maintenance_reason);
+        mn__buf_textf(&b, "  maintenance due %s (%s)\n", mn_date_format(c->maintenance_due, d),
+                      c->maintenance_reason);
     for (int i = 0; i < c->n_consents; i++) {
         const mn_store_consent *k = &c->consents[i];
-        mn__buf_printf(&b, "  consent %ld: %s, version %s, given %s", k->id, k->what, k->version,
-                       mn_date_format(k->date, d));
+        mn__buf_textf(&b, "  consent %ld: %s, version %s, given %s", k->id, k->what, k->version,
+                      mn_date_format(k->date, d));
         if (k->withdrawn)
-            mn__buf_printf(&b, ", withdrawn %s", mn_date_format(k->withdrawn_date, d));
-        mn__buf_printf(&b, "\n");
+            mn__buf_textf(&b, ", withdrawn %s", mn_date_format(k->withdrawn_date, d));
+        mn__buf_textf(&b, "\n");
     }
     if (c->client_json)
         input_text(ctx, &b, c->client_json);
@@ -417,8 +416,8 @@ mn_status mn_store_client_list_write(mn_ctx *ctx, const mn_store_client *list, i
     }
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "%-14s %-10s %8s %-10s %-10s%s\n", "id", "created", "sessions", "last",
-                   "maint. due", identity ? " name" : "");
+    mn__buf_textf(&b, "%-14s %-10s %8s %-10s %-10s%s\n", "id", "created", "sessions", "last",
+                  "maint. due", identity ? " name" : "");
     for (int i = 0; i < n; i++) {
         const mn_store_client *c = &list[i];
         char d1[16], d2[16] = "-", d3[16] = "-";
@@ -426,11 +425,11 @@ mn_status mn_store_client_list_write(mn_ctx *ctx, const mn_store_client *list, i
             mn_date_format(c->last_session, d2);
         if (c->has_maintenance_due)
             mn_date_format(c->maintenance_due, d3);
-        mn__buf_printf(&b, "%-14s %-10s %8ld %-10s %-10s%s%s\n", c->id,
-                       mn_date_format(c->created, d1), c->n_sessions, d2, d3, identity ? " " : "",
-                       identity ? c->name : "");
+        mn__buf_textf(&b, "%-14s %-10s %8ld %-10s %-10s%s%s\n", c->id,
+                      mn_date_format(c->created, d1), c->n_sessions, d2, d3, identity ? " " : "",
+                      identity ? c->name : "");
     }
-    mn__buf_printf(&b, "%d client%s\n", n, n == 1 ? "" : "s");
+    mn__buf_textf(&b, "%d client%s\n", n, n == 1 ? "" : "s");
     return mn__buf_finish(ctx, &b, "client list", write, userdata);
 }
 
@@ -610,13 +609,13 @@ static const char *scale_name(mn_ctx *ctx, const char *id, char *out, size_t siz
 static void plan_device_text(mn_ctx *ctx, mn__buf *b, const char *lead, const char *device)
 {
     if (device[0])
-        mn__buf_printf(b, "%s for %s: its depths are settings of that device\n", lead,
-                       device_name(ctx, device));
+        mn__buf_textf(b, "%s for %s: its depths are settings of that device\n", lead,
+                      device_name(ctx, device));
     else
-        mn__buf_printf(b,
-                       "%s for: device not recorded (the stored plan does not say which "
-                       "device its depths are for)\n",
-                       lead);
+        mn__buf_textf(b,
+                      "%s for: device not recorded (the stored plan does not say which "
+                      "device its depths are for)\n",
+                      lead);
 }
 
 /* Sentences joined by "; ", each opening with a zone id and ": " (replan's step_down,
@@ -630,13 +629,12 @@ static void zone_sentences(mn_ctx *ctx, mn__buf *b, const char *s)
         if (colon && (size_t)(colon - s) < len && (size_t)(colon - s) < 64) {
             char id[64];
             snprintf(id, sizeof id, "%.*s", (int)(colon - s), s);
-            mn__buf_printf(b, "%s%.*s", zone_name(ctx, id), (int)(len - (size_t)(colon - s)),
-                           colon);
+            mn__buf_textf(b, "%s%.*s", zone_name(ctx, id), (int)(len - (size_t)(colon - s)), colon);
         } else
-            mn__buf_printf(b, "%.*s", (int)len, s);
+            mn__buf_textf(b, "%.*s", (int)len, s);
         if (!end)
             break;
-        mn__buf_printf(b, "; ");
+        mn__buf_textf(b, "; ");
         s = end + 2;
     }
 }
@@ -651,7 +649,7 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
     mn__buf b;
     mn__buf_init(&b);
     char d1[16], d2[16];
-    mn__buf_printf(&b, "History of %s\n", h->client);
+    mn__buf_textf(&b, "History of %s\n", h->client);
     if (h->plan_id) {
         /* The catalogues it was made with, against today's, under the plan's own definition of
          * the hash (a plan stored before adverse_events.json was hashed says so). */
@@ -661,109 +659,108 @@ mn_status mn_store_history_write(mn_ctx *ctx, const mn_store_history *h, int jso
         const char *match = h->catalogue_current > 0    ? "the current ones"
                             : h->catalogue_current == 0 ? "not the current ones"
                                                         : "a hash this mneedle cannot check";
-        mn__buf_printf(&b, "Plan %ld made %s with mneedle %s (catalogues %.12s%s: %s)\n",
-                       h->plan_id, h->plan_created, h->plan_version,
-                       h->catalogue_hash[0] ? h->catalogue_hash : "unreadable", how, match);
+        mn__buf_textf(&b, "Plan %ld made %s with mneedle %s (catalogues %.12s%s: %s)\n", h->plan_id,
+                      h->plan_created, h->plan_version,
+                      h->catalogue_hash[0] ? h->catalogue_hash : "unreadable", how, match);
         /* The record it was made from, against the client's current one. */
         if (h->plan_stale == 1)
-            mn__buf_printf(&b,
-                           "STALE PLAN: plan %ld was made from an earlier record of this client "
-                           "(edited since): its visits below are not the current record's; "
-                           "sessions are refused against it and replan holds until the plan is "
-                           "saved again ('mneedle plan %s --save')\n",
-                           h->plan_id, h->client);
+            mn__buf_textf(&b,
+                          "STALE PLAN: plan %ld was made from an earlier record of this client "
+                          "(edited since): its visits below are not the current record's; "
+                          "sessions are refused against it and replan holds until the plan is "
+                          "saved again ('mneedle plan %s --save')\n",
+                          h->plan_id, h->client);
         else if (h->plan_stale < 0)
-            mn__buf_printf(&b, "Made from: not known (plan saved before plans kept the record "
-                               "they were made from)\n");
+            mn__buf_textf(&b, "Made from: not known (plan saved before plans kept the record "
+                              "they were made from)\n");
         else
-            mn__buf_printf(&b, "Made from the client's current record\n");
+            mn__buf_textf(&b, "Made from the client's current record\n");
         plan_device_text(ctx, &b, "Planned", h->plan_device);
     } else
-        mn__buf_printf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
+        mn__buf_textf(&b, "No plan stored ('mneedle plan CLIENT --save').\n");
     questionnaire_text(&b, "Health questionnaire: ", &h->questionnaire);
-    mn__buf_printf(&b, "\nVisits, planned against done:\n");
+    mn__buf_textf(&b, "\nVisits, planned against done:\n");
     int rows = h->n_planned > h->n_sessions ? h->n_planned : h->n_sessions;
     for (int i = 0; i < rows; i++) {
         const mn_store_planned_visit *v = i < h->n_planned ? &h->planned[i] : NULL;
         const mn_store_session *x = i < h->n_sessions ? &h->sessions[i] : NULL;
         if (v)
-            mn__buf_printf(&b, "  %2d %-11s planned %s", v->number,
-                           v->maintenance ? "maintenance" : "course", mn_date_format(v->date, d1));
+            mn__buf_textf(&b, "  %2d %-11s planned %s", v->number,
+                          v->maintenance ? "maintenance" : "course", mn_date_format(v->date, d1));
         else
-            mn__buf_printf(&b, "  %2s %-11s beyond the plan   ", "-", "");
+            mn__buf_textf(&b, "  %2s %-11s beyond the plan   ", "-", "");
         if (!x) {
             if (v && h->today && v->date < h->today)
-                mn__buf_printf(&b, "  overdue (%d day%s)\n", (int)(h->today - v->date),
-                               h->today - v->date == 1 ? "" : "s");
+                mn__buf_textf(&b, "  overdue (%d day%s)\n", (int)(h->today - v->date),
+                              h->today - v->date == 1 ? "" : "s");
             else
-                mn__buf_printf(&b, "  not done yet\n");
+                mn__buf_textf(&b, "  not done yet\n");
             continue;
         }
-        mn__buf_printf(&b, "  done %s", mn_date_format(x->date, d2));
+        mn__buf_textf(&b, "  done %s", mn_date_format(x->date, d2));
         if (v && x->date_shift_days)
-            mn__buf_printf(&b, " (%+d days)", x->date_shift_days);
-        mn__buf_printf(&b, " with %s\n", device_name(ctx, x->device));
+            mn__buf_textf(&b, " (%+d days)", x->date_shift_days);
+        mn__buf_textf(&b, " with %s\n", device_name(ctx, x->device));
         for (int k = 0; k < x->n_zones; k++) {
             const mn_store_setting *z = &x->zones[k];
-            mn__buf_printf(&b, "       %-20s %.2f mm x %g passes", zone_name(ctx, z->zone),
-                           z->depth_mm, z->passes);
+            mn__buf_textf(&b, "       %-20s %.2f mm x %g passes", zone_name(ctx, z->zone),
+                          z->depth_mm, z->passes);
             if (z->has_planned)
-                mn__buf_printf(&b, "  (plan %.2f mm x %g%s)", z->planned_depth_mm,
-                               z->planned_passes,
-                               z->depth_mm > z->planned_depth_mm + 1e-9   ? ", deeper"
-                               : z->depth_mm < z->planned_depth_mm - 1e-9 ? ", shallower"
-                                                                          : "");
+                mn__buf_textf(&b, "  (plan %.2f mm x %g%s)", z->planned_depth_mm, z->planned_passes,
+                              z->depth_mm > z->planned_depth_mm + 1e-9   ? ", deeper"
+                              : z->depth_mm < z->planned_depth_mm - 1e-9 ? ", shallower"
+                                                                         : "");
             else if (v)
-                mn__buf_printf(&b, "  (not planned at this visit)");
-            mn__buf_printf(&b, "\n");
+                mn__buf_textf(&b, "  (not planned at this visit)");
+            mn__buf_textf(&b, "\n");
         }
         for (int k = 0; k < x->n_not_done; k++)
-            mn__buf_printf(&b, "       %-20s not done  (plan %.2f mm x %g: planned that day)\n",
-                           zone_name(ctx, x->not_done[k].zone), x->not_done[k].planned_depth_mm,
-                           x->not_done[k].planned_passes);
+            mn__buf_textf(&b, "       %-20s not done  (plan %.2f mm x %g: planned that day)\n",
+                          zone_name(ctx, x->not_done[k].zone), x->not_done[k].planned_depth_mm,
+                          x->not_done[k].planned_passes);
         if (x->serum[0])
-            mn__buf_printf(&b, "       serum %s%s%s\n", x->serum, x->serum_lot[0] ? " lot " : "",
-                           x->serum_lot);
+            mn__buf_textf(&b, "       serum %s%s%s\n", x->serum, x->serum_lot[0] ? " lot " : "",
+                          x->serum_lot);
         if (x->endpoint[0])
-            mn__buf_printf(&b, "       endpoint: %s\n", x->endpoint);
+            mn__buf_textf(&b, "       endpoint: %s\n", x->endpoint);
         if (x->reactions[0])
-            mn__buf_printf(&b, "       reactions: %s\n", x->reactions);
+            mn__buf_textf(&b, "       reactions: %s\n", x->reactions);
         if (x->override_reason[0])
-            mn__buf_printf(&b, "       outside the plan, overridden: %s\n", x->override_reason);
+            mn__buf_textf(&b, "       outside the plan, overridden: %s\n", x->override_reason);
     }
-    mn__buf_printf(&b, "\nScores:\n");
+    mn__buf_textf(&b, "\nScores:\n");
     if (!h->n_assessments)
-        mn__buf_printf(&b, "  none recorded\n");
+        mn__buf_textf(&b, "  none recorded\n");
     for (int i = 0; i < h->n_assessments; i++) {
         const mn_store_assessment *a = &h->assessments[i];
         char scale[sizeof((mn_scale *)0)->name];
-        mn__buf_printf(&b, "  %s  %s: %g", mn_date_format(a->date, d1),
-                       scale_name(ctx, a->scale, scale, sizeof scale), a->score);
+        mn__buf_textf(&b, "  %s  %s: %g", mn_date_format(a->date, d1),
+                      scale_name(ctx, a->scale, scale, sizeof scale), a->score);
         if (a->rater[0])
-            mn__buf_printf(&b, ", rated by %s", a->rater);
+            mn__buf_textf(&b, ", rated by %s", a->rater);
         if (a->zone[0])
-            mn__buf_printf(&b, ", %s", zone_name(ctx, a->zone));
+            mn__buf_textf(&b, ", %s", zone_name(ctx, a->zone));
         if (a->n_photos)
-            mn__buf_printf(&b, ", %d photo%s", a->n_photos, a->n_photos == 1 ? "" : "s");
-        mn__buf_printf(&b, "\n");
+            mn__buf_textf(&b, ", %d photo%s", a->n_photos, a->n_photos == 1 ? "" : "s");
+        mn__buf_textf(&b, "\n");
     }
-    mn__buf_printf(&b, "\nAdverse events:\n");
+    mn__buf_textf(&b, "\nAdverse events:\n");
     if (!h->n_events)
-        mn__buf_printf(&b, "  nothing recorded\n");
+        mn__buf_textf(&b, "  nothing recorded\n");
     for (int i = 0; i < h->n_events; i++) {
         const mn_store_adverse_event *e = &h->events[i];
         /* A kind by its name (the JSON keeps the id), free text as recorded. */
-        mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d1),
-                       e->kind_name[0] ? e->kind_name : e->event, e->severity[0] ? " (" : "",
-                       e->severity, e->severity[0] ? ")" : "");
+        mn__buf_textf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d1),
+                      e->kind_name[0] ? e->kind_name : e->event, e->severity[0] ? " (" : "",
+                      e->severity, e->severity[0] ? ")" : "");
         if (e->session_number)
-            mn__buf_printf(&b, " after session %d", e->session_number);
+            mn__buf_textf(&b, " after session %d", e->session_number);
         if (e->resolved)
-            mn__buf_printf(&b, ", resolved %s", mn_date_format(e->resolved_date, d2));
-        mn__buf_printf(&b, "\n");
+            mn__buf_textf(&b, ", resolved %s", mn_date_format(e->resolved_date, d2));
+        mn__buf_textf(&b, "\n");
     }
     if (h->has_maintenance_due)
-        mn__buf_printf(&b, "\nMaintenance due %s\n", mn_date_format(h->maintenance_due, d1));
+        mn__buf_textf(&b, "\nMaintenance due %s\n", mn_date_format(h->maintenance_due, d1));
     return mn__buf_finish(ctx, &b, "history", write, userdata);
 }
 
@@ -800,23 +797,23 @@ static void deviation_text(mn_ctx *ctx, mn__buf *b, const mn_store_replan_deviat
 {
     const char *zone = zone_name(ctx, v->zone);
     if (!strcmp(v->kind, "sooner"))
-        mn__buf_printf(b,
-                       "  %s: %d day%s after its session before, sooner than the minimum "
-                       "interval of %d days\n",
-                       zone, v->gap_days, v->gap_days == 1 ? "" : "s", v->min_interval_days);
+        mn__buf_textf(b,
+                      "  %s: %d day%s after its session before, sooner than the minimum "
+                      "interval of %d days\n",
+                      zone, v->gap_days, v->gap_days == 1 ? "" : "s", v->min_interval_days);
     else if (!strcmp(v->kind, "not_done"))
-        mn__buf_printf(b, "  %s: planned %.2f mm x %g at visit %d, not done that day\n", zone,
-                       v->planned_depth_mm, v->planned_passes, visit);
+        mn__buf_textf(b, "  %s: planned %.2f mm x %g at visit %d, not done that day\n", zone,
+                      v->planned_depth_mm, v->planned_passes, visit);
     else if (!strcmp(v->kind, "not_planned"))
-        mn__buf_printf(b, "  %s %.2f mm x %g: a zone planned visit %d does not treat\n", zone,
-                       v->depth_mm, v->passes, visit);
+        mn__buf_textf(b, "  %s %.2f mm x %g: a zone planned visit %d does not treat\n", zone,
+                      v->depth_mm, v->passes, visit);
     else
-        mn__buf_printf(b, "  %s %.2f mm x %g: %s than the plan's %.2f mm x %g for visit %d\n", zone,
-                       v->depth_mm, v->passes,
-                       !strcmp(v->kind, "deeper")        ? "deeper"
-                       : !strcmp(v->kind, "more_passes") ? "more passes"
-                                                         : "lighter",
-                       v->planned_depth_mm, v->planned_passes, visit);
+        mn__buf_textf(b, "  %s %.2f mm x %g: %s than the plan's %.2f mm x %g for visit %d\n", zone,
+                      v->depth_mm, v->passes,
+                      !strcmp(v->kind, "deeper")        ? "deeper"
+                      : !strcmp(v->kind, "more_passes") ? "more passes"
+                                                        : "lighter",
+                      v->planned_depth_mm, v->planned_passes, visit);
 }
 
 /* Replan's note for a text: the scale its scores are on by the scale's name (the JSON's note
@@ -827,11 +824,11 @@ static void note_text(mn_ctx *ctx, mn__buf *b, const mn_store_replan *r)
     snprintf(said, sizeof said, " on %s used", r->scale);
     const char *at = r->scale[0] ? strstr(r->note, said) : NULL;
     if (!at) {
-        mn__buf_printf(b, "\n%s\n", r->note);
+        mn__buf_textf(b, "\n%s\n", r->note);
         return;
     }
-    mn__buf_printf(b, "\n%.*s on %s used%s\n", (int)(at - r->note), r->note,
-                   scale_name(ctx, r->scale, scale, sizeof scale), at + strlen(said));
+    mn__buf_textf(b, "\n%.*s on %s used%s\n", (int)(at - r->note), r->note,
+                  scale_name(ctx, r->scale, scale, sizeof scale), at + strlen(said));
 }
 
 mn_status mn_store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json, mn_writer write,
@@ -1000,82 +997,86 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
     }
     mn__buf b;
     mn__buf_init(&b);
-    mn__buf_printf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
-                   r->n_done, r->n_done == 1 ? "" : "s");
+    mn__buf_textf(&b, "Replan of %s from plan %ld and %d session%s done\n", r->client, r->plan_id,
+                  r->n_done, r->n_done == 1 ? "" : "s");
     plan_device_text(ctx, &b, "Planned", r->plan_device);
     if (r->plan_stale == 1)
-        mn__buf_printf(
-            &b,
-            "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
-            "this client, edited since: its depths, zones and spacing are not the "
-            "current record's, and none of them is booked. Save the plan again "
-            "%s, then replan.\n",
-            r->plan_id, r->plan_created,
-            mn__store_words_say(words, MN__SAY_STALE_HOLD, r->client, next, sizeof next));
+        mn__buf_textf(&b,
+                      "\nSTALE PLAN: plan %ld (saved %s) was made from an earlier record of "
+                      "this client, edited since: its depths, zones and spacing are not the "
+                      "current record's, and none of them is booked. Save the plan again "
+                      "%s, then replan.\n",
+                      r->plan_id, r->plan_created,
+                      mn__store_words_say(words, MN__SAY_STALE_HOLD, r->client, next, sizeof next));
     else if (r->plan_stale < 0)
-        mn__buf_printf(&b,
-                       "\nPlan %ld was saved before plans kept the record they were made "
-                       "from: whether the record has been edited since is not known.\n",
-                       r->plan_id);
+        mn__buf_textf(&b,
+                      "\nPlan %ld was saved before plans kept the record they were made "
+                      "from: whether the record has been edited since is not known.\n",
+                      r->plan_id);
     if (r->held) {
-        mn__buf_printf(&b,
-                       "\nON HOLD: %s. No visit is booked and no maintenance date is set "
-                       "while this holds; replan again once it no longer does.\n",
-                       r->hold_reason_text);
-        /* Each finding by its rule's name (the code is the JSON's), its first letter raised. */
+        mn__buf_textf(&b,
+                      "\nON HOLD: %s. No visit is booked and no maintenance date is set "
+                      "while this holds; replan again once it no longer does.\n",
+                      r->hold_reason_text);
+        /* Each finding by its rule's name (the code is the JSON's), its first letter raised
+         * (an ASCII letter only: %c of a name's first byte would split a longer character
+         * from the rest, which the escaping then names byte by byte). */
         for (int i = 0; i < r->screening.n_findings; i++) {
             const mn_store_finding *f = &r->screening.findings[i];
-            mn__buf_printf(&b, "  %c%s (%s): %s\n", toupper((unsigned char)f->name[0]),
-                           f->name[0] ? f->name + 1 : "", f->severity, f->message);
+            char name[sizeof f->name];
+            snprintf(name, sizeof name, "%s", f->name);
+            if (name[0] >= 'a' && name[0] <= 'z')
+                name[0] = (char)(name[0] - 'a' + 'A');
+            mn__buf_textf(&b, "  %s (%s): %s\n", name, f->severity, f->message);
         }
         /* Why the answers are out of date: their day and their age on the replan's day. */
         const mn_store_questionnaire *q = &r->screening.questionnaire;
         if (q->out_of_date) {
             char said[256];
-            mn__buf_printf(&b,
-                           "  Health questionnaire: %s. Take it again (re-screen the "
-                           "client), %s, and save the plan again; then replan.\n",
-                           mn_store_questionnaire_words(q, said, sizeof said),
-                           mn__store_words_say(words, MN__SAY_NEW_QUESTIONNAIRE, r->client, next,
-                                               sizeof next));
+            mn__buf_textf(&b,
+                          "  Health questionnaire: %s. Take it again (re-screen the "
+                          "client), %s, and save the plan again; then replan.\n",
+                          mn_store_questionnaire_words(q, said, sizeof said),
+                          mn__store_words_say(words, MN__SAY_NEW_QUESTIONNAIRE, r->client, next,
+                                              sizeof next));
         }
     }
     if (r->n_open_events) {
-        mn__buf_printf(&b, "\nOpen adverse events (no resolved date):\n");
+        mn__buf_textf(&b, "\nOpen adverse events (no resolved date):\n");
         for (int i = 0; i < r->n_open_events; i++) {
             const mn_store_adverse_event *e = &r->open_events[i];
             /* A kind by its name alone (the id is the JSON's), free text as recorded. */
-            mn__buf_printf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d),
-                           e->kind_name[0] ? e->kind_name : e->event, e->severity[0] ? " (" : "",
-                           e->severity, e->severity[0] ? ")" : "");
+            mn__buf_textf(&b, "  %s  %s%s%s%s", mn_date_format(e->date, d),
+                          e->kind_name[0] ? e->kind_name : e->event, e->severity[0] ? " (" : "",
+                          e->severity, e->severity[0] ? ")" : "");
             if (e->session_number)
-                mn__buf_printf(&b, " after session %d", e->session_number);
-            mn__buf_printf(&b, "\n");
+                mn__buf_textf(&b, " after session %d", e->session_number);
+            mn__buf_textf(&b, "\n");
         }
     }
     if (r->has_last_session) {
         char visit[32] = "";
         if (r->last_visit)
             snprintf(visit, sizeof visit, ", planned visit %d", r->last_visit);
-        mn__buf_printf(&b, "\nLast visit (session %d, %s%s): ", r->last_number,
-                       mn_date_format(r->last_date, d), visit);
+        mn__buf_textf(&b, "\nLast visit (session %d, %s%s): ", r->last_number,
+                      mn_date_format(r->last_date, d), visit);
         if (r->last_off_protocol)
-            mn__buf_printf(&b, "OFF PROTOCOL");
+            mn__buf_textf(&b, "OFF PROTOCOL");
         else if (r->n_deviations)
-            mn__buf_printf(&b, "lighter than planned");
+            mn__buf_textf(&b, "lighter than planned");
         else
-            mn__buf_printf(&b, "as planned");
+            mn__buf_textf(&b, "as planned");
         if (r->last_override_reason[0])
-            mn__buf_printf(&b, ", recorded with %s (\"%s\")",
-                           mn__store_words_say(words, MN__SAY_OVERRIDDEN, NULL, next, sizeof next),
-                           r->last_override_reason);
-        mn__buf_printf(&b, "\n");
+            mn__buf_textf(&b, ", recorded with %s (\"%s\")",
+                          mn__store_words_say(words, MN__SAY_OVERRIDDEN, NULL, next, sizeof next),
+                          r->last_override_reason);
+        mn__buf_textf(&b, "\n");
         for (int i = 0; i < r->n_deviations; i++)
             deviation_text(ctx, &b, &r->deviations[i], r->last_visit);
         if (r->next_keeps_plan > 0)
-            mn__buf_printf(&b, "  The next visit (%d, %s) keeps the plan's settings for it%s.\n",
-                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
-                           r->n_deviations ? "; the last visit's are not carried on" : "");
+            mn__buf_textf(&b, "  The next visit (%d, %s) keeps the plan's settings for it%s.\n",
+                          r->remaining[0].number, mn_date_format(r->remaining[0].date, d2),
+                          r->n_deviations ? "; the last visit's are not carried on" : "");
         else if (r->next_keeps_plan == 0) {
             /* Each reason it departs from the plan's setting, joined by ", and ". */
             const char *why[3];
@@ -1089,77 +1090,77 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
                     "a depth is held to the plan's rise per visit above the last session (below)";
             if (!n_why)
                 why[n_why++] = "its settings differ from the plan's";
-            mn__buf_printf(&b,
-                           "  The next visit (%d, %s) does not keep the plan's settings for it: ",
-                           r->remaining[0].number, mn_date_format(r->remaining[0].date, d2));
+            mn__buf_textf(&b,
+                          "  The next visit (%d, %s) does not keep the plan's settings for it: ",
+                          r->remaining[0].number, mn_date_format(r->remaining[0].date, d2));
             for (int i = 0; i < n_why; i++)
-                mn__buf_printf(&b, "%s%s", i ? ", and " : "", why[i]);
-            mn__buf_printf(&b, ".\n");
+                mn__buf_textf(&b, "%s%s", i ? ", and " : "", why[i]);
+            mn__buf_textf(&b, ".\n");
         } else
-            mn__buf_printf(&b, "  No next visit is booked%s.\n",
-                           r->held ? " (on hold)" : " (every planned visit is done)");
+            mn__buf_textf(&b, "  No next visit is booked%s.\n",
+                          r->held ? " (on hold)" : " (every planned visit is done)");
     }
-    mn__buf_printf(&b, "\nVisits left:\n");
+    mn__buf_textf(&b, "\nVisits left:\n");
     if (r->held)
-        mn__buf_printf(&b, "  none booked: on hold (%d planned visit%s not booked)\n", r->n_held,
-                       r->n_held == 1 ? "" : "s");
+        mn__buf_textf(&b, "  none booked: on hold (%d planned visit%s not booked)\n", r->n_held,
+                      r->n_held == 1 ? "" : "s");
     else if (!r->n_remaining)
-        mn__buf_printf(&b, "  none: every planned visit is done\n");
+        mn__buf_textf(&b, "  none: every planned visit is done\n");
     for (int i = 0; i < r->n_remaining; i++) {
         const mn_store_planned_visit *v = &r->remaining[i];
-        mn__buf_printf(&b, "  %2d %-11s %s ", v->number, v->maintenance ? "maintenance" : "course",
-                       mn_date_format(v->date, d));
+        mn__buf_textf(&b, "  %2d %-11s %s ", v->number, v->maintenance ? "maintenance" : "course",
+                      mn_date_format(v->date, d));
         for (int k = 0; k < v->n_settings; k++)
-            mn__buf_printf(&b, "%s %s %.2f mm x %g", k ? "," : "",
-                           zone_name(ctx, v->settings[k].zone), v->settings[k].depth_mm,
-                           v->settings[k].passes);
-        mn__buf_printf(&b, "\n");
+            mn__buf_textf(&b, "%s %s %.2f mm x %g", k ? "," : "",
+                          zone_name(ctx, v->settings[k].zone), v->settings[k].depth_mm,
+                          v->settings[k].passes);
+        mn__buf_textf(&b, "\n");
     }
     if (r->step_down[0]) {
-        mn__buf_printf(&b, "  Stepped down one setting after an adverse event "
-                           "(a judgement of the adverse-event catalogue): ");
+        mn__buf_textf(&b, "  Stepped down one setting after an adverse event "
+                          "(a judgement of the adverse-event catalogue): ");
         zone_sentences(ctx, &b, r->step_down);
-        mn__buf_printf(&b, "; the visits after it rise from there by the plan's own steps.\n");
+        mn__buf_textf(&b, "; the visits after it rise from there by the plan's own steps.\n");
     }
     if (r->step_down_carried[0]) {
-        mn__buf_printf(&b, "  Kept below the plan after an adverse event "
-                           "(a judgement of the adverse-event catalogue): ");
+        mn__buf_textf(&b, "  Kept below the plan after an adverse event "
+                          "(a judgement of the adverse-event catalogue): ");
         zone_sentences(ctx, &b, r->step_down_carried);
-        mn__buf_printf(&b, ".\n");
+        mn__buf_textf(&b, ".\n");
     }
     if (r->rise_held[0]) {
-        mn__buf_printf(&b, "  Held to the plan's rise per visit above the last session on the "
-                           "zone (a judgement: the plan never rises faster): ");
+        mn__buf_textf(&b, "  Held to the plan's rise per visit above the last session on the "
+                          "zone (a judgement: the plan never rises faster): ");
         zone_sentences(ctx, &b, r->rise_held);
-        mn__buf_printf(&b, ".\n");
+        mn__buf_textf(&b, ".\n");
     }
     if (!r->has_projection) {
         /* No figures to show: say so, with the plan's own reason, and stop before them. */
         note_text(ctx, &b, r);
         return mn__buf_finish(ctx, &b, "replan", write, userdata);
     }
-    mn__buf_printf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
-                   r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
+    mn__buf_textf(&b, "\nResponse: gain %.2f (10-90 %%: %.2f-%.2f; before any score %.2f-%.2f)\n",
+                  r->gain_median, r->gain_low, r->gain_high, r->prior_low, r->prior_high);
     char scale[sizeof((mn_scale *)0)->name];
     scale_name(ctx, r->scale, scale, sizeof scale);
     for (int i = 0; i < r->n_obs; i++)
-        mn__buf_printf(&b, "  %s day %4d  %s %g: improvement %.0f %% (typical person %.0f %%)\n",
-                       mn_date_format(r->obs[i].date, d), r->obs[i].day, scale, r->obs[i].score,
-                       r->obs[i].improvement_pct, r->obs[i].predicted_pct);
-    mn__buf_printf(&b, "\nProjection (improvement, %% of baseline severity):\n");
+        mn__buf_textf(&b, "  %s day %4d  %s %g: improvement %.0f %% (typical person %.0f %%)\n",
+                      mn_date_format(r->obs[i].date, d), r->obs[i].day, scale, r->obs[i].score,
+                      r->obs[i].improvement_pct, r->obs[i].predicted_pct);
+    mn__buf_textf(&b, "\nProjection (improvement, %% of baseline severity):\n");
     if (r->has_peak)
-        mn__buf_printf(&b, "  peak about %.0f %% around day %d (range %.0f-%.0f %%)\n", r->peak_pct,
-                       r->peak_day, r->peak_low_pct, r->peak_high_pct);
+        mn__buf_textf(&b, "  peak about %.0f %% around day %d (range %.0f-%.0f %%)\n", r->peak_pct,
+                      r->peak_day, r->peak_low_pct, r->peak_high_pct);
     if (!strcmp(r->band_source, "plan"))
-        mn__buf_printf(&b,
-                       "  range: the plan's own 10-90 %% range, as %s gives it (no score used "
-                       "yet)\n",
-                       mn__store_words_say(words, MN__SAY_PLAN_RANGE, NULL, next, sizeof next));
+        mn__buf_textf(&b,
+                      "  range: the plan's own 10-90 %% range, as %s gives it (no score used "
+                      "yet)\n",
+                      mn__store_words_say(words, MN__SAY_PLAN_RANGE, NULL, next, sizeof next));
     else
-        mn__buf_printf(&b,
-                       "  range: the plan's 10-90 %% range, recentred on this client's response "
-                       "gain and narrowed as its range narrowed with %d score%s\n",
-                       r->n_obs, r->n_obs == 1 ? "" : "s");
+        mn__buf_textf(&b,
+                      "  range: the plan's 10-90 %% range, recentred on this client's response "
+                      "gain and narrowed as its range narrowed with %d score%s\n",
+                      r->n_obs, r->n_obs == 1 ? "" : "s");
     int last_day = -1000;
     for (int i = 0; i < r->n_samples; i++) {
         const mn_store_replan_sample *x = &r->samples[i];
@@ -1167,37 +1168,53 @@ mn_status mn__store_replan_write(mn_ctx *ctx, const mn_store_replan *r, int json
         if (x->day - last_day < 84 && i != r->n_samples - 1)
             continue;
         last_day = x->day;
-        mn__buf_printf(&b, "  day %4d  this client %5.1f %% (%.1f-%.1f)  typical %5.1f %%\n",
-                       x->day, shown(x->client_pct), shown(x->client_low_pct),
-                       shown(x->client_high_pct), shown(x->population_pct));
+        mn__buf_textf(&b, "  day %4d  this client %5.1f %% (%.1f-%.1f)  typical %5.1f %%\n", x->day,
+                      shown(x->client_pct), shown(x->client_low_pct), shown(x->client_high_pct),
+                      shown(x->population_pct));
     }
     {
         mn_validation_summary v;
         char said[400];
         if (replan_validation(ctx, r, &v) && mn__validation_sentence(&v, said, sizeof said)[0])
-            mn__buf_printf(&b, "  %s\n", said);
+            mn__buf_textf(&b, "  %s\n", said);
     }
     if (r->has_maintenance)
-        mn__buf_printf(&b, "\nMaintenance due %s (between %s and %s), every %d days (typical %d)\n",
-                       mn_date_format(r->maintenance_due, d),
-                       mn_date_format(r->maintenance_early, d2),
-                       mn_date_format(r->maintenance_late, d3), r->client_interval_days,
-                       r->population_interval_days);
+        mn__buf_textf(&b, "\nMaintenance due %s (between %s and %s), every %d days (typical %d)\n",
+                      mn_date_format(r->maintenance_due, d),
+                      mn_date_format(r->maintenance_early, d2),
+                      mn_date_format(r->maintenance_late, d3), r->client_interval_days,
+                      r->population_interval_days);
     note_text(ctx, &b, r);
     return mn__buf_finish(ctx, &b, "replan", write, userdata);
 }
 
-/* iCalendar text value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped. */
+/* iCalendar text value (RFC 5545 3.3.11): backslash, semicolon, comma and newline escaped.
+ * A calendar shows it to a reader, so it is text as every text writer shows it: a control
+ * other than the newline, a bidirectional override, a byte that is not UTF-8 named
+ * ("<U+001B>", mn__buf_textf); RFC 5545 allows none of them raw but the tab, and wants UTF-8. */
 static void ics_text(mn__buf *b, const char *s)
 {
-    for (; *s; s++) {
-        if (*s == '\\' || *s == ';' || *s == ',')
-            mn__buf_printf(b, "\\%c", *s);
-        else if (*s == '\n')
-            mn__buf_printf(b, "\\n");
-        else if ((unsigned char)*s >= 0x20)
-            mn__buf_append(b, s, 1);
+    mn__buf named;
+    mn__buf_init(&named);
+    for (;;) {
+        size_t len = strcspn(s, "\n");
+        named.len = 0;
+        mn__buf_textf(&named, "%.*s", (int)len, s);
+        if (mn__buf_status(&named))
+            b->failed = 1;
+        for (size_t i = 0; i < named.len; i++) {
+            char c = named.data[i];
+            if (c == '\\' || c == ';' || c == ',')
+                mn__buf_printf(b, "\\%c", c);
+            else
+                mn__buf_append(b, &c, 1);
+        }
+        if (!s[len])
+            break;
+        mn__buf_printf(b, "\\n");
+        s += len + 1;
     }
+    mn__buf_release(&named);
 }
 
 /* Appends one content line, folded at 75 octets (RFC 5545 3.1) without splitting a UTF-8
@@ -1271,21 +1288,37 @@ static mn_status ics_finish(mn_ctx *ctx, ics *c, const char *what, mn_writer wri
     return mn__buf_finish(ctx, &c->out, what, write, ud);
 }
 
-/* CSV field: quoted when it holds a comma, quote or line break (RFC 4180). */
+/* CSV field (RFC 4180): the exact text, as the JSON keeps it, for a program to read back; quoted
+ * when it holds a comma, a quote or a line break, and also when it holds any other character a
+ * text would name (a control, a line or paragraph separator, a bidirectional override), so none
+ * of them stands outside quotes where a reader could take it for the end of a row. A byte that
+ * is not UTF-8 is named ("<byte 0xFF>"): the file stays UTF-8, which a strict reader needs to
+ * read any of it. */
 static void csv_field(mn__buf *b, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
+    size_t len = strlen(s);
+    size_t need = mn__escape(NULL, 0, s, len, MN__ESC_BYTES);
+    char *kept = need == len ? NULL : mn__malloc(need + 1);
+    if (kept) {
+        mn__escape(kept, need + 1, s, len, MN__ESC_BYTES);
+        s = kept;
+    } else if (need != len) {
+        b->failed = 1;
+        return;
+    }
+    if (strpbrk(s, ",\"\r\n") || mn__escape(NULL, 0, s, strlen(s), MN__ESC_TEXT) != strlen(s)) {
         mn__buf_append(b, "\"", 1);
-        for (; *s; s++) {
-            if (*s == '"')
+        for (const char *c = s; *c; c++) {
+            if (*c == '"')
                 mn__buf_append(b, "\"", 1);
-            mn__buf_append(b, s, 1);
+            mn__buf_append(b, c, 1);
         }
         mn__buf_append(b, "\"", 1);
     } else {
-        mn__buf_printf(b, "%s", s);
+        mn__buf_append(b, s, strlen(s));
     }
     mn__buf_append(b, last ? "\n" : ",", 1);
+    mn__free(kept);
 }
 
 /* A recall entry's questionnaire: out of date on the day the client would be seen (a flag to
@@ -1379,34 +1412,34 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
             /* due-rescreen: call the client in, and take the questionnaire again first */
             csv_field(&b, r->questionnaire.out_of_date ? "due-rescreen" : "due", 1);
         } else {
-            mn__buf_printf(&b, "%-14s due %s  last session %s  %s%s%s\n", r->client,
-                           mn_date_format(r->due, d),
-                           r->has_last_session ? mn_date_format(r->last_session, d2) : "-",
-                           r->reason_text, r->rescreen[0] ? "; " : "", r->rescreen);
+            mn__buf_textf(&b, "%-14s due %s  last session %s  %s%s%s\n", r->client,
+                          mn_date_format(r->due, d),
+                          r->has_last_session ? mn_date_format(r->last_session, d2) : "-",
+                          r->reason_text, r->rescreen[0] ? "; " : "", r->rescreen);
         }
     }
     if (format == MN_RECALL_TEXT) {
-        mn__buf_printf(&b, "%d client%s due", n_due, n_due == 1 ? "" : "s");
+        mn__buf_textf(&b, "%d client%s due", n_due, n_due == 1 ? "" : "s");
         if (n_rescreen)
-            mn__buf_printf(&b,
-                           " (%d with the health questionnaire out of date: re-screen "
-                           "before booking)",
-                           n_rescreen);
-        mn__buf_printf(&b, "\n");
+            mn__buf_textf(&b,
+                          " (%d with the health questionnaire out of date: re-screen "
+                          "before booking)",
+                          n_rescreen);
+        mn__buf_textf(&b, "\n");
         if (n_held) {
-            mn__buf_printf(&b, "\nOn hold (due, but not to be recalled):\n");
+            mn__buf_textf(&b, "\nOn hold (due, but not to be recalled):\n");
             for (int i = 0; i < n; i++)
                 if (list[i].status == MN_STORE_RECALL_ON_HOLD)
-                    mn__buf_printf(&b, "%-14s due %s  %s%s%s\n", list[i].client,
-                                   mn_date_format(list[i].due, d), list[i].reason_text,
-                                   list[i].rescreen[0] ? "; " : "", list[i].rescreen);
-            mn__buf_printf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
+                    mn__buf_textf(&b, "%-14s due %s  %s%s%s\n", list[i].client,
+                                  mn_date_format(list[i].due, d), list[i].reason_text,
+                                  list[i].rescreen[0] ? "; " : "", list[i].rescreen);
+            mn__buf_textf(&b, "%d client%s on hold\n", n_held, n_held == 1 ? "" : "s");
         }
         if (n_late) {
-            mn__buf_printf(&b, "\nOverdue course visits (planned before today, not done):\n");
+            mn__buf_textf(&b, "\nOverdue course visits (planned before today, not done):\n");
             for (int i = 0; i < n; i++)
                 if (list[i].status == MN_STORE_RECALL_OVERDUE)
-                    mn__buf_printf(
+                    mn__buf_textf(
                         &b,
                         "%-14s visit %d planned %s  %d days overdue  last session %s  %d course "
                         "visits left%s%s\n",
@@ -1415,8 +1448,8 @@ mn_status mn_store_recall_write(mn_ctx *ctx, const mn_store_recall *list, int n,
                         list[i].has_last_session ? mn_date_format(list[i].last_session, d2) : "-",
                         list[i].course_visits_left, list[i].rescreen[0] ? "  " : "",
                         list[i].rescreen);
-            mn__buf_printf(&b, "%d client%s with a course visit overdue\n", n_late,
-                           n_late == 1 ? "" : "s");
+            mn__buf_textf(&b, "%d client%s with a course visit overdue\n", n_late,
+                          n_late == 1 ? "" : "s");
         }
     }
     return mn__buf_finish(ctx, &b, "recall", write, userdata);
@@ -1455,8 +1488,8 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
             if (v->rescreen && used < sizeof desc)
                 snprintf(desc + used, sizeof desc - used,
                          " The health questionnaire will be out of date by then: re-screen "
-                         "before this visit (the questionnaire is valid for %d months, "
-                         "data/rules.json).",
+                         "before this visit (the questionnaire is valid for %d months: the "
+                         "screening rules).",
                          h->questionnaire.valid_months);
             ics_event(&c, uid, v->date, stamp, summary, desc);
         }
@@ -1510,6 +1543,18 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
                 csv_field(&b, x->device, 0);
                 mn__buf_printf(&b, ",\n");
             }
+            /* The zones its visit set that it left out, after its zones done: typed apart
+             * ("not-done"), nothing done (depth and passes empty), the plan's depth, so no
+             * reader takes the zone as treated and none loses it. */
+            for (int z = 0; z < x->n_not_done; z++) {
+                const mn_store_setting *s = &x->not_done[z];
+                csv_field(&b, h->client, 0);
+                mn__buf_printf(&b, "not-done,%s,%d,", mn_date_format(x->date, d), k + 1);
+                csv_field(&b, s->zone, 0);
+                mn__buf_printf(&b, ",,%g,,,,,,", s->planned_depth_mm);
+                csv_field(&b, x->device, 0);
+                mn__buf_printf(&b, ",\n");
+            }
         }
         for (int k = 0; k < h->n_assessments; k++) {
             const mn_store_assessment *a = &h->assessments[k];
@@ -1560,6 +1605,39 @@ static json_t *fhir_entry(mn__jout *j, json_t *entries, const char *type, const 
     mn__jput_str(j, r, "resourceType", type);
     mn__jput_str(j, r, "id", id);
     return r;
+}
+
+/* A session's Procedure code, done or not done: text only (no code system the bundle names). */
+#define FHIR_PROCEDURE_TEXT "Microneedling (percutaneous collagen induction)"
+
+/* Each zone session @p k's visit set that it left out: a Procedure with status not-done (FHIR
+ * R4 Procedure.status), partOf the session's Procedure (procedure-ID), based on the CarePlan
+ * @p plan_id, the zone its bodySite, the plan's setting as a note. No performed[x] and no
+ * focalDevice: nothing was done to the zone, and the session's Procedure dates it. */
+static void fhir_not_done(mn__jout *j, json_t *entries, const mn_store_history *h, int k,
+                          const char *plan_id)
+{
+    const mn_store_session *x = &h->sessions[k];
+    char proc_id[48], id[64], text[256], d[16];
+    snprintf(proc_id, sizeof proc_id, "procedure-%ld", x->id);
+    for (int z = 0; x->planned >= 0 && z < x->n_not_done; z++) {
+        const mn_store_setting *s = &x->not_done[z];
+        snprintf(id, sizeof id, "procedure-%ld-not-done-%d", x->id, z + 1);
+        json_t *r = fhir_entry(j, entries, "Procedure", id);
+        if (plan_id[0])
+            mn__jpush(j, mn__jput(j, r, "basedOn", json_array()), fhir_ref(j, "CarePlan", plan_id));
+        mn__jpush(j, mn__jput(j, r, "partOf", json_array()), fhir_ref(j, "Procedure", proc_id));
+        mn__jput_str(j, r, "status", "not-done");
+        snprintf(text, sizeof text, "Planned for visit %d, not done at its session (%s)",
+                 h->planned[x->planned].number, mn_date_format(x->date, d));
+        mn__jput(j, r, "statusReason", fhir_text(j, text));
+        mn__jput(j, r, "code", fhir_text(j, FHIR_PROCEDURE_TEXT));
+        mn__jput(j, r, "subject", fhir_ref(j, "Patient", h->client));
+        mn__jpush(j, mn__jput(j, r, "bodySite", json_array()), fhir_text(j, s->zone));
+        snprintf(text, sizeof text, "%s: planned %.2f mm, %g passes; not done", s->zone,
+                 s->planned_depth_mm, s->planned_passes);
+        mn__jpush(j, mn__jput(j, r, "note", json_array()), fhir_text(j, text));
+    }
 }
 
 mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, int n,
@@ -1635,6 +1713,13 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                     used += (size_t)snprintf(text + used, sizeof text - used, " %s %.2f mm x %g;",
                                              v->settings[z].zone, v->settings[z].depth_mm,
                                              v->settings[z].passes);
+                /* A visit done is completed, but not every zone it set need have been: those
+                 * its session left out, named (each a not-done Procedure below). */
+                const mn_store_session *x = k < h->n_sessions ? &h->sessions[k] : NULL;
+                for (int z = 0; x && z < x->n_not_done && used < sizeof text; z++)
+                    used += (size_t)snprintf(
+                        text + used, sizeof text - used, "%s%s",
+                        z ? ", " : " not done at its session: ", x->not_done[z].zone);
                 mn__jput_str(&j, detail, "description", text);
             }
         }
@@ -1646,8 +1731,7 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                 mn__jpush(&j, mn__jput(&j, r, "basedOn", json_array()),
                           fhir_ref(&j, "CarePlan", plan_id));
             mn__jput_str(&j, r, "status", "completed");
-            mn__jput(&j, r, "code",
-                     fhir_text(&j, "Microneedling (percutaneous collagen induction)"));
+            mn__jput(&j, r, "code", fhir_text(&j, FHIR_PROCEDURE_TEXT));
             mn__jput(&j, r, "subject", fhir_ref(&j, "Patient", h->client));
             mn__jput_str(&j, r, "performedDateTime", mn_date_format(x->date, d));
             json_t *sites = mn__jput(&j, r, "bodySite", json_array());
@@ -1659,14 +1743,18 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                 mn__jpush(&j, notes, fhir_text(&j, text));
             }
             if (x->serum[0]) {
-                snprintf(text, sizeof text, "serum %s%s%s", x->serum,
+                /* Room for both fields whole, so the text is never cut (mid-character). */
+                char
+                    serum[sizeof "serum " + sizeof x->serum + sizeof " lot " + sizeof x->serum_lot];
+                snprintf(serum, sizeof serum, "serum %s%s%s", x->serum,
                          x->serum_lot[0] ? " lot " : "", x->serum_lot);
-                mn__jpush(&j, notes, fhir_text(&j, text));
+                mn__jpush(&j, notes, fhir_text(&j, serum));
             }
             char dev_id[64];
             snprintf(dev_id, sizeof dev_id, "device-%s", x->device);
             json_t *fd = mn__jpush(&j, mn__jput(&j, r, "focalDevice", json_array()), json_object());
             mn__jput(&j, fd, "manipulated", fhir_ref(&j, "Device", dev_id));
+            fhir_not_done(&j, entries, h, k, plan_id);
         }
         for (int k = 0; k < h->n_assessments; k++) {
             const mn_store_assessment *a = &h->assessments[k];

@@ -716,6 +716,15 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     if (mn__req_cookie(req, cookie_name(srv), cookie, sizeof cookie) &&
         mn__session_find(&srv->sessions, cookie, c.now, &sess))
         c.sess = &sess;
+    /* A session holds only while its user does, as the database says now: another server over
+     * the same database may have disabled the user or set a new password since (users.c).
+     * Checked for every route that needs a sign-in; the public ones (the stylesheet, the
+     * sign-in form) read nothing of the record and stay clear of the database. */
+    if (c.sess && rt && !(rt->flags & PUBLIC)) {
+        c.w = worker_take(srv);
+        if (!mn__session_current(&c))
+            c.sess = NULL;
+    }
 
     mn__form_parse(req->query, req->query ? strlen(req->query) : 0, &c.query);
     if (!rt) {
@@ -782,7 +791,8 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
             }
         }
     }
-    c.w = worker_take(srv);
+    if (!c.w)
+        c.w = worker_take(srv);
     mn_store_set_actor(c.w->store, c.sess ? c.sess->user : "web");
     /* The store's messages name what to do next in the words of where they are read: the
      * pages' forms and buttons, or, for the API (whose answers are the commands' JSON), the
@@ -796,13 +806,14 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
         refuse_bad_text(&c, rt, api, bad, why);
     else
         rt->run(&c);
-    worker_give(srv, c.w);
     /* A write to a client drops the plans kept for it (plan_cache.c; the key would miss them
      * anyway when the input changed, but they need not wait to be evicted). */
     if (posting && np > 0 &&
         (!strncmp(c.route, "/clients/", 9) || !strncmp(c.route, "/api/v1/clients/", 16)))
         mn__plan_cache_drop(&srv->plan_cache, params[0]);
 out:
+    if (c.w)
+        worker_give(srv, c.w);
     security_headers(resp, rt ? rt->pattern : path, srv->cfg.tls);
     if (head) {
         mn__free(resp->body);
@@ -908,6 +919,7 @@ void mn__post_signin(mn__call *c)
         return;
     }
     mn_store_role role;
+    mn_store_user_now now;
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, password, &role);
     mn__login_end(&c->srv->sessions, user, peer, st == MN_OK, c->now);
     /* Audited with the name (a user's, else none) and the address; never the password. A
@@ -917,7 +929,7 @@ void mn__post_signin(mn__call *c)
         /* The failure that disables the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) ends
          * its open sessions at once, as an admin's Disable does: a disabled user has no way
          * in, an open session included. */
-        if (mn__signin_failure_log(c, user, last) < 0) {
+        if (mn__signin_failure_log(c, user, last, NULL) < 0) {
             mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
             return;
         }
@@ -926,6 +938,9 @@ void mn__post_signin(mn__call *c)
     }
     if (!st)
         st = mn_store_audit_signin(c->w->ctx, c->w->store, user, "signin", from, NULL);
+    /* The generation the session begins under (mn__session_current). */
+    if (!st)
+        st = mn_store_user_state(c->w->ctx, c->w->store, user, &now);
     if (st) {
         mn__error_page(c, 500, "Signing in failed.", mn_ctx_errmsg(c->w->ctx));
         return;
@@ -935,13 +950,19 @@ void mn__post_signin(mn__call *c)
     if (mn__req_cookie(c->req, c->srv->cfg.tls ? "__Host-mneedle" : "mneedle", old, sizeof old))
         mn__session_end(&c->srv->sessions, old);
     mn__session s;
-    mn__session_start(&c->srv->sessions, user, role, c->now, &s);
+    mn__session_start(&c->srv->sessions, user, role, now.generation, c->now, &s);
     set_cookie(c, c->srv->cfg.tls ? "__Host-mneedle" : "mneedle", s.id, -1);
     set_cookie(c, signin_cookie(c->srv), "", 0);
     c->sess = &s; /* the message is for the page the new session opens */
     mn__redirect(c, safe_next(mn__form_get(&c->form, "next")), "Signed in.");
     c->sess = NULL;
     sodium_memzero(&s, sizeof s);
+}
+
+void mn__signed_out(mn__call *c)
+{
+    set_cookie(c, cookie_name(c->srv), "", 0);
+    c->sess = NULL;
 }
 
 void mn__post_signout(mn__call *c)

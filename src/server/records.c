@@ -576,8 +576,13 @@ void mn__post_session(mn__call *c)
      * stderr: the first warning, and how many more there were. The message travels in the
      * redirect's Location (mn__redirect drops one that does not fit a header), so a warning too
      * long for it once URL-encoded is said in short. */
-    const char *recorded =
-        override[0] ? "Session recorded, with the override reason." : "Session recorded.";
+    /* A reason given for a session within the plan overrides nothing and is not stored: the
+     * warning says so, and the page does not claim it was kept. */
+    int unused = 0;
+    for (int i = 0; i < warnings.n; i++)
+        unused |= !strcmp(warnings.items[i].code, "override_not_needed");
+    const char *recorded = override[0] && !unused ? "Session recorded, with the override reason."
+                                                  : "Session recorded.";
     char done[sizeof warnings.items[0].message + 128];
     int more = warnings.n + warnings.dropped - 1;
     snprintf(done, sizeof done, "%s%s%s", recorded, warnings.n ? " Warning: " : "",
@@ -595,6 +600,9 @@ void mn__post_session(mn__call *c)
         snprintf(done, sizeof done, "%s Warning: %s", recorded,
                  !strcmp(warnings.items[0].code, "settings_below_plan")
                      ? "a zone was treated lighter than the plan's setting for this visit."
+                 : !strcmp(warnings.items[0].code, "override_not_needed")
+                     ? "the session breaks no rule of the plan, so the override reason was "
+                       "not stored."
                      : "it came closer to another session of a zone than the minimum "
                        "interval of the concern treated there (its catalogue entry).");
     answer_record(c, id, st, session_form, "The session was not recorded.", done);

@@ -101,6 +101,7 @@ typedef struct {
     char csrf[MN__TOKEN_HEX]; /* the synchronizer token of its forms */
     char user[MN_STORE_USER_LEN];
     mn_store_role role;
+    long long generation; /* the user's generation (mn_store_user_state) at its sign-in */
     long long created, last_seen;
     int used;
 } mn__session;
@@ -126,10 +127,10 @@ typedef struct {
 mn_status mn__sessions_init(mn__sessions *s, int max_sessions, int idle_s, int absolute_s,
                             int max_failures, int window_s, int addr_failures, int addr_spacing_s);
 void mn__sessions_release(mn__sessions *s);
-/* Starts a session for a user (a new id, a new CSRF token), evicting the least recently used
- * one when full; copies it to out. */
-mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role role, long long now,
-                            mn__session *out);
+/* Starts a session for a user whose generation is @p generation (a new id, a new CSRF token),
+ * evicting the least recently used one when full; copies it to out. */
+mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role role,
+                            long long generation, long long now, mn__session *out);
 /* Finds a live session by id and touches it; copies it to out. 0 when none (or expired, which
  * also ends it). */
 int mn__session_find(mn__sessions *s, const char *id, long long now, mn__session *out);
@@ -138,6 +139,13 @@ void mn__session_end(mn__sessions *s, const char *id);
 /* Ends every session of @p user but the one whose id is @p keep (NULL: all of them): a user
  * disabled, or a password changed. Returns how many ended that had not timed out by @p now. */
 int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep, long long now);
+/* Ends every session of @p user begun under another generation than @p generation (-1: every
+ * session of @p user): a change made by another server over the same database. Returns how many
+ * ended that had not timed out by @p now. */
+int mn__sessions_end_stale(mn__sessions *s, const char *user, long long generation, long long now);
+/* Moves session @p id from generation @p from to @p to (its user's own change of password, which
+ * it outlives); 0 when it is gone or under another generation. */
+int mn__session_renew(mn__sessions *s, const char *id, long long from, long long to);
 /* 1 when the token matches the session's (constant time). */
 int mn__csrf_ok(const mn__session *sess, const char *token);
 /* The sign-in limit (session.c), counted before the password is checked: 1 when user name
@@ -429,11 +437,22 @@ int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_b
  * (they ended all the same). */
 int mn__sessions_end_audited(mn__call *c, const char *user, const char *keep, const char *why,
                              const char *actor);
+/* Whether the request's session (c->sess, signed in) still holds: its user is there, not
+ * disabled, and of the generation it signed in under. A user changed by another server over the
+ * same database (or any other handle of the store) since: 0, and every session of it begun
+ * before the change ends here too, logged (mn_store_audit_sessions_ended) in the words and with
+ * the actor of that change, as this server logs a change made here. 0 also, ending nothing,
+ * when the state cannot be read. Needs c->w. */
+int mn__session_current(mn__call *c);
 /* Logs a failed sign-in of @p user (the sign-in form's or the account page's current password):
  * "signin-failed", then "locked" when @p last (the try that reached the sign-in limit); when the
  * failure disabled the user (MN_STORE_SIGNIN_FAILURES_DISABLE in a row) its open sessions end at
- * once, logged. Returns 0; -1 when an entry could not be written. */
-int mn__signin_failure_log(mn__call *c, const char *user, int last);
+ * once, logged, and @p locked (may be NULL) is set to 1 (else 0). Returns 0; -1 when an entry
+ * could not be written. */
+int mn__signin_failure_log(mn__call *c, const char *user, int last, int *locked);
+/* Ends the request's session's cookie in the browser (Max-Age=0) and answers as signed out
+ * from here on (c->sess NULL): after the session itself has ended. */
+void mn__signed_out(mn__call *c);
 void mn__page_account(mn__call *c);
 void mn__post_account_password(mn__call *c);
 void mn__api(mn__call *c);

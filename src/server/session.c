@@ -6,7 +6,9 @@
  * OWASP's session management cheat sheet asks for at least 64 bits of entropy. A new id is
  * made at every sign-in (no fixation); a session ends after idle_s without a request and
  * absolute_s after its sign-in whatever happens (mn_server_config_init gives the defaults and
- * their sources). Restarting the server ends every session.
+ * their sources). Restarting the server ends every session. A session also records its user's
+ * generation at sign-in, and ends when the database says the user has changed since (users.c,
+ * mn__session_current): a change made through another server over the same database.
  *
  * The sign-in limit has two parts (mn_server_config_init gives the numbers and their sources).
  * Failures are counted per user name in a window; past the limit every try of that name is
@@ -80,8 +82,8 @@ static int expired(const mn__sessions *s, const mn__session *x, long long now)
     return now - x->last_seen >= s->idle_s || now - x->created >= s->absolute_s || now < x->created;
 }
 
-mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role role, long long now,
-                            mn__session *out)
+mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role role,
+                            long long generation, long long now, mn__session *out)
 {
     pthread_mutex_lock(&s->lock);
     int pick = -1;
@@ -100,6 +102,7 @@ mn_status mn__session_start(mn__sessions *s, const char *user, mn_store_role rol
     token(x->csrf);
     snprintf(x->user, sizeof x->user, "%s", user);
     x->role = role;
+    x->generation = generation;
     x->created = x->last_seen = now;
     x->used = 1;
     *out = *x;
@@ -157,6 +160,39 @@ int mn__sessions_end_user(mn__sessions *s, const char *user, const char *keep, l
     }
     pthread_mutex_unlock(&s->lock);
     return ended;
+}
+
+int mn__sessions_end_stale(mn__sessions *s, const char *user, long long generation, long long now)
+{
+    int ended = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->n_slots; i++) {
+        mn__session *x = &s->slots[i];
+        if (!x->used || strcmp(x->user, user) != 0 ||
+            (generation >= 0 && x->generation == generation))
+            continue;
+        ended += !expired(s, x, now);
+        sodium_memzero(x, sizeof *x);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return ended;
+}
+
+int mn__session_renew(mn__sessions *s, const char *id, long long from, long long to)
+{
+    if (!id || strlen(id) != MN__TOKEN_HEX - 1)
+        return 0;
+    int renewed = 0;
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->n_slots && !renewed; i++) {
+        mn__session *x = &s->slots[i];
+        if (x->used && sodium_memcmp(x->id, id, MN__TOKEN_HEX - 1) == 0 && x->generation == from) {
+            x->generation = to;
+            renewed = 1;
+        }
+    }
+    pthread_mutex_unlock(&s->lock);
+    return renewed;
 }
 
 int mn__csrf_ok(const mn__session *sess, const char *tok)

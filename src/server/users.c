@@ -5,6 +5,11 @@
  * src/store/), every change is audited there with the signed-in admin or user as the actor,
  * and a user disabled or given a new password loses their sessions at once (OWASP session
  * management cheat sheet: renew or end sessions on a change of credentials).
+ *
+ * Sessions live in this server's memory, but a user can be changed by another server over the
+ * same database. Each such change raises the user's generation in the store, and every
+ * signed-in request first reads it (one indexed row, mn__session_current): a session begun
+ * under an older generation, or of a user disabled since, ends there, with its entry.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +45,43 @@ int mn__sessions_end_disabled(mn__call *c, const char *user, mn_store_disabled_b
     return mn__sessions_end_audited(c, user, NULL, why, actor);
 }
 
-int mn__signin_failure_log(mn__call *c, const char *user, int last)
+int mn__session_current(mn__call *c)
+{
+    const char *user = c->sess->user;
+    mn_store_user_now now;
+    mn_status st = mn_store_user_state(c->w->ctx, c->w->store, user, &now);
+    if (st == MN_OK && !now.disabled && now.generation == c->sess->generation)
+        return 1;
+    if (st && st != MN_ENOTFOUND)
+        return 0; /* not read: refused, and nothing ended on a guess */
+    /* Gone, disabled, or changed: every session of it begun before the change ends (all of
+     * them when it is disabled or gone). */
+    int ended = mn__sessions_end_stale(&c->srv->sessions, user,
+                                       st || now.disabled ? -1 : now.generation, c->now);
+    if (st || ended <= 0)
+        return 0; /* no row to log on; or another request ended them first and logged it */
+    mn_store_user_change what = MN_STORE_CHANGE_NONE;
+    char actor[MN_STORE_USER_LEN] = "";
+    char words[64];
+    const char *why = "the user's account changed";
+    if (mn_store_user_last_change(c->w->ctx, c->w->store, user, &what, actor) != MN_OK)
+        what = MN_STORE_CHANGE_NONE;
+    if (what == MN_STORE_CHANGE_LOCKED)
+        why = mn__disabled_words(MN_STORE_DISABLED_FAILURES, words, sizeof words);
+    else if (what == MN_STORE_CHANGE_DISABLED)
+        why = "disabled by an admin";
+    else if (what == MN_STORE_CHANGE_ENABLED)
+        why = "disabled and enabled again by an admin";
+    else if (what == MN_STORE_CHANGE_PASSWORD)
+        why = strcmp(actor, user) ? "password reset by an admin" : "password changed by the user";
+    /* The request is refused whether or not the entry could be written: the sessions have
+     * ended already. */
+    (void)mn_store_audit_sessions_ended(c->w->ctx, c->w->store, user, ended, why,
+                                        actor[0] ? actor : user);
+    return 0;
+}
+
+int mn__signin_failure_log(mn__call *c, const char *user, int last, int *locked)
 {
     const char *from = c->req->peer && c->req->peer[0] ? c->req->peer : NULL;
     int locked_out = 0;
@@ -51,6 +92,8 @@ int mn__signin_failure_log(mn__call *c, const char *user, int last)
      * after it could be written: a disabled user keeps no way in. */
     if (locked_out && mn__sessions_end_disabled(c, user, MN_STORE_DISABLED_FAILURES, user) < 0)
         failed = 1;
+    if (locked)
+        *locked = locked_out;
     return failed ? -1 : 0;
 }
 
@@ -188,13 +231,23 @@ void mn__post_user_state(mn__call *c)
         users_page(c, "You cannot disable your own account; another admin can.", 422);
         return;
     }
-    mn_status st = mn_store_user_set_disabled(c->w->ctx, c->w->store, name, disable);
+    mn_store_disabled_by was = MN_STORE_DISABLED_NONE;
+    mn_status st = mn_store_user_set_disabled(c->w->ctx, c->w->store, name, disable, &was);
     if (st) {
         user_failed(c, st);
         return;
     }
-    char msg[160];
-    if (disable) {
+    char msg[200], words[64];
+    if (disable && was != MN_STORE_DISABLED_NONE) {
+        /* Disabled already (the lock, or another admin): the reason stays, the Disable is
+         * logged beside it, and any session left ends (none should be). */
+        if (mn__sessions_end_disabled(c, name, MN_STORE_DISABLED_ADMIN, NULL) < 0) {
+            users_page(c, mn_ctx_errmsg(c->w->ctx), 500);
+            return;
+        }
+        snprintf(msg, sizeof msg, "User %s was disabled already (%s), and stays so.", name,
+                 mn__disabled_words(was, words, sizeof words));
+    } else if (disable) {
         /* The admin's sessions are not the user's: the admin is the actor of the entry. */
         int ended = mn__sessions_end_disabled(c, name, MN_STORE_DISABLED_ADMIN, NULL);
         if (ended < 0) {
@@ -207,6 +260,17 @@ void mn__post_user_state(mn__call *c)
         snprintf(msg, sizeof msg, "User %s enabled.", name);
     }
     mn__redirect(c, "/users", msg);
+}
+
+/* After the signed-in user's own new password (which raised its generation by one): this
+ * session goes on under the new generation. When another change came between, it does not, and
+ * its next request ends it as any other session of the old generation. */
+static void keep_own_session(mn__call *c)
+{
+    mn_store_user_now now;
+    if (mn_store_user_state(c->w->ctx, c->w->store, c->sess->user, &now) == MN_OK &&
+        now.generation == c->sess->generation + 1)
+        mn__session_renew(&c->srv->sessions, c->sess->id, c->sess->generation, now.generation);
 }
 
 /* POST /users/NAME/password: an admin sets a new password; the user's sessions end (the
@@ -226,6 +290,8 @@ void mn__post_user_password(mn__call *c)
         users_page(c, mn_ctx_errmsg(c->w->ctx), 500);
         return;
     }
+    if (!strcmp(name, c->sess->user))
+        keep_own_session(c);
     char msg[160];
     snprintf(msg, sizeof msg, "Password of %s reset; %d session%s ended.", name, ended,
              ended == 1 ? "" : "s");
@@ -297,6 +363,25 @@ void mn__page_account(mn__call *c)
     account_page(c, NULL, NULL, 200);
 }
 
+/* The account page's answer to the wrong current password that locked the user (the
+ * MN_STORE_SIGNIN_FAILURES_DISABLE-th failure in a row): 403, signed out, and why. The user
+ * proved who they are when signing in, so unlike the sign-in form's the page says so. */
+static void locked_page(mn__call *c)
+{
+    mn__signed_out(c);
+    mn__buf b;
+    mn__buf_init(&b);
+    mn__page_begin(&b, c, "Account locked", "account-locked");
+    mn__buf_printf(&b,
+                   "<p class=\"err\" id=\"error\" role=\"alert\">That is not your current "
+                   "password, and it was the last of %d failed sign-ins in a row: your account "
+                   "is now locked, and you are signed out. An admin can enable it again.</p>"
+                   "<p><a href=\"/signin\">Back to the sign-in page</a></p>",
+                   MN_STORE_SIGNIN_FAILURES_DISABLE);
+    mn__page_end(&b);
+    mn__page_send(c, 403, &b);
+}
+
 void mn__post_account_password(mn__call *c)
 {
     const char *user = c->sess->user;
@@ -315,8 +400,16 @@ void mn__post_account_password(mn__call *c)
     }
     mn_status st = mn_store_user_verify(c->w->ctx, c->w->store, user, current, NULL);
     mn__login_end(&c->srv->sessions, user, NULL, st == MN_OK, c->now);
-    if (st == MN_EINVAL && mn__signin_failure_log(c, user, last) < 0)
+    int locked = 0;
+    if (st == MN_EINVAL && mn__signin_failure_log(c, user, last, &locked) < 0)
         st = MN_EIO;
+    if (locked) {
+        /* The failure that locked the user ended this session with the others (logged): the
+         * form is no use any more, and saying only that the password was wrong would leave the
+         * user trying again, signed out. */
+        locked_page(c);
+        return;
+    }
     if (st == MN_EINVAL) {
         account_page(c, "current", "This is not your current password.", 422);
         return;
@@ -339,5 +432,6 @@ void mn__post_account_password(mn__call *c)
         account_page(c, NULL, mn_ctx_errmsg(c->w->ctx), 500);
         return;
     }
+    keep_own_session(c);
     mn__redirect(c, "/account", "Password changed; your other sessions have ended.");
 }

@@ -255,10 +255,19 @@ static const tracked tables[] = {
     /* The workstation's users (mneedle serve): not about a client, so no client key; a
      * fixed all-zero key still makes the hash a check that a row was not edited outside
      * mneedle (an added admin, a replaced password hash). */
+    /* Schema 5 added disabled_why, the reason of a Disable: a row without one has the content
+     * it always had, so the hashes the log recorded before still match; a row with one has it
+     * last. The generation is left out: raising it only ends sessions, and the change that
+     * raises it is audited itself. */
     {"users", "u",
+     "SELECT u.id AS id, zeroblob(32) AS key, CASE WHEN u.disabled_why IS NULL THEN "
+     "json_array(u.id, u.name, u.role, u.pwhash, u.created, u.disabled) ELSE json_array(u.id, "
+     "u.name, u.role, u.pwhash, u.created, u.disabled, u.disabled_why) END AS content FROM users "
+     "u WHERE 1",
+     3,
      "SELECT u.id AS id, zeroblob(32) AS key, json_array(u.id, u.name, u.role, u.pwhash, "
      "u.created, u.disabled) AS content FROM users u WHERE 1",
-     3, NULL, 0},
+     5},
 };
 enum { N_TABLES = sizeof tables / sizeof tables[0] };
 
@@ -356,6 +365,14 @@ static const char *const migrations[MN_STORE_SCHEMA_VERSION] = {
     /* 4: the SHA-256 of the planning input each plan was made from (docs/records.md, "The
      * planning input of a plan"); NULL for a plan stored before, whose input is not known. */
     "ALTER TABLE plans ADD COLUMN input_hash TEXT;",
+    /* 5: why a user is disabled, kept in its row so the users page reads it at once instead
+     * of searching the user's audit entries (NULL: enabled, or disabled before this version,
+     * whose entries still say why); and the user's generation, raised by every change that
+     * ends its sessions (a Disable, the lock, a new password), which a running server compares
+     * with the one its session began under (docs/serve.md, "Sessions"). */
+    "ALTER TABLE users ADD COLUMN disabled_why TEXT"
+    " CHECK (disabled_why IN ('admin', 'failed-sign-ins'));"
+    "ALTER TABLE users ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;",
 };
 
 static mn_status read_version(mn_ctx *ctx, mn_store *s, int *out)

@@ -21,8 +21,8 @@
  * passes (docs/clinic.md); these only catch typing errors (25 for 2.5). */
 #define MAX_RECORD_DEPTH_MM 5.0
 #define MAX_RECORD_PASSES   20.0
-/* Longest free text of a record field (serial, lot, endpoint, reactions, event). */
-#define MAX_TEXT 250
+/* Longest free text of a record field (serial, lot, endpoint, reactions, event): store.h. */
+#define MAX_TEXT MN_STORE_MAX_TEXT
 
 char *mn__store_dump(const json_t *v)
 {
@@ -36,6 +36,24 @@ char *mn__store_dump(const json_t *v)
 }
 
 /* ---- CSV ---- */
+
+/* A field's text must be UTF-8 without a NUL byte, as a JSON string of the same text must
+ * be: anything else is refused by its place, never dropped or cut short. */
+static mn_status csv_text(mn_ctx *ctx, const char *src, const char *where, const mn__buf *field)
+{
+    size_t good = mn__utf8_valid_prefix(field->data, field->len);
+    const char *nul = memchr(field->data, '\0', good);
+    if (nul)
+        return mn__error(ctx, MN_EPARSE,
+                         "%s: %s: a NUL byte at byte %zu of the field; expected text", src, where,
+                         (size_t)(nul - field->data) + 1);
+    if (good < field->len)
+        return mn__error(ctx, MN_EPARSE,
+                         "%s: %s: byte 0x%02X at byte %zu of the field is not UTF-8; expected "
+                         "UTF-8 text (save the file as UTF-8)",
+                         src, where, (unsigned char)field->data[good], good + 1);
+    return MN_OK;
+}
 
 mn_status mn__store_csv(mn_ctx *ctx, const char *src, const char *text, size_t len,
                         const char *const *numeric, json_t **out)
@@ -102,6 +120,10 @@ mn_status mn__store_csv(mn_ctx *ctx, const char *src, const char *text, size_t l
                                col + 1);
                 break;
             }
+            char where[64];
+            snprintf(where, sizeof where, "line 1, column %zu of the header", col + 1);
+            if ((st = csv_text(ctx, src, where, &field)))
+                break;
             if (field.len)
                 json_array_append_new(header, json_string(field.data));
         } else if (col == 0 && end_of_row && field.len == 0 && !quoted) {
@@ -117,6 +139,10 @@ mn_status mn__store_csv(mn_ctx *ctx, const char *src, const char *text, size_t l
                 break;
             }
             const char *name = json_string_value(json_array_get(header, col));
+            char where[160];
+            snprintf(where, sizeof where, "line %d.%s (column %zu)", row_line, name, col + 1);
+            if ((st = csv_text(ctx, src, where, &field)))
+                break;
             if (field.len) {
                 int is_num = 0;
                 for (int k = 0; numeric && numeric[k]; k++)
@@ -1389,6 +1415,16 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
             st = refuse_duplicate(ctx, store, src, place, &cs);
         if (!st)
             st = store_session(ctx, store, &cs, override_reason);
+        /* A reason given for a session that breaks no rule overrides nothing: the session is
+         * recorded as within the plan, and the reason is not stored (stored, it would mark the
+         * session off protocol for replan and history). Said, never dropped unseen. */
+        if (!st && override_reason && !cs.violations[0])
+            mn__warn(
+                warnings, "override_not_needed", src, place,
+                "%s given, but this session breaks no rule of the plan, so there was "
+                "nothing to override; recorded as within the plan, and the reason was "
+                "not stored",
+                mn__store_words_say(store->words, MN__SAY_OVERRIDE_NAME, NULL, next, sizeof next));
         if (!st)
             st = warn_close_sessions(ctx, store, src, place, &cs, warnings);
         if (!st && cs.lighter[0] && warnings) {

@@ -938,12 +938,14 @@ mn_status mn_store_replan_run(mn_ctx *ctx, mn_store *store, const char *client_i
         if (r->n_set_aside)
             snprintf(set_aside, sizeof set_aside,
                      " %d score%s taken 1 to %d days after a session set aside: swelling and "
-                     "redness, not collagen (F70).",
+                     "redness, not collagen (Chu et al., Dermatol Surg 2021, a systematic "
+                     "review).",
                      r->n_set_aside, r->n_set_aside == 1 ? "" : "s", SCORE_SETTLE_DAYS);
         snprintf(r->note, sizeof r->note,
                  "%d score%s on %s used; response gain %.2f (10-90 %%: %.2f-%.2f) against the "
                  "typical person's 1 (%.2f-%.2f before any score).%s Scores are assumed to carry "
-                 "+-%.0f points of noise [judgement]; the maintenance date assumes the decline "
+                 "+-%.0f points of noise (a judgement: raters disagree by about one grade); the "
+                 "maintenance date assumes the decline "
                  "after the peak is exponential.",
                  r->n_obs, r->n_obs == 1 ? "" : "s", r->scale[0] ? r->scale : "no severity scale",
                  post[1], post[0], post[2], prior[0], prior[2], set_aside, SCORE_SD_PCT);

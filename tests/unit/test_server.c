@@ -871,7 +871,7 @@ static void test_signin_failures_disable(void **state)
     assert_int_equal(mn_store_audit_sessions_ended(ctx, store, "nobody", 0, "x", NULL),
                      MN_ENOTFOUND);
     /* The admin enables it: it signs in, and its count starts again. */
-    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 0), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 0, NULL), MN_OK);
     assert_int_equal(disabled_by(store, "hard"), MN_STORE_DISABLED_NONE);
     assert_int_equal(
         mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", &now_disabled),
@@ -879,7 +879,7 @@ static void test_signin_failures_disable(void **state)
     assert_int_equal(now_disabled, 0);
     assert_int_equal(mn_store_user_verify(ctx, store, "hard", PASSWORD, &role), MN_OK);
     /* Disabled by an admin this time: the list says so. */
-    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 1), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "hard", 1, NULL), MN_OK);
     assert_int_equal(disabled_by(store, "hard"), MN_STORE_DISABLED_ADMIN);
     mn_store_close(store);
     assert_audit_chain_holds(NULL);
@@ -1008,6 +1008,272 @@ static void test_signin_lock_ends_sessions_when_a_later_entry_fails(void **state
     expect("GET", "/clients", kurt, NULL, t + 1, 303, NULL, NULL);
     assert_int_equal(audit_count("action = 'sessions-ended' AND actor = 'kurt' AND detail = "
                                  "'1 ended: locked after 100 failed sign-ins'"),
+                     1);
+    assert_audit_chain_holds(NULL);
+}
+
+/* Signs @p user in at @p now (a session id of 32 hex digits in @p sid) and checks that the
+ * session reads a page. */
+static void signed_in(const char *user, const char *password, long long now, char sid[64])
+{
+    assert_int_equal(sign_in(user, password, now, sid), 303);
+    assert_int_equal(strlen(sid), 32);
+    expect("GET", "/clients", sid, NULL, now, 200, NULL, NULL);
+}
+
+/* The "sessions-ended" entries on user @p user's row by @p actor with @p detail. */
+static int sessions_ended(const char *user, const char *actor, const char *detail)
+{
+    return count_rows("SELECT count(*) FROM audit WHERE action = 'sessions-ended' AND entity = "
+                      "(SELECT 'users:' || id FROM users WHERE name = ?) AND actor = ? AND "
+                      "detail = ?",
+                      user, actor, detail, (const char *)NULL);
+}
+
+/* A user changed outside this server (by another `mneedle serve` over the same database: here a
+ * handle of the store of its own) loses its sessions in this one at their next request, page
+ * and API alike: a Disable, the lock of MN_STORE_SIGNIN_FAILURES_DISABLE failed sign-ins, a
+ * password reset by an admin or changed by the user, a Disable undone before the session came
+ * back. The ending is logged on the user's row once for all its sessions, in the words and with
+ * the actor of the change, as when this server makes it; other users' sessions go on, and so
+ * does the session of one who changes their own password here. */
+static void test_changes_outside_end_sessions(void **state)
+{
+    (void)state;
+    const long long t = T0 + 30 * 86400; /* clear of the other tests' sign-ins */
+    static const char *const names[] = {"dora", "lars", "rita", "cleo", "finn"};
+    enum { N_USERS = sizeof names / sizeof names[0] };
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    for (int i = 0; i < N_USERS; i++)
+        assert_int_equal(mn_store_user_add(ctx, store, names[i], MN_ROLE_PRACTITIONER, PASSWORD),
+                         MN_OK);
+    char sid[N_USERS][64], dora2[64], ada[64], pia[64];
+    for (int i = 0; i < N_USERS; i++)
+        signed_in(names[i], PASSWORD, t, sid[i]);
+    signed_in("dora", PASSWORD, t, dora2);
+    signed_in("ada", PASSWORD, t, ada);
+    signed_in("pia", PASSWORD, t, pia);
+
+    /* Disabled by an admin elsewhere: both of dora's sessions end with her next request. */
+    assert_int_equal(mn_store_set_actor(store, "ada"), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "dora", 1, NULL), MN_OK);
+    expect("GET", "/clients", sid[0], NULL, t + 1, 303, NULL, NULL);
+    expect("GET", "/api/v1/session", dora2, NULL, t + 1, 401, NULL, NULL);
+    assert_int_equal(sessions_ended("dora", "ada", "2 ended: disabled by an admin"), 1);
+
+    /* Locked by failed sign-ins elsewhere: the user's own name is the actor. */
+    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE; i++)
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "lars", "signin-failed", "192.0.2.7", NULL), MN_OK);
+    expect("GET", "/api/v1/session", sid[1], NULL, t + 2, 401, NULL, NULL);
+    assert_int_equal(sessions_ended("lars", "lars", "1 ended: locked after 100 failed sign-ins"),
+                     1);
+
+    /* A password reset by an admin elsewhere: the new password signs in here, and that session
+     * holds. */
+    assert_int_equal(mn_store_user_set_password(ctx, store, "rita", "another passphrase"), MN_OK);
+    expect("GET", "/clients", sid[2], NULL, t + 3, 303, NULL, NULL);
+    assert_int_equal(sessions_ended("rita", "ada", "1 ended: password reset by an admin"), 1);
+    assert_int_equal(sign_in("rita", PASSWORD, t + 3, sid[2]), 303);
+    assert_string_equal(sid[2], "");
+    signed_in("rita", "another+passphrase", t + 3, sid[2]);
+    expect("GET", "/clients", sid[2], NULL, t + 4, 200, NULL, NULL);
+
+    /* The user's own new password, set elsewhere. */
+    assert_int_equal(mn_store_set_actor(store, "cleo"), MN_OK);
+    assert_int_equal(mn_store_user_set_password(ctx, store, "cleo", "another passphrase"), MN_OK);
+    expect("GET", "/clients", sid[3], NULL, t + 5, 303, NULL, NULL);
+    assert_int_equal(sessions_ended("cleo", "cleo", "1 ended: password changed by the user"), 1);
+
+    /* Disabled and enabled again before the session's next request: it ends all the same. */
+    assert_int_equal(mn_store_set_actor(store, "ada"), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "finn", 1, NULL), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "finn", 0, NULL), MN_OK);
+    expect("GET", "/clients", sid[4], NULL, t + 6, 303, NULL, NULL);
+    assert_int_equal(
+        sessions_ended("finn", "ada", "1 ended: disabled and enabled again by an admin"), 1);
+    signed_in("finn", PASSWORD, t + 6, sid[4]);
+    mn_store_close(store);
+
+    /* The others' sessions went on throughout. */
+    expect("GET", "/clients", ada, NULL, t + 7, 200, NULL, NULL);
+    expect("GET", "/clients", pia, NULL, t + 7, 200, NULL, NULL);
+    /* Their own new password here: the session that set it goes on, the other one ends. */
+    char ada2[64], loc[512];
+    signed_in("ada", PASSWORD, t + 7, ada2);
+    assert_int_equal(post_form("/users/ada/password", ada, "password=a+new+passphrase", t + 7, loc),
+                     303);
+    expect("GET", "/users", ada, NULL, t + 8, 200, NULL, NULL);
+    expect("GET", "/clients", ada2, NULL, t + 8, 303, NULL, NULL);
+    assert_int_equal(
+        post_form("/users/ada/password", ada, "password=correct+horse+battery", t + 8, loc), 303);
+    expect("GET", "/users", ada, NULL, t + 9, 200, NULL, NULL);
+    /* Each ending once: the requests after found nothing more to end. */
+    assert_int_equal(audit_count("action = 'sessions-ended' AND detail LIKE '0 ended%' AND entity "
+                                 "IN (SELECT 'users:' || id FROM users WHERE name IN ('dora', "
+                                 "'lars', 'rita', 'cleo', 'finn'))"),
+                     0);
+    assert_audit_chain_holds(NULL);
+}
+
+/* An admin's Disable of a user disabled already by the lock of failed sign-ins (the Disable
+ * button of a page opened before the lock) keeps the lock as the reason, on the page and in the
+ * API, and logs the admin's action beside it; enabled and disabled by an admin, the reason is
+ * the admin's. The reason is the row's own (schema 5), not searched for in the audit log. */
+static void test_disable_keeps_the_lock(void **state)
+{
+    (void)state;
+    const long long t = T0 + 31 * 86400;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "nora", MN_ROLE_READONLY, PASSWORD), MN_OK);
+    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE; i++)
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "nora", "signin-failed", "192.0.2.8", NULL), MN_OK);
+    mn_store_close(store);
+    char ada[64], loc[512];
+    signed_in("ada", PASSWORD, t, ada);
+    static const char lock[] = "id=\"state-nora\">disabled <span class=\"why\" id=\"why-nora\">"
+                               "(locked after 100 failed sign-ins)</span>";
+    expect("GET", "/users", ada, NULL, t, 200, lock, NULL);
+    assert_int_equal(post_form("/users/nora/disable", ada, "", t, loc), 303);
+    expect("GET", "/users", ada, NULL, t, 200, lock, NULL);
+    assert_non_null(strstr(loc, "nora%20was%20disabled%20already%20%28locked%20after%20100%20"
+                                "failed%20sign-ins%29%2C%20and%20stays%20so."));
+    mn_http_response r;
+    request("GET", "/api/v1/users", NULL, ada, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 200);
+    const char *row = strstr(r.body, "{\"name\": \"nora\"");
+    assert_non_null(row);
+    const char *why = strstr(row, "\"disabled_reason\": \"failed-sign-ins\"}");
+    assert_true(why && why < strchr(row, '}'));
+    mn_http_response_release(&r);
+    assert_int_equal(audit_count("action = 'update' AND actor = 'ada' AND detail = 'disabled "
+                                 "again (disabled already: 100 failed sign-ins in a row)'"),
+                     1);
+    assert_int_equal(count_rows("SELECT count(*) FROM users WHERE name = ? AND disabled_why = ?",
+                                "nora", "failed-sign-ins", (const char *)NULL),
+                     1);
+    /* Enabled, then disabled by the admin: now the admin's reason. */
+    assert_int_equal(post_form("/users/nora/enable", ada, "", t, loc), 303);
+    assert_int_equal(post_form("/users/nora/disable", ada, "", t, loc), 303);
+    expect("GET", "/users", ada, NULL, t, 200,
+           "id=\"state-nora\">disabled <span class=\"why\" id=\"why-nora\">(by an admin)</span>",
+           NULL);
+    assert_int_equal(count_rows("SELECT count(*) FROM users WHERE name = ? AND disabled_why = ?",
+                                "nora", "admin", (const char *)NULL),
+                     1);
+    assert_audit_chain_holds(NULL);
+}
+
+/* A user disabled under schema 4 (whose row keeps no reason) is still listed with the reason
+ * its audit entry gives once the file is migrated, and the chain of the audit log holds over
+ * the migration (the rows' hashes are what they were); a Disable after writes the kept reason
+ * to the row, audited. */
+static void test_reason_of_a_user_disabled_before_schema_5(void **state)
+{
+    (void)state;
+    char old[320];
+    snprintf(old, sizeof old, "%s/v4.db", dir);
+    mn_store *s;
+    assert_int_equal(mn_store_open(ctx, old, MN_STORE_CREATE, 4, &s), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, s, "lockd", MN_ROLE_READONLY, PASSWORD), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, s, "offd", MN_ROLE_READONLY, PASSWORD), MN_OK);
+    /* As the mneedle of schema 4 disabled them: the flag and the entry that says why. */
+    static const struct {
+        const char *name, *detail;
+    } was[] = {{"lockd", "disabled: 100 failed sign-ins in a row"}, {"offd", "disabled"}};
+    for (int i = 0; i < 2; i++) {
+        char sql[120];
+        snprintf(sql, sizeof sql, "UPDATE users SET disabled = 1 WHERE name = '%s'", was[i].name);
+        assert_int_equal(mn__store_begin(ctx, s), MN_OK);
+        assert_int_equal(mn__store_exec(ctx, s, sql), MN_OK);
+        sqlite3_int64 id = 0;
+        sqlite3_stmt *q;
+        assert_int_equal(
+            sqlite3_prepare_v2(s->db, "SELECT id FROM users WHERE name = ?", -1, &q, NULL),
+            SQLITE_OK);
+        sqlite3_bind_text(q, 1, was[i].name, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+        id = sqlite3_column_int64(q, 0);
+        sqlite3_finalize(q);
+        assert_int_equal(
+            mn__store_end(ctx, s, mn__store_audit(ctx, s, "update", "users", id, was[i].detail)),
+            MN_OK);
+    }
+    mn_store_close(s);
+    assert_int_equal(mn_store_open(ctx, old, MN_STORE_ANY_SCHEMA, 0, &s), MN_OK);
+    int from = 0;
+    assert_int_equal(mn_store_migrate(ctx, s, &from), MN_OK);
+    assert_int_equal(from, 4);
+    assert_int_equal(mn_store_schema_version(s), 5);
+    assert_int_equal(disabled_by(s, "lockd"), MN_STORE_DISABLED_FAILURES);
+    assert_int_equal(disabled_by(s, "offd"), MN_STORE_DISABLED_ADMIN);
+    assert_audit_chain_holds(s);
+    /* An admin's Disable now keeps the lock, and writes it to the row. */
+    mn_store_disabled_by by = MN_STORE_DISABLED_NONE;
+    assert_int_equal(mn_store_set_actor(s, "ada"), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, s, "lockd", 1, &by), MN_OK);
+    assert_int_equal(by, MN_STORE_DISABLED_FAILURES);
+    assert_int_equal(disabled_by(s, "lockd"), MN_STORE_DISABLED_FAILURES);
+    mn_store_user_now now;
+    assert_int_equal(mn_store_user_state(ctx, s, "lockd", &now), MN_OK);
+    assert_int_equal(now.disabled_by, MN_STORE_DISABLED_FAILURES);
+    assert_int_equal(now.generation, 1);
+    assert_audit_chain_holds(s);
+    mn_store_close(s);
+}
+
+/* The account page's wrong current password that is the user's
+ * MN_STORE_SIGNIN_FAILURES_DISABLE-th failed sign-in in a row locks the user: that answer says
+ * so (403, "locked", the form gone, the cookie ended), not merely that the password was wrong,
+ * and the session has ended for pages and API alike, logged. The try before it is the usual
+ * 422 beside the field. */
+static void test_account_page_lock(void **state)
+{
+    (void)state;
+    const long long t = T0 + 32 * 86400;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "ines", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
+    mn_store_close(store);
+    char ines[64], tok[64], form[256];
+    signed_in("ines", PASSWORD, t, ines);
+    /* All but two failures in the log, then two on the page. */
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE - 2; i++)
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "ines", "signin-failed", "192.0.2.9", NULL), MN_OK);
+    mn_store_close(store);
+    token_of(ines, t, tok);
+    snprintf(form, sizeof form,
+             "csrf=%s&current=not+the+password&password=a+new+passphrase&confirm=a+new+passphrase",
+             tok);
+    expect("POST", "/account/password", ines, form, t + 1, 422, "id=\"error-current\"", NULL);
+    mn_http_response r;
+    request("POST", "/account/password", NULL, ines, form, NULL, t + 2, &r);
+    assert_int_equal(r.status, 403);
+    assert_non_null(strstr(r.body, "your account is now locked, and you are signed out"));
+    assert_null(strstr(r.body, "id=\"password-change\""));
+    assert_null(strstr(r.body, "id=\"signout-form\""));
+    char cookie[64];
+    set_cookie(&r, "mneedle", cookie, sizeof cookie);
+    assert_string_equal(cookie, "");
+    int cleared = 0;
+    for (int i = 0; i < r.n_headers; i++)
+        cleared |= !strcmp(r.headers[i].name, "Set-Cookie") &&
+                   !strncmp(r.headers[i].value, "mneedle=;", 9) &&
+                   strstr(r.headers[i].value, "Max-Age=0") != NULL;
+    assert_true(cleared);
+    mn_http_response_release(&r);
+    expect("GET", "/clients", ines, NULL, t + 2, 303, NULL, NULL);
+    expect("GET", "/api/v1/session", ines, NULL, t + 2, 401, NULL, NULL);
+    assert_int_equal(sessions_ended("ines", "ines", "1 ended: locked after 100 failed sign-ins"),
+                     1);
+    assert_int_equal(count_rows("SELECT count(*) FROM users WHERE name = ? AND disabled = 1 AND "
+                                "disabled_why = ?",
+                                "ines", "failed-sign-ins", (const char *)NULL),
                      1);
     assert_audit_chain_holds(NULL);
 }
@@ -2657,6 +2923,28 @@ static void expect_in_pages_words(const char *path, const char *sid, const char 
     mn_http_response_release(&r);
 }
 
+/* An override reason given for a session that breaks no rule is not stored, and the page says
+ * so rather than that it was kept. */
+static void test_override_not_needed(void **state)
+{
+    (void)state;
+    char pia[64], tok[64], form[1024];
+    sign_in_practitioner(pia, tok);
+    add_amelia_as("unneeded");
+    snprintf(form, sizeof form, "csrf=%s", tok);
+    expect("POST", "/clients/unneeded/plan", pia, form, T0, 303, NULL, NULL);
+    snprintf(form, sizeof form,
+             "csrf=%s&date=2026-12-01&device=skinpen&zone0=forehead&depth0=0.5&passes0=3"
+             "&adverse_events=none&override=just+in+case",
+             tok);
+    expect_in_pages_words("/clients/unneeded/sessions", pia, form, 303,
+                          "Session%20recorded.%20Warning", "reason%20was%20not%20stored", NULL);
+    assert_int_equal(count_rows("SELECT count(*) FROM sessions s JOIN clients c ON c.num = "
+                                "s.client WHERE c.id = 'unneeded' AND s.override_reason IS NULL",
+                                (const char *)NULL),
+                     1);
+}
+
 /* Every refusal a form shows names the page's own action (the Override reason box, the
  * client's plan page, the adverse-event form, the catalogue page), built so by the store for
  * the web (mn_store_set_words), while the API and the commands keep the commands' words:
@@ -2946,6 +3234,10 @@ int main(void)
         cmocka_unit_test(test_signin_failures_disable),
         cmocka_unit_test(test_signin_failures_end_sessions),
         cmocka_unit_test(test_signin_lock_ends_sessions_when_a_later_entry_fails),
+        cmocka_unit_test(test_changes_outside_end_sessions),
+        cmocka_unit_test(test_disable_keeps_the_lock),
+        cmocka_unit_test(test_reason_of_a_user_disabled_before_schema_5),
+        cmocka_unit_test(test_account_page_lock),
         cmocka_unit_test(test_host_names),
         cmocka_unit_test(test_users),
         cmocka_unit_test(test_audit_batch),
@@ -2968,6 +3260,7 @@ int main(void)
         cmocka_unit_test(test_every_form_refuses_bad_text),
         cmocka_unit_test(test_query_refuses_bad_text),
         cmocka_unit_test(test_form_values_decoded_once),
+        cmocka_unit_test(test_override_not_needed),
         cmocka_unit_test(test_replan_in_the_forms_words),
         cmocka_unit_test(test_replan_recall_audited),
         cmocka_unit_test(test_refusals_in_the_pages_words),
