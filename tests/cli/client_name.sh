@@ -30,7 +30,6 @@ NAME=$(cat "$TMP/long.txt")
 
 # plan: the whole name in the text title, the JSON and the report.
 expect 0 "" -- "$MNEEDLE" plan --output "$TMP/plan.txt" "$TMP/long.json"
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 ok 'grep -qF "mneedle plan for $NAME" "$TMP/plan.txt"' "plan text does not show the whole name"
 expect 0 "" -- "$MNEEDLE" plan --json --output "$TMP/plan.json" "$TMP/long.json"
 expect 0 "" -- $PY -c "

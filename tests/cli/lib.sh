@@ -10,6 +10,9 @@ TMP=$(mktemp -d)
 # moment made the copy run the trap and delete $TMP under the test still running.
 trap '[ "${BASHPID:-$$}" = "$$" ] && rm -rf "$TMP"' EXIT
 
+# ok CONDITION MESSAGE: counts a pass when the shell condition holds, else prints MESSAGE.
+ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
+
 # expect CODE PATTERN -- command...: runs the command, checks the exit code and that stderr
 # (or stdout when PATTERN starts with "stdout:") matches the extended regex PATTERN.
 expect() {

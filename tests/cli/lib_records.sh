@@ -6,7 +6,6 @@ PY=/usr/bin/python3
 DB="$TMP/clinic.db"
 export MNEEDLE_ACTOR=test-nurse
 unset MNEEDLE_DB MNEEDLE_KEY
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 
 # session N CLIENT FILE: a record of planned visit N as planned (its date and settings, from
 # history --json), adverse events "none".

@@ -20,7 +20,6 @@ for (t,) in c.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER B
 EOF
 }
 sql() { $PY -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.commit()' "$@"; }
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 
 # refused KIND BASE NAME SED PATTERN: $TMP/BASE edited by the sed script SED into $TMP/NAME,
 # which 'record KIND' refuses (exit 2, stderr matching PATTERN).

@@ -10,7 +10,6 @@ command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skip
 unset MNEEDLE_DB
 DB="$TMP/clinic.db"
 PW="a long enough password"
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 
 # ---- options ----
 expect 0 "stdout:--demo" -- "$MNEEDLE" serve --help

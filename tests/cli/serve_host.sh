@@ -10,7 +10,6 @@
 . "$(dirname "$0")/lib_serve.sh"
 command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skipped"; exit 77; }
 unset MNEEDLE_DB
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 # status PATH HOST [curl args...]: the status of a GET of PATH sent with Host: HOST (the body
 # in $TMP/body, the headers in $TMP/head).
 status() {

@@ -23,7 +23,6 @@ PW=$(serve_demo_password "$TMP/serve.log") || { echo "FAIL: no admin password"; 
 CSRF=$(serve_signin "$TMP/jar" admin "$PW") || { echo "FAIL: cannot sign in"; exit 1; }
 CLIENT=$(curl -s -b "$TMP/jar" "$SERVE_URL/api/v1/clients" |
     $PY -c 'import json,sys; d=json.load(sys.stdin); c=d.get("clients", d) if isinstance(d, dict) else d; print(c[0]["id"])')
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 ok '[ -n "$CLIENT" ]' "no client in the demo database"
 before=$("$MNEEDLE" history --db "$DB" "$CLIENT" --json | $PY -c 'import json,sys; print(len(json.load(sys.stdin)["assessments"]))')
 

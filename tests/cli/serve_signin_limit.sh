@@ -11,7 +11,6 @@ command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skip
 unset MNEEDLE_DB
 DB="$TMP/clinic.db"
 PW="a long enough password"
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 
 expect 0 "" -- "$MNEEDLE" db init --db "$DB"
 printf '%s\n' "$PW" > "$TMP/pw"

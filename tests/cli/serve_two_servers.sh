@@ -8,7 +8,6 @@ command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skip
 unset MNEEDLE_DB
 DB="$TMP/clinic.db"
 PW="a long enough password"
-ok() { if eval "$1"; then passes=$((passes + 1)); else echo "FAIL: $2"; fails=$((fails + 1)); fi; }
 # status JAR PATH: the HTTP status of a GET of PATH with the cookies of JAR, on $SERVE_URL.
 status() { curl -s -b "$1" -o /dev/null -w '%{http_code}' "$SERVE_URL$2"; }
 count() { /usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM audit WHERE ' + sys.argv[2]).fetchone()[0])" "$DB" "$1"; }
