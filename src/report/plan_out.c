@@ -23,6 +23,16 @@ static double no_neg_zero(double x)
     return fabs(x) < 0.5 ? 0.0 : x;
 }
 
+/* 1 when a projection sample's range was widened to include the projected person
+ * (mn_healing_project keeps low <= improvement <= high, moving an end onto the person where
+ * the band's 10-90 % range left it out): the person then sits exactly on one end of a range
+ * that is not a single point in whole percent, the text's rounding. */
+static int sample_range_widened(const mn_projection_sample *s)
+{
+    return floor(s->low_pct + 0.5) < floor(s->high_pct + 0.5) &&
+           (s->improvement_pct == s->high_pct || s->improvement_pct == s->low_pct);
+}
+
 static const char *aftercare_kind(mn_aftercare_kind k)
 {
     switch (k) {
@@ -1046,17 +1056,23 @@ static void plan_text(mn__buf *b, const mn_catalog *cat, const mn_plan *p,
     }
     if (p->n_projection > 0) {
         /* Every ~3 months and the last sample: the JSON and the figure carry them all. */
-        int last_day = -1000;
+        int last_day = -1000, starred = 0;
         for (int i = 0; i < p->n_projection; i++) {
-            if (p->projection[i].day - last_day < 84 && i != p->n_projection - 1)
+            const mn_projection_sample *s = &p->projection[i];
+            if (s->day - last_day < 84 && i != p->n_projection - 1)
                 continue;
-            last_day = p->projection[i].day;
+            last_day = s->day;
+            int widened = sample_range_widened(s);
+            starred |= widened;
             /* Whole percent, as the report and the figure give them (the JSON has all). */
-            mn__buf_textf(b, "    day %4d: %3.0f %% improvement (range %.0f-%.0f %%)\n",
-                          p->projection[i].day, no_neg_zero(p->projection[i].improvement_pct),
-                          no_neg_zero(p->projection[i].low_pct),
-                          no_neg_zero(p->projection[i].high_pct));
+            mn__buf_textf(b, "    day %4d: %3.0f %% improvement (range %.0f-%.0f %%)%s\n", s->day,
+                          no_neg_zero(s->improvement_pct), no_neg_zero(s->low_pct),
+                          no_neg_zero(s->high_pct), widened ? "*" : "");
         }
+        if (starred)
+            mn__buf_textf(b, "    *: the typical person lies outside the range of the people drawn "
+                             "from the evidence fit\n      on that day; the range is widened to "
+                             "reach it.\n");
     }
     mn__buf_textf(b, "\nRisks\n");
     for (int i = 0; i < p->n_risk_notes; i++)

@@ -110,6 +110,21 @@ last = plan["projection"]["samples"][-1]
 end = (last["day"], r(last["improvement_pct"]))
 m = re.findall(r"day +(\d+): +(-?\d+) % improvement", text)
 same("text last sample", m and (int(m[-1][0]), int(m[-1][1])), end)
+# A day row is starred where the range was widened to reach the typical person (the JSON
+# sample then sits on one end of a range that is not a single point in whole percent), and
+# only there.
+by_day = {smp["day"]: smp for smp in plan["projection"]["samples"]}
+rows = re.findall(r"day +(\d+): +-?\d+ % improvement \(range -?\d+--?\d+ %\)(\*?)\n", text)
+same("text day rows read", bool(rows), True)
+for d, star in rows:
+    smp = by_day.get(int(d))
+    if smp is None:
+        bad.append("text day %s: no such JSON sample" % d)
+        continue
+    lo_, hi_, im = smp["low_pct"], smp["high_pct"], smp["improvement_pct"]
+    same("day %s star" % d, star == "*", r(lo_) < r(hi_) and im in (lo_, hi_))
+same("star footnote", "*: the typical person lies outside the range" in text,
+     any(star for _, star in rows))
 m = re.search(r"At the end of the plan \(([\d.]+) years\) the simulation gives (-?\d+) %", page)
 same("report end of plan", m and int(m.group(2)), end[1])
 # The figure's label on the curve: the same peak, at its day.
