@@ -26,12 +26,13 @@ static const cli_command command = {
         "(a pregnancy or an isotretinoin course recorded since the plan), the client is on\n"
         "hold: the findings are printed and nothing is booked. Adverse events with no\n"
         "resolved date are listed; one graded severe, or an infection, a cold sore, PIH,\n"
-        "tram-track scarring or a granuloma whatever its grade (data/adverse_events.json,\n"
-        "\"holds\"), holds the client the same way. A plan made from an earlier record (the\n"
+        "tram-track scarring or a granuloma whatever its grade (docs/records.md, \"Holds\"),\n"
+        "holds the client the same way. A plan made from an earlier record (the\n"
         "client's record edited since it was saved) is STALE: the client is held too until\n"
         "the plan is saved again ('mneedle plan ID --save'). A health questionnaire older\n"
-        "than its validity today (data/rules.json; from history.date, else the day the plan\n"
-        "was saved) holds too: its day and age are printed (JSON: questionnaire).\n"
+        "than its validity today ('mneedle catalog rules --json', MN-HISTORY-OLD; from\n"
+        "history.date, else the day the plan was saved) holds too: its day and age are printed\n"
+        "(JSON: questionnaire).\n"
         "Projections are simulations with stated uncertainty, not promised results.\n",
     .footer = "Example:\n"
               "  mneedle replan --db clinic.db c-7k2m9q4xab\n",

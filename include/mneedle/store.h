@@ -899,8 +899,12 @@ typedef enum {
  * restores the same password. Disabling raises the user's generation (mn_store_user_state()),
  * so every server ends its sessions. A user disabled already keeps the reason it was disabled
  * for (the lock stays the lock): the entry then says "disabled again (disabled already: ...)".
- * @param was  receives why the user was disabled already, or MN_STORE_DISABLED_NONE when this
- *             call disabled it (or enabled it); may be NULL.
+ * Enabling a user who is not disabled changes nothing and logs nothing (an "enabled" entry
+ * would start its count of failed sign-ins in a row again: mn_store_audit_signin()).
+ * @param was  disabling: receives why the user was disabled already, or
+ *             MN_STORE_DISABLED_NONE when this call disabled it. Enabling: why the user was
+ *             disabled until this call (MN_STORE_DISABLED_ADMIN when nothing says), or
+ *             MN_STORE_DISABLED_NONE when it was not disabled and nothing changed. May be NULL.
  * @return MN_OK; MN_ENOTFOUND; MN_EIO.
  */
 mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *name, int disabled,

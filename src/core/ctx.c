@@ -8,6 +8,18 @@
 
 #include "core/internal.h"
 
+/* A message cut to fit @p cap bytes ends with a visible "...", put after a whole character
+ * (never inside a UTF-8 sequence), so a reader knows there was more. */
+static void mark_cut(char *msg, size_t cap)
+{
+    size_t len = strlen(msg);
+    if (len + sizeof "..." > cap)
+        len = cap - sizeof "...";
+    while (len > 0 && ((unsigned char)msg[len] & 0xC0) == 0x80)
+        len--;
+    memcpy(msg + len, "...", sizeof "...");
+}
+
 mn_status mn__error(mn_ctx *ctx, mn_status status, const char *fmt, ...)
 {
     if (ctx) {
@@ -19,7 +31,9 @@ mn_status mn__error(mn_ctx *ctx, mn_status status, const char *fmt, ...)
         int n = vsnprintf(raw, sizeof raw, fmt, ap);
         va_end(ap);
         size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
-        mn__escape(ctx->errmsg, sizeof ctx->errmsg, raw, len, MN__ESC_ERROR);
+        size_t need = mn__escape(ctx->errmsg, sizeof ctx->errmsg, raw, len, MN__ESC_ERROR);
+        if ((n > 0 && (size_t)n >= sizeof raw) || need >= sizeof ctx->errmsg)
+            mark_cut(ctx->errmsg, sizeof ctx->errmsg);
         ctx->errcode = status;
     }
     return status;

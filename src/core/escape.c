@@ -119,6 +119,27 @@ size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode)
     return need;
 }
 
+const char *mn__name_shown(char *dst, const char *name)
+{
+    const unsigned char *s = (const unsigned char *)name;
+    size_t len = strlen(name), cut = 0;
+    if (len <= MN__NAME_SHOWN_MAX) {
+        memcpy(dst, name, len + 1);
+        return dst;
+    }
+    /* Whole characters up to the limit (a byte that is not UTF-8 counts as one). */
+    for (;;) {
+        size_t used = 1;
+        decode(s + cut, len - cut, &used);
+        if (cut + used > MN__NAME_SHOWN_MAX)
+            break;
+        cut += used;
+    }
+    memcpy(dst, name, cut);
+    memcpy(dst + cut, "...", sizeof "...");
+    return dst;
+}
+
 int mn__write_json_safe(mn_writer write, void *userdata, const char *text, size_t len)
 {
     const unsigned char *s = (const unsigned char *)text;

@@ -101,6 +101,19 @@ enum { MN__ESC_TEXT = 0, MN__ESC_ERROR = 1, MN__ESC_BYTES = 2 };
  * whole character or name); returns the length the whole of it needs, as snprintf does. */
 size_t mn__escape(char *dst, size_t cap, const char *src, size_t len, int mode);
 
+/* A name from the input (a CSV column, a JSON key) in a message: at most MN__NAME_SHOWN_MAX
+ * bytes of it, cut at a whole character and marked "..." when longer, so the message keeps
+ * the file, the place and what was expected. 64 bytes: well beyond the names mneedle reads
+ * (history's filler_or_threads_weeks_ago, 27 bytes, is among the longest), and, every byte of
+ * it named as "<U+XXXX>" (8 bytes) at worst, 512 bytes: half a context's message (mn_ctx
+ * errmsg, 1024 bytes), the rest left for the file, the place and what was expected. */
+#define MN__NAME_SHOWN_MAX  64
+#define MN__NAME_SHOWN_SIZE (MN__NAME_SHOWN_MAX + sizeof "...")
+
+/* Writes @p name as a message shows it (above) to @p dst, which holds MN__NAME_SHOWN_SIZE
+ * bytes; returns @p dst. */
+const char *mn__name_shown(char *dst, const char *name);
+
 /* 1 when src[0..len) is valid UTF-8 (shortest forms, no surrogates: RFC 3629), else 0. */
 int mn__utf8_valid(const char *src, size_t len);
 /* How many bytes of src[0..len) are valid UTF-8 before the first byte that is not (len when

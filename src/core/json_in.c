@@ -144,8 +144,9 @@ mn_status mn__jkeys(const mn__jin *in, json_t *obj, const char *path, const char
             if (w > 0)
                 used += (size_t)w;
         }
+        char shown[MN__NAME_SHOWN_SIZE]; /* a long key (a CSV header's) cut, marked "..." */
         return mn__error(in->ctx, MN_ENOTFOUND, "%s: %s.%s: unknown key; expected one of: %s",
-                         in->src, path, key, list);
+                         in->src, path, mn__name_shown(shown, key), list);
     }
     return MN_OK;
 }

@@ -1288,12 +1288,30 @@ static mn_status ics_finish(mn_ctx *ctx, ics *c, const char *what, mn_writer wri
     return mn__buf_finish(ctx, &c->out, what, write, ud);
 }
 
-/* CSV field (RFC 4180): the exact text, as the JSON keeps it, for a program to read back; quoted
- * when it holds a comma, a quote or a line break, and also when it holds any other character a
- * text would name (a control, a line or paragraph separator, a bidirectional override), so none
- * of them stands outside quotes where a reader could take it for the end of a row. A byte that
- * is not UTF-8 is named ("<byte 0xFF>"): the file stays UTF-8, which a strict reader needs to
- * read any of it. */
+/* The characters that make a spreadsheet take a cell for a formula when they begin it: OWASP's
+ * "CSV Injection" page (https://owasp.org/www-community/attacks/CSV_Injection) lists '=', '+',
+ * '-', '@', the tab and the carriage return. */
+static const char csv_formula_start[] = "=+-@\t\r";
+
+/* 1 when a text cell needs the formula guard: it begins with a formula character, or with one
+ * or more single quotes and then one. The second case keeps the guard reversible: a reader
+ * removes one leading quote from a cell that begins with quotes and then a formula character
+ * and from no other, so a text that began "'=" (guarded as "''=") reads back as "'=", and
+ * one that began "'x" (not guarded) as "'x" (docs/records.md, "Export"). */
+static int csv_needs_guard(const char *s)
+{
+    s += strspn(s, "'");
+    return *s && strchr(csv_formula_start, *s) != NULL;
+}
+
+/* CSV text field (RFC 4180): the exact text, as the JSON keeps it, for a program to read back;
+ * quoted when it holds a comma, a quote or a line break, and also when it holds any other
+ * character a text would name (a control, a line or paragraph separator, a bidirectional
+ * override), so none of them stands outside quotes where a reader could take it for the end of
+ * a row. A byte that is not UTF-8 is named ("<byte 0xFF>"): the file stays UTF-8, which a
+ * strict reader needs to read any of it. A text a spreadsheet would run as a formula is
+ * guarded as OWASP recommends, a single quote put before it inside the quotes (a number is
+ * never written through here, so a negative one stays a number; nor is the header). */
 static void csv_field(mn__buf *b, const char *s, int last)
 {
     size_t len = strlen(s);
@@ -1306,8 +1324,10 @@ static void csv_field(mn__buf *b, const char *s, int last)
         b->failed = 1;
         return;
     }
-    if (strpbrk(s, ",\"\r\n") || mn__escape(NULL, 0, s, strlen(s), MN__ESC_TEXT) != strlen(s)) {
-        mn__buf_append(b, "\"", 1);
+    int guard = csv_needs_guard(s);
+    if (guard || strpbrk(s, ",\"\r\n") ||
+        mn__escape(NULL, 0, s, strlen(s), MN__ESC_TEXT) != strlen(s)) {
+        mn__buf_append(b, guard ? "\"'" : "\"", guard ? 2 : 1);
         for (const char *c = s; *c; c++) {
             if (*c == '"')
                 mn__buf_append(b, "\"", 1);

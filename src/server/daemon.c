@@ -22,8 +22,11 @@ struct mn_serve_daemon {
     char *cert, *key;
 };
 
-/* What one request gathers between libmicrohttpd's calls. */
+/* What one request gathers between libmicrohttpd's calls: its path as the client sent it
+ * (raw_path), then its body. */
 typedef struct {
+    char *path; /* percent-encoded, without the query */
+    int started;
     mn__buf body;
     int too_large;
 } upload;
@@ -50,12 +53,13 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 static const char NUL_MARK[] = "\xC0\x80";
 
 /* libmicrohttpd decodes the path and the query's names and values in place before the
- * handler sees them, and a NUL byte decoded into the path ended it there:
- * "/clients/amelia%00x/edit" was served as "/clients/amelia". Every %HH is decoded as
- * libmicrohttpd would (a % without two hex digits after it stays as it is), except %00,
- * which becomes NUL_MARK: no route and no id takes those bytes, so such a path is not found,
- * and collect_arg turns them back into the NUL that the handler's field checks refuse by
- * name. Three bytes become at most two, as libmicrohttpd requires. */
+ * handler sees them. The handler takes the path as sent (raw_path) and decodes it once
+ * itself, so this decoding reaches the query's names and values only, and a NUL byte decoded
+ * into one would end it there. Every %HH is decoded as libmicrohttpd would (a % without two
+ * hex digits after it stays as it is), except %00, which becomes NUL_MARK, which collect_arg
+ * turns back into the NUL that the handler's field checks refuse by name. (In the path it
+ * left libmicrohttpd's copy unusable as well: no route and no id takes those bytes.) Three
+ * bytes become at most two, as libmicrohttpd requires. */
 static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
 {
     (void)cls;
@@ -111,6 +115,30 @@ static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const cha
     return MHD_YES;
 }
 
+/* The request's URI as the client sent it, before libmicrohttpd decodes it: the path (up to
+ * the query) is kept for the handler, which decodes it once (mn_http_request.path). The path
+ * libmicrohttpd hands on_request is decoded already, and decoding it again would make
+ * "%2573tyle.css" "style.css" and "%252e%252e" "..". Returns the request's upload (NULL when
+ * out of memory: on_request then drops the connection). */
+static void *raw_path(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)cls;
+    (void)conn;
+    upload *u = mn__calloc(1, sizeof *u);
+    if (!u)
+        return NULL;
+    mn__buf_init(&u->body);
+    size_t len = uri ? strcspn(uri, "?#") : 0;
+    u->path = mn__malloc(len + 1);
+    if (!u->path) {
+        mn__free(u);
+        return NULL;
+    }
+    memcpy(u->path, uri ? uri : "", len);
+    u->path[len] = '\0';
+    return u;
+}
+
 static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                       enum MHD_RequestTerminationCode toe)
 {
@@ -120,6 +148,7 @@ static void completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     upload *u = *con_cls;
     if (u) {
         mn__buf_release(&u->body);
+        mn__free(u->path);
         mn__free(u);
         *con_cls = NULL;
     }
@@ -147,13 +176,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 {
     (void)version;
     mn_serve_daemon *d = cls;
+    (void)url; /* decoded already: the handler takes the path as sent (raw_path) */
     upload *u = *con_cls;
-    if (!u) {
-        u = mn__calloc(1, sizeof *u);
-        if (!u)
-            return MHD_NO;
-        mn__buf_init(&u->body);
-        *con_cls = u;
+    if (!u)
+        return MHD_NO; /* raw_path ran out of memory */
+    if (!u->started) {
+        u->started = 1;
         return MHD_YES;
     }
     if (*upload_data_size) {
@@ -188,7 +216,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     mn_http_request req = {
         .method = method,
-        .path = url,
+        .path = u->path,
         .query = query.len ? query.data : NULL,
         .headers = hl.h,
         .n_headers = hl.n,
@@ -318,8 +346,8 @@ mn_status mn_serve_start(mn_ctx *ctx, mn_server *srv, const mn_serve_options *op
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->timeout_s,
         /* headers and the request line of one request (libmicrohttpd's default is 32 kB) */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)65536, MHD_OPTION_NOTIFY_COMPLETED, completed,
-        NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_ARRAY, tls_opts,
-        MHD_OPTION_END);
+        NULL, MHD_OPTION_URI_LOG_CALLBACK, raw_path, NULL, MHD_OPTION_UNESCAPE_CALLBACK, unescape,
+        NULL, MHD_OPTION_ARRAY, tls_opts, MHD_OPTION_END);
     if (!d->mhd) {
         int err = errno;
         mn_serve_stop(d);

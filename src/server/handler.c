@@ -709,7 +709,11 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
     c.params = params;
     c.n_params = np;
     c.route = rt ? rt->pattern : "";
-    int api = !strncmp(path, "/api/", 5);
+    /* JSON or a page, chosen on the path as the router read it (its decoded segments), never
+     * on its spelling: "/%61pi/v1/clients" is the API's route, and its 401 is JSON. A path of
+     * no route is the API's when its first segment is "api" ("/api/v1/clients/", its trailing
+     * slash an empty segment, answers a JSON 404). */
+    int api = rt ? (rt->flags & API) != 0 : n_seg > 0 && !strcmp(seg[0], "api");
 
     char cookie[80];
     mn__session sess;

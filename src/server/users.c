@@ -256,6 +256,10 @@ void mn__post_user_state(mn__call *c)
         }
         snprintf(msg, sizeof msg, "User %s disabled; %d session%s ended.", name, ended,
                  ended == 1 ? "" : "s");
+    } else if (was == MN_STORE_DISABLED_NONE) {
+        /* Active already (another admin enabled it while this page was open): nothing was
+         * written, and the count of failed sign-ins goes on. */
+        snprintf(msg, sizeof msg, "User %s was active already; nothing was changed.", name);
     } else {
         snprintf(msg, sizeof msg, "User %s enabled.", name);
     }

@@ -139,8 +139,11 @@ mn_status mn__store_csv(mn_ctx *ctx, const char *src, const char *text, size_t l
                 break;
             }
             const char *name = json_string_value(json_array_get(header, col));
-            char where[160];
-            snprintf(where, sizeof where, "line %d.%s (column %zu)", row_line, name, col + 1);
+            /* The name as a message shows it (cut with "..." when long): the column's number
+             * after it is kept. */
+            char shown[MN__NAME_SHOWN_SIZE], where[MN__NAME_SHOWN_SIZE + 64];
+            snprintf(where, sizeof where, "line %d.%s (column %zu)", row_line,
+                     mn__name_shown(shown, name), col + 1);
             if ((st = csv_text(ctx, src, where, &field)))
                 break;
             if (field.len) {

@@ -255,8 +255,18 @@ mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *n
      * Disable is logged beside it. Its generation is raised all the same, so no session of it
      * is left in any server. (One whose reason nothing says is disabled by this admin.) */
     mn_store_disabled_by by = MN_STORE_DISABLED_NONE;
-    if (!st && disabled && before)
+    if (!st && before)
         st = disabled_reason(ctx, store, id, &by);
+    /* A user enabled already is left as it is, and nothing is logged: an "enabled" entry
+     * would start its count of failed sign-ins in a row again (disable_after_failures), so an
+     * Enable of an active user (a page opened before another admin enabled it, or a form sent
+     * twice) would quietly clear what the lock counts. */
+    if (!st && !disabled && !before)
+        return mn__store_end(ctx, store, MN_OK);
+    /* Enabled: why it was disabled (one whose reason nothing says, as an admin's). */
+    mn_store_disabled_by enabled_from = by == MN_STORE_DISABLED_NONE ? MN_STORE_DISABLED_ADMIN : by;
+    if (!disabled)
+        by = MN_STORE_DISABLED_NONE; /* the SQL below binds no reason */
     char detail[80];
     const char *sql;
     if (!disabled) {
@@ -286,7 +296,7 @@ mn_status mn_store_user_set_disabled(mn_ctx *ctx, mn_store *store, const char *n
     }
     st = mn__store_end(ctx, store, st);
     if (!st && was)
-        *was = by;
+        *was = disabled ? by : enabled_from;
     return st;
 }
 

@@ -365,12 +365,69 @@ static void test_escape_modes(void **state)
         assert_int_equal(mn__escape(NULL, 0, plain, strlen(plain), mode), strlen(plain));
 }
 
+/* A name from the input in a message: whole up to MN__NAME_SHOWN_MAX bytes, else cut at a
+ * whole character (a byte that is not UTF-8 counting as one) and marked "...". */
+static void test_name_shown(void **state)
+{
+    (void)state;
+    char shown[MN__NAME_SHOWN_SIZE], name[3 * MN__NAME_SHOWN_MAX];
+    assert_string_equal(mn__name_shown(shown, "zone"), "zone");
+    memset(name, 'x', MN__NAME_SHOWN_MAX);
+    name[MN__NAME_SHOWN_MAX] = '\0';
+    assert_string_equal(mn__name_shown(shown, name), name); /* at the limit: whole */
+    strcat(name, "y");
+    mn__name_shown(shown, name);
+    assert_int_equal(strlen(shown), MN__NAME_SHOWN_MAX + 3);
+    assert_memory_equal(shown, name, MN__NAME_SHOWN_MAX);
+    assert_string_equal(shown + MN__NAME_SHOWN_MAX, "...");
+    /* One byte short of the limit, then a two-byte character: cut before it. */
+    memset(name, 'x', MN__NAME_SHOWN_MAX - 1);
+    strcpy(name + MN__NAME_SHOWN_MAX - 1, "\xc3\xa9tail");
+    mn__name_shown(shown, name);
+    assert_int_equal(strlen(shown), MN__NAME_SHOWN_MAX - 1 + 3);
+    assert_string_equal(shown + MN__NAME_SHOWN_MAX - 1, "...");
+    /* A byte that is not UTF-8 is one character. */
+    memset(name, '\xff', MN__NAME_SHOWN_MAX + 5);
+    name[MN__NAME_SHOWN_MAX + 5] = '\0';
+    mn__name_shown(shown, name);
+    assert_int_equal(strlen(shown), MN__NAME_SHOWN_MAX + 3);
+}
+
+/* A message longer than the context holds ends with a visible "...", never cut silently. */
+static void test_error_cut_visibly(void **state)
+{
+    (void)state;
+    mn_ctx *ctx;
+    assert_int_equal(mn_ctx_create(&ctx), MN_OK);
+    char *name = malloc(4000);
+    assert_non_null(name);
+    memset(name, 'q', 3999);
+    name[3999] = '\0';
+    mn__error(ctx, MN_EPARSE, "f.csv:2: %s: expected something", name);
+    const char *m = mn_ctx_errmsg(ctx);
+    assert_true(strncmp(m, "f.csv:2: qqq", 12) == 0);
+    assert_string_equal(m + strlen(m) - 3, "...");
+    /* Cut by escaping (each control named as 8 bytes): marked too. */
+    memset(name, '\x01', 1000);
+    name[1000] = '\0';
+    mn__error(ctx, MN_EPARSE, "f.csv:2: %s", name);
+    m = mn_ctx_errmsg(ctx);
+    assert_string_equal(m + strlen(m) - 3, "...");
+    /* A message that fits is as written. */
+    mn__error(ctx, MN_EPARSE, "f.csv:2: short");
+    assert_string_equal(mn_ctx_errmsg(ctx), "f.csv:2: short");
+    free(name);
+    mn_ctx_free(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_status_messages),
         cmocka_unit_test(test_text_printf_escapes_strings),
         cmocka_unit_test(test_escape_modes),
+        cmocka_unit_test(test_name_shown),
+        cmocka_unit_test(test_error_cut_visibly),
         cmocka_unit_test(test_dates_round_trip),
         cmocka_unit_test(test_dates_reject_bad),
         cmocka_unit_test(test_add_months_clamps),

@@ -345,6 +345,24 @@ static void test_routing(void **state)
                         "/signin?next=%2Fclients%2Famelia");
     mn_http_response_release(&r);
     expect("GET", "/api/v1/clients", NULL, NULL, T0, 401, "\"error\"", NULL);
+    /* JSON or a page is chosen on the path as the router reads it (decoded), not as spelt:
+     * an API path with an encoded letter is the API's; a page's, the page's. */
+    static const char *const api_spelt[] = {"/%61pi/v1/clients", "/api/v1/%63lients",
+                                            "/%61%70%69/v1/session"};
+    for (size_t i = 0; i < sizeof api_spelt / sizeof api_spelt[0]; i++) {
+        request("GET", api_spelt[i], NULL, NULL, NULL, NULL, T0, &r);
+        assert_int_equal(r.status, 401);
+        assert_string_equal(mn_http_response_header(&r, "Content-Type"), "application/json");
+        mn_http_response_release(&r);
+    }
+    request("GET", "/%61pi/v1/nothing", NULL, NULL, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 404);
+    assert_string_equal(mn_http_response_header(&r, "Content-Type"), "application/json");
+    mn_http_response_release(&r);
+    request("GET", "/%63lients", NULL, NULL, NULL, NULL, T0, &r);
+    assert_int_equal(r.status, 303);
+    assert_string_equal(mn_http_response_header(&r, "Location"), "/signin?next=%2F%2563lients");
+    mn_http_response_release(&r);
     /* A known path with a method it does not take. */
     expect("DELETE", "/clients", NULL, NULL, T0, 405, NULL, NULL);
     /* Encoded slashes, dot segments and NULs are not paths of this server. */
@@ -1164,6 +1182,68 @@ static void test_disable_keeps_the_lock(void **state)
     assert_int_equal(count_rows("SELECT count(*) FROM users WHERE name = ? AND disabled_why = ?",
                                 "nora", "admin", (const char *)NULL),
                      1);
+    assert_audit_chain_holds(NULL);
+}
+
+/* An admin's Enable of a user who is active (the button of a page opened before another
+ * admin enabled it, or a forged form) changes nothing: no audit entry says "enabled", so the
+ * user's count of failed sign-ins in a row, which such an entry would start again, goes on,
+ * and the lock comes at the MN_STORE_SIGNIN_FAILURES_DISABLE-th failure as it would have. The
+ * page says the user was active already. The Enable of a locked user does start the count
+ * again. */
+static void test_enable_of_an_active_user_changes_nothing(void **state)
+{
+    (void)state;
+    const long long t = T0 + 33 * 86400;
+    mn_store *store;
+    assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
+    assert_int_equal(mn_store_user_add(ctx, store, "olga", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
+    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE - 1; i++)
+        assert_int_equal(
+            mn_store_audit_signin(ctx, store, "olga", "signin-failed", "192.0.2.10", NULL), MN_OK);
+    mn_store_user_now before;
+    assert_int_equal(mn_store_user_state(ctx, store, "olga", &before), MN_OK);
+    char ada[64], loc[512];
+    signed_in("ada", PASSWORD, t, ada);
+    const char *olga_entries = "entity IN (SELECT 'users:' || id FROM users WHERE name = 'olga')";
+    char where[256];
+    snprintf(where, sizeof where, "action = 'update' AND %s", olga_entries);
+    int updates = audit_count(where);
+    assert_int_equal(post_form("/users/olga/enable", ada, "", t, loc), 303);
+    assert_non_null(strstr(loc, "/users?msg=User%20olga%20was%20active%20already%3B%20nothing%20"
+                                "was%20changed."));
+    assert_int_equal(audit_count(where), updates);
+    mn_store_user_now after;
+    assert_int_equal(mn_store_user_state(ctx, store, "olga", &after), MN_OK);
+    assert_int_equal(after.disabled, 0);
+    assert_int_equal(after.generation, before.generation);
+    /* In the store too: nothing written, and "was" says it was not disabled. */
+    mn_store_disabled_by was = MN_STORE_DISABLED_ADMIN;
+    assert_int_equal(mn_store_set_actor(store, "ada"), MN_OK);
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "olga", 0, &was), MN_OK);
+    assert_int_equal(was, MN_STORE_DISABLED_NONE);
+    assert_int_equal(audit_count(where), updates);
+    /* The next failure is the last of the count: the lock. */
+    int locked = 0;
+    assert_int_equal(
+        mn_store_audit_signin(ctx, store, "olga", "signin-failed", "192.0.2.10", &locked), MN_OK);
+    assert_int_equal(locked, 1);
+    assert_int_equal(disabled_by(store, "olga"), MN_STORE_DISABLED_FAILURES);
+    /* Enabling the locked user is a change: logged, with the reason it had, and the count
+     * starts again. */
+    assert_int_equal(mn_store_user_set_disabled(ctx, store, "olga", 0, &was), MN_OK);
+    assert_int_equal(was, MN_STORE_DISABLED_FAILURES);
+    assert_int_equal(audit_count("action = 'update' AND detail = 'enabled' AND entity IN (SELECT "
+                                 "'users:' || id FROM users WHERE name = 'olga')"),
+                     1);
+    assert_int_equal(
+        mn_store_audit_signin(ctx, store, "olga", "signin-failed", "192.0.2.10", &locked), MN_OK);
+    assert_int_equal(locked, 0);
+    mn_store_close(store);
+    /* Through the page: the admin's Enable of a disabled user says it enabled it. */
+    assert_int_equal(post_form("/users/olga/disable", ada, "", t, loc), 303);
+    assert_int_equal(post_form("/users/olga/enable", ada, "", t, loc), 303);
+    assert_non_null(strstr(loc, "/users?msg=User%20olga%20enabled."));
     assert_audit_chain_holds(NULL);
 }
 
@@ -3236,6 +3316,7 @@ int main(void)
         cmocka_unit_test(test_signin_lock_ends_sessions_when_a_later_entry_fails),
         cmocka_unit_test(test_changes_outside_end_sessions),
         cmocka_unit_test(test_disable_keeps_the_lock),
+        cmocka_unit_test(test_enable_of_an_active_user_changes_nothing),
         cmocka_unit_test(test_reason_of_a_user_disabled_before_schema_5),
         cmocka_unit_test(test_account_page_lock),
         cmocka_unit_test(test_host_names),
