@@ -34,11 +34,12 @@ static void about_scenario(FILE *fp)
         "  at most 1000).\n"
         "  Examples: examples/scenarios/absorb-*.json\n"
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
-        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
-        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none). A --field patch\n"
-        "expected to hold less than one puncture at the device's density is refused (exit 2);\n"
-        "one that samples none by chance runs, with a warning (field_no_puncture).\n",
+        "zone's depth caps (the planner's: the zone's clinical limit, CAP in 'mneedle\n"
+        "catalog sites', and the anatomy cap, docs/clinic.md) runs, with a warning on stderr\n"
+        "and in the JSON output's warnings[] ({code, path, message}; [] when there is none).\n"
+        "A --field patch expected to hold less than one puncture at the device's density is\n"
+        "refused (exit 2); one that samples none by chance runs, with a warning\n"
+        "(field_no_puncture).\n",
         fp);
 }
 

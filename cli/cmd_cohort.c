@@ -85,13 +85,13 @@ static void about_running(FILE *fp)
         "stops instead of running the same cohort in every task.\n"
         "\n"
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
-        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
-        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none). The anatomy\n"
-        "cap is the population's thinnest skin's: its oldest age on the last session's day.\n"
-        "So do session_days closer than the concern's minimum interval (data/concerns.json;\n"
-        "'mneedle catalog concerns'): the planner never books them, and the model is little\n"
-        "tested there (interval_below_concern_minimum, as 'mneedle simulate' says).\n",
+        "zone's depth caps (the planner's: the zone's clinical limit, CAP in 'mneedle\n"
+        "catalog sites', and the anatomy cap, docs/clinic.md) runs, with a warning on stderr\n"
+        "and in the JSON output's warnings[] ({code, path, message}; [] when there is none).\n"
+        "The anatomy cap is the population's thinnest skin's: its oldest age on the last\n"
+        "session's day. So do session_days closer than the concern's minimum interval (MIN\n"
+        "GAP in 'mneedle catalog concerns'): the planner never books them, and the model is\n"
+        "little tested there (interval_below_concern_minimum, as 'mneedle simulate' says).\n",
         fp);
 }
 

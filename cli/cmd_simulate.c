@@ -28,12 +28,12 @@ static const cli_command command = {
         "The maintenance interval is searched on the scenario's days (none after day 13790:\n"
         "two yearly cycles would not fit in the 14610 days).\n"
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
-        "zone's depth caps (the planner's: the zone's clinical limit, data/sites.json, and\n"
-        "the anatomy cap, docs/clinic.md) runs, with a warning on stderr and in the JSON\n"
-        "output's warnings[] ({code, path, message}; [] when there is none). So do sessions\n"
-        "closer than the concern's minimum interval (data/concerns.json; 'mneedle catalog\n"
-        "concerns'): the planner never books them, and the model is little tested there\n"
-        "(interval_below_concern_minimum).\n",
+        "zone's depth caps (the planner's: the zone's clinical limit, CAP in 'mneedle\n"
+        "catalog sites', and the anatomy cap, docs/clinic.md) runs, with a warning on stderr\n"
+        "and in the JSON output's warnings[] ({code, path, message}; [] when there is none).\n"
+        "So do sessions closer than the concern's minimum interval (MIN GAP in 'mneedle\n"
+        "catalog concerns'): the planner never books them, and the model is little tested\n"
+        "there (interval_below_concern_minimum).\n",
     .footer = "Example:\n"
               "  mneedle simulate examples/scenarios/simulate-wrinkles-course.json\n",
 };

@@ -50,15 +50,20 @@ for c in catalog screen plan simulate absorb cohort merge sensitivity evidence v
 done
 "$MNEEDLE" --help | block > "$TMP/block"
 run_block main
-# The records commands' help names no file of the source tree's data/ folder, which an
-# installed copy does not have: it names the command that shows the content ('mneedle catalog
-# ...') or the installed documentation (docs/...).
-for c in client record history replan recall export import db; do
-    if "$MNEEDLE" "$c" --help | grep -n 'data/' > "$TMP/data_paths"; then
+# No --help names a file of the source tree's data/ folder, which an installed copy does not
+# have (the catalogues are built into the binary): it names the command that shows the content
+# ('mneedle catalog ...') or the installed documentation (docs/...). Every command the main
+# --help lists is checked, so a new one is too, and the main --help itself.
+helps=0
+for c in main $("$MNEEDLE" --help | awk '/^Commands:$/{f=1;next} f&&/^$/{f=0} f{print $1}'); do
+    if [ "$c" = main ]; then "$MNEEDLE" --help; else "$MNEEDLE" "$c" --help; fi > "$TMP/help" 2>&1
+    helps=$((helps + 1))
+    if grep -n 'data/' "$TMP/help" > "$TMP/data_paths"; then
         echo "FAIL: $c --help names a file of data/:"; sed 's/^/  | /' "$TMP/data_paths"
         fails=$((fails + 1))
     fi
 done
+if [ "$helps" -lt 20 ]; then echo "FAIL: only $helps --help texts checked for data/"; fails=$((fails + 1)); fi
 # The main --help lists the commands in two columns: every summary starts in one column, at
 # least two spaces after the longest name ("sensitivity" once ran into its summary).
 "$MNEEDLE" --help | awk '/^Commands:$/{f=1;next} f&&/^$/{f=0} f' > "$TMP/commands"
