@@ -312,7 +312,7 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
         }
         mn__buf_textf(b, "\nReference: a woman of 25. Dermis thins 6%%/decade after 25 (F34a);"
                          " men's skin is thicker\n(male_factor). CAP: usual upper needle "
-                         "length in clinics. Sources: --json or data/sites.json.\n");
+                         "length in clinics. Sources: 'mneedle catalog sites --json'.\n");
     } else if (!strcmp(what, "concerns")) {
         mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", "CONCERN", "FACE mm", "BODY mm",
                       "SESSIONS", "INTERVAL", "MIN GAP");
