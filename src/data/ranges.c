@@ -15,10 +15,11 @@ const mn__input_range mn__input_ranges[MN__IN_COUNT] = {
     [MN__IN_AGE_YEARS] = {"age (years)", 18, 100,
                           "adults only: the models' evidence and the clinic's clients are adults "
                           "(docs/input-formats.md); 100 is judgement"},
-    [MN__IN_CLIENT_AGE_YEARS] = {"age (years)", 0, 100,
-                                 "a client file: any age, so screening can turn a minor away "
-                                 "(MN-MINOR, data/rules.json); the planner's models take adults "
-                                 "only (age (years), above); 100 is judgement"},
+    [MN__IN_CLIENT_AGE_YEARS] =
+        {"age (years)", 0, 100,
+         "a client file: any age, so screening can turn a minor away "
+         "(MN-MINOR, 'mneedle catalog rules'); the planner's models take adults "
+         "only (age (years), above); 100 is judgement"},
     [MN__IN_FITZPATRICK] = {"Fitzpatrick skin type", 1, 6, "the Fitzpatrick scale, types I-VI"},
     [MN__IN_SEVERITY] = {"severity grade", 1, 3, "mild, moderate, severe (DESIGN §4)"},
     [MN__IN_HISTORY_AGO] = {"months or weeks since a history item", 0, 1200,

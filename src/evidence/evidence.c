@@ -840,8 +840,8 @@ static mn_status study(const parser *P, json_t *root, const char *want_id, mn_ev
         return st;
     if (!concern_known(P->cat, s->concern))
         return mn__error(P->in.ctx, MN_ENOTFOUND,
-                         "%s: $.concern: \"%.60s\" is not a concern; expected a concern id of "
-                         "data/concerns.json ('mneedle catalog concerns'), \"none\" or \"mixed\"",
+                         "%s: $.concern: \"%.60s\" is not a concern; expected a concern id "
+                         "('mneedle catalog concerns'), \"none\" or \"mixed\"",
                          P->in.src, s->concern);
     if ((st = jtext(P, root, path, "site", 0, &s->site)))
         return st;

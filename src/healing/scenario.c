@@ -103,10 +103,10 @@ void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
         snprintf(day_path, sizeof day_path, "%s", path);
     mn__warn(w, "interval_below_concern_minimum", src, day_path,
              "day %d is %d day%s after the previous session, closer than %s's minimum "
-             "interval of %d days (data/concerns.json, from the clinical protocols it "
-             "cites); %zu of the %zu intervals are that close: the planner never books it and the "
-             "model is little tested this close, so read the result as an extrapolation; running "
-             "as asked",
+             "interval of %d days (MIN GAP in 'mneedle catalog concerns', from the "
+             "clinical protocols it cites); %zu of the %zu intervals are that close: the planner "
+             "never books it and the model is little tested this close, so read the result as an "
+             "extrapolation; running as asked",
              b->day, b->day - a->day, b->day - a->day == 1 ? "" : "s", concern->id,
              concern->min_interval_days, n_close, n - 1);
 }

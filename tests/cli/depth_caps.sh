@@ -124,7 +124,7 @@ MM=1.5 absorb_scn >"$TMP/c15.json"
 expect 0 "" -- "$MNEEDLE" absorb "$TMP/c15.json"
 no_stderr "1.5 mm on the cheek"
 MM=1.75 absorb_scn >"$TMP/c175.json"
-expect 0 "beyond the cheek's depth cap of 1\.5 mm \\(its clinical limit, data/sites\.json\\)" -- "$MNEEDLE" absorb "$TMP/c175.json"
+expect 0 "beyond the cheek's depth cap of 1\.5 mm \\(its clinical limit, CAP in 'mneedle catalog sites'\\)" -- "$MNEEDLE" absorb "$TMP/c175.json"
 expect 0 "beyond the anatomy cap of 1\.[0-9]+ mm on the cheek" -- "$MNEEDLE" absorb "$TMP/c175.json"
 
 # The acne-scar exception (2 mm on the cheek) is for phototypes I-III: 1.75 mm runs without a
@@ -136,7 +136,7 @@ done
 expect 0 "" -- "$MNEEDLE" simulate -o "$TMP/scar3.out" "$TMP/scar3.json"
 cp "$TMP/err" "$TMP/scar3.err"
 expect 1 "" -- grep -q "depth cap of" "$TMP/scar3.err"
-expect 0 "1.75 mm is beyond the cheek's depth cap of 1.5 mm \(its clinical limit, data/sites.json: the concern's deep-face exception is for phototypes I-III only\)" -- \
+expect 0 "1.75 mm is beyond the cheek's depth cap of 1.5 mm \(its clinical limit, CAP in 'mneedle catalog sites': the concern's deep-face exception is for phototypes I-III only\)" -- \
     "$MNEEDLE" simulate -o "$TMP/scar5.out" "$TMP/scar5.json"
 
 finish
