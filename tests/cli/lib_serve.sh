@@ -64,3 +64,16 @@ serve_signin() {
 serve_cookie() {
     awk '$6 == "mneedle" || $6 == "__Host-mneedle" { print $6 "=" $7 }' "$1" | head -n 1
 }
+
+# serve_setup: the common start of a server test (needs lib.sh's expect). Skips (77) without
+# curl; unsets MNEEDLE_DB; creates the database $DB in $TMP and the administrator ada, whose
+# password $PW (long enough for the password rule) is also in $TMP/pw.
+serve_setup() {
+    command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skipped"; exit 77; }
+    unset MNEEDLE_DB
+    DB="$TMP/clinic.db"
+    PW="a long enough password"
+    expect 0 "" -- "$MNEEDLE" db init --db "$DB"
+    printf '%s\n' "$PW" > "$TMP/pw"
+    expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user ada --role admin < '$TMP/pw'"
+}

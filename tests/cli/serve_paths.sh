@@ -6,13 +6,7 @@
 # whatever its raw spelling; a page's is the sign-in page.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_serve.sh"
-command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skipped"; exit 77; }
-unset MNEEDLE_DB
-DB="$TMP/clinic.db"
-PW="a long enough password"
-expect 0 "" -- "$MNEEDLE" db init --db "$DB"
-printf '%s\n' "$PW" > "$TMP/pw"
-expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user ada --role admin < '$TMP/pw'"
+serve_setup
 serve_start "$TMP/serve.log" --db "$DB" || { echo "FAIL: no server"; exit 1; }
 # status PATH [curl args...]: the status of a GET of PATH sent as written (curl leaves a
 # path's % alone; --path-as-is keeps its dot segments), the body in $TMP/b, the headers in

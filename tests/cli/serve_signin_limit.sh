@@ -7,14 +7,7 @@
 # over many names from it is slowed to one try per 30 s.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_serve.sh"
-command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skipped"; exit 77; }
-unset MNEEDLE_DB
-DB="$TMP/clinic.db"
-PW="a long enough password"
-
-expect 0 "" -- "$MNEEDLE" db init --db "$DB"
-printf '%s\n' "$PW" > "$TMP/pw"
-expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user ada --role admin < '$TMP/pw'"
+serve_setup
 expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user rob --role read-only < '$TMP/pw'"
 serve_start "$TMP/serve.log" --db "$DB" --threads 32 || { echo "FAIL: no server"; exit 1; }
 TOK=$(curl -s -c "$TMP/jar" "$SERVE_URL/signin" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -n 1)

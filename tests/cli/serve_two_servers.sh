@@ -4,17 +4,11 @@
 # makes a change logs it for its own sessions (docs/serve.md, "Sessions").
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_serve.sh"
-command -v curl >/dev/null || { echo "curl not installed (scripts/deps.sh): skipped"; exit 77; }
-unset MNEEDLE_DB
-DB="$TMP/clinic.db"
-PW="a long enough password"
+serve_setup
 # status JAR PATH: the HTTP status of a GET of PATH with the cookies of JAR, on $SERVE_URL.
 status() { curl -s -b "$1" -o /dev/null -w '%{http_code}' "$SERVE_URL$2"; }
 count() { /usr/bin/python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('SELECT count(*) FROM audit WHERE ' + sys.argv[2]).fetchone()[0])" "$DB" "$1"; }
 
-expect 0 "" -- "$MNEEDLE" db init --db "$DB"
-printf '%s\n' "$PW" > "$TMP/pw"
-expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user ada --role admin < '$TMP/pw'"
 expect 0 "" -- sh -c "'$MNEEDLE' serve --db '$DB' --add-user rob --role read-only < '$TMP/pw'"
 serve_start "$TMP/a.log" --db "$DB" || { echo "FAIL: no first server"; exit 1; }
 A_PID=$SERVE_PID A_URL=$SERVE_URL
