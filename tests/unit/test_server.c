@@ -642,6 +642,13 @@ static void test_escaping_and_audit(void **state)
 }
 
 /* The number of audit entries matching @p where (an SQL condition on the audit table). */
+/* @p n failed sign-ins in a row of user @p name from address @p ip, as the store logs them. */
+static void failed_signins(mn_store *store, const char *name, const char *ip, int n)
+{
+    for (int i = 0; i < n; i++)
+        assert_int_equal(mn_store_audit_signin(ctx, store, name, "signin-failed", ip, NULL), MN_OK);
+}
+
 static int audit_count(const char *where)
 {
     sqlite3 *h;
@@ -846,9 +853,7 @@ static void test_signin_failures_disable(void **state)
     mn_store_role role;
     int now_disabled = -1;
     enum { N = MN_STORE_SIGNIN_FAILURES_DISABLE };
-    for (int i = 0; i < N - 1; i++)
-        assert_int_equal(
-            mn_store_audit_signin(ctx, store, "hard", "signin-failed", "192.0.2.5", NULL), MN_OK);
+    failed_signins(store, "hard", "192.0.2.5", N - 1);
     assert_int_equal(mn_store_audit_signin(ctx, store, "hard", "signin", "192.0.2.5", NULL), MN_OK);
     for (int i = 0; i < N - 1; i++) {
         assert_int_equal(
@@ -1004,9 +1009,7 @@ static void test_signin_lock_ends_sessions_when_a_later_entry_fails(void **state
     assert_int_equal(strlen(kurt), 32);
     /* All but the last five failures straight into the log; those five are sign-ins, the fifth
      * reaching both the name's limit ("locked") and the hundredth failure. */
-    for (int i = 0; i < N - 5; i++)
-        assert_int_equal(
-            mn_store_audit_signin(ctx, store, "kurt", "signin-failed", "192.0.2.1", NULL), MN_OK);
+    failed_signins(store, "kurt", "192.0.2.1", N - 5);
     mn_store_close(store);
     sqlite3 *h;
     assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
@@ -1081,9 +1084,7 @@ static void test_changes_outside_end_sessions(void **state)
     assert_int_equal(sessions_ended("dora", "ada", "2 ended: disabled by an admin"), 1);
 
     /* Locked by failed sign-ins elsewhere: the user's own name is the actor. */
-    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE; i++)
-        assert_int_equal(
-            mn_store_audit_signin(ctx, store, "lars", "signin-failed", "192.0.2.7", NULL), MN_OK);
+    failed_signins(store, "lars", "192.0.2.7", MN_STORE_SIGNIN_FAILURES_DISABLE);
     expect("GET", "/api/v1/session", sid[1], NULL, t + 2, 401, NULL, NULL);
     assert_int_equal(sessions_ended("lars", "lars", "1 ended: locked after 100 failed sign-ins"),
                      1);
@@ -1146,9 +1147,7 @@ static void test_disable_keeps_the_lock(void **state)
     mn_store *store;
     assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
     assert_int_equal(mn_store_user_add(ctx, store, "nora", MN_ROLE_READONLY, PASSWORD), MN_OK);
-    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE; i++)
-        assert_int_equal(
-            mn_store_audit_signin(ctx, store, "nora", "signin-failed", "192.0.2.8", NULL), MN_OK);
+    failed_signins(store, "nora", "192.0.2.8", MN_STORE_SIGNIN_FAILURES_DISABLE);
     mn_store_close(store);
     char ada[64], loc[512];
     signed_in("ada", PASSWORD, t, ada);
@@ -1198,9 +1197,7 @@ static void test_enable_of_an_active_user_changes_nothing(void **state)
     mn_store *store;
     assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
     assert_int_equal(mn_store_user_add(ctx, store, "olga", MN_ROLE_PRACTITIONER, PASSWORD), MN_OK);
-    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE - 1; i++)
-        assert_int_equal(
-            mn_store_audit_signin(ctx, store, "olga", "signin-failed", "192.0.2.10", NULL), MN_OK);
+    failed_signins(store, "olga", "192.0.2.10", MN_STORE_SIGNIN_FAILURES_DISABLE - 1);
     mn_store_user_now before;
     assert_int_equal(mn_store_user_state(ctx, store, "olga", &before), MN_OK);
     char ada[64], loc[512];
@@ -1322,9 +1319,7 @@ static void test_account_page_lock(void **state)
     signed_in("ines", PASSWORD, t, ines);
     /* All but two failures in the log, then two on the page. */
     assert_int_equal(mn_store_open(ctx, db, 0, 0, &store), MN_OK);
-    for (int i = 0; i < MN_STORE_SIGNIN_FAILURES_DISABLE - 2; i++)
-        assert_int_equal(
-            mn_store_audit_signin(ctx, store, "ines", "signin-failed", "192.0.2.9", NULL), MN_OK);
+    failed_signins(store, "ines", "192.0.2.9", MN_STORE_SIGNIN_FAILURES_DISABLE - 2);
     mn_store_close(store);
     token_of(ines, t, tok);
     snprintf(form, sizeof form,
