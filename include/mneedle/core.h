@@ -309,7 +309,9 @@ void mn_set_allocator(const mn_allocator *allocator);
  * Warnings: an input that is accepted and runs, but that the planner would not have chosen (a
  * needle length beyond a zone's depth cap). The loaders fill them; the command prints each on
  * standard error as "FILE: PATH: MESSAGE", and the `--json` outputs of absorb, simulate and
- * cohort list them under `warnings` as {code, path, message}.
+ * cohort list them under `warnings` as {code, path, message}. A src, path or message longer
+ * than its field is cut after a whole UTF-8 character and ends with "...", as an error message
+ * is (mn_ctx_errmsg).
  */
 #define MN_MAX_WARNINGS 8
 typedef struct {

@@ -3,6 +3,7 @@
  * context loads and frees the catalogues, so that lives one layer up, in src/data/context.c;
  * core itself depends on nothing else of ours.
  */
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,25 +21,41 @@ static void mark_cut(char *msg, size_t cap)
     memcpy(msg + len, "...", sizeof "...");
 }
 
+/* Writes the escaped form of raw[0..len) to @p dst (@p cap bytes), marked as mark_cut() does
+ * when it does not fit, or when @p raw_cut says the text was cut before it was escaped. What
+ * the input quotes is named, never shown raw (escape.c). */
+static void put_escaped(char *dst, size_t cap, const char *raw, size_t len, int raw_cut)
+{
+    if (mn__escape(dst, cap, raw, len, MN__ESC_ERROR) >= cap || raw_cut)
+        mark_cut(dst, cap);
+}
+
+/* printf into @p dst (@p cap bytes, at most a context's message) as put_escaped() shows it. */
+static void put_message(char *dst, size_t cap, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+static void put_message(char *dst, size_t cap, const char *fmt, va_list ap)
+{
+    char raw[sizeof((mn_ctx *)NULL)->errmsg];
+    assert(cap <= sizeof raw);
+    int n = vsnprintf(raw, cap, fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+    put_escaped(dst, cap, raw, len, n > 0 && (size_t)n >= cap);
+}
+
 mn_status mn__error(mn_ctx *ctx, mn_status status, const char *fmt, ...)
 {
     if (ctx) {
-        /* Messages quote the input: a stray control or invisible character is named, never
-         * printed raw (escape.c). */
-        char raw[sizeof ctx->errmsg];
         va_list ap;
         va_start(ap, fmt);
-        int n = vsnprintf(raw, sizeof raw, fmt, ap);
+        put_message(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
         va_end(ap);
-        size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
-        size_t need = mn__escape(ctx->errmsg, sizeof ctx->errmsg, raw, len, MN__ESC_ERROR);
-        if ((n > 0 && (size_t)n >= sizeof raw) || need >= sizeof ctx->errmsg)
-            mark_cut(ctx->errmsg, sizeof ctx->errmsg);
         ctx->errcode = status;
     }
     return status;
 }
 
+/* A warning's src, path and message are cut as an error's message is: visibly, after a whole
+ * character. */
 void mn__warn(mn_warnings *w, const char *code, const char *src, const char *path, const char *fmt,
               ...)
 {
@@ -50,16 +67,13 @@ void mn__warn(mn_warnings *w, const char *code, const char *src, const char *pat
     }
     mn_warning *it = &w->items[w->n++];
     snprintf(it->code, sizeof it->code, "%s", code);
-    snprintf(it->path, sizeof it->path, "%s", path);
-    mn__escape(it->src, sizeof it->src, src, strlen(src), MN__ESC_ERROR);
-    /* As errors: what the input quotes is escaped, never printed raw. */
-    char raw[sizeof it->message];
+    put_escaped(it->src, sizeof it->src, src, strlen(src), 0);
+    if ((size_t)snprintf(it->path, sizeof it->path, "%s", path) >= sizeof it->path)
+        mark_cut(it->path, sizeof it->path); /* the loader's own keys: copied as they are */
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    put_message(it->message, sizeof it->message, fmt, ap);
     va_end(ap);
-    size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
-    mn__escape(it->message, sizeof it->message, raw, len, MN__ESC_ERROR);
 }
 
 const char *mn_ctx_errmsg(const mn_ctx *ctx)

@@ -420,6 +420,59 @@ static void test_error_cut_visibly(void **state)
     mn_ctx_free(ctx);
 }
 
+/* A warning longer than its fields hold is cut as an error is: after a whole UTF-8 character,
+ * ending with a visible "...", never silently (mn_warning's message, src and path). */
+static void test_warning_cut_visibly(void **state)
+{
+    (void)state;
+    static mn_warnings w; /* 8 warnings of about 700 bytes: not on the stack */
+    memset(&w, 0, sizeof w);
+    char text[2 * sizeof w.items[0].message + 2], src[2 * sizeof w.items[0].src];
+    /* Two-byte characters, and one byte before them, so that either cut point falls inside a
+     * character: the first of a pair, or the second. */
+    for (int lead = 0; lead < 2; lead++) {
+        size_t at = 0;
+        if (lead)
+            text[at++] = 'x';
+        while (at + 2 < sizeof text) {
+            memcpy(text + at, "\xc3\xa9", 2);
+            at += 2;
+        }
+        text[at] = '\0';
+        mn__warn(&w, "code", "f.json", "$.x", "%s", text);
+        const char *m = w.items[w.n - 1].message;
+        assert_true(strlen(m) < sizeof w.items[0].message);
+        assert_true(strlen(m) > sizeof w.items[0].message / 2);
+        assert_string_equal(m + strlen(m) - 3, "...");
+        assert_true(mn__utf8_valid(m, strlen(m)));
+        assert_memory_equal(m, text, strlen(m) - 3);
+    }
+    /* Cut by escaping (each control named as 8 bytes): marked too. */
+    memset(text, '\x01', sizeof w.items[0].message / 2);
+    text[sizeof w.items[0].message / 2] = '\0';
+    mn__warn(&w, "code", "f.json", "$.x", "%s", text);
+    const char *m = w.items[w.n - 1].message;
+    assert_true(strncmp(m, "<U+0001>", 8) == 0);
+    assert_string_equal(m + strlen(m) - 3, "...");
+    /* A file name and a path longer than their fields: their ends marked the same way. */
+    memset(src, 's', sizeof src - 1);
+    src[sizeof src - 1] = '\0';
+    mn__warn(&w, "code", src, src, "short");
+    const mn_warning *it = &w.items[w.n - 1];
+    assert_int_equal(strlen(it->src), sizeof it->src - 1);
+    assert_string_equal(it->src + strlen(it->src) - 3, "...");
+    assert_int_equal(strlen(it->path), sizeof it->path - 1);
+    assert_string_equal(it->path + strlen(it->path) - 3, "...");
+    assert_string_equal(it->message, "short");
+    /* A warning that fits is as written. */
+    mn__warn(&w, "code", "f.json", "$.sessions[2].day", "day %d is close", 35);
+    it = &w.items[w.n - 1];
+    assert_string_equal(it->src, "f.json");
+    assert_string_equal(it->path, "$.sessions[2].day");
+    assert_string_equal(it->message, "day 35 is close");
+    assert_int_equal(w.dropped, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -428,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_escape_modes),
         cmocka_unit_test(test_name_shown),
         cmocka_unit_test(test_error_cut_visibly),
+        cmocka_unit_test(test_warning_cut_visibly),
         cmocka_unit_test(test_dates_round_trip),
         cmocka_unit_test(test_dates_reject_bad),
         cmocka_unit_test(test_add_months_clamps),
