@@ -10,7 +10,8 @@ static const cli_command command = {
     .about = "Lists what mneedle knows, with the names its input files accept.\n"
              "  devices   pens and rollers: needles, depth range, punctures per cm2 per pass\n"
              "  sites     zones with layer thicknesses and the usual clinic depth cap\n"
-             "  concerns  what can be treated, where, how deep, how many sessions\n"
+             "  concerns  what can be treated, where, how deep, how many sessions and passes;\n"
+             "            the deep-face exception (scars on the cheeks) and why\n"
              "  products  molecules for 'mneedle absorb' (MW, logP, typical strength)\n"
              "  rules     screening rules: code, severity and the input that triggers each;\n"
              "            under a caution that changes the plan, what it changes and why\n",

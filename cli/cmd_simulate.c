@@ -29,8 +29,10 @@ static const cli_command command = {
         "two yearly cycles would not fit in the 14610 days).\n"
         "A needle length outside the device's range is refused (exit 2). One beyond the\n"
         "zone's depth caps (the planner's: the zone's clinical limit, CAP in 'mneedle\n"
-        "catalog sites', and the anatomy cap, docs/clinic.md) runs, with a warning on stderr\n"
-        "and in the JSON output's warnings[] ({code, path, message}; [] when there is none).\n"
+        "catalog sites', or for some scars in phototypes I-III the concern's DEEP FACE in\n"
+        "'mneedle catalog concerns'; and the anatomy cap, docs/clinic.md) runs, with a\n"
+        "warning on stderr and in the JSON output's warnings[] ({code, path, message}; []\n"
+        "when there is none).\n"
         "So do sessions closer than the concern's minimum interval (MIN GAP in 'mneedle\n"
         "catalog concerns'): the planner never books them, and the model is little tested\n"
         "there (interval_below_concern_minimum).\n",

@@ -285,8 +285,9 @@ static mn_status parse_device(const mn__jin *in, json_t *e, const char *p, mn_de
         return st;
     if (has_passes && d->kind != MN_DEVICE_ROLLER)
         return mn__error(in->ctx, MN_ETYPE,
-                         "%s: %s.passes: only rollers carry their own passes; a %s takes the "
-                         "concern's (data/concerns.json passes)",
+                         "%s: %s.passes: only rollers carry their own passes; a %s takes its "
+                         "concern's (passes in concerns.json, PASSES in 'mneedle catalog "
+                         "concerns')",
                          in->src, p, d->kind == MN_DEVICE_PEN ? "pen" : "stamp");
     if (d->kind == MN_DEVICE_ROLLER) {
         if ((st = mn__jnum(in, e, p, "drum_diameter_mm", 1, 1, 200, &d->drum_diameter_mm, NULL)) ||

@@ -81,10 +81,13 @@ unsigned mn__depth_cap_warn(const mn_device *device, const mn_site *site,
                      "%g mm is beyond the %s's depth cap of %g mm (%s); the planner would not "
                      "set it; running as asked",
                      needle_mm, site->id, zone.zone_mm,
-                     zone.deep_face_exception ? "the concern's deep-face exception"
+                     zone.deep_face_exception
+                         ? "the concern's deep-face exception, DEEP FACE in 'mneedle catalog "
+                           "concerns'"
                      : zone.deep_face_withheld
                          ? "its clinical limit, CAP in 'mneedle catalog sites': the concern's "
-                           "deep-face exception is for phototypes I-III only"
+                           "deep-face exception, DEEP FACE in 'mneedle catalog concerns', is for "
+                           "phototypes I-III only"
                          : "its clinical limit, CAP in 'mneedle catalog sites'");
     }
     if (needle_mm > tightest.anatomy_mm + MN_CAP_EPS_MM) {

@@ -125,6 +125,11 @@ static json_t *mn__catalog_json(const mn_catalog *cat, const char *what, mn__jou
             mn__jput_int(j, o, "interval_days", c->interval_days);
             mn__jput_int(j, o, "min_interval_days", c->min_interval_days);
             mn__jput_int(j, o, "maintenance_days", c->maintenance_days);
+            mn__jput_num(j, o, "passes", c->passes);
+            if (c->deep_face_max_mm > 0) {
+                mn__jput_num(j, o, "deep_face_max_mm", c->deep_face_max_mm);
+                mn__jput_str(j, o, "deep_reason", c->deep_reason);
+            }
             if (c->response_note)
                 mn__jput_str(j, o, "response_note", c->response_note);
             mn__jput_bool(j, o, "collagen_projection", c->collagen_projection);
@@ -314,18 +319,46 @@ static void mn__catalog_text(const mn_catalog *cat, const char *what, mn__buf *b
                          " men's skin is thicker\n(male_factor). CAP: usual upper needle "
                          "length in clinics. Sources: 'mneedle catalog sites --json'.\n");
     } else if (!strcmp(what, "concerns")) {
-        mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", "CONCERN", "FACE mm", "BODY mm",
-                      "SESSIONS", "INTERVAL", "MIN GAP");
+        mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %-9s %-7s %s\n", "CONCERN", "FACE mm",
+                      "BODY mm", "SESSIONS", "INTERVAL", "MIN GAP", "PASSES", "DEEP FACE");
         for (size_t i = 0; i < mn_catalog_concern_count(cat); i++) {
             const mn_concern *c = mn_catalog_concern_at(cat, i);
-            char fd[24], bd[24], se[24], iv[24], mg[24];
+            char fd[24], bd[24], se[24], iv[24], mg[24], pa[24], df[24];
             snprintf(fd, sizeof fd, "%.2g-%.2g", c->face_depth_mm[0], c->face_depth_mm[1]);
             snprintf(bd, sizeof bd, "%.2g-%.2g", c->body_depth_mm[0], c->body_depth_mm[1]);
             snprintf(se, sizeof se, "%d-%d", c->sessions_min, c->sessions_max);
             snprintf(iv, sizeof iv, "%d d", c->interval_days);
             snprintf(mg, sizeof mg, "%d d", c->min_interval_days);
-            mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %s\n", c->id, fd, bd, se, iv, mg);
+            snprintf(pa, sizeof pa, "%g", c->passes);
+            if (c->deep_face_max_mm > 0)
+                snprintf(df, sizeof df, "%g mm", c->deep_face_max_mm);
+            else
+                snprintf(df, sizeof df, "-");
+            mn__buf_textf(b, "%-20s %-11s %-11s %-9s %-9s %-9s %-7s %s\n", c->id, fd, bd, se, iv,
+                          mg, pa, df);
         }
+        /* The phototypes the exception is for, and those held to the usual limit (device.h). */
+        static const char *const roman[] = {"I", "II", "III", "IV", "V", "VI"};
+        _Static_assert(MN_DEEP_FACE_BELOW_PHOTOTYPE >= 2 && MN_DEEP_FACE_BELOW_PHOTOTYPE <= 6,
+                       "the exception's phototypes are named I to roman[...]");
+        int n_deep = 0;
+        for (size_t i = 0; i < mn_catalog_concern_count(cat); i++)
+            n_deep += mn_catalog_concern_at(cat, i)->deep_face_max_mm > 0;
+        mn__buf_textf(
+            b,
+            "\nPASSES: over each area per session with a pen or stamp; a roller makes "
+            "its own\n('mneedle catalog devices', PASSES).\n"
+            "DEEP FACE: how deep the concern may go past the usual %g mm facial limit, "
+            "on a zone whose\nCAP ('mneedle catalog sites') is %g mm, with a clinical "
+            "device, for phototypes I-%s only;\n%s-VI stay within %g mm.%s\n",
+            MN_FACE_DEFAULT_MAX_MM, MN_FACE_DEFAULT_MAX_MM, roman[MN_DEEP_FACE_BELOW_PHOTOTYPE - 2],
+            roman[MN_DEEP_FACE_BELOW_PHOTOTYPE - 1], MN_FACE_DEFAULT_MAX_MM, n_deep ? " Why:" : "");
+        for (size_t i = 0; i < mn_catalog_concern_count(cat); i++) {
+            const mn_concern *c = mn_catalog_concern_at(cat, i);
+            if (c->deep_face_max_mm > 0)
+                put_item(b, c->id, c->deep_reason);
+        }
+        mn__buf_textf(b, "Sources: 'mneedle catalog concerns --json'.\n");
     } else if (!strcmp(what, "products")) {
         mn__buf_textf(b, "%-26s %9s %7s %9s\n", "PRODUCT", "MW g/mol", "logP", "mg/ml");
         for (size_t i = 0; i < mn_catalog_product_count(cat); i++) {

@@ -136,7 +136,12 @@ done
 expect 0 "" -- "$MNEEDLE" simulate -o "$TMP/scar3.out" "$TMP/scar3.json"
 cp "$TMP/err" "$TMP/scar3.err"
 expect 1 "" -- grep -q "depth cap of" "$TMP/scar3.err"
-expect 0 "1.75 mm is beyond the cheek's depth cap of 1.5 mm \(its clinical limit, CAP in 'mneedle catalog sites': the concern's deep-face exception is for phototypes I-III only\)" -- \
+expect 0 "1.75 mm is beyond the cheek's depth cap of 1.5 mm \(its clinical limit, CAP in 'mneedle catalog sites': the concern's deep-face exception, DEEP FACE in 'mneedle catalog concerns', is for phototypes I-III only\)" -- \
     "$MNEEDLE" simulate -o "$TMP/scar5.out" "$TMP/scar5.json"
+# Past the exception itself (2 mm for acne scars, DEEP FACE in 'mneedle catalog concerns'), in
+# phototype III: the warning names the exception and where it is shown.
+sed 's/"needle_mm": 1.75/"needle_mm": 2.25/' "$TMP/scar3.json" >"$TMP/scar3-deep.json"
+expect 0 "2.25 mm is beyond the cheek's depth cap of 2 mm \(the concern's deep-face exception, DEEP FACE in 'mneedle catalog concerns'\)" -- \
+    "$MNEEDLE" simulate -o "$TMP/scar3-deep.out" "$TMP/scar3-deep.json"
 
 finish

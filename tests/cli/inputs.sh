@@ -68,7 +68,7 @@ PY
 refused 2 'p0/devices.json: \$\.devices\[3\]\.passes: 0 is out of range; expected 0\.1 to 30' -- "$MNEEDLE" plan --data "$TMP/p0" "$CLIENT"
 refused 2 'p1/devices.json: \$\.devices\[3\]\.passes: missing' -- "$MNEEDLE" plan --data "$TMP/p1" "$CLIENT"
 refused 2 'p2/devices.json: \$\.devices\[3\]\.passes: expected a number' -- "$MNEEDLE" plan --data "$TMP/p2" "$CLIENT"
-refused 2 'p3/devices.json: \$\.devices\[0\]\.passes: only rollers carry their own passes' -- "$MNEEDLE" plan --data "$TMP/p3" "$CLIENT"
+refused 2 "p3/devices.json: \\\$\\.devices\\[0\\]\\.passes: only rollers carry their own passes; a pen takes its concern's \\(passes in concerns\\.json, PASSES in 'mneedle catalog concerns'\\)\$" -- "$MNEEDLE" plan --data "$TMP/p3" "$CLIENT"
 expect 2 'p0/devices.json: \$\.devices\[3\]\.passes' -- "$MNEEDLE" catalog --data "$TMP/p0" devices
 
 # A UTF-8 byte-order mark at the start of a file is ignored, in every kind of input.
