@@ -84,9 +84,12 @@ static void usage(FILE *fp)
             "  mneedle catalog concerns\n"
             "  mneedle screen examples/clients/amelia-wrinkles.json\n"
             "  mneedle plan examples/clients/amelia-wrinkles.json --start earliest --years 2\n\n"
+            "The examples/ and docs/ paths named in the help and the outputs are the source\n"
+            "tree's; 'cmake --install' puts both in %s.\n\n"
             "Exit codes: 0 success, 1 runtime failure, 2 bad input or usage.\n"
             "Threads wait passively: OMP_WAIT_POLICY=passive and\n"
-            "OMPI_MCA_mpi_yield_when_idle=1 unless set (docs/cluster.md).\n");
+            "OMPI_MCA_mpi_yield_when_idle=1 unless set (docs/cluster.md).\n",
+            MN_DOCDIR);
 }
 
 int main(int argc, char **argv)

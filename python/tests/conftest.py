@@ -10,6 +10,12 @@ TREE = os.environ.get("MN_SOURCE_DIR") or os.path.abspath(
 CLI = os.environ.get("MNEEDLE") or os.path.join(TREE, "build", "release", "mneedle")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "once: run in the release build only by scripts/check.sh (MN_SKIP_ONCE=1 "
+        "leaves it out under the sanitizers; tests/CMakeLists.txt says why)")
+
+
 def example(kind, name):
     with open(os.path.join(TREE, "examples", kind, name), encoding="utf-8") as f:
         return json.load(f)

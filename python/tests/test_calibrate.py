@@ -64,6 +64,9 @@ def synthetic_studies(ctx):
     return out
 
 
+# Its time is emcee's and the likelihood's arithmetic; the likelihood's C calls run under the
+# sanitizers in test_observe.py.
+@pytest.mark.once
 def test_sampler_recovers_known_constants(tree):
     sys.path.insert(0, os.path.join(tree, "scripts", "calibrate"))
     import fit

@@ -5,10 +5,14 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import mneedle
 from conftest import TREE
 
 
+# Its calls are the package's, tested under the sanitizers one by one in the other files.
+@pytest.mark.once
 def test_the_python_page_runs():
     with open(os.path.join(TREE, "docs", "python.md"), encoding="utf-8") as f:
         blocks = re.findall(r"^```python\n(.*?)^```", f.read(), re.S | re.M)

@@ -13,6 +13,10 @@ CHILD = textwrap.dedent("""
     import json, os, signal, sys, threading, time
     import mneedle
 
+    # A shell starts a background job with SIGINT ignored, and Python then leaves it so: give
+    # the child Python's own handler whatever it inherited.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+
     def load(kind, name):
         with open(os.path.join(sys.argv[1], "examples", kind, name), encoding="utf-8") as f:
             return json.load(f)

@@ -22,6 +22,12 @@ pc=$(find "$tmp/prefix" -name mneedle.pc | head -n 1)
 for d in $(grep -rhoE 'docs/[a-z/_-]+\.md' "$src/cli" "$src/src" | sort -u); do
     [ -f "$tmp/prefix/share/doc/mneedle/$d" ] || fail "$d, named by an output, not installed"
 done
+# So is every example file the help names (examples/scenarios/absorb-*.json: at least one).
+for e in $(grep -rhoE 'examples/[a-z/_*.-]+\.json' "$src/cli" | sort -u); do
+    # shellcheck disable=SC2086
+    ls "$tmp"/prefix/share/doc/mneedle/$e >/dev/null 2>&1 ||
+        fail "$e, named by the help, not installed"
+done
 [ -f "$tmp/prefix/share/doc/mneedle/LICENSE" ] || fail "LICENSE not installed"
 ls "$tmp"/prefix/lib*/libmneedle.so.0 "$tmp"/prefix/lib*/*/libmneedle.so.0 2>/dev/null |
     grep -q . || fail "libmneedle.so.0 not installed"
