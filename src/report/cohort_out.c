@@ -196,7 +196,8 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
                  "%s: the 5th to 95th percentile (Hyndman & Fan type 7) over %d virtual trials of "
                  "%ld patients each, every trial taking "
                  "ONE draw of the evidence fit's constants "
-                 "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
+                 "(the bundled posterior, %d draws, fitted to the calibration studies 'mneedle "
+                 "evidence' lists) shared by its patients, each patient "
                  "his or her own variability; they hold the uncertainty of the constants, the "
                  "spread between people and the sampling error of %ld patients",
                  what, iv->n_trials, iv->n, iv->n_draws, iv->n);

@@ -35,7 +35,7 @@ done
 # outputs; "defaults" gives the library's constants and another cohort; anything else is
 # refused, naming the key.
 L="$MN_SOURCE_DIR/examples/trials/lotfi-2013-acne-scars.json"
-expect 0 'stdout:^Constants: a draw of the evidence fit \(data/posterior/healing\.json\) per patient' -- "$MNEEDLE" cohort --n 200 --quiet "$L"
+expect 0 'stdout:^Constants: a draw of the evidence fit \(the bundled posterior, fitted to the calibration studies .mneedle evidence. lists\) per patient' -- "$MNEEDLE" cohort --n 200 --quiet "$L"
 expect 0 'stdout:"constants": "evidence-fit",' -- "$MNEEDLE" cohort --n 200 --json "$L"
 cp "$TMP/out" "$TMP/fit.json"
 sed 's/"seed"/"constants": "defaults", "seed"/' "$L" > "$TMP/defaults.json"
