@@ -2,13 +2,16 @@
 # installed copy does not have (the catalogues, the evidence base and the posterior are built
 # into the binary): it names the command that shows the same thing instead ('mneedle catalog
 # ...', 'mneedle evidence') or the installed documentation (docs/...). Each command runs on the
-# examples, as text and as JSON (the --help texts: tests/cli/help_examples.sh).
+# examples, as text and as JSON (the --help texts: tests/cli/help_examples.sh). Nor does any
+# name another part of the source tree (src/, tests/, scripts/, a .c or .h file, an MN_ macro):
+# it says the value and where a user reads about it (docs/...) instead.
 #
 # Kept in JSON, as provenance (DESIGN §4/§8: a key's meaning does not change), and nowhere else:
 #  - "source" values: a catalogue entry's or rule's sources (they may cite another catalogue by
 #    its file) and a bundled study's `(embedded) data/evidence/ID.json` (docs/evidence.md);
 #  - "file" of the sensitivity's method.posterior: `data/posterior/healing.json (bundled)`,
 #    the path the bundled posterior was built from (docs/sensitivity.md).
+# The other parts of the source tree have no exception, in JSON or text.
 . "$(dirname "$0")/lib.sh"
 export SOURCE_DATE_EPOCH=1796083200 # 2026-12-01: plan dates do not depend on the day run
 unset MNEEDLE_DB MNEEDLE_KEY
@@ -34,6 +37,10 @@ for f in "$E"/scenarios/simulate-*.json; do run "simulate-$(basename "$f" .json)
 for f in "$E"/scenarios/absorb-*.json; do run "absorb-$(basename "$f" .json)" absorb "$f"; done
 run absorb-field absorb "$E/scenarios/absorb-field-niacinamide.json" --field
 run cohort cohort --n 200 "$E/trials/lotfi-2013-acne-scars.json"
+# The same trial at the library's default constants, whose note names where they are given.
+/usr/bin/python3 -c 'import json, sys; t = json.load(open(sys.argv[1])); t["constants"] = "defaults"; json.dump(t, open(sys.argv[2], "w"))' \
+    "$E/trials/lotfi-2013-acne-scars.json" "$TMP/trial-defaults.json"
+run cohort-defaults cohort --n 200 "$TMP/trial-defaults.json"
 run evidence evidence
 run validate validate
 run sensitivity sensitivity "$E/sensitivity/healing-posterior.json"
@@ -50,7 +57,7 @@ run replan replan c-amelia --db "$DB"
 run recall recall --db "$DB"
 
 # Every output was written, and the text ones name no data/ file.
-ok "[ $(ls "$OUT" | wc -l) -ge 74 ]" "only $(ls "$OUT" | wc -l) outputs written"
+ok "[ $(ls "$OUT" | wc -l) -ge 76 ]" "only $(ls "$OUT" | wc -l) outputs written"
 for f in "$OUT"/*.txt "$OUT"/*.html; do
     if grep -n 'data/' "$f" > "$TMP/hits"; then
         echo "FAIL: $(basename "$f") names a file of data/:"; cut -c1-200 "$TMP/hits" | sed 's/^/  | /' | head -5
@@ -59,9 +66,23 @@ for f in "$OUT"/*.txt "$OUT"/*.html; do
         passes=$((passes + 1))
     fi
 done
-# The JSON ones only in the provenance values listed above.
-/usr/bin/python3 - "$OUT"/*.json > "$TMP/json_hits" <<'PY'
-import json, sys
+# Nor, text or JSON, any other part of the source tree an installed copy does not have: a source
+# or test file, a script, a C macro (the plain words, the command or the docs/ page instead).
+# No exception (a "source" value cites a paper, a catalogue or docs/, not the code).
+INTERNAL='(^|[^A-Za-z0-9_])(src|tests|scripts)/|MN_[A-Z][A-Z0-9_]+|[A-Za-z0-9_]\.[ch]([^A-Za-z0-9_]|$)'
+for f in "$OUT"/*.txt "$OUT"/*.html; do
+    if grep -nE "$INTERNAL" "$f" > "$TMP/hits"; then
+        echo "FAIL: $(basename "$f") names a part of the source tree:"; cut -c1-200 "$TMP/hits" | sed 's/^/  | /' | head -5
+        fails=$((fails + 1))
+    else
+        passes=$((passes + 1))
+    fi
+done
+# The JSON ones: data/ only in the provenance values listed above, the rest nowhere.
+INTERNAL=$INTERNAL /usr/bin/python3 - "$OUT"/*.json > "$TMP/json_hits" <<'PY'
+import json, os, re, sys
+
+INTERNAL = re.compile(os.environ["INTERNAL"])
 
 def walk(v, path, key, out):
     if isinstance(v, dict):
@@ -70,9 +91,9 @@ def walk(v, path, key, out):
     elif isinstance(v, list):
         for i, x in enumerate(v):
             walk(x, f"{path}[{i}]", key, out)
-    elif isinstance(v, str) and "data/" in v:
+    elif isinstance(v, str):
         kept = key == "source" or (key == "file" and path.endswith(".posterior.file"))
-        if not kept:
+        if ("data/" in v and not kept) or INTERNAL.search(v):
             out.append(f"{path}: {v[:160]}")
 
 for name in sys.argv[1:]:
@@ -87,8 +108,8 @@ for name in sys.argv[1:]:
         print(f"{name.rsplit('/', 1)[-1]}: {h}")
 PY
 if [ -s "$TMP/json_hits" ]; then
-    echo "FAIL: JSON outputs name a file of data/ outside a provenance value:"
-    sed 's/^/  | /' "$TMP/json_hits" | head -20
+    echo "FAIL: JSON outputs name a file of data/ or a part of the source tree outside a provenance value:"
+    sed "s/^/  | /" "$TMP/json_hits" | head -60
     fails=$((fails + 1))
 else
     passes=$((passes + 1))
