@@ -31,6 +31,10 @@ SPECS = {
 }
 FIGURES = {"marginal": "sensitivity-healing.svg", "person": "sensitivity-healing-person.svg"}
 PAGE = "sensitivity-healing.md"
+# method.posterior.file when the SPEC draws from the posterior built into the binary
+# (MN_SENS_BUNDLED_POSTERIOR, docs/sensitivity.md): the page calls it by name, as the command's
+# text does, since an installed copy has no file of that path.
+BUNDLED_POSTERIOR = "data/posterior/healing.json (bundled)"
 LABEL = {
     "peak_improvement_pct": "Peak improvement",
     "durability_days": "Durability",
@@ -119,6 +123,11 @@ def correlations(post):
     return sorted(pairs, key=lambda p: -abs(p[2]))
 
 
+def posterior_name(file):
+    """The posterior as the page names it: the bundled one by name, another by its file."""
+    return "the bundled posterior" if file == BUNDLED_POSTERIOR else f"`{file}`"
+
+
 def page(res):
     a, b, c = res["marginal"], res["person"], res["joint"]
     post = a["method"]["posterior"]
@@ -148,7 +157,7 @@ def page(res):
         "## Reference course and posterior",
         "",
         f"- Course: `examples/scenarios/simulate-wrinkles-course.json`: {course}",
-        f"- Posterior: `{post['file']}`, source `{post['source']}`, {post['date']}, "
+        f"- Posterior: {posterior_name(post['file'])}, source `{post['source']}`, {post['date']}, "
         f"{post['draws']} draws of {post['constants']} constants.",
         "- Outputs: the course's peak improvement (% of baseline severity), its durability (days",
         "  from the peak until improvement falls below half the peak; censored at the end of the",

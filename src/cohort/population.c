@@ -38,8 +38,8 @@ const char *mn_cohort_constants_note(const mn_cohort_trial *trial)
     mn_posterior_source src = MN_POSTERIOR_FIT;
     int n = mn__healing_param_draws(NULL, &src);
     if (!trial || trial->constants == MN_COHORT_CONSTANTS_DEFAULTS)
-        return "the library's defaults (src/healing/params.c) for every patient, not the "
-               "evidence fit";
+        return "the library's default constants (docs/models/healing.md §4) for every "
+               "patient, not the evidence fit";
     if (n > 0 && src == MN_POSTERIOR_FIT)
         return "a draw of the evidence fit (the bundled posterior, fitted to the calibration "
                "studies 'mneedle evidence' lists) per patient, times "

@@ -441,8 +441,9 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
     /* A calibration study may keep its term (the law has no calibrated constant, so it moves
      * no draw); a validation study cannot check the law its count set. */
     if (map == MAP_PIH && s->role == MN_EVIDENCE_VALIDATION && mn__pih_law_source(s->id))
-        return "its PIH count set the PIH law's reference rate (src/healing/pih.c; "
-               "docs/models/cohort.md): a study used to set a law cannot validate it";
+        return "its PIH count set the PIH law's reference rate (docs/models/cohort.md, "
+               "Post-inflammatory hyperpigmentation): a study used to set a law cannot "
+               "validate it";
     if (map == MAP_CLOSURE) {
         /* The closure law has no device term: a closure time needs no course. */
         if (mn__closure_law_source(s->id))

@@ -28,5 +28,7 @@ for out in ("peak_improvement_pct", "durability_days", "maintenance_interval_day
 rows = re.findall(r"^\| `\w+` \| [−0-9.]+ \| \[[−0-9.]+, [−0-9.]+\] \| [−0-9.]+ \| \[", text, re.M)
 assert len(rows) == 3 * 8 + 3 * 6, len(rows)
 assert "![S1 and ST of the three outputs" in text
+# The bundled posterior by name: an installed copy has no file of the tree's data/ folder.
+assert "data/posterior" not in text and "- Posterior: the bundled posterior," in text
 PY
 finish
