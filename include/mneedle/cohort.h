@@ -456,9 +456,10 @@ int mn_cohort_part_csv_writer(void *part, const char *buf, size_t len);
 
 /**
  * Reads a part file written by mn_cohort_part_write() and checks it: the format and its
- * version, the shard and its slice, the accumulators' sizes and totals. Problems name the file
- * and the JSON path. Any size (the part may carry per-patient rows): the whole file is held in
- * memory.
+ * version, the shard and its slice, the accumulators' sizes and totals, and each per-patient
+ * row (the CSV's columns, a finite number or a listed name in each cell: docs/cluster.md).
+ * Problems name the file and the JSON path (and the row and column). Any size (the part may
+ * carry per-patient rows): the whole file is held in memory.
  * @return MN_OK; MN_EINVAL (cannot open), MN_EPARSE, MN_ETYPE, MN_ERANGE, MN_ENOMEM.
  */
 mn_status mn_cohort_part_load(mn_ctx *ctx, const char *path, mn_cohort_part **out);

@@ -293,12 +293,18 @@ typedef struct {
                                                      "posterior" (dists[] uniform over the
                                                      draw index); 0: not from the posterior */
     int n_from_posterior;                         /* how many inputs have a nonzero entry */
-    char posterior_file[256];  /* the file, or "data/posterior/healing.json (bundled)" */
+    char posterior_file[256];                     /* the file, or MN_SENS_BUNDLED_POSTERIOR */
     char posterior_source[16]; /* its provenance.source: "posterior", "prior", "synthetic" */
     char posterior_date[16];   /* its provenance.date */
     int posterior_draws;       /* its number of draws */
     int posterior_params;      /* its number of constants */
 } mn_sens_result;
+
+/* mn_sens_result.posterior_file (and `method.posterior.file` under --json) for the posterior
+ * built into the library: the source-tree path it was embedded from, kept as provenance. An
+ * installed copy has no such file, so the text output and messages say "the bundled
+ * posterior" instead. */
+#define MN_SENS_BUNDLED_POSTERIOR "data/posterior/healing.json (bundled)"
 
 /**
  * Runs a SPEC: Sobol' indices (and Morris effects when the SPEC asks) of each output to each

@@ -17,6 +17,7 @@
 #include <omp.h>
 
 #include "cohort/cohort_internal.h"
+#include "cohort/csv_columns.h"
 #include "core/consts.h"
 #include "core/json_out.h"
 
@@ -390,6 +391,106 @@ static mn_status read_stats(const reader *r, json_t *acc, mn_cohort_part *p)
     return MN_OK;
 }
 
+/* The bytes of a refused cell an error shows: enough to recognise it, short of a long line. */
+#define MN__CSV_CELL_SHOWN 40
+
+/* 1 when @p cell (@p len bytes) is a finite number as printf writes one: an optional minus,
+ * digits and a point, an optional exponent; nothing else (no space, no sign but a minus first,
+ * no inf or nan), so that no spreadsheet reads a formula in it. */
+static int number_cell(const char *cell, size_t len)
+{
+    char buf[64];
+    if (len == 0 || len >= sizeof buf || !(cell[0] == '-' || (cell[0] >= '0' && cell[0] <= '9')))
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!strchr("0123456789.-+eE", cell[i]))
+            return 0;
+    memcpy(buf, cell, len);
+    buf[len] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    return end == buf + len && isfinite(v);
+}
+
+static int name_cell(const char *cell, size_t len, const char *name)
+{
+    return strlen(name) == len && !memcmp(cell, name, len);
+}
+
+/* Every row of a part's patients_csv, as mn_cohort_csv_row writes them: a row per line, each
+ * ending in a newline, with the columns of csv_columns.h (no header: merge writes it), each
+ * cell what its column holds. A part changed by hand is refused here, before any output. */
+static mn_status check_csv(const reader *r, const char *text, size_t size)
+{
+    const char *row = text, *end = text + size;
+    for (long n = 1; row < end; n++) {
+        const char *eol = memchr(row, '\n', (size_t)(end - row));
+        char where[64];
+        if (!eol) {
+            snprintf(where, sizeof where, "$.patients_csv, row %ld", n);
+            return bad(r, MN_EPARSE, where, "expected the row to end with a newline");
+        }
+        const char *cell = row;
+        for (int c = 0; c < MN__COHORT_CSV_COLUMNS; c++) {
+            const mn__csv_column *col = &mn__cohort_csv_columns[c];
+            const char *stop = cell;
+            while (stop < eol && *stop != ',')
+                stop++;
+            size_t len = (size_t)(stop - cell);
+            int last = c + 1 == MN__COHORT_CSV_COLUMNS;
+            if ((stop == eol) != last) {
+                int got = 1;
+                for (const char *q = row; q < eol; q++)
+                    got += *q == ',';
+                snprintf(where, sizeof where, "$.patients_csv, row %ld", n);
+                return mn__error(r->ctx, MN_EPARSE,
+                                 "%s: %s: expected %d comma-separated columns, as 'mneedle "
+                                 "cohort --csv' writes them, got %d",
+                                 r->src, where, MN__COHORT_CSV_COLUMNS, got);
+            }
+            int ok = 0;
+            const char *expected = "";
+            switch (col->cell) {
+            case MN__CSV_NUMBER_OR_EMPTY:
+                ok = len == 0 || number_cell(cell, len);
+                expected = "a finite number or nothing";
+                break;
+            case MN__CSV_NUMBER:
+                ok = number_cell(cell, len);
+                expected = "a finite number";
+                break;
+            case MN__CSV_SEX:
+                ok = name_cell(cell, len, mn_sex_name(MN_SEX_FEMALE)) ||
+                     name_cell(cell, len, mn_sex_name(MN_SEX_MALE));
+                expected = "female or male";
+                break;
+            case MN__CSV_SUN:
+                ok = name_cell(cell, len, mn_sun_name(MN_SUN_LOW)) ||
+                     name_cell(cell, len, mn_sun_name(MN_SUN_MODERATE)) ||
+                     name_cell(cell, len, mn_sun_name(MN_SUN_HIGH));
+                expected = "low, moderate or high";
+                break;
+            }
+            if (!ok) {
+                size_t shown = len; /* a long cell is shown cut, after a whole character */
+                if (shown > MN__CSV_CELL_SHOWN) {
+                    shown = MN__CSV_CELL_SHOWN;
+                    while (shown > 0 && ((unsigned char)cell[shown] & 0xC0) == 0x80)
+                        shown--;
+                }
+                return mn__error(r->ctx, MN_EPARSE,
+                                 "%s: $.patients_csv, row %ld, column %d (%s): expected %s, got "
+                                 "\"%.*s%s\"",
+                                 r->src, n, c + 1, col->name, expected, (int)shown, cell,
+                                 shown < len ? "..." : "");
+            }
+            cell = stop + 1;
+        }
+        row = eol + 1;
+    }
+    return MN_OK;
+}
+
 static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
 {
     json_t *v;
@@ -445,6 +546,8 @@ static mn_status read_part(const reader *r, json_t *root, mn_cohort_part *p)
     if (csv) {
         if (!json_is_string(csv))
             return bad(r, MN_ETYPE, "$.patients_csv", "expected a string of CSV rows");
+        if ((st = check_csv(r, json_string_value(csv), json_string_length(csv))))
+            return st;
         p->has_csv = 1;
         mn__buf_append(&p->csv, json_string_value(csv), json_string_length(csv));
         if (p->csv.failed)

@@ -41,7 +41,8 @@ const char *mn_cohort_constants_note(const mn_cohort_trial *trial)
         return "the library's defaults (src/healing/params.c) for every patient, not the "
                "evidence fit";
     if (n > 0 && src == MN_POSTERIOR_FIT)
-        return "a draw of the evidence fit (data/posterior/healing.json) per patient, times "
+        return "a draw of the evidence fit (the bundled posterior, fitted to the calibration "
+               "studies 'mneedle evidence' lists) per patient, times "
                "his or her own variability";
     if (n > 0)
         return "a draw of the bundled draws per patient, which no evidence narrowed (not a "

@@ -289,11 +289,21 @@ mn_status mn__cohort_trial_from_json(const mn__jin *in, json_t *root, mn_cohort_
                  "improvement columns are what the collagen change alone would give, not a "
                  "forecast for it",
                  t->concern->id);
-    else if (t->concern->projection_withheld)
-        mn__warn(&t->warnings, "concern_not_projected", in->src, "$.concern",
-                 "the model does not project %s: %s; the improvement columns are the collagen "
-                 "model's, not a forecast for it",
-                 t->concern->id, t->concern->projection_withheld);
+    else if (t->concern->projection_withheld) {
+        /* The reason, where it fits in a warning; the catalogue's, where it is longer (all
+         * the catalogue's are, at 260 to 360 bytes), so that the warning is never cut. */
+        const char *tail = "; the improvement columns are the collagen model's, not a forecast "
+                           "for it";
+        char why[sizeof((mn_warning *)NULL)->message];
+        int n = snprintf(why, sizeof why, "the model does not project %s: %s%s", t->concern->id,
+                         t->concern->projection_withheld, tail);
+        if (n < 0 || (size_t)n >= sizeof why)
+            snprintf(why, sizeof why,
+                     "the model does not project %s (projection_withheld in 'mneedle catalog "
+                     "concerns --json' says why)%s",
+                     t->concern->id, tail);
+        mn__warn(&t->warnings, "concern_not_projected", in->src, "$.concern", "%s", why);
+    }
     int last_session = t->sessions[t->n_sessions - 1].day;
     int last_endpoint = t->endpoint_days[t->n_endpoints - 1];
     t->horizon_days = last_endpoint > last_session ? last_endpoint : last_session;

@@ -447,7 +447,7 @@ static const char *plan_of(const mn_catalog *cat, const mn_evidence_study *s, in
         /* The closure law has no device term: a closure time needs no course. */
         if (mn__closure_law_source(s->id))
             return "its closure times set the channel-closure law that the healing and "
-                   "transport models both read (calibration in data/evidence/delivery/SPLIT; "
+                   "transport models both read (a calibration study of that law, "
                    "docs/models/device.md): a study used to set a law cannot validate it, and "
                    "the healing fit does not move the law";
         if (!strcmp(e->scale, "pore_closure") && !has(e->notes, "impedance") &&

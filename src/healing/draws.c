@@ -166,7 +166,8 @@ const char *mn_healing_range_note(int band_draws)
     int n = mn__healing_param_draws(NULL, &src);
     if (n > 0 && src == MN_POSTERIOR_FIT)
         return "10th-90th percentiles over virtual people, each a draw of the parameters' "
-               "posterior (data/posterior/healing.json) times a draw of the between-person "
+               "posterior (the bundled fit to the calibration studies 'mneedle evidence' lists) "
+               "times a draw of the between-person "
                "variability (posterior-predictive: parameter uncertainty and between-person "
                "variability together)";
     if (n > 0)

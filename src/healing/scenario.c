@@ -83,7 +83,9 @@ static int cmp_int(const void *a, const void *b)
 /* Sessions closer than the concern's minimum interval run (a simulation or a trial may explore
  * them), with one warning at the first such session that counts them all: the minimum is the
  * shortest interval of the clinical protocols the concern cites (data/concerns.json); the
- * planner never books a denser course and the model is little tested there. */
+ * planner never books a denser course and the model is little tested there. At its longest
+ * (the catalogue's longest concern id, day MN_HEALING_MAX_DAYS, MN_HEALING_MAX_SESSIONS
+ * sessions) the message is under 300 bytes, inside mn_warning.message. */
 void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
                                const mn_concern *concern, const char *src, const char *array_path,
                                const char *key, mn_warnings *w)
@@ -102,11 +104,10 @@ void mn__healing_interval_warn(const mn_healing_session *sessions, size_t n,
     else
         snprintf(day_path, sizeof day_path, "%s", path);
     mn__warn(w, "interval_below_concern_minimum", src, day_path,
-             "day %d is %d day%s after the previous session, closer than %s's minimum "
-             "interval of %d days (MIN GAP in 'mneedle catalog concerns', from the "
-             "clinical protocols it cites); %zu of the %zu intervals are that close: the planner "
-             "never books it and the model is little tested this close, so read the result as an "
-             "extrapolation; running as asked",
+             "day %d is %d day%s after the session before, closer than %s's minimum "
+             "interval of %d days (MIN GAP in 'mneedle catalog concerns'); %zu of the %zu "
+             "intervals are that close: the planner never books that and the model is little "
+             "tested there, so read the result as an extrapolation",
              b->day, b->day - a->day, b->day - a->day == 1 ? "" : "s", concern->id,
              concern->min_interval_days, n_close, n - 1);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cohort/csv_columns.h"
 #include "cohort/xsum.h"
 #include "core/json_out.h"
 #include "mneedle/report.h"
@@ -195,7 +196,8 @@ static void intervals_note(const mn_cohort_trial *t, const mn_cohort_intervals *
                  "%s: the 5th to 95th percentile (Hyndman & Fan type 7) over %d virtual trials of "
                  "%ld patients each, every trial taking "
                  "ONE draw of the evidence fit's constants "
-                 "(data/posterior/healing.json, %d draws) shared by its patients, each patient "
+                 "(the bundled posterior, %d draws, fitted to the calibration studies 'mneedle "
+                 "evidence' lists) shared by its patients, each patient "
                  "his or her own variability; they hold the uncertainty of the constants, the "
                  "spread between people and the sampling error of %ld patients",
                  what, iv->n_trials, iv->n, iv->n_draws, iv->n);
@@ -881,15 +883,18 @@ mn_status mn_cohort_write(mn_ctx *ctx, const mn_cohort_trial *trial, const mn_co
 
 mn_status mn_cohort_csv_header(mn_ctx *ctx, mn_writer write, void *userdata)
 {
-    static const char header[] =
-        "patient,day,age_years,sex,fitzpatrick,smoker,sun,response_gain,depth_fraction_scale,"
-        "closure_scale,ageing_rate,inflammation_scale,pih_probability_per_session,pih_day,"
-        "peak_improvement_pct,peak_day,maintenance_day,improvement_pct,collagen_change_pct,"
-        "epidermis_change_pct,responder_50pct,pih,maintenance_due,untreated_improvement_pct,"
-        "difference_improvement_pct,dropped_out,dropout_day,observed,severity_scale\n";
     if (!write)
         return mn__error(ctx, MN_EINVAL, "mn_cohort_csv_header: NULL writer");
-    return mn__write_str(ctx, write, userdata, header, sizeof header - 1);
+    char header[1024];
+    size_t len = 0;
+    for (int c = 0; c < MN__COHORT_CSV_COLUMNS; c++) {
+        int n = snprintf(header + len, sizeof header - len, "%s%s", mn__cohort_csv_columns[c].name,
+                         c + 1 < MN__COHORT_CSV_COLUMNS ? "," : "\n");
+        if (n < 0 || (size_t)n >= sizeof header - len)
+            return mn__error(ctx, MN_ENUMERIC, "mn_cohort_csv_header: header too long");
+        len += (size_t)n;
+    }
+    return mn__write_str(ctx, write, userdata, header, len);
 }
 
 mn_status mn_cohort_csv_row(mn_ctx *ctx, const mn_cohort_trial *trial,

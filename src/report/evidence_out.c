@@ -264,7 +264,7 @@ static void validation_people(const mn_validation *v, double spread, char *buf, 
     else
         snprintf(buf, n,
                  "each virtual trial takes one draw of the model's parameters from the bundled "
-                 "posterior (data/posterior/healing.json), %s%s",
+                 "posterior (fitted to the calibration studies `mneedle evidence` lists), %s%s",
                  VALIDATION_PEOPLE_REST, none);
 }
 
@@ -520,8 +520,9 @@ static void validation_text(const mn_evidence *ev, const mn_validation *v, doubl
         b,
         "# Validation: the model against studies it was not fitted to\n\n"
         "%s\n\n"
-        "Each row is one endpoint of one study declared `validation` in data/evidence/SPLIT "
-        "(never used to fit the model) at one published time point. *Predicted* is what the "
+        "Each row is one endpoint of one study declared `validation` (never used to fit the "
+        "model; its ROLE in `mneedle evidence`, `studies[].role` under `--json`) at one "
+        "published time point. *Predicted* is what the "
         "observation model (docs/models/observation.md) says a trial of the published design "
         "and size would have reported: the median and the 90 %% interval (5th-95th percentiles) "
         "over %d virtual trials (seed %llu), with between-person variability, rater noise and "

@@ -336,10 +336,14 @@ static mn_status write_text(mn_ctx *ctx, const mn_sens_result *r, mn_writer writ
         mn__buf_printf(&b, ")");
     }
     mn__buf_printf(&b, "\n");
-    if (r->n_from_posterior)
-        mn__buf_printf(&b, "From the posterior %s (%s, %s, %d draws of %d constants): %s.\n",
-                       r->posterior_file, r->posterior_source, r->posterior_date,
+    if (r->n_from_posterior) {
+        /* The bundled posterior by that name: an installed copy has no file of that path. */
+        int bundled = !strcmp(r->posterior_file, MN_SENS_BUNDLED_POSTERIOR);
+        mn__buf_printf(&b, "From %s%s (%s, %s, %d draws of %d constants): %s.\n",
+                       bundled ? "the bundled posterior" : "the posterior ",
+                       bundled ? "" : r->posterior_file, r->posterior_source, r->posterior_date,
                        r->posterior_draws, r->posterior_params, dependence_note(r));
+    }
     for (int o = 0; o < r->n_outputs; o++) {
         mn__buf_printf(&b, "\n%s (%s): mean %.4g, variance %.4g%s\n", r->output_names[o],
                        r->output_units[o], s->mean[o], s->variance[o],

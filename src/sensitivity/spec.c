@@ -104,9 +104,6 @@ static const struct {
     [IN_CONSTANT] = {NULL, NULL, USES_HEAL, 0},
 };
 
-/* The bundled posterior's name in messages and outputs. */
-#define BUNDLED_POSTERIOR "data/posterior/healing.json (bundled)"
-
 #define ABSORB_HOURS 24.0 /* the output delivered_24h_ug_cm2 */
 
 struct mn_sens_spec {
@@ -119,7 +116,9 @@ struct mn_sens_spec {
     int uses_params;                      /* an input sets the model's constants */
     mn_healing_params base;               /* the library's defaults, which inputs change */
     mn_posterior *post;                   /* loaded when an input is drawn from it */
-    char post_file[256];                  /* its name in messages and the outputs */
+    char post_file[256];                  /* its name in the outputs */
+    char post_name[272];                  /* in messages: "the posterior FILE" or "the
+                                             bundled posterior" (no source-tree path) */
     output_kind output[MN_SENS_MAX_OUTPUTS];
     int needs; /* USES_* of the outputs */
     mn_healing_input *heal;
@@ -450,7 +449,11 @@ static mn_status need_posterior(const mn__jin *in, json_t *root, const char *fol
             snprintf(path, sizeof path, "%s%s", folder, name);
         file = path;
     }
-    snprintf(s->post_file, sizeof s->post_file, "%.250s", file ? file : BUNDLED_POSTERIOR);
+    snprintf(s->post_file, sizeof s->post_file, "%.250s", file ? file : MN_SENS_BUNDLED_POSTERIOR);
+    if (file)
+        snprintf(s->post_name, sizeof s->post_name, "the posterior %s", s->post_file);
+    else
+        snprintf(s->post_name, sizeof s->post_name, "the bundled posterior");
     mn_status st = mn_posterior_load(in->ctx, file, &s->post);
     if (st && v) /* the file names itself in the message; say where the SPEC named it */
         return reroot(in->ctx, st, in->src, "$.posterior");
@@ -470,8 +473,8 @@ static mn_status posterior_marginal(const mn__jin *in, const char *path, mn_sens
             n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", q ? ", " : "",
                                   mn_posterior_param_name(s->post, q));
         return mn__error(in->ctx, MN_ENOTFOUND,
-                         "%s: %s.name: the posterior %s has no draws of '%s' (it draws %s)",
-                         in->src, path, s->post_file, name, list);
+                         "%s: %s.name: %s has no draws of '%s' (it draws %s)", in->src, path,
+                         s->post_name, name, list);
     }
     int nd = mn_posterior_draw_count(s->post);
     double *v = mn__malloc(sizeof(double) * (size_t)nd);
@@ -491,8 +494,8 @@ static mn_status posterior_marginal(const mn__jin *in, const char *path, mn_sens
     d->c = mn_posterior_quantile(s->post, j, 0.5);
     if (!mn_sens_dist_valid(d))
         return mn__error(in->ctx, MN_ERANGE,
-                         "%s: %s: the posterior %s needs at least two draws of '%s' to sample",
-                         in->src, path, s->post_file, name);
+                         "%s: %s: %s needs at least two draws of '%s' to sample", in->src, path,
+                         s->post_name, name);
     return MN_OK;
 }
 

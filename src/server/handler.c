@@ -818,7 +818,9 @@ mn_status mn_server_handle(mn_server *srv, const mn_http_request *req, mn_http_r
 out:
     if (c.w)
         worker_give(srv, c.w);
-    security_headers(resp, rt ? rt->pattern : path, srv->cfg.tls);
+    /* The policy follows the matched route; a path no route matched gets the pages' policy,
+     * whatever it spells (a 404 at ".../report.html" is not the report). */
+    security_headers(resp, rt ? rt->pattern : "", srv->cfg.tls);
     if (head) {
         mn__free(resp->body);
         resp->body = NULL;

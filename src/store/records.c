@@ -607,8 +607,10 @@ typedef struct {
     char rules[256]; /* the rules those break, by name ("depth-beyond-plan, interval"): the log's */
     int visit;       /* the planned visit it stands for (1-based), 0 when beyond the plan */
     char lighter[512]; /* zones done lighter than that visit's setting ("" when none) */
-    int stepped;       /* 1 when a zone is held below the plan by a step down after an event */
-    int rise_held;     /* 1 when a lighter zone holds the next visit below the plan by the rise */
+    size_t lighter_end[MN_MAX_ZONES]; /* where each whole entry of lighter ends */
+    int n_lighter_kept, n_lighter;    /* entries whole in lighter; all the lighter zones */
+    int stepped;   /* 1 when a zone is held below the plan by a step down after an event */
+    int rise_held; /* 1 when a lighter zone holds the next visit below the plan by the rise */
 } checked_session;
 
 /* Appends one reason a session is outside its plan or device ("; " between them), and the
@@ -1050,9 +1052,17 @@ static mn_status check_session(mn_ctx *ctx, mn_store *s, const char *src, json_t
                           site->id, passes, ppasses, cs->visit, zp);
             if (planned && (depth < pdepth - slack || passes < ppasses - slack)) {
                 size_t l = strlen(cs->lighter);
-                snprintf(cs->lighter + l, sizeof cs->lighter - l,
-                         "%s%s %.2f mm x %g is lighter than the plan's %.2f mm x %g for visit %d",
-                         l ? "; " : "", site->id, depth, passes, pdepth, ppasses, cs->visit);
+                int w =
+                    snprintf(cs->lighter + l, sizeof cs->lighter - l,
+                             "%s%s %.2f mm x %g is lighter than the plan's %.2f mm x %g for "
+                             "visit %d",
+                             l ? "; " : "", site->id, depth, passes, pdepth, ppasses, cs->visit);
+                if (w > 0 && (size_t)w < sizeof cs->lighter - l &&
+                    cs->n_lighter_kept == cs->n_lighter)
+                    cs->lighter_end[cs->n_lighter_kept++] = l + (size_t)w;
+                else
+                    cs->lighter[l] = '\0'; /* counted, not listed (fit_list) */
+                cs->n_lighter++;
                 /* The next visit's setting more than one rise above this depth: replan holds
                  * it to the rise (mn_store_rise_max). */
                 int treated_next = 0;
@@ -1230,6 +1240,30 @@ static mn_status refuse_duplicate(mn_ctx *ctx, mn_store *s, const char *src, con
     return MN_OK;
 }
 
+/* A warning's list of zones (or of what was done on them) at most @p room bytes long, so that
+ * the warning is never cut: @p list holds @p n_kept items joined by @p sep, item k ending at
+ * @p ends[k], of @p n_all in all (those past n_kept were not kept). As many as fit are written
+ * to @p out, then "and N more zones" with N exact ("N zones" when none fits). */
+static void fit_list(char *out, size_t cap, size_t room, const char *list, const size_t *ends,
+                     int n_kept, int n_all, const char *sep, const char *also)
+{
+    if (n_kept == n_all && (n_all == 0 || ends[n_all - 1] <= room)) {
+        snprintf(out, cap, "%s", list);
+        return;
+    }
+    for (int m = n_kept < n_all ? n_kept : n_all - 1; m >= 0; m--) {
+        char more[96];
+        int left = n_all - m;
+        size_t used = m ? ends[m - 1] : 0;
+        int w = snprintf(more, sizeof more, "%s%s%d %szone%s%s", m ? sep : "", m ? "and " : "",
+                         left, m ? "more " : "", left == 1 ? "" : "s", also);
+        if (m == 0 || (w > 0 && used + (size_t)w <= room)) {
+            snprintf(out, cap, "%.*s%s", (int)used, list, more);
+            return;
+        }
+    }
+}
+
 /* A session is a fact and is recorded however close it came to the one before or after it on
  * the same zone; when closer than the minimum interval of the concerns the plan treats there
  * (the planner never books that: data/concerns.json's min_interval_days, from the clinical
@@ -1252,8 +1286,9 @@ static mn_status warn_close_sessions(mn_ctx *ctx, mn_store *s, const char *src, 
         for (int i = 0; i < cs->n_zones; i++) {
             if (!near[i][after])
                 continue;
-            char zones[MN_MAX_ZONES * 34] = "";
-            size_t used = 0;
+            char zones[MN_MAX_ZONES * 34] = "", named[sizeof zones];
+            size_t ends[MN_MAX_ZONES], used = 0;
+            int n_named = 0, n_kept = 0;
             for (int k = i; k < cs->n_zones; k++) {
                 if (near[k][after] != near[i][after] ||
                     cs->zones[k].min_interval_days != cs->zones[i].min_interval_days ||
@@ -1261,20 +1296,32 @@ static mn_status warn_close_sessions(mn_ctx *ctx, mn_store *s, const char *src, 
                     continue;
                 int n = snprintf(zones + used, sizeof zones - used, "%s%s", used ? ", " : "",
                                  cs->zones[k].zone);
-                if (n > 0 && (size_t)n < sizeof zones - used)
+                if (n > 0 && (size_t)n < sizeof zones - used && n_kept == n_named) {
                     used += (size_t)n;
+                    ends[n_kept++] = used;
+                } else {
+                    zones[used] = '\0';
+                }
+                n_named++;
                 if (k > i)
                     near[k][after] = 0; /* named in this warning */
             }
             long gap =
                 after ? (long)(near[i][after] - cs->date) : (long)(cs->date - near[i][after]);
-            mn__warn(warnings, "interval_below_concern_minimum", src, path,
-                     "%s: %s is %ld day%s %s the session of %s that treated %s, closer than "
-                     "the minimum interval of %d days for %s (the concern catalogue; the planner "
-                     "never books it); recorded, as done",
-                     zones, day, gap, gap == 1 ? "" : "s", after ? "before" : "after",
-                     mn_date_format(near[i][after], other), strchr(zones, ',') ? "them" : "it",
-                     cs->zones[i].min_interval_days, cs->zones[i].min_interval_concern);
+            /* What follows the zones first: they take the room it leaves. */
+            char rest[sizeof((mn_warning *)NULL)->message];
+            int n_rest =
+                snprintf(rest, sizeof rest,
+                         ": %s is %ld day%s %s the session of %s that treated %s, closer than "
+                         "the minimum interval of %d days for %s (the concern catalogue; the "
+                         "planner never books it); recorded, as done",
+                         day, gap, gap == 1 ? "" : "s", after ? "before" : "after",
+                         mn_date_format(near[i][after], other), n_named > 1 ? "them" : "it",
+                         cs->zones[i].min_interval_days, cs->zones[i].min_interval_concern);
+            size_t room =
+                n_rest > 0 && (size_t)n_rest < sizeof rest ? sizeof rest - 1 - (size_t)n_rest : 0;
+            fit_list(named, sizeof named, room, zones, ends, n_kept, n_named, ", ", "");
+            mn__warn(warnings, "interval_below_concern_minimum", src, path, "%s%s", named, rest);
         }
     return MN_OK;
 }
@@ -1433,13 +1480,20 @@ mn_status mn_store_record_sessions_warn(mn_ctx *ctx, mn_store *store, const char
         if (!st && cs.lighter[0] && warnings) {
             char path[48];
             snprintf(path, sizeof path, "%s.zones", place);
-            mn__warn(warnings, "settings_below_plan", src, path,
-                     "%.220s; recorded, as done (%s; %s)", cs.lighter,
-                     mn__store_words_say(store->words, MN__SAY_LIGHTER, NULL, next, sizeof next),
-                     cs.stepped     ? "replan keeps the step down"
-                     : cs.rise_held ? "replan holds the next visit to the plan's rise per visit "
-                                      "above it"
-                                    : "replan keeps the plan's settings for the next visit");
+            /* What follows the list first: the list takes the room it leaves. */
+            char rest[sizeof((mn_warning *)NULL)->message], lighter[sizeof cs.lighter];
+            int n_rest = snprintf(
+                rest, sizeof rest, "; recorded, as done (%s; %s)",
+                mn__store_words_say(store->words, MN__SAY_LIGHTER, NULL, next, sizeof next),
+                cs.stepped     ? "replan keeps the step down"
+                : cs.rise_held ? "replan holds the next visit to the plan's rise per visit "
+                                 "above it"
+                               : "replan keeps the plan's settings for the next visit");
+            size_t room =
+                n_rest > 0 && (size_t)n_rest < sizeof rest ? sizeof rest - 1 - (size_t)n_rest : 0;
+            fit_list(lighter, sizeof lighter, room, cs.lighter, cs.lighter_end, cs.n_lighter_kept,
+                     cs.n_lighter, "; ", " lighter than the plan");
+            mn__warn(warnings, "settings_below_plan", src, path, "%s%s", lighter, rest);
         }
     }
     st = mn__store_end(ctx, store, st);

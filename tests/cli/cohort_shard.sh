@@ -184,6 +184,58 @@ refused "first.json: \\$.first_patient: 8 is outside 7 to 7" "$P1" "$TMP/first.j
 # A histogram count changed (the run id covers the identity, the totals the accumulators).
 sed 's/"counts":\[\([0-9]*\),\([0-9]*\),/"counts":[\1,9\2,/' "$P2" >"$TMP/count.json"
 refused "count.json: \\$.accumulators.counts" "$P1" "$TMP/count.json" "$P3"
+# A part's per-patient rows are checked cell by cell when it is loaded: they go into the CSV
+# as they are, so a changed cell (a spreadsheet formula, a name off its list, a word for a
+# number, a column more or less, a header) is refused by row and column, nothing written.
+csv_cell() { # csv_cell OUT ROW COLUMN VALUE: P2 with the cell (1-based; ROW 0 adds a row first)
+    $PY - "$P2" "$@" <<'PY'
+import json, sys
+src, out, row, col, value = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+part = json.load(open(src))
+rows = part["patients_csv"].split("\n")
+if row == 0:
+    rows.insert(0, value)
+elif col == 0:
+    rows[row - 1] = value
+else:
+    cells = rows[row - 1].split(",")
+    cells[col - 1] = value
+    rows[row - 1] = ",".join(cells)
+part["patients_csv"] = "\n".join(rows)
+json.dump(part, open(out, "w"), separators=(",", ":"))
+PY
+}
+PY=/usr/bin/python3
+csv_cell "$TMP/same.json" 1 2 "$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["patients_csv"].split("\n")[0].split(",")[1])' "$P2")"
+expect 0 "" -- "$MNEEDLE" merge --json --csv "$TMP/same.csv" -o "$TMP/same.out" "$P1" "$TMP/same.json" "$P3"
+same "a part written again unchanged, CSV" "$TMP/one.csv" "$TMP/same.csv"
+csv_cell "$TMP/formula.json" 2 4 '=HYPERLINK("http://example.com")'
+refused 'formula.json: \$\.patients_csv, row 2, column 4 \(sex\): expected female or male, got "=HYPERLINK\("http://example.com"\)"' \
+    "$P1" "$TMP/formula.json" "$P3"
+csv_cell "$TMP/sum.json" 3 18 '=1+1'
+refused 'sum.json: \$\.patients_csv, row 3, column 18 \(improvement_pct\): expected a finite number, got "=1\+1"' \
+    "$P1" "$TMP/sum.json" "$P3"
+csv_cell "$TMP/inf.json" 1 3 'inf'
+refused 'inf.json: \$\.patients_csv, row 1, column 3 \(age_years\): expected a finite number, got "inf"' \
+    "$P1" "$TMP/inf.json" "$P3"
+csv_cell "$TMP/arm.json" 1 24 '-1;cmd'
+refused 'arm.json: \$\.patients_csv, row 1, column 24 \(untreated_improvement_pct\): expected a finite number or nothing' \
+    "$P1" "$TMP/arm.json" "$P3"
+csv_cell "$TMP/sun.json" 2 7 'Moderate'
+refused 'sun.json: \$\.patients_csv, row 2, column 7 \(sun\): expected low, moderate or high, got "Moderate"' \
+    "$P1" "$TMP/sun.json" "$P3"
+csv_cell "$TMP/wide.json" 2 29 '1.0,=2'
+refused 'wide.json: \$\.patients_csv, row 2: expected 29 comma-separated columns, as .mneedle cohort --csv. writes them, got 30' \
+    "$P1" "$TMP/wide.json" "$P3"
+csv_cell "$TMP/narrow.json" 1 0 '7,90'
+refused 'narrow.json: \$\.patients_csv, row 1: expected 29 comma-separated columns, as .mneedle cohort --csv. writes them, got 2' \
+    "$P1" "$TMP/narrow.json" "$P3"
+csv_cell "$TMP/header.json" 0 0 "$(head -1 "$TMP/one.csv")"
+refused 'header.json: \$\.patients_csv, row 1, column 1 \(patient\): expected a finite number, got "patient"' \
+    "$P1" "$TMP/header.json" "$P3"
+$PY -c 'import json,sys; p=json.load(open(sys.argv[1])); p["patients_csv"]=p["patients_csv"].rstrip("\n"); json.dump(p, open(sys.argv[2], "w"))' "$P2" "$TMP/noeol.json"
+refused 'noeol.json: \$\.patients_csv, row [0-9]+: expected the row to end with a newline' \
+    "$P1" "$TMP/noeol.json" "$P3"
 head -c 300 "$P2" >"$TMP/cut.json"
 refused "cut.json:1:[0-9]+: malformed JSON" "$P1" "$TMP/cut.json" "$P3"
 refused "nothere.json: cannot open" "$P1" "$TMP/nothere.json" "$P3"

@@ -146,14 +146,16 @@ bad "x.json: \\\$: unknown key 'seeds'|x.json: \\\$.seeds" "$TMP/x.json"
 # Inputs from the posterior: the constants' marginals and the grouped input, and the ways a
 # SPEC can get them wrong.
 INPUTS='{"name": "col1_long_fraction", "from": "posterior"}, {"name": "response_max", "from": "posterior"}' N=16 spec >"$TMP/p.json"
-expect 0 "stdout:^From the posterior data/posterior/healing.json \(bundled\) .*not kept" -- "$MNEEDLE" sensitivity "$TMP/p.json"
+expect 0 "stdout:^From the bundled posterior \(posterior, .*not kept" -- "$MNEEDLE" sensitivity "$TMP/p.json"
 expect 0 'stdout:"from": "posterior"' -- "$MNEEDLE" sensitivity --json "$TMP/p.json"
+# The JSON keeps the bundled posterior's source-tree path as provenance (docs/sensitivity.md).
+expect 0 'stdout:"file": "data/posterior/healing.json \(bundled\)"' -- "$MNEEDLE" sensitivity --json "$TMP/p.json"
 INPUTS='{"name": "posterior", "from": "posterior"}, {"name": "age", "uniform": [30, 60]}' N=16 spec >"$TMP/p.json"
 expect 0 "stdout:correlations kept" -- "$MNEEDLE" sensitivity "$TMP/p.json"
 INPUTS='{"name": "col1_young", "from": "posterior"}' spec >"$TMP/x.json"
 bad "x.json: \\\$.inputs\[0\].name: unknown input 'col1_young'.*constant of the healing model" "$TMP/x.json"
 INPUTS='{"name": "injury_reach_um", "from": "posterior"}' spec >"$TMP/x.json"
-bad "x.json: \\\$.inputs\[0\].name: the posterior data/posterior/healing.json \(bundled\) has no draws of 'injury_reach_um' \(it draws response_max, " "$TMP/x.json"
+bad "x.json: \\\$.inputs\[0\].name: the bundled posterior has no draws of 'injury_reach_um' \(it draws response_max, " "$TMP/x.json"
 INPUTS='{"name": "response_max", "from": "prior"}' spec >"$TMP/x.json"
 bad "x.json: \\\$.inputs\[0\].from: expected \"posterior\"" "$TMP/x.json"
 INPUTS='{"name": "response_max", "from": "posterior", "uniform": [0.1, 0.3]}' spec >"$TMP/x.json"

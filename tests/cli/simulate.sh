@@ -97,7 +97,7 @@ json.dump({"patient": {"age": 45, "sex": "female", "fitzpatrick": 2}, "zone": "c
                        [{"day": d, "device": "skinpen", "needle_mm": 1.5, "passes": 3}
                         for d in (28, 35, 36, 64)]}, open(sys.argv[1], "w"))
 PY
-expect 0 'daily.json: \$\.sessions\[2\]\.day: day 35 is 7 days after the previous session, closer than fine-lines-wrinkles.s minimum interval of 14 days .*; 2 of the 4 intervals are that close: the planner never books it and the model is little tested this close' -- "$MNEEDLE" simulate --band 0 --json -o "$TMP/daily.out" "$TMP/daily.json"
+expect 0 'daily.json: \$\.sessions\[2\]\.day: day 35 is 7 days after the session before, closer than fine-lines-wrinkles.s minimum interval of 14 days .*; 2 of the 4 intervals are that close: the planner never books that and the model is little tested there' -- "$MNEEDLE" simulate --band 0 --json -o "$TMP/daily.out" "$TMP/daily.json"
 [ "$(grep -c "warning" "$TMP/err")" -eq 1 ] || { echo "FAIL: close sessions: not one warning"; fails=$((fails + 1)); }
 expect 0 "" -- python3 - "$TMP/daily.out" <<'PY'
 import json, sys

@@ -1377,6 +1377,12 @@ static void test_routes_act_as_matched(void **state)
     assert_non_null(
         strstr(mn_http_response_header(&r, "Content-Security-Policy"), "default-src 'none'"));
     mn_http_response_release(&r);
+    /* A path no route matches is no report, whatever it spells: the pages' own policy. */
+    request("GET", "/nowhere/report.html", NULL, rob, NULL, NULL, t, &r);
+    assert_int_equal(r.status, 404);
+    assert_non_null(
+        strstr(mn_http_response_header(&r, "Content-Security-Policy"), "default-src 'self'"));
+    mn_http_response_release(&r);
     request("GET", "/clients/amelia/export.%69cs", NULL, rob, NULL, NULL, t, &r);
     assert_int_equal(r.status, 200);
     assert_non_null(strstr(mn_http_response_header(&r, "Content-Type"), "text/calendar"));
