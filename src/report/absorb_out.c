@@ -683,16 +683,17 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                   s->product_name, s->mw, s->logp, s->concentration_mg_ml, s->dose_ul_cm2,
                   p->dose_ug_cm2);
     if (s->device && p->punctures_per_cm2 > 0) {
-        mn__buf_textf(&b,
-                      "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2; needle tips reach "
-                      "%.0f um (range %.0f-%.0f%s);\n  open channels after recoil: cones %.0f um "
-                      "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
-                      "volume and %.3g cm2 of wall per cm2; ",
-                      s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2,
-                      p->channel_depth_um, p->channel_depth_lo_um, p->channel_depth_hi_um,
-                      depth_held(p) ? ", held to the skin's full thickness here" : "",
-                      p->channel_diameter_um, p->open_depth_um, p->open_depth_lo_um,
-                      p->open_depth_hi_um, p->channel_volume_ul_cm2, p->channel_wall_cm2_cm2);
+        mn__buf_textf(
+            &b,
+            "Device: %s at %g mm, %g pass(es): %.0f punctures/cm2;\n  needle tips "
+            "reach %.0f um (range %.0f-%.0f%s);\n  open channels after recoil: cones %.0f um "
+            "wide and %.0f um deep (range %.0f-%.0f),\n  %.3g ul/cm2 of channel "
+            "volume and %.3g cm2 of wall per cm2; ",
+            s->device->name, s->needle_mm, s->passes, p->punctures_per_cm2, p->channel_depth_um,
+            p->channel_depth_lo_um, p->channel_depth_hi_um,
+            depth_held(p) ? ", held to the skin's full thickness here" : "", p->channel_diameter_um,
+            p->open_depth_um, p->open_depth_lo_um, p->open_depth_hi_um, p->channel_volume_ul_cm2,
+            p->channel_wall_cm2_cm2);
         if (p->franz) /* excised skin does not repair its barrier (props.c) */
             mn__buf_textf(&b,
                           "channels stay open in vitro\n  (excised skin does not repair its "
@@ -705,8 +706,8 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
         mn__buf_textf(&b, "Device: none (intact skin)\n");
     }
     mn__buf_textf(&b,
-                  "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s) + polar route "
-                  "%.3g (pores and appendages, Wilschut et al. 1995)\n",
+                  "Intact skin permeability kp = %.3g cm/h: lipid route %.3g (%s)\n  + polar "
+                  "route %.3g (pores and appendages, Wilschut et al. 1995)\n",
                   p->kp_cm_h, p->kp_lipid_cm_h,
                   s->kp_model == MN_KP_UPDATED ? "updated regression, F67" : "Potts-Guy, F65",
                   p->kp_polar_cm_h);
@@ -716,11 +717,13 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                       "%.3g nm (a linear polymer's coil, not a compact sphere)\n",
                       p->d_aq_um2_h * 1e-8 / 3600.0, p->hydrodynamic_radius_nm);
     mn__buf_textf(&b, "\n");
-    mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "hour", "delivered",
-                  "(10-90%)", "flux", "intact", "surface", "enhancement (10-90%)", "open", "cover",
+    /* The table, as every line of this text, fits 100 columns (tests/cli/absorb_width.sh); the
+     * enhancement band's heading goes under its name, with the unit. */
+    mn__buf_textf(&b, "%6s %9s %17s %8s %8s %8s %17s %5s %5s %7s\n", "hour", "delivered",
+                  "(10-90%)", "flux", "intact", "surface", "enhancement", "open", "cover",
                   "of dose");
-    mn__buf_textf(&b, "%8s %10s %19s %10s %10s %10s %21s %8s %6s %8s\n", "", "ug/cm2", "",
-                  "ug/cm2/h", "ug/cm2", "ug/cm2", "x", "%", "%", "in %");
+    mn__buf_textf(&b, "%6s %9s %17s %8s %8s %8s %17s %5s %5s %7s\n", "", "ug/cm2", "", "ug/cm2/h",
+                  "ug/cm2", "ug/cm2", "x (10-90%)", "%", "%", "in %");
     int outside = 0, lagging = 0, banded = r->band_runs > 0;
     double prev_v = NAN, prev_del = 0, prev_pct = 0; /* the previous row, true and shown */
     char last_pct[32] = ""; /* the last hour's share of the dose, as the table rounds it */
@@ -768,7 +771,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
                      x->enhancement_lo, x->enhancement_hi);
         }
         /* Coverage in whole percent: the grid counts it in cells (coverage_step). */
-        mn__buf_textf(&b, "%8g %10s %19s %10.3g %10s %10s %21s %8.1f %6.0f %8s\n", x->hour, del, bd,
+        mn__buf_textf(&b, "%6g %9s %17s %8.3g %8s %8s %17s %5.1f %5.0f %7s\n", x->hour, del, bd,
                       x->flux_ug_cm2_h, in, sur, be, 100 * x->open_fraction, 100 * x->coverage,
                       pct);
     }
@@ -799,7 +802,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     mn__buf_textf(
         &b,
         "%s: largest mean flux %s;\n  intact %s;\n  ratio of maximal fluxes "
-        "x%.3g, for %g ug/cm2 applied (fluxes over %g h intervals, whatever the report "
+        "x%.3g, for %g ug/cm2 applied\n  (fluxes over %g h intervals, whatever the report "
         "hours).\n",
         /* Under a Franz cell this is what enters the skin, not the receptor
          * (the "Receptor:" line) */
@@ -869,9 +872,9 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     if (last)
         mn__buf_textf(
             &b,
-            "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum (%.3g ug/cm2 "
-            "in the viable epidermis,\n%.3g in the dermis, %.3g %s); %.3g ug/cm2 is held in "
-            "the stratum corneum;\n%.3g ug/cm2 is still on the surface (%.3g dissolved in the "
+            "\nAt %g h: %.3g%% of the dose has crossed the stratum corneum\n(%.3g ug/cm2 "
+            "in the viable epidermis, %.3g in the dermis, %.3g %s);\n%.3g ug/cm2 is held in "
+            "the stratum corneum; %.3g ug/cm2 is still on the surface\n(%.3g dissolved in the "
             "film, %.3g dried or precipitated).\n",
             last->hour, 100 * last->delivered_ug_cm2 / p->dose_ug_cm2, last->ve_ug_cm2,
             last->dermis_ug_cm2, last->cleared_ug_cm2,
@@ -892,8 +895,8 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
             snprintf(film, sizeof film, "open to air, still wet; %.3g ul/cm2 of liquid left",
                      last->film_ul_cm2);
         mn__buf_textf(&b,
-                      "Film: %s; on the surface %.3g ug/cm2 (%.3g dissolved, %.3g dried or "
-                      "precipitated), %.3g%% of the dose went in (stratum corneum "
+                      "Film: %s; on the surface %.3g ug/cm2\n  (%.3g dissolved, %.3g dried or "
+                      "precipitated),\n  %.3g%% of the dose went in (stratum corneum "
                       "included).\n  Solubility %s mg/ml (%s).\n",
                       film, last->surface_ug_cm2, last->donor_ug_cm2, last->solid_ug_cm2,
                       100 * (1 - last->surface_ug_cm2 / p->dose_ug_cm2),
@@ -906,7 +909,7 @@ mn_status mn_absorb_write_text(mn_ctx *ctx, const mn_absorb_scenario *s, const m
     if (!s->occluded && p->evaporation_ul_cm2_h > 0)
         mn__buf_textf(&b,
                       "  Water evaporates at %.3g ul/cm2/h (%g C skin, %g C air, %g%% RH, %g "
-                      "m/s): the film dries in %.2g h.\n",
+                      "m/s):\n  the film dries in %.2g h.\n",
                       p->evaporation_ul_cm2_h, s->skin_temp_c, s->air_temp_c,
                       100 * s->relative_humidity, s->air_speed_m_s, mn__absorb_film_dry_h(s, p));
     if (last && s->device && p->punctures_per_cm2 > 0) {

@@ -586,6 +586,28 @@ static void completers_arm_text(mn__buf *b, const mn_cohort_result *r, int proje
     mn__buf_textf(b, ">=50: completers whose difference is at least 50 points.\n");
 }
 
+/* One line of "Monte-Carlo error of the percentiles": the day, what, and the 95 % interval of
+ * each percentile of @p d ("open" for an end its count cannot give). */
+static void mc_error_line(mn__buf *b, int day, const char *what, const mn_cohort_dist *d)
+{
+    const double *cis[3] = {d->p5_ci, d->p50_ci, d->p95_ci};
+    const char *pn[3] = {"p5", "p50", "p95"};
+    mn__buf_textf(b, "%6d  %-11s", day, what);
+    for (int c = 0; c < 3; c++) {
+        char lo[16], hi[16];
+        if (cis[c][0] == cis[c][0])
+            snprintf(lo, sizeof lo, "%.1f", cis[c][0]);
+        else
+            snprintf(lo, sizeof lo, "open");
+        if (cis[c][1] == cis[c][1])
+            snprintf(hi, sizeof hi, "%.1f", cis[c][1]);
+        else
+            snprintf(hi, sizeof hi, "open");
+        mn__buf_textf(b, "  %s %s to %s", pn[c], lo, hi);
+    }
+    mn__buf_append(b, "\n", 1);
+}
+
 static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_cohort_result *r,
                             const mn_validation_summary *v, mn_writer write, void *ud)
 {
@@ -757,30 +779,25 @@ static mn_status write_text(mn_ctx *ctx, const mn_cohort_trial *t, const mn_coho
                   "\nMonte-Carlo error of the percentiles with %ld patients: %.0f %% confidence "
                   "intervals by the %s.\n",
                   r->n, 100 * MN_COHORT_PERCENTILE_CI_LEVEL, percentile_ci_method);
-    for (int e = 0; e < r->n_endpoints; e++) {
+    for (int e = 0; projected && e < r->n_endpoints; e++) {
+        /* neither the improvement nor the difference is a forecast when not projected */
         const mn_cohort_endpoint *ep = &r->endpoints[e];
-        const mn_cohort_dist *ds[2] = {&ep->improvement_pct, &ep->difference_improvement_pct};
-        const char *names[2] = {"improvement", "difference"};
-        for (int k = 0; k < (t->control == MN_COHORT_CONTROL_UNTREATED ? 2 : 1); k++) {
-            if (!projected) /* neither the improvement nor the difference is a forecast */
-                continue;
-            const mn_cohort_dist *d0 = ds[k];
-            const double *cis[3] = {d0->p5_ci, d0->p50_ci, d0->p95_ci};
-            const char *pn[3] = {"p5", "p50", "p95"};
-            mn__buf_textf(&b, "%6d  %-11s", ep->day, names[k]);
-            for (int c = 0; c < 3; c++) {
-                char lo[16], hi[16];
-                if (cis[c][0] == cis[c][0])
-                    snprintf(lo, sizeof lo, "%.1f", cis[c][0]);
-                else
-                    snprintf(lo, sizeof lo, "open");
-                if (cis[c][1] == cis[c][1])
-                    snprintf(hi, sizeof hi, "%.1f", cis[c][1]);
-                else
-                    snprintf(hi, sizeof hi, "open");
-                mn__buf_textf(&b, "  %s %s to %s", pn[c], lo, hi);
-            }
-            mn__buf_append(&b, "\n", 1);
+        mc_error_line(&b, ep->day, "improvement", &ep->improvement_pct);
+        if (t->control == MN_COHORT_CONTROL_UNTREATED)
+            mc_error_line(&b, ep->day, "difference", &ep->difference_improvement_pct);
+    }
+    /* The completers' percentiles (the dropout table's, and the completers' arm's) have
+     * their own error: over the patients still in, fewer than n, so wider. */
+    if (t->dropout_per_visit > 0 && projected) {
+        mn__buf_textf(&b,
+                      "Over the completers (n in the dropout table, still in on the day: fewer "
+                      "patients, wider intervals; an end is open where fewer than %ld are left):\n",
+                      mn_cohort_percentile_ci_min_n());
+        for (int e = 0; e < r->n_endpoints; e++) {
+            const mn_cohort_endpoint *ep = &r->endpoints[e];
+            mc_error_line(&b, ep->day, "completers", &ep->observed_improvement_pct);
+            if (t->control == MN_COHORT_CONTROL_UNTREATED)
+                mc_error_line(&b, ep->day, "difference", &ep->observed_difference_improvement_pct);
         }
     }
     char small[400];

@@ -74,7 +74,7 @@ EOF
 python3 - "$T/dry.txt" "$T/dry_j.json" <<'PY' || fail "surface in the text differs from surface_ug_cm2"
 import json, re, sys
 text = open(sys.argv[1]).read(); last = json.load(open(sys.argv[2]))["samples"][-1]
-m = re.search(r"([0-9.e+-]+) ug/cm2 is still\s+on the surface \(([0-9.e+-]+) dissolved in the "
+m = re.search(r"([0-9.e+-]+) ug/cm2 is still\s+on the surface\s+\(([0-9.e+-]+) dissolved in the "
               r"film, ([0-9.e+-]+) dried or precipitated\)", text)
 assert m, text
 said = [float(g) for g in m.groups()]

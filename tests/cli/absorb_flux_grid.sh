@@ -41,7 +41,7 @@ for group in (["vc1", "vc2", "vc3"], ["ha1", "ha2", "ha3"]):
         assert max(vals) - min(vals) <= 0.1 + 1e-9, (group, k, vals)
     for k in ["lag_steady", "intact_lag_steady"]:
         assert len({r[k] for r in res}) == 1, (group, k)
-    lines = [re.search(r"^Flux summary:.*\n.*\n.*\n", t, re.M).group(0) for t in texts]
+    lines = [re.search(r"^Flux summary:.*\n.*\n.*\n.*\n", t, re.M).group(0) for t in texts]
     words = [re.sub(r"[0-9.e+-]+", "#", l) for l in lines]
     assert len(set(words)) == 1, lines
     # The same hour is marked "in lag" or given a ratio alike whatever else is reported.

@@ -49,8 +49,8 @@ for name in ("nia", "pal", "ha"):
         assert sig(hi) <= n or hi_at_n >= dose or "e" in dl, (name, h, dl, lo, hi)
         assert float(hi) < dose or smp["band"]["delivered_high_ug_cm2"] >= dose, (name, h, hi)
     last = res["samples"][-1]
-    m = re.search(r"At [0-9.]+ h: ([0-9.e+-]+)% of the dose has crossed the stratum corneum "
-                  r"\(([0-9.e+-]+) ug/cm2\s+in the viable epidermis,\s+([0-9.e+-]+) in the dermis,"
+    m = re.search(r"At [0-9.]+ h: ([0-9.e+-]+)% of the dose has crossed the stratum corneum"
+                  r"\s+\(([0-9.e+-]+) ug/cm2\s+in the viable epidermis,\s+([0-9.e+-]+) in the dermis,"
                   r"\s+([0-9.e+-]+) ", text)
     assert m, (name, text)
     pct = float(m.group(1))

@@ -342,6 +342,36 @@ expect 0 "" -- "$MNEEDLE" cohort --json --trials 0 --n 200 --control untreated -
 expect 0 "stdout:^Control, untreated arm: the same virtual patients" -- "$MNEEDLE" cohort --trials 0 --n 200 --control untreated --dropout 0.1 "$L"
 expect 0 "stdout:^Intention to treat \(ITT\): all n patients, each who left counted at the last endpoint he or she attended \(last observation carried forward\)" -- "$MNEEDLE" cohort --trials 0 --n 200 --control untreated --dropout 0.1 "$L"
 expect 0 "stdout:^Monte-Carlo error of the percentiles with 200 patients: 95 % confidence intervals by the order statistics, binomial method \(Conover" -- "$MNEEDLE" cohort --trials 0 --n 200 "$L"
+# The completers' percentiles have their Monte-Carlo error too, under the all-patient lines:
+# each day's completers (and, with the arm, their difference), as the JSON's dropout
+# endpoints give them; an end is open where fewer than 72 are left (80 patients by day 730).
+expect 0 "" -- "$MNEEDLE" cohort --trials 0 --n 200 --control untreated --dropout 0.1 -o "$TMP/arm.txt" "$L"
+expect 0 "" -- "$MNEEDLE" cohort --trials 0 --n 80 --dropout 0.1 -o "$TMP/few.txt" "$L"
+expect 0 "" -- "$MNEEDLE" cohort --json --trials 0 --n 80 --dropout 0.1 -o "$TMP/few.json" "$L"
+expect 0 "" -- python3 - "$TMP/arm.txt" "$TMP/arm.json" "$TMP/few.txt" "$TMP/few.json" <<'PY'
+import json, re, sys
+def cell(v):
+    return "open" if v is None else "%.1f" % v
+for txt, js, arm in ((sys.argv[1], sys.argv[2], True), (sys.argv[3], sys.argv[4], False)):
+    text, d = open(txt, encoding="utf-8").read(), json.load(open(js))
+    mc = text.split("\nMonte-Carlo error of the percentiles with ")[1].split("\n\n")[0]
+    head = "\nOver the completers (n in the dropout table, still in on the day: fewer patients, wider intervals; an end is open where fewer than 72 are left):\n"
+    assert head in mc, mc
+    lines = mc.split(head)[1].splitlines()
+    want = []
+    for de in d["dropout"]["endpoints"]:
+        keys = [("completers", "observed_improvement_pct")]
+        if arm:
+            keys.append(("difference", "observed_difference_improvement_pct"))
+        for name, k in keys:
+            x = de[k]
+            want.append("%6d  %-11s" % (de["day"], name) + "".join(
+                "  %s %s to %s" % (p, cell(x[p + "_ci"][0]), cell(x[p + "_ci"][1])) for p in ("p5", "p50", "p95")))
+            assert (None in x["p5_ci"] + x["p95_ci"]) == (de["observed"] < 72), (de["day"], de["observed"], x)
+    assert lines == want, (lines, want)
+    if not arm:
+        assert any(de["observed"] < 72 for de in d["dropout"]["endpoints"]) and "open" in mc, mc
+PY
 expect 0 "" -- python3 - "$TMP/plain.json" "$TMP/arm.json" "$TMP/arm.csv" <<'PY'
 import csv, json, sys
 p, a = (json.load(open(f)) for f in sys.argv[1:3])

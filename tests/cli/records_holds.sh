@@ -58,6 +58,18 @@ assert d[\"due\"] == [] and [x[\"client\"] for x in d[\"on_hold\"]] == [\"c-amel
 " "$TMP/out"' "recall --json lists a held client as due"
 expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01 --csv
 ok '! grep -q c-amelia "$TMP/out"' "recall --csv lists a held client"
+# FHIR while held: the update that holds her also made the plan stale, so the CarePlan and
+# its visits not done are on-hold, the two done completed (docs/records.md, "Export").
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/held.fhir.json"
+ok '$PY -c "
+import json, sys
+res = [e[\"resource\"] for e in json.load(open(sys.argv[1]))[\"entry\"]]
+cp, = [r for r in res if r[\"resourceType\"] == \"CarePlan\"]
+acts = [a[\"detail\"][\"status\"] for a in cp[\"activity\"]]
+assert cp[\"status\"] == \"on-hold\" and acts[:2] == [\"completed\"] * 2 and set(acts[2:]) == {\"on-hold\"}, (cp[\"status\"], acts)
+assert [r[\"status\"] for r in res if r[\"resourceType\"] == \"Procedure\"] == [\"completed\"] * 2
+" "$TMP/held.fhir.json"' "the FHIR bundle of a held client does not put its plan and visits left on hold"
+fhir_r4 "$TMP/held.fhir.json" "the FHIR bundle of a client on hold"
 # --override records it: the session keeps the reason, the audit log names the rule overridden.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
     --override "obstetrician's letter on file" "$TMP/s3.json"
@@ -75,4 +87,26 @@ expect 0 "" -- "$MNEEDLE" client update --db "$DB" c-amelia "$TMP/upd2.json"
 expect 0 "stdout:Visits left" -- "$MNEEDLE" replan --db "$DB" c-amelia
 ok '! grep -q "ON HOLD" "$TMP/out" && grep -Eq "^ +4 course" "$TMP/out"' \
     "replan stays on hold after the record clears"
+
+# ---- clients screened out when planned, and one with no session ----
+# A plan saved for a deferred (pregnant) and a declined (keloid history) client has no visit;
+# Tom's has visits and no session yet. Each bundle shape passes the R4 schema.
+for c in lena-pregnant:defer george-keloid:decline tom-hair-loss:proceed; do
+    expect 0 "" -- "$MNEEDLE" client add --db "$DB" --id "c-${c%%:*}" "$MN_SOURCE_DIR/examples/clients/${c%%:*}.json"
+    expect 0 "stdout:^Screening: ${c#*:}" -- "$MNEEDLE" plan "c-${c%%:*}" --save --db "$DB"
+done
+expect 0 "" -- "$MNEEDLE" export --db "$DB" --all --fhir "$TMP/all.fhir.json"
+ok '$PY -c "
+import json, sys
+res = [e[\"resource\"] for e in json.load(open(sys.argv[1]))[\"entry\"]]
+plans = {r[\"subject\"][\"reference\"]: r for r in res if r[\"resourceType\"] == \"CarePlan\"}
+done = {r[\"subject\"][\"reference\"] for r in res if r[\"resourceType\"] == \"Procedure\"}
+for c in (\"c-lena-pregnant\", \"c-george-keloid\"):
+    p = plans[\"Patient/\" + c]
+    assert not p.get(\"activity\") and \"Patient/\" + c not in done, p
+t = plans[\"Patient/c-tom-hair-loss\"]
+assert t[\"status\"] == \"active\" and {a[\"detail\"][\"status\"] for a in t[\"activity\"]} == {\"scheduled\"}, t
+assert \"Patient/c-tom-hair-loss\" not in done
+" "$TMP/all.fhir.json"' "the FHIR bundle books visits for a client screened out, or a client with no session has one done"
+fhir_r4 "$TMP/all.fhir.json" "the FHIR bundle of deferred, declined and not yet treated clients"
 finish

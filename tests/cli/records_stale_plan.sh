@@ -125,6 +125,7 @@ assert any(r["type"].endswith("-stale") for r in rows) == stale, rows
 PYEOF
 ok '$PY "$TMP/stale_check.py" "$TMP/stale.fhir.json" "$TMP/stale.csv" 1' \
     "the FHIR or CSV export carries a stale plan's visits as bookable"
+fhir_r4 "$TMP/stale.fhir.json" "the FHIR bundle of a stale plan (on hold)"
 
 # --override records it, and the audit log names the rule it overrode.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
