@@ -591,6 +591,13 @@ typedef struct {
     /* The rise per visit of each zone the latest plan books (mn_store_rise_max). */
     mn_store_zone_rise *rises;
     int n_rises;
+    /* Whether the client is on hold on today besides a stale plan (docs/records.md, "Holds",
+     * as recall works it out): 0 not; 1 the current record screens defer or decline (on
+     * something besides the questionnaire's age); 2 an adverse event that holds is open. Its
+     * reason in words a client-facing text prints (the rules and events by their names);
+     * "" when not held. */
+    int held;
+    char hold_reason_text[1024];
 } mn_store_history;
 
 /** Reads a client's timeline. Free with mn_store_history_free(). @return MN_OK;

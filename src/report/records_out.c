@@ -1489,6 +1489,10 @@ mn_status mn_store_ics_write(mn_ctx *ctx, mn_store_history *const *histories, in
          * (replan and record session hold on it; recall lists the client as to re-plan). */
         if (h->plan_stale == 1)
             continue;
+        /* A client on hold (a screening that holds, an open adverse event that holds:
+         * docs/records.md, "Holds"): a session would be refused, so none either. */
+        if (h->held)
+            continue;
         for (int k = h->n_sessions; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
             char uid[128], summary[128], desc[768], d[16];
@@ -1534,14 +1538,19 @@ mn_status mn_store_csv_write(mn_ctx *ctx, mn_store_history *const *histories, in
         const mn_store_history *h = histories[i];
         for (int k = 0; k < h->n_planned; k++) {
             const mn_store_planned_visit *v = &h->planned[k];
-            /* A stale plan's visits not done are not appointments: typed apart ("-stale"), so
-             * a reader taking "planned" rows as bookings leaves them out. */
-            int stale = h->plan_stale == 1 && k >= h->n_sessions;
+            /* A stale plan's visits not done, or a held client's, are not appointments: typed
+             * apart ("-stale", "-held"), so a reader taking "planned" rows as bookings leaves
+             * them out. Both: "-held" (the hold is cleared first: a plan made again while the
+             * client is held books nothing). */
+            const char *apart = k < h->n_sessions    ? ""
+                                : h->held            ? "-held"
+                                : h->plan_stale == 1 ? "-stale"
+                                                     : "";
             for (int z = 0; z < v->n_settings; z++) {
                 csv_field(&b, h->client, 0);
                 mn__buf_printf(&b, "%s%s,%s,%d,",
-                               v->maintenance ? "planned-maintenance" : "planned",
-                               stale ? "-stale" : "", mn_date_format(v->date, d), v->number);
+                               v->maintenance ? "planned-maintenance" : "planned", apart,
+                               mn_date_format(v->date, d), v->number);
                 csv_field(&b, v->settings[z].zone, 0);
                 /* device: the one the plan was made for (its depths are that device's). */
                 mn__buf_printf(&b, "%g,%g,,,,,,,", v->settings[z].depth_mm, v->settings[z].passes);
@@ -1698,7 +1707,7 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
             json_t *cp = fhir_entry(&j, entries, "CarePlan", plan_id);
             /* A stale plan (made from an earlier record of the client) is on hold, and so are
              * its visits not done, until the plan is made again (docs/records.md, Export). */
-            int stale = h->plan_stale == 1;
+            int stale = h->plan_stale == 1 || h->held;
             mn__jput_str(&j, cp, "status", stale ? "on-hold" : "active");
             mn__jput_str(&j, cp, "intent", "plan");
             mn__jput_str(&j, cp, "title", "Microneedling course and maintenance");
@@ -1712,8 +1721,19 @@ mn_status mn_store_fhir_write(mn_ctx *ctx, mn_store_history *const *histories, i
                          "The device the depths were planned for is not "
                          "recorded.");
             mn__jput_str(&j, cp, "description", text);
-            if (stale)
-                mn__jpush(&j, mn__jput(&j, cp, "note", json_array()),
+            json_t *notes = stale ? mn__jput(&j, cp, "note", json_array()) : NULL;
+            /* A client on hold (docs/records.md, "Holds"): why, in words, and what clears it. */
+            if (h->held) {
+                char hold[sizeof h->hold_reason_text + 160];
+                snprintf(hold, sizeof hold, "On hold: %s. %s", h->hold_reason_text,
+                         h->held == 1 ? "Screen the client again, and book its visits only once "
+                                        "the screening no longer holds treatment."
+                                      : "Record the adverse event's resolved date before booking "
+                                        "its visits.");
+                mn__jpush(&j, notes, fhir_text(&j, hold));
+            }
+            if (h->plan_stale == 1)
+                mn__jpush(&j, notes,
                           fhir_text(&j, "Made from an earlier record of the client, edited "
                                         "since: plan again before booking its visits."));
             json_t *acts = mn__jput(&j, cp, "activity", json_array());

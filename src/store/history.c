@@ -413,6 +413,17 @@ mn_status mn_store_history_get(mn_ctx *ctx, mn_store *store, const char *client_
         mn__store_questionnaire_today(ctx, store, client_id, &h->questionnaire);
     if (!st)
         mark_rescreen(ctx, store, h);
+    /* On hold on today (the export leaves a held client's visits out as a stale plan's): the
+     * rule recall uses, screened on today with undated answers counted from the plan's day. */
+    if (!st) {
+        mn_date asked = h->today;
+        if (h->plan_id && mn_date_parse(h->plan_created, &asked))
+            asked = h->today;
+        char why[256];
+        st =
+            mn__store_client_hold(ctx, store, client_id, h->today, asked, &h->held, why, sizeof why,
+                                  h->hold_reason_text, sizeof h->hold_reason_text, NULL);
+    }
     if (own)
         sqlite3_exec(store->db, "COMMIT", NULL, NULL, NULL);
     if (st) {

@@ -155,6 +155,40 @@ mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client,
     return st;
 }
 
+mn_status mn__store_client_hold(mn_ctx *ctx, mn_store *s, const char *client_id, mn_date seen,
+                                mn_date asked, int *held, char *why, size_t size, char *why_text,
+                                size_t text_size, mn_store_screening *sc)
+{
+    *held = MN__HOLD_NONE;
+    why[0] = why_text[0] = '\0';
+    sqlite3_int64 num;
+    int holding = 0;
+    char ev[224], ev_text[320];
+    mn_store_screening own;
+    if (!sc)
+        sc = &own;
+    mn_status st = mn__store_client_num(ctx, s, client_id, &num);
+    if (!st)
+        st = mn__store_open_holding(ctx, s, num, NULL, &holding, ev, sizeof ev, ev_text,
+                                    sizeof ev_text);
+    if (!st)
+        st = mn__store_client_screen_on(ctx, s, client_id, seen, asked, sc);
+    if (st)
+        return st;
+    if (sc->decision_besides_age >= MN_DECISION_DEFER) {
+        *held = MN__HOLD_SCREENING;
+        snprintf(why, size, "screening of the client's current record: %s (%.180s)",
+                 mn_decision_name(sc->decision_besides_age), sc->codes_besides_age);
+        snprintf(why_text, text_size, "screening of the client's current record: %s (%.700s)",
+                 mn_decision_name(sc->decision_besides_age), sc->names_besides_age);
+    } else if (holding) {
+        *held = MN__HOLD_EVENT;
+        snprintf(why, size, "%s, with no resolved date", ev);
+        snprintf(why_text, text_size, "%s, with no resolved date", ev_text);
+    }
+    return MN_OK;
+}
+
 /* 1 when event i of the history, recorded without a resolved date, was recorded again later
  * (the same event, the same date it began) with one: resolved since. */
 static int resolved_later(const mn_store_history *h, int i)
@@ -1195,12 +1229,10 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
             continue; /* on hold already, from its maintenance */
         mn_store_screening sc;
         sqlite3_int64 num;
-        int holding = 0;
-        char why[224], why_text[320];
+        int held = 0;
+        char why[240], why_text[1000];
         mn__store_plan_input pin;
         if ((st = mn__store_client_num(ctx, store, r->client, &num)) ||
-            (st = mn__store_open_holding(ctx, store, num, NULL, &holding, why, sizeof why, why_text,
-                                         sizeof why_text)) ||
             (st = mn__store_plan_input_get(ctx, store, num, &pin)))
             break;
         /* Screened on the day the client would be seen (the due day, or today once it is
@@ -1210,7 +1242,8 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
         mn_date asked = seen;
         if (pin.plan && mn_date_parse(pin.created, &asked))
             asked = seen;
-        if ((st = mn__store_client_screen_on(ctx, store, r->client, seen, asked, &sc)))
+        if ((st = mn__store_client_hold(ctx, store, r->client, seen, asked, &held, why, sizeof why,
+                                        why_text, sizeof why_text, &sc)))
             break;
         r->questionnaire = sc.questionnaire;
         /* A plan made from an earlier record of the client (stale, as replan and record
@@ -1224,21 +1257,12 @@ mn_status mn_store_recall_list(mn_ctx *ctx, mn_store *store, mn_date due_before,
                      "from an earlier record of the client)",
                      (long long)pin.plan, pin.created);
         /* The questionnaire's age alone does not hold: answers are renewed when the client
-         * is called in, so the client is listed as before and marked (below). */
-        /* The reason in the JSON's words (codes) and in a text's (names), as replan's. */
-        if (sc.decision_besides_age >= MN_DECISION_DEFER) {
+         * is called in, so the client is listed as before and marked (below). The reason in
+         * the JSON's words (codes) and in a text's (names), as replan's. */
+        if (held) {
             r->status = MN_STORE_RECALL_ON_HOLD;
-            snprintf(r->reason, sizeof r->reason,
-                     "on hold: screening of the client's current record: %s (%.180s)",
-                     mn_decision_name(sc.decision_besides_age), sc.codes_besides_age);
-            snprintf(r->reason_text, sizeof r->reason_text,
-                     "on hold: screening of the client's current record: %s (%.700s)",
-                     mn_decision_name(sc.decision_besides_age), sc.names_besides_age);
-        } else if (holding) {
-            r->status = MN_STORE_RECALL_ON_HOLD;
-            snprintf(r->reason, sizeof r->reason, "on hold: %s, with no resolved date", why);
-            snprintf(r->reason_text, sizeof r->reason_text, "on hold: %s, with no resolved date",
-                     why_text);
+            snprintf(r->reason, sizeof r->reason, "on hold: %s", why);
+            snprintf(r->reason_text, sizeof r->reason_text, "on hold: %s", why_text);
         } else if (stale[0]) {
             r->status = MN_STORE_RECALL_ON_HOLD;
             r->reason[0] = '\0';

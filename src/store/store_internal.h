@@ -176,6 +176,19 @@ void mn__store_hold_reason(mn_ctx *ctx, const char *event, const char *severity,
 mn_status mn__store_open_holding(mn_ctx *ctx, mn_store *s, sqlite3_int64 client, const char *on,
                                  int *found, char *why, size_t size, char *why_text,
                                  size_t text_size);
+/* Whether the client is on hold, besides a plan made from an earlier record (docs/records.md,
+ * "Holds"), on @p seen: the one rule recall, history (the export) and its callers share. The
+ * current record screened on @p seen (answers dated from @p asked when undated:
+ * mn__store_client_screen_on) defers or declines on something besides the questionnaire's age
+ * (answers are renewed when the client is called in): MN__HOLD_SCREENING; else an adverse
+ * event that holds is open (mn__store_open_holding): MN__HOLD_EVENT; else MN__HOLD_NONE. The
+ * reason in @p why (the rules by their codes, the events as mn__store_open_holding words them)
+ * and @p why_text (the rules and events by their names), without "on hold"; @p sc, when not
+ * NULL, gets the screening. */
+enum { MN__HOLD_NONE = 0, MN__HOLD_SCREENING = 1, MN__HOLD_EVENT = 2 };
+mn_status mn__store_client_hold(mn_ctx *ctx, mn_store *s, const char *client_id, mn_date seen,
+                                mn_date asked, int *held, char *why, size_t size, char *why_text,
+                                size_t text_size, mn_store_screening *sc);
 /* The deepest setting a zone may have after an adverse event of a kind the catalogue steps
  * down after (data/adverse_events.json "after": "step-down": post-inflammatory
  * hyperpigmentation), at the visit of index @p visit (0-based into h->planned: the k-th session

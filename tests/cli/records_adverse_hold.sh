@@ -40,21 +40,32 @@ expect 0 "stdout:sessions 2," -- "$MNEEDLE" client show --db "$DB" c-amelia
 expect 0 "stdout:0 clients due" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01
 ok 'grep -Eq "^c-amelia +due .*on hold: a severe adverse event is open: Post-inflammatory hyperpigmentation" "$TMP/out"' \
     "recall does not hold a client with a severe open event"
-# FHIR while a severe event holds: the plan itself is current, so the CarePlan stays active
-# (on-hold marks a stale plan only; docs/records.md, "Export"); each open event is an
-# AdverseEvent, severity coded, no outcome, the session it followed its suspectEntity.
-expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/held.fhir.json"
+# FHIR while a severe event holds: the CarePlan and its visits not done are on-hold, with a
+# note saying why in words and what clears it (docs/records.md, "Export"); each open event is
+# an AdverseEvent, severity coded, no outcome, the session it followed its suspectEntity.
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/held.fhir.json" --ics "$TMP/held.ics" --csv "$TMP/held.csv"
 ok '$PY -c "
 import json, sys
 res = [e[\"resource\"] for e in json.load(open(sys.argv[1]))[\"entry\"]]
 cp, = [r for r in res if r[\"resourceType\"] == \"CarePlan\"]
 acts = [a[\"detail\"][\"status\"] for a in cp[\"activity\"]]
-assert cp[\"status\"] == \"active\" and acts[:2] == [\"completed\"] * 2 and set(acts[2:]) == {\"scheduled\"}, (cp[\"status\"], acts)
+assert cp[\"status\"] == \"on-hold\" and acts[:2] == [\"completed\"] * 2 and set(acts[2:]) == {\"on-hold\"}, (cp[\"status\"], acts)
+note, = [n[\"text\"] for n in cp[\"note\"]]
+assert note.startswith(\"On hold: a severe adverse event is open: Post-inflammatory hyperpigmentation (PIH) since 2027-01-05\"), note
+assert \"resolved date before booking\" in note and \"MN-\" not in note and \"post-inflammatory-hyperpigmentation\" not in note, note
 ae = [r for r in res if r[\"resourceType\"] == \"AdverseEvent\"]
 assert [a[\"severity\"][\"coding\"][0][\"code\"] for a in ae] == [\"moderate\", \"severe\", \"severe\"], ae
 assert all(a[\"actuality\"] == \"actual\" and \"outcome\" not in a and a[\"suspectEntity\"] for a in ae), ae
 " "$TMP/held.fhir.json"' "the FHIR bundle of a client held by adverse events does not carry them open"
 fhir_r4 "$TMP/held.fhir.json" "the FHIR bundle of a client held by an adverse event"
+# iCalendar and CSV while held: no visit to keep in the calendar; the visits left typed apart.
+ok '! grep -q "BEGIN:VEVENT" "$TMP/held.ics"' "the .ics of a client held by an adverse event lists visits"
+ok '$PY -c "
+import csv, sys
+types = [r[\"type\"] for r in csv.DictReader(open(sys.argv[1])) if r[\"type\"].startswith(\"planned\")]
+assert types and set(types) <= {\"planned\", \"planned-held\", \"planned-maintenance-held\"}, types
+assert \"planned-held\" in types and \"planned-maintenance-held\" in types, types
+" "$TMP/held.csv"' "the CSV of a client held by an adverse event types its visits left as planned"
 # Resolved: each recorded again with its resolved date; the hold lifts.
 cat > "$TMP/resolved.json" <<'EOF2'
 [{"client": "c-amelia", "date": "2027-01-05", "session": 2, "kind": "post-inflammatory-hyperpigmentation", "severity": "severe", "resolved": "2027-01-25"},

@@ -59,8 +59,9 @@ assert d[\"due\"] == [] and [x[\"client\"] for x in d[\"on_hold\"]] == [\"c-amel
 expect 0 "" -- "$MNEEDLE" recall --db "$DB" --due-before 2029-01-01 --csv
 ok '! grep -q c-amelia "$TMP/out"' "recall --csv lists a held client"
 # FHIR while held: the update that holds her also made the plan stale, so the CarePlan and
-# its visits not done are on-hold, the two done completed (docs/records.md, "Export").
-expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/held.fhir.json"
+# its visits not done are on-hold, the two done completed, a note for each (the hold first)
+# (docs/records.md, "Export").
+expect 0 "" -- "$MNEEDLE" export --db "$DB" c-amelia --fhir "$TMP/held.fhir.json" --ics "$TMP/held.ics" --csv "$TMP/held.csv"
 ok '$PY -c "
 import json, sys
 res = [e[\"resource\"] for e in json.load(open(sys.argv[1]))[\"entry\"]]
@@ -68,8 +69,22 @@ cp, = [r for r in res if r[\"resourceType\"] == \"CarePlan\"]
 acts = [a[\"detail\"][\"status\"] for a in cp[\"activity\"]]
 assert cp[\"status\"] == \"on-hold\" and acts[:2] == [\"completed\"] * 2 and set(acts[2:]) == {\"on-hold\"}, (cp[\"status\"], acts)
 assert [r[\"status\"] for r in res if r[\"resourceType\"] == \"Procedure\"] == [\"completed\"] * 2
+notes = [n[\"text\"] for n in cp[\"note\"]]
+assert len(notes) == 2 and notes[0].startswith(\"On hold: screening of the client\x27s current record: defer (\"), notes
+assert \"pregnancy\" in notes[0].lower() and \"Screen the client again\" in notes[0] and \"MN-\" not in notes[0], notes
+assert notes[1].startswith(\"Made from an earlier record of the client\"), notes
 " "$TMP/held.fhir.json"' "the FHIR bundle of a held client does not put its plan and visits left on hold"
 fhir_r4 "$TMP/held.fhir.json" "the FHIR bundle of a client on hold"
+# Both held and stale: the visits left are typed -held (the hold is cleared first), none is
+# in the calendar.
+ok '! grep -q "BEGIN:VEVENT" "$TMP/held.ics"' "the .ics of a client on hold lists visits"
+ok '$PY -c "
+import csv, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r[\"type\"].startswith(\"planned\")]
+left = {r[\"type\"] for r in rows if r[\"rescreen\"]}
+assert left == {\"planned-held\", \"planned-maintenance-held\"}, left
+assert {r[\"type\"] for r in rows if not r[\"rescreen\"]} == {\"planned\"}, rows
+" "$TMP/held.csv"' "the CSV of a client on hold does not type its visits left planned-held"
 # --override records it: the session keeps the reason, the audit log names the rule overridden.
 expect 0 "stdout:recorded 1 session" -- "$MNEEDLE" record session --db "$DB" \
     --override "obstetrician's letter on file" "$TMP/s3.json"
@@ -104,6 +119,7 @@ done = {r[\"subject\"][\"reference\"] for r in res if r[\"resourceType\"] == \"P
 for c in (\"c-lena-pregnant\", \"c-george-keloid\"):
     p = plans[\"Patient/\" + c]
     assert not p.get(\"activity\") and \"Patient/\" + c not in done, p
+    assert p[\"status\"] == \"on-hold\" and p[\"note\"][0][\"text\"].startswith(\"On hold: screening\"), p
 t = plans[\"Patient/c-tom-hair-loss\"]
 assert t[\"status\"] == \"active\" and {a[\"detail\"][\"status\"] for a in t[\"activity\"]} == {\"scheduled\"}, t
 assert \"Patient/c-tom-hair-loss\" not in done
