@@ -257,7 +257,9 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
     assert.ok((await byId(page, 'replan-text').innerText()).length > 0);
   });
 
-  step('exports the calendar, which parses and names no one', async () => {
+  // The hyperpigmentation recorded above is open, and it holds the client (docs/records.md,
+  // "Holds"): the calendar, a list of appointments to keep, leaves the held client's visits out.
+  step('exports the calendar, which parses, names no one, and books no visit while held', async () => {
     await page.goto(`${server.url}/clients/${CLIENT}`);
     const href = await byId(page, 'export-ics').getAttribute('href');
     const r = await admin.request.get(new URL(href, server.url).href);
@@ -271,11 +273,11 @@ describe('the workstation in chromium', { timeout: SUITE_TIMEOUT_MS }, () => {
       'raw = open(sys.argv[1], "rb").read()\n' +
       'cal = icalendar.Calendar.from_ical(raw)\n' +
       'ev = [e for e in cal.walk("VEVENT")]\n' +
-      'assert ev and all(e["UID"] and e["DTSTART"].dt for e in ev), ev\n' +
+      'assert cal.get("PRODID") and not ev, ev\n' +
       'assert sys.argv[2].encode() not in raw, "a name in the calendar"\n' +
       'print(len(ev))\n', [file, CLIENT_NAME]);
     assert.equal(check.status, 0, check.stderr);
-    assert.ok(Number(check.stdout) >= 1);
+    assert.equal(Number(check.stdout), 0);
   });
 
   step('refuses a forged POST without the token, and one from another site', async () => {
