@@ -7,6 +7,16 @@ DB="$TMP/clinic.db"
 export MNEEDLE_ACTOR=test-nurse
 unset MNEEDLE_DB MNEEDLE_KEY
 
+# The start of a check of a held client's FHIR bundle (docs/records.md, "Export"), for
+# `$PY -c "$HELD_CAREPLAN_PY ...more asserts..." FILE`: res, its resources; cp, its one
+# CarePlan, on hold, with the first two visits completed and the rest on hold.
+HELD_CAREPLAN_PY='
+import json, sys
+res = [e["resource"] for e in json.load(open(sys.argv[1]))["entry"]]
+cp, = [r for r in res if r["resourceType"] == "CarePlan"]
+acts = [a["detail"]["status"] for a in cp["activity"]]
+assert cp["status"] == "on-hold" and acts[:2] == ["completed"] * 2 and set(acts[2:]) == {"on-hold"}, (cp["status"], acts)'
+
 # session N CLIENT FILE: a record of planned visit N as planned (its date and settings, from
 # history --json), adverse events "none".
 session() {
