@@ -58,26 +58,23 @@ run recall recall --db "$DB"
 
 # Every output was written, and the text ones name no data/ file.
 ok "[ $(ls "$OUT" | wc -l) -ge 76 ]" "only $(ls "$OUT" | wc -l) outputs written"
-for f in "$OUT"/*.txt "$OUT"/*.html; do
-    if grep -n 'data/' "$f" > "$TMP/hits"; then
-        echo "FAIL: $(basename "$f") names a file of data/:"; cut -c1-200 "$TMP/hits" | sed 's/^/  | /' | head -5
-        fails=$((fails + 1))
-    else
-        passes=$((passes + 1))
-    fi
-done
+# none_in REGEX WHAT: no text or HTML output matches the extended REGEX (WHAT names it).
+none_in() {
+    for f in "$OUT"/*.txt "$OUT"/*.html; do
+        if grep -nE "$1" "$f" > "$TMP/hits"; then
+            echo "FAIL: $(basename "$f") names $2:"; cut -c1-200 "$TMP/hits" | sed 's/^/  | /' | head -5
+            fails=$((fails + 1))
+        else
+            passes=$((passes + 1))
+        fi
+    done
+}
+none_in 'data/' "a file of data/"
 # Nor, text or JSON, any other part of the source tree an installed copy does not have: a source
 # or test file, a script, a C macro (the plain words, the command or the docs/ page instead).
 # No exception (a "source" value cites a paper, a catalogue or docs/, not the code).
 INTERNAL='(^|[^A-Za-z0-9_])(src|tests|scripts)/|MN_[A-Z][A-Z0-9_]+|[A-Za-z0-9_]\.[ch]([^A-Za-z0-9_]|$)'
-for f in "$OUT"/*.txt "$OUT"/*.html; do
-    if grep -nE "$INTERNAL" "$f" > "$TMP/hits"; then
-        echo "FAIL: $(basename "$f") names a part of the source tree:"; cut -c1-200 "$TMP/hits" | sed 's/^/  | /' | head -5
-        fails=$((fails + 1))
-    else
-        passes=$((passes + 1))
-    fi
-done
+none_in "$INTERNAL" "a part of the source tree"
 # The JSON ones: data/ only in the provenance values listed above, the rest nowhere.
 INTERNAL=$INTERNAL /usr/bin/python3 - "$OUT"/*.json > "$TMP/json_hits" <<'PY'
 import json, os, re, sys
